@@ -1,0 +1,67 @@
+// Bundles the front doors into dist/ with esbuild. `--check` builds into a temp dir and fails when
+// the committed dist/ differs from a fresh build (the Action ships dist/, so it must be current).
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const entries = { cli: 'src/cli/main.ts' };
+
+async function bundle(outdir) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // CommonJS dependencies inside an ESM bundle still call require().
+    banner: {
+      js: "import { createRequire as __omkCreateRequire } from 'node:module';\nconst require = __omkCreateRequire(import.meta.url);",
+    },
+  });
+}
+
+async function listFiles(dir, base = dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full, base)));
+    else out.push(relative(base, full));
+  }
+  return out.sort();
+}
+
+async function check() {
+  const tmp = await mkdtemp(join(tmpdir(), 'omk-dist-'));
+  try {
+    await bundle(tmp);
+    const fresh = await listFiles(tmp);
+    const committed = await listFiles(join(root, 'dist'));
+    const problems = [];
+    for (const f of new Set([...fresh, ...committed])) {
+      if (!fresh.includes(f)) problems.push(`dist/${f} is not produced by the build any more`);
+      else if (!committed.includes(f)) problems.push(`dist/${f} is missing`);
+      else if (!(await readFile(join(tmp, f))).equals(await readFile(join(root, 'dist', f))))
+        problems.push(`dist/${f} differs from a fresh build`);
+    }
+    if (problems.length > 0) {
+      console.error(`check-dist: ${problems.join('; ')}.\nRun 'npm run build' and commit dist/.`);
+      process.exit(1);
+    }
+    console.log(`check-dist: dist/ matches a fresh build (${fresh.length} files).`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--check')) await check();
+else {
+  await rm(join(root, 'dist'), { recursive: true, force: true });
+  await bundle(join(root, 'dist'));
+}

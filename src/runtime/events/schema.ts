@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Event types the runtime writes. Readers accept unknown types (from newer omk) as opaque. */
+export const EVENT_TYPES = [
+  'goal_created',
+  'oracle_decided',
+  'goal_blocked',
+  'plan_written',
+  'task_accepted',
+  'task_rejected',
+  'graph_validated',
+  'proof_built',
+  'budget_set',
+  'budget_added',
+  'goal_paused',
+  'goal_resumed',
+  'goal_cancelled',
+  'goal_accepted',
+  'goal_rejected',
+  'lock_recovered',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EVENT_VERSION = 1;
+
+export const eventSchema = z.object({
+  v: z.number().int().positive(),
+  seq: z.number().int().positive(),
+  ts: z.string(),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type GoalEvent = z.infer<typeof eventSchema>;
+
+/** An event before the log assigns its sequence number and timestamp. */
+export interface EventInput {
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+/** A line the reader could not use: reported, skipped, never fatal. */
+export interface SkippedLine {
+  line: number;
+  reason: string;
+  /** True for the last line of the file without a newline: a write torn by a crash. */
+  torn: boolean;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { singleVersion } from '../state/versioned.js';
+
+export const RISKS = ['low', 'medium', 'high'] as const;
+export const TASK_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
+
+/** A slice id doubles as a git ref component in omk/<goal-id>/<slice-id>. */
+export const SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const taskBudgetSchema = z.object({
+  timeMs: z.number().int().positive(),
+  tokens: z.number().int().positive().nullable(),
+  usd: z.number().positive().nullable(),
+});
+
+/** A task as a planner proposes it, before validation. Paths are raw, untrusted strings. */
+export const taskDraftSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  ownerRole: z.string(),
+  dependsOn: z.array(z.string()),
+  /** Repository-relative paths ("." is the whole repository); a path covers everything below it. */
+  reads: z.array(z.string()),
+  writes: z.array(z.string()),
+  risk: z.enum(RISKS),
+  acceptance: z.array(z.string()),
+  budget: taskBudgetSchema,
+  maxRetries: z.number().int().min(0).max(10),
+});
+export type TaskDraft = z.infer<typeof taskDraftSchema>;
+
+/** A task that passed validation: ids and paths are normalized and safe. */
+export const taskSchema = taskDraftSchema.extend({
+  status: z.enum(TASK_STATUSES),
+  attempts: z.number().int().nonnegative(),
+});
+export type Task = z.infer<typeof taskSchema>;
+
+export const REJECTION_CODES = [
+  'duplicate_id',
+  'invalid_id',
+  'missing_dependency',
+  'cycle',
+  'unsafe_path',
+  'protected_path',
+  'conflict',
+  'rejected_dependency',
+  'budget',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+export const taskRejectionSchema = z.object({
+  taskId: z.string(),
+  code: z.enum(REJECTION_CODES),
+  reason: z.string(),
+});
+export type TaskRejection = z.infer<typeof taskRejectionSchema>;
+
+export const taskGraphSchema = z.object({
+  version: z.literal(1),
+  goalId: z.string(),
+  planner: z.object({ name: z.string(), version: z.string() }),
+  tasks: z.array(taskSchema),
+  rejected: z.array(taskRejectionSchema),
+});
+export type TaskGraph = z.infer<typeof taskGraphSchema>;
+
+export const taskGraphVersioned = singleVersion('task-graph.json', 1, taskGraphSchema);

@@ -1,0 +1,30 @@
+import type { BudgetLimits, Oracle } from '../goal/schema.js';
+import type { TaskDraft } from '../graph/schema.js';
+
+export interface PlanInput {
+  goalId: string;
+  /** Normalized goal text. */
+  goalText: string;
+  oracle: Oracle;
+  /** Tracked files, repository-relative with '/' separators, sorted. */
+  repoFiles: readonly string[];
+  budget: BudgetLimits;
+  maxAgents: number;
+}
+
+export interface PlanProposal {
+  planner: { name: string; version: string };
+  /** Untrusted drafts: the graph validator decides what enters the graph. */
+  tasks: TaskDraft[];
+  /** Why the planner chose this decomposition; recorded as decisions. */
+  notes: string[];
+}
+
+/**
+ * Turns a goal into task drafts. The heuristic planner is deterministic; an agent-backed planner
+ * (execution issue) asks an agent for JSON, validates it with zod and falls back to the heuristic.
+ */
+export interface Planner {
+  readonly name: string;
+  plan(input: PlanInput): Promise<PlanProposal>;
+}

@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { BudgetSpent } from '../budget/schema.js';
+import type { BudgetLimits, GoalClass, Oracle } from '../goal/schema.js';
+import type {
+  agentRunEvidenceSchema,
+  changedFileSchema,
+  Delivery,
+  Finding,
+  failureEvidenceSchema,
+  Gap,
+  GateEvidence,
+  sliceEvidenceSchema,
+} from './schema.js';
+
+/** How far execution got; decides whether a failing gate means `failed` or only `not_ready`. */
+export const EXECUTION_STATES = [
+  'not_started',
+  'in_progress',
+  'complete',
+  'interrupted',
+  'budget_exhausted',
+] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+
+/**
+ * Everything a proof is built from. The builder derives status, gaps and digest from this and
+ * nothing else: no summaries, no claims.
+ */
+export interface ProofEvidence {
+  goalId: string;
+  goalText: string;
+  goalClass: GoalClass | null;
+  oracle: Oracle;
+  generatedAt: string;
+  execution: ExecutionState;
+  git: { baseRef: string | null; baseSha: string | null; headSha: string | null };
+  gates: readonly GateEvidence[];
+  slices: readonly z.infer<typeof sliceEvidenceSchema>[];
+  changedFiles: readonly z.infer<typeof changedFileSchema>[];
+  agentRuns: readonly z.infer<typeof agentRunEvidenceSchema>[];
+  findings: readonly Finding[];
+  decisions: readonly { kind: string; decision: string; reason: string }[];
+  budget: { limits: BudgetLimits; spent: BudgetSpent };
+  /** Gaps only the controller can know (integration conflict, budget exhausted, interrupted). */
+  extraGaps: readonly Gap[];
+  /** Hard failures with their evidence (a slice out of retries, an agent that crashed every time). */
+  failures: readonly z.infer<typeof failureEvidenceSchema>[];
+  delivery: Delivery;
+  eventsThroughSeq: number;
+}

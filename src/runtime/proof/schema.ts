@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { budgetSpentSchema } from '../budget/schema.js';
+import { budgetLimitsSchema, GOAL_CLASSES, PROOF_STATUSES } from '../goal/schema.js';
+import { singleVersion } from '../state/versioned.js';
+
+export const GATE_OUTCOMES = ['passed', 'failed', 'pre_existing', 'flaky', 'timeout', 'skipped'] as const;
+
+/** The result of one verification gate on one tree. */
+export const gateEvidenceSchema = z.object({
+  name: z.string(),
+  /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
+  kind: z.string(),
+  required: z.boolean(),
+  outcome: z.enum(GATE_OUTCOMES),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  /** The commit the gate ran on; a result for another commit is stale evidence. */
+  sha: z.string(),
+  /** Last lines of output (the full log is an artifact). */
+  tail: z.string(),
+  artifact: z.string().nullable(),
+});
+export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
+
+export const findingSchema = z.object({
+  review: z.enum(['controller', 'security']),
+  severity: z.enum(['info', 'warning', 'blocking']),
+  message: z.string(),
+  paths: z.array(z.string()),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const changedFileSchema = z.object({
+  path: z.string(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+});
+
+export const sliceEvidenceSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  branch: z.string().nullable(),
+  headSha: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  changedFiles: z.array(changedFileSchema),
+});
+
+export const agentRunEvidenceSchema = z.object({
+  taskId: z.string(),
+  attempt: z.number().int().positive(),
+  agent: z.string(),
+  exitCode: z.number().int().nullable(),
+  outcome: z.enum(['succeeded', 'failed', 'timeout', 'crashed', 'cancelled']),
+  durationMs: z.number().nonnegative(),
+  tokens: z.number().nonnegative().nullable(),
+  usd: z.number().nonnegative().nullable(),
+  transcript: z.string().nullable(),
+});
+
+export const gapSchema = z.object({ code: z.string(), message: z.string() });
+export type Gap = z.infer<typeof gapSchema>;
+
+export const failureEvidenceSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  evidence: z.string(),
+});
+
+export const lifecycleRecordSchema = z.object({
+  at: z.string(),
+  eventSeq: z.number().int().positive(),
+  text: z.string(),
+});
+
+export const deliverySchema = z.object({
+  acceptance: lifecycleRecordSchema.nullable(),
+  rejection: lifecycleRecordSchema.nullable(),
+  cancellation: lifecycleRecordSchema.nullable(),
+  merge: z
+    .object({ at: z.string(), eventSeq: z.number().int().positive(), sha: z.string(), target: z.string() })
+    .nullable(),
+  pullRequests: z.array(
+    z.object({ sliceId: z.string().nullable(), url: z.string(), number: z.number().int() }),
+  ),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+export const proofSchema = z.object({
+  version: z.literal(1),
+  goalId: z.string(),
+  status: z.enum(PROOF_STATUSES),
+  generatedAt: z.string(),
+  goal: z.object({ text: z.string(), class: z.enum(GOAL_CLASSES).nullable() }),
+  /** The trees this proof is about. It is stale when shown for any other base or head. */
+  git: z.object({
+    baseRef: z.string().nullable(),
+    baseSha: z.string().nullable(),
+    headSha: z.string().nullable(),
+  }),
+  requiredGates: z.array(z.string()),
+  gates: z.array(gateEvidenceSchema),
+  slices: z.array(sliceEvidenceSchema),
+  changedFiles: z.array(changedFileSchema),
+  agentRuns: z.array(agentRunEvidenceSchema),
+  findings: z.array(findingSchema),
+  decisions: z.array(z.object({ kind: z.string(), decision: z.string(), reason: z.string() })),
+  budget: z.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
+  knownGaps: z.array(gapSchema),
+  failures: z.array(failureEvidenceSchema),
+  warnings: z.array(z.string()),
+  humanDecisions: z.array(z.string()),
+  delivery: deliverySchema,
+  /** The last event this proof accounts for. */
+  eventsThroughSeq: z.number().int().nonnegative(),
+  /** sha256 of the canonical JSON of every other field. */
+  digest: z.string(),
+});
+export type Proof = z.infer<typeof proofSchema>;
+
+export const proofVersioned = singleVersion('proof.json', 1, proofSchema);

@@ -1,0 +1,43 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Where goal directories live: $OMK_STATE_DIR, else $XDG_STATE_HOME/omk, else ~/.local/state/omk. */
+export function resolveStateRoot(
+  env: Readonly<Record<string, string | undefined>>,
+  home = homedir(),
+): string {
+  const explicit = env.OMK_STATE_DIR;
+  if (explicit) return resolve(explicit);
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'omk');
+  return join(home, '.local', 'state', 'omk');
+}
+
+/** The files of one goal directory (ARCHITECTURE.md "Goal state"). */
+export function goalPaths(stateRoot: string, goalId: string) {
+  const dir = join(stateRoot, 'goals', goalId);
+  return {
+    dir,
+    goal: join(dir, 'goal.json'),
+    prd: join(dir, 'prd.md'),
+    technicalPlan: join(dir, 'technical-plan.md'),
+    testSpec: join(dir, 'test-spec.md'),
+    taskGraph: join(dir, 'task-graph.json'),
+    decisions: join(dir, 'decisions.jsonl'),
+    events: join(dir, 'events.jsonl'),
+    proof: join(dir, 'proof.json'),
+    failure: join(dir, 'failure.json'),
+    budget: join(dir, 'budget.jsonl'),
+    lock: join(dir, '.lock'),
+    artifacts: join(dir, 'artifacts'),
+    gateArtifacts: join(dir, 'artifacts', 'gates'),
+    agentRunArtifacts: join(dir, 'artifacts', 'agent-runs'),
+    reviewArtifacts: join(dir, 'artifacts', 'reviews'),
+  };
+}
+
+export type GoalPaths = ReturnType<typeof goalPaths>;
+
+export function goalsDir(stateRoot: string): string {
+  return join(stateRoot, 'goals');
+}
