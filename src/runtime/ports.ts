@@ -28,3 +28,20 @@ export interface Reporter {
 }
 
 export const silentReporter: Reporter = { info: () => {}, warn: () => {} };
+
+/** What the runtime needs to know about the repository a goal works on. */
+export interface RepoInfo {
+  root: string;
+  /** Current branch, or null when HEAD is detached. */
+  branch: string | null;
+  /** HEAD commit, or null in a repository without commits. */
+  headSha: string | null;
+}
+
+/** The git port, as far as planning needs it (execution adds worktrees and commits). */
+export interface RepoPort {
+  /** The repository containing `path`; a GitError with a hint when it is not one. */
+  inspect(path: string): Promise<RepoInfo>;
+  /** Tracked files at HEAD, repository-relative with '/' separators, sorted. */
+  listFiles(root: string): Promise<string[]>;
+}

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { BudgetSpent } from '../budget/schema.js';
-import type { BudgetLimits, GoalClass, Oracle } from '../goal/schema.js';
+import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import type {
   agentRunEvidenceSchema,
   changedFileSchema,
@@ -29,7 +29,6 @@ export type ExecutionState = (typeof EXECUTION_STATES)[number];
 export interface ProofEvidence {
   goalId: string;
   goalText: string;
-  goalClass: GoalClass | null;
   oracle: Oracle;
   generatedAt: string;
   execution: ExecutionState;

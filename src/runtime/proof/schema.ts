@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budgetSpentSchema } from '../budget/schema.js';
 import { budgetLimitsSchema, GOAL_CLASSES, PROOF_STATUSES } from '../goal/schema.js';
 import { singleVersion } from '../state/versioned.js';
+import { EXECUTION_STATES } from './evidence.js';
 
 export const GATE_OUTCOMES = ['passed', 'failed', 'pre_existing', 'flaky', 'timeout', 'skipped'] as const;
 
@@ -91,6 +92,8 @@ export const proofSchema = z.object({
   goalId: z.string(),
   status: z.enum(PROOF_STATUSES),
   generatedAt: z.string(),
+  /** How far execution got when this proof was built. */
+  execution: z.enum(EXECUTION_STATES),
   goal: z.object({ text: z.string(), class: z.enum(GOAL_CLASSES).nullable() }),
   /** The trees this proof is about. It is stale when shown for any other base or head. */
   git: z.object({

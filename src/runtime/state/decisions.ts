@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { Clock } from '../ports.js';
+import { appendSequenced, readJsonl } from './jsonl.js';
+
+export const DECISION_VERSION = 1;
 
 /** One line of decisions.jsonl: a choice the runtime made, and why. */
 export const decisionSchema = z.object({
@@ -11,3 +15,23 @@ export const decisionSchema = z.object({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 export type DecisionInput = Pick<Decision, 'kind' | 'decision' | 'reason'>;
+
+const parseDecision = (value: unknown): Decision => decisionSchema.parse(value);
+
+/** Appends decisions (caller holds the goal lock). */
+export function appendDecisions(
+  path: string,
+  clock: Clock,
+  inputs: readonly DecisionInput[],
+): Promise<Decision[]> {
+  const ts = clock.nowIso();
+  return appendSequenced(
+    path,
+    parseDecision,
+    inputs.map((input) => (seq: number) => ({ v: DECISION_VERSION, seq, ts, ...input })),
+  );
+}
+
+export async function readDecisions(path: string): Promise<Decision[]> {
+  return (await readJsonl(path, parseDecision, DECISION_VERSION)).records;
+}

@@ -1,0 +1,40 @@
+import { realpath } from 'node:fs/promises';
+import { GitError } from '../../runtime/errors.js';
+import type { RepoInfo, RepoPort } from '../../runtime/ports.js';
+import { runGit } from './run-git.js';
+
+export const gitRepo: RepoPort = {
+  async inspect(path: string): Promise<RepoInfo> {
+    let root: string;
+    try {
+      root = (await runGit(['rev-parse', '--show-toplevel'], { cwd: path })).stdout.trim();
+    } catch (error) {
+      throw new GitError(`${path} is not inside a git repository.`, {
+        cause: error,
+        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init').",
+      });
+    }
+    root = await realpath(root);
+    const head = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      cwd: root,
+      okExitCodes: [0, 1],
+    });
+    const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
+      cwd: root,
+      okExitCodes: [0, 1],
+    });
+    return {
+      root,
+      headSha: head.exitCode === 0 ? head.stdout.trim() : null,
+      branch: branch.exitCode === 0 ? branch.stdout.trim() : null,
+    };
+  },
+
+  async listFiles(root: string): Promise<string[]> {
+    const { stdout } = await runGit(['ls-files', '-z', '--cached', '--', '.'], { cwd: root });
+    return stdout
+      .split('\0')
+      .filter((line) => line.length > 0)
+      .sort();
+  },
+};

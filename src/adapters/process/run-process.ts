@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface ProcessSpec {
+  /** argv[0] is the executable; never passed through a shell. */
+  argv: readonly string[];
+  cwd: string;
+  /** The complete environment of the child (callers build an allowlist; nothing is inherited). */
+  env: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  /** Written to stdin, then closed. */
+  input?: string;
+  /** Full output (stdout and stderr interleaved) goes here. */
+  logPath?: string;
+  /** Aborting kills the process tree (pause, cancel, budget exhausted). */
+  signal?: AbortSignal;
+  /** How many characters of the output tail to keep in memory. */
+  tailChars?: number;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The executable could not be started (missing, not executable). */
+  spawnError: string | null;
+  durationMs: number;
+  stdout: string;
+  tail: string;
+}
+
+/**
+ * Runs one process in its own process group, so a timeout or an abort kills everything it
+ * started (agents spawn shells, test runners spawn workers). Resolves; never rejects.
+ */
+export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const started = performance.now();
+  const tailChars = spec.tailChars ?? 8_000;
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve) => {
+    if (!command) {
+      resolve(result(null, null, false, false, 'empty argv', started, '', ''));
+      return;
+    }
+    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: 'a' }) : null;
+    let stdout = '';
+    let tail = '';
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError: string | null = null;
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      windowsHide: true,
+    });
+    const killTree = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const collect = (isStdout: boolean) => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text;
+      tail = (tail + text).slice(-tailChars);
+      log?.write(chunk);
+    };
+    child.stdout.on('data', collect(true));
+    child.stderr.on('data', collect(false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    child.on('error', (error) => {
+      spawnError = error.message;
+    });
+    child.stdin.on('error', () => {
+      // The child may exit without reading its input.
+    });
+    child.stdin.end(spec.input ?? '');
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
+      // Grandchildren that outlived the leader would hold resources: end the group.
+      killTree();
+      const done = () =>
+        resolve(result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail));
+      if (log) log.end(done);
+      else done();
+    });
+  });
+}
+
+function result(
+  exitCode: number | null,
+  signal: NodeJS.Signals | null,
+  timedOut: boolean,
+  cancelled: boolean,
+  spawnError: string | null,
+  started: number,
+  stdout: string,
+  tail: string,
+): ProcessResult {
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    cancelled,
+    spawnError,
+    durationMs: Math.round(performance.now() - started),
+    stdout,
+    tail,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { createGoal } from '../../runtime/goal/create.js';
+import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
+import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
+import { composeRuntime } from '../context.js';
+import { formatOf, json, withFormat } from '../options.js';
+import type { ProgramContext } from '../program.js';
+import { renderCreated } from '../render/goal.js';
+
+interface CreateOptions {
+  repo?: string;
+  policy?: string;
+  mergePolicy?: string;
+  sliceExecution?: string;
+  untilReady?: boolean;
+  maxAgents?: string;
+  budgetTime?: string;
+  budgetTokens?: string;
+  budgetUsd?: string;
+  format?: string;
+  json?: boolean;
+}
+
+function addCreateOptions(command: Command): Command {
+  return withFormat(
+    command
+      .argument('<goal>', 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"')
+      .option('--repo <path>', 'the git repository to work on (default: the current directory)')
+      .option('--policy <policy>', 'delivery: local | draft-pr | auto-pr (default: local)')
+      .option('--merge-policy <policy>', 'merging: disabled | manual | gated (default: disabled)')
+      .option('--slice-execution <mode>', 'where slices run: worktree | branch (default: worktree)')
+      .option('--until-ready', 'keep executing until the proof is ready, failed, blocked or out of budget')
+      .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
+      .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')
+      .option('--budget-tokens <n>', 'token budget, e.g. 200000 or 200k')
+      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25'),
+  );
+}
+
+export function registerCreateCommands(goal: Command, context: ProgramContext): void {
+  for (const mode of ['run', 'plan'] as const) {
+    const command = goal
+      .command(mode)
+      .description(
+        mode === 'run'
+          ? 'create a goal, plan it and work it as far as it can go'
+          : 'create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything',
+      );
+    addCreateOptions(command).action(async (text: string, options: CreateOptions) => {
+      const format = formatOf(options);
+      const request = parseRequest(createGoalRequestSchema, {
+        goal: text,
+        rawGoal: text,
+        repo: options.repo ?? context.io.cwd,
+        policy: options.policy,
+        mergePolicy: options.mergePolicy,
+        sliceExecution: options.sliceExecution,
+        untilReady: options.untilReady ?? false,
+        maxAgents: options.maxAgents,
+        budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
+      });
+      const runtime = composeRuntime(context.io, context.stateDir());
+      const created = await createGoal(runtime, request, mode);
+      const paths = runtime.store.paths(created.goal.id);
+      if (format === 'json') context.io.stdout(json({ ...created, paths }));
+      else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof));
+      else context.io.stdout(renderCreated(created, paths.dir));
+    });
+  }
+}

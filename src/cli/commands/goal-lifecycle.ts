@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { addBudget } from '../../runtime/budget/ops.js';
+import { applyLifecycle, resumeOrphans } from '../../runtime/goal/actions.js';
+import type { LifecycleAction } from '../../runtime/goal/lifecycle.js';
+import { budgetAddRequestSchema, parseRequest, summaryTextSchema } from '../../runtime/requests.js';
+import { composeRuntime } from '../context.js';
+import { formatOf, json, withFormat } from '../options.js';
+import type { ProgramContext } from '../program.js';
+import { renderBudget, renderTransition } from '../render/goal.js';
+
+type FormatOptions = { format?: string; json?: boolean };
+
+const TEXT_FLAG: Partial<
+  Record<LifecycleAction, { flag: string; key: 'summary' | 'reason'; example: string }>
+> = {
+  accept: {
+    flag: '--summary',
+    key: 'summary',
+    example: 'omk goal accept --summary "fixed the parser, tests green"',
+  },
+  reject: {
+    flag: '--reason',
+    key: 'reason',
+    example: 'omk goal reject --reason "wrong approach: keep the old API"',
+  },
+};
+
+const DESCRIPTIONS: Record<LifecycleAction, string> = {
+  pause: 'stop dispatching new work; running agents finish or are stopped',
+  resume: 'continue a paused or interrupted goal (--auto: every goal whose controller died)',
+  cancel: 'stop the goal for good and write failure.json',
+  accept: 'record a human acceptance of the goal (requires --summary)',
+  reject: 'record a human rejection of the goal (requires --reason)',
+};
+
+export function registerLifecycleCommands(goal: Command, context: ProgramContext): void {
+  const { io } = context;
+  for (const action of ['pause', 'resume', 'cancel', 'accept', 'reject'] as const) {
+    const command = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
+      'text',
+      'json',
+    ]).argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'");
+    const textFlag = TEXT_FLAG[action];
+    if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
+    if (action === 'cancel') command.option('--reason <text>', 'why the goal is cancelled');
+    if (action === 'resume') command.option('--auto', 'resume every goal whose controller process died');
+    command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
+      const format = formatOf(options, ['text', 'json']);
+      const text = textFlag
+        ? parseRequest(summaryTextSchema(textFlag.flag, textFlag.example), options[textFlag.key] ?? '')
+        : typeof options.reason === 'string'
+          ? options.reason
+          : '';
+      const { store } = composeRuntime(io, context.stateDir());
+      if (action === 'resume' && options.auto === true) {
+        const results = await resumeOrphans(store);
+        io.stdout(
+          format === 'json'
+            ? json(results.map((r) => ({ id: r.goal.id, from: r.previous, to: r.goal.status })))
+            : results.length === 0
+              ? 'no interrupted goals to resume\n'
+              : results.map(renderTransition).join(''),
+        );
+        return;
+      }
+      const result = await applyLifecycle(store, await store.resolve(ref), action, text);
+      io.stdout(
+        format === 'json'
+          ? json({
+              id: result.goal.id,
+              from: result.previous,
+              to: result.goal.status,
+              proofStatus: result.proof.status,
+            })
+          : renderTransition(result),
+      );
+    });
+  }
+
+  withFormat(
+    goal
+      .command('budget-add')
+      .description('extend a goal budget (at least one of --time, --tokens, --usd)')
+      .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'")
+      .option('--time <duration>', 'add time, e.g. 2h')
+      .option('--tokens <n>', 'add tokens, e.g. 100k')
+      .option('--usd <amount>', 'add US dollars, e.g. 10'),
+    ['text', 'json'],
+  ).action(
+    async (
+      ref: string | undefined,
+      options: FormatOptions & { time?: string; tokens?: string; usd?: string },
+    ) => {
+      const format = formatOf(options, ['text', 'json']);
+      const add = parseRequest(budgetAddRequestSchema, {
+        time: options.time,
+        tokens: options.tokens,
+        usd: options.usd,
+      });
+      const { store } = composeRuntime(io, context.stateDir());
+      const view = await addBudget(store, await store.resolve(ref), add);
+      io.stdout(format === 'json' ? json(view) : renderBudget(view));
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { budgetView } from '../../runtime/budget/ops.js';
+import { renderReplayJson, renderReplayText } from '../../runtime/events/replay.js';
+import { goalShow, goalStatus, readEvents, readProof } from '../../runtime/goal/queries.js';
+import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
+import { renderProofText } from '../../runtime/proof/render-text.js';
+import { composeRuntime } from '../context.js';
+import { formatOf, json, withFormat } from '../options.js';
+import type { ProgramContext } from '../program.js';
+import { renderBudget, renderList, renderShow, renderStatus, statusJson } from '../render/goal.js';
+
+type FormatOptions = { format?: string; json?: boolean };
+
+export function registerReadCommands(goal: Command, context: ProgramContext): void {
+  const { io } = context;
+  const runtime = () => composeRuntime(io, context.stateDir());
+
+  withFormat(goal.command('list').description('list goals, newest first')).action(
+    async (options: FormatOptions) => {
+      const format = formatOf(options, ['text', 'json']);
+      const goals = await runtime().store.list();
+      io.stdout(format === 'json' ? json(goals.map(statusJson.summary)) : renderList(goals));
+    },
+  );
+
+  withFormat(goal.command('status').description("a goal's status, proof status and progress"))
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .action(async (ref: string, options: FormatOptions) => {
+      const format = formatOf(options, ['text', 'json']);
+      const { store } = runtime();
+      const view = await goalStatus(store, await store.resolve(ref));
+      warnEdited(context, view.proof.digestValid);
+      io.stdout(format === 'json' ? json(statusJson.full(view)) : renderStatus(view));
+    });
+
+  withFormat(goal.command('show').description("a goal's record, task graph and documents"))
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .action(async (ref: string, options: FormatOptions) => {
+      const format = formatOf(options, ['text', 'json']);
+      const { store } = runtime();
+      const view = await goalShow(store, await store.resolve(ref));
+      io.stdout(format === 'json' ? json(view) : renderShow(view));
+    });
+
+  withFormat(goal.command('proof').description("a goal's proof: status, gates, gaps, evidence"))
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .action(async (ref: string, options: FormatOptions) => {
+      const format = formatOf(options);
+      const { store } = runtime();
+      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+      warnEdited(context, digestValid);
+      if (format === 'json') io.stdout(json(proof));
+      else io.stdout(format === 'md' ? renderProofMarkdown(proof) : renderProofText(proof));
+    });
+
+  withFormat(goal.command('replay').description("a goal's events in order (byte-identical on every run)"), [
+    'text',
+    'json',
+  ])
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .action(async (ref: string, options: FormatOptions) => {
+      const format = formatOf(options, ['text', 'json']);
+      const { store } = runtime();
+      const id = await store.resolve(ref);
+      const { events, skipped } = await readEvents(store, id);
+      for (const line of skipped) {
+        io.stderr(
+          `omk: warning: events.jsonl line ${line.line} skipped: ${line.reason}${line.torn ? ' (torn write)' : ''}\n`,
+        );
+      }
+      io.stdout(
+        format === 'json' ? renderReplayJson(id, events, skipped) : renderReplayText(id, events, skipped),
+      );
+    });
+
+  withFormat(goal.command('budget').description("a goal's budget: limits, spend, remaining, checkpoints"), [
+    'text',
+    'json',
+  ])
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .action(async (ref: string, options: FormatOptions) => {
+      const format = formatOf(options, ['text', 'json']);
+      const { store } = runtime();
+      const view = await budgetView(store, await store.resolve(ref));
+      io.stdout(format === 'json' ? json(view) : renderBudget(view));
+    });
+}
+
+function warnEdited(context: ProgramContext, digestValid: boolean): void {
+  if (!digestValid) {
+    context.io.stderr(
+      'omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n',
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { registerCreateCommands } from './commands/goal-create.js';
+import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
+import { registerReadCommands } from './commands/goal-read.js';
+import type { CliIo } from './context.js';
+import { EXIT_CODE_HELP } from './exit-codes.js';
+
+export interface ProgramContext {
+  io: CliIo;
+  /** The --state-dir given on the command line, if any. */
+  stateDir: () => string | undefined;
+  setExitCode: (code: number) => void;
+}
+
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('omk')
+    .description('Turn an engineering goal into proof-backed, reviewable, mergeable work.')
+    .version('0.1.0')
+    .option(
+      '--state-dir <dir>',
+      'goal state root (default: $OMK_STATE_DIR, $XDG_STATE_HOME/omk, ~/.local/state/omk)',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\nStart with: omk goal run "fix the failing tests" --help\n\n${EXIT_CODE_HELP}\n`);
+
+  const context: ProgramContext = {
+    io,
+    stateDir: () => program.opts<{ stateDir?: string }>().stateDir,
+    setExitCode,
+  };
+  const goal = program
+    .command('goal')
+    .description('plan, run, inspect and decide on goals')
+    .addHelpText(
+      'after',
+      `\nGOAL_ID defaults to 'latest'; a unique prefix of an id also works.\n\n${EXIT_CODE_HELP}\n`,
+    );
+  registerCreateCommands(goal, context);
+  registerReadCommands(goal, context);
+  registerLifecycleCommands(goal, context);
+  // Subcommands inherit the override and output routing so every error reaches runCli.
+  for (const command of [goal, ...goal.commands]) {
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    command.showHelpAfterError('(run with --help for usage)');
+  }
+  return program;
+}

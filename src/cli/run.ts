@@ -1,0 +1,32 @@
+import { CommanderError } from 'commander';
+import { isOmkError } from '../runtime/errors.js';
+import type { CliIo } from './context.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { buildProgram } from './program.js';
+
+/** Parses argv, runs one command, and maps every error to a message and an exit code here only. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT_CODES.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; commander already printed its own message otherwise.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (isOmkError(error)) {
+      io.stderr(`omk: error: ${error.message}\n`);
+      if (error.hint) io.stderr(`hint: ${error.hint}\n`);
+      return exitCodeFor(error.code);
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(
+      `omk: internal error: ${detail}\nThis is a bug in omk; please report it with the command you ran.\n`,
+    );
+    return EXIT_CODES.internal;
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** How a command agent receives its prompt. */
+export const PROMPT_DELIVERY = ['file', 'stdin', 'arg'] as const;
+
+/**
+ * A user-defined agent command in .omk/config.yml. `argv` is a template: `{prompt}` (the prompt
+ * text as one argument), `{promptFile}` (path of a file holding it) and `{cwd}` are replaced in
+ * whole arguments; nothing is ever passed through a shell.
+ */
+export const customAgentSchema = z.object({
+  argv: z.array(z.string().min(1)).min(1),
+  prompt: z.enum(PROMPT_DELIVERY).default('file'),
+  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
+  usage: z.enum(['none', 'json']).default('none'),
+});
+export type CustomAgentConfig = z.infer<typeof customAgentSchema>;
+
+export const agentsConfigSchema = z
+  .object({
+    /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
+    default: z.string().min(1).optional(),
+    /** Named custom commands, usable as --agent <name>. */
+    custom: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+    /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
+    settings: z
+      .record(
+        z.string(),
+        z.object({
+          extraArgs: z.array(z.string()).default([]),
+          env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+        }),
+      )
+      .default({}),
+  })
+  .default({ custom: {}, settings: {} });
+export type AgentsConfig = z.infer<typeof agentsConfigSchema>;

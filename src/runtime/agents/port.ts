@@ -1,0 +1,44 @@
+import type { Task, TaskDraft } from '../graph/schema.js';
+
+export interface AgentRunInput {
+  goalId: string;
+  taskId: string;
+  attempt: number;
+  /** The slice as planned: agents that need structure (the demo agent) read it; others use the prompt. */
+  task: Pick<Task, 'id' | 'title' | 'description' | 'ownerRole' | 'reads' | 'writes' | 'acceptance'>;
+  /** The full prompt (goal, slice, scope, acceptance, previous failure). */
+  prompt: string;
+  /** The slice workspace: the agent's working directory. */
+  cwd: string;
+  timeoutMs: number;
+  /** artifacts/agent-runs/<task>/ — transcript, prompt and usage are written here. */
+  artifactsDir: string;
+  signal?: AbortSignal;
+}
+
+export interface AgentUsage {
+  tokens: number | null;
+  usd: number | null;
+}
+
+export interface AgentRunResult {
+  outcome: 'succeeded' | 'failed' | 'timeout' | 'crashed' | 'cancelled';
+  exitCode: number | null;
+  durationMs: number;
+  usage: AgentUsage;
+  /** Path of the transcript artifact. */
+  transcript: string;
+  /** Follow-up tasks the agent proposed (untrusted: validated before they enter the graph). */
+  followUps: TaskDraft[];
+  /** One line for humans: why it failed, or what it did. */
+  summary: string;
+}
+
+/** Any coding agent: a CLI preset, a user's command, a script, or the built-in demo agent. */
+export interface Agent {
+  /** e.g. 'claude', 'script:./fix.sh', 'demo' */
+  readonly name: string;
+  /** Shown wherever the agent's work appears (the demo agent says it is a demo). */
+  readonly label: string;
+  run(input: AgentRunInput): Promise<AgentRunResult>;
+}

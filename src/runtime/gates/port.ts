@@ -1,0 +1,32 @@
+import type { GateEvidence } from '../proof/schema.js';
+
+/** A verification command, detected from the project or configured in .omk/config.yml. */
+export interface GateSpec {
+  name: string;
+  /** test | lint | typecheck | format | security-review | benchmark | build | custom */
+  kind: string;
+  /** argv, never a shell string. */
+  argv: string[];
+  required: boolean;
+  timeoutMs: number;
+  /** Where it was found, e.g. "package.json scripts.test" or ".omk/config.yml". */
+  source: string;
+}
+
+export interface GateRunContext {
+  /** Tree to verify (a slice or integration worktree). */
+  cwd: string;
+  /** Commit checked out in cwd. */
+  sha: string;
+  /** A checkout of the base, used to tell pre-existing failures apart; null skips that check. */
+  baseCwd: string | null;
+  baseSha: string | null;
+  /** artifacts/gates/ — full logs go here. */
+  artifactsDir: string;
+  /** Environment for gate processes (allowlisted). */
+  env: Readonly<Record<string, string>>;
+  signal?: AbortSignal;
+}
+
+/** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky. */
+export type VerifyFn = (gates: readonly GateSpec[], context: GateRunContext) => Promise<GateEvidence[]>;

@@ -1,0 +1,95 @@
+import { EventLog } from '../events/log.js';
+import type { EventType } from '../events/schema.js';
+import { taskGraphVersioned } from '../graph/schema.js';
+import { notExecuted, rebuildProof } from '../proof/assemble.js';
+import type { Proof } from '../proof/schema.js';
+import { readVersioned } from '../state/versioned.js';
+import { writeFailure } from './failure.js';
+import { isOrphaned, type LifecycleAction, nextStatus } from './lifecycle.js';
+import type { GoalRecord } from './schema.js';
+import type { GoalStore } from './store.js';
+
+const EVENT_FOR: Record<LifecycleAction, EventType> = {
+  pause: 'goal_paused',
+  resume: 'goal_resumed',
+  cancel: 'goal_cancelled',
+  accept: 'goal_accepted',
+  reject: 'goal_rejected',
+};
+
+export interface LifecycleResult {
+  goal: GoalRecord;
+  previous: GoalRecord['status'];
+  proof: Proof;
+}
+
+export function controllerAlive(store: GoalStore, goal: GoalRecord): boolean {
+  const controller = goal.controller;
+  if (!controller) return false;
+  // A controller on another host cannot be probed; trust its heartbeat instead of guessing.
+  if (controller.host !== store.deps.host.hostname) return true;
+  return store.deps.host.isAlive(controller.pid);
+}
+
+/**
+ * pause, resume, cancel, accept, reject: checked against the lifecycle table under the goal lock,
+ * recorded as an event, reflected in the proof's delivery section.
+ */
+export async function applyLifecycle(
+  store: GoalStore,
+  goalId: string,
+  action: LifecycleAction,
+  text = '',
+): Promise<LifecycleResult> {
+  const paths = store.paths(goalId);
+  const events = new EventLog(paths.events, store.deps.clock);
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    const previous = goal.status;
+    const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
+    const data: Record<string, unknown> = { from: previous, to: next };
+    if (action === 'accept') data.summary = text;
+    if (action === 'reject' || action === 'cancel') data.reason = text;
+    await events.append([{ type: EVENT_FOR[action], data }]);
+    if (action === 'cancel') {
+      await writeFailure(paths.failure, {
+        status: 'cancelled',
+        at: store.deps.clock.nowIso(),
+        reason: text || 'cancelled by a user',
+        humanDecisions: [],
+      });
+    }
+    const graph = await readVersioned(taskGraphVersioned, paths.taskGraph);
+    const updated = await store.write({
+      ...goal,
+      status: next,
+      resumeTo: action === 'pause' ? previous : action === 'resume' ? null : goal.resumeTo,
+      controller: action === 'resume' || action === 'cancel' ? null : goal.controller,
+    });
+    const proof = await rebuildProof(store, updated, notExecuted(graph), events);
+    return { goal: updated, previous, proof };
+  });
+}
+
+/** Marks goals whose controller died as interrupted and resumes them (`resume --auto`). */
+export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]> {
+  const results: LifecycleResult[] = [];
+  for (const goal of await store.list()) {
+    const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
+    if (!orphaned && goal.status !== 'interrupted') continue;
+    if (orphaned) {
+      await store.withGoalLock(goal.id, async () => {
+        const fresh = await store.read(goal.id);
+        await new EventLog(store.paths(goal.id).events, store.deps.clock).append([
+          {
+            type: 'goal_paused',
+            data: { from: fresh.status, to: 'interrupted', reason: 'controller process is gone' },
+          },
+        ]);
+        await store.write({ ...fresh, status: 'interrupted', resumeTo: fresh.status, controller: null });
+      });
+    }
+    results.push(await applyLifecycle(store, goal.id, 'resume', 'resumed automatically'));
+  }
+  return results;
+}

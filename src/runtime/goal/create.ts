@@ -1,0 +1,169 @@
+import { appendCheckpoint } from '../budget/ledger.js';
+import { ZERO_SPENT } from '../budget/schema.js';
+import { EventLog } from '../events/log.js';
+import type { EventInput } from '../events/schema.js';
+import type { TaskGraph } from '../graph/schema.js';
+import { validateTaskGraph } from '../graph/validate.js';
+import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
+import type { Planner } from '../plan/planner.js';
+import type { RepoPort } from '../ports.js';
+import { notExecuted, rebuildProof } from '../proof/assemble.js';
+import type { Proof } from '../proof/schema.js';
+import type { CreateGoalRequest } from '../requests.js';
+import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
+import { appendDecisions, type DecisionInput } from '../state/decisions.js';
+import { writeFailure } from './failure.js';
+import { newGoalId } from './ids.js';
+import { decideOracle } from './intake.js';
+import type { GoalRecord } from './schema.js';
+import type { GoalStore } from './store.js';
+
+export interface CreateDeps {
+  store: GoalStore;
+  repo: RepoPort;
+  planner: Planner;
+  randomHex: () => string;
+}
+
+export interface CreatedGoal {
+  goal: GoalRecord;
+  graph: TaskGraph;
+  proof: Proof;
+}
+
+/**
+ * Intake and planning: creates the goal directory with every document, the validated task graph
+ * and a proof built from what exists so far. `mode: 'plan'` leaves the goal `planned`; `run`
+ * settles it at the proof's status.
+ */
+export async function createGoal(
+  deps: CreateDeps,
+  request: CreateGoalRequest,
+  mode: 'plan' | 'run',
+): Promise<CreatedGoal> {
+  const { store } = deps;
+  const { clock } = store.deps;
+  // Everything that can refuse the request happens before the first write.
+  const repo = await deps.repo.inspect(request.repo);
+  const repoFiles = await deps.repo.listFiles(repo.root);
+  const oracle = decideOracle(request.goal);
+  const now = clock.nowIso();
+  const initial: GoalRecord = {
+    version: 1,
+    id: newGoalId(request.goal, request.idSuffix ?? deps.randomHex()),
+    createdAt: now,
+    updatedAt: now,
+    revision: 0,
+    goal: { text: request.rawGoal, normalized: request.goal },
+    oracle,
+    status: 'planned',
+    resumeTo: null,
+    repo: { root: repo.root, baseRef: repo.branch, baseSha: repo.headSha },
+    options: {
+      policy: request.policy,
+      mergePolicy: request.mergePolicy,
+      sliceExecution: request.sliceExecution,
+      untilReady: request.untilReady,
+      maxAgents: request.maxAgents,
+    },
+    budget: {
+      timeMs: request.budget.time ?? null,
+      tokens: request.budget.tokens ?? null,
+      usd: request.budget.usd ?? null,
+    },
+    controller: null,
+  };
+  const paths = await store.create(initial);
+  const events = new EventLog(paths.events, clock);
+
+  return store.withGoalLock(initial.id, async () => {
+    const decisions: DecisionInput[] = [
+      {
+        kind: 'oracle',
+        decision: oracle.testable
+          ? `testable: ${oracle.class} (${oracle.shape})`
+          : 'not testable: blocked on human',
+        reason: oracle.reasons.join('; ') || 'no reasons recorded',
+      },
+    ];
+    const opening: EventInput[] = [
+      {
+        type: 'goal_created',
+        data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
+      },
+      {
+        type: 'oracle_decided',
+        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape },
+      },
+      { type: 'budget_set', data: { limits: initial.budget } },
+    ];
+    await appendCheckpoint(paths.budget, clock, {
+      kind: 'set',
+      limits: initial.budget,
+      spent: ZERO_SPENT,
+      note: 'initial budget',
+    });
+
+    let graph: TaskGraph = {
+      version: 1,
+      goalId: initial.id,
+      planner: { name: 'none', version: '0' },
+      tasks: [],
+      rejected: [],
+    };
+    let notes: string[] = [];
+    if (oracle.testable) {
+      const proposal = await deps.planner.plan({
+        goalId: initial.id,
+        goalText: request.goal,
+        oracle,
+        repoFiles,
+        budget: initial.budget,
+        maxAgents: request.maxAgents,
+      });
+      const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
+      graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
+      notes = proposal.notes;
+      decisions.push({
+        kind: 'planner',
+        decision: `${proposal.planner.name} planner`,
+        reason: notes.join('; ') || 'default',
+      });
+      opening.push(
+        ...result.tasks.map(
+          (task): EventInput => ({ type: 'task_accepted', data: { taskId: task.id, writes: task.writes } }),
+        ),
+        ...result.rejected.map((r): EventInput => ({ type: 'task_rejected', data: { ...r } })),
+        {
+          type: 'graph_validated',
+          data: { accepted: result.tasks.length, rejected: result.rejected.length },
+        },
+      );
+    } else {
+      opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
+    }
+    await appendDecisions(paths.decisions, clock, decisions);
+    await events.append(opening);
+
+    await writeJsonAtomic(paths.taskGraph, graph);
+    await writeFileAtomic(paths.prd, renderPrd(initial));
+    await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
+    await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+    await events.append([
+      { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
+    ]);
+
+    const proof = await rebuildProof(store, initial, notExecuted(graph), events);
+    if (!oracle.testable) {
+      await writeFailure(paths.failure, {
+        status: 'blocked_on_human',
+        at: clock.nowIso(),
+        reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,
+        humanDecisions: oracle.humanDecisions,
+      });
+    }
+    const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
+    const goal = await store.write({ ...initial, status });
+    return { goal, graph, proof };
+  });
+}

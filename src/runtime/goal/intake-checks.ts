@@ -1,0 +1,107 @@
+import type { GoalClass, Oracle } from './schema.js';
+
+// What "done" means for each class of goal. The shapes differ on purpose: a fix is proven by a test
+// that changes from failing to passing, a rewrite by a suite that does not change at all.
+
+export const GATE_KINDS = ['test', 'lint', 'typecheck', 'format', 'security-review', 'benchmark'] as const;
+export type GateKind = (typeof GATE_KINDS)[number];
+
+export type OracleShape = NonNullable<Oracle['shape']>;
+
+export const SHAPE_BY_CLASS: Record<GoalClass, OracleShape> = {
+  fix: 'fail_to_pass',
+  greenfield: 'spec_acceptance',
+  rewrite: 'pass_to_pass',
+  hardening: 'adversarial',
+  performance: 'benchmark',
+};
+
+export const GATES_BY_CLASS: Record<GoalClass, readonly GateKind[]> = {
+  fix: ['test', 'lint', 'typecheck'],
+  greenfield: ['test', 'lint', 'typecheck', 'format'],
+  rewrite: ['test', 'lint', 'typecheck'],
+  hardening: ['test', 'lint', 'typecheck', 'security-review'],
+  performance: ['test', 'benchmark'],
+};
+
+/**
+ * Order in which a mixed goal picks its class: the class whose proof needs the most distinct
+ * evidence wins, because its oracle still covers the weaker ones (every shape keeps the existing
+ * suite passing), while the reverse would leave the stronger claim unproven.
+ */
+export const CLASS_PRECEDENCE: readonly GoalClass[] = [
+  'hardening',
+  'performance',
+  'fix',
+  'greenfield',
+  'rewrite',
+];
+
+export interface CheckContext {
+  /** The goal's own anchors, rendered for a reader ("`src/parser.ts`, parser"). */
+  subject: string;
+  /** The measurable target as written ("under 200ms"), when there is one. */
+  target: string | null;
+}
+
+const NO_BREAKAGE = 'Every test that passes on the base commit still passes on the head commit';
+
+export function checksFor(cls: GoalClass, { subject, target }: CheckContext): string[] {
+  switch (cls) {
+    case 'fix':
+      return [
+        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
+        `${NO_BREAKAGE} (no previously passing test breaks)`,
+        'Lint and typecheck pass on the head commit',
+      ];
+    case 'greenfield':
+      return [
+        `Each behaviour the goal states (${subject}) has a new acceptance test`,
+        'The new acceptance tests fail or are absent on the base commit and pass on the head commit',
+        NO_BREAKAGE,
+        'Lint, typecheck and format checks are clean on the head commit',
+      ];
+    case 'rewrite':
+      return [
+        'The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests',
+        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
+        'No new behaviour is introduced: the change adds no acceptance tests for new features',
+        'Lint and typecheck pass on the head commit',
+      ];
+    case 'hardening':
+      return [
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        NO_BREAKAGE,
+        'A security review of the diff reports no blocking findings',
+        'Lint and typecheck pass on the head commit',
+      ];
+    case 'performance':
+      return [
+        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
+        `The head commit meets the stated target: ${target ?? 'the target named in the goal'}`,
+        `${NO_BREAKAGE} (pass-to-pass)`,
+      ];
+  }
+}
+
+/**
+ * A secondary class adds its evidence only where that evidence is a separate gate: a security
+ * review or a benchmark can run beside any test oracle, whereas test shapes are alternatives.
+ */
+export function secondaryEvidence(
+  cls: GoalClass,
+  context: CheckContext,
+): { check: string; gate: GateKind } | null {
+  if (cls === 'hardening') {
+    return { check: `Also (hardening): ${checksFor('hardening', context)[2]}`, gate: 'security-review' };
+  }
+  if (cls === 'performance' && context.target !== null) {
+    return { check: `Also (performance): ${checksFor('performance', context)[1]}`, gate: 'benchmark' };
+  }
+  return null;
+}
+
+export function orderGates(gates: Iterable<string>): string[] {
+  const wanted = new Set(gates);
+  return GATE_KINDS.filter((gate) => wanted.has(gate));
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError } from '../errors.js';
+import { isOrphaned, nextStatus } from './lifecycle.js';
+import type { GoalRecord, GoalStatus } from './schema.js';
+
+function goal(status: GoalStatus, resumeTo: GoalStatus | null = null): GoalRecord {
+  return {
+    version: 1,
+    id: 'g1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    revision: 1,
+    goal: { text: 'fix it', normalized: 'fix it' },
+    oracle: {
+      testable: true,
+      class: 'fix',
+      shape: 'fail_to_pass',
+      checks: [],
+      requiredGates: ['test'],
+      reasons: [],
+      humanDecisions: [],
+    },
+    status,
+    resumeTo,
+    repo: { root: '/r', baseRef: 'main', baseSha: 'a'.repeat(40) },
+    options: {
+      policy: 'local',
+      mergePolicy: 'disabled',
+      sliceExecution: 'worktree',
+      untilReady: false,
+      maxAgents: 2,
+    },
+    budget: { timeMs: null, tokens: null, usd: null },
+    controller: { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' },
+  };
+}
+const alive = { controllerAlive: true };
+const dead = { controllerAlive: false };
+
+describe('nextStatus', () => {
+  it('pauses and resumes to the status it was paused from', () => {
+    expect(nextStatus(goal('not_ready'), 'pause', alive)).toBe('paused');
+    expect(nextStatus(goal('paused', 'not_ready'), 'resume', alive)).toBe('not_ready');
+    expect(nextStatus(goal('interrupted', 'running'), 'resume', dead)).toBe('running');
+  });
+
+  it('accepts ready and not_ready goals only', () => {
+    expect(nextStatus(goal('ready'), 'accept', alive)).toBe('accepted');
+    expect(nextStatus(goal('not_ready'), 'accept', alive)).toBe('accepted');
+    for (const status of ['cancelled', 'rejected', 'blocked_on_human', 'failed', 'paused'] as const) {
+      expect(() => nextStatus(goal(status), 'accept', alive)).toThrow(IllegalTransitionError);
+    }
+  });
+
+  it('refuses to accept a cancelled goal with a message that names its state', () => {
+    expect(() => nextStatus(goal('cancelled'), 'accept', alive)).toThrow(
+      /Cannot accept goal g1: it is cancelled/,
+    );
+  });
+
+  it('refuses to resume a running goal, pointing at resume --auto when its controller died', () => {
+    expect(() => nextStatus(goal('running'), 'resume', alive)).toThrow(/is running \(controller pid 42\)/);
+    try {
+      nextStatus(goal('running'), 'resume', dead);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as IllegalTransitionError).hint).toContain('resume --auto');
+    }
+  });
+
+  it('treats terminal statuses as final for every action', () => {
+    for (const status of ['cancelled', 'accepted', 'rejected', 'merged'] as const) {
+      for (const action of ['pause', 'resume', 'cancel', 'accept', 'reject'] as const) {
+        expect(() => nextStatus(goal(status), action, alive)).toThrow(IllegalTransitionError);
+      }
+    }
+  });
+
+  it('detects orphaned running goals', () => {
+    expect(isOrphaned(goal('running'), dead)).toBe(true);
+    expect(isOrphaned(goal('running'), alive)).toBe(false);
+    expect(isOrphaned(goal('paused'), dead)).toBe(false);
+  });
+});

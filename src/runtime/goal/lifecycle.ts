@@ -1,0 +1,80 @@
+import { IllegalTransitionError } from '../errors.js';
+import type { GoalRecord, GoalStatus } from './schema.js';
+import { TERMINAL_STATUSES } from './schema.js';
+
+export const LIFECYCLE_ACTIONS = ['pause', 'resume', 'cancel', 'accept', 'reject'] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+/** Which statuses each action may start from. Everything else is refused with a reason. */
+const ALLOWED_FROM: Record<LifecycleAction, readonly GoalStatus[]> = {
+  pause: ['planned', 'running', 'interrupted', 'not_ready'],
+  resume: ['paused', 'interrupted'],
+  cancel: ['planned', 'running', 'paused', 'interrupted', 'ready', 'not_ready', 'failed', 'blocked_on_human'],
+  // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
+  // known gaps, which the proof keeps listing.
+  accept: ['ready', 'not_ready'],
+  reject: ['planned', 'paused', 'interrupted', 'ready', 'not_ready', 'failed', 'blocked_on_human'],
+};
+
+export interface TransitionContext {
+  /** Is the goal's recorded controller process still alive? */
+  controllerAlive: boolean;
+}
+
+/** The status a goal has after `action`, or an IllegalTransitionError that says why and what to do. */
+export function nextStatus(
+  goal: GoalRecord,
+  action: LifecycleAction,
+  context: TransitionContext,
+): GoalStatus {
+  const from = goal.status;
+  if (action === 'resume' && from === 'running') {
+    throw new IllegalTransitionError(
+      context.controllerAlive
+        ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? '?'}); there is nothing to resume.`
+        : `Goal ${goal.id} is marked running, but its controller is gone.`,
+      {
+        hint: context.controllerAlive
+          ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.`
+          : `Use 'omk goal resume --auto' to take over goals whose controller died.`,
+      },
+    );
+  }
+  if (!ALLOWED_FROM[action].includes(from)) {
+    throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
+      hint: hintFor(action, goal),
+    });
+  }
+  switch (action) {
+    case 'pause':
+      return 'paused';
+    case 'resume':
+      return goal.resumeTo ?? 'planned';
+    case 'cancel':
+      return 'cancelled';
+    case 'accept':
+      return 'accepted';
+    case 'reject':
+      return 'rejected';
+  }
+}
+
+/** A running goal whose controller died is treated as interrupted (resume --auto picks these). */
+export function isOrphaned(goal: GoalRecord, context: TransitionContext): boolean {
+  return goal.status === 'running' && !context.controllerAlive;
+}
+
+function hintFor(action: LifecycleAction, goal: GoalRecord): string {
+  if (TERMINAL_STATUSES.includes(goal.status)) {
+    return `A ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+  }
+  const allowed = ALLOWED_FROM[action].join(', ');
+  if (action === 'accept' && (goal.status === 'blocked_on_human' || goal.status === 'failed')) {
+    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+  }
+  if (action === 'pause' && goal.status === 'paused')
+    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+  if (action === 'resume')
+    return `Only paused or interrupted goals can be resumed (this one is ${goal.status}).`;
+  return `'${action}' is allowed from: ${allowed}.`;
+}

@@ -1,0 +1,61 @@
+import { EventLog } from '../events/log.js';
+import type { GoalEvent, SkippedLine } from '../events/schema.js';
+import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
+import { verifyProofDigest } from '../proof/digest.js';
+import { type Proof, proofVersioned } from '../proof/schema.js';
+import type { GoalPaths } from '../state/paths.js';
+import { readVersioned } from '../state/versioned.js';
+import { controllerAlive } from './actions.js';
+import type { GoalRecord } from './schema.js';
+import type { GoalStore } from './store.js';
+
+export interface ProofView {
+  proof: Proof;
+  /** False when proof.json was edited after omk wrote it. */
+  digestValid: boolean;
+}
+
+export async function readProof(store: GoalStore, goalId: string): Promise<ProofView> {
+  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  return { proof, digestValid: verifyProofDigest(proof) };
+}
+
+export interface StatusView {
+  goal: GoalRecord;
+  proof: ProofView;
+  lastEventSeq: number;
+  controllerAlive: boolean;
+}
+
+/** goal.json, proof.json and the last event only: the cost does not grow with the event count. */
+export async function goalStatus(store: GoalStore, goalId: string): Promise<StatusView> {
+  const goal = await store.read(goalId);
+  const [proof, lastEventSeq] = await Promise.all([
+    readProof(store, goalId),
+    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq(),
+  ]);
+  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+}
+
+export interface ShowView {
+  goal: GoalRecord;
+  graph: TaskGraph;
+  paths: GoalPaths;
+}
+
+export async function goalShow(store: GoalStore, goalId: string): Promise<ShowView> {
+  const paths = store.paths(goalId);
+  const [goal, graph] = await Promise.all([
+    store.read(goalId),
+    readVersioned(taskGraphVersioned, paths.taskGraph),
+  ]);
+  return { goal, graph, paths };
+}
+
+export async function readEvents(
+  store: GoalStore,
+  goalId: string,
+): Promise<{ events: GoalEvent[]; skipped: SkippedLine[] }> {
+  await store.read(goalId);
+  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
+}

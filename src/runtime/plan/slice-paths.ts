@@ -1,0 +1,125 @@
+import {
+  isTestPath,
+  type RepoIndex,
+  type ScoredPath,
+  scoreRelevantFiles,
+  TEST_DIR_NAMES,
+} from './discover.js';
+
+// Read and write sets for heuristic slices. Narrow sets let slices run in parallel; when nothing
+// narrows a slice it owns the whole repository and the planner orders everything around it.
+
+export const WHOLE_REPO = '.';
+
+/** Same rule as the graph validator: "." covers everything, a directory covers what is below it. */
+export function pathsOverlap(a: string, b: string): boolean {
+  return a === WHOLE_REPO || b === WHOLE_REPO || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+export function anyOverlap(as: readonly string[], bs: readonly string[]): boolean {
+  return as.some((a) => bs.some((b) => pathsOverlap(a, b)));
+}
+
+/** Drops paths covered by another path of the set, keeping the order of the rest. */
+export function minimalPaths(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths)];
+  return unique.filter((path) => !unique.some((other) => other !== path && covers(other, path)));
+}
+
+function covers(outer: string, inner: string): boolean {
+  return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
+}
+
+export interface Relevance {
+  sources: string[];
+  tests: string[];
+}
+
+/**
+ * Files a text points at strongly: within half the best score. A goal that names src/parser.ts
+ * should not also claim src/lexer.ts just because both sit under src/.
+ */
+export function strongMatches(text: string, repo: RepoIndex): Relevance {
+  const scored = scoreRelevantFiles(text, repo, 20);
+  const best = (entries: ScoredPath[]): string[] => {
+    const top = entries[0]?.score ?? 0;
+    return entries.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
+  };
+  return {
+    sources: best(scored.filter((entry) => !isTestPath(entry.path))),
+    tests: best(scored.filter((entry) => isTestPath(entry.path))),
+  };
+}
+
+function stemOf(path: string): string {
+  const base = path.split('/').at(-1) ?? path;
+  return (base.split('.')[0] ?? base).replace(/^test_|_test$/, '').toLowerCase();
+}
+
+/** Existing tests that exercise these sources, by file stem: src/math.js ↔ test/math.test.js. */
+export function testsFor(sources: readonly string[], repoFiles: readonly string[]): string[] {
+  const stems = new Set(sources.map(stemOf));
+  return repoFiles.filter((path) => isTestPath(path) && stems.has(stemOf(path)));
+}
+
+/** Where tests live: the test directory a test file sits in, or the file itself when colocated. */
+export function testRoot(path: string): string {
+  const segments = path.split('/');
+  const index = segments.slice(0, -1).findIndex((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()));
+  return index >= 0 ? segments.slice(0, index + 1).join('/') : path;
+}
+
+function colocatedTestFor(source: string): string {
+  const slash = source.lastIndexOf('/');
+  const dir = slash >= 0 ? `${source.slice(0, slash)}/` : '';
+  const base = source.slice(slash + 1);
+  const dot = base.lastIndexOf('.');
+  const [stemPart, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot + 1)] : [base, ''];
+  if (ext === 'go') return `${dir}${stemPart}_test.go`;
+  if (ext === 'py') return `${dir}test_${stemPart}.py`;
+  return ext === '' ? 'test' : `${dir}${stemPart}.test.${ext}`;
+}
+
+/**
+ * Where a test slice writes: the test locations of the relevant tests; else the repository's
+ * busiest test directory; else a colocated test file beside the first relevant source; else test/.
+ */
+export function testLocations(
+  relevantTests: readonly string[],
+  sources: readonly string[],
+  repoFiles: readonly string[],
+): string[] {
+  if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
+  const counts = new Map<string, number>();
+  for (const path of repoFiles) {
+    if (!isTestPath(path)) continue;
+    const root = testRoot(path);
+    if (root !== path) counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  const busiest = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  if (busiest !== undefined) return [busiest[0]];
+  const first = sources[0];
+  return [first === undefined ? 'test' : colocatedTestFor(first)];
+}
+
+/** Longest directory shared by all paths, or "." when they only share the root. */
+export function commonDirectory(paths: readonly string[]): string {
+  const dirs = paths.map((path) => path.split('/').slice(0, -1));
+  const first = dirs[0] ?? [];
+  let length = 0;
+  while (length < first.length && dirs.every((dir) => dir[length] === first[length])) length += 1;
+  return length === 0 ? WHOLE_REPO : first.slice(0, length).join('/');
+}
+
+const DOC_FILE = /\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
+
+export function isDocPath(path: string): boolean {
+  return DOC_FILE.test(path) || /^docs?\//i.test(path);
+}
+
+/** Where a docs slice writes when the clause names no document: docs/ if it exists, else README.md. */
+export function defaultDocs(repoFiles: readonly string[]): string[] {
+  const docsDir = repoFiles.find((path) => /^docs?\//i.test(path))?.split('/')[0];
+  if (docsDir !== undefined) return [docsDir];
+  return [repoFiles.find((path) => /^readme(?:\.[a-z]+)?$/i.test(path)) ?? 'README.md'];
+}

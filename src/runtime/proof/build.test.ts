@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import { buildProof } from './build.js';
+import { verifyProofDigest } from './digest.js';
+import { EXECUTION_STATES, type ProofEvidence } from './evidence.js';
+import { type GateEvidence, proofSchema } from './schema.js';
+import {
+  BASE_SHA,
+  evidence,
+  finding,
+  gate,
+  HEAD_SHA,
+  OLD_SHA,
+  oracle,
+  randomEvidence,
+  seededRandom,
+  slice,
+} from './test-evidence.js';
+
+const codes = (e: ProofEvidence) => buildProof(e).knownGaps.map((gap) => gap.code);
+
+describe('buildProof: ready', () => {
+  it('is ready when every required gate passed on the head and nothing blocks', () => {
+    const proof = buildProof(evidence());
+    expect(proof.status).toBe('ready');
+    expect(proof.knownGaps).toEqual([]);
+    expect(proof.failures).toEqual([]);
+    expect(proofSchema.parse(proof)).toEqual(proof);
+    expect(verifyProofDigest(proof)).toBe(true);
+  });
+
+  it('accepts a flaky required gate but warns, naming it', () => {
+    const proof = buildProof(evidence({ gates: [gate({ name: 'unit', outcome: 'flaky' })] }));
+    expect(proof.status).toBe('ready');
+    expect(proof.warnings).toEqual([expect.stringContaining('"unit"')]);
+  });
+
+  it('judges a gate by its latest result on the head: a passing rerun supersedes a failure', () => {
+    expect(buildProof(evidence({ gates: [gate({ outcome: 'failed' }), gate()] })).status).toBe('ready');
+    expect(buildProof(evidence({ gates: [gate(), gate({ outcome: 'failed' })] })).status).toBe('failed');
+  });
+
+  it('turns failing optional gates into warnings, not gaps', () => {
+    const lint = gate({ kind: 'lint', outcome: 'failed', exitCode: 2 });
+    const proof = buildProof(evidence({ gates: [gate(), lint, gate({ kind: 'fmt', outcome: 'timeout' })] }));
+    expect(proof.status).toBe('ready');
+    expect(proof.warnings).toHaveLength(2);
+    expect(proof.warnings[0]).toMatch(/Optional gate "lint".*failed.*exit 2/);
+  });
+});
+
+describe('buildProof: blocked_on_human and failed', () => {
+  it('is blocked_on_human when the oracle cannot test the goal, whatever else holds', () => {
+    const decisions = ['Which API version is the target?', 'May the public schema change?'];
+    const proof = buildProof(
+      evidence({ oracle: oracle({ testable: false, humanDecisions: decisions }), failures: [] }),
+    );
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.humanDecisions).toEqual(decisions);
+    expect(proof.knownGaps.filter((gap) => gap.code === 'human_decision')).toHaveLength(2);
+  });
+
+  it('explains an untestable goal without listed decisions', () => {
+    const proof = buildProof(
+      evidence({ oracle: oracle({ testable: false, reasons: ['no observable check'] }) }),
+    );
+    expect(proof.knownGaps[0]).toEqual({
+      code: 'not_testable',
+      message: expect.stringContaining('no observable'),
+    });
+  });
+
+  it('fails when the evidence carries failures, keeping them', () => {
+    const failure = { code: 'slice_out_of_retries', message: 'Slice s1 failed 3 times', evidence: 'exit 1' };
+    const proof = buildProof(evidence({ failures: [failure] }));
+    expect(proof.status).toBe('failed');
+    expect(proof.failures).toEqual([failure]);
+  });
+
+  it('fails when execution is complete and a required gate failed or timed out on the head', () => {
+    for (const outcome of ['failed', 'timeout'] as const) {
+      const bad = gate({
+        outcome,
+        exitCode: outcome === 'failed' ? 1 : null,
+        tail: 'AssertionError: 1 !== 2',
+      });
+      const proof = buildProof(evidence({ gates: [bad] }));
+      expect(proof.status).toBe('failed');
+      expect(proof.failures).toHaveLength(1);
+      expect(proof.failures[0]?.evidence).toContain('AssertionError');
+      expect(proof.failures[0]?.evidence).toContain(outcome === 'failed' ? 'exit code 1' : 'exit code none');
+    }
+  });
+
+  it('treats a required:true gate of an unlisted kind as required', () => {
+    const proof = buildProof(
+      evidence({ gates: [gate(), gate({ kind: 'e2e', required: true, outcome: 'failed' })] }),
+    );
+    expect(proof.status).toBe('failed');
+    expect(proof.failures[0]?.message).toContain('"e2e"');
+  });
+});
+
+describe('buildProof: not_ready lists every gap', () => {
+  it('names each execution state that is not complete with its own code', () => {
+    const seen = EXECUTION_STATES.filter((s) => s !== 'complete').map(
+      (execution) => codes(evidence({ execution }))[0],
+    );
+    expect(seen).toEqual([
+      'not_executed',
+      'execution_in_progress',
+      'execution_interrupted',
+      'budget_exhausted',
+    ]);
+  });
+
+  it('reports a missing base or head SHA', () => {
+    expect(codes(evidence({ git: { baseRef: 'main', baseSha: null, headSha: HEAD_SHA } }))).toEqual([
+      'missing_head',
+    ]);
+    const headless = buildProof(evidence({ git: { baseRef: null, baseSha: BASE_SHA, headSha: null } }));
+    expect(headless.knownGaps.map((gap) => gap.code)).toEqual(['missing_head', 'gate_stale']);
+  });
+
+  it('distinguishes missing, stale, pre-existing, skipped and (mid-run) failed required gates', () => {
+    const gates = [
+      gate({ kind: 'lint', sha: OLD_SHA }),
+      gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2 }),
+      gate({ kind: 'format', outcome: 'skipped', exitCode: null }),
+      gate({ kind: 'test', outcome: 'failed', exitCode: 1 }),
+    ];
+    const requiredGates = ['build', 'lint', 'typecheck', 'format', 'test'];
+    const proof = buildProof(
+      evidence({ execution: 'interrupted', gates, oracle: oracle({ requiredGates }) }),
+    );
+    expect(proof.status).toBe('not_ready');
+    expect(proof.failures).toEqual([]);
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
+      'execution_interrupted',
+      'gate_missing',
+      'gate_stale',
+      'gate_pre_existing',
+      'gate_skipped',
+      'gate_failed',
+    ]);
+    expect(proof.knownGaps[1]?.message).toContain('"build"');
+    expect(proof.knownGaps[3]?.message).toMatch(/also fails on the base/);
+  });
+
+  it('lists blocking findings with their paths, incomplete slices and extra gaps in order', () => {
+    const proof = buildProof(
+      evidence({
+        findings: [finding({ paths: ['.env', 'deploy.yml'] }), finding({ severity: 'warning' })],
+        slices: [slice(), slice({ id: 's2', status: 'failed' }), slice({ id: 's3', status: 'skipped' })],
+        extraGaps: [{ code: 'integration_conflict', message: 'Slices s1 and s2 conflict in src/app.ts' }],
+      }),
+    );
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
+      'blocking_finding',
+      'slice_incomplete',
+      'integration_conflict',
+    ]);
+    expect(proof.knownGaps[0]?.message).toContain('.env, deploy.yml');
+    expect(proof.knownGaps[1]?.message).toContain('s2');
+  });
+
+  it('is never ready without verification', () => {
+    expect(codes(evidence({ oracle: oracle({ requiredGates: [] }), gates: [] }))).toEqual(['no_gates']);
+    const onlyStale = [gate({ sha: OLD_SHA }), gate({ kind: 'lint', outcome: 'skipped' })];
+    expect(codes(evidence({ oracle: oracle({ requiredGates: [] }), gates: onlyStale }))).toEqual([
+      'no_gates',
+    ]);
+    const verified = evidence({ oracle: oracle({ requiredGates: [] }), gates: [gate({ kind: 'lint' })] });
+    expect(buildProof(verified).status).toBe('ready');
+  });
+});
+
+describe('buildProof: copying and determinism', () => {
+  it('copies delivery and the rest of the evidence without inferring anything', () => {
+    const delivery = {
+      acceptance: { at: '2025-01-03T00:00:00.000Z', eventSeq: 18, text: 'looks good' },
+      rejection: null,
+      cancellation: null,
+      merge: { at: '2025-01-03T00:01:00.000Z', eventSeq: 19, sha: HEAD_SHA, target: 'main' },
+      pullRequests: [{ sliceId: null, url: 'https://github.com/o/r/pull/3', number: 3 }],
+    };
+    const e = evidence({ delivery, execution: 'in_progress' });
+    const proof = buildProof(e);
+    expect(proof.delivery).toEqual(delivery);
+    expect(proof.status).toBe('not_ready');
+    for (const key of [
+      'gates',
+      'slices',
+      'changedFiles',
+      'agentRuns',
+      'findings',
+      'decisions',
+      'budget',
+    ] as const) {
+      expect(proof[key]).toEqual(e[key]);
+    }
+    expect(proof.eventsThroughSeq).toBe(17);
+    expect(proof.delivery).not.toBe(delivery);
+  });
+
+  it('gives byte-identical JSON for equal evidence and does not mutate it', () => {
+    const e = evidence({ gates: [gate({ outcome: 'flaky' }), gate({ kind: 'lint', outcome: 'failed' })] });
+    const before = JSON.stringify(e);
+    expect(JSON.stringify(buildProof(e))).toBe(JSON.stringify(buildProof(structuredClone(e))));
+    expect(JSON.stringify(e)).toBe(before);
+  });
+});
+
+describe('buildProof: property', () => {
+  it('never says ready unless the work is verifiably ready (500 random cases)', () => {
+    const random = seededRandom(20250102);
+    const statuses = { ready: 0, not_ready: 0, failed: 0, blocked_on_human: 0 };
+    for (let i = 0; i < 500; i += 1) {
+      const e = randomEvidence(random);
+      const proof = buildProof(e);
+      statuses[proof.status] += 1;
+      expect(proofSchema.parse(proof)).toEqual(proof);
+      expect(verifyProofDigest(proof)).toBe(true);
+      if (proof.status === 'not_ready') expect(proof.knownGaps.length).toBeGreaterThan(0);
+      if (proof.status === 'failed') expect(proof.failures.length).toBeGreaterThan(0);
+      if (proof.status !== 'ready') continue;
+      // An independent reading of "ready", written without looking at how build.ts decides.
+      const head = e.git.headSha;
+      const requiredGates = e.oracle.requiredGates;
+      expect(head).not.toBeNull();
+      expect(e.git.baseSha).not.toBeNull();
+      expect(e.execution).toBe('complete');
+      expect(e.failures).toEqual([]);
+      expect(e.findings.some((f) => f.severity === 'blocking')).toBe(false);
+      const required = (g: GateEvidence) => g.required || requiredGates.includes(g.kind);
+      for (const kind of requiredGates) {
+        expect(e.gates.some((g) => g.kind === kind && g.sha === head)).toBe(true);
+      }
+      for (const name of new Set(e.gates.filter(required).map((g) => `${g.kind}/${g.name}`))) {
+        const latest = e.gates.filter((g) => `${g.kind}/${g.name}` === name && g.sha === head).at(-1);
+        expect(['passed', 'flaky']).toContain(latest?.outcome);
+      }
+      const verified = e.gates.some(
+        (g) => g.sha === head && (g.outcome === 'passed' || g.outcome === 'flaky'),
+      );
+      expect(verified).toBe(true);
+    }
+    // The generator must actually reach every status, or the property proves nothing.
+    expect(Object.values(statuses).every((count) => count > 0)).toBe(true);
+  });
+});

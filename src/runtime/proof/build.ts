@@ -1,0 +1,220 @@
+import type { ProofStatus } from '../goal/schema.js';
+import { computeProofDigest } from './digest.js';
+import type { ExecutionState, ProofEvidence } from './evidence.js';
+import type { Gap, GateEvidence, Proof } from './schema.js';
+
+type Failure = Proof['failures'][number];
+
+/** What the gates say: gaps block readiness, failures are genuine failures of the work. */
+interface GateVerdict {
+  gaps: Gap[];
+  failures: Failure[];
+  warnings: string[];
+}
+
+const EXECUTION_GAPS: Record<Exclude<ExecutionState, 'complete'>, Gap> = {
+  not_started: { code: 'not_executed', message: 'The goal has not been executed yet: there is no evidence.' },
+  in_progress: {
+    code: 'execution_in_progress',
+    message: 'Execution is still in progress: the evidence is partial.',
+  },
+  interrupted: {
+    code: 'execution_interrupted',
+    message: 'Execution was interrupted before it finished: resume the goal to complete the evidence.',
+  },
+  budget_exhausted: {
+    code: 'budget_exhausted',
+    message: 'The budget ran out before execution finished: raise the budget and resume the goal.',
+  },
+};
+
+/**
+ * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
+ * in their given order; gaps follow a fixed order (human decisions, execution, git, gates in
+ * requiredGates then first-seen order, findings, slices, extraGaps) so equal evidence gives a
+ * byte-identical proof.
+ */
+export function buildProof(evidence: ProofEvidence): Proof {
+  const { oracle } = evidence;
+  const verdict = assessGates(evidence);
+  const knownGaps: Gap[] = [
+    ...humanGaps(evidence),
+    ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),
+    ...gitGaps(evidence),
+    ...verdict.gaps,
+    ...evidence.findings
+      .filter((finding) => finding.severity === 'blocking')
+      .map((finding) => ({
+        code: 'blocking_finding',
+        message: `Blocking ${finding.review} review finding: ${finding.message}${
+          finding.paths.length > 0 ? ` (${finding.paths.join(', ')})` : ''
+        }`,
+      })),
+    ...evidence.slices
+      .filter((slice) => slice.status !== 'done' && slice.status !== 'skipped')
+      .map((slice) => ({
+        code: 'slice_incomplete',
+        message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`,
+      })),
+    ...evidence.extraGaps.map((gap) => ({ code: gap.code, message: gap.message })),
+  ];
+  const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
+  const status: ProofStatus = !oracle.testable
+    ? 'blocked_on_human'
+    : failures.length > 0
+      ? 'failed'
+      : knownGaps.length > 0
+        ? 'not_ready'
+        : 'ready';
+  const body: Omit<Proof, 'digest'> = {
+    version: 1,
+    goalId: evidence.goalId,
+    status,
+    generatedAt: evidence.generatedAt,
+    execution: evidence.execution,
+    goal: { text: evidence.goalText, class: evidence.oracle.class },
+    git: { ...evidence.git },
+    requiredGates: [...oracle.requiredGates],
+    gates: structuredClone([...evidence.gates]),
+    slices: structuredClone([...evidence.slices]),
+    changedFiles: structuredClone([...evidence.changedFiles]),
+    agentRuns: structuredClone([...evidence.agentRuns]),
+    findings: structuredClone([...evidence.findings]),
+    decisions: structuredClone([...evidence.decisions]),
+    budget: structuredClone(evidence.budget),
+    knownGaps,
+    failures,
+    warnings: verdict.warnings,
+    humanDecisions: [...oracle.humanDecisions],
+    // Copied, never inferred: only the controller knows whether a person accepted or merged.
+    delivery: structuredClone(evidence.delivery),
+    eventsThroughSeq: evidence.eventsThroughSeq,
+  };
+  return { ...body, digest: computeProofDigest(body) };
+}
+
+function humanGaps({ oracle }: ProofEvidence): Gap[] {
+  if (oracle.testable) return [];
+  if (oracle.humanDecisions.length === 0) {
+    const why = oracle.reasons.length > 0 ? `: ${oracle.reasons.join('; ')}` : '.';
+    return [{ code: 'not_testable', message: `The goal is not testable as written${why}` }];
+  }
+  return oracle.humanDecisions.map((decision) => ({
+    code: 'human_decision',
+    message: `A human must decide: ${decision}`,
+  }));
+}
+
+function gitGaps({ git }: ProofEvidence): Gap[] {
+  const missing = [git.baseSha === null ? 'base' : null, git.headSha === null ? 'head' : null].filter(
+    (side) => side !== null,
+  );
+  if (missing.length === 0) return [];
+  return [
+    {
+      code: 'missing_head',
+      message: `The proof names no ${missing.join(' or ')} SHA, so no gate result can be tied to the final tree.`,
+    },
+  ];
+}
+
+/**
+ * A gate is required when its kind is one the oracle requires or it is marked required: either
+ * way it must pass on the final tree, so a failing gate of a required kind cannot hide behind an
+ * optional flag. Gates are judged per kind+name by their latest result on the head SHA (the
+ * evidence array is chronological, so a rerun supersedes the run before it).
+ */
+function assessGates(evidence: ProofEvidence): GateVerdict {
+  const { gates, git, execution } = evidence;
+  const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
+  const isRequired = (gate: GateEvidence) => gate.required || requiredKinds.includes(gate.kind);
+  const verdict: GateVerdict = { gaps: [], failures: [], warnings: [] };
+  for (const kind of requiredKinds) {
+    if (!gates.some((gate) => gate.kind === kind)) {
+      verdict.gaps.push({
+        code: 'gate_missing',
+        message: `Required gate "${kind}" has no result${onHead(git.headSha)}.`,
+      });
+    }
+  }
+  const groups = new Map<string, GateEvidence[]>();
+  for (const gate of gates) {
+    const key = JSON.stringify([gate.kind, gate.name]);
+    groups.set(key, [...(groups.get(key) ?? []), gate]);
+  }
+  for (const runs of groups.values()) {
+    const latest = runs.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
+    const required = runs.some(isRequired);
+    const first = runs[0];
+    if (latest === undefined) {
+      if (required && first !== undefined) verdict.gaps.push(staleGap(first, runs, git.headSha));
+      continue;
+    }
+    judge(latest, required, execution === 'complete', verdict);
+  }
+  const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
+  const verifiedHead = gates.some(
+    (gate) => gate.sha === git.headSha && (gate.outcome === 'passed' || gate.outcome === 'flaky'),
+  );
+  if (!anyRequired && !verifiedHead) {
+    verdict.gaps.push({
+      code: 'no_gates',
+      message: `No gate is required and none passed${onHead(git.headSha)}: a proof without verification is never ready.`,
+    });
+  }
+  return verdict;
+}
+
+function judge(gate: GateEvidence, required: boolean, complete: boolean, verdict: GateVerdict): void {
+  const label = `${required ? 'Required' : 'Optional'} gate "${gate.name}" (${gate.kind})`;
+  const where = `on head ${short(gate.sha)}`;
+  const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
+  switch (gate.outcome) {
+    case 'passed':
+      return;
+    case 'flaky':
+      verdict.warnings.push(`${label} is flaky ${where}: it failed, then passed on a rerun.`);
+      return;
+    case 'failed':
+    case 'timeout': {
+      const what = gate.outcome === 'failed' ? `failed ${where}${exit}` : `timed out ${where}`;
+      if (!required) verdict.warnings.push(`${label} ${what}; it does not block readiness.`);
+      else if (complete) {
+        const code = gate.outcome === 'failed' ? 'gate_failed' : 'gate_timeout';
+        verdict.failures.push({ code, message: `${label} ${what}.`, evidence: gateEvidence(gate) });
+      } else verdict.gaps.push({ code: 'gate_failed', message: `${label} ${what}.` });
+      return;
+    }
+    case 'pre_existing': {
+      const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it.`;
+      if (required) verdict.gaps.push({ code: 'gate_pre_existing', message });
+      else verdict.warnings.push(`${message} It does not block readiness.`);
+      return;
+    }
+    case 'skipped':
+      if (required) verdict.gaps.push({ code: 'gate_skipped', message: `${label} was skipped ${where}.` });
+      return;
+  }
+}
+
+function staleGap(gate: GateEvidence, runs: readonly GateEvidence[], headSha: string | null): Gap {
+  const shas = [...new Set(runs.map((run) => short(run.sha)))].join(', ');
+  return {
+    code: 'gate_stale',
+    message: `Required gate "${gate.name}" (${gate.kind}) ran only on ${shas}, not${onHead(headSha)}.`,
+  };
+}
+
+function gateEvidence(gate: GateEvidence): string {
+  const log = gate.artifact === null ? '' : `, full log: ${gate.artifact}`;
+  const header = `gate ${gate.name} (${gate.kind}) on ${gate.sha}: ${gate.outcome}, exit code ${gate.exitCode ?? 'none'}${log}`;
+  return gate.tail === '' ? header : `${header}\n${gate.tail}`;
+}
+
+function onHead(headSha: string | null): string {
+  return headSha === null ? ' on the head (unknown)' : ` on head ${short(headSha)}`;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}

@@ -1,0 +1,203 @@
+import type { ProofStatus } from '../goal/schema.js';
+import {
+  formatBudget,
+  formatDelivery,
+  formatDuration,
+  OUTCOME_LABELS,
+  STATUS_LABELS,
+  shortSha,
+} from './render-text.js';
+import type { GateEvidence, Proof } from './schema.js';
+
+const STATUS_ICONS: Record<ProofStatus, string> = {
+  ready: '✅',
+  not_ready: '🟡',
+  failed: '❌',
+  blocked_on_human: '✋',
+};
+
+const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
+  passed: '✅',
+  failed: '❌',
+  pre_existing: '🟠',
+  flaky: '⚠️',
+  timeout: '⏱️',
+  skipped: '⏭️',
+};
+
+/** A GitHub comment holds 65,536 characters: long outputs are cut to their last lines. */
+const TAIL_LINES = 50;
+const FILES_SHOWN = 100;
+const FILES_OPEN = 10;
+
+/**
+ * GitHub-flavoured Markdown for PR bodies, comments and job summaries. Everything that came from a
+ * user or a tool is escaped for the context it lands in (inline text, code span, table cell, HTML
+ * block) so it can neither break the layout, inject HTML nor @-mention people.
+ */
+export function renderProofMarkdown(proof: Proof): string {
+  const out: string[] = [];
+  const { git } = proof;
+  out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, '');
+  out.push(...proof.goal.text.split(/\r\n?|\n/).map((entry) => `> ${text(entry)}`.trimEnd()), '');
+  const base = `${git.baseRef === null ? '' : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
+  const required = proof.requiredGates.map((kind) => code(kind, true)).join(', ');
+  out.push(
+    '| | |',
+    '|---|---|',
+    `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? '' : ` (${proof.goal.class})`} |`,
+    `| Base | ${base} |`,
+    `| Head | ${sha(git.headSha)} |`,
+    `| Execution | ${proof.execution.replace('_', ' ')} |`,
+    `| Required gates | ${required === '' ? 'none' : required} |`,
+  );
+
+  out.push('', '### Gates', '');
+  if (proof.gates.length === 0) out.push('No gate ran.');
+  else {
+    out.push('| Result | Gate | Kind | Required | SHA | Exit | Time |', '|---|---|---|---|---|---|---|');
+    for (const gate of proof.gates) {
+      const exit = gate.exitCode === null ? '–' : String(gate.exitCode);
+      out.push(
+        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ` +
+          `${code(gate.kind, true)} | ${gate.required ? 'yes' : 'no'} | ${sha(gate.sha)} | ${exit} | ` +
+          `${formatDuration(gate.durationMs)} |`,
+      );
+    }
+    for (const gate of proof.gates) {
+      if (gate.outcome === 'passed' || gate.outcome === 'skipped' || gate.tail.trim() === '') continue;
+      const log = gate.artifact === null ? '' : ` (full log: ${gate.artifact})`;
+      out.push('', ...details(`Output of ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}${log}`, gate.tail));
+    }
+  }
+
+  if (proof.slices.length > 0) {
+    out.push('', '### Slices', '', '| Status | Slice | Title | Branch | Head | Attempts | Files |');
+    out.push('|---|---|---|---|---|---|---|');
+    for (const slice of proof.slices) {
+      const branch = slice.branch === null ? '–' : code(slice.branch, true);
+      out.push(
+        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ` +
+          `${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`,
+      );
+    }
+  }
+
+  if (proof.changedFiles.length > 0) {
+    const files = proof.changedFiles
+      .slice(0, FILES_SHOWN)
+      .map((file) => `- ${code(file.path)} (+${file.additions} −${file.deletions})`);
+    const more = proof.changedFiles.length - files.length;
+    if (more > 0) files.push(`- … and ${more} more`);
+    const title = `Changed files (${proof.changedFiles.length})`;
+    if (proof.changedFiles.length <= FILES_OPEN) out.push('', `### ${title}`, '', ...files);
+    else out.push('', `<details><summary>${html(title)}</summary>`, '', ...files, '', '</details>');
+  }
+
+  list(
+    out,
+    'Findings',
+    proof.findings.map(
+      (finding) =>
+        `**${finding.severity}** (${finding.review} review): ${text(finding.message)}` +
+        (finding.paths.length > 0 ? ` — ${finding.paths.map((path) => code(path)).join(', ')}` : ''),
+    ),
+  );
+  out.push('', `### Known gaps (${proof.knownGaps.length})`, '');
+  if (proof.knownGaps.length === 0) out.push('None.');
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
+  if (proof.failures.length > 0) {
+    out.push('', `### Failures (${proof.failures.length})`);
+    for (const failure of proof.failures) {
+      out.push('', `- ${code(failure.code)} ${text(failure.message)}`);
+      if (failure.evidence.trim() !== '') out.push('', ...details('Evidence', failure.evidence));
+    }
+  }
+  list(out, 'Warnings', proof.warnings.map(text));
+  list(out, 'Human decisions', proof.humanDecisions.map(text));
+
+  const delivery = [
+    ...formatDelivery(proof.delivery, (value) => value).map(text),
+    ...proof.delivery.pullRequests.map(
+      (pr) => `${link(`#${pr.number}`, pr.url)}${pr.sliceId === null ? '' : ` (slice ${code(pr.sliceId)})`}`,
+    ),
+  ];
+  list(out, 'Delivery', delivery.length > 0 ? delivery : ['Nothing delivered yet.']);
+  out.push('', `**Budget:** ${formatBudget(proof.budget).map(text).join(' · ')}`);
+  out.push(
+    '',
+    `<sub>Events through #${proof.eventsThroughSeq} · generated ${html(proof.generatedAt)} · ` +
+      `digest <code>${html(proof.digest)}</code></sub>`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function list(out: string[], title: string, items: readonly string[]): void {
+  if (items.length > 0) out.push('', `### ${title}`, '', ...items.map((item) => `- ${item}`));
+}
+
+/** A collapsed block; <pre> is an HTML block that ends only at </pre>, which html() escapes. */
+function details(summary: string, body: string): string[] {
+  const lines = body.replace(/\s+$/, '').split(/\r\n?|\n/);
+  const cut = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)\n` : '';
+  const shown = lines.slice(-TAIL_LINES).join('\n');
+  return [
+    `<details><summary>${html(summary)}</summary>`,
+    '',
+    `<pre>${html(cut + shown, false)}</pre>`,
+    '',
+    '</details>',
+  ];
+}
+
+function sha(value: string | null): string {
+  return value === null ? '_unknown_' : code(shortSha(value), true);
+}
+
+function link(label: string, url: string): string {
+  // Only plain web URLs become links: anything else could smuggle `javascript:` or break the syntax.
+  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(url)
+    ? `[${text(label)}](${url})`
+    : `${text(label)} ${code(url)}`;
+}
+
+/**
+ * Inline text: Markdown syntax backslash-escaped (emphasis, code, links, tables, headings, math,
+ * and list or setext markers at the start), HTML entity-escaped, mentions defused.
+ */
+export function text(value: string): string {
+  const flat = stripInvisible(value).replace(/\r\n?|\n/g, ' ');
+  const escaped = flat
+    .replace(/[\\`*_[\]|~#$]/g, '\\$&')
+    .replace(/^(\s*)([-+=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return html(escaped);
+}
+
+/**
+ * A code span whose fence is longer than any backtick run inside. In a table cell pipes must be
+ * escaped even inside code (GFM splits cells first); elsewhere `\|` would show its backslash.
+ */
+export function code(value: string, inTable = false): string {
+  const flat = stripInvisible(value).replace(/\r\n?|\n/g, ' ');
+  const content = inTable ? flat.replace(/\|/g, '\\|') : flat;
+  if (content === '') return '';
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+
+/** Text inside HTML: entities for the markup characters; mentions defused unless in <pre>. */
+function html(value: string, defuseMentions = true): string {
+  const escaped = stripInvisible(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return defuseMentions ? escaped.replace(/@/g, '@&#8203;') : escaped;
+}
+
+/** Controls (bar tab and line breaks) and bidi overrides, which can make text read other than it is. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control and bidi characters are what we remove.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+
+function stripInvisible(value: string): string {
+  return value.replace(INVISIBLE, '\uFFFD');
+}

@@ -1,0 +1,198 @@
+import type { ProofStatus } from '../goal/schema.js';
+import type { GateEvidence, Proof } from './schema.js';
+
+export const STATUS_LABELS: Record<ProofStatus, string> = {
+  ready: 'ready to merge',
+  not_ready: 'not ready',
+  failed: 'failed',
+  blocked_on_human: 'blocked on a human decision',
+};
+
+export const OUTCOME_LABELS: Record<GateEvidence['outcome'], string> = {
+  passed: 'passed',
+  failed: 'failed',
+  pre_existing: 'pre-existing',
+  flaky: 'flaky',
+  timeout: 'timed out',
+  skipped: 'skipped',
+};
+
+export function shortSha(sha: string | null): string {
+  return sha === null ? 'unknown' : sha.slice(0, 7);
+}
+
+/** Fixed units, no locale: the same proof renders the same on every machine. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].filter(Boolean).join(' ');
+}
+
+export function formatBudget(budget: Proof['budget']): string[] {
+  const { limits, spent } = budget;
+  const of = (value: string, limit: string | null) =>
+    limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`,
+  ];
+}
+
+export function formatDelivery(
+  delivery: Proof['delivery'],
+  sha: (value: string) => string = shortSha,
+): string[] {
+  const lines: string[] = [];
+  const record = (verb: string, entry: Proof['delivery']['acceptance']) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record('accepted', delivery.acceptance);
+  record('rejected', delivery.rejection);
+  record('cancelled', delivery.cancellation);
+  const { merge } = delivery;
+  if (merge !== null) {
+    lines.push(`merged ${sha(merge.sha)} into ${merge.target} at ${merge.at} (event #${merge.eventSeq})`);
+  }
+  return lines;
+}
+
+/**
+ * Terminal text. User text (goal, gate output, messages) is stripped of control characters so a
+ * gate log cannot move the cursor, recolour or retitle the user's terminal.
+ */
+export function renderProofText(proof: Proof): string {
+  const out: string[] = [];
+  // Items may span several lines (a failure and its evidence); the heading counts items.
+  const section = (
+    title: string,
+    items: readonly (string | readonly string[])[],
+    empty?: string,
+    count = items.length,
+  ) => {
+    if (items.length === 0 && empty === undefined) return;
+    out.push('', `${title}${count > 0 ? ` (${count})` : ''}:`);
+    const lines = items.length > 0 ? items.flat() : [empty ?? ''];
+    out.push(...lines.map((entry) => `  ${entry}`));
+  };
+  const { git } = proof;
+  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
+  out.push(
+    `Goal ${line(proof.goalId)}${proof.goal.class === null ? '' : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`,
+  );
+  const base = `${git.baseRef === null ? '' : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
+  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace('_', ' ')}`);
+  out.push(
+    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(', ') : 'none'}`,
+  );
+
+  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
+  section('Gates', gates, 'none ran', proof.gates.length);
+  section(
+    'Slices',
+    proof.slices.map(
+      (slice) =>
+        `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  ` +
+        `(${slice.branch === null ? 'no branch' : line(slice.branch)}, head ${shortSha(slice.headSha)}, ` +
+        `${slice.attempts} attempt${slice.attempts === 1 ? '' : 's'}, ${slice.changedFiles.length} files)`,
+    ),
+  );
+  section(
+    'Changed files',
+    proof.changedFiles.map((file) => `+${file.additions} -${file.deletions}  ${line(file.path)}`),
+  );
+  section(
+    'Findings',
+    proof.findings.map(
+      (finding) =>
+        `${finding.severity} (${finding.review}): ${line(finding.message)}` +
+        (finding.paths.length > 0 ? ` [${finding.paths.map(line).join(', ')}]` : ''),
+    ),
+  );
+  section(
+    'Known gaps',
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gap.message)}`),
+    'none',
+  );
+  section(
+    'Failures',
+    proof.failures.map((failure) => [
+      `[${line(failure.code)}] ${line(failure.message)}`,
+      ...indent(failure.evidence),
+    ]),
+  );
+  section('Warnings', proof.warnings.map(line));
+  section(
+    'Human decisions',
+    proof.humanDecisions.map((decision) => `- ${line(decision)}`),
+  );
+  section(
+    'Delivery',
+    [
+      ...formatDelivery(proof.delivery).map(line),
+      ...proof.delivery.pullRequests.map(
+        (pr) =>
+          `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? '' : ` (slice ${line(pr.sliceId)})`}`,
+      ),
+    ],
+    'nothing delivered yet',
+  );
+  out.push('', `Budget: ${formatBudget(proof.budget).join(', ')}`);
+  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
+  out.push(`Digest: ${proof.digest}`);
+  return `${out.join('\n')}\n`;
+}
+
+function gateLines(gates: readonly GateEvidence[]): string[] {
+  if (gates.length === 0) return [];
+  const rows = [
+    ['RESULT', 'GATE', 'KIND', 'REQUIRED', 'SHA', 'EXIT', 'TIME'],
+    ...gates.map((gate) => [
+      OUTCOME_LABELS[gate.outcome],
+      line(gate.name),
+      line(gate.kind),
+      gate.required ? 'yes' : 'no',
+      shortSha(gate.sha),
+      gate.exitCode === null ? '-' : String(gate.exitCode),
+      formatDuration(gate.durationMs),
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const table = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  // Tails only for gates that did not plainly pass: that is where a reader needs the output.
+  const tails = gates
+    .filter((gate) => gate.outcome !== 'passed' && gate.outcome !== 'skipped' && gate.tail.trim() !== '')
+    .flatMap((gate) => [
+      `${line(gate.name)} (${OUTCOME_LABELS[gate.outcome]}) output:`,
+      ...indent(gate.tail),
+    ]);
+  return [...table, ...tails];
+}
+
+function indent(text: string): string[] {
+  return clean(text.replace(/\s+$/, ''))
+    .split('\n')
+    .map((entry) => `    ${entry}`);
+}
+
+/** One line of user text: control characters replaced, line breaks flattened. */
+function line(text: string): string {
+  return clean(text.replace(/\r\n?|\n/g, ' '));
+}
+
+/** C0/C1 controls (bar tab and newline) and bidi overrides, which can reorder what a terminal shows. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function clean(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(UNSAFE_TERMINAL, '\uFFFD');
+}

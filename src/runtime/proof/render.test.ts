@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { buildProof } from './build.js';
+import { renderProofMarkdown } from './render-markdown.js';
+import { renderProofText } from './render-text.js';
+import { evidence, finding, gate, HEAD_SHA, oracle } from './test-evidence.js';
+
+const allOutcomes = evidence({
+  execution: 'in_progress',
+  oracle: oracle({ requiredGates: ['test', 'lint', 'typecheck', 'format'] }),
+  gates: [
+    gate({ kind: 'test', outcome: 'passed' }),
+    gate({ kind: 'lint', outcome: 'failed', exitCode: 1, tail: 'src/a.ts:1 no-unused' }),
+    gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2, tail: 'TS2322 on base too' }),
+    gate({ kind: 'format', outcome: 'flaky', tail: 'retry passed' }),
+    gate({ kind: 'e2e', outcome: 'timeout', exitCode: null, tail: 'killed after 600 s' }),
+    gate({ kind: 'docs', outcome: 'skipped', exitCode: null }),
+  ],
+  findings: [finding()],
+  delivery: {
+    acceptance: null,
+    rejection: null,
+    cancellation: null,
+    merge: null,
+    pullRequests: [{ sliceId: 's1', url: 'https://github.com/o/r/pull/7', number: 7 }],
+  },
+});
+
+describe('renderProofText', () => {
+  const text = renderProofText(buildProof(allOutcomes));
+
+  it('leads with the status and shows short SHAs', () => {
+    expect(text.split('\n')[0]).toBe('omk proof: NOT_READY (not ready)');
+    expect(text).toContain(`Head ${HEAD_SHA.slice(0, 7)}`);
+    expect(text).not.toContain(HEAD_SHA);
+  });
+
+  it('shows every section a reader needs, ending with the digest', () => {
+    for (const part of [
+      'Gates (',
+      'Slices (1)',
+      'Changed files (1)',
+      'Known gaps (',
+      'Warnings (',
+      'Findings (1)',
+    ]) {
+      expect(text).toContain(part);
+    }
+    expect(text).toContain('PR #7 https://github.com/o/r/pull/7 (slice s1)');
+    expect(text).toMatch(/Budget: time 42\.0 s of 10m, tokens 1500 of 100000, cost \$0\.12 of \$5\.00/);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^Digest: sha256:[0-9a-f]{64}$/);
+  });
+
+  it('tells every gate outcome apart and shows the output of the ones that did not pass', () => {
+    for (const label of ['passed', 'failed', 'pre-existing', 'flaky', 'timed out', 'skipped']) {
+      expect(text).toMatch(new RegExp(`^ {2}${label} +`, 'm'));
+    }
+    expect(text).toContain('    TS2322 on base too');
+  });
+
+  it('shows failures with their evidence and the human decisions', () => {
+    const failed = renderProofText(
+      buildProof(evidence({ gates: [gate({ outcome: 'failed', tail: 'boom' })] })),
+    );
+    expect(failed).toMatch(/Failures \(1\):\n {2}\[gate_failed\].*\n {6}gate test/);
+    const blocked = buildProof(
+      evidence({ oracle: oracle({ testable: false, humanDecisions: ['Pick a DB'] }) }),
+    );
+    expect(renderProofText(blocked)).toContain('Human decisions (1):\n  - Pick a DB');
+  });
+
+  it('cannot be used to drive the terminal', () => {
+    const hostile = renderProofText(
+      buildProof(evidence({ goalText: 'x\u001b]0;pwned\u0007\u001b[2J\u202eevil' })),
+    );
+    for (const unsafe of ['\u001b', '\u0007', '\u202e']) expect(hostile).not.toContain(unsafe);
+  });
+});
+
+describe('renderProofMarkdown', () => {
+  const md = renderProofMarkdown(buildProof(allOutcomes));
+
+  it('has a status heading and a gates table with every outcome distinct', () => {
+    expect(md.startsWith('## 🟡 omk proof: not ready\n')).toBe(true);
+    expect(md).toContain('| Result | Gate | Kind | Required | SHA | Exit | Time |');
+    const cells = md.split('\n').filter((line) => line.startsWith('| ') && /^\| \S+ /.test(line));
+    for (const label of [
+      '✅ passed',
+      '❌ failed',
+      '🟠 pre-existing',
+      '⚠️ flaky',
+      '⏱️ timed out',
+      '⏭️ skipped',
+    ]) {
+      expect(cells.some((line) => line.startsWith(`| ${label} |`))).toBe(true);
+    }
+  });
+
+  it('puts gate output in collapsed details', () => {
+    expect(md).toContain(
+      '<details><summary>Output of lint: failed</summary>\n\n<pre>src/a.ts:1 no-unused</pre>',
+    );
+    expect(md).not.toContain('Output of test');
+  });
+
+  it('links pull requests and lists gaps', () => {
+    expect(md).toContain('- [\\#7](https://github.com/o/r/pull/7) (slice `s1`)');
+    expect(md).toMatch(/### Known gaps \(\d+\)\n\n- `execution_in_progress` /);
+  });
+
+  it('keeps hostile goal text and gate output from breaking the table or injecting HTML', () => {
+    const hostileGoal = 'a | b <script>alert(1)</script>\n```\n# Heading @octocat [x](javascript:alert(1))';
+    const tail = 'ok\n</pre></details><img src=x onerror=alert(1)>\n| --- |';
+    const proof = buildProof(
+      evidence({
+        goalText: hostileGoal,
+        gates: [
+          gate({ name: 'a|b`c', outcome: 'flaky', tail }),
+          gate({ kind: 'x|y', outcome: 'failed', tail: '' }),
+        ],
+      }),
+    );
+    const out = renderProofMarkdown(proof);
+    expect(out).not.toMatch(/<script|<img|<\/pre><\/details>|(?<!\\)\]\(javascript/);
+    expect(out).toContain('&lt;script&gt;');
+    expect(out).toContain('@&#8203;octocat');
+    expect(out).toContain('> \\`\\`\\`');
+    expect(out).toContain('> \\# Heading');
+    expect(out).toContain('\\[x\\](javascript:alert(1))');
+    // Each gate row still has exactly 7 cells: no unescaped pipe leaked from user text.
+    const rows = out.split('\n').filter((line) => /^\| (✅|⚠️|❌)/.test(line));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(7);
+    expect(out).toContain('``a\\|b`c``');
+  });
+
+  it('keeps quoted goal lines from becoming lists, headings or rules', () => {
+    const out = renderProofMarkdown(
+      buildProof(evidence({ goalText: 'Intro\n1. first\n- item\n===\n  + more' })),
+    );
+    expect(out).toContain('> Intro\n> 1\\. first\n> \\- item\n> \\===\n>   \\+ more\n');
+  });
+
+  it('refuses to turn a non-web URL into a link', () => {
+    const delivery = {
+      ...allOutcomes.delivery,
+      pullRequests: [{ sliceId: null, url: 'javascript:alert(1)', number: 1 }],
+    };
+    const out = renderProofMarkdown(buildProof(evidence({ delivery })));
+    expect(out).toContain('- \\#1 `javascript:alert(1)`');
+  });
+
+  it('cuts long output to its last lines and folds long file lists', () => {
+    const tail = Array.from({ length: 120 }, (_, i) => `line ${i + 1}`).join('\n');
+    const changedFiles = Array.from({ length: 150 }, (_, i) => ({
+      path: `f${i}.ts`,
+      additions: 1,
+      deletions: 0,
+    }));
+    const out = renderProofMarkdown(
+      buildProof(evidence({ gates: [gate({ outcome: 'flaky', tail })], changedFiles })),
+    );
+    expect(out).toContain('(last 50 of 120 lines)\nline 71\n');
+    expect(out).not.toContain('line 70\n');
+    expect(out).toContain('<details><summary>Changed files (150)</summary>');
+    expect(out).toContain('- … and 50 more');
+  });
+
+  it('is deterministic', () => {
+    expect(renderProofMarkdown(buildProof(allOutcomes))).toBe(md);
+  });
+});

@@ -1,0 +1,254 @@
+import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { StateError, UnsupportedVersionError } from '../errors.js';
+import type { SkippedLine } from '../events/schema.js';
+
+export interface JsonlReadResult<T> {
+  records: T[];
+  skipped: SkippedLine[];
+}
+
+const NEWLINE = 0x0a;
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * Reads every line of an append-only JSON-lines file. A missing file is empty. Blank lines carry
+ * nothing and are ignored; an unparsable or schema-invalid line is skipped and reported, so one bad
+ * write never hides the rest of the history. A record from a newer omk (`v` > maxVersion) is fatal:
+ * guessing at its meaning could corrupt what we write next.
+ */
+export async function readJsonl<T>(
+  path: string,
+  parse: (value: unknown) => T,
+  maxVersion: number,
+): Promise<JsonlReadResult<T>> {
+  const text = await readTextOrEmpty(path);
+  const records: T[] = [];
+  const skipped: SkippedLine[] = [];
+  if (text === '') return { records, skipped };
+  // One read and one split: per-line async iteration is an order of magnitude slower.
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const line = lines[i] ?? '';
+    if (line === '') continue;
+    const result = parseLine(line, parse, (version) => {
+      // Checked before the schema: a newer shape must not be mistaken for a damaged line.
+      if (version > maxVersion) {
+        throw new UnsupportedVersionError(
+          `${path}: line ${i + 1} is record version ${version}, but this omk reads versions up to ${maxVersion}.`,
+          { hint: 'It was written by a newer omk. Upgrade omk to read it.' },
+        );
+      }
+    });
+    if (result.ok) {
+      records.push(result.record);
+    } else if (!result.blank) {
+      // The split leaves '' after a final newline, so a non-empty last element had none.
+      skipped.push({ line: i + 1, reason: result.reason, torn: i === last });
+    }
+  }
+  return { records, skipped };
+}
+
+/**
+ * The last valid record, read from the end of the file backwards in growing chunks, so the cost
+ * depends on the length of the last lines, not on the size of the history.
+ */
+export async function readLastJsonl<T>(path: string, parse: (value: unknown) => T): Promise<T | null> {
+  const handle = await openOrNull(path, 'r');
+  if (handle === null) return null;
+  try {
+    let pos = (await handle.stat()).size;
+    // Bytes of the line whose start lies before `pos` (not yet read).
+    let pending: Buffer = Buffer.alloc(0);
+    let chunkSize = TAIL_CHUNK;
+    while (pos > 0) {
+      const start = Math.max(0, pos - chunkSize);
+      const chunk = Buffer.alloc(pos - start);
+      await readFully(handle, chunk, start);
+      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
+      pos = start;
+      let end = buf.length;
+      for (;;) {
+        // A negative offset would search from the end again, hence the explicit guard.
+        const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
+        if (nl === -1 && pos > 0) break;
+        // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
+        const record = tryRecord(buf.subarray(nl + 1, end).toString('utf8'), parse);
+        if (record !== null) return record;
+        if (nl === -1) return null;
+        end = nl;
+      }
+      pending = buf.subarray(0, end);
+      chunkSize *= 2;
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Appends records as whole lines in one O_APPEND write, then fsyncs. After a crash tore the last
+ * line, a '\n' goes first (in the same write) so the fragment stays its own reported line and the
+ * new records stay intact.
+ */
+export async function appendJsonl(path: string, records: readonly object[]): Promise<void> {
+  if (records.length === 0) return;
+  let text = '';
+  for (const record of records) text += `${JSON.stringify(record)}\n`;
+  await appendText(path, text);
+}
+
+/**
+ * Appends one record per maker, numbered after the last valid `seq` in the file (1 for an empty
+ * file). Each made record is serialized and parsed back before anything is written, so an invalid
+ * record throws without touching the file and the returned records equal what a reader will see.
+ * The caller holds the goal lock: seq allocation is read-then-write.
+ */
+export async function appendSequenced<T extends { seq: number }>(
+  path: string,
+  parse: (value: unknown) => T,
+  makers: readonly ((seq: number) => T)[],
+): Promise<T[]> {
+  if (makers.length === 0) return [];
+  const last = await readLastJsonl(path, parse);
+  const first = (last?.seq ?? 0) + 1;
+  const written: T[] = [];
+  let text = '';
+  for (const [index, make] of makers.entries()) {
+    const seq = first + index;
+    const line = JSON.stringify(make(seq));
+    const record = parse(JSON.parse(line));
+    if (record.seq !== seq) {
+      throw new StateError(`${path}: a record was made with seq ${record.seq}, expected ${seq}.`);
+    }
+    written.push(record);
+    text += `${line}\n`;
+  }
+  await appendText(path, text);
+  return written;
+}
+
+async function appendText(path: string, text: string): Promise<void> {
+  // 'a+' (not 'a'): the torn-tail check has to read the last byte.
+  const handle = await openOrThrow(path, 'a+');
+  let created = false;
+  try {
+    const { size } = await handle.stat();
+    created = size === 0;
+    let data = Buffer.from(text, 'utf8');
+    if (size > 0) {
+      const lastByte = Buffer.alloc(1);
+      await handle.read(lastByte, 0, 1, size - 1);
+      if (lastByte[0] !== NEWLINE) data = Buffer.concat([Buffer.from('\n'), data]);
+    }
+    // One write(2) per append keeps concurrent O_APPEND writers from interleaving inside a line.
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (created) await syncDir(dirname(path));
+}
+
+type LineResult<T> = { ok: true; record: T } | { ok: false; blank: boolean; reason: string };
+
+function parseLine<T>(
+  line: string,
+  parse: (value: unknown) => T,
+  checkVersion?: (version: number) => void,
+): LineResult<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // Checked only on failure, to keep the per-line cost of a healthy file down.
+    const blank = line.trim() === '';
+    // V8's message quotes the line itself; keep the reason short, stable and free of file content.
+    return { ok: false, blank, reason: 'not valid JSON' };
+  }
+  const version = versionOf(value);
+  if (version !== undefined) checkVersion?.(version);
+  try {
+    return { ok: true, record: parse(value) };
+  } catch (error) {
+    return { ok: false, blank: false, reason: describeInvalid(error) };
+  }
+}
+
+function tryRecord<T>(line: string, parse: (value: unknown) => T): T | null {
+  const result = parseLine(line, parse);
+  return result.ok ? result.record : null;
+}
+
+function describeInvalid(error: unknown): string {
+  if (error instanceof z.ZodError) {
+    const issues = error.issues.map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+      return `${where}${issue.message}`;
+    });
+    return `does not match the schema (${issues.join('; ')})`;
+  }
+  return `does not match the schema (${error instanceof Error ? error.message : String(error)})`;
+}
+
+function versionOf(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || !('v' in value)) return undefined;
+  return typeof value.v === 'number' ? value.v : undefined;
+}
+
+async function readTextOrEmpty(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new StateError(`Cannot read ${path}.`, { cause: error });
+  }
+}
+
+async function openOrNull(path: string, flags: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, flags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StateError(`Cannot open ${path}.`, { cause: error });
+  }
+}
+
+async function openOrThrow(path: string, flags: string): Promise<FileHandle> {
+  try {
+    return await open(path, flags, 0o644);
+  } catch (error) {
+    throw new StateError(`Cannot open ${path} for appending.`, {
+      cause: error,
+      hint: 'Check that the goal directory exists and is writable.',
+    });
+  }
+}
+
+async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < buf.length) {
+    const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on directories; the file's own fsync already happened.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { changedFileSchema } from '../proof/schema.js';
+
+export type ChangedFile = z.infer<typeof changedFileSchema>;
+
+/** Where one slice's agent works: its own worktree (or, as a fallback, a branch checkout). */
+export interface SliceWorkspace {
+  sliceId: string;
+  path: string;
+  /** omk/<goal-id>/<slice-id> */
+  branch: string;
+  baseSha: string;
+  mode: 'worktree' | 'sparse-worktree' | 'branch-checkout';
+  /** Why a full or branch checkout was used instead of what was asked, or null. */
+  fallbackReason: string | null;
+}
+
+export interface CapturedChange {
+  /** False when the agent changed nothing: no commit is made. */
+  committed: boolean;
+  /** The slice branch head after capture (the base SHA when nothing changed). */
+  headSha: string;
+  changedFiles: ChangedFile[];
+  /** Unified diff of the change (bounded; the full diff is an artifact). */
+  diff: string;
+}
+
+export interface CreateWorkspaceInput {
+  repoRoot: string;
+  goalId: string;
+  sliceId: string;
+  baseSha: string;
+  /** Directory under which workspaces are created (outside the repository). */
+  workspaceRoot: string;
+  /** Sparse cone paths (directories) when the slice's read/write sets allow; null = full checkout. */
+  sparsePaths: readonly string[] | null;
+}
+
+/** The git side of execution (adapter: src/adapters/git). */
+export interface WorkspacePort {
+  create(input: CreateWorkspaceInput): Promise<SliceWorkspace>;
+  /** Stages everything, commits with `message` when something changed, reports the change. */
+  capture(workspace: SliceWorkspace, message: string): Promise<CapturedChange>;
+  /** Removes the workspace (never the branch) and prunes worktree metadata. */
+  remove(repoRoot: string, workspace: SliceWorkspace): Promise<void>;
+  /** Removes stale index.lock / ref locks older than maxAgeMs; returns what was removed. */
+  recoverStaleLocks(repoRoot: string, maxAgeMs: number): Promise<string[]>;
+  /** Merges slice branches, in order, into `target` created at baseSha; stops at the first conflict. */
+  integrate(input: IntegrateInput): Promise<IntegrationResult>;
+}
+
+export interface IntegrateInput {
+  repoRoot: string;
+  workspaceRoot: string;
+  goalId: string;
+  baseSha: string;
+  /** omk/<goal-id>/integration */
+  target: string;
+  /** Slice branches in dependency order. */
+  branches: readonly string[];
+}
+
+export interface IntegrationResult {
+  /** The integration workspace (a worktree on `target`), kept for gates to run in. */
+  workspace: SliceWorkspace;
+  headSha: string;
+  merged: string[];
+  conflict: { branch: string; paths: string[]; detail: string } | null;
+}
