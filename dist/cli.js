@@ -24427,6 +24427,116 @@ function renderTestSpec(goal, graph) {
   return document(lines);
 }
 
+// src/runtime/proof/evidence.ts
+var EXECUTION_STATES = [
+  "not_started",
+  "in_progress",
+  "complete",
+  "interrupted",
+  "budget_exhausted"
+];
+
+// src/runtime/proof/schema.ts
+var GATE_OUTCOMES = ["passed", "failed", "pre_existing", "flaky", "timeout", "skipped"];
+var gateEvidenceSchema = external_exports.object({
+  name: external_exports.string(),
+  /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
+  kind: external_exports.string(),
+  required: external_exports.boolean(),
+  outcome: external_exports.enum(GATE_OUTCOMES),
+  exitCode: external_exports.number().int().nullable(),
+  durationMs: external_exports.number().nonnegative(),
+  /** The commit the gate ran on; a result for another commit is stale evidence. */
+  sha: external_exports.string(),
+  /** Last lines of output (the full log is an artifact). */
+  tail: external_exports.string(),
+  artifact: external_exports.string().nullable()
+});
+var findingSchema = external_exports.object({
+  review: external_exports.enum(["controller", "security"]),
+  severity: external_exports.enum(["info", "warning", "blocking"]),
+  message: external_exports.string(),
+  paths: external_exports.array(external_exports.string())
+});
+var changedFileSchema = external_exports.object({
+  path: external_exports.string(),
+  additions: external_exports.number().int().nonnegative(),
+  deletions: external_exports.number().int().nonnegative()
+});
+var sliceEvidenceSchema = external_exports.object({
+  id: external_exports.string(),
+  title: external_exports.string(),
+  status: external_exports.enum(["pending", "running", "done", "failed", "skipped"]),
+  branch: external_exports.string().nullable(),
+  headSha: external_exports.string().nullable(),
+  attempts: external_exports.number().int().nonnegative(),
+  changedFiles: external_exports.array(changedFileSchema)
+});
+var agentRunEvidenceSchema = external_exports.object({
+  taskId: external_exports.string(),
+  attempt: external_exports.number().int().positive(),
+  agent: external_exports.string(),
+  exitCode: external_exports.number().int().nullable(),
+  outcome: external_exports.enum(["succeeded", "failed", "timeout", "crashed", "cancelled"]),
+  durationMs: external_exports.number().nonnegative(),
+  tokens: external_exports.number().nonnegative().nullable(),
+  usd: external_exports.number().nonnegative().nullable(),
+  transcript: external_exports.string().nullable()
+});
+var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string() });
+var failureEvidenceSchema = external_exports.object({
+  code: external_exports.string(),
+  message: external_exports.string(),
+  evidence: external_exports.string()
+});
+var lifecycleRecordSchema = external_exports.object({
+  at: external_exports.string(),
+  eventSeq: external_exports.number().int().positive(),
+  text: external_exports.string()
+});
+var deliverySchema = external_exports.object({
+  acceptance: lifecycleRecordSchema.nullable(),
+  rejection: lifecycleRecordSchema.nullable(),
+  cancellation: lifecycleRecordSchema.nullable(),
+  merge: external_exports.object({ at: external_exports.string(), eventSeq: external_exports.number().int().positive(), sha: external_exports.string(), target: external_exports.string() }).nullable(),
+  pullRequests: external_exports.array(
+    external_exports.object({ sliceId: external_exports.string().nullable(), url: external_exports.string(), number: external_exports.number().int() })
+  )
+});
+var proofSchema = external_exports.object({
+  version: external_exports.literal(1),
+  goalId: external_exports.string(),
+  status: external_exports.enum(PROOF_STATUSES),
+  generatedAt: external_exports.string(),
+  /** How far execution got when this proof was built. */
+  execution: external_exports.enum(EXECUTION_STATES),
+  goal: external_exports.object({ text: external_exports.string(), class: external_exports.enum(GOAL_CLASSES).nullable() }),
+  /** The trees this proof is about. It is stale when shown for any other base or head. */
+  git: external_exports.object({
+    baseRef: external_exports.string().nullable(),
+    baseSha: external_exports.string().nullable(),
+    headSha: external_exports.string().nullable()
+  }),
+  requiredGates: external_exports.array(external_exports.string()),
+  gates: external_exports.array(gateEvidenceSchema),
+  slices: external_exports.array(sliceEvidenceSchema),
+  changedFiles: external_exports.array(changedFileSchema),
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  findings: external_exports.array(findingSchema),
+  decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })),
+  budget: external_exports.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
+  knownGaps: external_exports.array(gapSchema),
+  failures: external_exports.array(failureEvidenceSchema),
+  warnings: external_exports.array(external_exports.string()),
+  humanDecisions: external_exports.array(external_exports.string()),
+  delivery: deliverySchema,
+  /** The last event this proof accounts for. */
+  eventsThroughSeq: external_exports.number().int().nonnegative(),
+  /** sha256 of the canonical JSON of every other field. */
+  digest: external_exports.string()
+});
+var proofVersioned = singleVersion("proof.json", 1, proofSchema);
+
 // src/runtime/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open3, rename, rm } from "node:fs/promises";
@@ -24463,6 +24573,63 @@ async function syncDir2(dir) {
   } catch {
   } finally {
     await handle.close();
+  }
+}
+
+// src/runtime/controller/execution-state.ts
+var sliceRecordSchema = external_exports.object({
+  id: external_exports.string(),
+  branch: external_exports.string().nullable(),
+  workspace: external_exports.string().nullable(),
+  workspaceMode: external_exports.string().nullable(),
+  fallbackReason: external_exports.string().nullable(),
+  headSha: external_exports.string().nullable(),
+  changedFiles: external_exports.array(changedFileSchema),
+  gates: external_exports.array(gateEvidenceSchema),
+  findings: external_exports.array(findingSchema),
+  lastFailure: external_exports.string().nullable()
+});
+var executionStateSchema = external_exports.object({
+  version: external_exports.literal(1),
+  state: external_exports.enum(EXECUTION_STATES),
+  slices: external_exports.array(sliceRecordSchema),
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  integration: external_exports.object({
+    branch: external_exports.string(),
+    workspace: external_exports.string(),
+    headSha: external_exports.string(),
+    merged: external_exports.array(external_exports.string()),
+    conflict: external_exports.object({ branch: external_exports.string(), paths: external_exports.array(external_exports.string()), detail: external_exports.string() }).nullable()
+  }).nullable(),
+  /** Files changed from the base to the integrated head. */
+  finalChangedFiles: external_exports.array(changedFileSchema).default([]),
+  /** Gates on the integrated (final) tree. */
+  finalGates: external_exports.array(gateEvidenceSchema),
+  finalFindings: external_exports.array(findingSchema),
+  gaps: external_exports.array(gapSchema),
+  failures: external_exports.array(failureEvidenceSchema)
+});
+var executionStateVersioned = singleVersion("execution.json", 1, executionStateSchema);
+function emptyExecution() {
+  return {
+    version: 1,
+    state: "not_started",
+    slices: [],
+    agentRuns: [],
+    integration: null,
+    finalChangedFiles: [],
+    finalGates: [],
+    finalFindings: [],
+    gaps: [],
+    failures: []
+  };
+}
+async function readExecution(path) {
+  try {
+    return await readVersioned(executionStateVersioned, path);
+  } catch (error62) {
+    if (error62 instanceof NotFoundError) return emptyExecution();
+    throw error62;
   }
 }
 
@@ -24720,25 +24887,29 @@ function short(sha2) {
 }
 
 // src/runtime/proof/assemble.ts
-function notExecuted(graph) {
+function evidenceFromExecution(record2, graph) {
+  const bySlice = new Map(record2.slices.map((slice) => [slice.id, slice]));
   return {
-    execution: "not_started",
-    headSha: null,
-    gates: [],
-    slices: (graph?.tasks ?? []).map((task) => ({
-      id: task.id,
-      title: task.title,
-      status: task.status,
-      branch: null,
-      headSha: null,
-      attempts: task.attempts,
-      changedFiles: []
-    })),
-    changedFiles: [],
-    agentRuns: [],
-    findings: [],
-    extraGaps: [],
-    failures: []
+    execution: record2.state,
+    headSha: record2.integration?.conflict ? null : record2.integration?.headSha ?? null,
+    gates: record2.finalGates,
+    slices: graph.tasks.map((task) => {
+      const slice = bySlice.get(task.id);
+      return {
+        id: task.id,
+        title: task.title,
+        status: task.status,
+        branch: slice?.branch ?? null,
+        headSha: slice?.headSha ?? null,
+        attempts: task.attempts,
+        changedFiles: slice?.changedFiles ?? []
+      };
+    }),
+    changedFiles: record2.integration ? record2.finalChangedFiles ?? [] : [],
+    agentRuns: record2.agentRuns,
+    findings: [...record2.slices.flatMap((slice) => slice.findings), ...record2.finalFindings],
+    extraGaps: record2.gaps,
+    failures: record2.failures
   };
 }
 function deliveryFromEvents(events) {
@@ -24758,29 +24929,25 @@ function deliveryFromEvents(events) {
   }
   return delivery;
 }
-async function rebuildProof(store, goal, execution, events) {
+async function rebuildProof(store, goal, events) {
   const paths = store.paths(goal.id);
-  const [decisions, log, spent] = await Promise.all([
+  const [graph, execution, decisions, log, spent] = await Promise.all([
+    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readExecution(paths.execution),
     readDecisions(paths.decisions),
     events.read(),
     currentSpent(paths.budget)
   ]);
+  const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
     goalId: goal.id,
     goalText: goal.goal.normalized,
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
-    execution: execution.execution,
-    git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: execution.headSha },
-    gates: execution.gates,
-    slices: execution.slices,
-    changedFiles: execution.changedFiles,
-    agentRuns: execution.agentRuns,
-    findings: execution.findings,
+    ...evidence,
+    git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({ kind, decision, reason })),
     budget: { limits: goal.budget, spent },
-    extraGaps: execution.extraGaps,
-    failures: execution.failures,
     delivery: deliveryFromEvents(log.events),
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
   });
@@ -25265,7 +25432,7 @@ async function createGoal(deps, request, mode) {
     await events.append([
       { type: "plan_written", data: { tasks: graph.tasks.length, planner: graph.planner.name } }
     ]);
-    const proof = await rebuildProof(store, initial, notExecuted(graph), events);
+    const proof = await rebuildProof(store, initial, events);
     if (!oracle.testable) {
       await writeFailure(paths.failure, {
         status: "blocked_on_human",
@@ -26046,6 +26213,7 @@ function goalPaths(stateRoot, goalId) {
     events: join2(dir, "events.jsonl"),
     proof: join2(dir, "proof.json"),
     failure: join2(dir, "failure.json"),
+    execution: join2(dir, "execution.json"),
     budget: join2(dir, "budget.jsonl"),
     lock: join2(dir, ".lock"),
     artifacts: join2(dir, "artifacts"),
@@ -26929,8 +27097,7 @@ async function addBudget(store, goalId, add) {
     });
     await events.append([{ type: "budget_added", data: { added, limits } }]);
     const updated = await store.write({ ...goal, budget: limits });
-    const graph = await readVersioned(taskGraphVersioned, paths.taskGraph);
-    await rebuildProof(store, updated, notExecuted(graph), events);
+    await rebuildProof(store, updated, events);
   });
   return budgetView(store, goalId);
 }
@@ -27024,14 +27191,13 @@ async function applyLifecycle(store, goalId, action, text3 = "") {
         humanDecisions: []
       });
     }
-    const graph = await readVersioned(taskGraphVersioned, paths.taskGraph);
     const updated = await store.write({
       ...goal,
       status: next,
       resumeTo: action === "pause" ? previous : action === "resume" ? null : goal.resumeTo,
       controller: action === "resume" || action === "cancel" ? null : goal.controller
     });
-    const proof = await rebuildProof(store, updated, notExecuted(graph), events);
+    const proof = await rebuildProof(store, updated, events);
     return { goal: updated, previous, proof };
   });
 }
@@ -27201,116 +27367,6 @@ function escapeChar(c) {
 function oneLine2(text3) {
   return text3.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
 }
-
-// src/runtime/proof/evidence.ts
-var EXECUTION_STATES = [
-  "not_started",
-  "in_progress",
-  "complete",
-  "interrupted",
-  "budget_exhausted"
-];
-
-// src/runtime/proof/schema.ts
-var GATE_OUTCOMES = ["passed", "failed", "pre_existing", "flaky", "timeout", "skipped"];
-var gateEvidenceSchema = external_exports.object({
-  name: external_exports.string(),
-  /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
-  kind: external_exports.string(),
-  required: external_exports.boolean(),
-  outcome: external_exports.enum(GATE_OUTCOMES),
-  exitCode: external_exports.number().int().nullable(),
-  durationMs: external_exports.number().nonnegative(),
-  /** The commit the gate ran on; a result for another commit is stale evidence. */
-  sha: external_exports.string(),
-  /** Last lines of output (the full log is an artifact). */
-  tail: external_exports.string(),
-  artifact: external_exports.string().nullable()
-});
-var findingSchema = external_exports.object({
-  review: external_exports.enum(["controller", "security"]),
-  severity: external_exports.enum(["info", "warning", "blocking"]),
-  message: external_exports.string(),
-  paths: external_exports.array(external_exports.string())
-});
-var changedFileSchema = external_exports.object({
-  path: external_exports.string(),
-  additions: external_exports.number().int().nonnegative(),
-  deletions: external_exports.number().int().nonnegative()
-});
-var sliceEvidenceSchema = external_exports.object({
-  id: external_exports.string(),
-  title: external_exports.string(),
-  status: external_exports.enum(["pending", "running", "done", "failed", "skipped"]),
-  branch: external_exports.string().nullable(),
-  headSha: external_exports.string().nullable(),
-  attempts: external_exports.number().int().nonnegative(),
-  changedFiles: external_exports.array(changedFileSchema)
-});
-var agentRunEvidenceSchema = external_exports.object({
-  taskId: external_exports.string(),
-  attempt: external_exports.number().int().positive(),
-  agent: external_exports.string(),
-  exitCode: external_exports.number().int().nullable(),
-  outcome: external_exports.enum(["succeeded", "failed", "timeout", "crashed", "cancelled"]),
-  durationMs: external_exports.number().nonnegative(),
-  tokens: external_exports.number().nonnegative().nullable(),
-  usd: external_exports.number().nonnegative().nullable(),
-  transcript: external_exports.string().nullable()
-});
-var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string() });
-var failureEvidenceSchema = external_exports.object({
-  code: external_exports.string(),
-  message: external_exports.string(),
-  evidence: external_exports.string()
-});
-var lifecycleRecordSchema = external_exports.object({
-  at: external_exports.string(),
-  eventSeq: external_exports.number().int().positive(),
-  text: external_exports.string()
-});
-var deliverySchema = external_exports.object({
-  acceptance: lifecycleRecordSchema.nullable(),
-  rejection: lifecycleRecordSchema.nullable(),
-  cancellation: lifecycleRecordSchema.nullable(),
-  merge: external_exports.object({ at: external_exports.string(), eventSeq: external_exports.number().int().positive(), sha: external_exports.string(), target: external_exports.string() }).nullable(),
-  pullRequests: external_exports.array(
-    external_exports.object({ sliceId: external_exports.string().nullable(), url: external_exports.string(), number: external_exports.number().int() })
-  )
-});
-var proofSchema = external_exports.object({
-  version: external_exports.literal(1),
-  goalId: external_exports.string(),
-  status: external_exports.enum(PROOF_STATUSES),
-  generatedAt: external_exports.string(),
-  /** How far execution got when this proof was built. */
-  execution: external_exports.enum(EXECUTION_STATES),
-  goal: external_exports.object({ text: external_exports.string(), class: external_exports.enum(GOAL_CLASSES).nullable() }),
-  /** The trees this proof is about. It is stale when shown for any other base or head. */
-  git: external_exports.object({
-    baseRef: external_exports.string().nullable(),
-    baseSha: external_exports.string().nullable(),
-    headSha: external_exports.string().nullable()
-  }),
-  requiredGates: external_exports.array(external_exports.string()),
-  gates: external_exports.array(gateEvidenceSchema),
-  slices: external_exports.array(sliceEvidenceSchema),
-  changedFiles: external_exports.array(changedFileSchema),
-  agentRuns: external_exports.array(agentRunEvidenceSchema),
-  findings: external_exports.array(findingSchema),
-  decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })),
-  budget: external_exports.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
-  knownGaps: external_exports.array(gapSchema),
-  failures: external_exports.array(failureEvidenceSchema),
-  warnings: external_exports.array(external_exports.string()),
-  humanDecisions: external_exports.array(external_exports.string()),
-  delivery: deliverySchema,
-  /** The last event this proof accounts for. */
-  eventsThroughSeq: external_exports.number().int().nonnegative(),
-  /** sha256 of the canonical JSON of every other field. */
-  digest: external_exports.string()
-});
-var proofVersioned = singleVersion("proof.json", 1, proofSchema);
 
 // src/runtime/goal/queries.ts
 async function readProof(store, goalId) {

@@ -1,8 +1,8 @@
 // Bundles the front doors into dist/ with esbuild. `--check` builds into a temp dir and fails when
 // the committed dist/ differs from a fresh build (the Action ships dist/, so it must be current).
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -31,6 +31,7 @@ async function listFiles(dir, base = dir) {
   const out = [];
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const full = join(dir, entry.name);
+    if (entry.name.startsWith('.build-')) continue;
     if (entry.isDirectory()) out.push(...(await listFiles(full, base)));
     else out.push(relative(base, full));
   }
@@ -60,8 +61,26 @@ async function check() {
   }
 }
 
-if (process.argv.includes('--check')) await check();
-else {
-  await rm(join(root, 'dist'), { recursive: true, force: true });
-  await bundle(join(root, 'dist'));
+// Builds into a temp dir, then renames each file into dist/: a process running dist/ meanwhile
+// (a test, a parallel build) never sees a missing or half-written file.
+async function buildInPlace() {
+  const dist = join(root, 'dist');
+  await mkdir(dist, { recursive: true });
+  const tmp = await mkdtemp(join(dist, '.build-'));
+  try {
+    await bundle(tmp);
+    const fresh = await listFiles(tmp);
+    for (const f of fresh) {
+      await mkdir(dirname(join(dist, f)), { recursive: true });
+      await rename(join(tmp, f), join(dist, f));
+    }
+    for (const f of await listFiles(dist)) {
+      if (!fresh.includes(f) && !f.startsWith('.build-')) await rm(join(dist, f));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
+
+if (process.argv.includes('--check')) await check();
+else await buildInPlace();

@@ -2,10 +2,8 @@ import { IllegalTransitionError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import { type BudgetLimits, type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
-import { taskGraphVersioned } from '../graph/schema.js';
-import { notExecuted, rebuildProof } from '../proof/assemble.js';
+import { rebuildProof } from '../proof/assemble.js';
 import type { BudgetAddRequest } from '../requests.js';
-import { readVersioned } from '../state/versioned.js';
 import {
   addToLimits,
   appendCheckpoint,
@@ -57,8 +55,7 @@ export async function addBudget(
     });
     await events.append([{ type: 'budget_added', data: { added, limits } }]);
     const updated = await store.write({ ...goal, budget: limits });
-    const graph = await readVersioned(taskGraphVersioned, paths.taskGraph);
-    await rebuildProof(store, updated, notExecuted(graph), events);
+    await rebuildProof(store, updated, events);
   });
   return budgetView(store, goalId);
 }

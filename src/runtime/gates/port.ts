@@ -9,6 +9,8 @@ export interface GateSpec {
   argv: string[];
   required: boolean;
   timeoutMs: number;
+  /** Fail when the command prints anything (gofmt -l exits 0 while listing unformatted files). */
+  failOnOutput?: boolean;
   /** Where it was found, e.g. "package.json scripts.test" or ".omk/config.yml". */
   source: string;
 }

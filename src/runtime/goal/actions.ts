@@ -1,9 +1,7 @@
 import { EventLog } from '../events/log.js';
 import type { EventType } from '../events/schema.js';
-import { taskGraphVersioned } from '../graph/schema.js';
-import { notExecuted, rebuildProof } from '../proof/assemble.js';
+import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
-import { readVersioned } from '../state/versioned.js';
 import { writeFailure } from './failure.js';
 import { isOrphaned, type LifecycleAction, nextStatus } from './lifecycle.js';
 import type { GoalRecord } from './schema.js';
@@ -59,14 +57,13 @@ export async function applyLifecycle(
         humanDecisions: [],
       });
     }
-    const graph = await readVersioned(taskGraphVersioned, paths.taskGraph);
     const updated = await store.write({
       ...goal,
       status: next,
       resumeTo: action === 'pause' ? previous : action === 'resume' ? null : goal.resumeTo,
       controller: action === 'resume' || action === 'cancel' ? null : goal.controller,
     });
-    const proof = await rebuildProof(store, updated, notExecuted(graph), events);
+    const proof = await rebuildProof(store, updated, events);
     return { goal: updated, previous, proof };
   });
 }

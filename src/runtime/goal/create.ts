@@ -7,7 +7,7 @@ import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort } from '../ports.js';
-import { notExecuted, rebuildProof } from '../proof/assemble.js';
+import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
@@ -153,7 +153,7 @@ export async function createGoal(
       { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
     ]);
 
-    const proof = await rebuildProof(store, initial, notExecuted(graph), events);
+    const proof = await rebuildProof(store, initial, events);
     if (!oracle.testable) {
       await writeFailure(paths.failure, {
         status: 'blocked_on_human',

@@ -1,40 +1,46 @@
 import { currentSpent } from '../budget/ledger.js';
+import { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 import type { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
-import type { TaskGraph } from '../graph/schema.js';
+import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
 import { writeJsonAtomic } from '../state/atomic.js';
 import { readDecisions } from '../state/decisions.js';
+import { readVersioned } from '../state/versioned.js';
 import { buildProof } from './build.js';
-import type { ExecutionState, ProofEvidence } from './evidence.js';
+import type { ProofEvidence } from './evidence.js';
 import type { Delivery, Proof } from './schema.js';
 
-/** Evidence that only execution produces; empty until the execution engine has run. */
-export type ExecutionEvidence = Pick<
+type ExecutionEvidence = Pick<
   ProofEvidence,
-  'gates' | 'slices' | 'changedFiles' | 'agentRuns' | 'findings' | 'extraGaps' | 'failures'
-> & { execution: ExecutionState; headSha: string | null };
+  'execution' | 'gates' | 'slices' | 'changedFiles' | 'agentRuns' | 'findings' | 'extraGaps' | 'failures'
+> & { headSha: string | null };
 
-export function notExecuted(graph: TaskGraph | null): ExecutionEvidence {
+/** Maps execution.json and the graph to proof evidence: the final tree's gates decide. */
+export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskGraph): ExecutionEvidence {
+  const bySlice = new Map(record.slices.map((slice) => [slice.id, slice]));
   return {
-    execution: 'not_started',
-    headSha: null,
-    gates: [],
-    slices: (graph?.tasks ?? []).map((task) => ({
-      id: task.id,
-      title: task.title,
-      status: task.status,
-      branch: null,
-      headSha: null,
-      attempts: task.attempts,
-      changedFiles: [],
-    })),
-    changedFiles: [],
-    agentRuns: [],
-    findings: [],
-    extraGaps: [],
-    failures: [],
+    execution: record.state,
+    headSha: record.integration?.conflict ? null : (record.integration?.headSha ?? null),
+    gates: record.finalGates,
+    slices: graph.tasks.map((task) => {
+      const slice = bySlice.get(task.id);
+      return {
+        id: task.id,
+        title: task.title,
+        status: task.status,
+        branch: slice?.branch ?? null,
+        headSha: slice?.headSha ?? null,
+        attempts: task.attempts,
+        changedFiles: slice?.changedFiles ?? [],
+      };
+    }),
+    changedFiles: record.integration ? (record.finalChangedFiles ?? []) : [],
+    agentRuns: record.agentRuns,
+    findings: [...record.slices.flatMap((slice) => slice.findings), ...record.finalFindings],
+    extraGaps: record.gaps,
+    failures: record.failures,
   };
 }
 
@@ -58,37 +64,28 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
 }
 
 /**
- * Rebuilds proof.json from what is on disk (goal, decisions, events, budget) plus the execution
- * evidence, writes it atomically and appends `proof_built`. Call under the goal lock.
+ * Rebuilds proof.json from what is on disk (goal, graph, execution evidence, decisions, events,
+ * budget), writes it atomically and appends `proof_built`. Call under the goal lock.
  */
-export async function rebuildProof(
-  store: GoalStore,
-  goal: GoalRecord,
-  execution: ExecutionEvidence,
-  events: EventLog,
-): Promise<Proof> {
+export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const paths = store.paths(goal.id);
-  const [decisions, log, spent] = await Promise.all([
+  const [graph, execution, decisions, log, spent] = await Promise.all([
+    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readExecution(paths.execution),
     readDecisions(paths.decisions),
     events.read(),
     currentSpent(paths.budget),
   ]);
+  const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
     goalId: goal.id,
     goalText: goal.goal.normalized,
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
-    execution: execution.execution,
-    git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: execution.headSha },
-    gates: execution.gates,
-    slices: execution.slices,
-    changedFiles: execution.changedFiles,
-    agentRuns: execution.agentRuns,
-    findings: execution.findings,
+    ...evidence,
+    git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({ kind, decision, reason })),
     budget: { limits: goal.budget, spent },
-    extraGaps: execution.extraGaps,
-    failures: execution.failures,
     delivery: deliveryFromEvents(log.events),
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0,
   });

@@ -27,6 +27,7 @@ export function goalPaths(stateRoot: string, goalId: string) {
     events: join(dir, 'events.jsonl'),
     proof: join(dir, 'proof.json'),
     failure: join(dir, 'failure.json'),
+    execution: join(dir, 'execution.json'),
     budget: join(dir, 'budget.jsonl'),
     lock: join(dir, '.lock'),
     artifacts: join(dir, 'artifacts'),
@@ -37,6 +38,11 @@ export function goalPaths(stateRoot: string, goalId: string) {
 }
 
 export type GoalPaths = ReturnType<typeof goalPaths>;
+
+/** Slice worktrees live outside the repository and outside the goal directory. */
+export function workspacesDir(stateRoot: string): string {
+  return join(stateRoot, 'worktrees');
+}
 
 export function goalsDir(stateRoot: string): string {
   return join(stateRoot, 'goals');

@@ -1,0 +1,215 @@
+import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { agentEnvironment } from '../../runtime/agents/env.js';
+import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
+import type { Agent, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
+import type { PromptDelivery } from '../../runtime/agents/presets.js';
+import { parseUsage, type UsageParserName } from '../../runtime/agents/usage.js';
+import { writeJsonAtomic } from '../../runtime/state/atomic.js';
+import { type ProcessResult, runProcess } from '../process/run-process.js';
+
+export interface CommandAgentOptions {
+  name: string;
+  label: string;
+  /** argv template; `{prompt}`, `{promptFile}` and `{cwd}` are replaced literally, never by a shell. */
+  argv: readonly string[];
+  prompt: PromptDelivery;
+  /** Variable names passed through from baseEnv on top of the base allowlist. */
+  envNames: readonly string[];
+  usage: UsageParserName;
+  /** The host environment the allowlist picks from (injected, never read from globals). */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+// Linux refuses a single argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG; saying so is
+// clearer than the spawn error.
+const MAX_ARG_BYTES = 128 * 1024 - 1;
+const PLACEHOLDER = /\{(prompt|promptFile|cwd)\}/g;
+
+/**
+ * One template pass: the replacement text is never rescanned, so a prompt that itself contains
+ * "{cwd}" arrives verbatim.
+ */
+export function expandArgv(
+  template: readonly string[],
+  values: Record<'prompt' | 'promptFile' | 'cwd', string>,
+) {
+  return template.map((arg) => arg.replace(PLACEHOLDER, (_, key: keyof typeof values) => values[key]));
+}
+
+/**
+ * An agent that is a command: a preset CLI, a user's custom command or a script. The environment
+ * is computed here, at construction, so a config asking for a GitHub token fails before any run.
+ */
+export function createCommandAgent(options: CommandAgentOptions): Agent {
+  const env = agentEnvironment(options.baseEnv, options.envNames);
+  return {
+    name: options.name,
+    label: options.label,
+    run: (input) => runCommand(options, env, input),
+  };
+}
+
+async function runCommand(
+  options: CommandAgentOptions,
+  allowed: Record<string, string>,
+  input: AgentRunInput,
+): Promise<AgentRunResult> {
+  const dir = resolve(input.artifactsDir);
+  await mkdir(dir, { recursive: true });
+  const transcript = join(dir, `transcript-${input.attempt}.log`);
+  const promptFile = join(dir, `prompt-${input.attempt}.md`);
+  await writeFile(promptFile, input.prompt);
+  await writeFile(
+    transcript,
+    `# omk: agent ${options.name}, task ${input.taskId}, attempt ${input.attempt}\n\n`,
+  );
+  const early = (outcome: AgentRunResult['outcome'], summary: string): AgentRunResult => ({
+    outcome,
+    exitCode: null,
+    durationMs: 0,
+    usage: { tokens: null, usd: null },
+    transcript,
+    followUps: [],
+    summary,
+  });
+
+  if (input.signal?.aborted) return early('cancelled', 'agent run was cancelled before it started');
+  if (!(await isDirectory(input.cwd))) {
+    return early('crashed', `the slice workspace ${input.cwd} does not exist; the agent was not started`);
+  }
+  const argv = buildArgv(options, input, promptFile);
+  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
+    return early(
+      'crashed',
+      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`,
+    );
+  }
+  const result = await runProcess({
+    argv,
+    cwd: input.cwd,
+    env: {
+      ...allowed,
+      OMK_TASK_ID: input.taskId,
+      OMK_ATTEMPT: String(input.attempt),
+      OMK_WRITES: JSON.stringify(input.task.writes),
+      OMK_PROMPT_FILE: promptFile,
+    },
+    timeoutMs: input.timeoutMs,
+    input: options.prompt === 'stdin' ? input.prompt : '',
+    logPath: transcript,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+
+  const usage = parseUsage(options.usage, result.stdout);
+  await writeJsonAtomic(join(dir, `usage-${input.attempt}.json`), {
+    version: 1,
+    parser: options.usage,
+    ...usage,
+  });
+  const proposals = await collectFollowUps(input);
+  if (proposals.problems.length > 0) {
+    await appendFile(transcript, `\n# omk: follow-up proposals dropped\n${proposals.problems.join('\n')}\n`);
+  }
+  const { outcome, summary } = describe(result, argv[0] ?? options.name, input.timeoutMs);
+  const dropped = proposals.problems.length;
+  return {
+    outcome,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    usage,
+    transcript,
+    followUps: proposals.followUps,
+    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary,
+  };
+}
+
+/** The prompt goes where the template says; a template without its placeholder gets it last. */
+function buildArgv(options: CommandAgentOptions, input: AgentRunInput, promptFile: string): string[] {
+  const template = [...options.argv];
+  const has = (placeholder: string) => template.some((arg) => arg.includes(placeholder));
+  if (options.prompt === 'arg' && !has('{prompt}')) template.push('{prompt}');
+  if (options.prompt === 'file' && !has('{promptFile}')) template.push('{promptFile}');
+  return expandArgv(template, { prompt: input.prompt, promptFile, cwd: input.cwd });
+}
+
+async function collectFollowUps(input: AgentRunInput): Promise<FollowUpsRead> {
+  try {
+    return await readFollowUps(input.cwd, {
+      parentTaskId: input.taskId,
+      ownerRole: input.task.ownerRole,
+      // A placeholder the graph stage replaces with the goal's budget policy.
+      budget: { timeMs: input.timeoutMs, tokens: null, usd: null },
+      maxRetries: 1,
+    });
+  } catch (error) {
+    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error)}`] };
+  }
+}
+
+function describe(
+  result: ProcessResult,
+  executable: string,
+  timeoutMs: number,
+): Pick<AgentRunResult, 'outcome' | 'summary'> {
+  if (result.cancelled)
+    return { outcome: 'cancelled', summary: 'agent run was cancelled; its processes were stopped' };
+  if (result.timedOut) {
+    return {
+      outcome: 'timeout',
+      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`,
+    };
+  }
+  if (result.spawnError !== null) {
+    if (/\bENOENT\b/.test(result.spawnError)) {
+      return {
+        outcome: 'crashed',
+        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`,
+      };
+    }
+    return {
+      outcome: 'crashed',
+      summary: `agent executable '${executable}' could not be started (${result.spawnError}); check that it is executable`,
+    };
+  }
+  if (result.exitCode === null) {
+    return { outcome: 'crashed', summary: `agent was killed by signal ${result.signal ?? 'unknown'}` };
+  }
+  if (result.exitCode === 0)
+    return { outcome: 'succeeded', summary: `agent finished in ${formatMs(result.durationMs)}` };
+  const last = lastLine(result.tail);
+  return {
+    outcome: 'failed',
+    summary: `agent exited with code ${result.exitCode}${last === '' ? '' : `: ${last}`}`,
+  };
+}
+
+// Colour codes and other controls would garble a one-line summary in a PR body or terminal
+// (the escape is the only Cc character that starts a CSI sequence, so \p{Cc} stands for it).
+const ANSI_SEQUENCE = /\p{Cc}\[[0-9;?]*[A-Za-z]/gu;
+const CONTROL = /\p{Cc}/gu;
+
+function lastLine(tail: string): string {
+  const line =
+    tail
+      .replace(ANSI_SEQUENCE, '')
+      .split(/\r?\n|\r/)
+      .map((l) => l.replace(CONTROL, ' ').trim())
+      .filter((l) => l !== '')
+      .at(-1) ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1_000) return `${ms}ms`;
+  if (ms < 120_000) return `${(ms / 1_000).toFixed(1)}s`;
+  return `${Math.round(ms / 60_000)}m`;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

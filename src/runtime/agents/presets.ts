@@ -1,0 +1,74 @@
+import type { PROMPT_DELIVERY } from './config.js';
+import type { UsageParserName } from './usage.js';
+
+export type PromptDelivery = (typeof PROMPT_DELIVERY)[number];
+
+/**
+ * A known agent CLI, run headless. Each preset states its argv template and overrides only what
+ * differs from the defaults (prompt as an argument, no credentials, no usage parsing).
+ * Placeholders: `{prompt}`, `{promptFile}`, `{cwd}` (see command-agent.ts).
+ */
+export interface AgentPreset {
+  readonly name: string;
+  readonly description: string;
+  readonly argv: readonly string[];
+  readonly prompt: PromptDelivery;
+  /** Credential variables the CLI reads; passed through when set (never a GitHub token). */
+  readonly envNames: readonly string[];
+  readonly usage: UsageParserName;
+}
+
+type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
+
+function preset(spec: PresetSpec): AgentPreset {
+  return { prompt: 'arg', envNames: [], usage: 'none', ...spec };
+}
+
+export const AGENT_PRESETS: readonly AgentPreset[] = [
+  preset({
+    name: 'claude',
+    description: 'Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result',
+    argv: ['claude', '-p', '{prompt}', '--output-format', 'json', '--permission-mode', 'acceptEdits'],
+    envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
+    usage: 'claude',
+  }),
+  preset({
+    name: 'codex',
+    description: 'OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events',
+    argv: ['codex', 'exec', '--full-auto', '--json', '{prompt}'],
+    envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
+    usage: 'codex',
+  }),
+  preset({
+    name: 'gemini',
+    description: 'Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats',
+    argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--yolo'],
+    envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    usage: 'gemini',
+  }),
+  preset({
+    name: 'kimi',
+    description: 'Kimi CLI print mode (non-interactive, tool calls auto-approved)',
+    argv: ['kimi', '--print', '-p', '{prompt}'],
+    envNames: ['KIMI_API_KEY', 'MOONSHOT_API_KEY'],
+  }),
+  preset({
+    name: 'aider',
+    description: 'aider with the prompt from a file; omk commits, so aider does not (nor edits .gitignore)',
+    argv: ['aider', '--yes-always', '--no-auto-commits', '--no-gitignore', '--message-file', '{promptFile}'],
+    prompt: 'file',
+    envNames: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'],
+    usage: 'aider',
+  }),
+  preset({
+    name: 'opencode',
+    description: 'opencode `run`, JSON events for token counts and cost',
+    argv: ['opencode', 'run', '--format', 'json', '{prompt}'],
+    envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
+    usage: 'opencode',
+  }),
+];
+
+export function findPreset(name: string): AgentPreset | undefined {
+  return AGENT_PRESETS.find((p) => p.name === name);
+}

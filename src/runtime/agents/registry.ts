@@ -1,0 +1,133 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { createCommandAgent } from '../../adapters/agents/command-agent.js';
+import { createDemoAgent } from '../../adapters/agents/demo-agent.js';
+import { ConfigError } from '../errors.js';
+import { quoteUntrusted } from '../graph/paths.js';
+import type { AgentsConfig } from './config.js';
+import type { Agent } from './port.js';
+import { AGENT_PRESETS, findPreset } from './presets.js';
+
+export interface ResolveAgentOptions {
+  /** Repository root: `script:` paths are relative to it. */
+  repoRoot: string;
+  config: AgentsConfig;
+  /** The host environment; agents receive only an allowlisted part of it. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const SCRIPT_PREFIX = 'script:';
+const EXAMPLES = 'for example --agent claude or --agent script:./fix.sh';
+
+/**
+ * An agent from its spec. Order: `demo`, `script:<path>`, a custom name from .omk/config.yml
+ * (which may deliberately redefine a preset, say to point at another binary), then a preset.
+ */
+export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent {
+  const name = spec.trim();
+  if (name === 'demo') return createDemoAgent();
+  const settings = options.config.settings[name];
+  if (name.startsWith(SCRIPT_PREFIX)) {
+    const path = checkedScript(name, options.repoRoot);
+    return createCommandAgent({
+      name,
+      label: `script ${name.slice(SCRIPT_PREFIX.length).trim()}`,
+      argv: [path, ...(settings?.extraArgs ?? [])],
+      prompt: 'stdin',
+      envNames: settings?.env ?? [],
+      usage: 'json',
+      baseEnv: options.env,
+    });
+  }
+  const custom = options.config.custom[name];
+  if (custom !== undefined) {
+    return createCommandAgent({
+      name,
+      label: `custom agent ${name} (${custom.argv[0] ?? '?'})`,
+      argv: custom.argv,
+      prompt: custom.prompt,
+      envNames: custom.env,
+      usage: custom.usage,
+      baseEnv: options.env,
+    });
+  }
+  const preset = findPreset(name);
+  if (preset !== undefined) {
+    return createCommandAgent({
+      name,
+      label: `${name} (${preset.argv[0] ?? name} CLI)`,
+      argv: [...preset.argv, ...(settings?.extraArgs ?? [])],
+      prompt: preset.prompt,
+      envNames: [...preset.envNames, ...(settings?.env ?? [])],
+      usage: preset.usage,
+      baseEnv: options.env,
+    });
+  }
+  throw unknownAgent(spec, options.config);
+}
+
+/** The presets, for docs and `omk doctor`. */
+export function listAgentPresets(): { name: string; argv: string[]; description: string }[] {
+  return AGENT_PRESETS.map((p) => ({ name: p.name, argv: [...p.argv], description: p.description }));
+}
+
+/**
+ * What `omk doctor` should find for this spec: a command name to look up on PATH, an absolute
+ * script path, or null for the built-in demo agent. Does not check that it exists.
+ */
+export function agentExecutable(
+  spec: string,
+  options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>,
+): string | null {
+  const name = spec.trim();
+  if (name === 'demo') return null;
+  if (name.startsWith(SCRIPT_PREFIX)) return scriptPath(name, options.repoRoot);
+  const custom = options.config.custom[name];
+  if (custom !== undefined) return custom.argv[0] ?? null;
+  const preset = findPreset(name);
+  if (preset !== undefined) return preset.argv[0] ?? null;
+  throw unknownAgent(spec, options.config);
+}
+
+function scriptPath(spec: string, repoRoot: string): string {
+  const raw = spec.slice(SCRIPT_PREFIX.length).trim();
+  if (raw === '') {
+    throw new ConfigError('--agent script: needs a path to an executable', { hint: EXAMPLES });
+  }
+  return isAbsolute(raw) ? raw : resolve(repoRoot, raw);
+}
+
+function checkedScript(spec: string, repoRoot: string): string {
+  const path = scriptPath(spec, repoRoot);
+  const shown = quoteUntrusted(path);
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (error) {
+    throw new ConfigError(`agent script ${shown} does not exist`, {
+      hint: `script paths are relative to the repository root (${repoRoot}); ${EXAMPLES}`,
+      cause: error,
+    });
+  }
+  if (!isFile) throw new ConfigError(`agent script ${shown} is not a file`, { hint: EXAMPLES });
+  try {
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    throw new ConfigError(`agent script ${shown} is not executable`, {
+      hint: `make it executable (chmod +x) and give it a #! line`,
+      cause: error,
+    });
+  }
+  return path;
+}
+
+function unknownAgent(spec: string, config: AgentsConfig): ConfigError {
+  const names = [...AGENT_PRESETS.map((p) => p.name), ...Object.keys(config.custom), 'demo', 'script:<path>'];
+  const unique = [...new Set(names)];
+  return new ConfigError(
+    `unknown agent ${quoteUntrusted(spec)}; valid agents: ${unique.join(', ')} (${EXAMPLES})`,
+    {
+      hint: 'define your own command under agents.custom in .omk/config.yml',
+    },
+  );
+}

@@ -1,0 +1,151 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { CONFIG_EXAMPLES, exampleFor, loadConfig, parseConfig } from './load.js';
+import { configSchema } from './schema.js';
+
+let repo: string;
+beforeEach(async () => {
+  repo = await mkdtemp(join(tmpdir(), 'omk-config-'));
+});
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function writeConfig(text: string, name = 'config.yml'): Promise<string> {
+  await mkdir(join(repo, '.omk'), { recursive: true });
+  const path = join(repo, '.omk', name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** The ConfigError thrown by loading the repository's config. */
+async function loadError(): Promise<ConfigError> {
+  const error = await loadConfig(repo).then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('loadConfig', () => {
+  it('uses defaults when there is no config file', async () => {
+    const loaded = await loadConfig(repo);
+    expect(loaded.path).toBeNull();
+    expect(loaded.config).toEqual(configSchema.parse({}));
+  });
+
+  it('reads gates and agents from .omk/config.yml', async () => {
+    const path = await writeConfig(CONFIG_EXAMPLES[''] ?? '');
+    const { config, path: found } = await loadConfig(repo);
+    expect(found).toBe(path);
+    expect(config.gates).toEqual({
+      detect: true,
+      timeout: 600_000,
+      list: [
+        { name: 'test', kind: 'test', run: ['npm', 'test'], timeout: 300_000 },
+        { name: 'lint', required: false },
+      ],
+    });
+    expect(config.agents.default).toBe('claude');
+  });
+
+  it('also finds .omk/config.yaml, and treats an empty file as defaults', async () => {
+    const path = await writeConfig('# nothing yet\n', 'config.yaml');
+    expect(await loadConfig(repo)).toEqual({ config: configSchema.parse({}), path });
+  });
+
+  it('names the file, line and a valid example for a YAML syntax error', async () => {
+    const path = await writeConfig('version: 1\ngates:\n  list:\n    - name: test\n   run: [npm\n');
+    const error = await loadError();
+    expect(error.message).toContain(`${path} is not valid YAML`);
+    expect(error.message).toMatch(/line \d+/);
+    expect(error.hint).toContain('version: 1');
+  });
+
+  it('refuses duplicate keys rather than silently keeping one', async () => {
+    await writeConfig('version: 1\ngates:\n  detect: true\n  detect: false\n');
+    expect((await loadError()).message).toContain('not valid YAML');
+  });
+
+  it('refuses a string `run`, showing the argv array to write instead', async () => {
+    const path = await writeConfig(
+      'version: 1\ngates:\n  list:\n    - name: test\n      run: npm test -- --ci\n',
+    );
+    const error = await loadError();
+    expect(error.message).toContain(`${path} is invalid`);
+    expect(error.message).toContain('gates.list[0].run');
+    expect(error.message).toContain('not a string (omk never runs a shell)');
+    expect(error.message).toContain('run: ["npm", "test", "--", "--ci"]');
+    expect(error.hint).toContain('run: ["npm", "test"]');
+    expect(error.cause).toBeDefined();
+  });
+
+  it('refuses an unknown key, naming it and where it is', async () => {
+    await writeConfig('version: 1\ngates:\n  list:\n    - name: test\n      command: ["npm", "test"]\n');
+    const error = await loadError();
+    expect(error.message).toContain('Unrecognized key: "command"');
+    expect(error.message).toContain('gates.list[0]');
+    expect(error.hint).toContain('- name: e2e');
+  });
+
+  it('refuses unknown keys at the top level and in agents', async () => {
+    await writeConfig('version: 1\ngate: {}\nagents:\n  defualt: claude\n');
+    const error = await loadError();
+    expect(error.message).toContain('Unrecognized key: "gate"');
+    expect(error.message).toContain('Unrecognized key: "defualt"');
+  });
+
+  it('explains a bad duration with the accepted form', async () => {
+    await writeConfig('version: 1\ngates:\n  timeout: 10 minutes\n');
+    const error = await loadError();
+    expect(error.message).toContain('gates.timeout');
+    expect(error.message).toContain('90s, 10m or 1h30m');
+    expect(error.hint).toContain('timeout: 10m');
+  });
+
+  it('says to upgrade omk for a config from the future', async () => {
+    const path = await writeConfig('version: 2\ngates:\n  something-new: true\n');
+    const error = await loadError();
+    expect(error.message).toContain(`${path}: version 2 is newer than this omk understands`);
+    expect(error.hint).toContain('Upgrade omk');
+  });
+
+  it('refuses a version that is not a known number', async () => {
+    await writeConfig('version: "one"\n');
+    expect((await loadError()).message).toContain('version');
+  });
+
+  it('refuses a config file that is far too big', async () => {
+    await writeConfig(`version: 1\n${'#'.repeat(300 * 1024)}\n`);
+    expect((await loadError()).message).toContain('at most 256 KB');
+  });
+
+  it('refuses alias expansion bombs', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 8; level += 1) {
+      bomb.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(level === 1 ? '*a' : `*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    expect(() => parseConfig(bomb.join('\n'), 'bomb.yml')).toThrow(/bomb.yml could not be read as data/);
+  });
+});
+
+describe('config error examples', () => {
+  it.each(Object.entries(CONFIG_EXAMPLES))('the example for %j is itself a valid config', (_key, example) => {
+    expect(() => parseConfig(example, 'example.yml')).not.toThrow();
+  });
+
+  it('picks the example for the deepest known part of the failing path', () => {
+    expect(exampleFor(['gates', 'list', 3, 'run', 0])).toBe(CONFIG_EXAMPLES['gates.list.run']);
+    expect(exampleFor(['gates', 'list', 3, 'kind'])).toBe(CONFIG_EXAMPLES['gates.list']);
+    expect(exampleFor(['agents', 'custom', 'x'])).toBe(CONFIG_EXAMPLES.agents);
+    expect(exampleFor([])).toBe(CONFIG_EXAMPLES['']);
+  });
+});

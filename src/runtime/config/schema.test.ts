@@ -1,0 +1,76 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  configJsonSchema,
+  configSchema,
+  DEFAULT_GATE_TIMEOUT_MS,
+  defaultConfig,
+  durationSchema,
+} from './schema.js';
+
+const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/omk-config.schema.json', import.meta.url));
+
+/** JSON.stringify, with short arrays of scalars on one line as the repository's formatter wants. */
+function formatJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2).replace(
+    /^( *)(.*)\[\n((?:\s*(?:"(?:[^"\\]|\\.)*"|[-\d.eE+]+|true|false|null),?\n)+)\s*\]/gm,
+    (whole, indent: string, head: string, items: string) => {
+      const line = `${indent}${head}[${items
+        .trim()
+        .split(/,?\n\s*/)
+        .join(', ')}]`;
+      return line.length <= 110 ? line : whole;
+    },
+  );
+  return `${text}\n`;
+}
+
+describe('config schema', () => {
+  it('has defaults for an empty file', () => {
+    expect(defaultConfig()).toEqual({
+      version: 1,
+      gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, list: [] },
+      agents: { custom: {}, settings: {} },
+    });
+  });
+
+  it.each([
+    ['90s', 90_000],
+    ['10m', 600_000],
+    ['1h30m', 5_400_000],
+    ['6h', 21_600_000],
+  ])('reads the duration %s', (text, ms) => {
+    expect(durationSchema.parse(text)).toBe(ms);
+  });
+
+  it.each(['', '10', '5 m', '0s', '7h', '10ms', '1d'])('refuses the duration %j', (text) => {
+    expect(durationSchema.safeParse(text).success).toBe(false);
+  });
+
+  it('refuses a gate listed twice', () => {
+    const result = configSchema.safeParse({ gates: { list: [{ name: 'test' }, { name: 'test' }] } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain("'test' is listed twice");
+  });
+
+  // Regenerate with: OMK_UPDATE_SCHEMA=1 npx vitest run src/runtime/config/schema.test.ts
+  it('matches the committed JSON Schema (schema/omk-config.schema.json)', async () => {
+    const generated = configJsonSchema();
+    if (process.env.OMK_UPDATE_SCHEMA === '1') {
+      await writeFile(SCHEMA_FILE, formatJson(generated));
+    }
+    const committed: unknown = JSON.parse(await readFile(SCHEMA_FILE, 'utf8'));
+    expect(
+      committed,
+      'schema/omk-config.schema.json is out of date: run OMK_UPDATE_SCHEMA=1 npx vitest run src/runtime/config/schema.test.ts',
+    ).toEqual(generated);
+  });
+
+  it('describes the file as written: strings for durations, arrays for commands, no extra keys', () => {
+    const schema = JSON.stringify(configJsonSchema());
+    expect(schema).toContain('"additionalProperties":false');
+    const gates = configJsonSchema().properties as Record<string, { properties?: Record<string, unknown> }>;
+    expect(gates.gates?.properties?.timeout).toMatchObject({ type: 'string', default: '10m' });
+  });
+});

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { agentsConfigSchema } from '../agents/config.js';
+
+/** The newest `.omk/config.yml` version this omk understands. */
+export const CONFIG_VERSION = 1;
+
+/** Gate kinds that are required unless the config says otherwise. */
+export const REQUIRED_GATE_KINDS: readonly string[] = ['test', 'lint', 'typecheck', 'format'];
+
+export const DEFAULT_GATE_TIMEOUT_MS = 10 * 60_000;
+const MAX_GATE_TIMEOUT_MS = 6 * 3_600_000;
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** "10m", "90s", "1h30m" → milliseconds. Kept in the config as a string so YAML stays readable. */
+export const durationSchema = z
+  .string()
+  .regex(DURATION, { error: 'must be a duration such as 90s, 10m or 1h30m (units: s, m, h)' })
+  .min(2, { error: 'must be a duration such as 90s, 10m or 1h30m' })
+  .transform((text) => {
+    const [, h, m, s] = DURATION.exec(text) ?? [];
+    return Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1_000;
+  })
+  .refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: 'must be more than 0s and at most 6h' })
+  .describe('A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.');
+
+/** Words, digits, dots and dashes: gate names end up in log file names and proof tables. */
+export const gateNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: 'must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)',
+});
+
+/** `run: "npm test"` would need a shell to split; say so and show the array form. */
+const argvSchema = z
+  .array(z.string().min(1, { error: 'an argument may not be empty' }), {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `must be an argv array, not a string (omk never runs a shell): run: [${issue.input
+            .trim()
+            .split(/\s+/)
+            .map((part) => JSON.stringify(part))
+            .join(', ')}]`
+        : 'must be an argv array such as ["npm", "test"]',
+  })
+  .min(1, { error: 'must name a command, e.g. ["npm", "test"]' })
+  .max(256)
+  .describe('The command as an argv array; it is never passed through a shell.');
+
+export const gateConfigSchema = z.strictObject({
+  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
+  name: gateNameSchema,
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'must be a lowercase word such as test, lint, benchmark' })
+    .optional()
+    .describe('test | lint | typecheck | format | build | benchmark | custom ...'),
+  run: argvSchema.optional(),
+  required: z.boolean().optional().describe('Whether a failure blocks readiness.'),
+  timeout: durationSchema.optional(),
+  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
+  failOnOutput: z.boolean().optional().describe('Fail the gate when it prints anything on stdout.'),
+  enabled: z.boolean().optional().describe('false removes a detected gate.'),
+});
+export type GateConfig = z.infer<typeof gateConfigSchema>;
+
+export const gatesConfigSchema = z
+  .strictObject({
+    detect: z.boolean().default(true).describe('Detect gates from the project files.'),
+    timeout: durationSchema.prefault('10m').describe('Default per-gate timeout.'),
+    list: z
+      .array(gateConfigSchema)
+      .max(64)
+      .default([])
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((gate, index) => {
+          if (seen.has(gate.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `gate '${gate.name}' is listed twice; merge the two entries`,
+              path: [index, 'name'],
+            });
+          }
+          seen.add(gate.name);
+        });
+      }),
+  })
+  .prefault({});
+export type GatesConfig = z.infer<typeof gatesConfigSchema>;
+
+// The agents section is owned by the agents module; refuse unknown keys at its top level too.
+const strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
+
+export const configSchema = z.strictObject({
+  version: z
+    .literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` })
+    .default(CONFIG_VERSION)
+    .describe('Config format version.'),
+  gates: gatesConfigSchema,
+  agents: strictAgentsSchema,
+});
+export type OmkConfig = z.infer<typeof configSchema>;
+
+export function defaultConfig(): OmkConfig {
+  return configSchema.parse({});
+}
+
+/** JSON Schema (draft 2020-12) of the file as written, for editors and yaml-language-server. */
+export function configJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+  const { $schema, ...rest } = generated;
+  return { $schema, title: 'omk configuration (.omk/config.yml)', ...rest };
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { NotFoundError } from '../errors.js';
+import { EXECUTION_STATES } from '../proof/evidence.js';
+import {
+  agentRunEvidenceSchema,
+  changedFileSchema,
+  failureEvidenceSchema,
+  findingSchema,
+  gapSchema,
+  gateEvidenceSchema,
+} from '../proof/schema.js';
+import { writeJsonAtomic } from '../state/atomic.js';
+import { readVersioned, singleVersion } from '../state/versioned.js';
+
+/** What one slice produced, kept across controller runs (resume continues from here). */
+export const sliceRecordSchema = z.object({
+  id: z.string(),
+  branch: z.string().nullable(),
+  workspace: z.string().nullable(),
+  workspaceMode: z.string().nullable(),
+  fallbackReason: z.string().nullable(),
+  headSha: z.string().nullable(),
+  changedFiles: z.array(changedFileSchema),
+  gates: z.array(gateEvidenceSchema),
+  findings: z.array(findingSchema),
+  lastFailure: z.string().nullable(),
+});
+export type SliceRecord = z.infer<typeof sliceRecordSchema>;
+
+/** execution.json: the evidence execution has gathered so far; the proof is rebuilt from it. */
+export const executionStateSchema = z.object({
+  version: z.literal(1),
+  state: z.enum(EXECUTION_STATES),
+  slices: z.array(sliceRecordSchema),
+  agentRuns: z.array(agentRunEvidenceSchema),
+  integration: z
+    .object({
+      branch: z.string(),
+      workspace: z.string(),
+      headSha: z.string(),
+      merged: z.array(z.string()),
+      conflict: z.object({ branch: z.string(), paths: z.array(z.string()), detail: z.string() }).nullable(),
+    })
+    .nullable(),
+  /** Files changed from the base to the integrated head. */
+  finalChangedFiles: z.array(changedFileSchema).default([]),
+  /** Gates on the integrated (final) tree. */
+  finalGates: z.array(gateEvidenceSchema),
+  finalFindings: z.array(findingSchema),
+  gaps: z.array(gapSchema),
+  failures: z.array(failureEvidenceSchema),
+});
+export type ExecutionStateRecord = z.infer<typeof executionStateSchema>;
+
+export const executionStateVersioned = singleVersion('execution.json', 1, executionStateSchema);
+
+export function emptyExecution(): ExecutionStateRecord {
+  return {
+    version: 1,
+    state: 'not_started',
+    slices: [],
+    agentRuns: [],
+    integration: null,
+    finalChangedFiles: [],
+    finalGates: [],
+    finalFindings: [],
+    gaps: [],
+    failures: [],
+  };
+}
+
+export async function readExecution(path: string): Promise<ExecutionStateRecord> {
+  try {
+    return await readVersioned(executionStateVersioned, path);
+  } catch (error) {
+    if (error instanceof NotFoundError) return emptyExecution();
+    throw error;
+  }
+}
+
+export function writeExecution(path: string, record: ExecutionStateRecord): Promise<void> {
+  return writeJsonAtomic(path, executionStateSchema.parse(record));
+}
+
+export function sliceRecord(record: ExecutionStateRecord, id: string): SliceRecord {
+  return (
+    record.slices.find((slice) => slice.id === id) ?? {
+      id,
+      branch: null,
+      workspace: null,
+      workspaceMode: null,
+      fallbackReason: null,
+      headSha: null,
+      changedFiles: [],
+      gates: [],
+      findings: [],
+      lastFailure: null,
+    }
+  );
+}
+
+export function withSlice(record: ExecutionStateRecord, slice: SliceRecord): ExecutionStateRecord {
+  const others = record.slices.filter((s) => s.id !== slice.id);
+  return { ...record, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}

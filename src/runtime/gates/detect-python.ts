@@ -1,0 +1,53 @@
+import { type DetectedGate, type GateDetector, hasSection } from './detector.js';
+
+const MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
+const TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
+/** `files = ...` in a mypy section means the project chose its targets; `mypy .` would override them. */
+const MYPY_FILES = /^\s*files\s*=/m;
+
+export const pythonDetector: GateDetector = {
+  name: 'python',
+  detect(context) {
+    if (!context.some((path) => MARKERS.test(path))) return [];
+    const pyproject = context.read('pyproject.toml');
+    const setupCfg = context.read('setup.cfg');
+    const mypyIni = context.read('mypy.ini');
+    const gates: DetectedGate[] = [];
+
+    const ruffFile = ['ruff.toml', '.ruff.toml'].find((path) => context.has(path));
+    if (ruffFile !== undefined || hasSection(pyproject, 'tool.ruff')) {
+      const source = ruffFile ?? 'pyproject.toml [tool.ruff]';
+      gates.push({ name: 'lint', kind: 'lint', argv: ['ruff', 'check', '.'], source });
+    }
+
+    const mypySource = context.has('mypy.ini')
+      ? 'mypy.ini'
+      : hasSection(pyproject, 'tool.mypy')
+        ? 'pyproject.toml [tool.mypy]'
+        : hasSection(setupCfg, 'mypy')
+          ? 'setup.cfg [mypy]'
+          : null;
+    if (mypySource !== null) {
+      const configured = [mypyIni, pyproject, setupCfg].some(
+        (text) => text !== null && MYPY_FILES.test(text),
+      );
+      const argv = configured ? ['mypy'] : ['mypy', '.'];
+      gates.push({ name: 'typecheck', kind: 'typecheck', argv, source: mypySource });
+    }
+
+    const pytestSource = context.has('pytest.ini')
+      ? 'pytest.ini'
+      : hasSection(pyproject, 'tool.pytest')
+        ? 'pyproject.toml [tool.pytest]'
+        : hasSection(setupCfg, 'tool:pytest')
+          ? 'setup.cfg [tool:pytest]'
+          : context.some((path) => TEST_FILE.test(path))
+            ? 'python test files'
+            : null;
+    if (pytestSource !== null) {
+      // `python3 -m pytest` puts the checkout on sys.path, as most projects' tests expect.
+      gates.push({ name: 'test', kind: 'test', argv: ['python3', '-m', 'pytest'], source: pytestSource });
+    }
+    return gates;
+  },
+};

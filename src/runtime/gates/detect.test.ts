@@ -1,0 +1,248 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GatesConfig, gatesConfigSchema } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { detectGates } from './detect.js';
+import { makeTargets } from './detect-make.js';
+
+let repo: string;
+beforeEach(async () => {
+  repo = await mkdtemp(join(tmpdir(), 'omk-detect-'));
+});
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+/** Writes a fixture tree and returns its file list, as `git ls-files` would. */
+async function tree(files: Record<string, string>): Promise<string[]> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(repo, path)), { recursive: true });
+    await writeFile(join(repo, path), text);
+  }
+  return Object.keys(files);
+}
+
+function gates(raw: unknown = {}): { gates: GatesConfig } {
+  return { gates: gatesConfigSchema.parse(raw) };
+}
+
+/** name → argv, the part of a gate most tests care about. */
+function commands(files: readonly string[], config = gates()): Record<string, string[]> {
+  return Object.fromEntries(detectGates(repo, files, config).map((gate) => [gate.name, gate.argv]));
+}
+
+const pkg = (scripts: Record<string, string>) => JSON.stringify({ name: 'x', scripts });
+
+describe('detectGates: ecosystems', () => {
+  it('reads package.json scripts with npm, and skips the npm init placeholder test', async () => {
+    const files = await tree({
+      'package.json': pkg({
+        test: 'echo "Error: no test specified" && exit 1',
+        lint: 'eslint .',
+        'type-check': 'tsc --noEmit',
+        'format:check': 'prettier --check .',
+        build: 'tsc',
+      }),
+    });
+    const found = detectGates(repo, files, gates());
+    expect(
+      found.map(({ name, kind, argv, source, required }) => ({ name, kind, argv, source, required })),
+    ).toEqual([
+      {
+        name: 'format',
+        kind: 'format',
+        argv: ['npm', 'run', 'format:check'],
+        source: 'package.json scripts.format:check',
+        required: true,
+      },
+      {
+        name: 'lint',
+        kind: 'lint',
+        argv: ['npm', 'run', 'lint'],
+        source: 'package.json scripts.lint',
+        required: true,
+      },
+      {
+        name: 'typecheck',
+        kind: 'typecheck',
+        argv: ['npm', 'run', 'type-check'],
+        source: 'package.json scripts.type-check',
+        required: true,
+      },
+    ]);
+    expect(found.every((gate) => gate.timeoutMs === 600_000)).toBe(true);
+  });
+
+  it.each([
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['package-lock.json', 'npm'],
+  ])('uses the package manager that %s implies', async (lockfile, manager) => {
+    const files = await tree({ 'package.json': pkg({ test: 'vitest run' }), [lockfile]: '' });
+    expect(commands(files)).toEqual({ test: [manager, 'run', 'test'] });
+  });
+
+  it('finds nothing in a broken package.json', async () => {
+    expect(commands(await tree({ 'package.json': '{ "scripts": ' }))).toEqual({});
+  });
+
+  it('detects cargo gates from Cargo.toml', async () => {
+    const files = await tree({ 'Cargo.toml': '[package]\nname = "x"\n', 'src/main.rs': 'fn main() {}\n' });
+    expect(commands(files)).toEqual({
+      format: ['cargo', 'fmt', '--check'],
+      typecheck: ['cargo', 'check'],
+      lint: ['cargo', 'clippy', '--', '-D', 'warnings'],
+      test: ['cargo', 'test'],
+    });
+  });
+
+  it('detects go gates, with gofmt failing on any output', async () => {
+    const files = await tree({ 'go.mod': 'module example.com/x\n', 'main.go': 'package main\n' });
+    const found = detectGates(repo, files, gates());
+    expect(found.map((gate) => [gate.name, gate.kind, gate.argv.join(' ')])).toEqual([
+      ['format', 'format', 'gofmt -l .'],
+      ['lint', 'lint', 'go vet ./...'],
+      ['test', 'test', 'go test ./...'],
+    ]);
+    expect(found[0]?.failOnOutput).toBe(true);
+    expect(found[1]?.failOnOutput).toBeUndefined();
+  });
+
+  it('detects python tools only when they are configured or tests exist', async () => {
+    const configured = await tree({
+      'pyproject.toml':
+        '[project]\nname = "x"\n\n[tool.ruff.lint]\nselect = ["E"]\n\n[tool.mypy]\nstrict = true\n',
+      'pkg/tests/test_core.py': 'def test_x(): pass\n',
+    });
+    expect(commands(configured)).toEqual({
+      lint: ['ruff', 'check', '.'],
+      typecheck: ['mypy', '.'],
+      test: ['python3', '-m', 'pytest'],
+    });
+  });
+
+  it('finds pytest and mypy from their own files, and respects mypy `files`', async () => {
+    const files = await tree({
+      'requirements-dev.txt': 'pytest\n',
+      'pytest.ini': '[pytest]\n',
+      'mypy.ini': '[mypy]\nfiles = src\n',
+      'ruff.toml': 'line-length = 100\n',
+    });
+    const found = detectGates(repo, files, gates());
+    expect(found.map((gate) => [gate.name, gate.argv.join(' '), gate.source])).toEqual([
+      ['lint', 'ruff check .', 'ruff.toml'],
+      ['typecheck', 'mypy', 'mypy.ini'],
+      ['test', 'python3 -m pytest', 'pytest.ini'],
+    ]);
+  });
+
+  it('runs no python tool a bare project does not use', async () => {
+    const files = await tree({ 'setup.py': 'from setuptools import setup\n', 'x.py': 'print(1)\n' });
+    expect(commands(files)).toEqual({});
+  });
+
+  it('reads make targets, and only for kinds no ecosystem covered', async () => {
+    const makefile =
+      'X := 1\nY ::= 2\n.PHONY: test lint\ntest lint: deps\n\tgo test\ncheck:\n\t@true\nfmt-check :\n\ttrue\n';
+    const makeOnly = await tree({ Makefile: makefile });
+    expect(commands(makeOnly)).toEqual({
+      format: ['make', 'fmt-check'],
+      lint: ['make', 'lint'],
+      test: ['make', 'test'],
+      check: ['make', 'check'],
+    });
+    const withGo = await tree({ 'go.mod': 'module x\n' });
+    expect(commands([...makeOnly, ...withGo])).toEqual({
+      format: ['gofmt', '-l', '.'],
+      lint: ['go', 'vet', './...'],
+      test: ['go', 'test', './...'],
+    });
+  });
+
+  it('parses rule heads, not assignments or recipes', () => {
+    expect([...makeTargets('A = b\nB := c\nall: test\n\t@echo lint:\ntest:\nci::\n# lint:\n')]).toEqual([
+      'all',
+      'test',
+      'ci',
+    ]);
+  });
+
+  it('keeps both gates when two ecosystems share a name, in a stable order', async () => {
+    const files = await tree({ 'package.json': pkg({ test: 'vitest' }), 'Cargo.toml': '' });
+    const names = detectGates(repo, files, gates()).map((gate) => gate.name);
+    expect(names).toEqual(['test', 'format', 'typecheck', 'lint', 'rust-test']);
+    expect(detectGates(repo, [...files].reverse(), gates()).map((gate) => gate.name)).toEqual(names);
+  });
+
+  it('does not read files that are not in the list (untracked or ignored)', async () => {
+    await tree({ 'package.json': pkg({ test: 'vitest' }) });
+    expect(commands([])).toEqual({});
+  });
+});
+
+describe('detectGates: config', () => {
+  it('overrides a detected gate by name without replacing its command', async () => {
+    const files = await tree({ 'package.json': pkg({ lint: 'eslint .', test: 'vitest' }) });
+    const found = detectGates(
+      repo,
+      files,
+      gates({ timeout: '2m', list: [{ name: 'lint', required: false }] }),
+    );
+    expect(found.find((gate) => gate.name === 'lint')).toEqual({
+      name: 'lint',
+      kind: 'lint',
+      argv: ['npm', 'run', 'lint'],
+      required: false,
+      timeoutMs: 120_000,
+      source: 'package.json scripts.lint, overridden by .omk/config.yml gates.list[0]',
+    });
+    expect(found.find((gate) => gate.name === 'test')?.required).toBe(true);
+  });
+
+  it('replaces a command, adds config-only gates after detected ones, and removes disabled ones', async () => {
+    const files = await tree({ 'go.mod': 'module x\n' });
+    const config = gates({
+      list: [
+        { name: 'e2e', run: ['node', 'e2e.js'], timeout: '30m' },
+        { name: 'format', run: ['gofumpt', '-d', '.'] },
+        { name: 'lint', enabled: false },
+        { name: 'bench', kind: 'benchmark', run: ['go', 'test', '-bench', '.'], required: true },
+      ],
+    });
+    const found = detectGates(repo, files, config);
+    expect(found.map((gate) => [gate.name, gate.kind, gate.required, gate.argv.join(' ')])).toEqual([
+      ['format', 'format', true, 'gofumpt -d .'],
+      ['test', 'test', true, 'go test ./...'],
+      ['e2e', 'custom', false, 'node e2e.js'],
+      ['bench', 'benchmark', true, 'go test -bench .'],
+    ]);
+    expect(found[0]?.failOnOutput).toBeUndefined();
+    expect(found[0]?.source).toBe('.omk/config.yml gates.list[1]');
+    expect(found[2]?.timeoutMs).toBe(1_800_000);
+  });
+
+  it('runs only configured gates when detection is off', async () => {
+    const files = await tree({ 'Cargo.toml': '' });
+    const config = gates({ detect: false, list: [{ name: 'test', run: ['cargo', 'nextest', 'run'] }] });
+    expect(detectGates(repo, files, config)).toEqual([
+      {
+        name: 'test',
+        kind: 'test',
+        argv: ['cargo', 'nextest', 'run'],
+        required: true,
+        timeoutMs: 600_000,
+        source: '.omk/config.yml gates.list[0]',
+      },
+    ]);
+  });
+
+  it('ignores tuning for a gate this tree lacks, but refuses a required gate with nothing to run', async () => {
+    const files = await tree({ 'Cargo.toml': '' });
+    expect(detectGates(repo, files, gates({ list: [{ name: 'e2e', required: false }] }))).toHaveLength(4);
+    const run = () => detectGates(repo, files, gates({ list: [{ name: 'e2e', required: true }] }));
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/gate 'e2e' is required but was not detected and has no `run`.*detected: format/);
+  });
+});

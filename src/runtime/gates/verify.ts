@@ -1,0 +1,175 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ProcessResult, runProcess } from '../../adapters/process/run-process.js';
+import type { GateEvidence } from '../proof/schema.js';
+import type { RunnableGate } from './detector.js';
+import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
+
+const TAIL_LINES = 60;
+const TAIL_BYTES = 8 * 1024;
+
+/** How one run of a gate ended. */
+type RunStatus = 'passed' | 'failed' | 'timeout' | 'cancelled' | 'spawn_error';
+
+interface GateRun {
+  status: RunStatus;
+  result: ProcessResult;
+  /** Output tail, with a line saying why when the gate failed on output alone. */
+  tail: string;
+}
+
+/**
+ * Runs gates one after another (they may share build directories such as target/ or
+ * node_modules/.cache) and classifies each: a failure is rerun once (passes → flaky); a repeated
+ * failure is tried on the base (fails there too → pre_existing). Timeouts and missing tools are
+ * not rerun: a second attempt would only spend the same time or fail the same way.
+ */
+export const verifyGates: VerifyFn = async (gates, context) => {
+  await mkdir(context.artifactsDir, { recursive: true });
+  const evidence: GateEvidence[] = [];
+  for (const gate of gates) {
+    if (context.signal?.aborted) {
+      evidence.push(skipped(gate, context, 'not run: verification was cancelled', null));
+      continue;
+    }
+    evidence.push(await verifyGate(gate, context));
+  }
+  return evidence;
+};
+
+async function verifyGate(gate: RunnableGate, context: GateRunContext): Promise<GateEvidence> {
+  const log = join(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  await writeFile(log, '');
+  const run = (cwd: string, label: string) => runGate(gate, cwd, label, log, context);
+
+  const first = await run(context.cwd, `run 1 on ${context.sha}`);
+  const evidence = (
+    outcome: GateEvidence['outcome'],
+    note: string | null,
+    tailOf: GateRun,
+  ): GateEvidence => ({
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome,
+    exitCode: first.result.exitCode,
+    durationMs: first.result.durationMs,
+    sha: context.sha,
+    tail: boundTail(note, tailOf.tail),
+    artifact: log,
+  });
+
+  switch (first.status) {
+    case 'passed':
+      return evidence('passed', null, first);
+    case 'cancelled':
+      return skipped(gate, context, 'cancelled while running', log, first.result);
+    case 'timeout':
+      return evidence('timeout', `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
+    case 'spawn_error':
+      return evidence(
+        'failed',
+        `could not start ${gate.argv[0] ?? '(empty argv)'}: ${first.result.spawnError}; is it installed and on PATH?`,
+        first,
+      );
+    case 'failed':
+      break;
+  }
+
+  const second = await run(context.cwd, `rerun on ${context.sha}`);
+  if (second.status === 'passed') return evidence('flaky', 'failed once, passed on rerun', first);
+  if (second.status === 'cancelled')
+    return skipped(gate, context, 'cancelled during rerun', log, second.result);
+  if (second.status !== 'failed' || context.baseCwd === null) {
+    return evidence('failed', second.status === 'failed' ? null : `rerun: ${second.status}`, second);
+  }
+
+  const baseLabel = context.baseSha ?? 'the base';
+  const base = await run(context.baseCwd, `run on base ${baseLabel}`);
+  // Only a completed failing run on the base proves the failure predates this change.
+  if (base.status === 'failed') {
+    return evidence('pre_existing', `fails on base ${baseLabel.slice(0, 12)} too`, second);
+  }
+  const verdict =
+    base.status === 'passed'
+      ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new`
+      : `base check inconclusive (${base.status})`;
+  return evidence('failed', verdict, second);
+}
+
+async function runGate(
+  gate: RunnableGate,
+  cwd: string,
+  label: string,
+  log: string,
+  context: GateRunContext,
+): Promise<GateRun> {
+  await appendFile(
+    log,
+    `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(gate.argv)}\n`,
+  );
+  const spec = {
+    argv: gate.argv,
+    cwd,
+    env: context.env,
+    timeoutMs: gate.timeoutMs,
+    logPath: log,
+    tailChars: TAIL_BYTES * 2,
+  };
+  const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
+  await appendFile(
+    log,
+    `\n=== exit ${result.exitCode ?? result.signal ?? 'none'} in ${result.durationMs} ms\n`,
+  );
+  if (result.cancelled) return { status: 'cancelled', result, tail: result.tail };
+  if (result.timedOut) return { status: 'timeout', result, tail: result.tail };
+  if (result.spawnError !== null) return { status: 'spawn_error', result, tail: result.tail };
+  if (result.exitCode !== 0) return { status: 'failed', result, tail: result.tail };
+  if (gate.failOnOutput && result.stdout.trim() !== '') {
+    const tail = `${result.tail}\n(this gate fails when it prints anything: fix what it listed above)`;
+    return { status: 'failed', result, tail };
+  }
+  return { status: 'passed', result, tail: result.tail };
+}
+
+function skipped(
+  gate: GateSpec,
+  context: GateRunContext,
+  note: string,
+  artifact: string | null,
+  result?: ProcessResult,
+): GateEvidence {
+  return {
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome: 'skipped',
+    exitCode: null,
+    durationMs: result?.durationMs ?? 0,
+    sha: context.sha,
+    tail: boundTail(note, result?.tail ?? ''),
+    artifact,
+  };
+}
+
+/** A classification note on top, then the last lines of output, within 60 lines and 8 KB. */
+export function boundTail(note: string | null, output: string): string {
+  const header = note === null ? '' : `[omk] ${note}\n`;
+  const budget = TAIL_BYTES - Buffer.byteLength(header);
+  let lines = output.replace(/\s+$/, '').split('\n');
+  lines = lines.slice(-(note === null ? TAIL_LINES : TAIL_LINES - 1));
+  let text = lines.join('\n');
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length > budget) {
+    // Cutting inside a multi-byte character leaves a replacement mark; drop it.
+    text = bytes
+      .subarray(bytes.length - budget)
+      .toString('utf8')
+      .replace(/^\uFFFD+/, '');
+  }
+  return header + text;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
