@@ -16,6 +16,7 @@ export interface CliIo {
 
 export interface CliRuntime {
   store: GoalStore;
+  reporter: Reporter;
   repo: RepoPort;
   planner: Planner;
   randomHex: () => string;
@@ -44,6 +45,7 @@ export function composeRuntime(io: CliIo, stateDir: string | undefined): CliRunt
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
   return {
     store: new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter }),
+    reporter,
     repo: gitRepo,
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),

@@ -12,6 +12,8 @@ export const EXIT_CODES = {
   git: 7,
   forge: 8,
   budget: 9,
+  not_ready: 10,
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -50,4 +52,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   6  state: a state file is damaged or written by a newer omk
   7  git: a git command failed (or the directory is not a repository)
   8  forge: the GitHub (or local forge) API refused or failed
-  9  budget: the goal's budget is exhausted (see 'omk goal budget-add')`;
+  9  budget: the goal's budget is exhausted (see 'omk goal budget-add')
+ 10  not ready: with --until-ready, the goal ended without a ready proof (see 'omk goal proof')
+130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;

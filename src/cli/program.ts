@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerCreateCommands } from './commands/goal-create.js';
+import { registerExecuteCommand } from './commands/goal-execute.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
 import type { CliIo } from './context.js';
@@ -30,6 +32,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     stateDir: () => program.opts<{ stateDir?: string }>().stateDir,
     setExitCode,
   };
+  registerDemoCommand(program, context);
   const goal = program
     .command('goal')
     .description('plan, run, inspect and decide on goals')
@@ -38,10 +41,11 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       `\nGOAL_ID defaults to 'latest'; a unique prefix of an id also works.\n\n${EXIT_CODE_HELP}\n`,
     );
   registerCreateCommands(goal, context);
+  registerExecuteCommand(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   // Subcommands inherit the override and output routing so every error reaches runCli.
-  for (const command of [goal, ...goal.commands]) {
+  for (const command of [...program.commands, ...goal.commands]) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     command.showHelpAfterError('(run with --help for usage)');
   }

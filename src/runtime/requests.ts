@@ -80,6 +80,8 @@ export const createGoalRequestSchema = z.object({
   untilReady: z.boolean().default(false),
   maxAgents: parsed((raw) => parsePositiveInt(raw, '--max-agents', '--max-agents 4')).default(4),
   budget: budgetInputSchema().default({}),
+  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
+  agent: z.string().trim().min(1).optional(),
   /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
   idSuffix: z
     .string()

@@ -10,7 +10,7 @@ const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: stat
 const goalDir = (id: string) => join(state.dir, 'goals', id);
 
 async function newGoal(text = 'fix the failing tests and add a regression test'): Promise<string> {
-  const result = await omk('goal', 'run', text, '--json');
+  const result = await omk('goal', 'run', text, '--agent', 'demo', '--json');
   expect(result.code).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }
@@ -138,7 +138,7 @@ describe('budget', () => {
   it('shows checkpoints and extends limits with budget-add', async () => {
     const result = await omk(
       'goal',
-      'run',
+      'plan',
       'fix the failing tests',
       '--budget-time',
       '30m',

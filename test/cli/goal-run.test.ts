@@ -30,7 +30,7 @@ afterEach(async () => {
 
 describe('omk goal run', () => {
   it('creates a goal directory with every document, a validated graph and an honest proof', async () => {
-    const result = await omk('goal', 'run', 'fix the failing tests and add a regression test', '--json');
+    const result = await omk('goal', 'plan', 'fix the failing tests and add a regression test', '--json');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout) as { goal: { id: string } };
@@ -61,7 +61,7 @@ describe('omk goal run', () => {
     expect(verifyProofDigest(proof)).toBe(true);
     expect(proof.git.baseSha).toBe(goal.repo.baseSha);
     expect(proof.knownGaps.map((gap) => gap.code)).toContain('not_executed');
-    expect(goal.status).toBe('not_ready');
+    expect(goal.status).toBe('planned');
     const events = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n');
     const seqs = events.map((line) => (JSON.parse(line) as { seq: number }).seq);
     expect(seqs).toEqual(seqs.map((_, index) => index + 1));
@@ -87,7 +87,7 @@ describe('omk goal run', () => {
   });
 
   it('blocks an untestable goal on a human, with the decisions needed and failure.json', async () => {
-    const result = await omk('goal', 'run', 'make it better');
+    const result = await omk('goal', 'run', 'make it better', '--agent', 'demo');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('blocked_on_human');
     expect(result.stdout).toContain('a human must decide');
@@ -162,6 +162,17 @@ describe('input validation happens before any side effect', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain(example);
     expect(result.stdout).toBe('');
+    await expect(readdir(join(state.dir, 'goals'))).rejects.toThrow();
+  });
+
+  it('refuses a run without an agent, or with an unknown one, before creating the goal', async () => {
+    const none = await omk('goal', 'run', 'fix the failing tests');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('No agent selected');
+    expect(none.stderr).toContain('--agent');
+    const unknown = await omk('goal', 'run', 'fix the failing tests', '--agent', 'gpt-17');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('gpt-17');
     await expect(readdir(join(state.dir, 'goals'))).rejects.toThrow();
   });
 

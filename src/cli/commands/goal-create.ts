@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { chooseAgentSpec } from '../../adapters/local-controller.js';
+import { resolveAgent } from '../../runtime/agents/registry.js';
+import { loadConfig } from '../../runtime/config/load.js';
 import { createGoal } from '../../runtime/goal/create.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
@@ -6,6 +9,7 @@ import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderCreated } from '../render/goal.js';
+import { printExecuted, runController } from './goal-execute.js';
 
 interface CreateOptions {
   repo?: string;
@@ -17,6 +21,7 @@ interface CreateOptions {
   budgetTime?: string;
   budgetTokens?: string;
   budgetUsd?: string;
+  agent?: string;
   format?: string;
   json?: boolean;
 }
@@ -33,7 +38,11 @@ function addCreateOptions(command: Command): Command {
       .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
       .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')
       .option('--budget-tokens <n>', 'token budget, e.g. 200000 or 200k')
-      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25'),
+      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25')
+      .option(
+        '--agent <agent>',
+        'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
+      ),
   );
 }
 
@@ -43,7 +52,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
       .command(mode)
       .description(
         mode === 'run'
-          ? 'create a goal, plan it and work it as far as it can go'
+          ? 'create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof'
           : 'create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything',
       );
     addCreateOptions(command).action(async (text: string, options: CreateOptions) => {
@@ -58,10 +67,32 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         untilReady: options.untilReady ?? false,
         maxAgents: options.maxAgents,
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
+        agent: options.agent,
       });
       const runtime = composeRuntime(context.io, context.stateDir());
+      if (mode === 'run') {
+        // Refuse a missing or unknown agent before the goal exists.
+        const repo = await runtime.repo.inspect(request.repo);
+        const spec = await chooseAgentSpec(repo.root, request.agent, null);
+        resolveAgent(spec, {
+          repoRoot: repo.root,
+          config: (await loadConfig(repo.root)).config.agents,
+          env: context.io.env,
+        });
+      }
       const created = await createGoal(runtime, request, mode);
       const paths = runtime.store.paths(created.goal.id);
+      if (mode === 'run' && created.goal.oracle.testable) {
+        runtime.reporter.info(
+          `goal ${created.goal.id}: planned ${created.graph.tasks.length} slice(s); executing`,
+        );
+        const result = await runController(context, runtime, created.goal.id, {
+          agent: request.agent,
+          untilReady: request.untilReady,
+        });
+        printExecuted(context, result, format, paths.dir);
+        return;
+      }
       if (format === 'json') context.io.stdout(json({ ...created, paths }));
       else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof));
       else context.io.stdout(renderCreated(created, paths.dir));

@@ -1,14 +1,27 @@
 import type { Command } from 'commander';
 import { addBudget } from '../../runtime/budget/ops.js';
-import { applyLifecycle, resumeOrphans } from '../../runtime/goal/actions.js';
+import { applyLifecycle, type LifecycleResult, resumeOrphans } from '../../runtime/goal/actions.js';
 import type { LifecycleAction } from '../../runtime/goal/lifecycle.js';
 import { budgetAddRequestSchema, parseRequest, summaryTextSchema } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderBudget, renderTransition } from '../render/goal.js';
+import { printExecuted, runController } from './goal-execute.js';
 
 type FormatOptions = { format?: string; json?: boolean };
+
+/**
+ * After resume, a running goal always gets a controller (it settles even with nothing left to run);
+ * a not_ready goal only when slices are still open (e.g. after budget-add).
+ */
+function resumesExecution(result: LifecycleResult): boolean {
+  if (result.goal.status === 'running') return true;
+  return (
+    result.goal.status === 'not_ready' &&
+    result.proof.slices.some((slice) => slice.status === 'pending' || slice.status === 'running')
+  );
+}
 
 const TEXT_FLAG: Partial<
   Record<LifecycleAction, { flag: string; key: 'summary' | 'reason'; example: string }>
@@ -43,7 +56,11 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     const textFlag = TEXT_FLAG[action];
     if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
     if (action === 'cancel') command.option('--reason <text>', 'why the goal is cancelled');
-    if (action === 'resume') command.option('--auto', 'resume every goal whose controller process died');
+    if (action === 'resume') {
+      command
+        .option('--auto', 'resume every goal whose controller process died')
+        .option('--agent <agent>', 'the agent to continue with (default: the one the goal was started with)');
+    }
     command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
       const format = formatOf(options, ['text', 'json']);
       const text = textFlag
@@ -51,9 +68,16 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         : typeof options.reason === 'string'
           ? options.reason
           : '';
-      const { store } = composeRuntime(io, context.stateDir());
+      const runtime = composeRuntime(io, context.stateDir());
       if (action === 'resume' && options.auto === true) {
-        const results = await resumeOrphans(store);
+        const results = await resumeOrphans(runtime.store);
+        for (const result of results) {
+          if (resumesExecution(result)) {
+            await runController(context, runtime, result.goal.id, {
+              agent: options.agent as string | undefined,
+            });
+          }
+        }
         io.stdout(
           format === 'json'
             ? json(results.map((r) => ({ id: r.goal.id, from: r.previous, to: r.goal.status })))
@@ -63,7 +87,15 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         );
         return;
       }
-      const result = await applyLifecycle(store, await store.resolve(ref), action, text);
+      const result = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text);
+      if (action === 'resume' && resumesExecution(result)) {
+        io.stdout(renderTransition(result));
+        const executed = await runController(context, runtime, result.goal.id, {
+          agent: options.agent as string | undefined,
+        });
+        printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
+        return;
+      }
       io.stdout(
         format === 'json'
           ? json({

@@ -1,5 +1,6 @@
 import type { BudgetView } from '../../runtime/budget/ops.js';
 import { formatDuration } from '../../runtime/budget/parse.js';
+import type { ExecuteResult } from '../../runtime/controller/execute.js';
 import type { LifecycleResult } from '../../runtime/goal/actions.js';
 import type { CreatedGoal } from '../../runtime/goal/create.js';
 import type { ShowView, StatusView } from '../../runtime/goal/queries.js';
@@ -132,4 +133,26 @@ export function renderBudget(view: BudgetView): string {
 
 export function renderTransition(result: LifecycleResult): string {
   return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
+}
+
+export function renderExecuted(result: ExecuteResult, dir: string): string {
+  const { goal, proof } = result;
+  let out = `\ngoal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}\n`;
+  if (result.stoppedBy) out += `stopped by ${result.stoppedBy}; continue with: omk goal resume ${goal.id}\n`;
+  out += 'slices:\n';
+  for (const slice of proof.slices) {
+    const files = slice.changedFiles.length;
+    out += `  ${slice.status.padEnd(8)} ${slice.id}  ${slice.attempts} attempt(s), ${files} file(s)${slice.branch ? `  ${slice.branch}` : ''}\n`;
+  }
+  if (proof.gates.length > 0) {
+    out += `gates on the integrated tree ${short(proof.git.headSha)}:\n`;
+    for (const gate of proof.gates) {
+      out += `  ${gate.outcome.padEnd(12)} ${gate.name}${gate.required ? '' : ' (optional)'}  ${gate.durationMs} ms\n`;
+    }
+  }
+  for (const failure of proof.failures) out += `failure ${failure.code}: ${failure.message}\n`;
+  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gap.message}\n`;
+  out += `artifacts: ${dir}\n`;
+  out += `inspect: omk goal proof ${goal.id}   omk goal replay ${goal.id}   omk goal show ${goal.id}\n`;
+  return out;
 }

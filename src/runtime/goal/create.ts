@@ -65,6 +65,7 @@ export async function createGoal(
       sliceExecution: request.sliceExecution,
       untilReady: request.untilReady,
       maxAgents: request.maxAgents,
+      agent: request.agent ?? null,
     },
     budget: {
       timeMs: request.budget.time ?? null,

@@ -29,6 +29,7 @@ function goal(status: GoalStatus, resumeTo: GoalStatus | null = null): GoalRecor
       sliceExecution: 'worktree',
       untilReady: false,
       maxAgents: 2,
+      agent: null,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' },
@@ -42,6 +43,13 @@ describe('nextStatus', () => {
     expect(nextStatus(goal('not_ready'), 'pause', alive)).toBe('paused');
     expect(nextStatus(goal('paused', 'not_ready'), 'resume', alive)).toBe('not_ready');
     expect(nextStatus(goal('interrupted', 'running'), 'resume', dead)).toBe('running');
+    expect(nextStatus(goal('not_ready'), 'resume', dead)).toBe('not_ready');
+    try {
+      nextStatus(goal('ready'), 'resume', dead);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as IllegalTransitionError).hint).toMatch(/paused, interrupted or not_ready/);
+    }
   });
 
   it('accepts ready and not_ready goals only', () => {

@@ -8,7 +8,8 @@ export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 /** Which statuses each action may start from. Everything else is refused with a reason. */
 const ALLOWED_FROM: Record<LifecycleAction, readonly GoalStatus[]> = {
   pause: ['planned', 'running', 'interrupted', 'not_ready'],
-  resume: ['paused', 'interrupted'],
+  // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
+  resume: ['paused', 'interrupted', 'not_ready'],
   cancel: ['planned', 'running', 'paused', 'interrupted', 'ready', 'not_ready', 'failed', 'blocked_on_human'],
   // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
   // known gaps, which the proof keeps listing.
@@ -49,7 +50,7 @@ export function nextStatus(
     case 'pause':
       return 'paused';
     case 'resume':
-      return goal.resumeTo ?? 'planned';
+      return from === 'not_ready' ? 'not_ready' : (goal.resumeTo ?? 'planned');
     case 'cancel':
       return 'cancelled';
     case 'accept':
@@ -75,6 +76,6 @@ function hintFor(action: LifecycleAction, goal: GoalRecord): string {
   if (action === 'pause' && goal.status === 'paused')
     return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
   if (action === 'resume')
-    return `Only paused or interrupted goals can be resumed (this one is ${goal.status}).`;
+    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
   return `'${action}' is allowed from: ${allowed}.`;
 }

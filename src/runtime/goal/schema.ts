@@ -31,7 +31,7 @@ export const DELIVERY_POLICIES = ['local', 'draft-pr', 'auto-pr'] as const;
 export type DeliveryPolicy = (typeof DELIVERY_POLICIES)[number];
 export const MERGE_POLICIES = ['disabled', 'manual', 'gated'] as const;
 export type MergePolicy = (typeof MERGE_POLICIES)[number];
-export const SLICE_EXECUTIONS = ['worktree', 'branch'] as const;
+export const SLICE_EXECUTIONS = ['worktree', 'sparse', 'branch'] as const;
 export type SliceExecution = (typeof SLICE_EXECUTIONS)[number];
 
 export const budgetLimitsSchema = z.object({
@@ -88,6 +88,8 @@ export const goalRecordSchema = z.object({
     sliceExecution: z.enum(SLICE_EXECUTIONS),
     untilReady: z.boolean(),
     maxAgents: z.number().int().positive(),
+    /** The agent spec given at creation (--agent), used again by resume. */
+    agent: z.string().nullable().default(null),
   }),
   budget: budgetLimitsSchema,
   controller: controllerSchema.nullable(),

@@ -24,6 +24,7 @@ function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecor
       sliceExecution: 'worktree',
       untilReady: false,
       maxAgents: 2,
+      agent: null,
     },
     budget: { timeMs: 3_600_000, tokens: null, usd: 2 },
     controller: null,

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { GitError } from '../../runtime/errors.js';
+import type { SliceWorkspace } from '../../runtime/workspace/port.js';
+import { createGitWorkspaces, gitWorkspaces } from './workspaces.js';
+
+let repo: TempRepo;
+let workspaceRoot: string;
+let baseSha: string;
+
+beforeEach(async () => {
+  repo = await createTempRepo({
+    'README.md': '# fixture\n',
+    'src/a.ts': 'one\ntwo\nthree\n',
+    'src/gone.ts': 'bye\n',
+    'lib/keep.ts': 'outside the cone\n',
+  });
+  baseSha = git(repo.root, 'rev-parse', 'HEAD');
+  workspaceRoot = await mkdtemp(join(tmpdir(), 'omk-ws-'));
+});
+
+afterEach(async () => {
+  await repo.cleanup();
+  await rm(workspaceRoot, { recursive: true, force: true });
+});
+
+function create(sliceId: string, sparsePaths: readonly string[] | null = null): Promise<SliceWorkspace> {
+  return gitWorkspaces.create({
+    repoRoot: repo.root,
+    goalId: 'g1',
+    sliceId,
+    baseSha,
+    workspaceRoot,
+    sparsePaths,
+  });
+}
+
+describe('gitWorkspaces.capture', () => {
+  it('makes no commit when nothing changed', async () => {
+    const ws = await create('s1');
+    const captured = await gitWorkspaces.capture(ws, 'nothing');
+    expect(captured).toEqual({ committed: false, headSha: baseSha, changedFiles: [], diff: '' });
+    expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(baseSha);
+  });
+
+  it('commits every change once, as omk, and reports numstat, binaries and deletions', async () => {
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'src/a.ts'), 'one\n2\nthree\nfour\n');
+    await unlink(join(ws.path, 'src/gone.ts'));
+    await mkdir(join(ws.path, 'assets'));
+    await writeFile(join(ws.path, 'assets/logo.bin'), Buffer.from([0, 1, 2, 0, 255, 0]));
+    await writeFile(join(ws.path, 'new file.md'), 'hello\n');
+
+    const captured = await gitWorkspaces.capture(ws, 'omk(s1): add things');
+    expect(captured.committed).toBe(true);
+    expect(git(ws.path, 'rev-list', '--count', `${baseSha}..HEAD`)).toBe('1');
+    expect(git(ws.path, 'log', '-1', '--format=%s|%an|%ae|%cn')).toBe(
+      'omk(s1): add things|omk|omk@localhost|omk',
+    );
+    expect(captured.headSha).toBe(git(repo.root, 'rev-parse', 'omk/g1/s1'));
+    expect(captured.changedFiles).toEqual([
+      { path: 'assets/logo.bin', additions: 0, deletions: 0 },
+      { path: 'new file.md', additions: 1, deletions: 0 },
+      { path: 'src/a.ts', additions: 2, deletions: 1 },
+      { path: 'src/gone.ts', additions: 0, deletions: 1 },
+    ]);
+    expect(captured.diff).toContain('diff --git a/src/a.ts b/src/a.ts');
+    expect(captured.diff).toContain('+four');
+    expect(captured.diff).toContain('deleted file mode');
+    expect(git(ws.path, 'status', '--porcelain')).toBe('');
+  });
+
+  it('accumulates over retries and counts commits the agent made itself', async () => {
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'first.txt'), 'first\n');
+    const first = await gitWorkspaces.capture(ws, 'attempt 1');
+    await writeFile(join(ws.path, 'second.txt'), 'second\n');
+    git(ws.path, 'add', 'second.txt');
+    git(ws.path, 'commit', '--quiet', '-m', 'agent commit');
+
+    const second = await gitWorkspaces.capture(ws, 'attempt 2');
+    expect(second.committed).toBe(false);
+    expect(second.headSha).not.toBe(first.headSha);
+    expect(second.changedFiles.map((file) => file.path)).toEqual(['first.txt', 'second.txt']);
+  });
+
+  it('never stages files outside a sparse cone as deletions, and keeps new files there', async () => {
+    const ws = await create('s1', ['src']);
+    expect(existsSync(join(ws.path, 'lib/keep.ts'))).toBe(false);
+    await writeFile(join(ws.path, 'src/a.ts'), 'changed\n');
+    await mkdir(join(ws.path, 'docs'));
+    await writeFile(join(ws.path, 'docs/note.md'), 'outside the cone\n');
+
+    const captured = await gitWorkspaces.capture(ws, 'sparse change');
+    expect(captured.changedFiles.map((file) => file.path)).toEqual(['docs/note.md', 'src/a.ts']);
+    expect(git(repo.root, 'show', 'omk/g1/s1:lib/keep.ts')).toBe('outside the cone');
+    expect(git(repo.root, 'ls-tree', '-r', '--name-only', 'omk/g1/s1').split('\n')).toContain('src/gone.ts');
+  });
+
+  it('bounds the diff with a marker that says how to get the rest', async () => {
+    const small = createGitWorkspaces({ diffLimitBytes: 2_000 });
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'big.txt'), `${'é line of text\n'.repeat(1_000)}`);
+    const captured = await small.capture(ws, 'big');
+    expect(Buffer.byteLength(captured.diff)).toBeLessThan(2_200);
+    expect(captured.diff).toMatch(
+      /\[omk: diff truncated: \d+ of \d+ bytes shown; full diff: git diff [0-9a-f]{40} [0-9a-f]{40}\]\n$/,
+    );
+    expect(captured.diff).not.toContain('\uFFFD');
+  });
+
+  it('refuses to capture when the workspace left its branch', async () => {
+    const ws = await create('s1');
+    git(ws.path, 'switch', '--quiet', '--detach');
+    await writeFile(join(ws.path, 'x.txt'), 'x\n');
+    await expect(gitWorkspaces.capture(ws, 'x')).rejects.toBeInstanceOf(GitError);
+  });
+});

@@ -1,0 +1,92 @@
+import { GitError } from '../../runtime/errors.js';
+import type { CapturedChange, ChangedFile, SliceWorkspace } from '../../runtime/workspace/port.js';
+import { fetchBack } from './branch-checkout.js';
+import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
+import { assertOmkBranch } from './refs.js';
+import { runGit } from './run-git.js';
+
+export const DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
+
+export interface CaptureOptions {
+  identity: GitIdentity;
+  diffLimitBytes: number;
+}
+
+/**
+ * Commits whatever the agent left in the workspace and reports the slice's change against its
+ * base: cumulative over retries, and including commits the agent made itself.
+ */
+export async function captureChange(
+  workspace: SliceWorkspace,
+  message: string,
+  options: CaptureOptions,
+): Promise<CapturedChange> {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const head = await runGit(['symbolic-ref', '--quiet', 'HEAD'], { cwd, okExitCodes: [0, 1] });
+  if (head.stdout.trim() !== `refs/heads/${workspace.branch}`) {
+    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
+      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`,
+    });
+  }
+  // --sparse lets new files outside the cone in; skip-worktree entries missing from disk are still
+  // left alone, so the cone never turns into a mass deletion.
+  const sparse = workspace.mode === 'sparse-worktree' ? ['--sparse'] : [];
+  await runGit(['add', '--all', ...sparse], { cwd });
+  const staged = await runGit(['diff', '--cached', '--quiet', '--no-ext-diff'], { cwd, okExitCodes: [0, 1] });
+  const committed = staged.exitCode === 1;
+  if (committed) {
+    const text = message.trim() === '' ? `omk: ${workspace.sliceId}` : message;
+    // --no-verify: the capture records what the agent did; judging it is the gates' job.
+    await runGit([...COMMIT_CONFIG, 'commit', '--quiet', '--no-verify', '-m', text], {
+      cwd,
+      env: commitEnv(options.identity),
+    });
+  }
+  if (workspace.mode === 'branch-checkout') await fetchBack(workspace);
+  const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
+  const range = [workspace.baseSha, headSha];
+  const numstat = await runGit(['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', ...range, '--'], {
+    cwd,
+  });
+  const diff = await runGit(
+    ['diff', '--no-renames', '--no-ext-diff', '--no-textconv', '--no-color', ...range, '--'],
+    { cwd },
+  );
+  return {
+    committed,
+    headSha,
+    changedFiles: parseNumstat(numstat.stdout),
+    diff: truncateDiff(diff.stdout, options.diffLimitBytes, `git diff ${range.join(' ')}`),
+  };
+}
+
+/** `git diff --numstat -z --no-renames`: "added\tdeleted\tpath\0"; binary files show "-". */
+export function parseNumstat(output: string): ChangedFile[] {
+  const files: ChangedFile[] = [];
+  for (const record of output.split('\0')) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record);
+    if (!match) continue;
+    const [, added = '-', deleted = '-', path = ''] = match;
+    files.push({
+      path,
+      additions: added === '-' ? 0 : Number(added),
+      deletions: deleted === '-' ? 0 : Number(deleted),
+    });
+  }
+  return files;
+}
+
+/** Bounds the diff at a line boundary; the marker says how much is missing and how to get it. */
+export function truncateDiff(diff: string, limitBytes: number, fullDiffCommand: string): string {
+  const bytes = Buffer.from(diff, 'utf8');
+  if (bytes.length <= limitBytes) return diff;
+  const head = bytes.subarray(0, limitBytes);
+  const cut = head.lastIndexOf(0x0a);
+  const kept = cut > 0 ? head.subarray(0, cut + 1) : head;
+  // A cut inside a multi-byte character decodes to U+FFFD; drop it rather than show garbage.
+  const text = kept.toString('utf8').replace(/\uFFFD$/, '');
+  const shown = Buffer.byteLength(text, 'utf8');
+  const suffix = text.endsWith('\n') ? '' : '\n';
+  return `${text}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]\n`;
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { GitError } from '../../runtime/errors.js';
+import type { IntegrateInput } from '../../runtime/workspace/port.js';
+import { gitWorkspaces } from './workspaces.js';
+
+let repo: TempRepo;
+let workspaceRoot: string;
+let baseSha: string;
+
+beforeEach(async () => {
+  repo = await createTempRepo({ 'README.md': '# fixture\n', 'shared.txt': 'line 1\nline 2\nline 3\n' });
+  baseSha = git(repo.root, 'rev-parse', 'HEAD');
+  workspaceRoot = await mkdtemp(join(tmpdir(), 'omk-ws-'));
+});
+
+afterEach(async () => {
+  await repo.cleanup();
+  await rm(workspaceRoot, { recursive: true, force: true });
+});
+
+/** Creates slice `sliceId` on top of `fromBranch` (or the base) with `files`, captured. */
+async function slice(sliceId: string, files: Record<string, string>, fromBranch?: string): Promise<string> {
+  const from = fromBranch === undefined ? baseSha : git(repo.root, 'rev-parse', fromBranch);
+  if (from !== baseSha) git(repo.root, 'branch', `omk/g1/${sliceId}`, from);
+  const ws = await gitWorkspaces.create({
+    repoRoot: repo.root,
+    goalId: 'g1',
+    sliceId,
+    baseSha,
+    workspaceRoot,
+    sparsePaths: null,
+  });
+  for (const [path, content] of Object.entries(files)) await writeFile(join(ws.path, path), content);
+  await gitWorkspaces.capture(ws, `omk(${sliceId})`);
+  return ws.branch;
+}
+
+function integrateInput(branches: string[]): IntegrateInput {
+  return {
+    repoRoot: repo.root,
+    workspaceRoot,
+    goalId: 'g1',
+    baseSha,
+    target: 'omk/g1/integration',
+    branches,
+  };
+}
+
+describe('gitWorkspaces.integrate', () => {
+  it('merges disjoint slices in order with one merge commit each', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const b = await slice('b', { 'b.txt': 'b\n' });
+    const result = await gitWorkspaces.integrate(integrateInput([a, b]));
+
+    expect(result.conflict).toBeNull();
+    expect(result.merged).toEqual([a, b]);
+    expect(result.workspace.branch).toBe('omk/g1/integration');
+    expect(result.workspace.path).toBe(join(workspaceRoot, 'g1', 'integration'));
+    expect(git(repo.root, 'rev-parse', 'omk/g1/integration')).toBe(result.headSha);
+    expect(git(result.workspace.path, 'log', '--first-parent', '--format=%s', `${baseSha}..HEAD`)).toBe(
+      'omk: integrate omk/g1/b\nomk: integrate omk/g1/a',
+    );
+    expect(existsSync(join(result.workspace.path, 'a.txt'))).toBe(true);
+    expect(existsSync(join(result.workspace.path, 'b.txt'))).toBe(true);
+  });
+
+  it('merges a dependency chain in order', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const b = await slice('b', { 'b.txt': 'b\n' }, a);
+    const result = await gitWorkspaces.integrate(integrateInput([a, b]));
+    expect(result.conflict).toBeNull();
+    expect(result.merged).toEqual([a, b]);
+    expect(git(result.workspace.path, 'show', 'HEAD:b.txt')).toBe('b');
+    expect(git(result.workspace.path, 'merge-base', '--is-ancestor', b, 'HEAD')).toBe('');
+    expect(git(result.workspace.path, 'rev-list', '--count', '--merges', `${baseSha}..HEAD`)).toBe('2');
+  });
+
+  it('stops at a conflict, reports its paths and leaves no merge in progress', async () => {
+    const a = await slice('a', { 'shared.txt': 'line 1\nfrom a\nline 3\n' });
+    const b = await slice('b', { 'shared.txt': 'line 1\nfrom b\nline 3\n' });
+    const c = await slice('c', { 'c.txt': 'c\n' });
+    const bHead = git(repo.root, 'rev-parse', b);
+    const result = await gitWorkspaces.integrate(integrateInput([a, b, c]));
+
+    expect(result.merged).toEqual([a]);
+    expect(result.conflict).toEqual({
+      branch: b,
+      paths: ['shared.txt'],
+      detail: expect.stringContaining('shared.txt'),
+    });
+    const cwd = result.workspace.path;
+    expect(git(cwd, 'status', '--porcelain')).toBe('');
+    expect(() => git(cwd, 'rev-parse', '--verify', '--quiet', 'MERGE_HEAD')).toThrow();
+    expect(git(cwd, 'rev-parse', 'HEAD')).toBe(result.headSha);
+    expect(git(cwd, 'show', 'HEAD:shared.txt')).toBe('line 1\nfrom a\nline 3');
+    // The conflicting slice is left exactly as it was.
+    expect(git(repo.root, 'rev-parse', b)).toBe(bHead);
+  });
+
+  it('is idempotent: a rerun merges nothing twice and only adds what is new', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const b = await slice('b', { 'b.txt': 'b\n' });
+    const first = await gitWorkspaces.integrate(integrateInput([a, b]));
+    const again = await gitWorkspaces.integrate(integrateInput([a, b]));
+    expect(again.headSha).toBe(first.headSha);
+    expect(again.merged).toEqual([a, b]);
+    expect(again.workspace.path).toBe(first.workspace.path);
+
+    const c = await slice('c', { 'c.txt': 'c\n' });
+    const third = await gitWorkspaces.integrate(integrateInput([a, b, c]));
+    expect(
+      git(repo.root, 'rev-list', '--count', '--first-parent', `${first.headSha}..${third.headSha}`),
+    ).toBe('1');
+  });
+
+  it('rejects a foreign target or branch', async () => {
+    await expect(gitWorkspaces.integrate({ ...integrateInput([]), target: 'main' })).rejects.toBeInstanceOf(
+      GitError,
+    );
+    await expect(gitWorkspaces.integrate(integrateInput(['main']))).rejects.toBeInstanceOf(GitError);
+    await expect(gitWorkspaces.integrate(integrateInput(['omk/other/a']))).rejects.toBeInstanceOf(GitError);
+    await expect(gitWorkspaces.integrate(integrateInput(['omk/g1/missing']))).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import { GitError } from '../../runtime/errors.js';
+import type {
+  CreateWorkspaceInput,
+  IntegrateInput,
+  IntegrationResult,
+  SliceWorkspace,
+} from '../../runtime/workspace/port.js';
+import { fetchBack, fetchGoalBranches } from './branch-checkout.js';
+import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
+import { assertId, assertOmkBranch, INTEGRATION_ID, integrationBranch } from './refs.js';
+import { runGit } from './run-git.js';
+
+export interface IntegrateDeps {
+  /** Creates or reuses a workspace; allowed to use the reserved integration id. */
+  open(input: CreateWorkspaceInput): Promise<SliceWorkspace>;
+  identity: GitIdentity;
+}
+
+type Conflict = NonNullable<IntegrationResult['conflict']>;
+
+/**
+ * Merges slice branches in order into the goal's integration branch. Re-running only merges what
+ * the target does not contain yet, so a retry after a crash or a conflict fix picks up where it
+ * stopped. A conflict aborts that merge and stops: nothing is ever resolved for the user.
+ */
+export async function integrateBranches(
+  input: IntegrateInput,
+  deps: IntegrateDeps,
+): Promise<IntegrationResult> {
+  assertId(input.goalId, 'goal id');
+  const expected = integrationBranch(input.goalId);
+  if (input.target !== expected) {
+    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input.target)}.`);
+  }
+  for (const branch of input.branches) {
+    assertOmkBranch(branch, input.goalId);
+    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
+  }
+  const workspace = await deps.open({
+    repoRoot: input.repoRoot,
+    goalId: input.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input.baseSha,
+    workspaceRoot: input.workspaceRoot,
+    sparsePaths: null,
+  });
+  const cwd = workspace.path;
+  const clone = workspace.mode === 'branch-checkout';
+  // A merge left half done by a crashed run is ours to undo: it was never committed.
+  if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
+  if (clone) await fetchGoalBranches(workspace, input.goalId);
+
+  const merged: string[] = [];
+  let conflict: Conflict | null = null;
+  for (const branch of input.branches) {
+    const ref = clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+    await assertBranchPresent(cwd, ref, branch);
+    if (!(await isAncestor(cwd, ref, 'HEAD'))) {
+      const result = await runGit(
+        [
+          ...COMMIT_CONFIG,
+          'merge',
+          '--no-ff',
+          '--no-edit',
+          '--no-verify',
+          '-m',
+          `omk: integrate ${branch}`,
+          ref,
+        ],
+        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] },
+      );
+      if (result.exitCode !== 0) {
+        conflict = await abortConflict(cwd, branch, input.target, result.stderr || result.stdout);
+        break;
+      }
+    }
+    merged.push(branch);
+  }
+  if (clone) await fetchBack(workspace);
+  const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
+  return { workspace, headSha, merged, conflict };
+}
+
+async function abortConflict(cwd: string, branch: string, target: string, output: string): Promise<Conflict> {
+  const unmerged = await runGit(['diff', '--name-only', '-z', '--diff-filter=U'], { cwd });
+  const paths = unmerged.stdout.split('\0').filter((path) => path.length > 0);
+  if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
+  if (paths.length === 0) {
+    // The merge failed before it could conflict (e.g. untracked files in the way): not a conflict.
+    throw new GitError(`Merging ${branch} into ${target} failed: ${output.trim()}`, {
+      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`,
+    });
+  }
+  return {
+    branch,
+    paths,
+    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(', ')}. The merge was aborted; nothing was resolved automatically.`,
+  };
+}
+
+async function mergeInProgress(cwd: string): Promise<boolean> {
+  const result = await runGit(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], {
+    cwd,
+    okExitCodes: [0, 1],
+  });
+  return result.exitCode === 0;
+}
+
+async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await runGit(['merge-base', '--is-ancestor', ancestor, descendant], {
+    cwd,
+    okExitCodes: [0, 1],
+  });
+  return result.exitCode === 0;
+}
+
+async function assertBranchPresent(cwd: string, ref: string, branch: string): Promise<void> {
+  const result = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+    cwd,
+    okExitCodes: [0, 1],
+  });
+  if (result.exitCode !== 0) {
+    throw new GitError(`Cannot integrate ${branch}: the branch does not exist.`, {
+      hint: 'Capture the slice first (its branch is created with its workspace).',
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { GitError } from '../../runtime/errors.js';
+import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../runtime/workspace/port.js';
+import { removeBranchCheckout } from './branch-checkout.js';
+import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
+import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
+import { integrateBranches } from './integrate.js';
+import { openWorkspace } from './open-workspace.js';
+import { assertOmkBranch, INTEGRATION_ID } from './refs.js';
+import { recoverStaleLocks } from './stale-locks.js';
+import { canonicalPath, createSerializer, removeWorktree } from './worktree.js';
+
+export interface GitWorkspacesOptions {
+  /** Author and committer of captures and integration merges (default omk <omk@localhost>). */
+  identity?: GitIdentity;
+  /** Skip `git worktree add` and use the branch-checkout fallback (tests; hosts without worktrees). */
+  forceFallback?: boolean;
+  /** Bound on `CapturedChange.diff` (default 200 KiB). */
+  diffLimitBytes?: number;
+  /** Clock for stale-lock ages. */
+  now?: () => number;
+}
+
+/**
+ * The git side of execution. One instance per process: it keeps worktree registrations of a
+ * repository from overlapping, which git does not survive (see worktree.ts).
+ */
+export function createGitWorkspaces(options: GitWorkspacesOptions = {}): WorkspacePort {
+  const identity = options.identity ?? DEFAULT_IDENTITY;
+  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
+  const now = options.now ?? Date.now;
+  const serialize = createSerializer();
+  const open = (input: CreateWorkspaceInput): Promise<SliceWorkspace> =>
+    openWorkspace(input, { forceFallback: options.forceFallback === true, serialize });
+
+  return {
+    async create(input) {
+      if (input.sliceId === INTEGRATION_ID) {
+        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
+          hint: 'Rename the slice in the plan.',
+        });
+      }
+      return open(input);
+    },
+    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    async remove(repoRoot, workspace) {
+      assertOmkBranch(workspace.branch);
+      if (workspace.mode === 'branch-checkout') return removeBranchCheckout(repoRoot, workspace);
+      const key = await canonicalPath(repoRoot);
+      return serialize(key, () => removeWorktree(repoRoot, workspace));
+    },
+    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    integrate: (input) => integrateBranches(input, { open, identity }),
+  };
+}
+
+export const gitWorkspaces: WorkspacePort = createGitWorkspaces();

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
+import { gitRepo } from '../../adapters/git/repo.js';
+import { loadConfig } from '../../runtime/config/load.js';
+import { OmkError } from '../../runtime/errors.js';
+import { detectGates } from '../../runtime/gates/detect.js';
+import { gateEnvironment } from '../../runtime/gates/env.js';
+import { verifyGates } from '../../runtime/gates/verify.js';
+import { createGoal } from '../../runtime/goal/create.js';
+import { renderProofText } from '../../runtime/proof/render-text.js';
+import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
+import { composeRuntime } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { ProgramContext } from '../program.js';
+import { runController } from './goal-execute.js';
+
+/**
+ * `omk demo`: the whole job offline. A fixture repository with a real failing test, a goal planned
+ * into two slices, the built-in demo agent (deterministic, not an AI) in worktrees, gates, review,
+ * local integration and a proof. No network, no token.
+ */
+export function registerDemoCommand(program: Command, context: ProgramContext): void {
+  program
+    .command('demo')
+    .description('run omk end to end offline on a fixture repository with the built-in demo agent')
+    .action(async () => {
+      const { io } = context;
+      const started = performance.now();
+      const say = (text: string) =>
+        io.stdout(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}\n`);
+      io.stdout(
+        'omk demo: offline, no network, no token. The agent is the built-in demo agent: deterministic, not an AI.\n\n',
+      );
+
+      const root = await createDemoRepository();
+      say(`fixture repository: ${root}`);
+      const files = await gitRepo.listFiles(root);
+      const gates = detectGates(root, files, (await loadConfig(root)).config);
+      say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
+      const head = (await gitRepo.inspect(root)).headSha ?? '';
+      const before = await verifyGates(
+        gates.filter((gate) => gate.kind === 'test'),
+        {
+          cwd: root,
+          sha: head,
+          baseCwd: null,
+          baseSha: null,
+          artifactsDir: `${root}/.git/omk-demo`,
+          env: gateEnvironment(io.env),
+        },
+      );
+      const failing = before.filter((gate) => gate.outcome !== 'passed');
+      if (failing.length === 0) {
+        throw new OmkError(
+          'internal',
+          'The demo fixture was supposed to fail its test before the fix, but it passed.',
+        );
+      }
+      say(
+        `before the fix: ${failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`).join(', ')} — the bug is real`,
+      );
+
+      const runtime = composeRuntime(
+        { ...io, stderr: (text) => say(text.replace(/^omk: /, '').trimEnd()) },
+        context.stateDir(),
+      );
+      const request = parseRequest(createGoalRequestSchema, {
+        goal: DEMO_GOAL,
+        rawGoal: DEMO_GOAL,
+        repo: root,
+        agent: 'demo',
+        untilReady: true,
+        maxAgents: '2',
+        budget: { time: '10m' },
+      });
+      say(`goal: "${DEMO_GOAL}"`);
+      const created = await createGoal(runtime, request, 'run');
+      say(
+        `planned ${created.graph.tasks.length} slices: ${created.graph.tasks.map((task) => task.id).join(', ')}`,
+      );
+      const result = await runController(context, runtime, created.goal.id, {
+        agent: 'demo',
+        untilReady: true,
+      });
+      io.stdout(`\n${renderProofText(result.proof)}\n`);
+      const dir = runtime.store.paths(created.goal.id).dir;
+      io.stdout(`artifacts: ${dir}\n`);
+      io.stdout(`fixture:   ${root} (branches omk/${created.goal.id}/*)\n`);
+      const stateFlag = context.stateDir() ? ` --state-dir ${context.stateDir()}` : '';
+      io.stdout(`inspect:   npx omk${stateFlag} goal proof ${created.goal.id}\n`);
+      io.stdout(`           npx omk${stateFlag} goal replay ${created.goal.id}\n`);
+      if (result.proof.status !== 'ready') {
+        io.stderr(
+          `omk demo: the proof is ${result.proof.status}, not ready. This is a bug in omk; please report it.\n`,
+        );
+        context.setExitCode(EXIT_CODES.not_ready);
+        return;
+      }
+      say(`done: proof ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    });
+}

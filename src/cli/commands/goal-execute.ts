@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { chooseAgentSpec, composeLocalController } from '../../adapters/local-controller.js';
+import { type ExecuteResult, executeGoal } from '../../runtime/controller/execute.js';
+import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
+import { type CliRuntime, composeRuntime } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatOf, json, withFormat } from '../options.js';
+import type { ProgramContext } from '../program.js';
+import { renderExecuted } from '../render/goal.js';
+
+export interface ExecuteCliOptions {
+  agent?: string;
+  untilReady?: boolean;
+}
+
+/**
+ * Runs the controller on a goal, with SIGINT/SIGTERM persisting an interrupted state (resume
+ * continues it). Exit status follows the proof only with --until-ready: scripts can gate on it.
+ */
+export async function runController(
+  context: ProgramContext,
+  runtime: CliRuntime,
+  goalId: string,
+  options: ExecuteCliOptions,
+): Promise<ExecuteResult> {
+  const goal = await runtime.store.read(goalId);
+  const spec = await chooseAgentSpec(goal.repo.root, options.agent, goal.options.agent);
+  const deps = await composeLocalController(
+    { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
+    goal,
+    spec,
+  );
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await executeGoal(deps, goalId, {
+      untilReady: options.untilReady ?? goal.options.untilReady,
+      signal: interrupt.signal,
+    });
+    if (result.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
+    else if (options.untilReady && result.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
+    return result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function printExecuted(
+  context: ProgramContext,
+  result: ExecuteResult,
+  format: 'text' | 'json' | 'md',
+  dir: string,
+): void {
+  if (format === 'json')
+    context.io.stdout(json({ goal: result.goal, proof: result.proof, stoppedBy: result.stoppedBy }));
+  else if (format === 'md') context.io.stdout(renderProofMarkdown(result.proof));
+  else context.io.stdout(renderExecuted(result, dir));
+}
+
+export function registerExecuteCommand(goal: Command, context: ProgramContext): void {
+  withFormat(
+    goal
+      .command('execute')
+      .description('run the planned slices: agents in worktrees, gates, review, local integration, proof')
+      .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+      .option(
+        '--agent <agent>',
+        'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
+      )
+      .option(
+        '--until-ready',
+        'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
+      ),
+  ).action(async (ref: string, options: ExecuteCliOptions & { format?: string; json?: boolean }) => {
+    const format = formatOf(options);
+    const runtime = composeRuntime(context.io, context.stateDir());
+    const id = await runtime.store.resolve(ref);
+    const result = await runController(context, runtime, id, options);
+    printExecuted(context, result, format, runtime.store.paths(id).dir);
+  });
+}

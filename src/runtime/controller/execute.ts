@@ -1,0 +1,257 @@
+import { BusyError, IllegalTransitionError } from '../errors.js';
+import type { EventInput } from '../events/schema.js';
+import { controllerAlive } from '../goal/actions.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
+import type { Proof } from '../proof/schema.js';
+import type { ControllerDeps, RunContext } from './context.js';
+import { integrateSlices } from './integrate.js';
+import { ExecutionJournal } from './journal.js';
+import { planRequiredGates } from './required-gates.js';
+import { blockedByFailure, exhaustedLimit, readyTasks } from './scheduler.js';
+import { runSlice, type SliceOutcome } from './slice.js';
+
+const EXECUTABLE_FROM: readonly GoalStatus[] = ['planned', 'not_ready', 'running', 'interrupted'];
+
+export interface ExecuteOptions {
+  /** Retry slices up to their max retries in this run (else one attempt each). */
+  untilReady: boolean;
+  /** Aborts the run from outside (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+}
+
+export interface ExecuteResult {
+  goal: GoalRecord;
+  proof: Proof;
+  /** Why the run stopped before finishing, if it did. */
+  stoppedBy: 'pause' | 'cancel' | 'signal' | 'budget' | null;
+}
+
+/**
+ * The controller: takes the goal, runs ready slices in dependency waves up to max-agents, checks the
+ * budget before each dispatch, integrates what is done, and settles the goal at its proof's status.
+ * Finished slices are never rerun; a run interrupted at any point continues with `resume`.
+ */
+export async function executeGoal(
+  deps: ControllerDeps,
+  goalId: string,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  const { store } = deps;
+  const journal = await ExecutionJournal.open(store, goalId);
+  const goal = await takeControl(deps, journal, goalId);
+  const controller = new AbortController();
+  let stoppedBy: ExecuteResult['stoppedBy'] = null;
+  const stop = (why: NonNullable<ExecuteResult['stoppedBy']>) => {
+    stoppedBy ??= why;
+    controller.abort();
+  };
+  const onSignal = () => stop('signal');
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) onSignal();
+
+  const watcher = watchGoal(deps, journal, goalId, stop);
+  try {
+    const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+    const base = await deps.workspaces.create({
+      repoRoot: goal.repo.root,
+      goalId,
+      sliceId: 'base',
+      baseSha: goal.repo.baseSha ?? '',
+      workspaceRoot: deps.workspaceRoot,
+      sparsePaths: null,
+    });
+    const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
+    const stopReason = await runWaves(ctx, goal.options.maxAgents, options.untilReady);
+    if (stopReason === 'budget') stoppedBy ??= 'budget';
+    if (!controller.signal.aborted && stoppedBy === null) {
+      await integrateSlices(ctx);
+      journal.execution = { ...journal.execution, state: 'complete' };
+    } else if (stoppedBy === 'budget') {
+      const fresh = await store.read(goalId);
+      const which = exhaustedLimit(fresh.budget, journal.spent) ?? 'time';
+      journal.execution = {
+        ...journal.execution,
+        state: 'budget_exhausted',
+        gaps: [
+          ...journal.execution.gaps.filter((gap) => gap.code !== 'budget_exhausted'),
+          {
+            code: 'budget_exhausted',
+            message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`,
+          },
+        ],
+      };
+    } else {
+      journal.execution = { ...journal.execution, state: 'interrupted' };
+    }
+  } finally {
+    watcher.stop();
+    options.signal?.removeEventListener('abort', onSignal);
+  }
+  return settle(journal, stoppedBy);
+}
+
+/** Marks the goal running under this process; a live controller elsewhere keeps it. */
+async function takeControl(
+  deps: ControllerDeps,
+  journal: ExecutionJournal,
+  goalId: string,
+): Promise<GoalRecord> {
+  const { store } = deps;
+  const goal = await store.read(goalId);
+  if (!EXECUTABLE_FROM.includes(goal.status)) {
+    throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
+      hint:
+        goal.status === 'paused'
+          ? `Resume it with 'omk goal resume ${goalId}'.`
+          : goal.status === 'blocked_on_human'
+            ? `A human must decide first: see 'omk goal proof ${goalId}'.`
+            : `A ${goal.status} goal does not run again; start a new goal.`,
+    });
+  }
+  if (
+    goal.status === 'running' &&
+    goal.controller &&
+    controllerAlive(store, goal) &&
+    goal.controller.pid !== store.deps.host.pid
+  ) {
+    throw new BusyError(`Goal ${goalId} is already running (controller pid ${goal.controller.pid}).`, {
+      hint: `Follow it with 'omk goal status ${goalId}'.`,
+    });
+  }
+  if (!goal.repo.baseSha) {
+    throw new IllegalTransitionError(`Goal ${goalId} has no base commit to work from.`, {
+      hint: 'Commit at least once in the repository, then start a new goal.',
+    });
+  }
+  const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+  const events: EventInput[] = [];
+  for (const task of journal.graph.tasks.filter((t) => t.status === 'running')) {
+    // The previous controller died while this slice ran: quarantine the lease and run it again.
+    journal.updateTask(task.id, { status: 'pending', attempts: Math.max(0, task.attempts - 1) });
+    events.push({
+      type: 'worker_dead',
+      data: { taskId: task.id, previousController: goal.controller?.pid ?? null },
+    });
+  }
+  const now = store.deps.clock.nowIso();
+  const host = store.deps.host;
+  events.push(
+    { type: 'execution_started', data: { pid: host.pid, host: host.hostname, agent: deps.agent.name } },
+    {
+      type: 'gates_required',
+      data: {
+        required: plan.required,
+        gates: plan.gates.map((g) => `${g.name}:${g.kind}${g.required ? '' : ' (optional)'}`),
+      },
+    },
+  );
+  journal.execution = { ...journal.execution, state: 'in_progress', gaps: [] };
+  await journal.save(events, {
+    decisions: plan.notes.map((note) => ({
+      kind: 'gates',
+      decision: note.split(':')[0] ?? note,
+      reason: note,
+    })),
+    goal: (g) => ({
+      ...g,
+      status: 'running',
+      resumeTo: null,
+      oracle: { ...g.oracle, requiredGates: plan.required },
+      controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now },
+    }),
+  });
+  const recovered = await deps.workspaces.recoverStaleLocks(goal.repo.root, 10 * 60_000);
+  if (recovered.length > 0) {
+    await journal.save([{ type: 'lock_recovered', data: { why: 'stale git lock files', paths: recovered } }]);
+  }
+  return store.read(goalId);
+}
+
+/** Dispatches ready slices up to maxAgents until nothing more can start. */
+async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean): Promise<'budget' | null> {
+  const { journal } = ctx;
+  const running = new Map<string, Promise<SliceOutcome>>();
+  const settled = new Set<string>();
+  let budgetStop = false;
+  for (;;) {
+    const skipped = blockedByFailure(journal.graph.tasks);
+    if (skipped.length > 0) {
+      for (const { task } of skipped) journal.updateTask(task.id, { status: 'skipped' });
+      await journal.save(
+        skipped.map(({ task, dependency }) => ({
+          type: 'task_skipped',
+          data: { taskId: task.id, because: dependency },
+        })),
+      );
+    }
+    if (!ctx.signal.aborted && !budgetStop) {
+      for (const task of readyTasks(journal.graph.tasks)) {
+        if (running.size >= maxAgents) break;
+        if (running.has(task.id) || settled.has(task.id)) continue;
+        running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
+      }
+    }
+    if (running.size === 0) return budgetStop ? 'budget' : null;
+    const [id, outcome] = await Promise.race(
+      [...running.entries()].map(([taskId, promise]) => promise.then((value) => [taskId, value] as const)),
+    );
+    running.delete(id);
+    settled.add(id);
+    if (outcome === 'deferred') budgetStop = true;
+  }
+}
+
+/** Polls goal.json for pause/cancel from other processes and keeps the heartbeat fresh. */
+function watchGoal(
+  deps: ControllerDeps,
+  journal: ExecutionJournal,
+  goalId: string,
+  stop: (why: 'pause' | 'cancel') => void,
+): { stop(): void } {
+  const pollMs = deps.pollMs ?? 500;
+  let beats = 0;
+  const timer = setInterval(() => {
+    void (async () => {
+      try {
+        const goal = await deps.store.read(goalId);
+        if (goal.status === 'paused') stop('pause');
+        else if (goal.status === 'cancelled') stop('cancel');
+        else if (++beats % Math.max(1, Math.round(10_000 / pollMs)) === 0) {
+          await journal.save([], {
+            goal: (g) =>
+              g.controller
+                ? { ...g, controller: { ...g.controller, heartbeatAt: deps.store.deps.clock.nowIso() } }
+                : g,
+          });
+        }
+      } catch (error) {
+        deps.reporter.warn(`goal watch: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    })();
+  }, pollMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Writes execution evidence, rebuilds the proof and settles the goal's status. */
+async function settle(
+  journal: ExecutionJournal,
+  stoppedBy: ExecuteResult['stoppedBy'],
+): Promise<ExecuteResult> {
+  const stateEvent: EventInput =
+    stoppedBy === 'signal' || stoppedBy === 'pause' || stoppedBy === 'cancel'
+      ? { type: 'execution_interrupted', data: { by: stoppedBy } }
+      : {
+          type: stoppedBy === 'budget' ? 'budget_exhausted' : 'execution_finished',
+          data: { state: journal.execution.state },
+        };
+  await journal.save([stateEvent]);
+  const proof = await journal.finish((proof, goal) => {
+    // A pause or cancel from another process keeps its status; a signal leaves it resumable.
+    if (goal.status === 'paused' || goal.status === 'cancelled') return { ...goal, controller: null };
+    if (stoppedBy === 'signal')
+      return { ...goal, status: 'interrupted', resumeTo: 'running', controller: null };
+    return { ...goal, status: proof.status, controller: null };
+  });
+  return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
+}

@@ -1,0 +1,282 @@
+import { join } from 'node:path';
+import type { AgentRunResult } from '../agents/port.js';
+import { renderAgentPrompt } from '../agents/prompt.js';
+import type { EventInput } from '../events/schema.js';
+import type { Task } from '../graph/schema.js';
+import { validateAddition } from '../graph/validate.js';
+import type { GateEvidence } from '../proof/schema.js';
+import { controllerReview, hasBlocking, renderReviewMarkdown, securityReview } from '../review/index.js';
+import { writeFileAtomic } from '../state/atomic.js';
+import type { SliceWorkspace } from '../workspace/port.js';
+import type { RunContext } from './context.js';
+import { sliceRecord, withSlice } from './execution-state.js';
+import { budgetDecision, exhaustedLimit } from './scheduler.js';
+
+export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'deferred-retry';
+
+const GATE_PASSES = new Set(['passed', 'flaky', 'pre_existing']);
+
+/** The commit a slice starts from: its first dependency's head, else the goal's base. */
+function startPoint(ctx: RunContext, task: Task): { sha: string; cwd: string } {
+  const dep = task.dependsOn[0];
+  const record = dep ? sliceRecord(ctx.journal.execution, dep) : null;
+  if (record?.headSha && record.workspace) return { sha: record.headSha, cwd: record.workspace };
+  return { sha: ctx.base.baseSha, cwd: ctx.base.path };
+}
+
+/** Directories for a sparse cone, or null when the slice needs the whole tree. */
+function sparsePaths(ctx: RunContext, task: Task): string[] | null {
+  if (ctx.goal.options.sliceExecution !== 'sparse') return null;
+  const paths = [...task.reads, ...task.writes];
+  if (paths.length === 0 || paths.includes('.')) return null;
+  // Cone mode takes directories; a file path contributes its parent (root files are always present).
+  const dirs = paths.map((p) => (p.includes('.') && p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : p));
+  return [...new Set(dirs.filter((d) => d && !d.includes('.')))].sort();
+}
+
+function agentFailure(result: AgentRunResult): string | null {
+  if (result.outcome === 'succeeded') return null;
+  return `agent ${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
+}
+
+function gateFailure(gates: readonly GateEvidence[]): string | null {
+  const failing = gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
+  if (failing.length === 0) return null;
+  return failing
+    .map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):\n${gate.tail}`)
+    .join('\n\n');
+}
+
+/**
+ * Runs one slice until it is done, out of retries, interrupted, deferred by the budget, or at
+ * `attemptLimit` (a run without --until-ready gives each slice one attempt; it stays pending).
+ */
+export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: number): Promise<SliceOutcome> {
+  const { journal, deps } = ctx;
+  let previousFailure = sliceRecord(journal.execution, taskId).lastFailure;
+  for (;;) {
+    const task = journal.task(taskId);
+    if (task.attempts >= attemptLimit) return 'deferred-retry';
+    const goal = await deps.store.read(ctx.goal.id);
+    const decision = budgetDecision(goal.budget, journal.spent, task);
+    if (!decision.dispatch) {
+      const reason = decision.exhausted ? `the ${decision.which} budget is spent` : decision.reason;
+      await journal.save([{ type: 'task_rejected', data: { taskId, code: 'budget', reason } }]);
+      return 'deferred';
+    }
+    if (ctx.signal.aborted) return 'interrupted';
+    const attempt = task.attempts + 1;
+    journal.updateTask(taskId, { status: 'running', attempts: attempt });
+    await journal.save([{ type: 'task_leased', data: { taskId, attempt, worker: process.pid } }]);
+    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
+
+    const start = startPoint(ctx, task);
+    const workspace = await deps.workspaces.create({
+      repoRoot: ctx.goal.repo.root,
+      goalId: ctx.goal.id,
+      sliceId: taskId,
+      baseSha: start.sha,
+      workspaceRoot: deps.workspaceRoot,
+      sparsePaths: sparsePaths(ctx, task),
+    });
+    const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const result = await deps.agent.run({
+      goalId: ctx.goal.id,
+      taskId,
+      attempt,
+      task,
+      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure }),
+      cwd: workspace.path,
+      timeoutMs: decision.timeoutMs,
+      artifactsDir,
+      signal: ctx.signal,
+    });
+    if (result.outcome === 'cancelled' || ctx.signal.aborted) {
+      journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
+      await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
+      return 'interrupted';
+    }
+    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result);
+    if (outcome.kind !== 'retry') return outcome.kind;
+    previousFailure = outcome.failure;
+  }
+}
+
+async function settleAttempt(
+  ctx: RunContext,
+  task: Task,
+  attempt: number,
+  workspace: SliceWorkspace,
+  start: { sha: string; cwd: string },
+  result: AgentRunResult,
+): Promise<{ kind: 'done' | 'failed' | 'interrupted' } | { kind: 'retry'; failure: string }> {
+  const { journal, deps, goal } = ctx;
+  const events: EventInput[] = [
+    {
+      type: 'agent_finished',
+      data: { taskId: task.id, attempt, outcome: result.outcome, durationMs: result.durationMs },
+    },
+  ];
+  const change = await deps.workspaces.capture(workspace, `omk(${goal.id}): ${task.id} ${task.title}`);
+  events.push({
+    type: 'change_captured',
+    data: {
+      taskId: task.id,
+      committed: change.committed,
+      headSha: change.headSha,
+      files: change.changedFiles.length,
+    },
+  });
+
+  // Follow-ups enter the graph only after the same validation as planned tasks.
+  for (const draft of result.followUps) {
+    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: goal.budget.timeMs });
+    if ('task' in verdict) {
+      journal.graph = { ...journal.graph, tasks: [...journal.graph.tasks, verdict.task] };
+      events.push({ type: 'followup_accepted', data: { taskId: verdict.task.id, proposedBy: task.id } });
+    } else {
+      events.push({ type: 'followup_rejected', data: { ...verdict.rejection, proposedBy: task.id } });
+    }
+  }
+
+  const sparse = workspace.mode === 'sparse-worktree';
+  const gates = sparse
+    ? []
+    : await deps.verify(ctx.gates, {
+        cwd: workspace.path,
+        sha: change.headSha,
+        baseCwd: start.cwd,
+        baseSha: start.sha,
+        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+        env: deps.gateEnv,
+        signal: ctx.signal,
+      });
+  events.push({
+    type: 'gates_verified',
+    data: { taskId: task.id, sha: change.headSha, outcomes: gates.map((g) => `${g.name}:${g.outcome}`) },
+  });
+
+  const reviewInput = {
+    taskId: task.id,
+    writes: task.writes,
+    allowedProtectedPaths: [],
+    changedFiles: change.changedFiles,
+    diff: change.diff,
+    gates,
+  };
+  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
+  await writeFileAtomic(
+    join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    renderReviewMarkdown(findings, task.id),
+  );
+  events.push({
+    type: 'review_written',
+    data: { taskId: task.id, blocking: findings.filter((f) => f.severity === 'blocking').length },
+  });
+
+  const failure =
+    agentFailure(result) ??
+    (hasBlocking(findings)
+      ? `review found blocking problems:\n${findings
+          .filter((f) => f.severity === 'blocking')
+          .map((f) => `- ${f.message}`)
+          .join('\n')}`
+      : gateFailure(gates));
+  const gateMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
+  journal.execution = withSlice(journal.execution, {
+    ...sliceRecord(journal.execution, task.id),
+    branch: workspace.branch,
+    workspace: workspace.path,
+    workspaceMode: workspace.mode,
+    fallbackReason: workspace.fallbackReason,
+    headSha: change.headSha,
+    changedFiles: change.changedFiles,
+    gates,
+    findings,
+    lastFailure: failure,
+  });
+  journal.execution = {
+    ...journal.execution,
+    agentRuns: [
+      ...journal.execution.agentRuns,
+      {
+        taskId: task.id,
+        attempt,
+        agent: deps.agent.name,
+        exitCode: result.exitCode,
+        outcome: result.outcome,
+        durationMs: result.durationMs,
+        tokens: result.usage.tokens,
+        usd: result.usage.usd,
+        transcript: result.transcript,
+      },
+    ],
+  };
+  const spend = {
+    timeMs: result.durationMs + gateMs,
+    tokens: result.usage.tokens ?? 0,
+    usd: result.usage.usd ?? 0,
+  };
+  const spendNote = `${task.id} attempt ${attempt}`;
+
+  if (ctx.signal.aborted && gates.some((gate) => gate.outcome === 'skipped')) {
+    journal.updateTask(task.id, { status: 'pending', attempts: attempt - 1 });
+    await journal.save(events, { spend, spendNote });
+    return { kind: 'interrupted' };
+  }
+  if (failure === null) {
+    journal.updateTask(task.id, { status: 'done' });
+    events.push({ type: 'task_done', data: { taskId: task.id, attempt, headSha: change.headSha } });
+    await journal.save(events, { spend, spendNote });
+    deps.reporter.info(
+      `[${task.id}] done: ${change.changedFiles.length} file(s) changed, ${describeGates(gates, sparse)}`,
+    );
+    return { kind: 'done' };
+  }
+  const goalNow = await deps.store.read(goal.id);
+  const outOfBudget =
+    exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !==
+    null;
+  if (attempt < task.maxRetries + 1 && !outOfBudget) {
+    journal.updateTask(task.id, { status: 'pending' });
+    events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
+    await journal.save(events, { spend, spendNote });
+    deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine(failure)}`);
+    return { kind: 'retry', failure };
+  }
+  if (outOfBudget && attempt < task.maxRetries + 1) {
+    journal.updateTask(task.id, { status: 'pending' });
+    await journal.save(events, { spend, spendNote });
+    return { kind: 'interrupted' };
+  }
+  journal.updateTask(task.id, { status: 'failed' });
+  journal.execution = {
+    ...journal.execution,
+    failures: [
+      ...journal.execution.failures,
+      {
+        code: 'slice_failed',
+        message: `Slice ${task.id} failed after ${attempt} attempt(s).`,
+        evidence: failure.slice(-8_000),
+      },
+    ],
+  };
+  events.push({
+    type: 'task_failed',
+    data: { taskId: task.id, attempts: attempt, failure: failure.slice(0, 2_000) },
+  });
+  await journal.save(events, { spend, spendNote });
+  deps.reporter.warn(`[${task.id}] failed after ${attempt} attempt(s): ${firstLine(failure)}`);
+  return { kind: 'failed' };
+}
+
+function describeGates(gates: readonly GateEvidence[], sparse: boolean): string {
+  if (sparse) return 'gates deferred to the integrated tree (sparse worktree)';
+  if (gates.length === 0) return 'no gates';
+  const passed = gates.filter((gate) => GATE_PASSES.has(gate.outcome)).length;
+  return `gates ${passed}/${gates.length} passed`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.slice(0, 200) ?? '';
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { renderReviewMarkdown } from './render.js';
+import { findSecrets, looksSynthetic, MIN_ENTROPY, redact, shannonEntropy } from './secrets.js';
+import { MAX_SECRET_FINDINGS_PER_FILE, securityReview } from './security.js';
+import { addedFile, changed, fakeChars, fakeSecrets, fileDiff, reviewInput } from './test-fixtures.js';
+
+const SECRETS = Object.entries(fakeSecrets());
+
+function review(diff: string, ...paths: string[]) {
+  return securityReview(reviewInput({ diff, changedFiles: changed(...paths) }));
+}
+
+describe('securityReview: secrets', () => {
+  it.each(SECRETS)('blocks a %s on an added line, with file, line and a redacted form', (kind, value) => {
+    const diff = fileDiff('src/config.ts', [' const a = 1;', ' const b = 2;', `+const key = "${value}";`], {
+      oldStart: 40,
+      newStart: 41,
+    });
+    const findings = review(diff, 'src/config.ts');
+    expect(findings).toEqual([
+      {
+        review: 'security',
+        severity: 'blocking',
+        message: `Secret (${kind}) added in "src/config.ts" at line 43: ${value.slice(0, 4)}…; remove it, revoke it, and load it from the environment or a secret store.`,
+        paths: ['src/config.ts'],
+      },
+    ]);
+  });
+
+  it.each(SECRETS)('ignores a %s on removed and context lines', (_kind, value) => {
+    const diff = fileDiff('src/config.ts', [
+      `-const key = "${value}";`,
+      ` // ${value}`,
+      '+const key = process.env.KEY;',
+    ]);
+    expect(review(diff, 'src/config.ts')).toEqual([]);
+  });
+
+  it('never echoes a secret: canaries appear in no message, path or rendered artifact', () => {
+    const canaries = SECRETS.map(([, value]) => value);
+    const generic = fakeChars(32);
+    const lines = [
+      ...canaries.map((value) => `x = "${value}"`),
+      `db_password = "${generic}"`,
+      'MIIEowIBAAKCAQEA',
+    ];
+    const findings = review(addedFile('leak.env.example', lines), 'leak.env.example');
+    expect(findings.filter((entry) => entry.severity === 'blocking')).toHaveLength(canaries.length);
+    expect(findings.filter((entry) => entry.message.startsWith('Possible secret'))).toHaveLength(1);
+    const published = [JSON.stringify(findings), renderReviewMarkdown(findings)].join('\n');
+    for (const canary of [...canaries, generic]) {
+      expect(published).not.toContain(canary);
+      expect(published).not.toContain(canary.slice(0, 12));
+    }
+  });
+
+  it('warns, without blocking, on a high-entropy value assigned to a secret-looking name', () => {
+    const value = fakeChars(24);
+    expect(shannonEntropy(value)).toBeGreaterThanOrEqual(MIN_ENTROPY);
+    const findings = review(
+      addedFile('app.py', [`API_KEY = '${value}'`, `  "client_secret": "${value}",`]),
+      'app.py',
+    );
+    const message = (line: number) =>
+      `Possible secret (high-entropy value for a secret-like name) added in "app.py" at line ${line}: ` +
+      `${redact(value)}; remove it, or confirm it is not a credential.`;
+    expect(findings.map((entry) => [entry.severity, entry.message])).toEqual([
+      ['warning', message(1)],
+      ['warning', message(2)],
+    ]);
+  });
+
+  it('ignores low-entropy values, placeholders, short values and unrelated names', () => {
+    const lines = [
+      'password = "passwordpassword1"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference is the input under test.
+      'token = "${GITHUB_TOKEN_FROM_ENV}"',
+      'secret = "<your-secret-goes-here>"',
+      'api_key = "short"',
+      `checksum = "${fakeChars(40)}"`,
+    ];
+    expect(lines.flatMap(findSecrets)).toEqual([]);
+  });
+
+  it('skips hand-written fixture values: ascending or repeated runs and AWS sample keys', () => {
+    const lines = [
+      ['const t = "ghs', '0123456789abcdefghijklmnopqrstuvwxyz"'].join('_'),
+      ['AKIA', 'XXXXXXXXXXXXXXXX'].join(''),
+      ['AKIA', 'IOSFODNN7EXAMPLE'].join(''),
+      'ACTIONS_RUNTIME_TOKEN: "runtime-token-abcdefghijkl"',
+      'ACTIONS_ID_TOKEN_REQUEST_URL: "https://example.invalid/token"',
+    ];
+    expect(lines.flatMap(findSecrets)).toEqual([]);
+    expect(looksSynthetic(fakeChars(64))).toBe(false);
+    // A URL with credentials in it is not a placeholder.
+    expect(findSecrets(`token = "https://user:${fakeChars(20)}@example.invalid"`)).toHaveLength(1);
+  });
+
+  it('reports a known token assigned to a secret name once, as blocking', () => {
+    const token = fakeSecrets()['GitHub token'] ?? '';
+    expect(findSecrets(`GITHUB_TOKEN = "${token}"`)).toEqual([
+      { kind: 'GitHub token', severity: 'blocking', redacted: redact(token) },
+    ]);
+  });
+
+  it('does not match a token shape embedded in a longer identifier', () => {
+    const aws = fakeSecrets()['AWS access key id'] ?? '';
+    expect(findSecrets(`const X${aws}Y = 1;`)).toEqual([]);
+  });
+
+  it(`lists at most ${MAX_SECRET_FINDINGS_PER_FILE} secrets per file and counts the rest`, () => {
+    const aws = fakeSecrets()['AWS access key id'] ?? '';
+    const lines = Array.from({ length: MAX_SECRET_FINDINGS_PER_FILE + 3 }, () => `k = ${aws}`);
+    const findings = review(addedFile('dump.txt', lines), 'dump.txt');
+    expect(findings).toHaveLength(MAX_SECRET_FINDINGS_PER_FILE + 1);
+    expect(findings.map((entry) => entry.message)).toContain(
+      '3 more possible secrets added in "dump.txt" (not listed).',
+    );
+    expect(findings.every((entry) => entry.severity === 'blocking')).toBe(true);
+  });
+});

@@ -1,0 +1,124 @@
+// Credential detection in added diff lines. A match is reported by kind, place and a redacted
+// form only: a review artifact is published (PR bodies, job summaries), so echoing the secret
+// would leak it a second time.
+
+export interface SecretMatch {
+  kind: string;
+  /** Known token formats block; a high-entropy value assigned to a secret-looking name warns. */
+  severity: 'blocking' | 'warning';
+  /** The first characters and an ellipsis; never the whole secret. */
+  redacted: string;
+}
+
+interface SecretRule {
+  kind: string;
+  pattern: RegExp;
+  /** False where the match is fixed text (a PEM header) rather than key material. */
+  random: boolean;
+}
+
+// Token formats documented by their issuers; the look-behinds keep them from matching inside a
+// longer identifier.
+const RULES: readonly SecretRule[] = [
+  {
+    kind: 'AWS access key id',
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
+    random: true,
+  },
+  {
+    kind: 'GitHub token',
+    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/g,
+    random: true,
+  },
+  {
+    kind: 'GitHub fine-grained token',
+    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g,
+    random: true,
+  },
+  { kind: 'Slack token', pattern: /(?<![A-Za-z0-9])xox[abpr]-[A-Za-z0-9-]{10,250}/g, random: true },
+  { kind: 'private key', pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, random: false },
+  {
+    kind: 'Google API key',
+    pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    random: true,
+  },
+  { kind: 'Stripe live key', pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
+];
+
+// `password = "…"`, `"api_key": "…"`, `token := "…"`: a quoted value of 16+ characters without
+// spaces assigned to a name that says it is secret.
+// Every repetition is bounded and the pattern starts at a keyword, so a megabyte-long minified
+// line costs linear time rather than a backtracking blow-up.
+const ASSIGNMENT =
+  /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
+// Placeholders and references are not secrets: ${VAR}, {{ var }}, <value>, %VAR%, process.env.X,
+// and URLs without credentials in them.
+const PLACEHOLDER =
+  /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
+// AWS documents its sample keys with an "EXAMPLE" suffix.
+const SAMPLE_MARKER = /EXAMPLE/;
+/** Runs this long are vanishingly rare in random keys (~1 in 10^7 for 36 base-62 characters). */
+const SYNTHETIC_RUN = 6;
+/** Bits per character; random base64 or hex keys sit well above it, words and repeats below. */
+export const MIN_ENTROPY = 3.5;
+
+/** Every credential on one line of added text, in order of position. */
+export function findSecrets(line: string): SecretMatch[] {
+  const found: { start: number; end: number; match: SecretMatch }[] = [];
+  for (const rule of RULES) {
+    for (const hit of line.matchAll(rule.pattern)) {
+      const start = hit.index;
+      if (rule.random && looksSynthetic(hit[0])) continue;
+      found.push({ start, end: start + hit[0].length, match: secret(rule.kind, 'blocking', hit[0]) });
+    }
+  }
+  for (const hit of line.matchAll(ASSIGNMENT)) {
+    const value = hit[2] ?? '';
+    const start = hit.index + hit[0].length - value.length - 1;
+    const end = start + value.length;
+    // A known token assigned to `token = "…"` is already reported, and blocking.
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
+    found.push({ start, end, match: secret('high-entropy value for a secret-like name', 'warning', value) });
+  }
+  return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
+}
+
+/**
+ * Hand-written test values ("ghs_0123456789abcdef…", "AKIAXXXXXXXXXXXXXXXX", AWS's documented
+ * samples): a run of ascending or identical characters no generator would produce. Skipping them
+ * keeps test fixtures from blocking; a real key cannot be made to look like this by whoever leaks it.
+ */
+export function looksSynthetic(value: string): boolean {
+  if (SAMPLE_MARKER.test(value)) return true;
+  let ascending = 1;
+  let same = 1;
+  for (let i = 1; i < value.length; i++) {
+    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    ascending = step === 1 ? ascending + 1 : 1;
+    same = step === 0 ? same + 1 : 1;
+    if (ascending >= SYNTHETIC_RUN || same >= SYNTHETIC_RUN) return true;
+  }
+  return false;
+}
+
+function secret(kind: string, severity: SecretMatch['severity'], value: string): SecretMatch {
+  return { kind, severity, redacted: redact(value) };
+}
+
+/** First four characters and an ellipsis; every rule requires far more, so it never equals the secret. */
+export function redact(value: string): string {
+  return `${[...value].slice(0, 4).join('')}…`;
+}
+
+export function shannonEntropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...value].length;
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
