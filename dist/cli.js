@@ -32320,7 +32320,14 @@ function checkDraft(draft, dependsOn, options) {
 function isFailure(value2) {
   return "code" in value2;
 }
+var RESERVED_SLICE_IDS = ["base", "integration"];
 function idFailure(id, takenBy) {
+  if (RESERVED_SLICE_IDS.includes(id)) {
+    return {
+      code: "invalid_id",
+      reason: `task id "${id}" is reserved for omk's own branches; rename the task`
+    };
+  }
   if (!SLICE_ID_PATTERN.test(id)) {
     return {
       code: "invalid_id",

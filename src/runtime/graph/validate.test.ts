@@ -369,8 +369,8 @@ describe('validateTaskGraph: budget', () => {
 
 describe('validateAddition', () => {
   const graph = validateTaskGraph([
-    draft('base', { writes: ['src/core'] }),
-    draft('api', { dependsOn: ['base'], writes: ['src/api'] }),
+    draft('core', { writes: ['src/core'] }),
+    draft('api', { dependsOn: ['core'], writes: ['src/api'] }),
     draft('ui', { writes: ['web'] }),
   ]).tasks;
 
@@ -403,7 +403,7 @@ describe('validateAddition', () => {
       'exceeds the per-task limit of 1 ms',
     ],
     ['conflict', draft('n', { writes: ['web/app.ts'] }), 'task "ui" writes "web"'],
-    ['conflict', draft('n', { dependsOn: ['ui'], reads: ['src'] }), 'task "base" writes "src/core"'],
+    ['conflict', draft('n', { dependsOn: ['ui'], reads: ['src'] }), 'task "core" writes "src/core"'],
   ])('rejects with %s', (code, input, fragment) => {
     const result = validateAddition(graph, input, { maxTaskTimeMs: code === 'budget' ? 1 : null });
     if (!('rejection' in result)) throw new Error('expected a rejection');
@@ -429,5 +429,19 @@ describe('validateAddition', () => {
     const done = graph.map((task) => ({ ...task, status: 'done' as const }));
     const result = validateAddition(done, draft('n', { writes: ['web'] }));
     expect(result).toEqual({ rejection: expect.objectContaining({ code: 'conflict' }) });
+  });
+});
+
+describe('reserved slice ids', () => {
+  it.each(['base', 'integration'])("rejects %s, which names one of omk's own branches", (id) => {
+    const { tasks, rejected } = validateTaskGraph([draft(id, { writes: ['src'] })]);
+    expect(tasks).toEqual([]);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        taskId: id,
+        code: 'invalid_id',
+        reason: expect.stringContaining('reserved'),
+      }),
+    ]);
   });
 });

@@ -80,7 +80,16 @@ function isFailure(value: Task | Failure): value is Failure {
   return 'code' in value;
 }
 
+/** Ids the runtime uses for its own branches: omk/<goal>/base and omk/<goal>/integration. */
+export const RESERVED_SLICE_IDS: readonly string[] = ['base', 'integration'];
+
 function idFailure(id: string, takenBy: string | null): Failure | null {
+  if (RESERVED_SLICE_IDS.includes(id)) {
+    return {
+      code: 'invalid_id',
+      reason: `task id "${id}" is reserved for omk's own branches; rename the task`,
+    };
+  }
   if (!SLICE_ID_PATTERN.test(id)) {
     return {
       code: 'invalid_id',
