@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerCreateCommands } from './commands/goal-create.js';
 import { registerExecuteCommand } from './commands/goal-execute.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     setExitCode,
   };
   registerDemoCommand(program, context);
+  registerDoctorCommand(program, context);
   const goal = program
     .command('goal')
     .description('plan, run, inspect and decide on goals')

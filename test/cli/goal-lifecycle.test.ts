@@ -212,6 +212,7 @@ describe('events and state files', () => {
     await writeFile(path, JSON.stringify({ ...proof, status: 'ready' }));
     const result = await omk('goal', 'proof', id);
     expect(result.stderr).toContain('does not match its digest');
+    expect(result.code).toBe(6);
   });
 
   it('keeps a goal consistent when several processes change it at once', async () => {

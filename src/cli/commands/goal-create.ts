@@ -33,7 +33,10 @@ function addCreateOptions(command: Command): Command {
       .option('--repo <path>', 'the git repository to work on (default: the current directory)')
       .option('--policy <policy>', 'delivery: local | draft-pr | auto-pr (default: local)')
       .option('--merge-policy <policy>', 'merging: disabled | manual | gated (default: disabled)')
-      .option('--slice-execution <mode>', 'where slices run: worktree | branch (default: worktree)')
+      .option(
+        '--slice-execution <mode>',
+        'where slices run: worktree | sparse (cone-mode worktrees; gates on the integrated tree only) | branch (default: worktree)',
+      )
       .option('--until-ready', 'keep executing until the proof is ready, failed, blocked or out of budget')
       .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
       .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')

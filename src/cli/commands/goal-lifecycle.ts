@@ -89,7 +89,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       }
       const result = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text);
       if (action === 'resume' && resumesExecution(result)) {
-        io.stdout(renderTransition(result));
+        if (format !== 'json') io.stdout(renderTransition(result));
         const executed = await runController(context, runtime, result.goal.id, {
           agent: options.agent as string | undefined,
         });

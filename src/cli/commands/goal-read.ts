@@ -5,6 +5,7 @@ import { goalShow, goalStatus, readEvents, readProof } from '../../runtime/goal/
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { renderProofText } from '../../runtime/proof/render-text.js';
 import { composeRuntime } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderBudget, renderList, renderShow, renderStatus, statusJson } from '../render/goal.js';
@@ -15,7 +16,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
   const { io } = context;
   const runtime = () => composeRuntime(io, context.stateDir());
 
-  withFormat(goal.command('list').description('list goals, newest first')).action(
+  withFormat(goal.command('list').description('list goals, newest first'), ['text', 'json']).action(
     async (options: FormatOptions) => {
       const format = formatOf(options, ['text', 'json']);
       const goals = await runtime().store.list();
@@ -23,7 +24,10 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     },
   );
 
-  withFormat(goal.command('status').description("a goal's status, proof status and progress"))
+  withFormat(goal.command('status').description("a goal's status, proof status and progress"), [
+    'text',
+    'json',
+  ])
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
     .action(async (ref: string, options: FormatOptions) => {
       const format = formatOf(options, ['text', 'json']);
@@ -33,7 +37,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       io.stdout(format === 'json' ? json(statusJson.full(view)) : renderStatus(view));
     });
 
-  withFormat(goal.command('show').description("a goal's record, task graph and documents"))
+  withFormat(goal.command('show').description("a goal's record, task graph and documents"), ['text', 'json'])
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
     .action(async (ref: string, options: FormatOptions) => {
       const format = formatOf(options, ['text', 'json']);
@@ -51,6 +55,8 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       warnEdited(context, digestValid);
       if (format === 'json') io.stdout(json(proof));
       else io.stdout(format === 'md' ? renderProofMarkdown(proof) : renderProofText(proof));
+      // An edited proof is damaged state: scripts must not read it as the truth.
+      if (!digestValid) context.setExitCode(EXIT_CODES.state);
     });
 
   withFormat(goal.command('replay').description("a goal's events in order (byte-identical on every run)"), [

@@ -109,7 +109,7 @@ async function settleAttempt(
   workspace: SliceWorkspace,
   start: { sha: string; cwd: string },
   result: AgentRunResult,
-): Promise<{ kind: 'done' | 'failed' | 'interrupted' } | { kind: 'retry'; failure: string }> {
+): Promise<{ kind: 'done' | 'failed' | 'interrupted' | 'deferred' } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
     {
@@ -245,9 +245,10 @@ async function settleAttempt(
     return { kind: 'retry', failure };
   }
   if (outOfBudget && attempt < task.maxRetries + 1) {
+    // Retries are left but the budget is not: the slice waits for budget-add and resume.
     journal.updateTask(task.id, { status: 'pending' });
     await journal.save(events, { spend, spendNote });
-    return { kind: 'interrupted' };
+    return { kind: 'deferred' };
   }
   journal.updateTask(task.id, { status: 'failed' });
   journal.execution = {

@@ -60,7 +60,15 @@ export async function applyLifecycle(
     const updated = await store.write({
       ...goal,
       status: next,
-      resumeTo: action === 'pause' ? previous : action === 'resume' ? null : goal.resumeTo,
+      // Pausing an interrupted goal keeps where it was headed, so resume goes back there.
+      resumeTo:
+        action === 'pause'
+          ? previous === 'interrupted'
+            ? (goal.resumeTo ?? 'running')
+            : previous
+          : action === 'resume'
+            ? null
+            : goal.resumeTo,
       controller: action === 'resume' || action === 'cancel' ? null : goal.controller,
     });
     const proof = await rebuildProof(store, updated, events);

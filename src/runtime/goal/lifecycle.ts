@@ -67,7 +67,7 @@ export function isOrphaned(goal: GoalRecord, context: TransitionContext): boolea
 
 function hintFor(action: LifecycleAction, goal: GoalRecord): string {
   if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `A ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+    return `${goal.status === 'accepted' ? 'An' : 'A'} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
   }
   const allowed = ALLOWED_FROM[action].join(', ');
   if (action === 'accept' && (goal.status === 'blocked_on_human' || goal.status === 'failed')) {

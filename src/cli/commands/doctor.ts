@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runDoctor } from '../../runtime/doctor/doctor.js';
+import { createSystemProbes } from '../../runtime/doctor/system-probes.js';
+import type { DoctorCheck, DoctorReport } from '../../runtime/doctor/types.js';
+import { resolveStateRoot } from '../../runtime/state/paths.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatOf, json, withFormat } from '../options.js';
+import type { ProgramContext } from '../program.js';
+
+const FORMATS = ['text', 'json'] as const;
+
+const HELP_AFTER = `
+Checks: git (2.25 or newer) and worktrees, the repository and its first commit, .omk/config.yml,
+the agent's executable, the gates and their executables, the state root, and whether a GitHub
+token is present (never printed, never sent anywhere).
+
+Exit codes:
+  0  nothing failed (warnings allowed)
+  2  at least one check failed: the setup cannot run a goal; each failure shows its fix`;
+
+interface DoctorOptions {
+  repo?: string;
+  agent?: string;
+  format?: string;
+  json?: boolean;
+}
+
+/** `omk doctor`: what a goal will need on this machine, and how to fix what is missing. */
+export function registerDoctorCommand(program: Command, context: ProgramContext): void {
+  withFormat(
+    program
+      .command('doctor')
+      .description(
+        'check git, the repository, config, agent, gates and state root; print how to fix problems',
+      )
+      .option('--repo <path>', 'the git repository to check (default: the current directory)')
+      .option(
+        '--agent <agent>',
+        'the agent to check (default: agents.default in .omk/config.yml): claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
+      )
+      .addHelpText('after', HELP_AFTER),
+    FORMATS,
+  ).action(async (options: DoctorOptions) => {
+    const format = formatOf(options, FORMATS);
+    const { io } = context;
+    const report = await runDoctor(
+      {
+        repoPath: resolve(io.cwd, options.repo ?? '.'),
+        agent: options.agent,
+        stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
+        env: io.env,
+      },
+      createSystemProbes({ env: io.env, cwd: io.cwd }),
+    );
+    io.stdout(format === 'json' ? json(report) : renderDoctorText(report));
+    if (!report.ok) context.setExitCode(EXIT_CODES.usage);
+  });
+}
+
+const MARKS: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗' };
+
+/** One line per check; the fix indented under it. */
+export function renderDoctorText(report: DoctorReport): string {
+  const lines: string[] = [];
+  for (const check of report.checks) {
+    lines.push(`${MARKS[check.status]} ${check.title}: ${check.detail}`);
+    if (check.fix !== undefined && check.status !== 'ok') {
+      const [first = '', ...rest] = check.fix.split('\n');
+      lines.push(`    fix: ${first}`, ...rest.map((line) => `         ${line}`));
+    }
+  }
+  const failed = report.checks.filter((check) => check.status === 'fail').length;
+  const warned = report.checks.filter((check) => check.status === 'warn').length;
+  const counts = `${failed} failed, ${warned} warning${warned === 1 ? '' : 's'}`;
+  lines.push(
+    '',
+    failed === 0 ? `ready: nothing failed (${counts})` : `not ready: ${counts}; fix the ✗ lines above`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckState, PullRequest } from '../forge/port.js';
+import { buildProof } from '../proof/build.js';
+import type { Proof } from '../proof/schema.js';
+import { evidence, seededRandom } from '../proof/test-evidence.js';
+import { decideMerge, type MergeInput } from './merge-decision.js';
+
+const HEAD = 'a'.repeat(40);
+const BASE = 'b'.repeat(40);
+
+function readyProof(): Proof {
+  const proof = buildProof(evidence());
+  return { ...proof, status: 'ready', git: { ...proof.git, headSha: HEAD, baseSha: BASE } };
+}
+
+function pr(fields: Partial<PullRequest> = {}): PullRequest {
+  return {
+    number: 7,
+    url: 'https://github.test/o/r/pull/7',
+    title: 't',
+    body: '',
+    head: 'omk/g/integration',
+    headSha: HEAD,
+    base: 'main',
+    baseSha: BASE,
+    draft: false,
+    state: 'open',
+    labels: [],
+    mergeable: true,
+    ...fields,
+  };
+}
+
+function input(fields: Partial<MergeInput> = {}): MergeInput {
+  return {
+    policy: 'gated',
+    proof: readyProof(),
+    proofDigestValid: true,
+    pr: pr(),
+    checks: [{ name: 'ci', state: 'success', source: 'check_run' }],
+    protection: { requiredContexts: ['ci'], requiredApprovals: 1 },
+    reviews: { approvals: 1, changesRequested: false },
+    enforceProtection: false,
+    ...fields,
+  };
+}
+
+describe('decideMerge', () => {
+  it('merges, pinned to the head SHA, when every condition holds', () => {
+    expect(decideMerge(input())).toEqual({ merge: true, sha: HEAD });
+  });
+
+  it.each([
+    ['checks_pending', { checks: [{ name: 'ci', state: 'pending', source: 'check_run' }] as CheckState[] }],
+    ['checks_pending', { checks: [] as CheckState[] }],
+    ['checks_failed', { checks: [{ name: 'ci', state: 'failure', source: 'status' }] as CheckState[] }],
+    ['stale_proof', { pr: pr({ headSha: 'c'.repeat(40) }) }],
+    ['stale_proof', { pr: pr({ baseSha: 'c'.repeat(40) }) }],
+    ['review_required', { reviews: { approvals: 0, changesRequested: false } }],
+    ['changes_requested', { reviews: { approvals: 1, changesRequested: true } }],
+    ['draft', { pr: pr({ draft: true }) }],
+    ['conflict', { pr: pr({ mergeable: false }) }],
+    ['mergeability_unknown', { pr: pr({ mergeable: null }) }],
+    ['not_open', { pr: pr({ state: 'closed' }) }],
+    ['policy', { policy: 'disabled' as const }],
+    ['proof_edited', { proofDigestValid: false }],
+    ['unprotected_base', { protection: null, enforceProtection: true }],
+  ])('blocks with %s', (blocker, fields) => {
+    const decision = decideMerge(input(fields as Partial<MergeInput>));
+    expect(decision.merge).toBe(false);
+    if (!decision.merge) expect(decision.reasons.map((r) => r.blocker)).toContain(blocker);
+  });
+
+  it('blocks a proof that is not ready and says what it is', () => {
+    const decision = decideMerge(input({ proof: { ...readyProof(), status: 'not_ready' } }));
+    expect(decision).toMatchObject({ merge: false, blockedBy: 'proof_not_ready' });
+    if (!decision.merge) expect(decision.reasons[0]?.detail).toBe('the proof is not_ready');
+  });
+
+  it('never merges when any condition is unmet (randomized over 2,000 states)', () => {
+    const random = seededRandom(20261121);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+    const states = ['pending', 'success', 'failure', 'neutral', 'skipped'] as const;
+    for (let i = 0; i < 2_000; i += 1) {
+      const proofStatus = pick(['ready', 'ready', 'ready', 'not_ready', 'failed'] as const);
+      const checks: CheckState[] = Array.from({ length: Math.floor(random() * 3) }, (_, n) => ({
+        name: pick(['ci', 'lint', `x${n}`]),
+        state: pick(states),
+        source: pick(['check_run', 'status'] as const),
+      }));
+      const protection =
+        random() < 0.3
+          ? null
+          : { requiredContexts: random() < 0.5 ? ['ci'] : [], requiredApprovals: pick([0, 1, 2]) };
+      const state: MergeInput = input({
+        policy: pick(['gated', 'gated', 'manual', 'disabled'] as const),
+        proof: {
+          ...readyProof(),
+          status: proofStatus,
+          git: { ...readyProof().git, headSha: pick([HEAD, HEAD, 'c'.repeat(40)]) },
+        },
+        proofDigestValid: random() < 0.9,
+        pr: pr({
+          draft: random() < 0.1,
+          mergeable: pick([true, true, false, null]),
+          state: pick(['open', 'open', 'closed'] as const),
+        }),
+        checks,
+        protection,
+        reviews: { approvals: pick([0, 1, 2]), changesRequested: random() < 0.1 },
+        enforceProtection: random() < 0.2,
+      });
+      const decision = decideMerge(state);
+      if (!decision.merge) continue;
+      expect(['gated', 'manual']).toContain(state.policy);
+      expect(state.proof.status).toBe('ready');
+      expect(state.proofDigestValid).toBe(true);
+      expect(state.proof.git.headSha).toBe(state.pr.headSha);
+      expect(state.pr).toMatchObject({ draft: false, mergeable: true, state: 'open' });
+      expect(state.checks.every((c) => c.state !== 'failure' && c.state !== 'pending')).toBe(true);
+      for (const name of state.protection?.requiredContexts ?? []) {
+        expect(state.checks.some((c) => c.name === name && c.state !== 'pending')).toBe(true);
+      }
+      expect(state.reviews.changesRequested).toBe(false);
+      expect(state.reviews.approvals).toBeGreaterThanOrEqual(state.protection?.requiredApprovals ?? 0);
+      expect(decision.sha).toBe(state.pr.headSha);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
+import type { MergePolicy } from '../goal/schema.js';
+import type { Proof } from '../proof/schema.js';
+
+export const MERGE_BLOCKERS = [
+  'policy',
+  'not_open',
+  'proof_not_ready',
+  'proof_edited',
+  'stale_proof',
+  'draft',
+  'conflict',
+  'mergeability_unknown',
+  'checks_failed',
+  'checks_pending',
+  'review_required',
+  'changes_requested',
+  'unprotected_base',
+] as const;
+export type MergeBlocker = (typeof MERGE_BLOCKERS)[number];
+
+export interface MergeInput {
+  policy: MergePolicy;
+  proof: Proof;
+  /** False when the proof's digest does not match its content. */
+  proofDigestValid: boolean;
+  pr: PullRequest;
+  checks: readonly CheckState[];
+  /** null: unprotected, or protection could not be read. */
+  protection: BranchProtection | null;
+  reviews: ReviewSummary;
+  /** Refuse to merge into a base branch without protection. */
+  enforceProtection: boolean;
+}
+
+export type MergeDecision =
+  | { merge: true; sha: string }
+  | { merge: false; blockedBy: MergeBlocker; reasons: { blocker: MergeBlocker; detail: string }[] };
+
+/** The check omk itself publishes; it mirrors the proof, which is judged directly. */
+export const PROOF_CHECK = 'omk/proof';
+
+/**
+ * Gated merge: every condition must hold, and every unmet one is reported. The merge is pinned to
+ * the head SHA evaluated here, so a push after this decision makes the merge fail safely.
+ */
+export function decideMerge(input: MergeInput): MergeDecision {
+  const { proof, pr } = input;
+  const reasons: { blocker: MergeBlocker; detail: string }[] = [];
+  const block = (blocker: MergeBlocker, detail: string) => reasons.push({ blocker, detail });
+
+  if (input.policy !== 'gated' && input.policy !== 'manual')
+    block('policy', `merge policy is ${input.policy}`);
+  if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
+  if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
+  if (proof.status !== 'ready') block('proof_not_ready', `the proof is ${proof.status}`);
+  if (proof.git.headSha !== pr.headSha || proof.git.baseSha !== pr.baseSha) {
+    block(
+      'stale_proof',
+      `the proof is for head ${short(proof.git.headSha)} on base ${short(proof.git.baseSha)}, the PR is at head ${short(pr.headSha)} on base ${short(pr.baseSha)}`,
+    );
+  }
+  if (pr.draft) block('draft', `PR #${pr.number} is a draft`);
+  if (pr.mergeable === false) block('conflict', `PR #${pr.number} has conflicts with ${pr.base}`);
+  if (pr.mergeable === null) block('mergeability_unknown', 'GitHub has not computed mergeability yet');
+
+  const others = input.checks.filter((check) => check.name !== PROOF_CHECK);
+  const failed = others.filter((check) => check.state === 'failure');
+  const pending = others.filter((check) => check.state === 'pending');
+  const present = new Set(others.filter((check) => check.state !== 'pending').map((check) => check.name));
+  const missing = (input.protection?.requiredContexts ?? []).filter(
+    (name) => name !== PROOF_CHECK && !present.has(name),
+  );
+  if (failed.length > 0) block('checks_failed', `failing: ${failed.map((c) => c.name).join(', ')}`);
+  if (pending.length > 0 || missing.length > 0) {
+    block('checks_pending', `waiting for: ${[...pending.map((c) => c.name), ...missing].join(', ')}`);
+  }
+
+  if (input.reviews.changesRequested) block('changes_requested', 'a reviewer requested changes');
+  const required = input.protection?.requiredApprovals ?? 0;
+  if (input.reviews.approvals < required) {
+    block('review_required', `${input.reviews.approvals} of ${required} required approvals`);
+  }
+  if (input.enforceProtection && input.protection === null) {
+    block('unprotected_base', `${pr.base} has no readable branch protection (--enforce-protection)`);
+  }
+
+  const first = reasons[0];
+  if (first) return { merge: false, blockedBy: first.blocker, reasons };
+  return { merge: true, sha: pr.headSha };
+}
+
+function short(sha: string | null): string {
+  return sha ? sha.slice(0, 7) : 'none';
+}

@@ -1,0 +1,126 @@
+/**
+ * The forge port: what delivery needs from GitHub (or the local forge used by the CLI and the
+ * demo). The runtime never knows which one it talks to. Expected refusals are returned outcomes;
+ * transport failures are ForgeError.
+ */
+
+export interface RepoCoordinates {
+  owner: string;
+  name: string;
+}
+
+export interface PullRequest {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  /** Head branch name (omk/<goal>/<slice>). */
+  head: string;
+  headSha: string;
+  /** Base branch name. */
+  base: string;
+  baseSha: string;
+  draft: boolean;
+  state: 'open' | 'closed' | 'merged';
+  labels: string[];
+  /** null while GitHub is still computing it. */
+  mergeable: boolean | null;
+}
+
+export interface PullRequestSpec {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  labels: string[];
+}
+
+export interface Annotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  level: 'notice' | 'warning' | 'failure';
+  title: string;
+  message: string;
+}
+
+export interface CheckRunSpec {
+  /** Always `omk/proof` for proofs. */
+  name: string;
+  headSha: string;
+  conclusion: 'success' | 'failure' | 'neutral';
+  title: string;
+  /** Markdown (the proof), at most 65,535 characters. */
+  summary: string;
+  annotations: Annotation[];
+  /** Stable id so a retry finds the run it already created: `<goal>:<slice>:<sha>`. */
+  externalId: string;
+}
+
+export interface CheckRunRef {
+  id: number;
+  url: string;
+}
+
+/** One check or status context on a commit, normalized. */
+export interface CheckState {
+  name: string;
+  /** pending covers queued/in_progress check runs and pending statuses. */
+  state: 'pending' | 'success' | 'failure' | 'neutral' | 'skipped';
+  source: 'check_run' | 'status';
+}
+
+export interface BranchProtection {
+  /** Required status check contexts; empty when none are required. */
+  requiredContexts: string[];
+  /** Required approving reviews (0 when reviews are not required). */
+  requiredApprovals: number;
+}
+
+export interface ReviewSummary {
+  approvals: number;
+  changesRequested: boolean;
+}
+
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+export type MergeOutcome =
+  | { merged: true; sha: string }
+  /** head_moved: the head is no longer the SHA we evaluated (409); not_mergeable: 405/422. */
+  | { merged: false; reason: 'head_moved' | 'not_mergeable'; detail: string };
+
+export interface PushSpec {
+  /** Local repository to push from. */
+  repoRoot: string;
+  branch: string;
+  sha: string;
+  /** When the remote branch may exist with other content: push with --force-with-lease=<branch>:<expected>. Only omk/* branches. */
+  expectedRemoteSha?: string | null;
+}
+
+export interface Forge {
+  readonly kind: 'github' | 'local';
+  readonly repo: RepoCoordinates;
+  /** Pushes a branch; never forces a non-omk branch. Not an API call. */
+  push(spec: PushSpec): Promise<void>;
+  /** The open PR whose head is `head`, if any. */
+  findPullRequest(head: string): Promise<PullRequest | null>;
+  /** Creates a PR; when one already exists for the head (422), returns that one updated. */
+  createPullRequest(spec: PullRequestSpec): Promise<PullRequest>;
+  updatePullRequest(
+    number: number,
+    change: { title?: string; body?: string; base?: string },
+  ): Promise<PullRequest>;
+  getPullRequest(number: number): Promise<PullRequest>;
+  addLabels(number: number, labels: readonly string[]): Promise<void>;
+  /** Creates the check run, or updates the one with `id` (known from state). */
+  upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef>;
+  /** Check runs and commit statuses on a commit. */
+  checks(sha: string): Promise<CheckState[]>;
+  /** null when protection cannot be read (no permission) or the branch is unprotected. */
+  branchProtection(branch: string): Promise<BranchProtection | null>;
+  reviews(number: number): Promise<ReviewSummary>;
+  /** Merges pinned to `sha`: a push after evaluation fails safely. */
+  merge(number: number, sha: string, method: MergeMethod): Promise<MergeOutcome>;
+}
