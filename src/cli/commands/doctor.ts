@@ -64,7 +64,8 @@ const MARKS: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fai
 export function renderDoctorText(report: DoctorReport): string {
   const lines: string[] = [];
   for (const check of report.checks) {
-    lines.push(`${MARKS[check.status]} ${check.title}: ${check.detail}`);
+    const [head = '', ...more] = check.detail.split('\n');
+    lines.push(`${MARKS[check.status]} ${check.title}: ${head}`, ...more.map((line) => `    ${line}`));
     if (check.fix !== undefined && check.status !== 'ok') {
       const [first = '', ...rest] = check.fix.split('\n');
       lines.push(`    fix: ${first}`, ...rest.map((line) => `         ${line}`));

@@ -1,0 +1,158 @@
+import { isAbsolute, resolve } from 'node:path';
+import { AGENT_PRESETS, findPreset } from '../agents/presets.js';
+import { agentExecutable } from '../agents/registry.js';
+import type { OmkConfig } from '../config/schema.js';
+import { defaultConfig } from '../config/schema.js';
+import { isOmkError } from '../errors.js';
+import type { DoctorCheck, DoctorInput, DoctorProbes } from './types.js';
+
+/** How to install each preset's CLI; shown when it is not on PATH. */
+export const INSTALL_HINTS: Readonly<Record<string, string>> = {
+  claude: 'npm install -g @anthropic-ai/claude-code',
+  codex: 'npm install -g @openai/codex',
+  gemini: 'npm install -g @google/gemini-cli',
+  kimi: 'uv tool install kimi-cli',
+  aider: 'python -m pip install aider-install && aider-install',
+  opencode: 'npm install -g opencode-ai',
+};
+
+const OTHER_PRESETS = AGENT_PRESETS.map((preset) => preset.name)
+  .filter((name) => name !== 'claude')
+  .join(', ');
+
+function alternatives(spec: string): string {
+  const others = AGENT_PRESETS.map((preset) => preset.name).filter((name) => name !== spec);
+  return `or choose another agent: --agent ${[...others, 'script:./fix.sh', 'demo'].join(' | ')} (demo runs offline and is not an AI)`;
+}
+
+export interface AgentCheckContext {
+  /** The repository root (script and relative command paths resolve against it). */
+  root: string;
+  /** The loaded config, or null when it failed to load. */
+  config: OmkConfig | null;
+}
+
+export async function checkAgent(
+  input: Pick<DoctorInput, 'agent' | 'env'>,
+  probes: DoctorProbes,
+  context: AgentCheckContext,
+): Promise<DoctorCheck> {
+  const base = { id: 'agent', title: 'agent' };
+  const flag = input.agent?.trim();
+  const configured = context.config?.agents.default;
+  const spec = flag || configured;
+  if (!spec) {
+    return {
+      ...base,
+      status: 'warn',
+      detail: 'no agent selected: `omk goal run` and `omk goal execute` need one',
+      fix: `pass --agent claude (or ${OTHER_PRESETS}, script:./fix.sh, demo), or set agents.default in .omk/config.yml`,
+    };
+  }
+  const from = flag ? '--agent' : 'agents.default';
+  const config = context.config ?? defaultConfig();
+  let executable: string | null;
+  try {
+    executable = agentExecutable(spec, { repoRoot: context.root, config: config.agents });
+  } catch (error) {
+    if (context.config === null) {
+      return {
+        ...base,
+        status: 'warn',
+        detail: `${from} ${spec}: not checked, because .omk/config.yml did not load`,
+        fix: 'fix .omk/config.yml (see the config check), then run omk doctor again',
+      };
+    }
+    return failure(base, error);
+  }
+  if (executable === null) {
+    return {
+      ...base,
+      status: 'ok',
+      detail: `demo (${from}): the built-in demo agent, deterministic and offline, not an AI; needs nothing`,
+    };
+  }
+  const missing = await findExecutable(spec, executable, context.root, probes);
+  if (missing !== null) return { ...base, ...missing };
+  try {
+    probes.validateAgent(spec, context.root, config);
+  } catch (error) {
+    return failure(base, error);
+  }
+  return {
+    ...base,
+    status: 'ok',
+    detail: `${spec} (${from}): ${await located(executable, context.root, probes)}${credentials(spec, config, input.env)}`,
+  };
+}
+
+/** A problem with the executable, as status/detail/fix, or null when it is there. */
+async function findExecutable(
+  spec: string,
+  executable: string,
+  root: string,
+  probes: DoctorProbes,
+): Promise<Pick<DoctorCheck, 'status' | 'detail' | 'fix'> | null> {
+  if (spec.startsWith('script:')) {
+    const state = await probes.fileState(executable);
+    if (state === 'ok') return null;
+    const what = {
+      missing: 'does not exist',
+      'not-file': 'is not a file',
+      'not-executable': 'is not executable',
+    }[state];
+    return {
+      status: 'fail',
+      detail: `agent script ${executable} ${what}`,
+      fix:
+        state === 'not-executable'
+          ? `chmod +x ${executable} (and start it with a #! line)`
+          : `script paths are relative to the repository root (${root}); create the script, ${alternatives(spec)}`,
+    };
+  }
+  if (executable.includes('/')) {
+    const path = isAbsolute(executable) ? executable : resolve(root, executable);
+    const state = await probes.fileState(path);
+    if (state === 'ok') return null;
+    return {
+      status: 'fail',
+      detail: `agent command ${path} (agents.custom.${spec}.argv[0]) is missing or not executable (${state})`,
+      fix: `point agents.custom.${spec}.argv[0] in .omk/config.yml at an executable, ${alternatives(spec)}`,
+    };
+  }
+  if ((await probes.findOnPath(executable)) !== null) return null;
+  const preset = findPreset(spec);
+  const install = preset === undefined ? undefined : INSTALL_HINTS[preset.name];
+  return {
+    status: 'fail',
+    detail: `\`${executable}\` (agent ${spec}) was not found on PATH`,
+    fix: `${install === undefined ? `install \`${executable}\` and put it on PATH` : `install it: ${install}`}; ${alternatives(spec)}`,
+  };
+}
+
+async function located(executable: string, root: string, probes: DoctorProbes): Promise<string> {
+  if (executable.includes('/')) return isAbsolute(executable) ? executable : resolve(root, executable);
+  return (await probes.findOnPath(executable)) ?? executable;
+}
+
+/** Which credential variables would reach the agent. Names only: values are never shown. */
+function credentials(spec: string, config: OmkConfig, env: DoctorInput['env']): string {
+  const names = [
+    ...(findPreset(spec)?.envNames ?? []),
+    ...(config.agents.custom[spec]?.env ?? []),
+    ...(config.agents.settings[spec]?.env ?? []),
+  ];
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return '';
+  const set = unique.filter((name) => (env[name] ?? '') !== '');
+  return set.length > 0
+    ? `; passes ${set.join(', ')}`
+    : `; none of ${unique.join(', ')} is set, so it must be logged in on its own (under HOME)`;
+}
+
+function failure(base: { id: string; title: string }, error: unknown): DoctorCheck {
+  if (!isOmkError(error)) throw error;
+  const check: DoctorCheck = { ...base, status: 'fail', detail: error.message };
+  if (error.hint !== undefined) check.fix = error.hint;
+  return check;
+}

@@ -1,0 +1,516 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.js';
+import { defaultConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { GateSpec } from '../gates/port.js';
+import { runDoctor } from './doctor.js';
+import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport } from './types.js';
+
+const ROOT = '/work/repo';
+const SHA = 'a'.repeat(40);
+
+function gate(name: string, argv: string[], extra: Partial<GateSpec> = {}): GateSpec {
+  return { name, kind: name, argv, required: true, timeoutMs: 600_000, source: 'package.json', ...extra };
+}
+
+/** A healthy machine: git 2.43, a repository with a commit, npm and claude on PATH. */
+function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
+  const onPath: Record<string, string> = { npm: '/usr/bin/npm', claude: '/usr/local/bin/claude' };
+  return {
+    gitVersion: async () => ({ ok: true, value: 'git version 2.43.0\n' }),
+    inspectRepo: async () => ({ ok: true, value: { root: ROOT, headSha: SHA } }),
+    listWorktrees: async () => ({ ok: true, value: 1 }),
+    loadConfig: async () => ({ config: defaultConfig(), path: null }),
+    detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
+    findOnPath: async (command) => onPath[command] ?? null,
+    fileState: async () => 'ok',
+    validateAgent: () => {},
+    probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
+    ...overrides,
+  };
+}
+
+const INPUT: DoctorInput = { repoPath: ROOT, agent: undefined, stateRoot: '/state', env: {} };
+
+async function doctor(input: Partial<DoctorInput> = {}, overrides: Partial<DoctorProbes> = {}) {
+  return runDoctor({ ...INPUT, ...input }, probes(overrides));
+}
+
+function check(report: DoctorReport, id: string): DoctorCheck {
+  const found = report.checks.find((c) => c.id === id);
+  if (found === undefined) throw new Error(`no check ${id} in ${report.checks.map((c) => c.id).join(', ')}`);
+  return found;
+}
+
+describe('runDoctor', () => {
+  it('reports a healthy setup in the order a run needs it, ok despite the missing agent warning', async () => {
+    const report = await doctor();
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+      'git:ok',
+      'repository:ok',
+      'worktrees:ok',
+      'config:ok',
+      'agent:warn',
+      'gates:ok',
+      'gate:test:ok',
+      'state-root:ok',
+    ]);
+    expect(report.ok).toBe(true);
+    expect(check(report, 'repository').detail).toBe(`${ROOT} at aaaaaaaaaaaa`);
+    expect(check(report, 'gates').detail).toBe('test (npm run test)');
+    expect(check(report, 'gate:test').detail).toBe('npm → /usr/bin/npm');
+  });
+
+  it('every check that is not ok carries a fix', async () => {
+    const report = await doctor(
+      { agent: 'codex', env: { GH_TOKEN: 'x'.repeat(40) } },
+      {
+        gitVersion: async () => ({ ok: true, value: 'git version 2.20.1' }),
+        detectGates: async () => [],
+        probeWritableDir: async () => ({ ok: false, error: 'EACCES: permission denied' }),
+      },
+    );
+    const notOk = report.checks.filter((c) => c.status !== 'ok');
+    expect(notOk.map((c) => c.id)).toEqual(['git', 'agent', 'gates', 'state-root', 'github-token']);
+    for (const c of notOk) expect(c.fix, c.id).toMatch(/\S/);
+  });
+});
+
+describe('git', () => {
+  it('fails when git cannot be run', async () => {
+    const report = await doctor({}, { gitVersion: async () => ({ ok: false, error: 'spawn git ENOENT' }) });
+    expect(check(report, 'git')).toMatchObject({
+      status: 'fail',
+      detail: 'git could not be run: spawn git ENOENT',
+      fix: 'install git 2.25 or newer and make sure `git` is on PATH',
+    });
+    expect(report.ok).toBe(false);
+  });
+
+  it.each([
+    ['git version 2.25.0', 'ok'],
+    ['git version 2.45.1.windows.1', 'ok'],
+    ['git version 2.39.3 (Apple Git-146)', 'ok'],
+    ['git version 3.0', 'ok'],
+    ['git version 2.24.4', 'fail'],
+    ['git version 1.9.5', 'fail'],
+    ['hub version 2.14.2', 'warn'],
+  ])('%s → %s', async (output, status) => {
+    const report = await doctor({}, { gitVersion: async () => ({ ok: true, value: output }) });
+    expect(check(report, 'git').status).toBe(status);
+  });
+
+  it('says why an old git is not enough', async () => {
+    const report = await doctor({}, { gitVersion: async () => ({ ok: true, value: 'git version 2.17.1' }) });
+    expect(check(report, 'git')).toMatchObject({
+      detail: 'git 2.17.1 is older than 2.25: slice worktrees need `git sparse-checkout`',
+      fix: 'upgrade git to 2.25 or newer',
+    });
+  });
+});
+
+describe('repository and worktrees', () => {
+  it('fails outside a repository and leaves out what needs one', async () => {
+    const report = await doctor(
+      { repoPath: '/tmp/nothing', agent: 'demo' },
+      { inspectRepo: async () => ({ ok: false, error: '/tmp/nothing is not inside a git repository.' }) },
+    );
+    expect(check(report, 'repository')).toMatchObject({
+      status: 'fail',
+      detail: '/tmp/nothing is not inside a git repository.',
+    });
+    expect(check(report, 'repository').fix).toContain('--repo PATH');
+    expect(report.checks.map((c) => c.id)).toEqual(['git', 'repository', 'config', 'agent', 'state-root']);
+    expect(report.ok).toBe(false);
+  });
+
+  it('fails in a repository without commits, still checking worktrees and gates', async () => {
+    const report = await doctor(
+      {},
+      { inspectRepo: async () => ({ ok: true, value: { root: ROOT, headSha: null } }) },
+    );
+    expect(check(report, 'repository')).toMatchObject({
+      status: 'fail',
+      detail: `${ROOT} has no commits: a goal needs a base commit to branch its slices from`,
+      fix: 'commit once: git add -A && git commit -m "initial commit"',
+    });
+    expect(check(report, 'worktrees').status).toBe('ok');
+    expect(check(report, 'gates').status).toBe('ok');
+  });
+
+  it('fails when git worktree list fails', async () => {
+    const report = await doctor(
+      {},
+      { listWorktrees: async () => ({ ok: false, error: 'fatal: not a git repository' }) },
+    );
+    expect(check(report, 'worktrees')).toMatchObject({
+      status: 'fail',
+      detail: '`git worktree list` failed: fatal: not a git repository',
+    });
+    expect(check(report, 'worktrees').fix).toContain('git worktree prune');
+  });
+
+  it('counts worktrees', async () => {
+    const report = await doctor({}, { listWorktrees: async () => ({ ok: true, value: 3 }) });
+    expect(check(report, 'worktrees').detail).toBe('`git worktree list` works (3 worktrees)');
+  });
+});
+
+describe('config', () => {
+  it('names the file it loaded', async () => {
+    const report = await doctor(
+      {},
+      { loadConfig: async () => ({ config: defaultConfig(), path: `${ROOT}/.omk/config.yml` }) },
+    );
+    expect(check(report, 'config')).toMatchObject({
+      status: 'ok',
+      detail: `${ROOT}/.omk/config.yml loaded and valid`,
+    });
+  });
+
+  it('fails with the ConfigError message and its hint as the fix, and skips the gates', async () => {
+    const report = await doctor(
+      {},
+      {
+        loadConfig: async () => {
+          throw new ConfigError('.omk/config.yml is invalid: gates.timeout', { hint: 'use 10m' });
+        },
+      },
+    );
+    expect(check(report, 'config')).toMatchObject({
+      status: 'fail',
+      detail: '.omk/config.yml is invalid: gates.timeout',
+      fix: 'use 10m',
+    });
+    expect(report.checks.some((c) => c.id === 'gates')).toBe(false);
+    expect(report.ok).toBe(false);
+  });
+
+  it('turns an unexpected error into a failed line instead of aborting the report', async () => {
+    const report = await doctor(
+      {},
+      {
+        loadConfig: async () => {
+          throw new Error('EIO: i/o error');
+        },
+      },
+    );
+    expect(check(report, 'config')).toMatchObject({
+      status: 'fail',
+      detail: 'the check could not run: EIO: i/o error',
+    });
+    expect(check(report, 'state-root').status).toBe('ok');
+  });
+});
+
+describe('agent', () => {
+  it('warns when no agent is selected, with both ways to choose one', async () => {
+    const agent = check(await doctor(), 'agent');
+    expect(agent.status).toBe('warn');
+    expect(agent.fix).toContain('--agent claude');
+    expect(agent.fix).toContain('agents.default in .omk/config.yml');
+  });
+
+  it('accepts demo without looking anything up', async () => {
+    const report = await doctor(
+      { agent: 'demo' },
+      {
+        findOnPath: async () => {
+          throw new Error('must not be called');
+        },
+      },
+    );
+    expect(check(report, 'agent')).toMatchObject({ status: 'ok' });
+    expect(check(report, 'agent').detail).toContain('not an AI');
+  });
+
+  it('finds a preset on PATH and names the credential variables that are set, never their values', async () => {
+    const report = await doctor({ agent: 'claude', env: { ANTHROPIC_API_KEY: 'sk-ant-secret-value' } });
+    const agent = check(report, 'agent');
+    expect(agent).toMatchObject({
+      status: 'ok',
+      detail: 'claude (--agent): /usr/local/bin/claude; passes ANTHROPIC_API_KEY',
+    });
+    expect(JSON.stringify(report)).not.toContain('sk-ant-secret-value');
+  });
+
+  it('says a preset without credentials must be logged in on its own', async () => {
+    const agent = check(await doctor({ agent: 'claude' }), 'agent');
+    expect(agent.detail).toContain(
+      'none of ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN is set, so it must be logged in on its own',
+    );
+  });
+
+  it('fails a preset missing from PATH with how to install it and the alternatives', async () => {
+    const report = await doctor({ agent: 'codex' });
+    expect(check(report, 'agent')).toMatchObject({
+      status: 'fail',
+      detail: '`codex` (agent codex) was not found on PATH',
+    });
+    const fix = check(report, 'agent').fix ?? '';
+    expect(fix).toContain('npm install -g @openai/codex');
+    expect(fix).toContain('--agent claude | gemini');
+    expect(fix).toContain('demo');
+    expect(report.ok).toBe(false);
+  });
+
+  it('uses agents.default when --agent is not given', async () => {
+    const config = parseConfig('version: 1\nagents:\n  default: gemini\n', '.omk/config.yml');
+    const report = await doctor({}, { loadConfig: async () => ({ config, path: '.omk/config.yml' }) });
+    expect(check(report, 'agent')).toMatchObject({
+      status: 'fail',
+      detail: '`gemini` (agent gemini) was not found on PATH',
+    });
+  });
+
+  it('--agent wins over agents.default', async () => {
+    const config = parseConfig('version: 1\nagents:\n  default: gemini\n', '.omk/config.yml');
+    const report = await doctor(
+      { agent: 'demo' },
+      { loadConfig: async () => ({ config, path: '.omk/config.yml' }) },
+    );
+    expect(check(report, 'agent').status).toBe('ok');
+  });
+
+  it.each([
+    ['missing', 'does not exist', 'relative to the repository root'],
+    ['not-file', 'is not a file', 'relative to the repository root'],
+    ['not-executable', 'is not executable', `chmod +x ${ROOT}/fix.sh`],
+  ] as const)('fails a script that is %s', async (state, detail, fix) => {
+    const agent = check(
+      await doctor({ agent: 'script:./fix.sh' }, { fileState: async () => state }),
+      'agent',
+    );
+    expect(agent).toMatchObject({ status: 'fail', detail: `agent script ${ROOT}/fix.sh ${detail}` });
+    expect(agent.fix).toContain(fix);
+  });
+
+  it('accepts an executable script, resolved against the repository root', async () => {
+    const seen: string[] = [];
+    const agent = check(
+      await doctor(
+        { agent: 'script:tools/fix.sh' },
+        {
+          fileState: async (path) => {
+            seen.push(path);
+            return 'ok';
+          },
+        },
+      ),
+      'agent',
+    );
+    expect(agent).toMatchObject({
+      status: 'ok',
+      detail: `script:tools/fix.sh (--agent): ${ROOT}/tools/fix.sh`,
+    });
+    expect(seen).toEqual([`${ROOT}/tools/fix.sh`]);
+  });
+
+  it('fails an unknown agent with the list of valid ones', async () => {
+    const agent = check(await doctor({ agent: 'gpt' }), 'agent');
+    expect(agent.status).toBe('fail');
+    expect(agent.detail).toContain('unknown agent "gpt"');
+    expect(agent.fix).toContain('agents.custom');
+  });
+
+  it('checks a custom agent from the config, by PATH or by path', async () => {
+    const config = parseConfig(
+      [
+        'version: 1',
+        'agents:',
+        '  custom:',
+        '    mine:',
+        '      argv: ["my-agent", "{promptFile}"]',
+        '      env: [MY_AGENT_KEY]',
+        '    local:',
+        '      argv: ["./bin/agent"]',
+      ].join('\n'),
+      '.omk/config.yml',
+    );
+    const loadConfig = async () => ({ config, path: '.omk/config.yml' });
+    const onPath = check(
+      await doctor(
+        { agent: 'mine', env: { MY_AGENT_KEY: 'k' } },
+        { loadConfig, findOnPath: async (c) => (c === 'my-agent' ? '/opt/bin/my-agent' : null) },
+      ),
+      'agent',
+    );
+    expect(onPath).toMatchObject({
+      status: 'ok',
+      detail: 'mine (--agent): /opt/bin/my-agent; passes MY_AGENT_KEY',
+    });
+    const byPath = check(
+      await doctor({ agent: 'local' }, { loadConfig, fileState: async () => 'not-executable' }),
+      'agent',
+    );
+    expect(byPath).toMatchObject({
+      status: 'fail',
+      detail: `agent command ${ROOT}/bin/agent (agents.custom.local.argv[0]) is missing or not executable (not-executable)`,
+    });
+  });
+
+  it('fails when building the agent is refused (a GitHub token asked for)', async () => {
+    const report = await doctor(
+      { agent: 'claude' },
+      {
+        validateAgent: () => {
+          throw new ConfigError('the agent environment may not include GITHUB_TOKEN', {
+            hint: 'remove GITHUB_TOKEN from the agent env list',
+          });
+        },
+      },
+    );
+    expect(check(report, 'agent')).toMatchObject({
+      status: 'fail',
+      detail: 'the agent environment may not include GITHUB_TOKEN',
+      fix: 'remove GITHUB_TOKEN from the agent env list',
+    });
+  });
+
+  it('does not judge a custom agent name while the config is broken', async () => {
+    const report = await doctor(
+      { agent: 'mine' },
+      {
+        loadConfig: async () => {
+          throw new ConfigError('bad config');
+        },
+      },
+    );
+    expect(check(report, 'agent')).toMatchObject({
+      status: 'warn',
+      detail: '--agent mine: not checked, because .omk/config.yml did not load',
+    });
+  });
+});
+
+describe('gates', () => {
+  it('warns when nothing is detected: no test gate, no ready proof', async () => {
+    const report = await doctor({}, { detectGates: async () => [] });
+    expect(check(report, 'gates')).toMatchObject({
+      status: 'warn',
+      detail: 'no gates detected: without a test gate no proof can be ready',
+    });
+    expect(check(report, 'gates').fix).toContain('run: ["npm", "test"]');
+    expect(report.ok).toBe(true);
+  });
+
+  it('warns when gates exist but none is a test', async () => {
+    const report = await doctor({}, { detectGates: async () => [gate('lint', ['npm', 'run', 'lint'])] });
+    expect(check(report, 'gates')).toMatchObject({
+      status: 'warn',
+      detail: 'lint (npm run lint); but no test gate: without one no proof can be ready',
+    });
+  });
+
+  it('fails a required gate whose executable is missing, warns for an optional one', async () => {
+    const report = await doctor(
+      {},
+      {
+        detectGates: async () => [
+          gate('test', ['cargo', 'test'], { source: 'Cargo.toml' }),
+          gate('e2e', ['playwright', 'test'], { kind: 'test', required: false, source: '.omk/config.yml' }),
+          gate('lint', ['npm', 'run', 'lint']),
+        ],
+      },
+    );
+    expect(check(report, 'gates').detail).toBe(
+      'test (cargo test), e2e (playwright test, optional), lint (npm run lint)',
+    );
+    expect(check(report, 'gate:test')).toMatchObject({
+      status: 'fail',
+      detail: '`cargo` was not found on PATH (required gate, from Cargo.toml)',
+    });
+    expect(check(report, 'gate:e2e')).toMatchObject({
+      status: 'warn',
+      detail: '`playwright` was not found on PATH (optional gate, from .omk/config.yml)',
+    });
+    expect(check(report, 'gate:e2e').fix).toContain('enabled: false');
+    expect(check(report, 'gate:lint').status).toBe('ok');
+    expect(report.ok).toBe(false);
+  });
+
+  it('checks a gate command given as a path against the repository', async () => {
+    const seen: string[] = [];
+    const report = await doctor(
+      {},
+      {
+        detectGates: async () => [gate('test', ['./scripts/test.sh'])],
+        fileState: async (path) => {
+          seen.push(path);
+          return 'missing';
+        },
+      },
+    );
+    expect(seen).toEqual([`${ROOT}/scripts/test.sh`]);
+    expect(check(report, 'gate:test')).toMatchObject({
+      status: 'fail',
+      detail: '`./scripts/test.sh` is missing or not executable (required gate, from package.json)',
+    });
+  });
+
+  it('fails with the ConfigError of a bad gate list', async () => {
+    const report = await doctor(
+      {},
+      {
+        detectGates: async () => {
+          throw new ConfigError("gate 'e2e' is required but was not detected", { hint: 'give it a run' });
+        },
+      },
+    );
+    expect(report.checks.filter((c) => c.id.startsWith('gate'))).toEqual([
+      {
+        id: 'gates',
+        title: 'gates',
+        status: 'fail',
+        detail: "gate 'e2e' is required but was not detected",
+        fix: 'give it a run',
+      },
+    ]);
+  });
+});
+
+describe('state root', () => {
+  it('shows the path and that it is writable', async () => {
+    expect(check(await doctor(), 'state-root')).toMatchObject({ status: 'ok', detail: '/state (writable)' });
+  });
+
+  it('accepts a state root that does not exist yet when its parent is writable', async () => {
+    const report = await doctor(
+      {},
+      { probeWritableDir: async () => ({ ok: true, value: { exists: false, tested: '/' } }) },
+    );
+    expect(check(report, 'state-root').detail).toBe(
+      '/state (does not exist yet; created on first use: / is writable)',
+    );
+  });
+
+  it('fails when it cannot be written, with --state-dir as the fix', async () => {
+    const report = await doctor(
+      {},
+      { probeWritableDir: async () => ({ ok: false, error: 'EROFS: read-only file system' }) },
+    );
+    expect(check(report, 'state-root')).toMatchObject({
+      status: 'fail',
+      detail: '/state is not writable: EROFS: read-only file system',
+    });
+    expect(check(report, 'state-root').fix).toContain('--state-dir');
+  });
+});
+
+describe('GitHub token', () => {
+  it('is not mentioned when absent', async () => {
+    expect((await doctor()).checks.some((c) => c.id === 'github-token')).toBe(false);
+  });
+
+  it('warns that it is present without printing it', async () => {
+    const token = 'ghp_0123456789abcdefghijABCDEFGHIJ0123';
+    const report = await doctor({ env: { GITHUB_TOKEN: token, GH_TOKEN: token } });
+    expect(check(report, 'github-token')).toMatchObject({
+      status: 'warn',
+      detail:
+        'GITHUB_TOKEN and GH_TOKEN are set: token present; permission checks arrive with GitHub delivery',
+    });
+    expect(JSON.stringify(report)).not.toContain(token);
+    expect(report.ok).toBe(true);
+  });
+});

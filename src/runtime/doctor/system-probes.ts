@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { gitRepo } from '../../adapters/git/repo.js';
+import { runGit } from '../../adapters/git/run-git.js';
+import { resolveAgent } from '../agents/registry.js';
+import { loadConfig } from '../config/load.js';
+import { detectGates } from '../gates/detect.js';
+import { fileState, findOnPath } from './path-lookup.js';
+import type { DoctorProbes, Probed } from './types.js';
+
+export interface SystemProbeOptions {
+  /** The environment whose PATH is searched and from which agents would be built. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where `git --version` runs (any existing directory). */
+  cwd: string;
+}
+
+/** The real probes: the git CLI, the file system, the config loader and the gate detectors. */
+export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
+  return {
+    gitVersion: () => probe(async () => (await runGit(['--version'], { cwd: options.cwd })).stdout),
+    inspectRepo: (path) =>
+      probe(async () => {
+        const info = await gitRepo.inspect(path);
+        return { root: info.root, headSha: info.headSha };
+      }),
+    listWorktrees: (root) =>
+      probe(async () => {
+        const { stdout } = await runGit(['worktree', 'list', '--porcelain'], { cwd: root });
+        return stdout.split('\n').filter((line) => line.startsWith('worktree ')).length;
+      }),
+    loadConfig: (root) => loadConfig(root),
+    detectGates: async (root, config) => detectGates(root, await gitRepo.listFiles(root), config),
+    findOnPath: (command) => findOnPath(command, options.env),
+    fileState,
+    validateAgent: (spec, root, config) => {
+      resolveAgent(spec, { repoRoot: root, config: config.agents, env: options.env });
+    },
+    probeWritableDir,
+  };
+}
+
+async function probe<T>(run: () => Promise<T>): Promise<Probed<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Proves `dir` writable with a file it removes again. A missing directory is not created (a run
+ * creates it): its nearest existing ancestor is tested instead, since that is where it would go.
+ */
+export function probeWritableDir(dir: string): Promise<Probed<{ exists: boolean; tested: string }>> {
+  return probe(async () => {
+    let tested = resolve(dir);
+    for (;;) {
+      try {
+        if (!(await stat(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
+        break;
+      } catch (error) {
+        const parent = dirname(tested);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === tested) throw error;
+        tested = parent;
+      }
+    }
+    const file = join(tested, `.omk-doctor-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(file, 'omk doctor write test\n', { flag: 'wx' });
+    await unlink(file);
+    return { exists: tested === resolve(dir), tested };
+  });
+}

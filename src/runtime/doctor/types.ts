@@ -1,0 +1,65 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { OmkConfig } from '../config/schema.js';
+import type { GateSpec } from '../gates/port.js';
+
+export type DoctorStatus = 'ok' | 'warn' | 'fail';
+
+/** One line of `omk doctor`: what was checked, what was found, and how to fix it. */
+export interface DoctorCheck {
+  /** Stable identifier for scripts: git, repository, worktrees, config, agent, gates, gate:<name>, ... */
+  id: string;
+  title: string;
+  status: DoctorStatus;
+  detail: string;
+  /** A next step, present whenever the status is not ok. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  /** True when no check failed (warnings allowed). */
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+export type FileState = 'ok' | 'missing' | 'not-file' | 'not-executable';
+
+export type Probed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * Everything the doctor asks the world. Injected so each branch of each check is testable with
+ * fakes; `createSystemProbes` is the real implementation.
+ */
+export interface DoctorProbes {
+  /** Output of `git --version`. */
+  gitVersion(): Promise<Probed<string>>;
+  /** The repository containing `path`: its root and HEAD (null without commits). */
+  inspectRepo(path: string): Promise<Probed<{ root: string; headSha: string | null }>>;
+  /** `git worktree list` in the repository. */
+  listWorktrees(root: string): Promise<Probed<number>>;
+  /** Loads `.omk/config.yml`; throws ConfigError when it is invalid. */
+  loadConfig(root: string): Promise<LoadedConfig>;
+  /** The gates a goal would run (detected and configured); throws ConfigError on a bad gate list. */
+  detectGates(root: string, config: OmkConfig): Promise<GateSpec[]>;
+  /** The absolute path of `command` on the PATH, or null. Never a shell, never `which`. */
+  findOnPath(command: string): Promise<string | null>;
+  /** Whether a path is an executable regular file. */
+  fileState(path: string): Promise<FileState>;
+  /** Builds the agent as a run would, so its configuration errors surface (e.g. a GitHub token asked for). */
+  validateAgent(spec: string, root: string, config: OmkConfig): void;
+  /**
+   * Writes and removes a temporary file in the directory, or, when it does not exist yet, in its
+   * nearest existing ancestor (`tested`). Creates no directory.
+   */
+  probeWritableDir(path: string): Promise<Probed<{ exists: boolean; tested: string }>>;
+}
+
+export interface DoctorInput {
+  /** The repository to check (--repo, else the current directory). */
+  repoPath: string;
+  /** --agent, if given; else agents.default from the config. */
+  agent: string | undefined;
+  /** The goal state root the CLI would use. */
+  stateRoot: string;
+  /** Only the presence of the GitHub token variables is read; their values never leave this check. */
+  env: Readonly<Record<string, string | undefined>>;
+}

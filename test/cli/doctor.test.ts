@@ -1,0 +1,150 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderDoctorText } from '../../src/cli/commands/doctor.js';
+import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+interface Report {
+  ok: boolean;
+  checks: { id: string; status: string; detail: string; fix?: string }[];
+}
+
+/** The directory of the `git` a shell would run, found by scanning PATH (no `which`). */
+function gitDir(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, 'git'), constants.X_OK);
+      return dir;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error('git is not on PATH');
+}
+
+// Only node (and npm beside it) and git: no agent CLI can be found by accident.
+const PATH = [...new Set([dirname(process.execPath), gitDir()])].join(':');
+
+let repo: TempRepo;
+let state: { dir: string; cleanup: () => Promise<void> };
+const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir, env: { PATH } });
+const statusOf = (report: Report) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+
+beforeEach(async () => {
+  repo = await createTempRepo({
+    'package.json': '{ "name": "fixture", "scripts": { "test": "node --test" } }\n',
+  });
+  state = await tempStateDir();
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await state.cleanup();
+});
+
+describe('omk doctor', () => {
+  it('passes with the demo agent: git, repository, gates and state root ok', async () => {
+    const result = await omk('doctor', '--agent', 'demo');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^✓ git: git \d+\.\d+/m);
+    expect(result.stdout).toContain(`✓ repository: ${repo.root}`);
+    expect(result.stdout).toContain('✓ gates: test (npm run test)');
+    expect(result.stdout).toMatch(/^✓ gate test: npm → \//m);
+    expect(result.stdout).toMatch(/^✓ agent: demo \(--agent\)/m);
+    expect(result.stdout).toContain(`✓ state root: ${state.dir} (writable)`);
+    expect(result.stdout).toContain('ready: nothing failed');
+  });
+
+  it('fails with exit code 2 and the fix when claude is not on PATH', async () => {
+    const result = await omk('doctor', '--agent', 'claude');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('✗ agent: `claude` (agent claude) was not found on PATH');
+    expect(result.stdout).toContain('    fix: install it: npm install -g @anthropic-ai/claude-code');
+    expect(result.stdout).toContain('--agent codex');
+    expect(result.stdout).toContain('not ready: 1 failed');
+  });
+
+  it('--json prints { ok, checks } and never the GitHub token', async () => {
+    const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    const result = await runOmk(['doctor', '--json', '--agent', 'claude', '--repo', repo.root], {
+      cwd: state.dir,
+      stateDir: state.dir,
+      env: { PATH, GITHUB_TOKEN: token },
+    });
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.ok).toBe(false);
+    expect(statusOf(report)).toEqual({
+      git: 'ok',
+      repository: 'ok',
+      worktrees: 'ok',
+      config: 'ok',
+      agent: 'fail',
+      gates: 'ok',
+      'gate:test': 'ok',
+      'state-root': 'ok',
+      'github-token': 'warn',
+    });
+    expect(report.checks.find((c) => c.id === 'agent')?.fix).toContain('@anthropic-ai/claude-code');
+    expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it('reports an invalid config with its hint and a directory that is not a repository', async () => {
+    await repo.commit({ '.omk/config.yml': 'version: 1\ngates:\n  timeout: ten minutes\n' });
+    const bad = JSON.parse((await omk('doctor', '--json', '--agent', 'demo')).stdout) as Report;
+    const config = bad.checks.find((c) => c.id === 'config');
+    expect(config?.status).toBe('fail');
+    expect(config?.detail).toContain('is invalid');
+    expect(config?.fix).toContain('timeout: 10m');
+
+    const outside = await runOmk(['doctor', '--agent', 'demo'], {
+      cwd: state.dir,
+      stateDir: state.dir,
+      env: { PATH },
+    });
+    expect(outside.code).toBe(2);
+    expect(outside.stdout).toContain(`✗ repository: ${state.dir}`);
+    expect(outside.stdout).toContain('--repo PATH');
+  });
+
+  it('refuses an unknown --format with exit code 2', async () => {
+    const result = await omk('doctor', '--format', 'md');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--format: 'md' is not one of text, json.");
+  });
+});
+
+describe('renderDoctorText', () => {
+  it('marks each line, indents continuation lines and the fix, and ends with a verdict', () => {
+    const text = renderDoctorText({
+      ok: false,
+      checks: [
+        { id: 'git', title: 'git', status: 'ok', detail: 'git 2.43.0 (2.25 or newer needed)' },
+        { id: 'gates', title: 'gates', status: 'warn', detail: 'no gates detected', fix: 'add one' },
+        {
+          id: 'config',
+          title: 'config',
+          status: 'fail',
+          detail: '.omk/config.yml is invalid:\n✖ bad',
+          fix: 'Fix it, for example:\nversion: 1',
+        },
+      ],
+    });
+    expect(text).toBe(
+      [
+        '✓ git: git 2.43.0 (2.25 or newer needed)',
+        '! gates: no gates detected',
+        '    fix: add one',
+        '✗ config: .omk/config.yml is invalid:',
+        '    ✖ bad',
+        '    fix: Fix it, for example:',
+        '         version: 1',
+        '',
+        'not ready: 1 failed, 1 warning; fix the ✗ lines above',
+        '',
+      ].join('\n'),
+    );
+  });
+});
