@@ -39086,7 +39086,8 @@ var MARKS = { ok: "\u2713", warn: "!", fail: "\u2717" };
 function renderDoctorText(report) {
   const lines = [];
   for (const check2 of report.checks) {
-    lines.push(`${MARKS[check2.status]} ${check2.title}: ${check2.detail}`);
+    const [head2 = "", ...more] = check2.detail.split("\n");
+    lines.push(`${MARKS[check2.status]} ${check2.title}: ${head2}`, ...more.map((line2) => `    ${line2}`));
     if (check2.fix !== void 0 && check2.status !== "ok") {
       const [first = "", ...rest] = check2.fix.split("\n");
       lines.push(`    fix: ${first}`, ...rest.map((line2) => `         ${line2}`));
