@@ -10910,7 +10910,7 @@ var EXIT_CODE_HELP = `Exit codes:
   1  unexpected internal error (please report it)
   2  invalid input: a flag, argument or config value (the message shows a correct example)
   3  not found: no such goal (see 'omk goal list')
-  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal)
+  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
   5  busy: another omk process holds the goal; retry
   6  state: a state file is damaged or written by a newer omk
   7  git: a git command failed (or the directory is not a repository)
@@ -31350,6 +31350,7 @@ function runProcess(spec) {
       detached: true,
       windowsHide: true
     });
+    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
     const killTree = () => {
       if (child.pid === void 0) return;
       try {
@@ -32882,7 +32883,9 @@ var sliceRecordSchema = external_exports.object({
   changedFiles: external_exports.array(changedFileSchema),
   gates: external_exports.array(gateEvidenceSchema),
   findings: external_exports.array(findingSchema),
-  lastFailure: external_exports.string().nullable()
+  lastFailure: external_exports.string().nullable(),
+  /** The running agent's process group, so a successor can stop it if this controller dies. */
+  agentProcess: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
 });
 var executionStateSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -32902,7 +32905,9 @@ var executionStateSchema = external_exports.object({
   finalGates: external_exports.array(gateEvidenceSchema),
   finalFindings: external_exports.array(findingSchema),
   gaps: external_exports.array(gapSchema),
-  failures: external_exports.array(failureEvidenceSchema)
+  failures: external_exports.array(failureEvidenceSchema),
+  /** The controller that last took the goal (evidence for worker_dead after it died). */
+  controller: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
 });
 var executionStateVersioned = singleVersion("execution.json", 1, executionStateSchema);
 function emptyExecution() {
@@ -32916,7 +32921,8 @@ function emptyExecution() {
     finalGates: [],
     finalFindings: [],
     gaps: [],
-    failures: []
+    failures: [],
+    controller: null
   };
 }
 async function readExecution(path) {
@@ -32941,12 +32947,42 @@ function sliceRecord(record2, id) {
     changedFiles: [],
     gates: [],
     findings: [],
-    lastFailure: null
+    lastFailure: null,
+    agentProcess: null
   };
 }
 function withSlice(record2, slice) {
   const others = record2.slices.filter((s) => s.id !== slice.id);
   return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+// src/runtime/delivery/state.ts
+var deliveredPrSchema = external_exports.object({
+  /** Slice id, or null for the integrator PR. */
+  sliceId: external_exports.string().nullable(),
+  branch: external_exports.string(),
+  number: external_exports.number().int().positive(),
+  url: external_exports.string(),
+  /** The head SHA last pushed and described in the body. */
+  headSha: external_exports.string(),
+  checkRunId: external_exports.number().int().positive().nullable(),
+  /** The commit the check run is on; a new head gets a new check run. */
+  checkRunSha: external_exports.string().nullable(),
+  labels: external_exports.array(external_exports.string())
+});
+var deliveryRecordSchema = external_exports.object({
+  version: external_exports.literal(1),
+  forge: external_exports.enum(["github", "local"]),
+  pulls: external_exports.array(deliveredPrSchema)
+});
+var deliveryRecordVersioned = singleVersion("delivery.json", 1, deliveryRecordSchema);
+async function readDelivery(path, forge) {
+  try {
+    return await readVersioned(deliveryRecordVersioned, path);
+  } catch (error62) {
+    if (error62 instanceof NotFoundError) return { version: 1, forge, pulls: [] };
+    throw error62;
+  }
 }
 
 // src/runtime/state/decisions.ts
@@ -33242,17 +33278,23 @@ function deliveryFromEvents(events) {
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
+    else if (event.type === "goal_merged") {
+      const sha2 = typeof event.data.sha === "string" ? event.data.sha : "";
+      const target = typeof event.data.target === "string" ? event.data.target : "";
+      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha2, target };
+    }
   }
   return delivery;
 }
 async function rebuildProof(store, goal, events) {
   const paths = store.paths(goal.id);
-  const [graph, execution, decisions, log, spent] = await Promise.all([
+  const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
     readVersioned(taskGraphVersioned, paths.taskGraph),
     readExecution(paths.execution),
     readDecisions(paths.decisions),
     events.read(),
-    currentSpent(paths.budget)
+    currentSpent(paths.budget),
+    readDelivery(paths.delivery, "local")
   ]);
   const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
@@ -33264,7 +33306,14 @@ async function rebuildProof(store, goal, events) {
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({ kind, decision, reason })),
     budget: { limits: goal.budget, spent },
-    delivery: deliveryFromEvents(log.events),
+    delivery: {
+      ...deliveryFromEvents(log.events),
+      pullRequests: deliveryRecord.pulls.map((pull) => ({
+        sliceId: pull.sliceId,
+        url: pull.url,
+        number: pull.number
+      }))
+    },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
   });
   await writeJsonAtomic(paths.proof, proof);
@@ -34302,6 +34351,7 @@ function goalPaths(stateRoot, goalId) {
     proof: join6(dir, "proof.json"),
     failure: join6(dir, "failure.json"),
     execution: join6(dir, "execution.json"),
+    delivery: join6(dir, "delivery.json"),
     budget: join6(dir, "budget.jsonl"),
     lock: join6(dir, ".lock"),
     artifacts: join6(dir, "artifacts"),
@@ -35355,6 +35405,7 @@ async function runCommand(options, allowed, input2) {
     timeoutMs: input2.timeoutMs,
     input: options.prompt === "stdin" ? input2.prompt : "",
     logPath: transcript,
+    onSpawn: input2.onProcess,
     ...input2.signal ? { signal: input2.signal } : {}
   });
   const usage = parseUsage(options.usage, result2.stdout);
@@ -37748,31 +37799,40 @@ var MAX_DESCRIPTION_CHARS = 8e3;
 var MAX_FAILURE_CHARS = 12e3;
 var MAX_LIST_ITEMS = 100;
 var MAX_ITEM_CHARS = 1e3;
+function paragraph(...lines) {
+  return lines.join(" ");
+}
 function renderAgentPrompt(input2) {
   const { task } = input2;
   const writes = task.writes.length > 0 ? task.writes : ["(none: do not change any file)"];
   const sections = [
     `# Slice ${task.id}: ${oneLine2(task.title)}`,
-    "You are working on one slice of a larger engineering goal, in a git worktree created for this",
-    "slice. Make the change described below, keep it small and focused, and leave the working tree",
-    "with your edits in place: do not commit, push, switch branches or rewrite history; omk commits,",
-    "verifies and delivers the change itself.",
+    paragraph(
+      "You are working on one slice of a larger engineering goal, in a git worktree created for this",
+      "slice. Make the change described below, keep it small and focused, and leave the working tree",
+      "with your edits in place: do not commit, push, switch branches or rewrite history; omk commits,",
+      "verifies and delivers the change itself."
+    ),
     "## Goal",
     fenced(head(input2.goal, MAX_GOAL_CHARS2)),
     "## This slice",
     `**${oneLine2(task.title)}**`,
     task.description.trim() === "" ? "(no further description)" : fenced(head(task.description, MAX_DESCRIPTION_CHARS)),
     "## Write scope",
-    'You may create, edit or delete files only at or below these repository paths ("." is the whole',
-    "repository). Changes anywhere else are rejected and fail this attempt. Never touch `.git/`.",
+    paragraph(
+      'You may create, edit or delete files only at or below these repository paths ("." is the whole',
+      "repository). Changes anywhere else are rejected and fail this attempt. Never touch `.git/`."
+    ),
     bullets(writes),
     "## Read scope",
     "Read these paths for context (you may read other files too, but do not change them):",
     bullets(task.reads.length > 0 ? task.reads : ["(not restricted)"]),
     "## Acceptance criteria",
     task.acceptance.length > 0 ? bullets(task.acceptance) : "- The change does what the slice describes and the project still builds and passes its tests.",
-    "omk checks the result with the project gates (build, tests, lint) after you finish; run them",
-    "yourself where you can."
+    paragraph(
+      "omk checks the result with the project gates (build, tests, lint) after you finish; run them",
+      "yourself where you can."
+    )
   ];
   const failure3 = input2.previousFailure?.trim();
   if (failure3 !== void 0 && failure3 !== "") {
@@ -37784,12 +37844,16 @@ function renderAgentPrompt(input2) {
   }
   sections.push(
     "## Proposing follow-up work (optional)",
-    "If you find work that belongs outside this slice (other paths, a separate concern), do not do it;",
-    `propose it by writing a JSON array to \`${FOLLOW_UPS_FILE}\` in the working directory. omk reads`,
-    "and removes that file; each entry needs a title and the paths it would change, for example:",
+    paragraph(
+      "If you find work that belongs outside this slice (other paths, a separate concern), do not do it;",
+      `propose it by writing a JSON array to \`${FOLLOW_UPS_FILE}\` in the working directory. omk reads`,
+      "and removes that file; each entry needs a title and the paths it would change, for example:"
+    ),
     fenced(FOLLOW_UP_EXAMPLE, "json"),
-    'Optional fields: "id" (lowercase letters, digits, dashes), "reads", "dependsOn", "ownerRole",',
-    '"risk" ("low" | "medium" | "high"). Proposals are reviewed before they become slices.'
+    paragraph(
+      'Optional fields: "id" (lowercase letters, digits, dashes), "reads", "dependsOn", "ownerRole",',
+      '"risk" ("low" | "medium" | "high"). Proposals are reviewed before they become slices.'
+    )
   );
   return `${sections.join("\n\n")}
 `;
@@ -37892,7 +37956,15 @@ async function runSlice(ctx, taskId, attemptLimit) {
       cwd: workspace.path,
       timeoutMs: decision.timeoutMs,
       artifactsDir,
-      signal: ctx.signal
+      signal: ctx.signal,
+      onProcess: (pid) => {
+        journal.execution = withSlice(journal.execution, {
+          ...sliceRecord(journal.execution, taskId),
+          agentProcess: { pid, host: deps.store.deps.host.hostname }
+        });
+        void journal.save([{ type: "agent_started", data: { taskId, attempt, pid } }]).catch(() => {
+        });
+      }
     });
     if (result2.outcome === "cancelled" || ctx.signal.aborted) {
       journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
@@ -37922,8 +37994,9 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
       files: change.changedFiles.length
     }
   });
+  const liveBudget = (await deps.store.read(goal.id)).budget;
   for (const draft of result2.followUps) {
-    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: goal.budget.timeMs });
+    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: liveBudget.timeMs });
     if ("task" in verdict) {
       journal.graph = { ...journal.graph, tasks: [...journal.graph.tasks, verdict.task] };
       events.push({ type: "followup_accepted", data: { taskId: verdict.task.id, proposedBy: task.id } });
@@ -37975,7 +38048,8 @@ ${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`)
     changedFiles: change.changedFiles,
     gates,
     findings,
-    lastFailure: failure3
+    lastFailure: failure3,
+    agentProcess: null
   });
   journal.execution = {
     ...journal.execution,
@@ -38133,11 +38207,23 @@ async function takeControl(deps, journal, goalId) {
   }
   const plan2 = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const events = [];
+  const previous = journal.execution.controller;
   for (const task of journal.graph.tasks.filter((t) => t.status === "running")) {
+    const orphan = sliceRecord(journal.execution, task.id).agentProcess;
+    const stopped = orphan !== null && stopOrphan(orphan, store.deps.host);
     journal.updateTask(task.id, { status: "pending", attempts: Math.max(0, task.attempts - 1) });
+    journal.execution = withSlice(journal.execution, {
+      ...sliceRecord(journal.execution, task.id),
+      agentProcess: null
+    });
     events.push({
       type: "worker_dead",
-      data: { taskId: task.id, previousController: goal.controller?.pid ?? null }
+      data: {
+        taskId: task.id,
+        previousController: previous?.pid ?? null,
+        orphanAgent: orphan?.pid ?? null,
+        orphanStopped: stopped
+      }
     });
   }
   const now = store.deps.clock.nowIso();
@@ -38152,7 +38238,12 @@ async function takeControl(deps, journal, goalId) {
       }
     }
   );
-  journal.execution = { ...journal.execution, state: "in_progress", gaps: [] };
+  journal.execution = {
+    ...journal.execution,
+    state: "in_progress",
+    gaps: [],
+    controller: { pid: host.pid, host: host.hostname }
+  };
   await journal.save(events, {
     decisions: plan2.notes.map((note) => ({
       kind: "gates",
@@ -38172,6 +38263,15 @@ async function takeControl(deps, journal, goalId) {
     await journal.save([{ type: "lock_recovered", data: { why: "stale git lock files", paths: recovered } }]);
   }
   return store.read(goalId);
+}
+function stopOrphan(orphan, host) {
+  if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
+  try {
+    process.kill(-orphan.pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
 }
 async function runWaves(ctx, maxAgents, untilReady) {
   const { journal } = ctx;

@@ -47,7 +47,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   1  unexpected internal error (please report it)
   2  invalid input: a flag, argument or config value (the message shows a correct example)
   3  not found: no such goal (see 'omk goal list')
-  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal)
+  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
   5  busy: another omk process holds the goal; retry
   6  state: a state file is damaged or written by a newer omk
   7  git: a git command failed (or the directory is not a repository)

@@ -98,6 +98,7 @@ async function runCommand(
     timeoutMs: input.timeoutMs,
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
+    onSpawn: input.onProcess,
     ...(input.signal ? { signal: input.signal } : {}),
   });
 

@@ -16,6 +16,8 @@ export interface ProcessSpec {
   signal?: AbortSignal;
   /** How many characters of the output tail to keep in memory. */
   tailChars?: number;
+  /** Called with the pid (= process group id) once started, so a supervisor can record it. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessResult {
@@ -56,6 +58,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       detached: true,
       windowsHide: true,
     });
+    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
     const killTree = () => {
       if (child.pid === undefined) return;
       try {

@@ -14,6 +14,8 @@ export interface AgentRunInput {
   /** artifacts/agent-runs/<task>/ — transcript, prompt and usage are written here. */
   artifactsDir: string;
   signal?: AbortSignal;
+  /** Called with the agent's process group id when it starts (recorded so a successor controller can stop an orphan). */
+  onProcess?: (pid: number) => void;
 }
 
 export interface AgentUsage {

@@ -83,3 +83,15 @@ describe('renderAgentPrompt', () => {
     expect(renderAgentPrompt(odd).split('\n')[0]).toBe('# Slice fix-csv: two lines');
   });
 });
+
+describe('prompt paragraphs', () => {
+  it('keeps wrapped sentences whole instead of splitting them with blank lines', () => {
+    const prompt = renderAgentPrompt({
+      goal: 'fix it in src/a.ts',
+      task: { id: 's1-a', title: 'A', description: '', reads: [], writes: ['src'], acceptance: [] },
+      attempt: 1,
+    });
+    expect(prompt).toContain('a git worktree created for this slice. Make the change');
+    expect(prompt).not.toMatch(/created for this\n\nslice/);
+  });
+});

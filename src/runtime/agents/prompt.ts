@@ -22,15 +22,22 @@ const MAX_ITEM_CHARS = 1_000;
  * same text, so a rerun is explainable and the prompt artifact can be compared between attempts.
  * It starts with '#' so a CLI that takes it as an argument never mistakes it for an option.
  */
+/** One paragraph from source lines wrapped for readability: joined with spaces, not blank lines. */
+function paragraph(...lines: string[]): string {
+  return lines.join(' ');
+}
+
 export function renderAgentPrompt(input: AgentPromptInput): string {
   const { task } = input;
   const writes = task.writes.length > 0 ? task.writes : ['(none: do not change any file)'];
   const sections = [
     `# Slice ${task.id}: ${oneLine(task.title)}`,
-    'You are working on one slice of a larger engineering goal, in a git worktree created for this',
-    'slice. Make the change described below, keep it small and focused, and leave the working tree',
-    'with your edits in place: do not commit, push, switch branches or rewrite history; omk commits,',
-    'verifies and delivers the change itself.',
+    paragraph(
+      'You are working on one slice of a larger engineering goal, in a git worktree created for this',
+      'slice. Make the change described below, keep it small and focused, and leave the working tree',
+      'with your edits in place: do not commit, push, switch branches or rewrite history; omk commits,',
+      'verifies and delivers the change itself.',
+    ),
     '## Goal',
     fenced(head(input.goal, MAX_GOAL_CHARS)),
     '## This slice',
@@ -39,8 +46,10 @@ export function renderAgentPrompt(input: AgentPromptInput): string {
       ? '(no further description)'
       : fenced(head(task.description, MAX_DESCRIPTION_CHARS)),
     '## Write scope',
-    'You may create, edit or delete files only at or below these repository paths ("." is the whole',
-    'repository). Changes anywhere else are rejected and fail this attempt. Never touch `.git/`.',
+    paragraph(
+      'You may create, edit or delete files only at or below these repository paths ("." is the whole',
+      'repository). Changes anywhere else are rejected and fail this attempt. Never touch `.git/`.',
+    ),
     bullets(writes),
     '## Read scope',
     'Read these paths for context (you may read other files too, but do not change them):',
@@ -49,8 +58,10 @@ export function renderAgentPrompt(input: AgentPromptInput): string {
     task.acceptance.length > 0
       ? bullets(task.acceptance)
       : '- The change does what the slice describes and the project still builds and passes its tests.',
-    'omk checks the result with the project gates (build, tests, lint) after you finish; run them',
-    'yourself where you can.',
+    paragraph(
+      'omk checks the result with the project gates (build, tests, lint) after you finish; run them',
+      'yourself where you can.',
+    ),
   ];
   const failure = input.previousFailure?.trim();
   if (failure !== undefined && failure !== '') {
@@ -62,12 +73,16 @@ export function renderAgentPrompt(input: AgentPromptInput): string {
   }
   sections.push(
     '## Proposing follow-up work (optional)',
-    'If you find work that belongs outside this slice (other paths, a separate concern), do not do it;',
-    `propose it by writing a JSON array to \`${FOLLOW_UPS_FILE}\` in the working directory. omk reads`,
-    'and removes that file; each entry needs a title and the paths it would change, for example:',
+    paragraph(
+      'If you find work that belongs outside this slice (other paths, a separate concern), do not do it;',
+      `propose it by writing a JSON array to \`${FOLLOW_UPS_FILE}\` in the working directory. omk reads`,
+      'and removes that file; each entry needs a title and the paths it would change, for example:',
+    ),
     fenced(FOLLOW_UP_EXAMPLE, 'json'),
-    'Optional fields: "id" (lowercase letters, digits, dashes), "reads", "dependsOn", "ownerRole",',
-    '"risk" ("low" | "medium" | "high"). Proposals are reviewed before they become slices.',
+    paragraph(
+      'Optional fields: "id" (lowercase letters, digits, dashes), "reads", "dependsOn", "ownerRole",',
+      '"risk" ("low" | "medium" | "high"). Proposals are reviewed before they become slices.',
+    ),
   );
   return `${sections.join('\n\n')}\n`;
 }

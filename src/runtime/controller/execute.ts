@@ -2,8 +2,10 @@ import { BusyError, IllegalTransitionError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
+import type { HostInfo } from '../ports.js';
 import type { Proof } from '../proof/schema.js';
 import type { ControllerDeps, RunContext } from './context.js';
+import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import { ExecutionJournal } from './journal.js';
 import { planRequiredGates } from './required-gates.js';
@@ -125,12 +127,25 @@ async function takeControl(
   }
   const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const events: EventInput[] = [];
+  const previous = journal.execution.controller;
   for (const task of journal.graph.tasks.filter((t) => t.status === 'running')) {
-    // The previous controller died while this slice ran: quarantine the lease and run it again.
+    // The previous controller died while this slice ran: stop its orphaned agent (it would keep
+    // writing into the worktree), quarantine the lease, and run the slice again.
+    const orphan = sliceRecord(journal.execution, task.id).agentProcess;
+    const stopped = orphan !== null && stopOrphan(orphan, store.deps.host);
     journal.updateTask(task.id, { status: 'pending', attempts: Math.max(0, task.attempts - 1) });
+    journal.execution = withSlice(journal.execution, {
+      ...sliceRecord(journal.execution, task.id),
+      agentProcess: null,
+    });
     events.push({
       type: 'worker_dead',
-      data: { taskId: task.id, previousController: goal.controller?.pid ?? null },
+      data: {
+        taskId: task.id,
+        previousController: previous?.pid ?? null,
+        orphanAgent: orphan?.pid ?? null,
+        orphanStopped: stopped,
+      },
     });
   }
   const now = store.deps.clock.nowIso();
@@ -145,7 +160,12 @@ async function takeControl(
       },
     },
   );
-  journal.execution = { ...journal.execution, state: 'in_progress', gaps: [] };
+  journal.execution = {
+    ...journal.execution,
+    state: 'in_progress',
+    gaps: [],
+    controller: { pid: host.pid, host: host.hostname },
+  };
   await journal.save(events, {
     decisions: plan.notes.map((note) => ({
       kind: 'gates',
@@ -165,6 +185,17 @@ async function takeControl(
     await journal.save([{ type: 'lock_recovered', data: { why: 'stale git lock files', paths: recovered } }]);
   }
   return store.read(goalId);
+}
+
+/** Kills an orphaned agent's process group if it runs on this host; true when it was alive. */
+function stopOrphan(orphan: { pid: number; host: string }, host: HostInfo): boolean {
+  if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
+  try {
+    process.kill(-orphan.pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Dispatches ready slices up to maxAgents until nothing more can start. */

@@ -24,6 +24,8 @@ export const sliceRecordSchema = z.object({
   gates: z.array(gateEvidenceSchema),
   findings: z.array(findingSchema),
   lastFailure: z.string().nullable(),
+  /** The running agent's process group, so a successor can stop it if this controller dies. */
+  agentProcess: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -49,6 +51,8 @@ export const executionStateSchema = z.object({
   finalFindings: z.array(findingSchema),
   gaps: z.array(gapSchema),
   failures: z.array(failureEvidenceSchema),
+  /** The controller that last took the goal (evidence for worker_dead after it died). */
+  controller: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
 export type ExecutionStateRecord = z.infer<typeof executionStateSchema>;
 
@@ -66,6 +70,7 @@ export function emptyExecution(): ExecutionStateRecord {
     finalFindings: [],
     gaps: [],
     failures: [],
+    controller: null,
   };
 }
 
@@ -95,6 +100,7 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
       gates: [],
       findings: [],
       lastFailure: null,
+      agentProcess: null,
     }
   );
 }

@@ -90,6 +90,13 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       timeoutMs: decision.timeoutMs,
       artifactsDir,
       signal: ctx.signal,
+      onProcess: (pid) => {
+        journal.execution = withSlice(journal.execution, {
+          ...sliceRecord(journal.execution, taskId),
+          agentProcess: { pid, host: deps.store.deps.host.hostname },
+        });
+        void journal.save([{ type: 'agent_started', data: { taskId, attempt, pid } }]).catch(() => {});
+      },
     });
     if (result.outcome === 'cancelled' || ctx.signal.aborted) {
       journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
@@ -128,9 +135,11 @@ async function settleAttempt(
     },
   });
 
-  // Follow-ups enter the graph only after the same validation as planned tasks.
+  // Follow-ups enter the graph only after the same validation as planned tasks, against the
+  // budget as it is now (budget-add may have run since this controller started).
+  const liveBudget = (await deps.store.read(goal.id)).budget;
   for (const draft of result.followUps) {
-    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: goal.budget.timeMs });
+    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: liveBudget.timeMs });
     if ('task' in verdict) {
       journal.graph = { ...journal.graph, tasks: [...journal.graph.tasks, verdict.task] };
       events.push({ type: 'followup_accepted', data: { taskId: verdict.task.id, proposedBy: task.id } });
@@ -194,6 +203,7 @@ async function settleAttempt(
     gates,
     findings,
     lastFailure: failure,
+    agentProcess: null,
   });
   journal.execution = {
     ...journal.execution,

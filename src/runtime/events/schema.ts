@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'task_failed',
   'task_skipped',
   'worker_dead',
+  'agent_started',
   'agent_finished',
   'change_captured',
   'gates_verified',
@@ -38,6 +39,11 @@ export const EVENT_TYPES = [
   'budget_exhausted',
   'integration_done',
   'integration_conflict',
+  'pr_opened',
+  'pr_updated',
+  'check_run_published',
+  'merge_evaluated',
+  'goal_merged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,5 +1,6 @@
 import { currentSpent } from '../budget/ledger.js';
 import { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
+import { readDelivery } from '../delivery/state.js';
 import type { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -59,6 +60,11 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
     if (event.type === 'goal_accepted') delivery.acceptance = record('summary');
     else if (event.type === 'goal_rejected') delivery.rejection = record('reason');
     else if (event.type === 'goal_cancelled') delivery.cancellation = record('reason');
+    else if (event.type === 'goal_merged') {
+      const sha = typeof event.data.sha === 'string' ? event.data.sha : '';
+      const target = typeof event.data.target === 'string' ? event.data.target : '';
+      delivery.merge = { at: event.ts, eventSeq: event.seq, sha, target };
+    }
   }
   return delivery;
 }
@@ -69,12 +75,13 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
  */
 export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const paths = store.paths(goal.id);
-  const [graph, execution, decisions, log, spent] = await Promise.all([
+  const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
     readVersioned(taskGraphVersioned, paths.taskGraph),
     readExecution(paths.execution),
     readDecisions(paths.decisions),
     events.read(),
     currentSpent(paths.budget),
+    readDelivery(paths.delivery, 'local'),
   ]);
   const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
@@ -86,7 +93,14 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({ kind, decision, reason })),
     budget: { limits: goal.budget, spent },
-    delivery: deliveryFromEvents(log.events),
+    delivery: {
+      ...deliveryFromEvents(log.events),
+      pullRequests: deliveryRecord.pulls.map((pull) => ({
+        sliceId: pull.sliceId,
+        url: pull.url,
+        number: pull.number,
+      })),
+    },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0,
   });
   await writeJsonAtomic(paths.proof, proof);

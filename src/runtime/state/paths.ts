@@ -28,6 +28,7 @@ export function goalPaths(stateRoot: string, goalId: string) {
     proof: join(dir, 'proof.json'),
     failure: join(dir, 'failure.json'),
     execution: join(dir, 'execution.json'),
+    delivery: join(dir, 'delivery.json'),
     budget: join(dir, 'budget.jsonl'),
     lock: join(dir, '.lock'),
     artifacts: join(dir, 'artifacts'),

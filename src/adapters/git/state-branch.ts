@@ -1,0 +1,177 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
+import { goalPaths } from '../../runtime/state/paths.js';
+import type { RemoteStateStore } from '../../runtime/state/remote.js';
+import { assertId } from './refs.js';
+import { readBlobs } from './state-blobs.js';
+import { collectGoalFiles, replaceGoalDir } from './state-files.js';
+import { bindStateGit } from './state-git.js';
+import { buildStateCommit } from './state-index.js';
+import { GOALS_DIR, groupStateFiles, parseLsTree, STATE_TRACKING_REF } from './state-tree.js';
+
+export interface GitStateBranchOptions {
+  /** Top level of the repository whose remote holds the state branch. */
+  repoRoot: string;
+  /** Remote name or URL (default `origin`). */
+  remote?: string;
+  /** The state branch (default `omk/state`). */
+  branch?: string;
+  /** Local state root; goals live in `<stateRoot>/goals/<id>/`. */
+  stateRoot: string;
+  /** Extra git environment, e.g. an auth header through GIT_CONFIG_COUNT/KEY/VALUE. */
+  env?: Record<string, string>;
+  /** Artifacts larger than this are stored as a stub (default 256 KiB). */
+  maxFileBytes?: number;
+  /** Pushes tried before giving up on a race (default 5). */
+  maxAttempts?: number;
+  /** Test seam: runs after each commit is built and before it is pushed. */
+  beforePush?: (info: {
+    goalId: string;
+    attempt: number;
+    base: string | null;
+    commit: string;
+  }) => Promise<void>;
+}
+
+const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
+
+/** The state branch on a git remote: orphan history of goals/, pushed fast-forward only. */
+export function createGitStateBranch(options: GitStateBranchOptions): RemoteStateStore {
+  const remote = options.remote ?? 'origin';
+  const branch = options.branch ?? 'omk/state';
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (remote.length === 0 || remote.startsWith('-'))
+    throw new ConfigError(`Invalid state remote '${remote}'.`);
+  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new ConfigError('maxAttempts must be at least 1.');
+  const git = bindStateGit(options.repoRoot, options.env ?? {});
+  const where = `${remote}/${branch}`;
+
+  async function fetchTip(): Promise<string | null> {
+    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no'];
+    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
+    if (fetched.exitCode !== 0) {
+      // Exit 128 is both "no such ref" and a real failure; ls-remote's exit 2 tells them apart.
+      const listed = await git(['ls-remote', '--exit-code', remote, `refs/heads/${branch}`], {
+        okExitCodes: [0, 2],
+      });
+      if (listed.exitCode === 2) {
+        await git(['update-ref', '-d', STATE_TRACKING_REF]);
+        return null;
+      }
+      await git([...fetchArgs, remote, refspec]);
+    }
+    return (await git(['rev-parse', '--verify', '--quiet', `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
+  }
+
+  /** Pushes fast-forward only; returns null on success or the rejected ref's porcelain summary. */
+  async function tryPush(commit: string): Promise<string | null> {
+    const target = `refs/heads/${branch}`;
+    const args = [
+      '-c',
+      'push.gpgSign=false',
+      'push',
+      '--porcelain',
+      '--no-verify',
+      remote,
+      `${commit}:${target}`,
+    ];
+    const result = await git(args, { okExitCodes: [0, 1] });
+    if (result.exitCode === 0) return null;
+    const rejected = result.stdout
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .find(([flag, refs]) => flag === '!' && refs?.endsWith(`:${target}`));
+    if (rejected === undefined) {
+      throw new GitError(`git push to ${where} failed: ${result.stderr.trim() || result.stdout.trim()}`);
+    }
+    return rejected[2] ?? 'rejected';
+  }
+
+  async function withScratch<T>(fn: (scratch: string) => Promise<T>): Promise<T> {
+    const scratch = await mkdtemp(join(tmpdir(), 'omk-state-'));
+    try {
+      return await fn(scratch);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  return {
+    async pull(goalId) {
+      if (goalId !== null) assertId(goalId, 'goal id');
+      const commit = await fetchTip();
+      if (commit === null) return null;
+      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
+      const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+      // Validate the whole tree before writing anything: the branch content is untrusted.
+      const goals = groupStateFiles(parseLsTree(listed.stdout), commit);
+      await withScratch(async (scratch) => {
+        const oids = [...goals.values()].flatMap((files) => files.map((file) => file.oid));
+        const blobs = await readBlobs(git, scratch, oids);
+        for (const [id, files] of goals) {
+          if (goalId !== null && id !== goalId) continue;
+          const wanted = new Map<string, Uint8Array>();
+          for (const file of files) {
+            const content = blobs.get(file.oid);
+            if (content === undefined)
+              throw new GitError(`Blob ${file.oid} of state commit ${commit} is missing.`);
+            wanted.set(file.path, content);
+          }
+          await replaceGoalDir(options.stateRoot, id, wanted);
+        }
+      });
+      return commit;
+    },
+
+    async push(goalId, message) {
+      assertId(goalId, 'goal id');
+      const goalDir = goalPaths(options.stateRoot, goalId).dir;
+      const found = await stat(goalDir).catch(() => null);
+      if (found === null || !found.isDirectory()) {
+        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
+      }
+      return withScratch(async (scratch) => {
+        let base = await fetchTip();
+        for (let attempt = 1; ; attempt++) {
+          // Reapply: this goal always comes from disk, everything else from the tip just fetched.
+          const files = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`));
+          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch });
+          if (commit === base) return commit;
+          await options.beforePush?.({ goalId, attempt, base, commit });
+          const rejected = await tryPush(commit);
+          if (rejected === null) {
+            await git(['update-ref', STATE_TRACKING_REF, commit]);
+            return commit;
+          }
+          const tip = await fetchTip();
+          if (tip === base) {
+            // Nobody else moved the branch, so this is a refusal (a hook, a protection rule), not a race.
+            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`,
+            });
+          }
+          if (attempt >= maxAttempts) {
+            throw new BusyError(
+              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt} attempts).`,
+              {
+                hint: 'Another omk run is updating the state branch at the same time. Run the command again.',
+              },
+            );
+          }
+          await sleep(Math.min(1000, 25 * 2 ** (attempt - 1)) + Math.random() * 25);
+          base = tip;
+        }
+      });
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

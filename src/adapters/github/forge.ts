@@ -1,0 +1,67 @@
+import type { Octokit } from '@octokit/rest';
+import { ForgeError } from '../../runtime/errors.js';
+import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
+import { runGit } from '../git/run-git.js';
+import { listChecks, upsertCheckRun } from './checks.js';
+import { branchProtection, mergePull, reviewSummary } from './merge.js';
+import { addLabels, type Ctx, createPull, findOpenPull, getPull, updatePull } from './pulls.js';
+import { type GitRunner, pushBranch } from './push.js';
+
+export interface GitHubForgeOptions {
+  /** From createOctokit (retry, throttling, secret-free errors). */
+  octokit: Octokit;
+  repo: RepoCoordinates;
+  /** Used only for the push header; never stored on the returned object. */
+  token: string;
+  /** Web root for git, e.g. `https://github.com` (GITHUB_SERVER_URL). */
+  serverUrl: string;
+  /** Replaces the one git choke point (tests record calls). */
+  git?: GitRunner;
+  /** Push here instead of `<serverUrl>/<owner>/<name>.git` (tests: a local bare repository). */
+  remoteUrl?: string;
+}
+
+/**
+ * The GitHub forge. Every method is one API call in the normal path (checks: two, check runs and
+ * statuses), so a delivery's request count is predictable and benchmarkable.
+ */
+export function createGitHubForge(options: GitHubForgeOptions): Forge {
+  const serverUrl = checkServerUrl(options.serverUrl);
+  const repo: RepoCoordinates = { owner: options.repo.owner, name: options.repo.name };
+  const ctx: Ctx = { octokit: options.octokit, repo };
+  const token = options.token;
+  const git = options.git ?? runGit;
+  const remoteUrl = options.remoteUrl;
+  return {
+    kind: 'github',
+    repo,
+    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, git }, spec),
+    findPullRequest: (head) => findOpenPull(ctx, head),
+    createPullRequest: (spec) => createPull(ctx, spec),
+    updatePullRequest: (number, change) => updatePull(ctx, number, change),
+    getPullRequest: (number) => getPull(ctx, number),
+    addLabels: (number, labels) => addLabels(ctx, number, labels),
+    upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
+    checks: (sha) => listChecks(ctx, sha),
+    branchProtection: (branch) => branchProtection(ctx, branch),
+    reviews: (number) => reviewSummary(ctx, number),
+    merge: (number, sha, method) => mergePull(ctx, number, sha, method),
+  };
+}
+
+function checkServerUrl(serverUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' is not a URL.`, {
+      hint: 'Pass GITHUB_SERVER_URL, e.g. https://github.com or https://ghe.example.',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' must be http(s).`);
+  }
+  // Credentials in the URL would end up in argv and in git's messages.
+  if (url.username || url.password) throw new ForgeError('The GitHub server URL must not carry credentials.');
+  return serverUrl.replace(/\/+$/, '');
+}

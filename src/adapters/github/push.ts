@@ -1,0 +1,124 @@
+import { ForgeError, GitError } from '../../runtime/errors.js';
+import type { PushSpec, RepoCoordinates } from '../../runtime/forge/port.js';
+import type { RunGitOptions, runGit } from '../git/run-git.js';
+import { redact } from './errors.js';
+
+export type GitRunner = typeof runGit;
+
+/** Branches omk owns; the only ones it may ever force (with a lease). */
+export const OMK_BRANCH_PREFIX = 'omk/';
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+// A conservative subset of git-check-ref-format (omk's own names fit it): nothing option-like,
+// range-like or refspec-like can reach argv.
+const SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+const UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+
+/** What a front door must mask in its logs: the token and the base64 form the push header carries. */
+export function maskValues(token: string): string[] {
+  return [token, basicCredential(token)];
+}
+
+function basicCredential(token: string): string {
+  return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+}
+
+/**
+ * Git configuration given through the environment, never argv (argv is visible in `ps` and is
+ * echoed in git error messages) and never the URL. The first entry (empty value) resets extra
+ * headers inherited from other config, e.g. the one actions/checkout persists: two Authorization
+ * headers make GitHub answer 400. Keyed on the exact push URL, so no broader or more specific
+ * config wins over it, and a URL rewritten by `insteadOf` to another host never receives it.
+ */
+export function pushAuthEnv(pushUrl: string, token: string): Record<string, string> {
+  const key = `http.${pushUrl}.extraheader`;
+  return {
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: key,
+    GIT_CONFIG_VALUE_0: '',
+    GIT_CONFIG_KEY_1: key,
+    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basicCredential(token)}`,
+  };
+}
+
+export interface PushDeps {
+  repo: RepoCoordinates;
+  token: string;
+  /** `https://github.com` or a GHES host. */
+  serverUrl: string;
+  /** Overrides the push URL (tests push to a local bare repository). */
+  remoteUrl?: string;
+  git: GitRunner;
+}
+
+export function pushUrlFor(serverUrl: string, repo: RepoCoordinates): string {
+  return `${serverUrl.replace(/\/+$/, '')}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
+}
+
+/**
+ * Pushes `sha` to `refs/heads/<branch>`. Fast-forward only, except omk's own branches, which are
+ * forced only with a lease on the SHA the caller last saw (`null`: the branch must not exist).
+ */
+export async function pushBranch(deps: PushDeps, spec: PushSpec): Promise<void> {
+  const { branch, sha } = spec;
+  if (!SHA.test(sha)) throw new ForgeError(`Refusing to push '${sha}': not a full commit SHA.`);
+  if (!SAFE_BRANCH.test(branch) || UNSAFE_BRANCH_PART.test(branch)) {
+    throw new ForgeError(`Refusing to push to '${branch}': not a safe branch name.`);
+  }
+  const ref = `refs/heads/${branch}`;
+  const lease = spec.expectedRemoteSha;
+  if (lease !== undefined) {
+    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
+      throw new ForgeError(
+        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
+        {
+          hint: 'Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch.',
+        },
+      );
+    }
+    if (lease !== null && !SHA.test(lease)) {
+      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
+    }
+  }
+  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
+  const args = [
+    'push',
+    '--porcelain',
+    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
+    // would run with the auth header in its environment.
+    '--no-verify',
+    ...(lease === undefined ? [] : [`--force-with-lease=${ref}:${lease ?? ''}`]),
+    deps.remoteUrl ?? pushUrl,
+    `${sha}:${ref}`,
+  ];
+  const options: RunGitOptions = {
+    cwd: spec.repoRoot,
+    okExitCodes: [0, 1],
+    env: pushAuthEnv(pushUrl, deps.token),
+  };
+  const secrets = maskValues(deps.token);
+  const where = `${deps.repo.owner}/${deps.repo.name}`;
+  let result: Awaited<ReturnType<GitRunner>>;
+  try {
+    result = await deps.git(args, options);
+  } catch (error) {
+    const message = error instanceof GitError ? error.message : String(error);
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact(message, secrets)}`, {
+      hint: 'Check the token can write contents to the repository and that the network reaches the server.',
+    });
+  }
+  // Porcelain: one `<flag>\t<from>:<to>\t<summary>` line per ref; `!` means rejected.
+  const rejected = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('!\t'))
+    .map((line) => line.split('\t').slice(2).join(' ').trim());
+  if (result.exitCode !== 0 || rejected.length > 0) {
+    const reason = rejected.join('; ') || redact(result.stderr.trim(), secrets) || `exit ${result.exitCode}`;
+    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
+      hint:
+        lease === undefined
+          ? 'The remote branch has commits omk did not make; omk never overwrites them.'
+          : `The remote branch is no longer at ${lease ?? '(absent)'}: reload the delivery state and deliver again.`,
+    });
+  }
+}

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { ForgeError } from '../../runtime/errors.js';
+import type {
+  BranchProtection,
+  CheckRunRef,
+  CheckRunSpec,
+  CheckState,
+  Forge,
+  MergeMethod,
+  MergeOutcome,
+  PullRequest,
+  PullRequestSpec,
+  PushSpec,
+  ReviewSummary,
+} from '../../runtime/forge/port.js';
+import { runGit } from '../git/run-git.js';
+import { LocalForgeStore, type LocalPull } from './store.js';
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'omk',
+  GIT_AUTHOR_EMAIL: 'omk@localhost',
+  GIT_COMMITTER_NAME: 'omk',
+  GIT_COMMITTER_EMAIL: 'omk@localhost',
+};
+
+/**
+ * A forge without a network: the repository itself holds the branches, PRs and check runs are
+ * JSON records under the state root, and merging updates the local base branch (fast-forward, or
+ * a merge commit, never touching a dirty checkout). The CLI and the demo use it.
+ */
+export function createLocalForge(options: { repoRoot: string; stateRoot: string }): Forge {
+  const key = createHash('sha256').update(options.repoRoot).digest('hex').slice(0, 16);
+  const store = new LocalForgeStore(join(options.stateRoot, 'forge', key));
+  const repoRoot = options.repoRoot;
+  const git = (args: string[], okExitCodes?: number[]) =>
+    runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
+  const sha = async (ref: string) =>
+    (await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], [0, 1])).stdout.trim();
+
+  const view = async (pull: LocalPull): Promise<PullRequest> => {
+    const headSha =
+      pull.state === 'merged' && pull.mergedSha ? pull.mergedSha : await sha(`refs/heads/${pull.head}`);
+    const baseSha = await sha(`refs/heads/${pull.base}`);
+    const mergeable = pull.state === 'open' && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
+    return {
+      number: pull.number,
+      url: `local://${repoRoot}/pull/${pull.number}`,
+      title: pull.title,
+      body: pull.body,
+      head: pull.head,
+      headSha,
+      base: pull.base,
+      baseSha,
+      draft: pull.draft,
+      state: pull.state,
+      labels: [...pull.labels],
+      mergeable,
+    };
+  };
+  const canMerge = async (base: string, head: string) =>
+    (await git(['merge-tree', '--write-tree', '--no-messages', base, head], [0, 1])).exitCode === 0;
+  const pullByNumber = async (number: number) => {
+    const pull = (await store.read()).pulls.find((p) => p.number === number);
+    if (!pull) throw new ForgeError(`Local pull request #${number} does not exist.`);
+    return pull;
+  };
+
+  return {
+    kind: 'local',
+    repo: { owner: 'local', name: key },
+    async push(spec: PushSpec) {
+      // The repository is the forge: the branch must already exist locally at that commit.
+      const current = await sha(`refs/heads/${spec.branch}`);
+      if (current !== spec.sha) {
+        throw new ForgeError(`Local branch ${spec.branch} is at ${current || 'nothing'}, not ${spec.sha}.`);
+      }
+    },
+    async findPullRequest(head) {
+      const pull = (await store.read()).pulls.find((p) => p.head === head && p.state === 'open');
+      return pull ? view(pull) : null;
+    },
+    async createPullRequest(spec: PullRequestSpec) {
+      if (!(await sha(`refs/heads/${spec.head}`)))
+        throw new ForgeError(`Branch ${spec.head} does not exist.`);
+      if (!(await sha(`refs/heads/${spec.base}`)))
+        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
+      const pull = await store.update((data) => {
+        const existing = data.pulls.find((p) => p.head === spec.head && p.state === 'open');
+        if (existing) {
+          existing.title = spec.title;
+          existing.body = spec.body;
+          return { ...existing };
+        }
+        const created: LocalPull = {
+          number: data.pulls.length + 1,
+          title: spec.title,
+          body: spec.body,
+          head: spec.head,
+          base: spec.base,
+          draft: spec.draft,
+          state: 'open',
+          labels: [...spec.labels],
+          mergedSha: null,
+        };
+        data.pulls.push(created);
+        return created;
+      });
+      return view(pull);
+    },
+    async updatePullRequest(number, change) {
+      await pullByNumber(number);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number);
+        if (!found) throw new ForgeError(`Local pull request #${number} does not exist.`);
+        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
+        return { ...found };
+      });
+      return view(pull);
+    },
+    getPullRequest: async (number) => view(await pullByNumber(number)),
+    async addLabels(number, labels) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number);
+        if (found) found.labels = [...new Set([...found.labels, ...labels])];
+      });
+    },
+    async upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef> {
+      return store.update((data) => {
+        const existing = data.checkRuns.find((run) =>
+          id !== null ? run.id === id : run.externalId === spec.externalId,
+        );
+        const record = {
+          id: existing?.id ?? data.checkRuns.length + 1,
+          name: spec.name,
+          headSha: spec.headSha,
+          conclusion: spec.conclusion,
+          title: spec.title,
+          summary: spec.summary,
+          externalId: spec.externalId,
+        };
+        if (existing) Object.assign(existing, record);
+        else data.checkRuns.push(record);
+        return { id: record.id, url: `local://${repoRoot}/check-runs/${record.id}` };
+      });
+    },
+    async checks(commit): Promise<CheckState[]> {
+      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: 'check_run' }));
+    },
+    branchProtection: async (): Promise<BranchProtection | null> => null,
+    reviews: async (): Promise<ReviewSummary> => ({ approvals: 0, changesRequested: false }),
+    async merge(number: number, expected: string, method: MergeMethod): Promise<MergeOutcome> {
+      const pull = await view(await pullByNumber(number));
+      if (pull.headSha !== expected) {
+        return {
+          merged: false,
+          reason: 'head_moved',
+          detail: `head is ${pull.headSha}, expected ${expected}`,
+        };
+      }
+      const merged = await mergeLocally(pull, method);
+      if (!merged.merged) return merged;
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number);
+        if (found) {
+          found.state = 'merged';
+          found.mergedSha = merged.sha;
+        }
+      });
+      return merged;
+    },
+  };
+
+  /** Advances the base branch without ever touching a dirty or unrelated checkout. */
+  async function mergeLocally(pull: PullRequest, method: MergeMethod): Promise<MergeOutcome> {
+    const checkedOut =
+      (await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], [0, 1])).stdout.trim() === pull.base;
+    const fastForward =
+      (await git(['merge-base', '--is-ancestor', pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
+    let target = pull.headSha;
+    if (!fastForward || method !== 'merge') {
+      const tree = await git(
+        ['merge-tree', '--write-tree', '--no-messages', pull.baseSha, pull.headSha],
+        [0, 1],
+      );
+      if (tree.exitCode !== 0)
+        return { merged: false, reason: 'not_mergeable', detail: 'the branches conflict' };
+      const parents = method === 'merge' ? ['-p', pull.baseSha, '-p', pull.headSha] : ['-p', pull.baseSha];
+      const message = `${pull.title} (#${pull.number})`;
+      target = (await git(['commit-tree', tree.stdout.trim(), ...parents, '-m', message])).stdout.trim();
+    }
+    if (checkedOut) {
+      const dirty = (await git(['status', '--porcelain', '--untracked-files=no'])).stdout.trim();
+      if (dirty) {
+        return {
+          merged: false,
+          reason: 'not_mergeable',
+          detail: `${pull.base} is checked out with uncommitted changes`,
+        };
+      }
+      await git(['merge', '--ff-only', '--quiet', target]);
+    } else {
+      await git(['update-ref', `refs/heads/${pull.base}`, target, pull.baseSha]);
+    }
+    return { merged: true, sha: target };
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { NotFoundError } from '../errors.js';
+import { writeJsonAtomic } from '../state/atomic.js';
+import { readVersioned, singleVersion } from '../state/versioned.js';
+
+const deliveredPrSchema = z.object({
+  /** Slice id, or null for the integrator PR. */
+  sliceId: z.string().nullable(),
+  branch: z.string(),
+  number: z.number().int().positive(),
+  url: z.string(),
+  /** The head SHA last pushed and described in the body. */
+  headSha: z.string(),
+  checkRunId: z.number().int().positive().nullable(),
+  /** The commit the check run is on; a new head gets a new check run. */
+  checkRunSha: z.string().nullable(),
+  labels: z.array(z.string()),
+});
+export type DeliveredPr = z.infer<typeof deliveredPrSchema>;
+
+/** delivery.json: what exists on the forge, so every rerun updates instead of duplicating. */
+export const deliveryRecordSchema = z.object({
+  version: z.literal(1),
+  forge: z.enum(['github', 'local']),
+  pulls: z.array(deliveredPrSchema),
+});
+export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
+export const deliveryRecordVersioned = singleVersion('delivery.json', 1, deliveryRecordSchema);
+
+export async function readDelivery(path: string, forge: 'github' | 'local'): Promise<DeliveryRecord> {
+  try {
+    return await readVersioned(deliveryRecordVersioned, path);
+  } catch (error) {
+    if (error instanceof NotFoundError) return { version: 1, forge, pulls: [] };
+    throw error;
+  }
+}
+
+export function writeDelivery(path: string, record: DeliveryRecord): Promise<void> {
+  return writeJsonAtomic(path, deliveryRecordSchema.parse(record));
+}
+
+export function withPull(record: DeliveryRecord, pull: DeliveredPr): DeliveryRecord {
+  return { ...record, pulls: [...record.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
+}

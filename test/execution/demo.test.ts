@@ -1,0 +1,53 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { proofSchema } from '../../src/runtime/proof/schema.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+let state: { dir: string; cleanup: () => Promise<void> };
+let scratch: string;
+
+beforeEach(async () => {
+  state = await tempStateDir();
+  // The demo creates its fixture repository under TMPDIR: give it one this test removes.
+  scratch = await mkdtemp(join(tmpdir(), 'omk-demo-tmp-'));
+});
+afterEach(async () => {
+  await state.cleanup();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('omk demo', () => {
+  it('runs offline end to end and leaves a ready proof with the fix shown fail-to-pass', async () => {
+    const demo = await runOmk(['demo'], { cwd: scratch, stateDir: state.dir, env: { TMPDIR: scratch } });
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toContain('the bug is real');
+    expect(demo.stdout).toMatch(/done: proof ready in \d+\.\ds/);
+    expect(await readdir(scratch)).toEqual([expect.stringMatching(/^omk-demo-/)]);
+
+    const shown = await runOmk(['goal', 'proof', 'latest', '--json'], { cwd: scratch, stateDir: state.dir });
+    expect(shown.code, shown.stderr).toBe(0);
+    const proof = proofSchema.parse(JSON.parse(shown.stdout));
+    expect(proof.status).toBe('ready');
+    expect(proof.execution).toBe('complete');
+    expect(proof.slices).toHaveLength(2);
+    expect(proof.slices.map((slice) => slice.status)).toEqual(['done', 'done']);
+    expect(proof.gates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'test', outcome: 'passed', sha: proof.git.headSha }),
+      ]),
+    );
+    expect(proof.decisions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'oracle',
+          decision: 'fail-to-pass shown',
+          reason: expect.stringContaining('fails on the base and passes on the head'),
+        }),
+      ]),
+    );
+    expect(proof.knownGaps).toEqual([]);
+    expect(proof.failures).toEqual([]);
+  });
+});
