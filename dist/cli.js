@@ -12,6 +12,9 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res) => function __init() {
+  return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+};
 var __commonJS = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
@@ -1825,9 +1828,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (typeof fn === "function") {
           option.default(defaultValue).argParser(fn);
         } else if (fn instanceof RegExp) {
-          const regex = fn;
+          const regex2 = fn;
           fn = (val, def) => {
-            const m = regex.exec(val);
+            const m = regex2.exec(val);
             return m ? m[0] : def;
           };
           option.default(defaultValue).argParser(fn);
@@ -2476,9 +2479,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
       _chainOrCallSubCommandHook(promise2, subCommand, event) {
         let result2 = promise2;
         if (this._lifeCycleHooks[event] !== void 0) {
-          this._lifeCycleHooks[event].forEach((hook) => {
+          this._lifeCycleHooks[event].forEach((hook2) => {
             result2 = this._chainOrCall(result2, () => {
-              return hook(this, subCommand);
+              return hook2(this, subCommand);
             });
           });
         }
@@ -2664,7 +2667,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short3) => /^-\d$/.test(short3))
+            (cmd) => cmd.options.map((opt) => opt.short).some((short4) => /^-\d$/.test(short4))
           );
         };
         let activeVariadicOption = null;
@@ -3459,6 +3462,127 @@ var require_commander = __commonJS({
     exports.CommanderError = CommanderError2;
     exports.InvalidArgumentError = InvalidArgumentError2;
     exports.InvalidOptionArgumentError = InvalidArgumentError2;
+  }
+});
+
+// src/runtime/errors.ts
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+var OmkError, UsageError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError;
+var init_errors = __esm({
+  "src/runtime/errors.ts"() {
+    "use strict";
+    OmkError = class extends Error {
+      code;
+      /** A next step for the user, shown after the message. */
+      hint;
+      constructor(code4, message, options = {}) {
+        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+        this.name = new.target.name;
+        this.code = code4;
+        this.hint = options.hint;
+      }
+    };
+    UsageError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("usage", message, options);
+      }
+    };
+    ConfigError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("config", message, options);
+      }
+    };
+    NotFoundError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("not_found", message, options);
+      }
+    };
+    IllegalTransitionError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("illegal_transition", message, options);
+      }
+    };
+    BusyError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("busy", message, options);
+      }
+    };
+    StateError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("state", message, options);
+      }
+    };
+    UnsupportedVersionError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("unsupported_version", message, options);
+      }
+    };
+    GitError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("git", message, options);
+      }
+    };
+    ForgeError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("forge", message, options);
+      }
+    };
+  }
+});
+
+// src/adapters/git/run-git.ts
+import { execFile } from "node:child_process";
+function runGit(args, options) {
+  const env = {
+    ...process.env,
+    ...options.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    LANG: "C",
+    LC_ALL: "C"
+  };
+  const ok = options.okExitCodes ?? [0];
+  return new Promise((resolve13, reject) => {
+    const child = execFile(
+      "git",
+      [...args],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 12e4,
+        killSignal: "SIGKILL",
+        windowsHide: true
+      },
+      (error62, stdout, stderr) => {
+        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
+        if (error62 && (typeof error62.code !== "number" || !ok.includes(exitCode))) {
+          const what = `git ${args.join(" ")}`;
+          const detail = stderr.trim() || error62.message;
+          reject(
+            new GitError(
+              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
+              { cause: error62 }
+            )
+          );
+          return;
+        }
+        resolve13({ stdout, stderr, exitCode });
+      }
+    );
+    if (options.input !== void 0) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+var init_run_git = __esm({
+  "src/adapters/git/run-git.ts"() {
+    "use strict";
+    init_errors();
   }
 });
 
@@ -4292,7 +4416,7 @@ var require_Collection = __commonJS({
       });
     }
     var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -4399,7 +4523,7 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection;
+    exports.Collection = Collection2;
     exports.collectionFromPath = collectionFromPath;
     exports.isEmptyPath = isEmptyPath;
   }
@@ -5127,7 +5251,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge2 = {
+    var merge3 = {
       identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -5137,7 +5261,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value2) {
       const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
@@ -5176,7 +5300,7 @@ var require_merge = __commonJS({
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge2;
+    exports.merge = merge3;
   }
 });
 
@@ -5185,15 +5309,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value2);
-      else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map2, value2);
+      else if (merge3.isMergeKey(ctx, key))
+        merge3.addMergeToJSMap(ctx, map2, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
@@ -5441,7 +5565,7 @@ var require_YAMLMap = __commonJS({
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
@@ -5457,7 +5581,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -5607,11 +5731,11 @@ var require_YAMLSeq = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -6584,7 +6708,7 @@ var require_schema3 = __commonJS({
     var bool = require_bool2();
     var float = require_float2();
     var int2 = require_int2();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
@@ -6604,7 +6728,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge2.merge,
+      merge3.merge,
       omap.omap,
       pairs.pairs,
       set2.set,
@@ -6630,7 +6754,7 @@ var require_tags = __commonJS({
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -6655,7 +6779,7 @@ var require_tags = __commonJS({
       intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
-      merge: merge2.merge,
+      merge: merge3.merge,
       null: _null4.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -6665,7 +6789,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge2.merge,
+      "tag:yaml.org,2002:merge": merge3.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
@@ -6674,7 +6798,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -6692,7 +6816,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge2.merge);
+        tags = tags.concat(merge3.merge);
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -6721,11 +6845,11 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge2);
+        this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map2.map });
         Object.defineProperty(this, identity.SCALAR, { value: string4.string });
@@ -6827,7 +6951,7 @@ var require_Document = __commonJS({
   "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
@@ -6978,7 +7102,7 @@ var require_Document = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
+        if (Collection2.isEmptyPath(path)) {
           if (this.contents == null)
             return false;
           this.contents = null;
@@ -7000,7 +7124,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
+        if (Collection2.isEmptyPath(path))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
         return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
       }
@@ -7014,7 +7138,7 @@ var require_Document = __commonJS({
        * Checks if the document includes a value at `path`.
        */
       hasIn(path) {
-        if (Collection.isEmptyPath(path))
+        if (Collection2.isEmptyPath(path))
           return this.contents !== void 0;
         return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
       }
@@ -7024,7 +7148,7 @@ var require_Document = __commonJS({
        */
       set(key, value2) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value2);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value2);
         } else if (assertCollection(this.contents)) {
           this.contents.set(key, value2);
         }
@@ -7034,10 +7158,10 @@ var require_Document = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value2) {
-        if (Collection.isEmptyPath(path)) {
+        if (Collection2.isEmptyPath(path)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value2);
         } else if (assertCollection(this.contents)) {
           this.contents.setIn(path, value2);
         }
@@ -7425,10 +7549,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value: value2 } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -7442,7 +7566,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -7466,7 +7590,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -7482,7 +7606,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -7573,7 +7697,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token2 of end) {
           const { source, type } = token2;
           switch (type) {
@@ -7587,13 +7711,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -7636,18 +7760,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value: value2 } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value2) {
+          if (!props.anchor && !props.tag && !sep2 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -7701,8 +7825,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap && !sep2 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -7714,7 +7838,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -7725,8 +7849,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -7743,7 +7867,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -7923,7 +8047,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -7940,24 +8064,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep + indent2.slice(trimIndent) + content;
-          sep = "\n";
+          value2 += sep2 + indent2.slice(trimIndent) + content;
+          sep2 = "\n";
         } else if (indent2.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value2 += sep + indent2.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value2 += sep2 + indent2.slice(trimIndent) + content;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value2 += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value2 += sep + content;
-          sep = " ";
+          value2 += sep2 + content;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -8140,25 +8264,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -8968,14 +9092,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -9776,15 +9900,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+    function includesToken(list3, type) {
+      for (let i = 0; i < list3.length; ++i)
+        if (list3[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i = 0; i < list2.length; ++i) {
-        switch (list2[i].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i = 0; i < list3.length; ++i) {
+        switch (list3[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -10142,18 +10266,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar.end;
+            sep2.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -10306,15 +10430,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -10508,13 +10632,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -10692,7 +10816,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -10733,7 +10857,7 @@ var require_public_api = __commonJS({
         return value2.toString(options);
       return new Document.Document(value2, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -10792,6 +10916,6496 @@ var require_dist = __commonJS({
   }
 });
 
+// src/adapters/github/checks.ts
+function truncate(text3, limit) {
+  if (text3.length <= limit) return text3;
+  const marker = `
+
+\u2026 truncated by omk (${text3.length} characters in full)`;
+  let end = Math.max(0, limit - marker.length);
+  const last = text3.charCodeAt(end - 1);
+  if (last >= 55296 && last <= 56319) end -= 1;
+  return text3.slice(0, end) + marker;
+}
+function toAnnotation(a) {
+  return {
+    path: a.path,
+    start_line: a.startLine,
+    end_line: Math.max(a.endLine, a.startLine),
+    annotation_level: a.level,
+    title: truncate(a.title, ANNOTATION_TITLE_LIMIT),
+    message: truncate(a.message, ANNOTATION_MESSAGE_LIMIT)
+  };
+}
+async function upsertCheckRun(ctx, spec, id) {
+  const annotations = spec.annotations.map(toAnnotation);
+  const batches = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  const title3 = truncate(spec.title, ANNOTATION_TITLE_LIMIT);
+  const output2 = (batch) => ({
+    title: title3,
+    summary: truncate(spec.summary, SUMMARY_LIMIT),
+    ...batch ? { annotations: batch } : {}
+  });
+  const common = {
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    name: spec.name,
+    external_id: spec.externalId,
+    status: "completed",
+    conclusion: spec.conclusion
+  };
+  const [first, ...rest] = batches;
+  const { data } = id === null ? await ctx.octokit.rest.checks.create({ ...common, head_sha: spec.headSha, output: output2(first) }) : await ctx.octokit.rest.checks.update({ ...common, check_run_id: id, output: output2(first) });
+  for (const batch of rest) {
+    await ctx.octokit.rest.checks.update({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      check_run_id: data.id,
+      output: output2(batch)
+    });
+  }
+  return { id: data.id, url: data.html_url ?? data.url };
+}
+function checkRunState(status, conclusion) {
+  if (status !== "completed") return "pending";
+  if (!conclusion) return "pending";
+  return RUN_CONCLUSIONS[conclusion] ?? "failure";
+}
+function statusState(state) {
+  if (state === "success") return "success";
+  if (state === "pending") return "pending";
+  return "failure";
+}
+function newer(a, b) {
+  if (a.check.source === b.check.source && a.check.source === "check_run") return a.id > b.id;
+  return a.at !== b.at ? a.at > b.at : a.id > b.id;
+}
+async function listChecks(ctx, sha2) {
+  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
+  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
+  const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
+    ...where,
+    per_page: 100
+  });
+  const entries2 = [
+    ...runs.map((run) => ({
+      check: {
+        name: run.name,
+        state: checkRunState(run.status, run.conclusion),
+        source: "check_run"
+      },
+      at: time3(run.completed_at ?? run.started_at),
+      id: run.id
+    })),
+    ...combined.statuses.map((status) => ({
+      check: { name: status.context, state: statusState(status.state), source: "status" },
+      at: time3(status.updated_at ?? status.created_at),
+      id: status.id
+    }))
+  ];
+  const byName = /* @__PURE__ */ new Map();
+  for (const entry of entries2) {
+    const seen = byName.get(entry.check.name);
+    if (!seen || newer(entry, seen)) byName.set(entry.check.name, entry);
+  }
+  return [...byName.values()].map((entry) => entry.check);
+}
+var SUMMARY_LIMIT, ANNOTATIONS_PER_REQUEST, ANNOTATION_TITLE_LIMIT, ANNOTATION_MESSAGE_LIMIT, RUN_CONCLUSIONS, time3;
+var init_checks = __esm({
+  "src/adapters/github/checks.ts"() {
+    "use strict";
+    SUMMARY_LIMIT = 65535;
+    ANNOTATIONS_PER_REQUEST = 50;
+    ANNOTATION_TITLE_LIMIT = 255;
+    ANNOTATION_MESSAGE_LIMIT = 64 * 1024;
+    RUN_CONCLUSIONS = {
+      success: "success",
+      neutral: "neutral",
+      skipped: "skipped",
+      failure: "failure",
+      timed_out: "failure",
+      cancelled: "failure",
+      action_required: "failure",
+      startup_failure: "failure",
+      stale: "failure"
+    };
+    time3 = (value2) => value2 ? Date.parse(value2) || 0 : 0;
+  }
+});
+
+// src/adapters/github/errors.ts
+function hintFor2(status, rateLimited) {
+  if (rateLimited)
+    return "GitHub rate limit exceeded: wait (see the retry-after / reset time) and run again.";
+  if (status === 401)
+    return "The token was refused: check that GITHUB_TOKEN / GH_TOKEN is set, valid and not expired.";
+  if (status === 403)
+    return "The token lacks a permission this call needs (contents, pull-requests, checks or issues: write).";
+  if (status === 404) return "The repository or resource does not exist, or the token cannot see it.";
+  if (status === 429) return "GitHub rate limit exceeded: wait and run again.";
+  if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
+  return "See the GitHub message above; re-running is safe (delivery is idempotent).";
+}
+function redact2(text3, secrets) {
+  let out = text3;
+  for (const secret2 of secrets) {
+    if (secret2.length >= 4) out = out.split(secret2).join("***");
+  }
+  return out;
+}
+function isRequestErrorLike(error62) {
+  if (typeof error62 !== "object" || error62 === null) return false;
+  const candidate = error62;
+  return typeof candidate.status === "number" && typeof candidate.request === "object" && candidate.request !== null;
+}
+function pathOf(url2) {
+  if (!url2) return "(unknown path)";
+  try {
+    return new URL(url2, "https://api.github.invalid").pathname;
+  } catch {
+    return "(unparseable path)";
+  }
+}
+function detailsOf(data) {
+  if (typeof data === "string") return { message: data.slice(0, 500), errors: [] };
+  if (typeof data !== "object" || data === null) return { message: "", errors: [] };
+  const record2 = data;
+  const errors = Array.isArray(record2.errors) ? record2.errors.filter((e) => typeof e === "object" && e !== null).map(toDetail) : [];
+  return {
+    message: typeof record2.message === "string" ? record2.message : "",
+    errors,
+    documentationUrl: typeof record2.documentation_url === "string" ? record2.documentation_url : void 0
+  };
+}
+function toDetail(entry) {
+  const pick2 = (key) => typeof entry[key] === "string" ? entry[key] : void 0;
+  return { resource: pick2("resource"), field: pick2("field"), code: pick2("code"), message: pick2("message") };
+}
+function toForgeError(error62, secrets) {
+  if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
+  const response = error62.response;
+  const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
+  const clean4 = (text3) => redact2(text3, secrets);
+  const headers = response?.headers ?? {};
+  const requestId = headers["x-github-request-id"];
+  const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
+  return new GitHubApiError({
+    status: response ? error62.status : 0,
+    method: (error62.request.method ?? "GET").toUpperCase(),
+    path: clean4(pathOf(error62.request.url)),
+    githubMessage: clean4(details3.message),
+    errors: details3.errors.map((d) => ({
+      ...d,
+      message: d.message === void 0 ? void 0 : clean4(d.message)
+    })),
+    documentationUrl: details3.documentationUrl,
+    requestId: requestId === void 0 ? void 0 : String(requestId),
+    rateLimited
+  });
+}
+function hasStatus(error62, ...statuses) {
+  return error62 instanceof GitHubApiError && statuses.includes(error62.status);
+}
+var GitHubApiError;
+var init_errors2 = __esm({
+  "src/adapters/github/errors.ts"() {
+    "use strict";
+    init_errors();
+    GitHubApiError = class extends ForgeError {
+      status;
+      method;
+      path;
+      githubMessage;
+      errors;
+      documentationUrl;
+      requestId;
+      /** A 403/429 that is a rate limit (still one after throttling gave up), not a missing permission. */
+      rateLimited;
+      constructor(init) {
+        const what = `GitHub API ${init.method} ${init.path}`;
+        const outcome = init.status === 0 ? "got no response" : `failed with ${init.status}`;
+        const detail = init.githubMessage ? `: ${init.githubMessage}` : ".";
+        super(`${what} ${outcome}${detail}`, { hint: hintFor2(init.status, init.rateLimited ?? false) });
+        this.status = init.status;
+        this.method = init.method;
+        this.path = init.path;
+        this.githubMessage = init.githubMessage;
+        this.errors = init.errors;
+        this.documentationUrl = init.documentationUrl;
+        this.requestId = init.requestId;
+        this.rateLimited = init.rateLimited ?? false;
+      }
+    };
+  }
+});
+
+// src/adapters/github/merge.ts
+async function branchProtection(ctx, branch) {
+  try {
+    const { data } = await ctx.octokit.rest.repos.getBranchProtection({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      branch
+    });
+    const checks = data.required_status_checks;
+    const contexts = /* @__PURE__ */ new Set([
+      ...checks?.contexts ?? [],
+      ...(checks?.checks ?? []).map((check2) => check2.context)
+    ]);
+    const reviews = data.required_pull_request_reviews;
+    return {
+      requiredContexts: [...contexts],
+      // The object only exists when reviews are required; GitHub's own default is one approval.
+      requiredApprovals: reviews ? reviews.required_approving_review_count ?? 1 : 0
+    };
+  } catch (error62) {
+    if (hasStatus(error62, 403, 404) && !error62.rateLimited) return null;
+    throw error62;
+  }
+}
+async function reviewSummary(ctx, number4) {
+  const reviews = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4,
+    per_page: 100
+  });
+  const ordered = [...reviews].sort(
+    (a, b) => (Date.parse(a.submitted_at ?? "") || 0) - (Date.parse(b.submitted_at ?? "") || 0) || a.id - b.id
+  );
+  const latest = /* @__PURE__ */ new Map();
+  for (const review of ordered) {
+    if (!VERDICTS.has(review.state)) continue;
+    latest.set(review.user ? `user:${review.user.id}` : `review:${review.id}`, review.state);
+  }
+  const verdicts = [...latest.values()];
+  return {
+    approvals: verdicts.filter((state) => state === "APPROVED").length,
+    changesRequested: verdicts.includes("CHANGES_REQUESTED")
+  };
+}
+async function mergePull(ctx, number4, sha2, method) {
+  try {
+    const { data } = await ctx.octokit.rest.pulls.merge({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      pull_number: number4,
+      sha: sha2,
+      merge_method: method
+    });
+    return { merged: true, sha: data.sha };
+  } catch (error62) {
+    if (hasStatus(error62, 409)) return { merged: false, reason: "head_moved", detail: error62.githubMessage };
+    if (hasStatus(error62, 405, 422))
+      return { merged: false, reason: "not_mergeable", detail: error62.githubMessage };
+    throw error62;
+  }
+}
+var VERDICTS;
+var init_merge = __esm({
+  "src/adapters/github/merge.ts"() {
+    "use strict";
+    init_errors2();
+    VERDICTS = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+  }
+});
+
+// src/adapters/github/pulls.ts
+function toPullRequest(data) {
+  const merged = data.merged === true || Boolean(data.merged_at);
+  return {
+    number: data.number,
+    url: data.html_url,
+    title: data.title,
+    body: data.body ?? "",
+    head: data.head.ref,
+    headSha: data.head.sha,
+    base: data.base.ref,
+    baseSha: data.base.sha,
+    draft: data.draft ?? false,
+    state: merged ? "merged" : data.state === "open" ? "open" : "closed",
+    labels: (data.labels ?? []).map((label) => typeof label === "string" ? label : label.name ?? "").filter((name) => name !== ""),
+    mergeable: data.mergeable ?? null
+  };
+}
+async function findOpenPull(ctx, head2, base) {
+  const { data } = await ctx.octokit.rest.pulls.list({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    head: `${ctx.repo.owner}:${head2}`,
+    ...base === void 0 ? {} : { base },
+    state: "open",
+    per_page: 1
+  });
+  const first = data[0];
+  return first ? toPullRequest(first) : null;
+}
+function isAlreadyExists(error62) {
+  return hasStatus(error62, 422) && error62.errors.some((e) => e.code === "custom" && (e.message ?? "").startsWith(PR_ALREADY_EXISTS_PREFIX));
+}
+async function createPull(ctx, spec) {
+  try {
+    const { data } = await ctx.octokit.rest.pulls.create({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      title: spec.title,
+      body: spec.body,
+      head: spec.head,
+      base: spec.base,
+      draft: spec.draft
+    });
+    return toPullRequest(data);
+  } catch (error62) {
+    if (!isAlreadyExists(error62)) throw error62;
+    const existing = await findOpenPull(ctx, spec.head, spec.base);
+    if (!existing) throw error62;
+    return updatePull(ctx, existing.number, { title: spec.title, body: spec.body });
+  }
+}
+async function updatePull(ctx, number4, change) {
+  const { data } = await ctx.octokit.rest.pulls.update({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4,
+    ...change.title === void 0 ? {} : { title: change.title },
+    ...change.body === void 0 ? {} : { body: change.body },
+    ...change.base === void 0 ? {} : { base: change.base }
+  });
+  return toPullRequest(data);
+}
+async function getPull(ctx, number4) {
+  const { data } = await ctx.octokit.rest.pulls.get({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4
+  });
+  return toPullRequest(data);
+}
+async function addLabels(ctx, number4, labels) {
+  if (labels.length === 0) return;
+  await ctx.octokit.rest.issues.addLabels({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    issue_number: number4,
+    labels: [...labels]
+  });
+}
+var PR_ALREADY_EXISTS_PREFIX;
+var init_pulls = __esm({
+  "src/adapters/github/pulls.ts"() {
+    "use strict";
+    init_errors2();
+    PR_ALREADY_EXISTS_PREFIX = "A pull request already exists for";
+  }
+});
+
+// src/adapters/github/push.ts
+function maskValues(token2) {
+  return [token2, basicCredential(token2)];
+}
+function basicCredential(token2) {
+  return Buffer.from(`x-access-token:${token2}`, "utf8").toString("base64");
+}
+function pushAuthEnv(pushUrl, token2) {
+  const key = `http.${pushUrl}.extraheader`;
+  return {
+    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_KEY_0: key,
+    GIT_CONFIG_VALUE_0: "",
+    GIT_CONFIG_KEY_1: key,
+    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basicCredential(token2)}`
+  };
+}
+function pushUrlFor(serverUrl, repo) {
+  return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
+}
+async function pushBranch(deps, spec) {
+  const { branch, sha: sha2 } = spec;
+  if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
+  if (!SAFE_BRANCH.test(branch) || UNSAFE_BRANCH_PART.test(branch)) {
+    throw new ForgeError(`Refusing to push to '${branch}': not a safe branch name.`);
+  }
+  const ref = `refs/heads/${branch}`;
+  const lease = spec.expectedRemoteSha;
+  if (lease !== void 0) {
+    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
+      throw new ForgeError(
+        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
+        {
+          hint: "Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch."
+        }
+      );
+    }
+    if (lease !== null && !SHA.test(lease)) {
+      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
+    }
+  }
+  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
+  const args = [
+    "push",
+    "--porcelain",
+    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
+    // would run with the auth header in its environment.
+    "--no-verify",
+    ...lease === void 0 ? [] : [`--force-with-lease=${ref}:${lease ?? ""}`],
+    deps.remoteUrl ?? pushUrl,
+    `${sha2}:${ref}`
+  ];
+  const options = {
+    cwd: spec.repoRoot,
+    okExitCodes: [0, 1],
+    env: pushAuthEnv(pushUrl, deps.token)
+  };
+  const secrets = maskValues(deps.token);
+  const where = `${deps.repo.owner}/${deps.repo.name}`;
+  let result2;
+  try {
+    result2 = await deps.git(args, options);
+  } catch (error62) {
+    const message = error62 instanceof GitError ? error62.message : String(error62);
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
+      hint: "Check the token can write contents to the repository and that the network reaches the server."
+    });
+  }
+  const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
+  if (result2.exitCode !== 0 || rejected.length > 0) {
+    const reason = rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
+      hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
+    });
+  }
+}
+var OMK_BRANCH_PREFIX, SHA, SAFE_BRANCH, UNSAFE_BRANCH_PART;
+var init_push = __esm({
+  "src/adapters/github/push.ts"() {
+    "use strict";
+    init_errors();
+    init_errors2();
+    OMK_BRANCH_PREFIX = "omk/";
+    SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+    SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+    UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+  }
+});
+
+// src/adapters/github/forge.ts
+function createGitHubForge(options) {
+  const serverUrl = checkServerUrl(options.serverUrl);
+  const repo = { owner: options.repo.owner, name: options.repo.name };
+  const ctx = { octokit: options.octokit, repo };
+  const token2 = options.token;
+  const git = options.git ?? runGit;
+  const remoteUrl = options.remoteUrl;
+  return {
+    kind: "github",
+    repo,
+    push: (spec) => pushBranch({ repo, token: token2, serverUrl, remoteUrl, git }, spec),
+    findPullRequest: (head2) => findOpenPull(ctx, head2),
+    createPullRequest: (spec) => createPull(ctx, spec),
+    updatePullRequest: (number4, change) => updatePull(ctx, number4, change),
+    getPullRequest: (number4) => getPull(ctx, number4),
+    addLabels: (number4, labels) => addLabels(ctx, number4, labels),
+    upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
+    checks: (sha2) => listChecks(ctx, sha2),
+    branchProtection: (branch) => branchProtection(ctx, branch),
+    reviews: (number4) => reviewSummary(ctx, number4),
+    merge: (number4, sha2, method) => mergePull(ctx, number4, sha2, method)
+  };
+}
+function checkServerUrl(serverUrl) {
+  let url2;
+  try {
+    url2 = new URL(serverUrl);
+  } catch {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' is not a URL.`, {
+      hint: "Pass GITHUB_SERVER_URL, e.g. https://github.com or https://ghe.example."
+    });
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' must be http(s).`);
+  }
+  if (url2.username || url2.password) throw new ForgeError("The GitHub server URL must not carry credentials.");
+  return serverUrl.replace(/\/+$/, "");
+}
+var init_forge = __esm({
+  "src/adapters/github/forge.ts"() {
+    "use strict";
+    init_errors();
+    init_run_git();
+    init_checks();
+    init_merge();
+    init_pulls();
+    init_push();
+  }
+});
+
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults, onto = {}) {
+        var k, ref, v;
+        for (k in defaults) {
+          v = defaults[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value2) {
+          var node2;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node2 = {
+            value: value2,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node2;
+            this._last = node2;
+          } else {
+            this._first = this._last = node2;
+          }
+          return void 0;
+        }
+        shift() {
+          var value2;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value2 = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value2;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node2, ref, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node2;
+          node2 = this.shift();
+          while (node2 != null) {
+            cb(node2), node2 = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node2, ref, ref1, ref2, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error62) {
+                e2 = error62;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
+            });
+          } catch (error62) {
+            e = error62;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list3) {
+            return list3.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list3;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list3 = arr[j];
+            if (list3.length > 0) {
+              return list3;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error62, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error62 != null ? error62 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked2) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked: blocked2 });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run, free) {
+          var error62, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error62 = error1;
+            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+          }
+        }
+        doExpire(clearGlobalState, run, free) {
+          var error62, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+        }
+        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error62, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error62);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve13, reject) {
+            return setTimeout(resolve13, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time4) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time4;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked2, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked2 = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked2) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked: blocked2,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status) {
+          var k, pos, ref, results, v;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error62, reject, resolve13, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve13, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve13(returned);
+                };
+              } catch (error1) {
+                error62 = error1;
+                return function() {
+                  return reject(error62);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise2, reject, resolve13;
+          resolve13 = reject = null;
+          promise2 = new this.Promise(function(_resolve, _reject) {
+            resolve13 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve13, reject });
+          this._tryToRun();
+          return promise2;
+        }
+      };
+      var Sync_1 = Sync;
+      var version2 = "2.19.5";
+      var version$1 = {
+        version: version2
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version: version2,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time4, v;
+              time4 = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time4)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error62) {
+                  e = error62;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success: success2, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
+                if (success2) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+              };
+              return new this.Promise((resolve13, reject) => {
+                if (finished()) {
+                  return resolve13();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve13();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked2, error62, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked: blocked2, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error62 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error62 });
+              job.doDrop({ error: error62 });
+              return false;
+            }
+            if (blocked2) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked2);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve13, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve13)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
+  }
+});
+
+// node_modules/@octokit/request-error/dist-src/index.js
+var RequestError;
+var init_dist_src = __esm({
+  "node_modules/@octokit/request-error/dist-src/index.js"() {
+    RequestError = class extends Error {
+      name;
+      /**
+       * http status code
+       */
+      status;
+      /**
+       * Request options that lead to the error.
+       */
+      request;
+      /**
+       * Response object if a response was received
+       */
+      response;
+      constructor(message, statusCode, options) {
+        super(message, { cause: options.cause });
+        this.name = "HttpError";
+        this.status = Number.parseInt(statusCode);
+        if (Number.isNaN(this.status)) {
+          this.status = 0;
+        }
+        if ("response" in options) {
+          this.response = options.response;
+        }
+        const requestCopy = Object.assign({}, options.request);
+        if (options.request.headers.authorization) {
+          requestCopy.headers = Object.assign({}, options.request.headers, {
+            authorization: options.request.headers.authorization.replace(
+              /(?<! ) .*$/,
+              " [REDACTED]"
+            )
+          });
+        }
+        requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+        this.request = requestCopy;
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+function isRequestError(error62) {
+  return error62.request !== void 0;
+}
+async function errorRequest(state, octokit, error62, options) {
+  if (!isRequestError(error62) || !error62?.request.request) {
+    throw error62;
+  }
+  if (error62.status >= 400 && !state.doNotRetry.includes(error62.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error62, retries, retryAfter);
+  }
+  throw error62;
+}
+async function wrapRequest(state, octokit, request2, options) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error62, info) {
+    const maxRetries = ~~error62.request.request?.retries;
+    const after = ~~error62.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
+  const response = await request2(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error62 = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error62, options);
+  }
+  return response;
+}
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error62, retries, retryAfter) => {
+        error62.request.request = Object.assign({}, error62.request.request, {
+          retries,
+          retryAfter
+        });
+        return error62;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+var import_light, VERSION2;
+var init_dist_bundle = __esm({
+  "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
+    import_light = __toESM(require_light(), 1);
+    init_dist_src();
+    VERSION2 = "0.0.0-development";
+    retry.VERSION = VERSION2;
+  }
+});
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+function wrapRequest2(state, request2, options) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options);
+}
+async function doRequest(state, request2, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
+      const error62 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error62;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error62, info) {
+      const [state2, request2, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
+      if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error62.message)) {
+          const retryAfter2 = Number(error62.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error62.response.headers != null && error62.response.headers["x-ratelimit-remaining"] === "0" || (error62.response.data?.errors ?? []).some(
+          (error210) => error210.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error62.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options);
+  });
+  return {};
+}
+var import_light2, VERSION3, noop, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
+var init_dist_bundle2 = __esm({
+  "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
+    import_light2 = __toESM(require_light(), 1);
+    VERSION3 = "0.0.0-development";
+    noop = () => Promise.resolve();
+    triggers_notification_paths_default = [
+      "/orgs/{org}/invitations",
+      "/orgs/{org}/invitations/{invitation_id}",
+      "/orgs/{org}/teams/{team_slug}/discussions",
+      "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+      "/repos/{owner}/{repo}/collaborators/{username}",
+      "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+      "/repos/{owner}/{repo}/issues",
+      "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+      "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+      "/repos/{owner}/{repo}/pulls",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+      "/repos/{owner}/{repo}/releases",
+      "/teams/{team_id}/discussions",
+      "/teams/{team_id}/discussions/{discussion_number}/comments"
+    ];
+    regex = routeMatcher(triggers_notification_paths_default);
+    triggersNotification = regex.test.bind(regex);
+    groups = {};
+    createGroups = function(Bottleneck2, common) {
+      groups.global = new Bottleneck2.Group({
+        id: "octokit-global",
+        maxConcurrent: 10,
+        ...common
+      });
+      groups.auth = new Bottleneck2.Group({
+        id: "octokit-auth",
+        maxConcurrent: 1,
+        ...common
+      });
+      groups.search = new Bottleneck2.Group({
+        id: "octokit-search",
+        maxConcurrent: 1,
+        minTime: 2e3,
+        ...common
+      });
+      groups.write = new Bottleneck2.Group({
+        id: "octokit-write",
+        maxConcurrent: 1,
+        minTime: 1e3,
+        ...common
+      });
+      groups.notifications = new Bottleneck2.Group({
+        id: "octokit-notifications",
+        maxConcurrent: 1,
+        minTime: 3e3,
+        ...common
+      });
+    };
+    throttling.VERSION = VERSION3;
+    throttling.triggersNotification = triggersNotification;
+  }
+});
+
+// node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+  if (typeof process === "object" && process.version !== void 0) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})`;
+  }
+  return "<environment undetectable>";
+}
+var init_universal_user_agent = __esm({
+  "node_modules/universal-user-agent/index.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/register.js
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+  if (!options) {
+    options = {};
+  }
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name2) => {
+      return register.bind(null, state, name2, callback, options);
+    }, method)();
+  }
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+    return state.registry[name].reduce((method2, registered) => {
+      return registered.hook.bind(null, method2, options);
+    }, method)();
+  });
+}
+var init_register = __esm({
+  "node_modules/before-after-hook/lib/register.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/add.js
+function addHook(state, kind, name, hook2) {
+  const orig = hook2;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+  if (kind === "before") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
+    };
+  }
+  if (kind === "after") {
+    hook2 = (method, options) => {
+      let result2;
+      return Promise.resolve().then(method.bind(null, options)).then((result_) => {
+        result2 = result_;
+        return orig(result2, options);
+      }).then(() => {
+        return result2;
+      });
+    };
+  }
+  if (kind === "error") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(method.bind(null, options)).catch((error62) => {
+        return orig(error62, options);
+      });
+    };
+  }
+  state.registry[name].push({
+    hook: hook2,
+    orig
+  });
+}
+var init_add = __esm({
+  "node_modules/before-after-hook/lib/add.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/remove.js
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+  const index = state.registry[name].map((registered) => {
+    return registered.orig;
+  }).indexOf(method);
+  if (index === -1) {
+    return;
+  }
+  state.registry[name].splice(index, 1);
+}
+var init_remove = __esm({
+  "node_modules/before-after-hook/lib/remove.js"() {
+  }
+});
+
+// node_modules/before-after-hook/index.js
+function bindApi(hook2, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook2.api = { remove: removeHookRef };
+  hook2.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+function Singular() {
+  const singularHookName = /* @__PURE__ */ Symbol("Singular");
+  const singularHookState = {
+    registry: {}
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+function Collection() {
+  const state = {
+    registry: {}
+  };
+  const hook2 = register.bind(null, state);
+  bindApi(hook2, state);
+  return hook2;
+}
+var bind, bindable, before_after_hook_default;
+var init_before_after_hook = __esm({
+  "node_modules/before-after-hook/index.js"() {
+    init_register();
+    init_add();
+    init_remove();
+    bind = Function.bind;
+    bindable = bind.bind(bind);
+    before_after_hook_default = { Singular, Collection };
+  }
+});
+
+// node_modules/@octokit/endpoint/dist-bundle/index.js
+function lowercaseKeys(object2) {
+  if (!object2) {
+    return {};
+  }
+  return Object.keys(object2).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object2[key];
+    return newObj;
+  }, {});
+}
+function isPlainObject2(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+}
+function mergeDeep(defaults, options) {
+  const result2 = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject2(options[key])) {
+      if (!(key in defaults)) Object.assign(result2, { [key]: options[key] });
+      else result2[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result2, { [key]: options[key] });
+    }
+  });
+  return result2;
+}
+function removeUndefinedProperties(obj2) {
+  for (const key in obj2) {
+    if (obj2[key] === void 0) {
+      delete obj2[key];
+    }
+  }
+  return obj2;
+}
+function merge2(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url2] = route.split(" ");
+    options = Object.assign(url2 ? { method, url: url2 } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+function addQueryParameters(url2, parameters) {
+  const separator = /\?/.test(url2) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url2;
+  }
+  return url2 + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url2) {
+  const matches2 = url2.match(urlVariableRegex);
+  if (!matches2) {
+    return [];
+  }
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+function omit2(object2, keysToOmit) {
+  const result2 = { __proto__: null };
+  for (const key of Object.keys(object2)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result2[key] = object2[key];
+    }
+  }
+  return result2;
+}
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value2, key) {
+  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value2;
+  } else {
+    return value2;
+  }
+}
+function isDefined(value2) {
+  return value2 !== void 0 && value2 !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value2 = context[key], result2 = [];
+  if (isDefined(value2) && value2 !== "") {
+    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
+      value2 = value2.toString();
+      if (modifier && modifier !== "*") {
+        value2 = value2.substring(0, parseInt(modifier, 10));
+      }
+      result2.push(
+        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
+            result2.push(
+              encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
+              result2.push(encodeValue(operator, value2[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
+            tmp.push(encodeValue(operator, value22));
+          });
+        } else {
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value2[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result2.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result2.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value2)) {
+        result2.push(encodeUnreserved(key));
+      }
+    } else if (value2 === "" && (operator === "&" || operator === "?")) {
+      result2.push(encodeUnreserved(key) + "=");
+    } else if (value2 === "") {
+      result2.push("");
+    }
+  }
+  return result2;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal2) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal2);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+function parse4(options) {
+  let method = options.method.toUpperCase();
+  let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit2(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url2);
+  url2 = parseUrl(url2).expand(parameters);
+  if (!/^http/.test(url2)) {
+    url2 = options.baseUrl + url2;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit2(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url2.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url2 = addQueryParameters(url2, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url: url2, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+function endpointWithDefaults(defaults, route, options) {
+  return parse4(merge2(defaults, route, options));
+}
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge2.bind(null, DEFAULTS2),
+    parse: parse4
+  });
+}
+var VERSION4, userAgent, DEFAULTS, urlVariableRegex, endpoint;
+var init_dist_bundle3 = __esm({
+  "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
+    init_universal_user_agent();
+    VERSION4 = "0.0.0-development";
+    userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
+    DEFAULTS = {
+      method: "GET",
+      baseUrl: "https://api.github.com",
+      headers: {
+        accept: "application/vnd.github.v3+json",
+        "user-agent": userAgent
+      },
+      mediaType: {
+        format: ""
+      }
+    };
+    urlVariableRegex = /\{[^{}}]+\}/g;
+    endpoint = withDefaults(null, DEFAULTS);
+  }
+});
+
+// node_modules/content-type/dist/index.js
+function parse5(header, options) {
+  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+  const len = header.length;
+  let valueStart = options?.start ?? 0;
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+    valueStart++;
+  }
+  let index = valueStart;
+  let typeFlags = 0;
+  let whitespace = -1;
+  let stop = options?.parameters === false ? COMMA_FLAG : 0;
+  while (index < len) {
+    const code4 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code4];
+    if ((flags & stopFlags) !== 0) {
+      stop |= flags & COMMA_FLAG;
+      break;
+    }
+    if ((flags & OWS) !== 0) {
+      if (whitespace === -1)
+        whitespace = index;
+    } else {
+      whitespace = -1;
+    }
+    typeFlags |= code4 & NON_ASCII | flags;
+    index++;
+  }
+  const valueEnd = whitespace === -1 ? index : whitespace;
+  const value2 = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+  if (index === len || stop !== 0) {
+    return { type, index, parameters: new NullObject() };
+  }
+  return parseParameters(header, type, index, len, stopFlags);
+}
+function parseParameters(header, type, index, len, stopFlags) {
+  const parameters = new NullObject();
+  parameter: while (index < len) {
+    index++;
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+      index++;
+    }
+    const keyStart = index;
+    let keyFlags = 0;
+    let keyWhitespace = -1;
+    while (index < len) {
+      const code4 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code4];
+      if ((flags & stopFlags) !== 0) {
+        if ((flags & COMMA_FLAG) !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if (code4 === EQ) {
+        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+        const value2 = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+        index++;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+          index++;
+        }
+        if (index < len && header.charCodeAt(index) === DQUOTE) {
+          const quotedStart = ++index;
+          let escaped = false;
+          while (index < len) {
+            const code5 = header.charCodeAt(index);
+            if (code5 === DQUOTE) {
+              if (parameters[key] === void 0) {
+                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              }
+              index++;
+              let stop2 = 0;
+              while (index < len) {
+                const code6 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code6];
+                if ((flags2 & stopFlags) !== 0) {
+                  stop2 = flags2 & COMMA_FLAG;
+                  break;
+                }
+                index++;
+              }
+              if (stop2 !== 0)
+                break parameter;
+              continue parameter;
+            }
+            if (code5 === BSLASH && index + 1 < len) {
+              escaped = true;
+              index += 2;
+              continue;
+            }
+            index++;
+          }
+          continue parameter;
+        }
+        const valueStart = index;
+        let stop = 0;
+        let valueWhitespace = -1;
+        while (index < len) {
+          const code5 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code5];
+          if ((flags2 & stopFlags) !== 0) {
+            stop = flags2 & COMMA_FLAG;
+            break;
+          }
+          if ((flags2 & OWS) !== 0) {
+            if (valueWhitespace === -1)
+              valueWhitespace = index;
+          } else {
+            valueWhitespace = -1;
+          }
+          index++;
+        }
+        if (parameters[key] === void 0) {
+          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+          parameters[key] = header.slice(valueStart, valueEnd);
+        }
+        if (stop !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if ((flags & OWS) !== 0) {
+        if (keyWhitespace === -1)
+          keyWhitespace = index;
+      } else {
+        keyWhitespace = -1;
+      }
+      keyFlags |= code4 & NON_ASCII | flags;
+      index++;
+    }
+  }
+  return { type, index, parameters };
+}
+function unescapeQuotedPairs(str, start, end) {
+  let result2 = "";
+  for (let index = start; index < end; index++) {
+    if (str.charCodeAt(index) === BSLASH) {
+      result2 += str.slice(start, index);
+      start = ++index;
+    }
+  }
+  return result2 + str.slice(start, end);
+}
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var init_dist = __esm({
+  "node_modules/content-type/dist/index.js"() {
+    SP = 32;
+    HTAB = 9;
+    SEMI = 59;
+    EQ = 61;
+    DQUOTE = 34;
+    BSLASH = 92;
+    COMMA = 44;
+    LOWER_CASE = 1;
+    OWS = 2;
+    SEMI_FLAG = 4;
+    COMMA_FLAG = 8;
+    TOKEN_FLAG = 16;
+    NON_ASCII = 65280;
+    CASE_FLAGS = LOWER_CASE | NON_ASCII;
+    CHAR_MAP = new Uint8Array(256);
+    CHAR_MAP[HTAB] |= OWS;
+    CHAR_MAP[SP] |= OWS;
+    CHAR_MAP[SEMI] |= SEMI_FLAG;
+    CHAR_MAP[COMMA] |= COMMA_FLAG;
+    for (let code4 = 128; code4 <= 255; code4++) {
+      CHAR_MAP[code4] |= LOWER_CASE;
+    }
+    for (const char of "!#$%&'*+-.^_`|~") {
+      CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+    }
+    for (let code4 = 48; code4 <= 57; code4++) {
+      CHAR_MAP[code4] |= TOKEN_FLAG;
+    }
+    for (let code4 = 65; code4 <= 90; code4++) {
+      CHAR_MAP[code4] |= LOWER_CASE | TOKEN_FLAG;
+    }
+    for (let code4 = 97; code4 <= 122; code4++) {
+      CHAR_MAP[code4] |= TOKEN_FLAG;
+    }
+    NullObject = /* @__PURE__ */ (() => {
+      const C = function() {
+      };
+      C.prototype = /* @__PURE__ */ Object.create(null);
+      return C;
+    })();
+  }
+});
+
+// node_modules/json-with-bigint/json-with-bigint.js
+var intRegex, noiseValue, originalStringify, originalParse, customFormat, bigIntsStringify, noiseStringify, isUnstringifiable, isRawJSON, stringifyIteratively, JSONStringify, featureCache, isContextSourceSupported, convertMarkedBigIntsReviver, JSONParseV2, MAX_INT, MAX_DIGITS, stringsOrLargeNumbers, noiseValueWithQuotes, applyReviverIteratively, serializeBigInts, JSONParse;
+var init_json_with_bigint = __esm({
+  "node_modules/json-with-bigint/json-with-bigint.js"() {
+    intRegex = /^-?\d+$/;
+    noiseValue = /^-?\d+n+$/;
+    originalStringify = JSON.stringify;
+    originalParse = JSON.parse;
+    customFormat = /^-?\d+n$/;
+    bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+    noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+    isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
+    isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+    stringifyIteratively = (rootValue, replacer, spaceParam) => {
+      let space = "";
+      if (typeof spaceParam === "number") {
+        space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+      } else if (typeof spaceParam === "string") {
+        space = spaceParam.slice(0, 10);
+      }
+      const isFunctionReplacer = typeof replacer === "function";
+      const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
+      const prepareVal = (parent, key, val) => {
+        const isObject2 = val !== null && typeof val === "object";
+        const hasToJSON = isObject2 && typeof val.toJSON === "function";
+        if (hasToJSON) {
+          val = val.toJSON(key);
+        }
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+        if (isNoise) return val + "n";
+        const isBigInt = typeof val === "bigint";
+        if (isBigInt) {
+          const supportsRawJSON = "rawJSON" in JSON;
+          if (supportsRawJSON) return JSON.rawJSON(val.toString());
+          return val.toString() + "n";
+        }
+        if (isFunctionReplacer) {
+          val = replacer.call(parent, key, val);
+        }
+        const isPostReplacerObject = val !== null && typeof val === "object";
+        if (isPostReplacerObject) {
+          const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+          if (isPrimitiveWrapper) {
+            val = val.valueOf();
+          }
+        }
+        return val;
+      };
+      const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+      if (isUnstringifiable(rootProcessed)) {
+        return void 0;
+      }
+      const isRootPrimitive = rootProcessed === null || typeof rootProcessed !== "object";
+      const isRootNativeRawJSON = isRawJSON(rootProcessed);
+      if (isRootPrimitive || isRootNativeRawJSON) {
+        return originalStringify(rootProcessed);
+      }
+      const chunks = [];
+      let level = 0;
+      const stack = [
+        {
+          parent: { "": rootProcessed },
+          key: "",
+          val: rootProcessed,
+          isArray: Array.isArray(rootProcessed),
+          keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+          index: 0,
+          first: true
+        }
+      ];
+      const visited = new WeakSet([rootProcessed]);
+      while (stack.length > 0) {
+        const node2 = stack[stack.length - 1];
+        if (node2.index === 0) {
+          chunks.push(node2.isArray ? "[" : "{");
+          level++;
+        }
+        let isDone = false;
+        if (node2.isArray) {
+          if (node2.index < node2.val.length) {
+            if (!node2.first) chunks.push(",");
+            if (space) chunks.push("\n" + space.repeat(level));
+            const childRaw = node2.val[node2.index];
+            const childVal = prepareVal(node2.val, String(node2.index), childRaw);
+            if (isUnstringifiable(childVal)) {
+              chunks.push("null");
+              node2.first = false;
+              node2.index++;
+            } else {
+              const isComplexObject = childVal !== null && typeof childVal === "object";
+              const isNativeRaw = isRawJSON(childVal);
+              if (isComplexObject && !isNativeRaw) {
+                if (visited.has(childVal)) {
+                  throw new TypeError("Converting circular structure to JSON");
+                }
+                visited.add(childVal);
+                stack.push({
+                  parent: node2.val,
+                  key: String(node2.index),
+                  val: childVal,
+                  isArray: Array.isArray(childVal),
+                  keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+                  index: 0,
+                  first: true
+                });
+                node2.first = false;
+                node2.index++;
+              } else {
+                chunks.push(originalStringify(childVal));
+                node2.first = false;
+                node2.index++;
+              }
+            }
+          } else {
+            isDone = true;
+          }
+        } else {
+          while (node2.index < node2.keys.length) {
+            const k = node2.keys[node2.index++];
+            const isFilteredOutByArray = propertyList && !propertyList.has(k);
+            if (isFilteredOutByArray) continue;
+            const childRaw = node2.val[k];
+            const childVal = prepareVal(node2.val, k, childRaw);
+            if (isUnstringifiable(childVal)) continue;
+            if (!node2.first) chunks.push(",");
+            if (space) {
+              chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+            } else {
+              chunks.push(originalStringify(k) + ":");
+            }
+            const isComplexObject = childVal !== null && typeof childVal === "object";
+            const isNativeRaw = isRawJSON(childVal);
+            if (isComplexObject && !isNativeRaw) {
+              if (visited.has(childVal)) {
+                throw new TypeError("Converting circular structure to JSON");
+              }
+              visited.add(childVal);
+              stack.push({
+                parent: node2.val,
+                key: k,
+                val: childVal,
+                isArray: Array.isArray(childVal),
+                keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+                index: 0,
+                first: true
+              });
+              node2.first = false;
+              break;
+            } else {
+              chunks.push(originalStringify(childVal));
+              node2.first = false;
+            }
+          }
+          const isNodeFullyProcessed = node2.index >= node2.keys.length && stack[stack.length - 1] === node2;
+          if (isNodeFullyProcessed) {
+            isDone = true;
+          }
+        }
+        if (isDone) {
+          level--;
+          if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+          chunks.push(node2.isArray ? "]" : "}");
+          visited.delete(node2.val);
+          stack.pop();
+        }
+      }
+      return chunks.join("");
+    };
+    JSONStringify = (value2, replacer, space) => {
+      try {
+        const supportsRawJSON = "rawJSON" in JSON;
+        if (supportsRawJSON) {
+          return originalStringify(
+            value2,
+            (key, val) => {
+              if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+              const hasFunctionReplacer = typeof replacer === "function";
+              if (hasFunctionReplacer) return replacer(key, val);
+              const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+              if (isKeyInArrayReplacer) return val;
+              return val;
+            },
+            space
+          );
+        }
+        if (!value2) return originalStringify(value2, replacer, space);
+        const convertedToCustomJSON = originalStringify(
+          value2,
+          (key, val) => {
+            const isNoise = typeof val === "string" && noiseValue.test(val);
+            if (isNoise) return val.toString() + "n";
+            if (typeof val === "bigint") return val.toString() + "n";
+            const hasFunctionReplacer = typeof replacer === "function";
+            if (hasFunctionReplacer) return replacer(key, val);
+            const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+            if (isKeyInArrayReplacer) return val;
+            return val;
+          },
+          space
+        );
+        const processedJSON = convertedToCustomJSON.replace(
+          bigIntsStringify,
+          "$1$2$3"
+        );
+        const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
+        return denoisedJSON;
+      } catch (error62) {
+        if (error62 instanceof RangeError) {
+          const convertedJSON = stringifyIteratively(value2, replacer, space);
+          if (convertedJSON === void 0) return void 0;
+          const supportsRawJSON = "rawJSON" in JSON;
+          if (supportsRawJSON) return convertedJSON;
+          const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+          return processedJSON.replace(noiseStringify, "$1$2$3");
+        }
+        throw error62;
+      }
+    };
+    featureCache = /* @__PURE__ */ new Map();
+    isContextSourceSupported = () => {
+      const parseFingerprint = JSON.parse.toString();
+      if (featureCache.has(parseFingerprint)) {
+        return featureCache.get(parseFingerprint);
+      }
+      try {
+        const result2 = JSON.parse(
+          "1",
+          (_, __, context) => !!context?.source && context.source === "1"
+        );
+        featureCache.set(parseFingerprint, result2);
+        return result2;
+      } catch {
+        featureCache.set(parseFingerprint, false);
+        return false;
+      }
+    };
+    convertMarkedBigIntsReviver = (key, value2, context, userReviver) => {
+      const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
+      if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
+      const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
+      if (isNoiseValue) return value2.slice(0, -1);
+      const hasUserReviver = typeof userReviver === "function";
+      if (!hasUserReviver) return value2;
+      return userReviver(key, value2, context);
+    };
+    JSONParseV2 = (text3, reviver) => {
+      return JSON.parse(text3, (key, value2, context) => {
+        const isNumber = typeof value2 === "number";
+        const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
+        const isBigNumber = isNumber && isOutOfBounds;
+        const isInt = context && intRegex.test(context.source);
+        const isBigInt = isBigNumber && isInt;
+        if (isBigInt) return BigInt(context.source);
+        const hasCustomReviver = typeof reviver === "function";
+        if (!hasCustomReviver) return value2;
+        return reviver(key, value2, context);
+      });
+    };
+    MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+    MAX_DIGITS = MAX_INT.length;
+    stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+    noiseValueWithQuotes = /^"-?\d+n+"$/;
+    applyReviverIteratively = (parsed2, userReviver) => {
+      const rootHolder = { "": parsed2 };
+      const stack = [{ parent: rootHolder, key: "", visited: false }];
+      while (stack.length > 0) {
+        const node2 = stack[stack.length - 1];
+        if (!node2.visited) {
+          node2.visited = true;
+          const value2 = node2.parent[node2.key];
+          const isComplexObject = value2 !== null && typeof value2 === "object";
+          if (isComplexObject) {
+            const keys = Object.keys(value2);
+            for (let i = keys.length - 1; i >= 0; i--) {
+              stack.push({ parent: value2, key: keys[i], visited: false });
+            }
+          }
+        } else {
+          const { parent, key } = node2;
+          let value2 = parent[key];
+          if (typeof value2 === "string") {
+            const isCustomFormatBigInt = customFormat.test(value2);
+            if (isCustomFormatBigInt) {
+              value2 = BigInt(value2.slice(0, -1));
+            } else {
+              const isNoise = noiseValue.test(value2);
+              if (isNoise) value2 = value2.slice(0, -1);
+            }
+          }
+          const hasUserReviver = typeof userReviver === "function";
+          if (hasUserReviver) {
+            value2 = userReviver.call(parent, key, value2);
+          }
+          const isDeleted = value2 === void 0;
+          if (isDeleted) {
+            delete parent[key];
+          } else {
+            parent[key] = value2;
+          }
+          stack.pop();
+        }
+      }
+      return rootHolder[""];
+    };
+    serializeBigInts = (text3) => {
+      return text3.replace(
+        stringsOrLargeNumbers,
+        (match, digits, fractional, exponential) => {
+          const isString = match[0] === '"';
+          const isNoise = isString && noiseValueWithQuotes.test(match);
+          if (isNoise) return match.substring(0, match.length - 1) + 'n"';
+          const hasFractionalOrExponential = fractional || exponential;
+          const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+          const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+          if (isStandardValue) return match;
+          return '"' + match + 'n"';
+        }
+      );
+    };
+    JSONParse = (text3, reviver) => {
+      if (!text3) return originalParse(text3, reviver);
+      try {
+        if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
+        const serializedData = serializeBigInts(text3);
+        return originalParse(
+          serializedData,
+          (key, value2, context) => convertMarkedBigIntsReviver(key, value2, context, reviver)
+        );
+      } catch (error62) {
+        if (error62 instanceof RangeError) {
+          const serializedData = serializeBigInts(text3);
+          const parsed2 = originalParse(serializedData);
+          return applyReviverIteratively(parsed2, reviver);
+        }
+        throw error62;
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/request/dist-bundle/index.js
+function isPlainObject3(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+}
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value2]) => [
+      name,
+      String(value2)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error62) {
+    let message = "Unknown Error";
+    if (error62 instanceof Error) {
+      if (error62.name === "AbortError") {
+        error62.status = 500;
+        throw error62;
+      }
+      message = error62.message;
+      if (error62.name === "TypeError" && "cause" in error62) {
+        if (error62.cause instanceof Error) {
+          message = error62.cause.message;
+        } else if (typeof error62.cause === "string") {
+          message = error62.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error62;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url2 = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value2] of fetchResponse.headers) {
+    responseHeaders[key] = value2;
+  }
+  const octokitResponse = {
+    url: url2,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop2);
+  }
+  const mimetype = parse5(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text3 = "";
+    try {
+      text3 = await response.text();
+      return JSONParse(text3);
+    } catch (err) {
+      return text3;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop2);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+function withDefaults2(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: withDefaults2.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: withDefaults2.bind(null, endpoint2)
+  });
+}
+var VERSION5, defaults_default, noop2, request;
+var init_dist_bundle4 = __esm({
+  "node_modules/@octokit/request/dist-bundle/index.js"() {
+    init_dist_bundle3();
+    init_universal_user_agent();
+    init_dist();
+    init_json_with_bigint();
+    init_dist_src();
+    VERSION5 = "10.0.16";
+    defaults_default = {
+      headers: {
+        "user-agent": `octokit-request.js/${VERSION5} ${getUserAgent()}`
+      }
+    };
+    noop2 = () => "";
+    request = withDefaults2(endpoint, defaults_default);
+  }
+});
+
+// node_modules/@octokit/graphql/dist-bundle/index.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result2, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result2[key] = parsedOptions[key];
+      return result2;
+    }
+    if (!result2.variables) {
+      result2.variables = {};
+    }
+    result2.variables[key] = parsedOptions[key];
+    return result2;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+function withDefaults3(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: withDefaults3.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+function withCustomRequest(customRequest) {
+  return withDefaults3(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+var VERSION6, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
+var init_dist_bundle5 = __esm({
+  "node_modules/@octokit/graphql/dist-bundle/index.js"() {
+    init_dist_bundle4();
+    init_universal_user_agent();
+    VERSION6 = "0.0.0-development";
+    GraphqlResponseError = class extends Error {
+      constructor(request2, headers, response) {
+        super(_buildMessageForResponseErrors(response));
+        this.request = request2;
+        this.headers = headers;
+        this.response = response;
+        this.errors = response.errors;
+        this.data = response.data;
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, this.constructor);
+        }
+      }
+      request;
+      headers;
+      response;
+      name = "GraphqlResponseError";
+      errors;
+      data;
+    };
+    NON_VARIABLE_OPTIONS = [
+      "method",
+      "baseUrl",
+      "url",
+      "headers",
+      "request",
+      "query",
+      "mediaType",
+      "operationName"
+    ];
+    FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+    GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+    graphql2 = withDefaults3(request, {
+      headers: {
+        "user-agent": `octokit-graphql.js/${VERSION6} ${getUserAgent()}`
+      },
+      method: "POST",
+      url: "/graphql"
+    });
+  }
+});
+
+// node_modules/@octokit/auth-token/dist-bundle/index.js
+async function auth(token2) {
+  const isApp = isJWT(token2);
+  const isInstallation = token2.startsWith("v1.") || token2.startsWith("ghs_");
+  const isUserToServer = token2.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token: token2,
+    tokenType
+  };
+}
+function withAuthorizationPrefix(token2) {
+  if (token2.split(/\./).length === 3) {
+    return `bearer ${token2}`;
+  }
+  return `token ${token2}`;
+}
+async function hook(token2, request2, route, parameters) {
+  const endpoint2 = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint2.headers.authorization = withAuthorizationPrefix(token2);
+  return request2(endpoint2);
+}
+var b64url, sep, jwtRE, isJWT, createTokenAuth;
+var init_dist_bundle6 = __esm({
+  "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
+    b64url = "(?:[a-zA-Z0-9_-]+)";
+    sep = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+    isJWT = jwtRE.test.bind(jwtRE);
+    createTokenAuth = function createTokenAuth2(token2) {
+      if (!token2) {
+        throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+      }
+      if (typeof token2 !== "string") {
+        throw new Error(
+          "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+        );
+      }
+      token2 = token2.replace(/^(token|bearer) +/i, "");
+      return Object.assign(auth.bind(null, token2), {
+        hook: hook.bind(null, token2)
+      });
+    };
+  }
+});
+
+// node_modules/@octokit/core/dist-src/version.js
+var VERSION7;
+var init_version = __esm({
+  "node_modules/@octokit/core/dist-src/version.js"() {
+    VERSION7 = "7.0.8";
+  }
+});
+
+// node_modules/@octokit/core/dist-src/index.js
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = noop3;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = noop3;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+var noop3, consoleWarn, consoleError, userAgentTrail, Octokit;
+var init_dist_src2 = __esm({
+  "node_modules/@octokit/core/dist-src/index.js"() {
+    init_universal_user_agent();
+    init_before_after_hook();
+    init_dist_bundle4();
+    init_dist_bundle5();
+    init_dist_bundle6();
+    init_version();
+    noop3 = () => {
+    };
+    consoleWarn = console.warn.bind(console);
+    consoleError = console.error.bind(console);
+    userAgentTrail = `octokit-core.js/${VERSION7} ${getUserAgent()}`;
+    Octokit = class {
+      static VERSION = VERSION7;
+      static defaults(defaults) {
+        const OctokitWithDefaults = class extends this {
+          constructor(...args) {
+            const options = args[0] || {};
+            if (typeof defaults === "function") {
+              super(defaults(options));
+              return;
+            }
+            super(
+              Object.assign(
+                {},
+                defaults,
+                options,
+                options.userAgent && defaults.userAgent ? {
+                  userAgent: `${options.userAgent} ${defaults.userAgent}`
+                } : null
+              )
+            );
+          }
+        };
+        return OctokitWithDefaults;
+      }
+      static plugins = [];
+      /**
+       * Attach a plugin (or many) to your Octokit instance.
+       *
+       * @example
+       * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+       */
+      static plugin(...newPlugins) {
+        const currentPlugins = this.plugins;
+        const NewOctokit = class extends this {
+          static plugins = currentPlugins.concat(
+            newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+          );
+        };
+        return NewOctokit;
+      }
+      constructor(options = {}) {
+        const hook2 = new before_after_hook_default.Collection();
+        const requestDefaults = {
+          baseUrl: request.endpoint.DEFAULTS.baseUrl,
+          headers: {},
+          request: Object.assign({}, options.request, {
+            // @ts-ignore internal usage only, no need to type
+            hook: hook2.bind(null, "request")
+          }),
+          mediaType: {
+            previews: [],
+            format: ""
+          }
+        };
+        requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+        if (options.baseUrl) {
+          requestDefaults.baseUrl = options.baseUrl;
+        }
+        if (options.previews) {
+          requestDefaults.mediaType.previews = options.previews;
+        }
+        if (options.timeZone) {
+          requestDefaults.headers["time-zone"] = options.timeZone;
+        }
+        this.request = request.defaults(requestDefaults);
+        this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+        this.log = createLogger(options.log);
+        this.hook = hook2;
+        if (!options.authStrategy) {
+          if (!options.auth) {
+            this.auth = async () => ({
+              type: "unauthenticated"
+            });
+          } else {
+            const auth2 = createTokenAuth(options.auth);
+            hook2.wrap("request", auth2.hook);
+            this.auth = auth2;
+          }
+        } else {
+          const { authStrategy, ...otherOptions } = options;
+          const auth2 = authStrategy(
+            Object.assign(
+              {
+                request: this.request,
+                log: this.log,
+                // we pass the current octokit instance as well as its constructor options
+                // to allow for authentication strategies that return a new octokit instance
+                // that shares the same internal state as the current one. The original
+                // requirement for this was the "event-octokit" authentication strategy
+                // of https://github.com/probot/octokit-auth-probot.
+                octokit: this,
+                octokitOptions: otherOptions
+              },
+              options.auth
+            )
+          );
+          hook2.wrap("request", auth2.hook);
+          this.auth = auth2;
+        }
+        const classConstructor = this.constructor;
+        for (let i = 0; i < classConstructor.plugins.length; ++i) {
+          Object.assign(this, classConstructor.plugins[i](this, options));
+        }
+      }
+      // assigned during constructor
+      request;
+      graphql;
+      log;
+      hook;
+      // TODO: type `octokit.auth` based on passed options.authStrategy
+      auth;
+    };
+  }
+});
+
+// node_modules/@octokit/plugin-request-log/dist-src/version.js
+var VERSION8;
+var init_version2 = __esm({
+  "node_modules/@octokit/plugin-request-log/dist-src/version.js"() {
+    VERSION8 = "6.0.0";
+  }
+});
+
+// node_modules/@octokit/plugin-request-log/dist-src/index.js
+function requestLog(octokit) {
+  octokit.hook.wrap("request", (request2, options) => {
+    octokit.log.debug("request", options);
+    const start = Date.now();
+    const requestOptions = octokit.request.endpoint.parse(options);
+    const path = requestOptions.url.replace(options.baseUrl, "");
+    return request2(options).then((response) => {
+      const requestId = response.headers["x-github-request-id"];
+      octokit.log.info(
+        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      return response;
+    }).catch((error62) => {
+      const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
+      octokit.log.error(
+        `${requestOptions.method} ${path} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      throw error62;
+    });
+  });
+}
+var init_dist_src3 = __esm({
+  "node_modules/@octokit/plugin-request-log/dist-src/index.js"() {
+    init_version2();
+    requestLog.VERSION = VERSION8;
+  }
+});
+
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url2 = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url2) return { done: true };
+        try {
+          const response = await requestMethod({ method, url: url2, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url2 = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url2 && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url2 = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error62) {
+          if (error62.status !== 409) throw error62;
+          url2 = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result2) => {
+    if (result2.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result2.value, done) : result2.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+var VERSION9, composePaginateRest;
+var init_dist_bundle7 = __esm({
+  "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
+    VERSION9 = "0.0.0-development";
+    composePaginateRest = Object.assign(paginate, {
+      iterator
+    });
+    paginateRest.VERSION = VERSION9;
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+var VERSION10;
+var init_version3 = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
+    VERSION10 = "17.0.0";
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+var Endpoints, endpoints_default;
+var init_endpoints = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
+    Endpoints = {
+      actions: {
+        addCustomLabelsToSelfHostedRunnerForOrg: [
+          "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        addCustomLabelsToSelfHostedRunnerForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        addRepoAccessToSelfHostedRunnerGroupInOrg: [
+          "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgVariable: [
+          "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+        ],
+        approveWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+        ],
+        cancelWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+        ],
+        createEnvironmentVariable: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+        ],
+        createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+        createOrUpdateEnvironmentSecret: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+        ],
+        createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+        createRegistrationTokenForOrg: [
+          "POST /orgs/{org}/actions/runners/registration-token"
+        ],
+        createRegistrationTokenForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+        ],
+        createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+        createRemoveTokenForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+        ],
+        createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+        createWorkflowDispatch: [
+          "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+        ],
+        deleteActionsCacheById: [
+          "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+        ],
+        deleteActionsCacheByKey: [
+          "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+        ],
+        deleteArtifact: [
+          "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+        ],
+        deleteCustomImageFromOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+        ],
+        deleteCustomImageVersionFromOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+        ],
+        deleteEnvironmentSecret: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        deleteEnvironmentVariable: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        deleteHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+        deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+        ],
+        deleteRepoVariable: [
+          "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+        ],
+        deleteSelfHostedRunnerFromOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}"
+        ],
+        deleteSelfHostedRunnerFromRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+        ],
+        deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+        deleteWorkflowRunLogs: [
+          "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+        ],
+        disableSelectedRepositoryGithubActionsOrganization: [
+          "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+        ],
+        disableWorkflow: [
+          "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+        ],
+        downloadArtifact: [
+          "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+        ],
+        downloadJobLogsForWorkflowRun: [
+          "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+        ],
+        downloadWorkflowRunAttemptLogs: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+        ],
+        downloadWorkflowRunLogs: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+        ],
+        enableSelectedRepositoryGithubActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+        ],
+        enableWorkflow: [
+          "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+        ],
+        forceCancelWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+        ],
+        generateRunnerJitconfigForOrg: [
+          "POST /orgs/{org}/actions/runners/generate-jitconfig"
+        ],
+        generateRunnerJitconfigForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+        ],
+        getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+        getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+        getActionsCacheUsageByRepoForOrg: [
+          "GET /orgs/{org}/actions/cache/usage-by-repository"
+        ],
+        getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+        getAllowedActionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/selected-actions"
+        ],
+        getAllowedActionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+        ],
+        getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+        getCustomImageForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+        ],
+        getCustomImageVersionForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+        ],
+        getCustomOidcSubClaimForRepo: [
+          "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+        ],
+        getEnvironmentPublicKey: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+        ],
+        getEnvironmentSecret: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        getEnvironmentVariable: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        getGithubActionsDefaultWorkflowPermissionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/workflow"
+        ],
+        getGithubActionsDefaultWorkflowPermissionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+        ],
+        getGithubActionsPermissionsOrganization: [
+          "GET /orgs/{org}/actions/permissions"
+        ],
+        getGithubActionsPermissionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions"
+        ],
+        getHostedRunnerForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        getHostedRunnersGithubOwnedImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+        ],
+        getHostedRunnersLimitsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/limits"
+        ],
+        getHostedRunnersMachineSpecsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+        ],
+        getHostedRunnersPartnerImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/partner"
+        ],
+        getHostedRunnersPlatformsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/platforms"
+        ],
+        getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+        getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+        getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+        getPendingDeploymentsForRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+        ],
+        getRepoPermissions: [
+          "GET /repos/{owner}/{repo}/actions/permissions",
+          {},
+          { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+        ],
+        getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+        getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+        getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+        getReviewsForRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+        ],
+        getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+        getSelfHostedRunnerForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+        ],
+        getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+        getWorkflowAccessToRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/access"
+        ],
+        getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+        getWorkflowRunAttempt: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+        ],
+        getWorkflowRunUsage: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+        ],
+        getWorkflowUsage: [
+          "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+        ],
+        listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+        listCustomImageVersionsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+        ],
+        listCustomImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom"
+        ],
+        listEnvironmentSecrets: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+        ],
+        listEnvironmentVariables: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+        ],
+        listGithubHostedRunnersInGroupForOrg: [
+          "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+        ],
+        listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+        listJobsForWorkflowRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+        ],
+        listJobsForWorkflowRunAttempt: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+        ],
+        listLabelsForSelfHostedRunnerForOrg: [
+          "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        listLabelsForSelfHostedRunnerForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+        listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+        listRepoOrganizationSecrets: [
+          "GET /repos/{owner}/{repo}/actions/organization-secrets"
+        ],
+        listRepoOrganizationVariables: [
+          "GET /repos/{owner}/{repo}/actions/organization-variables"
+        ],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+        listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+        listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+        listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+        listRunnerApplicationsForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/downloads"
+        ],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+        ],
+        listSelectedReposForOrgVariable: [
+          "GET /orgs/{org}/actions/variables/{name}/repositories"
+        ],
+        listSelectedRepositoriesEnabledGithubActionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/repositories"
+        ],
+        listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+        listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+        listWorkflowRunArtifacts: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+        ],
+        listWorkflowRuns: [
+          "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+        ],
+        listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+        reRunJobForWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+        ],
+        reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+        reRunWorkflowFailedJobs: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+        ],
+        removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        removeCustomLabelFromSelfHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+        ],
+        removeCustomLabelFromSelfHostedRunnerForRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        removeSelectedRepoFromOrgVariable: [
+          "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+        ],
+        reviewCustomGatesForRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+        ],
+        reviewPendingDeploymentsForRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+        ],
+        setAllowedActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/selected-actions"
+        ],
+        setAllowedActionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+        ],
+        setCustomLabelsForSelfHostedRunnerForOrg: [
+          "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        setCustomLabelsForSelfHostedRunnerForRepo: [
+          "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        setCustomOidcSubClaimForRepo: [
+          "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+        ],
+        setGithubActionsDefaultWorkflowPermissionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/workflow"
+        ],
+        setGithubActionsDefaultWorkflowPermissionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+        ],
+        setGithubActionsPermissionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions"
+        ],
+        setGithubActionsPermissionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+        ],
+        setSelectedReposForOrgVariable: [
+          "PUT /orgs/{org}/actions/variables/{name}/repositories"
+        ],
+        setSelectedRepositoriesEnabledGithubActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/repositories"
+        ],
+        setWorkflowAccessToRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/access"
+        ],
+        updateEnvironmentVariable: [
+          "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        updateHostedRunnerForOrg: [
+          "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+        updateRepoVariable: [
+          "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+        ]
+      },
+      activity: {
+        checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+        deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+        deleteThreadSubscription: [
+          "DELETE /notifications/threads/{thread_id}/subscription"
+        ],
+        getFeeds: ["GET /feeds"],
+        getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+        getThread: ["GET /notifications/threads/{thread_id}"],
+        getThreadSubscriptionForAuthenticatedUser: [
+          "GET /notifications/threads/{thread_id}/subscription"
+        ],
+        listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+        listNotificationsForAuthenticatedUser: ["GET /notifications"],
+        listOrgEventsForAuthenticatedUser: [
+          "GET /users/{username}/events/orgs/{org}"
+        ],
+        listPublicEvents: ["GET /events"],
+        listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+        listPublicEventsForUser: ["GET /users/{username}/events/public"],
+        listPublicOrgEvents: ["GET /orgs/{org}/events"],
+        listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+        listReceivedPublicEventsForUser: [
+          "GET /users/{username}/received_events/public"
+        ],
+        listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+        listRepoNotificationsForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/notifications"
+        ],
+        listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+        listReposStarredByUser: ["GET /users/{username}/starred"],
+        listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+        listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+        listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+        listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+        markNotificationsAsRead: ["PUT /notifications"],
+        markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+        markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+        markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+        setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+        setThreadSubscription: [
+          "PUT /notifications/threads/{thread_id}/subscription"
+        ],
+        starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+        unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+      },
+      apps: {
+        addRepoToInstallation: [
+          "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+          {},
+          { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+        ],
+        addRepoToInstallationForAuthenticatedUser: [
+          "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+        ],
+        checkToken: ["POST /applications/{client_id}/token"],
+        createFromManifest: ["POST /app-manifests/{code}/conversions"],
+        createInstallationAccessToken: [
+          "POST /app/installations/{installation_id}/access_tokens"
+        ],
+        deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+        deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+        deleteToken: ["DELETE /applications/{client_id}/token"],
+        getAuthenticated: ["GET /app"],
+        getBySlug: ["GET /apps/{app_slug}"],
+        getInstallation: ["GET /app/installations/{installation_id}"],
+        getOrgInstallation: ["GET /orgs/{org}/installation"],
+        getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+        getSubscriptionPlanForAccount: [
+          "GET /marketplace_listing/accounts/{account_id}"
+        ],
+        getSubscriptionPlanForAccountStubbed: [
+          "GET /marketplace_listing/stubbed/accounts/{account_id}"
+        ],
+        getUserInstallation: ["GET /users/{username}/installation"],
+        getWebhookConfigForApp: ["GET /app/hook/config"],
+        getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+        listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+        listAccountsForPlanStubbed: [
+          "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+        ],
+        listInstallationReposForAuthenticatedUser: [
+          "GET /user/installations/{installation_id}/repositories"
+        ],
+        listInstallationRequestsForAuthenticatedApp: [
+          "GET /app/installation-requests"
+        ],
+        listInstallations: ["GET /app/installations"],
+        listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+        listPlans: ["GET /marketplace_listing/plans"],
+        listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+        listReposAccessibleToInstallation: ["GET /installation/repositories"],
+        listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+        listSubscriptionsForAuthenticatedUserStubbed: [
+          "GET /user/marketplace_purchases/stubbed"
+        ],
+        listWebhookDeliveries: ["GET /app/hook/deliveries"],
+        redeliverWebhookDelivery: [
+          "POST /app/hook/deliveries/{delivery_id}/attempts"
+        ],
+        removeRepoFromInstallation: [
+          "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+          {},
+          { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+        ],
+        removeRepoFromInstallationForAuthenticatedUser: [
+          "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+        ],
+        resetToken: ["PATCH /applications/{client_id}/token"],
+        revokeInstallationAccessToken: ["DELETE /installation/token"],
+        scopeToken: ["POST /applications/{client_id}/token/scoped"],
+        suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+        unsuspendInstallation: [
+          "DELETE /app/installations/{installation_id}/suspended"
+        ],
+        updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+      },
+      billing: {
+        getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+        getGithubActionsBillingUser: [
+          "GET /users/{username}/settings/billing/actions"
+        ],
+        getGithubBillingPremiumRequestUsageReportOrg: [
+          "GET /organizations/{org}/settings/billing/premium_request/usage"
+        ],
+        getGithubBillingPremiumRequestUsageReportUser: [
+          "GET /users/{username}/settings/billing/premium_request/usage"
+        ],
+        getGithubBillingUsageReportOrg: [
+          "GET /organizations/{org}/settings/billing/usage"
+        ],
+        getGithubBillingUsageReportUser: [
+          "GET /users/{username}/settings/billing/usage"
+        ],
+        getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+        getGithubPackagesBillingUser: [
+          "GET /users/{username}/settings/billing/packages"
+        ],
+        getSharedStorageBillingOrg: [
+          "GET /orgs/{org}/settings/billing/shared-storage"
+        ],
+        getSharedStorageBillingUser: [
+          "GET /users/{username}/settings/billing/shared-storage"
+        ]
+      },
+      campaigns: {
+        createCampaign: ["POST /orgs/{org}/campaigns"],
+        deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+        getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+        listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+        updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+      },
+      checks: {
+        create: ["POST /repos/{owner}/{repo}/check-runs"],
+        createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+        get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+        getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+        listAnnotations: [
+          "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+        ],
+        listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+        listForSuite: [
+          "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+        ],
+        listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+        rerequestRun: [
+          "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+        ],
+        rerequestSuite: [
+          "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+        ],
+        setSuitesPreferences: [
+          "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+        ],
+        update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+      },
+      codeScanning: {
+        commitAutofix: [
+          "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+        ],
+        createAutofix: [
+          "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+        ],
+        createVariantAnalysis: [
+          "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+        ],
+        deleteAnalysis: [
+          "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+        ],
+        deleteCodeqlDatabase: [
+          "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+        ],
+        getAlert: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+          {},
+          { renamedParameters: { alert_id: "alert_number" } }
+        ],
+        getAnalysis: [
+          "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+        ],
+        getAutofix: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+        ],
+        getCodeqlDatabase: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+        ],
+        getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+        getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+        getVariantAnalysis: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+        ],
+        getVariantAnalysisRepoTask: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+        ],
+        listAlertInstances: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+        ],
+        listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+        listAlertsInstances: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+          {},
+          { renamed: ["codeScanning", "listAlertInstances"] }
+        ],
+        listCodeqlDatabases: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+        ],
+        listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+        ],
+        updateDefaultSetup: [
+          "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+        ],
+        uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+      },
+      codeSecurity: {
+        attachConfiguration: [
+          "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+        ],
+        attachEnterpriseConfiguration: [
+          "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+        ],
+        createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+        createConfigurationForEnterprise: [
+          "POST /enterprises/{enterprise}/code-security/configurations"
+        ],
+        deleteConfiguration: [
+          "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        deleteConfigurationForEnterprise: [
+          "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ],
+        detachConfiguration: [
+          "DELETE /orgs/{org}/code-security/configurations/detach"
+        ],
+        getConfiguration: [
+          "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        getConfigurationForRepository: [
+          "GET /repos/{owner}/{repo}/code-security-configuration"
+        ],
+        getConfigurationsForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations"
+        ],
+        getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+        getDefaultConfigurations: [
+          "GET /orgs/{org}/code-security/configurations/defaults"
+        ],
+        getDefaultConfigurationsForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+        ],
+        getRepositoriesForConfiguration: [
+          "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+        ],
+        getRepositoriesForEnterpriseConfiguration: [
+          "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+        ],
+        getSingleConfigurationForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ],
+        setConfigurationAsDefault: [
+          "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+        ],
+        setConfigurationAsDefaultForEnterprise: [
+          "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+        ],
+        updateConfiguration: [
+          "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        updateEnterpriseConfiguration: [
+          "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ]
+      },
+      codesOfConduct: {
+        getAllCodesOfConduct: ["GET /codes_of_conduct"],
+        getConductCode: ["GET /codes_of_conduct/{key}"]
+      },
+      codespaces: {
+        addRepositoryForSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        checkPermissionsForDevcontainer: [
+          "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+        ],
+        codespaceMachinesForAuthenticatedUser: [
+          "GET /user/codespaces/{codespace_name}/machines"
+        ],
+        createForAuthenticatedUser: ["POST /user/codespaces"],
+        createOrUpdateOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+        ],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        createOrUpdateSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}"
+        ],
+        createWithPrForAuthenticatedUser: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+        ],
+        createWithRepoForAuthenticatedUser: [
+          "POST /repos/{owner}/{repo}/codespaces"
+        ],
+        deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+        deleteFromOrganization: [
+          "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        deleteSecretForAuthenticatedUser: [
+          "DELETE /user/codespaces/secrets/{secret_name}"
+        ],
+        exportForAuthenticatedUser: [
+          "POST /user/codespaces/{codespace_name}/exports"
+        ],
+        getCodespacesForUserInOrg: [
+          "GET /orgs/{org}/members/{username}/codespaces"
+        ],
+        getExportDetailsForAuthenticatedUser: [
+          "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+        ],
+        getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+        getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+        getPublicKeyForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/public-key"
+        ],
+        getRepoPublicKey: [
+          "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+        ],
+        getRepoSecret: [
+          "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        getSecretForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/{secret_name}"
+        ],
+        listDevcontainersInRepositoryForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+        ],
+        listForAuthenticatedUser: ["GET /user/codespaces"],
+        listInOrganization: [
+          "GET /orgs/{org}/codespaces",
+          {},
+          { renamedParameters: { org_id: "org" } }
+        ],
+        listInRepositoryForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces"
+        ],
+        listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+        listRepositoriesForSecretForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/{secret_name}/repositories"
+        ],
+        listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+        ],
+        preFlightWithRepoForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/new"
+        ],
+        publishForAuthenticatedUser: [
+          "POST /user/codespaces/{codespace_name}/publish"
+        ],
+        removeRepositoryForSecretForAuthenticatedUser: [
+          "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        repoMachinesForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/machines"
+        ],
+        setRepositoriesForSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}/repositories"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+        ],
+        startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+        stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+        stopInOrganization: [
+          "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+        ],
+        updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+      },
+      copilot: {
+        addCopilotSeatsForTeams: [
+          "POST /orgs/{org}/copilot/billing/selected_teams"
+        ],
+        addCopilotSeatsForUsers: [
+          "POST /orgs/{org}/copilot/billing/selected_users"
+        ],
+        cancelCopilotSeatAssignmentForTeams: [
+          "DELETE /orgs/{org}/copilot/billing/selected_teams"
+        ],
+        cancelCopilotSeatAssignmentForUsers: [
+          "DELETE /orgs/{org}/copilot/billing/selected_users"
+        ],
+        copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+        copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+        getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+        getCopilotSeatDetailsForUser: [
+          "GET /orgs/{org}/members/{username}/copilot"
+        ],
+        listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+      },
+      credentials: { revoke: ["POST /credentials/revoke"] },
+      dependabot: {
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        createOrUpdateOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+        ],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+        getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+        getRepoPublicKey: [
+          "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+        ],
+        getRepoSecret: [
+          "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        listAlertsForEnterprise: [
+          "GET /enterprises/{enterprise}/dependabot/alerts"
+        ],
+        listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+        listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        repositoryAccessForOrg: [
+          "GET /organizations/{org}/dependabot/repository-access"
+        ],
+        setRepositoryAccessDefaultLevel: [
+          "PUT /organizations/{org}/dependabot/repository-access/default-level"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+        ],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+        ],
+        updateRepositoryAccessForOrg: [
+          "PATCH /organizations/{org}/dependabot/repository-access"
+        ]
+      },
+      dependencyGraph: {
+        createRepositorySnapshot: [
+          "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+        ],
+        diffRange: [
+          "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+        ],
+        exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+      },
+      emojis: { get: ["GET /emojis"] },
+      enterpriseTeamMemberships: {
+        add: [
+          "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ],
+        bulkAdd: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+        ],
+        bulkRemove: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+        ],
+        get: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ],
+        list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+        remove: [
+          "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ]
+      },
+      enterpriseTeamOrganizations: {
+        add: [
+          "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        bulkAdd: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+        ],
+        bulkRemove: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+        ],
+        delete: [
+          "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        getAssignment: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        getAssignments: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+        ]
+      },
+      enterpriseTeams: {
+        create: ["POST /enterprises/{enterprise}/teams"],
+        delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+        get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+        list: ["GET /enterprises/{enterprise}/teams"],
+        update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+      },
+      gists: {
+        checkIsStarred: ["GET /gists/{gist_id}/star"],
+        create: ["POST /gists"],
+        createComment: ["POST /gists/{gist_id}/comments"],
+        delete: ["DELETE /gists/{gist_id}"],
+        deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+        fork: ["POST /gists/{gist_id}/forks"],
+        get: ["GET /gists/{gist_id}"],
+        getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+        getRevision: ["GET /gists/{gist_id}/{sha}"],
+        list: ["GET /gists"],
+        listComments: ["GET /gists/{gist_id}/comments"],
+        listCommits: ["GET /gists/{gist_id}/commits"],
+        listForUser: ["GET /users/{username}/gists"],
+        listForks: ["GET /gists/{gist_id}/forks"],
+        listPublic: ["GET /gists/public"],
+        listStarred: ["GET /gists/starred"],
+        star: ["PUT /gists/{gist_id}/star"],
+        unstar: ["DELETE /gists/{gist_id}/star"],
+        update: ["PATCH /gists/{gist_id}"],
+        updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+      },
+      git: {
+        createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+        createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+        createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+        createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+        createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+        deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+        getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+        getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+        getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+        getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+        getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+        listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+        updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+      },
+      gitignore: {
+        getAllTemplates: ["GET /gitignore/templates"],
+        getTemplate: ["GET /gitignore/templates/{name}"]
+      },
+      hostedCompute: {
+        createNetworkConfigurationForOrg: [
+          "POST /orgs/{org}/settings/network-configurations"
+        ],
+        deleteNetworkConfigurationFromOrg: [
+          "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ],
+        getNetworkConfigurationForOrg: [
+          "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ],
+        getNetworkSettingsForOrg: [
+          "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+        ],
+        listNetworkConfigurationsForOrg: [
+          "GET /orgs/{org}/settings/network-configurations"
+        ],
+        updateNetworkConfigurationForOrg: [
+          "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ]
+      },
+      interactions: {
+        getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+        getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+        getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+        getRestrictionsForYourPublicRepos: [
+          "GET /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+        ],
+        removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+        removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+        removeRestrictionsForRepo: [
+          "DELETE /repos/{owner}/{repo}/interaction-limits"
+        ],
+        removeRestrictionsForYourPublicRepos: [
+          "DELETE /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+        ],
+        setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+        setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+        setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+        setRestrictionsForYourPublicRepos: [
+          "PUT /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+        ]
+      },
+      issues: {
+        addAssignees: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+        ],
+        addBlockedByDependency: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+        ],
+        addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+        addSubIssue: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+        ],
+        checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+        checkUserCanBeAssignedToIssue: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+        ],
+        create: ["POST /repos/{owner}/{repo}/issues"],
+        createComment: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+        ],
+        createLabel: ["POST /repos/{owner}/{repo}/labels"],
+        createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+        deleteComment: [
+          "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+        ],
+        deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+        deleteMilestone: [
+          "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+        ],
+        get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+        getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+        getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+        getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+        getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+        getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+        list: ["GET /issues"],
+        listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+        listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+        listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+        listDependenciesBlockedBy: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+        ],
+        listDependenciesBlocking: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+        ],
+        listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+        listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+        listEventsForTimeline: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+        ],
+        listForAuthenticatedUser: ["GET /user/issues"],
+        listForOrg: ["GET /orgs/{org}/issues"],
+        listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+        listLabelsForMilestone: [
+          "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+        ],
+        listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+        listLabelsOnIssue: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+        ],
+        listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+        listSubIssues: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+        ],
+        lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+        removeAllLabels: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+        ],
+        removeAssignees: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+        ],
+        removeDependencyBlockedBy: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+        ],
+        removeLabel: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+        ],
+        removeSubIssue: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+        ],
+        reprioritizeSubIssue: [
+          "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+        ],
+        setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+        unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+        update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+        updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+        updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+        updateMilestone: [
+          "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+        ]
+      },
+      licenses: {
+        get: ["GET /licenses/{license}"],
+        getAllCommonlyUsed: ["GET /licenses"],
+        getForRepo: ["GET /repos/{owner}/{repo}/license"]
+      },
+      markdown: {
+        render: ["POST /markdown"],
+        renderRaw: [
+          "POST /markdown/raw",
+          { headers: { "content-type": "text/plain; charset=utf-8" } }
+        ]
+      },
+      meta: {
+        get: ["GET /meta"],
+        getAllVersions: ["GET /versions"],
+        getOctocat: ["GET /octocat"],
+        getZen: ["GET /zen"],
+        root: ["GET /"]
+      },
+      migrations: {
+        deleteArchiveForAuthenticatedUser: [
+          "DELETE /user/migrations/{migration_id}/archive"
+        ],
+        deleteArchiveForOrg: [
+          "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+        ],
+        downloadArchiveForOrg: [
+          "GET /orgs/{org}/migrations/{migration_id}/archive"
+        ],
+        getArchiveForAuthenticatedUser: [
+          "GET /user/migrations/{migration_id}/archive"
+        ],
+        getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+        getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+        listForAuthenticatedUser: ["GET /user/migrations"],
+        listForOrg: ["GET /orgs/{org}/migrations"],
+        listReposForAuthenticatedUser: [
+          "GET /user/migrations/{migration_id}/repositories"
+        ],
+        listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+        listReposForUser: [
+          "GET /user/migrations/{migration_id}/repositories",
+          {},
+          { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+        ],
+        startForAuthenticatedUser: ["POST /user/migrations"],
+        startForOrg: ["POST /orgs/{org}/migrations"],
+        unlockRepoForAuthenticatedUser: [
+          "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+        ],
+        unlockRepoForOrg: [
+          "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+        ]
+      },
+      oidc: {
+        getOidcCustomSubTemplateForOrg: [
+          "GET /orgs/{org}/actions/oidc/customization/sub"
+        ],
+        updateOidcCustomSubTemplateForOrg: [
+          "PUT /orgs/{org}/actions/oidc/customization/sub"
+        ]
+      },
+      orgs: {
+        addSecurityManagerTeam: [
+          "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+          }
+        ],
+        assignTeamToOrgRole: [
+          "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+        ],
+        assignUserToOrgRole: [
+          "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+        ],
+        blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+        cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+        checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+        checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+        checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+        convertMemberToOutsideCollaborator: [
+          "PUT /orgs/{org}/outside_collaborators/{username}"
+        ],
+        createArtifactStorageRecord: [
+          "POST /orgs/{org}/artifacts/metadata/storage-record"
+        ],
+        createInvitation: ["POST /orgs/{org}/invitations"],
+        createIssueType: ["POST /orgs/{org}/issue-types"],
+        createWebhook: ["POST /orgs/{org}/hooks"],
+        customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+          "PATCH /organizations/{org}/org-properties/values"
+        ],
+        customPropertiesForOrgsGetOrganizationValues: [
+          "GET /organizations/{org}/org-properties/values"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+          "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+          "PATCH /orgs/{org}/properties/schema"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationValues: [
+          "PATCH /orgs/{org}/properties/values"
+        ],
+        customPropertiesForReposDeleteOrganizationDefinition: [
+          "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposGetOrganizationDefinition: [
+          "GET /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposGetOrganizationDefinitions: [
+          "GET /orgs/{org}/properties/schema"
+        ],
+        customPropertiesForReposGetOrganizationValues: [
+          "GET /orgs/{org}/properties/values"
+        ],
+        delete: ["DELETE /orgs/{org}"],
+        deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+        deleteAttestationsById: [
+          "DELETE /orgs/{org}/attestations/{attestation_id}"
+        ],
+        deleteAttestationsBySubjectDigest: [
+          "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+        ],
+        deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+        deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+        disableSelectedRepositoryImmutableReleasesOrganization: [
+          "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+        ],
+        enableSelectedRepositoryImmutableReleasesOrganization: [
+          "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+        ],
+        get: ["GET /orgs/{org}"],
+        getImmutableReleasesSettings: [
+          "GET /orgs/{org}/settings/immutable-releases"
+        ],
+        getImmutableReleasesSettingsRepositories: [
+          "GET /orgs/{org}/settings/immutable-releases/repositories"
+        ],
+        getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+        getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+        getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+        getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+        getOrgRulesetVersion: [
+          "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+        ],
+        getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+        getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+        getWebhookDelivery: [
+          "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+        ],
+        list: ["GET /organizations"],
+        listAppInstallations: ["GET /orgs/{org}/installations"],
+        listArtifactStorageRecords: [
+          "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+        ],
+        listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+        listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+        listAttestationsBulk: [
+          "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+        ],
+        listBlockedUsers: ["GET /orgs/{org}/blocks"],
+        listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+        listForAuthenticatedUser: ["GET /user/orgs"],
+        listForUser: ["GET /users/{username}/orgs"],
+        listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+        listIssueTypes: ["GET /orgs/{org}/issue-types"],
+        listMembers: ["GET /orgs/{org}/members"],
+        listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+        listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+        listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+        listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+        listOrganizationFineGrainedPermissions: [
+          "GET /orgs/{org}/organization-fine-grained-permissions"
+        ],
+        listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+        listPatGrantRepositories: [
+          "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+        ],
+        listPatGrantRequestRepositories: [
+          "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+        ],
+        listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+        listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+        listPendingInvitations: ["GET /orgs/{org}/invitations"],
+        listPublicMembers: ["GET /orgs/{org}/public_members"],
+        listSecurityManagerTeams: [
+          "GET /orgs/{org}/security-managers",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+          }
+        ],
+        listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+        listWebhooks: ["GET /orgs/{org}/hooks"],
+        pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+        redeliverWebhookDelivery: [
+          "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+        ],
+        removeMember: ["DELETE /orgs/{org}/members/{username}"],
+        removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+        removeOutsideCollaborator: [
+          "DELETE /orgs/{org}/outside_collaborators/{username}"
+        ],
+        removePublicMembershipForAuthenticatedUser: [
+          "DELETE /orgs/{org}/public_members/{username}"
+        ],
+        removeSecurityManagerTeam: [
+          "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+          }
+        ],
+        reviewPatGrantRequest: [
+          "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+        ],
+        reviewPatGrantRequestsInBulk: [
+          "POST /orgs/{org}/personal-access-token-requests"
+        ],
+        revokeAllOrgRolesTeam: [
+          "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+        ],
+        revokeAllOrgRolesUser: [
+          "DELETE /orgs/{org}/organization-roles/users/{username}"
+        ],
+        revokeOrgRoleTeam: [
+          "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+        ],
+        revokeOrgRoleUser: [
+          "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+        ],
+        setImmutableReleasesSettings: [
+          "PUT /orgs/{org}/settings/immutable-releases"
+        ],
+        setImmutableReleasesSettingsRepositories: [
+          "PUT /orgs/{org}/settings/immutable-releases/repositories"
+        ],
+        setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+        setPublicMembershipForAuthenticatedUser: [
+          "PUT /orgs/{org}/public_members/{username}"
+        ],
+        unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+        update: ["PATCH /orgs/{org}"],
+        updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+        updateMembershipForAuthenticatedUser: [
+          "PATCH /user/memberships/orgs/{org}"
+        ],
+        updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+        updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+        updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+        updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+      },
+      packages: {
+        deletePackageForAuthenticatedUser: [
+          "DELETE /user/packages/{package_type}/{package_name}"
+        ],
+        deletePackageForOrg: [
+          "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+        ],
+        deletePackageForUser: [
+          "DELETE /users/{username}/packages/{package_type}/{package_name}"
+        ],
+        deletePackageVersionForAuthenticatedUser: [
+          "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        deletePackageVersionForOrg: [
+          "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        deletePackageVersionForUser: [
+          "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getAllPackageVersionsForAPackageOwnedByAnOrg: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+          {},
+          { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+        ],
+        getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions",
+          {},
+          {
+            renamed: [
+              "packages",
+              "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+            ]
+          }
+        ],
+        getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions"
+        ],
+        getAllPackageVersionsForPackageOwnedByOrg: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+        ],
+        getAllPackageVersionsForPackageOwnedByUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+        ],
+        getPackageForAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}"
+        ],
+        getPackageForOrganization: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}"
+        ],
+        getPackageForUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}"
+        ],
+        getPackageVersionForAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getPackageVersionForOrganization: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getPackageVersionForUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+          "GET /user/docker/conflicts"
+        ],
+        listDockerMigrationConflictingPackagesForOrganization: [
+          "GET /orgs/{org}/docker/conflicts"
+        ],
+        listDockerMigrationConflictingPackagesForUser: [
+          "GET /users/{username}/docker/conflicts"
+        ],
+        listPackagesForAuthenticatedUser: ["GET /user/packages"],
+        listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+        listPackagesForUser: ["GET /users/{username}/packages"],
+        restorePackageForAuthenticatedUser: [
+          "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageForOrg: [
+          "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageForUser: [
+          "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageVersionForAuthenticatedUser: [
+          "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ],
+        restorePackageVersionForOrg: [
+          "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ],
+        restorePackageVersionForUser: [
+          "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ]
+      },
+      privateRegistries: {
+        createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+        deleteOrgPrivateRegistry: [
+          "DELETE /orgs/{org}/private-registries/{secret_name}"
+        ],
+        getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+        getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+        listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+        updateOrgPrivateRegistry: [
+          "PATCH /orgs/{org}/private-registries/{secret_name}"
+        ]
+      },
+      projects: {
+        addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+        addItemForUser: [
+          "POST /users/{username}/projectsV2/{project_number}/items"
+        ],
+        deleteItemForOrg: [
+          "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        deleteItemForUser: [
+          "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        getFieldForOrg: [
+          "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+        ],
+        getFieldForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+        ],
+        getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+        getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+        getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+        getUserItem: [
+          "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+        listFieldsForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/fields"
+        ],
+        listForOrg: ["GET /orgs/{org}/projectsV2"],
+        listForUser: ["GET /users/{username}/projectsV2"],
+        listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+        listItemsForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/items"
+        ],
+        updateItemForOrg: [
+          "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        updateItemForUser: [
+          "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ]
+      },
+      pulls: {
+        checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+        create: ["POST /repos/{owner}/{repo}/pulls"],
+        createReplyForReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+        ],
+        createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+        createReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+        ],
+        deletePendingReview: [
+          "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        deleteReviewComment: [
+          "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+        ],
+        dismissReview: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+        ],
+        get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+        getReview: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+        list: ["GET /repos/{owner}/{repo}/pulls"],
+        listCommentsForReview: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+        ],
+        listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+        listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+        listRequestedReviewers: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        listReviewComments: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+        ],
+        listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+        listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+        merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+        removeRequestedReviewers: [
+          "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        requestReviewers: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        submitReview: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+        ],
+        update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+        updateBranch: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+        ],
+        updateReview: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        updateReviewComment: [
+          "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+        ]
+      },
+      rateLimit: { get: ["GET /rate_limit"] },
+      reactions: {
+        createForCommitComment: [
+          "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+        ],
+        createForIssue: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+        ],
+        createForIssueComment: [
+          "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+        ],
+        createForPullRequestReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+        ],
+        createForRelease: [
+          "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+        ],
+        createForTeamDiscussionCommentInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+        ],
+        createForTeamDiscussionInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+        ],
+        deleteForCommitComment: [
+          "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForIssue: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+        ],
+        deleteForIssueComment: [
+          "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForPullRequestComment: [
+          "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForRelease: [
+          "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+        ],
+        deleteForTeamDiscussion: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+        ],
+        deleteForTeamDiscussionComment: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+        ],
+        listForCommitComment: [
+          "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+        ],
+        listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+        listForIssueComment: [
+          "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+        ],
+        listForPullRequestReviewComment: [
+          "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+        ],
+        listForRelease: [
+          "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+        ],
+        listForTeamDiscussionCommentInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+        ],
+        listForTeamDiscussionInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+        ]
+      },
+      repos: {
+        acceptInvitation: [
+          "PATCH /user/repository_invitations/{invitation_id}",
+          {},
+          { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+        ],
+        acceptInvitationForAuthenticatedUser: [
+          "PATCH /user/repository_invitations/{invitation_id}"
+        ],
+        addAppAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+        addStatusCheckContexts: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        addTeamAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        addUserAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        cancelPagesDeployment: [
+          "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+        ],
+        checkAutomatedSecurityFixes: [
+          "GET /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+        checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+        checkPrivateVulnerabilityReporting: [
+          "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        checkVulnerabilityAlerts: [
+          "GET /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+        compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+        compareCommitsWithBasehead: [
+          "GET /repos/{owner}/{repo}/compare/{basehead}"
+        ],
+        createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+        createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+        createCommitComment: [
+          "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+        ],
+        createCommitSignatureProtection: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+        createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+        createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+        createDeploymentBranchPolicy: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+        ],
+        createDeploymentProtectionRule: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+        ],
+        createDeploymentStatus: [
+          "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+        ],
+        createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+        createForAuthenticatedUser: ["POST /user/repos"],
+        createFork: ["POST /repos/{owner}/{repo}/forks"],
+        createInOrg: ["POST /orgs/{org}/repos"],
+        createOrUpdateEnvironment: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+        createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+        createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+        createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+        createRelease: ["POST /repos/{owner}/{repo}/releases"],
+        createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+        createUsingTemplate: [
+          "POST /repos/{template_owner}/{template_repo}/generate"
+        ],
+        createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+        customPropertiesForReposCreateOrUpdateRepositoryValues: [
+          "PATCH /repos/{owner}/{repo}/properties/values"
+        ],
+        customPropertiesForReposGetRepositoryValues: [
+          "GET /repos/{owner}/{repo}/properties/values"
+        ],
+        declineInvitation: [
+          "DELETE /user/repository_invitations/{invitation_id}",
+          {},
+          { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+        ],
+        declineInvitationForAuthenticatedUser: [
+          "DELETE /user/repository_invitations/{invitation_id}"
+        ],
+        delete: ["DELETE /repos/{owner}/{repo}"],
+        deleteAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+        ],
+        deleteAdminBranchProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        deleteAnEnvironment: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+        deleteBranchProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+        deleteCommitSignatureProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+        deleteDeployment: [
+          "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+        ],
+        deleteDeploymentBranchPolicy: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+        deleteInvitation: [
+          "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+        ],
+        deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+        deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+        deletePullRequestReviewProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+        deleteReleaseAsset: [
+          "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+        ],
+        deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+        disableAutomatedSecurityFixes: [
+          "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        disableDeploymentProtectionRule: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+        ],
+        disableImmutableReleases: [
+          "DELETE /repos/{owner}/{repo}/immutable-releases"
+        ],
+        disablePrivateVulnerabilityReporting: [
+          "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        disableVulnerabilityAlerts: [
+          "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        downloadArchive: [
+          "GET /repos/{owner}/{repo}/zipball/{ref}",
+          {},
+          { renamed: ["repos", "downloadZipballArchive"] }
+        ],
+        downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+        downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+        enableAutomatedSecurityFixes: [
+          "PUT /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+        enablePrivateVulnerabilityReporting: [
+          "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        enableVulnerabilityAlerts: [
+          "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        generateReleaseNotes: [
+          "POST /repos/{owner}/{repo}/releases/generate-notes"
+        ],
+        get: ["GET /repos/{owner}/{repo}"],
+        getAccessRestrictions: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+        ],
+        getAdminBranchProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        getAllDeploymentProtectionRules: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+        ],
+        getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+        getAllStatusCheckContexts: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+        ],
+        getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+        getAppsWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+        ],
+        getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+        getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+        getBranchProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+        getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+        getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+        getCollaboratorPermissionLevel: [
+          "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+        ],
+        getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+        getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+        getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+        getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+        getCommitSignatureProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+        getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+        getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+        getCustomDeploymentProtectionRule: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+        ],
+        getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+        getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+        getDeploymentBranchPolicy: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        getDeploymentStatus: [
+          "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+        ],
+        getEnvironment: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+        getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+        getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+        getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+        getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+        getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+        getPages: ["GET /repos/{owner}/{repo}/pages"],
+        getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+        getPagesDeployment: [
+          "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+        ],
+        getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+        getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+        getPullRequestReviewProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+        getReadme: ["GET /repos/{owner}/{repo}/readme"],
+        getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+        getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+        getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+        getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+        getRepoRuleSuite: [
+          "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+        ],
+        getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+        getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        getRepoRulesetHistory: [
+          "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+        ],
+        getRepoRulesetVersion: [
+          "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+        ],
+        getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+        getStatusChecksProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        getTeamsWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+        ],
+        getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+        getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+        getUsersWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+        ],
+        getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+        getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+        getWebhookConfigForRepo: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+        ],
+        getWebhookDelivery: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+        ],
+        listActivities: ["GET /repos/{owner}/{repo}/activity"],
+        listAttestations: [
+          "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+        ],
+        listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+        listBranches: ["GET /repos/{owner}/{repo}/branches"],
+        listBranchesForHeadCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+        ],
+        listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+        listCommentsForCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+        ],
+        listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+        listCommitStatusesForRef: [
+          "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+        ],
+        listCommits: ["GET /repos/{owner}/{repo}/commits"],
+        listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+        listCustomDeploymentRuleIntegrations: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+        ],
+        listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+        listDeploymentBranchPolicies: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+        ],
+        listDeploymentStatuses: [
+          "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+        ],
+        listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+        listForAuthenticatedUser: ["GET /user/repos"],
+        listForOrg: ["GET /orgs/{org}/repos"],
+        listForUser: ["GET /users/{username}/repos"],
+        listForks: ["GET /repos/{owner}/{repo}/forks"],
+        listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+        listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+        listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+        listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+        listPublic: ["GET /repositories"],
+        listPullRequestsAssociatedWithCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+        ],
+        listReleaseAssets: [
+          "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+        ],
+        listReleases: ["GET /repos/{owner}/{repo}/releases"],
+        listTags: ["GET /repos/{owner}/{repo}/tags"],
+        listTeams: ["GET /repos/{owner}/{repo}/teams"],
+        listWebhookDeliveries: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+        ],
+        listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+        merge: ["POST /repos/{owner}/{repo}/merges"],
+        mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+        pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+        redeliverWebhookDelivery: [
+          "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+        ],
+        removeAppAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        removeCollaborator: [
+          "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+        ],
+        removeStatusCheckContexts: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        removeStatusCheckProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        removeTeamAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        removeUserAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+        replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+        requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+        setAdminBranchProtection: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        setAppAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        setStatusCheckContexts: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        setTeamAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        setUserAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+        transfer: ["POST /repos/{owner}/{repo}/transfer"],
+        update: ["PATCH /repos/{owner}/{repo}"],
+        updateBranchProtection: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+        updateDeploymentBranchPolicy: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+        updateInvitation: [
+          "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+        ],
+        updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+        updatePullRequestReviewProtection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+        updateReleaseAsset: [
+          "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+        ],
+        updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        updateStatusCheckPotection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+          {},
+          { renamed: ["repos", "updateStatusCheckProtection"] }
+        ],
+        updateStatusCheckProtection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+        updateWebhookConfigForRepo: [
+          "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+        ],
+        uploadReleaseAsset: [
+          "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+          { baseUrl: "https://uploads.github.com" }
+        ]
+      },
+      search: {
+        code: ["GET /search/code"],
+        commits: ["GET /search/commits"],
+        issuesAndPullRequests: ["GET /search/issues"],
+        labels: ["GET /search/labels"],
+        repos: ["GET /search/repositories"],
+        topics: ["GET /search/topics"],
+        users: ["GET /search/users"]
+      },
+      secretScanning: {
+        createPushProtectionBypass: [
+          "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+        ],
+        getAlert: [
+          "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+        ],
+        getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+        listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+        listLocationsForAlert: [
+          "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+        ],
+        listOrgPatternConfigs: [
+          "GET /orgs/{org}/secret-scanning/pattern-configurations"
+        ],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+        ],
+        updateOrgPatternConfigs: [
+          "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+        ]
+      },
+      securityAdvisories: {
+        createFork: [
+          "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+        ],
+        createPrivateVulnerabilityReport: [
+          "POST /repos/{owner}/{repo}/security-advisories/reports"
+        ],
+        createRepositoryAdvisory: [
+          "POST /repos/{owner}/{repo}/security-advisories"
+        ],
+        createRepositoryAdvisoryCveRequest: [
+          "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+        ],
+        getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+        getRepositoryAdvisory: [
+          "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+        ],
+        listGlobalAdvisories: ["GET /advisories"],
+        listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+        listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+        updateRepositoryAdvisory: [
+          "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+        ]
+      },
+      teams: {
+        addOrUpdateMembershipForUserInOrg: [
+          "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        addOrUpdateRepoPermissionsInOrg: [
+          "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        checkPermissionsForRepoInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        create: ["POST /orgs/{org}/teams"],
+        createDiscussionCommentInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+        ],
+        createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+        deleteDiscussionCommentInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        deleteDiscussionInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+        getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+        getDiscussionCommentInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        getDiscussionInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        getMembershipForUserInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        list: ["GET /orgs/{org}/teams"],
+        listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+        listDiscussionCommentsInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+        ],
+        listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+        listForAuthenticatedUser: ["GET /user/teams"],
+        listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+        listPendingInvitationsInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/invitations"
+        ],
+        listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+        removeMembershipForUserInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        removeRepoInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        updateDiscussionCommentInOrg: [
+          "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        updateDiscussionInOrg: [
+          "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+      },
+      users: {
+        addEmailForAuthenticated: [
+          "POST /user/emails",
+          {},
+          { renamed: ["users", "addEmailForAuthenticatedUser"] }
+        ],
+        addEmailForAuthenticatedUser: ["POST /user/emails"],
+        addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+        block: ["PUT /user/blocks/{username}"],
+        checkBlocked: ["GET /user/blocks/{username}"],
+        checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+        checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+        createGpgKeyForAuthenticated: [
+          "POST /user/gpg_keys",
+          {},
+          { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+        ],
+        createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+        createPublicSshKeyForAuthenticated: [
+          "POST /user/keys",
+          {},
+          { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+        ],
+        createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+        createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+        deleteAttestationsBulk: [
+          "POST /users/{username}/attestations/delete-request"
+        ],
+        deleteAttestationsById: [
+          "DELETE /users/{username}/attestations/{attestation_id}"
+        ],
+        deleteAttestationsBySubjectDigest: [
+          "DELETE /users/{username}/attestations/digest/{subject_digest}"
+        ],
+        deleteEmailForAuthenticated: [
+          "DELETE /user/emails",
+          {},
+          { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+        ],
+        deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+        deleteGpgKeyForAuthenticated: [
+          "DELETE /user/gpg_keys/{gpg_key_id}",
+          {},
+          { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+        ],
+        deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+        deletePublicSshKeyForAuthenticated: [
+          "DELETE /user/keys/{key_id}",
+          {},
+          { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+        ],
+        deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+        deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+        deleteSshSigningKeyForAuthenticatedUser: [
+          "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+        ],
+        follow: ["PUT /user/following/{username}"],
+        getAuthenticated: ["GET /user"],
+        getById: ["GET /user/{account_id}"],
+        getByUsername: ["GET /users/{username}"],
+        getContextForUser: ["GET /users/{username}/hovercard"],
+        getGpgKeyForAuthenticated: [
+          "GET /user/gpg_keys/{gpg_key_id}",
+          {},
+          { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+        ],
+        getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+        getPublicSshKeyForAuthenticated: [
+          "GET /user/keys/{key_id}",
+          {},
+          { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+        ],
+        getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+        getSshSigningKeyForAuthenticatedUser: [
+          "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+        ],
+        list: ["GET /users"],
+        listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+        listAttestationsBulk: [
+          "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+        ],
+        listBlockedByAuthenticated: [
+          "GET /user/blocks",
+          {},
+          { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+        ],
+        listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+        listEmailsForAuthenticated: [
+          "GET /user/emails",
+          {},
+          { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+        ],
+        listEmailsForAuthenticatedUser: ["GET /user/emails"],
+        listFollowedByAuthenticated: [
+          "GET /user/following",
+          {},
+          { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+        ],
+        listFollowedByAuthenticatedUser: ["GET /user/following"],
+        listFollowersForAuthenticatedUser: ["GET /user/followers"],
+        listFollowersForUser: ["GET /users/{username}/followers"],
+        listFollowingForUser: ["GET /users/{username}/following"],
+        listGpgKeysForAuthenticated: [
+          "GET /user/gpg_keys",
+          {},
+          { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+        ],
+        listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+        listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+        listPublicEmailsForAuthenticated: [
+          "GET /user/public_emails",
+          {},
+          { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+        ],
+        listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+        listPublicKeysForUser: ["GET /users/{username}/keys"],
+        listPublicSshKeysForAuthenticated: [
+          "GET /user/keys",
+          {},
+          { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+        ],
+        listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+        listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+        listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+        listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+        listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+        setPrimaryEmailVisibilityForAuthenticated: [
+          "PATCH /user/email/visibility",
+          {},
+          { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+        ],
+        setPrimaryEmailVisibilityForAuthenticatedUser: [
+          "PATCH /user/email/visibility"
+        ],
+        unblock: ["DELETE /user/blocks/{username}"],
+        unfollow: ["DELETE /user/following/{username}"],
+        updateAuthenticated: ["PATCH /user"]
+      }
+    };
+    endpoints_default = Endpoints;
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+var endpointMethodsMap, handler;
+var init_endpoints_to_methods = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
+    init_endpoints();
+    endpointMethodsMap = /* @__PURE__ */ new Map();
+    for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+      for (const [methodName, endpoint2] of Object.entries(endpoints)) {
+        const [route, defaults, decorations] = endpoint2;
+        const [method, url2] = route.split(/ /);
+        const endpointDefaults = Object.assign(
+          {
+            method,
+            url: url2
+          },
+          defaults
+        );
+        if (!endpointMethodsMap.has(scope)) {
+          endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+        }
+        endpointMethodsMap.get(scope).set(methodName, {
+          scope,
+          methodName,
+          endpointDefaults,
+          decorations
+        });
+      }
+    }
+    handler = {
+      has({ scope }, methodName) {
+        return endpointMethodsMap.get(scope).has(methodName);
+      },
+      getOwnPropertyDescriptor(target, methodName) {
+        return {
+          value: this.get(target, methodName),
+          // ensures method is in the cache
+          configurable: true,
+          writable: true,
+          enumerable: true
+        };
+      },
+      defineProperty(target, methodName, descriptor) {
+        Object.defineProperty(target.cache, methodName, descriptor);
+        return true;
+      },
+      deleteProperty(target, methodName) {
+        delete target.cache[methodName];
+        return true;
+      },
+      ownKeys({ scope }) {
+        return [...endpointMethodsMap.get(scope).keys()];
+      },
+      set(target, methodName, value2) {
+        return target.cache[methodName] = value2;
+      },
+      get({ octokit, scope, cache }, methodName) {
+        if (cache[methodName]) {
+          return cache[methodName];
+        }
+        const method = endpointMethodsMap.get(scope).get(methodName);
+        if (!method) {
+          return void 0;
+        }
+        const { endpointDefaults, decorations } = method;
+        if (decorations) {
+          cache[methodName] = decorate(
+            octokit,
+            scope,
+            methodName,
+            endpointDefaults,
+            decorations
+          );
+        } else {
+          cache[methodName] = octokit.request.defaults(endpointDefaults);
+        }
+        return cache[methodName];
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+var init_dist_src4 = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
+    init_version3();
+    init_endpoints_to_methods();
+    restEndpointMethods.VERSION = VERSION10;
+    legacyRestEndpointMethods.VERSION = VERSION10;
+  }
+});
+
+// node_modules/@octokit/rest/dist-src/version.js
+var VERSION11;
+var init_version4 = __esm({
+  "node_modules/@octokit/rest/dist-src/version.js"() {
+    VERSION11 = "22.0.1";
+  }
+});
+
+// node_modules/@octokit/rest/dist-src/index.js
+var Octokit2;
+var init_dist_src5 = __esm({
+  "node_modules/@octokit/rest/dist-src/index.js"() {
+    init_dist_src2();
+    init_dist_src3();
+    init_dist_bundle7();
+    init_dist_src4();
+    init_version4();
+    Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+      {
+        userAgent: `octokit-rest.js/${VERSION11}`
+      }
+    );
+  }
+});
+
+// src/adapters/github/octokit.ts
+function requestTimeout(octokit, options) {
+  const configured = options.requestTimeoutMs;
+  const ms = typeof configured === "number" ? configured : 6e4;
+  octokit.hook.wrap("request", (request2, endpoint2) => {
+    const signal = endpoint2.request?.signal ?? AbortSignal.timeout(ms);
+    return request2({ ...endpoint2, request: { ...endpoint2.request, signal } });
+  });
+  return {};
+}
+function createOctokit(options) {
+  const secrets = maskValues(options.token);
+  const log = quietLog(options.log, secrets);
+  const base = options.retryAfterBaseMs ?? 1e3;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 120;
+  const onLimit = (kind) => (retryAfter, request2, _octokit, retryCount) => {
+    const what = `${kind} for ${request2.method} ${request2.url}`;
+    if (retryCount >= RATE_LIMIT_RETRIES) {
+      log.warn(`GitHub ${what}: giving up after ${retryCount} retries.`);
+      return false;
+    }
+    if (retryAfter > maxWait) {
+      log.warn(`GitHub ${what}: asked to wait ${retryAfter}s, more than ${maxWait}s; not retrying.`);
+      return false;
+    }
+    log.warn(`GitHub ${what}: retry ${retryCount + 1}/${RATE_LIMIT_RETRIES} in ${retryAfter}s.`);
+    return true;
+  };
+  const octokit = new GitHubOctokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    userAgent: options.userAgent ?? "omk",
+    log,
+    request: options.request?.fetch ? { fetch: options.request.fetch } : {},
+    requestTimeoutMs: options.requestTimeoutMs,
+    retry: {
+      enabled: options.retry ?? true,
+      doNotRetry: [...DO_NOT_RETRY],
+      retries: 3,
+      retryAfterBaseValue: base
+    },
+    throttle: {
+      enabled: options.throttle ?? true,
+      retryAfterBaseValue: base,
+      fallbackSecondaryRateRetryAfter: 60,
+      onRateLimit: onLimit("rate limit"),
+      onSecondaryRateLimit: onLimit("secondary rate limit")
+    }
+  });
+  octokit.hook.wrap("request", async (request2, endpoint2) => {
+    try {
+      return await request2(endpoint2);
+    } catch (error62) {
+      throw toForgeError(error62, secrets);
+    }
+  });
+  return octokit;
+}
+function quietLog(log, secrets) {
+  const send = (level) => (message) => {
+    const sink = log?.[level];
+    if (sink) sink(redact2(String(message), secrets));
+  };
+  return { debug: send("debug"), info: send("info"), warn: send("warn"), error: send("error") };
+}
+function tokenFrom(inputs) {
+  for (const candidate of [inputs.token, inputs.env.GITHUB_TOKEN, inputs.env.GH_TOKEN]) {
+    const trimmed = candidate?.trim();
+    if (trimmed) return trimmed;
+  }
+  throw new ForgeError("No GitHub token was given.", {
+    hint: "Pass a token, or set GITHUB_TOKEN (in a workflow, from the github.token context) or GH_TOKEN."
+  });
+}
+var DEFAULT_API_URL, DO_NOT_RETRY, RATE_LIMIT_RETRIES, GitHubOctokit;
+var init_octokit = __esm({
+  "src/adapters/github/octokit.ts"() {
+    "use strict";
+    init_dist_bundle();
+    init_dist_bundle2();
+    init_dist_src5();
+    init_errors();
+    init_errors2();
+    init_push();
+    DEFAULT_API_URL = "https://api.github.com";
+    DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 429, 451];
+    RATE_LIMIT_RETRIES = 2;
+    GitHubOctokit = Octokit2.plugin(requestTimeout, retry, throttling);
+  }
+});
+
+// src/adapters/github/compose.ts
+function parseGitHubRemote(url2) {
+  const match = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+    url2.trim()
+  );
+  if (!match?.[1] || !match[2]) return null;
+  return { owner: match[1], name: match[2] };
+}
+async function composeGitHubForge(input2) {
+  const token2 = tokenFrom({ token: input2.token, env: input2.env });
+  const repo = input2.repo ?? await repoFromOrigin(input2.repoRoot);
+  const baseUrl = input2.env.GITHUB_API_URL ?? DEFAULT_API_URL;
+  const serverUrl = input2.env.GITHUB_SERVER_URL ?? "https://github.com";
+  const octokit = createOctokit({ token: token2, baseUrl, request: { fetch: globalThis.fetch } });
+  return createGitHubForge({ octokit, repo, token: token2, serverUrl });
+}
+async function repoFromOrigin(repoRoot) {
+  const remote = await runGit(["remote", "get-url", "origin"], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
+  const repo = remote.exitCode === 0 ? parseGitHubRemote(remote.stdout) : null;
+  if (!repo) {
+    throw new ForgeError(
+      "Cannot tell which GitHub repository this is: the origin remote is missing or not a GitHub URL.",
+      {
+        hint: "Add one (git remote add origin https://github.com/OWNER/REPO.git), or use --forge local."
+      }
+    );
+  }
+  return repo;
+}
+var init_compose = __esm({
+  "src/adapters/github/compose.ts"() {
+    "use strict";
+    init_errors();
+    init_run_git();
+    init_forge();
+    init_octokit();
+  }
+});
+
+// src/cli/github-forge.ts
+var github_forge_exports = {};
+__export(github_forge_exports, {
+  createCliGitHubForge: () => createCliGitHubForge
+});
+function createCliGitHubForge(io, goal) {
+  return composeGitHubForge({ repoRoot: goal.repo.root, env: io.env });
+}
+var init_github_forge = __esm({
+  "src/cli/github-forge.ts"() {
+    "use strict";
+    init_compose();
+  }
+});
+
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
 var {
@@ -10809,61 +17423,8 @@ var {
   Help
 } = import_index.default;
 
-// src/runtime/errors.ts
-var OmkError = class extends Error {
-  code;
-  /** A next step for the user, shown after the message. */
-  hint;
-  constructor(code4, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code4;
-    this.hint = options.hint;
-  }
-};
-var UsageError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("usage", message, options);
-  }
-};
-var ConfigError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("config", message, options);
-  }
-};
-var NotFoundError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("not_found", message, options);
-  }
-};
-var IllegalTransitionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("illegal_transition", message, options);
-  }
-};
-var BusyError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("busy", message, options);
-  }
-};
-var StateError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("state", message, options);
-  }
-};
-var UnsupportedVersionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("unsupported_version", message, options);
-  }
-};
-var GitError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("git", message, options);
-  }
-};
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
+// src/cli/run.ts
+init_errors();
 
 // src/cli/exit-codes.ts
 var EXIT_CODES = {
@@ -10920,59 +17481,10 @@ var EXIT_CODE_HELP = `Exit codes:
 130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;
 
 // src/adapters/demo/fixture.ts
+init_run_git();
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-
-// src/adapters/git/run-git.ts
-import { execFile } from "node:child_process";
-function runGit(args, options) {
-  const env = {
-    ...process.env,
-    ...options.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GCM_INTERACTIVE: "never",
-    LANG: "C",
-    LC_ALL: "C"
-  };
-  const ok = options.okExitCodes ?? [0];
-  return new Promise((resolve13, reject) => {
-    const child = execFile(
-      "git",
-      [...args],
-      {
-        cwd: options.cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 12e4,
-        killSignal: "SIGKILL",
-        windowsHide: true
-      },
-      (error62, stdout, stderr) => {
-        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok.includes(exitCode))) {
-          const what = `git ${args.join(" ")}`;
-          const detail = stderr.trim() || error62.message;
-          reject(
-            new GitError(
-              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
-              { cause: error62 }
-            )
-          );
-          return;
-        }
-        resolve13({ stdout, stderr, exitCode });
-      }
-    );
-    if (options.input !== void 0) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
-}
-
-// src/adapters/demo/fixture.ts
 var DEMO_FILES = {
   "package.json": `${JSON.stringify(
     {
@@ -11051,6 +17563,8 @@ async function createDemoRepository(parent = tmpdir()) {
 }
 
 // src/adapters/git/repo.ts
+init_errors();
+init_run_git();
 import { realpath } from "node:fs/promises";
 var gitRepo = {
   async inspect(path) {
@@ -12947,18 +19461,18 @@ var validateAsync = async (schema, value2, _ctx) => {
   return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value2, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value2, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value2, _ctx, _params) => {
-    return parse3(schema, value2, _ctx, finalizeParams(fn, _params));
+    return parse6(schema, value2, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -13121,8 +19635,8 @@ function anchor(source) {
 var date = /* @__PURE__ */ anchor(dateSource);
 function timeSource(args) {
   const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
-  const regex = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
-  return regex;
+  const regex2 = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
+  return regex2;
 }
 function time(args) {
   return new RegExp(`^${timeSource(args)}$`);
@@ -13137,8 +19651,8 @@ function datetime(args) {
 }
 var anyString = /^[\s\S]{0,}$/;
 var string = (params) => {
-  const regex = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
-  return new RegExp(`^${regex}$`);
+  const regex2 = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
+  return new RegExp(`^${regex2}$`);
 };
 var bigint = /^-?\d+n?$/;
 var integer = /^-?\d+$/;
@@ -14453,7 +20967,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -14467,7 +20981,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -16183,7 +22697,7 @@ function isRecursive(inst, stack, resolve13) {
     }
     return answer;
   };
-  const merge2 = (answer) => {
+  const merge3 = (answer) => {
     if (answer > result2)
       result2 = answer;
   };
@@ -16192,7 +22706,7 @@ function isRecursive(inst, stack, resolve13) {
   switch (kind) {
     case "object": {
       const raw = rawShape(def);
-      merge2(raw ? shape(raw, true) : ASSUMED);
+      merge3(raw ? shape(raw, true) : ASSUMED);
       check2(def.catchall);
       break;
     }
@@ -16242,7 +22756,7 @@ function isRecursive(inst, stack, resolve13) {
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
       const inner = def._cachedInner ?? (resolve13 ? inst._zod.innerType : void 0);
-      merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
+      merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
     // a leaf by choice: `parts` are regex fragments, not data positions
@@ -24111,13 +30625,13 @@ function installCompiledUserMethods(target, source, parser) {
     };
   }
   if (typeof sourceAny.parse === "function") {
-    const originalParse = sourceAny.parse;
+    const originalParse2 = sourceAny.parse;
     targetAny.parse = (data, params) => {
       const out = parser(data);
       if (out !== INVALID) {
         return out;
       }
-      return originalParse(data, params);
+      return originalParse2(data, params);
     };
   }
 }
@@ -27294,8 +33808,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list2)
+  const list3 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list3)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -27356,9 +33870,9 @@ var stringProcessor = (schema, ctx, _json, _params) => {
       json4.pattern = patternList[0].source;
     else if (patternList.length > 1) {
       json4.allOf = [
-        ...patternList.map((regex) => ({
+        ...patternList.map((regex2) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
-          pattern: regex.source
+          pattern: regex2.source
         }))
       ];
     }
@@ -28298,15 +34812,15 @@ var initializer2 = (inst, issues) => {
   if (_installedErrorProtos.has(proto))
     return;
   _installedErrorProtos.add(proto);
-  _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
-  _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
-  _lazyMethod(proto, "addIssue", (self) => (issue2) => {
-    self.issues.push(issue2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper));
+  _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
+  _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
+    self2.issues.push(issue2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
-  _lazyMethod(proto, "addIssues", (self) => (issues2) => {
-    self.issues.push(...issues2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
+    self2.issues.push(...issues2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
   Object.defineProperty(proto, "isEmpty", {
     configurable: true,
@@ -28873,10 +35387,10 @@ function currencyCode2(_params) {
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
-  const regex = regexes_exports[format];
-  if (!regex)
+  const regex2 = regexes_exports[format];
+  if (!regex2)
     throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex, params);
+  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -29152,7 +35666,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json4, params) => objectProcessor(inst, ctx, json4, params);
-  util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+  util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
 }, {
   keyof() {
     return _enum2(Object.keys(this._zod.def.shape));
@@ -30386,7 +36900,7 @@ function convertBaseSchema(schema, ctx) {
             for (const key of Object.keys(payload.value)) {
               if (propertyKeys.includes(key))
                 continue;
-              if (patterns.some((regex) => regex.test(key)))
+              if (patterns.some((regex2) => regex2.test(key)))
                 continue;
               unrecognized.push(key);
             }
@@ -30806,6 +37320,9 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/runtime/config/load.ts
+init_errors();
+
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
 var customAgentSchema = external_exports.object({
@@ -30861,9 +37378,9 @@ var gateConfigSchema = external_exports.strictObject({
 var gatesConfigSchema = external_exports.strictObject({
   detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
   timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
-  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list2, ctx) => {
+  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
     const seen = /* @__PURE__ */ new Set();
-    list2.forEach((gate, index) => {
+    list3.forEach((gate, index) => {
       if (seen.has(gate.name)) {
         ctx.addIssue({
           code: "custom",
@@ -31005,6 +37522,12 @@ function exampleFor(path) {
   }
   return CONFIG_EXAMPLES[""] ?? "";
 }
+
+// src/cli/commands/demo.ts
+init_errors();
+
+// src/runtime/gates/detect.ts
+init_errors();
 
 // src/runtime/gates/detect-go.ts
 var goDetector = {
@@ -31534,9 +38057,10 @@ function safeName(name) {
 // src/runtime/state/jsonl.ts
 import { open as open2, readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
+init_errors();
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
-async function readJsonl(path, parse3, maxVersion) {
+async function readJsonl(path, parse6, maxVersion) {
   const text3 = await readTextOrEmpty(path);
   const records = [];
   const skipped2 = [];
@@ -31546,7 +38070,7 @@ async function readJsonl(path, parse3, maxVersion) {
   for (let i = 0; i <= last; i++) {
     const line2 = lines[i] ?? "";
     if (line2 === "") continue;
-    const result2 = parseLine(line2, parse3, (version2) => {
+    const result2 = parseLine(line2, parse6, (version2) => {
       if (version2 > maxVersion) {
         throw new UnsupportedVersionError(
           `${path}: line ${i + 1} is record version ${version2}, but this omk reads versions up to ${maxVersion}.`,
@@ -31562,7 +38086,7 @@ async function readJsonl(path, parse3, maxVersion) {
   }
   return { records, skipped: skipped2 };
 }
-async function readLastJsonl(path, parse3) {
+async function readLastJsonl(path, parse6) {
   const handle = await openOrNull(path, "r");
   if (handle === null) return null;
   try {
@@ -31579,7 +38103,7 @@ async function readLastJsonl(path, parse3) {
       for (; ; ) {
         const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
         if (nl === -1 && pos > 0) break;
-        const record2 = tryRecord(buf.subarray(nl + 1, end).toString("utf8"), parse3);
+        const record2 = tryRecord(buf.subarray(nl + 1, end).toString("utf8"), parse6);
         if (record2 !== null) return record2;
         if (nl === -1) return null;
         end = nl;
@@ -31592,16 +38116,16 @@ async function readLastJsonl(path, parse3) {
     await handle.close();
   }
 }
-async function appendSequenced(path, parse3, makers) {
+async function appendSequenced(path, parse6, makers) {
   if (makers.length === 0) return [];
-  const last = await readLastJsonl(path, parse3);
+  const last = await readLastJsonl(path, parse6);
   const first = (last?.seq ?? 0) + 1;
   const written = [];
   let text3 = "";
   for (const [index, make] of makers.entries()) {
     const seq = first + index;
     const line2 = JSON.stringify(make(seq));
-    const record2 = parse3(JSON.parse(line2));
+    const record2 = parse6(JSON.parse(line2));
     if (record2.seq !== seq) {
       throw new StateError(`${path}: a record was made with seq ${record2.seq}, expected ${seq}.`);
     }
@@ -31635,7 +38159,7 @@ async function appendText(path, text3) {
   }
   if (created) await syncDir(dirname2(path));
 }
-function parseLine(line2, parse3, checkVersion) {
+function parseLine(line2, parse6, checkVersion) {
   let value2;
   try {
     value2 = JSON.parse(line2);
@@ -31646,13 +38170,13 @@ function parseLine(line2, parse3, checkVersion) {
   const version2 = versionOf(value2);
   if (version2 !== void 0) checkVersion?.(version2);
   try {
-    return { ok: true, record: parse3(value2) };
+    return { ok: true, record: parse6(value2) };
   } catch (error62) {
     return { ok: false, blank: false, reason: describeInvalid(error62) };
   }
 }
-function tryRecord(line2, parse3) {
-  const result2 = parseLine(line2, parse3);
+function tryRecord(line2, parse6) {
+  const result2 = parseLine(line2, parse6);
   return result2.ok ? result2.record : null;
 }
 function describeInvalid(error62) {
@@ -31715,6 +38239,7 @@ async function syncDir(dir) {
 
 // src/runtime/state/versioned.ts
 import { readFile as readFile3 } from "node:fs/promises";
+init_errors();
 var versionField = external_exports.object({ version: external_exports.number().int().positive() });
 function parseVersioned(schema, value2, source) {
   const header = versionField.safeParse(value2);
@@ -31950,6 +38475,12 @@ var EventLog = class {
     return (await readLastJsonl(this.path, parseEvent))?.seq ?? 0;
   }
 };
+
+// src/runtime/graph/validate.ts
+init_errors();
+
+// src/runtime/graph/order.ts
+init_errors();
 
 // src/runtime/graph/paths.ts
 var MAX_PATH_CHARS = 4096;
@@ -32723,6 +39254,9 @@ function renderTestSpec(goal, graph) {
   return document(lines);
 }
 
+// src/runtime/controller/execution-state.ts
+init_errors();
+
 // src/runtime/proof/evidence.ts
 var EXECUTION_STATES = [
   "not_started",
@@ -32957,6 +39491,7 @@ function withSlice(record2, slice) {
 }
 
 // src/runtime/delivery/state.ts
+init_errors();
 var deliveredPrSchema = external_exports.object({
   /** Slice id, or null for the integrator PR. */
   sliceId: external_exports.string().nullable(),
@@ -32983,6 +39518,12 @@ async function readDelivery(path, forge) {
     if (error62 instanceof NotFoundError) return { version: 1, forge, pulls: [] };
     throw error62;
   }
+}
+function writeDelivery(path, record2) {
+  return writeJsonAtomic(path, deliveryRecordSchema.parse(record2));
+}
+function withPull(record2, pull) {
+  return { ...record2, pulls: [...record2.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
 }
 
 // src/runtime/state/decisions.ts
@@ -33160,12 +39701,12 @@ function assessGates(evidence) {
       });
     }
   }
-  const groups = /* @__PURE__ */ new Map();
+  const groups2 = /* @__PURE__ */ new Map();
   for (const gate of gates) {
     const key = JSON.stringify([gate.kind, gate.name]);
-    groups.set(key, [...groups.get(key) ?? [], gate]);
+    groups2.set(key, [...groups2.get(key) ?? [], gate]);
   }
-  for (const runs of groups.values()) {
+  for (const runs of groups2.values()) {
     const latest = runs.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
     const required2 = runs.some(isRequired);
     const first = runs[0];
@@ -33335,6 +39876,7 @@ function writeFailure(path, record2) {
 }
 
 // src/runtime/goal/ids.ts
+init_errors();
 var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
 function slugify2(text3, max) {
   const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
@@ -33691,36 +40233,36 @@ function decideOracle(normalized) {
 }
 
 // src/runtime/goal/create.ts
-async function createGoal(deps, request, mode) {
+async function createGoal(deps, request2, mode) {
   const { store } = deps;
   const { clock } = store.deps;
-  const repo = await deps.repo.inspect(request.repo);
+  const repo = await deps.repo.inspect(request2.repo);
   const repoFiles = await deps.repo.listFiles(repo.root);
-  const oracle = decideOracle(request.goal);
+  const oracle = decideOracle(request2.goal);
   const now = clock.nowIso();
   const initial = {
     version: 1,
-    id: newGoalId(request.goal, request.idSuffix ?? deps.randomHex()),
+    id: newGoalId(request2.goal, request2.idSuffix ?? deps.randomHex()),
     createdAt: now,
     updatedAt: now,
     revision: 0,
-    goal: { text: request.rawGoal, normalized: request.goal },
+    goal: { text: request2.rawGoal, normalized: request2.goal },
     oracle,
     status: "planned",
     resumeTo: null,
     repo: { root: repo.root, baseRef: repo.branch, baseSha: repo.headSha },
     options: {
-      policy: request.policy,
-      mergePolicy: request.mergePolicy,
-      sliceExecution: request.sliceExecution,
-      untilReady: request.untilReady,
-      maxAgents: request.maxAgents,
-      agent: request.agent ?? null
+      policy: request2.policy,
+      mergePolicy: request2.mergePolicy,
+      sliceExecution: request2.sliceExecution,
+      untilReady: request2.untilReady,
+      maxAgents: request2.maxAgents,
+      agent: request2.agent ?? null
     },
     budget: {
-      timeMs: request.budget.time ?? null,
-      tokens: request.budget.tokens ?? null,
-      usd: request.budget.usd ?? null
+      timeMs: request2.budget.time ?? null,
+      tokens: request2.budget.tokens ?? null,
+      usd: request2.budget.usd ?? null
     },
     controller: null
   };
@@ -33737,7 +40279,7 @@ async function createGoal(deps, request, mode) {
     const opening = [
       {
         type: "goal_created",
-        data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options }
+        data: { goal: request2.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options }
       },
       {
         type: "oracle_decided",
@@ -33762,11 +40304,11 @@ async function createGoal(deps, request, mode) {
     if (oracle.testable) {
       const proposal = await deps.planner.plan({
         goalId: initial.id,
-        goalText: request.goal,
+        goalText: request2.goal,
         oracle,
         repoFiles,
         budget: initial.budget,
-        maxAgents: request.maxAgents
+        maxAgents: request2.maxAgents
       });
       const result2 = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
       graph = { ...graph, planner: proposal.planner, tasks: result2.tasks, rejected: result2.rejected };
@@ -33856,17 +40398,17 @@ function formatDelivery(delivery, sha2 = shortSha) {
   record2("accepted", delivery.acceptance);
   record2("rejected", delivery.rejection);
   record2("cancelled", delivery.cancellation);
-  const { merge: merge2 } = delivery;
-  if (merge2 !== null) {
-    lines.push(`merged ${sha2(merge2.sha)} into ${merge2.target} at ${merge2.at} (event #${merge2.eventSeq})`);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
   }
   return lines;
 }
 function renderProofText(proof) {
   const out = [];
-  const section = (title2, items, empty, count = items.length) => {
+  const section = (title3, items, empty, count = items.length) => {
     if (items.length === 0 && empty === void 0) return;
-    out.push("", `${title2}${count > 0 ? ` (${count})` : ""}:`);
+    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
     const lines = items.length > 0 ? items.flat() : [empty ?? ""];
     out.push(...lines.map((entry) => `  ${entry}`));
   };
@@ -33967,6 +40509,7 @@ function clean(text3) {
 }
 
 // src/runtime/budget/parse.ts
+init_errors();
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 var MAX_DURATION_MS = 365 * UNIT_MS.d;
@@ -34037,6 +40580,7 @@ function formatDuration3(ms) {
 }
 
 // src/runtime/requests.ts
+init_errors();
 var MAX_GOAL_CHARS = 8e3;
 function choice(flag, values, example) {
   return external_exports.string().transform((raw, ctx) => {
@@ -34049,10 +40593,10 @@ function choice(flag, values, example) {
     return external_exports.NEVER;
   });
 }
-function parsed(parse3) {
+function parsed(parse6) {
   return external_exports.string().transform((raw, ctx) => {
     try {
-      return parse3(raw);
+      return parse6(raw);
     } catch (error62) {
       const message = error62 instanceof UsageError ? `${error62.message} ${error62.hint ?? ""}`.trim() : String(error62);
       ctx.addIssue({ code: "custom", message });
@@ -34127,6 +40671,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
 
 // src/runtime/goal/store.ts
+init_errors();
 import { access, mkdir as mkdir3, readdir } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
@@ -34134,6 +40679,7 @@ import { randomBytes as randomBytes2 } from "node:crypto";
 import { link, open as open4, readFile as readFile4, rename as rename2, stat as stat2, unlink } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+init_errors();
 var lockInfoSchema = external_exports.object({
   pid: external_exports.number().int().positive(),
   host: external_exports.string(),
@@ -34670,8 +41216,8 @@ function pathScore(file2, token2) {
 }
 function nearly(a, b) {
   if (a.length < 4 || b.length < 4) return false;
-  const [short3, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.startsWith(short3) && long.length - short3.length <= 3;
+  const [short4, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.startsWith(short4) && long.length - short4.length <= 3;
 }
 function wordScore(file2, term) {
   if (file2.compact === term) return 12;
@@ -34797,8 +41343,8 @@ function sliceId(index, text3) {
   const slug = text3.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   if (slug === "") return prefix;
   const room = 40 - prefix.length - 1;
-  const cut = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
-  return `${prefix}-${cut.replace(/-+$/, "")}`;
+  const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
+  return `${prefix}-${cut2.replace(/-+$/, "")}`;
 }
 function quoteList(paths) {
   return paths.length === 0 ? "none" : paths.join(", ");
@@ -35014,6 +41560,7 @@ import { appendFile as appendFile2, mkdir as mkdir4, stat as stat3, writeFile as
 import { join as join8, resolve as resolve2 } from "node:path";
 
 // src/runtime/agents/env.ts
+init_errors();
 var BASE_ENV_NAMES = [
   "PATH",
   "HOME",
@@ -35188,8 +41735,8 @@ function parseFollowUps(text3, defaults) {
 function describeIssues(error62) {
   return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
 }
-function slugify3(title2, parent, index) {
-  const slug = title2.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+function slugify3(title3, parent, index) {
+  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
   const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
   return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
 }
@@ -35630,6 +42177,9 @@ async function readText(path) {
   return buffer.includes(0) ? null : buffer.toString("utf8");
 }
 
+// src/runtime/agents/registry.ts
+init_errors();
+
 // src/runtime/agents/presets.ts
 function preset(spec) {
   return { prompt: "arg", envNames: [], usage: "none", ...spec };
@@ -35778,11 +42328,21 @@ function unknownAgent(spec, config2) {
   );
 }
 
+// src/adapters/local-controller.ts
+init_errors();
+
+// src/adapters/git/workspaces.ts
+init_errors();
+
 // src/adapters/git/branch-checkout.ts
+init_errors();
+init_run_git();
 import { mkdir as mkdir7, rm as rm2, stat as stat5 } from "node:fs/promises";
 import { dirname as dirname6, join as join10 } from "node:path";
 
 // src/adapters/git/worktree.ts
+init_errors();
+init_run_git();
 import { mkdir as mkdir6, readdir as readdir3, realpath as realpath2, stat as stat4 } from "node:fs/promises";
 import { basename as basename2, dirname as dirname5, resolve as resolve5 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
@@ -36007,6 +42567,9 @@ async function removeBranchCheckout(repoRoot, workspace) {
   await rm2(workspace.path, { recursive: true, force: true });
 }
 
+// src/adapters/git/capture.ts
+init_errors();
+
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
 function commitEnv(identity) {
@@ -36020,6 +42583,7 @@ function commitEnv(identity) {
 var COMMIT_CONFIG = ["-c", "commit.gpgsign=false", "-c", "rerere.enabled=false"];
 
 // src/adapters/git/refs.ts
+init_errors();
 import { isAbsolute as isAbsolute3, join as join11, posix, resolve as resolve6 } from "node:path";
 var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
 var INTEGRATION_ID = "integration";
@@ -36077,6 +42641,7 @@ function normalizeSparsePaths(paths) {
 }
 
 // src/adapters/git/capture.ts
+init_run_git();
 var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
 async function captureChange(workspace, message, options) {
   assertOmkBranch(workspace.branch);
@@ -36133,8 +42698,8 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
   const bytes = Buffer.from(diff, "utf8");
   if (bytes.length <= limitBytes) return diff;
   const head2 = bytes.subarray(0, limitBytes);
-  const cut = head2.lastIndexOf(10);
-  const kept = cut > 0 ? head2.subarray(0, cut + 1) : head2;
+  const cut2 = head2.lastIndexOf(10);
+  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
   const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
   const shown = Buffer.byteLength(text3, "utf8");
   const suffix = text3.endsWith("\n") ? "" : "\n";
@@ -36143,6 +42708,8 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 }
 
 // src/adapters/git/integrate.ts
+init_errors();
+init_run_git();
 async function integrateBranches(input2, deps) {
   assertId(input2.goalId, "goal id");
   const expected = integrationBranch(input2.goalId);
@@ -36237,8 +42804,10 @@ async function assertBranchPresent(cwd, ref, branch) {
 }
 
 // src/adapters/git/open-workspace.ts
+init_errors();
 import { stat as stat6 } from "node:fs/promises";
 import { resolve as resolve7 } from "node:path";
+init_run_git();
 async function openWorkspace(input2, deps) {
   const branch = sliceBranch(input2.goalId, input2.sliceId);
   assertSha(input2.baseSha);
@@ -36362,6 +42931,7 @@ async function hasIndex(worktreePath) {
 }
 
 // src/adapters/git/stale-locks.ts
+init_run_git();
 import { readdir as readdir4, rm as rm3, stat as stat7 } from "node:fs/promises";
 import { join as join12, resolve as resolve8 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
@@ -36469,7 +43039,11 @@ async function composeLocalController(input2, goal, agentSpec) {
   };
 }
 
+// src/runtime/controller/execute.ts
+init_errors();
+
 // src/runtime/goal/lifecycle.ts
+init_errors();
 var ALLOWED_FROM = {
   pause: ["planned", "running", "interrupted", "not_ready"],
   // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
@@ -36653,8 +43227,8 @@ function baseName(path) {
 
 // src/runtime/review/input.ts
 var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
-function finding(review, severity, message, paths) {
-  return { review, severity, message, paths: [...new Set(paths)].sort() };
+function finding(review, severity2, message, paths) {
+  return { review, severity: severity2, message, paths: [...new Set(paths)].sort() };
 }
 function hasBlocking(findings) {
   return findings.some((entry) => entry.severity === "blocking");
@@ -36862,9 +43436,9 @@ function renderProofMarkdown(proof) {
     const files = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code2(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
     const more = proof.changedFiles.length - files.length;
     if (more > 0) files.push(`- \u2026 and ${more} more`);
-    const title2 = `Changed files (${proof.changedFiles.length})`;
-    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title2}`, "", ...files);
-    else out.push("", `<details><summary>${html(title2)}</summary>`, "", ...files, "", "</details>");
+    const title3 = `Changed files (${proof.changedFiles.length})`;
+    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files);
+    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files, "", "</details>");
   }
   list(
     out,
@@ -36900,18 +43474,18 @@ function renderProofMarkdown(proof) {
   return `${out.join("\n")}
 `;
 }
-function list(out, title2, items) {
-  if (items.length > 0) out.push("", `### ${title2}`, "", ...items.map((item) => `- ${item}`));
+function list(out, title3, items) {
+  if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
 }
 function details(summary, body) {
   const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
-  const cut = lines.length > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines.length} lines)
+  const cut2 = lines.length > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines.length} lines)
 ` : "";
   const shown = lines.slice(-TAIL_LINES2).join("\n");
   return [
     `<details><summary>${html(summary)}</summary>`,
     "",
-    `<pre>${html(cut + shown, false)}</pre>`,
+    `<pre>${html(cut2 + shown, false)}</pre>`,
     "",
     "</details>"
   ];
@@ -36959,10 +43533,10 @@ function renderReviewMarkdown(findings, taskId) {
   out.push(
     blocking > 0 ? `**Blocked**: ${blocking} blocking finding${blocking === 1 ? "" : "s"} must be resolved before the proof can be ready.` : "No blocking finding."
   );
-  for (const { severity, title: title2 } of SECTIONS) {
-    const entries2 = sorted.filter((entry) => entry.severity === severity);
+  for (const { severity: severity2, title: title3 } of SECTIONS) {
+    const entries2 = sorted.filter((entry) => entry.severity === severity2);
     if (entries2.length === 0) continue;
-    out.push("", `## ${title2} (${entries2.length})`, "");
+    out.push("", `## ${title3} (${entries2.length})`, "");
     for (const entry of entries2) {
       out.push(`- **${entry.review}**: ${text2(entry.message)}`);
       for (const path of entry.paths.slice(0, PATHS_SHOWN)) out.push(`  - ${code2(path)}`);
@@ -36987,7 +43561,7 @@ var ORDER = ["executable", "archive", "opaque", "media"];
 function binaryFindings(input2, files) {
   const byPath = new Map(files.map((file2) => [file2.path, file2]));
   const declared = new Set(input2.binaryPaths ?? []);
-  const groups = /* @__PURE__ */ new Map();
+  const groups2 = /* @__PURE__ */ new Map();
   for (const path of candidatePaths(input2, files)) {
     const diffFile = byPath.get(path);
     if (diffFile?.status === "deleted") continue;
@@ -36997,14 +43571,14 @@ function binaryFindings(input2, files) {
     const looksBinary = byName !== null && stat10 !== void 0 && stat10.additions === 0 && stat10.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
-    groups.set(kind, [...groups.get(kind) ?? [], path]);
+    groups2.set(kind, [...groups2.get(kind) ?? [], path]);
   }
   return ORDER.flatMap((kind) => {
-    const paths = groups.get(kind);
+    const paths = groups2.get(kind);
     if (paths === void 0) return [];
-    const { severity, text: text3 } = MESSAGES[kind];
+    const { severity: severity2, text: text3 } = MESSAGES[kind];
     const count = new Set(paths).size;
-    return [finding("security", severity, `${plural2(count, "file")}: ${text3}.`, paths)];
+    return [finding("security", severity2, `${plural2(count, "file")}: ${text3}.`, paths)];
   });
 }
 function candidatePaths(input2, files) {
@@ -37114,15 +43688,15 @@ function looksLikeCargoEntry(name, value2) {
 }
 function scanGoMod(lines) {
   const names = [];
-  let block = null;
+  let block2 = null;
   for (const { text: text3, emit } of lines) {
     const opened = /^\s*(require|replace|exclude|retract|tool|godebug)\s*\(\s*$/.exec(text3);
     if (opened !== null) {
-      block = opened[1] ?? "";
+      block2 = opened[1] ?? "";
       continue;
     }
     if (/^\s*\)\s*$/.test(text3)) {
-      block = "";
+      block2 = "";
       continue;
     }
     if (!emit) continue;
@@ -37132,7 +43706,7 @@ function scanGoMod(lines) {
       continue;
     }
     const item = /^\s*([A-Za-z0-9][^\s()=]*)\s+v\d\S*\s*(?:\/\/.*)?$/.exec(text3);
-    if (item !== null && (block === "require" || block === null)) names.push(item[1] ?? "");
+    if (item !== null && (block2 === "require" || block2 === null)) names.push(item[1] ?? "");
   }
   return names;
 }
@@ -37383,8 +43957,8 @@ function looksSynthetic(value2) {
   }
   return false;
 }
-function secret(kind, severity, value2) {
-  return { kind, severity, redacted: redact(value2) };
+function secret(kind, severity2, value2) {
+  return { kind, severity: severity2, redacted: redact(value2) };
 }
 function redact(value2) {
   return `${[...value2].slice(0, 4).join("")}\u2026`;
@@ -37603,7 +44177,7 @@ async function failToPassEvidence(ctx, headGates) {
       signal: ctx.signal
     }
   );
-  const short3 = (sha2) => sha2.slice(0, 12);
+  const short4 = (sha2) => sha2.slice(0, 12);
   const head2 = headGates.filter((gate) => gate.kind === "test");
   const failedOnBase = base.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "flaky");
   const passedOnHead = head2.length > 0 && head2.every((gate) => gate.outcome === "passed" || gate.outcome === "flaky");
@@ -37618,7 +44192,7 @@ async function failToPassEvidence(ctx, headGates) {
       }
     };
   }
-  const where = `base ${short3(ctx.base.baseSha)}, head ${short3(head2[0]?.sha ?? "")}`;
+  const where = `base ${short4(ctx.base.baseSha)}, head ${short4(head2[0]?.sha ?? "")}`;
   return {
     durationMs,
     decision: failedOnBase.length > 0 && passedOnHead ? {
@@ -38342,7 +44916,1403 @@ async function settle2(journal, stoppedBy) {
   return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
 }
 
+// src/runtime/proof/fresh.ts
+function checkFreshness(proof, shown) {
+  const problems = [
+    compare("base", proof.git.baseSha, shown.baseSha),
+    compare("head", proof.git.headSha, shown.headSha)
+  ].filter((problem) => problem !== null);
+  return problems.length === 0 ? { fresh: true } : { fresh: false, reason: problems.join("; ") };
+}
+function compare(side2, ours, shown) {
+  if (ours === null) return `the proof names no ${side2} SHA`;
+  if (shown === null) return `the ${side2} SHA being shown is unknown`;
+  if (ours === shown) return null;
+  const [a, b] = distinguish(ours, shown);
+  return `the proof is for ${side2} ${a} but the ${side2} shown is ${b}`;
+}
+function distinguish(a, b) {
+  let length = 7;
+  while (length < Math.max(a.length, b.length) && a.slice(0, length) === b.slice(0, length)) length += 1;
+  return [a.slice(0, length), b.slice(0, length)];
+}
+function proofForTree(proof, shown) {
+  const copy = structuredClone(proof);
+  const added = [];
+  if (!verifyProofDigest(proof)) {
+    added.push({
+      code: "digest_mismatch",
+      message: "The proof does not match its digest: it was changed after it was built. Rebuild it from the evidence."
+    });
+  }
+  const freshness = checkFreshness(proof, shown);
+  if (!freshness.fresh) {
+    added.push({
+      code: "stale_proof",
+      message: `The proof is stale: ${freshness.reason}. Rebuild it for the tree being shown.`
+    });
+  }
+  const newGaps = added.filter(
+    (gap) => !copy.knownGaps.some((known) => known.code === gap.code && known.message === gap.message)
+  );
+  if (added.length === 0) return copy;
+  const next = {
+    ...copy,
+    status: copy.status === "ready" ? "not_ready" : copy.status,
+    knownGaps: [...copy.knownGaps, ...newGaps]
+  };
+  return { ...next, digest: computeProofDigest(next) };
+}
+
+// src/runtime/delivery/annotations.ts
+var P = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]+)`;
+var P_EXT = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]*\.[A-Za-z][\w]*)`;
+var severity = (word) => word === void 0 ? null : /^warn/i.test(word) ? "warning" : "failure";
+var PARSERS = [
+  // TypeScript: src/a.ts(12,5): error TS2322: ...
+  {
+    pattern: new RegExp(String.raw`^${P}\((\d+),\d+\): (error|warning) (TS\d+: .*)$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: m[4] ?? "", level: severity(m[3]) })
+  },
+  // TypeScript pretty: src/a.ts:12:5 - error TS2322: ...
+  {
+    pattern: new RegExp(String.raw`^${P}:(\d+):\d+ - (error|warning) (TS\d+: .*)$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: m[4] ?? "", level: severity(m[3]) })
+  },
+  // Biome: src/a.ts:12:5 lint/suspicious/noExplicitAny ━━━ (the message is on a later line)
+  {
+    pattern: new RegExp(String.raw`^${P_EXT}:(\d+):\d+ ((?:lint|assist|format|parse)[\w/]*)(?: .*)?$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: m[3] ?? "", level: null })
+  },
+  // vitest/jest: ❯ src/a.test.ts:12:5 and › src/a.test.ts:12:5
+  {
+    pattern: new RegExp(String.raw`^\s*[❯›>]\s+(?:file://)?${P_EXT}:(\d+)(?::\d+)?\s*$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: "", level: null, frame: true })
+  },
+  // Stack frames: at fn (src/a.ts:12:5) and at src/a.ts:12:5
+  {
+    pattern: new RegExp(String.raw`^\s*at (?:.*? \()?(?:file://)?${P_EXT}:(\d+):\d+\)?\s*$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: "", level: null, frame: true })
+  },
+  // node:test: location: '/abs/path/test/x.test.js:5:3'
+  {
+    pattern: /^\s*location: '(?:file:\/\/)?(.+?):(\d+):\d+'\s*$/,
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: "", level: null, after: true })
+  },
+  // cargo: --> src/main.rs:12:5 (the message is on an earlier line)
+  {
+    pattern: new RegExp(String.raw`^\s*--> ${P_EXT}:(\d+):\d+\s*$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: "", level: null })
+  },
+  // Python traceback: File "tests/test_x.py", line 12, in test_x
+  {
+    pattern: /^\s*File "(.+?)", line (\d+)/,
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: "", level: null, frame: true, after: true })
+  },
+  // Generic, with or without a column: ESLint unix, pytest, go, gcc... path:line: message
+  {
+    pattern: new RegExp(String.raw`^\s*${P_EXT}:(\d+)(?::\d+)?:(?:\s+(.*))?$`),
+    hit: (m) => ({ path: m[1] ?? "", line: m[2] ?? "", message: m[3] ?? "", level: wordLevel(m[3] ?? "") })
+  }
+];
+function wordLevel(message) {
+  if (/^warning\b|\[Warning\//i.test(message)) return "warning";
+  return /^(?:fatal )?error\b|\[Error\//i.test(message) ? "failure" : null;
+}
+var STYLISH_FILE = new RegExp(`^${P_EXT}$`);
+var STYLISH_ENTRY = /^\s+(\d+):\d+\s+(error|warning)\s+(.+?)\s*$/;
+var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+var CONTROL2 = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var MESSAGE_CHARS = 1e3;
+var MAX_LINE_CHARS = 1e3;
+function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
+  const lines = tail2.replace(ANSI, "").split(/\r\n?|\n/);
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  let stylishFile = null;
+  let inStack = false;
+  for (let index = 0; index < lines.length && out.length < limit; index += 1) {
+    const text3 = lines[index] ?? "";
+    const hit = text3.length > MAX_LINE_CHARS ? null : locate(text3, stylishFile);
+    if (hit === null) {
+      if (text3.length <= MAX_LINE_CHARS && text3 === text3.trimStart() && STYLISH_FILE.test(text3.trimEnd())) {
+        stylishFile = text3.trimEnd();
+      } else if (text3.trim() !== "") {
+        stylishFile = STYLISH_ENTRY.test(text3) ? stylishFile : null;
+        inStack = false;
+      }
+      continue;
+    }
+    const path = relativePath(hit.path, options.repoRoot ?? null);
+    if (path === null || hit.frame === true && inStack) continue;
+    inStack = hit.frame === true;
+    const message = clean3(
+      hit.message === "" ? contextMessage(lines, index, hit) : biomeMessage(hit, lines, index)
+    );
+    const line2 = Math.max(1, Number.parseInt(hit.line, 10) || 1);
+    const key = JSON.stringify([path, line2, message]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      path,
+      startLine: line2,
+      endLine: line2,
+      level: hit.level ?? wordLevel(message) ?? options.level ?? "failure",
+      title: clean3(gateName).slice(0, 255),
+      message
+    });
+  }
+  return out;
+}
+function locate(text3, stylishFile) {
+  const stylish = stylishFile === null ? null : STYLISH_ENTRY.exec(text3);
+  if (stylishFile === null || stylish === null) return parse3(text3);
+  const message = stylish[3]?.replace(/\s{2,}/g, " ") ?? "";
+  return { path: stylishFile, line: stylish[1] ?? "", message, level: severity(stylish[2]) };
+}
+function parse3(text3) {
+  for (const parser of PARSERS) {
+    const match = parser.pattern.exec(text3);
+    if (match !== null) return parser.hit(match);
+  }
+  return null;
+}
+function relativePath(raw, repoRoot) {
+  let path = raw.trim().replace(/\\/g, "/");
+  if (path.startsWith("file://")) {
+    try {
+      path = decodeURIComponent(path.slice("file://".length));
+    } catch {
+      return null;
+    }
+  }
+  if (repoRoot !== null && repoRoot !== "") {
+    const root = `${repoRoot.replace(/\\/g, "/").replace(/\/+$/, "")}/`;
+    if (path.startsWith(root)) path = path.slice(root.length);
+  }
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.startsWith("node:")) return null;
+  const segments = path.split("/").filter((segment) => segment !== "" && segment !== ".");
+  if (segments.length === 0 || segments.some((segment) => segment === ".." || segment === "node_modules")) {
+    return null;
+  }
+  return segments.join("/");
+}
+function biomeMessage(hit, lines, index) {
+  if (!/^(?:lint|assist|format|parse)/.test(hit.message)) return hit.message;
+  for (const text3 of lines.slice(index + 1, index + 6)) {
+    const detail = /^\s*[×✖!⚠ℹi] (.+)$/.exec(text3)?.[1];
+    if (detail !== void 0) return `${hit.message}: ${detail.trim()}`;
+  }
+  return hit.message;
+}
+var HEADLINE = /^\s*(?:(?:error|warning)(?:\[[\w-]+\])?:|[\w.]*(?:Error|Exception)\b|FAIL\b|not ok\b|thread '.*' panicked|[✖×] )/;
+var ERRORISH = /\b(?:error|fail(?:ed|ure)?|assert\w*|expected|panicked)\b/i;
+function contextMessage(lines, index, hit) {
+  for (let next = index + 1; hit.after === true && next < Math.min(lines.length, index + 8); next += 1) {
+    const text3 = lines[next] ?? "";
+    const error62 = /^\s*error: (.*)$/.exec(text3)?.[1]?.trim();
+    if (error62 !== void 0) {
+      return /^[|>][-+]?$/.test(error62) ? lines[next + 1]?.trim() ?? "error" : error62.replace(/^'|'$/g, "");
+    }
+    if (HEADLINE.test(text3)) return text3.trim();
+  }
+  const before = lines.slice(Math.max(0, index - 8), index).reverse();
+  const isText = (text3) => text3.trim() !== "" && (text3.length > MAX_LINE_CHARS || parse3(text3) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text3);
+  const found = before.find((text3) => HEADLINE.test(text3) && isText(text3)) ?? before.find((text3) => ERRORISH.test(text3) && isText(text3)) ?? before.find(isText);
+  return found?.trim() ?? "failed here";
+}
+function clean3(message) {
+  const flat = message.replace(CONTROL2, " ").replace(/\s+/g, " ").trim();
+  return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}\u2026` : flat;
+}
+
+// src/runtime/delivery/fold.ts
+var MOST = {
+  tailChars: 8e3,
+  filesShown: Number.POSITIVE_INFINITY,
+  decisions: true,
+  textChars: null,
+  block: "full",
+  messageChars: null,
+  grouped: false
+};
+var DETAIL_STEPS = [
+  {},
+  { tailChars: 1500 },
+  { tailChars: 0 },
+  { filesShown: 100 },
+  { filesShown: 0 },
+  { decisions: false },
+  { textChars: 2e3 }
+];
+var GAP_STEPS = [
+  { messageChars: 300 },
+  { messageChars: 80 },
+  { messageChars: 0 },
+  { grouped: true }
+];
+function foldSequence(withFullBlock) {
+  const steps = (start, list3) => {
+    let fold = start;
+    return list3.map((step) => {
+      fold = { ...fold, ...step };
+      return fold;
+    });
+  };
+  const digest = steps({ ...MOST, block: "digest" }, DETAIL_STEPS);
+  const last = digest.at(-1) ?? { ...MOST, block: "digest" };
+  return [...withFullBlock ? steps(MOST, DETAIL_STEPS) : [], ...digest, ...steps(last, GAP_STEPS)];
+}
+function joinSections(sections) {
+  return `${sections.map((section) => section.text).filter((part) => part !== "").join("\n\n")}
+`;
+}
+function fitSections(render, folds, limit) {
+  let sections = [];
+  let hopeless = null;
+  for (const fold of folds) {
+    if (hopeless !== null && keptKey(fold) === hopeless) continue;
+    sections = render(fold);
+    const joined = joinSections(sections);
+    if (joined.length <= limit) return joined;
+    const kept = sections.filter((section) => section.keep);
+    hopeless = joinSections(kept).length > limit ? keptKey(fold) : null;
+  }
+  return joinSections(squeeze(sections, limit));
+}
+function keptKey(fold) {
+  return JSON.stringify([fold.tailChars, fold.messageChars, fold.grouped, fold.block]);
+}
+function squeeze(sections, limit) {
+  const cuttable2 = (index) => !(sections[index]?.keep ?? true);
+  const lastIndex = sections.length - 1;
+  let canCut = sections.map((_, index) => cuttable2(index));
+  const room = () => limit - joinSections(sections.filter((_, index) => !canCut[index])).length - 2 * canCut.filter(Boolean).length;
+  if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
+  let budget = Math.max(0, room());
+  const order = sections.map((section, index) => ({ index, length: section.text.length })).filter(({ index }) => canCut[index]).sort((a, b) => a.length - b.length || a.index - b.index);
+  const allowed = /* @__PURE__ */ new Map();
+  order.forEach(({ index, length }, position) => {
+    const take = Math.min(length, Math.floor(budget / (order.length - position)));
+    allowed.set(index, take);
+    budget -= take;
+  });
+  return sections.map((section, index) => {
+    const max = allowed.get(index);
+    return max === void 0 ? section : { ...section, text: cut(section.text, max) };
+  });
+}
+function cut(value2, max) {
+  if (value2.length <= max) return value2;
+  const note = (count) => `
+
+_\u2026 ${count} characters folded to fit the size limit._`;
+  const room = max - note(value2.length).length;
+  if (room <= 0) return "";
+  const newline = value2.lastIndexOf("\n", room);
+  const end = safeEnd(value2, newline > 0 ? newline : room);
+  return `${value2.slice(0, end)}${note(value2.length - end)}`;
+}
+function clip(value2, max) {
+  if (max === null || value2.length <= max) return value2;
+  return `${value2.slice(0, safeEnd(value2, max))}\u2026`;
+}
+function safeEnd(value2, end) {
+  const unit = value2.charCodeAt(end - 1);
+  return unit >= 55296 && unit <= 56319 ? end - 1 : end;
+}
+var ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+var HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+function md(value2, max = null) {
+  return text2(clip(value2, max).replace(ZERO_WIDTH, "\uFFFD"));
+}
+function mdCode(value2, inTable = false, max = null) {
+  return code2(clip(value2, max).replace(ZERO_WIDTH, "\uFFFD"), inTable);
+}
+function html2(value2, defuseMentions = true) {
+  const escaped = value2.replace(ZERO_WIDTH, "\uFFFD").replace(HIDDEN, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
+}
+function link3(label, url2, missing) {
+  if (url2 === null) return `${md(label)} (${missing})`;
+  return /^https?:\/\/[^\s<>()[\]`"'\\|]+$/.test(url2) ? `[${md(label)}](${url2})` : `${md(label)} ${mdCode(url2)}`;
+}
+
+// src/runtime/delivery/merge-decision.ts
+var PROOF_CHECK = "omk/proof";
+function decideMerge(input2) {
+  const { proof, pr } = input2;
+  const reasons = [];
+  const block2 = (blocker, detail) => reasons.push({ blocker, detail });
+  if (input2.policy !== "gated" && input2.policy !== "manual")
+    block2("policy", `merge policy is ${input2.policy}`);
+  if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
+  if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
+  if (proof.status !== "ready") block2("proof_not_ready", `the proof is ${proof.status}`);
+  if (proof.git.headSha !== pr.headSha || proof.git.baseSha !== pr.baseSha) {
+    block2(
+      "stale_proof",
+      `the proof is for head ${short2(proof.git.headSha)} on base ${short2(proof.git.baseSha)}, the PR is at head ${short2(pr.headSha)} on base ${short2(pr.baseSha)}`
+    );
+  }
+  if (pr.draft) block2("draft", `PR #${pr.number} is a draft`);
+  if (pr.mergeable === false) block2("conflict", `PR #${pr.number} has conflicts with ${pr.base}`);
+  if (pr.mergeable === null) block2("mergeability_unknown", "GitHub has not computed mergeability yet");
+  const others = input2.checks.filter((check2) => check2.name !== PROOF_CHECK);
+  const failed = others.filter((check2) => check2.state === "failure");
+  const pending = others.filter((check2) => check2.state === "pending");
+  const present = new Set(others.filter((check2) => check2.state !== "pending").map((check2) => check2.name));
+  const missing = (input2.protection?.requiredContexts ?? []).filter(
+    (name) => name !== PROOF_CHECK && !present.has(name)
+  );
+  if (failed.length > 0) block2("checks_failed", `failing: ${failed.map((c) => c.name).join(", ")}`);
+  if (pending.length > 0 || missing.length > 0) {
+    block2("checks_pending", `waiting for: ${[...pending.map((c) => c.name), ...missing].join(", ")}`);
+  }
+  if (input2.reviews.changesRequested) block2("changes_requested", "a reviewer requested changes");
+  const required2 = input2.protection?.requiredApprovals ?? 0;
+  if (input2.reviews.approvals < required2) {
+    block2("review_required", `${input2.reviews.approvals} of ${required2} required approvals`);
+  }
+  if (input2.enforceProtection && input2.protection === null) {
+    block2("unprotected_base", `${pr.base} has no readable branch protection (--enforce-protection)`);
+  }
+  const first = reasons[0];
+  if (first) return { merge: false, blockedBy: first.blocker, reasons };
+  return { merge: true, sha: pr.headSha };
+}
+function short2(sha2) {
+  return sha2 ? sha2.slice(0, 7) : "none";
+}
+
+// src/runtime/delivery/check-run.ts
+var MAX_SUMMARY_CHARS = 65535;
+var MAX_ANNOTATIONS = 50;
+var CONCLUSIONS = {
+  ready: "success",
+  failed: "failure",
+  not_ready: "neutral",
+  blocked_on_human: "neutral"
+};
+function checkRunFor(proof, opts) {
+  const judged = proof.status === "ready" ? proofForTree(proof, {
+    baseSha: proof.git.baseSha,
+    headSha: opts.sliceId === "integration" ? opts.headSha : proof.git.headSha
+  }) : proof;
+  const gaps = judged.knownGaps.length;
+  const failures = judged.failures.length;
+  return {
+    name: PROOF_CHECK,
+    headSha: opts.headSha,
+    conclusion: CONCLUSIONS[judged.status],
+    title: `omk proof: ${judged.status} \u2014 ${gaps} gap${gaps === 1 ? "" : "s"}` + (failures > 0 ? `, ${failures} failure${failures === 1 ? "" : "s"}` : ""),
+    summary: renderCheckSummary(judged),
+    annotations: gateAnnotations(opts),
+    externalId: `${opts.goalId}:${opts.sliceId}:${opts.headSha}`
+  };
+}
+function renderCheckSummary(proof, limit = MAX_SUMMARY_CHARS) {
+  const full = renderProofMarkdown(proof);
+  if (full.length <= limit) return full;
+  let rendered = full;
+  for (const fold of foldSequence(false)) {
+    rendered = `${foldNote(proof, fold)}
+
+${renderProofMarkdown(foldProof(proof, fold))}`;
+    if (rendered.length <= limit) return rendered;
+  }
+  return cut(rendered, limit);
+}
+function foldProof(proof, fold) {
+  const text3 = (value2) => clip(value2, fold.textChars);
+  const tail2 = (value2) => fold.tailChars === 0 ? "" : lastChars(value2, fold.tailChars);
+  const message = (value2) => fold.messageChars === null ? value2 : fold.messageChars === 0 ? "" : clip(value2, fold.messageChars);
+  const grouped = (items, make) => {
+    const counts = /* @__PURE__ */ new Map();
+    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+    return [...counts].map(([code4, count]) => make(code4, count));
+  };
+  return {
+    ...proof,
+    goal: { ...proof.goal, text: text3(proof.goal.text) },
+    gates: proof.gates.map((gate) => ({
+      ...gate,
+      name: text3(gate.name),
+      kind: text3(gate.kind),
+      tail: tail2(gate.tail)
+    })),
+    slices: proof.slices.map((slice) => ({ ...slice, title: text3(slice.title) })),
+    changedFiles: proof.changedFiles.slice(0, fold.filesShown).map((file2) => ({ ...file2, path: text3(file2.path) })),
+    findings: proof.findings.map((finding2) => ({ ...finding2, message: text3(finding2.message) })),
+    knownGaps: fold.grouped ? grouped(proof.knownGaps, (code4, count) => ({ code: code4, message: `\xD7 ${count}` })) : proof.knownGaps.map((gap) => ({ ...gap, message: message(gap.message) })),
+    failures: fold.grouped ? grouped(proof.failures, (code4, count) => ({ code: code4, message: `\xD7 ${count}`, evidence: "" })) : proof.failures.map((failure3) => ({
+      ...failure3,
+      message: message(failure3.message),
+      evidence: tail2(failure3.evidence)
+    })),
+    warnings: proof.warnings.map(text3),
+    humanDecisions: proof.humanDecisions.map(text3)
+  };
+}
+function foldNote(proof, fold) {
+  const parts = [
+    fold.tailChars === 0 ? "gate output and failure evidence hidden" : `gate output cut to ${fold.tailChars} characters`,
+    ...fold.filesShown < proof.changedFiles.length ? [
+      `${Math.min(fold.filesShown, proof.changedFiles.length)} of ${proof.changedFiles.length} changed files listed`
+    ] : [],
+    ...fold.textChars === null ? [] : [`long text cut to ${fold.textChars} characters`],
+    ...fold.messageChars === null || fold.grouped ? [] : [`gap messages cut to ${fold.messageChars} characters`],
+    ...fold.grouped ? ["gaps and failures grouped by code with their counts"] : []
+  ];
+  return `> **Folded to fit GitHub's limit:** ${parts.join("; ")}. The goal's proof.json has everything.`;
+}
+function lastChars(value2, max) {
+  if (value2.length <= max) return value2;
+  const start = value2.length - max;
+  const unit = value2.charCodeAt(start);
+  return value2.slice(unit >= 56320 && unit <= 57343 ? start + 1 : start);
+}
+function gateAnnotations(opts) {
+  const out = [];
+  for (const gate of opts.gates) {
+    const level = gate.outcome === "failed" || gate.outcome === "timeout" ? "failure" : gate.outcome === "pre_existing" ? "warning" : null;
+    if (level === null || gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
+    const room = MAX_ANNOTATIONS - out.length;
+    const found = annotationsFromGateOutput(gate.name, gate.tail, room, {
+      repoRoot: opts.repoRoot ?? null,
+      level
+    });
+    out.push(
+      ...found.map(
+        (entry) => level === "warning" && entry.level === "failure" ? { ...entry, level } : entry
+      )
+    );
+  }
+  return out;
+}
+
+// src/runtime/delivery/proof-block.ts
+var FULL = "proof";
+var DIGEST = "proof-digest";
+var VERSION = "v1";
+var digestPayloadSchema = external_exports.object({
+  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  status: proofSchema.shape.status,
+  headSha: external_exports.string().nullable(),
+  baseSha: external_exports.string().nullable(),
+  /** Distinct gap codes, first-seen order. */
+  gaps: external_exports.array(external_exports.string()),
+  /** Present only when distinct codes had to be left out to fit (pathological inputs). */
+  gapsOmitted: external_exports.number().int().positive().optional()
+});
+function renderProofBlock(proof) {
+  return block(FULL, canonicalJson(proof));
+}
+function renderProofDigestBlock(proof, maxChars = Number.POSITIVE_INFINITY) {
+  const codes = distinctGapCodes(proof);
+  const payload = (kept) => ({
+    digest: proof.digest,
+    status: proof.status,
+    headSha: proof.git.headSha,
+    baseSha: proof.git.baseSha,
+    gaps: codes.slice(0, kept),
+    ...kept < codes.length ? { gapsOmitted: codes.length - kept } : {}
+  });
+  const rendered = block(DIGEST, canonicalJson(payload(codes.length)));
+  if (rendered.length <= maxChars) return rendered;
+  let [low, high] = [0, codes.length - 1];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (block(DIGEST, canonicalJson(payload(mid))).length <= maxChars) low = mid;
+    else high = mid - 1;
+  }
+  return block(DIGEST, canonicalJson(payload(low)));
+}
+function distinctGapCodes(proof) {
+  return [...new Set(proof.knownGaps.map((gap) => gap.code))];
+}
+function block(form, json4) {
+  return `<!-- omk:${form} ${VERSION} ${Buffer.from(json4, "utf8").toString("base64url")} -->`;
+}
+
+// src/runtime/delivery/sections.ts
+var OUTCOME_ICONS2 = {
+  passed: "\u2705",
+  failed: "\u274C",
+  pre_existing: "\u{1F7E0}",
+  flaky: "\u26A0\uFE0F",
+  timeout: "\u23F1\uFE0F",
+  skipped: "\u23ED\uFE0F"
+};
+var TAIL_LINES3 = 50;
+function gatesSection(title3, gates, fold) {
+  const out = [`### ${title3} (${gates.length})`, ""];
+  if (gates.length === 0) return [...out, "No gate ran."].join("\n");
+  out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
+  for (const gate of gates) {
+    out.push(
+      `| ${OUTCOME_ICONS2[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration2(gate.durationMs)} |`
+    );
+  }
+  const withOutput = gates.filter(
+    (gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== ""
+  );
+  if (fold.tailChars === 0 && withOutput.length > 0) {
+    out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
+  }
+  for (const gate of fold.tailChars === 0 ? [] : withOutput) {
+    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
+    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    out.push("", ...details2(summary, gate.tail, fold.tailChars));
+  }
+  return out.join("\n");
+}
+function details2(summary, body, maxChars) {
+  const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES3, maxChars);
+  const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES3 ? `(last ${TAIL_LINES3} of ${lines} lines)` : "";
+  return [
+    `<details><summary>${html2(summary)}</summary>`,
+    "",
+    `<pre>${html2(note === "" ? shown : `${note}
+${shown}`, false)}</pre>`,
+    "",
+    "</details>"
+  ];
+}
+function lastLines(value2, count, maxChars) {
+  let lines = 1;
+  for (let at = value2.indexOf("\n"); at !== -1; at = value2.indexOf("\n", at + 1)) lines += 1;
+  let start = value2.length;
+  for (let taken = 0; taken < count && start > 0; taken += 1) start = value2.lastIndexOf("\n", start - 1);
+  let window2 = value2.slice(start + 1);
+  const cut2 = window2.length > maxChars;
+  if (cut2) {
+    const from = window2.length - maxChars;
+    const unit = window2.charCodeAt(from);
+    window2 = window2.slice(unit >= 56320 && unit <= 57343 ? from + 1 : from);
+  }
+  return { shown: window2.replace(/\r\n?/g, "\n"), lines, cut: cut2 };
+}
+function filesSection(files, fold) {
+  const added = files.reduce((sum2, file2) => sum2 + file2.additions, 0);
+  const removed = files.reduce((sum2, file2) => sum2 + file2.deletions, 0);
+  const title3 = `Changed files (${files.length}, +${added} \u2212${removed})`;
+  if (files.length === 0) return `### ${title3}
+
+No files changed.`;
+  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${mdCode(file2.path, false, fold.textChars)} (+${file2.additions} \u2212${file2.deletions})`);
+  if (shown.length === 0)
+    return `### ${title3}
+
+_The list is folded to fit; the branch diff has every file._`;
+  if (shown.length < files.length) shown.push(`- \u2026 and ${files.length - shown.length} more`);
+  if (files.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
+  return [`<details><summary>${html2(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
+}
+function gapsSection(proof, fold) {
+  const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
+  if (proof.knownGaps.length === 0) out.push("None.");
+  else out.push(...codedLines(proof.knownGaps, fold));
+  if (proof.failures.length > 0) {
+    out.push("", `### Failures (${proof.failures.length})`, "");
+    out.push(...codedLines(proof.failures, fold));
+  }
+  return out.join("\n");
+}
+function codedLines(items, fold) {
+  if (fold.grouped) {
+    const counts = /* @__PURE__ */ new Map();
+    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+    return [...counts].map(([key, count]) => `- ${mdCode(key)} \xD7 ${count}`);
+  }
+  return items.flatMap((item) => {
+    const message = fold.messageChars === 0 ? "" : ` ${md(item.message, fold.messageChars)}`;
+    const line2 = `- ${mdCode(item.code)}${message}`;
+    const evidence = item.evidence ?? "";
+    if (fold.tailChars === 0 || evidence.trim() === "") return [line2];
+    return [line2, "", ...details2("Evidence", evidence, fold.tailChars), ""];
+  });
+}
+function decisionsSection(decisions, fold) {
+  const title3 = `### Decisions (${decisions.length})`;
+  if (decisions.length === 0) return "";
+  if (!fold.decisions) return `${title3}
+
+_Folded to fit; they are in the goal's decisions.jsonl._`;
+  const lines = decisions.map(
+    (entry) => `- **${md(entry.kind, fold.textChars)}**: ${md(entry.decision, fold.textChars)} \u2014 ${md(entry.reason, fold.textChars)}`
+  );
+  return [title3, "", ...lines].join("\n");
+}
+function goalSection(goalText, cap) {
+  const lines = clip(goalText, cap).split(/\r\n?|\n/);
+  return ["### Goal", "", ...lines.map((line2) => `> ${md(line2)}`.trimEnd())].join("\n");
+}
+function list2(values, shown, inTable) {
+  if (values.length === 0) return "none";
+  const codes = values.slice(0, shown).map((value2) => mdCode(value2, inTable, 200));
+  return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
+}
+
+// src/runtime/delivery/pr-body.ts
+var MAX_BODY_CHARS = 65536;
+var MAX_TITLE_CHARS = 256;
+var STATUS_ICONS2 = {
+  ready: "\u2705",
+  not_ready: "\u{1F7E1}",
+  failed: "\u274C",
+  blocked_on_human: "\u270B"
+};
+var PROOF_STATUS_LABELS = {
+  ready: "omk:proof-ready",
+  not_ready: "omk:not-ready",
+  failed: "omk:failed",
+  blocked_on_human: "omk:blocked"
+};
+var OMK_STATUS_LABELS = Object.values(PROOF_STATUS_LABELS);
+function labelsFor(policy, proofStatus, kind) {
+  if (policy === "local") return [];
+  return ["omk", `omk:${kind}`, PROOF_STATUS_LABELS[proofStatus]];
+}
+function shortGoalId(id) {
+  return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
+}
+function renderSliceTitle(input2) {
+  return title2(input2.slice.task.title, `[${shortGoalId(input2.goal.id)}/${input2.slice.task.id}]`);
+}
+function renderIntegratorTitle(input2) {
+  return title2(input2.goal.goal.text, `[${shortGoalId(input2.goal.id)}]`);
+}
+function title2(subject, suffix) {
+  const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
+  const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
+  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
+  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
+}
+function renderSlicePrBody(input2) {
+  const blocks = proofBlocks(input2.proof);
+  return fitSections(
+    (fold) => sliceSections(input2, fold, blocks),
+    foldSequence(blocks.fullFits),
+    MAX_BODY_CHARS
+  );
+}
+function renderIntegratorPrBody(input2) {
+  const blocks = proofBlocks(input2.proof);
+  return fitSections(
+    (fold) => integratorSections(input2, fold, blocks),
+    foldSequence(blocks.fullFits),
+    MAX_BODY_CHARS
+  );
+}
+function proofBlocks(proof) {
+  const digest = renderProofDigestBlock(proof, MAX_BODY_CHARS / 4);
+  if (stringsLength(proof) * 4 / 3 >= MAX_BODY_CHARS) return { full: null, digest, fullFits: false };
+  const full = renderProofBlock(proof);
+  return { full, digest, fullFits: full.length < MAX_BODY_CHARS };
+}
+function stringsLength(proof) {
+  const sum2 = (values) => values.reduce((total, value2) => total + value2.length, 0);
+  return proof.goal.text.length + sum2(proof.gates.map((gate) => gate.tail)) + sum2(proof.knownGaps.map((gap) => gap.message)) + sum2(proof.failures.flatMap((failure3) => [failure3.message, failure3.evidence]));
+}
+function sliceSections(input2, fold, blocks) {
+  const { goal, proof, slice } = input2;
+  const { task } = slice;
+  const cap = fold.textChars;
+  const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
+  const rows = [
+    ["Task", `${mdCode(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
+    ["Owner role", md(task.ownerRole, cap)],
+    ["Write scope", many(task.writes)],
+    ["Depends on", many(task.dependsOn)],
+    ["Branch", mdCode(slice.branch, true, cap)],
+    ["Head", slice.headSha === null ? "_not pushed yet_" : mdCode(slice.headSha, true)]
+  ];
+  const acceptance = task.acceptance.map((entry) => `- ${md(entry, cap)}`);
+  const sliceText = [
+    "### This slice",
+    "",
+    "| | |",
+    "|---|---|",
+    ...rows.map(([key, value2]) => `| ${key} | ${value2} |`),
+    ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
+  ].join("\n");
+  const findings = slice.findings.map(
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${md(finding2.message, cap)}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+  );
+  const related = [
+    `- Integrator: ${link3("integrator pull request", input2.integrator.url, "not opened yet")}`,
+    ...input2.siblings.map(
+      (sibling) => `- Slice ${mdCode(sibling.id, false, cap)}: ${link3(clip(sibling.title, cap), sibling.url, "not opened yet")}`
+    )
+  ];
+  return [
+    cuttable(
+      `## ${STATUS_ICONS2[proof.status]} omk slice: ${md(task.title, cap)}
+
+One slice of goal ${mdCode(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
+    ),
+    cuttable(goalSection(goal.goal.text, cap)),
+    cuttable(sliceText),
+    cuttable(gatesSection("Gates on this slice", slice.gates, fold)),
+    cuttable(
+      findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : ""
+    ),
+    cuttable(filesSection(slice.changedFiles, fold)),
+    { text: gapsSection(proof, fold), keep: true },
+    cuttable(decisionsSection(proof.decisions, fold)),
+    cuttable(["### Related pull requests", "", ...related].join("\n")),
+    blockSection(proof, fold, blocks)
+  ];
+}
+var DELIVERY_TEXT = {
+  local: "branches only; omk opens no pull request",
+  "draft-pr": "pull requests are opened as drafts",
+  "auto-pr": "pull requests are opened ready for review"
+};
+var MERGE_TEXT = {
+  disabled: "omk never merges; a person does",
+  manual: "omk merges only when a person asks, and only under the conditions of `gated`",
+  gated: "omk merges only when the proof is ready and names this pull request's head and base, required checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked"
+};
+function integratorSections(input2, fold, blocks) {
+  const { goal, proof } = input2;
+  const cap = fold.textChars;
+  const rows = input2.slices.map(
+    (slice) => `| ${md(slice.status, cap)} | ${mdCode(slice.id, true, cap)} | ${md(slice.title, cap)} | ${link3("pull request", slice.url, "not opened yet")} |`
+  );
+  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
+  const { policy, mergePolicy } = goal.options;
+  return [
+    cuttable(
+      `## ${STATUS_ICONS2[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
+
+Combines the ${input2.slices.length} slice(s) of goal ${mdCode(goal.id)} on ${mdCode(input2.branch, false, cap)}.`
+    ),
+    cuttable(goalSection(goal.goal.text, cap)),
+    cuttable(
+      [
+        `### Slices (${rows.length})`,
+        "",
+        "| Status | Slice | Title | Pull request |",
+        "|---|---|---|---|",
+        ...rows
+      ].join("\n")
+    ),
+    cuttable(gatesSection(`Gates on ${head2}`, proof.gates, fold)),
+    cuttable(filesSection(proof.changedFiles, fold)),
+    { text: gapsSection(proof, fold), keep: true },
+    cuttable(
+      [
+        "### Merge policy",
+        "",
+        `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
+        `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
+      ].join("\n")
+    ),
+    cuttable(decisionsSection(proof.decisions, fold)),
+    blockSection(proof, fold, blocks)
+  ];
+}
+function cuttable(text3) {
+  return { text: text3, keep: false };
+}
+function blockSection(proof, fold, blocks) {
+  const form = fold.block === "full" && blocks.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
+  const footer = `<sub>Generated by omk from proof ${html2(proof.digest)} (generated ${html2(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
+  const block2 = fold.block === "full" && blocks.full !== null ? blocks.full : blocks.digest;
+  return { text: `${footer}
+
+${block2}`, keep: true };
+}
+
+// src/runtime/delivery/plan.ts
+function planDelivery(input2) {
+  const { goal, graph, execution, proof, delivery, policy, base } = input2;
+  const draft = policy === "draft-pr";
+  const urlOf = (sliceId2) => delivery.pulls.find((p) => p.sliceId === sliceId2)?.url ?? null;
+  const ordered = dependencyWaves(graph.tasks).flat();
+  const deliverable = ordered.filter((task) => {
+    const record2 = sliceRecord(execution, task.id);
+    return task.status === "done" && record2.branch !== null && record2.headSha !== null && record2.changedFiles.length > 0;
+  });
+  const skipped2 = ordered.filter((task) => !deliverable.includes(task)).map((task) => ({
+    sliceId: task.id,
+    reason: task.status !== "done" ? `slice is ${task.status}` : "the slice changed nothing: there is nothing to review"
+  }));
+  const siblings = deliverable.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
+  const integration = execution.integration && !execution.integration.conflict ? execution.integration : null;
+  const pulls = deliverable.map((task) => {
+    const record2 = sliceRecord(execution, task.id);
+    const branch = record2.branch ?? "";
+    const headSha = record2.headSha ?? "";
+    const slice = {
+      task,
+      branch,
+      headSha,
+      changedFiles: record2.changedFiles,
+      gates: record2.gates,
+      findings: record2.findings
+    };
+    const bodyInput = {
+      goal,
+      proof,
+      slice,
+      siblings: siblings.filter((s) => s.id !== task.id),
+      integrator: { url: urlOf(null) }
+    };
+    return {
+      kind: "slice",
+      sliceId: task.id,
+      branch,
+      headSha,
+      base,
+      title: renderSliceTitle(bodyInput),
+      body: renderSlicePrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, "slice"),
+      draft,
+      checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record2.gates })
+    };
+  });
+  if (integration && deliverable.length > 0) {
+    const bodyInput = {
+      goal,
+      proof,
+      branch: integration.branch,
+      slices: ordered.map((task) => ({
+        id: task.id,
+        title: task.title,
+        url: urlOf(task.id),
+        status: task.status
+      }))
+    };
+    pulls.push({
+      kind: "integrator",
+      sliceId: null,
+      branch: integration.branch,
+      headSha: integration.headSha,
+      base,
+      title: renderIntegratorTitle(bodyInput),
+      body: renderIntegratorPrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, "integrator"),
+      draft,
+      checkRun: checkRunFor(proof, {
+        goalId: goal.id,
+        sliceId: "integration",
+        headSha: integration.headSha,
+        gates: proof.gates
+      })
+    });
+  }
+  return { goalId: goal.id, policy, base, pulls, skipped: skipped2 };
+}
+
+// src/runtime/delivery/deliver.ts
+async function loadDeliveryPlan(store, goalId, options, forgeKind) {
+  const paths = store.paths(goalId);
+  const [goal, graph, execution, proof, delivery] = await Promise.all([
+    store.read(goalId),
+    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readExecution(paths.execution),
+    readVersioned(proofVersioned, paths.proof),
+    readDelivery(paths.delivery, forgeKind)
+  ]);
+  return {
+    goal,
+    execution,
+    delivery,
+    plan: planDelivery({ goal, graph, execution, proof, delivery, ...options })
+  };
+}
+async function deliverGoal(deps, goalId, options) {
+  const { store, forge } = deps;
+  const paths = store.paths(goalId);
+  const events = new EventLog(paths.events, store.deps.clock);
+  const loaded = await loadDeliveryPlan(store, goalId, options, forge.kind);
+  let record2 = loaded.delivery;
+  const delivered = [];
+  for (const planned of loaded.plan.pulls) {
+    const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root);
+    record2 = withPull(record2, pull.record);
+    await store.withGoalLock(goalId, async () => {
+      await writeDelivery(paths.delivery, record2);
+      await events.append(pull.events);
+    });
+    delivered.push(pull.record);
+    deps.reporter.info(
+      `${planned.kind === "integrator" ? "integrator" : planned.sliceId} \u2192 ${pull.record.url}`
+    );
+  }
+  const proof = await store.withGoalLock(
+    goalId,
+    async () => rebuildProof(store, await store.read(goalId), events)
+  );
+  return { plan: loaded.plan, delivered, proof };
+}
+async function deliverOne(deps, planned, record2, repoRoot) {
+  const { forge } = deps;
+  const known = record2.pulls.find((p) => p.sliceId === planned.sliceId) ?? null;
+  const events = [];
+  await forge.push({
+    repoRoot,
+    branch: planned.branch,
+    sha: planned.headSha,
+    expectedRemoteSha: known && known.headSha !== planned.headSha ? known.headSha : void 0
+  });
+  let number4;
+  let url2;
+  let labels = known?.labels ?? [];
+  if (known) {
+    const updated = await forge.updatePullRequest(known.number, { title: planned.title, body: planned.body });
+    number4 = updated.number;
+    url2 = updated.url;
+    events.push({ type: "pr_updated", data: { sliceId: planned.sliceId, number: number4, headSha: planned.headSha } });
+  } else {
+    const created = await forge.createPullRequest({
+      head: planned.branch,
+      base: planned.base,
+      title: planned.title,
+      body: planned.body,
+      draft: planned.draft,
+      labels: planned.labels
+    });
+    number4 = created.number;
+    url2 = created.url;
+    labels = created.labels;
+    events.push({
+      type: "pr_opened",
+      data: { sliceId: planned.sliceId, number: number4, url: url2, headSha: planned.headSha }
+    });
+  }
+  const missing = planned.labels.filter((label) => !labels.includes(label));
+  if (missing.length > 0) {
+    await forge.addLabels(number4, missing);
+    labels = [...labels, ...missing];
+  }
+  const sameHead = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
+  const check2 = await forge.upsertCheckRun(planned.checkRun, sameHead);
+  events.push({
+    type: "check_run_published",
+    data: {
+      sliceId: planned.sliceId,
+      id: check2.id,
+      headSha: planned.headSha,
+      conclusion: planned.checkRun.conclusion
+    }
+  });
+  return {
+    record: {
+      sliceId: planned.sliceId,
+      branch: planned.branch,
+      number: number4,
+      url: url2,
+      headSha: planned.headSha,
+      checkRunId: check2.id,
+      checkRunSha: planned.headSha,
+      labels
+    },
+    events
+  };
+}
+
+// src/runtime/delivery/merge.ts
+init_errors();
+async function mergeGoal(deps, goalId, options) {
+  const { store, forge } = deps;
+  const paths = store.paths(goalId);
+  const goal = await store.read(goalId);
+  if (goal.status === "merged") {
+    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
+      hint: `See 'omk goal proof ${goalId}'.`
+    });
+  }
+  if (goal.status === "cancelled" || goal.status === "rejected") {
+    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${goal.status}.`, {
+      hint: "A cancelled or rejected goal is never merged. Start a new goal."
+    });
+  }
+  const delivery = await readDelivery(paths.delivery, forge.kind);
+  const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
+  if (!integrator) {
+    throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
+      hint: `Open it first: omk goal open-pr ${goalId} --policy draft-pr (or auto-pr).`
+    });
+  }
+  const proof = await readVersioned(proofVersioned, paths.proof);
+  const pr = await forge.getPullRequest(integrator.number);
+  const [checks, protection, reviews] = await Promise.all([
+    forge.checks(pr.headSha),
+    forge.branchProtection(pr.base),
+    forge.reviews(pr.number)
+  ]);
+  const decision = decideMerge({
+    policy: goal.options.mergePolicy,
+    proof,
+    proofDigestValid: verifyProofDigest(proof),
+    pr,
+    checks,
+    protection,
+    reviews,
+    enforceProtection: options.enforceProtection
+  });
+  const events = new EventLog(paths.events, store.deps.clock);
+  if (!decision.merge) {
+    await store.withGoalLock(
+      goalId,
+      () => events.append([
+        { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons: decision.reasons } }
+      ])
+    );
+    return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
+  }
+  const outcome = await forge.merge(pr.number, decision.sha, options.method);
+  if (!outcome.merged) {
+    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
+    await store.withGoalLock(
+      goalId,
+      () => events.append([{ type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons } }])
+    );
+    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
+  }
+  const merged = await store.withGoalLock(goalId, async () => {
+    await events.append([
+      { type: "merge_evaluated", data: { pr: pr.number, merge: true, sha: decision.sha } },
+      {
+        type: "goal_merged",
+        data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method }
+      }
+    ]);
+    const current = await store.read(goalId);
+    const written = await store.write({ ...current, status: "merged" });
+    return rebuildProof(store, written, events);
+  });
+  return { merged: true, sha: outcome.sha, pr: pr.number, proof: merged };
+}
+
+// src/runtime/delivery/pipeline.ts
+async function afterExecution(deps, goalId, options = {}) {
+  const goal = await deps.store.read(goalId);
+  const notes = [];
+  const policy = goal.options.policy;
+  if (policy === "local") {
+    notes.push(
+      "delivery policy is local: branches only (open PRs with 'omk goal open-pr --policy draft-pr')"
+    );
+    return { delivery: null, merge: null, notes };
+  }
+  if (goal.status !== "ready" && goal.status !== "not_ready") {
+    notes.push(`nothing delivered: the goal is ${goal.status}`);
+    return { delivery: null, merge: null, notes };
+  }
+  const base = options.base ?? goal.repo.baseRef;
+  if (!base) {
+    notes.push("nothing delivered: the goal started on a detached HEAD (pass --base-branch to open-pr)");
+    return { delivery: null, merge: null, notes };
+  }
+  const delivery = await deliverGoal(deps, goalId, { policy, base });
+  if (goal.options.mergePolicy !== "gated") {
+    notes.push(
+      `merge policy is ${goal.options.mergePolicy}: merge with 'omk goal merge ${goalId}' when it is ready`
+    );
+    return { delivery, merge: null, notes };
+  }
+  if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
+    notes.push("no integrator PR was opened, so there is nothing to merge");
+    return { delivery, merge: null, notes };
+  }
+  const merge3 = await mergeGoal(deps, goalId, {
+    method: options.method ?? "merge",
+    enforceProtection: options.enforceProtection ?? false
+  });
+  return { delivery, merge: merge3, notes };
+}
+
+// src/runtime/goal/queries.ts
+async function readProof(store, goalId) {
+  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  return { proof, digestValid: verifyProofDigest(proof) };
+}
+async function goalStatus(store, goalId) {
+  const goal = await store.read(goalId);
+  const [proof, lastEventSeq] = await Promise.all([
+    readProof(store, goalId),
+    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
+  ]);
+  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+}
+async function goalShow(store, goalId) {
+  const paths = store.paths(goalId);
+  const [goal, graph] = await Promise.all([
+    store.read(goalId),
+    readVersioned(taskGraphVersioned, paths.taskGraph)
+  ]);
+  return { goal, graph, paths };
+}
+async function readEvents(store, goalId) {
+  await store.read(goalId);
+  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
+}
+
+// src/adapters/local-forge/forge.ts
+init_errors();
+init_run_git();
+import { createHash as createHash2 } from "node:crypto";
+import { join as join16 } from "node:path";
+
+// src/adapters/local-forge/store.ts
+import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
+import { join as join15 } from "node:path";
+var pullSchema = external_exports.object({
+  number: external_exports.number().int().positive(),
+  title: external_exports.string(),
+  body: external_exports.string(),
+  head: external_exports.string(),
+  base: external_exports.string(),
+  draft: external_exports.boolean(),
+  state: external_exports.enum(["open", "closed", "merged"]),
+  labels: external_exports.array(external_exports.string()),
+  mergedSha: external_exports.string().nullable()
+});
+var checkRunSchema = external_exports.object({
+  id: external_exports.number().int().positive(),
+  name: external_exports.string(),
+  headSha: external_exports.string(),
+  conclusion: external_exports.enum(["success", "failure", "neutral"]),
+  title: external_exports.string(),
+  summary: external_exports.string(),
+  externalId: external_exports.string()
+});
+var dataSchema = external_exports.object({
+  version: external_exports.literal(1),
+  pulls: external_exports.array(pullSchema),
+  checkRuns: external_exports.array(checkRunSchema)
+});
+var LocalForgeStore = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.path = join15(dir, "forge.json");
+  }
+  dir;
+  path;
+  queue = Promise.resolve();
+  async read() {
+    try {
+      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
+      throw error62;
+    }
+  }
+  /** Read-modify-write, serialized within the process. */
+  update(change) {
+    const run = async () => {
+      const data = await this.read();
+      const result2 = change(data);
+      await mkdir8(this.dir, { recursive: true });
+      await writeJsonAtomic(this.path, dataSchema.parse(data));
+      return result2;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {
+    });
+    return next;
+  }
+};
+
+// src/adapters/local-forge/forge.ts
+var IDENTITY = {
+  GIT_AUTHOR_NAME: "omk",
+  GIT_AUTHOR_EMAIL: "omk@localhost",
+  GIT_COMMITTER_NAME: "omk",
+  GIT_COMMITTER_EMAIL: "omk@localhost"
+};
+function createLocalForge(options) {
+  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
+  const store = new LocalForgeStore(join16(options.stateRoot, "forge", key));
+  const repoRoot = options.repoRoot;
+  const git = (args, okExitCodes) => runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
+  const sha2 = async (ref) => (await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [0, 1])).stdout.trim();
+  const view = async (pull) => {
+    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
+    const baseSha = await sha2(`refs/heads/${pull.base}`);
+    const mergeable = pull.state === "open" && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
+    return {
+      number: pull.number,
+      url: `local://${repoRoot}/pull/${pull.number}`,
+      title: pull.title,
+      body: pull.body,
+      head: pull.head,
+      headSha,
+      base: pull.base,
+      baseSha,
+      draft: pull.draft,
+      state: pull.state,
+      labels: [...pull.labels],
+      mergeable
+    };
+  };
+  const canMerge = async (base, head2) => (await git(["merge-tree", "--write-tree", "--no-messages", base, head2], [0, 1])).exitCode === 0;
+  const pullByNumber = async (number4) => {
+    const pull = (await store.read()).pulls.find((p) => p.number === number4);
+    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+    return pull;
+  };
+  return {
+    kind: "local",
+    repo: { owner: "local", name: key },
+    async push(spec) {
+      const current = await sha2(`refs/heads/${spec.branch}`);
+      if (current !== spec.sha) {
+        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
+      }
+    },
+    async findPullRequest(head2) {
+      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
+      return pull ? view(pull) : null;
+    },
+    async createPullRequest(spec) {
+      if (!await sha2(`refs/heads/${spec.head}`))
+        throw new ForgeError(`Branch ${spec.head} does not exist.`);
+      if (!await sha2(`refs/heads/${spec.base}`))
+        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
+      const pull = await store.update((data) => {
+        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
+        if (existing) {
+          existing.title = spec.title;
+          existing.body = spec.body;
+          return { ...existing };
+        }
+        const created = {
+          number: data.pulls.length + 1,
+          title: spec.title,
+          body: spec.body,
+          head: spec.head,
+          base: spec.base,
+          draft: spec.draft,
+          state: "open",
+          labels: [...spec.labels],
+          mergedSha: null
+        };
+        data.pulls.push(created);
+        return created;
+      });
+      return view(pull);
+    },
+    async updatePullRequest(number4, change) {
+      await pullByNumber(number4);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
+        return { ...found };
+      });
+      return view(pull);
+    },
+    getPullRequest: async (number4) => view(await pullByNumber(number4)),
+    async addLabels(number4, labels) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
+      });
+    },
+    async upsertCheckRun(spec, id) {
+      return store.update((data) => {
+        const existing = data.checkRuns.find(
+          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
+        );
+        const record2 = {
+          id: existing?.id ?? data.checkRuns.length + 1,
+          name: spec.name,
+          headSha: spec.headSha,
+          conclusion: spec.conclusion,
+          title: spec.title,
+          summary: spec.summary,
+          externalId: spec.externalId
+        };
+        if (existing) Object.assign(existing, record2);
+        else data.checkRuns.push(record2);
+        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
+      });
+    },
+    async checks(commit) {
+      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
+    },
+    branchProtection: async () => null,
+    reviews: async () => ({ approvals: 0, changesRequested: false }),
+    async merge(number4, expected, method) {
+      const pull = await view(await pullByNumber(number4));
+      if (pull.headSha !== expected) {
+        return {
+          merged: false,
+          reason: "head_moved",
+          detail: `head is ${pull.headSha}, expected ${expected}`
+        };
+      }
+      const merged = await mergeLocally(pull, method);
+      if (!merged.merged) return merged;
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) {
+          found.state = "merged";
+          found.mergedSha = merged.sha;
+        }
+      });
+      return merged;
+    }
+  };
+  async function mergeLocally(pull, method) {
+    const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === pull.base;
+    const fastForward = (await git(["merge-base", "--is-ancestor", pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
+    let target = pull.headSha;
+    if (!fastForward || method !== "merge") {
+      const tree = await git(
+        ["merge-tree", "--write-tree", "--no-messages", pull.baseSha, pull.headSha],
+        [0, 1]
+      );
+      if (tree.exitCode !== 0)
+        return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
+      const parents = method === "merge" ? ["-p", pull.baseSha, "-p", pull.headSha] : ["-p", pull.baseSha];
+      const message = `${pull.title} (#${pull.number})`;
+      target = (await git(["commit-tree", tree.stdout.trim(), ...parents, "-m", message])).stdout.trim();
+    }
+    if (checkedOut) {
+      const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+      if (dirty) {
+        return {
+          merged: false,
+          reason: "not_mergeable",
+          detail: `${pull.base} is checked out with uncommitted changes`
+        };
+      }
+      await git(["merge", "--ff-only", "--quiet", target]);
+    } else {
+      await git(["update-ref", `refs/heads/${pull.base}`, target, pull.baseSha]);
+    }
+    return { merged: true, sha: target };
+  }
+}
+
+// src/cli/forge.ts
+init_errors();
+var FORGE_CHOICES = ["auto", "local", "github"];
+async function chooseForge(io, goal, stateRoot, flag) {
+  const choice2 = flag ?? "auto";
+  if (!FORGE_CHOICES.includes(choice2)) {
+    throw new UsageError(`--forge: '${choice2}' is not one of ${FORGE_CHOICES.join(", ")}.`, {
+      hint: "Example: --forge local"
+    });
+  }
+  const token2 = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (choice2 === "github" || choice2 === "auto" && token2) {
+    const { createCliGitHubForge: createCliGitHubForge2 } = await Promise.resolve().then(() => (init_github_forge(), github_forge_exports));
+    return createCliGitHubForge2(io, goal);
+  }
+  return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
+}
+
 // src/cli/options.ts
+init_errors();
 function withFormat(command, formats = ["text", "json", "md"]) {
   return command.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
 }
@@ -38360,7 +46330,7 @@ function json2(value2) {
 }
 
 // src/cli/render/goal.ts
-var short2 = (sha2) => sha2 ? sha2.slice(0, 12) : "(none)";
+var short3 = (sha2) => sha2 ? sha2.slice(0, 12) : "(none)";
 function limitsText(limits) {
   const parts = [
     `time ${limits.timeMs === null ? "unlimited" : formatDuration3(limits.timeMs)}`,
@@ -38449,7 +46419,7 @@ function renderStatus(view) {
 `;
   out += `class   ${goal.oracle.class ?? "none"}${goal.oracle.shape ? ` (${goal.oracle.shape})` : ""}
 `;
-  out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? "detached"} ${short2(goal.repo.baseSha)}
+  out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? "detached"} ${short3(goal.repo.baseSha)}
 `;
   out += `slices  ${done}/${slices.length} done
 `;
@@ -38489,7 +46459,7 @@ function renderShow(view) {
 function renderStatusHeader(goal) {
   return `goal ${goal.id} [${goal.status}]
   ${goal.goal.normalized}
-created ${goal.createdAt}, base ${goal.repo.baseRef ?? "detached"} ${short2(goal.repo.baseSha)}
+created ${goal.createdAt}, base ${goal.repo.baseRef ?? "detached"} ${short3(goal.repo.baseSha)}
 `;
 }
 function renderBudget(view) {
@@ -38527,7 +46497,7 @@ goal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}
 `;
   }
   if (proof.gates.length > 0) {
-    out += `gates on the integrated tree ${short2(proof.git.headSha)}:
+    out += `gates on the integrated tree ${short3(proof.git.headSha)}:
 `;
     for (const gate of proof.gates) {
       out += `  ${gate.outcome.padEnd(12)} ${gate.name}${gate.required ? "" : " (optional)"}  ${gate.durationMs} ms
@@ -38565,6 +46535,21 @@ async function runController(context, runtime, goalId, options) {
     });
     if (result2.stoppedBy === "signal") context.setExitCode(EXIT_CODES.interrupted);
     else if (options.untilReady && result2.proof.status !== "ready") context.setExitCode(EXIT_CODES.not_ready);
+    if (result2.stoppedBy === null && result2.goal.options.policy !== "local") {
+      const forge = await chooseForge(context.io, result2.goal, runtime.store.deps.stateRoot, options.forge);
+      const after = await afterExecution({ store: runtime.store, forge, reporter: runtime.reporter }, goalId);
+      for (const note of after.notes) runtime.reporter.info(note);
+      if (after.merge) {
+        runtime.reporter.info(
+          after.merge.merged ? `merged the integrator PR #${after.merge.pr} as ${after.merge.sha.slice(0, 12)}` : `merge blocked by ${after.merge.blockedBy}: ${after.merge.reasons.map((r) => r.detail).join("; ")}`
+        );
+      }
+      return {
+        ...result2,
+        goal: await runtime.store.read(goalId),
+        proof: (await readProof(runtime.store, goalId)).proof
+      };
+    }
     return result2;
   } finally {
     process.off("SIGINT", onSignal);
@@ -38636,17 +46621,19 @@ function registerDemoCommand(program2, context) {
       { ...io, stderr: (text3) => say(text3.replace(/^omk: /, "").trimEnd()) },
       context.stateDir()
     );
-    const request = parseRequest(createGoalRequestSchema, {
+    const request2 = parseRequest(createGoalRequestSchema, {
       goal: DEMO_GOAL,
       rawGoal: DEMO_GOAL,
       repo: root,
       agent: "demo",
       untilReady: true,
       maxAgents: "2",
+      policy: "auto-pr",
+      mergePolicy: "gated",
       budget: { time: "10m" }
     });
     say(`goal: "${DEMO_GOAL}"`);
-    const created = await createGoal(runtime, request, "run");
+    const created = await createGoal(runtime, request2, "run");
     say(
       `planned ${created.graph.tasks.length} slices: ${created.graph.tasks.map((task) => task.id).join(", ")}`
     );
@@ -38657,6 +46644,16 @@ function registerDemoCommand(program2, context) {
     io.stdout(`
 ${renderProofText(result2.proof)}
 `);
+    const merge3 = result2.proof.delivery.merge;
+    const pulls = result2.proof.delivery.pullRequests.map(
+      (pr) => `#${pr.number} ${pr.sliceId ?? "integrator"}`
+    );
+    io.stdout(`pull requests (local forge): ${pulls.join(", ") || "none"}
+`);
+    io.stdout(
+      merge3 ? `gated merge: the integrator PR is merged into ${merge3.target} as ${merge3.sha.slice(0, 12)}
+` : "gated merge: not merged\n"
+    );
     const dir = runtime.store.paths(created.goal.id).dir;
     io.stdout(`artifacts: ${dir}
 `);
@@ -38667,23 +46664,27 @@ ${renderProofText(result2.proof)}
 `);
     io.stdout(`           npx omk${stateFlag} goal replay ${created.goal.id}
 `);
-    if (result2.proof.status !== "ready") {
+    if (result2.proof.status !== "ready" || !merge3) {
       io.stderr(
-        `omk demo: the proof is ${result2.proof.status}, not ready. This is a bug in omk; please report it.
+        `omk demo: the proof is ${result2.proof.status}${merge3 ? "" : " and nothing was merged"}. This is a bug in omk; please report it.
 `
       );
       context.setExitCode(EXIT_CODES.not_ready);
       return;
     }
-    say(`done: proof ready in ${((performance.now() - started) / 1e3).toFixed(1)}s`);
+    say(`done: proof ready and merged in ${((performance.now() - started) / 1e3).toFixed(1)}s`);
   });
 }
 
 // src/cli/commands/doctor.ts
 import { resolve as resolve12 } from "node:path";
 
+// src/runtime/doctor/doctor.ts
+init_errors();
+
 // src/runtime/doctor/check-agent.ts
 import { isAbsolute as isAbsolute4, resolve as resolve9 } from "node:path";
+init_errors();
 var INSTALL_HINTS = {
   claude: "npm install -g @anthropic-ai/claude-code",
   codex: "npm install -g @openai/codex",
@@ -38803,6 +46804,7 @@ function failure2(base, error62) {
 }
 
 // src/runtime/doctor/check-gates.ts
+init_errors();
 import { isAbsolute as isAbsolute5, resolve as resolve10 } from "node:path";
 var ADD_TEST_GATE = [
   'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
@@ -39043,19 +47045,19 @@ async function checkConfig(root, probes) {
     return { config: null, check: check2 };
   }
 }
-async function guarded(id, title2, run) {
+async function guarded(id, title3, run) {
   try {
     return await run();
   } catch (error62) {
-    return crashed(id, title2, error62);
+    return crashed(id, title3, error62);
   }
 }
-function crashed(id, title2, error62) {
+function crashed(id, title3, error62) {
   const message = error62 instanceof Error ? error62.message : String(error62);
   const hint = isOmkError(error62) ? error62.hint : void 0;
   return {
     id,
-    title: title2,
+    title: title3,
     status: "fail",
     detail: `the check could not run: ${message}`,
     fix: hint ?? "this may be a bug in omk; please report it with the output of omk doctor --json"
@@ -39065,11 +47067,12 @@ function crashed(id, title2, error62) {
 // src/runtime/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat9, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname7, join as join16, resolve as resolve11 } from "node:path";
+import { dirname as dirname7, join as join18, resolve as resolve11 } from "node:path";
+init_run_git();
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join15 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join17 } from "node:path";
 async function findOnPath(command, env, platform = process.platform) {
   if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
     return null;
@@ -39078,7 +47081,7 @@ async function findOnPath(command, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join15(dir, command + extension2);
+      const candidate = join17(dir, command + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -39140,7 +47143,7 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join16(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
+    const file2 = join18(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
     await writeFile5(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve11(dir), tested };
@@ -39213,6 +47216,9 @@ function addCreateOptions(command) {
     ).option("--until-ready", "keep executing until the proof is ready, failed, blocked or out of budget").option("--max-agents <n>", "agents running at once, 1-64 (default: 4)").option("--budget-time <duration>", "time budget, e.g. 30m, 8h, 7d").option("--budget-tokens <n>", "token budget, e.g. 200000 or 200k").option("--budget-usd <amount>", "spend budget in US dollars, e.g. 25").option(
       "--agent <agent>",
       "claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo"
+    ).option(
+      "--forge <forge>",
+      "auto | local | github: where PRs go when the policy is draft-pr or auto-pr"
     )
   );
 }
@@ -39223,7 +47229,7 @@ function registerCreateCommands(goal, context) {
     );
     addCreateOptions(command).action(async (text3, options) => {
       const format = formatOf(options);
-      const request = parseRequest(createGoalRequestSchema, {
+      const request2 = parseRequest(createGoalRequestSchema, {
         goal: text3,
         rawGoal: text3,
         repo: options.repo ?? context.io.cwd,
@@ -39237,23 +47243,24 @@ function registerCreateCommands(goal, context) {
       });
       const runtime = composeRuntime(context.io, context.stateDir());
       if (mode === "run") {
-        const repo = await runtime.repo.inspect(request.repo);
-        const spec = await chooseAgentSpec(repo.root, request.agent, null);
+        const repo = await runtime.repo.inspect(request2.repo);
+        const spec = await chooseAgentSpec(repo.root, request2.agent, null);
         resolveAgent(spec, {
           repoRoot: repo.root,
           config: (await loadConfig(repo.root)).config.agents,
           env: context.io.env
         });
       }
-      const created = await createGoal(runtime, request, mode);
+      const created = await createGoal(runtime, request2, mode);
       const paths = runtime.store.paths(created.goal.id);
       if (mode === "run" && created.goal.oracle.testable) {
         runtime.reporter.info(
           `goal ${created.goal.id}: planned ${created.graph.tasks.length} slice(s); executing`
         );
         const result2 = await runController(context, runtime, created.goal.id, {
-          agent: request.agent,
-          untilReady: request.untilReady
+          agent: request2.agent,
+          untilReady: request2.untilReady,
+          forge: options.forge
         });
         printExecuted(context, result2, format, paths.dir);
         return;
@@ -39265,7 +47272,139 @@ function registerCreateCommands(goal, context) {
   }
 }
 
+// src/cli/commands/goal-deliver.ts
+init_errors();
+var METHODS = ["merge", "squash", "rebase"];
+function deliveryTarget(goal, options) {
+  const policy = options.draft ? "draft-pr" : options.policy ?? goal.options.policy;
+  if (policy !== "draft-pr" && policy !== "auto-pr") {
+    throw new UsageError(
+      policy === "local" ? `Goal ${goal.id} has the delivery policy 'local' (branches only).` : `--policy: '${policy}' is not one of draft-pr, auto-pr.`,
+      { hint: `Open PRs with: omk goal open-pr ${goal.id} --policy draft-pr (or auto-pr)` }
+    );
+  }
+  const base = options.baseBranch ?? goal.repo.baseRef;
+  if (!base) {
+    throw new UsageError(
+      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
+      {
+        hint: "Pass one: --base-branch main"
+      }
+    );
+  }
+  return { policy, base };
+}
+function renderPlanMarkdown(plan2) {
+  let out = `# omk open-pr --dry-run: ${plan2.goalId}
+
+Policy \`${plan2.policy}\`, base \`${plan2.base}\`, ${plan2.pulls.length} PR(s).
+`;
+  for (const pull of plan2.pulls) {
+    out += `
+---
+
+## ${pull.kind === "integrator" ? "Integrator PR" : `Slice PR ${pull.sliceId}`}
+
+`;
+    out += `- branch: \`${pull.branch}\` at \`${pull.headSha}\`
+- base: \`${pull.base}\`
+- title: ${pull.title}
+`;
+    out += `- labels: ${pull.labels.map((l) => `\`${l}\``).join(", ")}
+- draft: ${pull.draft}
+`;
+    out += `- check run: \`${pull.checkRun.name}\` ${pull.checkRun.conclusion} (${pull.checkRun.annotations.length} annotations)
+
+`;
+    out += `### Body
+
+${pull.body}
+`;
+  }
+  for (const skip of plan2.skipped) out += `
+Skipped ${skip.sliceId}: ${skip.reason}
+`;
+  return out;
+}
+function registerDeliverCommands(goal, context) {
+  const { io } = context;
+  goal.command("open-pr").description("open or update a PR per slice and the integrator PR, each carrying its proof").argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").option("--dry-run", "print exactly the branches, titles, bodies and labels, with no network").option("--draft", "open draft PRs (same as --policy draft-pr)").option("--policy <policy>", "draft-pr | auto-pr (default: the goal policy)").option("--base-branch <branch>", "the branch PRs target (default: the branch the goal started on)").option("--forge <forge>", "auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)").option("--format <format>", "markdown | json", "markdown").action(async (ref, options) => {
+    const format = options.format ?? "markdown";
+    if (format !== "markdown" && format !== "json") {
+      throw new UsageError(`--format: '${format}' is not one of markdown, json.`, {
+        hint: "Example: --format json"
+      });
+    }
+    const runtime = composeRuntime(io, context.stateDir());
+    const id = await runtime.store.resolve(ref);
+    const record2 = await runtime.store.read(id);
+    const target = deliveryTarget(record2, options);
+    if (options.dryRun) {
+      const { plan: plan2 } = await loadDeliveryPlan(runtime.store, id, target, "local");
+      io.stdout(format === "json" ? json2(plan2) : renderPlanMarkdown(plan2));
+      return;
+    }
+    const forge = await chooseForge(io, record2, runtime.store.deps.stateRoot, options.forge);
+    const result2 = await deliverGoal(
+      { store: runtime.store, forge, reporter: runtime.reporter },
+      id,
+      target
+    );
+    if (format === "json")
+      io.stdout(
+        json2({
+          delivered: result2.delivered,
+          skipped: result2.plan.skipped,
+          proofStatus: result2.proof.status
+        })
+      );
+    else {
+      for (const pull of result2.delivered)
+        io.stdout(`${pull.sliceId ?? "integrator"}: #${pull.number} ${pull.url}
+`);
+      for (const skip of result2.plan.skipped) io.stdout(`skipped ${skip.sliceId}: ${skip.reason}
+`);
+    }
+  });
+  goal.command("merge").description(
+    "merge the integrator PR only if the proof is ready and fresh, checks are green and reviews are satisfied"
+  ).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").option("--method <method>", "merge | squash | rebase", "merge").option("--enforce-protection", "refuse to merge into a base branch without branch protection").option("--forge <forge>", "auto | local | github").option("--json", "print the outcome as JSON").action(
+    async (ref, options) => {
+      const method = options.method ?? "merge";
+      if (!METHODS.includes(method)) {
+        throw new UsageError(`--method: '${options.method}' is not one of ${METHODS.join(", ")}.`, {
+          hint: "Example: --method squash"
+        });
+      }
+      const runtime = composeRuntime(io, context.stateDir());
+      const id = await runtime.store.resolve(ref);
+      const forge = await chooseForge(
+        io,
+        await runtime.store.read(id),
+        runtime.store.deps.stateRoot,
+        options.forge
+      );
+      const result2 = await mergeGoal({ store: runtime.store, forge }, id, {
+        method,
+        enforceProtection: options.enforceProtection ?? false
+      });
+      if (options.json)
+        io.stdout(json2(result2.merged ? { merged: true, sha: result2.sha, pr: result2.pr } : result2));
+      else if (result2.merged) io.stdout(`merged PR #${result2.pr} as ${result2.sha}
+`);
+      else {
+        io.stdout(`not merged: PR #${result2.pr} is blocked by ${result2.blockedBy}
+`);
+        for (const reason of result2.reasons) io.stdout(`  - ${reason.blocker}: ${reason.detail}
+`);
+      }
+      if (!result2.merged) context.setExitCode(EXIT_CODES.refused);
+    }
+  );
+}
+
 // src/runtime/budget/ops.ts
+init_errors();
 async function budgetView(store, goalId) {
   const goal = await store.read(goalId);
   const { checkpoints } = await readCheckpoints(store.paths(goalId).budget);
@@ -39442,14 +47581,14 @@ function value(v) {
   return json3(v);
 }
 function json3(v) {
-  const text3 = JSON.stringify(v, (_key, inner) => isPlainObject2(inner) ? sortKeys(inner) : inner);
+  const text3 = JSON.stringify(v, (_key, inner) => isPlainObject4(inner) ? sortKeys(inner) : inner);
   return escapeRest(text3 ?? "null");
 }
 function escapeRest(text3) {
   UNESCAPED.lastIndex = 0;
   return UNESCAPED.test(text3) ? text3.replace(UNESCAPED, escapeChar) : text3;
 }
-function isPlainObject2(v) {
+function isPlainObject4(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function sortKeys(obj2) {
@@ -39462,32 +47601,6 @@ function escapeChar(c) {
 }
 function oneLine3(text3) {
   return text3.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
-}
-
-// src/runtime/goal/queries.ts
-async function readProof(store, goalId) {
-  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
-  return { proof, digestValid: verifyProofDigest(proof) };
-}
-async function goalStatus(store, goalId) {
-  const goal = await store.read(goalId);
-  const [proof, lastEventSeq] = await Promise.all([
-    readProof(store, goalId),
-    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
-  ]);
-  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
-}
-async function goalShow(store, goalId) {
-  const paths = store.paths(goalId);
-  const [goal, graph] = await Promise.all([
-    store.read(goalId),
-    readVersioned(taskGraphVersioned, paths.taskGraph)
-  ]);
-  return { goal, graph, paths };
-}
-async function readEvents(store, goalId) {
-  await store.read(goalId);
-  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
 }
 
 // src/cli/commands/goal-read.ts
@@ -39589,6 +47702,7 @@ ${EXIT_CODE_HELP}
   );
   registerCreateCommands(goal, context);
   registerExecuteCommand(goal, context);
+  registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   for (const command of [...program2.commands, ...goal.commands]) {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerCreateCommands } from './commands/goal-create.js';
+import { registerDeliverCommands } from './commands/goal-deliver.js';
 import { registerExecuteCommand } from './commands/goal-execute.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     );
   registerCreateCommands(goal, context);
   registerExecuteCommand(goal, context);
+  registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   // Subcommands inherit the override and output routing so every error reaches runCli.

@@ -23,7 +23,8 @@ describe('omk demo', () => {
     const demo = await runOmk(['demo'], { cwd: scratch, stateDir: state.dir, env: { TMPDIR: scratch } });
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('the bug is real');
-    expect(demo.stdout).toMatch(/done: proof ready in \d+\.\ds/);
+    expect(demo.stdout).toMatch(/done: proof ready and merged in \d+\.\ds/);
+    expect(demo.stdout).toMatch(/gated merge: the integrator PR is merged into main as [0-9a-f]{12}/);
     expect(await readdir(scratch)).toEqual([expect.stringMatching(/^omk-demo-/)]);
 
     const shown = await runOmk(['goal', 'proof', 'latest', '--json'], { cwd: scratch, stateDir: state.dir });

@@ -71,6 +71,8 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         agent: 'demo',
         untilReady: true,
         maxAgents: '2',
+        policy: 'auto-pr',
+        mergePolicy: 'gated',
         budget: { time: '10m' },
       });
       say(`goal: "${DEMO_GOAL}"`);
@@ -83,19 +85,29 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         untilReady: true,
       });
       io.stdout(`\n${renderProofText(result.proof)}\n`);
+      const merge = result.proof.delivery.merge;
+      const pulls = result.proof.delivery.pullRequests.map(
+        (pr) => `#${pr.number} ${pr.sliceId ?? 'integrator'}`,
+      );
+      io.stdout(`pull requests (local forge): ${pulls.join(', ') || 'none'}\n`);
+      io.stdout(
+        merge
+          ? `gated merge: the integrator PR is merged into ${merge.target} as ${merge.sha.slice(0, 12)}\n`
+          : 'gated merge: not merged\n',
+      );
       const dir = runtime.store.paths(created.goal.id).dir;
       io.stdout(`artifacts: ${dir}\n`);
       io.stdout(`fixture:   ${root} (branches omk/${created.goal.id}/*)\n`);
       const stateFlag = context.stateDir() ? ` --state-dir ${context.stateDir()}` : '';
       io.stdout(`inspect:   npx omk${stateFlag} goal proof ${created.goal.id}\n`);
       io.stdout(`           npx omk${stateFlag} goal replay ${created.goal.id}\n`);
-      if (result.proof.status !== 'ready') {
+      if (result.proof.status !== 'ready' || !merge) {
         io.stderr(
-          `omk demo: the proof is ${result.proof.status}, not ready. This is a bug in omk; please report it.\n`,
+          `omk demo: the proof is ${result.proof.status}${merge ? '' : ' and nothing was merged'}. This is a bug in omk; please report it.\n`,
         );
         context.setExitCode(EXIT_CODES.not_ready);
         return;
       }
-      say(`done: proof ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      say(`done: proof ready and merged in ${((performance.now() - started) / 1000).toFixed(1)}s`);
     });
 }

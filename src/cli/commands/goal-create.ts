@@ -22,6 +22,7 @@ interface CreateOptions {
   budgetTokens?: string;
   budgetUsd?: string;
   agent?: string;
+  forge?: string;
   format?: string;
   json?: boolean;
 }
@@ -45,6 +46,10 @@ function addCreateOptions(command: Command): Command {
       .option(
         '--agent <agent>',
         'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
+      )
+      .option(
+        '--forge <forge>',
+        'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
       ),
   );
 }
@@ -92,6 +97,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         const result = await runController(context, runtime, created.goal.id, {
           agent: request.agent,
           untilReady: request.untilReady,
+          forge: options.forge,
         });
         printExecuted(context, result, format, paths.dir);
         return;

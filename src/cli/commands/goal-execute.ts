@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { chooseAgentSpec, composeLocalController } from '../../adapters/local-controller.js';
 import { type ExecuteResult, executeGoal } from '../../runtime/controller/execute.js';
+import { afterExecution } from '../../runtime/delivery/pipeline.js';
+import { readProof } from '../../runtime/goal/queries.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { type CliRuntime, composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { chooseForge } from '../forge.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderExecuted } from '../render/goal.js';
@@ -11,6 +14,8 @@ import { renderExecuted } from '../render/goal.js';
 export interface ExecuteCliOptions {
   agent?: string;
   untilReady?: boolean;
+  /** auto | local | github: where PRs go when the delivery policy is not local. */
+  forge?: string;
 }
 
 /**
@@ -41,6 +46,23 @@ export async function runController(
     });
     if (result.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
     else if (options.untilReady && result.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
+    if (result.stoppedBy === null && result.goal.options.policy !== 'local') {
+      const forge = await chooseForge(context.io, result.goal, runtime.store.deps.stateRoot, options.forge);
+      const after = await afterExecution({ store: runtime.store, forge, reporter: runtime.reporter }, goalId);
+      for (const note of after.notes) runtime.reporter.info(note);
+      if (after.merge) {
+        runtime.reporter.info(
+          after.merge.merged
+            ? `merged the integrator PR #${after.merge.pr} as ${after.merge.sha.slice(0, 12)}`
+            : `merge blocked by ${after.merge.blockedBy}: ${after.merge.reasons.map((r) => r.detail).join('; ')}`,
+        );
+      }
+      return {
+        ...result,
+        goal: await runtime.store.read(goalId),
+        proof: (await readProof(runtime.store, goalId)).proof,
+      };
+    }
     return result;
   } finally {
     process.off('SIGINT', onSignal);

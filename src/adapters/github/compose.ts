@@ -1,0 +1,51 @@
+import { ForgeError } from '../../runtime/errors.js';
+import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
+import { runGit } from '../git/run-git.js';
+import { createGitHubForge } from './forge.js';
+import { createOctokit, DEFAULT_API_URL, tokenFrom } from './octokit.js';
+
+/** owner/name from a GitHub remote URL (https, ssh, or scp-like); null when it is not one. */
+export function parseGitHubRemote(url: string): RepoCoordinates | null {
+  const match =
+    /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+      url.trim(),
+    );
+  if (!match?.[1] || !match[2]) return null;
+  return { owner: match[1], name: match[2] };
+}
+
+export interface GitHubForgeEnvironment {
+  repoRoot: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Explicit owner/name (the Action has GITHUB_REPOSITORY); else read from the origin remote. */
+  repo?: RepoCoordinates;
+  token?: string;
+}
+
+/**
+ * The GitHub forge as a host would compose it: token from input or environment, API and web URLs
+ * from GITHUB_API_URL / GITHUB_SERVER_URL (GitHub Enterprise Server), owner/name from the
+ * repository. Used by the CLI, the Action and the bot.
+ */
+export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise<Forge> {
+  const token = tokenFrom({ token: input.token, env: input.env });
+  const repo = input.repo ?? (await repoFromOrigin(input.repoRoot));
+  const baseUrl = input.env.GITHUB_API_URL ?? DEFAULT_API_URL;
+  const serverUrl = input.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const octokit = createOctokit({ token, baseUrl, request: { fetch: globalThis.fetch } });
+  return createGitHubForge({ octokit, repo, token, serverUrl });
+}
+
+async function repoFromOrigin(repoRoot: string): Promise<RepoCoordinates> {
+  const remote = await runGit(['remote', 'get-url', 'origin'], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
+  const repo = remote.exitCode === 0 ? parseGitHubRemote(remote.stdout) : null;
+  if (!repo) {
+    throw new ForgeError(
+      'Cannot tell which GitHub repository this is: the origin remote is missing or not a GitHub URL.',
+      {
+        hint: 'Add one (git remote add origin https://github.com/OWNER/REPO.git), or use --forge local.',
+      },
+    );
+  }
+  return repo;
+}

@@ -1,0 +1,156 @@
+import type { Command } from 'commander';
+import { deliverGoal, loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
+import { mergeGoal } from '../../runtime/delivery/merge.js';
+import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
+import { UsageError } from '../../runtime/errors.js';
+import type { MergeMethod } from '../../runtime/forge/port.js';
+import type { GoalRecord } from '../../runtime/goal/schema.js';
+import { composeRuntime } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { chooseForge } from '../forge.js';
+import { json } from '../options.js';
+import type { ProgramContext } from '../program.js';
+
+interface OpenPrOptions {
+  dryRun?: boolean;
+  draft?: boolean;
+  policy?: string;
+  baseBranch?: string;
+  format?: string;
+  forge?: string;
+}
+
+const METHODS: readonly MergeMethod[] = ['merge', 'squash', 'rebase'];
+
+/** The delivery policy and base branch for open-pr, refusing what cannot be delivered. */
+export function deliveryTarget(
+  goal: GoalRecord,
+  options: OpenPrOptions,
+): { policy: 'draft-pr' | 'auto-pr'; base: string } {
+  const policy = options.draft ? 'draft-pr' : (options.policy ?? goal.options.policy);
+  if (policy !== 'draft-pr' && policy !== 'auto-pr') {
+    throw new UsageError(
+      policy === 'local'
+        ? `Goal ${goal.id} has the delivery policy 'local' (branches only).`
+        : `--policy: '${policy}' is not one of draft-pr, auto-pr.`,
+      { hint: `Open PRs with: omk goal open-pr ${goal.id} --policy draft-pr (or auto-pr)` },
+    );
+  }
+  const base = options.baseBranch ?? goal.repo.baseRef;
+  if (!base) {
+    throw new UsageError(
+      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
+      {
+        hint: 'Pass one: --base-branch main',
+      },
+    );
+  }
+  return { policy, base };
+}
+
+function renderPlanMarkdown(plan: DeliveryPlan): string {
+  let out = `# omk open-pr --dry-run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
+  for (const pull of plan.pulls) {
+    out += `\n---\n\n## ${pull.kind === 'integrator' ? 'Integrator PR' : `Slice PR ${pull.sliceId}`}\n\n`;
+    out += `- branch: \`${pull.branch}\` at \`${pull.headSha}\`\n- base: \`${pull.base}\`\n- title: ${pull.title}\n`;
+    out += `- labels: ${pull.labels.map((l) => `\`${l}\``).join(', ')}\n- draft: ${pull.draft}\n`;
+    out += `- check run: \`${pull.checkRun.name}\` ${pull.checkRun.conclusion} (${pull.checkRun.annotations.length} annotations)\n\n`;
+    out += `### Body\n\n${pull.body}\n`;
+  }
+  for (const skip of plan.skipped) out += `\nSkipped ${skip.sliceId}: ${skip.reason}\n`;
+  return out;
+}
+
+export function registerDeliverCommands(goal: Command, context: ProgramContext): void {
+  const { io } = context;
+  goal
+    .command('open-pr')
+    .description('open or update a PR per slice and the integrator PR, each carrying its proof')
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .option('--dry-run', 'print exactly the branches, titles, bodies and labels, with no network')
+    .option('--draft', 'open draft PRs (same as --policy draft-pr)')
+    .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy)')
+    .option('--base-branch <branch>', 'the branch PRs target (default: the branch the goal started on)')
+    .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
+    .option('--format <format>', 'markdown | json', 'markdown')
+    .action(async (ref: string, options: OpenPrOptions) => {
+      const format = options.format ?? 'markdown';
+      if (format !== 'markdown' && format !== 'json') {
+        throw new UsageError(`--format: '${format}' is not one of markdown, json.`, {
+          hint: 'Example: --format json',
+        });
+      }
+      const runtime = composeRuntime(io, context.stateDir());
+      const id = await runtime.store.resolve(ref);
+      const record = await runtime.store.read(id);
+      const target = deliveryTarget(record, options);
+      if (options.dryRun) {
+        const { plan } = await loadDeliveryPlan(runtime.store, id, target, 'local');
+        io.stdout(format === 'json' ? json(plan) : renderPlanMarkdown(plan));
+        return;
+      }
+      const forge = await chooseForge(io, record, runtime.store.deps.stateRoot, options.forge);
+      const result = await deliverGoal(
+        { store: runtime.store, forge, reporter: runtime.reporter },
+        id,
+        target,
+      );
+      if (format === 'json')
+        io.stdout(
+          json({
+            delivered: result.delivered,
+            skipped: result.plan.skipped,
+            proofStatus: result.proof.status,
+          }),
+        );
+      else {
+        for (const pull of result.delivered)
+          io.stdout(`${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`);
+        for (const skip of result.plan.skipped) io.stdout(`skipped ${skip.sliceId}: ${skip.reason}\n`);
+      }
+    });
+
+  goal
+    .command('merge')
+    .description(
+      'merge the integrator PR only if the proof is ready and fresh, checks are green and reviews are satisfied',
+    )
+    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .option('--method <method>', 'merge | squash | rebase', 'merge')
+    .option('--enforce-protection', 'refuse to merge into a base branch without branch protection')
+    .option('--forge <forge>', 'auto | local | github')
+    .option('--json', 'print the outcome as JSON')
+    .action(
+      async (
+        ref: string,
+        options: { method?: string; enforceProtection?: boolean; forge?: string; json?: boolean },
+      ) => {
+        const method = (options.method ?? 'merge') as MergeMethod;
+        if (!METHODS.includes(method)) {
+          throw new UsageError(`--method: '${options.method}' is not one of ${METHODS.join(', ')}.`, {
+            hint: 'Example: --method squash',
+          });
+        }
+        const runtime = composeRuntime(io, context.stateDir());
+        const id = await runtime.store.resolve(ref);
+        const forge = await chooseForge(
+          io,
+          await runtime.store.read(id),
+          runtime.store.deps.stateRoot,
+          options.forge,
+        );
+        const result = await mergeGoal({ store: runtime.store, forge }, id, {
+          method,
+          enforceProtection: options.enforceProtection ?? false,
+        });
+        if (options.json)
+          io.stdout(json(result.merged ? { merged: true, sha: result.sha, pr: result.pr } : result));
+        else if (result.merged) io.stdout(`merged PR #${result.pr} as ${result.sha}\n`);
+        else {
+          io.stdout(`not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n`);
+          for (const reason of result.reasons) io.stdout(`  - ${reason.blocker}: ${reason.detail}\n`);
+        }
+        if (!result.merged) context.setExitCode(EXIT_CODES.refused);
+      },
+    );
+}

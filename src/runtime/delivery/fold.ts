@@ -1,0 +1,185 @@
+import { code, text } from '../proof/render-markdown.js';
+
+/**
+ * How much detail a rendering keeps. GitHub refuses bodies over 65,536 characters, so renderers
+ * are pure functions of (input, fold) and `fitSections` walks the folds from most to least detail.
+ * Gaps and failures are never dropped: at most their messages are shortened, last.
+ */
+export interface Fold {
+  /** Characters of output shown per failing gate (and per failure's evidence); 0 folds it away. */
+  tailChars: number;
+  /** Changed files listed by name; the rest are counted. */
+  filesShown: number;
+  decisions: boolean;
+  /** Cap on free text (goal, titles, names, findings); null keeps it whole. */
+  textChars: number | null;
+  block: 'full' | 'digest';
+  /** Cap on each gap and failure message; null keeps them whole, 0 shows codes only. */
+  messageChars: number | null;
+  /** Gaps and failures as one line per distinct code, with its count. */
+  grouped: boolean;
+}
+
+const MOST: Fold = {
+  tailChars: 8000,
+  filesShown: Number.POSITIVE_INFINITY,
+  decisions: true,
+  textChars: null,
+  block: 'full',
+  messageChars: null,
+  grouped: false,
+};
+const DETAIL_STEPS: Partial<Fold>[] = [
+  {},
+  { tailChars: 1500 },
+  { tailChars: 0 },
+  { filesShown: 100 },
+  { filesShown: 0 },
+  { decisions: false },
+  { textChars: 2000 },
+];
+const GAP_STEPS: Partial<Fold>[] = [
+  { messageChars: 300 },
+  { messageChars: 80 },
+  { messageChars: 0 },
+  { grouped: true },
+];
+
+/**
+ * Detail folds (tails, then files, then decisions, then long text) with the full proof block; the
+ * same again with the digest block (a huge proof should not cost the reader the gate output); and
+ * only then gap and failure messages, shortened step by step until they are grouped by code.
+ */
+export function foldSequence(withFullBlock: boolean): Fold[] {
+  const steps = (start: Fold, list: Partial<Fold>[]) => {
+    let fold = start;
+    return list.map((step) => {
+      fold = { ...fold, ...step };
+      return fold;
+    });
+  };
+  const digest = steps({ ...MOST, block: 'digest' }, DETAIL_STEPS);
+  const last = digest.at(-1) ?? { ...MOST, block: 'digest' };
+  return [...(withFullBlock ? steps(MOST, DETAIL_STEPS) : []), ...digest, ...steps(last, GAP_STEPS)];
+}
+
+/** A part of a body; `keep` parts (gaps, failures, the proof block) are the last to be cut. */
+export interface Section {
+  text: string;
+  keep: boolean;
+}
+
+export function joinSections(sections: readonly Section[]): string {
+  return `${sections
+    .map((section) => section.text)
+    .filter((part) => part !== '')
+    .join('\n\n')}\n`;
+}
+
+/** The first fold that fits; if none does, the last one squeezed (the final section never cut). */
+export function fitSections(
+  render: (fold: Fold) => Section[],
+  folds: readonly Fold[],
+  limit: number,
+): string {
+  let sections: Section[] = [];
+  let hopeless: string | null = null;
+  for (const fold of folds) {
+    // When the kept sections alone overflow, folds that leave them unchanged cannot help: skip them.
+    if (hopeless !== null && keptKey(fold) === hopeless) continue;
+    sections = render(fold);
+    const joined = joinSections(sections);
+    if (joined.length <= limit) return joined;
+    const kept = sections.filter((section) => section.keep);
+    hopeless = joinSections(kept).length > limit ? keptKey(fold) : null;
+  }
+  return joinSections(squeeze(sections, limit));
+}
+
+/** The fold fields that kept sections (gaps, failures and their evidence, the block) depend on. */
+function keptKey(fold: Fold): string {
+  return JSON.stringify([fold.tailChars, fold.messageChars, fold.grouped, fold.block]);
+}
+
+/** Shares what the kept sections leave among the others, smallest first (water-filling). */
+function squeeze(sections: Section[], limit: number): Section[] {
+  const cuttable = (index: number) => !(sections[index]?.keep ?? true);
+  const lastIndex = sections.length - 1;
+  let canCut = sections.map((_, index) => cuttable(index));
+  const room = () =>
+    limit -
+    joinSections(sections.filter((_, index) => !canCut[index])).length -
+    2 * canCut.filter(Boolean).length;
+  // Pathological inputs (thousands of distinct gap codes): the kept sections are cut too, the block never.
+  if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
+  let budget = Math.max(0, room());
+  const order = sections
+    .map((section, index) => ({ index, length: section.text.length }))
+    .filter(({ index }) => canCut[index])
+    .sort((a, b) => a.length - b.length || a.index - b.index);
+  const allowed = new Map<number, number>();
+  order.forEach(({ index, length }, position) => {
+    const take = Math.min(length, Math.floor(budget / (order.length - position)));
+    allowed.set(index, take);
+    budget -= take;
+  });
+  return sections.map((section, index) => {
+    const max = allowed.get(index);
+    return max === undefined ? section : { ...section, text: cut(section.text, max) };
+  });
+}
+
+/** Cuts Markdown at a line boundary when it can, saying how much was folded. */
+export function cut(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const note = (count: number) => `\n\n_… ${count} characters folded to fit the size limit._`;
+  const room = max - note(value.length).length;
+  if (room <= 0) return '';
+  const newline = value.lastIndexOf('\n', room);
+  const end = safeEnd(value, newline > 0 ? newline : room);
+  return `${value.slice(0, end)}${note(value.length - end)}`;
+}
+
+/** Shortens user text, never splitting a surrogate pair. */
+export function clip(value: string, max: number | null): string {
+  if (max === null || value.length <= max) return value;
+  return `${value.slice(0, safeEnd(value, max))}…`;
+}
+
+function safeEnd(value: string, end: number): number {
+  const unit = value.charCodeAt(end - 1);
+  return unit >= 0xd800 && unit <= 0xdbff ? end - 1 : end;
+}
+
+/** Zero-width and invisible format characters, which render-markdown leaves as they are. */
+const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control and bidi characters are what we remove.
+const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Inline Markdown text (escaped by render-markdown's rules), zero-width characters made visible. */
+export function md(value: string, max: number | null = null): string {
+  return text(clip(value, max).replace(ZERO_WIDTH, '\uFFFD'));
+}
+
+export function mdCode(value: string, inTable = false, max: number | null = null): string {
+  return code(clip(value, max).replace(ZERO_WIDTH, '\uFFFD'), inTable);
+}
+
+/** Text inside HTML (summary, pre): entities for markup, mentions defused outside <pre>. */
+export function html(value: string, defuseMentions = true): string {
+  const escaped = value
+    .replace(ZERO_WIDTH, '\uFFFD')
+    .replace(HIDDEN, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+  return defuseMentions ? escaped.replace(/@/g, '@&#8203;') : escaped;
+}
+
+export function link(label: string, url: string | null, missing: string): string {
+  if (url === null) return `${md(label)} (${missing})`;
+  // Only plain web URLs become links: anything else could smuggle `javascript:` or break the syntax.
+  return /^https?:\/\/[^\s<>()[\]`"'\\|]+$/.test(url)
+    ? `[${md(label)}](${url})`
+    : `${md(label)} ${mdCode(url)}`;
+}

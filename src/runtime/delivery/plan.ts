@@ -1,0 +1,144 @@
+import type { ExecutionStateRecord } from '../controller/execution-state.js';
+import { sliceRecord } from '../controller/execution-state.js';
+import type { CheckRunSpec } from '../forge/port.js';
+import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
+import { dependencyWaves } from '../graph/order.js';
+import type { TaskGraph } from '../graph/schema.js';
+import type { Proof } from '../proof/schema.js';
+import { checkRunFor } from './check-run.js';
+import {
+  labelsFor,
+  renderIntegratorPrBody,
+  renderIntegratorTitle,
+  renderSlicePrBody,
+  renderSliceTitle,
+} from './pr-body.js';
+import type { DeliveryRecord } from './state.js';
+
+export interface PlannedPr {
+  kind: 'slice' | 'integrator';
+  sliceId: string | null;
+  branch: string;
+  headSha: string;
+  base: string;
+  title: string;
+  body: string;
+  labels: string[];
+  draft: boolean;
+  checkRun: CheckRunSpec;
+}
+
+export interface DeliveryPlan {
+  goalId: string;
+  policy: DeliveryPolicy;
+  base: string;
+  pulls: PlannedPr[];
+  /** Slices with nothing to deliver, and why. */
+  skipped: { sliceId: string; reason: string }[];
+}
+
+export interface PlanInput {
+  goal: GoalRecord;
+  graph: TaskGraph;
+  execution: ExecutionStateRecord;
+  proof: Proof;
+  delivery: DeliveryRecord;
+  policy: Exclude<DeliveryPolicy, 'local'>;
+  base: string;
+}
+
+/**
+ * Everything delivery would do, as data: branches, titles, bodies, labels, draft state and check
+ * runs. `open-pr --dry-run` prints exactly this; delivery applies exactly this.
+ */
+export function planDelivery(input: PlanInput): DeliveryPlan {
+  const { goal, graph, execution, proof, delivery, policy, base } = input;
+  const draft = policy === 'draft-pr';
+  const urlOf = (sliceId: string | null) => delivery.pulls.find((p) => p.sliceId === sliceId)?.url ?? null;
+  const ordered = dependencyWaves(graph.tasks).flat();
+  const deliverable = ordered.filter((task) => {
+    const record = sliceRecord(execution, task.id);
+    return (
+      task.status === 'done' &&
+      record.branch !== null &&
+      record.headSha !== null &&
+      record.changedFiles.length > 0
+    );
+  });
+  const skipped = ordered
+    .filter((task) => !deliverable.includes(task))
+    .map((task) => ({
+      sliceId: task.id,
+      reason:
+        task.status !== 'done'
+          ? `slice is ${task.status}`
+          : 'the slice changed nothing: there is nothing to review',
+    }));
+  const siblings = deliverable.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
+  const integration = execution.integration && !execution.integration.conflict ? execution.integration : null;
+
+  const pulls: PlannedPr[] = deliverable.map((task) => {
+    const record = sliceRecord(execution, task.id);
+    const branch = record.branch ?? '';
+    const headSha = record.headSha ?? '';
+    const slice = {
+      task,
+      branch,
+      headSha,
+      changedFiles: record.changedFiles,
+      gates: record.gates,
+      findings: record.findings,
+    };
+    const bodyInput = {
+      goal,
+      proof,
+      slice,
+      siblings: siblings.filter((s) => s.id !== task.id),
+      integrator: { url: urlOf(null) },
+    };
+    return {
+      kind: 'slice',
+      sliceId: task.id,
+      branch,
+      headSha,
+      base,
+      title: renderSliceTitle(bodyInput),
+      body: renderSlicePrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, 'slice'),
+      draft,
+      checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record.gates }),
+    };
+  });
+
+  if (integration && deliverable.length > 0) {
+    const bodyInput = {
+      goal,
+      proof,
+      branch: integration.branch,
+      slices: ordered.map((task) => ({
+        id: task.id,
+        title: task.title,
+        url: urlOf(task.id),
+        status: task.status,
+      })),
+    };
+    pulls.push({
+      kind: 'integrator',
+      sliceId: null,
+      branch: integration.branch,
+      headSha: integration.headSha,
+      base,
+      title: renderIntegratorTitle(bodyInput),
+      body: renderIntegratorPrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, 'integrator'),
+      draft,
+      checkRun: checkRunFor(proof, {
+        goalId: goal.id,
+        sliceId: 'integration',
+        headSha: integration.headSha,
+        gates: proof.gates,
+      }),
+    });
+  }
+  return { goalId: goal.id, policy, base, pulls, skipped };
+}

@@ -1,0 +1,261 @@
+import type { DeliveryPolicy, GoalRecord, MergePolicy, ProofStatus } from '../goal/schema.js';
+import type { Task } from '../graph/schema.js';
+import { STATUS_LABELS } from '../proof/render-text.js';
+import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
+import { clip, type Fold, fitSections, foldSequence, html, link, md, mdCode, type Section } from './fold.js';
+import { renderProofBlock, renderProofDigestBlock } from './proof-block.js';
+import { decisionsSection, filesSection, gapsSection, gatesSection, goalSection, list } from './sections.js';
+
+/** GitHub refuses a PR body longer than this. JS length counts UTF-16 units, never fewer than GitHub. */
+export const MAX_BODY_CHARS = 65_536;
+const MAX_TITLE_CHARS = 256;
+
+export type ChangedFile = Proof['changedFiles'][number];
+
+export interface SliceBodyInput {
+  goal: GoalRecord;
+  /** The goal's current proof. */
+  proof: Proof;
+  slice: {
+    task: Task;
+    branch: string;
+    headSha: string | null;
+    changedFiles: ChangedFile[];
+    gates: GateEvidence[];
+    findings: Finding[];
+  };
+  /** The other slices' PRs; url is null until the PR is open. */
+  siblings: { id: string; title: string; url: string | null }[];
+  integrator: { url: string | null };
+}
+
+export interface IntegratorBodyInput {
+  goal: GoalRecord;
+  proof: Proof;
+  slices: { id: string; title: string; url: string | null; status: string }[];
+  branch: string;
+}
+
+const STATUS_ICONS: Record<ProofStatus, string> = {
+  ready: '✅',
+  not_ready: '🟡',
+  failed: '❌',
+  blocked_on_human: '✋',
+};
+
+/** One status label at a time: delivery removes the others in OMK_STATUS_LABELS. */
+export const PROOF_STATUS_LABELS: Record<ProofStatus, string> = {
+  ready: 'omk:proof-ready',
+  not_ready: 'omk:not-ready',
+  failed: 'omk:failed',
+  blocked_on_human: 'omk:blocked',
+};
+export const OMK_STATUS_LABELS: readonly string[] = Object.values(PROOF_STATUS_LABELS);
+
+/** Labels for an omk PR; `local` delivery opens no PR, so it has none. */
+export function labelsFor(
+  policy: DeliveryPolicy,
+  proofStatus: ProofStatus,
+  kind: 'slice' | 'integrator',
+): string[] {
+  if (policy === 'local') return [];
+  return ['omk', `omk:${kind}`, PROOF_STATUS_LABELS[proofStatus]];
+}
+
+/** `fix-the-crash-3fa9c1` → `3fa9c1`: the random suffix is what tells goals apart. */
+export function shortGoalId(id: string): string {
+  return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
+}
+
+export function renderSliceTitle(input: Pick<SliceBodyInput, 'goal' | 'slice'>): string {
+  return title(input.slice.task.title, `[${shortGoalId(input.goal.id)}/${input.slice.task.id}]`);
+}
+
+export function renderIntegratorTitle(input: Pick<IntegratorBodyInput, 'goal'>): string {
+  return title(input.goal.goal.text, `[${shortGoalId(input.goal.id)}]`);
+}
+
+/** Titles are plain text: one line, invisible characters removed, at most 256 characters. */
+function title(subject: string, suffix: string): string {
+  const flat = subject
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control, bidi and zero-width characters go.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // clip() may add one character (…): 'omk: ' + subject + '…' + ' ' + suffix fits exactly.
+  const room = MAX_TITLE_CHARS - 'omk: '.length - suffix.length - 2;
+  const result = `omk: ${clip(flat === '' ? 'untitled' : flat, Math.max(room, 1))} ${suffix}`;
+  return result.length <= MAX_TITLE_CHARS ? result : clip(result, MAX_TITLE_CHARS - 1);
+}
+
+export function renderSlicePrBody(input: SliceBodyInput): string {
+  const blocks = proofBlocks(input.proof);
+  return fitSections(
+    (fold) => sliceSections(input, fold, blocks),
+    foldSequence(blocks.fullFits),
+    MAX_BODY_CHARS,
+  );
+}
+
+export function renderIntegratorPrBody(input: IntegratorBodyInput): string {
+  const blocks = proofBlocks(input.proof);
+  return fitSections(
+    (fold) => integratorSections(input, fold, blocks),
+    foldSequence(blocks.fullFits),
+    MAX_BODY_CHARS,
+  );
+}
+
+interface Blocks {
+  /** null when the full proof cannot fit (it is then never rendered). */
+  full: string | null;
+  digest: string;
+  fullFits: boolean;
+}
+
+function proofBlocks(proof: Proof): Blocks {
+  const digest = renderProofDigestBlock(proof, MAX_BODY_CHARS / 4);
+  // base64 is 4/3 of the JSON, which is longer than its strings: skip encoding what cannot fit.
+  if ((stringsLength(proof) * 4) / 3 >= MAX_BODY_CHARS) return { full: null, digest, fullFits: false };
+  const full = renderProofBlock(proof);
+  return { full, digest, fullFits: full.length < MAX_BODY_CHARS };
+}
+
+function stringsLength(proof: Proof): number {
+  const sum = (values: readonly string[]) => values.reduce((total, value) => total + value.length, 0);
+  return (
+    proof.goal.text.length +
+    sum(proof.gates.map((gate) => gate.tail)) +
+    sum(proof.knownGaps.map((gap) => gap.message)) +
+    sum(proof.failures.flatMap((failure) => [failure.message, failure.evidence]))
+  );
+}
+
+function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Section[] {
+  const { goal, proof, slice } = input;
+  const { task } = slice;
+  const cap = fold.textChars;
+  const many = (values: readonly string[], inTable = true) =>
+    list(values, cap === null ? values.length : 20, inTable);
+  const rows = [
+    ['Task', `${mdCode(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
+    ['Owner role', md(task.ownerRole, cap)],
+    ['Write scope', many(task.writes)],
+    ['Depends on', many(task.dependsOn)],
+    ['Branch', mdCode(slice.branch, true, cap)],
+    ['Head', slice.headSha === null ? '_not pushed yet_' : mdCode(slice.headSha, true)],
+  ];
+  const acceptance = task.acceptance.map((entry) => `- ${md(entry, cap)}`);
+  const sliceText = [
+    '### This slice',
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([key, value]) => `| ${key} | ${value} |`),
+    ...(acceptance.length > 0 ? ['', '**Acceptance**', '', ...acceptance] : []),
+  ].join('\n');
+  const findings = slice.findings.map(
+    (finding) =>
+      `- **${finding.severity}** (${finding.review} review): ${md(finding.message, cap)}` +
+      (finding.paths.length > 0 ? ` — ${many(finding.paths, false)}` : ''),
+  );
+  const related = [
+    `- Integrator: ${link('integrator pull request', input.integrator.url, 'not opened yet')}`,
+    ...input.siblings.map(
+      (sibling) =>
+        `- Slice ${mdCode(sibling.id, false, cap)}: ${link(clip(sibling.title, cap), sibling.url, 'not opened yet')}`,
+    ),
+  ];
+  return [
+    cuttable(
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${md(task.title, cap)}\n\n` +
+        `One slice of goal ${mdCode(goal.id)}; the integrator pull request combines the slices. ` +
+        `Goal proof: **${STATUS_LABELS[proof.status]}**.`,
+    ),
+    cuttable(goalSection(goal.goal.text, cap)),
+    cuttable(sliceText),
+    cuttable(gatesSection('Gates on this slice', slice.gates, fold)),
+    cuttable(
+      findings.length > 0 ? [`### Review findings (${findings.length})`, '', ...findings].join('\n') : '',
+    ),
+    cuttable(filesSection(slice.changedFiles, fold)),
+    { text: gapsSection(proof, fold), keep: true },
+    cuttable(decisionsSection(proof.decisions, fold)),
+    cuttable(['### Related pull requests', '', ...related].join('\n')),
+    blockSection(proof, fold, blocks),
+  ];
+}
+
+const DELIVERY_TEXT: Record<DeliveryPolicy, string> = {
+  local: 'branches only; omk opens no pull request',
+  'draft-pr': 'pull requests are opened as drafts',
+  'auto-pr': 'pull requests are opened ready for review',
+};
+const MERGE_TEXT: Record<MergePolicy, string> = {
+  disabled: 'omk never merges; a person does',
+  manual: 'omk merges only when a person asks, and only under the conditions of `gated`',
+  gated:
+    "omk merges only when the proof is ready and names this pull request's head and base, required " +
+    'checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked',
+};
+
+function integratorSections(input: IntegratorBodyInput, fold: Fold, blocks: Blocks): Section[] {
+  const { goal, proof } = input;
+  const cap = fold.textChars;
+  const rows = input.slices.map(
+    (slice) =>
+      `| ${md(slice.status, cap)} | ${mdCode(slice.id, true, cap)} | ${md(slice.title, cap)} | ` +
+      `${link('pull request', slice.url, 'not opened yet')} |`,
+  );
+  const head =
+    proof.git.headSha === null
+      ? 'the integrated head (unknown)'
+      : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
+  const { policy, mergePolicy } = goal.options;
+  return [
+    cuttable(
+      `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +
+        `Combines the ${input.slices.length} slice(s) of goal ${mdCode(goal.id)} on ${mdCode(input.branch, false, cap)}.`,
+    ),
+    cuttable(goalSection(goal.goal.text, cap)),
+    cuttable(
+      [
+        `### Slices (${rows.length})`,
+        '',
+        '| Status | Slice | Title | Pull request |',
+        '|---|---|---|---|',
+        ...rows,
+      ].join('\n'),
+    ),
+    cuttable(gatesSection(`Gates on ${head}`, proof.gates, fold)),
+    cuttable(filesSection(proof.changedFiles, fold)),
+    { text: gapsSection(proof, fold), keep: true },
+    cuttable(
+      [
+        '### Merge policy',
+        '',
+        `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
+        `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`,
+      ].join('\n'),
+    ),
+    cuttable(decisionsSection(proof.decisions, fold)),
+    blockSection(proof, fold, blocks),
+  ];
+}
+
+function cuttable(text: string): Section {
+  return { text, keep: false };
+}
+
+/** Always last, so that readProofBlock (which reads the last block) finds omk's own. */
+function blockSection(proof: Proof, fold: Fold, blocks: Blocks): Section {
+  const form =
+    fold.block === 'full' && blocks.full !== null
+      ? 'the full proof'
+      : 'the proof digest (the full proof did not fit)';
+  const footer =
+    `<sub>Generated by omk from proof ${html(proof.digest)} (generated ${html(proof.generatedAt)}). ` +
+    `The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
+  const block = fold.block === 'full' && blocks.full !== null ? blocks.full : blocks.digest;
+  return { text: `${footer}\n\n${block}`, keep: true };
+}

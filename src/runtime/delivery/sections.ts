@@ -1,0 +1,146 @@
+import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
+import type { GateEvidence, Proof } from '../proof/schema.js';
+import { clip, type Fold, html, md, mdCode } from './fold.js';
+
+/** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */
+
+const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
+  passed: '✅',
+  failed: '❌',
+  pre_existing: '🟠',
+  flaky: '⚠️',
+  timeout: '⏱️',
+  skipped: '⏭️',
+};
+const TAIL_LINES = 50;
+
+export function gatesSection(title: string, gates: readonly GateEvidence[], fold: Fold): string {
+  const out = [`### ${title} (${gates.length})`, ''];
+  if (gates.length === 0) return [...out, 'No gate ran.'].join('\n');
+  out.push('| Result | Gate | Kind | Required | SHA | Exit | Time |', '|---|---|---|---|---|---|---|');
+  for (const gate of gates) {
+    out.push(
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ` +
+        `${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? 'yes' : 'no'} | ` +
+        `${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? '–'} | ${formatDuration(gate.durationMs)} |`,
+    );
+  }
+  const withOutput = gates.filter(
+    (gate) => gate.outcome !== 'passed' && gate.outcome !== 'skipped' && gate.tail.trim() !== '',
+  );
+  if (fold.tailChars === 0 && withOutput.length > 0) {
+    out.push('', `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
+  }
+  for (const gate of fold.tailChars === 0 ? [] : withOutput) {
+    const log = gate.artifact === null ? '' : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
+    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    out.push('', ...details(summary, gate.tail, fold.tailChars));
+  }
+  return out.join('\n');
+}
+
+/** A collapsed block; <pre> is an HTML block that ends only at </pre>, which html() escapes. */
+function details(summary: string, body: string, maxChars: number): string[] {
+  const { shown, lines, cut } = lastLines(body.trimEnd(), TAIL_LINES, maxChars);
+  const note = cut
+    ? `(last ${shown.length} characters of ${lines} lines)`
+    : lines > TAIL_LINES
+      ? `(last ${TAIL_LINES} of ${lines} lines)`
+      : '';
+  return [
+    `<details><summary>${html(summary)}</summary>`,
+    '',
+    `<pre>${html(note === '' ? shown : `${note}\n${shown}`, false)}</pre>`,
+    '',
+    '</details>',
+  ];
+}
+
+/** The last `count` lines, at most `maxChars` of them; linear in what is shown (logs can be huge). */
+function lastLines(
+  value: string,
+  count: number,
+  maxChars: number,
+): { shown: string; lines: number; cut: boolean } {
+  let lines = 1;
+  for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) lines += 1;
+  let start = value.length;
+  for (let taken = 0; taken < count && start > 0; taken += 1) start = value.lastIndexOf('\n', start - 1);
+  let window = value.slice(start + 1);
+  const cut = window.length > maxChars;
+  if (cut) {
+    const from = window.length - maxChars;
+    const unit = window.charCodeAt(from);
+    window = window.slice(unit >= 0xdc00 && unit <= 0xdfff ? from + 1 : from);
+  }
+  return { shown: window.replace(/\r\n?/g, '\n'), lines, cut };
+}
+
+export function filesSection(files: Proof['changedFiles'], fold: Fold): string {
+  const added = files.reduce((sum, file) => sum + file.additions, 0);
+  const removed = files.reduce((sum, file) => sum + file.deletions, 0);
+  const title = `Changed files (${files.length}, +${added} −${removed})`;
+  if (files.length === 0) return `### ${title}\n\nNo files changed.`;
+  const shown = files
+    .slice(0, fold.filesShown)
+    .map((file) => `- ${mdCode(file.path, false, fold.textChars)} (+${file.additions} −${file.deletions})`);
+  if (shown.length === 0)
+    return `### ${title}\n\n_The list is folded to fit; the branch diff has every file._`;
+  if (shown.length < files.length) shown.push(`- … and ${files.length - shown.length} more`);
+  if (files.length <= 10) return [`### ${title}`, '', ...shown].join('\n');
+  return [`<details><summary>${html(title)}</summary>`, '', ...shown, '', '</details>'].join('\n');
+}
+
+type Coded = { code: string; message: string; evidence?: string };
+
+/** Known gaps and failures: every one is listed, or every distinct code with its count. */
+export function gapsSection(proof: Pick<Proof, 'knownGaps' | 'failures'>, fold: Fold): string {
+  const out = [`### Known gaps (${proof.knownGaps.length})`, ''];
+  if (proof.knownGaps.length === 0) out.push('None.');
+  else out.push(...codedLines(proof.knownGaps, fold));
+  if (proof.failures.length > 0) {
+    out.push('', `### Failures (${proof.failures.length})`, '');
+    out.push(...codedLines(proof.failures, fold));
+  }
+  return out.join('\n');
+}
+
+function codedLines(items: readonly Coded[], fold: Fold): string[] {
+  if (fold.grouped) {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+    return [...counts].map(([key, count]) => `- ${mdCode(key)} × ${count}`);
+  }
+  return items.flatMap((item) => {
+    const message = fold.messageChars === 0 ? '' : ` ${md(item.message, fold.messageChars)}`;
+    const line = `- ${mdCode(item.code)}${message}`;
+    const evidence = item.evidence ?? '';
+    if (fold.tailChars === 0 || evidence.trim() === '') return [line];
+    // Not indented into the item: a <pre> line without the item's indent would end the list item.
+    return [line, '', ...details('Evidence', evidence, fold.tailChars), ''];
+  });
+}
+
+export function decisionsSection(decisions: Proof['decisions'], fold: Fold): string {
+  const title = `### Decisions (${decisions.length})`;
+  if (decisions.length === 0) return '';
+  if (!fold.decisions) return `${title}\n\n_Folded to fit; they are in the goal's decisions.jsonl._`;
+  const lines = decisions.map(
+    (entry) =>
+      `- **${md(entry.kind, fold.textChars)}**: ${md(entry.decision, fold.textChars)} — ${md(entry.reason, fold.textChars)}`,
+  );
+  return [title, '', ...lines].join('\n');
+}
+
+/** The goal, quoted line by line. */
+export function goalSection(goalText: string, cap: number | null): string {
+  const lines = clip(goalText, cap).split(/\r\n?|\n/);
+  return ['### Goal', '', ...lines.map((line) => `> ${md(line)}`.trimEnd())].join('\n');
+}
+
+/** Names as code spans, at most `shown` of them; the rest counted. */
+export function list(values: readonly string[], shown: number, inTable: boolean): string {
+  if (values.length === 0) return 'none';
+  const codes = values.slice(0, shown).map((value) => mdCode(value, inTable, 200));
+  return values.length > shown ? `${codes.join(', ')} and ${values.length - shown} more` : codes.join(', ');
+}

@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+const GOAL = 'fix the failing test in src/math.js and add a regression test';
+let repo: TempRepo;
+let state: { dir: string; cleanup: () => Promise<void> };
+const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+
+async function readyGoal(...flags: string[]): Promise<string> {
+  const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--until-ready', '--json', ...flags);
+  expect(run.code, run.stderr).toBe(0);
+  const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
+  expect(out.proof.status).toBe('ready');
+  return out.goal.id;
+}
+
+async function forgeRecords(): Promise<{
+  pulls: { number: number; head: string; state: string }[];
+  checkRuns: unknown[];
+}> {
+  const { readdir } = await import('node:fs/promises');
+  const [key] = await readdir(join(state.dir, 'forge'));
+  return JSON.parse(await readFile(join(state.dir, 'forge', key ?? '', 'forge.json'), 'utf8'));
+}
+
+beforeEach(async () => {
+  repo = await createTempRepo({ ...DEMO_FILES });
+  state = await tempStateDir();
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await state.cleanup();
+});
+
+describe('omk goal open-pr', () => {
+  it('--dry-run renders every PR exactly, with no forge writes', async () => {
+    const id = await readyGoal();
+    const dry = await omk('goal', 'open-pr', id, '--dry-run', '--policy', 'draft-pr', '--format', 'json');
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as {
+      pulls: {
+        kind: string;
+        branch: string;
+        title: string;
+        body: string;
+        labels: string[];
+        draft: boolean;
+      }[];
+    };
+    expect(plan.pulls.map((p) => p.kind)).toEqual(['slice', 'slice', 'integrator']);
+    expect(plan.pulls.every((p) => p.draft)).toBe(true);
+    expect(plan.pulls[2]?.branch).toBe(`omk/${id}/integration`);
+    expect(plan.pulls[0]?.labels).toContain('omk:slice');
+    expect(plan.pulls[0]?.body).toContain('<!-- omk:proof v1 ');
+    await expect(readFile(join(state.dir, 'forge'), 'utf8')).rejects.toThrow();
+    const again = await omk('goal', 'open-pr', id, '--dry-run', '--policy', 'draft-pr', '--format', 'json');
+    expect(again.stdout).toBe(dry.stdout);
+  });
+
+  it('opens one PR per slice and the integrator PR, and a rerun creates nothing twice', async () => {
+    const id = await readyGoal();
+    const first = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
+    expect(first.code, first.stderr).toBe(0);
+    const second = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
+    expect(second.code).toBe(0);
+    const records = await forgeRecords();
+    expect(records.pulls.map((p) => p.number)).toEqual([1, 2, 3]);
+    expect(records.checkRuns).toHaveLength(3);
+    const proof = JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as {
+      delivery: { pullRequests: { sliceId: string | null; number: number }[] };
+    };
+    expect(proof.delivery.pullRequests.map((p) => p.number).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a goal whose policy is local, saying how to open PRs', async () => {
+    const id = await readyGoal();
+    const result = await omk('goal', 'open-pr', id);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("delivery policy 'local'");
+    expect(result.stderr).toContain('--policy draft-pr');
+  });
+});
+
+describe('omk goal merge (gated)', () => {
+  it('merges the integrator PR into the base when the proof is ready and fresh', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local');
+    const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as { status: string };
+    expect(status.status).toBe('merged');
+    const proof = JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as {
+      status: string;
+      delivery: { merge: { sha: string; target: string } | null };
+    };
+    expect(proof.status).toBe('ready');
+    expect(proof.delivery.merge?.target).toBe('main');
+    expect(git(repo.root, 'rev-parse', 'main')).toBe(proof.delivery.merge?.sha);
+    expect(git(repo.root, 'status', '--porcelain')).toBe('');
+    expect(await readFile(join(repo.root, 'src/math.js'), 'utf8')).toContain('return a + b');
+  });
+
+  it('refuses a stale proof after the base moved, and leaves the base alone', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual');
+    await repo.commit({ 'NOTES.md': 'someone else pushed\n' }, 'base moved');
+    const before = git(repo.root, 'rev-parse', 'main');
+    const result = await omk('goal', 'merge', id, '--json');
+    expect(result.code).toBe(4);
+    const outcome = JSON.parse(result.stdout) as {
+      merged: boolean;
+      blockedBy: string;
+      reasons: { blocker: string }[];
+    };
+    expect(outcome).toMatchObject({ merged: false, blockedBy: 'stale_proof' });
+    expect(git(repo.root, 'rev-parse', 'main')).toBe(before);
+    const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as { status: string };
+    expect(status.status).not.toBe('merged');
+  });
+
+  it('refuses when the merge policy is disabled', async () => {
+    const id = await readyGoal('--policy', 'auto-pr');
+    const result = await omk('goal', 'merge', id);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toContain('blocked by policy');
+  });
+
+  it('says to open PRs first when there is no integrator PR', async () => {
+    const id = await readyGoal('--merge-policy', 'manual');
+    const result = await omk('goal', 'merge', id);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no integrator PR');
+    expect(result.stderr).toContain('omk goal open-pr');
+  });
+});
