@@ -1,0 +1,251 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { handleApi, readBody } from './api.js';
+import { BareRepo } from './bare-repo.js';
+import { addCheckRun } from './checks.js';
+import { answerGit } from './git-http.js';
+import { type ApiResponse, type Ctx, Fields } from './http.js';
+import {
+  faultBody,
+  type InjectedFault,
+  matches,
+  type RecordedRequest,
+  type RequestFilter,
+  type SchemaErrorRecord,
+} from './records.js';
+import { addReview } from './reviews.js';
+import { createRoutes } from './router.js';
+import {
+  createState,
+  type FakeCheckRun,
+  type FakeProtection,
+  type FakeReview,
+  type FakeState,
+  type FakeStatus,
+  Ids,
+  type Permission,
+  type StatusState,
+  timestamp,
+} from './state.js';
+import { addStatus } from './statuses.js';
+import { sharedValidator } from './validate.js';
+
+export type { RecordedRequest, RequestFilter, SchemaErrorRecord } from './records.js';
+export { SECONDARY_RATE_LIMIT_BODY, SECONDARY_RATE_LIMIT_MESSAGE } from './records.js';
+export type * from './state.js';
+
+export interface FakeGitHubOptions {
+  owner: string;
+  repo: string;
+  /** The bare repository the API and git smart HTTP serve (e.g. TempRepo.origin). */
+  bareRepoPath: string;
+  token: string;
+  /** Login of `token`'s user (default `github-actions[bot]`, with write permission). */
+  login?: string;
+  /** More identities: token → login (default permission write), e.g. a reviewer. */
+  users?: Record<string, string>;
+}
+
+export interface CheckRunSeed {
+  headSha: string;
+  name: string;
+  status?: 'queued' | 'in_progress' | 'completed';
+  conclusion?: string;
+  externalId?: string;
+  title?: string;
+  summary?: string;
+}
+
+export interface FakeGitHub {
+  /** `http://127.0.0.1:PORT`: the API base URL (Octokit `baseUrl`); also the web origin. */
+  readonly url: string;
+  /** Same as `url`: the API is served at the root, like api.github.com. */
+  readonly apiUrl: string;
+  /** `${url}/<owner>/<repo>.git`, git smart HTTP with Basic `x-access-token:<token>`. */
+  readonly gitUrl: string;
+  readonly requests: RecordedRequest[];
+  /** Requests or responses that did not match GitHub's OpenAPI description. Assert empty. */
+  readonly schemaErrors: SchemaErrorRecord[];
+  /** Requests for routes the fake (and omk) does not use, or that crashed a handler. */
+  readonly unexpected: RecordedRequest[];
+  readonly state: FakeState;
+  /** API requests matching `filter` (no filter: every API request, git excluded). */
+  count(filter?: RequestFilter): number;
+  setProtection(branch: string, protection: FakeProtection | 'forbidden' | null): void;
+  setStatus(
+    sha: string,
+    context: string,
+    state: StatusState,
+    extra?: { description?: string; targetUrl?: string },
+  ): FakeStatus;
+  addCheckRun(seed: CheckRunSeed): FakeCheckRun;
+  approve(pullNumber: number, user?: string): Promise<FakeReview>;
+  requestChanges(pullNumber: number, user?: string, body?: string): Promise<FakeReview>;
+  /** Creates a plain issue (shares numbers with PRs); returns its number. */
+  addIssue(title: string, body?: string, author?: string): number;
+  setPermission(login: string, permission: Permission): void;
+  /** The next `reads` PR reads report `mergeable: null`, as while GitHub computes it. */
+  deferMergeable(reads: number): void;
+  /**
+   * The next `n` API calls answer `status` instead (after auth and request validation).
+   * 403/429 default to GitHub's secondary rate limit body.
+   */
+  failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown): void;
+  /** Throws when a schema error or unexpected request was recorded. */
+  assertClean(): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {
+  const login = options.login ?? 'github-actions[bot]';
+  const tokens = new Map<string, string>([[options.token, login], ...Object.entries(options.users ?? {})]);
+  const state = createState();
+  state.permissions.set(options.owner, 'admin');
+  for (const user of tokens.values()) if (!state.permissions.has(user)) state.permissions.set(user, 'write');
+  const requests: RecordedRequest[] = [];
+  const schemaErrors: SchemaErrorRecord[] = [];
+  const unexpected: RecordedRequest[] = [];
+  const faults: InjectedFault[] = [];
+  const routes = createRoutes();
+  const validator = sharedValidator();
+  const site = { url: '', owner: options.owner, repo: options.repo };
+  const ctx: Ctx = {
+    site,
+    state,
+    ids: new Ids(),
+    git: new BareRepo(options.bareRepoPath),
+    permissionOf: (user) => state.permissions.get(user) ?? 'none',
+  };
+  let remaining = 5000;
+  const reset = String(Math.floor(Date.now() / 1000) + 3600);
+  let requestId = 0;
+
+  function send(res: ServerResponse, response: ApiResponse): void {
+    remaining = Math.max(remaining - 1, 0);
+    requestId += 1;
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': String(remaining),
+      'x-ratelimit-reset': reset,
+      'x-ratelimit-used': String(5000 - remaining),
+      'x-ratelimit-resource': 'core',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': `FAKE:${requestId}`,
+      ...response.headers,
+    };
+    if (response.body === undefined) {
+      res.writeHead(response.status, headers).end();
+      return;
+    }
+    headers['content-type'] = 'application/json; charset=utf-8';
+    res.writeHead(response.status, headers).end(JSON.stringify(response.body));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', site.url);
+    const method = req.method ?? 'GET';
+    const query = Object.fromEntries(url.searchParams);
+    const gitStatus = await answerGit(req, res, url, { ...options, tokens });
+    if (gitStatus !== null) {
+      const common = { method, path: url.pathname, query, body: undefined, responseBody: undefined };
+      const flags = { operation: null, operationId: null, injected: false, unexpected: false };
+      requests.push({ kind: 'git', ...common, ...flags, status: gitStatus });
+      return;
+    }
+    const raw = await readBody(req);
+    const { response, record } = await handleApi(
+      { ctx, routes, validator, tokens, faults, schemaErrors },
+      req,
+      url,
+      raw,
+    );
+    const entry: RecordedRequest = {
+      kind: 'api',
+      method,
+      path: url.pathname,
+      query,
+      ...record,
+      status: response.status,
+      responseBody: response.body,
+    };
+    // Recorded before the answer leaves, so a test that awaited the response sees it.
+    requests.push(entry);
+    if (entry.unexpected) unexpected.push(entry);
+    send(res, response);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('fake-github: no TCP address');
+  site.url = `http://127.0.0.1:${address.port}`;
+
+  const requirePull = (n: number) => {
+    const pull = state.pulls.get(n);
+    if (!pull) throw new Error(`fake-github: no pull request #${n}`);
+    return pull;
+  };
+
+  return {
+    url: site.url,
+    apiUrl: site.url,
+    gitUrl: `${site.url}/${options.owner}/${options.repo}.git`,
+    requests,
+    schemaErrors,
+    unexpected,
+    state,
+    count: (filter) => requests.filter((r) => matches(r, filter)).length,
+    setProtection(branch, protection) {
+      if (protection === null) state.protection.delete(branch);
+      else state.protection.set(branch, protection);
+    },
+    setStatus: (sha, context, status, extra = {}) => addStatus(ctx, sha, context, status, login, extra),
+    addCheckRun: (seed) =>
+      addCheckRun(
+        ctx,
+        seed.headSha,
+        new Fields({
+          name: seed.name,
+          status: seed.status ?? (seed.conclusion ? 'completed' : 'queued'),
+          conclusion: seed.conclusion,
+          external_id: seed.externalId,
+          output: seed.title === undefined ? undefined : { title: seed.title, summary: seed.summary ?? '' },
+        }),
+      ),
+    approve: (n, user = 'reviewer') => addReview(ctx, requirePull(n), user, 'APPROVED'),
+    requestChanges: (n, user = 'reviewer', body = 'Please change this.') =>
+      addReview(ctx, requirePull(n), user, 'CHANGES_REQUESTED', body),
+    addIssue(title, body = '', author = options.owner) {
+      const number = ctx.ids.issueNumber();
+      state.issues.set(number, { number, title, body, author, labels: [], createdAt: timestamp() });
+      return number;
+    },
+    setPermission: (user, permission) => state.permissions.set(user, permission),
+    deferMergeable(reads) {
+      state.mergeableUnknownReads = reads;
+    },
+    failNext(n, status, headers = {}, body) {
+      for (let i = 0; i < n; i += 1) faults.push({ status, headers, body: body ?? faultBody(status) });
+    },
+    assertClean() {
+      if (schemaErrors.length === 0 && unexpected.length === 0) return;
+      const lines = [
+        ...schemaErrors.map((e) => `schema (${e.phase}) ${e.method} ${e.path}: ${JSON.stringify(e.issues)}`),
+        ...unexpected.map((r) => `unexpected ${r.method} ${r.path} → ${r.status}`),
+      ];
+      throw new Error(`fake-github saw problems:\n${lines.join('\n')}`);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
