@@ -44365,6 +44365,7 @@ function planRequiredGates(oracleKinds, detected) {
 }
 
 // src/runtime/controller/slice.ts
+import { existsSync } from "node:fs";
 import { join as join14 } from "node:path";
 
 // src/runtime/agents/prompt.ts
@@ -44473,7 +44474,9 @@ var GATE_PASSES = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
   const record2 = dep ? sliceRecord(ctx.journal.execution, dep) : null;
-  if (record2?.headSha && record2.workspace) return { sha: record2.headSha, cwd: record2.workspace };
+  if (record2?.headSha && record2.workspace && existsSync(record2.workspace))
+    return { sha: record2.headSha, cwd: record2.workspace };
+  if (record2?.headSha) return { sha: record2.headSha, cwd: ctx.base.path };
   return { sha: ctx.base.baseSha, cwd: ctx.base.path };
 }
 function sparsePaths(ctx, task) {
@@ -44733,7 +44736,7 @@ async function executeGoal(deps, goalId, options) {
       sparsePaths: null
     });
     const ctx = { deps, journal, goal, gates: plan2.gates, signal: controller.signal, base };
-    const stopReason = await runWaves(ctx, goal.options.maxAgents, options.untilReady);
+    const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
     if (stopReason === "budget") stoppedBy ??= "budget";
     if (!controller.signal.aborted && stoppedBy === null) {
       await integrateSlices(ctx);

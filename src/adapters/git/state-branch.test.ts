@@ -179,6 +179,28 @@ describe('git state branch', () => {
     expect(git(repo.origin, 'show', `${sha}:goals/shared/goal.json`)).toBe('from b');
   });
 
+  it('with a scope, replaces only the scoped paths, so matrix runners sharing a goal keep each other\'s results', async () => {
+    const a = await runner('a');
+    const b = await runner('b', {
+      // A pushes its slice result between B's fetch and B's push: B must reapply on top of it.
+      beforePush: async ({ attempt }) => {
+        if (attempt === 1) await a.store.push('g', 'a slice', { only: ['slices/s1.json'] });
+      },
+    });
+    await writeGoal(a.stateRoot, 'g', { 'goal.json': 'planned', 'slices/s1.json': 's1 done' });
+    await a.store.push('g', 'plan');
+    await b.store.pull('g');
+    await writeGoal(a.stateRoot, 'g', { 'goal.json': 'changed by a', 'slices/s1.json': 's1 done again' });
+    await writeGoal(b.stateRoot, 'g', { 'goal.json': 'changed by b', 'slices/s2.json': 's2 done' });
+
+    const sha = await b.store.push('g', 'b slice', { only: ['slices/s2.json'] });
+    expect(branchFiles(sha)).toEqual(['goals/g/goal.json', 'goals/g/slices/s1.json', 'goals/g/slices/s2.json']);
+    expect(git(repo.origin, 'show', `${sha}:goals/g/slices/s1.json`)).toBe('s1 done again');
+    expect(git(repo.origin, 'show', `${sha}:goals/g/slices/s2.json`)).toBe('s2 done');
+    // Out of scope: neither runner's local goal.json replaced the planned one.
+    expect(git(repo.origin, 'show', `${sha}:goals/g/goal.json`)).toBe('planned');
+  });
+
   it('gives up with BusyError when another writer keeps winning', async () => {
     const other = await runner('other');
     await writeGoal(other.stateRoot, 'noise', { 'goal.json': '0' });

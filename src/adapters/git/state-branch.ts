@@ -129,7 +129,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       return commit;
     },
 
-    async push(goalId, message) {
+    async push(goalId, message, scope = {}) {
       assertId(goalId, 'goal id');
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
       const found = await stat(goalDir).catch(() => null);
@@ -140,8 +140,10 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           // Reapply: this goal always comes from disk, everything else from the tip just fetched.
-          const files = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`));
-          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch });
+          const inScope = scopeFilter(scope.only);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`));
+          const files = inScope ? all.filter((file) => inScope(file.path)) : all;
+          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
           await options.beforePush?.({ goalId, attempt, base, commit });
           const rejected = await tryPush(commit);
@@ -170,6 +172,12 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       });
     },
   };
+}
+
+/** A predicate for goal-relative paths inside `only` ('dir/' covers everything below it). */
+function scopeFilter(only: readonly string[] | undefined): ((path: string) => boolean) | undefined {
+  if (only === undefined) return undefined;
+  return (path) => only.some((entry) => (entry.endsWith('/') ? path.startsWith(entry) : path === entry));
 }
 
 function sleep(ms: number): Promise<void> {

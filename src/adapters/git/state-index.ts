@@ -12,6 +12,8 @@ export interface StateCommitInput {
   message: string;
   /** A private directory for the temporary index. */
   scratch: string;
+  /** When set, only goal paths inside this scope are replaced (see RemoteStateStore.push). */
+  inScope?: (path: string) => boolean;
 }
 
 // A private index must not spill into the repository (split index) or wake a file monitor.
@@ -50,7 +52,8 @@ export async function buildStateCommit(git: StateGit, input: StateCommitInput): 
     const zero = '0'.repeat(base.length);
     for (const path of listed.stdout.split('\0')) {
       // Mode 0 removes the entry, so files deleted locally disappear from the branch.
-      if (path.length > 0 && !wanted.has(path)) records.push(`0 ${zero}\t${path}`);
+      const inScope = input.inScope?.(path.slice(prefix.length)) ?? true;
+      if (path.length > 0 && inScope && !wanted.has(path)) records.push(`0 ${zero}\t${path}`);
     }
   }
   files.forEach((file, i) => {

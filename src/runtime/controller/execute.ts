@@ -19,6 +19,8 @@ export interface ExecuteOptions {
   untilReady: boolean;
   /** Aborts the run from outside (SIGINT/SIGTERM in the CLI). */
   signal?: AbortSignal;
+  /** False: start no slice, only integrate what is done (the fan-out's integrate step). */
+  dispatch?: boolean;
 }
 
 export interface ExecuteResult {
@@ -63,7 +65,8 @@ export async function executeGoal(
       sparsePaths: null,
     });
     const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
-    const stopReason = await runWaves(ctx, goal.options.maxAgents, options.untilReady);
+    const stopReason =
+      options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
     if (stopReason === 'budget') stoppedBy ??= 'budget';
     if (!controller.signal.aborted && stoppedBy === null) {
       await integrateSlices(ctx);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
 import { renderAgentPrompt } from '../agents/prompt.js';
@@ -20,7 +21,10 @@ const GATE_PASSES = new Set(['passed', 'flaky', 'pre_existing']);
 function startPoint(ctx: RunContext, task: Task): { sha: string; cwd: string } {
   const dep = task.dependsOn[0];
   const record = dep ? sliceRecord(ctx.journal.execution, dep) : null;
-  if (record?.headSha && record.workspace) return { sha: record.headSha, cwd: record.workspace };
+  // On another matrix runner the dependency's worktree does not exist here; its commit does (fetched).
+  if (record?.headSha && record.workspace && existsSync(record.workspace))
+    return { sha: record.headSha, cwd: record.workspace };
+  if (record?.headSha) return { sha: record.headSha, cwd: ctx.base.path };
   return { sha: ctx.base.baseSha, cwd: ctx.base.path };
 }
 

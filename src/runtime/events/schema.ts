@@ -44,6 +44,8 @@ export const EVENT_TYPES = [
   'check_run_published',
   'merge_evaluated',
   'goal_merged',
+  'slice_event',
+  'slice_result_folded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

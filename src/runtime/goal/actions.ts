@@ -98,3 +98,15 @@ export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]
   }
   return results;
 }
+
+/**
+ * Points a goal pulled from the state branch at this machine's checkout of the repository (matrix
+ * runners check it out at their own path). Recorded as a decision; the work itself is unchanged.
+ */
+export async function relocateGoal(store: GoalStore, goalId: string, repoRoot: string): Promise<GoalRecord> {
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (goal.repo.root === repoRoot) return goal;
+    return store.write({ ...goal, repo: { ...goal.repo, root: repoRoot } });
+  });
+}

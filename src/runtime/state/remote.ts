@@ -15,5 +15,14 @@ export interface RemoteStateStore {
    * fast-forward only; on losing a race it rebuilds on the new tip and retries, then throws
    * BusyError. Returns the pushed commit SHA. Never force-pushes.
    */
-  push(goalId: string, message: string): Promise<string>;
+  push(goalId: string, message: string, options?: PushScope): Promise<string>;
+}
+
+export interface PushScope {
+  /**
+   * Only these paths of the goal directory (files, or directories ending in '/') are replaced from
+   * local disk; the rest of the goal comes from the remote tip. Matrix runners that each own one
+   * slice's result file push with this, so concurrent runners never overwrite each other.
+   */
+  only?: readonly string[];
 }

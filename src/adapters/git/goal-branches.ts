@@ -1,0 +1,23 @@
+import { GitError } from '../../runtime/errors.js';
+import { runGit } from './run-git.js';
+
+const GOAL_ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+/**
+ * Fetches every omk/<goal-id>/* branch from the remote into the same local names, so a matrix
+ * runner can build on, or integrate, slices other runners pushed. Only omk's own namespace is
+ * written; `env` carries push/fetch auth (an http.extraheader in GIT_CONFIG_* variables).
+ */
+export async function fetchGoalBranches(
+  repoRoot: string,
+  goalId: string,
+  options: { remote?: string; env?: Readonly<Record<string, string>> } = {},
+): Promise<void> {
+  if (!GOAL_ID.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+  const refspec = `+refs/heads/omk/${goalId}/*:refs/heads/omk/${goalId}/*`;
+  // --update-head-ok is not needed: omk never checks out its own branches in the main worktree.
+  await runGit(['fetch', '--quiet', '--no-tags', '--recurse-submodules=no', options.remote ?? 'origin', refspec], {
+    cwd: repoRoot,
+    env: options.env,
+  });
+}
