@@ -116,6 +116,15 @@ describe('omk goal merge (gated)', () => {
     expect(git(repo.root, 'rev-parse', 'main')).toBe(before);
     const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as { status: string };
     expect(status.status).not.toBe('merged');
+    const proof = JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as {
+      delivery: {
+        mergeEvaluation: { merge: boolean; reasons: { blocker: string }[]; pr: number } | null;
+        merge: unknown;
+      };
+    };
+    expect(proof.delivery.merge).toBeNull();
+    expect(proof.delivery.mergeEvaluation).toMatchObject({ merge: false, pr: 3 });
+    expect(proof.delivery.mergeEvaluation?.reasons.map((r) => r.blocker)).toContain('stale_proof');
   });
 
   it('refuses when the merge policy is disabled', async () => {

@@ -16,8 +16,11 @@ export async function fetchGoalBranches(
   if (!GOAL_ID.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
   const refspec = `+refs/heads/omk/${goalId}/*:refs/heads/omk/${goalId}/*`;
   // --update-head-ok is not needed: omk never checks out its own branches in the main worktree.
-  await runGit(['fetch', '--quiet', '--no-tags', '--recurse-submodules=no', options.remote ?? 'origin', refspec], {
-    cwd: repoRoot,
-    env: options.env,
-  });
+  await runGit(
+    ['fetch', '--quiet', '--no-tags', '--recurse-submodules=no', options.remote ?? 'origin', refspec],
+    {
+      cwd: repoRoot,
+      env: options.env,
+    },
+  );
 }

@@ -179,7 +179,7 @@ describe('git state branch', () => {
     expect(git(repo.origin, 'show', `${sha}:goals/shared/goal.json`)).toBe('from b');
   });
 
-  it('with a scope, replaces only the scoped paths, so matrix runners sharing a goal keep each other\'s results', async () => {
+  it("with a scope, replaces only the scoped paths, so matrix runners sharing a goal keep each other's results", async () => {
     const a = await runner('a');
     const b = await runner('b', {
       // A pushes its slice result between B's fetch and B's push: B must reapply on top of it.
@@ -194,7 +194,11 @@ describe('git state branch', () => {
     await writeGoal(b.stateRoot, 'g', { 'goal.json': 'changed by b', 'slices/s2.json': 's2 done' });
 
     const sha = await b.store.push('g', 'b slice', { only: ['slices/s2.json'] });
-    expect(branchFiles(sha)).toEqual(['goals/g/goal.json', 'goals/g/slices/s1.json', 'goals/g/slices/s2.json']);
+    expect(branchFiles(sha)).toEqual([
+      'goals/g/goal.json',
+      'goals/g/slices/s1.json',
+      'goals/g/slices/s2.json',
+    ]);
     expect(git(repo.origin, 'show', `${sha}:goals/g/slices/s1.json`)).toBe('s1 done again');
     expect(git(repo.origin, 'show', `${sha}:goals/g/slices/s2.json`)).toBe('s2 done');
     // Out of scope: neither runner's local goal.json replaced the planned one.

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { gitRepo } from '../../adapters/git/repo.js';
+import { composeRemoteState } from '../../adapters/remote-state.js';
 import { budgetView } from '../../runtime/budget/ops.js';
+import { NotFoundError } from '../../runtime/errors.js';
 import { renderReplayJson, renderReplayText } from '../../runtime/events/replay.js';
+import { checkGoalRef } from '../../runtime/goal/ids.js';
 import { goalShow, goalStatus, readEvents, readProof } from '../../runtime/goal/queries.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { renderProofText } from '../../runtime/proof/render-text.js';
@@ -29,13 +33,42 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     'json',
   ])
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .action(async (ref: string, options: FormatOptions) => {
-      const format = formatOf(options, ['text', 'json']);
-      const { store } = runtime();
-      const view = await goalStatus(store, await store.resolve(ref));
-      warnEdited(context, view.proof.digestValid);
-      io.stdout(format === 'json' ? json(statusJson.full(view)) : renderStatus(view));
-    });
+    .option(
+      '--remote',
+      "read the goal from the repository's state branch first (as the Action and the bot write it)",
+    )
+    .option('--state-branch <branch>', 'the state branch for --remote', 'omk/state')
+    .option(
+      '--repo <path>',
+      'the repository whose remote holds the state branch (default: the current directory)',
+    )
+    .action(
+      async (
+        ref: string,
+        options: FormatOptions & { remote?: boolean; stateBranch?: string; repo?: string },
+      ) => {
+        const format = formatOf(options, ['text', 'json']);
+        const { store } = runtime();
+        if (options.remote) {
+          const root = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+          const state = await composeRemoteState({
+            repoRoot: root,
+            stateRoot: store.deps.stateRoot,
+            branch: options.stateBranch,
+            env: io.env,
+          });
+          const wanted = ref === 'latest' ? null : checkGoalRef(ref);
+          if ((await state.pull(wanted)) === null) {
+            throw new NotFoundError(`The remote has no ${options.stateBranch ?? 'omk/state'} branch yet.`, {
+              hint: 'Goals appear there once the Action or the bot has run one.',
+            });
+          }
+        }
+        const view = await goalStatus(store, await store.resolve(ref));
+        warnEdited(context, view.proof.digestValid);
+        io.stdout(format === 'json' ? json(statusJson.full(view)) : renderStatus(view));
+      },
+    );
 
   withFormat(goal.command('show').description("a goal's record, task graph and documents"), ['text', 'json'])
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')

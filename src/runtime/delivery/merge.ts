@@ -71,25 +71,31 @@ export async function mergeGoal(
     enforceProtection: options.enforceProtection,
   });
   const events = new EventLog(paths.events, store.deps.clock);
+  const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
+  // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
+  const recordRefusal = (reasons: { blocker: string; detail: string }[]) =>
+    store.withGoalLock(goalId, async () => {
+      await events.append([
+        { type: 'merge_evaluated', data: { pr: pr.number, merge: false, reasons, ...observed } },
+      ]);
+      await rebuildProof(store, await store.read(goalId), events);
+    });
   if (!decision.merge) {
-    await store.withGoalLock(goalId, () =>
-      events.append([
-        { type: 'merge_evaluated', data: { pr: pr.number, merge: false, reasons: decision.reasons } },
-      ]),
-    );
+    await recordRefusal(decision.reasons);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
   const outcome = await forge.merge(pr.number, decision.sha, options.method);
   if (!outcome.merged) {
     const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
-    await store.withGoalLock(goalId, () =>
-      events.append([{ type: 'merge_evaluated', data: { pr: pr.number, merge: false, reasons } }]),
-    );
+    await recordRefusal(reasons);
     return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
   }
   const merged = await store.withGoalLock(goalId, async () => {
     await events.append([
-      { type: 'merge_evaluated', data: { pr: pr.number, merge: true, sha: decision.sha } },
+      {
+        type: 'merge_evaluated',
+        data: { pr: pr.number, merge: true, sha: decision.sha, reasons: [], ...observed },
+      },
       {
         type: 'goal_merged',
         data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method },

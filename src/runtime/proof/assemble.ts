@@ -53,6 +53,7 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
     cancellation: null,
     merge: null,
     pullRequests: [],
+    mergeEvaluation: null,
   };
   for (const event of events) {
     const text = (key: string) => (typeof event.data[key] === 'string' ? (event.data[key] as string) : '');
@@ -60,6 +61,7 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
     if (event.type === 'goal_accepted') delivery.acceptance = record('summary');
     else if (event.type === 'goal_rejected') delivery.rejection = record('reason');
     else if (event.type === 'goal_cancelled') delivery.cancellation = record('reason');
+    else if (event.type === 'merge_evaluated') delivery.mergeEvaluation = mergeEvaluationFrom(event);
     else if (event.type === 'goal_merged') {
       const sha = typeof event.data.sha === 'string' ? event.data.sha : '';
       const target = typeof event.data.target === 'string' ? event.data.target : '';
@@ -99,6 +101,8 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
         sliceId: pull.sliceId,
         url: pull.url,
         number: pull.number,
+        headSha: pull.headSha,
+        checkRunId: pull.checkRunId,
       })),
     },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0,
@@ -106,4 +110,34 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
   await writeJsonAtomic(paths.proof, proof);
   await events.append([{ type: 'proof_built', data: { status: proof.status, digest: proof.digest } }]);
   return proof;
+}
+
+/** The merge evaluation as recorded in its event; malformed data reads as empty, never throws. */
+function mergeEvaluationFrom(event: GoalEvent): NonNullable<Delivery['mergeEvaluation']> {
+  const data = event.data;
+  const isReason = (item: unknown): item is { blocker: string; detail: string } =>
+    typeof item === 'object' &&
+    item !== null &&
+    typeof (item as { blocker?: unknown }).blocker === 'string' &&
+    typeof (item as { detail?: unknown }).detail === 'string';
+  const isCheck = (item: unknown): item is { name: string; state: string } =>
+    typeof item === 'object' &&
+    item !== null &&
+    typeof (item as { name?: unknown }).name === 'string' &&
+    typeof (item as { state?: unknown }).state === 'string';
+  const reasons = Array.isArray(data.reasons) ? data.reasons.filter(isReason) : [];
+  const checks = Array.isArray(data.checks) ? data.checks.filter(isCheck) : [];
+  const reviews = data.reviews as { approvals?: unknown; changesRequested?: unknown } | undefined;
+  return {
+    at: event.ts,
+    eventSeq: event.seq,
+    pr: typeof data.pr === 'number' ? data.pr : 0,
+    merge: data.merge === true,
+    reasons: reasons.map(({ blocker, detail }) => ({ blocker, detail })),
+    checks: checks.map(({ name, state }) => ({ name, state })),
+    reviews:
+      reviews && typeof reviews.approvals === 'number' && typeof reviews.changesRequested === 'boolean'
+        ? { approvals: reviews.approvals, changesRequested: reviews.changesRequested }
+        : null,
+  };
 }

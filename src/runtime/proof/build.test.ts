@@ -181,7 +181,10 @@ describe('buildProof: copying and determinism', () => {
       rejection: null,
       cancellation: null,
       merge: { at: '2025-01-03T00:01:00.000Z', eventSeq: 19, sha: HEAD_SHA, target: 'main' },
-      pullRequests: [{ sliceId: null, url: 'https://github.com/o/r/pull/3', number: 3 }],
+      pullRequests: [
+        { sliceId: null, url: 'https://github.com/o/r/pull/3', number: 3, headSha: HEAD_SHA, checkRunId: 9 },
+      ],
+      mergeEvaluation: null,
     };
     const e = evidence({ delivery, execution: 'in_progress' });
     const proof = buildProof(e);

@@ -21,7 +21,10 @@ const allOutcomes = evidence({
     rejection: null,
     cancellation: null,
     merge: null,
-    pullRequests: [{ sliceId: 's1', url: 'https://github.com/o/r/pull/7', number: 7 }],
+    mergeEvaluation: null,
+    pullRequests: [
+      { sliceId: 's1', url: 'https://github.com/o/r/pull/7', number: 7, headSha: null, checkRunId: null },
+    ],
   },
 });
 
@@ -143,7 +146,9 @@ describe('renderProofMarkdown', () => {
   it('refuses to turn a non-web URL into a link', () => {
     const delivery = {
       ...allOutcomes.delivery,
-      pullRequests: [{ sliceId: null, url: 'javascript:alert(1)', number: 1 }],
+      pullRequests: [
+        { sliceId: null, url: 'javascript:alert(1)', number: 1, headSha: null, checkRunId: null },
+      ],
     };
     const out = renderProofMarkdown(buildProof(evidence({ delivery })));
     expect(out).toContain('- \\#1 `javascript:alert(1)`');

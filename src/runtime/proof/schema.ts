@@ -82,8 +82,27 @@ export const deliverySchema = z.object({
     .object({ at: z.string(), eventSeq: z.number().int().positive(), sha: z.string(), target: z.string() })
     .nullable(),
   pullRequests: z.array(
-    z.object({ sliceId: z.string().nullable(), url: z.string(), number: z.number().int() }),
+    z.object({
+      sliceId: z.string().nullable(),
+      url: z.string(),
+      number: z.number().int(),
+      headSha: z.string().nullable().default(null),
+      checkRunId: z.number().int().nullable().default(null),
+    }),
   ),
+  /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
+  mergeEvaluation: z
+    .object({
+      at: z.string(),
+      eventSeq: z.number().int().positive(),
+      pr: z.number().int(),
+      merge: z.boolean(),
+      reasons: z.array(z.object({ blocker: z.string(), detail: z.string() })),
+      checks: z.array(z.object({ name: z.string(), state: z.string() })),
+      reviews: z.object({ approvals: z.number().int(), changesRequested: z.boolean() }).nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 

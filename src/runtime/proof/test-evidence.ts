@@ -95,7 +95,14 @@ export function evidence(overrides: Partial<ProofEvidence> = {}): ProofEvidence 
     },
     extraGaps: [],
     failures: [],
-    delivery: { acceptance: null, rejection: null, cancellation: null, merge: null, pullRequests: [] },
+    delivery: {
+      acceptance: null,
+      rejection: null,
+      cancellation: null,
+      merge: null,
+      pullRequests: [],
+      mergeEvaluation: null,
+    },
     eventsThroughSeq: 17,
     ...overrides,
   };

@@ -1,0 +1,33 @@
+import type { RemoteStateStore } from '../runtime/state/remote.js';
+import { runGit } from './git/run-git.js';
+import { createGitStateBranch } from './git/state-branch.js';
+import { pushAuthEnv } from './github/push.js';
+
+export interface RemoteStateInput {
+  repoRoot: string;
+  stateRoot: string;
+  /** Default omk/state. */
+  branch?: string;
+  remote?: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The goal state branch of the repository's remote, authenticated with GITHUB_TOKEN/GH_TOKEN (an
+ * http.extraheader in the environment, never in the URL) when the remote is served over https.
+ */
+export async function composeRemoteState(input: RemoteStateInput): Promise<RemoteStateStore> {
+  const remote = input.remote ?? 'origin';
+  const token = input.env.GITHUB_TOKEN ?? input.env.GH_TOKEN;
+  const url = (
+    await runGit(['remote', 'get-url', remote], { cwd: input.repoRoot, okExitCodes: [0, 2, 128] })
+  ).stdout.trim();
+  const env = token && /^https?:\/\//.test(url) ? pushAuthEnv(url, token) : undefined;
+  return createGitStateBranch({
+    repoRoot: input.repoRoot,
+    stateRoot: input.stateRoot,
+    remote,
+    branch: input.branch ?? 'omk/state',
+    env,
+  });
+}

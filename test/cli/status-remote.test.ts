@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
+import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+let repo: TempRepo;
+let writer: { dir: string; cleanup: () => Promise<void> };
+let reader: { dir: string; cleanup: () => Promise<void> };
+
+beforeEach(async () => {
+  repo = await createTempRepo({ 'src/app.js': 'export {}\n', 'test/app.test.js': '\n' });
+  writer = await tempStateDir();
+  reader = await tempStateDir();
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await writer.cleanup();
+  await reader.cleanup();
+});
+
+describe('omk goal status --remote', () => {
+  it("reads a goal another machine wrote to the remote's state branch", async () => {
+    const planned = await runOmk(['goal', 'plan', 'fix the parser crash in src/app.js', '--json'], {
+      cwd: repo.root,
+      stateDir: writer.dir,
+    });
+    const id = (JSON.parse(planned.stdout) as { goal: { id: string } }).goal.id;
+    await createGitStateBranch({ repoRoot: repo.root, stateRoot: writer.dir }).push(id, `plan ${id}`);
+
+    const local = await runOmk(['goal', 'status', id], { cwd: repo.root, stateDir: reader.dir });
+    expect(local.code).toBe(3);
+    const remote = await runOmk(['goal', 'status', id, '--remote', '--json'], {
+      cwd: repo.root,
+      stateDir: reader.dir,
+    });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)).toMatchObject({ id, status: 'planned', proofDigestValid: true });
+  });
+
+  it('says when the remote has no state branch yet', async () => {
+    const result = await runOmk(['goal', 'status', '--remote'], { cwd: repo.root, stateDir: reader.dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('has no omk/state branch yet');
+  });
+});
