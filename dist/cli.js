@@ -39330,8 +39330,24 @@ var deliverySchema = external_exports.object({
   cancellation: lifecycleRecordSchema.nullable(),
   merge: external_exports.object({ at: external_exports.string(), eventSeq: external_exports.number().int().positive(), sha: external_exports.string(), target: external_exports.string() }).nullable(),
   pullRequests: external_exports.array(
-    external_exports.object({ sliceId: external_exports.string().nullable(), url: external_exports.string(), number: external_exports.number().int() })
-  )
+    external_exports.object({
+      sliceId: external_exports.string().nullable(),
+      url: external_exports.string(),
+      number: external_exports.number().int(),
+      headSha: external_exports.string().nullable().default(null),
+      checkRunId: external_exports.number().int().nullable().default(null)
+    })
+  ),
+  /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
+  mergeEvaluation: external_exports.object({
+    at: external_exports.string(),
+    eventSeq: external_exports.number().int().positive(),
+    pr: external_exports.number().int(),
+    merge: external_exports.boolean(),
+    reasons: external_exports.array(external_exports.object({ blocker: external_exports.string(), detail: external_exports.string() })),
+    checks: external_exports.array(external_exports.object({ name: external_exports.string(), state: external_exports.string() })),
+    reviews: external_exports.object({ approvals: external_exports.number().int(), changesRequested: external_exports.boolean() }).nullable()
+  }).nullable().default(null)
 });
 var proofSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -39811,7 +39827,8 @@ function deliveryFromEvents(events) {
     rejection: null,
     cancellation: null,
     merge: null,
-    pullRequests: []
+    pullRequests: [],
+    mergeEvaluation: null
   };
   for (const event of events) {
     const text3 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
@@ -39819,6 +39836,7 @@ function deliveryFromEvents(events) {
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
+    else if (event.type === "merge_evaluated") delivery.mergeEvaluation = mergeEvaluationFrom(event);
     else if (event.type === "goal_merged") {
       const sha2 = typeof event.data.sha === "string" ? event.data.sha : "";
       const target = typeof event.data.target === "string" ? event.data.target : "";
@@ -39852,7 +39870,9 @@ async function rebuildProof(store, goal, events) {
       pullRequests: deliveryRecord.pulls.map((pull) => ({
         sliceId: pull.sliceId,
         url: pull.url,
-        number: pull.number
+        number: pull.number,
+        headSha: pull.headSha,
+        checkRunId: pull.checkRunId
       }))
     },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
@@ -39860,6 +39880,23 @@ async function rebuildProof(store, goal, events) {
   await writeJsonAtomic(paths.proof, proof);
   await events.append([{ type: "proof_built", data: { status: proof.status, digest: proof.digest } }]);
   return proof;
+}
+function mergeEvaluationFrom(event) {
+  const data = event.data;
+  const isReason = (item) => typeof item === "object" && item !== null && typeof item.blocker === "string" && typeof item.detail === "string";
+  const isCheck = (item) => typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.state === "string";
+  const reasons = Array.isArray(data.reasons) ? data.reasons.filter(isReason) : [];
+  const checks = Array.isArray(data.checks) ? data.checks.filter(isCheck) : [];
+  const reviews = data.reviews;
+  return {
+    at: event.ts,
+    eventSeq: event.seq,
+    pr: typeof data.pr === "number" ? data.pr : 0,
+    merge: data.merge === true,
+    reasons: reasons.map(({ blocker, detail }) => ({ blocker, detail })),
+    checks: checks.map(({ name, state }) => ({ name, state })),
+    reviews: reviews && typeof reviews.approvals === "number" && typeof reviews.changesRequested === "boolean" ? { approvals: reviews.approvals, changesRequested: reviews.changesRequested } : null
+  };
 }
 
 // src/runtime/goal/failure.ts
@@ -41656,12 +41693,12 @@ async function readFollowUps(cwd, defaults) {
   const path = join7(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat10 = await lstat(path);
-    if (!stat10.isFile()) {
+    const stat11 = await lstat(path);
+    if (!stat11.isFile()) {
       await removeProposals(path);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat10.size > MAX_FILE_BYTES) {
+    if (stat11.size > MAX_FILE_BYTES) {
       await removeProposals(path);
       return {
         followUps: [],
@@ -42154,20 +42191,20 @@ function markerText(line2, marker) {
 }
 async function listFiles(root) {
   const files = [];
-  const walk = async (relDir) => {
+  const walk2 = async (relDir) => {
     const entries2 = await readdir2(join9(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES) return;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(rel);
+        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
       } else if (entry.isFile()) {
         files.push(rel);
       }
     }
   };
-  await walk("");
+  await walk2("");
   return files;
 }
 async function readText(path) {
@@ -43567,8 +43604,8 @@ function binaryFindings(input2, files) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path) || diffFile?.binary === true;
     const byName = binaryClassOf(path);
-    const stat10 = input2.changedFiles.find((file2) => file2.path === path);
-    const looksBinary = byName !== null && stat10 !== void 0 && stat10.additions === 0 && stat10.deletions === 0;
+    const stat11 = input2.changedFiles.find((file2) => file2.path === path);
+    const looksBinary = byName !== null && stat11 !== void 0 && stat11.additions === 0 && stat11.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path]);
@@ -45959,27 +45996,29 @@ async function mergeGoal(deps, goalId, options) {
     enforceProtection: options.enforceProtection
   });
   const events = new EventLog(paths.events, store.deps.clock);
+  const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
+  const recordRefusal = (reasons) => store.withGoalLock(goalId, async () => {
+    await events.append([
+      { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons, ...observed } }
+    ]);
+    await rebuildProof(store, await store.read(goalId), events);
+  });
   if (!decision.merge) {
-    await store.withGoalLock(
-      goalId,
-      () => events.append([
-        { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons: decision.reasons } }
-      ])
-    );
+    await recordRefusal(decision.reasons);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
   const outcome = await forge.merge(pr.number, decision.sha, options.method);
   if (!outcome.merged) {
     const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
-    await store.withGoalLock(
-      goalId,
-      () => events.append([{ type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons } }])
-    );
+    await recordRefusal(reasons);
     return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
   }
   const merged = await store.withGoalLock(goalId, async () => {
     await events.append([
-      { type: "merge_evaluated", data: { pr: pr.number, merge: true, sha: decision.sha } },
+      {
+        type: "merge_evaluated",
+        data: { pr: pr.number, merge: true, sha: decision.sha, reasons: [], ...observed }
+      },
       {
         type: "goal_merged",
         data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method }
@@ -47532,6 +47571,446 @@ function registerLifecycleCommands(goal, context) {
   );
 }
 
+// src/adapters/remote-state.ts
+init_run_git();
+
+// src/adapters/git/state-branch.ts
+init_errors();
+import { mkdtemp as mkdtemp3, rm as rm6, stat as stat10 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join22 } from "node:path";
+
+// src/adapters/git/state-blobs.ts
+init_errors();
+import { createHash as createHash3 } from "node:crypto";
+import { mkdtemp as mkdtemp2, readFile as readFile8, rm as rm4 } from "node:fs/promises";
+import { join as join19 } from "node:path";
+function blobId(content, like) {
+  const hash2 = createHash3(like.length === 64 ? "sha256" : "sha1");
+  hash2.update(`blob ${content.length}\0`);
+  hash2.update(content);
+  return hash2.digest("hex");
+}
+async function readBlobs(git, scratch, oids) {
+  const unique2 = [...new Set(oids)];
+  const blobs = /* @__PURE__ */ new Map();
+  if (unique2.length === 0) return blobs;
+  const { stdout } = await git(["cat-file", "--batch"], { input: `${unique2.join("\n")}
+` });
+  const bytes = Buffer.from(stdout, "utf8");
+  let pos = 0;
+  for (const oid of unique2) {
+    const end = bytes.indexOf(10, pos);
+    const header = end < 0 ? "" : bytes.subarray(pos, end).toString("utf8");
+    const match = /^([0-9a-f]{40,64}) blob (\d+)$/.exec(header);
+    const size = match ? Number(match[2]) : -1;
+    const content = bytes.subarray(end + 1, end + 1 + size);
+    if (match?.[1] !== oid || content.length !== size || blobId(content, oid) !== oid) break;
+    blobs.set(oid, Buffer.from(content));
+    pos = end + 1 + size + 1;
+  }
+  const missing = unique2.filter((oid) => !blobs.has(oid));
+  if (missing.length === 0) return blobs;
+  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
+  const dir = await mkdtemp2(join19(scratch, "blobs-"));
+  for (const oid of missing) {
+    const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
+    const name = (await git(args, { cwd: dir })).stdout.trim();
+    const file2 = join19(dir, name);
+    if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
+      throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
+    const content = await readFile8(file2);
+    await rm4(file2, { force: true });
+    if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
+    blobs.set(oid, content);
+  }
+  return blobs;
+}
+
+// src/adapters/git/state-files.ts
+import { lstat as lstat3, mkdir as mkdir9, readdir as readdir5, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
+import { dirname as dirname8, join as join20 } from "node:path";
+
+// src/adapters/git/state-tree.ts
+init_errors();
+var STATE_TRACKING_REF = "refs/omk/state-remote";
+var GOALS_DIR = "goals";
+function isLocalOnly(relPath) {
+  if (relPath === ".lock") return true;
+  const name = relPath.slice(relPath.lastIndexOf("/") + 1);
+  return name.startsWith(".") && name.endsWith(".tmp");
+}
+function parseLsTree(stdout) {
+  const entries2 = [];
+  for (const record2 of stdout.split("\0")) {
+    if (record2.length === 0) continue;
+    const tab = record2.indexOf("	");
+    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
+    const [mode, type, oid] = meta3;
+    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
+      throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
+    }
+    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
+  }
+  return entries2;
+}
+function groupStateFiles(entries2, commit) {
+  const goals = /* @__PURE__ */ new Map();
+  const files = /* @__PURE__ */ new Set();
+  const dirs = /* @__PURE__ */ new Set();
+  for (const entry of entries2) {
+    const { path } = entry;
+    if (entry.mode === "120000") refuse(commit, path, "is a symbolic link");
+    if (entry.mode === "160000") refuse(commit, path, "is a submodule (gitlink)");
+    if (entry.type !== "blob" || entry.mode !== "100644" && entry.mode !== "100755") {
+      refuse(commit, path, `has unsupported mode ${entry.mode}`);
+    }
+    if (path.includes("\\") || path.startsWith("/")) refuse(commit, path, "is not a plain relative path");
+    const parts = path.split("/");
+    if (parts.some((part) => part === "" || part === "." || part === "..")) {
+      refuse(commit, path, 'has an empty, "." or ".." component');
+    }
+    const [top, goalId, ...rest] = parts;
+    if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
+      refuse(commit, path, `is not a file under ${GOALS_DIR}/<goal-id>/`);
+    }
+    if (!ID_PATTERN.test(goalId)) refuse(commit, path, "does not name a valid goal id");
+    if (files.has(path) || dirs.has(path))
+      refuse(commit, path, "appears twice or as both a file and a directory");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (files.has(dir)) refuse(commit, path, "is inside a path that is also a file");
+      dirs.add(dir);
+    }
+    files.add(path);
+    const rel = rest.join("/");
+    if (isLocalOnly(rel)) continue;
+    const list3 = goals.get(goalId) ?? [];
+    list3.push({ path: rel, oid: entry.oid });
+    goals.set(goalId, list3);
+  }
+  return goals;
+}
+function refuse(commit, path, why) {
+  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path)} ${why}.`, {
+    hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
+  });
+}
+
+// src/adapters/git/state-files.ts
+var STUB_MARKER = "omk-state-stub v1";
+function renderStub(path, size, limit) {
+  return [
+    STUB_MARKER,
+    `${path} is ${size} bytes, over the ${limit}-byte limit for the state branch, so it was not stored here.`,
+    "The full file is an artifact elsewhere: the runner's state directory or the workflow run's uploaded artifacts.",
+    ""
+  ].join("\n");
+}
+function isStub(content) {
+  return Buffer.from(content.subarray(0, STUB_MARKER.length + 1)).toString("latin1") === `${STUB_MARKER}
+`;
+}
+async function walk(dir) {
+  const out = [];
+  const visit2 = async (abs, rel) => {
+    let items;
+    try {
+      items = await readdir5(abs, { withFileTypes: true });
+    } catch (error62) {
+      if (error62.code === "ENOENT") return;
+      throw error62;
+    }
+    items.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const item of items) {
+      const entry = {
+        rel: rel === "" ? item.name : `${rel}/${item.name}`,
+        abs: join20(abs, item.name),
+        regular: item.isFile(),
+        directory: item.isDirectory()
+      };
+      out.push(entry);
+      if (entry.directory) await visit2(entry.abs, entry.rel);
+    }
+  };
+  await visit2(dir, "");
+  return out;
+}
+async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
+  const files = [];
+  for (const entry of await walk(goalDir)) {
+    if (!entry.regular || isLocalOnly(entry.rel)) continue;
+    if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
+      continue;
+    const { size } = await lstat3(entry.abs);
+    if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
+      await mkdir9(stubDir, { recursive: true });
+      const stub = join20(stubDir, `stub-${files.length}`);
+      await writeFile6(stub, renderStub(entry.rel, size, maxFileBytes));
+      files.push({ path: entry.rel, source: stub });
+    } else {
+      files.push({ path: entry.rel, source: entry.abs });
+    }
+  }
+  return files;
+}
+async function replaceGoalDir(stateRoot, goalId, wanted) {
+  const paths = goalPaths(stateRoot, goalId);
+  const local = await walk(paths.dir);
+  const wantedDirs = /* @__PURE__ */ new Set();
+  for (const rel of wanted.keys()) {
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
+  }
+  const kept = /* @__PURE__ */ new Set();
+  for (const entry of local) {
+    if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
+      if (!entry.directory) kept.add(entry.rel);
+      continue;
+    }
+    if (isLocalOnly(entry.rel)) continue;
+    if (entry.directory && !wanted.has(entry.rel)) continue;
+    await rm5(entry.abs, { recursive: true, force: true });
+  }
+  for (const [rel, content] of wanted) {
+    if (isStub(content) && kept.has(rel)) continue;
+    const abs = join20(paths.dir, ...rel.split("/"));
+    await mkdir9(dirname8(abs), { recursive: true });
+    await writeFileAtomic(abs, content);
+  }
+  for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
+    await mkdir9(dir, { recursive: true });
+  }
+}
+
+// src/adapters/git/state-git.ts
+init_run_git();
+function bindStateGit(repoRoot, env) {
+  return (args, extra = {}) => runGit(args, {
+    cwd: extra.cwd ?? repoRoot,
+    env: { ...env, ...extra.env },
+    ...extra.input === void 0 ? {} : { input: extra.input },
+    ...extra.okExitCodes === void 0 ? {} : { okExitCodes: extra.okExitCodes }
+  });
+}
+var STATE_AUTHOR_ENV = {
+  GIT_AUTHOR_NAME: "omk",
+  GIT_AUTHOR_EMAIL: "omk@localhost",
+  GIT_COMMITTER_NAME: "omk",
+  GIT_COMMITTER_EMAIL: "omk@localhost"
+};
+function cQuote(path) {
+  const escaped = path.replace(/[\\"\n\r\t]/g, (char) => {
+    switch (char) {
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "	":
+        return "\\t";
+      default:
+        return `\\${char}`;
+    }
+  });
+  return `"${escaped}"`;
+}
+
+// src/adapters/git/state-index.ts
+init_errors();
+import { join as join21 } from "node:path";
+var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
+async function buildStateCommit(git, input2) {
+  const { base, goalId, files } = input2;
+  const env = { GIT_INDEX_FILE: join21(input2.scratch, "index") };
+  const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
+  await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
+  const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+    input: `${files.map((file2) => cQuote(file2.source)).join("\n")}
+`
+  })).stdout.split("\n").filter((line2) => line2.length > 0);
+  if (oids.length !== files.length) {
+    throw new GitError(`git hash-object returned ${oids.length} ids for ${files.length} files.`);
+  }
+  const prefix = `${GOALS_DIR}/${goalId}/`;
+  const wanted = new Set(files.map((file2) => prefix + file2.path));
+  const records = [];
+  if (base !== null) {
+    const listed = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
+    const zero = "0".repeat(base.length);
+    for (const path of listed.stdout.split("\0")) {
+      const inScope = input2.inScope?.(path.slice(prefix.length)) ?? true;
+      if (path.length > 0 && inScope && !wanted.has(path)) records.push(`0 ${zero}	${path}`);
+    }
+  }
+  files.forEach((file2, i) => {
+    records.push(`100644 ${oids[i]}	${prefix}${file2.path}`);
+  });
+  if (records.length > 0) {
+    await indexGit(["update-index", "-z", "--index-info"], { input: records.map((r) => `${r}\0`).join("") });
+  }
+  const tree = (await indexGit(["write-tree"])).stdout.trim();
+  if (base !== null && tree === (await git(["rev-parse", `${base}^{tree}`])).stdout.trim()) return base;
+  const parents = base === null ? [] : ["-p", base];
+  const committed = await git(
+    ["-c", "commit.gpgsign=false", "commit-tree", tree, ...parents, "-m", input2.message],
+    {
+      env: { ...STATE_AUTHOR_ENV }
+    }
+  );
+  return committed.stdout.trim();
+}
+
+// src/adapters/git/state-branch.ts
+var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
+function createGitStateBranch(options) {
+  const remote = options.remote ?? "origin";
+  const branch = options.branch ?? "omk/state";
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (remote.length === 0 || remote.startsWith("-"))
+    throw new ConfigError(`Invalid state remote '${remote}'.`);
+  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new ConfigError("maxAttempts must be at least 1.");
+  const git = bindStateGit(options.repoRoot, options.env ?? {});
+  const where = `${remote}/${branch}`;
+  async function fetchTip() {
+    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
+    const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
+    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
+    if (fetched.exitCode !== 0) {
+      const listed = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
+        okExitCodes: [0, 2]
+      });
+      if (listed.exitCode === 2) {
+        await git(["update-ref", "-d", STATE_TRACKING_REF]);
+        return null;
+      }
+      await git([...fetchArgs, remote, refspec]);
+    }
+    return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
+  }
+  async function tryPush(commit) {
+    const target = `refs/heads/${branch}`;
+    const args = [
+      "-c",
+      "push.gpgSign=false",
+      "push",
+      "--porcelain",
+      "--no-verify",
+      remote,
+      `${commit}:${target}`
+    ];
+    const result2 = await git(args, { okExitCodes: [0, 1] });
+    if (result2.exitCode === 0) return null;
+    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target}`));
+    if (rejected === void 0) {
+      throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
+    }
+    return rejected[2] ?? "rejected";
+  }
+  async function withScratch(fn) {
+    const scratch = await mkdtemp3(join22(tmpdir2(), "omk-state-"));
+    try {
+      return await fn(scratch);
+    } finally {
+      await rm6(scratch, { recursive: true, force: true });
+    }
+  }
+  return {
+    async pull(goalId) {
+      if (goalId !== null) assertId(goalId, "goal id");
+      const commit = await fetchTip();
+      if (commit === null) return null;
+      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
+      const listed = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+      const goals = groupStateFiles(parseLsTree(listed.stdout), commit);
+      await withScratch(async (scratch) => {
+        const oids = [...goals.values()].flatMap((files) => files.map((file2) => file2.oid));
+        const blobs = await readBlobs(git, scratch, oids);
+        for (const [id, files] of goals) {
+          if (goalId !== null && id !== goalId) continue;
+          const wanted = /* @__PURE__ */ new Map();
+          for (const file2 of files) {
+            const content = blobs.get(file2.oid);
+            if (content === void 0)
+              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
+            wanted.set(file2.path, content);
+          }
+          await replaceGoalDir(options.stateRoot, id, wanted);
+        }
+      });
+      return commit;
+    },
+    async push(goalId, message, scope = {}) {
+      assertId(goalId, "goal id");
+      const goalDir = goalPaths(options.stateRoot, goalId).dir;
+      const found = await stat10(goalDir).catch(() => null);
+      if (found === null || !found.isDirectory()) {
+        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
+      }
+      return withScratch(async (scratch) => {
+        let base = await fetchTip();
+        for (let attempt = 1; ; attempt++) {
+          const inScope = scopeFilter(scope.only);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join22(scratch, `stubs-${attempt}`));
+          const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
+          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
+          if (commit === base) return commit;
+          await options.beforePush?.({ goalId, attempt, base, commit });
+          const rejected = await tryPush(commit);
+          if (rejected === null) {
+            await git(["update-ref", STATE_TRACKING_REF, commit]);
+            return commit;
+          }
+          const tip = await fetchTip();
+          if (tip === base) {
+            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
+            });
+          }
+          if (attempt >= maxAttempts) {
+            throw new BusyError(
+              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt} attempts).`,
+              {
+                hint: "Another omk run is updating the state branch at the same time. Run the command again."
+              }
+            );
+          }
+          await sleep2(Math.min(1e3, 25 * 2 ** (attempt - 1)) + Math.random() * 25);
+          base = tip;
+        }
+      });
+    }
+  };
+}
+function scopeFilter(only) {
+  if (only === void 0) return void 0;
+  return (path) => only.some((entry) => entry.endsWith("/") ? path.startsWith(entry) : path === entry);
+}
+function sleep2(ms) {
+  return new Promise((resolve13) => setTimeout(resolve13, ms));
+}
+
+// src/adapters/remote-state.ts
+init_push();
+async function composeRemoteState(input2) {
+  const remote = input2.remote ?? "origin";
+  const token2 = input2.env.GITHUB_TOKEN ?? input2.env.GH_TOKEN;
+  const url2 = (await runGit(["remote", "get-url", remote], { cwd: input2.repoRoot, okExitCodes: [0, 2, 128] })).stdout.trim();
+  const env = token2 && /^https?:\/\//.test(url2) ? pushAuthEnv(url2, token2) : void 0;
+  return createGitStateBranch({
+    repoRoot: input2.repoRoot,
+    stateRoot: input2.stateRoot,
+    remote,
+    branch: input2.branch ?? "omk/state",
+    env
+  });
+}
+
+// src/cli/commands/goal-read.ts
+init_errors();
+
 // src/runtime/events/replay.ts
 function renderReplayText(goalId, events, skipped2) {
   const lines = [
@@ -47620,13 +48099,36 @@ function registerReadCommands(goal, context) {
   withFormat(goal.command("status").description("a goal's status, proof status and progress"), [
     "text",
     "json"
-  ]).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").action(async (ref, options) => {
-    const format = formatOf(options, ["text", "json"]);
-    const { store } = runtime();
-    const view = await goalStatus(store, await store.resolve(ref));
-    warnEdited(context, view.proof.digestValid);
-    io.stdout(format === "json" ? json2(statusJson.full(view)) : renderStatus(view));
-  });
+  ]).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").option(
+    "--remote",
+    "read the goal from the repository's state branch first (as the Action and the bot write it)"
+  ).option("--state-branch <branch>", "the state branch for --remote", "omk/state").option(
+    "--repo <path>",
+    "the repository whose remote holds the state branch (default: the current directory)"
+  ).action(
+    async (ref, options) => {
+      const format = formatOf(options, ["text", "json"]);
+      const { store } = runtime();
+      if (options.remote) {
+        const root = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+        const state = await composeRemoteState({
+          repoRoot: root,
+          stateRoot: store.deps.stateRoot,
+          branch: options.stateBranch,
+          env: io.env
+        });
+        const wanted = ref === "latest" ? null : checkGoalRef(ref);
+        if (await state.pull(wanted) === null) {
+          throw new NotFoundError(`The remote has no ${options.stateBranch ?? "omk/state"} branch yet.`, {
+            hint: "Goals appear there once the Action or the bot has run one."
+          });
+        }
+      }
+      const view = await goalStatus(store, await store.resolve(ref));
+      warnEdited(context, view.proof.digestValid);
+      io.stdout(format === "json" ? json2(statusJson.full(view)) : renderStatus(view));
+    }
+  );
   withFormat(goal.command("show").description("a goal's record, task graph and documents"), ["text", "json"]).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").action(async (ref, options) => {
     const format = formatOf(options, ["text", "json"]);
     const { store } = runtime();
