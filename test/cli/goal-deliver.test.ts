@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
@@ -74,6 +74,33 @@ describe('omk goal open-pr', () => {
       delivery: { pullRequests: { sliceId: string | null; number: number }[] };
     };
     expect(proof.delivery.pullRequests.map((p) => p.number).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('after a crash between creating a check run and recording it, a rerun finds it instead of creating another', async () => {
+    const id = await readyGoal();
+    expect((await omk('goal', 'open-pr', id, '--policy', 'auto-pr')).code).toBe(0);
+    const path = join(state.dir, 'goals', id, 'delivery.json');
+    const delivery = JSON.parse(await readFile(path, 'utf8')) as {
+      pulls: {
+        headSha: string;
+        checkRunId: number | null;
+        checkRunSha: string | null;
+        checkRunPendingSha: string | null;
+      }[];
+    };
+    // What a crash right after the create call leaves behind: the intent, but no id.
+    for (const pull of delivery.pulls) {
+      pull.checkRunPendingSha = pull.headSha;
+      pull.checkRunId = null;
+      pull.checkRunSha = null;
+    }
+    await writeFile(path, JSON.stringify(delivery));
+    expect((await omk('goal', 'open-pr', id, '--policy', 'auto-pr')).code).toBe(0);
+    expect((await forgeRecords()).checkRuns).toHaveLength(3);
+    const after = JSON.parse(await readFile(path, 'utf8')) as typeof delivery;
+    expect(after.pulls.every((pull) => pull.checkRunId !== null && pull.checkRunPendingSha === null)).toBe(
+      true,
+    );
   });
 
   it('refuses a goal whose policy is local, saying how to open PRs', async () => {

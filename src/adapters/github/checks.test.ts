@@ -210,3 +210,41 @@ describe('checks', () => {
     ]);
   });
 });
+
+describe('findCheckRun', () => {
+  it('finds the run by name and external id on the head SHA in one call', async () => {
+    github()
+      .get(`/repos/octo/demo/commits/${SHA}/check-runs`)
+      .query({ check_name: 'omk/proof', per_page: '100' })
+      .reply(200, {
+        total_count: 3,
+        check_runs: [
+          { id: 11, external_id: 'g:s1:other', html_url: 'https://github.com/octo/demo/runs/11', url: 'u11' },
+          {
+            id: 12,
+            external_id: `g:s1:${SHA}`,
+            html_url: 'https://github.com/octo/demo/runs/12',
+            url: 'u12',
+          },
+          {
+            id: 13,
+            external_id: `g:s1:${SHA}`,
+            html_url: 'https://github.com/octo/demo/runs/13',
+            url: 'u13',
+          },
+        ],
+      });
+    expect(await forge().findCheckRun(SHA, 'omk/proof', `g:s1:${SHA}`)).toEqual({
+      id: 13,
+      url: 'https://github.com/octo/demo/runs/13',
+    });
+  });
+
+  it('returns null when no run has the external id', async () => {
+    github()
+      .get(`/repos/octo/demo/commits/${SHA}/check-runs`)
+      .query({ check_name: 'omk/proof', per_page: '100' })
+      .reply(200, { total_count: 0, check_runs: [] });
+    expect(await forge().findCheckRun(SHA, 'omk/proof', 'g:s1:x')).toBeNull();
+  });
+});

@@ -124,6 +124,24 @@ const time = (value: string | null | undefined) => (value ? Date.parse(value) ||
  * name appears more than once (a re-run, a check run and a status of the same name), the most
  * recent wins.
  */
+/** One call: the check runs named `name` on `sha`, matched by external id. */
+export async function findCheckRun(
+  ctx: Ctx,
+  sha: string,
+  name: string,
+  externalId: string,
+): Promise<CheckRunRef | null> {
+  const { data } = await ctx.octokit.rest.checks.listForRef({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    ref: sha,
+    check_name: name,
+    per_page: 100,
+  });
+  const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
+  return run ? { id: run.id, url: run.html_url ?? run.url } : null;
+}
+
 export async function listChecks(ctx: Ctx, sha: string): Promise<CheckState[]> {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });

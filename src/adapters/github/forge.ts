@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { runGit } from '../git/run-git.js';
-import { listChecks, upsertCheckRun } from './checks.js';
+import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, updatePull } from './pulls.js';
 import { type GitRunner, pushBranch } from './push.js';
@@ -41,6 +41,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     updatePullRequest: (number, change) => updatePull(ctx, number, change),
     getPullRequest: (number) => getPull(ctx, number),
     addLabels: (number, labels) => addLabels(ctx, number, labels),
+    findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checks: (sha) => listChecks(ctx, sha),
     branchProtection: (branch) => branchProtection(ctx, branch),

@@ -125,6 +125,12 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         if (found) found.labels = [...new Set([...found.labels, ...labels])];
       });
     },
+    async findCheckRun(commit, name, externalId): Promise<CheckRunRef | null> {
+      const run = (await store.read()).checkRuns.find(
+        (r) => r.headSha === commit && r.name === name && r.externalId === externalId,
+      );
+      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
     async upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef> {
       return store.update((data) => {
         const existing = data.checkRuns.find((run) =>

@@ -68,7 +68,10 @@ export async function deliverGoal(
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
   for (const planned of loaded.plan.pulls) {
-    const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root);
+    const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root, async (intent) => {
+      record = withPull(record, intent);
+      await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record));
+    });
     record = withPull(record, pull.record);
     // Recorded after every PR, so a crash mid-goal loses nothing that was created.
     await store.withGoalLock(goalId, async () => {
@@ -91,6 +94,7 @@ async function deliverOne(
   planned: PlannedPr,
   record: DeliveryRecord,
   repoRoot: string,
+  remember: (pull: DeliveredPr) => Promise<void>,
 ): Promise<{ record: DeliveredPr; events: EventInput[] }> {
   const { forge } = deps;
   const known = record.pulls.find((p) => p.sliceId === planned.sliceId) ?? null;
@@ -131,8 +135,25 @@ async function deliverOne(
     await forge.addLabels(number, missing);
     labels = [...labels, ...missing];
   }
-  const sameHead = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
-  const check = await forge.upsertCheckRun(planned.checkRun, sameHead);
+  const current: DeliveredPr = {
+    sliceId: planned.sliceId,
+    branch: planned.branch,
+    number,
+    url,
+    headSha: planned.headSha,
+    checkRunId: known?.checkRunId ?? null,
+    checkRunSha: known?.checkRunSha ?? null,
+    checkRunPendingSha: known?.checkRunPendingSha ?? null,
+    labels,
+  };
+  let checkId = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
+  if (checkId === null && known?.checkRunPendingSha === planned.headSha) {
+    // A previous run crashed between creating this check run and recording it: find it.
+    const { name, externalId } = planned.checkRun;
+    checkId = (await forge.findCheckRun(planned.headSha, name, externalId))?.id ?? null;
+  }
+  if (checkId === null) await remember({ ...current, checkRunPendingSha: planned.headSha });
+  const check = await forge.upsertCheckRun(planned.checkRun, checkId);
   events.push({
     type: 'check_run_published',
     data: {
@@ -143,16 +164,7 @@ async function deliverOne(
     },
   });
   return {
-    record: {
-      sliceId: planned.sliceId,
-      branch: planned.branch,
-      number,
-      url,
-      headSha: planned.headSha,
-      checkRunId: check.id,
-      checkRunSha: planned.headSha,
-      labels,
-    },
+    record: { ...current, checkRunId: check.id, checkRunSha: planned.headSha, checkRunPendingSha: null },
     events,
   };
 }

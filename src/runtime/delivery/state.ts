@@ -14,6 +14,8 @@ const deliveredPrSchema = z.object({
   checkRunId: z.number().int().positive().nullable(),
   /** The commit the check run is on; a new head gets a new check run. */
   checkRunSha: z.string().nullable(),
+  /** Set just before creating a check run on this SHA: after a crash, a rerun looks it up first. */
+  checkRunPendingSha: z.string().nullable().default(null),
   labels: z.array(z.string()),
 });
 export type DeliveredPr = z.infer<typeof deliveredPrSchema>;

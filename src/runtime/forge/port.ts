@@ -114,6 +114,8 @@ export interface Forge {
   ): Promise<PullRequest>;
   getPullRequest(number: number): Promise<PullRequest>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
+  /** The check run named `name` on `sha` with this external id, if one exists (crash recovery only). */
+  findCheckRun(sha: string, name: string, externalId: string): Promise<CheckRunRef | null>;
   /** Creates the check run, or updates the one with `id` (known from state). */
   upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef>;
   /** Check runs and commit statuses on a commit. */
