@@ -10983,6 +10983,17 @@ function newer(a, b) {
   if (a.check.source === b.check.source && a.check.source === "check_run") return a.id > b.id;
   return a.at !== b.at ? a.at > b.at : a.id > b.id;
 }
+async function findCheckRun(ctx, sha2, name, externalId) {
+  const { data } = await ctx.octokit.rest.checks.listForRef({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    ref: sha2,
+    check_name: name,
+    per_page: 100
+  });
+  const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
+  return run ? { id: run.id, url: run.html_url ?? run.url } : null;
+}
 async function listChecks(ctx, sha2) {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
@@ -11408,6 +11419,7 @@ function createGitHubForge(options) {
     updatePullRequest: (number4, change) => updatePull(ctx, number4, change),
     getPullRequest: (number4) => getPull(ctx, number4),
     addLabels: (number4, labels) => addLabels(ctx, number4, labels),
+    findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checks: (sha2) => listChecks(ctx, sha2),
     branchProtection: (branch) => branchProtection(ctx, branch),
@@ -39519,6 +39531,8 @@ var deliveredPrSchema = external_exports.object({
   checkRunId: external_exports.number().int().positive().nullable(),
   /** The commit the check run is on; a new head gets a new check run. */
   checkRunSha: external_exports.string().nullable(),
+  /** Set just before creating a check run on this SHA: after a crash, a rerun looks it up first. */
+  checkRunPendingSha: external_exports.string().nullable().default(null),
   labels: external_exports.array(external_exports.string())
 });
 var deliveryRecordSchema = external_exports.object({
@@ -45872,7 +45886,10 @@ async function deliverGoal(deps, goalId, options) {
   let record2 = loaded.delivery;
   const delivered = [];
   for (const planned of loaded.plan.pulls) {
-    const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root);
+    const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root, async (intent) => {
+      record2 = withPull(record2, intent);
+      await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record2));
+    });
     record2 = withPull(record2, pull.record);
     await store.withGoalLock(goalId, async () => {
       await writeDelivery(paths.delivery, record2);
@@ -45889,7 +45906,7 @@ async function deliverGoal(deps, goalId, options) {
   );
   return { plan: loaded.plan, delivered, proof };
 }
-async function deliverOne(deps, planned, record2, repoRoot) {
+async function deliverOne(deps, planned, record2, repoRoot, remember) {
   const { forge } = deps;
   const known = record2.pulls.find((p) => p.sliceId === planned.sliceId) ?? null;
   const events = [];
@@ -45929,8 +45946,24 @@ async function deliverOne(deps, planned, record2, repoRoot) {
     await forge.addLabels(number4, missing);
     labels = [...labels, ...missing];
   }
-  const sameHead = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
-  const check2 = await forge.upsertCheckRun(planned.checkRun, sameHead);
+  const current = {
+    sliceId: planned.sliceId,
+    branch: planned.branch,
+    number: number4,
+    url: url2,
+    headSha: planned.headSha,
+    checkRunId: known?.checkRunId ?? null,
+    checkRunSha: known?.checkRunSha ?? null,
+    checkRunPendingSha: known?.checkRunPendingSha ?? null,
+    labels
+  };
+  let checkId = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
+  if (checkId === null && known?.checkRunPendingSha === planned.headSha) {
+    const { name, externalId } = planned.checkRun;
+    checkId = (await forge.findCheckRun(planned.headSha, name, externalId))?.id ?? null;
+  }
+  if (checkId === null) await remember({ ...current, checkRunPendingSha: planned.headSha });
+  const check2 = await forge.upsertCheckRun(planned.checkRun, checkId);
   events.push({
     type: "check_run_published",
     data: {
@@ -45941,16 +45974,7 @@ async function deliverOne(deps, planned, record2, repoRoot) {
     }
   });
   return {
-    record: {
-      sliceId: planned.sliceId,
-      branch: planned.branch,
-      number: number4,
-      url: url2,
-      headSha: planned.headSha,
-      checkRunId: check2.id,
-      checkRunSha: planned.headSha,
-      labels
-    },
+    record: { ...current, checkRunId: check2.id, checkRunSha: planned.headSha, checkRunPendingSha: null },
     events
   };
 }
@@ -46256,6 +46280,12 @@ function createLocalForge(options) {
         const found = data.pulls.find((p) => p.number === number4);
         if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
       });
+    },
+    async findCheckRun(commit, name, externalId) {
+      const run = (await store.read()).checkRuns.find(
+        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
+      );
+      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
     },
     async upsertCheckRun(spec, id) {
       return store.update((data) => {
