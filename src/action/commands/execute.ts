@@ -1,0 +1,101 @@
+import { type ExecuteResult, executeGoal } from '../../runtime/controller/execute.js';
+import { loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
+import { afterExecution } from '../../runtime/delivery/pipeline.js';
+import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
+import { UsageError } from '../../runtime/errors.js';
+import type { ActionRuntime } from '../compose.js';
+import { composeController, type PreparedAgent, prepareAgent } from '../controller.js';
+import { baseFor, outcomeFor, pullGoal, requireSlice, savingState } from '../goal-state.js';
+import type { ActionCommand } from '../inputs.js';
+import type { CommandOutcome } from '../outcome.js';
+
+export interface Executed {
+  notes: string[];
+  dryRunPlan: DeliveryPlan | null;
+}
+
+/**
+ * Runs the controller on the whole goal (cancelling the workflow interrupts it, resumably), then
+ * delivers and merges as the goal's policies say. With dry-run nothing leaves the runner: the
+ * delivery that would follow is returned as a plan.
+ */
+export async function executeAndDeliver(
+  rt: ActionRuntime,
+  goalId: string,
+  prepared: PreparedAgent,
+): Promise<Executed> {
+  const goal = await rt.store.read(goalId);
+  const deps = await composeController(rt, goal, prepared);
+  const interrupt = new AbortController();
+  const unsubscribe = rt.signals.subscribe(() => interrupt.abort());
+  let result: ExecuteResult;
+  try {
+    result = await rt.core.group(`omk: executing goal ${goalId} with the ${prepared.spec} agent`, () =>
+      executeGoal(deps, goalId, { untilReady: goal.options.untilReady, signal: interrupt.signal }),
+    );
+  } finally {
+    unsubscribe();
+  }
+  if (result.stoppedBy !== null) {
+    return { notes: [`execution stopped (${result.stoppedBy}); nothing was delivered`], dryRunPlan: null };
+  }
+  const settled = result.goal;
+  const base = baseFor(rt, settled);
+  if (rt.inputs.dryRun) {
+    if (settled.options.policy === 'local' || base === undefined) {
+      return { notes: ['dry-run: no delivery to show (policy local, or no base branch)'], dryRunPlan: null };
+    }
+    const { plan } = await loadDeliveryPlan(
+      rt.store,
+      goalId,
+      { policy: settled.options.policy, base },
+      'github',
+    );
+    return { notes: ['dry-run: nothing was pushed, opened or merged'], dryRunPlan: plan };
+  }
+  const forge = await rt.forge();
+  const after = await rt.core.group(`omk: delivering goal ${goalId}`, () =>
+    afterExecution({ store: rt.store, forge, reporter: rt.reporter }, goalId, {
+      base,
+      method: rt.inputs.mergeMethod,
+    }),
+  );
+  const notes = [...after.notes];
+  if (after.merge !== null && !after.merge.merged) {
+    notes.push(
+      `gated merge of PR #${after.merge.pr} blocked by ${after.merge.blockedBy}: ${after.merge.reasons.map((r) => r.detail).join('; ')}`,
+    );
+  }
+  return { notes, dryRunPlan: null };
+}
+
+/** `execute`: the whole goal; one slice per job (fan-out) waits for the runtime to support it. */
+export async function executeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
+  const goal = await pullGoal(rt, goalId);
+  const { slice } = rt.inputs;
+  if (slice !== undefined) {
+    await requireSlice(rt, goalId, slice);
+    throw new UsageError(
+      `slice: running one slice per job is not supported yet by this version of omk; execute runs the whole goal in one job. Example: remove slice, or use command: run`,
+      { hint: 'Fan-out across a matrix arrives with slice-level execution in the omk runtime.' },
+    );
+  }
+  const prepared = await prepareAgent(rt, goal.options.agent);
+  const executed = await savingState(rt, goalId, `execute: goal ${goalId}`, () =>
+    executeAndDeliver(rt, goalId, prepared),
+  );
+  return outcomeFor(rt, 'execute', goalId, { judged: true, ...executed });
+}
+
+/** verify, review and integrate run inside execute for now; a slice given is still checked first. */
+export async function notYetSupported(
+  rt: ActionRuntime,
+  command: ActionCommand,
+  goalId: string,
+): Promise<never> {
+  await pullGoal(rt, goalId);
+  if (rt.inputs.slice !== undefined) await requireSlice(rt, goalId, rt.inputs.slice);
+  throw new UsageError(
+    `command: '${command}' is not supported yet by this version of omk: gates and reviews run inside execute, and integration follows it. Example: command: execute`,
+  );
+}

@@ -1,0 +1,17 @@
+import type { ActionRuntime } from '../compose.js';
+import { outcomeFor, pullGoal, requireSlice } from '../goal-state.js';
+import type { CommandOutcome } from '../outcome.js';
+
+/**
+ * `status`: the goal's proof from the state branch. The step passes or fails on it like run does,
+ * so it can gate a later job. With slice: that slice's status, which does not decide the step.
+ */
+export async function statusCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
+  await pullGoal(rt, goalId);
+  const { slice } = rt.inputs;
+  if (slice === undefined) return outcomeFor(rt, 'status', goalId, { judged: true });
+  await requireSlice(rt, goalId, slice);
+  const outcome = await outcomeFor(rt, 'status', goalId);
+  const status = outcome.proof.slices.find((entry) => entry.id === slice)?.status ?? 'pending';
+  return { ...outcome, sliceStatus: status };
+}

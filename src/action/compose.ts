@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gitRepo } from '../adapters/git/repo.js';
+import { createGitStateBranch } from '../adapters/git/state-branch.js';
+import { composeGitHubForge } from '../adapters/github/compose.js';
+import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import type { Forge } from '../runtime/forge/port.js';
+import { GoalStore } from '../runtime/goal/store.js';
+import { heuristicPlanner } from '../runtime/plan/heuristic.js';
+import type { Planner } from '../runtime/plan/planner.js';
+import { type HostInfo, type RepoPort, type Reporter, systemClock } from '../runtime/ports.js';
+import type { RemoteStateStore } from '../runtime/state/remote.js';
+import type { ActionCore, SignalSource } from './core.js';
+import type { GitHubEnv } from './github-env.js';
+import type { ActionInputs } from './inputs.js';
+
+export type ActionEnv = Record<string, string | undefined>;
+
+/** What runAction is given: nothing else is read from the process. */
+export interface ActionDeps {
+  core: ActionCore;
+  /** process.env in production. The token input is removed from it once read. */
+  env: ActionEnv;
+  cwd: string;
+  signals: SignalSource;
+}
+
+/** The runtime composed for one Action step. */
+export interface ActionRuntime {
+  core: ActionCore;
+  inputs: ActionInputs;
+  github: GitHubEnv;
+  env: ActionEnv;
+  signals: SignalSource;
+  store: GoalStore;
+  reporter: Reporter;
+  repo: RepoPort;
+  planner: Planner;
+  randomHex: () => string;
+  /** Top level of the repository in working-directory. */
+  repoRoot: string;
+  /** Goal directories on the state branch of the repository. */
+  state: RemoteStateStore;
+  /** The GitHub forge, composed on first use. */
+  forge(): Promise<Forge>;
+}
+
+/** This process, for goal locks and the controller record. */
+function processHost(): HostInfo {
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: the process exists but belongs to someone else.
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+  };
+}
+
+/**
+ * State under RUNNER_TEMP (emptied after each job; steps of one job share it), the repository in
+ * working-directory, the GitHub forge and the state branch, both authenticated with the token
+ * input: the push header is keyed on the exact repository URL and passed through git's
+ * environment, never argv or a URL.
+ */
+export async function composeActionRuntime(
+  deps: ActionDeps,
+  inputs: ActionInputs,
+  github: GitHubEnv,
+): Promise<ActionRuntime> {
+  const { core } = deps;
+  const reporter: Reporter = {
+    info: (message) => core.info(`omk: ${message}`),
+    warn: (message) => core.warning(message),
+  };
+  const stateRoot =
+    github.runnerTemp === undefined
+      ? await mkdtemp(join(tmpdir(), 'omk-action-'))
+      : join(github.runnerTemp, 'omk', 'state');
+  await mkdir(stateRoot, { recursive: true });
+  const repoRoot = (await gitRepo.inspect(resolve(github.workspace ?? deps.cwd, inputs.workingDirectory)))
+    .root;
+  const remote = pushUrlFor(github.serverUrl, github.repo);
+  const state = createGitStateBranch({
+    repoRoot,
+    remote,
+    branch: inputs.stateBranch,
+    stateRoot,
+    env: pushAuthEnv(remote, inputs.githubToken),
+  });
+  let forge: Promise<Forge> | null = null;
+  return {
+    core,
+    inputs,
+    github,
+    env: deps.env,
+    signals: deps.signals,
+    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter }),
+    reporter,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    randomHex: () => randomBytes(3).toString('hex'),
+    repoRoot,
+    state,
+    forge() {
+      forge ??= composeGitHubForge({
+        repoRoot,
+        env: deps.env,
+        repo: github.repo,
+        token: inputs.githubToken,
+      });
+      return forge;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { agentsConfigSchema } from '../runtime/agents/config.js';
+import { UsageError } from '../runtime/errors.js';
+import { withAgentArgs } from './controller.js';
+
+const agents = agentsConfigSchema.parse({
+  custom: { mine: { argv: ['my-agent', '{promptFile}'] } },
+  settings: { claude: { extraArgs: ['--verbose'] } },
+});
+
+describe('withAgentArgs', () => {
+  it("appends to a preset's or a script's extra arguments", () => {
+    expect(withAgentArgs(agents, 'claude', ['--model', 'opus']).settings.claude?.extraArgs).toEqual([
+      '--verbose',
+      '--model',
+      'opus',
+    ]);
+    expect(withAgentArgs(agents, 'script:./fix.sh', ['-q']).settings['script:./fix.sh']).toEqual({
+      extraArgs: ['-q'],
+      env: [],
+    });
+  });
+
+  it("appends to a custom agent's argv", () => {
+    expect(withAgentArgs(agents, 'mine', ['--fast']).custom.mine?.argv).toEqual([
+      'my-agent',
+      '{promptFile}',
+      '--fast',
+    ]);
+  });
+
+  it('changes nothing without arguments, and refuses arguments for the demo agent', () => {
+    expect(withAgentArgs(agents, 'demo', [])).toBe(agents);
+    expect(() => withAgentArgs(agents, 'demo', ['-x'])).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,80 @@
+import {
+  debug,
+  error,
+  getInput,
+  group,
+  info,
+  notice,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning,
+} from '@actions/core';
+
+/** Where an annotation points: a repository file and line (workspace-relative). */
+export interface AnnotationTarget {
+  title?: string;
+  file?: string;
+  startLine?: number;
+  endLine?: number;
+}
+
+/**
+ * The part of @actions/core the Action uses, as a port: the runner takes it as a dependency so
+ * in-process tests can record what a run would print, and nothing reads process state at import.
+ */
+export interface ActionCore {
+  getInput(name: string): string;
+  setSecret(value: string): void;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  notice(message: string, target?: AnnotationTarget): void;
+  warning(message: string, target?: AnnotationTarget): void;
+  error(message: string, target?: AnnotationTarget): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
+  writeSummary(markdown: string): Promise<void>;
+}
+
+/**
+ * The real thing. Named imports only: the bundle drops @actions/core's OIDC client (and the HTTP
+ * stack under it), which this Action never uses, so it starts fast.
+ */
+export function actionsCore(): ActionCore {
+  return {
+    getInput: (name) => getInput(name),
+    setSecret,
+    setOutput,
+    setFailed,
+    debug,
+    info,
+    notice,
+    warning,
+    error,
+    group,
+    async writeSummary(markdown) {
+      await summary.addRaw(markdown, true).write();
+    },
+  };
+}
+
+/** SIGINT/SIGTERM (a cancelled workflow run), as a subscription the runner can remove. */
+export interface SignalSource {
+  subscribe(onSignal: () => void): () => void;
+}
+
+export function processSignals(): SignalSource {
+  return {
+    subscribe(onSignal) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { createCommand } from './commands/create.js';
+import { mergeCommand, openPrCommand } from './commands/deliver.js';
+import { executeCommand, notYetSupported } from './commands/execute.js';
+import { statusCommand } from './commands/status.js';
+import type { ActionRuntime } from './compose.js';
+import type { CommandOutcome } from './outcome.js';
+
+/** One command per step. Every command but run and plan works on an existing goal-id. */
+export async function dispatch(rt: ActionRuntime): Promise<CommandOutcome> {
+  const { command, goalId } = rt.inputs;
+  if (command === 'run' || command === 'plan') return createCommand(rt, command);
+  if (goalId === undefined) throw new Error(`unreachable: the inputs schema requires goal-id for ${command}`);
+  switch (command) {
+    case 'execute':
+      return executeCommand(rt, goalId);
+    case 'status':
+      return statusCommand(rt, goalId);
+    case 'open-pr':
+      return openPrCommand(rt, goalId);
+    case 'merge':
+      return mergeCommand(rt, goalId);
+    case 'verify':
+    case 'review':
+    case 'integrate':
+      return notYetSupported(rt, command, goalId);
+  }
+}

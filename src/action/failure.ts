@@ -1,0 +1,19 @@
+import { OmkError } from '../runtime/errors.js';
+import { text } from '../runtime/proof/render-markdown.js';
+
+/** An omk error says what to do next; anything else is a bug and says so. */
+export function describeError(error: unknown): string {
+  if (error instanceof OmkError)
+    return error.hint === undefined ? error.message : `${error.message}\n${error.hint}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `omk failed unexpectedly: ${message}\nThis is a bug in omk; please report it with this step's log (rerun with debug logging for the stack).`;
+}
+
+/** The job summary of a step that failed before it had a proof to show. */
+export function renderFailureSummary(message: string): string {
+  const quoted = message
+    .split(/\r?\n/)
+    .map((line) => `> ${text(line)}`)
+    .join('\n');
+  return `# ❌ omk failed\n\n${quoted}\n`;
+}

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from '../runtime/errors.js';
+import type { RepoCoordinates } from '../runtime/forge/port.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const blankToUndefined = (value: string | undefined) => (value === '' ? undefined : value);
+const optional = z.string().optional().transform(blankToUndefined);
+
+/** The runner's environment, as far as omk reads it. The runner sets all of these. */
+const githubEnvSchema = z.object({
+  GITHUB_REPOSITORY: z
+    .string({ error: 'GITHUB_REPOSITORY is not set: this Action runs in a GitHub Actions job.' })
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'GITHUB_REPOSITORY must be OWNER/NAME.' }),
+  GITHUB_WORKSPACE: optional,
+  GITHUB_EVENT_NAME: optional,
+  GITHUB_EVENT_PATH: optional,
+  GITHUB_API_URL: optional,
+  GITHUB_SERVER_URL: optional,
+  GITHUB_BASE_REF: optional,
+  GITHUB_REF_NAME: optional,
+  GITHUB_REF_TYPE: optional,
+  RUNNER_TEMP: optional,
+});
+
+export interface GitHubEnv {
+  repo: RepoCoordinates;
+  /** The checkout the job works in; working-directory is relative to it. */
+  workspace: string | undefined;
+  eventName: string | undefined;
+  eventPath: string | undefined;
+  serverUrl: string;
+  /** The branch a PR targets, or the branch a push or dispatch ran on: where PRs go by default. */
+  defaultBase: string | undefined;
+  runnerTemp: string | undefined;
+}
+
+export function readGitHubEnv(env: Env): GitHubEnv {
+  const result = githubEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(`The job environment is incomplete:\n${z.prettifyError(result.error)}`, {
+      hint: 'Run this Action as a step of a GitHub Actions job (uses: omk/goal-action@v1).',
+      cause: result.error,
+    });
+  }
+  const v = result.data;
+  const [owner = '', name = ''] = v.GITHUB_REPOSITORY.split('/');
+  return {
+    repo: { owner, name },
+    workspace: v.GITHUB_WORKSPACE,
+    eventName: v.GITHUB_EVENT_NAME,
+    eventPath: v.GITHUB_EVENT_PATH,
+    serverUrl: v.GITHUB_SERVER_URL ?? 'https://github.com',
+    defaultBase: v.GITHUB_BASE_REF ?? (v.GITHUB_REF_TYPE === 'branch' ? v.GITHUB_REF_NAME : undefined),
+    runnerTemp: v.RUNNER_TEMP,
+  };
+}
+
+/** The webhook payload that triggered the run (GITHUB_EVENT_PATH); null when there is none. */
+export async function readEventPayload(eventPath: string | undefined): Promise<unknown> {
+  if (eventPath === undefined) return null;
+  let text: string;
+  try {
+    text = await readFile(eventPath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the event payload at GITHUB_EVENT_PATH (${eventPath}).`, {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ConfigError(`The event payload at GITHUB_EVENT_PATH is not JSON.`, { cause: error });
+  }
+}

@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../runtime/errors.js';
+import {
+  type ActionInputs,
+  expression,
+  INPUT_DEFAULTS,
+  type InputName,
+  inputMessage,
+  readInputs,
+} from './inputs.js';
+
+const TOKEN = 'ghs_unit';
+
+/** getInput as the runner serves it: '' for an input that is not set. */
+function read(inputs: Partial<Record<InputName, string>>): ActionInputs {
+  const all: Partial<Record<InputName, string>> = { 'github-token': TOKEN, ...inputs };
+  return readInputs((name) => all[name] ?? '');
+}
+
+function errorOf(inputs: Partial<Record<InputName, string>>): string {
+  try {
+    read(inputs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as UsageError).message;
+  }
+  throw new Error('expected the inputs to be refused');
+}
+
+describe('readInputs', () => {
+  it('applies the defaults of action.yml to inputs left empty', () => {
+    const inputs = read({ goal: '  fix the failing tests  ' });
+    expect(inputs).toMatchObject({
+      command: 'run',
+      goal: { text: 'fix the failing tests', raw: '  fix the failing tests  ' },
+      goalId: undefined,
+      policy: 'draft-pr',
+      mergePolicy: 'disabled',
+      mergeMethod: 'merge',
+      maxAgents: 4,
+      budget: { time: undefined, tokens: undefined, usd: undefined },
+      stateBranch: 'omk/state',
+      dryRun: false,
+      failOnNotReady: true,
+      workingDirectory: '.',
+      githubToken: TOKEN,
+      allowForkExecution: false,
+      agentArgs: [],
+    });
+  });
+
+  it('parses every value through the shared request parsers', () => {
+    const inputs = read({
+      command: 'plan',
+      goal: 'fix it',
+      policy: 'auto-pr',
+      'merge-policy': 'gated',
+      'merge-method': 'squash',
+      'max-agents': '8',
+      'budget-time': '1h30m',
+      'budget-tokens': '200k',
+      'budget-usd': '$7.50',
+      'dry-run': 'True',
+      'fail-on-not-ready': 'FALSE',
+      'agent-args': '--model sonnet  --verbose',
+    });
+    expect(inputs).toMatchObject({
+      command: 'plan',
+      policy: 'auto-pr',
+      mergePolicy: 'gated',
+      mergeMethod: 'squash',
+      maxAgents: 8,
+      budget: { time: 5_400_000, tokens: 200_000, usd: 7.5 },
+      dryRun: true,
+      failOnNotReady: false,
+      agentArgs: ['--model', 'sonnet', '--verbose'],
+    });
+  });
+
+  it('reads agent-args as a JSON array when an argument holds spaces', () => {
+    expect(read({ goal: 'x', 'agent-args': '["--prompt", "be brief"]' }).agentArgs).toEqual([
+      '--prompt',
+      'be brief',
+    ]);
+  });
+
+  it.each([
+    [{ command: 'deploy', goal: 'x' }, "command: 'deploy' is not one of run, plan", 'Example: command: run'],
+    [
+      { goal: 'x', 'max-agents': '0' },
+      "max-agents: '0' must be a whole number from 1 to 64",
+      'Example: max-agents: 4',
+    ],
+    [{ goal: 'x', 'max-agents': '65' }, "max-agents: '65' must be a whole number", 'Example: max-agents: 4'],
+    [{ goal: 'x', 'budget-time': '5x' }, "budget-time: '5x' is not a duration", 'budget-time: 30m'],
+    [
+      { goal: 'x', 'budget-tokens': 'lots' },
+      "budget-tokens: 'lots' is not a token count",
+      'budget-tokens: 200k',
+    ],
+    [{ goal: 'x', 'budget-usd': '-1' }, "budget-usd: '-1' is not a positive amount", 'budget-usd: 25'],
+    [
+      { goal: 'x', policy: 'yolo' },
+      "policy: 'yolo' is not one of local, draft-pr, auto-pr",
+      'Example: policy: draft-pr',
+    ],
+    [
+      { goal: 'x', 'merge-policy': 'always' },
+      "merge-policy: 'always' is not one of",
+      'Example: merge-policy: gated',
+    ],
+    [
+      { goal: 'x', 'merge-method': 'ff' },
+      "merge-method: 'ff' is not one of merge, squash, rebase",
+      'Example: merge-method: squash',
+    ],
+    [{ command: 'run' }, 'goal: required when command is run', 'Example: goal: fix the failing test'],
+    [{ command: 'plan', goal: '   ' }, 'goal: required when command is plan', 'Example: goal: '],
+    [{ command: 'status' }, 'goal-id: required when command is status', 'Example: goal-id: ${{'],
+    [
+      { command: 'status', 'goal-id': 'Not An Id' },
+      "goal-id: 'Not An Id' is not a goal id",
+      'Example: goal-id:',
+    ],
+    [{ goal: 'x', 'goal-id': 'g-123456' }, 'goal-id: run creates a new goal', 'Example: command: execute'],
+    [
+      { command: 'status', 'goal-id': 'g-123456', slice: 'S_1' },
+      "slice: 'S_1' is not a slice id",
+      'Example: slice:',
+    ],
+    [
+      { command: 'merge', 'goal-id': 'g-123456', slice: 's1' },
+      'slice: only execute, verify',
+      'Example: command: execute',
+    ],
+    [
+      { command: 'merge', 'goal-id': 'g-123456', 'dry-run': 'true' },
+      'dry-run: merge has no dry run',
+      'Example: dry-run: false',
+    ],
+    [{ goal: 'x', 'dry-run': 'yes' }, "dry-run: 'yes' is not a boolean", 'Example: dry-run: true'],
+    [
+      { goal: 'x', 'fail-on-not-ready': '1' },
+      "fail-on-not-ready: '1' is not a boolean",
+      'Example: fail-on-not-ready: true',
+    ],
+    [
+      { goal: 'x', 'state-branch': '-x' },
+      "state-branch: '-x' is not a branch name",
+      'Example: state-branch: omk/state',
+    ],
+    [
+      { goal: 'x', 'base-branch': 'a..b' },
+      "base-branch: 'a..b' is not a branch name",
+      'Example: base-branch: main',
+    ],
+    [
+      { goal: 'x', 'agent-args': '--say "two words"' },
+      'agent-args: quotes and backslashes are not interpreted',
+      'Example: agent-args:',
+    ],
+    [
+      { goal: 'x', 'agent-args': '[1, 2]' },
+      "agent-args: '[1, 2]' must be a JSON array of strings",
+      'Example: agent-args:',
+    ],
+    [
+      { goal: 'x', 'github-token': ' ' },
+      'github-token: is empty',
+      `Example: github-token: ${expression('github.token')}`,
+    ],
+  ] as [Partial<Record<InputName, string>>, string, string][])(
+    'refuses %j naming the input with an example',
+    (inputs, message, example) => {
+      const error = errorOf(inputs);
+      expect(error).toContain(message);
+      expect(error).toContain(example);
+    },
+  );
+
+  it('lists every bad input at once, each under its name', () => {
+    const error = errorOf({ command: 'deploy', 'max-agents': '0', 'budget-time': '5x' });
+    expect(error).toMatch(/^3 inputs are invalid:\n/);
+    expect(error).toContain('→ at command');
+    expect(error).toContain('→ at ["max-agents"]');
+    expect(error).toContain('→ at ["budget-time"]');
+  });
+
+  it('never echoes the token in an error', () => {
+    expect(errorOf({ 'github-token': TOKEN, command: 'nope' })).not.toContain(TOKEN);
+  });
+
+  it('has a default for every input with a fixed default in action.yml', () => {
+    expect(Object.keys(INPUT_DEFAULTS).sort()).toEqual(
+      [
+        'allow-fork-execution',
+        'command',
+        'dry-run',
+        'fail-on-not-ready',
+        'max-agents',
+        'merge-method',
+        'merge-policy',
+        'policy',
+        'state-branch',
+        'working-directory',
+      ].sort(),
+    );
+  });
+});
+
+describe('inputMessage', () => {
+  it('turns CLI flags into input names and prefixes the input', () => {
+    expect(inputMessage('max-agents', "--max-agents: '0' must be at most 64. Example: --max-agents 4.")).toBe(
+      "max-agents: '0' must be at most 64. Example: max-agents: 4.",
+    );
+    expect(inputMessage('goal', 'The goal is empty. Example: omk goal run "fix the failing tests"')).toBe(
+      'goal: The goal is empty. Example: goal: fix the failing tests',
+    );
+    expect(inputMessage('budget-tokens', 'Use --budget-tokens 200000 or --budget-tokens 200k.')).toBe(
+      'budget-tokens: Use budget-tokens: 200000 or budget-tokens: 200k.',
+    );
+  });
+});

@@ -1,0 +1,270 @@
+import { z } from 'zod';
+import { UsageError } from '../runtime/errors.js';
+import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
+import { SLICE_ID_PATTERN } from '../runtime/graph/schema.js';
+import { budgetInputSchema, createGoalRequestSchema, goalTextSchema } from '../runtime/requests.js';
+import { agentArgsSchema } from './agent-args.js';
+
+export const COMMANDS = [
+  'run',
+  'plan',
+  'execute',
+  'verify',
+  'review',
+  'integrate',
+  'open-pr',
+  'merge',
+  'status',
+] as const;
+export type ActionCommand = (typeof COMMANDS)[number];
+
+/** Commands that create a goal; every other one works on `goal-id`. */
+export const CREATING_COMMANDS: readonly ActionCommand[] = ['run', 'plan'];
+/** Commands that run repository code (agents, gates): refused on a fork's head without opt-in. */
+export const EXECUTING_COMMANDS: readonly ActionCommand[] = [
+  'run',
+  'execute',
+  'verify',
+  'review',
+  'integrate',
+];
+const SLICE_COMMANDS: readonly ActionCommand[] = ['execute', 'verify', 'review', 'integrate', 'status'];
+const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
+const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
+
+/** A workflow expression as a user writes it in YAML, for examples in messages. */
+export const expression = (inner: string) => `\${{ ${inner} }}`;
+export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
+export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
+
+const request = createGoalRequestSchema.shape;
+const budget = budgetInputSchema().shape;
+
+function oneOf<T extends readonly string[]>(input: string, values: T, example: string) {
+  return z.string().transform((raw, ctx): T[number] => {
+    const value = raw.trim();
+    if ((values as readonly string[]).includes(value)) return value as T[number];
+    ctx.addIssue({
+      code: 'custom',
+      message: `${input}: '${raw}' is not one of ${values.join(', ')}. Example: ${example}`,
+    });
+    return z.NEVER;
+  });
+}
+
+/** `true` or `false` as YAML 1.2 spells them (what core.getBooleanInput accepts); nothing else. */
+function boolean(input: string) {
+  return z.string().transform((raw, ctx): boolean => {
+    if (['true', 'True', 'TRUE'].includes(raw.trim())) return true;
+    if (['false', 'False', 'FALSE'].includes(raw.trim())) return false;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${input}: '${raw}' is not a boolean: use true or false. Example: ${input}: true`,
+    });
+    return z.NEVER;
+  });
+}
+
+function matching(input: string, pattern: RegExp, what: string, example: string) {
+  return z
+    .string()
+    .trim()
+    .refine((value) => pattern.test(value), {
+      error: (issue) => `${input}: '${String(issue.input)}' is not ${what}. Example: ${example}`,
+    });
+}
+
+/** An input that may be left empty: '' is "not given", anything else must parse. */
+function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
+  return z
+    .string()
+    .transform((value) => (value.trim() === '' ? undefined : value))
+    .pipe(schema.optional());
+}
+
+/** One schema for every input in action.yml, keyed by the input's name. */
+export const actionInputsSchema = z
+  .object({
+    goal: optional(goalTextSchema),
+    command: oneOf('command', COMMANDS, 'command: run'),
+    'goal-id': optional(
+      matching('goal-id', GOAL_ID_PATTERN, 'a goal id (like fix-the-failing-tests-3fa9c1)', GOAL_ID_EXAMPLE),
+    ),
+    slice: optional(matching('slice', SLICE_ID_PATTERN, 'a slice id', SLICE_EXAMPLE)),
+    policy: request.policy,
+    'merge-policy': request.mergePolicy,
+    'merge-method': oneOf('merge-method', MERGE_METHODS, 'merge-method: squash'),
+    agent: optional(z.string().trim()),
+    'agent-args': agentArgsSchema,
+    'config-path': optional(z.string().trim()),
+    'max-agents': request.maxAgents,
+    'budget-time': optional(budget.time),
+    'budget-tokens': optional(budget.tokens),
+    'budget-usd': optional(budget.usd),
+    'base-branch': optional(matching('base-branch', BRANCH, 'a branch name', 'base-branch: main')),
+    'state-branch': matching('state-branch', BRANCH, 'a branch name', 'state-branch: omk/state'),
+    'dry-run': boolean('dry-run'),
+    'fail-on-not-ready': boolean('fail-on-not-ready'),
+    'working-directory': z.string().trim().min(1),
+    'github-token': z
+      .string()
+      .trim()
+      .min(1, {
+        error: `github-token: is empty. omk needs a token that can write contents, pull requests and checks. Example: github-token: ${expression('github.token')}`,
+      }),
+    'allow-fork-execution': boolean('allow-fork-execution'),
+  })
+  .superRefine((inputs, ctx) => {
+    const command = inputs.command;
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (CREATING_COMMANDS.includes(command)) {
+      if (inputs.goal === undefined) {
+        issue('goal', `goal: required when command is ${command}. Example: ${GOAL_EXAMPLE}`);
+      }
+      if (inputs['goal-id'] !== undefined) {
+        issue(
+          'goal-id',
+          `goal-id: ${command} creates a new goal, so it takes no goal-id. To continue goal ${inputs['goal-id']}, use command: execute. Example: command: execute`,
+        );
+      }
+    } else if (inputs['goal-id'] === undefined) {
+      issue('goal-id', `goal-id: required when command is ${command}. Example: ${GOAL_ID_EXAMPLE}`);
+    }
+    if (inputs.slice !== undefined && !SLICE_COMMANDS.includes(command)) {
+      issue(
+        'slice',
+        `slice: only ${SLICE_COMMANDS.join(', ')} take a slice, not ${command}. Example: command: execute`,
+      );
+    }
+    if (inputs['dry-run'] && command === 'merge') {
+      issue(
+        'dry-run',
+        'dry-run: merge has no dry run. See what merging would need with command: status. Example: dry-run: false',
+      );
+    }
+  });
+
+/** The raw inputs as the runner passes them: every value a string, '' when not given. */
+export type RawInputs = Record<keyof z.input<typeof actionInputsSchema>, string>;
+export type InputName = keyof RawInputs;
+
+/** Defaults, as in action.yml (a test keeps them equal); github-token's is the workflow's token. */
+export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
+  command: 'run',
+  policy: 'draft-pr',
+  'merge-policy': 'disabled',
+  'merge-method': 'merge',
+  'max-agents': '4',
+  'state-branch': 'omk/state',
+  'dry-run': 'false',
+  'fail-on-not-ready': 'true',
+  'working-directory': '.',
+  'allow-fork-execution': 'false',
+};
+
+type Parsed = z.output<typeof actionInputsSchema>;
+
+export interface ActionInputs {
+  command: ActionCommand;
+  /** Normalized goal text, and the text as given (kept in goal.json). */
+  goal: { text: string; raw: string } | undefined;
+  goalId: string | undefined;
+  slice: string | undefined;
+  policy: Parsed['policy'];
+  mergePolicy: Parsed['merge-policy'];
+  mergeMethod: Parsed['merge-method'];
+  agent: string | undefined;
+  agentArgs: string[];
+  configPath: string | undefined;
+  maxAgents: number;
+  budget: { time?: number; tokens?: number; usd?: number };
+  baseBranch: string | undefined;
+  stateBranch: string;
+  dryRun: boolean;
+  failOnNotReady: boolean;
+  workingDirectory: string;
+  githubToken: string;
+  allowForkExecution: boolean;
+}
+
+/**
+ * Reads every input through one literal (an input added to the schema but never read here does
+ * not compile) and validates them together; errors name the input and show a correct example.
+ */
+export function readInputs(getInput: (name: InputName) => string): ActionInputs {
+  const raw: RawInputs = {
+    goal: getInput('goal'),
+    command: getInput('command'),
+    'goal-id': getInput('goal-id'),
+    slice: getInput('slice'),
+    policy: getInput('policy'),
+    'merge-policy': getInput('merge-policy'),
+    'merge-method': getInput('merge-method'),
+    agent: getInput('agent'),
+    'agent-args': getInput('agent-args'),
+    'config-path': getInput('config-path'),
+    'max-agents': getInput('max-agents'),
+    'budget-time': getInput('budget-time'),
+    'budget-tokens': getInput('budget-tokens'),
+    'budget-usd': getInput('budget-usd'),
+    'base-branch': getInput('base-branch'),
+    'state-branch': getInput('state-branch'),
+    'dry-run': getInput('dry-run'),
+    'fail-on-not-ready': getInput('fail-on-not-ready'),
+    'working-directory': getInput('working-directory'),
+    'github-token': getInput('github-token'),
+    'allow-fork-execution': getInput('allow-fork-execution'),
+  };
+  return parseInputs(raw);
+}
+
+export function parseInputs(raw: RawInputs): ActionInputs {
+  const withDefaults = { ...raw };
+  for (const [name, value] of Object.entries(INPUT_DEFAULTS) as [InputName, string][]) {
+    if (withDefaults[name].trim() === '') withDefaults[name] = value;
+  }
+  const result = actionInputsSchema.safeParse(withDefaults);
+  if (!result.success) throw inputError(result.error);
+  const v = result.data;
+  return {
+    command: v.command,
+    goal: v.goal === undefined ? undefined : { text: v.goal, raw: raw.goal },
+    goalId: v['goal-id'],
+    slice: v.slice,
+    policy: v.policy,
+    mergePolicy: v['merge-policy'],
+    mergeMethod: v['merge-method'],
+    agent: v.agent,
+    agentArgs: v['agent-args'],
+    configPath: v['config-path'],
+    maxAgents: v['max-agents'],
+    budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },
+    baseBranch: v['base-branch'],
+    stateBranch: v['state-branch'],
+    dryRun: v['dry-run'],
+    failOnNotReady: v['fail-on-not-ready'],
+    workingDirectory: v['working-directory'],
+    githubToken: v['github-token'],
+    allowForkExecution: v['allow-fork-execution'],
+  };
+}
+
+// The request schemas speak CLI (`--max-agents 4`); the Action speaks inputs (`max-agents: 4`).
+const FLAG = /--(policy|merge-policy|max-agents|budget-time|budget-tokens|budget-usd)(?::|(?= ))/g;
+const CLI_GOAL_EXAMPLE = /omk goal run "([^"]*)"/g;
+
+/** A request-schema message in the Action's words, starting with the input it is about. */
+export function inputMessage(input: string, message: string): string {
+  const rewritten = message.replace(FLAG, '$1:').replace(CLI_GOAL_EXAMPLE, 'goal: $1');
+  return input === '' || rewritten.startsWith(`${input}:`) ? rewritten : `${input}: ${rewritten}`;
+}
+
+function inputError(error: z.ZodError): UsageError {
+  const issues = error.issues.map((issue) => ({
+    ...issue,
+    message: inputMessage(String(issue.path[0] ?? ''), issue.message),
+  }));
+  const count = issues.length === 1 ? 'An input is' : `${issues.length} inputs are`;
+  return new UsageError(`${count} invalid:\n${z.prettifyError(new z.ZodError(issues))}`, { cause: error });
+}

@@ -1,0 +1,63 @@
+import type { DeliveryPlan } from '../runtime/delivery/plan.js';
+import type { GoalStore } from '../runtime/goal/store.js';
+import { dependencyWaves } from '../runtime/graph/order.js';
+import { taskGraphVersioned } from '../runtime/graph/schema.js';
+import type { Proof } from '../runtime/proof/schema.js';
+import { readVersioned } from '../runtime/state/versioned.js';
+import type { ActionCommand } from './inputs.js';
+
+/** One entry of the `slices` output: what a matrix job needs to run one slice. */
+export interface SliceRow {
+  slice: string;
+  title: string;
+  /** Dependency wave: every slice of wave n may start once waves 0..n-1 are done. */
+  wave: number;
+}
+
+/** What a command did, as data: the runner turns it into outputs, a summary and a verdict. */
+export interface CommandOutcome {
+  command: ActionCommand;
+  goalId: string;
+  proof: Proof;
+  proofPath: string;
+  slices: SliceRow[];
+  /** Whether the proof's status decides the step (run, execute, status). */
+  judged: boolean;
+  /** An expected refusal that fails the step (a blocked merge), in words. */
+  refused: string | null;
+  /** Things the user should know (why nothing was delivered, a blocked gated merge). */
+  notes: string[];
+  /** open-pr or run with dry-run: what delivery would do. */
+  dryRunPlan: DeliveryPlan | null;
+  /** status with slice: that slice's status in the proof. */
+  sliceStatus: string | null;
+}
+
+export async function sliceRows(store: GoalStore, goalId: string): Promise<SliceRow[]> {
+  const graph = await readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph);
+  return dependencyWaves(graph.tasks).flatMap((wave, index) =>
+    wave.map((task) => ({ slice: task.id, title: task.title, wave: index })),
+  );
+}
+
+/**
+ * Why the step fails, or null. A refusal always fails it; a judged proof fails it when `failed`,
+ * and when not ready (or blocked on a human) unless fail-on-not-ready is false.
+ */
+export function verdict(outcome: CommandOutcome, failOnNotReady: boolean): string | null {
+  if (outcome.refused !== null) return outcome.refused;
+  if (!outcome.judged) return null;
+  const { proof, goalId } = outcome;
+  if (proof.status === 'failed') {
+    const why = proof.failures.map((failure) => failure.message.replace(/\.$/, '')).slice(0, 3);
+    return `The proof of goal ${goalId} failed${why.length > 0 ? `: ${why.join('; ')}` : ''}. The job summary has the evidence.`;
+  }
+  if (proof.status === 'ready' || !failOnNotReady) return null;
+  const gaps = proof.knownGaps.map((gap) => gap.code);
+  const what = proof.status === 'blocked_on_human' ? 'is blocked on a human decision' : 'is not ready';
+  return (
+    `The proof of goal ${goalId} ${what}` +
+    (gaps.length > 0 ? ` (known gaps: ${[...new Set(gaps)].join(', ')})` : '') +
+    '. The job summary lists what is missing; set fail-on-not-ready: false to let this step pass anyway.'
+  );
+}

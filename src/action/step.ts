@@ -1,0 +1,58 @@
+import { readExecution } from '../runtime/controller/execution-state.js';
+import { renderProofText } from '../runtime/proof/render-text.js';
+import { gateAnnotations, gateGroups } from './annotations.js';
+import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
+import { dispatch } from './dispatch.js';
+import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-guard.js';
+import { readEventPayload, readGitHubEnv } from './github-env.js';
+import { readInputs } from './inputs.js';
+import { type CommandOutcome, verdict } from './outcome.js';
+import { actionOutputs } from './outputs.js';
+import { renderSummary } from './summary.js';
+
+/** The input GitHub fills with the token; removed from the environment children inherit. */
+const TOKEN_INPUT_ENV = 'INPUT_GITHUB-TOKEN';
+
+export interface StepResult {
+  summary: string;
+  /** Why the step fails (a judged proof or a refusal), or null. */
+  failure: string | null;
+}
+
+/**
+ * One step: validate the inputs, refuse a fork's code under pull_request_target, compose the
+ * runtime, run the command, publish outputs and annotations. Throws on errors; the runner turns
+ * them, and the failure returned here, into the one setFailed.
+ */
+export async function runStep(deps: ActionDeps): Promise<StepResult> {
+  const { core } = deps;
+  const inputs = readInputs((name) => core.getInput(name));
+  // Git, gates and agents inherit this environment; none of them needs the token from here.
+  delete deps.env[TOKEN_INPUT_ENV];
+  const github = readGitHubEnv(deps.env);
+  const privileged = github.eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(github.eventName);
+  const payload = privileged ? await readEventPayload(github.eventPath) : null;
+  const fork = checkForkExecution(github.eventName, payload, inputs.command, inputs.allowForkExecution);
+  if (fork.refuse !== null) throw forkRefusal(fork.refuse);
+  if (fork.warn !== null) core.warning(fork.warn);
+  const rt = await composeActionRuntime(deps, inputs, github);
+  const outcome = await dispatch(rt);
+  await publish(rt, outcome);
+  return { summary: renderSummary(outcome), failure: verdict(outcome, inputs.failOnNotReady) };
+}
+
+async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void> {
+  const { core } = rt;
+  for (const [name, value] of Object.entries(actionOutputs(outcome))) core.setOutput(name, value);
+  if (outcome.command === 'run' || outcome.command === 'execute') {
+    const execution = await readExecution(rt.store.paths(outcome.goalId).execution);
+    const where = { repoRoot: rt.repoRoot, workspace: rt.github.workspace };
+    for (const annotation of gateAnnotations(gateGroups(outcome.proof, execution), where)) {
+      core[annotation.level](annotation.message, annotation.target);
+    }
+  }
+  await core.group(`omk: proof of goal ${outcome.goalId} (${outcome.proof.status})`, async () =>
+    core.info(renderProofText(outcome.proof)),
+  );
+  for (const note of outcome.notes) core.info(`omk: ${note}`);
+}

@@ -1,0 +1,192 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { type FakeGitHub, startFakeGitHub } from '../fake-github/server.js';
+import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
+export const OWNER = 'acme';
+export const REPO = 'widgets';
+/** A canary: it must appear nowhere but in the runner's ::add-mask:: commands. */
+export const TOKEN = 'ghs_actionCanary0123456789abcdefXYZ';
+
+export interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Parsed from the GITHUB_OUTPUT file, as the runner reads it. */
+  outputs: Record<string, string>;
+  outputFile: string;
+  summary: string;
+}
+
+export interface ActionEnv {
+  repo: TempRepo;
+  server: FakeGitHub;
+  runnerTemp: string;
+  runs: ActionRun[];
+  /** Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`). */
+  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  cleanup(): Promise<void>;
+}
+
+/** The INPUT_* variable a runner sets: upper case, spaces to underscores, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+export async function actionMetadata(): Promise<unknown> {
+  return parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as unknown;
+}
+
+/** The defaults a runner fills in from action.yml (expressions such as ${{ github.token }} skipped). */
+export async function actionDefaults(): Promise<Record<string, string>> {
+  const meta = (await actionMetadata()) as { inputs: Record<string, { default?: string }> };
+  const out: Record<string, string> = {};
+  for (const [name, input] of Object.entries(meta.inputs)) {
+    if (input.default !== undefined && !input.default.includes('${{')) out[name] = input.default;
+  }
+  return out;
+}
+
+/** `name<<DELIMITER\nvalue\nDELIMITER` entries, as @actions/core writes GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (match?.[1] === undefined || match[2] === undefined) continue;
+    const value: string[] = [];
+    for (i += 1; i < lines.length && lines[i] !== match[2]; i += 1) value.push(lines[i] ?? '');
+    out[match[1]] = value.join('\n');
+  }
+  return out;
+}
+
+export interface ActionEnvOptions {
+  event?: { name: string; payload: unknown };
+  /** Executable files added to the fixture (committed and pushed before the first run). */
+  executables?: Record<string, string>;
+}
+
+/**
+ * A workspace checkout of the demo fixture whose origin is a fake GitHub (backed by its bare
+ * repository), a RUNNER_TEMP, and an event payload: everything a runner gives a node24 Action.
+ */
+export async function createActionEnv(options: ActionEnvOptions = {}): Promise<ActionEnv> {
+  const repo = await createTempRepo({ ...DEMO_FILES });
+  if (options.executables !== undefined) {
+    await repo.commit(options.executables, 'executables');
+    for (const path of Object.keys(options.executables)) await chmod(join(repo.root, path), 0o755);
+    await repo.commit({}, 'make executable');
+    git(repo.root, 'push', '--quiet', 'origin', 'main');
+  }
+  const server = await startFakeGitHub({ owner: OWNER, repo: REPO, bareRepoPath: repo.origin, token: TOKEN });
+  // Local config only: no network, so a sync child is fine here.
+  git(repo.root, 'remote', 'set-url', 'origin', server.gitUrl);
+  const runnerTemp = await mkdtemp(join(tmpdir(), 'omk-runner-'));
+  const event = options.event ?? {
+    name: 'workflow_dispatch',
+    payload: await webhookExample('workflow_dispatch'),
+  };
+  const eventPath = join(runnerTemp, 'event.json');
+  await writeFile(eventPath, JSON.stringify(event.payload));
+  const defaults = await actionDefaults();
+  const runs: ActionRun[] = [];
+  let step = 0;
+  return {
+    repo,
+    server,
+    runnerTemp,
+    runs,
+    async run(inputs, extra = {}) {
+      step += 1;
+      const outputFile = join(runnerTemp, `output-${step}`);
+      const summaryFile = join(runnerTemp, `summary-${step}`);
+      await writeFile(outputFile, '');
+      await writeFile(summaryFile, '');
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        HOME: runnerTemp,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+        GITHUB_API_URL: server.url,
+        GITHUB_SERVER_URL: server.url,
+        GITHUB_WORKSPACE: repo.root,
+        GITHUB_EVENT_NAME: event.name,
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_REF_NAME: 'main',
+        GITHUB_REF_TYPE: 'branch',
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        RUNNER_TEMP: runnerTemp,
+        ...extra,
+      };
+      for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
+        env[inputVariable(name)] = value;
+      }
+      const result = await runNode([ACTION_ENTRY], repo.root, env);
+      const run: ActionRun = {
+        ...result,
+        outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+        outputFile: await readFile(outputFile, 'utf8'),
+        summary: await readFile(summaryFile, 'utf8'),
+      };
+      runs.push(run);
+      return run;
+    },
+    async cleanup() {
+      await server.close();
+      await repo.cleanup();
+      await rm(runnerTemp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Async, never sync: the fake GitHub serves git from this process's event loop. */
+function runNode(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+interface WebhookDefinition {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+/** A real payload from @octokit/webhooks-examples (the first example, or the first with `action`). */
+export async function webhookExample(name: string, action?: string): Promise<Record<string, unknown>> {
+  const path = join(ROOT, 'node_modules', '@octokit', 'webhooks-examples', 'api.github.com', 'index.json');
+  const definitions = JSON.parse(await readFile(path, 'utf8')) as WebhookDefinition[];
+  const examples = definitions.find((definition) => definition.name === name)?.examples ?? [];
+  const example = examples.find((candidate) => action === undefined || candidate.action === action);
+  if (example === undefined) throw new Error(`no ${name}${action ? `.${action}` : ''} example payload`);
+  return structuredClone(example);
+}
+
+/** ::error:: lines of a run, decoded (%0A is a newline in workflow commands). */
+export function errorLines(run: ActionRun): string[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::error'))
+    .map((line) => line.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+}

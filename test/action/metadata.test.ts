@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expression, INPUT_DEFAULTS, type InputName, readInputs } from '../../src/action/inputs.js';
+import { OUTPUT_NAMES } from '../../src/action/outputs.js';
+import { actionMetadata, ROOT } from './harness.js';
+import { actionMetadataSchema, inputsTable, outputsTable } from './metadata.js';
+
+const meta = actionMetadataSchema.parse(await actionMetadata());
+
+describe('action.yml', () => {
+  it('is valid metadata for a node24 action whose entry is the checked-in bundle', () => {
+    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(meta.inputs['github-token']?.default).toBe(expression('github.token'));
+  });
+
+  it('lists exactly the inputs inputs.ts reads, with the same defaults', () => {
+    const read: string[] = [];
+    readInputs((name: InputName) => {
+      read.push(name);
+      return { command: 'status', 'goal-id': 'g-123456', 'github-token': 't' }[name as string] ?? '';
+    });
+    expect(read.sort()).toEqual(Object.keys(meta.inputs).sort());
+    const defaults = Object.fromEntries(
+      Object.entries(meta.inputs)
+        .filter(([name, input]) => input.default !== '' && name !== 'github-token')
+        .map(([name, input]) => [name, input.default]),
+    );
+    expect(defaults).toEqual(INPUT_DEFAULTS);
+  });
+
+  it('lists exactly the outputs the runner sets', () => {
+    expect(Object.keys(meta.outputs)).toEqual([...OUTPUT_NAMES]);
+  });
+
+  it('is documented in docs/action.md: the inputs and outputs tables match it', async () => {
+    const docs = await readFile(join(ROOT, 'docs', 'action.md'), 'utf8');
+    expect(docs, `docs/action.md must contain:\n${inputsTable(meta)}`).toContain(inputsTable(meta));
+    expect(docs, `docs/action.md must contain:\n${outputsTable(meta)}`).toContain(outputsTable(meta));
+    for (const name of Object.keys(meta.inputs)) expect(docs).toContain(`\`${name}\``);
+  });
+});
