@@ -43,6 +43,8 @@ export interface ActionRuntime {
   repoRoot: string;
   /** Goal directories on the state branch of the repository. */
   state: RemoteStateStore;
+  /** The repository's URL on the forge and the git environment that authenticates to it. */
+  remote: { url: string; env: Readonly<Record<string, string>> };
   /** The GitHub forge, composed on first use. */
   forge(): Promise<Forge>;
 }
@@ -88,12 +90,13 @@ export async function composeActionRuntime(
   const repoRoot = (await gitRepo.inspect(resolve(github.workspace ?? deps.cwd, inputs.workingDirectory)))
     .root;
   const remote = pushUrlFor(github.serverUrl, github.repo);
+  const remoteEnv = pushAuthEnv(remote, inputs.githubToken);
   const state = createGitStateBranch({
     repoRoot,
     remote,
     branch: inputs.stateBranch,
     stateRoot,
-    env: pushAuthEnv(remote, inputs.githubToken),
+    env: remoteEnv,
   });
   let forge: Promise<Forge> | null = null;
   return {
@@ -108,6 +111,7 @@ export async function composeActionRuntime(
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),
     repoRoot,
+    remote: { url: remote, env: remoteEnv },
     state,
     forge() {
       forge ??= composeGitHubForge({

@@ -1,6 +1,7 @@
 import { createCommand } from './commands/create.js';
 import { mergeCommand, openPrCommand } from './commands/deliver.js';
-import { executeCommand, notYetSupported } from './commands/execute.js';
+import { executeCommand } from './commands/execute.js';
+import { executeSliceCommand, integrateCommand } from './commands/fan-out.js';
 import { statusCommand } from './commands/status.js';
 import type { ActionRuntime } from './compose.js';
 import type { CommandOutcome } from './outcome.js';
@@ -12,7 +13,9 @@ export async function dispatch(rt: ActionRuntime): Promise<CommandOutcome> {
   if (goalId === undefined) throw new Error(`unreachable: the inputs schema requires goal-id for ${command}`);
   switch (command) {
     case 'execute':
-      return executeCommand(rt, goalId);
+      return rt.inputs.slice === undefined
+        ? executeCommand(rt, goalId)
+        : executeSliceCommand(rt, goalId, rt.inputs.slice);
     case 'status':
       return statusCommand(rt, goalId);
     case 'open-pr':
@@ -22,6 +25,6 @@ export async function dispatch(rt: ActionRuntime): Promise<CommandOutcome> {
     case 'verify':
     case 'review':
     case 'integrate':
-      return notYetSupported(rt, command, goalId);
+      return integrateCommand(rt, goalId, command);
   }
 }

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { NotFoundError, UsageError } from '../runtime/errors.js';
+import { relocateGoal } from '../runtime/goal/actions.js';
 import { readProof } from '../runtime/goal/queries.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import type { ActionRuntime } from './compose.js';
@@ -23,7 +24,8 @@ export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalR
     );
   }
   rt.reporter.info(`goal ${goalId} from ${branch} at ${commit.slice(0, 12)}`);
-  return rt.store.read(goalId);
+  // Another runner created it: point it at this runner's checkout.
+  return relocateGoal(rt.store, goalId, rt.repoRoot);
 }
 
 /** Pushes the goal directory to the state branch (fast-forward, retried on races); not on dry runs. */

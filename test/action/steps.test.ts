@@ -56,19 +56,18 @@ describe('a goal across steps and jobs, through the state branch', () => {
     );
   });
 
-  it('execute with a slice (fan-out) and verify say they are not supported yet', async () => {
-    const slice = await job({
+  it('execute with a slice whose dependency is not done yet refuses, naming the waves', async () => {
+    const run = await job({
       command: 'execute',
       'goal-id': goalId,
-      slice: slices[0]?.slice ?? '',
+      slice: slices[1]?.slice ?? '',
       agent: 'demo',
     });
-    expect(slice.code).toBe(1);
-    expect(errorLines(slice)[0]).toContain('slice: running one slice per job is not supported yet');
-    const verify = await job({ command: 'verify', 'goal-id': goalId });
-    expect(verify.code).toBe(1);
-    expect(errorLines(verify)[0]).toContain("command: 'verify' is not supported yet");
-    expect(errorLines(verify)[0]).toContain('Example: command: execute');
+    expect(run.code).toBe(1);
+    expect(errorLines(run)[0]).toContain(`depends on ${slices[0]?.slice}, which is not done yet`);
+    const stray = await job({ command: 'execute', 'goal-id': goalId, slice: 's9-nope', agent: 'demo' });
+    expect(stray.code).toBe(1);
+    expect(errorLines(stray)[0]).toContain("slice: 's9-nope' is not a slice of goal");
   });
 
   it('execute runs the whole goal in one job and opens draft PRs (policy draft-pr)', async () => {

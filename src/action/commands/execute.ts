@@ -2,11 +2,9 @@ import { type ExecuteResult, executeGoal } from '../../runtime/controller/execut
 import { loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
 import { afterExecution } from '../../runtime/delivery/pipeline.js';
 import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
-import { UsageError } from '../../runtime/errors.js';
 import type { ActionRuntime } from '../compose.js';
 import { composeController, type PreparedAgent, prepareAgent } from '../controller.js';
-import { baseFor, outcomeFor, pullGoal, requireSlice, savingState } from '../goal-state.js';
-import type { ActionCommand } from '../inputs.js';
+import { baseFor, outcomeFor, pullGoal, savingState } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 
 export interface Executed {
@@ -69,33 +67,12 @@ export async function executeAndDeliver(
   return { notes, dryRunPlan: null };
 }
 
-/** `execute`: the whole goal; one slice per job (fan-out) waits for the runtime to support it. */
+/** `execute` without `slice`: the whole goal in this job, then delivery and merge by policy. */
 export async function executeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
   const goal = await pullGoal(rt, goalId);
-  const { slice } = rt.inputs;
-  if (slice !== undefined) {
-    await requireSlice(rt, goalId, slice);
-    throw new UsageError(
-      `slice: running one slice per job is not supported yet by this version of omk; execute runs the whole goal in one job. Example: remove slice, or use command: run`,
-      { hint: 'Fan-out across a matrix arrives with slice-level execution in the omk runtime.' },
-    );
-  }
   const prepared = await prepareAgent(rt, goal.options.agent);
   const executed = await savingState(rt, goalId, `execute: goal ${goalId}`, () =>
     executeAndDeliver(rt, goalId, prepared),
   );
   return outcomeFor(rt, 'execute', goalId, { judged: true, ...executed });
-}
-
-/** verify, review and integrate run inside execute for now; a slice given is still checked first. */
-export async function notYetSupported(
-  rt: ActionRuntime,
-  command: ActionCommand,
-  goalId: string,
-): Promise<never> {
-  await pullGoal(rt, goalId);
-  if (rt.inputs.slice !== undefined) await requireSlice(rt, goalId, rt.inputs.slice);
-  throw new UsageError(
-    `command: '${command}' is not supported yet by this version of omk: gates and reviews run inside execute, and integration follows it. Example: command: execute`,
-  );
 }
