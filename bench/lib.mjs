@@ -2,7 +2,7 @@
 // checkout with nothing but `npm run build` done, and must not measure a dependency's start-up.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -64,6 +64,16 @@ export function makeTempDir(prefix) {
 
 export function cleanupTempDirs() {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Removes one temp dir now rather than at exit: a bench that makes many large fixtures (tens of
+ * thousands of files each) would otherwise fill the disk before it finishes.
+ */
+export function removeTempDir(dir) {
+  const index = tempDirs.indexOf(dir);
+  if (index >= 0) tempDirs.splice(index, 1);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** git with an argv array (no shell), failing loudly: a broken fixture would make figures meaningless. */
@@ -179,6 +189,59 @@ export function summarize(samples) {
  */
 export function load1() {
   return Math.round(loadavg()[0] * 100) / 100;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: USER_HZ, 100 on Linux unless getconf says so. */
+let clockTicks = null;
+
+/**
+ * CPU time (user and system, ms) of every child process this process has waited for, and their
+ * waited-for children in turn (Linux /proc/self/stat cutime and cstime); null where there is no
+ * /proc. The difference around a run is the CPU its whole process tree used: a wall time that
+ * grows while this stays put is waiting (for a core, the disk, a lock); system time that grows
+ * is the kernel doing more work for the same job.
+ */
+export function childCpuMs() {
+  let fields;
+  try {
+    // The command name (field 2) may hold spaces; the fields after its ')' do not.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+  if (clockTicks === null) {
+    const probe = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    clockTicks = Number(probe.stdout) > 0 ? Number(probe.stdout) : 100;
+  }
+  // Fields 16 and 17 of proc(5), counted from field 3 (the state) here.
+  const ms = (ticks) => (Number(ticks) * 1000) / clockTicks;
+  return { user: ms(fields[13]), sys: ms(fields[14]) };
+}
+
+/**
+ * Linux pressure stall information: the share of the last 10 and 60 seconds in which some task
+ * waited for a cpu (or for io). Unlike the load average it says how much of the time work was
+ * actually held up; null where /proc/pressure does not exist.
+ */
+export function pressure() {
+  const read = (what) => {
+    try {
+      const some = readFileSync(`/proc/pressure/${what}`, 'utf8').split('\n')[0] ?? '';
+      const field = (name) => Number(new RegExp(`${name}=([\\d.]+)`).exec(some)?.[1] ?? Number.NaN);
+      return { avg10: field('avg10'), avg60: field('avg60') };
+    } catch {
+      return null;
+    }
+  };
+  const cpu = read('cpu');
+  const io = read('io');
+  return cpu === null && io === null ? null : { cpu, io };
+}
+
+/** All three load averages (1, 5, 15 minutes), rounded: the 5 and 15 show whether load was rising. */
+export function loadAverages() {
+  return loadavg().map((value) => Math.round(value * 100) / 100);
 }
 
 export function round1(ms) {

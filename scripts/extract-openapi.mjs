@@ -32,6 +32,7 @@ const OPERATIONS = {
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': [200],
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': [200, 403, 422],
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': [200, 404, 422],
+  'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': [200, 404],
   'POST /repos/{owner}/{repo}/check-runs': [201],
   'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': [200],
   'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': [200],

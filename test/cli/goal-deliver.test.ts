@@ -103,6 +103,27 @@ describe('omk goal open-pr', () => {
     );
   });
 
+  it('removes a status label the proof no longer has when it delivers again', async () => {
+    const id = await readyGoal();
+    expect((await omk('goal', 'open-pr', id, '--policy', 'auto-pr')).code).toBe(0);
+    const { readdir } = await import('node:fs/promises');
+    const [key] = await readdir(join(state.dir, 'forge'));
+    const path = join(state.dir, 'forge', key ?? '', 'forge.json');
+    const forge = JSON.parse(await readFile(path, 'utf8')) as { pulls: { labels: string[] }[] };
+    for (const pull of forge.pulls) pull.labels.push('omk:not-ready');
+    await writeFile(path, JSON.stringify(forge));
+    const delivery = join(state.dir, 'goals', id, 'delivery.json');
+    const record = JSON.parse(await readFile(delivery, 'utf8')) as { pulls: { labels: string[] }[] };
+    for (const pull of record.pulls) pull.labels.push('omk:not-ready');
+    await writeFile(delivery, JSON.stringify(record));
+    expect((await omk('goal', 'open-pr', id, '--policy', 'auto-pr')).code).toBe(0);
+    const after = (await forgeRecords()) as unknown as { pulls: { labels: string[] }[] };
+    for (const pull of after.pulls) {
+      expect(pull.labels).toContain('omk:proof-ready');
+      expect(pull.labels).not.toContain('omk:not-ready');
+    }
+  });
+
   it('refuses a goal whose policy is local, saying how to open PRs', async () => {
     const id = await readyGoal();
     const result = await omk('goal', 'open-pr', id);

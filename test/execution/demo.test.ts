@@ -20,7 +20,11 @@ afterEach(async () => {
 
 describe('omk demo', () => {
   it('runs offline end to end and leaves a ready proof with the fix shown fail-to-pass', async () => {
-    const demo = await runOmk(['demo'], { cwd: scratch, stateDir: state.dir, env: { TMPDIR: scratch } });
+    const demo = await runOmk(['demo'], {
+      cwd: scratch,
+      stateDir: state.dir,
+      env: { TMPDIR: scratch, GITHUB_TOKEN: 'ghs_demoMustNotUseThisToken0123456789' },
+    });
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('the bug is real');
     expect(demo.stdout).toMatch(/done: proof ready and merged in \d+\.\ds/);

@@ -28,6 +28,18 @@ const addLabels: Handler = async (req, ctx) => {
   );
 };
 
+const removeLabel: Handler = async (req, ctx) => {
+  const labels = labelsOf(ctx, req.params.num('issue_number'));
+  const name = req.params.str('name');
+  const at = labels && name !== undefined ? labels.indexOf(name) : -1;
+  if (!labels || at < 0) return notFound(DOCS_LABELS);
+  labels.splice(at, 1);
+  return json(
+    200,
+    labels.map((label) => labelJson(ctx, label)),
+  );
+};
+
 function reactionRollup(ctx: Ctx, commentId: number) {
   const mine = ctx.state.reactions.filter((r) => r.commentId === commentId);
   const counts = Object.fromEntries(REACTIONS.map((c) => [c, mine.filter((r) => r.content === c).length]));
@@ -118,6 +130,7 @@ const createReaction: Handler = async (req, ctx) => {
 
 export const issueRoutes: Record<string, Handler> = {
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': addLabels,
+  'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': removeLabel,
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': createComment,
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': listComments,
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': updateComment,

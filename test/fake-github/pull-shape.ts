@@ -62,7 +62,7 @@ export function labelJson(ctx: Ctx, name: string) {
     node_id: nodeId('LA', id),
     url: `${repoApi(ctx.site)}/labels/${encodeURIComponent(name)}`,
     name,
-    description: null,
+    description: '',
     color: label?.color ?? 'ededed',
     default: false,
   };

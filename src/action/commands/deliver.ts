@@ -24,7 +24,7 @@ export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<
     );
   }
   if (rt.inputs.dryRun) {
-    const { plan } = await loadDeliveryPlan(rt.store, goalId, { policy, base }, 'github');
+    const { plan } = await loadDeliveryPlan(rt.store, goalId, { policy, base }, null);
     return outcomeFor(rt, 'open-pr', goalId, {
       dryRunPlan: plan,
       notes: ['dry-run: nothing was pushed or opened'],

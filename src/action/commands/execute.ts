@@ -43,12 +43,7 @@ export async function executeAndDeliver(
     if (settled.options.policy === 'local' || base === undefined) {
       return { notes: ['dry-run: no delivery to show (policy local, or no base branch)'], dryRunPlan: null };
     }
-    const { plan } = await loadDeliveryPlan(
-      rt.store,
-      goalId,
-      { policy: settled.options.policy, base },
-      'github',
-    );
+    const { plan } = await loadDeliveryPlan(rt.store, goalId, { policy: settled.options.policy, base }, null);
     return { notes: ['dry-run: nothing was pushed, opened or merged'], dryRunPlan: plan };
   }
   const forge = await rt.forge();

@@ -4,7 +4,7 @@ import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { runGit } from '../git/run-git.js';
 import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
-import { addLabels, type Ctx, createPull, findOpenPull, getPull, updatePull } from './pulls.js';
+import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { type GitRunner, pushBranch } from './push.js';
 
 export interface GitHubForgeOptions {
@@ -40,6 +40,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     createPullRequest: (spec) => createPull(ctx, spec),
     updatePullRequest: (number, change) => updatePull(ctx, number, change),
     getPullRequest: (number) => getPull(ctx, number),
+    removeLabel: (number, label) => removeLabel(ctx, number, label),
     addLabels: (number, labels) => addLabels(ctx, number, labels),
     findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),

@@ -93,7 +93,10 @@ export async function createPull(ctx: Ctx, spec: PullRequestSpec): Promise<PullR
     if (!isAlreadyExists(error)) throw error;
     const existing = await findOpenPull(ctx, spec.head, spec.base);
     if (!existing) throw error;
-    return updatePull(ctx, existing.number, { title: spec.title, body: spec.body });
+    return {
+      ...(await updatePull(ctx, existing.number, { title: spec.title, body: spec.body })),
+      reused: true,
+    };
   }
 }
 
@@ -123,6 +126,21 @@ export async function getPull(ctx: Ctx, number: number): Promise<PullRequest> {
 }
 
 /** One call (none for no labels). GitHub creates labels that do not exist yet, so errors are real. */
+/** DELETE one label; 404 means the PR did not have it, which is the goal anyway. */
+export async function removeLabel(ctx: Ctx, number: number, label: string): Promise<void> {
+  try {
+    await ctx.octokit.rest.issues.removeLabel({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      issue_number: number,
+      name: label,
+    });
+  } catch (error) {
+    if (hasStatus(error, 404)) return;
+    throw error;
+  }
+}
+
 export async function addLabels(ctx: Ctx, number: number, labels: readonly string[]): Promise<void> {
   if (labels.length === 0) return;
   await ctx.octokit.rest.issues.addLabels({

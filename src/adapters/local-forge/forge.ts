@@ -90,7 +90,7 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         if (existing) {
           existing.title = spec.title;
           existing.body = spec.body;
-          return { ...existing };
+          return { ...existing, reused: true };
         }
         const created: LocalPull = {
           number: data.pulls.length + 1,
@@ -106,7 +106,7 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         data.pulls.push(created);
         return created;
       });
-      return view(pull);
+      return { ...(await view(pull)), reused: 'reused' in pull };
     },
     async updatePullRequest(number, change) {
       await pullByNumber(number);
@@ -130,6 +130,12 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         (r) => r.headSha === commit && r.name === name && r.externalId === externalId,
       );
       return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
+    async removeLabel(number, label) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number);
+        if (found) found.labels = found.labels.filter((l) => l !== label);
+      });
     },
     async upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef> {
       return store.update((data) => {

@@ -83,6 +83,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
       const result = await runController(context, runtime, created.goal.id, {
         agent: 'demo',
         untilReady: true,
+        forge: 'local',
       });
       io.stdout(`\n${renderProofText(result.proof)}\n`);
       const merge = result.proof.delivery.merge;

@@ -85,7 +85,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
       const record = await runtime.store.read(id);
       const target = deliveryTarget(record, options);
       if (options.dryRun) {
-        const { plan } = await loadDeliveryPlan(runtime.store, id, target, 'local');
+        const { plan } = await loadDeliveryPlan(runtime.store, id, target, null);
         io.stdout(format === 'json' ? json(plan) : renderPlanMarkdown(plan));
         return;
       }

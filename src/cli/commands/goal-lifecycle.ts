@@ -59,7 +59,11 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     if (action === 'resume') {
       command
         .option('--auto', 'resume every goal whose controller process died')
-        .option('--agent <agent>', 'the agent to continue with (default: the one the goal was started with)');
+        .option('--agent <agent>', 'the agent to continue with (default: the one the goal was started with)')
+        .option(
+          '--forge <forge>',
+          'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
+        );
     }
     command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
       const format = formatOf(options, ['text', 'json']);
@@ -75,6 +79,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
           if (resumesExecution(result)) {
             await runController(context, runtime, result.goal.id, {
               agent: options.agent as string | undefined,
+              forge: options.forge as string | undefined,
             });
           }
         }
@@ -92,6 +97,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         if (format !== 'json') io.stdout(renderTransition(result));
         const executed = await runController(context, runtime, result.goal.id, {
           agent: options.agent as string | undefined,
+          forge: options.forge as string | undefined,
         });
         printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
         return;

@@ -9,7 +9,16 @@ import { rebuildProof } from '../proof/assemble.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
 import { type DeliveryPlan, type PlannedPr, planDelivery } from './plan.js';
-import { type DeliveredPr, type DeliveryRecord, readDelivery, withPull, writeDelivery } from './state.js';
+import { OMK_STATUS_LABELS } from './pr-body.js';
+import {
+  type DeliveredPr,
+  type DeliveryRecord,
+  type DeliveryTarget,
+  readDelivery,
+  readDeliveryAsWritten,
+  withPull,
+  writeDelivery,
+} from './state.js';
 
 export interface DeliverDeps {
   store: GoalStore;
@@ -28,12 +37,15 @@ export interface DeliverResult {
   proof: Proof;
 }
 
-/** Loads what planning a delivery needs; also used by --dry-run, which stops here. */
+/**
+ * Loads what planning a delivery needs; also used by --dry-run, which stops here. `target` is the
+ * forge PRs go to (null for a dry run: the record is used as written, for links only).
+ */
 export async function loadDeliveryPlan(
   store: GoalStore,
   goalId: string,
   options: DeliverOptions,
-  forgeKind: Forge['kind'],
+  target: DeliveryTarget | null,
 ) {
   const paths = store.paths(goalId);
   const [goal, graph, execution, proof, delivery] = await Promise.all([
@@ -41,20 +53,24 @@ export async function loadDeliveryPlan(
     readVersioned(taskGraphVersioned, paths.taskGraph),
     readExecution(paths.execution),
     readVersioned(proofVersioned, paths.proof),
-    readDelivery(paths.delivery, forgeKind),
+    target === null
+      ? readDeliveryAsWritten(paths.delivery).then((record) => record ?? emptyDelivery())
+      : readDelivery(paths.delivery, target),
   ]);
-  return {
-    goal,
-    execution,
-    delivery,
-    plan: planDelivery({ goal, graph, execution, proof, delivery, ...options }),
-  };
+  const replan = (current: DeliveryRecord) =>
+    planDelivery({ goal, graph, execution, proof, delivery: current, ...options });
+  return { goal, execution, delivery, plan: replan(delivery), replan };
+}
+
+function emptyDelivery(): DeliveryRecord {
+  return { version: 1, forge: 'local', target: '', pulls: [] };
 }
 
 /**
  * Opens or updates one PR per delivered slice and the integrator PR, each with its proof body,
  * labels and `omk/proof` check run. Every step finds what exists first (recorded numbers and ids,
- * then the forge), so a rerun after a crash or a redelivery creates nothing twice.
+ * then the forge), so a rerun after a crash or a redelivery creates nothing twice. Each body is
+ * rendered just before it is sent, so the integrator PR links the slice PRs opened before it.
  */
 export async function deliverGoal(
   deps: DeliverDeps,
@@ -64,28 +80,32 @@ export async function deliverGoal(
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const events = new EventLog(paths.events, store.deps.clock);
-  const loaded = await loadDeliveryPlan(store, goalId, options, forge.kind);
+  const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
-  for (const planned of loaded.plan.pulls) {
-    const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root, async (intent) => {
-      record = withPull(record, intent);
-      await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record));
-    });
-    record = withPull(record, pull.record);
-    // Recorded after every PR, so a crash mid-goal loses nothing that was created.
-    await store.withGoalLock(goalId, async () => {
-      await writeDelivery(paths.delivery, record);
-      await events.append(pull.events);
-    });
-    delivered.push(pull.record);
-    deps.reporter.info(
-      `${planned.kind === 'integrator' ? 'integrator' : planned.sliceId} → ${pull.record.url}`,
-    );
+  try {
+    for (const first of loaded.plan.pulls) {
+      const planned = loaded.replan(record).pulls.find((p) => p.sliceId === first.sliceId) ?? first;
+      const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root, async (intent) => {
+        record = withPull(record, intent);
+        await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record));
+      });
+      record = withPull(record, pull.record);
+      // Recorded after every PR, so a crash mid-goal loses nothing that was created.
+      await store.withGoalLock(goalId, async () => {
+        await writeDelivery(paths.delivery, record);
+        await events.append(pull.events);
+      });
+      delivered.push(pull.record);
+      deps.reporter.info(
+        `${planned.kind === 'integrator' ? 'integrator' : planned.sliceId} → ${pull.record.url}`,
+      );
+    }
+  } finally {
+    // Even after a failure part-way, the proof lists the PRs that exist.
+    await store.withGoalLock(goalId, async () => rebuildProof(store, await store.read(goalId), events));
   }
-  const proof = await store.withGoalLock(goalId, async () =>
-    rebuildProof(store, await store.read(goalId), events),
-  );
+  const proof = await readVersioned(proofVersioned, paths.proof);
   return { plan: loaded.plan, delivered, proof };
 }
 
@@ -108,6 +128,7 @@ async function deliverOne(
   let number: number;
   let url: string;
   let labels = known?.labels ?? [];
+  let reused = false;
   if (known) {
     const updated = await forge.updatePullRequest(known.number, { title: planned.title, body: planned.body });
     number = updated.number;
@@ -125,10 +146,17 @@ async function deliverOne(
     number = created.number;
     url = created.url;
     labels = created.labels;
+    // The PR existed though nothing was recorded (state lost after a crash): so may its check run.
+    reused = created.reused === true;
     events.push({
       type: 'pr_opened',
       data: { sliceId: planned.sliceId, number, url, headSha: planned.headSha },
     });
+  }
+  // The proof's status changed since the last delivery: its old status label goes.
+  for (const stale of labels.filter((l) => OMK_STATUS_LABELS.includes(l) && !planned.labels.includes(l))) {
+    await forge.removeLabel(number, stale);
+    labels = labels.filter((l) => l !== stale);
   }
   const missing = planned.labels.filter((label) => !labels.includes(label));
   if (missing.length > 0) {
@@ -147,7 +175,7 @@ async function deliverOne(
     labels,
   };
   let checkId = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
-  if (checkId === null && known?.checkRunPendingSha === planned.headSha) {
+  if (checkId === null && (known?.checkRunPendingSha === planned.headSha || reused)) {
     // A previous run crashed between creating this check run and recording it: find it.
     const { name, externalId } = planned.checkRun;
     checkId = (await forge.findCheckRun(planned.headSha, name, externalId))?.id ?? null;

@@ -46,7 +46,7 @@ export async function mergeGoal(
       hint: 'A cancelled or rejected goal is never merged. Start a new goal.',
     });
   }
-  const delivery = await readDelivery(paths.delivery, forge.kind);
+  const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
@@ -55,11 +55,12 @@ export async function mergeGoal(
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
   const pr = await forge.getPullRequest(integrator.number);
-  const [checks, protection, reviews] = await Promise.all([
-    forge.checks(pr.headSha),
-    forge.branchProtection(pr.base),
-    forge.reviews(pr.number),
-  ]);
+  const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  // Reviews are read only where the base requires them, as GitHub enforces them only there.
+  const reviews =
+    (protection?.requiredApprovals ?? 0) > 0
+      ? await forge.reviews(pr.number)
+      : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
     proof,

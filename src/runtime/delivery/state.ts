@@ -24,16 +24,44 @@ export type DeliveredPr = z.infer<typeof deliveredPrSchema>;
 export const deliveryRecordSchema = z.object({
   version: z.literal(1),
   forge: z.enum(['github', 'local']),
+  /** Which forge and repository the numbers belong to, e.g. `github:octo/hello`. */
+  target: z.string().default(''),
   pulls: z.array(deliveredPrSchema),
 });
 export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
 export const deliveryRecordVersioned = singleVersion('delivery.json', 1, deliveryRecordSchema);
 
-export async function readDelivery(path: string, forge: 'github' | 'local'): Promise<DeliveryRecord> {
+/** Where PRs live; numbers recorded for another forge or repository mean nothing here. */
+export interface DeliveryTarget {
+  kind: 'github' | 'local';
+  repo: { owner: string; name: string };
+}
+
+export function targetKey(target: DeliveryTarget): string {
+  return `${target.kind}:${target.repo.owner}/${target.repo.name}`;
+}
+
+/**
+ * The delivery record for `target`. One written for another forge or repository is set aside (an
+ * empty record), so PR #1 on the local forge can never update someone else's PR #1 on GitHub.
+ */
+export async function readDelivery(path: string, target: DeliveryTarget): Promise<DeliveryRecord> {
+  const empty: DeliveryRecord = { version: 1, forge: target.kind, target: targetKey(target), pulls: [] };
+  try {
+    const record = await readVersioned(deliveryRecordVersioned, path);
+    return record.target === targetKey(target) ? record : empty;
+  } catch (error) {
+    if (error instanceof NotFoundError) return empty;
+    throw error;
+  }
+}
+
+/** The record as written, whatever forge it is for (proofs list what was delivered). */
+export async function readDeliveryAsWritten(path: string): Promise<DeliveryRecord | null> {
   try {
     return await readVersioned(deliveryRecordVersioned, path);
   } catch (error) {
-    if (error instanceof NotFoundError) return { version: 1, forge, pulls: [] };
+    if (error instanceof NotFoundError) return null;
     throw error;
   }
 }

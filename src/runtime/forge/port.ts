@@ -25,6 +25,8 @@ export interface PullRequest {
   labels: string[];
   /** null while GitHub is still computing it. */
   mergeable: boolean | null;
+  /** Set by createPullRequest when the PR already existed (found, then updated): a recovery. */
+  reused?: boolean;
 }
 
 export interface PullRequestSpec {
@@ -114,6 +116,8 @@ export interface Forge {
   ): Promise<PullRequest>;
   getPullRequest(number: number): Promise<PullRequest>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
+  /** Removes one label; a label the PR does not have is not an error. */
+  removeLabel(number: number, label: string): Promise<void>;
   /** The check run named `name` on `sha` with this external id, if one exists (crash recovery only). */
   findCheckRun(sha: string, name: string, externalId: string): Promise<CheckRunRef | null>;
   /** Creates the check run, or updates the one with `id` (known from state). */

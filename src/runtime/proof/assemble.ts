@@ -1,6 +1,6 @@
 import { currentSpent } from '../budget/ledger.js';
 import { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
-import { readDelivery } from '../delivery/state.js';
+import { readDeliveryAsWritten } from '../delivery/state.js';
 import type { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -83,7 +83,7 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
     readDecisions(paths.decisions),
     events.read(),
     currentSpent(paths.budget),
-    readDelivery(paths.delivery, 'local'),
+    readDeliveryAsWritten(paths.delivery),
   ]);
   const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
@@ -97,7 +97,7 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
     budget: { limits: goal.budget, spent },
     delivery: {
       ...deliveryFromEvents(log.events),
-      pullRequests: deliveryRecord.pulls.map((pull) => ({
+      pullRequests: (deliveryRecord?.pulls ?? []).map((pull) => ({
         sliceId: pull.sliceId,
         url: pull.url,
         number: pull.number,
