@@ -11273,7 +11273,10 @@ async function createPull(ctx, spec) {
     if (!isAlreadyExists(error62)) throw error62;
     const existing = await findOpenPull(ctx, spec.head, spec.base);
     if (!existing) throw error62;
-    return updatePull(ctx, existing.number, { title: spec.title, body: spec.body });
+    return {
+      ...await updatePull(ctx, existing.number, { title: spec.title, body: spec.body }),
+      reused: true
+    };
   }
 }
 async function updatePull(ctx, number4, change) {
@@ -11294,6 +11297,19 @@ async function getPull(ctx, number4) {
     pull_number: number4
   });
   return toPullRequest(data);
+}
+async function removeLabel(ctx, number4, label) {
+  try {
+    await ctx.octokit.rest.issues.removeLabel({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      issue_number: number4,
+      name: label
+    });
+  } catch (error62) {
+    if (hasStatus(error62, 404)) return;
+    throw error62;
+  }
 }
 async function addLabels(ctx, number4, labels) {
   if (labels.length === 0) return;
@@ -11418,6 +11434,7 @@ function createGitHubForge(options) {
     createPullRequest: (spec) => createPull(ctx, spec),
     updatePullRequest: (number4, change) => updatePull(ctx, number4, change),
     getPullRequest: (number4) => getPull(ctx, number4),
+    removeLabel: (number4, label) => removeLabel(ctx, number4, label),
     addLabels: (number4, labels) => addLabels(ctx, number4, labels),
     findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
@@ -39538,14 +39555,29 @@ var deliveredPrSchema = external_exports.object({
 var deliveryRecordSchema = external_exports.object({
   version: external_exports.literal(1),
   forge: external_exports.enum(["github", "local"]),
+  /** Which forge and repository the numbers belong to, e.g. `github:octo/hello`. */
+  target: external_exports.string().default(""),
   pulls: external_exports.array(deliveredPrSchema)
 });
 var deliveryRecordVersioned = singleVersion("delivery.json", 1, deliveryRecordSchema);
-async function readDelivery(path, forge) {
+function targetKey(target) {
+  return `${target.kind}:${target.repo.owner}/${target.repo.name}`;
+}
+async function readDelivery(path, target) {
+  const empty = { version: 1, forge: target.kind, target: targetKey(target), pulls: [] };
+  try {
+    const record2 = await readVersioned(deliveryRecordVersioned, path);
+    return record2.target === targetKey(target) ? record2 : empty;
+  } catch (error62) {
+    if (error62 instanceof NotFoundError) return empty;
+    throw error62;
+  }
+}
+async function readDeliveryAsWritten(path) {
   try {
     return await readVersioned(deliveryRecordVersioned, path);
   } catch (error62) {
-    if (error62 instanceof NotFoundError) return { version: 1, forge, pulls: [] };
+    if (error62 instanceof NotFoundError) return null;
     throw error62;
   }
 }
@@ -39867,7 +39899,7 @@ async function rebuildProof(store, goal, events) {
     readDecisions(paths.decisions),
     events.read(),
     currentSpent(paths.budget),
-    readDelivery(paths.delivery, "local")
+    readDeliveryAsWritten(paths.delivery)
   ]);
   const evidence = evidenceFromExecution(execution, graph);
   const proof = buildProof({
@@ -39881,7 +39913,7 @@ async function rebuildProof(store, goal, events) {
     budget: { limits: goal.budget, spent },
     delivery: {
       ...deliveryFromEvents(log.events),
-      pullRequests: deliveryRecord.pulls.map((pull) => ({
+      pullRequests: (deliveryRecord?.pulls ?? []).map((pull) => ({
         sliceId: pull.sliceId,
         url: pull.url,
         number: pull.number,
@@ -45862,48 +45894,49 @@ function planDelivery(input2) {
 }
 
 // src/runtime/delivery/deliver.ts
-async function loadDeliveryPlan(store, goalId, options, forgeKind) {
+async function loadDeliveryPlan(store, goalId, options, target) {
   const paths = store.paths(goalId);
   const [goal, graph, execution, proof, delivery] = await Promise.all([
     store.read(goalId),
     readVersioned(taskGraphVersioned, paths.taskGraph),
     readExecution(paths.execution),
     readVersioned(proofVersioned, paths.proof),
-    readDelivery(paths.delivery, forgeKind)
+    target === null ? readDeliveryAsWritten(paths.delivery).then((record2) => record2 ?? emptyDelivery()) : readDelivery(paths.delivery, target)
   ]);
-  return {
-    goal,
-    execution,
-    delivery,
-    plan: planDelivery({ goal, graph, execution, proof, delivery, ...options })
-  };
+  const replan = (current) => planDelivery({ goal, graph, execution, proof, delivery: current, ...options });
+  return { goal, execution, delivery, plan: replan(delivery), replan };
+}
+function emptyDelivery() {
+  return { version: 1, forge: "local", target: "", pulls: [] };
 }
 async function deliverGoal(deps, goalId, options) {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const events = new EventLog(paths.events, store.deps.clock);
-  const loaded = await loadDeliveryPlan(store, goalId, options, forge.kind);
+  const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   let record2 = loaded.delivery;
   const delivered = [];
-  for (const planned of loaded.plan.pulls) {
-    const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root, async (intent) => {
-      record2 = withPull(record2, intent);
-      await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record2));
-    });
-    record2 = withPull(record2, pull.record);
-    await store.withGoalLock(goalId, async () => {
-      await writeDelivery(paths.delivery, record2);
-      await events.append(pull.events);
-    });
-    delivered.push(pull.record);
-    deps.reporter.info(
-      `${planned.kind === "integrator" ? "integrator" : planned.sliceId} \u2192 ${pull.record.url}`
-    );
+  try {
+    for (const first of loaded.plan.pulls) {
+      const planned = loaded.replan(record2).pulls.find((p) => p.sliceId === first.sliceId) ?? first;
+      const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root, async (intent) => {
+        record2 = withPull(record2, intent);
+        await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record2));
+      });
+      record2 = withPull(record2, pull.record);
+      await store.withGoalLock(goalId, async () => {
+        await writeDelivery(paths.delivery, record2);
+        await events.append(pull.events);
+      });
+      delivered.push(pull.record);
+      deps.reporter.info(
+        `${planned.kind === "integrator" ? "integrator" : planned.sliceId} \u2192 ${pull.record.url}`
+      );
+    }
+  } finally {
+    await store.withGoalLock(goalId, async () => rebuildProof(store, await store.read(goalId), events));
   }
-  const proof = await store.withGoalLock(
-    goalId,
-    async () => rebuildProof(store, await store.read(goalId), events)
-  );
+  const proof = await readVersioned(proofVersioned, paths.proof);
   return { plan: loaded.plan, delivered, proof };
 }
 async function deliverOne(deps, planned, record2, repoRoot, remember) {
@@ -45919,6 +45952,7 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
   let number4;
   let url2;
   let labels = known?.labels ?? [];
+  let reused = false;
   if (known) {
     const updated = await forge.updatePullRequest(known.number, { title: planned.title, body: planned.body });
     number4 = updated.number;
@@ -45936,10 +45970,15 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
     number4 = created.number;
     url2 = created.url;
     labels = created.labels;
+    reused = created.reused === true;
     events.push({
       type: "pr_opened",
       data: { sliceId: planned.sliceId, number: number4, url: url2, headSha: planned.headSha }
     });
+  }
+  for (const stale of labels.filter((l) => OMK_STATUS_LABELS.includes(l) && !planned.labels.includes(l))) {
+    await forge.removeLabel(number4, stale);
+    labels = labels.filter((l) => l !== stale);
   }
   const missing = planned.labels.filter((label) => !labels.includes(label));
   if (missing.length > 0) {
@@ -45958,7 +45997,7 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
     labels
   };
   let checkId = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
-  if (checkId === null && known?.checkRunPendingSha === planned.headSha) {
+  if (checkId === null && (known?.checkRunPendingSha === planned.headSha || reused)) {
     const { name, externalId } = planned.checkRun;
     checkId = (await forge.findCheckRun(planned.headSha, name, externalId))?.id ?? null;
   }
@@ -45995,7 +46034,7 @@ async function mergeGoal(deps, goalId, options) {
       hint: "A cancelled or rejected goal is never merged. Start a new goal."
     });
   }
-  const delivery = await readDelivery(paths.delivery, forge.kind);
+  const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
@@ -46004,11 +46043,8 @@ async function mergeGoal(deps, goalId, options) {
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
   const pr = await forge.getPullRequest(integrator.number);
-  const [checks, protection, reviews] = await Promise.all([
-    forge.checks(pr.headSha),
-    forge.branchProtection(pr.base),
-    forge.reviews(pr.number)
-  ]);
+  const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
     proof,
@@ -46246,7 +46282,7 @@ function createLocalForge(options) {
         if (existing) {
           existing.title = spec.title;
           existing.body = spec.body;
-          return { ...existing };
+          return { ...existing, reused: true };
         }
         const created = {
           number: data.pulls.length + 1,
@@ -46262,7 +46298,7 @@ function createLocalForge(options) {
         data.pulls.push(created);
         return created;
       });
-      return view(pull);
+      return { ...await view(pull), reused: "reused" in pull };
     },
     async updatePullRequest(number4, change) {
       await pullByNumber(number4);
@@ -46286,6 +46322,12 @@ function createLocalForge(options) {
         (r) => r.headSha === commit && r.name === name && r.externalId === externalId
       );
       return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
+    async removeLabel(number4, label) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = found.labels.filter((l) => l !== label);
+      });
     },
     async upsertCheckRun(spec, id) {
       return store.update((data) => {
@@ -46711,7 +46753,8 @@ function registerDemoCommand(program2, context) {
     );
     const result2 = await runController(context, runtime, created.goal.id, {
       agent: "demo",
-      untilReady: true
+      untilReady: true,
+      forge: "local"
     });
     io.stdout(`
 ${renderProofText(result2.proof)}
@@ -47412,7 +47455,7 @@ function registerDeliverCommands(goal, context) {
     const record2 = await runtime.store.read(id);
     const target = deliveryTarget(record2, options);
     if (options.dryRun) {
-      const { plan: plan2 } = await loadDeliveryPlan(runtime.store, id, target, "local");
+      const { plan: plan2 } = await loadDeliveryPlan(runtime.store, id, target, null);
       io.stdout(format === "json" ? json2(plan2) : renderPlanMarkdown(plan2));
       return;
     }
@@ -47544,7 +47587,10 @@ function registerLifecycleCommands(goal, context) {
     if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
     if (action === "cancel") command.option("--reason <text>", "why the goal is cancelled");
     if (action === "resume") {
-      command.option("--auto", "resume every goal whose controller process died").option("--agent <agent>", "the agent to continue with (default: the one the goal was started with)");
+      command.option("--auto", "resume every goal whose controller process died").option("--agent <agent>", "the agent to continue with (default: the one the goal was started with)").option(
+        "--forge <forge>",
+        "auto | local | github: where PRs go when the policy is draft-pr or auto-pr"
+      );
     }
     command.action(async (ref, options) => {
       const format = formatOf(options, ["text", "json"]);
@@ -47555,7 +47601,8 @@ function registerLifecycleCommands(goal, context) {
         for (const result3 of results) {
           if (resumesExecution(result3)) {
             await runController(context, runtime, result3.goal.id, {
-              agent: options.agent
+              agent: options.agent,
+              forge: options.forge
             });
           }
         }
@@ -47568,7 +47615,8 @@ function registerLifecycleCommands(goal, context) {
       if (action === "resume" && resumesExecution(result2)) {
         if (format !== "json") io.stdout(renderTransition(result2));
         const executed = await runController(context, runtime, result2.goal.id, {
-          agent: options.agent
+          agent: options.agent,
+          forge: options.forge
         });
         printExecuted(context, executed, format, runtime.store.paths(result2.goal.id).dir);
         return;
