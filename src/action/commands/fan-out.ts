@@ -69,8 +69,9 @@ export async function executeSliceCommand(
 /**
  * `integrate` (and `verify`/`review`): folds every slice job's result into the goal, merges the done
  * slices into omk/<goal>/integration, reruns the gates and the reviews there and settles the proof.
- * `integrate` then delivers and merges as the goal's policies say; `verify` and `review` only
- * report.
+ * `integrate` first runs any slice still pending itself (waves deeper than the workflow's matrix
+ * jobs), then delivers and merges as the goal's policies say; `verify` and `review` run no agent
+ * and only report.
  */
 export async function integrateCommand(
   rt: ActionRuntime,
@@ -83,7 +84,7 @@ export async function integrateCommand(
     await deps.fetchBranches();
     const folded = await foldSliceResults(deps, goalId);
     const result = await rt.core.group(`omk: ${command} goal ${goalId}`, () =>
-      executeGoal(deps, goalId, { untilReady: false, dispatch: false }),
+      executeGoal(deps, goalId, { untilReady: false, dispatch: command === 'integrate' }),
     );
     const notes = [`folded ${folded} slice result(s); the integrated proof is ${result.proof.status}`];
     if (command !== 'integrate' || rt.inputs.dryRun) return notes;
