@@ -10,6 +10,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // One esbuild run per group of entries that share options.
 const targets = [
   { entryPoints: { cli: 'src/cli/main.ts' }, minify: false },
+  // The Probot app (`probot run ./dist/bot.js`); probot itself stays a runtime dependency.
+  { entryPoints: { bot: 'src/bot/main.ts' }, minify: false },
   // The Action (dist/index.js) is loaded fresh by every job that uses it: minified, it stays
   // under 1 MB and parses faster (zod alone is ~750 KB unminified, its locales half of it).
   // keepNames: error classes name themselves (OmkError sets this.name from the class). splitting:

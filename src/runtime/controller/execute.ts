@@ -175,13 +175,24 @@ async function takeControl(
       decision: note.split(':')[0] ?? note,
       reason: note,
     })),
-    goal: (g) => ({
-      ...g,
-      status: 'running',
-      resumeTo: null,
-      oracle: { ...g.oracle, requiredGates: plan.required },
-      controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now },
-    }),
+    goal: (g) => {
+      // Checked again under the lock: a pause or cancel that landed since the first read wins.
+      if (!EXECUTABLE_FROM.includes(g.status)) {
+        throw new IllegalTransitionError(
+          `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
+          {
+            hint: g.status === 'paused' ? `Resume it with 'omk goal resume ${goalId}'.` : undefined,
+          },
+        );
+      }
+      return {
+        ...g,
+        status: 'running',
+        resumeTo: null,
+        oracle: { ...g.oracle, requiredGates: plan.required },
+        controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now },
+      };
+    },
   });
   const recovered = await deps.workspaces.recoverStaleLocks(goal.repo.root, 10 * 60_000);
   if (recovered.length > 0) {

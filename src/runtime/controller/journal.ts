@@ -68,6 +68,11 @@ export class ExecutionJournal {
     const run = async () =>
       this.store.withGoalLock(this.goalId, async () => {
         const paths = this.store.paths(this.goalId);
+        // The goal first: an update that refuses (the goal was paused meanwhile) writes nothing.
+        if (extra.goal) {
+          const goal = await this.store.read(this.goalId);
+          await this.store.write(extra.goal(goal));
+        }
         await writeJsonAtomic(paths.taskGraph, taskGraphSchema.parse(this.graph));
         await writeExecution(paths.execution, this.execution);
         if (extra.decisions && extra.decisions.length > 0) {
@@ -84,10 +89,6 @@ export class ExecutionJournal {
           });
         }
         if (events.length > 0) await this.events.append(events);
-        if (extra.goal) {
-          const goal = await this.store.read(this.goalId);
-          await this.store.write(extra.goal(goal));
-        }
       });
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});

@@ -1,0 +1,139 @@
+import type { GoalStore } from '../runtime/goal/store.js';
+import type { Clock, HostInfo, Reporter } from '../runtime/ports.js';
+import type { ParseOutcome } from './command.js';
+import type { BotConfig } from './config.js';
+import type { BotGitHub, RepoRef } from './github.js';
+import { JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from './queue.js';
+import { StatusComments } from './sticky.js';
+
+/** Work accepted from a webhook, as data: the executor performs it after the response. */
+export type BotJob =
+  | {
+      kind: 'command';
+      /** `owner/repo#<comment id>`: a redelivery or a second look maps to the same key. */
+      key: string;
+      deliveryId: string;
+      repo: RepoRef;
+      issue: number;
+      commentId: number;
+      author: string;
+      parsed: ParseOutcome | { ok: false; refused: 'bidi' };
+    }
+  | { kind: 'merge-check'; key: string; repo: RepoRef; goalId: string; event: string };
+
+export interface BotObserver {
+  /** A temporary checkout was created or removed. */
+  workspace?(event: 'created' | 'removed', dir: string): void;
+  /** A job finished; `error` is null on success. */
+  jobDone?(job: BotJob, error: unknown): void;
+}
+
+export interface BotDeps {
+  config: BotConfig;
+  /** The host environment; agents and gates get only allowlisted parts of it. */
+  env: Readonly<Record<string, string | undefined>>;
+  clock: Clock;
+  host: HostInfo;
+  reporter: Reporter;
+  /** An authenticated client for an installation (Probot's app.auth in production). */
+  githubFor: (installationId: number | undefined) => Promise<BotGitHub>;
+  /** Replaces the executor (the load benchmark counts jobs instead of running them). */
+  executeJob?: (job: BotJob) => Promise<void>;
+  observe?: BotObserver;
+  /** Aborted on shutdown: local runs stop, record themselves interrupted and push their state. */
+  shutdown?: AbortSignal;
+}
+
+/** A goal executing in this process (local mode): commands on it act on this store. */
+export interface ActiveRun {
+  store: GoalStore;
+}
+
+/** The bot's in-process state. Created when the app is loaded, never at import time. */
+export class Bot {
+  /** Short jobs: replies, lifecycle changes, merge checks, dispatches. */
+  readonly commands: JobQueue;
+  /** Goal executions in local mode. */
+  readonly runs: JobQueue;
+  readonly mutex = new KeyedMutex();
+  readonly statuses = new StatusComments();
+  readonly active = new Map<string, ActiveRun>();
+  /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
+  readonly seen = new SeenKeys(50_000);
+  private readonly recent = new Map<string, { key: string; until: number }>();
+  /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(readonly deps: BotDeps) {
+    const onError = (error: unknown, key: string) => {
+      const message = error instanceof Error ? error.message : String(error);
+      deps.reporter.warn(`job ${key} failed: ${message}`);
+    };
+    this.commands = new JobQueue({
+      concurrency: deps.config.commandConcurrency,
+      limit: deps.config.queueLimit,
+      onError,
+    });
+    this.runs = new JobQueue({
+      concurrency: deps.config.runConcurrency,
+      limit: deps.config.queueLimit,
+      onError,
+    });
+  }
+
+  /**
+   * The same command typed twice within a minute on one thread by one person (a double click, a
+   * resubmitted form) maps to the first one's key.
+   */
+  sameAsRecent(fingerprint: string, key: string): string | null {
+    const now = this.deps.clock.nowMs();
+    if (this.recent.size > 10_000) {
+      for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
+    }
+    const known = this.recent.get(fingerprint);
+    if (known !== undefined && known.until >= now && known.key !== key) return known.key;
+    this.recent.set(fingerprint, { key, until: now + 60_000 });
+    return null;
+  }
+
+  /** Queues a job on the command lane; its outcome is reported to the observer. */
+  enqueue(
+    job: BotJob,
+    run: (job: BotJob) => Promise<void>,
+    options: { coalesce?: boolean } = {},
+  ): PushOutcome {
+    const execute = this.deps.executeJob ?? run;
+    return this.commands.push(
+      job.key,
+      async () => {
+        let failure: unknown = null;
+        try {
+          await execute(job);
+        } catch (error) {
+          failure = error;
+          throw error;
+        } finally {
+          this.deps.observe?.jobDone?.(job, failure);
+        }
+      },
+      options,
+    );
+  }
+
+  /** Lets a call finish after the webhook was answered; idle() waits for it. */
+  track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await Promise.allSettled([...this.inFlight]);
+      await this.commands.idle();
+      await this.runs.idle();
+      const busy = this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
+      if (busy === 0) return;
+    }
+  }
+}

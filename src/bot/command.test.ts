@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { type BotCommand, parseCommandLine } from './command.js';
+
+const SUFFIX = 'abcdef012345';
+
+function command(line: string): BotCommand {
+  const outcome = parseCommandLine(line, SUFFIX);
+  if (!outcome.ok) throw new Error(outcome.problem);
+  return outcome.command;
+}
+
+function problem(line: string): { problem: string; topic: string | null } {
+  const outcome = parseCommandLine(line, SUFFIX);
+  if (outcome.ok) throw new Error(`parsed: ${JSON.stringify(outcome.command)}`);
+  return { problem: outcome.problem, topic: outcome.topic };
+}
+
+describe('parseCommandLine', () => {
+  it('parses run into the shared create request, with the bot defaults', () => {
+    const run = command('/omk goal run "fix the failing test" --merge-policy gated --max-agents 2');
+    expect(run.kind).toBe('run');
+    if (run.kind !== 'run') return;
+    expect(run.request).toMatchObject({
+      goal: 'fix the failing test',
+      rawGoal: 'fix the failing test',
+      policy: 'draft-pr',
+      mergePolicy: 'gated',
+      maxAgents: 2,
+      untilReady: false,
+      idSuffix: SUFFIX,
+      budget: {},
+    });
+  });
+
+  it('joins unquoted goal words and reads --flag=value, budgets and switches', () => {
+    const run = command('/omk goal run fix the parser --policy=auto-pr --budget-time 1h30m --until-ready');
+    if (run.kind !== 'run') throw new Error('not run');
+    expect(run.request).toMatchObject({
+      goal: 'fix the parser',
+      policy: 'auto-pr',
+      untilReady: true,
+      budget: { time: 5_400_000 },
+    });
+  });
+
+  it('normalizes the goal text like every front door', () => {
+    const run = command('/omk goal run "fix\u200b the   parser\u0007"');
+    if (run.kind !== 'run') throw new Error('not run');
+    expect(run.request.goal).toBe('fix the parser');
+  });
+
+  it('answers help for /omk, /omk help and /omk goal', () => {
+    for (const line of ['/omk', '/omk help', '/omk goal', '/omk goal help']) {
+      expect(command(line)).toEqual({ kind: 'help' });
+    }
+  });
+
+  it('parses goal commands with an optional GOAL_ID', () => {
+    expect(command('/omk goal status')).toEqual({ kind: 'status', goalRef: null });
+    expect(command('/omk goal merge fix-it-abc123')).toEqual({ kind: 'merge', goalRef: 'fix-it-abc123' });
+    expect(command('/omk goal proof latest')).toEqual({ kind: 'proof', goalRef: null });
+    expect(command('/omk goal cancel --reason "not needed"')).toEqual({
+      kind: 'cancel',
+      goalRef: null,
+      reason: 'not needed',
+    });
+    expect(command('/omk goal accept g-1 --summary "looks right"')).toEqual({
+      kind: 'accept',
+      goalRef: 'g-1',
+      summary: 'looks right',
+    });
+    expect(command('/omk goal budget')).toEqual({ kind: 'budget', goalRef: null, add: null });
+    expect(command('/omk goal budget --time 2h')).toMatchObject({ add: { time: 7_200_000 } });
+  });
+
+  it('refuses what the schemas refuse, naming the subcommand for usage', () => {
+    expect(problem('/omk goal run "x" --policy yolo')).toMatchObject({ topic: 'run' });
+    expect(problem('/omk goal run "x" --policy yolo').problem).toContain("'yolo' is not one of");
+    expect(problem('/omk goal run "x" --max-agents 0').problem).toContain('--max-agents');
+    expect(problem('/omk goal run "x" --budget-time soon').problem).toContain('--budget-time');
+    expect(problem('/omk goal accept').problem).toContain('--summary is required');
+    expect(problem('/omk goal reject --reason ""').problem).toContain('--reason is required');
+    expect(problem('/omk goal run').problem).toContain('goal is missing');
+    expect(problem(`/omk goal run "${'a'.repeat(9000)}"`).problem).toContain('the limit is 8000');
+  });
+
+  it('refuses --policy local, unknown options and extra words', () => {
+    expect(problem('/omk goal run "x" --policy local').problem).toContain('keeps no machine');
+    expect(problem('/omk goal run "x" --agent claude').problem).toContain('Unknown option --agent');
+    expect(problem('/omk goal status a b').problem).toContain('at most one GOAL_ID');
+    expect(problem('/omk goal status ../etc').problem).toContain('is not a goal id');
+    expect(problem('/omk goal run "x" --policy').problem).toContain('needs a value');
+    expect(problem('/omk goal run "x" --until-ready=yes').problem).toContain('takes no value');
+    expect(problem('/omk goal run "x" --policy a --policy b').problem).toContain('twice');
+  });
+
+  it('refuses unknown commands and broken quoting without throwing', () => {
+    expect(problem('/omk deploy')).toEqual({ problem: "Unknown command 'deploy'.", topic: null });
+    expect(problem('/omk goal explode')).toMatchObject({ topic: null });
+    expect(problem('/omk goal run "unclosed').problem).toContain('never closed');
+  });
+
+  it('refuses workflow commands in goals', () => {
+    expect(problem('/omk goal run "::set-output name=x::y"').problem).toContain('::set-output');
+  });
+});

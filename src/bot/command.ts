@@ -1,0 +1,204 @@
+import { OmkError, UsageError } from '../runtime/errors.js';
+import { checkGoalRef } from '../runtime/goal/ids.js';
+import {
+  type BudgetAddRequest,
+  budgetAddRequestSchema,
+  type CreateGoalRequest,
+  createGoalRequestSchema,
+  parseRequest,
+  summaryTextSchema,
+} from '../runtime/requests.js';
+import { workflowCommandIn } from './sanitize.js';
+import { tokenize } from './tokenize.js';
+import { SUBCOMMANDS, type Subcommand } from './usage.js';
+
+type GoalRef = string | null;
+
+export type BotCommand =
+  | { kind: 'help' }
+  /** `request.repo` is a placeholder until the job has a checkout. */
+  | { kind: 'run'; request: CreateGoalRequest }
+  | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume'; goalRef: GoalRef }
+  | { kind: 'cancel' | 'reject'; goalRef: GoalRef; reason: string }
+  | { kind: 'accept'; goalRef: GoalRef; summary: string }
+  | { kind: 'budget'; goalRef: GoalRef; add: BudgetAddRequest | null };
+
+export type ParseOutcome =
+  | { ok: true; command: BotCommand }
+  | { ok: false; problem: string; topic: Subcommand | null };
+
+/** Placeholder for CreateGoalRequest.repo: the job replaces it with its checkout's path. */
+export const REPO_PLACEHOLDER = '.';
+
+/** The bot's delivery default: it has no machine to keep local branches on. */
+export const BOT_DEFAULT_POLICY = 'draft-pr';
+
+const FLAGS: Record<Subcommand, Record<string, 'value' | 'switch'>> = {
+  run: {
+    policy: 'value',
+    'merge-policy': 'value',
+    'max-agents': 'value',
+    'budget-time': 'value',
+    'budget-tokens': 'value',
+    'budget-usd': 'value',
+    'until-ready': 'switch',
+  },
+  status: {},
+  proof: {},
+  'open-pr': {},
+  merge: {},
+  pause: {},
+  resume: {},
+  cancel: { reason: 'value' },
+  budget: { time: 'value', tokens: 'value', usd: 'value' },
+  accept: { summary: 'value' },
+  reject: { reason: 'value' },
+};
+
+interface Args {
+  flags: Map<string, string>;
+  positionals: string[];
+}
+
+function splitArgs(tokens: readonly string[], allowed: Record<string, 'value' | 'switch'>): Args {
+  const flags = new Map<string, string>();
+  const positionals: string[] = [];
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as string;
+    if (!token.startsWith('--') || token === '--') {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = token.slice(2, eq < 0 ? undefined : eq);
+    const kind = allowed[name];
+    const known = Object.keys(allowed).map((flag) => `--${flag}`);
+    if (kind === undefined) {
+      throw new UsageError(
+        `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(', ')}.` : ''}`,
+      );
+    }
+    if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
+    if (kind === 'switch') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
+      flags.set(name, 'true');
+      continue;
+    }
+    const value = eq >= 0 ? token.slice(eq + 1) : tokens[i + 1];
+    if (value === undefined) throw new UsageError(`--${name} needs a value.`);
+    if (eq < 0) i += 1;
+    flags.set(name, value);
+  }
+  return { flags, positionals };
+}
+
+function goalRefOf(positionals: readonly string[]): GoalRef {
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected at most one GOAL_ID, got ${positionals.length} words.`);
+  }
+  const ref = positionals[0];
+  if (ref === undefined) return null;
+  const checked = checkGoalRef(ref.slice(0, 100));
+  return checked === 'latest' ? null : checked;
+}
+
+function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
+  const goal = args.positionals.join(' ');
+  const policy = args.flags.get('policy') ?? BOT_DEFAULT_POLICY;
+  if (policy.trim() === 'local') {
+    throw new UsageError(
+      '--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr.',
+    );
+  }
+  const request = parseRequest(createGoalRequestSchema, {
+    goal,
+    rawGoal: goal,
+    repo: REPO_PLACEHOLDER,
+    policy,
+    mergePolicy: args.flags.get('merge-policy'),
+    untilReady: args.flags.has('until-ready'),
+    maxAgents: args.flags.get('max-agents'),
+    budget: {
+      time: args.flags.get('budget-time'),
+      tokens: args.flags.get('budget-tokens'),
+      usd: args.flags.get('budget-usd'),
+    },
+    idSuffix,
+  });
+  const command = workflowCommandIn(request.goal);
+  if (command !== null) {
+    throw new UsageError(
+      `The goal contains '${command}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`,
+    );
+  }
+  return request;
+}
+
+function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
+  switch (sub) {
+    case 'run':
+      return { kind: 'run', request: runRequest(args, idSuffix) };
+    case 'accept': {
+      const example = '/omk goal accept --summary "fixed the parser, tests green"';
+      const summary = parseRequest(summaryTextSchema('--summary', example), args.flags.get('summary') ?? '');
+      return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };
+    }
+    case 'reject': {
+      const example = '/omk goal reject --reason "wrong approach: keep the old API"';
+      const reason = parseRequest(summaryTextSchema('--reason', example), args.flags.get('reason') ?? '');
+      return { kind: 'reject', goalRef: goalRefOf(args.positionals), reason };
+    }
+    case 'cancel':
+      return { kind: 'cancel', goalRef: goalRefOf(args.positionals), reason: args.flags.get('reason') ?? '' };
+    case 'budget': {
+      const given = ['time', 'tokens', 'usd'].some((flag) => args.flags.has(flag));
+      const add = given
+        ? parseRequest(budgetAddRequestSchema, {
+            time: args.flags.get('time'),
+            tokens: args.flags.get('tokens'),
+            usd: args.flags.get('usd'),
+          })
+        : null;
+      return { kind: 'budget', goalRef: goalRefOf(args.positionals), add };
+    }
+    default:
+      return { kind: sub, goalRef: goalRefOf(args.positionals) };
+  }
+}
+
+/**
+ * Parses one `/omk ...` line into a command validated by the same request schemas as the CLI.
+ * Never throws: a malformed line is an outcome the caller answers with usage.
+ */
+export function parseCommandLine(line: string, idSuffix: string): ParseOutcome {
+  const split = tokenize(line);
+  if (!split.ok) return { ok: false, problem: split.message, topic: null };
+  const [, group, name, ...rest] = split.tokens;
+  if (
+    group === undefined ||
+    group === 'help' ||
+    (group === 'goal' && (name === undefined || name === 'help'))
+  ) {
+    return { ok: true, command: { kind: 'help' } };
+  }
+  if (group !== 'goal') {
+    return { ok: false, problem: `Unknown command '${group.slice(0, 40)}'.`, topic: null };
+  }
+  const sub = SUBCOMMANDS.find((candidate) => candidate === name);
+  if (sub === undefined) {
+    return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
+  }
+  try {
+    const args = splitArgs(rest, FLAGS[sub]);
+    if (sub === 'run' && args.positionals.length === 0) {
+      throw new UsageError('The goal is missing. Put it in quotes after run.');
+    }
+    return { ok: true, command: build(sub, args, idSuffix) };
+  } catch (error) {
+    if (error instanceof OmkError) {
+      const problem = error.hint ? `${error.message} ${error.hint}` : error.message;
+      return { ok: false, problem, topic: sub };
+    }
+    throw error;
+  }
+}

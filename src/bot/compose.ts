@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Probot } from 'probot';
+import { gitRepo } from '../adapters/git/repo.js';
+import { createGitHubForge } from '../adapters/github/forge.js';
+import { createOctokit } from '../adapters/github/octokit.js';
+import type { Forge } from '../runtime/forge/port.js';
+import type { CreateDeps } from '../runtime/goal/create.js';
+import { heuristicPlanner } from '../runtime/plan/heuristic.js';
+import { type HostInfo, systemClock } from '../runtime/ports.js';
+import type { Bot, BotDeps } from './bot.js';
+import { readBotConfig } from './config.js';
+import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
+import type { Workspace, WorkspaceSpec } from './workspace.js';
+
+export function processHost(): HostInfo {
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    isAlive(pid: number): boolean {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+  };
+}
+
+/** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
+export function productionDeps(
+  app: Probot,
+  env: Readonly<Record<string, string | undefined>>,
+  shutdown?: AbortSignal,
+): BotDeps {
+  return {
+    config: readBotConfig(env),
+    env,
+    clock: systemClock,
+    host: processHost(),
+    reporter: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message) },
+    githubFor: async (installationId) => createBotGitHub(await app.auth(installationId)),
+    shutdown,
+  };
+}
+
+export function workspaceSpec(
+  bot: Bot,
+  repo: RepoRef,
+  token: string,
+  checkout: WorkspaceSpec['checkout'],
+): WorkspaceSpec {
+  const { deps } = bot;
+  return {
+    repo,
+    token,
+    checkout,
+    stateBranch: deps.config.stateBranch,
+    workDir: deps.config.workDir,
+    clock: deps.clock,
+    host: deps.host,
+    reporter: deps.reporter,
+    observe: deps.observe?.workspace,
+  };
+}
+
+/** What createGoal needs, over a workspace's store. */
+export function createDeps(ws: Workspace): CreateDeps {
+  return {
+    store: ws.store,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    randomHex: () => randomBytes(3).toString('hex'),
+  };
+}
+
+/**
+ * The runtime's GitHub forge for one repository, with a fresh installation token: tokens last an
+ * hour, and a local run may take longer, so it is made right before delivery or merge.
+ */
+export async function forgeFor(gh: BotGitHub, repo: RepoRef): Promise<Forge> {
+  const token = await gh.token();
+  const octokit = createOctokit({
+    token,
+    baseUrl: repo.apiUrl,
+    userAgent: 'omk-bot',
+    request: { fetch: globalThis.fetch },
+  });
+  return createGitHubForge({
+    octokit,
+    repo: { owner: repo.owner, name: repo.name },
+    token,
+    serverUrl: repo.serverUrl,
+  });
+}

@@ -1,0 +1,68 @@
+// How goal commands reach a goal's state: the state branch, or the store of a run in this process.
+import { NotFoundError } from '../runtime/errors.js';
+import type { GoalStore } from '../runtime/goal/store.js';
+import type { Bot } from './bot.js';
+import type { BotCommand } from './command.js';
+import { workspaceSpec } from './compose.js';
+import { plainReply } from './replies.js';
+import type { StatusTarget } from './status.js';
+import { hasGoal, type Workspace, withWorkspace } from './workspace.js';
+
+export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' }>;
+
+/** GitHub refuses comments over 65,536 characters. */
+export const MAX_REPLY = 60_000;
+
+export interface GoalJob extends StatusTarget {
+  author: string;
+  command: GoalCommand;
+}
+
+/** Runs `fn` on the goal's state from the state branch, under its mutex; `push` writes it back. */
+export async function onGoal<T>(
+  bot: Bot,
+  job: GoalJob,
+  goalId: string,
+  options: { checkout: 'full' | 'state'; push: boolean },
+  fn: (ws: Workspace) => Promise<T>,
+): Promise<T> {
+  const token = await job.gh.token();
+  return bot.mutex.run(goalId, () =>
+    withWorkspace(workspaceSpec(bot, job.repo, token, options.checkout), async (ws) => {
+      await ws.remote.pull(goalId);
+      if (!(await hasGoal(ws, goalId))) {
+        throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
+          hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
+        });
+      }
+      const result = await fn(ws);
+      if (options.push) await ws.remote.push(goalId, `omk: ${job.command.kind} goal ${goalId}`);
+      return result;
+    }),
+  );
+}
+
+export async function reply(job: GoalJob, lines: readonly string[]): Promise<void> {
+  const body = plainReply(job.author, lines);
+  await job.gh.createComment(
+    job.repo,
+    job.issue,
+    body.length > MAX_REPLY ? `${body.slice(0, MAX_REPLY)}…\n` : body,
+  );
+}
+
+/**
+ * Changes a goal running in this process in its own store, or returns null when none runs. Under
+ * the mutex the run's final push also holds: the change is in that push, or the run has ended and
+ * the caller changes the state branch instead.
+ */
+export function onActive<T>(
+  bot: Bot,
+  goalId: string,
+  fn: (store: GoalStore) => Promise<T>,
+): Promise<T | null> {
+  return bot.mutex.run(goalId, async () => {
+    const active = bot.active.get(goalId);
+    return active ? fn(active.store) : null;
+  });
+}

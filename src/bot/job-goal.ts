@@ -1,0 +1,128 @@
+import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import { addBudget, budgetView } from '../runtime/budget/ops.js';
+import { deliverGoal } from '../runtime/delivery/deliver.js';
+import { mergeGoal } from '../runtime/delivery/merge.js';
+import { BusyError, UsageError } from '../runtime/errors.js';
+import { relocateGoal } from '../runtime/goal/actions.js';
+import type { GoalStore } from '../runtime/goal/store.js';
+import { renderProofMarkdown } from '../runtime/proof/render-markdown.js';
+import type { Bot } from './bot.js';
+import { forgeFor } from './compose.js';
+import { type GoalJob, MAX_REPLY, onActive, onGoal, reply } from './goal-access.js';
+import { lifecycle, lifecycleText } from './job-lifecycle.js';
+import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
+import { noGoalReply } from './replies.js';
+import { loadGoal, publishStatus } from './status.js';
+import { latestGoalInThread } from './sticky.js';
+
+export type { GoalCommand, GoalJob } from './goal-access.js';
+
+export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
+  const { command } = job;
+  const goalId = command.goalRef ?? (await latestGoalInThread(job.gh, job.repo, job.issue));
+  if (goalId === null) {
+    await job.gh.createComment(job.repo, job.issue, noGoalReply(job.author));
+    return;
+  }
+  const active = bot.active.get(goalId);
+  switch (command.kind) {
+    case 'status': {
+      if (active) await publishStatus(bot, job, goalId, active.store, 'running');
+      else
+        await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) =>
+          settled(bot, job, goalId, ws.store),
+        );
+      return;
+    }
+    case 'proof': {
+      const read = (store: GoalStore) => loadGoal(store, goalId);
+      const { proof } = active
+        ? await read(active.store)
+        : await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) => read(ws.store));
+      const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof);
+      const text = `@${job.author} the proof of goal \`${goalId}\`:\n\n${body}`;
+      await job.gh.createComment(
+        job.repo,
+        job.issue,
+        text.length > MAX_REPLY ? `${text.slice(0, MAX_REPLY)}…\n` : text,
+      );
+      return;
+    }
+    case 'budget': {
+      const add = command.add;
+      const change = (store: GoalStore) =>
+        add === null ? budgetView(store, goalId) : addBudget(store, goalId, add);
+      const view =
+        (await onActive(bot, goalId, change)) ??
+        (await onGoal(bot, job, goalId, { checkout: 'state', push: add !== null }, (ws) => change(ws.store)));
+      await reply(job, budgetNotes(view));
+      return;
+    }
+    case 'pause':
+    case 'cancel':
+    case 'accept':
+    case 'reject':
+    case 'resume':
+      await lifecycle(bot, job, goalId, command.kind, lifecycleText(command));
+      return;
+    case 'open-pr':
+    case 'merge':
+      if (active) {
+        throw new BusyError(`Goal ${goalId} is running in this app.`, {
+          hint: `It delivers and merges by its policies when it finishes; use /omk goal ${command.kind} after that.`,
+        });
+      }
+      await deliverOrMerge(bot, job, goalId, command.kind);
+      return;
+  }
+}
+
+async function deliverOrMerge(
+  bot: Bot,
+  job: GoalJob,
+  goalId: string,
+  kind: 'open-pr' | 'merge',
+): Promise<void> {
+  switch (kind) {
+    case 'open-pr': {
+      const notes = await onGoal(bot, job, goalId, { checkout: 'full', push: true }, async (ws) => {
+        await relocateGoal(ws.store, goalId, ws.repoRoot);
+        await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+        const goal = await ws.store.read(goalId);
+        if (goal.options.policy === 'local') {
+          throw new UsageError(
+            `Goal ${goalId} has the delivery policy 'local' (branches only); it opens no PRs.`,
+          );
+        }
+        const base = goal.repo.baseRef ?? job.repo.defaultBranch;
+        const forge = await forgeFor(job.gh, job.repo);
+        const result = await deliverGoal({ store: ws.store, forge, reporter: bot.deps.reporter }, goalId, {
+          policy: goal.options.policy,
+          base,
+        });
+        await publishStatus(bot, job, goalId, ws.store, 'settled');
+        return deliveryNotes(result);
+      });
+      await reply(job, notes.length > 0 ? notes : ['Nothing to deliver yet.']);
+      return;
+    }
+    case 'merge': {
+      const notes = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
+        const forge = await forgeFor(job.gh, job.repo);
+        const result = await mergeGoal({ store: ws.store, forge }, goalId, {
+          method: 'merge',
+          enforceProtection: false,
+        });
+        const lines = mergeNotes(result);
+        await publishStatus(bot, job, goalId, ws.store, 'settled', lines);
+        return lines;
+      });
+      await reply(job, notes);
+      return;
+    }
+  }
+}
+
+async function settled(bot: Bot, job: GoalJob, goalId: string, store: GoalStore): Promise<void> {
+  await publishStatus(bot, job, goalId, store, 'settled');
+}

@@ -1,0 +1,85 @@
+import { applyLifecycle, type LifecycleResult } from '../runtime/goal/actions.js';
+import type { LifecycleAction } from '../runtime/goal/lifecycle.js';
+import type { GoalStore } from '../runtime/goal/store.js';
+import type { Bot } from './bot.js';
+import { type GoalCommand, type GoalJob, onActive, onGoal, reply } from './goal-access.js';
+import { dispatchInputs, resumeLocally } from './job-run.js';
+import { transitionNote } from './notes.js';
+import { busyReply } from './replies.js';
+import { publishStatus } from './status.js';
+
+export function lifecycleText(command: GoalCommand): string {
+  if (command.kind === 'accept') return command.summary;
+  if (command.kind === 'reject' || command.kind === 'cancel') return command.reason;
+  return '';
+}
+
+/**
+ * The transition is the runtime's (applyLifecycle). A goal running in this process is changed in
+ * place: its controller sees the pause or cancel, and the run pushes the state when it stops.
+ */
+export async function lifecycle(
+  bot: Bot,
+  job: GoalJob,
+  goalId: string,
+  action: LifecycleAction,
+  text: string,
+): Promise<void> {
+  const active = bot.active.get(goalId);
+  if (active) {
+    await untilControlled(bot, active.store, goalId);
+    const applied = await onActive(bot, goalId, (store) => applyLifecycle(store, goalId, action, text));
+    if (applied !== null) {
+      await reply(job, [transitionNote(applied)]);
+      return;
+    }
+  }
+  const result = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
+    const changed = await applyLifecycle(ws.store, goalId, action, text);
+    await publishStatus(bot, job, goalId, ws.store, 'settled');
+    return changed;
+  });
+  const notes = [transitionNote(result)];
+  if (action === 'resume' && resumesExecution(result)) {
+    if (bot.deps.config.mode === 'actions') {
+      await job.gh.dispatch(
+        job.repo,
+        bot.deps.config.workflow,
+        job.repo.defaultBranch,
+        dispatchInputs(goalId),
+      );
+      notes.push(`Dispatched the ${bot.deps.config.workflow} workflow to continue it.`);
+    } else if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === 'full') {
+      await job.gh.createComment(job.repo, job.issue, busyReply(job.author));
+    } else notes.push('Continuing it here.');
+  }
+  await reply(job, notes);
+}
+
+/**
+ * Waits until the run has taken control of the goal (it is no longer `planned`) or has ended.
+ * The controller checks the status before marking the goal running, and marking it running would
+ * overwrite a pause written in between (executeGoal's takeControl checks outside the goal lock);
+ * once running, it obeys pause and cancel.
+ */
+async function untilControlled(bot: Bot, store: GoalStore, goalId: string): Promise<void> {
+  const deadline = bot.deps.clock.nowMs() + 60_000;
+  while (bot.active.has(goalId) && bot.deps.clock.nowMs() < deadline) {
+    if ((await store.read(goalId)).status !== 'planned') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The CLI's rule (src/cli/commands/goal-lifecycle.ts): a resumed running goal always gets a
+ * controller; a not_ready one only while slices are open. The bot adds `planned`: a goal paused
+ * before its run started has no `execute` command here to start it. The rule belongs in the
+ * runtime, beside applyLifecycle; until it is there, the front doors each hold a copy.
+ */
+function resumesExecution(result: LifecycleResult): boolean {
+  if (result.goal.status === 'running' || result.goal.status === 'planned') return true;
+  return (
+    result.goal.status === 'not_ready' &&
+    result.proof.slices.some((slice) => slice.status === 'pending' || slice.status === 'running')
+  );
+}

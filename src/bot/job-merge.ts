@@ -1,0 +1,69 @@
+import { mergeGoal } from '../runtime/delivery/merge.js';
+import { isOmkError } from '../runtime/errors.js';
+import type { Bot } from './bot.js';
+import { forgeFor, workspaceSpec } from './compose.js';
+import type { BotGitHub, RepoRef } from './github.js';
+import { mergeNotes } from './notes.js';
+import { publishStatus, readOrigin } from './status.js';
+import { hasGoal, withWorkspace } from './workspace.js';
+
+const INTEGRATION_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/integration$/;
+
+/** Goal ids of the integrator branches among `branches` (`omk/<goal-id>/integration`), once each. */
+export function integratorGoals(branches: Iterable<string | null | undefined>): string[] {
+  const goals = new Set<string>();
+  for (const branch of branches) {
+    const goalId = branch ? INTEGRATION_BRANCH.exec(branch)?.[1] : undefined;
+    if (goalId !== undefined) goals.add(goalId);
+  }
+  return [...goals];
+}
+
+/**
+ * Re-evaluates a goal's gated merge after a check, a status or a review changed: exactly what
+ * `omk goal merge` does (mergeGoal → decideMerge), against the live state of the PR. The event
+ * only says which goal to look at; the PR evaluated is the one the goal's delivery recorded, so a
+ * branch named like ours in a fork merges nothing.
+ */
+export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId: string): Promise<void> {
+  // A run in this process evaluates the merge itself when it has delivered.
+  if (bot.active.has(goalId)) return;
+  const token = await gh.token();
+  await bot.mutex.run(goalId, () =>
+    withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
+      await ws.remote.pull(goalId);
+      if (!(await hasGoal(ws, goalId))) return;
+      const goal = await ws.store.read(goalId);
+      // Only a ready goal can pass decideMerge (it would refuse with proof_not_ready); skipping the
+      // others spares a state commit per CI event.
+      if (goal.options.mergePolicy !== 'gated' || goal.status !== 'ready') return;
+      const forge = await forgeFor(gh, repo);
+      let result: Awaited<ReturnType<typeof mergeGoal>>;
+      try {
+        result = await mergeGoal({ store: ws.store, forge }, goalId, {
+          method: 'merge',
+          enforceProtection: false,
+        });
+      } catch (error) {
+        // No integrator PR yet, or a goal that cannot merge: nobody to tell, nothing to change.
+        if (isOmkError(error) && (error.code === 'not_found' || error.code === 'illegal_transition')) {
+          bot.deps.reporter.info(`merge check of ${goalId}: ${error.message}`);
+          return;
+        }
+        throw error;
+      }
+      await ws.remote.push(goalId, `omk: merge evaluation of goal ${goalId}`);
+      const origin = await readOrigin(ws.store, goalId);
+      if (origin !== null) {
+        await publishStatus(
+          bot,
+          { gh, repo, issue: origin.issue },
+          goalId,
+          ws.store,
+          'settled',
+          mergeNotes(result),
+        );
+      }
+    }),
+  );
+}

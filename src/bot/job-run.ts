@@ -1,0 +1,172 @@
+import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import { gitRepo } from '../adapters/git/repo.js';
+import { chooseAgentSpec, composeLocalController } from '../adapters/local-controller.js';
+import { executeGoal } from '../runtime/controller/execute.js';
+import { afterExecution } from '../runtime/delivery/pipeline.js';
+import { isOmkError } from '../runtime/errors.js';
+import { relocateGoal } from '../runtime/goal/actions.js';
+import { createGoal } from '../runtime/goal/create.js';
+import { newGoalId } from '../runtime/goal/ids.js';
+import type { CreateGoalRequest } from '../runtime/requests.js';
+import type { Bot } from './bot.js';
+import { createDeps, forgeFor, workspaceSpec } from './compose.js';
+import type { BotGitHub, RepoRef } from './github.js';
+import { mergeNotes } from './notes.js';
+import { busyReply } from './replies.js';
+import { publishStatus, recordOrigin, type StatusTarget } from './status.js';
+import { hasGoal, type Workspace, withWorkspace } from './workspace.js';
+
+export interface RunJob {
+  repo: RepoRef;
+  issue: number;
+  commentId: number;
+  author: string;
+  request: CreateGoalRequest;
+}
+
+/** The inputs the omk workflow is dispatched with (declare them in its workflow_dispatch). */
+export function dispatchInputs(goalId: string): Record<string, string> {
+  return { command: 'execute', 'goal-id': goalId };
+}
+
+/** The goal's id, known before it exists: derived from the comment, so a redelivery finds it. */
+export function goalIdFor(request: CreateGoalRequest): string {
+  return newGoalId(request.goal, request.idSuffix ?? '');
+}
+
+/**
+ * Creates and plans the goal (once: a goal already on the state branch is reused) and pushes its
+ * state, so every later step, in this process, a workflow or a CLI, starts from the same truth.
+ */
+async function ensureGoal(bot: Bot, ws: Workspace, job: RunJob, goalId: string): Promise<void> {
+  await ws.remote.pull(goalId);
+  if (await hasGoal(ws, goalId)) return;
+  const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
+  await createGoal(createDeps(ws), { ...job.request, repo: ws.repoRoot, agent }, 'plan');
+  await recordOrigin(ws.store, goalId, {
+    repo: job.repo.fullName,
+    issue: job.issue,
+    commentId: job.commentId,
+    login: job.author,
+  });
+  await ws.remote.push(goalId, `omk: create goal ${goalId} from ${job.repo.fullName}#${job.issue}`);
+}
+
+export async function startGoal(bot: Bot, gh: BotGitHub, job: RunJob): Promise<void> {
+  const goalId = goalIdFor(job.request);
+  const target: StatusTarget = { gh, repo: job.repo, issue: job.issue };
+  if (bot.deps.config.mode === 'actions') {
+    await dispatchGoal(bot, target, job, goalId);
+    return;
+  }
+  const known = await bot.statuses.find(gh, job.repo, job.issue, goalId);
+  // Queued or run once already (a redelivery, a restart): nothing starts twice.
+  if (known !== null && known.phase !== 'queued') return;
+  await publishStatus(bot, target, goalId, null, 'queued', [], job.author);
+  const outcome = bot.runs.push(`run:${goalId}`, () => runLocally(bot, target, job, goalId));
+  if (outcome === 'full') await gh.createComment(job.repo, job.issue, busyReply(job.author));
+}
+
+/** actions mode: create and plan here, then let the omk workflow execute it on a runner. */
+async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId: string): Promise<void> {
+  const { gh, repo } = target;
+  await bot.mutex.run(goalId, async () => {
+    const known = await bot.statuses.find(gh, repo, job.issue, goalId);
+    // Dispatched once already (a redelivery, a restart): nothing starts twice.
+    if (known?.phase === 'dispatched') return;
+    await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
+    const token = await gh.token();
+    await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+      await ensureGoal(bot, ws, job, goalId);
+      const goal = await ws.store.read(goalId);
+      if (goal.status !== 'planned') {
+        const notes = [`Not dispatched: the goal is ${goal.status.replace(/_/g, ' ')}.`];
+        await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
+        return;
+      }
+      await gh.dispatch(repo, bot.deps.config.workflow, repo.defaultBranch, dispatchInputs(goalId));
+      await publishStatus(bot, target, goalId, ws.store, 'dispatched');
+    });
+  });
+}
+
+/** local mode: the whole run in this process, in its own checkout, removed afterwards. */
+async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: string): Promise<void> {
+  const { gh, repo } = target;
+  const token = await gh.token();
+  await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+    const goal = await bot.mutex.run(goalId, async () => {
+      await ensureGoal(bot, ws, job, goalId);
+      return ws.store.read(goalId);
+    });
+    if (goal.status !== 'planned') {
+      const notes = [`Not started again: the goal is ${goal.status.replace(/_/g, ' ')}.`];
+      await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
+      return;
+    }
+    await executeHere(bot, target, ws, goalId);
+  });
+}
+
+/** Resumes a goal in this process: its branches come from the repository, its state from the branch. */
+export async function resumeLocally(bot: Bot, target: StatusTarget, goalId: string): Promise<void> {
+  const token = await target.gh.token();
+  await withWorkspace(workspaceSpec(bot, target.repo, token, 'full'), async (ws) => {
+    await bot.mutex.run(goalId, async () => {
+      await ws.remote.pull(goalId);
+      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+      await relocateGoal(ws.store, goalId, ws.repoRoot);
+    });
+    await executeHere(bot, target, ws, goalId);
+  });
+}
+
+/**
+ * Executes, then delivers and (under a gated merge policy) merges, by the goal's policies: the
+ * same runtime steps as `omk goal run`. Pause and cancel from a comment reach the controller
+ * through the store registered as active. The state is pushed whatever happened.
+ */
+async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId: string): Promise<void> {
+  const { deps } = bot;
+  const notes: string[] = [];
+  let failure: unknown = null;
+  bot.active.set(goalId, { store: ws.store });
+  try {
+    await publishStatus(bot, target, goalId, ws.store, 'running');
+    const goal = await ws.store.read(goalId);
+    const spec = await chooseAgentSpec(goal.repo.root, deps.config.agent ?? undefined, goal.options.agent);
+    const controller = await composeLocalController(
+      { store: ws.store, repo: gitRepo, reporter: deps.reporter, env: deps.env },
+      goal,
+      spec,
+    );
+    const result = await executeGoal(controller, goalId, {
+      untilReady: goal.options.untilReady,
+      signal: deps.shutdown,
+    });
+    if (result.stoppedBy === null) {
+      const forge = await forgeFor(target.gh, target.repo);
+      const after = await afterExecution({ store: ws.store, forge, reporter: deps.reporter }, goalId);
+      notes.push(...after.notes, ...mergeNotes(after.merge));
+    } else {
+      notes.push(`Execution stopped (${result.stoppedBy}); finished slices are kept.`);
+    }
+  } catch (error) {
+    failure = error;
+    notes.push(
+      `Stopped by an error: ${isOmkError(error) ? error.message : "an internal error (see the app's log)"}`,
+    );
+  } finally {
+    // One step under the mutex: a pause or cancel applied to the active store is either in this
+    // push or, once the goal is no longer active, applied to what it pushed.
+    await bot.mutex.run(goalId, async () => {
+      try {
+        await ws.remote.push(goalId, `omk: goal ${goalId} after execution`);
+      } finally {
+        bot.active.delete(goalId);
+      }
+    });
+  }
+  await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
+  if (failure !== null) throw failure;
+}

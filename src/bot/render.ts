@@ -1,0 +1,142 @@
+import { type GoalRecord, type GoalStatus, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
+import { code, text } from '../runtime/proof/render-markdown.js';
+import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
+import type { Proof } from '../runtime/proof/schema.js';
+import type { BotMode } from './config.js';
+
+/** What the bot is doing about a goal, beside the goal's own status. */
+export const PHASES = ['queued', 'planning', 'dispatched', 'running', 'settled'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface StatusView {
+  goalId: string;
+  phase: Phase;
+  mode: BotMode;
+  workflow: string;
+  goal: GoalRecord | null;
+  proof: Proof | null;
+  /** Plain text lines (a merge verdict, a delivery note); escaped here. */
+  notes: readonly string[];
+  startedBy: string | null;
+}
+
+const STATUS_ICONS: Record<GoalStatus, string> = {
+  planned: '📝',
+  running: '⏳',
+  paused: '⏸️',
+  interrupted: '⚠️',
+  ready: '✅',
+  not_ready: '🟡',
+  failed: '❌',
+  blocked_on_human: '✋',
+  cancelled: '🛑',
+  accepted: '👍',
+  rejected: '👎',
+  merged: '🎉',
+};
+
+const PHASE_TEXT: Record<Phase, (view: StatusView) => string> = {
+  queued: () => 'queued: waiting for a free runner in this app',
+  planning: () => 'planning: reading the repository and writing the plan',
+  dispatched: (view) => `dispatched: the ${code(view.workflow)} workflow runs it`,
+  running: () => 'running here: agents, gates, review, integration',
+  settled: () => 'nothing running',
+};
+
+/** The marker that finds a goal's status comment again: the comment is updated, never duplicated. */
+export function statusMarker(goalId: string): string {
+  return `<!-- omk:status goal=${goalId} -->`;
+}
+
+const MARKER = /^<!-- omk:status goal=([a-z0-9][a-z0-9-]{0,79}) -->\n<!-- omk:phase=([a-z]+) -->/;
+
+/** The goal and phase a status comment is about, or null when the body is not one. */
+export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
+  const found = MARKER.exec(body);
+  if (!found?.[1]) return null;
+  const phase = PHASES.find((p) => p === found[2]) ?? null;
+  return { goalId: found[1], phase };
+}
+
+/** A goal that has ended: its status comment carries the final summary. */
+export function hasEnded(goal: GoalRecord | null, phase: Phase): boolean {
+  if (goal === null) return false;
+  if (TERMINAL_STATUSES.includes(goal.status)) return true;
+  return phase === 'settled' && ['ready', 'failed', 'blocked_on_human'].includes(goal.status);
+}
+
+export function renderStatusComment(view: StatusView): string {
+  const { goal, proof } = view;
+  const status = goal?.status ?? null;
+  const out: string[] = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
+  const icon = status === null ? '🕐' : STATUS_ICONS[status];
+  out.push(
+    `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? 'starting' : status.replace(/_/g, ' ')}`,
+  );
+  if (goal !== null) out.push('', `> ${text(goal.goal.normalized)}`);
+  const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
+  if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
+  if (goal !== null) {
+    facts.push(`**Delivery:** ${code(goal.options.policy)}`, `**Merge:** ${code(goal.options.mergePolicy)}`);
+  }
+  out.push('', facts.join(' · '));
+  if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
+  if (view.notes.length > 0) out.push('', ...view.notes.map((note) => `- ${text(note)}`));
+  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) out.push(...finalSummary(goal, proof));
+  const by = view.startedBy === null ? '' : `started by @&#8203;${text(view.startedBy)} · `;
+  out.push('', `<sub>${by}mode ${view.mode} · this comment is updated in place</sub>`);
+  return `${out.join('\n')}\n`;
+}
+
+function prLink(proof: Proof, sliceId: string | null): string {
+  const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId);
+  if (pr === undefined) return '–';
+  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+}
+
+function slicesTable(proof: Proof): string[] {
+  if (proof.slices.length === 0) return [];
+  const rows = proof.slices.map(
+    (slice) =>
+      `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(proof, slice.id)} |`,
+  );
+  const integrator = proof.delivery.pullRequests.some((pull) => pull.sliceId === null)
+    ? [`| integration | all slices | – | – | ${prLink(proof, null)} |`]
+    : [];
+  return ['', '| Slice | Title | Status | Attempts | PR |', '|---|---|---|---|---|', ...rows, ...integrator];
+}
+
+function gatesLine(proof: Proof): string[] {
+  if (proof.gates.length === 0) return [];
+  const icon = (outcome: string) => (outcome === 'passed' ? '✅' : outcome === 'skipped' ? '⏭️' : '❌');
+  const gates = proof.gates.map(
+    (gate) =>
+      `${icon(gate.outcome)} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
+  );
+  return ['', `**Gates:** ${gates.join(' · ')}`];
+}
+
+function finalSummary(goal: GoalRecord, proof: Proof): string[] {
+  const merge = proof.delivery.merge;
+  const outcome =
+    merge !== null
+      ? `merged into ${code(merge.target)} as ${code(shortSha(merge.sha))}`
+      : `${goal.status.replace(/_/g, ' ')}, proof ${STATUS_LABELS[proof.status]}`;
+  const gaps =
+    proof.knownGaps.length === 0
+      ? ['- Known gaps: none']
+      : [
+          `- Known gaps (${proof.knownGaps.length}):`,
+          ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(g.message)}`),
+        ];
+  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
+  return [
+    '',
+    '#### Final summary',
+    '',
+    `- Outcome: ${outcome}`,
+    ...gaps,
+    ...(decisions.length > 0 ? ['- Human decisions needed:', ...decisions] : []),
+    `- Budget: ${formatBudget(proof.budget).map(text).join(' · ')}`,
+  ];
+}

@@ -1,0 +1,66 @@
+import { isOmkError } from '../runtime/errors.js';
+import { code, text } from '../runtime/proof/render-markdown.js';
+import type { Access } from './permissions.js';
+import { clip } from './sanitize.js';
+import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
+
+/**
+ * Every reply the bot writes, as pure functions of what happened. User text is clipped and escaped;
+ * no reply starts a line with `/omk`, so a reply can never be read as a command.
+ */
+
+function to(login: string): string {
+  // Logins are [A-Za-z0-9-] (plus `[bot]`): safe to mention as they are.
+  return /^[A-Za-z0-9-]+(\[bot\])?$/.test(login) ? `@${login}` : text(login);
+}
+
+export function helpReply(login: string): string {
+  return `${to(login)} here is what I can do:\n\n${usageBlock()}\n\n${HELP_FOOTER}\n`;
+}
+
+export function usageReply(login: string, problem: string, topic: Subcommand | null): string {
+  return `${to(login)} I could not read that command: ${text(clip(problem, 600))}\n\n${usageBlock(topic ?? undefined)}\n`;
+}
+
+export function bidiReply(login: string): string {
+  return (
+    `${to(login)} that command line holds bidirectional control characters, which can make it read ` +
+    'differently from what it does, so I did not act on it. Please type it again without them.\n'
+  );
+}
+
+export function refusalReply(login: string, need: Access): string {
+  const what = need === 'write' ? 'start or change goals' : 'read goals';
+  const roles = need === 'write' ? 'write, maintain or admin' : 'read';
+  return (
+    `${to(login)} thanks for the suggestion! Only people with ${roles} permission on this repository can ` +
+    `${what} with omk, so I did not act on it. A maintainer can run the same command if they agree.\n`
+  );
+}
+
+export function busyReply(login: string): string {
+  return `${to(login)} omk is busy right now and could not queue this command. Please try again in a few minutes.\n`;
+}
+
+export function noGoalReply(login: string): string {
+  return (
+    `${to(login)} there is no omk goal in this thread yet. Start one with ${code('/omk goal run "<goal>"')}, ` +
+    'or name the goal: add its GOAL_ID to the command.\n'
+  );
+}
+
+/** The one place errors become words for a person: typed errors with their hint, others hidden. */
+export function errorReply(login: string, error: unknown): string {
+  if (isOmkError(error)) {
+    // Quoted: a hint that starts with a command example can never read as a command.
+    const hint = error.hint ? `\n\n> ${text(clip(error.hint, 600))}` : '';
+    return `${to(login)} ${text(clip(error.message, 1000))}${hint}\n`;
+  }
+  return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.\n`;
+}
+
+/** The first line after the mention, the others as a list (no line of it can start a command). */
+export function plainReply(login: string, lines: readonly string[]): string {
+  const [first = '', ...rest] = lines.map((line) => text(line));
+  return `${to(login)} ${first}${rest.map((line) => `\n- ${line}`).join('')}\n`;
+}

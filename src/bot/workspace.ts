@@ -1,0 +1,90 @@
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runGit } from '../adapters/git/run-git.js';
+import { createGitStateBranch } from '../adapters/git/state-branch.js';
+import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import { GoalStore } from '../runtime/goal/store.js';
+import type { Clock, HostInfo, Reporter } from '../runtime/ports.js';
+import type { RemoteStateStore } from '../runtime/state/remote.js';
+import type { RepoRef } from './github.js';
+
+/**
+ * A job's private corner of the disk: a checkout of the repository's default branch (never a PR
+ * head, so a fork's code never runs with the app's token), a state root mirrored from the state
+ * branch, and the goal store over it. The directory is removed when the job ends, however it ends.
+ */
+export interface Workspace {
+  dir: string;
+  repoRoot: string;
+  store: GoalStore;
+  remote: RemoteStateStore;
+  /** git auth for fetches and pushes to the repository: an extra header in GIT_CONFIG_* variables. */
+  authEnv: Record<string, string>;
+}
+
+export interface WorkspaceSpec {
+  repo: RepoRef;
+  token: string;
+  /** full: clone the default branch (to plan or execute); state: an empty repository, state only. */
+  checkout: 'full' | 'state';
+  stateBranch: string;
+  workDir: string;
+  clock: Clock;
+  host: HostInfo;
+  reporter: Reporter;
+  /** Told about each directory created and removed (tests assert none is left behind). */
+  observe?: (event: 'created' | 'removed', dir: string) => void;
+}
+
+export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  await mkdir(spec.workDir, { recursive: true });
+  const dir = await mkdtemp(join(spec.workDir, 'omk-bot-'));
+  spec.observe?.('created', dir);
+  try {
+    const url = pushUrlFor(spec.repo.serverUrl, spec.repo);
+    // The header is keyed on this exact URL; the token is in no URL, argv or config file.
+    const authEnv = pushAuthEnv(url, spec.token);
+    const repoRoot = join(dir, 'repo');
+    if (spec.checkout === 'full') {
+      await runGit(
+        [
+          'clone',
+          '--quiet',
+          '--no-tags',
+          '--single-branch',
+          '--branch',
+          spec.repo.defaultBranch,
+          '--',
+          url,
+          repoRoot,
+        ],
+        { cwd: dir, env: authEnv, timeoutMs: 10 * 60_000 },
+      );
+    } else {
+      await runGit(['init', '--quiet', repoRoot], { cwd: dir });
+      await runGit(['remote', 'add', 'origin', url], { cwd: repoRoot });
+    }
+    const stateRoot = join(dir, 'state');
+    const store = new GoalStore({
+      stateRoot,
+      clock: spec.clock,
+      host: spec.host,
+      reporter: spec.reporter,
+    });
+    const remote = createGitStateBranch({ repoRoot, stateRoot, branch: spec.stateBranch, env: authEnv });
+    return await fn({ dir, repoRoot, store, remote, authEnv });
+  } finally {
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    spec.observe?.('removed', dir);
+  }
+}
+
+/** Is the goal in this workspace's state root (after a pull)? */
+export async function hasGoal(ws: Workspace, goalId: string): Promise<boolean> {
+  try {
+    await access(ws.store.paths(goalId).goal);
+    return true;
+  } catch {
+    return false;
+  }
+}

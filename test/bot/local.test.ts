@@ -1,0 +1,146 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { idSuffixFor } from '../../src/bot/intake.js';
+import { readStatusMarker } from '../../src/bot/render.js';
+import { newGoalId } from '../../src/runtime/goal/ids.js';
+import { OWNER, REPO } from '../helpers/github.js';
+import { type BotEnv, leftovers, startBotEnv } from './harness.js';
+import { checkSuitePayload, reviewPayload } from './payloads.js';
+
+/**
+ * local mode: the bot clones the repository with the installation token into a temp dir, runs the
+ * demo agent on the demo fixture in-process, delivers PRs to the fake GitHub, and removes the
+ * checkout. Then the gated merge happens on the event that turns the last check green.
+ */
+describe('bot in local mode: a real run, then an event-driven gated merge', () => {
+  let env: BotEnv;
+  const commentId = 7_200_001;
+  const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const integrationBranch = `omk/${goalId}/integration`;
+  const integrator = () => [...env.server.state.pulls.values()].find((p) => p.head === integrationBranch);
+
+  beforeAll(async () => {
+    env = await startBotEnv({ mode: 'local' });
+    env.server.setProtection('main', { requiredContexts: ['ci'], requiredApprovals: 0 });
+    const delivery = await env.comment(
+      `/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated --until-ready --max-agents 2`,
+      { commentId },
+    );
+    expect(delivery.status).toBe(200);
+    expect(delivery.ms).toBeLessThan(2000);
+    await env.bot.idle();
+  }, 240_000);
+  afterEach(() => env.server.assertClean());
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('ran the goal to a ready proof and opened the slice PRs and the integrator PR', () => {
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    const heads = [...env.server.state.pulls.values()].map((p) => p.head).sort();
+    expect(heads).toEqual(
+      [
+        `omk/${goalId}/s1-fix-the-failing-test-in-src-math-js`,
+        `omk/${goalId}/s2-add-a-regression-test`,
+        integrationBranch,
+      ].sort(),
+    );
+    expect(env.readGoal(goalId).status).toBe('ready');
+    expect(env.server.state.dispatches).toEqual([]);
+  });
+
+  it('removed every temporary checkout', async () => {
+    expect(env.workspaces.created.length).toBeGreaterThan(0);
+    expect(env.workspaces.removed).toEqual(env.workspaces.created);
+    expect(await leftovers(env)).toEqual([]);
+  });
+
+  it('kept one status comment, updated in place, with PR links and the merge verdict', () => {
+    const statuses = env.statusComments();
+    expect(statuses).toHaveLength(1);
+    const body = statuses[0]?.body ?? '';
+    expect(readStatusMarker(body)).toEqual({ goalId, phase: 'settled' });
+    expect(body).toContain(`${env.server.url}/${OWNER}/${REPO}/pull/`);
+    expect(body).toContain('Merge of PR');
+    expect(body).toContain('checks\\_pending');
+    expect(body).toContain('**Gates:**');
+    expect(env.server.count('issues/update-comment')).toBeGreaterThan(0);
+  });
+
+  it('re-delivers on /omk goal open-pr without opening anything twice', async () => {
+    const opened = env.server.count('pulls/create');
+    await env.comment('/omk goal open-pr');
+    await env.bot.idle();
+    expect(env.server.count('pulls/create')).toBe(opened);
+    expect(env.server.count('pulls/update')).toBeGreaterThanOrEqual(3);
+    expect(env.replies().at(-1)?.body).toContain('integrator: PR');
+    expect(env.statusComments()).toHaveLength(1);
+    expect(await leftovers(env)).toEqual([]);
+  });
+
+  it('re-evaluates on a review but does not merge while ci is missing', async () => {
+    const pull = integrator();
+    if (!pull) throw new Error('no integrator PR');
+    const delivery = await env.deliver(
+      'pull_request_review',
+      reviewPayload(env.server, integrationBranch, pull.number),
+    );
+    expect(delivery.status).toBe(200);
+    await env.bot.idle();
+    expect(env.server.count('pulls/merge')).toBe(0);
+    expect(pull.merged).toBe(false);
+    expect(env.readGoal(goalId).status).toBe('ready');
+  });
+
+  it('merges on check_suite.completed once the last check turned green', async () => {
+    const pull = integrator();
+    if (!pull) throw new Error('no integrator PR');
+    env.server.setStatus(pull.headSha, 'ci', 'success');
+    const payload = checkSuitePayload(env.server, integrationBranch, pull.headSha);
+    const [first, second] = await Promise.all([
+      env.deliver('check_suite', payload),
+      env.deliver('check_suite', payload),
+    ]);
+    expect([first?.status, second?.status]).toEqual([200, 200]);
+    await env.bot.idle();
+    expect(pull.merged).toBe(true);
+    expect(env.server.count('pulls/merge')).toBe(1);
+    expect(env.readGoal(goalId).status).toBe('merged');
+    const statuses = env.statusComments();
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]?.body).toContain('#### Final summary');
+    expect(statuses[0]?.body).toContain('- Outcome: merged into `main`');
+    expect(await leftovers(env)).toEqual([]);
+  });
+
+  it('ignores checks on branches that are not integrator branches', async () => {
+    const before = env.server.count();
+    await env.deliver('check_suite', checkSuitePayload(env.server, 'feature/x', 'a'.repeat(40)));
+    await env.bot.idle();
+    expect(env.server.count()).toBe(before);
+  });
+
+  it('pauses a goal running in this process, then resumes it here', async () => {
+    const paused = 7_200_050;
+    const other = newGoalId(
+      'fix the multiply test in src/math.js',
+      idSuffixFor(`${OWNER}/${REPO}#${paused}`),
+    );
+    await env.comment('/omk goal run "fix the multiply test in src/math.js" --policy draft-pr', {
+      commentId: paused,
+    });
+    for (let i = 0; i < 600 && !env.bot.active.has(other); i += 1)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(env.bot.active.has(other)).toBe(true);
+    await env.comment(`/omk goal pause ${other}`);
+    await env.bot.idle();
+    expect(env.replies().some((r) => r.body.includes('running → paused'))).toBe(true);
+    expect(env.readGoal(other).status).toBe('paused');
+    await env.comment(`/omk goal resume ${other}`);
+    await env.bot.idle();
+    expect(env.replies().at(-1)?.body).toContain('Continuing it here');
+    expect(['ready', 'not_ready']).toContain(env.readGoal(other).status);
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    expect(await leftovers(env)).toEqual([]);
+  }, 120_000);
+});
