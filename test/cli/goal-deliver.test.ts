@@ -124,6 +124,14 @@ describe('omk goal open-pr', () => {
     }
   });
 
+  it('refuses to deliver a cancelled goal', async () => {
+    const id = await readyGoal();
+    expect((await omk('goal', 'cancel', id, '--reason', 'not needed')).code).toBe(0);
+    const result = await omk('goal', 'open-pr', id, '--policy', 'auto-pr');
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('is cancelled: its work is not delivered');
+  });
+
   it('refuses a goal whose policy is local, saying how to open PRs', async () => {
     const id = await readyGoal();
     const result = await omk('goal', 'open-pr', id);

@@ -95,6 +95,10 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
       .option(
         '--until-ready',
         'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
+      )
+      .option(
+        '--forge <forge>',
+        'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
       ),
   ).action(async (ref: string, options: ExecuteCliOptions & { format?: string; json?: boolean }) => {
     const format = formatOf(options);

@@ -1,4 +1,5 @@
 import { readExecution } from '../controller/execution-state.js';
+import { IllegalTransitionError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { Forge } from '../forge/port.js';
@@ -81,6 +82,11 @@ export async function deliverGoal(
   const paths = store.paths(goalId);
   const events = new EventLog(paths.events, store.deps.clock);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
+  if (loaded.goal.status === 'cancelled' || loaded.goal.status === 'rejected') {
+    throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {
+      hint: 'Start a new goal for this work.',
+    });
+  }
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
   try {

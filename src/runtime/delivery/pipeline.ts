@@ -42,7 +42,9 @@ export async function afterExecution(
   const delivery = await deliverGoal(deps, goalId, { policy, base });
   if (goal.options.mergePolicy !== 'gated') {
     notes.push(
-      `merge policy is ${goal.options.mergePolicy}: merge with 'omk goal merge ${goalId}' when it is ready`,
+      goal.options.mergePolicy === 'manual'
+        ? `merge policy is manual: merge with 'omk goal merge ${goalId}' when it is ready`
+        : 'merge policy is disabled: omk will not merge this goal (start it with --merge-policy manual or gated to let it)',
     );
     return { delivery, merge: null, notes };
   }

@@ -35,7 +35,7 @@ export function checkGithubToken(env: DoctorInput['env']): DoctorCheck | null {
     id: 'github-token',
     title: 'GitHub token',
     status: 'warn',
-    detail: `${present.join(' and ')} ${present.length === 1 ? 'is' : 'are'} set: token present; permission checks arrive with GitHub delivery`,
+    detail: `${present.join(' and ')} ${present.length === 1 ? 'is' : 'are'} set: token present; omk uses it for --forge github and the state branch (docs/github.md lists the permissions it needs)`,
     fix: 'nothing to do for local goals; omk never passes the token to agents or gates',
   };
 }

@@ -508,7 +508,7 @@ describe('GitHub token', () => {
     expect(check(report, 'github-token')).toMatchObject({
       status: 'warn',
       detail:
-        'GITHUB_TOKEN and GH_TOKEN are set: token present; permission checks arrive with GitHub delivery',
+        'GITHUB_TOKEN and GH_TOKEN are set: token present; omk uses it for --forge github and the state branch (docs/github.md lists the permissions it needs)',
     });
     expect(JSON.stringify(report)).not.toContain(token);
     expect(report.ok).toBe(true);
