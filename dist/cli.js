@@ -44379,6 +44379,10 @@ var ExecutionJournal = class _ExecutionJournal {
   save(events, extra = {}) {
     const run = async () => this.store.withGoalLock(this.goalId, async () => {
       const paths = this.store.paths(this.goalId);
+      if (extra.goal) {
+        const goal = await this.store.read(this.goalId);
+        await this.store.write(extra.goal(goal));
+      }
       await writeJsonAtomic(paths.taskGraph, taskGraphSchema.parse(this.graph));
       await writeExecution(paths.execution, this.execution);
       if (extra.decisions && extra.decisions.length > 0) {
@@ -44395,10 +44399,6 @@ var ExecutionJournal = class _ExecutionJournal {
         });
       }
       if (events.length > 0) await this.events.append(events);
-      if (extra.goal) {
-        const goal = await this.store.read(this.goalId);
-        await this.store.write(extra.goal(goal));
-      }
     });
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {
@@ -44910,13 +44910,23 @@ async function takeControl(deps, journal, goalId) {
       decision: note.split(":")[0] ?? note,
       reason: note
     })),
-    goal: (g) => ({
-      ...g,
-      status: "running",
-      resumeTo: null,
-      oracle: { ...g.oracle, requiredGates: plan2.required },
-      controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now }
-    })
+    goal: (g) => {
+      if (!EXECUTABLE_FROM.includes(g.status)) {
+        throw new IllegalTransitionError(
+          `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
+          {
+            hint: g.status === "paused" ? `Resume it with 'omk goal resume ${goalId}'.` : void 0
+          }
+        );
+      }
+      return {
+        ...g,
+        status: "running",
+        resumeTo: null,
+        oracle: { ...g.oracle, requiredGates: plan2.required },
+        controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now }
+      };
+    }
   });
   const recovered = await deps.workspaces.recoverStaleLocks(goal.repo.root, 10 * 6e4);
   if (recovered.length > 0) {
@@ -45001,6 +45011,9 @@ async function settle2(journal, stoppedBy) {
   });
   return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
 }
+
+// src/runtime/delivery/deliver.ts
+init_errors();
 
 // src/runtime/proof/fresh.ts
 function checkFreshness(proof, shown) {
@@ -45914,6 +45927,11 @@ async function deliverGoal(deps, goalId, options) {
   const paths = store.paths(goalId);
   const events = new EventLog(paths.events, store.deps.clock);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
+  if (loaded.goal.status === "cancelled" || loaded.goal.status === "rejected") {
+    throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {
+      hint: "Start a new goal for this work."
+    });
+  }
   let record2 = loaded.delivery;
   const delivered = [];
   try {
@@ -46114,7 +46132,7 @@ async function afterExecution(deps, goalId, options = {}) {
   const delivery = await deliverGoal(deps, goalId, { policy, base });
   if (goal.options.mergePolicy !== "gated") {
     notes.push(
-      `merge policy is ${goal.options.mergePolicy}: merge with 'omk goal merge ${goalId}' when it is ready`
+      goal.options.mergePolicy === "manual" ? `merge policy is manual: merge with 'omk goal merge ${goalId}' when it is ready` : "merge policy is disabled: omk will not merge this goal (start it with --merge-policy manual or gated to let it)"
     );
     return { delivery, merge: null, notes };
   }
@@ -46684,6 +46702,9 @@ function registerExecuteCommand(goal, context) {
     ).option(
       "--until-ready",
       "retry slices up to their retries until the proof is ready, failed, blocked or out of budget"
+    ).option(
+      "--forge <forge>",
+      "auto | local | github: where PRs go when the policy is draft-pr or auto-pr"
     )
   ).action(async (ref, options) => {
     const format = formatOf(options);
@@ -47109,7 +47130,7 @@ function checkGithubToken(env) {
     id: "github-token",
     title: "GitHub token",
     status: "warn",
-    detail: `${present.join(" and ")} ${present.length === 1 ? "is" : "are"} set: token present; permission checks arrive with GitHub delivery`,
+    detail: `${present.join(" and ")} ${present.length === 1 ? "is" : "are"} set: token present; omk uses it for --forge github and the state branch (docs/github.md lists the permissions it needs)`,
     fix: "nothing to do for local goals; omk never passes the token to agents or gates"
   };
 }
