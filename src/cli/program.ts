@@ -3,7 +3,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerCreateCommands } from './commands/goal-create.js';
 import { registerDeliverCommands } from './commands/goal-deliver.js';
-import { registerExecuteCommand } from './commands/goal-execute.js';
+import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-execute.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
 import type { CliIo } from './context.js';
@@ -45,6 +45,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     );
   registerCreateCommands(goal, context);
   registerExecuteCommand(goal, context);
+  registerVerifyCommands(goal, context);
   registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);

@@ -198,3 +198,23 @@ describe('omk goal merge (gated)', () => {
     expect(result.stderr).toContain('omk goal open-pr');
   });
 });
+
+describe('omk goal verify / review', () => {
+  it('rerun the gates and reviews on the integrated tree without running any agent', async () => {
+    const id = await readyGoal();
+    const events = async () =>
+      (
+        JSON.parse((await omk('goal', 'replay', id, '--json')).stdout) as { events: { type: string }[] }
+      ).events.map((e) => e.type);
+    const before = await events();
+    for (const command of ['verify', 'review']) {
+      const result = await omk('goal', command, id, '--json');
+      expect(result.code, result.stderr).toBe(0);
+      expect((JSON.parse(result.stdout) as { proof: { status: string } }).proof.status).toBe('ready');
+    }
+    const added = (await events()).slice(before.length);
+    expect(added.filter((type) => type === 'integration_done')).toHaveLength(2);
+    expect(added).not.toContain('agent_started');
+    expect(added).not.toContain('task_leased');
+  });
+});

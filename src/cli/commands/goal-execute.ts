@@ -108,3 +108,35 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
     printExecuted(context, result, format, runtime.store.paths(id).dir);
   });
 }
+
+/**
+ * `verify` and `review`: rerun the gates and the reviews on the integrated tree of what is done,
+ * without starting any agent, and settle the proof again (after a flaky run, or a config change).
+ */
+export function registerVerifyCommands(goal: Command, context: ProgramContext): void {
+  for (const name of ['verify', 'review'] as const) {
+    withFormat(
+      goal
+        .command(name)
+        .description(
+          name === 'verify'
+            ? 'rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs'
+            : 'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs',
+        )
+        .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest'),
+    ).action(async (ref: string, options: { format?: string; json?: boolean }) => {
+      const format = formatOf(options);
+      const runtime = composeRuntime(context.io, context.stateDir());
+      const id = await runtime.store.resolve(ref);
+      const goal = await runtime.store.read(id);
+      const spec = await chooseAgentSpec(goal.repo.root, undefined, goal.options.agent ?? 'demo');
+      const deps = await composeLocalController(
+        { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
+        goal,
+        spec,
+      );
+      const result = await executeGoal(deps, id, { untilReady: false, dispatch: false });
+      printExecuted(context, result, format, runtime.store.paths(id).dir);
+    });
+  }
+}

@@ -13,6 +13,8 @@ import { blockedByFailure, exhaustedLimit, readyTasks } from './scheduler.js';
 import { runSlice, type SliceOutcome } from './slice.js';
 
 const EXECUTABLE_FROM: readonly GoalStatus[] = ['planned', 'not_ready', 'running', 'interrupted'];
+/** Re-verifying (no dispatch) may also settle a goal again that is ready or failed. */
+const VERIFIABLE_FROM: readonly GoalStatus[] = [...EXECUTABLE_FROM, 'ready', 'failed'];
 
 export interface ExecuteOptions {
   /** Retry slices up to their max retries in this run (else one attempt each). */
@@ -42,7 +44,8 @@ export async function executeGoal(
 ): Promise<ExecuteResult> {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const goal = await takeControl(deps, journal, goalId);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : EXECUTABLE_FROM;
+  const goal = await takeControl(deps, journal, goalId, allowed);
   const controller = new AbortController();
   let stoppedBy: ExecuteResult['stoppedBy'] = null;
   const stop = (why: NonNullable<ExecuteResult['stoppedBy']>) => {
@@ -100,10 +103,11 @@ async function takeControl(
   deps: ControllerDeps,
   journal: ExecutionJournal,
   goalId: string,
+  allowed: readonly GoalStatus[],
 ): Promise<GoalRecord> {
   const { store } = deps;
   const goal = await store.read(goalId);
-  if (!EXECUTABLE_FROM.includes(goal.status)) {
+  if (!allowed.includes(goal.status)) {
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
       hint:
         goal.status === 'paused'
@@ -177,7 +181,7 @@ async function takeControl(
     })),
     goal: (g) => {
       // Checked again under the lock: a pause or cancel that landed since the first read wins.
-      if (!EXECUTABLE_FROM.includes(g.status)) {
+      if (!allowed.includes(g.status)) {
         throw new IllegalTransitionError(
           `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
           {
