@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import { processHost } from '../adapters/process/host.js';
 import type { Forge } from '../runtime/forge/port.js';
 import { GoalStore } from '../runtime/goal/store.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
 import type { Planner } from '../runtime/plan/planner.js';
-import { type HostInfo, type RepoPort, type Reporter, systemClock } from '../runtime/ports.js';
+import { type RepoPort, type Reporter, systemClock } from '../runtime/ports.js';
 import type { RemoteStateStore } from '../runtime/state/remote.js';
 import type { ActionCore, SignalSource } from './core.js';
 import type { GitHubEnv } from './github-env.js';
@@ -47,23 +48,6 @@ export interface ActionRuntime {
   remote: { url: string; env: Readonly<Record<string, string>> };
   /** The GitHub forge, composed on first use. */
   forge(): Promise<Forge>;
-}
-
-/** This process, for goal locks and the controller record. */
-function processHost(): HostInfo {
-  return {
-    pid: process.pid,
-    hostname: hostname(),
-    isAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        // EPERM: the process exists but belongs to someone else.
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    },
-  };
 }
 
 /**

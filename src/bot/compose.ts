@@ -1,32 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Probot } from 'probot';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
 import { createOctokit } from '../adapters/github/octokit.js';
+import { processHost } from '../adapters/process/host.js';
 import type { Forge } from '../runtime/forge/port.js';
 import type { CreateDeps } from '../runtime/goal/create.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
-import { type HostInfo, systemClock } from '../runtime/ports.js';
+import { systemClock } from '../runtime/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
 import type { Workspace, WorkspaceSpec } from './workspace.js';
-
-export function processHost(): HostInfo {
-  return {
-    pid: process.pid,
-    hostname: hostname(),
-    isAlive(pid: number): boolean {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    },
-  };
-}
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
 export function productionDeps(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { gitRepo } from '../adapters/git/repo.js';
+import { processHost as createProcessHost } from '../adapters/process/host.js';
 import { GoalStore } from '../runtime/goal/store.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
 import type { Planner } from '../runtime/plan/planner.js';
@@ -22,19 +22,7 @@ export interface CliRuntime {
   randomHex: () => string;
 }
 
-export const processHost: HostInfo = {
-  pid: process.pid,
-  hostname: hostname(),
-  isAlive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      // EPERM: the process exists but belongs to someone else.
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  },
-};
+export const processHost: HostInfo = createProcessHost();
 
 /** Composes the runtime for a terminal: local state root, the git CLI, the heuristic planner. */
 export function composeRuntime(io: CliIo, stateDir: string | undefined): CliRuntime {

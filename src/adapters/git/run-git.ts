@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { GitError } from '../../runtime/errors.js';
+import { isSecretName } from '../../runtime/gates/env.js';
 
 export interface GitResult {
   stdout: string;
@@ -23,7 +24,9 @@ export interface RunGitOptions {
  */
 export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
     ...options.env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: '',

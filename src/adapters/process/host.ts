@@ -1,0 +1,19 @@
+import { hostname } from 'node:os';
+import type { HostInfo } from '../../runtime/ports.js';
+
+/** This process, for goal locks and controller records; composed once by each front door. */
+export function processHost(): HostInfo {
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    isAlive(pid: number): boolean {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: the process exists but belongs to someone else.
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+  };
+}
