@@ -31,13 +31,16 @@ export type BudgetDecision =
 
 /**
  * Checked before every dispatch: a spent budget stops all dispatching; a task whose own time
- * budget exceeds what is left is rejected (it stays pending, so budget-add then resume runs it).
+ * budget exceeds what is left is rejected (it stays pending, so budget-add then resume runs it),
+ * unless it is a retry, which gets the time that is left.
  */
 export function budgetDecision(limits: BudgetLimits, spent: BudgetSpent, task: Task): BudgetDecision {
   const exhausted = exhaustedLimit(limits, spent);
   if (exhausted) return { dispatch: false, exhausted: true, which: exhausted };
   if (limits.timeMs !== null) {
     const left = limits.timeMs - spent.timeMs;
+    // A retry of a slice already admitted runs in what is left; a first attempt must fit whole.
+    if (task.attempts > 0 && task.budget.timeMs > left) return { dispatch: true, timeoutMs: left };
     if (task.budget.timeMs > left) {
       return {
         dispatch: false,
