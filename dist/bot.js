@@ -31128,16 +31128,61 @@ async function mergeGoal(deps, goalId, options) {
 
 // src/bot/compose.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { hostname as hostname3 } from "node:os";
 
 // src/adapters/git/repo.ts
 import { realpath } from "node:fs/promises";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
+
+// src/runtime/gates/env.ts
+var GATE_ENV_ALLOWLIST = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "CI",
+  "XDG_CACHE_HOME",
+  // Toolchains: where they are installed and where their caches live.
+  "CARGO_HOME",
+  "RUSTUP_HOME",
+  "RUSTUP_TOOLCHAIN",
+  "GOROOT",
+  "GOPATH",
+  "GOCACHE",
+  "GOMODCACHE",
+  "GOFLAGS",
+  "PYTHONPATH",
+  "VIRTUAL_ENV",
+  "JAVA_HOME",
+  "npm_config_cache"
+];
+var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
+}
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value = processEnv[name];
+    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+// src/adapters/git/run-git.ts
 function runGit(args, options) {
   const env = {
-    ...process.env,
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
     ...options.env,
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "",
@@ -36149,6 +36194,23 @@ function quietLog(log, secrets) {
   return { debug: send("debug"), info: send("info"), warn: send("warn"), error: send("error") };
 }
 
+// src/adapters/process/host.ts
+import { hostname as hostname3 } from "node:os";
+function processHost() {
+  return {
+    pid: process.pid,
+    hostname: hostname3(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error62) {
+        return error62.code === "EPERM";
+      }
+    }
+  };
+}
+
 // src/runtime/plan/clauses.ts
 var ACTION_VERBS = new Set(
   `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
@@ -36706,20 +36768,6 @@ ${external_exports.prettifyError(result2.error)}`, {
 }
 
 // src/bot/compose.ts
-function processHost() {
-  return {
-    pid: process.pid,
-    hostname: hostname3(),
-    isAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error62) {
-        return error62.code === "EPERM";
-      }
-    }
-  };
-}
 function productionDeps(app, env, shutdown) {
   return {
     config: readBotConfig(env),
@@ -40569,48 +40617,6 @@ function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
   return spec;
 }
 
-// src/runtime/gates/env.ts
-var GATE_ENV_ALLOWLIST = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "TERM",
-  "CI",
-  "XDG_CACHE_HOME",
-  // Toolchains: where they are installed and where their caches live.
-  "CARGO_HOME",
-  "RUSTUP_HOME",
-  "RUSTUP_TOOLCHAIN",
-  "GOROOT",
-  "GOPATH",
-  "GOCACHE",
-  "GOMODCACHE",
-  "GOFLAGS",
-  "PYTHONPATH",
-  "VIRTUAL_ENV",
-  "JAVA_HOME",
-  "npm_config_cache"
-];
-var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value = processEnv[name];
-    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
-    env[name] = value;
-  }
-  return env;
-}
-
 // src/runtime/gates/verify.ts
 import { appendFile as appendFile2, mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join14 } from "node:path";
@@ -42350,6 +42356,7 @@ function budgetDecision(limits, spent, task) {
   if (exhausted) return { dispatch: false, exhausted: true, which: exhausted };
   if (limits.timeMs !== null) {
     const left = limits.timeMs - spent.timeMs;
+    if (task.attempts > 0 && task.budget.timeMs > left) return { dispatch: true, timeoutMs: left };
     if (task.budget.timeMs > left) {
       return {
         dispatch: false,
@@ -42994,10 +43001,12 @@ function firstLine(text4) {
 
 // src/runtime/controller/execute.ts
 var EXECUTABLE_FROM = ["planned", "not_ready", "running", "interrupted"];
+var VERIFIABLE_FROM = [...EXECUTABLE_FROM, "ready", "failed"];
 async function executeGoal(deps, goalId, options) {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const goal = await takeControl(deps, journal, goalId);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : EXECUTABLE_FROM;
+  const goal = await takeControl(deps, journal, goalId, allowed);
   const controller = new AbortController();
   let stoppedBy = null;
   const stop = (why) => {
@@ -43047,10 +43056,10 @@ async function executeGoal(deps, goalId, options) {
   }
   return settle2(journal, stoppedBy);
 }
-async function takeControl(deps, journal, goalId) {
+async function takeControl(deps, journal, goalId, allowed) {
   const { store } = deps;
   const goal = await store.read(goalId);
-  if (!EXECUTABLE_FROM.includes(goal.status)) {
+  if (!allowed.includes(goal.status)) {
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
       hint: goal.status === "paused" ? `Resume it with 'omk goal resume ${goalId}'.` : goal.status === "blocked_on_human" ? `A human must decide first: see 'omk goal proof ${goalId}'.` : `A ${goal.status} goal does not run again; start a new goal.`
     });
@@ -43111,7 +43120,7 @@ async function takeControl(deps, journal, goalId) {
       reason: note
     })),
     goal: (g) => {
-      if (!EXECUTABLE_FROM.includes(g.status)) {
+      if (!allowed.includes(g.status)) {
         throw new IllegalTransitionError(
           `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
           {

@@ -3532,11 +3532,61 @@ var init_errors = __esm({
   }
 });
 
+// src/runtime/gates/env.ts
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
+}
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value2 = processEnv[name];
+    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
+    env[name] = value2;
+  }
+  return env;
+}
+var GATE_ENV_ALLOWLIST, SECRET_NAME, SECRET_VALUE, GATE_ENV_DEFAULTS;
+var init_env = __esm({
+  "src/runtime/gates/env.ts"() {
+    "use strict";
+    GATE_ENV_ALLOWLIST = [
+      "PATH",
+      "HOME",
+      "USER",
+      "LANG",
+      "LC_ALL",
+      "TZ",
+      "TMPDIR",
+      "TERM",
+      "CI",
+      "XDG_CACHE_HOME",
+      // Toolchains: where they are installed and where their caches live.
+      "CARGO_HOME",
+      "RUSTUP_HOME",
+      "RUSTUP_TOOLCHAIN",
+      "GOROOT",
+      "GOPATH",
+      "GOCACHE",
+      "GOMODCACHE",
+      "GOFLAGS",
+      "PYTHONPATH",
+      "VIRTUAL_ENV",
+      "JAVA_HOME",
+      "npm_config_cache"
+    ];
+    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+    SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+    GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
+  }
+});
+
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
 function runGit(args, options) {
   const env = {
-    ...process.env,
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
     ...options.env,
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "",
@@ -3583,6 +3633,7 @@ var init_run_git = __esm({
   "src/adapters/git/run-git.ts"() {
     "use strict";
     init_errors();
+    init_env();
   }
 });
 
@@ -37831,47 +37882,8 @@ function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
   return spec;
 }
 
-// src/runtime/gates/env.ts
-var GATE_ENV_ALLOWLIST = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "TERM",
-  "CI",
-  "XDG_CACHE_HOME",
-  // Toolchains: where they are installed and where their caches live.
-  "CARGO_HOME",
-  "RUSTUP_HOME",
-  "RUSTUP_TOOLCHAIN",
-  "GOROOT",
-  "GOPATH",
-  "GOCACHE",
-  "GOMODCACHE",
-  "GOFLAGS",
-  "PYTHONPATH",
-  "VIRTUAL_ENV",
-  "JAVA_HOME",
-  "npm_config_cache"
-];
-var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value2 = processEnv[name];
-    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
-    env[name] = value2;
-  }
-  return env;
-}
+// src/cli/commands/demo.ts
+init_env();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
@@ -40751,7 +40763,23 @@ function parseRequest(schema, input2) {
 
 // src/cli/context.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
+
+// src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
+function processHost() {
+  return {
+    pid: process.pid,
+    hostname: hostname3(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error62) {
+        return error62.code === "EPERM";
+      }
+    }
+  };
+}
 
 // src/runtime/goal/store.ts
 init_errors();
@@ -41605,18 +41633,7 @@ var systemClock = {
 };
 
 // src/cli/context.ts
-var processHost = {
-  pid: process.pid,
-  hostname: hostname3(),
-  isAlive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error62) {
-      return error62.code === "EPERM";
-    }
-  }
-};
+var processHost2 = processHost();
 function composeRuntime(io, stateDir) {
   const reporter = {
     info: (message) => io.stderr(`omk: ${message}
@@ -41626,7 +41643,7 @@ function composeRuntime(io, stateDir) {
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
   return {
-    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter }),
+    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost2, reporter }),
     reporter,
     repo: gitRepo,
     planner: heuristicPlanner,
@@ -42413,6 +42430,7 @@ function unknownAgent(spec, config2) {
 
 // src/adapters/local-controller.ts
 init_errors();
+init_env();
 
 // src/adapters/git/workspaces.ts
 init_errors();
@@ -44314,6 +44332,7 @@ function budgetDecision(limits, spent, task) {
   if (exhausted) return { dispatch: false, exhausted: true, which: exhausted };
   if (limits.timeMs !== null) {
     const left = limits.timeMs - spent.timeMs;
+    if (task.attempts > 0 && task.budget.timeMs > left) return { dispatch: true, timeoutMs: left };
     if (task.budget.timeMs > left) {
       return {
         dispatch: false,
@@ -44794,10 +44813,12 @@ function firstLine(text3) {
 
 // src/runtime/controller/execute.ts
 var EXECUTABLE_FROM = ["planned", "not_ready", "running", "interrupted"];
+var VERIFIABLE_FROM = [...EXECUTABLE_FROM, "ready", "failed"];
 async function executeGoal(deps, goalId, options) {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const goal = await takeControl(deps, journal, goalId);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : EXECUTABLE_FROM;
+  const goal = await takeControl(deps, journal, goalId, allowed);
   const controller = new AbortController();
   let stoppedBy = null;
   const stop = (why) => {
@@ -44847,10 +44868,10 @@ async function executeGoal(deps, goalId, options) {
   }
   return settle2(journal, stoppedBy);
 }
-async function takeControl(deps, journal, goalId) {
+async function takeControl(deps, journal, goalId, allowed) {
   const { store } = deps;
   const goal = await store.read(goalId);
-  if (!EXECUTABLE_FROM.includes(goal.status)) {
+  if (!allowed.includes(goal.status)) {
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
       hint: goal.status === "paused" ? `Resume it with 'omk goal resume ${goalId}'.` : goal.status === "blocked_on_human" ? `A human must decide first: see 'omk goal proof ${goalId}'.` : `A ${goal.status} goal does not run again; start a new goal.`
     });
@@ -44911,7 +44932,7 @@ async function takeControl(deps, journal, goalId) {
       reason: note
     })),
     goal: (g) => {
-      if (!EXECUTABLE_FROM.includes(g.status)) {
+      if (!allowed.includes(g.status)) {
         throw new IllegalTransitionError(
           `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
           {
@@ -46714,6 +46735,28 @@ function registerExecuteCommand(goal, context) {
     printExecuted(context, result2, format, runtime.store.paths(id).dir);
   });
 }
+function registerVerifyCommands(goal, context) {
+  for (const name of ["verify", "review"]) {
+    withFormat(
+      goal.command(name).description(
+        name === "verify" ? "rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs" : "rerun the controller and security reviews (and the gates) on the integrated change; no agent runs"
+      ).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest")
+    ).action(async (ref, options) => {
+      const format = formatOf(options);
+      const runtime = composeRuntime(context.io, context.stateDir());
+      const id = await runtime.store.resolve(ref);
+      const goal2 = await runtime.store.read(id);
+      const spec = await chooseAgentSpec(goal2.repo.root, void 0, goal2.options.agent ?? "demo");
+      const deps = await composeLocalController(
+        { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
+        goal2,
+        spec
+      );
+      const result2 = await executeGoal(deps, id, { untilReady: false, dispatch: false });
+      printExecuted(context, result2, format, runtime.store.paths(id).dir);
+    });
+  }
+}
 
 // src/cli/commands/demo.ts
 function registerDemoCommand(program2, context) {
@@ -48306,6 +48349,7 @@ ${EXIT_CODE_HELP}
   );
   registerCreateCommands(goal, context);
   registerExecuteCommand(goal, context);
+  registerVerifyCommands(goal, context);
   registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
