@@ -2,25 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { github, useHttpMock } from '../../../test/helpers/http-mock.js';
 import type { Annotation, CheckRunSpec } from '../../runtime/forge/port.js';
 import { checkRunState, SUMMARY_LIMIT, statusState, truncate } from './checks.js';
-import { createGitHubForge } from './forge.js';
-import { createOctokit } from './octokit.js';
+import { testForge } from './test-forge.js';
 
 useHttpMock();
 
-function forge() {
-  const octokit = createOctokit({
-    token: 'test-token',
-    retry: false,
-    throttle: false,
-    request: { fetch: globalThis.fetch },
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: 'octo', name: 'demo' },
-    token: 'test-token',
-    serverUrl: 'https://github.com',
-  });
-}
+const forge = testForge;
 
 const SHA = 'c'.repeat(40);
 

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { github, useHttpMock } from '../../../test/helpers/http-mock.js';
 import { GitHubApiError } from './errors.js';
-import { createGitHubForge } from './forge.js';
-import { createOctokit } from './octokit.js';
+import { testForge } from './test-forge.js';
 
 useHttpMock();
 
-function forge() {
-  const octokit = createOctokit({
-    token: 'test-token',
-    retry: false,
-    throttle: false,
-    request: { fetch: globalThis.fetch },
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: 'octo', name: 'demo' },
-    token: 'test-token',
-    serverUrl: 'https://github.com',
-  });
-}
+const forge = testForge;
 
 const SHA = 'd'.repeat(40);
 const PROTECTION = '/repos/octo/demo/branches/main/protection';

@@ -2,26 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { github, pullPayload, useHttpMock } from '../../../test/helpers/http-mock.js';
 import type { PullRequestSpec } from '../../runtime/forge/port.js';
 import { GitHubApiError } from './errors.js';
-import { createGitHubForge } from './forge.js';
-import { createOctokit } from './octokit.js';
 import { isAlreadyExists, PR_ALREADY_EXISTS_PREFIX } from './pulls.js';
+import { testForge } from './test-forge.js';
 
 useHttpMock();
 
-function forge() {
-  const octokit = createOctokit({
-    token: 'test-token',
-    retry: false,
-    throttle: false,
-    request: { fetch: globalThis.fetch },
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: 'octo', name: 'demo' },
-    token: 'test-token',
-    serverUrl: 'https://github.com',
-  });
-}
+const forge = testForge;
 
 const PULLS = '/repos/octo/demo/pulls';
 const spec: PullRequestSpec = {
