@@ -135,11 +135,18 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
     await publishStatus(bot, target, goalId, ws.store, 'running');
     const goal = await ws.store.read(goalId);
     const spec = await chooseAgentSpec(goal.repo.root, deps.config.agent ?? undefined, goal.options.agent);
-    const controller = await composeLocalController(
+    const composed = await composeLocalController(
       { store: ws.store, repo: gitRepo, reporter: deps.reporter, env: deps.env },
       goal,
       spec,
     );
+    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
+    // (after a pause or a restart) builds on it and integrates it.
+    const controller = {
+      ...composed,
+      publishBranch: async (branch: string, sha: string) =>
+        (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha }),
+    };
     const result = await executeGoal(controller, goalId, {
       untilReady: goal.options.untilReady,
       signal: deps.shutdown,

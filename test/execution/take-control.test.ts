@@ -67,4 +67,37 @@ describe('taking control of a goal', () => {
     expect(events.map((e) => e.type)).not.toContain('execution_started');
     expect(events.map((e) => e.type)).not.toContain('task_leased');
   });
+
+  it('an error after taking over leaves the goal interrupted and resumable, never running with no one running it', async () => {
+    const deps = { stateRoot: state.dir, clock: systemClock, host: processHost, reporter: silentReporter };
+    const store = new GoalStore(deps);
+    const request = parseRequest(createGoalRequestSchema, {
+      goal: DEMO_GOAL,
+      rawGoal: DEMO_GOAL,
+      repo: repo.root,
+      agent: 'demo',
+    });
+    const created = await createGoal(
+      { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'def456' },
+      request,
+      'plan',
+    );
+    const controller = await composeLocalController(
+      { store, repo: gitRepo, reporter: silentReporter, env: process.env },
+      created.goal,
+      'demo',
+    );
+    const broken = {
+      ...controller,
+      workspaces: { ...controller.workspaces, create: () => Promise.reject(new Error('disk full')) },
+    };
+    await expect(executeGoal(broken, created.goal.id, { untilReady: true })).rejects.toThrow('disk full');
+    const goal = await store.read(created.goal.id);
+    expect(goal).toMatchObject({ status: 'interrupted', resumeTo: 'running', controller: null });
+    const { events } = await new EventLog(store.paths(created.goal.id).events, systemClock).read();
+    expect(events.at(-1)).toMatchObject({
+      type: 'execution_interrupted',
+      data: { by: 'error', error: 'disk full' },
+    });
+  });
 });

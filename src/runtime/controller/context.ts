@@ -21,6 +21,12 @@ export interface ControllerDeps {
   workspaceRoot: string;
   /** How often the controller checks for pause/cancel and writes a heartbeat. */
   pollMs?: number;
+  /**
+   * Publishes a slice branch as soon as its slice is done (git push), so a run resumed elsewhere
+   * (another runner, a fresh clone) can build on and integrate it. Optional: local runs keep
+   * branches in the repository itself.
+   */
+  publishBranch?: (branch: string, sha: string) => Promise<void>;
 }
 
 /** One controller run over one goal. */

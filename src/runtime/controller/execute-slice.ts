@@ -11,7 +11,7 @@ import { applySliceResults, readSliceResults, type SliceResult, writeSliceResult
 export interface FanOutDeps extends ControllerDeps {
   /** Makes the goal's slice branches from other runners available locally (git fetch). */
   fetchBranches: () => Promise<void>;
-  /** Publishes a finished slice branch so other runners can build on it (git push). */
+  /** Publishes a finished slice branch so other runners can build on it (git push); runSlice calls it. */
   publishBranch: (branch: string, sha: string) => Promise<void>;
 }
 

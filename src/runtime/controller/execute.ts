@@ -58,44 +58,68 @@ export async function executeGoal(
 
   const watcher = watchGoal(deps, journal, goalId, stop);
   try {
-    const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-    const base = await deps.workspaces.create({
-      repoRoot: goal.repo.root,
-      goalId,
-      sliceId: 'base',
-      baseSha: goal.repo.baseSha ?? '',
-      workspaceRoot: deps.workspaceRoot,
-      sparsePaths: null,
-    });
-    const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
-    const stopReason =
-      options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
-    if (stopReason === 'budget') stoppedBy ??= 'budget';
-    if (!controller.signal.aborted && stoppedBy === null) {
-      await integrateSlices(ctx);
-      journal.execution = { ...journal.execution, state: 'complete' };
-    } else if (stoppedBy === 'budget') {
-      const fresh = await store.read(goalId);
-      const which = exhaustedLimit(fresh.budget, journal.spent) ?? 'time';
-      journal.execution = {
-        ...journal.execution,
-        state: 'budget_exhausted',
-        gaps: [
-          ...journal.execution.gaps.filter((gap) => gap.code !== 'budget_exhausted'),
-          {
-            code: 'budget_exhausted',
-            message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`,
-          },
-        ],
-      };
-    } else {
-      journal.execution = { ...journal.execution, state: 'interrupted' };
-    }
-  } finally {
+    await runAfterTakeover();
+  } catch (error) {
+    // The goal is ours and marked running: leave it interrupted (resumable), never running with
+    // nobody running it, and say why.
     watcher.stop();
     options.signal?.removeEventListener('abort', onSignal);
+    await journal.save([{ type: 'execution_interrupted', data: { by: 'error', error: errorText(error) } }], {
+      goal: (g) => ({
+        ...g,
+        status: g.status === 'running' ? 'interrupted' : g.status,
+        resumeTo: 'running',
+        controller: null,
+      }),
+    });
+    throw error;
   }
   return settle(journal, stoppedBy);
+
+  async function runAfterTakeover(): Promise<void> {
+    try {
+      const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+      const base = await deps.workspaces.create({
+        repoRoot: goal.repo.root,
+        goalId,
+        sliceId: 'base',
+        baseSha: goal.repo.baseSha ?? '',
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: null,
+      });
+      const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
+      const stopReason =
+        options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
+      if (stopReason === 'budget') stoppedBy ??= 'budget';
+      if (!controller.signal.aborted && stoppedBy === null) {
+        await integrateSlices(ctx);
+        journal.execution = { ...journal.execution, state: 'complete' };
+      } else if (stoppedBy === 'budget') {
+        const fresh = await store.read(goalId);
+        const which = exhaustedLimit(fresh.budget, journal.spent) ?? 'time';
+        journal.execution = {
+          ...journal.execution,
+          state: 'budget_exhausted',
+          gaps: [
+            ...journal.execution.gaps.filter((gap) => gap.code !== 'budget_exhausted'),
+            {
+              code: 'budget_exhausted',
+              message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`,
+            },
+          ],
+        };
+      } else {
+        journal.execution = { ...journal.execution, state: 'interrupted' };
+      }
+    } finally {
+      watcher.stop();
+      options.signal?.removeEventListener('abort', onSignal);
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
 }
 
 /** Marks the goal running under this process; a live controller elsewhere keeps it. */

@@ -239,6 +239,10 @@ async function settleAttempt(
     return { kind: 'interrupted' };
   }
   if (failure === null) {
+    // Published before the slice counts as done, so no record ever names a branch only this
+    // machine has.
+    if (change.committed || change.changedFiles.length > 0)
+      await deps.publishBranch?.(workspace.branch, change.headSha);
     journal.updateTask(task.id, { status: 'done' });
     events.push({ type: 'task_done', data: { taskId: task.id, attempt, headSha: change.headSha } });
     await journal.save(events, { spend, spendNote });
