@@ -66,16 +66,6 @@ export function cleanupTempDirs() {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/**
- * Removes one temp dir now rather than at exit: a bench that makes many large fixtures (tens of
- * thousands of files each) would otherwise fill the disk before it finishes.
- */
-export function removeTempDir(dir) {
-  const index = tempDirs.indexOf(dir);
-  if (index >= 0) tempDirs.splice(index, 1);
-  rmSync(dir, { recursive: true, force: true });
-}
-
 /** git with an argv array (no shell), failing loudly: a broken fixture would make figures meaningless. */
 export function git(cwd, args) {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
