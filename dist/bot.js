@@ -42947,6 +42947,8 @@ ${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`)
     return { kind: "interrupted" };
   }
   if (failure2 === null) {
+    if (change.committed || change.changedFiles.length > 0)
+      await deps.publishBranch?.(workspace.branch, change.headSha);
     journal.updateTask(task.id, { status: "done" });
     events.push({ type: "task_done", data: { taskId: task.id, attempt, headSha: change.headSha } });
     await journal.save(events, { spend, spendNote });
@@ -43018,43 +43020,63 @@ async function executeGoal(deps, goalId, options) {
   if (options.signal?.aborted) onSignal();
   const watcher = watchGoal(deps, journal, goalId, stop);
   try {
-    const plan2 = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-    const base = await deps.workspaces.create({
-      repoRoot: goal.repo.root,
-      goalId,
-      sliceId: "base",
-      baseSha: goal.repo.baseSha ?? "",
-      workspaceRoot: deps.workspaceRoot,
-      sparsePaths: null
-    });
-    const ctx = { deps, journal, goal, gates: plan2.gates, signal: controller.signal, base };
-    const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
-    if (stopReason === "budget") stoppedBy ??= "budget";
-    if (!controller.signal.aborted && stoppedBy === null) {
-      await integrateSlices(ctx);
-      journal.execution = { ...journal.execution, state: "complete" };
-    } else if (stoppedBy === "budget") {
-      const fresh = await store.read(goalId);
-      const which = exhaustedLimit(fresh.budget, journal.spent) ?? "time";
-      journal.execution = {
-        ...journal.execution,
-        state: "budget_exhausted",
-        gaps: [
-          ...journal.execution.gaps.filter((gap) => gap.code !== "budget_exhausted"),
-          {
-            code: "budget_exhausted",
-            message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`
-          }
-        ]
-      };
-    } else {
-      journal.execution = { ...journal.execution, state: "interrupted" };
-    }
-  } finally {
+    await runAfterTakeover();
+  } catch (error62) {
     watcher.stop();
     options.signal?.removeEventListener("abort", onSignal);
+    await journal.save([{ type: "execution_interrupted", data: { by: "error", error: errorText(error62) } }], {
+      goal: (g) => ({
+        ...g,
+        status: g.status === "running" ? "interrupted" : g.status,
+        resumeTo: "running",
+        controller: null
+      })
+    });
+    throw error62;
   }
   return settle2(journal, stoppedBy);
+  async function runAfterTakeover() {
+    try {
+      const plan2 = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+      const base = await deps.workspaces.create({
+        repoRoot: goal.repo.root,
+        goalId,
+        sliceId: "base",
+        baseSha: goal.repo.baseSha ?? "",
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: null
+      });
+      const ctx = { deps, journal, goal, gates: plan2.gates, signal: controller.signal, base };
+      const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
+      if (stopReason === "budget") stoppedBy ??= "budget";
+      if (!controller.signal.aborted && stoppedBy === null) {
+        await integrateSlices(ctx);
+        journal.execution = { ...journal.execution, state: "complete" };
+      } else if (stoppedBy === "budget") {
+        const fresh = await store.read(goalId);
+        const which = exhaustedLimit(fresh.budget, journal.spent) ?? "time";
+        journal.execution = {
+          ...journal.execution,
+          state: "budget_exhausted",
+          gaps: [
+            ...journal.execution.gaps.filter((gap) => gap.code !== "budget_exhausted"),
+            {
+              code: "budget_exhausted",
+              message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`
+            }
+          ]
+        };
+      } else {
+        journal.execution = { ...journal.execution, state: "interrupted" };
+      }
+    } finally {
+      watcher.stop();
+      options.signal?.removeEventListener("abort", onSignal);
+    }
+  }
+}
+function errorText(error62) {
+  return (error62 instanceof Error ? error62.message : String(error62)).slice(0, 2e3);
 }
 async function takeControl(deps, journal, goalId, allowed) {
   const { store } = deps;
@@ -43741,11 +43763,15 @@ async function executeHere(bot, target, ws, goalId) {
     await publishStatus(bot, target, goalId, ws.store, "running");
     const goal = await ws.store.read(goalId);
     const spec = await chooseAgentSpec(goal.repo.root, deps.config.agent ?? void 0, goal.options.agent);
-    const controller = await composeLocalController(
+    const composed = await composeLocalController(
       { store: ws.store, repo: gitRepo, reporter: deps.reporter, env: deps.env },
       goal,
       spec
     );
+    const controller = {
+      ...composed,
+      publishBranch: async (branch, sha2) => (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha: sha2 })
+    };
     const result2 = await executeGoal(controller, goalId, {
       untilReady: goal.options.untilReady,
       signal: deps.shutdown
