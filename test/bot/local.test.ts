@@ -1,3 +1,6 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { idSuffixFor } from '../../src/bot/intake.js';
@@ -119,6 +122,27 @@ describe('bot in local mode: a real run, then an event-driven gated merge', () =
     await env.bot.idle();
     expect(env.server.count()).toBe(before);
   });
+});
+
+/**
+ * Pause and resume need the pause to land while an agent runs: this bot's agent sleeps, so it does,
+ * deterministically (with the instant demo agent the pause could land in any phase).
+ */
+describe('bot in local mode: pause and resume while an agent runs', () => {
+  let slow: BotEnv;
+  let agentDir: string;
+
+  beforeAll(async () => {
+    agentDir = await mkdtemp(join(tmpdir(), 'omk-slow-agent-'));
+    const agent = join(agentDir, 'slow.mjs');
+    await writeFile(agent, '#!/usr/bin/env node\nsetTimeout(() => {}, 3000);\n');
+    await chmod(agent, 0o755);
+    slow = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
+  }, 120_000);
+  afterAll(async () => {
+    await slow.close();
+    await rm(agentDir, { recursive: true, force: true });
+  });
 
   it('pauses a goal running in this process, then resumes it here', async () => {
     const paused = 7_200_050;
@@ -126,21 +150,21 @@ describe('bot in local mode: a real run, then an event-driven gated merge', () =
       'fix the multiply test in src/math.js',
       idSuffixFor(`${OWNER}/${REPO}#${paused}`),
     );
-    await env.comment('/omk goal run "fix the multiply test in src/math.js" --policy draft-pr', {
+    await slow.comment('/omk goal run "fix the multiply test in src/math.js" --policy draft-pr', {
       commentId: paused,
     });
-    for (let i = 0; i < 600 && !env.bot.active.has(other); i += 1)
+    for (let i = 0; i < 600 && !slow.bot.active.has(other); i += 1)
       await new Promise((r) => setTimeout(r, 25));
-    expect(env.bot.active.has(other)).toBe(true);
-    await env.comment(`/omk goal pause ${other}`);
-    await env.bot.idle();
-    expect(env.replies().some((r) => r.body.includes('running → paused'))).toBe(true);
-    expect(env.readGoal(other).status).toBe('paused');
-    await env.comment(`/omk goal resume ${other}`);
-    await env.bot.idle();
-    expect(env.replies().at(-1)?.body).toContain('Continuing it here');
-    expect(['ready', 'not_ready']).toContain(env.readGoal(other).status);
-    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
-    expect(await leftovers(env)).toEqual([]);
+    expect(slow.bot.active.has(other)).toBe(true);
+    await slow.comment(`/omk goal pause ${other}`);
+    await slow.bot.idle();
+    expect(slow.replies().some((r) => r.body.includes('running → paused'))).toBe(true);
+    expect(slow.readGoal(other).status).toBe('paused');
+    await slow.comment(`/omk goal resume ${other}`);
+    await slow.bot.idle();
+    expect(slow.replies().at(-1)?.body).toContain('Continuing it here');
+    expect(['ready', 'not_ready']).toContain(slow.readGoal(other).status);
+    expect(slow.jobs.filter((j) => j.error !== null)).toEqual([]);
+    expect(await leftovers(slow)).toEqual([]);
   }, 120_000);
 });
