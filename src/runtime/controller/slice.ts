@@ -103,7 +103,10 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       },
     });
     // The agent has ended: forget its pid, so no later takeover signals a process that reused it.
-    journal.execution = withSlice(journal.execution, { ...sliceRecord(journal.execution, taskId), agentProcess: null });
+    journal.execution = withSlice(journal.execution, {
+      ...sliceRecord(journal.execution, taskId),
+      agentProcess: null,
+    });
     if (result.outcome === 'cancelled' || ctx.signal.aborted) {
       journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
