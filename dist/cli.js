@@ -44645,7 +44645,10 @@ async function runSlice(ctx, taskId, attemptLimit) {
         });
       }
     });
-    journal.execution = withSlice(journal.execution, { ...sliceRecord(journal.execution, taskId), agentProcess: null });
+    journal.execution = withSlice(journal.execution, {
+      ...sliceRecord(journal.execution, taskId),
+      agentProcess: null
+    });
     if (result2.outcome === "cancelled" || ctx.signal.aborted) {
       journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
