@@ -39209,6 +39209,11 @@ async function relocateGoal(store, goalId, repoRoot) {
     return store.write({ ...goal, repo: { ...goal.repo, root: repoRoot } });
   });
 }
+function resumeContinuesExecution(result2, options = {}) {
+  const { status } = result2.goal;
+  if (status === "running" || options.startPlanned === true && status === "planned") return true;
+  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
+}
 
 // src/bot/replies.ts
 function to(login) {
@@ -43827,7 +43832,7 @@ async function lifecycle(bot, job, goalId, action, text4) {
     return changed;
   });
   const notes = [transitionNote(result2)];
-  if (action === "resume" && resumesExecution(result2)) {
+  if (action === "resume" && resumeContinuesExecution(result2, { startPlanned: true })) {
     if (bot.deps.config.mode === "actions") {
       await job.gh.dispatch(
         job.repo,
@@ -43848,10 +43853,6 @@ async function untilControlled(bot, store, goalId) {
     if ((await store.read(goalId)).status !== "planned") return;
     await new Promise((resolve9) => setTimeout(resolve9, 50));
   }
-}
-function resumesExecution(result2) {
-  if (result2.goal.status === "running" || result2.goal.status === "planned") return true;
-  return result2.goal.status === "not_ready" && result2.proof.slices.some((slice) => slice.status === "pending" || slice.status === "running");
 }
 
 // src/bot/job-goal.ts

@@ -43266,6 +43266,11 @@ async function resumeOrphans(store) {
   }
   return results;
 }
+function resumeContinuesExecution(result2, options = {}) {
+  const { status } = result2.goal;
+  if (status === "running" || options.startPlanned === true && status === "planned") return true;
+  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
+}
 
 // src/runtime/controller/integrate.ts
 import { join as join13 } from "node:path";
@@ -47643,10 +47648,6 @@ async function addBudget(store, goalId, add) {
 }
 
 // src/cli/commands/goal-lifecycle.ts
-function resumesExecution(result2) {
-  if (result2.goal.status === "running") return true;
-  return result2.goal.status === "not_ready" && result2.proof.slices.some((slice) => slice.status === "pending" || slice.status === "running");
-}
 var TEXT_FLAG = {
   accept: {
     flag: "--summary",
@@ -47689,7 +47690,7 @@ function registerLifecycleCommands(goal, context) {
       if (action === "resume" && options.auto === true) {
         const results = await resumeOrphans(runtime.store);
         for (const result3 of results) {
-          if (resumesExecution(result3)) {
+          if (resumeContinuesExecution(result3)) {
             await runController(context, runtime, result3.goal.id, {
               agent: options.agent,
               forge: options.forge
@@ -47702,7 +47703,7 @@ function registerLifecycleCommands(goal, context) {
         return;
       }
       const result2 = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text3);
-      if (action === "resume" && resumesExecution(result2)) {
+      if (action === "resume" && resumeContinuesExecution(result2)) {
         if (format !== "json") io.stdout(renderTransition(result2));
         const executed = await runController(context, runtime, result2.goal.id, {
           agent: options.agent,

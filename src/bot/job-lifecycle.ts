@@ -1,4 +1,4 @@
-import { applyLifecycle, type LifecycleResult } from '../runtime/goal/actions.js';
+import { applyLifecycle, resumeContinuesExecution } from '../runtime/goal/actions.js';
 import type { LifecycleAction } from '../runtime/goal/lifecycle.js';
 import type { GoalStore } from '../runtime/goal/store.js';
 import type { Bot } from './bot.js';
@@ -40,7 +40,7 @@ export async function lifecycle(
     return changed;
   });
   const notes = [transitionNote(result)];
-  if (action === 'resume' && resumesExecution(result)) {
+  if (action === 'resume' && resumeContinuesExecution(result, { startPlanned: true })) {
     if (bot.deps.config.mode === 'actions') {
       await job.gh.dispatch(
         job.repo,
@@ -68,18 +68,4 @@ async function untilControlled(bot: Bot, store: GoalStore, goalId: string): Prom
     if ((await store.read(goalId)).status !== 'planned') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/**
- * The CLI's rule (src/cli/commands/goal-lifecycle.ts): a resumed running goal always gets a
- * controller; a not_ready one only while slices are open. The bot adds `planned`: a goal paused
- * before its run started has no `execute` command here to start it. The rule belongs in the
- * runtime, beside applyLifecycle; until it is there, the front doors each hold a copy.
- */
-function resumesExecution(result: LifecycleResult): boolean {
-  if (result.goal.status === 'running' || result.goal.status === 'planned') return true;
-  return (
-    result.goal.status === 'not_ready' &&
-    result.proof.slices.some((slice) => slice.status === 'pending' || slice.status === 'running')
-  );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addBudget } from '../../runtime/budget/ops.js';
-import { applyLifecycle, type LifecycleResult, resumeOrphans } from '../../runtime/goal/actions.js';
+import { applyLifecycle, resumeContinuesExecution, resumeOrphans } from '../../runtime/goal/actions.js';
 import type { LifecycleAction } from '../../runtime/goal/lifecycle.js';
 import { budgetAddRequestSchema, parseRequest, summaryTextSchema } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
@@ -10,18 +10,6 @@ import { renderBudget, renderTransition } from '../render/goal.js';
 import { printExecuted, runController } from './goal-execute.js';
 
 type FormatOptions = { format?: string; json?: boolean };
-
-/**
- * After resume, a running goal always gets a controller (it settles even with nothing left to run);
- * a not_ready goal only when slices are still open (e.g. after budget-add).
- */
-function resumesExecution(result: LifecycleResult): boolean {
-  if (result.goal.status === 'running') return true;
-  return (
-    result.goal.status === 'not_ready' &&
-    result.proof.slices.some((slice) => slice.status === 'pending' || slice.status === 'running')
-  );
-}
 
 const TEXT_FLAG: Partial<
   Record<LifecycleAction, { flag: string; key: 'summary' | 'reason'; example: string }>
@@ -76,7 +64,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       if (action === 'resume' && options.auto === true) {
         const results = await resumeOrphans(runtime.store);
         for (const result of results) {
-          if (resumesExecution(result)) {
+          if (resumeContinuesExecution(result)) {
             await runController(context, runtime, result.goal.id, {
               agent: options.agent as string | undefined,
               forge: options.forge as string | undefined,
@@ -93,7 +81,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         return;
       }
       const result = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text);
-      if (action === 'resume' && resumesExecution(result)) {
+      if (action === 'resume' && resumeContinuesExecution(result)) {
         if (format !== 'json') io.stdout(renderTransition(result));
         const executed = await runController(context, runtime, result.goal.id, {
           agent: options.agent as string | undefined,

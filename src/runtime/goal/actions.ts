@@ -110,3 +110,20 @@ export async function relocateGoal(store: GoalStore, goalId: string, repoRoot: s
     return store.write({ ...goal, repo: { ...goal.repo, root: repoRoot } });
   });
 }
+
+/**
+ * Whether a resume should start a controller: a running goal always gets one (it settles even with
+ * nothing left to run); a not_ready goal only while slices are open (after budget-add). A front
+ * door with no separate `execute` command also starts a goal paused before its run began.
+ */
+export function resumeContinuesExecution(
+  result: LifecycleResult,
+  options: { startPlanned?: boolean } = {},
+): boolean {
+  const { status } = result.goal;
+  if (status === 'running' || (options.startPlanned === true && status === 'planned')) return true;
+  return (
+    status === 'not_ready' &&
+    result.proof.slices.some((s) => s.status === 'pending' || s.status === 'running')
+  );
+}
