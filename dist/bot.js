@@ -39788,12 +39788,14 @@ async function runCommand(options, allowed, input2) {
     ...input2.signal ? { signal: input2.signal } : {}
   });
   const usage = parseUsage(options.usage, result2.stdout);
-  await writeJsonAtomic(join10(dir, `usage-${input2.attempt}.json`), {
-    version: 1,
-    parser: options.usage,
-    ...usage
-  });
-  const proposals = await collectFollowUps(input2);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join10(dir, `usage-${input2.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage
+    }),
+    collectFollowUps(input2)
+  ]);
   if (proposals.problems.length > 0) {
     await appendFile(transcript, `
 # omk: follow-up proposals dropped
@@ -40679,7 +40681,8 @@ async function verifyGate(gate, context) {
     return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
   }
   const baseLabel = context.baseSha ?? "the base";
-  const base = await run(context.baseCwd, `run on base ${baseLabel}`);
+  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
+  const base = await run(baseCwd, `run on base ${baseLabel}`);
   if (base.status === "failed") {
     return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
   }
@@ -40774,6 +40777,20 @@ function createSerializer() {
     return run;
   };
 }
+function createMemo(limit = 1e3) {
+  const values = /* @__PURE__ */ new Map();
+  return (key, compute) => {
+    const known = values.get(key);
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value = compute();
+    values.set(key, value);
+    value.catch(() => {
+      if (values.get(key) === value) values.delete(key);
+    });
+    return value;
+  };
+}
 async function canonicalPath(path) {
   const absolute = resolve6(path);
   try {
@@ -40836,26 +40853,27 @@ async function registerWorktree(input2) {
   await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
     cwd: repoRoot
   });
-  let fallbackReason = null;
-  let sparse = false;
-  try {
-    if (input2.sparseDirs) {
-      try {
-        await setSparse(path, input2.sparseDirs);
-        sparse = true;
-      } catch (error62) {
-        fallbackReason = `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`;
-        await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
-      }
-    } else if (await isSparse(path)) {
-      await runGit(["sparse-checkout", "disable"], { cwd: path });
+  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
+}
+async function configureSparse(workspace, sparseDirs, inheritsSparse) {
+  const { path } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path, sparseDirs);
+      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
+    } catch (error62) {
+      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: "worktree",
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
+      };
     }
-  } catch (error62) {
-    await discardWorktree(repoRoot, path);
-    throw error62;
   }
-  const mode = sparse ? "sparse-worktree" : "worktree";
-  return { sliceId: input2.sliceId, path, branch, baseSha, mode, fallbackReason };
+  if (await inheritsSparse() && await isSparse(path)) {
+    await runGit(["sparse-checkout", "disable"], { cwd: path });
+  }
+  return { ...workspace, mode: "worktree", fallbackReason: null };
 }
 async function populateWorktree(workspace) {
   await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
@@ -41015,20 +41033,39 @@ async function captureChange(workspace, message, options) {
   }
   if (workspace.mode === "branch-checkout") await fetchBack(workspace);
   const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const range = [workspace.baseSha, headSha];
-  const numstat = await runGit(["diff", "--numstat", "-z", "--no-renames", "--no-ext-diff", ...range, "--"], {
-    cwd
-  });
-  const diff = await runGit(
-    ["diff", "--no-renames", "--no-ext-diff", "--no-textconv", "--no-color", ...range, "--"],
-    { cwd }
-  );
   return {
     committed,
     headSha,
-    changedFiles: parseNumstat(numstat.stdout),
-    diff: truncateDiff(diff.stdout, options.diffLimitBytes, `git diff ${range.join(" ")}`)
+    ...await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes)
   };
+}
+async function diffRange(cwd, from, to2, diffLimitBytes) {
+  const { stdout } = await runGit(
+    [
+      "diff",
+      "--numstat",
+      "-z",
+      "--patch",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      from,
+      to2,
+      "--"
+    ],
+    { cwd }
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to2}`)
+  };
+}
+function splitNumstatPatch(output2) {
+  const end = output2.indexOf("\0\0");
+  if (end === -1) return { numstat: output2, patch: "" };
+  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
 }
 function parseNumstat(output2) {
   const files = [];
@@ -41058,6 +41095,18 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 }
 
 // src/adapters/git/integrate.ts
+async function openIntegration(input2, open5) {
+  const workspace = await open5({
+    repoRoot: input2.repoRoot,
+    goalId: input2.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input2.baseSha,
+    workspaceRoot: input2.workspaceRoot,
+    sparsePaths: null
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
+  return workspace;
+}
 async function integrateBranches(input2, deps) {
   assertId(input2.goalId, "goal id");
   const expected = integrationBranch(input2.goalId);
@@ -41068,34 +41117,34 @@ async function integrateBranches(input2, deps) {
     assertOmkBranch(branch, input2.goalId);
     if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
   }
-  const workspace = await deps.open({
-    repoRoot: input2.repoRoot,
-    goalId: input2.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input2.baseSha,
-    workspaceRoot: input2.workspaceRoot,
-    sparsePaths: null
-  });
+  const workspace = await openIntegration(input2, deps.open);
   const cwd = workspace.path;
   const clone2 = workspace.mode === "branch-checkout";
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
   if (clone2) await fetchGoalBranches2(workspace, input2.goalId);
+  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const refs = input2.branches.map(refOf);
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
+  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: "Capture the slice first (its branch is created with its workspace)."
+    });
+  }
   const merged = [];
   let conflict = null;
   for (const branch of input2.branches) {
-    const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-    await assertBranchPresent(cwd, ref, branch);
-    if (!await isAncestor(cwd, ref, "HEAD")) {
+    if (!contained.has(refOf(branch))) {
       const result2 = await runGit(
         [
           ...COMMIT_CONFIG,
           "merge",
           "--no-ff",
+          "--no-stat",
           "--no-edit",
           "--no-verify",
           "-m",
           `omk: integrate ${branch}`,
-          ref
+          refOf(branch)
         ],
         { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
       );
@@ -41108,7 +41157,8 @@ async function integrateBranches(input2, deps) {
   }
   if (clone2) await fetchBack(workspace);
   const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  return { workspace, headSha, merged, conflict };
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
 }
 async function abortConflict(cwd, branch, target, output2) {
   const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
@@ -41132,23 +41182,11 @@ async function mergeInProgress(cwd) {
   });
   return result2.exitCode === 0;
 }
-async function isAncestor(cwd, ancestor, descendant) {
-  const result2 = await runGit(["merge-base", "--is-ancestor", ancestor, descendant], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function assertBranchPresent(cwd, ref, branch) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`Cannot integrate ${branch}: the branch does not exist.`, {
-      hint: "Capture the slice first (its branch is created with its workspace)."
-    });
-  }
+async function listRefs(cwd, refs, mergedInto) {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const wanted = new Set(refs);
+  return new Set(stdout.split("\n").filter((line) => wanted.has(line)));
 }
 
 // src/adapters/git/open-workspace.ts
@@ -41159,11 +41197,21 @@ async function openWorkspace(input2, deps) {
   assertSha(input2.baseSha);
   const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
   const { repoRoot, sliceId: sliceId2 } = input2;
-  const baseSha = await resolveCommit(repoRoot, input2.baseSha);
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(
+    `commit\0${key}\0${input2.baseSha}`,
+    () => resolveCommit(repoRoot, input2.baseSha)
+  );
   const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
   const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
-  const key = await canonicalPath(repoRoot);
+  const fresh = await pathKind(path) === "missing";
   const registration = await deps.serialize(key, async () => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+      }
+    }
     const exists3 = await branchExists(repoRoot, branch);
     if (exists3) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
@@ -41171,7 +41219,7 @@ async function openWorkspace(input2, deps) {
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists3, sparseDirs });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists3 });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -41180,8 +41228,10 @@ async function openWorkspace(input2, deps) {
   if (registration.kind === "ready") return registration.workspace;
   if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
   try {
-    await populateWorktree(registration.workspace);
-    return registration.workspace;
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
   } catch (error62) {
     await deps.serialize(key, () => discardWorktree(repoRoot, path));
     return createBranchCheckout({
@@ -41334,7 +41384,8 @@ function createGitWorkspaces(options = {}) {
   const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
   const now = options.now ?? Date.now;
   const serialize = createSerializer();
-  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize });
+  const memo2 = createMemo();
+  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
   return {
     async create(input2) {
       if (input2.sliceId === INTEGRATION_ID) {
@@ -41352,7 +41403,7 @@ function createGitWorkspaces(options = {}) {
       return serialize(key, () => removeWorktree(repoRoot, workspace));
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    integrate: (input2) => integrateBranches(input2, { open: open5, identity })
+    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes })
   };
 }
 var gitWorkspaces = createGitWorkspaces();
@@ -41381,6 +41432,26 @@ async function composeLocalController(input2, goal, agentSpec) {
     gateEnv: gateEnvironment(input2.env),
     reporter: input2.reporter,
     workspaceRoot: workspacesDir(input2.store.deps.stateRoot)
+  };
+}
+
+// src/runtime/controller/context.ts
+function lazyBase(deps, goal) {
+  const baseSha = goal.repo.baseSha ?? "";
+  let created = null;
+  return {
+    baseSha,
+    path: async () => {
+      created ??= deps.workspaces.create({
+        repoRoot: goal.repo.root,
+        goalId: goal.id,
+        sliceId: "base",
+        baseSha,
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: null
+      });
+      return (await created).path;
+    }
   };
 }
 
@@ -42230,7 +42301,6 @@ async function integrateSlices(ctx) {
   deps.reporter.info(
     `integrated ${result2.merged.length} slice(s) into ${target}; verifying the integrated tree`
   );
-  const change = await deps.workspaces.capture(result2.workspace, `omk(${goal.id}): integration`);
   const gates = await deps.verify(ctx.gates, {
     cwd: result2.workspace.path,
     sha: result2.headSha,
@@ -42244,8 +42314,8 @@ async function integrateSlices(ctx) {
     taskId: "integration",
     writes: [...new Set(done.flatMap((task) => task.writes))],
     allowedProtectedPaths: [],
-    changedFiles: change.changedFiles,
-    diff: change.diff,
+    changedFiles: result2.changedFiles,
+    diff: result2.diff,
     gates
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
@@ -42272,7 +42342,7 @@ async function integrateSlices(ctx) {
   journal.execution = {
     ...journal.execution,
     integration,
-    finalChangedFiles: change.changedFiles,
+    finalChangedFiles: result2.changedFiles,
     finalGates,
     finalFindings: findings
   };
@@ -42298,7 +42368,7 @@ async function failToPassEvidence(ctx, headGates) {
   const base = await ctx.deps.verify(
     tests.map((gate) => ({ ...gate, required: false })),
     {
-      cwd: ctx.base.path,
+      cwd: await ctx.base.path(),
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
@@ -42402,7 +42472,8 @@ var ExecutionJournal = class _ExecutionJournal {
   execution;
   spent;
   events;
-  queue = Promise.resolve();
+  jobs = [];
+  draining = false;
   static async open(store, goalId) {
     const paths = store.paths(goalId);
     const [graph, execution, spent] = await Promise.all([
@@ -42425,46 +42496,78 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Persists the current graph and evidence with these events (and spend, and decisions). */
   save(events, extra = {}) {
-    const run = async () => this.store.withGoalLock(this.goalId, async () => {
-      const paths = this.store.paths(this.goalId);
-      if (extra.goal) {
-        const goal = await this.store.read(this.goalId);
-        await this.store.write(extra.goal(goal));
-      }
-      await writeJsonAtomic(paths.taskGraph, taskGraphSchema.parse(this.graph));
-      await writeExecution(paths.execution, this.execution);
-      if (extra.decisions && extra.decisions.length > 0) {
-        await appendDecisions(paths.decisions, this.store.deps.clock, extra.decisions);
-      }
-      if (extra.spend) {
-        this.spent = addSpend(this.spent, extra.spend);
-        const goal = await this.store.read(this.goalId);
-        await appendCheckpoint(paths.budget, this.store.deps.clock, {
-          kind: "spend",
-          limits: goal.budget,
-          spent: this.spent,
-          note: extra.spendNote ?? "spend"
-        });
-      }
-      if (events.length > 0) await this.events.append(events);
+    return new Promise((resolve9, reject) => {
+      const save = { events, extra, resolve: resolve9, reject };
+      const last = this.jobs.at(-1);
+      if (last?.kind === "saves" && !extra.goal && !last.saves.some((s) => s.extra.goal))
+        last.saves.push(save);
+      else this.jobs.push({ kind: "saves", saves: [save] });
+      this.drain();
     });
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {
-    });
-    return next;
   }
   /** Rebuilds the proof from what is persisted and writes the goal's settled status. */
   finish(status) {
-    const run = () => this.store.withGoalLock(this.goalId, async () => {
-      const goal = await this.store.read(this.goalId);
-      const proof = await rebuildProof(this.store, goal, this.events);
-      await this.store.write(status(proof, goal));
-      return proof;
+    return new Promise((resolve9, reject) => {
+      this.jobs.push({
+        kind: "barrier",
+        run: () => this.store.withGoalLock(this.goalId, async () => {
+          const goal = await this.store.read(this.goalId);
+          const proof = await rebuildProof(this.store, goal, this.events);
+          await this.store.write(status(proof, goal));
+          return proof;
+        }).then(resolve9, reject)
+      });
+      this.drain();
     });
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {
-    });
-    return next;
+  }
+  /** Runs queued jobs one at a time; a group keeps growing until its turn comes. */
+  drain() {
+    if (this.draining) return;
+    this.draining = true;
+    void (async () => {
+      for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
+        if (job.kind === "barrier") await job.run();
+        else await this.commit(job.saves);
+      }
+      this.draining = false;
+    })();
+  }
+  async commit(saves) {
+    try {
+      await this.store.withGoalLock(this.goalId, async () => {
+        const paths = this.store.paths(this.goalId);
+        const { clock } = this.store.deps;
+        const updates = saves.flatMap((s) => s.extra.goal ? [s.extra.goal] : []);
+        const spends = saves.filter((s) => s.extra.spend);
+        const current = updates.length > 0 || spends.length > 0 ? await this.store.read(this.goalId) : null;
+        const updated = current && updates.length > 0 ? updates.reduce((g, update) => update(g), current) : null;
+        const limits = (updated ?? current)?.budget;
+        await Promise.all([
+          updated ? this.store.write(updated) : null,
+          writeJsonAtomic(paths.taskGraph, taskGraphSchema.parse(this.graph)),
+          writeExecution(paths.execution, this.execution)
+        ]);
+        const decisions = saves.flatMap((s) => s.extra.decisions ?? []);
+        const checkpoints = spends.map((s) => {
+          this.spent = addSpend(this.spent, s.extra.spend ?? {});
+          return { spent: this.spent, note: s.extra.spendNote ?? "spend" };
+        });
+        await Promise.all([
+          decisions.length > 0 ? appendDecisions(paths.decisions, clock, decisions) : null,
+          (async () => {
+            for (const { spent, note } of checkpoints) {
+              if (limits) await appendCheckpoint(paths.budget, clock, { kind: "spend", limits, spent, note });
+            }
+          })()
+        ]);
+        const events = saves.flatMap((s) => s.events);
+        if (events.length > 0) await this.events.append(events);
+      });
+    } catch (error62) {
+      for (const s of saves) s.reject(error62);
+      return;
+    }
+    for (const s of saves) s.resolve();
   }
 };
 
@@ -42807,17 +42910,22 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (ctx.signal.aborted) return "interrupted";
     const attempt = task.attempts + 1;
     journal.updateTask(taskId, { status: "running", attempts: attempt });
-    await journal.save([{ type: "task_leased", data: { taskId, attempt, worker: process.pid } }]);
     deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
     const start = startPoint(ctx, task);
-    const workspace = await deps.workspaces.create({
-      repoRoot: ctx.goal.repo.root,
-      goalId: ctx.goal.id,
-      sliceId: taskId,
-      baseSha: start.sha,
-      workspaceRoot: deps.workspaceRoot,
-      sparsePaths: sparsePaths(ctx, task)
-    });
+    const [leased, opened] = await Promise.allSettled([
+      journal.save([{ type: "task_leased", data: { taskId, attempt, worker: process.pid } }]),
+      deps.workspaces.create({
+        repoRoot: ctx.goal.repo.root,
+        goalId: ctx.goal.id,
+        sliceId: taskId,
+        baseSha: start.sha,
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: sparsePaths(ctx, task)
+      })
+    ]);
+    if (leased.status === "rejected") throw leased.reason;
+    if (opened.status === "rejected") throw opened.reason;
+    const workspace = opened.value;
     const artifactsDir = join18(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
@@ -43047,15 +43155,14 @@ async function executeGoal(deps, goalId, options) {
   async function runAfterTakeover() {
     try {
       const plan2 = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-      const base = await deps.workspaces.create({
-        repoRoot: goal.repo.root,
-        goalId,
-        sliceId: "base",
-        baseSha: goal.repo.baseSha ?? "",
-        workspaceRoot: deps.workspaceRoot,
-        sparsePaths: null
-      });
-      const ctx = { deps, journal, goal, gates: plan2.gates, signal: controller.signal, base };
+      const ctx = {
+        deps,
+        journal,
+        goal,
+        gates: plan2.gates,
+        signal: controller.signal,
+        base: lazyBase(deps, goal)
+      };
       const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === "budget") stoppedBy ??= "budget";
       if (!controller.signal.aborted && stoppedBy === null) {

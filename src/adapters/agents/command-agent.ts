@@ -103,12 +103,14 @@ async function runCommand(
   });
 
   const usage = parseUsage(options.usage, result.stdout);
-  await writeJsonAtomic(join(dir, `usage-${input.attempt}.json`), {
-    version: 1,
-    parser: options.usage,
-    ...usage,
-  });
-  const proposals = await collectFollowUps(input);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join(dir, `usage-${input.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage,
+    }),
+    collectFollowUps(input),
+  ]);
   if (proposals.problems.length > 0) {
     await appendFile(transcript, `\n# omk: follow-up proposals dropped\n${proposals.problems.join('\n')}\n`);
   }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { GitError } from '../../runtime/errors.js';
 import type { SliceWorkspace } from '../../runtime/workspace/port.js';
+import { splitNumstatPatch } from './capture.js';
 import { createGitWorkspaces, gitWorkspaces } from './workspaces.js';
 
 let repo: TempRepo;
@@ -39,6 +40,16 @@ function create(sliceId: string, sparsePaths: readonly string[] | null = null): 
   });
 }
 
+describe('splitNumstatPatch', () => {
+  it('splits at the empty record after the numstat part', () => {
+    expect(splitNumstatPatch('1\t0\ta b\0-\t-\tbin\0\0diff --git a/a b/a\n')).toEqual({
+      numstat: '1\t0\ta b\0-\t-\tbin\0',
+      patch: 'diff --git a/a b/a\n',
+    });
+    expect(splitNumstatPatch('')).toEqual({ numstat: '', patch: '' });
+  });
+});
+
 describe('gitWorkspaces.capture', () => {
   it('makes no commit when nothing changed', async () => {
     const ws = await create('s1');
@@ -68,6 +79,9 @@ describe('gitWorkspaces.capture', () => {
       { path: 'src/a.ts', additions: 2, deletions: 1 },
       { path: 'src/gone.ts', additions: 0, deletions: 1 },
     ]);
+    // One git diff gives both: nothing of the numstat part leaks into the patch.
+    expect(captured.diff.startsWith('diff --git a/assets/logo.bin b/assets/logo.bin\n')).toBe(true);
+    expect(captured.diff).not.toContain('\0');
     expect(captured.diff).toContain('diff --git a/src/a.ts b/src/a.ts');
     expect(captured.diff).toContain('+four');
     expect(captured.diff).toContain('deleted file mode');

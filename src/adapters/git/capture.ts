@@ -45,20 +45,52 @@ export async function captureChange(
   }
   if (workspace.mode === 'branch-checkout') await fetchBack(workspace);
   const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
-  const range = [workspace.baseSha, headSha];
-  const numstat = await runGit(['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', ...range, '--'], {
-    cwd,
-  });
-  const diff = await runGit(
-    ['diff', '--no-renames', '--no-ext-diff', '--no-textconv', '--no-color', ...range, '--'],
-    { cwd },
-  );
   return {
     committed,
     headSha,
-    changedFiles: parseNumstat(numstat.stdout),
-    diff: truncateDiff(diff.stdout, options.diffLimitBytes, `git diff ${range.join(' ')}`),
+    ...(await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes)),
   };
+}
+
+/** The files changed from `from` to `to`, with their bounded unified diff, in one git call. */
+export async function diffRange(
+  cwd: string,
+  from: string,
+  to: string,
+  diffLimitBytes: number,
+): Promise<Pick<CapturedChange, 'changedFiles' | 'diff'>> {
+  // One diff for both: the -z numstat records, an empty record, then the patch.
+  const { stdout } = await runGit(
+    [
+      'diff',
+      '--numstat',
+      '-z',
+      '--patch',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-color',
+      from,
+      to,
+      '--',
+    ],
+    { cwd },
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`),
+  };
+}
+
+/**
+ * `git diff --numstat -z --patch` prints NUL-terminated numstat records, one more NUL, then the
+ * patch. Paths cannot hold NUL, so the first empty record ends the numstat part.
+ */
+export function splitNumstatPatch(output: string): { numstat: string; patch: string } {
+  const end = output.indexOf('\0\0');
+  if (end === -1) return { numstat: output, patch: '' };
+  return { numstat: output.slice(0, end + 1), patch: output.slice(end + 2) };
 }
 
 /** `git diff --numstat -z --no-renames`: "added\tdeleted\tpath\0"; binary files show "-". */

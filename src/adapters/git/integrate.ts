@@ -6,6 +6,7 @@ import type {
   SliceWorkspace,
 } from '../../runtime/workspace/port.js';
 import { fetchBack, fetchGoalBranches } from './branch-checkout.js';
+import { diffRange } from './capture.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
 import { assertId, assertOmkBranch, INTEGRATION_ID, integrationBranch } from './refs.js';
 import { runGit } from './run-git.js';
@@ -14,14 +15,34 @@ export interface IntegrateDeps {
   /** Creates or reuses a workspace; allowed to use the reserved integration id. */
   open(input: CreateWorkspaceInput): Promise<SliceWorkspace>;
   identity: GitIdentity;
+  /** Bound on IntegrationResult.diff. */
+  diffLimitBytes: number;
+}
+
+/**
+ * Creates (or reuses) the integration worktree and undoes a merge a crashed run left half done
+ * (it was never committed).
+ */
+async function openIntegration(input: IntegrateInput, open: IntegrateDeps['open']): Promise<SliceWorkspace> {
+  const workspace = await open({
+    repoRoot: input.repoRoot,
+    goalId: input.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input.baseSha,
+    workspaceRoot: input.workspaceRoot,
+    sparsePaths: null,
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(['merge', '--abort'], { cwd: workspace.path });
+  return workspace;
 }
 
 type Conflict = NonNullable<IntegrationResult['conflict']>;
 
 /**
- * Merges slice branches in order into the goal's integration branch. Re-running only merges what
- * the target does not contain yet, so a retry after a crash or a conflict fix picks up where it
- * stopped. A conflict aborts that merge and stops: nothing is ever resolved for the user.
+ * Merges slice branches in order into the goal's integration branch and describes the result
+ * against the base. Re-running only merges what the target does not contain yet, so a retry after
+ * a crash or a conflict fix picks up where it stopped. A conflict aborts that merge and stops:
+ * nothing is ever resolved for the user.
  */
 export async function integrateBranches(
   input: IntegrateInput,
@@ -36,36 +57,36 @@ export async function integrateBranches(
     assertOmkBranch(branch, input.goalId);
     if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
   }
-  const workspace = await deps.open({
-    repoRoot: input.repoRoot,
-    goalId: input.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input.baseSha,
-    workspaceRoot: input.workspaceRoot,
-    sparsePaths: null,
-  });
+  const workspace = await openIntegration(input, deps.open);
   const cwd = workspace.path;
   const clone = workspace.mode === 'branch-checkout';
-  // A merge left half done by a crashed run is ours to undo: it was never committed.
-  if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
   if (clone) await fetchGoalBranches(workspace, input.goalId);
 
+  const refOf = (branch: string) => (clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`);
+  const refs = input.branches.map(refOf);
+  // Two listings instead of two git calls per branch: which exist, and which HEAD already has.
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, 'HEAD')]);
+  const missing = input.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: 'Capture the slice first (its branch is created with its workspace).',
+    });
+  }
   const merged: string[] = [];
   let conflict: Conflict | null = null;
   for (const branch of input.branches) {
-    const ref = clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-    await assertBranchPresent(cwd, ref, branch);
-    if (!(await isAncestor(cwd, ref, 'HEAD'))) {
+    if (!contained.has(refOf(branch))) {
       const result = await runGit(
         [
           ...COMMIT_CONFIG,
           'merge',
           '--no-ff',
+          '--no-stat',
           '--no-edit',
           '--no-verify',
           '-m',
           `omk: integrate ${branch}`,
-          ref,
+          refOf(branch),
         ],
         { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] },
       );
@@ -78,7 +99,8 @@ export async function integrateBranches(
   }
   if (clone) await fetchBack(workspace);
   const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
-  return { workspace, headSha, merged, conflict };
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
 }
 
 async function abortConflict(cwd: string, branch: string, target: string, output: string): Promise<Conflict> {
@@ -106,22 +128,11 @@ async function mergeInProgress(cwd: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
-async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
-  const result = await runGit(['merge-base', '--is-ancestor', ancestor, descendant], {
-    cwd,
-    okExitCodes: [0, 1],
-  });
-  return result.exitCode === 0;
-}
-
-async function assertBranchPresent(cwd: string, ref: string, branch: string): Promise<void> {
-  const result = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-    cwd,
-    okExitCodes: [0, 1],
-  });
-  if (result.exitCode !== 0) {
-    throw new GitError(`Cannot integrate ${branch}: the branch does not exist.`, {
-      hint: 'Capture the slice first (its branch is created with its workspace).',
-    });
-  }
+/** Which of these full ref names exist (and, with mergedInto, are contained in that commit). */
+async function listRefs(cwd: string, refs: readonly string[], mergedInto?: string): Promise<Set<string>> {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(['for-each-ref', '--format=%(refname)', ...merged, '--', ...refs], { cwd });
+  // A pattern also matches refs below it (refs/heads/a matches refs/heads/a/b): keep exact names.
+  const wanted = new Set(refs);
+  return new Set(stdout.split('\n').filter((line) => wanted.has(line)));
 }

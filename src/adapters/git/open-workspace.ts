@@ -8,10 +8,12 @@ import { runGit } from './run-git.js';
 import {
   branchExists,
   canonicalPath,
+  configureSparse,
   discardWorktree,
   errorMessage,
   isSparse,
   listWorktrees,
+  type Memo,
   pathKind,
   populateWorktree,
   registerWorktree,
@@ -22,6 +24,11 @@ export interface OpenDeps {
   forceFallback: boolean;
   /** Keeps worktree registrations (and removals) of one repository from overlapping. */
   serialize: Serialize;
+  /**
+   * Remembers facts that do not change while omk runs (a commit's full SHA, whether the
+   * repository's own worktree is sparse), so a wave's slices ask git once, not once each.
+   */
+  memo: Memo;
 }
 
 type Registration =
@@ -35,12 +42,25 @@ export async function openWorkspace(input: CreateWorkspaceInput, deps: OpenDeps)
   assertSha(input.baseSha);
   const sparseDirs = normalizeSparsePaths(input.sparsePaths);
   const { repoRoot, sliceId } = input;
-  const baseSha = await resolveCommit(repoRoot, input.baseSha);
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(`commit\0${key}\0${input.baseSha}`, () =>
+    resolveCommit(repoRoot, input.baseSha),
+  );
   const path = workspacePath(input.workspaceRoot, input.goalId, sliceId);
   const spec: WorkspaceSpec = { repoRoot, sliceId, branch, baseSha, path };
-  const key = await canonicalPath(repoRoot);
 
+  // A new slice needs only `worktree add -b` under the lock. It fails, leaving nothing behind, when
+  // the branch exists; then the checks for an earlier run's workspace (which list every worktree)
+  // find out what is there.
+  const fresh = (await pathKind(path)) === 'missing';
   const registration = await deps.serialize(key, async (): Promise<Registration> => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: 'registered', workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+        // Something appeared meanwhile (or git refuses): the careful path below finds out which.
+      }
+    }
     const exists = await branchExists(repoRoot, branch);
     if (exists) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
@@ -48,7 +68,7 @@ export async function openWorkspace(input: CreateWorkspaceInput, deps: OpenDeps)
     if (deps.forceFallback)
       return { kind: 'fallback', reason: 'worktrees disabled by the forceFallback option' };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists, sparseDirs });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
       return { kind: 'registered', workspace };
     } catch (error) {
       return { kind: 'fallback', reason: `git worktree add failed: ${errorMessage(error)}` };
@@ -56,10 +76,13 @@ export async function openWorkspace(input: CreateWorkspaceInput, deps: OpenDeps)
   });
   if (registration.kind === 'ready') return registration.workspace;
   if (registration.kind === 'fallback') return createBranchCheckout({ ...spec, reason: registration.reason });
-  // The checkout, the slow part, runs outside the lock so slices of one wave populate in parallel.
+  // The sparse cone and the checkout run outside the lock, so slices of one wave set up in parallel.
   try {
-    await populateWorktree(registration.workspace);
-    return registration.workspace;
+    // `worktree add` copies the sparse cone of the worktree it runs in (the repository's own).
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
   } catch (error) {
     await deps.serialize(key, () => discardWorktree(repoRoot, path));
     return createBranchCheckout({

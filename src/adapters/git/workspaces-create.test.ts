@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { GitError } from '../../runtime/errors.js';
 import type { CreateWorkspaceInput } from '../../runtime/workspace/port.js';
-import { gitWorkspaces } from './workspaces.js';
+import { createGitWorkspaces, gitWorkspaces } from './workspaces.js';
 
 const FILES = {
   'README.md': '# fixture\n',
@@ -69,6 +69,18 @@ describe('gitWorkspaces.create', () => {
     // The main worktree stays a full checkout.
     expect(existsSync(join(repo.root, 'docs/guide.md'))).toBe(true);
     expect(git(repo.root, 'status', '--porcelain')).toBe('');
+  });
+
+  it('gives a full worktree when the repository itself is a sparse checkout (git copies its cone)', async () => {
+    git(repo.root, 'sparse-checkout', 'set', '--cone', 'docs');
+    expect(existsSync(join(repo.root, 'src/app/main.ts'))).toBe(false);
+    const workspaces = createGitWorkspaces();
+    for (const id of ['s1', 's2']) {
+      const ws = await workspaces.create(input(id));
+      expect(ws.mode).toBe('worktree');
+      for (const file of Object.keys(FILES)) expect(existsSync(join(ws.path, file))).toBe(true);
+      expect(git(ws.path, 'status', '--porcelain')).toBe('');
+    }
   });
 
   it('treats "." and an empty list as a full checkout', async () => {

@@ -7,7 +7,7 @@ import { integrateBranches } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
 import { assertOmkBranch, INTEGRATION_ID } from './refs.js';
 import { recoverStaleLocks } from './stale-locks.js';
-import { canonicalPath, createSerializer, removeWorktree } from './worktree.js';
+import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
 
 export interface GitWorkspacesOptions {
   /** Author and committer of captures and integration merges (default omk <omk@localhost>). */
@@ -29,9 +29,9 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
   const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
   const now = options.now ?? Date.now;
   const serialize = createSerializer();
+  const memo = createMemo();
   const open = (input: CreateWorkspaceInput): Promise<SliceWorkspace> =>
-    openWorkspace(input, { forceFallback: options.forceFallback === true, serialize });
-
+    openWorkspace(input, { forceFallback: options.forceFallback === true, serialize, memo });
   return {
     async create(input) {
       if (input.sliceId === INTEGRATION_ID) {
@@ -49,7 +49,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       return serialize(key, () => removeWorktree(repoRoot, workspace));
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    integrate: (input) => integrateBranches(input, { open, identity }),
+    integrate: (input) => integrateBranches(input, { open, identity, diffLimitBytes }),
   };
 }
 

@@ -36,6 +36,25 @@ export function createSerializer(): Serialize {
   };
 }
 
+/** The value computed once for this key (a failure is forgotten, so the next call tries again). */
+export type Memo = <T>(key: string, compute: () => Promise<T>) => Promise<T>;
+
+/** A Memo holding at most `limit` keys (a long-running bot sees many temporary clones). */
+export function createMemo(limit = 1_000): Memo {
+  const values = new Map<string, Promise<unknown>>();
+  return <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    const known = values.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value = compute();
+    values.set(key, value);
+    value.catch(() => {
+      if (values.get(key) === value) values.delete(key);
+    });
+    return value;
+  };
+}
+
 /** The real path, or for a path that does not exist yet, its nearest existing parent's real path. */
 export async function canonicalPath(path: string): Promise<string> {
   const absolute = resolve(path);
@@ -105,12 +124,11 @@ export interface AddWorktreeInput {
   path: string;
   /** Create the branch at baseSha (false: it exists and is checked out as it is). */
   createBranch: boolean;
-  sparseDirs: readonly string[] | null;
 }
 
 /**
- * Registers a worktree on the slice branch and sets its sparse cone, writing no files yet, so a
- * sparse worktree never holds files outside its cone. Cheap; callers keep it from overlapping with
+ * Registers a worktree on the slice branch, writing no files yet, so a sparse worktree never holds
+ * files outside its cone (see configureSparse). Cheap; callers keep it from overlapping with
  * another registration in the same repository (git briefly exposes a half-written worktree that
  * makes a concurrent `worktree add` or `worktree list` fail).
  */
@@ -123,27 +141,39 @@ export async function registerWorktree(input: AddWorktreeInput): Promise<SliceWo
   await runGit(['worktree', 'add', '--quiet', '--no-checkout', ...branchArgs, '--', path, target], {
     cwd: repoRoot,
   });
-  let fallbackReason: string | null = null;
-  let sparse = false;
-  try {
-    if (input.sparseDirs) {
-      try {
-        await setSparse(path, input.sparseDirs);
-        sparse = true;
-      } catch (error) {
-        fallbackReason = `sparse checkout failed, using a full worktree: ${errorMessage(error)}`;
-        await runGit(['sparse-checkout', 'disable'], { cwd: path, okExitCodes: [0, 1, 128] });
-      }
-    } else if (await isSparse(path)) {
-      // Newer git copies the sparse cone of the worktree it runs in; a full checkout was asked for.
-      await runGit(['sparse-checkout', 'disable'], { cwd: path });
+  return { sliceId: input.sliceId, path, branch, baseSha, mode: 'worktree', fallbackReason: null };
+}
+
+/**
+ * Sets the sparse cone of a registered, not yet populated worktree (or makes sure it is full when
+ * sparseDirs is null). A cone git refuses falls back to a full worktree, with the reason. Touches
+ * only this worktree's files and config, so it needs no registration lock.
+ */
+export async function configureSparse(
+  workspace: SliceWorkspace,
+  sparseDirs: readonly string[] | null,
+  /** Whether the worktree git copied the new one's settings from is sparse (false: skip the check). */
+  inheritsSparse: () => Promise<boolean>,
+): Promise<SliceWorkspace> {
+  const { path } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path, sparseDirs);
+      return { ...workspace, mode: 'sparse-worktree', fallbackReason: null };
+    } catch (error) {
+      await runGit(['sparse-checkout', 'disable'], { cwd: path, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: 'worktree',
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error)}`,
+      };
     }
-  } catch (error) {
-    await discardWorktree(repoRoot, path);
-    throw error;
   }
-  const mode = sparse ? 'sparse-worktree' : 'worktree';
-  return { sliceId: input.sliceId, path, branch, baseSha, mode, fallbackReason };
+  // Newer git copies the sparse cone of the worktree it runs in; a full checkout was asked for.
+  if ((await inheritsSparse()) && (await isSparse(path))) {
+    await runGit(['sparse-checkout', 'disable'], { cwd: path });
+  }
+  return { ...workspace, mode: 'worktree', fallbackReason: null };
 }
 
 /** Writes the registered worktree's files (only the cone's, when sparse). Safe to run in parallel. */

@@ -38,6 +38,39 @@ export interface RunContext {
   gates: readonly GateSpec[];
   /** Aborted on pause, cancel, SIGINT/SIGTERM: running agents and gates stop. */
   signal: AbortSignal;
-  /** A worktree at the goal's base, for telling pre-existing gate failures apart. */
-  base: SliceWorkspace;
+  /** The goal's base, with a worktree of it for telling pre-existing gate failures apart. */
+  base: BaseCheckout;
+}
+
+/** The goal's base commit, and a worktree of it made the first time something needs one. */
+export interface BaseCheckout {
+  readonly baseSha: string;
+  /** The worktree's path; the first call creates (or reuses) it, later calls share that. */
+  path(): Promise<string>;
+}
+
+/**
+ * Most runs never need the base's files (only a failing gate, to check the base, and the
+ * fail-to-pass evidence do), so the worktree is not made up front, off the slices' way.
+ */
+export function lazyBase(
+  deps: Pick<ControllerDeps, 'workspaces' | 'workspaceRoot'>,
+  goal: GoalRecord,
+): BaseCheckout {
+  const baseSha = goal.repo.baseSha ?? '';
+  let created: Promise<SliceWorkspace> | null = null;
+  return {
+    baseSha,
+    path: async () => {
+      created ??= deps.workspaces.create({
+        repoRoot: goal.repo.root,
+        goalId: goal.id,
+        sliceId: 'base',
+        baseSha,
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: null,
+      });
+      return (await created).path;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { IllegalTransitionError, UsageError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
-import type { ControllerDeps, RunContext } from './context.js';
+import { type ControllerDeps, lazyBase, type RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { ExecutionJournal } from './journal.js';
 import { planRequiredGates } from './required-gates.js';
@@ -58,17 +58,16 @@ export async function executeSlice(
   const eventsBefore = await new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq();
   const spentBefore = journal.spent;
   const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  const base = await deps.workspaces.create({
-    repoRoot: goal.repo.root,
-    goalId,
-    sliceId: 'base',
-    baseSha: goal.repo.baseSha ?? '',
-    workspaceRoot: deps.workspaceRoot,
-    sparsePaths: null,
-  });
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
+  const ctx: RunContext = {
+    deps,
+    journal,
+    goal,
+    gates: plan.gates,
+    signal: controller.signal,
+    base: lazyBase(deps, goal),
+  };
   const tasksBefore = new Set(journal.graph.tasks.map((t) => t.id));
   await journal.save([
     {

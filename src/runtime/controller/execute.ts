@@ -4,7 +4,7 @@ import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import type { Proof } from '../proof/schema.js';
-import type { ControllerDeps, RunContext } from './context.js';
+import { type ControllerDeps, lazyBase, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import { ExecutionJournal } from './journal.js';
@@ -79,15 +79,14 @@ export async function executeGoal(
   async function runAfterTakeover(): Promise<void> {
     try {
       const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-      const base = await deps.workspaces.create({
-        repoRoot: goal.repo.root,
-        goalId,
-        sliceId: 'base',
-        baseSha: goal.repo.baseSha ?? '',
-        workspaceRoot: deps.workspaceRoot,
-        sparsePaths: null,
-      });
-      const ctx: RunContext = { deps, journal, goal, gates: plan.gates, signal: controller.signal, base };
+      const ctx: RunContext = {
+        deps,
+        journal,
+        goal,
+        gates: plan.gates,
+        signal: controller.signal,
+        base: lazyBase(deps, goal),
+      };
       const stopReason =
         options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === 'budget') stoppedBy ??= 'budget';

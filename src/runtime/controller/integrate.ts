@@ -58,7 +58,6 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
   deps.reporter.info(
     `integrated ${result.merged.length} slice(s) into ${target}; verifying the integrated tree`,
   );
-  const change = await deps.workspaces.capture(result.workspace, `omk(${goal.id}): integration`);
   const gates = await deps.verify(ctx.gates, {
     cwd: result.workspace.path,
     sha: result.headSha,
@@ -72,8 +71,8 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     taskId: 'integration',
     writes: [...new Set(done.flatMap((task) => task.writes))],
     allowedProtectedPaths: [],
-    changedFiles: change.changedFiles,
-    diff: change.diff,
+    changedFiles: result.changedFiles,
+    diff: result.diff,
     gates,
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
@@ -100,7 +99,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
   journal.execution = {
     ...journal.execution,
     integration,
-    finalChangedFiles: change.changedFiles,
+    finalChangedFiles: result.changedFiles,
     finalGates,
     finalFindings: findings,
   };
@@ -134,7 +133,7 @@ async function failToPassEvidence(
   const base = await ctx.deps.verify(
     tests.map((gate) => ({ ...gate, required: false })),
     {
-      cwd: ctx.base.path,
+      cwd: await ctx.base.path(),
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,

@@ -18,7 +18,7 @@ export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'def
 const GATE_PASSES = new Set(['passed', 'flaky', 'pre_existing']);
 
 /** The commit a slice starts from: its first dependency's head, else the goal's base. */
-function startPoint(ctx: RunContext, task: Task): { sha: string; cwd: string } {
+function startPoint(ctx: RunContext, task: Task): { sha: string; cwd: string | (() => Promise<string>) } {
   const dep = task.dependsOn[0];
   const record = dep ? sliceRecord(ctx.journal.execution, dep) : null;
   // On another matrix runner the dependency's worktree does not exist here; its commit does (fetched).
@@ -71,18 +71,24 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (ctx.signal.aborted) return 'interrupted';
     const attempt = task.attempts + 1;
     journal.updateTask(taskId, { status: 'running', attempts: attempt });
-    await journal.save([{ type: 'task_leased', data: { taskId, attempt, worker: process.pid } }]);
     deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
-
     const start = startPoint(ctx, task);
-    const workspace = await deps.workspaces.create({
-      repoRoot: ctx.goal.repo.root,
-      goalId: ctx.goal.id,
-      sliceId: taskId,
-      baseSha: start.sha,
-      workspaceRoot: deps.workspaceRoot,
-      sparsePaths: sparsePaths(ctx, task),
-    });
+    // The workspace is made while the lease is written (a resumed run reuses it); the agent
+    // starts only once both are done, so no agent ever runs without a recorded lease.
+    const [leased, opened] = await Promise.allSettled([
+      journal.save([{ type: 'task_leased', data: { taskId, attempt, worker: process.pid } }]),
+      deps.workspaces.create({
+        repoRoot: ctx.goal.repo.root,
+        goalId: ctx.goal.id,
+        sliceId: taskId,
+        baseSha: start.sha,
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: sparsePaths(ctx, task),
+      }),
+    ]);
+    if (leased.status === 'rejected') throw leased.reason;
+    if (opened.status === 'rejected') throw opened.reason;
+    const workspace = opened.value;
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result = await deps.agent.run({
       goalId: ctx.goal.id,
@@ -123,7 +129,7 @@ async function settleAttempt(
   task: Task,
   attempt: number,
   workspace: SliceWorkspace,
-  start: { sha: string; cwd: string },
+  start: ReturnType<typeof startPoint>,
   result: AgentRunResult,
 ): Promise<{ kind: 'done' | 'failed' | 'interrupted' | 'deferred' } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;

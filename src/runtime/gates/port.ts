@@ -20,8 +20,11 @@ export interface GateRunContext {
   cwd: string;
   /** Commit checked out in cwd. */
   sha: string;
-  /** A checkout of the base, used to tell pre-existing failures apart; null skips that check. */
-  baseCwd: string | null;
+  /**
+   * A checkout of the base, used to tell pre-existing failures apart (a function makes it only
+   * when a gate fails twice); null skips that check.
+   */
+  baseCwd: string | (() => Promise<string>) | null;
   baseSha: string | null;
   /** artifacts/gates/ — full logs go here. */
   artifactsDir: string;

@@ -85,7 +85,8 @@ async function verifyGate(gate: RunnableGate, context: GateRunContext): Promise<
   }
 
   const baseLabel = context.baseSha ?? 'the base';
-  const base = await run(context.baseCwd, `run on base ${baseLabel}`);
+  const baseCwd = typeof context.baseCwd === 'string' ? context.baseCwd : await context.baseCwd();
+  const base = await run(baseCwd, `run on base ${baseLabel}`);
   // Only a completed failing run on the base proves the failure predates this change.
   if (base.status === 'failed') {
     return evidence('pre_existing', `fails on base ${baseLabel.slice(0, 12)} too`, second);

@@ -66,4 +66,8 @@ export interface IntegrationResult {
   headSha: string;
   merged: string[];
   conflict: { branch: string; paths: string[]; detail: string } | null;
+  /** What the integrated tree changes from the base (as of headSha). */
+  changedFiles: ChangedFile[];
+  /** Unified diff from the base (bounded). */
+  diff: string;
 }

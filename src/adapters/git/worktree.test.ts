@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createMemo, createSerializer } from './worktree.js';
+
+describe('createMemo', () => {
+  it('computes a key once, even when asked again before the first answer lands', async () => {
+    const memo = createMemo();
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      return `sha-${calls}`;
+    };
+    const [a, b] = await Promise.all([memo('k', compute), memo('k', compute)]);
+    expect([a, b, await memo('k', compute)]).toEqual(['sha-1', 'sha-1', 'sha-1']);
+    expect(await memo('other', compute)).toBe('sha-2');
+  });
+
+  it('forgets a failure, so the next call tries again', async () => {
+    const memo = createMemo();
+    await expect(memo('k', async () => Promise.reject(new Error('not fetched yet')))).rejects.toThrow(
+      'not fetched yet',
+    );
+    expect(await memo('k', async () => 'found')).toBe('found');
+  });
+
+  it('holds at most its limit of keys', async () => {
+    const memo = createMemo(2);
+    let calls = 0;
+    const compute = async () => ++calls;
+    await memo('a', compute);
+    await memo('b', compute);
+    await memo('c', compute); // full: starts over
+    expect(await memo('a', compute)).toBe(4);
+  });
+});
+
+describe('createSerializer', () => {
+  it('runs tasks of one key one after another and other keys freely', async () => {
+    const serialize = createSerializer();
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`${name}+`);
+      await new Promise((done) => setTimeout(done, ms));
+      log.push(`${name}-`);
+    };
+    await Promise.all([
+      serialize('r', task('a', 20)),
+      serialize('r', task('b', 1)),
+      serialize('s', task('c', 1)),
+    ]);
+    expect(log.indexOf('b+')).toBeGreaterThan(log.indexOf('a-'));
+    expect(log.indexOf('c-')).toBeLessThan(log.indexOf('a-'));
+  });
+});
