@@ -42765,31 +42765,36 @@ var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
 async function captureChange(workspace, message, options) {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
-  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd, okExitCodes: [0, 1] });
-  if (head2.stdout.trim() !== `refs/heads/${workspace.branch}`) {
+  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
+  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  if (ref !== `refs/heads/${workspace.branch}`) {
     throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
     });
   }
   const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
   await runGit(["add", "--all", ...sparse], { cwd });
-  const staged = await runGit(["diff", "--cached", "--quiet", "--no-ext-diff"], { cwd, okExitCodes: [0, 1] });
-  const committed = staged.exitCode === 1;
-  if (committed) {
-    const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-    await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
-      cwd,
-      env: commitEnv(options.identity)
-    });
+  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1]
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
+      {
+        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
+      }
+    );
   }
   if (workspace.mode === "branch-checkout") await fetchBack(workspace);
-  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  return {
-    committed,
-    headSha,
-    ...await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes)
-  };
+  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
+  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
 }
+var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
 async function diffRange(cwd, from, to, diffLimitBytes) {
   const { stdout } = await runGit(
     [

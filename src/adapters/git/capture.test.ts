@@ -127,6 +127,16 @@ describe('gitWorkspaces.capture', () => {
     expect(captured.diff).not.toContain('\uFFFD');
   });
 
+  it('reports a failing prepare-commit-msg hook as an error, never as "nothing changed"', async () => {
+    const ws = await create('s1');
+    const hooks = join(repo.root, '.git', 'hooks');
+    await mkdir(hooks, { recursive: true });
+    await writeFile(join(hooks, 'prepare-commit-msg'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    await writeFile(join(ws.path, 'x.txt'), 'x\n');
+    await expect(gitWorkspaces.capture(ws, 'x')).rejects.toThrow(/git commit failed in/);
+    expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(baseSha);
+  });
+
   it('refuses to capture when the workspace left its branch', async () => {
     const ws = await create('s1');
     git(ws.path, 'switch', '--quiet', '--detach');

@@ -23,8 +23,10 @@ export async function captureChange(
 ): Promise<CapturedChange> {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
-  const head = await runGit(['symbolic-ref', '--quiet', 'HEAD'], { cwd, okExitCodes: [0, 1] });
-  if (head.stdout.trim() !== `refs/heads/${workspace.branch}`) {
+  // One call: the commit HEAD is at, then the branch it is on ("HEAD" when detached).
+  const head = await runGit(['rev-parse', 'HEAD^{commit}', '--symbolic-full-name', 'HEAD'], { cwd });
+  const [before = '', ref = ''] = head.stdout.trim().split('\n');
+  if (ref !== `refs/heads/${workspace.branch}`) {
     throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`,
     });
@@ -33,24 +35,36 @@ export async function captureChange(
   // left alone, so the cone never turns into a mass deletion.
   const sparse = workspace.mode === 'sparse-worktree' ? ['--sparse'] : [];
   await runGit(['add', '--all', ...sparse], { cwd });
-  const staged = await runGit(['diff', '--cached', '--quiet', '--no-ext-diff'], { cwd, okExitCodes: [0, 1] });
-  const committed = staged.exitCode === 1;
-  if (committed) {
-    const text = message.trim() === '' ? `omk: ${workspace.sliceId}` : message;
-    // --no-verify: the capture records what the agent did; judging it is the gates' job.
-    await runGit([...COMMIT_CONFIG, 'commit', '--quiet', '--no-verify', '-m', text], {
-      cwd,
-      env: commitEnv(options.identity),
-    });
+  const text = message.trim() === '' ? `omk: ${workspace.sliceId}` : message;
+  // --no-verify: the capture records what the agent did; judging it is the gates' job.
+  const commit = await runGit([...COMMIT_CONFIG, 'commit', '--quiet', '--no-verify', '-m', text], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1],
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    // Exit 1 is also how a failing prepare-commit-msg hook ends a commit: that is not "no change".
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || 'exit 1'}`,
+      {
+        hint: 'Look at the repository hooks (prepare-commit-msg runs even with --no-verify).',
+      },
+    );
   }
   if (workspace.mode === 'branch-checkout') await fetchBack(workspace);
-  const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
-  return {
-    committed,
-    headSha,
-    ...(await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes)),
-  };
+  const headSha = committed
+    ? (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim()
+    : before;
+  const change =
+    headSha === workspace.baseSha
+      ? { changedFiles: [], diff: '' }
+      : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
 }
+
+/** What `git commit` (C locale) prints when there is nothing staged to commit. */
+const NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
 
 /** The files changed from `from` to `to`, with their bounded unified diff, in one git call. */
 export async function diffRange(
