@@ -42699,7 +42699,16 @@ function commitEnv(identity) {
     GIT_COMMITTER_EMAIL: identity.email
   };
 }
-var COMMIT_CONFIG = ["-c", "commit.gpgsign=false", "-c", "rerere.enabled=false"];
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
 
 // src/adapters/git/refs.ts
 init_errors();
