@@ -42863,6 +42863,7 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 init_errors();
 init_run_git();
 async function openIntegration(input2, open5) {
+  assertId(input2.goalId, "goal id");
   const workspace = await open5({
     repoRoot: input2.repoRoot,
     goalId: input2.goalId,
@@ -42884,7 +42885,7 @@ async function integrateBranches(input2, deps) {
     assertOmkBranch(branch, input2.goalId);
     if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
   }
-  const workspace = await openIntegration(input2, deps.open);
+  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
   const cwd = workspace.path;
   const clone2 = workspace.mode === "branch-checkout";
   if (clone2) await fetchGoalBranches(workspace, input2.goalId);
@@ -43095,6 +43096,53 @@ async function hasIndex(worktreePath) {
   }
 }
 
+// src/adapters/git/prepared-integration.ts
+init_run_git();
+function createPreparedIntegrations(deps) {
+  const prepared = /* @__PURE__ */ new Map();
+  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  return {
+    prepare(input2) {
+      const key = keyOf(input2);
+      if (!prepared.has(key)) {
+        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+          (exists2) => !exists2
+        );
+        const opening = created.then(() => openIntegration(input2, deps.open));
+        opening.catch(() => {
+        });
+        prepared.set(key, { input: input2, created, opening });
+      }
+      return { discard: () => discard(key) };
+    },
+    take(input2) {
+      const key = keyOf(input2);
+      const entry = prepared.get(key);
+      prepared.delete(key);
+      return entry?.opening;
+    }
+  };
+  async function discard(key) {
+    const entry = prepared.get(key);
+    if (!entry) return;
+    prepared.delete(key);
+    const workspace = await entry.opening.catch(() => null);
+    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
+    const { repoRoot } = entry.input;
+    await deps.serialize(
+      await canonicalPath(repoRoot),
+      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
+        cwd: repoRoot,
+        okExitCodes: [0, 128]
+      })
+    );
+    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
+      cwd: repoRoot,
+      okExitCodes: [0, 1, 128]
+    });
+  }
+}
+
 // src/adapters/git/stale-locks.ts
 init_run_git();
 import { readdir as readdir4, rm as rm3, stat as stat7 } from "node:fs/promises";
@@ -43156,6 +43204,7 @@ function createGitWorkspaces(options = {}) {
   const serialize = createSerializer();
   const memo2 = createMemo();
   const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open5, serialize });
   return {
     async create(input2) {
       if (input2.sliceId === INTEGRATION_ID) {
@@ -43173,7 +43222,8 @@ function createGitWorkspaces(options = {}) {
       return serialize(key, () => removeWorktree(repoRoot, workspace));
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes })
+    prepareIntegration: (input2) => prepared.prepare(input2),
+    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
   };
 }
 var gitWorkspaces = createGitWorkspaces();
@@ -44254,7 +44304,10 @@ async function integrateSlices(ctx) {
   const { journal, deps, goal } = ctx;
   const done = dependencyWaves(journal.graph.tasks).flat().filter((task) => task.status === "done");
   const branches = done.map((task) => sliceRecord(journal.execution, task.id).branch).filter((branch) => branch !== null);
-  if (branches.length === 0) return;
+  if (branches.length === 0) {
+    await ctx.preparedIntegration?.discard();
+    return;
+  }
   const target = `omk/${goal.id}/integration`;
   const result2 = await deps.workspaces.integrate({
     repoRoot: goal.repo.root,
@@ -44770,6 +44823,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
         });
         void journal.save([{ type: "agent_started", data: { taskId, attempt, pid } }]).catch(() => {
         });
+        ctx.agentStarted?.();
       }
     });
     journal.execution = withSlice(journal.execution, {
@@ -45010,6 +45064,7 @@ async function executeGoal(deps, goalId, options) {
         };
       } else {
         journal.execution = { ...journal.execution, state: "interrupted" };
+        if (stoppedBy === "cancel") await ctx.preparedIntegration?.discard();
       }
     } finally {
       watcher.stop();
@@ -45116,8 +45171,22 @@ function stopOrphan(orphan, host) {
     return false;
   }
 }
+function prepareIntegrationWhenAgentsRun(ctx, agents) {
+  let started = 0;
+  ctx.agentStarted = () => {
+    started += 1;
+    if (started !== agents) return;
+    ctx.preparedIntegration = ctx.deps.workspaces.prepareIntegration({
+      repoRoot: ctx.goal.repo.root,
+      workspaceRoot: ctx.deps.workspaceRoot,
+      goalId: ctx.goal.id,
+      baseSha: ctx.base.baseSha
+    });
+  };
+}
 async function runWaves(ctx, maxAgents, untilReady) {
   const { journal } = ctx;
+  let firstDispatch = true;
   const running = /* @__PURE__ */ new Map();
   const settled = /* @__PURE__ */ new Set();
   let budgetStop = false;
@@ -45138,6 +45207,8 @@ async function runWaves(ctx, maxAgents, untilReady) {
         if (running.has(task.id) || settled.has(task.id)) continue;
         running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
       }
+      if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
+      firstDispatch = false;
     }
     if (running.size === 0) return budgetStop ? "budget" : null;
     const [id, outcome] = await Promise.race(

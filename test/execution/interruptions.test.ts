@@ -8,6 +8,7 @@ import {
   eventsOfType,
   expectContiguous,
   GOALS,
+  omkBranches,
   SLICES,
   waitFor,
 } from '../helpers/execution.js';
@@ -141,6 +142,8 @@ describe('pause, cancel and SIGTERM while an agent runs', () => {
     const proof = await env.proof(id);
     expect(proof.delivery.cancellation?.text).toBe('wrong approach');
     expect(proof.slices.map((slice) => slice.status)).toEqual(['pending']);
+    // The integration workspace made while the agent ran is not left behind.
+    expect(omkBranches(env.repo, id)).toEqual([`omk/${id}/${SLICES.bug}`]);
 
     // A cancelled goal does not run again.
     const resume = await env.omk('goal', 'resume', id);

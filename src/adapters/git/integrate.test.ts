@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { GitError } from '../../runtime/errors.js';
 import type { IntegrateInput } from '../../runtime/workspace/port.js';
-import { gitWorkspaces } from './workspaces.js';
+import { createGitWorkspaces, gitWorkspaces } from './workspaces.js';
 
 let repo: TempRepo;
 let workspaceRoot: string;
@@ -127,5 +127,53 @@ describe('gitWorkspaces.integrate', () => {
     await expect(gitWorkspaces.integrate(integrateInput(['omk/g1/missing']))).rejects.toThrow(
       /does not exist/,
     );
+  });
+});
+
+describe('gitWorkspaces.prepareIntegration', () => {
+  const where = () => ({ repoRoot: repo.root, workspaceRoot, goalId: 'g1', baseSha });
+  const branchAt = (name: string) => {
+    try {
+      return git(repo.root, 'rev-parse', '--verify', '--quiet', name);
+    } catch {
+      return null;
+    }
+  };
+
+  it('makes the integration workspace ahead of time; integrate then merges into it', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const workspaces = createGitWorkspaces();
+    workspaces.prepareIntegration(where());
+    const result = await workspaces.integrate(integrateInput([a]));
+    expect(result.merged).toEqual([a]);
+    expect(result.workspace.path).toBe(join(workspaceRoot, 'g1', 'integration'));
+    expect(result.changedFiles.map((file) => file.path)).toEqual(['a.txt']);
+    expect(existsSync(join(result.workspace.path, 'a.txt'))).toBe(true);
+  });
+
+  it('leaves nothing behind when discarded unused: no worktree, no branch', async () => {
+    const workspaces = createGitWorkspaces();
+    await workspaces.prepareIntegration(where()).discard();
+    expect(branchAt('omk/g1/integration')).toBeNull();
+    expect(existsSync(join(workspaceRoot, 'g1', 'integration'))).toBe(false);
+    expect(git(repo.root, 'worktree', 'list', '--porcelain')).not.toContain('integration');
+  });
+
+  it('never drops an integration branch it did not make, or one that moved on', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const earlier = await gitWorkspaces.integrate(integrateInput([a]));
+    const workspaces = createGitWorkspaces();
+    await workspaces.prepareIntegration(where()).discard();
+    expect(branchAt('omk/g1/integration')).toBe(earlier.headSha);
+    expect(existsSync(join(earlier.workspace.path, 'a.txt'))).toBe(true);
+  });
+
+  it('does nothing on discard after an integration took the workspace', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const workspaces = createGitWorkspaces();
+    const prepared = workspaces.prepareIntegration(where());
+    const result = await workspaces.integrate(integrateInput([a]));
+    await prepared.discard();
+    expect(branchAt('omk/g1/integration')).toBe(result.headSha);
   });
 });

@@ -17,13 +17,24 @@ export interface IntegrateDeps {
   identity: GitIdentity;
   /** Bound on IntegrationResult.diff. */
   diffLimitBytes: number;
+  /** The workspace prepareIntegration opened for this goal, if it did. */
+  prepared?: Promise<SliceWorkspace> | undefined;
 }
+
+export type IntegrationWorkspaceInput = Pick<
+  IntegrateInput,
+  'repoRoot' | 'workspaceRoot' | 'goalId' | 'baseSha'
+>;
 
 /**
  * Creates (or reuses) the integration worktree and undoes a merge a crashed run left half done
  * (it was never committed).
  */
-async function openIntegration(input: IntegrateInput, open: IntegrateDeps['open']): Promise<SliceWorkspace> {
+export async function openIntegration(
+  input: IntegrationWorkspaceInput,
+  open: IntegrateDeps['open'],
+): Promise<SliceWorkspace> {
+  assertId(input.goalId, 'goal id');
   const workspace = await open({
     repoRoot: input.repoRoot,
     goalId: input.goalId,
@@ -57,7 +68,8 @@ export async function integrateBranches(
     assertOmkBranch(branch, input.goalId);
     if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
   }
-  const workspace = await openIntegration(input, deps.open);
+  // Opened ahead of time when it could be; if that failed, opening it here reports why.
+  const workspace = (await deps.prepared?.catch(() => null)) ?? (await openIntegration(input, deps.open));
   const cwd = workspace.path;
   const clone = workspace.mode === 'branch-checkout';
   if (clone) await fetchGoalBranches(workspace, input.goalId);

@@ -5,6 +5,7 @@ import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
 import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
 import { integrateBranches } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
+import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch, INTEGRATION_ID } from './refs.js';
 import { recoverStaleLocks } from './stale-locks.js';
 import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
@@ -32,6 +33,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
   const memo = createMemo();
   const open = (input: CreateWorkspaceInput): Promise<SliceWorkspace> =>
     openWorkspace(input, { forceFallback: options.forceFallback === true, serialize, memo });
+  const prepared = createPreparedIntegrations({ open, serialize });
   return {
     async create(input) {
       if (input.sliceId === INTEGRATION_ID) {
@@ -49,7 +51,9 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       return serialize(key, () => removeWorktree(repoRoot, workspace));
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    integrate: (input) => integrateBranches(input, { open, identity, diffLimitBytes }),
+    prepareIntegration: (input) => prepared.prepare(input),
+    integrate: (input) =>
+      integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
   };
 }
 

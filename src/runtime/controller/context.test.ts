@@ -26,6 +26,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
     remove: unused,
     recoverStaleLocks: unused,
     integrate: unused,
+    prepareIntegration: unused,
   };
 }
 

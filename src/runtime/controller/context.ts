@@ -3,7 +3,7 @@ import type { GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { Reporter } from '../ports.js';
-import type { SliceWorkspace, WorkspacePort } from '../workspace/port.js';
+import type { PreparedIntegration, SliceWorkspace, WorkspacePort } from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
 
 /** What a controller needs from the world; front doors compose it from adapters. */
@@ -40,6 +40,10 @@ export interface RunContext {
   signal: AbortSignal;
   /** The goal's base, with a worktree of it for telling pre-existing gate failures apart. */
   base: BaseCheckout;
+  /** Called when a slice's agent process has started. */
+  agentStarted?: () => void;
+  /** The integration workspace, once the controller has started making it ahead of time. */
+  preparedIntegration?: PreparedIntegration;
 }
 
 /** The goal's base commit, and a worktree of it made the first time something needs one. */

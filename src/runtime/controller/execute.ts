@@ -109,6 +109,8 @@ export async function executeGoal(
         };
       } else {
         journal.execution = { ...journal.execution, state: 'interrupted' };
+        // A cancelled goal never integrates; a paused or interrupted one keeps it for its resume.
+        if (stoppedBy === 'cancel') await ctx.preparedIntegration?.discard();
       }
     } finally {
       watcher.stop();
@@ -240,8 +242,27 @@ function stopOrphan(orphan: { pid: number; host: string }, host: HostInfo): bool
 }
 
 /** Dispatches ready slices up to maxAgents until nothing more can start. */
+/**
+ * Once every agent of the first dispatch runs, the controller mostly waits on them: the time to
+ * make the integration workspace, so integrating later does not begin with a checkout.
+ */
+function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void {
+  let started = 0;
+  ctx.agentStarted = () => {
+    started += 1;
+    if (started !== agents) return;
+    ctx.preparedIntegration = ctx.deps.workspaces.prepareIntegration({
+      repoRoot: ctx.goal.repo.root,
+      workspaceRoot: ctx.deps.workspaceRoot,
+      goalId: ctx.goal.id,
+      baseSha: ctx.base.baseSha,
+    });
+  };
+}
+
 async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean): Promise<'budget' | null> {
   const { journal } = ctx;
+  let firstDispatch = true;
   const running = new Map<string, Promise<SliceOutcome>>();
   const settled = new Set<string>();
   let budgetStop = false;
@@ -262,6 +283,8 @@ async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean)
         if (running.has(task.id) || settled.has(task.id)) continue;
         running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
       }
+      if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
+      firstDispatch = false;
     }
     if (running.size === 0) return budgetStop ? 'budget' : null;
     const [id, outcome] = await Promise.race(

@@ -20,7 +20,11 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
   const branches = done
     .map((task) => sliceRecord(journal.execution, task.id).branch)
     .filter((branch): branch is string => branch !== null);
-  if (branches.length === 0) return;
+  if (branches.length === 0) {
+    // Nothing to integrate: a workspace made ahead of time for it is not left behind.
+    await ctx.preparedIntegration?.discard();
+    return;
+  }
   const target = `omk/${goal.id}/integration`;
   const result = await deps.workspaces.integrate({
     repoRoot: goal.repo.root,

@@ -106,6 +106,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
           agentProcess: { pid, host: deps.store.deps.host.hostname },
         });
         void journal.save([{ type: 'agent_started', data: { taskId, attempt, pid } }]).catch(() => {});
+        ctx.agentStarted?.();
       },
     });
     // The agent has ended: forget its pid, so no later takeover signals a process that reused it.

@@ -47,6 +47,17 @@ export interface WorkspacePort {
   recoverStaleLocks(repoRoot: string, maxAgeMs: number): Promise<string[]>;
   /** Merges slice branches, in order, into `target` created at baseSha; stops at the first conflict. */
   integrate(input: IntegrateInput): Promise<IntegrationResult>;
+  /**
+   * Starts making the integration workspace in the background (while agents run, so integrating
+   * does not begin with a checkout); `integrate` for the same goal picks it up. Failures are not
+   * reported here: `integrate` opens it again and reports its own.
+   */
+  prepareIntegration(input: Omit<IntegrateInput, 'target' | 'branches'>): PreparedIntegration;
+}
+
+export interface PreparedIntegration {
+  /** Nothing will be integrated: removes what the preparation made (nothing it found). */
+  discard(): Promise<void>;
 }
 
 export interface IntegrateInput {
