@@ -530,7 +530,7 @@ function phasesOf({ ids, events, agents }, spawnedAt, exitedAt) {
   return {
     startup: at('goal_created') - spawnedAt,
     plan: at('execution_started') - at('goal_created'),
-    baseWorktree: firstLeased - at('execution_started'),
+    takeover: firstLeased - at('execution_started'),
     slices: lastDone - firstLeased,
     leaseSpread: Math.max(...leased.values()) - firstLeased,
     startSpread: Math.max(...starts) - Math.min(...starts),
@@ -784,7 +784,7 @@ function renderReport(report) {
   const phaseNames = [
     ['startup', 'node start-up and intake'],
     ['plan', 'planning'],
-    ['baseWorktree', 'base worktree (full checkout)'],
+    ['takeover', 'take-over to the first lease'],
     ['slices', 'slices: first lease to last done'],
     ['leaseSpread', '  first lease to last lease'],
     ['startSpread', '  first agent start to last'],
