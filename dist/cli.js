@@ -48303,6 +48303,18 @@ function createGitStateBranch(options) {
       });
       return commit;
     },
+    async peek(goalId, file2) {
+      assertId(goalId, "goal id");
+      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file2) || file2.split("/").includes("..")) {
+        throw new GitError(`Invalid goal file name '${file2}'.`);
+      }
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
+        okExitCodes: [0, 128]
+      });
+      return shown.exitCode === 0 ? shown.stdout : null;
+    },
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;

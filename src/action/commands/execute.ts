@@ -2,6 +2,7 @@ import { type ExecuteResult, executeGoal } from '../../runtime/controller/execut
 import { loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
 import { afterExecution } from '../../runtime/delivery/pipeline.js';
 import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
+import { adoptRemoteStop, watchRemoteStops } from '../../runtime/goal/remote-stop.js';
 import type { ActionRuntime } from '../compose.js';
 import { composeController, type PreparedAgent, prepareAgent } from '../controller.js';
 import { baseFor, outcomeFor, pullGoal, savingState } from '../goal-state.js';
@@ -26,6 +27,12 @@ export async function executeAndDeliver(
   const deps = await composeController(rt, goal, prepared);
   const interrupt = new AbortController();
   const unsubscribe = rt.signals.subscribe(() => interrupt.abort());
+  // A pause or cancel written to the state branch (by the bot, another run, the CLI) reaches the
+  // controller through the local goal, which is what it watches.
+  const watch = watchRemoteStops(rt.store, rt.state, goalId, {
+    pollMs: statePollMs(rt.env),
+    warn: (message) => rt.reporter.warn(message),
+  });
   let result: ExecuteResult;
   try {
     result = await rt.core.group(`omk: executing goal ${goalId} with the ${prepared.spec} agent`, () =>
@@ -33,11 +40,21 @@ export async function executeAndDeliver(
     );
   } finally {
     unsubscribe();
+    await watch.stop();
   }
   if (result.stoppedBy !== null) {
     return { notes: [`execution stopped (${result.stoppedBy}); nothing was delivered`], dryRunPlan: null };
   }
-  const settled = result.goal;
+  // One last look: a stop that landed after the last check must not be delivered over.
+  const late = await adoptRemoteStop(rt.store, rt.state, goalId);
+  if (late !== null) {
+    const what = late === 'pause' ? 'paused' : 'cancelled';
+    return {
+      notes: [`the goal was ${what} on the state branch while it ran; nothing was delivered`],
+      dryRunPlan: null,
+    };
+  }
+  const settled = await rt.store.read(goalId);
   const base = baseFor(rt, settled);
   if (rt.inputs.dryRun) {
     if (settled.options.policy === 'local' || base === undefined) {
@@ -71,3 +88,12 @@ export async function executeCommand(rt: ActionRuntime, goalId: string): Promise
   );
   return outcomeFor(rt, 'execute', goalId, { judged: true, ...executed });
 }
+
+/** How often a running goal checks the state branch for a pause or cancel (OMK_STATE_POLL_MS). */
+export function statePollMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.OMK_STATE_POLL_MS;
+  const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  return Number.isInteger(value) && value >= 100 ? value : DEFAULT_STATE_POLL_MS;
+}
+
+const DEFAULT_STATE_POLL_MS = 15_000;

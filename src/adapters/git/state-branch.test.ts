@@ -73,6 +73,22 @@ describe('git state branch', () => {
     await rm(base, { recursive: true, force: true });
   });
 
+  it('peeks at one file of a goal on the remote tip without touching local state', async () => {
+    const a = await runner('a');
+    const b = await runner('b');
+    expect(await b.store.peek('g1', 'goal.json')).toBeNull(); // no branch yet
+    await writeGoal(a.stateRoot, 'g1', goalFiles);
+    await a.store.push('g1', 'first');
+    expect(await b.store.peek('g1', 'goal.json')).toBe('{"version":1}\n');
+    expect(await b.store.peek('g1', 'artifacts/reviews/s1.md')).toBe('ünïcödé ✓\n');
+    expect(await b.store.peek('g1', 'failure.json')).toBeNull();
+    expect(await b.store.peek('g2', 'goal.json')).toBeNull();
+    await expect(readdir(b.stateRoot)).rejects.toThrow(); // nothing was written locally
+    await expect(b.store.peek('g1', '../g2/goal.json')).rejects.toBeInstanceOf(GitError);
+    await expect(b.store.peek('g1', '/etc/passwd')).rejects.toBeInstanceOf(GitError);
+    await expect(b.store.peek('../g1', 'goal.json')).rejects.toThrow();
+  });
+
   it('pushes goals/<id>/ as an orphan commit without touching HEAD, index or working tree', async () => {
     const a = await runner('a');
     await writeGoal(a.stateRoot, 'g1', {

@@ -129,6 +129,19 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       return commit;
     },
 
+    async peek(goalId, file) {
+      assertId(goalId, 'goal id');
+      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file) || file.split('/').includes('..')) {
+        throw new GitError(`Invalid goal file name '${file}'.`);
+      }
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const shown = await git(['cat-file', 'blob', `${tip}:${GOALS_DIR}/${goalId}/${file}`], {
+        okExitCodes: [0, 128],
+      });
+      return shown.exitCode === 0 ? shown.stdout : null;
+    },
+
     async push(goalId, message, scope = {}) {
       assertId(goalId, 'goal id');
       const goalDir = goalPaths(options.stateRoot, goalId).dir;

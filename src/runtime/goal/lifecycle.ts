@@ -6,7 +6,7 @@ export const LIFECYCLE_ACTIONS = ['pause', 'resume', 'cancel', 'accept', 'reject
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 /** Which statuses each action may start from. Everything else is refused with a reason. */
-const ALLOWED_FROM: Record<LifecycleAction, readonly GoalStatus[]> = {
+export const ALLOWED_FROM: Record<LifecycleAction, readonly GoalStatus[]> = {
   pause: ['planned', 'running', 'interrupted', 'not_ready'],
   // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
   resume: ['paused', 'interrupted', 'not_ready'],

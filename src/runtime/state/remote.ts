@@ -16,6 +16,12 @@ export interface RemoteStateStore {
    * BusyError. Returns the pushed commit SHA. Never force-pushes.
    */
   push(goalId: string, message: string, options?: PushScope): Promise<string>;
+  /**
+   * Reads one file of goals/<goalId>/ at the remote's current tip without touching local state
+   * (null when the branch, the goal or the file is not there): how a run that is executing learns
+   * that someone paused or cancelled its goal elsewhere.
+   */
+  peek(goalId: string, file: string): Promise<string | null>;
 }
 
 export interface PushScope {

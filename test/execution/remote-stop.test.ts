@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { gitRepo } from '../../src/adapters/git/repo.js';
+import { processHost } from '../../src/cli/context.js';
+import { StateError } from '../../src/runtime/errors.js';
+import { EventLog } from '../../src/runtime/events/log.js';
+import { createGoal } from '../../src/runtime/goal/create.js';
+import { adoptRemoteStop, watchRemoteStops } from '../../src/runtime/goal/remote-stop.js';
+import type { GoalRecord, GoalStatus } from '../../src/runtime/goal/schema.js';
+import { GoalStore } from '../../src/runtime/goal/store.js';
+import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
+import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
+import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { tempStateDir } from '../helpers/omk.js';
+
+let repo: TempRepo;
+let state: { dir: string; cleanup: () => Promise<void> };
+let store: GoalStore;
+let goal: GoalRecord;
+
+beforeEach(async () => {
+  repo = await createTempRepo({ ...DEMO_FILES });
+  state = await tempStateDir();
+  store = new GoalStore({
+    stateRoot: state.dir,
+    clock: systemClock,
+    host: processHost,
+    reporter: silentReporter,
+  });
+  const request = parseRequest(createGoalRequestSchema, {
+    goal: DEMO_GOAL,
+    rawGoal: DEMO_GOAL,
+    repo: repo.root,
+  });
+  goal = (
+    await createGoal(
+      { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'abc123' },
+      request,
+      'plan',
+    )
+  ).goal;
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await state.cleanup();
+});
+
+/** Sets the local goal's status as a controller would. */
+async function setLocal(status: GoalStatus): Promise<void> {
+  await store.withGoalLock(goal.id, async () => {
+    const current = await store.read(goal.id);
+    await store.write({ ...current, status });
+  });
+}
+
+/** A remote whose copy of the goal has `status` (and, when cancelled, this failure reason). */
+function remoteWith(status: GoalStatus | null, reason = 'wrong approach') {
+  const files: Record<string, string> = {};
+  if (status !== null) files['goal.json'] = JSON.stringify({ ...goal, status, revision: goal.revision + 1 });
+  if (status === 'cancelled')
+    files['failure.json'] = JSON.stringify({
+      version: 1,
+      status: 'cancelled',
+      at: goal.createdAt,
+      reason,
+      humanDecisions: [],
+    });
+  const asked: string[] = [];
+  return {
+    asked,
+    peek: async (goalId: string, file: string) => {
+      asked.push(`${goalId}/${file}`);
+      return files[file] ?? null;
+    },
+  };
+}
+
+async function eventTypes(): Promise<string[]> {
+  return (await new EventLog(store.paths(goal.id).events, systemClock).read()).events.map((e) => e.type);
+}
+
+describe('adoptRemoteStop', () => {
+  it('pauses the local goal of a running controller when the state branch says paused', async () => {
+    await setLocal('running');
+    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBe('pause');
+    const local = await store.read(goal.id);
+    expect(local.status).toBe('paused');
+    expect(local.resumeTo).toBe('running');
+    expect(await eventTypes()).toContain('goal_paused');
+  });
+
+  it('cancels it with the reason given on the state branch', async () => {
+    await setLocal('running');
+    expect(await adoptRemoteStop(store, remoteWith('cancelled', 'wrong approach'), goal.id)).toBe('cancel');
+    expect((await store.read(goal.id)).status).toBe('cancelled');
+    const failure = JSON.parse(await readFile(store.paths(goal.id).failure, 'utf8')) as { reason: string };
+    expect(failure.reason).toBe('wrong approach');
+  });
+
+  it('changes nothing when the remote goal is not stopped, not there, or already the same', async () => {
+    await setLocal('running');
+    const before = await eventTypes();
+    for (const status of ['planned', 'running', 'ready', null] as const) {
+      expect(await adoptRemoteStop(store, remoteWith(status), goal.id)).toBeNull();
+    }
+    await setLocal('paused');
+    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBeNull();
+    expect(await eventTypes()).toEqual(before);
+  });
+
+  it('leaves a finished run alone: a pause cannot stop a ready goal', async () => {
+    await setLocal('ready');
+    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBeNull();
+    expect((await store.read(goal.id)).status).toBe('ready');
+  });
+
+  it('refuses a remote goal.json that is not JSON or not a goal, changing nothing', async () => {
+    await setLocal('running');
+    const garbage = { peek: async () => '{not json' };
+    await expect(adoptRemoteStop(store, garbage, goal.id)).rejects.toBeInstanceOf(StateError);
+    const future = { peek: async () => JSON.stringify({ ...goal, version: 99, status: 'paused' }) };
+    await expect(adoptRemoteStop(store, future, goal.id)).rejects.toThrow(/version 99/);
+    expect((await store.read(goal.id)).status).toBe('running');
+  });
+});
+
+describe('watchRemoteStops', () => {
+  it('checks while the run executes and reports the stop it applied', async () => {
+    await setLocal('running');
+    const stops: string[] = [];
+    const watch = watchRemoteStops(store, remoteWith('paused'), goal.id, {
+      pollMs: 20,
+      warn: () => {},
+      onStop: (action) => stops.push(action),
+    });
+    for (let i = 0; i < 100 && stops.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+    await watch.stop();
+    expect(stops).toEqual(['pause']);
+    expect((await store.read(goal.id)).status).toBe('paused');
+  });
+
+  it('warns once when the remote cannot be read, and keeps trying', async () => {
+    let calls = 0;
+    const failing = {
+      peek: async () => {
+        calls += 1;
+        throw new Error('network down');
+      },
+    };
+    const warnings: string[] = [];
+    const watch = watchRemoteStops(store, failing, goal.id, { pollMs: 10, warn: (m) => warnings.push(m) });
+    for (let i = 0; i < 100 && calls < 3; i += 1) await new Promise((r) => setTimeout(r, 10));
+    await watch.stop();
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('network down');
+  });
+});
