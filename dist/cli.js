@@ -46910,6 +46910,7 @@ async function runController(context, runtime, goalId, options) {
       signal: interrupt.signal
     });
     if (result2.stoppedBy === "signal") context.setExitCode(EXIT_CODES.interrupted);
+    else if (result2.stoppedBy === "budget") context.setExitCode(EXIT_CODES.budget);
     else if (options.untilReady && result2.proof.status !== "ready") context.setExitCode(EXIT_CODES.not_ready);
     if (result2.stoppedBy === null && result2.goal.options.policy !== "local") {
       const forge = await chooseForge(context.io, result2.goal, runtime.store.deps.stateRoot, options.forge);

@@ -45,6 +45,7 @@ export async function runController(
       signal: interrupt.signal,
     });
     if (result.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
+    else if (result.stoppedBy === 'budget') context.setExitCode(EXIT_CODES.budget);
     else if (options.untilReady && result.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
     if (result.stoppedBy === null && result.goal.options.policy !== 'local') {
       const forge = await chooseForge(context.io, result.goal, runtime.store.deps.stateRoot, options.forge);

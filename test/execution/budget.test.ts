@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sleepThenTouch } from '../helpers/agents.js';
+import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
+
+let env: ExecutionEnv;
+
+beforeEach(async () => {
+  env = await createExecutionEnv();
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+describe('a goal whose time budget runs out', () => {
+  it('stops dispatching with exit 9, keeps the finished slice, and continues after budget-add and resume', async () => {
+    // Two slices in a chain, each given the whole 1 s budget; the first spends most of it (0.6 s of
+    // agent plus its gates), so the second does not fit in what is left and is not started.
+    const agent = await env.kit.script('slow', sleepThenTouch(600));
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.chain,
+      '--agent',
+      agent,
+      '--budget-time',
+      '1s',
+      '--json',
+    );
+    expect(result.code, result.stderr).toBe(9);
+    const { goal, stoppedBy } = JSON.parse(result.stdout) as { goal: { id: string }; stoppedBy: string };
+    expect(stoppedBy).toBe('budget');
+    const id = goal.id;
+
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toContain('budget_exhausted');
+    expect(eventsOfType(await env.events(id), 'budget_exhausted')).toHaveLength(1);
+    expect((await env.graph(id)).tasks.map((t) => [t.id, t.status])).toEqual([
+      [SLICES.parser, 'done'],
+      [SLICES.regression, 'pending'],
+    ]);
+    const rejected = eventsOfType(await env.events(id), 'task_rejected').map((e) => e.data.taskId);
+    expect(rejected).toEqual([SLICES.regression]);
+
+    const add = await env.omk('goal', 'budget-add', id, '--time', '10m');
+    expect(add.code, add.stderr).toBe(0);
+    const resume = await env.omk('goal', 'resume', id);
+    expect(resume.code, resume.stderr).toBe(0);
+    expect((await env.graph(id)).tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([
+      [SLICES.parser, 'done', 1],
+      [SLICES.regression, 'done', 1],
+    ]);
+  }, 120_000);
+});
