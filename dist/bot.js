@@ -37720,6 +37720,10 @@ var GoalStore = class {
     return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
   /** `latest`, an exact id, or a unique prefix of one. */
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return exists2(this.paths(id).goal);
+  }
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
     if (wanted !== "latest" && await exists2(this.paths(wanted).goal)) return wanted;

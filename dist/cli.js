@@ -41118,6 +41118,10 @@ var GoalStore = class {
     return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
   /** `latest`, an exact id, or a unique prefix of one. */
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return exists(this.paths(id).goal);
+  }
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
     if (wanted !== "latest" && await exists(this.paths(wanted).goal)) return wanted;
@@ -48492,7 +48496,10 @@ function registerReadCommands(goal, context) {
           env: io.env
         });
         const wanted = ref === "latest" ? null : checkGoalRef(ref);
-        if (await state.pull(wanted) === null) {
+        let commit = await state.pull(wanted);
+        if (commit !== null && wanted !== null && !await store.has(wanted))
+          commit = await state.pull(null);
+        if (commit === null) {
           throw new NotFoundError(`The remote has no ${options.stateBranch ?? "omk/state"} branch yet.`, {
             hint: "Goals appear there once the Action or the bot has run one."
           });

@@ -37,6 +37,27 @@ describe('omk goal status --remote', () => {
     expect(JSON.parse(remote.stdout)).toMatchObject({ id, status: 'planned', proofDigestValid: true });
   });
 
+  it('resolves a unique prefix among the goals on the branch, as it does locally', async () => {
+    const planned = await runOmk(['goal', 'plan', 'fix the parser crash in src/app.js', '--json'], {
+      cwd: repo.root,
+      stateDir: writer.dir,
+    });
+    const id = (JSON.parse(planned.stdout) as { goal: { id: string } }).goal.id;
+    await createGitStateBranch({ repoRoot: repo.root, stateRoot: writer.dir }).push(id, `plan ${id}`);
+
+    const remote = await runOmk(['goal', 'status', id.slice(0, 12), '--remote', '--json'], {
+      cwd: repo.root,
+      stateDir: reader.dir,
+    });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)).toMatchObject({ id, status: 'planned' });
+    const unknown = await runOmk(['goal', 'status', 'nothing-like-it', '--remote'], {
+      cwd: repo.root,
+      stateDir: reader.dir,
+    });
+    expect(unknown.code).toBe(3);
+  });
+
   it('says when the remote has no state branch yet', async () => {
     const result = await runOmk(['goal', 'status', '--remote'], { cwd: repo.root, stateDir: reader.dir });
     expect(result.code).toBe(3);

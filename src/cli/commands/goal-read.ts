@@ -58,7 +58,11 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
             env: io.env,
           });
           const wanted = ref === 'latest' ? null : checkGoalRef(ref);
-          if ((await state.pull(wanted)) === null) {
+          let commit = await state.pull(wanted);
+          // Not a whole id on the branch: a prefix, resolved below among all the branch's goals.
+          if (commit !== null && wanted !== null && !(await store.has(wanted)))
+            commit = await state.pull(null);
+          if (commit === null) {
             throw new NotFoundError(`The remote has no ${options.stateBranch ?? 'omk/state'} branch yet.`, {
               hint: 'Goals appear there once the Action or the bot has run one.',
             });

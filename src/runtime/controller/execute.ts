@@ -241,7 +241,6 @@ function stopOrphan(orphan: { pid: number; host: string }, host: HostInfo): bool
   }
 }
 
-/** Dispatches ready slices up to maxAgents until nothing more can start. */
 /**
  * Once every agent of the first dispatch runs, the controller mostly waits on them: the time to
  * make the integration workspace, so integrating later does not begin with a checkout.
@@ -260,6 +259,7 @@ function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void 
   };
 }
 
+/** Dispatches ready slices up to maxAgents until nothing more can start. */
 async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean): Promise<'budget' | null> {
   const { journal } = ctx;
   let firstDispatch = true;

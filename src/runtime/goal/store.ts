@@ -113,6 +113,11 @@ export class GoalStore {
   }
 
   /** `latest`, an exact id, or a unique prefix of one. */
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id: string): Promise<boolean> {
+    return exists(this.paths(id).goal);
+  }
+
   async resolve(ref: string | undefined): Promise<string> {
     const wanted = checkGoalRef(ref ?? 'latest');
     // An exact id resolves without listing, so a damaged or newer goal.json reports its own error.
