@@ -2,7 +2,7 @@ import { type ExecuteResult, executeGoal } from '../../runtime/controller/execut
 import { loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
 import { afterExecution } from '../../runtime/delivery/pipeline.js';
 import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
-import { adoptRemoteStop, watchRemoteStops } from '../../runtime/goal/remote-stop.js';
+import { adoptRemoteStop, watchRemoteChanges } from '../../runtime/goal/remote-changes.js';
 import type { ActionRuntime } from '../compose.js';
 import { composeController, type PreparedAgent, prepareAgent } from '../controller.js';
 import { baseFor, outcomeFor, pullGoal, savingState } from '../goal-state.js';
@@ -29,7 +29,7 @@ export async function executeAndDeliver(
   const unsubscribe = rt.signals.subscribe(() => interrupt.abort());
   // A pause or cancel written to the state branch (by the bot, another run, the CLI) reaches the
   // controller through the local goal, which is what it watches.
-  const watch = watchRemoteStops(rt.store, rt.state, goalId, {
+  const watch = watchRemoteChanges(rt.store, rt.state, goalId, {
     pollMs: statePollMs(rt.env),
     warn: (message) => rt.reporter.warn(message),
   });

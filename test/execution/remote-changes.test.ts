@@ -6,7 +6,12 @@ import { processHost } from '../../src/cli/context.js';
 import { StateError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import { createGoal } from '../../src/runtime/goal/create.js';
-import { adoptRemoteStop, watchRemoteStops } from '../../src/runtime/goal/remote-stop.js';
+import {
+  adoptRemoteChanges,
+  adoptRemoteStop,
+  budgetIncrease,
+  watchRemoteChanges,
+} from '../../src/runtime/goal/remote-changes.js';
 import type { GoalRecord, GoalStatus } from '../../src/runtime/goal/schema.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
@@ -56,9 +61,10 @@ async function setLocal(status: GoalStatus): Promise<void> {
 }
 
 /** A remote whose copy of the goal has `status` (and, when cancelled, this failure reason). */
-function remoteWith(status: GoalStatus | null, reason = 'wrong approach') {
+function remoteWith(status: GoalStatus | null, reason = 'wrong approach', budget = goal.budget) {
   const files: Record<string, string> = {};
-  if (status !== null) files['goal.json'] = JSON.stringify({ ...goal, status, revision: goal.revision + 1 });
+  if (status !== null)
+    files['goal.json'] = JSON.stringify({ ...goal, status, budget, revision: goal.revision + 1 });
   if (status === 'cancelled')
     files['failure.json'] = JSON.stringify({
       version: 1,
@@ -126,11 +132,40 @@ describe('adoptRemoteStop', () => {
   });
 });
 
-describe('watchRemoteStops', () => {
+describe('adoptRemoteChanges: budget', () => {
+  it('raises the local limits by what budget-add added on the state branch, as a recorded budget-add', async () => {
+    await setLocal('running');
+    const ours = { timeMs: 600_000, tokens: null, usd: null };
+    await store.withGoalLock(goal.id, async () =>
+      store.write({ ...(await store.read(goal.id)), budget: ours }),
+    );
+    const theirs = { ...ours, timeMs: 1_200_000 };
+    const result = await adoptRemoteChanges(store, remoteWith('running', '', theirs), goal.id);
+    expect(result).toEqual({ stop: null, budgetAdded: true });
+    expect((await store.read(goal.id)).budget.timeMs).toBe(theirs.timeMs);
+    expect(await eventTypes()).toContain('budget_added');
+    // Seen again: nothing more to add.
+    expect(await adoptRemoteChanges(store, remoteWith('running', '', theirs), goal.id)).toEqual({
+      stop: null,
+      budgetAdded: false,
+    });
+  });
+
+  it('never lowers a limit and leaves an unlimited one alone', () => {
+    const ours = { timeMs: 60_000, tokens: null, usd: 2 };
+    expect(budgetIncrease(ours, { timeMs: 30_000, tokens: 5_000, usd: 2 })).toBeNull();
+    expect(budgetIncrease(ours, { timeMs: 90_000, tokens: 5_000, usd: 2.5 })).toEqual({
+      time: 30_000,
+      usd: 0.5,
+    });
+  });
+});
+
+describe('watchRemoteChanges', () => {
   it('checks while the run executes and reports the stop it applied', async () => {
     await setLocal('running');
     const stops: string[] = [];
-    const watch = watchRemoteStops(store, remoteWith('paused'), goal.id, {
+    const watch = watchRemoteChanges(store, remoteWith('paused'), goal.id, {
       pollMs: 20,
       warn: () => {},
       onStop: (action) => stops.push(action),
@@ -150,7 +185,7 @@ describe('watchRemoteStops', () => {
       },
     };
     const warnings: string[] = [];
-    const watch = watchRemoteStops(store, failing, goal.id, { pollMs: 10, warn: (m) => warnings.push(m) });
+    const watch = watchRemoteChanges(store, failing, goal.id, { pollMs: 10, warn: (m) => warnings.push(m) });
     for (let i = 0; i < 100 && calls < 3; i += 1) await new Promise((r) => setTimeout(r, 10));
     await watch.stop();
     expect(calls).toBeGreaterThanOrEqual(3);
