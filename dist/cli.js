@@ -43391,7 +43391,38 @@ function resumeContinuesExecution(result2, options = {}) {
   return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
 }
 
+// src/runtime/controller/required-gates.ts
+var REVIEW_GATE_KINDS = ["security-review"];
+function planRequiredGates(oracleKinds, detected) {
+  const available = new Set(detected.map((gate) => gate.kind));
+  const required2 = [];
+  const notes = [];
+  for (const kind of oracleKinds) {
+    if (available.has(kind) || REVIEW_GATE_KINDS.includes(kind)) {
+      required2.push(kind);
+    } else if (kind === "test") {
+      required2.push(kind);
+      notes.push(
+        "the oracle needs a test gate but none was found: the proof cannot be ready until one is configured"
+      );
+    } else {
+      notes.push(
+        `the project has no ${kind} gate, so ${kind} is not required (configure one in .omk/config.yml)`
+      );
+    }
+  }
+  const gates = detected.map((gate) => ({
+    ...gate,
+    required: gate.required || required2.includes(gate.kind)
+  }));
+  return { required: required2, gates, notes };
+}
+
 // src/runtime/controller/context.ts
+function createRunContext(deps, journal, goal, signal) {
+  const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal) };
+}
 function lazyBase(deps, goal) {
   const baseSha = goal.repo.baseSha ?? "";
   let created = null;
@@ -44618,33 +44649,6 @@ var ExecutionJournal = class _ExecutionJournal {
   }
 };
 
-// src/runtime/controller/required-gates.ts
-var REVIEW_GATE_KINDS = ["security-review"];
-function planRequiredGates(oracleKinds, detected) {
-  const available = new Set(detected.map((gate) => gate.kind));
-  const required2 = [];
-  const notes = [];
-  for (const kind of oracleKinds) {
-    if (available.has(kind) || REVIEW_GATE_KINDS.includes(kind)) {
-      required2.push(kind);
-    } else if (kind === "test") {
-      required2.push(kind);
-      notes.push(
-        "the oracle needs a test gate but none was found: the proof cannot be ready until one is configured"
-      );
-    } else {
-      notes.push(
-        `the project has no ${kind} gate, so ${kind} is not required (configure one in .omk/config.yml)`
-      );
-    }
-  }
-  const gates = detected.map((gate) => ({
-    ...gate,
-    required: gate.required || required2.includes(gate.kind)
-  }));
-  return { required: required2, gates, notes };
-}
-
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
 import { join as join14 } from "node:path";
@@ -45038,15 +45042,7 @@ async function executeGoal(deps, goalId, options) {
   return settle2(journal, stoppedBy);
   async function runAfterTakeover() {
     try {
-      const plan2 = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-      const ctx = {
-        deps,
-        journal,
-        goal,
-        gates: plan2.gates,
-        signal: controller.signal,
-        base: lazyBase(deps, goal)
-      };
+      const ctx = createRunContext(deps, journal, goal, controller.signal);
       const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === "budget") stoppedBy ??= "budget";
       if (!controller.signal.aborted && stoppedBy === null) {

@@ -18,14 +18,20 @@ afterEach(async () => {
   await reader.cleanup();
 });
 
+/** Another machine plans a goal and pushes it to the state branch; returns its id. */
+async function planOnStateBranch(): Promise<string> {
+  const planned = await runOmk(['goal', 'plan', 'fix the parser crash in src/app.js', '--json'], {
+    cwd: repo.root,
+    stateDir: writer.dir,
+  });
+  const id = (JSON.parse(planned.stdout) as { goal: { id: string } }).goal.id;
+  await createGitStateBranch({ repoRoot: repo.root, stateRoot: writer.dir }).push(id, `plan ${id}`);
+  return id;
+}
+
 describe('omk goal status --remote', () => {
   it("reads a goal another machine wrote to the remote's state branch", async () => {
-    const planned = await runOmk(['goal', 'plan', 'fix the parser crash in src/app.js', '--json'], {
-      cwd: repo.root,
-      stateDir: writer.dir,
-    });
-    const id = (JSON.parse(planned.stdout) as { goal: { id: string } }).goal.id;
-    await createGitStateBranch({ repoRoot: repo.root, stateRoot: writer.dir }).push(id, `plan ${id}`);
+    const id = await planOnStateBranch();
 
     const local = await runOmk(['goal', 'status', id], { cwd: repo.root, stateDir: reader.dir });
     expect(local.code).toBe(3);
@@ -38,12 +44,7 @@ describe('omk goal status --remote', () => {
   });
 
   it('resolves a unique prefix among the goals on the branch, as it does locally', async () => {
-    const planned = await runOmk(['goal', 'plan', 'fix the parser crash in src/app.js', '--json'], {
-      cwd: repo.root,
-      stateDir: writer.dir,
-    });
-    const id = (JSON.parse(planned.stdout) as { goal: { id: string } }).goal.id;
-    await createGitStateBranch({ repoRoot: repo.root, stateRoot: writer.dir }).push(id, `plan ${id}`);
+    const id = await planOnStateBranch();
 
     const remote = await runOmk(['goal', 'status', id.slice(0, 12), '--remote', '--json'], {
       cwd: repo.root,

@@ -1,17 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { gitRepo } from '../../src/adapters/git/repo.js';
-import { processHost } from '../../src/cli/context.js';
 import { ExecutionJournal } from '../../src/runtime/controller/journal.js';
 import { IllegalTransitionError } from '../../src/runtime/errors.js';
-import { createGoal } from '../../src/runtime/goal/create.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
-import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
-import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
-import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
-import { tempStateDir } from '../helpers/omk.js';
+import { type PlannedGoal, plannedDemoGoal } from '../helpers/planned-goal.js';
 
 /** Counts locked writes: each commit of the journal takes the goal lock once. */
 class CountingStore extends GoalStore {
@@ -22,35 +14,17 @@ class CountingStore extends GoalStore {
   }
 }
 
-let repo: TempRepo;
-let state: { dir: string; cleanup: () => Promise<void> };
+let planned: PlannedGoal<CountingStore>;
 let store: CountingStore;
 let goalId: string;
 
 beforeEach(async () => {
-  repo = await createTempRepo({ ...DEMO_FILES });
-  state = await tempStateDir();
-  store = new CountingStore({
-    stateRoot: state.dir,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
-  const request = parseRequest(createGoalRequestSchema, {
-    goal: DEMO_GOAL,
-    rawGoal: DEMO_GOAL,
-    repo: repo.root,
-  });
-  const created = await createGoal(
-    { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'abc123' },
-    request,
-    'plan',
-  );
-  goalId = created.goal.id;
+  planned = await plannedDemoGoal((deps) => new CountingStore(deps));
+  store = planned.store;
+  goalId = planned.goal.id;
 });
 afterEach(async () => {
-  await repo.cleanup();
-  await state.cleanup();
+  await planned.cleanup();
 });
 
 describe('ExecutionJournal.save (group commit)', () => {

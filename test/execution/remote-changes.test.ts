@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { gitRepo } from '../../src/adapters/git/repo.js';
-import { processHost } from '../../src/cli/context.js';
 import { StateError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
-import { createGoal } from '../../src/runtime/goal/create.js';
 import {
   adoptRemoteChanges,
   adoptRemoteStop,
@@ -14,42 +10,20 @@ import {
 } from '../../src/runtime/goal/remote-changes.js';
 import type { GoalRecord, GoalStatus } from '../../src/runtime/goal/schema.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
-import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
-import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
-import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
-import { tempStateDir } from '../helpers/omk.js';
+import { systemClock } from '../../src/runtime/ports.js';
+import { type PlannedGoal, plannedDemoGoal } from '../helpers/planned-goal.js';
 
-let repo: TempRepo;
-let state: { dir: string; cleanup: () => Promise<void> };
+let planned: PlannedGoal<GoalStore>;
 let store: GoalStore;
 let goal: GoalRecord;
 
 beforeEach(async () => {
-  repo = await createTempRepo({ ...DEMO_FILES });
-  state = await tempStateDir();
-  store = new GoalStore({
-    stateRoot: state.dir,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
-  const request = parseRequest(createGoalRequestSchema, {
-    goal: DEMO_GOAL,
-    rawGoal: DEMO_GOAL,
-    repo: repo.root,
-  });
-  goal = (
-    await createGoal(
-      { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'abc123' },
-      request,
-      'plan',
-    )
-  ).goal;
+  planned = await plannedDemoGoal((deps) => new GoalStore(deps));
+  store = planned.store;
+  goal = planned.goal;
 });
 afterEach(async () => {
-  await repo.cleanup();
-  await state.cleanup();
+  await planned.cleanup();
 });
 
 /** Sets the local goal's status as a controller would. */

@@ -5,6 +5,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { Reporter } from '../ports.js';
 import type { PreparedIntegration, SliceWorkspace, WorkspacePort } from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
+import { planRequiredGates } from './required-gates.js';
 
 /** What a controller needs from the world; front doors compose it from adapters. */
 export interface ControllerDeps {
@@ -44,6 +45,17 @@ export interface RunContext {
   agentStarted?: () => void;
   /** The integration workspace, once the controller has started making it ahead of time. */
   preparedIntegration?: PreparedIntegration;
+}
+
+/** A run's context: the oracle's required gates applied, and the base made only when needed. */
+export function createRunContext(
+  deps: ControllerDeps,
+  journal: ExecutionJournal,
+  goal: GoalRecord,
+  signal: AbortSignal,
+): RunContext {
+  const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal) };
 }
 
 /** The goal's base commit, and a worktree of it made the first time something needs one. */

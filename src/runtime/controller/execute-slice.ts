@@ -1,10 +1,9 @@
 import { IllegalTransitionError, UsageError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
-import { type ControllerDeps, lazyBase, type RunContext } from './context.js';
+import { type ControllerDeps, createRunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { ExecutionJournal } from './journal.js';
-import { planRequiredGates } from './required-gates.js';
 import { runSlice, type SliceOutcome } from './slice.js';
 import { applySliceResults, readSliceResults, type SliceResult, writeSliceResult } from './slice-result.js';
 
@@ -57,17 +56,9 @@ export async function executeSlice(
   await deps.fetchBranches();
   const eventsBefore = await new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq();
   const spentBefore = journal.spent;
-  const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  const ctx: RunContext = {
-    deps,
-    journal,
-    goal,
-    gates: plan.gates,
-    signal: controller.signal,
-    base: lazyBase(deps, goal),
-  };
+  const ctx = createRunContext(deps, journal, goal, controller.signal);
   const tasksBefore = new Set(journal.graph.tasks.map((t) => t.id));
   await journal.save([
     {

@@ -4,7 +4,7 @@ import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import type { Proof } from '../proof/schema.js';
-import { type ControllerDeps, lazyBase, type RunContext } from './context.js';
+import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import { ExecutionJournal } from './journal.js';
@@ -78,15 +78,7 @@ export async function executeGoal(
 
   async function runAfterTakeover(): Promise<void> {
     try {
-      const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-      const ctx: RunContext = {
-        deps,
-        journal,
-        goal,
-        gates: plan.gates,
-        signal: controller.signal,
-        base: lazyBase(deps, goal),
-      };
+      const ctx = createRunContext(deps, journal, goal, controller.signal);
       const stopReason =
         options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === 'budget') stoppedBy ??= 'budget';
