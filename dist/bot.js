@@ -37873,6 +37873,130 @@ async function fetchGoalBranches(repoRoot, goalId, options = {}) {
   );
 }
 
+// src/runtime/goal/failure.ts
+var failureSchema = external_exports.object({
+  version: external_exports.literal(1),
+  status: external_exports.enum(["cancelled", "blocked_on_human", "failed", "interrupted"]),
+  at: external_exports.string(),
+  reason: external_exports.string(),
+  humanDecisions: external_exports.array(external_exports.string())
+});
+var failureVersioned = singleVersion("failure.json", 1, failureSchema);
+function writeFailure(path, record2) {
+  return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record2 }));
+}
+
+// src/runtime/goal/lifecycle.ts
+var ALLOWED_FROM = {
+  pause: ["planned", "running", "interrupted", "not_ready"],
+  // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
+  resume: ["paused", "interrupted", "not_ready"],
+  cancel: ["planned", "running", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"],
+  // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
+  // known gaps, which the proof keeps listing.
+  accept: ["ready", "not_ready"],
+  reject: ["planned", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"]
+};
+function nextStatus(goal, action, context) {
+  const from = goal.status;
+  if (action === "resume" && from === "running") {
+    throw new IllegalTransitionError(
+      context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
+      {
+        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
+      }
+    );
+  }
+  if (!ALLOWED_FROM[action].includes(from)) {
+    throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
+      hint: hintFor2(action, goal)
+    });
+  }
+  switch (action) {
+    case "pause":
+      return "paused";
+    case "resume":
+      return from === "not_ready" ? "not_ready" : goal.resumeTo ?? "planned";
+    case "cancel":
+      return "cancelled";
+    case "accept":
+      return "accepted";
+    case "reject":
+      return "rejected";
+  }
+}
+function hintFor2(action, goal) {
+  if (TERMINAL_STATUSES.includes(goal.status)) {
+    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+  }
+  const allowed = ALLOWED_FROM[action].join(", ");
+  if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
+    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+  }
+  if (action === "pause" && goal.status === "paused")
+    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+  if (action === "resume")
+    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
+  return `'${action}' is allowed from: ${allowed}.`;
+}
+
+// src/runtime/goal/actions.ts
+var EVENT_FOR = {
+  pause: "goal_paused",
+  resume: "goal_resumed",
+  cancel: "goal_cancelled",
+  accept: "goal_accepted",
+  reject: "goal_rejected"
+};
+function controllerAlive(store, goal) {
+  const controller = goal.controller;
+  if (!controller) return false;
+  if (controller.host !== store.deps.host.hostname) return true;
+  return store.deps.host.isAlive(controller.pid);
+}
+async function applyLifecycle(store, goalId, action, text4 = "") {
+  const paths = store.paths(goalId);
+  const events = new EventLog(paths.events, store.deps.clock);
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    const previous = goal.status;
+    const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
+    const data = { from: previous, to: next };
+    if (action === "accept") data.summary = text4;
+    if (action === "reject" || action === "cancel") data.reason = text4;
+    await events.append([{ type: EVENT_FOR[action], data }]);
+    if (action === "cancel") {
+      await writeFailure(paths.failure, {
+        status: "cancelled",
+        at: store.deps.clock.nowIso(),
+        reason: text4 || "cancelled by a user",
+        humanDecisions: []
+      });
+    }
+    const updated = await store.write({
+      ...goal,
+      status: next,
+      // Pausing an interrupted goal keeps where it was headed, so resume goes back there.
+      resumeTo: action === "pause" ? previous === "interrupted" ? goal.resumeTo ?? "running" : previous : action === "resume" ? null : goal.resumeTo,
+      controller: action === "resume" || action === "cancel" ? null : goal.controller
+    });
+    const proof = await rebuildProof(store, updated, events);
+    return { goal: updated, previous, proof };
+  });
+}
+async function relocateGoal(store, goalId, repoRoot) {
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (goal.repo.root === repoRoot) return goal;
+    return store.write({ ...goal, repo: { ...goal.repo, root: repoRoot } });
+  });
+}
+function resumeContinuesExecution(result2, options = {}) {
+  const { status } = result2.goal;
+  if (status === "running" || options.startPlanned === true && status === "planned") return true;
+  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
+}
+
 // src/runtime/budget/ops.ts
 async function budgetView(store, goalId) {
   const goal = await store.read(goalId);
@@ -37899,11 +38023,30 @@ async function addBudget(store, goalId, add) {
       spent,
       note: `added ${JSON.stringify(added)}`
     });
-    await events.append([{ type: "budget_added", data: { added, limits } }]);
+    const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
+    await events.append([{ type: "budget_added", data: { added, limits, slicesRescaled: rescaled } }]);
     const updated = await store.write({ ...goal, budget: limits });
     await rebuildProof(store, updated, events);
   });
   return budgetView(store, goalId);
+}
+async function rescaleSliceBudgets(store, goal, limits, spent) {
+  const before = goal.budget.timeMs;
+  const after = limits.timeMs;
+  if (before === null || after === null || after <= before || before <= 0) return 0;
+  if (goal.status === "running" && controllerAlive(store, goal)) return 0;
+  const path = store.paths(goal.id).taskGraph;
+  const graph = await readVersioned(taskGraphVersioned, path);
+  let count = 0;
+  const tasks = graph.tasks.map((task) => {
+    if (task.status === "done" || task.status === "skipped" || task.status === "failed") return task;
+    count += 1;
+    const scaled2 = Math.round(task.budget.timeMs * after / before);
+    const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled2));
+    return { ...task, budget: { ...task.budget, timeMs } };
+  });
+  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
+  return count;
 }
 
 // src/runtime/graph/paths.ts
@@ -39105,130 +39248,6 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
     record: { ...current, checkRunId: check2.id, checkRunSha: planned.headSha, checkRunPendingSha: null },
     events
   };
-}
-
-// src/runtime/goal/failure.ts
-var failureSchema = external_exports.object({
-  version: external_exports.literal(1),
-  status: external_exports.enum(["cancelled", "blocked_on_human", "failed", "interrupted"]),
-  at: external_exports.string(),
-  reason: external_exports.string(),
-  humanDecisions: external_exports.array(external_exports.string())
-});
-var failureVersioned = singleVersion("failure.json", 1, failureSchema);
-function writeFailure(path, record2) {
-  return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record2 }));
-}
-
-// src/runtime/goal/lifecycle.ts
-var ALLOWED_FROM = {
-  pause: ["planned", "running", "interrupted", "not_ready"],
-  // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
-  resume: ["paused", "interrupted", "not_ready"],
-  cancel: ["planned", "running", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"],
-  // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
-  // known gaps, which the proof keeps listing.
-  accept: ["ready", "not_ready"],
-  reject: ["planned", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"]
-};
-function nextStatus(goal, action, context) {
-  const from = goal.status;
-  if (action === "resume" && from === "running") {
-    throw new IllegalTransitionError(
-      context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
-      {
-        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
-      }
-    );
-  }
-  if (!ALLOWED_FROM[action].includes(from)) {
-    throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
-      hint: hintFor2(action, goal)
-    });
-  }
-  switch (action) {
-    case "pause":
-      return "paused";
-    case "resume":
-      return from === "not_ready" ? "not_ready" : goal.resumeTo ?? "planned";
-    case "cancel":
-      return "cancelled";
-    case "accept":
-      return "accepted";
-    case "reject":
-      return "rejected";
-  }
-}
-function hintFor2(action, goal) {
-  if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
-  }
-  const allowed = ALLOWED_FROM[action].join(", ");
-  if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
-    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
-  }
-  if (action === "pause" && goal.status === "paused")
-    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
-  if (action === "resume")
-    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
-  return `'${action}' is allowed from: ${allowed}.`;
-}
-
-// src/runtime/goal/actions.ts
-var EVENT_FOR = {
-  pause: "goal_paused",
-  resume: "goal_resumed",
-  cancel: "goal_cancelled",
-  accept: "goal_accepted",
-  reject: "goal_rejected"
-};
-function controllerAlive(store, goal) {
-  const controller = goal.controller;
-  if (!controller) return false;
-  if (controller.host !== store.deps.host.hostname) return true;
-  return store.deps.host.isAlive(controller.pid);
-}
-async function applyLifecycle(store, goalId, action, text4 = "") {
-  const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
-  return store.withGoalLock(goalId, async () => {
-    const goal = await store.read(goalId);
-    const previous = goal.status;
-    const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
-    const data = { from: previous, to: next };
-    if (action === "accept") data.summary = text4;
-    if (action === "reject" || action === "cancel") data.reason = text4;
-    await events.append([{ type: EVENT_FOR[action], data }]);
-    if (action === "cancel") {
-      await writeFailure(paths.failure, {
-        status: "cancelled",
-        at: store.deps.clock.nowIso(),
-        reason: text4 || "cancelled by a user",
-        humanDecisions: []
-      });
-    }
-    const updated = await store.write({
-      ...goal,
-      status: next,
-      // Pausing an interrupted goal keeps where it was headed, so resume goes back there.
-      resumeTo: action === "pause" ? previous === "interrupted" ? goal.resumeTo ?? "running" : previous : action === "resume" ? null : goal.resumeTo,
-      controller: action === "resume" || action === "cancel" ? null : goal.controller
-    });
-    const proof = await rebuildProof(store, updated, events);
-    return { goal: updated, previous, proof };
-  });
-}
-async function relocateGoal(store, goalId, repoRoot) {
-  return store.withGoalLock(goalId, async () => {
-    const goal = await store.read(goalId);
-    if (goal.repo.root === repoRoot) return goal;
-    return store.write({ ...goal, repo: { ...goal.repo, root: repoRoot } });
-  });
-}
-function resumeContinuesExecution(result2, options = {}) {
-  const { status } = result2.goal;
-  if (status === "running" || options.startPlanned === true && status === "planned") return true;
-  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
 }
 
 // src/bot/replies.ts

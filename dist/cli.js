@@ -47833,11 +47833,30 @@ async function addBudget(store, goalId, add) {
       spent,
       note: `added ${JSON.stringify(added)}`
     });
-    await events.append([{ type: "budget_added", data: { added, limits } }]);
+    const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
+    await events.append([{ type: "budget_added", data: { added, limits, slicesRescaled: rescaled } }]);
     const updated = await store.write({ ...goal, budget: limits });
     await rebuildProof(store, updated, events);
   });
   return budgetView(store, goalId);
+}
+async function rescaleSliceBudgets(store, goal, limits, spent) {
+  const before = goal.budget.timeMs;
+  const after = limits.timeMs;
+  if (before === null || after === null || after <= before || before <= 0) return 0;
+  if (goal.status === "running" && controllerAlive(store, goal)) return 0;
+  const path = store.paths(goal.id).taskGraph;
+  const graph = await readVersioned(taskGraphVersioned, path);
+  let count = 0;
+  const tasks = graph.tasks.map((task) => {
+    if (task.status === "done" || task.status === "skipped" || task.status === "failed") return task;
+    count += 1;
+    const scaled2 = Math.round(task.budget.timeMs * after / before);
+    const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled2));
+    return { ...task, budget: { ...task.budget, timeMs } };
+  });
+  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
+  return count;
 }
 
 // src/cli/commands/goal-lifecycle.ts

@@ -1,9 +1,13 @@
 import { IllegalTransitionError } from '../errors.js';
 import { EventLog } from '../events/log.js';
+import { controllerAlive } from '../goal/actions.js';
 import { type BudgetLimits, type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
+import { taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { BudgetAddRequest } from '../requests.js';
+import { writeJsonAtomic } from '../state/atomic.js';
+import { readVersioned } from '../state/versioned.js';
 import {
   addToLimits,
   appendCheckpoint,
@@ -53,9 +57,42 @@ export async function addBudget(
       spent,
       note: `added ${JSON.stringify(added)}`,
     });
-    await events.append([{ type: 'budget_added', data: { added, limits } }]);
+    const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
+    await events.append([{ type: 'budget_added', data: { added, limits, slicesRescaled: rescaled } }]);
     const updated = await store.write({ ...goal, budget: limits });
     await rebuildProof(store, updated, events);
   });
   return budgetView(store, goalId);
+}
+
+/**
+ * Slices were given their share of the goal's time budget when it was planned; a bigger budget
+ * gives the slices that have not run to the end the same share of it (scaled by new limit / old
+ * limit, and never more than is left, which a slice must fit in to start), so a slice that ran
+ * out of its own time gets more when the goal gets more. Only while no controller runs the goal:
+ * a running controller owns the task graph (its next write would undo this), and its slices keep
+ * what they were given. Returns how many slices were rescaled.
+ */
+async function rescaleSliceBudgets(
+  store: GoalStore,
+  goal: GoalRecord,
+  limits: BudgetLimits,
+  spent: BudgetSpent,
+): Promise<number> {
+  const before = goal.budget.timeMs;
+  const after = limits.timeMs;
+  if (before === null || after === null || after <= before || before <= 0) return 0;
+  if (goal.status === 'running' && controllerAlive(store, goal)) return 0;
+  const path = store.paths(goal.id).taskGraph;
+  const graph = await readVersioned(taskGraphVersioned, path);
+  let count = 0;
+  const tasks = graph.tasks.map((task) => {
+    if (task.status === 'done' || task.status === 'skipped' || task.status === 'failed') return task;
+    count += 1;
+    const scaled = Math.round((task.budget.timeMs * after) / before);
+    const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled));
+    return { ...task, budget: { ...task.budget, timeMs } };
+  });
+  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
+  return count;
 }
