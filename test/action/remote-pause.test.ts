@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
@@ -73,5 +73,30 @@ describe('a pause written to the state branch while the Action executes the goal
     expect(run.stdout + run.summary).toContain('execution stopped (pause)');
     expect(await stateBranchStatus(goalId)).toBe('paused');
     expect([...env.server.state.pulls.values()]).toHaveLength(0);
+  }, 120_000);
+
+  it('stops a matrix job running one slice: the slice stays pending and the step passes with a note', async () => {
+    await rm(marker, { force: true });
+    const plan = await env.run({ command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh' });
+    expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
+    const goalId = plan.outputs['goal-id'] ?? '';
+    const [first] = JSON.parse(plan.outputs.slices ?? '[]') as { slice: string }[];
+    const slice = first?.slice ?? '';
+
+    const started = Date.now();
+    const running = env.run(
+      { command: 'execute', 'goal-id': goalId, slice, agent: 'script:./tools/slow.sh' },
+      { OMK_STATE_POLL_MS: '200' },
+    );
+    for (let i = 0; i < 600 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(marker)).toBe(true);
+    await pauseOnStateBranch(goalId);
+
+    const run = await running;
+    expect(run.code, run.stdout.slice(-3000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(run.summary).toContain(`slice ${slice} stopped: the goal was paused`);
+    expect(run.outputs.status).toBe('pending');
+    expect(await stateBranchStatus(goalId)).toBe('paused');
   }, 120_000);
 });

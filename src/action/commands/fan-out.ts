@@ -2,11 +2,13 @@ import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
 import { executeGoal } from '../../runtime/controller/execute.js';
 import { executeSlice, type FanOutDeps, foldSliceResults } from '../../runtime/controller/execute-slice.js';
 import { afterExecution } from '../../runtime/delivery/pipeline.js';
+import { type RemoteStop, watchRemoteChanges } from '../../runtime/goal/remote-changes.js';
 import type { ActionRuntime } from '../compose.js';
 import { composeController, prepareAgent } from '../controller.js';
 import { baseFor, outcomeFor, pullGoal, requireSlice, savingState } from '../goal-state.js';
 import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
+import { statePollMs } from './execute.js';
 
 /** The controller plus what a matrix runner needs to share branches through the remote. */
 async function fanOutDeps(rt: ActionRuntime, goalId: string): Promise<FanOutDeps> {
@@ -37,10 +39,22 @@ export async function executeSliceCommand(
   const goal = await rt.store.read(goalId);
   const interrupt = new AbortController();
   const unsubscribe = rt.signals.subscribe(() => interrupt.abort());
+  // A pause or cancel on the state branch stops this slice too (it stays pending, resumable).
+  let stoppedBy: RemoteStop | null = null;
+  const watch = watchRemoteChanges(rt.store, rt.state, goalId, {
+    pollMs: statePollMs(rt.env),
+    warn: (message) => rt.reporter.warn(message),
+    onStop: (action) => {
+      stoppedBy = action;
+      interrupt.abort();
+    },
+  });
   try {
-    const run = await rt.core.group(`omk: slice ${slice} of goal ${goalId}`, () =>
-      executeSlice(deps, goalId, slice, { untilReady: goal.options.untilReady, signal: interrupt.signal }),
-    );
+    const run = await rt.core
+      .group(`omk: slice ${slice} of goal ${goalId}`, () =>
+        executeSlice(deps, goalId, slice, { untilReady: goal.options.untilReady, signal: interrupt.signal }),
+      )
+      .finally(() => watch.stop());
     if (!rt.inputs.dryRun && run.outcome !== 'already_done') {
       const owned = [
         `slices/${slice}.json`,
@@ -50,6 +64,14 @@ export async function executeSliceCommand(
       await rt.state.push(goalId, `execute: slice ${slice} of ${goalId} (${run.outcome})`, { only: owned });
     }
     const finished = run.outcome === 'done' || run.outcome === 'already_done';
+    const stopped: RemoteStop | null = stoppedBy;
+    if (stopped !== null && !finished) {
+      const what = stopped === 'pause' ? 'paused' : 'cancelled';
+      return outcomeFor(rt, 'execute', goalId, {
+        sliceStatus: run.result?.task.status ?? 'pending',
+        notes: [`slice ${slice} stopped: the goal was ${what} on the state branch; nothing more runs here`],
+      });
+    }
     return outcomeFor(rt, 'execute', goalId, {
       sliceStatus: run.result?.task.status ?? 'done',
       refused: finished
