@@ -36854,8 +36854,18 @@ function budgetNotes(view) {
   ];
 }
 
-// src/bot/status.ts
+// src/runtime/state/exists.ts
 import { access } from "node:fs/promises";
+async function pathExists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/bot/status.ts
 var ORIGIN_KIND = "origin";
 async function recordOrigin(store, goalId, origin) {
   await store.withGoalLock(
@@ -36877,20 +36887,11 @@ async function readOrigin(store, goalId) {
   if (issue2 === void 0 || login === void 0) return null;
   return { issue: Number(issue2), login };
 }
-async function exists(path) {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 async function loadGoal(store, goalId) {
-  if (store === null || !await exists(store.paths(goalId).goal))
-    return { goal: null, proof: null, origin: null };
+  if (store === null || !await store.has(goalId)) return { goal: null, proof: null, origin: null };
   const goal = await store.read(goalId);
   const proofPath = store.paths(goalId).proof;
-  const proof = await exists(proofPath) ? await readVersioned(proofVersioned, proofPath) : null;
+  const proof = await pathExists(proofPath) ? await readVersioned(proofVersioned, proofPath) : null;
   return { goal, proof, origin: await readOrigin(store, goalId) };
 }
 async function publishStatus(bot, target, goalId, store, phase, notes = [], startedBy = null) {
@@ -36909,7 +36910,7 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 }
 
 // src/bot/workspace.ts
-import { access as access3, mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
+import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { join as join8 } from "node:path";
 
 // src/adapters/git/state-branch.ts
@@ -37427,7 +37428,7 @@ function sleep(ms) {
 }
 
 // src/runtime/goal/store.ts
-import { access as access2, mkdir as mkdir2, readdir as readdir2 } from "node:fs/promises";
+import { mkdir as mkdir2, readdir as readdir2 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -37722,11 +37723,11 @@ var GoalStore = class {
   /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id) {
-    return exists2(this.paths(id).goal);
+    return pathExists(this.paths(id).goal);
   }
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await exists2(this.paths(wanted).goal)) return wanted;
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError("There are no goals yet.", {
@@ -37749,14 +37750,6 @@ var GoalStore = class {
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
   }
 };
-async function exists2(path) {
-  try {
-    await access2(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // src/bot/workspace.ts
 async function withWorkspace(spec, fn) {
@@ -37800,14 +37793,6 @@ async function withWorkspace(spec, fn) {
     spec.observe?.("removed", dir);
   }
 }
-async function hasGoal(ws, goalId) {
-  try {
-    await access3(ws.store.paths(goalId).goal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // src/bot/job-merge.ts
 var INTEGRATION_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/integration$/;
@@ -37826,7 +37811,7 @@ async function checkMerge(bot, gh, repo, goalId) {
     goalId,
     () => withWorkspace(workspaceSpec(bot, repo, token, "state"), async (ws) => {
       await ws.remote.pull(goalId);
-      if (!await hasGoal(ws, goalId)) return;
+      if (!await ws.store.has(goalId)) return;
       const goal = await ws.store.read(goalId);
       if (goal.options.mergePolicy !== "gated" || goal.status !== "ready") return;
       const forge = await forgeFor(gh, repo);
@@ -38749,14 +38734,6 @@ function block(form, json2) {
 }
 
 // src/runtime/delivery/sections.ts
-var OUTCOME_ICONS2 = {
-  passed: "\u2705",
-  failed: "\u274C",
-  pre_existing: "\u{1F7E0}",
-  flaky: "\u26A0\uFE0F",
-  timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F"
-};
 var TAIL_LINES2 = 50;
 function gatesSection(title3, gates, fold) {
   const out = [`### ${title3} (${gates.length})`, ""];
@@ -38764,7 +38741,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS2[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -39312,7 +39289,7 @@ async function onGoal(bot, job, goalId, options, fn) {
     goalId,
     () => withWorkspace(workspaceSpec(bot, job.repo, token, options.checkout), async (ws) => {
       await ws.remote.pull(goalId);
-      if (!await hasGoal(ws, goalId)) {
+      if (!await ws.store.has(goalId)) {
         throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
           hint: "Check the GOAL_ID in the status comment of the thread that started it."
         });
@@ -41262,14 +41239,14 @@ async function openWorkspace(input2, deps) {
       } catch {
       }
     }
-    const exists3 = await branchExists(repoRoot, branch);
-    if (exists3) await assertContainsBase(repoRoot, branch, baseSha);
+    const exists = await branchExists(repoRoot, branch);
+    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
     if (found) return { kind: "ready", workspace: found };
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists3 });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -41385,7 +41362,7 @@ function createPreparedIntegrations(deps) {
       const key = keyOf(input2);
       if (!prepared.has(key)) {
         const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists3) => !exists3
+          (exists) => !exists
         );
         const opening = created.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
@@ -43914,7 +43891,7 @@ function goalIdFor(request2) {
 }
 async function ensureGoal(bot, ws, job, goalId) {
   await ws.remote.pull(goalId);
-  if (await hasGoal(ws, goalId)) return;
+  if (await ws.store.has(goalId)) return;
   const agent = bot.deps.config.mode === "local" ? bot.deps.config.agent ?? void 0 : void 0;
   await createGoal(createDeps(ws), { ...job.request, repo: ws.repoRoot, agent }, "plan");
   await recordOrigin(ws.store, goalId, {

@@ -40784,7 +40784,18 @@ function processHost() {
 
 // src/runtime/goal/store.ts
 init_errors();
-import { access, mkdir as mkdir3, readdir } from "node:fs/promises";
+import { mkdir as mkdir3, readdir } from "node:fs/promises";
+
+// src/runtime/state/exists.ts
+import { access } from "node:fs/promises";
+async function pathExists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -41120,11 +41131,11 @@ var GoalStore = class {
   /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id) {
-    return exists(this.paths(id).goal);
+    return pathExists(this.paths(id).goal);
   }
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await exists(this.paths(wanted).goal)) return wanted;
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError("There are no goals yet.", {
@@ -41147,14 +41158,6 @@ var GoalStore = class {
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
   }
 };
-async function exists(path) {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // src/runtime/plan/clauses.ts
 var ACTION_VERBS = new Set(
@@ -42986,14 +42989,14 @@ async function openWorkspace(input2, deps) {
       } catch {
       }
     }
-    const exists2 = await branchExists(repoRoot, branch);
-    if (exists2) await assertContainsBase(repoRoot, branch, baseSha);
+    const exists = await branchExists(repoRoot, branch);
+    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
     if (found) return { kind: "ready", workspace: found };
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists2 });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -43110,7 +43113,7 @@ function createPreparedIntegrations(deps) {
       const key = keyOf(input2);
       if (!prepared.has(key)) {
         const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists2) => !exists2
+          (exists) => !exists
         );
         const opening = created.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
@@ -45779,14 +45782,6 @@ function block(form, json4) {
 }
 
 // src/runtime/delivery/sections.ts
-var OUTCOME_ICONS2 = {
-  passed: "\u2705",
-  failed: "\u274C",
-  pre_existing: "\u{1F7E0}",
-  flaky: "\u26A0\uFE0F",
-  timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F"
-};
 var TAIL_LINES3 = 50;
 function gatesSection(title3, gates, fold) {
   const out = [`### ${title3} (${gates.length})`, ""];
@@ -45794,7 +45789,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS2[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration2(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration2(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -47383,11 +47378,11 @@ async function checkStateRoot(stateRoot, probes) {
       fix: "choose a writable directory with --state-dir DIR or OMK_STATE_DIR=DIR"
     };
   }
-  const { exists: exists2, tested } = probed.value;
+  const { exists, tested } = probed.value;
   return {
     ...base,
     status: "ok",
-    detail: exists2 ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
+    detail: exists ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
   };
 }
 function checkGithubToken(env) {

@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { NotFoundError, UsageError } from '../runtime/errors.js';
 import { relocateGoal } from '../runtime/goal/actions.js';
 import { readProof } from '../runtime/goal/queries.js';
@@ -11,10 +10,7 @@ import { type CommandOutcome, sliceRows } from './outcome.js';
 export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalRecord> {
   const branch = rt.inputs.stateBranch;
   const commit = await rt.state.pull(goalId);
-  const found = await access(rt.store.paths(goalId).goal).then(
-    () => true,
-    () => false,
-  );
+  const found = await rt.store.has(goalId);
   if (commit === null || !found) {
     throw new NotFoundError(
       `goal-id: there is no goal '${goalId}' on the state branch ${branch}${commit === null ? ' (the branch does not exist yet)' : ''}.`,

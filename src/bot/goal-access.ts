@@ -6,7 +6,7 @@ import type { BotCommand } from './command.js';
 import { workspaceSpec } from './compose.js';
 import { plainReply } from './replies.js';
 import type { StatusTarget } from './status.js';
-import { hasGoal, type Workspace, withWorkspace } from './workspace.js';
+import { type Workspace, withWorkspace } from './workspace.js';
 
 export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' }>;
 
@@ -30,7 +30,7 @@ export async function onGoal<T>(
   return bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, job.repo, token, options.checkout), async (ws) => {
       await ws.remote.pull(goalId);
-      if (!(await hasGoal(ws, goalId))) {
+      if (!(await ws.store.has(goalId))) {
         throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
           hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
         });

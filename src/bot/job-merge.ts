@@ -5,7 +5,7 @@ import { forgeFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { mergeNotes } from './notes.js';
 import { publishStatus, readOrigin } from './status.js';
-import { hasGoal, withWorkspace } from './workspace.js';
+import { withWorkspace } from './workspace.js';
 
 const INTEGRATION_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/integration$/;
 
@@ -32,7 +32,7 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
   await bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
       await ws.remote.pull(goalId);
-      if (!(await hasGoal(ws, goalId))) return;
+      if (!(await ws.store.has(goalId))) return;
       const goal = await ws.store.read(goalId);
       // Only a ready goal can pass decideMerge (it would refuse with proof_not_ready); skipping the
       // others spares a state commit per CI event.

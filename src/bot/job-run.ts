@@ -14,7 +14,7 @@ import type { BotGitHub, RepoRef } from './github.js';
 import { mergeNotes } from './notes.js';
 import { busyReply } from './replies.js';
 import { publishStatus, recordOrigin, type StatusTarget } from './status.js';
-import { hasGoal, type Workspace, withWorkspace } from './workspace.js';
+import { type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {
   repo: RepoRef;
@@ -40,7 +40,7 @@ export function goalIdFor(request: CreateGoalRequest): string {
  */
 async function ensureGoal(bot: Bot, ws: Workspace, job: RunJob, goalId: string): Promise<void> {
   await ws.remote.pull(goalId);
-  if (await hasGoal(ws, goalId)) return;
+  if (await ws.store.has(goalId)) return;
   const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
   await createGoal(createDeps(ws), { ...job.request, repo: ws.repoRoot, agent }, 'plan');
   await recordOrigin(ws.store, goalId, {

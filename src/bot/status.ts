@@ -1,9 +1,9 @@
-import { access } from 'node:fs/promises';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import type { GoalStore } from '../runtime/goal/store.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import { proofVersioned } from '../runtime/proof/schema.js';
 import { appendDecisions, readDecisions } from '../runtime/state/decisions.js';
+import { pathExists } from '../runtime/state/exists.js';
 import { readVersioned } from '../runtime/state/versioned.js';
 import type { Bot } from './bot.js';
 import type { BotGitHub, RepoRef } from './github.js';
@@ -46,25 +46,15 @@ export async function readOrigin(store: GoalStore, goalId: string): Promise<Goal
   return { issue: Number(issue), login };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The goal and its proof from a store, or nulls when the goal is not (yet) there. */
 export async function loadGoal(
   store: GoalStore | null,
   goalId: string,
 ): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
-  if (store === null || !(await exists(store.paths(goalId).goal)))
-    return { goal: null, proof: null, origin: null };
+  if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
   const goal = await store.read(goalId);
   const proofPath = store.paths(goalId).proof;
-  const proof = (await exists(proofPath)) ? await readVersioned(proofVersioned, proofPath) : null;
+  const proof = (await pathExists(proofPath)) ? await readVersioned(proofVersioned, proofPath) : null;
   return { goal, proof, origin: await readOrigin(store, goalId) };
 }
 

@@ -1,4 +1,4 @@
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from '../adapters/git/run-git.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
@@ -80,11 +80,3 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
 }
 
 /** Is the goal in this workspace's state root (after a pull)? */
-export async function hasGoal(ws: Workspace, goalId: string): Promise<boolean> {
-  try {
-    await access(ws.store.paths(goalId).goal);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -46,55 +46,49 @@ async function stateBranchStatus(goalId: string): Promise<string> {
   return (JSON.parse(text) as { status: string }).status;
 }
 
+/** Plans the demo goal with the slow agent; returns its id and its slices. */
+async function plan(): Promise<{ goalId: string; slices: { slice: string }[] }> {
+  await rm(marker, { force: true });
+  const planned = await env.run({ command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh' });
+  expect(planned.code, planned.stdout.slice(-2000)).toBe(0);
+  return {
+    goalId: planned.outputs['goal-id'] ?? '',
+    slices: JSON.parse(planned.outputs.slices ?? '[]') as { slice: string }[],
+  };
+}
+
+/** Runs an execute step, pauses the goal on the state branch once its agent runs, and waits for it. */
+async function executePausedMidway(goalId: string, inputs: Record<string, string>) {
+  const started = Date.now();
+  const running = env.run(
+    { command: 'execute', 'goal-id': goalId, agent: 'script:./tools/slow.sh', ...inputs },
+    { OMK_STATE_POLL_MS: '200' },
+  );
+  for (let i = 0; i < 600 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
+  expect(existsSync(marker)).toBe(true);
+  await pauseOnStateBranch(goalId);
+  const run = await running;
+  return { run, elapsedMs: Date.now() - started };
+}
+
 describe('a pause written to the state branch while the Action executes the goal', () => {
   it('stops the run, which keeps the pause when it saves the goal', async () => {
-    const plan = await env.run({ command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh' });
-    expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
-    const goalId = plan.outputs['goal-id'] ?? '';
-
-    const started = Date.now();
-    const running = env.run(
-      {
-        command: 'execute',
-        'goal-id': goalId,
-        agent: 'script:./tools/slow.sh',
-        'fail-on-not-ready': 'false',
-      },
-      { OMK_STATE_POLL_MS: '200' },
-    );
-    for (let i = 0; i < 600 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(marker)).toBe(true);
-    await pauseOnStateBranch(goalId);
-
-    const run = await running;
+    const { goalId } = await plan();
+    const { run, elapsedMs } = await executePausedMidway(goalId, { 'fail-on-not-ready': 'false' });
     expect(run.code, run.stdout.slice(-3000)).toBe(0);
     // Stopped by the pause, long before the agent's 60 s.
-    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(elapsedMs).toBeLessThan(45_000);
     expect(run.stdout + run.summary).toContain('execution stopped (pause)');
     expect(await stateBranchStatus(goalId)).toBe('paused');
     expect([...env.server.state.pulls.values()]).toHaveLength(0);
   }, 120_000);
 
   it('stops a matrix job running one slice: the slice stays pending and the step passes with a note', async () => {
-    await rm(marker, { force: true });
-    const plan = await env.run({ command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh' });
-    expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
-    const goalId = plan.outputs['goal-id'] ?? '';
-    const [first] = JSON.parse(plan.outputs.slices ?? '[]') as { slice: string }[];
-    const slice = first?.slice ?? '';
-
-    const started = Date.now();
-    const running = env.run(
-      { command: 'execute', 'goal-id': goalId, slice, agent: 'script:./tools/slow.sh' },
-      { OMK_STATE_POLL_MS: '200' },
-    );
-    for (let i = 0; i < 600 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(marker)).toBe(true);
-    await pauseOnStateBranch(goalId);
-
-    const run = await running;
+    const { goalId, slices } = await plan();
+    const slice = slices[0]?.slice ?? '';
+    const { run, elapsedMs } = await executePausedMidway(goalId, { slice });
     expect(run.code, run.stdout.slice(-3000)).toBe(0);
-    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(elapsedMs).toBeLessThan(45_000);
     expect(run.summary).toContain(`slice ${slice} stopped: the goal was paused`);
     expect(run.outputs.status).toBe('pending');
     expect(await stateBranchStatus(goalId)).toBe('paused');

@@ -4,7 +4,6 @@ import { StateError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import {
   adoptRemoteChanges,
-  adoptRemoteStop,
   budgetIncrease,
   watchRemoteChanges,
 } from '../../src/runtime/goal/remote-changes.js';
@@ -61,10 +60,10 @@ async function eventTypes(): Promise<string[]> {
   return (await new EventLog(store.paths(goal.id).events, systemClock).read()).events.map((e) => e.type);
 }
 
-describe('adoptRemoteStop', () => {
+describe('adoptRemoteChanges: pause and cancel', () => {
   it('pauses the local goal of a running controller when the state branch says paused', async () => {
     await setLocal('running');
-    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBe('pause');
+    expect((await adoptRemoteChanges(store, remoteWith('paused'), goal.id)).stop).toBe('pause');
     const local = await store.read(goal.id);
     expect(local.status).toBe('paused');
     expect(local.resumeTo).toBe('running');
@@ -73,7 +72,9 @@ describe('adoptRemoteStop', () => {
 
   it('cancels it with the reason given on the state branch', async () => {
     await setLocal('running');
-    expect(await adoptRemoteStop(store, remoteWith('cancelled', 'wrong approach'), goal.id)).toBe('cancel');
+    expect((await adoptRemoteChanges(store, remoteWith('cancelled', 'wrong approach'), goal.id)).stop).toBe(
+      'cancel',
+    );
     expect((await store.read(goal.id)).status).toBe('cancelled');
     const failure = JSON.parse(await readFile(store.paths(goal.id).failure, 'utf8')) as { reason: string };
     expect(failure.reason).toBe('wrong approach');
@@ -83,25 +84,25 @@ describe('adoptRemoteStop', () => {
     await setLocal('running');
     const before = await eventTypes();
     for (const status of ['planned', 'running', 'ready', null] as const) {
-      expect(await adoptRemoteStop(store, remoteWith(status), goal.id)).toBeNull();
+      expect((await adoptRemoteChanges(store, remoteWith(status), goal.id)).stop).toBeNull();
     }
     await setLocal('paused');
-    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBeNull();
+    expect((await adoptRemoteChanges(store, remoteWith('paused'), goal.id)).stop).toBeNull();
     expect(await eventTypes()).toEqual(before);
   });
 
   it('leaves a finished run alone: a pause cannot stop a ready goal', async () => {
     await setLocal('ready');
-    expect(await adoptRemoteStop(store, remoteWith('paused'), goal.id)).toBeNull();
+    expect((await adoptRemoteChanges(store, remoteWith('paused'), goal.id)).stop).toBeNull();
     expect((await store.read(goal.id)).status).toBe('ready');
   });
 
   it('refuses a remote goal.json that is not JSON or not a goal, changing nothing', async () => {
     await setLocal('running');
     const garbage = { peek: async () => '{not json' };
-    await expect(adoptRemoteStop(store, garbage, goal.id)).rejects.toBeInstanceOf(StateError);
+    await expect(adoptRemoteChanges(store, garbage, goal.id)).rejects.toBeInstanceOf(StateError);
     const future = { peek: async () => JSON.stringify({ ...goal, version: 99, status: 'paused' }) };
-    await expect(adoptRemoteStop(store, future, goal.id)).rejects.toThrow(/version 99/);
+    await expect(adoptRemoteChanges(store, future, goal.id)).rejects.toThrow(/version 99/);
     expect((await store.read(goal.id)).status).toBe('running');
   });
 });

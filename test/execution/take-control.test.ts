@@ -1,30 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { gitRepo } from '../../src/adapters/git/repo.js';
 import { composeLocalController } from '../../src/adapters/local-controller.js';
-import { processHost } from '../../src/cli/context.js';
 import { executeGoal } from '../../src/runtime/controller/execute.js';
 import { IllegalTransitionError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
-import { createGoal } from '../../src/runtime/goal/create.js';
 import type { GoalRecord } from '../../src/runtime/goal/schema.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
-import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
-import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
-import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
-import { tempStateDir } from '../helpers/omk.js';
+import { type PlannedGoal, plannedDemoGoal } from '../helpers/planned-goal.js';
 
-let repo: TempRepo;
-let state: { dir: string; cleanup: () => Promise<void> };
-beforeEach(async () => {
-  repo = await createTempRepo({ ...DEMO_FILES });
-  state = await tempStateDir();
-});
+let planned: PlannedGoal<GoalStore> | null = null;
 afterEach(async () => {
-  await repo.cleanup();
-  await state.cleanup();
+  await planned?.cleanup();
+  planned = null;
 });
 
 /** A store whose first read returns the goal as it was, while someone pauses it right after. */
@@ -40,61 +29,39 @@ class PausingStore extends GoalStore {
 
 describe('taking control of a goal', () => {
   it('loses to a pause that lands between its first read and its takeover: nothing runs, nothing is recorded', async () => {
-    const deps = { stateRoot: state.dir, clock: systemClock, host: processHost, reporter: silentReporter };
-    const plain = new GoalStore(deps);
-    const request = parseRequest(createGoalRequestSchema, {
-      goal: DEMO_GOAL,
-      rawGoal: DEMO_GOAL,
-      repo: repo.root,
-      agent: 'demo',
-    });
-    const created = await createGoal(
-      { store: plain, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'abc123' },
-      request,
-      'plan',
-    );
-    const store = new PausingStore(deps);
+    planned = await plannedDemoGoal((deps) => new GoalStore(deps), { agent: 'demo' });
+    const { store: plain, goal: created } = planned;
+    const store = new PausingStore(plain.deps);
     const controller = await composeLocalController(
       { store, repo: gitRepo, reporter: silentReporter, env: process.env },
-      created.goal,
+      created,
       'demo',
     );
-    await expect(executeGoal(controller, created.goal.id, { untilReady: true })).rejects.toBeInstanceOf(
+    await expect(executeGoal(controller, created.id, { untilReady: true })).rejects.toBeInstanceOf(
       IllegalTransitionError,
     );
-    expect((await plain.read(created.goal.id)).status).toBe('paused');
-    const { events } = await new EventLog(plain.paths(created.goal.id).events, systemClock).read();
+    expect((await plain.read(created.id)).status).toBe('paused');
+    const { events } = await new EventLog(plain.paths(created.id).events, systemClock).read();
     expect(events.map((e) => e.type)).not.toContain('execution_started');
     expect(events.map((e) => e.type)).not.toContain('task_leased');
   });
 
   it('an error after taking over leaves the goal interrupted and resumable, never running with no one running it', async () => {
-    const deps = { stateRoot: state.dir, clock: systemClock, host: processHost, reporter: silentReporter };
-    const store = new GoalStore(deps);
-    const request = parseRequest(createGoalRequestSchema, {
-      goal: DEMO_GOAL,
-      rawGoal: DEMO_GOAL,
-      repo: repo.root,
-      agent: 'demo',
-    });
-    const created = await createGoal(
-      { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'def456' },
-      request,
-      'plan',
-    );
+    planned = await plannedDemoGoal((deps) => new GoalStore(deps), { agent: 'demo', randomHex: 'def456' });
+    const { store, goal: created } = planned;
     const controller = await composeLocalController(
       { store, repo: gitRepo, reporter: silentReporter, env: process.env },
-      created.goal,
+      created,
       'demo',
     );
     const broken = {
       ...controller,
       workspaces: { ...controller.workspaces, create: () => Promise.reject(new Error('disk full')) },
     };
-    await expect(executeGoal(broken, created.goal.id, { untilReady: true })).rejects.toThrow('disk full');
-    const goal = await store.read(created.goal.id);
+    await expect(executeGoal(broken, created.id, { untilReady: true })).rejects.toThrow('disk full');
+    const goal = await store.read(created.id);
     expect(goal).toMatchObject({ status: 'interrupted', resumeTo: 'running', controller: null });
-    const { events } = await new EventLog(store.paths(created.goal.id).events, systemClock).read();
+    const { events } = await new EventLog(store.paths(created.id).events, systemClock).read();
     expect(events.at(-1)).toMatchObject({
       type: 'execution_interrupted',
       data: { by: 'error', error: 'disk full' },

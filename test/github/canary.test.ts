@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { pushAuthEnv } from '../../src/adapters/github/push.js';
 import { type AgentKit, createAgentKit } from '../helpers/agents.js';
 import { git } from '../helpers/git-repo.js';
 import {
   createGitHubEnv,
+  demoRunArgs,
   filesUnder,
   findSecrets,
   type GitHubEnv,
@@ -75,22 +76,7 @@ describe('the GitHub token stays secret', () => {
       files: { ...DEMO_FILES, 'scripts/lint.mjs': dumpingLint(kit.dir) },
     });
     const agent = await kit.script('canary', canaryAgent(kit.dir));
-    const run = await gh.omkWith(
-      env,
-      'goal',
-      'run',
-      DEMO_GOAL,
-      '--agent',
-      agent,
-      '--until-ready',
-      '--policy',
-      'auto-pr',
-      '--merge-policy',
-      'gated',
-      '--forge',
-      'github',
-      '--json',
-    );
+    const run = await gh.omkWith(env, ...demoRunArgs({ agent }));
     expect(run.code, run.stderr).toBe(0);
     id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
   }, 120_000);

@@ -1,8 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { git } from '../helpers/git-repo.js';
-import { createGitHubEnv, type GitHubEnv, OWNER, pullsOf, REPO, TOKEN } from '../helpers/github.js';
+import {
+  createGitHubEnv,
+  demoRunArgs,
+  type GitHubEnv,
+  OWNER,
+  pullsOf,
+  REPO,
+  TOKEN,
+} from '../helpers/github.js';
 
 let gh: GitHubEnv;
 
@@ -41,19 +48,7 @@ describe('delivery records belong to one forge and repository', () => {
       body: JSON.stringify({ title: 'Their feature', head: 'their-feature', base: 'main', body: 'theirs' }),
     });
     expect(theirs.status).toBe(201);
-    const local = await gh.omk(
-      'goal',
-      'run',
-      DEMO_GOAL,
-      '--agent',
-      'demo',
-      '--until-ready',
-      '--policy',
-      'auto-pr',
-      '--forge',
-      'local',
-      '--json',
-    );
+    const local = await gh.omk(...demoRunArgs({ mergePolicy: null, forge: 'local' }));
     expect(local.code, local.stderr).toBe(0);
     const id = (JSON.parse(local.stdout) as { goal: { id: string } }).goal.id;
     const before = new Map(pullsOf(gh.server).map((pull) => [pull.number, pull.title]));

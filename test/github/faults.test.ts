@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import {
   createGitHubEnv,
+  demoRunArgs,
   duplicateCheckRuns,
   failEvery,
   type GitHubEnv,
@@ -24,21 +24,7 @@ describe('GitHub failing one API call in five', () => {
   beforeAll(async () => {
     gh = await createGitHubEnv();
     stop = failEvery(gh.server, 5, [{ status: 502 }, { status: 429, headers: { 'retry-after': '1' } }]);
-    const run = await gh.omk(
-      'goal',
-      'run',
-      DEMO_GOAL,
-      '--agent',
-      'demo',
-      '--until-ready',
-      '--policy',
-      'auto-pr',
-      '--merge-policy',
-      'manual',
-      '--forge',
-      'github',
-      '--json',
-    );
+    const run = await gh.omk(...demoRunArgs({ mergePolicy: 'manual' }));
     expect(run.code, run.stderr).toBe(0);
     id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
   }, 120_000);

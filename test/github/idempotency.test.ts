@@ -1,9 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import {
   createGitHubEnv,
+  demoRunArgs,
   duplicateCheckRuns,
   failEvery,
   type GitHubEnv,
@@ -38,21 +38,7 @@ describe('delivery to GitHub is idempotent', () => {
     // The 4th API call is the second slice's `POST /pulls` (create, labels, check run per PR): it
     // is refused with a 403 no retry can fix, after the slice branch was pushed.
     const stop = failEvery(gh.server, 4, [{ status: 403, body: NO_PERMISSION }]);
-    const run = await gh.omk(
-      'goal',
-      'run',
-      DEMO_GOAL,
-      '--agent',
-      'demo',
-      '--until-ready',
-      '--policy',
-      'auto-pr',
-      '--merge-policy',
-      'manual',
-      '--forge',
-      'github',
-      '--json',
-    );
+    const run = await gh.omk(...demoRunArgs({ mergePolicy: 'manual' }));
     stop();
     expect(run.code, run.stderr).toBe(8);
     expect(run.stderr).toContain('Resource not accessible by integration');

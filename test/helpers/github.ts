@@ -115,21 +115,31 @@ export async function createGitHubEnv(options: GitHubEnvOptions = {}): Promise<G
   };
 }
 
-export const GATED_RUN = [
-  'goal',
-  'run',
-  DEMO_GOAL,
-  '--agent',
-  'demo',
-  '--until-ready',
-  '--policy',
-  'auto-pr',
-  '--merge-policy',
-  'gated',
-  '--forge',
-  'github',
-  '--json',
-] as const;
+/**
+ * `omk goal run` of the demo goal with `--until-ready --policy auto-pr --json`: the agent, merge
+ * policy (null: none given) and forge vary between tests.
+ */
+export function demoRunArgs(
+  options: { agent?: string; mergePolicy?: 'gated' | 'manual' | null; forge?: 'github' | 'local' } = {},
+): string[] {
+  const mergePolicy = options.mergePolicy === undefined ? 'gated' : options.mergePolicy;
+  return [
+    'goal',
+    'run',
+    DEMO_GOAL,
+    '--agent',
+    options.agent ?? 'demo',
+    '--until-ready',
+    '--policy',
+    'auto-pr',
+    ...(mergePolicy === null ? [] : ['--merge-policy', mergePolicy]),
+    '--forge',
+    options.forge ?? 'github',
+    '--json',
+  ];
+}
+
+export const GATED_RUN: readonly string[] = demoRunArgs();
 
 /** `goal run` of the demo goal; returns the goal id after checking the run succeeded. */
 export async function runDemoGoal(gh: GitHubEnv, args: readonly string[] = GATED_RUN): Promise<string> {

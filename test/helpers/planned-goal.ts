@@ -23,6 +23,7 @@ export interface PlannedGoal<S extends GoalStore> {
  */
 export async function plannedDemoGoal<S extends GoalStore>(
   makeStore: (deps: StoreDeps) => S,
+  options: { agent?: string; randomHex?: string } = {},
 ): Promise<PlannedGoal<S>> {
   const repo = await createTempRepo({ ...DEMO_FILES });
   const state = await tempStateDir();
@@ -38,7 +39,7 @@ export async function plannedDemoGoal<S extends GoalStore>(
     repo: repo.root,
   });
   const { goal } = await createGoal(
-    { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => 'abc123' },
+    { store, repo: gitRepo, planner: heuristicPlanner, randomHex: () => options.randomHex ?? 'abc123' },
     request,
     'plan',
   );

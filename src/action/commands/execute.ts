@@ -2,7 +2,7 @@ import { type ExecuteResult, executeGoal } from '../../runtime/controller/execut
 import { loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
 import { afterExecution } from '../../runtime/delivery/pipeline.js';
 import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
-import { adoptRemoteStop, watchRemoteChanges } from '../../runtime/goal/remote-changes.js';
+import { adoptRemoteChanges, watchRemoteChanges } from '../../runtime/goal/remote-changes.js';
 import type { ActionRuntime } from '../compose.js';
 import { composeController, type PreparedAgent, prepareAgent } from '../controller.js';
 import { baseFor, outcomeFor, pullGoal, savingState } from '../goal-state.js';
@@ -46,7 +46,7 @@ export async function executeAndDeliver(
     return { notes: [`execution stopped (${result.stoppedBy}); nothing was delivered`], dryRunPlan: null };
   }
   // One last look: a stop that landed after the last check must not be delivered over.
-  const late = await adoptRemoteStop(rt.store, rt.state, goalId);
+  const { stop: late } = await adoptRemoteChanges(rt.store, rt.state, goalId);
   if (late !== null) {
     const what = late === 'pause' ? 'paused' : 'cancelled';
     return {

@@ -1,6 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectCommittedSchema } from '../../../test/helpers/committed-schema.js';
 import {
   configJsonSchema,
   configSchema,
@@ -8,23 +7,6 @@ import {
   defaultConfig,
   durationSchema,
 } from './schema.js';
-
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/omk-config.schema.json', import.meta.url));
-
-/** JSON.stringify, with short arrays of scalars on one line as the repository's formatter wants. */
-function formatJson(value: unknown): string {
-  const text = JSON.stringify(value, null, 2).replace(
-    /^( *)(.*)\[\n((?:\s*(?:"(?:[^"\\]|\\.)*"|[-\d.eE+]+|true|false|null),?\n)+)\s*\]/gm,
-    (whole, indent: string, head: string, items: string) => {
-      const line = `${indent}${head}[${items
-        .trim()
-        .split(/,?\n\s*/)
-        .join(', ')}]`;
-      return line.length <= 110 ? line : whole;
-    },
-  );
-  return `${text}\n`;
-}
 
 describe('config schema', () => {
   it('has defaults for an empty file', () => {
@@ -56,15 +38,11 @@ describe('config schema', () => {
 
   // Regenerate with: OMK_UPDATE_SCHEMA=1 npx vitest run src/runtime/config/schema.test.ts
   it('matches the committed JSON Schema (schema/omk-config.schema.json)', async () => {
-    const generated = configJsonSchema();
-    if (process.env.OMK_UPDATE_SCHEMA === '1') {
-      await writeFile(SCHEMA_FILE, formatJson(generated));
-    }
-    const committed: unknown = JSON.parse(await readFile(SCHEMA_FILE, 'utf8'));
-    expect(
-      committed,
-      'schema/omk-config.schema.json is out of date: run OMK_UPDATE_SCHEMA=1 npx vitest run src/runtime/config/schema.test.ts',
-    ).toEqual(generated);
+    await expectCommittedSchema(
+      'omk-config.schema.json',
+      configJsonSchema(),
+      'src/runtime/config/schema.test.ts',
+    );
   });
 
   it('describes the file as written: strings for durations, arrays for commands, no extra keys', () => {

@@ -1,17 +1,10 @@
+import { OUTCOME_ICONS } from '../proof/render-markdown.js';
 import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { clip, type Fold, html, md, mdCode } from './fold.js';
 
 /** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */
 
-const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
-  passed: '✅',
-  failed: '❌',
-  pre_existing: '🟠',
-  flaky: '⚠️',
-  timeout: '⏱️',
-  skipped: '⏭️',
-};
 const TAIL_LINES = 50;
 
 export function gatesSection(title: string, gates: readonly GateEvidence[], fold: Fold): string {

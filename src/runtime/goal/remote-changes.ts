@@ -45,15 +45,6 @@ export async function adoptRemoteChanges(
   return { stop: action, budgetAdded };
 }
 
-/** The pause or cancel adoptRemoteChanges applied, if any. */
-export async function adoptRemoteStop(
-  store: GoalStore,
-  remote: Pick<RemoteStateStore, 'peek'>,
-  goalId: string,
-): Promise<RemoteStop | null> {
-  return (await adoptRemoteChanges(store, remote, goalId)).stop;
-}
-
 /** What budget-add would add to `ours` to reach `theirs`, limit by limit, or null if nothing. */
 export function budgetIncrease(ours: BudgetLimits, theirs: BudgetLimits): BudgetAddRequest | null {
   const more = (mine: number | null, other: number | null) =>
@@ -92,7 +83,7 @@ export interface RemoteChangesWatch {
 }
 
 /**
- * Checks the remote every `pollMs` while a run executes (see adoptRemoteStop). A failed check is
+ * Checks the remote every `pollMs` while a run executes (see adoptRemoteChanges). A failed check is
  * reported once through `warn` and retried at the next tick: the run goes on either way.
  */
 export function watchRemoteChanges(

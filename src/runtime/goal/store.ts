@@ -1,8 +1,9 @@
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { BusyError, NotFoundError, OmkError, StateError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { Clock, HostInfo, Reporter } from '../ports.js';
 import { writeJsonAtomic } from '../state/atomic.js';
+import { pathExists } from '../state/exists.js';
 import { withLock } from '../state/lock.js';
 import { type GoalPaths, goalPaths, goalsDir } from '../state/paths.js';
 import { readVersioned } from '../state/versioned.js';
@@ -115,13 +116,13 @@ export class GoalStore {
   /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id: string): Promise<boolean> {
-    return exists(this.paths(id).goal);
+    return pathExists(this.paths(id).goal);
   }
 
   async resolve(ref: string | undefined): Promise<string> {
     const wanted = checkGoalRef(ref ?? 'latest');
     // An exact id resolves without listing, so a damaged or newer goal.json reports its own error.
-    if (wanted !== 'latest' && (await exists(this.paths(wanted).goal))) return wanted;
+    if (wanted !== 'latest' && (await this.has(wanted))) return wanted;
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError('There are no goals yet.', {
@@ -142,14 +143,5 @@ export class GoalStore {
       );
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -16,7 +16,8 @@ const STATUS_ICONS: Record<ProofStatus, string> = {
   blocked_on_human: '✋',
 };
 
-const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
+/** One icon per gate outcome, beside its label (proof markdown and PR bodies). */
+export const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
   passed: '✅',
   failed: '❌',
   pre_existing: '🟠',
