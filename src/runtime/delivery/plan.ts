@@ -114,6 +114,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     const bodyInput = {
       goal,
       proof,
+      policy,
       branch: integration.branch,
       slices: ordered.map((task) => ({
         id: task.id,

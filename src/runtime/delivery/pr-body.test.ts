@@ -144,6 +144,16 @@ describe('renderIntegratorPrBody', () => {
     expect(renderIntegratorPrBody(integratorInput())).toBe(body);
     expect(readProofBlock(body)).toMatchObject({ form: 'full', valid: true });
   });
+
+  it("states the policy the PRs are opened under, not the goal's local one", () => {
+    const goal = goalRecord();
+    const local = { ...goal, options: { ...goal.options, policy: 'local' as const } };
+    const drafted = renderIntegratorPrBody(integratorInput({ goal: local, policy: 'draft-pr' }));
+    expect(drafted).toContain('- Delivery `draft-pr`: pull requests are opened as drafts.');
+    expect(drafted).not.toContain('opens no pull request');
+    const opened = renderIntegratorPrBody(integratorInput({ goal: local, policy: 'auto-pr' }));
+    expect(opened).toContain('- Delivery `auto-pr`: pull requests are opened ready for review.');
+  });
 });
 
 describe('titles', () => {

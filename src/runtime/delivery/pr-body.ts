@@ -32,6 +32,8 @@ export interface SliceBodyInput {
 export interface IntegratorBodyInput {
   goal: GoalRecord;
   proof: Proof;
+  /** The policy this delivery opens PRs under (an open-pr may differ from the goal's `local`). */
+  policy: Exclude<DeliveryPolicy, 'local'>;
   slices: { id: string; title: string; url: string | null; status: string }[];
   branch: string;
 }
@@ -186,8 +188,7 @@ function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Secti
   ];
 }
 
-const DELIVERY_TEXT: Record<DeliveryPolicy, string> = {
-  local: 'branches only; omk opens no pull request',
+const DELIVERY_TEXT: Record<Exclude<DeliveryPolicy, 'local'>, string> = {
   'draft-pr': 'pull requests are opened as drafts',
   'auto-pr': 'pull requests are opened ready for review',
 };
@@ -211,7 +212,8 @@ function integratorSections(input: IntegratorBodyInput, fold: Fold, blocks: Bloc
     proof.git.headSha === null
       ? 'the integrated head (unknown)'
       : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
-  const { policy, mergePolicy } = goal.options;
+  const { policy } = input;
+  const { mergePolicy } = goal.options;
   return [
     cuttable(
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +

@@ -90,6 +90,7 @@ export function integratorInput(overrides: Partial<IntegratorBodyInput> = {}): I
   return {
     goal: goalRecord(),
     proof: notReadyProof(),
+    policy: 'draft-pr',
     slices: [
       { id: 's1', title: 'Guard the empty config', url: 'https://github.com/o/r/pull/7', status: 'done' },
       { id: 's2', title: 'Document the defaults', url: null, status: 'running' },
