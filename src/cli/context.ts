@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { localExecutionHost } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
+import type { AppDeps } from '../runtime/app/index.js';
 import { GoalStore } from '../runtime/goal/store.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
-import type { Planner } from '../runtime/plan/planner.js';
-import { type HostInfo, type RepoPort, type Reporter, systemClock } from '../runtime/ports.js';
+import { type HostInfo, type Reporter, systemClock } from '../runtime/ports.js';
 import { resolveStateRoot } from '../runtime/state/paths.js';
+import { chooseForge } from './forge.js';
+import { cliVocabulary } from './vocabulary.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -14,18 +17,19 @@ export interface CliIo {
   cwd: string;
 }
 
-export interface CliRuntime {
-  store: GoalStore;
-  reporter: Reporter;
-  repo: RepoPort;
-  planner: Planner;
-  randomHex: () => string;
-}
+export type CliRuntime = AppDeps;
 
 export const processHost: HostInfo = createProcessHost();
 
-/** Composes the runtime for a terminal: local state root, the git CLI, the heuristic planner. */
-export function composeRuntime(io: CliIo, stateDir: string | undefined): CliRuntime {
+/**
+ * Composes the use cases' dependencies for a terminal: the local state root, the git CLI, the
+ * heuristic planner, worktrees on this machine, and the forge `--forge` names (made on first use).
+ */
+export function composeRuntime(
+  io: CliIo,
+  stateDir: string | undefined,
+  options: { forge?: string } = {},
+): CliRuntime {
   const reporter: Reporter = {
     info: (message) => io.stderr(`omk: ${message}\n`),
     warn: (message) => io.stderr(`omk: warning: ${message}\n`),
@@ -37,5 +41,9 @@ export function composeRuntime(io: CliIo, stateDir: string | undefined): CliRunt
     repo: gitRepo,
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),
+    env: io.env,
+    execution: localExecutionHost,
+    words: cliVocabulary,
+    forge: (goal) => chooseForge(io, goal, stateRoot, options.forge),
   };
 }

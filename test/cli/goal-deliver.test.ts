@@ -132,12 +132,28 @@ describe('omk goal open-pr', () => {
     expect(result.stderr).toContain('is cancelled: its work is not delivered');
   });
 
-  it('refuses a goal whose policy is local, saying how to open PRs', async () => {
+  it('shows and opens draft PRs for a goal whose policy is local; refuses --policy local', async () => {
     const id = await readyGoal();
-    const result = await omk('goal', 'open-pr', id);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("delivery policy 'local'");
-    expect(result.stderr).toContain('--policy draft-pr');
+    const dry = await omk('goal', 'open-pr', id, '--dry-run', '--format', 'json');
+    expect(dry.code).toBe(0);
+    const plan = JSON.parse(dry.stdout) as {
+      policy: string;
+      pulls: { sliceId: string | null; draft: boolean; body: string }[];
+    };
+    expect(plan.policy).toBe('draft-pr');
+    expect(plan.pulls.length).toBeGreaterThan(0);
+    for (const pull of plan.pulls) {
+      expect(pull.draft).toBe(true);
+      expect(pull.body).not.toContain('omk opens no pull request');
+    }
+    const refused = await omk('goal', 'open-pr', id, '--policy', 'local');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('not local');
+    expect(refused.stderr).toContain('--policy draft-pr');
+    const opened = await omk('goal', 'open-pr', id, '--forge', 'local', '--format', 'json');
+    expect(opened.code).toBe(0);
+    const delivered = (JSON.parse(opened.stdout) as { delivered: { sliceId: string | null }[] }).delivered;
+    expect(delivered.map((pull) => pull.sliceId)).toEqual(plan.pulls.map((pull) => pull.sliceId));
   });
 });
 

@@ -63,6 +63,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
       const runtime = composeRuntime(
         { ...io, stderr: (text) => say(text.replace(/^omk: /, '').trimEnd()) },
         context.stateDir(),
+        { forge: 'local' },
       );
       const request = parseRequest(createGoalRequestSchema, {
         goal: DEMO_GOAL,
@@ -83,7 +84,6 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
       const result = await runController(context, runtime, created.goal.id, {
         agent: 'demo',
         untilReady: true,
-        forge: 'local',
       });
       io.stdout(`\n${renderProofText(result.proof)}\n`);
       const merge = result.proof.delivery.merge;

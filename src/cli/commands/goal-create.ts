@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
-import { chooseAgentSpec } from '../../adapters/local-controller.js';
-import { resolveAgent } from '../../runtime/agents/registry.js';
-import { loadConfig } from '../../runtime/config/load.js';
-import { createGoal } from '../../runtime/goal/create.js';
+import { startGoal } from '../../runtime/app/index.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderCreated } from '../render/goal.js';
-import { printExecuted, runController } from './goal-execute.js';
+import { interruptible, printExecuted, reportExecuted } from './goal-execute.js';
 
 interface CreateOptions {
   repo?: string;
@@ -77,29 +74,19 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
         agent: options.agent,
       });
-      const runtime = composeRuntime(context.io, context.stateDir());
-      if (mode === 'run') {
-        // Refuse a missing or unknown agent before the goal exists.
-        const repo = await runtime.repo.inspect(request.repo);
-        const spec = await chooseAgentSpec(repo.root, request.agent, null);
-        resolveAgent(spec, {
-          repoRoot: repo.root,
-          config: (await loadConfig(repo.root)).config.agents,
-          env: context.io.env,
-        });
-      }
-      const created = await createGoal(runtime, request, mode);
-      const paths = runtime.store.paths(created.goal.id);
-      if (mode === 'run' && created.goal.oracle.testable) {
-        runtime.reporter.info(
-          `goal ${created.goal.id}: planned ${created.graph.tasks.length} slice(s); executing`,
-        );
-        const result = await runController(context, runtime, created.goal.id, {
-          agent: request.agent,
-          untilReady: request.untilReady,
-          forge: options.forge,
-        });
-        printExecuted(context, result, format, paths.dir);
+      const app = composeRuntime(context.io, context.stateDir(), options);
+      const { created, executed } = await interruptible((signal) =>
+        startGoal(app, {
+          create: request,
+          mode,
+          agent: request.agent === undefined ? {} : { name: request.agent },
+          execute: { after: 'deliver', untilReady: request.untilReady, signal },
+        }),
+      );
+      const paths = app.store.paths(created.goal.id);
+      if (executed !== null) {
+        reportExecuted(context, app, executed, request.untilReady);
+        printExecuted(context, executed, format, paths.dir);
         return;
       }
       if (format === 'json') context.io.stdout(json({ ...created, paths }));

@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { deliverGoal, loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
-import { mergeGoal } from '../../runtime/delivery/merge.js';
-import type { DeliveryPlan } from '../../runtime/delivery/plan.js';
+import { type DeliveryPlan, mergeIntegrator, openPullRequests } from '../../runtime/app/index.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { MergeMethod } from '../../runtime/forge/port.js';
-import type { GoalRecord } from '../../runtime/goal/schema.js';
+import { DELIVERY_POLICIES, type DeliveryPolicy } from '../../runtime/goal/schema.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { chooseForge } from '../forge.js';
 import { json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
@@ -21,32 +18,6 @@ interface OpenPrOptions {
 }
 
 const METHODS: readonly MergeMethod[] = ['merge', 'squash', 'rebase'];
-
-/** The delivery policy and base branch for open-pr, refusing what cannot be delivered. */
-export function deliveryTarget(
-  goal: GoalRecord,
-  options: OpenPrOptions,
-): { policy: 'draft-pr' | 'auto-pr'; base: string } {
-  const policy = options.draft ? 'draft-pr' : (options.policy ?? goal.options.policy);
-  if (policy !== 'draft-pr' && policy !== 'auto-pr') {
-    throw new UsageError(
-      policy === 'local'
-        ? `Goal ${goal.id} has the delivery policy 'local' (branches only).`
-        : `--policy: '${policy}' is not one of draft-pr, auto-pr.`,
-      { hint: `Open PRs with: omk goal open-pr ${goal.id} --policy draft-pr (or auto-pr)` },
-    );
-  }
-  const base = options.baseBranch ?? goal.repo.baseRef;
-  if (!base) {
-    throw new UsageError(
-      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      {
-        hint: 'Pass one: --base-branch main',
-      },
-    );
-  }
-  return { policy, base };
-}
 
 function renderPlanMarkdown(plan: DeliveryPlan): string {
   let out = `# omk open-pr --dry-run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
@@ -69,7 +40,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
     .option('--dry-run', 'print exactly the branches, titles, bodies and labels, with no network')
     .option('--draft', 'open draft PRs (same as --policy draft-pr)')
-    .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy)')
+    .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)')
     .option('--base-branch <branch>', 'the branch PRs target (default: the branch the goal started on)')
     .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
     .option('--format <format>', 'markdown | json', 'markdown')
@@ -80,21 +51,24 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
           hint: 'Example: --format json',
         });
       }
-      const runtime = composeRuntime(io, context.stateDir());
-      const id = await runtime.store.resolve(ref);
-      const record = await runtime.store.read(id);
-      const target = deliveryTarget(record, options);
-      if (options.dryRun) {
-        const { plan } = await loadDeliveryPlan(runtime.store, id, target, null);
-        io.stdout(format === 'json' ? json(plan) : renderPlanMarkdown(plan));
+      const policy = options.draft ? 'draft-pr' : options.policy;
+      if (policy !== undefined && !(DELIVERY_POLICIES as readonly string[]).includes(policy)) {
+        throw new UsageError(`--policy: '${policy}' is not one of draft-pr, auto-pr.`, {
+          hint: 'Example: --policy draft-pr',
+        });
+      }
+      const app = composeRuntime(io, context.stateDir(), options);
+      const outcome = await openPullRequests(app, {
+        goalId: await app.store.resolve(ref),
+        ...(policy === undefined ? {} : { policy: policy as DeliveryPolicy }),
+        ...(options.baseBranch === undefined ? {} : { base: options.baseBranch }),
+        dryRun: options.dryRun === true,
+      });
+      if (outcome.dryRun) {
+        io.stdout(format === 'json' ? json(outcome.plan) : renderPlanMarkdown(outcome.plan));
         return;
       }
-      const forge = await chooseForge(io, record, runtime.store.deps.stateRoot, options.forge);
-      const result = await deliverGoal(
-        { store: runtime.store, forge, reporter: runtime.reporter },
-        id,
-        target,
-      );
+      const { result } = outcome;
       if (format === 'json')
         io.stdout(
           json({
@@ -131,15 +105,9 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
             hint: 'Example: --method squash',
           });
         }
-        const runtime = composeRuntime(io, context.stateDir());
-        const id = await runtime.store.resolve(ref);
-        const forge = await chooseForge(
-          io,
-          await runtime.store.read(id),
-          runtime.store.deps.stateRoot,
-          options.forge,
-        );
-        const result = await mergeGoal({ store: runtime.store, forge }, id, {
+        const app = composeRuntime(io, context.stateDir(), options);
+        const result = await mergeIntegrator(app, {
+          goalId: await app.store.resolve(ref),
           method,
           enforceProtection: options.enforceProtection ?? false,
         });

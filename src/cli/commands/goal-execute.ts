@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { chooseAgentSpec, composeLocalController } from '../../adapters/local-controller.js';
-import { type ExecuteResult, executeGoal } from '../../runtime/controller/execute.js';
-import { afterExecution } from '../../runtime/delivery/pipeline.js';
-import { readProof } from '../../runtime/goal/queries.js';
+import {
+  type AppDeps,
+  describeNote,
+  type ExecuteOutcome,
+  executeAndDeliver,
+  reverify,
+} from '../../runtime/app/index.js';
+import type { ExecuteResult } from '../../runtime/controller/execute.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
-import { type CliRuntime, composeRuntime } from '../context.js';
+import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { chooseForge } from '../forge.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderExecuted } from '../render/goal.js';
@@ -14,61 +17,56 @@ import { renderExecuted } from '../render/goal.js';
 export interface ExecuteCliOptions {
   agent?: string;
   untilReady?: boolean;
-  /** auto | local | github: where PRs go when the delivery policy is not local. */
-  forge?: string;
 }
 
-/**
- * Runs the controller on a goal, with SIGINT/SIGTERM persisting an interrupted state (resume
- * continues it). Exit status follows the proof only with --until-ready: scripts can gate on it.
- */
-export async function runController(
-  context: ProgramContext,
-  runtime: CliRuntime,
-  goalId: string,
-  options: ExecuteCliOptions,
-): Promise<ExecuteResult> {
-  const goal = await runtime.store.read(goalId);
-  const spec = await chooseAgentSpec(goal.repo.root, options.agent, goal.options.agent);
-  const deps = await composeLocalController(
-    { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
-    goal,
-    spec,
-  );
+/** Runs `fn` with SIGINT/SIGTERM aborting its signal: an interrupted goal is resumable. */
+export async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await executeGoal(deps, goalId, {
-      untilReady: options.untilReady ?? goal.options.untilReady,
-      signal: interrupt.signal,
-    });
-    if (result.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
-    else if (result.stoppedBy === 'budget') context.setExitCode(EXIT_CODES.budget);
-    else if (options.untilReady && result.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
-    if (result.stoppedBy === null && result.goal.options.policy !== 'local') {
-      const forge = await chooseForge(context.io, result.goal, runtime.store.deps.stateRoot, options.forge);
-      const after = await afterExecution({ store: runtime.store, forge, reporter: runtime.reporter }, goalId);
-      for (const note of after.notes) runtime.reporter.info(note);
-      if (after.merge) {
-        runtime.reporter.info(
-          after.merge.merged
-            ? `merged the integrator PR #${after.merge.pr} as ${after.merge.sha.slice(0, 12)}`
-            : `merge blocked by ${after.merge.blockedBy}: ${after.merge.reasons.map((r) => r.detail).join('; ')}`,
-        );
-      }
-      return {
-        ...result,
-        goal: await runtime.store.read(goalId),
-        proof: (await readProof(runtime.store, goalId)).proof,
-      };
-    }
-    return result;
+    return await fn(interrupt.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Prints an execution's notes and sets the exit status: 130 interrupted, 9 out of budget, and with
+ * --until-ready 10 when the proof is not ready (scripts can gate on it).
+ */
+export function reportExecuted(
+  context: ProgramContext,
+  app: AppDeps,
+  outcome: ExecuteOutcome,
+  untilReady: boolean | undefined,
+): void {
+  if (outcome.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
+  else if (outcome.stoppedBy === 'budget') context.setExitCode(EXIT_CODES.budget);
+  else if (untilReady && outcome.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
+  for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
+}
+
+/** Executes a goal, then delivers by its policies. */
+export async function runController(
+  context: ProgramContext,
+  app: AppDeps,
+  goalId: string,
+  options: ExecuteCliOptions,
+): Promise<ExecuteOutcome> {
+  const outcome = await interruptible((signal) =>
+    executeAndDeliver(app, {
+      goalId,
+      agent: options.agent === undefined ? {} : { name: options.agent },
+      ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
+      signal,
+      after: 'deliver',
+    }),
+  );
+  reportExecuted(context, app, outcome, options.untilReady);
+  return outcome;
 }
 
 export function printExecuted(
@@ -101,13 +99,15 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
         '--forge <forge>',
         'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
       ),
-  ).action(async (ref: string, options: ExecuteCliOptions & { format?: string; json?: boolean }) => {
-    const format = formatOf(options);
-    const runtime = composeRuntime(context.io, context.stateDir());
-    const id = await runtime.store.resolve(ref);
-    const result = await runController(context, runtime, id, options);
-    printExecuted(context, result, format, runtime.store.paths(id).dir);
-  });
+  ).action(
+    async (ref: string, options: ExecuteCliOptions & { forge?: string; format?: string; json?: boolean }) => {
+      const format = formatOf(options);
+      const app = composeRuntime(context.io, context.stateDir(), options);
+      const id = await app.store.resolve(ref);
+      const result = await runController(context, app, id, options);
+      printExecuted(context, result, format, app.store.paths(id).dir);
+    },
+  );
 }
 
 /**
@@ -127,17 +127,10 @@ export function registerVerifyCommands(goal: Command, context: ProgramContext): 
         .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest'),
     ).action(async (ref: string, options: { format?: string; json?: boolean }) => {
       const format = formatOf(options);
-      const runtime = composeRuntime(context.io, context.stateDir());
-      const id = await runtime.store.resolve(ref);
-      const goal = await runtime.store.read(id);
-      const spec = await chooseAgentSpec(goal.repo.root, undefined, goal.options.agent ?? 'demo');
-      const deps = await composeLocalController(
-        { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
-        goal,
-        spec,
-      );
-      const result = await executeGoal(deps, id, { untilReady: false, dispatch: false });
-      printExecuted(context, result, format, runtime.store.paths(id).dir);
+      const app = composeRuntime(context.io, context.stateDir());
+      const id = await app.store.resolve(ref);
+      const result = await reverify(app, id);
+      printExecuted(context, result, format, app.store.paths(id).dir);
     });
   }
 }

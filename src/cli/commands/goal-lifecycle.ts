@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
-import { addBudget } from '../../runtime/budget/ops.js';
-import { applyLifecycle, resumeContinuesExecution, resumeOrphans } from '../../runtime/goal/actions.js';
+import {
+  addBudget,
+  applyLifecycle,
+  resumeContinuesExecution,
+  resumeOrphans,
+} from '../../runtime/app/index.js';
 import type { LifecycleAction } from '../../runtime/goal/lifecycle.js';
 import { budgetAddRequestSchema, parseRequest, summaryTextSchema } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
@@ -60,14 +64,15 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         : typeof options.reason === 'string'
           ? options.reason
           : '';
-      const runtime = composeRuntime(io, context.stateDir());
+      const runtime = composeRuntime(io, context.stateDir(), {
+        forge: options.forge as string | undefined,
+      });
       if (action === 'resume' && options.auto === true) {
         const results = await resumeOrphans(runtime.store);
         for (const result of results) {
           if (resumeContinuesExecution(result)) {
             await runController(context, runtime, result.goal.id, {
               agent: options.agent as string | undefined,
-              forge: options.forge as string | undefined,
             });
           }
         }
@@ -85,7 +90,6 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         if (format !== 'json') io.stdout(renderTransition(result));
         const executed = await runController(context, runtime, result.goal.id, {
           agent: options.agent as string | undefined,
-          forge: options.forge as string | undefined,
         });
         printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
         return;

@@ -1,0 +1,74 @@
+import type { AgentsConfig } from '../agents/config.js';
+import type { Agent } from '../agents/port.js';
+import { resolveAgent } from '../agents/registry.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import type { AppDeps } from './deps.js';
+
+/** Which agent a run asks for; the rest comes from the goal and the repository's config. */
+export interface AgentChoice {
+  /** The agent named for this run (a flag, an input, the app's setting). */
+  name?: string;
+  /** The config in force, when the host loaded it from a path of its own. */
+  config?: LoadedConfig;
+  /** Arguments appended to the agent's command (the Action's agent-args). */
+  extraArgs?: readonly string[];
+}
+
+/** The agent for a run, resolved before anything runs, and the config it came from. */
+export interface PreparedAgent {
+  spec: string;
+  agent: Agent;
+  config: LoadedConfig;
+}
+
+/**
+ * One rule for every front door: the agent named for this run, else the one the goal was created
+ * with, else agents.default from the config. An unknown or missing agent is refused here, before
+ * a goal is created or a controller starts.
+ */
+export async function prepareAgent(
+  deps: Pick<AppDeps, 'env' | 'words'>,
+  repoRoot: string,
+  choice: AgentChoice,
+  recorded: string | null,
+): Promise<PreparedAgent> {
+  const config = choice.config ?? (await loadConfig(repoRoot));
+  const spec = choice.name ?? recorded ?? config.config.agents.default;
+  if (spec === undefined || spec === '') {
+    throw new UsageError(
+      `No agent selected for this goal${config.path === null ? '' : ` and ${config.path} sets no agents.default`}.`,
+      {
+        hint: `Name one with ${deps.words.setting('agent', 'claude')}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`,
+      },
+    );
+  }
+  const agents = withAgentArgs(config.config.agents, spec, choice.extraArgs ?? []);
+  const agent = resolveAgent(spec, { repoRoot, config: agents, env: deps.env });
+  return { spec, agent, config };
+}
+
+/**
+ * Extra arguments as the config would give them: appended to a custom agent's argv, else to the
+ * preset's or script's extra arguments. The built-in demo agent runs no command.
+ */
+export function withAgentArgs(agents: AgentsConfig, spec: string, args: readonly string[]): AgentsConfig {
+  if (args.length === 0) return agents;
+  if (spec === 'demo') {
+    throw new UsageError('agent-args: the demo agent runs no command, so it takes no arguments.', {
+      hint: 'Remove agent-args, or use an agent that runs a command. Example: agent: claude',
+    });
+  }
+  const custom = agents.custom[spec];
+  if (custom !== undefined) {
+    return {
+      ...agents,
+      custom: { ...agents.custom, [spec]: { ...custom, argv: [...custom.argv, ...args] } },
+    };
+  }
+  const settings = agents.settings[spec] ?? { extraArgs: [], env: [] };
+  return {
+    ...agents,
+    settings: { ...agents.settings, [spec]: { ...settings, extraArgs: [...settings.extraArgs, ...args] } },
+  };
+}

@@ -1,0 +1,31 @@
+import type { ControllerDeps } from '../controller/context.js';
+import { detectGates } from '../gates/detect.js';
+import { gateEnvironment } from '../gates/env.js';
+import type { GoalRecord } from '../goal/schema.js';
+import { workspacesDir } from '../state/paths.js';
+import type { PreparedAgent } from './agent.js';
+import type { AppDeps } from './deps.js';
+
+/**
+ * A controller for one goal on this host: the prepared agent, the gates detected in the repository
+ * and configured, slice checkouts under the state root, gates with an allowlisted environment.
+ */
+export async function composeController(
+  deps: AppDeps,
+  goal: GoalRecord,
+  prepared: PreparedAgent,
+): Promise<ControllerDeps> {
+  const root = goal.repo.root;
+  const files = await deps.repo.listFiles(root);
+  return {
+    store: deps.store,
+    workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
+    agent: prepared.agent,
+    verify: deps.execution.verify,
+    gates: detectGates(root, files, prepared.config.config),
+    gateEnv: gateEnvironment(deps.env),
+    reporter: deps.reporter,
+    workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
+    ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
+  };
+}

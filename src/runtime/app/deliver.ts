@@ -1,0 +1,67 @@
+import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
+import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
+import type { DeliveryPlan } from '../delivery/plan.js';
+import type { MergeMethod } from '../forge/port.js';
+import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
+import { type AppDeps, inPhase } from './deps.js';
+import { type AppNote, mergeNote } from './notes.js';
+
+export interface DeliveryOptions extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
+  method?: MergeMethod;
+  enforceProtection?: boolean;
+}
+
+export interface AfterExecution {
+  delivery: DeliverResult | null;
+  merge: MergeGoalResult | null;
+  /** A dry run's would-be delivery. */
+  dryRunPlan: DeliveryPlan | null;
+  notes: AppNote[];
+}
+
+export const NOTHING_DELIVERED: Omit<AfterExecution, 'notes'> = {
+  delivery: null,
+  merge: null,
+  dryRunPlan: null,
+};
+
+/**
+ * What follows execution, by the goal's policies: PRs unless the policy is `local`, and under a
+ * `gated` merge policy the integrator PR merged when every condition of the merge holds. With
+ * `dryRun` nothing leaves the machine: the delivery that would follow is returned as a plan.
+ */
+export async function deliverByPolicy(
+  deps: AppDeps,
+  goalId: string,
+  options: DeliveryOptions & { dryRun?: boolean },
+): Promise<AfterExecution> {
+  const goal = await deps.store.read(goalId);
+  const policy = goal.options.policy;
+  if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
+  if (goal.status !== 'ready' && goal.status !== 'not_ready') {
+    return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
+  }
+  if (baseFor(goal, options) === undefined) return { ...NOTHING_DELIVERED, notes: [{ code: 'no_base' }] };
+  const target = deliveryTarget(goal, { ...options, policy }, deps.words);
+  if (options.dryRun === true) {
+    const { plan } = await loadDeliveryPlan(deps.store, goalId, target, null);
+    return { ...NOTHING_DELIVERED, dryRunPlan: plan, notes: [{ code: 'dry_run' }] };
+  }
+  const forge = await deps.forge(goal);
+  const delivery = await inPhase(deps, `omk: delivering goal ${goalId}`, () =>
+    deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target),
+  );
+  if (goal.options.mergePolicy !== 'gated') {
+    const note: AppNote =
+      goal.options.mergePolicy === 'manual' ? { code: 'merge_manual', goalId } : { code: 'merge_disabled' };
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
+  }
+  if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
+    return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'no_integrator' }] };
+  }
+  const merge = await mergeGoal({ store: deps.store, forge }, goalId, {
+    method: options.method ?? 'merge',
+    enforceProtection: options.enforceProtection ?? false,
+  });
+  return { ...NOTHING_DELIVERED, delivery, merge, notes: [mergeNote(merge)] };
+}

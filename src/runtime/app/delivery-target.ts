@@ -1,0 +1,46 @@
+import { UsageError } from '../errors.js';
+import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
+import type { HostVocabulary } from './vocabulary.js';
+
+/** Where a goal's PRs go, as a front door asks for it. */
+export interface TargetRequest {
+  /** The policy asked for; else the goal's, and draft PRs for a goal whose policy is local. */
+  policy?: DeliveryPolicy;
+  /** The base branch asked for; else the branch the goal started on, else `fallbackBase`. */
+  base?: string;
+  /** The host's own default (the event's branch, the repository's default branch). */
+  fallbackBase?: string;
+}
+
+/** The base for a goal's PRs: the one asked for, the goal's own branch, the host's default. */
+export function baseFor(goal: GoalRecord, request: Pick<TargetRequest, 'base' | 'fallbackBase'>) {
+  return request.base ?? goal.repo.baseRef ?? request.fallbackBase;
+}
+
+/**
+ * The one open-PR rule. An explicit request to open PRs opens them: a goal created with the
+ * default `local` policy gets draft PRs (dry runs show exactly that), while asking for `local`
+ * itself is a contradiction, refused. A goal begun on a detached HEAD needs a base named.
+ */
+export function deliveryTarget(
+  goal: GoalRecord,
+  request: TargetRequest,
+  words: HostVocabulary,
+): { policy: 'draft-pr' | 'auto-pr'; base: string } {
+  if (request.policy === 'local') {
+    throw new UsageError(
+      `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
+      { hint: `Example: ${words.setting('policy', 'draft-pr')}` },
+    );
+  }
+  const asked = request.policy ?? goal.options.policy;
+  const policy = asked === 'local' ? 'draft-pr' : asked;
+  const base = baseFor(goal, request);
+  if (base === undefined || base === '') {
+    throw new UsageError(
+      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
+      { hint: `Name one: ${words.setting('base-branch', 'main')}` },
+    );
+  }
+  return { policy, base };
+}

@@ -1,0 +1,53 @@
+import type { Forge } from '../forge/port.js';
+import type { VerifyFn } from '../gates/port.js';
+import type { GoalRecord } from '../goal/schema.js';
+import type { GoalStore } from '../goal/store.js';
+import type { Planner } from '../plan/planner.js';
+import type { RepoPort, Reporter } from '../ports.js';
+import type { RemoteStateStore } from '../state/remote.js';
+import type { WorkspacePort } from '../workspace/port.js';
+import type { HostVocabulary } from './vocabulary.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The host side of execution: where slices get their checkouts and how gates are run. */
+export interface ExecutionHost {
+  /** Slice checkouts: worktrees, or one branch checkout at a time with `forceFallback`. */
+  workspaces(options: { forceFallback: boolean }): WorkspacePort;
+  verify: VerifyFn;
+}
+
+/** Goal state that also lives on a remote (the state branch), watched while a goal executes. */
+export interface SharedState {
+  remote: Pick<RemoteStateStore, 'peek'>;
+  /** How often a running goal reads the remote for a pause, cancel or budget extension. */
+  pollMs: number;
+}
+
+/**
+ * Everything the use cases need, composed once by a front door from the adapters that fit its
+ * host. Nothing here is read from globals.
+ */
+export interface AppDeps {
+  store: GoalStore;
+  repo: RepoPort;
+  planner: Planner;
+  reporter: Reporter;
+  randomHex(): string;
+  /** The host's environment: agents and gates get allowlisted parts of it. */
+  env: Env;
+  execution: ExecutionHost;
+  words: HostVocabulary;
+  /** The forge a goal's PRs go to, made when first needed (it may fetch a token). */
+  forge(goal: GoalRecord): Promise<Forge>;
+  /** Set when the goal's truth is on a remote that others write to while it runs. */
+  shared?: SharedState;
+  /** Publishes a finished slice's branch at once (hosts whose checkout does not outlive the run). */
+  publishBranch?(branch: string, sha: string): Promise<void>;
+  /** Frames a long phase in the host's log (a collapsible group in Actions). */
+  phase?<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function inPhase<T>(deps: Pick<AppDeps, 'phase'>, title: string, fn: () => Promise<T>): Promise<T> {
+  return deps.phase === undefined ? fn() : deps.phase(title, fn);
+}

@@ -1,0 +1,103 @@
+import type { ControllerDeps } from '../controller/context.js';
+import { type ExecuteResult, executeGoal } from '../controller/execute.js';
+import { readProof } from '../goal/queries.js';
+import { adoptRemoteChanges, type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
+import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
+import { composeController } from './controller.js';
+import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
+import { type AppDeps, inPhase } from './deps.js';
+
+export interface ExecuteRequest extends DeliveryOptions {
+  goalId: string;
+  /** The agent asked for; the goal's own and the config's default follow (see prepareAgent). */
+  agent?: AgentChoice;
+  /** An agent already prepared (a run refuses a bad agent before the goal exists). */
+  prepared?: PreparedAgent;
+  /** Retry slices up to their retries; default: as the goal was created. */
+  untilReady?: boolean;
+  /** Interrupts the run, resumably (SIGINT, a cancelled workflow, the app shutting down). */
+  signal?: AbortSignal;
+  /** After execution: deliver and merge by policy, only show that delivery, or stop. */
+  after: 'deliver' | 'dry-run' | 'none';
+}
+
+export interface ExecuteOutcome extends ExecuteResult, AfterExecution {}
+
+/**
+ * Execute, then deliver by policy: the one flow behind `omk goal run/execute/resume`, the Action's
+ * run and execute, and the app's local runs. When the goal's truth is shared on a remote, a pause,
+ * cancel or budget extension written there reaches the controller while it runs, and one last
+ * look before delivery keeps a late stop from being delivered over.
+ */
+export async function executeAndDeliver(deps: AppDeps, request: ExecuteRequest): Promise<ExecuteOutcome> {
+  const { goalId } = request;
+  const goal = await deps.store.read(goalId);
+  const prepared =
+    request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
+  const controller = await composeController(deps, goal, prepared);
+  const result = await runWatched(deps, controller, goalId, prepared.spec, {
+    untilReady: request.untilReady ?? goal.options.untilReady,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+  });
+  if (result.stoppedBy !== null) {
+    return { ...result, ...NOTHING_DELIVERED, notes: [{ code: 'stopped', by: result.stoppedBy }] };
+  }
+  if (deps.shared !== undefined) {
+    const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
+    if (stop !== null) {
+      return { ...(await settled(deps, goalId, result)), ...NOTHING_DELIVERED, notes: [stopNote(stop)] };
+    }
+  }
+  if (request.after === 'none') return { ...result, ...NOTHING_DELIVERED, notes: [] };
+  const after = await deliverByPolicy(deps, goalId, { ...request, dryRun: request.after === 'dry-run' });
+  return { ...(await settled(deps, goalId, result)), ...after };
+}
+
+/**
+ * `verify` and `review`: the gates and the reviews again on the integrated tree of what is done,
+ * with no agent started, and the proof settled again.
+ */
+export async function reverify(deps: AppDeps, goalId: string): Promise<ExecuteResult> {
+  const goal = await deps.store.read(goalId);
+  // No slice is dispatched, so no agent runs: any resolvable one composes the controller.
+  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo');
+  const controller = await composeController(deps, goal, prepared);
+  return executeGoal(controller, goalId, { untilReady: false, dispatch: false });
+}
+
+async function runWatched(
+  deps: AppDeps,
+  controller: ControllerDeps,
+  goalId: string,
+  spec: string,
+  options: { untilReady: boolean; signal?: AbortSignal },
+): Promise<ExecuteResult> {
+  const run = () =>
+    inPhase(deps, `omk: executing goal ${goalId} with the ${spec} agent`, () =>
+      executeGoal(controller, goalId, options),
+    );
+  if (deps.shared === undefined) return run();
+  // The controller watches the local goal; the remote's changes are brought into it.
+  const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
+    pollMs: deps.shared.pollMs,
+    warn: (message) => deps.reporter.warn(message),
+  });
+  try {
+    return await run();
+  } finally {
+    await watch.stop();
+  }
+}
+
+/** The goal and proof as they are now (delivery and a late stop change them). */
+async function settled(deps: AppDeps, goalId: string, result: ExecuteResult): Promise<ExecuteResult> {
+  return {
+    ...result,
+    goal: await deps.store.read(goalId),
+    proof: (await readProof(deps.store, goalId)).proof,
+  };
+}
+
+function stopNote(action: RemoteStop) {
+  return { code: 'stopped_remotely', action } as const;
+}

@@ -1,0 +1,26 @@
+// The use cases: what every front door calls. A front door parses its input, composes AppDeps
+// from the adapters that fit its host, calls one of these and renders the result.
+
+export { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
+export type { DeliverResult } from '../delivery/deliver.js';
+export type { MergeGoalResult } from '../delivery/merge.js';
+export type { DeliveryPlan } from '../delivery/plan.js';
+export {
+  applyLifecycle,
+  type LifecycleResult,
+  relocateGoal,
+  resumeContinuesExecution,
+  resumeOrphans,
+} from '../goal/actions.js';
+export type { CreatedGoal } from '../goal/create.js';
+export { readProof } from '../goal/queries.js';
+export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
+export type { AfterExecution, DeliveryOptions } from './deliver.js';
+export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
+export type { AppDeps, Env, ExecutionHost, SharedState } from './deps.js';
+export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
+export { type MergeRequest, mergeIntegrator } from './merge.js';
+export { type AppNote, describeNote, mergeNote } from './notes.js';
+export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
+export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export type { GoalCommandName, HostVocabulary, SettingName } from './vocabulary.js';

@@ -1,0 +1,51 @@
+import { type CreatedGoal, createGoal } from '../goal/create.js';
+import type { CreateGoalRequest } from '../requests.js';
+import { type AgentChoice, prepareAgent } from './agent.js';
+import type { AppDeps } from './deps.js';
+import { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver } from './execute.js';
+
+export interface StartRequest {
+  create: CreateGoalRequest;
+  /** plan: create and plan only; run: then execute and deliver by policy. */
+  mode: 'plan' | 'run';
+  agent?: AgentChoice;
+  execute?: Omit<ExecuteRequest, 'goalId' | 'agent' | 'prepared'>;
+  /** Called once the goal exists, before it runs (the Action saves it to the state branch). */
+  onCreated?(created: CreatedGoal): Promise<void>;
+}
+
+export interface StartOutcome {
+  created: CreatedGoal;
+  /** null for plan, and for a goal blocked on a human decision. */
+  executed: ExecuteOutcome | null;
+}
+
+/**
+ * `run` and `plan`: intake and planning, then, for a run of a testable goal, execution and
+ * delivery. A run refuses a missing or unknown agent before any goal state exists, and records
+ * the agent it resolved, so a resume continues with the same one.
+ */
+export async function startGoal(deps: AppDeps, request: StartRequest): Promise<StartOutcome> {
+  const repo = request.mode === 'run' ? await deps.repo.inspect(request.create.repo) : null;
+  const prepared =
+    repo === null
+      ? null
+      : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
+  const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
+  const created = await createGoal(deps, create, request.mode);
+  const { goal, graph } = created;
+  if (prepared !== null) {
+    deps.reporter.info(
+      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s); executing` : 'blocked on a human decision'}`,
+    );
+  }
+  await request.onCreated?.(created);
+  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
+  const executed = await executeAndDeliver(deps, {
+    after: 'deliver',
+    ...request.execute,
+    goalId: goal.id,
+    prepared,
+  });
+  return { created, executed };
+}
