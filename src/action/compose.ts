@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { localExecutionHost } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { processHost } from '../adapters/process/host.js';
+import type { AppDeps } from '../runtime/app/index.js';
 import type { Forge } from '../runtime/forge/port.js';
 import { GoalStore } from '../runtime/goal/store.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
@@ -16,6 +18,7 @@ import type { RemoteStateStore } from '../runtime/state/remote.js';
 import type { ActionCore, SignalSource } from './core.js';
 import type { GitHubEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
+import { actionVocabulary } from './vocabulary.js';
 
 export type ActionEnv = Record<string, string | undefined>;
 
@@ -48,6 +51,8 @@ export interface ActionRuntime {
   remote: { url: string; env: Readonly<Record<string, string>> };
   /** The GitHub forge, composed on first use. */
   forge(): Promise<Forge>;
+  /** The use cases' dependencies on this runner: the goal's truth is shared on the state branch. */
+  app: AppDeps;
 }
 
 /**
@@ -83,28 +88,53 @@ export async function composeActionRuntime(
     env: remoteEnv,
   });
   let forge: Promise<Forge> | null = null;
+  const forgeOnce = () => {
+    forge ??= composeGitHubForge({
+      repoRoot,
+      env: deps.env,
+      repo: github.repo,
+      token: inputs.githubToken,
+    });
+    return forge;
+  };
+  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter });
+  const randomHex = () => randomBytes(3).toString('hex');
   return {
     core,
     inputs,
     github,
     env: deps.env,
     signals: deps.signals,
-    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter }),
+    store,
     reporter,
     repo: gitRepo,
     planner: heuristicPlanner,
-    randomHex: () => randomBytes(3).toString('hex'),
+    randomHex,
     repoRoot,
     remote: { url: remote, env: remoteEnv },
     state,
-    forge() {
-      forge ??= composeGitHubForge({
-        repoRoot,
-        env: deps.env,
-        repo: github.repo,
-        token: inputs.githubToken,
-      });
-      return forge;
+    forge: forgeOnce,
+    app: {
+      store,
+      reporter,
+      repo: gitRepo,
+      planner: heuristicPlanner,
+      randomHex,
+      env: deps.env,
+      execution: localExecutionHost,
+      words: actionVocabulary,
+      forge: forgeOnce,
+      shared: { remote: state, pollMs: statePollMs(deps.env) },
+      phase: (title, fn) => core.group(title, fn),
     },
   };
 }
+
+/** How often a running goal checks the state branch for a pause or cancel (OMK_STATE_POLL_MS). */
+export function statePollMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.OMK_STATE_POLL_MS;
+  const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  return Number.isInteger(value) && value >= 100 ? value : DEFAULT_STATE_POLL_MS;
+}
+
+const DEFAULT_STATE_POLL_MS = 15_000;

@@ -48,15 +48,20 @@ export async function savingState<T>(
   try {
     result = await fn();
   } catch (error) {
-    await saveGoal(rt, goalId, `${message} (failed)`).catch((saveError: unknown) =>
-      rt.reporter.warn(
-        `could not save goal ${goalId} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
-      ),
-    );
+    await saveAfterFailure(rt, goalId, message);
     throw error;
   }
   await saveGoal(rt, goalId, message);
   return result;
+}
+
+/** Saves what a failed step gathered; a save that fails too is a warning, not a second error. */
+export async function saveAfterFailure(rt: ActionRuntime, goalId: string, message: string): Promise<void> {
+  await saveGoal(rt, goalId, `${message} (failed)`).catch((saveError: unknown) =>
+    rt.reporter.warn(
+      `could not save goal ${goalId} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
+    ),
+  );
 }
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */
@@ -96,9 +101,4 @@ export async function outcomeFor(
     sliceStatus: null,
     ...extra,
   };
-}
-
-/** Where PRs go: base-branch, else the branch the goal started on, else the event's branch. */
-export function baseFor(rt: ActionRuntime, goal: GoalRecord): string | undefined {
-  return rt.inputs.baseBranch ?? goal.repo.baseRef ?? rt.github.defaultBase;
 }

@@ -1,10 +1,10 @@
-import { createGoal } from '../../runtime/goal/create.js';
+import { type StartOutcome, startGoal } from '../../runtime/app/index.js';
 import type { CreateGoalRequest } from '../../runtime/requests.js';
+import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { prepareAgent } from '../controller.js';
-import { outcomeFor, saveGoal, savingState } from '../goal-state.js';
+import { outcomeFor, saveAfterFailure, saveGoal } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
-import { executeAndDeliver } from './execute.js';
+import { cancellable, deliveryOf, executedNotes } from './execute.js';
 
 /**
  * `plan`: create and plan a goal, save it to the state branch, and list its slices by wave.
@@ -15,8 +15,6 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
   const { inputs } = rt;
   const goal = inputs.goal;
   if (goal === undefined) throw new Error('unreachable: the inputs schema requires goal for run and plan');
-  // Refuse a missing or unknown agent before any goal state exists.
-  const prepared = mode === 'run' ? await prepareAgent(rt, null) : null;
   const request: CreateGoalRequest = {
     goal: goal.text,
     rawGoal: goal.raw,
@@ -27,19 +25,32 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
     untilReady: true,
     maxAgents: inputs.maxAgents,
     budget: inputs.budget,
-    agent: inputs.agent ?? prepared?.spec,
+    ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
   };
-  const created = await createGoal(rt, request, mode);
-  const id = created.goal.id;
-  rt.reporter.info(
-    `goal ${id}: ${created.goal.oracle.testable ? `planned ${created.graph.tasks.length} slice(s)` : 'blocked on a human decision'}`,
-  );
-  await saveGoal(rt, id, `${mode}: create goal ${id}`);
-  if (prepared === null || !created.goal.oracle.testable) {
-    return outcomeFor(rt, mode, id, { judged: mode === 'run' });
+  // Once the goal exists it is saved, and saved again after execution whatever happened: the
+  // evidence gathered before a failure is kept.
+  let created: string | null = null;
+  let started: StartOutcome;
+  try {
+    started = await cancellable(rt, async (signal) =>
+      startGoal(rt.app, {
+        create: request,
+        mode,
+        agent: await agentChoice(rt),
+        execute: { ...deliveryOf(rt), signal },
+        onCreated: async ({ goal: record }) => {
+          await saveGoal(rt, record.id, `${mode}: create goal ${record.id}`);
+          created = record.id;
+        },
+      }),
+    );
+  } catch (error) {
+    const id: string | null = created;
+    if (id !== null) await saveAfterFailure(rt, id, `run: execute goal ${id}`);
+    throw error;
   }
-  const executed = await savingState(rt, id, `run: execute goal ${id}`, () =>
-    executeAndDeliver(rt, id, prepared),
-  );
-  return outcomeFor(rt, 'run', id, { judged: true, ...executed });
+  const id = started.created.goal.id;
+  if (started.executed === null) return outcomeFor(rt, mode, id, { judged: mode === 'run' });
+  await saveGoal(rt, id, `run: execute goal ${id}`);
+  return outcomeFor(rt, 'run', id, { judged: true, ...executedNotes(rt, started.executed) });
 }

@@ -1,8 +1,6 @@
-import { deliverGoal, loadDeliveryPlan } from '../../runtime/delivery/deliver.js';
-import { mergeGoal } from '../../runtime/delivery/merge.js';
-import { UsageError } from '../../runtime/errors.js';
+import { mergeIntegrator, openPullRequests } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
-import { baseFor, outcomeFor, pullGoal, savingState } from '../goal-state.js';
+import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 
 /**
@@ -10,31 +8,22 @@ import type { CommandOutcome } from '../outcome.js';
  * this runner's repository (so it runs in the job that executed the goal). dry-run shows them.
  */
 export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  const goal = await pullGoal(rt, goalId);
-  const policy = rt.inputs.policy;
-  if (policy === 'local') {
-    throw new UsageError(
-      'policy: open-pr opens pull requests, so it needs draft-pr or auto-pr, not local. Example: policy: draft-pr',
-    );
-  }
-  const base = baseFor(rt, goal);
-  if (base === undefined) {
-    throw new UsageError(
-      `base-branch: goal ${goalId} started on a detached HEAD and this event names no branch, so there is no base for its PRs. Example: base-branch: main`,
-    );
-  }
+  await pullGoal(rt, goalId);
+  const request = {
+    goalId,
+    policy: rt.inputs.policy,
+    ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
+    ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
+  };
   if (rt.inputs.dryRun) {
-    const { plan } = await loadDeliveryPlan(rt.store, goalId, { policy, base }, null);
+    const outcome = await openPullRequests(rt.app, { ...request, dryRun: true });
     return outcomeFor(rt, 'open-pr', goalId, {
-      dryRunPlan: plan,
+      dryRunPlan: outcome.dryRun ? outcome.plan : null,
       notes: ['dry-run: nothing was pushed or opened'],
     });
   }
-  const forge = await rt.forge();
   await savingState(rt, goalId, `open-pr: goal ${goalId}`, () =>
-    rt.core.group(`omk: opening PRs for goal ${goalId}`, () =>
-      deliverGoal({ store: rt.store, forge, reporter: rt.reporter }, goalId, { policy, base }),
-    ),
+    openPullRequests(rt.app, { ...request, dryRun: false }),
   );
   return outcomeFor(rt, 'open-pr', goalId);
 }
@@ -46,12 +35,8 @@ export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<
  */
 export async function mergeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
   await pullGoal(rt, goalId);
-  const forge = await rt.forge();
   const result = await savingState(rt, goalId, `merge: goal ${goalId}`, () =>
-    mergeGoal({ store: rt.store, forge }, goalId, {
-      method: rt.inputs.mergeMethod,
-      enforceProtection: false,
-    }),
+    mergeIntegrator(rt.app, { goalId, method: rt.inputs.mergeMethod }),
   );
   if (result.merged) {
     rt.reporter.info(`merged PR #${result.pr} as ${result.sha.slice(0, 12)}`);

@@ -19,6 +19,13 @@ export type { AfterExecution, DeliveryOptions } from './deliver.js';
 export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 export type { AppDeps, Env, ExecutionHost, SharedState } from './deps.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
+export {
+  executeOneSlice,
+  type FanOutHost,
+  type IntegrateOutcome,
+  integrateSlices,
+  type SliceJobOutcome,
+} from './fan-out.js';
 export { type MergeRequest, mergeIntegrator } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statePollMs } from './execute.js';
+import { statePollMs } from './compose.js';
 
 describe('statePollMs', () => {
   it('reads OMK_STATE_POLL_MS, and falls back to 15 s for anything that is not a whole number of at least 100 ms', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { agentsConfigSchema } from '../runtime/agents/config.js';
-import { UsageError } from '../runtime/errors.js';
-import { withAgentArgs } from './controller.js';
+import { agentsConfigSchema } from '../agents/config.js';
+import { UsageError } from '../errors.js';
+import { withAgentArgs } from './agent.js';
 
 const agents = agentsConfigSchema.parse({
   custom: { mine: { argv: ['my-agent', '{promptFile}'] } },

@@ -1,0 +1,99 @@
+import { type ExecuteResult, executeGoal } from '../controller/execute.js';
+import type { FanOutDeps, SliceRunResult } from '../controller/execute-slice.js';
+import { executeSlice, foldSliceResults } from '../controller/execute-slice.js';
+import { type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
+import type { PreparedAgent } from './agent.js';
+import { composeController } from './controller.js';
+import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
+import { type AppDeps, inPhase, type SharedState } from './deps.js';
+
+/** A host that runs a goal's slices on several machines shares their branches through a remote. */
+export interface FanOutHost extends SharedState {
+  /** Makes the goal's slice branches from other machines available here (git fetch). */
+  fetchBranches(goalId: string): Promise<void>;
+  /** Publishes a finished slice's branch so the other machines can build on it (git push). */
+  publishBranch(branch: string, sha: string): Promise<void>;
+}
+
+async function fanOutController(
+  deps: AppDeps,
+  host: FanOutHost,
+  goalId: string,
+  prepared: PreparedAgent,
+): Promise<FanOutDeps> {
+  const controller = await composeController(deps, await deps.store.read(goalId), prepared);
+  return {
+    ...controller,
+    fetchBranches: () => host.fetchBranches(goalId),
+    publishBranch: (branch, sha) => host.publishBranch(branch, sha),
+  };
+}
+
+export interface SliceJobOutcome extends SliceRunResult {
+  /** A pause or cancel written to the remote while the slice ran (it stays pending). */
+  stoppedBy: RemoteStop | null;
+}
+
+/**
+ * One slice of a goal on this machine, as a matrix job runs it: it builds on the slices other
+ * machines finished, and a pause or cancel on the remote stops it (the slice stays pending).
+ */
+export async function executeOneSlice(
+  deps: AppDeps,
+  host: FanOutHost,
+  request: { goalId: string; slice: string; prepared: PreparedAgent; signal?: AbortSignal },
+): Promise<SliceJobOutcome> {
+  const { goalId, slice } = request;
+  const controller = await fanOutController(deps, host, goalId, request.prepared);
+  const goal = await deps.store.read(goalId);
+  const interrupt = new AbortController();
+  const onAbort = () => interrupt.abort();
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  let stoppedBy: RemoteStop | null = null;
+  const watch = watchRemoteChanges(deps.store, host.remote, goalId, {
+    pollMs: host.pollMs,
+    warn: (message) => deps.reporter.warn(message),
+    onStop: (action) => {
+      stoppedBy = action;
+      interrupt.abort();
+    },
+  });
+  try {
+    const run = await inPhase(deps, `omk: slice ${slice} of goal ${goalId}`, () =>
+      executeSlice(controller, goalId, slice, {
+        untilReady: goal.options.untilReady,
+        signal: interrupt.signal,
+      }),
+    );
+    return { ...run, stoppedBy };
+  } finally {
+    await watch.stop();
+    request.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+export interface IntegrateOutcome extends AfterExecution {
+  folded: number;
+  result: ExecuteResult;
+}
+
+/**
+ * Folds every slice job's result into the goal, merges the done slices into the integration
+ * branch, reruns the gates and reviews there and settles the proof. `integrate` first runs any
+ * slice still pending itself, then delivers by policy; `verify` and `review` run no agent.
+ */
+export async function integrateSlices(
+  deps: AppDeps,
+  host: FanOutHost,
+  request: { goalId: string; prepared: PreparedAgent; dispatch: boolean; deliver: DeliveryOptions | null },
+): Promise<IntegrateOutcome> {
+  const { goalId } = request;
+  const controller = await fanOutController(deps, host, goalId, request.prepared);
+  await controller.fetchBranches();
+  const folded = await foldSliceResults(controller, goalId);
+  const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
+    executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }),
+  );
+  if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };
+  return { folded, result, ...(await deliverByPolicy(deps, goalId, request.deliver)) };
+}
