@@ -11099,7 +11099,7 @@ var init_checks = __esm({
 });
 
 // src/adapters/github/errors.ts
-function hintFor2(status, rateLimited) {
+function hintFor(status, rateLimited) {
   if (rateLimited)
     return "GitHub rate limit exceeded: wait (see the retry-after / reset time) and run again.";
   if (status === 401)
@@ -11111,7 +11111,7 @@ function hintFor2(status, rateLimited) {
   if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
   return "See the GitHub message above; re-running is safe (delivery is idempotent).";
 }
-function redact2(text3, secrets) {
+function redact(text3, secrets) {
   let out = text3;
   for (const secret2 of secrets) {
     if (secret2.length >= 4) out = out.split(secret2).join("***");
@@ -11150,7 +11150,7 @@ function toForgeError(error62, secrets) {
   if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
   const response = error62.response;
   const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
-  const clean4 = (text3) => redact2(text3, secrets);
+  const clean4 = (text3) => redact(text3, secrets);
   const headers = response?.headers ?? {};
   const requestId = headers["x-github-request-id"];
   const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
@@ -11190,7 +11190,7 @@ var init_errors2 = __esm({
         const what = `GitHub API ${init.method} ${init.path}`;
         const outcome = init.status === 0 ? "got no response" : `failed with ${init.status}`;
         const detail = init.githubMessage ? `: ${init.githubMessage}` : ".";
-        super(`${what} ${outcome}${detail}`, { hint: hintFor2(init.status, init.rateLimited ?? false) });
+        super(`${what} ${outcome}${detail}`, { hint: hintFor(init.status, init.rateLimited ?? false) });
         this.status = init.status;
         this.method = init.method;
         this.path = init.path;
@@ -11444,13 +11444,13 @@ async function pushBranch(deps, spec) {
     result2 = await deps.git(args, options);
   } catch (error62) {
     const message = error62 instanceof GitError ? error62.message : String(error62);
-    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact(message, secrets)}`, {
       hint: "Check the token can write contents to the repository and that the network reaches the server."
     });
   }
   const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
   if (result2.exitCode !== 0 || rejected.length > 0) {
-    const reason = rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+    const reason = rejected.join("; ") || redact(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
     throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
       hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
     });
@@ -12955,13 +12955,13 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-var import_light, VERSION2;
+var import_light, VERSION;
 var init_dist_bundle = __esm({
   "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
     import_light = __toESM(require_light(), 1);
     init_dist_src();
-    VERSION2 = "0.0.0-development";
-    retry.VERSION = VERSION2;
+    VERSION = "0.0.0-development";
+    retry.VERSION = VERSION;
   }
 });
 
@@ -13135,11 +13135,11 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-var import_light2, VERSION3, noop, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
+var import_light2, VERSION2, noop, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
     import_light2 = __toESM(require_light(), 1);
-    VERSION3 = "0.0.0-development";
+    VERSION2 = "0.0.0-development";
     noop = () => Promise.resolve();
     triggers_notification_paths_default = [
       "/orgs/{org}/invitations",
@@ -13195,7 +13195,7 @@ var init_dist_bundle2 = __esm({
         ...common
       });
     };
-    throttling.VERSION = VERSION3;
+    throttling.VERSION = VERSION2;
     throttling.triggersNotification = triggersNotification;
   }
 });
@@ -13562,7 +13562,7 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse4(options) {
+function parse3(options) {
   let method = options.method.toUpperCase();
   let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -13626,7 +13626,7 @@ function parse4(options) {
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse4(merge2(defaults, route, options));
+  return parse3(merge2(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -13635,15 +13635,15 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse4
+    parse: parse3
   });
 }
-var VERSION4, userAgent, DEFAULTS, urlVariableRegex, endpoint;
+var VERSION3, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle3 = __esm({
   "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
     init_universal_user_agent();
-    VERSION4 = "0.0.0-development";
-    userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
+    VERSION3 = "0.0.0-development";
+    userAgent = `octokit-endpoint.js/${VERSION3} ${getUserAgent()}`;
     DEFAULTS = {
       method: "GET",
       baseUrl: "https://api.github.com",
@@ -13661,7 +13661,7 @@ var init_dist_bundle3 = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse5(header, options) {
+function parse4(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -14301,7 +14301,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop2);
   }
-  const mimetype = parse5(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
     let text3 = "";
     try {
@@ -14362,7 +14362,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var VERSION5, defaults_default, noop2, request;
+var VERSION4, defaults_default, noop2, request;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle3();
@@ -14370,10 +14370,10 @@ var init_dist_bundle4 = __esm({
     init_dist();
     init_json_with_bigint();
     init_dist_src();
-    VERSION5 = "10.0.16";
+    VERSION4 = "10.0.16";
     defaults_default = {
       headers: {
-        "user-agent": `octokit-request.js/${VERSION5} ${getUserAgent()}`
+        "user-agent": `octokit-request.js/${VERSION4} ${getUserAgent()}`
       }
     };
     noop2 = () => "";
@@ -14451,12 +14451,12 @@ function withCustomRequest(customRequest) {
     url: "/graphql"
   });
 }
-var VERSION6, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
+var VERSION5, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/graphql/dist-bundle/index.js"() {
     init_dist_bundle4();
     init_universal_user_agent();
-    VERSION6 = "0.0.0-development";
+    VERSION5 = "0.0.0-development";
     GraphqlResponseError = class extends Error {
       constructor(request2, headers, response) {
         super(_buildMessageForResponseErrors(response));
@@ -14490,7 +14490,7 @@ var init_dist_bundle5 = __esm({
     GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
     graphql2 = withDefaults3(request, {
       headers: {
-        "user-agent": `octokit-graphql.js/${VERSION6} ${getUserAgent()}`
+        "user-agent": `octokit-graphql.js/${VERSION5} ${getUserAgent()}`
       },
       method: "POST",
       url: "/graphql"
@@ -14549,10 +14549,10 @@ var init_dist_bundle6 = __esm({
 });
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION7;
+var VERSION6;
 var init_version = __esm({
   "node_modules/@octokit/core/dist-src/version.js"() {
-    VERSION7 = "7.0.8";
+    VERSION6 = "7.0.8";
   }
 });
 
@@ -14585,9 +14585,9 @@ var init_dist_src2 = __esm({
     };
     consoleWarn = console.warn.bind(console);
     consoleError = console.error.bind(console);
-    userAgentTrail = `octokit-core.js/${VERSION7} ${getUserAgent()}`;
+    userAgentTrail = `octokit-core.js/${VERSION6} ${getUserAgent()}`;
     Octokit = class {
-      static VERSION = VERSION7;
+      static VERSION = VERSION6;
       static defaults(defaults) {
         const OctokitWithDefaults = class extends this {
           constructor(...args) {
@@ -14702,10 +14702,10 @@ var init_dist_src2 = __esm({
 });
 
 // node_modules/@octokit/plugin-request-log/dist-src/version.js
-var VERSION8;
+var VERSION7;
 var init_version2 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/version.js"() {
-    VERSION8 = "6.0.0";
+    VERSION7 = "6.0.0";
   }
 });
 
@@ -14734,7 +14734,7 @@ function requestLog(octokit) {
 var init_dist_src3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/index.js"() {
     init_version2();
-    requestLog.VERSION = VERSION8;
+    requestLog.VERSION = VERSION7;
   }
 });
 
@@ -14848,22 +14848,22 @@ function paginateRest(octokit) {
     })
   };
 }
-var VERSION9, composePaginateRest;
+var VERSION8, composePaginateRest;
 var init_dist_bundle7 = __esm({
   "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
-    VERSION9 = "0.0.0-development";
+    VERSION8 = "0.0.0-development";
     composePaginateRest = Object.assign(paginate, {
       iterator
     });
-    paginateRest.VERSION = VERSION9;
+    paginateRest.VERSION = VERSION8;
   }
 });
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION10;
+var VERSION9;
 var init_version3 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
-    VERSION10 = "17.0.0";
+    VERSION9 = "17.0.0";
   }
 });
 
@@ -17311,16 +17311,16 @@ var init_dist_src4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
     init_version3();
     init_endpoints_to_methods();
-    restEndpointMethods.VERSION = VERSION10;
-    legacyRestEndpointMethods.VERSION = VERSION10;
+    restEndpointMethods.VERSION = VERSION9;
+    legacyRestEndpointMethods.VERSION = VERSION9;
   }
 });
 
 // node_modules/@octokit/rest/dist-src/version.js
-var VERSION11;
+var VERSION10;
 var init_version4 = __esm({
   "node_modules/@octokit/rest/dist-src/version.js"() {
-    VERSION11 = "22.0.1";
+    VERSION10 = "22.0.1";
   }
 });
 
@@ -17335,7 +17335,7 @@ var init_dist_src5 = __esm({
     init_version4();
     Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
       {
-        userAgent: `octokit-rest.js/${VERSION11}`
+        userAgent: `octokit-rest.js/${VERSION10}`
       }
     );
   }
@@ -17402,7 +17402,7 @@ function createOctokit(options) {
 function quietLog(log, secrets) {
   const send = (level) => (message) => {
     const sink = log?.[level];
-    if (sink) sink(redact2(String(message), secrets));
+    if (sink) sink(redact(String(message), secrets));
   };
   return { debug: send("debug"), info: send("info"), warn: send("warn"), error: send("error") };
 }
@@ -40765,6 +40765,805 @@ function parseRequest(schema, input2) {
 // src/cli/context.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 
+// src/adapters/git/workspaces.ts
+init_errors();
+
+// src/adapters/git/branch-checkout.ts
+init_errors();
+init_run_git();
+import { mkdir as mkdir4, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { dirname as dirname5, join as join6 } from "node:path";
+
+// src/adapters/git/worktree.ts
+init_errors();
+init_run_git();
+import { mkdir as mkdir3, readdir, realpath as realpath2, stat as stat2 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname4, resolve } from "node:path";
+var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail2 = run.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run;
+  };
+}
+function createMemo(limit = 1e3) {
+  const values = /* @__PURE__ */ new Map();
+  return (key, compute) => {
+    const known = values.get(key);
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value2 = compute();
+    values.set(key, value2);
+    value2.catch(() => {
+      if (values.get(key) === value2) values.delete(key);
+    });
+    return value2;
+  };
+}
+async function canonicalPath(path) {
+  const absolute = resolve(path);
+  try {
+    return await realpath2(absolute);
+  } catch {
+    const parent = dirname4(absolute);
+    if (parent === absolute) return absolute;
+    return resolve(await canonicalPath(parent), basename2(absolute));
+  }
+}
+async function pathKind(path) {
+  try {
+    const info = await stat2(path);
+    if (!info.isDirectory()) return "other";
+    return (await readdir(path)).length === 0 ? "empty-dir" : "dir";
+  } catch {
+    return "missing";
+  }
+}
+async function listWorktrees(repoRoot) {
+  const stdout = await retrying(async () => {
+    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
+  });
+  const entries2 = [];
+  let current = null;
+  for (const line2 of stdout.split("\n")) {
+    if (line2.startsWith("worktree ")) {
+      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
+      entries2.push(current);
+    } else if (current && line2.startsWith("HEAD ")) {
+      current.head = line2.slice("HEAD ".length);
+    } else if (current && line2.startsWith("branch ")) {
+      current.branch = line2.slice("branch ".length);
+    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
+      current.prunable = true;
+    }
+  }
+  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
+  return entries2;
+}
+async function branchExists(repoRoot, branch) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function isSparse(worktreePath) {
+  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1]
+  });
+  return result2.stdout.trim() === "true";
+}
+async function registerWorktree(input2) {
+  const { repoRoot, branch, baseSha, path } = input2;
+  await mkdir3(dirname4(path), { recursive: true });
+  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
+  const target = input2.createBranch ? baseSha : branch;
+  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
+    cwd: repoRoot
+  });
+  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
+}
+async function configureSparse(workspace, sparseDirs, inheritsSparse) {
+  const { path } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path, sparseDirs);
+      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
+    } catch (error62) {
+      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: "worktree",
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
+      };
+    }
+  }
+  if (await inheritsSparse() && await isSparse(path)) {
+    await runGit(["sparse-checkout", "disable"], { cwd: path });
+  }
+  return { ...workspace, mode: "worktree", fallbackReason: null };
+}
+async function populateWorktree(workspace) {
+  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
+    cwd: workspace.path,
+    timeoutMs: CHECKOUT_TIMEOUT_MS
+  });
+}
+async function discardWorktree(repoRoot, path) {
+  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
+}
+async function setSparse(path, dirs) {
+  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
+}
+async function retrying(task, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (error62) {
+      if (attempt >= attempts) throw error62;
+      await new Promise((done) => setTimeout(done, 50 * attempt));
+    }
+  }
+}
+async function removeWorktree(repoRoot, workspace) {
+  const wanted = await canonicalPath(workspace.path);
+  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
+  if (entry && !entry.prunable) {
+    if (entry.branch !== `refs/heads/${workspace.branch}`) {
+      throw new GitError(
+        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
+        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
+      );
+    }
+    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
+  }
+  await runGit(["worktree", "prune"], { cwd: repoRoot });
+}
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/adapters/git/branch-checkout.ts
+async function createBranchCheckout(input2) {
+  const { repoRoot, branch, path } = input2;
+  try {
+    if (!await branchExists(repoRoot, branch)) {
+      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
+    }
+    await mkdir4(dirname5(path), { recursive: true });
+    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
+      cwd: dirname5(path),
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
+      cwd: path,
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+  } catch (error62) {
+    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
+      cause: error62,
+      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
+    });
+  }
+  return {
+    sliceId: input2.sliceId,
+    path,
+    branch,
+    baseSha: input2.baseSha,
+    mode: "branch-checkout",
+    fallbackReason: input2.reason
+  };
+}
+async function cloneOrigin(path, branch) {
+  try {
+    if (!(await stat3(join6(path, ".git"))).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
+  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
+  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
+  const origin = url2.stdout.trim();
+  return origin === "" ? null : canonicalPath(origin);
+}
+async function isCloneOf(path, branch, repoRoot) {
+  const origin = await cloneOrigin(path, branch);
+  return origin !== null && origin === await canonicalPath(repoRoot);
+}
+async function fetchBack(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) {
+    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
+      hint: "Check the branch out there again so omk can bring its commits back."
+    });
+  }
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
+}
+async function fetchGoalBranches(workspace, goalId) {
+  const pattern = `refs/heads/omk/${goalId}/*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
+    { cwd: workspace.path }
+  );
+}
+async function removeBranchCheckout(repoRoot, workspace) {
+  try {
+    await stat3(workspace.path);
+  } catch {
+    return;
+  }
+  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
+    throw new GitError(
+      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
+      {
+        hint: "Remove that directory yourself if it is no longer needed."
+      }
+    );
+  }
+  await fetchBack(workspace);
+  await rm2(workspace.path, { recursive: true, force: true });
+}
+
+// src/adapters/git/capture.ts
+init_errors();
+
+// src/adapters/git/identity.ts
+var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
+function commitEnv(identity) {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email
+  };
+}
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
+
+// src/adapters/git/refs.ts
+init_errors();
+import { isAbsolute, join as join7, posix, resolve as resolve2 } from "node:path";
+var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+var INTEGRATION_ID = "integration";
+var SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
+var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
+function assertId(value2, what) {
+  if (!ID_PATTERN.test(value2)) {
+    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
+      hint: "Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit."
+    });
+  }
+}
+function sliceBranch(goalId, sliceId2) {
+  assertId(goalId, "goal id");
+  assertId(sliceId2, "slice id");
+  return `omk/${goalId}/${sliceId2}`;
+}
+function integrationBranch(goalId) {
+  return sliceBranch(goalId, INTEGRATION_ID);
+}
+function assertOmkBranch(branch, goalId) {
+  const match = SLICE_BRANCH.exec(branch);
+  if (!match || goalId !== void 0 && match[1] !== goalId) {
+    const scope = goalId === void 0 ? "omk/<goal-id>/<slice-id>" : `omk/${goalId}/<slice-id>`;
+    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
+      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+    });
+  }
+}
+function assertSha(value2) {
+  if (!SHA_PATTERN.test(value2)) {
+    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
+  }
+}
+function workspacePath(workspaceRoot, goalId, sliceId2) {
+  return join7(resolve2(workspaceRoot), goalId, sliceId2);
+}
+function normalizeSparsePaths(paths) {
+  if (paths === null || paths.length === 0) return null;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const raw of paths) {
+    const slashed = raw.replaceAll("\\", "/");
+    if (isAbsolute(raw) || slashed.startsWith("/")) {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
+    }
+    const dir = posix.normalize(slashed).replace(/\/+$/, "");
+    if (dir === "." || dir === "") return null;
+    const parts = dir.split("/");
+    if (parts.includes("..") || parts[0] === ".git") {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
+    }
+    dirs.add(dir);
+  }
+  return [...dirs].sort();
+}
+
+// src/adapters/git/capture.ts
+init_run_git();
+var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
+async function captureChange(workspace, message, options) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
+  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  if (ref !== `refs/heads/${workspace.branch}`) {
+    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
+      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
+    });
+  }
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1]
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
+      {
+        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
+      }
+    );
+  }
+  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
+  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
+  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
+}
+var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
+async function diffRange(cwd, from, to, diffLimitBytes) {
+  const { stdout } = await runGit(
+    [
+      "diff",
+      "--numstat",
+      "-z",
+      "--patch",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      from,
+      to,
+      "--"
+    ],
+    { cwd }
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
+  };
+}
+function splitNumstatPatch(output2) {
+  const end = output2.indexOf("\0\0");
+  if (end === -1) return { numstat: output2, patch: "" };
+  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
+}
+function parseNumstat(output2) {
+  const files = [];
+  for (const record2 of output2.split("\0")) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
+    if (!match) continue;
+    const [, added = "-", deleted = "-", path = ""] = match;
+    files.push({
+      path,
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted)
+    });
+  }
+  return files;
+}
+function truncateDiff(diff, limitBytes, fullDiffCommand) {
+  const bytes = Buffer.from(diff, "utf8");
+  if (bytes.length <= limitBytes) return diff;
+  const head2 = bytes.subarray(0, limitBytes);
+  const cut2 = head2.lastIndexOf(10);
+  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
+  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const shown = Buffer.byteLength(text3, "utf8");
+  const suffix = text3.endsWith("\n") ? "" : "\n";
+  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
+`;
+}
+
+// src/adapters/git/integrate.ts
+init_errors();
+init_run_git();
+async function openIntegration(input2, open5) {
+  assertId(input2.goalId, "goal id");
+  const workspace = await open5({
+    repoRoot: input2.repoRoot,
+    goalId: input2.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input2.baseSha,
+    workspaceRoot: input2.workspaceRoot,
+    sparsePaths: null
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
+  return workspace;
+}
+async function integrateBranches(input2, deps) {
+  assertId(input2.goalId, "goal id");
+  const expected = integrationBranch(input2.goalId);
+  if (input2.target !== expected) {
+    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
+  }
+  for (const branch of input2.branches) {
+    assertOmkBranch(branch, input2.goalId);
+    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
+  }
+  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
+  const cwd = workspace.path;
+  const clone2 = workspace.mode === "branch-checkout";
+  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
+  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const refs = input2.branches.map(refOf);
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
+  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: "Capture the slice first (its branch is created with its workspace)."
+    });
+  }
+  const merged = [];
+  let conflict = null;
+  for (const branch of input2.branches) {
+    if (!contained.has(refOf(branch))) {
+      const result2 = await runGit(
+        [
+          ...COMMIT_CONFIG,
+          "merge",
+          "--no-ff",
+          "--no-stat",
+          "--no-edit",
+          "--no-verify",
+          "-m",
+          `omk: integrate ${branch}`,
+          refOf(branch)
+        ],
+        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
+      );
+      if (result2.exitCode !== 0) {
+        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
+        break;
+      }
+    }
+    merged.push(branch);
+  }
+  if (clone2) await fetchBack(workspace);
+  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
+}
+async function abortConflict(cwd, branch, target, output2) {
+  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
+  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
+  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+  if (paths.length === 0) {
+    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
+      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
+    });
+  }
+  return {
+    branch,
+    paths,
+    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
+  };
+}
+async function mergeInProgress(cwd) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
+    cwd,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function listRefs(cwd, refs, mergedInto) {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const wanted = new Set(refs);
+  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
+}
+
+// src/adapters/git/open-workspace.ts
+init_errors();
+import { stat as stat4 } from "node:fs/promises";
+import { resolve as resolve3 } from "node:path";
+init_run_git();
+async function openWorkspace(input2, deps) {
+  const branch = sliceBranch(input2.goalId, input2.sliceId);
+  assertSha(input2.baseSha);
+  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
+  const { repoRoot, sliceId: sliceId2 } = input2;
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(
+    `commit\0${key}\0${input2.baseSha}`,
+    () => resolveCommit(repoRoot, input2.baseSha)
+  );
+  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
+  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
+  const fresh = await pathKind(path) === "missing";
+  const registration = await deps.serialize(key, async () => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+      }
+    }
+    const exists = await branchExists(repoRoot, branch);
+    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
+    const found = await findExisting(spec, sparseDirs !== null);
+    if (found) return { kind: "ready", workspace: found };
+    if (deps.forceFallback)
+      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
+    try {
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
+      return { kind: "registered", workspace };
+    } catch (error62) {
+      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
+    }
+  });
+  if (registration.kind === "ready") return registration.workspace;
+  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
+  try {
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
+  } catch (error62) {
+    await deps.serialize(key, () => discardWorktree(repoRoot, path));
+    return createBranchCheckout({
+      ...spec,
+      reason: `checking out the worktree failed: ${errorMessage(error62)}`
+    });
+  }
+}
+async function findExisting(spec, sparseWanted) {
+  const { repoRoot, branch, path } = spec;
+  const wanted = await canonicalPath(path);
+  const ref = `refs/heads/${branch}`;
+  let worktrees = await listWorktrees(repoRoot);
+  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    worktrees = await listWorktrees(repoRoot);
+  }
+  const atPath = worktrees.find((tree) => tree.path === wanted);
+  if (atPath) {
+    if (atPath.branch !== ref) {
+      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
+        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
+      });
+    }
+    if (await pathKind(path) !== "dir") {
+      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
+        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
+      });
+    }
+    return reuseWorktree(spec, sparseWanted);
+  }
+  const elsewhere = worktrees.find((tree) => tree.branch === ref);
+  if (elsewhere) {
+    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
+      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
+    });
+  }
+  const kind = await pathKind(path);
+  if (kind === "missing" || kind === "empty-dir") return null;
+  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
+    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
+  }
+  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
+    hint: "Move it away, or choose another workspace root."
+  });
+}
+async function reuseWorktree(spec, sparseWanted) {
+  let sparse = await isSparse(spec.path);
+  if (!await hasIndex(spec.path)) {
+    await populateWorktree(toWorkspace(spec, "worktree", null));
+  }
+  if (sparse && !sparseWanted) {
+    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
+    sparse = false;
+  }
+  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
+  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
+}
+function toWorkspace(spec, mode, fallbackReason) {
+  const { sliceId: sliceId2, path, branch, baseSha } = spec;
+  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
+}
+async function resolveCommit(repoRoot, sha2) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
+      hint: "Fetch it first, or plan the goal again from the current HEAD."
+    });
+  }
+  return result2.stdout.trim();
+}
+async function assertContainsBase(repoRoot, branch, baseSha) {
+  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
+      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
+    });
+  }
+}
+async function hasIndex(worktreePath) {
+  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
+  try {
+    return (await stat4(resolve3(worktreePath, stdout.trim()))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/git/prepared-integration.ts
+init_run_git();
+function createPreparedIntegrations(deps) {
+  const prepared = /* @__PURE__ */ new Map();
+  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  return {
+    prepare(input2) {
+      const key = keyOf(input2);
+      if (!prepared.has(key)) {
+        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+          (exists) => !exists
+        );
+        const opening = created.then(() => openIntegration(input2, deps.open));
+        opening.catch(() => {
+        });
+        prepared.set(key, { input: input2, created, opening });
+      }
+      return { discard: () => discard(key) };
+    },
+    take(input2) {
+      const key = keyOf(input2);
+      const entry = prepared.get(key);
+      prepared.delete(key);
+      return entry?.opening;
+    }
+  };
+  async function discard(key) {
+    const entry = prepared.get(key);
+    if (!entry) return;
+    prepared.delete(key);
+    const workspace = await entry.opening.catch(() => null);
+    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
+    const { repoRoot } = entry.input;
+    await deps.serialize(
+      await canonicalPath(repoRoot),
+      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
+        cwd: repoRoot,
+        okExitCodes: [0, 128]
+      })
+    );
+    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
+      cwd: repoRoot,
+      okExitCodes: [0, 1, 128]
+    });
+  }
+}
+
+// src/adapters/git/stale-locks.ts
+init_run_git();
+import { readdir as readdir2, rm as rm3, stat as stat5 } from "node:fs/promises";
+import { join as join8, resolve as resolve4 } from "node:path";
+var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
+var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
+async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
+  const commonDir = await gitCommonDir(repoRoot);
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join8(commonDir, name));
+  for (const worktree of await entries(join8(commonDir, "worktrees"))) {
+    if (!worktree.isDirectory()) continue;
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join8(commonDir, "worktrees", worktree.name, name));
+  }
+  candidates.push(...await refLocks(join8(commonDir, "refs")));
+  const removed = [];
+  const cutoff = now() - maxAgeMs;
+  for (const path of candidates) {
+    const mtime = await modifiedAt(path);
+    if (mtime === null || mtime > cutoff) continue;
+    await rm3(path, { force: true });
+    removed.push(path);
+  }
+  return removed.sort();
+}
+async function gitCommonDir(repoRoot) {
+  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
+  return resolve4(repoRoot, stdout.trim());
+}
+async function refLocks(dir) {
+  const found = [];
+  for (const entry of await entries(dir)) {
+    const path = join8(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await refLocks(path));
+    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
+  }
+  return found;
+}
+async function entries(dir) {
+  try {
+    return await readdir2(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+async function modifiedAt(path) {
+  try {
+    const info = await stat5(path);
+    return info.isFile() ? info.mtimeMs : null;
+  } catch {
+    return null;
+  }
+}
+
+// src/adapters/git/workspaces.ts
+function createGitWorkspaces(options = {}) {
+  const identity = options.identity ?? DEFAULT_IDENTITY;
+  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
+  const now = options.now ?? Date.now;
+  const serialize = createSerializer();
+  const memo2 = createMemo();
+  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open5, serialize });
+  return {
+    async create(input2) {
+      if (input2.sliceId === INTEGRATION_ID) {
+        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
+          hint: "Rename the slice in the plan."
+        });
+      }
+      return open5(input2);
+    },
+    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    async remove(repoRoot, workspace) {
+      assertOmkBranch(workspace.branch);
+      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
+      const key = await canonicalPath(repoRoot);
+      return serialize(key, () => removeWorktree(repoRoot, workspace));
+    },
+    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    prepareIntegration: (input2) => prepared.prepare(input2),
+    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
+  };
+}
+var gitWorkspaces = createGitWorkspaces();
+
+// src/adapters/execution-host.ts
+var localExecutionHost = {
+  workspaces: (options) => createGitWorkspaces(options),
+  verify: verifyGates
+};
+
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
 function processHost() {
@@ -40784,7 +41583,7 @@ function processHost() {
 
 // src/runtime/goal/store.ts
 init_errors();
-import { mkdir as mkdir3, readdir } from "node:fs/promises";
+import { mkdir as mkdir5, readdir as readdir3 } from "node:fs/promises";
 
 // src/runtime/state/exists.ts
 import { access } from "node:fs/promises";
@@ -40799,7 +41598,7 @@ async function pathExists(path) {
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readFile as readFile4, rename as rename2, stat as stat2, unlink } from "node:fs/promises";
+import { link, open as open4, readFile as readFile4, rename as rename2, stat as stat6, unlink } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 init_errors();
@@ -40903,7 +41702,7 @@ async function breakStale(lockPath, observed, token2, clock) {
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat2(marker);
+    const { mtimeMs } = await stat6(marker);
     if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
@@ -40943,7 +41742,7 @@ async function tryCreate(path, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat2(lockPath));
+    ({ mtimeMs } = await stat6(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -40998,42 +41797,42 @@ function isCode(error62, code4) {
 
 // src/runtime/state/paths.ts
 import { homedir } from "node:os";
-import { isAbsolute, join as join6, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, join as join9, resolve as resolve5 } from "node:path";
 function resolveStateRoot(env, home = homedir()) {
   const explicit = env.OMK_STATE_DIR;
-  if (explicit) return resolve(explicit);
+  if (explicit) return resolve5(explicit);
   const xdg = env.XDG_STATE_HOME;
-  if (xdg && isAbsolute(xdg)) return join6(xdg, "omk");
-  return join6(home, ".local", "state", "omk");
+  if (xdg && isAbsolute2(xdg)) return join9(xdg, "omk");
+  return join9(home, ".local", "state", "omk");
 }
 function goalPaths(stateRoot, goalId) {
-  const dir = join6(stateRoot, "goals", goalId);
+  const dir = join9(stateRoot, "goals", goalId);
   return {
     dir,
-    goal: join6(dir, "goal.json"),
-    prd: join6(dir, "prd.md"),
-    technicalPlan: join6(dir, "technical-plan.md"),
-    testSpec: join6(dir, "test-spec.md"),
-    taskGraph: join6(dir, "task-graph.json"),
-    decisions: join6(dir, "decisions.jsonl"),
-    events: join6(dir, "events.jsonl"),
-    proof: join6(dir, "proof.json"),
-    failure: join6(dir, "failure.json"),
-    execution: join6(dir, "execution.json"),
-    delivery: join6(dir, "delivery.json"),
-    budget: join6(dir, "budget.jsonl"),
-    lock: join6(dir, ".lock"),
-    artifacts: join6(dir, "artifacts"),
-    gateArtifacts: join6(dir, "artifacts", "gates"),
-    agentRunArtifacts: join6(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join6(dir, "artifacts", "reviews")
+    goal: join9(dir, "goal.json"),
+    prd: join9(dir, "prd.md"),
+    technicalPlan: join9(dir, "technical-plan.md"),
+    testSpec: join9(dir, "test-spec.md"),
+    taskGraph: join9(dir, "task-graph.json"),
+    decisions: join9(dir, "decisions.jsonl"),
+    events: join9(dir, "events.jsonl"),
+    proof: join9(dir, "proof.json"),
+    failure: join9(dir, "failure.json"),
+    execution: join9(dir, "execution.json"),
+    delivery: join9(dir, "delivery.json"),
+    budget: join9(dir, "budget.jsonl"),
+    lock: join9(dir, ".lock"),
+    artifacts: join9(dir, "artifacts"),
+    gateArtifacts: join9(dir, "artifacts", "gates"),
+    agentRunArtifacts: join9(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join9(dir, "artifacts", "reviews")
   };
 }
 function workspacesDir(stateRoot) {
-  return join6(stateRoot, "worktrees");
+  return join9(stateRoot, "worktrees");
 }
 function goalsDir(stateRoot) {
-  return join6(stateRoot, "goals");
+  return join9(stateRoot, "goals");
 }
 
 // src/runtime/goal/store.ts
@@ -41048,9 +41847,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths = this.paths(record2.id);
-    await mkdir3(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir5(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir3(paths.dir);
+      await mkdir5(paths.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -41060,9 +41859,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir3(paths.gateArtifacts, { recursive: true });
-    await mkdir3(paths.agentRunArtifacts, { recursive: true });
-    await mkdir3(paths.reviewArtifacts, { recursive: true });
+    await mkdir5(paths.gateArtifacts, { recursive: true });
+    await mkdir5(paths.agentRunArtifacts, { recursive: true });
+    await mkdir5(paths.reviewArtifacts, { recursive: true });
     await writeJsonAtomic(paths.goal, goalRecordSchema.parse(record2));
     return paths;
   }
@@ -41112,7 +41911,7 @@ var GoalStore = class {
   async list() {
     let names;
     try {
-      names = await readdir(goalsDir(this.deps.stateRoot));
+      names = await readdir3(goalsDir(this.deps.stateRoot));
     } catch (error62) {
       if (error62.code === "ENOENT") return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
@@ -41640,9 +42439,285 @@ var systemClock = {
   nowMs: () => Date.now()
 };
 
+// src/adapters/local-forge/forge.ts
+init_errors();
+init_run_git();
+import { createHash as createHash2 } from "node:crypto";
+import { join as join11 } from "node:path";
+
+// src/adapters/local-forge/store.ts
+import { mkdir as mkdir6, readFile as readFile5 } from "node:fs/promises";
+import { join as join10 } from "node:path";
+var pullSchema = external_exports.object({
+  number: external_exports.number().int().positive(),
+  title: external_exports.string(),
+  body: external_exports.string(),
+  head: external_exports.string(),
+  base: external_exports.string(),
+  draft: external_exports.boolean(),
+  state: external_exports.enum(["open", "closed", "merged"]),
+  labels: external_exports.array(external_exports.string()),
+  mergedSha: external_exports.string().nullable()
+});
+var checkRunSchema = external_exports.object({
+  id: external_exports.number().int().positive(),
+  name: external_exports.string(),
+  headSha: external_exports.string(),
+  conclusion: external_exports.enum(["success", "failure", "neutral"]),
+  title: external_exports.string(),
+  summary: external_exports.string(),
+  externalId: external_exports.string()
+});
+var dataSchema = external_exports.object({
+  version: external_exports.literal(1),
+  pulls: external_exports.array(pullSchema),
+  checkRuns: external_exports.array(checkRunSchema)
+});
+var LocalForgeStore = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.path = join10(dir, "forge.json");
+  }
+  dir;
+  path;
+  queue = Promise.resolve();
+  async read() {
+    try {
+      return dataSchema.parse(JSON.parse(await readFile5(this.path, "utf8")));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
+      throw error62;
+    }
+  }
+  /** Read-modify-write, serialized within the process. */
+  update(change) {
+    const run = async () => {
+      const data = await this.read();
+      const result2 = change(data);
+      await mkdir6(this.dir, { recursive: true });
+      await writeJsonAtomic(this.path, dataSchema.parse(data));
+      return result2;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {
+    });
+    return next;
+  }
+};
+
+// src/adapters/local-forge/forge.ts
+var IDENTITY = {
+  GIT_AUTHOR_NAME: "omk",
+  GIT_AUTHOR_EMAIL: "omk@localhost",
+  GIT_COMMITTER_NAME: "omk",
+  GIT_COMMITTER_EMAIL: "omk@localhost"
+};
+function createLocalForge(options) {
+  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
+  const store = new LocalForgeStore(join11(options.stateRoot, "forge", key));
+  const repoRoot = options.repoRoot;
+  const git = (args, okExitCodes) => runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
+  const sha2 = async (ref) => (await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [0, 1])).stdout.trim();
+  const view = async (pull) => {
+    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
+    const baseSha = await sha2(`refs/heads/${pull.base}`);
+    const mergeable = pull.state === "open" && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
+    return {
+      number: pull.number,
+      url: `local://${repoRoot}/pull/${pull.number}`,
+      title: pull.title,
+      body: pull.body,
+      head: pull.head,
+      headSha,
+      base: pull.base,
+      baseSha,
+      draft: pull.draft,
+      state: pull.state,
+      labels: [...pull.labels],
+      mergeable
+    };
+  };
+  const canMerge = async (base, head2) => (await git(["merge-tree", "--write-tree", "--no-messages", base, head2], [0, 1])).exitCode === 0;
+  const pullByNumber = async (number4) => {
+    const pull = (await store.read()).pulls.find((p) => p.number === number4);
+    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+    return pull;
+  };
+  return {
+    kind: "local",
+    repo: { owner: "local", name: key },
+    async push(spec) {
+      const current = await sha2(`refs/heads/${spec.branch}`);
+      if (current !== spec.sha) {
+        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
+      }
+    },
+    async findPullRequest(head2) {
+      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
+      return pull ? view(pull) : null;
+    },
+    async createPullRequest(spec) {
+      if (!await sha2(`refs/heads/${spec.head}`))
+        throw new ForgeError(`Branch ${spec.head} does not exist.`);
+      if (!await sha2(`refs/heads/${spec.base}`))
+        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
+      const pull = await store.update((data) => {
+        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
+        if (existing) {
+          existing.title = spec.title;
+          existing.body = spec.body;
+          return { ...existing, reused: true };
+        }
+        const created = {
+          number: data.pulls.length + 1,
+          title: spec.title,
+          body: spec.body,
+          head: spec.head,
+          base: spec.base,
+          draft: spec.draft,
+          state: "open",
+          labels: [...spec.labels],
+          mergedSha: null
+        };
+        data.pulls.push(created);
+        return created;
+      });
+      return { ...await view(pull), reused: "reused" in pull };
+    },
+    async updatePullRequest(number4, change) {
+      await pullByNumber(number4);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
+        return { ...found };
+      });
+      return view(pull);
+    },
+    getPullRequest: async (number4) => view(await pullByNumber(number4)),
+    async addLabels(number4, labels) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
+      });
+    },
+    async findCheckRun(commit, name, externalId) {
+      const run = (await store.read()).checkRuns.find(
+        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
+      );
+      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
+    async removeLabel(number4, label) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = found.labels.filter((l) => l !== label);
+      });
+    },
+    async upsertCheckRun(spec, id) {
+      return store.update((data) => {
+        const existing = data.checkRuns.find(
+          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
+        );
+        const record2 = {
+          id: existing?.id ?? data.checkRuns.length + 1,
+          name: spec.name,
+          headSha: spec.headSha,
+          conclusion: spec.conclusion,
+          title: spec.title,
+          summary: spec.summary,
+          externalId: spec.externalId
+        };
+        if (existing) Object.assign(existing, record2);
+        else data.checkRuns.push(record2);
+        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
+      });
+    },
+    async checks(commit) {
+      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
+    },
+    branchProtection: async () => null,
+    reviews: async () => ({ approvals: 0, changesRequested: false }),
+    async merge(number4, expected, method) {
+      const pull = await view(await pullByNumber(number4));
+      if (pull.headSha !== expected) {
+        return {
+          merged: false,
+          reason: "head_moved",
+          detail: `head is ${pull.headSha}, expected ${expected}`
+        };
+      }
+      const merged = await mergeLocally(pull, method);
+      if (!merged.merged) return merged;
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) {
+          found.state = "merged";
+          found.mergedSha = merged.sha;
+        }
+      });
+      return merged;
+    }
+  };
+  async function mergeLocally(pull, method) {
+    const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === pull.base;
+    const fastForward = (await git(["merge-base", "--is-ancestor", pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
+    let target = pull.headSha;
+    if (!fastForward || method !== "merge") {
+      const tree = await git(
+        ["merge-tree", "--write-tree", "--no-messages", pull.baseSha, pull.headSha],
+        [0, 1]
+      );
+      if (tree.exitCode !== 0)
+        return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
+      const parents = method === "merge" ? ["-p", pull.baseSha, "-p", pull.headSha] : ["-p", pull.baseSha];
+      const message = `${pull.title} (#${pull.number})`;
+      target = (await git(["commit-tree", tree.stdout.trim(), ...parents, "-m", message])).stdout.trim();
+    }
+    if (checkedOut) {
+      const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+      if (dirty) {
+        return {
+          merged: false,
+          reason: "not_mergeable",
+          detail: `${pull.base} is checked out with uncommitted changes`
+        };
+      }
+      await git(["merge", "--ff-only", "--quiet", target]);
+    } else {
+      await git(["update-ref", `refs/heads/${pull.base}`, target, pull.baseSha]);
+    }
+    return { merged: true, sha: target };
+  }
+}
+
+// src/cli/forge.ts
+init_errors();
+var FORGE_CHOICES = ["auto", "local", "github"];
+async function chooseForge(io, goal, stateRoot, flag) {
+  const choice2 = flag ?? "auto";
+  if (!FORGE_CHOICES.includes(choice2)) {
+    throw new UsageError(`--forge: '${choice2}' is not one of ${FORGE_CHOICES.join(", ")}.`, {
+      hint: "Example: --forge local"
+    });
+  }
+  const token2 = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (choice2 === "github" || choice2 === "auto" && token2) {
+    const { createCliGitHubForge: createCliGitHubForge2 } = await Promise.resolve().then(() => (init_github_forge(), github_forge_exports));
+    return createCliGitHubForge2(io, goal);
+  }
+  return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
+}
+
+// src/cli/vocabulary.ts
+var cliVocabulary = {
+  setting: (name, example) => `--${name} ${example}`,
+  command: (name, goalId) => `'omk goal ${name} ${goalId}'`
+};
+
 // src/cli/context.ts
 var processHost2 = processHost();
-function composeRuntime(io, stateDir) {
+function composeRuntime(io, stateDir, options = {}) {
   const reporter = {
     info: (message) => io.stderr(`omk: ${message}
 `),
@@ -41655,17 +42730,231 @@ function composeRuntime(io, stateDir) {
     reporter,
     repo: gitRepo,
     planner: heuristicPlanner,
-    randomHex: () => randomBytes3(3).toString("hex")
+    randomHex: () => randomBytes3(3).toString("hex"),
+    env: io.env,
+    execution: localExecutionHost,
+    words: cliVocabulary,
+    forge: (goal) => chooseForge(io, goal, stateRoot, options.forge)
   };
+}
+
+// src/runtime/budget/ops.ts
+init_errors();
+
+// src/runtime/goal/lifecycle.ts
+init_errors();
+var ALLOWED_FROM = {
+  pause: ["planned", "running", "interrupted", "not_ready"],
+  // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
+  resume: ["paused", "interrupted", "not_ready"],
+  cancel: ["planned", "running", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"],
+  // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
+  // known gaps, which the proof keeps listing.
+  accept: ["ready", "not_ready"],
+  reject: ["planned", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"]
+};
+function nextStatus(goal, action, context) {
+  const from = goal.status;
+  if (action === "resume" && from === "running") {
+    throw new IllegalTransitionError(
+      context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
+      {
+        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
+      }
+    );
+  }
+  if (!ALLOWED_FROM[action].includes(from)) {
+    throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
+      hint: hintFor2(action, goal)
+    });
+  }
+  switch (action) {
+    case "pause":
+      return "paused";
+    case "resume":
+      return from === "not_ready" ? "not_ready" : goal.resumeTo ?? "planned";
+    case "cancel":
+      return "cancelled";
+    case "accept":
+      return "accepted";
+    case "reject":
+      return "rejected";
+  }
+}
+function isOrphaned(goal, context) {
+  return goal.status === "running" && !context.controllerAlive;
+}
+function hintFor2(action, goal) {
+  if (TERMINAL_STATUSES.includes(goal.status)) {
+    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+  }
+  const allowed = ALLOWED_FROM[action].join(", ");
+  if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
+    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+  }
+  if (action === "pause" && goal.status === "paused")
+    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+  if (action === "resume")
+    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
+  return `'${action}' is allowed from: ${allowed}.`;
+}
+
+// src/runtime/goal/actions.ts
+var EVENT_FOR = {
+  pause: "goal_paused",
+  resume: "goal_resumed",
+  cancel: "goal_cancelled",
+  accept: "goal_accepted",
+  reject: "goal_rejected"
+};
+function controllerAlive(store, goal) {
+  const controller = goal.controller;
+  if (!controller) return false;
+  if (controller.host !== store.deps.host.hostname) return true;
+  return store.deps.host.isAlive(controller.pid);
+}
+async function applyLifecycle(store, goalId, action, text3 = "") {
+  const paths = store.paths(goalId);
+  const events = new EventLog(paths.events, store.deps.clock);
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    const previous = goal.status;
+    const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
+    const data = { from: previous, to: next };
+    if (action === "accept") data.summary = text3;
+    if (action === "reject" || action === "cancel") data.reason = text3;
+    await events.append([{ type: EVENT_FOR[action], data }]);
+    if (action === "cancel") {
+      await writeFailure(paths.failure, {
+        status: "cancelled",
+        at: store.deps.clock.nowIso(),
+        reason: text3 || "cancelled by a user",
+        humanDecisions: []
+      });
+    }
+    const updated = await store.write({
+      ...goal,
+      status: next,
+      // Pausing an interrupted goal keeps where it was headed, so resume goes back there.
+      resumeTo: action === "pause" ? previous === "interrupted" ? goal.resumeTo ?? "running" : previous : action === "resume" ? null : goal.resumeTo,
+      controller: action === "resume" || action === "cancel" ? null : goal.controller
+    });
+    const proof = await rebuildProof(store, updated, events);
+    return { goal: updated, previous, proof };
+  });
+}
+async function resumeOrphans(store) {
+  const results = [];
+  for (const goal of await store.list()) {
+    const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
+    if (!orphaned && goal.status !== "interrupted") continue;
+    if (orphaned) {
+      await store.withGoalLock(goal.id, async () => {
+        const fresh = await store.read(goal.id);
+        await new EventLog(store.paths(goal.id).events, store.deps.clock).append([
+          {
+            type: "goal_paused",
+            data: { from: fresh.status, to: "interrupted", reason: "controller process is gone" }
+          }
+        ]);
+        await store.write({ ...fresh, status: "interrupted", resumeTo: fresh.status, controller: null });
+      });
+    }
+    results.push(await applyLifecycle(store, goal.id, "resume", "resumed automatically"));
+  }
+  return results;
+}
+function resumeContinuesExecution(result2, options = {}) {
+  const { status } = result2.goal;
+  if (status === "running" || options.startPlanned === true && status === "planned") return true;
+  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
+}
+
+// src/runtime/budget/ops.ts
+async function budgetView(store, goalId) {
+  const goal = await store.read(goalId);
+  const { checkpoints } = await readCheckpoints(store.paths(goalId).budget);
+  const spent = checkpoints.at(-1)?.spent ?? { timeMs: 0, tokens: 0, usd: 0 };
+  return { goalId, limits: goal.budget, spent, remaining: remaining(goal.budget, spent), checkpoints };
+}
+async function addBudget(store, goalId, add) {
+  const paths = store.paths(goalId);
+  const events = new EventLog(paths.events, store.deps.clock);
+  await store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (TERMINAL_STATUSES.includes(goal.status)) {
+      throw new IllegalTransitionError(`Cannot add budget to goal ${goalId}: it is ${goal.status}.`, {
+        hint: "A final goal does not run again. Start a new goal instead."
+      });
+    }
+    const spent = await currentSpent(paths.budget);
+    const limits = addToLimits(goal.budget, spent, { timeMs: add.time, tokens: add.tokens, usd: add.usd });
+    const added = { timeMs: add.time ?? null, tokens: add.tokens ?? null, usd: add.usd ?? null };
+    await appendCheckpoint(paths.budget, store.deps.clock, {
+      kind: "add",
+      limits,
+      spent,
+      note: `added ${JSON.stringify(added)}`
+    });
+    const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
+    await events.append([{ type: "budget_added", data: { added, limits, slicesRescaled: rescaled } }]);
+    const updated = await store.write({ ...goal, budget: limits });
+    await rebuildProof(store, updated, events);
+  });
+  return budgetView(store, goalId);
+}
+async function rescaleSliceBudgets(store, goal, limits, spent) {
+  const before = goal.budget.timeMs;
+  const after = limits.timeMs;
+  if (before === null || after === null || after <= before || before <= 0) return 0;
+  if (goal.status === "running" && controllerAlive(store, goal)) return 0;
+  const path = store.paths(goal.id).taskGraph;
+  const graph = await readVersioned(taskGraphVersioned, path);
+  let count = 0;
+  const tasks = graph.tasks.map((task) => {
+    if (task.status === "done" || task.status === "skipped" || task.status === "failed") return task;
+    count += 1;
+    const scaled2 = Math.round(task.budget.timeMs * after / before);
+    const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled2));
+    return { ...task, budget: { ...task.budget, timeMs } };
+  });
+  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
+  return count;
+}
+
+// src/runtime/goal/queries.ts
+async function readProof(store, goalId) {
+  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  return { proof, digestValid: verifyProofDigest(proof) };
+}
+async function goalStatus(store, goalId) {
+  const goal = await store.read(goalId);
+  const [proof, lastEventSeq] = await Promise.all([
+    readProof(store, goalId),
+    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
+  ]);
+  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+}
+async function goalShow(store, goalId) {
+  const paths = store.paths(goalId);
+  const [goal, graph] = await Promise.all([
+    store.read(goalId),
+    readVersioned(taskGraphVersioned, paths.taskGraph)
+  ]);
+  return { goal, graph, paths };
+}
+async function readEvents(store, goalId) {
+  await store.read(goalId);
+  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
 }
 
 // src/runtime/agents/registry.ts
 import { accessSync, constants, statSync as statSync2 } from "node:fs";
-import { isAbsolute as isAbsolute2, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute3, resolve as resolve8 } from "node:path";
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir4, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join8, resolve as resolve2 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir7, stat as stat7, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join13, resolve as resolve6 } from "node:path";
 
 // src/runtime/agents/env.ts
 init_errors();
@@ -41742,8 +43031,8 @@ function forbiddenValues(processEnv) {
 }
 
 // src/runtime/agents/follow-ups.ts
-import { lstat, readFile as readFile5, rmdir, unlink as unlink2 } from "node:fs/promises";
-import { dirname as dirname4, join as join7 } from "node:path";
+import { lstat, readFile as readFile6, rmdir, unlink as unlink2 } from "node:fs/promises";
+import { dirname as dirname6, join as join12 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -41761,7 +43050,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path = join7(cwd, FOLLOW_UPS_FILE);
+  const path = join12(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat11 = await lstat(path);
@@ -41776,7 +43065,7 @@ async function readFollowUps(cwd, defaults) {
         problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
       };
     }
-    text3 = await readFile5(path, "utf8");
+    text3 = await readFile6(path, "utf8");
   } catch (error62) {
     if (isNotFound(error62)) return { followUps: [], problems: [] };
     throw error62;
@@ -41859,7 +43148,7 @@ async function removeProposals(path) {
   await unlink2(path).catch((error62) => {
     if (!isNotFound(error62)) throw error62;
   });
-  await rmdir(dirname4(path)).catch(() => void 0);
+  await rmdir(dirname6(path)).catch(() => void 0);
 }
 function isNotFound(error62) {
   return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
@@ -42016,10 +43305,10 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve2(input2.artifactsDir);
-  await mkdir4(dir, { recursive: true });
-  const transcript = join8(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join8(dir, `prompt-${input2.attempt}.md`);
+  const dir = resolve6(input2.artifactsDir);
+  await mkdir7(dir, { recursive: true });
+  const transcript = join13(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join13(dir, `prompt-${input2.attempt}.md`);
   await writeFile3(promptFile, input2.prompt);
   await writeFile3(
     transcript,
@@ -42065,7 +43354,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join8(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join13(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -42155,15 +43444,15 @@ function formatMs(ms) {
 }
 async function isDirectory(path) {
   try {
-    return (await stat3(path)).isDirectory();
+    return (await stat7(path)).isDirectory();
   } catch {
     return false;
   }
 }
 
 // src/adapters/agents/demo-agent.ts
-import { lstat as lstat2, mkdir as mkdir5, readdir as readdir2, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join9, resolve as resolve3 } from "node:path";
+import { lstat as lstat2, mkdir as mkdir8, readdir as readdir4, readFile as readFile7, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join14, resolve as resolve7 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -42175,9 +43464,9 @@ function createDemoAgent() {
 }
 async function runDemo(input2) {
   const started = performance.now();
-  const dir = resolve3(input2.artifactsDir);
-  await mkdir5(dir, { recursive: true });
-  const transcript = join9(dir, `transcript-${input2.attempt}.log`);
+  const dir = resolve7(input2.artifactsDir);
+  await mkdir8(dir, { recursive: true });
+  const transcript = join14(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -42199,7 +43488,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join9(input2.cwd, file2);
+    const path = join14(input2.cwd, file2);
     const content = await readText(path);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -42265,7 +43554,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir2(join9(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir4(join14(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES) return;
@@ -42283,7 +43572,7 @@ async function listFiles(root) {
 async function readText(path) {
   const info = await lstat2(path);
   if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile6(path);
+  const buffer = await readFile7(path);
   return buffer.includes(0) ? null : buffer.toString("utf8");
 }
 
@@ -42402,7 +43691,7 @@ function scriptPath(spec, repoRoot) {
   if (raw === "") {
     throw new ConfigError("--agent script: needs a path to an executable", { hint: EXAMPLES });
   }
-  return isAbsolute2(raw) ? raw : resolve4(repoRoot, raw);
+  return isAbsolute3(raw) ? raw : resolve8(repoRoot, raw);
 }
 function checkedScript(spec, repoRoot) {
   const path = scriptPath(spec, repoRoot);
@@ -42438,961 +43727,88 @@ function unknownAgent(spec, config2) {
   );
 }
 
-// src/adapters/local-controller.ts
+// src/runtime/app/agent.ts
 init_errors();
+async function prepareAgent(deps, repoRoot, choice2, recorded) {
+  const config2 = choice2.config ?? await loadConfig(repoRoot);
+  const spec = choice2.name ?? recorded ?? config2.config.agents.default;
+  if (spec === void 0 || spec === "") {
+    throw new UsageError(
+      `No agent selected for this goal${config2.path === null ? "" : ` and ${config2.path} sets no agents.default`}.`,
+      {
+        hint: `Name one with ${deps.words.setting("agent", "claude")}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`
+      }
+    );
+  }
+  const agents = withAgentArgs(config2.config.agents, spec, choice2.extraArgs ?? []);
+  const agent = resolveAgent(spec, { repoRoot, config: agents, env: deps.env });
+  return { spec, agent, config: config2 };
+}
+function withAgentArgs(agents, spec, args) {
+  if (args.length === 0) return agents;
+  if (spec === "demo") {
+    throw new UsageError("agent-args: the demo agent runs no command, so it takes no arguments.", {
+      hint: "Remove agent-args, or use an agent that runs a command. Example: agent: claude"
+    });
+  }
+  const custom2 = agents.custom[spec];
+  if (custom2 !== void 0) {
+    return {
+      ...agents,
+      custom: { ...agents.custom, [spec]: { ...custom2, argv: [...custom2.argv, ...args] } }
+    };
+  }
+  const settings = agents.settings[spec] ?? { extraArgs: [], env: [] };
+  return {
+    ...agents,
+    settings: { ...agents.settings, [spec]: { ...settings, extraArgs: [...settings.extraArgs, ...args] } }
+  };
+}
+
+// src/runtime/app/controller.ts
 init_env();
-
-// src/adapters/git/workspaces.ts
-init_errors();
-
-// src/adapters/git/branch-checkout.ts
-init_errors();
-init_run_git();
-import { mkdir as mkdir7, rm as rm2, stat as stat5 } from "node:fs/promises";
-import { dirname as dirname6, join as join10 } from "node:path";
-
-// src/adapters/git/worktree.ts
-init_errors();
-init_run_git();
-import { mkdir as mkdir6, readdir as readdir3, realpath as realpath2, stat as stat4 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname5, resolve as resolve5 } from "node:path";
-var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail2 = run.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run;
-  };
-}
-function createMemo(limit = 1e3) {
-  const values = /* @__PURE__ */ new Map();
-  return (key, compute) => {
-    const known = values.get(key);
-    if (known) return known;
-    if (values.size >= limit) values.clear();
-    const value2 = compute();
-    values.set(key, value2);
-    value2.catch(() => {
-      if (values.get(key) === value2) values.delete(key);
-    });
-    return value2;
-  };
-}
-async function canonicalPath(path) {
-  const absolute = resolve5(path);
-  try {
-    return await realpath2(absolute);
-  } catch {
-    const parent = dirname5(absolute);
-    if (parent === absolute) return absolute;
-    return resolve5(await canonicalPath(parent), basename2(absolute));
-  }
-}
-async function pathKind(path) {
-  try {
-    const info = await stat4(path);
-    if (!info.isDirectory()) return "other";
-    return (await readdir3(path)).length === 0 ? "empty-dir" : "dir";
-  } catch {
-    return "missing";
-  }
-}
-async function listWorktrees(repoRoot) {
-  const stdout = await retrying(async () => {
-    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
-  });
-  const entries2 = [];
-  let current = null;
-  for (const line2 of stdout.split("\n")) {
-    if (line2.startsWith("worktree ")) {
-      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
-      entries2.push(current);
-    } else if (current && line2.startsWith("HEAD ")) {
-      current.head = line2.slice("HEAD ".length);
-    } else if (current && line2.startsWith("branch ")) {
-      current.branch = line2.slice("branch ".length);
-    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
-      current.prunable = true;
-    }
-  }
-  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
-  return entries2;
-}
-async function branchExists(repoRoot, branch) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function isSparse(worktreePath) {
-  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
-    cwd: worktreePath,
-    okExitCodes: [0, 1]
-  });
-  return result2.stdout.trim() === "true";
-}
-async function registerWorktree(input2) {
-  const { repoRoot, branch, baseSha, path } = input2;
-  await mkdir6(dirname5(path), { recursive: true });
-  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
-  const target = input2.createBranch ? baseSha : branch;
-  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
-    cwd: repoRoot
-  });
-  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
-}
-async function configureSparse(workspace, sparseDirs, inheritsSparse) {
-  const { path } = workspace;
-  if (sparseDirs) {
-    try {
-      await setSparse(path, sparseDirs);
-      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
-    } catch (error62) {
-      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
-      return {
-        ...workspace,
-        mode: "worktree",
-        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
-      };
-    }
-  }
-  if (await inheritsSparse() && await isSparse(path)) {
-    await runGit(["sparse-checkout", "disable"], { cwd: path });
-  }
-  return { ...workspace, mode: "worktree", fallbackReason: null };
-}
-async function populateWorktree(workspace) {
-  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
-    cwd: workspace.path,
-    timeoutMs: CHECKOUT_TIMEOUT_MS
-  });
-}
-async function discardWorktree(repoRoot, path) {
-  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
-}
-async function setSparse(path, dirs) {
-  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
-}
-async function retrying(task, attempts = 4) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task();
-    } catch (error62) {
-      if (attempt >= attempts) throw error62;
-      await new Promise((done) => setTimeout(done, 50 * attempt));
-    }
-  }
-}
-async function removeWorktree(repoRoot, workspace) {
-  const wanted = await canonicalPath(workspace.path);
-  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
-  if (entry && !entry.prunable) {
-    if (entry.branch !== `refs/heads/${workspace.branch}`) {
-      throw new GitError(
-        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
-        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
-      );
-    }
-    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
-  }
-  await runGit(["worktree", "prune"], { cwd: repoRoot });
-}
-function errorMessage(error62) {
-  return error62 instanceof Error ? error62.message : String(error62);
-}
-
-// src/adapters/git/branch-checkout.ts
-async function createBranchCheckout(input2) {
-  const { repoRoot, branch, path } = input2;
-  try {
-    if (!await branchExists(repoRoot, branch)) {
-      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
-    }
-    await mkdir7(dirname6(path), { recursive: true });
-    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
-      cwd: dirname6(path),
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
-      cwd: path,
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-  } catch (error62) {
-    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
-      cause: error62,
-      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
-    });
-  }
-  return {
-    sliceId: input2.sliceId,
-    path,
-    branch,
-    baseSha: input2.baseSha,
-    mode: "branch-checkout",
-    fallbackReason: input2.reason
-  };
-}
-async function cloneOrigin(path, branch) {
-  try {
-    if (!(await stat5(join10(path, ".git"))).isDirectory()) return null;
-  } catch {
-    return null;
-  }
-  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
-  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
-  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
-  const origin = url2.stdout.trim();
-  return origin === "" ? null : canonicalPath(origin);
-}
-async function isCloneOf(path, branch, repoRoot) {
-  const origin = await cloneOrigin(path, branch);
-  return origin !== null && origin === await canonicalPath(repoRoot);
-}
-async function fetchBack(workspace) {
-  const origin = await cloneOrigin(workspace.path, workspace.branch);
-  if (origin === null) {
-    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
-      hint: "Check the branch out there again so omk can bring its commits back."
-    });
-  }
-  const ref = `refs/heads/${workspace.branch}`;
-  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
-}
-async function fetchGoalBranches(workspace, goalId) {
-  const pattern = `refs/heads/omk/${goalId}/*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
-    { cwd: workspace.path }
-  );
-}
-async function removeBranchCheckout(repoRoot, workspace) {
-  try {
-    await stat5(workspace.path);
-  } catch {
-    return;
-  }
-  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
-    throw new GitError(
-      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
-      {
-        hint: "Remove that directory yourself if it is no longer needed."
-      }
-    );
-  }
-  await fetchBack(workspace);
-  await rm2(workspace.path, { recursive: true, force: true });
-}
-
-// src/adapters/git/capture.ts
-init_errors();
-
-// src/adapters/git/identity.ts
-var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
-function commitEnv(identity) {
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email
-  };
-}
-var COMMIT_CONFIG = [
-  "-c",
-  "commit.gpgsign=false",
-  "-c",
-  "rerere.enabled=false",
-  "-c",
-  "maintenance.auto=false",
-  "-c",
-  "gc.auto=0"
-];
-
-// src/adapters/git/refs.ts
-init_errors();
-import { isAbsolute as isAbsolute3, join as join11, posix, resolve as resolve6 } from "node:path";
-var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-var INTEGRATION_ID = "integration";
-var SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
-var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
-function assertId(value2, what) {
-  if (!ID_PATTERN.test(value2)) {
-    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
-      hint: "Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit."
-    });
-  }
-}
-function sliceBranch(goalId, sliceId2) {
-  assertId(goalId, "goal id");
-  assertId(sliceId2, "slice id");
-  return `omk/${goalId}/${sliceId2}`;
-}
-function integrationBranch(goalId) {
-  return sliceBranch(goalId, INTEGRATION_ID);
-}
-function assertOmkBranch(branch, goalId) {
-  const match = SLICE_BRANCH.exec(branch);
-  if (!match || goalId !== void 0 && match[1] !== goalId) {
-    const scope = goalId === void 0 ? "omk/<goal-id>/<slice-id>" : `omk/${goalId}/<slice-id>`;
-    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
-      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
-    });
-  }
-}
-function assertSha(value2) {
-  if (!SHA_PATTERN.test(value2)) {
-    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
-  }
-}
-function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join11(resolve6(workspaceRoot), goalId, sliceId2);
-}
-function normalizeSparsePaths(paths) {
-  if (paths === null || paths.length === 0) return null;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const raw of paths) {
-    const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute3(raw) || slashed.startsWith("/")) {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
-    }
-    const dir = posix.normalize(slashed).replace(/\/+$/, "");
-    if (dir === "." || dir === "") return null;
-    const parts = dir.split("/");
-    if (parts.includes("..") || parts[0] === ".git") {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
-    }
-    dirs.add(dir);
-  }
-  return [...dirs].sort();
-}
-
-// src/adapters/git/capture.ts
-init_run_git();
-var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
-async function captureChange(workspace, message, options) {
-  assertOmkBranch(workspace.branch);
-  const cwd = workspace.path;
-  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
-  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
-  if (ref !== `refs/heads/${workspace.branch}`) {
-    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
-      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
-    });
-  }
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
-  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
-    cwd,
-    env: commitEnv(options.identity),
-    okExitCodes: [0, 1]
-  });
-  const committed = commit.exitCode === 0;
-  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
-    throw new GitError(
-      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
-      {
-        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
-      }
-    );
-  }
-  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
-  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
-  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
-}
-var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
-async function diffRange(cwd, from, to, diffLimitBytes) {
-  const { stdout } = await runGit(
-    [
-      "diff",
-      "--numstat",
-      "-z",
-      "--patch",
-      "--no-renames",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--no-color",
-      from,
-      to,
-      "--"
-    ],
-    { cwd }
-  );
-  const { numstat, patch } = splitNumstatPatch(stdout);
-  return {
-    changedFiles: parseNumstat(numstat),
-    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
-  };
-}
-function splitNumstatPatch(output2) {
-  const end = output2.indexOf("\0\0");
-  if (end === -1) return { numstat: output2, patch: "" };
-  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
-}
-function parseNumstat(output2) {
-  const files = [];
-  for (const record2 of output2.split("\0")) {
-    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
-    if (!match) continue;
-    const [, added = "-", deleted = "-", path = ""] = match;
-    files.push({
-      path,
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted)
-    });
-  }
-  return files;
-}
-function truncateDiff(diff, limitBytes, fullDiffCommand) {
-  const bytes = Buffer.from(diff, "utf8");
-  if (bytes.length <= limitBytes) return diff;
-  const head2 = bytes.subarray(0, limitBytes);
-  const cut2 = head2.lastIndexOf(10);
-  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
-  const shown = Buffer.byteLength(text3, "utf8");
-  const suffix = text3.endsWith("\n") ? "" : "\n";
-  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
-`;
-}
-
-// src/adapters/git/integrate.ts
-init_errors();
-init_run_git();
-async function openIntegration(input2, open5) {
-  assertId(input2.goalId, "goal id");
-  const workspace = await open5({
-    repoRoot: input2.repoRoot,
-    goalId: input2.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input2.baseSha,
-    workspaceRoot: input2.workspaceRoot,
-    sparsePaths: null
-  });
-  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
-  return workspace;
-}
-async function integrateBranches(input2, deps) {
-  assertId(input2.goalId, "goal id");
-  const expected = integrationBranch(input2.goalId);
-  if (input2.target !== expected) {
-    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
-  }
-  for (const branch of input2.branches) {
-    assertOmkBranch(branch, input2.goalId);
-    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
-  }
-  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
-  const cwd = workspace.path;
-  const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
-  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const refs = input2.branches.map(refOf);
-  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
-  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
-  if (missing) {
-    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
-      hint: "Capture the slice first (its branch is created with its workspace)."
-    });
-  }
-  const merged = [];
-  let conflict = null;
-  for (const branch of input2.branches) {
-    if (!contained.has(refOf(branch))) {
-      const result2 = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          "merge",
-          "--no-ff",
-          "--no-stat",
-          "--no-edit",
-          "--no-verify",
-          "-m",
-          `omk: integrate ${branch}`,
-          refOf(branch)
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
-      );
-      if (result2.exitCode !== 0) {
-        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
-        break;
-      }
-    }
-    merged.push(branch);
-  }
-  if (clone2) await fetchBack(workspace);
-  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
-  return { workspace, headSha, merged, conflict, ...change };
-}
-async function abortConflict(cwd, branch, target, output2) {
-  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
-  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-  if (paths.length === 0) {
-    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
-      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
-    });
-  }
-  return {
-    branch,
-    paths,
-    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
-  };
-}
-async function mergeInProgress(cwd) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function listRefs(cwd, refs, mergedInto) {
-  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
-  const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
-}
-
-// src/adapters/git/open-workspace.ts
-init_errors();
-import { stat as stat6 } from "node:fs/promises";
-import { resolve as resolve7 } from "node:path";
-init_run_git();
-async function openWorkspace(input2, deps) {
-  const branch = sliceBranch(input2.goalId, input2.sliceId);
-  assertSha(input2.baseSha);
-  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
-  const { repoRoot, sliceId: sliceId2 } = input2;
-  const key = await canonicalPath(repoRoot);
-  const baseSha = await deps.memo(
-    `commit\0${key}\0${input2.baseSha}`,
-    () => resolveCommit(repoRoot, input2.baseSha)
-  );
-  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
-  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
-  const fresh = await pathKind(path) === "missing";
-  const registration = await deps.serialize(key, async () => {
-    if (fresh && !deps.forceFallback) {
-      try {
-        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
-      } catch {
-      }
-    }
-    const exists = await branchExists(repoRoot, branch);
-    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
-    const found = await findExisting(spec, sparseDirs !== null);
-    if (found) return { kind: "ready", workspace: found };
-    if (deps.forceFallback)
-      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
-    try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
-      return { kind: "registered", workspace };
-    } catch (error62) {
-      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
-    }
-  });
-  if (registration.kind === "ready") return registration.workspace;
-  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
-  try {
-    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
-    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
-    await populateWorktree(workspace);
-    return workspace;
-  } catch (error62) {
-    await deps.serialize(key, () => discardWorktree(repoRoot, path));
-    return createBranchCheckout({
-      ...spec,
-      reason: `checking out the worktree failed: ${errorMessage(error62)}`
-    });
-  }
-}
-async function findExisting(spec, sparseWanted) {
-  const { repoRoot, branch, path } = spec;
-  const wanted = await canonicalPath(path);
-  const ref = `refs/heads/${branch}`;
-  let worktrees = await listWorktrees(repoRoot);
-  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
-    await runGit(["worktree", "prune"], { cwd: repoRoot });
-    worktrees = await listWorktrees(repoRoot);
-  }
-  const atPath = worktrees.find((tree) => tree.path === wanted);
-  if (atPath) {
-    if (atPath.branch !== ref) {
-      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
-        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
-      });
-    }
-    if (await pathKind(path) !== "dir") {
-      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
-        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
-      });
-    }
-    return reuseWorktree(spec, sparseWanted);
-  }
-  const elsewhere = worktrees.find((tree) => tree.branch === ref);
-  if (elsewhere) {
-    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
-      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
-    });
-  }
-  const kind = await pathKind(path);
-  if (kind === "missing" || kind === "empty-dir") return null;
-  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
-    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
-  }
-  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
-    hint: "Move it away, or choose another workspace root."
-  });
-}
-async function reuseWorktree(spec, sparseWanted) {
-  let sparse = await isSparse(spec.path);
-  if (!await hasIndex(spec.path)) {
-    await populateWorktree(toWorkspace(spec, "worktree", null));
-  }
-  if (sparse && !sparseWanted) {
-    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
-    sparse = false;
-  }
-  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
-  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
-}
-function toWorkspace(spec, mode, fallbackReason) {
-  const { sliceId: sliceId2, path, branch, baseSha } = spec;
-  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
-}
-async function resolveCommit(repoRoot, sha2) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
-      hint: "Fetch it first, or plan the goal again from the current HEAD."
-    });
-  }
-  return result2.stdout.trim();
-}
-async function assertContainsBase(repoRoot, branch, baseSha) {
-  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
-      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
-    });
-  }
-}
-async function hasIndex(worktreePath) {
-  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
-  try {
-    return (await stat6(resolve7(worktreePath, stdout.trim()))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/git/prepared-integration.ts
-init_run_git();
-function createPreparedIntegrations(deps) {
-  const prepared = /* @__PURE__ */ new Map();
-  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
-  return {
-    prepare(input2) {
-      const key = keyOf(input2);
-      if (!prepared.has(key)) {
-        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists) => !exists
-        );
-        const opening = created.then(() => openIntegration(input2, deps.open));
-        opening.catch(() => {
-        });
-        prepared.set(key, { input: input2, created, opening });
-      }
-      return { discard: () => discard(key) };
-    },
-    take(input2) {
-      const key = keyOf(input2);
-      const entry = prepared.get(key);
-      prepared.delete(key);
-      return entry?.opening;
-    }
-  };
-  async function discard(key) {
-    const entry = prepared.get(key);
-    if (!entry) return;
-    prepared.delete(key);
-    const workspace = await entry.opening.catch(() => null);
-    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
-    const { repoRoot } = entry.input;
-    await deps.serialize(
-      await canonicalPath(repoRoot),
-      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
-        cwd: repoRoot,
-        okExitCodes: [0, 128]
-      })
-    );
-    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
-      cwd: repoRoot,
-      okExitCodes: [0, 1, 128]
-    });
-  }
-}
-
-// src/adapters/git/stale-locks.ts
-init_run_git();
-import { readdir as readdir4, rm as rm3, stat as stat7 } from "node:fs/promises";
-import { join as join12, resolve as resolve8 } from "node:path";
-var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
-var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
-async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
-  const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join12(commonDir, name));
-  for (const worktree of await entries(join12(commonDir, "worktrees"))) {
-    if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join12(commonDir, "worktrees", worktree.name, name));
-  }
-  candidates.push(...await refLocks(join12(commonDir, "refs")));
-  const removed = [];
-  const cutoff = now() - maxAgeMs;
-  for (const path of candidates) {
-    const mtime = await modifiedAt(path);
-    if (mtime === null || mtime > cutoff) continue;
-    await rm3(path, { force: true });
-    removed.push(path);
-  }
-  return removed.sort();
-}
-async function gitCommonDir(repoRoot) {
-  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve8(repoRoot, stdout.trim());
-}
-async function refLocks(dir) {
-  const found = [];
-  for (const entry of await entries(dir)) {
-    const path = join12(dir, entry.name);
-    if (entry.isDirectory()) found.push(...await refLocks(path));
-    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
-  }
-  return found;
-}
-async function entries(dir) {
-  try {
-    return await readdir4(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-async function modifiedAt(path) {
-  try {
-    const info = await stat7(path);
-    return info.isFile() ? info.mtimeMs : null;
-  } catch {
-    return null;
-  }
-}
-
-// src/adapters/git/workspaces.ts
-function createGitWorkspaces(options = {}) {
-  const identity = options.identity ?? DEFAULT_IDENTITY;
-  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
-  const now = options.now ?? Date.now;
-  const serialize = createSerializer();
-  const memo2 = createMemo();
-  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open5, serialize });
-  return {
-    async create(input2) {
-      if (input2.sliceId === INTEGRATION_ID) {
-        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
-          hint: "Rename the slice in the plan."
-        });
-      }
-      return open5(input2);
-    },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    async remove(repoRoot, workspace) {
-      assertOmkBranch(workspace.branch);
-      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
-      const key = await canonicalPath(repoRoot);
-      return serialize(key, () => removeWorktree(repoRoot, workspace));
-    },
-    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    prepareIntegration: (input2) => prepared.prepare(input2),
-    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
-  };
-}
-var gitWorkspaces = createGitWorkspaces();
-
-// src/adapters/local-controller.ts
-async function chooseAgentSpec(repoRoot, flag, recorded) {
-  const spec = flag ?? recorded ?? (await loadConfig(repoRoot)).config.agents.default;
-  if (!spec) {
-    throw new ConfigError("No agent selected for this goal.", {
-      hint: "Pass --agent with a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, or demo (the offline demo agent), or set agents.default in .omk/config.yml."
-    });
-  }
-  return spec;
-}
-async function composeLocalController(input2, goal, agentSpec) {
+async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
-  const { config: config2 } = await loadConfig(root);
-  const files = await input2.repo.listFiles(root);
-  const agent = resolveAgent(agentSpec, { repoRoot: root, config: config2.agents, env: input2.env });
+  const files = await deps.repo.listFiles(root);
   return {
-    store: input2.store,
-    workspaces: createGitWorkspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
-    agent,
-    verify: verifyGates,
-    gates: detectGates(root, files, config2),
-    gateEnv: gateEnvironment(input2.env),
-    reporter: input2.reporter,
-    workspaceRoot: workspacesDir(input2.store.deps.stateRoot)
+    store: deps.store,
+    workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
+    agent: prepared.agent,
+    verify: deps.execution.verify,
+    gates: detectGates(root, files, prepared.config.config),
+    gateEnv: gateEnvironment(deps.env),
+    reporter: deps.reporter,
+    workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
+    ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch }
   };
+}
+
+// src/runtime/app/delivery-target.ts
+init_errors();
+function baseFor(goal, request2) {
+  return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
+}
+function deliveryTarget(goal, request2, words2) {
+  if (request2.policy === "local") {
+    throw new UsageError(
+      `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
+      { hint: `Example: ${words2.setting("policy", "draft-pr")}` }
+    );
+  }
+  const asked = request2.policy ?? goal.options.policy;
+  const policy = asked === "local" ? "draft-pr" : asked;
+  const base = baseFor(goal, request2);
+  if (base === void 0 || base === "") {
+    throw new UsageError(
+      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
+      { hint: `Name one: ${words2.setting("base-branch", "main")}` }
+    );
+  }
+  return { policy, base };
 }
 
 // src/runtime/controller/execute.ts
 init_errors();
-
-// src/runtime/goal/lifecycle.ts
-init_errors();
-var ALLOWED_FROM = {
-  pause: ["planned", "running", "interrupted", "not_ready"],
-  // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
-  resume: ["paused", "interrupted", "not_ready"],
-  cancel: ["planned", "running", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"],
-  // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
-  // known gaps, which the proof keeps listing.
-  accept: ["ready", "not_ready"],
-  reject: ["planned", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"]
-};
-function nextStatus(goal, action, context) {
-  const from = goal.status;
-  if (action === "resume" && from === "running") {
-    throw new IllegalTransitionError(
-      context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
-      {
-        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
-      }
-    );
-  }
-  if (!ALLOWED_FROM[action].includes(from)) {
-    throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
-      hint: hintFor(action, goal)
-    });
-  }
-  switch (action) {
-    case "pause":
-      return "paused";
-    case "resume":
-      return from === "not_ready" ? "not_ready" : goal.resumeTo ?? "planned";
-    case "cancel":
-      return "cancelled";
-    case "accept":
-      return "accepted";
-    case "reject":
-      return "rejected";
-  }
-}
-function isOrphaned(goal, context) {
-  return goal.status === "running" && !context.controllerAlive;
-}
-function hintFor(action, goal) {
-  if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
-  }
-  const allowed = ALLOWED_FROM[action].join(", ");
-  if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
-    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
-  }
-  if (action === "pause" && goal.status === "paused")
-    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
-  if (action === "resume")
-    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
-  return `'${action}' is allowed from: ${allowed}.`;
-}
-
-// src/runtime/goal/actions.ts
-var EVENT_FOR = {
-  pause: "goal_paused",
-  resume: "goal_resumed",
-  cancel: "goal_cancelled",
-  accept: "goal_accepted",
-  reject: "goal_rejected"
-};
-function controllerAlive(store, goal) {
-  const controller = goal.controller;
-  if (!controller) return false;
-  if (controller.host !== store.deps.host.hostname) return true;
-  return store.deps.host.isAlive(controller.pid);
-}
-async function applyLifecycle(store, goalId, action, text3 = "") {
-  const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
-  return store.withGoalLock(goalId, async () => {
-    const goal = await store.read(goalId);
-    const previous = goal.status;
-    const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
-    const data = { from: previous, to: next };
-    if (action === "accept") data.summary = text3;
-    if (action === "reject" || action === "cancel") data.reason = text3;
-    await events.append([{ type: EVENT_FOR[action], data }]);
-    if (action === "cancel") {
-      await writeFailure(paths.failure, {
-        status: "cancelled",
-        at: store.deps.clock.nowIso(),
-        reason: text3 || "cancelled by a user",
-        humanDecisions: []
-      });
-    }
-    const updated = await store.write({
-      ...goal,
-      status: next,
-      // Pausing an interrupted goal keeps where it was headed, so resume goes back there.
-      resumeTo: action === "pause" ? previous === "interrupted" ? goal.resumeTo ?? "running" : previous : action === "resume" ? null : goal.resumeTo,
-      controller: action === "resume" || action === "cancel" ? null : goal.controller
-    });
-    const proof = await rebuildProof(store, updated, events);
-    return { goal: updated, previous, proof };
-  });
-}
-async function resumeOrphans(store) {
-  const results = [];
-  for (const goal of await store.list()) {
-    const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
-    if (!orphaned && goal.status !== "interrupted") continue;
-    if (orphaned) {
-      await store.withGoalLock(goal.id, async () => {
-        const fresh = await store.read(goal.id);
-        await new EventLog(store.paths(goal.id).events, store.deps.clock).append([
-          {
-            type: "goal_paused",
-            data: { from: fresh.status, to: "interrupted", reason: "controller process is gone" }
-          }
-        ]);
-        await store.write({ ...fresh, status: "interrupted", resumeTo: fresh.status, controller: null });
-      });
-    }
-    results.push(await applyLifecycle(store, goal.id, "resume", "resumed automatically"));
-  }
-  return results;
-}
-function resumeContinuesExecution(result2, options = {}) {
-  const { status } = result2.goal;
-  if (status === "running" || options.startPlanned === true && status === "planned") return true;
-  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
-}
 
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
@@ -43446,7 +43862,7 @@ function lazyBase(deps, goal) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join13 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/runtime/review/files.ts
 var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
@@ -44237,9 +44653,9 @@ function looksSynthetic(value2) {
   return false;
 }
 function secret(kind, severity2, value2) {
-  return { kind, severity: severity2, redacted: redact(value2) };
+  return { kind, severity: severity2, redacted: redact2(value2) };
 }
-function redact(value2) {
+function redact2(value2) {
   return `${[...value2].slice(0, 4).join("")}\u2026`;
 }
 function shannonEntropy(value2) {
@@ -44401,7 +44817,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join13(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join15(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
@@ -44417,7 +44833,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join13(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join15(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -44654,7 +45070,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join14 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/agents/prompt.ts
 var MAX_GOAL_CHARS2 = 8e3;
@@ -44816,7 +45232,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join14(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join16(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -44903,7 +45319,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join14(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join16(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -45191,7 +45607,7 @@ async function runWaves(ctx, maxAgents, untilReady) {
   const { journal } = ctx;
   let firstDispatch = true;
   const running = /* @__PURE__ */ new Map();
-  const settled = /* @__PURE__ */ new Set();
+  const settled2 = /* @__PURE__ */ new Set();
   let budgetStop = false;
   for (; ; ) {
     const skipped2 = blockedByFailure(journal.graph.tasks);
@@ -45207,7 +45623,7 @@ async function runWaves(ctx, maxAgents, untilReady) {
     if (!ctx.signal.aborted && !budgetStop) {
       for (const task of readyTasks(journal.graph.tasks)) {
         if (running.size >= maxAgents) break;
-        if (running.has(task.id) || settled.has(task.id)) continue;
+        if (running.has(task.id) || settled2.has(task.id)) continue;
         running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
       }
       if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
@@ -45218,7 +45634,7 @@ async function runWaves(ctx, maxAgents, untilReady) {
       [...running.entries()].map(([taskId, promise2]) => promise2.then((value2) => [taskId, value2]))
     );
     running.delete(id);
-    settled.add(id);
+    settled2.add(id);
     if (outcome === "deferred") budgetStop = true;
   }
 }
@@ -45257,6 +45673,85 @@ async function settle2(journal, stoppedBy) {
     return { ...goal, status: proof2.status, controller: null };
   });
   return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
+}
+
+// src/runtime/goal/remote-changes.ts
+init_errors();
+async function adoptRemoteChanges(store, remote, goalId) {
+  const text3 = await remote.peek(goalId, "goal.json");
+  if (text3 === null) return { stop: null, budgetAdded: false };
+  const theirs = parseVersioned(goalRecordVersioned, parseJson(text3, goalId), `state branch: goal ${goalId}`);
+  const ours = await store.read(goalId);
+  const more = budgetIncrease(ours.budget, theirs.budget);
+  const budgetAdded = more !== null && !TERMINAL_STATUSES.includes(ours.status);
+  if (budgetAdded && more) await addBudget(store, goalId, more);
+  const action = theirs.status === "paused" ? "pause" : theirs.status === "cancelled" ? "cancel" : null;
+  if (action === null || ours.status === theirs.status || !ALLOWED_FROM[action].includes(ours.status)) {
+    return { stop: null, budgetAdded };
+  }
+  const reason = action === "cancel" ? await cancelReason(remote, goalId) : "";
+  await applyLifecycle(store, goalId, action, reason);
+  return { stop: action, budgetAdded };
+}
+function budgetIncrease(ours, theirs) {
+  const more = (mine, other) => mine !== null && other !== null && other > mine ? other - mine : void 0;
+  const add = {};
+  const time4 = more(ours.timeMs, theirs.timeMs);
+  const tokens2 = more(ours.tokens, theirs.tokens);
+  const usd = more(ours.usd, theirs.usd);
+  if (time4 !== void 0) add.time = time4;
+  if (tokens2 !== void 0) add.tokens = tokens2;
+  if (usd !== void 0) add.usd = Math.round(usd * 1e6) / 1e6;
+  return Object.keys(add).length > 0 ? add : null;
+}
+async function cancelReason(remote, goalId) {
+  const text3 = await remote.peek(goalId, "failure.json");
+  if (text3 === null) return "cancelled on the state branch";
+  try {
+    return parseVersioned(failureVersioned, JSON.parse(text3), "failure.json").reason;
+  } catch {
+    return "cancelled on the state branch";
+  }
+}
+function parseJson(text3, goalId) {
+  try {
+    return JSON.parse(text3);
+  } catch (error62) {
+    throw new StateError(`state branch: goal.json of goal ${goalId} is not valid JSON.`, { cause: error62 });
+  }
+}
+function watchRemoteChanges(store, remote, goalId, options) {
+  let inFlight = null;
+  let warned = false;
+  let stopped = false;
+  const tick = () => {
+    if (inFlight !== null) return;
+    inFlight = (async () => {
+      try {
+        const { stop } = await adoptRemoteChanges(store, remote, goalId);
+        if (stop !== null) options.onStop?.(stop);
+      } catch (error62) {
+        if (!warned) {
+          const why = error62 instanceof Error ? error62.message : String(error62);
+          options.warn(`checking the state branch for a pause or cancel failed (will retry): ${why}`);
+        }
+        warned = true;
+      } finally {
+        inFlight = null;
+      }
+    })();
+  };
+  const timer = setInterval(() => {
+    if (!stopped) tick();
+  }, options.pollMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    }
+  };
 }
 
 // src/runtime/delivery/deliver.ts
@@ -45412,11 +45907,11 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
 }
 function locate(text3, stylishFile) {
   const stylish = stylishFile === null ? null : STYLISH_ENTRY.exec(text3);
-  if (stylishFile === null || stylish === null) return parse3(text3);
+  if (stylishFile === null || stylish === null) return parse5(text3);
   const message = stylish[3]?.replace(/\s{2,}/g, " ") ?? "";
   return { path: stylishFile, line: stylish[1] ?? "", message, level: severity(stylish[2]) };
 }
-function parse3(text3) {
+function parse5(text3) {
   for (const parser of PARSERS) {
     const match = parser.pattern.exec(text3);
     if (match !== null) return parser.hit(match);
@@ -45463,7 +45958,7 @@ function contextMessage(lines, index, hit) {
     if (HEADLINE.test(text3)) return text3.trim();
   }
   const before = lines.slice(Math.max(0, index - 8), index).reverse();
-  const isText = (text3) => text3.trim() !== "" && (text3.length > MAX_LINE_CHARS || parse3(text3) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text3);
+  const isText = (text3) => text3.trim() !== "" && (text3.length > MAX_LINE_CHARS || parse5(text3) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text3);
   const found = before.find((text3) => HEADLINE.test(text3) && isText(text3)) ?? before.find((text3) => ERRORISH.test(text3) && isText(text3)) ?? before.find(isText);
   return found?.trim() ?? "failed here";
 }
@@ -45740,7 +46235,7 @@ function gateAnnotations(opts) {
 // src/runtime/delivery/proof-block.ts
 var FULL = "proof";
 var DIGEST = "proof-digest";
-var VERSION = "v1";
+var VERSION11 = "v1";
 var digestPayloadSchema = external_exports.object({
   digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
   status: proofSchema.shape.status,
@@ -45778,7 +46273,7 @@ function distinctGapCodes(proof) {
   return [...new Set(proof.knownGaps.map((gap) => gap.code))];
 }
 function block(form, json4) {
-  return `<!-- omk:${form} ${VERSION} ${Buffer.from(json4, "utf8").toString("base64url")} -->`;
+  return `<!-- omk:${form} ${VERSION11} ${Buffer.from(json4, "utf8").toString("base64url")} -->`;
 }
 
 // src/runtime/delivery/sections.ts
@@ -46004,7 +46499,6 @@ One slice of goal ${mdCode(goal.id)}; the integrator pull request combines the s
   ];
 }
 var DELIVERY_TEXT = {
-  local: "branches only; omk opens no pull request",
   "draft-pr": "pull requests are opened as drafts",
   "auto-pr": "pull requests are opened ready for review"
 };
@@ -46020,7 +46514,8 @@ function integratorSections(input2, fold, blocks) {
     (slice) => `| ${md(slice.status, cap)} | ${mdCode(slice.id, true, cap)} | ${md(slice.title, cap)} | ${link3("pull request", slice.url, "not opened yet")} |`
   );
   const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
-  const { policy, mergePolicy } = goal.options;
+  const { policy } = input2;
+  const { mergePolicy } = goal.options;
   return [
     cuttable(
       `## ${STATUS_ICONS2[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
@@ -46116,6 +46611,7 @@ function planDelivery(input2) {
     const bodyInput = {
       goal,
       proof,
+      policy,
       branch: integration.branch,
       slices: ordered.map((task) => ({
         id: task.id,
@@ -46348,338 +46844,213 @@ async function mergeGoal(deps, goalId, options) {
   return { merged: true, sha: outcome.sha, pr: pr.number, proof: merged };
 }
 
-// src/runtime/delivery/pipeline.ts
-async function afterExecution(deps, goalId, options = {}) {
+// src/runtime/app/deps.ts
+function inPhase(deps, title3, fn) {
+  return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
+}
+
+// src/runtime/app/notes.ts
+function describeNote(note, words2) {
+  switch (note.code) {
+    case "stopped":
+      return `execution stopped (${note.by}); nothing was delivered`;
+    case "stopped_remotely":
+      return `the goal was ${note.action === "pause" ? "paused" : "cancelled"} on the state branch while it ran; nothing was delivered`;
+    case "policy_local":
+      return `delivery policy is local: branches only (open PRs with ${words2.command("open-pr", note.goalId)})`;
+    case "not_deliverable":
+      return `nothing delivered: the goal is ${note.status}`;
+    case "no_base":
+      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.setting("base-branch", "main")})`;
+    case "merge_manual":
+      return `merge policy is manual: merge with ${words2.command("merge", note.goalId)} when it is ready`;
+    case "merge_disabled":
+      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.setting("merge-policy", "gated")} to let it)`;
+    case "no_integrator":
+      return "no integrator PR was opened, so there is nothing to merge";
+    case "merged":
+      return `merged the integrator PR #${note.pr} as ${note.sha.slice(0, 12)}`;
+    case "merge_blocked":
+      return `merge blocked by ${note.blockedBy} (PR #${note.pr}): ${note.reasons.join("; ")}`;
+    case "dry_run":
+      return "dry-run: nothing was pushed, opened or merged";
+  }
+}
+function mergeNote(merge3) {
+  return merge3.merged ? { code: "merged", pr: merge3.pr, sha: merge3.sha } : {
+    code: "merge_blocked",
+    pr: merge3.pr,
+    blockedBy: merge3.blockedBy,
+    reasons: merge3.reasons.map((reason) => reason.detail)
+  };
+}
+
+// src/runtime/app/deliver.ts
+var NOTHING_DELIVERED = {
+  delivery: null,
+  merge: null,
+  dryRunPlan: null
+};
+async function deliverByPolicy(deps, goalId, options) {
   const goal = await deps.store.read(goalId);
-  const notes = [];
   const policy = goal.options.policy;
-  if (policy === "local") {
-    notes.push(
-      "delivery policy is local: branches only (open PRs with 'omk goal open-pr --policy draft-pr')"
-    );
-    return { delivery: null, merge: null, notes };
-  }
+  if (policy === "local") return { ...NOTHING_DELIVERED, notes: [{ code: "policy_local", goalId }] };
   if (goal.status !== "ready" && goal.status !== "not_ready") {
-    notes.push(`nothing delivered: the goal is ${goal.status}`);
-    return { delivery: null, merge: null, notes };
+    return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
-  const base = options.base ?? goal.repo.baseRef;
-  if (!base) {
-    notes.push("nothing delivered: the goal started on a detached HEAD (pass --base-branch to open-pr)");
-    return { delivery: null, merge: null, notes };
+  if (baseFor(goal, options) === void 0) return { ...NOTHING_DELIVERED, notes: [{ code: "no_base" }] };
+  const target = deliveryTarget(goal, { ...options, policy }, deps.words);
+  if (options.dryRun === true) {
+    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target, null);
+    return { ...NOTHING_DELIVERED, dryRunPlan: plan2, notes: [{ code: "dry_run" }] };
   }
-  const delivery = await deliverGoal(deps, goalId, { policy, base });
+  const forge = await deps.forge(goal);
+  const delivery = await inPhase(
+    deps,
+    `omk: delivering goal ${goalId}`,
+    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target)
+  );
   if (goal.options.mergePolicy !== "gated") {
-    notes.push(
-      goal.options.mergePolicy === "manual" ? `merge policy is manual: merge with 'omk goal merge ${goalId}' when it is ready` : "merge policy is disabled: omk will not merge this goal (start it with --merge-policy manual or gated to let it)"
-    );
-    return { delivery, merge: null, notes };
+    const note = goal.options.mergePolicy === "manual" ? { code: "merge_manual", goalId } : { code: "merge_disabled" };
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
   }
   if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
-    notes.push("no integrator PR was opened, so there is nothing to merge");
-    return { delivery, merge: null, notes };
+    return { ...NOTHING_DELIVERED, delivery, notes: [{ code: "no_integrator" }] };
   }
-  const merge3 = await mergeGoal(deps, goalId, {
+  const merge3 = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? "merge",
     enforceProtection: options.enforceProtection ?? false
   });
-  return { delivery, merge: merge3, notes };
+  return { ...NOTHING_DELIVERED, delivery, merge: merge3, notes: [mergeNote(merge3)] };
 }
 
-// src/runtime/goal/queries.ts
-async function readProof(store, goalId) {
-  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
-  return { proof, digestValid: verifyProofDigest(proof) };
-}
-async function goalStatus(store, goalId) {
-  const goal = await store.read(goalId);
-  const [proof, lastEventSeq] = await Promise.all([
-    readProof(store, goalId),
-    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
-  ]);
-  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
-}
-async function goalShow(store, goalId) {
-  const paths = store.paths(goalId);
-  const [goal, graph] = await Promise.all([
-    store.read(goalId),
-    readVersioned(taskGraphVersioned, paths.taskGraph)
-  ]);
-  return { goal, graph, paths };
-}
-async function readEvents(store, goalId) {
-  await store.read(goalId);
-  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
-}
-
-// src/adapters/local-forge/forge.ts
-init_errors();
-init_run_git();
-import { createHash as createHash2 } from "node:crypto";
-import { join as join16 } from "node:path";
-
-// src/adapters/local-forge/store.ts
-import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
-import { join as join15 } from "node:path";
-var pullSchema = external_exports.object({
-  number: external_exports.number().int().positive(),
-  title: external_exports.string(),
-  body: external_exports.string(),
-  head: external_exports.string(),
-  base: external_exports.string(),
-  draft: external_exports.boolean(),
-  state: external_exports.enum(["open", "closed", "merged"]),
-  labels: external_exports.array(external_exports.string()),
-  mergedSha: external_exports.string().nullable()
-});
-var checkRunSchema = external_exports.object({
-  id: external_exports.number().int().positive(),
-  name: external_exports.string(),
-  headSha: external_exports.string(),
-  conclusion: external_exports.enum(["success", "failure", "neutral"]),
-  title: external_exports.string(),
-  summary: external_exports.string(),
-  externalId: external_exports.string()
-});
-var dataSchema = external_exports.object({
-  version: external_exports.literal(1),
-  pulls: external_exports.array(pullSchema),
-  checkRuns: external_exports.array(checkRunSchema)
-});
-var LocalForgeStore = class {
-  constructor(dir) {
-    this.dir = dir;
-    this.path = join15(dir, "forge.json");
+// src/runtime/app/execute.ts
+async function executeAndDeliver(deps, request2) {
+  const { goalId } = request2;
+  const goal = await deps.store.read(goalId);
+  const prepared = request2.prepared ?? await prepareAgent(deps, goal.repo.root, request2.agent ?? {}, goal.options.agent);
+  const controller = await composeController(deps, goal, prepared);
+  const result2 = await runWatched(deps, controller, goalId, prepared.spec, {
+    untilReady: request2.untilReady ?? goal.options.untilReady,
+    ...request2.signal === void 0 ? {} : { signal: request2.signal }
+  });
+  if (result2.stoppedBy !== null) {
+    return { ...result2, ...NOTHING_DELIVERED, notes: [{ code: "stopped", by: result2.stoppedBy }] };
   }
-  dir;
-  path;
-  queue = Promise.resolve();
-  async read() {
-    try {
-      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
-    } catch (error62) {
-      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
-      throw error62;
+  if (deps.shared !== void 0) {
+    const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
+    if (stop !== null) {
+      return { ...await settled(deps, goalId, result2), ...NOTHING_DELIVERED, notes: [stopNote(stop)] };
     }
   }
-  /** Read-modify-write, serialized within the process. */
-  update(change) {
-    const run = async () => {
-      const data = await this.read();
-      const result2 = change(data);
-      await mkdir8(this.dir, { recursive: true });
-      await writeJsonAtomic(this.path, dataSchema.parse(data));
-      return result2;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {
-    });
-    return next;
+  if (request2.after === "none") return { ...result2, ...NOTHING_DELIVERED, notes: [] };
+  const after = await deliverByPolicy(deps, goalId, { ...request2, dryRun: request2.after === "dry-run" });
+  return { ...await settled(deps, goalId, result2), ...after };
+}
+async function reverify(deps, goalId) {
+  const goal = await deps.store.read(goalId);
+  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? "demo");
+  const controller = await composeController(deps, goal, prepared);
+  return executeGoal(controller, goalId, { untilReady: false, dispatch: false });
+}
+async function runWatched(deps, controller, goalId, spec, options) {
+  const run = () => inPhase(
+    deps,
+    `omk: executing goal ${goalId} with the ${spec} agent`,
+    () => executeGoal(controller, goalId, options)
+  );
+  if (deps.shared === void 0) return run();
+  const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
+    pollMs: deps.shared.pollMs,
+    warn: (message) => deps.reporter.warn(message)
+  });
+  try {
+    return await run();
+  } finally {
+    await watch.stop();
   }
-};
-
-// src/adapters/local-forge/forge.ts
-var IDENTITY = {
-  GIT_AUTHOR_NAME: "omk",
-  GIT_AUTHOR_EMAIL: "omk@localhost",
-  GIT_COMMITTER_NAME: "omk",
-  GIT_COMMITTER_EMAIL: "omk@localhost"
-};
-function createLocalForge(options) {
-  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join16(options.stateRoot, "forge", key));
-  const repoRoot = options.repoRoot;
-  const git = (args, okExitCodes) => runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
-  const sha2 = async (ref) => (await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [0, 1])).stdout.trim();
-  const view = async (pull) => {
-    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
-    const baseSha = await sha2(`refs/heads/${pull.base}`);
-    const mergeable = pull.state === "open" && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
-    return {
-      number: pull.number,
-      url: `local://${repoRoot}/pull/${pull.number}`,
-      title: pull.title,
-      body: pull.body,
-      head: pull.head,
-      headSha,
-      base: pull.base,
-      baseSha,
-      draft: pull.draft,
-      state: pull.state,
-      labels: [...pull.labels],
-      mergeable
-    };
-  };
-  const canMerge = async (base, head2) => (await git(["merge-tree", "--write-tree", "--no-messages", base, head2], [0, 1])).exitCode === 0;
-  const pullByNumber = async (number4) => {
-    const pull = (await store.read()).pulls.find((p) => p.number === number4);
-    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-    return pull;
-  };
+}
+async function settled(deps, goalId, result2) {
   return {
-    kind: "local",
-    repo: { owner: "local", name: key },
-    async push(spec) {
-      const current = await sha2(`refs/heads/${spec.branch}`);
-      if (current !== spec.sha) {
-        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
-      }
-    },
-    async findPullRequest(head2) {
-      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
-      return pull ? view(pull) : null;
-    },
-    async createPullRequest(spec) {
-      if (!await sha2(`refs/heads/${spec.head}`))
-        throw new ForgeError(`Branch ${spec.head} does not exist.`);
-      if (!await sha2(`refs/heads/${spec.base}`))
-        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
-      const pull = await store.update((data) => {
-        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
-        if (existing) {
-          existing.title = spec.title;
-          existing.body = spec.body;
-          return { ...existing, reused: true };
-        }
-        const created = {
-          number: data.pulls.length + 1,
-          title: spec.title,
-          body: spec.body,
-          head: spec.head,
-          base: spec.base,
-          draft: spec.draft,
-          state: "open",
-          labels: [...spec.labels],
-          mergedSha: null
-        };
-        data.pulls.push(created);
-        return created;
-      });
-      return { ...await view(pull), reused: "reused" in pull };
-    },
-    async updatePullRequest(number4, change) {
-      await pullByNumber(number4);
-      const pull = await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
-        return { ...found };
-      });
-      return view(pull);
-    },
-    getPullRequest: async (number4) => view(await pullByNumber(number4)),
-    async addLabels(number4, labels) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
-      });
-    },
-    async findCheckRun(commit, name, externalId) {
-      const run = (await store.read()).checkRuns.find(
-        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
-      );
-      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
-    },
-    async removeLabel(number4, label) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = found.labels.filter((l) => l !== label);
-      });
-    },
-    async upsertCheckRun(spec, id) {
-      return store.update((data) => {
-        const existing = data.checkRuns.find(
-          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
-        );
-        const record2 = {
-          id: existing?.id ?? data.checkRuns.length + 1,
-          name: spec.name,
-          headSha: spec.headSha,
-          conclusion: spec.conclusion,
-          title: spec.title,
-          summary: spec.summary,
-          externalId: spec.externalId
-        };
-        if (existing) Object.assign(existing, record2);
-        else data.checkRuns.push(record2);
-        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
-      });
-    },
-    async checks(commit) {
-      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
-      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
-    },
-    branchProtection: async () => null,
-    reviews: async () => ({ approvals: 0, changesRequested: false }),
-    async merge(number4, expected, method) {
-      const pull = await view(await pullByNumber(number4));
-      if (pull.headSha !== expected) {
-        return {
-          merged: false,
-          reason: "head_moved",
-          detail: `head is ${pull.headSha}, expected ${expected}`
-        };
-      }
-      const merged = await mergeLocally(pull, method);
-      if (!merged.merged) return merged;
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) {
-          found.state = "merged";
-          found.mergedSha = merged.sha;
-        }
-      });
-      return merged;
-    }
+    ...result2,
+    goal: await deps.store.read(goalId),
+    proof: (await readProof(deps.store, goalId)).proof
   };
-  async function mergeLocally(pull, method) {
-    const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === pull.base;
-    const fastForward = (await git(["merge-base", "--is-ancestor", pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
-    let target = pull.headSha;
-    if (!fastForward || method !== "merge") {
-      const tree = await git(
-        ["merge-tree", "--write-tree", "--no-messages", pull.baseSha, pull.headSha],
-        [0, 1]
-      );
-      if (tree.exitCode !== 0)
-        return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
-      const parents = method === "merge" ? ["-p", pull.baseSha, "-p", pull.headSha] : ["-p", pull.baseSha];
-      const message = `${pull.title} (#${pull.number})`;
-      target = (await git(["commit-tree", tree.stdout.trim(), ...parents, "-m", message])).stdout.trim();
-    }
-    if (checkedOut) {
-      const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-      if (dirty) {
-        return {
-          merged: false,
-          reason: "not_mergeable",
-          detail: `${pull.base} is checked out with uncommitted changes`
-        };
-      }
-      await git(["merge", "--ff-only", "--quiet", target]);
-    } else {
-      await git(["update-ref", `refs/heads/${pull.base}`, target, pull.baseSha]);
-    }
-    return { merged: true, sha: target };
-  }
+}
+function stopNote(action) {
+  return { code: "stopped_remotely", action };
 }
 
-// src/cli/forge.ts
+// src/runtime/controller/execute-slice.ts
 init_errors();
-var FORGE_CHOICES = ["auto", "local", "github"];
-async function chooseForge(io, goal, stateRoot, flag) {
-  const choice2 = flag ?? "auto";
-  if (!FORGE_CHOICES.includes(choice2)) {
-    throw new UsageError(`--forge: '${choice2}' is not one of ${FORGE_CHOICES.join(", ")}.`, {
-      hint: "Example: --forge local"
-    });
+
+// src/runtime/controller/slice-result.ts
+init_errors();
+var sliceResultSchema = external_exports.object({
+  version: external_exports.literal(1),
+  sliceId: external_exports.string(),
+  task: external_exports.object({ status: external_exports.enum(TASK_STATUSES), attempts: external_exports.number().int().nonnegative() }),
+  record: sliceRecordSchema,
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  failures: external_exports.array(failureEvidenceSchema),
+  /** Follow-up tasks this slice's agent proposed and validation accepted. */
+  followUps: external_exports.array(taskSchema),
+  /** The events the runner recorded, folded into events.jsonl by integrate. */
+  events: external_exports.array(external_exports.object({ type: external_exports.string(), ts: external_exports.string(), data: external_exports.record(external_exports.string(), external_exports.unknown()) })),
+  spent: budgetSpentSchema,
+  runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() })
+});
+var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
+
+// src/runtime/app/merge.ts
+async function mergeIntegrator(deps, request2) {
+  const goal = await deps.store.read(request2.goalId);
+  const forge = await deps.forge(goal);
+  return mergeGoal({ store: deps.store, forge }, request2.goalId, {
+    method: request2.method ?? "merge",
+    enforceProtection: request2.enforceProtection ?? false
+  });
+}
+
+// src/runtime/app/open-pr.ts
+async function openPullRequests(deps, request2) {
+  const { goalId } = request2;
+  const goal = await deps.store.read(goalId);
+  const target = deliveryTarget(goal, request2, deps.words);
+  if (request2.dryRun) {
+    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target, null);
+    return { dryRun: true, plan: plan2 };
   }
-  const token2 = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-  if (choice2 === "github" || choice2 === "auto" && token2) {
-    const { createCliGitHubForge: createCliGitHubForge2 } = await Promise.resolve().then(() => (init_github_forge(), github_forge_exports));
-    return createCliGitHubForge2(io, goal);
+  const forge = await deps.forge(goal);
+  const result2 = await inPhase(
+    deps,
+    `omk: opening PRs for goal ${goalId}`,
+    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target)
+  );
+  return { dryRun: false, result: result2 };
+}
+
+// src/runtime/app/start.ts
+async function startGoal(deps, request2) {
+  const repo = request2.mode === "run" ? await deps.repo.inspect(request2.create.repo) : null;
+  const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
+  const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
+  const created = await createGoal(deps, create, request2.mode);
+  const { goal, graph } = created;
+  if (prepared !== null) {
+    deps.reporter.info(
+      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s); executing` : "blocked on a human decision"}`
+    );
   }
-  return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
+  await request2.onCreated?.(created);
+  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
+  const executed = await executeAndDeliver(deps, {
+    after: "deliver",
+    ...request2.execute,
+    goalId: goal.id,
+    prepared
+  });
+  return { created, executed };
 }
 
 // src/cli/options.ts
@@ -46887,46 +47258,36 @@ goal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}
 }
 
 // src/cli/commands/goal-execute.ts
-async function runController(context, runtime, goalId, options) {
-  const goal = await runtime.store.read(goalId);
-  const spec = await chooseAgentSpec(goal.repo.root, options.agent, goal.options.agent);
-  const deps = await composeLocalController(
-    { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
-    goal,
-    spec
-  );
+async function interruptible(fn) {
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const result2 = await executeGoal(deps, goalId, {
-      untilReady: options.untilReady ?? goal.options.untilReady,
-      signal: interrupt.signal
-    });
-    if (result2.stoppedBy === "signal") context.setExitCode(EXIT_CODES.interrupted);
-    else if (result2.stoppedBy === "budget") context.setExitCode(EXIT_CODES.budget);
-    else if (options.untilReady && result2.proof.status !== "ready") context.setExitCode(EXIT_CODES.not_ready);
-    if (result2.stoppedBy === null && result2.goal.options.policy !== "local") {
-      const forge = await chooseForge(context.io, result2.goal, runtime.store.deps.stateRoot, options.forge);
-      const after = await afterExecution({ store: runtime.store, forge, reporter: runtime.reporter }, goalId);
-      for (const note of after.notes) runtime.reporter.info(note);
-      if (after.merge) {
-        runtime.reporter.info(
-          after.merge.merged ? `merged the integrator PR #${after.merge.pr} as ${after.merge.sha.slice(0, 12)}` : `merge blocked by ${after.merge.blockedBy}: ${after.merge.reasons.map((r) => r.detail).join("; ")}`
-        );
-      }
-      return {
-        ...result2,
-        goal: await runtime.store.read(goalId),
-        proof: (await readProof(runtime.store, goalId)).proof
-      };
-    }
-    return result2;
+    return await fn(interrupt.signal);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+function reportExecuted(context, app, outcome, untilReady) {
+  if (outcome.stoppedBy === "signal") context.setExitCode(EXIT_CODES.interrupted);
+  else if (outcome.stoppedBy === "budget") context.setExitCode(EXIT_CODES.budget);
+  else if (untilReady && outcome.proof.status !== "ready") context.setExitCode(EXIT_CODES.not_ready);
+  for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
+}
+async function runController(context, app, goalId, options) {
+  const outcome = await interruptible(
+    (signal) => executeAndDeliver(app, {
+      goalId,
+      agent: options.agent === void 0 ? {} : { name: options.agent },
+      ...options.untilReady === void 0 ? {} : { untilReady: options.untilReady },
+      signal,
+      after: "deliver"
+    })
+  );
+  reportExecuted(context, app, outcome, options.untilReady);
+  return outcome;
 }
 function printExecuted(context, result2, format, dir) {
   if (format === "json")
@@ -46946,13 +47307,15 @@ function registerExecuteCommand(goal, context) {
       "--forge <forge>",
       "auto | local | github: where PRs go when the policy is draft-pr or auto-pr"
     )
-  ).action(async (ref, options) => {
-    const format = formatOf(options);
-    const runtime = composeRuntime(context.io, context.stateDir());
-    const id = await runtime.store.resolve(ref);
-    const result2 = await runController(context, runtime, id, options);
-    printExecuted(context, result2, format, runtime.store.paths(id).dir);
-  });
+  ).action(
+    async (ref, options) => {
+      const format = formatOf(options);
+      const app = composeRuntime(context.io, context.stateDir(), options);
+      const id = await app.store.resolve(ref);
+      const result2 = await runController(context, app, id, options);
+      printExecuted(context, result2, format, app.store.paths(id).dir);
+    }
+  );
 }
 function registerVerifyCommands(goal, context) {
   for (const name of ["verify", "review"]) {
@@ -46962,17 +47325,10 @@ function registerVerifyCommands(goal, context) {
       ).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest")
     ).action(async (ref, options) => {
       const format = formatOf(options);
-      const runtime = composeRuntime(context.io, context.stateDir());
-      const id = await runtime.store.resolve(ref);
-      const goal2 = await runtime.store.read(id);
-      const spec = await chooseAgentSpec(goal2.repo.root, void 0, goal2.options.agent ?? "demo");
-      const deps = await composeLocalController(
-        { store: runtime.store, repo: runtime.repo, reporter: runtime.reporter, env: context.io.env },
-        goal2,
-        spec
-      );
-      const result2 = await executeGoal(deps, id, { untilReady: false, dispatch: false });
-      printExecuted(context, result2, format, runtime.store.paths(id).dir);
+      const app = composeRuntime(context.io, context.stateDir());
+      const id = await app.store.resolve(ref);
+      const result2 = await reverify(app, id);
+      printExecuted(context, result2, format, app.store.paths(id).dir);
     });
   }
 }
@@ -47016,7 +47372,8 @@ function registerDemoCommand(program2, context) {
     );
     const runtime = composeRuntime(
       { ...io, stderr: (text3) => say(text3.replace(/^omk: /, "").trimEnd()) },
-      context.stateDir()
+      context.stateDir(),
+      { forge: "local" }
     );
     const request2 = parseRequest(createGoalRequestSchema, {
       goal: DEMO_GOAL,
@@ -47036,8 +47393,7 @@ function registerDemoCommand(program2, context) {
     );
     const result2 = await runController(context, runtime, created.goal.id, {
       agent: "demo",
-      untilReady: true,
-      forge: "local"
+      untilReady: true
     });
     io.stdout(`
 ${renderProofText(result2.proof)}
@@ -47639,28 +47995,19 @@ function registerCreateCommands(goal, context) {
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
         agent: options.agent
       });
-      const runtime = composeRuntime(context.io, context.stateDir());
-      if (mode === "run") {
-        const repo = await runtime.repo.inspect(request2.repo);
-        const spec = await chooseAgentSpec(repo.root, request2.agent, null);
-        resolveAgent(spec, {
-          repoRoot: repo.root,
-          config: (await loadConfig(repo.root)).config.agents,
-          env: context.io.env
-        });
-      }
-      const created = await createGoal(runtime, request2, mode);
-      const paths = runtime.store.paths(created.goal.id);
-      if (mode === "run" && created.goal.oracle.testable) {
-        runtime.reporter.info(
-          `goal ${created.goal.id}: planned ${created.graph.tasks.length} slice(s); executing`
-        );
-        const result2 = await runController(context, runtime, created.goal.id, {
-          agent: request2.agent,
-          untilReady: request2.untilReady,
-          forge: options.forge
-        });
-        printExecuted(context, result2, format, paths.dir);
+      const app = composeRuntime(context.io, context.stateDir(), options);
+      const { created, executed } = await interruptible(
+        (signal) => startGoal(app, {
+          create: request2,
+          mode,
+          agent: request2.agent === void 0 ? {} : { name: request2.agent },
+          execute: { after: "deliver", untilReady: request2.untilReady, signal }
+        })
+      );
+      const paths = app.store.paths(created.goal.id);
+      if (executed !== null) {
+        reportExecuted(context, app, executed, request2.untilReady);
+        printExecuted(context, executed, format, paths.dir);
         return;
       }
       if (format === "json") context.io.stdout(json2({ ...created, paths }));
@@ -47673,25 +48020,6 @@ function registerCreateCommands(goal, context) {
 // src/cli/commands/goal-deliver.ts
 init_errors();
 var METHODS = ["merge", "squash", "rebase"];
-function deliveryTarget(goal, options) {
-  const policy = options.draft ? "draft-pr" : options.policy ?? goal.options.policy;
-  if (policy !== "draft-pr" && policy !== "auto-pr") {
-    throw new UsageError(
-      policy === "local" ? `Goal ${goal.id} has the delivery policy 'local' (branches only).` : `--policy: '${policy}' is not one of draft-pr, auto-pr.`,
-      { hint: `Open PRs with: omk goal open-pr ${goal.id} --policy draft-pr (or auto-pr)` }
-    );
-  }
-  const base = options.baseBranch ?? goal.repo.baseRef;
-  if (!base) {
-    throw new UsageError(
-      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      {
-        hint: "Pass one: --base-branch main"
-      }
-    );
-  }
-  return { policy, base };
-}
 function renderPlanMarkdown(plan2) {
   let out = `# omk open-pr --dry-run: ${plan2.goalId}
 
@@ -47726,28 +48054,31 @@ Skipped ${skip.sliceId}: ${skip.reason}
 }
 function registerDeliverCommands(goal, context) {
   const { io } = context;
-  goal.command("open-pr").description("open or update a PR per slice and the integrator PR, each carrying its proof").argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").option("--dry-run", "print exactly the branches, titles, bodies and labels, with no network").option("--draft", "open draft PRs (same as --policy draft-pr)").option("--policy <policy>", "draft-pr | auto-pr (default: the goal policy)").option("--base-branch <branch>", "the branch PRs target (default: the branch the goal started on)").option("--forge <forge>", "auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)").option("--format <format>", "markdown | json", "markdown").action(async (ref, options) => {
+  goal.command("open-pr").description("open or update a PR per slice and the integrator PR, each carrying its proof").argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").option("--dry-run", "print exactly the branches, titles, bodies and labels, with no network").option("--draft", "open draft PRs (same as --policy draft-pr)").option("--policy <policy>", "draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)").option("--base-branch <branch>", "the branch PRs target (default: the branch the goal started on)").option("--forge <forge>", "auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)").option("--format <format>", "markdown | json", "markdown").action(async (ref, options) => {
     const format = options.format ?? "markdown";
     if (format !== "markdown" && format !== "json") {
       throw new UsageError(`--format: '${format}' is not one of markdown, json.`, {
         hint: "Example: --format json"
       });
     }
-    const runtime = composeRuntime(io, context.stateDir());
-    const id = await runtime.store.resolve(ref);
-    const record2 = await runtime.store.read(id);
-    const target = deliveryTarget(record2, options);
-    if (options.dryRun) {
-      const { plan: plan2 } = await loadDeliveryPlan(runtime.store, id, target, null);
-      io.stdout(format === "json" ? json2(plan2) : renderPlanMarkdown(plan2));
+    const policy = options.draft ? "draft-pr" : options.policy;
+    if (policy !== void 0 && !DELIVERY_POLICIES.includes(policy)) {
+      throw new UsageError(`--policy: '${policy}' is not one of draft-pr, auto-pr.`, {
+        hint: "Example: --policy draft-pr"
+      });
+    }
+    const app = composeRuntime(io, context.stateDir(), options);
+    const outcome = await openPullRequests(app, {
+      goalId: await app.store.resolve(ref),
+      ...policy === void 0 ? {} : { policy },
+      ...options.baseBranch === void 0 ? {} : { base: options.baseBranch },
+      dryRun: options.dryRun === true
+    });
+    if (outcome.dryRun) {
+      io.stdout(format === "json" ? json2(outcome.plan) : renderPlanMarkdown(outcome.plan));
       return;
     }
-    const forge = await chooseForge(io, record2, runtime.store.deps.stateRoot, options.forge);
-    const result2 = await deliverGoal(
-      { store: runtime.store, forge, reporter: runtime.reporter },
-      id,
-      target
-    );
+    const { result: result2 } = outcome;
     if (format === "json")
       io.stdout(
         json2({
@@ -47774,15 +48105,9 @@ function registerDeliverCommands(goal, context) {
           hint: "Example: --method squash"
         });
       }
-      const runtime = composeRuntime(io, context.stateDir());
-      const id = await runtime.store.resolve(ref);
-      const forge = await chooseForge(
-        io,
-        await runtime.store.read(id),
-        runtime.store.deps.stateRoot,
-        options.forge
-      );
-      const result2 = await mergeGoal({ store: runtime.store, forge }, id, {
+      const app = composeRuntime(io, context.stateDir(), options);
+      const result2 = await mergeIntegrator(app, {
+        goalId: await app.store.resolve(ref),
         method,
         enforceProtection: options.enforceProtection ?? false
       });
@@ -47799,59 +48124,6 @@ function registerDeliverCommands(goal, context) {
       if (!result2.merged) context.setExitCode(EXIT_CODES.refused);
     }
   );
-}
-
-// src/runtime/budget/ops.ts
-init_errors();
-async function budgetView(store, goalId) {
-  const goal = await store.read(goalId);
-  const { checkpoints } = await readCheckpoints(store.paths(goalId).budget);
-  const spent = checkpoints.at(-1)?.spent ?? { timeMs: 0, tokens: 0, usd: 0 };
-  return { goalId, limits: goal.budget, spent, remaining: remaining(goal.budget, spent), checkpoints };
-}
-async function addBudget(store, goalId, add) {
-  const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
-  await store.withGoalLock(goalId, async () => {
-    const goal = await store.read(goalId);
-    if (TERMINAL_STATUSES.includes(goal.status)) {
-      throw new IllegalTransitionError(`Cannot add budget to goal ${goalId}: it is ${goal.status}.`, {
-        hint: "A final goal does not run again. Start a new goal instead."
-      });
-    }
-    const spent = await currentSpent(paths.budget);
-    const limits = addToLimits(goal.budget, spent, { timeMs: add.time, tokens: add.tokens, usd: add.usd });
-    const added = { timeMs: add.time ?? null, tokens: add.tokens ?? null, usd: add.usd ?? null };
-    await appendCheckpoint(paths.budget, store.deps.clock, {
-      kind: "add",
-      limits,
-      spent,
-      note: `added ${JSON.stringify(added)}`
-    });
-    const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
-    await events.append([{ type: "budget_added", data: { added, limits, slicesRescaled: rescaled } }]);
-    const updated = await store.write({ ...goal, budget: limits });
-    await rebuildProof(store, updated, events);
-  });
-  return budgetView(store, goalId);
-}
-async function rescaleSliceBudgets(store, goal, limits, spent) {
-  const before = goal.budget.timeMs;
-  const after = limits.timeMs;
-  if (before === null || after === null || after <= before || before <= 0) return 0;
-  if (goal.status === "running" && controllerAlive(store, goal)) return 0;
-  const path = store.paths(goal.id).taskGraph;
-  const graph = await readVersioned(taskGraphVersioned, path);
-  let count = 0;
-  const tasks = graph.tasks.map((task) => {
-    if (task.status === "done" || task.status === "skipped" || task.status === "failed") return task;
-    count += 1;
-    const scaled2 = Math.round(task.budget.timeMs * after / before);
-    const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled2));
-    return { ...task, budget: { ...task.budget, timeMs } };
-  });
-  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
-  return count;
 }
 
 // src/cli/commands/goal-lifecycle.ts
@@ -47893,14 +48165,15 @@ function registerLifecycleCommands(goal, context) {
     command.action(async (ref, options) => {
       const format = formatOf(options, ["text", "json"]);
       const text3 = textFlag ? parseRequest(summaryTextSchema(textFlag.flag, textFlag.example), options[textFlag.key] ?? "") : typeof options.reason === "string" ? options.reason : "";
-      const runtime = composeRuntime(io, context.stateDir());
+      const runtime = composeRuntime(io, context.stateDir(), {
+        forge: options.forge
+      });
       if (action === "resume" && options.auto === true) {
         const results = await resumeOrphans(runtime.store);
         for (const result3 of results) {
           if (resumeContinuesExecution(result3)) {
             await runController(context, runtime, result3.goal.id, {
-              agent: options.agent,
-              forge: options.forge
+              agent: options.agent
             });
           }
         }
@@ -47913,8 +48186,7 @@ function registerLifecycleCommands(goal, context) {
       if (action === "resume" && resumeContinuesExecution(result2)) {
         if (format !== "json") io.stdout(renderTransition(result2));
         const executed = await runController(context, runtime, result2.goal.id, {
-          agent: options.agent,
-          forge: options.forge
+          agent: options.agent
         });
         printExecuted(context, executed, format, runtime.store.paths(result2.goal.id).dir);
         return;

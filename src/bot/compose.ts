@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { localExecutionHost } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
 import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
+import type { AppDeps } from '../runtime/app/index.js';
 import type { Forge } from '../runtime/forge/port.js';
-import type { CreateDeps } from '../runtime/goal/create.js';
 import { heuristicPlanner } from '../runtime/plan/heuristic.js';
 import { systemClock } from '../runtime/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
+import { botVocabulary } from './vocabulary.js';
 import type { Workspace, WorkspaceSpec } from './workspace.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
@@ -50,13 +52,27 @@ export function workspaceSpec(
   };
 }
 
-/** What createGoal needs, over a workspace's store. */
-export function createDeps(ws: Workspace): CreateDeps {
+/**
+ * The use cases' dependencies over one job's workspace: its checkout and store, worktrees on this
+ * machine, the repository's forge with a fresh token. Pause and cancel from comments reach a run
+ * through its store (Bot.active), so nothing is watched on the state branch here.
+ */
+export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: RepoRef }): AppDeps {
+  const { deps } = bot;
   return {
     store: ws.store,
     repo: gitRepo,
     planner: heuristicPlanner,
+    reporter: deps.reporter,
     randomHex: () => randomBytes(3).toString('hex'),
+    env: deps.env,
+    execution: localExecutionHost,
+    words: botVocabulary,
+    forge: () => forgeFor(target.gh, target.repo),
+    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
+    // (after a pause or a restart) builds on it and integrates it.
+    publishBranch: async (branch, sha) =>
+      (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha }),
   };
 }
 

@@ -1,13 +1,11 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import { mergeIntegrator, openPullRequests, relocateGoal } from '../runtime/app/index.js';
 import { addBudget, budgetView } from '../runtime/budget/ops.js';
-import { deliverGoal } from '../runtime/delivery/deliver.js';
-import { mergeGoal } from '../runtime/delivery/merge.js';
-import { BusyError, UsageError } from '../runtime/errors.js';
-import { relocateGoal } from '../runtime/goal/actions.js';
+import { BusyError } from '../runtime/errors.js';
 import type { GoalStore } from '../runtime/goal/store.js';
 import { renderProofMarkdown } from '../runtime/proof/render-markdown.js';
 import type { Bot } from './bot.js';
-import { forgeFor } from './compose.js';
+import { appFor } from './compose.js';
 import { type GoalJob, MAX_REPLY, onActive, onGoal, reply } from './goal-access.js';
 import { lifecycle, lifecycleText } from './job-lifecycle.js';
 import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
@@ -88,31 +86,21 @@ async function deliverOrMerge(
       const notes = await onGoal(bot, job, goalId, { checkout: 'full', push: true }, async (ws) => {
         await relocateGoal(ws.store, goalId, ws.repoRoot);
         await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-        const goal = await ws.store.read(goalId);
-        if (goal.options.policy === 'local') {
-          throw new UsageError(
-            `Goal ${goalId} has the delivery policy 'local' (branches only); it opens no PRs.`,
-          );
-        }
-        const base = goal.repo.baseRef ?? job.repo.defaultBranch;
-        const forge = await forgeFor(job.gh, job.repo);
-        const result = await deliverGoal({ store: ws.store, forge, reporter: bot.deps.reporter }, goalId, {
-          policy: goal.options.policy,
-          base,
+        const outcome = await openPullRequests(appFor(bot, ws, job), {
+          goalId,
+          fallbackBase: job.repo.defaultBranch,
+          dryRun: false,
         });
+        const result = outcome.dryRun ? null : outcome.result;
         await publishStatus(bot, job, goalId, ws.store, 'settled');
-        return deliveryNotes(result);
+        return result === null ? [] : deliveryNotes(result);
       });
       await reply(job, notes.length > 0 ? notes : ['Nothing to deliver yet.']);
       return;
     }
     case 'merge': {
       const notes = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
-        const forge = await forgeFor(job.gh, job.repo);
-        const result = await mergeGoal({ store: ws.store, forge }, goalId, {
-          method: 'merge',
-          enforceProtection: false,
-        });
+        const result = await mergeIntegrator(appFor(bot, ws, job), { goalId });
         const lines = mergeNotes(result);
         await publishStatus(bot, job, goalId, ws.store, 'settled', lines);
         return lines;

@@ -1,7 +1,7 @@
-import { mergeGoal } from '../runtime/delivery/merge.js';
+import { type MergeGoalResult, mergeIntegrator } from '../runtime/app/index.js';
 import { isOmkError } from '../runtime/errors.js';
 import type { Bot } from './bot.js';
-import { forgeFor, workspaceSpec } from './compose.js';
+import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { mergeNotes } from './notes.js';
 import { publishStatus, readOrigin } from './status.js';
@@ -37,13 +37,9 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
       // Only a ready goal can pass decideMerge (it would refuse with proof_not_ready); skipping the
       // others spares a state commit per CI event.
       if (goal.options.mergePolicy !== 'gated' || goal.status !== 'ready') return;
-      const forge = await forgeFor(gh, repo);
-      let result: Awaited<ReturnType<typeof mergeGoal>>;
+      let result: MergeGoalResult;
       try {
-        result = await mergeGoal({ store: ws.store, forge }, goalId, {
-          method: 'merge',
-          enforceProtection: false,
-        });
+        result = await mergeIntegrator(appFor(bot, ws, { gh, repo }), { goalId });
       } catch (error) {
         // No integrator PR yet, or a goal that cannot merge: nobody to tell, nothing to change.
         if (isOmkError(error) && (error.code === 'not_found' || error.code === 'illegal_transition')) {

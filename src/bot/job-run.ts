@@ -1,17 +1,16 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
-import { gitRepo } from '../adapters/git/repo.js';
-import { chooseAgentSpec, composeLocalController } from '../adapters/local-controller.js';
-import { executeGoal } from '../runtime/controller/execute.js';
-import { afterExecution } from '../runtime/delivery/pipeline.js';
+import {
+  describeNote,
+  executeAndDeliver,
+  startGoal as planGoal,
+  relocateGoal,
+} from '../runtime/app/index.js';
 import { isOmkError } from '../runtime/errors.js';
-import { relocateGoal } from '../runtime/goal/actions.js';
-import { createGoal } from '../runtime/goal/create.js';
 import { newGoalId } from '../runtime/goal/ids.js';
 import type { CreateGoalRequest } from '../runtime/requests.js';
 import type { Bot } from './bot.js';
-import { createDeps, forgeFor, workspaceSpec } from './compose.js';
+import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
-import { mergeNotes } from './notes.js';
 import { busyReply } from './replies.js';
 import { publishStatus, recordOrigin, type StatusTarget } from './status.js';
 import { type Workspace, withWorkspace } from './workspace.js';
@@ -38,11 +37,20 @@ export function goalIdFor(request: CreateGoalRequest): string {
  * Creates and plans the goal (once: a goal already on the state branch is reused) and pushes its
  * state, so every later step, in this process, a workflow or a CLI, starts from the same truth.
  */
-async function ensureGoal(bot: Bot, ws: Workspace, job: RunJob, goalId: string): Promise<void> {
+async function ensureGoal(
+  bot: Bot,
+  ws: Workspace,
+  target: StatusTarget,
+  job: RunJob,
+  goalId: string,
+): Promise<void> {
   await ws.remote.pull(goalId);
   if (await ws.store.has(goalId)) return;
   const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
-  await createGoal(createDeps(ws), { ...job.request, repo: ws.repoRoot, agent }, 'plan');
+  await planGoal(appFor(bot, ws, target), {
+    create: { ...job.request, repo: ws.repoRoot, agent },
+    mode: 'plan',
+  });
   await recordOrigin(ws.store, goalId, {
     repo: job.repo.fullName,
     issue: job.issue,
@@ -77,7 +85,7 @@ async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId:
     await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
     const token = await gh.token();
     await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-      await ensureGoal(bot, ws, job, goalId);
+      await ensureGoal(bot, ws, target, job, goalId);
       const goal = await ws.store.read(goalId);
       if (goal.status !== 'planned') {
         const notes = [`Not dispatched: the goal is ${goal.status.replace(/_/g, ' ')}.`];
@@ -96,7 +104,7 @@ async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: s
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
     const goal = await bot.mutex.run(goalId, async () => {
-      await ensureGoal(bot, ws, job, goalId);
+      await ensureGoal(bot, ws, target, job, goalId);
       return ws.store.read(goalId);
     });
     if (goal.status !== 'planned') {
@@ -133,31 +141,15 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
   bot.active.set(goalId, { store: ws.store });
   try {
     await publishStatus(bot, target, goalId, ws.store, 'running');
-    const goal = await ws.store.read(goalId);
-    const spec = await chooseAgentSpec(goal.repo.root, deps.config.agent ?? undefined, goal.options.agent);
-    const composed = await composeLocalController(
-      { store: ws.store, repo: gitRepo, reporter: deps.reporter, env: deps.env },
-      goal,
-      spec,
-    );
-    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
-    // (after a pause or a restart) builds on it and integrates it.
-    const controller = {
-      ...composed,
-      publishBranch: async (branch: string, sha: string) =>
-        (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha }),
-    };
-    const result = await executeGoal(controller, goalId, {
-      untilReady: goal.options.untilReady,
-      signal: deps.shutdown,
+    const app = appFor(bot, ws, target);
+    const outcome = await executeAndDeliver(app, {
+      goalId,
+      agent: deps.config.agent === null ? {} : { name: deps.config.agent },
+      ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
+      after: 'deliver',
+      fallbackBase: target.repo.defaultBranch,
     });
-    if (result.stoppedBy === null) {
-      const forge = await forgeFor(target.gh, target.repo);
-      const after = await afterExecution({ store: ws.store, forge, reporter: deps.reporter }, goalId);
-      notes.push(...after.notes, ...mergeNotes(after.merge));
-    } else {
-      notes.push(`Execution stopped (${result.stoppedBy}); finished slices are kept.`);
-    }
+    notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
   } catch (error) {
     failure = error;
     notes.push(

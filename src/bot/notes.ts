@@ -1,17 +1,14 @@
+import { describeNote, type MergeGoalResult, mergeNote } from '../runtime/app/index.js';
 import type { BudgetView } from '../runtime/budget/ops.js';
 import type { DeliverResult } from '../runtime/delivery/deliver.js';
-import type { MergeGoalResult } from '../runtime/delivery/merge.js';
 import type { LifecycleResult } from '../runtime/goal/actions.js';
 import { formatDuration } from '../runtime/proof/render-text.js';
+import { botVocabulary } from './vocabulary.js';
 
 /** Plain-text lines for replies and status comments; render.ts and replies.ts escape them. */
 
 export function mergeNotes(merge: MergeGoalResult | null): string[] {
-  if (merge === null) return [];
-  if (merge.merged) return [`Merged the integrator PR #${merge.pr} as ${merge.sha.slice(0, 12)}.`];
-  return [
-    `Merge of PR #${merge.pr} is blocked by ${merge.blockedBy}: ${merge.reasons.map((r) => r.detail).join('; ')}.`,
-  ];
+  return merge === null ? [] : [describeNote(mergeNote(merge), botVocabulary)];
 }
 
 export function transitionNote(result: LifecycleResult): string {

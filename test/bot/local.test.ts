@@ -64,7 +64,7 @@ describe('bot in local mode: a real run, then an event-driven gated merge', () =
     const body = statuses[0]?.body ?? '';
     expect(readStatusMarker(body)).toEqual({ goalId, phase: 'settled' });
     expect(body).toContain(`${env.server.url}/${OWNER}/${REPO}/pull/`);
-    expect(body).toContain('Merge of PR');
+    expect(body).toContain('merge blocked by checks\\_pending (PR \\#');
     expect(body).toContain('checks\\_pending');
     expect(body).toContain('**Gates:**');
     expect(env.server.count('issues/update-comment')).toBeGreaterThan(0);

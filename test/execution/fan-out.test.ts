@@ -6,18 +6,20 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { fetchGoalBranches } from '../../src/adapters/git/goal-branches.js';
-import { gitRepo } from '../../src/adapters/git/repo.js';
 import { runGit } from '../../src/adapters/git/run-git.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { composeLocalController } from '../../src/adapters/local-controller.js';
 import { processHost } from '../../src/cli/context.js';
-import { executeGoal } from '../../src/runtime/controller/execute.js';
-import { executeSlice, foldSliceResults } from '../../src/runtime/controller/execute-slice.js';
-import { relocateGoal } from '../../src/runtime/goal/actions.js';
-import { createGoal } from '../../src/runtime/goal/create.js';
+import {
+  executeOneSlice,
+  type FanOutHost,
+  integrateSlices,
+  relocateGoal,
+  startGoal,
+} from '../../src/runtime/app/index.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
+import { demoAgent, testApp } from '../helpers/app.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 
 const run = promisify(execFile);
@@ -43,20 +45,23 @@ async function runner(name: string) {
   return { root, store, state };
 }
 
-async function fanOutDeps(r: Awaited<ReturnType<typeof runner>>, goalId: string) {
-  const goal = await relocateGoal(r.store, goalId, r.root);
-  const deps = await composeLocalController(
-    { store: r.store, repo: gitRepo, reporter: silentReporter, env: process.env },
-    goal,
-    'demo',
-  );
+/** What a matrix runner shares: slice branches through origin, the goal through the state branch. */
+function fanOutHost(r: Awaited<ReturnType<typeof runner>>): FanOutHost {
   return {
-    ...deps,
-    fetchBranches: () => fetchGoalBranches(r.root, goalId),
-    publishBranch: async (branch: string, sha: string) => {
+    remote: r.state,
+    pollMs: 60_000,
+    fetchBranches: (goalId) => fetchGoalBranches(r.root, goalId),
+    publishBranch: async (branch, sha) => {
       await runGit(['push', '--quiet', 'origin', `${sha}:refs/heads/${branch}`], { cwd: r.root });
     },
   };
+}
+
+/** A runner's use cases over its own store, with the goal pointed at its checkout. */
+async function onRunner(r: Awaited<ReturnType<typeof runner>>, goalId: string) {
+  await relocateGoal(r.store, goalId, r.root);
+  const app = testApp(r.store);
+  return { app, host: fanOutHost(r), prepared: await demoAgent(app, r.root) };
 }
 
 describe('fan-out: plan, one runner per slice, integrate — sharing only the state branch', () => {
@@ -68,16 +73,7 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
       repo: planner.root,
       agent: 'demo',
     });
-    const created = await createGoal(
-      {
-        store: planner.store,
-        repo: gitRepo,
-        planner: (await import('../../src/runtime/plan/heuristic.js')).heuristicPlanner,
-        randomHex: () => 'abc123',
-      },
-      request,
-      'plan',
-    );
+    const { created } = await startGoal(testApp(planner.store), { create: request, mode: 'plan' });
     const goalId = created.goal.id;
     const [first, second] = created.graph.tasks;
     expect(second?.dependsOn).toEqual([first?.id]);
@@ -90,31 +86,35 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
     ] as const) {
       const r = await runner(name);
       await r.state.pull(goalId);
-      const outcome = await executeSlice(await fanOutDeps(r, goalId), goalId, slice, { untilReady: true });
+      const { app, host, prepared } = await onRunner(r, goalId);
+      const outcome = await executeOneSlice(app, host, { goalId, slice, prepared });
       expect(outcome.outcome).toBe('done');
+      expect(outcome.stoppedBy).toBeNull();
       await r.state.push(goalId, `slice ${slice}`, { only: [`slices/${slice}.json`] });
     }
 
     // A slice that is not in the plan is refused with the plan's slice ids.
     const stray = await runner('stray');
     await stray.state.pull(goalId);
+    const strayRun = await onRunner(stray, goalId);
     await expect(
-      executeSlice(await fanOutDeps(stray, goalId), goalId, 's9-nope', { untilReady: true }),
+      executeOneSlice(strayRun.app, strayRun.host, { goalId, slice: 's9-nope', prepared: strayRun.prepared }),
     ).rejects.toThrow(/not in the plan/);
 
     const integrator = await runner('integrate');
     await integrator.state.pull(goalId);
-    const deps = await fanOutDeps(integrator, goalId);
-    await deps.fetchBranches();
-    expect(await foldSliceResults(deps, goalId)).toBe(2);
-    expect(await foldSliceResults(deps, goalId)).toBe(0);
-    const result = await executeGoal(deps, goalId, { untilReady: false, dispatch: false });
+    const { app, host, prepared } = await onRunner(integrator, goalId);
+    const integrate = () => integrateSlices(app, host, { goalId, prepared, dispatch: false, deliver: null });
+    const { folded, result, notes } = await integrate();
+    expect(folded).toBe(2);
+    expect(notes).toEqual([]);
     expect(result.proof.status).toBe('ready');
     expect(result.proof.slices.map((s) => [s.id, s.status, s.attempts])).toEqual([
       [first?.id, 'done', 1],
       [second?.id, 'done', 1],
     ]);
     expect(result.proof.agentRuns.map((r) => r.taskId)).toEqual([first?.id, second?.id]);
+    expect((await integrate()).folded).toBe(0);
     await integrator.state.push(goalId, 'integrate');
 
     // Anyone can read the settled goal back from the state branch.

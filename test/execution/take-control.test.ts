@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { gitRepo } from '../../src/adapters/git/repo.js';
-import { composeLocalController } from '../../src/adapters/local-controller.js';
 import { executeGoal } from '../../src/runtime/controller/execute.js';
 import { IllegalTransitionError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import type { GoalRecord } from '../../src/runtime/goal/schema.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { systemClock } from '../../src/runtime/ports.js';
+import { demoController } from '../helpers/app.js';
 import { type PlannedGoal, plannedDemoGoal } from '../helpers/planned-goal.js';
 
 let planned: PlannedGoal<GoalStore> | null = null;
@@ -32,11 +31,7 @@ describe('taking control of a goal', () => {
     planned = await plannedDemoGoal((deps) => new GoalStore(deps), { agent: 'demo' });
     const { store: plain, goal: created } = planned;
     const store = new PausingStore(plain.deps);
-    const controller = await composeLocalController(
-      { store, repo: gitRepo, reporter: silentReporter, env: process.env },
-      created,
-      'demo',
-    );
+    const controller = await demoController(store, created);
     await expect(executeGoal(controller, created.id, { untilReady: true })).rejects.toBeInstanceOf(
       IllegalTransitionError,
     );
@@ -49,11 +44,7 @@ describe('taking control of a goal', () => {
   it('an error after taking over leaves the goal interrupted and resumable, never running with no one running it', async () => {
     planned = await plannedDemoGoal((deps) => new GoalStore(deps), { agent: 'demo', randomHex: 'def456' });
     const { store, goal: created } = planned;
-    const controller = await composeLocalController(
-      { store, repo: gitRepo, reporter: silentReporter, env: process.env },
-      created,
-      'demo',
-    );
+    const controller = await demoController(store, created);
     const broken = {
       ...controller,
       workspaces: { ...controller.workspaces, create: () => Promise.reject(new Error('disk full')) },

@@ -15,6 +15,7 @@ export {
 export type { CreatedGoal } from '../goal/create.js';
 export { readProof } from '../goal/queries.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
+export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
 export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 export type { AppDeps, Env, ExecutionHost, SharedState } from './deps.js';
@@ -30,4 +31,9 @@ export { type MergeRequest, mergeIntegrator } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
-export type { GoalCommandName, HostVocabulary, SettingName } from './vocabulary.js';
+export {
+  type GoalCommandName,
+  type HostVocabulary,
+  plainVocabulary,
+  type SettingName,
+} from './vocabulary.js';
