@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { agentLauncher } from '../adapters/agents/launcher.js';
 import { createGitWorkspaces } from '../adapters/git/workspaces.js';
 import type { AgentsConfig } from '../runtime/agents/config.js';
 import type { Agent } from '../runtime/agents/port.js';
@@ -60,7 +61,12 @@ export async function prepareAgent(rt: ActionRuntime, recorded: string | null): 
     );
   }
   const agents = withAgentArgs(config.config.agents, spec, inputs.agentArgs);
-  const agent = resolveAgent(spec, { repoRoot: rt.repoRoot, config: agents, env: rt.env });
+  const agent = resolveAgent(spec, {
+    repoRoot: rt.repoRoot,
+    config: agents,
+    env: rt.env,
+    launcher: agentLauncher,
+  });
   return { spec, agent, config };
 }
 

@@ -9,6 +9,7 @@ import type { GoalRecord } from '../runtime/goal/schema.js';
 import type { GoalStore } from '../runtime/goal/store.js';
 import type { RepoPort, Reporter } from '../runtime/ports.js';
 import { workspacesDir } from '../runtime/state/paths.js';
+import { agentLauncher } from './agents/launcher.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 
 export interface LocalControllerInput {
@@ -45,7 +46,12 @@ export async function composeLocalController(
   const root = goal.repo.root;
   const { config } = await loadConfig(root);
   const files = await input.repo.listFiles(root);
-  const agent = resolveAgent(agentSpec, { repoRoot: root, config: config.agents, env: input.env });
+  const agent = resolveAgent(agentSpec, {
+    repoRoot: root,
+    config: config.agents,
+    env: input.env,
+    launcher: agentLauncher,
+  });
   return {
     store: input.store,
     workspaces: createGitWorkspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { agentLauncher } from '../../adapters/agents/launcher.js';
 import { chooseAgentSpec } from '../../adapters/local-controller.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
 import { loadConfig } from '../../runtime/config/load.js';
@@ -86,6 +87,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
           repoRoot: repo.root,
           config: (await loadConfig(repo.root)).config.agents,
           env: context.io.env,
+          launcher: agentLauncher,
         });
       }
       const created = await createGoal(runtime, request, mode);

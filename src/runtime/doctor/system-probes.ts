@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { agentLauncher } from '../../adapters/agents/launcher.js';
 import { gitRepo } from '../../adapters/git/repo.js';
 import { runGit } from '../../adapters/git/run-git.js';
 import { resolveAgent } from '../agents/registry.js';
@@ -35,7 +36,12 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
     findOnPath: (command) => findOnPath(command, options.env),
     fileState,
     validateAgent: (spec, root, config) => {
-      resolveAgent(spec, { repoRoot: root, config: config.agents, env: options.env });
+      resolveAgent(spec, {
+        repoRoot: root,
+        config: config.agents,
+        env: options.env,
+        launcher: agentLauncher,
+      });
     },
     probeWritableDir,
   };
