@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { agentLauncher } from '../adapters/agents/launcher.js';
 import { createGitWorkspaces } from '../adapters/git/workspaces.js';
+import { runProcess } from '../adapters/process/run-process.js';
 import type { AgentsConfig } from '../runtime/agents/config.js';
 import type { Agent } from '../runtime/agents/port.js';
 import { resolveAgent } from '../runtime/agents/registry.js';
@@ -10,7 +11,7 @@ import type { ControllerDeps } from '../runtime/controller/context.js';
 import { UsageError } from '../runtime/errors.js';
 import { detectGates } from '../runtime/gates/detect.js';
 import { gateEnvironment } from '../runtime/gates/env.js';
-import { verifyGates } from '../runtime/gates/verify.js';
+import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import { workspacesDir } from '../runtime/state/paths.js';
 import type { ActionRuntime } from './compose.js';
@@ -107,7 +108,7 @@ export async function composeController(
     store: rt.store,
     workspaces: createGitWorkspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
     agent: prepared.agent,
-    verify: verifyGates,
+    verify: createGateVerifier(runProcess),
     gates: detectGates(root, files, prepared.config.config),
     gateEnv: gateEnvironment(rt.env),
     reporter: rt.reporter,

@@ -4,13 +4,14 @@ import type { ControllerDeps } from '../runtime/controller/context.js';
 import { ConfigError } from '../runtime/errors.js';
 import { detectGates } from '../runtime/gates/detect.js';
 import { gateEnvironment } from '../runtime/gates/env.js';
-import { verifyGates } from '../runtime/gates/verify.js';
+import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import type { GoalStore } from '../runtime/goal/store.js';
 import type { RepoPort, Reporter } from '../runtime/ports.js';
 import { workspacesDir } from '../runtime/state/paths.js';
 import { agentLauncher } from './agents/launcher.js';
 import { createGitWorkspaces } from './git/workspaces.js';
+import { runProcess } from './process/run-process.js';
 
 export interface LocalControllerInput {
   store: GoalStore;
@@ -56,7 +57,7 @@ export async function composeLocalController(
     store: input.store,
     workspaces: createGitWorkspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
     agent,
-    verify: verifyGates,
+    verify: createGateVerifier(runProcess),
     gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(input.env),
     reporter: input.reporter,

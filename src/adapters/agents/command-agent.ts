@@ -4,8 +4,9 @@ import { agentEnvironment } from '../../runtime/agents/env.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
+import type { ProcessResult } from '../../runtime/ports.js';
 import { writeJsonAtomic } from '../../runtime/state/atomic.js';
-import { type ProcessResult, runProcess } from '../process/run-process.js';
+import { runProcess } from '../process/run-process.js';
 
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
