@@ -19,6 +19,11 @@ export interface HostInfo {
   hostname: string;
   /** Is a process with this pid alive on this host? */
   isAlive(pid: number): boolean;
+  /**
+   * Kills the process group this pid leads (an agent and everything it started); true when the
+   * signal was delivered, false when the group is gone or not ours to kill.
+   */
+  killGroup(pid: number): boolean;
 }
 
 /** One command for a ProcessRunner. */
