@@ -31191,88 +31191,7 @@ async function readProof(store, goalId) {
 
 // src/runtime/agents/registry.ts
 import { accessSync, constants, statSync } from "node:fs";
-import { isAbsolute, resolve as resolve3 } from "node:path";
-
-// src/adapters/agents/command-agent.ts
-import { appendFile, mkdir, stat, writeFile } from "node:fs/promises";
-import { join as join3, resolve } from "node:path";
-
-// src/runtime/agents/env.ts
-var BASE_ENV_NAMES = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TERM",
-  "TMPDIR",
-  "USER",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "XDG_CACHE_HOME"
-];
-var FORBIDDEN_ENV_NAMES = [
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_PAT",
-  "OMK_GITHUB_TOKEN",
-  "INPUT_GITHUB-TOKEN",
-  "INPUT_GITHUB_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN"
-];
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isForbiddenEnvName(name) {
-  const upper = name.toUpperCase();
-  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
-  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
-  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
-}
-function agentEnvironment(processEnv, extraNames) {
-  for (const name of extraNames) {
-    if (isForbiddenEnvName(name)) {
-      throw new ConfigError(
-        `the agent environment may not include ${name}: agents never receive a GitHub token`,
-        {
-          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
-        }
-      );
-    }
-    if (!ENV_NAME.test(name)) {
-      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
-        hint: "use letters, digits and underscores, not starting with a digit"
-      });
-    }
-  }
-  const secrets = forbiddenValues(processEnv);
-  const env = {};
-  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
-    const value = processEnv[name];
-    if (value === void 0) continue;
-    if (secrets.has(value)) {
-      throw new ConfigError(
-        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
-        {
-          hint: `set ${name} to the agent's own credential`
-        }
-      );
-    }
-    env[name] = value;
-  }
-  return env;
-}
-function forbiddenValues(processEnv) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value] of Object.entries(processEnv)) {
-    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
-  }
-  return values;
-}
-
-// src/runtime/agents/follow-ups.ts
-import { lstat, readFile as readFile3, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join2 } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 
 // src/runtime/graph/paths.ts
 var MAX_PATH_CHARS = 4096;
@@ -31403,630 +31322,6 @@ function quoteUntrusted(text4) {
   return `"${out}"`;
 }
 
-// src/runtime/agents/follow-ups.ts
-var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
-var MAX_FILE_BYTES = 256 * 1024;
-var MAX_PROPOSALS = 20;
-var MAX_PATHS = 100;
-var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
-var followUpProposalSchema = external_exports.object({
-  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
-  title: external_exports.string().trim().min(1).max(200),
-  description: external_exports.string().max(8e3).default(""),
-  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
-  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
-  reads: pathList.default([]),
-  writes: pathList.min(1, "must name at least one path the follow-up will change"),
-  risk: external_exports.enum(RISKS).default("medium"),
-  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
-});
-async function readFollowUps(cwd, defaults) {
-  const path = join2(cwd, FOLLOW_UPS_FILE);
-  let text4;
-  try {
-    const stat9 = await lstat(path);
-    if (!stat9.isFile()) {
-      await removeProposals(path);
-      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
-    }
-    if (stat9.size > MAX_FILE_BYTES) {
-      await removeProposals(path);
-      return {
-        followUps: [],
-        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
-      };
-    }
-    text4 = await readFile3(path, "utf8");
-  } catch (error62) {
-    if (isNotFound(error62)) return { followUps: [], problems: [] };
-    throw error62;
-  }
-  await removeProposals(path);
-  return parseFollowUps(text4, defaults);
-}
-function parseFollowUps(text4, defaults) {
-  let raw;
-  try {
-    raw = JSON.parse(text4);
-  } catch (error62) {
-    return {
-      followUps: [],
-      problems: [
-        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
-      ]
-    };
-  }
-  if (!Array.isArray(raw)) {
-    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
-  }
-  const problems = [];
-  const followUps = [];
-  const ids = /* @__PURE__ */ new Set();
-  raw.forEach((entry, index) => {
-    const label = `follow-up #${index + 1}`;
-    if (index >= MAX_PROPOSALS) {
-      if (index === MAX_PROPOSALS) {
-        problems.push(
-          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
-        );
-      }
-      return;
-    }
-    const parsed2 = followUpProposalSchema.safeParse(entry);
-    if (!parsed2.success) {
-      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
-      return;
-    }
-    const proposal = parsed2.data;
-    const id = proposal.id ?? uniqueId(slugify3(proposal.title, defaults.parentTaskId, index), ids);
-    if (ids.has(id)) {
-      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
-      return;
-    }
-    ids.add(id);
-    followUps.push({
-      id,
-      title: proposal.title,
-      description: proposal.description,
-      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
-      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
-      reads: proposal.reads,
-      writes: proposal.writes,
-      risk: proposal.risk,
-      acceptance: proposal.acceptance,
-      budget: defaults.budget,
-      maxRetries: defaults.maxRetries
-    });
-  });
-  return { followUps, problems };
-}
-function describeIssues(error62) {
-  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
-}
-function slugify3(title3, parent, index) {
-  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
-  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
-  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
-}
-function uniqueId(base, taken) {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n += 1) {
-    const candidate = `${base}-${n}`;
-    if (!taken.has(candidate)) return candidate;
-  }
-}
-async function removeProposals(path) {
-  await unlink(path).catch((error62) => {
-    if (!isNotFound(error62)) throw error62;
-  });
-  await rmdir(dirname3(path)).catch(() => void 0);
-}
-function isNotFound(error62) {
-  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
-}
-
-// src/runtime/agents/usage.ts
-var UNKNOWN = { tokens: null, usd: null };
-function parseUsage(parser, stdout) {
-  switch (parser) {
-    case "none":
-      return UNKNOWN;
-    case "claude":
-      return claudeUsage(lastObject(stdout));
-    case "gemini":
-      return geminiUsage(lastObject(stdout));
-    case "codex":
-      return codexUsage(jsonLines(stdout));
-    case "opencode":
-      return opencodeUsage(jsonLines(stdout));
-    case "aider":
-      return aiderUsage(stdout);
-    case "json":
-      return anyJsonUsage(stdout);
-  }
-}
-function anyJsonUsage(stdout) {
-  const last = lastObject(stdout);
-  const lines = jsonLines(stdout);
-  const candidates = [
-    claudeUsage(last),
-    geminiUsage(last),
-    plainUsage(last),
-    codexUsage(lines),
-    opencodeUsage(lines)
-  ];
-  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
-}
-function claudeUsage(root) {
-  if (root === null) return UNKNOWN;
-  const usage = obj(root.usage);
-  const tokens2 = usage === null ? null : sum([
-    num(usage.input_tokens),
-    num(usage.output_tokens),
-    num(usage.cache_creation_input_tokens),
-    num(usage.cache_read_input_tokens)
-  ]);
-  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
-}
-function geminiUsage(root) {
-  const stats = obj(root?.stats);
-  if (stats === null) return UNKNOWN;
-  const models = obj(stats.models);
-  if (models !== null) {
-    const totals = Object.values(models).map((model) => {
-      const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
-    });
-    return { tokens: sum(totals), usd: null };
-  }
-  return {
-    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
-    usd: null
-  };
-}
-function plainUsage(root) {
-  if (root === null) return UNKNOWN;
-  return {
-    tokens: num(root.tokens) ?? num(root.total_tokens),
-    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
-  };
-}
-function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
-  const turnTotal = sum(turns);
-  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
-  let running = null;
-  for (const event of events) {
-    const msg = obj(event.msg) ?? event;
-    if (msg.type !== "token_count") continue;
-    const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num(total.total_tokens) ?? running;
-  }
-  return { tokens: running, usd: null };
-}
-function opencodeUsage(events) {
-  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
-  const tokens2 = steps.map((part) => {
-    const t = obj(part?.tokens);
-    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
-  });
-  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
-}
-function aiderUsage(stdout) {
-  let tokens2 = null;
-  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
-    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
-  }
-  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
-  const lastSession = sessions.at(-1)?.[1];
-  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
-  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
-}
-function scaled(value, unit) {
-  const n = Number.parseFloat(value ?? "");
-  if (!Number.isFinite(n)) return 0;
-  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
-}
-function lastObject(stdout) {
-  const whole = parseObject(stdout.trim());
-  if (whole !== null) return whole;
-  return jsonLines(stdout).at(-1) ?? null;
-}
-function jsonLines(stdout) {
-  const out = [];
-  for (const line of stdout.split("\n")) {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith("{")) continue;
-    const value = parseObject(trimmed);
-    if (value !== null) out.push(value);
-  }
-  return out;
-}
-function parseObject(text4) {
-  if (!text4.startsWith("{")) return null;
-  try {
-    return obj(JSON.parse(text4));
-  } catch {
-    return null;
-  }
-}
-function obj(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-function sum(values) {
-  const known = values.filter((v) => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
-
-// src/adapters/process/run-process.ts
-import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-function runProcess(spec) {
-  const started = performance.now();
-  const tailChars = spec.tailChars ?? 8e3;
-  const [command, ...args] = spec.argv;
-  return new Promise((resolve9) => {
-    if (!command) {
-      resolve9(result(null, null, false, false, "empty argv", started, "", ""));
-      return;
-    }
-    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
-    let stdout = "";
-    let tail2 = "";
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError = null;
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-      windowsHide: true
-    });
-    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
-    const killTree = () => {
-      if (child.pid === void 0) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-    };
-    const collect = (isStdout) => (chunk) => {
-      const text4 = chunk.toString("utf8");
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text4;
-      tail2 = (tail2 + text4).slice(-tailChars);
-      log?.write(chunk);
-    };
-    child.stdout.on("data", collect(true));
-    child.stderr.on("data", collect(false));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, spec.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      killTree();
-    };
-    spec.signal?.addEventListener("abort", onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
-    child.on("error", (error62) => {
-      spawnError = error62.message;
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(spec.input ?? "");
-    child.on("close", (code3, signal) => {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener("abort", onAbort);
-      killTree();
-      const done = () => resolve9(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
-      if (log) log.end(done);
-      else done();
-    });
-  });
-}
-function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
-  return {
-    exitCode,
-    signal,
-    timedOut,
-    cancelled,
-    spawnError,
-    durationMs: Math.round(performance.now() - started),
-    stdout,
-    tail: tail2
-  };
-}
-
-// src/adapters/agents/command-agent.ts
-var MAX_ARG_BYTES = 128 * 1024 - 1;
-var PLACEHOLDER = /\{(prompt|promptFile|cwd)\}/g;
-function expandArgv(template, values) {
-  return template.map((arg) => arg.replace(PLACEHOLDER, (_, key) => values[key]));
-}
-function createCommandAgent(options) {
-  const env = agentEnvironment(options.baseEnv, options.envNames);
-  return {
-    name: options.name,
-    label: options.label,
-    run: (input2) => runCommand(options, env, input2)
-  };
-}
-async function runCommand(options, allowed, input2) {
-  const dir = resolve(input2.artifactsDir);
-  await mkdir(dir, { recursive: true });
-  const transcript = join3(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join3(dir, `prompt-${input2.attempt}.md`);
-  await writeFile(promptFile, input2.prompt);
-  await writeFile(
-    transcript,
-    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
-
-`
-  );
-  const early = (outcome2, summary2) => ({
-    outcome: outcome2,
-    exitCode: null,
-    durationMs: 0,
-    usage: { tokens: null, usd: null },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
-  if (!await isDirectory(input2.cwd)) {
-    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
-  }
-  const argv = buildArgv(options, input2, promptFile);
-  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
-    return early(
-      "crashed",
-      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
-    );
-  }
-  const result2 = await runProcess({
-    argv,
-    cwd: input2.cwd,
-    env: {
-      ...allowed,
-      OMK_TASK_ID: input2.taskId,
-      OMK_ATTEMPT: String(input2.attempt),
-      OMK_WRITES: JSON.stringify(input2.task.writes),
-      OMK_PROMPT_FILE: promptFile
-    },
-    timeoutMs: input2.timeoutMs,
-    input: options.prompt === "stdin" ? input2.prompt : "",
-    logPath: transcript,
-    onSpawn: input2.onProcess,
-    ...input2.signal ? { signal: input2.signal } : {}
-  });
-  const usage = parseUsage(options.usage, result2.stdout);
-  const [, proposals] = await Promise.all([
-    writeJsonAtomic(join3(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
-    collectFollowUps(input2)
-  ]);
-  if (proposals.problems.length > 0) {
-    await appendFile(transcript, `
-# omk: follow-up proposals dropped
-${proposals.problems.join("\n")}
-`);
-  }
-  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
-  const dropped = proposals.problems.length;
-  return {
-    outcome,
-    exitCode: result2.exitCode,
-    durationMs: result2.durationMs,
-    usage,
-    transcript,
-    followUps: proposals.followUps,
-    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
-  };
-}
-function buildArgv(options, input2, promptFile) {
-  const template = [...options.argv];
-  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
-  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
-  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
-  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
-}
-async function collectFollowUps(input2) {
-  try {
-    return await readFollowUps(input2.cwd, {
-      parentTaskId: input2.taskId,
-      ownerRole: input2.task.ownerRole,
-      // A placeholder the graph stage replaces with the goal's budget policy.
-      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
-      maxRetries: 1
-    });
-  } catch (error62) {
-    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
-  }
-}
-function describe3(result2, executable, timeoutMs) {
-  if (result2.cancelled)
-    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
-  if (result2.timedOut) {
-    return {
-      outcome: "timeout",
-      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (/\bENOENT\b/.test(result2.spawnError)) {
-      return {
-        outcome: "crashed",
-        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
-      };
-    }
-    return {
-      outcome: "crashed",
-      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
-    };
-  }
-  if (result2.exitCode === null) {
-    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
-  }
-  if (result2.exitCode === 0)
-    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
-  const last = lastLine(result2.tail);
-  return {
-    outcome: "failed",
-    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
-  };
-}
-var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
-var CONTROL = new RegExp("\\p{Cc}", "gu");
-function lastLine(tail2) {
-  const line = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
-  return line.length > 200 ? `${line.slice(0, 200)}\u2026` : line;
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
-  return `${Math.round(ms / 6e4)}m`;
-}
-async function isDirectory(path) {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/agents/demo-agent.ts
-import { lstat as lstat2, mkdir as mkdir2, readdir, readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join4, resolve as resolve2 } from "node:path";
-var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
-var FIX_MARKER = "omk-demo-fix:";
-var APPEND_MARKER = "omk-demo-append:";
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var MAX_FILE_BYTES2 = 1024 * 1024;
-var MAX_FILES = 2e4;
-function createDemoAgent() {
-  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
-}
-async function runDemo(input2) {
-  const started = performance.now();
-  const dir = resolve2(input2.artifactsDir);
-  await mkdir2(dir, { recursive: true });
-  const transcript = join4(dir, `transcript-${input2.attempt}.log`);
-  const result2 = (outcome, summary2) => ({
-    outcome,
-    exitCode: outcome === "succeeded" ? 0 : null,
-    durationMs: Math.round(performance.now() - started),
-    usage: { tokens: 0, usd: 0 },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) {
-    await writeFile2(transcript, "demo agent: cancelled before it started\n");
-    return result2("cancelled", "demo agent run was cancelled");
-  }
-  const scope = input2.task.writes.flatMap((raw) => {
-    const check2 = normalizeRepoPath(raw);
-    return check2.ok ? [check2.path] : [];
-  });
-  const edits = [];
-  const outside = [];
-  for (const file2 of await listFiles(input2.cwd)) {
-    const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join4(input2.cwd, file2);
-    const content = await readText(path);
-    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
-    if (!inScope) {
-      outside.push(file2);
-      continue;
-    }
-    const applied = applyMarkers(content, file2);
-    if (applied.edits.length === 0) continue;
-    await writeFile2(path, applied.content);
-    edits.push(...applied.edits);
-  }
-  const lines = [
-    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
-    `write set: ${scope.join(", ")}`
-  ];
-  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
-  for (const file2 of outside)
-    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
-  const files = new Set(edits.map((e) => e.file)).size;
-  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
-  lines.push(summary);
-  await writeFile2(transcript, `${lines.join("\n")}
-`);
-  return result2("succeeded", summary);
-}
-function applyMarkers(content, file2) {
-  const eol = content.includes("\r\n") ? "\r\n" : "\n";
-  const endsWithEol = content.endsWith(eol);
-  const lines = content.split(eol);
-  if (endsWithEol) lines.pop();
-  const out = [];
-  const appended = [];
-  const edits = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] ?? "";
-    const fix = markerText(line, FIX_MARKER);
-    if (fix !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
-      const next = lines[i + 1];
-      if (next !== void 0) {
-        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
-        i += 1;
-      }
-      continue;
-    }
-    const append = markerText(line, APPEND_MARKER);
-    if (append !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
-      appended.push(append);
-      continue;
-    }
-    out.push(line);
-  }
-  if (edits.length === 0) return { content, edits };
-  const all = [...out, ...appended];
-  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
-}
-function markerText(line, marker) {
-  const at = line.indexOf(marker);
-  if (at === -1) return null;
-  return line.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
-}
-async function listFiles(root) {
-  const files = [];
-  const walk2 = async (relDir) => {
-    const entries2 = await readdir(join4(root, relDir), { withFileTypes: true });
-    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries2) {
-      if (files.length >= MAX_FILES) return;
-      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
-      } else if (entry.isFile()) {
-        files.push(rel);
-      }
-    }
-  };
-  await walk2("");
-  return files;
-}
-async function readText(path) {
-  const info = await lstat2(path);
-  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile4(path);
-  return buffer.includes(0) ? null : buffer.toString("utf8");
-}
-
 // src/runtime/agents/presets.ts
 function preset(spec) {
   return { prompt: "arg", envNames: [], usage: "none", ...spec };
@@ -32083,44 +31378,43 @@ function findPreset(name) {
 var SCRIPT_PREFIX = "script:";
 var EXAMPLES = "for example --agent claude or --agent script:./fix.sh";
 function resolveAgent(spec, options) {
+  if (spec.trim() === "demo") return options.launcher.demo();
+  return options.launcher.command(agentCommand(spec, options), options.env);
+}
+function agentCommand(spec, options) {
   const name = spec.trim();
-  if (name === "demo") return createDemoAgent();
   const settings = options.config.settings[name];
   if (name.startsWith(SCRIPT_PREFIX)) {
-    const path = checkedScript(name, options.repoRoot);
-    return createCommandAgent({
+    return {
       name,
       label: `script ${name.slice(SCRIPT_PREFIX.length).trim()}`,
-      argv: [path, ...settings?.extraArgs ?? []],
+      argv: [checkedScript(name, options.repoRoot), ...settings?.extraArgs ?? []],
       prompt: "stdin",
       envNames: settings?.env ?? [],
-      usage: "json",
-      baseEnv: options.env
-    });
+      usage: "json"
+    };
   }
   const custom2 = options.config.custom[name];
   if (custom2 !== void 0) {
-    return createCommandAgent({
+    return {
       name,
       label: `custom agent ${name} (${custom2.argv[0] ?? "?"})`,
       argv: custom2.argv,
       prompt: custom2.prompt,
       envNames: custom2.env,
-      usage: custom2.usage,
-      baseEnv: options.env
-    });
+      usage: custom2.usage
+    };
   }
   const preset2 = findPreset(name);
   if (preset2 !== void 0) {
-    return createCommandAgent({
+    return {
       name,
       label: `${name} (${preset2.argv[0] ?? name} CLI)`,
       argv: [...preset2.argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
-      usage: preset2.usage,
-      baseEnv: options.env
-    });
+      usage: preset2.usage
+    };
   }
   throw unknownAgent(spec, options.config);
 }
@@ -32129,7 +31423,7 @@ function scriptPath(spec, repoRoot) {
   if (raw === "") {
     throw new ConfigError("--agent script: needs a path to an executable", { hint: EXAMPLES });
   }
-  return isAbsolute(raw) ? raw : resolve3(repoRoot, raw);
+  return isAbsolute(raw) ? raw : resolve(repoRoot, raw);
 }
 function checkedScript(spec, repoRoot) {
   const path = scriptPath(spec, repoRoot);
@@ -32167,8 +31461,8 @@ function unknownAgent(spec, config2) {
 
 // src/runtime/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFile as readFile5, stat as stat2 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { readFile as readFile3, stat } from "node:fs/promises";
+import { join as join2 } from "node:path";
 
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
@@ -32302,7 +31596,7 @@ var CONFIG_EXAMPLES = {
 };
 async function loadConfig(repoRoot) {
   for (const relative of CONFIG_FILES) {
-    const path = join5(repoRoot, relative);
+    const path = join2(repoRoot, relative);
     const text4 = await readConfigText(path);
     if (text4 === null) continue;
     return { config: parseConfig(text4, path), path };
@@ -32311,12 +31605,12 @@ async function loadConfig(repoRoot) {
 }
 async function readConfigText(path) {
   try {
-    const info = await stat2(path);
+    const info = await stat(path);
     if (!info.isFile()) throw new ConfigError(`${path} is not a file.`);
     if (info.size > MAX_CONFIG_BYTES) {
       throw new ConfigError(`${path} is ${info.size} bytes; a config file may be at most 256 KB.`);
     }
-    return await readFile5(path, "utf8");
+    return await readFile3(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     if (error62 instanceof ConfigError) throw error62;
@@ -32380,7 +31674,12 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     );
   }
   const agents = withAgentArgs(config2.config.agents, spec, choice2.extraArgs ?? []);
-  const agent = resolveAgent(spec, { repoRoot, config: agents, env: deps.env });
+  const agent = resolveAgent(spec, {
+    repoRoot,
+    config: agents,
+    env: deps.env,
+    launcher: deps.execution.agents
+  });
   return { spec, agent, config: config2 };
 }
 function withAgentArgs(agents, spec, args) {
@@ -32510,7 +31809,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join3 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function createDetectContext(repoRoot, files) {
   const listed = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
@@ -32521,7 +31820,7 @@ function createDetectContext(repoRoot, files) {
     if (cached2 !== void 0) return cached2;
     let text4 = null;
     try {
-      const full = join6(repoRoot, path);
+      const full = join3(repoRoot, path);
       if (statSync2(full).size <= MAX_READ_BYTES) text4 = readFileSync(full, "utf8");
     } catch {
     }
@@ -32720,35 +32019,35 @@ function gateEnvironment(processEnv) {
 }
 
 // src/runtime/state/paths.ts
-import { isAbsolute as isAbsolute2, join as join7, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join4, resolve as resolve2 } from "node:path";
 function goalPaths(stateRoot, goalId) {
-  const dir = join7(stateRoot, "goals", goalId);
+  const dir = join4(stateRoot, "goals", goalId);
   return {
     dir,
-    goal: join7(dir, "goal.json"),
-    prd: join7(dir, "prd.md"),
-    technicalPlan: join7(dir, "technical-plan.md"),
-    testSpec: join7(dir, "test-spec.md"),
-    taskGraph: join7(dir, "task-graph.json"),
-    decisions: join7(dir, "decisions.jsonl"),
-    events: join7(dir, "events.jsonl"),
-    proof: join7(dir, "proof.json"),
-    failure: join7(dir, "failure.json"),
-    execution: join7(dir, "execution.json"),
-    delivery: join7(dir, "delivery.json"),
-    budget: join7(dir, "budget.jsonl"),
-    lock: join7(dir, ".lock"),
-    artifacts: join7(dir, "artifacts"),
-    gateArtifacts: join7(dir, "artifacts", "gates"),
-    agentRunArtifacts: join7(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join7(dir, "artifacts", "reviews")
+    goal: join4(dir, "goal.json"),
+    prd: join4(dir, "prd.md"),
+    technicalPlan: join4(dir, "technical-plan.md"),
+    testSpec: join4(dir, "test-spec.md"),
+    taskGraph: join4(dir, "task-graph.json"),
+    decisions: join4(dir, "decisions.jsonl"),
+    events: join4(dir, "events.jsonl"),
+    proof: join4(dir, "proof.json"),
+    failure: join4(dir, "failure.json"),
+    execution: join4(dir, "execution.json"),
+    delivery: join4(dir, "delivery.json"),
+    budget: join4(dir, "budget.jsonl"),
+    lock: join4(dir, ".lock"),
+    artifacts: join4(dir, "artifacts"),
+    gateArtifacts: join4(dir, "artifacts", "gates"),
+    agentRunArtifacts: join4(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join4(dir, "artifacts", "reviews")
   };
 }
 function workspacesDir(stateRoot) {
-  return join7(stateRoot, "worktrees");
+  return join4(stateRoot, "worktrees");
 }
 function goalsDir(stateRoot) {
-  return join7(stateRoot, "goals");
+  return join4(stateRoot, "goals");
 }
 
 // src/runtime/app/controller.ts
@@ -32843,7 +32142,7 @@ function lazyBase(deps, goal) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join8 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/runtime/graph/order.ts
 function dependencyEdges(tasks) {
@@ -33608,7 +32907,7 @@ var RULES2 = [
   { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true }
 ];
 var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
-var PLACEHOLDER2 = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
+var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
 var SAMPLE_MARKER = /EXAMPLE/;
 var SYNTHETIC_RUN = 6;
 var MIN_ENTROPY = 3.5;
@@ -33626,7 +32925,7 @@ function findSecrets(line) {
     const start = hit.index + hit[0].length - value.length - 1;
     const end = start + value.length;
     if (found.some((other) => other.start < end && start < other.end)) continue;
-    if (PLACEHOLDER2.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
+    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
     found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
   }
   return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
@@ -33808,7 +33107,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join8(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
@@ -33824,7 +33123,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join8(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -34061,7 +33360,131 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join7 } from "node:path";
+
+// src/runtime/agents/follow-ups.ts
+import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
+import { dirname as dirname3, join as join6 } from "node:path";
+var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
+var MAX_FILE_BYTES = 256 * 1024;
+var MAX_PROPOSALS = 20;
+var MAX_PATHS = 100;
+var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
+var followUpProposalSchema = external_exports.object({
+  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
+  title: external_exports.string().trim().min(1).max(200),
+  description: external_exports.string().max(8e3).default(""),
+  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
+  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
+  reads: pathList.default([]),
+  writes: pathList.min(1, "must name at least one path the follow-up will change"),
+  risk: external_exports.enum(RISKS).default("medium"),
+  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
+});
+async function readFollowUps(cwd, defaults) {
+  const path = join6(cwd, FOLLOW_UPS_FILE);
+  let text4;
+  try {
+    const stat9 = await lstat(path);
+    if (!stat9.isFile()) {
+      await removeProposals(path);
+      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
+    }
+    if (stat9.size > MAX_FILE_BYTES) {
+      await removeProposals(path);
+      return {
+        followUps: [],
+        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
+      };
+    }
+    text4 = await readFile4(path, "utf8");
+  } catch (error62) {
+    if (isNotFound(error62)) return { followUps: [], problems: [] };
+    throw error62;
+  }
+  await removeProposals(path);
+  return parseFollowUps(text4, defaults);
+}
+function parseFollowUps(text4, defaults) {
+  let raw;
+  try {
+    raw = JSON.parse(text4);
+  } catch (error62) {
+    return {
+      followUps: [],
+      problems: [
+        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
+      ]
+    };
+  }
+  if (!Array.isArray(raw)) {
+    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
+  }
+  const problems = [];
+  const followUps = [];
+  const ids = /* @__PURE__ */ new Set();
+  raw.forEach((entry, index) => {
+    const label = `follow-up #${index + 1}`;
+    if (index >= MAX_PROPOSALS) {
+      if (index === MAX_PROPOSALS) {
+        problems.push(
+          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
+        );
+      }
+      return;
+    }
+    const parsed2 = followUpProposalSchema.safeParse(entry);
+    if (!parsed2.success) {
+      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
+      return;
+    }
+    const proposal = parsed2.data;
+    const id = proposal.id ?? uniqueId(slugify3(proposal.title, defaults.parentTaskId, index), ids);
+    if (ids.has(id)) {
+      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
+      return;
+    }
+    ids.add(id);
+    followUps.push({
+      id,
+      title: proposal.title,
+      description: proposal.description,
+      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
+      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
+      reads: proposal.reads,
+      writes: proposal.writes,
+      risk: proposal.risk,
+      acceptance: proposal.acceptance,
+      budget: defaults.budget,
+      maxRetries: defaults.maxRetries
+    });
+  });
+  return { followUps, problems };
+}
+function describeIssues(error62) {
+  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
+}
+function slugify3(title3, parent, index) {
+  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
+  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
+}
+function uniqueId(base, taken) {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n += 1) {
+    const candidate = `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+async function removeProposals(path) {
+  await unlink(path).catch((error62) => {
+    if (!isNotFound(error62)) throw error62;
+  });
+  await rmdir(dirname3(path)).catch(() => void 0);
+}
+function isNotFound(error62) {
+  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
+}
 
 // src/runtime/agents/prompt.ts
 var MAX_GOAL_CHARS2 = 8e3;
@@ -34387,7 +33810,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join9(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join7(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -34474,7 +33897,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join9(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join7(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -34738,12 +34161,7 @@ async function takeControl(deps, journal, goalId, allowed) {
 }
 function stopOrphan(orphan, host) {
   if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
-  try {
-    process.kill(-orphan.pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
-  }
+  return host.killGroup(orphan.pid);
 }
 function prepareIntegrationWhenAgentsRun(ctx, agents) {
   let started = 0;
@@ -35014,7 +34432,7 @@ function wordLevel(message) {
 var STYLISH_FILE = new RegExp(`^${P_EXT}$`);
 var STYLISH_ENTRY = /^\s+(\d+):\d+\s+(error|warning)\s+(.+?)\s*$/;
 var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-var CONTROL2 = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 var MESSAGE_CHARS = 1e3;
 var MAX_LINE_CHARS = 1e3;
 function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
@@ -35114,7 +34532,7 @@ function contextMessage(lines, index, hit) {
   return found?.trim() ?? "failed here";
 }
 function clean(message) {
-  const flat = message.replace(CONTROL2, " ").replace(/\s+/g, " ").trim();
+  const flat = message.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
   return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}\u2026` : flat;
 }
 
@@ -36590,26 +36008,28 @@ async function startGoal(deps, request2) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
-import { appendFile as appendFile2, mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { join as join8 } from "node:path";
 var TAIL_LINES3 = 60;
 var TAIL_BYTES = 8 * 1024;
-var verifyGates = async (gates, context) => {
-  await mkdir3(context.artifactsDir, { recursive: true });
-  const evidence = [];
-  for (const gate of gates) {
-    if (context.signal?.aborted) {
-      evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
-      continue;
+function createGateVerifier(runProcess2) {
+  return async (gates, context) => {
+    await mkdir(context.artifactsDir, { recursive: true });
+    const evidence = [];
+    for (const gate of gates) {
+      if (context.signal?.aborted) {
+        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
+        continue;
+      }
+      evidence.push(await verifyGate(runProcess2, gate, context));
     }
-    evidence.push(await verifyGate(gate, context));
-  }
-  return evidence;
-};
-async function verifyGate(gate, context) {
-  const log = join10(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
-  await writeFile3(log, "");
-  const run = (cwd, label) => runGate(gate, cwd, label, log, context);
+    return evidence;
+  };
+}
+async function verifyGate(runProcess2, gate, context) {
+  const log = join8(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  await writeFile(log, "");
+  const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
   const evidence = (outcome, note, tailOf) => ({
     name: gate.name,
@@ -36654,8 +36074,8 @@ async function verifyGate(gate, context) {
   const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
   return evidence("failed", verdict, second);
 }
-async function runGate(gate, cwd, label, log, context) {
-  await appendFile2(
+async function runGate(runProcess2, gate, { cwd, label, log }, context) {
+  await appendFile(
     log,
     `
 === omk gate ${gate.name}: ${label} in ${cwd}
@@ -36670,8 +36090,8 @@ async function runGate(gate, cwd, label, log, context) {
     logPath: log,
     tailChars: TAIL_BYTES * 2
   };
-  const result2 = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
-  await appendFile2(
+  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  await appendFile(
     log,
     `
 === exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
@@ -36717,6 +36137,591 @@ function boundTail(note, output2) {
 function safeName(name) {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
+
+// src/adapters/agents/command-agent.ts
+import { appendFile as appendFile2, mkdir as mkdir2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join9, resolve as resolve3 } from "node:path";
+
+// src/runtime/agents/env.ts
+var BASE_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TERM",
+  "TMPDIR",
+  "USER",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME"
+];
+var FORBIDDEN_ENV_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_PAT",
+  "OMK_GITHUB_TOKEN",
+  "INPUT_GITHUB-TOKEN",
+  "INPUT_GITHUB_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN"
+];
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isForbiddenEnvName(name) {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
+  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
+  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
+}
+function agentEnvironment(processEnv, extraNames) {
+  for (const name of extraNames) {
+    if (isForbiddenEnvName(name)) {
+      throw new ConfigError(
+        `the agent environment may not include ${name}: agents never receive a GitHub token`,
+        {
+          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
+        }
+      );
+    }
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
+        hint: "use letters, digits and underscores, not starting with a digit"
+      });
+    }
+  }
+  const secrets = forbiddenValues(processEnv);
+  const env = {};
+  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
+    const value = processEnv[name];
+    if (value === void 0) continue;
+    if (secrets.has(value)) {
+      throw new ConfigError(
+        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
+        {
+          hint: `set ${name} to the agent's own credential`
+        }
+      );
+    }
+    env[name] = value;
+  }
+  return env;
+}
+function forbiddenValues(processEnv) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
+  }
+  return values;
+}
+
+// src/runtime/agents/usage.ts
+var UNKNOWN = { tokens: null, usd: null };
+function parseUsage(parser, stdout) {
+  switch (parser) {
+    case "none":
+      return UNKNOWN;
+    case "claude":
+      return claudeUsage(lastObject(stdout));
+    case "gemini":
+      return geminiUsage(lastObject(stdout));
+    case "codex":
+      return codexUsage(jsonLines(stdout));
+    case "opencode":
+      return opencodeUsage(jsonLines(stdout));
+    case "aider":
+      return aiderUsage(stdout);
+    case "json":
+      return anyJsonUsage(stdout);
+  }
+}
+function anyJsonUsage(stdout) {
+  const last = lastObject(stdout);
+  const lines = jsonLines(stdout);
+  const candidates = [
+    claudeUsage(last),
+    geminiUsage(last),
+    plainUsage(last),
+    codexUsage(lines),
+    opencodeUsage(lines)
+  ];
+  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
+}
+function claudeUsage(root) {
+  if (root === null) return UNKNOWN;
+  const usage = obj(root.usage);
+  const tokens2 = usage === null ? null : sum([
+    num(usage.input_tokens),
+    num(usage.output_tokens),
+    num(usage.cache_creation_input_tokens),
+    num(usage.cache_read_input_tokens)
+  ]);
+  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
+}
+function geminiUsage(root) {
+  const stats = obj(root?.stats);
+  if (stats === null) return UNKNOWN;
+  const models = obj(stats.models);
+  if (models !== null) {
+    const totals = Object.values(models).map((model) => {
+      const tokens2 = obj(obj(model)?.tokens);
+      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
+    });
+    return { tokens: sum(totals), usd: null };
+  }
+  return {
+    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
+    usd: null
+  };
+}
+function plainUsage(root) {
+  if (root === null) return UNKNOWN;
+  return {
+    tokens: num(root.tokens) ?? num(root.total_tokens),
+    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
+  };
+}
+function codexUsage(events) {
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
+  const turnTotal = sum(turns);
+  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
+  let running = null;
+  for (const event of events) {
+    const msg = obj(event.msg) ?? event;
+    if (msg.type !== "token_count") continue;
+    const total = obj(obj(msg.info)?.total_token_usage);
+    if (total !== null) running = num(total.total_tokens) ?? running;
+  }
+  return { tokens: running, usd: null };
+}
+function opencodeUsage(events) {
+  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
+  const tokens2 = steps.map((part) => {
+    const t = obj(part?.tokens);
+    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
+  });
+  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
+}
+function aiderUsage(stdout) {
+  let tokens2 = null;
+  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
+    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
+  }
+  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
+  const lastSession = sessions.at(-1)?.[1];
+  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
+  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
+}
+function scaled(value, unit) {
+  const n = Number.parseFloat(value ?? "");
+  if (!Number.isFinite(n)) return 0;
+  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
+}
+function lastObject(stdout) {
+  const whole = parseObject(stdout.trim());
+  if (whole !== null) return whole;
+  return jsonLines(stdout).at(-1) ?? null;
+}
+function jsonLines(stdout) {
+  const out = [];
+  for (const line of stdout.split("\n")) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith("{")) continue;
+    const value = parseObject(trimmed);
+    if (value !== null) out.push(value);
+  }
+  return out;
+}
+function parseObject(text4) {
+  if (!text4.startsWith("{")) return null;
+  try {
+    return obj(JSON.parse(text4));
+  } catch {
+    return null;
+  }
+}
+function obj(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+}
+function num(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function sum(values) {
+  const known = values.filter((v) => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/adapters/process/run-process.ts
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+function runProcess(spec) {
+  const started = performance.now();
+  const tailChars = spec.tailChars ?? 8e3;
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve9) => {
+    if (!command) {
+      resolve9(result(null, null, false, false, "empty argv", started, "", ""));
+      return;
+    }
+    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
+    let stdout = "";
+    let tail2 = "";
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError = null;
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true
+    });
+    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
+    const killTree = () => {
+      if (child.pid === void 0) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    const collect = (isStdout) => (chunk) => {
+      const text4 = chunk.toString("utf8");
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text4;
+      tail2 = (tail2 + text4).slice(-tailChars);
+      log?.write(chunk);
+    };
+    child.stdout.on("data", collect(true));
+    child.stderr.on("data", collect(false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal?.addEventListener("abort", onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    child.on("error", (error62) => {
+      spawnError = error62.message;
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(spec.input ?? "");
+    child.on("close", (code3, signal) => {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener("abort", onAbort);
+      killTree();
+      const done = () => resolve9(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      if (log) log.end(done);
+      else done();
+    });
+  });
+}
+function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    cancelled,
+    spawnError,
+    durationMs: Math.round(performance.now() - started),
+    stdout,
+    tail: tail2
+  };
+}
+
+// src/adapters/agents/command-agent.ts
+var MAX_ARG_BYTES = 128 * 1024 - 1;
+var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
+function expandArgv(template, values) {
+  return template.map((arg) => arg.replace(PLACEHOLDER2, (_, key) => values[key]));
+}
+function createCommandAgent(options) {
+  const env = agentEnvironment(options.baseEnv, options.envNames);
+  return {
+    name: options.name,
+    label: options.label,
+    run: (input2) => runCommand(options, env, input2)
+  };
+}
+async function runCommand(options, allowed, input2) {
+  const dir = resolve3(input2.artifactsDir);
+  await mkdir2(dir, { recursive: true });
+  const transcript = join9(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join9(dir, `prompt-${input2.attempt}.md`);
+  await writeFile2(promptFile, input2.prompt);
+  await writeFile2(
+    transcript,
+    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
+
+`
+  );
+  const early = (outcome2, summary2) => ({
+    outcome: outcome2,
+    exitCode: null,
+    durationMs: 0,
+    usage: { tokens: null, usd: null },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
+  if (!await isDirectory(input2.cwd)) {
+    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
+  }
+  const argv = buildArgv(options, input2, promptFile);
+  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
+    return early(
+      "crashed",
+      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
+    );
+  }
+  const result2 = await runProcess({
+    argv,
+    cwd: input2.cwd,
+    env: {
+      ...allowed,
+      OMK_TASK_ID: input2.taskId,
+      OMK_ATTEMPT: String(input2.attempt),
+      OMK_WRITES: JSON.stringify(input2.task.writes),
+      OMK_PROMPT_FILE: promptFile
+    },
+    timeoutMs: input2.timeoutMs,
+    input: options.prompt === "stdin" ? input2.prompt : "",
+    logPath: transcript,
+    onSpawn: input2.onProcess,
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  const usage = parseUsage(options.usage, result2.stdout);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join9(dir, `usage-${input2.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage
+    }),
+    collectFollowUps(input2)
+  ]);
+  if (proposals.problems.length > 0) {
+    await appendFile2(transcript, `
+# omk: follow-up proposals dropped
+${proposals.problems.join("\n")}
+`);
+  }
+  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
+  const dropped = proposals.problems.length;
+  return {
+    outcome,
+    exitCode: result2.exitCode,
+    durationMs: result2.durationMs,
+    usage,
+    transcript,
+    followUps: proposals.followUps,
+    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
+  };
+}
+function buildArgv(options, input2, promptFile) {
+  const template = [...options.argv];
+  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
+  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
+  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
+  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
+}
+async function collectFollowUps(input2) {
+  try {
+    return await readFollowUps(input2.cwd, {
+      parentTaskId: input2.taskId,
+      ownerRole: input2.task.ownerRole,
+      // A placeholder the graph stage replaces with the goal's budget policy.
+      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
+      maxRetries: 1
+    });
+  } catch (error62) {
+    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
+  }
+}
+function describe3(result2, executable, timeoutMs) {
+  if (result2.cancelled)
+    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
+  if (result2.timedOut) {
+    return {
+      outcome: "timeout",
+      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (/\bENOENT\b/.test(result2.spawnError)) {
+      return {
+        outcome: "crashed",
+        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
+      };
+    }
+    return {
+      outcome: "crashed",
+      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
+    };
+  }
+  if (result2.exitCode === null) {
+    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
+  }
+  if (result2.exitCode === 0)
+    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
+  const last = lastLine(result2.tail);
+  return {
+    outcome: "failed",
+    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
+  };
+}
+var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
+var CONTROL2 = new RegExp("\\p{Cc}", "gu");
+function lastLine(tail2) {
+  const line = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL2, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}\u2026` : line;
+}
+function formatMs(ms) {
+  if (ms < 1e3) return `${ms}ms`;
+  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
+  return `${Math.round(ms / 6e4)}m`;
+}
+async function isDirectory(path) {
+  try {
+    return (await stat2(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/agents/demo-agent.ts
+import { lstat as lstat2, mkdir as mkdir3, readdir, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join10, resolve as resolve4 } from "node:path";
+var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
+var FIX_MARKER = "omk-demo-fix:";
+var APPEND_MARKER = "omk-demo-append:";
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var MAX_FILE_BYTES2 = 1024 * 1024;
+var MAX_FILES = 2e4;
+function createDemoAgent() {
+  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
+}
+async function runDemo(input2) {
+  const started = performance.now();
+  const dir = resolve4(input2.artifactsDir);
+  await mkdir3(dir, { recursive: true });
+  const transcript = join10(dir, `transcript-${input2.attempt}.log`);
+  const result2 = (outcome, summary2) => ({
+    outcome,
+    exitCode: outcome === "succeeded" ? 0 : null,
+    durationMs: Math.round(performance.now() - started),
+    usage: { tokens: 0, usd: 0 },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) {
+    await writeFile3(transcript, "demo agent: cancelled before it started\n");
+    return result2("cancelled", "demo agent run was cancelled");
+  }
+  const scope = input2.task.writes.flatMap((raw) => {
+    const check2 = normalizeRepoPath(raw);
+    return check2.ok ? [check2.path] : [];
+  });
+  const edits = [];
+  const outside = [];
+  for (const file2 of await listFiles(input2.cwd)) {
+    const inScope = scope.some((container) => isWithin(file2, container));
+    const path = join10(input2.cwd, file2);
+    const content = await readText(path);
+    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
+    if (!inScope) {
+      outside.push(file2);
+      continue;
+    }
+    const applied = applyMarkers(content, file2);
+    if (applied.edits.length === 0) continue;
+    await writeFile3(path, applied.content);
+    edits.push(...applied.edits);
+  }
+  const lines = [
+    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
+    `write set: ${scope.join(", ")}`
+  ];
+  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
+  for (const file2 of outside)
+    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
+  const files = new Set(edits.map((e) => e.file)).size;
+  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
+  lines.push(summary);
+  await writeFile3(transcript, `${lines.join("\n")}
+`);
+  return result2("succeeded", summary);
+}
+function applyMarkers(content, file2) {
+  const eol = content.includes("\r\n") ? "\r\n" : "\n";
+  const endsWithEol = content.endsWith(eol);
+  const lines = content.split(eol);
+  if (endsWithEol) lines.pop();
+  const out = [];
+  const appended = [];
+  const edits = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? "";
+    const fix = markerText(line, FIX_MARKER);
+    if (fix !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
+      const next = lines[i + 1];
+      if (next !== void 0) {
+        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
+        i += 1;
+      }
+      continue;
+    }
+    const append = markerText(line, APPEND_MARKER);
+    if (append !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
+      appended.push(append);
+      continue;
+    }
+    out.push(line);
+  }
+  if (edits.length === 0) return { content, edits };
+  const all = [...out, ...appended];
+  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
+}
+function markerText(line, marker) {
+  const at = line.indexOf(marker);
+  if (at === -1) return null;
+  return line.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
+}
+async function listFiles(root) {
+  const files = [];
+  const walk2 = async (relDir) => {
+    const entries2 = await readdir(join10(root, relDir), { withFileTypes: true });
+    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
+      if (files.length >= MAX_FILES) return;
+      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
+      } else if (entry.isFile()) {
+        files.push(rel);
+      }
+    }
+  };
+  await walk2("");
+  return files;
+}
+async function readText(path) {
+  const info = await lstat2(path);
+  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
+  const buffer = await readFile5(path);
+  return buffer.includes(0) ? null : buffer.toString("utf8");
+}
+
+// src/adapters/agents/launcher.ts
+var agentLauncher = {
+  demo: createDemoAgent,
+  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
+};
 
 // src/adapters/git/branch-checkout.ts
 import { mkdir as mkdir5, rm as rm2, stat as stat4 } from "node:fs/promises";
@@ -37546,7 +37551,8 @@ var gitWorkspaces = createGitWorkspaces();
 // src/adapters/execution-host.ts
 var localExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
-  verify: verifyGates
+  agents: agentLauncher,
+  verify: createGateVerifier(runProcess)
 };
 
 // src/adapters/git/repo.ts
@@ -37582,6 +37588,23 @@ var gitRepo = {
     return stdout.split("\0").filter((line) => line.length > 0).sort();
   }
 };
+
+// src/adapters/git/push-ref.ts
+async function pushRef(spec) {
+  const args = [
+    "push",
+    "--porcelain",
+    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
+    // would run with the auth header in its environment.
+    "--no-verify",
+    ...spec.lease === void 0 ? [] : [`--force-with-lease=${spec.ref}:${spec.lease ?? ""}`],
+    spec.url,
+    `${spec.sha}:${spec.ref}`
+  ];
+  const result2 = await runGit(args, { cwd: spec.repoRoot, okExitCodes: [0, 1], env: spec.env });
+  const rejected = result2.stdout.split("\n").filter((line) => line.startsWith("!	")).map((line) => line.split("	").slice(2).join(" ").trim());
+  return { exitCode: result2.exitCode, rejected, stderr: result2.stderr };
+}
 
 // src/adapters/github/checks.ts
 var SUMMARY_LIMIT = 65535;
@@ -38015,35 +38038,26 @@ async function pushBranch(deps, spec) {
     }
   }
   const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
-  const args = [
-    "push",
-    "--porcelain",
-    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
-    // would run with the auth header in its environment.
-    "--no-verify",
-    ...lease === void 0 ? [] : [`--force-with-lease=${ref}:${lease ?? ""}`],
-    deps.remoteUrl ?? pushUrl,
-    `${sha2}:${ref}`
-  ];
-  const options = {
-    cwd: spec.repoRoot,
-    okExitCodes: [0, 1],
-    env: pushAuthEnv(pushUrl, deps.token)
-  };
   const secrets = maskValues(deps.token);
   const where = `${deps.repo.owner}/${deps.repo.name}`;
   let result2;
   try {
-    result2 = await deps.git(args, options);
+    result2 = await deps.pushRef({
+      repoRoot: spec.repoRoot,
+      url: deps.remoteUrl ?? pushUrl,
+      sha: sha2,
+      ref,
+      ...lease === void 0 ? {} : { lease },
+      env: pushAuthEnv(pushUrl, deps.token)
+    });
   } catch (error62) {
     const message = error62 instanceof GitError ? error62.message : String(error62);
     throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
       hint: "Check the token can write contents to the repository and that the network reaches the server."
     });
   }
-  const rejected = result2.stdout.split("\n").filter((line) => line.startsWith("!	")).map((line) => line.split("	").slice(2).join(" ").trim());
-  if (result2.exitCode !== 0 || rejected.length > 0) {
-    const reason = rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
+    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
     throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
       hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
     });
@@ -38056,12 +38070,12 @@ function createGitHubForge(options) {
   const repo = { owner: options.repo.owner, name: options.repo.name };
   const ctx = { octokit: options.octokit, repo };
   const token = options.token;
-  const git = options.git ?? runGit;
+  const push = options.pushRef ?? pushRef;
   const remoteUrl = options.remoteUrl;
   return {
     kind: "github",
     repo,
-    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, git }, spec),
+    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push }, spec),
     findPullRequest: (head2) => findOpenPull(ctx, head2),
     createPullRequest: (spec) => createPull(ctx, spec),
     updatePullRequest: (number4, change) => updatePull(ctx, number4, change),
@@ -42531,6 +42545,14 @@ function processHost() {
       } catch (error62) {
         return error62.code === "EPERM";
       }
+    },
+    killGroup(pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return true;
+      } catch {
+        return false;
+      }
     }
   };
 }
@@ -43252,6 +43274,36 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 import { mkdir as mkdir8, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
 import { join as join18 } from "node:path";
 
+// src/adapters/git/clone.ts
+import { dirname as dirname6 } from "node:path";
+async function cloneBranch(input2) {
+  await runGit(
+    [
+      "clone",
+      "--quiet",
+      "--no-tags",
+      "--single-branch",
+      "--branch",
+      input2.branch,
+      "--",
+      input2.url,
+      input2.path
+    ],
+    {
+      cwd: dirname6(input2.path),
+      ...input2.env === void 0 ? {} : { env: input2.env },
+      ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
+    }
+  );
+}
+
+// src/adapters/git/init.ts
+import { dirname as dirname7 } from "node:path";
+async function initWithRemote(path, url2) {
+  await runGit(["init", "--quiet", path], { cwd: dirname7(path) });
+  await runGit(["remote", "add", "origin", url2], { cwd: path });
+}
+
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm6, stat as stat7 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
@@ -43305,7 +43357,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat3, mkdir as mkdir6, readdir as readdir4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname6, join as join15 } from "node:path";
+import { dirname as dirname8, join as join15 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
@@ -43450,7 +43502,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
     const abs = join15(paths.dir, ...rel.split("/"));
-    await mkdir6(dirname6(abs), { recursive: true });
+    await mkdir6(dirname8(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
@@ -44011,23 +44063,15 @@ async function withWorkspace(spec, fn) {
     const authEnv = pushAuthEnv(url2, spec.token);
     const repoRoot = join18(dir, "repo");
     if (spec.checkout === "full") {
-      await runGit(
-        [
-          "clone",
-          "--quiet",
-          "--no-tags",
-          "--single-branch",
-          "--branch",
-          spec.repo.defaultBranch,
-          "--",
-          url2,
-          repoRoot
-        ],
-        { cwd: dir, env: authEnv, timeoutMs: 10 * 6e4 }
-      );
+      await cloneBranch({
+        url: url2,
+        branch: spec.repo.defaultBranch,
+        path: repoRoot,
+        env: authEnv,
+        timeoutMs: 10 * 6e4
+      });
     } else {
-      await runGit(["init", "--quiet", repoRoot], { cwd: dir });
-      await runGit(["remote", "add", "origin", url2], { cwd: repoRoot });
+      await initWithRemote(repoRoot, url2);
     }
     const stateRoot = join18(dir, "state");
     const store = new GoalStore({

@@ -10967,6 +10967,41 @@ var require_dist = __commonJS({
   }
 });
 
+// src/adapters/git/remote-url.ts
+async function readRemoteUrl(repoRoot, remote) {
+  const result2 = await runGit(["remote", "get-url", remote], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+var init_remote_url = __esm({
+  "src/adapters/git/remote-url.ts"() {
+    "use strict";
+    init_run_git();
+  }
+});
+
+// src/adapters/git/push-ref.ts
+async function pushRef(spec) {
+  const args = [
+    "push",
+    "--porcelain",
+    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
+    // would run with the auth header in its environment.
+    "--no-verify",
+    ...spec.lease === void 0 ? [] : [`--force-with-lease=${spec.ref}:${spec.lease ?? ""}`],
+    spec.url,
+    `${spec.sha}:${spec.ref}`
+  ];
+  const result2 = await runGit(args, { cwd: spec.repoRoot, okExitCodes: [0, 1], env: spec.env });
+  const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
+  return { exitCode: result2.exitCode, rejected, stderr: result2.stderr };
+}
+var init_push_ref = __esm({
+  "src/adapters/git/push-ref.ts"() {
+    "use strict";
+    init_run_git();
+  }
+});
+
 // src/adapters/github/checks.ts
 function truncate(text3, limit) {
   if (text3.length <= limit) return text3;
@@ -11422,35 +11457,26 @@ async function pushBranch(deps, spec) {
     }
   }
   const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
-  const args = [
-    "push",
-    "--porcelain",
-    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
-    // would run with the auth header in its environment.
-    "--no-verify",
-    ...lease === void 0 ? [] : [`--force-with-lease=${ref}:${lease ?? ""}`],
-    deps.remoteUrl ?? pushUrl,
-    `${sha2}:${ref}`
-  ];
-  const options = {
-    cwd: spec.repoRoot,
-    okExitCodes: [0, 1],
-    env: pushAuthEnv(pushUrl, deps.token)
-  };
   const secrets = maskValues(deps.token);
   const where = `${deps.repo.owner}/${deps.repo.name}`;
   let result2;
   try {
-    result2 = await deps.git(args, options);
+    result2 = await deps.pushRef({
+      repoRoot: spec.repoRoot,
+      url: deps.remoteUrl ?? pushUrl,
+      sha: sha2,
+      ref,
+      ...lease === void 0 ? {} : { lease },
+      env: pushAuthEnv(pushUrl, deps.token)
+    });
   } catch (error62) {
     const message = error62 instanceof GitError ? error62.message : String(error62);
     throw new ForgeError(`Could not push ${branch} to ${where}: ${redact(message, secrets)}`, {
       hint: "Check the token can write contents to the repository and that the network reaches the server."
     });
   }
-  const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
-  if (result2.exitCode !== 0 || rejected.length > 0) {
-    const reason = rejected.join("; ") || redact(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
+    const reason = result2.rejected.join("; ") || redact(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
     throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
       hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
     });
@@ -11475,12 +11501,12 @@ function createGitHubForge(options) {
   const repo = { owner: options.repo.owner, name: options.repo.name };
   const ctx = { octokit: options.octokit, repo };
   const token2 = options.token;
-  const git = options.git ?? runGit;
+  const push = options.pushRef ?? pushRef;
   const remoteUrl = options.remoteUrl;
   return {
     kind: "github",
     repo,
-    push: (spec) => pushBranch({ repo, token: token2, serverUrl, remoteUrl, git }, spec),
+    push: (spec) => pushBranch({ repo, token: token2, serverUrl, remoteUrl, pushRef: push }, spec),
     findPullRequest: (head2) => findOpenPull(ctx, head2),
     createPullRequest: (spec) => createPull(ctx, spec),
     updatePullRequest: (number4, change) => updatePull(ctx, number4, change),
@@ -11514,7 +11540,7 @@ var init_forge = __esm({
   "src/adapters/github/forge.ts"() {
     "use strict";
     init_errors();
-    init_run_git();
+    init_push_ref();
     init_checks();
     init_merge();
     init_pulls();
@@ -17449,8 +17475,8 @@ async function composeGitHubForge(input2) {
   return createGitHubForge({ octokit, repo, token: token2, serverUrl });
 }
 async function repoFromOrigin(repoRoot) {
-  const remote = await runGit(["remote", "get-url", "origin"], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
-  const repo = remote.exitCode === 0 ? parseGitHubRemote(remote.stdout) : null;
+  const url2 = await readRemoteUrl(repoRoot, "origin");
+  const repo = url2 === null ? null : parseGitHubRemote(url2);
   if (!repo) {
     throw new ForgeError(
       "Cannot tell which GitHub repository this is: the origin remote is missing or not a GitHub URL.",
@@ -17465,7 +17491,7 @@ var init_compose = __esm({
   "src/adapters/github/compose.ts"() {
     "use strict";
     init_errors();
-    init_run_git();
+    init_remote_url();
     init_forge();
     init_octokit();
   }
@@ -17561,10 +17587,44 @@ var EXIT_CODE_HELP = `Exit codes:
 130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;
 
 // src/adapters/demo/fixture.ts
-init_run_git();
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+
+// src/adapters/git/identity.ts
+var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
+function commitEnv(identity) {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email
+  };
+}
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
+
+// src/adapters/git/init.ts
+init_run_git();
+async function initFromDirectory(root, input2) {
+  await runGit(["init", "--quiet", `--initial-branch=${input2.branch}`], { cwd: root });
+  await runGit(["config", "gc.auto", "0"], { cwd: root });
+  await runGit(["add", "--all"], { cwd: root });
+  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", input2.message], {
+    cwd: root,
+    env: commitEnv(input2.author)
+  });
+}
+
+// src/adapters/demo/fixture.ts
 var DEMO_FILES = {
   "package.json": `${JSON.stringify(
     {
@@ -17626,62 +17686,226 @@ async function createDemoRepository(parent = tmpdir()) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), content);
   }
-  const identity = {
-    GIT_AUTHOR_NAME: "omk demo",
-    GIT_AUTHOR_EMAIL: "demo@omk.invalid",
-    GIT_COMMITTER_NAME: "omk demo",
-    GIT_COMMITTER_EMAIL: "demo@omk.invalid"
-  };
-  await runGit(["init", "--quiet", "--initial-branch=main"], { cwd: root });
-  await runGit(["config", "gc.auto", "0"], { cwd: root });
-  await runGit(["add", "--all"], { cwd: root });
-  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "demo fixture: add() is wrong"], {
-    cwd: root,
-    env: identity
+  await initFromDirectory(root, {
+    branch: "main",
+    message: "demo fixture: add() is wrong",
+    author: { name: "omk demo", email: "demo@omk.invalid" }
   });
   return root;
 }
 
-// src/adapters/git/repo.ts
+// src/runtime/gates/verify.ts
+import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join2 } from "node:path";
+var TAIL_LINES = 60;
+var TAIL_BYTES = 8 * 1024;
+function createGateVerifier(runProcess2) {
+  return async (gates, context) => {
+    await mkdir2(context.artifactsDir, { recursive: true });
+    const evidence = [];
+    for (const gate of gates) {
+      if (context.signal?.aborted) {
+        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
+        continue;
+      }
+      evidence.push(await verifyGate(runProcess2, gate, context));
+    }
+    return evidence;
+  };
+}
+async function verifyGate(runProcess2, gate, context) {
+  const log = join2(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  await writeFile2(log, "");
+  const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
+  const first = await run(context.cwd, `run 1 on ${context.sha}`);
+  const evidence = (outcome, note, tailOf) => ({
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome,
+    exitCode: first.result.exitCode,
+    durationMs: first.result.durationMs,
+    sha: context.sha,
+    tail: boundTail(note, tailOf.tail),
+    artifact: log
+  });
+  switch (first.status) {
+    case "passed":
+      return evidence("passed", null, first);
+    case "cancelled":
+      return skipped(gate, context, "cancelled while running", log, first.result);
+    case "timeout":
+      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
+    case "spawn_error":
+      return evidence(
+        "failed",
+        `could not start ${gate.argv[0] ?? "(empty argv)"}: ${first.result.spawnError}; is it installed and on PATH?`,
+        first
+      );
+    case "failed":
+      break;
+  }
+  const second = await run(context.cwd, `rerun on ${context.sha}`);
+  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
+  if (second.status === "cancelled")
+    return skipped(gate, context, "cancelled during rerun", log, second.result);
+  if (second.status !== "failed" || context.baseCwd === null) {
+    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
+  }
+  const baseLabel = context.baseSha ?? "the base";
+  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
+  const base = await run(baseCwd, `run on base ${baseLabel}`);
+  if (base.status === "failed") {
+    return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
+  }
+  const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
+  return evidence("failed", verdict, second);
+}
+async function runGate(runProcess2, gate, { cwd, label, log }, context) {
+  await appendFile(
+    log,
+    `
+=== omk gate ${gate.name}: ${label} in ${cwd}
+=== argv ${JSON.stringify(gate.argv)}
+`
+  );
+  const spec = {
+    argv: gate.argv,
+    cwd,
+    env: context.env,
+    timeoutMs: gate.timeoutMs,
+    logPath: log,
+    tailChars: TAIL_BYTES * 2
+  };
+  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  await appendFile(
+    log,
+    `
+=== exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
+`
+  );
+  if (result2.cancelled) return { status: "cancelled", result: result2, tail: result2.tail };
+  if (result2.timedOut) return { status: "timeout", result: result2, tail: result2.tail };
+  if (result2.spawnError !== null) return { status: "spawn_error", result: result2, tail: result2.tail };
+  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: result2.tail };
+  if (gate.failOnOutput && result2.stdout.trim() !== "") {
+    const tail2 = `${result2.tail}
+(this gate fails when it prints anything: fix what it listed above)`;
+    return { status: "failed", result: result2, tail: tail2 };
+  }
+  return { status: "passed", result: result2, tail: result2.tail };
+}
+function skipped(gate, context, note, artifact, result2) {
+  return {
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome: "skipped",
+    exitCode: null,
+    durationMs: result2?.durationMs ?? 0,
+    sha: context.sha,
+    tail: boundTail(note, result2?.tail ?? ""),
+    artifact
+  };
+}
+function boundTail(note, output2) {
+  const header = note === null ? "" : `[omk] ${note}
+`;
+  const budget = TAIL_BYTES - Buffer.byteLength(header);
+  let lines = output2.replace(/\s+$/, "").split("\n");
+  lines = lines.slice(-(note === null ? TAIL_LINES : TAIL_LINES - 1));
+  let text3 = lines.join("\n");
+  const bytes = Buffer.from(text3, "utf8");
+  if (bytes.length > budget) {
+    text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
+  }
+  return header + text3;
+}
+function safeName(name) {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+// src/adapters/agents/command-agent.ts
+import { appendFile as appendFile2, mkdir as mkdir3, stat, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join5, resolve } from "node:path";
+
+// src/runtime/agents/env.ts
 init_errors();
-init_run_git();
-import { realpath } from "node:fs/promises";
-var gitRepo = {
-  async inspect(path) {
-    let root;
-    try {
-      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path })).stdout.trim();
-    } catch (error62) {
-      throw new GitError(`${path} is not inside a git repository.`, {
-        cause: error62,
-        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
+var BASE_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TERM",
+  "TMPDIR",
+  "USER",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME"
+];
+var FORBIDDEN_ENV_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_PAT",
+  "OMK_GITHUB_TOKEN",
+  "INPUT_GITHUB-TOKEN",
+  "INPUT_GITHUB_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN"
+];
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isForbiddenEnvName(name) {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
+  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
+  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
+}
+function agentEnvironment(processEnv, extraNames) {
+  for (const name of extraNames) {
+    if (isForbiddenEnvName(name)) {
+      throw new ConfigError(
+        `the agent environment may not include ${name}: agents never receive a GitHub token`,
+        {
+          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
+        }
+      );
+    }
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
+        hint: "use letters, digits and underscores, not starting with a digit"
       });
     }
-    root = await realpath(root);
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    return {
-      root,
-      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
-      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
-    };
-  },
-  async listFiles(root) {
-    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
-    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
   }
-};
+  const secrets = forbiddenValues(processEnv);
+  const env = {};
+  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
+    const value2 = processEnv[name];
+    if (value2 === void 0) continue;
+    if (secrets.has(value2)) {
+      throw new ConfigError(
+        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
+        {
+          hint: `set ${name} to the agent's own credential`
+        }
+      );
+    }
+    env[name] = value2;
+  }
+  return env;
+}
+function forbiddenValues(processEnv) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value2] of Object.entries(processEnv)) {
+    if (value2 !== void 0 && value2.length >= 16 && isForbiddenEnvName(name)) values.add(value2);
+  }
+  return values;
+}
 
-// src/runtime/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFile, stat } from "node:fs/promises";
-import { join as join2 } from "node:path";
+// src/runtime/agents/follow-ups.ts
+import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
+import { dirname as dirname2, join as join3 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -37400,7 +37624,1728 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/runtime/graph/paths.ts
+var MAX_PATH_CHARS = 4096;
+var MAX_SEGMENT_BYTES = 255;
+var MAX_QUOTED_CHARS = 120;
+var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
+var UNSEEN_RANGES = [
+  [847, 847],
+  [4447, 4448],
+  [6068, 6069],
+  [12644, 12644],
+  [65024, 65039],
+  [65440, 65440],
+  [917760, 917999]
+];
+var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
+var PATH_SYNTAX = /[./\\:~*?%]/;
+var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
+function isUnseen(ch) {
+  if (ch === " ") return false;
+  if (UNSEEN.test(ch)) return true;
+  const cp = ch.codePointAt(0) ?? 0;
+  return UNSEEN_RANGES.some(([low, high]) => cp >= low && cp <= high);
+}
+function codePointName(ch) {
+  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
+  return `U+${hex3.padStart(4, "0")}`;
+}
+function fail(reason) {
+  return { ok: false, reason };
+}
+function isDotGit(segment) {
+  const stripped = segment.replace(/[. ]+$/, "");
+  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
+}
+function segmentProblem(segment) {
+  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
+    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (isDotGit(segment)) {
+    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
+  }
+  if (/[. ]$/.test(segment)) {
+    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
+  }
+  return null;
+}
+function rawProblem(raw) {
+  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
+  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
+  for (const ch of raw) {
+    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
+  }
+  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
+  if (raw.startsWith("\\"))
+    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
+  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
+  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
+  if (ENCODED_SYNTAX.test(raw))
+    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
+  if (raw.includes(":")) {
+    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
+  }
+  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
+  if (/[*?]/.test(raw)) {
+    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
+  }
+  return null;
+}
+function normalizeRepoPath(raw) {
+  if (typeof raw !== "string") return fail("is not a string");
+  const problem = rawProblem(raw);
+  if (problem !== null) return fail(problem);
+  const nfc = raw.normalize("NFC");
+  for (const ch of nfc) {
+    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
+      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
+    }
+  }
+  const kept = [];
+  for (const segment of nfc.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
+      continue;
+    }
+    const segmentIssue = segmentProblem(segment);
+    if (segmentIssue !== null) return fail(segmentIssue);
+    kept.push(segment);
+  }
+  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
+}
+function normalizePathList(kind, raw, problems) {
+  const paths = /* @__PURE__ */ new Set();
+  for (const entry of raw) {
+    const check2 = normalizeRepoPath(entry);
+    if (check2.ok) paths.add(check2.path);
+    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
+  }
+  return [...paths].sort();
+}
+function foldCase(path) {
+  return path.toLowerCase();
+}
+function isWithin(path, container) {
+  if (container === ".") return true;
+  if (path === ".") return false;
+  const inner = foldCase(path);
+  const outer = foldCase(container);
+  return inner === outer || inner.startsWith(`${outer}/`);
+}
+function pathsOverlap(a, b) {
+  return isWithin(a, b) || isWithin(b, a);
+}
+function quoteUntrusted(text3) {
+  let out = "";
+  let count = 0;
+  for (const ch of text3) {
+    if (count === MAX_QUOTED_CHARS) {
+      out += "\u2026";
+      break;
+    }
+    count += 1;
+    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
+    else if (ch === '"' || ch === "\\") out += `\\${ch}`;
+    else out += ch;
+  }
+  return `"${out}"`;
+}
+
+// src/runtime/state/versioned.ts
+import { readFile } from "node:fs/promises";
+init_errors();
+var versionField = external_exports.object({ version: external_exports.number().int().positive() });
+function parseVersioned(schema, value2, source) {
+  const header = versionField.safeParse(value2);
+  if (!header.success) {
+    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
+      hint: "The file is damaged or not written by omk."
+    });
+  }
+  const { version: version2 } = header.data;
+  if (version2 > schema.current) {
+    throw new UnsupportedVersionError(
+      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
+      { hint: "It was written by a newer omk. Upgrade omk to read it." }
+    );
+  }
+  try {
+    return schema.parse(value2, version2);
+  } catch (error62) {
+    if (error62 instanceof external_exports.ZodError) {
+      throw new StateError(`${source}: ${schema.name} is invalid:
+${external_exports.prettifyError(error62)}`, {
+        cause: error62
+      });
+    }
+    throw error62;
+  }
+}
+function singleVersion(name, current, zodSchema) {
+  return { name, current, parse: (value2) => zodSchema.parse(value2) };
+}
+async function readJsonFile(path, what) {
+  let text3;
+  try {
+    text3 = await readFile(path, "utf8");
+  } catch (error62) {
+    if (error62.code === "ENOENT") {
+      throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
+    }
+    throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error62 });
+  }
+  try {
+    return JSON.parse(text3);
+  } catch (error62) {
+    throw new StateError(`${path}: ${what} is not valid JSON.`, { cause: error62 });
+  }
+}
+async function readVersioned(schema, path) {
+  return parseVersioned(schema, await readJsonFile(path, schema.name), path);
+}
+
+// src/runtime/graph/schema.ts
+var RISKS = ["low", "medium", "high"];
+var TASK_STATUSES = ["pending", "running", "done", "failed", "skipped"];
+var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+var taskBudgetSchema = external_exports.object({
+  timeMs: external_exports.number().int().positive(),
+  tokens: external_exports.number().int().positive().nullable(),
+  usd: external_exports.number().positive().nullable()
+});
+var taskDraftSchema = external_exports.object({
+  id: external_exports.string(),
+  title: external_exports.string(),
+  description: external_exports.string(),
+  ownerRole: external_exports.string(),
+  dependsOn: external_exports.array(external_exports.string()),
+  /** Repository-relative paths ("." is the whole repository); a path covers everything below it. */
+  reads: external_exports.array(external_exports.string()),
+  writes: external_exports.array(external_exports.string()),
+  risk: external_exports.enum(RISKS),
+  acceptance: external_exports.array(external_exports.string()),
+  budget: taskBudgetSchema,
+  maxRetries: external_exports.number().int().min(0).max(10)
+});
+var taskSchema = taskDraftSchema.extend({
+  status: external_exports.enum(TASK_STATUSES),
+  attempts: external_exports.number().int().nonnegative()
+});
+var REJECTION_CODES = [
+  "duplicate_id",
+  "invalid_id",
+  "missing_dependency",
+  "cycle",
+  "unsafe_path",
+  "protected_path",
+  "conflict",
+  "rejected_dependency",
+  "budget"
+];
+var taskRejectionSchema = external_exports.object({
+  taskId: external_exports.string(),
+  code: external_exports.enum(REJECTION_CODES),
+  reason: external_exports.string()
+});
+var taskGraphSchema = external_exports.object({
+  version: external_exports.literal(1),
+  goalId: external_exports.string(),
+  planner: external_exports.object({ name: external_exports.string(), version: external_exports.string() }),
+  tasks: external_exports.array(taskSchema),
+  rejected: external_exports.array(taskRejectionSchema)
+});
+var taskGraphVersioned = singleVersion("task-graph.json", 1, taskGraphSchema);
+
+// src/runtime/agents/follow-ups.ts
+var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
+var MAX_FILE_BYTES = 256 * 1024;
+var MAX_PROPOSALS = 20;
+var MAX_PATHS = 100;
+var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
+var followUpProposalSchema = external_exports.object({
+  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
+  title: external_exports.string().trim().min(1).max(200),
+  description: external_exports.string().max(8e3).default(""),
+  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
+  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
+  reads: pathList.default([]),
+  writes: pathList.min(1, "must name at least one path the follow-up will change"),
+  risk: external_exports.enum(RISKS).default("medium"),
+  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
+});
+async function readFollowUps(cwd, defaults) {
+  const path = join3(cwd, FOLLOW_UPS_FILE);
+  let text3;
+  try {
+    const stat11 = await lstat(path);
+    if (!stat11.isFile()) {
+      await removeProposals(path);
+      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
+    }
+    if (stat11.size > MAX_FILE_BYTES) {
+      await removeProposals(path);
+      return {
+        followUps: [],
+        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
+      };
+    }
+    text3 = await readFile2(path, "utf8");
+  } catch (error62) {
+    if (isNotFound(error62)) return { followUps: [], problems: [] };
+    throw error62;
+  }
+  await removeProposals(path);
+  return parseFollowUps(text3, defaults);
+}
+function parseFollowUps(text3, defaults) {
+  let raw;
+  try {
+    raw = JSON.parse(text3);
+  } catch (error62) {
+    return {
+      followUps: [],
+      problems: [
+        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
+      ]
+    };
+  }
+  if (!Array.isArray(raw)) {
+    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
+  }
+  const problems = [];
+  const followUps = [];
+  const ids = /* @__PURE__ */ new Set();
+  raw.forEach((entry, index) => {
+    const label = `follow-up #${index + 1}`;
+    if (index >= MAX_PROPOSALS) {
+      if (index === MAX_PROPOSALS) {
+        problems.push(
+          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
+        );
+      }
+      return;
+    }
+    const parsed2 = followUpProposalSchema.safeParse(entry);
+    if (!parsed2.success) {
+      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
+      return;
+    }
+    const proposal = parsed2.data;
+    const id = proposal.id ?? uniqueId(slugify2(proposal.title, defaults.parentTaskId, index), ids);
+    if (ids.has(id)) {
+      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
+      return;
+    }
+    ids.add(id);
+    followUps.push({
+      id,
+      title: proposal.title,
+      description: proposal.description,
+      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
+      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
+      reads: proposal.reads,
+      writes: proposal.writes,
+      risk: proposal.risk,
+      acceptance: proposal.acceptance,
+      budget: defaults.budget,
+      maxRetries: defaults.maxRetries
+    });
+  });
+  return { followUps, problems };
+}
+function describeIssues(error62) {
+  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
+}
+function slugify2(title3, parent, index) {
+  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
+  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
+}
+function uniqueId(base, taken) {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n += 1) {
+    const candidate = `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+async function removeProposals(path) {
+  await unlink(path).catch((error62) => {
+    if (!isNotFound(error62)) throw error62;
+  });
+  await rmdir(dirname2(path)).catch(() => void 0);
+}
+function isNotFound(error62) {
+  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
+}
+
+// src/runtime/agents/usage.ts
+var UNKNOWN = { tokens: null, usd: null };
+function parseUsage(parser, stdout) {
+  switch (parser) {
+    case "none":
+      return UNKNOWN;
+    case "claude":
+      return claudeUsage(lastObject(stdout));
+    case "gemini":
+      return geminiUsage(lastObject(stdout));
+    case "codex":
+      return codexUsage(jsonLines(stdout));
+    case "opencode":
+      return opencodeUsage(jsonLines(stdout));
+    case "aider":
+      return aiderUsage(stdout);
+    case "json":
+      return anyJsonUsage(stdout);
+  }
+}
+function anyJsonUsage(stdout) {
+  const last = lastObject(stdout);
+  const lines = jsonLines(stdout);
+  const candidates = [
+    claudeUsage(last),
+    geminiUsage(last),
+    plainUsage(last),
+    codexUsage(lines),
+    opencodeUsage(lines)
+  ];
+  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
+}
+function claudeUsage(root) {
+  if (root === null) return UNKNOWN;
+  const usage = obj(root.usage);
+  const tokens2 = usage === null ? null : sum([
+    num(usage.input_tokens),
+    num(usage.output_tokens),
+    num(usage.cache_creation_input_tokens),
+    num(usage.cache_read_input_tokens)
+  ]);
+  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
+}
+function geminiUsage(root) {
+  const stats = obj(root?.stats);
+  if (stats === null) return UNKNOWN;
+  const models = obj(stats.models);
+  if (models !== null) {
+    const totals = Object.values(models).map((model) => {
+      const tokens2 = obj(obj(model)?.tokens);
+      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
+    });
+    return { tokens: sum(totals), usd: null };
+  }
+  return {
+    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
+    usd: null
+  };
+}
+function plainUsage(root) {
+  if (root === null) return UNKNOWN;
+  return {
+    tokens: num(root.tokens) ?? num(root.total_tokens),
+    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
+  };
+}
+function codexUsage(events) {
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
+  const turnTotal = sum(turns);
+  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
+  let running = null;
+  for (const event of events) {
+    const msg = obj(event.msg) ?? event;
+    if (msg.type !== "token_count") continue;
+    const total = obj(obj(msg.info)?.total_token_usage);
+    if (total !== null) running = num(total.total_tokens) ?? running;
+  }
+  return { tokens: running, usd: null };
+}
+function opencodeUsage(events) {
+  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
+  const tokens2 = steps.map((part) => {
+    const t = obj(part?.tokens);
+    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
+  });
+  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
+}
+function aiderUsage(stdout) {
+  let tokens2 = null;
+  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
+    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
+  }
+  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
+  const lastSession = sessions.at(-1)?.[1];
+  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
+  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
+}
+function scaled(value2, unit) {
+  const n = Number.parseFloat(value2 ?? "");
+  if (!Number.isFinite(n)) return 0;
+  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
+}
+function lastObject(stdout) {
+  const whole = parseObject(stdout.trim());
+  if (whole !== null) return whole;
+  return jsonLines(stdout).at(-1) ?? null;
+}
+function jsonLines(stdout) {
+  const out = [];
+  for (const line2 of stdout.split("\n")) {
+    const trimmed = line2.trim();
+    if (!trimmed.startsWith("{")) continue;
+    const value2 = parseObject(trimmed);
+    if (value2 !== null) out.push(value2);
+  }
+  return out;
+}
+function parseObject(text3) {
+  if (!text3.startsWith("{")) return null;
+  try {
+    return obj(JSON.parse(text3));
+  } catch {
+    return null;
+  }
+}
+function obj(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : null;
+}
+function num(value2) {
+  return typeof value2 === "number" && Number.isFinite(value2) && value2 >= 0 ? value2 : null;
+}
+function sum(values) {
+  const known = values.filter((v) => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/runtime/state/atomic.ts
+import { randomBytes } from "node:crypto";
+import { open as open2, rename, rm } from "node:fs/promises";
+import { basename, dirname as dirname3, join as join4 } from "node:path";
+async function writeFileAtomic(path, data) {
+  const dir = dirname3(path);
+  const tmp = join4(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open2(tmp, "wx", 420);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error62) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error62;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error62) {
+    await rm(tmp, { force: true });
+    throw error62;
+  }
+  await syncDir(dir);
+}
+async function writeJsonAtomic(path, value2) {
+  await writeFileAtomic(path, `${JSON.stringify(value2, null, 2)}
+`);
+}
+async function syncDir(dir) {
+  const handle = await open2(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/adapters/process/run-process.ts
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+function runProcess(spec) {
+  const started = performance.now();
+  const tailChars = spec.tailChars ?? 8e3;
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve13) => {
+    if (!command) {
+      resolve13(result(null, null, false, false, "empty argv", started, "", ""));
+      return;
+    }
+    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
+    let stdout = "";
+    let tail2 = "";
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError = null;
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true
+    });
+    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
+    const killTree = () => {
+      if (child.pid === void 0) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    const collect = (isStdout) => (chunk) => {
+      const text3 = chunk.toString("utf8");
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
+      tail2 = (tail2 + text3).slice(-tailChars);
+      log?.write(chunk);
+    };
+    child.stdout.on("data", collect(true));
+    child.stderr.on("data", collect(false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal?.addEventListener("abort", onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    child.on("error", (error62) => {
+      spawnError = error62.message;
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(spec.input ?? "");
+    child.on("close", (code4, signal) => {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener("abort", onAbort);
+      killTree();
+      const done = () => resolve13(result(code4, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      if (log) log.end(done);
+      else done();
+    });
+  });
+}
+function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    cancelled,
+    spawnError,
+    durationMs: Math.round(performance.now() - started),
+    stdout,
+    tail: tail2
+  };
+}
+
+// src/adapters/agents/command-agent.ts
+var MAX_ARG_BYTES = 128 * 1024 - 1;
+var PLACEHOLDER = /\{(prompt|promptFile|cwd)\}/g;
+function expandArgv(template, values) {
+  return template.map((arg) => arg.replace(PLACEHOLDER, (_, key) => values[key]));
+}
+function createCommandAgent(options) {
+  const env = agentEnvironment(options.baseEnv, options.envNames);
+  return {
+    name: options.name,
+    label: options.label,
+    run: (input2) => runCommand(options, env, input2)
+  };
+}
+async function runCommand(options, allowed, input2) {
+  const dir = resolve(input2.artifactsDir);
+  await mkdir3(dir, { recursive: true });
+  const transcript = join5(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join5(dir, `prompt-${input2.attempt}.md`);
+  await writeFile3(promptFile, input2.prompt);
+  await writeFile3(
+    transcript,
+    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
+
+`
+  );
+  const early = (outcome2, summary2) => ({
+    outcome: outcome2,
+    exitCode: null,
+    durationMs: 0,
+    usage: { tokens: null, usd: null },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
+  if (!await isDirectory(input2.cwd)) {
+    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
+  }
+  const argv = buildArgv(options, input2, promptFile);
+  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
+    return early(
+      "crashed",
+      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
+    );
+  }
+  const result2 = await runProcess({
+    argv,
+    cwd: input2.cwd,
+    env: {
+      ...allowed,
+      OMK_TASK_ID: input2.taskId,
+      OMK_ATTEMPT: String(input2.attempt),
+      OMK_WRITES: JSON.stringify(input2.task.writes),
+      OMK_PROMPT_FILE: promptFile
+    },
+    timeoutMs: input2.timeoutMs,
+    input: options.prompt === "stdin" ? input2.prompt : "",
+    logPath: transcript,
+    onSpawn: input2.onProcess,
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  const usage = parseUsage(options.usage, result2.stdout);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join5(dir, `usage-${input2.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage
+    }),
+    collectFollowUps(input2)
+  ]);
+  if (proposals.problems.length > 0) {
+    await appendFile2(transcript, `
+# omk: follow-up proposals dropped
+${proposals.problems.join("\n")}
+`);
+  }
+  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
+  const dropped = proposals.problems.length;
+  return {
+    outcome,
+    exitCode: result2.exitCode,
+    durationMs: result2.durationMs,
+    usage,
+    transcript,
+    followUps: proposals.followUps,
+    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
+  };
+}
+function buildArgv(options, input2, promptFile) {
+  const template = [...options.argv];
+  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
+  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
+  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
+  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
+}
+async function collectFollowUps(input2) {
+  try {
+    return await readFollowUps(input2.cwd, {
+      parentTaskId: input2.taskId,
+      ownerRole: input2.task.ownerRole,
+      // A placeholder the graph stage replaces with the goal's budget policy.
+      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
+      maxRetries: 1
+    });
+  } catch (error62) {
+    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
+  }
+}
+function describe3(result2, executable, timeoutMs) {
+  if (result2.cancelled)
+    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
+  if (result2.timedOut) {
+    return {
+      outcome: "timeout",
+      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (/\bENOENT\b/.test(result2.spawnError)) {
+      return {
+        outcome: "crashed",
+        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
+      };
+    }
+    return {
+      outcome: "crashed",
+      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
+    };
+  }
+  if (result2.exitCode === null) {
+    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
+  }
+  if (result2.exitCode === 0)
+    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
+  const last = lastLine(result2.tail);
+  return {
+    outcome: "failed",
+    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
+  };
+}
+var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
+var CONTROL = new RegExp("\\p{Cc}", "gu");
+function lastLine(tail2) {
+  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
+  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
+}
+function formatMs(ms) {
+  if (ms < 1e3) return `${ms}ms`;
+  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
+  return `${Math.round(ms / 6e4)}m`;
+}
+async function isDirectory(path) {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/agents/demo-agent.ts
+import { lstat as lstat2, mkdir as mkdir4, readdir, readFile as readFile3, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join6, resolve as resolve2 } from "node:path";
+var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
+var FIX_MARKER = "omk-demo-fix:";
+var APPEND_MARKER = "omk-demo-append:";
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var MAX_FILE_BYTES2 = 1024 * 1024;
+var MAX_FILES = 2e4;
+function createDemoAgent() {
+  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
+}
+async function runDemo(input2) {
+  const started = performance.now();
+  const dir = resolve2(input2.artifactsDir);
+  await mkdir4(dir, { recursive: true });
+  const transcript = join6(dir, `transcript-${input2.attempt}.log`);
+  const result2 = (outcome, summary2) => ({
+    outcome,
+    exitCode: outcome === "succeeded" ? 0 : null,
+    durationMs: Math.round(performance.now() - started),
+    usage: { tokens: 0, usd: 0 },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) {
+    await writeFile4(transcript, "demo agent: cancelled before it started\n");
+    return result2("cancelled", "demo agent run was cancelled");
+  }
+  const scope = input2.task.writes.flatMap((raw) => {
+    const check2 = normalizeRepoPath(raw);
+    return check2.ok ? [check2.path] : [];
+  });
+  const edits = [];
+  const outside = [];
+  for (const file2 of await listFiles(input2.cwd)) {
+    const inScope = scope.some((container) => isWithin(file2, container));
+    const path = join6(input2.cwd, file2);
+    const content = await readText(path);
+    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
+    if (!inScope) {
+      outside.push(file2);
+      continue;
+    }
+    const applied = applyMarkers(content, file2);
+    if (applied.edits.length === 0) continue;
+    await writeFile4(path, applied.content);
+    edits.push(...applied.edits);
+  }
+  const lines = [
+    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
+    `write set: ${scope.join(", ")}`
+  ];
+  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
+  for (const file2 of outside)
+    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
+  const files = new Set(edits.map((e) => e.file)).size;
+  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
+  lines.push(summary);
+  await writeFile4(transcript, `${lines.join("\n")}
+`);
+  return result2("succeeded", summary);
+}
+function applyMarkers(content, file2) {
+  const eol = content.includes("\r\n") ? "\r\n" : "\n";
+  const endsWithEol = content.endsWith(eol);
+  const lines = content.split(eol);
+  if (endsWithEol) lines.pop();
+  const out = [];
+  const appended = [];
+  const edits = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line2 = lines[i] ?? "";
+    const fix = markerText(line2, FIX_MARKER);
+    if (fix !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
+      const next = lines[i + 1];
+      if (next !== void 0) {
+        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
+        i += 1;
+      }
+      continue;
+    }
+    const append = markerText(line2, APPEND_MARKER);
+    if (append !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
+      appended.push(append);
+      continue;
+    }
+    out.push(line2);
+  }
+  if (edits.length === 0) return { content, edits };
+  const all = [...out, ...appended];
+  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
+}
+function markerText(line2, marker) {
+  const at = line2.indexOf(marker);
+  if (at === -1) return null;
+  return line2.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
+}
+async function listFiles(root) {
+  const files = [];
+  const walk2 = async (relDir) => {
+    const entries2 = await readdir(join6(root, relDir), { withFileTypes: true });
+    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
+      if (files.length >= MAX_FILES) return;
+      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
+      } else if (entry.isFile()) {
+        files.push(rel);
+      }
+    }
+  };
+  await walk2("");
+  return files;
+}
+async function readText(path) {
+  const info = await lstat2(path);
+  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
+  const buffer = await readFile3(path);
+  return buffer.includes(0) ? null : buffer.toString("utf8");
+}
+
+// src/adapters/agents/launcher.ts
+var agentLauncher = {
+  demo: createDemoAgent,
+  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
+};
+
+// src/adapters/git/workspaces.ts
+init_errors();
+
+// src/adapters/git/branch-checkout.ts
+init_errors();
+init_run_git();
+import { mkdir as mkdir6, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { dirname as dirname5, join as join7 } from "node:path";
+
+// src/adapters/git/worktree.ts
+init_errors();
+init_run_git();
+import { mkdir as mkdir5, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname4, resolve as resolve3 } from "node:path";
+var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail2 = run.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run;
+  };
+}
+function createMemo(limit = 1e3) {
+  const values = /* @__PURE__ */ new Map();
+  return (key, compute) => {
+    const known = values.get(key);
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value2 = compute();
+    values.set(key, value2);
+    value2.catch(() => {
+      if (values.get(key) === value2) values.delete(key);
+    });
+    return value2;
+  };
+}
+async function canonicalPath(path) {
+  const absolute = resolve3(path);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = dirname4(absolute);
+    if (parent === absolute) return absolute;
+    return resolve3(await canonicalPath(parent), basename2(absolute));
+  }
+}
+async function pathKind(path) {
+  try {
+    const info = await stat2(path);
+    if (!info.isDirectory()) return "other";
+    return (await readdir2(path)).length === 0 ? "empty-dir" : "dir";
+  } catch {
+    return "missing";
+  }
+}
+async function listWorktrees(repoRoot) {
+  const stdout = await retrying(async () => {
+    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
+  });
+  const entries2 = [];
+  let current = null;
+  for (const line2 of stdout.split("\n")) {
+    if (line2.startsWith("worktree ")) {
+      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
+      entries2.push(current);
+    } else if (current && line2.startsWith("HEAD ")) {
+      current.head = line2.slice("HEAD ".length);
+    } else if (current && line2.startsWith("branch ")) {
+      current.branch = line2.slice("branch ".length);
+    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
+      current.prunable = true;
+    }
+  }
+  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
+  return entries2;
+}
+async function branchExists(repoRoot, branch) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function isSparse(worktreePath) {
+  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1]
+  });
+  return result2.stdout.trim() === "true";
+}
+async function registerWorktree(input2) {
+  const { repoRoot, branch, baseSha, path } = input2;
+  await mkdir5(dirname4(path), { recursive: true });
+  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
+  const target = input2.createBranch ? baseSha : branch;
+  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
+    cwd: repoRoot
+  });
+  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
+}
+async function configureSparse(workspace, sparseDirs, inheritsSparse) {
+  const { path } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path, sparseDirs);
+      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
+    } catch (error62) {
+      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: "worktree",
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
+      };
+    }
+  }
+  if (await inheritsSparse() && await isSparse(path)) {
+    await runGit(["sparse-checkout", "disable"], { cwd: path });
+  }
+  return { ...workspace, mode: "worktree", fallbackReason: null };
+}
+async function populateWorktree(workspace) {
+  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
+    cwd: workspace.path,
+    timeoutMs: CHECKOUT_TIMEOUT_MS
+  });
+}
+async function discardWorktree(repoRoot, path) {
+  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
+}
+async function setSparse(path, dirs) {
+  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
+}
+async function retrying(task, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (error62) {
+      if (attempt >= attempts) throw error62;
+      await new Promise((done) => setTimeout(done, 50 * attempt));
+    }
+  }
+}
+async function removeWorktree(repoRoot, workspace) {
+  const wanted = await canonicalPath(workspace.path);
+  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
+  if (entry && !entry.prunable) {
+    if (entry.branch !== `refs/heads/${workspace.branch}`) {
+      throw new GitError(
+        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
+        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
+      );
+    }
+    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
+  }
+  await runGit(["worktree", "prune"], { cwd: repoRoot });
+}
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/adapters/git/branch-checkout.ts
+async function createBranchCheckout(input2) {
+  const { repoRoot, branch, path } = input2;
+  try {
+    if (!await branchExists(repoRoot, branch)) {
+      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
+    }
+    await mkdir6(dirname5(path), { recursive: true });
+    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
+      cwd: dirname5(path),
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
+      cwd: path,
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+  } catch (error62) {
+    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
+      cause: error62,
+      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
+    });
+  }
+  return {
+    sliceId: input2.sliceId,
+    path,
+    branch,
+    baseSha: input2.baseSha,
+    mode: "branch-checkout",
+    fallbackReason: input2.reason
+  };
+}
+async function cloneOrigin(path, branch) {
+  try {
+    if (!(await stat3(join7(path, ".git"))).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
+  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
+  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
+  const origin = url2.stdout.trim();
+  return origin === "" ? null : canonicalPath(origin);
+}
+async function isCloneOf(path, branch, repoRoot) {
+  const origin = await cloneOrigin(path, branch);
+  return origin !== null && origin === await canonicalPath(repoRoot);
+}
+async function fetchBack(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) {
+    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
+      hint: "Check the branch out there again so omk can bring its commits back."
+    });
+  }
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
+}
+async function fetchGoalBranches(workspace, goalId) {
+  const pattern = `refs/heads/omk/${goalId}/*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
+    { cwd: workspace.path }
+  );
+}
+async function removeBranchCheckout(repoRoot, workspace) {
+  try {
+    await stat3(workspace.path);
+  } catch {
+    return;
+  }
+  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
+    throw new GitError(
+      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
+      {
+        hint: "Remove that directory yourself if it is no longer needed."
+      }
+    );
+  }
+  await fetchBack(workspace);
+  await rm2(workspace.path, { recursive: true, force: true });
+}
+
+// src/adapters/git/capture.ts
+init_errors();
+
+// src/adapters/git/refs.ts
+init_errors();
+import { isAbsolute, join as join8, posix, resolve as resolve4 } from "node:path";
+var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+var INTEGRATION_ID = "integration";
+var SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
+var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
+function assertId(value2, what) {
+  if (!ID_PATTERN.test(value2)) {
+    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
+      hint: "Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit."
+    });
+  }
+}
+function sliceBranch(goalId, sliceId2) {
+  assertId(goalId, "goal id");
+  assertId(sliceId2, "slice id");
+  return `omk/${goalId}/${sliceId2}`;
+}
+function integrationBranch(goalId) {
+  return sliceBranch(goalId, INTEGRATION_ID);
+}
+function assertOmkBranch(branch, goalId) {
+  const match = SLICE_BRANCH.exec(branch);
+  if (!match || goalId !== void 0 && match[1] !== goalId) {
+    const scope = goalId === void 0 ? "omk/<goal-id>/<slice-id>" : `omk/${goalId}/<slice-id>`;
+    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
+      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+    });
+  }
+}
+function assertSha(value2) {
+  if (!SHA_PATTERN.test(value2)) {
+    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
+  }
+}
+function workspacePath(workspaceRoot, goalId, sliceId2) {
+  return join8(resolve4(workspaceRoot), goalId, sliceId2);
+}
+function normalizeSparsePaths(paths) {
+  if (paths === null || paths.length === 0) return null;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const raw of paths) {
+    const slashed = raw.replaceAll("\\", "/");
+    if (isAbsolute(raw) || slashed.startsWith("/")) {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
+    }
+    const dir = posix.normalize(slashed).replace(/\/+$/, "");
+    if (dir === "." || dir === "") return null;
+    const parts = dir.split("/");
+    if (parts.includes("..") || parts[0] === ".git") {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
+    }
+    dirs.add(dir);
+  }
+  return [...dirs].sort();
+}
+
+// src/adapters/git/capture.ts
+init_run_git();
+var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
+async function captureChange(workspace, message, options) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
+  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  if (ref !== `refs/heads/${workspace.branch}`) {
+    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
+      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
+    });
+  }
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1]
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
+      {
+        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
+      }
+    );
+  }
+  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
+  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
+  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
+}
+var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
+async function diffRange(cwd, from, to, diffLimitBytes) {
+  const { stdout } = await runGit(
+    [
+      "diff",
+      "--numstat",
+      "-z",
+      "--patch",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      from,
+      to,
+      "--"
+    ],
+    { cwd }
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
+  };
+}
+function splitNumstatPatch(output2) {
+  const end = output2.indexOf("\0\0");
+  if (end === -1) return { numstat: output2, patch: "" };
+  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
+}
+function parseNumstat(output2) {
+  const files = [];
+  for (const record2 of output2.split("\0")) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
+    if (!match) continue;
+    const [, added = "-", deleted = "-", path = ""] = match;
+    files.push({
+      path,
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted)
+    });
+  }
+  return files;
+}
+function truncateDiff(diff, limitBytes, fullDiffCommand) {
+  const bytes = Buffer.from(diff, "utf8");
+  if (bytes.length <= limitBytes) return diff;
+  const head2 = bytes.subarray(0, limitBytes);
+  const cut2 = head2.lastIndexOf(10);
+  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
+  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const shown = Buffer.byteLength(text3, "utf8");
+  const suffix = text3.endsWith("\n") ? "" : "\n";
+  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
+`;
+}
+
+// src/adapters/git/integrate.ts
+init_errors();
+init_run_git();
+async function openIntegration(input2, open5) {
+  assertId(input2.goalId, "goal id");
+  const workspace = await open5({
+    repoRoot: input2.repoRoot,
+    goalId: input2.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input2.baseSha,
+    workspaceRoot: input2.workspaceRoot,
+    sparsePaths: null
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
+  return workspace;
+}
+async function integrateBranches(input2, deps) {
+  assertId(input2.goalId, "goal id");
+  const expected = integrationBranch(input2.goalId);
+  if (input2.target !== expected) {
+    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
+  }
+  for (const branch of input2.branches) {
+    assertOmkBranch(branch, input2.goalId);
+    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
+  }
+  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
+  const cwd = workspace.path;
+  const clone2 = workspace.mode === "branch-checkout";
+  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
+  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const refs = input2.branches.map(refOf);
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
+  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: "Capture the slice first (its branch is created with its workspace)."
+    });
+  }
+  const merged = [];
+  let conflict = null;
+  for (const branch of input2.branches) {
+    if (!contained.has(refOf(branch))) {
+      const result2 = await runGit(
+        [
+          ...COMMIT_CONFIG,
+          "merge",
+          "--no-ff",
+          "--no-stat",
+          "--no-edit",
+          "--no-verify",
+          "-m",
+          `omk: integrate ${branch}`,
+          refOf(branch)
+        ],
+        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
+      );
+      if (result2.exitCode !== 0) {
+        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
+        break;
+      }
+    }
+    merged.push(branch);
+  }
+  if (clone2) await fetchBack(workspace);
+  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
+}
+async function abortConflict(cwd, branch, target, output2) {
+  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
+  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
+  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+  if (paths.length === 0) {
+    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
+      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
+    });
+  }
+  return {
+    branch,
+    paths,
+    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
+  };
+}
+async function mergeInProgress(cwd) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
+    cwd,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function listRefs(cwd, refs, mergedInto) {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const wanted = new Set(refs);
+  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
+}
+
+// src/adapters/git/open-workspace.ts
+init_errors();
+import { stat as stat4 } from "node:fs/promises";
+import { resolve as resolve5 } from "node:path";
+init_run_git();
+async function openWorkspace(input2, deps) {
+  const branch = sliceBranch(input2.goalId, input2.sliceId);
+  assertSha(input2.baseSha);
+  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
+  const { repoRoot, sliceId: sliceId2 } = input2;
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(
+    `commit\0${key}\0${input2.baseSha}`,
+    () => resolveCommit(repoRoot, input2.baseSha)
+  );
+  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
+  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
+  const fresh = await pathKind(path) === "missing";
+  const registration = await deps.serialize(key, async () => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+      }
+    }
+    const exists = await branchExists(repoRoot, branch);
+    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
+    const found = await findExisting(spec, sparseDirs !== null);
+    if (found) return { kind: "ready", workspace: found };
+    if (deps.forceFallback)
+      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
+    try {
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
+      return { kind: "registered", workspace };
+    } catch (error62) {
+      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
+    }
+  });
+  if (registration.kind === "ready") return registration.workspace;
+  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
+  try {
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
+  } catch (error62) {
+    await deps.serialize(key, () => discardWorktree(repoRoot, path));
+    return createBranchCheckout({
+      ...spec,
+      reason: `checking out the worktree failed: ${errorMessage(error62)}`
+    });
+  }
+}
+async function findExisting(spec, sparseWanted) {
+  const { repoRoot, branch, path } = spec;
+  const wanted = await canonicalPath(path);
+  const ref = `refs/heads/${branch}`;
+  let worktrees = await listWorktrees(repoRoot);
+  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    worktrees = await listWorktrees(repoRoot);
+  }
+  const atPath = worktrees.find((tree) => tree.path === wanted);
+  if (atPath) {
+    if (atPath.branch !== ref) {
+      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
+        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
+      });
+    }
+    if (await pathKind(path) !== "dir") {
+      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
+        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
+      });
+    }
+    return reuseWorktree(spec, sparseWanted);
+  }
+  const elsewhere = worktrees.find((tree) => tree.branch === ref);
+  if (elsewhere) {
+    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
+      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
+    });
+  }
+  const kind = await pathKind(path);
+  if (kind === "missing" || kind === "empty-dir") return null;
+  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
+    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
+  }
+  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
+    hint: "Move it away, or choose another workspace root."
+  });
+}
+async function reuseWorktree(spec, sparseWanted) {
+  let sparse = await isSparse(spec.path);
+  if (!await hasIndex(spec.path)) {
+    await populateWorktree(toWorkspace(spec, "worktree", null));
+  }
+  if (sparse && !sparseWanted) {
+    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
+    sparse = false;
+  }
+  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
+  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
+}
+function toWorkspace(spec, mode, fallbackReason) {
+  const { sliceId: sliceId2, path, branch, baseSha } = spec;
+  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
+}
+async function resolveCommit(repoRoot, sha2) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
+      hint: "Fetch it first, or plan the goal again from the current HEAD."
+    });
+  }
+  return result2.stdout.trim();
+}
+async function assertContainsBase(repoRoot, branch, baseSha) {
+  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
+      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
+    });
+  }
+}
+async function hasIndex(worktreePath) {
+  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
+  try {
+    return (await stat4(resolve5(worktreePath, stdout.trim()))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/git/prepared-integration.ts
+init_run_git();
+function createPreparedIntegrations(deps) {
+  const prepared = /* @__PURE__ */ new Map();
+  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  return {
+    prepare(input2) {
+      const key = keyOf(input2);
+      if (!prepared.has(key)) {
+        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+          (exists) => !exists
+        );
+        const opening = created.then(() => openIntegration(input2, deps.open));
+        opening.catch(() => {
+        });
+        prepared.set(key, { input: input2, created, opening });
+      }
+      return { discard: () => discard(key) };
+    },
+    take(input2) {
+      const key = keyOf(input2);
+      const entry = prepared.get(key);
+      prepared.delete(key);
+      return entry?.opening;
+    }
+  };
+  async function discard(key) {
+    const entry = prepared.get(key);
+    if (!entry) return;
+    prepared.delete(key);
+    const workspace = await entry.opening.catch(() => null);
+    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
+    const { repoRoot } = entry.input;
+    await deps.serialize(
+      await canonicalPath(repoRoot),
+      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
+        cwd: repoRoot,
+        okExitCodes: [0, 128]
+      })
+    );
+    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
+      cwd: repoRoot,
+      okExitCodes: [0, 1, 128]
+    });
+  }
+}
+
+// src/adapters/git/stale-locks.ts
+init_run_git();
+import { readdir as readdir3, rm as rm3, stat as stat5 } from "node:fs/promises";
+import { join as join9, resolve as resolve6 } from "node:path";
+var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
+var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
+async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
+  const commonDir = await gitCommonDir(repoRoot);
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join9(commonDir, name));
+  for (const worktree of await entries(join9(commonDir, "worktrees"))) {
+    if (!worktree.isDirectory()) continue;
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join9(commonDir, "worktrees", worktree.name, name));
+  }
+  candidates.push(...await refLocks(join9(commonDir, "refs")));
+  const removed = [];
+  const cutoff = now() - maxAgeMs;
+  for (const path of candidates) {
+    const mtime = await modifiedAt(path);
+    if (mtime === null || mtime > cutoff) continue;
+    await rm3(path, { force: true });
+    removed.push(path);
+  }
+  return removed.sort();
+}
+async function gitCommonDir(repoRoot) {
+  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
+  return resolve6(repoRoot, stdout.trim());
+}
+async function refLocks(dir) {
+  const found = [];
+  for (const entry of await entries(dir)) {
+    const path = join9(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await refLocks(path));
+    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
+  }
+  return found;
+}
+async function entries(dir) {
+  try {
+    return await readdir3(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+async function modifiedAt(path) {
+  try {
+    const info = await stat5(path);
+    return info.isFile() ? info.mtimeMs : null;
+  } catch {
+    return null;
+  }
+}
+
+// src/adapters/git/workspaces.ts
+function createGitWorkspaces(options = {}) {
+  const identity = options.identity ?? DEFAULT_IDENTITY;
+  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
+  const now = options.now ?? Date.now;
+  const serialize = createSerializer();
+  const memo2 = createMemo();
+  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open5, serialize });
+  return {
+    async create(input2) {
+      if (input2.sliceId === INTEGRATION_ID) {
+        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
+          hint: "Rename the slice in the plan."
+        });
+      }
+      return open5(input2);
+    },
+    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    async remove(repoRoot, workspace) {
+      assertOmkBranch(workspace.branch);
+      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
+      const key = await canonicalPath(repoRoot);
+      return serialize(key, () => removeWorktree(repoRoot, workspace));
+    },
+    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    prepareIntegration: (input2) => prepared.prepare(input2),
+    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
+  };
+}
+var gitWorkspaces = createGitWorkspaces();
+
+// src/adapters/execution-host.ts
+var localExecutionHost = {
+  workspaces: (options) => createGitWorkspaces(options),
+  agents: agentLauncher,
+  verify: createGateVerifier(runProcess)
+};
+
+// src/adapters/git/repo.ts
+init_errors();
+init_run_git();
+import { realpath as realpath2 } from "node:fs/promises";
+var gitRepo = {
+  async inspect(path) {
+    let root;
+    try {
+      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path })).stdout.trim();
+    } catch (error62) {
+      throw new GitError(`${path} is not inside a git repository.`, {
+        cause: error62,
+        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
+      });
+    }
+    root = await realpath2(root);
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    return {
+      root,
+      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
+      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
+    };
+  },
+  async listFiles(root) {
+    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
+    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
+  }
+};
+
 // src/runtime/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFile as readFile4, stat as stat6 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 init_errors();
 
 // src/runtime/agents/config.ts
@@ -37538,7 +39483,7 @@ var CONFIG_EXAMPLES = {
 };
 async function loadConfig(repoRoot) {
   for (const relative of CONFIG_FILES) {
-    const path = join2(repoRoot, relative);
+    const path = join10(repoRoot, relative);
     const text3 = await readConfigText(path);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path), path };
@@ -37547,12 +39492,12 @@ async function loadConfig(repoRoot) {
 }
 async function readConfigText(path) {
   try {
-    const info = await stat(path);
+    const info = await stat6(path);
     if (!info.isFile()) throw new ConfigError(`${path} is not a file.`);
     if (info.size > MAX_CONFIG_BYTES) {
       throw new ConfigError(`${path} is ${info.size} bytes; a config file may be at most 256 KB.`);
     }
-    return await readFile(path, "utf8");
+    return await readFile4(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     if (error62 instanceof ConfigError) throw error62;
@@ -37715,7 +39660,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join11 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function createDetectContext(repoRoot, files) {
   const listed = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
@@ -37726,7 +39671,7 @@ function createDetectContext(repoRoot, files) {
     if (cached2 !== void 0) return cached2;
     let text3 = null;
     try {
-      const full = join3(repoRoot, path);
+      const full = join11(repoRoot, path);
       if (statSync(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
     } catch {
     }
@@ -37885,220 +39830,9 @@ function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
 // src/cli/commands/demo.ts
 init_env();
 
-// src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
-
-// src/adapters/process/run-process.ts
-import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-function runProcess(spec) {
-  const started = performance.now();
-  const tailChars = spec.tailChars ?? 8e3;
-  const [command, ...args] = spec.argv;
-  return new Promise((resolve13) => {
-    if (!command) {
-      resolve13(result(null, null, false, false, "empty argv", started, "", ""));
-      return;
-    }
-    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
-    let stdout = "";
-    let tail2 = "";
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError = null;
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-      windowsHide: true
-    });
-    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
-    const killTree = () => {
-      if (child.pid === void 0) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-    };
-    const collect = (isStdout) => (chunk) => {
-      const text3 = chunk.toString("utf8");
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
-      tail2 = (tail2 + text3).slice(-tailChars);
-      log?.write(chunk);
-    };
-    child.stdout.on("data", collect(true));
-    child.stderr.on("data", collect(false));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, spec.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      killTree();
-    };
-    spec.signal?.addEventListener("abort", onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
-    child.on("error", (error62) => {
-      spawnError = error62.message;
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(spec.input ?? "");
-    child.on("close", (code4, signal) => {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener("abort", onAbort);
-      killTree();
-      const done = () => resolve13(result(code4, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
-      if (log) log.end(done);
-      else done();
-    });
-  });
-}
-function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
-  return {
-    exitCode,
-    signal,
-    timedOut,
-    cancelled,
-    spawnError,
-    durationMs: Math.round(performance.now() - started),
-    stdout,
-    tail: tail2
-  };
-}
-
-// src/runtime/gates/verify.ts
-var TAIL_LINES = 60;
-var TAIL_BYTES = 8 * 1024;
-var verifyGates = async (gates, context) => {
-  await mkdir2(context.artifactsDir, { recursive: true });
-  const evidence = [];
-  for (const gate of gates) {
-    if (context.signal?.aborted) {
-      evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
-      continue;
-    }
-    evidence.push(await verifyGate(gate, context));
-  }
-  return evidence;
-};
-async function verifyGate(gate, context) {
-  const log = join4(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
-  await writeFile2(log, "");
-  const run = (cwd, label) => runGate(gate, cwd, label, log, context);
-  const first = await run(context.cwd, `run 1 on ${context.sha}`);
-  const evidence = (outcome, note, tailOf) => ({
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome,
-    exitCode: first.result.exitCode,
-    durationMs: first.result.durationMs,
-    sha: context.sha,
-    tail: boundTail(note, tailOf.tail),
-    artifact: log
-  });
-  switch (first.status) {
-    case "passed":
-      return evidence("passed", null, first);
-    case "cancelled":
-      return skipped(gate, context, "cancelled while running", log, first.result);
-    case "timeout":
-      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
-    case "spawn_error":
-      return evidence(
-        "failed",
-        `could not start ${gate.argv[0] ?? "(empty argv)"}: ${first.result.spawnError}; is it installed and on PATH?`,
-        first
-      );
-    case "failed":
-      break;
-  }
-  const second = await run(context.cwd, `rerun on ${context.sha}`);
-  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
-  if (second.status === "cancelled")
-    return skipped(gate, context, "cancelled during rerun", log, second.result);
-  if (second.status !== "failed" || context.baseCwd === null) {
-    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
-  }
-  const baseLabel = context.baseSha ?? "the base";
-  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
-  const base = await run(baseCwd, `run on base ${baseLabel}`);
-  if (base.status === "failed") {
-    return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
-  }
-  const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
-  return evidence("failed", verdict, second);
-}
-async function runGate(gate, cwd, label, log, context) {
-  await appendFile(
-    log,
-    `
-=== omk gate ${gate.name}: ${label} in ${cwd}
-=== argv ${JSON.stringify(gate.argv)}
-`
-  );
-  const spec = {
-    argv: gate.argv,
-    cwd,
-    env: context.env,
-    timeoutMs: gate.timeoutMs,
-    logPath: log,
-    tailChars: TAIL_BYTES * 2
-  };
-  const result2 = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
-  await appendFile(
-    log,
-    `
-=== exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
-`
-  );
-  if (result2.cancelled) return { status: "cancelled", result: result2, tail: result2.tail };
-  if (result2.timedOut) return { status: "timeout", result: result2, tail: result2.tail };
-  if (result2.spawnError !== null) return { status: "spawn_error", result: result2, tail: result2.tail };
-  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: result2.tail };
-  if (gate.failOnOutput && result2.stdout.trim() !== "") {
-    const tail2 = `${result2.tail}
-(this gate fails when it prints anything: fix what it listed above)`;
-    return { status: "failed", result: result2, tail: tail2 };
-  }
-  return { status: "passed", result: result2, tail: result2.tail };
-}
-function skipped(gate, context, note, artifact, result2) {
-  return {
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome: "skipped",
-    exitCode: null,
-    durationMs: result2?.durationMs ?? 0,
-    sha: context.sha,
-    tail: boundTail(note, result2?.tail ?? ""),
-    artifact
-  };
-}
-function boundTail(note, output2) {
-  const header = note === null ? "" : `[omk] ${note}
-`;
-  const budget = TAIL_BYTES - Buffer.byteLength(header);
-  let lines = output2.replace(/\s+$/, "").split("\n");
-  lines = lines.slice(-(note === null ? TAIL_LINES : TAIL_LINES - 1));
-  let text3 = lines.join("\n");
-  const bytes = Buffer.from(text3, "utf8");
-  if (bytes.length > budget) {
-    text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
-  }
-  return header + text3;
-}
-function safeName(name) {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
 // src/runtime/state/jsonl.ts
-import { open as open2, readFile as readFile2 } from "node:fs/promises";
-import { dirname as dirname2 } from "node:path";
+import { open as open3, readFile as readFile5 } from "node:fs/promises";
+import { dirname as dirname6 } from "node:path";
 init_errors();
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
@@ -38199,7 +39933,7 @@ async function appendText(path, text3) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir(dirname2(path));
+  if (created) await syncDir2(dirname6(path));
 }
 function parseLine(line2, parse6, checkVersion) {
   let value2;
@@ -38237,7 +39971,7 @@ function versionOf(value2) {
 }
 async function readTextOrEmpty(path) {
   try {
-    return await readFile2(path, "utf8");
+    return await readFile5(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return "";
     throw new StateError(`Cannot read ${path}.`, { cause: error62 });
@@ -38245,7 +39979,7 @@ async function readTextOrEmpty(path) {
 }
 async function openOrNull(path, flags) {
   try {
-    return await open2(path, flags);
+    return await open3(path, flags);
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     throw new StateError(`Cannot open ${path}.`, { cause: error62 });
@@ -38253,7 +39987,7 @@ async function openOrNull(path, flags) {
 }
 async function openOrThrow(path, flags) {
   try {
-    return await open2(path, flags, 420);
+    return await open3(path, flags, 420);
   } catch (error62) {
     throw new StateError(`Cannot open ${path} for appending.`, {
       cause: error62,
@@ -38269,67 +40003,14 @@ async function readFully(handle, buf, position) {
     offset += bytesRead;
   }
 }
-async function syncDir(dir) {
-  const handle = await open2(dir, "r");
+async function syncDir2(dir) {
+  const handle = await open3(dir, "r");
   try {
     await handle.sync();
   } catch {
   } finally {
     await handle.close();
   }
-}
-
-// src/runtime/state/versioned.ts
-import { readFile as readFile3 } from "node:fs/promises";
-init_errors();
-var versionField = external_exports.object({ version: external_exports.number().int().positive() });
-function parseVersioned(schema, value2, source) {
-  const header = versionField.safeParse(value2);
-  if (!header.success) {
-    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
-      hint: "The file is damaged or not written by omk."
-    });
-  }
-  const { version: version2 } = header.data;
-  if (version2 > schema.current) {
-    throw new UnsupportedVersionError(
-      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
-      { hint: "It was written by a newer omk. Upgrade omk to read it." }
-    );
-  }
-  try {
-    return schema.parse(value2, version2);
-  } catch (error62) {
-    if (error62 instanceof external_exports.ZodError) {
-      throw new StateError(`${source}: ${schema.name} is invalid:
-${external_exports.prettifyError(error62)}`, {
-        cause: error62
-      });
-    }
-    throw error62;
-  }
-}
-function singleVersion(name, current, zodSchema) {
-  return { name, current, parse: (value2) => zodSchema.parse(value2) };
-}
-async function readJsonFile(path, what) {
-  let text3;
-  try {
-    text3 = await readFile3(path, "utf8");
-  } catch (error62) {
-    if (error62.code === "ENOENT") {
-      throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
-    }
-    throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error62 });
-  }
-  try {
-    return JSON.parse(text3);
-  } catch (error62) {
-    throw new StateError(`${path}: ${what} is not valid JSON.`, { cause: error62 });
-  }
-}
-async function readVersioned(schema, path) {
-  return parseVersioned(schema, await readJsonFile(path, schema.name), path);
 }
 
 // src/runtime/goal/schema.ts
@@ -38523,137 +40204,6 @@ init_errors();
 
 // src/runtime/graph/order.ts
 init_errors();
-
-// src/runtime/graph/paths.ts
-var MAX_PATH_CHARS = 4096;
-var MAX_SEGMENT_BYTES = 255;
-var MAX_QUOTED_CHARS = 120;
-var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
-var UNSEEN_RANGES = [
-  [847, 847],
-  [4447, 4448],
-  [6068, 6069],
-  [12644, 12644],
-  [65024, 65039],
-  [65440, 65440],
-  [917760, 917999]
-];
-var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
-var PATH_SYNTAX = /[./\\:~*?%]/;
-var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
-function isUnseen(ch) {
-  if (ch === " ") return false;
-  if (UNSEEN.test(ch)) return true;
-  const cp = ch.codePointAt(0) ?? 0;
-  return UNSEEN_RANGES.some(([low, high]) => cp >= low && cp <= high);
-}
-function codePointName(ch) {
-  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
-  return `U+${hex3.padStart(4, "0")}`;
-}
-function fail(reason) {
-  return { ok: false, reason };
-}
-function isDotGit(segment) {
-  const stripped = segment.replace(/[. ]+$/, "");
-  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
-}
-function segmentProblem(segment) {
-  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
-    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
-  }
-  if (isDotGit(segment)) {
-    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
-  }
-  if (/[. ]$/.test(segment)) {
-    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
-  }
-  return null;
-}
-function rawProblem(raw) {
-  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
-  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
-  for (const ch of raw) {
-    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
-  }
-  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
-  if (raw.startsWith("\\"))
-    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
-  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
-  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
-  if (ENCODED_SYNTAX.test(raw))
-    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
-  if (raw.includes(":")) {
-    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
-  }
-  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
-  if (/[*?]/.test(raw)) {
-    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
-  }
-  return null;
-}
-function normalizeRepoPath(raw) {
-  if (typeof raw !== "string") return fail("is not a string");
-  const problem = rawProblem(raw);
-  if (problem !== null) return fail(problem);
-  const nfc = raw.normalize("NFC");
-  for (const ch of nfc) {
-    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
-      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
-    }
-  }
-  const kept = [];
-  for (const segment of nfc.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
-      continue;
-    }
-    const segmentIssue = segmentProblem(segment);
-    if (segmentIssue !== null) return fail(segmentIssue);
-    kept.push(segment);
-  }
-  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
-}
-function normalizePathList(kind, raw, problems) {
-  const paths = /* @__PURE__ */ new Set();
-  for (const entry of raw) {
-    const check2 = normalizeRepoPath(entry);
-    if (check2.ok) paths.add(check2.path);
-    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
-  }
-  return [...paths].sort();
-}
-function foldCase(path) {
-  return path.toLowerCase();
-}
-function isWithin(path, container) {
-  if (container === ".") return true;
-  if (path === ".") return false;
-  const inner = foldCase(path);
-  const outer = foldCase(container);
-  return inner === outer || inner.startsWith(`${outer}/`);
-}
-function pathsOverlap(a, b) {
-  return isWithin(a, b) || isWithin(b, a);
-}
-function quoteUntrusted(text3) {
-  let out = "";
-  let count = 0;
-  for (const ch of text3) {
-    if (count === MAX_QUOTED_CHARS) {
-      out += "\u2026";
-      break;
-    }
-    count += 1;
-    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
-    else if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else out += ch;
-  }
-  return `"${out}"`;
-}
-
-// src/runtime/graph/order.ts
 function dependencyEdges(tasks) {
   const edges = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -38809,58 +40359,6 @@ function protectedWriteViolation(path, allowed) {
   }
   return `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); the plan must name it as an allowed protected path before a task may write it`;
 }
-
-// src/runtime/graph/schema.ts
-var RISKS = ["low", "medium", "high"];
-var TASK_STATUSES = ["pending", "running", "done", "failed", "skipped"];
-var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-var taskBudgetSchema = external_exports.object({
-  timeMs: external_exports.number().int().positive(),
-  tokens: external_exports.number().int().positive().nullable(),
-  usd: external_exports.number().positive().nullable()
-});
-var taskDraftSchema = external_exports.object({
-  id: external_exports.string(),
-  title: external_exports.string(),
-  description: external_exports.string(),
-  ownerRole: external_exports.string(),
-  dependsOn: external_exports.array(external_exports.string()),
-  /** Repository-relative paths ("." is the whole repository); a path covers everything below it. */
-  reads: external_exports.array(external_exports.string()),
-  writes: external_exports.array(external_exports.string()),
-  risk: external_exports.enum(RISKS),
-  acceptance: external_exports.array(external_exports.string()),
-  budget: taskBudgetSchema,
-  maxRetries: external_exports.number().int().min(0).max(10)
-});
-var taskSchema = taskDraftSchema.extend({
-  status: external_exports.enum(TASK_STATUSES),
-  attempts: external_exports.number().int().nonnegative()
-});
-var REJECTION_CODES = [
-  "duplicate_id",
-  "invalid_id",
-  "missing_dependency",
-  "cycle",
-  "unsafe_path",
-  "protected_path",
-  "conflict",
-  "rejected_dependency",
-  "budget"
-];
-var taskRejectionSchema = external_exports.object({
-  taskId: external_exports.string(),
-  code: external_exports.enum(REJECTION_CODES),
-  reason: external_exports.string()
-});
-var taskGraphSchema = external_exports.object({
-  version: external_exports.literal(1),
-  goalId: external_exports.string(),
-  planner: external_exports.object({ name: external_exports.string(), version: external_exports.string() }),
-  tasks: external_exports.array(taskSchema),
-  rejected: external_exports.array(taskRejectionSchema)
-});
-var taskGraphVersioned = singleVersion("task-graph.json", 1, taskGraphSchema);
 
 // src/runtime/graph/validate.ts
 var ID_RULE = '1 to 63 lowercase letters, digits or "-", not starting with "-"';
@@ -39425,45 +40923,6 @@ var proofSchema = external_exports.object({
 });
 var proofVersioned = singleVersion("proof.json", 1, proofSchema);
 
-// src/runtime/state/atomic.ts
-import { randomBytes } from "node:crypto";
-import { open as open3, rename, rm } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join5 } from "node:path";
-async function writeFileAtomic(path, data) {
-  const dir = dirname3(path);
-  const tmp = join5(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open3(tmp, "wx", 420);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error62) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw error62;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (error62) {
-    await rm(tmp, { force: true });
-    throw error62;
-  }
-  await syncDir2(dir);
-}
-async function writeJsonAtomic(path, value2) {
-  await writeFileAtomic(path, `${JSON.stringify(value2, null, 2)}
-`);
-}
-async function syncDir2(dir) {
-  const handle = await open3(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-
 // src/runtime/controller/execution-state.ts
 var sliceRecordSchema = external_exports.object({
   id: external_exports.string(),
@@ -39974,12 +41433,12 @@ function writeFailure(path, record2) {
 // src/runtime/goal/ids.ts
 init_errors();
 var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify2(text3, max) {
+function slugify3(text3, max) {
   const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
   return slug || "goal";
 }
 function newGoalId(goalText, suffixHex) {
-  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+  return `${slugify3(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
 }
 function checkGoalRef(ref) {
   const trimmed = ref.trim();
@@ -40765,805 +42224,6 @@ function parseRequest(schema, input2) {
 // src/cli/context.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 
-// src/adapters/git/workspaces.ts
-init_errors();
-
-// src/adapters/git/branch-checkout.ts
-init_errors();
-init_run_git();
-import { mkdir as mkdir4, rm as rm2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname5, join as join6 } from "node:path";
-
-// src/adapters/git/worktree.ts
-init_errors();
-init_run_git();
-import { mkdir as mkdir3, readdir, realpath as realpath2, stat as stat2 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, resolve } from "node:path";
-var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail2 = run.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run;
-  };
-}
-function createMemo(limit = 1e3) {
-  const values = /* @__PURE__ */ new Map();
-  return (key, compute) => {
-    const known = values.get(key);
-    if (known) return known;
-    if (values.size >= limit) values.clear();
-    const value2 = compute();
-    values.set(key, value2);
-    value2.catch(() => {
-      if (values.get(key) === value2) values.delete(key);
-    });
-    return value2;
-  };
-}
-async function canonicalPath(path) {
-  const absolute = resolve(path);
-  try {
-    return await realpath2(absolute);
-  } catch {
-    const parent = dirname4(absolute);
-    if (parent === absolute) return absolute;
-    return resolve(await canonicalPath(parent), basename2(absolute));
-  }
-}
-async function pathKind(path) {
-  try {
-    const info = await stat2(path);
-    if (!info.isDirectory()) return "other";
-    return (await readdir(path)).length === 0 ? "empty-dir" : "dir";
-  } catch {
-    return "missing";
-  }
-}
-async function listWorktrees(repoRoot) {
-  const stdout = await retrying(async () => {
-    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
-  });
-  const entries2 = [];
-  let current = null;
-  for (const line2 of stdout.split("\n")) {
-    if (line2.startsWith("worktree ")) {
-      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
-      entries2.push(current);
-    } else if (current && line2.startsWith("HEAD ")) {
-      current.head = line2.slice("HEAD ".length);
-    } else if (current && line2.startsWith("branch ")) {
-      current.branch = line2.slice("branch ".length);
-    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
-      current.prunable = true;
-    }
-  }
-  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
-  return entries2;
-}
-async function branchExists(repoRoot, branch) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function isSparse(worktreePath) {
-  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
-    cwd: worktreePath,
-    okExitCodes: [0, 1]
-  });
-  return result2.stdout.trim() === "true";
-}
-async function registerWorktree(input2) {
-  const { repoRoot, branch, baseSha, path } = input2;
-  await mkdir3(dirname4(path), { recursive: true });
-  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
-  const target = input2.createBranch ? baseSha : branch;
-  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
-    cwd: repoRoot
-  });
-  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
-}
-async function configureSparse(workspace, sparseDirs, inheritsSparse) {
-  const { path } = workspace;
-  if (sparseDirs) {
-    try {
-      await setSparse(path, sparseDirs);
-      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
-    } catch (error62) {
-      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
-      return {
-        ...workspace,
-        mode: "worktree",
-        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
-      };
-    }
-  }
-  if (await inheritsSparse() && await isSparse(path)) {
-    await runGit(["sparse-checkout", "disable"], { cwd: path });
-  }
-  return { ...workspace, mode: "worktree", fallbackReason: null };
-}
-async function populateWorktree(workspace) {
-  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
-    cwd: workspace.path,
-    timeoutMs: CHECKOUT_TIMEOUT_MS
-  });
-}
-async function discardWorktree(repoRoot, path) {
-  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
-}
-async function setSparse(path, dirs) {
-  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
-}
-async function retrying(task, attempts = 4) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task();
-    } catch (error62) {
-      if (attempt >= attempts) throw error62;
-      await new Promise((done) => setTimeout(done, 50 * attempt));
-    }
-  }
-}
-async function removeWorktree(repoRoot, workspace) {
-  const wanted = await canonicalPath(workspace.path);
-  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
-  if (entry && !entry.prunable) {
-    if (entry.branch !== `refs/heads/${workspace.branch}`) {
-      throw new GitError(
-        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
-        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
-      );
-    }
-    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
-  }
-  await runGit(["worktree", "prune"], { cwd: repoRoot });
-}
-function errorMessage(error62) {
-  return error62 instanceof Error ? error62.message : String(error62);
-}
-
-// src/adapters/git/branch-checkout.ts
-async function createBranchCheckout(input2) {
-  const { repoRoot, branch, path } = input2;
-  try {
-    if (!await branchExists(repoRoot, branch)) {
-      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
-    }
-    await mkdir4(dirname5(path), { recursive: true });
-    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
-      cwd: dirname5(path),
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
-      cwd: path,
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-  } catch (error62) {
-    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
-      cause: error62,
-      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
-    });
-  }
-  return {
-    sliceId: input2.sliceId,
-    path,
-    branch,
-    baseSha: input2.baseSha,
-    mode: "branch-checkout",
-    fallbackReason: input2.reason
-  };
-}
-async function cloneOrigin(path, branch) {
-  try {
-    if (!(await stat3(join6(path, ".git"))).isDirectory()) return null;
-  } catch {
-    return null;
-  }
-  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
-  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
-  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
-  const origin = url2.stdout.trim();
-  return origin === "" ? null : canonicalPath(origin);
-}
-async function isCloneOf(path, branch, repoRoot) {
-  const origin = await cloneOrigin(path, branch);
-  return origin !== null && origin === await canonicalPath(repoRoot);
-}
-async function fetchBack(workspace) {
-  const origin = await cloneOrigin(workspace.path, workspace.branch);
-  if (origin === null) {
-    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
-      hint: "Check the branch out there again so omk can bring its commits back."
-    });
-  }
-  const ref = `refs/heads/${workspace.branch}`;
-  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
-}
-async function fetchGoalBranches(workspace, goalId) {
-  const pattern = `refs/heads/omk/${goalId}/*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
-    { cwd: workspace.path }
-  );
-}
-async function removeBranchCheckout(repoRoot, workspace) {
-  try {
-    await stat3(workspace.path);
-  } catch {
-    return;
-  }
-  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
-    throw new GitError(
-      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
-      {
-        hint: "Remove that directory yourself if it is no longer needed."
-      }
-    );
-  }
-  await fetchBack(workspace);
-  await rm2(workspace.path, { recursive: true, force: true });
-}
-
-// src/adapters/git/capture.ts
-init_errors();
-
-// src/adapters/git/identity.ts
-var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
-function commitEnv(identity) {
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email
-  };
-}
-var COMMIT_CONFIG = [
-  "-c",
-  "commit.gpgsign=false",
-  "-c",
-  "rerere.enabled=false",
-  "-c",
-  "maintenance.auto=false",
-  "-c",
-  "gc.auto=0"
-];
-
-// src/adapters/git/refs.ts
-init_errors();
-import { isAbsolute, join as join7, posix, resolve as resolve2 } from "node:path";
-var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-var INTEGRATION_ID = "integration";
-var SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
-var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
-function assertId(value2, what) {
-  if (!ID_PATTERN.test(value2)) {
-    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
-      hint: "Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit."
-    });
-  }
-}
-function sliceBranch(goalId, sliceId2) {
-  assertId(goalId, "goal id");
-  assertId(sliceId2, "slice id");
-  return `omk/${goalId}/${sliceId2}`;
-}
-function integrationBranch(goalId) {
-  return sliceBranch(goalId, INTEGRATION_ID);
-}
-function assertOmkBranch(branch, goalId) {
-  const match = SLICE_BRANCH.exec(branch);
-  if (!match || goalId !== void 0 && match[1] !== goalId) {
-    const scope = goalId === void 0 ? "omk/<goal-id>/<slice-id>" : `omk/${goalId}/<slice-id>`;
-    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
-      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
-    });
-  }
-}
-function assertSha(value2) {
-  if (!SHA_PATTERN.test(value2)) {
-    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
-  }
-}
-function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join7(resolve2(workspaceRoot), goalId, sliceId2);
-}
-function normalizeSparsePaths(paths) {
-  if (paths === null || paths.length === 0) return null;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const raw of paths) {
-    const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute(raw) || slashed.startsWith("/")) {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
-    }
-    const dir = posix.normalize(slashed).replace(/\/+$/, "");
-    if (dir === "." || dir === "") return null;
-    const parts = dir.split("/");
-    if (parts.includes("..") || parts[0] === ".git") {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
-    }
-    dirs.add(dir);
-  }
-  return [...dirs].sort();
-}
-
-// src/adapters/git/capture.ts
-init_run_git();
-var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
-async function captureChange(workspace, message, options) {
-  assertOmkBranch(workspace.branch);
-  const cwd = workspace.path;
-  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
-  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
-  if (ref !== `refs/heads/${workspace.branch}`) {
-    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
-      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
-    });
-  }
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
-  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
-    cwd,
-    env: commitEnv(options.identity),
-    okExitCodes: [0, 1]
-  });
-  const committed = commit.exitCode === 0;
-  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
-    throw new GitError(
-      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
-      {
-        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
-      }
-    );
-  }
-  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
-  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
-  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
-}
-var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
-async function diffRange(cwd, from, to, diffLimitBytes) {
-  const { stdout } = await runGit(
-    [
-      "diff",
-      "--numstat",
-      "-z",
-      "--patch",
-      "--no-renames",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--no-color",
-      from,
-      to,
-      "--"
-    ],
-    { cwd }
-  );
-  const { numstat, patch } = splitNumstatPatch(stdout);
-  return {
-    changedFiles: parseNumstat(numstat),
-    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
-  };
-}
-function splitNumstatPatch(output2) {
-  const end = output2.indexOf("\0\0");
-  if (end === -1) return { numstat: output2, patch: "" };
-  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
-}
-function parseNumstat(output2) {
-  const files = [];
-  for (const record2 of output2.split("\0")) {
-    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
-    if (!match) continue;
-    const [, added = "-", deleted = "-", path = ""] = match;
-    files.push({
-      path,
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted)
-    });
-  }
-  return files;
-}
-function truncateDiff(diff, limitBytes, fullDiffCommand) {
-  const bytes = Buffer.from(diff, "utf8");
-  if (bytes.length <= limitBytes) return diff;
-  const head2 = bytes.subarray(0, limitBytes);
-  const cut2 = head2.lastIndexOf(10);
-  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
-  const shown = Buffer.byteLength(text3, "utf8");
-  const suffix = text3.endsWith("\n") ? "" : "\n";
-  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
-`;
-}
-
-// src/adapters/git/integrate.ts
-init_errors();
-init_run_git();
-async function openIntegration(input2, open5) {
-  assertId(input2.goalId, "goal id");
-  const workspace = await open5({
-    repoRoot: input2.repoRoot,
-    goalId: input2.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input2.baseSha,
-    workspaceRoot: input2.workspaceRoot,
-    sparsePaths: null
-  });
-  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
-  return workspace;
-}
-async function integrateBranches(input2, deps) {
-  assertId(input2.goalId, "goal id");
-  const expected = integrationBranch(input2.goalId);
-  if (input2.target !== expected) {
-    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
-  }
-  for (const branch of input2.branches) {
-    assertOmkBranch(branch, input2.goalId);
-    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
-  }
-  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
-  const cwd = workspace.path;
-  const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
-  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const refs = input2.branches.map(refOf);
-  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
-  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
-  if (missing) {
-    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
-      hint: "Capture the slice first (its branch is created with its workspace)."
-    });
-  }
-  const merged = [];
-  let conflict = null;
-  for (const branch of input2.branches) {
-    if (!contained.has(refOf(branch))) {
-      const result2 = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          "merge",
-          "--no-ff",
-          "--no-stat",
-          "--no-edit",
-          "--no-verify",
-          "-m",
-          `omk: integrate ${branch}`,
-          refOf(branch)
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
-      );
-      if (result2.exitCode !== 0) {
-        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
-        break;
-      }
-    }
-    merged.push(branch);
-  }
-  if (clone2) await fetchBack(workspace);
-  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
-  return { workspace, headSha, merged, conflict, ...change };
-}
-async function abortConflict(cwd, branch, target, output2) {
-  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
-  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-  if (paths.length === 0) {
-    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
-      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
-    });
-  }
-  return {
-    branch,
-    paths,
-    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
-  };
-}
-async function mergeInProgress(cwd) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function listRefs(cwd, refs, mergedInto) {
-  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
-  const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
-}
-
-// src/adapters/git/open-workspace.ts
-init_errors();
-import { stat as stat4 } from "node:fs/promises";
-import { resolve as resolve3 } from "node:path";
-init_run_git();
-async function openWorkspace(input2, deps) {
-  const branch = sliceBranch(input2.goalId, input2.sliceId);
-  assertSha(input2.baseSha);
-  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
-  const { repoRoot, sliceId: sliceId2 } = input2;
-  const key = await canonicalPath(repoRoot);
-  const baseSha = await deps.memo(
-    `commit\0${key}\0${input2.baseSha}`,
-    () => resolveCommit(repoRoot, input2.baseSha)
-  );
-  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
-  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
-  const fresh = await pathKind(path) === "missing";
-  const registration = await deps.serialize(key, async () => {
-    if (fresh && !deps.forceFallback) {
-      try {
-        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
-      } catch {
-      }
-    }
-    const exists = await branchExists(repoRoot, branch);
-    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
-    const found = await findExisting(spec, sparseDirs !== null);
-    if (found) return { kind: "ready", workspace: found };
-    if (deps.forceFallback)
-      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
-    try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
-      return { kind: "registered", workspace };
-    } catch (error62) {
-      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
-    }
-  });
-  if (registration.kind === "ready") return registration.workspace;
-  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
-  try {
-    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
-    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
-    await populateWorktree(workspace);
-    return workspace;
-  } catch (error62) {
-    await deps.serialize(key, () => discardWorktree(repoRoot, path));
-    return createBranchCheckout({
-      ...spec,
-      reason: `checking out the worktree failed: ${errorMessage(error62)}`
-    });
-  }
-}
-async function findExisting(spec, sparseWanted) {
-  const { repoRoot, branch, path } = spec;
-  const wanted = await canonicalPath(path);
-  const ref = `refs/heads/${branch}`;
-  let worktrees = await listWorktrees(repoRoot);
-  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
-    await runGit(["worktree", "prune"], { cwd: repoRoot });
-    worktrees = await listWorktrees(repoRoot);
-  }
-  const atPath = worktrees.find((tree) => tree.path === wanted);
-  if (atPath) {
-    if (atPath.branch !== ref) {
-      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
-        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
-      });
-    }
-    if (await pathKind(path) !== "dir") {
-      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
-        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
-      });
-    }
-    return reuseWorktree(spec, sparseWanted);
-  }
-  const elsewhere = worktrees.find((tree) => tree.branch === ref);
-  if (elsewhere) {
-    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
-      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
-    });
-  }
-  const kind = await pathKind(path);
-  if (kind === "missing" || kind === "empty-dir") return null;
-  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
-    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
-  }
-  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
-    hint: "Move it away, or choose another workspace root."
-  });
-}
-async function reuseWorktree(spec, sparseWanted) {
-  let sparse = await isSparse(spec.path);
-  if (!await hasIndex(spec.path)) {
-    await populateWorktree(toWorkspace(spec, "worktree", null));
-  }
-  if (sparse && !sparseWanted) {
-    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
-    sparse = false;
-  }
-  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
-  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
-}
-function toWorkspace(spec, mode, fallbackReason) {
-  const { sliceId: sliceId2, path, branch, baseSha } = spec;
-  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
-}
-async function resolveCommit(repoRoot, sha2) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
-      hint: "Fetch it first, or plan the goal again from the current HEAD."
-    });
-  }
-  return result2.stdout.trim();
-}
-async function assertContainsBase(repoRoot, branch, baseSha) {
-  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
-      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
-    });
-  }
-}
-async function hasIndex(worktreePath) {
-  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
-  try {
-    return (await stat4(resolve3(worktreePath, stdout.trim()))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/git/prepared-integration.ts
-init_run_git();
-function createPreparedIntegrations(deps) {
-  const prepared = /* @__PURE__ */ new Map();
-  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
-  return {
-    prepare(input2) {
-      const key = keyOf(input2);
-      if (!prepared.has(key)) {
-        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists) => !exists
-        );
-        const opening = created.then(() => openIntegration(input2, deps.open));
-        opening.catch(() => {
-        });
-        prepared.set(key, { input: input2, created, opening });
-      }
-      return { discard: () => discard(key) };
-    },
-    take(input2) {
-      const key = keyOf(input2);
-      const entry = prepared.get(key);
-      prepared.delete(key);
-      return entry?.opening;
-    }
-  };
-  async function discard(key) {
-    const entry = prepared.get(key);
-    if (!entry) return;
-    prepared.delete(key);
-    const workspace = await entry.opening.catch(() => null);
-    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
-    const { repoRoot } = entry.input;
-    await deps.serialize(
-      await canonicalPath(repoRoot),
-      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
-        cwd: repoRoot,
-        okExitCodes: [0, 128]
-      })
-    );
-    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
-      cwd: repoRoot,
-      okExitCodes: [0, 1, 128]
-    });
-  }
-}
-
-// src/adapters/git/stale-locks.ts
-init_run_git();
-import { readdir as readdir2, rm as rm3, stat as stat5 } from "node:fs/promises";
-import { join as join8, resolve as resolve4 } from "node:path";
-var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
-var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
-async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
-  const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join8(commonDir, name));
-  for (const worktree of await entries(join8(commonDir, "worktrees"))) {
-    if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join8(commonDir, "worktrees", worktree.name, name));
-  }
-  candidates.push(...await refLocks(join8(commonDir, "refs")));
-  const removed = [];
-  const cutoff = now() - maxAgeMs;
-  for (const path of candidates) {
-    const mtime = await modifiedAt(path);
-    if (mtime === null || mtime > cutoff) continue;
-    await rm3(path, { force: true });
-    removed.push(path);
-  }
-  return removed.sort();
-}
-async function gitCommonDir(repoRoot) {
-  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve4(repoRoot, stdout.trim());
-}
-async function refLocks(dir) {
-  const found = [];
-  for (const entry of await entries(dir)) {
-    const path = join8(dir, entry.name);
-    if (entry.isDirectory()) found.push(...await refLocks(path));
-    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
-  }
-  return found;
-}
-async function entries(dir) {
-  try {
-    return await readdir2(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-async function modifiedAt(path) {
-  try {
-    const info = await stat5(path);
-    return info.isFile() ? info.mtimeMs : null;
-  } catch {
-    return null;
-  }
-}
-
-// src/adapters/git/workspaces.ts
-function createGitWorkspaces(options = {}) {
-  const identity = options.identity ?? DEFAULT_IDENTITY;
-  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
-  const now = options.now ?? Date.now;
-  const serialize = createSerializer();
-  const memo2 = createMemo();
-  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open5, serialize });
-  return {
-    async create(input2) {
-      if (input2.sliceId === INTEGRATION_ID) {
-        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
-          hint: "Rename the slice in the plan."
-        });
-      }
-      return open5(input2);
-    },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    async remove(repoRoot, workspace) {
-      assertOmkBranch(workspace.branch);
-      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
-      const key = await canonicalPath(repoRoot);
-      return serialize(key, () => removeWorktree(repoRoot, workspace));
-    },
-    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    prepareIntegration: (input2) => prepared.prepare(input2),
-    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
-  };
-}
-var gitWorkspaces = createGitWorkspaces();
-
-// src/adapters/execution-host.ts
-var localExecutionHost = {
-  workspaces: (options) => createGitWorkspaces(options),
-  verify: verifyGates
-};
-
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
 function processHost() {
@@ -41577,13 +42237,21 @@ function processHost() {
       } catch (error62) {
         return error62.code === "EPERM";
       }
+    },
+    killGroup(pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return true;
+      } catch {
+        return false;
+      }
     }
   };
 }
 
 // src/runtime/goal/store.ts
 init_errors();
-import { mkdir as mkdir5, readdir as readdir3 } from "node:fs/promises";
+import { mkdir as mkdir7, readdir as readdir4 } from "node:fs/promises";
 
 // src/runtime/state/exists.ts
 import { access } from "node:fs/promises";
@@ -41598,7 +42266,7 @@ async function pathExists(path) {
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readFile as readFile4, rename as rename2, stat as stat6, unlink } from "node:fs/promises";
+import { link, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 init_errors();
@@ -41692,18 +42360,18 @@ async function breakStale(lockPath, observed, token2, clock) {
       await link(aside, lockPath).catch(() => {
       });
     }
-    await unlink(aside).catch(() => {
+    await unlink2(aside).catch(() => {
     });
     return moved === observed;
   } finally {
-    if (await readRaw(marker) === token2) await unlink(marker).catch(() => {
+    if (await readRaw(marker) === token2) await unlink2(marker).catch(() => {
     });
   }
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat6(marker);
-    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink(marker);
+    const { mtimeMs } = await stat7(marker);
+    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
   }
@@ -41712,7 +42380,7 @@ async function release(lockPath, token2) {
   const raw = await readRaw(lockPath);
   if (raw === null || parseInfo(raw)?.token !== token2) return;
   try {
-    await unlink(lockPath);
+    await unlink2(lockPath);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
   }
@@ -41732,7 +42400,7 @@ async function tryCreate(path, content) {
     await handle.writeFile(content);
   } catch (error62) {
     await handle.close();
-    await unlink(path).catch(() => {
+    await unlink2(path).catch(() => {
     });
     throw new StateError(`Cannot write lock file ${path}.`, { cause: error62 });
   }
@@ -41742,7 +42410,7 @@ async function tryCreate(path, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat6(lockPath));
+    ({ mtimeMs } = await stat7(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -41754,7 +42422,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path) {
   try {
-    return await readFile4(path, "utf8");
+    return await readFile6(path, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -41797,42 +42465,42 @@ function isCode(error62, code4) {
 
 // src/runtime/state/paths.ts
 import { homedir } from "node:os";
-import { isAbsolute as isAbsolute2, join as join9, resolve as resolve5 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join12, resolve as resolve7 } from "node:path";
 function resolveStateRoot(env, home = homedir()) {
   const explicit = env.OMK_STATE_DIR;
-  if (explicit) return resolve5(explicit);
+  if (explicit) return resolve7(explicit);
   const xdg = env.XDG_STATE_HOME;
-  if (xdg && isAbsolute2(xdg)) return join9(xdg, "omk");
-  return join9(home, ".local", "state", "omk");
+  if (xdg && isAbsolute2(xdg)) return join12(xdg, "omk");
+  return join12(home, ".local", "state", "omk");
 }
 function goalPaths(stateRoot, goalId) {
-  const dir = join9(stateRoot, "goals", goalId);
+  const dir = join12(stateRoot, "goals", goalId);
   return {
     dir,
-    goal: join9(dir, "goal.json"),
-    prd: join9(dir, "prd.md"),
-    technicalPlan: join9(dir, "technical-plan.md"),
-    testSpec: join9(dir, "test-spec.md"),
-    taskGraph: join9(dir, "task-graph.json"),
-    decisions: join9(dir, "decisions.jsonl"),
-    events: join9(dir, "events.jsonl"),
-    proof: join9(dir, "proof.json"),
-    failure: join9(dir, "failure.json"),
-    execution: join9(dir, "execution.json"),
-    delivery: join9(dir, "delivery.json"),
-    budget: join9(dir, "budget.jsonl"),
-    lock: join9(dir, ".lock"),
-    artifacts: join9(dir, "artifacts"),
-    gateArtifacts: join9(dir, "artifacts", "gates"),
-    agentRunArtifacts: join9(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join9(dir, "artifacts", "reviews")
+    goal: join12(dir, "goal.json"),
+    prd: join12(dir, "prd.md"),
+    technicalPlan: join12(dir, "technical-plan.md"),
+    testSpec: join12(dir, "test-spec.md"),
+    taskGraph: join12(dir, "task-graph.json"),
+    decisions: join12(dir, "decisions.jsonl"),
+    events: join12(dir, "events.jsonl"),
+    proof: join12(dir, "proof.json"),
+    failure: join12(dir, "failure.json"),
+    execution: join12(dir, "execution.json"),
+    delivery: join12(dir, "delivery.json"),
+    budget: join12(dir, "budget.jsonl"),
+    lock: join12(dir, ".lock"),
+    artifacts: join12(dir, "artifacts"),
+    gateArtifacts: join12(dir, "artifacts", "gates"),
+    agentRunArtifacts: join12(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join12(dir, "artifacts", "reviews")
   };
 }
 function workspacesDir(stateRoot) {
-  return join9(stateRoot, "worktrees");
+  return join12(stateRoot, "worktrees");
 }
 function goalsDir(stateRoot) {
-  return join9(stateRoot, "goals");
+  return join12(stateRoot, "goals");
 }
 
 // src/runtime/goal/store.ts
@@ -41847,9 +42515,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths = this.paths(record2.id);
-    await mkdir5(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir7(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir5(paths.dir);
+      await mkdir7(paths.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -41859,9 +42527,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir5(paths.gateArtifacts, { recursive: true });
-    await mkdir5(paths.agentRunArtifacts, { recursive: true });
-    await mkdir5(paths.reviewArtifacts, { recursive: true });
+    await mkdir7(paths.gateArtifacts, { recursive: true });
+    await mkdir7(paths.agentRunArtifacts, { recursive: true });
+    await mkdir7(paths.reviewArtifacts, { recursive: true });
     await writeJsonAtomic(paths.goal, goalRecordSchema.parse(record2));
     return paths;
   }
@@ -41911,7 +42579,7 @@ var GoalStore = class {
   async list() {
     let names;
     try {
-      names = await readdir3(goalsDir(this.deps.stateRoot));
+      names = await readdir4(goalsDir(this.deps.stateRoot));
     } catch (error62) {
       if (error62.code === "ENOENT") return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
@@ -42441,13 +43109,63 @@ var systemClock = {
 
 // src/adapters/local-forge/forge.ts
 init_errors();
-init_run_git();
 import { createHash as createHash2 } from "node:crypto";
-import { join as join11 } from "node:path";
+import { join as join14 } from "node:path";
+
+// src/adapters/git/commits.ts
+init_run_git();
+async function commitAt(repoRoot, ref) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+async function mergesCleanly(repoRoot, base, head2) {
+  const result2 = await mergeTree(repoRoot, base, head2);
+  return result2 !== null;
+}
+async function mergeTree(repoRoot, base, head2) {
+  const result2 = await runGit(["merge-tree", "--write-tree", "--no-messages", base, head2], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+
+// src/adapters/git/advance-branch.ts
+init_run_git();
+async function advanceBranch(input2) {
+  const env = commitEnv(input2.identity);
+  const git = (args, okExitCodes) => runGit(args, { cwd: input2.repoRoot, env, ...okExitCodes === void 0 ? {} : { okExitCodes } });
+  const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === input2.branch;
+  const fastForward = (await git(["merge-base", "--is-ancestor", input2.from, input2.head], [0, 1])).exitCode === 0;
+  let target = input2.head;
+  if (!fastForward || input2.method !== "merge") {
+    const tree = await mergeTree(input2.repoRoot, input2.from, input2.head);
+    if (tree === null) return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
+    const parents = input2.method === "merge" ? ["-p", input2.from, "-p", input2.head] : ["-p", input2.from];
+    target = (await git(["commit-tree", tree, ...parents, "-m", input2.message])).stdout.trim();
+  }
+  if (checkedOut) {
+    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+    if (dirty) {
+      return {
+        merged: false,
+        reason: "not_mergeable",
+        detail: `${input2.branch} is checked out with uncommitted changes`
+      };
+    }
+    await git(["merge", "--ff-only", "--quiet", target]);
+  } else {
+    await git(["update-ref", `refs/heads/${input2.branch}`, target, input2.from]);
+  }
+  return { merged: true, sha: target };
+}
 
 // src/adapters/local-forge/store.ts
-import { mkdir as mkdir6, readFile as readFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 var pullSchema = external_exports.object({
   number: external_exports.number().int().positive(),
   title: external_exports.string(),
@@ -42476,14 +43194,14 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join10(dir, "forge.json");
+    this.path = join13(dir, "forge.json");
   }
   dir;
   path;
   queue = Promise.resolve();
   async read() {
     try {
-      return dataSchema.parse(JSON.parse(await readFile5(this.path, "utf8")));
+      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
     } catch (error62) {
       if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
       throw error62;
@@ -42494,7 +43212,7 @@ var LocalForgeStore = class {
     const run = async () => {
       const data = await this.read();
       const result2 = change(data);
-      await mkdir6(this.dir, { recursive: true });
+      await mkdir8(this.dir, { recursive: true });
       await writeJsonAtomic(this.path, dataSchema.parse(data));
       return result2;
     };
@@ -42506,22 +43224,15 @@ var LocalForgeStore = class {
 };
 
 // src/adapters/local-forge/forge.ts
-var IDENTITY = {
-  GIT_AUTHOR_NAME: "omk",
-  GIT_AUTHOR_EMAIL: "omk@localhost",
-  GIT_COMMITTER_NAME: "omk",
-  GIT_COMMITTER_EMAIL: "omk@localhost"
-};
 function createLocalForge(options) {
   const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join11(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join14(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
-  const git = (args, okExitCodes) => runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
-  const sha2 = async (ref) => (await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [0, 1])).stdout.trim();
+  const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
     const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
     const baseSha = await sha2(`refs/heads/${pull.base}`);
-    const mergeable = pull.state === "open" && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
+    const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
     return {
       number: pull.number,
       url: `local://${repoRoot}/pull/${pull.number}`,
@@ -42537,7 +43248,6 @@ function createLocalForge(options) {
       mergeable
     };
   };
-  const canMerge = async (base, head2) => (await git(["merge-tree", "--write-tree", "--no-messages", base, head2], [0, 1])).exitCode === 0;
   const pullByNumber = async (number4) => {
     const pull = (await store.read()).pulls.find((p) => p.number === number4);
     if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
@@ -42647,7 +43357,15 @@ function createLocalForge(options) {
           detail: `head is ${pull.headSha}, expected ${expected}`
         };
       }
-      const merged = await mergeLocally(pull, method);
+      const merged = await advanceBranch({
+        repoRoot,
+        branch: pull.base,
+        from: pull.baseSha,
+        head: pull.headSha,
+        method,
+        message: `${pull.title} (#${pull.number})`,
+        identity: DEFAULT_IDENTITY
+      });
       if (!merged.merged) return merged;
       await store.update((data) => {
         const found = data.pulls.find((p) => p.number === number4);
@@ -42659,36 +43377,6 @@ function createLocalForge(options) {
       return merged;
     }
   };
-  async function mergeLocally(pull, method) {
-    const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === pull.base;
-    const fastForward = (await git(["merge-base", "--is-ancestor", pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
-    let target = pull.headSha;
-    if (!fastForward || method !== "merge") {
-      const tree = await git(
-        ["merge-tree", "--write-tree", "--no-messages", pull.baseSha, pull.headSha],
-        [0, 1]
-      );
-      if (tree.exitCode !== 0)
-        return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
-      const parents = method === "merge" ? ["-p", pull.baseSha, "-p", pull.headSha] : ["-p", pull.baseSha];
-      const message = `${pull.title} (#${pull.number})`;
-      target = (await git(["commit-tree", tree.stdout.trim(), ...parents, "-m", message])).stdout.trim();
-    }
-    if (checkedOut) {
-      const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-      if (dirty) {
-        return {
-          merged: false,
-          reason: "not_mergeable",
-          detail: `${pull.base} is checked out with uncommitted changes`
-        };
-      }
-      await git(["merge", "--ff-only", "--quiet", target]);
-    } else {
-      await git(["update-ref", `refs/heads/${pull.base}`, target, pull.baseSha]);
-    }
-    return { merged: true, sha: target };
-  }
 }
 
 // src/cli/forge.ts
@@ -42949,635 +43637,9 @@ async function readEvents(store, goalId) {
 }
 
 // src/runtime/agents/registry.ts
+init_errors();
 import { accessSync, constants, statSync as statSync2 } from "node:fs";
 import { isAbsolute as isAbsolute3, resolve as resolve8 } from "node:path";
-
-// src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir7, stat as stat7, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join13, resolve as resolve6 } from "node:path";
-
-// src/runtime/agents/env.ts
-init_errors();
-var BASE_ENV_NAMES = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TERM",
-  "TMPDIR",
-  "USER",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "XDG_CACHE_HOME"
-];
-var FORBIDDEN_ENV_NAMES = [
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_PAT",
-  "OMK_GITHUB_TOKEN",
-  "INPUT_GITHUB-TOKEN",
-  "INPUT_GITHUB_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN"
-];
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isForbiddenEnvName(name) {
-  const upper = name.toUpperCase();
-  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
-  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
-  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
-}
-function agentEnvironment(processEnv, extraNames) {
-  for (const name of extraNames) {
-    if (isForbiddenEnvName(name)) {
-      throw new ConfigError(
-        `the agent environment may not include ${name}: agents never receive a GitHub token`,
-        {
-          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
-        }
-      );
-    }
-    if (!ENV_NAME.test(name)) {
-      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
-        hint: "use letters, digits and underscores, not starting with a digit"
-      });
-    }
-  }
-  const secrets = forbiddenValues(processEnv);
-  const env = {};
-  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
-    const value2 = processEnv[name];
-    if (value2 === void 0) continue;
-    if (secrets.has(value2)) {
-      throw new ConfigError(
-        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
-        {
-          hint: `set ${name} to the agent's own credential`
-        }
-      );
-    }
-    env[name] = value2;
-  }
-  return env;
-}
-function forbiddenValues(processEnv) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value2] of Object.entries(processEnv)) {
-    if (value2 !== void 0 && value2.length >= 16 && isForbiddenEnvName(name)) values.add(value2);
-  }
-  return values;
-}
-
-// src/runtime/agents/follow-ups.ts
-import { lstat, readFile as readFile6, rmdir, unlink as unlink2 } from "node:fs/promises";
-import { dirname as dirname6, join as join12 } from "node:path";
-var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
-var MAX_FILE_BYTES = 256 * 1024;
-var MAX_PROPOSALS = 20;
-var MAX_PATHS = 100;
-var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
-var followUpProposalSchema = external_exports.object({
-  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
-  title: external_exports.string().trim().min(1).max(200),
-  description: external_exports.string().max(8e3).default(""),
-  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
-  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
-  reads: pathList.default([]),
-  writes: pathList.min(1, "must name at least one path the follow-up will change"),
-  risk: external_exports.enum(RISKS).default("medium"),
-  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
-});
-async function readFollowUps(cwd, defaults) {
-  const path = join12(cwd, FOLLOW_UPS_FILE);
-  let text3;
-  try {
-    const stat11 = await lstat(path);
-    if (!stat11.isFile()) {
-      await removeProposals(path);
-      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
-    }
-    if (stat11.size > MAX_FILE_BYTES) {
-      await removeProposals(path);
-      return {
-        followUps: [],
-        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
-      };
-    }
-    text3 = await readFile6(path, "utf8");
-  } catch (error62) {
-    if (isNotFound(error62)) return { followUps: [], problems: [] };
-    throw error62;
-  }
-  await removeProposals(path);
-  return parseFollowUps(text3, defaults);
-}
-function parseFollowUps(text3, defaults) {
-  let raw;
-  try {
-    raw = JSON.parse(text3);
-  } catch (error62) {
-    return {
-      followUps: [],
-      problems: [
-        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
-      ]
-    };
-  }
-  if (!Array.isArray(raw)) {
-    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
-  }
-  const problems = [];
-  const followUps = [];
-  const ids = /* @__PURE__ */ new Set();
-  raw.forEach((entry, index) => {
-    const label = `follow-up #${index + 1}`;
-    if (index >= MAX_PROPOSALS) {
-      if (index === MAX_PROPOSALS) {
-        problems.push(
-          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
-        );
-      }
-      return;
-    }
-    const parsed2 = followUpProposalSchema.safeParse(entry);
-    if (!parsed2.success) {
-      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
-      return;
-    }
-    const proposal = parsed2.data;
-    const id = proposal.id ?? uniqueId(slugify3(proposal.title, defaults.parentTaskId, index), ids);
-    if (ids.has(id)) {
-      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
-      return;
-    }
-    ids.add(id);
-    followUps.push({
-      id,
-      title: proposal.title,
-      description: proposal.description,
-      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
-      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
-      reads: proposal.reads,
-      writes: proposal.writes,
-      risk: proposal.risk,
-      acceptance: proposal.acceptance,
-      budget: defaults.budget,
-      maxRetries: defaults.maxRetries
-    });
-  });
-  return { followUps, problems };
-}
-function describeIssues(error62) {
-  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
-}
-function slugify3(title3, parent, index) {
-  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
-  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
-  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
-}
-function uniqueId(base, taken) {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n += 1) {
-    const candidate = `${base}-${n}`;
-    if (!taken.has(candidate)) return candidate;
-  }
-}
-async function removeProposals(path) {
-  await unlink2(path).catch((error62) => {
-    if (!isNotFound(error62)) throw error62;
-  });
-  await rmdir(dirname6(path)).catch(() => void 0);
-}
-function isNotFound(error62) {
-  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
-}
-
-// src/runtime/agents/usage.ts
-var UNKNOWN = { tokens: null, usd: null };
-function parseUsage(parser, stdout) {
-  switch (parser) {
-    case "none":
-      return UNKNOWN;
-    case "claude":
-      return claudeUsage(lastObject(stdout));
-    case "gemini":
-      return geminiUsage(lastObject(stdout));
-    case "codex":
-      return codexUsage(jsonLines(stdout));
-    case "opencode":
-      return opencodeUsage(jsonLines(stdout));
-    case "aider":
-      return aiderUsage(stdout);
-    case "json":
-      return anyJsonUsage(stdout);
-  }
-}
-function anyJsonUsage(stdout) {
-  const last = lastObject(stdout);
-  const lines = jsonLines(stdout);
-  const candidates = [
-    claudeUsage(last),
-    geminiUsage(last),
-    plainUsage(last),
-    codexUsage(lines),
-    opencodeUsage(lines)
-  ];
-  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
-}
-function claudeUsage(root) {
-  if (root === null) return UNKNOWN;
-  const usage = obj(root.usage);
-  const tokens2 = usage === null ? null : sum([
-    num(usage.input_tokens),
-    num(usage.output_tokens),
-    num(usage.cache_creation_input_tokens),
-    num(usage.cache_read_input_tokens)
-  ]);
-  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
-}
-function geminiUsage(root) {
-  const stats = obj(root?.stats);
-  if (stats === null) return UNKNOWN;
-  const models = obj(stats.models);
-  if (models !== null) {
-    const totals = Object.values(models).map((model) => {
-      const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
-    });
-    return { tokens: sum(totals), usd: null };
-  }
-  return {
-    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
-    usd: null
-  };
-}
-function plainUsage(root) {
-  if (root === null) return UNKNOWN;
-  return {
-    tokens: num(root.tokens) ?? num(root.total_tokens),
-    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
-  };
-}
-function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
-  const turnTotal = sum(turns);
-  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
-  let running = null;
-  for (const event of events) {
-    const msg = obj(event.msg) ?? event;
-    if (msg.type !== "token_count") continue;
-    const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num(total.total_tokens) ?? running;
-  }
-  return { tokens: running, usd: null };
-}
-function opencodeUsage(events) {
-  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
-  const tokens2 = steps.map((part) => {
-    const t = obj(part?.tokens);
-    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
-  });
-  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
-}
-function aiderUsage(stdout) {
-  let tokens2 = null;
-  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
-    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
-  }
-  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
-  const lastSession = sessions.at(-1)?.[1];
-  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
-  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
-}
-function scaled(value2, unit) {
-  const n = Number.parseFloat(value2 ?? "");
-  if (!Number.isFinite(n)) return 0;
-  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
-}
-function lastObject(stdout) {
-  const whole = parseObject(stdout.trim());
-  if (whole !== null) return whole;
-  return jsonLines(stdout).at(-1) ?? null;
-}
-function jsonLines(stdout) {
-  const out = [];
-  for (const line2 of stdout.split("\n")) {
-    const trimmed = line2.trim();
-    if (!trimmed.startsWith("{")) continue;
-    const value2 = parseObject(trimmed);
-    if (value2 !== null) out.push(value2);
-  }
-  return out;
-}
-function parseObject(text3) {
-  if (!text3.startsWith("{")) return null;
-  try {
-    return obj(JSON.parse(text3));
-  } catch {
-    return null;
-  }
-}
-function obj(value2) {
-  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : null;
-}
-function num(value2) {
-  return typeof value2 === "number" && Number.isFinite(value2) && value2 >= 0 ? value2 : null;
-}
-function sum(values) {
-  const known = values.filter((v) => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
-
-// src/adapters/agents/command-agent.ts
-var MAX_ARG_BYTES = 128 * 1024 - 1;
-var PLACEHOLDER = /\{(prompt|promptFile|cwd)\}/g;
-function expandArgv(template, values) {
-  return template.map((arg) => arg.replace(PLACEHOLDER, (_, key) => values[key]));
-}
-function createCommandAgent(options) {
-  const env = agentEnvironment(options.baseEnv, options.envNames);
-  return {
-    name: options.name,
-    label: options.label,
-    run: (input2) => runCommand(options, env, input2)
-  };
-}
-async function runCommand(options, allowed, input2) {
-  const dir = resolve6(input2.artifactsDir);
-  await mkdir7(dir, { recursive: true });
-  const transcript = join13(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join13(dir, `prompt-${input2.attempt}.md`);
-  await writeFile3(promptFile, input2.prompt);
-  await writeFile3(
-    transcript,
-    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
-
-`
-  );
-  const early = (outcome2, summary2) => ({
-    outcome: outcome2,
-    exitCode: null,
-    durationMs: 0,
-    usage: { tokens: null, usd: null },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
-  if (!await isDirectory(input2.cwd)) {
-    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
-  }
-  const argv = buildArgv(options, input2, promptFile);
-  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
-    return early(
-      "crashed",
-      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
-    );
-  }
-  const result2 = await runProcess({
-    argv,
-    cwd: input2.cwd,
-    env: {
-      ...allowed,
-      OMK_TASK_ID: input2.taskId,
-      OMK_ATTEMPT: String(input2.attempt),
-      OMK_WRITES: JSON.stringify(input2.task.writes),
-      OMK_PROMPT_FILE: promptFile
-    },
-    timeoutMs: input2.timeoutMs,
-    input: options.prompt === "stdin" ? input2.prompt : "",
-    logPath: transcript,
-    onSpawn: input2.onProcess,
-    ...input2.signal ? { signal: input2.signal } : {}
-  });
-  const usage = parseUsage(options.usage, result2.stdout);
-  const [, proposals] = await Promise.all([
-    writeJsonAtomic(join13(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
-    collectFollowUps(input2)
-  ]);
-  if (proposals.problems.length > 0) {
-    await appendFile2(transcript, `
-# omk: follow-up proposals dropped
-${proposals.problems.join("\n")}
-`);
-  }
-  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
-  const dropped = proposals.problems.length;
-  return {
-    outcome,
-    exitCode: result2.exitCode,
-    durationMs: result2.durationMs,
-    usage,
-    transcript,
-    followUps: proposals.followUps,
-    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
-  };
-}
-function buildArgv(options, input2, promptFile) {
-  const template = [...options.argv];
-  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
-  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
-  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
-  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
-}
-async function collectFollowUps(input2) {
-  try {
-    return await readFollowUps(input2.cwd, {
-      parentTaskId: input2.taskId,
-      ownerRole: input2.task.ownerRole,
-      // A placeholder the graph stage replaces with the goal's budget policy.
-      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
-      maxRetries: 1
-    });
-  } catch (error62) {
-    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
-  }
-}
-function describe3(result2, executable, timeoutMs) {
-  if (result2.cancelled)
-    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
-  if (result2.timedOut) {
-    return {
-      outcome: "timeout",
-      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (/\bENOENT\b/.test(result2.spawnError)) {
-      return {
-        outcome: "crashed",
-        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
-      };
-    }
-    return {
-      outcome: "crashed",
-      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
-    };
-  }
-  if (result2.exitCode === null) {
-    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
-  }
-  if (result2.exitCode === 0)
-    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
-  const last = lastLine(result2.tail);
-  return {
-    outcome: "failed",
-    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
-  };
-}
-var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
-var CONTROL = new RegExp("\\p{Cc}", "gu");
-function lastLine(tail2) {
-  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
-  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
-  return `${Math.round(ms / 6e4)}m`;
-}
-async function isDirectory(path) {
-  try {
-    return (await stat7(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/agents/demo-agent.ts
-import { lstat as lstat2, mkdir as mkdir8, readdir as readdir4, readFile as readFile7, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join14, resolve as resolve7 } from "node:path";
-var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
-var FIX_MARKER = "omk-demo-fix:";
-var APPEND_MARKER = "omk-demo-append:";
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var MAX_FILE_BYTES2 = 1024 * 1024;
-var MAX_FILES = 2e4;
-function createDemoAgent() {
-  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
-}
-async function runDemo(input2) {
-  const started = performance.now();
-  const dir = resolve7(input2.artifactsDir);
-  await mkdir8(dir, { recursive: true });
-  const transcript = join14(dir, `transcript-${input2.attempt}.log`);
-  const result2 = (outcome, summary2) => ({
-    outcome,
-    exitCode: outcome === "succeeded" ? 0 : null,
-    durationMs: Math.round(performance.now() - started),
-    usage: { tokens: 0, usd: 0 },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) {
-    await writeFile4(transcript, "demo agent: cancelled before it started\n");
-    return result2("cancelled", "demo agent run was cancelled");
-  }
-  const scope = input2.task.writes.flatMap((raw) => {
-    const check2 = normalizeRepoPath(raw);
-    return check2.ok ? [check2.path] : [];
-  });
-  const edits = [];
-  const outside = [];
-  for (const file2 of await listFiles(input2.cwd)) {
-    const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join14(input2.cwd, file2);
-    const content = await readText(path);
-    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
-    if (!inScope) {
-      outside.push(file2);
-      continue;
-    }
-    const applied = applyMarkers(content, file2);
-    if (applied.edits.length === 0) continue;
-    await writeFile4(path, applied.content);
-    edits.push(...applied.edits);
-  }
-  const lines = [
-    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
-    `write set: ${scope.join(", ")}`
-  ];
-  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
-  for (const file2 of outside)
-    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
-  const files = new Set(edits.map((e) => e.file)).size;
-  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
-  lines.push(summary);
-  await writeFile4(transcript, `${lines.join("\n")}
-`);
-  return result2("succeeded", summary);
-}
-function applyMarkers(content, file2) {
-  const eol = content.includes("\r\n") ? "\r\n" : "\n";
-  const endsWithEol = content.endsWith(eol);
-  const lines = content.split(eol);
-  if (endsWithEol) lines.pop();
-  const out = [];
-  const appended = [];
-  const edits = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line2 = lines[i] ?? "";
-    const fix = markerText(line2, FIX_MARKER);
-    if (fix !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
-      const next = lines[i + 1];
-      if (next !== void 0) {
-        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
-        i += 1;
-      }
-      continue;
-    }
-    const append = markerText(line2, APPEND_MARKER);
-    if (append !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
-      appended.push(append);
-      continue;
-    }
-    out.push(line2);
-  }
-  if (edits.length === 0) return { content, edits };
-  const all = [...out, ...appended];
-  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
-}
-function markerText(line2, marker) {
-  const at = line2.indexOf(marker);
-  if (at === -1) return null;
-  return line2.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
-}
-async function listFiles(root) {
-  const files = [];
-  const walk2 = async (relDir) => {
-    const entries2 = await readdir4(join14(root, relDir), { withFileTypes: true });
-    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries2) {
-      if (files.length >= MAX_FILES) return;
-      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
-      } else if (entry.isFile()) {
-        files.push(rel);
-      }
-    }
-  };
-  await walk2("");
-  return files;
-}
-async function readText(path) {
-  const info = await lstat2(path);
-  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile7(path);
-  return buffer.includes(0) ? null : buffer.toString("utf8");
-}
-
-// src/runtime/agents/registry.ts
-init_errors();
 
 // src/runtime/agents/presets.ts
 function preset(spec) {
@@ -43635,44 +43697,43 @@ function findPreset(name) {
 var SCRIPT_PREFIX = "script:";
 var EXAMPLES = "for example --agent claude or --agent script:./fix.sh";
 function resolveAgent(spec, options) {
+  if (spec.trim() === "demo") return options.launcher.demo();
+  return options.launcher.command(agentCommand(spec, options), options.env);
+}
+function agentCommand(spec, options) {
   const name = spec.trim();
-  if (name === "demo") return createDemoAgent();
   const settings = options.config.settings[name];
   if (name.startsWith(SCRIPT_PREFIX)) {
-    const path = checkedScript(name, options.repoRoot);
-    return createCommandAgent({
+    return {
       name,
       label: `script ${name.slice(SCRIPT_PREFIX.length).trim()}`,
-      argv: [path, ...settings?.extraArgs ?? []],
+      argv: [checkedScript(name, options.repoRoot), ...settings?.extraArgs ?? []],
       prompt: "stdin",
       envNames: settings?.env ?? [],
-      usage: "json",
-      baseEnv: options.env
-    });
+      usage: "json"
+    };
   }
   const custom2 = options.config.custom[name];
   if (custom2 !== void 0) {
-    return createCommandAgent({
+    return {
       name,
       label: `custom agent ${name} (${custom2.argv[0] ?? "?"})`,
       argv: custom2.argv,
       prompt: custom2.prompt,
       envNames: custom2.env,
-      usage: custom2.usage,
-      baseEnv: options.env
-    });
+      usage: custom2.usage
+    };
   }
   const preset2 = findPreset(name);
   if (preset2 !== void 0) {
-    return createCommandAgent({
+    return {
       name,
       label: `${name} (${preset2.argv[0] ?? name} CLI)`,
       argv: [...preset2.argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
-      usage: preset2.usage,
-      baseEnv: options.env
-    });
+      usage: preset2.usage
+    };
   }
   throw unknownAgent(spec, options.config);
 }
@@ -43741,7 +43802,12 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     );
   }
   const agents = withAgentArgs(config2.config.agents, spec, choice2.extraArgs ?? []);
-  const agent = resolveAgent(spec, { repoRoot, config: agents, env: deps.env });
+  const agent = resolveAgent(spec, {
+    repoRoot,
+    config: agents,
+    env: deps.env,
+    launcher: deps.execution.agents
+  });
   return { spec, agent, config: config2 };
 }
 function withAgentArgs(agents, spec, args) {
@@ -45583,12 +45649,7 @@ async function takeControl(deps, journal, goalId, allowed) {
 }
 function stopOrphan(orphan, host) {
   if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
-  try {
-    process.kill(-orphan.pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
-  }
+  return host.killGroup(orphan.pid);
 }
 function prepareIntegrationWhenAgentsRun(ctx, agents) {
   let started = 0;
@@ -47349,7 +47410,7 @@ function registerDemoCommand(program2, context) {
     const gates = detectGates(root, files, (await loadConfig(root)).config);
     say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(" ")})`).join(", ")}`);
     const head2 = (await gitRepo.inspect(root)).headSha ?? "";
-    const before = await verifyGates(
+    const before = await localExecutionHost.verify(
       gates.filter((gate) => gate.kind === "test"),
       {
         cwd: root,
@@ -47433,11 +47494,104 @@ ${renderProofText(result2.proof)}
 // src/cli/commands/doctor.ts
 import { resolve as resolve12 } from "node:path";
 
+// src/adapters/doctor/system-probes.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+import { stat as stat9, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname7, join as join18, resolve as resolve9 } from "node:path";
+
+// src/runtime/doctor/path-lookup.ts
+import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join17 } from "node:path";
+async function findOnPath(command, env, platform = process.platform) {
+  if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
+    return null;
+  }
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute4(dir));
+  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
+  for (const dir of dirs) {
+    for (const extension2 of extensions) {
+      const candidate = join17(dir, command + extension2);
+      if (await fileState(candidate) === "ok") return candidate;
+    }
+  }
+  return null;
+}
+async function fileState(path) {
+  try {
+    if (!(await stat8(path)).isFile()) return "not-file";
+  } catch {
+    return "missing";
+  }
+  try {
+    await access2(path, constants2.X_OK);
+    return "ok";
+  } catch {
+    return "not-executable";
+  }
+}
+
+// src/adapters/git/version.ts
+init_run_git();
+async function gitVersion(cwd) {
+  return (await runGit(["--version"], { cwd })).stdout;
+}
+
+// src/adapters/doctor/system-probes.ts
+function createSystemProbes(options) {
+  return {
+    gitVersion: () => probe(() => gitVersion(options.cwd)),
+    inspectRepo: (path) => probe(async () => {
+      const info = await gitRepo.inspect(path);
+      return { root: info.root, headSha: info.headSha };
+    }),
+    listWorktrees: (root) => probe(async () => (await listWorktrees(root)).length),
+    loadConfig: (root) => loadConfig(root),
+    detectGates: async (root, config2) => detectGates(root, await gitRepo.listFiles(root), config2),
+    findOnPath: (command) => findOnPath(command, options.env),
+    fileState,
+    validateAgent: (spec, root, config2) => {
+      resolveAgent(spec, {
+        repoRoot: root,
+        config: config2.agents,
+        env: options.env,
+        launcher: agentLauncher
+      });
+    },
+    probeWritableDir
+  };
+}
+async function probe(run) {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error62) {
+    return { ok: false, error: error62 instanceof Error ? error62.message : String(error62) };
+  }
+}
+function probeWritableDir(dir) {
+  return probe(async () => {
+    let tested = resolve9(dir);
+    for (; ; ) {
+      try {
+        if (!(await stat9(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
+        break;
+      } catch (error62) {
+        const parent = dirname7(tested);
+        if (error62.code !== "ENOENT" || parent === tested) throw error62;
+        tested = parent;
+      }
+    }
+    const file2 = join18(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
+    await writeFile5(file2, "omk doctor write test\n", { flag: "wx" });
+    await unlink3(file2);
+    return { exists: tested === resolve9(dir), tested };
+  });
+}
+
 // src/runtime/doctor/doctor.ts
 init_errors();
 
 // src/runtime/doctor/check-agent.ts
-import { isAbsolute as isAbsolute4, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute5, resolve as resolve10 } from "node:path";
 init_errors();
 var INSTALL_HINTS = {
   claude: "npm install -g @anthropic-ai/claude-code",
@@ -47517,7 +47671,7 @@ async function findExecutable(spec, executable, root, probes) {
     };
   }
   if (executable.includes("/")) {
-    const path = isAbsolute4(executable) ? executable : resolve9(root, executable);
+    const path = isAbsolute5(executable) ? executable : resolve10(root, executable);
     const state = await probes.fileState(path);
     if (state === "ok") return null;
     return {
@@ -47536,7 +47690,7 @@ async function findExecutable(spec, executable, root, probes) {
   };
 }
 async function located(executable, root, probes) {
-  if (executable.includes("/")) return isAbsolute4(executable) ? executable : resolve9(root, executable);
+  if (executable.includes("/")) return isAbsolute5(executable) ? executable : resolve10(root, executable);
   return await probes.findOnPath(executable) ?? executable;
 }
 function credentials(spec, config2, env) {
@@ -47559,7 +47713,7 @@ function failure2(base, error62) {
 
 // src/runtime/doctor/check-gates.ts
 init_errors();
-import { isAbsolute as isAbsolute5, resolve as resolve10 } from "node:path";
+import { isAbsolute as isAbsolute6, resolve as resolve11 } from "node:path";
 var ADD_TEST_GATE = [
   'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
   "gates:",
@@ -47608,7 +47762,7 @@ async function checkGateExecutable(gate, root, probes) {
   const command = gate.argv[0] ?? "";
   let found;
   if (command.includes("/")) {
-    const path = isAbsolute5(command) ? command : resolve10(root, command);
+    const path = isAbsolute6(command) ? command : resolve11(root, command);
     found = await probes.fileState(path) === "ok" ? path : null;
   } else {
     found = await probes.findOnPath(command);
@@ -47816,92 +47970,6 @@ function crashed(id, title3, error62) {
     detail: `the check could not run: ${message}`,
     fix: hint ?? "this may be a bug in omk; please report it with the output of omk doctor --json"
   };
-}
-
-// src/runtime/doctor/system-probes.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
-import { stat as stat9, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname7, join as join18, resolve as resolve11 } from "node:path";
-init_run_git();
-
-// src/runtime/doctor/path-lookup.ts
-import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join17 } from "node:path";
-async function findOnPath(command, env, platform = process.platform) {
-  if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
-    return null;
-  }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute6(dir));
-  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
-  for (const dir of dirs) {
-    for (const extension2 of extensions) {
-      const candidate = join17(dir, command + extension2);
-      if (await fileState(candidate) === "ok") return candidate;
-    }
-  }
-  return null;
-}
-async function fileState(path) {
-  try {
-    if (!(await stat8(path)).isFile()) return "not-file";
-  } catch {
-    return "missing";
-  }
-  try {
-    await access2(path, constants2.X_OK);
-    return "ok";
-  } catch {
-    return "not-executable";
-  }
-}
-
-// src/runtime/doctor/system-probes.ts
-function createSystemProbes(options) {
-  return {
-    gitVersion: () => probe(async () => (await runGit(["--version"], { cwd: options.cwd })).stdout),
-    inspectRepo: (path) => probe(async () => {
-      const info = await gitRepo.inspect(path);
-      return { root: info.root, headSha: info.headSha };
-    }),
-    listWorktrees: (root) => probe(async () => {
-      const { stdout } = await runGit(["worktree", "list", "--porcelain"], { cwd: root });
-      return stdout.split("\n").filter((line2) => line2.startsWith("worktree ")).length;
-    }),
-    loadConfig: (root) => loadConfig(root),
-    detectGates: async (root, config2) => detectGates(root, await gitRepo.listFiles(root), config2),
-    findOnPath: (command) => findOnPath(command, options.env),
-    fileState,
-    validateAgent: (spec, root, config2) => {
-      resolveAgent(spec, { repoRoot: root, config: config2.agents, env: options.env });
-    },
-    probeWritableDir
-  };
-}
-async function probe(run) {
-  try {
-    return { ok: true, value: await run() };
-  } catch (error62) {
-    return { ok: false, error: error62 instanceof Error ? error62.message : String(error62) };
-  }
-}
-function probeWritableDir(dir) {
-  return probe(async () => {
-    let tested = resolve11(dir);
-    for (; ; ) {
-      try {
-        if (!(await stat9(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
-        break;
-      } catch (error62) {
-        const parent = dirname7(tested);
-        if (error62.code !== "ENOENT" || parent === tested) throw error62;
-        tested = parent;
-      }
-    }
-    const file2 = join18(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
-    await writeFile5(file2, "omk doctor write test\n", { flag: "wx" });
-    await unlink3(file2);
-    return { exists: tested === resolve11(dir), tested };
-  });
 }
 
 // src/cli/commands/doctor.ts
@@ -48220,7 +48288,7 @@ function registerLifecycleCommands(goal, context) {
 }
 
 // src/adapters/remote-state.ts
-init_run_git();
+init_remote_url();
 
 // src/adapters/git/state-branch.ts
 init_errors();
@@ -48657,8 +48725,8 @@ init_push();
 async function composeRemoteState(input2) {
   const remote = input2.remote ?? "origin";
   const token2 = input2.env.GITHUB_TOKEN ?? input2.env.GH_TOKEN;
-  const url2 = (await runGit(["remote", "get-url", remote], { cwd: input2.repoRoot, okExitCodes: [0, 2, 128] })).stdout.trim();
-  const env = token2 && /^https?:\/\//.test(url2) ? pushAuthEnv(url2, token2) : void 0;
+  const url2 = await readRemoteUrl(input2.repoRoot, remote);
+  const env = token2 && url2 !== null && /^https?:\/\//.test(url2) ? pushAuthEnv(url2, token2) : void 0;
   return createGitStateBranch({
     repoRoot: input2.repoRoot,
     stateRoot: input2.stateRoot,

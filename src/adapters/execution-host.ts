@@ -1,9 +1,12 @@
 import type { ExecutionHost } from '../runtime/app/deps.js';
-import { verifyGates } from '../runtime/gates/verify.js';
+import { createGateVerifier } from '../runtime/gates/verify.js';
+import { agentLauncher } from './agents/launcher.js';
 import { createGitWorkspaces } from './git/workspaces.js';
+import { runProcess } from './process/run-process.js';
 
-/** Execution on this machine: slice worktrees made with the git CLI, gates run as processes. */
+/** Execution on this machine: git worktrees for slices, agents and gates as processes. */
 export const localExecutionHost: ExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
-  verify: verifyGates,
+  agents: agentLauncher,
+  verify: createGateVerifier(runProcess),
 };

@@ -1,5 +1,5 @@
 import type { RemoteStateStore } from '../runtime/state/remote.js';
-import { runGit } from './git/run-git.js';
+import { readRemoteUrl } from './git/remote-url.js';
 import { createGitStateBranch } from './git/state-branch.js';
 import { pushAuthEnv } from './github/push.js';
 
@@ -19,10 +19,8 @@ export interface RemoteStateInput {
 export async function composeRemoteState(input: RemoteStateInput): Promise<RemoteStateStore> {
   const remote = input.remote ?? 'origin';
   const token = input.env.GITHUB_TOKEN ?? input.env.GH_TOKEN;
-  const url = (
-    await runGit(['remote', 'get-url', remote], { cwd: input.repoRoot, okExitCodes: [0, 2, 128] })
-  ).stdout.trim();
-  const env = token && /^https?:\/\//.test(url) ? pushAuthEnv(url, token) : undefined;
+  const url = await readRemoteUrl(input.repoRoot, remote);
+  const env = token && url !== null && /^https?:\/\//.test(url) ? pushAuthEnv(url, token) : undefined;
   return createGitStateBranch({
     repoRoot: input.repoRoot,
     stateRoot: input.stateRoot,

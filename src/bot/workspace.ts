@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runGit } from '../adapters/git/run-git.js';
+import { cloneBranch } from '../adapters/git/clone.js';
+import { initWithRemote } from '../adapters/git/init.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { GoalStore } from '../runtime/goal/store.js';
@@ -46,23 +47,15 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
     const authEnv = pushAuthEnv(url, spec.token);
     const repoRoot = join(dir, 'repo');
     if (spec.checkout === 'full') {
-      await runGit(
-        [
-          'clone',
-          '--quiet',
-          '--no-tags',
-          '--single-branch',
-          '--branch',
-          spec.repo.defaultBranch,
-          '--',
-          url,
-          repoRoot,
-        ],
-        { cwd: dir, env: authEnv, timeoutMs: 10 * 60_000 },
-      );
+      await cloneBranch({
+        url,
+        branch: spec.repo.defaultBranch,
+        path: repoRoot,
+        env: authEnv,
+        timeoutMs: 10 * 60_000,
+      });
     } else {
-      await runGit(['init', '--quiet', repoRoot], { cwd: dir });
-      await runGit(['remote', 'add', 'origin', url], { cwd: repoRoot });
+      await initWithRemote(repoRoot, url);
     }
     const stateRoot = join(dir, 'state');
     const store = new GoalStore({

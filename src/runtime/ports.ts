@@ -19,7 +19,51 @@ export interface HostInfo {
   hostname: string;
   /** Is a process with this pid alive on this host? */
   isAlive(pid: number): boolean;
+  /**
+   * Kills the process group this pid leads (an agent and everything it started); true when the
+   * signal was delivered, false when the group is gone or not ours to kill.
+   */
+  killGroup(pid: number): boolean;
 }
+
+/** One command for a ProcessRunner. */
+export interface ProcessSpec {
+  /** argv[0] is the executable; never passed through a shell. */
+  argv: readonly string[];
+  cwd: string;
+  /** The complete environment of the child (callers build an allowlist; nothing is inherited). */
+  env: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  /** Written to stdin, then closed. */
+  input?: string;
+  /** Full output (stdout and stderr interleaved) goes here. */
+  logPath?: string;
+  /** Aborting kills the process tree (pause, cancel, budget exhausted). */
+  signal?: AbortSignal;
+  /** How many characters of the output tail to keep in memory. */
+  tailChars?: number;
+  /** Called with the pid (= process group id) once started, so a supervisor can record it. */
+  onSpawn?: (pid: number) => void;
+}
+
+/** How a command ended, with its output (bounded). */
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The executable could not be started (missing, not executable). */
+  spawnError: string | null;
+  durationMs: number;
+  stdout: string;
+  tail: string;
+}
+
+/**
+ * Runs one command in its own process group, so a timeout or an abort ends everything it started.
+ * Resolves, never rejects: a command that cannot start is a result with `spawnError`.
+ */
+export type ProcessRunner = (spec: ProcessSpec) => Promise<ProcessResult>;
 
 /** Warnings and progress the runtime reports without knowing how they are shown. */
 export interface Reporter {

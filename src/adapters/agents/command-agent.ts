@@ -2,21 +2,13 @@ import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
-import type { Agent, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
-import type { PromptDelivery } from '../../runtime/agents/presets.js';
-import { parseUsage, type UsageParserName } from '../../runtime/agents/usage.js';
+import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
+import { parseUsage } from '../../runtime/agents/usage.js';
+import type { ProcessResult } from '../../runtime/ports.js';
 import { writeJsonAtomic } from '../../runtime/state/atomic.js';
-import { type ProcessResult, runProcess } from '../process/run-process.js';
+import { runProcess } from '../process/run-process.js';
 
-export interface CommandAgentOptions {
-  name: string;
-  label: string;
-  /** argv template; `{prompt}`, `{promptFile}` and `{cwd}` are replaced literally, never by a shell. */
-  argv: readonly string[];
-  prompt: PromptDelivery;
-  /** Variable names passed through from baseEnv on top of the base allowlist. */
-  envNames: readonly string[];
-  usage: UsageParserName;
+export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
   baseEnv: Readonly<Record<string, string | undefined>>;
 }

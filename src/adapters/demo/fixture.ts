@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runGit } from '../git/run-git.js';
+import { initFromDirectory } from '../git/init.js';
 
 /**
  * The offline demo's repository: a tiny Node project whose `add` is wrong, so its test fails.
@@ -72,18 +72,10 @@ export async function createDemoRepository(parent = tmpdir()): Promise<string> {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), content);
   }
-  const identity = {
-    GIT_AUTHOR_NAME: 'omk demo',
-    GIT_AUTHOR_EMAIL: 'demo@omk.invalid',
-    GIT_COMMITTER_NAME: 'omk demo',
-    GIT_COMMITTER_EMAIL: 'demo@omk.invalid',
-  };
-  await runGit(['init', '--quiet', '--initial-branch=main'], { cwd: root });
-  await runGit(['config', 'gc.auto', '0'], { cwd: root });
-  await runGit(['add', '--all'], { cwd: root });
-  await runGit(['-c', 'commit.gpgsign=false', 'commit', '--quiet', '-m', 'demo fixture: add() is wrong'], {
-    cwd: root,
-    env: identity,
+  await initFromDirectory(root, {
+    branch: 'main',
+    message: 'demo fixture: add() is wrong',
+    author: { name: 'omk demo', email: 'demo@omk.invalid' },
   });
   return root;
 }

@@ -1,6 +1,6 @@
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
-import { runGit } from '../git/run-git.js';
+import { readRemoteUrl } from '../git/remote-url.js';
 import { createGitHubForge } from './forge.js';
 import { createOctokit, DEFAULT_API_URL, tokenFrom } from './octokit.js';
 
@@ -37,8 +37,8 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
 }
 
 async function repoFromOrigin(repoRoot: string): Promise<RepoCoordinates> {
-  const remote = await runGit(['remote', 'get-url', 'origin'], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
-  const repo = remote.exitCode === 0 ? parseGitHubRemote(remote.stdout) : null;
+  const url = await readRemoteUrl(repoRoot, 'origin');
+  const repo = url === null ? null : parseGitHubRemote(url);
   if (!repo) {
     throw new ForgeError(
       'Cannot tell which GitHub repository this is: the origin remote is missing or not a GitHub URL.',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { github, pullPayload, useHttpMock } from '../../../test/helpers/http-mock.js';
 import { ForgeError } from '../../runtime/errors.js';
+import type { PushRef } from '../git/push-ref.js';
 import { createGitHubForge, type GitHubForgeOptions } from './forge.js';
 import { createOctokit } from './octokit.js';
-import type { GitRunner } from './push.js';
 
 useHttpMock();
 
@@ -43,10 +43,10 @@ describe('createGitHubForge', () => {
   );
 
   it('delivers a slice in exactly three API calls: create PR, add labels, publish the check run', async () => {
-    const pushes: string[][] = [];
-    const git: GitRunner = async (args) => {
-      pushes.push([...args]);
-      return { stdout: '', stderr: '', exitCode: 0 };
+    const pushes: string[] = [];
+    const pushRef: PushRef = async (spec) => {
+      pushes.push(spec.url);
+      return { exitCode: 0, rejected: [], stderr: '' };
     };
     github()
       .post('/repos/octo/demo/pulls')
@@ -55,7 +55,7 @@ describe('createGitHubForge', () => {
       .reply(200, [{ name: 'omk' }])
       .post('/repos/octo/demo/check-runs')
       .reply(201, { id: 5, html_url: 'https://github.com/octo/demo/runs/5' });
-    const f = forge({ git, serverUrl: 'https://ghe.example/' });
+    const f = forge({ pushRef, serverUrl: 'https://ghe.example/' });
     await f.push({ repoRoot: '/repo', branch: 'omk/g1/s1', sha: SHA });
     const pr = await f.createPullRequest({
       head: 'omk/g1/s1',
@@ -79,7 +79,6 @@ describe('createGitHubForge', () => {
       null,
     );
     expect(run).toEqual({ id: 5, url: 'https://github.com/octo/demo/runs/5' });
-    expect(pushes).toHaveLength(1);
-    expect(pushes[0]).toContain('https://ghe.example/octo/demo.git');
+    expect(pushes).toEqual(['https://ghe.example/octo/demo.git']);
   });
 });

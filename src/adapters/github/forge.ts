@@ -1,11 +1,11 @@
 import type { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
-import { runGit } from '../git/run-git.js';
+import { type PushRef, pushRef } from '../git/push-ref.js';
 import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
-import { type GitRunner, pushBranch } from './push.js';
+import { pushBranch } from './push.js';
 
 export interface GitHubForgeOptions {
   /** From createOctokit (retry, throttling, secret-free errors). */
@@ -15,8 +15,8 @@ export interface GitHubForgeOptions {
   token: string;
   /** Web root for git, e.g. `https://github.com` (GITHUB_SERVER_URL). */
   serverUrl: string;
-  /** Replaces the one git choke point (tests record calls). */
-  git?: GitRunner;
+  /** Replaces the git push (tests record what would be pushed). */
+  pushRef?: PushRef;
   /** Push here instead of `<serverUrl>/<owner>/<name>.git` (tests: a local bare repository). */
   remoteUrl?: string;
 }
@@ -30,12 +30,12 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   const repo: RepoCoordinates = { owner: options.repo.owner, name: options.repo.name };
   const ctx: Ctx = { octokit: options.octokit, repo };
   const token = options.token;
-  const git = options.git ?? runGit;
+  const push = options.pushRef ?? pushRef;
   const remoteUrl = options.remoteUrl;
   return {
     kind: 'github',
     repo,
-    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, git }, spec),
+    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push }, spec),
     findPullRequest: (head) => findOpenPull(ctx, head),
     createPullRequest: (spec) => createPull(ctx, spec),
     updatePullRequest: (number, change) => updatePull(ctx, number, change),

@@ -4,34 +4,29 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { ForgeError } from '../../runtime/errors.js';
 import type { PushSpec } from '../../runtime/forge/port.js';
-import { type GitResult, type RunGitOptions, runGit } from '../git/run-git.js';
-import { type GitRunner, maskValues, type PushDeps, pushAuthEnv, pushBranch } from './push.js';
+import { type PushRef, type PushRefResult, type PushRefSpec, pushRef } from '../git/push-ref.js';
+import { maskValues, type PushDeps, pushAuthEnv, pushBranch } from './push.js';
 
 const TOKEN = 'ghs_PUSHCANARY0123456789';
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
 const SHA1 = '1'.repeat(40);
 const SHA2 = '2'.repeat(40);
 
-interface Call {
-  args: readonly string[];
-  options: RunGitOptions;
-}
-
-function recordingGit(result: Partial<GitResult> = {}): { calls: Call[]; git: GitRunner } {
-  const calls: Call[] = [];
-  const fake: GitRunner = async (args, options) => {
-    calls.push({ args, options });
-    return { stdout: '', stderr: '', exitCode: 0, ...result };
+function recordingPush(result: Partial<PushRefResult> = {}): { calls: PushRefSpec[]; push: PushRef } {
+  const calls: PushRefSpec[] = [];
+  const fake: PushRef = async (spec) => {
+    calls.push(spec);
+    return { exitCode: 0, rejected: [], stderr: '', ...result };
   };
-  return { calls, git: fake };
+  return { calls, push: fake };
 }
 
-function deps(gitRunner: GitRunner, extra: Partial<PushDeps> = {}): PushDeps {
+function deps(push: PushRef, extra: Partial<PushDeps> = {}): PushDeps {
   return {
     repo: { owner: 'octo', name: 'demo' },
     token: TOKEN,
     serverUrl: 'https://github.com/',
-    git: gitRunner,
+    pushRef: push,
     ...extra,
   };
 }
@@ -43,42 +38,47 @@ const spec = (over: Partial<PushSpec> = {}): PushSpec => ({
   ...over,
 });
 
-describe('push (recorded git)', () => {
-  it('passes auth only through the environment, never argv or the URL', async () => {
-    const { calls, git: fake } = recordingGit();
-    await pushBranch(deps(fake), spec());
-    expect(calls).toHaveLength(1);
-    const [call] = calls;
-    expect(call?.args).toEqual([
-      'push',
-      '--porcelain',
-      '--no-verify',
-      'https://github.com/octo/demo.git',
-      `${SHA1}:refs/heads/omk/g1/s1`,
+describe('push (recorded pushes)', () => {
+  it('passes auth only through the environment, never in the URL', async () => {
+    const { calls, push } = recordingPush();
+    await pushBranch(deps(push), spec());
+    expect(calls).toEqual([
+      {
+        repoRoot: '/repo',
+        url: 'https://github.com/octo/demo.git',
+        sha: SHA1,
+        ref: 'refs/heads/omk/g1/s1',
+        env: {
+          GIT_CONFIG_COUNT: '2',
+          GIT_CONFIG_KEY_0: 'http.https://github.com/octo/demo.git.extraheader',
+          GIT_CONFIG_VALUE_0: '',
+          GIT_CONFIG_KEY_1: 'http.https://github.com/octo/demo.git.extraheader',
+          GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${BASIC}`,
+        },
+      },
     ]);
-    for (const secret of maskValues(TOKEN)) expect(JSON.stringify(call?.args)).not.toContain(secret);
-    expect(call?.options.env).toEqual({
-      GIT_CONFIG_COUNT: '2',
-      GIT_CONFIG_KEY_0: 'http.https://github.com/octo/demo.git.extraheader',
-      GIT_CONFIG_VALUE_0: '',
-      GIT_CONFIG_KEY_1: 'http.https://github.com/octo/demo.git.extraheader',
-      GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${BASIC}`,
-    });
-    expect(call?.options.cwd).toBe('/repo');
+    for (const secret of maskValues(TOKEN)) expect(calls[0]?.url).not.toContain(secret);
   });
 
   it('forces omk branches only with a lease on the expected sha, or on absence for null', async () => {
-    const { calls, git: fake } = recordingGit();
-    await pushBranch(deps(fake), spec({ expectedRemoteSha: SHA2 }));
-    await pushBranch(deps(fake), spec({ expectedRemoteSha: null }));
-    expect(calls[0]?.args).toContain(`--force-with-lease=refs/heads/omk/g1/s1:${SHA2}`);
-    expect(calls[1]?.args).toContain('--force-with-lease=refs/heads/omk/g1/s1:');
-    expect(calls.flatMap((c) => c.args).filter((a) => a === '--force' || a === '-f')).toEqual([]);
+    const { calls, push } = recordingPush();
+    await pushBranch(deps(push), spec({ expectedRemoteSha: SHA2 }));
+    await pushBranch(deps(push), spec({ expectedRemoteSha: null }));
+    expect(calls.map((call) => call.lease)).toEqual([SHA2, null]);
+  });
+
+  it('reports what the remote refused', async () => {
+    const { push } = recordingPush({ exitCode: 1, rejected: ['[rejected] (non-fast-forward)'] });
+    const error = await pushBranch(deps(push), spec()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect((error as Error).message).toBe(
+      'Push of omk/g1/s1 to octo/demo was rejected: [rejected] (non-fast-forward)',
+    );
   });
 
   it('refuses a lease (a force) on a branch omk does not own, without running git', async () => {
-    const { calls, git: fake } = recordingGit();
-    const error = await pushBranch(deps(fake), spec({ branch: 'main', expectedRemoteSha: SHA2 })).catch(
+    const { calls, push } = recordingPush();
+    const error = await pushBranch(deps(push), spec({ branch: 'main', expectedRemoteSha: SHA2 })).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ForgeError);
@@ -94,8 +94,8 @@ describe('push (recorded git)', () => {
     ['a range-like branch', { branch: 'omk/a..b' }],
     ['a bad lease', { expectedRemoteSha: 'HEAD' }],
   ])('refuses %s without running git', async (_name, over) => {
-    const { calls, git: fake } = recordingGit();
-    await expect(pushBranch(deps(fake), spec(over))).rejects.toBeInstanceOf(ForgeError);
+    const { calls, push } = recordingPush();
+    await expect(pushBranch(deps(push), spec(over))).rejects.toBeInstanceOf(ForgeError);
     expect(calls).toEqual([]);
   });
 
@@ -116,7 +116,7 @@ describe('push (real git, local bare repository)', () => {
 
   const remote = (ref: string) => git(repo.origin, 'rev-parse', '--verify', '--quiet', ref);
   const push = (over: Partial<PushSpec>) =>
-    pushBranch(deps(runGit, { remoteUrl: repo.origin }), {
+    pushBranch(deps(pushRef, { remoteUrl: repo.origin }), {
       repoRoot: repo.root,
       branch: 'omk/g1/s1',
       sha: SHA1,
@@ -177,7 +177,7 @@ describe('push (real git, local bare repository)', () => {
     try {
       git(repo.root, 'config', `http.${serverUrl}/.extraheader`, 'AUTHORIZATION: basic T0xEOm9sZA==');
       const sha = await repo.commit({ 'a.txt': 'one\n' });
-      const error = await pushBranch(deps(runGit, { serverUrl }), {
+      const error = await pushBranch(deps(pushRef, { serverUrl }), {
         repoRoot: repo.root,
         branch: 'omk/g1/s1',
         sha,

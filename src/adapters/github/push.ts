@@ -1,9 +1,7 @@
 import { ForgeError, GitError } from '../../runtime/errors.js';
 import type { PushSpec, RepoCoordinates } from '../../runtime/forge/port.js';
-import type { RunGitOptions, runGit } from '../git/run-git.js';
+import type { PushRef, PushRefResult } from '../git/push-ref.js';
 import { redact } from './errors.js';
-
-export type GitRunner = typeof runGit;
 
 /** Branches omk owns; the only ones it may ever force (with a lease). */
 export const OMK_BRANCH_PREFIX = 'omk/';
@@ -48,7 +46,7 @@ export interface PushDeps {
   serverUrl: string;
   /** Overrides the push URL (tests push to a local bare repository). */
   remoteUrl?: string;
-  git: GitRunner;
+  pushRef: PushRef;
 }
 
 export function pushUrlFor(serverUrl: string, repo: RepoCoordinates): string {
@@ -81,39 +79,27 @@ export async function pushBranch(deps: PushDeps, spec: PushSpec): Promise<void> 
     }
   }
   const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
-  const args = [
-    'push',
-    '--porcelain',
-    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
-    // would run with the auth header in its environment.
-    '--no-verify',
-    ...(lease === undefined ? [] : [`--force-with-lease=${ref}:${lease ?? ''}`]),
-    deps.remoteUrl ?? pushUrl,
-    `${sha}:${ref}`,
-  ];
-  const options: RunGitOptions = {
-    cwd: spec.repoRoot,
-    okExitCodes: [0, 1],
-    env: pushAuthEnv(pushUrl, deps.token),
-  };
   const secrets = maskValues(deps.token);
   const where = `${deps.repo.owner}/${deps.repo.name}`;
-  let result: Awaited<ReturnType<GitRunner>>;
+  let result: PushRefResult;
   try {
-    result = await deps.git(args, options);
+    result = await deps.pushRef({
+      repoRoot: spec.repoRoot,
+      url: deps.remoteUrl ?? pushUrl,
+      sha,
+      ref,
+      ...(lease === undefined ? {} : { lease }),
+      env: pushAuthEnv(pushUrl, deps.token),
+    });
   } catch (error) {
     const message = error instanceof GitError ? error.message : String(error);
     throw new ForgeError(`Could not push ${branch} to ${where}: ${redact(message, secrets)}`, {
       hint: 'Check the token can write contents to the repository and that the network reaches the server.',
     });
   }
-  // Porcelain: one `<flag>\t<from>:<to>\t<summary>` line per ref; `!` means rejected.
-  const rejected = result.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('!\t'))
-    .map((line) => line.split('\t').slice(2).join(' ').trim());
-  if (result.exitCode !== 0 || rejected.length > 0) {
-    const reason = rejected.join('; ') || redact(result.stderr.trim(), secrets) || `exit ${result.exitCode}`;
+  if (result.exitCode !== 0 || result.rejected.length > 0) {
+    const reason =
+      result.rejected.join('; ') || redact(result.stderr.trim(), secrets) || `exit ${result.exitCode}`;
     throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
       hint:
         lease === undefined

@@ -14,15 +14,10 @@ import type {
   PushSpec,
   ReviewSummary,
 } from '../../runtime/forge/port.js';
-import { runGit } from '../git/run-git.js';
+import { advanceBranch } from '../git/advance-branch.js';
+import { commitAt, mergesCleanly } from '../git/commits.js';
+import { DEFAULT_IDENTITY } from '../git/identity.js';
 import { LocalForgeStore, type LocalPull } from './store.js';
-
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'omk',
-  GIT_AUTHOR_EMAIL: 'omk@localhost',
-  GIT_COMMITTER_NAME: 'omk',
-  GIT_COMMITTER_EMAIL: 'omk@localhost',
-};
 
 /**
  * A forge without a network: the repository itself holds the branches, PRs and check runs are
@@ -33,16 +28,15 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
   const key = createHash('sha256').update(options.repoRoot).digest('hex').slice(0, 16);
   const store = new LocalForgeStore(join(options.stateRoot, 'forge', key));
   const repoRoot = options.repoRoot;
-  const git = (args: string[], okExitCodes?: number[]) =>
-    runGit(args, { cwd: repoRoot, okExitCodes, env: IDENTITY });
-  const sha = async (ref: string) =>
-    (await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], [0, 1])).stdout.trim();
+  // '' for a missing branch, as a pull request whose branch is gone shows it.
+  const sha = async (ref: string) => (await commitAt(repoRoot, ref)) ?? '';
 
   const view = async (pull: LocalPull): Promise<PullRequest> => {
     const headSha =
       pull.state === 'merged' && pull.mergedSha ? pull.mergedSha : await sha(`refs/heads/${pull.head}`);
     const baseSha = await sha(`refs/heads/${pull.base}`);
-    const mergeable = pull.state === 'open' && headSha && baseSha ? await canMerge(baseSha, headSha) : null;
+    const mergeable =
+      pull.state === 'open' && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
     return {
       number: pull.number,
       url: `local://${repoRoot}/pull/${pull.number}`,
@@ -58,8 +52,6 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
       mergeable,
     };
   };
-  const canMerge = async (base: string, head: string) =>
-    (await git(['merge-tree', '--write-tree', '--no-messages', base, head], [0, 1])).exitCode === 0;
   const pullByNumber = async (number: number) => {
     const pull = (await store.read()).pulls.find((p) => p.number === number);
     if (!pull) throw new ForgeError(`Local pull request #${number} does not exist.`);
@@ -171,7 +163,15 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
           detail: `head is ${pull.headSha}, expected ${expected}`,
         };
       }
-      const merged = await mergeLocally(pull, method);
+      const merged = await advanceBranch({
+        repoRoot,
+        branch: pull.base,
+        from: pull.baseSha,
+        head: pull.headSha,
+        method,
+        message: `${pull.title} (#${pull.number})`,
+        identity: DEFAULT_IDENTITY,
+      });
       if (!merged.merged) return merged;
       await store.update((data) => {
         const found = data.pulls.find((p) => p.number === number);
@@ -183,38 +183,4 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
       return merged;
     },
   };
-
-  /** Advances the base branch without ever touching a dirty or unrelated checkout. */
-  async function mergeLocally(pull: PullRequest, method: MergeMethod): Promise<MergeOutcome> {
-    const checkedOut =
-      (await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], [0, 1])).stdout.trim() === pull.base;
-    const fastForward =
-      (await git(['merge-base', '--is-ancestor', pull.baseSha, pull.headSha], [0, 1])).exitCode === 0;
-    let target = pull.headSha;
-    if (!fastForward || method !== 'merge') {
-      const tree = await git(
-        ['merge-tree', '--write-tree', '--no-messages', pull.baseSha, pull.headSha],
-        [0, 1],
-      );
-      if (tree.exitCode !== 0)
-        return { merged: false, reason: 'not_mergeable', detail: 'the branches conflict' };
-      const parents = method === 'merge' ? ['-p', pull.baseSha, '-p', pull.headSha] : ['-p', pull.baseSha];
-      const message = `${pull.title} (#${pull.number})`;
-      target = (await git(['commit-tree', tree.stdout.trim(), ...parents, '-m', message])).stdout.trim();
-    }
-    if (checkedOut) {
-      const dirty = (await git(['status', '--porcelain', '--untracked-files=no'])).stdout.trim();
-      if (dirty) {
-        return {
-          merged: false,
-          reason: 'not_mergeable',
-          detail: `${pull.base} is checked out with uncommitted changes`,
-        };
-      }
-      await git(['merge', '--ff-only', '--quiet', target]);
-    } else {
-      await git(['update-ref', `refs/heads/${pull.base}`, target, pull.baseSha]);
-    }
-    return { merged: true, sha: target };
-  }
 }

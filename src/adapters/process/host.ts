@@ -15,5 +15,14 @@ export function processHost(): HostInfo {
         return (error as NodeJS.ErrnoException).code === 'EPERM';
       }
     },
+    killGroup(pid: number): boolean {
+      try {
+        // A negative pid signals the whole group: agents run detached, as group leaders.
+        process.kill(-pid, 'SIGKILL');
+        return true;
+      } catch {
+        return false;
+      }
+    },
   };
 }

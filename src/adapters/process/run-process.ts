@@ -1,36 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-
-export interface ProcessSpec {
-  /** argv[0] is the executable; never passed through a shell. */
-  argv: readonly string[];
-  cwd: string;
-  /** The complete environment of the child (callers build an allowlist; nothing is inherited). */
-  env: Readonly<Record<string, string>>;
-  timeoutMs: number;
-  /** Written to stdin, then closed. */
-  input?: string;
-  /** Full output (stdout and stderr interleaved) goes here. */
-  logPath?: string;
-  /** Aborting kills the process tree (pause, cancel, budget exhausted). */
-  signal?: AbortSignal;
-  /** How many characters of the output tail to keep in memory. */
-  tailChars?: number;
-  /** Called with the pid (= process group id) once started, so a supervisor can record it. */
-  onSpawn?: (pid: number) => void;
-}
-
-export interface ProcessResult {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  /** The executable could not be started (missing, not executable). */
-  spawnError: string | null;
-  durationMs: number;
-  stdout: string;
-  tail: string;
-}
+import type { ProcessResult, ProcessSpec } from '../../runtime/ports.js';
 
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
+import { localExecutionHost } from '../../adapters/execution-host.js';
 import { gitRepo } from '../../adapters/git/repo.js';
 import { loadConfig } from '../../runtime/config/load.js';
 import { OmkError } from '../../runtime/errors.js';
 import { detectGates } from '../../runtime/gates/detect.js';
 import { gateEnvironment } from '../../runtime/gates/env.js';
-import { verifyGates } from '../../runtime/gates/verify.js';
 import { createGoal } from '../../runtime/goal/create.js';
 import { renderProofText } from '../../runtime/proof/render-text.js';
 import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
@@ -38,7 +38,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
       const gates = detectGates(root, files, (await loadConfig(root)).config);
       say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
       const head = (await gitRepo.inspect(root)).headSha ?? '';
-      const before = await verifyGates(
+      const before = await localExecutionHost.verify(
         gates.filter((gate) => gate.kind === 'test'),
         {
           cwd: root,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createSystemProbes } from '../../adapters/doctor/system-probes.js';
 import { runDoctor } from '../../runtime/doctor/doctor.js';
-import { createSystemProbes } from '../../runtime/doctor/system-probes.js';
 import type { DoctorCheck, DoctorReport } from '../../runtime/doctor/types.js';
 import { resolveStateRoot } from '../../runtime/state/paths.js';
 import { EXIT_CODES } from '../exit-codes.js';

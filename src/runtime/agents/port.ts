@@ -1,4 +1,6 @@
 import type { Task, TaskDraft } from '../graph/schema.js';
+import type { PromptDelivery } from './presets.js';
+import type { UsageParserName } from './usage.js';
 
 export interface AgentRunInput {
   goalId: string;
@@ -43,4 +45,34 @@ export interface Agent {
   /** Shown wherever the agent's work appears (the demo agent says it is a demo). */
   readonly label: string;
   run(input: AgentRunInput): Promise<AgentRunResult>;
+}
+
+/**
+ * A command agent as the runtime chose it (a preset CLI, a user's custom command or a script):
+ * data only, so which agent runs is decided without starting anything.
+ */
+export interface AgentCommand {
+  /** e.g. 'claude', 'script:./fix.sh' */
+  name: string;
+  label: string;
+  /** argv template; `{prompt}`, `{promptFile}` and `{cwd}` are replaced literally, never by a shell. */
+  argv: readonly string[];
+  prompt: PromptDelivery;
+  /** Variable names passed through from the host environment on top of the base allowlist. */
+  envNames: readonly string[];
+  usage: UsageParserName;
+}
+
+/**
+ * Turns the runtime's choice of agent into an agent that runs. Front doors pass the process
+ * implementation in; the runtime never starts a process itself.
+ */
+export interface AgentLauncher {
+  /** The built-in demo agent (deterministic, offline, not an AI). */
+  demo(): Agent;
+  /**
+   * An agent running `command` with an allowlisted part of `hostEnv`. Throws ConfigError when the
+   * command asks for a variable no agent may have (a GitHub token), before anything runs.
+   */
+  command(command: AgentCommand, hostEnv: Readonly<Record<string, string | undefined>>): Agent;
 }

@@ -1,205 +1,145 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { agentsConfigSchema } from './config.js';
-import type { AgentRunInput } from './port.js';
+import type { Agent, AgentCommand, AgentLauncher } from './port.js';
 import { agentExecutable, listAgentPresets, resolveAgent } from './registry.js';
 
-let root: string;
+// Which agent runs is decided here, as data; running it is the launcher's job (tested with the
+// process adapter in src/adapters/agents/launcher.test.ts).
+
 let repo: string;
-let bin: string;
-let artifacts: string;
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'omk-registry-'));
-  repo = join(root, 'repo');
-  bin = join(root, 'bin');
-  artifacts = join(root, 'artifacts');
-  await mkdir(repo);
-  await mkdir(bin);
+  repo = await mkdtemp(join(tmpdir(), 'omk-registry-'));
 });
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rm(repo, { recursive: true, force: true });
 });
 
-const PROMPT = '# Slice: fix `it` $(touch PWNED) "now"\nsecond line';
 const config = (value: unknown = {}) => agentsConfigSchema.parse(value);
+const HOST_ENV = { PATH: '/bin', HOME: '/home/me' };
 
-/** An executable that records its argv, its prompt file (if any) and its stdin into the workspace. */
-async function fakeCli(path: string): Promise<void> {
-  await writeFile(
-    path,
-    `#!${process.execPath}
-const fs = require('node:fs');
-let stdin = '';
-process.stdin.on('data', (d) => (stdin += d));
-process.stdin.on('end', () => {
-  const e = process.env;
-  fs.writeFileSync('received.json', JSON.stringify({
-    argv: process.argv.slice(2), stdin, envKeys: Object.keys(e).sort(),
-    task: e.OMK_TASK_ID, attempt: e.OMK_ATTEMPT, writes: e.OMK_WRITES,
-    promptFile: fs.readFileSync(e.OMK_PROMPT_FILE, 'utf8'),
-  }));
-});
-`,
-  );
-  await chmod(path, 0o755);
+interface Launched {
+  command: AgentCommand | 'demo';
+  hostEnv: Readonly<Record<string, string | undefined>> | null;
 }
 
-function input(): AgentRunInput {
-  return {
-    goalId: 'g1',
-    taskId: 't1',
-    attempt: 1,
-    task: {
-      id: 't1',
-      title: 'T',
-      description: '',
-      ownerRole: 'engineer',
-      reads: [],
-      writes: ['src'],
-      acceptance: [],
+/** A launcher that records what it was asked to build and builds agents that never run. */
+function recordingLauncher(): { launcher: AgentLauncher; launched: Launched[] } {
+  const launched: Launched[] = [];
+  const agent = (name: string, label: string): Agent => ({
+    name,
+    label,
+    run: () => Promise.reject(new Error('not run in this test')),
+  });
+  const launcher: AgentLauncher = {
+    demo: () => {
+      launched.push({ command: 'demo', hostEnv: null });
+      return agent('demo', 'demo');
     },
-    prompt: PROMPT,
-    cwd: repo,
-    timeoutMs: 20_000,
-    artifactsDir: artifacts,
+    command: (command, hostEnv) => {
+      launched.push({ command, hostEnv });
+      return agent(command.name, command.label);
+    },
   };
+  return { launcher, launched };
 }
 
-async function received(): Promise<{
-  argv: string[];
-  stdin: string;
-  envKeys: string[];
-  [k: string]: unknown;
-}> {
-  return JSON.parse(await readFile(join(repo, 'received.json'), 'utf8'));
+function resolved(spec: string, value: unknown = {}): Launched | undefined {
+  const { launcher, launched } = recordingLauncher();
+  resolveAgent(spec, { repoRoot: repo, config: config(value), env: HOST_ENV, launcher });
+  return launched[0];
 }
 
-const env = () => ({
-  PATH: bin,
-  HOME: root,
-  GITHUB_TOKEN: 'ghs_abcdefghijklmnopqrstuvwxyz',
-  ANTHROPIC_API_KEY: 'k',
-});
-const promptFile = () => join(artifacts, 'prompt-1.md');
-
-describe('resolveAgent: presets', () => {
-  it.each([
-    ['claude', () => ['-p', PROMPT, '--output-format', 'json', '--permission-mode', 'acceptEdits']],
-    ['codex', () => ['exec', '--full-auto', '--json', PROMPT]],
-    ['gemini', () => ['-p', PROMPT, '--output-format', 'json', '--yolo']],
-    ['kimi', () => ['--print', '-p', PROMPT]],
-    ['aider', () => ['--yes-always', '--no-auto-commits', '--no-gitignore', '--message-file', promptFile()]],
-    ['opencode', () => ['run', '--format', 'json', PROMPT]],
-  ])('%s runs headless with the prompt in place', async (name, expected) => {
-    await fakeCli(join(bin, name));
-    const agent = resolveAgent(name, { repoRoot: repo, config: config(), env: env() });
-    expect(agent.name).toBe(name);
-    const result = await agent.run(input());
-    expect(result.outcome).toBe('succeeded');
-    const got = await received();
-    expect(got.argv).toEqual(expected());
-    expect(got.promptFile).toBe(PROMPT);
-    expect(got.envKeys).not.toContain('GITHUB_TOKEN');
-  });
-
-  it('appends configured extra arguments and passes configured env names', async () => {
-    await fakeCli(join(bin, 'claude'));
-    const cfg = config({ settings: { claude: { extraArgs: ['--model', 'opus'], env: ['CLAUDE_EXTRA'] } } });
-    const agent = resolveAgent('claude', {
-      repoRoot: repo,
-      config: cfg,
-      env: { ...env(), CLAUDE_EXTRA: 'x' },
+describe('resolveAgent: what to launch', () => {
+  it('a preset: its argv template and credential names, plus configured extras, with the host env', () => {
+    const launched = resolved('claude', {
+      settings: { claude: { extraArgs: ['--model', 'opus'], env: ['CLAUDE_EXTRA'] } },
     });
-    await agent.run(input());
-    const got = await received();
-    expect(got.argv.slice(-2)).toEqual(['--model', 'opus']);
-    expect(got.envKeys).toEqual(expect.arrayContaining(['ANTHROPIC_API_KEY', 'CLAUDE_EXTRA']));
+    expect(launched).toEqual({
+      command: {
+        name: 'claude',
+        label: 'claude (claude CLI)',
+        argv: [
+          'claude',
+          '-p',
+          '{prompt}',
+          '--output-format',
+          'json',
+          '--permission-mode',
+          'acceptEdits',
+          '--model',
+          'opus',
+        ],
+        prompt: 'arg',
+        envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
+        usage: 'claude',
+      },
+      hostEnv: HOST_ENV,
+    });
   });
 
-  it('refuses preset settings that ask for a GitHub token', () => {
-    const cfg = config({ settings: { claude: { env: ['GITHUB_TOKEN'] } } });
-    expect(() => resolveAgent('claude', { repoRoot: repo, config: cfg, env: env() })).toThrow(/GITHUB_TOKEN/);
-  });
-
-  it('a missing preset CLI is a crashed run that says how to fix it', async () => {
-    const result = await resolveAgent('codex', { repoRoot: repo, config: config(), env: env() }).run(input());
-    expect(result).toMatchObject({ outcome: 'crashed' });
-    expect(result.summary).toBe(
-      "agent executable 'codex' was not found; install it or pick another with --agent",
+  it('a script: its absolute path, the prompt on stdin, usage as JSON', async () => {
+    await writeFile(join(repo, 'fix.sh'), '#!/bin/sh\n');
+    await chmod(join(repo, 'fix.sh'), 0o755);
+    expect(resolved(' script:./fix.sh ', { settings: { 'script:./fix.sh': { extraArgs: ['-v'] } } })).toEqual(
+      {
+        command: {
+          name: 'script:./fix.sh',
+          label: 'script ./fix.sh',
+          argv: [join(repo, 'fix.sh'), '-v'],
+          prompt: 'stdin',
+          envNames: [],
+          usage: 'json',
+        },
+        hostEnv: HOST_ENV,
+      },
     );
   });
-});
 
-describe('resolveAgent: scripts, custom commands, demo', () => {
-  it('script: runs the user executable with the prompt on stdin and the task in env', async () => {
-    await fakeCli(join(repo, 'fix.sh'));
-    const agent = resolveAgent('script:./fix.sh', { repoRoot: repo, config: config(), env: env() });
-    expect(agent.name).toBe('script:./fix.sh');
-    const result = await agent.run(input());
-    expect(result.outcome).toBe('succeeded');
-    expect(await received()).toMatchObject({
-      argv: [],
-      stdin: PROMPT,
-      promptFile: PROMPT,
-      task: 't1',
-      attempt: '1',
-      writes: '["src"]',
-      envKeys: ['HOME', 'OMK_ATTEMPT', 'OMK_PROMPT_FILE', 'OMK_TASK_ID', 'OMK_WRITES', 'PATH'],
+  it('a custom command, which may redefine a preset name', () => {
+    const custom = { claude: { argv: ['/opt/my-claude', '{promptFile}'], prompt: 'file', env: ['MINE'] } };
+    expect(resolved('claude', { custom })?.command).toEqual({
+      name: 'claude',
+      label: 'custom agent claude (/opt/my-claude)',
+      argv: ['/opt/my-claude', '{promptFile}'],
+      prompt: 'file',
+      envNames: ['MINE'],
+      usage: 'none',
     });
   });
 
+  it('demo: the built-in agent, which gets no environment', () => {
+    expect(resolved('demo')).toEqual({ command: 'demo', hostEnv: null });
+  });
+});
+
+describe('resolveAgent: refusals before anything is launched', () => {
   it('script: a missing, non-executable or directory path is a clear ConfigError', async () => {
-    const opts = { repoRoot: repo, config: config(), env: env() };
+    const { launcher, launched } = recordingLauncher();
+    const opts = { repoRoot: repo, config: config(), env: HOST_ENV, launcher };
     expect(() => resolveAgent('script:./nope.sh', opts)).toThrow(ConfigError);
     expect(() => resolveAgent('script:./nope.sh', opts)).toThrow(/agent script ".*nope\.sh" does not exist/);
     await writeFile(join(repo, 'plain.sh'), 'echo hi\n', { mode: 0o644 });
     expect(() => resolveAgent('script:plain.sh', opts)).toThrow(/is not executable/);
     expect(() => resolveAgent('script:.', opts)).toThrow(/is not a file/);
     expect(() => resolveAgent('script:', opts)).toThrow(/needs a path/);
-  });
-
-  it('custom: runs the configured command', async () => {
-    await fakeCli(join(root, 'mine'));
-    const cfg = config({
-      custom: { mine: { argv: [join(root, 'mine'), '--task', '{prompt}'], prompt: 'arg' } },
-    });
-    const agent = resolveAgent('mine', { repoRoot: repo, config: cfg, env: env() });
-    await agent.run(input());
-    expect((await received()).argv).toEqual(['--task', PROMPT]);
-  });
-
-  it('custom: may redefine a preset name', async () => {
-    await fakeCli(join(root, 'my-claude'));
-    const cfg = config({ custom: { claude: { argv: [join(root, 'my-claude')], prompt: 'stdin' } } });
-    await resolveAgent('claude', { repoRoot: repo, config: cfg, env: env() }).run(input());
-    expect(await received()).toMatchObject({ argv: [], stdin: PROMPT });
-  });
-
-  it('custom: refuses a config that asks for a GitHub token', () => {
-    const cfg = config({ custom: { mine: { argv: ['x'], env: ['GITHUB_TOKEN'] } } });
-    expect(() => resolveAgent('mine', { repoRoot: repo, config: cfg, env: env() })).toThrow(
-      /may not include GITHUB_TOKEN/,
-    );
-  });
-
-  it('demo: the built-in agent says what it is', () => {
-    expect(resolveAgent('demo', { repoRoot: repo, config: config(), env: {} }).label).toMatch(
-      /not a real AI/,
-    );
+    expect(launched).toEqual([]);
   });
 
   it('an unknown spec lists the valid names with examples', () => {
+    const { launcher, launched } = recordingLauncher();
     const cfg = config({ custom: { mine: { argv: ['x'] } } });
     let error: unknown;
     try {
-      resolveAgent('claud', { repoRoot: repo, config: cfg, env: {} });
+      resolveAgent('claud', { repoRoot: repo, config: cfg, env: {}, launcher });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
+    expect(launched).toEqual([]);
     const message = (error as Error).message;
     expect(message).toContain('unknown agent "claud"');
     for (const name of [

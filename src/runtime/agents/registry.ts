@@ -1,11 +1,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { createCommandAgent } from '../../adapters/agents/command-agent.js';
-import { createDemoAgent } from '../../adapters/agents/demo-agent.js';
 import { ConfigError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { AgentsConfig } from './config.js';
-import type { Agent } from './port.js';
+import type { Agent, AgentCommand, AgentLauncher } from './port.js';
 import { AGENT_PRESETS, findPreset } from './presets.js';
 
 export interface ResolveAgentOptions {
@@ -14,54 +12,61 @@ export interface ResolveAgentOptions {
   config: AgentsConfig;
   /** The host environment; agents receive only an allowlisted part of it. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Builds the chosen agent (the front door's process adapter; a recorder in tests). */
+  launcher: AgentLauncher;
 }
 
 const SCRIPT_PREFIX = 'script:';
 const EXAMPLES = 'for example --agent claude or --agent script:./fix.sh';
 
 /**
- * An agent from its spec. Order: `demo`, `script:<path>`, a custom name from .omk/config.yml
- * (which may deliberately redefine a preset, say to point at another binary), then a preset.
+ * An agent from its spec: the built-in demo agent, or the command `agentCommand` chooses, built by
+ * the launcher the front door passed in.
  */
 export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent {
+  if (spec.trim() === 'demo') return options.launcher.demo();
+  return options.launcher.command(agentCommand(spec, options), options.env);
+}
+
+/**
+ * The command a spec other than `demo` runs. Order: `script:<path>`, a custom name from
+ * .omk/config.yml (which may deliberately redefine a preset, say to point at another binary), then
+ * a preset.
+ */
+function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>): AgentCommand {
   const name = spec.trim();
-  if (name === 'demo') return createDemoAgent();
   const settings = options.config.settings[name];
   if (name.startsWith(SCRIPT_PREFIX)) {
-    const path = checkedScript(name, options.repoRoot);
-    return createCommandAgent({
+    return {
       name,
       label: `script ${name.slice(SCRIPT_PREFIX.length).trim()}`,
-      argv: [path, ...(settings?.extraArgs ?? [])],
+      argv: [checkedScript(name, options.repoRoot), ...(settings?.extraArgs ?? [])],
       prompt: 'stdin',
       envNames: settings?.env ?? [],
       usage: 'json',
-      baseEnv: options.env,
-    });
+    };
   }
   const custom = options.config.custom[name];
   if (custom !== undefined) {
-    return createCommandAgent({
+    return {
       name,
       label: `custom agent ${name} (${custom.argv[0] ?? '?'})`,
       argv: custom.argv,
       prompt: custom.prompt,
       envNames: custom.env,
       usage: custom.usage,
-      baseEnv: options.env,
-    });
+    };
   }
   const preset = findPreset(name);
   if (preset !== undefined) {
-    return createCommandAgent({
+    return {
       name,
       label: `${name} (${preset.argv[0] ?? name} CLI)`,
       argv: [...preset.argv, ...(settings?.extraArgs ?? [])],
       prompt: preset.prompt,
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
       usage: preset.usage,
-      baseEnv: options.env,
-    });
+    };
   }
   throw unknownAgent(spec, options.config);
 }

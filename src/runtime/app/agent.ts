@@ -28,7 +28,7 @@ export interface PreparedAgent {
  * a goal is created or a controller starts.
  */
 export async function prepareAgent(
-  deps: Pick<AppDeps, 'env' | 'words'>,
+  deps: Pick<AppDeps, 'env' | 'words' | 'execution'>,
   repoRoot: string,
   choice: AgentChoice,
   recorded: string | null,
@@ -44,7 +44,12 @@ export async function prepareAgent(
     );
   }
   const agents = withAgentArgs(config.config.agents, spec, choice.extraArgs ?? []);
-  const agent = resolveAgent(spec, { repoRoot, config: agents, env: deps.env });
+  const agent = resolveAgent(spec, {
+    repoRoot,
+    config: agents,
+    env: deps.env,
+    launcher: deps.execution.agents,
+  });
   return { spec, agent, config };
 }
 

@@ -1,3 +1,4 @@
+import type { AgentLauncher } from '../agents/port.js';
 import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -10,10 +11,12 @@ import type { HostVocabulary } from './vocabulary.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The host side of execution: where slices get their checkouts and how gates are run. */
+/** The host side of execution: where slices get their checkouts, how agents and gates run. */
 export interface ExecutionHost {
   /** Slice checkouts: worktrees, or one branch checkout at a time with `forceFallback`. */
   workspaces(options: { forceFallback: boolean }): WorkspacePort;
+  /** Builds the agent the registry chose (a process, or the built-in demo agent). */
+  agents: AgentLauncher;
   verify: VerifyFn;
 }
 

@@ -225,12 +225,7 @@ async function takeControl(
 /** Kills an orphaned agent's process group if it runs on this host; true when it was alive. */
 function stopOrphan(orphan: { pid: number; host: string }, host: HostInfo): boolean {
   if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
-  try {
-    process.kill(-orphan.pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
+  return host.killGroup(orphan.pid);
 }
 
 /**

@@ -27,7 +27,7 @@ export type Probed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /**
  * Everything the doctor asks the world. Injected so each branch of each check is testable with
- * fakes; `createSystemProbes` is the real implementation.
+ * fakes; `createSystemProbes`, the doctor adapter, is the real implementation.
  */
 export interface DoctorProbes {
   /** Output of `git --version`. */

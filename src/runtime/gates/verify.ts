@@ -1,6 +1,6 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ProcessResult, runProcess } from '../../adapters/process/run-process.js';
+import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateEvidence } from '../proof/schema.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
@@ -22,25 +22,32 @@ interface GateRun {
  * Runs gates one after another (they may share build directories such as target/ or
  * node_modules/.cache) and classifies each: a failure is rerun once (passes → flaky); a repeated
  * failure is tried on the base (fails there too → pre_existing). Timeouts and missing tools are
- * not rerun: a second attempt would only spend the same time or fail the same way.
+ * not rerun: a second attempt would only spend the same time or fail the same way. Each run goes
+ * through `runProcess`, which the front door composes.
  */
-export const verifyGates: VerifyFn = async (gates, context) => {
-  await mkdir(context.artifactsDir, { recursive: true });
-  const evidence: GateEvidence[] = [];
-  for (const gate of gates) {
-    if (context.signal?.aborted) {
-      evidence.push(skipped(gate, context, 'not run: verification was cancelled', null));
-      continue;
+export function createGateVerifier(runProcess: ProcessRunner): VerifyFn {
+  return async (gates, context) => {
+    await mkdir(context.artifactsDir, { recursive: true });
+    const evidence: GateEvidence[] = [];
+    for (const gate of gates) {
+      if (context.signal?.aborted) {
+        evidence.push(skipped(gate, context, 'not run: verification was cancelled', null));
+        continue;
+      }
+      evidence.push(await verifyGate(runProcess, gate, context));
     }
-    evidence.push(await verifyGate(gate, context));
-  }
-  return evidence;
-};
+    return evidence;
+  };
+}
 
-async function verifyGate(gate: RunnableGate, context: GateRunContext): Promise<GateEvidence> {
+async function verifyGate(
+  runProcess: ProcessRunner,
+  gate: RunnableGate,
+  context: GateRunContext,
+): Promise<GateEvidence> {
   const log = join(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile(log, '');
-  const run = (cwd: string, label: string) => runGate(gate, cwd, label, log, context);
+  const run = (cwd: string, label: string) => runGate(runProcess, gate, { cwd, label, log }, context);
 
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
   const evidence = (
@@ -99,10 +106,9 @@ async function verifyGate(gate: RunnableGate, context: GateRunContext): Promise<
 }
 
 async function runGate(
+  runProcess: ProcessRunner,
   gate: RunnableGate,
-  cwd: string,
-  label: string,
-  log: string,
+  { cwd, label, log }: { cwd: string; label: string; log: string },
   context: GateRunContext,
 ): Promise<GateRun> {
   await appendFile(

@@ -22,10 +22,16 @@ const realHost: HostInfo = {
       return (error as NodeJS.ErrnoException).code === 'EPERM';
     }
   },
+  killGroup: () => false,
 };
 
 /** This host, where DEAD_PID is the only dead process. */
-const fakeHost: HostInfo = { pid: process.pid, hostname: 'box-1', isAlive: (pid) => pid !== DEAD_PID };
+const fakeHost: HostInfo = {
+  pid: process.pid,
+  hostname: 'box-1',
+  isAlive: (pid) => pid !== DEAD_PID,
+  killGroup: () => false,
+};
 
 let dir: string;
 let lockPath: string;

@@ -36,7 +36,7 @@ export interface CreateWorkspaceInput {
   sparsePaths: readonly string[] | null;
 }
 
-/** The git side of execution (adapter: src/adapters/git). */
+/** The git side of execution, implemented by the git adapter (createGitWorkspaces). */
 export interface WorkspacePort {
   create(input: CreateWorkspaceInput): Promise<SliceWorkspace>;
   /** Stages everything, commits with `message` when something changed, reports the change. */

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, type TempRepo } from '../../../test/helpers/git-repo.js';
-import { parseConfig } from '../config/load.js';
-import { defaultConfig } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { parseConfig } from '../../runtime/config/load.js';
+import { defaultConfig } from '../../runtime/config/schema.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { createSystemProbes, probeWritableDir } from './system-probes.js';
 
 describe('probeWritableDir', () => {

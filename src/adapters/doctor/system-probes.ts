@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { gitRepo } from '../../adapters/git/repo.js';
-import { runGit } from '../../adapters/git/run-git.js';
-import { resolveAgent } from '../agents/registry.js';
-import { loadConfig } from '../config/load.js';
-import { detectGates } from '../gates/detect.js';
-import { fileState, findOnPath } from './path-lookup.js';
-import type { DoctorProbes, Probed } from './types.js';
+import { resolveAgent } from '../../runtime/agents/registry.js';
+import { loadConfig } from '../../runtime/config/load.js';
+import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
+import type { DoctorProbes, Probed } from '../../runtime/doctor/types.js';
+import { detectGates } from '../../runtime/gates/detect.js';
+import { agentLauncher } from '../agents/launcher.js';
+import { gitRepo } from '../git/repo.js';
+import { gitVersion } from '../git/version.js';
+import { listWorktrees } from '../git/worktree.js';
 
 export interface SystemProbeOptions {
   /** The environment whose PATH is searched and from which agents would be built. */
@@ -19,23 +21,24 @@ export interface SystemProbeOptions {
 /** The real probes: the git CLI, the file system, the config loader and the gate detectors. */
 export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
   return {
-    gitVersion: () => probe(async () => (await runGit(['--version'], { cwd: options.cwd })).stdout),
+    gitVersion: () => probe(() => gitVersion(options.cwd)),
     inspectRepo: (path) =>
       probe(async () => {
         const info = await gitRepo.inspect(path);
         return { root: info.root, headSha: info.headSha };
       }),
-    listWorktrees: (root) =>
-      probe(async () => {
-        const { stdout } = await runGit(['worktree', 'list', '--porcelain'], { cwd: root });
-        return stdout.split('\n').filter((line) => line.startsWith('worktree ')).length;
-      }),
+    listWorktrees: (root) => probe(async () => (await listWorktrees(root)).length),
     loadConfig: (root) => loadConfig(root),
     detectGates: async (root, config) => detectGates(root, await gitRepo.listFiles(root), config),
     findOnPath: (command) => findOnPath(command, options.env),
     fileState,
     validateAgent: (spec, root, config) => {
-      resolveAgent(spec, { repoRoot: root, config: config.agents, env: options.env });
+      resolveAgent(spec, {
+        repoRoot: root,
+        config: config.agents,
+        env: options.env,
+        launcher: agentLauncher,
+      });
     },
     probeWritableDir,
   };
