@@ -1,5 +1,5 @@
 import { OmkError } from '../runtime/errors.js';
-import { text } from '../runtime/proof/render-markdown.js';
+import { quote } from '../runtime/markdown/untrusted.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */
 export function describeError(error: unknown): string {
@@ -11,9 +11,5 @@ export function describeError(error: unknown): string {
 
 /** The job summary of a step that failed before it had a proof to show. */
 export function renderFailureSummary(message: string): string {
-  const quoted = message
-    .split(/\r?\n/)
-    .map((line) => `> ${text(line)}`)
-    .join('\n');
-  return `# ❌ omk failed\n\n${quoted}\n`;
+  return `# ❌ omk failed\n\n${quote(message).join('\n')}\n`;
 }

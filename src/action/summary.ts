@@ -1,6 +1,6 @@
 import { renderCheckSummary } from '../runtime/delivery/check-run.js';
 import type { DeliveryPlan } from '../runtime/delivery/plan.js';
-import { code, text } from '../runtime/proof/render-markdown.js';
+import { code, link, text } from '../runtime/markdown/untrusted.js';
 import { STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { CommandOutcome } from './outcome.js';
 
@@ -37,7 +37,7 @@ export function renderSummary(outcome: CommandOutcome): string {
     out.push('', '### Pull requests', '', '| Slice | Pull request |', '|---|---|');
     for (const pull of proof.delivery.pullRequests) {
       const slice = pull.sliceId === null ? 'integrator' : code(pull.sliceId, true);
-      out.push(`| ${slice} | ${link(`#${pull.number}`, pull.url)} |`);
+      out.push(`| ${slice} | ${link(`#${pull.number}`, pull.url, true)} |`);
     }
   }
   if (outcome.slices.length > 0) {
@@ -79,10 +79,4 @@ function dryRunSection(plan: DeliveryPlan): string[] {
   }
   for (const skip of plan.skipped) out.push('', `Skipped ${code(skip.sliceId)}: ${text(skip.reason)}`);
   return out;
-}
-
-function link(label: string, url: string): string {
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(url)
-    ? `[${text(label)}](${url})`
-    : `${text(label)} ${code(url)}`;
 }

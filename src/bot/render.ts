@@ -1,5 +1,5 @@
 import { type GoalRecord, type GoalStatus, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
-import { code, text } from '../runtime/proof/render-markdown.js';
+import { code, link, text } from '../runtime/markdown/untrusted.js';
 import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import type { BotMode } from './config.js';
@@ -90,8 +90,7 @@ export function renderStatusComment(view: StatusView): string {
 
 function prLink(proof: Proof, sliceId: string | null): string {
   const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId);
-  if (pr === undefined) return '–';
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+  return pr === undefined ? '–' : link(`#${pr.number}`, pr.url, true);
 }
 
 function slicesTable(proof: Proof): string[] {
