@@ -1,17 +1,12 @@
 import { renderCheckSummary } from '../runtime/delivery/check-run.js';
 import type { DeliveryPlan } from '../runtime/delivery/plan.js';
 import { code, link, text } from '../runtime/markdown/untrusted.js';
+import { STATUS_ICONS } from '../runtime/proof/icons.js';
 import { STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { CommandOutcome } from './outcome.js';
 
 /** GitHub takes 1 MiB of summary per step; the proof gets most of it, folded when it must be. */
 const PROOF_CHARS = 800_000;
-const STATUS_ICONS: Record<string, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
 
 /**
  * The job summary: what the step did (status, merge, PRs per slice, the plan's waves, notes,
@@ -26,7 +21,7 @@ export function renderSummary(outcome: CommandOutcome): string {
     '',
     '| | |',
     '|---|---|',
-    `| Status | ${STATUS_ICONS[proof.status] ?? ''} ${STATUS_LABELS[proof.status]} |`,
+    `| Status | ${STATUS_ICONS[proof.status]} ${STATUS_LABELS[proof.status]} |`,
   ];
   if (outcome.sliceStatus !== null) out.push(`| Slice status | ${text(outcome.sliceStatus)} |`);
   out.push(
@@ -54,7 +49,7 @@ export function renderSummary(outcome: CommandOutcome): string {
 }
 
 export function renderFailureSummary(message: string): string {
-  return `# ❌ omk failed\n\n${message
+  return `# ${STATUS_ICONS.failed} omk failed\n\n${message
     .split(/\r?\n/)
     .map((line) => `> ${text(line)}`)
     .join('\n')}\n`;

@@ -1,5 +1,6 @@
-import { type GoalRecord, type GoalStatus, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
+import { type GoalRecord, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
 import { code, link, text } from '../runtime/markdown/untrusted.js';
+import { OUTCOME_ICONS, STATUS_ICONS } from '../runtime/proof/icons.js';
 import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import type { BotMode } from './config.js';
@@ -19,21 +20,6 @@ export interface StatusView {
   notes: readonly string[];
   startedBy: string | null;
 }
-
-const STATUS_ICONS: Record<GoalStatus, string> = {
-  planned: '📝',
-  running: '⏳',
-  paused: '⏸️',
-  interrupted: '⚠️',
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-  cancelled: '🛑',
-  accepted: '👍',
-  rejected: '👎',
-  merged: '🎉',
-};
 
 const PHASE_TEXT: Record<Phase, (view: StatusView) => string> = {
   queued: () => 'queued: waiting for a free runner in this app',
@@ -107,10 +93,9 @@ function slicesTable(proof: Proof): string[] {
 
 function gatesLine(proof: Proof): string[] {
   if (proof.gates.length === 0) return [];
-  const icon = (outcome: string) => (outcome === 'passed' ? '✅' : outcome === 'skipped' ? '⏭️' : '❌');
   const gates = proof.gates.map(
     (gate) =>
-      `${icon(gate.outcome)} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
+      `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
   );
   return ['', `**Gates:** ${gates.join(' · ')}`];
 }

@@ -1,6 +1,7 @@
 import type { DeliveryPolicy, GoalRecord, MergePolicy, ProofStatus } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import { code, html, link, text } from '../markdown/untrusted.js';
+import { STATUS_ICONS } from '../proof/icons.js';
 import { STATUS_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
 import { clip, type Fold, fitSections, foldSequence, type Section } from './fold.js';
@@ -36,13 +37,6 @@ export interface IntegratorBodyInput {
   slices: { id: string; title: string; url: string | null; status: string }[];
   branch: string;
 }
-
-const STATUS_ICONS: Record<ProofStatus, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
 
 /** One status label at a time: delivery removes the others in OMK_STATUS_LABELS. */
 export const PROOF_STATUS_LABELS: Record<ProofStatus, string> = {

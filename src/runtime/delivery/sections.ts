@@ -1,5 +1,5 @@
 import { code, html, quote, text } from '../markdown/untrusted.js';
-import { OUTCOME_ICONS } from '../proof/render-markdown.js';
+import { OUTCOME_ICONS } from '../proof/icons.js';
 import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { clip, type Fold } from './fold.js';

@@ -1,5 +1,5 @@
-import type { ProofStatus } from '../goal/schema.js';
 import { code, html, link, quote, text } from '../markdown/untrusted.js';
+import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
 import {
   formatBudget,
   formatDelivery,
@@ -8,24 +8,7 @@ import {
   STATUS_LABELS,
   shortSha,
 } from './render-text.js';
-import type { GateEvidence, Proof } from './schema.js';
-
-const STATUS_ICONS: Record<ProofStatus, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
-
-/** One icon per gate outcome, beside its label (proof markdown and PR bodies). */
-export const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
-  passed: '✅',
-  failed: '❌',
-  pre_existing: '🟠',
-  flaky: '⚠️',
-  timeout: '⏱️',
-  skipped: '⏭️',
-};
+import type { Proof } from './schema.js';
 
 /** A GitHub comment holds 65,536 characters: long outputs are cut to their last lines. */
 const TAIL_LINES = 50;
