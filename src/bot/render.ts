@@ -1,3 +1,4 @@
+import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
 import { type GoalRecord, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
 import { code, link, text } from '../runtime/markdown/untrusted.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from '../runtime/proof/icons.js';
@@ -34,12 +35,12 @@ export function statusMarker(goalId: string): string {
   return `<!-- omk:status goal=${goalId} -->`;
 }
 
-const MARKER = /^<!-- omk:status goal=([a-z0-9][a-z0-9-]{0,79}) -->\n<!-- omk:phase=([a-z]+) -->/;
+const MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 
 /** The goal and phase a status comment is about, or null when the body is not one. */
 export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
   const found = MARKER.exec(body);
-  if (!found?.[1]) return null;
+  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
   const phase = PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
 }
