@@ -48,13 +48,6 @@ export function renderSummary(outcome: CommandOutcome): string {
   return `${out.join('\n')}\n`;
 }
 
-export function renderFailureSummary(message: string): string {
-  return `# ${STATUS_ICONS.failed} omk failed\n\n${message
-    .split(/\r?\n/)
-    .map((line) => `> ${text(line)}`)
-    .join('\n')}\n`;
-}
-
 function dryRunSection(plan: DeliveryPlan): string[] {
   const out = [
     `### Dry run: ${plan.pulls.length} pull request(s) open-pr would open or update`,
