@@ -1003,14 +1003,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text4, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text4;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text4.length <= endStep)
-        return text4;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1027,14 +1027,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text4, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text4[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text4[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1051,12 +1051,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text4, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text4[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -1068,12 +1068,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text4[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text4;
+                return text3;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -1088,39 +1088,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text4;
+        return text3;
       if (onFold)
         onFold();
-      let res = text4.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text4.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text4.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text4[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text4.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text4, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text4[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text4[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text4[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text4[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -1183,8 +1183,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code3 = json2.substr(i + 2, 4);
-                switch (code3) {
+                const code2 = json2.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -1210,8 +1210,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code3.substr(0, 2) === "00")
-                      str += "\\x" + code3.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str += "\\x" + code2.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -3710,22 +3710,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code3, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code3;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLParseError", pos, code3, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLWarning", pos, code3, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError2 = (src, lc) => (error62) => {
@@ -4634,7 +4634,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
+      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4832,9 +4832,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code3 = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code3);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -5156,12 +5156,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code3, message, warning) => {
+        this.onError = (source, code2, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code3, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5323,12 +5323,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code3, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code3, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -6041,9 +6041,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote2 = this.charAt(0);
-        let end = this.buffer.indexOf(quote2, this.pos + 1);
-        if (quote2 === "'") {
+        const quote3 = this.charAt(0);
+        let end = this.buffer.indexOf(quote3, this.pos + 1);
+        if (quote3 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -8775,6 +8775,84 @@ var KeyedMutex = class {
   }
 };
 
+// src/runtime/errors.ts
+var OmkError = class extends Error {
+  code;
+  /** A next step for the user, shown after the message. */
+  hint;
+  constructor(code2, message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code2;
+    this.hint = options.hint;
+  }
+};
+var UsageError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("usage", message, options);
+  }
+};
+var ConfigError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("config", message, options);
+  }
+};
+var NotFoundError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("not_found", message, options);
+  }
+};
+var IllegalTransitionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("illegal_transition", message, options);
+  }
+};
+var BusyError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("busy", message, options);
+  }
+};
+var StateError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("state", message, options);
+  }
+};
+var UnsupportedVersionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("unsupported_version", message, options);
+  }
+};
+var GitError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("git", message, options);
+  }
+};
+var ForgeError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("forge", message, options);
+  }
+};
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+
+// src/runtime/goal/ids.ts
+var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+function slugify(text3, max) {
+  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with 'omk goal list'."
+  });
+}
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -9427,7 +9505,7 @@ __export(util_exports, {
   safeExtend: () => safeExtend,
   shallowClone: () => shallowClone,
   sizeCaps: () => sizeCaps,
-  slugify: () => slugify,
+  slugify: () => slugify2,
   stringifyPrimitive: () => stringifyPrimitive,
   toZod: () => toZod,
   uint8ArrayToBase64: () => uint8ArrayToBase64,
@@ -9619,7 +9697,7 @@ function randomString(length = 10) {
 function esc(str) {
   return JSON.stringify(str);
 }
-function slugify(input2) {
+function slugify2(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
@@ -11876,12 +11954,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code3 = iban3.charCodeAt(i);
-    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code3 = iban3.charCodeAt(i);
-    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -18125,8 +18203,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text4) => {
-  return text4.charAt(0).toUpperCase() + text4.slice(1);
+var capitalizeFirstCharacter = (text3) => {
+  return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -21827,12 +21905,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code3 = doc.content.join("\n");
+  const code2 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code3}` : code3 : "";
+${code2}` : code2 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code3}
+${code2}
 }`;
   let fn;
   try {
@@ -24029,7 +24107,7 @@ function _toUpperCase() {
 }
 // @__NO_SIDE_EFFECTS__
 function _slugify() {
-  return /* @__PURE__ */ _overwrite((input2) => slugify(input2));
+  return /* @__PURE__ */ _overwrite((input2) => slugify2(input2));
 }
 // @__NO_SIDE_EFFECTS__
 function _array(Class2, element, params) {
@@ -28494,69 +28572,6 @@ function date4(params) {
 
 // src/runtime/state/versioned.ts
 import { readFile } from "node:fs/promises";
-
-// src/runtime/errors.ts
-var OmkError = class extends Error {
-  code;
-  /** A next step for the user, shown after the message. */
-  hint;
-  constructor(code3, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code3;
-    this.hint = options.hint;
-  }
-};
-var UsageError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("usage", message, options);
-  }
-};
-var ConfigError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("config", message, options);
-  }
-};
-var NotFoundError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("not_found", message, options);
-  }
-};
-var IllegalTransitionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("illegal_transition", message, options);
-  }
-};
-var BusyError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("busy", message, options);
-  }
-};
-var StateError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("state", message, options);
-  }
-};
-var UnsupportedVersionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("unsupported_version", message, options);
-  }
-};
-var GitError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("git", message, options);
-  }
-};
-var ForgeError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("forge", message, options);
-  }
-};
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
-
-// src/runtime/state/versioned.ts
 var versionField = external_exports.object({ version: external_exports.number().int().positive() });
 function parseVersioned(schema, value, source) {
   const header = versionField.safeParse(value);
@@ -28588,9 +28603,9 @@ function singleVersion(name, current, zodSchema) {
   return { name, current, parse: (value) => zodSchema.parse(value) };
 }
 async function readJsonFile(path, what) {
-  let text4;
+  let text3;
   try {
-    text4 = await readFile(path, "utf8");
+    text3 = await readFile(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") {
       throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
@@ -28598,7 +28613,7 @@ async function readJsonFile(path, what) {
     throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error62 });
   }
   try {
-    return JSON.parse(text4);
+    return JSON.parse(text3);
   } catch (error62) {
     throw new StateError(`${path}: ${what} is not valid JSON.`, { cause: error62 });
   }
@@ -28681,6 +28696,65 @@ var goalRecordSchema = external_exports.object({
 });
 var goalRecordVersioned = singleVersion("goal.json", 1, goalRecordSchema);
 
+// src/runtime/markdown/untrusted.ts
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
+function visible(value) {
+  return value.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
+}
+function oneLine(value) {
+  return visible(value).replace(LINE_BREAKS, " ");
+}
+function text(value) {
+  const escaped = oneLine(value).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
+  return html(escaped);
+}
+function code(value, inTable = false) {
+  const flat = oneLine(value);
+  const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
+  if (content === "") return "";
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function html(value, defuseMentions = true) {
+  const escaped = visible(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
+}
+var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
+function link(label, url2, inTable = false) {
+  return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
+}
+function quote(value) {
+  return value.split(/\r\n?|\n/).map((line) => `> ${text(line)}`.trimEnd());
+}
+
+// src/runtime/proof/icons.ts
+var STATUS_ICONS = {
+  planned: "\u{1F4DD}",
+  running: "\u23F3",
+  paused: "\u23F8\uFE0F",
+  interrupted: "\u26A0\uFE0F",
+  ready: "\u2705",
+  not_ready: "\u{1F7E1}",
+  failed: "\u274C",
+  blocked_on_human: "\u270B",
+  cancelled: "\u{1F6D1}",
+  accepted: "\u{1F44D}",
+  rejected: "\u{1F44E}",
+  merged: "\u{1F389}"
+};
+var OUTCOME_ICONS = {
+  passed: "\u2705",
+  failed: "\u274C",
+  pre_existing: "\u{1F7E0}",
+  flaky: "\u26A0\uFE0F",
+  timeout: "\u23F1\uFE0F",
+  skipped: "\u23ED\uFE0F"
+};
+
 // src/runtime/proof/render-text.ts
 var STATUS_LABELS = {
   ready: "ready to merge",
@@ -28731,169 +28805,8 @@ function formatDelivery(delivery, sha2 = shortSha) {
   return lines;
 }
 
-// src/runtime/proof/render-markdown.ts
-var STATUS_ICONS = {
-  ready: "\u2705",
-  not_ready: "\u{1F7E1}",
-  failed: "\u274C",
-  blocked_on_human: "\u270B"
-};
-var OUTCOME_ICONS = {
-  passed: "\u2705",
-  failed: "\u274C",
-  pre_existing: "\u{1F7E0}",
-  flaky: "\u26A0\uFE0F",
-  timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F"
-};
-var TAIL_LINES = 50;
-var FILES_SHOWN = 100;
-var FILES_OPEN = 10;
-function renderProofMarkdown(proof) {
-  const out = [];
-  const { git } = proof;
-  out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
-  out.push(...proof.goal.text.split(/\r\n?|\n/).map((entry) => `> ${text(entry)}`.trimEnd()), "");
-  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const required2 = proof.requiredGates.map((kind) => code(kind, true)).join(", ");
-  out.push(
-    "| | |",
-    "|---|---|",
-    `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
-    `| Base | ${base} |`,
-    `| Head | ${sha(git.headSha)} |`,
-    `| Execution | ${proof.execution.replace("_", " ")} |`,
-    `| Required gates | ${required2 === "" ? "none" : required2} |`
-  );
-  out.push("", "### Gates", "");
-  if (proof.gates.length === 0) out.push("No gate ran.");
-  else {
-    out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
-    for (const gate of proof.gates) {
-      const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
-      out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
-      );
-    }
-    for (const gate of proof.gates) {
-      if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
-      const log = gate.artifact === null ? "" : ` (full log: ${gate.artifact})`;
-      out.push("", ...details(`Output of ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}${log}`, gate.tail));
-    }
-  }
-  if (proof.slices.length > 0) {
-    out.push("", "### Slices", "", "| Status | Slice | Title | Branch | Head | Attempts | Files |");
-    out.push("|---|---|---|---|---|---|---|");
-    for (const slice of proof.slices) {
-      const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
-      out.push(
-        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
-      );
-    }
-  }
-  if (proof.changedFiles.length > 0) {
-    const files = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
-    const more = proof.changedFiles.length - files.length;
-    if (more > 0) files.push(`- \u2026 and ${more} more`);
-    const title3 = `Changed files (${proof.changedFiles.length})`;
-    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files);
-    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files, "", "</details>");
-  }
-  list(
-    out,
-    "Findings",
-    proof.findings.map(
-      (finding2) => `**${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path) => code(path)).join(", ")}` : "")
-    )
-  );
-  out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
-  if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
-  if (proof.failures.length > 0) {
-    out.push("", `### Failures (${proof.failures.length})`);
-    for (const failure2 of proof.failures) {
-      out.push("", `- ${code(failure2.code)} ${text(failure2.message)}`);
-      if (failure2.evidence.trim() !== "") out.push("", ...details("Evidence", failure2.evidence));
-    }
-  }
-  list(out, "Warnings", proof.warnings.map(text));
-  list(out, "Human decisions", proof.humanDecisions.map(text));
-  const delivery = [
-    ...formatDelivery(proof.delivery, (value) => value).map(text),
-    ...proof.delivery.pullRequests.map(
-      (pr) => `${link(`#${pr.number}`, pr.url)}${pr.sliceId === null ? "" : ` (slice ${code(pr.sliceId)})`}`
-    )
-  ];
-  list(out, "Delivery", delivery.length > 0 ? delivery : ["Nothing delivered yet."]);
-  out.push("", `**Budget:** ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`);
-  out.push(
-    "",
-    `<sub>Events through #${proof.eventsThroughSeq} \xB7 generated ${html(proof.generatedAt)} \xB7 digest <code>${html(proof.digest)}</code></sub>`
-  );
-  return `${out.join("\n")}
-`;
-}
-function list(out, title3, items) {
-  if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
-}
-function details(summary, body) {
-  const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
-  const cut2 = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)
-` : "";
-  const shown = lines.slice(-TAIL_LINES).join("\n");
-  return [
-    `<details><summary>${html(summary)}</summary>`,
-    "",
-    `<pre>${html(cut2 + shown, false)}</pre>`,
-    "",
-    "</details>"
-  ];
-}
-function sha(value) {
-  return value === null ? "_unknown_" : code(shortSha(value), true);
-}
-function link(label, url2) {
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2)}`;
-}
-function text(value) {
-  const flat = stripInvisible(value).replace(/\r\n?|\n/g, " ");
-  const escaped = flat.replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
-  return html(escaped);
-}
-function code(value, inTable = false) {
-  const flat = stripInvisible(value).replace(/\r\n?|\n/g, " ");
-  const content = inTable ? flat.replace(/\|/g, "\\|") : flat;
-  if (content === "") return "";
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
-  return `${fence}${pad}${content}${pad}${fence}`;
-}
-function html(value, defuseMentions = true) {
-  const escaped = stripInvisible(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
-}
-var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-function stripInvisible(value) {
-  return value.replace(INVISIBLE, "\uFFFD");
-}
-
 // src/bot/render.ts
 var PHASES = ["queued", "planning", "dispatched", "running", "settled"];
-var STATUS_ICONS2 = {
-  planned: "\u{1F4DD}",
-  running: "\u23F3",
-  paused: "\u23F8\uFE0F",
-  interrupted: "\u26A0\uFE0F",
-  ready: "\u2705",
-  not_ready: "\u{1F7E1}",
-  failed: "\u274C",
-  blocked_on_human: "\u270B",
-  cancelled: "\u{1F6D1}",
-  accepted: "\u{1F44D}",
-  rejected: "\u{1F44E}",
-  merged: "\u{1F389}"
-};
 var PHASE_TEXT = {
   queued: () => "queued: waiting for a free runner in this app",
   planning: () => "planning: reading the repository and writing the plan",
@@ -28904,10 +28817,10 @@ var PHASE_TEXT = {
 function statusMarker(goalId) {
   return `<!-- omk:status goal=${goalId} -->`;
 }
-var MARKER = /^<!-- omk:status goal=([a-z0-9][a-z0-9-]{0,79}) -->\n<!-- omk:phase=([a-z]+) -->/;
+var MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 function readStatusMarker(body) {
   const found = MARKER.exec(body);
-  if (!found?.[1]) return null;
+  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
   const phase = PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
 }
@@ -28920,7 +28833,7 @@ function renderStatusComment(view) {
   const { goal, proof } = view;
   const status = goal?.status ?? null;
   const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
-  const icon = status === null ? "\u{1F550}" : STATUS_ICONS2[status];
+  const icon = status === null ? "\u{1F550}" : STATUS_ICONS[status];
   out.push(
     `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? "starting" : status.replace(/_/g, " ")}`
   );
@@ -28941,8 +28854,7 @@ function renderStatusComment(view) {
 }
 function prLink(proof, sliceId2) {
   const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId2);
-  if (pr === void 0) return "\u2013";
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+  return pr === void 0 ? "\u2013" : link(`#${pr.number}`, pr.url, true);
 }
 function slicesTable(proof) {
   if (proof.slices.length === 0) return [];
@@ -28954,9 +28866,8 @@ function slicesTable(proof) {
 }
 function gatesLine(proof) {
   if (proof.gates.length === 0) return [];
-  const icon = (outcome) => outcome === "passed" ? "\u2705" : outcome === "skipped" ? "\u23ED\uFE0F" : "\u274C";
   const gates = proof.gates.map(
-    (gate) => `${icon(gate.outcome)} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? "" : " (optional)"}`
+    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? "" : " (optional)"}`
   );
   return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
 }
@@ -29097,32 +29008,15 @@ var Bot = class {
 // src/bot/intake.ts
 import { createHash as createHash3 } from "node:crypto";
 
-// src/runtime/goal/ids.ts
-var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify2(text4, max) {
-  const slug = text4.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with 'omk goal list'."
-  });
-}
-
 // src/runtime/budget/parse.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 var MAX_DURATION_MS = 365 * UNIT_MS.d;
 function parseDuration(raw, flag = "--budget-time") {
-  const text4 = raw.trim().toLowerCase();
-  const match = DURATION.exec(text4);
+  const text3 = raw.trim().toLowerCase();
+  const match = DURATION.exec(text3);
   const example = `${flag} 30m (units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)`;
-  if (!text4 || !match || match.slice(1).every((part) => part === void 0)) {
+  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) {
     throw new UsageError(`${flag}: '${raw}' is not a duration.`, {
       hint: `Use a number with a unit: ${example}.`
     });
@@ -29157,8 +29051,8 @@ function parseUsd(raw, flag = "--budget-usd") {
   return value;
 }
 function parsePositiveInt(raw, flag, example, max = 64) {
-  const text4 = raw.trim();
-  const value = /^\d+$/.test(text4) ? Number(text4) : Number.NaN;
+  const text3 = raw.trim();
+  const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new UsageError(`${flag}: '${raw}' must be a whole number from 1 to ${max}.`, {
       hint: `Example: ${example}.`
@@ -29289,14 +29183,14 @@ var VAGUE_WORDS = new Set(
   application overall general quality bit lot do does doing done work works working issue issues problem problems
   feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
 );
-function matches(re, text4) {
-  return [...text4.matchAll(re)].map((m) => m[0].trim());
+function matches(re, text3) {
+  return [...text3.matchAll(re)].map((m) => m[0].trim());
 }
 function unique(values) {
   return [...new Set(values)];
 }
-function tokens(text4) {
-  return text4.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^[.*#]+|[.-]+$/g, "")).filter((token) => token !== "");
+function tokens(text3) {
+  return text3.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^[.*#]+|[.-]+$/g, "")).filter((token) => token !== "");
 }
 function isConcreteToken(token, classWords) {
   const lower = token.toLowerCase();
@@ -29351,9 +29245,9 @@ function isInvisible(cp) {
 function isControl(cp) {
   return cp <= 31 || cp >= 127 && cp <= 159;
 }
-function normalizeGoalText(text4) {
+function normalizeGoalText(text3) {
   let kept = "";
-  for (const ch of text4.normalize("NFC")) {
+  for (const ch of text3.normalize("NFC")) {
     const cp = ch.codePointAt(0) ?? 0;
     if (isInvisible(cp)) continue;
     if (isControl(cp)) {
@@ -29364,7 +29258,7 @@ function normalizeGoalText(text4) {
   }
   return kept.replace(/\s+/g, " ").trim().normalize("NFC");
 }
-var quote = (words2) => words2.map((word) => `'${word}'`).join(", ");
+var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
 function subjectOf(signals, normalized) {
   if (signals.targets.length === 0) {
     return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
@@ -29390,7 +29284,7 @@ function blockedOnPerformance(signals, perfWords, normalized) {
   const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
   return blocked(
     [
-      `performance wording (${quote(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
+      `performance wording (${quote2(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
       ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
     ],
     [
@@ -29407,15 +29301,15 @@ function blockedOnVagueness(signals, primary, normalized) {
   const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
   if (primary === void 0 && !hasScope) {
     reasons.push(
-      signals.vague.length > 0 ? `only vague words (${quote(signals.vague)}) and no concrete target` : "no action and no concrete target"
+      signals.vague.length > 0 ? `only vague words (${quote2(signals.vague)}) and no concrete target` : "no action and no concrete target"
     );
   } else if (primary === void 0) {
     reasons.push(
-      `names ${quote(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote(signals.vague)} is not observable)` : "")
+      `names ${quote2(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote2(signals.vague)} is not observable)` : "")
     );
   } else {
     reasons.push(
-      `${quote(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
+      `${quote2(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
     );
   }
   if (primary === void 0) {
@@ -29433,8 +29327,8 @@ function blockedOnVagueness(signals, primary, normalized) {
   return blocked(reasons, decisions);
 }
 function decideOracle(normalized) {
-  const text4 = normalizeGoalText(normalized);
-  if (!/[\p{L}\p{N}]/u.test(text4)) {
+  const text3 = normalizeGoalText(normalized);
+  if (!/[\p{L}\p{N}]/u.test(text3)) {
     return blocked(
       ["the goal text is empty"],
       [
@@ -29444,7 +29338,7 @@ function decideOracle(normalized) {
       ]
     );
   }
-  const signals = readSignals(text4);
+  const signals = readSignals(text3);
   const perfWords = signals.classes.get("performance");
   const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
   const found = (cls) => {
@@ -29457,25 +29351,25 @@ function decideOracle(normalized) {
   if (onlyTests) candidates = ["greenfield"];
   const primary = candidates[0];
   if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
-    return blockedOnPerformance(signals, perfWords, text4);
+    return blockedOnPerformance(signals, perfWords, text3);
   }
   if (primary === void 0 || signals.targets.length === 0) {
-    return blockedOnVagueness(signals, primary, text4);
+    return blockedOnVagueness(signals, primary, text3);
   }
   const context = {
-    subject: subjectOf(signals, text4),
+    subject: subjectOf(signals, text3),
     target: measurable ? signals.measurable : null
   };
   const checks = checksFor(primary, context);
   const gates = [...GATES_BY_CLASS[primary]];
   const reasons = [
-    onlyTests ? `class greenfield: the goal only asks for tests (${quote(signals.testAuthoring)})` : `class ${primary} (matched ${quote(found(primary) ?? [])})`,
-    `concrete targets: ${quote(signals.targets)}`
+    onlyTests ? `class greenfield: the goal only asks for tests (${quote2(signals.testAuthoring)})` : `class ${primary} (matched ${quote2(found(primary) ?? [])})`,
+    `concrete targets: ${quote2(signals.targets)}`
   ];
   const secondary = candidates.slice(1);
   if (secondary.length > 0) {
     reasons.push(
-      `also matched ${secondary.map((cls) => `${cls} (${quote(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
+      `also matched ${secondary.map((cls) => `${cls} (${quote2(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
     );
   }
   for (const cls of secondary) {
@@ -29487,12 +29381,12 @@ function decideOracle(normalized) {
   if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
   if (perfWords !== void 0 && !measurable) {
     reasons.push(
-      `performance wording (${quote(perfWords)}) has no measurable target, so speed is not part of the oracle`
+      `performance wording (${quote2(perfWords)}) has no measurable target, so speed is not part of the oracle`
     );
   }
   if (!onlyTests && signals.testAuthoring.length > 0) {
     reasons.push(
-      `asks for tests (${quote(signals.testAuthoring)}): they become part of the ${primary} proof`
+      `asks for tests (${quote2(signals.testAuthoring)}): they become part of the ${primary} proof`
     );
   }
   return {
@@ -29531,22 +29425,22 @@ function parsed(parse6) {
   });
 }
 var goalTextSchema = external_exports.string().transform((raw, ctx) => {
-  const text4 = normalizeGoalText(raw);
-  if (!text4) {
+  const text3 = normalizeGoalText(raw);
+  if (!text3) {
     ctx.addIssue({
       code: "custom",
       message: 'The goal is empty. Example: omk goal run "fix the failing tests"'
     });
     return external_exports.NEVER;
   }
-  if (text4.length > MAX_GOAL_CHARS) {
+  if (text3.length > MAX_GOAL_CHARS) {
     ctx.addIssue({
       code: "custom",
-      message: `The goal is ${text4.length} characters; the limit is ${MAX_GOAL_CHARS}.`
+      message: `The goal is ${text3.length} characters; the limit is ${MAX_GOAL_CHARS}.`
     });
     return external_exports.NEVER;
   }
-  return text4;
+  return text3;
 });
 function budgetInputSchema(flags = { time: "--budget-time", tokens: "--budget-tokens", usd: "--budget-usd" }) {
   return external_exports.object({
@@ -29580,9 +29474,9 @@ var budgetAddRequestSchema = budgetInputSchema({
 }).refine((value) => value.time !== void 0 || value.tokens !== void 0 || value.usd !== void 0, {
   message: "budget-add needs at least one of --time, --tokens, --usd. Example: omk goal budget-add --time 2h"
 });
-var summaryTextSchema = (flag, example) => external_exports.string().transform((raw) => normalizeGoalText(raw)).refine((text4) => text4.length > 0, {
+var summaryTextSchema = (flag, example) => external_exports.string().transform((raw) => normalizeGoalText(raw)).refine((text3) => text3.length > 0, {
   message: `${flag} is required and must not be empty. Example: ${example}`
-}).refine((text4) => text4.length <= MAX_GOAL_CHARS, {
+}).refine((text3) => text3.length <= MAX_GOAL_CHARS, {
   message: `${flag} is longer than ${MAX_GOAL_CHARS} characters.`
 });
 function parseRequest(schema, input2) {
@@ -29594,12 +29488,12 @@ function parseRequest(schema, input2) {
 
 // src/bot/sanitize.ts
 var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
-function workflowCommandIn(text4) {
-  return WORKFLOW_COMMAND.exec(text4)?.[1] ?? null;
+function workflowCommandIn(text3) {
+  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
 }
-function clip(text4, max = 200) {
-  const chars = [...text4];
-  return chars.length <= max ? text4 : `${chars.slice(0, max).join("")}\u2026`;
+function clip(text3, max = 200) {
+  const chars = [...text3];
+  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
 }
 
 // src/bot/tokenize.ts
@@ -29638,8 +29532,8 @@ function tokenize(line) {
       i += 2;
       continue;
     }
-    const quote2 = QUOTES[ch];
-    if (quote2 === void 0) {
+    const quote3 = QUOTES[ch];
+    if (quote3 === void 0) {
       current += ch;
       i += 1;
       continue;
@@ -29649,13 +29543,13 @@ function tokenize(line) {
     let closed = false;
     while (i < chars.length) {
       const inner = chars[i];
-      if (quote2.close.includes(inner)) {
+      if (quote3.close.includes(inner)) {
         closed = true;
         i += 1;
         break;
       }
       const next = chars[i + 1];
-      if (quote2.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
+      if (quote3.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
         current += next;
         i += 2;
         continue;
@@ -29917,9 +29811,9 @@ function stripDetails(body) {
   return depth > 0 ? out + body.slice(at, start) : out + body.slice(at);
 }
 function findCommand(body) {
-  const visible = stripDetails(stripHtmlComments(body));
+  const visible2 = stripDetails(stripHtmlComments(body));
   let fence = null;
-  for (const raw of visible.split(/\r\n?|\n/)) {
+  for (const raw of visible2.split(/\r\n?|\n/)) {
     const fenceMatch = FENCE.exec(raw);
     if (fence !== null) {
       const marker = fenceMatch?.[1];
@@ -30009,11 +29903,11 @@ import { dirname } from "node:path";
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function readJsonl(path, parse6, maxVersion) {
-  const text4 = await readTextOrEmpty(path);
+  const text3 = await readTextOrEmpty(path);
   const records = [];
   const skipped2 = [];
-  if (text4 === "") return { records, skipped: skipped2 };
-  const lines = text4.split("\n");
+  if (text3 === "") return { records, skipped: skipped2 };
+  const lines = text3.split("\n");
   const last = lines.length - 1;
   for (let i = 0; i <= last; i++) {
     const line = lines[i] ?? "";
@@ -30069,7 +29963,7 @@ async function appendSequenced(path, parse6, makers) {
   const last = await readLastJsonl(path, parse6);
   const first = (last?.seq ?? 0) + 1;
   const written = [];
-  let text4 = "";
+  let text3 = "";
   for (const [index, make] of makers.entries()) {
     const seq = first + index;
     const line = JSON.stringify(make(seq));
@@ -30078,19 +29972,19 @@ async function appendSequenced(path, parse6, makers) {
       throw new StateError(`${path}: a record was made with seq ${record2.seq}, expected ${seq}.`);
     }
     written.push(record2);
-    text4 += `${line}
+    text3 += `${line}
 `;
   }
-  await appendText(path, text4);
+  await appendText(path, text3);
   return written;
 }
-async function appendText(path, text4) {
+async function appendText(path, text3) {
   const handle = await openOrThrow(path, "a+");
   let created = false;
   try {
     const { size } = await handle.stat();
     created = size === 0;
-    let data = Buffer.from(text4, "utf8");
+    let data = Buffer.from(text3, "utf8");
     if (size > 0) {
       const lastByte = Buffer.alloc(1);
       await handle.read(lastByte, 0, 1, size - 1);
@@ -30867,8 +30761,8 @@ function judge(gate, required2, complete, verdict) {
       const what = gate.outcome === "failed" ? `failed ${where}${exit}` : `timed out ${where}`;
       if (!required2) verdict.warnings.push(`${label} ${what}; it does not block readiness.`);
       else if (complete) {
-        const code3 = gate.outcome === "failed" ? "gate_failed" : "gate_timeout";
-        verdict.failures.push({ code: code3, message: `${label} ${what}.`, evidence: gateEvidence(gate) });
+        const code2 = gate.outcome === "failed" ? "gate_failed" : "gate_timeout";
+        verdict.failures.push({ code: code2, message: `${label} ${what}.`, evidence: gateEvidence(gate) });
       } else verdict.gaps.push({ code: "gate_failed", message: `${label} ${what}.` });
       return;
     }
@@ -30939,8 +30833,8 @@ function deliveryFromEvents(events) {
     mergeEvaluation: null
   };
   for (const event of events) {
-    const text4 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
-    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text4(key) });
+    const text3 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
+    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text3(key) });
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
@@ -31088,7 +30982,7 @@ function controllerAlive(store, goal) {
   if (controller.host !== store.deps.host.hostname) return true;
   return store.deps.host.isAlive(controller.pid);
 }
-async function applyLifecycle(store, goalId, action, text4 = "") {
+async function applyLifecycle(store, goalId, action, text3 = "") {
   const paths = store.paths(goalId);
   const events = new EventLog(paths.events, store.deps.clock);
   return store.withGoalLock(goalId, async () => {
@@ -31096,14 +30990,14 @@ async function applyLifecycle(store, goalId, action, text4 = "") {
     const previous = goal.status;
     const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
     const data = { from: previous, to: next };
-    if (action === "accept") data.summary = text4;
-    if (action === "reject" || action === "cancel") data.reason = text4;
+    if (action === "accept") data.summary = text3;
+    if (action === "reject" || action === "cancel") data.reason = text3;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === "cancel") {
       await writeFailure(paths.failure, {
         status: "cancelled",
         at: store.deps.clock.nowIso(),
-        reason: text4 || "cancelled by a user",
+        reason: text3 || "cancelled by a user",
         humanDecisions: []
       });
     }
@@ -31306,10 +31200,10 @@ function isWithin(path, container) {
 function pathsOverlap(a, b) {
   return isWithin(a, b) || isWithin(b, a);
 }
-function quoteUntrusted(text4) {
+function quoteUntrusted(text3) {
   let out = "";
   let count = 0;
-  for (const ch of text4) {
+  for (const ch of text3) {
     if (count === MAX_QUOTED_CHARS) {
       out += "\u2026";
       break;
@@ -31495,8 +31389,8 @@ var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
 var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
 var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
 var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text4) => {
-  const [, h, m, s] = DURATION2.exec(text4) ?? [];
+var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
+  const [, h, m, s] = DURATION2.exec(text3) ?? [];
   return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
 }).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
@@ -31597,9 +31491,9 @@ var CONFIG_EXAMPLES = {
 async function loadConfig(repoRoot) {
   for (const relative of CONFIG_FILES) {
     const path = join2(repoRoot, relative);
-    const text4 = await readConfigText(path);
-    if (text4 === null) continue;
-    return { config: parseConfig(text4, path), path };
+    const text3 = await readConfigText(path);
+    if (text3 === null) continue;
+    return { config: parseConfig(text3, path), path };
   }
   return { config: configSchema.parse({}), path: null };
 }
@@ -31617,8 +31511,8 @@ async function readConfigText(path) {
     throw new ConfigError(`Cannot read ${path}.`, { cause: error62 });
   }
 }
-function parseConfig(text4, source) {
-  const raw = parseYaml(text4, source);
+function parseConfig(text3, source) {
+  const raw = parseYaml(text3, source);
   const version2 = typeof raw === "object" && raw !== null ? raw.version : void 0;
   if (typeof version2 === "number" && Number.isInteger(version2) && version2 > CONFIG_VERSION) {
     throw new ConfigError(
@@ -31636,8 +31530,8 @@ ${exampleFor(first?.path ?? [])}`,
     cause: result2.error
   });
 }
-function parseYaml(text4, source) {
-  const doc = (0, import_yaml.parseDocument)(text4, { prettyErrors: true, uniqueKeys: true });
+function parseYaml(text3, source) {
+  const doc = (0, import_yaml.parseDocument)(text3, { prettyErrors: true, uniqueKeys: true });
   const [error62] = doc.errors;
   if (error62) {
     throw new ConfigError(`${source} is not valid YAML: ${error62.message}`, {
@@ -31729,9 +31623,9 @@ var TARGETS = [
   ["check", "check", "test"]
 ];
 var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=:])/gm;
-function makeTargets(text4) {
+function makeTargets(text3) {
   const targets = /* @__PURE__ */ new Set();
-  for (const match of text4.matchAll(RULE)) {
+  for (const match of text3.matchAll(RULE)) {
     for (const target of (match[1] ?? "").split(/[ \t]+/)) targets.add(target);
   }
   return targets;
@@ -31741,9 +31635,9 @@ var makeDetector = {
   fallback: true,
   detect(context) {
     const file2 = MAKEFILES.find((path) => context.has(path));
-    const text4 = file2 === void 0 ? null : context.read(file2);
-    if (file2 === void 0 || text4 === null) return [];
-    const targets = makeTargets(text4);
+    const text3 = file2 === void 0 ? null : context.read(file2);
+    if (file2 === void 0 || text3 === null) return [];
+    const targets = makeTargets(text3);
     const gates = [];
     for (const [target, name, kind] of TARGETS) {
       if (!targets.has(target) || gates.some((gate) => gate.name === name)) continue;
@@ -31765,11 +31659,11 @@ function packageManager(context) {
   return "npm";
 }
 function readScripts(context) {
-  const text4 = context.read("package.json");
-  if (text4 === null) return null;
+  const text3 = context.read("package.json");
+  if (text3 === null) return null;
   let parsed2;
   try {
-    parsed2 = JSON.parse(text4);
+    parsed2 = JSON.parse(text3);
   } catch {
     return null;
   }
@@ -31818,14 +31712,14 @@ function createDetectContext(repoRoot, files) {
     if (!listed.has(path)) return null;
     const cached2 = cache.get(path);
     if (cached2 !== void 0) return cached2;
-    let text4 = null;
+    let text3 = null;
     try {
       const full = join3(repoRoot, path);
-      if (statSync2(full).size <= MAX_READ_BYTES) text4 = readFileSync(full, "utf8");
+      if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
     } catch {
     }
-    cache.set(path, text4);
-    return text4;
+    cache.set(path, text3);
+    return text3;
   };
   return {
     files: listed,
@@ -31837,10 +31731,10 @@ function createDetectContext(repoRoot, files) {
     read
   };
 }
-function hasSection(text4, section) {
-  if (text4 === null) return false;
+function hasSection(text3, section) {
+  if (text3 === null) return false;
   const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text4);
+  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text3);
 }
 
 // src/runtime/gates/detect-python.ts
@@ -31863,7 +31757,7 @@ var pythonDetector = {
     const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
     if (mypySource !== null) {
       const configured = [mypyIni, pyproject, setupCfg].some(
-        (text4) => text4 !== null && MYPY_FILES.test(text4)
+        (text3) => text3 !== null && MYPY_FILES.test(text3)
       );
       const argv = configured ? ["mypy"] : ["mypy", "."];
       gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
@@ -32090,6 +31984,29 @@ function deliveryTarget(goal, request2, words2) {
   return { policy, base };
 }
 
+// src/runtime/graph/branches.ts
+var OMK_BRANCH_PREFIX = "omk/";
+var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+var BASE_ID = "base";
+var INTEGRATION_ID = "integration";
+var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -32131,7 +32048,7 @@ function lazyBase(deps, goal) {
       created ??= deps.workspaces.create({
         repoRoot: goal.repo.root,
         goalId: goal.id,
-        sliceId: "base",
+        sliceId: BASE_ID,
         baseSha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: null
@@ -32561,9 +32478,9 @@ function binaryFindings(input2, files) {
   return ORDER.flatMap((kind) => {
     const paths = groups2.get(kind);
     if (paths === void 0) return [];
-    const { severity: severity2, text: text4 } = MESSAGES[kind];
+    const { severity: severity2, text: text3 } = MESSAGES[kind];
     const count = new Set(paths).size;
-    return [finding("security", severity2, `${plural2(count, "file")}: ${text4}.`, paths)];
+    return [finding("security", severity2, `${plural2(count, "file")}: ${text3}.`, paths)];
   });
 }
 function candidatePaths(input2, files) {
@@ -32619,18 +32536,18 @@ function scanPackageJson(lines) {
   const names = [];
   const stack = [];
   let known = false;
-  for (const { text: text4, emit } of lines) {
-    const open5 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text4);
+  for (const { text: text3, emit } of lines) {
+    const open5 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text3);
     if (open5 !== null) {
-      if (!/\}\s*,?\s*$/.test(text4)) stack.push(open5[1] ?? "");
+      if (!/\}\s*,?\s*$/.test(text3)) stack.push(open5[1] ?? "");
       continue;
     }
-    if (/^\s*\}/.test(text4)) {
+    if (/^\s*\}/.test(text3)) {
       stack.pop();
       if (stack.length === 0) known = true;
       continue;
     }
-    const entry = NPM_ENTRY.exec(text4);
+    const entry = NPM_ENTRY.exec(text3);
     if (entry === null || !emit) continue;
     const [, name = "", spec = ""] = entry;
     const section = stack.at(-1);
@@ -32651,15 +32568,15 @@ var CARGO_NOT_DEPENDENCIES = /* @__PURE__ */ new Set(["name", "version", "editio
 function scanCargo(lines) {
   const names = [];
   let section = null;
-  for (const { text: text4, emit } of lines) {
-    const header = TOML_HEADER.exec(text4);
+  for (const { text: text3, emit } of lines) {
+    const header = TOML_HEADER.exec(text3);
     if (header !== null) {
       section = header[1] ?? "";
       const table2 = CARGO_TABLE.exec(section);
       if (emit && table2 !== null) names.push(table2[2] ?? "");
       continue;
     }
-    const entry = TOML_KEY.exec(text4);
+    const entry = TOML_KEY.exec(text3);
     if (entry === null || !emit) continue;
     const [, name = "", value = ""] = entry;
     const inDependencies = section === null ? looksLikeCargoEntry(name, value) : CARGO_SECTION.test(section);
@@ -32674,30 +32591,30 @@ function looksLikeCargoEntry(name, value) {
 function scanGoMod(lines) {
   const names = [];
   let block2 = null;
-  for (const { text: text4, emit } of lines) {
-    const opened = /^\s*(require|replace|exclude|retract|tool|godebug)\s*\(\s*$/.exec(text4);
+  for (const { text: text3, emit } of lines) {
+    const opened = /^\s*(require|replace|exclude|retract|tool|godebug)\s*\(\s*$/.exec(text3);
     if (opened !== null) {
       block2 = opened[1] ?? "";
       continue;
     }
-    if (/^\s*\)\s*$/.test(text4)) {
+    if (/^\s*\)\s*$/.test(text3)) {
       block2 = "";
       continue;
     }
     if (!emit) continue;
-    const single = /^\s*require\s+(\S+)\s+v\d/.exec(text4);
+    const single = /^\s*require\s+(\S+)\s+v\d/.exec(text3);
     if (single !== null) {
       names.push(single[1] ?? "");
       continue;
     }
-    const item = /^\s*([A-Za-z0-9][^\s()=]*)\s+v\d\S*\s*(?:\/\/.*)?$/.exec(text4);
+    const item = /^\s*([A-Za-z0-9][^\s()=]*)\s+v\d\S*\s*(?:\/\/.*)?$/.exec(text3);
     if (item !== null && (block2 === "require" || block2 === null)) names.push(item[1] ?? "");
   }
   return names;
 }
 function scanRequirements(lines) {
-  return lines.flatMap(({ text: text4, emit }) => {
-    const line = text4.replace(/(?:^|\s)#.*$/, "").trim();
+  return lines.flatMap(({ text: text3, emit }) => {
+    const line = text3.replace(/(?:^|\s)#.*$/, "").trim();
     if (!emit || line === "" || line.startsWith("-")) return [];
     const name = pep508Name(line);
     return name === null ? [] : [name];
@@ -32710,14 +32627,14 @@ function scanPyproject(lines) {
   const names = [];
   let section = null;
   let inArray = false;
-  for (const { text: text4, emit } of lines) {
-    const header = TOML_HEADER.exec(text4);
+  for (const { text: text3, emit } of lines) {
+    const header = TOML_HEADER.exec(text3);
     if (header !== null) {
       section = header[1] ?? "";
       inArray = false;
       continue;
     }
-    const opened = ARRAY_OPEN.exec(text4);
+    const opened = ARRAY_OPEN.exec(text3);
     if (opened !== null) {
       const key = opened[1] ?? "";
       const rest = opened[2] ?? "";
@@ -32727,21 +32644,21 @@ function scanPyproject(lines) {
       continue;
     }
     if (section !== null && POETRY_TABLE.test(section)) {
-      const entry = TOML_KEY.exec(text4);
+      const entry = TOML_KEY.exec(text3);
       if (emit && entry !== null && entry[1] !== "python") names.push(normalizePython(entry[1] ?? ""));
       continue;
     }
-    if (emit && (inArray || section === null)) names.push(...requirementsIn(text4, inArray));
-    if (closesArray(text4)) inArray = false;
+    if (emit && (inArray || section === null)) names.push(...requirementsIn(text3, inArray));
+    if (closesArray(text3)) inArray = false;
   }
   return names;
 }
-function closesArray(text4) {
-  return text4.replace(QUOTED, "").includes("]");
+function closesArray(text3) {
+  return text3.replace(QUOTED, "").includes("]");
 }
-function requirementsIn(text4, known) {
-  if (text4.includes("include-group")) return [];
-  return [...text4.matchAll(QUOTED)].flatMap((hit) => {
+function requirementsIn(text3, known) {
+  if (text3.includes("include-group")) return [];
+  return [...text3.matchAll(QUOTED)].flatMap((hit) => {
     const requirement = hit[1] ?? hit[2] ?? "";
     if (!known && !/[<>!~=]=|[<>]/.test(requirement)) return [];
     const name = pep508Name(requirement);
@@ -32815,20 +32732,20 @@ function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
 }
 function consumeHunkLine(hunk, raw) {
   const mark = raw.charAt(0);
-  const text4 = raw.slice(1);
+  const text3 = raw.slice(1);
   if (mark === "\\") return true;
   if (mark === "+" && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "added", text: text4, newLine: hunk.next++ });
+    hunk.lines.push({ kind: "added", text: text3, newLine: hunk.next++ });
     hunk.newLeft--;
     return true;
   }
   if (mark === "-" && hunk.oldLeft > 0) {
-    hunk.lines.push({ kind: "removed", text: text4, newLine: null });
+    hunk.lines.push({ kind: "removed", text: text3, newLine: null });
     hunk.oldLeft--;
     return true;
   }
   if ((mark === " " || raw === "") && hunk.oldLeft > 0 && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "context", text: text4, newLine: hunk.next++ });
+    hunk.lines.push({ kind: "context", text: text3, newLine: hunk.next++ });
     hunk.oldLeft--;
     hunk.newLeft--;
     return true;
@@ -32855,25 +32772,25 @@ function stripPrefix(path, known) {
   return known.size === 0 || known.has(bare) ? bare : path;
 }
 var ESCAPES = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
-function unquote(text4) {
-  return text4.startsWith('"') ? readQuoted(text4, 0)[0] : text4;
+function unquote(text3) {
+  return text3.startsWith('"') ? readQuoted(text3, 0)[0] : text3;
 }
-function readQuoted(text4, start) {
+function readQuoted(text3, start) {
   const bytes = [];
   let i = start + 1;
-  while (i < text4.length && text4.charAt(i) !== '"') {
-    const ch = String.fromCodePoint(text4.codePointAt(i) ?? 0);
+  while (i < text3.length && text3.charAt(i) !== '"') {
+    const ch = String.fromCodePoint(text3.codePointAt(i) ?? 0);
     if (ch !== "\\") {
       bytes.push(...Buffer.from(ch, "utf8"));
       i += ch.length;
       continue;
     }
-    const octal = /^[0-7]{3}/.exec(text4.slice(i + 1, i + 4));
+    const octal = /^[0-7]{3}/.exec(text3.slice(i + 1, i + 4));
     if (octal !== null) {
       bytes.push(Number.parseInt(octal[0], 8));
       i += 4;
     } else {
-      bytes.push(ESCAPES[text4.charAt(i + 1)] ?? text4.charCodeAt(i + 1));
+      bytes.push(ESCAPES[text3.charAt(i + 1)] ?? text3.charCodeAt(i + 1));
       i += 2;
     }
   }
@@ -33052,7 +32969,7 @@ async function integrateSlices(ctx) {
     await ctx.preparedIntegration?.discard();
     return;
   }
-  const target = `omk/${goal.id}/integration`;
+  const target = integrationBranchName(goal.id);
   const result2 = await deps.workspaces.integrate({
     repoRoot: goal.repo.root,
     workspaceRoot: deps.workspaceRoot,
@@ -33164,7 +33081,7 @@ async function failToPassEvidence(ctx, headGates) {
       signal: ctx.signal
     }
   );
-  const short3 = (sha2) => sha2.slice(0, 12);
+  const short2 = (sha2) => sha2.slice(0, 12);
   const head2 = headGates.filter((gate) => gate.kind === "test");
   const failedOnBase = base.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "flaky");
   const passedOnHead = head2.length > 0 && head2.every((gate) => gate.outcome === "passed" || gate.outcome === "flaky");
@@ -33179,7 +33096,7 @@ async function failToPassEvidence(ctx, headGates) {
       }
     };
   }
-  const where = `base ${short3(ctx.base.baseSha)}, head ${short3(head2[0]?.sha ?? "")}`;
+  const where = `base ${short2(ctx.base.baseSha)}, head ${short2(head2[0]?.sha ?? "")}`;
   return {
     durationMs,
     decision: failedOnBase.length > 0 && passedOnHead ? {
@@ -33383,7 +33300,7 @@ var followUpProposalSchema = external_exports.object({
 });
 async function readFollowUps(cwd, defaults) {
   const path = join6(cwd, FOLLOW_UPS_FILE);
-  let text4;
+  let text3;
   try {
     const stat9 = await lstat(path);
     if (!stat9.isFile()) {
@@ -33397,18 +33314,18 @@ async function readFollowUps(cwd, defaults) {
         problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
       };
     }
-    text4 = await readFile4(path, "utf8");
+    text3 = await readFile4(path, "utf8");
   } catch (error62) {
     if (isNotFound(error62)) return { followUps: [], problems: [] };
     throw error62;
   }
   await removeProposals(path);
-  return parseFollowUps(text4, defaults);
+  return parseFollowUps(text3, defaults);
 }
-function parseFollowUps(text4, defaults) {
+function parseFollowUps(text3, defaults) {
   let raw;
   try {
-    raw = JSON.parse(text4);
+    raw = JSON.parse(text3);
   } catch (error62) {
     return {
       followUps: [],
@@ -33499,7 +33416,7 @@ function renderAgentPrompt(input2) {
   const { task } = input2;
   const writes = task.writes.length > 0 ? task.writes : ["(none: do not change any file)"];
   const sections = [
-    `# Slice ${task.id}: ${oneLine(task.title)}`,
+    `# Slice ${task.id}: ${oneLine2(task.title)}`,
     paragraph(
       "You are working on one slice of a larger engineering goal, in a git worktree created for this",
       "slice. Make the change described below, keep it small and focused, and leave the working tree",
@@ -33509,7 +33426,7 @@ function renderAgentPrompt(input2) {
     "## Goal",
     fenced(head(input2.goal, MAX_GOAL_CHARS2)),
     "## This slice",
-    `**${oneLine(task.title)}**`,
+    `**${oneLine2(task.title)}**`,
     task.description.trim() === "" ? "(no further description)" : fenced(head(task.description, MAX_DESCRIPTION_CHARS)),
     "## Write scope",
     paragraph(
@@ -33564,27 +33481,27 @@ var FOLLOW_UP_EXAMPLE = JSON.stringify(
   2
 );
 function bullets(items) {
-  const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine(head(item, MAX_ITEM_CHARS))}`);
+  const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine2(head(item, MAX_ITEM_CHARS))}`);
   if (items.length > MAX_LIST_ITEMS) shown.push(`- \u2026 and ${items.length - MAX_LIST_ITEMS} more`);
   return shown.join("\n");
 }
-function fenced(text4, lang = "") {
-  const longest = Math.max(0, ...[...text4.matchAll(/`+/g)].map((m) => m[0].length));
+function fenced(text3, lang = "") {
+  const longest = Math.max(0, ...[...text3.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${lang}
-${text4.trimEnd()}
+${text3.trimEnd()}
 ${fence}`;
 }
-function oneLine(text4) {
-  return text4.replace(/\s+/g, " ").trim();
+function oneLine2(text3) {
+  return text3.replace(/\s+/g, " ").trim();
 }
-function head(text4, max) {
-  return text4.length <= max ? text4 : `${text4.slice(0, max)}
+function head(text3, max) {
+  return text3.length <= max ? text3 : `${text3.slice(0, max)}
 \u2026 (truncated)`;
 }
-function tail(text4, max) {
-  return text4.length <= max ? text4 : `(earlier output truncated) \u2026
-${text4.slice(-max)}`;
+function tail(text3, max) {
+  return text3.length <= max ? text3 : `(earlier output truncated) \u2026
+${text3.slice(-max)}`;
 }
 
 // src/runtime/graph/validate.ts
@@ -33622,7 +33539,6 @@ function checkDraft(draft, dependsOn, options) {
 function isFailure(value) {
   return "code" in value;
 }
-var RESERVED_SLICE_IDS = ["base", "integration"];
 function idFailure(id, takenBy) {
   if (RESERVED_SLICE_IDS.includes(id)) {
     return {
@@ -33721,9 +33637,9 @@ function decideInDependencyOrder(checked, failures, indexById) {
 }
 function rejectedDependency(task, deps, failures) {
   const at = deps.findIndex((dep) => failures.has(dep));
-  const code3 = failures.get(deps[at] ?? -1)?.code;
-  if (code3 === void 0) return null;
-  const reason = `depends on ${quoteUntrusted(task.dependsOn[at] ?? "")}, which was rejected (${code3}); fix that task first`;
+  const code2 = failures.get(deps[at] ?? -1)?.code;
+  if (code2 === void 0) return null;
+  const reason = `depends on ${quoteUntrusted(task.dependsOn[at] ?? "")}, which was rejected (${code2}); fix that task first`;
   return { code: "rejected_dependency", reason };
 }
 function firstConflict(task, above, accepted, checked) {
@@ -33999,8 +33915,8 @@ function describeGates(gates, sparse) {
   const passed = gates.filter((gate) => GATE_PASSES.has(gate.outcome)).length;
   return `gates ${passed}/${gates.length} passed`;
 }
-function firstLine(text4) {
-  return text4.split("\n")[0]?.slice(0, 200) ?? "";
+function firstLine(text3) {
+  return text3.split("\n")[0]?.slice(0, 200) ?? "";
 }
 
 // src/runtime/controller/execute.ts
@@ -34250,9 +34166,9 @@ async function settle2(journal, stoppedBy) {
 
 // src/runtime/goal/remote-changes.ts
 async function adoptRemoteChanges(store, remote, goalId) {
-  const text4 = await remote.peek(goalId, "goal.json");
-  if (text4 === null) return { stop: null, budgetAdded: false };
-  const theirs = parseVersioned(goalRecordVersioned, parseJson(text4, goalId), `state branch: goal ${goalId}`);
+  const text3 = await remote.peek(goalId, "goal.json");
+  if (text3 === null) return { stop: null, budgetAdded: false };
+  const theirs = parseVersioned(goalRecordVersioned, parseJson(text3, goalId), `state branch: goal ${goalId}`);
   const ours = await store.read(goalId);
   const more = budgetIncrease(ours.budget, theirs.budget);
   const budgetAdded = more !== null && !TERMINAL_STATUSES.includes(ours.status);
@@ -34277,17 +34193,17 @@ function budgetIncrease(ours, theirs) {
   return Object.keys(add).length > 0 ? add : null;
 }
 async function cancelReason(remote, goalId) {
-  const text4 = await remote.peek(goalId, "failure.json");
-  if (text4 === null) return "cancelled on the state branch";
+  const text3 = await remote.peek(goalId, "failure.json");
+  if (text3 === null) return "cancelled on the state branch";
   try {
-    return parseVersioned(failureVersioned, JSON.parse(text4), "failure.json").reason;
+    return parseVersioned(failureVersioned, JSON.parse(text3), "failure.json").reason;
   } catch {
     return "cancelled on the state branch";
   }
 }
-function parseJson(text4, goalId) {
+function parseJson(text3, goalId) {
   try {
-    return JSON.parse(text4);
+    return JSON.parse(text3);
   } catch (error62) {
     throw new StateError(`state branch: goal.json of goal ${goalId} is not valid JSON.`, { cause: error62 });
   }
@@ -34374,6 +34290,114 @@ function proofForTree(proof, shown) {
   return { ...next, digest: computeProofDigest(next) };
 }
 
+// src/runtime/proof/render-markdown.ts
+var TAIL_LINES = 50;
+var FILES_SHOWN = 100;
+var FILES_OPEN = 10;
+function renderProofMarkdown(proof) {
+  const out = [];
+  const { git } = proof;
+  out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
+  out.push(...quote(proof.goal.text), "");
+  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
+  const required2 = proof.requiredGates.map((kind) => code(kind, true)).join(", ");
+  out.push(
+    "| | |",
+    "|---|---|",
+    `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
+    `| Base | ${base} |`,
+    `| Head | ${sha(git.headSha)} |`,
+    `| Execution | ${proof.execution.replace("_", " ")} |`,
+    `| Required gates | ${required2 === "" ? "none" : required2} |`
+  );
+  out.push("", "### Gates", "");
+  if (proof.gates.length === 0) out.push("No gate ran.");
+  else {
+    out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
+    for (const gate of proof.gates) {
+      const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
+      out.push(
+        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
+      );
+    }
+    for (const gate of proof.gates) {
+      if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
+      const log = gate.artifact === null ? "" : ` (full log: ${gate.artifact})`;
+      out.push("", ...details(`Output of ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}${log}`, gate.tail));
+    }
+  }
+  if (proof.slices.length > 0) {
+    out.push("", "### Slices", "", "| Status | Slice | Title | Branch | Head | Attempts | Files |");
+    out.push("|---|---|---|---|---|---|---|");
+    for (const slice of proof.slices) {
+      const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
+      out.push(
+        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
+      );
+    }
+  }
+  if (proof.changedFiles.length > 0) {
+    const files = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
+    const more = proof.changedFiles.length - files.length;
+    if (more > 0) files.push(`- \u2026 and ${more} more`);
+    const title3 = `Changed files (${proof.changedFiles.length})`;
+    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files);
+    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files, "", "</details>");
+  }
+  list(
+    out,
+    "Findings",
+    proof.findings.map(
+      (finding2) => `**${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path) => code(path)).join(", ")}` : "")
+    )
+  );
+  out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
+  if (proof.knownGaps.length === 0) out.push("None.");
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
+  if (proof.failures.length > 0) {
+    out.push("", `### Failures (${proof.failures.length})`);
+    for (const failure2 of proof.failures) {
+      out.push("", `- ${code(failure2.code)} ${text(failure2.message)}`);
+      if (failure2.evidence.trim() !== "") out.push("", ...details("Evidence", failure2.evidence));
+    }
+  }
+  list(out, "Warnings", proof.warnings.map(text));
+  list(out, "Human decisions", proof.humanDecisions.map(text));
+  const delivery = [
+    ...formatDelivery(proof.delivery, (value) => value).map(text),
+    ...proof.delivery.pullRequests.map(
+      (pr) => `${link(`#${pr.number}`, pr.url)}${pr.sliceId === null ? "" : ` (slice ${code(pr.sliceId)})`}`
+    )
+  ];
+  list(out, "Delivery", delivery.length > 0 ? delivery : ["Nothing delivered yet."]);
+  out.push("", `**Budget:** ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`);
+  out.push(
+    "",
+    `<sub>Events through #${proof.eventsThroughSeq} \xB7 generated ${html(proof.generatedAt)} \xB7 digest <code>${html(proof.digest)}</code></sub>`
+  );
+  return `${out.join("\n")}
+`;
+}
+function list(out, title3, items) {
+  if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
+}
+function details(summary, body) {
+  const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
+  const cut2 = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)
+` : "";
+  const shown = lines.slice(-TAIL_LINES).join("\n");
+  return [
+    `<details><summary>${html(summary)}</summary>`,
+    "",
+    `<pre>${html(cut2 + shown, false)}</pre>`,
+    "",
+    "</details>"
+  ];
+}
+function sha(value) {
+  return value === null ? "_unknown_" : code(shortSha(value), true);
+}
+
 // src/runtime/delivery/annotations.ts
 var P = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]+)`;
 var P_EXT = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]*\.[A-Za-z][\w]*)`;
@@ -34442,13 +34466,13 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
   let stylishFile = null;
   let inStack = false;
   for (let index = 0; index < lines.length && out.length < limit; index += 1) {
-    const text4 = lines[index] ?? "";
-    const hit = text4.length > MAX_LINE_CHARS ? null : locate(text4, stylishFile);
+    const text3 = lines[index] ?? "";
+    const hit = text3.length > MAX_LINE_CHARS ? null : locate(text3, stylishFile);
     if (hit === null) {
-      if (text4.length <= MAX_LINE_CHARS && text4 === text4.trimStart() && STYLISH_FILE.test(text4.trimEnd())) {
-        stylishFile = text4.trimEnd();
-      } else if (text4.trim() !== "") {
-        stylishFile = STYLISH_ENTRY.test(text4) ? stylishFile : null;
+      if (text3.length <= MAX_LINE_CHARS && text3 === text3.trimStart() && STYLISH_FILE.test(text3.trimEnd())) {
+        stylishFile = text3.trimEnd();
+      } else if (text3.trim() !== "") {
+        stylishFile = STYLISH_ENTRY.test(text3) ? stylishFile : null;
         inStack = false;
       }
       continue;
@@ -34474,15 +34498,15 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
   }
   return out;
 }
-function locate(text4, stylishFile) {
-  const stylish = stylishFile === null ? null : STYLISH_ENTRY.exec(text4);
-  if (stylishFile === null || stylish === null) return parse3(text4);
+function locate(text3, stylishFile) {
+  const stylish = stylishFile === null ? null : STYLISH_ENTRY.exec(text3);
+  if (stylishFile === null || stylish === null) return parse3(text3);
   const message = stylish[3]?.replace(/\s{2,}/g, " ") ?? "";
   return { path: stylishFile, line: stylish[1] ?? "", message, level: severity(stylish[2]) };
 }
-function parse3(text4) {
+function parse3(text3) {
   for (const parser of PARSERS) {
-    const match = parser.pattern.exec(text4);
+    const match = parser.pattern.exec(text3);
     if (match !== null) return parser.hit(match);
   }
   return null;
@@ -34509,8 +34533,8 @@ function relativePath(raw, repoRoot) {
 }
 function biomeMessage(hit, lines, index) {
   if (!/^(?:lint|assist|format|parse)/.test(hit.message)) return hit.message;
-  for (const text4 of lines.slice(index + 1, index + 6)) {
-    const detail = /^\s*[×✖!⚠ℹi] (.+)$/.exec(text4)?.[1];
+  for (const text3 of lines.slice(index + 1, index + 6)) {
+    const detail = /^\s*[×✖!⚠ℹi] (.+)$/.exec(text3)?.[1];
     if (detail !== void 0) return `${hit.message}: ${detail.trim()}`;
   }
   return hit.message;
@@ -34519,16 +34543,16 @@ var HEADLINE = /^\s*(?:(?:error|warning)(?:\[[\w-]+\])?:|[\w.]*(?:Error|Exceptio
 var ERRORISH = /\b(?:error|fail(?:ed|ure)?|assert\w*|expected|panicked)\b/i;
 function contextMessage(lines, index, hit) {
   for (let next = index + 1; hit.after === true && next < Math.min(lines.length, index + 8); next += 1) {
-    const text4 = lines[next] ?? "";
-    const error62 = /^\s*error: (.*)$/.exec(text4)?.[1]?.trim();
+    const text3 = lines[next] ?? "";
+    const error62 = /^\s*error: (.*)$/.exec(text3)?.[1]?.trim();
     if (error62 !== void 0) {
       return /^[|>][-+]?$/.test(error62) ? lines[next + 1]?.trim() ?? "error" : error62.replace(/^'|'$/g, "");
     }
-    if (HEADLINE.test(text4)) return text4.trim();
+    if (HEADLINE.test(text3)) return text3.trim();
   }
   const before = lines.slice(Math.max(0, index - 8), index).reverse();
-  const isText = (text4) => text4.trim() !== "" && (text4.length > MAX_LINE_CHARS || parse3(text4) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text4);
-  const found = before.find((text4) => HEADLINE.test(text4) && isText(text4)) ?? before.find((text4) => ERRORISH.test(text4) && isText(text4)) ?? before.find(isText);
+  const isText = (text3) => text3.trim() !== "" && (text3.length > MAX_LINE_CHARS || parse3(text3) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text3);
+  const found = before.find((text3) => HEADLINE.test(text3) && isText(text3)) ?? before.find((text3) => ERRORISH.test(text3) && isText(text3)) ?? before.find(isText);
   return found?.trim() ?? "failed here";
 }
 function clean(message) {
@@ -34631,22 +34655,6 @@ function safeEnd(value, end) {
   const unit = value.charCodeAt(end - 1);
   return unit >= 55296 && unit <= 56319 ? end - 1 : end;
 }
-var ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
-var HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-function md(value, max = null) {
-  return text(clip2(value, max).replace(ZERO_WIDTH, "\uFFFD"));
-}
-function mdCode(value, inTable = false, max = null) {
-  return code(clip2(value, max).replace(ZERO_WIDTH, "\uFFFD"), inTable);
-}
-function html2(value, defuseMentions = true) {
-  const escaped = value.replace(ZERO_WIDTH, "\uFFFD").replace(HIDDEN, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
-}
-function link2(label, url2, missing) {
-  if (url2 === null) return `${md(label)} (${missing})`;
-  return /^https?:\/\/[^\s<>()[\]`"'\\|]+$/.test(url2) ? `[${md(label)}](${url2})` : `${md(label)} ${mdCode(url2)}`;
-}
 
 // src/runtime/delivery/merge-decision.ts
 var PROOF_CHECK = "omk/proof";
@@ -34659,12 +34667,8 @@ function decideMerge(input2) {
   if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
   if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
   if (proof.status !== "ready") block2("proof_not_ready", `the proof is ${proof.status}`);
-  if (proof.git.headSha !== pr.headSha || proof.git.baseSha !== pr.baseSha) {
-    block2(
-      "stale_proof",
-      `the proof is for head ${short2(proof.git.headSha)} on base ${short2(proof.git.baseSha)}, the PR is at head ${short2(pr.headSha)} on base ${short2(pr.baseSha)}`
-    );
-  }
+  const freshness = checkFreshness(proof, pr);
+  if (!freshness.fresh) block2("stale_proof", freshness.reason);
   if (pr.draft) block2("draft", `PR #${pr.number} is a draft`);
   if (pr.mergeable === false) block2("conflict", `PR #${pr.number} has conflicts with ${pr.base}`);
   if (pr.mergeable === null) block2("mergeability_unknown", "GitHub has not computed mergeability yet");
@@ -34690,9 +34694,6 @@ function decideMerge(input2) {
   const first = reasons[0];
   if (first) return { merge: false, blockedBy: first.blocker, reasons };
   return { merge: true, sha: pr.headSha };
-}
-function short2(sha2) {
-  return sha2 ? sha2.slice(0, 7) : "none";
 }
 
 // src/runtime/delivery/check-run.ts
@@ -34734,34 +34735,34 @@ ${renderProofMarkdown(foldProof(proof, fold))}`;
   return cut(rendered, limit);
 }
 function foldProof(proof, fold) {
-  const text4 = (value) => clip2(value, fold.textChars);
+  const text3 = (value) => clip2(value, fold.textChars);
   const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
   const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip2(value, fold.messageChars);
   const grouped = (items, make) => {
     const counts = /* @__PURE__ */ new Map();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([code3, count]) => make(code3, count));
+    return [...counts].map(([code2, count]) => make(code2, count));
   };
   return {
     ...proof,
-    goal: { ...proof.goal, text: text4(proof.goal.text) },
+    goal: { ...proof.goal, text: text3(proof.goal.text) },
     gates: proof.gates.map((gate) => ({
       ...gate,
-      name: text4(gate.name),
-      kind: text4(gate.kind),
+      name: text3(gate.name),
+      kind: text3(gate.kind),
       tail: tail2(gate.tail)
     })),
-    slices: proof.slices.map((slice) => ({ ...slice, title: text4(slice.title) })),
-    changedFiles: proof.changedFiles.slice(0, fold.filesShown).map((file2) => ({ ...file2, path: text4(file2.path) })),
-    findings: proof.findings.map((finding2) => ({ ...finding2, message: text4(finding2.message) })),
-    knownGaps: fold.grouped ? grouped(proof.knownGaps, (code3, count) => ({ code: code3, message: `\xD7 ${count}` })) : proof.knownGaps.map((gap) => ({ ...gap, message: message(gap.message) })),
-    failures: fold.grouped ? grouped(proof.failures, (code3, count) => ({ code: code3, message: `\xD7 ${count}`, evidence: "" })) : proof.failures.map((failure2) => ({
+    slices: proof.slices.map((slice) => ({ ...slice, title: text3(slice.title) })),
+    changedFiles: proof.changedFiles.slice(0, fold.filesShown).map((file2) => ({ ...file2, path: text3(file2.path) })),
+    findings: proof.findings.map((finding2) => ({ ...finding2, message: text3(finding2.message) })),
+    knownGaps: fold.grouped ? grouped(proof.knownGaps, (code2, count) => ({ code: code2, message: `\xD7 ${count}` })) : proof.knownGaps.map((gap) => ({ ...gap, message: message(gap.message) })),
+    failures: fold.grouped ? grouped(proof.failures, (code2, count) => ({ code: code2, message: `\xD7 ${count}`, evidence: "" })) : proof.failures.map((failure2) => ({
       ...failure2,
       message: message(failure2.message),
       evidence: tail2(failure2.evidence)
     })),
-    warnings: proof.warnings.map(text4),
-    humanDecisions: proof.humanDecisions.map(text4)
+    warnings: proof.warnings.map(text3),
+    humanDecisions: proof.humanDecisions.map(text3)
   };
 }
 function foldNote(proof, fold) {
@@ -34853,7 +34854,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? "yes" : "no"} | ${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -34873,9 +34874,9 @@ function details2(summary, body, maxChars) {
   const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES2, maxChars);
   const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines} lines)` : "";
   return [
-    `<details><summary>${html2(summary)}</summary>`,
+    `<details><summary>${html(summary)}</summary>`,
     "",
-    `<pre>${html2(note === "" ? shown : `${note}
+    `<pre>${html(note === "" ? shown : `${note}
 ${shown}`, false)}</pre>`,
     "",
     "</details>"
@@ -34902,14 +34903,14 @@ function filesSection(files, fold) {
   if (files.length === 0) return `### ${title3}
 
 No files changed.`;
-  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${mdCode(file2.path, false, fold.textChars)} (+${file2.additions} \u2212${file2.deletions})`);
+  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip2(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
   if (shown.length === 0)
     return `### ${title3}
 
 _The list is folded to fit; the branch diff has every file._`;
   if (shown.length < files.length) shown.push(`- \u2026 and ${files.length - shown.length} more`);
   if (files.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
-  return [`<details><summary>${html2(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
+  return [`<details><summary>${html(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
 }
 function gapsSection(proof, fold) {
   const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
@@ -34925,11 +34926,11 @@ function codedLines(items, fold) {
   if (fold.grouped) {
     const counts = /* @__PURE__ */ new Map();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([key, count]) => `- ${mdCode(key)} \xD7 ${count}`);
+    return [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
   }
   return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? "" : ` ${md(item.message, fold.messageChars)}`;
-    const line = `- ${mdCode(item.code)}${message}`;
+    const message = fold.messageChars === 0 ? "" : ` ${text(clip2(item.message, fold.messageChars))}`;
+    const line = `- ${code(item.code)}${message}`;
     const evidence = item.evidence ?? "";
     if (fold.tailChars === 0 || evidence.trim() === "") return [line];
     return [line, "", ...details2("Evidence", evidence, fold.tailChars), ""];
@@ -34942,29 +34943,22 @@ function decisionsSection(decisions, fold) {
 
 _Folded to fit; they are in the goal's decisions.jsonl._`;
   const lines = decisions.map(
-    (entry) => `- **${md(entry.kind, fold.textChars)}**: ${md(entry.decision, fold.textChars)} \u2014 ${md(entry.reason, fold.textChars)}`
+    (entry) => `- **${text(clip2(entry.kind, fold.textChars))}**: ${text(clip2(entry.decision, fold.textChars))} \u2014 ${text(clip2(entry.reason, fold.textChars))}`
   );
   return [title3, "", ...lines].join("\n");
 }
 function goalSection(goalText, cap) {
-  const lines = clip2(goalText, cap).split(/\r\n?|\n/);
-  return ["### Goal", "", ...lines.map((line) => `> ${md(line)}`.trimEnd())].join("\n");
+  return ["### Goal", "", ...quote(clip2(goalText, cap))].join("\n");
 }
 function list2(values, shown, inTable) {
   if (values.length === 0) return "none";
-  const codes = values.slice(0, shown).map((value) => mdCode(value, inTable, 200));
+  const codes = values.slice(0, shown).map((value) => code(clip2(value, 200), inTable));
   return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
 }
 
 // src/runtime/delivery/pr-body.ts
 var MAX_BODY_CHARS = 65536;
 var MAX_TITLE_CHARS = 256;
-var STATUS_ICONS3 = {
-  ready: "\u2705",
-  not_ready: "\u{1F7E1}",
-  failed: "\u274C",
-  blocked_on_human: "\u270B"
-};
 var PROOF_STATUS_LABELS = {
   ready: "omk:proof-ready",
   not_ready: "omk:not-ready",
@@ -35023,14 +35017,14 @@ function sliceSections(input2, fold, blocks) {
   const cap = fold.textChars;
   const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
   const rows = [
-    ["Task", `${mdCode(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ["Owner role", md(task.ownerRole, cap)],
+    ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
+    ["Owner role", text(clip2(task.ownerRole, cap))],
     ["Write scope", many(task.writes)],
     ["Depends on", many(task.dependsOn)],
-    ["Branch", mdCode(slice.branch, true, cap)],
-    ["Head", slice.headSha === null ? "_not pushed yet_" : mdCode(slice.headSha, true)]
+    ["Branch", code(clip2(slice.branch, cap), true)],
+    ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
   ];
-  const acceptance = task.acceptance.map((entry) => `- ${md(entry, cap)}`);
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip2(entry, cap))}`);
   const sliceText = [
     "### This slice",
     "",
@@ -35040,19 +35034,19 @@ function sliceSections(input2, fold, blocks) {
     ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
   ].join("\n");
   const findings = slice.findings.map(
-    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${md(finding2.message, cap)}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip2(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
   );
   const related = [
-    `- Integrator: ${link2("integrator pull request", input2.integrator.url, "not opened yet")}`,
+    `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
     ...input2.siblings.map(
-      (sibling) => `- Slice ${mdCode(sibling.id, false, cap)}: ${link2(clip2(sibling.title, cap), sibling.url, "not opened yet")}`
+      (sibling) => `- Slice ${code(clip2(sibling.id, cap))}: ${linkOrNote(clip2(sibling.title, cap), sibling.url)}`
     )
   ];
   return [
     cuttable(
-      `## ${STATUS_ICONS3[proof.status]} omk slice: ${md(task.title, cap)}
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip2(task.title, cap))}
 
-One slice of goal ${mdCode(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
+One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(sliceText),
@@ -35080,16 +35074,16 @@ function integratorSections(input2, fold, blocks) {
   const { goal, proof } = input2;
   const cap = fold.textChars;
   const rows = input2.slices.map(
-    (slice) => `| ${md(slice.status, cap)} | ${mdCode(slice.id, true, cap)} | ${md(slice.title, cap)} | ${link2("pull request", slice.url, "not opened yet")} |`
+    (slice) => `| ${text(clip2(slice.status, cap))} | ${code(clip2(slice.id, cap), true)} | ${text(clip2(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
   );
-  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
+  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input2;
   const { mergePolicy } = goal.options;
   return [
     cuttable(
-      `## ${STATUS_ICONS3[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
+      `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${mdCode(goal.id)} on ${mdCode(input2.branch, false, cap)}.`
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip2(input2.branch, cap))}.`
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(
@@ -35116,12 +35110,15 @@ Combines the ${input2.slices.length} slice(s) of goal ${mdCode(goal.id)} on ${md
     blockSection(proof, fold, blocks)
   ];
 }
-function cuttable(text4) {
-  return { text: text4, keep: false };
+function linkOrNote(label, url2, inTable = false) {
+  return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
+}
+function cuttable(body) {
+  return { text: body, keep: false };
 }
 function blockSection(proof, fold, blocks) {
   const form = fold.block === "full" && blocks.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
-  const footer = `<sub>Generated by omk from proof ${html2(proof.digest)} (generated ${html2(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
+  const footer = `<sub>Generated by omk from proof ${html(proof.digest)} (generated ${html(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
   const block2 = fold.block === "full" && blocks.full !== null ? blocks.full : blocks.digest;
   return { text: `${footer}
 
@@ -35589,27 +35586,14 @@ async function openPullRequests(deps, request2) {
 }
 
 // src/runtime/plan/markdown.ts
-function oneLine2(text4) {
-  return text4.replace(/\s*[\r\n]+\s*/g, " ");
-}
-function text2(value) {
-  return oneLine2(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_[\]#|~]/g, (ch) => `\\${ch}`);
-}
-function code2(value) {
-  const line = oneLine2(value).replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = line.startsWith("`") || line.endsWith("`") ? " " : "";
-  return `${fence}${pad}${line}${pad}${fence}`;
-}
 function row(cells) {
   return `| ${cells.map((cell) => cell === "" ? " " : cell).join(" | ")} |`;
 }
 function table(header, rows) {
   return [row(header), row(header.map(() => "---")), ...rows.map(row)];
 }
-function codeList(values, empty = "\u2014") {
-  return values.length === 0 ? empty : values.map(code2).join(", ");
+function codeList(values, inTable = false) {
+  return values.length === 0 ? "\u2014" : values.map((value) => code(value, inTable)).join(", ");
 }
 function formatDuration2(ms) {
   const totalSeconds = Math.round(ms / 1e3);
@@ -35662,10 +35646,10 @@ var NON_GOALS = {
 };
 function title2(goal) {
   const normalized = goal.goal.normalized;
-  return text2(normalized.length > 80 ? `${normalized.slice(0, 79)}\u2026` : normalized);
+  return text(normalized.length > 80 ? `${normalized.slice(0, 79)}\u2026` : normalized);
 }
 function numbered(items) {
-  return items.map((item, i) => `${i + 1}. ${text2(item)}`);
+  return items.map((item, i) => `${i + 1}. ${text(item)}`);
 }
 function budgetCell(budget) {
   const parts = [formatDuration2(budget.timeMs)];
@@ -35690,14 +35674,14 @@ function renderPrd(goal) {
     ...table(
       ["Field", "Value"],
       [
-        ["Goal", code2(goal.id)],
-        ["Status", text2(goal.status)],
+        ["Goal", code(goal.id, true)],
+        ["Status", text(goal.status)],
         ["Testable", oracle.testable ? "yes" : "no (blocked on human decisions)"],
         ["Class", oracle.class ?? "\u2014"],
-        ["Oracle shape", oracle.shape === null ? "\u2014" : code2(oracle.shape)],
+        ["Oracle shape", oracle.shape === null ? "\u2014" : code(oracle.shape, true)],
         [
           "Base",
-          goal.repo.baseSha === null ? "\u2014" : code2(`${goal.repo.baseRef ?? "HEAD"} @ ${goal.repo.baseSha}`)
+          goal.repo.baseSha === null ? "\u2014" : code(`${goal.repo.baseRef ?? "HEAD"} @ ${goal.repo.baseSha}`, true)
         ],
         ["Budget", goalBudget(goal)]
       ]
@@ -35705,7 +35689,7 @@ function renderPrd(goal) {
     "",
     "## Goal",
     "",
-    `> ${text2(goal.goal.normalized)}`,
+    `> ${text(goal.goal.normalized)}`,
     "",
     "## Success criteria",
     "",
@@ -35713,7 +35697,7 @@ function renderPrd(goal) {
     "",
     "## Required gates",
     "",
-    ...oracle.requiredGates.length > 0 ? oracle.requiredGates.map((gate) => `- ${code2(gate)}`) : ["None yet."],
+    ...oracle.requiredGates.length > 0 ? oracle.requiredGates.map((gate) => `- ${code(gate)}`) : ["None yet."],
     "",
     "## Non-goals and assumptions",
     "",
@@ -35729,7 +35713,7 @@ function renderPrd(goal) {
     "",
     "## Why the oracle decided this",
     "",
-    ...oracle.reasons.map((reason) => `- ${text2(reason)}`)
+    ...oracle.reasons.map((reason) => `- ${text(reason)}`)
   );
   return document(lines);
 }
@@ -35762,7 +35746,7 @@ function renderTechnicalPlan(goal, graph, notes) {
   const lines = [
     `# Technical plan: ${title2(goal)}`,
     "",
-    `Planner: ${code2(`${graph.planner.name} v${graph.planner.version}`)} \xB7 Goal: ${code2(goal.id)} \xB7 ${graph.tasks.length} slice(s) accepted, ${graph.rejected.length} rejected`,
+    `Planner: ${code(`${graph.planner.name} v${graph.planner.version}`)} \xB7 Goal: ${code(goal.id)} \xB7 ${graph.tasks.length} slice(s) accepted, ${graph.rejected.length} rejected`,
     "",
     "## Slices",
     ""
@@ -35776,11 +35760,11 @@ function renderTechnicalPlan(goal, graph, notes) {
       ...table(
         ["Slice", "Title", "Depends on", "Writes", "Reads", "Risk", "Retries", "Budget"],
         graph.tasks.map((task) => [
-          code2(task.id),
-          text2(task.title),
-          codeList(task.dependsOn),
-          codeList(task.writes),
-          codeList(task.reads),
+          code(task.id, true),
+          text(task.title),
+          codeList(task.dependsOn, true),
+          codeList(task.writes, true),
+          codeList(task.reads, true),
           task.risk,
           String(task.maxRetries),
           budgetCell(task.budget)
@@ -35799,9 +35783,9 @@ function renderTechnicalPlan(goal, graph, notes) {
       ...table(
         ["Task", "Code", "Reason"],
         graph.rejected.map((rejection) => [
-          code2(rejection.taskId),
-          code2(rejection.code),
-          text2(rejection.reason)
+          code(rejection.taskId, true),
+          code(rejection.code, true),
+          text(rejection.reason)
         ])
       )
     );
@@ -35810,7 +35794,7 @@ function renderTechnicalPlan(goal, graph, notes) {
     "",
     "## Planner notes",
     "",
-    ...notes.length === 0 ? ["None."] : notes.map((note) => `- ${text2(note)}`)
+    ...notes.length === 0 ? ["None."] : notes.map((note) => `- ${text(note)}`)
   );
   return document(lines);
 }
@@ -35821,7 +35805,7 @@ function renderTestSpec(goal, graph) {
     lines.push("Not testable yet: the goal is blocked on human decisions (see prd.md).");
   } else {
     lines.push(
-      `Class ${code2(oracle.class ?? "none")}, shape ${code2(oracle.shape)}: ${SHAPE_MEANING[oracle.shape]}.`
+      `Class ${code(oracle.class ?? "none")}, shape ${code(oracle.shape)}: ${SHAPE_MEANING[oracle.shape]}.`
     );
   }
   lines.push("", "## Required gates", "");
@@ -35831,8 +35815,8 @@ function renderTestSpec(goal, graph) {
       ...table(
         ["Gate", "What it proves"],
         oracle.requiredGates.map((gate) => [
-          code2(gate),
-          text2(GATE_MEANING[gate] ?? "A configured gate passes")
+          code(gate, true),
+          text(GATE_MEANING[gate] ?? "A configured gate passes")
         ])
       )
     );
@@ -35848,11 +35832,11 @@ function renderTestSpec(goal, graph) {
   for (const task of graph.tasks) {
     lines.push(
       "",
-      `### ${code2(task.id)}: ${text2(task.title)}`,
+      `### ${code(task.id)}: ${text(task.title)}`,
       "",
-      `Owner: ${text2(task.ownerRole)} \xB7 Risk: ${task.risk} \xB7 Writes: ${codeList(task.writes)}`,
+      `Owner: ${text(task.ownerRole)} \xB7 Risk: ${task.risk} \xB7 Writes: ${codeList(task.writes)}`,
       "",
-      ...task.acceptance.length === 0 ? ["- No acceptance criteria given."] : task.acceptance.map((line) => `- ${text2(line)}`)
+      ...task.acceptance.length === 0 ? ["- No acceptance criteria given."] : task.acceptance.map((line) => `- ${text(line)}`)
     );
   }
   return document(lines);
@@ -36127,12 +36111,12 @@ function boundTail(note, output2) {
   const budget = TAIL_BYTES - Buffer.byteLength(header);
   let lines = output2.replace(/\s+$/, "").split("\n");
   lines = lines.slice(-(note === null ? TAIL_LINES3 : TAIL_LINES3 - 1));
-  let text4 = lines.join("\n");
-  const bytes = Buffer.from(text4, "utf8");
+  let text3 = lines.join("\n");
+  const bytes = Buffer.from(text3, "utf8");
   if (bytes.length > budget) {
-    text4 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
+    text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
   }
-  return header + text4;
+  return header + text3;
 }
 function safeName(name) {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -36332,10 +36316,10 @@ function jsonLines(stdout) {
   }
   return out;
 }
-function parseObject(text4) {
-  if (!text4.startsWith("{")) return null;
+function parseObject(text3) {
+  if (!text3.startsWith("{")) return null;
   try {
-    return obj(JSON.parse(text4));
+    return obj(JSON.parse(text3));
   } catch {
     return null;
   }
@@ -36385,9 +36369,9 @@ function runProcess(spec) {
       }
     };
     const collect = (isStdout) => (chunk) => {
-      const text4 = chunk.toString("utf8");
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text4;
-      tail2 = (tail2 + text4).slice(-tailChars);
+      const text3 = chunk.toString("utf8");
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
+      tail2 = (tail2 + text3).slice(-tailChars);
       log?.write(chunk);
     };
     child.stdout.on("data", collect(true));
@@ -36408,11 +36392,11 @@ function runProcess(spec) {
     child.stdin.on("error", () => {
     });
     child.stdin.end(spec.input ?? "");
-    child.on("close", (code3, signal) => {
+    child.on("close", (code2, signal) => {
       clearTimeout(timer);
       spec.signal?.removeEventListener("abort", onAbort);
       killTree();
-      const done = () => resolve9(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      const done = () => resolve9(result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
       if (log) log.end(done);
       else done();
     });
@@ -37040,29 +37024,27 @@ var COMMIT_CONFIG = [
 
 // src/adapters/git/refs.ts
 import { isAbsolute as isAbsolute3, join as join12, posix, resolve as resolve6 } from "node:path";
-var ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-var INTEGRATION_ID = "integration";
-var SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
-  if (!ID_PATTERN.test(value)) {
+  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
     throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
-      hint: "Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit."
+      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
     });
   }
 }
 function sliceBranch(goalId, sliceId2) {
   assertId(goalId, "goal id");
   assertId(sliceId2, "slice id");
-  return `omk/${goalId}/${sliceId2}`;
+  return sliceBranchName(goalId, sliceId2);
 }
 function integrationBranch(goalId) {
-  return sliceBranch(goalId, INTEGRATION_ID);
+  assertId(goalId, "goal id");
+  return integrationBranchName(goalId);
 }
 function assertOmkBranch(branch, goalId) {
-  const match = SLICE_BRANCH.exec(branch);
-  if (!match || goalId !== void 0 && match[1] !== goalId) {
-    const scope = goalId === void 0 ? "omk/<goal-id>/<slice-id>" : `omk/${goalId}/<slice-id>`;
+  const parsed2 = parseOmkBranch(branch);
+  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
+    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
     throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
       hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
     });
@@ -37109,8 +37091,8 @@ async function captureChange(workspace, message, options) {
   }
   const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
   await runGit(["add", "--all", ...sparse], { cwd });
-  const text4 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text4], {
+  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
     cwd,
     env: commitEnv(options.identity),
     okExitCodes: [0, 1]
@@ -37178,10 +37160,10 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
   const head2 = bytes.subarray(0, limitBytes);
   const cut2 = head2.lastIndexOf(10);
   const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text4 = kept.toString("utf8").replace(/\uFFFD$/, "");
-  const shown = Buffer.byteLength(text4, "utf8");
-  const suffix = text4.endsWith("\n") ? "" : "\n";
-  return `${text4}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
+  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const shown = Buffer.byteLength(text3, "utf8");
+  const suffix = text3.endsWith("\n") ? "" : "\n";
+  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
 `;
 }
 
@@ -37611,15 +37593,15 @@ var SUMMARY_LIMIT = 65535;
 var ANNOTATIONS_PER_REQUEST = 50;
 var ANNOTATION_TITLE_LIMIT = 255;
 var ANNOTATION_MESSAGE_LIMIT = 64 * 1024;
-function truncate(text4, limit) {
-  if (text4.length <= limit) return text4;
+function truncate(text3, limit) {
+  if (text3.length <= limit) return text3;
   const marker = `
 
-\u2026 truncated by omk (${text4.length} characters in full)`;
+\u2026 truncated by omk (${text3.length} characters in full)`;
   let end = Math.max(0, limit - marker.length);
-  const last = text4.charCodeAt(end - 1);
+  const last = text3.charCodeAt(end - 1);
   if (last >= 55296 && last <= 56319) end -= 1;
-  return text4.slice(0, end) + marker;
+  return text3.slice(0, end) + marker;
 }
 function toAnnotation(a) {
   return {
@@ -37769,8 +37751,8 @@ function hintFor2(status, rateLimited) {
   if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
   return "See the GitHub message above; re-running is safe (delivery is idempotent).";
 }
-function redact2(text4, secrets) {
-  let out = text4;
+function redact2(text3, secrets) {
+  let out = text3;
   for (const secret2 of secrets) {
     if (secret2.length >= 4) out = out.split(secret2).join("***");
   }
@@ -37808,7 +37790,7 @@ function toForgeError(error62, secrets) {
   if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
   const response = error62.response;
   const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
-  const clean3 = (text4) => redact2(text4, secrets);
+  const clean3 = (text3) => redact2(text3, secrets);
   const headers = response?.headers ?? {};
   const requestId = headers["x-github-request-id"];
   const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
@@ -37993,7 +37975,6 @@ async function addLabels(ctx, number4, labels) {
 }
 
 // src/adapters/github/push.ts
-var OMK_BRANCH_PREFIX = "omk/";
 var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
@@ -38901,20 +38882,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code3 = 128; code3 <= 255; code3++) {
-  CHAR_MAP[code3] |= LOWER_CASE;
+for (let code2 = 128; code2 <= 255; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code3 = 48; code3 <= 57; code3++) {
-  CHAR_MAP[code3] |= TOKEN_FLAG;
+for (let code2 = 48; code2 <= 57; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
-for (let code3 = 65; code3 <= 90; code3++) {
-  CHAR_MAP[code3] |= LOWER_CASE | TOKEN_FLAG;
+for (let code2 = 65; code2 <= 90; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code3 = 97; code3 <= 122; code3++) {
-  CHAR_MAP[code3] |= TOKEN_FLAG;
+for (let code2 = 97; code2 <= 122; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -38934,8 +38915,8 @@ function parse5(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code3 = header.charCodeAt(index);
-    const flags = CHAR_MAP[code3];
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -38946,7 +38927,7 @@ function parse5(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code3 & NON_ASCII | flags;
+    typeFlags |= code2 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -38968,14 +38949,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code3 = header.charCodeAt(index);
-      const flags = CHAR_MAP[code3];
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code3 === EQ) {
+      if (code2 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -38987,16 +38968,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code4 = header.charCodeAt(index);
-            if (code4 === DQUOTE) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code5 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code5];
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -39007,7 +38988,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code4 === BSLASH && index + 1 < len) {
+            if (code3 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -39020,8 +39001,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code4 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code4];
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -39048,7 +39029,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code3 & NON_ASCII | flags;
+      keyFlags |= code2 & NON_ASCII | flags;
       index++;
     }
   }
@@ -39307,8 +39288,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text4, reviver) => {
-  return JSON.parse(text4, (key, value, context) => {
+var JSONParseV2 = (text3, reviver) => {
+  return JSON.parse(text3, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -39366,8 +39347,8 @@ var applyReviverIteratively = (parsed2, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text4) => {
-  return text4.replace(
+var serializeBigInts = (text3) => {
+  return text3.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -39381,18 +39362,18 @@ var serializeBigInts = (text4) => {
     }
   );
 };
-var JSONParse = (text4, reviver) => {
-  if (!text4) return originalParse(text4, reviver);
+var JSONParse = (text3, reviver) => {
+  if (!text3) return originalParse(text3, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text4, reviver);
-    const serializedData = serializeBigInts(text4);
+    if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
+    const serializedData = serializeBigInts(text3);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error62) {
     if (error62 instanceof RangeError) {
-      const serializedData = serializeBigInts(text4);
+      const serializedData = serializeBigInts(text3);
       const parsed2 = originalParse(serializedData);
       return applyReviverIteratively(parsed2, reviver);
     }
@@ -39521,12 +39502,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text4 = "";
+    let text3 = "";
     try {
-      text4 = await response.text();
-      return JSONParse(text4);
+      text3 = await response.text();
+      return JSONParse(text3);
     } catch (err) {
-      return text4;
+      return text3;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -42572,17 +42553,17 @@ var NOT_AN_OBJECT = new Set(
 );
 var LEAD_IN = /^(?:(?:and|then|also|please|finally|next|afterwards|we should|should|to)\s+)+/i;
 var ABBREVIATION_END = /(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|no)$/i;
-function words(text4) {
-  return text4.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
+function words(text3) {
+  return text3.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
 }
-function clean2(text4) {
-  return text4.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
+function clean2(text3) {
+  return text3.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
 }
-function hasAction(text4) {
-  return words(text4).some((word) => ACTION_VERBS.has(word));
+function hasAction(text3) {
+  return words(text3).some((word) => ACTION_VERBS.has(word));
 }
-function startsClause(text4) {
-  const [verb, next] = words(clean2(text4));
+function startsClause(text3) {
+  const [verb, next] = words(clean2(text3));
   return verb !== void 0 && ACTION_VERBS.has(verb) && next !== void 0 && !NOT_AN_OBJECT.has(next);
 }
 function sentences(goal) {
@@ -42626,8 +42607,8 @@ function splitSentence(sentence) {
   out.push({ text: current, joiner });
   return out;
 }
-function classifyClause(text4) {
-  const lower = text4.toLowerCase();
+function classifyClause(text3) {
+  const lower = text3.toLowerCase();
   const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
   const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
   if (mentionsTests && !repairsCode && /^(?:add|write|create|extend|increase|improve|cover|test)\b/.test(lower)) {
@@ -42656,12 +42637,12 @@ function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
   if (pending !== "") merged.push(pending);
   const cap = Math.max(1, max);
   const kept = merged.length > cap ? [...merged.slice(0, cap - 1), merged.slice(cap - 1).join("; ")] : merged;
-  return kept.map((text4) => ({ text: text4, kind: classifyClause(text4) }));
+  return kept.map((text3) => ({ text: text3, kind: classifyClause(text3) }));
 }
 
 // src/runtime/plan/words.ts
-function splitWords(text4) {
-  return text4.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
+function splitWords(text3) {
+  return text3.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
 }
 function stem(word) {
   let w = word.toLowerCase();
@@ -42689,8 +42670,8 @@ var EXTENSION_WORDS = new Set(
     " "
   )
 );
-function contentStems(text4) {
-  const stems = splitWords(text4).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS2.has(word));
+function contentStems(text3) {
+  const stems = splitWords(text3).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS2.has(word));
   return [...new Set(stems)];
 }
 function segmentStems(segment) {
@@ -42733,8 +42714,8 @@ function pathScore(file2, token) {
 }
 function nearly(a, b) {
   if (a.length < 4 || b.length < 4) return false;
-  const [short3, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.startsWith(short3) && long.length - short3.length <= 3;
+  const [short2, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.startsWith(short2) && long.length - short2.length <= 3;
 }
 function wordScore(file2, term) {
   if (file2.compact === term) return 12;
@@ -42785,8 +42766,8 @@ function minimalPaths(paths) {
 function covers(outer, inner) {
   return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
 }
-function strongMatches(text4, repo) {
-  const scored = scoreRelevantFiles(text4, repo, 20);
+function strongMatches(text3, repo) {
+  const scored = scoreRelevantFiles(text3, repo, 20);
   const best = (entries2) => {
     const top = entries2[0]?.score ?? 0;
     return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
@@ -42855,9 +42836,9 @@ var MAX_SLICES = 8;
 var DEFAULT_SLICE_MS = 30 * 6e4;
 var MIN_SLICE_MS = 6e4;
 var MAX_LISTED_WRITES = 3;
-function sliceId(index, text4) {
+function sliceId(index, text3) {
   const prefix = `s${index}`;
-  const slug = text4.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const slug = text3.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   if (slug === "") return prefix;
   const room = 40 - prefix.length - 1;
   const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
@@ -42866,8 +42847,8 @@ function sliceId(index, text4) {
 function quoteList(paths) {
   return paths.length === 0 ? "none" : paths.join(", ");
 }
-function testSubject(text4) {
-  return text4.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
+function testSubject(text3) {
+  return text3.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
 }
 function sliceFor(clause, index, { input: input2, repo, notes }) {
   const id = sliceId(index, clause.text);
@@ -43055,23 +43036,23 @@ function intIn(name, min, max, fallback) {
     return external_exports.NEVER;
   });
 }
-function text3(fallback) {
+function text2(fallback) {
   return external_exports.string().optional().transform((raw) => raw === void 0 || raw.trim() === "" ? fallback : raw.trim());
 }
 var envSchema = external_exports.object({
-  OMK_BOT_MODE: text3("actions").pipe(
+  OMK_BOT_MODE: text2("actions").pipe(
     external_exports.enum(BOT_MODES, { error: (i) => `OMK_BOT_MODE: '${String(i.input)}' is not one of actions, local.` })
   ),
-  OMK_BOT_WORKFLOW: text3("omk.yml").refine((v) => WORKFLOW.test(v), {
+  OMK_BOT_WORKFLOW: text2("omk.yml").refine((v) => WORKFLOW.test(v), {
     error: (i) => `OMK_BOT_WORKFLOW: '${String(i.input)}' is not a workflow file name (omk.yml) or id.`
   }),
   OMK_BOT_CONCURRENCY: intIn("OMK_BOT_CONCURRENCY", 1, 64, 2),
   OMK_BOT_COMMAND_CONCURRENCY: intIn("OMK_BOT_COMMAND_CONCURRENCY", 1, 256, 8),
   OMK_BOT_QUEUE_LIMIT: intIn("OMK_BOT_QUEUE_LIMIT", 1, 1e6, 1e3),
-  OMK_BOT_AGENT: text3(""),
-  OMK_BOT_ALLOW_BOTS: text3(""),
-  OMK_BOT_WORK_DIR: text3(""),
-  OMK_STATE_BRANCH: text3("omk/state").refine((v) => BRANCH.test(v), {
+  OMK_BOT_AGENT: text2(""),
+  OMK_BOT_ALLOW_BOTS: text2(""),
+  OMK_BOT_WORK_DIR: text2(""),
+  OMK_STATE_BRANCH: text2(DEFAULT_STATE_BRANCH).refine((v) => BRANCH.test(v), {
     error: (i) => `OMK_STATE_BRANCH: '${String(i.input)}' is not a branch name.`
   })
 });
@@ -43401,7 +43382,7 @@ function groupStateFiles(entries2, commit) {
     if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
       refuse(commit, path, `is not a file under ${GOALS_DIR}/<goal-id>/`);
     }
-    if (!ID_PATTERN.test(goalId)) refuse(commit, path, "does not name a valid goal id");
+    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path, "does not name a valid goal id");
     if (files.has(path) || dirs.has(path))
       refuse(commit, path, "appears twice or as both a file and a directory");
     for (let i = 1; i < parts.length; i++) {
@@ -43589,7 +43570,7 @@ async function buildStateCommit(git, input2) {
 var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
 function createGitStateBranch(options) {
   const remote = options.remote ?? "origin";
-  const branch = options.branch ?? "omk/state";
+  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
   const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
   const maxAttempts = options.maxAttempts ?? 5;
   if (remote.length === 0 || remote.startsWith("-"))
@@ -43734,7 +43715,7 @@ import { mkdir as mkdir7, readdir as readdir5 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link as link3, open as open4, readFile as readFile7, rename as rename2, stat as stat8, unlink as unlink2 } from "node:fs/promises";
+import { link as link2, open as open4, readFile as readFile7, rename as rename2, stat as stat8, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -43824,7 +43805,7 @@ async function breakStale(lockPath, observed, token, clock) {
     }
     const moved = await readRaw(aside);
     if (moved !== observed) {
-      await link3(aside, lockPath).catch(() => {
+      await link2(aside, lockPath).catch(() => {
       });
     }
     await unlink2(aside).catch(() => {
@@ -43926,8 +43907,8 @@ function duration3(ms) {
   if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
   return `${Math.round(ms)} ms`;
 }
-function isCode(error62, code3) {
-  return error62?.code === code3;
+function isCode(error62, code2) {
+  return error62?.code === code2;
 }
 
 // src/runtime/goal/store.ts
@@ -44089,12 +44070,11 @@ async function withWorkspace(spec, fn) {
 }
 
 // src/bot/job-merge.ts
-var INTEGRATION_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/integration$/;
 function integratorGoals(branches) {
   const goals = /* @__PURE__ */ new Set();
   for (const branch of branches) {
-    const goalId = branch ? INTEGRATION_BRANCH.exec(branch)?.[1] : void 0;
-    if (goalId !== void 0) goals.add(goalId);
+    const parsed2 = branch ? parseOmkBranch(branch) : null;
+    if (parsed2?.sliceId === INTEGRATION_ID) goals.add(parsed2.goalId);
   }
   return [...goals];
 }
@@ -44135,10 +44115,10 @@ async function checkMerge(bot, gh, repo, goalId) {
 }
 
 // src/adapters/git/goal-branches.ts
-var GOAL_ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
 async function fetchGoalBranches2(repoRoot, goalId, options = {}) {
-  if (!GOAL_ID.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
-  const refspec = `+refs/heads/omk/${goalId}/*:refs/heads/omk/${goalId}/*`;
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+  const prefix = goalBranchPrefix(goalId);
+  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
   await runGit(
     ["fetch", "--quiet", "--no-tags", "--recurse-submodules=no", options.remote ?? "origin", refspec],
     {
@@ -44360,18 +44340,18 @@ function lifecycleText(command) {
   if (command.kind === "reject" || command.kind === "cancel") return command.reason;
   return "";
 }
-async function lifecycle(bot, job, goalId, action, text4) {
+async function lifecycle(bot, job, goalId, action, text3) {
   const active = bot.active.get(goalId);
   if (active) {
     await untilControlled(bot, active.store, goalId);
-    const applied = await onActive(bot, goalId, (store) => applyLifecycle(store, goalId, action, text4));
+    const applied = await onActive(bot, goalId, (store) => applyLifecycle(store, goalId, action, text3));
     if (applied !== null) {
       await reply(job, [transitionNote(applied)]);
       return;
     }
   }
   const result2 = await onGoal(bot, job, goalId, { checkout: "state", push: true }, async (ws) => {
-    const changed = await applyLifecycle(ws.store, goalId, action, text4);
+    const changed = await applyLifecycle(ws.store, goalId, action, text3);
     await publishStatus(bot, job, goalId, ws.store, "settled");
     return changed;
   });
@@ -44425,14 +44405,14 @@ async function runGoalCommand(bot, job) {
       const read = (store) => loadGoal(store, goalId);
       const { proof } = active ? await read(active.store) : await onGoal(bot, job, goalId, { checkout: "state", push: false }, (ws) => read(ws.store));
       const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof);
-      const text4 = `@${job.author} the proof of goal \`${goalId}\`:
+      const text3 = `@${job.author} the proof of goal \`${goalId}\`:
 
 ${body}`;
       await job.gh.createComment(
         job.repo,
         job.issue,
-        text4.length > MAX_REPLY ? `${text4.slice(0, MAX_REPLY)}\u2026
-` : text4
+        text3.length > MAX_REPLY ? `${text3.slice(0, MAX_REPLY)}\u2026
+` : text3
       );
       return;
     }

@@ -1,5 +1,6 @@
 import { OmkError } from '../runtime/errors.js';
-import { text } from '../runtime/proof/render-markdown.js';
+import { quote } from '../runtime/markdown/untrusted.js';
+import { STATUS_ICONS } from '../runtime/proof/icons.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */
 export function describeError(error: unknown): string {
@@ -11,9 +12,5 @@ export function describeError(error: unknown): string {
 
 /** The job summary of a step that failed before it had a proof to show. */
 export function renderFailureSummary(message: string): string {
-  const quoted = message
-    .split(/\r?\n/)
-    .map((line) => `> ${text(line)}`)
-    .join('\n');
-  return `# ❌ omk failed\n\n${quoted}\n`;
+  return `# ${STATUS_ICONS.failed} omk failed\n\n${quote(message).join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
+import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
 import { SLICE_ID_PATTERN } from '../runtime/graph/schema.js';
 import { budgetInputSchema, createGoalRequestSchema, goalTextSchema } from '../runtime/requests.js';
 import { agentArgsSchema } from './agent-args.js';
@@ -156,7 +157,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
   'merge-policy': 'disabled',
   'merge-method': 'merge',
   'max-agents': '4',
-  'state-branch': 'omk/state',
+  'state-branch': DEFAULT_STATE_BRANCH,
   'dry-run': 'false',
   'fail-on-not-ready': 'true',
   'working-directory': '.',

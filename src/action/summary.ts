@@ -1,17 +1,12 @@
 import { renderCheckSummary } from '../runtime/delivery/check-run.js';
 import type { DeliveryPlan } from '../runtime/delivery/plan.js';
-import { code, text } from '../runtime/proof/render-markdown.js';
+import { code, link, text } from '../runtime/markdown/untrusted.js';
+import { STATUS_ICONS } from '../runtime/proof/icons.js';
 import { STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { CommandOutcome } from './outcome.js';
 
 /** GitHub takes 1 MiB of summary per step; the proof gets most of it, folded when it must be. */
 const PROOF_CHARS = 800_000;
-const STATUS_ICONS: Record<string, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
 
 /**
  * The job summary: what the step did (status, merge, PRs per slice, the plan's waves, notes,
@@ -26,7 +21,7 @@ export function renderSummary(outcome: CommandOutcome): string {
     '',
     '| | |',
     '|---|---|',
-    `| Status | ${STATUS_ICONS[proof.status] ?? ''} ${STATUS_LABELS[proof.status]} |`,
+    `| Status | ${STATUS_ICONS[proof.status]} ${STATUS_LABELS[proof.status]} |`,
   ];
   if (outcome.sliceStatus !== null) out.push(`| Slice status | ${text(outcome.sliceStatus)} |`);
   out.push(
@@ -37,7 +32,7 @@ export function renderSummary(outcome: CommandOutcome): string {
     out.push('', '### Pull requests', '', '| Slice | Pull request |', '|---|---|');
     for (const pull of proof.delivery.pullRequests) {
       const slice = pull.sliceId === null ? 'integrator' : code(pull.sliceId, true);
-      out.push(`| ${slice} | ${link(`#${pull.number}`, pull.url)} |`);
+      out.push(`| ${slice} | ${link(`#${pull.number}`, pull.url, true)} |`);
     }
   }
   if (outcome.slices.length > 0) {
@@ -51,13 +46,6 @@ export function renderSummary(outcome: CommandOutcome): string {
   if (outcome.dryRunPlan !== null) out.push('', ...dryRunSection(outcome.dryRunPlan));
   out.push('', '---', '', renderCheckSummary(proof, PROOF_CHARS));
   return `${out.join('\n')}\n`;
-}
-
-export function renderFailureSummary(message: string): string {
-  return `# ❌ omk failed\n\n${message
-    .split(/\r?\n/)
-    .map((line) => `> ${text(line)}`)
-    .join('\n')}\n`;
 }
 
 function dryRunSection(plan: DeliveryPlan): string[] {
@@ -79,10 +67,4 @@ function dryRunSection(plan: DeliveryPlan): string[] {
   }
   for (const skip of plan.skipped) out.push('', `Skipped ${code(skip.sliceId)}: ${text(skip.reason)}`);
   return out;
-}
-
-function link(label: string, url: string): string {
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(url)
-    ? `[${text(label)}](${url})`
-    : `${text(label)} ${code(url)}`;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
 import type { RemoteStateStore } from '../runtime/state/remote.js';
 import { readRemoteUrl } from './git/remote-url.js';
 import { createGitStateBranch } from './git/state-branch.js';
@@ -6,7 +7,7 @@ import { pushAuthEnv } from './github/push.js';
 export interface RemoteStateInput {
   repoRoot: string;
   stateRoot: string;
-  /** Default omk/state. */
+  /** Default DEFAULT_STATE_BRANCH (omk/state). */
   branch?: string;
   remote?: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -25,7 +26,7 @@ export async function composeRemoteState(input: RemoteStateInput): Promise<Remot
     repoRoot: input.repoRoot,
     stateRoot: input.stateRoot,
     remote,
-    branch: input.branch ?? 'omk/state',
+    branch: input.branch ?? DEFAULT_STATE_BRANCH,
     env,
   });
 }

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../runtime/errors.js';
+import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
@@ -45,7 +46,7 @@ const envSchema = z.object({
   OMK_BOT_AGENT: text(''),
   OMK_BOT_ALLOW_BOTS: text(''),
   OMK_BOT_WORK_DIR: text(''),
-  OMK_STATE_BRANCH: text('omk/state').refine((v) => BRANCH.test(v), {
+  OMK_STATE_BRANCH: text(DEFAULT_STATE_BRANCH).refine((v) => BRANCH.test(v), {
     error: (i) => `OMK_STATE_BRANCH: '${String(i.input)}' is not a branch name.`,
   }),
 });

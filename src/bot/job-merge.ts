@@ -1,5 +1,6 @@
 import { type MergeGoalResult, mergeIntegrator } from '../runtime/app/index.js';
 import { isOmkError } from '../runtime/errors.js';
+import { INTEGRATION_ID, parseOmkBranch } from '../runtime/graph/branches.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
@@ -7,14 +8,12 @@ import { mergeNotes } from './notes.js';
 import { publishStatus, readOrigin } from './status.js';
 import { withWorkspace } from './workspace.js';
 
-const INTEGRATION_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/integration$/;
-
 /** Goal ids of the integrator branches among `branches` (`omk/<goal-id>/integration`), once each. */
 export function integratorGoals(branches: Iterable<string | null | undefined>): string[] {
   const goals = new Set<string>();
   for (const branch of branches) {
-    const goalId = branch ? INTEGRATION_BRANCH.exec(branch)?.[1] : undefined;
-    if (goalId !== undefined) goals.add(goalId);
+    const parsed = branch ? parseOmkBranch(branch) : null;
+    if (parsed?.sliceId === INTEGRATION_ID) goals.add(parsed.goalId);
   }
   return [...goals];
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/errors.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
+import { buildProof } from '../runtime/proof/build.js';
 import type { Proof } from '../runtime/proof/schema.js';
+import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { findCommand } from './find-command.js';
 import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
@@ -92,6 +94,29 @@ describe('status comment', () => {
     const body = renderStatusComment(view({ goal: goal('cancelled'), proof, phase: 'settled' }));
     expect(body).toContain('#### Final summary');
     expect(body).toContain('- Known gaps (1):');
+  });
+
+  it('shows each gate with the same outcome icon as the proof, and PR links that keep the table', () => {
+    const proof = buildProof(
+      evidence({
+        gates: [
+          gate({ kind: 'test', outcome: 'passed' }),
+          gate({ kind: 'lint', outcome: 'pre_existing' }),
+          gate({ kind: 'e2e', outcome: 'timeout' }),
+        ],
+      }),
+    );
+    const pullRequests = [
+      { sliceId: 's1', url: 'https://e.com/a|b', number: 7, headSha: null, checkRunId: null },
+    ];
+    const body = renderStatusComment(
+      view({ proof: { ...proof, delivery: { ...proof.delivery, pullRequests } } }),
+    );
+    expect(body).toContain(
+      '✅ `test` passed (optional) · 🟠 `lint` pre-existing (optional) · ⏱️ `e2e` timed out',
+    );
+    const row = body.split('\n').find((line) => line.startsWith('| `s1`'));
+    expect(row?.split(/(?<!\\)\|/).length).toBe(7);
   });
 });
 

@@ -1,5 +1,7 @@
-import { type GoalRecord, type GoalStatus, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
-import { code, text } from '../runtime/proof/render-markdown.js';
+import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
+import { type GoalRecord, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
+import { code, link, text } from '../runtime/markdown/untrusted.js';
+import { OUTCOME_ICONS, STATUS_ICONS } from '../runtime/proof/icons.js';
 import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import type { BotMode } from './config.js';
@@ -20,21 +22,6 @@ export interface StatusView {
   startedBy: string | null;
 }
 
-const STATUS_ICONS: Record<GoalStatus, string> = {
-  planned: '📝',
-  running: '⏳',
-  paused: '⏸️',
-  interrupted: '⚠️',
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-  cancelled: '🛑',
-  accepted: '👍',
-  rejected: '👎',
-  merged: '🎉',
-};
-
 const PHASE_TEXT: Record<Phase, (view: StatusView) => string> = {
   queued: () => 'queued: waiting for a free runner in this app',
   planning: () => 'planning: reading the repository and writing the plan',
@@ -48,12 +35,12 @@ export function statusMarker(goalId: string): string {
   return `<!-- omk:status goal=${goalId} -->`;
 }
 
-const MARKER = /^<!-- omk:status goal=([a-z0-9][a-z0-9-]{0,79}) -->\n<!-- omk:phase=([a-z]+) -->/;
+const MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 
 /** The goal and phase a status comment is about, or null when the body is not one. */
 export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
   const found = MARKER.exec(body);
-  if (!found?.[1]) return null;
+  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
   const phase = PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
 }
@@ -90,8 +77,7 @@ export function renderStatusComment(view: StatusView): string {
 
 function prLink(proof: Proof, sliceId: string | null): string {
   const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId);
-  if (pr === undefined) return '–';
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+  return pr === undefined ? '–' : link(`#${pr.number}`, pr.url, true);
 }
 
 function slicesTable(proof: Proof): string[] {
@@ -108,10 +94,9 @@ function slicesTable(proof: Proof): string[] {
 
 function gatesLine(proof: Proof): string[] {
   if (proof.gates.length === 0) return [];
-  const icon = (outcome: string) => (outcome === 'passed' ? '✅' : outcome === 'skipped' ? '⏭️' : '❌');
   const gates = proof.gates.map(
     (gate) =>
-      `${icon(gate.outcome)} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
+      `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
   );
   return ['', `**Gates:** ${gates.join(' · ')}`];
 }

@@ -1,5 +1,5 @@
 import { isOmkError } from '../runtime/errors.js';
-import { code, text } from '../runtime/proof/render-markdown.js';
+import { code, text } from '../runtime/markdown/untrusted.js';
 import type { Access } from './permissions.js';
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';

@@ -71,5 +71,3 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
     spec.observe?.('removed', dir);
   }
 }
-
-/** Is the goal in this workspace's state root (after a pull)? */

@@ -35,8 +35,6 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT_CODES.git;
     case 'forge':
       return EXIT_CODES.forge;
-    case 'budget_exceeded':
-      return EXIT_CODES.budget;
     case 'internal':
       return EXIT_CODES.internal;
   }

@@ -11,7 +11,6 @@ export type ErrorCode =
   | 'unsupported_version'
   | 'git'
   | 'forge'
-  | 'budget_exceeded'
   | 'policy_violation'
   | 'internal';
 
@@ -84,12 +83,6 @@ export class GitError extends OmkError {
 export class ForgeError extends OmkError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('forge', message, options);
-  }
-}
-
-export class BudgetExceededError extends OmkError {
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super('budget_exceeded', message, options);
   }
 }
 

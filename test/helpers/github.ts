@@ -184,17 +184,6 @@ export function proofBlockOf(pull: FakePull): ReadProofResult {
   return readProofBlock(pull.body);
 }
 
-/** API requests by operation id, e.g. `{ 'pulls/create': 3, ... }` (git requests excluded). */
-export function countByOperation(requests: readonly RecordedRequest[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const request of requests) {
-    if (request.kind !== 'api') continue;
-    const key = request.operationId ?? `${request.method} ${request.path}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
-
 /** Check runs grouped by `name@headSha`: more than one in a group is a duplicate. */
 export function duplicateCheckRuns(server: FakeGitHub): string[] {
   const seen = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { GitError } from '../../runtime/errors.js';
+import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
+import { goalBranchPrefix } from '../../runtime/graph/branches.js';
 import { runGit } from './run-git.js';
-
-const GOAL_ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
 
 /**
  * Fetches every omk/<goal-id>/* branch from the remote into the same local names, so a matrix
@@ -13,8 +13,9 @@ export async function fetchGoalBranches(
   goalId: string,
   options: { remote?: string; env?: Readonly<Record<string, string>> } = {},
 ): Promise<void> {
-  if (!GOAL_ID.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
-  const refspec = `+refs/heads/omk/${goalId}/*:refs/heads/omk/${goalId}/*`;
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+  const prefix = goalBranchPrefix(goalId);
+  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
   // --update-head-ok is not needed: omk never checks out its own branches in the main worktree.
   await runGit(
     ['fetch', '--quiet', '--no-tags', '--recurse-submodules=no', options.remote ?? 'origin', refspec],

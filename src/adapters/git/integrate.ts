@@ -1,4 +1,5 @@
 import { GitError } from '../../runtime/errors.js';
+import { INTEGRATION_ID } from '../../runtime/graph/branches.js';
 import type {
   CreateWorkspaceInput,
   IntegrateInput,
@@ -8,7 +9,7 @@ import type {
 import { fetchBack, fetchGoalBranches } from './branch-checkout.js';
 import { diffRange } from './capture.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
-import { assertId, assertOmkBranch, INTEGRATION_ID, integrationBranch } from './refs.js';
+import { assertId, assertOmkBranch, integrationBranch } from './refs.js';
 import { runGit } from './run-git.js';
 
 export interface IntegrateDeps {

@@ -1,19 +1,22 @@
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import { GitError } from '../../runtime/errors.js';
+import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
+import {
+  goalBranchPrefix,
+  integrationBranchName,
+  parseOmkBranch,
+  sliceBranchName,
+} from '../../runtime/graph/branches.js';
+import { SLICE_ID_PATTERN } from '../../runtime/graph/schema.js';
 
-/** Goal and slice ids: they become ref and directory names, so nothing else gets through. */
-export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-/** The integration workspace's name under a goal; a slice may not take it. */
-export const INTEGRATION_ID = 'integration';
-
-const SLICE_BRANCH = /^omk\/([a-z0-9][a-z0-9-]{0,79})\/([a-z0-9][a-z0-9-]{0,79})$/;
 // Abbreviated or full SHA-1/SHA-256 object names; anything else could be read as an option or a ref.
 const SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 
-export function assertId(value: string, what: string): void {
-  if (!ID_PATTERN.test(value)) {
+/** Goal and slice ids become ref and directory names: each must match its runtime pattern. */
+export function assertId(value: string, what: 'goal id' | 'slice id'): void {
+  if (!(what === 'goal id' ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
     throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
-      hint: 'Use 1-80 lowercase letters, digits and dashes, starting with a letter or digit.',
+      hint: 'Use lowercase letters, digits and dashes, starting with a letter or digit.',
     });
   }
 }
@@ -21,18 +24,19 @@ export function assertId(value: string, what: string): void {
 export function sliceBranch(goalId: string, sliceId: string): string {
   assertId(goalId, 'goal id');
   assertId(sliceId, 'slice id');
-  return `omk/${goalId}/${sliceId}`;
+  return sliceBranchName(goalId, sliceId);
 }
 
 export function integrationBranch(goalId: string): string {
-  return sliceBranch(goalId, INTEGRATION_ID);
+  assertId(goalId, 'goal id');
+  return integrationBranchName(goalId);
 }
 
 /** Checks a branch handed back to us (from a workspace or a caller) is one of omk's own. */
 export function assertOmkBranch(branch: string, goalId?: string): void {
-  const match = SLICE_BRANCH.exec(branch);
-  if (!match || (goalId !== undefined && match[1] !== goalId)) {
-    const scope = goalId === undefined ? 'omk/<goal-id>/<slice-id>' : `omk/${goalId}/<slice-id>`;
+  const parsed = parseOmkBranch(branch);
+  if (parsed === null || (goalId !== undefined && parsed.goalId !== goalId)) {
+    const scope = `${goalBranchPrefix(goalId ?? '<goal-id>')}<slice-id>`;
     throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
       hint: 'omk only creates, merges and removes workspaces of its own omk/* branches.',
     });

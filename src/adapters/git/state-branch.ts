@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
+import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { goalPaths } from '../../runtime/state/paths.js';
 import type { RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
@@ -40,7 +41,7 @@ const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(
 /** The state branch on a git remote: orphan history of goals/, pushed fast-forward only. */
 export function createGitStateBranch(options: GitStateBranchOptions): RemoteStateStore {
   const remote = options.remote ?? 'origin';
-  const branch = options.branch ?? 'omk/state';
+  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
   const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
   const maxAttempts = options.maxAttempts ?? 5;
   if (remote.length === 0 || remote.startsWith('-'))

@@ -1,5 +1,5 @@
 import { StateError } from '../../runtime/errors.js';
-import { ID_PATTERN } from './refs.js';
+import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
 
 /** Where fetched state lives locally: a private namespace, so no user branch is touched. */
 export const STATE_TRACKING_REF = 'refs/omk/state-remote';
@@ -67,7 +67,7 @@ export function groupStateFiles(entries: readonly TreeEntry[], commit: string): 
     if (top !== GOALS_DIR || goalId === undefined || rest.length === 0) {
       refuse(commit, path, `is not a file under ${GOALS_DIR}/<goal-id>/`);
     }
-    if (!ID_PATTERN.test(goalId)) refuse(commit, path, 'does not name a valid goal id');
+    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path, 'does not name a valid goal id');
     if (files.has(path) || dirs.has(path))
       refuse(commit, path, 'appears twice or as both a file and a directory');
     for (let i = 1; i < parts.length; i++) {

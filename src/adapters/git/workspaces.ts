@@ -1,4 +1,5 @@
 import { GitError } from '../../runtime/errors.js';
+import { INTEGRATION_ID } from '../../runtime/graph/branches.js';
 import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../runtime/workspace/port.js';
 import { removeBranchCheckout } from './branch-checkout.js';
 import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
@@ -6,7 +7,7 @@ import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
 import { integrateBranches } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
-import { assertOmkBranch, INTEGRATION_ID } from './refs.js';
+import { assertOmkBranch } from './refs.js';
 import { recoverStaleLocks } from './stale-locks.js';
 import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
 

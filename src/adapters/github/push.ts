@@ -1,10 +1,8 @@
 import { ForgeError, GitError } from '../../runtime/errors.js';
 import type { PushSpec, RepoCoordinates } from '../../runtime/forge/port.js';
+import { OMK_BRANCH_PREFIX } from '../../runtime/graph/branches.js';
 import type { PushRef, PushRefResult } from '../git/push-ref.js';
 import { redact } from './errors.js';
-
-/** Branches omk owns; the only ones it may ever force (with a lease). */
-export const OMK_BRANCH_PREFIX = 'omk/';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 // A conservative subset of git-check-ref-format (omk's own names fit it): nothing option-like,

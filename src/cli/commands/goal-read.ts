@@ -6,6 +6,7 @@ import { NotFoundError } from '../../runtime/errors.js';
 import { renderReplayJson, renderReplayText } from '../../runtime/events/replay.js';
 import { checkGoalRef } from '../../runtime/goal/ids.js';
 import { goalShow, goalStatus, readEvents, readProof } from '../../runtime/goal/queries.js';
+import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
 import { renderProofText } from '../../runtime/proof/render-text.js';
 import { composeRuntime } from '../context.js';
@@ -37,7 +38,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       '--remote',
       "read the goal from the repository's state branch first (as the Action and the bot write it)",
     )
-    .option('--state-branch <branch>', 'the state branch for --remote', 'omk/state')
+    .option('--state-branch <branch>', 'the state branch for --remote', DEFAULT_STATE_BRANCH)
     .option(
       '--repo <path>',
       'the repository whose remote holds the state branch (default: the current directory)',
@@ -63,9 +64,12 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
           if (commit !== null && wanted !== null && !(await store.has(wanted)))
             commit = await state.pull(null);
           if (commit === null) {
-            throw new NotFoundError(`The remote has no ${options.stateBranch ?? 'omk/state'} branch yet.`, {
-              hint: 'Goals appear there once the Action or the bot has run one.',
-            });
+            throw new NotFoundError(
+              `The remote has no ${options.stateBranch ?? DEFAULT_STATE_BRANCH} branch yet.`,
+              {
+                hint: 'Goals appear there once the Action or the bot has run one.',
+              },
+            );
           }
         }
         const view = await goalStatus(store, await store.resolve(ref));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_PRESETS, findPreset } from './presets.js';
-import { isUsageParserName } from './usage.js';
+import { USAGE_PARSERS } from './usage.js';
 
 describe('agent presets', () => {
   it('cover the documented CLIs', () => {
@@ -20,7 +20,7 @@ describe('agent presets', () => {
       const placeholder = preset.prompt === 'file' ? '{promptFile}' : '{prompt}';
       if (preset.prompt !== 'stdin') expect(preset.argv).toContain(placeholder);
       expect(preset.argv[0]).toBe(preset.name);
-      expect(isUsageParserName(preset.usage)).toBe(true);
+      expect(USAGE_PARSERS).toContain(preset.usage);
       expect(preset.envNames.some((n) => /GITHUB|GH_/.test(n))).toBe(false);
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUsageParserName, parseUsage } from './usage.js';
+import { parseUsage } from './usage.js';
 
 describe('parseUsage', () => {
   it('reads claude --output-format json', () => {
@@ -98,10 +98,5 @@ describe('parseUsage', () => {
 
   it('none never parses', () => {
     expect(parseUsage('none', '{"tokens": 42, "usd": 0.5}')).toEqual({ tokens: null, usd: null });
-  });
-
-  it('knows its parser names', () => {
-    expect(isUsageParserName('claude')).toBe(true);
-    expect(isUsageParserName('gpt')).toBe(false);
   });
 });

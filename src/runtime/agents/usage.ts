@@ -9,10 +9,6 @@ export type UsageParserName = (typeof USAGE_PARSERS)[number];
 const UNKNOWN: AgentUsage = { tokens: null, usd: null };
 type Json = Record<string, unknown>;
 
-export function isUsageParserName(name: string): name is UsageParserName {
-  return (USAGE_PARSERS as readonly string[]).includes(name);
-}
-
 /** Usage reported in an agent's standard output, as far as the named parser understands it. */
 export function parseUsage(parser: UsageParserName, stdout: string): AgentUsage {
   switch (parser) {

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/port.js';
 import type { GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
+import { BASE_ID } from '../graph/branches.js';
 import type { Reporter } from '../ports.js';
 import type { PreparedIntegration, SliceWorkspace, WorkspacePort } from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
@@ -81,7 +82,7 @@ export function lazyBase(
       created ??= deps.workspaces.create({
         repoRoot: goal.repo.root,
         goalId: goal.id,
-        sliceId: 'base',
+        sliceId: BASE_ID,
         baseSha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: null,

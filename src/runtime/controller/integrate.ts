@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { EventInput } from '../events/schema.js';
+import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
@@ -25,7 +26,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     await ctx.preparedIntegration?.discard();
     return;
   }
-  const target = `omk/${goal.id}/integration`;
+  const target = integrationBranchName(goal.id);
   const result = await deps.workspaces.integrate({
     repoRoot: goal.repo.root,
     workspaceRoot: deps.workspaceRoot,

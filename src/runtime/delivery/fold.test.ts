@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, cut, type Fold, fitSections, foldSequence, md, type Section } from './fold.js';
+import { clip, cut, type Fold, fitSections, foldSequence, type Section } from './fold.js';
 
 describe('foldSequence', () => {
   it('folds tails, then files, then decisions, then long text; with the full block, then the digest; gaps last', () => {
@@ -85,9 +85,5 @@ describe('cut and clip', () => {
     expect(clip('ab😀cd', 3)).toBe('ab…');
     expect(clip('ab😀cd', 4)).toBe('ab😀…');
     expect(clip('abc', null)).toBe('abc');
-  });
-
-  it('escapes inline text and makes zero-width characters visible', () => {
-    expect(md('a|b <i> @x z\u200bw', null)).toBe('a\\|b &lt;i&gt; @&#8203;x z\ufffdw');
   });
 });

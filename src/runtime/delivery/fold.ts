@@ -1,5 +1,3 @@
-import { code, text } from '../proof/render-markdown.js';
-
 /**
  * How much detail a rendering keeps. GitHub refuses bodies over 65,536 characters, so renderers
  * are pure functions of (input, fold) and `fitSections` walks the folds from most to least detail.
@@ -149,37 +147,4 @@ export function clip(value: string, max: number | null): string {
 function safeEnd(value: string, end: number): number {
   const unit = value.charCodeAt(end - 1);
   return unit >= 0xd800 && unit <= 0xdbff ? end - 1 : end;
-}
-
-/** Zero-width and invisible format characters, which render-markdown leaves as they are. */
-const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control and bidi characters are what we remove.
-const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Inline Markdown text (escaped by render-markdown's rules), zero-width characters made visible. */
-export function md(value: string, max: number | null = null): string {
-  return text(clip(value, max).replace(ZERO_WIDTH, '\uFFFD'));
-}
-
-export function mdCode(value: string, inTable = false, max: number | null = null): string {
-  return code(clip(value, max).replace(ZERO_WIDTH, '\uFFFD'), inTable);
-}
-
-/** Text inside HTML (summary, pre): entities for markup, mentions defused outside <pre>. */
-export function html(value: string, defuseMentions = true): string {
-  const escaped = value
-    .replace(ZERO_WIDTH, '\uFFFD')
-    .replace(HIDDEN, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-  return defuseMentions ? escaped.replace(/@/g, '@&#8203;') : escaped;
-}
-
-export function link(label: string, url: string | null, missing: string): string {
-  if (url === null) return `${md(label)} (${missing})`;
-  // Only plain web URLs become links: anything else could smuggle `javascript:` or break the syntax.
-  return /^https?:\/\/[^\s<>()[\]`"'\\|]+$/.test(url)
-    ? `[${md(label)}](${url})`
-    : `${md(label)} ${mdCode(url)}`;
 }

@@ -77,6 +77,19 @@ describe('decideMerge', () => {
     if (!decision.merge) expect(decision.reasons[0]?.detail).toBe('the proof is not_ready');
   });
 
+  it('judges freshness by the proof rule: a proof naming no head is stale, said as its gap says it', () => {
+    const proof = readyProof();
+    const unnamed = { ...proof, git: { ...proof.git, headSha: null } };
+    const decision = decideMerge(input({ proof: unnamed }));
+    expect(decision).toMatchObject({ merge: false, blockedBy: 'stale_proof' });
+    const moved = decideMerge(input({ pr: pr({ headSha: `${HEAD.slice(0, 39)}c` }) }));
+    if (!moved.merge) {
+      expect(moved.reasons[0]?.detail).toBe(
+        `the proof is for head ${HEAD} but the head shown is ${HEAD.slice(0, 39)}c`,
+      );
+    }
+  });
+
   it('never merges when any condition is unmet (randomized over 2,000 states)', () => {
     const random = seededRandom(20261121);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;

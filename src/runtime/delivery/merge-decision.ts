@@ -1,5 +1,6 @@
 import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
 import type { MergePolicy } from '../goal/schema.js';
+import { checkFreshness } from '../proof/fresh.js';
 import type { Proof } from '../proof/schema.js';
 
 export const MERGE_BLOCKERS = [
@@ -54,12 +55,8 @@ export function decideMerge(input: MergeInput): MergeDecision {
   if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
   if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
   if (proof.status !== 'ready') block('proof_not_ready', `the proof is ${proof.status}`);
-  if (proof.git.headSha !== pr.headSha || proof.git.baseSha !== pr.baseSha) {
-    block(
-      'stale_proof',
-      `the proof is for head ${short(proof.git.headSha)} on base ${short(proof.git.baseSha)}, the PR is at head ${short(pr.headSha)} on base ${short(pr.baseSha)}`,
-    );
-  }
+  const freshness = checkFreshness(proof, pr);
+  if (!freshness.fresh) block('stale_proof', freshness.reason);
   if (pr.draft) block('draft', `PR #${pr.number} is a draft`);
   if (pr.mergeable === false) block('conflict', `PR #${pr.number} has conflicts with ${pr.base}`);
   if (pr.mergeable === null) block('mergeability_unknown', 'GitHub has not computed mergeability yet');
@@ -88,8 +85,4 @@ export function decideMerge(input: MergeInput): MergeDecision {
   const first = reasons[0];
   if (first) return { merge: false, blockedBy: first.blocker, reasons };
   return { merge: true, sha: pr.headSha };
-}
-
-function short(sha: string | null): string {
-  return sha ? sha.slice(0, 7) : 'none';
 }

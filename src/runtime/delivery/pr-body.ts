@@ -1,8 +1,10 @@
 import type { DeliveryPolicy, GoalRecord, MergePolicy, ProofStatus } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
+import { code, html, link, text } from '../markdown/untrusted.js';
+import { STATUS_ICONS } from '../proof/icons.js';
 import { STATUS_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
-import { clip, type Fold, fitSections, foldSequence, html, link, md, mdCode, type Section } from './fold.js';
+import { clip, type Fold, fitSections, foldSequence, type Section } from './fold.js';
 import { renderProofBlock, renderProofDigestBlock } from './proof-block.js';
 import { decisionsSection, filesSection, gapsSection, gatesSection, goalSection, list } from './sections.js';
 
@@ -37,13 +39,6 @@ export interface IntegratorBodyInput {
   slices: { id: string; title: string; url: string | null; status: string }[];
   branch: string;
 }
-
-const STATUS_ICONS: Record<ProofStatus, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
 
 /** One status label at a time: delivery removes the others in OMK_STATUS_LABELS. */
 export const PROOF_STATUS_LABELS: Record<ProofStatus, string> = {
@@ -140,14 +135,14 @@ function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Secti
   const many = (values: readonly string[], inTable = true) =>
     list(values, cap === null ? values.length : 20, inTable);
   const rows = [
-    ['Task', `${mdCode(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ['Owner role', md(task.ownerRole, cap)],
+    ['Task', `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
+    ['Owner role', text(clip(task.ownerRole, cap))],
     ['Write scope', many(task.writes)],
     ['Depends on', many(task.dependsOn)],
-    ['Branch', mdCode(slice.branch, true, cap)],
-    ['Head', slice.headSha === null ? '_not pushed yet_' : mdCode(slice.headSha, true)],
+    ['Branch', code(clip(slice.branch, cap), true)],
+    ['Head', slice.headSha === null ? '_not pushed yet_' : code(slice.headSha, true)],
   ];
-  const acceptance = task.acceptance.map((entry) => `- ${md(entry, cap)}`);
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
   const sliceText = [
     '### This slice',
     '',
@@ -158,20 +153,20 @@ function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Secti
   ].join('\n');
   const findings = slice.findings.map(
     (finding) =>
-      `- **${finding.severity}** (${finding.review} review): ${md(finding.message, cap)}` +
+      `- **${finding.severity}** (${finding.review} review): ${text(clip(finding.message, cap))}` +
       (finding.paths.length > 0 ? ` — ${many(finding.paths, false)}` : ''),
   );
   const related = [
-    `- Integrator: ${link('integrator pull request', input.integrator.url, 'not opened yet')}`,
+    `- Integrator: ${linkOrNote('integrator pull request', input.integrator.url)}`,
     ...input.siblings.map(
       (sibling) =>
-        `- Slice ${mdCode(sibling.id, false, cap)}: ${link(clip(sibling.title, cap), sibling.url, 'not opened yet')}`,
+        `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`,
     ),
   ];
   return [
     cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk slice: ${md(task.title, cap)}\n\n` +
-        `One slice of goal ${mdCode(goal.id)}; the integrator pull request combines the slices. ` +
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}\n\n` +
+        `One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. ` +
         `Goal proof: **${STATUS_LABELS[proof.status]}**.`,
     ),
     cuttable(goalSection(goal.goal.text, cap)),
@@ -205,19 +200,19 @@ function integratorSections(input: IntegratorBodyInput, fold: Fold, blocks: Bloc
   const cap = fold.textChars;
   const rows = input.slices.map(
     (slice) =>
-      `| ${md(slice.status, cap)} | ${mdCode(slice.id, true, cap)} | ${md(slice.title, cap)} | ` +
-      `${link('pull request', slice.url, 'not opened yet')} |`,
+      `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ` +
+      `${linkOrNote('pull request', slice.url, true)} |`,
   );
   const head =
     proof.git.headSha === null
       ? 'the integrated head (unknown)'
-      : `head ${mdCode(proof.git.headSha.slice(0, 7))}`;
+      : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input;
   const { mergePolicy } = goal.options;
   return [
     cuttable(
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +
-        `Combines the ${input.slices.length} slice(s) of goal ${mdCode(goal.id)} on ${mdCode(input.branch, false, cap)}.`,
+        `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.`,
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(
@@ -245,8 +240,13 @@ function integratorSections(input: IntegratorBodyInput, fold: Fold, blocks: Bloc
   ];
 }
 
-function cuttable(text: string): Section {
-  return { text, keep: false };
+/** A PR that is not open yet has no URL to link. */
+function linkOrNote(label: string, url: string | null, inTable = false): string {
+  return url === null ? `${text(label)} (not opened yet)` : link(label, url, inTable);
+}
+
+function cuttable(body: string): Section {
+  return { text: body, keep: false };
 }
 
 /** Always last, so that readProofBlock (which reads the last block) finds omk's own. */

@@ -1,7 +1,8 @@
-import { OUTCOME_ICONS } from '../proof/render-markdown.js';
+import { code, html, quote, text } from '../markdown/untrusted.js';
+import { OUTCOME_ICONS } from '../proof/icons.js';
 import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
-import { clip, type Fold, html, md, mdCode } from './fold.js';
+import { clip, type Fold } from './fold.js';
 
 /** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */
 
@@ -13,9 +14,9 @@ export function gatesSection(title: string, gates: readonly GateEvidence[], fold
   out.push('| Result | Gate | Kind | Required | SHA | Exit | Time |', '|---|---|---|---|---|---|---|');
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${mdCode(gate.name, true, fold.textChars)} | ` +
-        `${mdCode(gate.kind, true, fold.textChars)} | ${gate.required ? 'yes' : 'no'} | ` +
-        `${mdCode(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? '–'} | ${formatDuration(gate.durationMs)} |`,
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ` +
+        `${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? 'yes' : 'no'} | ` +
+        `${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? '–'} | ${formatDuration(gate.durationMs)} |`,
     );
   }
   const withOutput = gates.filter(
@@ -76,7 +77,7 @@ export function filesSection(files: Proof['changedFiles'], fold: Fold): string {
   if (files.length === 0) return `### ${title}\n\nNo files changed.`;
   const shown = files
     .slice(0, fold.filesShown)
-    .map((file) => `- ${mdCode(file.path, false, fold.textChars)} (+${file.additions} −${file.deletions})`);
+    .map((file) => `- ${code(clip(file.path, fold.textChars))} (+${file.additions} −${file.deletions})`);
   if (shown.length === 0)
     return `### ${title}\n\n_The list is folded to fit; the branch diff has every file._`;
   if (shown.length < files.length) shown.push(`- … and ${files.length - shown.length} more`);
@@ -102,11 +103,11 @@ function codedLines(items: readonly Coded[], fold: Fold): string[] {
   if (fold.grouped) {
     const counts = new Map<string, number>();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([key, count]) => `- ${mdCode(key)} × ${count}`);
+    return [...counts].map(([key, count]) => `- ${code(key)} × ${count}`);
   }
   return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? '' : ` ${md(item.message, fold.messageChars)}`;
-    const line = `- ${mdCode(item.code)}${message}`;
+    const message = fold.messageChars === 0 ? '' : ` ${text(clip(item.message, fold.messageChars))}`;
+    const line = `- ${code(item.code)}${message}`;
     const evidence = item.evidence ?? '';
     if (fold.tailChars === 0 || evidence.trim() === '') return [line];
     // Not indented into the item: a <pre> line without the item's indent would end the list item.
@@ -120,20 +121,19 @@ export function decisionsSection(decisions: Proof['decisions'], fold: Fold): str
   if (!fold.decisions) return `${title}\n\n_Folded to fit; they are in the goal's decisions.jsonl._`;
   const lines = decisions.map(
     (entry) =>
-      `- **${md(entry.kind, fold.textChars)}**: ${md(entry.decision, fold.textChars)} — ${md(entry.reason, fold.textChars)}`,
+      `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} — ${text(clip(entry.reason, fold.textChars))}`,
   );
   return [title, '', ...lines].join('\n');
 }
 
 /** The goal, quoted line by line. */
 export function goalSection(goalText: string, cap: number | null): string {
-  const lines = clip(goalText, cap).split(/\r\n?|\n/);
-  return ['### Goal', '', ...lines.map((line) => `> ${md(line)}`.trimEnd())].join('\n');
+  return ['### Goal', '', ...quote(clip(goalText, cap))].join('\n');
 }
 
 /** Names as code spans, at most `shown` of them; the rest counted. */
 export function list(values: readonly string[], shown: number, inTable: boolean): string {
   if (values.length === 0) return 'none';
-  const codes = values.slice(0, shown).map((value) => mdCode(value, inTable, 200));
+  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
   return values.length > shown ? `${codes.join(', ')} and ${values.length - shown} more` : codes.join(', ');
 }

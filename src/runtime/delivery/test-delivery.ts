@@ -1,4 +1,5 @@
 import type { GoalRecord } from '../goal/schema.js';
+import { integrationBranchName, sliceBranchName } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
 import { buildProof } from '../proof/build.js';
 import type { Proof } from '../proof/schema.js';
@@ -71,7 +72,7 @@ export function sliceInput(overrides: Partial<SliceBodyInput> = {}): SliceBodyIn
     proof: notReadyProof(),
     slice: {
       task: task(),
-      branch: `omk/${GOAL_ID}/s1`,
+      branch: sliceBranchName(GOAL_ID, 's1'),
       headSha: SLICE_SHA,
       changedFiles: [{ path: 'src/config/load.ts', additions: 4, deletions: 1 }],
       gates: [
@@ -95,7 +96,7 @@ export function integratorInput(overrides: Partial<IntegratorBodyInput> = {}): I
       { id: 's1', title: 'Guard the empty config', url: 'https://github.com/o/r/pull/7', status: 'done' },
       { id: 's2', title: 'Document the defaults', url: null, status: 'running' },
     ],
-    branch: `omk/${GOAL_ID}/integration`,
+    branch: integrationBranchName(GOAL_ID),
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OmkError } from '../errors.js';
-import { accessConflict, cycleThrough, dependencyWaves, isOrdered, stableTopologicalOrder } from './order.js';
+import { accessConflict, cycleThrough, dependencyWaves, stableTopologicalOrder } from './order.js';
 import type { Task } from './schema.js';
 
 function task(id: string, dependsOn: string[] = [], writes: string[] = [], reads: string[] = []): Task {
@@ -57,28 +57,6 @@ describe('dependencyWaves', () => {
     expect(() => dependencyWaves([task('a', ['b']), task('b', ['a'])])).toThrow(/cycle among: a, b/);
     expect(() => dependencyWaves([task('a', ['ghost'])])).toThrow(/depends on "ghost"/);
     expect(() => dependencyWaves([task('a'), task('a')])).toThrow(OmkError);
-  });
-});
-
-describe('isOrdered', () => {
-  const tasks = [task('a'), task('b', ['a']), task('c', ['b']), task('d', ['a']), task('e')];
-
-  it.each([
-    ['a', 'a', true],
-    ['b', 'a', true],
-    ['a', 'b', true],
-    ['c', 'a', true],
-    ['a', 'c', true],
-    ['c', 'd', false],
-    ['b', 'd', false],
-    ['e', 'a', false],
-    ['ghost', 'a', false],
-  ])('%s vs %s -> %s', (a, b, expected) => {
-    expect(isOrdered(tasks, a, b)).toBe(expected);
-  });
-
-  it('terminates on a cyclic input', () => {
-    expect(isOrdered([task('x', ['y']), task('y', ['x']), task('z')], 'x', 'z')).toBe(false);
   });
 });
 

@@ -116,13 +116,6 @@ export function dependencyWaves(tasks: readonly Task[]): Task[][] {
   return waves;
 }
 
-/** True when a is b, or a transitively depends on b or vice versa. */
-export function isOrdered(tasks: readonly Task[], a: string, b: string): boolean {
-  if (a === b) return true;
-  const edges = dependencyEdges(tasks);
-  return reachableFrom(edges.get(a) ?? [], edges).has(b) || reachableFrom(edges.get(b) ?? [], edges).has(a);
-}
-
 /**
  * Why `task` and `other` may not run unordered, or null: the first overlap (same path, or one
  * containing the other) where at least one side writes. Read against read is fine.

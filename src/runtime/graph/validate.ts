@@ -3,6 +3,7 @@
 // on a bad draft and nothing is dropped silently.
 
 import { OmkError } from '../errors.js';
+import { RESERVED_SLICE_IDS } from './branches.js';
 import {
   accessConflict,
   cycleThrough,
@@ -79,9 +80,6 @@ function checkDraft(draft: TaskDraft, dependsOn: string[], options: ValidateOpti
 function isFailure(value: Task | Failure): value is Failure {
   return 'code' in value;
 }
-
-/** Ids the runtime uses for its own branches: omk/<goal>/base and omk/<goal>/integration. */
-export const RESERVED_SLICE_IDS: readonly string[] = ['base', 'integration'];
 
 function idFailure(id: string, takenBy: string | null): Failure | null {
   if (RESERVED_SLICE_IDS.includes(id)) {

@@ -3,7 +3,7 @@ import { decideOracle, normalizeGoalText } from '../goal/intake.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { Task, TaskGraph } from '../graph/schema.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec, waves } from './documents.js';
-import { code, formatDuration, text } from './markdown.js';
+import { formatDuration } from './markdown.js';
 
 function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecord {
   const normalized = normalizeGoalText(raw);
@@ -75,20 +75,6 @@ const GRAPH: TaskGraph = {
 };
 
 describe('markdown helpers', () => {
-  it('escapes pipes, newlines, HTML and emphasis in text', () => {
-    expect(text('a | b\nc')).toBe('a \\| b c');
-    expect(text('<!-- hide -->')).toBe('&lt;!-- hide --&gt;');
-    expect(text('__init__.py *bold*')).toBe('\\_\\_init\\_\\_.py \\*bold\\*');
-    expect(text('back\\slash')).toBe('back\\\\slash');
-  });
-
-  it('builds code spans that survive backticks and table pipes', () => {
-    expect(code('src/a.ts')).toBe('`src/a.ts`');
-    expect(code('a`b')).toBe('``a`b``');
-    expect(code('`x`')).toBe('`` `x` ``');
-    expect(code('a|b')).toBe('`a\\|b`');
-  });
-
   it('formats durations', () => {
     expect(formatDuration(1_800_000)).toBe('30 min');
     expect(formatDuration(90_000)).toBe('1 min 30 s');

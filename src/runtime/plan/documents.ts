@@ -1,6 +1,7 @@
 import type { GoalClass, GoalRecord, Oracle } from '../goal/schema.js';
 import type { Task, TaskGraph } from '../graph/schema.js';
-import { code, codeList, document, formatDuration, table, text } from './markdown.js';
+import { code, text } from '../markdown/untrusted.js';
+import { codeList, document, formatDuration, table } from './markdown.js';
 
 // prd.md, technical-plan.md and test-spec.md: pure functions of the goal and its graph, so a
 // dry run prints exactly what a real run writes.
@@ -79,14 +80,16 @@ export function renderPrd(goal: GoalRecord): string {
     ...table(
       ['Field', 'Value'],
       [
-        ['Goal', code(goal.id)],
+        ['Goal', code(goal.id, true)],
         ['Status', text(goal.status)],
         ['Testable', oracle.testable ? 'yes' : 'no (blocked on human decisions)'],
         ['Class', oracle.class ?? '—'],
-        ['Oracle shape', oracle.shape === null ? '—' : code(oracle.shape)],
+        ['Oracle shape', oracle.shape === null ? '—' : code(oracle.shape, true)],
         [
           'Base',
-          goal.repo.baseSha === null ? '—' : code(`${goal.repo.baseRef ?? 'HEAD'} @ ${goal.repo.baseSha}`),
+          goal.repo.baseSha === null
+            ? '—'
+            : code(`${goal.repo.baseRef ?? 'HEAD'} @ ${goal.repo.baseSha}`, true),
         ],
         ['Budget', goalBudget(goal)],
       ],
@@ -176,11 +179,11 @@ export function renderTechnicalPlan(goal: GoalRecord, graph: TaskGraph, notes: r
       ...table(
         ['Slice', 'Title', 'Depends on', 'Writes', 'Reads', 'Risk', 'Retries', 'Budget'],
         graph.tasks.map((task) => [
-          code(task.id),
+          code(task.id, true),
           text(task.title),
-          codeList(task.dependsOn),
-          codeList(task.writes),
-          codeList(task.reads),
+          codeList(task.dependsOn, true),
+          codeList(task.writes, true),
+          codeList(task.reads, true),
           task.risk,
           String(task.maxRetries),
           budgetCell(task.budget),
@@ -199,8 +202,8 @@ export function renderTechnicalPlan(goal: GoalRecord, graph: TaskGraph, notes: r
       ...table(
         ['Task', 'Code', 'Reason'],
         graph.rejected.map((rejection) => [
-          code(rejection.taskId),
-          code(rejection.code),
+          code(rejection.taskId, true),
+          code(rejection.code, true),
           text(rejection.reason),
         ]),
       ),
@@ -232,7 +235,7 @@ export function renderTestSpec(goal: GoalRecord, graph: TaskGraph): string {
       ...table(
         ['Gate', 'What it proves'],
         oracle.requiredGates.map((gate) => [
-          code(gate),
+          code(gate, true),
           text(GATE_MEANING[gate] ?? 'A configured gate passes'),
         ]),
       ),

@@ -1,33 +1,9 @@
-// Markdown escaping for user text in plan documents. Goals, clauses and planner notes are
-// untrusted: a stray "|" would break a table row, "<!--" would hide the rest of a document from a
-// reviewer, and "*" or "_" would change what a sentence appears to say.
+// Markdown layout for plan documents (prd.md, technical-plan.md, test-spec.md). Goals, clauses and
+// planner notes are untrusted: cells and lines are escaped with markdown/untrusted.ts first.
 
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
-}
+import { code } from '../markdown/untrusted.js';
 
-/** Inline text: one line, HTML-inert, Markdown punctuation shown literally. */
-export function text(value: string): string {
-  return oneLine(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]#|~]/g, (ch) => `\\${ch}`);
-}
-
-/**
- * An inline code span: the fence is longer than any backtick run inside, and "|" is escaped
- * because GitHub splits table cells before it parses code spans (it drops the backslash again).
- */
-export function code(value: string): string {
-  const line = oneLine(value).replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${line}${pad}${fence}`;
-}
-
-/** A table row; cells are already rendered with `text` or `code`. */
+/** A table row; cells are already rendered with `text` or `code(value, true)`. */
 export function row(cells: readonly string[]): string {
   return `| ${cells.map((cell) => (cell === '' ? ' ' : cell)).join(' | ')} |`;
 }
@@ -36,8 +12,9 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [row(header), row(header.map(() => '---')), ...rows.map(row)];
 }
 
-export function codeList(values: readonly string[], empty = '—'): string {
-  return values.length === 0 ? empty : values.map(code).join(', ');
+/** Code spans joined by commas; `inTable` when the list is a table cell. */
+export function codeList(values: readonly string[], inTable = false): string {
+  return values.length === 0 ? '—' : values.map((value) => code(value, inTable)).join(', ');
 }
 
 export function formatDuration(ms: number): string {

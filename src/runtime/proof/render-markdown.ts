@@ -1,4 +1,5 @@
-import type { ProofStatus } from '../goal/schema.js';
+import { code, html, link, quote, text } from '../markdown/untrusted.js';
+import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
 import {
   formatBudget,
   formatDelivery,
@@ -7,24 +8,7 @@ import {
   STATUS_LABELS,
   shortSha,
 } from './render-text.js';
-import type { GateEvidence, Proof } from './schema.js';
-
-const STATUS_ICONS: Record<ProofStatus, string> = {
-  ready: '✅',
-  not_ready: '🟡',
-  failed: '❌',
-  blocked_on_human: '✋',
-};
-
-/** One icon per gate outcome, beside its label (proof markdown and PR bodies). */
-export const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
-  passed: '✅',
-  failed: '❌',
-  pre_existing: '🟠',
-  flaky: '⚠️',
-  timeout: '⏱️',
-  skipped: '⏭️',
-};
+import type { Proof } from './schema.js';
 
 /** A GitHub comment holds 65,536 characters: long outputs are cut to their last lines. */
 const TAIL_LINES = 50;
@@ -33,14 +17,14 @@ const FILES_OPEN = 10;
 
 /**
  * GitHub-flavoured Markdown for PR bodies, comments and job summaries. Everything that came from a
- * user or a tool is escaped for the context it lands in (inline text, code span, table cell, HTML
- * block) so it can neither break the layout, inject HTML nor @-mention people.
+ * user or a tool goes through markdown/untrusted.ts for the context it lands in (inline text, code
+ * span, table cell, HTML block) so it can neither break the layout, inject HTML nor @-mention people.
  */
 export function renderProofMarkdown(proof: Proof): string {
   const out: string[] = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, '');
-  out.push(...proof.goal.text.split(/\r\n?|\n/).map((entry) => `> ${text(entry)}`.trimEnd()), '');
+  out.push(...quote(proof.goal.text), '');
   const base = `${git.baseRef === null ? '' : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
   const required = proof.requiredGates.map((kind) => code(kind, true)).join(', ');
   out.push(
@@ -153,52 +137,4 @@ function details(summary: string, body: string): string[] {
 
 function sha(value: string | null): string {
   return value === null ? '_unknown_' : code(shortSha(value), true);
-}
-
-function link(label: string, url: string): string {
-  // Only plain web URLs become links: anything else could smuggle `javascript:` or break the syntax.
-  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(url)
-    ? `[${text(label)}](${url})`
-    : `${text(label)} ${code(url)}`;
-}
-
-/**
- * Inline text: Markdown syntax backslash-escaped (emphasis, code, links, tables, headings, math,
- * and list or setext markers at the start), HTML entity-escaped, mentions defused.
- */
-export function text(value: string): string {
-  const flat = stripInvisible(value).replace(/\r\n?|\n/g, ' ');
-  const escaped = flat
-    .replace(/[\\`*_[\]|~#$]/g, '\\$&')
-    .replace(/^(\s*)([-+=])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
-  return html(escaped);
-}
-
-/**
- * A code span whose fence is longer than any backtick run inside. In a table cell pipes must be
- * escaped even inside code (GFM splits cells first); elsewhere `\|` would show its backslash.
- */
-export function code(value: string, inTable = false): string {
-  const flat = stripInvisible(value).replace(/\r\n?|\n/g, ' ');
-  const content = inTable ? flat.replace(/\|/g, '\\|') : flat;
-  if (content === '') return '';
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${content}${pad}${fence}`;
-}
-
-/** Text inside HTML: entities for the markup characters; mentions defused unless in <pre>. */
-function html(value: string, defuseMentions = true): string {
-  const escaped = stripInvisible(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return defuseMentions ? escaped.replace(/@/g, '@&#8203;') : escaped;
-}
-
-/** Controls (bar tab and line breaks) and bidi overrides, which can make text read other than it is. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control and bidi characters are what we remove.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-
-function stripInvisible(value: string): string {
-  return value.replace(INVISIBLE, '\uFFFD');
 }

@@ -1,7 +1,7 @@
 // The review artifact (artifacts/reviews/<task>.md): a pure rendering, written by the caller.
 // Messages and paths come from agents' diffs, so they are escaped like every other PR text.
 
-import { code, text } from '../proof/render-markdown.js';
+import { code, text } from '../markdown/untrusted.js';
 import type { Finding } from '../proof/schema.js';
 import { sortFindings } from './input.js';
 

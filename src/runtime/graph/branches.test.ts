@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_STATE_BRANCH,
+  goalBranchPrefix,
+  integrationBranchName,
+  parseOmkBranch,
+  RESERVED_SLICE_IDS,
+  sliceBranchName,
+} from './branches.js';
+
+describe('omk branch names', () => {
+  it('names slice, integration and state branches under omk/', () => {
+    expect(sliceBranchName('fix-it-3fa9c1', 's1')).toBe('omk/fix-it-3fa9c1/s1');
+    expect(integrationBranchName('fix-it-3fa9c1')).toBe('omk/fix-it-3fa9c1/integration');
+    expect(goalBranchPrefix('fix-it-3fa9c1')).toBe('omk/fix-it-3fa9c1/');
+    expect(DEFAULT_STATE_BRANCH).toBe('omk/state');
+    expect(RESERVED_SLICE_IDS).toEqual(['base', 'integration']);
+  });
+
+  it('reads back what it names', () => {
+    expect(parseOmkBranch(sliceBranchName('g-1', 's2'))).toEqual({ goalId: 'g-1', sliceId: 's2' });
+    expect(parseOmkBranch(integrationBranchName('g-1'))).toEqual({ goalId: 'g-1', sliceId: 'integration' });
+  });
+
+  it.each([
+    'main',
+    'omk/state',
+    'omk/g/s/t',
+    'omk/G/s',
+    'omk/g/-s',
+    'omk//s',
+    'refs/heads/omk/g/s',
+    `omk/${'g'.repeat(81)}/s`,
+    `omk/g/${'s'.repeat(64)}`,
+  ])('refuses %s, which is not one of its slice branches', (branch) => {
+    expect(parseOmkBranch(branch)).toBeNull();
+  });
+});
