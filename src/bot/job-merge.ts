@@ -1,5 +1,4 @@
-import { type MergeGoalResult, mergeIntegrator } from '../runtime/app/index.js';
-import { isOmkError } from '../runtime/errors.js';
+import { recheckMerge } from '../runtime/app/index.js';
 import { INTEGRATION_ID, parseOmkBranch } from '../runtime/graph/branches.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -32,20 +31,12 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
       await ws.remote.pull(goalId);
       if (!(await ws.store.has(goalId))) return;
-      const goal = await ws.store.read(goalId);
-      // Only a ready goal can pass decideMerge (it would refuse with proof_not_ready); skipping the
-      // others spares a state commit per CI event.
-      if (goal.options.mergePolicy !== 'gated' || goal.status !== 'ready') return;
-      let result: MergeGoalResult;
-      try {
-        result = await mergeIntegrator(appFor(bot, ws, { gh, repo }), { goalId });
-      } catch (error) {
-        // No integrator PR yet, or a goal that cannot merge: nobody to tell, nothing to change.
-        if (isOmkError(error) && (error.code === 'not_found' || error.code === 'illegal_transition')) {
-          bot.deps.reporter.info(`merge check of ${goalId}: ${error.message}`);
-          return;
-        }
-        throw error;
+      const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId);
+      if (!check.evaluated) {
+        // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
+        if (check.why === 'nothing_to_merge')
+          bot.deps.reporter.info(`merge check of ${goalId}: ${check.detail}`);
+        return;
       }
       await ws.remote.push(goalId, `omk: merge evaluation of goal ${goalId}`);
       const origin = await readOrigin(ws.store, goalId);
@@ -56,7 +47,7 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
           goalId,
           ws.store,
           'settled',
-          mergeNotes(result),
+          mergeNotes(check.result),
         );
       }
     }),

@@ -90,7 +90,8 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
       const outcome = await executeOneSlice(app, host, { goalId, slice, prepared });
       expect(outcome.outcome).toBe('done');
       expect(outcome.stoppedBy).toBeNull();
-      await r.state.push(goalId, `slice ${slice}`, { only: [`slices/${slice}.json`] });
+      expect(outcome.owned).toContain(`slices/${slice}.json`);
+      await r.state.push(goalId, `slice ${slice}`, { only: outcome.owned });
     }
 
     // A slice that is not in the plan is refused with the plan's slice ids.

@@ -47,9 +47,8 @@ export async function executeSliceCommand(
   const run = await cancellable(rt, (signal) =>
     executeOneSlice(rt.app, fanOutHost(rt), { goalId, slice, prepared, signal }),
   );
-  if (!rt.inputs.dryRun && run.outcome !== 'already_done') {
-    const owned = [`slices/${slice}.json`, `artifacts/agent-runs/${slice}/`, `artifacts/reviews/${slice}.md`];
-    await rt.state.push(goalId, `execute: slice ${slice} of ${goalId} (${run.outcome})`, { only: owned });
+  if (!rt.inputs.dryRun && run.owned.length > 0) {
+    await rt.state.push(goalId, `execute: slice ${slice} of ${goalId} (${run.outcome})`, { only: run.owned });
   }
   const finished = run.outcome === 'done' || run.outcome === 'already_done';
   if (run.stoppedBy !== null && !finished) {

@@ -1,6 +1,7 @@
 import { type ExecuteResult, executeGoal } from '../controller/execute.js';
 import type { FanOutDeps, SliceRunResult } from '../controller/execute-slice.js';
 import { executeSlice, foldSliceResults } from '../controller/execute-slice.js';
+import { sliceOwnedPaths } from '../controller/slice-result.js';
 import { type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
 import type { PreparedAgent } from './agent.js';
 import { composeController } from './controller.js';
@@ -32,6 +33,8 @@ async function fanOutController(
 export interface SliceJobOutcome extends SliceRunResult {
   /** A pause or cancel written to the remote while the slice ran (it stays pending). */
   stoppedBy: RemoteStop | null;
+  /** The goal-directory paths this run wrote and shares alone; none when nothing ran. */
+  owned: readonly string[];
 }
 
 /**
@@ -65,7 +68,7 @@ export async function executeOneSlice(
         signal: interrupt.signal,
       }),
     );
-    return { ...run, stoppedBy };
+    return { ...run, stoppedBy, owned: run.outcome === 'already_done' ? [] : sliceOwnedPaths(slice) };
   } finally {
     await watch.stop();
     request.signal?.removeEventListener('abort', onAbort);

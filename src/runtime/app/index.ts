@@ -27,7 +27,7 @@ export {
   integrateSlices,
   type SliceJobOutcome,
 } from './fan-out.js';
-export { type MergeRequest, mergeIntegrator } from './merge.js';
+export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';

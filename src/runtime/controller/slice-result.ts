@@ -34,6 +34,18 @@ const sliceResultVersioned = singleVersion('slice result', 1, sliceResultSchema)
 
 export const SLICE_RESULTS_DIR = 'slices';
 
+/**
+ * What a runner that ran one slice owns in the goal directory: its result, its agent transcripts
+ * and its review. It shares only these, so runners of other slices never overwrite each other.
+ */
+export function sliceOwnedPaths(sliceId: string): string[] {
+  return [
+    `${SLICE_RESULTS_DIR}/${sliceId}.json`,
+    `artifacts/agent-runs/${sliceId}/`,
+    `artifacts/reviews/${sliceId}.md`,
+  ];
+}
+
 export function sliceResultPath(goalDir: string, sliceId: string): string {
   return join(goalDir, SLICE_RESULTS_DIR, `${sliceId}.json`);
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { BusyError, NotFoundError, OmkError, StateError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { Clock, HostInfo, Reporter } from '../ports.js';
@@ -17,8 +17,17 @@ export interface StoreDeps {
   reporter: Reporter;
 }
 
-/** Goal directories under the state root: creation, CAS writes of goal.json, lookup by id. */
+/**
+ * Goal directories under the state root: creation, CAS writes of goal.json, lookup by id.
+ *
+ * goal.json is read at every step of a run (the controller, the journal, delivery), so the last
+ * record read or written is kept with the file's identity (inode, size, change times in ns). Every
+ * write replaces the file by a rename, so a change made by anyone (another process, a pull from the
+ * state branch) gives it a new identity and the next read goes to the file again.
+ */
 export class GoalStore {
+  readonly #known = new Map<string, { identity: string; record: GoalRecord }>();
+
   constructor(readonly deps: StoreDeps) {}
 
   paths(id: string): GoalPaths {
@@ -43,12 +52,27 @@ export class GoalStore {
     await mkdir(paths.gateArtifacts, { recursive: true });
     await mkdir(paths.agentRunArtifacts, { recursive: true });
     await mkdir(paths.reviewArtifacts, { recursive: true });
-    await writeJsonAtomic(paths.goal, goalRecordSchema.parse(record));
+    const parsed = goalRecordSchema.parse(record);
+    await writeJsonAtomic(paths.goal, parsed);
+    await this.#remember(paths.goal, parsed);
     return paths;
   }
 
   async read(id: string): Promise<GoalRecord> {
-    return readVersioned(goalRecordVersioned, this.paths(id).goal);
+    const path = this.paths(id).goal;
+    const identity = await fileIdentity(path);
+    const known = this.#known.get(path);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record = await readVersioned(goalRecordVersioned, path);
+    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
+    return record;
+  }
+
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path: string, record: GoalRecord): Promise<void> {
+    const identity = await fileIdentity(path);
+    if (identity === null) this.#known.delete(path);
+    else this.#known.set(path, { identity, record: structuredClone(record) });
   }
 
   /**
@@ -67,7 +91,9 @@ export class GoalStore {
       revision: next.revision + 1,
       updatedAt: this.deps.clock.nowIso(),
     });
-    await writeJsonAtomic(this.paths(next.id).goal, written);
+    const path = this.paths(next.id).goal;
+    await writeJsonAtomic(path, written);
+    await this.#remember(path, written);
     return written;
   }
 
@@ -113,12 +139,12 @@ export class GoalStore {
     return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
 
-  /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id: string): Promise<boolean> {
     return pathExists(this.paths(id).goal);
   }
 
+  /** `latest`, an exact id, or a unique prefix of one. */
   async resolve(ref: string | undefined): Promise<string> {
     const wanted = checkGoalRef(ref ?? 'latest');
     // An exact id resolves without listing, so a damaged or newer goal.json reports its own error.
@@ -143,5 +169,15 @@ export class GoalStore {
       );
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
+  }
+}
+
+/** A file's identity as far as a cache can tell: null when it cannot be seen (then read it). */
+async function fileIdentity(path: string): Promise<string | null> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
   }
 }
