@@ -1,8 +1,10 @@
-import { OmkError } from '../runtime/errors.js';
+import { OmkError, RequestError } from '../runtime/errors.js';
 import { text } from '../runtime/proof/render-markdown.js';
+import { wordIssue } from './wording.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */
 export function describeError(error: unknown): string {
+  if (error instanceof RequestError) return error.issues.map(wordIssue).join('\n');
   if (error instanceof OmkError)
     return error.hint === undefined ? error.message : `${error.message}\n${error.hint}`;
   const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,6 @@
+import { describeIssues, NEUTRAL_SPELLING } from './request-issue-text.js';
+import type { RequestIssue } from './request-issues.js';
+
 // Typed errors. Each carries what a user needs to act; front doors map `code` to an exit code,
 // a setFailed message or a reply comment in exactly one place each.
 
@@ -32,6 +35,19 @@ export class OmkError extends Error {
 export class UsageError extends OmkError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('usage', message, options);
+  }
+}
+
+/**
+ * A request refused by its schema (runtime/requests.ts). `issues` are data: each front door words
+ * them for its host; the message is the request's own words, for anyone who does not.
+ */
+export class RequestError extends UsageError {
+  readonly issues: readonly RequestIssue[];
+
+  constructor(issues: readonly RequestIssue[], options: { cause?: unknown } = {}) {
+    super(describeIssues(issues, NEUTRAL_SPELLING), options);
+    this.issues = issues;
   }
 }
 

@@ -1,0 +1,56 @@
+import {
+  describeIssue,
+  type FieldSpelling,
+  NEUTRAL_SPELLING,
+  opensWithName,
+} from '../runtime/request-issue-text.js';
+import type { RequestField, RequestIssue } from '../runtime/request-issues.js';
+import type { InputName } from './inputs.js';
+
+/**
+ * The action.yml input of each request field. The Action creates goals only (no budget-add,
+ * accept or reject, and the slice execution is always the default): those fields have no input
+ * and keep the request's own words, though no Action step ever reports them.
+ */
+const INPUTS: Record<RequestField, InputName | null> = {
+  goal: 'goal',
+  policy: 'policy',
+  mergePolicy: 'merge-policy',
+  sliceExecution: null,
+  maxAgents: 'max-agents',
+  budgetTime: 'budget-time',
+  budgetTokens: 'budget-tokens',
+  budgetUsd: 'budget-usd',
+  time: null,
+  tokens: null,
+  usd: null,
+  summary: null,
+  reason: null,
+};
+
+/** The input a message is about: action.yml's name, else the request's. */
+export function inputOf(field: RequestField): string {
+  return INPUTS[field] ?? field;
+}
+
+const given = (field: RequestField, value: string) => `${inputOf(field)}: ${value}`;
+
+export const ACTION_SPELLING: FieldSpelling = {
+  name: inputOf,
+  given,
+  // An input is set on its own line of `with:`, so the example is that line.
+  example: given,
+  command: (field) => (INPUTS[field] === null ? NEUTRAL_SPELLING.command(field) : 'command: run'),
+};
+
+/** An Action message opens with the input it is about (`input: …`), as annotations show it alone. */
+export function inputMessage(input: string, message: string): string {
+  return input === '' || message.startsWith(`${input}:`) ? message : `${input}: ${message}`;
+}
+
+/** A request issue in the Action's words: `merge-policy: 'x' is not one of …`, `goal: The goal …`. */
+export function wordIssue(issue: RequestIssue): string {
+  const text = describeIssue(issue, ACTION_SPELLING);
+  if (issue.code === 'invalid' || opensWithName(issue)) return text;
+  return `${inputOf(issue.field)}: ${text}`;
+}

@@ -1,0 +1,44 @@
+import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
+import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
+import type { Subcommand } from './usage.js';
+
+/**
+ * How a `/omk goal` comment spells each request field: its option (as in command.ts's FLAGS) and
+ * the subcommand that takes it. The bot takes no slice execution option (it always runs the
+ * default), so that issue never reaches a comment; it is spelled like the other options all the same.
+ */
+const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
+  goal: { option: '"<goal>"', command: 'run' },
+  policy: { option: '--policy', command: 'run' },
+  mergePolicy: { option: '--merge-policy', command: 'run' },
+  sliceExecution: { option: '--slice-execution', command: 'run' },
+  maxAgents: { option: '--max-agents', command: 'run' },
+  budgetTime: { option: '--budget-time', command: 'run' },
+  budgetTokens: { option: '--budget-tokens', command: 'run' },
+  budgetUsd: { option: '--budget-usd', command: 'run' },
+  time: { option: '--time', command: 'budget' },
+  tokens: { option: '--tokens', command: 'budget' },
+  usd: { option: '--usd', command: 'budget' },
+  summary: { option: '--summary', command: 'accept' },
+  reason: { option: '--reason', command: 'reject' },
+};
+
+const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
+
+function given(field: RequestField, value: string): string {
+  if (field === 'goal') return `"${value}"`;
+  const { option } = OPTIONS[field];
+  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
+}
+
+export const BOT_SPELLING: FieldSpelling = {
+  name: (field) => OPTIONS[field].option,
+  given,
+  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
+  command: (field) => OPTIONS[field].command,
+};
+
+/** Request issues in the words of a `/omk goal` comment (`--merge-policy gated`, `/omk goal budget`). */
+export function wordIssues(issues: readonly RequestIssue[]): string {
+  return describeIssues(issues, BOT_SPELLING);
+}

@@ -1,0 +1,38 @@
+import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
+import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
+
+/** How the CLI spells each request field: its flag (the goal is an argument), and its command. */
+const FLAGS: Record<RequestField, { flag: string; command: string }> = {
+  goal: { flag: '<goal>', command: 'run' },
+  policy: { flag: '--policy', command: 'run' },
+  mergePolicy: { flag: '--merge-policy', command: 'run' },
+  sliceExecution: { flag: '--slice-execution', command: 'run' },
+  maxAgents: { flag: '--max-agents', command: 'run' },
+  budgetTime: { flag: '--budget-time', command: 'run' },
+  budgetTokens: { flag: '--budget-tokens', command: 'run' },
+  budgetUsd: { flag: '--budget-usd', command: 'run' },
+  time: { flag: '--time', command: 'budget-add' },
+  tokens: { flag: '--tokens', command: 'budget-add' },
+  usd: { flag: '--usd', command: 'budget-add' },
+  summary: { flag: '--summary', command: 'accept' },
+  reason: { flag: '--reason', command: 'reject' },
+};
+
+const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
+
+function given(field: RequestField, value: string): string {
+  if (field === 'goal') return `"${value}"`;
+  return TEXT_FIELDS.includes(field) ? `${FLAGS[field].flag} "${value}"` : `${FLAGS[field].flag} ${value}`;
+}
+
+export const CLI_SPELLING: FieldSpelling = {
+  name: (field) => FLAGS[field].flag,
+  given,
+  example: (field, value) => `omk goal ${FLAGS[field].command} ${given(field, value)}`,
+  command: (field) => FLAGS[field].command,
+};
+
+/** Request issues as the CLI prints them: one line each, naming flags (`--merge-policy gated`). */
+export function wordIssues(issues: readonly RequestIssue[]): string {
+  return describeIssues(issues, CLI_SPELLING);
+}

@@ -1,0 +1,53 @@
+import type { RequestIssue } from './request-issues.js';
+
+/**
+ * One issue of each kind, as the request schemas report them: the wording tests of the three front
+ * doors word these same issues, each in its host's syntax.
+ */
+export const SAMPLE_ISSUES = {
+  policy: {
+    code: 'not_one_of',
+    field: 'policy',
+    value: 'yolo',
+    allowed: ['local', 'draft-pr', 'auto-pr'],
+    example: 'draft-pr',
+  },
+  mergePolicy: {
+    code: 'not_one_of',
+    field: 'mergePolicy',
+    value: 'always',
+    allowed: ['disabled', 'manual', 'gated'],
+    example: 'gated',
+  },
+  budgetTime: {
+    code: 'bad_duration',
+    field: 'budgetTime',
+    value: '5x',
+    problem: 'format',
+    max: '365d',
+    example: '30m',
+  },
+  budgetTimeZero: {
+    code: 'bad_duration',
+    field: 'budgetTime',
+    value: '0m',
+    problem: 'not_positive',
+    max: '365d',
+    example: '30m',
+  },
+  budgetTokens: {
+    code: 'bad_tokens',
+    field: 'budgetTokens',
+    value: 'lots',
+    problem: 'format',
+    examples: ['200000', '200k'],
+  },
+  budgetUsd: { code: 'bad_usd', field: 'budgetUsd', value: '-1', examples: ['25', '7.50'] },
+  maxAgents: { code: 'bad_count', field: 'maxAgents', value: '0', min: 1, max: 64, example: '4' },
+  goalEmpty: { code: 'empty', field: 'goal', example: 'fix the failing tests' },
+  goalTooLong: { code: 'too_long', field: 'goal', length: 9000, max: 8000 },
+  summaryEmpty: { code: 'empty', field: 'summary', example: 'fixed the parser, tests green' },
+  budgetAddNone: { code: 'none_given', field: 'time', fields: ['time', 'tokens', 'usd'], example: '2h' },
+} as const satisfies Record<string, RequestIssue>;
+
+export type SampleIssue = keyof typeof SAMPLE_ISSUES;
