@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_ISSUES, type SampleIssue } from '../runtime/test-request-issues.js';
-import { inputMessage, wordIssue } from './wording.js';
+import {
+  SAMPLE_ISSUES,
+  SAMPLE_STEPS,
+  type SampleIssue,
+  type SampleStep,
+} from '../runtime/test-wording-samples.js';
+import { ACTION_STEPS, inputMessage, wordIssue } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -42,5 +47,24 @@ describe('inputMessage', () => {
       "dry-run: 'yes' is not a boolean",
     );
     expect(inputMessage('', 'Unrecognized key')).toBe('Unrecognized key');
+  });
+});
+
+/** Steps the Action has a command for are its inputs; the others keep omk's own words. */
+const STEPS: Record<SampleStep, string> = {
+  status: 'command: status with goal-id: g-1',
+  pause: "'goal pause g-1'",
+  resume: 'command: execute with goal-id: g-1',
+  proof: 'command: status with goal-id: g-1',
+  open_pr: 'command: open-pr with goal-id: g-1',
+  budget_add: "'goal budget-add g-1'",
+  run: 'command: run with a goal',
+  list: "'goal list'",
+  resume_orphans: "'goal resume --auto'",
+};
+
+describe('Action wording of next steps', () => {
+  it.each(Object.keys(STEPS) as SampleStep[])('spells %s as step inputs', (name) => {
+    expect(ACTION_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
   });
 });

@@ -1,3 +1,4 @@
+import { NEUTRAL_STEPS, type StepSpelling } from '../runtime/next-steps.js';
 import {
   describeIssue,
   type FieldSpelling,
@@ -54,3 +55,23 @@ export function wordIssue(issue: RequestIssue): string {
   if (issue.code === 'invalid' || opensWithName(issue)) return text;
   return `${inputOf(issue.field)}: ${text}`;
 }
+
+/**
+ * A next step as the inputs of an omk step. Pausing, adding budget, listing goals and taking over
+ * orphaned goals have no Action command (the bot or the CLI does them): omk's own words.
+ */
+export const ACTION_STEPS: StepSpelling = (step) => {
+  switch (step.step) {
+    case 'status':
+    case 'proof':
+      return `command: status with goal-id: ${step.goalId}`;
+    case 'resume':
+      return `command: execute with goal-id: ${step.goalId}`;
+    case 'open_pr':
+      return `command: open-pr with goal-id: ${step.goalId}`;
+    case 'run':
+      return 'command: run with a goal';
+    default:
+      return NEUTRAL_STEPS(step);
+  }
+};

@@ -11,7 +11,7 @@ import {
 import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
 import { SUBCOMMANDS, type Subcommand } from './usage.js';
-import { wordIssues } from './wording.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
 
@@ -196,7 +196,8 @@ export function parseCommandLine(line: string, idSuffix: string): ParseOutcome {
   } catch (error) {
     if (error instanceof RequestError) return { ok: false, problem: wordIssues(error.issues), topic: sub };
     if (error instanceof OmkError) {
-      const problem = error.hint ? `${error.message} ${error.hint}` : error.message;
+      const hint = error.hintIn(BOT_STEPS);
+      const problem = hint ? `${error.message} ${hint}` : error.message;
       return { ok: false, problem, topic: sub };
     }
     throw error;

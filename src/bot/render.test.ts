@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../runtime/errors.js';
+import { NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import type { Proof } from '../runtime/proof/schema.js';
+import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
 import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
@@ -108,6 +109,18 @@ describe('replies', () => {
     ];
     for (const reply of replies) expect(findCommand(reply)).toEqual({ kind: 'none' });
     expect(replies.at(-1)).not.toContain('secret internals');
+  });
+
+  it('words errors in comment syntax: request issues, and the steps of a hint', () => {
+    const issue = errorReply('octocat', new RequestError([SAMPLE_ISSUES.budgetAddNone]));
+    expect(issue).toContain('/omk goal budget --time 2h');
+    expect(issue).not.toContain('budget-add');
+    const noGoal = errorReply(
+      'octocat',
+      new NotFoundError("No goal 'x'.", { hint: ['List goals with ', { step: 'list' }, '.'] }),
+    );
+    expect(noGoal).toContain("List goals with the goals' status comments in this thread.");
+    expect(noGoal).not.toContain('omk goal list');
   });
 
   it('does not mention a login it cannot vouch for', () => {

@@ -3,7 +3,7 @@ import { code, text } from '../runtime/proof/render-markdown.js';
 import type { Access } from './permissions.js';
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
-import { wordIssues } from './wording.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 /**
  * Every reply the bot writes, as pure functions of what happened. User text is clipped and escaped;
@@ -54,7 +54,8 @@ export function noGoalReply(login: string): string {
 export function errorReply(login: string, error: unknown): string {
   if (isOmkError(error)) {
     // Quoted: a hint that starts with a command example can never read as a command.
-    const hint = error.hint ? `\n\n> ${text(clip(error.hint, 600))}` : '';
+    const words = error.hintIn(BOT_STEPS);
+    const hint = words ? `\n\n> ${text(clip(words, 600))}` : '';
     const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
     return `${to(login)} ${text(clip(message, 1000))}${hint}\n`;
   }

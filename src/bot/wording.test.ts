@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_ISSUES, type SampleIssue } from '../runtime/test-request-issues.js';
-import { wordIssues } from './wording.js';
+import {
+  SAMPLE_ISSUES,
+  SAMPLE_STEPS,
+  type SampleIssue,
+  type SampleStep,
+} from '../runtime/test-wording-samples.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -32,5 +37,23 @@ describe('bot wording of request issues', () => {
     const all = wordIssues(Object.values(SAMPLE_ISSUES));
     expect(all).not.toMatch(/(^|[^/])omk goal/m);
     expect(all).not.toContain('budget-add');
+  });
+});
+
+const STEPS: Record<SampleStep, string> = {
+  status: "'/omk goal status g-1'",
+  pause: "'/omk goal pause g-1'",
+  resume: "'/omk goal resume g-1'",
+  proof: "'/omk goal proof g-1'",
+  open_pr: "'/omk goal open-pr g-1'",
+  budget_add: "'/omk goal budget g-1 --time 1h'",
+  run: `'/omk goal run "<goal>"'`,
+  list: "the goals' status comments in this thread",
+  resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
+};
+
+describe('bot wording of next steps', () => {
+  it.each(Object.keys(STEPS) as SampleStep[])('spells %s as a comment command', (name) => {
+    expect(BOT_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
   });
 });

@@ -1,3 +1,4 @@
+import type { StepSpelling } from '../runtime/next-steps.js';
 import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
 import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
 import type { Subcommand } from './usage.js';
@@ -42,3 +43,28 @@ export const BOT_SPELLING: FieldSpelling = {
 export function wordIssues(issues: readonly RequestIssue[]): string {
   return describeIssues(issues, BOT_SPELLING);
 }
+
+/**
+ * A next step as a `/omk goal` comment. The bot keeps no goal list (its status comments are the
+ * list) and cannot take over a goal whose controller died on another machine: that is the CLI's
+ * `resume --auto`, run where the goal ran.
+ */
+export const BOT_STEPS: StepSpelling = (step) => {
+  switch (step.step) {
+    case 'status':
+    case 'pause':
+    case 'resume':
+    case 'proof':
+      return `'/omk goal ${step.step} ${step.goalId}'`;
+    case 'open_pr':
+      return `'/omk goal open-pr ${step.goalId}'`;
+    case 'budget_add':
+      return `'/omk goal budget ${step.goalId} --time 1h'`;
+    case 'run':
+      return `'/omk goal run "<goal>"'`;
+    case 'list':
+      return "the goals' status comments in this thread";
+    case 'resume_orphans':
+      return "'omk goal resume --auto' on the machine that ran the goal";
+  }
+};

@@ -3,7 +3,7 @@ import { isOmkError, RequestError } from '../runtime/errors.js';
 import type { CliIo } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
-import { wordIssues } from './wording.js';
+import { CLI_STEPS, wordIssues } from './wording.js';
 
 /** Parses argv, runs one command, and maps every error to a message and an exit code here only. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -22,7 +22,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (isOmkError(error)) {
       const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
       io.stderr(`omk: error: ${message}\n`);
-      if (error.hint) io.stderr(`hint: ${error.hint}\n`);
+      const hint = error.hintIn(CLI_STEPS);
+      if (hint) io.stderr(`hint: ${hint}\n`);
       return exitCodeFor(error.code);
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_ISSUES, type SampleIssue } from '../runtime/test-request-issues.js';
-import { wordIssues } from './wording.js';
+import { wordHint } from '../runtime/next-steps.js';
+import {
+  SAMPLE_ISSUES,
+  SAMPLE_STEPS,
+  type SampleIssue,
+  type SampleStep,
+} from '../runtime/test-wording-samples.js';
+import { CLI_STEPS, wordIssues } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -37,5 +43,30 @@ describe('CLI wording of request issues', () => {
 
   it("keeps zod's own message for a check that is not about a typed value", () => {
     expect(wordIssues([{ code: 'invalid', message: 'Too small' }])).toBe('Too small');
+  });
+});
+
+const STEPS: Record<SampleStep, string> = {
+  status: "'omk goal status g-1'",
+  pause: "'omk goal pause g-1'",
+  resume: "'omk goal resume g-1'",
+  proof: "'omk goal proof g-1'",
+  open_pr: "'omk goal open-pr g-1 --policy draft-pr' (or auto-pr)",
+  budget_add: "'omk goal budget-add g-1 --time 1h'",
+  run: `'omk goal run "<goal>"'`,
+  list: "'omk goal list'",
+  resume_orphans: "'omk goal resume --auto'",
+};
+
+describe('CLI wording of next steps', () => {
+  it.each(Object.keys(STEPS) as SampleStep[])('spells %s as an omk command', (name) => {
+    expect(CLI_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+
+  it('puts the steps of a hint between its words', () => {
+    const hint = ['Use ', SAMPLE_STEPS.status, ' to follow it, or ', SAMPLE_STEPS.pause, ' first.'];
+    expect(wordHint(hint, CLI_STEPS)).toBe(
+      "Use 'omk goal status g-1' to follow it, or 'omk goal pause g-1' first.",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { StepSpelling } from '../runtime/next-steps.js';
 import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
 import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
 
@@ -36,3 +37,24 @@ export const CLI_SPELLING: FieldSpelling = {
 export function wordIssues(issues: readonly RequestIssue[]): string {
   return describeIssues(issues, CLI_SPELLING);
 }
+
+/** A next step as the command a CLI user types. */
+export const CLI_STEPS: StepSpelling = (step) => {
+  switch (step.step) {
+    case 'status':
+    case 'pause':
+    case 'resume':
+    case 'proof':
+      return `'omk goal ${step.step} ${step.goalId}'`;
+    case 'open_pr':
+      return `'omk goal open-pr ${step.goalId} --policy draft-pr' (or auto-pr)`;
+    case 'budget_add':
+      return `'omk goal budget-add ${step.goalId} --time 1h'`;
+    case 'run':
+      return `'omk goal run "<goal>"'`;
+    case 'list':
+      return `'omk goal list'`;
+    case 'resume_orphans':
+      return `'omk goal resume --auto'`;
+  }
+};

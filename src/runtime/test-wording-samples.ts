@@ -1,8 +1,9 @@
+import type { NextStep } from './next-steps.js';
 import type { RequestIssue } from './request-issues.js';
 
 /**
- * One issue of each kind, as the request schemas report them: the wording tests of the three front
- * doors word these same issues, each in its host's syntax.
+ * One issue of each kind, as the request schemas report them, and one of each next step: the
+ * wording tests of the three front doors word these same samples, each in its host's syntax.
  */
 export const SAMPLE_ISSUES = {
   policy: {
@@ -51,3 +52,17 @@ export const SAMPLE_ISSUES = {
 } as const satisfies Record<string, RequestIssue>;
 
 export type SampleIssue = keyof typeof SAMPLE_ISSUES;
+
+export const SAMPLE_STEPS = {
+  status: { step: 'status', goalId: 'g-1' },
+  pause: { step: 'pause', goalId: 'g-1' },
+  resume: { step: 'resume', goalId: 'g-1' },
+  proof: { step: 'proof', goalId: 'g-1' },
+  open_pr: { step: 'open_pr', goalId: 'g-1' },
+  budget_add: { step: 'budget_add', goalId: 'g-1' },
+  run: { step: 'run' },
+  list: { step: 'list' },
+  resume_orphans: { step: 'resume_orphans' },
+} as const satisfies { [S in NextStep['step']]: NextStep & { step: S } };
+
+export type SampleStep = keyof typeof SAMPLE_STEPS;
