@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
+import { budgetSpentGap } from '../runtime/proof/gaps.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
@@ -93,6 +94,26 @@ describe('status comment', () => {
     const body = renderStatusComment(view({ goal: goal('cancelled'), proof, phase: 'settled' }));
     expect(body).toContain('#### Final summary');
     expect(body).toContain('- Known gaps (1):');
+  });
+});
+
+describe('final summary gaps', () => {
+  it("words a gap's next steps as comment commands", () => {
+    const proof = {
+      status: 'not_ready',
+      slices: [],
+      gates: [],
+      knownGaps: [budgetSpentGap('time', 'fix-the-parser-abc123')],
+      humanDecisions: [],
+      delivery: { merge: null, pullRequests: [] },
+      budget: { limits: { timeMs: null, tokens: null, usd: null }, spent: { timeMs: 0, tokens: 0, usd: 0 } },
+    } as unknown as Proof;
+    const body = renderStatusComment(view({ goal: goal('cancelled'), proof, phase: 'settled' }));
+    expect(body).toContain(
+      "Extend it with '/omk goal budget fix-the-parser-abc123 --time 1h', then '/omk goal resume fix-the-parser-abc123'.",
+    );
+    expect(body).not.toContain('budget-add');
+    expect(findCommand(body)).toEqual({ kind: 'none' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wordHint } from '../runtime/next-steps.js';
+import { budgetSpentGap, gapText } from '../runtime/proof/gaps.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
@@ -61,6 +62,12 @@ const STEPS: Record<SampleStep, string> = {
 describe('CLI wording of next steps', () => {
   it.each(Object.keys(STEPS) as SampleStep[])('spells %s as an omk command', (name) => {
     expect(CLI_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+
+  it("words a gap's next steps as omk commands", () => {
+    expect(gapText(budgetSpentGap('time', 'g-1'), CLI_STEPS)).toBe(
+      "The time budget is spent; finished slices are kept. Extend it with 'omk goal budget-add g-1 --time 1h', then 'omk goal resume g-1'.",
+    );
   });
 
   it('puts the steps of a hint between its words', () => {
