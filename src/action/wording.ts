@@ -41,7 +41,8 @@ export const ACTION_SPELLING: FieldSpelling = {
   given,
   // An input is set on its own line of `with:`, so the example is that line.
   example: given,
-  command: (field) => (INPUTS[field] === null ? NEUTRAL_SPELLING.command(field) : 'command: run'),
+  // Only budget-add asks for one of several fields, and the Action has no budget-add.
+  command: NEUTRAL_SPELLING.command,
 };
 
 /** An Action message opens with the input it is about (`input: …`), as annotations show it alone. */

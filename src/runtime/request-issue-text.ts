@@ -62,7 +62,7 @@ export function describeIssue(issue: RequestIssue, spell: FieldSpelling): string
         ? `The goal is ${issue.length} characters; the limit is ${issue.max}.`
         : `${head} is longer than ${issue.max} characters.`;
     case 'none_given':
-      return `${spell.command(field)} needs at least one of ${issue.fields.map(spell.name).join(', ')}. Example: ${spell.example(field, issue.example)}`;
+      return `${spell.command(field)} needs at least one of ${issue.fields.map((name) => spell.name(name)).join(', ')}. Example: ${spell.example(field, issue.example)}`;
   }
 }
 
