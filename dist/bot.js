@@ -4831,8 +4831,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code2 = ok2 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
@@ -8775,84 +8775,6 @@ var KeyedMutex = class {
   }
 };
 
-// src/runtime/errors.ts
-var OmkError = class extends Error {
-  code;
-  /** A next step for the user, shown after the message. */
-  hint;
-  constructor(code2, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code2;
-    this.hint = options.hint;
-  }
-};
-var UsageError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("usage", message, options);
-  }
-};
-var ConfigError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("config", message, options);
-  }
-};
-var NotFoundError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("not_found", message, options);
-  }
-};
-var IllegalTransitionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("illegal_transition", message, options);
-  }
-};
-var BusyError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("busy", message, options);
-  }
-};
-var StateError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("state", message, options);
-  }
-};
-var UnsupportedVersionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("unsupported_version", message, options);
-  }
-};
-var GitError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("git", message, options);
-  }
-};
-var ForgeError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("forge", message, options);
-  }
-};
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
-
-// src/runtime/goal/ids.ts
-var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify(text3, max) {
-  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with 'omk goal list'."
-  });
-}
-
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -9505,7 +9427,7 @@ __export(util_exports, {
   safeExtend: () => safeExtend,
   shallowClone: () => shallowClone,
   sizeCaps: () => sizeCaps,
-  slugify: () => slugify2,
+  slugify: () => slugify,
   stringifyPrimitive: () => stringifyPrimitive,
   toZod: () => toZod,
   uint8ArrayToBase64: () => uint8ArrayToBase64,
@@ -9697,7 +9619,7 @@ function randomString(length = 10) {
 function esc(str) {
   return JSON.stringify(str);
 }
-function slugify2(input2) {
+function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
@@ -24107,7 +24029,7 @@ function _toUpperCase() {
 }
 // @__NO_SIDE_EFFECTS__
 function _slugify() {
-  return /* @__PURE__ */ _overwrite((input2) => slugify2(input2));
+  return /* @__PURE__ */ _overwrite((input2) => slugify(input2));
 }
 // @__NO_SIDE_EFFECTS__
 function _array(Class2, element, params) {
@@ -28570,6 +28492,173 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/runtime/next-steps.ts
+var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
+var GENERAL_STEPS = ["run", "list", "resume_orphans"];
+var nextStepSchema = external_exports.union([
+  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string() }),
+  external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
+]);
+var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
+var NEUTRAL_WORDS = {
+  status: "goal status",
+  pause: "goal pause",
+  resume: "goal resume",
+  proof: "goal proof",
+  open_pr: "goal open-pr",
+  merge: "goal merge",
+  budget_add: "goal budget-add",
+  run: 'goal run "<goal>"',
+  list: "goal list",
+  resume_orphans: "goal resume --auto"
+};
+var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
+function wordHint(hint, spell) {
+  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
+}
+
+// src/runtime/request-issue-text.ts
+var NEUTRAL_SPELLING = {
+  name: (field) => field,
+  given: (field, value) => `${field}: ${value}`,
+  example: (field, value) => `${field}: ${value}`,
+  command: () => "This request"
+};
+var UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
+function describeIssue(issue2, spell) {
+  if (issue2.code === "invalid") return issue2.message;
+  const { field } = issue2;
+  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
+  switch (issue2.code) {
+    case "not_one_of":
+      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
+    case "bad_duration": {
+      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
+      if (issue2.problem === "format")
+        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
+      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
+      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
+    }
+    case "bad_tokens": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
+      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
+    }
+    case "bad_usd": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
+    }
+    case "bad_count":
+      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
+    case "empty":
+      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
+    case "too_long":
+      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
+    case "none_given":
+      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
+  }
+}
+function describeIssues(issues, spell) {
+  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
+}
+
+// src/runtime/errors.ts
+var OmkError = class extends Error {
+  code;
+  /** A next step for the user, shown after the message; its steps are spelled by the front door. */
+  hintParts;
+  constructor(code2, message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code2;
+    this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
+  }
+  /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
+  hintIn(spell) {
+    return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
+  }
+  /** The hint in omk's own command words, for readers no front door words for. */
+  get hint() {
+    return this.hintIn(NEUTRAL_STEPS);
+  }
+};
+var UsageError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("usage", message, options);
+  }
+};
+var RequestError = class extends UsageError {
+  issues;
+  constructor(issues, options = {}) {
+    super(describeIssues(issues, NEUTRAL_SPELLING), options);
+    this.issues = issues;
+  }
+};
+var ConfigError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("config", message, options);
+  }
+};
+var NotFoundError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("not_found", message, options);
+  }
+};
+var IllegalTransitionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("illegal_transition", message, options);
+  }
+};
+var BusyError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("busy", message, options);
+  }
+};
+var StateError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("state", message, options);
+  }
+};
+var UnsupportedVersionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("unsupported_version", message, options);
+  }
+};
+var GitError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("git", message, options);
+  }
+};
+var ForgeError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("forge", message, options);
+  }
+};
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+
+// src/runtime/goal/ids.ts
+var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+function slugify2(text3, max) {
+  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+
 // src/runtime/state/versioned.ts
 import { readFile } from "node:fs/promises";
 var versionField = external_exports.object({ version: external_exports.number().int().positive() });
@@ -28731,6 +28820,15 @@ function quote(value) {
   return value.split(/\r\n?|\n/).map((line) => `> ${text(line)}`.trimEnd());
 }
 
+// src/runtime/proof/gaps.ts
+function gapText(gap, spell = NEUTRAL_STEPS) {
+  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
+}
+function copyGap(gap) {
+  const { code: code2, message, hint } = gap;
+  return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
+}
+
 // src/runtime/proof/icons.ts
 var STATUS_ICONS = {
   planned: "\u{1F4DD}",
@@ -28805,6 +28903,65 @@ function formatDelivery(delivery, sha2 = shortSha) {
   return lines;
 }
 
+// src/bot/wording.ts
+var OPTIONS = {
+  goal: { option: '"<goal>"', command: "run" },
+  policy: { option: "--policy", command: "run" },
+  mergePolicy: { option: "--merge-policy", command: "run" },
+  sliceExecution: { option: "--slice-execution", command: "run" },
+  maxAgents: { option: "--max-agents", command: "run" },
+  budgetTime: { option: "--budget-time", command: "run" },
+  budgetTokens: { option: "--budget-tokens", command: "run" },
+  budgetUsd: { option: "--budget-usd", command: "run" },
+  time: { option: "--time", command: "budget" },
+  tokens: { option: "--tokens", command: "budget" },
+  usd: { option: "--usd", command: "budget" },
+  summary: { option: "--summary", command: "accept" },
+  reason: { option: "--reason", command: "reject" },
+  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
+  agent: { option: "OMK_BOT_AGENT", command: "run" },
+  baseBranch: { option: "the default branch", command: "open-pr" }
+};
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function given(field, value) {
+  if (field === "goal") return `"${value}"`;
+  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
+  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
+  const { option } = OPTIONS[field];
+  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
+}
+var BOT_SPELLING = {
+  name: (field) => OPTIONS[field].option,
+  given,
+  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
+  command: (field) => OPTIONS[field].command
+};
+function wordIssues(issues) {
+  return describeIssues(issues, BOT_SPELLING);
+}
+var BOT_STEPS = (step) => {
+  switch (step.step) {
+    case "status":
+    case "pause":
+    case "resume":
+    case "proof":
+      return `'/omk goal ${step.step} ${step.goalId}'`;
+    case "open_pr":
+      return `'/omk goal open-pr ${step.goalId}'`;
+    case "merge":
+      return `'/omk goal merge ${step.goalId}'`;
+    case "budget_add":
+      return `'/omk goal budget ${step.goalId} --time 1h'`;
+    case "run":
+      return `'/omk goal run "<goal>"'`;
+    case "list":
+      return "the goals' status comments in this thread";
+    case "resume_orphans":
+      return "'omk goal resume --auto' on the machine that ran the goal";
+  }
+};
+var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
+
 // src/bot/render.ts
 var PHASES = ["queued", "planning", "dispatched", "running", "settled"];
 var PHASE_TEXT = {
@@ -28876,7 +29033,7 @@ function finalSummary(goal, proof) {
   const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
   const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
     `- Known gaps (${proof.knownGaps.length}):`,
-    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(g.message)}`)
+    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, BOT_STEPS))}`)
   ];
   const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
   return [
@@ -29011,54 +29168,52 @@ import { createHash as createHash3 } from "node:crypto";
 // src/runtime/budget/parse.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
 var MAX_DURATION_MS = 365 * UNIT_MS.d;
-function parseDuration(raw, flag = "--budget-time") {
+var ok = (value) => ({ ok: true, value });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
   const text3 = raw.trim().toLowerCase();
   const match = DURATION.exec(text3);
-  const example = `${flag} 30m (units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)`;
-  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) {
-    throw new UsageError(`${flag}: '${raw}' is not a duration.`, {
-      hint: `Use a number with a unit: ${example}.`
-    });
-  }
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
   const [, d, h, m, s] = match;
   const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0)
-    throw new UsageError(`${flag}: '${raw}' must be greater than zero.`, { hint: `Example: ${example}.` });
-  if (ms > MAX_DURATION_MS)
-    throw new UsageError(`${flag}: '${raw}' is longer than 365d.`, { hint: `Example: ${example}.` });
-  return ms;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS) return issue2("too_long");
+  return ok(ms);
 }
-function parseTokens(raw, flag = "--budget-tokens") {
+function parseTokens(raw, field = "budgetTokens") {
   const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const hint = `Use a positive whole number, optionally with k or M: ${flag} 200000 or ${flag} 200k.`;
-  if (!match) throw new UsageError(`${flag}: '${raw}' is not a token count.`, { hint });
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
   const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
   const value = Number(match[1]) * scale;
-  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) {
-    throw new UsageError(`${flag}: '${raw}' must be a positive whole number of tokens.`, { hint });
-  }
-  return value;
+  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) return issue2("not_whole");
+  return ok(value);
 }
-function parseUsd(raw, flag = "--budget-usd") {
+function parseUsd(raw, field = "budgetUsd") {
   const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
   const value = match ? Number(match[1]) : Number.NaN;
   if (!match || !(value > 0) || value > 1e6) {
-    throw new UsageError(`${flag}: '${raw}' is not a positive amount of US dollars.`, {
-      hint: `Example: ${flag} 25 or ${flag} 7.50.`
-    });
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
   }
-  return value;
+  return ok(value);
 }
-function parsePositiveInt(raw, flag, example, max = 64) {
+function parsePositiveInt(raw, field, example, max = 64) {
   const text3 = raw.trim();
   const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new UsageError(`${flag}: '${raw}' must be a whole number from 1 to ${max}.`, {
-      hint: `Example: ${example}.`
-    });
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
   }
-  return value;
+  return ok(value);
 }
 
 // src/runtime/goal/intake-checks.ts
@@ -29400,53 +29555,80 @@ function decideOracle(normalized) {
   };
 }
 
+// src/runtime/request-issues.ts
+var ISSUE_CODES = [
+  "not_one_of",
+  "bad_duration",
+  "bad_tokens",
+  "bad_usd",
+  "bad_count",
+  "empty",
+  "too_long",
+  "none_given",
+  "invalid"
+];
+var PARAM = "requestIssue";
+function zodIssue(issue2, message) {
+  return { code: "custom", message, params: { [PARAM]: issue2 } };
+}
+function isRequestIssue(value) {
+  return typeof value === "object" && value !== null && "code" in value && typeof value.code === "string" && ISSUE_CODES.includes(value.code);
+}
+function requestIssueOf(issue2) {
+  if (issue2.code !== "custom") return null;
+  const data = issue2.params?.[PARAM];
+  return isRequestIssue(data) ? data : null;
+}
+function requestIssuesOf(error62) {
+  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
+}
+
 // src/runtime/requests.ts
 var MAX_GOAL_CHARS = 8e3;
-function choice(flag, values, example) {
+var TEXT_EXAMPLES = {
+  goal: "fix the failing tests",
+  summary: "fixed the parser, tests green",
+  reason: "wrong approach: keep the old API"
+};
+function report(ctx, issue2) {
+  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+}
+function choice(field, values, example) {
   return external_exports.string().transform((raw, ctx) => {
     const value = raw.trim();
     if (values.includes(value)) return value;
-    ctx.addIssue({
-      code: "custom",
-      message: `${flag}: '${raw}' is not one of ${values.join(", ")}. Example: ${example}`
-    });
+    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
     return external_exports.NEVER;
   });
 }
 function parsed(parse6) {
   return external_exports.string().transform((raw, ctx) => {
-    try {
-      return parse6(raw);
-    } catch (error62) {
-      const message = error62 instanceof UsageError ? `${error62.message} ${error62.hint ?? ""}`.trim() : String(error62);
-      ctx.addIssue({ code: "custom", message });
-      return external_exports.NEVER;
-    }
+    const result2 = parse6(raw);
+    if (result2.ok) return result2.value;
+    report(ctx, result2.issue);
+    return external_exports.NEVER;
   });
 }
-var goalTextSchema = external_exports.string().transform((raw, ctx) => {
-  const text3 = normalizeGoalText(raw);
-  if (!text3) {
-    ctx.addIssue({
-      code: "custom",
-      message: 'The goal is empty. Example: omk goal run "fix the failing tests"'
-    });
-    return external_exports.NEVER;
-  }
-  if (text3.length > MAX_GOAL_CHARS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `The goal is ${text3.length} characters; the limit is ${MAX_GOAL_CHARS}.`
-    });
-    return external_exports.NEVER;
-  }
-  return text3;
-});
-function budgetInputSchema(flags = { time: "--budget-time", tokens: "--budget-tokens", usd: "--budget-usd" }) {
+function freeText(field) {
+  return external_exports.string().transform((raw, ctx) => {
+    const text3 = normalizeGoalText(raw);
+    if (!text3) {
+      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
+      return external_exports.NEVER;
+    }
+    if (text3.length > MAX_GOAL_CHARS) {
+      report(ctx, { code: "too_long", field, length: text3.length, max: MAX_GOAL_CHARS });
+      return external_exports.NEVER;
+    }
+    return text3;
+  });
+}
+var goalTextSchema = freeText("goal");
+function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
   return external_exports.object({
-    time: parsed((raw) => parseDuration(raw, flags.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, flags.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, flags.usd)).optional()
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
   });
 }
 var createGoalRequestSchema = external_exports.object({
@@ -29454,36 +29636,28 @@ var createGoalRequestSchema = external_exports.object({
   /** Raw text as typed, kept in goal.json beside the normalized form. */
   rawGoal: external_exports.string(),
   repo: external_exports.string().min(1),
-  policy: choice("--policy", DELIVERY_POLICIES, "--policy draft-pr").default("local"),
-  mergePolicy: choice("--merge-policy", MERGE_POLICIES, "--merge-policy gated").default("disabled"),
-  sliceExecution: choice("--slice-execution", SLICE_EXECUTIONS, "--slice-execution worktree").default(
-    "worktree"
-  ),
+  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
+  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
+  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
   untilReady: external_exports.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, "--max-agents", "--max-agents 4")).default(4),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
   budget: budgetInputSchema().default({}),
   /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
   agent: external_exports.string().trim().min(1).optional(),
   /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
   idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
 });
-var budgetAddRequestSchema = budgetInputSchema({
-  time: "--time",
-  tokens: "--tokens",
-  usd: "--usd"
-}).refine((value) => value.time !== void 0 || value.tokens !== void 0 || value.usd !== void 0, {
-  message: "budget-add needs at least one of --time, --tokens, --usd. Example: omk goal budget-add --time 2h"
+var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
+var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value, ctx) => {
+  if (value.time !== void 0 || value.tokens !== void 0 || value.usd !== void 0) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
 });
-var summaryTextSchema = (flag, example) => external_exports.string().transform((raw) => normalizeGoalText(raw)).refine((text3) => text3.length > 0, {
-  message: `${flag} is required and must not be empty. Example: ${example}`
-}).refine((text3) => text3.length <= MAX_GOAL_CHARS, {
-  message: `${flag} is longer than ${MAX_GOAL_CHARS} characters.`
-});
+var summaryTextSchema = (field) => freeText(field);
 function parseRequest(schema, input2) {
   const result2 = schema.safeParse(input2);
   if (result2.success) return result2.data;
-  const messages = result2.error.issues.map((issue2) => issue2.message);
-  throw new UsageError(messages.join("\n"), { cause: result2.error });
+  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
 }
 
 // src/bot/sanitize.ts
@@ -29719,20 +29893,18 @@ function build(sub, args, idSuffix) {
     case "run":
       return { kind: "run", request: runRequest(args, idSuffix) };
     case "accept": {
-      const example = '/omk goal accept --summary "fixed the parser, tests green"';
-      const summary = parseRequest(summaryTextSchema("--summary", example), args.flags.get("summary") ?? "");
+      const summary = parseRequest(summaryTextSchema("summary"), args.flags.get("summary") ?? "");
       return { kind: "accept", goalRef: goalRefOf(args.positionals), summary };
     }
     case "reject": {
-      const example = '/omk goal reject --reason "wrong approach: keep the old API"';
-      const reason = parseRequest(summaryTextSchema("--reason", example), args.flags.get("reason") ?? "");
+      const reason = parseRequest(summaryTextSchema("reason"), args.flags.get("reason") ?? "");
       return { kind: "reject", goalRef: goalRefOf(args.positionals), reason };
     }
     case "cancel":
       return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
     case "budget": {
-      const given = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
-      const add = given ? parseRequest(budgetAddRequestSchema, {
+      const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
+      const add = given2 ? parseRequest(budgetAddRequestSchema, {
         time: args.flags.get("time"),
         tokens: args.flags.get("tokens"),
         usd: args.flags.get("usd")
@@ -29764,8 +29936,10 @@ function parseCommandLine(line, idSuffix) {
     }
     return { ok: true, command: build(sub, args, idSuffix) };
   } catch (error62) {
+    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
     if (error62 instanceof OmkError) {
-      const problem = error62.hint ? `${error62.message} ${error62.hint}` : error62.message;
+      const hint = error62.hintIn(BOT_STEPS);
+      const problem = hint ? `${error62.message} ${hint}` : error62.message;
       return { ok: false, problem, topic: sub };
     }
     throw error62;
@@ -30247,7 +30421,7 @@ var agentRunEvidenceSchema = external_exports.object({
   usd: external_exports.number().nonnegative().nullable(),
   transcript: external_exports.string().nullable()
 });
-var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string() });
+var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string(), hint: hintSchema.optional() });
 var failureEvidenceSchema = external_exports.object({
   code: external_exports.string(),
   message: external_exports.string(),
@@ -30653,7 +30827,7 @@ function buildProof(evidence) {
       code: "slice_incomplete",
       message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`
     })),
-    ...evidence.extraGaps.map((gap) => ({ code: gap.code, message: gap.message }))
+    ...evidence.extraGaps.map(copyGap)
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
   const status = !oracle.testable ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
@@ -30931,7 +31105,13 @@ function nextStatus(goal, action, context) {
     throw new IllegalTransitionError(
       context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
       {
-        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
+        hint: context.controllerAlive ? [
+          "Use ",
+          { step: "status", goalId: goal.id },
+          " to follow it, or ",
+          { step: "pause", goalId: goal.id },
+          " first."
+        ] : ["Use ", { step: "resume_orphans" }, " to take over goals whose controller died."]
       }
     );
   }
@@ -30955,17 +31135,22 @@ function nextStatus(goal, action, context) {
 }
 function hintFor(action, goal) {
   if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+    const article = goal.status === "accepted" ? "An" : "A";
+    return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: "run" }, "."];
   }
   const allowed = ALLOWED_FROM[action].join(", ");
   if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
-    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+    return [
+      "Only ready or not_ready goals can be accepted. See what is missing with ",
+      { step: "proof", goalId: goal.id },
+      "."
+    ];
   }
   if (action === "pause" && goal.status === "paused")
-    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+    return ["It is already paused. Resume with ", { step: "resume", goalId: goal.id }, "."];
   if (action === "resume")
-    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
-  return `'${action}' is allowed from: ${allowed}.`;
+    return [`Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`];
+  return [`'${action}' is allowed from: ${allowed}.`];
 }
 
 // src/runtime/goal/actions.ts
@@ -31563,7 +31748,7 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     throw new UsageError(
       `No agent selected for this goal${config2.path === null ? "" : ` and ${config2.path} sets no agents.default`}.`,
       {
-        hint: `Name one with ${deps.words.setting("agent", "claude")}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`
+        hint: `Name one with ${deps.words.fields.given("agent", "claude")}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`
       }
     );
   }
@@ -31969,7 +32154,7 @@ function deliveryTarget(goal, request2, words2) {
   if (request2.policy === "local") {
     throw new UsageError(
       `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
-      { hint: `Example: ${words2.setting("policy", "draft-pr")}` }
+      { hint: `Example: ${words2.fields.given("policy", "draft-pr")}` }
     );
   }
   const asked = request2.policy ?? goal.options.policy;
@@ -31978,7 +32163,7 @@ function deliveryTarget(goal, request2, words2) {
   if (base === void 0 || base === "") {
     throw new UsageError(
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      { hint: `Name one: ${words2.setting("base-branch", "main")}` }
+      { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
     );
   }
   return { policy, base };
@@ -32469,8 +32654,8 @@ function binaryFindings(input2, files) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path) || diffFile?.binary === true;
     const byName = binaryClassOf(path);
-    const stat9 = input2.changedFiles.find((file2) => file2.path === path);
-    const looksBinary = byName !== null && stat9 !== void 0 && stat9.additions === 0 && stat9.deletions === 0;
+    const stat10 = input2.changedFiles.find((file2) => file2.path === path);
+    const looksBinary = byName !== null && stat10 !== void 0 && stat10.additions === 0 && stat10.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path]);
@@ -33302,12 +33487,12 @@ async function readFollowUps(cwd, defaults) {
   const path = join6(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat9 = await lstat(path);
-    if (!stat9.isFile()) {
+    const stat10 = await lstat(path);
+    if (!stat10.isFile()) {
       await removeProposals(path);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat9.size > MAX_FILE_BYTES) {
+    if (stat10.size > MAX_FILE_BYTES) {
       await removeProposals(path);
       return {
         followUps: [],
@@ -33352,7 +33537,7 @@ function parseFollowUps(text3, defaults) {
     }
     const parsed2 = followUpProposalSchema.safeParse(entry);
     if (!parsed2.success) {
-      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
+      problems.push(`${label} dropped: ${describeIssues2(parsed2.error)}`);
       return;
     }
     const proposal = parsed2.data;
@@ -33378,7 +33563,7 @@ function parseFollowUps(text3, defaults) {
   });
   return { followUps, problems };
 }
-function describeIssues(error62) {
+function describeIssues2(error62) {
   return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
 }
 function slugify3(title3, parent, index) {
@@ -34294,7 +34479,7 @@ function proofForTree(proof, shown) {
 var TAIL_LINES = 50;
 var FILES_SHOWN = 100;
 var FILES_OPEN = 10;
-function renderProofMarkdown(proof) {
+function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const out = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
@@ -34353,7 +34538,7 @@ function renderProofMarkdown(proof) {
   );
   out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
   if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
   if (proof.failures.length > 0) {
     out.push("", `### Failures (${proof.failures.length})`);
     for (const failure2 of proof.failures) {
@@ -34689,7 +34874,7 @@ function decideMerge(input2) {
     block2("review_required", `${input2.reviews.approvals} of ${required2} required approvals`);
   }
   if (input2.enforceProtection && input2.protection === null) {
-    block2("unprotected_base", `${pr.base} has no readable branch protection (--enforce-protection)`);
+    block2("unprotected_base", `${pr.base} has no readable branch protection, and this merge requires one`);
   }
   const first = reasons[0];
   if (first) return { merge: false, blockedBy: first.blocker, reasons };
@@ -34915,7 +35100,13 @@ _The list is folded to fit; the branch diff has every file._`;
 function gapsSection(proof, fold) {
   const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
   if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...codedLines(proof.knownGaps, fold));
+  else
+    out.push(
+      ...codedLines(
+        proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })),
+        fold
+      )
+    );
   if (proof.failures.length > 0) {
     out.push("", `### Failures (${proof.failures.length})`, "");
     out.push(...codedLines(proof.failures, fold));
@@ -35344,7 +35535,7 @@ async function mergeGoal(deps, goalId, options) {
   const goal = await store.read(goalId);
   if (goal.status === "merged") {
     throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: `See 'omk goal proof ${goalId}'.`
+      hint: ["See ", { step: "proof", goalId }, "."]
     });
   }
   if (goal.status === "cancelled" || goal.status === "rejected") {
@@ -35356,7 +35547,7 @@ async function mergeGoal(deps, goalId, options) {
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
-      hint: `Open it first: omk goal open-pr ${goalId} --policy draft-pr (or auto-pr).`
+      hint: ["Open it first with ", { step: "open_pr", goalId }, "."]
     });
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
@@ -35422,15 +35613,15 @@ function describeNote(note, words2) {
     case "stopped_remotely":
       return `the goal was ${note.action === "pause" ? "paused" : "cancelled"} on the state branch while it ran; nothing was delivered`;
     case "policy_local":
-      return `delivery policy is local: branches only (open PRs with ${words2.command("open-pr", note.goalId)})`;
+      return `delivery policy is local: branches only (open PRs with ${words2.steps({ step: "open_pr", goalId: note.goalId })})`;
     case "not_deliverable":
       return `nothing delivered: the goal is ${note.status}`;
     case "no_base":
-      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.setting("base-branch", "main")})`;
+      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.fields.given("baseBranch", "main")})`;
     case "merge_manual":
-      return `merge policy is manual: merge with ${words2.command("merge", note.goalId)} when it is ready`;
+      return `merge policy is manual: merge with ${words2.steps({ step: "merge", goalId: note.goalId })} when it is ready`;
     case "merge_disabled":
-      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.setting("merge-policy", "gated")} to let it)`;
+      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.fields.given("mergePolicy", "gated")} to let it)`;
     case "no_integrator":
       return "no integrator PR was opened, so there is nothing to merge";
     case "merged":
@@ -35565,6 +35756,22 @@ async function mergeIntegrator(deps, request2) {
     method: request2.method ?? "merge",
     enforceProtection: request2.enforceProtection ?? false
   });
+}
+async function recheckMerge(deps, goalId) {
+  const goal = await deps.store.read(goalId);
+  if (goal.options.mergePolicy !== "gated") {
+    return { evaluated: false, why: "not_gated", detail: `merge policy is ${goal.options.mergePolicy}` };
+  }
+  if (goal.status !== "ready")
+    return { evaluated: false, why: "not_ready", detail: `goal is ${goal.status}` };
+  try {
+    return { evaluated: true, result: await mergeIntegrator(deps, { goalId }) };
+  } catch (error62) {
+    if (isOmkError(error62) && (error62.code === "not_found" || error62.code === "illegal_transition")) {
+      return { evaluated: false, why: "nothing_to_merge", detail: error62.message };
+    }
+    throw error62;
+  }
 }
 
 // src/runtime/app/open-pr.ts
@@ -36726,7 +36933,7 @@ function runGit(args, options) {
     LANG: "C",
     LC_ALL: "C"
   };
-  const ok = options.okExitCodes ?? [0];
+  const ok2 = options.okExitCodes ?? [0];
   return new Promise((resolve9, reject) => {
     const child = execFile(
       "git",
@@ -36742,7 +36949,7 @@ function runGit(args, options) {
       },
       (error62, stdout, stderr) => {
         const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok.includes(exitCode))) {
+        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
           const what = `git ${args.join(" ")}`;
           const detail = stderr.trim() || error62.message;
           reject(
@@ -38091,7 +38298,7 @@ function checkServerUrl(serverUrl) {
 var import_light = __toESM(require_light(), 1);
 
 // node_modules/@octokit/request-error/dist-src/index.js
-var RequestError = class extends Error {
+var RequestError2 = class extends Error {
   name;
   /**
    * http status code
@@ -38165,7 +38372,7 @@ async function requestWithGraphqlErrorHandling(state, octokit, request2, options
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
-    const error62 = new RequestError(response.data.errors[0].message, 500, {
+    const error62 = new RequestError2(response.data.errors[0].message, 500, {
       request: options,
       response
     });
@@ -39441,7 +39648,7 @@ async function fetchWrapper(requestOptions) {
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError2(message, 500, {
       request: requestOptions
     });
     requestError.cause = error62;
@@ -39473,21 +39680,21 @@ async function fetchWrapper(requestOptions) {
     if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new RequestError2(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new RequestError2("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new RequestError2(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -43094,16 +43301,6 @@ ${external_exports.prettifyError(result2.error)}`, {
   };
 }
 
-// src/bot/vocabulary.ts
-var botVocabulary = {
-  setting: (name, example) => {
-    if (name === "agent") return `OMK_BOT_AGENT=${example} in the app's environment`;
-    if (name === "base-branch") return "a default branch on the repository (the app's PRs target it)";
-    return `/omk goal run "\u2026" --${name} ${example}`;
-  },
-  command: (name, goalId) => `/omk goal ${name} ${goalId}`
-};
-
 // src/bot/compose.ts
 function productionDeps(app, env, shutdown) {
   return {
@@ -43140,7 +43337,7 @@ function appFor(bot, ws, target) {
     randomHex: () => randomBytes2(3).toString("hex"),
     env: deps.env,
     execution: localExecutionHost,
-    words: botVocabulary,
+    words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.
@@ -43165,7 +43362,7 @@ async function forgeFor(gh, repo) {
 
 // src/bot/notes.ts
 function mergeNotes(merge3) {
-  return merge3 === null ? [] : [describeNote(mergeNote(merge3), botVocabulary)];
+  return merge3 === null ? [] : [describeNote(mergeNote(merge3), BOT_WORDS)];
 }
 function transitionNote(result2) {
   const to2 = result2.goal.status.replace(/_/g, " ");
@@ -43711,7 +43908,7 @@ function sleep(ms) {
 }
 
 // src/runtime/goal/store.ts
-import { mkdir as mkdir7, readdir as readdir5 } from "node:fs/promises";
+import { mkdir as mkdir7, readdir as readdir5, stat as stat9 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -43917,6 +44114,7 @@ var GoalStore = class {
     this.deps = deps;
   }
   deps;
+  #known = /* @__PURE__ */ new Map();
   paths(id) {
     return goalPaths(this.deps.stateRoot, id);
   }
@@ -43938,11 +44136,25 @@ var GoalStore = class {
     await mkdir7(paths.gateArtifacts, { recursive: true });
     await mkdir7(paths.agentRunArtifacts, { recursive: true });
     await mkdir7(paths.reviewArtifacts, { recursive: true });
-    await writeJsonAtomic(paths.goal, goalRecordSchema.parse(record2));
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(paths.goal, parsed2);
+    await this.#remember(paths.goal, parsed2);
     return paths;
   }
   async read(id) {
-    return readVersioned(goalRecordVersioned, this.paths(id).goal);
+    const path = this.paths(id).goal;
+    const identity = await fileIdentity(path);
+    const known = this.#known.get(path);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = await readVersioned(goalRecordVersioned, path);
+    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path, record2) {
+    const identity = await fileIdentity(path);
+    if (identity === null) this.#known.delete(path);
+    else this.#known.set(path, { identity, record: structuredClone(record2) });
   }
   /**
    * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
@@ -43960,7 +44172,9 @@ var GoalStore = class {
       revision: next.revision + 1,
       updatedAt: this.deps.clock.nowIso()
     });
-    await writeJsonAtomic(this.paths(next.id).goal, written);
+    const path = this.paths(next.id).goal;
+    await writeJsonAtomic(path, written);
+    await this.#remember(path, written);
     return written;
   }
   /**
@@ -44003,18 +44217,18 @@ var GoalStore = class {
     }
     return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
-  /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id) {
     return pathExists(this.paths(id).goal);
   }
+  /** `latest`, an exact id, or a unique prefix of one. */
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
     if (wanted !== "latest" && await this.has(wanted)) return wanted;
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError("There are no goals yet.", {
-        hint: `Start one with: omk goal run "fix the failing tests"`
+        hint: ["Start one with ", { step: "run" }, "."]
       });
     }
     if (wanted === "latest") return goals[0].id;
@@ -44030,9 +44244,17 @@ var GoalStore = class {
         }
       );
     }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
   }
 };
+async function fileIdentity(path) {
+  try {
+    const info = await stat9(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
 
 // src/bot/workspace.ts
 async function withWorkspace(spec, fn) {
@@ -44086,17 +44308,11 @@ async function checkMerge(bot, gh, repo, goalId) {
     () => withWorkspace(workspaceSpec(bot, repo, token, "state"), async (ws) => {
       await ws.remote.pull(goalId);
       if (!await ws.store.has(goalId)) return;
-      const goal = await ws.store.read(goalId);
-      if (goal.options.mergePolicy !== "gated" || goal.status !== "ready") return;
-      let result2;
-      try {
-        result2 = await mergeIntegrator(appFor(bot, ws, { gh, repo }), { goalId });
-      } catch (error62) {
-        if (isOmkError(error62) && (error62.code === "not_found" || error62.code === "illegal_transition")) {
-          bot.deps.reporter.info(`merge check of ${goalId}: ${error62.message}`);
-          return;
-        }
-        throw error62;
+      const check2 = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId);
+      if (!check2.evaluated) {
+        if (check2.why === "nothing_to_merge")
+          bot.deps.reporter.info(`merge check of ${goalId}: ${check2.detail}`);
+        return;
       }
       await ws.remote.push(goalId, `omk: merge evaluation of goal ${goalId}`);
       const origin = await readOrigin(ws.store, goalId);
@@ -44107,7 +44323,7 @@ async function checkMerge(bot, gh, repo, goalId) {
           goalId,
           ws.store,
           "settled",
-          mergeNotes(result2)
+          mergeNotes(check2.result)
         );
       }
     })
@@ -44166,10 +44382,12 @@ function noGoalReply(login) {
 }
 function errorReply(login, error62) {
   if (isOmkError(error62)) {
-    const hint = error62.hint ? `
+    const words2 = error62.hintIn(BOT_STEPS);
+    const hint = words2 ? `
 
-> ${text(clip(error62.hint, 600))}` : "";
-    return `${to(login)} ${text(clip(error62.message, 1e3))}${hint}
+> ${text(clip(words2, 600))}` : "";
+    const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
+    return `${to(login)} ${text(clip(message, 1e3))}${hint}
 `;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.
@@ -44404,7 +44622,7 @@ async function runGoalCommand(bot, job) {
     case "proof": {
       const read = (store) => loadGoal(store, goalId);
       const { proof } = active ? await read(active.store) : await onGoal(bot, job, goalId, { checkout: "state", push: false }, (ws) => read(ws.store));
-      const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof);
+      const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof, BOT_STEPS);
       const text3 = `@${job.author} the proof of goal \`${goalId}\`:
 
 ${body}`;

@@ -3465,178 +3465,6 @@ var require_commander = __commonJS({
   }
 });
 
-// src/runtime/errors.ts
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
-var OmkError, UsageError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError;
-var init_errors = __esm({
-  "src/runtime/errors.ts"() {
-    "use strict";
-    OmkError = class extends Error {
-      code;
-      /** A next step for the user, shown after the message. */
-      hint;
-      constructor(code3, message, options = {}) {
-        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-        this.name = new.target.name;
-        this.code = code3;
-        this.hint = options.hint;
-      }
-    };
-    UsageError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("usage", message, options);
-      }
-    };
-    ConfigError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("config", message, options);
-      }
-    };
-    NotFoundError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("not_found", message, options);
-      }
-    };
-    IllegalTransitionError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("illegal_transition", message, options);
-      }
-    };
-    BusyError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("busy", message, options);
-      }
-    };
-    StateError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("state", message, options);
-      }
-    };
-    UnsupportedVersionError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("unsupported_version", message, options);
-      }
-    };
-    GitError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("git", message, options);
-      }
-    };
-    ForgeError = class extends OmkError {
-      constructor(message, options = {}) {
-        super("forge", message, options);
-      }
-    };
-  }
-});
-
-// src/runtime/gates/env.ts
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value2 = processEnv[name];
-    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
-    env[name] = value2;
-  }
-  return env;
-}
-var GATE_ENV_ALLOWLIST, SECRET_NAME, SECRET_VALUE, GATE_ENV_DEFAULTS;
-var init_env = __esm({
-  "src/runtime/gates/env.ts"() {
-    "use strict";
-    GATE_ENV_ALLOWLIST = [
-      "PATH",
-      "HOME",
-      "USER",
-      "LANG",
-      "LC_ALL",
-      "TZ",
-      "TMPDIR",
-      "TERM",
-      "CI",
-      "XDG_CACHE_HOME",
-      // Toolchains: where they are installed and where their caches live.
-      "CARGO_HOME",
-      "RUSTUP_HOME",
-      "RUSTUP_TOOLCHAIN",
-      "GOROOT",
-      "GOPATH",
-      "GOCACHE",
-      "GOMODCACHE",
-      "GOFLAGS",
-      "PYTHONPATH",
-      "VIRTUAL_ENV",
-      "JAVA_HOME",
-      "npm_config_cache"
-    ];
-    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-    SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-    GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-  }
-});
-
-// src/adapters/git/run-git.ts
-import { execFile } from "node:child_process";
-function runGit(args, options) {
-  const env = {
-    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
-    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
-    ...options.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GCM_INTERACTIVE: "never",
-    LANG: "C",
-    LC_ALL: "C"
-  };
-  const ok = options.okExitCodes ?? [0];
-  return new Promise((resolve13, reject) => {
-    const child = execFile(
-      "git",
-      [...args],
-      {
-        cwd: options.cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 12e4,
-        killSignal: "SIGKILL",
-        windowsHide: true
-      },
-      (error62, stdout, stderr) => {
-        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok.includes(exitCode))) {
-          const what = `git ${args.join(" ")}`;
-          const detail = stderr.trim() || error62.message;
-          reject(
-            new GitError(
-              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
-              { cause: error62 }
-            )
-          );
-          return;
-        }
-        resolve13({ stdout, stderr, exitCode });
-      }
-    );
-    if (options.input !== void 0) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
-}
-var init_run_git = __esm({
-  "src/adapters/git/run-git.ts"() {
-    "use strict";
-    init_errors();
-    init_env();
-  }
-});
-
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
@@ -4782,7 +4610,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodRealError;
-var init_errors2 = __esm({
+var init_errors = __esm({
   "node_modules/zod/v4/core/errors.js"() {
     init_core();
     init_util();
@@ -4866,7 +4694,7 @@ var _parse, parse, _parseAsync, parseAsync, _safeParse, safeParse, _safeParseAsy
 var init_parse = __esm({
   "node_modules/zod/v4/core/parse.js"() {
     init_core();
-    init_errors2();
+    init_errors();
     init_util();
     _parse = (_Err) => {
       const fn = (schema, value2, _ctx, _params) => {
@@ -20908,7 +20736,7 @@ var init_core2 = __esm({
   "node_modules/zod/v4/core/index.js"() {
     init_core();
     init_parse();
-    init_errors2();
+    init_errors();
     init_schemas();
     init_memoizer();
     init_checks();
@@ -20984,7 +20812,7 @@ function _lazyMethod(proto, key, make) {
   });
 }
 var _installedErrorProtos, initializer2, ZodError, ZodRealError;
-var init_errors3 = __esm({
+var init_errors2 = __esm({
   "node_modules/zod/v4/classic/errors.js"() {
     init_core2();
     init_core2();
@@ -21027,7 +20855,7 @@ var parse2, parseAsync2, safeParse2, safeParseAsync2, encode2, decode2, encodeAs
 var init_parse2 = __esm({
   "node_modules/zod/v4/classic/parse.js"() {
     init_core2();
-    init_errors3();
+    init_errors2();
     init_core2();
     parse2 = /* @__PURE__ */ _parse(ZodRealError);
     parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
@@ -24022,7 +23850,7 @@ var init_external = __esm({
     init_core2();
     init_schemas2();
     init_checks2();
-    init_errors3();
+    init_errors2();
     init_parse2();
     init_compat();
     init_core2();
@@ -24042,6 +23870,278 @@ var init_zod = __esm({
   "node_modules/zod/index.js"() {
     init_external();
     init_external();
+  }
+});
+
+// src/runtime/next-steps.ts
+function wordHint(hint, spell) {
+  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
+}
+var GOAL_STEPS, GENERAL_STEPS, nextStepSchema, hintSchema, NEUTRAL_WORDS, NEUTRAL_STEPS;
+var init_next_steps = __esm({
+  "src/runtime/next-steps.ts"() {
+    "use strict";
+    init_zod();
+    GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
+    GENERAL_STEPS = ["run", "list", "resume_orphans"];
+    nextStepSchema = external_exports.union([
+      external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string() }),
+      external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
+    ]);
+    hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
+    NEUTRAL_WORDS = {
+      status: "goal status",
+      pause: "goal pause",
+      resume: "goal resume",
+      proof: "goal proof",
+      open_pr: "goal open-pr",
+      merge: "goal merge",
+      budget_add: "goal budget-add",
+      run: 'goal run "<goal>"',
+      list: "goal list",
+      resume_orphans: "goal resume --auto"
+    };
+    NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
+  }
+});
+
+// src/runtime/request-issue-text.ts
+function describeIssue(issue2, spell) {
+  if (issue2.code === "invalid") return issue2.message;
+  const { field } = issue2;
+  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
+  switch (issue2.code) {
+    case "not_one_of":
+      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
+    case "bad_duration": {
+      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
+      if (issue2.problem === "format")
+        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
+      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
+      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
+    }
+    case "bad_tokens": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
+      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
+    }
+    case "bad_usd": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
+    }
+    case "bad_count":
+      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
+    case "empty":
+      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
+    case "too_long":
+      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
+    case "none_given":
+      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
+  }
+}
+function describeIssues(issues, spell) {
+  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
+}
+var NEUTRAL_SPELLING, UNITS;
+var init_request_issue_text = __esm({
+  "src/runtime/request-issue-text.ts"() {
+    "use strict";
+    NEUTRAL_SPELLING = {
+      name: (field) => field,
+      given: (field, value2) => `${field}: ${value2}`,
+      example: (field, value2) => `${field}: ${value2}`,
+      command: () => "This request"
+    };
+    UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
+  }
+});
+
+// src/runtime/errors.ts
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError;
+var init_errors3 = __esm({
+  "src/runtime/errors.ts"() {
+    "use strict";
+    init_next_steps();
+    init_request_issue_text();
+    OmkError = class extends Error {
+      code;
+      /** A next step for the user, shown after the message; its steps are spelled by the front door. */
+      hintParts;
+      constructor(code3, message, options = {}) {
+        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+        this.name = new.target.name;
+        this.code = code3;
+        this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
+      }
+      /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
+      hintIn(spell) {
+        return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
+      }
+      /** The hint in omk's own command words, for readers no front door words for. */
+      get hint() {
+        return this.hintIn(NEUTRAL_STEPS);
+      }
+    };
+    UsageError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("usage", message, options);
+      }
+    };
+    RequestError = class extends UsageError {
+      issues;
+      constructor(issues, options = {}) {
+        super(describeIssues(issues, NEUTRAL_SPELLING), options);
+        this.issues = issues;
+      }
+    };
+    ConfigError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("config", message, options);
+      }
+    };
+    NotFoundError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("not_found", message, options);
+      }
+    };
+    IllegalTransitionError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("illegal_transition", message, options);
+      }
+    };
+    BusyError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("busy", message, options);
+      }
+    };
+    StateError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("state", message, options);
+      }
+    };
+    UnsupportedVersionError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("unsupported_version", message, options);
+      }
+    };
+    GitError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("git", message, options);
+      }
+    };
+    ForgeError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("forge", message, options);
+      }
+    };
+  }
+});
+
+// src/runtime/gates/env.ts
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
+}
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value2 = processEnv[name];
+    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
+    env[name] = value2;
+  }
+  return env;
+}
+var GATE_ENV_ALLOWLIST, SECRET_NAME, SECRET_VALUE, GATE_ENV_DEFAULTS;
+var init_env = __esm({
+  "src/runtime/gates/env.ts"() {
+    "use strict";
+    GATE_ENV_ALLOWLIST = [
+      "PATH",
+      "HOME",
+      "USER",
+      "LANG",
+      "LC_ALL",
+      "TZ",
+      "TMPDIR",
+      "TERM",
+      "CI",
+      "XDG_CACHE_HOME",
+      // Toolchains: where they are installed and where their caches live.
+      "CARGO_HOME",
+      "RUSTUP_HOME",
+      "RUSTUP_TOOLCHAIN",
+      "GOROOT",
+      "GOPATH",
+      "GOCACHE",
+      "GOMODCACHE",
+      "GOFLAGS",
+      "PYTHONPATH",
+      "VIRTUAL_ENV",
+      "JAVA_HOME",
+      "npm_config_cache"
+    ];
+    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+    SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+    GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
+  }
+});
+
+// src/adapters/git/run-git.ts
+import { execFile } from "node:child_process";
+function runGit(args, options) {
+  const env = {
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
+    ...options.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    LANG: "C",
+    LC_ALL: "C"
+  };
+  const ok2 = options.okExitCodes ?? [0];
+  return new Promise((resolve13, reject) => {
+    const child = execFile(
+      "git",
+      [...args],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 12e4,
+        killSignal: "SIGKILL",
+        windowsHide: true
+      },
+      (error62, stdout, stderr) => {
+        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
+        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
+          const what = `git ${args.join(" ")}`;
+          const detail = stderr.trim() || error62.message;
+          reject(
+            new GitError(
+              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
+              { cause: error62 }
+            )
+          );
+          return;
+        }
+        resolve13({ stdout, stderr, exitCode });
+      }
+    );
+    if (options.input !== void 0) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+var init_run_git = __esm({
+  "src/adapters/git/run-git.ts"() {
+    "use strict";
+    init_errors3();
+    init_env();
   }
 });
 
@@ -24100,7 +24200,7 @@ var init_versioned = __esm({
   "src/runtime/state/versioned.ts"() {
     "use strict";
     init_zod();
-    init_errors();
+    init_errors3();
     versionField = external_exports.object({ version: external_exports.number().int().positive() });
   }
 });
@@ -24177,14 +24277,18 @@ function checkGoalRef(ref) {
   const trimmed = ref.trim();
   if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
   throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with 'omk goal list'."
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
   });
 }
 var GOAL_ID_PATTERN;
 var init_ids = __esm({
   "src/runtime/goal/ids.ts"() {
     "use strict";
-    init_errors();
+    init_errors3();
     GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
   }
 });
@@ -29015,8 +29119,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code3 = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code3 = ok2 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code3);
       } catch {
@@ -31793,7 +31897,7 @@ var GitHubApiError;
 var init_errors4 = __esm({
   "src/adapters/github/errors.ts"() {
     "use strict";
-    init_errors();
+    init_errors3();
     GitHubApiError = class extends ForgeError {
       status;
       method;
@@ -32069,7 +32173,7 @@ var SHA, SAFE_BRANCH, UNSAFE_BRANCH_PART;
 var init_push = __esm({
   "src/adapters/github/push.ts"() {
     "use strict";
-    init_errors();
+    init_errors3();
     init_branches();
     init_errors4();
     SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -32122,7 +32226,7 @@ function checkServerUrl(serverUrl) {
 var init_forge = __esm({
   "src/adapters/github/forge.ts"() {
     "use strict";
-    init_errors();
+    init_errors3();
     init_push_ref();
     init_checks3();
     init_merge();
@@ -33451,10 +33555,10 @@ var require_light = __commonJS({
 });
 
 // node_modules/@octokit/request-error/dist-src/index.js
-var RequestError;
+var RequestError2;
 var init_dist_src = __esm({
   "node_modules/@octokit/request-error/dist-src/index.js"() {
-    RequestError = class extends Error {
+    RequestError2 = class extends Error {
       name;
       /**
        * http status code
@@ -33529,7 +33633,7 @@ async function requestWithGraphqlErrorHandling(state, octokit, request2, options
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
-    const error62 = new RequestError(response.data.errors[0].message, 500, {
+    const error62 = new RequestError2(response.data.errors[0].message, 500, {
       request: options,
       response
     });
@@ -34851,7 +34955,7 @@ async function fetchWrapper(requestOptions) {
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError2(message, 500, {
       request: requestOptions
     });
     requestError.cause = error62;
@@ -34883,21 +34987,21 @@ async function fetchWrapper(requestOptions) {
     if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new RequestError2(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new RequestError2("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new RequestError2(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -38031,7 +38135,7 @@ var init_octokit = __esm({
     init_dist_bundle();
     init_dist_bundle2();
     init_dist_src5();
-    init_errors();
+    init_errors3();
     init_errors4();
     init_push();
     DEFAULT_API_URL = "https://api.github.com";
@@ -38073,7 +38177,7 @@ async function repoFromOrigin(repoRoot) {
 var init_compose = __esm({
   "src/adapters/github/compose.ts"() {
     "use strict";
-    init_errors();
+    init_errors3();
     init_remote_url();
     init_forge();
     init_octokit();
@@ -38113,7 +38217,7 @@ var {
 } = import_index.default;
 
 // src/cli/run.ts
-init_errors();
+init_errors3();
 
 // src/cli/exit-codes.ts
 var EXIT_CODES = {
@@ -38411,7 +38515,7 @@ import { appendFile as appendFile2, mkdir as mkdir3, stat, writeFile as writeFil
 import { join as join5, resolve } from "node:path";
 
 // src/runtime/agents/env.ts
-init_errors();
+init_errors3();
 var BASE_ENV_NAMES = [
   "PATH",
   "HOME",
@@ -38640,12 +38744,12 @@ async function readFollowUps(cwd, defaults) {
   const path = join3(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
-    const stat11 = await lstat(path);
-    if (!stat11.isFile()) {
+    const stat12 = await lstat(path);
+    if (!stat12.isFile()) {
       await removeProposals(path);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat11.size > MAX_FILE_BYTES) {
+    if (stat12.size > MAX_FILE_BYTES) {
       await removeProposals(path);
       return {
         followUps: [],
@@ -38690,7 +38794,7 @@ function parseFollowUps(text2, defaults) {
     }
     const parsed2 = followUpProposalSchema.safeParse(entry);
     if (!parsed2.success) {
-      problems.push(`${label} dropped: ${describeIssues(parsed2.error)}`);
+      problems.push(`${label} dropped: ${describeIssues2(parsed2.error)}`);
       return;
     }
     const proposal = parsed2.data;
@@ -38716,7 +38820,7 @@ function parseFollowUps(text2, defaults) {
   });
   return { followUps, problems };
 }
-function describeIssues(error62) {
+function describeIssues2(error62) {
   return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
 }
 function slugify2(title3, parent, index) {
@@ -39289,17 +39393,17 @@ var agentLauncher = {
 };
 
 // src/adapters/git/workspaces.ts
-init_errors();
+init_errors3();
 init_branches();
 
 // src/adapters/git/branch-checkout.ts
-init_errors();
+init_errors3();
 init_run_git();
 import { mkdir as mkdir6, rm as rm2, stat as stat3 } from "node:fs/promises";
 import { dirname as dirname5, join as join7 } from "node:path";
 
 // src/adapters/git/worktree.ts
-init_errors();
+init_errors3();
 init_run_git();
 import { mkdir as mkdir5, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
 import { basename as basename2, dirname as dirname4, resolve as resolve3 } from "node:path";
@@ -39541,10 +39645,10 @@ async function removeBranchCheckout(repoRoot, workspace) {
 }
 
 // src/adapters/git/capture.ts
-init_errors();
+init_errors3();
 
 // src/adapters/git/refs.ts
-init_errors();
+init_errors3();
 init_ids();
 init_branches();
 init_schema();
@@ -39694,7 +39798,7 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 }
 
 // src/adapters/git/integrate.ts
-init_errors();
+init_errors3();
 init_branches();
 init_run_git();
 async function openIntegration(input2, open5) {
@@ -39793,7 +39897,7 @@ async function listRefs(cwd, refs, mergedInto) {
 }
 
 // src/adapters/git/open-workspace.ts
-init_errors();
+init_errors3();
 import { stat as stat4 } from "node:fs/promises";
 import { resolve as resolve5 } from "node:path";
 init_run_git();
@@ -40071,7 +40175,7 @@ var localExecutionHost = {
 };
 
 // src/adapters/git/repo.ts
-init_errors();
+init_errors3();
 init_run_git();
 import { realpath as realpath2 } from "node:fs/promises";
 var gitRepo = {
@@ -40109,7 +40213,7 @@ var gitRepo = {
 // src/runtime/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 init_zod();
-init_errors();
+init_errors3();
 import { readFile as readFile4, stat as stat6 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
@@ -40318,10 +40422,10 @@ function exampleFor(path) {
 }
 
 // src/cli/commands/demo.ts
-init_errors();
+init_errors3();
 
 // src/runtime/gates/detect.ts
-init_errors();
+init_errors3();
 
 // src/runtime/gates/detect-go.ts
 var goDetector = {
@@ -40601,7 +40705,7 @@ init_env();
 
 // src/runtime/state/jsonl.ts
 init_zod();
-init_errors();
+init_errors3();
 import { open as open3, readFile as readFile5 } from "node:fs/promises";
 import { dirname as dirname6 } from "node:path";
 var NEWLINE = 10;
@@ -40976,11 +41080,11 @@ var EventLog = class {
 };
 
 // src/runtime/graph/validate.ts
-init_errors();
+init_errors3();
 init_branches();
 
 // src/runtime/graph/order.ts
-init_errors();
+init_errors3();
 function dependencyEdges(tasks) {
   const edges = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -41595,7 +41699,7 @@ function renderTestSpec(goal, graph) {
 
 // src/runtime/controller/execution-state.ts
 init_zod();
-init_errors();
+init_errors3();
 
 // src/runtime/proof/evidence.ts
 var EXECUTION_STATES = [
@@ -41608,6 +41712,7 @@ var EXECUTION_STATES = [
 
 // src/runtime/proof/schema.ts
 init_zod();
+init_next_steps();
 init_versioned();
 var GATE_OUTCOMES = ["passed", "failed", "pre_existing", "flaky", "timeout", "skipped"];
 var gateEvidenceSchema = external_exports.object({
@@ -41655,7 +41760,7 @@ var agentRunEvidenceSchema = external_exports.object({
   usd: external_exports.number().nonnegative().nullable(),
   transcript: external_exports.string().nullable()
 });
-var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string() });
+var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string(), hint: hintSchema.optional() });
 var failureEvidenceSchema = external_exports.object({
   code: external_exports.string(),
   message: external_exports.string(),
@@ -41812,7 +41917,7 @@ function withSlice(record2, slice) {
 
 // src/runtime/delivery/state.ts
 init_zod();
-init_errors();
+init_errors3();
 init_versioned();
 var deliveredPrSchema = external_exports.object({
   /** Slice id, or null for the integrator PR. */
@@ -41949,6 +42054,16 @@ function verifyProofDigest(proof) {
   return computeProofDigest(proof) === proof.digest;
 }
 
+// src/runtime/proof/gaps.ts
+init_next_steps();
+function gapText(gap, spell = NEUTRAL_STEPS) {
+  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
+}
+function copyGap(gap) {
+  const { code: code3, message, hint } = gap;
+  return hint === void 0 ? { code: code3, message } : { code: code3, message, hint: structuredClone(hint) };
+}
+
 // src/runtime/proof/build.ts
 var EXECUTION_GAPS = {
   not_started: { code: "not_executed", message: "The goal has not been executed yet: there is no evidence." },
@@ -41981,7 +42096,7 @@ function buildProof(evidence) {
       code: "slice_incomplete",
       message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`
     })),
-    ...evidence.extraGaps.map((gap) => ({ code: gap.code, message: gap.message }))
+    ...evidence.extraGaps.map(copyGap)
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
   const status = !oracle.testable ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
@@ -42710,6 +42825,7 @@ async function createGoal(deps, request2, mode) {
 }
 
 // src/runtime/proof/render-text.ts
+init_next_steps();
 var STATUS_LABELS = {
   ready: "ready to merge",
   not_ready: "not ready",
@@ -42758,7 +42874,7 @@ function formatDelivery(delivery, sha2 = shortSha) {
   }
   return lines;
 }
-function renderProofText(proof) {
+function renderProofText(proof, steps = NEUTRAL_STEPS) {
   const out = [];
   const section = (title3, items, empty, count = items.length) => {
     if (items.length === 0 && empty === void 0) return;
@@ -42796,7 +42912,7 @@ function renderProofText(proof) {
   );
   section(
     "Known gaps",
-    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gap.message)}`),
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
     "none"
   );
   section(
@@ -42866,57 +42982,54 @@ function clean(text2) {
 init_zod();
 
 // src/runtime/budget/parse.ts
-init_errors();
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
 var MAX_DURATION_MS = 365 * UNIT_MS.d;
-function parseDuration(raw, flag = "--budget-time") {
+var ok = (value2) => ({ ok: true, value: value2 });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
   const text2 = raw.trim().toLowerCase();
   const match = DURATION2.exec(text2);
-  const example = `${flag} 30m (units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)`;
-  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) {
-    throw new UsageError(`${flag}: '${raw}' is not a duration.`, {
-      hint: `Use a number with a unit: ${example}.`
-    });
-  }
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
   const [, d, h, m, s] = match;
   const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0)
-    throw new UsageError(`${flag}: '${raw}' must be greater than zero.`, { hint: `Example: ${example}.` });
-  if (ms > MAX_DURATION_MS)
-    throw new UsageError(`${flag}: '${raw}' is longer than 365d.`, { hint: `Example: ${example}.` });
-  return ms;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS) return issue2("too_long");
+  return ok(ms);
 }
-function parseTokens(raw, flag = "--budget-tokens") {
+function parseTokens(raw, field = "budgetTokens") {
   const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const hint = `Use a positive whole number, optionally with k or M: ${flag} 200000 or ${flag} 200k.`;
-  if (!match) throw new UsageError(`${flag}: '${raw}' is not a token count.`, { hint });
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
   const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
   const value2 = Number(match[1]) * scale;
-  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) {
-    throw new UsageError(`${flag}: '${raw}' must be a positive whole number of tokens.`, { hint });
-  }
-  return value2;
+  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
+  return ok(value2);
 }
-function parseUsd(raw, flag = "--budget-usd") {
+function parseUsd(raw, field = "budgetUsd") {
   const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
   const value2 = match ? Number(match[1]) : Number.NaN;
   if (!match || !(value2 > 0) || value2 > 1e6) {
-    throw new UsageError(`${flag}: '${raw}' is not a positive amount of US dollars.`, {
-      hint: `Example: ${flag} 25 or ${flag} 7.50.`
-    });
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
   }
-  return value2;
+  return ok(value2);
 }
-function parsePositiveInt(raw, flag, example, max = 64) {
+function parsePositiveInt(raw, field, example, max = 64) {
   const text2 = raw.trim();
   const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
   if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
-    throw new UsageError(`${flag}: '${raw}' must be a whole number from 1 to ${max}.`, {
-      hint: `Example: ${example}.`
-    });
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
   }
-  return value2;
+  return ok(value2);
 }
 function formatDuration3(ms) {
   if (ms <= 0) return "0s";
@@ -42937,53 +43050,83 @@ function formatDuration3(ms) {
 }
 
 // src/runtime/requests.ts
-init_errors();
+init_errors3();
+init_request_issue_text();
+
+// src/runtime/request-issues.ts
+var ISSUE_CODES = [
+  "not_one_of",
+  "bad_duration",
+  "bad_tokens",
+  "bad_usd",
+  "bad_count",
+  "empty",
+  "too_long",
+  "none_given",
+  "invalid"
+];
+var PARAM = "requestIssue";
+function zodIssue(issue2, message) {
+  return { code: "custom", message, params: { [PARAM]: issue2 } };
+}
+function isRequestIssue(value2) {
+  return typeof value2 === "object" && value2 !== null && "code" in value2 && typeof value2.code === "string" && ISSUE_CODES.includes(value2.code);
+}
+function requestIssueOf(issue2) {
+  if (issue2.code !== "custom") return null;
+  const data = issue2.params?.[PARAM];
+  return isRequestIssue(data) ? data : null;
+}
+function requestIssuesOf(error62) {
+  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
+}
+
+// src/runtime/requests.ts
 var MAX_GOAL_CHARS = 8e3;
-function choice(flag, values, example) {
+var TEXT_EXAMPLES = {
+  goal: "fix the failing tests",
+  summary: "fixed the parser, tests green",
+  reason: "wrong approach: keep the old API"
+};
+function report(ctx, issue2) {
+  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+}
+function choice(field, values, example) {
   return external_exports.string().transform((raw, ctx) => {
     const value2 = raw.trim();
     if (values.includes(value2)) return value2;
-    ctx.addIssue({
-      code: "custom",
-      message: `${flag}: '${raw}' is not one of ${values.join(", ")}. Example: ${example}`
-    });
+    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
     return external_exports.NEVER;
   });
 }
 function parsed(parse6) {
   return external_exports.string().transform((raw, ctx) => {
-    try {
-      return parse6(raw);
-    } catch (error62) {
-      const message = error62 instanceof UsageError ? `${error62.message} ${error62.hint ?? ""}`.trim() : String(error62);
-      ctx.addIssue({ code: "custom", message });
-      return external_exports.NEVER;
-    }
+    const result2 = parse6(raw);
+    if (result2.ok) return result2.value;
+    report(ctx, result2.issue);
+    return external_exports.NEVER;
   });
 }
-var goalTextSchema = external_exports.string().transform((raw, ctx) => {
-  const text2 = normalizeGoalText(raw);
-  if (!text2) {
-    ctx.addIssue({
-      code: "custom",
-      message: 'The goal is empty. Example: omk goal run "fix the failing tests"'
-    });
-    return external_exports.NEVER;
-  }
-  if (text2.length > MAX_GOAL_CHARS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `The goal is ${text2.length} characters; the limit is ${MAX_GOAL_CHARS}.`
-    });
-    return external_exports.NEVER;
-  }
-  return text2;
-});
-function budgetInputSchema(flags = { time: "--budget-time", tokens: "--budget-tokens", usd: "--budget-usd" }) {
+function freeText(field) {
+  return external_exports.string().transform((raw, ctx) => {
+    const text2 = normalizeGoalText(raw);
+    if (!text2) {
+      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
+      return external_exports.NEVER;
+    }
+    if (text2.length > MAX_GOAL_CHARS) {
+      report(ctx, { code: "too_long", field, length: text2.length, max: MAX_GOAL_CHARS });
+      return external_exports.NEVER;
+    }
+    return text2;
+  });
+}
+var goalTextSchema = freeText("goal");
+function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
   return external_exports.object({
-    time: parsed((raw) => parseDuration(raw, flags.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, flags.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, flags.usd)).optional()
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
   });
 }
 var createGoalRequestSchema = external_exports.object({
@@ -42991,36 +43134,28 @@ var createGoalRequestSchema = external_exports.object({
   /** Raw text as typed, kept in goal.json beside the normalized form. */
   rawGoal: external_exports.string(),
   repo: external_exports.string().min(1),
-  policy: choice("--policy", DELIVERY_POLICIES, "--policy draft-pr").default("local"),
-  mergePolicy: choice("--merge-policy", MERGE_POLICIES, "--merge-policy gated").default("disabled"),
-  sliceExecution: choice("--slice-execution", SLICE_EXECUTIONS, "--slice-execution worktree").default(
-    "worktree"
-  ),
+  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
+  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
+  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
   untilReady: external_exports.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, "--max-agents", "--max-agents 4")).default(4),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
   budget: budgetInputSchema().default({}),
   /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
   agent: external_exports.string().trim().min(1).optional(),
   /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
   idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
 });
-var budgetAddRequestSchema = budgetInputSchema({
-  time: "--time",
-  tokens: "--tokens",
-  usd: "--usd"
-}).refine((value2) => value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0, {
-  message: "budget-add needs at least one of --time, --tokens, --usd. Example: omk goal budget-add --time 2h"
+var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
+var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value2, ctx) => {
+  if (value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
 });
-var summaryTextSchema = (flag, example) => external_exports.string().transform((raw) => normalizeGoalText(raw)).refine((text2) => text2.length > 0, {
-  message: `${flag} is required and must not be empty. Example: ${example}`
-}).refine((text2) => text2.length <= MAX_GOAL_CHARS, {
-  message: `${flag} is longer than ${MAX_GOAL_CHARS} characters.`
-});
+var summaryTextSchema = (field) => freeText(field);
 function parseRequest(schema, input2) {
   const result2 = schema.safeParse(input2);
   if (result2.success) return result2.data;
-  const messages = result2.error.issues.map((issue2) => issue2.message);
-  throw new UsageError(messages.join("\n"), { cause: result2.error });
+  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
 }
 
 // src/cli/context.ts
@@ -43052,8 +43187,8 @@ function processHost() {
 }
 
 // src/runtime/goal/store.ts
-init_errors();
-import { mkdir as mkdir7, readdir as readdir4 } from "node:fs/promises";
+init_errors3();
+import { mkdir as mkdir7, readdir as readdir4, stat as stat8 } from "node:fs/promises";
 
 // src/runtime/state/exists.ts
 import { access } from "node:fs/promises";
@@ -43068,7 +43203,7 @@ async function pathExists(path) {
 
 // src/runtime/state/lock.ts
 init_zod();
-init_errors();
+init_errors3();
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
@@ -43314,6 +43449,7 @@ var GoalStore = class {
     this.deps = deps;
   }
   deps;
+  #known = /* @__PURE__ */ new Map();
   paths(id) {
     return goalPaths(this.deps.stateRoot, id);
   }
@@ -43335,11 +43471,25 @@ var GoalStore = class {
     await mkdir7(paths.gateArtifacts, { recursive: true });
     await mkdir7(paths.agentRunArtifacts, { recursive: true });
     await mkdir7(paths.reviewArtifacts, { recursive: true });
-    await writeJsonAtomic(paths.goal, goalRecordSchema.parse(record2));
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(paths.goal, parsed2);
+    await this.#remember(paths.goal, parsed2);
     return paths;
   }
   async read(id) {
-    return readVersioned(goalRecordVersioned, this.paths(id).goal);
+    const path = this.paths(id).goal;
+    const identity = await fileIdentity(path);
+    const known = this.#known.get(path);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = await readVersioned(goalRecordVersioned, path);
+    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path, record2) {
+    const identity = await fileIdentity(path);
+    if (identity === null) this.#known.delete(path);
+    else this.#known.set(path, { identity, record: structuredClone(record2) });
   }
   /**
    * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
@@ -43357,7 +43507,9 @@ var GoalStore = class {
       revision: next.revision + 1,
       updatedAt: this.deps.clock.nowIso()
     });
-    await writeJsonAtomic(this.paths(next.id).goal, written);
+    const path = this.paths(next.id).goal;
+    await writeJsonAtomic(path, written);
+    await this.#remember(path, written);
     return written;
   }
   /**
@@ -43400,18 +43552,18 @@ var GoalStore = class {
     }
     return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
-  /** `latest`, an exact id, or a unique prefix of one. */
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id) {
     return pathExists(this.paths(id).goal);
   }
+  /** `latest`, an exact id, or a unique prefix of one. */
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
     if (wanted !== "latest" && await this.has(wanted)) return wanted;
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError("There are no goals yet.", {
-        hint: `Start one with: omk goal run "fix the failing tests"`
+        hint: ["Start one with ", { step: "run" }, "."]
       });
     }
     if (wanted === "latest") return goals[0].id;
@@ -43427,9 +43579,17 @@ var GoalStore = class {
         }
       );
     }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
   }
 };
+async function fileIdentity(path) {
+  try {
+    const info = await stat8(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
 
 // src/runtime/plan/clauses.ts
 var ACTION_VERBS = new Set(
@@ -43913,7 +44073,7 @@ var systemClock = {
 };
 
 // src/adapters/local-forge/forge.ts
-init_errors();
+init_errors3();
 import { createHash as createHash2 } from "node:crypto";
 import { join as join14 } from "node:path";
 
@@ -44186,7 +44346,7 @@ function createLocalForge(options) {
 }
 
 // src/cli/forge.ts
-init_errors();
+init_errors3();
 var FORGE_CHOICES = ["auto", "local", "github"];
 async function chooseForge(io, goal, stateRoot, flag) {
   const choice2 = flag ?? "auto";
@@ -44203,11 +44363,61 @@ async function chooseForge(io, goal, stateRoot, flag) {
   return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
 }
 
-// src/cli/vocabulary.ts
-var cliVocabulary = {
-  setting: (name, example) => `--${name} ${example}`,
-  command: (name, goalId) => `'omk goal ${name} ${goalId}'`
+// src/cli/wording.ts
+init_request_issue_text();
+var FLAGS = {
+  goal: { flag: "<goal>", command: "run" },
+  policy: { flag: "--policy", command: "run" },
+  mergePolicy: { flag: "--merge-policy", command: "run" },
+  sliceExecution: { flag: "--slice-execution", command: "run" },
+  maxAgents: { flag: "--max-agents", command: "run" },
+  budgetTime: { flag: "--budget-time", command: "run" },
+  budgetTokens: { flag: "--budget-tokens", command: "run" },
+  budgetUsd: { flag: "--budget-usd", command: "run" },
+  time: { flag: "--time", command: "budget-add" },
+  tokens: { flag: "--tokens", command: "budget-add" },
+  usd: { flag: "--usd", command: "budget-add" },
+  summary: { flag: "--summary", command: "accept" },
+  reason: { flag: "--reason", command: "reject" },
+  agent: { flag: "--agent", command: "run" },
+  baseBranch: { flag: "--base-branch", command: "open-pr" }
 };
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function given(field, value2) {
+  if (field === "goal") return `"${value2}"`;
+  return TEXT_FIELDS.includes(field) ? `${FLAGS[field].flag} "${value2}"` : `${FLAGS[field].flag} ${value2}`;
+}
+var CLI_SPELLING = {
+  name: (field) => FLAGS[field].flag,
+  given,
+  example: (field, value2) => `omk goal ${FLAGS[field].command} ${given(field, value2)}`,
+  command: (field) => FLAGS[field].command
+};
+function wordIssues(issues) {
+  return describeIssues(issues, CLI_SPELLING);
+}
+var CLI_STEPS = (step) => {
+  switch (step.step) {
+    case "status":
+    case "pause":
+    case "resume":
+    case "proof":
+      return `'omk goal ${step.step} ${step.goalId}'`;
+    case "open_pr":
+      return `'omk goal open-pr ${step.goalId}'`;
+    case "merge":
+      return `'omk goal merge ${step.goalId}'`;
+    case "budget_add":
+      return `'omk goal budget-add ${step.goalId} --time 1h'`;
+    case "run":
+      return `'omk goal run "<goal>"'`;
+    case "list":
+      return `'omk goal list'`;
+    case "resume_orphans":
+      return `'omk goal resume --auto'`;
+  }
+};
+var CLI_WORDS = { fields: CLI_SPELLING, steps: CLI_STEPS };
 
 // src/cli/context.ts
 var processHost2 = processHost();
@@ -44227,16 +44437,16 @@ function composeRuntime(io, stateDir, options = {}) {
     randomHex: () => randomBytes3(3).toString("hex"),
     env: io.env,
     execution: localExecutionHost,
-    words: cliVocabulary,
+    words: CLI_WORDS,
     forge: (goal) => chooseForge(io, goal, stateRoot, options.forge)
   };
 }
 
 // src/runtime/budget/ops.ts
-init_errors();
+init_errors3();
 
 // src/runtime/goal/lifecycle.ts
-init_errors();
+init_errors3();
 var ALLOWED_FROM = {
   pause: ["planned", "running", "interrupted", "not_ready"],
   // not_ready: a goal stopped by its budget (or with retries left) continues after budget-add.
@@ -44253,7 +44463,13 @@ function nextStatus(goal, action, context) {
     throw new IllegalTransitionError(
       context.controllerAlive ? `Goal ${goal.id} is running (controller pid ${goal.controller?.pid ?? "?"}); there is nothing to resume.` : `Goal ${goal.id} is marked running, but its controller is gone.`,
       {
-        hint: context.controllerAlive ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.` : `Use 'omk goal resume --auto' to take over goals whose controller died.`
+        hint: context.controllerAlive ? [
+          "Use ",
+          { step: "status", goalId: goal.id },
+          " to follow it, or ",
+          { step: "pause", goalId: goal.id },
+          " first."
+        ] : ["Use ", { step: "resume_orphans" }, " to take over goals whose controller died."]
       }
     );
   }
@@ -44280,17 +44496,22 @@ function isOrphaned(goal, context) {
 }
 function hintFor2(action, goal) {
   if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `${goal.status === "accepted" ? "An" : "A"} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+    const article = goal.status === "accepted" ? "An" : "A";
+    return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: "run" }, "."];
   }
   const allowed = ALLOWED_FROM[action].join(", ");
   if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
-    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+    return [
+      "Only ready or not_ready goals can be accepted. See what is missing with ",
+      { step: "proof", goalId: goal.id },
+      "."
+    ];
   }
   if (action === "pause" && goal.status === "paused")
-    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+    return ["It is already paused. Resume with ", { step: "resume", goalId: goal.id }, "."];
   if (action === "resume")
-    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
-  return `'${action}' is allowed from: ${allowed}.`;
+    return [`Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`];
+  return [`'${action}' is allowed from: ${allowed}.`];
 }
 
 // src/runtime/goal/actions.ts
@@ -44447,7 +44668,7 @@ async function readEvents(store, goalId) {
 }
 
 // src/runtime/agents/registry.ts
-init_errors();
+init_errors3();
 import { accessSync, constants, statSync as statSync2 } from "node:fs";
 import { isAbsolute as isAbsolute3, resolve as resolve8 } from "node:path";
 
@@ -44599,7 +44820,7 @@ function unknownAgent(spec, config2) {
 }
 
 // src/runtime/app/agent.ts
-init_errors();
+init_errors3();
 async function prepareAgent(deps, repoRoot, choice2, recorded) {
   const config2 = choice2.config ?? await loadConfig(repoRoot);
   const spec = choice2.name ?? recorded ?? config2.config.agents.default;
@@ -44607,7 +44828,7 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     throw new UsageError(
       `No agent selected for this goal${config2.path === null ? "" : ` and ${config2.path} sets no agents.default`}.`,
       {
-        hint: `Name one with ${deps.words.setting("agent", "claude")}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`
+        hint: `Name one with ${deps.words.fields.given("agent", "claude")}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`
       }
     );
   }
@@ -44660,7 +44881,7 @@ async function composeController(deps, goal, prepared) {
 }
 
 // src/runtime/app/delivery-target.ts
-init_errors();
+init_errors3();
 function baseFor(goal, request2) {
   return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
 }
@@ -44668,7 +44889,7 @@ function deliveryTarget(goal, request2, words2) {
   if (request2.policy === "local") {
     throw new UsageError(
       `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
-      { hint: `Example: ${words2.setting("policy", "draft-pr")}` }
+      { hint: `Example: ${words2.fields.given("policy", "draft-pr")}` }
     );
   }
   const asked = request2.policy ?? goal.options.policy;
@@ -44677,14 +44898,14 @@ function deliveryTarget(goal, request2, words2) {
   if (base === void 0 || base === "") {
     throw new UsageError(
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      { hint: `Name one: ${words2.setting("base-branch", "main")}` }
+      { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
     );
   }
   return { policy, base };
 }
 
 // src/runtime/controller/execute.ts
-init_errors();
+init_errors3();
 
 // src/runtime/controller/context.ts
 init_branches();
@@ -44995,8 +45216,8 @@ function binaryFindings(input2, files) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path) || diffFile?.binary === true;
     const byName = binaryClassOf(path);
-    const stat11 = input2.changedFiles.find((file2) => file2.path === path);
-    const looksBinary = byName !== null && stat11 !== void 0 && stat11.additions === 0 && stat11.deletions === 0;
+    const stat12 = input2.changedFiles.find((file2) => file2.path === path);
+    const looksBinary = byName !== null && stat12 !== void 0 && stat12.additions === 0 && stat12.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path]);
@@ -46408,7 +46629,7 @@ async function settle2(journal, stoppedBy) {
 }
 
 // src/runtime/goal/remote-changes.ts
-init_errors();
+init_errors3();
 init_versioned();
 async function adoptRemoteChanges(store, remote, goalId) {
   const text2 = await remote.peek(goalId, "goal.json");
@@ -46488,7 +46709,7 @@ function watchRemoteChanges(store, remote, goalId, options) {
 }
 
 // src/runtime/delivery/deliver.ts
-init_errors();
+init_errors3();
 init_schema();
 init_versioned();
 
@@ -46540,6 +46761,9 @@ function proofForTree(proof, shown) {
   return { ...next, digest: computeProofDigest(next) };
 }
 
+// src/runtime/proof/render-markdown.ts
+init_next_steps();
+
 // src/runtime/proof/icons.ts
 var STATUS_ICONS = {
   planned: "\u{1F4DD}",
@@ -46568,7 +46792,7 @@ var OUTCOME_ICONS = {
 var TAIL_LINES2 = 50;
 var FILES_SHOWN = 100;
 var FILES_OPEN = 10;
-function renderProofMarkdown(proof) {
+function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const out = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
@@ -46627,7 +46851,7 @@ function renderProofMarkdown(proof) {
   );
   out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
   if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
   if (proof.failures.length > 0) {
     out.push("", `### Failures (${proof.failures.length})`);
     for (const failure3 of proof.failures) {
@@ -46963,7 +47187,7 @@ function decideMerge(input2) {
     block2("review_required", `${input2.reviews.approvals} of ${required2} required approvals`);
   }
   if (input2.enforceProtection && input2.protection === null) {
-    block2("unprotected_base", `${pr.base} has no readable branch protection (--enforce-protection)`);
+    block2("unprotected_base", `${pr.base} has no readable branch protection, and this merge requires one`);
   }
   const first = reasons[0];
   if (first) return { merge: false, blockedBy: first.blocker, reasons };
@@ -47190,7 +47414,13 @@ _The list is folded to fit; the branch diff has every file._`;
 function gapsSection(proof, fold) {
   const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
   if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...codedLines(proof.knownGaps, fold));
+  else
+    out.push(
+      ...codedLines(
+        proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })),
+        fold
+      )
+    );
   if (proof.failures.length > 0) {
     out.push("", `### Failures (${proof.failures.length})`, "");
     out.push(...codedLines(proof.failures, fold));
@@ -47613,7 +47843,7 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
 }
 
 // src/runtime/delivery/merge.ts
-init_errors();
+init_errors3();
 init_versioned();
 async function mergeGoal(deps, goalId, options) {
   const { store, forge } = deps;
@@ -47621,7 +47851,7 @@ async function mergeGoal(deps, goalId, options) {
   const goal = await store.read(goalId);
   if (goal.status === "merged") {
     throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: `See 'omk goal proof ${goalId}'.`
+      hint: ["See ", { step: "proof", goalId }, "."]
     });
   }
   if (goal.status === "cancelled" || goal.status === "rejected") {
@@ -47633,7 +47863,7 @@ async function mergeGoal(deps, goalId, options) {
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
-      hint: `Open it first: omk goal open-pr ${goalId} --policy draft-pr (or auto-pr).`
+      hint: ["Open it first with ", { step: "open_pr", goalId }, "."]
     });
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
@@ -47699,15 +47929,15 @@ function describeNote(note, words2) {
     case "stopped_remotely":
       return `the goal was ${note.action === "pause" ? "paused" : "cancelled"} on the state branch while it ran; nothing was delivered`;
     case "policy_local":
-      return `delivery policy is local: branches only (open PRs with ${words2.command("open-pr", note.goalId)})`;
+      return `delivery policy is local: branches only (open PRs with ${words2.steps({ step: "open_pr", goalId: note.goalId })})`;
     case "not_deliverable":
       return `nothing delivered: the goal is ${note.status}`;
     case "no_base":
-      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.setting("base-branch", "main")})`;
+      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.fields.given("baseBranch", "main")})`;
     case "merge_manual":
-      return `merge policy is manual: merge with ${words2.command("merge", note.goalId)} when it is ready`;
+      return `merge policy is manual: merge with ${words2.steps({ step: "merge", goalId: note.goalId })} when it is ready`;
     case "merge_disabled":
-      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.setting("merge-policy", "gated")} to let it)`;
+      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.fields.given("mergePolicy", "gated")} to let it)`;
     case "no_integrator":
       return "no integrator PR was opened, so there is nothing to merge";
     case "merged":
@@ -47824,11 +48054,11 @@ function stopNote(action) {
 }
 
 // src/runtime/controller/execute-slice.ts
-init_errors();
+init_errors3();
 
 // src/runtime/controller/slice-result.ts
 init_zod();
-init_errors();
+init_errors3();
 init_schema();
 init_versioned();
 var sliceResultSchema = external_exports.object({
@@ -47848,6 +48078,7 @@ var sliceResultSchema = external_exports.object({
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
 // src/runtime/app/merge.ts
+init_errors3();
 async function mergeIntegrator(deps, request2) {
   const goal = await deps.store.read(request2.goalId);
   const forge = await deps.forge(goal);
@@ -47898,8 +48129,12 @@ async function startGoal(deps, request2) {
   return { created, executed };
 }
 
+// src/runtime/app/vocabulary.ts
+init_next_steps();
+init_request_issue_text();
+
 // src/cli/options.ts
-init_errors();
+init_errors3();
 function withFormat(command, formats = ["text", "json", "md"]) {
   return command.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
 }
@@ -47955,7 +48190,7 @@ function renderCreated(created, dir) {
   if (proof.knownGaps.length > 0) {
     out += `known gaps (${proof.knownGaps.length}):
 `;
-    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gap.message}
+    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gapText(gap, CLI_STEPS)}
 `;
   }
   out += `state: ${dir}
@@ -48093,7 +48328,7 @@ goal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}
   }
   for (const failure3 of proof.failures) out += `failure ${failure3.code}: ${failure3.message}
 `;
-  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gap.message}
+  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gapText(gap, CLI_STEPS)}
 `;
   out += `artifacts: ${dir}
 `;
@@ -48241,7 +48476,7 @@ function registerDemoCommand(program2, context) {
       untilReady: true
     });
     io.stdout(`
-${renderProofText(result2.proof)}
+${renderProofText(result2.proof, CLI_STEPS)}
 `);
     const merge3 = result2.proof.delivery.merge;
     const pulls = result2.proof.delivery.pullRequests.map(
@@ -48280,11 +48515,11 @@ import { resolve as resolve12 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { stat as stat9, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
+import { stat as stat10, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
 import { dirname as dirname7, join as join18, resolve as resolve9 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
-import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
+import { access as access2, constants as constants2, stat as stat9 } from "node:fs/promises";
 import { isAbsolute as isAbsolute4, join as join17 } from "node:path";
 async function findOnPath(command, env, platform = process.platform) {
   if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
@@ -48302,7 +48537,7 @@ async function findOnPath(command, env, platform = process.platform) {
 }
 async function fileState(path) {
   try {
-    if (!(await stat8(path)).isFile()) return "not-file";
+    if (!(await stat9(path)).isFile()) return "not-file";
   } catch {
     return "missing";
   }
@@ -48356,7 +48591,7 @@ function probeWritableDir(dir) {
     let tested = resolve9(dir);
     for (; ; ) {
       try {
-        if (!(await stat9(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
+        if (!(await stat10(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
         break;
       } catch (error62) {
         const parent = dirname7(tested);
@@ -48372,11 +48607,11 @@ function probeWritableDir(dir) {
 }
 
 // src/runtime/doctor/doctor.ts
-init_errors();
+init_errors3();
 
 // src/runtime/doctor/check-agent.ts
 import { isAbsolute as isAbsolute5, resolve as resolve10 } from "node:path";
-init_errors();
+init_errors3();
 var INSTALL_HINTS = {
   claude: "npm install -g @anthropic-ai/claude-code",
   codex: "npm install -g @openai/codex",
@@ -48496,7 +48731,7 @@ function failure2(base, error62) {
 }
 
 // src/runtime/doctor/check-gates.ts
-init_errors();
+init_errors3();
 import { isAbsolute as isAbsolute6, resolve as resolve11 } from "node:path";
 var ADD_TEST_GATE = [
   'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
@@ -48778,7 +49013,7 @@ function registerDoctorCommand(program2, context) {
   ).action(async (options) => {
     const format = formatOf(options, FORMATS);
     const { io } = context;
-    const report = await runDoctor(
+    const report2 = await runDoctor(
       {
         repoPath: resolve12(io.cwd, options.repo ?? "."),
         agent: options.agent,
@@ -48787,14 +49022,14 @@ function registerDoctorCommand(program2, context) {
       },
       createSystemProbes({ env: io.env, cwd: io.cwd })
     );
-    io.stdout(format === "json" ? json2(report) : renderDoctorText(report));
-    if (!report.ok) context.setExitCode(EXIT_CODES.usage);
+    io.stdout(format === "json" ? json2(report2) : renderDoctorText(report2));
+    if (!report2.ok) context.setExitCode(EXIT_CODES.usage);
   });
 }
 var MARKS = { ok: "\u2713", warn: "!", fail: "\u2717" };
-function renderDoctorText(report) {
+function renderDoctorText(report2) {
   const lines = [];
-  for (const check2 of report.checks) {
+  for (const check2 of report2.checks) {
     const [head2 = "", ...more] = check2.detail.split("\n");
     lines.push(`${MARKS[check2.status]} ${check2.title}: ${head2}`, ...more.map((line2) => `    ${line2}`));
     if (check2.fix !== void 0 && check2.status !== "ok") {
@@ -48802,8 +49037,8 @@ function renderDoctorText(report) {
       lines.push(`    fix: ${first}`, ...rest.map((line2) => `         ${line2}`));
     }
   }
-  const failed = report.checks.filter((check2) => check2.status === "fail").length;
-  const warned = report.checks.filter((check2) => check2.status === "warn").length;
+  const failed = report2.checks.filter((check2) => check2.status === "fail").length;
+  const warned = report2.checks.filter((check2) => check2.status === "warn").length;
   const counts = `${failed} failed, ${warned} warning${warned === 1 ? "" : "s"}`;
   lines.push(
     "",
@@ -48863,14 +49098,14 @@ function registerCreateCommands(goal, context) {
         return;
       }
       if (format === "json") context.io.stdout(json2({ ...created, paths }));
-      else if (format === "md") context.io.stdout(renderProofMarkdown(created.proof));
+      else if (format === "md") context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
       else context.io.stdout(renderCreated(created, paths.dir));
     });
   }
 }
 
 // src/cli/commands/goal-deliver.ts
-init_errors();
+init_errors3();
 var METHODS = ["merge", "squash", "rebase"];
 function renderPlanMarkdown(plan2) {
   let out = `# omk open-pr --dry-run: ${plan2.goalId}
@@ -49016,7 +49251,7 @@ function registerLifecycleCommands(goal, context) {
     }
     command.action(async (ref, options) => {
       const format = formatOf(options, ["text", "json"]);
-      const text2 = textFlag ? parseRequest(summaryTextSchema(textFlag.flag, textFlag.example), options[textFlag.key] ?? "") : typeof options.reason === "string" ? options.reason : "";
+      const text2 = textFlag ? parseRequest(summaryTextSchema(textFlag.key), options[textFlag.key] ?? "") : typeof options.reason === "string" ? options.reason : "";
       const runtime = composeRuntime(io, context.stateDir(), {
         forge: options.forge
       });
@@ -49076,14 +49311,14 @@ init_branches();
 init_remote_url();
 
 // src/adapters/git/state-branch.ts
-init_errors();
+init_errors3();
 init_branches();
-import { mkdtemp as mkdtemp3, rm as rm6, stat as stat10 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm6, stat as stat11 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join22 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
-init_errors();
+init_errors3();
 import { createHash as createHash3 } from "node:crypto";
 import { mkdtemp as mkdtemp2, readFile as readFile8, rm as rm4 } from "node:fs/promises";
 import { join as join19 } from "node:path";
@@ -49134,7 +49369,7 @@ import { lstat as lstat3, mkdir as mkdir9, readdir as readdir5, rm as rm5, write
 import { dirname as dirname8, join as join20 } from "node:path";
 
 // src/adapters/git/state-tree.ts
-init_errors();
+init_errors3();
 init_ids();
 var STATE_TRACKING_REF = "refs/omk/state-remote";
 var GOALS_DIR = "goals";
@@ -49319,7 +49554,7 @@ function cQuote(path) {
 }
 
 // src/adapters/git/state-index.ts
-init_errors();
+init_errors3();
 import { join as join21 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
@@ -49460,7 +49695,7 @@ function createGitStateBranch(options) {
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat10(goalDir).catch(() => null);
+      const found = await stat11(goalDir).catch(() => null);
       if (found === null || !found.isDirectory()) {
         throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
       }
@@ -49524,7 +49759,7 @@ async function composeRemoteState(input2) {
 }
 
 // src/cli/commands/goal-read.ts
-init_errors();
+init_errors3();
 
 // src/runtime/events/replay.ts
 function renderReplayText(goalId, events, skipped2) {
@@ -49664,7 +49899,10 @@ function registerReadCommands(goal, context) {
     const { proof, digestValid } = await readProof(store, await store.resolve(ref));
     warnEdited(context, digestValid);
     if (format === "json") io.stdout(json2(proof));
-    else io.stdout(format === "md" ? renderProofMarkdown(proof) : renderProofText(proof));
+    else
+      io.stdout(
+        format === "md" ? renderProofMarkdown(proof, CLI_STEPS) : renderProofText(proof, CLI_STEPS)
+      );
     if (!digestValid) context.setExitCode(EXIT_CODES.state);
   });
   withFormat(goal.command("replay").description("a goal's events in order (byte-identical on every run)"), [
@@ -49755,9 +49993,11 @@ async function runCli(argv, io) {
       return error62.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (isOmkError(error62)) {
-      io.stderr(`omk: error: ${error62.message}
+      const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
+      io.stderr(`omk: error: ${message}
 `);
-      if (error62.hint) io.stderr(`hint: ${error62.hint}
+      const hint = error62.hintIn(CLI_STEPS);
+      if (hint) io.stderr(`hint: ${hint}
 `);
       return exitCodeFor(error62.code);
     }

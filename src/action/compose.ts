@@ -18,7 +18,7 @@ import type { RemoteStateStore } from '../runtime/state/remote.js';
 import type { ActionCore, SignalSource } from './core.js';
 import type { GitHubEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
-import { actionVocabulary } from './vocabulary.js';
+import { ACTION_WORDS } from './wording.js';
 
 export type ActionEnv = Record<string, string | undefined>;
 
@@ -122,7 +122,7 @@ export async function composeActionRuntime(
       randomHex,
       env: deps.env,
       execution: localExecutionHost,
-      words: actionVocabulary,
+      words: ACTION_WORDS,
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),

@@ -1,11 +1,15 @@
-import { OmkError } from '../runtime/errors.js';
+import { OmkError, RequestError } from '../runtime/errors.js';
 import { quote } from '../runtime/markdown/untrusted.js';
 import { STATUS_ICONS } from '../runtime/proof/icons.js';
+import { ACTION_STEPS, wordIssue } from './wording.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */
 export function describeError(error: unknown): string {
-  if (error instanceof OmkError)
-    return error.hint === undefined ? error.message : `${error.message}\n${error.hint}`;
+  if (error instanceof RequestError) return error.issues.map(wordIssue).join('\n');
+  if (error instanceof OmkError) {
+    const hint = error.hintIn(ACTION_STEPS);
+    return hint === undefined ? error.message : `${error.message}\n${hint}`;
+  }
   const message = error instanceof Error ? error.message : String(error);
   return `omk failed unexpectedly: ${message}\nThis is a bug in omk; please report it with this step's log (rerun with debug logging for the stack).`;
 }

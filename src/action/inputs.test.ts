@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/errors.js';
-import {
-  type ActionInputs,
-  expression,
-  INPUT_DEFAULTS,
-  type InputName,
-  inputMessage,
-  readInputs,
-} from './inputs.js';
+import { type ActionInputs, expression, INPUT_DEFAULTS, type InputName, readInputs } from './inputs.js';
 
 const TOKEN = 'ghs_unit';
 
@@ -116,6 +109,8 @@ describe('readInputs', () => {
     ],
     [{ command: 'run' }, 'goal: required when command is run', 'Example: goal: fix the failing test'],
     [{ command: 'plan', goal: '   ' }, 'goal: required when command is plan', 'Example: goal: '],
+    [{ goal: '\u200b' }, 'goal: The goal is empty.', 'Example: goal: fix the failing tests'],
+    [{ goal: 'x'.repeat(8_001) }, 'goal: The goal is 8001 characters; the limit is 8000.', 'goal: '],
     [{ command: 'status' }, 'goal-id: required when command is status', 'Example: goal-id: ${{'],
     [
       { command: 'status', 'goal-id': 'Not An Id' },
@@ -204,20 +199,6 @@ describe('readInputs', () => {
         'state-branch',
         'working-directory',
       ].sort(),
-    );
-  });
-});
-
-describe('inputMessage', () => {
-  it('turns CLI flags into input names and prefixes the input', () => {
-    expect(inputMessage('max-agents', "--max-agents: '0' must be at most 64. Example: --max-agents 4.")).toBe(
-      "max-agents: '0' must be at most 64. Example: max-agents: 4.",
-    );
-    expect(inputMessage('goal', 'The goal is empty. Example: omk goal run "fix the failing tests"')).toBe(
-      'goal: The goal is empty. Example: goal: fix the failing tests',
-    );
-    expect(inputMessage('budget-tokens', 'Use --budget-tokens 200000 or --budget-tokens 200k.')).toBe(
-      'budget-tokens: Use budget-tokens: 200000 or budget-tokens: 200k.',
     );
   });
 });

@@ -3,8 +3,10 @@ import { UsageError } from '../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
 import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
 import { SLICE_ID_PATTERN } from '../runtime/graph/schema.js';
+import { requestIssueOf } from '../runtime/request-issues.js';
 import { budgetInputSchema, createGoalRequestSchema, goalTextSchema } from '../runtime/requests.js';
 import { agentArgsSchema } from './agent-args.js';
+import { inputMessage, wordIssue } from './wording.js';
 
 export const COMMANDS = [
   'run',
@@ -251,21 +253,13 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   };
 }
 
-// The request schemas speak CLI (`--max-agents 4`); the Action speaks inputs (`max-agents: 4`).
-const FLAG = /--(policy|merge-policy|max-agents|budget-time|budget-tokens|budget-usd)(?::|(?= ))/g;
-const CLI_GOAL_EXAMPLE = /omk goal run "([^"]*)"/g;
-
-/** A request-schema message in the Action's words, starting with the input it is about. */
-export function inputMessage(input: string, message: string): string {
-  const rewritten = message.replace(FLAG, '$1:').replace(CLI_GOAL_EXAMPLE, 'goal: $1');
-  return input === '' || rewritten.startsWith(`${input}:`) ? rewritten : `${input}: ${rewritten}`;
-}
-
+/** Every invalid input under its name; a request field's issue is worded as action.yml spells it. */
 function inputError(error: z.ZodError): UsageError {
-  const issues = error.issues.map((issue) => ({
-    ...issue,
-    message: inputMessage(String(issue.path[0] ?? ''), issue.message),
-  }));
+  const issues = error.issues.map((issue) => {
+    const request = requestIssueOf(issue);
+    const message = request ? wordIssue(request) : inputMessage(String(issue.path[0] ?? ''), issue.message);
+    return { ...issue, message };
+  });
   const count = issues.length === 1 ? 'An input is' : `${issues.length} inputs are`;
   return new UsageError(`${count} invalid:\n${z.prettifyError(new z.ZodError(issues))}`, { cause: error });
 }

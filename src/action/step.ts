@@ -9,6 +9,7 @@ import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
 import { renderSummary } from './summary.js';
+import { ACTION_STEPS } from './wording.js';
 
 /** The input GitHub fills with the token; removed from the environment children inherit. */
 const TOKEN_INPUT_ENV = 'INPUT_GITHUB-TOKEN';
@@ -52,7 +53,7 @@ async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void
     }
   }
   await core.group(`omk: proof of goal ${outcome.goalId} (${outcome.proof.status})`, async () =>
-    core.info(renderProofText(outcome.proof)),
+    core.info(renderProofText(outcome.proof, ACTION_STEPS)),
   );
   for (const note of outcome.notes) core.info(`omk: ${note}`);
 }

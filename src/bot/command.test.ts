@@ -82,6 +82,10 @@ describe('parseCommandLine', () => {
     expect(problem('/omk goal reject --reason ""').problem).toContain('--reason is required');
     expect(problem('/omk goal run').problem).toContain('goal is missing');
     expect(problem(`/omk goal run "${'a'.repeat(9000)}"`).problem).toContain('the limit is 8000');
+    expect(problem('/omk goal run "   "').problem).toBe(
+      'The goal is empty. Example: /omk goal run "fix the failing tests"',
+    );
+    expect(problem('/omk goal accept').problem).toContain('Example: /omk goal accept --summary');
   });
 
   it('refuses --policy local, unknown options and extra words', () => {

@@ -1,4 +1,4 @@
-import { OmkError, UsageError } from '../runtime/errors.js';
+import { OmkError, RequestError, UsageError } from '../runtime/errors.js';
 import { checkGoalRef } from '../runtime/goal/ids.js';
 import {
   type BudgetAddRequest,
@@ -11,6 +11,7 @@ import {
 import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
 import { SUBCOMMANDS, type Subcommand } from './usage.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
 
@@ -139,13 +140,11 @@ function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
     case 'run':
       return { kind: 'run', request: runRequest(args, idSuffix) };
     case 'accept': {
-      const example = '/omk goal accept --summary "fixed the parser, tests green"';
-      const summary = parseRequest(summaryTextSchema('--summary', example), args.flags.get('summary') ?? '');
+      const summary = parseRequest(summaryTextSchema('summary'), args.flags.get('summary') ?? '');
       return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };
     }
     case 'reject': {
-      const example = '/omk goal reject --reason "wrong approach: keep the old API"';
-      const reason = parseRequest(summaryTextSchema('--reason', example), args.flags.get('reason') ?? '');
+      const reason = parseRequest(summaryTextSchema('reason'), args.flags.get('reason') ?? '');
       return { kind: 'reject', goalRef: goalRefOf(args.positionals), reason };
     }
     case 'cancel':
@@ -195,8 +194,10 @@ export function parseCommandLine(line: string, idSuffix: string): ParseOutcome {
     }
     return { ok: true, command: build(sub, args, idSuffix) };
   } catch (error) {
+    if (error instanceof RequestError) return { ok: false, problem: wordIssues(error.issues), topic: sub };
     if (error instanceof OmkError) {
-      const problem = error.hint ? `${error.message} ${error.hint}` : error.message;
+      const hint = error.hintIn(BOT_STEPS);
+      const problem = hint ? `${error.message} ${hint}` : error.message;
       return { ok: false, problem, topic: sub };
     }
     throw error;

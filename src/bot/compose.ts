@@ -12,7 +12,7 @@ import { systemClock } from '../runtime/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
-import { botVocabulary } from './vocabulary.js';
+import { BOT_WORDS } from './wording.js';
 import type { Workspace, WorkspaceSpec } from './workspace.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
@@ -67,7 +67,7 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     randomHex: () => randomBytes(3).toString('hex'),
     env: deps.env,
     execution: localExecutionHost,
-    words: botVocabulary,
+    words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.

@@ -12,6 +12,7 @@ import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
 import { noGoalReply } from './replies.js';
 import { loadGoal, publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
+import { BOT_STEPS } from './wording.js';
 
 export type { GoalCommand, GoalJob } from './goal-access.js';
 
@@ -37,7 +38,7 @@ export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
       const { proof } = active
         ? await read(active.store)
         : await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) => read(ws.store));
-      const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof);
+      const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof, BOT_STEPS);
       const text = `@${job.author} the proof of goal \`${goalId}\`:\n\n${body}`;
       await job.gh.createComment(
         job.repo,

@@ -3,12 +3,12 @@ import type { BudgetView } from '../runtime/budget/ops.js';
 import type { DeliverResult } from '../runtime/delivery/deliver.js';
 import type { LifecycleResult } from '../runtime/goal/actions.js';
 import { formatDuration } from '../runtime/proof/render-text.js';
-import { botVocabulary } from './vocabulary.js';
+import { BOT_WORDS } from './wording.js';
 
 /** Plain-text lines for replies and status comments; render.ts and replies.ts escape them. */
 
 export function mergeNotes(merge: MergeGoalResult | null): string[] {
-  return merge === null ? [] : [describeNote(mergeNote(merge), botVocabulary)];
+  return merge === null ? [] : [describeNote(mergeNote(merge), BOT_WORDS)];
 }
 
 export function transitionNote(result: LifecycleResult): string {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../runtime/errors.js';
+import { NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import { buildProof } from '../runtime/proof/build.js';
+import { budgetSpentGap } from '../runtime/proof/gaps.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
+import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
 import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
@@ -120,6 +122,26 @@ describe('status comment', () => {
   });
 });
 
+describe('final summary gaps', () => {
+  it("words a gap's next steps as comment commands", () => {
+    const proof = {
+      status: 'not_ready',
+      slices: [],
+      gates: [],
+      knownGaps: [budgetSpentGap('time', 'fix-the-parser-abc123')],
+      humanDecisions: [],
+      delivery: { merge: null, pullRequests: [] },
+      budget: { limits: { timeMs: null, tokens: null, usd: null }, spent: { timeMs: 0, tokens: 0, usd: 0 } },
+    } as unknown as Proof;
+    const body = renderStatusComment(view({ goal: goal('cancelled'), proof, phase: 'settled' }));
+    expect(body).toContain(
+      "Extend it with '/omk goal budget fix-the-parser-abc123 --time 1h', then '/omk goal resume fix-the-parser-abc123'.",
+    );
+    expect(body).not.toContain('budget-add');
+    expect(findCommand(body)).toEqual({ kind: 'none' });
+  });
+});
+
 describe('replies', () => {
   it('hold no command the bot would read, however hostile the problem text', () => {
     const replies = [
@@ -133,6 +155,18 @@ describe('replies', () => {
     ];
     for (const reply of replies) expect(findCommand(reply)).toEqual({ kind: 'none' });
     expect(replies.at(-1)).not.toContain('secret internals');
+  });
+
+  it('words errors in comment syntax: request issues, and the steps of a hint', () => {
+    const issue = errorReply('octocat', new RequestError([SAMPLE_ISSUES.budgetAddNone]));
+    expect(issue).toContain('/omk goal budget --time 2h');
+    expect(issue).not.toContain('budget-add');
+    const noGoal = errorReply(
+      'octocat',
+      new NotFoundError("No goal 'x'.", { hint: ['List goals with ', { step: 'list' }, '.'] }),
+    );
+    expect(noGoal).toContain("List goals with the goals' status comments in this thread.");
+    expect(noGoal).not.toContain('omk goal list');
   });
 
   it('does not mention a login it cannot vouch for', () => {

@@ -1,10 +1,12 @@
 import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
 import { type GoalRecord, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
 import { code, link, text } from '../runtime/markdown/untrusted.js';
+import { gapText } from '../runtime/proof/gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from '../runtime/proof/icons.js';
 import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
 import type { Proof } from '../runtime/proof/schema.js';
 import type { BotMode } from './config.js';
+import { BOT_STEPS } from './wording.js';
 
 /** What the bot is doing about a goal, beside the goal's own status. */
 export const PHASES = ['queued', 'planning', 'dispatched', 'running', 'settled'] as const;
@@ -112,7 +114,7 @@ function finalSummary(goal: GoalRecord, proof: Proof): string[] {
       ? ['- Known gaps: none']
       : [
           `- Known gaps (${proof.knownGaps.length}):`,
-          ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(g.message)}`),
+          ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, BOT_STEPS))}`),
         ];
   const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
   return [

@@ -1,8 +1,9 @@
-import { isOmkError } from '../runtime/errors.js';
+import { isOmkError, RequestError } from '../runtime/errors.js';
 import { code, text } from '../runtime/markdown/untrusted.js';
 import type { Access } from './permissions.js';
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 /**
  * Every reply the bot writes, as pure functions of what happened. User text is clipped and escaped;
@@ -53,8 +54,10 @@ export function noGoalReply(login: string): string {
 export function errorReply(login: string, error: unknown): string {
   if (isOmkError(error)) {
     // Quoted: a hint that starts with a command example can never read as a command.
-    const hint = error.hint ? `\n\n> ${text(clip(error.hint, 600))}` : '';
-    return `${to(login)} ${text(clip(error.message, 1000))}${hint}\n`;
+    const words = error.hintIn(BOT_STEPS);
+    const hint = words ? `\n\n> ${text(clip(words, 600))}` : '';
+    const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
+    return `${to(login)} ${text(clip(message, 1000))}${hint}\n`;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.\n`;
 }

@@ -8,7 +8,7 @@ import { heuristicPlanner } from '../runtime/plan/heuristic.js';
 import { type HostInfo, type Reporter, systemClock } from '../runtime/ports.js';
 import { resolveStateRoot } from '../runtime/state/paths.js';
 import { chooseForge } from './forge.js';
-import { cliVocabulary } from './vocabulary.js';
+import { CLI_WORDS } from './wording.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -43,7 +43,7 @@ export function composeRuntime(
     randomHex: () => randomBytes(3).toString('hex'),
     env: io.env,
     execution: localExecutionHost,
-    words: cliVocabulary,
+    words: CLI_WORDS,
     forge: (goal) => chooseForge(io, goal, stateRoot, options.forge),
   };
 }

@@ -1,8 +1,9 @@
 import { CommanderError } from 'commander';
-import { isOmkError } from '../runtime/errors.js';
+import { isOmkError, RequestError } from '../runtime/errors.js';
 import type { CliIo } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { CLI_STEPS, wordIssues } from './wording.js';
 
 /** Parses argv, runs one command, and maps every error to a message and an exit code here only. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -19,8 +20,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (isOmkError(error)) {
-      io.stderr(`omk: error: ${error.message}\n`);
-      if (error.hint) io.stderr(`hint: ${error.hint}\n`);
+      const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
+      io.stderr(`omk: error: ${message}\n`);
+      const hint = error.hintIn(CLI_STEPS);
+      if (hint) io.stderr(`hint: ${hint}\n`);
       return exitCodeFor(error.code);
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,69 +1,83 @@
 import { z } from 'zod';
-import { parseDuration, parsePositiveInt, parseTokens, parseUsd } from './budget/parse.js';
-import { UsageError } from './errors.js';
+import { type Parsed, parseDuration, parsePositiveInt, parseTokens, parseUsd } from './budget/parse.js';
+import { RequestError } from './errors.js';
 import { normalizeGoalText } from './goal/intake.js';
 import { DELIVERY_POLICIES, MERGE_POLICIES, SLICE_EXECUTIONS } from './goal/schema.js';
+import { describeIssue, NEUTRAL_SPELLING } from './request-issue-text.js';
+import {
+  type RequestField,
+  type RequestIssue,
+  requestIssuesOf,
+  type TextField,
+  zodIssue,
+} from './request-issues.js';
 
 /**
  * The requests every front door builds (CLI flags, Action inputs, bot comments), validated here once.
- * Raw values are strings as users type them; each field's parser gives an error with an example.
+ * Raw values are strings as users type them; a refused value is reported as a RequestIssue (data)
+ * that each front door words for its host.
  */
 
 const MAX_GOAL_CHARS = 8_000;
 
-function choice<T extends readonly string[]>(flag: string, values: T, example: string) {
+/** Example texts shown when a free-text field is empty. */
+const TEXT_EXAMPLES: Record<TextField, string> = {
+  goal: 'fix the failing tests',
+  summary: 'fixed the parser, tests green',
+  reason: 'wrong approach: keep the old API',
+};
+
+function report(ctx: z.RefinementCtx, issue: RequestIssue): void {
+  ctx.addIssue(zodIssue(issue, describeIssue(issue, NEUTRAL_SPELLING)));
+}
+
+function choice<T extends readonly string[]>(field: RequestField, values: T, example: T[number]) {
   return z.string().transform((raw, ctx): T[number] => {
     const value = raw.trim();
     if ((values as readonly string[]).includes(value)) return value as T[number];
-    ctx.addIssue({
-      code: 'custom',
-      message: `${flag}: '${raw}' is not one of ${values.join(', ')}. Example: ${example}`,
-    });
+    report(ctx, { code: 'not_one_of', field, value: raw, allowed: values, example });
     return z.NEVER;
   });
 }
 
-/** Wraps a throwing parser (from budget/parse) as a zod transform that keeps its message. */
-function parsed<T>(parse: (raw: string) => T) {
+/** A parser from budget/parse as a zod transform that reports its issue. */
+function parsed<T>(parse: (raw: string) => Parsed<T>) {
   return z.string().transform((raw, ctx): T => {
-    try {
-      return parse(raw);
-    } catch (error) {
-      const message =
-        error instanceof UsageError ? `${error.message} ${error.hint ?? ''}`.trim() : String(error);
-      ctx.addIssue({ code: 'custom', message });
+    const result = parse(raw);
+    if (result.ok) return result.value;
+    report(ctx, result.issue);
+    return z.NEVER;
+  });
+}
+
+/** Free text (a goal, a summary, a reason): normalized, not empty, at most MAX_GOAL_CHARS. */
+function freeText(field: TextField) {
+  return z.string().transform((raw, ctx) => {
+    const text = normalizeGoalText(raw);
+    if (!text) {
+      report(ctx, { code: 'empty', field, example: TEXT_EXAMPLES[field] });
       return z.NEVER;
     }
+    if (text.length > MAX_GOAL_CHARS) {
+      report(ctx, { code: 'too_long', field, length: text.length, max: MAX_GOAL_CHARS });
+      return z.NEVER;
+    }
+    return text;
   });
 }
 
-export const goalTextSchema = z.string().transform((raw, ctx) => {
-  const text = normalizeGoalText(raw);
-  if (!text) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'The goal is empty. Example: omk goal run "fix the failing tests"',
-    });
-    return z.NEVER;
-  }
-  if (text.length > MAX_GOAL_CHARS) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `The goal is ${text.length} characters; the limit is ${MAX_GOAL_CHARS}.`,
-    });
-    return z.NEVER;
-  }
-  return text;
-});
+export const goalTextSchema = freeText('goal');
 
-/** Budget amounts; `flags` names the inputs in messages (--budget-time on run, --time on budget-add). */
+type BudgetFields = { time: RequestField; tokens: RequestField; usd: RequestField };
+
+/** Budget amounts; `fields` names them in issues (budgetTime on a new goal, time on budget-add). */
 export function budgetInputSchema(
-  flags = { time: '--budget-time', tokens: '--budget-tokens', usd: '--budget-usd' },
+  fields: BudgetFields = { time: 'budgetTime', tokens: 'budgetTokens', usd: 'budgetUsd' },
 ) {
   return z.object({
-    time: parsed((raw) => parseDuration(raw, flags.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, flags.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, flags.usd)).optional(),
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional(),
   });
 }
 
@@ -72,13 +86,11 @@ export const createGoalRequestSchema = z.object({
   /** Raw text as typed, kept in goal.json beside the normalized form. */
   rawGoal: z.string(),
   repo: z.string().min(1),
-  policy: choice('--policy', DELIVERY_POLICIES, '--policy draft-pr').default('local'),
-  mergePolicy: choice('--merge-policy', MERGE_POLICIES, '--merge-policy gated').default('disabled'),
-  sliceExecution: choice('--slice-execution', SLICE_EXECUTIONS, '--slice-execution worktree').default(
-    'worktree',
-  ),
+  policy: choice('policy', DELIVERY_POLICIES, 'draft-pr').default('local'),
+  mergePolicy: choice('mergePolicy', MERGE_POLICIES, 'gated').default('disabled'),
+  sliceExecution: choice('sliceExecution', SLICE_EXECUTIONS, 'worktree').default('worktree'),
   untilReady: z.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, '--max-agents', '--max-agents 4')).default(4),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, 'maxAgents', '4')).default(4),
   budget: budgetInputSchema().default({}),
   /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
   agent: z.string().trim().min(1).optional(),
@@ -91,30 +103,21 @@ export const createGoalRequestSchema = z.object({
 export type CreateGoalRequest = z.output<typeof createGoalRequestSchema>;
 export type CreateGoalInput = z.input<typeof createGoalRequestSchema>;
 
-export const budgetAddRequestSchema = budgetInputSchema({
-  time: '--time',
-  tokens: '--tokens',
-  usd: '--usd',
-}).refine((value) => value.time !== undefined || value.tokens !== undefined || value.usd !== undefined, {
-  message: 'budget-add needs at least one of --time, --tokens, --usd. Example: omk goal budget-add --time 2h',
+const BUDGET_ADD_FIELDS = { time: 'time', tokens: 'tokens', usd: 'usd' } as const;
+
+export const budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value, ctx) => {
+  if (value.time !== undefined || value.tokens !== undefined || value.usd !== undefined) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: 'none_given', field: 'time', fields, example: '2h' });
 });
 export type BudgetAddRequest = z.output<typeof budgetAddRequestSchema>;
 
-export const summaryTextSchema = (flag: string, example: string) =>
-  z
-    .string()
-    .transform((raw) => normalizeGoalText(raw))
-    .refine((text) => text.length > 0, {
-      message: `${flag} is required and must not be empty. Example: ${example}`,
-    })
-    .refine((text) => text.length <= MAX_GOAL_CHARS, {
-      message: `${flag} is longer than ${MAX_GOAL_CHARS} characters.`,
-    });
+/** The text of an accept (its summary) or a reject (its reason). */
+export const summaryTextSchema = (field: 'summary' | 'reason') => freeText(field);
 
-/** Validates `input` with `schema`, turning zod issues into one UsageError that lists them all. */
+/** Validates `input` with `schema`; every issue goes into one RequestError for the front door to word. */
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const messages = result.error.issues.map((issue) => issue.message);
-  throw new UsageError(messages.join('\n'), { cause: result.error });
+  throw new RequestError(requestIssuesOf(result.error), { cause: result.error });
 }

@@ -12,6 +12,7 @@ import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_STEPS } from '../wording.js';
 import { runController } from './goal-execute.js';
 
 /**
@@ -85,7 +86,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         agent: 'demo',
         untilReady: true,
       });
-      io.stdout(`\n${renderProofText(result.proof)}\n`);
+      io.stdout(`\n${renderProofText(result.proof, CLI_STEPS)}\n`);
       const merge = result.proof.delivery.merge;
       const pulls = result.proof.delivery.pullRequests.map(
         (pr) => `#${pr.number} ${pr.sliceId ?? 'integrator'}`,

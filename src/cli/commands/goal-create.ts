@@ -6,6 +6,7 @@ import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderCreated } from '../render/goal.js';
+import { CLI_STEPS } from '../wording.js';
 import { interruptible, printExecuted, reportExecuted } from './goal-execute.js';
 
 interface CreateOptions {
@@ -90,7 +91,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         return;
       }
       if (format === 'json') context.io.stdout(json({ ...created, paths }));
-      else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof));
+      else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
       else context.io.stdout(renderCreated(created, paths.dir));
     });
   }

@@ -60,7 +60,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
       const format = formatOf(options, ['text', 'json']);
       const text = textFlag
-        ? parseRequest(summaryTextSchema(textFlag.flag, textFlag.example), options[textFlag.key] ?? '')
+        ? parseRequest(summaryTextSchema(textFlag.key), options[textFlag.key] ?? '')
         : typeof options.reason === 'string'
           ? options.reason
           : '';

@@ -14,6 +14,7 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderBudget, renderList, renderShow, renderStatus, statusJson } from '../render/goal.js';
+import { CLI_STEPS } from '../wording.js';
 
 type FormatOptions = { format?: string; json?: boolean };
 
@@ -95,7 +96,10 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       const { proof, digestValid } = await readProof(store, await store.resolve(ref));
       warnEdited(context, digestValid);
       if (format === 'json') io.stdout(json(proof));
-      else io.stdout(format === 'md' ? renderProofMarkdown(proof) : renderProofText(proof));
+      else
+        io.stdout(
+          format === 'md' ? renderProofMarkdown(proof, CLI_STEPS) : renderProofText(proof, CLI_STEPS),
+        );
       // An edited proof is damaged state: scripts must not read it as the truth.
       if (!digestValid) context.setExitCode(EXIT_CODES.state);
     });

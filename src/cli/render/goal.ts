@@ -6,6 +6,8 @@ import type { CreatedGoal } from '../../runtime/goal/create.js';
 import type { ShowView, StatusView } from '../../runtime/goal/queries.js';
 import type { BudgetLimits, GoalRecord } from '../../runtime/goal/schema.js';
 import type { Task } from '../../runtime/graph/schema.js';
+import { gapText } from '../../runtime/proof/gaps.js';
+import { CLI_STEPS } from '../wording.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
 
@@ -41,7 +43,7 @@ export function renderCreated(created: CreatedGoal, dir: string): string {
   }
   if (proof.knownGaps.length > 0) {
     out += `known gaps (${proof.knownGaps.length}):\n`;
-    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gap.message}\n`;
+    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gapText(gap, CLI_STEPS)}\n`;
   }
   out += `state: ${dir}\n`;
   out += `next: omk goal proof ${goal.id}   omk goal show ${goal.id}   omk goal replay ${goal.id}\n`;
@@ -151,7 +153,7 @@ export function renderExecuted(result: ExecuteResult, dir: string): string {
     }
   }
   for (const failure of proof.failures) out += `failure ${failure.code}: ${failure.message}\n`;
-  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gap.message}\n`;
+  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gapText(gap, CLI_STEPS)}\n`;
   out += `artifacts: ${dir}\n`;
   out += `inspect: omk goal proof ${goal.id}   omk goal replay ${goal.id}   omk goal show ${goal.id}\n`;
   return out;

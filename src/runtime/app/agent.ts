@@ -39,7 +39,7 @@ export async function prepareAgent(
     throw new UsageError(
       `No agent selected for this goal${config.path === null ? '' : ` and ${config.path} sets no agents.default`}.`,
       {
-        hint: `Name one with ${deps.words.setting('agent', 'claude')}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`,
+        hint: `Name one with ${deps.words.fields.given('agent', 'claude')}: a preset (claude, codex, gemini, kimi, aider, opencode), script:./fix.sh, a custom agent from .omk/config.yml, or demo (the offline demo agent); or set agents.default in .omk/config.yml.`,
       },
     );
   }

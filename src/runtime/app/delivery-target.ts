@@ -30,7 +30,7 @@ export function deliveryTarget(
   if (request.policy === 'local') {
     throw new UsageError(
       `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
-      { hint: `Example: ${words.setting('policy', 'draft-pr')}` },
+      { hint: `Example: ${words.fields.given('policy', 'draft-pr')}` },
     );
   }
   const asked = request.policy ?? goal.options.policy;
@@ -39,7 +39,7 @@ export function deliveryTarget(
   if (base === undefined || base === '') {
     throw new UsageError(
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      { hint: `Name one: ${words.setting('base-branch', 'main')}` },
+      { hint: `Name one: ${words.fields.given('baseBranch', 'main')}` },
     );
   }
   return { policy, base };

@@ -31,9 +31,4 @@ export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } fro
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
-export {
-  type GoalCommandName,
-  type HostVocabulary,
-  plainVocabulary,
-  type SettingName,
-} from './vocabulary.js';
+export { type HostVocabulary, plainVocabulary } from './vocabulary.js';

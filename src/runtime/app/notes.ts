@@ -26,15 +26,15 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
     case 'stopped_remotely':
       return `the goal was ${note.action === 'pause' ? 'paused' : 'cancelled'} on the state branch while it ran; nothing was delivered`;
     case 'policy_local':
-      return `delivery policy is local: branches only (open PRs with ${words.command('open-pr', note.goalId)})`;
+      return `delivery policy is local: branches only (open PRs with ${words.steps({ step: 'open_pr', goalId: note.goalId })})`;
     case 'not_deliverable':
       return `nothing delivered: the goal is ${note.status}`;
     case 'no_base':
-      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words.setting('base-branch', 'main')})`;
+      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words.fields.given('baseBranch', 'main')})`;
     case 'merge_manual':
-      return `merge policy is manual: merge with ${words.command('merge', note.goalId)} when it is ready`;
+      return `merge policy is manual: merge with ${words.steps({ step: 'merge', goalId: note.goalId })} when it is ready`;
     case 'merge_disabled':
-      return `merge policy is disabled: omk will not merge this goal (start it with ${words.setting('merge-policy', 'gated')} to let it)`;
+      return `merge policy is disabled: omk will not merge this goal (start it with ${words.fields.given('mergePolicy', 'gated')} to let it)`;
     case 'no_integrator':
       return 'no integrator PR was opened, so there is nothing to merge';
     case 'merged':

@@ -1,20 +1,16 @@
+import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { type FieldSpelling, NEUTRAL_SPELLING } from '../request-issue-text.js';
+
 /**
- * How a front door names what a message points its user to. The runtime says what to do ("open
- * PRs with the draft-pr policy"); the host says how it is spelled there: a flag on the terminal,
- * an input in a workflow, a comment on GitHub.
+ * How a front door words what a message points its user to. The runtime says what to do (set
+ * the merge policy to gated, merge the goal); the host spells it: a flag and an `omk goal` command
+ * on the terminal, an input and a step in a workflow, an option and a `/omk goal` comment on GitHub.
+ * Each front door's wording module (cli/wording.ts, action/wording.ts, bot/wording.ts) makes one.
  */
 export interface HostVocabulary {
-  /** A setting with an example value: `--policy draft-pr`, `policy: draft-pr`. */
-  setting(name: SettingName, example: string): string;
-  /** A command on a goal: `omk goal merge <id>`, `command: merge`, `/omk goal merge <id>`. */
-  command(name: GoalCommandName, goalId: string): string;
+  fields: FieldSpelling;
+  steps: StepSpelling;
 }
 
-export type SettingName = 'policy' | 'merge-policy' | 'base-branch' | 'agent';
-export type GoalCommandName = 'open-pr' | 'merge' | 'run';
-
-/** Plain words for hosts without their own (tests, library use). */
-export const plainVocabulary: HostVocabulary = {
-  setting: (name, example) => `the ${name} setting (e.g. ${example})`,
-  command: (name, goalId) => `${name} on goal ${goalId}`,
-};
+/** The runtime's own words, for hosts without their own (tests, library use). */
+export const plainVocabulary: HostVocabulary = { fields: NEUTRAL_SPELLING, steps: NEUTRAL_STEPS };

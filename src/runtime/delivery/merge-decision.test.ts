@@ -71,6 +71,14 @@ describe('decideMerge', () => {
     if (!decision.merge) expect(decision.reasons.map((r) => r.blocker)).toContain(blocker);
   });
 
+  it('says why an unprotected base blocks without naming a CLI flag (the detail lands in proof.json)', () => {
+    const decision = decideMerge(input({ protection: null, enforceProtection: true }));
+    if (decision.merge) throw new Error('merged');
+    expect(decision.reasons.find((r) => r.blocker === 'unprotected_base')?.detail).toBe(
+      'main has no readable branch protection, and this merge requires one',
+    );
+  });
+
   it('blocks a proof that is not ready and says what it is', () => {
     const decision = decideMerge(input({ proof: { ...readyProof(), status: 'not_ready' } }));
     expect(decision).toMatchObject({ merge: false, blockedBy: 'proof_not_ready' });

@@ -79,7 +79,8 @@ export function decideMerge(input: MergeInput): MergeDecision {
     block('review_required', `${input.reviews.approvals} of ${required} required approvals`);
   }
   if (input.enforceProtection && input.protection === null) {
-    block('unprotected_base', `${pr.base} has no readable branch protection (--enforce-protection)`);
+    // The detail is recorded in proof.json: the blocker names the cause, no front door's option.
+    block('unprotected_base', `${pr.base} has no readable branch protection, and this merge requires one`);
   }
 
   const first = reasons[0];

@@ -38,7 +38,7 @@ export async function mergeGoal(
   const goal = await store.read(goalId);
   if (goal.status === 'merged') {
     throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: `See 'omk goal proof ${goalId}'.`,
+      hint: ['See ', { step: 'proof', goalId }, '.'],
     });
   }
   if (goal.status === 'cancelled' || goal.status === 'rejected') {
@@ -50,7 +50,7 @@ export async function mergeGoal(
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
-      hint: `Open it first: omk goal open-pr ${goalId} --policy draft-pr (or auto-pr).`,
+      hint: ['Open it first with ', { step: 'open_pr', goalId }, '.'],
     });
   }
   const proof = await readVersioned(proofVersioned, paths.proof);

@@ -1,4 +1,5 @@
 import { code, html, quote, text } from '../markdown/untrusted.js';
+import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
 import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
@@ -91,7 +92,14 @@ type Coded = { code: string; message: string; evidence?: string };
 export function gapsSection(proof: Pick<Proof, 'knownGaps' | 'failures'>, fold: Fold): string {
   const out = [`### Known gaps (${proof.knownGaps.length})`, ''];
   if (proof.knownGaps.length === 0) out.push('None.');
-  else out.push(...codedLines(proof.knownGaps, fold));
+  // PR bodies are read by users of every front door: a gap's next steps in omk's own words.
+  else
+    out.push(
+      ...codedLines(
+        proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })),
+        fold,
+      ),
+    );
   if (proof.failures.length > 0) {
     out.push('', `### Failures (${proof.failures.length})`, '');
     out.push(...codedLines(proof.failures, fold));

@@ -24,6 +24,10 @@ export function checkGoalRef(ref: string): string {
   const trimmed = ref.trim();
   if (trimmed === 'latest' || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
   throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with 'omk goal list'.",
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: 'list' },
+      '.',
+    ],
   });
 }

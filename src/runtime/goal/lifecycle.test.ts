@@ -66,13 +66,13 @@ describe('nextStatus', () => {
     );
   });
 
-  it('refuses to resume a running goal, pointing at resume --auto when its controller died', () => {
+  it('refuses to resume a running goal, pointing at the take-over of orphans when its controller died', () => {
     expect(() => nextStatus(goal('running'), 'resume', alive)).toThrow(/is running \(controller pid 42\)/);
     try {
       nextStatus(goal('running'), 'resume', dead);
       expect.unreachable();
     } catch (error) {
-      expect((error as IllegalTransitionError).hint).toContain('resume --auto');
+      expect((error as IllegalTransitionError).hintParts).toContainEqual({ step: 'resume_orphans' });
     }
   });
 

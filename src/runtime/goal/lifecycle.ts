@@ -1,4 +1,5 @@
 import { IllegalTransitionError } from '../errors.js';
+import type { Hint } from '../next-steps.js';
 import type { GoalRecord, GoalStatus } from './schema.js';
 import { TERMINAL_STATUSES } from './schema.js';
 
@@ -36,8 +37,14 @@ export function nextStatus(
         : `Goal ${goal.id} is marked running, but its controller is gone.`,
       {
         hint: context.controllerAlive
-          ? `Use 'omk goal status ${goal.id}' to follow it, or 'omk goal pause ${goal.id}' first.`
-          : `Use 'omk goal resume --auto' to take over goals whose controller died.`,
+          ? [
+              'Use ',
+              { step: 'status', goalId: goal.id },
+              ' to follow it, or ',
+              { step: 'pause', goalId: goal.id },
+              ' first.',
+            ]
+          : ['Use ', { step: 'resume_orphans' }, ' to take over goals whose controller died.'],
       },
     );
   }
@@ -65,17 +72,22 @@ export function isOrphaned(goal: GoalRecord, context: TransitionContext): boolea
   return goal.status === 'running' && !context.controllerAlive;
 }
 
-function hintFor(action: LifecycleAction, goal: GoalRecord): string {
+function hintFor(action: LifecycleAction, goal: GoalRecord): Hint {
   if (TERMINAL_STATUSES.includes(goal.status)) {
-    return `${goal.status === 'accepted' ? 'An' : 'A'} ${goal.status} goal is final. Start a new goal with 'omk goal run "<goal>"'.`;
+    const article = goal.status === 'accepted' ? 'An' : 'A';
+    return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: 'run' }, '.'];
   }
   const allowed = ALLOWED_FROM[action].join(', ');
   if (action === 'accept' && (goal.status === 'blocked_on_human' || goal.status === 'failed')) {
-    return `Only ready or not_ready goals can be accepted. See what is missing with 'omk goal proof ${goal.id}'.`;
+    return [
+      'Only ready or not_ready goals can be accepted. See what is missing with ',
+      { step: 'proof', goalId: goal.id },
+      '.',
+    ];
   }
   if (action === 'pause' && goal.status === 'paused')
-    return `It is already paused. Resume with 'omk goal resume ${goal.id}'.`;
+    return ['It is already paused. Resume with ', { step: 'resume', goalId: goal.id }, '.'];
   if (action === 'resume')
-    return `Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`;
-  return `'${action}' is allowed from: ${allowed}.`;
+    return [`Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`];
+  return [`'${action}' is allowed from: ${allowed}.`];
 }

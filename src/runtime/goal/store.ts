@@ -152,7 +152,7 @@ export class GoalStore {
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError('There are no goals yet.', {
-        hint: `Start one with: omk goal run "fix the failing tests"`,
+        hint: ['Start one with ', { step: 'run' }, '.'],
       });
     }
     if (wanted === 'latest') return (goals[0] as GoalRecord).id;
@@ -168,7 +168,7 @@ export class GoalStore {
         },
       );
     }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: "List goals with 'omk goal list'." });
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
+import { copyGap } from './gaps.js';
 import type { Gap, GateEvidence, Proof } from './schema.js';
 
 type Failure = Proof['failures'][number];
@@ -56,7 +57,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
         code: 'slice_incomplete',
         message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`,
       })),
-    ...evidence.extraGaps.map((gap) => ({ code: gap.code, message: gap.message })),
+    ...evidence.extraGaps.map(copyGap),
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
   const status: ProofStatus = !oracle.testable

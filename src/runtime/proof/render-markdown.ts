@@ -1,4 +1,6 @@
 import { code, html, link, quote, text } from '../markdown/untrusted.js';
+import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { gapText } from './gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
 import {
   formatBudget,
@@ -20,7 +22,8 @@ const FILES_OPEN = 10;
  * user or a tool goes through markdown/untrusted.ts for the context it lands in (inline text, code
  * span, table cell, HTML block) so it can neither break the layout, inject HTML nor @-mention people.
  */
-export function renderProofMarkdown(proof: Proof): string {
+/** `steps` spells the next steps of gaps, as the front door showing the proof writes them. */
+export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_STEPS): string {
   const out: string[] = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, '');
@@ -90,7 +93,7 @@ export function renderProofMarkdown(proof: Proof): string {
   );
   out.push('', `### Known gaps (${proof.knownGaps.length})`, '');
   if (proof.knownGaps.length === 0) out.push('None.');
-  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gap.message)}`));
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
   if (proof.failures.length > 0) {
     out.push('', `### Failures (${proof.failures.length})`);
     for (const failure of proof.failures) {

@@ -1,4 +1,6 @@
 import type { ProofStatus } from '../goal/schema.js';
+import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { gapText } from './gaps.js';
 import type { GateEvidence, Proof } from './schema.js';
 
 export const STATUS_LABELS: Record<ProofStatus, string> = {
@@ -64,7 +66,8 @@ export function formatDelivery(
  * Terminal text. User text (goal, gate output, messages) is stripped of control characters so a
  * gate log cannot move the cursor, recolour or retitle the user's terminal.
  */
-export function renderProofText(proof: Proof): string {
+/** `steps` spells the next steps of gaps, as the front door showing the proof writes them. */
+export function renderProofText(proof: Proof, steps: StepSpelling = NEUTRAL_STEPS): string {
   const out: string[] = [];
   // Items may span several lines (a failure and its evidence); the heading counts items.
   const section = (
@@ -114,7 +117,7 @@ export function renderProofText(proof: Proof): string {
   );
   section(
     'Known gaps',
-    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gap.message)}`),
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
     'none',
   );
   section(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetSpentSchema } from '../budget/schema.js';
 import { budgetLimitsSchema, GOAL_CLASSES, PROOF_STATUSES } from '../goal/schema.js';
+import { hintSchema } from '../next-steps.js';
 import { singleVersion } from '../state/versioned.js';
 import { EXECUTION_STATES } from './evidence.js';
 
@@ -59,7 +60,11 @@ export const agentRunEvidenceSchema = z.object({
   transcript: z.string().nullable(),
 });
 
-export const gapSchema = z.object({ code: z.string(), message: z.string() });
+/**
+ * Why the proof is not ready. `message` is neutral text; `hint` (optional, absent in proofs
+ * written before it) says what to do next with steps as data, spelled by whoever renders the gap.
+ */
+export const gapSchema = z.object({ code: z.string(), message: z.string(), hint: hintSchema.optional() });
 export type Gap = z.infer<typeof gapSchema>;
 
 export const failureEvidenceSchema = z.object({

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SAMPLE_ISSUES,
+  SAMPLE_STEPS,
+  type SampleIssue,
+  type SampleStep,
+} from '../runtime/test-wording-samples.js';
+import { ACTION_STEPS, inputMessage, wordIssue } from './wording.js';
+
+const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
+
+/**
+ * Each message opens with the input, examples are `input: value` lines of `with:`. For the fields
+ * of a new goal these are the messages the Action printed before issues were data.
+ */
+const EXPECTED: Record<SampleIssue, string> = {
+  policy: "policy: 'yolo' is not one of local, draft-pr, auto-pr. Example: policy: draft-pr",
+  mergePolicy: "merge-policy: 'always' is not one of disabled, manual, gated. Example: merge-policy: gated",
+  budgetTime: `budget-time: '5x' is not a duration. Use a number with a unit: budget-time: 30m ${UNITS}.`,
+  budgetTimeZero: `budget-time: '0m' must be greater than zero. Example: budget-time: 30m ${UNITS}.`,
+  budgetTokens:
+    "budget-tokens: 'lots' is not a token count. Use a positive whole number, optionally with k or M: budget-tokens: 200000 or budget-tokens: 200k.",
+  budgetUsd:
+    "budget-usd: '-1' is not a positive amount of US dollars. Example: budget-usd: 25 or budget-usd: 7.50.",
+  maxAgents: "max-agents: '0' must be a whole number from 1 to 64. Example: max-agents: 4.",
+  goalEmpty: 'goal: The goal is empty. Example: goal: fix the failing tests',
+  goalTooLong: 'goal: The goal is 9000 characters; the limit is 8000.',
+  // No input takes these (the Action neither accepts goals nor adds budget): the request's words.
+  summaryEmpty: 'summary is required and must not be empty. Example: summary: fixed the parser, tests green',
+  budgetAddNone: 'This request needs at least one of time, tokens, usd. Example: time: 2h',
+};
+
+describe('Action wording of request issues', () => {
+  it.each(Object.keys(EXPECTED) as SampleIssue[])('words %s as action.yml inputs', (name) => {
+    expect(wordIssue(SAMPLE_ISSUES[name])).toBe(EXPECTED[name]);
+  });
+
+  it('never names a CLI flag or command', () => {
+    for (const issue of Object.values(SAMPLE_ISSUES)) expect(wordIssue(issue)).not.toMatch(/--|omk goal/);
+  });
+});
+
+describe('inputMessage', () => {
+  it('opens a message with its input unless it already does', () => {
+    expect(inputMessage('working-directory', 'Too small')).toBe('working-directory: Too small');
+    expect(inputMessage('dry-run', "dry-run: 'yes' is not a boolean")).toBe(
+      "dry-run: 'yes' is not a boolean",
+    );
+    expect(inputMessage('', 'Unrecognized key')).toBe('Unrecognized key');
+  });
+});
+
+/** Steps the Action has a command for are its inputs; the others keep omk's own words. */
+const STEPS: Record<SampleStep, string> = {
+  status: 'command: status with goal-id: g-1',
+  pause: "'goal pause g-1'",
+  resume: 'command: execute with goal-id: g-1',
+  proof: 'command: status with goal-id: g-1',
+  open_pr: 'command: open-pr with goal-id: g-1',
+  merge: 'command: merge with goal-id: g-1',
+  budget_add: "'goal budget-add g-1'",
+  run: 'command: run with a goal',
+  list: "'goal list'",
+  resume_orphans: "'goal resume --auto'",
+};
+
+describe('Action wording of next steps', () => {
+  it.each(Object.keys(STEPS) as SampleStep[])('spells %s as step inputs', (name) => {
+    expect(ACTION_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+});

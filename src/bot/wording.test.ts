@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SAMPLE_ISSUES,
+  SAMPLE_STEPS,
+  type SampleIssue,
+  type SampleStep,
+} from '../runtime/test-wording-samples.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
+
+const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
+
+/** Options as a `/omk goal` comment spells them; examples are whole comment lines. */
+const EXPECTED: Record<SampleIssue, string> = {
+  policy: "--policy: 'yolo' is not one of local, draft-pr, auto-pr. Example: --policy draft-pr",
+  mergePolicy:
+    "--merge-policy: 'always' is not one of disabled, manual, gated. Example: --merge-policy gated",
+  budgetTime: `--budget-time: '5x' is not a duration. Use a number with a unit: --budget-time 30m ${UNITS}.`,
+  budgetTimeZero: `--budget-time: '0m' must be greater than zero. Example: --budget-time 30m ${UNITS}.`,
+  budgetTokens:
+    "--budget-tokens: 'lots' is not a token count. Use a positive whole number, optionally with k or M: --budget-tokens 200000 or --budget-tokens 200k.",
+  budgetUsd:
+    "--budget-usd: '-1' is not a positive amount of US dollars. Example: --budget-usd 25 or --budget-usd 7.50.",
+  maxAgents: "--max-agents: '0' must be a whole number from 1 to 64. Example: --max-agents 4.",
+  goalEmpty: 'The goal is empty. Example: /omk goal run "fix the failing tests"',
+  goalTooLong: 'The goal is 9000 characters; the limit is 8000.',
+  summaryEmpty:
+    '--summary is required and must not be empty. Example: /omk goal accept --summary "fixed the parser, tests green"',
+  budgetAddNone: 'budget needs at least one of --time, --tokens, --usd. Example: /omk goal budget --time 2h',
+};
+
+describe('bot wording of request issues', () => {
+  it.each(Object.keys(EXPECTED) as SampleIssue[])('words %s in /omk goal comment syntax', (name) => {
+    expect(wordIssues([SAMPLE_ISSUES[name]])).toBe(EXPECTED[name]);
+  });
+
+  it('never names the CLI', () => {
+    const all = wordIssues(Object.values(SAMPLE_ISSUES));
+    expect(all).not.toMatch(/(^|[^/])omk goal/m);
+    expect(all).not.toContain('budget-add');
+  });
+});
+
+const STEPS: Record<SampleStep, string> = {
+  status: "'/omk goal status g-1'",
+  pause: "'/omk goal pause g-1'",
+  resume: "'/omk goal resume g-1'",
+  proof: "'/omk goal proof g-1'",
+  open_pr: "'/omk goal open-pr g-1'",
+  merge: "'/omk goal merge g-1'",
+  budget_add: "'/omk goal budget g-1 --time 1h'",
+  run: `'/omk goal run "<goal>"'`,
+  list: "the goals' status comments in this thread",
+  resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
+};
+
+describe('bot wording of next steps', () => {
+  it.each(Object.keys(STEPS) as SampleStep[])('spells %s as a comment command', (name) => {
+    expect(BOT_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+});

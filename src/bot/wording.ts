@@ -1,0 +1,81 @@
+import type { HostVocabulary } from '../runtime/app/vocabulary.js';
+import type { StepSpelling } from '../runtime/next-steps.js';
+import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
+import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
+import type { Subcommand } from './usage.js';
+
+/**
+ * How a `/omk goal` comment spells each request field: its option (as in command.ts's FLAGS) and
+ * the subcommand that takes it. The bot takes no slice execution option (it always runs the
+ * default), so that issue never reaches a comment; it is spelled like the other options all the same.
+ */
+const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
+  goal: { option: '"<goal>"', command: 'run' },
+  policy: { option: '--policy', command: 'run' },
+  mergePolicy: { option: '--merge-policy', command: 'run' },
+  sliceExecution: { option: '--slice-execution', command: 'run' },
+  maxAgents: { option: '--max-agents', command: 'run' },
+  budgetTime: { option: '--budget-time', command: 'run' },
+  budgetTokens: { option: '--budget-tokens', command: 'run' },
+  budgetUsd: { option: '--budget-usd', command: 'run' },
+  time: { option: '--time', command: 'budget' },
+  tokens: { option: '--tokens', command: 'budget' },
+  usd: { option: '--usd', command: 'budget' },
+  summary: { option: '--summary', command: 'accept' },
+  reason: { option: '--reason', command: 'reject' },
+  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
+  agent: { option: 'OMK_BOT_AGENT', command: 'run' },
+  baseBranch: { option: 'the default branch', command: 'open-pr' },
+};
+
+const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
+
+function given(field: RequestField, value: string): string {
+  if (field === 'goal') return `"${value}"`;
+  if (field === 'agent') return `OMK_BOT_AGENT=${value} in the app's environment`;
+  if (field === 'baseBranch') return `a default branch (${value}) on the repository`;
+  const { option } = OPTIONS[field];
+  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
+}
+
+export const BOT_SPELLING: FieldSpelling = {
+  name: (field) => OPTIONS[field].option,
+  given,
+  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
+  command: (field) => OPTIONS[field].command,
+};
+
+/** Request issues in the words of a `/omk goal` comment (`--merge-policy gated`, `/omk goal budget`). */
+export function wordIssues(issues: readonly RequestIssue[]): string {
+  return describeIssues(issues, BOT_SPELLING);
+}
+
+/**
+ * A next step as a `/omk goal` comment. The bot keeps no goal list (its status comments are the
+ * list) and cannot take over a goal whose controller died on another machine: that is the CLI's
+ * `resume --auto`, run where the goal ran.
+ */
+export const BOT_STEPS: StepSpelling = (step) => {
+  switch (step.step) {
+    case 'status':
+    case 'pause':
+    case 'resume':
+    case 'proof':
+      return `'/omk goal ${step.step} ${step.goalId}'`;
+    case 'open_pr':
+      return `'/omk goal open-pr ${step.goalId}'`;
+    case 'merge':
+      return `'/omk goal merge ${step.goalId}'`;
+    case 'budget_add':
+      return `'/omk goal budget ${step.goalId} --time 1h'`;
+    case 'run':
+      return `'/omk goal run "<goal>"'`;
+    case 'list':
+      return "the goals' status comments in this thread";
+    case 'resume_orphans':
+      return "'omk goal resume --auto' on the machine that ran the goal";
+  }
+};
+
+/** A comment's words for everything the runtime points a user to. */
+export const BOT_WORDS: HostVocabulary = { fields: BOT_SPELLING, steps: BOT_STEPS };

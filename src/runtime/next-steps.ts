@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * What a user can do next, as data: a hint is words with steps between them, and each front door
+ * spells a step as its own command (`omk goal resume g-1`, `/omk goal resume g-1`,
+ * `command: execute`). The runtime never spells one, so a hint in an error or in proof.json reads
+ * right whichever front door shows it.
+ */
+
+/** Steps about one goal. */
+export const GOAL_STEPS = ['status', 'pause', 'resume', 'proof', 'open_pr', 'merge', 'budget_add'] as const;
+/** Steps about no goal in particular: start one, list them, take over those whose controller died. */
+export const GENERAL_STEPS = ['run', 'list', 'resume_orphans'] as const;
+
+export const nextStepSchema = z.union([
+  z.object({ step: z.enum(GOAL_STEPS), goalId: z.string() }),
+  z.object({ step: z.enum(GENERAL_STEPS) }),
+]);
+export type NextStep = z.infer<typeof nextStepSchema>;
+export type StepName = NextStep['step'];
+
+/** A hint: words, and the steps between them (['Resume with ', { step: 'resume', goalId }, '.']). */
+export const hintSchema = z.array(z.union([z.string(), nextStepSchema]));
+export type Hint = z.infer<typeof hintSchema>;
+
+/** How a front door writes a step in a sentence. */
+export type StepSpelling = (step: NextStep) => string;
+
+/** omk's own command words, for readers no front door words for (logs, PR bodies, check runs). */
+const NEUTRAL_WORDS: Record<StepName, string> = {
+  status: 'goal status',
+  pause: 'goal pause',
+  resume: 'goal resume',
+  proof: 'goal proof',
+  open_pr: 'goal open-pr',
+  merge: 'goal merge',
+  budget_add: 'goal budget-add',
+  run: 'goal run "<goal>"',
+  list: 'goal list',
+  resume_orphans: 'goal resume --auto',
+};
+
+export const NEUTRAL_STEPS: StepSpelling = (step) =>
+  `'${NEUTRAL_WORDS[step.step]}${'goalId' in step ? ` ${step.goalId}` : ''}'`;
+
+export function wordHint(hint: Hint, spell: StepSpelling): string {
+  return hint.map((part) => (typeof part === 'string' ? part : spell(part))).join('');
+}
