@@ -28821,6 +28821,13 @@ function quote(value) {
 }
 
 // src/runtime/proof/gaps.ts
+function budgetSpentGap(limit, goalId) {
+  return {
+    code: "budget_exhausted",
+    message: `The ${limit} budget is spent; finished slices are kept.`,
+    hint: ["Extend it with ", { step: "budget_add", goalId }, ", then ", { step: "resume", goalId }, "."]
+  };
+}
 function gapText(gap, spell = NEUTRAL_STEPS) {
   return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
 }
@@ -31455,7 +31462,7 @@ function findPreset(name) {
 
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
-var EXAMPLES = "for example --agent claude or --agent script:./fix.sh";
+var EXAMPLES = "for example claude, or script:./fix.sh";
 function resolveAgent(spec, options) {
   if (spec.trim() === "demo") return options.launcher.demo();
   return options.launcher.command(agentCommand(spec, options), options.env);
@@ -31500,7 +31507,7 @@ function agentCommand(spec, options) {
 function scriptPath(spec, repoRoot) {
   const raw = spec.slice(SCRIPT_PREFIX.length).trim();
   if (raw === "") {
-    throw new ConfigError("--agent script: needs a path to an executable", { hint: EXAMPLES });
+    throw new ConfigError("the agent 'script:' needs a path to an executable", { hint: EXAMPLES });
   }
   return isAbsolute(raw) ? raw : resolve(repoRoot, raw);
 }
@@ -34154,10 +34161,7 @@ async function executeGoal(deps, goalId, options) {
           state: "budget_exhausted",
           gaps: [
             ...journal.execution.gaps.filter((gap) => gap.code !== "budget_exhausted"),
-            {
-              code: "budget_exhausted",
-              message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`
-            }
+            budgetSpentGap(which, goalId)
           ]
         };
       } else {
@@ -34178,12 +34182,12 @@ async function takeControl(deps, journal, goalId, allowed) {
   const goal = await store.read(goalId);
   if (!allowed.includes(goal.status)) {
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
-      hint: goal.status === "paused" ? `Resume it with 'omk goal resume ${goalId}'.` : goal.status === "blocked_on_human" ? `A human must decide first: see 'omk goal proof ${goalId}'.` : `A ${goal.status} goal does not run again; start a new goal.`
+      hint: goal.status === "paused" ? ["Resume it with ", { step: "resume", goalId }, "."] : goal.status === "blocked_on_human" ? ["A human must decide first: see ", { step: "proof", goalId }, "."] : `A ${goal.status} goal does not run again; start a new goal.`
     });
   }
   if (goal.status === "running" && goal.controller && controllerAlive(store, goal) && goal.controller.pid !== store.deps.host.pid) {
     throw new BusyError(`Goal ${goalId} is already running (controller pid ${goal.controller.pid}).`, {
-      hint: `Follow it with 'omk goal status ${goalId}'.`
+      hint: ["Follow it with ", { step: "status", goalId }, "."]
     });
   }
   if (!goal.repo.baseSha) {
@@ -34241,7 +34245,7 @@ async function takeControl(deps, journal, goalId, allowed) {
         throw new IllegalTransitionError(
           `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
           {
-            hint: g.status === "paused" ? `Resume it with 'omk goal resume ${goalId}'.` : void 0
+            hint: g.status === "paused" ? ["Resume it with ", { step: "resume", goalId }, "."] : void 0
           }
         );
       }

@@ -155,8 +155,8 @@ describe('resolveAgent: refusals before anything is launched', () => {
     ]) {
       expect(message).toContain(name);
     }
-    expect(message).toContain('--agent claude');
-    expect(message).toContain('--agent script:./fix.sh');
+    expect(message).toContain('for example claude, or script:./fix.sh');
+    expect(message).not.toContain('--agent');
   });
 });
 

@@ -17,7 +17,8 @@ export interface ResolveAgentOptions {
 }
 
 const SCRIPT_PREFIX = 'script:';
-const EXAMPLES = 'for example --agent claude or --agent script:./fix.sh';
+// Agent specs as every front door takes them (a flag, an input, the app's setting): no syntax.
+const EXAMPLES = 'for example claude, or script:./fix.sh';
 
 /**
  * An agent from its spec: the built-in demo agent, or the command `agentCommand` chooses, built by
@@ -97,7 +98,7 @@ export function agentExecutable(
 function scriptPath(spec: string, repoRoot: string): string {
   const raw = spec.slice(SCRIPT_PREFIX.length).trim();
   if (raw === '') {
-    throw new ConfigError('--agent script: needs a path to an executable', { hint: EXAMPLES });
+    throw new ConfigError("the agent 'script:' needs a path to an executable", { hint: EXAMPLES });
   }
   return isAbsolute(raw) ? raw : resolve(repoRoot, raw);
 }

@@ -3,6 +3,7 @@ import type { EventInput } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
+import { budgetSpentGap } from '../proof/gaps.js';
 import type { Proof } from '../proof/schema.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
@@ -93,10 +94,7 @@ export async function executeGoal(
           state: 'budget_exhausted',
           gaps: [
             ...journal.execution.gaps.filter((gap) => gap.code !== 'budget_exhausted'),
-            {
-              code: 'budget_exhausted',
-              message: `The ${which} budget is spent; finished slices are kept. Extend it with 'omk goal budget-add ${goalId}' and run 'omk goal resume ${goalId}'.`,
-            },
+            budgetSpentGap(which, goalId),
           ],
         };
       } else {
@@ -128,9 +126,9 @@ async function takeControl(
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
       hint:
         goal.status === 'paused'
-          ? `Resume it with 'omk goal resume ${goalId}'.`
+          ? ['Resume it with ', { step: 'resume', goalId }, '.']
           : goal.status === 'blocked_on_human'
-            ? `A human must decide first: see 'omk goal proof ${goalId}'.`
+            ? ['A human must decide first: see ', { step: 'proof', goalId }, '.']
             : `A ${goal.status} goal does not run again; start a new goal.`,
     });
   }
@@ -141,7 +139,7 @@ async function takeControl(
     goal.controller.pid !== store.deps.host.pid
   ) {
     throw new BusyError(`Goal ${goalId} is already running (controller pid ${goal.controller.pid}).`, {
-      hint: `Follow it with 'omk goal status ${goalId}'.`,
+      hint: ['Follow it with ', { step: 'status', goalId }, '.'],
     });
   }
   if (!goal.repo.baseSha) {
@@ -202,7 +200,7 @@ async function takeControl(
         throw new IllegalTransitionError(
           `Goal ${goalId} became ${g.status} before execution started; nothing ran.`,
           {
-            hint: g.status === 'paused' ? `Resume it with 'omk goal resume ${goalId}'.` : undefined,
+            hint: g.status === 'paused' ? ['Resume it with ', { step: 'resume', goalId }, '.'] : undefined,
           },
         );
       }

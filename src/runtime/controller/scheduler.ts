@@ -53,7 +53,7 @@ export function budgetDecision(limits: BudgetLimits, spent: BudgetSpent, task: T
 }
 
 /** The first limit that is used up, or null. */
-export function exhaustedLimit(limits: BudgetLimits, spent: BudgetSpent): string | null {
+export function exhaustedLimit(limits: BudgetLimits, spent: BudgetSpent): 'time' | 'tokens' | 'usd' | null {
   if (limits.timeMs !== null && spent.timeMs >= limits.timeMs) return 'time';
   if (limits.tokens !== null && spent.tokens >= limits.tokens) return 'tokens';
   if (limits.usd !== null && spent.usd >= limits.usd) return 'usd';
