@@ -31269,6 +31269,29 @@ async function rescaleSliceBudgets(store, goal, limits, spent) {
   return count;
 }
 
+// src/runtime/goal/origin.ts
+var ORIGIN_KIND = "origin";
+async function recordOrigin(store, goalId, origin) {
+  await store.withGoalLock(
+    goalId,
+    () => appendDecisions(store.paths(goalId).decisions, store.deps.clock, [
+      {
+        kind: ORIGIN_KIND,
+        decision: `${origin.repo}#${origin.issue}`,
+        reason: `started from GitHub comment ${origin.commentId} by @${origin.login}`
+      }
+    ])
+  );
+}
+async function readOrigin(store, goalId) {
+  const decisions = await readDecisions(store.paths(goalId).decisions);
+  const origin = decisions.find((decision) => decision.kind === ORIGIN_KIND);
+  const issue2 = origin ? /#(\d+)$/.exec(origin.decision)?.[1] : void 0;
+  const login = origin ? /by @([A-Za-z0-9-]+(?:\[bot\])?)$/.exec(origin.reason)?.[1] : void 0;
+  if (issue2 === void 0 || login === void 0) return null;
+  return { issue: Number(issue2), login };
+}
+
 // src/runtime/goal/queries.ts
 async function readProof(store, goalId) {
   const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
@@ -35794,6 +35817,26 @@ async function openPullRequests(deps, request2) {
     () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target)
   );
   return { dryRun: false, result: result2 };
+}
+
+// src/runtime/state/exists.ts
+import { access } from "node:fs/promises";
+async function pathExists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/runtime/app/queries.ts
+async function goalView(store, goalId) {
+  if (store === null || !await store.has(goalId)) return { goal: null, proof: null, origin: null };
+  const goal = await store.read(goalId);
+  const proofPath = store.paths(goalId).proof;
+  const proof = await pathExists(proofPath) ? await readVersioned(proofVersioned, proofPath) : null;
+  return { goal, proof, origin: await readOrigin(store, goalId) };
 }
 
 // src/runtime/plan/markdown.ts
@@ -43397,48 +43440,9 @@ function budgetNotes(view) {
   ];
 }
 
-// src/runtime/state/exists.ts
-import { access } from "node:fs/promises";
-async function pathExists(path) {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // src/bot/status.ts
-var ORIGIN_KIND = "origin";
-async function recordOrigin(store, goalId, origin) {
-  await store.withGoalLock(
-    goalId,
-    () => appendDecisions(store.paths(goalId).decisions, store.deps.clock, [
-      {
-        kind: ORIGIN_KIND,
-        decision: `${origin.repo}#${origin.issue}`,
-        reason: `started from GitHub comment ${origin.commentId} by @${origin.login}`
-      }
-    ])
-  );
-}
-async function readOrigin(store, goalId) {
-  const decisions = await readDecisions(store.paths(goalId).decisions);
-  const origin = decisions.find((decision) => decision.kind === ORIGIN_KIND);
-  const issue2 = origin ? /#(\d+)$/.exec(origin.decision)?.[1] : void 0;
-  const login = origin ? /by @([A-Za-z0-9-]+(?:\[bot\])?)$/.exec(origin.reason)?.[1] : void 0;
-  if (issue2 === void 0 || login === void 0) return null;
-  return { issue: Number(issue2), login };
-}
-async function loadGoal(store, goalId) {
-  if (store === null || !await store.has(goalId)) return { goal: null, proof: null, origin: null };
-  const goal = await store.read(goalId);
-  const proofPath = store.paths(goalId).proof;
-  const proof = await pathExists(proofPath) ? await readVersioned(proofVersioned, proofPath) : null;
-  return { goal, proof, origin: await readOrigin(store, goalId) };
-}
 async function publishStatus(bot, target, goalId, store, phase, notes = [], startedBy = null) {
-  const { goal, proof, origin } = await loadGoal(store, goalId);
+  const { goal, proof, origin } = await goalView(store, goalId);
   const body = renderStatusComment({
     goalId,
     phase,
@@ -44624,7 +44628,7 @@ async function runGoalCommand(bot, job) {
       return;
     }
     case "proof": {
-      const read = (store) => loadGoal(store, goalId);
+      const read = (store) => goalView(store, goalId);
       const { proof } = active ? await read(active.store) : await onGoal(bot, job, goalId, { checkout: "state", push: false }, (ws) => read(ws.store));
       const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof, BOT_STEPS);
       const text3 = `@${job.author} the proof of goal \`${goalId}\`:

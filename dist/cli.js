@@ -24146,7 +24146,7 @@ var init_run_git = __esm({
 });
 
 // src/runtime/state/versioned.ts
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 function parseVersioned(schema, value2, source) {
   const header = versionField.safeParse(value2);
   if (!header.success) {
@@ -24179,7 +24179,7 @@ function singleVersion(name, current, zodSchema) {
 async function readJsonFile(path, what) {
   let text2;
   try {
-    text2 = await readFile(path, "utf8");
+    text2 = await readFile2(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") {
       throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
@@ -24262,65 +24262,6 @@ var init_schema = __esm({
       rejected: external_exports.array(taskRejectionSchema)
     });
     taskGraphVersioned = singleVersion("task-graph.json", 1, taskGraphSchema);
-  }
-});
-
-// src/runtime/goal/ids.ts
-function slugify3(text2, max) {
-  const slug = text2.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify3(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: [
-      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
-      { step: "list" },
-      "."
-    ]
-  });
-}
-var GOAL_ID_PATTERN;
-var init_ids = __esm({
-  "src/runtime/goal/ids.ts"() {
-    "use strict";
-    init_errors3();
-    GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-  }
-});
-
-// src/runtime/graph/branches.ts
-function goalBranchPrefix(goalId) {
-  return `${OMK_BRANCH_PREFIX}${goalId}/`;
-}
-function sliceBranchName(goalId, sliceId2) {
-  return `${goalBranchPrefix(goalId)}${sliceId2}`;
-}
-function integrationBranchName(goalId) {
-  return sliceBranchName(goalId, INTEGRATION_ID);
-}
-function parseOmkBranch(branch) {
-  const [root, goalId, sliceId2, ...rest] = branch.split("/");
-  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
-    return null;
-  }
-  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
-}
-var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS;
-var init_branches = __esm({
-  "src/runtime/graph/branches.ts"() {
-    "use strict";
-    init_ids();
-    init_schema();
-    OMK_BRANCH_PREFIX = "omk/";
-    DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
-    BASE_ID = "base";
-    INTEGRATION_ID = "integration";
-    RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
   }
 });
 
@@ -31654,6 +31595,65 @@ var require_dist = __commonJS({
   }
 });
 
+// src/runtime/goal/ids.ts
+function slugify2(text2, max) {
+  const slug = text2.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+var GOAL_ID_PATTERN;
+var init_ids = __esm({
+  "src/runtime/goal/ids.ts"() {
+    "use strict";
+    init_errors3();
+    GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+  }
+});
+
+// src/runtime/graph/branches.ts
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS;
+var init_branches = __esm({
+  "src/runtime/graph/branches.ts"() {
+    "use strict";
+    init_ids();
+    init_schema();
+    OMK_BRANCH_PREFIX = "omk/";
+    DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+    BASE_ID = "base";
+    INTEGRATION_ID = "integration";
+    RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+  }
+});
+
 // src/adapters/git/remote-url.ts
 async function readRemoteUrl(repoRoot, remote) {
   const result2 = await runGit(["remote", "get-url", remote], { cwd: repoRoot, okExitCodes: [0, 2, 128] });
@@ -31821,7 +31821,7 @@ var init_checks3 = __esm({
 });
 
 // src/adapters/github/errors.ts
-function hintFor(status, rateLimited) {
+function hintFor2(status, rateLimited) {
   if (rateLimited)
     return "GitHub rate limit exceeded: wait (see the retry-after / reset time) and run again.";
   if (status === 401)
@@ -31833,7 +31833,7 @@ function hintFor(status, rateLimited) {
   if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
   return "See the GitHub message above; re-running is safe (delivery is idempotent).";
 }
-function redact(text2, secrets) {
+function redact2(text2, secrets) {
   let out = text2;
   for (const secret2 of secrets) {
     if (secret2.length >= 4) out = out.split(secret2).join("***");
@@ -31872,7 +31872,7 @@ function toForgeError(error62, secrets) {
   if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
   const response = error62.response;
   const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
-  const clean4 = (text2) => redact(text2, secrets);
+  const clean4 = (text2) => redact2(text2, secrets);
   const headers = response?.headers ?? {};
   const requestId = headers["x-github-request-id"];
   const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
@@ -31912,7 +31912,7 @@ var init_errors4 = __esm({
         const what = `GitHub API ${init.method} ${init.path}`;
         const outcome = init.status === 0 ? "got no response" : `failed with ${init.status}`;
         const detail = init.githubMessage ? `: ${init.githubMessage}` : ".";
-        super(`${what} ${outcome}${detail}`, { hint: hintFor(init.status, init.rateLimited ?? false) });
+        super(`${what} ${outcome}${detail}`, { hint: hintFor2(init.status, init.rateLimited ?? false) });
         this.status = init.status;
         this.method = init.method;
         this.path = init.path;
@@ -32158,12 +32158,12 @@ async function pushBranch(deps, spec) {
     });
   } catch (error62) {
     const message = error62 instanceof GitError ? error62.message : String(error62);
-    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact(message, secrets)}`, {
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
       hint: "Check the token can write contents to the repository and that the network reaches the server."
     });
   }
   if (result2.exitCode !== 0 || result2.rejected.length > 0) {
-    const reason = result2.rejected.join("; ") || redact(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
     throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
       hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
     });
@@ -33668,13 +33668,13 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-var import_light, VERSION;
+var import_light, VERSION2;
 var init_dist_bundle = __esm({
   "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
     import_light = __toESM(require_light(), 1);
     init_dist_src();
-    VERSION = "0.0.0-development";
-    retry.VERSION = VERSION;
+    VERSION2 = "0.0.0-development";
+    retry.VERSION = VERSION2;
   }
 });
 
@@ -33848,11 +33848,11 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-var import_light2, VERSION2, noop, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
+var import_light2, VERSION3, noop, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
     import_light2 = __toESM(require_light(), 1);
-    VERSION2 = "0.0.0-development";
+    VERSION3 = "0.0.0-development";
     noop = () => Promise.resolve();
     triggers_notification_paths_default = [
       "/orgs/{org}/invitations",
@@ -33908,7 +33908,7 @@ var init_dist_bundle2 = __esm({
         ...common
       });
     };
-    throttling.VERSION = VERSION2;
+    throttling.VERSION = VERSION3;
     throttling.triggersNotification = triggersNotification;
   }
 });
@@ -34275,7 +34275,7 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options) {
+function parse4(options) {
   let method = options.method.toUpperCase();
   let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -34339,7 +34339,7 @@ function parse3(options) {
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse3(merge2(defaults, route, options));
+  return parse4(merge2(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -34348,15 +34348,15 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse3
+    parse: parse4
   });
 }
-var VERSION3, userAgent, DEFAULTS, urlVariableRegex, endpoint;
+var VERSION4, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle3 = __esm({
   "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
     init_universal_user_agent();
-    VERSION3 = "0.0.0-development";
-    userAgent = `octokit-endpoint.js/${VERSION3} ${getUserAgent()}`;
+    VERSION4 = "0.0.0-development";
+    userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
     DEFAULTS = {
       method: "GET",
       baseUrl: "https://api.github.com",
@@ -34374,7 +34374,7 @@ var init_dist_bundle3 = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse4(header, options) {
+function parse5(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -35014,7 +35014,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop2);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -35075,7 +35075,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var VERSION4, defaults_default, noop2, request;
+var VERSION5, defaults_default, noop2, request;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle3();
@@ -35083,10 +35083,10 @@ var init_dist_bundle4 = __esm({
     init_dist();
     init_json_with_bigint();
     init_dist_src();
-    VERSION4 = "10.0.16";
+    VERSION5 = "10.0.16";
     defaults_default = {
       headers: {
-        "user-agent": `octokit-request.js/${VERSION4} ${getUserAgent()}`
+        "user-agent": `octokit-request.js/${VERSION5} ${getUserAgent()}`
       }
     };
     noop2 = () => "";
@@ -35164,12 +35164,12 @@ function withCustomRequest(customRequest) {
     url: "/graphql"
   });
 }
-var VERSION5, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
+var VERSION6, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/graphql/dist-bundle/index.js"() {
     init_dist_bundle4();
     init_universal_user_agent();
-    VERSION5 = "0.0.0-development";
+    VERSION6 = "0.0.0-development";
     GraphqlResponseError = class extends Error {
       constructor(request2, headers, response) {
         super(_buildMessageForResponseErrors(response));
@@ -35203,7 +35203,7 @@ var init_dist_bundle5 = __esm({
     GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
     graphql2 = withDefaults3(request, {
       headers: {
-        "user-agent": `octokit-graphql.js/${VERSION5} ${getUserAgent()}`
+        "user-agent": `octokit-graphql.js/${VERSION6} ${getUserAgent()}`
       },
       method: "POST",
       url: "/graphql"
@@ -35262,10 +35262,10 @@ var init_dist_bundle6 = __esm({
 });
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION6;
+var VERSION7;
 var init_version = __esm({
   "node_modules/@octokit/core/dist-src/version.js"() {
-    VERSION6 = "7.0.8";
+    VERSION7 = "7.0.8";
   }
 });
 
@@ -35298,9 +35298,9 @@ var init_dist_src2 = __esm({
     };
     consoleWarn = console.warn.bind(console);
     consoleError = console.error.bind(console);
-    userAgentTrail = `octokit-core.js/${VERSION6} ${getUserAgent()}`;
+    userAgentTrail = `octokit-core.js/${VERSION7} ${getUserAgent()}`;
     Octokit = class {
-      static VERSION = VERSION6;
+      static VERSION = VERSION7;
       static defaults(defaults) {
         const OctokitWithDefaults = class extends this {
           constructor(...args) {
@@ -35415,10 +35415,10 @@ var init_dist_src2 = __esm({
 });
 
 // node_modules/@octokit/plugin-request-log/dist-src/version.js
-var VERSION7;
+var VERSION8;
 var init_version2 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/version.js"() {
-    VERSION7 = "6.0.0";
+    VERSION8 = "6.0.0";
   }
 });
 
@@ -35447,7 +35447,7 @@ function requestLog(octokit) {
 var init_dist_src3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/index.js"() {
     init_version2();
-    requestLog.VERSION = VERSION7;
+    requestLog.VERSION = VERSION8;
   }
 });
 
@@ -35561,22 +35561,22 @@ function paginateRest(octokit) {
     })
   };
 }
-var VERSION8, composePaginateRest;
+var VERSION9, composePaginateRest;
 var init_dist_bundle7 = __esm({
   "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
-    VERSION8 = "0.0.0-development";
+    VERSION9 = "0.0.0-development";
     composePaginateRest = Object.assign(paginate, {
       iterator
     });
-    paginateRest.VERSION = VERSION8;
+    paginateRest.VERSION = VERSION9;
   }
 });
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION9;
+var VERSION10;
 var init_version3 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
-    VERSION9 = "17.0.0";
+    VERSION10 = "17.0.0";
   }
 });
 
@@ -38024,16 +38024,16 @@ var init_dist_src4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
     init_version3();
     init_endpoints_to_methods();
-    restEndpointMethods.VERSION = VERSION9;
-    legacyRestEndpointMethods.VERSION = VERSION9;
+    restEndpointMethods.VERSION = VERSION10;
+    legacyRestEndpointMethods.VERSION = VERSION10;
   }
 });
 
 // node_modules/@octokit/rest/dist-src/version.js
-var VERSION10;
+var VERSION11;
 var init_version4 = __esm({
   "node_modules/@octokit/rest/dist-src/version.js"() {
-    VERSION10 = "22.0.1";
+    VERSION11 = "22.0.1";
   }
 });
 
@@ -38048,7 +38048,7 @@ var init_dist_src5 = __esm({
     init_version4();
     Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
       {
-        userAgent: `octokit-rest.js/${VERSION10}`
+        userAgent: `octokit-rest.js/${VERSION11}`
       }
     );
   }
@@ -38115,7 +38115,7 @@ function createOctokit(options) {
 function quietLog(log, secrets) {
   const send = (level) => (message) => {
     const sink = log?.[level];
-    if (sink) sink(redact(String(message), secrets));
+    if (sink) sink(redact2(String(message), secrets));
   };
   return { debug: send("debug"), info: send("info"), warn: send("warn"), error: send("error") };
 }
@@ -38379,2335 +38379,14 @@ async function createDemoRepository(parent = tmpdir()) {
   return root;
 }
 
-// src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join2 } from "node:path";
-var TAIL_LINES = 60;
-var TAIL_BYTES = 8 * 1024;
-function createGateVerifier(runProcess2) {
-  return async (gates, context) => {
-    await mkdir2(context.artifactsDir, { recursive: true });
-    const evidence = [];
-    for (const gate of gates) {
-      if (context.signal?.aborted) {
-        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
-        continue;
-      }
-      evidence.push(await verifyGate(runProcess2, gate, context));
-    }
-    return evidence;
-  };
-}
-async function verifyGate(runProcess2, gate, context) {
-  const log = join2(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
-  await writeFile2(log, "");
-  const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
-  const first = await run(context.cwd, `run 1 on ${context.sha}`);
-  const evidence = (outcome, note, tailOf) => ({
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome,
-    exitCode: first.result.exitCode,
-    durationMs: first.result.durationMs,
-    sha: context.sha,
-    tail: boundTail(note, tailOf.tail),
-    artifact: log
-  });
-  switch (first.status) {
-    case "passed":
-      return evidence("passed", null, first);
-    case "cancelled":
-      return skipped(gate, context, "cancelled while running", log, first.result);
-    case "timeout":
-      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
-    case "spawn_error":
-      return evidence(
-        "failed",
-        `could not start ${gate.argv[0] ?? "(empty argv)"}: ${first.result.spawnError}; is it installed and on PATH?`,
-        first
-      );
-    case "failed":
-      break;
-  }
-  const second = await run(context.cwd, `rerun on ${context.sha}`);
-  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
-  if (second.status === "cancelled")
-    return skipped(gate, context, "cancelled during rerun", log, second.result);
-  if (second.status !== "failed" || context.baseCwd === null) {
-    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
-  }
-  const baseLabel = context.baseSha ?? "the base";
-  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
-  const base = await run(baseCwd, `run on base ${baseLabel}`);
-  if (base.status === "failed") {
-    return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
-  }
-  const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
-  return evidence("failed", verdict, second);
-}
-async function runGate(runProcess2, gate, { cwd, label, log }, context) {
-  await appendFile(
-    log,
-    `
-=== omk gate ${gate.name}: ${label} in ${cwd}
-=== argv ${JSON.stringify(gate.argv)}
-`
-  );
-  const spec = {
-    argv: gate.argv,
-    cwd,
-    env: context.env,
-    timeoutMs: gate.timeoutMs,
-    logPath: log,
-    tailChars: TAIL_BYTES * 2
-  };
-  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
-  await appendFile(
-    log,
-    `
-=== exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
-`
-  );
-  if (result2.cancelled) return { status: "cancelled", result: result2, tail: result2.tail };
-  if (result2.timedOut) return { status: "timeout", result: result2, tail: result2.tail };
-  if (result2.spawnError !== null) return { status: "spawn_error", result: result2, tail: result2.tail };
-  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: result2.tail };
-  if (gate.failOnOutput && result2.stdout.trim() !== "") {
-    const tail2 = `${result2.tail}
-(this gate fails when it prints anything: fix what it listed above)`;
-    return { status: "failed", result: result2, tail: tail2 };
-  }
-  return { status: "passed", result: result2, tail: result2.tail };
-}
-function skipped(gate, context, note, artifact, result2) {
-  return {
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome: "skipped",
-    exitCode: null,
-    durationMs: result2?.durationMs ?? 0,
-    sha: context.sha,
-    tail: boundTail(note, result2?.tail ?? ""),
-    artifact
-  };
-}
-function boundTail(note, output2) {
-  const header = note === null ? "" : `[omk] ${note}
-`;
-  const budget = TAIL_BYTES - Buffer.byteLength(header);
-  let lines = output2.replace(/\s+$/, "").split("\n");
-  lines = lines.slice(-(note === null ? TAIL_LINES : TAIL_LINES - 1));
-  let text2 = lines.join("\n");
-  const bytes = Buffer.from(text2, "utf8");
-  if (bytes.length > budget) {
-    text2 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
-  }
-  return header + text2;
-}
-function safeName(name) {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
-// src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir3, stat, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join5, resolve } from "node:path";
-
-// src/runtime/agents/env.ts
+// src/runtime/budget/ops.ts
 init_errors3();
-var BASE_ENV_NAMES = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TERM",
-  "TMPDIR",
-  "USER",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "XDG_CACHE_HOME"
-];
-var FORBIDDEN_ENV_NAMES = [
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_PAT",
-  "OMK_GITHUB_TOKEN",
-  "INPUT_GITHUB-TOKEN",
-  "INPUT_GITHUB_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN"
-];
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isForbiddenEnvName(name) {
-  const upper = name.toUpperCase();
-  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
-  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
-  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
-}
-function agentEnvironment(processEnv, extraNames) {
-  for (const name of extraNames) {
-    if (isForbiddenEnvName(name)) {
-      throw new ConfigError(
-        `the agent environment may not include ${name}: agents never receive a GitHub token`,
-        {
-          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
-        }
-      );
-    }
-    if (!ENV_NAME.test(name)) {
-      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
-        hint: "use letters, digits and underscores, not starting with a digit"
-      });
-    }
-  }
-  const secrets = forbiddenValues(processEnv);
-  const env = {};
-  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
-    const value2 = processEnv[name];
-    if (value2 === void 0) continue;
-    if (secrets.has(value2)) {
-      throw new ConfigError(
-        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
-        {
-          hint: `set ${name} to the agent's own credential`
-        }
-      );
-    }
-    env[name] = value2;
-  }
-  return env;
-}
-function forbiddenValues(processEnv) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value2] of Object.entries(processEnv)) {
-    if (value2 !== void 0 && value2.length >= 16 && isForbiddenEnvName(name)) values.add(value2);
-  }
-  return values;
-}
-
-// src/runtime/agents/follow-ups.ts
-init_zod();
-import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname2, join as join3 } from "node:path";
-
-// src/runtime/graph/paths.ts
-var MAX_PATH_CHARS = 4096;
-var MAX_SEGMENT_BYTES = 255;
-var MAX_QUOTED_CHARS = 120;
-var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
-var UNSEEN_RANGES = [
-  [847, 847],
-  [4447, 4448],
-  [6068, 6069],
-  [12644, 12644],
-  [65024, 65039],
-  [65440, 65440],
-  [917760, 917999]
-];
-var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
-var PATH_SYNTAX = /[./\\:~*?%]/;
-var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
-function isUnseen(ch) {
-  if (ch === " ") return false;
-  if (UNSEEN.test(ch)) return true;
-  const cp = ch.codePointAt(0) ?? 0;
-  return UNSEEN_RANGES.some(([low, high]) => cp >= low && cp <= high);
-}
-function codePointName(ch) {
-  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
-  return `U+${hex3.padStart(4, "0")}`;
-}
-function fail(reason) {
-  return { ok: false, reason };
-}
-function isDotGit(segment) {
-  const stripped = segment.replace(/[. ]+$/, "");
-  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
-}
-function segmentProblem(segment) {
-  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
-    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
-  }
-  if (isDotGit(segment)) {
-    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
-  }
-  if (/[. ]$/.test(segment)) {
-    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
-  }
-  return null;
-}
-function rawProblem(raw) {
-  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
-  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
-  for (const ch of raw) {
-    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
-  }
-  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
-  if (raw.startsWith("\\"))
-    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
-  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
-  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
-  if (ENCODED_SYNTAX.test(raw))
-    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
-  if (raw.includes(":")) {
-    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
-  }
-  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
-  if (/[*?]/.test(raw)) {
-    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
-  }
-  return null;
-}
-function normalizeRepoPath(raw) {
-  if (typeof raw !== "string") return fail("is not a string");
-  const problem = rawProblem(raw);
-  if (problem !== null) return fail(problem);
-  const nfc = raw.normalize("NFC");
-  for (const ch of nfc) {
-    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
-      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
-    }
-  }
-  const kept = [];
-  for (const segment of nfc.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
-      continue;
-    }
-    const segmentIssue = segmentProblem(segment);
-    if (segmentIssue !== null) return fail(segmentIssue);
-    kept.push(segment);
-  }
-  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
-}
-function normalizePathList(kind, raw, problems) {
-  const paths = /* @__PURE__ */ new Set();
-  for (const entry of raw) {
-    const check2 = normalizeRepoPath(entry);
-    if (check2.ok) paths.add(check2.path);
-    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
-  }
-  return [...paths].sort();
-}
-function foldCase(path) {
-  return path.toLowerCase();
-}
-function isWithin(path, container) {
-  if (container === ".") return true;
-  if (path === ".") return false;
-  const inner = foldCase(path);
-  const outer = foldCase(container);
-  return inner === outer || inner.startsWith(`${outer}/`);
-}
-function pathsOverlap(a, b) {
-  return isWithin(a, b) || isWithin(b, a);
-}
-function quoteUntrusted(text2) {
-  let out = "";
-  let count = 0;
-  for (const ch of text2) {
-    if (count === MAX_QUOTED_CHARS) {
-      out += "\u2026";
-      break;
-    }
-    count += 1;
-    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
-    else if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else out += ch;
-  }
-  return `"${out}"`;
-}
-
-// src/runtime/agents/follow-ups.ts
-init_schema();
-var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
-var MAX_FILE_BYTES = 256 * 1024;
-var MAX_PROPOSALS = 20;
-var MAX_PATHS = 100;
-var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
-var followUpProposalSchema = external_exports.object({
-  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
-  title: external_exports.string().trim().min(1).max(200),
-  description: external_exports.string().max(8e3).default(""),
-  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
-  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
-  reads: pathList.default([]),
-  writes: pathList.min(1, "must name at least one path the follow-up will change"),
-  risk: external_exports.enum(RISKS).default("medium"),
-  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
-});
-async function readFollowUps(cwd, defaults) {
-  const path = join3(cwd, FOLLOW_UPS_FILE);
-  let text2;
-  try {
-    const stat12 = await lstat(path);
-    if (!stat12.isFile()) {
-      await removeProposals(path);
-      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
-    }
-    if (stat12.size > MAX_FILE_BYTES) {
-      await removeProposals(path);
-      return {
-        followUps: [],
-        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
-      };
-    }
-    text2 = await readFile2(path, "utf8");
-  } catch (error62) {
-    if (isNotFound(error62)) return { followUps: [], problems: [] };
-    throw error62;
-  }
-  await removeProposals(path);
-  return parseFollowUps(text2, defaults);
-}
-function parseFollowUps(text2, defaults) {
-  let raw;
-  try {
-    raw = JSON.parse(text2);
-  } catch (error62) {
-    return {
-      followUps: [],
-      problems: [
-        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
-      ]
-    };
-  }
-  if (!Array.isArray(raw)) {
-    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
-  }
-  const problems = [];
-  const followUps = [];
-  const ids = /* @__PURE__ */ new Set();
-  raw.forEach((entry, index) => {
-    const label = `follow-up #${index + 1}`;
-    if (index >= MAX_PROPOSALS) {
-      if (index === MAX_PROPOSALS) {
-        problems.push(
-          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
-        );
-      }
-      return;
-    }
-    const parsed2 = followUpProposalSchema.safeParse(entry);
-    if (!parsed2.success) {
-      problems.push(`${label} dropped: ${describeIssues2(parsed2.error)}`);
-      return;
-    }
-    const proposal = parsed2.data;
-    const id = proposal.id ?? uniqueId(slugify2(proposal.title, defaults.parentTaskId, index), ids);
-    if (ids.has(id)) {
-      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
-      return;
-    }
-    ids.add(id);
-    followUps.push({
-      id,
-      title: proposal.title,
-      description: proposal.description,
-      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
-      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
-      reads: proposal.reads,
-      writes: proposal.writes,
-      risk: proposal.risk,
-      acceptance: proposal.acceptance,
-      budget: defaults.budget,
-      maxRetries: defaults.maxRetries
-    });
-  });
-  return { followUps, problems };
-}
-function describeIssues2(error62) {
-  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
-}
-function slugify2(title3, parent, index) {
-  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
-  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
-  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
-}
-function uniqueId(base, taken) {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n += 1) {
-    const candidate = `${base}-${n}`;
-    if (!taken.has(candidate)) return candidate;
-  }
-}
-async function removeProposals(path) {
-  await unlink(path).catch((error62) => {
-    if (!isNotFound(error62)) throw error62;
-  });
-  await rmdir(dirname2(path)).catch(() => void 0);
-}
-function isNotFound(error62) {
-  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
-}
-
-// src/runtime/agents/usage.ts
-var UNKNOWN = { tokens: null, usd: null };
-function parseUsage(parser, stdout) {
-  switch (parser) {
-    case "none":
-      return UNKNOWN;
-    case "claude":
-      return claudeUsage(lastObject(stdout));
-    case "gemini":
-      return geminiUsage(lastObject(stdout));
-    case "codex":
-      return codexUsage(jsonLines(stdout));
-    case "opencode":
-      return opencodeUsage(jsonLines(stdout));
-    case "aider":
-      return aiderUsage(stdout);
-    case "json":
-      return anyJsonUsage(stdout);
-  }
-}
-function anyJsonUsage(stdout) {
-  const last = lastObject(stdout);
-  const lines = jsonLines(stdout);
-  const candidates = [
-    claudeUsage(last),
-    geminiUsage(last),
-    plainUsage(last),
-    codexUsage(lines),
-    opencodeUsage(lines)
-  ];
-  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
-}
-function claudeUsage(root) {
-  if (root === null) return UNKNOWN;
-  const usage = obj(root.usage);
-  const tokens2 = usage === null ? null : sum([
-    num(usage.input_tokens),
-    num(usage.output_tokens),
-    num(usage.cache_creation_input_tokens),
-    num(usage.cache_read_input_tokens)
-  ]);
-  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
-}
-function geminiUsage(root) {
-  const stats = obj(root?.stats);
-  if (stats === null) return UNKNOWN;
-  const models = obj(stats.models);
-  if (models !== null) {
-    const totals = Object.values(models).map((model) => {
-      const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
-    });
-    return { tokens: sum(totals), usd: null };
-  }
-  return {
-    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
-    usd: null
-  };
-}
-function plainUsage(root) {
-  if (root === null) return UNKNOWN;
-  return {
-    tokens: num(root.tokens) ?? num(root.total_tokens),
-    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
-  };
-}
-function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
-  const turnTotal = sum(turns);
-  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
-  let running = null;
-  for (const event of events) {
-    const msg = obj(event.msg) ?? event;
-    if (msg.type !== "token_count") continue;
-    const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num(total.total_tokens) ?? running;
-  }
-  return { tokens: running, usd: null };
-}
-function opencodeUsage(events) {
-  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
-  const tokens2 = steps.map((part) => {
-    const t = obj(part?.tokens);
-    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
-  });
-  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
-}
-function aiderUsage(stdout) {
-  let tokens2 = null;
-  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
-    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
-  }
-  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
-  const lastSession = sessions.at(-1)?.[1];
-  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
-  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
-}
-function scaled(value2, unit) {
-  const n = Number.parseFloat(value2 ?? "");
-  if (!Number.isFinite(n)) return 0;
-  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
-}
-function lastObject(stdout) {
-  const whole = parseObject(stdout.trim());
-  if (whole !== null) return whole;
-  return jsonLines(stdout).at(-1) ?? null;
-}
-function jsonLines(stdout) {
-  const out = [];
-  for (const line2 of stdout.split("\n")) {
-    const trimmed = line2.trim();
-    if (!trimmed.startsWith("{")) continue;
-    const value2 = parseObject(trimmed);
-    if (value2 !== null) out.push(value2);
-  }
-  return out;
-}
-function parseObject(text2) {
-  if (!text2.startsWith("{")) return null;
-  try {
-    return obj(JSON.parse(text2));
-  } catch {
-    return null;
-  }
-}
-function obj(value2) {
-  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : null;
-}
-function num(value2) {
-  return typeof value2 === "number" && Number.isFinite(value2) && value2 >= 0 ? value2 : null;
-}
-function sum(values) {
-  const known = values.filter((v) => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
-
-// src/runtime/state/atomic.ts
-import { randomBytes } from "node:crypto";
-import { open as open2, rename, rm } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join4 } from "node:path";
-async function writeFileAtomic(path, data) {
-  const dir = dirname3(path);
-  const tmp = join4(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open2(tmp, "wx", 420);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error62) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw error62;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (error62) {
-    await rm(tmp, { force: true });
-    throw error62;
-  }
-  await syncDir(dir);
-}
-async function writeJsonAtomic(path, value2) {
-  await writeFileAtomic(path, `${JSON.stringify(value2, null, 2)}
-`);
-}
-async function syncDir(dir) {
-  const handle = await open2(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-
-// src/adapters/process/run-process.ts
-import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-function runProcess(spec) {
-  const started = performance.now();
-  const tailChars = spec.tailChars ?? 8e3;
-  const [command, ...args] = spec.argv;
-  return new Promise((resolve13) => {
-    if (!command) {
-      resolve13(result(null, null, false, false, "empty argv", started, "", ""));
-      return;
-    }
-    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
-    let stdout = "";
-    let tail2 = "";
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError = null;
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-      windowsHide: true
-    });
-    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
-    const killTree = () => {
-      if (child.pid === void 0) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-    };
-    const collect = (isStdout) => (chunk) => {
-      const text2 = chunk.toString("utf8");
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text2;
-      tail2 = (tail2 + text2).slice(-tailChars);
-      log?.write(chunk);
-    };
-    child.stdout.on("data", collect(true));
-    child.stderr.on("data", collect(false));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, spec.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      killTree();
-    };
-    spec.signal?.addEventListener("abort", onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
-    child.on("error", (error62) => {
-      spawnError = error62.message;
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(spec.input ?? "");
-    child.on("close", (code3, signal) => {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener("abort", onAbort);
-      killTree();
-      const done = () => resolve13(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
-      if (log) log.end(done);
-      else done();
-    });
-  });
-}
-function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
-  return {
-    exitCode,
-    signal,
-    timedOut,
-    cancelled,
-    spawnError,
-    durationMs: Math.round(performance.now() - started),
-    stdout,
-    tail: tail2
-  };
-}
-
-// src/adapters/agents/command-agent.ts
-var MAX_ARG_BYTES = 128 * 1024 - 1;
-var PLACEHOLDER = /\{(prompt|promptFile|cwd)\}/g;
-function expandArgv(template, values) {
-  return template.map((arg) => arg.replace(PLACEHOLDER, (_, key) => values[key]));
-}
-function createCommandAgent(options) {
-  const env = agentEnvironment(options.baseEnv, options.envNames);
-  return {
-    name: options.name,
-    label: options.label,
-    run: (input2) => runCommand(options, env, input2)
-  };
-}
-async function runCommand(options, allowed, input2) {
-  const dir = resolve(input2.artifactsDir);
-  await mkdir3(dir, { recursive: true });
-  const transcript = join5(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join5(dir, `prompt-${input2.attempt}.md`);
-  await writeFile3(promptFile, input2.prompt);
-  await writeFile3(
-    transcript,
-    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
-
-`
-  );
-  const early = (outcome2, summary2) => ({
-    outcome: outcome2,
-    exitCode: null,
-    durationMs: 0,
-    usage: { tokens: null, usd: null },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
-  if (!await isDirectory(input2.cwd)) {
-    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
-  }
-  const argv = buildArgv(options, input2, promptFile);
-  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
-    return early(
-      "crashed",
-      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
-    );
-  }
-  const result2 = await runProcess({
-    argv,
-    cwd: input2.cwd,
-    env: {
-      ...allowed,
-      OMK_TASK_ID: input2.taskId,
-      OMK_ATTEMPT: String(input2.attempt),
-      OMK_WRITES: JSON.stringify(input2.task.writes),
-      OMK_PROMPT_FILE: promptFile
-    },
-    timeoutMs: input2.timeoutMs,
-    input: options.prompt === "stdin" ? input2.prompt : "",
-    logPath: transcript,
-    onSpawn: input2.onProcess,
-    ...input2.signal ? { signal: input2.signal } : {}
-  });
-  const usage = parseUsage(options.usage, result2.stdout);
-  const [, proposals] = await Promise.all([
-    writeJsonAtomic(join5(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
-    collectFollowUps(input2)
-  ]);
-  if (proposals.problems.length > 0) {
-    await appendFile2(transcript, `
-# omk: follow-up proposals dropped
-${proposals.problems.join("\n")}
-`);
-  }
-  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
-  const dropped = proposals.problems.length;
-  return {
-    outcome,
-    exitCode: result2.exitCode,
-    durationMs: result2.durationMs,
-    usage,
-    transcript,
-    followUps: proposals.followUps,
-    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
-  };
-}
-function buildArgv(options, input2, promptFile) {
-  const template = [...options.argv];
-  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
-  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
-  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
-  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
-}
-async function collectFollowUps(input2) {
-  try {
-    return await readFollowUps(input2.cwd, {
-      parentTaskId: input2.taskId,
-      ownerRole: input2.task.ownerRole,
-      // A placeholder the graph stage replaces with the goal's budget policy.
-      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
-      maxRetries: 1
-    });
-  } catch (error62) {
-    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
-  }
-}
-function describe3(result2, executable, timeoutMs) {
-  if (result2.cancelled)
-    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
-  if (result2.timedOut) {
-    return {
-      outcome: "timeout",
-      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (/\bENOENT\b/.test(result2.spawnError)) {
-      return {
-        outcome: "crashed",
-        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
-      };
-    }
-    return {
-      outcome: "crashed",
-      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
-    };
-  }
-  if (result2.exitCode === null) {
-    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
-  }
-  if (result2.exitCode === 0)
-    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
-  const last = lastLine(result2.tail);
-  return {
-    outcome: "failed",
-    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
-  };
-}
-var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
-var CONTROL = new RegExp("\\p{Cc}", "gu");
-function lastLine(tail2) {
-  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
-  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
-  return `${Math.round(ms / 6e4)}m`;
-}
-async function isDirectory(path) {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/agents/demo-agent.ts
-import { lstat as lstat2, mkdir as mkdir4, readdir, readFile as readFile3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join6, resolve as resolve2 } from "node:path";
-var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
-var FIX_MARKER = "omk-demo-fix:";
-var APPEND_MARKER = "omk-demo-append:";
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var MAX_FILE_BYTES2 = 1024 * 1024;
-var MAX_FILES = 2e4;
-function createDemoAgent() {
-  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
-}
-async function runDemo(input2) {
-  const started = performance.now();
-  const dir = resolve2(input2.artifactsDir);
-  await mkdir4(dir, { recursive: true });
-  const transcript = join6(dir, `transcript-${input2.attempt}.log`);
-  const result2 = (outcome, summary2) => ({
-    outcome,
-    exitCode: outcome === "succeeded" ? 0 : null,
-    durationMs: Math.round(performance.now() - started),
-    usage: { tokens: 0, usd: 0 },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) {
-    await writeFile4(transcript, "demo agent: cancelled before it started\n");
-    return result2("cancelled", "demo agent run was cancelled");
-  }
-  const scope = input2.task.writes.flatMap((raw) => {
-    const check2 = normalizeRepoPath(raw);
-    return check2.ok ? [check2.path] : [];
-  });
-  const edits = [];
-  const outside = [];
-  for (const file2 of await listFiles(input2.cwd)) {
-    const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join6(input2.cwd, file2);
-    const content = await readText(path);
-    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
-    if (!inScope) {
-      outside.push(file2);
-      continue;
-    }
-    const applied = applyMarkers(content, file2);
-    if (applied.edits.length === 0) continue;
-    await writeFile4(path, applied.content);
-    edits.push(...applied.edits);
-  }
-  const lines = [
-    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
-    `write set: ${scope.join(", ")}`
-  ];
-  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
-  for (const file2 of outside)
-    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
-  const files = new Set(edits.map((e) => e.file)).size;
-  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
-  lines.push(summary);
-  await writeFile4(transcript, `${lines.join("\n")}
-`);
-  return result2("succeeded", summary);
-}
-function applyMarkers(content, file2) {
-  const eol = content.includes("\r\n") ? "\r\n" : "\n";
-  const endsWithEol = content.endsWith(eol);
-  const lines = content.split(eol);
-  if (endsWithEol) lines.pop();
-  const out = [];
-  const appended = [];
-  const edits = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line2 = lines[i] ?? "";
-    const fix = markerText(line2, FIX_MARKER);
-    if (fix !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
-      const next = lines[i + 1];
-      if (next !== void 0) {
-        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
-        i += 1;
-      }
-      continue;
-    }
-    const append = markerText(line2, APPEND_MARKER);
-    if (append !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
-      appended.push(append);
-      continue;
-    }
-    out.push(line2);
-  }
-  if (edits.length === 0) return { content, edits };
-  const all = [...out, ...appended];
-  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
-}
-function markerText(line2, marker) {
-  const at = line2.indexOf(marker);
-  if (at === -1) return null;
-  return line2.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
-}
-async function listFiles(root) {
-  const files = [];
-  const walk2 = async (relDir) => {
-    const entries2 = await readdir(join6(root, relDir), { withFileTypes: true });
-    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries2) {
-      if (files.length >= MAX_FILES) return;
-      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
-      } else if (entry.isFile()) {
-        files.push(rel);
-      }
-    }
-  };
-  await walk2("");
-  return files;
-}
-async function readText(path) {
-  const info = await lstat2(path);
-  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile3(path);
-  return buffer.includes(0) ? null : buffer.toString("utf8");
-}
-
-// src/adapters/agents/launcher.ts
-var agentLauncher = {
-  demo: createDemoAgent,
-  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
-};
-
-// src/adapters/git/workspaces.ts
-init_errors3();
-init_branches();
-
-// src/adapters/git/branch-checkout.ts
-init_errors3();
-init_run_git();
-import { mkdir as mkdir6, rm as rm2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname5, join as join7 } from "node:path";
-
-// src/adapters/git/worktree.ts
-init_errors3();
-init_run_git();
-import { mkdir as mkdir5, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, resolve as resolve3 } from "node:path";
-var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail2 = run.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run;
-  };
-}
-function createMemo(limit = 1e3) {
-  const values = /* @__PURE__ */ new Map();
-  return (key, compute) => {
-    const known = values.get(key);
-    if (known) return known;
-    if (values.size >= limit) values.clear();
-    const value2 = compute();
-    values.set(key, value2);
-    value2.catch(() => {
-      if (values.get(key) === value2) values.delete(key);
-    });
-    return value2;
-  };
-}
-async function canonicalPath(path) {
-  const absolute = resolve3(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    const parent = dirname4(absolute);
-    if (parent === absolute) return absolute;
-    return resolve3(await canonicalPath(parent), basename2(absolute));
-  }
-}
-async function pathKind(path) {
-  try {
-    const info = await stat2(path);
-    if (!info.isDirectory()) return "other";
-    return (await readdir2(path)).length === 0 ? "empty-dir" : "dir";
-  } catch {
-    return "missing";
-  }
-}
-async function listWorktrees(repoRoot) {
-  const stdout = await retrying(async () => {
-    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
-  });
-  const entries2 = [];
-  let current = null;
-  for (const line2 of stdout.split("\n")) {
-    if (line2.startsWith("worktree ")) {
-      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
-      entries2.push(current);
-    } else if (current && line2.startsWith("HEAD ")) {
-      current.head = line2.slice("HEAD ".length);
-    } else if (current && line2.startsWith("branch ")) {
-      current.branch = line2.slice("branch ".length);
-    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
-      current.prunable = true;
-    }
-  }
-  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
-  return entries2;
-}
-async function branchExists(repoRoot, branch) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function isSparse(worktreePath) {
-  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
-    cwd: worktreePath,
-    okExitCodes: [0, 1]
-  });
-  return result2.stdout.trim() === "true";
-}
-async function registerWorktree(input2) {
-  const { repoRoot, branch, baseSha, path } = input2;
-  await mkdir5(dirname4(path), { recursive: true });
-  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
-  const target = input2.createBranch ? baseSha : branch;
-  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
-    cwd: repoRoot
-  });
-  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
-}
-async function configureSparse(workspace, sparseDirs, inheritsSparse) {
-  const { path } = workspace;
-  if (sparseDirs) {
-    try {
-      await setSparse(path, sparseDirs);
-      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
-    } catch (error62) {
-      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
-      return {
-        ...workspace,
-        mode: "worktree",
-        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
-      };
-    }
-  }
-  if (await inheritsSparse() && await isSparse(path)) {
-    await runGit(["sparse-checkout", "disable"], { cwd: path });
-  }
-  return { ...workspace, mode: "worktree", fallbackReason: null };
-}
-async function populateWorktree(workspace) {
-  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
-    cwd: workspace.path,
-    timeoutMs: CHECKOUT_TIMEOUT_MS
-  });
-}
-async function discardWorktree(repoRoot, path) {
-  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
-}
-async function setSparse(path, dirs) {
-  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
-}
-async function retrying(task, attempts = 4) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task();
-    } catch (error62) {
-      if (attempt >= attempts) throw error62;
-      await new Promise((done) => setTimeout(done, 50 * attempt));
-    }
-  }
-}
-async function removeWorktree(repoRoot, workspace) {
-  const wanted = await canonicalPath(workspace.path);
-  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
-  if (entry && !entry.prunable) {
-    if (entry.branch !== `refs/heads/${workspace.branch}`) {
-      throw new GitError(
-        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
-        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
-      );
-    }
-    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
-  }
-  await runGit(["worktree", "prune"], { cwd: repoRoot });
-}
-function errorMessage(error62) {
-  return error62 instanceof Error ? error62.message : String(error62);
-}
-
-// src/adapters/git/branch-checkout.ts
-async function createBranchCheckout(input2) {
-  const { repoRoot, branch, path } = input2;
-  try {
-    if (!await branchExists(repoRoot, branch)) {
-      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
-    }
-    await mkdir6(dirname5(path), { recursive: true });
-    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
-      cwd: dirname5(path),
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
-      cwd: path,
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-  } catch (error62) {
-    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
-      cause: error62,
-      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
-    });
-  }
-  return {
-    sliceId: input2.sliceId,
-    path,
-    branch,
-    baseSha: input2.baseSha,
-    mode: "branch-checkout",
-    fallbackReason: input2.reason
-  };
-}
-async function cloneOrigin(path, branch) {
-  try {
-    if (!(await stat3(join7(path, ".git"))).isDirectory()) return null;
-  } catch {
-    return null;
-  }
-  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
-  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
-  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
-  const origin = url2.stdout.trim();
-  return origin === "" ? null : canonicalPath(origin);
-}
-async function isCloneOf(path, branch, repoRoot) {
-  const origin = await cloneOrigin(path, branch);
-  return origin !== null && origin === await canonicalPath(repoRoot);
-}
-async function fetchBack(workspace) {
-  const origin = await cloneOrigin(workspace.path, workspace.branch);
-  if (origin === null) {
-    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
-      hint: "Check the branch out there again so omk can bring its commits back."
-    });
-  }
-  const ref = `refs/heads/${workspace.branch}`;
-  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
-}
-async function fetchGoalBranches(workspace, goalId) {
-  const pattern = `refs/heads/omk/${goalId}/*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
-    { cwd: workspace.path }
-  );
-}
-async function removeBranchCheckout(repoRoot, workspace) {
-  try {
-    await stat3(workspace.path);
-  } catch {
-    return;
-  }
-  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
-    throw new GitError(
-      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
-      {
-        hint: "Remove that directory yourself if it is no longer needed."
-      }
-    );
-  }
-  await fetchBack(workspace);
-  await rm2(workspace.path, { recursive: true, force: true });
-}
-
-// src/adapters/git/capture.ts
-init_errors3();
-
-// src/adapters/git/refs.ts
-init_errors3();
-init_ids();
-init_branches();
-init_schema();
-import { isAbsolute, join as join8, posix, resolve as resolve4 } from "node:path";
-var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
-function assertId(value2, what) {
-  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
-    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
-      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
-    });
-  }
-}
-function sliceBranch(goalId, sliceId2) {
-  assertId(goalId, "goal id");
-  assertId(sliceId2, "slice id");
-  return sliceBranchName(goalId, sliceId2);
-}
-function integrationBranch(goalId) {
-  assertId(goalId, "goal id");
-  return integrationBranchName(goalId);
-}
-function assertOmkBranch(branch, goalId) {
-  const parsed2 = parseOmkBranch(branch);
-  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
-    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
-    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
-      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
-    });
-  }
-}
-function assertSha(value2) {
-  if (!SHA_PATTERN.test(value2)) {
-    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
-  }
-}
-function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join8(resolve4(workspaceRoot), goalId, sliceId2);
-}
-function normalizeSparsePaths(paths) {
-  if (paths === null || paths.length === 0) return null;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const raw of paths) {
-    const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute(raw) || slashed.startsWith("/")) {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
-    }
-    const dir = posix.normalize(slashed).replace(/\/+$/, "");
-    if (dir === "." || dir === "") return null;
-    const parts = dir.split("/");
-    if (parts.includes("..") || parts[0] === ".git") {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
-    }
-    dirs.add(dir);
-  }
-  return [...dirs].sort();
-}
-
-// src/adapters/git/capture.ts
-init_run_git();
-var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
-async function captureChange(workspace, message, options) {
-  assertOmkBranch(workspace.branch);
-  const cwd = workspace.path;
-  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
-  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
-  if (ref !== `refs/heads/${workspace.branch}`) {
-    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
-      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
-    });
-  }
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
-  const text2 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text2], {
-    cwd,
-    env: commitEnv(options.identity),
-    okExitCodes: [0, 1]
-  });
-  const committed = commit.exitCode === 0;
-  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
-    throw new GitError(
-      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
-      {
-        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
-      }
-    );
-  }
-  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
-  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
-  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
-}
-var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
-async function diffRange(cwd, from, to, diffLimitBytes) {
-  const { stdout } = await runGit(
-    [
-      "diff",
-      "--numstat",
-      "-z",
-      "--patch",
-      "--no-renames",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--no-color",
-      from,
-      to,
-      "--"
-    ],
-    { cwd }
-  );
-  const { numstat, patch } = splitNumstatPatch(stdout);
-  return {
-    changedFiles: parseNumstat(numstat),
-    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
-  };
-}
-function splitNumstatPatch(output2) {
-  const end = output2.indexOf("\0\0");
-  if (end === -1) return { numstat: output2, patch: "" };
-  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
-}
-function parseNumstat(output2) {
-  const files = [];
-  for (const record2 of output2.split("\0")) {
-    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
-    if (!match) continue;
-    const [, added = "-", deleted = "-", path = ""] = match;
-    files.push({
-      path,
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted)
-    });
-  }
-  return files;
-}
-function truncateDiff(diff, limitBytes, fullDiffCommand) {
-  const bytes = Buffer.from(diff, "utf8");
-  if (bytes.length <= limitBytes) return diff;
-  const head2 = bytes.subarray(0, limitBytes);
-  const cut2 = head2.lastIndexOf(10);
-  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text2 = kept.toString("utf8").replace(/\uFFFD$/, "");
-  const shown = Buffer.byteLength(text2, "utf8");
-  const suffix = text2.endsWith("\n") ? "" : "\n";
-  return `${text2}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
-`;
-}
-
-// src/adapters/git/integrate.ts
-init_errors3();
-init_branches();
-init_run_git();
-async function openIntegration(input2, open5) {
-  assertId(input2.goalId, "goal id");
-  const workspace = await open5({
-    repoRoot: input2.repoRoot,
-    goalId: input2.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input2.baseSha,
-    workspaceRoot: input2.workspaceRoot,
-    sparsePaths: null
-  });
-  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
-  return workspace;
-}
-async function integrateBranches(input2, deps) {
-  assertId(input2.goalId, "goal id");
-  const expected = integrationBranch(input2.goalId);
-  if (input2.target !== expected) {
-    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
-  }
-  for (const branch of input2.branches) {
-    assertOmkBranch(branch, input2.goalId);
-    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
-  }
-  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
-  const cwd = workspace.path;
-  const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
-  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const refs = input2.branches.map(refOf);
-  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
-  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
-  if (missing) {
-    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
-      hint: "Capture the slice first (its branch is created with its workspace)."
-    });
-  }
-  const merged = [];
-  let conflict = null;
-  for (const branch of input2.branches) {
-    if (!contained.has(refOf(branch))) {
-      const result2 = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          "merge",
-          "--no-ff",
-          "--no-stat",
-          "--no-edit",
-          "--no-verify",
-          "-m",
-          `omk: integrate ${branch}`,
-          refOf(branch)
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
-      );
-      if (result2.exitCode !== 0) {
-        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
-        break;
-      }
-    }
-    merged.push(branch);
-  }
-  if (clone2) await fetchBack(workspace);
-  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
-  return { workspace, headSha, merged, conflict, ...change };
-}
-async function abortConflict(cwd, branch, target, output2) {
-  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
-  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-  if (paths.length === 0) {
-    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
-      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
-    });
-  }
-  return {
-    branch,
-    paths,
-    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
-  };
-}
-async function mergeInProgress(cwd) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function listRefs(cwd, refs, mergedInto) {
-  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
-  const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
-}
-
-// src/adapters/git/open-workspace.ts
-init_errors3();
-import { stat as stat4 } from "node:fs/promises";
-import { resolve as resolve5 } from "node:path";
-init_run_git();
-async function openWorkspace(input2, deps) {
-  const branch = sliceBranch(input2.goalId, input2.sliceId);
-  assertSha(input2.baseSha);
-  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
-  const { repoRoot, sliceId: sliceId2 } = input2;
-  const key = await canonicalPath(repoRoot);
-  const baseSha = await deps.memo(
-    `commit\0${key}\0${input2.baseSha}`,
-    () => resolveCommit(repoRoot, input2.baseSha)
-  );
-  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
-  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
-  const fresh = await pathKind(path) === "missing";
-  const registration = await deps.serialize(key, async () => {
-    if (fresh && !deps.forceFallback) {
-      try {
-        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
-      } catch {
-      }
-    }
-    const exists = await branchExists(repoRoot, branch);
-    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
-    const found = await findExisting(spec, sparseDirs !== null);
-    if (found) return { kind: "ready", workspace: found };
-    if (deps.forceFallback)
-      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
-    try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
-      return { kind: "registered", workspace };
-    } catch (error62) {
-      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
-    }
-  });
-  if (registration.kind === "ready") return registration.workspace;
-  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
-  try {
-    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
-    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
-    await populateWorktree(workspace);
-    return workspace;
-  } catch (error62) {
-    await deps.serialize(key, () => discardWorktree(repoRoot, path));
-    return createBranchCheckout({
-      ...spec,
-      reason: `checking out the worktree failed: ${errorMessage(error62)}`
-    });
-  }
-}
-async function findExisting(spec, sparseWanted) {
-  const { repoRoot, branch, path } = spec;
-  const wanted = await canonicalPath(path);
-  const ref = `refs/heads/${branch}`;
-  let worktrees = await listWorktrees(repoRoot);
-  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
-    await runGit(["worktree", "prune"], { cwd: repoRoot });
-    worktrees = await listWorktrees(repoRoot);
-  }
-  const atPath = worktrees.find((tree) => tree.path === wanted);
-  if (atPath) {
-    if (atPath.branch !== ref) {
-      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
-        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
-      });
-    }
-    if (await pathKind(path) !== "dir") {
-      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
-        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
-      });
-    }
-    return reuseWorktree(spec, sparseWanted);
-  }
-  const elsewhere = worktrees.find((tree) => tree.branch === ref);
-  if (elsewhere) {
-    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
-      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
-    });
-  }
-  const kind = await pathKind(path);
-  if (kind === "missing" || kind === "empty-dir") return null;
-  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
-    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
-  }
-  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
-    hint: "Move it away, or choose another workspace root."
-  });
-}
-async function reuseWorktree(spec, sparseWanted) {
-  let sparse = await isSparse(spec.path);
-  if (!await hasIndex(spec.path)) {
-    await populateWorktree(toWorkspace(spec, "worktree", null));
-  }
-  if (sparse && !sparseWanted) {
-    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
-    sparse = false;
-  }
-  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
-  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
-}
-function toWorkspace(spec, mode, fallbackReason) {
-  const { sliceId: sliceId2, path, branch, baseSha } = spec;
-  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
-}
-async function resolveCommit(repoRoot, sha2) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
-      hint: "Fetch it first, or plan the goal again from the current HEAD."
-    });
-  }
-  return result2.stdout.trim();
-}
-async function assertContainsBase(repoRoot, branch, baseSha) {
-  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
-      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
-    });
-  }
-}
-async function hasIndex(worktreePath) {
-  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
-  try {
-    return (await stat4(resolve5(worktreePath, stdout.trim()))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/git/prepared-integration.ts
-init_run_git();
-function createPreparedIntegrations(deps) {
-  const prepared = /* @__PURE__ */ new Map();
-  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
-  return {
-    prepare(input2) {
-      const key = keyOf(input2);
-      if (!prepared.has(key)) {
-        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists) => !exists
-        );
-        const opening = created.then(() => openIntegration(input2, deps.open));
-        opening.catch(() => {
-        });
-        prepared.set(key, { input: input2, created, opening });
-      }
-      return { discard: () => discard(key) };
-    },
-    take(input2) {
-      const key = keyOf(input2);
-      const entry = prepared.get(key);
-      prepared.delete(key);
-      return entry?.opening;
-    }
-  };
-  async function discard(key) {
-    const entry = prepared.get(key);
-    if (!entry) return;
-    prepared.delete(key);
-    const workspace = await entry.opening.catch(() => null);
-    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
-    const { repoRoot } = entry.input;
-    await deps.serialize(
-      await canonicalPath(repoRoot),
-      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
-        cwd: repoRoot,
-        okExitCodes: [0, 128]
-      })
-    );
-    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
-      cwd: repoRoot,
-      okExitCodes: [0, 1, 128]
-    });
-  }
-}
-
-// src/adapters/git/stale-locks.ts
-init_run_git();
-import { readdir as readdir3, rm as rm3, stat as stat5 } from "node:fs/promises";
-import { join as join9, resolve as resolve6 } from "node:path";
-var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
-var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
-async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
-  const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join9(commonDir, name));
-  for (const worktree of await entries(join9(commonDir, "worktrees"))) {
-    if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join9(commonDir, "worktrees", worktree.name, name));
-  }
-  candidates.push(...await refLocks(join9(commonDir, "refs")));
-  const removed = [];
-  const cutoff = now() - maxAgeMs;
-  for (const path of candidates) {
-    const mtime = await modifiedAt(path);
-    if (mtime === null || mtime > cutoff) continue;
-    await rm3(path, { force: true });
-    removed.push(path);
-  }
-  return removed.sort();
-}
-async function gitCommonDir(repoRoot) {
-  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve6(repoRoot, stdout.trim());
-}
-async function refLocks(dir) {
-  const found = [];
-  for (const entry of await entries(dir)) {
-    const path = join9(dir, entry.name);
-    if (entry.isDirectory()) found.push(...await refLocks(path));
-    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
-  }
-  return found;
-}
-async function entries(dir) {
-  try {
-    return await readdir3(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-async function modifiedAt(path) {
-  try {
-    const info = await stat5(path);
-    return info.isFile() ? info.mtimeMs : null;
-  } catch {
-    return null;
-  }
-}
-
-// src/adapters/git/workspaces.ts
-function createGitWorkspaces(options = {}) {
-  const identity = options.identity ?? DEFAULT_IDENTITY;
-  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
-  const now = options.now ?? Date.now;
-  const serialize = createSerializer();
-  const memo2 = createMemo();
-  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open5, serialize });
-  return {
-    async create(input2) {
-      if (input2.sliceId === INTEGRATION_ID) {
-        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
-          hint: "Rename the slice in the plan."
-        });
-      }
-      return open5(input2);
-    },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    async remove(repoRoot, workspace) {
-      assertOmkBranch(workspace.branch);
-      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
-      const key = await canonicalPath(repoRoot);
-      return serialize(key, () => removeWorktree(repoRoot, workspace));
-    },
-    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    prepareIntegration: (input2) => prepared.prepare(input2),
-    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
-  };
-}
-var gitWorkspaces = createGitWorkspaces();
-
-// src/adapters/execution-host.ts
-var localExecutionHost = {
-  workspaces: (options) => createGitWorkspaces(options),
-  agents: agentLauncher,
-  verify: createGateVerifier(runProcess)
-};
-
-// src/adapters/git/repo.ts
-init_errors3();
-init_run_git();
-import { realpath as realpath2 } from "node:fs/promises";
-var gitRepo = {
-  async inspect(path) {
-    let root;
-    try {
-      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path })).stdout.trim();
-    } catch (error62) {
-      throw new GitError(`${path} is not inside a git repository.`, {
-        cause: error62,
-        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
-      });
-    }
-    root = await realpath2(root);
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    return {
-      root,
-      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
-      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
-    };
-  },
-  async listFiles(root) {
-    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
-    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
-  }
-};
-
-// src/runtime/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-init_zod();
-init_errors3();
-import { readFile as readFile4, stat as stat6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
-
-// src/runtime/config/schema.ts
-init_zod();
-
-// src/runtime/agents/config.ts
-init_zod();
-var PROMPT_DELIVERY = ["file", "stdin", "arg"];
-var customAgentSchema = external_exports.object({
-  argv: external_exports.array(external_exports.string().min(1)).min(1),
-  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
-  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
-  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
-  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
-  usage: external_exports.enum(["none", "json"]).default("none")
-});
-var agentsConfigSchema = external_exports.object({
-  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
-  default: external_exports.string().min(1).optional(),
-  /** Named custom commands, usable as --agent <name>. */
-  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
-  /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
-  settings: external_exports.record(
-    external_exports.string(),
-    external_exports.object({
-      extraArgs: external_exports.array(external_exports.string()).default([]),
-      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([])
-    })
-  ).default({})
-}).default({ custom: {}, settings: {} });
-
-// src/runtime/config/schema.ts
-var CONFIG_VERSION = 1;
-var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
-var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
-var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
-var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
-  const [, h, m, s] = DURATION.exec(text2) ?? [];
-  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
-var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
-});
-var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
-  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
-}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
-var gateConfigSchema = external_exports.strictObject({
-  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
-  name: gateNameSchema,
-  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
-  run: argvSchema.optional(),
-  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
-  timeout: durationSchema.optional(),
-  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
-  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
-  enabled: external_exports.boolean().optional().describe("false removes a detected gate.")
-});
-var gatesConfigSchema = external_exports.strictObject({
-  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
-  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
-  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
-    const seen = /* @__PURE__ */ new Set();
-    list3.forEach((gate, index) => {
-      if (seen.has(gate.name)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `gate '${gate.name}' is listed twice; merge the two entries`,
-          path: [index, "name"]
-        });
-      }
-      seen.add(gate.name);
-    });
-  })
-}).prefault({});
-var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
-var configSchema = external_exports.strictObject({
-  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
-  gates: gatesConfigSchema,
-  agents: strictAgentsSchema
-});
-function defaultConfig() {
-  return configSchema.parse({});
-}
-
-// src/runtime/config/load.ts
-var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
-var MAX_CONFIG_BYTES = 256 * 1024;
-var CONFIG_EXAMPLES = {
-  "": [
-    "version: 1",
-    "gates:",
-    "  detect: true        # false: only the gates listed below",
-    "  timeout: 10m        # default per-gate timeout (s, m or h)",
-    "  list:",
-    "    - name: test",
-    "      kind: test",
-    '      run: ["npm", "test"]',
-    "      timeout: 5m",
-    "    - name: lint",
-    "      required: false   # override a detected gate by name",
-    "agents:",
-    "  default: claude"
-  ].join("\n"),
-  version: `version: ${CONFIG_VERSION}`,
-  gates: ["version: 1", "gates:", "  detect: true", "  timeout: 10m"].join("\n"),
-  "gates.timeout": [
-    "version: 1",
-    "gates:",
-    "  timeout: 10m   # a number with s, m or h: 90s, 10m, 1h30m"
-  ].join("\n"),
-  "gates.list": [
-    "version: 1",
-    "gates:",
-    "  list:",
-    "    - name: e2e",
-    "      kind: test",
-    '      run: ["npm", "run", "e2e"]',
-    "      required: false"
-  ].join("\n"),
-  "gates.list.run": [
-    "version: 1",
-    "gates:",
-    "  list:",
-    "    - name: test",
-    '      run: ["npm", "test"]   # an argv array: omk never runs a shell'
-  ].join("\n"),
-  "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
-    "\n"
-  ),
-  agents: [
-    "version: 1",
-    "agents:",
-    "  default: my-agent",
-    "  custom:",
-    "    my-agent:",
-    '      argv: ["my-agent", "--prompt-file", "{promptFile}"]'
-  ].join("\n")
-};
-async function loadConfig(repoRoot) {
-  for (const relative of CONFIG_FILES) {
-    const path = join10(repoRoot, relative);
-    const text2 = await readConfigText(path);
-    if (text2 === null) continue;
-    return { config: parseConfig(text2, path), path };
-  }
-  return { config: configSchema.parse({}), path: null };
-}
-async function readConfigText(path) {
-  try {
-    const info = await stat6(path);
-    if (!info.isFile()) throw new ConfigError(`${path} is not a file.`);
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError(`${path} is ${info.size} bytes; a config file may be at most 256 KB.`);
-    }
-    return await readFile4(path, "utf8");
-  } catch (error62) {
-    if (error62.code === "ENOENT") return null;
-    if (error62 instanceof ConfigError) throw error62;
-    throw new ConfigError(`Cannot read ${path}.`, { cause: error62 });
-  }
-}
-function parseConfig(text2, source) {
-  const raw = parseYaml(text2, source);
-  const version2 = typeof raw === "object" && raw !== null ? raw.version : void 0;
-  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > CONFIG_VERSION) {
-    throw new ConfigError(
-      `${source}: version ${version2} is newer than this omk understands (up to version ${CONFIG_VERSION}).`,
-      { hint: "The file was written for a newer omk. Upgrade omk to use it." }
-    );
-  }
-  const result2 = configSchema.safeParse(raw ?? {});
-  if (result2.success) return result2.data;
-  const first = result2.error.issues[0];
-  throw new ConfigError(`${source} is invalid:
-${external_exports.prettifyError(result2.error)}`, {
-    hint: `Fix ${source}, for example:
-${exampleFor(first?.path ?? [])}`,
-    cause: result2.error
-  });
-}
-function parseYaml(text2, source) {
-  const doc = (0, import_yaml.parseDocument)(text2, { prettyErrors: true, uniqueKeys: true });
-  const [error62] = doc.errors;
-  if (error62) {
-    throw new ConfigError(`${source} is not valid YAML: ${error62.message}`, {
-      hint: `Check indentation and quoting. A valid file looks like:
-${CONFIG_EXAMPLES[""]}`,
-      cause: error62
-    });
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (cause) {
-    throw new ConfigError(`${source} could not be read as data: ${cause.message}`, { cause });
-  }
-}
-function exampleFor(path) {
-  const segments = path.filter((part) => typeof part === "string");
-  for (let length = segments.length; length > 0; length -= 1) {
-    const example = CONFIG_EXAMPLES[segments.slice(0, length).join(".")];
-    if (example !== void 0) return example;
-  }
-  return CONFIG_EXAMPLES[""] ?? "";
-}
-
-// src/cli/commands/demo.ts
-init_errors3();
-
-// src/runtime/gates/detect.ts
-init_errors3();
-
-// src/runtime/gates/detect-go.ts
-var goDetector = {
-  name: "go",
-  detect(context) {
-    if (!context.has("go.mod")) return [];
-    const source = "go.mod";
-    return [
-      // gofmt -l lists unformatted files and exits 0 either way: any output is the failure.
-      { name: "format", kind: "format", argv: ["gofmt", "-l", "."], source, failOnOutput: true },
-      { name: "lint", kind: "lint", argv: ["go", "vet", "./..."], source },
-      { name: "test", kind: "test", argv: ["go", "test", "./..."], source }
-    ];
-  }
-};
-
-// src/runtime/gates/detect-make.ts
-var MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
-var TARGETS = [
-  ["fmt-check", "format", "format"],
-  ["format-check", "format", "format"],
-  ["lint", "lint", "lint"],
-  ["typecheck", "typecheck", "typecheck"],
-  ["test", "test", "test"],
-  ["check", "check", "test"]
-];
-var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=:])/gm;
-function makeTargets(text2) {
-  const targets = /* @__PURE__ */ new Set();
-  for (const match of text2.matchAll(RULE)) {
-    for (const target of (match[1] ?? "").split(/[ \t]+/)) targets.add(target);
-  }
-  return targets;
-}
-var makeDetector = {
-  name: "make",
-  fallback: true,
-  detect(context) {
-    const file2 = MAKEFILES.find((path) => context.has(path));
-    const text2 = file2 === void 0 ? null : context.read(file2);
-    if (file2 === void 0 || text2 === null) return [];
-    const targets = makeTargets(text2);
-    const gates = [];
-    for (const [target, name, kind] of TARGETS) {
-      if (!targets.has(target) || gates.some((gate) => gate.name === name)) continue;
-      gates.push({ name, kind, argv: ["make", target], source: `${file2} target ${target}` });
-    }
-    return gates;
-  }
-};
-
-// src/runtime/gates/detect-node.ts
-var TEST_SCRIPTS = ["test"];
-var LINT_SCRIPTS = ["lint"];
-var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
-var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
-var PLACEHOLDER_TEST = /no test specified/;
-function packageManager(context) {
-  if (context.has("pnpm-lock.yaml")) return "pnpm";
-  if (context.has("yarn.lock")) return "yarn";
-  return "npm";
-}
-function readScripts(context) {
-  const text2 = context.read("package.json");
-  if (text2 === null) return null;
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text2);
-  } catch {
-    return null;
-  }
-  const scripts = typeof parsed2 === "object" && parsed2 !== null ? Reflect.get(parsed2, "scripts") : void 0;
-  if (typeof scripts !== "object" || scripts === null) return {};
-  const result2 = {};
-  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
-  return result2;
-}
-var nodeDetector = {
-  name: "node",
-  detect(context) {
-    const scripts = readScripts(context);
-    if (scripts === null) return [];
-    const manager = packageManager(context);
-    const gates = [];
-    const add = (name, candidates) => {
-      const script = candidates.find((candidate) => {
-        const body = scripts[candidate];
-        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
-      });
-      if (script === void 0) return;
-      gates.push({
-        name,
-        kind: name,
-        argv: [manager, "run", script],
-        source: `package.json scripts.${script}`
-      });
-    };
-    add("format", FORMAT_SCRIPTS);
-    add("lint", LINT_SCRIPTS);
-    add("typecheck", TYPECHECK_SCRIPTS);
-    add("test", TEST_SCRIPTS);
-    return gates;
-  }
-};
-
-// src/runtime/gates/detector.ts
-import { readFileSync, statSync } from "node:fs";
-import { join as join11 } from "node:path";
-var MAX_READ_BYTES = 512 * 1024;
-function createDetectContext(repoRoot, files) {
-  const listed = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
-  const cache = /* @__PURE__ */ new Map();
-  const read = (path) => {
-    if (!listed.has(path)) return null;
-    const cached2 = cache.get(path);
-    if (cached2 !== void 0) return cached2;
-    let text2 = null;
-    try {
-      const full = join11(repoRoot, path);
-      if (statSync(full).size <= MAX_READ_BYTES) text2 = readFileSync(full, "utf8");
-    } catch {
-    }
-    cache.set(path, text2);
-    return text2;
-  };
-  return {
-    files: listed,
-    has: (path) => listed.has(path),
-    some: (predicate) => {
-      for (const file2 of listed) if (predicate(file2)) return true;
-      return false;
-    },
-    read
-  };
-}
-function hasSection(text2, section) {
-  if (text2 === null) return false;
-  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
-}
-
-// src/runtime/gates/detect-python.ts
-var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
-var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
-var MYPY_FILES = /^\s*files\s*=/m;
-var pythonDetector = {
-  name: "python",
-  detect(context) {
-    if (!context.some((path) => MARKERS.test(path))) return [];
-    const pyproject = context.read("pyproject.toml");
-    const setupCfg = context.read("setup.cfg");
-    const mypyIni = context.read("mypy.ini");
-    const gates = [];
-    const ruffFile = ["ruff.toml", ".ruff.toml"].find((path) => context.has(path));
-    if (ruffFile !== void 0 || hasSection(pyproject, "tool.ruff")) {
-      const source = ruffFile ?? "pyproject.toml [tool.ruff]";
-      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "."], source });
-    }
-    const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
-    if (mypySource !== null) {
-      const configured = [mypyIni, pyproject, setupCfg].some(
-        (text2) => text2 !== null && MYPY_FILES.test(text2)
-      );
-      const argv = configured ? ["mypy"] : ["mypy", "."];
-      gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
-    }
-    const pytestSource = context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path) => TEST_FILE.test(path)) ? "python test files" : null;
-    if (pytestSource !== null) {
-      gates.push({ name: "test", kind: "test", argv: ["python3", "-m", "pytest"], source: pytestSource });
-    }
-    return gates;
-  }
-};
-
-// src/runtime/gates/detect-rust.ts
-var rustDetector = {
-  name: "rust",
-  detect(context) {
-    if (!context.has("Cargo.toml")) return [];
-    const source = "Cargo.toml";
-    return [
-      { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
-      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
-      { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
-      { name: "test", kind: "test", argv: ["cargo", "test"], source }
-    ];
-  }
-};
-
-// src/runtime/gates/detect.ts
-var GATE_DETECTORS = [
-  nodeDetector,
-  rustDetector,
-  goDetector,
-  pythonDetector,
-  makeDetector
-];
-var CONFIG_SOURCE = ".omk/config.yml";
-function detectGates(repoRoot, files, config2, detectors = GATE_DETECTORS) {
-  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files), detectors) : [];
-  return applyGateConfig(detected, config2.gates);
-}
-function runDetectors(context, detectors) {
-  const gates = [];
-  const names = /* @__PURE__ */ new Set();
-  const primary = detectors.filter((detector) => !detector.fallback);
-  const fallback = detectors.filter((detector) => detector.fallback);
-  for (const detector of [...primary, ...fallback]) {
-    const coveredKinds = new Set(gates.map((gate) => gate.kind));
-    for (const gate of detector.detect(context)) {
-      if (detector.fallback && coveredKinds.has(gate.kind)) continue;
-      let name = names.has(gate.name) ? `${detector.name}-${gate.name}` : gate.name;
-      for (let n = 2; names.has(name); n += 1) name = `${detector.name}-${gate.name}-${n}`;
-      names.add(name);
-      gates.push({ ...gate, name });
-    }
-  }
-  return gates;
-}
-function applyGateConfig(detected, config2) {
-  const gates = /* @__PURE__ */ new Map();
-  for (const gate of detected) {
-    gates.set(gate.name, toSpec(gate, gate.source, void 0, void 0, config2.timeout));
-  }
-  for (const [index, entry] of config2.list.entries()) {
-    const where = `${CONFIG_SOURCE} gates.list[${index}]`;
-    const existing = gates.get(entry.name);
-    if (entry.enabled === false) {
-      gates.delete(entry.name);
-      continue;
-    }
-    if (existing) {
-      const replaced = entry.run !== void 0;
-      const merged = {
-        name: existing.name,
-        kind: entry.kind ?? existing.kind,
-        argv: entry.run ?? existing.argv,
-        source: replaced ? where : `${existing.source}, overridden by ${where}`,
-        // A replacement command does not inherit the detected tool's way of reporting failure.
-        failOnOutput: entry.failOnOutput ?? (replaced ? false : existing.failOnOutput)
-      };
-      gates.set(entry.name, toSpec(merged, merged.source, entry.required, entry.timeout, config2.timeout));
-    } else if (entry.run !== void 0) {
-      const kind = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : "custom");
-      const gate = { name: entry.name, kind, argv: entry.run, source: where };
-      if (entry.failOnOutput !== void 0) gate.failOnOutput = entry.failOnOutput;
-      gates.set(entry.name, toSpec(gate, where, entry.required, entry.timeout, config2.timeout));
-    } else if (entry.required === true) {
-      const known = [...gates.keys()].join(", ") || "none";
-      throw new ConfigError(
-        `${where}: gate '${entry.name}' is required but was not detected and has no \`run\` (detected: ${known}).`,
-        {
-          hint: `Give it a command, e.g.
-  - name: ${entry.name}
-    run: ["npm", "run", "${entry.name}"]`
-        }
-      );
-    }
-  }
-  return [...gates.values()];
-}
-function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
-  const spec = {
-    name: gate.name,
-    kind: gate.kind,
-    argv: [...gate.argv],
-    required: required2 ?? REQUIRED_GATE_KINDS.includes(gate.kind),
-    timeoutMs: timeoutMs ?? defaultTimeoutMs,
-    source
-  };
-  if (gate.failOnOutput) spec.failOnOutput = true;
-  return spec;
-}
-
-// src/cli/commands/demo.ts
-init_env();
 
 // src/runtime/state/jsonl.ts
 init_zod();
 init_errors3();
-import { open as open3, readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname6 } from "node:path";
+import { open as open2, readFile } from "node:fs/promises";
+import { dirname as dirname2 } from "node:path";
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function readJsonl(path, parse6, maxVersion) {
@@ -40807,7 +38486,7 @@ async function appendText(path, text2) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir2(dirname6(path));
+  if (created) await syncDir(dirname2(path));
 }
 function parseLine(line2, parse6, checkVersion) {
   let value2;
@@ -40845,7 +38524,7 @@ function versionOf(value2) {
 }
 async function readTextOrEmpty(path) {
   try {
-    return await readFile5(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return "";
     throw new StateError(`Cannot read ${path}.`, { cause: error62 });
@@ -40853,7 +38532,7 @@ async function readTextOrEmpty(path) {
 }
 async function openOrNull(path, flags) {
   try {
-    return await open3(path, flags);
+    return await open2(path, flags);
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     throw new StateError(`Cannot open ${path}.`, { cause: error62 });
@@ -40861,7 +38540,7 @@ async function openOrNull(path, flags) {
 }
 async function openOrThrow(path, flags) {
   try {
-    return await open3(path, flags, 420);
+    return await open2(path, flags, 420);
   } catch (error62) {
     throw new StateError(`Cannot open ${path} for appending.`, {
       cause: error62,
@@ -40877,8 +38556,8 @@ async function readFully(handle, buf, position) {
     offset += bytesRead;
   }
 }
-async function syncDir2(dir) {
-  const handle = await open3(dir, "r");
+async function syncDir(dir) {
+  const handle = await open2(dir, "r");
   try {
     await handle.sync();
   } catch {
@@ -40886,6 +38565,66 @@ async function syncDir2(dir) {
     await handle.close();
   }
 }
+
+// src/runtime/events/schema.ts
+init_zod();
+var EVENT_VERSION = 1;
+var eventSchema = external_exports.object({
+  v: external_exports.number().int().positive(),
+  seq: external_exports.number().int().positive(),
+  ts: external_exports.string(),
+  type: external_exports.string(),
+  data: external_exports.record(external_exports.string(), external_exports.unknown())
+});
+
+// src/runtime/events/log.ts
+function parseEvent(value2) {
+  if (typeof value2 === "object" && value2 !== null) {
+    const { v, seq, ts, type, data } = value2;
+    if (isPositiveInt(v) && isPositiveInt(seq) && typeof ts === "string" && typeof type === "string" && typeof data === "object" && data !== null && !Array.isArray(data) && Object.getPrototypeOf(data) === Object.prototype) {
+      return { v, seq, ts, type, data };
+    }
+  }
+  return eventSchema.parse(value2);
+}
+function isPositiveInt(n) {
+  return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+}
+var EventLog = class {
+  constructor(path, clock) {
+    this.path = path;
+    this.clock = clock;
+  }
+  path;
+  clock;
+  /**
+   * Appends the inputs in one write, numbered after the last event. One timestamp per batch: the
+   * events were decided together and land together. The caller holds the goal lock.
+   */
+  async append(inputs) {
+    if (inputs.length === 0) return [];
+    const ts = this.clock.nowIso();
+    return appendSequenced(
+      this.path,
+      parseEvent,
+      inputs.map((input2) => (seq) => ({
+        v: EVENT_VERSION,
+        seq,
+        ts,
+        type: input2.type,
+        data: input2.data
+      }))
+    );
+  }
+  async read() {
+    const { records, skipped: skipped2 } = await readJsonl(this.path, parseEvent, EVENT_VERSION);
+    return { events: records, skipped: skipped2 };
+  }
+  /** 0 for an empty or missing log; reads only the tail of the file. */
+  async lastSeq() {
+    return (await readLastJsonl(this.path, parseEvent))?.seq ?? 0;
+  }
+};
 
 // src/runtime/budget/schema.ts
 init_zod();
@@ -41017,684 +38756,6 @@ function addToLimits(limits, spent, add) {
     // Cents and fractions of them only: avoid 0.1 + 0.2 in a persisted limit.
     usd: usd === null ? null : Math.round(usd * 1e4) / 1e4
   };
-}
-
-// src/runtime/events/schema.ts
-init_zod();
-var EVENT_VERSION = 1;
-var eventSchema = external_exports.object({
-  v: external_exports.number().int().positive(),
-  seq: external_exports.number().int().positive(),
-  ts: external_exports.string(),
-  type: external_exports.string(),
-  data: external_exports.record(external_exports.string(), external_exports.unknown())
-});
-
-// src/runtime/events/log.ts
-function parseEvent(value2) {
-  if (typeof value2 === "object" && value2 !== null) {
-    const { v, seq, ts, type, data } = value2;
-    if (isPositiveInt(v) && isPositiveInt(seq) && typeof ts === "string" && typeof type === "string" && typeof data === "object" && data !== null && !Array.isArray(data) && Object.getPrototypeOf(data) === Object.prototype) {
-      return { v, seq, ts, type, data };
-    }
-  }
-  return eventSchema.parse(value2);
-}
-function isPositiveInt(n) {
-  return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
-}
-var EventLog = class {
-  constructor(path, clock) {
-    this.path = path;
-    this.clock = clock;
-  }
-  path;
-  clock;
-  /**
-   * Appends the inputs in one write, numbered after the last event. One timestamp per batch: the
-   * events were decided together and land together. The caller holds the goal lock.
-   */
-  async append(inputs) {
-    if (inputs.length === 0) return [];
-    const ts = this.clock.nowIso();
-    return appendSequenced(
-      this.path,
-      parseEvent,
-      inputs.map((input2) => (seq) => ({
-        v: EVENT_VERSION,
-        seq,
-        ts,
-        type: input2.type,
-        data: input2.data
-      }))
-    );
-  }
-  async read() {
-    const { records, skipped: skipped2 } = await readJsonl(this.path, parseEvent, EVENT_VERSION);
-    return { events: records, skipped: skipped2 };
-  }
-  /** 0 for an empty or missing log; reads only the tail of the file. */
-  async lastSeq() {
-    return (await readLastJsonl(this.path, parseEvent))?.seq ?? 0;
-  }
-};
-
-// src/runtime/graph/validate.ts
-init_errors3();
-init_branches();
-
-// src/runtime/graph/order.ts
-init_errors3();
-function dependencyEdges(tasks) {
-  const edges = /* @__PURE__ */ new Map();
-  for (const task of tasks) {
-    if (!edges.has(task.id)) edges.set(task.id, [...new Set(task.dependsOn)]);
-  }
-  return edges;
-}
-function reachableFrom(start, edges) {
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [...start];
-  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const dep of edges.get(id) ?? []) {
-      if (!seen.has(dep)) stack.push(dep);
-    }
-  }
-  return seen;
-}
-function cycleThrough(id, edges) {
-  const parent = /* @__PURE__ */ new Map();
-  const queue = [id];
-  for (let head2 = 0; head2 < queue.length; head2 += 1) {
-    const current = queue[head2] ?? id;
-    for (const dep of edges.get(current) ?? []) {
-      if (dep === id) {
-        const path = [id];
-        for (let at = current; at !== void 0 && at !== id; at = parent.get(at)) {
-          path.push(at);
-        }
-        return [id, ...path.slice(1).reverse(), id];
-      }
-      if (!parent.has(dep) && edges.has(dep)) {
-        parent.set(dep, current);
-        queue.push(dep);
-      }
-    }
-  }
-  return null;
-}
-function stableTopologicalOrder(nodes, depsOf) {
-  const pending = new Set(nodes);
-  const order = [];
-  for (; ; ) {
-    let next;
-    for (const node2 of pending) {
-      if (next !== void 0 && node2 > next) continue;
-      if (depsOf(node2).every((dep) => !pending.has(dep))) next = node2;
-    }
-    if (next === void 0) return order;
-    pending.delete(next);
-    order.push(next);
-  }
-}
-function dependencyWaves(tasks) {
-  const ids = /* @__PURE__ */ new Set();
-  for (const task of tasks) {
-    if (ids.has(task.id)) throw new OmkError("internal", `Task graph lists task "${task.id}" twice.`);
-    ids.add(task.id);
-  }
-  for (const task of tasks) {
-    const missing = task.dependsOn.find((dep) => !ids.has(dep));
-    if (missing !== void 0) {
-      throw new OmkError("internal", `Task "${task.id}" depends on "${missing}", which is not in the graph.`);
-    }
-  }
-  const waves2 = [];
-  const placed = /* @__PURE__ */ new Set();
-  let remaining2 = [...tasks];
-  while (remaining2.length > 0) {
-    const wave = remaining2.filter((task) => task.dependsOn.every((dep) => placed.has(dep)));
-    if (wave.length === 0) {
-      const stuck = remaining2.map((task) => task.id).join(", ");
-      throw new OmkError("internal", `Task graph has a dependency cycle among: ${stuck}.`);
-    }
-    for (const task of wave) placed.add(task.id);
-    remaining2 = remaining2.filter((task) => !placed.has(task.id));
-    waves2.push(wave);
-  }
-  return waves2;
-}
-function accessConflict(task, other) {
-  const pairs = [
-    ["writes", task.writes, "writes", other.writes],
-    ["writes", task.writes, "reads", other.reads],
-    ["reads", task.reads, "writes", other.writes]
-  ];
-  for (const [mine, myPaths, theirs, theirPaths] of pairs) {
-    for (const path of myPaths) {
-      const hit = theirPaths.find((candidate) => pathsOverlap(path, candidate));
-      if (hit === void 0) continue;
-      return `${mine} ${quoteUntrusted(path)} while task "${other.id}" ${theirs} ${quoteUntrusted(hit)}, and neither depends on the other; add a dependency between them or make their paths disjoint`;
-    }
-  }
-  return null;
-}
-
-// src/runtime/graph/protected.ts
-var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
-var CREDENTIALS = "credential files hold secrets";
-var KEYS = "private keys and certificates are secrets";
-function atRoot(pattern, why) {
-  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
-  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
-}
-function anyName(pattern, why, test) {
-  return { pattern, why, matches: (segments) => segments.some(test) };
-}
-var RULES = [
-  atRoot(".github/workflows/", WORKFLOWS),
-  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
-  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
-  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
-  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
-  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
-  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
-  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
-  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
-  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
-  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
-  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
-  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
-  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
-  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
-  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
-  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
-  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
-  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
-  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
-  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
-  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
-  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
-  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
-];
-var PROTECTED_PATTERNS = RULES.map((rule) => rule.pattern);
-function matchingRule(path) {
-  if (path === ".") return void 0;
-  const segments = path.toLowerCase().split("/");
-  return RULES.find((rule) => rule.matches(segments));
-}
-function isProtectedPath(path) {
-  return matchingRule(path) !== void 0;
-}
-function protectedWriteViolation(path, allowed) {
-  const rule = matchingRule(path);
-  if (rule === void 0) return null;
-  for (const entry of allowed) {
-    const normalized = normalizeRepoPath(entry);
-    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path, normalized.path)) return null;
-  }
-  return `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); the plan must name it as an allowed protected path before a task may write it`;
-}
-
-// src/runtime/graph/validate.ts
-init_schema();
-var ID_RULE = '1 to 63 lowercase letters, digits or "-", not starting with "-"';
-function checkDraft(draft, dependsOn, options) {
-  const problems = [];
-  const writes = normalizePathList("write", draft.writes, problems);
-  const reads = normalizePathList("read", draft.reads, problems);
-  if (problems.length > 0) return { code: "unsafe_path", reason: problems.join("; ") };
-  for (const path of writes) {
-    const violation = protectedWriteViolation(path, options.allowedProtectedPaths ?? []);
-    if (violation !== null) return { code: "protected_path", reason: `write path ${violation}` };
-  }
-  const limit = options.maxTaskTimeMs ?? null;
-  if (limit !== null && draft.budget.timeMs > limit) {
-    const reason = `budget.timeMs ${draft.budget.timeMs} exceeds the per-task limit of ${limit} ms; lower it or split the task`;
-    return { code: "budget", reason };
-  }
-  return {
-    id: draft.id,
-    title: draft.title,
-    description: draft.description,
-    ownerRole: draft.ownerRole,
-    dependsOn,
-    reads,
-    writes,
-    risk: draft.risk,
-    acceptance: [...draft.acceptance],
-    budget: { timeMs: draft.budget.timeMs, tokens: draft.budget.tokens, usd: draft.budget.usd },
-    maxRetries: draft.maxRetries,
-    status: "pending",
-    attempts: 0
-  };
-}
-function isFailure(value2) {
-  return "code" in value2;
-}
-function idFailure(id, takenBy) {
-  if (RESERVED_SLICE_IDS.includes(id)) {
-    return {
-      code: "invalid_id",
-      reason: `task id "${id}" is reserved for omk's own branches; rename the task`
-    };
-  }
-  if (!SLICE_ID_PATTERN.test(id)) {
-    return {
-      code: "invalid_id",
-      reason: `task id ${quoteUntrusted(id)} is not a valid slice id (${ID_RULE})`
-    };
-  }
-  if (takenBy === null) return null;
-  return {
-    code: "duplicate_id",
-    reason: `task id "${id}" is already used by ${takenBy}; give each task its own id`
-  };
-}
-function missingDependency(dependsOn, known) {
-  const missing = dependsOn.find((dep) => !known(dep));
-  if (missing === void 0) return null;
-  const reason = `depends on ${quoteUntrusted(missing)}, which is not a task in this graph; add that task or drop the dependency`;
-  return { code: "missing_dependency", reason };
-}
-function cycleFailure(cycle) {
-  return {
-    code: "cycle",
-    reason: `is part of a dependency cycle: ${cycle.join(" -> ")}; remove one of these dependencies`
-  };
-}
-function validateTaskGraph(drafts, options = {}) {
-  const failures = /* @__PURE__ */ new Map();
-  const checked = /* @__PURE__ */ new Map();
-  const indexById = /* @__PURE__ */ new Map();
-  drafts.forEach((draft, index) => {
-    const first = indexById.get(draft.id);
-    const failure3 = idFailure(draft.id, first === void 0 ? null : `task #${first + 1} in the plan`);
-    if (failure3 !== null) failures.set(index, failure3);
-    if (first === void 0) indexById.set(draft.id, index);
-  });
-  drafts.forEach((draft, index) => {
-    if (failures.has(index)) return;
-    const dependsOn = [...new Set(draft.dependsOn)];
-    const result2 = missingDependency(dependsOn, (dep) => indexById.has(dep)) ?? checkDraft(draft, dependsOn, options);
-    if (isFailure(result2)) failures.set(index, result2);
-    else checked.set(index, result2);
-  });
-  const nodes = drafts.filter(
-    (draft, index) => indexById.get(draft.id) === index && SLICE_ID_PATTERN.test(draft.id)
-  );
-  const edges = dependencyEdges(nodes);
-  for (const [index, task] of checked) {
-    const cycle = cycleThrough(task.id, edges);
-    if (cycle === null) continue;
-    failures.set(index, cycleFailure(cycle));
-    checked.delete(index);
-  }
-  decideInDependencyOrder(checked, failures, indexById);
-  const tasks = [];
-  const rejected = [];
-  drafts.forEach((draft, index) => {
-    const failure3 = failures.get(index);
-    const task = checked.get(index);
-    if (failure3 !== void 0)
-      rejected.push({ taskId: draft.id, code: failure3.code, reason: failure3.reason });
-    else if (task !== void 0) tasks.push(task);
-  });
-  return { tasks, rejected };
-}
-function decideInDependencyOrder(checked, failures, indexById) {
-  const depIndexes = /* @__PURE__ */ new Map();
-  for (const [index, task] of checked) {
-    const deps = task.dependsOn.map((dep) => indexById.get(dep) ?? -1);
-    depIndexes.set(index, deps);
-  }
-  const order = stableTopologicalOrder([...checked.keys()], (index) => depIndexes.get(index) ?? []);
-  if (order.length !== checked.size) throw new OmkError("internal", "Graph validation missed a cycle.");
-  const ancestors = /* @__PURE__ */ new Map();
-  const accepted = [];
-  for (const index of order) {
-    const task = checked.get(index);
-    if (task === void 0) continue;
-    const deps = depIndexes.get(index) ?? [];
-    const above = new Set(deps);
-    for (const dep of deps) for (const ancestor of ancestors.get(dep) ?? []) above.add(ancestor);
-    ancestors.set(index, above);
-    const failure3 = rejectedDependency(task, deps, failures) ?? firstConflict(task, above, accepted, checked);
-    if (failure3 === null) {
-      accepted.push(index);
-    } else {
-      failures.set(index, failure3);
-      checked.delete(index);
-    }
-  }
-}
-function rejectedDependency(task, deps, failures) {
-  const at = deps.findIndex((dep) => failures.has(dep));
-  const code3 = failures.get(deps[at] ?? -1)?.code;
-  if (code3 === void 0) return null;
-  const reason = `depends on ${quoteUntrusted(task.dependsOn[at] ?? "")}, which was rejected (${code3}); fix that task first`;
-  return { code: "rejected_dependency", reason };
-}
-function firstConflict(task, above, accepted, checked) {
-  for (const other of accepted.filter((candidate) => !above.has(candidate)).sort((a, b) => a - b)) {
-    const otherTask = checked.get(other);
-    const reason = otherTask === void 0 ? null : accessConflict(task, otherTask);
-    if (reason !== null) return { code: "conflict", reason };
-  }
-  return null;
-}
-function validateAddition(existing, draft, options = {}) {
-  const reject = (failure3) => ({
-    rejection: { taskId: draft.id, code: failure3.code, reason: failure3.reason }
-  });
-  const edges = dependencyEdges(existing);
-  const dependsOn = [...new Set(draft.dependsOn)];
-  const task = idFailure(draft.id, edges.has(draft.id) ? "an existing task in the graph" : null) ?? missingDependency(dependsOn, (dep) => dep === draft.id || edges.has(dep)) ?? checkDraft(draft, dependsOn, options);
-  if (isFailure(task)) return reject(task);
-  if (dependsOn.includes(draft.id)) return reject(cycleFailure([draft.id, draft.id]));
-  const ordered = reachableFrom(dependsOn, edges);
-  for (const other of existing) {
-    const conflict = ordered.has(other.id) ? null : accessConflict(task, other);
-    if (conflict !== null) return reject({ code: "conflict", reason: conflict });
-  }
-  return { task };
-}
-
-// src/runtime/markdown/untrusted.ts
-var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-var INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
-function visible(value2) {
-  return value2.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
-}
-function oneLine(value2) {
-  return visible(value2).replace(LINE_BREAKS, " ");
-}
-function text(value2) {
-  const escaped = oneLine(value2).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
-  return html(escaped);
-}
-function code(value2, inTable = false) {
-  const flat = oneLine(value2);
-  const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
-  if (content === "") return "";
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
-  return `${fence}${pad}${content}${pad}${fence}`;
-}
-function html(value2, defuseMentions = true) {
-  const escaped = visible(value2).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
-}
-var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
-function link(label, url2, inTable = false) {
-  return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
-}
-function quote(value2) {
-  return value2.split(/\r\n?|\n/).map((line2) => `> ${text(line2)}`.trimEnd());
-}
-
-// src/runtime/plan/markdown.ts
-function row(cells) {
-  return `| ${cells.map((cell) => cell === "" ? " " : cell).join(" | ")} |`;
-}
-function table(header, rows) {
-  return [row(header), row(header.map(() => "---")), ...rows.map(row)];
-}
-function codeList(values, inTable = false) {
-  return values.length === 0 ? "\u2014" : values.map((value2) => code(value2, inTable)).join(", ");
-}
-function formatDuration(ms) {
-  const totalSeconds = Math.round(ms / 1e3);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor(totalSeconds % 3600 / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [
-    hours > 0 ? `${hours} h` : "",
-    minutes > 0 ? `${minutes} min` : "",
-    seconds > 0 ? `${seconds} s` : ""
-  ];
-  return parts.filter((part) => part !== "").join(" ") || "0 s";
-}
-function document(lines) {
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}
-`;
-}
-
-// src/runtime/plan/documents.ts
-var SHAPE_MEANING = {
-  fail_to_pass: "a test that fails on the base commit passes on the head commit, and no passing test breaks",
-  spec_acceptance: "new acceptance tests for each stated behaviour fail or are absent on the base commit and pass on the head commit",
-  pass_to_pass: "the existing suite passes before and after, unchanged; behaviour and public interface are preserved",
-  adversarial: "hostile-input tests pass on the head commit and a security review has no blocking findings",
-  benchmark: "a benchmark run on the base and head commits shows the stated target is met; tests stay pass-to-pass"
-};
-var GATE_MEANING = {
-  test: "The test suite passes on the head commit",
-  lint: "The linter reports no errors",
-  typecheck: "The type checker reports no errors",
-  format: "The formatter reports no changes",
-  "security-review": "A review of the diff (secrets, workflow edits, new dependencies, binaries) has no blocking finding",
-  benchmark: "The benchmark, measured on base and head, meets the stated target"
-};
-var NON_GOALS = {
-  fix: ["New features or refactors beyond what the fix needs", "Changing behaviour the goal does not name"],
-  greenfield: ["Changing existing behaviour beyond what the new feature needs", "Rewriting unrelated code"],
-  rewrite: [
-    "New behaviour: outputs and the public interface stay the same",
-    "Weakening or deleting tests to make the rewrite pass"
-  ],
-  hardening: [
-    "Feature work outside the attack surface the goal names",
-    "Rejecting input that is legitimate today"
-  ],
-  performance: [
-    "Changing outputs or behaviour to gain speed",
-    "Claiming the target from an estimate instead of a measurement"
-  ]
-};
-function title(goal) {
-  const normalized = goal.goal.normalized;
-  return text(normalized.length > 80 ? `${normalized.slice(0, 79)}\u2026` : normalized);
-}
-function numbered(items) {
-  return items.map((item, i) => `${i + 1}. ${text(item)}`);
-}
-function budgetCell(budget) {
-  const parts = [formatDuration(budget.timeMs)];
-  if (budget.tokens !== null) parts.push(`${budget.tokens} tokens`);
-  if (budget.usd !== null) parts.push(`$${budget.usd}`);
-  return parts.join(" \xB7 ");
-}
-function goalBudget(goal) {
-  const { timeMs, tokens: tokens2, usd } = goal.budget;
-  const parts = [
-    timeMs === null ? "no time limit" : formatDuration(timeMs),
-    tokens2 === null ? "no token limit" : `${tokens2} tokens`,
-    usd === null ? "no cost limit" : `$${usd}`
-  ];
-  return parts.join(" \xB7 ");
-}
-function renderPrd(goal) {
-  const { oracle } = goal;
-  const lines = [
-    `# PRD: ${title(goal)}`,
-    "",
-    ...table(
-      ["Field", "Value"],
-      [
-        ["Goal", code(goal.id, true)],
-        ["Status", text(goal.status)],
-        ["Testable", oracle.testable ? "yes" : "no (blocked on human decisions)"],
-        ["Class", oracle.class ?? "\u2014"],
-        ["Oracle shape", oracle.shape === null ? "\u2014" : code(oracle.shape, true)],
-        [
-          "Base",
-          goal.repo.baseSha === null ? "\u2014" : code(`${goal.repo.baseRef ?? "HEAD"} @ ${goal.repo.baseSha}`, true)
-        ],
-        ["Budget", goalBudget(goal)]
-      ]
-    ),
-    "",
-    "## Goal",
-    "",
-    `> ${text(goal.goal.normalized)}`,
-    "",
-    "## Success criteria",
-    "",
-    ...oracle.checks.length > 0 ? numbered(oracle.checks) : ["None yet: the goal is not testable until the human decisions below are made."],
-    "",
-    "## Required gates",
-    "",
-    ...oracle.requiredGates.length > 0 ? oracle.requiredGates.map((gate) => `- ${code(gate)}`) : ["None yet."],
-    "",
-    "## Non-goals and assumptions",
-    "",
-    ...oracle.class === null ? [] : NON_GOALS[oracle.class].map((line2) => `- Not a goal: ${line2}`),
-    "- Protected paths (workflows, secrets, code owners) are not changed unless the plan names them",
-    `- The work fits the goal budget: ${goalBudget(goal)}`,
-    "- The base commit is the reference for every before/after comparison"
-  ];
-  if (!oracle.testable) {
-    lines.push("", "## Human decisions needed", "", ...numbered(oracle.humanDecisions));
-  }
-  lines.push(
-    "",
-    "## Why the oracle decided this",
-    "",
-    ...oracle.reasons.map((reason) => `- ${text(reason)}`)
-  );
-  return document(lines);
-}
-function waves(tasks) {
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const level = /* @__PURE__ */ new Map();
-  const visiting = /* @__PURE__ */ new Set();
-  const levelOf = (task) => {
-    const known = level.get(task.id);
-    if (known !== void 0) return known;
-    if (visiting.has(task.id)) return 0;
-    visiting.add(task.id);
-    const deps = task.dependsOn.flatMap((id) => {
-      const dep = byId.get(id);
-      return dep === void 0 ? [] : [levelOf(dep) + 1];
-    });
-    const value2 = Math.max(0, ...deps);
-    level.set(task.id, value2);
-    return value2;
-  };
-  const out = [];
-  for (const task of tasks) {
-    const index = levelOf(task);
-    while (out.length <= index) out.push([]);
-    out[index]?.push(task.id);
-  }
-  return out;
-}
-function renderTechnicalPlan(goal, graph, notes) {
-  const lines = [
-    `# Technical plan: ${title(goal)}`,
-    "",
-    `Planner: ${code(`${graph.planner.name} v${graph.planner.version}`)} \xB7 Goal: ${code(goal.id)} \xB7 ${graph.tasks.length} slice(s) accepted, ${graph.rejected.length} rejected`,
-    "",
-    "## Slices",
-    ""
-  ];
-  if (graph.tasks.length === 0) {
-    lines.push(
-      goal.oracle.testable ? "No slices were accepted." : "No slices: the goal is blocked on human decisions (see prd.md)."
-    );
-  } else {
-    lines.push(
-      ...table(
-        ["Slice", "Title", "Depends on", "Writes", "Reads", "Risk", "Retries", "Budget"],
-        graph.tasks.map((task) => [
-          code(task.id, true),
-          text(task.title),
-          codeList(task.dependsOn, true),
-          codeList(task.writes, true),
-          codeList(task.reads, true),
-          task.risk,
-          String(task.maxRetries),
-          budgetCell(task.budget)
-        ])
-      ),
-      "",
-      "## Waves",
-      "",
-      ...waves(graph.tasks).map((wave, i) => `${i + 1}. ${codeList(wave)}`)
-    );
-  }
-  lines.push("", "## Rejected tasks", "");
-  if (graph.rejected.length === 0) lines.push("None.");
-  else {
-    lines.push(
-      ...table(
-        ["Task", "Code", "Reason"],
-        graph.rejected.map((rejection) => [
-          code(rejection.taskId, true),
-          code(rejection.code, true),
-          text(rejection.reason)
-        ])
-      )
-    );
-  }
-  lines.push(
-    "",
-    "## Planner notes",
-    "",
-    ...notes.length === 0 ? ["None."] : notes.map((note) => `- ${text(note)}`)
-  );
-  return document(lines);
-}
-function renderTestSpec(goal, graph) {
-  const { oracle } = goal;
-  const lines = [`# Test spec: ${title(goal)}`, "", "## Oracle", ""];
-  if (oracle.shape === null) {
-    lines.push("Not testable yet: the goal is blocked on human decisions (see prd.md).");
-  } else {
-    lines.push(
-      `Class ${code(oracle.class ?? "none")}, shape ${code(oracle.shape)}: ${SHAPE_MEANING[oracle.shape]}.`
-    );
-  }
-  lines.push("", "## Required gates", "");
-  if (oracle.requiredGates.length === 0) lines.push("None yet.");
-  else {
-    lines.push(
-      ...table(
-        ["Gate", "What it proves"],
-        oracle.requiredGates.map((gate) => [
-          code(gate, true),
-          text(GATE_MEANING[gate] ?? "A configured gate passes")
-        ])
-      )
-    );
-  }
-  lines.push(
-    "",
-    "## Success checks",
-    "",
-    ...oracle.checks.length === 0 ? ["None yet."] : numbered(oracle.checks)
-  );
-  lines.push("", "## Acceptance per slice");
-  if (graph.tasks.length === 0) lines.push("", "No slices.");
-  for (const task of graph.tasks) {
-    lines.push(
-      "",
-      `### ${code(task.id)}: ${text(task.title)}`,
-      "",
-      `Owner: ${text(task.ownerRole)} \xB7 Risk: ${task.risk} \xB7 Writes: ${codeList(task.writes)}`,
-      "",
-      ...task.acceptance.length === 0 ? ["- No acceptance criteria given."] : task.acceptance.map((line2) => `- ${text(line2)}`)
-    );
-  }
-  return document(lines);
 }
 
 // src/runtime/controller/execution-state.ts
@@ -41829,6 +38890,45 @@ var proofSchema = external_exports.object({
   digest: external_exports.string()
 });
 var proofVersioned = singleVersion("proof.json", 1, proofSchema);
+
+// src/runtime/state/atomic.ts
+import { randomBytes } from "node:crypto";
+import { open as open3, rename, rm } from "node:fs/promises";
+import { basename, dirname as dirname3, join as join2 } from "node:path";
+async function writeFileAtomic(path, data) {
+  const dir = dirname3(path);
+  const tmp = join2(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open3(tmp, "wx", 420);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error62) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error62;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error62) {
+    await rm(tmp, { force: true });
+    throw error62;
+  }
+  await syncDir2(dir);
+}
+async function writeJsonAtomic(path, value2) {
+  await writeFileAtomic(path, `${JSON.stringify(value2, null, 2)}
+`);
+}
+async function syncDir2(dir) {
+  const handle = await open3(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
 
 // src/runtime/controller/execution-state.ts
 init_versioned();
@@ -42366,2092 +39466,6 @@ function writeFailure(path, record2) {
   return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record2 }));
 }
 
-// src/runtime/goal/create.ts
-init_ids();
-
-// src/runtime/goal/intake-checks.ts
-var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
-var SHAPE_BY_CLASS = {
-  fix: "fail_to_pass",
-  greenfield: "spec_acceptance",
-  rewrite: "pass_to_pass",
-  hardening: "adversarial",
-  performance: "benchmark"
-};
-var GATES_BY_CLASS = {
-  fix: ["test", "lint", "typecheck"],
-  greenfield: ["test", "lint", "typecheck", "format"],
-  rewrite: ["test", "lint", "typecheck"],
-  hardening: ["test", "lint", "typecheck", "security-review"],
-  performance: ["test", "benchmark"]
-};
-var CLASS_PRECEDENCE = [
-  "hardening",
-  "performance",
-  "fix",
-  "greenfield",
-  "rewrite"
-];
-var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
-function checksFor(cls, { subject, target }) {
-  switch (cls) {
-    case "fix":
-      return [
-        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
-        `${NO_BREAKAGE} (no previously passing test breaks)`,
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "greenfield":
-      return [
-        `Each behaviour the goal states (${subject}) has a new acceptance test`,
-        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
-        NO_BREAKAGE,
-        "Lint, typecheck and format checks are clean on the head commit"
-      ];
-    case "rewrite":
-      return [
-        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
-        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
-        "No new behaviour is introduced: the change adds no acceptance tests for new features",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "hardening":
-      return [
-        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
-        NO_BREAKAGE,
-        "A security review of the diff reports no blocking findings",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "performance":
-      return [
-        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
-        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
-        `${NO_BREAKAGE} (pass-to-pass)`
-      ];
-  }
-}
-function secondaryEvidence(cls, context) {
-  if (cls === "hardening") {
-    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
-  }
-  if (cls === "performance" && context.target !== null) {
-    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
-  }
-  return null;
-}
-function orderGates(gates) {
-  const wanted = new Set(gates);
-  return GATE_KINDS.filter((gate) => wanted.has(gate));
-}
-
-// src/runtime/goal/intake-signals.ts
-var CLASS_PATTERNS = {
-  fix: [
-    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
-    // "error handling" and "error messages" describe features, not failures.
-    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
-  ],
-  hardening: [
-    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
-    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
-  ],
-  performance: [
-    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
-  ],
-  rewrite: [
-    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
-    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
-    /\bport\b(?= .+\bto\b)/g,
-    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
-  ],
-  greenfield: [
-    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
-    /\bbuild(?= (?:a|an|new|the new)\b)/g
-  ]
-};
-var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
-var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
-var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
-var ABSOLUTE_TARGET = new RegExp(
-  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
-  "g"
-);
-var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
-var STOPWORDS = new Set(
-  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
-  over under about please we our us i me my you your they them it its is are was were be been being should must can
-  could would will shall may might need needs want wants let lets just really very too all any each every some no not
-  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
-  after before against between without within through across around during since until while because instead again
-  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
-);
-var VAGUE_WORDS = new Set(
-  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
-  clean best optimal stuff things thing something anything everything code codebase project repo repository app
-  application overall general quality bit lot do does doing done work works working issue issues problem problems
-  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
-);
-function matches(re, text2) {
-  return [...text2.matchAll(re)].map((m) => m[0].trim());
-}
-function unique(values) {
-  return [...new Set(values)];
-}
-function tokens(text2) {
-  return text2.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^[.*#]+|[.-]+$/g, "")).filter((token2) => token2 !== "");
-}
-function isConcreteToken(token2, classWords) {
-  const lower = token2.toLowerCase();
-  if (/[/\\]/.test(token2) || /^--?[a-z]/i.test(token2)) return true;
-  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token2) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
-  if (/[a-z][A-Z]/.test(token2) || /[a-z0-9]_[a-z0-9]/i.test(token2) || /\(\)$/.test(token2)) return true;
-  if (/^\d{2,}$/.test(token2)) return true;
-  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
-  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
-}
-function readSignals(normalized) {
-  const lower = normalized.toLowerCase();
-  const testAuthoring = matches(TEST_AUTHORING, lower);
-  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
-  const classes = /* @__PURE__ */ new Map();
-  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
-    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
-    const found = unique(patterns.flatMap((re) => matches(re, source)));
-    if (found.length > 0) classes.set(cls, found);
-  }
-  const classWords = /* @__PURE__ */ new Set();
-  for (const words2 of classes.values())
-    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
-  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
-  const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative[0] ?? null;
-  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
-  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
-  const targets = unique([
-    ...matches(FAILING_SUITE, lower),
-    ...quoted,
-    ...tokens(withoutTargets).filter((token2) => isConcreteToken(token2, classWords))
-  ]);
-  const vague = unique(
-    tokens(lower).filter((token2) => VAGUE_WORDS.has(token2) || classes.size === 0 && classWords.has(token2))
-  );
-  return {
-    classes,
-    testAuthoring,
-    targets,
-    vague,
-    measurable,
-    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
-  };
-}
-
-// src/runtime/goal/intake.ts
-function isInvisible(cp) {
-  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
-}
-function isControl(cp) {
-  return cp <= 31 || cp >= 127 && cp <= 159;
-}
-function normalizeGoalText(text2) {
-  let kept = "";
-  for (const ch of text2.normalize("NFC")) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (isInvisible(cp)) continue;
-    if (isControl(cp)) {
-      if (cp >= 9 && cp <= 13) kept += " ";
-      continue;
-    }
-    kept += ch;
-  }
-  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
-}
-var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
-function subjectOf(signals, normalized) {
-  if (signals.targets.length === 0) {
-    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
-  }
-  const shown = signals.targets.slice(0, 4).join(", ");
-  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
-}
-function blocked(reasons, humanDecisions) {
-  return {
-    testable: false,
-    class: null,
-    shape: null,
-    checks: [],
-    requiredGates: [],
-    reasons,
-    humanDecisions
-  };
-}
-var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
-var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
-function blockedOnPerformance(signals, perfWords, normalized) {
-  const hasScope = signals.targets.length > 0;
-  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
-  return blocked(
-    [
-      `performance wording (${quote2(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
-      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
-    ],
-    [
-      `Which benchmark or command measures ${subject}, and on what input?`,
-      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
-      ...hasScope ? [] : [SCOPE_QUESTION]
-    ]
-  );
-}
-function blockedOnVagueness(signals, primary, normalized) {
-  const reasons = [];
-  const decisions = [];
-  const hasScope = signals.targets.length > 0;
-  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
-  if (primary === void 0 && !hasScope) {
-    reasons.push(
-      signals.vague.length > 0 ? `only vague words (${quote2(signals.vague)}) and no concrete target` : "no action and no concrete target"
-    );
-  } else if (primary === void 0) {
-    reasons.push(
-      `names ${quote2(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote2(signals.vague)} is not observable)` : "")
-    );
-  } else {
-    reasons.push(
-      `${quote2(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
-    );
-  }
-  if (primary === void 0) {
-    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
-    decisions.push(
-      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
-    );
-  }
-  if (!hasScope) {
-    decisions.push(
-      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
-    );
-  }
-  decisions.push(PROOF_QUESTION);
-  return blocked(reasons, decisions);
-}
-function decideOracle(normalized) {
-  const text2 = normalizeGoalText(normalized);
-  if (!/[\p{L}\p{N}]/u.test(text2)) {
-    return blocked(
-      ["the goal text is empty"],
-      [
-        "What should change in the repository, and how will we know it is done?",
-        SCOPE_QUESTION,
-        PROOF_QUESTION
-      ]
-    );
-  }
-  const signals = readSignals(text2);
-  const perfWords = signals.classes.get("performance");
-  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
-  const found = (cls) => {
-    if (cls !== "performance") return signals.classes.get(cls);
-    if (!measurable) return void 0;
-    return perfWords ?? [signals.measurable ?? ""];
-  };
-  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
-  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
-  if (onlyTests) candidates = ["greenfield"];
-  const primary = candidates[0];
-  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
-    return blockedOnPerformance(signals, perfWords, text2);
-  }
-  if (primary === void 0 || signals.targets.length === 0) {
-    return blockedOnVagueness(signals, primary, text2);
-  }
-  const context = {
-    subject: subjectOf(signals, text2),
-    target: measurable ? signals.measurable : null
-  };
-  const checks = checksFor(primary, context);
-  const gates = [...GATES_BY_CLASS[primary]];
-  const reasons = [
-    onlyTests ? `class greenfield: the goal only asks for tests (${quote2(signals.testAuthoring)})` : `class ${primary} (matched ${quote2(found(primary) ?? [])})`,
-    `concrete targets: ${quote2(signals.targets)}`
-  ];
-  const secondary = candidates.slice(1);
-  if (secondary.length > 0) {
-    reasons.push(
-      `also matched ${secondary.map((cls) => `${cls} (${quote2(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
-    );
-  }
-  for (const cls of secondary) {
-    const extra = secondaryEvidence(cls, context);
-    if (extra === null) continue;
-    checks.push(extra.check);
-    gates.push(extra.gate);
-  }
-  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
-  if (perfWords !== void 0 && !measurable) {
-    reasons.push(
-      `performance wording (${quote2(perfWords)}) has no measurable target, so speed is not part of the oracle`
-    );
-  }
-  if (!onlyTests && signals.testAuthoring.length > 0) {
-    reasons.push(
-      `asks for tests (${quote2(signals.testAuthoring)}): they become part of the ${primary} proof`
-    );
-  }
-  return {
-    testable: true,
-    class: primary,
-    shape: SHAPE_BY_CLASS[primary],
-    checks,
-    requiredGates: orderGates(gates),
-    reasons,
-    humanDecisions: []
-  };
-}
-
-// src/runtime/goal/create.ts
-async function createGoal(deps, request2, mode) {
-  const { store } = deps;
-  const { clock } = store.deps;
-  const repo = await deps.repo.inspect(request2.repo);
-  const repoFiles = await deps.repo.listFiles(repo.root);
-  const oracle = decideOracle(request2.goal);
-  const now = clock.nowIso();
-  const initial = {
-    version: 1,
-    id: newGoalId(request2.goal, request2.idSuffix ?? deps.randomHex()),
-    createdAt: now,
-    updatedAt: now,
-    revision: 0,
-    goal: { text: request2.rawGoal, normalized: request2.goal },
-    oracle,
-    status: "planned",
-    resumeTo: null,
-    repo: { root: repo.root, baseRef: repo.branch, baseSha: repo.headSha },
-    options: {
-      policy: request2.policy,
-      mergePolicy: request2.mergePolicy,
-      sliceExecution: request2.sliceExecution,
-      untilReady: request2.untilReady,
-      maxAgents: request2.maxAgents,
-      agent: request2.agent ?? null
-    },
-    budget: {
-      timeMs: request2.budget.time ?? null,
-      tokens: request2.budget.tokens ?? null,
-      usd: request2.budget.usd ?? null
-    },
-    controller: null
-  };
-  const paths = await store.create(initial);
-  const events = new EventLog(paths.events, clock);
-  return store.withGoalLock(initial.id, async () => {
-    const decisions = [
-      {
-        kind: "oracle",
-        decision: oracle.testable ? `testable: ${oracle.class} (${oracle.shape})` : "not testable: blocked on human",
-        reason: oracle.reasons.join("; ") || "no reasons recorded"
-      }
-    ];
-    const opening = [
-      {
-        type: "goal_created",
-        data: { goal: request2.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options }
-      },
-      {
-        type: "oracle_decided",
-        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape }
-      },
-      { type: "budget_set", data: { limits: initial.budget } }
-    ];
-    await appendCheckpoint(paths.budget, clock, {
-      kind: "set",
-      limits: initial.budget,
-      spent: ZERO_SPENT,
-      note: "initial budget"
-    });
-    let graph = {
-      version: 1,
-      goalId: initial.id,
-      planner: { name: "none", version: "0" },
-      tasks: [],
-      rejected: []
-    };
-    let notes = [];
-    if (oracle.testable) {
-      const proposal = await deps.planner.plan({
-        goalId: initial.id,
-        goalText: request2.goal,
-        oracle,
-        repoFiles,
-        budget: initial.budget,
-        maxAgents: request2.maxAgents
-      });
-      const result2 = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
-      graph = { ...graph, planner: proposal.planner, tasks: result2.tasks, rejected: result2.rejected };
-      notes = proposal.notes;
-      decisions.push({
-        kind: "planner",
-        decision: `${proposal.planner.name} planner`,
-        reason: notes.join("; ") || "default"
-      });
-      opening.push(
-        ...result2.tasks.map(
-          (task) => ({ type: "task_accepted", data: { taskId: task.id, writes: task.writes } })
-        ),
-        ...result2.rejected.map((r) => ({ type: "task_rejected", data: { ...r } })),
-        {
-          type: "graph_validated",
-          data: { accepted: result2.tasks.length, rejected: result2.rejected.length }
-        }
-      );
-    } else {
-      opening.push({ type: "goal_blocked", data: { humanDecisions: oracle.humanDecisions } });
-    }
-    await appendDecisions(paths.decisions, clock, decisions);
-    await events.append(opening);
-    await writeJsonAtomic(paths.taskGraph, graph);
-    await writeFileAtomic(paths.prd, renderPrd(initial));
-    await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
-    await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
-    await events.append([
-      { type: "plan_written", data: { tasks: graph.tasks.length, planner: graph.planner.name } }
-    ]);
-    const proof = await rebuildProof(store, initial, events);
-    if (!oracle.testable) {
-      await writeFailure(paths.failure, {
-        status: "blocked_on_human",
-        at: clock.nowIso(),
-        reason: `The goal's success cannot be tested: ${oracle.reasons.join("; ")}`,
-        humanDecisions: oracle.humanDecisions
-      });
-    }
-    const status = !oracle.testable ? "blocked_on_human" : mode === "plan" ? "planned" : proof.status;
-    const goal = await store.write({ ...initial, status });
-    return { goal, graph, proof };
-  });
-}
-
-// src/runtime/proof/render-text.ts
-init_next_steps();
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped"
-};
-function shortSha(sha2) {
-  return sha2 === null ? "unknown" : sha2.slice(0, 7);
-}
-function formatDuration2(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
-  const usd = (value2) => `$${value2.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration2(spent.timeMs), limits.timeMs === null ? null : formatDuration2(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha2 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-function renderProofText(proof, steps = NEUTRAL_STEPS) {
-  const out = [];
-  const section = (title3, items, empty, count = items.length) => {
-    if (items.length === 0 && empty === void 0) return;
-    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
-    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
-    out.push(...lines.map((entry) => `  ${entry}`));
-  };
-  const { git } = proof;
-  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
-  out.push(
-    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
-  );
-  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
-  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
-  out.push(
-    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(", ") : "none"}`
-  );
-  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
-  section("Gates", gates, "none ran", proof.gates.length);
-  section(
-    "Slices",
-    proof.slices.map(
-      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
-    )
-  );
-  section(
-    "Changed files",
-    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
-  );
-  section(
-    "Findings",
-    proof.findings.map(
-      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
-    )
-  );
-  section(
-    "Known gaps",
-    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
-    "none"
-  );
-  section(
-    "Failures",
-    proof.failures.map((failure3) => [
-      `[${line(failure3.code)}] ${line(failure3.message)}`,
-      ...indent(failure3.evidence)
-    ])
-  );
-  section("Warnings", proof.warnings.map(line));
-  section(
-    "Human decisions",
-    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
-  );
-  section(
-    "Delivery",
-    [
-      ...formatDelivery(proof.delivery).map(line),
-      ...proof.delivery.pullRequests.map(
-        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
-      )
-    ],
-    "nothing delivered yet"
-  );
-  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
-  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
-  out.push(`Digest: ${proof.digest}`);
-  return `${out.join("\n")}
-`;
-}
-function gateLines(gates) {
-  if (gates.length === 0) return [];
-  const rows = [
-    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
-    ...gates.map((gate) => [
-      OUTCOME_LABELS[gate.outcome],
-      line(gate.name),
-      line(gate.kind),
-      gate.required ? "yes" : "no",
-      shortSha(gate.sha),
-      gate.exitCode === null ? "-" : String(gate.exitCode),
-      formatDuration2(gate.durationMs)
-    ])
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
-  const table2 = rows.map(
-    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
-  );
-  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [
-    `${line(gate.name)} (${OUTCOME_LABELS[gate.outcome]}) output:`,
-    ...indent(gate.tail)
-  ]);
-  return [...table2, ...tails];
-}
-function indent(text2) {
-  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
-}
-function line(text2) {
-  return clean(text2.replace(/\r\n?|\n/g, " "));
-}
-var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function clean(text2) {
-  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
-}
-
-// src/runtime/requests.ts
-init_zod();
-
-// src/runtime/budget/parse.ts
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var MAX_DURATION = "365d";
-var MAX_DURATION_MS = 365 * UNIT_MS.d;
-var ok = (value2) => ({ ok: true, value: value2 });
-var refused = (issue2) => ({ ok: false, issue: issue2 });
-function parseDuration(raw, field = "budgetTime") {
-  const text2 = raw.trim().toLowerCase();
-  const match = DURATION2.exec(text2);
-  const issue2 = (problem) => refused({
-    code: "bad_duration",
-    field,
-    value: raw,
-    problem,
-    max: MAX_DURATION,
-    example: "30m"
-  });
-  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
-  const [, d, h, m, s] = match;
-  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0) return issue2("not_positive");
-  if (ms > MAX_DURATION_MS) return issue2("too_long");
-  return ok(ms);
-}
-function parseTokens(raw, field = "budgetTokens") {
-  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
-  if (!match) return issue2("format");
-  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
-  const value2 = Number(match[1]) * scale;
-  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
-  return ok(value2);
-}
-function parseUsd(raw, field = "budgetUsd") {
-  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
-  const value2 = match ? Number(match[1]) : Number.NaN;
-  if (!match || !(value2 > 0) || value2 > 1e6) {
-    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
-  }
-  return ok(value2);
-}
-function parsePositiveInt(raw, field, example, max = 64) {
-  const text2 = raw.trim();
-  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
-  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
-    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
-  }
-  return ok(value2);
-}
-function formatDuration3(ms) {
-  if (ms <= 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join("") || "0s";
-}
-
-// src/runtime/requests.ts
-init_errors3();
-init_request_issue_text();
-
-// src/runtime/request-issues.ts
-var ISSUE_CODES = [
-  "not_one_of",
-  "bad_duration",
-  "bad_tokens",
-  "bad_usd",
-  "bad_count",
-  "empty",
-  "too_long",
-  "none_given",
-  "invalid"
-];
-var PARAM = "requestIssue";
-function zodIssue(issue2, message) {
-  return { code: "custom", message, params: { [PARAM]: issue2 } };
-}
-function isRequestIssue(value2) {
-  return typeof value2 === "object" && value2 !== null && "code" in value2 && typeof value2.code === "string" && ISSUE_CODES.includes(value2.code);
-}
-function requestIssueOf(issue2) {
-  if (issue2.code !== "custom") return null;
-  const data = issue2.params?.[PARAM];
-  return isRequestIssue(data) ? data : null;
-}
-function requestIssuesOf(error62) {
-  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
-}
-
-// src/runtime/requests.ts
-var MAX_GOAL_CHARS = 8e3;
-var TEXT_EXAMPLES = {
-  goal: "fix the failing tests",
-  summary: "fixed the parser, tests green",
-  reason: "wrong approach: keep the old API"
-};
-function report(ctx, issue2) {
-  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
-}
-function choice(field, values, example) {
-  return external_exports.string().transform((raw, ctx) => {
-    const value2 = raw.trim();
-    if (values.includes(value2)) return value2;
-    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
-    return external_exports.NEVER;
-  });
-}
-function parsed(parse6) {
-  return external_exports.string().transform((raw, ctx) => {
-    const result2 = parse6(raw);
-    if (result2.ok) return result2.value;
-    report(ctx, result2.issue);
-    return external_exports.NEVER;
-  });
-}
-function freeText(field) {
-  return external_exports.string().transform((raw, ctx) => {
-    const text2 = normalizeGoalText(raw);
-    if (!text2) {
-      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
-      return external_exports.NEVER;
-    }
-    if (text2.length > MAX_GOAL_CHARS) {
-      report(ctx, { code: "too_long", field, length: text2.length, max: MAX_GOAL_CHARS });
-      return external_exports.NEVER;
-    }
-    return text2;
-  });
-}
-var goalTextSchema = freeText("goal");
-function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
-  return external_exports.object({
-    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
-  });
-}
-var createGoalRequestSchema = external_exports.object({
-  goal: goalTextSchema,
-  /** Raw text as typed, kept in goal.json beside the normalized form. */
-  rawGoal: external_exports.string(),
-  repo: external_exports.string().min(1),
-  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
-  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
-  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
-  untilReady: external_exports.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
-  budget: budgetInputSchema().default({}),
-  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
-  agent: external_exports.string().trim().min(1).optional(),
-  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
-  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
-});
-var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
-var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value2, ctx) => {
-  if (value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0) return;
-  const fields = Object.values(BUDGET_ADD_FIELDS);
-  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
-});
-var summaryTextSchema = (field) => freeText(field);
-function parseRequest(schema, input2) {
-  const result2 = schema.safeParse(input2);
-  if (result2.success) return result2.data;
-  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
-}
-
-// src/cli/context.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-
-// src/adapters/process/host.ts
-import { hostname as hostname3 } from "node:os";
-function processHost() {
-  return {
-    pid: process.pid,
-    hostname: hostname3(),
-    isAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error62) {
-        return error62.code === "EPERM";
-      }
-    },
-    killGroup(pid) {
-      try {
-        process.kill(-pid, "SIGKILL");
-        return true;
-      } catch {
-        return false;
-      }
-    }
-  };
-}
-
-// src/runtime/goal/store.ts
-init_errors3();
-import { mkdir as mkdir7, readdir as readdir4, stat as stat8 } from "node:fs/promises";
-
-// src/runtime/state/exists.ts
-import { access } from "node:fs/promises";
-async function pathExists(path) {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// src/runtime/state/lock.ts
-init_zod();
-init_errors3();
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
-import { performance as performance2 } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
-var lockInfoSchema = external_exports.object({
-  pid: external_exports.number().int().positive(),
-  host: external_exports.string(),
-  acquiredAt: external_exports.string(),
-  token: external_exports.string().min(1)
-});
-var DEFAULT_WAIT_MS = 5e3;
-var DEFAULT_STALE_MS = 10 * 60 * 1e3;
-var GARBAGE_GRACE_MS = 3e3;
-var ABANDONED_MARKER_MS = 1e4;
-var MAX_POLL_MS = 100;
-async function withLock(lockPath, options, fn) {
-  const token2 = randomBytes2(16).toString("hex");
-  await acquire(lockPath, options, token2);
-  let result2;
-  try {
-    result2 = await fn();
-  } catch (error62) {
-    await release(lockPath, token2).catch(() => {
-    });
-    throw error62;
-  }
-  await release(lockPath, token2);
-  return result2;
-}
-async function acquire(lockPath, options, token2) {
-  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-  const started = performance2.now();
-  let delay = 5;
-  for (; ; ) {
-    const mine = {
-      pid: options.host.pid,
-      host: options.host.hostname,
-      acquiredAt: options.clock.nowIso(),
-      token: token2
-    };
-    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
-`)) return;
-    const holder = await readHolder(lockPath);
-    if (holder.kind === "gone") continue;
-    const why = staleReason(holder, options);
-    if (why !== null && await breakStale(lockPath, holder.raw, token2, options.clock)) {
-      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
-      continue;
-    }
-    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
-    await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-  }
-}
-function staleReason(holder, options) {
-  const now = options.clock.nowMs();
-  if (holder.kind === "valid") {
-    const { info } = holder;
-    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
-      return `pid ${info.pid} on ${info.host} is no longer running`;
-    }
-    const acquired = Date.parse(info.acquiredAt);
-    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
-    if (age > staleMs) {
-      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
-    }
-    return null;
-  }
-  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
-    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
-  }
-  return null;
-}
-async function breakStale(lockPath, observed, token2, clock) {
-  const marker = `${lockPath}.break`;
-  if (!await tryCreate(marker, token2)) {
-    await clearAbandonedMarker(marker, clock);
-    return false;
-  }
-  try {
-    if (await readRaw(lockPath) !== observed) return false;
-    const aside = `${lockPath}.stale-${token2}`;
-    try {
-      await rename2(lockPath, aside);
-    } catch (error62) {
-      if (isCode(error62, "ENOENT")) return false;
-      throw error62;
-    }
-    const moved = await readRaw(aside);
-    if (moved !== observed) {
-      await link2(aside, lockPath).catch(() => {
-      });
-    }
-    await unlink2(aside).catch(() => {
-    });
-    return moved === observed;
-  } finally {
-    if (await readRaw(marker) === token2) await unlink2(marker).catch(() => {
-    });
-  }
-}
-async function clearAbandonedMarker(marker, clock) {
-  try {
-    const { mtimeMs } = await stat7(marker);
-    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function release(lockPath, token2) {
-  const raw = await readRaw(lockPath);
-  if (raw === null || parseInfo(raw)?.token !== token2) return;
-  try {
-    await unlink2(lockPath);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function tryCreate(path, content) {
-  let handle;
-  try {
-    handle = await open4(path, "wx", 420);
-  } catch (error62) {
-    if (isCode(error62, "EEXIST")) return false;
-    throw new StateError(`Cannot create lock file ${path}.`, {
-      cause: error62,
-      hint: "Check that the goal directory exists and is writable."
-    });
-  }
-  try {
-    await handle.writeFile(content);
-  } catch (error62) {
-    await handle.close();
-    await unlink2(path).catch(() => {
-    });
-    throw new StateError(`Cannot write lock file ${path}.`, { cause: error62 });
-  }
-  await handle.close();
-  return true;
-}
-async function readHolder(lockPath) {
-  let mtimeMs;
-  try {
-    ({ mtimeMs } = await stat7(lockPath));
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return { kind: "gone" };
-    throw error62;
-  }
-  const raw = await readRaw(lockPath);
-  if (raw === null) return { kind: "gone" };
-  const info = parseInfo(raw);
-  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
-}
-async function readRaw(path) {
-  try {
-    return await readFile6(path, "utf8");
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return null;
-    throw error62;
-  }
-}
-function parseInfo(raw) {
-  try {
-    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
-    return result2.success ? result2.data : null;
-  } catch {
-    return null;
-  }
-}
-function busyError(lockPath, holder, waitMs, options) {
-  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
-  if (holder.kind === "valid") {
-    const { pid, host, acquiredAt } = holder.info;
-    return new BusyError(
-      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
-      {
-        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
-      }
-    );
-  }
-  return new BusyError(
-    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
-    {
-      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
-    }
-  );
-}
-function duration3(ms) {
-  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
-  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
-  return `${Math.round(ms)} ms`;
-}
-function isCode(error62, code3) {
-  return error62?.code === code3;
-}
-
-// src/runtime/state/paths.ts
-import { homedir } from "node:os";
-import { isAbsolute as isAbsolute2, join as join12, resolve as resolve7 } from "node:path";
-function resolveStateRoot(env, home = homedir()) {
-  const explicit = env.OMK_STATE_DIR;
-  if (explicit) return resolve7(explicit);
-  const xdg = env.XDG_STATE_HOME;
-  if (xdg && isAbsolute2(xdg)) return join12(xdg, "omk");
-  return join12(home, ".local", "state", "omk");
-}
-function goalPaths(stateRoot, goalId) {
-  const dir = join12(stateRoot, "goals", goalId);
-  return {
-    dir,
-    goal: join12(dir, "goal.json"),
-    prd: join12(dir, "prd.md"),
-    technicalPlan: join12(dir, "technical-plan.md"),
-    testSpec: join12(dir, "test-spec.md"),
-    taskGraph: join12(dir, "task-graph.json"),
-    decisions: join12(dir, "decisions.jsonl"),
-    events: join12(dir, "events.jsonl"),
-    proof: join12(dir, "proof.json"),
-    failure: join12(dir, "failure.json"),
-    execution: join12(dir, "execution.json"),
-    delivery: join12(dir, "delivery.json"),
-    budget: join12(dir, "budget.jsonl"),
-    lock: join12(dir, ".lock"),
-    artifacts: join12(dir, "artifacts"),
-    gateArtifacts: join12(dir, "artifacts", "gates"),
-    agentRunArtifacts: join12(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join12(dir, "artifacts", "reviews")
-  };
-}
-function workspacesDir(stateRoot) {
-  return join12(stateRoot, "worktrees");
-}
-function goalsDir(stateRoot) {
-  return join12(stateRoot, "goals");
-}
-
-// src/runtime/goal/store.ts
-init_versioned();
-init_ids();
-var GoalStore = class {
-  constructor(deps) {
-    this.deps = deps;
-  }
-  deps;
-  #known = /* @__PURE__ */ new Map();
-  paths(id) {
-    return goalPaths(this.deps.stateRoot, id);
-  }
-  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
-  async create(record2) {
-    const paths = this.paths(record2.id);
-    await mkdir7(goalsDir(this.deps.stateRoot), { recursive: true });
-    try {
-      await mkdir7(paths.dir);
-    } catch (error62) {
-      if (error62.code === "EEXIST") {
-        throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
-      }
-      throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
-        cause: error62,
-        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
-      });
-    }
-    await mkdir7(paths.gateArtifacts, { recursive: true });
-    await mkdir7(paths.agentRunArtifacts, { recursive: true });
-    await mkdir7(paths.reviewArtifacts, { recursive: true });
-    const parsed2 = goalRecordSchema.parse(record2);
-    await writeJsonAtomic(paths.goal, parsed2);
-    await this.#remember(paths.goal, parsed2);
-    return paths;
-  }
-  async read(id) {
-    const path = this.paths(id).goal;
-    const identity = await fileIdentity(path);
-    const known = this.#known.get(path);
-    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = await readVersioned(goalRecordVersioned, path);
-    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
-    return record2;
-  }
-  /** Remembers what this store just wrote, so reading it back needs no open. */
-  async #remember(path, record2) {
-    const identity = await fileIdentity(path);
-    if (identity === null) this.#known.delete(path);
-    else this.#known.set(path, { identity, record: structuredClone(record2) });
-  }
-  /**
-   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
-   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
-   */
-  async write(next) {
-    const current = await this.read(next.id);
-    if (current.revision !== next.revision) {
-      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
-        hint: "Another omk process updated it first. Run the command again."
-      });
-    }
-    const written = goalRecordSchema.parse({
-      ...next,
-      revision: next.revision + 1,
-      updatedAt: this.deps.clock.nowIso()
-    });
-    const path = this.paths(next.id).goal;
-    await writeJsonAtomic(path, written);
-    await this.#remember(path, written);
-    return written;
-  }
-  /**
-   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
-   * a `lock_recovered` event, so the takeover is visible in replay.
-   */
-  async withGoalLock(id, fn) {
-    const recovered = [];
-    return withLock(
-      this.paths(id).lock,
-      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
-      async () => {
-        if (recovered.length > 0) {
-          await new EventLog(this.paths(id).events, this.deps.clock).append(
-            recovered.map((why) => ({ type: "lock_recovered", data: { why } }))
-          );
-          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
-        }
-        return fn();
-      }
-    );
-  }
-  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
-  async list() {
-    let names;
-    try {
-      names = await readdir4(goalsDir(this.deps.stateRoot));
-    } catch (error62) {
-      if (error62.code === "ENOENT") return [];
-      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
-    }
-    const goals = [];
-    for (const name of names.sort()) {
-      try {
-        goals.push(await this.read(name));
-      } catch (error62) {
-        if (!(error62 instanceof OmkError)) throw error62;
-        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
-      }
-    }
-    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-  }
-  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
-  has(id) {
-    return pathExists(this.paths(id).goal);
-  }
-  /** `latest`, an exact id, or a unique prefix of one. */
-  async resolve(ref) {
-    const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) return wanted;
-    const goals = await this.list();
-    if (goals.length === 0) {
-      throw new NotFoundError("There are no goals yet.", {
-        hint: ["Start one with ", { step: "run" }, "."]
-      });
-    }
-    if (wanted === "latest") return goals[0].id;
-    const exact = goals.find((goal) => goal.id === wanted);
-    if (exact) return exact.id;
-    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
-    if (matches2.length === 1) return matches2[0].id;
-    if (matches2.length > 1) {
-      throw new NotFoundError(
-        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
-        {
-          hint: "Give more of the id."
-        }
-      );
-    }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  }
-};
-async function fileIdentity(path) {
-  try {
-    const info = await stat8(path, { bigint: true });
-    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  } catch {
-    return null;
-  }
-}
-
-// src/runtime/plan/clauses.ts
-var ACTION_VERBS = new Set(
-  `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
-  move extract split harden secure sanitize sanitise validate escape optimize optimise speed reduce improve make
-  document test cover ensure handle support introduce expose upgrade bump clean simplify restructure reorganize
-  deduplicate enable disable allow prevent limit cache return throw accept reject increase decrease change repair
-  resolve emit print log rate throttle guard`.split(/\s+/).filter((word) => word !== "")
-);
-var NOT_AN_OBJECT = new Set(
-  "in on at for to of with from into by as and or but then than when if via per across without within".split(
-    " "
-  )
-);
-var LEAD_IN = /^(?:(?:and|then|also|please|finally|next|afterwards|we should|should|to)\s+)+/i;
-var ABBREVIATION_END = /(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|no)$/i;
-function words(text2) {
-  return text2.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
-}
-function clean2(text2) {
-  return text2.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
-}
-function hasAction(text2) {
-  return words(text2).some((word) => ACTION_VERBS.has(word));
-}
-function startsClause(text2) {
-  const [verb, next] = words(clean2(text2));
-  return verb !== void 0 && ACTION_VERBS.has(verb) && next !== void 0 && !NOT_AN_OBJECT.has(next);
-}
-function sentences(goal) {
-  const out = [];
-  let joiner = "";
-  for (const part of goal.split(/;\s*/)) {
-    let current = "";
-    for (const piece of part.split(/(?<=\.)\s+/)) {
-      current = current === "" ? piece : `${current} ${piece}`;
-      if (!ABBREVIATION_END.test(current.replace(/\.$/, ""))) {
-        out.push({ text: current, joiner });
-        current = "";
-        joiner = ". ";
-      }
-    }
-    if (current !== "") out.push({ text: current, joiner });
-    joiner = "; ";
-  }
-  return out;
-}
-var SEPARATOR = /(\s*,?\s+then\s+|\s*,\s*(?:and\s+)?|\s+and\s+)/i;
-function splitSentence(sentence) {
-  const parts = sentence.text.split(SEPARATOR);
-  const out = [];
-  let current = parts[0] ?? "";
-  let joiner = sentence.joiner;
-  for (let i = 1; i < parts.length; i += 2) {
-    const separator = parts[i] ?? "";
-    const next = parts[i + 1] ?? "";
-    const rest = parts.slice(i + 1).join("");
-    const isThen = /\bthen\b/i.test(separator);
-    const enoughWords = words(current).length >= 2 && words(next).length >= 1;
-    if (clean2(next) !== "" && clean2(current) !== "" && (isThen || enoughWords && startsClause(rest))) {
-      out.push({ text: current, joiner });
-      current = next;
-      joiner = separator.replace(/\s+/g, " ");
-    } else {
-      current += separator + next;
-    }
-  }
-  out.push({ text: current, joiner });
-  return out;
-}
-function classifyClause(text2) {
-  const lower = text2.toLowerCase();
-  const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
-  const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
-  if (mentionsTests && !repairsCode && /^(?:add|write|create|extend|increase|improve|cover|test)\b/.test(lower)) {
-    return "test";
-  }
-  if (/\b(?:readme|docs?|documentation|changelog|contributing|guide|tutorial)\b/.test(lower) || /^document\b/.test(lower)) {
-    return "docs";
-  }
-  return "code";
-}
-function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
-  const pieces = sentences(goal).flatMap(splitSentence).map((piece) => ({ ...piece, text: clean2(piece.text) })).filter((piece) => piece.text !== "");
-  const merged = [];
-  let pending = "";
-  for (const piece of pieces) {
-    const last = merged.length - 1;
-    if (hasAction(piece.text)) {
-      merged.push(pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`);
-      pending = "";
-    } else if (last >= 0) {
-      merged[last] = `${merged[last]}${piece.joiner}${piece.text}`;
-    } else {
-      pending = pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`;
-    }
-  }
-  if (pending !== "") merged.push(pending);
-  const cap = Math.max(1, max);
-  const kept = merged.length > cap ? [...merged.slice(0, cap - 1), merged.slice(cap - 1).join("; ")] : merged;
-  return kept.map((text2) => ({ text: text2, kind: classifyClause(text2) }));
-}
-
-// src/runtime/plan/words.ts
-function splitWords(text2) {
-  return text2.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
-}
-function stem(word) {
-  let w = word.toLowerCase();
-  if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
-var STOPWORD_LIST = `a an the this that these those to of in on for with and or but if then also so as at by from into
-  onto up down out over under about please we our us i me my you your they them it its is are was were be been being
-  should must can could would will shall may might need want let just really very too all any each every some no not
-  only own same such than there here when where which who whom why how what get got ok okay etc via use using after
-  before against between without within through across around during since until while because instead again
-  fix add implement make update change improve write create ensure support handle remove delete refactor rewrite
-  migrate convert replace port harden secure optimize clean tidy do work code file repo repository project stuff
-  thing something everything feature bug issue problem fail failing broken regression new better nice good more less
-  one two way case cases`;
-var STOPWORDS2 = new Set(
-  STOPWORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
-);
-var EXTENSION_WORDS = new Set(
-  "js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh".split(
-    " "
-  )
-);
-function contentStems(text2) {
-  const stems = splitWords(text2).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS2.has(word));
-  return [...new Set(stems)];
-}
-function segmentStems(segment) {
-  return splitWords(segment).filter((word) => !EXTENSION_WORDS.has(word)).map(stem);
-}
-
-// src/runtime/plan/discover.ts
-var TEST_DIR_NAMES = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec"]);
-function isTestPath(path) {
-  const segments = path.split("/");
-  const base = segments.at(-1) ?? "";
-  if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
-  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
-}
-function indexFile(path) {
-  const segments = path.split("/");
-  const base = segments.at(-1) ?? path;
-  return {
-    path,
-    lower: path.toLowerCase(),
-    base: base.toLowerCase(),
-    compact: splitWords(base.split(".")[0] ?? base).join(""),
-    baseStems: new Set(segmentStems(base)),
-    dirStems: new Set(segments.slice(0, -1).flatMap(segmentStems))
-  };
-}
-function indexRepoFiles(repoFiles) {
-  return { files: repoFiles.map(indexFile) };
-}
-function pathTokens(goalText) {
-  const found = goalText.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^\.\//, "").replace(/[.]+$/, "").replace(/\/+$/, "").toLowerCase()).filter((token2) => token2 !== "" && (token2.includes("/") || /^[\w.-]+\.[a-z][a-z0-9]{0,7}$/.test(token2))).filter((token2) => !/^(?:e\.g|i\.e|etc)$/.test(token2) && !token2.startsWith("http"));
-  return [...new Set(found)];
-}
-function pathScore(file2, token2) {
-  if (file2.lower === token2) return 100;
-  if (file2.lower.endsWith(`/${token2}`)) return 80;
-  if (file2.lower.startsWith(`${token2}/`) || file2.lower.includes(`/${token2}/`)) return 50;
-  const tokenBase = token2.split("/").at(-1) ?? token2;
-  return file2.base === tokenBase ? 40 : 0;
-}
-function nearly(a, b) {
-  if (a.length < 4 || b.length < 4) return false;
-  const [short3, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.startsWith(short3) && long.length - short3.length <= 3;
-}
-function wordScore(file2, term) {
-  if (file2.compact === term) return 12;
-  if (file2.baseStems.has(term)) return 10;
-  if (file2.dirStems.has(term)) return 4;
-  for (const s of file2.baseStems) if (nearly(s, term)) return 5;
-  for (const s of file2.dirStems) if (nearly(s, term)) return 2;
-  return 0;
-}
-function scoreRelevantFiles(goalText, repo, limit = 20) {
-  const files = "files" in repo ? repo.files : repo.map(indexFile);
-  if (limit <= 0 || files.length === 0) return [];
-  const tokens2 = pathTokens(goalText);
-  const identifiers = goalText.split(/[^\p{L}\p{N}_-]+/u).filter((token2) => /[a-z][A-Z]|[a-z0-9][_-][a-z0-9]/i.test(token2)).map((token2) => splitWords(token2).join(""));
-  const terms = [.../* @__PURE__ */ new Set([...contentStems(goalText), ...identifiers])];
-  if (tokens2.length === 0 && terms.length === 0) return [];
-  const total = new Float64Array(files.length);
-  const count = files.length;
-  for (const token2 of tokens2) {
-    files.forEach((file2, i) => {
-      total[i] = (total[i] ?? 0) + pathScore(file2, token2);
-    });
-  }
-  for (const term of terms) {
-    const scores = files.map((file2) => wordScore(file2, term));
-    const matched = scores.filter((score) => score > 0).length;
-    if (matched === 0) continue;
-    const weight = Math.log(1 + count / matched) / Math.log(1 + count);
-    scores.forEach((score, i) => {
-      total[i] = (total[i] ?? 0) + score * weight;
-    });
-  }
-  return files.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
-}
-
-// src/runtime/plan/slice-paths.ts
-var WHOLE_REPO = ".";
-function pathsOverlap2(a, b) {
-  return a === WHOLE_REPO || b === WHOLE_REPO || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-}
-function anyOverlap(as, bs) {
-  return as.some((a) => bs.some((b) => pathsOverlap2(a, b)));
-}
-function minimalPaths(paths) {
-  const unique2 = [...new Set(paths)];
-  return unique2.filter((path) => !unique2.some((other) => other !== path && covers(other, path)));
-}
-function covers(outer, inner) {
-  return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
-}
-function strongMatches(text2, repo) {
-  const scored = scoreRelevantFiles(text2, repo, 20);
-  const best = (entries2) => {
-    const top = entries2[0]?.score ?? 0;
-    return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
-  };
-  return {
-    sources: best(scored.filter((entry) => !isTestPath(entry.path))),
-    tests: best(scored.filter((entry) => isTestPath(entry.path)))
-  };
-}
-function stemOf(path) {
-  const base = path.split("/").at(-1) ?? path;
-  return (base.split(".")[0] ?? base).replace(/^test_|_test$/, "").toLowerCase();
-}
-function testsFor(sources, repoFiles) {
-  const stems = new Set(sources.map(stemOf));
-  return repoFiles.filter((path) => isTestPath(path) && stems.has(stemOf(path)));
-}
-function testRoot(path) {
-  const segments = path.split("/");
-  const index = segments.slice(0, -1).findIndex((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()));
-  return index >= 0 ? segments.slice(0, index + 1).join("/") : path;
-}
-function colocatedTestFor(source) {
-  const slash = source.lastIndexOf("/");
-  const dir = slash >= 0 ? `${source.slice(0, slash)}/` : "";
-  const base = source.slice(slash + 1);
-  const dot = base.lastIndexOf(".");
-  const [stemPart, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot + 1)] : [base, ""];
-  if (ext === "go") return `${dir}${stemPart}_test.go`;
-  if (ext === "py") return `${dir}test_${stemPart}.py`;
-  return ext === "" ? "test" : `${dir}${stemPart}.test.${ext}`;
-}
-function testLocations(relevantTests, sources, repoFiles) {
-  if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
-  const counts = /* @__PURE__ */ new Map();
-  for (const path of repoFiles) {
-    if (!isTestPath(path)) continue;
-    const root = testRoot(path);
-    if (root !== path) counts.set(root, (counts.get(root) ?? 0) + 1);
-  }
-  const busiest = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-  if (busiest !== void 0) return [busiest[0]];
-  const first = sources[0];
-  return [first === void 0 ? "test" : colocatedTestFor(first)];
-}
-function commonDirectory(paths) {
-  const dirs = paths.map((path) => path.split("/").slice(0, -1));
-  const first = dirs[0] ?? [];
-  let length = 0;
-  while (length < first.length && dirs.every((dir) => dir[length] === first[length])) length += 1;
-  return length === 0 ? WHOLE_REPO : first.slice(0, length).join("/");
-}
-var DOC_FILE = /\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
-function isDocPath(path) {
-  return DOC_FILE.test(path) || /^docs?\//i.test(path);
-}
-function defaultDocs(repoFiles) {
-  const docsDir = repoFiles.find((path) => /^docs?\//i.test(path))?.split("/")[0];
-  if (docsDir !== void 0) return [docsDir];
-  return [repoFiles.find((path) => /^readme(?:\.[a-z]+)?$/i.test(path)) ?? "README.md"];
-}
-
-// src/runtime/plan/heuristic.ts
-var PLANNER = { name: "heuristic", version: "1" };
-var MAX_SLICES = 8;
-var DEFAULT_SLICE_MS = 30 * 6e4;
-var MIN_SLICE_MS = 6e4;
-var MAX_LISTED_WRITES = 3;
-function sliceId(index, text2) {
-  const prefix = `s${index}`;
-  const slug = text2.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  if (slug === "") return prefix;
-  const room = 40 - prefix.length - 1;
-  const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
-  return `${prefix}-${cut2.replace(/-+$/, "")}`;
-}
-function quoteList(paths) {
-  return paths.length === 0 ? "none" : paths.join(", ");
-}
-function testSubject(text2) {
-  return text2.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
-}
-function sliceFor(clause, index, { input: input2, repo, notes }) {
-  const id = sliceId(index, clause.text);
-  const own2 = strongMatches(clause.kind === "test" ? testSubject(clause.text) : clause.text, repo);
-  const base = { clause, id, dependsOn: [] };
-  if (clause.kind === "test") {
-    const goal = strongMatches(testSubject(input2.goalText), repo);
-    const sources2 = own2.sources.length > 0 ? own2.sources : goal.sources;
-    const tests = [.../* @__PURE__ */ new Set([...own2.tests, ...testsFor(sources2, input2.repoFiles)])];
-    const writes2 = testLocations(tests, sources2, input2.repoFiles);
-    return {
-      ...base,
-      role: "test-author",
-      writes: writes2,
-      reads: [.../* @__PURE__ */ new Set([...sources2, ...tests])].sort(),
-      risk: "low",
-      acceptance: testAcceptance(clause, writes2, input2.oracle)
-    };
-  }
-  if (clause.kind === "docs") {
-    const docs = own2.sources.filter(isDocPath);
-    const writes2 = docs.length > 0 ? docs : defaultDocs(input2.repoFiles);
-    if (docs.length === 0)
-      notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes2.join(", ")}`);
-    return {
-      ...base,
-      role: "docs-writer",
-      writes: writes2,
-      reads: own2.sources.filter((path) => !isDocPath(path)).sort(),
-      risk: "low",
-      acceptance: [
-        `Done when: ${clause.text}`,
-        "Commands, flags and examples in the changed documentation match the code on the head commit"
-      ]
-    };
-  }
-  const sources = own2.sources.filter((path) => !isDocPath(path) || own2.sources.every(isDocPath));
-  let writes;
-  if (sources.length === 0) {
-    writes = [WHOLE_REPO];
-    notes.push(`no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`);
-  } else if (sources.length <= MAX_LISTED_WRITES) {
-    writes = sources;
-  } else {
-    writes = [commonDirectory(sources)];
-    notes.push(
-      `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`
-    );
-  }
-  const reads = [.../* @__PURE__ */ new Set([...sources, ...own2.tests, ...testsFor(sources, input2.repoFiles)])].sort();
-  return {
-    ...base,
-    role: "implementer",
-    writes,
-    reads,
-    risk: writes.includes(WHOLE_REPO) ? "high" : "medium",
-    acceptance: [`Done when: ${clause.text}`, ...input2.oracle.checks]
-  };
-}
-function testAcceptance(clause, writes, oracle) {
-  const lines = [`Tests under ${writes.join(", ")} cover: ${clause.text}`];
-  if (oracle.shape === "fail_to_pass") {
-    lines.push("The regression test fails on the base commit and passes with the fix applied");
-  } else if (oracle.shape === "adversarial") {
-    lines.push(
-      "The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection"
-    );
-  } else {
-    lines.push("The new tests pass on the head commit");
-  }
-  lines.push("Every test that passes on the base commit still passes on the head commit");
-  return lines;
-}
-function reaches(slices, from, to) {
-  const byId = new Map(slices.map((slice) => [slice.id, slice]));
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [...from.dependsOn];
-  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
-    if (id === to) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...byId.get(id)?.dependsOn ?? []);
-  }
-  return false;
-}
-function orderConflicts(slices, notes) {
-  for (const [j, later] of slices.entries()) {
-    for (const earlier of slices.slice(0, j)) {
-      if (reaches(slices, later, earlier.id)) continue;
-      const collide = anyOverlap(earlier.writes, [...later.writes, ...later.reads]) || anyOverlap(later.writes, earlier.reads);
-      if (!collide) continue;
-      later.dependsOn.push(earlier.id);
-      notes.push(`${later.id} depends on ${earlier.id}: their read/write sets overlap`);
-    }
-  }
-}
-function splitBudget(budget, count, notes) {
-  let timeMs = DEFAULT_SLICE_MS;
-  if (budget.timeMs !== null) {
-    const share = Math.floor(budget.timeMs / count);
-    timeMs = Math.min(budget.timeMs, Math.max(MIN_SLICE_MS, share));
-    if (timeMs > share) {
-      notes.push(`the goal time budget split ${count} ways is under 1 min; each slice gets ${timeMs} ms`);
-    }
-  }
-  const tokens2 = budget.tokens === null ? null : Math.max(1, Math.floor(budget.tokens / count));
-  const usd = budget.usd === null ? null : Math.floor(budget.usd / count * 1e4) / 1e4 || budget.usd / count;
-  return { timeMs, tokens: tokens2, usd };
-}
-async function plan(input2) {
-  if (!input2.oracle.testable) {
-    const why = input2.oracle.reasons.join("; ") || "the oracle is not testable";
-    return {
-      planner: { ...PLANNER },
-      tasks: [],
-      notes: [`not planned: the goal is not testable (${why}); a human must decide first`]
-    };
-  }
-  const notes = [];
-  const cap = Math.min(MAX_SLICES, Math.max(1, input2.maxAgents * 2));
-  const all = splitClauses(input2.goalText);
-  const clauses = splitClauses(input2.goalText, cap);
-  notes.push(
-    `goal split into ${all.length} clause(s): ${all.map((clause) => `"${clause.text}"`).join(", ")}`
-  );
-  if (all.length > clauses.length) {
-    notes.push(
-      `at most ${cap} slices for max-agents ${input2.maxAgents}; clauses ${cap} to ${all.length} form one slice`
-    );
-  }
-  const repo = indexRepoFiles(input2.repoFiles);
-  const slices = clauses.map((clause, i) => sliceFor(clause, i + 1, { input: input2, repo, notes }));
-  for (const [i, slice] of slices.entries()) {
-    if (slice.role !== "test-author" || strongMatches(testSubject(slice.clause.text), repo).sources.length > 0)
-      continue;
-    for (const earlier of slices.slice(0, i)) {
-      if (earlier.role !== "implementer") continue;
-      slice.dependsOn.push(earlier.id);
-      notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
-    }
-  }
-  orderConflicts(slices, notes);
-  const budget = splitBudget(input2.budget, slices.length, notes);
-  const tasks = slices.map((slice, i) => {
-    const writes = minimalPaths(slice.writes);
-    const whole = writes.includes(WHOLE_REPO);
-    return {
-      id: slice.id,
-      title: slice.clause.text.charAt(0).toUpperCase() + slice.clause.text.slice(1),
-      description: `${slice.clause.text} (part ${i + 1} of ${slices.length} of the goal "${input2.goalText}"). ` + (whole ? "No file matched, so the slice may change any unprotected file. " : `Writes ${quoteList(writes)}. `) + `Relevant files: ${quoteList(slice.reads)}.`,
-      ownerRole: slice.role,
-      dependsOn: slice.dependsOn,
-      reads: slice.reads,
-      writes,
-      risk: slice.risk,
-      acceptance: slice.acceptance,
-      budget,
-      maxRetries: slice.risk === "high" ? 1 : 2
-    };
-  });
-  return { planner: { ...PLANNER }, tasks, notes };
-}
-var heuristicPlanner = { name: PLANNER.name, plan };
-
-// src/runtime/ports.ts
-var systemClock = {
-  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
-  nowMs: () => Date.now()
-};
-
-// src/adapters/local-forge/forge.ts
-init_errors3();
-import { createHash as createHash2 } from "node:crypto";
-import { join as join14 } from "node:path";
-
-// src/adapters/git/commits.ts
-init_run_git();
-async function commitAt(repoRoot, ref) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0 ? result2.stdout.trim() : null;
-}
-async function mergesCleanly(repoRoot, base, head2) {
-  const result2 = await mergeTree(repoRoot, base, head2);
-  return result2 !== null;
-}
-async function mergeTree(repoRoot, base, head2) {
-  const result2 = await runGit(["merge-tree", "--write-tree", "--no-messages", base, head2], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0 ? result2.stdout.trim() : null;
-}
-
-// src/adapters/git/advance-branch.ts
-init_run_git();
-async function advanceBranch(input2) {
-  const env = commitEnv(input2.identity);
-  const git = (args, okExitCodes) => runGit(args, { cwd: input2.repoRoot, env, ...okExitCodes === void 0 ? {} : { okExitCodes } });
-  const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === input2.branch;
-  const fastForward = (await git(["merge-base", "--is-ancestor", input2.from, input2.head], [0, 1])).exitCode === 0;
-  let target = input2.head;
-  if (!fastForward || input2.method !== "merge") {
-    const tree = await mergeTree(input2.repoRoot, input2.from, input2.head);
-    if (tree === null) return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
-    const parents = input2.method === "merge" ? ["-p", input2.from, "-p", input2.head] : ["-p", input2.from];
-    target = (await git(["commit-tree", tree, ...parents, "-m", input2.message])).stdout.trim();
-  }
-  if (checkedOut) {
-    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-    if (dirty) {
-      return {
-        merged: false,
-        reason: "not_mergeable",
-        detail: `${input2.branch} is checked out with uncommitted changes`
-      };
-    }
-    await git(["merge", "--ff-only", "--quiet", target]);
-  } else {
-    await git(["update-ref", `refs/heads/${input2.branch}`, target, input2.from]);
-  }
-  return { merged: true, sha: target };
-}
-
-// src/adapters/local-forge/store.ts
-init_zod();
-import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
-var pullSchema = external_exports.object({
-  number: external_exports.number().int().positive(),
-  title: external_exports.string(),
-  body: external_exports.string(),
-  head: external_exports.string(),
-  base: external_exports.string(),
-  draft: external_exports.boolean(),
-  state: external_exports.enum(["open", "closed", "merged"]),
-  labels: external_exports.array(external_exports.string()),
-  mergedSha: external_exports.string().nullable()
-});
-var checkRunSchema = external_exports.object({
-  id: external_exports.number().int().positive(),
-  name: external_exports.string(),
-  headSha: external_exports.string(),
-  conclusion: external_exports.enum(["success", "failure", "neutral"]),
-  title: external_exports.string(),
-  summary: external_exports.string(),
-  externalId: external_exports.string()
-});
-var dataSchema = external_exports.object({
-  version: external_exports.literal(1),
-  pulls: external_exports.array(pullSchema),
-  checkRuns: external_exports.array(checkRunSchema)
-});
-var LocalForgeStore = class {
-  constructor(dir) {
-    this.dir = dir;
-    this.path = join13(dir, "forge.json");
-  }
-  dir;
-  path;
-  queue = Promise.resolve();
-  async read() {
-    try {
-      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
-    } catch (error62) {
-      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
-      throw error62;
-    }
-  }
-  /** Read-modify-write, serialized within the process. */
-  update(change) {
-    const run = async () => {
-      const data = await this.read();
-      const result2 = change(data);
-      await mkdir8(this.dir, { recursive: true });
-      await writeJsonAtomic(this.path, dataSchema.parse(data));
-      return result2;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {
-    });
-    return next;
-  }
-};
-
-// src/adapters/local-forge/forge.ts
-function createLocalForge(options) {
-  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join14(options.stateRoot, "forge", key));
-  const repoRoot = options.repoRoot;
-  const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
-  const view = async (pull) => {
-    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
-    const baseSha = await sha2(`refs/heads/${pull.base}`);
-    const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
-    return {
-      number: pull.number,
-      url: `local://${repoRoot}/pull/${pull.number}`,
-      title: pull.title,
-      body: pull.body,
-      head: pull.head,
-      headSha,
-      base: pull.base,
-      baseSha,
-      draft: pull.draft,
-      state: pull.state,
-      labels: [...pull.labels],
-      mergeable
-    };
-  };
-  const pullByNumber = async (number4) => {
-    const pull = (await store.read()).pulls.find((p) => p.number === number4);
-    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-    return pull;
-  };
-  return {
-    kind: "local",
-    repo: { owner: "local", name: key },
-    async push(spec) {
-      const current = await sha2(`refs/heads/${spec.branch}`);
-      if (current !== spec.sha) {
-        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
-      }
-    },
-    async findPullRequest(head2) {
-      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
-      return pull ? view(pull) : null;
-    },
-    async createPullRequest(spec) {
-      if (!await sha2(`refs/heads/${spec.head}`))
-        throw new ForgeError(`Branch ${spec.head} does not exist.`);
-      if (!await sha2(`refs/heads/${spec.base}`))
-        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
-      const pull = await store.update((data) => {
-        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
-        if (existing) {
-          existing.title = spec.title;
-          existing.body = spec.body;
-          return { ...existing, reused: true };
-        }
-        const created = {
-          number: data.pulls.length + 1,
-          title: spec.title,
-          body: spec.body,
-          head: spec.head,
-          base: spec.base,
-          draft: spec.draft,
-          state: "open",
-          labels: [...spec.labels],
-          mergedSha: null
-        };
-        data.pulls.push(created);
-        return created;
-      });
-      return { ...await view(pull), reused: "reused" in pull };
-    },
-    async updatePullRequest(number4, change) {
-      await pullByNumber(number4);
-      const pull = await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
-        return { ...found };
-      });
-      return view(pull);
-    },
-    getPullRequest: async (number4) => view(await pullByNumber(number4)),
-    async addLabels(number4, labels) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
-      });
-    },
-    async findCheckRun(commit, name, externalId) {
-      const run = (await store.read()).checkRuns.find(
-        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
-      );
-      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
-    },
-    async removeLabel(number4, label) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = found.labels.filter((l) => l !== label);
-      });
-    },
-    async upsertCheckRun(spec, id) {
-      return store.update((data) => {
-        const existing = data.checkRuns.find(
-          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
-        );
-        const record2 = {
-          id: existing?.id ?? data.checkRuns.length + 1,
-          name: spec.name,
-          headSha: spec.headSha,
-          conclusion: spec.conclusion,
-          title: spec.title,
-          summary: spec.summary,
-          externalId: spec.externalId
-        };
-        if (existing) Object.assign(existing, record2);
-        else data.checkRuns.push(record2);
-        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
-      });
-    },
-    async checks(commit) {
-      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
-      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
-    },
-    branchProtection: async () => null,
-    reviews: async () => ({ approvals: 0, changesRequested: false }),
-    async merge(number4, expected, method) {
-      const pull = await view(await pullByNumber(number4));
-      if (pull.headSha !== expected) {
-        return {
-          merged: false,
-          reason: "head_moved",
-          detail: `head is ${pull.headSha}, expected ${expected}`
-        };
-      }
-      const merged = await advanceBranch({
-        repoRoot,
-        branch: pull.base,
-        from: pull.baseSha,
-        head: pull.headSha,
-        method,
-        message: `${pull.title} (#${pull.number})`,
-        identity: DEFAULT_IDENTITY
-      });
-      if (!merged.merged) return merged;
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) {
-          found.state = "merged";
-          found.mergedSha = merged.sha;
-        }
-      });
-      return merged;
-    }
-  };
-}
-
-// src/cli/forge.ts
-init_errors3();
-var FORGE_CHOICES = ["auto", "local", "github"];
-async function chooseForge(io, goal, stateRoot, flag) {
-  const choice2 = flag ?? "auto";
-  if (!FORGE_CHOICES.includes(choice2)) {
-    throw new UsageError(`--forge: '${choice2}' is not one of ${FORGE_CHOICES.join(", ")}.`, {
-      hint: "Example: --forge local"
-    });
-  }
-  const token2 = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-  if (choice2 === "github" || choice2 === "auto" && token2) {
-    const { createCliGitHubForge: createCliGitHubForge2 } = await Promise.resolve().then(() => (init_github_forge(), github_forge_exports));
-    return createCliGitHubForge2(io, goal);
-  }
-  return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
-}
-
-// src/cli/wording.ts
-init_request_issue_text();
-var FLAGS = {
-  goal: { flag: "<goal>", command: "run" },
-  policy: { flag: "--policy", command: "run" },
-  mergePolicy: { flag: "--merge-policy", command: "run" },
-  sliceExecution: { flag: "--slice-execution", command: "run" },
-  maxAgents: { flag: "--max-agents", command: "run" },
-  budgetTime: { flag: "--budget-time", command: "run" },
-  budgetTokens: { flag: "--budget-tokens", command: "run" },
-  budgetUsd: { flag: "--budget-usd", command: "run" },
-  time: { flag: "--time", command: "budget-add" },
-  tokens: { flag: "--tokens", command: "budget-add" },
-  usd: { flag: "--usd", command: "budget-add" },
-  summary: { flag: "--summary", command: "accept" },
-  reason: { flag: "--reason", command: "reject" },
-  agent: { flag: "--agent", command: "run" },
-  baseBranch: { flag: "--base-branch", command: "open-pr" }
-};
-var TEXT_FIELDS = ["goal", "summary", "reason"];
-function given(field, value2) {
-  if (field === "goal") return `"${value2}"`;
-  return TEXT_FIELDS.includes(field) ? `${FLAGS[field].flag} "${value2}"` : `${FLAGS[field].flag} ${value2}`;
-}
-var CLI_SPELLING = {
-  name: (field) => FLAGS[field].flag,
-  given,
-  example: (field, value2) => `omk goal ${FLAGS[field].command} ${given(field, value2)}`,
-  command: (field) => FLAGS[field].command
-};
-function wordIssues(issues) {
-  return describeIssues(issues, CLI_SPELLING);
-}
-var CLI_STEPS = (step) => {
-  switch (step.step) {
-    case "status":
-    case "pause":
-    case "resume":
-    case "proof":
-      return `'omk goal ${step.step} ${step.goalId}'`;
-    case "open_pr":
-      return `'omk goal open-pr ${step.goalId}'`;
-    case "merge":
-      return `'omk goal merge ${step.goalId}'`;
-    case "budget_add":
-      return `'omk goal budget-add ${step.goalId} --time 1h'`;
-    case "run":
-      return `'omk goal run "<goal>"'`;
-    case "list":
-      return `'omk goal list'`;
-    case "resume_orphans":
-      return `'omk goal resume --auto'`;
-  }
-};
-var CLI_WORDS = { fields: CLI_SPELLING, steps: CLI_STEPS };
-
-// src/cli/context.ts
-var processHost2 = processHost();
-function composeRuntime(io, stateDir, options = {}) {
-  const reporter = {
-    info: (message) => io.stderr(`omk: ${message}
-`),
-    warn: (message) => io.stderr(`omk: warning: ${message}
-`)
-  };
-  const stateRoot = stateDir ?? resolveStateRoot(io.env);
-  return {
-    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost2, reporter }),
-    reporter,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex: () => randomBytes3(3).toString("hex"),
-    env: io.env,
-    execution: localExecutionHost,
-    words: CLI_WORDS,
-    forge: (goal) => chooseForge(io, goal, stateRoot, options.forge)
-  };
-}
-
-// src/runtime/budget/ops.ts
-init_errors3();
-
 // src/runtime/goal/lifecycle.ts
 init_errors3();
 var ALLOWED_FROM = {
@@ -44482,7 +39496,7 @@ function nextStatus(goal, action, context) {
   }
   if (!ALLOWED_FROM[action].includes(from)) {
     throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
-      hint: hintFor2(action, goal)
+      hint: hintFor(action, goal)
     });
   }
   switch (action) {
@@ -44501,7 +39515,7 @@ function nextStatus(goal, action, context) {
 function isOrphaned(goal, context) {
   return goal.status === "running" && !context.controllerAlive;
 }
-function hintFor2(action, goal) {
+function hintFor(action, goal) {
   if (TERMINAL_STATUSES.includes(goal.status)) {
     const article = goal.status === "accepted" ? "An" : "A";
     return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: "run" }, "."];
@@ -44676,8 +39690,137 @@ async function readEvents(store, goalId) {
 
 // src/runtime/agents/registry.ts
 init_errors3();
-import { accessSync, constants, statSync as statSync2 } from "node:fs";
-import { isAbsolute as isAbsolute3, resolve as resolve8 } from "node:path";
+import { accessSync, constants, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+
+// src/runtime/graph/paths.ts
+var MAX_PATH_CHARS = 4096;
+var MAX_SEGMENT_BYTES = 255;
+var MAX_QUOTED_CHARS = 120;
+var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
+var UNSEEN_RANGES = [
+  [847, 847],
+  [4447, 4448],
+  [6068, 6069],
+  [12644, 12644],
+  [65024, 65039],
+  [65440, 65440],
+  [917760, 917999]
+];
+var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
+var PATH_SYNTAX = /[./\\:~*?%]/;
+var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
+function isUnseen(ch) {
+  if (ch === " ") return false;
+  if (UNSEEN.test(ch)) return true;
+  const cp = ch.codePointAt(0) ?? 0;
+  return UNSEEN_RANGES.some(([low, high]) => cp >= low && cp <= high);
+}
+function codePointName(ch) {
+  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
+  return `U+${hex3.padStart(4, "0")}`;
+}
+function fail(reason) {
+  return { ok: false, reason };
+}
+function isDotGit(segment) {
+  const stripped = segment.replace(/[. ]+$/, "");
+  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
+}
+function segmentProblem(segment) {
+  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
+    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (isDotGit(segment)) {
+    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
+  }
+  if (/[. ]$/.test(segment)) {
+    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
+  }
+  return null;
+}
+function rawProblem(raw) {
+  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
+  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
+  for (const ch of raw) {
+    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
+  }
+  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
+  if (raw.startsWith("\\"))
+    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
+  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
+  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
+  if (ENCODED_SYNTAX.test(raw))
+    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
+  if (raw.includes(":")) {
+    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
+  }
+  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
+  if (/[*?]/.test(raw)) {
+    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
+  }
+  return null;
+}
+function normalizeRepoPath(raw) {
+  if (typeof raw !== "string") return fail("is not a string");
+  const problem = rawProblem(raw);
+  if (problem !== null) return fail(problem);
+  const nfc = raw.normalize("NFC");
+  for (const ch of nfc) {
+    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
+      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
+    }
+  }
+  const kept = [];
+  for (const segment of nfc.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
+      continue;
+    }
+    const segmentIssue = segmentProblem(segment);
+    if (segmentIssue !== null) return fail(segmentIssue);
+    kept.push(segment);
+  }
+  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
+}
+function normalizePathList(kind, raw, problems) {
+  const paths = /* @__PURE__ */ new Set();
+  for (const entry of raw) {
+    const check2 = normalizeRepoPath(entry);
+    if (check2.ok) paths.add(check2.path);
+    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
+  }
+  return [...paths].sort();
+}
+function foldCase(path) {
+  return path.toLowerCase();
+}
+function isWithin(path, container) {
+  if (container === ".") return true;
+  if (path === ".") return false;
+  const inner = foldCase(path);
+  const outer = foldCase(container);
+  return inner === outer || inner.startsWith(`${outer}/`);
+}
+function pathsOverlap(a, b) {
+  return isWithin(a, b) || isWithin(b, a);
+}
+function quoteUntrusted(text2) {
+  let out = "";
+  let count = 0;
+  for (const ch of text2) {
+    if (count === MAX_QUOTED_CHARS) {
+      out += "\u2026";
+      break;
+    }
+    count += 1;
+    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
+    else if (ch === '"' || ch === "\\") out += `\\${ch}`;
+    else out += ch;
+  }
+  return `"${out}"`;
+}
 
 // src/runtime/agents/presets.ts
 function preset(spec) {
@@ -44790,14 +39933,14 @@ function scriptPath(spec, repoRoot) {
   if (raw === "") {
     throw new ConfigError("the agent 'script:' needs a path to an executable", { hint: EXAMPLES });
   }
-  return isAbsolute3(raw) ? raw : resolve8(repoRoot, raw);
+  return isAbsolute(raw) ? raw : resolve(repoRoot, raw);
 }
 function checkedScript(spec, repoRoot) {
   const path = scriptPath(spec, repoRoot);
   const shown = quoteUntrusted(path);
   let isFile;
   try {
-    isFile = statSync2(path).isFile();
+    isFile = statSync(path).isFile();
   } catch (error62) {
     throw new ConfigError(`agent script ${shown} does not exist`, {
       hint: `script paths are relative to the repository root (${repoRoot}); ${EXAMPLES}`,
@@ -44824,6 +39967,217 @@ function unknownAgent(spec, config2) {
       hint: "define your own command under agents.custom in .omk/config.yml"
     }
   );
+}
+
+// src/runtime/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+init_zod();
+init_errors3();
+import { readFile as readFile3, stat } from "node:fs/promises";
+import { join as join3 } from "node:path";
+
+// src/runtime/config/schema.ts
+init_zod();
+
+// src/runtime/agents/config.ts
+init_zod();
+var PROMPT_DELIVERY = ["file", "stdin", "arg"];
+var customAgentSchema = external_exports.object({
+  argv: external_exports.array(external_exports.string().min(1)).min(1),
+  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
+  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
+  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
+  usage: external_exports.enum(["none", "json"]).default("none")
+});
+var agentsConfigSchema = external_exports.object({
+  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
+  default: external_exports.string().min(1).optional(),
+  /** Named custom commands, usable as --agent <name>. */
+  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+  /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
+  settings: external_exports.record(
+    external_exports.string(),
+    external_exports.object({
+      extraArgs: external_exports.array(external_exports.string()).default([]),
+      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([])
+    })
+  ).default({})
+}).default({ custom: {}, settings: {} });
+
+// src/runtime/config/schema.ts
+var CONFIG_VERSION = 1;
+var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
+var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
+var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
+var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
+  const [, h, m, s] = DURATION.exec(text2) ?? [];
+  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
+}).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
+});
+var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
+  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
+}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
+var gateConfigSchema = external_exports.strictObject({
+  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
+  name: gateNameSchema,
+  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
+  run: argvSchema.optional(),
+  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
+  timeout: durationSchema.optional(),
+  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
+  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
+  enabled: external_exports.boolean().optional().describe("false removes a detected gate.")
+});
+var gatesConfigSchema = external_exports.strictObject({
+  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
+  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
+  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
+    const seen = /* @__PURE__ */ new Set();
+    list3.forEach((gate, index) => {
+      if (seen.has(gate.name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `gate '${gate.name}' is listed twice; merge the two entries`,
+          path: [index, "name"]
+        });
+      }
+      seen.add(gate.name);
+    });
+  })
+}).prefault({});
+var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
+var configSchema = external_exports.strictObject({
+  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
+  gates: gatesConfigSchema,
+  agents: strictAgentsSchema
+});
+function defaultConfig() {
+  return configSchema.parse({});
+}
+
+// src/runtime/config/load.ts
+var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
+var MAX_CONFIG_BYTES = 256 * 1024;
+var CONFIG_EXAMPLES = {
+  "": [
+    "version: 1",
+    "gates:",
+    "  detect: true        # false: only the gates listed below",
+    "  timeout: 10m        # default per-gate timeout (s, m or h)",
+    "  list:",
+    "    - name: test",
+    "      kind: test",
+    '      run: ["npm", "test"]',
+    "      timeout: 5m",
+    "    - name: lint",
+    "      required: false   # override a detected gate by name",
+    "agents:",
+    "  default: claude"
+  ].join("\n"),
+  version: `version: ${CONFIG_VERSION}`,
+  gates: ["version: 1", "gates:", "  detect: true", "  timeout: 10m"].join("\n"),
+  "gates.timeout": [
+    "version: 1",
+    "gates:",
+    "  timeout: 10m   # a number with s, m or h: 90s, 10m, 1h30m"
+  ].join("\n"),
+  "gates.list": [
+    "version: 1",
+    "gates:",
+    "  list:",
+    "    - name: e2e",
+    "      kind: test",
+    '      run: ["npm", "run", "e2e"]',
+    "      required: false"
+  ].join("\n"),
+  "gates.list.run": [
+    "version: 1",
+    "gates:",
+    "  list:",
+    "    - name: test",
+    '      run: ["npm", "test"]   # an argv array: omk never runs a shell'
+  ].join("\n"),
+  "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
+    "\n"
+  ),
+  agents: [
+    "version: 1",
+    "agents:",
+    "  default: my-agent",
+    "  custom:",
+    "    my-agent:",
+    '      argv: ["my-agent", "--prompt-file", "{promptFile}"]'
+  ].join("\n")
+};
+async function loadConfig(repoRoot) {
+  for (const relative of CONFIG_FILES) {
+    const path = join3(repoRoot, relative);
+    const text2 = await readConfigText(path);
+    if (text2 === null) continue;
+    return { config: parseConfig(text2, path), path };
+  }
+  return { config: configSchema.parse({}), path: null };
+}
+async function readConfigText(path) {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ConfigError(`${path} is not a file.`);
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(`${path} is ${info.size} bytes; a config file may be at most 256 KB.`);
+    }
+    return await readFile3(path, "utf8");
+  } catch (error62) {
+    if (error62.code === "ENOENT") return null;
+    if (error62 instanceof ConfigError) throw error62;
+    throw new ConfigError(`Cannot read ${path}.`, { cause: error62 });
+  }
+}
+function parseConfig(text2, source) {
+  const raw = parseYaml(text2, source);
+  const version2 = typeof raw === "object" && raw !== null ? raw.version : void 0;
+  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > CONFIG_VERSION) {
+    throw new ConfigError(
+      `${source}: version ${version2} is newer than this omk understands (up to version ${CONFIG_VERSION}).`,
+      { hint: "The file was written for a newer omk. Upgrade omk to use it." }
+    );
+  }
+  const result2 = configSchema.safeParse(raw ?? {});
+  if (result2.success) return result2.data;
+  const first = result2.error.issues[0];
+  throw new ConfigError(`${source} is invalid:
+${external_exports.prettifyError(result2.error)}`, {
+    hint: `Fix ${source}, for example:
+${exampleFor(first?.path ?? [])}`,
+    cause: result2.error
+  });
+}
+function parseYaml(text2, source) {
+  const doc = (0, import_yaml.parseDocument)(text2, { prettyErrors: true, uniqueKeys: true });
+  const [error62] = doc.errors;
+  if (error62) {
+    throw new ConfigError(`${source} is not valid YAML: ${error62.message}`, {
+      hint: `Check indentation and quoting. A valid file looks like:
+${CONFIG_EXAMPLES[""]}`,
+      cause: error62
+    });
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new ConfigError(`${source} could not be read as data: ${cause.message}`, { cause });
+  }
+}
+function exampleFor(path) {
+  const segments = path.filter((part) => typeof part === "string");
+  for (let length = segments.length; length > 0; length -= 1) {
+    const example = CONFIG_EXAMPLES[segments.slice(0, length).join(".")];
+    if (example !== void 0) return example;
+  }
+  return CONFIG_EXAMPLES[""] ?? "";
 }
 
 // src/runtime/app/agent.ts
@@ -44869,8 +40223,349 @@ function withAgentArgs(agents, spec, args) {
   };
 }
 
+// src/runtime/gates/detect.ts
+init_errors3();
+
+// src/runtime/gates/detect-go.ts
+var goDetector = {
+  name: "go",
+  detect(context) {
+    if (!context.has("go.mod")) return [];
+    const source = "go.mod";
+    return [
+      // gofmt -l lists unformatted files and exits 0 either way: any output is the failure.
+      { name: "format", kind: "format", argv: ["gofmt", "-l", "."], source, failOnOutput: true },
+      { name: "lint", kind: "lint", argv: ["go", "vet", "./..."], source },
+      { name: "test", kind: "test", argv: ["go", "test", "./..."], source }
+    ];
+  }
+};
+
+// src/runtime/gates/detect-make.ts
+var MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
+var TARGETS = [
+  ["fmt-check", "format", "format"],
+  ["format-check", "format", "format"],
+  ["lint", "lint", "lint"],
+  ["typecheck", "typecheck", "typecheck"],
+  ["test", "test", "test"],
+  ["check", "check", "test"]
+];
+var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=:])/gm;
+function makeTargets(text2) {
+  const targets = /* @__PURE__ */ new Set();
+  for (const match of text2.matchAll(RULE)) {
+    for (const target of (match[1] ?? "").split(/[ \t]+/)) targets.add(target);
+  }
+  return targets;
+}
+var makeDetector = {
+  name: "make",
+  fallback: true,
+  detect(context) {
+    const file2 = MAKEFILES.find((path) => context.has(path));
+    const text2 = file2 === void 0 ? null : context.read(file2);
+    if (file2 === void 0 || text2 === null) return [];
+    const targets = makeTargets(text2);
+    const gates = [];
+    for (const [target, name, kind] of TARGETS) {
+      if (!targets.has(target) || gates.some((gate) => gate.name === name)) continue;
+      gates.push({ name, kind, argv: ["make", target], source: `${file2} target ${target}` });
+    }
+    return gates;
+  }
+};
+
+// src/runtime/gates/detect-node.ts
+var TEST_SCRIPTS = ["test"];
+var LINT_SCRIPTS = ["lint"];
+var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
+var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
+var PLACEHOLDER_TEST = /no test specified/;
+function packageManager(context) {
+  if (context.has("pnpm-lock.yaml")) return "pnpm";
+  if (context.has("yarn.lock")) return "yarn";
+  return "npm";
+}
+function readScripts(context) {
+  const text2 = context.read("package.json");
+  if (text2 === null) return null;
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text2);
+  } catch {
+    return null;
+  }
+  const scripts = typeof parsed2 === "object" && parsed2 !== null ? Reflect.get(parsed2, "scripts") : void 0;
+  if (typeof scripts !== "object" || scripts === null) return {};
+  const result2 = {};
+  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
+  return result2;
+}
+var nodeDetector = {
+  name: "node",
+  detect(context) {
+    const scripts = readScripts(context);
+    if (scripts === null) return [];
+    const manager = packageManager(context);
+    const gates = [];
+    const add = (name, candidates) => {
+      const script = candidates.find((candidate) => {
+        const body = scripts[candidate];
+        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
+      });
+      if (script === void 0) return;
+      gates.push({
+        name,
+        kind: name,
+        argv: [manager, "run", script],
+        source: `package.json scripts.${script}`
+      });
+    };
+    add("format", FORMAT_SCRIPTS);
+    add("lint", LINT_SCRIPTS);
+    add("typecheck", TYPECHECK_SCRIPTS);
+    add("test", TEST_SCRIPTS);
+    return gates;
+  }
+};
+
+// src/runtime/gates/detector.ts
+import { readFileSync, statSync as statSync2 } from "node:fs";
+import { join as join4 } from "node:path";
+var MAX_READ_BYTES = 512 * 1024;
+function createDetectContext(repoRoot, files) {
+  const listed = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
+  const cache = /* @__PURE__ */ new Map();
+  const read = (path) => {
+    if (!listed.has(path)) return null;
+    const cached2 = cache.get(path);
+    if (cached2 !== void 0) return cached2;
+    let text2 = null;
+    try {
+      const full = join4(repoRoot, path);
+      if (statSync2(full).size <= MAX_READ_BYTES) text2 = readFileSync(full, "utf8");
+    } catch {
+    }
+    cache.set(path, text2);
+    return text2;
+  };
+  return {
+    files: listed,
+    has: (path) => listed.has(path),
+    some: (predicate) => {
+      for (const file2 of listed) if (predicate(file2)) return true;
+      return false;
+    },
+    read
+  };
+}
+function hasSection(text2, section) {
+  if (text2 === null) return false;
+  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
+}
+
+// src/runtime/gates/detect-python.ts
+var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
+var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
+var MYPY_FILES = /^\s*files\s*=/m;
+var pythonDetector = {
+  name: "python",
+  detect(context) {
+    if (!context.some((path) => MARKERS.test(path))) return [];
+    const pyproject = context.read("pyproject.toml");
+    const setupCfg = context.read("setup.cfg");
+    const mypyIni = context.read("mypy.ini");
+    const gates = [];
+    const ruffFile = ["ruff.toml", ".ruff.toml"].find((path) => context.has(path));
+    if (ruffFile !== void 0 || hasSection(pyproject, "tool.ruff")) {
+      const source = ruffFile ?? "pyproject.toml [tool.ruff]";
+      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "."], source });
+    }
+    const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
+    if (mypySource !== null) {
+      const configured = [mypyIni, pyproject, setupCfg].some(
+        (text2) => text2 !== null && MYPY_FILES.test(text2)
+      );
+      const argv = configured ? ["mypy"] : ["mypy", "."];
+      gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
+    }
+    const pytestSource = context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path) => TEST_FILE.test(path)) ? "python test files" : null;
+    if (pytestSource !== null) {
+      gates.push({ name: "test", kind: "test", argv: ["python3", "-m", "pytest"], source: pytestSource });
+    }
+    return gates;
+  }
+};
+
+// src/runtime/gates/detect-rust.ts
+var rustDetector = {
+  name: "rust",
+  detect(context) {
+    if (!context.has("Cargo.toml")) return [];
+    const source = "Cargo.toml";
+    return [
+      { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
+      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
+      { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
+      { name: "test", kind: "test", argv: ["cargo", "test"], source }
+    ];
+  }
+};
+
+// src/runtime/gates/detect.ts
+var GATE_DETECTORS = [
+  nodeDetector,
+  rustDetector,
+  goDetector,
+  pythonDetector,
+  makeDetector
+];
+var CONFIG_SOURCE = ".omk/config.yml";
+function detectGates(repoRoot, files, config2, detectors = GATE_DETECTORS) {
+  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files), detectors) : [];
+  return applyGateConfig(detected, config2.gates);
+}
+function runDetectors(context, detectors) {
+  const gates = [];
+  const names = /* @__PURE__ */ new Set();
+  const primary = detectors.filter((detector) => !detector.fallback);
+  const fallback = detectors.filter((detector) => detector.fallback);
+  for (const detector of [...primary, ...fallback]) {
+    const coveredKinds = new Set(gates.map((gate) => gate.kind));
+    for (const gate of detector.detect(context)) {
+      if (detector.fallback && coveredKinds.has(gate.kind)) continue;
+      let name = names.has(gate.name) ? `${detector.name}-${gate.name}` : gate.name;
+      for (let n = 2; names.has(name); n += 1) name = `${detector.name}-${gate.name}-${n}`;
+      names.add(name);
+      gates.push({ ...gate, name });
+    }
+  }
+  return gates;
+}
+function applyGateConfig(detected, config2) {
+  const gates = /* @__PURE__ */ new Map();
+  for (const gate of detected) {
+    gates.set(gate.name, toSpec(gate, gate.source, void 0, void 0, config2.timeout));
+  }
+  for (const [index, entry] of config2.list.entries()) {
+    const where = `${CONFIG_SOURCE} gates.list[${index}]`;
+    const existing = gates.get(entry.name);
+    if (entry.enabled === false) {
+      gates.delete(entry.name);
+      continue;
+    }
+    if (existing) {
+      const replaced = entry.run !== void 0;
+      const merged = {
+        name: existing.name,
+        kind: entry.kind ?? existing.kind,
+        argv: entry.run ?? existing.argv,
+        source: replaced ? where : `${existing.source}, overridden by ${where}`,
+        // A replacement command does not inherit the detected tool's way of reporting failure.
+        failOnOutput: entry.failOnOutput ?? (replaced ? false : existing.failOnOutput)
+      };
+      gates.set(entry.name, toSpec(merged, merged.source, entry.required, entry.timeout, config2.timeout));
+    } else if (entry.run !== void 0) {
+      const kind = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : "custom");
+      const gate = { name: entry.name, kind, argv: entry.run, source: where };
+      if (entry.failOnOutput !== void 0) gate.failOnOutput = entry.failOnOutput;
+      gates.set(entry.name, toSpec(gate, where, entry.required, entry.timeout, config2.timeout));
+    } else if (entry.required === true) {
+      const known = [...gates.keys()].join(", ") || "none";
+      throw new ConfigError(
+        `${where}: gate '${entry.name}' is required but was not detected and has no \`run\` (detected: ${known}).`,
+        {
+          hint: `Give it a command, e.g.
+  - name: ${entry.name}
+    run: ["npm", "run", "${entry.name}"]`
+        }
+      );
+    }
+  }
+  return [...gates.values()];
+}
+function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
+  const spec = {
+    name: gate.name,
+    kind: gate.kind,
+    argv: [...gate.argv],
+    required: required2 ?? REQUIRED_GATE_KINDS.includes(gate.kind),
+    timeoutMs: timeoutMs ?? defaultTimeoutMs,
+    source
+  };
+  if (gate.failOnOutput) spec.failOnOutput = true;
+  return spec;
+}
+
+// src/runtime/app/baseline.ts
+init_env();
+async function testBaseline(deps, root, artifactsDir) {
+  const [files, info, { config: config2 }] = await Promise.all([
+    deps.repo.listFiles(root),
+    deps.repo.inspect(root),
+    loadConfig(root)
+  ]);
+  const gates = detectGates(root, files, config2);
+  const tests = await deps.execution.verify(
+    gates.filter((gate) => gate.kind === "test"),
+    {
+      cwd: root,
+      sha: info.headSha ?? "",
+      baseCwd: null,
+      baseSha: null,
+      artifactsDir,
+      env: gateEnvironment(deps.env)
+    }
+  );
+  return { gates, tests };
+}
+
 // src/runtime/app/controller.ts
 init_env();
+
+// src/runtime/state/paths.ts
+import { homedir } from "node:os";
+import { isAbsolute as isAbsolute2, join as join5, resolve as resolve2 } from "node:path";
+function resolveStateRoot(env, home = homedir()) {
+  const explicit = env.OMK_STATE_DIR;
+  if (explicit) return resolve2(explicit);
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg && isAbsolute2(xdg)) return join5(xdg, "omk");
+  return join5(home, ".local", "state", "omk");
+}
+function goalPaths(stateRoot, goalId) {
+  const dir = join5(stateRoot, "goals", goalId);
+  return {
+    dir,
+    goal: join5(dir, "goal.json"),
+    prd: join5(dir, "prd.md"),
+    technicalPlan: join5(dir, "technical-plan.md"),
+    testSpec: join5(dir, "test-spec.md"),
+    taskGraph: join5(dir, "task-graph.json"),
+    decisions: join5(dir, "decisions.jsonl"),
+    events: join5(dir, "events.jsonl"),
+    proof: join5(dir, "proof.json"),
+    failure: join5(dir, "failure.json"),
+    execution: join5(dir, "execution.json"),
+    delivery: join5(dir, "delivery.json"),
+    budget: join5(dir, "budget.jsonl"),
+    lock: join5(dir, ".lock"),
+    artifacts: join5(dir, "artifacts"),
+    gateArtifacts: join5(dir, "artifacts", "gates"),
+    agentRunArtifacts: join5(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join5(dir, "artifacts", "reviews")
+  };
+}
+function workspacesDir(stateRoot) {
+  return join5(stateRoot, "worktrees");
+}
+function goalsDir(stateRoot) {
+  return join5(stateRoot, "goals");
+}
+
+// src/runtime/app/controller.ts
 async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
   const files = await deps.repo.listFiles(root);
@@ -44970,7 +40665,106 @@ function lazyBase(deps, goal) {
 
 // src/runtime/controller/integrate.ts
 init_branches();
-import { join as join15 } from "node:path";
+import { join as join6 } from "node:path";
+
+// src/runtime/graph/order.ts
+init_errors3();
+function dependencyEdges(tasks) {
+  const edges = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    if (!edges.has(task.id)) edges.set(task.id, [...new Set(task.dependsOn)]);
+  }
+  return edges;
+}
+function reachableFrom(start, edges) {
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [...start];
+  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const dep of edges.get(id) ?? []) {
+      if (!seen.has(dep)) stack.push(dep);
+    }
+  }
+  return seen;
+}
+function cycleThrough(id, edges) {
+  const parent = /* @__PURE__ */ new Map();
+  const queue = [id];
+  for (let head2 = 0; head2 < queue.length; head2 += 1) {
+    const current = queue[head2] ?? id;
+    for (const dep of edges.get(current) ?? []) {
+      if (dep === id) {
+        const path = [id];
+        for (let at = current; at !== void 0 && at !== id; at = parent.get(at)) {
+          path.push(at);
+        }
+        return [id, ...path.slice(1).reverse(), id];
+      }
+      if (!parent.has(dep) && edges.has(dep)) {
+        parent.set(dep, current);
+        queue.push(dep);
+      }
+    }
+  }
+  return null;
+}
+function stableTopologicalOrder(nodes, depsOf) {
+  const pending = new Set(nodes);
+  const order = [];
+  for (; ; ) {
+    let next;
+    for (const node2 of pending) {
+      if (next !== void 0 && node2 > next) continue;
+      if (depsOf(node2).every((dep) => !pending.has(dep))) next = node2;
+    }
+    if (next === void 0) return order;
+    pending.delete(next);
+    order.push(next);
+  }
+}
+function dependencyWaves(tasks) {
+  const ids = /* @__PURE__ */ new Set();
+  for (const task of tasks) {
+    if (ids.has(task.id)) throw new OmkError("internal", `Task graph lists task "${task.id}" twice.`);
+    ids.add(task.id);
+  }
+  for (const task of tasks) {
+    const missing = task.dependsOn.find((dep) => !ids.has(dep));
+    if (missing !== void 0) {
+      throw new OmkError("internal", `Task "${task.id}" depends on "${missing}", which is not in the graph.`);
+    }
+  }
+  const waves2 = [];
+  const placed = /* @__PURE__ */ new Set();
+  let remaining2 = [...tasks];
+  while (remaining2.length > 0) {
+    const wave = remaining2.filter((task) => task.dependsOn.every((dep) => placed.has(dep)));
+    if (wave.length === 0) {
+      const stuck = remaining2.map((task) => task.id).join(", ");
+      throw new OmkError("internal", `Task graph has a dependency cycle among: ${stuck}.`);
+    }
+    for (const task of wave) placed.add(task.id);
+    remaining2 = remaining2.filter((task) => !placed.has(task.id));
+    waves2.push(wave);
+  }
+  return waves2;
+}
+function accessConflict(task, other) {
+  const pairs = [
+    ["writes", task.writes, "writes", other.writes],
+    ["writes", task.writes, "reads", other.reads],
+    ["reads", task.reads, "writes", other.writes]
+  ];
+  for (const [mine, myPaths, theirs, theirPaths] of pairs) {
+    for (const path of myPaths) {
+      const hit = theirPaths.find((candidate) => pathsOverlap(path, candidate));
+      if (hit === void 0) continue;
+      return `${mine} ${quoteUntrusted(path)} while task "${other.id}" ${theirs} ${quoteUntrusted(hit)}, and neither depends on the other; add a dependency between them or make their paths disjoint`;
+    }
+  }
+  return null;
+}
 
 // src/runtime/review/files.ts
 var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
@@ -44981,7 +40775,7 @@ var TEST_NAMES = [
   /_test\.py$/,
   /_spec\.rb$/
 ];
-function isTestPath2(path) {
+function isTestPath(path) {
   const segments = path.split("/");
   const name = segments.at(-1) ?? "";
   if (segments.slice(0, -1).some((segment) => TEST_DIRS.has(segment.toLowerCase()))) return true;
@@ -44995,7 +40789,7 @@ var SOURCE_EXTENSIONS = new Set(
   ].join(" ").split(" ")
 );
 function isSourcePath(path) {
-  return SOURCE_EXTENSIONS.has(extension(path)) && !isTestPath2(path);
+  return SOURCE_EXTENSIONS.has(extension(path)) && !isTestPath(path);
 }
 var EXECUTABLE = new Set(
   "exe dll so dylib o obj a lib ko sys elf com scr class jar war ear pyc pyo wasm node msi apk ipa deb rpm dmg pkg appimage".split(
@@ -45059,6 +40853,65 @@ function naturalCompare(a, b) {
 }
 function plural2(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+// src/runtime/graph/protected.ts
+var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
+var CREDENTIALS = "credential files hold secrets";
+var KEYS = "private keys and certificates are secrets";
+function atRoot(pattern, why) {
+  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
+  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
+}
+function anyName(pattern, why, test) {
+  return { pattern, why, matches: (segments) => segments.some(test) };
+}
+var RULES = [
+  atRoot(".github/workflows/", WORKFLOWS),
+  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
+  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
+  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
+  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
+  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
+  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
+  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
+  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
+  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
+  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
+  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
+  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
+  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
+  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
+  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
+  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
+  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
+  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
+  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
+  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
+  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
+  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
+  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
+];
+var PROTECTED_PATTERNS = RULES.map((rule) => rule.pattern);
+function matchingRule(path) {
+  if (path === ".") return void 0;
+  const segments = path.toLowerCase().split("/");
+  return RULES.find((rule) => rule.matches(segments));
+}
+function isProtectedPath(path) {
+  return matchingRule(path) !== void 0;
+}
+function protectedWriteViolation(path, allowed) {
+  const rule = matchingRule(path);
+  if (rule === void 0) return null;
+  for (const entry of allowed) {
+    const normalized = normalizeRepoPath(entry);
+    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path, normalized.path)) return null;
+  }
+  return `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); the plan must name it as an allowed protected path before a task may write it`;
 }
 
 // src/runtime/review/scope.ts
@@ -45134,7 +40987,7 @@ function sizeFinding(input2) {
 function testFindings(input2) {
   const paths = input2.changedFiles.map((file2) => file2.path);
   const sources = paths.filter(isSourcePath);
-  const tests = paths.filter(isTestPath2);
+  const tests = paths.filter(isTestPath);
   if (sources.length === 0) return [];
   if (tests.length === 0) {
     return [
@@ -45173,6 +41026,41 @@ function gateFindings(input2) {
   const required2 = requiredProblems.length === 0 ? "" : `; required and not passing: ${requiredProblems.join(", ")}`;
   findings.push(finding("controller", "info", `Gates: ${tally}${required2}.`, []));
   return findings;
+}
+
+// src/runtime/markdown/untrusted.ts
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
+function visible(value2) {
+  return value2.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
+}
+function oneLine(value2) {
+  return visible(value2).replace(LINE_BREAKS, " ");
+}
+function text(value2) {
+  const escaped = oneLine(value2).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
+  return html(escaped);
+}
+function code(value2, inTable = false) {
+  const flat = oneLine(value2);
+  const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
+  if (content === "") return "";
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function html(value2, defuseMentions = true) {
+  const escaped = visible(value2).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
+}
+var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
+function link(label, url2, inTable = false) {
+  return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
+}
+function quote(value2) {
+  return value2.split(/\r\n?|\n/).map((line2) => `> ${text(line2)}`.trimEnd());
 }
 
 // src/runtime/review/render.ts
@@ -45578,7 +41466,7 @@ var RULES2 = [
   { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true }
 ];
 var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
-var PLACEHOLDER2 = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
+var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
 var SAMPLE_MARKER = /EXAMPLE/;
 var SYNTHETIC_RUN = 6;
 var MIN_ENTROPY = 3.5;
@@ -45596,7 +41484,7 @@ function findSecrets(line2) {
     const start = hit.index + hit[0].length - value2.length - 1;
     const end = start + value2.length;
     if (found.some((other) => other.start < end && start < other.end)) continue;
-    if (PLACEHOLDER2.test(value2) || looksSynthetic(value2) || shannonEntropy(value2) < MIN_ENTROPY) continue;
+    if (PLACEHOLDER.test(value2) || looksSynthetic(value2) || shannonEntropy(value2) < MIN_ENTROPY) continue;
     found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value2) });
   }
   return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
@@ -45614,9 +41502,9 @@ function looksSynthetic(value2) {
   return false;
 }
 function secret(kind, severity2, value2) {
-  return { kind, severity: severity2, redacted: redact2(value2) };
+  return { kind, severity: severity2, redacted: redact(value2) };
 }
-function redact2(value2) {
+function redact(value2) {
   return `${[...value2].slice(0, 4).join("")}\u2026`;
 }
 function shannonEntropy(value2) {
@@ -45778,7 +41666,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join15(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join6(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
@@ -45794,7 +41682,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join15(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join6(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -46035,10 +41923,136 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join16 } from "node:path";
+import { join as join8 } from "node:path";
+
+// src/runtime/agents/follow-ups.ts
+init_zod();
+import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
+import { dirname as dirname4, join as join7 } from "node:path";
+init_schema();
+var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
+var MAX_FILE_BYTES = 256 * 1024;
+var MAX_PROPOSALS = 20;
+var MAX_PATHS = 100;
+var pathList = external_exports.array(external_exports.string().min(1).max(4096)).max(MAX_PATHS);
+var followUpProposalSchema = external_exports.object({
+  id: external_exports.string().regex(SLICE_ID_PATTERN, "must be lowercase letters, digits and dashes (at most 63)").optional(),
+  title: external_exports.string().trim().min(1).max(200),
+  description: external_exports.string().max(8e3).default(""),
+  ownerRole: external_exports.string().trim().min(1).max(60).optional(),
+  dependsOn: external_exports.array(external_exports.string().max(63)).max(MAX_PATHS).optional(),
+  reads: pathList.default([]),
+  writes: pathList.min(1, "must name at least one path the follow-up will change"),
+  risk: external_exports.enum(RISKS).default("medium"),
+  acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
+});
+async function readFollowUps(cwd, defaults) {
+  const path = join7(cwd, FOLLOW_UPS_FILE);
+  let text2;
+  try {
+    const stat12 = await lstat(path);
+    if (!stat12.isFile()) {
+      await removeProposals(path);
+      return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
+    }
+    if (stat12.size > MAX_FILE_BYTES) {
+      await removeProposals(path);
+      return {
+        followUps: [],
+        problems: [`${FOLLOW_UPS_FILE} is larger than ${MAX_FILE_BYTES} bytes; ignored`]
+      };
+    }
+    text2 = await readFile4(path, "utf8");
+  } catch (error62) {
+    if (isNotFound(error62)) return { followUps: [], problems: [] };
+    throw error62;
+  }
+  await removeProposals(path);
+  return parseFollowUps(text2, defaults);
+}
+function parseFollowUps(text2, defaults) {
+  let raw;
+  try {
+    raw = JSON.parse(text2);
+  } catch (error62) {
+    return {
+      followUps: [],
+      problems: [
+        `${FOLLOW_UPS_FILE} is not valid JSON (${error62 instanceof Error ? error62.message : String(error62)}); ignored`
+      ]
+    };
+  }
+  if (!Array.isArray(raw)) {
+    return { followUps: [], problems: [`${FOLLOW_UPS_FILE} must hold a JSON array of proposals; ignored`] };
+  }
+  const problems = [];
+  const followUps = [];
+  const ids = /* @__PURE__ */ new Set();
+  raw.forEach((entry, index) => {
+    const label = `follow-up #${index + 1}`;
+    if (index >= MAX_PROPOSALS) {
+      if (index === MAX_PROPOSALS) {
+        problems.push(
+          `only the first ${MAX_PROPOSALS} follow-ups are considered; ${raw.length - index} dropped`
+        );
+      }
+      return;
+    }
+    const parsed2 = followUpProposalSchema.safeParse(entry);
+    if (!parsed2.success) {
+      problems.push(`${label} dropped: ${describeIssues2(parsed2.error)}`);
+      return;
+    }
+    const proposal = parsed2.data;
+    const id = proposal.id ?? uniqueId(slugify3(proposal.title, defaults.parentTaskId, index), ids);
+    if (ids.has(id)) {
+      problems.push(`${label} dropped: id ${quoteUntrusted(id)} is used by an earlier follow-up`);
+      return;
+    }
+    ids.add(id);
+    followUps.push({
+      id,
+      title: proposal.title,
+      description: proposal.description,
+      ownerRole: proposal.ownerRole ?? defaults.ownerRole,
+      dependsOn: proposal.dependsOn ?? [defaults.parentTaskId],
+      reads: proposal.reads,
+      writes: proposal.writes,
+      risk: proposal.risk,
+      acceptance: proposal.acceptance,
+      budget: defaults.budget,
+      maxRetries: defaults.maxRetries
+    });
+  });
+  return { followUps, problems };
+}
+function describeIssues2(error62) {
+  return error62.issues.slice(0, 5).map((issue2) => `${issue2.path.length > 0 ? issue2.path.join(".") : "entry"} ${issue2.message}`).join("; ");
+}
+function slugify3(title3, parent, index) {
+  const slug = title3.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const base = slug === "" ? `${parent}-follow-up-${index + 1}` : slug;
+  return base.slice(0, 56).replace(/-+$/, "") || `follow-up-${index + 1}`;
+}
+function uniqueId(base, taken) {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n += 1) {
+    const candidate = `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+async function removeProposals(path) {
+  await unlink(path).catch((error62) => {
+    if (!isNotFound(error62)) throw error62;
+  });
+  await rmdir(dirname4(path)).catch(() => void 0);
+}
+function isNotFound(error62) {
+  return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
+}
 
 // src/runtime/agents/prompt.ts
-var MAX_GOAL_CHARS2 = 8e3;
+var MAX_GOAL_CHARS = 8e3;
 var MAX_DESCRIPTION_CHARS = 8e3;
 var MAX_FAILURE_CHARS = 12e3;
 var MAX_LIST_ITEMS = 100;
@@ -46058,7 +42072,7 @@ function renderAgentPrompt(input2) {
       "verifies and delivers the change itself."
     ),
     "## Goal",
-    fenced(head(input2.goal, MAX_GOAL_CHARS2)),
+    fenced(head(input2.goal, MAX_GOAL_CHARS)),
     "## This slice",
     `**${oneLine2(task.title)}**`,
     task.description.trim() === "" ? "(no further description)" : fenced(head(task.description, MAX_DESCRIPTION_CHARS)),
@@ -46138,6 +42152,172 @@ function tail(text2, max) {
 ${text2.slice(-max)}`;
 }
 
+// src/runtime/graph/validate.ts
+init_errors3();
+init_branches();
+init_schema();
+var ID_RULE = '1 to 63 lowercase letters, digits or "-", not starting with "-"';
+function checkDraft(draft, dependsOn, options) {
+  const problems = [];
+  const writes = normalizePathList("write", draft.writes, problems);
+  const reads = normalizePathList("read", draft.reads, problems);
+  if (problems.length > 0) return { code: "unsafe_path", reason: problems.join("; ") };
+  for (const path of writes) {
+    const violation = protectedWriteViolation(path, options.allowedProtectedPaths ?? []);
+    if (violation !== null) return { code: "protected_path", reason: `write path ${violation}` };
+  }
+  const limit = options.maxTaskTimeMs ?? null;
+  if (limit !== null && draft.budget.timeMs > limit) {
+    const reason = `budget.timeMs ${draft.budget.timeMs} exceeds the per-task limit of ${limit} ms; lower it or split the task`;
+    return { code: "budget", reason };
+  }
+  return {
+    id: draft.id,
+    title: draft.title,
+    description: draft.description,
+    ownerRole: draft.ownerRole,
+    dependsOn,
+    reads,
+    writes,
+    risk: draft.risk,
+    acceptance: [...draft.acceptance],
+    budget: { timeMs: draft.budget.timeMs, tokens: draft.budget.tokens, usd: draft.budget.usd },
+    maxRetries: draft.maxRetries,
+    status: "pending",
+    attempts: 0
+  };
+}
+function isFailure(value2) {
+  return "code" in value2;
+}
+function idFailure(id, takenBy) {
+  if (RESERVED_SLICE_IDS.includes(id)) {
+    return {
+      code: "invalid_id",
+      reason: `task id "${id}" is reserved for omk's own branches; rename the task`
+    };
+  }
+  if (!SLICE_ID_PATTERN.test(id)) {
+    return {
+      code: "invalid_id",
+      reason: `task id ${quoteUntrusted(id)} is not a valid slice id (${ID_RULE})`
+    };
+  }
+  if (takenBy === null) return null;
+  return {
+    code: "duplicate_id",
+    reason: `task id "${id}" is already used by ${takenBy}; give each task its own id`
+  };
+}
+function missingDependency(dependsOn, known) {
+  const missing = dependsOn.find((dep) => !known(dep));
+  if (missing === void 0) return null;
+  const reason = `depends on ${quoteUntrusted(missing)}, which is not a task in this graph; add that task or drop the dependency`;
+  return { code: "missing_dependency", reason };
+}
+function cycleFailure(cycle) {
+  return {
+    code: "cycle",
+    reason: `is part of a dependency cycle: ${cycle.join(" -> ")}; remove one of these dependencies`
+  };
+}
+function validateTaskGraph(drafts, options = {}) {
+  const failures = /* @__PURE__ */ new Map();
+  const checked = /* @__PURE__ */ new Map();
+  const indexById = /* @__PURE__ */ new Map();
+  drafts.forEach((draft, index) => {
+    const first = indexById.get(draft.id);
+    const failure3 = idFailure(draft.id, first === void 0 ? null : `task #${first + 1} in the plan`);
+    if (failure3 !== null) failures.set(index, failure3);
+    if (first === void 0) indexById.set(draft.id, index);
+  });
+  drafts.forEach((draft, index) => {
+    if (failures.has(index)) return;
+    const dependsOn = [...new Set(draft.dependsOn)];
+    const result2 = missingDependency(dependsOn, (dep) => indexById.has(dep)) ?? checkDraft(draft, dependsOn, options);
+    if (isFailure(result2)) failures.set(index, result2);
+    else checked.set(index, result2);
+  });
+  const nodes = drafts.filter(
+    (draft, index) => indexById.get(draft.id) === index && SLICE_ID_PATTERN.test(draft.id)
+  );
+  const edges = dependencyEdges(nodes);
+  for (const [index, task] of checked) {
+    const cycle = cycleThrough(task.id, edges);
+    if (cycle === null) continue;
+    failures.set(index, cycleFailure(cycle));
+    checked.delete(index);
+  }
+  decideInDependencyOrder(checked, failures, indexById);
+  const tasks = [];
+  const rejected = [];
+  drafts.forEach((draft, index) => {
+    const failure3 = failures.get(index);
+    const task = checked.get(index);
+    if (failure3 !== void 0)
+      rejected.push({ taskId: draft.id, code: failure3.code, reason: failure3.reason });
+    else if (task !== void 0) tasks.push(task);
+  });
+  return { tasks, rejected };
+}
+function decideInDependencyOrder(checked, failures, indexById) {
+  const depIndexes = /* @__PURE__ */ new Map();
+  for (const [index, task] of checked) {
+    const deps = task.dependsOn.map((dep) => indexById.get(dep) ?? -1);
+    depIndexes.set(index, deps);
+  }
+  const order = stableTopologicalOrder([...checked.keys()], (index) => depIndexes.get(index) ?? []);
+  if (order.length !== checked.size) throw new OmkError("internal", "Graph validation missed a cycle.");
+  const ancestors = /* @__PURE__ */ new Map();
+  const accepted = [];
+  for (const index of order) {
+    const task = checked.get(index);
+    if (task === void 0) continue;
+    const deps = depIndexes.get(index) ?? [];
+    const above = new Set(deps);
+    for (const dep of deps) for (const ancestor of ancestors.get(dep) ?? []) above.add(ancestor);
+    ancestors.set(index, above);
+    const failure3 = rejectedDependency(task, deps, failures) ?? firstConflict(task, above, accepted, checked);
+    if (failure3 === null) {
+      accepted.push(index);
+    } else {
+      failures.set(index, failure3);
+      checked.delete(index);
+    }
+  }
+}
+function rejectedDependency(task, deps, failures) {
+  const at = deps.findIndex((dep) => failures.has(dep));
+  const code3 = failures.get(deps[at] ?? -1)?.code;
+  if (code3 === void 0) return null;
+  const reason = `depends on ${quoteUntrusted(task.dependsOn[at] ?? "")}, which was rejected (${code3}); fix that task first`;
+  return { code: "rejected_dependency", reason };
+}
+function firstConflict(task, above, accepted, checked) {
+  for (const other of accepted.filter((candidate) => !above.has(candidate)).sort((a, b) => a - b)) {
+    const otherTask = checked.get(other);
+    const reason = otherTask === void 0 ? null : accessConflict(task, otherTask);
+    if (reason !== null) return { code: "conflict", reason };
+  }
+  return null;
+}
+function validateAddition(existing, draft, options = {}) {
+  const reject = (failure3) => ({
+    rejection: { taskId: draft.id, code: failure3.code, reason: failure3.reason }
+  });
+  const edges = dependencyEdges(existing);
+  const dependsOn = [...new Set(draft.dependsOn)];
+  const task = idFailure(draft.id, edges.has(draft.id) ? "an existing task in the graph" : null) ?? missingDependency(dependsOn, (dep) => dep === draft.id || edges.has(dep)) ?? checkDraft(draft, dependsOn, options);
+  if (isFailure(task)) return reject(task);
+  if (dependsOn.includes(draft.id)) return reject(cycleFailure([draft.id, draft.id]));
+  const ordered = reachableFrom(dependsOn, edges);
+  for (const other of existing) {
+    const conflict = ordered.has(other.id) ? null : accessConflict(task, other);
+    if (conflict !== null) return reject({ code: "conflict", reason: conflict });
+  }
+  return { task };
+}
+
 // src/runtime/controller/slice.ts
 var GATE_PASSES = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing"]);
 function startPoint(ctx, task) {
@@ -46197,7 +42377,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join16(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join8(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -46284,7 +42464,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join16(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join8(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -46792,8 +42972,162 @@ var OUTCOME_ICONS = {
   skipped: "\u23ED\uFE0F"
 };
 
+// src/runtime/proof/render-text.ts
+init_next_steps();
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped"
+};
+function shortSha(sha2) {
+  return sha2 === null ? "unknown" : sha2.slice(0, 7);
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
+  const usd = (value2) => `$${value2.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha2 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+function renderProofText(proof, steps = NEUTRAL_STEPS) {
+  const out = [];
+  const section = (title3, items, empty, count = items.length) => {
+    if (items.length === 0 && empty === void 0) return;
+    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
+    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
+    out.push(...lines.map((entry) => `  ${entry}`));
+  };
+  const { git } = proof;
+  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
+  out.push(
+    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
+  );
+  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
+  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
+  out.push(
+    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(", ") : "none"}`
+  );
+  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
+  section("Gates", gates, "none ran", proof.gates.length);
+  section(
+    "Slices",
+    proof.slices.map(
+      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
+    )
+  );
+  section(
+    "Changed files",
+    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
+  );
+  section(
+    "Findings",
+    proof.findings.map(
+      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
+    )
+  );
+  section(
+    "Known gaps",
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
+    "none"
+  );
+  section(
+    "Failures",
+    proof.failures.map((failure3) => [
+      `[${line(failure3.code)}] ${line(failure3.message)}`,
+      ...indent(failure3.evidence)
+    ])
+  );
+  section("Warnings", proof.warnings.map(line));
+  section(
+    "Human decisions",
+    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
+  );
+  section(
+    "Delivery",
+    [
+      ...formatDelivery(proof.delivery).map(line),
+      ...proof.delivery.pullRequests.map(
+        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
+      )
+    ],
+    "nothing delivered yet"
+  );
+  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
+  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
+  out.push(`Digest: ${proof.digest}`);
+  return `${out.join("\n")}
+`;
+}
+function gateLines(gates) {
+  if (gates.length === 0) return [];
+  const rows = [
+    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
+    ...gates.map((gate) => [
+      OUTCOME_LABELS[gate.outcome],
+      line(gate.name),
+      line(gate.kind),
+      gate.required ? "yes" : "no",
+      shortSha(gate.sha),
+      gate.exitCode === null ? "-" : String(gate.exitCode),
+      formatDuration(gate.durationMs)
+    ])
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
+  const table2 = rows.map(
+    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
+  );
+  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [
+    `${line(gate.name)} (${OUTCOME_LABELS[gate.outcome]}) output:`,
+    ...indent(gate.tail)
+  ]);
+  return [...table2, ...tails];
+}
+function indent(text2) {
+  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
+}
+function line(text2) {
+  return clean(text2.replace(/\r\n?|\n/g, " "));
+}
+var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function clean(text2) {
+  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
+}
+
 // src/runtime/proof/render-markdown.ts
-var TAIL_LINES2 = 50;
+var TAIL_LINES = 50;
 var FILES_SHOWN = 100;
 var FILES_OPEN = 10;
 function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
@@ -46819,7 +43153,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration2(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
       );
     }
     for (const gate of proof.gates) {
@@ -46885,9 +43219,9 @@ function list(out, title3, items) {
 }
 function details(summary, body) {
   const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
-  const cut2 = lines.length > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines.length} lines)
+  const cut2 = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)
 ` : "";
-  const shown = lines.slice(-TAIL_LINES2).join("\n");
+  const shown = lines.slice(-TAIL_LINES).join("\n");
   return [
     `<details><summary>${html(summary)}</summary>`,
     "",
@@ -46958,7 +43292,7 @@ function wordLevel(message) {
 var STYLISH_FILE = new RegExp(`^${P_EXT}$`);
 var STYLISH_ENTRY = /^\s+(\d+):\d+\s+(error|warning)\s+(.+?)\s*$/;
 var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-var CONTROL2 = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 var MESSAGE_CHARS = 1e3;
 var MAX_LINE_CHARS = 1e3;
 function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
@@ -46982,7 +43316,7 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
     const path = relativePath(hit.path, options.repoRoot ?? null);
     if (path === null || hit.frame === true && inStack) continue;
     inStack = hit.frame === true;
-    const message = clean3(
+    const message = clean2(
       hit.message === "" ? contextMessage(lines, index, hit) : biomeMessage(hit, lines, index)
     );
     const line2 = Math.max(1, Number.parseInt(hit.line, 10) || 1);
@@ -46994,7 +43328,7 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
       startLine: line2,
       endLine: line2,
       level: hit.level ?? wordLevel(message) ?? options.level ?? "failure",
-      title: clean3(gateName).slice(0, 255),
+      title: clean2(gateName).slice(0, 255),
       message
     });
   }
@@ -47002,11 +43336,11 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
 }
 function locate(text2, stylishFile) {
   const stylish = stylishFile === null ? null : STYLISH_ENTRY.exec(text2);
-  if (stylishFile === null || stylish === null) return parse5(text2);
+  if (stylishFile === null || stylish === null) return parse3(text2);
   const message = stylish[3]?.replace(/\s{2,}/g, " ") ?? "";
   return { path: stylishFile, line: stylish[1] ?? "", message, level: severity(stylish[2]) };
 }
-function parse5(text2) {
+function parse3(text2) {
   for (const parser of PARSERS) {
     const match = parser.pattern.exec(text2);
     if (match !== null) return parser.hit(match);
@@ -47053,12 +43387,12 @@ function contextMessage(lines, index, hit) {
     if (HEADLINE.test(text2)) return text2.trim();
   }
   const before = lines.slice(Math.max(0, index - 8), index).reverse();
-  const isText = (text2) => text2.trim() !== "" && (text2.length > MAX_LINE_CHARS || parse5(text2) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text2);
+  const isText = (text2) => text2.trim() !== "" && (text2.length > MAX_LINE_CHARS || parse3(text2) === null) && !/^\s*[-=~^⎯─━]+\s*$/.test(text2);
   const found = before.find((text2) => HEADLINE.test(text2) && isText(text2)) ?? before.find((text2) => ERRORISH.test(text2) && isText(text2)) ?? before.find(isText);
   return found?.trim() ?? "failed here";
 }
-function clean3(message) {
-  const flat = message.replace(CONTROL2, " ").replace(/\s+/g, " ").trim();
+function clean2(message) {
+  const flat = message.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
   return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}\u2026` : flat;
 }
 
@@ -47308,7 +43642,7 @@ function gateAnnotations(opts) {
 init_zod();
 var FULL = "proof";
 var DIGEST = "proof-digest";
-var VERSION11 = "v1";
+var VERSION = "v1";
 var digestPayloadSchema = external_exports.object({
   digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
   status: proofSchema.shape.status,
@@ -47346,18 +43680,18 @@ function distinctGapCodes(proof) {
   return [...new Set(proof.knownGaps.map((gap) => gap.code))];
 }
 function block(form, json4) {
-  return `<!-- omk:${form} ${VERSION11} ${Buffer.from(json4, "utf8").toString("base64url")} -->`;
+  return `<!-- omk:${form} ${VERSION} ${Buffer.from(json4, "utf8").toString("base64url")} -->`;
 }
 
 // src/runtime/delivery/sections.ts
-var TAIL_LINES3 = 50;
+var TAIL_LINES2 = 50;
 function gatesSection(title3, gates, fold) {
   const out = [`### ${title3} (${gates.length})`, ""];
   if (gates.length === 0) return [...out, "No gate ran."].join("\n");
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration2(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -47374,8 +43708,8 @@ function gatesSection(title3, gates, fold) {
   return out.join("\n");
 }
 function details2(summary, body, maxChars) {
-  const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES3, maxChars);
-  const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES3 ? `(last ${TAIL_LINES3} of ${lines} lines)` : "";
+  const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES2, maxChars);
+  const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines} lines)` : "";
   return [
     `<details><summary>${html(summary)}</summary>`,
     "",
@@ -47483,12 +43817,12 @@ function shortGoalId(id) {
   return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
 }
 function renderSliceTitle(input2) {
-  return title2(input2.slice.task.title, `[${shortGoalId(input2.goal.id)}/${input2.slice.task.id}]`);
+  return title(input2.slice.task.title, `[${shortGoalId(input2.goal.id)}/${input2.slice.task.id}]`);
 }
 function renderIntegratorTitle(input2) {
-  return title2(input2.goal.goal.text, `[${shortGoalId(input2.goal.id)}]`);
+  return title(input2.goal.goal.text, `[${shortGoalId(input2.goal.id)}]`);
 }
-function title2(subject, suffix) {
+function title(subject, suffix) {
   const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
   const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
   const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
@@ -48110,6 +44444,745 @@ async function openPullRequests(deps, request2) {
   return { dryRun: false, result: result2 };
 }
 
+// src/runtime/app/queries.ts
+init_schema();
+
+// src/runtime/state/exists.ts
+import { access } from "node:fs/promises";
+async function pathExists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/runtime/app/queries.ts
+init_versioned();
+
+// src/runtime/plan/markdown.ts
+function row(cells) {
+  return `| ${cells.map((cell) => cell === "" ? " " : cell).join(" | ")} |`;
+}
+function table(header, rows) {
+  return [row(header), row(header.map(() => "---")), ...rows.map(row)];
+}
+function codeList(values, inTable = false) {
+  return values.length === 0 ? "\u2014" : values.map((value2) => code(value2, inTable)).join(", ");
+}
+function formatDuration2(ms) {
+  const totalSeconds = Math.round(ms / 1e3);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor(totalSeconds % 3600 / 60);
+  const seconds = totalSeconds % 60;
+  const parts = [
+    hours > 0 ? `${hours} h` : "",
+    minutes > 0 ? `${minutes} min` : "",
+    seconds > 0 ? `${seconds} s` : ""
+  ];
+  return parts.filter((part) => part !== "").join(" ") || "0 s";
+}
+function document(lines) {
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}
+`;
+}
+
+// src/runtime/plan/documents.ts
+var SHAPE_MEANING = {
+  fail_to_pass: "a test that fails on the base commit passes on the head commit, and no passing test breaks",
+  spec_acceptance: "new acceptance tests for each stated behaviour fail or are absent on the base commit and pass on the head commit",
+  pass_to_pass: "the existing suite passes before and after, unchanged; behaviour and public interface are preserved",
+  adversarial: "hostile-input tests pass on the head commit and a security review has no blocking findings",
+  benchmark: "a benchmark run on the base and head commits shows the stated target is met; tests stay pass-to-pass"
+};
+var GATE_MEANING = {
+  test: "The test suite passes on the head commit",
+  lint: "The linter reports no errors",
+  typecheck: "The type checker reports no errors",
+  format: "The formatter reports no changes",
+  "security-review": "A review of the diff (secrets, workflow edits, new dependencies, binaries) has no blocking finding",
+  benchmark: "The benchmark, measured on base and head, meets the stated target"
+};
+var NON_GOALS = {
+  fix: ["New features or refactors beyond what the fix needs", "Changing behaviour the goal does not name"],
+  greenfield: ["Changing existing behaviour beyond what the new feature needs", "Rewriting unrelated code"],
+  rewrite: [
+    "New behaviour: outputs and the public interface stay the same",
+    "Weakening or deleting tests to make the rewrite pass"
+  ],
+  hardening: [
+    "Feature work outside the attack surface the goal names",
+    "Rejecting input that is legitimate today"
+  ],
+  performance: [
+    "Changing outputs or behaviour to gain speed",
+    "Claiming the target from an estimate instead of a measurement"
+  ]
+};
+function title2(goal) {
+  const normalized = goal.goal.normalized;
+  return text(normalized.length > 80 ? `${normalized.slice(0, 79)}\u2026` : normalized);
+}
+function numbered(items) {
+  return items.map((item, i) => `${i + 1}. ${text(item)}`);
+}
+function budgetCell(budget) {
+  const parts = [formatDuration2(budget.timeMs)];
+  if (budget.tokens !== null) parts.push(`${budget.tokens} tokens`);
+  if (budget.usd !== null) parts.push(`$${budget.usd}`);
+  return parts.join(" \xB7 ");
+}
+function goalBudget(goal) {
+  const { timeMs, tokens: tokens2, usd } = goal.budget;
+  const parts = [
+    timeMs === null ? "no time limit" : formatDuration2(timeMs),
+    tokens2 === null ? "no token limit" : `${tokens2} tokens`,
+    usd === null ? "no cost limit" : `$${usd}`
+  ];
+  return parts.join(" \xB7 ");
+}
+function renderPrd(goal) {
+  const { oracle } = goal;
+  const lines = [
+    `# PRD: ${title2(goal)}`,
+    "",
+    ...table(
+      ["Field", "Value"],
+      [
+        ["Goal", code(goal.id, true)],
+        ["Status", text(goal.status)],
+        ["Testable", oracle.testable ? "yes" : "no (blocked on human decisions)"],
+        ["Class", oracle.class ?? "\u2014"],
+        ["Oracle shape", oracle.shape === null ? "\u2014" : code(oracle.shape, true)],
+        [
+          "Base",
+          goal.repo.baseSha === null ? "\u2014" : code(`${goal.repo.baseRef ?? "HEAD"} @ ${goal.repo.baseSha}`, true)
+        ],
+        ["Budget", goalBudget(goal)]
+      ]
+    ),
+    "",
+    "## Goal",
+    "",
+    `> ${text(goal.goal.normalized)}`,
+    "",
+    "## Success criteria",
+    "",
+    ...oracle.checks.length > 0 ? numbered(oracle.checks) : ["None yet: the goal is not testable until the human decisions below are made."],
+    "",
+    "## Required gates",
+    "",
+    ...oracle.requiredGates.length > 0 ? oracle.requiredGates.map((gate) => `- ${code(gate)}`) : ["None yet."],
+    "",
+    "## Non-goals and assumptions",
+    "",
+    ...oracle.class === null ? [] : NON_GOALS[oracle.class].map((line2) => `- Not a goal: ${line2}`),
+    "- Protected paths (workflows, secrets, code owners) are not changed unless the plan names them",
+    `- The work fits the goal budget: ${goalBudget(goal)}`,
+    "- The base commit is the reference for every before/after comparison"
+  ];
+  if (!oracle.testable) {
+    lines.push("", "## Human decisions needed", "", ...numbered(oracle.humanDecisions));
+  }
+  lines.push(
+    "",
+    "## Why the oracle decided this",
+    "",
+    ...oracle.reasons.map((reason) => `- ${text(reason)}`)
+  );
+  return document(lines);
+}
+function waves(tasks) {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  const level = /* @__PURE__ */ new Map();
+  const visiting = /* @__PURE__ */ new Set();
+  const levelOf = (task) => {
+    const known = level.get(task.id);
+    if (known !== void 0) return known;
+    if (visiting.has(task.id)) return 0;
+    visiting.add(task.id);
+    const deps = task.dependsOn.flatMap((id) => {
+      const dep = byId.get(id);
+      return dep === void 0 ? [] : [levelOf(dep) + 1];
+    });
+    const value2 = Math.max(0, ...deps);
+    level.set(task.id, value2);
+    return value2;
+  };
+  const out = [];
+  for (const task of tasks) {
+    const index = levelOf(task);
+    while (out.length <= index) out.push([]);
+    out[index]?.push(task.id);
+  }
+  return out;
+}
+function renderTechnicalPlan(goal, graph, notes) {
+  const lines = [
+    `# Technical plan: ${title2(goal)}`,
+    "",
+    `Planner: ${code(`${graph.planner.name} v${graph.planner.version}`)} \xB7 Goal: ${code(goal.id)} \xB7 ${graph.tasks.length} slice(s) accepted, ${graph.rejected.length} rejected`,
+    "",
+    "## Slices",
+    ""
+  ];
+  if (graph.tasks.length === 0) {
+    lines.push(
+      goal.oracle.testable ? "No slices were accepted." : "No slices: the goal is blocked on human decisions (see prd.md)."
+    );
+  } else {
+    lines.push(
+      ...table(
+        ["Slice", "Title", "Depends on", "Writes", "Reads", "Risk", "Retries", "Budget"],
+        graph.tasks.map((task) => [
+          code(task.id, true),
+          text(task.title),
+          codeList(task.dependsOn, true),
+          codeList(task.writes, true),
+          codeList(task.reads, true),
+          task.risk,
+          String(task.maxRetries),
+          budgetCell(task.budget)
+        ])
+      ),
+      "",
+      "## Waves",
+      "",
+      ...waves(graph.tasks).map((wave, i) => `${i + 1}. ${codeList(wave)}`)
+    );
+  }
+  lines.push("", "## Rejected tasks", "");
+  if (graph.rejected.length === 0) lines.push("None.");
+  else {
+    lines.push(
+      ...table(
+        ["Task", "Code", "Reason"],
+        graph.rejected.map((rejection) => [
+          code(rejection.taskId, true),
+          code(rejection.code, true),
+          text(rejection.reason)
+        ])
+      )
+    );
+  }
+  lines.push(
+    "",
+    "## Planner notes",
+    "",
+    ...notes.length === 0 ? ["None."] : notes.map((note) => `- ${text(note)}`)
+  );
+  return document(lines);
+}
+function renderTestSpec(goal, graph) {
+  const { oracle } = goal;
+  const lines = [`# Test spec: ${title2(goal)}`, "", "## Oracle", ""];
+  if (oracle.shape === null) {
+    lines.push("Not testable yet: the goal is blocked on human decisions (see prd.md).");
+  } else {
+    lines.push(
+      `Class ${code(oracle.class ?? "none")}, shape ${code(oracle.shape)}: ${SHAPE_MEANING[oracle.shape]}.`
+    );
+  }
+  lines.push("", "## Required gates", "");
+  if (oracle.requiredGates.length === 0) lines.push("None yet.");
+  else {
+    lines.push(
+      ...table(
+        ["Gate", "What it proves"],
+        oracle.requiredGates.map((gate) => [
+          code(gate, true),
+          text(GATE_MEANING[gate] ?? "A configured gate passes")
+        ])
+      )
+    );
+  }
+  lines.push(
+    "",
+    "## Success checks",
+    "",
+    ...oracle.checks.length === 0 ? ["None yet."] : numbered(oracle.checks)
+  );
+  lines.push("", "## Acceptance per slice");
+  if (graph.tasks.length === 0) lines.push("", "No slices.");
+  for (const task of graph.tasks) {
+    lines.push(
+      "",
+      `### ${code(task.id)}: ${text(task.title)}`,
+      "",
+      `Owner: ${text(task.ownerRole)} \xB7 Risk: ${task.risk} \xB7 Writes: ${codeList(task.writes)}`,
+      "",
+      ...task.acceptance.length === 0 ? ["- No acceptance criteria given."] : task.acceptance.map((line2) => `- ${text(line2)}`)
+    );
+  }
+  return document(lines);
+}
+
+// src/runtime/goal/create.ts
+init_ids();
+
+// src/runtime/goal/intake-checks.ts
+var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
+var SHAPE_BY_CLASS = {
+  fix: "fail_to_pass",
+  greenfield: "spec_acceptance",
+  rewrite: "pass_to_pass",
+  hardening: "adversarial",
+  performance: "benchmark"
+};
+var GATES_BY_CLASS = {
+  fix: ["test", "lint", "typecheck"],
+  greenfield: ["test", "lint", "typecheck", "format"],
+  rewrite: ["test", "lint", "typecheck"],
+  hardening: ["test", "lint", "typecheck", "security-review"],
+  performance: ["test", "benchmark"]
+};
+var CLASS_PRECEDENCE = [
+  "hardening",
+  "performance",
+  "fix",
+  "greenfield",
+  "rewrite"
+];
+var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
+function checksFor(cls, { subject, target }) {
+  switch (cls) {
+    case "fix":
+      return [
+        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
+        `${NO_BREAKAGE} (no previously passing test breaks)`,
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "greenfield":
+      return [
+        `Each behaviour the goal states (${subject}) has a new acceptance test`,
+        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
+        NO_BREAKAGE,
+        "Lint, typecheck and format checks are clean on the head commit"
+      ];
+    case "rewrite":
+      return [
+        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
+        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
+        "No new behaviour is introduced: the change adds no acceptance tests for new features",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "hardening":
+      return [
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        NO_BREAKAGE,
+        "A security review of the diff reports no blocking findings",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "performance":
+      return [
+        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
+        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
+        `${NO_BREAKAGE} (pass-to-pass)`
+      ];
+  }
+}
+function secondaryEvidence(cls, context) {
+  if (cls === "hardening") {
+    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
+  }
+  if (cls === "performance" && context.target !== null) {
+    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
+  }
+  return null;
+}
+function orderGates(gates) {
+  const wanted = new Set(gates);
+  return GATE_KINDS.filter((gate) => wanted.has(gate));
+}
+
+// src/runtime/goal/intake-signals.ts
+var CLASS_PATTERNS = {
+  fix: [
+    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
+    // "error handling" and "error messages" describe features, not failures.
+    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
+  ],
+  hardening: [
+    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
+    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
+  ],
+  performance: [
+    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
+  ],
+  rewrite: [
+    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
+    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
+    /\bport\b(?= .+\bto\b)/g,
+    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
+  ],
+  greenfield: [
+    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
+    /\bbuild(?= (?:a|an|new|the new)\b)/g
+  ]
+};
+var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
+var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
+var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
+var ABSOLUTE_TARGET = new RegExp(
+  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
+  "g"
+);
+var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
+var STOPWORDS = new Set(
+  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
+  over under about please we our us i me my you your they them it its is are was were be been being should must can
+  could would will shall may might need needs want wants let lets just really very too all any each every some no not
+  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
+  after before against between without within through across around during since until while because instead again
+  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
+);
+var VAGUE_WORDS = new Set(
+  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
+  clean best optimal stuff things thing something anything everything code codebase project repo repository app
+  application overall general quality bit lot do does doing done work works working issue issues problem problems
+  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
+);
+function matches(re, text2) {
+  return [...text2.matchAll(re)].map((m) => m[0].trim());
+}
+function unique(values) {
+  return [...new Set(values)];
+}
+function tokens(text2) {
+  return text2.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^[.*#]+|[.-]+$/g, "")).filter((token2) => token2 !== "");
+}
+function isConcreteToken(token2, classWords) {
+  const lower = token2.toLowerCase();
+  if (/[/\\]/.test(token2) || /^--?[a-z]/i.test(token2)) return true;
+  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token2) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
+  if (/[a-z][A-Z]/.test(token2) || /[a-z0-9]_[a-z0-9]/i.test(token2) || /\(\)$/.test(token2)) return true;
+  if (/^\d{2,}$/.test(token2)) return true;
+  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
+  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
+}
+function readSignals(normalized) {
+  const lower = normalized.toLowerCase();
+  const testAuthoring = matches(TEST_AUTHORING, lower);
+  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
+  const classes = /* @__PURE__ */ new Map();
+  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
+    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
+    const found = unique(patterns.flatMap((re) => matches(re, source)));
+    if (found.length > 0) classes.set(cls, found);
+  }
+  const classWords = /* @__PURE__ */ new Set();
+  for (const words2 of classes.values())
+    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
+  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
+  const absolute = matches(ABSOLUTE_TARGET, lower);
+  const relative = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative[0] ?? null;
+  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
+  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
+  const targets = unique([
+    ...matches(FAILING_SUITE, lower),
+    ...quoted,
+    ...tokens(withoutTargets).filter((token2) => isConcreteToken(token2, classWords))
+  ]);
+  const vague = unique(
+    tokens(lower).filter((token2) => VAGUE_WORDS.has(token2) || classes.size === 0 && classWords.has(token2))
+  );
+  return {
+    classes,
+    testAuthoring,
+    targets,
+    vague,
+    measurable,
+    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
+  };
+}
+
+// src/runtime/goal/intake.ts
+function isInvisible(cp) {
+  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
+}
+function isControl(cp) {
+  return cp <= 31 || cp >= 127 && cp <= 159;
+}
+function normalizeGoalText(text2) {
+  let kept = "";
+  for (const ch of text2.normalize("NFC")) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (isInvisible(cp)) continue;
+    if (isControl(cp)) {
+      if (cp >= 9 && cp <= 13) kept += " ";
+      continue;
+    }
+    kept += ch;
+  }
+  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
+}
+var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
+function subjectOf(signals, normalized) {
+  if (signals.targets.length === 0) {
+    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
+  }
+  const shown = signals.targets.slice(0, 4).join(", ");
+  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
+}
+function blocked(reasons, humanDecisions) {
+  return {
+    testable: false,
+    class: null,
+    shape: null,
+    checks: [],
+    requiredGates: [],
+    reasons,
+    humanDecisions
+  };
+}
+var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
+var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
+function blockedOnPerformance(signals, perfWords, normalized) {
+  const hasScope = signals.targets.length > 0;
+  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
+  return blocked(
+    [
+      `performance wording (${quote2(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
+      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
+    ],
+    [
+      `Which benchmark or command measures ${subject}, and on what input?`,
+      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
+      ...hasScope ? [] : [SCOPE_QUESTION]
+    ]
+  );
+}
+function blockedOnVagueness(signals, primary, normalized) {
+  const reasons = [];
+  const decisions = [];
+  const hasScope = signals.targets.length > 0;
+  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
+  if (primary === void 0 && !hasScope) {
+    reasons.push(
+      signals.vague.length > 0 ? `only vague words (${quote2(signals.vague)}) and no concrete target` : "no action and no concrete target"
+    );
+  } else if (primary === void 0) {
+    reasons.push(
+      `names ${quote2(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote2(signals.vague)} is not observable)` : "")
+    );
+  } else {
+    reasons.push(
+      `${quote2(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
+    );
+  }
+  if (primary === void 0) {
+    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
+    decisions.push(
+      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
+    );
+  }
+  if (!hasScope) {
+    decisions.push(
+      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
+    );
+  }
+  decisions.push(PROOF_QUESTION);
+  return blocked(reasons, decisions);
+}
+function decideOracle(normalized) {
+  const text2 = normalizeGoalText(normalized);
+  if (!/[\p{L}\p{N}]/u.test(text2)) {
+    return blocked(
+      ["the goal text is empty"],
+      [
+        "What should change in the repository, and how will we know it is done?",
+        SCOPE_QUESTION,
+        PROOF_QUESTION
+      ]
+    );
+  }
+  const signals = readSignals(text2);
+  const perfWords = signals.classes.get("performance");
+  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
+  const found = (cls) => {
+    if (cls !== "performance") return signals.classes.get(cls);
+    if (!measurable) return void 0;
+    return perfWords ?? [signals.measurable ?? ""];
+  };
+  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
+  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
+  if (onlyTests) candidates = ["greenfield"];
+  const primary = candidates[0];
+  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
+    return blockedOnPerformance(signals, perfWords, text2);
+  }
+  if (primary === void 0 || signals.targets.length === 0) {
+    return blockedOnVagueness(signals, primary, text2);
+  }
+  const context = {
+    subject: subjectOf(signals, text2),
+    target: measurable ? signals.measurable : null
+  };
+  const checks = checksFor(primary, context);
+  const gates = [...GATES_BY_CLASS[primary]];
+  const reasons = [
+    onlyTests ? `class greenfield: the goal only asks for tests (${quote2(signals.testAuthoring)})` : `class ${primary} (matched ${quote2(found(primary) ?? [])})`,
+    `concrete targets: ${quote2(signals.targets)}`
+  ];
+  const secondary = candidates.slice(1);
+  if (secondary.length > 0) {
+    reasons.push(
+      `also matched ${secondary.map((cls) => `${cls} (${quote2(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
+    );
+  }
+  for (const cls of secondary) {
+    const extra = secondaryEvidence(cls, context);
+    if (extra === null) continue;
+    checks.push(extra.check);
+    gates.push(extra.gate);
+  }
+  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
+  if (perfWords !== void 0 && !measurable) {
+    reasons.push(
+      `performance wording (${quote2(perfWords)}) has no measurable target, so speed is not part of the oracle`
+    );
+  }
+  if (!onlyTests && signals.testAuthoring.length > 0) {
+    reasons.push(
+      `asks for tests (${quote2(signals.testAuthoring)}): they become part of the ${primary} proof`
+    );
+  }
+  return {
+    testable: true,
+    class: primary,
+    shape: SHAPE_BY_CLASS[primary],
+    checks,
+    requiredGates: orderGates(gates),
+    reasons,
+    humanDecisions: []
+  };
+}
+
+// src/runtime/goal/create.ts
+async function createGoal(deps, request2, mode) {
+  const { store } = deps;
+  const { clock } = store.deps;
+  const repo = await deps.repo.inspect(request2.repo);
+  const repoFiles = await deps.repo.listFiles(repo.root);
+  const oracle = decideOracle(request2.goal);
+  const now = clock.nowIso();
+  const initial = {
+    version: 1,
+    id: newGoalId(request2.goal, request2.idSuffix ?? deps.randomHex()),
+    createdAt: now,
+    updatedAt: now,
+    revision: 0,
+    goal: { text: request2.rawGoal, normalized: request2.goal },
+    oracle,
+    status: "planned",
+    resumeTo: null,
+    repo: { root: repo.root, baseRef: repo.branch, baseSha: repo.headSha },
+    options: {
+      policy: request2.policy,
+      mergePolicy: request2.mergePolicy,
+      sliceExecution: request2.sliceExecution,
+      untilReady: request2.untilReady,
+      maxAgents: request2.maxAgents,
+      agent: request2.agent ?? null
+    },
+    budget: {
+      timeMs: request2.budget.time ?? null,
+      tokens: request2.budget.tokens ?? null,
+      usd: request2.budget.usd ?? null
+    },
+    controller: null
+  };
+  const paths = await store.create(initial);
+  const events = new EventLog(paths.events, clock);
+  return store.withGoalLock(initial.id, async () => {
+    const decisions = [
+      {
+        kind: "oracle",
+        decision: oracle.testable ? `testable: ${oracle.class} (${oracle.shape})` : "not testable: blocked on human",
+        reason: oracle.reasons.join("; ") || "no reasons recorded"
+      }
+    ];
+    const opening = [
+      {
+        type: "goal_created",
+        data: { goal: request2.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options }
+      },
+      {
+        type: "oracle_decided",
+        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape }
+      },
+      { type: "budget_set", data: { limits: initial.budget } }
+    ];
+    await appendCheckpoint(paths.budget, clock, {
+      kind: "set",
+      limits: initial.budget,
+      spent: ZERO_SPENT,
+      note: "initial budget"
+    });
+    let graph = {
+      version: 1,
+      goalId: initial.id,
+      planner: { name: "none", version: "0" },
+      tasks: [],
+      rejected: []
+    };
+    let notes = [];
+    if (oracle.testable) {
+      const proposal = await deps.planner.plan({
+        goalId: initial.id,
+        goalText: request2.goal,
+        oracle,
+        repoFiles,
+        budget: initial.budget,
+        maxAgents: request2.maxAgents
+      });
+      const result2 = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
+      graph = { ...graph, planner: proposal.planner, tasks: result2.tasks, rejected: result2.rejected };
+      notes = proposal.notes;
+      decisions.push({
+        kind: "planner",
+        decision: `${proposal.planner.name} planner`,
+        reason: notes.join("; ") || "default"
+      });
+      opening.push(
+        ...result2.tasks.map(
+          (task) => ({ type: "task_accepted", data: { taskId: task.id, writes: task.writes } })
+        ),
+        ...result2.rejected.map((r) => ({ type: "task_rejected", data: { ...r } })),
+        {
+          type: "graph_validated",
+          data: { accepted: result2.tasks.length, rejected: result2.rejected.length }
+        }
+      );
+    } else {
+      opening.push({ type: "goal_blocked", data: { humanDecisions: oracle.humanDecisions } });
+    }
+    await appendDecisions(paths.decisions, clock, decisions);
+    await events.append(opening);
+    await writeJsonAtomic(paths.taskGraph, graph);
+    await writeFileAtomic(paths.prd, renderPrd(initial));
+    await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
+    await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+    await events.append([
+      { type: "plan_written", data: { tasks: graph.tasks.length, planner: graph.planner.name } }
+    ]);
+    const proof = await rebuildProof(store, initial, events);
+    if (!oracle.testable) {
+      await writeFailure(paths.failure, {
+        status: "blocked_on_human",
+        at: clock.nowIso(),
+        reason: `The goal's success cannot be tested: ${oracle.reasons.join("; ")}`,
+        humanDecisions: oracle.humanDecisions
+      });
+    }
+    const status = !oracle.testable ? "blocked_on_human" : mode === "plan" ? "planned" : proof.status;
+    const goal = await store.write({ ...initial, status });
+    return { goal, graph, proof };
+  });
+}
+
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
   const repo = request2.mode === "run" ? await deps.repo.inspect(request2.create.repo) : null;
@@ -48136,6 +45209,2957 @@ async function startGoal(deps, request2) {
 // src/runtime/app/vocabulary.ts
 init_next_steps();
 init_request_issue_text();
+
+// src/cli/commands/demo.ts
+init_errors3();
+
+// src/runtime/requests.ts
+init_zod();
+
+// src/runtime/budget/parse.ts
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
+var MAX_DURATION_MS = 365 * UNIT_MS.d;
+var ok = (value2) => ({ ok: true, value: value2 });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
+  const text2 = raw.trim().toLowerCase();
+  const match = DURATION2.exec(text2);
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
+  const [, d, h, m, s] = match;
+  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS) return issue2("too_long");
+  return ok(ms);
+}
+function parseTokens(raw, field = "budgetTokens") {
+  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
+  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  const value2 = Number(match[1]) * scale;
+  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
+  return ok(value2);
+}
+function parseUsd(raw, field = "budgetUsd") {
+  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
+  const value2 = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(value2 > 0) || value2 > 1e6) {
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
+  }
+  return ok(value2);
+}
+function parsePositiveInt(raw, field, example, max = 64) {
+  const text2 = raw.trim();
+  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
+  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
+  }
+  return ok(value2);
+}
+function formatDuration3(ms) {
+  if (ms <= 0) return "0s";
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("") || "0s";
+}
+
+// src/runtime/requests.ts
+init_errors3();
+init_request_issue_text();
+
+// src/runtime/request-issues.ts
+var ISSUE_CODES = [
+  "not_one_of",
+  "bad_duration",
+  "bad_tokens",
+  "bad_usd",
+  "bad_count",
+  "empty",
+  "too_long",
+  "none_given",
+  "invalid"
+];
+var PARAM = "requestIssue";
+function zodIssue(issue2, message) {
+  return { code: "custom", message, params: { [PARAM]: issue2 } };
+}
+function isRequestIssue(value2) {
+  return typeof value2 === "object" && value2 !== null && "code" in value2 && typeof value2.code === "string" && ISSUE_CODES.includes(value2.code);
+}
+function requestIssueOf(issue2) {
+  if (issue2.code !== "custom") return null;
+  const data = issue2.params?.[PARAM];
+  return isRequestIssue(data) ? data : null;
+}
+function requestIssuesOf(error62) {
+  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
+}
+
+// src/runtime/requests.ts
+var MAX_GOAL_CHARS2 = 8e3;
+var TEXT_EXAMPLES = {
+  goal: "fix the failing tests",
+  summary: "fixed the parser, tests green",
+  reason: "wrong approach: keep the old API"
+};
+function report(ctx, issue2) {
+  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+}
+function choice(field, values, example) {
+  return external_exports.string().transform((raw, ctx) => {
+    const value2 = raw.trim();
+    if (values.includes(value2)) return value2;
+    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
+    return external_exports.NEVER;
+  });
+}
+function parsed(parse6) {
+  return external_exports.string().transform((raw, ctx) => {
+    const result2 = parse6(raw);
+    if (result2.ok) return result2.value;
+    report(ctx, result2.issue);
+    return external_exports.NEVER;
+  });
+}
+function freeText(field) {
+  return external_exports.string().transform((raw, ctx) => {
+    const text2 = normalizeGoalText(raw);
+    if (!text2) {
+      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
+      return external_exports.NEVER;
+    }
+    if (text2.length > MAX_GOAL_CHARS2) {
+      report(ctx, { code: "too_long", field, length: text2.length, max: MAX_GOAL_CHARS2 });
+      return external_exports.NEVER;
+    }
+    return text2;
+  });
+}
+var goalTextSchema = freeText("goal");
+function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
+  return external_exports.object({
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
+  });
+}
+var createGoalRequestSchema = external_exports.object({
+  goal: goalTextSchema,
+  /** Raw text as typed, kept in goal.json beside the normalized form. */
+  rawGoal: external_exports.string(),
+  repo: external_exports.string().min(1),
+  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
+  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
+  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
+  untilReady: external_exports.boolean().default(false),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
+  budget: budgetInputSchema().default({}),
+  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
+  agent: external_exports.string().trim().min(1).optional(),
+  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
+  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
+});
+var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
+var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value2, ctx) => {
+  if (value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
+});
+var summaryTextSchema = (field) => freeText(field);
+function parseRequest(schema, input2) {
+  const result2 = schema.safeParse(input2);
+  if (result2.success) return result2.data;
+  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
+}
+
+// src/cli/context.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+
+// src/runtime/gates/verify.ts
+import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+var TAIL_LINES3 = 60;
+var TAIL_BYTES = 8 * 1024;
+function createGateVerifier(runProcess2) {
+  return async (gates, context) => {
+    await mkdir2(context.artifactsDir, { recursive: true });
+    const evidence = [];
+    for (const gate of gates) {
+      if (context.signal?.aborted) {
+        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
+        continue;
+      }
+      evidence.push(await verifyGate(runProcess2, gate, context));
+    }
+    return evidence;
+  };
+}
+async function verifyGate(runProcess2, gate, context) {
+  const log = join9(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  await writeFile2(log, "");
+  const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
+  const first = await run(context.cwd, `run 1 on ${context.sha}`);
+  const evidence = (outcome, note, tailOf) => ({
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome,
+    exitCode: first.result.exitCode,
+    durationMs: first.result.durationMs,
+    sha: context.sha,
+    tail: boundTail(note, tailOf.tail),
+    artifact: log
+  });
+  switch (first.status) {
+    case "passed":
+      return evidence("passed", null, first);
+    case "cancelled":
+      return skipped(gate, context, "cancelled while running", log, first.result);
+    case "timeout":
+      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
+    case "spawn_error":
+      return evidence(
+        "failed",
+        `could not start ${gate.argv[0] ?? "(empty argv)"}: ${first.result.spawnError}; is it installed and on PATH?`,
+        first
+      );
+    case "failed":
+      break;
+  }
+  const second = await run(context.cwd, `rerun on ${context.sha}`);
+  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
+  if (second.status === "cancelled")
+    return skipped(gate, context, "cancelled during rerun", log, second.result);
+  if (second.status !== "failed" || context.baseCwd === null) {
+    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
+  }
+  const baseLabel = context.baseSha ?? "the base";
+  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
+  const base = await run(baseCwd, `run on base ${baseLabel}`);
+  if (base.status === "failed") {
+    return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
+  }
+  const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
+  return evidence("failed", verdict, second);
+}
+async function runGate(runProcess2, gate, { cwd, label, log }, context) {
+  await appendFile(
+    log,
+    `
+=== omk gate ${gate.name}: ${label} in ${cwd}
+=== argv ${JSON.stringify(gate.argv)}
+`
+  );
+  const spec = {
+    argv: gate.argv,
+    cwd,
+    env: context.env,
+    timeoutMs: gate.timeoutMs,
+    logPath: log,
+    tailChars: TAIL_BYTES * 2
+  };
+  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  await appendFile(
+    log,
+    `
+=== exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
+`
+  );
+  if (result2.cancelled) return { status: "cancelled", result: result2, tail: result2.tail };
+  if (result2.timedOut) return { status: "timeout", result: result2, tail: result2.tail };
+  if (result2.spawnError !== null) return { status: "spawn_error", result: result2, tail: result2.tail };
+  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: result2.tail };
+  if (gate.failOnOutput && result2.stdout.trim() !== "") {
+    const tail2 = `${result2.tail}
+(this gate fails when it prints anything: fix what it listed above)`;
+    return { status: "failed", result: result2, tail: tail2 };
+  }
+  return { status: "passed", result: result2, tail: result2.tail };
+}
+function skipped(gate, context, note, artifact, result2) {
+  return {
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome: "skipped",
+    exitCode: null,
+    durationMs: result2?.durationMs ?? 0,
+    sha: context.sha,
+    tail: boundTail(note, result2?.tail ?? ""),
+    artifact
+  };
+}
+function boundTail(note, output2) {
+  const header = note === null ? "" : `[omk] ${note}
+`;
+  const budget = TAIL_BYTES - Buffer.byteLength(header);
+  let lines = output2.replace(/\s+$/, "").split("\n");
+  lines = lines.slice(-(note === null ? TAIL_LINES3 : TAIL_LINES3 - 1));
+  let text2 = lines.join("\n");
+  const bytes = Buffer.from(text2, "utf8");
+  if (bytes.length > budget) {
+    text2 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
+  }
+  return header + text2;
+}
+function safeName(name) {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+// src/adapters/agents/command-agent.ts
+import { appendFile as appendFile2, mkdir as mkdir3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join10, resolve as resolve3 } from "node:path";
+
+// src/runtime/agents/env.ts
+init_errors3();
+var BASE_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TERM",
+  "TMPDIR",
+  "USER",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME"
+];
+var FORBIDDEN_ENV_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_PAT",
+  "OMK_GITHUB_TOKEN",
+  "INPUT_GITHUB-TOKEN",
+  "INPUT_GITHUB_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN"
+];
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isForbiddenEnvName(name) {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
+  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
+  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
+}
+function agentEnvironment(processEnv, extraNames) {
+  for (const name of extraNames) {
+    if (isForbiddenEnvName(name)) {
+      throw new ConfigError(
+        `the agent environment may not include ${name}: agents never receive a GitHub token`,
+        {
+          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
+        }
+      );
+    }
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
+        hint: "use letters, digits and underscores, not starting with a digit"
+      });
+    }
+  }
+  const secrets = forbiddenValues(processEnv);
+  const env = {};
+  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
+    const value2 = processEnv[name];
+    if (value2 === void 0) continue;
+    if (secrets.has(value2)) {
+      throw new ConfigError(
+        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
+        {
+          hint: `set ${name} to the agent's own credential`
+        }
+      );
+    }
+    env[name] = value2;
+  }
+  return env;
+}
+function forbiddenValues(processEnv) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value2] of Object.entries(processEnv)) {
+    if (value2 !== void 0 && value2.length >= 16 && isForbiddenEnvName(name)) values.add(value2);
+  }
+  return values;
+}
+
+// src/runtime/agents/usage.ts
+var UNKNOWN = { tokens: null, usd: null };
+function parseUsage(parser, stdout) {
+  switch (parser) {
+    case "none":
+      return UNKNOWN;
+    case "claude":
+      return claudeUsage(lastObject(stdout));
+    case "gemini":
+      return geminiUsage(lastObject(stdout));
+    case "codex":
+      return codexUsage(jsonLines(stdout));
+    case "opencode":
+      return opencodeUsage(jsonLines(stdout));
+    case "aider":
+      return aiderUsage(stdout);
+    case "json":
+      return anyJsonUsage(stdout);
+  }
+}
+function anyJsonUsage(stdout) {
+  const last = lastObject(stdout);
+  const lines = jsonLines(stdout);
+  const candidates = [
+    claudeUsage(last),
+    geminiUsage(last),
+    plainUsage(last),
+    codexUsage(lines),
+    opencodeUsage(lines)
+  ];
+  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
+}
+function claudeUsage(root) {
+  if (root === null) return UNKNOWN;
+  const usage = obj(root.usage);
+  const tokens2 = usage === null ? null : sum([
+    num(usage.input_tokens),
+    num(usage.output_tokens),
+    num(usage.cache_creation_input_tokens),
+    num(usage.cache_read_input_tokens)
+  ]);
+  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
+}
+function geminiUsage(root) {
+  const stats = obj(root?.stats);
+  if (stats === null) return UNKNOWN;
+  const models = obj(stats.models);
+  if (models !== null) {
+    const totals = Object.values(models).map((model) => {
+      const tokens2 = obj(obj(model)?.tokens);
+      return tokens2 === null ? null : num(tokens2.total) ?? sum([num(tokens2.prompt), num(tokens2.candidates)]);
+    });
+    return { tokens: sum(totals), usd: null };
+  }
+  return {
+    tokens: num(stats.totalTokens) ?? sum([num(stats.inputTokens), num(stats.outputTokens)]),
+    usd: null
+  };
+}
+function plainUsage(root) {
+  if (root === null) return UNKNOWN;
+  return {
+    tokens: num(root.tokens) ?? num(root.total_tokens),
+    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
+  };
+}
+function codexUsage(events) {
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum([num(u.input_tokens), num(u.output_tokens)]));
+  const turnTotal = sum(turns);
+  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
+  let running = null;
+  for (const event of events) {
+    const msg = obj(event.msg) ?? event;
+    if (msg.type !== "token_count") continue;
+    const total = obj(obj(msg.info)?.total_token_usage);
+    if (total !== null) running = num(total.total_tokens) ?? running;
+  }
+  return { tokens: running, usd: null };
+}
+function opencodeUsage(events) {
+  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
+  const tokens2 = steps.map((part) => {
+    const t = obj(part?.tokens);
+    return t === null ? null : num(t.total) ?? sum([num(t.input), num(t.output), num(t.reasoning)]);
+  });
+  return { tokens: sum(tokens2), usd: sum(steps.map((part) => num(part?.cost))) };
+}
+function aiderUsage(stdout) {
+  let tokens2 = null;
+  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
+    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
+  }
+  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
+  const lastSession = sessions.at(-1)?.[1];
+  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
+  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
+}
+function scaled(value2, unit) {
+  const n = Number.parseFloat(value2 ?? "");
+  if (!Number.isFinite(n)) return 0;
+  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
+}
+function lastObject(stdout) {
+  const whole = parseObject(stdout.trim());
+  if (whole !== null) return whole;
+  return jsonLines(stdout).at(-1) ?? null;
+}
+function jsonLines(stdout) {
+  const out = [];
+  for (const line2 of stdout.split("\n")) {
+    const trimmed = line2.trim();
+    if (!trimmed.startsWith("{")) continue;
+    const value2 = parseObject(trimmed);
+    if (value2 !== null) out.push(value2);
+  }
+  return out;
+}
+function parseObject(text2) {
+  if (!text2.startsWith("{")) return null;
+  try {
+    return obj(JSON.parse(text2));
+  } catch {
+    return null;
+  }
+}
+function obj(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : null;
+}
+function num(value2) {
+  return typeof value2 === "number" && Number.isFinite(value2) && value2 >= 0 ? value2 : null;
+}
+function sum(values) {
+  const known = values.filter((v) => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/adapters/process/run-process.ts
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+function runProcess(spec) {
+  const started = performance.now();
+  const tailChars = spec.tailChars ?? 8e3;
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve13) => {
+    if (!command) {
+      resolve13(result(null, null, false, false, "empty argv", started, "", ""));
+      return;
+    }
+    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: "a" }) : null;
+    let stdout = "";
+    let tail2 = "";
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError = null;
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true
+    });
+    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
+    const killTree = () => {
+      if (child.pid === void 0) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    const collect = (isStdout) => (chunk) => {
+      const text2 = chunk.toString("utf8");
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text2;
+      tail2 = (tail2 + text2).slice(-tailChars);
+      log?.write(chunk);
+    };
+    child.stdout.on("data", collect(true));
+    child.stderr.on("data", collect(false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal?.addEventListener("abort", onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    child.on("error", (error62) => {
+      spawnError = error62.message;
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(spec.input ?? "");
+    child.on("close", (code3, signal) => {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener("abort", onAbort);
+      killTree();
+      const done = () => resolve13(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      if (log) log.end(done);
+      else done();
+    });
+  });
+}
+function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    cancelled,
+    spawnError,
+    durationMs: Math.round(performance.now() - started),
+    stdout,
+    tail: tail2
+  };
+}
+
+// src/adapters/agents/command-agent.ts
+var MAX_ARG_BYTES = 128 * 1024 - 1;
+var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
+function expandArgv(template, values) {
+  return template.map((arg) => arg.replace(PLACEHOLDER2, (_, key) => values[key]));
+}
+function createCommandAgent(options) {
+  const env = agentEnvironment(options.baseEnv, options.envNames);
+  return {
+    name: options.name,
+    label: options.label,
+    run: (input2) => runCommand(options, env, input2)
+  };
+}
+async function runCommand(options, allowed, input2) {
+  const dir = resolve3(input2.artifactsDir);
+  await mkdir3(dir, { recursive: true });
+  const transcript = join10(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join10(dir, `prompt-${input2.attempt}.md`);
+  await writeFile3(promptFile, input2.prompt);
+  await writeFile3(
+    transcript,
+    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
+
+`
+  );
+  const early = (outcome2, summary2) => ({
+    outcome: outcome2,
+    exitCode: null,
+    durationMs: 0,
+    usage: { tokens: null, usd: null },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
+  if (!await isDirectory(input2.cwd)) {
+    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
+  }
+  const argv = buildArgv(options, input2, promptFile);
+  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
+    return early(
+      "crashed",
+      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
+    );
+  }
+  const result2 = await runProcess({
+    argv,
+    cwd: input2.cwd,
+    env: {
+      ...allowed,
+      OMK_TASK_ID: input2.taskId,
+      OMK_ATTEMPT: String(input2.attempt),
+      OMK_WRITES: JSON.stringify(input2.task.writes),
+      OMK_PROMPT_FILE: promptFile
+    },
+    timeoutMs: input2.timeoutMs,
+    input: options.prompt === "stdin" ? input2.prompt : "",
+    logPath: transcript,
+    onSpawn: input2.onProcess,
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  const usage = parseUsage(options.usage, result2.stdout);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join10(dir, `usage-${input2.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage
+    }),
+    collectFollowUps(input2)
+  ]);
+  if (proposals.problems.length > 0) {
+    await appendFile2(transcript, `
+# omk: follow-up proposals dropped
+${proposals.problems.join("\n")}
+`);
+  }
+  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
+  const dropped = proposals.problems.length;
+  return {
+    outcome,
+    exitCode: result2.exitCode,
+    durationMs: result2.durationMs,
+    usage,
+    transcript,
+    followUps: proposals.followUps,
+    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
+  };
+}
+function buildArgv(options, input2, promptFile) {
+  const template = [...options.argv];
+  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
+  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
+  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
+  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
+}
+async function collectFollowUps(input2) {
+  try {
+    return await readFollowUps(input2.cwd, {
+      parentTaskId: input2.taskId,
+      ownerRole: input2.task.ownerRole,
+      // A placeholder the graph stage replaces with the goal's budget policy.
+      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
+      maxRetries: 1
+    });
+  } catch (error62) {
+    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
+  }
+}
+function describe3(result2, executable, timeoutMs) {
+  if (result2.cancelled)
+    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
+  if (result2.timedOut) {
+    return {
+      outcome: "timeout",
+      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (/\bENOENT\b/.test(result2.spawnError)) {
+      return {
+        outcome: "crashed",
+        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
+      };
+    }
+    return {
+      outcome: "crashed",
+      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
+    };
+  }
+  if (result2.exitCode === null) {
+    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
+  }
+  if (result2.exitCode === 0)
+    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
+  const last = lastLine(result2.tail);
+  return {
+    outcome: "failed",
+    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
+  };
+}
+var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
+var CONTROL2 = new RegExp("\\p{Cc}", "gu");
+function lastLine(tail2) {
+  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL2, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
+  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
+}
+function formatMs(ms) {
+  if (ms < 1e3) return `${ms}ms`;
+  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
+  return `${Math.round(ms / 6e4)}m`;
+}
+async function isDirectory(path) {
+  try {
+    return (await stat2(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/agents/demo-agent.ts
+import { lstat as lstat2, mkdir as mkdir4, readdir, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join11, resolve as resolve4 } from "node:path";
+var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
+var FIX_MARKER = "omk-demo-fix:";
+var APPEND_MARKER = "omk-demo-append:";
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var MAX_FILE_BYTES2 = 1024 * 1024;
+var MAX_FILES = 2e4;
+function createDemoAgent() {
+  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
+}
+async function runDemo(input2) {
+  const started = performance.now();
+  const dir = resolve4(input2.artifactsDir);
+  await mkdir4(dir, { recursive: true });
+  const transcript = join11(dir, `transcript-${input2.attempt}.log`);
+  const result2 = (outcome, summary2) => ({
+    outcome,
+    exitCode: outcome === "succeeded" ? 0 : null,
+    durationMs: Math.round(performance.now() - started),
+    usage: { tokens: 0, usd: 0 },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) {
+    await writeFile4(transcript, "demo agent: cancelled before it started\n");
+    return result2("cancelled", "demo agent run was cancelled");
+  }
+  const scope = input2.task.writes.flatMap((raw) => {
+    const check2 = normalizeRepoPath(raw);
+    return check2.ok ? [check2.path] : [];
+  });
+  const edits = [];
+  const outside = [];
+  for (const file2 of await listFiles(input2.cwd)) {
+    const inScope = scope.some((container) => isWithin(file2, container));
+    const path = join11(input2.cwd, file2);
+    const content = await readText(path);
+    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
+    if (!inScope) {
+      outside.push(file2);
+      continue;
+    }
+    const applied = applyMarkers(content, file2);
+    if (applied.edits.length === 0) continue;
+    await writeFile4(path, applied.content);
+    edits.push(...applied.edits);
+  }
+  const lines = [
+    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
+    `write set: ${scope.join(", ")}`
+  ];
+  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
+  for (const file2 of outside)
+    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
+  const files = new Set(edits.map((e) => e.file)).size;
+  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
+  lines.push(summary);
+  await writeFile4(transcript, `${lines.join("\n")}
+`);
+  return result2("succeeded", summary);
+}
+function applyMarkers(content, file2) {
+  const eol = content.includes("\r\n") ? "\r\n" : "\n";
+  const endsWithEol = content.endsWith(eol);
+  const lines = content.split(eol);
+  if (endsWithEol) lines.pop();
+  const out = [];
+  const appended = [];
+  const edits = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line2 = lines[i] ?? "";
+    const fix = markerText(line2, FIX_MARKER);
+    if (fix !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
+      const next = lines[i + 1];
+      if (next !== void 0) {
+        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
+        i += 1;
+      }
+      continue;
+    }
+    const append = markerText(line2, APPEND_MARKER);
+    if (append !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
+      appended.push(append);
+      continue;
+    }
+    out.push(line2);
+  }
+  if (edits.length === 0) return { content, edits };
+  const all = [...out, ...appended];
+  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
+}
+function markerText(line2, marker) {
+  const at = line2.indexOf(marker);
+  if (at === -1) return null;
+  return line2.slice(at + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
+}
+async function listFiles(root) {
+  const files = [];
+  const walk2 = async (relDir) => {
+    const entries2 = await readdir(join11(root, relDir), { withFileTypes: true });
+    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
+      if (files.length >= MAX_FILES) return;
+      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
+      } else if (entry.isFile()) {
+        files.push(rel);
+      }
+    }
+  };
+  await walk2("");
+  return files;
+}
+async function readText(path) {
+  const info = await lstat2(path);
+  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
+  const buffer = await readFile5(path);
+  return buffer.includes(0) ? null : buffer.toString("utf8");
+}
+
+// src/adapters/agents/launcher.ts
+var agentLauncher = {
+  demo: createDemoAgent,
+  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
+};
+
+// src/adapters/git/workspaces.ts
+init_errors3();
+init_branches();
+
+// src/adapters/git/branch-checkout.ts
+init_errors3();
+init_run_git();
+import { mkdir as mkdir6, rm as rm2, stat as stat4 } from "node:fs/promises";
+import { dirname as dirname6, join as join12 } from "node:path";
+
+// src/adapters/git/worktree.ts
+init_errors3();
+init_run_git();
+import { mkdir as mkdir5, readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname5, resolve as resolve5 } from "node:path";
+var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail2 = run.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run;
+  };
+}
+function createMemo(limit = 1e3) {
+  const values = /* @__PURE__ */ new Map();
+  return (key, compute) => {
+    const known = values.get(key);
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value2 = compute();
+    values.set(key, value2);
+    value2.catch(() => {
+      if (values.get(key) === value2) values.delete(key);
+    });
+    return value2;
+  };
+}
+async function canonicalPath(path) {
+  const absolute = resolve5(path);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = dirname5(absolute);
+    if (parent === absolute) return absolute;
+    return resolve5(await canonicalPath(parent), basename2(absolute));
+  }
+}
+async function pathKind(path) {
+  try {
+    const info = await stat3(path);
+    if (!info.isDirectory()) return "other";
+    return (await readdir2(path)).length === 0 ? "empty-dir" : "dir";
+  } catch {
+    return "missing";
+  }
+}
+async function listWorktrees(repoRoot) {
+  const stdout = await retrying(async () => {
+    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
+  });
+  const entries2 = [];
+  let current = null;
+  for (const line2 of stdout.split("\n")) {
+    if (line2.startsWith("worktree ")) {
+      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
+      entries2.push(current);
+    } else if (current && line2.startsWith("HEAD ")) {
+      current.head = line2.slice("HEAD ".length);
+    } else if (current && line2.startsWith("branch ")) {
+      current.branch = line2.slice("branch ".length);
+    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
+      current.prunable = true;
+    }
+  }
+  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
+  return entries2;
+}
+async function branchExists(repoRoot, branch) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function isSparse(worktreePath) {
+  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1]
+  });
+  return result2.stdout.trim() === "true";
+}
+async function registerWorktree(input2) {
+  const { repoRoot, branch, baseSha, path } = input2;
+  await mkdir5(dirname5(path), { recursive: true });
+  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
+  const target = input2.createBranch ? baseSha : branch;
+  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path, target], {
+    cwd: repoRoot
+  });
+  return { sliceId: input2.sliceId, path, branch, baseSha, mode: "worktree", fallbackReason: null };
+}
+async function configureSparse(workspace, sparseDirs, inheritsSparse) {
+  const { path } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path, sparseDirs);
+      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
+    } catch (error62) {
+      await runGit(["sparse-checkout", "disable"], { cwd: path, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: "worktree",
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
+      };
+    }
+  }
+  if (await inheritsSparse() && await isSparse(path)) {
+    await runGit(["sparse-checkout", "disable"], { cwd: path });
+  }
+  return { ...workspace, mode: "worktree", fallbackReason: null };
+}
+async function populateWorktree(workspace) {
+  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
+    cwd: workspace.path,
+    timeoutMs: CHECKOUT_TIMEOUT_MS
+  });
+}
+async function discardWorktree(repoRoot, path) {
+  await runGit(["worktree", "remove", "--force", "--", path], { cwd: repoRoot, okExitCodes: [0, 128] });
+}
+async function setSparse(path, dirs) {
+  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path }));
+}
+async function retrying(task, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (error62) {
+      if (attempt >= attempts) throw error62;
+      await new Promise((done) => setTimeout(done, 50 * attempt));
+    }
+  }
+}
+async function removeWorktree(repoRoot, workspace) {
+  const wanted = await canonicalPath(workspace.path);
+  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
+  if (entry && !entry.prunable) {
+    if (entry.branch !== `refs/heads/${workspace.branch}`) {
+      throw new GitError(
+        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
+        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
+      );
+    }
+    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
+  }
+  await runGit(["worktree", "prune"], { cwd: repoRoot });
+}
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/adapters/git/branch-checkout.ts
+async function createBranchCheckout(input2) {
+  const { repoRoot, branch, path } = input2;
+  try {
+    if (!await branchExists(repoRoot, branch)) {
+      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
+    }
+    await mkdir6(dirname6(path), { recursive: true });
+    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path], {
+      cwd: dirname6(path),
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
+      cwd: path,
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+  } catch (error62) {
+    throw new GitError(`Could not create a workspace for ${branch} at ${path}: ${errorMessage(error62)}`, {
+      cause: error62,
+      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
+    });
+  }
+  return {
+    sliceId: input2.sliceId,
+    path,
+    branch,
+    baseSha: input2.baseSha,
+    mode: "branch-checkout",
+    fallbackReason: input2.reason
+  };
+}
+async function cloneOrigin(path, branch) {
+  try {
+    if (!(await stat4(join12(path, ".git"))).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path, okExitCodes: [0, 1] });
+  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
+  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path, okExitCodes: [0, 1] });
+  const origin = url2.stdout.trim();
+  return origin === "" ? null : canonicalPath(origin);
+}
+async function isCloneOf(path, branch, repoRoot) {
+  const origin = await cloneOrigin(path, branch);
+  return origin !== null && origin === await canonicalPath(repoRoot);
+}
+async function fetchBack(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) {
+    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
+      hint: "Check the branch out there again so omk can bring its commits back."
+    });
+  }
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
+}
+async function fetchGoalBranches(workspace, goalId) {
+  const pattern = `refs/heads/omk/${goalId}/*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
+    { cwd: workspace.path }
+  );
+}
+async function removeBranchCheckout(repoRoot, workspace) {
+  try {
+    await stat4(workspace.path);
+  } catch {
+    return;
+  }
+  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
+    throw new GitError(
+      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
+      {
+        hint: "Remove that directory yourself if it is no longer needed."
+      }
+    );
+  }
+  await fetchBack(workspace);
+  await rm2(workspace.path, { recursive: true, force: true });
+}
+
+// src/adapters/git/capture.ts
+init_errors3();
+
+// src/adapters/git/refs.ts
+init_errors3();
+init_ids();
+init_branches();
+init_schema();
+import { isAbsolute as isAbsolute3, join as join13, posix, resolve as resolve6 } from "node:path";
+var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
+function assertId(value2, what) {
+  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
+    throw new GitError(`Invalid ${what} ${JSON.stringify(value2)}: omk builds git refs from it.`, {
+      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
+    });
+  }
+}
+function sliceBranch(goalId, sliceId2) {
+  assertId(goalId, "goal id");
+  assertId(sliceId2, "slice id");
+  return sliceBranchName(goalId, sliceId2);
+}
+function integrationBranch(goalId) {
+  assertId(goalId, "goal id");
+  return integrationBranchName(goalId);
+}
+function assertOmkBranch(branch, goalId) {
+  const parsed2 = parseOmkBranch(branch);
+  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
+    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
+    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
+      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+    });
+  }
+}
+function assertSha(value2) {
+  if (!SHA_PATTERN.test(value2)) {
+    throw new GitError(`Invalid base SHA ${JSON.stringify(value2)}: expected a hexadecimal commit id.`);
+  }
+}
+function workspacePath(workspaceRoot, goalId, sliceId2) {
+  return join13(resolve6(workspaceRoot), goalId, sliceId2);
+}
+function normalizeSparsePaths(paths) {
+  if (paths === null || paths.length === 0) return null;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const raw of paths) {
+    const slashed = raw.replaceAll("\\", "/");
+    if (isAbsolute3(raw) || slashed.startsWith("/")) {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
+    }
+    const dir = posix.normalize(slashed).replace(/\/+$/, "");
+    if (dir === "." || dir === "") return null;
+    const parts = dir.split("/");
+    if (parts.includes("..") || parts[0] === ".git") {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
+    }
+    dirs.add(dir);
+  }
+  return [...dirs].sort();
+}
+
+// src/adapters/git/capture.ts
+init_run_git();
+var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
+async function captureChange(workspace, message, options) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
+  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  if (ref !== `refs/heads/${workspace.branch}`) {
+    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
+      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
+    });
+  }
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const text2 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text2], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1]
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
+      {
+        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
+      }
+    );
+  }
+  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
+  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
+  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
+}
+var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
+async function diffRange(cwd, from, to, diffLimitBytes) {
+  const { stdout } = await runGit(
+    [
+      "diff",
+      "--numstat",
+      "-z",
+      "--patch",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      from,
+      to,
+      "--"
+    ],
+    { cwd }
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to}`)
+  };
+}
+function splitNumstatPatch(output2) {
+  const end = output2.indexOf("\0\0");
+  if (end === -1) return { numstat: output2, patch: "" };
+  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
+}
+function parseNumstat(output2) {
+  const files = [];
+  for (const record2 of output2.split("\0")) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
+    if (!match) continue;
+    const [, added = "-", deleted = "-", path = ""] = match;
+    files.push({
+      path,
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted)
+    });
+  }
+  return files;
+}
+function truncateDiff(diff, limitBytes, fullDiffCommand) {
+  const bytes = Buffer.from(diff, "utf8");
+  if (bytes.length <= limitBytes) return diff;
+  const head2 = bytes.subarray(0, limitBytes);
+  const cut2 = head2.lastIndexOf(10);
+  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
+  const text2 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const shown = Buffer.byteLength(text2, "utf8");
+  const suffix = text2.endsWith("\n") ? "" : "\n";
+  return `${text2}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
+`;
+}
+
+// src/adapters/git/integrate.ts
+init_errors3();
+init_branches();
+init_run_git();
+async function openIntegration(input2, open5) {
+  assertId(input2.goalId, "goal id");
+  const workspace = await open5({
+    repoRoot: input2.repoRoot,
+    goalId: input2.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input2.baseSha,
+    workspaceRoot: input2.workspaceRoot,
+    sparsePaths: null
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
+  return workspace;
+}
+async function integrateBranches(input2, deps) {
+  assertId(input2.goalId, "goal id");
+  const expected = integrationBranch(input2.goalId);
+  if (input2.target !== expected) {
+    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
+  }
+  for (const branch of input2.branches) {
+    assertOmkBranch(branch, input2.goalId);
+    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
+  }
+  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
+  const cwd = workspace.path;
+  const clone2 = workspace.mode === "branch-checkout";
+  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
+  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const refs = input2.branches.map(refOf);
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
+  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: "Capture the slice first (its branch is created with its workspace)."
+    });
+  }
+  const merged = [];
+  let conflict = null;
+  for (const branch of input2.branches) {
+    if (!contained.has(refOf(branch))) {
+      const result2 = await runGit(
+        [
+          ...COMMIT_CONFIG,
+          "merge",
+          "--no-ff",
+          "--no-stat",
+          "--no-edit",
+          "--no-verify",
+          "-m",
+          `omk: integrate ${branch}`,
+          refOf(branch)
+        ],
+        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
+      );
+      if (result2.exitCode !== 0) {
+        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
+        break;
+      }
+    }
+    merged.push(branch);
+  }
+  if (clone2) await fetchBack(workspace);
+  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
+}
+async function abortConflict(cwd, branch, target, output2) {
+  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
+  const paths = unmerged.stdout.split("\0").filter((path) => path.length > 0);
+  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+  if (paths.length === 0) {
+    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
+      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
+    });
+  }
+  return {
+    branch,
+    paths,
+    detail: `Merging ${branch} into ${target} conflicts in ${paths.length} path(s): ${paths.join(", ")}. The merge was aborted; nothing was resolved automatically.`
+  };
+}
+async function mergeInProgress(cwd) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
+    cwd,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function listRefs(cwd, refs, mergedInto) {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const wanted = new Set(refs);
+  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
+}
+
+// src/adapters/git/open-workspace.ts
+init_errors3();
+import { stat as stat5 } from "node:fs/promises";
+import { resolve as resolve7 } from "node:path";
+init_run_git();
+async function openWorkspace(input2, deps) {
+  const branch = sliceBranch(input2.goalId, input2.sliceId);
+  assertSha(input2.baseSha);
+  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
+  const { repoRoot, sliceId: sliceId2 } = input2;
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(
+    `commit\0${key}\0${input2.baseSha}`,
+    () => resolveCommit(repoRoot, input2.baseSha)
+  );
+  const path = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
+  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path };
+  const fresh = await pathKind(path) === "missing";
+  const registration = await deps.serialize(key, async () => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+      }
+    }
+    const exists = await branchExists(repoRoot, branch);
+    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
+    const found = await findExisting(spec, sparseDirs !== null);
+    if (found) return { kind: "ready", workspace: found };
+    if (deps.forceFallback)
+      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
+    try {
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
+      return { kind: "registered", workspace };
+    } catch (error62) {
+      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
+    }
+  });
+  if (registration.kind === "ready") return registration.workspace;
+  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
+  try {
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
+  } catch (error62) {
+    await deps.serialize(key, () => discardWorktree(repoRoot, path));
+    return createBranchCheckout({
+      ...spec,
+      reason: `checking out the worktree failed: ${errorMessage(error62)}`
+    });
+  }
+}
+async function findExisting(spec, sparseWanted) {
+  const { repoRoot, branch, path } = spec;
+  const wanted = await canonicalPath(path);
+  const ref = `refs/heads/${branch}`;
+  let worktrees = await listWorktrees(repoRoot);
+  if (worktrees.some((tree) => tree.prunable && (tree.path === wanted || tree.branch === ref))) {
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    worktrees = await listWorktrees(repoRoot);
+  }
+  const atPath = worktrees.find((tree) => tree.path === wanted);
+  if (atPath) {
+    if (atPath.branch !== ref) {
+      throw new GitError(`${path} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
+        hint: `Remove it ('git worktree remove ${path}') or choose another workspace root.`
+      });
+    }
+    if (await pathKind(path) !== "dir") {
+      throw new GitError(`${path} is registered as a worktree but its directory is gone.`, {
+        hint: `Run 'git worktree unlock ${path}' and 'git worktree prune' in ${repoRoot}.`
+      });
+    }
+    return reuseWorktree(spec, sparseWanted);
+  }
+  const elsewhere = worktrees.find((tree) => tree.branch === ref);
+  if (elsewhere) {
+    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
+      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
+    });
+  }
+  const kind = await pathKind(path);
+  if (kind === "missing" || kind === "empty-dir") return null;
+  if (kind === "dir" && await isCloneOf(path, branch, repoRoot)) {
+    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
+  }
+  throw new GitError(`${path} already exists and is not omk's workspace for ${branch}.`, {
+    hint: "Move it away, or choose another workspace root."
+  });
+}
+async function reuseWorktree(spec, sparseWanted) {
+  let sparse = await isSparse(spec.path);
+  if (!await hasIndex(spec.path)) {
+    await populateWorktree(toWorkspace(spec, "worktree", null));
+  }
+  if (sparse && !sparseWanted) {
+    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
+    sparse = false;
+  }
+  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
+  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
+}
+function toWorkspace(spec, mode, fallbackReason) {
+  const { sliceId: sliceId2, path, branch, baseSha } = spec;
+  return { sliceId: sliceId2, path, branch, baseSha, mode, fallbackReason };
+}
+async function resolveCommit(repoRoot, sha2) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
+      hint: "Fetch it first, or plan the goal again from the current HEAD."
+    });
+  }
+  return result2.stdout.trim();
+}
+async function assertContainsBase(repoRoot, branch, baseSha) {
+  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
+      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
+    });
+  }
+}
+async function hasIndex(worktreePath) {
+  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
+  try {
+    return (await stat5(resolve7(worktreePath, stdout.trim()))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/git/prepared-integration.ts
+init_run_git();
+function createPreparedIntegrations(deps) {
+  const prepared = /* @__PURE__ */ new Map();
+  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  return {
+    prepare(input2) {
+      const key = keyOf(input2);
+      if (!prepared.has(key)) {
+        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+          (exists) => !exists
+        );
+        const opening = created.then(() => openIntegration(input2, deps.open));
+        opening.catch(() => {
+        });
+        prepared.set(key, { input: input2, created, opening });
+      }
+      return { discard: () => discard(key) };
+    },
+    take(input2) {
+      const key = keyOf(input2);
+      const entry = prepared.get(key);
+      prepared.delete(key);
+      return entry?.opening;
+    }
+  };
+  async function discard(key) {
+    const entry = prepared.get(key);
+    if (!entry) return;
+    prepared.delete(key);
+    const workspace = await entry.opening.catch(() => null);
+    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
+    const { repoRoot } = entry.input;
+    await deps.serialize(
+      await canonicalPath(repoRoot),
+      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
+        cwd: repoRoot,
+        okExitCodes: [0, 128]
+      })
+    );
+    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
+      cwd: repoRoot,
+      okExitCodes: [0, 1, 128]
+    });
+  }
+}
+
+// src/adapters/git/stale-locks.ts
+init_run_git();
+import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
+import { join as join14, resolve as resolve8 } from "node:path";
+var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
+var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
+async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
+  const commonDir = await gitCommonDir(repoRoot);
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join14(commonDir, name));
+  for (const worktree of await entries(join14(commonDir, "worktrees"))) {
+    if (!worktree.isDirectory()) continue;
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join14(commonDir, "worktrees", worktree.name, name));
+  }
+  candidates.push(...await refLocks(join14(commonDir, "refs")));
+  const removed = [];
+  const cutoff = now() - maxAgeMs;
+  for (const path of candidates) {
+    const mtime = await modifiedAt(path);
+    if (mtime === null || mtime > cutoff) continue;
+    await rm3(path, { force: true });
+    removed.push(path);
+  }
+  return removed.sort();
+}
+async function gitCommonDir(repoRoot) {
+  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
+  return resolve8(repoRoot, stdout.trim());
+}
+async function refLocks(dir) {
+  const found = [];
+  for (const entry of await entries(dir)) {
+    const path = join14(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await refLocks(path));
+    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
+  }
+  return found;
+}
+async function entries(dir) {
+  try {
+    return await readdir3(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+async function modifiedAt(path) {
+  try {
+    const info = await stat6(path);
+    return info.isFile() ? info.mtimeMs : null;
+  } catch {
+    return null;
+  }
+}
+
+// src/adapters/git/workspaces.ts
+function createGitWorkspaces(options = {}) {
+  const identity = options.identity ?? DEFAULT_IDENTITY;
+  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
+  const now = options.now ?? Date.now;
+  const serialize = createSerializer();
+  const memo2 = createMemo();
+  const open5 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open5, serialize });
+  return {
+    async create(input2) {
+      if (input2.sliceId === INTEGRATION_ID) {
+        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
+          hint: "Rename the slice in the plan."
+        });
+      }
+      return open5(input2);
+    },
+    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    async remove(repoRoot, workspace) {
+      assertOmkBranch(workspace.branch);
+      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
+      const key = await canonicalPath(repoRoot);
+      return serialize(key, () => removeWorktree(repoRoot, workspace));
+    },
+    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    prepareIntegration: (input2) => prepared.prepare(input2),
+    integrate: (input2) => integrateBranches(input2, { open: open5, identity, diffLimitBytes, prepared: prepared.take(input2) })
+  };
+}
+var gitWorkspaces = createGitWorkspaces();
+
+// src/adapters/execution-host.ts
+var localExecutionHost = {
+  workspaces: (options) => createGitWorkspaces(options),
+  agents: agentLauncher,
+  verify: createGateVerifier(runProcess)
+};
+
+// src/adapters/git/repo.ts
+init_errors3();
+init_run_git();
+import { realpath as realpath2 } from "node:fs/promises";
+var gitRepo = {
+  async inspect(path) {
+    let root;
+    try {
+      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path })).stdout.trim();
+    } catch (error62) {
+      throw new GitError(`${path} is not inside a git repository.`, {
+        cause: error62,
+        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
+      });
+    }
+    root = await realpath2(root);
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    return {
+      root,
+      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
+      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
+    };
+  },
+  async listFiles(root) {
+    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
+    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
+  }
+};
+
+// src/adapters/process/host.ts
+import { hostname as hostname3 } from "node:os";
+function processHost() {
+  return {
+    pid: process.pid,
+    hostname: hostname3(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error62) {
+        return error62.code === "EPERM";
+      }
+    },
+    killGroup(pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  };
+}
+
+// src/runtime/goal/store.ts
+init_errors3();
+import { mkdir as mkdir7, readdir as readdir4, stat as stat8 } from "node:fs/promises";
+
+// src/runtime/state/lock.ts
+init_zod();
+init_errors3();
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
+import { performance as performance2 } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+var lockInfoSchema = external_exports.object({
+  pid: external_exports.number().int().positive(),
+  host: external_exports.string(),
+  acquiredAt: external_exports.string(),
+  token: external_exports.string().min(1)
+});
+var DEFAULT_WAIT_MS = 5e3;
+var DEFAULT_STALE_MS = 10 * 60 * 1e3;
+var GARBAGE_GRACE_MS = 3e3;
+var ABANDONED_MARKER_MS = 1e4;
+var MAX_POLL_MS = 100;
+async function withLock(lockPath, options, fn) {
+  const token2 = randomBytes2(16).toString("hex");
+  await acquire(lockPath, options, token2);
+  let result2;
+  try {
+    result2 = await fn();
+  } catch (error62) {
+    await release(lockPath, token2).catch(() => {
+    });
+    throw error62;
+  }
+  await release(lockPath, token2);
+  return result2;
+}
+async function acquire(lockPath, options, token2) {
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const started = performance2.now();
+  let delay = 5;
+  for (; ; ) {
+    const mine = {
+      pid: options.host.pid,
+      host: options.host.hostname,
+      acquiredAt: options.clock.nowIso(),
+      token: token2
+    };
+    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
+`)) return;
+    const holder = await readHolder(lockPath);
+    if (holder.kind === "gone") continue;
+    const why = staleReason(holder, options);
+    if (why !== null && await breakStale(lockPath, holder.raw, token2, options.clock)) {
+      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
+      continue;
+    }
+    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+  }
+}
+function staleReason(holder, options) {
+  const now = options.clock.nowMs();
+  if (holder.kind === "valid") {
+    const { info } = holder;
+    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
+      return `pid ${info.pid} on ${info.host} is no longer running`;
+    }
+    const acquired = Date.parse(info.acquiredAt);
+    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
+    if (age > staleMs) {
+      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
+    }
+    return null;
+  }
+  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
+    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
+  }
+  return null;
+}
+async function breakStale(lockPath, observed, token2, clock) {
+  const marker = `${lockPath}.break`;
+  if (!await tryCreate(marker, token2)) {
+    await clearAbandonedMarker(marker, clock);
+    return false;
+  }
+  try {
+    if (await readRaw(lockPath) !== observed) return false;
+    const aside = `${lockPath}.stale-${token2}`;
+    try {
+      await rename2(lockPath, aside);
+    } catch (error62) {
+      if (isCode(error62, "ENOENT")) return false;
+      throw error62;
+    }
+    const moved = await readRaw(aside);
+    if (moved !== observed) {
+      await link2(aside, lockPath).catch(() => {
+      });
+    }
+    await unlink2(aside).catch(() => {
+    });
+    return moved === observed;
+  } finally {
+    if (await readRaw(marker) === token2) await unlink2(marker).catch(() => {
+    });
+  }
+}
+async function clearAbandonedMarker(marker, clock) {
+  try {
+    const { mtimeMs } = await stat7(marker);
+    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function release(lockPath, token2) {
+  const raw = await readRaw(lockPath);
+  if (raw === null || parseInfo(raw)?.token !== token2) return;
+  try {
+    await unlink2(lockPath);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function tryCreate(path, content) {
+  let handle;
+  try {
+    handle = await open4(path, "wx", 420);
+  } catch (error62) {
+    if (isCode(error62, "EEXIST")) return false;
+    throw new StateError(`Cannot create lock file ${path}.`, {
+      cause: error62,
+      hint: "Check that the goal directory exists and is writable."
+    });
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (error62) {
+    await handle.close();
+    await unlink2(path).catch(() => {
+    });
+    throw new StateError(`Cannot write lock file ${path}.`, { cause: error62 });
+  }
+  await handle.close();
+  return true;
+}
+async function readHolder(lockPath) {
+  let mtimeMs;
+  try {
+    ({ mtimeMs } = await stat7(lockPath));
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return { kind: "gone" };
+    throw error62;
+  }
+  const raw = await readRaw(lockPath);
+  if (raw === null) return { kind: "gone" };
+  const info = parseInfo(raw);
+  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
+}
+async function readRaw(path) {
+  try {
+    return await readFile6(path, "utf8");
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return null;
+    throw error62;
+  }
+}
+function parseInfo(raw) {
+  try {
+    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
+    return result2.success ? result2.data : null;
+  } catch {
+    return null;
+  }
+}
+function busyError(lockPath, holder, waitMs, options) {
+  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
+  if (holder.kind === "valid") {
+    const { pid, host, acquiredAt } = holder.info;
+    return new BusyError(
+      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
+      {
+        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
+      }
+    );
+  }
+  return new BusyError(
+    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
+    {
+      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
+    }
+  );
+}
+function duration3(ms) {
+  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
+  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms)} ms`;
+}
+function isCode(error62, code3) {
+  return error62?.code === code3;
+}
+
+// src/runtime/goal/store.ts
+init_versioned();
+init_ids();
+var GoalStore = class {
+  constructor(deps) {
+    this.deps = deps;
+  }
+  deps;
+  #known = /* @__PURE__ */ new Map();
+  paths(id) {
+    return goalPaths(this.deps.stateRoot, id);
+  }
+  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
+  async create(record2) {
+    const paths = this.paths(record2.id);
+    await mkdir7(goalsDir(this.deps.stateRoot), { recursive: true });
+    try {
+      await mkdir7(paths.dir);
+    } catch (error62) {
+      if (error62.code === "EEXIST") {
+        throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
+      }
+      throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
+        cause: error62,
+        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
+      });
+    }
+    await mkdir7(paths.gateArtifacts, { recursive: true });
+    await mkdir7(paths.agentRunArtifacts, { recursive: true });
+    await mkdir7(paths.reviewArtifacts, { recursive: true });
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(paths.goal, parsed2);
+    await this.#remember(paths.goal, parsed2);
+    return paths;
+  }
+  async read(id) {
+    const path = this.paths(id).goal;
+    const identity = await fileIdentity(path);
+    const known = this.#known.get(path);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = await readVersioned(goalRecordVersioned, path);
+    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path, record2) {
+    const identity = await fileIdentity(path);
+    if (identity === null) this.#known.delete(path);
+    else this.#known.set(path, { identity, record: structuredClone(record2) });
+  }
+  /**
+   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
+   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
+   */
+  async write(next) {
+    const current = await this.read(next.id);
+    if (current.revision !== next.revision) {
+      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
+        hint: "Another omk process updated it first. Run the command again."
+      });
+    }
+    const written = goalRecordSchema.parse({
+      ...next,
+      revision: next.revision + 1,
+      updatedAt: this.deps.clock.nowIso()
+    });
+    const path = this.paths(next.id).goal;
+    await writeJsonAtomic(path, written);
+    await this.#remember(path, written);
+    return written;
+  }
+  /**
+   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
+   * a `lock_recovered` event, so the takeover is visible in replay.
+   */
+  async withGoalLock(id, fn) {
+    const recovered = [];
+    return withLock(
+      this.paths(id).lock,
+      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
+      async () => {
+        if (recovered.length > 0) {
+          await new EventLog(this.paths(id).events, this.deps.clock).append(
+            recovered.map((why) => ({ type: "lock_recovered", data: { why } }))
+          );
+          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
+        }
+        return fn();
+      }
+    );
+  }
+  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
+  async list() {
+    let names;
+    try {
+      names = await readdir4(goalsDir(this.deps.stateRoot));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return [];
+      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
+    }
+    const goals = [];
+    for (const name of names.sort()) {
+      try {
+        goals.push(await this.read(name));
+      } catch (error62) {
+        if (!(error62 instanceof OmkError)) throw error62;
+        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
+      }
+    }
+    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return pathExists(this.paths(id).goal);
+  }
+  /** `latest`, an exact id, or a unique prefix of one. */
+  async resolve(ref) {
+    const wanted = checkGoalRef(ref ?? "latest");
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
+    const goals = await this.list();
+    if (goals.length === 0) {
+      throw new NotFoundError("There are no goals yet.", {
+        hint: ["Start one with ", { step: "run" }, "."]
+      });
+    }
+    if (wanted === "latest") return goals[0].id;
+    const exact = goals.find((goal) => goal.id === wanted);
+    if (exact) return exact.id;
+    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
+    if (matches2.length === 1) return matches2[0].id;
+    if (matches2.length > 1) {
+      throw new NotFoundError(
+        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
+        {
+          hint: "Give more of the id."
+        }
+      );
+    }
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  }
+};
+async function fileIdentity(path) {
+  try {
+    const info = await stat8(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+// src/runtime/plan/clauses.ts
+var ACTION_VERBS = new Set(
+  `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
+  move extract split harden secure sanitize sanitise validate escape optimize optimise speed reduce improve make
+  document test cover ensure handle support introduce expose upgrade bump clean simplify restructure reorganize
+  deduplicate enable disable allow prevent limit cache return throw accept reject increase decrease change repair
+  resolve emit print log rate throttle guard`.split(/\s+/).filter((word) => word !== "")
+);
+var NOT_AN_OBJECT = new Set(
+  "in on at for to of with from into by as and or but then than when if via per across without within".split(
+    " "
+  )
+);
+var LEAD_IN = /^(?:(?:and|then|also|please|finally|next|afterwards|we should|should|to)\s+)+/i;
+var ABBREVIATION_END = /(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|no)$/i;
+function words(text2) {
+  return text2.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
+}
+function clean3(text2) {
+  return text2.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
+}
+function hasAction(text2) {
+  return words(text2).some((word) => ACTION_VERBS.has(word));
+}
+function startsClause(text2) {
+  const [verb, next] = words(clean3(text2));
+  return verb !== void 0 && ACTION_VERBS.has(verb) && next !== void 0 && !NOT_AN_OBJECT.has(next);
+}
+function sentences(goal) {
+  const out = [];
+  let joiner = "";
+  for (const part of goal.split(/;\s*/)) {
+    let current = "";
+    for (const piece of part.split(/(?<=\.)\s+/)) {
+      current = current === "" ? piece : `${current} ${piece}`;
+      if (!ABBREVIATION_END.test(current.replace(/\.$/, ""))) {
+        out.push({ text: current, joiner });
+        current = "";
+        joiner = ". ";
+      }
+    }
+    if (current !== "") out.push({ text: current, joiner });
+    joiner = "; ";
+  }
+  return out;
+}
+var SEPARATOR = /(\s*,?\s+then\s+|\s*,\s*(?:and\s+)?|\s+and\s+)/i;
+function splitSentence(sentence) {
+  const parts = sentence.text.split(SEPARATOR);
+  const out = [];
+  let current = parts[0] ?? "";
+  let joiner = sentence.joiner;
+  for (let i = 1; i < parts.length; i += 2) {
+    const separator = parts[i] ?? "";
+    const next = parts[i + 1] ?? "";
+    const rest = parts.slice(i + 1).join("");
+    const isThen = /\bthen\b/i.test(separator);
+    const enoughWords = words(current).length >= 2 && words(next).length >= 1;
+    if (clean3(next) !== "" && clean3(current) !== "" && (isThen || enoughWords && startsClause(rest))) {
+      out.push({ text: current, joiner });
+      current = next;
+      joiner = separator.replace(/\s+/g, " ");
+    } else {
+      current += separator + next;
+    }
+  }
+  out.push({ text: current, joiner });
+  return out;
+}
+function classifyClause(text2) {
+  const lower = text2.toLowerCase();
+  const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
+  const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
+  if (mentionsTests && !repairsCode && /^(?:add|write|create|extend|increase|improve|cover|test)\b/.test(lower)) {
+    return "test";
+  }
+  if (/\b(?:readme|docs?|documentation|changelog|contributing|guide|tutorial)\b/.test(lower) || /^document\b/.test(lower)) {
+    return "docs";
+  }
+  return "code";
+}
+function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
+  const pieces = sentences(goal).flatMap(splitSentence).map((piece) => ({ ...piece, text: clean3(piece.text) })).filter((piece) => piece.text !== "");
+  const merged = [];
+  let pending = "";
+  for (const piece of pieces) {
+    const last = merged.length - 1;
+    if (hasAction(piece.text)) {
+      merged.push(pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`);
+      pending = "";
+    } else if (last >= 0) {
+      merged[last] = `${merged[last]}${piece.joiner}${piece.text}`;
+    } else {
+      pending = pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`;
+    }
+  }
+  if (pending !== "") merged.push(pending);
+  const cap = Math.max(1, max);
+  const kept = merged.length > cap ? [...merged.slice(0, cap - 1), merged.slice(cap - 1).join("; ")] : merged;
+  return kept.map((text2) => ({ text: text2, kind: classifyClause(text2) }));
+}
+
+// src/runtime/plan/words.ts
+function splitWords(text2) {
+  return text2.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
+}
+function stem(word) {
+  let w = word.toLowerCase();
+  if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
+  return w;
+}
+var STOPWORD_LIST = `a an the this that these those to of in on for with and or but if then also so as at by from into
+  onto up down out over under about please we our us i me my you your they them it its is are was were be been being
+  should must can could would will shall may might need want let just really very too all any each every some no not
+  only own same such than there here when where which who whom why how what get got ok okay etc via use using after
+  before against between without within through across around during since until while because instead again
+  fix add implement make update change improve write create ensure support handle remove delete refactor rewrite
+  migrate convert replace port harden secure optimize clean tidy do work code file repo repository project stuff
+  thing something everything feature bug issue problem fail failing broken regression new better nice good more less
+  one two way case cases`;
+var STOPWORDS2 = new Set(
+  STOPWORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
+);
+var EXTENSION_WORDS = new Set(
+  "js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh".split(
+    " "
+  )
+);
+function contentStems(text2) {
+  const stems = splitWords(text2).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS2.has(word));
+  return [...new Set(stems)];
+}
+function segmentStems(segment) {
+  return splitWords(segment).filter((word) => !EXTENSION_WORDS.has(word)).map(stem);
+}
+
+// src/runtime/plan/discover.ts
+var TEST_DIR_NAMES = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec"]);
+function isTestPath2(path) {
+  const segments = path.split("/");
+  const base = segments.at(-1) ?? "";
+  if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
+  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
+}
+function indexFile(path) {
+  const segments = path.split("/");
+  const base = segments.at(-1) ?? path;
+  return {
+    path,
+    lower: path.toLowerCase(),
+    base: base.toLowerCase(),
+    compact: splitWords(base.split(".")[0] ?? base).join(""),
+    baseStems: new Set(segmentStems(base)),
+    dirStems: new Set(segments.slice(0, -1).flatMap(segmentStems))
+  };
+}
+function indexRepoFiles(repoFiles) {
+  return { files: repoFiles.map(indexFile) };
+}
+function pathTokens(goalText) {
+  const found = goalText.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^\.\//, "").replace(/[.]+$/, "").replace(/\/+$/, "").toLowerCase()).filter((token2) => token2 !== "" && (token2.includes("/") || /^[\w.-]+\.[a-z][a-z0-9]{0,7}$/.test(token2))).filter((token2) => !/^(?:e\.g|i\.e|etc)$/.test(token2) && !token2.startsWith("http"));
+  return [...new Set(found)];
+}
+function pathScore(file2, token2) {
+  if (file2.lower === token2) return 100;
+  if (file2.lower.endsWith(`/${token2}`)) return 80;
+  if (file2.lower.startsWith(`${token2}/`) || file2.lower.includes(`/${token2}/`)) return 50;
+  const tokenBase = token2.split("/").at(-1) ?? token2;
+  return file2.base === tokenBase ? 40 : 0;
+}
+function nearly(a, b) {
+  if (a.length < 4 || b.length < 4) return false;
+  const [short3, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.startsWith(short3) && long.length - short3.length <= 3;
+}
+function wordScore(file2, term) {
+  if (file2.compact === term) return 12;
+  if (file2.baseStems.has(term)) return 10;
+  if (file2.dirStems.has(term)) return 4;
+  for (const s of file2.baseStems) if (nearly(s, term)) return 5;
+  for (const s of file2.dirStems) if (nearly(s, term)) return 2;
+  return 0;
+}
+function scoreRelevantFiles(goalText, repo, limit = 20) {
+  const files = "files" in repo ? repo.files : repo.map(indexFile);
+  if (limit <= 0 || files.length === 0) return [];
+  const tokens2 = pathTokens(goalText);
+  const identifiers = goalText.split(/[^\p{L}\p{N}_-]+/u).filter((token2) => /[a-z][A-Z]|[a-z0-9][_-][a-z0-9]/i.test(token2)).map((token2) => splitWords(token2).join(""));
+  const terms = [.../* @__PURE__ */ new Set([...contentStems(goalText), ...identifiers])];
+  if (tokens2.length === 0 && terms.length === 0) return [];
+  const total = new Float64Array(files.length);
+  const count = files.length;
+  for (const token2 of tokens2) {
+    files.forEach((file2, i) => {
+      total[i] = (total[i] ?? 0) + pathScore(file2, token2);
+    });
+  }
+  for (const term of terms) {
+    const scores = files.map((file2) => wordScore(file2, term));
+    const matched = scores.filter((score) => score > 0).length;
+    if (matched === 0) continue;
+    const weight = Math.log(1 + count / matched) / Math.log(1 + count);
+    scores.forEach((score, i) => {
+      total[i] = (total[i] ?? 0) + score * weight;
+    });
+  }
+  return files.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
+}
+
+// src/runtime/plan/slice-paths.ts
+var WHOLE_REPO = ".";
+function pathsOverlap2(a, b) {
+  return a === WHOLE_REPO || b === WHOLE_REPO || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+function anyOverlap(as, bs) {
+  return as.some((a) => bs.some((b) => pathsOverlap2(a, b)));
+}
+function minimalPaths(paths) {
+  const unique2 = [...new Set(paths)];
+  return unique2.filter((path) => !unique2.some((other) => other !== path && covers(other, path)));
+}
+function covers(outer, inner) {
+  return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
+}
+function strongMatches(text2, repo) {
+  const scored = scoreRelevantFiles(text2, repo, 20);
+  const best = (entries2) => {
+    const top = entries2[0]?.score ?? 0;
+    return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
+  };
+  return {
+    sources: best(scored.filter((entry) => !isTestPath2(entry.path))),
+    tests: best(scored.filter((entry) => isTestPath2(entry.path)))
+  };
+}
+function stemOf(path) {
+  const base = path.split("/").at(-1) ?? path;
+  return (base.split(".")[0] ?? base).replace(/^test_|_test$/, "").toLowerCase();
+}
+function testsFor(sources, repoFiles) {
+  const stems = new Set(sources.map(stemOf));
+  return repoFiles.filter((path) => isTestPath2(path) && stems.has(stemOf(path)));
+}
+function testRoot(path) {
+  const segments = path.split("/");
+  const index = segments.slice(0, -1).findIndex((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()));
+  return index >= 0 ? segments.slice(0, index + 1).join("/") : path;
+}
+function colocatedTestFor(source) {
+  const slash = source.lastIndexOf("/");
+  const dir = slash >= 0 ? `${source.slice(0, slash)}/` : "";
+  const base = source.slice(slash + 1);
+  const dot = base.lastIndexOf(".");
+  const [stemPart, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot + 1)] : [base, ""];
+  if (ext === "go") return `${dir}${stemPart}_test.go`;
+  if (ext === "py") return `${dir}test_${stemPart}.py`;
+  return ext === "" ? "test" : `${dir}${stemPart}.test.${ext}`;
+}
+function testLocations(relevantTests, sources, repoFiles) {
+  if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
+  const counts = /* @__PURE__ */ new Map();
+  for (const path of repoFiles) {
+    if (!isTestPath2(path)) continue;
+    const root = testRoot(path);
+    if (root !== path) counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  const busiest = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  if (busiest !== void 0) return [busiest[0]];
+  const first = sources[0];
+  return [first === void 0 ? "test" : colocatedTestFor(first)];
+}
+function commonDirectory(paths) {
+  const dirs = paths.map((path) => path.split("/").slice(0, -1));
+  const first = dirs[0] ?? [];
+  let length = 0;
+  while (length < first.length && dirs.every((dir) => dir[length] === first[length])) length += 1;
+  return length === 0 ? WHOLE_REPO : first.slice(0, length).join("/");
+}
+var DOC_FILE = /\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
+function isDocPath(path) {
+  return DOC_FILE.test(path) || /^docs?\//i.test(path);
+}
+function defaultDocs(repoFiles) {
+  const docsDir = repoFiles.find((path) => /^docs?\//i.test(path))?.split("/")[0];
+  if (docsDir !== void 0) return [docsDir];
+  return [repoFiles.find((path) => /^readme(?:\.[a-z]+)?$/i.test(path)) ?? "README.md"];
+}
+
+// src/runtime/plan/heuristic.ts
+var PLANNER = { name: "heuristic", version: "1" };
+var MAX_SLICES = 8;
+var DEFAULT_SLICE_MS = 30 * 6e4;
+var MIN_SLICE_MS = 6e4;
+var MAX_LISTED_WRITES = 3;
+function sliceId(index, text2) {
+  const prefix = `s${index}`;
+  const slug = text2.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (slug === "") return prefix;
+  const room = 40 - prefix.length - 1;
+  const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
+  return `${prefix}-${cut2.replace(/-+$/, "")}`;
+}
+function quoteList(paths) {
+  return paths.length === 0 ? "none" : paths.join(", ");
+}
+function testSubject(text2) {
+  return text2.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
+}
+function sliceFor(clause, index, { input: input2, repo, notes }) {
+  const id = sliceId(index, clause.text);
+  const own2 = strongMatches(clause.kind === "test" ? testSubject(clause.text) : clause.text, repo);
+  const base = { clause, id, dependsOn: [] };
+  if (clause.kind === "test") {
+    const goal = strongMatches(testSubject(input2.goalText), repo);
+    const sources2 = own2.sources.length > 0 ? own2.sources : goal.sources;
+    const tests = [.../* @__PURE__ */ new Set([...own2.tests, ...testsFor(sources2, input2.repoFiles)])];
+    const writes2 = testLocations(tests, sources2, input2.repoFiles);
+    return {
+      ...base,
+      role: "test-author",
+      writes: writes2,
+      reads: [.../* @__PURE__ */ new Set([...sources2, ...tests])].sort(),
+      risk: "low",
+      acceptance: testAcceptance(clause, writes2, input2.oracle)
+    };
+  }
+  if (clause.kind === "docs") {
+    const docs = own2.sources.filter(isDocPath);
+    const writes2 = docs.length > 0 ? docs : defaultDocs(input2.repoFiles);
+    if (docs.length === 0)
+      notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes2.join(", ")}`);
+    return {
+      ...base,
+      role: "docs-writer",
+      writes: writes2,
+      reads: own2.sources.filter((path) => !isDocPath(path)).sort(),
+      risk: "low",
+      acceptance: [
+        `Done when: ${clause.text}`,
+        "Commands, flags and examples in the changed documentation match the code on the head commit"
+      ]
+    };
+  }
+  const sources = own2.sources.filter((path) => !isDocPath(path) || own2.sources.every(isDocPath));
+  let writes;
+  if (sources.length === 0) {
+    writes = [WHOLE_REPO];
+    notes.push(`no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`);
+  } else if (sources.length <= MAX_LISTED_WRITES) {
+    writes = sources;
+  } else {
+    writes = [commonDirectory(sources)];
+    notes.push(
+      `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`
+    );
+  }
+  const reads = [.../* @__PURE__ */ new Set([...sources, ...own2.tests, ...testsFor(sources, input2.repoFiles)])].sort();
+  return {
+    ...base,
+    role: "implementer",
+    writes,
+    reads,
+    risk: writes.includes(WHOLE_REPO) ? "high" : "medium",
+    acceptance: [`Done when: ${clause.text}`, ...input2.oracle.checks]
+  };
+}
+function testAcceptance(clause, writes, oracle) {
+  const lines = [`Tests under ${writes.join(", ")} cover: ${clause.text}`];
+  if (oracle.shape === "fail_to_pass") {
+    lines.push("The regression test fails on the base commit and passes with the fix applied");
+  } else if (oracle.shape === "adversarial") {
+    lines.push(
+      "The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection"
+    );
+  } else {
+    lines.push("The new tests pass on the head commit");
+  }
+  lines.push("Every test that passes on the base commit still passes on the head commit");
+  return lines;
+}
+function reaches(slices, from, to) {
+  const byId = new Map(slices.map((slice) => [slice.id, slice]));
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [...from.dependsOn];
+  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...byId.get(id)?.dependsOn ?? []);
+  }
+  return false;
+}
+function orderConflicts(slices, notes) {
+  for (const [j, later] of slices.entries()) {
+    for (const earlier of slices.slice(0, j)) {
+      if (reaches(slices, later, earlier.id)) continue;
+      const collide = anyOverlap(earlier.writes, [...later.writes, ...later.reads]) || anyOverlap(later.writes, earlier.reads);
+      if (!collide) continue;
+      later.dependsOn.push(earlier.id);
+      notes.push(`${later.id} depends on ${earlier.id}: their read/write sets overlap`);
+    }
+  }
+}
+function splitBudget(budget, count, notes) {
+  let timeMs = DEFAULT_SLICE_MS;
+  if (budget.timeMs !== null) {
+    const share = Math.floor(budget.timeMs / count);
+    timeMs = Math.min(budget.timeMs, Math.max(MIN_SLICE_MS, share));
+    if (timeMs > share) {
+      notes.push(`the goal time budget split ${count} ways is under 1 min; each slice gets ${timeMs} ms`);
+    }
+  }
+  const tokens2 = budget.tokens === null ? null : Math.max(1, Math.floor(budget.tokens / count));
+  const usd = budget.usd === null ? null : Math.floor(budget.usd / count * 1e4) / 1e4 || budget.usd / count;
+  return { timeMs, tokens: tokens2, usd };
+}
+async function plan(input2) {
+  if (!input2.oracle.testable) {
+    const why = input2.oracle.reasons.join("; ") || "the oracle is not testable";
+    return {
+      planner: { ...PLANNER },
+      tasks: [],
+      notes: [`not planned: the goal is not testable (${why}); a human must decide first`]
+    };
+  }
+  const notes = [];
+  const cap = Math.min(MAX_SLICES, Math.max(1, input2.maxAgents * 2));
+  const all = splitClauses(input2.goalText);
+  const clauses = splitClauses(input2.goalText, cap);
+  notes.push(
+    `goal split into ${all.length} clause(s): ${all.map((clause) => `"${clause.text}"`).join(", ")}`
+  );
+  if (all.length > clauses.length) {
+    notes.push(
+      `at most ${cap} slices for max-agents ${input2.maxAgents}; clauses ${cap} to ${all.length} form one slice`
+    );
+  }
+  const repo = indexRepoFiles(input2.repoFiles);
+  const slices = clauses.map((clause, i) => sliceFor(clause, i + 1, { input: input2, repo, notes }));
+  for (const [i, slice] of slices.entries()) {
+    if (slice.role !== "test-author" || strongMatches(testSubject(slice.clause.text), repo).sources.length > 0)
+      continue;
+    for (const earlier of slices.slice(0, i)) {
+      if (earlier.role !== "implementer") continue;
+      slice.dependsOn.push(earlier.id);
+      notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
+    }
+  }
+  orderConflicts(slices, notes);
+  const budget = splitBudget(input2.budget, slices.length, notes);
+  const tasks = slices.map((slice, i) => {
+    const writes = minimalPaths(slice.writes);
+    const whole = writes.includes(WHOLE_REPO);
+    return {
+      id: slice.id,
+      title: slice.clause.text.charAt(0).toUpperCase() + slice.clause.text.slice(1),
+      description: `${slice.clause.text} (part ${i + 1} of ${slices.length} of the goal "${input2.goalText}"). ` + (whole ? "No file matched, so the slice may change any unprotected file. " : `Writes ${quoteList(writes)}. `) + `Relevant files: ${quoteList(slice.reads)}.`,
+      ownerRole: slice.role,
+      dependsOn: slice.dependsOn,
+      reads: slice.reads,
+      writes,
+      risk: slice.risk,
+      acceptance: slice.acceptance,
+      budget,
+      maxRetries: slice.risk === "high" ? 1 : 2
+    };
+  });
+  return { planner: { ...PLANNER }, tasks, notes };
+}
+var heuristicPlanner = { name: PLANNER.name, plan };
+
+// src/runtime/ports.ts
+var systemClock = {
+  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
+  nowMs: () => Date.now()
+};
+
+// src/adapters/local-forge/forge.ts
+init_errors3();
+import { createHash as createHash2 } from "node:crypto";
+import { join as join16 } from "node:path";
+
+// src/adapters/git/commits.ts
+init_run_git();
+async function commitAt(repoRoot, ref) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+async function mergesCleanly(repoRoot, base, head2) {
+  const result2 = await mergeTree(repoRoot, base, head2);
+  return result2 !== null;
+}
+async function mergeTree(repoRoot, base, head2) {
+  const result2 = await runGit(["merge-tree", "--write-tree", "--no-messages", base, head2], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+
+// src/adapters/git/advance-branch.ts
+init_run_git();
+async function advanceBranch(input2) {
+  const env = commitEnv(input2.identity);
+  const git = (args, okExitCodes) => runGit(args, { cwd: input2.repoRoot, env, ...okExitCodes === void 0 ? {} : { okExitCodes } });
+  const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === input2.branch;
+  const fastForward = (await git(["merge-base", "--is-ancestor", input2.from, input2.head], [0, 1])).exitCode === 0;
+  let target = input2.head;
+  if (!fastForward || input2.method !== "merge") {
+    const tree = await mergeTree(input2.repoRoot, input2.from, input2.head);
+    if (tree === null) return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
+    const parents = input2.method === "merge" ? ["-p", input2.from, "-p", input2.head] : ["-p", input2.from];
+    target = (await git(["commit-tree", tree, ...parents, "-m", input2.message])).stdout.trim();
+  }
+  if (checkedOut) {
+    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+    if (dirty) {
+      return {
+        merged: false,
+        reason: "not_mergeable",
+        detail: `${input2.branch} is checked out with uncommitted changes`
+      };
+    }
+    await git(["merge", "--ff-only", "--quiet", target]);
+  } else {
+    await git(["update-ref", `refs/heads/${input2.branch}`, target, input2.from]);
+  }
+  return { merged: true, sha: target };
+}
+
+// src/adapters/local-forge/store.ts
+init_zod();
+import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
+import { join as join15 } from "node:path";
+var pullSchema = external_exports.object({
+  number: external_exports.number().int().positive(),
+  title: external_exports.string(),
+  body: external_exports.string(),
+  head: external_exports.string(),
+  base: external_exports.string(),
+  draft: external_exports.boolean(),
+  state: external_exports.enum(["open", "closed", "merged"]),
+  labels: external_exports.array(external_exports.string()),
+  mergedSha: external_exports.string().nullable()
+});
+var checkRunSchema = external_exports.object({
+  id: external_exports.number().int().positive(),
+  name: external_exports.string(),
+  headSha: external_exports.string(),
+  conclusion: external_exports.enum(["success", "failure", "neutral"]),
+  title: external_exports.string(),
+  summary: external_exports.string(),
+  externalId: external_exports.string()
+});
+var dataSchema = external_exports.object({
+  version: external_exports.literal(1),
+  pulls: external_exports.array(pullSchema),
+  checkRuns: external_exports.array(checkRunSchema)
+});
+var LocalForgeStore = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.path = join15(dir, "forge.json");
+  }
+  dir;
+  path;
+  queue = Promise.resolve();
+  async read() {
+    try {
+      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
+      throw error62;
+    }
+  }
+  /** Read-modify-write, serialized within the process. */
+  update(change) {
+    const run = async () => {
+      const data = await this.read();
+      const result2 = change(data);
+      await mkdir8(this.dir, { recursive: true });
+      await writeJsonAtomic(this.path, dataSchema.parse(data));
+      return result2;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {
+    });
+    return next;
+  }
+};
+
+// src/adapters/local-forge/forge.ts
+function createLocalForge(options) {
+  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
+  const store = new LocalForgeStore(join16(options.stateRoot, "forge", key));
+  const repoRoot = options.repoRoot;
+  const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
+  const view = async (pull) => {
+    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
+    const baseSha = await sha2(`refs/heads/${pull.base}`);
+    const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
+    return {
+      number: pull.number,
+      url: `local://${repoRoot}/pull/${pull.number}`,
+      title: pull.title,
+      body: pull.body,
+      head: pull.head,
+      headSha,
+      base: pull.base,
+      baseSha,
+      draft: pull.draft,
+      state: pull.state,
+      labels: [...pull.labels],
+      mergeable
+    };
+  };
+  const pullByNumber = async (number4) => {
+    const pull = (await store.read()).pulls.find((p) => p.number === number4);
+    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+    return pull;
+  };
+  return {
+    kind: "local",
+    repo: { owner: "local", name: key },
+    async push(spec) {
+      const current = await sha2(`refs/heads/${spec.branch}`);
+      if (current !== spec.sha) {
+        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
+      }
+    },
+    async findPullRequest(head2) {
+      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
+      return pull ? view(pull) : null;
+    },
+    async createPullRequest(spec) {
+      if (!await sha2(`refs/heads/${spec.head}`))
+        throw new ForgeError(`Branch ${spec.head} does not exist.`);
+      if (!await sha2(`refs/heads/${spec.base}`))
+        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
+      const pull = await store.update((data) => {
+        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
+        if (existing) {
+          existing.title = spec.title;
+          existing.body = spec.body;
+          return { ...existing, reused: true };
+        }
+        const created = {
+          number: data.pulls.length + 1,
+          title: spec.title,
+          body: spec.body,
+          head: spec.head,
+          base: spec.base,
+          draft: spec.draft,
+          state: "open",
+          labels: [...spec.labels],
+          mergedSha: null
+        };
+        data.pulls.push(created);
+        return created;
+      });
+      return { ...await view(pull), reused: "reused" in pull };
+    },
+    async updatePullRequest(number4, change) {
+      await pullByNumber(number4);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
+        return { ...found };
+      });
+      return view(pull);
+    },
+    getPullRequest: async (number4) => view(await pullByNumber(number4)),
+    async addLabels(number4, labels) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
+      });
+    },
+    async findCheckRun(commit, name, externalId) {
+      const run = (await store.read()).checkRuns.find(
+        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
+      );
+      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
+    async removeLabel(number4, label) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = found.labels.filter((l) => l !== label);
+      });
+    },
+    async upsertCheckRun(spec, id) {
+      return store.update((data) => {
+        const existing = data.checkRuns.find(
+          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
+        );
+        const record2 = {
+          id: existing?.id ?? data.checkRuns.length + 1,
+          name: spec.name,
+          headSha: spec.headSha,
+          conclusion: spec.conclusion,
+          title: spec.title,
+          summary: spec.summary,
+          externalId: spec.externalId
+        };
+        if (existing) Object.assign(existing, record2);
+        else data.checkRuns.push(record2);
+        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
+      });
+    },
+    async checks(commit) {
+      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
+    },
+    branchProtection: async () => null,
+    reviews: async () => ({ approvals: 0, changesRequested: false }),
+    async merge(number4, expected, method) {
+      const pull = await view(await pullByNumber(number4));
+      if (pull.headSha !== expected) {
+        return {
+          merged: false,
+          reason: "head_moved",
+          detail: `head is ${pull.headSha}, expected ${expected}`
+        };
+      }
+      const merged = await advanceBranch({
+        repoRoot,
+        branch: pull.base,
+        from: pull.baseSha,
+        head: pull.headSha,
+        method,
+        message: `${pull.title} (#${pull.number})`,
+        identity: DEFAULT_IDENTITY
+      });
+      if (!merged.merged) return merged;
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) {
+          found.state = "merged";
+          found.mergedSha = merged.sha;
+        }
+      });
+      return merged;
+    }
+  };
+}
+
+// src/cli/forge.ts
+init_errors3();
+var FORGE_CHOICES = ["auto", "local", "github"];
+async function chooseForge(io, goal, stateRoot, flag) {
+  const choice2 = flag ?? "auto";
+  if (!FORGE_CHOICES.includes(choice2)) {
+    throw new UsageError(`--forge: '${choice2}' is not one of ${FORGE_CHOICES.join(", ")}.`, {
+      hint: "Example: --forge local"
+    });
+  }
+  const token2 = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (choice2 === "github" || choice2 === "auto" && token2) {
+    const { createCliGitHubForge: createCliGitHubForge2 } = await Promise.resolve().then(() => (init_github_forge(), github_forge_exports));
+    return createCliGitHubForge2(io, goal);
+  }
+  return createLocalForge({ repoRoot: goal.repo.root, stateRoot });
+}
+
+// src/cli/wording.ts
+init_request_issue_text();
+var FLAGS = {
+  goal: { flag: "<goal>", command: "run" },
+  policy: { flag: "--policy", command: "run" },
+  mergePolicy: { flag: "--merge-policy", command: "run" },
+  sliceExecution: { flag: "--slice-execution", command: "run" },
+  maxAgents: { flag: "--max-agents", command: "run" },
+  budgetTime: { flag: "--budget-time", command: "run" },
+  budgetTokens: { flag: "--budget-tokens", command: "run" },
+  budgetUsd: { flag: "--budget-usd", command: "run" },
+  time: { flag: "--time", command: "budget-add" },
+  tokens: { flag: "--tokens", command: "budget-add" },
+  usd: { flag: "--usd", command: "budget-add" },
+  summary: { flag: "--summary", command: "accept" },
+  reason: { flag: "--reason", command: "reject" },
+  agent: { flag: "--agent", command: "run" },
+  baseBranch: { flag: "--base-branch", command: "open-pr" }
+};
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function given(field, value2) {
+  if (field === "goal") return `"${value2}"`;
+  return TEXT_FIELDS.includes(field) ? `${FLAGS[field].flag} "${value2}"` : `${FLAGS[field].flag} ${value2}`;
+}
+var CLI_SPELLING = {
+  name: (field) => FLAGS[field].flag,
+  given,
+  example: (field, value2) => `omk goal ${FLAGS[field].command} ${given(field, value2)}`,
+  command: (field) => FLAGS[field].command
+};
+function wordIssues(issues) {
+  return describeIssues(issues, CLI_SPELLING);
+}
+var CLI_STEPS = (step) => {
+  switch (step.step) {
+    case "status":
+    case "pause":
+    case "resume":
+    case "proof":
+      return `'omk goal ${step.step} ${step.goalId}'`;
+    case "open_pr":
+      return `'omk goal open-pr ${step.goalId}'`;
+    case "merge":
+      return `'omk goal merge ${step.goalId}'`;
+    case "budget_add":
+      return `'omk goal budget-add ${step.goalId} --time 1h'`;
+    case "run":
+      return `'omk goal run "<goal>"'`;
+    case "list":
+      return `'omk goal list'`;
+    case "resume_orphans":
+      return `'omk goal resume --auto'`;
+  }
+};
+var CLI_WORDS = { fields: CLI_SPELLING, steps: CLI_STEPS };
+
+// src/cli/context.ts
+var processHost2 = processHost();
+function composeRuntime(io, stateDir, options = {}) {
+  const reporter = {
+    info: (message) => io.stderr(`omk: ${message}
+`),
+    warn: (message) => io.stderr(`omk: warning: ${message}
+`)
+  };
+  const stateRoot = stateDir ?? resolveStateRoot(io.env);
+  return {
+    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost2, reporter }),
+    reporter,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    randomHex: () => randomBytes3(3).toString("hex"),
+    env: io.env,
+    execution: localExecutionHost,
+    words: CLI_WORDS,
+    forge: (goal) => chooseForge(io, goal, stateRoot, options.forge)
+  };
+}
 
 // src/cli/options.ts
 init_errors3();
@@ -48429,21 +48453,13 @@ function registerDemoCommand(program2, context) {
     );
     const root = await createDemoRepository();
     say(`fixture repository: ${root}`);
-    const files = await gitRepo.listFiles(root);
-    const gates = detectGates(root, files, (await loadConfig(root)).config);
-    say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(" ")})`).join(", ")}`);
-    const head2 = (await gitRepo.inspect(root)).headSha ?? "";
-    const before = await localExecutionHost.verify(
-      gates.filter((gate) => gate.kind === "test"),
-      {
-        cwd: root,
-        sha: head2,
-        baseCwd: null,
-        baseSha: null,
-        artifactsDir: `${root}/.git/omk-demo`,
-        env: gateEnvironment(io.env)
-      }
+    const runtime = composeRuntime(
+      { ...io, stderr: (text2) => say(text2.replace(/^omk: /, "").trimEnd()) },
+      context.stateDir(),
+      { forge: "local" }
     );
+    const { gates, tests: before } = await testBaseline(runtime, root, `${root}/.git/omk-demo`);
+    say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(" ")})`).join(", ")}`);
     const failing = before.filter((gate) => gate.outcome !== "passed");
     if (failing.length === 0) {
       throw new OmkError(
@@ -48453,11 +48469,6 @@ function registerDemoCommand(program2, context) {
     }
     say(
       `before the fix: ${failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`).join(", ")} \u2014 the bug is real`
-    );
-    const runtime = composeRuntime(
-      { ...io, stderr: (text2) => say(text2.replace(/^omk: /, "").trimEnd()) },
-      context.stateDir(),
-      { forge: "local" }
     );
     const request2 = parseRequest(createGoalRequestSchema, {
       goal: DEMO_GOAL,
@@ -48471,14 +48482,19 @@ function registerDemoCommand(program2, context) {
       budget: { time: "10m" }
     });
     say(`goal: "${DEMO_GOAL}"`);
-    const created = await createGoal(runtime, request2, "run");
-    say(
-      `planned ${created.graph.tasks.length} slices: ${created.graph.tasks.map((task) => task.id).join(", ")}`
+    const { created, executed } = await interruptible(
+      (signal) => startGoal(runtime, {
+        create: request2,
+        mode: "run",
+        agent: { name: "demo" },
+        execute: { after: "deliver", untilReady: true, signal }
+      })
     );
-    const result2 = await runController(context, runtime, created.goal.id, {
-      agent: "demo",
-      untilReady: true
-    });
+    if (executed === null) {
+      throw new OmkError("internal", "The demo goal was not executed: its oracle found it untestable.");
+    }
+    reportExecuted(context, runtime, executed, true);
+    const result2 = executed;
     io.stdout(`
 ${renderProofText(result2.proof, CLI_STEPS)}
 `);

@@ -1,18 +1,10 @@
-import type { DeliveryPlan } from '../runtime/delivery/plan.js';
+import { type DeliveryPlan, type SliceWave, sliceWaves } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/goal/store.js';
-import { dependencyWaves } from '../runtime/graph/order.js';
-import { taskGraphVersioned } from '../runtime/graph/schema.js';
 import type { Proof } from '../runtime/proof/schema.js';
-import { readVersioned } from '../runtime/state/versioned.js';
 import type { ActionCommand } from './inputs.js';
 
 /** One entry of the `slices` output: what a matrix job needs to run one slice. */
-export interface SliceRow {
-  slice: string;
-  title: string;
-  /** Dependency wave: every slice of wave n may start once waves 0..n-1 are done. */
-  wave: number;
-}
+export type SliceRow = SliceWave;
 
 /** What a command did, as data: the runner turns it into outputs, a summary and a verdict. */
 export interface CommandOutcome {
@@ -33,11 +25,8 @@ export interface CommandOutcome {
   sliceStatus: string | null;
 }
 
-export async function sliceRows(store: GoalStore, goalId: string): Promise<SliceRow[]> {
-  const graph = await readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph);
-  return dependencyWaves(graph.tasks).flatMap((wave, index) =>
-    wave.map((task) => ({ slice: task.id, title: task.title, wave: index })),
-  );
+export function sliceRows(store: GoalStore, goalId: string): Promise<SliceRow[]> {
+  return sliceWaves(store, goalId);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
-import { mergeIntegrator, openPullRequests, relocateGoal } from '../runtime/app/index.js';
+import { goalView, mergeIntegrator, openPullRequests, relocateGoal } from '../runtime/app/index.js';
 import { addBudget, budgetView } from '../runtime/budget/ops.js';
 import { BusyError } from '../runtime/errors.js';
 import type { GoalStore } from '../runtime/goal/store.js';
@@ -10,7 +10,7 @@ import { type GoalJob, MAX_REPLY, onActive, onGoal, reply } from './goal-access.
 import { lifecycle, lifecycleText } from './job-lifecycle.js';
 import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
 import { noGoalReply } from './replies.js';
-import { loadGoal, publishStatus } from './status.js';
+import { publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
 import { BOT_STEPS } from './wording.js';
 
@@ -34,7 +34,7 @@ export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
       return;
     }
     case 'proof': {
-      const read = (store: GoalStore) => loadGoal(store, goalId);
+      const read = (store: GoalStore) => goalView(store, goalId);
       const { proof } = active
         ? await read(active.store)
         : await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) => read(ws.store));

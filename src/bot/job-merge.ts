@@ -1,10 +1,10 @@
-import { recheckMerge } from '../runtime/app/index.js';
+import { readOrigin, recheckMerge } from '../runtime/app/index.js';
 import { INTEGRATION_ID, parseOmkBranch } from '../runtime/graph/branches.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { mergeNotes } from './notes.js';
-import { publishStatus, readOrigin } from './status.js';
+import { publishStatus } from './status.js';
 import { withWorkspace } from './workspace.js';
 
 /** Goal ids of the integrator branches among `branches` (`omk/<goal-id>/integration`), once each. */

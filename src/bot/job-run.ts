@@ -3,6 +3,7 @@ import {
   describeNote,
   executeAndDeliver,
   startGoal as planGoal,
+  recordOrigin,
   relocateGoal,
 } from '../runtime/app/index.js';
 import { isOmkError } from '../runtime/errors.js';
@@ -12,7 +13,7 @@ import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { busyReply } from './replies.js';
-import { publishStatus, recordOrigin, type StatusTarget } from './status.js';
+import { publishStatus, type StatusTarget } from './status.js';
 import { type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {

@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
 import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
-import { localExecutionHost } from '../../adapters/execution-host.js';
-import { gitRepo } from '../../adapters/git/repo.js';
-import { loadConfig } from '../../runtime/config/load.js';
+import { startGoal, testBaseline } from '../../runtime/app/index.js';
 import { OmkError } from '../../runtime/errors.js';
-import { detectGates } from '../../runtime/gates/detect.js';
-import { gateEnvironment } from '../../runtime/gates/env.js';
-import { createGoal } from '../../runtime/goal/create.js';
 import { renderProofText } from '../../runtime/proof/render-text.js';
 import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
-import { runController } from './goal-execute.js';
+import { interruptible, reportExecuted } from './goal-execute.js';
 
 /**
  * `omk demo`: the whole job offline. A fixture repository with a real failing test, a goal planned
@@ -35,21 +30,13 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
 
       const root = await createDemoRepository();
       say(`fixture repository: ${root}`);
-      const files = await gitRepo.listFiles(root);
-      const gates = detectGates(root, files, (await loadConfig(root)).config);
-      say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
-      const head = (await gitRepo.inspect(root)).headSha ?? '';
-      const before = await localExecutionHost.verify(
-        gates.filter((gate) => gate.kind === 'test'),
-        {
-          cwd: root,
-          sha: head,
-          baseCwd: null,
-          baseSha: null,
-          artifactsDir: `${root}/.git/omk-demo`,
-          env: gateEnvironment(io.env),
-        },
+      const runtime = composeRuntime(
+        { ...io, stderr: (text) => say(text.replace(/^omk: /, '').trimEnd()) },
+        context.stateDir(),
+        { forge: 'local' },
       );
+      const { gates, tests: before } = await testBaseline(runtime, root, `${root}/.git/omk-demo`);
+      say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
       const failing = before.filter((gate) => gate.outcome !== 'passed');
       if (failing.length === 0) {
         throw new OmkError(
@@ -61,11 +48,6 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         `before the fix: ${failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`).join(', ')} — the bug is real`,
       );
 
-      const runtime = composeRuntime(
-        { ...io, stderr: (text) => say(text.replace(/^omk: /, '').trimEnd()) },
-        context.stateDir(),
-        { forge: 'local' },
-      );
       const request = parseRequest(createGoalRequestSchema, {
         goal: DEMO_GOAL,
         rawGoal: DEMO_GOAL,
@@ -78,14 +60,19 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         budget: { time: '10m' },
       });
       say(`goal: "${DEMO_GOAL}"`);
-      const created = await createGoal(runtime, request, 'run');
-      say(
-        `planned ${created.graph.tasks.length} slices: ${created.graph.tasks.map((task) => task.id).join(', ')}`,
+      const { created, executed } = await interruptible((signal) =>
+        startGoal(runtime, {
+          create: request,
+          mode: 'run',
+          agent: { name: 'demo' },
+          execute: { after: 'deliver', untilReady: true, signal },
+        }),
       );
-      const result = await runController(context, runtime, created.goal.id, {
-        agent: 'demo',
-        untilReady: true,
-      });
+      if (executed === null) {
+        throw new OmkError('internal', 'The demo goal was not executed: its oracle found it untestable.');
+      }
+      reportExecuted(context, runtime, executed, true);
+      const result = executed;
       io.stdout(`\n${renderProofText(result.proof, CLI_STEPS)}\n`);
       const merge = result.proof.delivery.merge;
       const pulls = result.proof.delivery.pullRequests.map(

@@ -13,8 +13,10 @@ export {
   resumeOrphans,
 } from '../goal/actions.js';
 export type { CreatedGoal } from '../goal/create.js';
+export { type GoalOrigin, readOrigin, recordOrigin } from '../goal/origin.js';
 export { readProof } from '../goal/queries.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
+export { type Baseline, testBaseline } from './baseline.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
 export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
@@ -30,5 +32,6 @@ export {
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
+export { goalView, type SliceWave, sliceWaves } from './queries.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';

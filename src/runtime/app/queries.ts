@@ -1,0 +1,35 @@
+import { type GoalOrigin, readOrigin } from '../goal/origin.js';
+import type { GoalRecord } from '../goal/schema.js';
+import type { GoalStore } from '../goal/store.js';
+import { dependencyWaves } from '../graph/order.js';
+import { taskGraphVersioned } from '../graph/schema.js';
+import { type Proof, proofVersioned } from '../proof/schema.js';
+import { pathExists } from '../state/exists.js';
+import { readVersioned } from '../state/versioned.js';
+
+/** The goal and its proof from a store, or nulls when the goal is not (yet) there. */
+export async function goalView(
+  store: GoalStore | null,
+  goalId: string,
+): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
+  if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
+  const goal = await store.read(goalId);
+  const proofPath = store.paths(goalId).proof;
+  const proof = (await pathExists(proofPath)) ? await readVersioned(proofVersioned, proofPath) : null;
+  return { goal, proof, origin: await readOrigin(store, goalId) };
+}
+
+/** A slice of the plan with its dependency wave: every slice of wave n may start once waves 0..n-1 are done. */
+export interface SliceWave {
+  slice: string;
+  title: string;
+  wave: number;
+}
+
+/** The plan's slices in dependency order, each with its wave (what a matrix of jobs runs). */
+export async function sliceWaves(store: GoalStore, goalId: string): Promise<SliceWave[]> {
+  const graph = await readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph);
+  return dependencyWaves(graph.tasks).flatMap((wave, index) =>
+    wave.map((task) => ({ slice: task.id, title: task.title, wave: index })),
+  );
+}
