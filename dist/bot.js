@@ -28638,1448 +28638,8 @@ function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
 
-// src/runtime/goal/ids.ts
-var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify2(text3, max) {
-  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: [
-      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
-      { step: "list" },
-      "."
-    ]
-  });
-}
-
-// src/runtime/state/versioned.ts
-import { readFile } from "node:fs/promises";
-var versionField = external_exports.object({ version: external_exports.number().int().positive() });
-function parseVersioned(schema, value, source) {
-  const header = versionField.safeParse(value);
-  if (!header.success) {
-    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
-      hint: "The file is damaged or not written by omk."
-    });
-  }
-  const { version: version2 } = header.data;
-  if (version2 > schema.current) {
-    throw new UnsupportedVersionError(
-      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
-      { hint: "It was written by a newer omk. Upgrade omk to read it." }
-    );
-  }
-  try {
-    return schema.parse(value, version2);
-  } catch (error62) {
-    if (error62 instanceof external_exports.ZodError) {
-      throw new StateError(`${source}: ${schema.name} is invalid:
-${external_exports.prettifyError(error62)}`, {
-        cause: error62
-      });
-    }
-    throw error62;
-  }
-}
-function singleVersion(name, current, zodSchema) {
-  return { name, current, parse: (value) => zodSchema.parse(value) };
-}
-async function readJsonFile(path, what) {
-  let text3;
-  try {
-    text3 = await readFile(path, "utf8");
-  } catch (error62) {
-    if (error62.code === "ENOENT") {
-      throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
-    }
-    throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error62 });
-  }
-  try {
-    return JSON.parse(text3);
-  } catch (error62) {
-    throw new StateError(`${path}: ${what} is not valid JSON.`, { cause: error62 });
-  }
-}
-async function readVersioned(schema, path) {
-  return parseVersioned(schema, await readJsonFile(path, schema.name), path);
-}
-
-// src/runtime/goal/schema.ts
-var GOAL_CLASSES = ["fix", "greenfield", "rewrite", "hardening", "performance"];
-var PROOF_STATUSES = ["ready", "not_ready", "failed", "blocked_on_human"];
-var GOAL_STATUSES = [
-  "planned",
-  "running",
-  "paused",
-  "interrupted",
-  ...PROOF_STATUSES,
-  "cancelled",
-  "accepted",
-  "rejected",
-  "merged"
-];
-var TERMINAL_STATUSES = ["cancelled", "accepted", "rejected", "merged"];
-var DELIVERY_POLICIES = ["local", "draft-pr", "auto-pr"];
-var MERGE_POLICIES = ["disabled", "manual", "gated"];
-var SLICE_EXECUTIONS = ["worktree", "sparse", "branch"];
-var budgetLimitsSchema = external_exports.object({
-  timeMs: external_exports.number().int().positive().nullable(),
-  tokens: external_exports.number().int().positive().nullable(),
-  usd: external_exports.number().positive().nullable()
-});
-var oracleSchema = external_exports.object({
-  testable: external_exports.boolean(),
-  class: external_exports.enum(GOAL_CLASSES).nullable(),
-  /** How success is decided: the shape differs per class (fail-to-pass, pass-to-pass, ...). */
-  shape: external_exports.enum(["fail_to_pass", "spec_acceptance", "pass_to_pass", "adversarial", "benchmark"]).nullable(),
-  /** Observable checks that decide success, in words a reviewer can verify. */
-  checks: external_exports.array(external_exports.string()),
-  /** Gate kinds that must pass on the final tree. */
-  requiredGates: external_exports.array(external_exports.string()),
-  /** Why the oracle decided what it did (matched words, missing anchors). */
-  reasons: external_exports.array(external_exports.string()),
-  /** When not testable: what a human must decide before work can start. */
-  humanDecisions: external_exports.array(external_exports.string())
-});
-var controllerSchema = external_exports.object({
-  pid: external_exports.number().int(),
-  host: external_exports.string(),
-  startedAt: external_exports.string(),
-  heartbeatAt: external_exports.string()
-});
-var goalRecordSchema = external_exports.object({
-  version: external_exports.literal(1),
-  id: external_exports.string(),
-  createdAt: external_exports.string(),
-  updatedAt: external_exports.string(),
-  /** Bumped on every write; a writer that read an older revision lost a race. */
-  revision: external_exports.number().int().nonnegative(),
-  goal: external_exports.object({ text: external_exports.string(), normalized: external_exports.string() }),
-  oracle: oracleSchema,
-  status: external_exports.enum(GOAL_STATUSES),
-  /** The status to return to on resume, while paused or interrupted. */
-  resumeTo: external_exports.enum(GOAL_STATUSES).nullable(),
-  repo: external_exports.object({
-    root: external_exports.string(),
-    baseRef: external_exports.string().nullable(),
-    baseSha: external_exports.string().nullable()
-  }),
-  options: external_exports.object({
-    policy: external_exports.enum(DELIVERY_POLICIES),
-    mergePolicy: external_exports.enum(MERGE_POLICIES),
-    sliceExecution: external_exports.enum(SLICE_EXECUTIONS),
-    untilReady: external_exports.boolean(),
-    maxAgents: external_exports.number().int().positive(),
-    /** The agent spec given at creation (--agent), used again by resume. */
-    agent: external_exports.string().nullable().default(null)
-  }),
-  budget: budgetLimitsSchema,
-  controller: controllerSchema.nullable()
-});
-var goalRecordVersioned = singleVersion("goal.json", 1, goalRecordSchema);
-
-// src/runtime/markdown/untrusted.ts
-var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-var INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
-function visible(value) {
-  return value.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
-}
-function oneLine(value) {
-  return visible(value).replace(LINE_BREAKS, " ");
-}
-function text(value) {
-  const escaped = oneLine(value).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
-  return html(escaped);
-}
-function code(value, inTable = false) {
-  const flat = oneLine(value);
-  const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
-  if (content === "") return "";
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
-  return `${fence}${pad}${content}${pad}${fence}`;
-}
-function html(value, defuseMentions = true) {
-  const escaped = visible(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
-}
-var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
-function link(label, url2, inTable = false) {
-  return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
-}
-function quote(value) {
-  return value.split(/\r\n?|\n/).map((line) => `> ${text(line)}`.trimEnd());
-}
-
-// src/runtime/proof/gaps.ts
-function budgetSpentGap(limit, goalId) {
-  return {
-    code: "budget_exhausted",
-    message: `The ${limit} budget is spent; finished slices are kept.`,
-    hint: ["Extend it with ", { step: "budget_add", goalId }, ", then ", { step: "resume", goalId }, "."]
-  };
-}
-function gapText(gap, spell = NEUTRAL_STEPS) {
-  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
-}
-function copyGap(gap) {
-  const { code: code2, message, hint } = gap;
-  return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
-}
-
-// src/runtime/proof/icons.ts
-var STATUS_ICONS = {
-  planned: "\u{1F4DD}",
-  running: "\u23F3",
-  paused: "\u23F8\uFE0F",
-  interrupted: "\u26A0\uFE0F",
-  ready: "\u2705",
-  not_ready: "\u{1F7E1}",
-  failed: "\u274C",
-  blocked_on_human: "\u270B",
-  cancelled: "\u{1F6D1}",
-  accepted: "\u{1F44D}",
-  rejected: "\u{1F44E}",
-  merged: "\u{1F389}"
-};
-var OUTCOME_ICONS = {
-  passed: "\u2705",
-  failed: "\u274C",
-  pre_existing: "\u{1F7E0}",
-  flaky: "\u26A0\uFE0F",
-  timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F"
-};
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped"
-};
-function shortSha(sha2) {
-  return sha2 === null ? "unknown" : sha2.slice(0, 7);
-}
-function formatDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value) => `$${value.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha2 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-
-// src/bot/wording.ts
-var OPTIONS = {
-  goal: { option: '"<goal>"', command: "run" },
-  policy: { option: "--policy", command: "run" },
-  mergePolicy: { option: "--merge-policy", command: "run" },
-  sliceExecution: { option: "--slice-execution", command: "run" },
-  maxAgents: { option: "--max-agents", command: "run" },
-  budgetTime: { option: "--budget-time", command: "run" },
-  budgetTokens: { option: "--budget-tokens", command: "run" },
-  budgetUsd: { option: "--budget-usd", command: "run" },
-  time: { option: "--time", command: "budget" },
-  tokens: { option: "--tokens", command: "budget" },
-  usd: { option: "--usd", command: "budget" },
-  summary: { option: "--summary", command: "accept" },
-  reason: { option: "--reason", command: "reject" },
-  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
-  agent: { option: "OMK_BOT_AGENT", command: "run" },
-  baseBranch: { option: "the default branch", command: "open-pr" }
-};
-var TEXT_FIELDS = ["goal", "summary", "reason"];
-function given(field, value) {
-  if (field === "goal") return `"${value}"`;
-  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
-  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
-  const { option } = OPTIONS[field];
-  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
-}
-var BOT_SPELLING = {
-  name: (field) => OPTIONS[field].option,
-  given,
-  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
-  command: (field) => OPTIONS[field].command
-};
-function wordIssues(issues) {
-  return describeIssues(issues, BOT_SPELLING);
-}
-var BOT_STEPS = (step) => {
-  switch (step.step) {
-    case "status":
-    case "pause":
-    case "resume":
-    case "proof":
-      return `'/omk goal ${step.step} ${step.goalId}'`;
-    case "open_pr":
-      return `'/omk goal open-pr ${step.goalId}'`;
-    case "merge":
-      return `'/omk goal merge ${step.goalId}'`;
-    case "budget_add":
-      return `'/omk goal budget ${step.goalId} --time 1h'`;
-    case "run":
-      return `'/omk goal run "<goal>"'`;
-    case "list":
-      return "the goals' status comments in this thread";
-    case "resume_orphans":
-      return "'omk goal resume --auto' on the machine that ran the goal";
-  }
-};
-var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
-
-// src/bot/render.ts
-var PHASES = ["queued", "planning", "dispatched", "running", "settled"];
-var PHASE_TEXT = {
-  queued: () => "queued: waiting for a free runner in this app",
-  planning: () => "planning: reading the repository and writing the plan",
-  dispatched: (view) => `dispatched: the ${code(view.workflow)} workflow runs it`,
-  running: () => "running here: agents, gates, review, integration",
-  settled: () => "nothing running"
-};
-function statusMarker(goalId) {
-  return `<!-- omk:status goal=${goalId} -->`;
-}
-var MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
-function readStatusMarker(body) {
-  const found = MARKER.exec(body);
-  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
-  const phase = PHASES.find((p) => p === found[2]) ?? null;
-  return { goalId: found[1], phase };
-}
-function hasEnded(goal, phase) {
-  if (goal === null) return false;
-  if (TERMINAL_STATUSES.includes(goal.status)) return true;
-  return phase === "settled" && ["ready", "failed", "blocked_on_human"].includes(goal.status);
-}
-function renderStatusComment(view) {
-  const { goal, proof } = view;
-  const status = goal?.status ?? null;
-  const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
-  const icon = status === null ? "\u{1F550}" : STATUS_ICONS[status];
-  out.push(
-    `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? "starting" : status.replace(/_/g, " ")}`
-  );
-  if (goal !== null) out.push("", `> ${text(goal.goal.normalized)}`);
-  const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
-  if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
-  if (goal !== null) {
-    facts.push(`**Delivery:** ${code(goal.options.policy)}`, `**Merge:** ${code(goal.options.mergePolicy)}`);
-  }
-  out.push("", facts.join(" \xB7 "));
-  if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
-  if (view.notes.length > 0) out.push("", ...view.notes.map((note) => `- ${text(note)}`));
-  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) out.push(...finalSummary(goal, proof));
-  const by = view.startedBy === null ? "" : `started by @&#8203;${text(view.startedBy)} \xB7 `;
-  out.push("", `<sub>${by}mode ${view.mode} \xB7 this comment is updated in place</sub>`);
-  return `${out.join("\n")}
-`;
-}
-function prLink(proof, sliceId2) {
-  const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId2);
-  return pr === void 0 ? "\u2013" : link(`#${pr.number}`, pr.url, true);
-}
-function slicesTable(proof) {
-  if (proof.slices.length === 0) return [];
-  const rows = proof.slices.map(
-    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(proof, slice.id)} |`
-  );
-  const integrator = proof.delivery.pullRequests.some((pull) => pull.sliceId === null) ? [`| integration | all slices | \u2013 | \u2013 | ${prLink(proof, null)} |`] : [];
-  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...integrator];
-}
-function gatesLine(proof) {
-  if (proof.gates.length === 0) return [];
-  const gates = proof.gates.map(
-    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? "" : " (optional)"}`
-  );
-  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
-}
-function finalSummary(goal, proof) {
-  const merge3 = proof.delivery.merge;
-  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
-  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
-    `- Known gaps (${proof.knownGaps.length}):`,
-    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, BOT_STEPS))}`)
-  ];
-  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
-  return [
-    "",
-    "#### Final summary",
-    "",
-    `- Outcome: ${outcome}`,
-    ...gaps,
-    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
-    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
-  ];
-}
-
-// src/bot/sticky.ts
-function statusOf(comment) {
-  return comment.authorType === "Bot" ? readStatusMarker(comment.body) : null;
-}
-var StatusComments = class {
-  mutex = new KeyedMutex();
-  async find(gh, repo, issue2, goalId) {
-    for (const comment of await gh.comments(repo, issue2)) {
-      const status = statusOf(comment);
-      if (status?.goalId === goalId)
-        return { commentId: comment.id, phase: status.phase, body: comment.body };
-    }
-    return null;
-  }
-  /** Creates or updates the status comment; an unchanged body costs no write. */
-  upsert(gh, repo, issue2, goalId, body) {
-    return this.mutex.run(`${repo.fullName}#${issue2}#${goalId}`, async () => {
-      const found = await this.find(gh, repo, issue2, goalId);
-      if (found === null) return gh.createComment(repo, issue2, body);
-      if (found.body !== body) await gh.updateComment(repo, found.commentId, body);
-      return found.commentId;
-    });
-  }
-};
-async function latestGoalInThread(gh, repo, issue2) {
-  let latest = null;
-  for (const comment of await gh.comments(repo, issue2)) {
-    const status = statusOf(comment);
-    if (status !== null) latest = status.goalId;
-  }
-  return latest;
-}
-
-// src/bot/bot.ts
-var Bot = class {
-  constructor(deps) {
-    this.deps = deps;
-    const onError = (error62, key) => {
-      const message = error62 instanceof Error ? error62.message : String(error62);
-      deps.reporter.warn(`job ${key} failed: ${message}`);
-    };
-    this.commands = new JobQueue({
-      concurrency: deps.config.commandConcurrency,
-      limit: deps.config.queueLimit,
-      onError
-    });
-    this.runs = new JobQueue({
-      concurrency: deps.config.runConcurrency,
-      limit: deps.config.queueLimit,
-      onError
-    });
-  }
-  deps;
-  /** Short jobs: replies, lifecycle changes, merge checks, dispatches. */
-  commands;
-  /** Goal executions in local mode. */
-  runs;
-  mutex = new KeyedMutex();
-  statuses = new StatusComments();
-  active = /* @__PURE__ */ new Map();
-  /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
-  seen = new SeenKeys(5e4);
-  recent = /* @__PURE__ */ new Map();
-  /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
-  inFlight = /* @__PURE__ */ new Set();
-  /**
-   * The same command typed twice within a minute on one thread by one person (a double click, a
-   * resubmitted form) maps to the first one's key.
-   */
-  sameAsRecent(fingerprint, key) {
-    const now = this.deps.clock.nowMs();
-    if (this.recent.size > 1e4) {
-      for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
-    }
-    const known = this.recent.get(fingerprint);
-    if (known !== void 0 && known.until >= now && known.key !== key) return known.key;
-    this.recent.set(fingerprint, { key, until: now + 6e4 });
-    return null;
-  }
-  /** Queues a job on the command lane; its outcome is reported to the observer. */
-  enqueue(job, run, options = {}) {
-    const execute = this.deps.executeJob ?? run;
-    return this.commands.push(
-      job.key,
-      async () => {
-        let failure2 = null;
-        try {
-          await execute(job);
-        } catch (error62) {
-          failure2 = error62;
-          throw error62;
-        } finally {
-          this.deps.observe?.jobDone?.(job, failure2);
-        }
-      },
-      options
-    );
-  }
-  /** Lets a call finish after the webhook was answered; idle() waits for it. */
-  track(promise2) {
-    this.inFlight.add(promise2);
-    void promise2.finally(() => this.inFlight.delete(promise2));
-  }
-  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
-  async idle() {
-    for (; ; ) {
-      await Promise.allSettled([...this.inFlight]);
-      await this.commands.idle();
-      await this.runs.idle();
-      const busy = this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
-      if (busy === 0) return;
-    }
-  }
-};
-
-// src/bot/intake.ts
-import { createHash as createHash3 } from "node:crypto";
-
-// src/runtime/budget/parse.ts
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var MAX_DURATION = "365d";
-var MAX_DURATION_MS = 365 * UNIT_MS.d;
-var ok = (value) => ({ ok: true, value });
-var refused = (issue2) => ({ ok: false, issue: issue2 });
-function parseDuration(raw, field = "budgetTime") {
-  const text3 = raw.trim().toLowerCase();
-  const match = DURATION.exec(text3);
-  const issue2 = (problem) => refused({
-    code: "bad_duration",
-    field,
-    value: raw,
-    problem,
-    max: MAX_DURATION,
-    example: "30m"
-  });
-  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
-  const [, d, h, m, s] = match;
-  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0) return issue2("not_positive");
-  if (ms > MAX_DURATION_MS) return issue2("too_long");
-  return ok(ms);
-}
-function parseTokens(raw, field = "budgetTokens") {
-  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
-  if (!match) return issue2("format");
-  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
-  const value = Number(match[1]) * scale;
-  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) return issue2("not_whole");
-  return ok(value);
-}
-function parseUsd(raw, field = "budgetUsd") {
-  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
-  const value = match ? Number(match[1]) : Number.NaN;
-  if (!match || !(value > 0) || value > 1e6) {
-    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
-  }
-  return ok(value);
-}
-function parsePositiveInt(raw, field, example, max = 64) {
-  const text3 = raw.trim();
-  const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
-  }
-  return ok(value);
-}
-
-// src/runtime/goal/intake-checks.ts
-var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
-var SHAPE_BY_CLASS = {
-  fix: "fail_to_pass",
-  greenfield: "spec_acceptance",
-  rewrite: "pass_to_pass",
-  hardening: "adversarial",
-  performance: "benchmark"
-};
-var GATES_BY_CLASS = {
-  fix: ["test", "lint", "typecheck"],
-  greenfield: ["test", "lint", "typecheck", "format"],
-  rewrite: ["test", "lint", "typecheck"],
-  hardening: ["test", "lint", "typecheck", "security-review"],
-  performance: ["test", "benchmark"]
-};
-var CLASS_PRECEDENCE = [
-  "hardening",
-  "performance",
-  "fix",
-  "greenfield",
-  "rewrite"
-];
-var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
-function checksFor(cls, { subject, target }) {
-  switch (cls) {
-    case "fix":
-      return [
-        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
-        `${NO_BREAKAGE} (no previously passing test breaks)`,
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "greenfield":
-      return [
-        `Each behaviour the goal states (${subject}) has a new acceptance test`,
-        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
-        NO_BREAKAGE,
-        "Lint, typecheck and format checks are clean on the head commit"
-      ];
-    case "rewrite":
-      return [
-        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
-        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
-        "No new behaviour is introduced: the change adds no acceptance tests for new features",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "hardening":
-      return [
-        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
-        NO_BREAKAGE,
-        "A security review of the diff reports no blocking findings",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "performance":
-      return [
-        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
-        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
-        `${NO_BREAKAGE} (pass-to-pass)`
-      ];
-  }
-}
-function secondaryEvidence(cls, context) {
-  if (cls === "hardening") {
-    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
-  }
-  if (cls === "performance" && context.target !== null) {
-    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
-  }
-  return null;
-}
-function orderGates(gates) {
-  const wanted = new Set(gates);
-  return GATE_KINDS.filter((gate) => wanted.has(gate));
-}
-
-// src/runtime/goal/intake-signals.ts
-var CLASS_PATTERNS = {
-  fix: [
-    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
-    // "error handling" and "error messages" describe features, not failures.
-    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
-  ],
-  hardening: [
-    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
-    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
-  ],
-  performance: [
-    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
-  ],
-  rewrite: [
-    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
-    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
-    /\bport\b(?= .+\bto\b)/g,
-    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
-  ],
-  greenfield: [
-    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
-    /\bbuild(?= (?:a|an|new|the new)\b)/g
-  ]
-};
-var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
-var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
-var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
-var ABSOLUTE_TARGET = new RegExp(
-  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
-  "g"
-);
-var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
-var STOPWORDS = new Set(
-  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
-  over under about please we our us i me my you your they them it its is are was were be been being should must can
-  could would will shall may might need needs want wants let lets just really very too all any each every some no not
-  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
-  after before against between without within through across around during since until while because instead again
-  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
-);
-var VAGUE_WORDS = new Set(
-  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
-  clean best optimal stuff things thing something anything everything code codebase project repo repository app
-  application overall general quality bit lot do does doing done work works working issue issues problem problems
-  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
-);
-function matches(re, text3) {
-  return [...text3.matchAll(re)].map((m) => m[0].trim());
-}
-function unique(values) {
-  return [...new Set(values)];
-}
-function tokens(text3) {
-  return text3.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^[.*#]+|[.-]+$/g, "")).filter((token) => token !== "");
-}
-function isConcreteToken(token, classWords) {
-  const lower = token.toLowerCase();
-  if (/[/\\]/.test(token) || /^--?[a-z]/i.test(token)) return true;
-  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
-  if (/[a-z][A-Z]/.test(token) || /[a-z0-9]_[a-z0-9]/i.test(token) || /\(\)$/.test(token)) return true;
-  if (/^\d{2,}$/.test(token)) return true;
-  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
-  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
-}
-function readSignals(normalized) {
-  const lower = normalized.toLowerCase();
-  const testAuthoring = matches(TEST_AUTHORING, lower);
-  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
-  const classes = /* @__PURE__ */ new Map();
-  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
-    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
-    const found = unique(patterns.flatMap((re) => matches(re, source)));
-    if (found.length > 0) classes.set(cls, found);
-  }
-  const classWords = /* @__PURE__ */ new Set();
-  for (const words2 of classes.values())
-    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
-  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
-  const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative[0] ?? null;
-  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
-  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
-  const targets = unique([
-    ...matches(FAILING_SUITE, lower),
-    ...quoted,
-    ...tokens(withoutTargets).filter((token) => isConcreteToken(token, classWords))
-  ]);
-  const vague = unique(
-    tokens(lower).filter((token) => VAGUE_WORDS.has(token) || classes.size === 0 && classWords.has(token))
-  );
-  return {
-    classes,
-    testAuthoring,
-    targets,
-    vague,
-    measurable,
-    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
-  };
-}
-
-// src/runtime/goal/intake.ts
-function isInvisible(cp) {
-  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
-}
-function isControl(cp) {
-  return cp <= 31 || cp >= 127 && cp <= 159;
-}
-function normalizeGoalText(text3) {
-  let kept = "";
-  for (const ch of text3.normalize("NFC")) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (isInvisible(cp)) continue;
-    if (isControl(cp)) {
-      if (cp >= 9 && cp <= 13) kept += " ";
-      continue;
-    }
-    kept += ch;
-  }
-  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
-}
-var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
-function subjectOf(signals, normalized) {
-  if (signals.targets.length === 0) {
-    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
-  }
-  const shown = signals.targets.slice(0, 4).join(", ");
-  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
-}
-function blocked(reasons, humanDecisions) {
-  return {
-    testable: false,
-    class: null,
-    shape: null,
-    checks: [],
-    requiredGates: [],
-    reasons,
-    humanDecisions
-  };
-}
-var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
-var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
-function blockedOnPerformance(signals, perfWords, normalized) {
-  const hasScope = signals.targets.length > 0;
-  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
-  return blocked(
-    [
-      `performance wording (${quote2(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
-      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
-    ],
-    [
-      `Which benchmark or command measures ${subject}, and on what input?`,
-      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
-      ...hasScope ? [] : [SCOPE_QUESTION]
-    ]
-  );
-}
-function blockedOnVagueness(signals, primary, normalized) {
-  const reasons = [];
-  const decisions = [];
-  const hasScope = signals.targets.length > 0;
-  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
-  if (primary === void 0 && !hasScope) {
-    reasons.push(
-      signals.vague.length > 0 ? `only vague words (${quote2(signals.vague)}) and no concrete target` : "no action and no concrete target"
-    );
-  } else if (primary === void 0) {
-    reasons.push(
-      `names ${quote2(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote2(signals.vague)} is not observable)` : "")
-    );
-  } else {
-    reasons.push(
-      `${quote2(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
-    );
-  }
-  if (primary === void 0) {
-    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
-    decisions.push(
-      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
-    );
-  }
-  if (!hasScope) {
-    decisions.push(
-      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
-    );
-  }
-  decisions.push(PROOF_QUESTION);
-  return blocked(reasons, decisions);
-}
-function decideOracle(normalized) {
-  const text3 = normalizeGoalText(normalized);
-  if (!/[\p{L}\p{N}]/u.test(text3)) {
-    return blocked(
-      ["the goal text is empty"],
-      [
-        "What should change in the repository, and how will we know it is done?",
-        SCOPE_QUESTION,
-        PROOF_QUESTION
-      ]
-    );
-  }
-  const signals = readSignals(text3);
-  const perfWords = signals.classes.get("performance");
-  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
-  const found = (cls) => {
-    if (cls !== "performance") return signals.classes.get(cls);
-    if (!measurable) return void 0;
-    return perfWords ?? [signals.measurable ?? ""];
-  };
-  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
-  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
-  if (onlyTests) candidates = ["greenfield"];
-  const primary = candidates[0];
-  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
-    return blockedOnPerformance(signals, perfWords, text3);
-  }
-  if (primary === void 0 || signals.targets.length === 0) {
-    return blockedOnVagueness(signals, primary, text3);
-  }
-  const context = {
-    subject: subjectOf(signals, text3),
-    target: measurable ? signals.measurable : null
-  };
-  const checks = checksFor(primary, context);
-  const gates = [...GATES_BY_CLASS[primary]];
-  const reasons = [
-    onlyTests ? `class greenfield: the goal only asks for tests (${quote2(signals.testAuthoring)})` : `class ${primary} (matched ${quote2(found(primary) ?? [])})`,
-    `concrete targets: ${quote2(signals.targets)}`
-  ];
-  const secondary = candidates.slice(1);
-  if (secondary.length > 0) {
-    reasons.push(
-      `also matched ${secondary.map((cls) => `${cls} (${quote2(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
-    );
-  }
-  for (const cls of secondary) {
-    const extra = secondaryEvidence(cls, context);
-    if (extra === null) continue;
-    checks.push(extra.check);
-    gates.push(extra.gate);
-  }
-  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
-  if (perfWords !== void 0 && !measurable) {
-    reasons.push(
-      `performance wording (${quote2(perfWords)}) has no measurable target, so speed is not part of the oracle`
-    );
-  }
-  if (!onlyTests && signals.testAuthoring.length > 0) {
-    reasons.push(
-      `asks for tests (${quote2(signals.testAuthoring)}): they become part of the ${primary} proof`
-    );
-  }
-  return {
-    testable: true,
-    class: primary,
-    shape: SHAPE_BY_CLASS[primary],
-    checks,
-    requiredGates: orderGates(gates),
-    reasons,
-    humanDecisions: []
-  };
-}
-
-// src/runtime/request-issues.ts
-var ISSUE_CODES = [
-  "not_one_of",
-  "bad_duration",
-  "bad_tokens",
-  "bad_usd",
-  "bad_count",
-  "empty",
-  "too_long",
-  "none_given",
-  "invalid"
-];
-var PARAM = "requestIssue";
-function zodIssue(issue2, message) {
-  return { code: "custom", message, params: { [PARAM]: issue2 } };
-}
-function isRequestIssue(value) {
-  return typeof value === "object" && value !== null && "code" in value && typeof value.code === "string" && ISSUE_CODES.includes(value.code);
-}
-function requestIssueOf(issue2) {
-  if (issue2.code !== "custom") return null;
-  const data = issue2.params?.[PARAM];
-  return isRequestIssue(data) ? data : null;
-}
-function requestIssuesOf(error62) {
-  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
-}
-
-// src/runtime/requests.ts
-var MAX_GOAL_CHARS = 8e3;
-var TEXT_EXAMPLES = {
-  goal: "fix the failing tests",
-  summary: "fixed the parser, tests green",
-  reason: "wrong approach: keep the old API"
-};
-function report(ctx, issue2) {
-  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
-}
-function choice(field, values, example) {
-  return external_exports.string().transform((raw, ctx) => {
-    const value = raw.trim();
-    if (values.includes(value)) return value;
-    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
-    return external_exports.NEVER;
-  });
-}
-function parsed(parse6) {
-  return external_exports.string().transform((raw, ctx) => {
-    const result2 = parse6(raw);
-    if (result2.ok) return result2.value;
-    report(ctx, result2.issue);
-    return external_exports.NEVER;
-  });
-}
-function freeText(field) {
-  return external_exports.string().transform((raw, ctx) => {
-    const text3 = normalizeGoalText(raw);
-    if (!text3) {
-      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
-      return external_exports.NEVER;
-    }
-    if (text3.length > MAX_GOAL_CHARS) {
-      report(ctx, { code: "too_long", field, length: text3.length, max: MAX_GOAL_CHARS });
-      return external_exports.NEVER;
-    }
-    return text3;
-  });
-}
-var goalTextSchema = freeText("goal");
-function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
-  return external_exports.object({
-    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
-  });
-}
-var createGoalRequestSchema = external_exports.object({
-  goal: goalTextSchema,
-  /** Raw text as typed, kept in goal.json beside the normalized form. */
-  rawGoal: external_exports.string(),
-  repo: external_exports.string().min(1),
-  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
-  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
-  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
-  untilReady: external_exports.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
-  budget: budgetInputSchema().default({}),
-  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
-  agent: external_exports.string().trim().min(1).optional(),
-  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
-  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
-});
-var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
-var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value, ctx) => {
-  if (value.time !== void 0 || value.tokens !== void 0 || value.usd !== void 0) return;
-  const fields = Object.values(BUDGET_ADD_FIELDS);
-  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
-});
-var summaryTextSchema = (field) => freeText(field);
-function parseRequest(schema, input2) {
-  const result2 = schema.safeParse(input2);
-  if (result2.success) return result2.data;
-  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
-}
-
-// src/bot/sanitize.ts
-var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
-function workflowCommandIn(text3) {
-  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
-}
-function clip(text3, max = 200) {
-  const chars = [...text3];
-  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
-}
-
-// src/bot/tokenize.ts
-var QUOTES = {
-  '"': { close: '"', escapes: true },
-  "\u201C": { close: '\u201D"', escapes: true },
-  "'": { close: "'", escapes: false },
-  "\u2018": { close: "\u2019'", escapes: false }
-};
-var ESCAPABLE_IN_DOUBLE = /* @__PURE__ */ new Set(['"', "\\", "\u201D"]);
-function isSpace(ch) {
-  return ch === " " || ch === "	" || ch === "\xA0";
-}
-function tokenize(line) {
-  const tokens2 = [];
-  const chars = [...line];
-  let current = "";
-  let inToken = false;
-  let i = 0;
-  while (i < chars.length) {
-    const ch = chars[i];
-    if (isSpace(ch)) {
-      if (inToken) tokens2.push(current);
-      current = "";
-      inToken = false;
-      i += 1;
-      continue;
-    }
-    inToken = true;
-    if (ch === "\\") {
-      const next = chars[i + 1];
-      if (next === void 0) {
-        return { ok: false, message: "The line ends with a lone backslash.", column: i + 1 };
-      }
-      current += next;
-      i += 2;
-      continue;
-    }
-    const quote3 = QUOTES[ch];
-    if (quote3 === void 0) {
-      current += ch;
-      i += 1;
-      continue;
-    }
-    const opened = i;
-    i += 1;
-    let closed = false;
-    while (i < chars.length) {
-      const inner = chars[i];
-      if (quote3.close.includes(inner)) {
-        closed = true;
-        i += 1;
-        break;
-      }
-      const next = chars[i + 1];
-      if (quote3.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
-        current += next;
-        i += 2;
-        continue;
-      }
-      current += inner;
-      i += 1;
-    }
-    if (!closed) {
-      return {
-        ok: false,
-        message: `The quote ${ch} opened at column ${opened + 1} is never closed.`,
-        column: opened + 1
-      };
-    }
-  }
-  if (inToken) tokens2.push(current);
-  return { ok: true, tokens: tokens2 };
-}
-
-// src/bot/usage.ts
-var SUBCOMMANDS = [
-  "run",
-  "status",
-  "proof",
-  "open-pr",
-  "merge",
-  "pause",
-  "resume",
-  "cancel",
-  "budget",
-  "accept",
-  "reject"
-];
-var LINES = {
-  run: {
-    usage: '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]',
-    what: "create a goal from this comment, plan it and run it"
-  },
-  status: { usage: "/omk goal status [GOAL_ID]", what: "refresh the goal's status comment" },
-  proof: { usage: "/omk goal proof [GOAL_ID]", what: "reply with the goal's proof" },
-  "open-pr": { usage: "/omk goal open-pr [GOAL_ID]", what: "open or update the PRs of a finished goal" },
-  merge: {
-    usage: "/omk goal merge [GOAL_ID]",
-    what: "merge the integrator PR if the proof, checks and reviews allow it"
-  },
-  pause: { usage: "/omk goal pause [GOAL_ID]", what: "stop dispatching new work" },
-  resume: { usage: "/omk goal resume [GOAL_ID]", what: "continue a paused or interrupted goal" },
-  cancel: { usage: '/omk goal cancel [GOAL_ID] [--reason "\u2026"]', what: "stop the goal for good" },
-  budget: {
-    usage: "/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]",
-    what: "show the budget (with flags: extend it)"
-  },
-  accept: {
-    usage: '/omk goal accept [GOAL_ID] --summary "\u2026"',
-    what: "record a human acceptance"
-  },
-  reject: { usage: '/omk goal reject [GOAL_ID] --reason "\u2026"', what: "record a human rejection" }
-};
-function usageBlock(only) {
-  const names = only === void 0 ? SUBCOMMANDS : [only];
-  const body = names.map((name) => `${LINES[name].usage}
-    ${LINES[name].what}`).join("\n");
-  const help = only === void 0 ? "\n/omk help\n    this message" : "";
-  return `\`\`\`text
-${body}${help}
-\`\`\``;
-}
-var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started in this thread. Starting or changing a goal needs write, maintain or admin permission on the repository; only the first `/omk` line of a comment counts, and edited comments are not read again.";
-
-// src/bot/command.ts
-var REPO_PLACEHOLDER = ".";
-var BOT_DEFAULT_POLICY = "draft-pr";
-var FLAGS = {
-  run: {
-    policy: "value",
-    "merge-policy": "value",
-    "max-agents": "value",
-    "budget-time": "value",
-    "budget-tokens": "value",
-    "budget-usd": "value",
-    "until-ready": "switch"
-  },
-  status: {},
-  proof: {},
-  "open-pr": {},
-  merge: {},
-  pause: {},
-  resume: {},
-  cancel: { reason: "value" },
-  budget: { time: "value", tokens: "value", usd: "value" },
-  accept: { summary: "value" },
-  reject: { reason: "value" }
-};
-function splitArgs(tokens2, allowed) {
-  const flags = /* @__PURE__ */ new Map();
-  const positionals = [];
-  for (let i = 0; i < tokens2.length; i += 1) {
-    const token = tokens2[i];
-    if (!token.startsWith("--") || token === "--") {
-      positionals.push(token);
-      continue;
-    }
-    const eq = token.indexOf("=");
-    const name = token.slice(2, eq < 0 ? void 0 : eq);
-    const kind = allowed[name];
-    const known = Object.keys(allowed).map((flag) => `--${flag}`);
-    if (kind === void 0) {
-      throw new UsageError(
-        `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(", ")}.` : ""}`
-      );
-    }
-    if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
-    if (kind === "switch") {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
-      flags.set(name, "true");
-      continue;
-    }
-    const value = eq >= 0 ? token.slice(eq + 1) : tokens2[i + 1];
-    if (value === void 0) throw new UsageError(`--${name} needs a value.`);
-    if (eq < 0) i += 1;
-    flags.set(name, value);
-  }
-  return { flags, positionals };
-}
-function goalRefOf(positionals) {
-  if (positionals.length > 1) {
-    throw new UsageError(`Expected at most one GOAL_ID, got ${positionals.length} words.`);
-  }
-  const ref = positionals[0];
-  if (ref === void 0) return null;
-  const checked = checkGoalRef(ref.slice(0, 100));
-  return checked === "latest" ? null : checked;
-}
-function runRequest(args, idSuffix) {
-  const goal = args.positionals.join(" ");
-  const policy = args.flags.get("policy") ?? BOT_DEFAULT_POLICY;
-  if (policy.trim() === "local") {
-    throw new UsageError(
-      "--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr."
-    );
-  }
-  const request2 = parseRequest(createGoalRequestSchema, {
-    goal,
-    rawGoal: goal,
-    repo: REPO_PLACEHOLDER,
-    policy,
-    mergePolicy: args.flags.get("merge-policy"),
-    untilReady: args.flags.has("until-ready"),
-    maxAgents: args.flags.get("max-agents"),
-    budget: {
-      time: args.flags.get("budget-time"),
-      tokens: args.flags.get("budget-tokens"),
-      usd: args.flags.get("budget-usd")
-    },
-    idSuffix
-  });
-  const command = workflowCommandIn(request2.goal);
-  if (command !== null) {
-    throw new UsageError(
-      `The goal contains '${command}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
-    );
-  }
-  return request2;
-}
-function build(sub, args, idSuffix) {
-  switch (sub) {
-    case "run":
-      return { kind: "run", request: runRequest(args, idSuffix) };
-    case "accept": {
-      const summary = parseRequest(summaryTextSchema("summary"), args.flags.get("summary") ?? "");
-      return { kind: "accept", goalRef: goalRefOf(args.positionals), summary };
-    }
-    case "reject": {
-      const reason = parseRequest(summaryTextSchema("reason"), args.flags.get("reason") ?? "");
-      return { kind: "reject", goalRef: goalRefOf(args.positionals), reason };
-    }
-    case "cancel":
-      return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
-    case "budget": {
-      const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
-      const add = given2 ? parseRequest(budgetAddRequestSchema, {
-        time: args.flags.get("time"),
-        tokens: args.flags.get("tokens"),
-        usd: args.flags.get("usd")
-      }) : null;
-      return { kind: "budget", goalRef: goalRefOf(args.positionals), add };
-    }
-    default:
-      return { kind: sub, goalRef: goalRefOf(args.positionals) };
-  }
-}
-function parseCommandLine(line, idSuffix) {
-  const split = tokenize(line);
-  if (!split.ok) return { ok: false, problem: split.message, topic: null };
-  const [, group, name, ...rest] = split.tokens;
-  if (group === void 0 || group === "help" || group === "goal" && (name === void 0 || name === "help")) {
-    return { ok: true, command: { kind: "help" } };
-  }
-  if (group !== "goal") {
-    return { ok: false, problem: `Unknown command '${group.slice(0, 40)}'.`, topic: null };
-  }
-  const sub = SUBCOMMANDS.find((candidate) => candidate === name);
-  if (sub === void 0) {
-    return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
-  }
-  try {
-    const args = splitArgs(rest, FLAGS[sub]);
-    if (sub === "run" && args.positionals.length === 0) {
-      throw new UsageError("The goal is missing. Put it in quotes after run.");
-    }
-    return { ok: true, command: build(sub, args, idSuffix) };
-  } catch (error62) {
-    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
-    if (error62 instanceof OmkError) {
-      const hint = error62.hintIn(BOT_STEPS);
-      const problem = hint ? `${error62.message} ${hint}` : error62.message;
-      return { ok: false, problem, topic: sub };
-    }
-    throw error62;
-  }
-}
-
-// src/bot/find-command.ts
-var PREFIX = /^ {0,3}\/omk(?=\s|$)/;
-var FENCE = /^ {0,3}(`{3,}|~{3,})/;
-var BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
-var INVISIBLE2 = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
-var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
-function stripHtmlComments(body) {
-  let out = "";
-  let at = 0;
-  for (; ; ) {
-    const start = body.indexOf("<!--", at);
-    if (start < 0) return out + body.slice(at);
-    out += body.slice(at, start);
-    const end = body.indexOf("-->", start + 4);
-    if (end < 0) return out;
-    at = end + 3;
-  }
-}
-function stripDetails(body) {
-  let out = "";
-  let at = 0;
-  let depth = 0;
-  let start = 0;
-  for (const match of body.matchAll(DETAILS_TAG)) {
-    const closing = match[1] === "/";
-    if (!closing) {
-      if (depth === 0) start = match.index;
-      depth += 1;
-    } else if (depth > 0) {
-      depth -= 1;
-      if (depth === 0) {
-        out += body.slice(at, start);
-        at = match.index + match[0].length;
-      }
-    }
-  }
-  return depth > 0 ? out + body.slice(at, start) : out + body.slice(at);
-}
-function findCommand(body) {
-  const visible2 = stripDetails(stripHtmlComments(body));
-  let fence = null;
-  for (const raw of visible2.split(/\r\n?|\n/)) {
-    const fenceMatch = FENCE.exec(raw);
-    if (fence !== null) {
-      const marker = fenceMatch?.[1];
-      if (marker?.[0] === fence.char && marker.length >= fence.length && raw.trim() === marker) fence = null;
-      continue;
-    }
-    if (fenceMatch?.[1]) {
-      fence = { char: fenceMatch[1][0] ?? "`", length: fenceMatch[1].length };
-      continue;
-    }
-    const line = raw.replace(INVISIBLE2, "");
-    if (!PREFIX.test(line)) continue;
-    if (BIDI.test(line)) return { kind: "refused", reason: "bidi" };
-    return { kind: "command", line: line.trim() };
-  }
-  return { kind: "none" };
-}
-
-// src/bot/github.ts
-function repoRefOf(repository, installationId) {
-  const owner = repository.owner.login;
-  const suffix = `/${owner}/${repository.name}`;
-  const apiSuffix = `/repos${suffix}`;
-  if (!repository.url.endsWith(apiSuffix) || !repository.html_url.endsWith(suffix)) {
-    throw new ForgeError(`The webhook's repository URLs do not name ${repository.full_name}.`);
-  }
-  return {
-    owner,
-    name: repository.name,
-    fullName: repository.full_name,
-    apiUrl: repository.url.slice(0, -apiSuffix.length),
-    serverUrl: repository.html_url.slice(0, -suffix.length),
-    defaultBranch: repository.default_branch,
-    installationId
-  };
-}
-function createBotGitHub(octokit) {
-  const at = (repo) => ({ owner: repo.owner, repo: repo.name });
-  return {
-    async permission(repo, login) {
-      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-        ...at(repo),
-        username: login
-      });
-      return { permission: data.permission, roleName: data.role_name ?? null };
-    },
-    async react(repo, commentId, content) {
-      await octokit.rest.reactions.createForIssueComment({ ...at(repo), comment_id: commentId, content });
-    },
-    async comments(repo, issue2) {
-      const all = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...at(repo),
-        issue_number: issue2,
-        per_page: 100
-      });
-      return all.map((comment) => ({
-        id: comment.id,
-        body: comment.body ?? "",
-        authorType: comment.user?.type ?? "User"
-      }));
-    },
-    async createComment(repo, issue2, body) {
-      const { data } = await octokit.rest.issues.createComment({ ...at(repo), issue_number: issue2, body });
-      return data.id;
-    },
-    async updateComment(repo, commentId, body) {
-      await octokit.rest.issues.updateComment({ ...at(repo), comment_id: commentId, body });
-    },
-    async dispatch(repo, workflow, ref, inputs) {
-      await octokit.rest.actions.createWorkflowDispatch({ ...at(repo), workflow_id: workflow, ref, inputs });
-    },
-    async token() {
-      const auth2 = await octokit.auth({ type: "installation" });
-      if (typeof auth2 === "object" && auth2 !== null && "token" in auth2 && typeof auth2.token === "string") {
-        return auth2.token;
-      }
-      throw new ForgeError("GitHub gave the app no installation token.", {
-        hint: "Check that the app is installed on the repository and that APP_ID and the private key match it."
-      });
-    }
-  };
-}
-
 // src/runtime/state/jsonl.ts
-import { open as open2, readFile as readFile2 } from "node:fs/promises";
+import { open as open2, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
@@ -30218,7 +28778,7 @@ function versionOf(value) {
 }
 async function readTextOrEmpty(path) {
   try {
-    return await readFile2(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return "";
     throw new StateError(`Cannot read ${path}.`, { cause: error62 });
@@ -30318,6 +28878,132 @@ var EventLog = class {
     return (await readLastJsonl(this.path, parseEvent))?.seq ?? 0;
   }
 };
+
+// src/runtime/state/versioned.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var versionField = external_exports.object({ version: external_exports.number().int().positive() });
+function parseVersioned(schema, value, source) {
+  const header = versionField.safeParse(value);
+  if (!header.success) {
+    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
+      hint: "The file is damaged or not written by omk."
+    });
+  }
+  const { version: version2 } = header.data;
+  if (version2 > schema.current) {
+    throw new UnsupportedVersionError(
+      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
+      { hint: "It was written by a newer omk. Upgrade omk to read it." }
+    );
+  }
+  try {
+    return schema.parse(value, version2);
+  } catch (error62) {
+    if (error62 instanceof external_exports.ZodError) {
+      throw new StateError(`${source}: ${schema.name} is invalid:
+${external_exports.prettifyError(error62)}`, {
+        cause: error62
+      });
+    }
+    throw error62;
+  }
+}
+function singleVersion(name, current, zodSchema) {
+  return { name, current, parse: (value) => zodSchema.parse(value) };
+}
+async function readJsonFile(path, what) {
+  let text3;
+  try {
+    text3 = await readFile2(path, "utf8");
+  } catch (error62) {
+    if (error62.code === "ENOENT") {
+      throw new NotFoundError(`${what} not found at ${path}.`, { cause: error62 });
+    }
+    throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error62 });
+  }
+  try {
+    return JSON.parse(text3);
+  } catch (error62) {
+    throw new StateError(`${path}: ${what} is not valid JSON.`, { cause: error62 });
+  }
+}
+async function readVersioned(schema, path) {
+  return parseVersioned(schema, await readJsonFile(path, schema.name), path);
+}
+
+// src/runtime/goal/schema.ts
+var GOAL_CLASSES = ["fix", "greenfield", "rewrite", "hardening", "performance"];
+var PROOF_STATUSES = ["ready", "not_ready", "failed", "blocked_on_human"];
+var GOAL_STATUSES = [
+  "planned",
+  "running",
+  "paused",
+  "interrupted",
+  ...PROOF_STATUSES,
+  "cancelled",
+  "accepted",
+  "rejected",
+  "merged"
+];
+var TERMINAL_STATUSES = ["cancelled", "accepted", "rejected", "merged"];
+var DELIVERY_POLICIES = ["local", "draft-pr", "auto-pr"];
+var MERGE_POLICIES = ["disabled", "manual", "gated"];
+var SLICE_EXECUTIONS = ["worktree", "sparse", "branch"];
+var budgetLimitsSchema = external_exports.object({
+  timeMs: external_exports.number().int().positive().nullable(),
+  tokens: external_exports.number().int().positive().nullable(),
+  usd: external_exports.number().positive().nullable()
+});
+var oracleSchema = external_exports.object({
+  testable: external_exports.boolean(),
+  class: external_exports.enum(GOAL_CLASSES).nullable(),
+  /** How success is decided: the shape differs per class (fail-to-pass, pass-to-pass, ...). */
+  shape: external_exports.enum(["fail_to_pass", "spec_acceptance", "pass_to_pass", "adversarial", "benchmark"]).nullable(),
+  /** Observable checks that decide success, in words a reviewer can verify. */
+  checks: external_exports.array(external_exports.string()),
+  /** Gate kinds that must pass on the final tree. */
+  requiredGates: external_exports.array(external_exports.string()),
+  /** Why the oracle decided what it did (matched words, missing anchors). */
+  reasons: external_exports.array(external_exports.string()),
+  /** When not testable: what a human must decide before work can start. */
+  humanDecisions: external_exports.array(external_exports.string())
+});
+var controllerSchema = external_exports.object({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  startedAt: external_exports.string(),
+  heartbeatAt: external_exports.string()
+});
+var goalRecordSchema = external_exports.object({
+  version: external_exports.literal(1),
+  id: external_exports.string(),
+  createdAt: external_exports.string(),
+  updatedAt: external_exports.string(),
+  /** Bumped on every write; a writer that read an older revision lost a race. */
+  revision: external_exports.number().int().nonnegative(),
+  goal: external_exports.object({ text: external_exports.string(), normalized: external_exports.string() }),
+  oracle: oracleSchema,
+  status: external_exports.enum(GOAL_STATUSES),
+  /** The status to return to on resume, while paused or interrupted. */
+  resumeTo: external_exports.enum(GOAL_STATUSES).nullable(),
+  repo: external_exports.object({
+    root: external_exports.string(),
+    baseRef: external_exports.string().nullable(),
+    baseSha: external_exports.string().nullable()
+  }),
+  options: external_exports.object({
+    policy: external_exports.enum(DELIVERY_POLICIES),
+    mergePolicy: external_exports.enum(MERGE_POLICIES),
+    sliceExecution: external_exports.enum(SLICE_EXECUTIONS),
+    untilReady: external_exports.boolean(),
+    maxAgents: external_exports.number().int().positive(),
+    /** The agent spec given at creation (--agent), used again by resume. */
+    agent: external_exports.string().nullable().default(null)
+  }),
+  budget: budgetLimitsSchema,
+  controller: controllerSchema.nullable()
+});
+var goalRecordVersioned = singleVersion("goal.json", 1, goalRecordSchema);
 
 // src/runtime/budget/schema.ts
 var budgetSpentSchema = external_exports.object({
@@ -30802,6 +29488,22 @@ function verifyProofDigest(proof) {
   return computeProofDigest(proof) === proof.digest;
 }
 
+// src/runtime/proof/gaps.ts
+function budgetSpentGap(limit, goalId) {
+  return {
+    code: "budget_exhausted",
+    message: `The ${limit} budget is spent; finished slices are kept.`,
+    hint: ["Extend it with ", { step: "budget_add", goalId }, ", then ", { step: "resume", goalId }, "."]
+  };
+}
+function gapText(gap, spell = NEUTRAL_STEPS) {
+  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
+}
+function copyGap(gap) {
+  const { code: code2, message, hint } = gap;
+  return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
+}
+
 // src/runtime/proof/build.ts
 var EXECUTION_GAPS = {
   not_started: { code: "not_executed", message: "The goal has not been executed yet: there is no evidence." },
@@ -31269,33 +29971,107 @@ async function rescaleSliceBudgets(store, goal, limits, spent) {
   return count;
 }
 
-// src/runtime/goal/origin.ts
-var ORIGIN_KIND = "origin";
-async function recordOrigin(store, goalId, origin) {
-  await store.withGoalLock(
-    goalId,
-    () => appendDecisions(store.paths(goalId).decisions, store.deps.clock, [
-      {
-        kind: ORIGIN_KIND,
-        decision: `${origin.repo}#${origin.issue}`,
-        reason: `started from GitHub comment ${origin.commentId} by @${origin.login}`
-      }
-    ])
-  );
+// src/runtime/budget/parse.ts
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
+var MAX_DURATION_MS = 365 * UNIT_MS.d;
+var ok = (value) => ({ ok: true, value });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
+  const text3 = raw.trim().toLowerCase();
+  const match = DURATION.exec(text3);
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
+  const [, d, h, m, s] = match;
+  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS) return issue2("too_long");
+  return ok(ms);
 }
-async function readOrigin(store, goalId) {
-  const decisions = await readDecisions(store.paths(goalId).decisions);
-  const origin = decisions.find((decision) => decision.kind === ORIGIN_KIND);
-  const issue2 = origin ? /#(\d+)$/.exec(origin.decision)?.[1] : void 0;
-  const login = origin ? /by @([A-Za-z0-9-]+(?:\[bot\])?)$/.exec(origin.reason)?.[1] : void 0;
-  if (issue2 === void 0 || login === void 0) return null;
-  return { issue: Number(issue2), login };
+function parseTokens(raw, field = "budgetTokens") {
+  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
+  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  const value = Number(match[1]) * scale;
+  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) return issue2("not_whole");
+  return ok(value);
+}
+function parseUsd(raw, field = "budgetUsd") {
+  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(value > 0) || value > 1e6) {
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
+  }
+  return ok(value);
+}
+function parsePositiveInt(raw, field, example, max = 64) {
+  const text3 = raw.trim();
+  const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
+  }
+  return ok(value);
 }
 
-// src/runtime/goal/queries.ts
-async function readProof(store, goalId) {
-  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
-  return { proof, digestValid: verifyProofDigest(proof) };
+// src/runtime/agents/presets.ts
+function preset(spec) {
+  return { prompt: "arg", envNames: [], usage: "none", ...spec };
+}
+var AGENT_PRESETS = [
+  preset({
+    name: "claude",
+    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
+    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
+    envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
+    usage: "claude"
+  }),
+  preset({
+    name: "codex",
+    description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
+    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
+    envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
+    usage: "codex"
+  }),
+  preset({
+    name: "gemini",
+    description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
+    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
+    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+    usage: "gemini"
+  }),
+  preset({
+    name: "kimi",
+    description: "Kimi CLI print mode (non-interactive, tool calls auto-approved)",
+    argv: ["kimi", "--print", "-p", "{prompt}"],
+    envNames: ["KIMI_API_KEY", "MOONSHOT_API_KEY"]
+  }),
+  preset({
+    name: "aider",
+    description: "aider with the prompt from a file; omk commits, so aider does not (nor edits .gitignore)",
+    argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
+    prompt: "file",
+    envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
+    usage: "aider"
+  }),
+  preset({
+    name: "opencode",
+    description: "opencode `run`, JSON events for token counts and cost",
+    argv: ["opencode", "run", "--format", "json", "{prompt}"],
+    envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
+    usage: "opencode"
+  })
+];
+function findPreset(name) {
+  return AGENT_PRESETS.find((p) => p.name === name);
 }
 
 // src/runtime/agents/registry.ts
@@ -31431,58 +30207,6 @@ function quoteUntrusted(text3) {
   return `"${out}"`;
 }
 
-// src/runtime/agents/presets.ts
-function preset(spec) {
-  return { prompt: "arg", envNames: [], usage: "none", ...spec };
-}
-var AGENT_PRESETS = [
-  preset({
-    name: "claude",
-    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
-    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
-    envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
-    usage: "claude"
-  }),
-  preset({
-    name: "codex",
-    description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
-    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
-    envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
-    usage: "codex"
-  }),
-  preset({
-    name: "gemini",
-    description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
-    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
-    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    usage: "gemini"
-  }),
-  preset({
-    name: "kimi",
-    description: "Kimi CLI print mode (non-interactive, tool calls auto-approved)",
-    argv: ["kimi", "--print", "-p", "{prompt}"],
-    envNames: ["KIMI_API_KEY", "MOONSHOT_API_KEY"]
-  }),
-  preset({
-    name: "aider",
-    description: "aider with the prompt from a file; omk commits, so aider does not (nor edits .gitignore)",
-    argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
-    prompt: "file",
-    envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
-    usage: "aider"
-  }),
-  preset({
-    name: "opencode",
-    description: "opencode `run`, JSON events for token counts and cost",
-    argv: ["opencode", "run", "--format", "json", "{prompt}"],
-    envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
-    usage: "opencode"
-  })
-];
-function findPreset(name) {
-  return AGENT_PRESETS.find((p) => p.name === name);
-}
-
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
 var EXAMPLES = "for example claude, or script:./fix.sh";
@@ -31568,11 +30292,6 @@ function unknownAgent(spec, config2) {
   );
 }
 
-// src/runtime/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFile as readFile3, stat } from "node:fs/promises";
-import { join as join2 } from "node:path";
-
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
 var customAgentSchema = external_exports.object({
@@ -31649,7 +30368,545 @@ var configSchema = external_exports.strictObject({
   agents: strictAgentsSchema
 });
 
+// src/runtime/doctor/check-agent.ts
+var OTHER_PRESETS = AGENT_PRESETS.map((preset2) => preset2.name).filter((name) => name !== "claude").join(", ");
+
+// src/runtime/doctor/check-gates.ts
+var ADD_TEST_GATE = [
+  'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
+  "gates:",
+  "  list:",
+  "    - name: test",
+  '      run: ["npm", "test"]'
+].join("\n");
+
+// src/runtime/doctor/git-version.ts
+var MIN_GIT_VERSION = [2, 25, 0];
+
+// src/runtime/doctor/check-git.ts
+var MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
+
+// src/runtime/goal/ids.ts
+var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+function slugify2(text3, max) {
+  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+
+// src/runtime/goal/origin.ts
+var ORIGIN_KIND = "origin";
+async function recordOrigin(store, goalId, origin) {
+  await store.withGoalLock(
+    goalId,
+    () => appendDecisions(store.paths(goalId).decisions, store.deps.clock, [
+      {
+        kind: ORIGIN_KIND,
+        decision: `${origin.repo}#${origin.issue}`,
+        reason: `started from GitHub comment ${origin.commentId} by @${origin.login}`
+      }
+    ])
+  );
+}
+async function readOrigin(store, goalId) {
+  const decisions = await readDecisions(store.paths(goalId).decisions);
+  const origin = decisions.find((decision) => decision.kind === ORIGIN_KIND);
+  const issue2 = origin ? /#(\d+)$/.exec(origin.decision)?.[1] : void 0;
+  const login = origin ? /by @([A-Za-z0-9-]+(?:\[bot\])?)$/.exec(origin.reason)?.[1] : void 0;
+  if (issue2 === void 0 || login === void 0) return null;
+  return { issue: Number(issue2), login };
+}
+
+// src/runtime/goal/queries.ts
+async function readProof(store, goalId) {
+  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  return { proof, digestValid: verifyProofDigest(proof) };
+}
+
+// src/runtime/graph/branches.ts
+var OMK_BRANCH_PREFIX = "omk/";
+var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+var BASE_ID = "base";
+var INTEGRATION_ID = "integration";
+var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+
+// src/runtime/request-issues.ts
+var ISSUE_CODES = [
+  "not_one_of",
+  "bad_duration",
+  "bad_tokens",
+  "bad_usd",
+  "bad_count",
+  "empty",
+  "too_long",
+  "none_given",
+  "invalid"
+];
+var PARAM = "requestIssue";
+function zodIssue(issue2, message) {
+  return { code: "custom", message, params: { [PARAM]: issue2 } };
+}
+function isRequestIssue(value) {
+  return typeof value === "object" && value !== null && "code" in value && typeof value.code === "string" && ISSUE_CODES.includes(value.code);
+}
+function requestIssueOf(issue2) {
+  if (issue2.code !== "custom") return null;
+  const data = issue2.params?.[PARAM];
+  return isRequestIssue(data) ? data : null;
+}
+function requestIssuesOf(error62) {
+  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
+}
+
+// src/runtime/goal/intake-checks.ts
+var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
+var SHAPE_BY_CLASS = {
+  fix: "fail_to_pass",
+  greenfield: "spec_acceptance",
+  rewrite: "pass_to_pass",
+  hardening: "adversarial",
+  performance: "benchmark"
+};
+var GATES_BY_CLASS = {
+  fix: ["test", "lint", "typecheck"],
+  greenfield: ["test", "lint", "typecheck", "format"],
+  rewrite: ["test", "lint", "typecheck"],
+  hardening: ["test", "lint", "typecheck", "security-review"],
+  performance: ["test", "benchmark"]
+};
+var CLASS_PRECEDENCE = [
+  "hardening",
+  "performance",
+  "fix",
+  "greenfield",
+  "rewrite"
+];
+var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
+function checksFor(cls, { subject, target }) {
+  switch (cls) {
+    case "fix":
+      return [
+        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
+        `${NO_BREAKAGE} (no previously passing test breaks)`,
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "greenfield":
+      return [
+        `Each behaviour the goal states (${subject}) has a new acceptance test`,
+        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
+        NO_BREAKAGE,
+        "Lint, typecheck and format checks are clean on the head commit"
+      ];
+    case "rewrite":
+      return [
+        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
+        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
+        "No new behaviour is introduced: the change adds no acceptance tests for new features",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "hardening":
+      return [
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        NO_BREAKAGE,
+        "A security review of the diff reports no blocking findings",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "performance":
+      return [
+        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
+        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
+        `${NO_BREAKAGE} (pass-to-pass)`
+      ];
+  }
+}
+function secondaryEvidence(cls, context) {
+  if (cls === "hardening") {
+    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
+  }
+  if (cls === "performance" && context.target !== null) {
+    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
+  }
+  return null;
+}
+function orderGates(gates) {
+  const wanted = new Set(gates);
+  return GATE_KINDS.filter((gate) => wanted.has(gate));
+}
+
+// src/runtime/goal/intake-signals.ts
+var CLASS_PATTERNS = {
+  fix: [
+    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
+    // "error handling" and "error messages" describe features, not failures.
+    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
+  ],
+  hardening: [
+    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
+    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
+  ],
+  performance: [
+    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
+  ],
+  rewrite: [
+    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
+    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
+    /\bport\b(?= .+\bto\b)/g,
+    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
+  ],
+  greenfield: [
+    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
+    /\bbuild(?= (?:a|an|new|the new)\b)/g
+  ]
+};
+var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
+var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
+var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
+var ABSOLUTE_TARGET = new RegExp(
+  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
+  "g"
+);
+var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
+var STOPWORDS = new Set(
+  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
+  over under about please we our us i me my you your they them it its is are was were be been being should must can
+  could would will shall may might need needs want wants let lets just really very too all any each every some no not
+  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
+  after before against between without within through across around during since until while because instead again
+  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
+);
+var VAGUE_WORDS = new Set(
+  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
+  clean best optimal stuff things thing something anything everything code codebase project repo repository app
+  application overall general quality bit lot do does doing done work works working issue issues problem problems
+  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
+);
+function matches(re, text3) {
+  return [...text3.matchAll(re)].map((m) => m[0].trim());
+}
+function unique(values) {
+  return [...new Set(values)];
+}
+function tokens(text3) {
+  return text3.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^[.*#]+|[.-]+$/g, "")).filter((token) => token !== "");
+}
+function isConcreteToken(token, classWords) {
+  const lower = token.toLowerCase();
+  if (/[/\\]/.test(token) || /^--?[a-z]/i.test(token)) return true;
+  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
+  if (/[a-z][A-Z]/.test(token) || /[a-z0-9]_[a-z0-9]/i.test(token) || /\(\)$/.test(token)) return true;
+  if (/^\d{2,}$/.test(token)) return true;
+  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
+  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
+}
+function readSignals(normalized) {
+  const lower = normalized.toLowerCase();
+  const testAuthoring = matches(TEST_AUTHORING, lower);
+  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
+  const classes = /* @__PURE__ */ new Map();
+  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
+    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
+    const found = unique(patterns.flatMap((re) => matches(re, source)));
+    if (found.length > 0) classes.set(cls, found);
+  }
+  const classWords = /* @__PURE__ */ new Set();
+  for (const words2 of classes.values())
+    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
+  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
+  const absolute = matches(ABSOLUTE_TARGET, lower);
+  const relative = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative[0] ?? null;
+  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
+  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
+  const targets = unique([
+    ...matches(FAILING_SUITE, lower),
+    ...quoted,
+    ...tokens(withoutTargets).filter((token) => isConcreteToken(token, classWords))
+  ]);
+  const vague = unique(
+    tokens(lower).filter((token) => VAGUE_WORDS.has(token) || classes.size === 0 && classWords.has(token))
+  );
+  return {
+    classes,
+    testAuthoring,
+    targets,
+    vague,
+    measurable,
+    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
+  };
+}
+
+// src/runtime/goal/intake.ts
+function isInvisible(cp) {
+  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
+}
+function isControl(cp) {
+  return cp <= 31 || cp >= 127 && cp <= 159;
+}
+function normalizeGoalText(text3) {
+  let kept = "";
+  for (const ch of text3.normalize("NFC")) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (isInvisible(cp)) continue;
+    if (isControl(cp)) {
+      if (cp >= 9 && cp <= 13) kept += " ";
+      continue;
+    }
+    kept += ch;
+  }
+  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
+}
+var quote = (words2) => words2.map((word) => `'${word}'`).join(", ");
+function subjectOf(signals, normalized) {
+  if (signals.targets.length === 0) {
+    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
+  }
+  const shown = signals.targets.slice(0, 4).join(", ");
+  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
+}
+function blocked(reasons, humanDecisions) {
+  return {
+    testable: false,
+    class: null,
+    shape: null,
+    checks: [],
+    requiredGates: [],
+    reasons,
+    humanDecisions
+  };
+}
+var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
+var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
+function blockedOnPerformance(signals, perfWords, normalized) {
+  const hasScope = signals.targets.length > 0;
+  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
+  return blocked(
+    [
+      `performance wording (${quote(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
+      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
+    ],
+    [
+      `Which benchmark or command measures ${subject}, and on what input?`,
+      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
+      ...hasScope ? [] : [SCOPE_QUESTION]
+    ]
+  );
+}
+function blockedOnVagueness(signals, primary, normalized) {
+  const reasons = [];
+  const decisions = [];
+  const hasScope = signals.targets.length > 0;
+  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
+  if (primary === void 0 && !hasScope) {
+    reasons.push(
+      signals.vague.length > 0 ? `only vague words (${quote(signals.vague)}) and no concrete target` : "no action and no concrete target"
+    );
+  } else if (primary === void 0) {
+    reasons.push(
+      `names ${quote(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote(signals.vague)} is not observable)` : "")
+    );
+  } else {
+    reasons.push(
+      `${quote(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
+    );
+  }
+  if (primary === void 0) {
+    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
+    decisions.push(
+      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
+    );
+  }
+  if (!hasScope) {
+    decisions.push(
+      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
+    );
+  }
+  decisions.push(PROOF_QUESTION);
+  return blocked(reasons, decisions);
+}
+function decideOracle(normalized) {
+  const text3 = normalizeGoalText(normalized);
+  if (!/[\p{L}\p{N}]/u.test(text3)) {
+    return blocked(
+      ["the goal text is empty"],
+      [
+        "What should change in the repository, and how will we know it is done?",
+        SCOPE_QUESTION,
+        PROOF_QUESTION
+      ]
+    );
+  }
+  const signals = readSignals(text3);
+  const perfWords = signals.classes.get("performance");
+  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
+  const found = (cls) => {
+    if (cls !== "performance") return signals.classes.get(cls);
+    if (!measurable) return void 0;
+    return perfWords ?? [signals.measurable ?? ""];
+  };
+  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
+  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
+  if (onlyTests) candidates = ["greenfield"];
+  const primary = candidates[0];
+  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
+    return blockedOnPerformance(signals, perfWords, text3);
+  }
+  if (primary === void 0 || signals.targets.length === 0) {
+    return blockedOnVagueness(signals, primary, text3);
+  }
+  const context = {
+    subject: subjectOf(signals, text3),
+    target: measurable ? signals.measurable : null
+  };
+  const checks = checksFor(primary, context);
+  const gates = [...GATES_BY_CLASS[primary]];
+  const reasons = [
+    onlyTests ? `class greenfield: the goal only asks for tests (${quote(signals.testAuthoring)})` : `class ${primary} (matched ${quote(found(primary) ?? [])})`,
+    `concrete targets: ${quote(signals.targets)}`
+  ];
+  const secondary = candidates.slice(1);
+  if (secondary.length > 0) {
+    reasons.push(
+      `also matched ${secondary.map((cls) => `${cls} (${quote(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
+    );
+  }
+  for (const cls of secondary) {
+    const extra = secondaryEvidence(cls, context);
+    if (extra === null) continue;
+    checks.push(extra.check);
+    gates.push(extra.gate);
+  }
+  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
+  if (perfWords !== void 0 && !measurable) {
+    reasons.push(
+      `performance wording (${quote(perfWords)}) has no measurable target, so speed is not part of the oracle`
+    );
+  }
+  if (!onlyTests && signals.testAuthoring.length > 0) {
+    reasons.push(
+      `asks for tests (${quote(signals.testAuthoring)}): they become part of the ${primary} proof`
+    );
+  }
+  return {
+    testable: true,
+    class: primary,
+    shape: SHAPE_BY_CLASS[primary],
+    checks,
+    requiredGates: orderGates(gates),
+    reasons,
+    humanDecisions: []
+  };
+}
+
+// src/runtime/requests.ts
+var MAX_GOAL_CHARS = 8e3;
+var TEXT_EXAMPLES = {
+  goal: "fix the failing tests",
+  summary: "fixed the parser, tests green",
+  reason: "wrong approach: keep the old API"
+};
+function report(ctx, issue2) {
+  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+}
+function choice(field, values, example) {
+  return external_exports.string().transform((raw, ctx) => {
+    const value = raw.trim();
+    if (values.includes(value)) return value;
+    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
+    return external_exports.NEVER;
+  });
+}
+function parsed(parse6) {
+  return external_exports.string().transform((raw, ctx) => {
+    const result2 = parse6(raw);
+    if (result2.ok) return result2.value;
+    report(ctx, result2.issue);
+    return external_exports.NEVER;
+  });
+}
+function freeText(field) {
+  return external_exports.string().transform((raw, ctx) => {
+    const text3 = normalizeGoalText(raw);
+    if (!text3) {
+      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
+      return external_exports.NEVER;
+    }
+    if (text3.length > MAX_GOAL_CHARS) {
+      report(ctx, { code: "too_long", field, length: text3.length, max: MAX_GOAL_CHARS });
+      return external_exports.NEVER;
+    }
+    return text3;
+  });
+}
+var goalTextSchema = freeText("goal");
+function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
+  return external_exports.object({
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
+  });
+}
+var createGoalRequestSchema = external_exports.object({
+  goal: goalTextSchema,
+  /** Raw text as typed, kept in goal.json beside the normalized form. */
+  rawGoal: external_exports.string(),
+  repo: external_exports.string().min(1),
+  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
+  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
+  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
+  untilReady: external_exports.boolean().default(false),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
+  budget: budgetInputSchema().default({}),
+  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
+  agent: external_exports.string().trim().min(1).optional(),
+  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
+  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
+});
+var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
+var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value, ctx) => {
+  if (value.time !== void 0 || value.tokens !== void 0 || value.usd !== void 0) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
+});
+var summaryTextSchema = (field) => freeText(field);
+function parseRequest(schema, input2) {
+  const result2 = schema.safeParse(input2);
+  if (result2.success) return result2.data;
+  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
+}
+
 // src/runtime/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFile as readFile3, stat } from "node:fs/promises";
+import { join as join2 } from "node:path";
 var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
 var MAX_CONFIG_BYTES = 256 * 1024;
 var CONFIG_EXAMPLES = {
@@ -32199,29 +31456,6 @@ function deliveryTarget(goal, request2, words2) {
   return { policy, base };
 }
 
-// src/runtime/graph/branches.ts
-var OMK_BRANCH_PREFIX = "omk/";
-var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
-var BASE_ID = "base";
-var INTEGRATION_ID = "integration";
-var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
-function goalBranchPrefix(goalId) {
-  return `${OMK_BRANCH_PREFIX}${goalId}/`;
-}
-function sliceBranchName(goalId, sliceId2) {
-  return `${goalBranchPrefix(goalId)}${sliceId2}`;
-}
-function integrationBranchName(goalId) {
-  return sliceBranchName(goalId, INTEGRATION_ID);
-}
-function parseOmkBranch(branch) {
-  const [root, goalId, sliceId2, ...rest] = branch.split("/");
-  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
-    return null;
-  }
-  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
-}
-
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -32634,6 +31868,41 @@ function gateFindings(input2) {
   const required2 = requiredProblems.length === 0 ? "" : `; required and not passing: ${requiredProblems.join(", ")}`;
   findings.push(finding("controller", "info", `Gates: ${tally}${required2}.`, []));
   return findings;
+}
+
+// src/runtime/markdown/untrusted.ts
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
+function visible(value) {
+  return value.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
+}
+function oneLine(value) {
+  return visible(value).replace(LINE_BREAKS, " ");
+}
+function text(value) {
+  const escaped = oneLine(value).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
+  return html(escaped);
+}
+function code(value, inTable = false) {
+  const flat = oneLine(value);
+  const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
+  if (content === "") return "";
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function html(value, defuseMentions = true) {
+  const escaped = visible(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return defuseMentions ? escaped.replace(/@/g, "@&#8203;") : escaped;
+}
+var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
+function link(label, url2, inTable = false) {
+  return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
+}
+function quote2(value) {
+  return value.split(/\r\n?|\n/).map((line) => `> ${text(line)}`.trimEnd());
 }
 
 // src/runtime/review/render.ts
@@ -34502,6 +33771,80 @@ function proofForTree(proof, shown) {
   return { ...next, digest: computeProofDigest(next) };
 }
 
+// src/runtime/proof/icons.ts
+var STATUS_ICONS = {
+  planned: "\u{1F4DD}",
+  running: "\u23F3",
+  paused: "\u23F8\uFE0F",
+  interrupted: "\u26A0\uFE0F",
+  ready: "\u2705",
+  not_ready: "\u{1F7E1}",
+  failed: "\u274C",
+  blocked_on_human: "\u270B",
+  cancelled: "\u{1F6D1}",
+  accepted: "\u{1F44D}",
+  rejected: "\u{1F44E}",
+  merged: "\u{1F389}"
+};
+var OUTCOME_ICONS = {
+  passed: "\u2705",
+  failed: "\u274C",
+  pre_existing: "\u{1F7E0}",
+  flaky: "\u26A0\uFE0F",
+  timeout: "\u23F1\uFE0F",
+  skipped: "\u23ED\uFE0F"
+};
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped"
+};
+function shortSha(sha2) {
+  return sha2 === null ? "unknown" : sha2.slice(0, 7);
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  const usd = (value) => `$${value.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha2 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+
 // src/runtime/proof/render-markdown.ts
 var TAIL_LINES = 50;
 var FILES_SHOWN = 100;
@@ -34510,7 +33853,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const out = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
-  out.push(...quote(proof.goal.text), "");
+  out.push(...quote2(proof.goal.text), "");
   const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
   const required2 = proof.requiredGates.map((kind) => code(kind, true)).join(", ");
   out.push(
@@ -34859,7 +34202,7 @@ _\u2026 ${count} characters folded to fit the size limit._`;
   const end = safeEnd(value, newline > 0 ? newline : room);
   return `${value.slice(0, end)}${note(value.length - end)}`;
 }
-function clip2(value, max) {
+function clip(value, max) {
   if (max === null || value.length <= max) return value;
   return `${value.slice(0, safeEnd(value, max))}\u2026`;
 }
@@ -34947,9 +34290,9 @@ ${renderProofMarkdown(foldProof(proof, fold))}`;
   return cut(rendered, limit);
 }
 function foldProof(proof, fold) {
-  const text3 = (value) => clip2(value, fold.textChars);
+  const text3 = (value) => clip(value, fold.textChars);
   const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
-  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip2(value, fold.messageChars);
+  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip(value, fold.messageChars);
   const grouped = (items, make) => {
     const counts = /* @__PURE__ */ new Map();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
@@ -35066,7 +34409,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -35076,8 +34419,8 @@ function gatesSection(title3, gates, fold) {
     out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
   }
   for (const gate of fold.tailChars === 0 ? [] : withOutput) {
-    const log = gate.artifact === null ? "" : ` (full log: ${clip2(gate.artifact, fold.textChars)})`;
-    const summary = `Output of ${clip2(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
+    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
     out.push("", ...details2(summary, gate.tail, fold.tailChars));
   }
   return out.join("\n");
@@ -35115,7 +34458,7 @@ function filesSection(files, fold) {
   if (files.length === 0) return `### ${title3}
 
 No files changed.`;
-  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip2(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
+  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
   if (shown.length === 0)
     return `### ${title3}
 
@@ -35147,7 +34490,7 @@ function codedLines(items, fold) {
     return [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
   }
   return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? "" : ` ${text(clip2(item.message, fold.messageChars))}`;
+    const message = fold.messageChars === 0 ? "" : ` ${text(clip(item.message, fold.messageChars))}`;
     const line = `- ${code(item.code)}${message}`;
     const evidence = item.evidence ?? "";
     if (fold.tailChars === 0 || evidence.trim() === "") return [line];
@@ -35161,16 +34504,16 @@ function decisionsSection(decisions, fold) {
 
 _Folded to fit; they are in the goal's decisions.jsonl._`;
   const lines = decisions.map(
-    (entry) => `- **${text(clip2(entry.kind, fold.textChars))}**: ${text(clip2(entry.decision, fold.textChars))} \u2014 ${text(clip2(entry.reason, fold.textChars))}`
+    (entry) => `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} \u2014 ${text(clip(entry.reason, fold.textChars))}`
   );
   return [title3, "", ...lines].join("\n");
 }
 function goalSection(goalText, cap) {
-  return ["### Goal", "", ...quote(clip2(goalText, cap))].join("\n");
+  return ["### Goal", "", ...quote2(clip(goalText, cap))].join("\n");
 }
 function list2(values, shown, inTable) {
   if (values.length === 0) return "none";
-  const codes = values.slice(0, shown).map((value) => code(clip2(value, 200), inTable));
+  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
   return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
 }
 
@@ -35200,8 +34543,8 @@ function renderIntegratorTitle(input2) {
 function title(subject, suffix) {
   const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
   const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
-  const result2 = `omk: ${clip2(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
-  return result2.length <= MAX_TITLE_CHARS ? result2 : clip2(result2, MAX_TITLE_CHARS - 1);
+  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
+  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
 }
 function renderSlicePrBody(input2) {
   const blocks = proofBlocks(input2.proof);
@@ -35236,13 +34579,13 @@ function sliceSections(input2, fold, blocks) {
   const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
   const rows = [
     ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ["Owner role", text(clip2(task.ownerRole, cap))],
+    ["Owner role", text(clip(task.ownerRole, cap))],
     ["Write scope", many(task.writes)],
     ["Depends on", many(task.dependsOn)],
-    ["Branch", code(clip2(slice.branch, cap), true)],
+    ["Branch", code(clip(slice.branch, cap), true)],
     ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
   ];
-  const acceptance = task.acceptance.map((entry) => `- ${text(clip2(entry, cap))}`);
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
   const sliceText = [
     "### This slice",
     "",
@@ -35252,17 +34595,17 @@ function sliceSections(input2, fold, blocks) {
     ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
   ].join("\n");
   const findings = slice.findings.map(
-    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip2(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
   );
   const related = [
     `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
     ...input2.siblings.map(
-      (sibling) => `- Slice ${code(clip2(sibling.id, cap))}: ${linkOrNote(clip2(sibling.title, cap), sibling.url)}`
+      (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
     )
   ];
   return [
     cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip2(task.title, cap))}
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
 
 One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
     ),
@@ -35292,7 +34635,7 @@ function integratorSections(input2, fold, blocks) {
   const { goal, proof } = input2;
   const cap = fold.textChars;
   const rows = input2.slices.map(
-    (slice) => `| ${text(clip2(slice.status, cap))} | ${code(clip2(slice.id, cap), true)} | ${text(clip2(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
+    (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
   );
   const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input2;
@@ -35301,7 +34644,7 @@ function integratorSections(input2, fold, blocks) {
     cuttable(
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip2(input2.branch, cap))}.`
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(
@@ -36242,8 +35585,681 @@ async function startGoal(deps, request2) {
   return { created, executed };
 }
 
+// src/bot/wording.ts
+var OPTIONS = {
+  goal: { option: '"<goal>"', command: "run" },
+  policy: { option: "--policy", command: "run" },
+  mergePolicy: { option: "--merge-policy", command: "run" },
+  sliceExecution: { option: "--slice-execution", command: "run" },
+  maxAgents: { option: "--max-agents", command: "run" },
+  budgetTime: { option: "--budget-time", command: "run" },
+  budgetTokens: { option: "--budget-tokens", command: "run" },
+  budgetUsd: { option: "--budget-usd", command: "run" },
+  time: { option: "--time", command: "budget" },
+  tokens: { option: "--tokens", command: "budget" },
+  usd: { option: "--usd", command: "budget" },
+  summary: { option: "--summary", command: "accept" },
+  reason: { option: "--reason", command: "reject" },
+  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
+  agent: { option: "OMK_BOT_AGENT", command: "run" },
+  baseBranch: { option: "the default branch", command: "open-pr" }
+};
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function given(field, value) {
+  if (field === "goal") return `"${value}"`;
+  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
+  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
+  const { option } = OPTIONS[field];
+  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
+}
+var BOT_SPELLING = {
+  name: (field) => OPTIONS[field].option,
+  given,
+  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
+  command: (field) => OPTIONS[field].command
+};
+function wordIssues(issues) {
+  return describeIssues(issues, BOT_SPELLING);
+}
+var BOT_STEPS = (step) => {
+  switch (step.step) {
+    case "status":
+    case "pause":
+    case "resume":
+    case "proof":
+      return `'/omk goal ${step.step} ${step.goalId}'`;
+    case "open_pr":
+      return `'/omk goal open-pr ${step.goalId}'`;
+    case "merge":
+      return `'/omk goal merge ${step.goalId}'`;
+    case "budget_add":
+      return `'/omk goal budget ${step.goalId} --time 1h'`;
+    case "run":
+      return `'/omk goal run "<goal>"'`;
+    case "list":
+      return "the goals' status comments in this thread";
+    case "resume_orphans":
+      return "'omk goal resume --auto' on the machine that ran the goal";
+  }
+};
+var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
+
+// src/bot/render.ts
+var PHASES = ["queued", "planning", "dispatched", "running", "settled"];
+var PHASE_TEXT = {
+  queued: () => "queued: waiting for a free runner in this app",
+  planning: () => "planning: reading the repository and writing the plan",
+  dispatched: (view) => `dispatched: the ${code(view.workflow)} workflow runs it`,
+  running: () => "running here: agents, gates, review, integration",
+  settled: () => "nothing running"
+};
+function statusMarker(goalId) {
+  return `<!-- omk:status goal=${goalId} -->`;
+}
+var MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
+function readStatusMarker(body) {
+  const found = MARKER.exec(body);
+  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
+  const phase = PHASES.find((p) => p === found[2]) ?? null;
+  return { goalId: found[1], phase };
+}
+function hasEnded(goal, phase) {
+  if (goal === null) return false;
+  if (TERMINAL_STATUSES.includes(goal.status)) return true;
+  return phase === "settled" && ["ready", "failed", "blocked_on_human"].includes(goal.status);
+}
+function renderStatusComment(view) {
+  const { goal, proof } = view;
+  const status = goal?.status ?? null;
+  const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
+  const icon = status === null ? "\u{1F550}" : STATUS_ICONS[status];
+  out.push(
+    `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? "starting" : status.replace(/_/g, " ")}`
+  );
+  if (goal !== null) out.push("", `> ${text(goal.goal.normalized)}`);
+  const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
+  if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
+  if (goal !== null) {
+    facts.push(`**Delivery:** ${code(goal.options.policy)}`, `**Merge:** ${code(goal.options.mergePolicy)}`);
+  }
+  out.push("", facts.join(" \xB7 "));
+  if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
+  if (view.notes.length > 0) out.push("", ...view.notes.map((note) => `- ${text(note)}`));
+  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) out.push(...finalSummary(goal, proof));
+  const by = view.startedBy === null ? "" : `started by @&#8203;${text(view.startedBy)} \xB7 `;
+  out.push("", `<sub>${by}mode ${view.mode} \xB7 this comment is updated in place</sub>`);
+  return `${out.join("\n")}
+`;
+}
+function prLink(proof, sliceId2) {
+  const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId2);
+  return pr === void 0 ? "\u2013" : link(`#${pr.number}`, pr.url, true);
+}
+function slicesTable(proof) {
+  if (proof.slices.length === 0) return [];
+  const rows = proof.slices.map(
+    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(proof, slice.id)} |`
+  );
+  const integrator = proof.delivery.pullRequests.some((pull) => pull.sliceId === null) ? [`| integration | all slices | \u2013 | \u2013 | ${prLink(proof, null)} |`] : [];
+  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...integrator];
+}
+function gatesLine(proof) {
+  if (proof.gates.length === 0) return [];
+  const gates = proof.gates.map(
+    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? "" : " (optional)"}`
+  );
+  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
+}
+function finalSummary(goal, proof) {
+  const merge3 = proof.delivery.merge;
+  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
+  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
+    `- Known gaps (${proof.knownGaps.length}):`,
+    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, BOT_STEPS))}`)
+  ];
+  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
+  return [
+    "",
+    "#### Final summary",
+    "",
+    `- Outcome: ${outcome}`,
+    ...gaps,
+    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
+    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
+  ];
+}
+
+// src/bot/sticky.ts
+function statusOf(comment) {
+  return comment.authorType === "Bot" ? readStatusMarker(comment.body) : null;
+}
+var StatusComments = class {
+  mutex = new KeyedMutex();
+  async find(gh, repo, issue2, goalId) {
+    for (const comment of await gh.comments(repo, issue2)) {
+      const status = statusOf(comment);
+      if (status?.goalId === goalId)
+        return { commentId: comment.id, phase: status.phase, body: comment.body };
+    }
+    return null;
+  }
+  /** Creates or updates the status comment; an unchanged body costs no write. */
+  upsert(gh, repo, issue2, goalId, body) {
+    return this.mutex.run(`${repo.fullName}#${issue2}#${goalId}`, async () => {
+      const found = await this.find(gh, repo, issue2, goalId);
+      if (found === null) return gh.createComment(repo, issue2, body);
+      if (found.body !== body) await gh.updateComment(repo, found.commentId, body);
+      return found.commentId;
+    });
+  }
+};
+async function latestGoalInThread(gh, repo, issue2) {
+  let latest = null;
+  for (const comment of await gh.comments(repo, issue2)) {
+    const status = statusOf(comment);
+    if (status !== null) latest = status.goalId;
+  }
+  return latest;
+}
+
+// src/bot/bot.ts
+var Bot = class {
+  constructor(deps) {
+    this.deps = deps;
+    const onError = (error62, key) => {
+      const message = error62 instanceof Error ? error62.message : String(error62);
+      deps.reporter.warn(`job ${key} failed: ${message}`);
+    };
+    this.commands = new JobQueue({
+      concurrency: deps.config.commandConcurrency,
+      limit: deps.config.queueLimit,
+      onError
+    });
+    this.runs = new JobQueue({
+      concurrency: deps.config.runConcurrency,
+      limit: deps.config.queueLimit,
+      onError
+    });
+  }
+  deps;
+  /** Short jobs: replies, lifecycle changes, merge checks, dispatches. */
+  commands;
+  /** Goal executions in local mode. */
+  runs;
+  mutex = new KeyedMutex();
+  statuses = new StatusComments();
+  active = /* @__PURE__ */ new Map();
+  /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
+  seen = new SeenKeys(5e4);
+  recent = /* @__PURE__ */ new Map();
+  /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
+  inFlight = /* @__PURE__ */ new Set();
+  /**
+   * The same command typed twice within a minute on one thread by one person (a double click, a
+   * resubmitted form) maps to the first one's key.
+   */
+  sameAsRecent(fingerprint, key) {
+    const now = this.deps.clock.nowMs();
+    if (this.recent.size > 1e4) {
+      for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
+    }
+    const known = this.recent.get(fingerprint);
+    if (known !== void 0 && known.until >= now && known.key !== key) return known.key;
+    this.recent.set(fingerprint, { key, until: now + 6e4 });
+    return null;
+  }
+  /** Queues a job on the command lane; its outcome is reported to the observer. */
+  enqueue(job, run, options = {}) {
+    const execute = this.deps.executeJob ?? run;
+    return this.commands.push(
+      job.key,
+      async () => {
+        let failure2 = null;
+        try {
+          await execute(job);
+        } catch (error62) {
+          failure2 = error62;
+          throw error62;
+        } finally {
+          this.deps.observe?.jobDone?.(job, failure2);
+        }
+      },
+      options
+    );
+  }
+  /** Lets a call finish after the webhook was answered; idle() waits for it. */
+  track(promise2) {
+    this.inFlight.add(promise2);
+    void promise2.finally(() => this.inFlight.delete(promise2));
+  }
+  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
+  async idle() {
+    for (; ; ) {
+      await Promise.allSettled([...this.inFlight]);
+      await this.commands.idle();
+      await this.runs.idle();
+      const busy = this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
+      if (busy === 0) return;
+    }
+  }
+};
+
+// src/bot/intake.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// src/bot/sanitize.ts
+var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
+function workflowCommandIn(text3) {
+  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
+}
+function clip2(text3, max = 200) {
+  const chars = [...text3];
+  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
+}
+
+// src/bot/tokenize.ts
+var QUOTES = {
+  '"': { close: '"', escapes: true },
+  "\u201C": { close: '\u201D"', escapes: true },
+  "'": { close: "'", escapes: false },
+  "\u2018": { close: "\u2019'", escapes: false }
+};
+var ESCAPABLE_IN_DOUBLE = /* @__PURE__ */ new Set(['"', "\\", "\u201D"]);
+function isSpace(ch) {
+  return ch === " " || ch === "	" || ch === "\xA0";
+}
+function tokenize(line) {
+  const tokens2 = [];
+  const chars = [...line];
+  let current = "";
+  let inToken = false;
+  let i = 0;
+  while (i < chars.length) {
+    const ch = chars[i];
+    if (isSpace(ch)) {
+      if (inToken) tokens2.push(current);
+      current = "";
+      inToken = false;
+      i += 1;
+      continue;
+    }
+    inToken = true;
+    if (ch === "\\") {
+      const next = chars[i + 1];
+      if (next === void 0) {
+        return { ok: false, message: "The line ends with a lone backslash.", column: i + 1 };
+      }
+      current += next;
+      i += 2;
+      continue;
+    }
+    const quote3 = QUOTES[ch];
+    if (quote3 === void 0) {
+      current += ch;
+      i += 1;
+      continue;
+    }
+    const opened = i;
+    i += 1;
+    let closed = false;
+    while (i < chars.length) {
+      const inner = chars[i];
+      if (quote3.close.includes(inner)) {
+        closed = true;
+        i += 1;
+        break;
+      }
+      const next = chars[i + 1];
+      if (quote3.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
+        current += next;
+        i += 2;
+        continue;
+      }
+      current += inner;
+      i += 1;
+    }
+    if (!closed) {
+      return {
+        ok: false,
+        message: `The quote ${ch} opened at column ${opened + 1} is never closed.`,
+        column: opened + 1
+      };
+    }
+  }
+  if (inToken) tokens2.push(current);
+  return { ok: true, tokens: tokens2 };
+}
+
+// src/bot/usage.ts
+var SUBCOMMANDS = [
+  "run",
+  "status",
+  "proof",
+  "open-pr",
+  "merge",
+  "pause",
+  "resume",
+  "cancel",
+  "budget",
+  "accept",
+  "reject"
+];
+var LINES = {
+  run: {
+    usage: '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]',
+    what: "create a goal from this comment, plan it and run it"
+  },
+  status: { usage: "/omk goal status [GOAL_ID]", what: "refresh the goal's status comment" },
+  proof: { usage: "/omk goal proof [GOAL_ID]", what: "reply with the goal's proof" },
+  "open-pr": { usage: "/omk goal open-pr [GOAL_ID]", what: "open or update the PRs of a finished goal" },
+  merge: {
+    usage: "/omk goal merge [GOAL_ID]",
+    what: "merge the integrator PR if the proof, checks and reviews allow it"
+  },
+  pause: { usage: "/omk goal pause [GOAL_ID]", what: "stop dispatching new work" },
+  resume: { usage: "/omk goal resume [GOAL_ID]", what: "continue a paused or interrupted goal" },
+  cancel: { usage: '/omk goal cancel [GOAL_ID] [--reason "\u2026"]', what: "stop the goal for good" },
+  budget: {
+    usage: "/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]",
+    what: "show the budget (with flags: extend it)"
+  },
+  accept: {
+    usage: '/omk goal accept [GOAL_ID] --summary "\u2026"',
+    what: "record a human acceptance"
+  },
+  reject: { usage: '/omk goal reject [GOAL_ID] --reason "\u2026"', what: "record a human rejection" }
+};
+function usageBlock(only) {
+  const names = only === void 0 ? SUBCOMMANDS : [only];
+  const body = names.map((name) => `${LINES[name].usage}
+    ${LINES[name].what}`).join("\n");
+  const help = only === void 0 ? "\n/omk help\n    this message" : "";
+  return `\`\`\`text
+${body}${help}
+\`\`\``;
+}
+var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started in this thread. Starting or changing a goal needs write, maintain or admin permission on the repository; only the first `/omk` line of a comment counts, and edited comments are not read again.";
+
+// src/bot/command.ts
+var REPO_PLACEHOLDER = ".";
+var BOT_DEFAULT_POLICY = "draft-pr";
+var FLAGS = {
+  run: {
+    policy: "value",
+    "merge-policy": "value",
+    "max-agents": "value",
+    "budget-time": "value",
+    "budget-tokens": "value",
+    "budget-usd": "value",
+    "until-ready": "switch"
+  },
+  status: {},
+  proof: {},
+  "open-pr": {},
+  merge: {},
+  pause: {},
+  resume: {},
+  cancel: { reason: "value" },
+  budget: { time: "value", tokens: "value", usd: "value" },
+  accept: { summary: "value" },
+  reject: { reason: "value" }
+};
+function splitArgs(tokens2, allowed) {
+  const flags = /* @__PURE__ */ new Map();
+  const positionals = [];
+  for (let i = 0; i < tokens2.length; i += 1) {
+    const token = tokens2[i];
+    if (!token.startsWith("--") || token === "--") {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf("=");
+    const name = token.slice(2, eq < 0 ? void 0 : eq);
+    const kind = allowed[name];
+    const known = Object.keys(allowed).map((flag) => `--${flag}`);
+    if (kind === void 0) {
+      throw new UsageError(
+        `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(", ")}.` : ""}`
+      );
+    }
+    if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
+    if (kind === "switch") {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
+      flags.set(name, "true");
+      continue;
+    }
+    const value = eq >= 0 ? token.slice(eq + 1) : tokens2[i + 1];
+    if (value === void 0) throw new UsageError(`--${name} needs a value.`);
+    if (eq < 0) i += 1;
+    flags.set(name, value);
+  }
+  return { flags, positionals };
+}
+function goalRefOf(positionals) {
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected at most one GOAL_ID, got ${positionals.length} words.`);
+  }
+  const ref = positionals[0];
+  if (ref === void 0) return null;
+  const checked = checkGoalRef(ref.slice(0, 100));
+  return checked === "latest" ? null : checked;
+}
+function runRequest(args, idSuffix) {
+  const goal = args.positionals.join(" ");
+  const policy = args.flags.get("policy") ?? BOT_DEFAULT_POLICY;
+  if (policy.trim() === "local") {
+    throw new UsageError(
+      "--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr."
+    );
+  }
+  const request2 = parseRequest(createGoalRequestSchema, {
+    goal,
+    rawGoal: goal,
+    repo: REPO_PLACEHOLDER,
+    policy,
+    mergePolicy: args.flags.get("merge-policy"),
+    untilReady: args.flags.has("until-ready"),
+    maxAgents: args.flags.get("max-agents"),
+    budget: {
+      time: args.flags.get("budget-time"),
+      tokens: args.flags.get("budget-tokens"),
+      usd: args.flags.get("budget-usd")
+    },
+    idSuffix
+  });
+  const command = workflowCommandIn(request2.goal);
+  if (command !== null) {
+    throw new UsageError(
+      `The goal contains '${command}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
+    );
+  }
+  return request2;
+}
+function build(sub, args, idSuffix) {
+  switch (sub) {
+    case "run":
+      return { kind: "run", request: runRequest(args, idSuffix) };
+    case "accept": {
+      const summary = parseRequest(summaryTextSchema("summary"), args.flags.get("summary") ?? "");
+      return { kind: "accept", goalRef: goalRefOf(args.positionals), summary };
+    }
+    case "reject": {
+      const reason = parseRequest(summaryTextSchema("reason"), args.flags.get("reason") ?? "");
+      return { kind: "reject", goalRef: goalRefOf(args.positionals), reason };
+    }
+    case "cancel":
+      return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
+    case "budget": {
+      const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
+      const add = given2 ? parseRequest(budgetAddRequestSchema, {
+        time: args.flags.get("time"),
+        tokens: args.flags.get("tokens"),
+        usd: args.flags.get("usd")
+      }) : null;
+      return { kind: "budget", goalRef: goalRefOf(args.positionals), add };
+    }
+    default:
+      return { kind: sub, goalRef: goalRefOf(args.positionals) };
+  }
+}
+function parseCommandLine(line, idSuffix) {
+  const split = tokenize(line);
+  if (!split.ok) return { ok: false, problem: split.message, topic: null };
+  const [, group, name, ...rest] = split.tokens;
+  if (group === void 0 || group === "help" || group === "goal" && (name === void 0 || name === "help")) {
+    return { ok: true, command: { kind: "help" } };
+  }
+  if (group !== "goal") {
+    return { ok: false, problem: `Unknown command '${group.slice(0, 40)}'.`, topic: null };
+  }
+  const sub = SUBCOMMANDS.find((candidate) => candidate === name);
+  if (sub === void 0) {
+    return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
+  }
+  try {
+    const args = splitArgs(rest, FLAGS[sub]);
+    if (sub === "run" && args.positionals.length === 0) {
+      throw new UsageError("The goal is missing. Put it in quotes after run.");
+    }
+    return { ok: true, command: build(sub, args, idSuffix) };
+  } catch (error62) {
+    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
+    if (error62 instanceof OmkError) {
+      const hint = error62.hintIn(BOT_STEPS);
+      const problem = hint ? `${error62.message} ${hint}` : error62.message;
+      return { ok: false, problem, topic: sub };
+    }
+    throw error62;
+  }
+}
+
+// src/bot/find-command.ts
+var PREFIX = /^ {0,3}\/omk(?=\s|$)/;
+var FENCE = /^ {0,3}(`{3,}|~{3,})/;
+var BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+var INVISIBLE2 = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
+var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
+function stripHtmlComments(body) {
+  let out = "";
+  let at = 0;
+  for (; ; ) {
+    const start = body.indexOf("<!--", at);
+    if (start < 0) return out + body.slice(at);
+    out += body.slice(at, start);
+    const end = body.indexOf("-->", start + 4);
+    if (end < 0) return out;
+    at = end + 3;
+  }
+}
+function stripDetails(body) {
+  let out = "";
+  let at = 0;
+  let depth = 0;
+  let start = 0;
+  for (const match of body.matchAll(DETAILS_TAG)) {
+    const closing = match[1] === "/";
+    if (!closing) {
+      if (depth === 0) start = match.index;
+      depth += 1;
+    } else if (depth > 0) {
+      depth -= 1;
+      if (depth === 0) {
+        out += body.slice(at, start);
+        at = match.index + match[0].length;
+      }
+    }
+  }
+  return depth > 0 ? out + body.slice(at, start) : out + body.slice(at);
+}
+function findCommand(body) {
+  const visible2 = stripDetails(stripHtmlComments(body));
+  let fence = null;
+  for (const raw of visible2.split(/\r\n?|\n/)) {
+    const fenceMatch = FENCE.exec(raw);
+    if (fence !== null) {
+      const marker = fenceMatch?.[1];
+      if (marker?.[0] === fence.char && marker.length >= fence.length && raw.trim() === marker) fence = null;
+      continue;
+    }
+    if (fenceMatch?.[1]) {
+      fence = { char: fenceMatch[1][0] ?? "`", length: fenceMatch[1].length };
+      continue;
+    }
+    const line = raw.replace(INVISIBLE2, "");
+    if (!PREFIX.test(line)) continue;
+    if (BIDI.test(line)) return { kind: "refused", reason: "bidi" };
+    return { kind: "command", line: line.trim() };
+  }
+  return { kind: "none" };
+}
+
+// src/bot/github.ts
+function repoRefOf(repository, installationId) {
+  const owner = repository.owner.login;
+  const suffix = `/${owner}/${repository.name}`;
+  const apiSuffix = `/repos${suffix}`;
+  if (!repository.url.endsWith(apiSuffix) || !repository.html_url.endsWith(suffix)) {
+    throw new ForgeError(`The webhook's repository URLs do not name ${repository.full_name}.`);
+  }
+  return {
+    owner,
+    name: repository.name,
+    fullName: repository.full_name,
+    apiUrl: repository.url.slice(0, -apiSuffix.length),
+    serverUrl: repository.html_url.slice(0, -suffix.length),
+    defaultBranch: repository.default_branch,
+    installationId
+  };
+}
+function createBotGitHub(octokit) {
+  const at = (repo) => ({ owner: repo.owner, repo: repo.name });
+  return {
+    async permission(repo, login) {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...at(repo),
+        username: login
+      });
+      return { permission: data.permission, roleName: data.role_name ?? null };
+    },
+    async react(repo, commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ ...at(repo), comment_id: commentId, content });
+    },
+    async comments(repo, issue2) {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...at(repo),
+        issue_number: issue2,
+        per_page: 100
+      });
+      return all.map((comment) => ({
+        id: comment.id,
+        body: comment.body ?? "",
+        authorType: comment.user?.type ?? "User"
+      }));
+    },
+    async createComment(repo, issue2, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...at(repo), issue_number: issue2, body });
+      return data.id;
+    },
+    async updateComment(repo, commentId, body) {
+      await octokit.rest.issues.updateComment({ ...at(repo), comment_id: commentId, body });
+    },
+    async dispatch(repo, workflow, ref, inputs) {
+      await octokit.rest.actions.createWorkflowDispatch({ ...at(repo), workflow_id: workflow, ref, inputs });
+    },
+    async token() {
+      const auth2 = await octokit.auth({ type: "installation" });
+      if (typeof auth2 === "object" && auth2 !== null && "token" in auth2 && typeof auth2.token === "string") {
+        return auth2.token;
+      }
+      throw new ForgeError("GitHub gave the app no installation token.", {
+        hint: "Check that the app is installed on the repository and that APP_ID and the private key match it."
+      });
+    }
+  };
+}
+
 // src/bot/compose.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
+import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
@@ -42792,6 +42808,355 @@ function processHost() {
   };
 }
 
+// src/runtime/goal/store.ts
+import { mkdir as mkdir6, readdir as readdir4, stat as stat8 } from "node:fs/promises";
+
+// src/runtime/state/lock.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
+import { performance as performance2 } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+var lockInfoSchema = external_exports.object({
+  pid: external_exports.number().int().positive(),
+  host: external_exports.string(),
+  acquiredAt: external_exports.string(),
+  token: external_exports.string().min(1)
+});
+var DEFAULT_WAIT_MS = 5e3;
+var DEFAULT_STALE_MS = 10 * 60 * 1e3;
+var GARBAGE_GRACE_MS = 3e3;
+var ABANDONED_MARKER_MS = 1e4;
+var MAX_POLL_MS = 100;
+async function withLock(lockPath, options, fn) {
+  const token = randomBytes2(16).toString("hex");
+  await acquire(lockPath, options, token);
+  let result2;
+  try {
+    result2 = await fn();
+  } catch (error62) {
+    await release(lockPath, token).catch(() => {
+    });
+    throw error62;
+  }
+  await release(lockPath, token);
+  return result2;
+}
+async function acquire(lockPath, options, token) {
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const started = performance2.now();
+  let delay = 5;
+  for (; ; ) {
+    const mine = {
+      pid: options.host.pid,
+      host: options.host.hostname,
+      acquiredAt: options.clock.nowIso(),
+      token
+    };
+    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
+`)) return;
+    const holder = await readHolder(lockPath);
+    if (holder.kind === "gone") continue;
+    const why = staleReason(holder, options);
+    if (why !== null && await breakStale(lockPath, holder.raw, token, options.clock)) {
+      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
+      continue;
+    }
+    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+  }
+}
+function staleReason(holder, options) {
+  const now = options.clock.nowMs();
+  if (holder.kind === "valid") {
+    const { info } = holder;
+    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
+      return `pid ${info.pid} on ${info.host} is no longer running`;
+    }
+    const acquired = Date.parse(info.acquiredAt);
+    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
+    if (age > staleMs) {
+      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
+    }
+    return null;
+  }
+  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
+    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
+  }
+  return null;
+}
+async function breakStale(lockPath, observed, token, clock) {
+  const marker = `${lockPath}.break`;
+  if (!await tryCreate(marker, token)) {
+    await clearAbandonedMarker(marker, clock);
+    return false;
+  }
+  try {
+    if (await readRaw(lockPath) !== observed) return false;
+    const aside = `${lockPath}.stale-${token}`;
+    try {
+      await rename2(lockPath, aside);
+    } catch (error62) {
+      if (isCode(error62, "ENOENT")) return false;
+      throw error62;
+    }
+    const moved = await readRaw(aside);
+    if (moved !== observed) {
+      await link2(aside, lockPath).catch(() => {
+      });
+    }
+    await unlink2(aside).catch(() => {
+    });
+    return moved === observed;
+  } finally {
+    if (await readRaw(marker) === token) await unlink2(marker).catch(() => {
+    });
+  }
+}
+async function clearAbandonedMarker(marker, clock) {
+  try {
+    const { mtimeMs } = await stat7(marker);
+    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function release(lockPath, token) {
+  const raw = await readRaw(lockPath);
+  if (raw === null || parseInfo(raw)?.token !== token) return;
+  try {
+    await unlink2(lockPath);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function tryCreate(path, content) {
+  let handle;
+  try {
+    handle = await open4(path, "wx", 420);
+  } catch (error62) {
+    if (isCode(error62, "EEXIST")) return false;
+    throw new StateError(`Cannot create lock file ${path}.`, {
+      cause: error62,
+      hint: "Check that the goal directory exists and is writable."
+    });
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (error62) {
+    await handle.close();
+    await unlink2(path).catch(() => {
+    });
+    throw new StateError(`Cannot write lock file ${path}.`, { cause: error62 });
+  }
+  await handle.close();
+  return true;
+}
+async function readHolder(lockPath) {
+  let mtimeMs;
+  try {
+    ({ mtimeMs } = await stat7(lockPath));
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return { kind: "gone" };
+    throw error62;
+  }
+  const raw = await readRaw(lockPath);
+  if (raw === null) return { kind: "gone" };
+  const info = parseInfo(raw);
+  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
+}
+async function readRaw(path) {
+  try {
+    return await readFile6(path, "utf8");
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return null;
+    throw error62;
+  }
+}
+function parseInfo(raw) {
+  try {
+    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
+    return result2.success ? result2.data : null;
+  } catch {
+    return null;
+  }
+}
+function busyError(lockPath, holder, waitMs, options) {
+  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
+  if (holder.kind === "valid") {
+    const { pid, host, acquiredAt } = holder.info;
+    return new BusyError(
+      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
+      {
+        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
+      }
+    );
+  }
+  return new BusyError(
+    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
+    {
+      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
+    }
+  );
+}
+function duration3(ms) {
+  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
+  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms)} ms`;
+}
+function isCode(error62, code2) {
+  return error62?.code === code2;
+}
+
+// src/runtime/goal/store.ts
+var GoalStore = class {
+  constructor(deps) {
+    this.deps = deps;
+  }
+  deps;
+  #known = /* @__PURE__ */ new Map();
+  paths(id) {
+    return goalPaths(this.deps.stateRoot, id);
+  }
+  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
+  async create(record2) {
+    const paths = this.paths(record2.id);
+    await mkdir6(goalsDir(this.deps.stateRoot), { recursive: true });
+    try {
+      await mkdir6(paths.dir);
+    } catch (error62) {
+      if (error62.code === "EEXIST") {
+        throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
+      }
+      throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
+        cause: error62,
+        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
+      });
+    }
+    await mkdir6(paths.gateArtifacts, { recursive: true });
+    await mkdir6(paths.agentRunArtifacts, { recursive: true });
+    await mkdir6(paths.reviewArtifacts, { recursive: true });
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(paths.goal, parsed2);
+    await this.#remember(paths.goal, parsed2);
+    return paths;
+  }
+  async read(id) {
+    const path = this.paths(id).goal;
+    const identity = await fileIdentity(path);
+    const known = this.#known.get(path);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = await readVersioned(goalRecordVersioned, path);
+    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path, record2) {
+    const identity = await fileIdentity(path);
+    if (identity === null) this.#known.delete(path);
+    else this.#known.set(path, { identity, record: structuredClone(record2) });
+  }
+  /**
+   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
+   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
+   */
+  async write(next) {
+    const current = await this.read(next.id);
+    if (current.revision !== next.revision) {
+      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
+        hint: "Another omk process updated it first. Run the command again."
+      });
+    }
+    const written = goalRecordSchema.parse({
+      ...next,
+      revision: next.revision + 1,
+      updatedAt: this.deps.clock.nowIso()
+    });
+    const path = this.paths(next.id).goal;
+    await writeJsonAtomic(path, written);
+    await this.#remember(path, written);
+    return written;
+  }
+  /**
+   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
+   * a `lock_recovered` event, so the takeover is visible in replay.
+   */
+  async withGoalLock(id, fn) {
+    const recovered = [];
+    return withLock(
+      this.paths(id).lock,
+      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
+      async () => {
+        if (recovered.length > 0) {
+          await new EventLog(this.paths(id).events, this.deps.clock).append(
+            recovered.map((why) => ({ type: "lock_recovered", data: { why } }))
+          );
+          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
+        }
+        return fn();
+      }
+    );
+  }
+  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
+  async list() {
+    let names;
+    try {
+      names = await readdir4(goalsDir(this.deps.stateRoot));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return [];
+      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
+    }
+    const goals = [];
+    for (const name of names.sort()) {
+      try {
+        goals.push(await this.read(name));
+      } catch (error62) {
+        if (!(error62 instanceof OmkError)) throw error62;
+        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
+      }
+    }
+    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return pathExists(this.paths(id).goal);
+  }
+  /** `latest`, an exact id, or a unique prefix of one. */
+  async resolve(ref) {
+    const wanted = checkGoalRef(ref ?? "latest");
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
+    const goals = await this.list();
+    if (goals.length === 0) {
+      throw new NotFoundError("There are no goals yet.", {
+        hint: ["Start one with ", { step: "run" }, "."]
+      });
+    }
+    if (wanted === "latest") return goals[0].id;
+    const exact = goals.find((goal) => goal.id === wanted);
+    if (exact) return exact.id;
+    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
+    if (matches2.length === 1) return matches2[0].id;
+    if (matches2.length > 1) {
+      throw new NotFoundError(
+        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
+        {
+          hint: "Give more of the id."
+        }
+      );
+    }
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  }
+};
+async function fileIdentity(path) {
+  try {
+    const info = await stat8(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
 // src/runtime/plan/clauses.ts
 var ACTION_VERBS = new Set(
   `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
@@ -43381,7 +43746,7 @@ function appFor(bot, ws, target) {
     repo: gitRepo,
     planner: heuristicPlanner,
     reporter: deps.reporter,
-    randomHex: () => randomBytes2(3).toString("hex"),
+    randomHex: () => randomBytes3(3).toString("hex"),
     env: deps.env,
     execution: localExecutionHost,
     words: BOT_WORDS,
@@ -43491,13 +43856,13 @@ async function initWithRemote(path, url2) {
 }
 
 // src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp2, rm as rm6, stat as stat7 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm6, stat as stat9 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join17 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdtemp, readFile as readFile6, rm as rm4 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile7, rm as rm4 } from "node:fs/promises";
 import { join as join14 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash2(like.length === 64 ? "sha256" : "sha1");
@@ -43533,7 +43898,7 @@ async function readBlobs(git, scratch, oids) {
     const file2 = join14(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile6(file2);
+    const content = await readFile7(file2);
     await rm4(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
@@ -43542,7 +43907,7 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat3, mkdir as mkdir6, readdir as readdir4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
+import { lstat as lstat3, mkdir as mkdir7, readdir as readdir5, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname8, join as join15 } from "node:path";
 
 // src/adapters/git/state-tree.ts
@@ -43629,7 +43994,7 @@ async function walk(dir) {
   const visit2 = async (abs, rel) => {
     let items;
     try {
-      items = await readdir4(abs, { withFileTypes: true });
+      items = await readdir5(abs, { withFileTypes: true });
     } catch (error62) {
       if (error62.code === "ENOENT") return;
       throw error62;
@@ -43657,7 +44022,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
       continue;
     const { size } = await lstat3(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir6(stubDir, { recursive: true });
+      await mkdir7(stubDir, { recursive: true });
       const stub = join15(stubDir, `stub-${files.length}`);
       await writeFile4(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
@@ -43688,11 +44053,11 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
     const abs = join15(paths.dir, ...rel.split("/"));
-    await mkdir6(dirname8(abs), { recursive: true });
+    await mkdir7(dirname8(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
-    await mkdir6(dir, { recursive: true });
+    await mkdir7(dir, { recursive: true });
   }
 }
 
@@ -43868,7 +44233,7 @@ function createGitStateBranch(options) {
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat7(goalDir).catch(() => null);
+      const found = await stat9(goalDir).catch(() => null);
       if (found === null || !found.isDirectory()) {
         throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
       }
@@ -43900,7 +44265,7 @@ function createGitStateBranch(options) {
               }
             );
           }
-          await sleep(Math.min(1e3, 25 * 2 ** (attempt - 1)) + Math.random() * 25);
+          await sleep2(Math.min(1e3, 25 * 2 ** (attempt - 1)) + Math.random() * 25);
           base = tip;
         }
       });
@@ -43911,357 +44276,8 @@ function scopeFilter(only) {
   if (only === void 0) return void 0;
   return (path) => only.some((entry) => entry.endsWith("/") ? path.startsWith(entry) : path === entry);
 }
-function sleep(ms) {
+function sleep2(ms) {
   return new Promise((resolve9) => setTimeout(resolve9, ms));
-}
-
-// src/runtime/goal/store.ts
-import { mkdir as mkdir7, readdir as readdir5, stat as stat9 } from "node:fs/promises";
-
-// src/runtime/state/lock.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile7, rename as rename2, stat as stat8, unlink as unlink2 } from "node:fs/promises";
-import { performance as performance2 } from "node:perf_hooks";
-import { setTimeout as sleep2 } from "node:timers/promises";
-var lockInfoSchema = external_exports.object({
-  pid: external_exports.number().int().positive(),
-  host: external_exports.string(),
-  acquiredAt: external_exports.string(),
-  token: external_exports.string().min(1)
-});
-var DEFAULT_WAIT_MS = 5e3;
-var DEFAULT_STALE_MS = 10 * 60 * 1e3;
-var GARBAGE_GRACE_MS = 3e3;
-var ABANDONED_MARKER_MS = 1e4;
-var MAX_POLL_MS = 100;
-async function withLock(lockPath, options, fn) {
-  const token = randomBytes3(16).toString("hex");
-  await acquire(lockPath, options, token);
-  let result2;
-  try {
-    result2 = await fn();
-  } catch (error62) {
-    await release(lockPath, token).catch(() => {
-    });
-    throw error62;
-  }
-  await release(lockPath, token);
-  return result2;
-}
-async function acquire(lockPath, options, token) {
-  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-  const started = performance2.now();
-  let delay = 5;
-  for (; ; ) {
-    const mine = {
-      pid: options.host.pid,
-      host: options.host.hostname,
-      acquiredAt: options.clock.nowIso(),
-      token
-    };
-    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
-`)) return;
-    const holder = await readHolder(lockPath);
-    if (holder.kind === "gone") continue;
-    const why = staleReason(holder, options);
-    if (why !== null && await breakStale(lockPath, holder.raw, token, options.clock)) {
-      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
-      continue;
-    }
-    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
-    await sleep2(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-  }
-}
-function staleReason(holder, options) {
-  const now = options.clock.nowMs();
-  if (holder.kind === "valid") {
-    const { info } = holder;
-    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
-      return `pid ${info.pid} on ${info.host} is no longer running`;
-    }
-    const acquired = Date.parse(info.acquiredAt);
-    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
-    if (age > staleMs) {
-      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
-    }
-    return null;
-  }
-  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
-    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
-  }
-  return null;
-}
-async function breakStale(lockPath, observed, token, clock) {
-  const marker = `${lockPath}.break`;
-  if (!await tryCreate(marker, token)) {
-    await clearAbandonedMarker(marker, clock);
-    return false;
-  }
-  try {
-    if (await readRaw(lockPath) !== observed) return false;
-    const aside = `${lockPath}.stale-${token}`;
-    try {
-      await rename2(lockPath, aside);
-    } catch (error62) {
-      if (isCode(error62, "ENOENT")) return false;
-      throw error62;
-    }
-    const moved = await readRaw(aside);
-    if (moved !== observed) {
-      await link2(aside, lockPath).catch(() => {
-      });
-    }
-    await unlink2(aside).catch(() => {
-    });
-    return moved === observed;
-  } finally {
-    if (await readRaw(marker) === token) await unlink2(marker).catch(() => {
-    });
-  }
-}
-async function clearAbandonedMarker(marker, clock) {
-  try {
-    const { mtimeMs } = await stat8(marker);
-    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function release(lockPath, token) {
-  const raw = await readRaw(lockPath);
-  if (raw === null || parseInfo(raw)?.token !== token) return;
-  try {
-    await unlink2(lockPath);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function tryCreate(path, content) {
-  let handle;
-  try {
-    handle = await open4(path, "wx", 420);
-  } catch (error62) {
-    if (isCode(error62, "EEXIST")) return false;
-    throw new StateError(`Cannot create lock file ${path}.`, {
-      cause: error62,
-      hint: "Check that the goal directory exists and is writable."
-    });
-  }
-  try {
-    await handle.writeFile(content);
-  } catch (error62) {
-    await handle.close();
-    await unlink2(path).catch(() => {
-    });
-    throw new StateError(`Cannot write lock file ${path}.`, { cause: error62 });
-  }
-  await handle.close();
-  return true;
-}
-async function readHolder(lockPath) {
-  let mtimeMs;
-  try {
-    ({ mtimeMs } = await stat8(lockPath));
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return { kind: "gone" };
-    throw error62;
-  }
-  const raw = await readRaw(lockPath);
-  if (raw === null) return { kind: "gone" };
-  const info = parseInfo(raw);
-  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
-}
-async function readRaw(path) {
-  try {
-    return await readFile7(path, "utf8");
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return null;
-    throw error62;
-  }
-}
-function parseInfo(raw) {
-  try {
-    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
-    return result2.success ? result2.data : null;
-  } catch {
-    return null;
-  }
-}
-function busyError(lockPath, holder, waitMs, options) {
-  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
-  if (holder.kind === "valid") {
-    const { pid, host, acquiredAt } = holder.info;
-    return new BusyError(
-      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
-      {
-        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
-      }
-    );
-  }
-  return new BusyError(
-    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
-    {
-      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
-    }
-  );
-}
-function duration3(ms) {
-  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
-  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
-  return `${Math.round(ms)} ms`;
-}
-function isCode(error62, code2) {
-  return error62?.code === code2;
-}
-
-// src/runtime/goal/store.ts
-var GoalStore = class {
-  constructor(deps) {
-    this.deps = deps;
-  }
-  deps;
-  #known = /* @__PURE__ */ new Map();
-  paths(id) {
-    return goalPaths(this.deps.stateRoot, id);
-  }
-  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
-  async create(record2) {
-    const paths = this.paths(record2.id);
-    await mkdir7(goalsDir(this.deps.stateRoot), { recursive: true });
-    try {
-      await mkdir7(paths.dir);
-    } catch (error62) {
-      if (error62.code === "EEXIST") {
-        throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
-      }
-      throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
-        cause: error62,
-        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
-      });
-    }
-    await mkdir7(paths.gateArtifacts, { recursive: true });
-    await mkdir7(paths.agentRunArtifacts, { recursive: true });
-    await mkdir7(paths.reviewArtifacts, { recursive: true });
-    const parsed2 = goalRecordSchema.parse(record2);
-    await writeJsonAtomic(paths.goal, parsed2);
-    await this.#remember(paths.goal, parsed2);
-    return paths;
-  }
-  async read(id) {
-    const path = this.paths(id).goal;
-    const identity = await fileIdentity(path);
-    const known = this.#known.get(path);
-    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = await readVersioned(goalRecordVersioned, path);
-    if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record2) });
-    return record2;
-  }
-  /** Remembers what this store just wrote, so reading it back needs no open. */
-  async #remember(path, record2) {
-    const identity = await fileIdentity(path);
-    if (identity === null) this.#known.delete(path);
-    else this.#known.set(path, { identity, record: structuredClone(record2) });
-  }
-  /**
-   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
-   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
-   */
-  async write(next) {
-    const current = await this.read(next.id);
-    if (current.revision !== next.revision) {
-      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
-        hint: "Another omk process updated it first. Run the command again."
-      });
-    }
-    const written = goalRecordSchema.parse({
-      ...next,
-      revision: next.revision + 1,
-      updatedAt: this.deps.clock.nowIso()
-    });
-    const path = this.paths(next.id).goal;
-    await writeJsonAtomic(path, written);
-    await this.#remember(path, written);
-    return written;
-  }
-  /**
-   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
-   * a `lock_recovered` event, so the takeover is visible in replay.
-   */
-  async withGoalLock(id, fn) {
-    const recovered = [];
-    return withLock(
-      this.paths(id).lock,
-      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
-      async () => {
-        if (recovered.length > 0) {
-          await new EventLog(this.paths(id).events, this.deps.clock).append(
-            recovered.map((why) => ({ type: "lock_recovered", data: { why } }))
-          );
-          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
-        }
-        return fn();
-      }
-    );
-  }
-  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
-  async list() {
-    let names;
-    try {
-      names = await readdir5(goalsDir(this.deps.stateRoot));
-    } catch (error62) {
-      if (error62.code === "ENOENT") return [];
-      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
-    }
-    const goals = [];
-    for (const name of names.sort()) {
-      try {
-        goals.push(await this.read(name));
-      } catch (error62) {
-        if (!(error62 instanceof OmkError)) throw error62;
-        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
-      }
-    }
-    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-  }
-  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
-  has(id) {
-    return pathExists(this.paths(id).goal);
-  }
-  /** `latest`, an exact id, or a unique prefix of one. */
-  async resolve(ref) {
-    const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) return wanted;
-    const goals = await this.list();
-    if (goals.length === 0) {
-      throw new NotFoundError("There are no goals yet.", {
-        hint: ["Start one with ", { step: "run" }, "."]
-      });
-    }
-    if (wanted === "latest") return goals[0].id;
-    const exact = goals.find((goal) => goal.id === wanted);
-    if (exact) return exact.id;
-    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
-    if (matches2.length === 1) return matches2[0].id;
-    if (matches2.length > 1) {
-      throw new NotFoundError(
-        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
-        {
-          hint: "Give more of the id."
-        }
-      );
-    }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  }
-};
-async function fileIdentity(path) {
-  try {
-    const info = await stat9(path, { bigint: true });
-    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  } catch {
-    return null;
-  }
 }
 
 // src/bot/workspace.ts
@@ -44365,7 +44381,7 @@ ${HELP_FOOTER}
 `;
 }
 function usageReply(login, problem, topic) {
-  return `${to(login)} I could not read that command: ${text(clip(problem, 600))}
+  return `${to(login)} I could not read that command: ${text(clip2(problem, 600))}
 
 ${usageBlock(topic ?? void 0)}
 `;
@@ -44393,9 +44409,9 @@ function errorReply(login, error62) {
     const words2 = error62.hintIn(BOT_STEPS);
     const hint = words2 ? `
 
-> ${text(clip(words2, 600))}` : "";
+> ${text(clip2(words2, 600))}` : "";
     const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
-    return `${to(login)} ${text(clip(message, 1e3))}${hint}
+    return `${to(login)} ${text(clip2(message, 1e3))}${hint}
 `;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.

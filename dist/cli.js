@@ -24040,111 +24040,6 @@ var init_errors3 = __esm({
   }
 });
 
-// src/runtime/gates/env.ts
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value2 = processEnv[name];
-    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
-    env[name] = value2;
-  }
-  return env;
-}
-var GATE_ENV_ALLOWLIST, SECRET_NAME, SECRET_VALUE, GATE_ENV_DEFAULTS;
-var init_env = __esm({
-  "src/runtime/gates/env.ts"() {
-    "use strict";
-    GATE_ENV_ALLOWLIST = [
-      "PATH",
-      "HOME",
-      "USER",
-      "LANG",
-      "LC_ALL",
-      "TZ",
-      "TMPDIR",
-      "TERM",
-      "CI",
-      "XDG_CACHE_HOME",
-      // Toolchains: where they are installed and where their caches live.
-      "CARGO_HOME",
-      "RUSTUP_HOME",
-      "RUSTUP_TOOLCHAIN",
-      "GOROOT",
-      "GOPATH",
-      "GOCACHE",
-      "GOMODCACHE",
-      "GOFLAGS",
-      "PYTHONPATH",
-      "VIRTUAL_ENV",
-      "JAVA_HOME",
-      "npm_config_cache"
-    ];
-    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-    SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-    GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-  }
-});
-
-// src/adapters/git/run-git.ts
-import { execFile } from "node:child_process";
-function runGit(args, options) {
-  const env = {
-    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
-    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
-    ...options.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GCM_INTERACTIVE: "never",
-    LANG: "C",
-    LC_ALL: "C"
-  };
-  const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve13, reject) => {
-    const child = execFile(
-      "git",
-      [...args],
-      {
-        cwd: options.cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 12e4,
-        killSignal: "SIGKILL",
-        windowsHide: true
-      },
-      (error62, stdout, stderr) => {
-        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
-          const what = `git ${args.join(" ")}`;
-          const detail = stderr.trim() || error62.message;
-          reject(
-            new GitError(
-              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
-              { cause: error62 }
-            )
-          );
-          return;
-        }
-        resolve13({ stdout, stderr, exitCode });
-      }
-    );
-    if (options.input !== void 0) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
-}
-var init_run_git = __esm({
-  "src/adapters/git/run-git.ts"() {
-    "use strict";
-    init_errors3();
-    init_env();
-  }
-});
-
 // src/runtime/state/versioned.ts
 import { readFile as readFile2 } from "node:fs/promises";
 function parseVersioned(schema, value2, source) {
@@ -24262,6 +24157,65 @@ var init_schema = __esm({
       rejected: external_exports.array(taskRejectionSchema)
     });
     taskGraphVersioned = singleVersion("task-graph.json", 1, taskGraphSchema);
+  }
+});
+
+// src/runtime/goal/ids.ts
+function slugify2(text2, max) {
+  const slug = text2.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+var GOAL_ID_PATTERN;
+var init_ids = __esm({
+  "src/runtime/goal/ids.ts"() {
+    "use strict";
+    init_errors3();
+    GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+  }
+});
+
+// src/runtime/graph/branches.ts
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS;
+var init_branches = __esm({
+  "src/runtime/graph/branches.ts"() {
+    "use strict";
+    init_ids();
+    init_schema();
+    OMK_BRANCH_PREFIX = "omk/";
+    DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+    BASE_ID = "base";
+    INTEGRATION_ID = "integration";
+    RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
   }
 });
 
@@ -31595,62 +31549,108 @@ var require_dist = __commonJS({
   }
 });
 
-// src/runtime/goal/ids.ts
-function slugify2(text2, max) {
-  const slug = text2.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
+// src/runtime/gates/env.ts
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
 }
-function newGoalId(goalText, suffixHex) {
-  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value2 = processEnv[name];
+    if (value2 === void 0 || isSecretName(name) || SECRET_VALUE.test(value2)) continue;
+    env[name] = value2;
+  }
+  return env;
 }
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: [
-      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
-      { step: "list" },
-      "."
-    ]
-  });
-}
-var GOAL_ID_PATTERN;
-var init_ids = __esm({
-  "src/runtime/goal/ids.ts"() {
+var GATE_ENV_ALLOWLIST, SECRET_NAME, SECRET_VALUE, GATE_ENV_DEFAULTS;
+var init_env = __esm({
+  "src/runtime/gates/env.ts"() {
     "use strict";
-    init_errors3();
-    GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+    GATE_ENV_ALLOWLIST = [
+      "PATH",
+      "HOME",
+      "USER",
+      "LANG",
+      "LC_ALL",
+      "TZ",
+      "TMPDIR",
+      "TERM",
+      "CI",
+      "XDG_CACHE_HOME",
+      // Toolchains: where they are installed and where their caches live.
+      "CARGO_HOME",
+      "RUSTUP_HOME",
+      "RUSTUP_TOOLCHAIN",
+      "GOROOT",
+      "GOPATH",
+      "GOCACHE",
+      "GOMODCACHE",
+      "GOFLAGS",
+      "PYTHONPATH",
+      "VIRTUAL_ENV",
+      "JAVA_HOME",
+      "npm_config_cache"
+    ];
+    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+    SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+    GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
   }
 });
 
-// src/runtime/graph/branches.ts
-function goalBranchPrefix(goalId) {
-  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+// src/adapters/git/run-git.ts
+import { execFile } from "node:child_process";
+function runGit(args, options) {
+  const env = {
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
+    ...options.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    LANG: "C",
+    LC_ALL: "C"
+  };
+  const ok2 = options.okExitCodes ?? [0];
+  return new Promise((resolve13, reject) => {
+    const child = execFile(
+      "git",
+      [...args],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 12e4,
+        killSignal: "SIGKILL",
+        windowsHide: true
+      },
+      (error62, stdout, stderr) => {
+        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
+        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
+          const what = `git ${args.join(" ")}`;
+          const detail = stderr.trim() || error62.message;
+          reject(
+            new GitError(
+              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
+              { cause: error62 }
+            )
+          );
+          return;
+        }
+        resolve13({ stdout, stderr, exitCode });
+      }
+    );
+    if (options.input !== void 0) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
 }
-function sliceBranchName(goalId, sliceId2) {
-  return `${goalBranchPrefix(goalId)}${sliceId2}`;
-}
-function integrationBranchName(goalId) {
-  return sliceBranchName(goalId, INTEGRATION_ID);
-}
-function parseOmkBranch(branch) {
-  const [root, goalId, sliceId2, ...rest] = branch.split("/");
-  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
-    return null;
-  }
-  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
-}
-var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS;
-var init_branches = __esm({
-  "src/runtime/graph/branches.ts"() {
+var init_run_git = __esm({
+  "src/adapters/git/run-git.ts"() {
     "use strict";
-    init_ids();
-    init_schema();
-    OMK_BRANCH_PREFIX = "omk/";
-    DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
-    BASE_ID = "base";
-    INTEGRATION_ID = "integration";
-    RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+    init_errors3();
+    init_env();
   }
 });
 
@@ -34064,7 +34064,7 @@ function lowercaseKeys(object2) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value2) {
+function isPlainObject3(value2) {
   if (typeof value2 !== "object" || value2 === null) return false;
   if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value2);
@@ -34075,7 +34075,7 @@ function isPlainObject2(value2) {
 function mergeDeep(defaults, options) {
   const result2 = Object.assign({}, defaults);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
+    if (isPlainObject3(options[key])) {
       if (!(key in defaults)) Object.assign(result2, { [key]: options[key] });
       else result2[key] = mergeDeep(defaults[key], options[key]);
     } else {
@@ -34903,7 +34903,7 @@ var init_json_with_bigint = __esm({
 });
 
 // node_modules/@octokit/request/dist-bundle/index.js
-function isPlainObject3(value2) {
+function isPlainObject4(value2) {
   if (typeof value2 !== "object" || value2 === null) return false;
   if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value2);
@@ -34920,7 +34920,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value2]) => [
       name,
@@ -38216,169 +38216,6 @@ var {
   Help
 } = import_index.default;
 
-// src/cli/run.ts
-init_errors3();
-
-// src/cli/exit-codes.ts
-var EXIT_CODES = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  not_found: 3,
-  refused: 4,
-  busy: 5,
-  state: 6,
-  git: 7,
-  forge: 8,
-  budget: 9,
-  not_ready: 10,
-  interrupted: 130
-};
-function exitCodeFor(code3) {
-  switch (code3) {
-    case "usage":
-    case "config":
-      return EXIT_CODES.usage;
-    case "not_found":
-      return EXIT_CODES.not_found;
-    case "illegal_transition":
-    case "policy_violation":
-      return EXIT_CODES.refused;
-    case "busy":
-      return EXIT_CODES.busy;
-    case "state":
-    case "unsupported_version":
-      return EXIT_CODES.state;
-    case "git":
-      return EXIT_CODES.git;
-    case "forge":
-      return EXIT_CODES.forge;
-    case "internal":
-      return EXIT_CODES.internal;
-  }
-}
-var EXIT_CODE_HELP = `Exit codes:
-  0  success
-  1  unexpected internal error (please report it)
-  2  invalid input: a flag, argument or config value (the message shows a correct example)
-  3  not found: no such goal (see 'omk goal list')
-  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
-  5  busy: another omk process holds the goal; retry
-  6  state: a state file is damaged or written by a newer omk
-  7  git: a git command failed (or the directory is not a repository)
-  8  forge: the GitHub (or local forge) API refused or failed
-  9  budget: the goal's budget is exhausted (see 'omk goal budget-add')
- 10  not ready: with --until-ready, the goal ended without a ready proof (see 'omk goal proof')
-130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;
-
-// src/adapters/demo/fixture.ts
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-
-// src/adapters/git/identity.ts
-var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
-function commitEnv(identity) {
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email
-  };
-}
-var COMMIT_CONFIG = [
-  "-c",
-  "commit.gpgsign=false",
-  "-c",
-  "rerere.enabled=false",
-  "-c",
-  "maintenance.auto=false",
-  "-c",
-  "gc.auto=0"
-];
-
-// src/adapters/git/init.ts
-init_run_git();
-async function initFromDirectory(root, input2) {
-  await runGit(["init", "--quiet", `--initial-branch=${input2.branch}`], { cwd: root });
-  await runGit(["config", "gc.auto", "0"], { cwd: root });
-  await runGit(["add", "--all"], { cwd: root });
-  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", input2.message], {
-    cwd: root,
-    env: commitEnv(input2.author)
-  });
-}
-
-// src/adapters/demo/fixture.ts
-var DEMO_FILES = {
-  "package.json": `${JSON.stringify(
-    {
-      name: "omk-demo-fixture",
-      private: true,
-      type: "module",
-      scripts: { test: "node --test test/", lint: "node scripts/lint.mjs" }
-    },
-    null,
-    2
-  )}
-`,
-  "README.md": "# omk demo fixture\n\nA calculator whose `add` subtracts. Its test fails until the bug is fixed.\n",
-  "src/math.js": [
-    "// omk-demo-fix: export function add(a, b) { return a + b; }",
-    "export function add(a, b) { return a - b; }",
-    "",
-    "export function multiply(a, b) {",
-    "  return a * b;",
-    "}",
-    ""
-  ].join("\n"),
-  "test/math.test.js": [
-    "import assert from 'node:assert/strict';",
-    "import { test } from 'node:test';",
-    "import { add, multiply } from '../src/math.js';",
-    "",
-    "test('add sums two numbers', () => {",
-    "  assert.equal(add(2, 3), 5);",
-    "});",
-    "",
-    "test('multiply multiplies', () => {",
-    "  assert.equal(multiply(4, 5), 20);",
-    "});",
-    "// omk-demo-append: test('add handles negative numbers (regression)', () => assert.equal(add(-2, -3), -5));",
-    ""
-  ].join("\n"),
-  "scripts/lint.mjs": [
-    "import { readdirSync, readFileSync } from 'node:fs';",
-    "",
-    "// A tiny linter: no trailing whitespace and no debugger statements in src/.",
-    "let problems = 0;",
-    "for (const name of readdirSync('src')) {",
-    "  readFileSync('src/' + name, 'utf8').split('\\n').forEach((line, i) => {",
-    "    if (/\\s+$/.test(line) || line.includes('debugger')) {",
-    "      console.error('src/' + name + ':' + (i + 1) + ': lint error');",
-    "      problems += 1;",
-    "    }",
-    "  });",
-    "}",
-    "process.exit(problems > 0 ? 1 : 0);",
-    ""
-  ].join("\n")
-};
-var DEMO_GOAL = "fix the failing test in src/math.js and add a regression test";
-async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join(parent, "omk-demo-"));
-  for (const [path, content] of Object.entries(DEMO_FILES)) {
-    await mkdir(dirname(join(root, path)), { recursive: true });
-    await writeFile(join(root, path), content);
-  }
-  await initFromDirectory(root, {
-    branch: "main",
-    message: "demo fixture: add() is wrong",
-    author: { name: "omk demo", email: "demo@omk.invalid" }
-  });
-  return root;
-}
-
 // src/runtime/budget/ops.ts
 init_errors3();
 
@@ -38386,7 +38223,7 @@ init_errors3();
 init_zod();
 init_errors3();
 import { open as open2, readFile } from "node:fs/promises";
-import { dirname as dirname2 } from "node:path";
+import { dirname } from "node:path";
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function readJsonl(path, parse6, maxVersion) {
@@ -38486,7 +38323,7 @@ async function appendText(path, text2) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir(dirname2(path));
+  if (created) await syncDir(dirname(path));
 }
 function parseLine(line2, parse6, checkVersion) {
   let value2;
@@ -38894,10 +38731,10 @@ var proofVersioned = singleVersion("proof.json", 1, proofSchema);
 // src/runtime/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open3, rename, rm } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join2 } from "node:path";
+import { basename, dirname as dirname2, join } from "node:path";
 async function writeFileAtomic(path, data) {
-  const dir = dirname3(path);
-  const tmp = join2(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const dir = dirname2(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open3(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -39660,32 +39497,130 @@ async function rescaleSliceBudgets(store, goal, limits, spent) {
   return count;
 }
 
-// src/runtime/goal/queries.ts
-init_schema();
-init_versioned();
-async function readProof(store, goalId) {
-  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
-  return { proof, digestValid: verifyProofDigest(proof) };
+// src/runtime/budget/parse.ts
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
+var MAX_DURATION_MS = 365 * UNIT_MS.d;
+var ok = (value2) => ({ ok: true, value: value2 });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
+  const text2 = raw.trim().toLowerCase();
+  const match = DURATION.exec(text2);
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
+  const [, d, h, m, s] = match;
+  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS) return issue2("too_long");
+  return ok(ms);
 }
-async function goalStatus(store, goalId) {
-  const goal = await store.read(goalId);
-  const [proof, lastEventSeq] = await Promise.all([
-    readProof(store, goalId),
-    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
-  ]);
-  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+function parseTokens(raw, field = "budgetTokens") {
+  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
+  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  const value2 = Number(match[1]) * scale;
+  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
+  return ok(value2);
 }
-async function goalShow(store, goalId) {
-  const paths = store.paths(goalId);
-  const [goal, graph] = await Promise.all([
-    store.read(goalId),
-    readVersioned(taskGraphVersioned, paths.taskGraph)
-  ]);
-  return { goal, graph, paths };
+function parseUsd(raw, field = "budgetUsd") {
+  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
+  const value2 = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(value2 > 0) || value2 > 1e6) {
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
+  }
+  return ok(value2);
 }
-async function readEvents(store, goalId) {
-  await store.read(goalId);
-  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
+function parsePositiveInt(raw, field, example, max = 64) {
+  const text2 = raw.trim();
+  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
+  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
+  }
+  return ok(value2);
+}
+function formatDuration(ms) {
+  if (ms <= 0) return "0s";
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("") || "0s";
+}
+
+// src/runtime/doctor/doctor.ts
+init_errors3();
+
+// src/runtime/doctor/check-agent.ts
+import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
+
+// src/runtime/agents/presets.ts
+function preset(spec) {
+  return { prompt: "arg", envNames: [], usage: "none", ...spec };
+}
+var AGENT_PRESETS = [
+  preset({
+    name: "claude",
+    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
+    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
+    envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
+    usage: "claude"
+  }),
+  preset({
+    name: "codex",
+    description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
+    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
+    envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
+    usage: "codex"
+  }),
+  preset({
+    name: "gemini",
+    description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
+    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
+    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+    usage: "gemini"
+  }),
+  preset({
+    name: "kimi",
+    description: "Kimi CLI print mode (non-interactive, tool calls auto-approved)",
+    argv: ["kimi", "--print", "-p", "{prompt}"],
+    envNames: ["KIMI_API_KEY", "MOONSHOT_API_KEY"]
+  }),
+  preset({
+    name: "aider",
+    description: "aider with the prompt from a file; omk commits, so aider does not (nor edits .gitignore)",
+    argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
+    prompt: "file",
+    envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
+    usage: "aider"
+  }),
+  preset({
+    name: "opencode",
+    description: "opencode `run`, JSON events for token counts and cost",
+    argv: ["opencode", "run", "--format", "json", "{prompt}"],
+    envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
+    usage: "opencode"
+  })
+];
+function findPreset(name) {
+  return AGENT_PRESETS.find((p) => p.name === name);
 }
 
 // src/runtime/agents/registry.ts
@@ -39822,58 +39757,6 @@ function quoteUntrusted(text2) {
   return `"${out}"`;
 }
 
-// src/runtime/agents/presets.ts
-function preset(spec) {
-  return { prompt: "arg", envNames: [], usage: "none", ...spec };
-}
-var AGENT_PRESETS = [
-  preset({
-    name: "claude",
-    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
-    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
-    envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
-    usage: "claude"
-  }),
-  preset({
-    name: "codex",
-    description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
-    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
-    envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
-    usage: "codex"
-  }),
-  preset({
-    name: "gemini",
-    description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
-    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
-    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    usage: "gemini"
-  }),
-  preset({
-    name: "kimi",
-    description: "Kimi CLI print mode (non-interactive, tool calls auto-approved)",
-    argv: ["kimi", "--print", "-p", "{prompt}"],
-    envNames: ["KIMI_API_KEY", "MOONSHOT_API_KEY"]
-  }),
-  preset({
-    name: "aider",
-    description: "aider with the prompt from a file; omk commits, so aider does not (nor edits .gitignore)",
-    argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
-    prompt: "file",
-    envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
-    usage: "aider"
-  }),
-  preset({
-    name: "opencode",
-    description: "opencode `run`, JSON events for token counts and cost",
-    argv: ["opencode", "run", "--format", "json", "{prompt}"],
-    envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
-    usage: "opencode"
-  })
-];
-function findPreset(name) {
-  return AGENT_PRESETS.find((p) => p.name === name);
-}
-
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
 var EXAMPLES = "for example claude, or script:./fix.sh";
@@ -39969,13 +39852,6 @@ function unknownAgent(spec, config2) {
   );
 }
 
-// src/runtime/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-init_zod();
-init_errors3();
-import { readFile as readFile3, stat } from "node:fs/promises";
-import { join as join3 } from "node:path";
-
 // src/runtime/config/schema.ts
 init_zod();
 
@@ -40010,9 +39886,9 @@ var CONFIG_VERSION = 1;
 var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
 var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
 var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
-var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
-  const [, h, m, s] = DURATION.exec(text2) ?? [];
+var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
+  const [, h, m, s] = DURATION2.exec(text2) ?? [];
   return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
 }).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
@@ -40059,7 +39935,954 @@ function defaultConfig() {
   return configSchema.parse({});
 }
 
+// src/runtime/doctor/check-agent.ts
+init_errors3();
+var INSTALL_HINTS = {
+  claude: "npm install -g @anthropic-ai/claude-code",
+  codex: "npm install -g @openai/codex",
+  gemini: "npm install -g @google/gemini-cli",
+  kimi: "uv tool install kimi-cli",
+  aider: "python -m pip install aider-install && aider-install",
+  opencode: "npm install -g opencode-ai"
+};
+var OTHER_PRESETS = AGENT_PRESETS.map((preset2) => preset2.name).filter((name) => name !== "claude").join(", ");
+function alternatives(spec) {
+  const others = AGENT_PRESETS.map((preset2) => preset2.name).filter((name) => name !== spec);
+  return `or choose another agent: --agent ${[...others, "script:./fix.sh", "demo"].join(" | ")} (demo runs offline and is not an AI)`;
+}
+async function checkAgent(input2, probes, context) {
+  const base = { id: "agent", title: "agent" };
+  const flag = input2.agent?.trim();
+  const configured = context.config?.agents.default;
+  const spec = flag || configured;
+  if (!spec) {
+    return {
+      ...base,
+      status: "warn",
+      detail: "no agent selected: `omk goal run` and `omk goal execute` need one",
+      fix: `pass --agent claude (or ${OTHER_PRESETS}, script:./fix.sh, demo), or set agents.default in .omk/config.yml`
+    };
+  }
+  const from = flag ? "--agent" : "agents.default";
+  const config2 = context.config ?? defaultConfig();
+  let executable;
+  try {
+    executable = agentExecutable(spec, { repoRoot: context.root, config: config2.agents });
+  } catch (error62) {
+    if (context.config === null) {
+      return {
+        ...base,
+        status: "warn",
+        detail: `${from} ${spec}: not checked, because .omk/config.yml did not load`,
+        fix: "fix .omk/config.yml (see the config check), then run omk doctor again"
+      };
+    }
+    return failure2(base, error62);
+  }
+  if (executable === null) {
+    return {
+      ...base,
+      status: "ok",
+      detail: `demo (${from}): the built-in demo agent, deterministic and offline, not an AI; needs nothing`
+    };
+  }
+  const missing = await findExecutable(spec, executable, context.root, probes);
+  if (missing !== null) return { ...base, ...missing };
+  try {
+    probes.validateAgent(spec, context.root, config2);
+  } catch (error62) {
+    return failure2(base, error62);
+  }
+  return {
+    ...base,
+    status: "ok",
+    detail: `${spec} (${from}): ${await located(executable, context.root, probes)}${credentials(spec, config2, input2.env)}`
+  };
+}
+async function findExecutable(spec, executable, root, probes) {
+  if (spec.startsWith("script:")) {
+    const state = await probes.fileState(executable);
+    if (state === "ok") return null;
+    const what = {
+      missing: "does not exist",
+      "not-file": "is not a file",
+      "not-executable": "is not executable"
+    }[state];
+    return {
+      status: "fail",
+      detail: `agent script ${executable} ${what}`,
+      fix: state === "not-executable" ? `chmod +x ${executable} (and start it with a #! line)` : `script paths are relative to the repository root (${root}); create the script, ${alternatives(spec)}`
+    };
+  }
+  if (executable.includes("/")) {
+    const path = isAbsolute2(executable) ? executable : resolve2(root, executable);
+    const state = await probes.fileState(path);
+    if (state === "ok") return null;
+    return {
+      status: "fail",
+      detail: `agent command ${path} (agents.custom.${spec}.argv[0]) is missing or not executable (${state})`,
+      fix: `point agents.custom.${spec}.argv[0] in .omk/config.yml at an executable, ${alternatives(spec)}`
+    };
+  }
+  if (await probes.findOnPath(executable) !== null) return null;
+  const preset2 = findPreset(spec);
+  const install = preset2 === void 0 ? void 0 : INSTALL_HINTS[preset2.name];
+  return {
+    status: "fail",
+    detail: `\`${executable}\` (agent ${spec}) was not found on PATH`,
+    fix: `${install === void 0 ? `install \`${executable}\` and put it on PATH` : `install it: ${install}`}; ${alternatives(spec)}`
+  };
+}
+async function located(executable, root, probes) {
+  if (executable.includes("/")) return isAbsolute2(executable) ? executable : resolve2(root, executable);
+  return await probes.findOnPath(executable) ?? executable;
+}
+function credentials(spec, config2, env) {
+  const names = [
+    ...findPreset(spec)?.envNames ?? [],
+    ...config2.agents.custom[spec]?.env ?? [],
+    ...config2.agents.settings[spec]?.env ?? []
+  ];
+  const unique2 = [...new Set(names)];
+  if (unique2.length === 0) return "";
+  const set2 = unique2.filter((name) => (env[name] ?? "") !== "");
+  return set2.length > 0 ? `; passes ${set2.join(", ")}` : `; none of ${unique2.join(", ")} is set, so it must be logged in on its own (under HOME)`;
+}
+function failure2(base, error62) {
+  if (!isOmkError(error62)) throw error62;
+  const check2 = { ...base, status: "fail", detail: error62.message };
+  if (error62.hint !== void 0) check2.fix = error62.hint;
+  return check2;
+}
+
+// src/runtime/doctor/check-gates.ts
+init_errors3();
+import { isAbsolute as isAbsolute3, resolve as resolve3 } from "node:path";
+var ADD_TEST_GATE = [
+  'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
+  "gates:",
+  "  list:",
+  "    - name: test",
+  '      run: ["npm", "test"]'
+].join("\n");
+async function checkGates(root, config2, probes) {
+  const base = { id: "gates", title: "gates" };
+  let gates;
+  try {
+    gates = await probes.detectGates(root, config2);
+  } catch (error62) {
+    if (!isOmkError(error62)) throw error62;
+    const check2 = { ...base, status: "fail", detail: error62.message };
+    if (error62.hint !== void 0) check2.fix = error62.hint;
+    return [check2];
+  }
+  const listed = gates.map(describeGate).join(", ");
+  let summary;
+  if (gates.length === 0) {
+    summary = {
+      ...base,
+      status: "warn",
+      detail: "no gates detected: without a test gate no proof can be ready",
+      fix: ADD_TEST_GATE
+    };
+  } else if (!gates.some((gate) => gate.kind === "test")) {
+    summary = {
+      ...base,
+      status: "warn",
+      detail: `${listed}; but no test gate: without one no proof can be ready`,
+      fix: ADD_TEST_GATE
+    };
+  } else {
+    summary = { ...base, status: "ok", detail: listed };
+  }
+  const perGate = await Promise.all(gates.map((gate) => checkGateExecutable(gate, root, probes)));
+  return [summary, ...perGate];
+}
+function describeGate(gate) {
+  return `${gate.name} (${gate.argv.join(" ")}${gate.required ? "" : ", optional"})`;
+}
+async function checkGateExecutable(gate, root, probes) {
+  const base = { id: `gate:${gate.name}`, title: `gate ${gate.name}` };
+  const command = gate.argv[0] ?? "";
+  let found;
+  if (command.includes("/")) {
+    const path = isAbsolute3(command) ? command : resolve3(root, command);
+    found = await probes.fileState(path) === "ok" ? path : null;
+  } else {
+    found = await probes.findOnPath(command);
+  }
+  if (found !== null) return { ...base, status: "ok", detail: `${command} \u2192 ${found}` };
+  const where = command.includes("/") ? "is missing or not executable" : "was not found on PATH";
+  return {
+    ...base,
+    status: gate.required ? "fail" : "warn",
+    detail: `\`${command}\` ${where} (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
+    fix: `install \`${command}\`, or set this gate's command in .omk/config.yml: gates.list: - name: ${gate.name} run: [...]${gate.required ? "" : " (or enabled: false to drop it)"}`
+  };
+}
+
+// src/runtime/doctor/git-version.ts
+var MIN_GIT_VERSION = [2, 25, 0];
+function parseGitVersion(output2) {
+  const match = /\bgit version (\d+)\.(\d+)(?:\.(\d+))?/.exec(output2);
+  if (match === null) return null;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+function isAtLeast(version2, minimum) {
+  for (let i = 0; i < minimum.length; i += 1) {
+    const have = version2[i] ?? 0;
+    const want = minimum[i] ?? 0;
+    if (have !== want) return have > want;
+  }
+  return true;
+}
+function formatVersion(version2) {
+  return version2.join(".");
+}
+
+// src/runtime/doctor/check-git.ts
+var MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
+async function checkGitVersion(probes) {
+  const base = { id: "git", title: "git" };
+  const output2 = await probes.gitVersion();
+  if (!output2.ok) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `git could not be run: ${output2.error}`,
+      fix: `install git ${MIN} or newer and make sure \`git\` is on PATH`
+    };
+  }
+  const version2 = parseGitVersion(output2.value);
+  if (version2 === null) {
+    return {
+      ...base,
+      status: "warn",
+      detail: `cannot read a version from \`git --version\`: ${JSON.stringify(output2.value.trim().slice(0, 200))}`,
+      fix: `make sure the \`git\` on PATH is git ${MIN} or newer`
+    };
+  }
+  if (!isAtLeast(version2, MIN_GIT_VERSION)) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `git ${formatVersion(version2)} is older than ${MIN}: slice worktrees need \`git sparse-checkout\``,
+      fix: `upgrade git to ${MIN} or newer`
+    };
+  }
+  return { ...base, status: "ok", detail: `git ${formatVersion(version2)} (${MIN} or newer needed)` };
+}
+async function checkRepository(repoPath, probes) {
+  const base = { id: "repository", title: "repository" };
+  const repo = await probes.inspectRepo(repoPath);
+  if (!repo.ok) {
+    return {
+      root: null,
+      check: {
+        ...base,
+        status: "fail",
+        detail: repo.error,
+        fix: 'run omk in your repository or pass --repo PATH; to start one: git init && git add -A && git commit -m "initial commit"'
+      }
+    };
+  }
+  const { root, headSha } = repo.value;
+  if (headSha === null) {
+    return {
+      root,
+      check: {
+        ...base,
+        status: "fail",
+        detail: `${root} has no commits: a goal needs a base commit to branch its slices from`,
+        fix: 'commit once: git add -A && git commit -m "initial commit"'
+      }
+    };
+  }
+  return { root, check: { ...base, status: "ok", detail: `${root} at ${headSha.slice(0, 12)}` } };
+}
+async function checkWorktrees(root, probes) {
+  const base = { id: "worktrees", title: "git worktrees" };
+  const listed = await probes.listWorktrees(root);
+  if (!listed.ok) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `\`git worktree list\` failed: ${listed.error}`,
+      fix: "each slice runs in a git worktree: repair the repository until `git worktree list` works (`git worktree prune` clears entries whose directory was deleted)"
+    };
+  }
+  const count = listed.value;
+  return {
+    ...base,
+    status: "ok",
+    detail: `\`git worktree list\` works (${count} worktree${count === 1 ? "" : "s"})`
+  };
+}
+
+// src/runtime/doctor/check-host.ts
+var GITHUB_TOKEN_NAMES = ["GITHUB_TOKEN", "GH_TOKEN"];
+async function checkStateRoot(stateRoot, probes) {
+  const base = { id: "state-root", title: "state root" };
+  const probed = await probes.probeWritableDir(stateRoot);
+  if (!probed.ok) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${stateRoot} is not writable: ${probed.error}`,
+      fix: "choose a writable directory with --state-dir DIR or OMK_STATE_DIR=DIR"
+    };
+  }
+  const { exists, tested } = probed.value;
+  return {
+    ...base,
+    status: "ok",
+    detail: exists ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
+  };
+}
+function checkGithubToken(env) {
+  const present = GITHUB_TOKEN_NAMES.filter((name) => (env[name] ?? "") !== "");
+  if (present.length === 0) return null;
+  return {
+    id: "github-token",
+    title: "GitHub token",
+    status: "warn",
+    detail: `${present.join(" and ")} ${present.length === 1 ? "is" : "are"} set: token present; omk uses it for --forge github and the state branch (docs/github.md lists the permissions it needs)`,
+    fix: "nothing to do for local goals; omk never passes the token to agents or gates"
+  };
+}
+
+// src/runtime/doctor/doctor.ts
+async function runDoctor(input2, probes) {
+  const checks = [];
+  checks.push(await guarded("git", "git", () => checkGitVersion(probes)));
+  const repo = await checkRepository(input2.repoPath, probes).catch((error62) => ({
+    check: crashed("repository", "repository", error62),
+    root: null
+  }));
+  checks.push(repo.check);
+  const root = repo.root;
+  if (root !== null) {
+    checks.push(await guarded("worktrees", "git worktrees", () => checkWorktrees(root, probes)));
+  }
+  const { check: configCheck, config: config2 } = await checkConfig(root ?? input2.repoPath, probes);
+  checks.push(configCheck);
+  checks.push(
+    await guarded(
+      "agent",
+      "agent",
+      () => checkAgent(input2, probes, { root: root ?? input2.repoPath, config: config2 })
+    )
+  );
+  if (root !== null && config2 !== null) {
+    const gates = await checkGates(root, config2, probes).catch((error62) => [
+      crashed("gates", "gates", error62)
+    ]);
+    checks.push(...gates);
+  }
+  checks.push(await guarded("state-root", "state root", () => checkStateRoot(input2.stateRoot, probes)));
+  const token2 = checkGithubToken(input2.env);
+  if (token2 !== null) checks.push(token2);
+  return { ok: checks.every((check2) => check2.status !== "fail"), checks };
+}
+async function checkConfig(root, probes) {
+  const base = { id: "config", title: "config" };
+  try {
+    const loaded = await probes.loadConfig(root);
+    const detail = loaded.path === null ? "no .omk/config.yml: defaults apply" : `${loaded.path} loaded and valid`;
+    return { config: loaded.config, check: { ...base, status: "ok", detail } };
+  } catch (error62) {
+    if (!isOmkError(error62)) return { config: null, check: crashed(base.id, base.title, error62) };
+    const check2 = { ...base, status: "fail", detail: error62.message };
+    if (error62.hint !== void 0) check2.fix = error62.hint;
+    return { config: null, check: check2 };
+  }
+}
+async function guarded(id, title3, run) {
+  try {
+    return await run();
+  } catch (error62) {
+    return crashed(id, title3, error62);
+  }
+}
+function crashed(id, title3, error62) {
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  const hint = isOmkError(error62) ? error62.hint : void 0;
+  return {
+    id,
+    title: title3,
+    status: "fail",
+    detail: `the check could not run: ${message}`,
+    fix: hint ?? "this may be a bug in omk; please report it with the output of omk doctor --json"
+  };
+}
+
+// src/runtime/app/index.ts
+init_errors3();
+
+// src/runtime/events/replay.ts
+function renderReplayText(goalId, events, skipped2) {
+  const lines = [
+    `goal ${token(goalId)}: ${plural2(events.length, "event")}, ${plural2(skipped2.length, "skipped line")}`
+  ];
+  for (const event of events) {
+    const parts = [`#${event.seq}`, token(event.ts), token(event.type)];
+    const keys = Object.keys(event.data);
+    if (keys.length > 1) keys.sort();
+    for (const key of keys) parts.push(`${token(key)}=${value(event.data[key])}`);
+    lines.push(parts.join(" "));
+  }
+  for (const skip of skipped2) {
+    lines.push(`! line ${skip.line} skipped: ${oneLine(skip.reason)}${skip.torn ? " (torn write)" : ""}`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+function renderReplayJson(goalId, events, skipped2) {
+  const eventLines = events.map(
+    (e) => (
+      // Fixed field order, whatever order the file (or the schema library) produced.
+      JSON.stringify({ v: e.v, seq: e.seq, ts: e.ts, type: e.type, data: e.data })
+    )
+  );
+  const skippedLines = skipped2.map((s) => JSON.stringify({ line: s.line, reason: s.reason, torn: s.torn }));
+  return `{
+  "goalId": ${JSON.stringify(goalId)},
+  "events": ${array2(eventLines)},
+  "skipped": ${array2(skippedLines)}
+}
+`;
+}
+function array2(items) {
+  return items.length === 0 ? "[]" : `[
+    ${items.join(",\n    ")}
+  ]`;
+}
+function plural2(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+var SIMPLE = /^[A-Za-z0-9_.:/@+-]+$/;
+var UNESCAPED = /[\u007f-\u009f\u2028\u2029]/g;
+function token(text2) {
+  return SIMPLE.test(text2) ? text2 : escapeRest(JSON.stringify(text2));
+}
+function value(v) {
+  if (typeof v === "string") return token(v);
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  return json2(v);
+}
+function json2(v) {
+  const text2 = JSON.stringify(v, (_key, inner) => isPlainObject2(inner) ? sortKeys(inner) : inner);
+  return escapeRest(text2 ?? "null");
+}
+function escapeRest(text2) {
+  UNESCAPED.lastIndex = 0;
+  return UNESCAPED.test(text2) ? text2.replace(UNESCAPED, escapeChar) : text2;
+}
+function isPlainObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function sortKeys(obj2) {
+  return Object.fromEntries(
+    Object.keys(obj2).sort().map((key) => [key, obj2[key]])
+  );
+}
+function escapeChar(c) {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+function oneLine(text2) {
+  return text2.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
+}
+
+// src/runtime/app/index.ts
+init_ids();
+
+// src/runtime/goal/queries.ts
+init_schema();
+init_versioned();
+async function readProof(store, goalId) {
+  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  return { proof, digestValid: verifyProofDigest(proof) };
+}
+async function goalStatus(store, goalId) {
+  const goal = await store.read(goalId);
+  const [proof, lastEventSeq] = await Promise.all([
+    readProof(store, goalId),
+    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
+  ]);
+  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+}
+async function goalShow(store, goalId) {
+  const paths = store.paths(goalId);
+  const [goal, graph] = await Promise.all([
+    store.read(goalId),
+    readVersioned(taskGraphVersioned, paths.taskGraph)
+  ]);
+  return { goal, graph, paths };
+}
+async function readEvents(store, goalId) {
+  await store.read(goalId);
+  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
+}
+
+// src/runtime/app/index.ts
+init_branches();
+init_schema();
+
+// src/runtime/request-issues.ts
+var ISSUE_CODES = [
+  "not_one_of",
+  "bad_duration",
+  "bad_tokens",
+  "bad_usd",
+  "bad_count",
+  "empty",
+  "too_long",
+  "none_given",
+  "invalid"
+];
+var PARAM = "requestIssue";
+function zodIssue(issue2, message) {
+  return { code: "custom", message, params: { [PARAM]: issue2 } };
+}
+function isRequestIssue(value2) {
+  return typeof value2 === "object" && value2 !== null && "code" in value2 && typeof value2.code === "string" && ISSUE_CODES.includes(value2.code);
+}
+function requestIssueOf(issue2) {
+  if (issue2.code !== "custom") return null;
+  const data = issue2.params?.[PARAM];
+  return isRequestIssue(data) ? data : null;
+}
+function requestIssuesOf(error62) {
+  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
+}
+
+// src/runtime/requests.ts
+init_zod();
+init_errors3();
+
+// src/runtime/goal/intake-checks.ts
+var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
+var SHAPE_BY_CLASS = {
+  fix: "fail_to_pass",
+  greenfield: "spec_acceptance",
+  rewrite: "pass_to_pass",
+  hardening: "adversarial",
+  performance: "benchmark"
+};
+var GATES_BY_CLASS = {
+  fix: ["test", "lint", "typecheck"],
+  greenfield: ["test", "lint", "typecheck", "format"],
+  rewrite: ["test", "lint", "typecheck"],
+  hardening: ["test", "lint", "typecheck", "security-review"],
+  performance: ["test", "benchmark"]
+};
+var CLASS_PRECEDENCE = [
+  "hardening",
+  "performance",
+  "fix",
+  "greenfield",
+  "rewrite"
+];
+var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
+function checksFor(cls, { subject, target }) {
+  switch (cls) {
+    case "fix":
+      return [
+        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
+        `${NO_BREAKAGE} (no previously passing test breaks)`,
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "greenfield":
+      return [
+        `Each behaviour the goal states (${subject}) has a new acceptance test`,
+        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
+        NO_BREAKAGE,
+        "Lint, typecheck and format checks are clean on the head commit"
+      ];
+    case "rewrite":
+      return [
+        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
+        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
+        "No new behaviour is introduced: the change adds no acceptance tests for new features",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "hardening":
+      return [
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        NO_BREAKAGE,
+        "A security review of the diff reports no blocking findings",
+        "Lint and typecheck pass on the head commit"
+      ];
+    case "performance":
+      return [
+        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
+        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
+        `${NO_BREAKAGE} (pass-to-pass)`
+      ];
+  }
+}
+function secondaryEvidence(cls, context) {
+  if (cls === "hardening") {
+    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
+  }
+  if (cls === "performance" && context.target !== null) {
+    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
+  }
+  return null;
+}
+function orderGates(gates) {
+  const wanted = new Set(gates);
+  return GATE_KINDS.filter((gate) => wanted.has(gate));
+}
+
+// src/runtime/goal/intake-signals.ts
+var CLASS_PATTERNS = {
+  fix: [
+    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
+    // "error handling" and "error messages" describe features, not failures.
+    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
+  ],
+  hardening: [
+    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
+    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
+  ],
+  performance: [
+    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
+  ],
+  rewrite: [
+    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
+    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
+    /\bport\b(?= .+\bto\b)/g,
+    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
+  ],
+  greenfield: [
+    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
+    /\bbuild(?= (?:a|an|new|the new)\b)/g
+  ]
+};
+var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
+var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
+var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
+var ABSOLUTE_TARGET = new RegExp(
+  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
+  "g"
+);
+var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
+var STOPWORDS = new Set(
+  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
+  over under about please we our us i me my you your they them it its is are was were be been being should must can
+  could would will shall may might need needs want wants let lets just really very too all any each every some no not
+  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
+  after before against between without within through across around during since until while because instead again
+  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
+);
+var VAGUE_WORDS = new Set(
+  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
+  clean best optimal stuff things thing something anything everything code codebase project repo repository app
+  application overall general quality bit lot do does doing done work works working issue issues problem problems
+  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
+);
+function matches(re, text2) {
+  return [...text2.matchAll(re)].map((m) => m[0].trim());
+}
+function unique(values) {
+  return [...new Set(values)];
+}
+function tokens(text2) {
+  return text2.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^[.*#]+|[.-]+$/g, "")).filter((token2) => token2 !== "");
+}
+function isConcreteToken(token2, classWords) {
+  const lower = token2.toLowerCase();
+  if (/[/\\]/.test(token2) || /^--?[a-z]/i.test(token2)) return true;
+  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token2) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
+  if (/[a-z][A-Z]/.test(token2) || /[a-z0-9]_[a-z0-9]/i.test(token2) || /\(\)$/.test(token2)) return true;
+  if (/^\d{2,}$/.test(token2)) return true;
+  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
+  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
+}
+function readSignals(normalized) {
+  const lower = normalized.toLowerCase();
+  const testAuthoring = matches(TEST_AUTHORING, lower);
+  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
+  const classes = /* @__PURE__ */ new Map();
+  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
+    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
+    const found = unique(patterns.flatMap((re) => matches(re, source)));
+    if (found.length > 0) classes.set(cls, found);
+  }
+  const classWords = /* @__PURE__ */ new Set();
+  for (const words2 of classes.values())
+    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
+  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
+  const absolute = matches(ABSOLUTE_TARGET, lower);
+  const relative = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative[0] ?? null;
+  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
+  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
+  const targets = unique([
+    ...matches(FAILING_SUITE, lower),
+    ...quoted,
+    ...tokens(withoutTargets).filter((token2) => isConcreteToken(token2, classWords))
+  ]);
+  const vague = unique(
+    tokens(lower).filter((token2) => VAGUE_WORDS.has(token2) || classes.size === 0 && classWords.has(token2))
+  );
+  return {
+    classes,
+    testAuthoring,
+    targets,
+    vague,
+    measurable,
+    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
+  };
+}
+
+// src/runtime/goal/intake.ts
+function isInvisible(cp) {
+  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
+}
+function isControl(cp) {
+  return cp <= 31 || cp >= 127 && cp <= 159;
+}
+function normalizeGoalText(text2) {
+  let kept = "";
+  for (const ch of text2.normalize("NFC")) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (isInvisible(cp)) continue;
+    if (isControl(cp)) {
+      if (cp >= 9 && cp <= 13) kept += " ";
+      continue;
+    }
+    kept += ch;
+  }
+  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
+}
+var quote = (words2) => words2.map((word) => `'${word}'`).join(", ");
+function subjectOf(signals, normalized) {
+  if (signals.targets.length === 0) {
+    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
+  }
+  const shown = signals.targets.slice(0, 4).join(", ");
+  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
+}
+function blocked(reasons, humanDecisions) {
+  return {
+    testable: false,
+    class: null,
+    shape: null,
+    checks: [],
+    requiredGates: [],
+    reasons,
+    humanDecisions
+  };
+}
+var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
+var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
+function blockedOnPerformance(signals, perfWords, normalized) {
+  const hasScope = signals.targets.length > 0;
+  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
+  return blocked(
+    [
+      `performance wording (${quote(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
+      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
+    ],
+    [
+      `Which benchmark or command measures ${subject}, and on what input?`,
+      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
+      ...hasScope ? [] : [SCOPE_QUESTION]
+    ]
+  );
+}
+function blockedOnVagueness(signals, primary, normalized) {
+  const reasons = [];
+  const decisions = [];
+  const hasScope = signals.targets.length > 0;
+  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
+  if (primary === void 0 && !hasScope) {
+    reasons.push(
+      signals.vague.length > 0 ? `only vague words (${quote(signals.vague)}) and no concrete target` : "no action and no concrete target"
+    );
+  } else if (primary === void 0) {
+    reasons.push(
+      `names ${quote(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote(signals.vague)} is not observable)` : "")
+    );
+  } else {
+    reasons.push(
+      `${quote(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
+    );
+  }
+  if (primary === void 0) {
+    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
+    decisions.push(
+      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
+    );
+  }
+  if (!hasScope) {
+    decisions.push(
+      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
+    );
+  }
+  decisions.push(PROOF_QUESTION);
+  return blocked(reasons, decisions);
+}
+function decideOracle(normalized) {
+  const text2 = normalizeGoalText(normalized);
+  if (!/[\p{L}\p{N}]/u.test(text2)) {
+    return blocked(
+      ["the goal text is empty"],
+      [
+        "What should change in the repository, and how will we know it is done?",
+        SCOPE_QUESTION,
+        PROOF_QUESTION
+      ]
+    );
+  }
+  const signals = readSignals(text2);
+  const perfWords = signals.classes.get("performance");
+  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
+  const found = (cls) => {
+    if (cls !== "performance") return signals.classes.get(cls);
+    if (!measurable) return void 0;
+    return perfWords ?? [signals.measurable ?? ""];
+  };
+  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
+  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
+  if (onlyTests) candidates = ["greenfield"];
+  const primary = candidates[0];
+  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
+    return blockedOnPerformance(signals, perfWords, text2);
+  }
+  if (primary === void 0 || signals.targets.length === 0) {
+    return blockedOnVagueness(signals, primary, text2);
+  }
+  const context = {
+    subject: subjectOf(signals, text2),
+    target: measurable ? signals.measurable : null
+  };
+  const checks = checksFor(primary, context);
+  const gates = [...GATES_BY_CLASS[primary]];
+  const reasons = [
+    onlyTests ? `class greenfield: the goal only asks for tests (${quote(signals.testAuthoring)})` : `class ${primary} (matched ${quote(found(primary) ?? [])})`,
+    `concrete targets: ${quote(signals.targets)}`
+  ];
+  const secondary = candidates.slice(1);
+  if (secondary.length > 0) {
+    reasons.push(
+      `also matched ${secondary.map((cls) => `${cls} (${quote(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
+    );
+  }
+  for (const cls of secondary) {
+    const extra = secondaryEvidence(cls, context);
+    if (extra === null) continue;
+    checks.push(extra.check);
+    gates.push(extra.gate);
+  }
+  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
+  if (perfWords !== void 0 && !measurable) {
+    reasons.push(
+      `performance wording (${quote(perfWords)}) has no measurable target, so speed is not part of the oracle`
+    );
+  }
+  if (!onlyTests && signals.testAuthoring.length > 0) {
+    reasons.push(
+      `asks for tests (${quote(signals.testAuthoring)}): they become part of the ${primary} proof`
+    );
+  }
+  return {
+    testable: true,
+    class: primary,
+    shape: SHAPE_BY_CLASS[primary],
+    checks,
+    requiredGates: orderGates(gates),
+    reasons,
+    humanDecisions: []
+  };
+}
+
+// src/runtime/requests.ts
+init_request_issue_text();
+var MAX_GOAL_CHARS = 8e3;
+var TEXT_EXAMPLES = {
+  goal: "fix the failing tests",
+  summary: "fixed the parser, tests green",
+  reason: "wrong approach: keep the old API"
+};
+function report(ctx, issue2) {
+  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+}
+function choice(field, values, example) {
+  return external_exports.string().transform((raw, ctx) => {
+    const value2 = raw.trim();
+    if (values.includes(value2)) return value2;
+    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
+    return external_exports.NEVER;
+  });
+}
+function parsed(parse6) {
+  return external_exports.string().transform((raw, ctx) => {
+    const result2 = parse6(raw);
+    if (result2.ok) return result2.value;
+    report(ctx, result2.issue);
+    return external_exports.NEVER;
+  });
+}
+function freeText(field) {
+  return external_exports.string().transform((raw, ctx) => {
+    const text2 = normalizeGoalText(raw);
+    if (!text2) {
+      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
+      return external_exports.NEVER;
+    }
+    if (text2.length > MAX_GOAL_CHARS) {
+      report(ctx, { code: "too_long", field, length: text2.length, max: MAX_GOAL_CHARS });
+      return external_exports.NEVER;
+    }
+    return text2;
+  });
+}
+var goalTextSchema = freeText("goal");
+function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
+  return external_exports.object({
+    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
+    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
+    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
+  });
+}
+var createGoalRequestSchema = external_exports.object({
+  goal: goalTextSchema,
+  /** Raw text as typed, kept in goal.json beside the normalized form. */
+  rawGoal: external_exports.string(),
+  repo: external_exports.string().min(1),
+  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
+  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
+  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
+  untilReady: external_exports.boolean().default(false),
+  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
+  budget: budgetInputSchema().default({}),
+  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
+  agent: external_exports.string().trim().min(1).optional(),
+  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
+  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
+});
+var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
+var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value2, ctx) => {
+  if (value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0) return;
+  const fields = Object.values(BUDGET_ADD_FIELDS);
+  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
+});
+var summaryTextSchema = (field) => freeText(field);
+function parseRequest(schema, input2) {
+  const result2 = schema.safeParse(input2);
+  if (result2.success) return result2.data;
+  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
+}
+
 // src/runtime/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+init_zod();
+init_errors3();
+import { readFile as readFile3, stat } from "node:fs/promises";
+import { join as join2 } from "node:path";
 var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
 var MAX_CONFIG_BYTES = 256 * 1024;
 var CONFIG_EXAMPLES = {
@@ -40115,7 +40938,7 @@ var CONFIG_EXAMPLES = {
 };
 async function loadConfig(repoRoot) {
   for (const relative of CONFIG_FILES) {
-    const path = join3(repoRoot, relative);
+    const path = join2(repoRoot, relative);
     const text2 = await readConfigText(path);
     if (text2 === null) continue;
     return { config: parseConfig(text2, path), path };
@@ -40332,7 +41155,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join3 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function createDetectContext(repoRoot, files) {
   const listed = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
@@ -40343,7 +41166,7 @@ function createDetectContext(repoRoot, files) {
     if (cached2 !== void 0) return cached2;
     let text2 = null;
     try {
-      const full = join4(repoRoot, path);
+      const full = join3(repoRoot, path);
       if (statSync2(full).size <= MAX_READ_BYTES) text2 = readFileSync(full, "utf8");
     } catch {
     }
@@ -40527,42 +41350,42 @@ init_env();
 
 // src/runtime/state/paths.ts
 import { homedir } from "node:os";
-import { isAbsolute as isAbsolute2, join as join5, resolve as resolve2 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join4, resolve as resolve4 } from "node:path";
 function resolveStateRoot(env, home = homedir()) {
   const explicit = env.OMK_STATE_DIR;
-  if (explicit) return resolve2(explicit);
+  if (explicit) return resolve4(explicit);
   const xdg = env.XDG_STATE_HOME;
-  if (xdg && isAbsolute2(xdg)) return join5(xdg, "omk");
-  return join5(home, ".local", "state", "omk");
+  if (xdg && isAbsolute4(xdg)) return join4(xdg, "omk");
+  return join4(home, ".local", "state", "omk");
 }
 function goalPaths(stateRoot, goalId) {
-  const dir = join5(stateRoot, "goals", goalId);
+  const dir = join4(stateRoot, "goals", goalId);
   return {
     dir,
-    goal: join5(dir, "goal.json"),
-    prd: join5(dir, "prd.md"),
-    technicalPlan: join5(dir, "technical-plan.md"),
-    testSpec: join5(dir, "test-spec.md"),
-    taskGraph: join5(dir, "task-graph.json"),
-    decisions: join5(dir, "decisions.jsonl"),
-    events: join5(dir, "events.jsonl"),
-    proof: join5(dir, "proof.json"),
-    failure: join5(dir, "failure.json"),
-    execution: join5(dir, "execution.json"),
-    delivery: join5(dir, "delivery.json"),
-    budget: join5(dir, "budget.jsonl"),
-    lock: join5(dir, ".lock"),
-    artifacts: join5(dir, "artifacts"),
-    gateArtifacts: join5(dir, "artifacts", "gates"),
-    agentRunArtifacts: join5(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join5(dir, "artifacts", "reviews")
+    goal: join4(dir, "goal.json"),
+    prd: join4(dir, "prd.md"),
+    technicalPlan: join4(dir, "technical-plan.md"),
+    testSpec: join4(dir, "test-spec.md"),
+    taskGraph: join4(dir, "task-graph.json"),
+    decisions: join4(dir, "decisions.jsonl"),
+    events: join4(dir, "events.jsonl"),
+    proof: join4(dir, "proof.json"),
+    failure: join4(dir, "failure.json"),
+    execution: join4(dir, "execution.json"),
+    delivery: join4(dir, "delivery.json"),
+    budget: join4(dir, "budget.jsonl"),
+    lock: join4(dir, ".lock"),
+    artifacts: join4(dir, "artifacts"),
+    gateArtifacts: join4(dir, "artifacts", "gates"),
+    agentRunArtifacts: join4(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join4(dir, "artifacts", "reviews")
   };
 }
 function workspacesDir(stateRoot) {
-  return join5(stateRoot, "worktrees");
+  return join4(stateRoot, "worktrees");
 }
 function goalsDir(stateRoot) {
-  return join5(stateRoot, "goals");
+  return join4(stateRoot, "goals");
 }
 
 // src/runtime/app/controller.ts
@@ -40665,7 +41488,7 @@ function lazyBase(deps, goal) {
 
 // src/runtime/controller/integrate.ts
 init_branches();
-import { join as join6 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/runtime/graph/order.ts
 init_errors3();
@@ -40851,7 +41674,7 @@ function naturalCompare(a, b) {
   }
   return left.length - right.length;
 }
-function plural2(count, noun) {
+function plural3(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
@@ -40972,7 +41795,7 @@ function sizeFinding(input2) {
   const files = new Set(input2.changedFiles.map((file2) => file2.path)).size;
   const added = input2.changedFiles.reduce((sum2, file2) => sum2 + file2.additions, 0);
   const deleted = input2.changedFiles.reduce((sum2, file2) => sum2 + file2.deletions, 0);
-  const summary = `${plural2(files, "file")} changed, +${added} \u2212${deleted} lines`;
+  const summary = `${plural3(files, "file")} changed, +${added} \u2212${deleted} lines`;
   if (files === 0) return finding("controller", "info", "No files changed.", []);
   if (added + deleted > LARGE_DIFF_LINES || files > LARGE_DIFF_FILES) {
     return finding(
@@ -40994,13 +41817,13 @@ function testFindings(input2) {
       finding(
         "controller",
         "warning",
-        `Source changed in ${plural2(new Set(sources).size, "file")} but no test file changed; add or update a test that shows the change works.`,
+        `Source changed in ${plural3(new Set(sources).size, "file")} but no test file changed; add or update a test that shows the change works.`,
         sources
       )
     ];
   }
   return [
-    finding("controller", "info", `Tests changed: ${plural2(new Set(tests).size, "test file")}.`, tests)
+    finding("controller", "info", `Tests changed: ${plural3(new Set(tests).size, "test file")}.`, tests)
   ];
 }
 function gateFindings(input2) {
@@ -41035,15 +41858,15 @@ var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
 function visible(value2) {
   return value2.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
 }
-function oneLine(value2) {
+function oneLine2(value2) {
   return visible(value2).replace(LINE_BREAKS, " ");
 }
 function text(value2) {
-  const escaped = oneLine(value2).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
+  const escaped = oneLine2(value2).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
   return html(escaped);
 }
 function code(value2, inTable = false) {
-  const flat = oneLine(value2);
+  const flat = oneLine2(value2);
   const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
   if (content === "") return "";
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
@@ -41059,7 +41882,7 @@ var WEB_URL = /^https?:\/\/[^\s<>()[\]`"'\\|]+$/;
 function link(label, url2, inTable = false) {
   return WEB_URL.test(url2) ? `[${text(label)}](${url2})` : `${text(label)} ${code(url2, inTable)}`;
 }
-function quote(value2) {
+function quote2(value2) {
   return value2.split(/\r\n?|\n/).map((line2) => `> ${text(line2)}`.trimEnd());
 }
 
@@ -41122,7 +41945,7 @@ function binaryFindings(input2, files) {
     if (paths === void 0) return [];
     const { severity: severity2, text: text2 } = MESSAGES[kind];
     const count = new Set(paths).size;
-    return [finding("security", severity2, `${plural2(count, "file")}: ${text2}.`, paths)];
+    return [finding("security", severity2, `${plural3(count, "file")}: ${text2}.`, paths)];
   });
 }
 function candidatePaths(input2, files) {
@@ -41545,7 +42368,7 @@ function securityReview(input2) {
       finding(
         "security",
         "warning",
-        `The diff was truncated, so secrets and dependencies were checked in part of the change only${unseen.length > 0 ? ` (${plural2(unseen.length, "file")} not seen at all)` : ""}; review the full diff.`,
+        `The diff was truncated, so secrets and dependencies were checked in part of the change only${unseen.length > 0 ? ` (${plural3(unseen.length, "file")} not seen at all)` : ""}; review the full diff.`,
         unseen
       )
     );
@@ -41571,7 +42394,7 @@ function secretFindings(file2) {
     }
   }
   if (hidden > 0) {
-    const message = `${plural2(hidden, "more possible secret")} added in ${quoteUntrusted(file2.path)} (not listed).`;
+    const message = `${plural3(hidden, "more possible secret")} added in ${quoteUntrusted(file2.path)} (not listed).`;
     findings.push(finding("security", hiddenSeverity, message, [file2.path]));
   }
   return findings;
@@ -41666,7 +42489,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join6(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
@@ -41682,7 +42505,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join6(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -41923,12 +42746,12 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
 import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname4, join as join7 } from "node:path";
+import { dirname as dirname3, join as join6 } from "node:path";
 init_schema();
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
@@ -41947,7 +42770,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path = join7(cwd, FOLLOW_UPS_FILE);
+  const path = join6(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
     const stat12 = await lstat(path);
@@ -42045,14 +42868,14 @@ async function removeProposals(path) {
   await unlink(path).catch((error62) => {
     if (!isNotFound(error62)) throw error62;
   });
-  await rmdir(dirname4(path)).catch(() => void 0);
+  await rmdir(dirname3(path)).catch(() => void 0);
 }
 function isNotFound(error62) {
   return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
 }
 
 // src/runtime/agents/prompt.ts
-var MAX_GOAL_CHARS = 8e3;
+var MAX_GOAL_CHARS2 = 8e3;
 var MAX_DESCRIPTION_CHARS = 8e3;
 var MAX_FAILURE_CHARS = 12e3;
 var MAX_LIST_ITEMS = 100;
@@ -42064,7 +42887,7 @@ function renderAgentPrompt(input2) {
   const { task } = input2;
   const writes = task.writes.length > 0 ? task.writes : ["(none: do not change any file)"];
   const sections = [
-    `# Slice ${task.id}: ${oneLine2(task.title)}`,
+    `# Slice ${task.id}: ${oneLine3(task.title)}`,
     paragraph(
       "You are working on one slice of a larger engineering goal, in a git worktree created for this",
       "slice. Make the change described below, keep it small and focused, and leave the working tree",
@@ -42072,9 +42895,9 @@ function renderAgentPrompt(input2) {
       "verifies and delivers the change itself."
     ),
     "## Goal",
-    fenced(head(input2.goal, MAX_GOAL_CHARS)),
+    fenced(head(input2.goal, MAX_GOAL_CHARS2)),
     "## This slice",
-    `**${oneLine2(task.title)}**`,
+    `**${oneLine3(task.title)}**`,
     task.description.trim() === "" ? "(no further description)" : fenced(head(task.description, MAX_DESCRIPTION_CHARS)),
     "## Write scope",
     paragraph(
@@ -42129,7 +42952,7 @@ var FOLLOW_UP_EXAMPLE = JSON.stringify(
   2
 );
 function bullets(items) {
-  const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine2(head(item, MAX_ITEM_CHARS))}`);
+  const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine3(head(item, MAX_ITEM_CHARS))}`);
   if (items.length > MAX_LIST_ITEMS) shown.push(`- \u2026 and ${items.length - MAX_LIST_ITEMS} more`);
   return shown.join("\n");
 }
@@ -42140,7 +42963,7 @@ function fenced(text2, lang = "") {
 ${text2.trimEnd()}
 ${fence}`;
 }
-function oneLine2(text2) {
+function oneLine3(text2) {
   return text2.replace(/\s+/g, " ").trim();
 }
 function head(text2, max) {
@@ -42377,7 +43200,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join8(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join7(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -42464,7 +43287,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join8(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join7(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -42991,7 +43814,7 @@ var OUTCOME_LABELS = {
 function shortSha(sha2) {
   return sha2 === null ? "unknown" : sha2.slice(0, 7);
 }
-function formatDuration(ms) {
+function formatDuration2(ms) {
   if (ms < 1e3) return `${Math.round(ms)} ms`;
   if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
   const total = Math.round(ms / 1e3);
@@ -43003,7 +43826,7 @@ function formatBudget(budget) {
   const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
   const usd = (value2) => `$${value2.toFixed(2)}`;
   return [
-    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `time ${of(formatDuration2(spent.timeMs), limits.timeMs === null ? null : formatDuration2(limits.timeMs))}`,
     `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
     `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
   ];
@@ -43102,7 +43925,7 @@ function gateLines(gates) {
       gate.required ? "yes" : "no",
       shortSha(gate.sha),
       gate.exitCode === null ? "-" : String(gate.exitCode),
-      formatDuration(gate.durationMs)
+      formatDuration2(gate.durationMs)
     ])
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
@@ -43134,7 +43957,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const out = [];
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
-  out.push(...quote(proof.goal.text), "");
+  out.push(...quote2(proof.goal.text), "");
   const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
   const required2 = proof.requiredGates.map((kind) => code(kind, true)).join(", ");
   out.push(
@@ -43153,7 +43976,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration2(gate.durationMs)} |`
       );
     }
     for (const gate of proof.gates) {
@@ -43691,7 +44514,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration2(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -43791,7 +44614,7 @@ _Folded to fit; they are in the goal's decisions.jsonl._`;
   return [title3, "", ...lines].join("\n");
 }
 function goalSection(goalText, cap) {
-  return ["### Goal", "", ...quote(clip(goalText, cap))].join("\n");
+  return ["### Goal", "", ...quote2(clip(goalText, cap))].join("\n");
 }
 function list2(values, shown, inTable) {
   if (values.length === 0) return "none";
@@ -44471,7 +45294,7 @@ function table(header, rows) {
 function codeList(values, inTable = false) {
   return values.length === 0 ? "\u2014" : values.map((value2) => code(value2, inTable)).join(", ");
 }
-function formatDuration2(ms) {
+function formatDuration3(ms) {
   const totalSeconds = Math.round(ms / 1e3);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor(totalSeconds % 3600 / 60);
@@ -44528,7 +45351,7 @@ function numbered(items) {
   return items.map((item, i) => `${i + 1}. ${text(item)}`);
 }
 function budgetCell(budget) {
-  const parts = [formatDuration2(budget.timeMs)];
+  const parts = [formatDuration3(budget.timeMs)];
   if (budget.tokens !== null) parts.push(`${budget.tokens} tokens`);
   if (budget.usd !== null) parts.push(`$${budget.usd}`);
   return parts.join(" \xB7 ");
@@ -44536,7 +45359,7 @@ function budgetCell(budget) {
 function goalBudget(goal) {
   const { timeMs, tokens: tokens2, usd } = goal.budget;
   const parts = [
-    timeMs === null ? "no time limit" : formatDuration2(timeMs),
+    timeMs === null ? "no time limit" : formatDuration3(timeMs),
     tokens2 === null ? "no token limit" : `${tokens2} tokens`,
     usd === null ? "no cost limit" : `$${usd}`
   ];
@@ -44720,347 +45543,6 @@ function renderTestSpec(goal, graph) {
 
 // src/runtime/goal/create.ts
 init_ids();
-
-// src/runtime/goal/intake-checks.ts
-var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
-var SHAPE_BY_CLASS = {
-  fix: "fail_to_pass",
-  greenfield: "spec_acceptance",
-  rewrite: "pass_to_pass",
-  hardening: "adversarial",
-  performance: "benchmark"
-};
-var GATES_BY_CLASS = {
-  fix: ["test", "lint", "typecheck"],
-  greenfield: ["test", "lint", "typecheck", "format"],
-  rewrite: ["test", "lint", "typecheck"],
-  hardening: ["test", "lint", "typecheck", "security-review"],
-  performance: ["test", "benchmark"]
-};
-var CLASS_PRECEDENCE = [
-  "hardening",
-  "performance",
-  "fix",
-  "greenfield",
-  "rewrite"
-];
-var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
-function checksFor(cls, { subject, target }) {
-  switch (cls) {
-    case "fix":
-      return [
-        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
-        `${NO_BREAKAGE} (no previously passing test breaks)`,
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "greenfield":
-      return [
-        `Each behaviour the goal states (${subject}) has a new acceptance test`,
-        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
-        NO_BREAKAGE,
-        "Lint, typecheck and format checks are clean on the head commit"
-      ];
-    case "rewrite":
-      return [
-        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
-        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
-        "No new behaviour is introduced: the change adds no acceptance tests for new features",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "hardening":
-      return [
-        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
-        NO_BREAKAGE,
-        "A security review of the diff reports no blocking findings",
-        "Lint and typecheck pass on the head commit"
-      ];
-    case "performance":
-      return [
-        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
-        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
-        `${NO_BREAKAGE} (pass-to-pass)`
-      ];
-  }
-}
-function secondaryEvidence(cls, context) {
-  if (cls === "hardening") {
-    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
-  }
-  if (cls === "performance" && context.target !== null) {
-    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
-  }
-  return null;
-}
-function orderGates(gates) {
-  const wanted = new Set(gates);
-  return GATE_KINDS.filter((gate) => wanted.has(gate));
-}
-
-// src/runtime/goal/intake-signals.ts
-var CLASS_PATTERNS = {
-  fix: [
-    /\b(?:fix(?:es|ed|ing)?|bugs?|buggy|bugfix|fail(?:s|ed|ing|ures?)?|broken|crash(?:es|ed|ing)?|regressions?|repair(?:s|ed|ing)?|resolve[sd]?|incorrect(?:ly)?|wrong(?:ly)?|exceptions?|leak(?:s|ing)?|flaky|hang(?:s|ing)?|defects?|typos?)\b/g,
-    // "error handling" and "error messages" describe features, not failures.
-    /\berrors?\b(?! (?:handling|messages?|reporting|codes?|pages?))/g
-  ],
-  hardening: [
-    /\b(?:harden(?:s|ed|ing)?|secur(?:e|ed|ing|ity)|sanitis(?:e|es|ed|ing|ation)|sanitiz(?:e|es|ed|ing|ation)|validat(?:e|es|ed|ing|ion)|injections?|xss|csrf|ssrf|xxe|vulnerab\w*|cve-[\d-]+|exploit\w*|malicious|untrusted|hostile|traversal|rate[- ]limit\w*|throttl\w*|denial of service|dos|redos|brute[- ]force|fuzz\w*)\b/g,
-    /\bescap(?:e|es|ed|ing) (?:html|output|input|user|sql|shell|special)\b/g
-  ],
-  performance: [
-    /\b(?:perf|performance|performant|faster|fast|speed(?:s|ed)?(?: up)?|slow(?:er|ness|ly|s)?|latenc(?:y|ies)|throughput|memory|cpu|optimi[sz](?:e|es|ed|ing|ation)|efficien(?:t|tly|cy)|bottlenecks?|p9\d|p50|allocations?|benchmarks?|startup time|load time|caching)\b/g
-  ],
-  rewrite: [
-    /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
-    // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
-    /\bport\b(?= .+\bto\b)/g,
-    /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
-  ],
-  greenfield: [
-    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
-    /\bbuild(?= (?:a|an|new|the new)\b)/g
-  ]
-};
-var TEST_AUTHORING = /\b(?:add(?:s|ed|ing)?|writ(?:e|es|ing)|creat(?:e|es|ing))\s+(?:(?:a|an|the|more|some|new|missing)\s+)?(?:(?:regression|unit|integration|e2e|end-to-end|acceptance|snapshot|property-based)\s+)*(?:tests?|specs?|test cases?|coverage)\b/g;
-var FAILING_SUITE = /\b(?:failing|broken|red|flaky)\s+(?:(?:unit|integration|e2e)\s+)?(?:tests?|specs?|builds?|ci|suites?|checks?|jobs?|pipelines?)\b|\b(?:tests?|ci|build|suite)\s+(?:(?:is|are)\s+)?(?:failing|broken|red)\b/g;
-var TIME_OR_SIZE_UNIT = "(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|\xB5s|us|ns|kb|mb|gb|kib|mib|gib|rps|qps|req/s|ops/s|requests per second)";
-var ABSOLUTE_TARGET = new RegExp(
-  `(?:\\b(?:under|below|within|less than|at most|at least|above|over|to|by|<=?|>=?)\\s*)?\\b\\d+(?:\\.\\d+)?\\s*${TIME_OR_SIZE_UNIT}(?![a-z])`,
-  "g"
-);
-var RELATIVE_TARGET = /(?:\b(?:by|at least|over)\s+)?\b\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×|times\b)(?:\s*(?:faster|quicker|smaller|less|fewer|lower|higher|more))?|\b(?:halve|double|triple)\b/g;
-var STOPWORDS = new Set(
-  `a an the this that these those to of in on for with and or but if then also so as at by from into onto up down out
-  over under about please we our us i me my you your they them it its is are was were be been being should must can
-  could would will shall may might need needs want wants let lets just really very too all any each every some no not
-  only own same such than there here when where which who whom why how what get gets got ok okay etc via using use
-  after before against between without within through across around during since until while because instead again
-  reduce reduces increase increases decrease decreases lower raise ensure ensures keep keeps avoid`.split(/\s+/).filter((word) => word !== "")
-);
-var VAGUE_WORDS = new Set(
-  `make makes making improve improves improved improving improvement improvements better nicer nice good great cleaner
-  clean best optimal stuff things thing something anything everything code codebase project repo repository app
-  application overall general quality bit lot do does doing done work works working issue issues problem problems
-  feature features functionality change changes whole system way more less test tests testing spec specs new`.split(/\s+/).filter((word) => word !== "")
-);
-function matches(re, text2) {
-  return [...text2.matchAll(re)].map((m) => m[0].trim());
-}
-function unique(values) {
-  return [...new Set(values)];
-}
-function tokens(text2) {
-  return text2.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token2) => token2.replace(/^[.*#]+|[.-]+$/g, "")).filter((token2) => token2 !== "");
-}
-function isConcreteToken(token2, classWords) {
-  const lower = token2.toLowerCase();
-  if (/[/\\]/.test(token2) || /^--?[a-z]/i.test(token2)) return true;
-  if (/^[\w-]+\.[a-z][\w]{0,7}$/i.test(token2) && !/^(?:e\.g|i\.e|etc)$/i.test(lower)) return true;
-  if (/[a-z][A-Z]/.test(token2) || /[a-z0-9]_[a-z0-9]/i.test(token2) || /\(\)$/.test(token2)) return true;
-  if (/^\d{2,}$/.test(token2)) return true;
-  if (!/^[a-z][a-z'-]*[a-z]$/i.test(lower) || lower.length < 3) return false;
-  return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
-}
-function readSignals(normalized) {
-  const lower = normalized.toLowerCase();
-  const testAuthoring = matches(TEST_AUTHORING, lower);
-  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, " ");
-  const classes = /* @__PURE__ */ new Map();
-  for (const [cls, patterns] of Object.entries(CLASS_PATTERNS)) {
-    const source = cls === "greenfield" ? withoutTestAuthoring : lower;
-    const found = unique(patterns.flatMap((re) => matches(re, source)));
-    if (found.length > 0) classes.set(cls, found);
-  }
-  const classWords = /* @__PURE__ */ new Set();
-  for (const words2 of classes.values())
-    for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
-  for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
-  const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative[0] ?? null;
-  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
-  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
-  const targets = unique([
-    ...matches(FAILING_SUITE, lower),
-    ...quoted,
-    ...tokens(withoutTargets).filter((token2) => isConcreteToken(token2, classWords))
-  ]);
-  const vague = unique(
-    tokens(lower).filter((token2) => VAGUE_WORDS.has(token2) || classes.size === 0 && classWords.has(token2))
-  );
-  return {
-    classes,
-    testAuthoring,
-    targets,
-    vague,
-    measurable,
-    boundsPerformance: absolute.some((phrase) => /^(?:under|below|within|less than|at most|<)/.test(phrase))
-  };
-}
-
-// src/runtime/goal/intake.ts
-function isInvisible(cp) {
-  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
-}
-function isControl(cp) {
-  return cp <= 31 || cp >= 127 && cp <= 159;
-}
-function normalizeGoalText(text2) {
-  let kept = "";
-  for (const ch of text2.normalize("NFC")) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (isInvisible(cp)) continue;
-    if (isControl(cp)) {
-      if (cp >= 9 && cp <= 13) kept += " ";
-      continue;
-    }
-    kept += ch;
-  }
-  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
-}
-var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
-function subjectOf(signals, normalized) {
-  if (signals.targets.length === 0) {
-    return `"${normalized.length > 100 ? `${normalized.slice(0, 99)}\u2026` : normalized}"`;
-  }
-  const shown = signals.targets.slice(0, 4).join(", ");
-  return signals.targets.length > 4 ? `${shown}, \u2026` : shown;
-}
-function blocked(reasons, humanDecisions) {
-  return {
-    testable: false,
-    class: null,
-    shape: null,
-    checks: [],
-    requiredGates: [],
-    reasons,
-    humanDecisions
-  };
-}
-var PROOF_QUESTION = 'Which command or test proves the goal is done (for example "npm test -- parser" passes)?';
-var SCOPE_QUESTION = "Which part of the repository is in scope: a file, module, command or endpoint?";
-function blockedOnPerformance(signals, perfWords, normalized) {
-  const hasScope = signals.targets.length > 0;
-  const subject = hasScope ? subjectOf(signals, normalized) : "the performance you care about";
-  return blocked(
-    [
-      `performance wording (${quote2(perfWords)}) without a measurable target such as "under 200 ms", "by 30%" or "2x faster"`,
-      ...hasScope ? [] : ["no concrete target: nothing names the code path to measure"]
-    ],
-    [
-      `Which benchmark or command measures ${subject}, and on what input?`,
-      'What target must the head commit meet on that benchmark (for example "p95 under 200 ms" or "30% faster than the base commit")?',
-      ...hasScope ? [] : [SCOPE_QUESTION]
-    ]
-  );
-}
-function blockedOnVagueness(signals, primary, normalized) {
-  const reasons = [];
-  const decisions = [];
-  const hasScope = signals.targets.length > 0;
-  const action = primary === void 0 ? [] : signals.classes.get(primary) ?? [];
-  if (primary === void 0 && !hasScope) {
-    reasons.push(
-      signals.vague.length > 0 ? `only vague words (${quote2(signals.vague)}) and no concrete target` : "no action and no concrete target"
-    );
-  } else if (primary === void 0) {
-    reasons.push(
-      `names ${quote2(signals.targets)} but no action that says what should change` + (signals.vague.length > 0 ? ` (${quote2(signals.vague)} is not observable)` : "")
-    );
-  } else {
-    reasons.push(
-      `${quote2(action)} says what kind of change (${primary}) but names no concrete target (a file, module, command, test or behaviour)`
-    );
-  }
-  if (primary === void 0) {
-    const of = hasScope ? ` of ${subjectOf(signals, normalized)}` : "";
-    decisions.push(
-      `What observable behaviour${of} should change? Say what the code should do differently, for example "parse('') returns [] instead of throwing".`
-    );
-  }
-  if (!hasScope) {
-    decisions.push(
-      primary === "fix" ? "Which failure should be fixed: the failing test, the error message, or the steps that reproduce it?" : SCOPE_QUESTION
-    );
-  }
-  decisions.push(PROOF_QUESTION);
-  return blocked(reasons, decisions);
-}
-function decideOracle(normalized) {
-  const text2 = normalizeGoalText(normalized);
-  if (!/[\p{L}\p{N}]/u.test(text2)) {
-    return blocked(
-      ["the goal text is empty"],
-      [
-        "What should change in the repository, and how will we know it is done?",
-        SCOPE_QUESTION,
-        PROOF_QUESTION
-      ]
-    );
-  }
-  const signals = readSignals(text2);
-  const perfWords = signals.classes.get("performance");
-  const measurable = signals.measurable !== null && (perfWords !== void 0 || signals.boundsPerformance);
-  const found = (cls) => {
-    if (cls !== "performance") return signals.classes.get(cls);
-    if (!measurable) return void 0;
-    return perfWords ?? [signals.measurable ?? ""];
-  };
-  let candidates = CLASS_PRECEDENCE.filter((cls) => found(cls) !== void 0);
-  const onlyTests = candidates.length === 0 && signals.testAuthoring.length > 0;
-  if (onlyTests) candidates = ["greenfield"];
-  const primary = candidates[0];
-  if (perfWords !== void 0 && !measurable && (primary === void 0 || signals.targets.length === 0)) {
-    return blockedOnPerformance(signals, perfWords, text2);
-  }
-  if (primary === void 0 || signals.targets.length === 0) {
-    return blockedOnVagueness(signals, primary, text2);
-  }
-  const context = {
-    subject: subjectOf(signals, text2),
-    target: measurable ? signals.measurable : null
-  };
-  const checks = checksFor(primary, context);
-  const gates = [...GATES_BY_CLASS[primary]];
-  const reasons = [
-    onlyTests ? `class greenfield: the goal only asks for tests (${quote2(signals.testAuthoring)})` : `class ${primary} (matched ${quote2(found(primary) ?? [])})`,
-    `concrete targets: ${quote2(signals.targets)}`
-  ];
-  const secondary = candidates.slice(1);
-  if (secondary.length > 0) {
-    reasons.push(
-      `also matched ${secondary.map((cls) => `${cls} (${quote2(found(cls) ?? [])})`).join(", ")}; precedence ${CLASS_PRECEDENCE.join(" > ")} picks ${primary}`
-    );
-  }
-  for (const cls of secondary) {
-    const extra = secondaryEvidence(cls, context);
-    if (extra === null) continue;
-    checks.push(extra.check);
-    gates.push(extra.gate);
-  }
-  if (measurable) reasons.push(`measurable target: '${signals.measurable}'`);
-  if (perfWords !== void 0 && !measurable) {
-    reasons.push(
-      `performance wording (${quote2(perfWords)}) has no measurable target, so speed is not part of the oracle`
-    );
-  }
-  if (!onlyTests && signals.testAuthoring.length > 0) {
-    reasons.push(
-      `asks for tests (${quote2(signals.testAuthoring)}): they become part of the ${primary} proof`
-    );
-  }
-  return {
-    testable: true,
-    class: primary,
-    shape: SHAPE_BY_CLASS[primary],
-    checks,
-    requiredGates: orderGates(gates),
-    reasons,
-    humanDecisions: []
-  };
-}
-
-// src/runtime/goal/create.ts
 async function createGoal(deps, request2, mode) {
   const { store } = deps;
   const { clock } = store.deps;
@@ -45210,188 +45692,169 @@ async function startGoal(deps, request2) {
 init_next_steps();
 init_request_issue_text();
 
-// src/cli/commands/demo.ts
-init_errors3();
-
-// src/runtime/requests.ts
-init_zod();
-
-// src/runtime/budget/parse.ts
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var MAX_DURATION = "365d";
-var MAX_DURATION_MS = 365 * UNIT_MS.d;
-var ok = (value2) => ({ ok: true, value: value2 });
-var refused = (issue2) => ({ ok: false, issue: issue2 });
-function parseDuration(raw, field = "budgetTime") {
-  const text2 = raw.trim().toLowerCase();
-  const match = DURATION2.exec(text2);
-  const issue2 = (problem) => refused({
-    code: "bad_duration",
-    field,
-    value: raw,
-    problem,
-    max: MAX_DURATION,
-    example: "30m"
-  });
-  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
-  const [, d, h, m, s] = match;
-  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0) return issue2("not_positive");
-  if (ms > MAX_DURATION_MS) return issue2("too_long");
-  return ok(ms);
-}
-function parseTokens(raw, field = "budgetTokens") {
-  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
-  if (!match) return issue2("format");
-  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
-  const value2 = Number(match[1]) * scale;
-  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
-  return ok(value2);
-}
-function parseUsd(raw, field = "budgetUsd") {
-  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
-  const value2 = match ? Number(match[1]) : Number.NaN;
-  if (!match || !(value2 > 0) || value2 > 1e6) {
-    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
-  }
-  return ok(value2);
-}
-function parsePositiveInt(raw, field, example, max = 64) {
-  const text2 = raw.trim();
-  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
-  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
-    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
-  }
-  return ok(value2);
-}
-function formatDuration3(ms) {
-  if (ms <= 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join("") || "0s";
-}
-
-// src/runtime/requests.ts
-init_errors3();
-init_request_issue_text();
-
-// src/runtime/request-issues.ts
-var ISSUE_CODES = [
-  "not_one_of",
-  "bad_duration",
-  "bad_tokens",
-  "bad_usd",
-  "bad_count",
-  "empty",
-  "too_long",
-  "none_given",
-  "invalid"
-];
-var PARAM = "requestIssue";
-function zodIssue(issue2, message) {
-  return { code: "custom", message, params: { [PARAM]: issue2 } };
-}
-function isRequestIssue(value2) {
-  return typeof value2 === "object" && value2 !== null && "code" in value2 && typeof value2.code === "string" && ISSUE_CODES.includes(value2.code);
-}
-function requestIssueOf(issue2) {
-  if (issue2.code !== "custom") return null;
-  const data = issue2.params?.[PARAM];
-  return isRequestIssue(data) ? data : null;
-}
-function requestIssuesOf(error62) {
-  return error62.issues.map((issue2) => requestIssueOf(issue2) ?? { code: "invalid", message: issue2.message });
-}
-
-// src/runtime/requests.ts
-var MAX_GOAL_CHARS2 = 8e3;
-var TEXT_EXAMPLES = {
-  goal: "fix the failing tests",
-  summary: "fixed the parser, tests green",
-  reason: "wrong approach: keep the old API"
+// src/cli/exit-codes.ts
+var EXIT_CODES = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  not_found: 3,
+  refused: 4,
+  busy: 5,
+  state: 6,
+  git: 7,
+  forge: 8,
+  budget: 9,
+  not_ready: 10,
+  interrupted: 130
 };
-function report(ctx, issue2) {
-  ctx.addIssue(zodIssue(issue2, describeIssue(issue2, NEUTRAL_SPELLING)));
+function exitCodeFor(code3) {
+  switch (code3) {
+    case "usage":
+    case "config":
+      return EXIT_CODES.usage;
+    case "not_found":
+      return EXIT_CODES.not_found;
+    case "illegal_transition":
+    case "policy_violation":
+      return EXIT_CODES.refused;
+    case "busy":
+      return EXIT_CODES.busy;
+    case "state":
+    case "unsupported_version":
+      return EXIT_CODES.state;
+    case "git":
+      return EXIT_CODES.git;
+    case "forge":
+      return EXIT_CODES.forge;
+    case "internal":
+      return EXIT_CODES.internal;
+  }
 }
-function choice(field, values, example) {
-  return external_exports.string().transform((raw, ctx) => {
-    const value2 = raw.trim();
-    if (values.includes(value2)) return value2;
-    report(ctx, { code: "not_one_of", field, value: raw, allowed: values, example });
-    return external_exports.NEVER;
+var EXIT_CODE_HELP = `Exit codes:
+  0  success
+  1  unexpected internal error (please report it)
+  2  invalid input: a flag, argument or config value (the message shows a correct example)
+  3  not found: no such goal (see 'omk goal list')
+  4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
+  5  busy: another omk process holds the goal; retry
+  6  state: a state file is damaged or written by a newer omk
+  7  git: a git command failed (or the directory is not a repository)
+  8  forge: the GitHub (or local forge) API refused or failed
+  9  budget: the goal's budget is exhausted (see 'omk goal budget-add')
+ 10  not ready: with --until-ready, the goal ended without a ready proof (see 'omk goal proof')
+130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;
+
+// src/adapters/demo/fixture.ts
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname as dirname4, join as join8 } from "node:path";
+
+// src/adapters/git/identity.ts
+var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
+function commitEnv(identity) {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email
+  };
+}
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
+
+// src/adapters/git/init.ts
+init_run_git();
+async function initFromDirectory(root, input2) {
+  await runGit(["init", "--quiet", `--initial-branch=${input2.branch}`], { cwd: root });
+  await runGit(["config", "gc.auto", "0"], { cwd: root });
+  await runGit(["add", "--all"], { cwd: root });
+  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", input2.message], {
+    cwd: root,
+    env: commitEnv(input2.author)
   });
 }
-function parsed(parse6) {
-  return external_exports.string().transform((raw, ctx) => {
-    const result2 = parse6(raw);
-    if (result2.ok) return result2.value;
-    report(ctx, result2.issue);
-    return external_exports.NEVER;
+
+// src/adapters/demo/fixture.ts
+var DEMO_FILES = {
+  "package.json": `${JSON.stringify(
+    {
+      name: "omk-demo-fixture",
+      private: true,
+      type: "module",
+      scripts: { test: "node --test test/", lint: "node scripts/lint.mjs" }
+    },
+    null,
+    2
+  )}
+`,
+  "README.md": "# omk demo fixture\n\nA calculator whose `add` subtracts. Its test fails until the bug is fixed.\n",
+  "src/math.js": [
+    "// omk-demo-fix: export function add(a, b) { return a + b; }",
+    "export function add(a, b) { return a - b; }",
+    "",
+    "export function multiply(a, b) {",
+    "  return a * b;",
+    "}",
+    ""
+  ].join("\n"),
+  "test/math.test.js": [
+    "import assert from 'node:assert/strict';",
+    "import { test } from 'node:test';",
+    "import { add, multiply } from '../src/math.js';",
+    "",
+    "test('add sums two numbers', () => {",
+    "  assert.equal(add(2, 3), 5);",
+    "});",
+    "",
+    "test('multiply multiplies', () => {",
+    "  assert.equal(multiply(4, 5), 20);",
+    "});",
+    "// omk-demo-append: test('add handles negative numbers (regression)', () => assert.equal(add(-2, -3), -5));",
+    ""
+  ].join("\n"),
+  "scripts/lint.mjs": [
+    "import { readdirSync, readFileSync } from 'node:fs';",
+    "",
+    "// A tiny linter: no trailing whitespace and no debugger statements in src/.",
+    "let problems = 0;",
+    "for (const name of readdirSync('src')) {",
+    "  readFileSync('src/' + name, 'utf8').split('\\n').forEach((line, i) => {",
+    "    if (/\\s+$/.test(line) || line.includes('debugger')) {",
+    "      console.error('src/' + name + ':' + (i + 1) + ': lint error');",
+    "      problems += 1;",
+    "    }",
+    "  });",
+    "}",
+    "process.exit(problems > 0 ? 1 : 0);",
+    ""
+  ].join("\n")
+};
+var DEMO_GOAL = "fix the failing test in src/math.js and add a regression test";
+async function createDemoRepository(parent = tmpdir()) {
+  const root = await mkdtemp(join8(parent, "omk-demo-"));
+  for (const [path, content] of Object.entries(DEMO_FILES)) {
+    await mkdir(dirname4(join8(root, path)), { recursive: true });
+    await writeFile(join8(root, path), content);
+  }
+  await initFromDirectory(root, {
+    branch: "main",
+    message: "demo fixture: add() is wrong",
+    author: { name: "omk demo", email: "demo@omk.invalid" }
   });
+  return root;
 }
-function freeText(field) {
-  return external_exports.string().transform((raw, ctx) => {
-    const text2 = normalizeGoalText(raw);
-    if (!text2) {
-      report(ctx, { code: "empty", field, example: TEXT_EXAMPLES[field] });
-      return external_exports.NEVER;
-    }
-    if (text2.length > MAX_GOAL_CHARS2) {
-      report(ctx, { code: "too_long", field, length: text2.length, max: MAX_GOAL_CHARS2 });
-      return external_exports.NEVER;
-    }
-    return text2;
-  });
-}
-var goalTextSchema = freeText("goal");
-function budgetInputSchema(fields = { time: "budgetTime", tokens: "budgetTokens", usd: "budgetUsd" }) {
-  return external_exports.object({
-    time: parsed((raw) => parseDuration(raw, fields.time)).optional(),
-    tokens: parsed((raw) => parseTokens(raw, fields.tokens)).optional(),
-    usd: parsed((raw) => parseUsd(raw, fields.usd)).optional()
-  });
-}
-var createGoalRequestSchema = external_exports.object({
-  goal: goalTextSchema,
-  /** Raw text as typed, kept in goal.json beside the normalized form. */
-  rawGoal: external_exports.string(),
-  repo: external_exports.string().min(1),
-  policy: choice("policy", DELIVERY_POLICIES, "draft-pr").default("local"),
-  mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
-  sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
-  untilReady: external_exports.boolean().default(false),
-  maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
-  budget: budgetInputSchema().default({}),
-  /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
-  agent: external_exports.string().trim().min(1).optional(),
-  /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */
-  idSuffix: external_exports.string().regex(/^[a-f0-9]{6,}$/).optional()
-});
-var BUDGET_ADD_FIELDS = { time: "time", tokens: "tokens", usd: "usd" };
-var budgetAddRequestSchema = budgetInputSchema(BUDGET_ADD_FIELDS).superRefine((value2, ctx) => {
-  if (value2.time !== void 0 || value2.tokens !== void 0 || value2.usd !== void 0) return;
-  const fields = Object.values(BUDGET_ADD_FIELDS);
-  report(ctx, { code: "none_given", field: "time", fields, example: "2h" });
-});
-var summaryTextSchema = (field) => freeText(field);
-function parseRequest(schema, input2) {
-  const result2 = schema.safeParse(input2);
-  if (result2.success) return result2.data;
-  throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
-}
+
+// src/runtime/app/render.ts
+init_next_steps();
+init_request_issue_text();
 
 // src/cli/context.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -45529,7 +45992,7 @@ function safeName(name) {
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join10, resolve as resolve3 } from "node:path";
+import { join as join10, resolve as resolve5 } from "node:path";
 
 // src/runtime/agents/env.ts
 init_errors3();
@@ -45836,7 +46299,7 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve3(input2.artifactsDir);
+  const dir = resolve5(input2.artifactsDir);
   await mkdir3(dir, { recursive: true });
   const transcript = join10(dir, `transcript-${input2.attempt}.log`);
   const promptFile = join10(dir, `prompt-${input2.attempt}.md`);
@@ -45983,7 +46446,7 @@ async function isDirectory(path) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir4, readdir, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join11, resolve as resolve4 } from "node:path";
+import { join as join11, resolve as resolve6 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -45995,7 +46458,7 @@ function createDemoAgent() {
 }
 async function runDemo(input2) {
   const started = performance.now();
-  const dir = resolve4(input2.artifactsDir);
+  const dir = resolve6(input2.artifactsDir);
   await mkdir4(dir, { recursive: true });
   const transcript = join11(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
@@ -46127,7 +46590,7 @@ import { dirname as dirname6, join as join12 } from "node:path";
 init_errors3();
 init_run_git();
 import { mkdir as mkdir5, readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname5, resolve as resolve5 } from "node:path";
+import { basename as basename2, dirname as dirname5, resolve as resolve7 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -46160,13 +46623,13 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path) {
-  const absolute = resolve5(path);
+  const absolute = resolve7(path);
   try {
     return await realpath(absolute);
   } catch {
     const parent = dirname5(absolute);
     if (parent === absolute) return absolute;
-    return resolve5(await canonicalPath(parent), basename2(absolute));
+    return resolve7(await canonicalPath(parent), basename2(absolute));
   }
 }
 async function pathKind(path) {
@@ -46373,7 +46836,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_schema();
-import { isAbsolute as isAbsolute3, join as join13, posix, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join13, posix, resolve as resolve8 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -46406,14 +46869,14 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join13(resolve6(workspaceRoot), goalId, sliceId2);
+  return join13(resolve8(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute3(raw) || slashed.startsWith("/")) {
+    if (isAbsolute5(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -46620,7 +47083,7 @@ async function listRefs(cwd, refs, mergedInto) {
 // src/adapters/git/open-workspace.ts
 init_errors3();
 import { stat as stat5 } from "node:fs/promises";
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve9 } from "node:path";
 init_run_git();
 async function openWorkspace(input2, deps) {
   const branch = sliceBranch(input2.goalId, input2.sliceId);
@@ -46750,7 +47213,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat5(resolve7(worktreePath, stdout.trim()))).isFile();
+    return (await stat5(resolve9(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -46806,7 +47269,7 @@ function createPreparedIntegrations(deps) {
 // src/adapters/git/stale-locks.ts
 init_run_git();
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join14, resolve as resolve8 } from "node:path";
+import { join as join14, resolve as resolve10 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
@@ -46829,7 +47292,7 @@ async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
 }
 async function gitCommonDir(repoRoot) {
   const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve8(repoRoot, stdout.trim());
+  return resolve10(repoRoot, stdout.trim());
 }
 async function refLocks(dir) {
   const found = [];
@@ -48065,7 +48528,6 @@ function createLocalForge(options) {
 }
 
 // src/cli/forge.ts
-init_errors3();
 var FORGE_CHOICES = ["auto", "local", "github"];
 async function chooseForge(io, goal, stateRoot, flag) {
   const choice2 = flag ?? "auto";
@@ -48083,7 +48545,6 @@ async function chooseForge(io, goal, stateRoot, flag) {
 }
 
 // src/cli/wording.ts
-init_request_issue_text();
 var FLAGS = {
   goal: { flag: "<goal>", command: "run" },
   policy: { flag: "--policy", command: "run" },
@@ -48162,7 +48623,6 @@ function composeRuntime(io, stateDir, options = {}) {
 }
 
 // src/cli/options.ts
-init_errors3();
 function withFormat(command, formats = ["text", "json", "md"]) {
   return command.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
 }
@@ -48174,7 +48634,7 @@ function formatOf(options, formats = ["text", "json", "md"]) {
     hint: `Example: --format ${formats.includes("json") ? "json" : formats[0] ?? "text"}`
   });
 }
-function json2(value2) {
+function json3(value2) {
   return `${JSON.stringify(value2, null, 2)}
 `;
 }
@@ -48183,7 +48643,7 @@ function json2(value2) {
 var short2 = (sha2) => sha2 ? sha2.slice(0, 12) : "(none)";
 function limitsText(limits) {
   const parts = [
-    `time ${limits.timeMs === null ? "unlimited" : formatDuration3(limits.timeMs)}`,
+    `time ${limits.timeMs === null ? "unlimited" : formatDuration(limits.timeMs)}`,
     `tokens ${limits.tokens ?? "unlimited"}`,
     `usd ${limits.usd === null ? "unlimited" : `$${limits.usd}`}`
   ];
@@ -48318,7 +48778,7 @@ function renderBudget(view) {
 `;
   out += `  limits     ${limitsText(view.limits)}
 `;
-  out += `  spent      time ${formatDuration3(view.spent.timeMs)}, tokens ${view.spent.tokens}, usd $${view.spent.usd}
+  out += `  spent      time ${formatDuration(view.spent.timeMs)}, tokens ${view.spent.tokens}, usd $${view.spent.usd}
 `;
   out += `  remaining  ${limitsText(left)}
 `;
@@ -48399,7 +48859,7 @@ async function runController(context, app, goalId, options) {
 }
 function printExecuted(context, result2, format, dir) {
   if (format === "json")
-    context.io.stdout(json2({ goal: result2.goal, proof: result2.proof, stoppedBy: result2.stoppedBy }));
+    context.io.stdout(json3({ goal: result2.goal, proof: result2.proof, stoppedBy: result2.stoppedBy }));
   else if (format === "md") context.io.stdout(renderProofMarkdown(result2.proof));
   else context.io.stdout(renderExecuted(result2, dir));
 }
@@ -48536,16 +48996,16 @@ import { resolve as resolve12 } from "node:path";
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat10, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname7, join as join18, resolve as resolve9 } from "node:path";
+import { dirname as dirname7, join as join18, resolve as resolve11 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat9 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join17 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join17 } from "node:path";
 async function findOnPath(command, env, platform = process.platform) {
   if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
     return null;
   }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute4(dir));
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute6(dir));
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
@@ -48608,7 +49068,7 @@ async function probe(run) {
 }
 function probeWritableDir(dir) {
   return probe(async () => {
-    let tested = resolve9(dir);
+    let tested = resolve11(dir);
     for (; ; ) {
       try {
         if (!(await stat10(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
@@ -48622,393 +49082,8 @@ function probeWritableDir(dir) {
     const file2 = join18(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
     await writeFile5(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
-    return { exists: tested === resolve9(dir), tested };
+    return { exists: tested === resolve11(dir), tested };
   });
-}
-
-// src/runtime/doctor/doctor.ts
-init_errors3();
-
-// src/runtime/doctor/check-agent.ts
-import { isAbsolute as isAbsolute5, resolve as resolve10 } from "node:path";
-init_errors3();
-var INSTALL_HINTS = {
-  claude: "npm install -g @anthropic-ai/claude-code",
-  codex: "npm install -g @openai/codex",
-  gemini: "npm install -g @google/gemini-cli",
-  kimi: "uv tool install kimi-cli",
-  aider: "python -m pip install aider-install && aider-install",
-  opencode: "npm install -g opencode-ai"
-};
-var OTHER_PRESETS = AGENT_PRESETS.map((preset2) => preset2.name).filter((name) => name !== "claude").join(", ");
-function alternatives(spec) {
-  const others = AGENT_PRESETS.map((preset2) => preset2.name).filter((name) => name !== spec);
-  return `or choose another agent: --agent ${[...others, "script:./fix.sh", "demo"].join(" | ")} (demo runs offline and is not an AI)`;
-}
-async function checkAgent(input2, probes, context) {
-  const base = { id: "agent", title: "agent" };
-  const flag = input2.agent?.trim();
-  const configured = context.config?.agents.default;
-  const spec = flag || configured;
-  if (!spec) {
-    return {
-      ...base,
-      status: "warn",
-      detail: "no agent selected: `omk goal run` and `omk goal execute` need one",
-      fix: `pass --agent claude (or ${OTHER_PRESETS}, script:./fix.sh, demo), or set agents.default in .omk/config.yml`
-    };
-  }
-  const from = flag ? "--agent" : "agents.default";
-  const config2 = context.config ?? defaultConfig();
-  let executable;
-  try {
-    executable = agentExecutable(spec, { repoRoot: context.root, config: config2.agents });
-  } catch (error62) {
-    if (context.config === null) {
-      return {
-        ...base,
-        status: "warn",
-        detail: `${from} ${spec}: not checked, because .omk/config.yml did not load`,
-        fix: "fix .omk/config.yml (see the config check), then run omk doctor again"
-      };
-    }
-    return failure2(base, error62);
-  }
-  if (executable === null) {
-    return {
-      ...base,
-      status: "ok",
-      detail: `demo (${from}): the built-in demo agent, deterministic and offline, not an AI; needs nothing`
-    };
-  }
-  const missing = await findExecutable(spec, executable, context.root, probes);
-  if (missing !== null) return { ...base, ...missing };
-  try {
-    probes.validateAgent(spec, context.root, config2);
-  } catch (error62) {
-    return failure2(base, error62);
-  }
-  return {
-    ...base,
-    status: "ok",
-    detail: `${spec} (${from}): ${await located(executable, context.root, probes)}${credentials(spec, config2, input2.env)}`
-  };
-}
-async function findExecutable(spec, executable, root, probes) {
-  if (spec.startsWith("script:")) {
-    const state = await probes.fileState(executable);
-    if (state === "ok") return null;
-    const what = {
-      missing: "does not exist",
-      "not-file": "is not a file",
-      "not-executable": "is not executable"
-    }[state];
-    return {
-      status: "fail",
-      detail: `agent script ${executable} ${what}`,
-      fix: state === "not-executable" ? `chmod +x ${executable} (and start it with a #! line)` : `script paths are relative to the repository root (${root}); create the script, ${alternatives(spec)}`
-    };
-  }
-  if (executable.includes("/")) {
-    const path = isAbsolute5(executable) ? executable : resolve10(root, executable);
-    const state = await probes.fileState(path);
-    if (state === "ok") return null;
-    return {
-      status: "fail",
-      detail: `agent command ${path} (agents.custom.${spec}.argv[0]) is missing or not executable (${state})`,
-      fix: `point agents.custom.${spec}.argv[0] in .omk/config.yml at an executable, ${alternatives(spec)}`
-    };
-  }
-  if (await probes.findOnPath(executable) !== null) return null;
-  const preset2 = findPreset(spec);
-  const install = preset2 === void 0 ? void 0 : INSTALL_HINTS[preset2.name];
-  return {
-    status: "fail",
-    detail: `\`${executable}\` (agent ${spec}) was not found on PATH`,
-    fix: `${install === void 0 ? `install \`${executable}\` and put it on PATH` : `install it: ${install}`}; ${alternatives(spec)}`
-  };
-}
-async function located(executable, root, probes) {
-  if (executable.includes("/")) return isAbsolute5(executable) ? executable : resolve10(root, executable);
-  return await probes.findOnPath(executable) ?? executable;
-}
-function credentials(spec, config2, env) {
-  const names = [
-    ...findPreset(spec)?.envNames ?? [],
-    ...config2.agents.custom[spec]?.env ?? [],
-    ...config2.agents.settings[spec]?.env ?? []
-  ];
-  const unique2 = [...new Set(names)];
-  if (unique2.length === 0) return "";
-  const set2 = unique2.filter((name) => (env[name] ?? "") !== "");
-  return set2.length > 0 ? `; passes ${set2.join(", ")}` : `; none of ${unique2.join(", ")} is set, so it must be logged in on its own (under HOME)`;
-}
-function failure2(base, error62) {
-  if (!isOmkError(error62)) throw error62;
-  const check2 = { ...base, status: "fail", detail: error62.message };
-  if (error62.hint !== void 0) check2.fix = error62.hint;
-  return check2;
-}
-
-// src/runtime/doctor/check-gates.ts
-init_errors3();
-import { isAbsolute as isAbsolute6, resolve as resolve11 } from "node:path";
-var ADD_TEST_GATE = [
-  'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
-  "gates:",
-  "  list:",
-  "    - name: test",
-  '      run: ["npm", "test"]'
-].join("\n");
-async function checkGates(root, config2, probes) {
-  const base = { id: "gates", title: "gates" };
-  let gates;
-  try {
-    gates = await probes.detectGates(root, config2);
-  } catch (error62) {
-    if (!isOmkError(error62)) throw error62;
-    const check2 = { ...base, status: "fail", detail: error62.message };
-    if (error62.hint !== void 0) check2.fix = error62.hint;
-    return [check2];
-  }
-  const listed = gates.map(describeGate).join(", ");
-  let summary;
-  if (gates.length === 0) {
-    summary = {
-      ...base,
-      status: "warn",
-      detail: "no gates detected: without a test gate no proof can be ready",
-      fix: ADD_TEST_GATE
-    };
-  } else if (!gates.some((gate) => gate.kind === "test")) {
-    summary = {
-      ...base,
-      status: "warn",
-      detail: `${listed}; but no test gate: without one no proof can be ready`,
-      fix: ADD_TEST_GATE
-    };
-  } else {
-    summary = { ...base, status: "ok", detail: listed };
-  }
-  const perGate = await Promise.all(gates.map((gate) => checkGateExecutable(gate, root, probes)));
-  return [summary, ...perGate];
-}
-function describeGate(gate) {
-  return `${gate.name} (${gate.argv.join(" ")}${gate.required ? "" : ", optional"})`;
-}
-async function checkGateExecutable(gate, root, probes) {
-  const base = { id: `gate:${gate.name}`, title: `gate ${gate.name}` };
-  const command = gate.argv[0] ?? "";
-  let found;
-  if (command.includes("/")) {
-    const path = isAbsolute6(command) ? command : resolve11(root, command);
-    found = await probes.fileState(path) === "ok" ? path : null;
-  } else {
-    found = await probes.findOnPath(command);
-  }
-  if (found !== null) return { ...base, status: "ok", detail: `${command} \u2192 ${found}` };
-  const where = command.includes("/") ? "is missing or not executable" : "was not found on PATH";
-  return {
-    ...base,
-    status: gate.required ? "fail" : "warn",
-    detail: `\`${command}\` ${where} (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
-    fix: `install \`${command}\`, or set this gate's command in .omk/config.yml: gates.list: - name: ${gate.name} run: [...]${gate.required ? "" : " (or enabled: false to drop it)"}`
-  };
-}
-
-// src/runtime/doctor/git-version.ts
-var MIN_GIT_VERSION = [2, 25, 0];
-function parseGitVersion(output2) {
-  const match = /\bgit version (\d+)\.(\d+)(?:\.(\d+))?/.exec(output2);
-  if (match === null) return null;
-  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-}
-function isAtLeast(version2, minimum) {
-  for (let i = 0; i < minimum.length; i += 1) {
-    const have = version2[i] ?? 0;
-    const want = minimum[i] ?? 0;
-    if (have !== want) return have > want;
-  }
-  return true;
-}
-function formatVersion(version2) {
-  return version2.join(".");
-}
-
-// src/runtime/doctor/check-git.ts
-var MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
-async function checkGitVersion(probes) {
-  const base = { id: "git", title: "git" };
-  const output2 = await probes.gitVersion();
-  if (!output2.ok) {
-    return {
-      ...base,
-      status: "fail",
-      detail: `git could not be run: ${output2.error}`,
-      fix: `install git ${MIN} or newer and make sure \`git\` is on PATH`
-    };
-  }
-  const version2 = parseGitVersion(output2.value);
-  if (version2 === null) {
-    return {
-      ...base,
-      status: "warn",
-      detail: `cannot read a version from \`git --version\`: ${JSON.stringify(output2.value.trim().slice(0, 200))}`,
-      fix: `make sure the \`git\` on PATH is git ${MIN} or newer`
-    };
-  }
-  if (!isAtLeast(version2, MIN_GIT_VERSION)) {
-    return {
-      ...base,
-      status: "fail",
-      detail: `git ${formatVersion(version2)} is older than ${MIN}: slice worktrees need \`git sparse-checkout\``,
-      fix: `upgrade git to ${MIN} or newer`
-    };
-  }
-  return { ...base, status: "ok", detail: `git ${formatVersion(version2)} (${MIN} or newer needed)` };
-}
-async function checkRepository(repoPath, probes) {
-  const base = { id: "repository", title: "repository" };
-  const repo = await probes.inspectRepo(repoPath);
-  if (!repo.ok) {
-    return {
-      root: null,
-      check: {
-        ...base,
-        status: "fail",
-        detail: repo.error,
-        fix: 'run omk in your repository or pass --repo PATH; to start one: git init && git add -A && git commit -m "initial commit"'
-      }
-    };
-  }
-  const { root, headSha } = repo.value;
-  if (headSha === null) {
-    return {
-      root,
-      check: {
-        ...base,
-        status: "fail",
-        detail: `${root} has no commits: a goal needs a base commit to branch its slices from`,
-        fix: 'commit once: git add -A && git commit -m "initial commit"'
-      }
-    };
-  }
-  return { root, check: { ...base, status: "ok", detail: `${root} at ${headSha.slice(0, 12)}` } };
-}
-async function checkWorktrees(root, probes) {
-  const base = { id: "worktrees", title: "git worktrees" };
-  const listed = await probes.listWorktrees(root);
-  if (!listed.ok) {
-    return {
-      ...base,
-      status: "fail",
-      detail: `\`git worktree list\` failed: ${listed.error}`,
-      fix: "each slice runs in a git worktree: repair the repository until `git worktree list` works (`git worktree prune` clears entries whose directory was deleted)"
-    };
-  }
-  const count = listed.value;
-  return {
-    ...base,
-    status: "ok",
-    detail: `\`git worktree list\` works (${count} worktree${count === 1 ? "" : "s"})`
-  };
-}
-
-// src/runtime/doctor/check-host.ts
-var GITHUB_TOKEN_NAMES = ["GITHUB_TOKEN", "GH_TOKEN"];
-async function checkStateRoot(stateRoot, probes) {
-  const base = { id: "state-root", title: "state root" };
-  const probed = await probes.probeWritableDir(stateRoot);
-  if (!probed.ok) {
-    return {
-      ...base,
-      status: "fail",
-      detail: `${stateRoot} is not writable: ${probed.error}`,
-      fix: "choose a writable directory with --state-dir DIR or OMK_STATE_DIR=DIR"
-    };
-  }
-  const { exists, tested } = probed.value;
-  return {
-    ...base,
-    status: "ok",
-    detail: exists ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
-  };
-}
-function checkGithubToken(env) {
-  const present = GITHUB_TOKEN_NAMES.filter((name) => (env[name] ?? "") !== "");
-  if (present.length === 0) return null;
-  return {
-    id: "github-token",
-    title: "GitHub token",
-    status: "warn",
-    detail: `${present.join(" and ")} ${present.length === 1 ? "is" : "are"} set: token present; omk uses it for --forge github and the state branch (docs/github.md lists the permissions it needs)`,
-    fix: "nothing to do for local goals; omk never passes the token to agents or gates"
-  };
-}
-
-// src/runtime/doctor/doctor.ts
-async function runDoctor(input2, probes) {
-  const checks = [];
-  checks.push(await guarded("git", "git", () => checkGitVersion(probes)));
-  const repo = await checkRepository(input2.repoPath, probes).catch((error62) => ({
-    check: crashed("repository", "repository", error62),
-    root: null
-  }));
-  checks.push(repo.check);
-  const root = repo.root;
-  if (root !== null) {
-    checks.push(await guarded("worktrees", "git worktrees", () => checkWorktrees(root, probes)));
-  }
-  const { check: configCheck, config: config2 } = await checkConfig(root ?? input2.repoPath, probes);
-  checks.push(configCheck);
-  checks.push(
-    await guarded(
-      "agent",
-      "agent",
-      () => checkAgent(input2, probes, { root: root ?? input2.repoPath, config: config2 })
-    )
-  );
-  if (root !== null && config2 !== null) {
-    const gates = await checkGates(root, config2, probes).catch((error62) => [
-      crashed("gates", "gates", error62)
-    ]);
-    checks.push(...gates);
-  }
-  checks.push(await guarded("state-root", "state root", () => checkStateRoot(input2.stateRoot, probes)));
-  const token2 = checkGithubToken(input2.env);
-  if (token2 !== null) checks.push(token2);
-  return { ok: checks.every((check2) => check2.status !== "fail"), checks };
-}
-async function checkConfig(root, probes) {
-  const base = { id: "config", title: "config" };
-  try {
-    const loaded = await probes.loadConfig(root);
-    const detail = loaded.path === null ? "no .omk/config.yml: defaults apply" : `${loaded.path} loaded and valid`;
-    return { config: loaded.config, check: { ...base, status: "ok", detail } };
-  } catch (error62) {
-    if (!isOmkError(error62)) return { config: null, check: crashed(base.id, base.title, error62) };
-    const check2 = { ...base, status: "fail", detail: error62.message };
-    if (error62.hint !== void 0) check2.fix = error62.hint;
-    return { config: null, check: check2 };
-  }
-}
-async function guarded(id, title3, run) {
-  try {
-    return await run();
-  } catch (error62) {
-    return crashed(id, title3, error62);
-  }
-}
-function crashed(id, title3, error62) {
-  const message = error62 instanceof Error ? error62.message : String(error62);
-  const hint = isOmkError(error62) ? error62.hint : void 0;
-  return {
-    id,
-    title: title3,
-    status: "fail",
-    detail: `the check could not run: ${message}`,
-    fix: hint ?? "this may be a bug in omk; please report it with the output of omk doctor --json"
-  };
 }
 
 // src/cli/commands/doctor.ts
@@ -49042,7 +49117,7 @@ function registerDoctorCommand(program2, context) {
       },
       createSystemProbes({ env: io.env, cwd: io.cwd })
     );
-    io.stdout(format === "json" ? json2(report2) : renderDoctorText(report2));
+    io.stdout(format === "json" ? json3(report2) : renderDoctorText(report2));
     if (!report2.ok) context.setExitCode(EXIT_CODES.usage);
   });
 }
@@ -49117,7 +49192,7 @@ function registerCreateCommands(goal, context) {
         printExecuted(context, executed, format, paths.dir);
         return;
       }
-      if (format === "json") context.io.stdout(json2({ ...created, paths }));
+      if (format === "json") context.io.stdout(json3({ ...created, paths }));
       else if (format === "md") context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
       else context.io.stdout(renderCreated(created, paths.dir));
     });
@@ -49125,7 +49200,6 @@ function registerCreateCommands(goal, context) {
 }
 
 // src/cli/commands/goal-deliver.ts
-init_errors3();
 var METHODS = ["merge", "squash", "rebase"];
 function renderPlanMarkdown(plan2) {
   let out = `# omk open-pr --dry-run: ${plan2.goalId}
@@ -49182,13 +49256,13 @@ function registerDeliverCommands(goal, context) {
       dryRun: options.dryRun === true
     });
     if (outcome.dryRun) {
-      io.stdout(format === "json" ? json2(outcome.plan) : renderPlanMarkdown(outcome.plan));
+      io.stdout(format === "json" ? json3(outcome.plan) : renderPlanMarkdown(outcome.plan));
       return;
     }
     const { result: result2 } = outcome;
     if (format === "json")
       io.stdout(
-        json2({
+        json3({
           delivered: result2.delivered,
           skipped: result2.plan.skipped,
           proofStatus: result2.proof.status
@@ -49219,7 +49293,7 @@ function registerDeliverCommands(goal, context) {
         enforceProtection: options.enforceProtection ?? false
       });
       if (options.json)
-        io.stdout(json2(result2.merged ? { merged: true, sha: result2.sha, pr: result2.pr } : result2));
+        io.stdout(json3(result2.merged ? { merged: true, sha: result2.sha, pr: result2.pr } : result2));
       else if (result2.merged) io.stdout(`merged PR #${result2.pr} as ${result2.sha}
 `);
       else {
@@ -49285,7 +49359,7 @@ function registerLifecycleCommands(goal, context) {
           }
         }
         io.stdout(
-          format === "json" ? json2(results.map((r) => ({ id: r.goal.id, from: r.previous, to: r.goal.status }))) : results.length === 0 ? "no interrupted goals to resume\n" : results.map(renderTransition).join("")
+          format === "json" ? json3(results.map((r) => ({ id: r.goal.id, from: r.previous, to: r.goal.status }))) : results.length === 0 ? "no interrupted goals to resume\n" : results.map(renderTransition).join("")
         );
         return;
       }
@@ -49299,7 +49373,7 @@ function registerLifecycleCommands(goal, context) {
         return;
       }
       io.stdout(
-        format === "json" ? json2({
+        format === "json" ? json3({
           id: result2.goal.id,
           from: result2.previous,
           to: result2.goal.status,
@@ -49321,7 +49395,7 @@ function registerLifecycleCommands(goal, context) {
       });
       const { store } = composeRuntime(io, context.stateDir());
       const view = await addBudget(store, await store.resolve(ref), add);
-      io.stdout(format === "json" ? json2(view) : renderBudget(view));
+      io.stdout(format === "json" ? json3(view) : renderBudget(view));
     }
   );
 }
@@ -49779,85 +49853,6 @@ async function composeRemoteState(input2) {
 }
 
 // src/cli/commands/goal-read.ts
-init_errors3();
-
-// src/runtime/events/replay.ts
-function renderReplayText(goalId, events, skipped2) {
-  const lines = [
-    `goal ${token(goalId)}: ${plural3(events.length, "event")}, ${plural3(skipped2.length, "skipped line")}`
-  ];
-  for (const event of events) {
-    const parts = [`#${event.seq}`, token(event.ts), token(event.type)];
-    const keys = Object.keys(event.data);
-    if (keys.length > 1) keys.sort();
-    for (const key of keys) parts.push(`${token(key)}=${value(event.data[key])}`);
-    lines.push(parts.join(" "));
-  }
-  for (const skip of skipped2) {
-    lines.push(`! line ${skip.line} skipped: ${oneLine3(skip.reason)}${skip.torn ? " (torn write)" : ""}`);
-  }
-  return `${lines.join("\n")}
-`;
-}
-function renderReplayJson(goalId, events, skipped2) {
-  const eventLines = events.map(
-    (e) => (
-      // Fixed field order, whatever order the file (or the schema library) produced.
-      JSON.stringify({ v: e.v, seq: e.seq, ts: e.ts, type: e.type, data: e.data })
-    )
-  );
-  const skippedLines = skipped2.map((s) => JSON.stringify({ line: s.line, reason: s.reason, torn: s.torn }));
-  return `{
-  "goalId": ${JSON.stringify(goalId)},
-  "events": ${array2(eventLines)},
-  "skipped": ${array2(skippedLines)}
-}
-`;
-}
-function array2(items) {
-  return items.length === 0 ? "[]" : `[
-    ${items.join(",\n    ")}
-  ]`;
-}
-function plural3(n, noun) {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-var SIMPLE = /^[A-Za-z0-9_.:/@+-]+$/;
-var UNESCAPED = /[\u007f-\u009f\u2028\u2029]/g;
-function token(text2) {
-  return SIMPLE.test(text2) ? text2 : escapeRest(JSON.stringify(text2));
-}
-function value(v) {
-  if (typeof v === "string") return token(v);
-  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
-  return json3(v);
-}
-function json3(v) {
-  const text2 = JSON.stringify(v, (_key, inner) => isPlainObject4(inner) ? sortKeys(inner) : inner);
-  return escapeRest(text2 ?? "null");
-}
-function escapeRest(text2) {
-  UNESCAPED.lastIndex = 0;
-  return UNESCAPED.test(text2) ? text2.replace(UNESCAPED, escapeChar) : text2;
-}
-function isPlainObject4(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function sortKeys(obj2) {
-  return Object.fromEntries(
-    Object.keys(obj2).sort().map((key) => [key, obj2[key]])
-  );
-}
-function escapeChar(c) {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-function oneLine3(text2) {
-  return text2.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
-}
-
-// src/cli/commands/goal-read.ts
-init_ids();
-init_branches();
 function registerReadCommands(goal, context) {
   const { io } = context;
   const runtime = () => composeRuntime(io, context.stateDir());
@@ -49865,7 +49860,7 @@ function registerReadCommands(goal, context) {
     async (options) => {
       const format = formatOf(options, ["text", "json"]);
       const goals = await runtime().store.list();
-      io.stdout(format === "json" ? json2(goals.map(statusJson.summary)) : renderList(goals));
+      io.stdout(format === "json" ? json3(goals.map(statusJson.summary)) : renderList(goals));
     }
   );
   withFormat(goal.command("status").description("a goal's status, proof status and progress"), [
@@ -49904,21 +49899,21 @@ function registerReadCommands(goal, context) {
       }
       const view = await goalStatus(store, await store.resolve(ref));
       warnEdited(context, view.proof.digestValid);
-      io.stdout(format === "json" ? json2(statusJson.full(view)) : renderStatus(view));
+      io.stdout(format === "json" ? json3(statusJson.full(view)) : renderStatus(view));
     }
   );
   withFormat(goal.command("show").description("a goal's record, task graph and documents"), ["text", "json"]).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").action(async (ref, options) => {
     const format = formatOf(options, ["text", "json"]);
     const { store } = runtime();
     const view = await goalShow(store, await store.resolve(ref));
-    io.stdout(format === "json" ? json2(view) : renderShow(view));
+    io.stdout(format === "json" ? json3(view) : renderShow(view));
   });
   withFormat(goal.command("proof").description("a goal's proof: status, gates, gaps, evidence")).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'", "latest").action(async (ref, options) => {
     const format = formatOf(options);
     const { store } = runtime();
     const { proof, digestValid } = await readProof(store, await store.resolve(ref));
     warnEdited(context, digestValid);
-    if (format === "json") io.stdout(json2(proof));
+    if (format === "json") io.stdout(json3(proof));
     else
       io.stdout(
         format === "md" ? renderProofMarkdown(proof, CLI_STEPS) : renderProofText(proof, CLI_STEPS)
@@ -49950,7 +49945,7 @@ function registerReadCommands(goal, context) {
     const format = formatOf(options, ["text", "json"]);
     const { store } = runtime();
     const view = await budgetView(store, await store.resolve(ref));
-    io.stdout(format === "json" ? json2(view) : renderBudget(view));
+    io.stdout(format === "json" ? json3(view) : renderBudget(view));
   });
 }
 function warnEdited(context, digestValid) {

@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AgentChoice } from '../runtime/app/index.js';
-import { type LoadedConfig, loadConfig, parseConfig } from '../runtime/config/load.js';
-import { UsageError } from '../runtime/errors.js';
+import { type AgentChoice, UsageError } from '../runtime/app/index.js';
+import { type LoadedConfig, loadConfig, parseConfig } from '../runtime/app/ports.js';
 import type { ActionRuntime } from './compose.js';
 
 const MAX_CONFIG_BYTES = 256 * 1024;

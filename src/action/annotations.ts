@@ -1,9 +1,7 @@
 import { isAbsolute, join, relative } from 'node:path';
-import type { ExecutionStateRecord } from '../runtime/controller/execution-state.js';
-import { annotationsFromGateOutput } from '../runtime/delivery/annotations.js';
-import type { Annotation } from '../runtime/forge/port.js';
-import { OUTCOME_LABELS, shortSha } from '../runtime/proof/render-text.js';
-import type { GateEvidence, Proof } from '../runtime/proof/schema.js';
+import type { ExecutionStateRecord, GateEvidence, Proof } from '../runtime/app/index.js';
+import type { Annotation } from '../runtime/app/ports.js';
+import { annotationsFromGateOutput, OUTCOME_LABELS, shortSha } from '../runtime/app/render.js';
 import type { AnnotationTarget } from './core.js';
 
 export interface StepAnnotation {

@@ -9,12 +9,16 @@ import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { processHost } from '../adapters/process/host.js';
 import type { AppDeps } from '../runtime/app/index.js';
-import type { Forge } from '../runtime/forge/port.js';
-import { GoalStore } from '../runtime/goal/store.js';
-import { heuristicPlanner } from '../runtime/plan/heuristic.js';
-import type { Planner } from '../runtime/plan/planner.js';
-import { type RepoPort, type Reporter, systemClock } from '../runtime/ports.js';
-import type { RemoteStateStore } from '../runtime/state/remote.js';
+import {
+  type Forge,
+  GoalStore,
+  heuristicPlanner,
+  type Planner,
+  type RemoteStateStore,
+  type RepoPort,
+  type Reporter,
+  systemClock,
+} from '../runtime/app/ports.js';
 import type { ActionCore, SignalSource } from './core.js';
 import type { GitHubEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';

@@ -1,6 +1,5 @@
-import { OmkError, RequestError } from '../runtime/errors.js';
-import { quote } from '../runtime/markdown/untrusted.js';
-import { STATUS_ICONS } from '../runtime/proof/icons.js';
+import { OmkError, RequestError } from '../runtime/app/index.js';
+import { quote, STATUS_ICONS } from '../runtime/app/render.js';
 import { ACTION_STEPS, wordIssue } from './wording.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PolicyViolationError } from '../runtime/errors.js';
+import { PolicyViolationError } from '../runtime/app/index.js';
 import { type ActionCommand, EXECUTING_COMMANDS } from './inputs.js';
 
 /** Events whose runs hold the base repository's write token and secrets while a PR is open. */

@@ -1,7 +1,4 @@
-import { NotFoundError, UsageError } from '../runtime/errors.js';
-import { relocateGoal } from '../runtime/goal/actions.js';
-import { readProof } from '../runtime/goal/queries.js';
-import type { GoalRecord } from '../runtime/goal/schema.js';
+import { type GoalRecord, NotFoundError, readProof, relocateGoal, UsageError } from '../runtime/app/index.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
 import { type CommandOutcome, sliceRows } from './outcome.js';

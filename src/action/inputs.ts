@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { UsageError } from '../runtime/errors.js';
-import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
-import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
-import { SLICE_ID_PATTERN } from '../runtime/graph/schema.js';
-import { requestIssueOf } from '../runtime/request-issues.js';
-import { budgetInputSchema, createGoalRequestSchema, goalTextSchema } from '../runtime/requests.js';
+import {
+  budgetInputSchema,
+  createGoalRequestSchema,
+  DEFAULT_STATE_BRANCH,
+  GOAL_ID_PATTERN,
+  goalTextSchema,
+  requestIssueOf,
+  SLICE_ID_PATTERN,
+  UsageError,
+} from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
 import { inputMessage, wordIssue } from './wording.js';
 

@@ -1,6 +1,5 @@
-import { type DeliveryPlan, type SliceWave, sliceWaves } from '../runtime/app/index.js';
-import type { GoalStore } from '../runtime/goal/store.js';
-import type { Proof } from '../runtime/proof/schema.js';
+import { type DeliveryPlan, type Proof, type SliceWave, sliceWaves } from '../runtime/app/index.js';
+import type { GoalStore } from '../runtime/app/ports.js';
 import type { ActionCommand } from './inputs.js';
 
 /** One entry of the `slices` output: what a matrix job needs to run one slice. */

@@ -1,5 +1,5 @@
 import { maskValues } from '../adapters/github/push.js';
-import { OmkError } from '../runtime/errors.js';
+import { OmkError } from '../runtime/app/index.js';
 import type { ActionDeps } from './compose.js';
 import { describeError, renderFailureSummary } from './failure.js';
 

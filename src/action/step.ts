@@ -1,5 +1,5 @@
-import { readExecution } from '../runtime/controller/execution-state.js';
-import { renderProofText } from '../runtime/proof/render-text.js';
+import { readExecution } from '../runtime/app/index.js';
+import { renderProofText } from '../runtime/app/render.js';
 import { gateAnnotations, gateGroups } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';

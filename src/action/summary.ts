@@ -1,8 +1,13 @@
-import { renderCheckSummary } from '../runtime/delivery/check-run.js';
-import type { DeliveryPlan } from '../runtime/delivery/plan.js';
-import { code, link, text } from '../runtime/markdown/untrusted.js';
-import { STATUS_ICONS } from '../runtime/proof/icons.js';
-import { STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
+import type { DeliveryPlan } from '../runtime/app/index.js';
+import {
+  code,
+  link,
+  renderCheckSummary,
+  STATUS_ICONS,
+  STATUS_LABELS,
+  shortSha,
+  text,
+} from '../runtime/app/render.js';
 import type { CommandOutcome } from './outcome.js';
 
 /** GitHub takes 1 MiB of summary per step; the proof gets most of it, folded when it must be. */

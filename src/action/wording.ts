@@ -1,12 +1,13 @@
-import type { HostVocabulary } from '../runtime/app/vocabulary.js';
-import { NEUTRAL_STEPS, type StepSpelling } from '../runtime/next-steps.js';
+import type { RequestField, RequestIssue } from '../runtime/app/index.js';
+import type { HostVocabulary } from '../runtime/app/ports.js';
 import {
   describeIssue,
   type FieldSpelling,
   NEUTRAL_SPELLING,
+  NEUTRAL_STEPS,
   opensWithName,
-} from '../runtime/request-issue-text.js';
-import type { RequestField, RequestIssue } from '../runtime/request-issues.js';
+  type StepSpelling,
+} from '../runtime/app/render.js';
 import type { InputName } from './inputs.js';
 
 /**

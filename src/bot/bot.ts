@@ -1,5 +1,4 @@
-import type { GoalStore } from '../runtime/goal/store.js';
-import type { Clock, HostInfo, Reporter } from '../runtime/ports.js';
+import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
 import type { BotGitHub, RepoRef } from './github.js';

@@ -1,13 +1,15 @@
-import { OmkError, RequestError, UsageError } from '../runtime/errors.js';
-import { checkGoalRef } from '../runtime/goal/ids.js';
 import {
   type BudgetAddRequest,
   budgetAddRequestSchema,
   type CreateGoalRequest,
+  checkGoalRef,
   createGoalRequestSchema,
+  OmkError,
   parseRequest,
+  RequestError,
   summaryTextSchema,
-} from '../runtime/requests.js';
+  UsageError,
+} from '../runtime/app/index.js';
 import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
 import { SUBCOMMANDS, type Subcommand } from './usage.js';

@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../runtime/errors.js';
-import { DEFAULT_STATE_BRANCH } from '../runtime/graph/branches.js';
+import { ConfigError, DEFAULT_STATE_BRANCH } from '../runtime/app/index.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];

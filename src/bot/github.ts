@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from 'probot';
-import { ForgeError } from '../runtime/errors.js';
+import { ForgeError } from '../runtime/app/index.js';
 
 /** One repository as a webhook names it, with the URLs its host uses (github.com or GHES). */
 export interface RepoRef {

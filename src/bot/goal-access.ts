@@ -1,6 +1,6 @@
 // How goal commands reach a goal's state: the state branch, or the store of a run in this process.
-import { NotFoundError } from '../runtime/errors.js';
-import type { GoalStore } from '../runtime/goal/store.js';
+import { NotFoundError } from '../runtime/app/index.js';
+import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import type { BotCommand } from './command.js';
 import { workspaceSpec } from './compose.js';

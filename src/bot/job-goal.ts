@@ -1,9 +1,15 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
-import { goalView, mergeIntegrator, openPullRequests, relocateGoal } from '../runtime/app/index.js';
-import { addBudget, budgetView } from '../runtime/budget/ops.js';
-import { BusyError } from '../runtime/errors.js';
-import type { GoalStore } from '../runtime/goal/store.js';
-import { renderProofMarkdown } from '../runtime/proof/render-markdown.js';
+import {
+  addBudget,
+  BusyError,
+  budgetView,
+  goalView,
+  mergeIntegrator,
+  openPullRequests,
+  relocateGoal,
+} from '../runtime/app/index.js';
+import type { GoalStore } from '../runtime/app/ports.js';
+import { renderProofMarkdown } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
 import { appFor } from './compose.js';
 import { type GoalJob, MAX_REPLY, onActive, onGoal, reply } from './goal-access.js';

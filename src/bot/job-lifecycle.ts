@@ -1,6 +1,5 @@
-import { applyLifecycle, resumeContinuesExecution } from '../runtime/goal/actions.js';
-import type { LifecycleAction } from '../runtime/goal/lifecycle.js';
-import type { GoalStore } from '../runtime/goal/store.js';
+import { applyLifecycle, type LifecycleAction, resumeContinuesExecution } from '../runtime/app/index.js';
+import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import { type GoalCommand, type GoalJob, onActive, onGoal, reply } from './goal-access.js';
 import { dispatchInputs, resumeLocally } from './job-run.js';

@@ -1,5 +1,4 @@
-import { readOrigin, recheckMerge } from '../runtime/app/index.js';
-import { INTEGRATION_ID, parseOmkBranch } from '../runtime/graph/branches.js';
+import { INTEGRATION_ID, parseOmkBranch, readOrigin, recheckMerge } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';

@@ -1,14 +1,14 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
+  type CreateGoalRequest,
   describeNote,
   executeAndDeliver,
+  isOmkError,
+  newGoalId,
   startGoal as planGoal,
   recordOrigin,
   relocateGoal,
 } from '../runtime/app/index.js';
-import { isOmkError } from '../runtime/errors.js';
-import { newGoalId } from '../runtime/goal/ids.js';
-import type { CreateGoalRequest } from '../runtime/requests.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';

@@ -1,4 +1,4 @@
-import { isOmkError } from '../runtime/errors.js';
+import { isOmkError } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { runGoalCommand } from './job-goal.js';
 import { checkMerge } from './job-merge.js';

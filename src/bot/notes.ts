@@ -1,8 +1,12 @@
-import { describeNote, type MergeGoalResult, mergeNote } from '../runtime/app/index.js';
-import type { BudgetView } from '../runtime/budget/ops.js';
-import type { DeliverResult } from '../runtime/delivery/deliver.js';
-import type { LifecycleResult } from '../runtime/goal/actions.js';
-import { formatDuration } from '../runtime/proof/render-text.js';
+import {
+  type BudgetView,
+  type DeliverResult,
+  describeNote,
+  type LifecycleResult,
+  type MergeGoalResult,
+  mergeNote,
+} from '../runtime/app/index.js';
+import { formatDuration } from '../runtime/app/render.js';
 import { BOT_WORDS } from './wording.js';
 
 /** Plain-text lines for replies and status comments; render.ts and replies.ts escape them. */

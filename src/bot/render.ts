@@ -1,10 +1,16 @@
-import { GOAL_ID_PATTERN } from '../runtime/goal/ids.js';
-import { type GoalRecord, TERMINAL_STATUSES } from '../runtime/goal/schema.js';
-import { code, link, text } from '../runtime/markdown/untrusted.js';
-import { gapText } from '../runtime/proof/gaps.js';
-import { OUTCOME_ICONS, STATUS_ICONS } from '../runtime/proof/icons.js';
-import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../runtime/proof/render-text.js';
-import type { Proof } from '../runtime/proof/schema.js';
+import { GOAL_ID_PATTERN, type GoalRecord, type Proof, TERMINAL_STATUSES } from '../runtime/app/index.js';
+import {
+  code,
+  formatBudget,
+  gapText,
+  link,
+  OUTCOME_ICONS,
+  OUTCOME_LABELS,
+  STATUS_ICONS,
+  STATUS_LABELS,
+  shortSha,
+  text,
+} from '../runtime/app/render.js';
 import type { BotMode } from './config.js';
 import { BOT_STEPS } from './wording.js';
 

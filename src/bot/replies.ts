@@ -1,5 +1,5 @@
-import { isOmkError, RequestError } from '../runtime/errors.js';
-import { code, text } from '../runtime/markdown/untrusted.js';
+import { isOmkError, RequestError } from '../runtime/app/index.js';
+import { code, text } from '../runtime/app/render.js';
 import type { Access } from './permissions.js';
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';

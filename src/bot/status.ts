@@ -1,5 +1,5 @@
 import { goalView } from '../runtime/app/index.js';
-import type { GoalStore } from '../runtime/goal/store.js';
+import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { type Phase, renderStatusComment } from './render.js';

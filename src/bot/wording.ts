@@ -1,7 +1,6 @@
-import type { HostVocabulary } from '../runtime/app/vocabulary.js';
-import type { StepSpelling } from '../runtime/next-steps.js';
-import { describeIssues, type FieldSpelling } from '../runtime/request-issue-text.js';
-import type { RequestField, RequestIssue, TextField } from '../runtime/request-issues.js';
+import type { RequestField, RequestIssue, TextField } from '../runtime/app/index.js';
+import type { HostVocabulary } from '../runtime/app/ports.js';
+import { describeIssues, type FieldSpelling, type StepSpelling } from '../runtime/app/render.js';
 import type { Subcommand } from './usage.js';
 
 /**

@@ -4,9 +4,13 @@ import { cloneBranch } from '../adapters/git/clone.js';
 import { initWithRemote } from '../adapters/git/init.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
-import { GoalStore } from '../runtime/goal/store.js';
-import type { Clock, HostInfo, Reporter } from '../runtime/ports.js';
-import type { RemoteStateStore } from '../runtime/state/remote.js';
+import {
+  type Clock,
+  GoalStore,
+  type HostInfo,
+  type RemoteStateStore,
+  type Reporter,
+} from '../runtime/app/ports.js';
 import type { RepoRef } from './github.js';
 
 /**

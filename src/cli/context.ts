@@ -3,10 +3,14 @@ import { localExecutionHost } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
 import type { AppDeps } from '../runtime/app/index.js';
-import { GoalStore } from '../runtime/goal/store.js';
-import { heuristicPlanner } from '../runtime/plan/heuristic.js';
-import { type HostInfo, type Reporter, systemClock } from '../runtime/ports.js';
-import { resolveStateRoot } from '../runtime/state/paths.js';
+import {
+  GoalStore,
+  type HostInfo,
+  heuristicPlanner,
+  type Reporter,
+  resolveStateRoot,
+  systemClock,
+} from '../runtime/app/ports.js';
 import { chooseForge } from './forge.js';
 import { CLI_WORDS } from './wording.js';
 

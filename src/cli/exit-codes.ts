@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../runtime/errors.js';
+import type { ErrorCode } from '../runtime/app/index.js';
 
 /** Exit codes, documented in `omk --help` and docs/cli.md. One table, one place. */
 export const EXIT_CODES = {

@@ -1,7 +1,6 @@
 import { createLocalForge } from '../adapters/local-forge/forge.js';
-import { UsageError } from '../runtime/errors.js';
-import type { Forge } from '../runtime/forge/port.js';
-import type { GoalRecord } from '../runtime/goal/schema.js';
+import { type GoalRecord, UsageError } from '../runtime/app/index.js';
+import type { Forge } from '../runtime/app/ports.js';
 import type { CliIo } from './context.js';
 
 export const FORGE_CHOICES = ['auto', 'local', 'github'] as const;

@@ -1,6 +1,6 @@
 import { composeGitHubForge } from '../adapters/github/compose.js';
-import type { Forge } from '../runtime/forge/port.js';
-import type { GoalRecord } from '../runtime/goal/schema.js';
+import type { GoalRecord } from '../runtime/app/index.js';
+import type { Forge } from '../runtime/app/ports.js';
 import type { CliIo } from './context.js';
 
 /** The GitHub forge for a goal's repository, loaded only when a command needs GitHub. */

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UsageError } from '../runtime/errors.js';
+import { UsageError } from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
 

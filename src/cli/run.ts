@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isOmkError, RequestError } from '../runtime/errors.js';
+import { isOmkError, RequestError } from '../runtime/app/index.js';
 import type { CliIo } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';

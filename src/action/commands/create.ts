@@ -1,5 +1,4 @@
-import { type StartOutcome, startGoal } from '../../runtime/app/index.js';
-import type { CreateGoalRequest } from '../../runtime/requests.js';
+import { type CreateGoalRequest, type StartOutcome, startGoal } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, saveAfterFailure, saveGoal } from '../goal-state.js';

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
-import { startGoal, testBaseline } from '../../runtime/app/index.js';
-import { OmkError } from '../../runtime/errors.js';
-import { renderProofText } from '../../runtime/proof/render-text.js';
-import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
+import {
+  createGoalRequestSchema,
+  OmkError,
+  parseRequest,
+  startGoal,
+  testBaseline,
+} from '../../runtime/app/index.js';
+import { renderProofText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { ProgramContext } from '../program.js';

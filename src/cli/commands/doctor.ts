@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createSystemProbes } from '../../adapters/doctor/system-probes.js';
-import { runDoctor } from '../../runtime/doctor/doctor.js';
-import type { DoctorCheck, DoctorReport } from '../../runtime/doctor/types.js';
-import { resolveStateRoot } from '../../runtime/state/paths.js';
+import { runDoctor } from '../../runtime/app/index.js';
+import { type DoctorCheck, type DoctorReport, resolveStateRoot } from '../../runtime/app/ports.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';

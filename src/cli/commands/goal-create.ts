@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { startGoal } from '../../runtime/app/index.js';
-import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
-import { createGoalRequestSchema, parseRequest } from '../../runtime/requests.js';
+import { createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
+import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';

@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
-import { type DeliveryPlan, mergeIntegrator, openPullRequests } from '../../runtime/app/index.js';
-import { UsageError } from '../../runtime/errors.js';
-import type { MergeMethod } from '../../runtime/forge/port.js';
-import { DELIVERY_POLICIES, type DeliveryPolicy } from '../../runtime/goal/schema.js';
+import {
+  DELIVERY_POLICIES,
+  type DeliveryPlan,
+  type DeliveryPolicy,
+  mergeIntegrator,
+  openPullRequests,
+  UsageError,
+} from '../../runtime/app/index.js';
+import type { MergeMethod } from '../../runtime/app/ports.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { json } from '../options.js';

@@ -3,11 +3,11 @@ import {
   type AppDeps,
   describeNote,
   type ExecuteOutcome,
+  type ExecuteResult,
   executeAndDeliver,
   reverify,
 } from '../../runtime/app/index.js';
-import type { ExecuteResult } from '../../runtime/controller/execute.js';
-import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
+import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';

@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import {
   addBudget,
   applyLifecycle,
+  budgetAddRequestSchema,
+  type LifecycleAction,
+  parseRequest,
   resumeContinuesExecution,
   resumeOrphans,
+  summaryTextSchema,
 } from '../../runtime/app/index.js';
-import type { LifecycleAction } from '../../runtime/goal/lifecycle.js';
-import { budgetAddRequestSchema, parseRequest, summaryTextSchema } from '../../runtime/requests.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';

@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
 import { gitRepo } from '../../adapters/git/repo.js';
 import { composeRemoteState } from '../../adapters/remote-state.js';
-import { budgetView } from '../../runtime/budget/ops.js';
-import { NotFoundError } from '../../runtime/errors.js';
-import { renderReplayJson, renderReplayText } from '../../runtime/events/replay.js';
-import { checkGoalRef } from '../../runtime/goal/ids.js';
-import { goalShow, goalStatus, readEvents, readProof } from '../../runtime/goal/queries.js';
-import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
-import { renderProofMarkdown } from '../../runtime/proof/render-markdown.js';
-import { renderProofText } from '../../runtime/proof/render-text.js';
+import {
+  budgetView,
+  checkGoalRef,
+  DEFAULT_STATE_BRANCH,
+  goalShow,
+  goalStatus,
+  NotFoundError,
+  readEvents,
+  readProof,
+  renderReplayJson,
+  renderReplayText,
+} from '../../runtime/app/index.js';
+import { renderProofMarkdown, renderProofText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';

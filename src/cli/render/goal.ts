@@ -1,12 +1,16 @@
-import type { BudgetView } from '../../runtime/budget/ops.js';
-import { formatDuration } from '../../runtime/budget/parse.js';
-import type { ExecuteResult } from '../../runtime/controller/execute.js';
-import type { LifecycleResult } from '../../runtime/goal/actions.js';
-import type { CreatedGoal } from '../../runtime/goal/create.js';
-import type { ShowView, StatusView } from '../../runtime/goal/queries.js';
-import type { BudgetLimits, GoalRecord } from '../../runtime/goal/schema.js';
-import type { Task } from '../../runtime/graph/schema.js';
-import { gapText } from '../../runtime/proof/gaps.js';
+import {
+  type BudgetLimits,
+  type BudgetView,
+  type CreatedGoal,
+  type ExecuteResult,
+  formatDuration,
+  type GoalRecord,
+  type LifecycleResult,
+  type ShowView,
+  type StatusView,
+  type Task,
+} from '../../runtime/app/index.js';
+import { gapText } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');

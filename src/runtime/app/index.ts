@@ -2,9 +2,27 @@
 // from the adapters that fit its host, calls one of these and renders the result.
 
 export { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
+// Request and result types, and the errors the use cases throw.
+export { formatDuration } from '../budget/parse.js';
+export type { ExecuteResult } from '../controller/execute.js';
+export { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 export type { DeliverResult } from '../delivery/deliver.js';
 export type { MergeGoalResult } from '../delivery/merge.js';
 export type { DeliveryPlan } from '../delivery/plan.js';
+export { runDoctor } from '../doctor/doctor.js';
+export {
+  BusyError,
+  ConfigError,
+  type ErrorCode,
+  ForgeError,
+  isOmkError,
+  NotFoundError,
+  OmkError,
+  PolicyViolationError,
+  RequestError,
+  UsageError,
+} from '../errors.js';
+export { renderReplayJson, renderReplayText } from '../events/replay.js';
 export {
   applyLifecycle,
   type LifecycleResult,
@@ -13,8 +31,38 @@ export {
   resumeOrphans,
 } from '../goal/actions.js';
 export type { CreatedGoal } from '../goal/create.js';
+export { checkGoalRef, GOAL_ID_PATTERN, newGoalId } from '../goal/ids.js';
+export type { LifecycleAction } from '../goal/lifecycle.js';
 export { type GoalOrigin, readOrigin, recordOrigin } from '../goal/origin.js';
-export { readProof } from '../goal/queries.js';
+export {
+  goalShow,
+  goalStatus,
+  readEvents,
+  readProof,
+  type ShowView,
+  type StatusView,
+} from '../goal/queries.js';
+export {
+  type BudgetLimits,
+  DELIVERY_POLICIES,
+  type DeliveryPolicy,
+  type GoalRecord,
+  TERMINAL_STATUSES,
+} from '../goal/schema.js';
+export { DEFAULT_STATE_BRANCH, INTEGRATION_ID, parseOmkBranch } from '../graph/branches.js';
+export { SLICE_ID_PATTERN, type Task } from '../graph/schema.js';
+export type { GateEvidence, Proof } from '../proof/schema.js';
+export { type RequestField, type RequestIssue, requestIssueOf, type TextField } from '../request-issues.js';
+export {
+  type BudgetAddRequest,
+  budgetAddRequestSchema,
+  budgetInputSchema,
+  type CreateGoalRequest,
+  createGoalRequestSchema,
+  goalTextSchema,
+  parseRequest,
+  summaryTextSchema,
+} from '../requests.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { composeController } from './controller.js';

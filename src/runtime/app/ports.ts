@@ -1,0 +1,13 @@
+// What a front door composes the use cases from: the ports, the goal store and the planner, the
+// state root, the config.
+
+export { type LoadedConfig, loadConfig, parseConfig } from '../config/load.js';
+export type { DoctorCheck, DoctorReport } from '../doctor/types.js';
+export type { Annotation, Forge, MergeMethod, RepoCoordinates } from '../forge/port.js';
+export { GoalStore } from '../goal/store.js';
+export { heuristicPlanner } from '../plan/heuristic.js';
+export type { Planner } from '../plan/planner.js';
+export { type Clock, type HostInfo, type RepoPort, type Reporter, systemClock } from '../ports.js';
+export { resolveStateRoot } from '../state/paths.js';
+export type { RemoteStateStore } from '../state/remote.js';
+export type { HostVocabulary } from './vocabulary.js';

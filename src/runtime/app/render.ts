@@ -1,0 +1,25 @@
+// What the front doors show of a goal's results: the proof as text and Markdown, icons, Markdown
+// for untrusted text, gaps and request issues in words, check runs and annotations.
+
+export { annotationsFromGateOutput } from '../delivery/annotations.js';
+export { renderCheckSummary } from '../delivery/check-run.js';
+export { code, link, quote, text } from '../markdown/untrusted.js';
+export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+export { gapText } from '../proof/gaps.js';
+export { OUTCOME_ICONS, STATUS_ICONS } from '../proof/icons.js';
+export { renderProofMarkdown } from '../proof/render-markdown.js';
+export {
+  formatBudget,
+  formatDuration,
+  OUTCOME_LABELS,
+  renderProofText,
+  STATUS_LABELS,
+  shortSha,
+} from '../proof/render-text.js';
+export {
+  describeIssue,
+  describeIssues,
+  type FieldSpelling,
+  NEUTRAL_SPELLING,
+  opensWithName,
+} from '../request-issue-text.js';
