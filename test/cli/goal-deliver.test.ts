@@ -2,6 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { computeProofDigest } from '../../src/runtime/proof/digest.js';
+import type { Proof } from '../../src/runtime/proof/schema.js';
+import { createAgentKit } from '../helpers/agents.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
@@ -212,6 +215,60 @@ describe('omk goal merge (gated)', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('no integrator PR');
     expect(result.stderr).toContain('omk goal open-pr');
+  });
+});
+
+describe('omk goal merge trusts nothing it reads', () => {
+  it('refuses a not_ready proof.json edited to ready with its digest recomputed, and leaves main alone', async () => {
+    const agents = await createAgentKit();
+    try {
+      // The fix slice is done; the regression-test slice fails its only attempt: not_ready.
+      const agent = await agents.script(
+        'half',
+        `if (task.startsWith('s1')) write('src/math.js', 'export function add(a, b) { return a + b; }\\nexport function multiply(a, b) { return a * b; }\\n');\nelse process.exit(1);`,
+      );
+      const run = await omk(
+        'goal',
+        'run',
+        GOAL,
+        '--agent',
+        agent,
+        '--policy',
+        'auto-pr',
+        '--merge-policy',
+        'manual',
+        '--forge',
+        'local',
+        '--json',
+      );
+      const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
+      expect(out.proof.status).toBe('not_ready');
+      const id = out.goal.id;
+      const path = join(state.dir, 'goals', id, 'proof.json');
+      const proof = JSON.parse(await readFile(path, 'utf8')) as Proof;
+      const { digest: _digest, ...body } = { ...proof, status: 'ready' as const };
+      await writeFile(path, `${JSON.stringify({ ...body, digest: computeProofDigest(body) }, null, 2)}\n`);
+      expect(
+        (JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as { status: string }).status,
+      ).toBe('ready');
+
+      const before = git(repo.root, 'rev-parse', 'main');
+      const result = await omk('goal', 'merge', id, '--json');
+      expect(result.code).toBe(4);
+      const outcome = JSON.parse(result.stdout) as {
+        merged: boolean;
+        reasons: { blocker: string; detail: string }[];
+      };
+      expect(outcome.merged).toBe(false);
+      expect(outcome.reasons).toContainEqual({
+        blocker: 'proof_edited',
+        detail: 'proof.json does not match its evidence (status ready where the evidence gives not_ready)',
+      });
+      expect(outcome.reasons.map((reason) => reason.blocker)).toContain('proof_not_ready');
+      expect(git(repo.root, 'rev-parse', 'main')).toBe(before);
+    } finally {
+      await agents.cleanup();
+    }
   });
 });
 

@@ -25,6 +25,8 @@ export interface MergeInput {
   proof: Proof;
   /** False when the proof's digest does not match its content. */
   proofDigestValid: boolean;
+  /** Why the proof cannot be trusted beyond its digest (proofIntegrityProblems); none when it can. */
+  proofProblems?: readonly string[];
   pr: PullRequest;
   checks: readonly CheckState[];
   /** null: unprotected, or protection could not be read. */
@@ -54,6 +56,7 @@ export function decideMerge(input: MergeInput): MergeDecision {
     block('policy', `merge policy is ${input.policy}`);
   if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
   if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
+  for (const problem of input.proofProblems ?? []) block('proof_edited', problem);
   if (proof.status !== 'ready') block('proof_not_ready', `the proof is ${proof.status}`);
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block('stale_proof', freshness.reason);

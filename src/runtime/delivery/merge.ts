@@ -2,11 +2,12 @@ import { IllegalTransitionError, NotFoundError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { Forge, MergeMethod } from '../forge/port.js';
 import type { GoalStore } from '../goal/store.js';
-import { rebuildProof } from '../proof/assemble.js';
+import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
 import { decideMerge, type MergeBlocker } from './merge-decision.js';
+import { proofIntegrityProblems } from './proof-integrity.js';
 import { readDelivery } from './state.js';
 
 export interface MergeOptions {
@@ -54,6 +55,10 @@ export async function mergeGoal(
     });
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
+  const events = new EventLog(paths.events, store.deps.clock);
+  // Nothing read is trusted: the verdict is rebuilt from the evidence and checked against
+  // proof.json and the PR's proof block; the decision is made on the rebuilt proof.
+  const rebuilt = await assembleProof(store, goal, events);
   const pr = await forge.getPullRequest(integrator.number);
   const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   // Reviews are read only where the base requires them, as GitHub enforces them only there.
@@ -63,15 +68,15 @@ export async function mergeGoal(
       : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
-    proof,
+    proof: rebuilt,
     proofDigestValid: verifyProofDigest(proof),
+    proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
     pr,
     checks,
     protection,
     reviews,
     enforceProtection: options.enforceProtection,
   });
-  const events = new EventLog(paths.events, store.deps.clock);
   const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
   // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
   const recordRefusal = (reasons: { blocker: string; detail: string }[]) =>

@@ -76,6 +76,14 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
  * budget), writes it atomically and appends `proof_built`. Call under the goal lock.
  */
 export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
+  const proof = await assembleProof(store, goal, events);
+  await writeJsonAtomic(store.paths(goal.id).proof, proof);
+  await events.append([{ type: 'proof_built', data: { status: proof.status, digest: proof.digest } }]);
+  return proof;
+}
+
+/** The proof the evidence on disk gives now, written nowhere: what a merge checks proof.json by. */
+export async function assembleProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const paths = store.paths(goal.id);
   const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
     readVersioned(taskGraphVersioned, paths.taskGraph),
@@ -86,7 +94,7 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
     readDeliveryAsWritten(paths.delivery),
   ]);
   const evidence = evidenceFromExecution(execution, graph);
-  const proof = buildProof({
+  return buildProof({
     goalId: goal.id,
     goalText: goal.goal.normalized,
     oracle: goal.oracle,
@@ -107,9 +115,6 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
     },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0,
   });
-  await writeJsonAtomic(paths.proof, proof);
-  await events.append([{ type: 'proof_built', data: { status: proof.status, digest: proof.digest } }]);
-  return proof;
 }
 
 /** The merge evaluation as recorded in its event; malformed data reads as empty, never throws. */
