@@ -29731,6 +29731,12 @@ function deliveryFromEvents(events) {
   return delivery;
 }
 async function rebuildProof(store, goal, events) {
+  const proof = await assembleProof(store, goal, events);
+  await writeJsonAtomic(store.paths(goal.id).proof, proof);
+  await events.append([{ type: "proof_built", data: { status: proof.status, digest: proof.digest } }]);
+  return proof;
+}
+async function assembleProof(store, goal, events) {
   const paths = store.paths(goal.id);
   const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
     readVersioned(taskGraphVersioned, paths.taskGraph),
@@ -29741,7 +29747,7 @@ async function rebuildProof(store, goal, events) {
     readDeliveryAsWritten(paths.delivery)
   ]);
   const evidence = evidenceFromExecution(execution, graph);
-  const proof = buildProof({
+  return buildProof({
     goalId: goal.id,
     goalText: goal.goal.normalized,
     oracle: goal.oracle,
@@ -29762,9 +29768,6 @@ async function rebuildProof(store, goal, events) {
     },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
   });
-  await writeJsonAtomic(paths.proof, proof);
-  await events.append([{ type: "proof_built", data: { status: proof.status, digest: proof.digest } }]);
-  return proof;
 }
 function mergeEvaluationFrom(event) {
   const data = event.data;
@@ -34221,6 +34224,7 @@ function decideMerge(input2) {
     block2("policy", `merge policy is ${input2.policy}`);
   if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
   if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
+  for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
   if (proof.status !== "ready") block2("proof_not_ready", `the proof is ${proof.status}`);
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block2("stale_proof", freshness.reason);
@@ -34397,8 +34401,91 @@ function renderProofDigestBlock(proof, maxChars = Number.POSITIVE_INFINITY) {
 function distinctGapCodes(proof) {
   return [...new Set(proof.knownGaps.map((gap) => gap.code))];
 }
+var MARKER = /<!--[ \t]*omk:(proof-digest|proof)(?![\w-])/g;
+function readProofBlock(body) {
+  let last = null;
+  for (const match of body.matchAll(MARKER)) last = match;
+  if (last === null) return { found: false };
+  const form = last[1] === DIGEST ? "digest" : "full";
+  const start = last.index + last[0].length;
+  const end = body.indexOf("-->", start);
+  const invalid = {
+    found: true,
+    form,
+    proof: null,
+    digest: "",
+    status: "",
+    headSha: null,
+    baseSha: null,
+    gaps: [],
+    valid: false
+  };
+  if (end === -1) return invalid;
+  const inner = /^\s+v1\s+([A-Za-z0-9_-]+)\s*$/.exec(body.slice(start, end));
+  const decoded = inner?.[1] === void 0 ? void 0 : decode3(inner[1]);
+  if (decoded === void 0) return invalid;
+  return form === "full" ? readFull(decoded, invalid) : readDigest(decoded, invalid);
+}
+function readFull(decoded, invalid) {
+  const parsed2 = proofSchema.safeParse(decoded);
+  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
+  const proof = parsed2.data;
+  const exact = safeCanonical(decoded) === safeCanonical(proof);
+  return {
+    found: true,
+    form: "full",
+    proof,
+    digest: proof.digest,
+    status: proof.status,
+    headSha: proof.git.headSha,
+    baseSha: proof.git.baseSha,
+    gaps: distinctGapCodes(proof),
+    valid: exact && safeVerify(proof)
+  };
+}
+function readDigest(decoded, invalid) {
+  const parsed2 = digestPayloadSchema.strict().safeParse(decoded);
+  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
+  const { digest, status, headSha, baseSha, gaps } = parsed2.data;
+  return { found: true, form: "digest", proof: null, digest, status, headSha, baseSha, gaps, valid: true };
+}
+function looseFields(value) {
+  if (typeof value !== "object" || value === null) return {};
+  const record2 = value;
+  const git = typeof record2.git === "object" && record2.git !== null ? record2.git : {};
+  const str = (field) => typeof field === "string" ? field : null;
+  return {
+    digest: str(record2.digest) ?? "",
+    status: str(record2.status) ?? "",
+    headSha: str(record2.headSha) ?? str(git.headSha),
+    baseSha: str(record2.baseSha) ?? str(git.baseSha)
+  };
+}
 function block(form, json2) {
   return `<!-- omk:${form} ${VERSION} ${Buffer.from(json2, "utf8").toString("base64url")} -->`;
+}
+function decode3(payload) {
+  try {
+    const bytes = Buffer.from(payload, "base64url");
+    if (bytes.toString("base64url") !== payload) return void 0;
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return void 0;
+  }
+}
+function safeCanonical(value) {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return null;
+  }
+}
+function safeVerify(proof) {
+  try {
+    return verifyProofDigest(proof);
+  } catch {
+    return false;
+  }
 }
 
 // src/runtime/delivery/sections.ts
@@ -34898,6 +34985,37 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
   };
 }
 
+// src/runtime/delivery/proof-integrity.ts
+var BLOCK_MARKER = /<!--[ \t]*omk:(?:proof-digest|proof)(?![\w-])/g;
+var verdictOf = (proof) => ({
+  status: proof.status,
+  headSha: proof.git.headSha,
+  baseSha: proof.git.baseSha
+});
+var VERDICT_KEYS = ["status", "headSha", "baseSha"];
+function differences(claimed, evidence) {
+  const given2 = verdictOf(evidence);
+  return VERDICT_KEYS.filter((key) => claimed[key] !== given2[key]).map(
+    (key) => `${key} ${claimed[key] ?? "none"} where the evidence gives ${given2[key] ?? "none"}`
+  );
+}
+function proofIntegrityProblems(stored, rebuilt, body) {
+  const problems = [];
+  const stale = differences(verdictOf(stored), rebuilt);
+  if (stale.length > 0) problems.push(`proof.json does not match its evidence (${stale.join("; ")})`);
+  const blocks = [...body.matchAll(BLOCK_MARKER)].length;
+  if (blocks === 0) problems.push("the PR body has no omk proof block: it was removed");
+  else if (blocks > 1) problems.push(`the PR body has ${blocks} omk proof blocks; omk writes one`);
+  const block2 = readProofBlock(body);
+  if (block2.found && !block2.valid) problems.push("the PR body's proof block was edited or damaged");
+  if (block2.found && block2.valid) {
+    const shown = differences(block2, rebuilt);
+    if (shown.length > 0)
+      problems.push(`the PR body's proof block disagrees with the evidence (${shown.join("; ")})`);
+  }
+  return problems;
+}
+
 // src/runtime/delivery/merge.ts
 async function mergeGoal(deps, goalId, options) {
   const { store, forge } = deps;
@@ -34921,20 +35039,22 @@ async function mergeGoal(deps, goalId, options) {
     });
   }
   const proof = await readVersioned(proofVersioned, paths.proof);
+  const events = new EventLog(paths.events, store.deps.clock);
+  const rebuilt = await assembleProof(store, goal, events);
   const pr = await forge.getPullRequest(integrator.number);
   const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
-    proof,
+    proof: rebuilt,
     proofDigestValid: verifyProofDigest(proof),
+    proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
     pr,
     checks,
     protection,
     reviews,
     enforceProtection: options.enforceProtection
   });
-  const events = new EventLog(paths.events, store.deps.clock);
   const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
   const recordRefusal = (reasons) => store.withGoalLock(goalId, async () => {
     await events.append([
@@ -35656,9 +35776,9 @@ var PHASE_TEXT = {
 function statusMarker(goalId) {
   return `<!-- omk:status goal=${goalId} -->`;
 }
-var MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
+var MARKER2 = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 function readStatusMarker(body) {
-  const found = MARKER.exec(body);
+  const found = MARKER2.exec(body);
   if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
   const phase = PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
