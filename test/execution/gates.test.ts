@@ -82,7 +82,8 @@ describe('a gate that runs past its timeout', () => {
 describe('flaky and pre-existing gate failures', () => {
   it('classifies a test gate that fails once then passes as flaky; the proof is ready with a warning', async () => {
     env = await createExecutionEnv();
-    // Fails on its 1st and 3rd run: the slice's first run and the integrated tree's first run.
+    // Fails on its 2nd and 4th run: the slice's first run and the integrated tree's first run (the
+    // 1st is the check on the base before any agent).
     const counter = join(env.kit.dir, 'gate-runs');
     const gate = join(env.kit.dir, 'flaky-gate.mjs');
     await writeFile(
@@ -93,7 +94,7 @@ describe('flaky and pre-existing gate failures', () => {
         "const n = (existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0) + 1;",
         'writeFileSync(counter, String(n));',
         "console.log('gate run ' + n);",
-        'process.exit(n === 1 || n === 3 ? 1 : 0);',
+        'process.exit(n === 2 || n === 4 ? 1 : 0);',
         '',
       ].join('\n'),
     );
@@ -110,7 +111,7 @@ describe('flaky and pre-existing gate failures', () => {
     });
     const id = await runGoal(GOALS.single);
 
-    // slice: fail, pass; integration: fail, pass; the fail-to-pass check on the base: pass.
+    // base: pass; slice: fail, pass; integration: fail, pass; the fail-to-pass check reuses the base run.
     expect(await readFile(counter, 'utf8')).toBe('5');
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:flaky']]);

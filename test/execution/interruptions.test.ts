@@ -142,8 +142,9 @@ describe('pause, cancel and SIGTERM while an agent runs', () => {
     const proof = await env.proof(id);
     expect(proof.delivery.cancellation?.text).toBe('wrong approach');
     expect(proof.slices.map((slice) => slice.status)).toEqual(['pending']);
-    // The integration workspace made while the agent ran is not left behind.
-    expect(omkBranches(env.repo, id)).toEqual([`omk/${id}/${SLICES.bug}`]);
+    // The integration workspace made while the agent ran is not left behind; the base checkout the
+    // gates ran on before the agent is.
+    expect(omkBranches(env.repo, id)).toEqual([`omk/${id}/base`, `omk/${id}/${SLICES.bug}`]);
 
     // A cancelled goal does not run again.
     const resume = await env.omk('goal', 'resume', id);

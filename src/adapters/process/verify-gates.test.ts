@@ -135,13 +135,37 @@ describe('verifyGates', () => {
     expect(await runs(base)).toBe(1);
   });
 
-  it('fails a gate whose tool is not installed, saying so, without reruns', async () => {
+  it('calls a gate whose tool is not installed unavailable, and its log says why', async () => {
     const missing: RunnableGate = { ...gate('cargo', ''), argv: ['omk-no-such-tool-7f3a', 'test'] };
     const [evidence] = await verifyGates([missing], context({ baseCwd: base, baseSha: BASE_SHA }));
-    expect(evidence?.outcome).toBe('failed');
-    expect(evidence?.tail).toContain('could not start omk-no-such-tool-7f3a');
+    expect(evidence).toMatchObject({ outcome: 'unavailable', exitCode: null });
+    expect(evidence?.tail).toContain('omk-no-such-tool-7f3a: could not start');
     expect(evidence?.tail).toContain('ENOENT');
-    expect(await runs(base)).toBe(0);
+    expect(evidence?.tail).toContain(`cannot start on base ${BASE_SHA.slice(0, 12)} either`);
+    const log = await readFile(evidence?.artifact ?? '', 'utf8');
+    expect(log).toContain('=== no process ran: spawn omk-no-such-tool-7f3a ENOENT');
+    expect(log).toContain('=== could not start: omk-no-such-tool-7f3a: could not start');
+    expect(log).not.toContain('exit -2');
+  });
+
+  it('calls a script whose command is not found (exit 127) unavailable, naming the command', async () => {
+    const script: RunnableGate = { ...gate('test', ''), argv: ['sh', '-c', 'omk-no-such-script-7f3a --run'] };
+    const [evidence] = await verifyGates([script], context());
+    expect(evidence).toMatchObject({ outcome: 'unavailable', exitCode: 127 });
+    expect(evidence?.tail).toMatch(/^\[omk\] omk-no-such-script-7f3a: command not found \(exit 127\)/);
+    const log = await readFile(evidence?.artifact ?? '', 'utf8');
+    expect(log).toContain('=== exit 127');
+    expect(log).toMatch(/omk-no-such-script-7f3a: (command )?not found/);
+  });
+
+  it('fails a gate that cannot start only on the head: the change made its tool unavailable', async () => {
+    await writeFile(join(head, 'broken'), '');
+    const code = `if (require('fs').existsSync('broken')) { console.error('sh: 1: ts-scripts: not found'); process.exit(127); }`;
+    const [evidence] = await verifyGates([gate('unit', code)], context({ baseCwd: base, baseSha: BASE_SHA }));
+    expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 127 });
+    expect(evidence?.tail).toContain(`but it starts on base ${BASE_SHA.slice(0, 12)}`);
+    expect(await runs(head)).toBe(1);
+    expect(await runs(base)).toBe(1);
   });
 
   it('fails a gate that prints when it should be silent (gofmt -l)', async () => {

@@ -1,5 +1,5 @@
 import type { Agent } from '../agents/port.js';
-import type { GateSpec, VerifyFn } from '../gates/port.js';
+import type { GateBaseline, GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
@@ -42,6 +42,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** The goal's base, with a worktree of it for telling pre-existing gate failures apart. */
   base: BaseCheckout;
+  /** The gates' results on the goal's base, once the run has checked them before any agent. */
+  baseline?: GateBaseline;
   /** Called when a slice's agent process has started. */
   agentStarted?: () => void;
   /** The integration workspace, once the controller has started making it ahead of time. */
@@ -67,8 +69,9 @@ export interface BaseCheckout {
 }
 
 /**
- * Most runs never need the base's files (only a failing gate, to check the base, and the
- * fail-to-pass evidence do), so the worktree is not made up front, off the slices' way.
+ * A run that dispatches slices checks its gates on the base first (runGatesOnBase); a run that only
+ * integrates needs the base's files only for a failing gate or the fail-to-pass evidence, so the
+ * worktree is made the first time something asks for it.
  */
 export function lazyBase(
   deps: Pick<ControllerDeps, 'workspaces' | 'workspaceRoot'>,

@@ -5,6 +5,7 @@ import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import type { Proof } from '../proof/schema.js';
+import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
@@ -80,6 +81,7 @@ export async function executeGoal(
   async function runAfterTakeover(): Promise<void> {
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
+      if (options.dispatch !== false && (await gatesCannotStart(ctx))) return;
       const stopReason =
         options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === 'budget') stoppedBy ??= 'budget';
@@ -107,6 +109,24 @@ export async function executeGoal(
       options.signal?.removeEventListener('abort', onSignal);
     }
   }
+}
+
+/**
+ * Before the first agent of this run: the gates on the base, once. True when a required gate
+ * cannot start there; the run then ends with its gaps and no agent is started.
+ */
+async function gatesCannotStart(ctx: RunContext): Promise<boolean> {
+  const pending = ctx.journal.graph.tasks.some((task) => task.status === 'pending');
+  if (!pending || ctx.gates.length === 0 || ctx.signal.aborted) return false;
+  const { baseline, blocked } = await runGatesOnBase(ctx);
+  ctx.baseline = baseline;
+  if (blocked.length === 0) return false;
+  ctx.journal.execution = {
+    ...ctx.journal.execution,
+    state: 'not_started',
+    gaps: [...ctx.journal.execution.gaps, ...blocked],
+  };
+  return true;
 }
 
 function errorText(error: unknown): string {

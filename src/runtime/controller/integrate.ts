@@ -68,6 +68,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     sha: result.headSha,
     baseCwd: ctx.base.path,
     baseSha: ctx.base.baseSha,
+    baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
     env: deps.gateEnv,
     signal: ctx.signal,
@@ -135,24 +136,30 @@ async function failToPassEvidence(
   headGates: readonly GateEvidence[],
 ): Promise<{ decision: { kind: string; decision: string; reason: string }; durationMs: number }> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
-  const base = await ctx.deps.verify(
-    tests.map((gate) => ({ ...gate, required: false })),
-    {
-      cwd: await ctx.base.path(),
-      sha: ctx.base.baseSha,
-      baseCwd: null,
-      baseSha: null,
-      artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-      env: ctx.deps.gateEnv,
-      signal: ctx.signal,
-    },
-  );
+  // The run's check of the gates on the base already ran them there: reuse it.
+  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
+  const base =
+    known?.filter((gate) => gate.kind === 'test') ??
+    (await ctx.deps.verify(
+      tests.map((gate) => ({ ...gate, required: false })),
+      {
+        cwd: await ctx.base.path(),
+        sha: ctx.base.baseSha,
+        baseCwd: null,
+        baseSha: null,
+        artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
+        env: ctx.deps.gateEnv,
+        signal: ctx.signal,
+      },
+    ));
   const short = (sha: string) => sha.slice(0, 12);
   const head = headGates.filter((gate) => gate.kind === 'test');
-  const failedOnBase = base.filter((gate) => gate.outcome !== 'passed' && gate.outcome !== 'flaky');
+  // A test that cannot start on the base shows nothing about the fix.
+  const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
   const passedOnHead =
     head.length > 0 && head.every((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky');
-  const durationMs = base.reduce((sum, gate) => sum + gate.durationMs, 0);
+  // Reused results were spent (and counted) when the base run made them.
+  const durationMs = known === null ? base.reduce((sum, gate) => sum + gate.durationMs, 0) : 0;
   if (tests.length === 0) {
     return {
       durationMs,

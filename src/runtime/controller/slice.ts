@@ -5,6 +5,7 @@ import { renderAgentPrompt } from '../agents/prompt.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
+import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { controllerReview, hasBlocking, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
@@ -15,7 +16,12 @@ import { budgetDecision, exhaustedLimit } from './scheduler.js';
 
 export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'deferred-retry';
 
-const GATE_PASSES = new Set(['passed', 'flaky', 'pre_existing']);
+/**
+ * Outcomes that do not fail an attempt: the gate passed, or its failure is not the agent's to fix
+ * (it fails on the base too, or its tool cannot start here nor on the base). No retry prompt names
+ * them.
+ */
+const NOT_THE_AGENTS_FAILURE = new Set(['passed', 'flaky', 'pre_existing', 'unavailable']);
 
 /** The commit a slice starts from: its first dependency's head, else the goal's base. */
 function startPoint(ctx: RunContext, task: Task): { sha: string; cwd: string | (() => Promise<string>) } {
@@ -44,7 +50,7 @@ function agentFailure(result: AgentRunResult): string | null {
 }
 
 function gateFailure(gates: readonly GateEvidence[]): string | null {
-  const failing = gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
+  const failing = gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
   if (failing.length === 0) return null;
   return failing
     .map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):\n${gate.tail}`)
@@ -172,6 +178,7 @@ async function settleAttempt(
         sha: change.headSha,
         baseCwd: start.cwd,
         baseSha: start.sha,
+        baseline: ctx.baseline ?? null,
         artifactsDir: deps.store.paths(goal.id).gateArtifacts,
         env: deps.gateEnv,
         signal: ctx.signal,
@@ -304,8 +311,15 @@ async function settleAttempt(
 function describeGates(gates: readonly GateEvidence[], sparse: boolean): string {
   if (sparse) return 'gates deferred to the integrated tree (sparse worktree)';
   if (gates.length === 0) return 'no gates';
-  const passed = gates.filter((gate) => GATE_PASSES.has(gate.outcome)).length;
-  return `gates ${passed}/${gates.length} passed`;
+  // Only a gate that passed is called passed; the others are named by their outcome.
+  const passed = gates.filter((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky').length;
+  const others = new Map<GateEvidence['outcome'], number>();
+  for (const gate of gates) {
+    if (gate.outcome === 'passed' || gate.outcome === 'flaky') continue;
+    others.set(gate.outcome, (others.get(gate.outcome) ?? 0) + 1);
+  }
+  const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
+  return `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}`;
 }
 
 function firstLine(text: string): string {

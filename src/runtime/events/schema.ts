@@ -22,6 +22,7 @@ export const EVENT_TYPES = [
   'execution_finished',
   'execution_interrupted',
   'gates_required',
+  'gates_on_base',
   'task_leased',
   'task_retry',
   'task_done',

@@ -26,6 +26,11 @@ export interface GateRunContext {
    */
   baseCwd: string | (() => Promise<string>) | null;
   baseSha: string | null;
+  /**
+   * The goal's gates already run on a base (once per run, before any agent): when its sha is
+   * `baseSha`, a gate's base result is taken from it instead of running the gate there again.
+   */
+  baseline?: GateBaseline | null;
   /** artifacts/gates/ — full logs go here. */
   artifactsDir: string;
   /** Environment for gate processes (allowlisted). */
@@ -33,5 +38,12 @@ export interface GateRunContext {
   signal?: AbortSignal;
 }
 
-/** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky. */
+/** Every gate's result on one base commit. */
+export interface GateBaseline {
+  sha: string;
+  gates: readonly GateEvidence[];
+}
+
+/** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky;
+ * cannot start (here and on the base) = unavailable. */
 export type VerifyFn = (gates: readonly GateSpec[], context: GateRunContext) => Promise<GateEvidence[]>;

@@ -29,6 +29,16 @@ const GATE: RunnableGate = {
   source: 'test',
 };
 
+/** The fields of a baseline gate result these tests do not look at. */
+const BASELINE_FIELDS = {
+  required: true,
+  exitCode: 1,
+  durationMs: 5,
+  sha: BASE_SHA,
+  tail: 'base boom',
+  artifact: null,
+};
+
 function context(overrides: Partial<GateRunContext> = {}): GateRunContext {
   return {
     cwd: '/work/head',
@@ -105,12 +115,60 @@ describe('createGateVerifier', () => {
     expect(specs).toHaveLength(2);
   });
 
-  it('does not rerun a gate whose tool could not start', async () => {
-    const { run, specs } = scripted({ ...exited(0, ''), exitCode: null, spawnError: 'spawn npm ENOENT' });
-    const [evidence] = await createGateVerifier(run)([GATE], context({ baseCwd: '/work/base' }));
-    expect(evidence?.outcome).toBe('failed');
-    expect(evidence?.tail).toContain('could not start npm: spawn npm ENOENT');
-    expect(specs).toHaveLength(1);
+  it('does not rerun a gate whose tool could not start, and asks the base', async () => {
+    const noTool = { ...exited(-2, ''), spawnError: 'spawn npm ENOENT' };
+    const { run, specs } = scripted(noTool, noTool);
+    const [evidence] = await createGateVerifier(run)(
+      [GATE],
+      context({ baseCwd: '/work/base', baseSha: BASE_SHA }),
+    );
+    expect(evidence).toMatchObject({ outcome: 'unavailable', exitCode: null });
+    expect(evidence?.tail).toContain('npm: could not start (spawn npm ENOENT)');
+    expect(specs.map((spec) => spec.cwd)).toEqual(['/work/head', '/work/base']);
+  });
+
+  it('calls a tool that starts on the base but not on the head a failure of the change', async () => {
+    const { run } = scripted(exited(127, 'sh: 1: ts-scripts: not found'), exited(0, 'ok'));
+    const [evidence] = await createGateVerifier(run)(
+      [GATE],
+      context({ baseCwd: '/work/base', baseSha: BASE_SHA }),
+    );
+    expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 127 });
+    expect(evidence?.tail).toContain('ts-scripts: command not found (exit 127), but it starts on base');
+  });
+
+  it('takes the base result from the baseline of the same base instead of running the gate there', async () => {
+    const baseline = { sha: BASE_SHA, gates: [{ name: 'unit', kind: 'test', outcome: 'failed' as const }] };
+    const { run, specs } = scripted(exited(1, 'boom'), exited(1, 'boom again'));
+    const verify = createGateVerifier(run);
+    const [evidence] = await verify(
+      [GATE],
+      context({
+        baseCwd: '/work/base',
+        baseSha: BASE_SHA,
+        baseline: { sha: baseline.sha, gates: baseline.gates.map((g) => ({ ...g, ...BASELINE_FIELDS })) },
+      }),
+    );
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(specs.map((spec) => spec.cwd)).toEqual(['/work/head', '/work/head']);
+  });
+
+  it('runs the gate on the base when the baseline is of another base', async () => {
+    const { run, specs } = scripted(exited(1, 'boom'), exited(1, 'boom again'), exited(0, 'ok'));
+    const [evidence] = await createGateVerifier(run)(
+      [GATE],
+      context({
+        baseCwd: '/work/base',
+        baseSha: BASE_SHA,
+        baseline: {
+          sha: 'c'.repeat(40),
+          gates: [{ name: 'unit', kind: 'test', outcome: 'failed', ...BASELINE_FIELDS }],
+        },
+      }),
+    );
+    expect(evidence).toMatchObject({ outcome: 'failed' });
+    expect(evidence?.tail).toContain('the failure is new');
+    expect(specs.map((spec) => spec.cwd)).toEqual(['/work/head', '/work/head', '/work/base']);
   });
 
   it('passes the abort signal on, and starts nothing once it has fired', async () => {

@@ -2,6 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
 
@@ -9,13 +10,15 @@ const TAIL_LINES = 60;
 const TAIL_BYTES = 8 * 1024;
 
 /** How one run of a gate ended. */
-type RunStatus = 'passed' | 'failed' | 'timeout' | 'cancelled' | 'spawn_error';
+type RunStatus = 'passed' | 'failed' | 'timeout' | 'cancelled' | 'unavailable';
 
 interface GateRun {
   status: RunStatus;
   result: ProcessResult;
   /** Output tail, with a line saying why when the gate failed on output alone. */
   tail: string;
+  /** Why the gate could not start, when its status is `unavailable`. */
+  unavailable?: Unavailability;
 }
 
 /**
@@ -59,12 +62,23 @@ async function verifyGate(
     kind: gate.kind,
     required: gate.required,
     outcome,
-    exitCode: first.result.exitCode,
+    // A process that never started has no exit code (Node reports the errno, e.g. -2).
+    exitCode: first.result.spawnError === null ? first.result.exitCode : null,
     durationMs: first.result.durationMs,
     sha: context.sha,
     tail: boundTail(note, tailOf.tail),
     artifact: log,
   });
+
+  const baseLabel = context.baseSha ?? 'the base';
+  const base12 = baseLabel.slice(0, 12);
+  /** The gate on the base: the goal's base run says it when it ran on this very base. */
+  const onBase = async (where: string | (() => Promise<string>)): Promise<RunStatus> => {
+    const known = fromBaseline(gate, context);
+    if (known !== null) return known;
+    const baseCwd = typeof where === 'string' ? where : await where();
+    return (await run(baseCwd, `run on base ${baseLabel}`)).status;
+  };
 
   switch (first.status) {
     case 'passed':
@@ -73,12 +87,29 @@ async function verifyGate(
       return skipped(gate, context, 'cancelled while running', log, first.result);
     case 'timeout':
       return evidence('timeout', `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
-    case 'spawn_error':
+    case 'unavailable': {
+      // Not rerun: a missing tool fails the same way twice. Whether it is the change's doing is
+      // for the base to say: a tool that starts on the base and not here was broken by the change.
+      const why = first.unavailable?.reason ?? 'could not start';
+      if (context.baseCwd === null) {
+        return evidence('unavailable', `${why}; is it installed and on PATH?`, first);
+      }
+      const base = await onBase(context.baseCwd);
+      if (base === 'cancelled')
+        return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
+      if (base === 'unavailable') {
+        return evidence(
+          'unavailable',
+          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
+          first,
+        );
+      }
       return evidence(
         'failed',
-        `could not start ${gate.argv[0] ?? '(empty argv)'}: ${first.result.spawnError}; is it installed and on PATH?`,
+        `${why}, but it starts on base ${base12}: the change made it unavailable`,
         first,
       );
+    }
     case 'failed':
       break;
   }
@@ -91,18 +122,32 @@ async function verifyGate(
     return evidence('failed', second.status === 'failed' ? null : `rerun: ${second.status}`, second);
   }
 
-  const baseLabel = context.baseSha ?? 'the base';
-  const baseCwd = typeof context.baseCwd === 'string' ? context.baseCwd : await context.baseCwd();
-  const base = await run(baseCwd, `run on base ${baseLabel}`);
+  const base = await onBase(context.baseCwd);
   // Only a completed failing run on the base proves the failure predates this change.
-  if (base.status === 'failed') {
-    return evidence('pre_existing', `fails on base ${baseLabel.slice(0, 12)} too`, second);
+  if (base === 'failed') {
+    return evidence('pre_existing', `fails on base ${base12} too`, second);
   }
   const verdict =
-    base.status === 'passed'
-      ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new`
-      : `base check inconclusive (${base.status})`;
+    base === 'passed' ? `passes on base ${base12}: the failure is new` : `base check inconclusive (${base})`;
   return evidence('failed', verdict, second);
+}
+
+/** The goal's base run, when it ran on the base this context compares with; null: run it now. */
+function fromBaseline(gate: RunnableGate, context: GateRunContext): RunStatus | null {
+  const baseline = context.baseline;
+  if (!baseline || baseline.sha !== context.baseSha) return null;
+  const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
+  switch (known?.outcome) {
+    case 'passed':
+    case 'flaky':
+      return 'passed';
+    case 'failed':
+    case 'timeout':
+    case 'unavailable':
+      return known.outcome;
+    default:
+      return null;
+  }
 }
 
 async function runGate(
@@ -124,13 +169,18 @@ async function runGate(
     tailChars: TAIL_BYTES * 2,
   };
   const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
+  const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
+  const ended =
+    result.spawnError === null
+      ? `exit ${result.exitCode ?? result.signal ?? 'none'} in ${result.durationMs} ms`
+      : `no process ran: ${result.spawnError}`;
   await appendFile(
     log,
-    `\n=== exit ${result.exitCode ?? result.signal ?? 'none'} in ${result.durationMs} ms\n`,
+    `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
   if (result.cancelled) return { status: 'cancelled', result, tail: result.tail };
   if (result.timedOut) return { status: 'timeout', result, tail: result.tail };
-  if (result.spawnError !== null) return { status: 'spawn_error', result, tail: result.tail };
+  if (unavailable !== null) return { status: 'unavailable', result, tail: result.tail, unavailable };
   if (result.exitCode !== 0) return { status: 'failed', result, tail: result.tail };
   if (gate.failOnOutput && result.stdout.trim() !== '') {
     const tail = `${result.tail}\n(this gate fails when it prints anything: fix what it listed above)`;

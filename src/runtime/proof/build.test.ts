@@ -69,6 +69,51 @@ describe('buildProof: blocked_on_human and failed', () => {
     });
   });
 
+  it('is blocked_on_human when a required gate cannot start: its tool and the ways out are named', () => {
+    const lint = gate({
+      name: 'lint',
+      kind: 'lint',
+      outcome: 'unavailable',
+      exitCode: null,
+      tail: '[omk] ruff: could not start (spawn ruff ENOENT); it cannot start on base b either',
+    });
+    const proof = buildProof(
+      evidence({ oracle: oracle({ requiredGates: ['test', 'lint'] }), gates: [gate(), lint] }),
+    );
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.failures).toEqual([]);
+    expect(proof.knownGaps).toEqual([
+      {
+        code: 'gate_unavailable',
+        message: expect.stringMatching(
+          /^Required gate "lint" \(lint\) could not start on head \w+: ruff: could not start.*Install ruff .*gates: \{ list: \[ \{ name: "lint", enabled: false \} \] \}\.$/,
+        ),
+      },
+    ]);
+  });
+
+  it('warns about an optional gate that cannot start and stays ready', () => {
+    const lint = gate({
+      name: 'lint',
+      kind: 'lint',
+      required: false,
+      outcome: 'unavailable',
+      exitCode: null,
+    });
+    const proof = buildProof(evidence({ gates: [gate(), lint] }));
+    expect(proof.status).toBe('ready');
+    expect(proof.warnings).toEqual([
+      expect.stringMatching(/^Optional gate "lint" \(lint\) could not start on head/),
+    ]);
+  });
+
+  it('is blocked_on_human when the controller stopped before agents because a gate cannot start', () => {
+    const gap = { code: 'gate_unavailable', message: 'Required gate "test" (test) cannot start on base ...' };
+    const proof = buildProof(evidence({ execution: 'not_started', gates: [], extraGaps: [gap] }));
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.knownGaps).toContainEqual(gap);
+  });
+
   it('fails when the evidence carries failures, keeping them', () => {
     const failure = { code: 'slice_out_of_retries', message: 'Slice s1 failed 3 times', evidence: 'exit 1' };
     const proof = buildProof(evidence({ failures: [failure] }));

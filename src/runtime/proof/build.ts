@@ -1,3 +1,4 @@
+import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
@@ -28,6 +29,9 @@ const EXECUTION_GAPS: Record<Exclude<ExecutionState, 'complete'>, Gap> = {
     message: 'The budget ran out before execution finished: raise the budget and resume the goal.',
   },
 };
+
+/** Gaps only a person can close (no agent can install a tool): the proof is blocked_on_human. */
+export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
 
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
@@ -60,13 +64,14 @@ export function buildProof(evidence: ProofEvidence): Proof {
     ...evidence.extraGaps.map(copyGap),
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
-  const status: ProofStatus = !oracle.testable
-    ? 'blocked_on_human'
-    : failures.length > 0
-      ? 'failed'
-      : knownGaps.length > 0
-        ? 'not_ready'
-        : 'ready';
+  const status: ProofStatus =
+    !oracle.testable || knownGaps.some((gap) => HUMAN_ACTION_GAPS.includes(gap.code))
+      ? 'blocked_on_human'
+      : failures.length > 0
+        ? 'failed'
+        : knownGaps.length > 0
+          ? 'not_ready'
+          : 'ready';
   const body: Omit<Proof, 'digest'> = {
     version: 1,
     goalId: evidence.goalId,
@@ -151,7 +156,7 @@ function assessGates(evidence: ProofEvidence): GateVerdict {
       if (required && first !== undefined) verdict.gaps.push(staleGap(first, runs, git.headSha));
       continue;
     }
-    judge(latest, required, execution === 'complete', verdict);
+    judge(latest, required, execution === 'complete', verdict, requiredKinds);
   }
   const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
   const verifiedHead = gates.some(
@@ -166,7 +171,13 @@ function assessGates(evidence: ProofEvidence): GateVerdict {
   return verdict;
 }
 
-function judge(gate: GateEvidence, required: boolean, complete: boolean, verdict: GateVerdict): void {
+function judge(
+  gate: GateEvidence,
+  required: boolean,
+  complete: boolean,
+  verdict: GateVerdict,
+  requiredKinds: readonly string[],
+): void {
   const label = `${required ? 'Required' : 'Optional'} gate "${gate.name}" (${gate.kind})`;
   const where = `on head ${short(gate.sha)}`;
   const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
@@ -195,6 +206,21 @@ function judge(gate: GateEvidence, required: boolean, complete: boolean, verdict
     case 'skipped':
       if (required) verdict.gaps.push({ code: 'gate_skipped', message: `${label} was skipped ${where}.` });
       return;
+    case 'unavailable': {
+      // Its tool is missing here and on the base: no agent can fix that, a person must.
+      const why = gate.tail.split('\n')[0]?.replace(/^\[omk\] /, '') ?? '';
+      const message = `${label} could not start ${where}: ${why}`;
+      if (!required) {
+        verdict.warnings.push(`${message} It does not block readiness.`);
+        return;
+      }
+      const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
+      verdict.gaps.push({
+        code: 'gate_unavailable',
+        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`,
+      });
+      return;
+    }
   }
 }
 

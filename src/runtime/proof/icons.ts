@@ -28,4 +28,5 @@ export const OUTCOME_ICONS: Record<GateEvidence['outcome'], string> = {
   flaky: '⚠️',
   timeout: '⏱️',
   skipped: '⏭️',
+  unavailable: '🚫',
 };

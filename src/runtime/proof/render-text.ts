@@ -17,6 +17,7 @@ export const OUTCOME_LABELS: Record<GateEvidence['outcome'], string> = {
   flaky: 'flaky',
   timeout: 'timed out',
   skipped: 'skipped',
+  unavailable: 'could not start',
 };
 
 export function shortSha(sha: string | null): string {

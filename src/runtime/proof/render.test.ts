@@ -14,6 +14,7 @@ const allOutcomes = evidence({
     gate({ kind: 'format', outcome: 'flaky', tail: 'retry passed' }),
     gate({ kind: 'e2e', outcome: 'timeout', exitCode: null, tail: 'killed after 600 s' }),
     gate({ kind: 'docs', outcome: 'skipped', exitCode: null }),
+    gate({ kind: 'style', outcome: 'unavailable', exitCode: null, tail: '[omk] ruff: could not start' }),
   ],
   findings: [finding()],
   delivery: {
@@ -54,7 +55,15 @@ describe('renderProofText', () => {
   });
 
   it('tells every gate outcome apart and shows the output of the ones that did not pass', () => {
-    for (const label of ['passed', 'failed', 'pre-existing', 'flaky', 'timed out', 'skipped']) {
+    for (const label of [
+      'passed',
+      'failed',
+      'pre-existing',
+      'flaky',
+      'timed out',
+      'skipped',
+      'could not start',
+    ]) {
       expect(text).toMatch(new RegExp(`^ {2}${label} +`, 'm'));
     }
     expect(text).toContain('    TS2322 on base too');
@@ -93,6 +102,7 @@ describe('renderProofMarkdown', () => {
       '⚠️ flaky',
       '⏱️ timed out',
       '⏭️ skipped',
+      '🚫 could not start',
     ]) {
       expect(cells.some((line) => line.startsWith(`| ${label} |`))).toBe(true);
     }

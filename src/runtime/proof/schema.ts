@@ -5,7 +5,16 @@ import { hintSchema } from '../next-steps.js';
 import { singleVersion } from '../state/versioned.js';
 import { EXECUTION_STATES } from './evidence.js';
 
-export const GATE_OUTCOMES = ['passed', 'failed', 'pre_existing', 'flaky', 'timeout', 'skipped'] as const;
+/** `unavailable`: the gate's tool could not start (not installed): nobody's change can fix that. */
+export const GATE_OUTCOMES = [
+  'passed',
+  'failed',
+  'pre_existing',
+  'flaky',
+  'timeout',
+  'skipped',
+  'unavailable',
+] as const;
 
 /** The result of one verification gate on one tree. */
 export const gateEvidenceSchema = z.object({

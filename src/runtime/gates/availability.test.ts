@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { ProcessResult } from '../ports.js';
+import {
+  CANNOT_START_EXIT_CODES,
+  cannotStart,
+  gateTool,
+  NO_MODULE_PATTERN,
+  NOT_FOUND_LINE_PATTERNS,
+  unavailableAdvice,
+  unavailableTool,
+} from './availability.js';
+
+function ended(exitCode: number | null, tail: string, spawnError: string | null = null): ProcessResult {
+  return {
+    exitCode,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    spawnError,
+    durationMs: 1,
+    stdout: '',
+    tail,
+  };
+}
+
+describe('the patterns that say a gate cannot start', () => {
+  it('are the shell codes 126 and 127, and not-found lines for the tool itself', () => {
+    expect(CANNOT_START_EXIT_CODES).toEqual([126, 127]);
+    expect(NOT_FOUND_LINE_PATTERNS).toHaveLength(2);
+    expect(NO_MODULE_PATTERN).toContain('No module named {tool}');
+  });
+});
+
+describe('cannotStart', () => {
+  it('names the executable when it could not be spawned', () => {
+    expect(cannotStart(['ruff', 'check', '.'], ended(-2, '', 'spawn ruff ENOENT'))).toEqual({
+      tool: 'ruff',
+      reason: 'ruff: could not start (spawn ruff ENOENT)',
+    });
+    expect(cannotStart(['./lint.sh'], ended(-13, '', 'spawn ./lint.sh EACCES'))?.tool).toBe('lint.sh');
+  });
+
+  it.each([
+    ['dash', 'sh: 1: ts-scripts: not found', 127, 'ts-scripts: command not found (exit 127)'],
+    ['bash', 'bash: line 1: ts-scripts: command not found', 127, 'ts-scripts: command not found (exit 127)'],
+    ['sh, not executable', 'sh: 1: ./run: Permission denied', 126, './run: not executable (exit 126)'],
+    ['an unnamed command', 'Error: spawn failed', 127, 'npm: a command it runs was not found (exit 127)'],
+  ])('reads the missing command from %s on exit 126/127', (_shell, tail, code, reason) => {
+    const found = cannotStart(
+      ['npm', 'run', 'test'],
+      ended(code, `> fixture@ test\n> ts-scripts\n\n${tail}\n`),
+    );
+    expect(found?.reason).toBe(reason);
+  });
+
+  it('takes a not-found line on another exit code only when it names the gate’s own executable', () => {
+    expect(cannotStart(['ruff', 'check'], ended(1, 'zsh: command not found: ruff'))?.tool).toBe('ruff');
+    expect(cannotStart(['ruff', 'check'], ended(2, 'sh: 1: ruff: not found'))?.tool).toBe('ruff');
+    // A test that fails while talking about some other missing command has started: it failed.
+    expect(cannotStart(['npm', 'test'], ended(1, 'AssertionError: sh: 1: git-lfs: not found'))).toBeNull();
+    expect(
+      cannotStart(['npm', 'test'], ended(1, 'expected "ruff: command not found" to be empty')),
+    ).toBeNull();
+    expect(cannotStart(['npm', 'test'], ended(0, 'sh: 1: npm: not found'))).toBeNull();
+  });
+
+  it('knows a python -m gate whose module is not installed', () => {
+    const result = ended(1, '/usr/bin/python3: No module named pytest');
+    expect(cannotStart(['python3', '-m', 'pytest'], result)).toEqual({
+      tool: 'pytest',
+      reason: 'pytest: no module named pytest (exit 1)',
+    });
+    expect(cannotStart(['python3', '-m', 'mypy'], result)).toBeNull();
+    expect(gateTool(['/usr/bin/python3.12', '-m', 'pytest'])).toEqual({
+      executable: 'python3.12',
+      module: 'pytest',
+    });
+  });
+
+  it('leaves ordinary failures alone', () => {
+    expect(cannotStart(['npm', 'test'], ended(1, '1 failing'))).toBeNull();
+    expect(cannotStart(['npm', 'test'], ended(null, ''))).toBeNull();
+  });
+});
+
+describe('unavailableTool', () => {
+  it('reads the tool from the note verify puts on top of the tail', () => {
+    expect(unavailableTool('[omk] ruff: could not start (spawn ruff ENOENT); is it installed')).toBe('ruff');
+    expect(unavailableTool('some output')).toBeNull();
+  });
+});
+
+describe('unavailableAdvice', () => {
+  it('turns off a gate of a kind the goal requires, so the goal stops requiring the kind', () => {
+    expect(unavailableAdvice({ name: 'lint', kind: 'lint' }, 'ruff', ['test', 'lint'])).toBe(
+      'Install ruff where omk runs the gates (on PATH), or turn the gate off (the goal then does not require lint) in .omk/config.yml: gates: { list: [ { name: "lint", enabled: false } ] }',
+    );
+  });
+
+  it('makes a gate optional when only its own flag requires it', () => {
+    expect(unavailableAdvice({ name: 'e2e', kind: 'custom' }, 'playwright', ['test'])).toContain(
+      'make the gate optional in .omk/config.yml: gates: { list: [ { name: "e2e", required: false } ] }',
+    );
+  });
+
+  it('points a test gate at another command: no goal is ready without one', () => {
+    expect(unavailableAdvice({ name: 'test', kind: 'test' }, 'ts-scripts', ['test'])).toContain(
+      '{ name: "test", run: ["<a test command that is installed>"] }',
+    );
+  });
+});

@@ -1,0 +1,156 @@
+import { chmod, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { touchWrites } from '../helpers/agents.js';
+import {
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  GOALS,
+  NODE_FIXTURE,
+  SLICES,
+} from '../helpers/execution.js';
+
+// Gates are checked on the base before any agent runs: a tool that cannot start is a person's to
+// fix, never an agent's, and no agent is paid to try.
+
+let env: ExecutionEnv;
+
+afterEach(async () => {
+  await env.cleanup();
+});
+
+const withTestScript = (script: string): Record<string, string> => ({
+  ...NODE_FIXTURE,
+  'package.json': `${JSON.stringify({ name: 'fixture', private: true, type: 'module', scripts: { test: script } }, null, 2)}\n`,
+});
+
+describe('a required gate whose tool is not installed', () => {
+  it('stops the goal before any agent runs, naming the tool and the ways out', async () => {
+    env = await createExecutionEnv(withTestScript('omk-no-such-runner-7f3a --run'));
+    const agent = await env.kit.script('never', touchWrites);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    const output = `${result.stdout}\n${result.stderr}`;
+
+    expect(await env.kit.calls()).toEqual([]);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:unavailable']]);
+    expect(eventsOfType(events, 'task_leased')).toEqual([]);
+    expect(eventsOfType(events, 'agent_finished')).toEqual([]);
+
+    const goal = await env.goal(id);
+    expect(goal.status).toBe('blocked_on_human');
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.agentRuns).toEqual([]);
+    const gap = proof.knownGaps.find((g) => g.code === 'gate_unavailable');
+    expect(gap?.message).toContain('Required gate "test" (test) cannot start on base');
+    expect(gap?.message).toContain('omk-no-such-runner-7f3a: command not found (exit 127)');
+    expect(gap?.message).toContain('No agent ran. Install omk-no-such-runner-7f3a');
+    expect(gap?.message).toContain('gates: { list: [ { name: "test", run: [');
+    expect(output).toContain('Install omk-no-such-runner-7f3a');
+
+    // The gate log says why it could not start, not just an exit code.
+    const gatesDir = join(env.goalDir(id), 'artifacts', 'gates');
+    const [logName] = await readdir(gatesDir);
+    const log = await readFile(join(gatesDir, logName ?? ''), 'utf8');
+    expect(log).toContain('=== exit 127');
+    expect(log).toContain('=== could not start: omk-no-such-runner-7f3a: command not found (exit 127)');
+    expect(log).toMatch(/omk-no-such-runner-7f3a: (command )?not found/);
+  });
+
+  it('stops on a configured gate whose executable does not exist (spawn ENOENT)', async () => {
+    const config = [
+      'version: 1',
+      'gates:',
+      '  list:',
+      '    - name: test',
+      '      run: ["omk-no-such-tool-7f3a"]',
+      '',
+    ];
+    env = await createExecutionEnv({ ...NODE_FIXTURE, '.omk/config.yml': config.join('\n') });
+    const agent = await env.kit.script('never', touchWrites);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+
+    expect(await env.kit.calls()).toEqual([]);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.knownGaps.find((g) => g.code === 'gate_unavailable')?.message).toContain(
+      'omk-no-such-tool-7f3a: could not start (spawn omk-no-such-tool-7f3a ENOENT)',
+    );
+  });
+});
+
+describe('an optional gate whose tool is not installed', () => {
+  it('does not block: the goal is ready, with the gate reported as unable to start', async () => {
+    const config = [
+      'version: 1',
+      'gates:',
+      '  list:',
+      '    - name: lint',
+      '      kind: style',
+      '      run: ["omk-no-such-linter-7f3a", "check", "."]',
+      '      required: false',
+      '',
+    ];
+    env = await createExecutionEnv({ ...NODE_FIXTURE, '.omk/config.yml': config.join('\n') });
+    const agent = await env.kit.script('touch', touchWrites);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+
+    expect((await env.kit.runs()).map((run) => run.attempt)).toEqual([1]);
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['test:passed', 'lint:unavailable'],
+    ]);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([
+      ['test:passed', 'lint:unavailable'],
+    ]);
+    expect(`${result.stdout}\n${result.stderr}`).toContain('gates 1/2 passed (1 could not start)');
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    expect(proof.gates.find((gate) => gate.name === 'lint')).toMatchObject({
+      outcome: 'unavailable',
+      required: false,
+      exitCode: null,
+    });
+    expect(proof.warnings).toEqual([
+      expect.stringContaining('Optional gate "lint" (style) could not start on head'),
+    ]);
+  });
+});
+
+describe('a gate that cannot start only on the head', () => {
+  it('is the change’s failure: the agent removed the tool the base has, and is told so', async () => {
+    env = await createExecutionEnv(withTestScript('./tools/check'));
+    await env.repo.commit({ 'tools/check': '#!/bin/sh\nexec node --test test/\n' }, 'add the test runner');
+    await chmod(join(env.repo.root, 'tools/check'), 0o755);
+    await env.repo.commit({}, 'make the test runner executable');
+    const id = await env.plan(GOALS.single);
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, writes: [...task.writes, 'tools'] })),
+    }));
+    const agent = await env.kit.script(
+      'remove-tool',
+      `(await import('node:fs')).rmSync('tools/check');\n${touchWrites}`,
+    );
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
+    const failure = String(eventsOfType(events, 'task_retry')[0]?.data.failure);
+    expect(failure).toContain('gate test failed (exit 127)');
+    expect(failure).toContain('./tools/check: command not found (exit 127), but it starts on base');
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('not_ready');
+    expect(proof.slices).toEqual([
+      expect.objectContaining({ id: SLICES.bug, status: 'pending', attempts: 1 }),
+    ]);
+  });
+});
