@@ -29068,7 +29068,15 @@ var EXECUTION_STATES = [
 ];
 
 // src/runtime/proof/schema.ts
-var GATE_OUTCOMES = ["passed", "failed", "pre_existing", "flaky", "timeout", "skipped"];
+var GATE_OUTCOMES = [
+  "passed",
+  "failed",
+  "pre_existing",
+  "flaky",
+  "timeout",
+  "skipped",
+  "unavailable"
+];
 var gateEvidenceSchema = external_exports.object({
   name: external_exports.string(),
   /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
@@ -29434,6 +29442,60 @@ async function readDecisions(path) {
   return (await readJsonl(path, parseDecision, DECISION_VERSION)).records;
 }
 
+// src/runtime/gates/availability.ts
+import { basename as basename2 } from "node:path";
+var CANNOT_START_EXIT_CODES = [126, 127];
+var NOT_FOUND_LINE_PATTERNS = [
+  "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
+  "^(?:.*: )?command not found: {tool}$"
+];
+var ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
+var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
+var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
+function unavailableTool(tail2) {
+  return /^\[omk\] ([^\s:]+): /.exec(tail2)?.[1] ?? null;
+}
+function gateTool(argv) {
+  const executable = basename2(argv[0] ?? "");
+  const moduleFlag = argv.indexOf("-m");
+  const module = /^python[\d.]*$/.test(executable) && moduleFlag === 1 ? argv[2] ?? null : null;
+  return { executable, module };
+}
+function cannotStart(argv, result2) {
+  const { executable, module } = gateTool(argv);
+  if (result2.spawnError !== null) {
+    const tool = executable || "(empty argv)";
+    return { tool, reason: `${tool}: could not start (${result2.spawnError})` };
+  }
+  if (result2.exitCode !== null && CANNOT_START_EXIT_CODES.includes(result2.exitCode)) {
+    const exit = `(exit ${result2.exitCode})`;
+    const missing = ANY_NOT_FOUND.exec(result2.tail)?.[1] ?? null;
+    if (missing !== null) return { tool: missing, reason: `${missing}: command not found ${exit}` };
+    const denied = result2.exitCode === 126 ? ANY_NOT_EXECUTABLE.exec(result2.tail)?.[1] ?? null : null;
+    if (denied !== null) return { tool: denied, reason: `${denied}: not executable ${exit}` };
+    const what = result2.exitCode === 126 ? "is not executable" : "was not found";
+    return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
+  }
+  if (result2.exitCode === 0 || result2.exitCode === null) return null;
+  if (executable !== "" && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result2.tail)) {
+    return { tool: executable, reason: `${executable}: command not found (exit ${result2.exitCode})` };
+  }
+  if (module !== null && matchesLine([NO_MODULE_PATTERN], module, result2.tail)) {
+    return { tool: module, reason: `${module}: no module named ${module} (exit ${result2.exitCode})` };
+  }
+  return null;
+}
+function matchesLine(patterns, tool, output2) {
+  const escaped = tool.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return patterns.some((pattern) => new RegExp(pattern.replaceAll("{tool}", escaped), "m").test(output2));
+}
+function unavailableAdvice(gate, tool, oracleKinds) {
+  const name = JSON.stringify(gate.name);
+  const entry = !oracleKinds.includes(gate.kind) ? `{ name: ${name}, required: false }` : gate.kind === "test" ? `{ name: ${name}, run: ["<a test command that is installed>"] }` : `{ name: ${name}, enabled: false }`;
+  const effect = !oracleKinds.includes(gate.kind) ? "make the gate optional" : gate.kind === "test" ? "give the gate a command that is installed (a goal cannot be ready without a test gate)" : `turn the gate off (the goal then does not require ${gate.kind})`;
+  return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+}
+
 // src/runtime/proof/digest.ts
 import { createHash } from "node:crypto";
 function canonicalJson(value) {
@@ -29520,6 +29582,7 @@ var EXECUTION_GAPS = {
     message: "The budget ran out before execution finished: raise the budget and resume the goal."
   }
 };
+var HUMAN_ACTION_GAPS = ["gate_unavailable"];
 function buildProof(evidence) {
   const { oracle } = evidence;
   const verdict = assessGates(evidence);
@@ -29539,7 +29602,7 @@ function buildProof(evidence) {
     ...evidence.extraGaps.map(copyGap)
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
-  const status = !oracle.testable ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
+  const status = !oracle.testable || knownGaps.some((gap) => HUMAN_ACTION_GAPS.includes(gap.code)) ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
   const body = {
     version: 1,
     goalId: evidence.goalId,
@@ -29615,7 +29678,7 @@ function assessGates(evidence) {
       if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs, git.headSha));
       continue;
     }
-    judge(latest, required2, execution === "complete", verdict);
+    judge(latest, required2, execution === "complete", verdict, requiredKinds);
   }
   const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
   const verifiedHead = gates.some(
@@ -29629,7 +29692,7 @@ function assessGates(evidence) {
   }
   return verdict;
 }
-function judge(gate, required2, complete, verdict) {
+function judge(gate, required2, complete, verdict, requiredKinds) {
   const label = `${required2 ? "Required" : "Optional"} gate "${gate.name}" (${gate.kind})`;
   const where = `on head ${short(gate.sha)}`;
   const exit = gate.exitCode === null ? "" : ` (exit ${gate.exitCode})`;
@@ -29658,6 +29721,20 @@ function judge(gate, required2, complete, verdict) {
     case "skipped":
       if (required2) verdict.gaps.push({ code: "gate_skipped", message: `${label} was skipped ${where}.` });
       return;
+    case "unavailable": {
+      const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+      const message = `${label} could not start ${where}: ${why}`;
+      if (!required2) {
+        verdict.warnings.push(`${message} It does not block readiness.`);
+        return;
+      }
+      const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
+      verdict.gaps.push({
+        code: "gate_unavailable",
+        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`
+      });
+      return;
+    }
   }
 }
 function staleGap(gate, runs, headSha) {
@@ -31459,6 +31536,40 @@ function deliveryTarget(goal, request2, words2) {
   return { policy, base };
 }
 
+// src/runtime/controller/base-run.ts
+async function runGatesOnBase(ctx) {
+  const { deps, goal, journal } = ctx;
+  const sha2 = ctx.base.baseSha;
+  deps.reporter.info(
+    `checking ${ctx.gates.length} gate(s) on the base ${sha2.slice(0, 12)} before any agent runs`
+  );
+  const gates = await deps.verify(ctx.gates, {
+    cwd: await ctx.base.path(),
+    sha: sha2,
+    baseCwd: null,
+    baseSha: null,
+    artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+    env: deps.gateEnv,
+    signal: ctx.signal
+  });
+  const blocked2 = [];
+  for (const gate of gates.filter((g) => g.outcome === "unavailable")) {
+    const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+    const tool = unavailableTool(gate.tail) ?? gate.name;
+    if (!gate.required) {
+      deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
+      continue;
+    }
+    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha2.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+    blocked2.push({ code: "gate_unavailable", message });
+    deps.reporter.warn(message);
+  }
+  const durationMs = gates.reduce((sum2, gate) => sum2 + gate.durationMs, 0);
+  const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
+  await journal.save([{ type: "gates_on_base", data: { sha: sha2, outcomes, durationMs } }]);
+  return { baseline: { sha: sha2, gates }, blocked: blocked2 };
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -32497,6 +32608,7 @@ async function integrateSlices(ctx) {
     sha: result2.headSha,
     baseCwd: ctx.base.path,
     baseSha: ctx.base.baseSha,
+    baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
     env: deps.gateEnv,
     signal: ctx.signal
@@ -32556,7 +32668,8 @@ async function integrateSlices(ctx) {
 }
 async function failToPassEvidence(ctx, headGates) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
-  const base = await ctx.deps.verify(
+  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
+  const base = known?.filter((gate) => gate.kind === "test") ?? await ctx.deps.verify(
     tests.map((gate) => ({ ...gate, required: false })),
     {
       cwd: await ctx.base.path(),
@@ -32570,9 +32683,9 @@ async function failToPassEvidence(ctx, headGates) {
   );
   const short2 = (sha2) => sha2.slice(0, 12);
   const head2 = headGates.filter((gate) => gate.kind === "test");
-  const failedOnBase = base.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "flaky");
+  const failedOnBase = base.filter((gate) => !["passed", "flaky", "unavailable"].includes(gate.outcome));
   const passedOnHead = head2.length > 0 && head2.every((gate) => gate.outcome === "passed" || gate.outcome === "flaky");
-  const durationMs = base.reduce((sum2, gate) => sum2 + gate.durationMs, 0);
+  const durationMs = known === null ? base.reduce((sum2, gate) => sum2 + gate.durationMs, 0) : 0;
   if (tests.length === 0) {
     return {
       durationMs,
@@ -33154,8 +33267,59 @@ function validateAddition(existing, draft, options = {}) {
   return { task };
 }
 
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function shortSha(sha2) {
+  return sha2 === null ? "unknown" : sha2.slice(0, 7);
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  const usd = (value) => `$${value.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha2 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+
 // src/runtime/controller/slice.ts
-var GATE_PASSES = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing"]);
+var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
   const record2 = dep ? sliceRecord(ctx.journal.execution, dep) : null;
@@ -33176,7 +33340,7 @@ function agentFailure(result2) {
   return `agent ${result2.outcome}${result2.exitCode === null ? "" : ` (exit ${result2.exitCode})`}: ${result2.summary}`;
 }
 function gateFailure(gates) {
-  const failing = gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
+  const failing = gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
   if (failing.length === 0) return null;
   return failing.map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):
 ${gate.tail}`).join("\n\n");
@@ -33282,6 +33446,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
     sha: change.headSha,
     baseCwd: start.cwd,
     baseSha: start.sha,
+    baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
     env: deps.gateEnv,
     signal: ctx.signal
@@ -33399,8 +33564,14 @@ ${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`)
 function describeGates(gates, sparse) {
   if (sparse) return "gates deferred to the integrated tree (sparse worktree)";
   if (gates.length === 0) return "no gates";
-  const passed = gates.filter((gate) => GATE_PASSES.has(gate.outcome)).length;
-  return `gates ${passed}/${gates.length} passed`;
+  const passed = gates.filter((gate) => gate.outcome === "passed" || gate.outcome === "flaky").length;
+  const others = /* @__PURE__ */ new Map();
+  for (const gate of gates) {
+    if (gate.outcome === "passed" || gate.outcome === "flaky") continue;
+    others.set(gate.outcome, (others.get(gate.outcome) ?? 0) + 1);
+  }
+  const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
+  return `gates ${passed}/${gates.length} passed${rest.length === 0 ? "" : ` (${rest.join(", ")})`}`;
 }
 function firstLine(text3) {
   return text3.split("\n")[0]?.slice(0, 200) ?? "";
@@ -33443,6 +33614,7 @@ async function executeGoal(deps, goalId, options) {
   async function runAfterTakeover() {
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
+      if (options.dispatch !== false && await gatesCannotStart(ctx)) return;
       const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === "budget") stoppedBy ??= "budget";
       if (!controller.signal.aborted && stoppedBy === null) {
@@ -33468,6 +33640,19 @@ async function executeGoal(deps, goalId, options) {
       options.signal?.removeEventListener("abort", onSignal);
     }
   }
+}
+async function gatesCannotStart(ctx) {
+  const pending = ctx.journal.graph.tasks.some((task) => task.status === "pending");
+  if (!pending || ctx.gates.length === 0 || ctx.signal.aborted) return false;
+  const { baseline, blocked: blocked2 } = await runGatesOnBase(ctx);
+  ctx.baseline = baseline;
+  if (blocked2.length === 0) return false;
+  ctx.journal.execution = {
+    ...ctx.journal.execution,
+    state: "not_started",
+    gaps: [...ctx.journal.execution.gaps, ...blocked2]
+  };
+  return true;
 }
 function errorText(error62) {
   return (error62 instanceof Error ? error62.message : String(error62)).slice(0, 2e3);
@@ -33795,58 +33980,9 @@ var OUTCOME_ICONS = {
   pre_existing: "\u{1F7E0}",
   flaky: "\u26A0\uFE0F",
   timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F"
+  skipped: "\u23ED\uFE0F",
+  unavailable: "\u{1F6AB}"
 };
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped"
-};
-function shortSha(sha2) {
-  return sha2 === null ? "unknown" : sha2.slice(0, 7);
-}
-function formatDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value) => `$${value.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha2 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
 
 // src/runtime/proof/render-markdown.ts
 var TAIL_LINES = 50;
@@ -36410,12 +36546,21 @@ async function verifyGate(runProcess2, gate, context) {
     kind: gate.kind,
     required: gate.required,
     outcome,
-    exitCode: first.result.exitCode,
+    // A process that never started has no exit code (Node reports the errno, e.g. -2).
+    exitCode: first.result.spawnError === null ? first.result.exitCode : null,
     durationMs: first.result.durationMs,
     sha: context.sha,
     tail: boundTail(note, tailOf.tail),
     artifact: log
   });
+  const baseLabel = context.baseSha ?? "the base";
+  const base12 = baseLabel.slice(0, 12);
+  const onBase = async (where) => {
+    const known = fromBaseline(gate, context);
+    if (known !== null) return known;
+    const baseCwd = typeof where === "string" ? where : await where();
+    return (await run(baseCwd, `run on base ${baseLabel}`)).status;
+  };
   switch (first.status) {
     case "passed":
       return evidence("passed", null, first);
@@ -36423,12 +36568,27 @@ async function verifyGate(runProcess2, gate, context) {
       return skipped(gate, context, "cancelled while running", log, first.result);
     case "timeout":
       return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
-    case "spawn_error":
+    case "unavailable": {
+      const why = first.unavailable?.reason ?? "could not start";
+      if (context.baseCwd === null) {
+        return evidence("unavailable", `${why}; is it installed and on PATH?`, first);
+      }
+      const base2 = await onBase(context.baseCwd);
+      if (base2 === "cancelled")
+        return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
+      if (base2 === "unavailable") {
+        return evidence(
+          "unavailable",
+          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
+          first
+        );
+      }
       return evidence(
         "failed",
-        `could not start ${gate.argv[0] ?? "(empty argv)"}: ${first.result.spawnError}; is it installed and on PATH?`,
+        `${why}, but it starts on base ${base12}: the change made it unavailable`,
         first
       );
+    }
     case "failed":
       break;
   }
@@ -36439,14 +36599,28 @@ async function verifyGate(runProcess2, gate, context) {
   if (second.status !== "failed" || context.baseCwd === null) {
     return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
   }
-  const baseLabel = context.baseSha ?? "the base";
-  const baseCwd = typeof context.baseCwd === "string" ? context.baseCwd : await context.baseCwd();
-  const base = await run(baseCwd, `run on base ${baseLabel}`);
-  if (base.status === "failed") {
-    return evidence("pre_existing", `fails on base ${baseLabel.slice(0, 12)} too`, second);
+  const base = await onBase(context.baseCwd);
+  if (base === "failed") {
+    return evidence("pre_existing", `fails on base ${base12} too`, second);
   }
-  const verdict = base.status === "passed" ? `passes on base ${baseLabel.slice(0, 12)}: the failure is new` : `base check inconclusive (${base.status})`;
+  const verdict = base === "passed" ? `passes on base ${base12}: the failure is new` : `base check inconclusive (${base})`;
   return evidence("failed", verdict, second);
+}
+function fromBaseline(gate, context) {
+  const baseline = context.baseline;
+  if (!baseline || baseline.sha !== context.baseSha) return null;
+  const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
+  switch (known?.outcome) {
+    case "passed":
+    case "flaky":
+      return "passed";
+    case "failed":
+    case "timeout":
+    case "unavailable":
+      return known.outcome;
+    default:
+      return null;
+  }
 }
 async function runGate(runProcess2, gate, { cwd, label, log }, context) {
   await appendFile(
@@ -36465,15 +36639,18 @@ async function runGate(runProcess2, gate, { cwd, label, log }, context) {
     tailChars: TAIL_BYTES * 2
   };
   const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  const unavailable = result2.cancelled || result2.timedOut ? null : cannotStart(gate.argv, result2);
+  const ended = result2.spawnError === null ? `exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms` : `no process ran: ${result2.spawnError}`;
   await appendFile(
     log,
     `
-=== exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms
-`
+=== ${ended}
+${unavailable === null ? "" : `=== could not start: ${unavailable.reason}
+`}`
   );
   if (result2.cancelled) return { status: "cancelled", result: result2, tail: result2.tail };
   if (result2.timedOut) return { status: "timeout", result: result2, tail: result2.tail };
-  if (result2.spawnError !== null) return { status: "spawn_error", result: result2, tail: result2.tail };
+  if (unavailable !== null) return { status: "unavailable", result: result2, tail: result2.tail, unavailable };
   if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: result2.tail };
   if (gate.failOnOutput && result2.stdout.trim() !== "") {
     const tail2 = `${result2.tail}
@@ -37153,7 +37330,7 @@ function runGit(args, options) {
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir4, readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, resolve as resolve5 } from "node:path";
+import { basename as basename3, dirname as dirname4, resolve as resolve5 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -37192,7 +37369,7 @@ async function canonicalPath(path) {
   } catch {
     const parent = dirname4(absolute);
     if (parent === absolute) return absolute;
-    return resolve5(await canonicalPath(parent), basename2(absolute));
+    return resolve5(await canonicalPath(parent), basename3(absolute));
   }
 }
 async function pathKind(path) {
