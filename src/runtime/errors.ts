@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'git'
   | 'forge'
   | 'policy_violation'
+  | 'workspace'
   | 'internal';
 
 export class OmkError extends Error {
@@ -89,6 +90,13 @@ export class ForgeError extends OmkError {
 export class PolicyViolationError extends OmkError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('policy_violation', message, options);
+  }
+}
+
+/** A worktree could not be given the project's dependencies (an install or setup command failed). */
+export class WorkspacePreparationError extends OmkError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('workspace', message, options);
   }
 }
 
