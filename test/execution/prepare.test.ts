@@ -86,7 +86,7 @@ function goalId(stdout: string): string {
 }
 
 describe('a Node project whose test script needs node_modules/.bin', () => {
-  it("passes its gates in the slice and the integration: the checkout's node_modules is copied", async () => {
+  it("passes its gates in the slice and the integration: the checkout's node_modules is reused", async () => {
     await nodeProject();
     const result = await runGoal(touchWrites);
     expect(result.code, result.stderr).toBe(0);
@@ -97,9 +97,12 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
     const prepared = eventsOfType(events, 'workspace_prepared');
     // A fix goal also runs its tests on the base (fail-to-pass), in a prepared base worktree.
     expect(prepared.map((e) => e.data.workspace)).toEqual([SLICES.bug, 'integration', 'base']);
-    for (const event of prepared) {
-      expect(event.data.done).toEqual([expect.stringMatching(/^node_modules copied from the checkout/)]);
-    }
+    // The first copies the checkout's node_modules into the goal's cache; the others link to it.
+    expect(prepared.map((e) => e.data.done)).toEqual([
+      [expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked \(/)],
+      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
+      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
+    ]);
     const proof = await env.proof(id);
     expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
     expect(proof.status).toBe('ready');
@@ -141,6 +144,16 @@ ${touchWrites}`;
     expect(userBin).not.toContain('exit 0');
     const proof = await env.proof(id);
     expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
+    // The goal's shared copy was written to, so the integration got a fresh one, and its gate ran
+    // the real tool.
+    const [, integration] = eventsOfType(await env.events(id), 'workspace_prepared');
+    expect(integration?.data).toMatchObject({
+      workspace: 'integration',
+      done: [
+        expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+      ],
+    });
+    expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
   });
 });
 

@@ -1,4 +1,15 @@
-import { chmod, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,11 +50,11 @@ const node = (install: string[] | null): PreparationStep => ({
   install,
 });
 
-function prepare(steps: PreparationStep[], timeoutMs = 30_000) {
-  const plan: PreparationPlan = { steps, env: {}, timeoutMs };
+function prepare(steps: PreparationStep[], path = worktree) {
+  const plan: PreparationPlan = { steps, env: {}, timeoutMs: 30_000, cacheDir: join(dir, 'cache') };
   return preparer.prepare({
     repoRoot: checkout,
-    path: worktree,
+    path,
     plan,
     env: { PATH: process.env.PATH ?? '' },
     logPath: join(dir, 'logs', 'prepare.log'),
@@ -54,10 +65,14 @@ function prepare(steps: PreparationStep[], timeoutMs = 30_000) {
 const fakeInstall = ['node', '-e', "require('fs').mkdirSync('node_modules/installed', { recursive: true })"];
 
 describe('createWorkspacePreparer: node_modules', () => {
-  it("copies the checkout's node_modules: own files, links kept inside the copy, executables kept", async () => {
+  it("gives the worktree the checkout's node_modules: symlinks kept inside it, executables kept", async () => {
     const result = await prepare([node(null)]);
     expect(result).toMatchObject({ ok: true, changed: true });
-    expect(result.done[0]).toMatch(/^node_modules copied from the checkout \(1 files, \d+ ms\)$/);
+    expect(result.done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: copied to the goal's cache, then linked \(1 files, \d+ ms\)$/,
+      ),
+    ]);
 
     const copied = join(worktree, 'node_modules');
     expect(await readlink(join(copied, '.bin', 'tool'))).toBe('../tool/bin/tool.js');
@@ -69,6 +84,31 @@ describe('createWorkspacePreparer: node_modules', () => {
       '#!/bin/sh\necho tool\n',
     );
     expect(await readFile(join(copied, '.gitignore'), 'utf8')).toBe('*\n');
+  });
+
+  it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
+    await prepare([node(null)]);
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await cp(join(worktree, 'package.json'), join(second, 'package.json'));
+    await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: linked from the goal's cache \(1 files, \d+ ms\)$/,
+      ),
+    ]);
+
+    // The first worktree writes into a file in place: the shared copy changed, the checkout did not.
+    await writeFile(join(worktree, 'node_modules', 'tool', 'bin', 'tool.js'), 'tampered');
+    expect(await readFile(join(second, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe('tampered');
+    const third = join(dir, 'third');
+    await cp(second, third, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], third)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+    ]);
+    expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
   });
 
   it('does nothing the second time, and prepares again when the lockfile changed since', async () => {

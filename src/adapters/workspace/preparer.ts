@@ -9,12 +9,14 @@ import type {
   PrepareInput,
   WorkspacePreparer,
 } from '../../runtime/workspace/port.js';
-import { copyTree } from './copy-tree.js';
+import { cloneTree } from './copy-tree.js';
+import { createSnapshots } from './snapshot.js';
 
 /** Written into a node_modules omk made: what it was made for. */
 const MARKER = '.omk-prepared';
 /** Where a copy is assembled before it becomes node_modules, so a crash never leaves half of one. */
 const PARTIAL = 'node_modules.omk-partial';
+const GITIGNORE = '.gitignore';
 
 type StepResult = { done: string; changed: boolean; env?: Record<string, string> } | PreparationFailure;
 
@@ -24,13 +26,14 @@ type StepResult = { done: string; changed: boolean; env?: Record<string, string>
  * process group, the gate environment).
  */
 export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
+  const snapshots = createSnapshots();
   return {
     async prepare(input) {
       const done: string[] = [];
       const env: Record<string, string> = { ...input.plan.env };
       let changed = false;
       for (const step of input.plan.steps) {
-        const result = await runStep(step, input, run, { ...input.env, ...env });
+        const result = await runStep(step, input, { run, snapshots }, { ...input.env, ...env });
         if ('ok' in result) return { ...result, done };
         done.push(result.done);
         changed ||= result.changed;
@@ -41,26 +44,31 @@ export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
   };
 }
 
+interface Tools {
+  run: ProcessRunner;
+  snapshots: ReturnType<typeof createSnapshots>;
+}
+
 function runStep(
   step: PreparationStep,
   input: PrepareInput,
-  run: ProcessRunner,
+  tools: Tools,
   env: Record<string, string>,
 ): Promise<StepResult> {
   switch (step.kind) {
     case 'node-modules':
-      return nodeModules(step, input, run, env);
+      return nodeModules(step, input, tools, env);
     case 'python-venv':
       return pythonVenv(step.dirs, input.repoRoot, env);
     case 'command':
-      return command(step.argv, input, run, env, 'setup');
+      return command(step.argv, input, tools.run, env, 'setup');
   }
 }
 
 async function nodeModules(
   step: Extract<PreparationStep, { kind: 'node-modules' }>,
   input: PrepareInput,
-  run: ProcessRunner,
+  tools: Tools,
   env: Record<string, string>,
 ): Promise<StepResult> {
   const target = join(input.path, 'node_modules');
@@ -78,19 +86,33 @@ async function nodeModules(
   const reusable = differs === null && (await isDirectory(source));
   if (reusable) {
     const started = performance.now();
+    const snapshot = await tools.snapshots.ensure(
+      source,
+      join(input.plan.cacheDir, 'node_modules', wanted.slice(0, 16)),
+    );
     const partial = join(input.path, PARTIAL);
     await rm(partial, { recursive: true, force: true });
-    const files = await copyTree(source, partial, target);
+    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
+    let files: number;
+    try {
+      files = await cloneTree(snapshot.tree, partial, 'link', target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // The state root spans filesystems: no links across them, so a copy of the checkout's.
+      await rm(partial, { recursive: true, force: true });
+      files = await cloneTree(source, partial, 'copy', target);
+      how = 'copied';
+    }
     await markOurs(partial, wanted);
     await rename(partial, target);
     const ms = Math.round(performance.now() - started);
-    return { done: `node_modules copied from the checkout (${files} files, ${ms} ms)`, changed: true };
+    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
   }
   const why = differs === null ? 'the checkout has no node_modules' : `${differs} differs from the checkout`;
   if (step.install === null) {
     return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
   }
-  const installed = await command(step.install, input, run, env, 'install');
+  const installed = await command(step.install, input, tools.run, env, 'install');
   if ('ok' in installed) return installed;
   // npm ci empties node_modules first, so the marker is written after it.
   if (await isDirectory(target)) await markOurs(target, wanted);
@@ -188,8 +210,14 @@ async function fingerprint(root: string, files: readonly string[]): Promise<stri
  * `git add --all` from committing it even in a repository that does not ignore node_modules.
  */
 async function markOurs(dir: string, fingerprintText: string): Promise<void> {
-  await writeFile(join(dir, MARKER), fingerprintText);
-  await writeFile(join(dir, '.gitignore'), '*\n');
+  for (const [name, text] of [
+    [MARKER, fingerprintText],
+    [GITIGNORE, '*\n'],
+  ] as const) {
+    // Removed first: a file of that name may be a link to the snapshot's.
+    await rm(join(dir, name), { force: true });
+    await writeFile(join(dir, name), text);
+  }
 }
 
 function lastLines(text: string, count: number): string {

@@ -29,7 +29,7 @@ describe('planPreparation', () => {
       'package.json': '{"scripts":{"test":"node --test"}}',
       'go.mod': 'module x\n',
     });
-    expect(result).toEqual({ steps: [], env: {}, timeoutMs: 600_000 });
+    expect(result).toEqual({ steps: [], env: {}, timeoutMs: 600_000, cacheDir: '/state/cache/g1' });
   });
 
   it.each([
@@ -73,6 +73,7 @@ describe('planPreparation', () => {
       steps: [{ kind: 'command', argv: ['make', 'deps'] }],
       env: {},
       timeoutMs: 120_000,
+      cacheDir: '/state/cache/g1',
     });
   });
 });

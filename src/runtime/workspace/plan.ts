@@ -33,7 +33,7 @@ export interface PlanInput {
   /** Tracked files of the checkout, repository-relative. */
   files: readonly string[];
   config: { workspace: WorkspaceConfig };
-  /** Where the goal keeps build output its worktrees share (CARGO_TARGET_DIR). */
+  /** Where the goal keeps what its worktrees share (CARGO_TARGET_DIR, omk's copy of node_modules). */
   cacheDir: string;
 }
 
@@ -45,8 +45,14 @@ export interface PlanInput {
 export function planPreparation(input: PlanInput): PreparationPlan {
   const { workspace } = input.config;
   const timeoutMs = workspace.timeout;
+  const { cacheDir } = input;
   if (workspace.setup) {
-    return { steps: workspace.setup.map((argv) => ({ kind: 'command', argv })), env: {}, timeoutMs };
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: 'command', argv })),
+      env: {},
+      timeoutMs,
+      cacheDir,
+    };
   }
   const context = createDetectContext(input.repoRoot, input.files);
   const steps: PreparationStep[] = [];
@@ -58,7 +64,7 @@ export function planPreparation(input: PlanInput): PreparationPlan {
   }
   // One target directory for the goal: slices, base and integration build the same crates.
   if (context.has('Cargo.toml')) env.CARGO_TARGET_DIR = join(input.cacheDir, 'cargo-target');
-  return { steps, env, timeoutMs };
+  return { steps, env, timeoutMs, cacheDir };
 }
 
 function nodeStep(context: DetectContext, installAllowed: boolean): PreparationStep | null {

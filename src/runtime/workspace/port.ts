@@ -113,6 +113,8 @@ export interface PreparationPlan {
   env: Readonly<Record<string, string>>;
   /** Bound on each command (an install, a setup command). */
   timeoutMs: number;
+  /** Where the preparer keeps what the goal's worktrees share (omk's copy of node_modules). */
+  cacheDir: string;
 }
 
 export interface PrepareInput {
