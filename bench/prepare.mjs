@@ -6,10 +6,12 @@
 //  2. Each round times, on the same machine state:
 //     - `npm ci --prefer-offline --no-audit --no-fund` in a fresh clone (warm private cache: the
 //       best case for an install);
-//     - omk preparing a slice worktree, as reported by the real CLI: `omk goal run` of a one-slice
-//       goal, whose `workspace_prepared` event says "node_modules copied from the checkout
-//       (N files, X ms)"; the run must end ready with the test gate (which calls the tools from
-//       node_modules/.bin) passed on the slice;
+//     - omk preparing worktrees, as reported by the real CLI: `omk goal run` of a one-slice fix
+//       goal, whose `workspace_prepared` events say "node_modules from the checkout: <how>
+//       (N files, X ms)": the slice's worktree (the goal's first: the checkout's node_modules is
+//       copied into the goal's cache, then hard-linked), then the integration's and the base's
+//       (linked to that copy). The slice's test gate (which calls the tools from
+//       node_modules/.bin) must pass;
 //     - for reference, the other ways to share a directory: `cp -al` (hard links: an agent writing
 //       into a file changes the user's copy), `cp -R --reflink=auto`, and Node's `fs.cp`.
 //
@@ -54,7 +56,7 @@ const FULL = {
 };
 const SMOKE = { devDependencies: { semver: '7.7.2' }, test: 'semver 1.2.3' };
 
-const COPIED = /^node_modules copied from the checkout \((\d+) files, (\d+) ms\)$/;
+const PREPARED = /^node_modules from the checkout: (.+) \((\d+) files, (\d+) ms\)$/;
 
 await runBench(async () => {
   const { values } = parseArgs({
@@ -96,7 +98,7 @@ await runBench(async () => {
   );
   const scratch = makeTempDir('prepare-scratch');
 
-  const samples = { npmCi: [], prepare: [], hardlinks: [], cpReflink: [], fsCp: [] };
+  const samples = { npmCi: [], first: [], further: [], hardlinks: [], cpReflink: [], fsCp: [] };
   for (let round = 0; round < repeat; round++) {
     // npm ci in a fresh clone (only committed files: no node_modules).
     const clone = join(scratch, `clone-${round}`);
@@ -110,7 +112,9 @@ await runBench(async () => {
     samples.npmCi.push(ci.ms);
     rmSync(clone, { recursive: true, force: true });
 
-    samples.prepare.push(prepareWithOmk(bin, repo, agent, makeTempDir('prepare-state')));
+    const omk = prepareWithOmk(bin, repo, agent, makeTempDir('prepare-state'));
+    samples.first.push(omk.first);
+    samples.further.push(...omk.further);
 
     for (const [key, run] of [
       ['hardlinks', (to) => timeSpawn('cp', ['-al', join(repo, 'node_modules'), to])],
@@ -127,19 +131,21 @@ await runBench(async () => {
       rmSync(to, { recursive: true, force: true });
     }
     log(
-      `round ${round + 1}/${repeat}: npm ci ${round1(ci.ms)} ms, omk prepare ${round1(samples.prepare.at(-1))} ms`,
+      `round ${round + 1}/${repeat}: npm ci ${round1(ci.ms)} ms, omk: first ${omk.first} ms, then ${omk.further.join(', ')} ms`,
     );
   }
 
   const rows = [
     ['npm ci --prefer-offline (warm cache)', samples.npmCi],
-    ['omk: prepare a worktree (copy)', samples.prepare],
+    ["omk: a goal's first worktree (copy + links)", samples.first],
+    ['omk: each further worktree (links)', samples.further],
     ['cp -al (hard links, unsafe)', samples.hardlinks],
     ['cp -R --reflink=auto', samples.cpReflink],
     ['fs.cpSync', samples.fsCp],
   ].filter(([, list]) => list.length > 0);
   const summary = Object.fromEntries(rows.map(([name, list]) => [name, summarize(list)]));
-  const ratio = summarize(samples.prepare).median / summarize(samples.npmCi).median;
+  const npmCi = summarize(samples.npmCi).median;
+  const ratio = (list) => Math.round((summarize(list).median / npmCi) * 1000) / 1000;
   const report = {
     machine: machineInfo(),
     load: { before: loadBefore, after: load1() },
@@ -147,7 +153,7 @@ await runBench(async () => {
     nodeModulesFiles: files,
     repeat,
     summary,
-    prepareOverNpmCi: Math.round(ratio * 1000) / 1000,
+    overNpmCi: { first: ratio(samples.first), further: ratio(samples.further) },
   };
   if (values.json) return printJson(report);
   process.stdout.write(
@@ -157,13 +163,13 @@ await runBench(async () => {
     ),
   );
   process.stdout.write(
-    `\nnode_modules: ${files} files; prepare / npm ci (medians): ${report.prepareOverNpmCi}; load ${report.load.before} → ${report.load.after}\n`,
+    `\nnode_modules: ${files} files; over npm ci (medians): first worktree ${report.overNpmCi.first}, further ${report.overNpmCi.further}; load ${report.load.before} → ${report.load.after}\n`,
   );
 });
 
 /**
- * One goal run with a one-slice goal; returns the slice's preparation time as omk reported it,
- * after checking the run is ready with the test gate passed on the slice.
+ * One goal run with a one-slice goal; returns the preparation times omk reported (the slice's
+ * first, then the integration's and the base's), after checking the slice's test gate passed.
  */
 function prepareWithOmk(bin, repo, agent, stateDir) {
   const run = timeOmk(
@@ -184,11 +190,19 @@ function prepareWithOmk(bin, repo, agent, stateDir) {
   if (JSON.stringify(verified?.data.outcomes) !== '["test:passed"]') {
     throw new BenchError(`the slice's gates did not pass: ${JSON.stringify(verified?.data.outcomes)}`);
   }
-  const prepared = events.find((event) => event.type === 'workspace_prepared');
-  const match = COPIED.exec(prepared?.data.done?.[0] ?? '');
-  if (!match)
-    throw new BenchError(`the slice worktree was not prepared by copying: ${JSON.stringify(prepared?.data)}`);
-  return Number(match[2]);
+  const times = events
+    .filter((event) => event.type === 'workspace_prepared')
+    .map((event) => {
+      const match = PREPARED.exec(event.data.done?.[0] ?? '');
+      if (!match)
+        throw new BenchError(
+          `a worktree did not get the checkout's node_modules: ${JSON.stringify(event.data)}`,
+        );
+      return Number(match[3]);
+    });
+  if (times.length < 2)
+    throw new BenchError(`expected the slice and the integration prepared, got ${times.length}`);
+  return { first: times[0], further: times.slice(1) };
 }
 
 function timeFn(fn) {
