@@ -142,11 +142,24 @@ describe('createWorkspacePreparer: node_modules', () => {
 
   it('reports a failing install with its command, exit code and last lines, and logs all of it', async () => {
     await rm(join(checkout, 'node_modules'), { recursive: true });
-    const failing = ['node', '-e', "console.log('resolving'); console.error('E404 tool'); process.exit(3)"];
+    const failing = [
+      'node',
+      '-e',
+      "require('fs').mkdirSync('node_modules/half', { recursive: true }); console.log('resolving'); console.error('E404 tool'); process.exit(3)",
+    ];
     const result = await prepare([node(failing)]);
     expect(result).toMatchObject({ ok: false, exitCode: 3, detail: 'exit 3', what: failing.join(' ') });
     expect(result.ok ? '' : result.tail).toBe('resolving\nE404 tool');
     expect(await readFile(join(dir, 'logs', 'prepare.log'), 'utf8')).toContain('=== exit 3');
+    // Half an install is not left to pass for a node_modules someone else made.
+    await expect(stat(join(worktree, 'node_modules'))).rejects.toThrow();
+  });
+
+  it('reports a copy the host refuses as a failure of that step', async () => {
+    await writeFile(join(dir, 'cache'), 'a file where the cache directory should be');
+    const result = await prepare([node(null)]);
+    expect(result).toMatchObject({ ok: false, what: "giving the worktree the checkout's node_modules" });
+    expect(result.ok ? '' : result.detail).toMatch(/^ENOTDIR|^EEXIST/);
   });
 });
 

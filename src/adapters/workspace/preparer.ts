@@ -33,7 +33,9 @@ export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
       const env: Record<string, string> = { ...input.plan.env };
       let changed = false;
       for (const step of input.plan.steps) {
-        const result = await runStep(step, input, { run, snapshots }, { ...input.env, ...env });
+        const result = await runStep(step, input, { run, snapshots }, { ...input.env, ...env }).catch(
+          (error: unknown) => hostFailure(step, input, error),
+        );
         if ('ok' in result) return { ...result, done };
         done.push(result.done);
         changed ||= result.changed;
@@ -113,7 +115,11 @@ async function nodeModules(
     return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
   }
   const installed = await command(step.install, input, tools.run, env, 'install');
-  if ('ok' in installed) return installed;
+  if ('ok' in installed) {
+    // There was none before: half an install must not pass for a node_modules of someone else's.
+    await rm(target, { recursive: true, force: true });
+    return installed;
+  }
   // npm ci empties node_modules first, so the marker is written after it.
   if (await isDirectory(target)) await markOurs(target, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
@@ -218,6 +224,25 @@ async function markOurs(dir: string, fingerprintText: string): Promise<void> {
     await rm(join(dir, name), { force: true });
     await writeFile(join(dir, name), text);
   }
+}
+
+const HOST_STEPS = {
+  'node-modules': "giving the worktree the checkout's node_modules",
+  'python-venv': "looking for the checkout's virtualenv",
+} as const;
+
+/** A copy or link that failed on the host (no space left, no permission): said like a command's. */
+function hostFailure(step: PreparationStep, input: PrepareInput, error: unknown): PreparationFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ok: false,
+    done: [],
+    what: step.kind === 'command' ? step.argv.join(' ') : HOST_STEPS[step.kind],
+    exitCode: null,
+    detail: message,
+    tail: '',
+    logPath: input.logPath,
+  };
 }
 
 function lastLines(text: string, count: number): string {
