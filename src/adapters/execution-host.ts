@@ -3,10 +3,15 @@ import { createGateVerifier } from '../runtime/gates/verify.js';
 import { agentLauncher } from './agents/launcher.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { runProcess } from './process/run-process.js';
+import { createWorkspacePreparer } from './workspace/preparer.js';
 
-/** Execution on this machine: git worktrees for slices, agents and gates as processes. */
+/**
+ * Execution on this machine: git worktrees for slices, given the project's dependencies; agents and
+ * gates as processes.
+ */
 export const localExecutionHost: ExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
   verify: createGateVerifier(runProcess),
+  preparer: createWorkspacePreparer(runProcess),
 };

@@ -29,6 +29,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'busy':
       return EXIT_CODES.busy;
     case 'state':
+    case 'workspace':
     case 'unsupported_version':
       return EXIT_CODES.state;
     case 'git':

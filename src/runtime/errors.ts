@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'git'
   | 'forge'
   | 'policy_violation'
+  | 'workspace'
   | 'internal';
 
 /** `hint`: words, or words with steps (data) that each front door spells as its own command. */
@@ -122,6 +123,13 @@ export class ForgeError extends OmkError {
 export class PolicyViolationError extends OmkError {
   constructor(message: string, options: OmkErrorOptions = {}) {
     super('policy_violation', message, options);
+  }
+}
+
+/** A worktree could not be given the project's dependencies (an install or setup command failed). */
+export class WorkspacePreparationError extends OmkError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('workspace', message, options);
   }
 }
 

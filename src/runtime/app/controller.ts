@@ -2,7 +2,8 @@ import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { workspacesDir } from '../state/paths.js';
+import { goalCacheDir, workspacesDir } from '../state/paths.js';
+import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
@@ -17,13 +18,17 @@ export async function composeController(
 ): Promise<ControllerDeps> {
   const root = goal.repo.root;
   const files = await deps.repo.listFiles(root);
+  const { config } = prepared.config;
+  const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
     agent: prepared.agent,
     verify: deps.execution.verify,
-    gates: detectGates(root, files, prepared.config.config),
+    gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(deps.env),
+    preparer: deps.execution.preparer,
+    preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),

@@ -6,7 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
-import type { WorkspacePort } from '../workspace/port.js';
+import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -18,6 +18,8 @@ export interface ExecutionHost {
   /** Builds the agent the registry chose (a process, or the built-in demo agent). */
   agents: AgentLauncher;
   verify: VerifyFn;
+  /** Gives each new worktree the project's dependencies (copies node_modules, runs installs). */
+  preparer: WorkspacePreparer;
 }
 
 /** Goal state that also lives on a remote (the state branch), watched while a goal executes. */

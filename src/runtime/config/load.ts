@@ -34,6 +34,8 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     '      timeout: 5m',
     '    - name: lint',
     '      required: false   # override a detected gate by name',
+    'workspace:',
+    '  install: true       # npm ci in a worktree when the checkout has no reusable node_modules',
     'agents:',
     '  default: claude',
   ].join('\n'),
@@ -63,6 +65,14 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
   'gates.list.timeout': ['version: 1', 'gates:', '  list:', '    - name: test', '      timeout: 5m'].join(
     '\n',
   ),
+  workspace: ['version: 1', 'workspace:', '  install: false', '  timeout: 15m'].join('\n'),
+  'workspace.setup': [
+    'version: 1',
+    'workspace:',
+    '  setup:                 # run in each new worktree instead of detection',
+    '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
+    '    - ["npm", "run", "build"]',
+  ].join('\n'),
   agents: [
     'version: 1',
     'agents:',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { expectCommittedSchema } from '../../../test/helpers/committed-schema.js';
 import {
   configJsonSchema,
@@ -13,8 +14,20 @@ describe('config schema', () => {
     expect(defaultConfig()).toEqual({
       version: 1,
       gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, list: [] },
+      workspace: { install: true, timeout: 600_000 },
       agents: { custom: {}, settings: {} },
     });
+  });
+
+  it('reads workspace.setup as argv arrays and refuses a shell string', () => {
+    const setup = [
+      ['npm', 'ci'],
+      ['npm', 'run', 'build'],
+    ];
+    expect(configSchema.parse({ workspace: { setup } }).workspace.setup).toEqual(setup);
+    const refused = configSchema.safeParse({ workspace: { setup: ['npm ci'] } });
+    expect(refused.success).toBe(false);
+    expect(z.prettifyError(refused.error ?? new z.ZodError([]))).toContain('must be an argv array');
   });
 
   it.each([

@@ -86,6 +86,27 @@ export const gatesConfigSchema = z
   .prefault({});
 export type GatesConfig = z.infer<typeof gatesConfigSchema>;
 
+export const workspaceConfigSchema = z
+  .strictObject({
+    setup: z
+      .array(argvSchema)
+      .min(1, { error: 'list at least one command, or leave setup out to let omk detect' })
+      .max(16)
+      .optional()
+      .describe(
+        'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).',
+      ),
+    install: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused.",
+      ),
+    timeout: durationSchema.prefault('10m').describe('Timeout of each setup or install command.'),
+  })
+  .prefault({});
+export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
+
 // The agents section is owned by the agents module; refuse unknown keys at its top level too.
 const strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 
@@ -95,6 +116,7 @@ export const configSchema = z.strictObject({
     .default(CONFIG_VERSION)
     .describe('Config format version.'),
   gates: gatesConfigSchema,
+  workspace: workspaceConfigSchema,
   agents: strictAgentsSchema,
 });
 export type OmkConfig = z.infer<typeof configSchema>;

@@ -4,8 +4,15 @@ import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
 import type { Reporter } from '../ports.js';
-import type { PreparedIntegration, SliceWorkspace, WorkspacePort } from '../workspace/port.js';
+import type {
+  PreparationPlan,
+  PreparedIntegration,
+  SliceWorkspace,
+  WorkspacePort,
+  WorkspacePreparer,
+} from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
+import { prepareWorkspace } from './prepare.js';
 import { planRequiredGates } from './required-gates.js';
 
 /** What a controller needs from the world; front doors compose it from adapters. */
@@ -18,6 +25,10 @@ export interface ControllerDeps {
   gates: readonly GateSpec[];
   /** Environment for gate processes (already allowlisted). */
   gateEnv: Readonly<Record<string, string>>;
+  /** Gives each new worktree the project's dependencies (absent: worktrees are used as checked out). */
+  preparer?: WorkspacePreparer;
+  /** What every worktree of this goal needs (planPreparation). */
+  preparation?: PreparationPlan;
   reporter: Reporter;
   /** Where slice worktrees go (outside the repository). */
   workspaceRoot: string;
@@ -58,7 +69,8 @@ export function createRunContext(
   signal: AbortSignal,
 ): RunContext {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal) };
+  const prepare = (path: string) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
+  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
 
 /** The goal's base commit, and a worktree of it made the first time something needs one. */
@@ -76,20 +88,27 @@ export interface BaseCheckout {
 export function lazyBase(
   deps: Pick<ControllerDeps, 'workspaces' | 'workspaceRoot'>,
   goal: GoalRecord,
+  /** Gives the new worktree the project's dependencies, before any gate runs in it. */
+  prepare: (path: string) => Promise<unknown> = async () => {},
 ): BaseCheckout {
   const baseSha = goal.repo.baseSha ?? '';
   let created: Promise<SliceWorkspace> | null = null;
   return {
     baseSha,
     path: async () => {
-      created ??= deps.workspaces.create({
-        repoRoot: goal.repo.root,
-        goalId: goal.id,
-        sliceId: BASE_ID,
-        baseSha,
-        workspaceRoot: deps.workspaceRoot,
-        sparsePaths: null,
-      });
+      created ??= deps.workspaces
+        .create({
+          repoRoot: goal.repo.root,
+          goalId: goal.id,
+          sliceId: BASE_ID,
+          baseSha,
+          workspaceRoot: deps.workspaceRoot,
+          sparsePaths: null,
+        })
+        .then(async (workspace) => {
+          await prepare(workspace.path);
+          return workspace;
+        });
       return (await created).path;
     },
   };

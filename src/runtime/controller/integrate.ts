@@ -7,6 +7,7 @@ import { controllerReview, renderReviewMarkdown, securityReview } from '../revie
 import { writeFileAtomic } from '../state/atomic.js';
 import type { RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
+import { prepareWorkspace } from './prepare.js';
 
 /**
  * Merges done slices, in dependency order, into omk/<goal-id>/integration; reruns the gates on the
@@ -63,6 +64,8 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
   deps.reporter.info(
     `integrated ${result.merged.length} slice(s) into ${target}; verifying the integrated tree`,
   );
+  // After the merge: the slices may have changed package.json or the lockfile.
+  const gateEnv = await prepareWorkspace(ctx, result.workspace.path, 'integration');
   const gates = await deps.verify(ctx.gates, {
     cwd: result.workspace.path,
     sha: result.headSha,
@@ -70,7 +73,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     baseSha: ctx.base.baseSha,
     baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    env: gateEnv,
     signal: ctx.signal,
   });
   const reviewInput = {
@@ -86,7 +89,8 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
     renderReviewMarkdown(findings, 'integration'),
   );
-  const baseline = goal.oracle.shape === 'fail_to_pass' ? await failToPassEvidence(ctx, gates) : null;
+  const baseline =
+    goal.oracle.shape === 'fail_to_pass' ? await failToPassEvidence(ctx, gates, gateEnv) : null;
   const finalGates: GateEvidence[] = [...gates];
   if (goal.oracle.requiredGates.includes('security-review')) {
     const blocking = findings.filter((f) => f.review === 'security' && f.severity === 'blocking');
@@ -134,6 +138,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
 async function failToPassEvidence(
   ctx: RunContext,
   headGates: readonly GateEvidence[],
+  env: Readonly<Record<string, string>>,
 ): Promise<{ decision: { kind: string; decision: string; reason: string }; durationMs: number }> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   // The run's check of the gates on the base already ran them there: reuse it.
@@ -148,7 +153,7 @@ async function failToPassEvidence(
         baseCwd: null,
         baseSha: null,
         artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-        env: ctx.deps.gateEnv,
+        env,
         signal: ctx.signal,
       },
     ));

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import type { RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
+import { prepareWorkspace } from './prepare.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
 
 export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'deferred-retry';
@@ -95,6 +96,14 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (leased.status === 'rejected') throw leased.reason;
     if (opened.status === 'rejected') throw opened.reason;
     const workspace = opened.value;
+    let gateEnv: Readonly<Record<string, string>>;
+    try {
+      gateEnv = await prepareWorkspace(ctx, workspace.path, taskId);
+    } catch (error) {
+      // The agent never ran: the attempt is not spent, and the slice waits for a resume.
+      journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
+      throw error;
+    }
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result = await deps.agent.run({
       goalId: ctx.goal.id,
@@ -125,7 +134,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
       return 'interrupted';
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result);
+    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result, gateEnv);
     if (outcome.kind !== 'retry') return outcome.kind;
     previousFailure = outcome.failure;
   }
@@ -138,6 +147,8 @@ async function settleAttempt(
   workspace: SliceWorkspace,
   start: ReturnType<typeof startPoint>,
   result: AgentRunResult,
+  /** The gate environment with what preparing the workspace added (a virtualenv on PATH, ...). */
+  gateEnv: Readonly<Record<string, string>>,
 ): Promise<{ kind: 'done' | 'failed' | 'interrupted' | 'deferred' } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
@@ -180,7 +191,7 @@ async function settleAttempt(
         baseSha: start.sha,
         baseline: ctx.baseline ?? null,
         artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-        env: deps.gateEnv,
+        env: gateEnv,
         signal: ctx.signal,
       });
   events.push({

@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'worker_dead',
   'agent_started',
   'agent_finished',
+  'workspace_prepared',
   'change_captured',
   'gates_verified',
   'review_written',

@@ -35,6 +35,7 @@ export function goalPaths(stateRoot: string, goalId: string) {
     gateArtifacts: join(dir, 'artifacts', 'gates'),
     agentRunArtifacts: join(dir, 'artifacts', 'agent-runs'),
     reviewArtifacts: join(dir, 'artifacts', 'reviews'),
+    prepareArtifacts: join(dir, 'artifacts', 'prepare'),
   };
 }
 
@@ -43,6 +44,11 @@ export type GoalPaths = ReturnType<typeof goalPaths>;
 /** Slice worktrees live outside the repository and outside the goal directory. */
 export function workspacesDir(stateRoot: string): string {
   return join(stateRoot, 'worktrees');
+}
+
+/** Build output a goal's worktrees share (CARGO_TARGET_DIR): outside the goal directory, which is mirrored. */
+export function goalCacheDir(stateRoot: string, goalId: string): string {
+  return join(stateRoot, 'cache', goalId);
 }
 
 export function goalsDir(stateRoot: string): string {

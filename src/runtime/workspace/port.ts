@@ -82,3 +82,79 @@ export interface IntegrationResult {
   /** Unified diff from the base (bounded). */
   diff: string;
 }
+
+/**
+ * One thing a new worktree needs before an agent or a gate runs in it. The runtime decides which
+ * (from the project's files and `.omk/config.yml`); a WorkspacePreparer does it on the host.
+ */
+export type PreparationStep =
+  | {
+      /**
+       * Node: the checkout's node_modules, copied, when `manifests` are byte-identical in the
+       * checkout's working tree and the worktree; otherwise `install`, run in the worktree.
+       */
+      kind: 'node-modules';
+      /** package.json and the lockfile, when there is one (repository-relative). */
+      manifests: readonly string[];
+      /** The project's install command, or null when the config does not allow installing. */
+      install: readonly string[] | null;
+    }
+  | {
+      /** Python: the first of `dirs` in the checkout that holds a virtualenv goes first on PATH. */
+      kind: 'python-venv';
+      dirs: readonly string[];
+    }
+  /** The user's own command (`workspace.setup`), run in the worktree. */
+  | { kind: 'command'; argv: readonly string[] };
+
+export interface PreparationPlan {
+  steps: readonly PreparationStep[];
+  /** Variables every gate of the goal gets (CARGO_TARGET_DIR shared by the goal's worktrees). */
+  env: Readonly<Record<string, string>>;
+  /** Bound on each command (an install, a setup command). */
+  timeoutMs: number;
+  /** Where the preparer keeps what the goal's worktrees share (omk's copy of node_modules). */
+  cacheDir: string;
+}
+
+export interface PrepareInput {
+  /** The user's checkout, whose dependencies may be reused (never written to). */
+  repoRoot: string;
+  /** The worktree to prepare. */
+  path: string;
+  plan: PreparationPlan;
+  /** Environment of install and setup commands (the gate allowlist: they run repository code). */
+  env: Readonly<Record<string, string>>;
+  /** Full output of every command goes here. */
+  logPath: string;
+  signal?: AbortSignal;
+}
+
+/** The worktree is ready: what was done, and what its gates need in their environment. */
+export interface PreparedWorkspace {
+  ok: true;
+  /** One line per step, e.g. "node_modules copied from the checkout (6302 files, 412 ms)". */
+  done: string[];
+  /** True when something was made or run (false: an earlier run had prepared it already). */
+  changed: boolean;
+  /** Gate environment additions: PATH with a virtualenv first, CARGO_TARGET_DIR, ... */
+  env: Record<string, string>;
+}
+
+/** A step failed: which command, how it ended, the last lines of its output. */
+export interface PreparationFailure {
+  ok: false;
+  done: string[];
+  /** argv of the command that failed, or the step's name when it was not a command. */
+  what: string;
+  exitCode: number | null;
+  /** "exit 1", "timed out after 600000 ms", "could not start: ENOENT", ... */
+  detail: string;
+  tail: string;
+  logPath: string;
+}
+
+/** Gives worktrees the project's dependencies; implemented on the host (adapters/workspace). */
+export interface WorkspacePreparer {
+  prepare(input: PrepareInput): Promise<PreparedWorkspace | PreparationFailure>;
+}

@@ -1,0 +1,188 @@
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PreparationPlan, PreparationStep } from '../../runtime/workspace/port.js';
+import { runProcess } from '../process/run-process.js';
+import { createWorkspacePreparer } from './preparer.js';
+
+let dir: string;
+let checkout: string;
+let worktree: string;
+const preparer = createWorkspacePreparer(runProcess);
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'omk-prepare-'));
+  checkout = join(dir, 'checkout');
+  worktree = join(dir, 'worktree');
+  for (const tree of [checkout, worktree]) {
+    await mkdir(tree);
+    await writeFile(join(tree, 'package.json'), '{"devDependencies":{"tool":"1.0.0"}}');
+    await writeFile(join(tree, 'package-lock.json'), '{"lockfileVersion":3}');
+  }
+  // A checkout's node_modules: a package, its executable, the .bin link to it, an absolute link.
+  await mkdir(join(checkout, 'node_modules', 'tool', 'bin'), { recursive: true });
+  await mkdir(join(checkout, 'node_modules', '.bin'));
+  await writeFile(join(checkout, 'node_modules', 'tool', 'bin', 'tool.js'), '#!/bin/sh\necho tool\n');
+  await chmod(join(checkout, 'node_modules', 'tool', 'bin', 'tool.js'), 0o755);
+  await symlink('../tool/bin/tool.js', join(checkout, 'node_modules', '.bin', 'tool'));
+  await symlink(join(checkout, 'node_modules', 'tool'), join(checkout, 'node_modules', 'absolute'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const node = (install: string[] | null): PreparationStep => ({
+  kind: 'node-modules',
+  manifests: ['package.json', 'package-lock.json'],
+  install,
+});
+
+function prepare(steps: PreparationStep[], path = worktree) {
+  const plan: PreparationPlan = { steps, env: {}, timeoutMs: 30_000, cacheDir: join(dir, 'cache') };
+  return preparer.prepare({
+    repoRoot: checkout,
+    path,
+    plan,
+    env: { PATH: process.env.PATH ?? '' },
+    logPath: join(dir, 'logs', 'prepare.log'),
+  });
+}
+
+/** An "install" that makes node_modules/installed, so a test can tell it ran. */
+const fakeInstall = ['node', '-e', "require('fs').mkdirSync('node_modules/installed', { recursive: true })"];
+
+describe('createWorkspacePreparer: node_modules', () => {
+  it("gives the worktree the checkout's node_modules: symlinks kept inside it, executables kept", async () => {
+    const result = await prepare([node(null)]);
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(result.done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: copied to the goal's cache, then linked \(1 files, \d+ ms\)$/,
+      ),
+    ]);
+
+    const copied = join(worktree, 'node_modules');
+    expect(await readlink(join(copied, '.bin', 'tool'))).toBe('../tool/bin/tool.js');
+    expect(await readlink(join(copied, 'absolute'))).toBe(join(copied, 'tool'));
+    expect((await stat(join(copied, 'tool', 'bin', 'tool.js'))).mode & 0o111).not.toBe(0);
+    // Writing into the copy (through the .bin link too) leaves the checkout's file alone.
+    await writeFile(join(copied, '.bin', 'tool'), 'tampered');
+    expect(await readFile(join(checkout, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
+    expect(await readFile(join(copied, '.gitignore'), 'utf8')).toBe('*\n');
+  });
+
+  it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
+    await prepare([node(null)]);
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await cp(join(worktree, 'package.json'), join(second, 'package.json'));
+    await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: linked from the goal's cache \(1 files, \d+ ms\)$/,
+      ),
+    ]);
+
+    // The first worktree writes into a file in place: the shared copy changed, the checkout did not.
+    await writeFile(join(worktree, 'node_modules', 'tool', 'bin', 'tool.js'), 'tampered');
+    expect(await readFile(join(second, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe('tampered');
+    const third = join(dir, 'third');
+    await cp(second, third, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], third)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+    ]);
+    expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
+  });
+
+  it('does nothing the second time, and prepares again when the lockfile changed since', async () => {
+    await prepare([node(fakeInstall)]);
+    expect(await prepare([node(fakeInstall)])).toEqual({
+      ok: true,
+      changed: false,
+      done: ['node_modules already prepared'],
+      env: {},
+    });
+    await writeFile(join(worktree, 'package-lock.json'), '{"lockfileVersion":3,"changed":true}');
+    const again = await prepare([node(fakeInstall)]);
+    expect(again.done).toEqual([
+      expect.stringMatching(
+        /^install: node -e .* \(\d+ ms\) \(package-lock.json differs from the checkout\)$/,
+      ),
+    ]);
+    expect((await stat(join(worktree, 'node_modules', 'installed'))).isDirectory()).toBe(true);
+  });
+
+  it('keeps a node_modules omk did not make, and says when installing is not allowed', async () => {
+    await writeFile(join(worktree, 'package.json'), '{"devDependencies":{"tool":"2.0.0"}}');
+    expect((await prepare([node(null)])).done).toEqual([
+      'node_modules not prepared: package.json differs from the checkout and workspace.install is false',
+    ]);
+    await mkdir(join(worktree, 'node_modules'));
+    expect((await prepare([node(fakeInstall)])).done).toEqual([
+      'node_modules already present in the worktree: kept',
+    ]);
+  });
+
+  it('reports a failing install with its command, exit code and last lines, and logs all of it', async () => {
+    await rm(join(checkout, 'node_modules'), { recursive: true });
+    const failing = [
+      'node',
+      '-e',
+      "require('fs').mkdirSync('node_modules/half', { recursive: true }); console.log('resolving'); console.error('E404 tool'); process.exit(3)",
+    ];
+    const result = await prepare([node(failing)]);
+    expect(result).toMatchObject({ ok: false, exitCode: 3, detail: 'exit 3', what: failing.join(' ') });
+    expect(result.ok ? '' : result.tail).toBe('resolving\nE404 tool');
+    expect(await readFile(join(dir, 'logs', 'prepare.log'), 'utf8')).toContain('=== exit 3');
+    // Half an install is not left to pass for a node_modules someone else made.
+    await expect(stat(join(worktree, 'node_modules'))).rejects.toThrow();
+  });
+
+  it('reports a copy the host refuses as a failure of that step', async () => {
+    await writeFile(join(dir, 'cache'), 'a file where the cache directory should be');
+    const result = await prepare([node(null)]);
+    expect(result).toMatchObject({ ok: false, what: "giving the worktree the checkout's node_modules" });
+    expect(result.ok ? '' : result.detail).toMatch(/^ENOTDIR|^EEXIST/);
+  });
+});
+
+describe('createWorkspacePreparer: other steps', () => {
+  it("puts the checkout's virtualenv first on PATH", async () => {
+    await mkdir(join(checkout, 'venv', 'bin'), { recursive: true });
+    await writeFile(join(checkout, 'venv', 'bin', 'python'), '');
+    const result = await prepare([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
+    expect(result).toMatchObject({ ok: true, changed: false });
+    expect(result.ok && result.env).toEqual({
+      PATH: `${join(checkout, 'venv', 'bin')}:${process.env.PATH ?? ''}`,
+      VIRTUAL_ENV: join(checkout, 'venv'),
+    });
+  });
+
+  it('runs setup commands in order in the worktree and stops at the first that cannot start', async () => {
+    const result = await prepare([
+      { kind: 'command', argv: ['node', '-e', "require('fs').writeFileSync('first', '')"] },
+      { kind: 'command', argv: ['omk-no-such-command'] },
+    ]);
+    expect(result).toMatchObject({ ok: false, what: 'omk-no-such-command' });
+    expect(result.ok ? '' : result.detail).toMatch(/^could not start: /);
+    expect(result.done).toEqual([expect.stringMatching(/^setup: node -e /)]);
+    expect((await stat(join(worktree, 'first'))).isFile()).toBe(true);
+  });
+});

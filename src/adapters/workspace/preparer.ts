@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import type { ProcessRunner } from '../../runtime/ports.js';
+import type {
+  PreparationFailure,
+  PreparationStep,
+  PreparedWorkspace,
+  PrepareInput,
+  WorkspacePreparer,
+} from '../../runtime/workspace/port.js';
+import { cloneTree } from './copy-tree.js';
+import { createSnapshots } from './snapshot.js';
+
+/** Written into a node_modules omk made: what it was made for. */
+const MARKER = '.omk-prepared';
+/** Where a copy is assembled before it becomes node_modules, so a crash never leaves half of one. */
+const PARTIAL = 'node_modules.omk-partial';
+const GITIGNORE = '.gitignore';
+
+type StepResult = { done: string; changed: boolean; env?: Record<string, string> } | PreparationFailure;
+
+/**
+ * Prepares worktrees on this machine: copies the checkout's node_modules or runs the install,
+ * finds the checkout's virtualenv, runs `workspace.setup`. Commands run through `run` (their own
+ * process group, the gate environment).
+ */
+export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
+  const snapshots = createSnapshots();
+  return {
+    async prepare(input) {
+      const done: string[] = [];
+      const env: Record<string, string> = { ...input.plan.env };
+      let changed = false;
+      for (const step of input.plan.steps) {
+        const result = await runStep(step, input, { run, snapshots }, { ...input.env, ...env }).catch(
+          (error: unknown) => hostFailure(step, input, error),
+        );
+        if ('ok' in result) return { ...result, done };
+        done.push(result.done);
+        changed ||= result.changed;
+        Object.assign(env, result.env);
+      }
+      return { ok: true, done, changed, env } satisfies PreparedWorkspace;
+    },
+  };
+}
+
+interface Tools {
+  run: ProcessRunner;
+  snapshots: ReturnType<typeof createSnapshots>;
+}
+
+function runStep(
+  step: PreparationStep,
+  input: PrepareInput,
+  tools: Tools,
+  env: Record<string, string>,
+): Promise<StepResult> {
+  switch (step.kind) {
+    case 'node-modules':
+      return nodeModules(step, input, tools, env);
+    case 'python-venv':
+      return pythonVenv(step.dirs, input.repoRoot, env);
+    case 'command':
+      return command(step.argv, input, tools.run, env, 'setup');
+  }
+}
+
+async function nodeModules(
+  step: Extract<PreparationStep, { kind: 'node-modules' }>,
+  input: PrepareInput,
+  tools: Tools,
+  env: Record<string, string>,
+): Promise<StepResult> {
+  const target = join(input.path, 'node_modules');
+  const wanted = await fingerprint(input.path, step.manifests);
+  if (await isDirectory(target)) {
+    const marker = await readFile(join(target, MARKER), 'utf8').catch(() => null);
+    // Not ours (the agent installed, or a setup of the user's): not for omk to replace.
+    if (marker === null)
+      return { done: 'node_modules already present in the worktree: kept', changed: false };
+    if (marker === wanted) return { done: 'node_modules already prepared', changed: false };
+    await rm(target, { recursive: true, force: true });
+  }
+  const source = join(input.repoRoot, 'node_modules');
+  const differs = await firstDifference(input.repoRoot, input.path, step.manifests);
+  const reusable = differs === null && (await isDirectory(source));
+  if (reusable) {
+    const started = performance.now();
+    const snapshot = await tools.snapshots.ensure(
+      source,
+      join(input.plan.cacheDir, 'node_modules', wanted.slice(0, 16)),
+    );
+    const partial = join(input.path, PARTIAL);
+    await rm(partial, { recursive: true, force: true });
+    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
+    let files: number;
+    try {
+      files = await cloneTree(snapshot.tree, partial, 'link', target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // The state root spans filesystems: no links across them, so a copy of the checkout's.
+      await rm(partial, { recursive: true, force: true });
+      files = await cloneTree(source, partial, 'copy', target);
+      how = 'copied';
+    }
+    await markOurs(partial, wanted);
+    await rename(partial, target);
+    const ms = Math.round(performance.now() - started);
+    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+  }
+  const why = differs === null ? 'the checkout has no node_modules' : `${differs} differs from the checkout`;
+  if (step.install === null) {
+    return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
+  }
+  const installed = await command(step.install, input, tools.run, env, 'install');
+  if ('ok' in installed) {
+    // There was none before: half an install must not pass for a node_modules of someone else's.
+    await rm(target, { recursive: true, force: true });
+    return installed;
+  }
+  // npm ci empties node_modules first, so the marker is written after it.
+  if (await isDirectory(target)) await markOurs(target, wanted);
+  return { done: `${installed.done} (${why})`, changed: true };
+}
+
+async function pythonVenv(dirs: readonly string[], repoRoot: string, env: Record<string, string>) {
+  for (const dir of dirs) {
+    const venv = join(repoRoot, dir);
+    if (!(await exists(join(venv, 'bin', 'python')))) continue;
+    // Read, not copied: a virtualenv holds absolute paths to itself and does not survive a copy.
+    const path = env.PATH ? `${join(venv, 'bin')}${delimiter}${env.PATH}` : join(venv, 'bin');
+    return {
+      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
+      changed: false,
+      env: { PATH: path, VIRTUAL_ENV: venv },
+    };
+  }
+  return {
+    done: `no virtualenv in the checkout (${dirs.join(', ')}): gates use python3 from PATH`,
+    changed: false,
+  };
+}
+
+async function command(
+  argv: readonly string[],
+  input: PrepareInput,
+  run: ProcessRunner,
+  env: Record<string, string>,
+  label: 'install' | 'setup',
+): Promise<StepResult> {
+  await mkdir(dirname(input.logPath), { recursive: true });
+  const shown = argv.join(' ');
+  await writeFile(input.logPath, `=== omk ${label} in ${input.path}\n=== argv ${JSON.stringify(argv)}\n`, {
+    flag: 'a',
+  });
+  const result = await run({
+    argv,
+    cwd: input.path,
+    env,
+    timeoutMs: input.plan.timeoutMs,
+    logPath: input.logPath,
+    tailChars: 4_000,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  await writeFile(
+    input.logPath,
+    `=== exit ${result.exitCode ?? '-'} in ${Math.round(result.durationMs)} ms\n`,
+    {
+      flag: 'a',
+    },
+  );
+  const ms = Math.round(result.durationMs);
+  if (result.exitCode === 0 && !result.timedOut && !result.cancelled && result.spawnError === null) {
+    return { done: `${label}: ${shown} (${ms} ms)`, changed: true };
+  }
+  const detail = result.spawnError
+    ? `could not start: ${result.spawnError}`
+    : result.timedOut
+      ? `timed out after ${input.plan.timeoutMs} ms`
+      : result.cancelled
+        ? 'cancelled'
+        : `exit ${result.exitCode ?? result.signal ?? '-'}`;
+  return {
+    ok: false,
+    done: [],
+    what: shown,
+    exitCode: result.exitCode,
+    detail,
+    tail: lastLines(result.tail, 30),
+    logPath: input.logPath,
+  };
+}
+
+/** The first manifest whose bytes differ between the two trees (missing in both is the same). */
+async function firstDifference(a: string, b: string, files: readonly string[]): Promise<string | null> {
+  for (const file of files) {
+    const [left, right] = await Promise.all([readOrNull(join(a, file)), readOrNull(join(b, file))]);
+    if (left === null ? right !== null : right === null || !left.equals(right)) return file;
+  }
+  return null;
+}
+
+async function fingerprint(root: string, files: readonly string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(`${file}\0`);
+    hash.update((await readOrNull(join(root, file))) ?? '\0missing');
+  }
+  return `${hash.digest('hex')}\n`;
+}
+
+/**
+ * The marker says which manifests this node_modules was made for; the `.gitignore` keeps the slice's
+ * `git add --all` from committing it even in a repository that does not ignore node_modules.
+ */
+async function markOurs(dir: string, fingerprintText: string): Promise<void> {
+  for (const [name, text] of [
+    [MARKER, fingerprintText],
+    [GITIGNORE, '*\n'],
+  ] as const) {
+    // Removed first: a file of that name may be a link to the snapshot's.
+    await rm(join(dir, name), { force: true });
+    await writeFile(join(dir, name), text);
+  }
+}
+
+const HOST_STEPS = {
+  'node-modules': "giving the worktree the checkout's node_modules",
+  'python-venv': "looking for the checkout's virtualenv",
+} as const;
+
+/** A copy or link that failed on the host (no space left, no permission): said like a command's. */
+function hostFailure(step: PreparationStep, input: PrepareInput, error: unknown): PreparationFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ok: false,
+    done: [],
+    what: step.kind === 'command' ? step.argv.join(' ') : HOST_STEPS[step.kind],
+    exitCode: null,
+    detail: message,
+    tail: '',
+    logPath: input.logPath,
+  };
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+const readOrNull = (path: string) => readFile(path).catch(() => null);
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() === true;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}

@@ -1,0 +1,79 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import { planPreparation } from './plan.js';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'omk-plan-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function plan(files: Record<string, string>, workspace: Record<string, unknown> = {}) {
+  for (const [path, text] of Object.entries(files)) await writeFile(join(root, path), text);
+  const config = configSchema.parse({ workspace });
+  return planPreparation({ repoRoot: root, files: Object.keys(files), config, cacheDir: '/state/cache/g1' });
+}
+
+const withDeps = JSON.stringify({ devDependencies: { semver: '7.7.2' } });
+
+describe('planPreparation', () => {
+  it('asks for nothing when package.json has no dependencies (and Go needs nothing)', async () => {
+    const result = await plan({
+      'package.json': '{"scripts":{"test":"node --test"}}',
+      'go.mod': 'module x\n',
+    });
+    expect(result).toEqual({ steps: [], env: {}, timeoutMs: 600_000, cacheDir: '/state/cache/g1' });
+  });
+
+  it.each([
+    ['package-lock.json', ['npm', 'ci', '--prefer-offline', '--no-audit', '--no-fund']],
+    ['pnpm-lock.yaml', ['pnpm', 'install', '--frozen-lockfile', '--prefer-offline']],
+    ['yarn.lock', ['yarn', 'install', '--frozen-lockfile']],
+  ])(
+    'reuses node_modules while package.json and %s match, else installs with the lockfile',
+    async (lock, install) => {
+      const result = await plan({ 'package.json': withDeps, [lock]: '' });
+      expect(result.steps).toEqual([{ kind: 'node-modules', manifests: ['package.json', lock], install }]);
+    },
+  );
+
+  it('installs without writing a lockfile when there is none, and not at all with install: false', async () => {
+    expect((await plan({ 'package.json': withDeps })).steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json'],
+        install: ['npm', 'install', '--no-package-lock', '--prefer-offline', '--no-audit', '--no-fund'],
+      },
+    ]);
+    const off = await plan({ 'package.json': withDeps, 'package-lock.json': '' }, { install: false });
+    expect(off.steps).toEqual([
+      { kind: 'node-modules', manifests: ['package.json', 'package-lock.json'], install: null },
+    ]);
+  });
+
+  it("looks for the checkout's virtualenv for Python and shares one cargo target per goal for Rust", async () => {
+    const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
+    expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
+    expect(result.env).toEqual({ CARGO_TARGET_DIR: join('/state/cache/g1', 'cargo-target') });
+  });
+
+  it('runs workspace.setup instead of anything detected', async () => {
+    const result = await plan(
+      { 'package.json': withDeps, 'Cargo.toml': '' },
+      { setup: [['make', 'deps']], timeout: '2m' },
+    );
+    expect(result).toEqual({
+      steps: [{ kind: 'command', argv: ['make', 'deps'] }],
+      env: {},
+      timeoutMs: 120_000,
+      cacheDir: '/state/cache/g1',
+    });
+  });
+});

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { WorkspaceConfig } from '../config/schema.js';
+import { createDetectContext, type DetectContext } from '../gates/detector.js';
+import type { PreparationPlan, PreparationStep } from './port.js';
+
+/** Lockfile → package manager and its install that keeps the lockfile as it is. */
+const NODE_LOCKFILES: readonly { file: string; install: readonly string[] }[] = [
+  { file: 'pnpm-lock.yaml', install: ['pnpm', 'install', '--frozen-lockfile', '--prefer-offline'] },
+  { file: 'yarn.lock', install: ['yarn', 'install', '--frozen-lockfile'] },
+  { file: 'package-lock.json', install: ['npm', 'ci', '--prefer-offline', '--no-audit', '--no-fund'] },
+  { file: 'npm-shrinkwrap.json', install: ['npm', 'ci', '--prefer-offline', '--no-audit', '--no-fund'] },
+];
+
+/** Without a lockfile npm would write one, which the slice would then commit as the agent's. */
+const NPM_WITHOUT_LOCKFILE = [
+  'npm',
+  'install',
+  '--no-package-lock',
+  '--prefer-offline',
+  '--no-audit',
+  '--no-fund',
+];
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'workspaces'];
+
+const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
+
+/** Virtualenv directories looked for in the checkout, in this order. */
+export const VENV_DIRS: readonly string[] = ['.venv', 'venv'];
+
+export interface PlanInput {
+  repoRoot: string;
+  /** Tracked files of the checkout, repository-relative. */
+  files: readonly string[];
+  config: { workspace: WorkspaceConfig };
+  /** Where the goal keeps what its worktrees share (CARGO_TARGET_DIR, omk's copy of node_modules). */
+  cacheDir: string;
+}
+
+/**
+ * What every worktree of a goal needs before an agent or gate runs in it: `workspace.setup` when
+ * the config has one, else what the project's files call for. Go needs nothing: its module and
+ * build caches are global.
+ */
+export function planPreparation(input: PlanInput): PreparationPlan {
+  const { workspace } = input.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir } = input;
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: 'command', argv })),
+      env: {},
+      timeoutMs,
+      cacheDir,
+    };
+  }
+  const context = createDetectContext(input.repoRoot, input.files);
+  const steps: PreparationStep[] = [];
+  const env: Record<string, string> = {};
+  const node = nodeStep(context, workspace.install);
+  if (node) steps.push(node);
+  if (PYTHON_MARKERS.some((file) => context.has(file)) || context.some(isRootRequirements)) {
+    steps.push({ kind: 'python-venv', dirs: VENV_DIRS });
+  }
+  // One target directory for the goal: slices, base and integration build the same crates.
+  if (context.has('Cargo.toml')) env.CARGO_TARGET_DIR = join(input.cacheDir, 'cargo-target');
+  return { steps, env, timeoutMs, cacheDir };
+}
+
+function nodeStep(context: DetectContext, installAllowed: boolean): PreparationStep | null {
+  const text = context.read('package.json');
+  if (text === null || !hasDependencies(text)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  return {
+    kind: 'node-modules',
+    manifests: lock ? ['package.json', lock.file] : ['package.json'],
+    install: installAllowed ? install : null,
+  };
+}
+
+/** A package.json without dependencies needs no node_modules (and an unreadable one: npm decides). */
+function hasDependencies(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return false;
+  return DEPENDENCY_FIELDS.some((field) => {
+    const value: unknown = Reflect.get(parsed, field);
+    if (Array.isArray(value)) return value.length > 0;
+    return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+  });
+}
+
+function isRootRequirements(path: string): boolean {
+  return /^requirements[^/]*\.txt$/.test(path);
+}

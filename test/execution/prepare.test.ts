@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { touchWrites } from '../helpers/agents.js';
+import {
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  GOALS,
+  NODE_FIXTURE,
+  SLICES,
+} from '../helpers/execution.js';
+import { runOmk } from '../helpers/omk.js';
+
+/**
+ * A Node project whose `npm test` needs node_modules/.bin/semver: a real devDependency, installed
+ * from npm once for this file. Worktrees live outside the repository, so without preparation the
+ * gate ends with "semver: not found" (exit 127) on every tree.
+ */
+const PACKAGE_JSON = `${JSON.stringify(
+  {
+    name: 'fixture',
+    private: true,
+    type: 'module',
+    scripts: { test: 'semver 1.2.3 && node --test test/' },
+    devDependencies: { semver: '7.7.2' },
+  },
+  null,
+  2,
+)}\n`;
+
+let template: string;
+/** npm's cache, filled by the install below, so installs in worktrees need no network. */
+let npmCache: string;
+let lockfile: string;
+let env: ExecutionEnv;
+
+beforeAll(async () => {
+  template = await mkdtemp(join(tmpdir(), 'omk-node-template-'));
+  npmCache = join(template, '.npm-cache');
+  await writeFile(join(template, 'package.json'), PACKAGE_JSON);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--cache', npmCache], {
+    cwd: template,
+    stdio: 'pipe',
+  });
+  lockfile = await readFile(join(template, 'package-lock.json'), 'utf8');
+}, 120_000);
+
+afterAll(async () => {
+  await rm(template, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** The repository as a user has it: the project committed, and (unless not) node_modules installed. */
+async function nodeProject(
+  options: { installed?: boolean; gitignore?: boolean; extra?: Record<string, string> } = {},
+) {
+  env = await createExecutionEnv({
+    ...NODE_FIXTURE,
+    'package.json': PACKAGE_JSON,
+    'package-lock.json': lockfile,
+    ...(options.gitignore === false ? {} : { '.gitignore': 'node_modules/\n' }),
+    ...options.extra,
+  });
+  if (options.installed !== false) {
+    await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+  }
+}
+
+async function runGoal(agentBody: string, text: string = GOALS.single) {
+  const agent = await env.kit.script('agent', agentBody);
+  return runOmk(['goal', 'run', text, '--agent', agent, '--json'], {
+    cwd: env.repo.root,
+    stateDir: env.stateDir,
+    env: { npm_config_cache: npmCache },
+  });
+}
+
+function goalId(stdout: string): string {
+  return (JSON.parse(stdout) as { goal: { id: string } }).goal.id;
+}
+
+describe('a Node project whose test script needs node_modules/.bin', () => {
+  it("passes its gates in the slice and the integration: the checkout's node_modules is reused", async () => {
+    await nodeProject();
+    const result = await runGoal(touchWrites);
+    expect(result.code, result.stderr).toBe(0);
+    const id = goalId(result.stdout);
+
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
+    const prepared = eventsOfType(events, 'workspace_prepared');
+    // A fix goal also runs its tests on the base (fail-to-pass), in a prepared base worktree.
+    expect(prepared.map((e) => e.data.workspace)).toEqual([SLICES.bug, 'integration', 'base']);
+    // The first copies the checkout's node_modules into the goal's cache; the others link to it.
+    expect(prepared.map((e) => e.data.done)).toEqual([
+      [expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked \(/)],
+      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
+      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
+    ]);
+    const proof = await env.proof(id);
+    expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
+    expect(proof.status).toBe('ready');
+  });
+
+  it('installs with npm ci in the worktree when the checkout has no node_modules', async () => {
+    await nodeProject({ installed: false });
+    const result = await runGoal(touchWrites);
+    expect(result.code, result.stderr).toBe(0);
+    const id = goalId(result.stdout);
+
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
+    const [slice] = eventsOfType(events, 'workspace_prepared');
+    expect(slice?.data.done).toEqual([
+      expect.stringMatching(
+        /^install: npm ci --prefer-offline --no-audit --no-fund \(\d+ ms\) \(the checkout has no node_modules\)$/,
+      ),
+    ]);
+    // The user's checkout is left as it was.
+    await expect(stat(join(env.repo.root, 'node_modules'))).rejects.toThrow();
+  });
+
+  it("keeps an agent that writes into its node_modules away from the user's copy and out of the commit", async () => {
+    // No .gitignore: the prepared node_modules must still not be committed as the agent's change.
+    await nodeProject({ gitignore: false });
+    const userFile = join(env.repo.root, 'node_modules', 'semver', 'index.js');
+    const before = await readFile(userFile, 'utf8');
+    const hostile = `
+append('node_modules/semver/index.js', '\\nthrow new Error("tampered by the agent");\\n');
+write('node_modules/.bin/semver', '#!/bin/sh\\nexit 0\\n');
+${touchWrites}`;
+    const result = await runGoal(hostile);
+    expect(result.code, result.stderr).toBe(0);
+    const id = goalId(result.stdout);
+
+    expect(await readFile(userFile, 'utf8')).toBe(before);
+    const userBin = await readFile(join(env.repo.root, 'node_modules', 'semver', 'bin', 'semver.js'), 'utf8');
+    expect(userBin).not.toContain('exit 0');
+    const proof = await env.proof(id);
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
+    // The goal's shared copy was written to, so the integration got a fresh one, and its gate ran
+    // the real tool.
+    const [, integration] = eventsOfType(await env.events(id), 'workspace_prepared');
+    expect(integration?.data).toMatchObject({
+      workspace: 'integration',
+      done: [
+        expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+      ],
+    });
+    expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
+  });
+});
+
+describe('workspace.setup in .omk/config.yml', () => {
+  const config = (argv: string[]) =>
+    ['version: 1', 'workspace:', '  setup:', `    - ${JSON.stringify(argv)}`, ''].join('\n');
+
+  it('runs instead of detection in every new worktree, before the agent and the gates', async () => {
+    const setup = [
+      'node',
+      '-e',
+      "require('fs').mkdirSync('build'); require('fs').writeFileSync('build/ok', '')",
+    ];
+    await nodeProject({
+      installed: false,
+      extra: {
+        '.gitignore': 'node_modules/\nbuild/\n',
+        '.omk/config.yml': config(setup),
+        // The gate passes only where the setup ran.
+        'package.json': PACKAGE_JSON.replace(
+          'semver 1.2.3 && node --test test/',
+          "node -e \\\"require('fs').accessSync('build/ok')\\\" && node --test test/",
+        ),
+      },
+    });
+    const result = await runGoal(`if (!exists('build/ok')) process.exit(9);\n${touchWrites}`);
+    expect(result.code, result.stderr).toBe(0);
+    const id = goalId(result.stdout);
+
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
+    const prepared = eventsOfType(events, 'workspace_prepared');
+    expect(prepared.map((e) => e.data.workspace)).toEqual([SLICES.bug, 'integration', 'base']);
+    expect(prepared[0]?.data.done).toEqual([expect.stringMatching(/^setup: node -e /)]);
+    expect((await env.proof(id)).status).toBe('ready');
+  });
+
+  it('stops the run with the command, its exit code and its output when setup fails; no attempt is spent', async () => {
+    const setup = ['node', '-e', "console.error('boom from setup'); process.exit(4)"];
+    await nodeProject({ extra: { '.omk/config.yml': config(setup) } });
+    const result = await runGoal(touchWrites);
+
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`Preparing the ${SLICES.bug} worktree failed: node -e`);
+    expect(result.stderr).toContain('(exit 4)');
+    expect(result.stderr).toContain('boom from setup');
+    expect(await env.kit.calls()).toEqual([]);
+    const [id = ''] = await readdir(join(env.stateDir, 'goals'));
+    const graph = await env.graph(id);
+    expect(graph.tasks).toEqual([
+      expect.objectContaining({ id: SLICES.bug, status: 'pending', attempts: 0 }),
+    ]);
+    const [interrupted] = eventsOfType(await env.events(id), 'execution_interrupted');
+    expect(String(interrupted?.data.error)).toContain('boom from setup');
+  });
+});
