@@ -95,23 +95,27 @@ function positiveInt(name, text, min) {
 
 // --- fixture -----------------------------------------------------------------------------------
 
-/** Creates a goal through the real CLI, exactly as a user would, and returns its id and log path. */
+/**
+ * Creates and plans a goal through the real CLI, exactly as a user would, and returns its id and
+ * log path. `goal plan` rather than `goal run`: the bench needs a goal's history, not an agent
+ * (`goal run` executes the plan and refuses to start without one).
+ */
 function createGoal(bin, repo, stateDir) {
   const run = expectSuccess(
-    'goal run',
-    timeOmk(bin, ['goal', 'run', GOAL_TEXT, '--json'], { cwd: repo, stateDir }),
+    'goal plan',
+    timeOmk(bin, ['goal', 'plan', GOAL_TEXT, '--json'], { cwd: repo, stateDir }),
   );
-  const out = parseJsonOutput('goal run --json', run.stdout);
+  const out = parseJsonOutput('goal plan --json', run.stdout);
   const id = out?.goal?.id;
   const events = out?.paths?.events;
   if (typeof id !== 'string' || typeof events !== 'string' || !existsSync(events)) {
-    throw new BenchError('goal run --json did not report a goal id and an existing events.jsonl');
+    throw new BenchError('goal plan --json did not report a goal id and an existing events.jsonl');
   }
   return { id, events };
 }
 
 /**
- * Appends synthetic events after the ones `goal run` wrote until the log holds `target` events:
+ * Appends synthetic events after the ones `goal plan` wrote until the log holds `target` events:
  * seq continues from the last real event and ts keeps increasing, so the file is one a reader
  * must accept as a healthy history. A fixed seed makes every run measure the same bytes.
  */
@@ -122,7 +126,7 @@ async function fillEvents(path, target, seed) {
     .map((line) => JSON.parse(line));
   const last = existing.at(-1);
   if (existing.length > target) {
-    throw new BenchError(`goal run already wrote ${existing.length} events, more than --events ${target}`);
+    throw new BenchError(`goal plan already wrote ${existing.length} events, more than --events ${target}`);
   }
   const random = mulberry32(seed);
   let time = Date.parse(last.ts);
