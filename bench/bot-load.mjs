@@ -4,7 +4,11 @@
 // Measures the time to the 2xx as GitHub would see it, and checks that every distinct comment
 // became exactly one job: none lost, none run twice.
 //
-//   node bench/bot-load.mjs [--rate 200] [--seconds 10] [--redeliver 0.1] [--json]
+//   node bench/bot-load.mjs [--rate 200] [--seconds 10] [--redeliver 0.1] [--json] [--smoke]
+//
+// --smoke: --rate 20 --seconds 1 (20 deliveries, 2 of them redelivered; a few seconds with the
+// bundling; every check still runs; a size given beside it wins). `npm test` runs it
+// (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // The app runs in a child process (this script with --serve), bundled from src/bot with esbuild at
 // start; its job executor is a counter, so only the request path is measured: signature check,
@@ -31,6 +35,8 @@ import {
   ROOT,
   round1,
   runBench,
+  SMOKE_NOTE,
+  withSizes,
 } from './lib.mjs';
 
 const SECRET = 'bench-webhook-secret';
@@ -285,14 +291,16 @@ function nextMessage(child, what) {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const parsed = parseArgs({
     options: {
-      rate: { type: 'string', default: '200' },
-      seconds: { type: 'string', default: '10' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
       redeliver: { type: 'string', default: '0.1' },
       json: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
     },
-  });
+  }).values;
+  const values = withSizes(parsed, { rate: '200', seconds: '10' }, { rate: '20', seconds: '1' });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const redeliver = Number(values.redeliver);
@@ -346,6 +354,7 @@ async function main() {
   const figures = {
     rate,
     seconds,
+    smoke: values.smoke,
     sent: results.length,
     unique: expectedKeys.size,
     redelivered: results.length - unique,
@@ -371,6 +380,7 @@ async function main() {
   };
   if (values.json) printJson(figures);
   else {
+    if (values.smoke) process.stdout.write(SMOKE_NOTE);
     process.stdout.write(
       formatTable(
         ['deliveries', 'sent', 'unique', 'redelivered', '2xx', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
