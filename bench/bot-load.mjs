@@ -374,7 +374,7 @@ async function main() {
     duplicateGoals,
     reactions: api.reactions(),
     appCpuMs: round1(counted.cpuMs),
-    appCpuMsPerDelivery: round1((counted.cpuMs / results.length) * 100) / 100,
+    appCpuMsPerDelivery: Math.round((counted.cpuMs / results.length) * 1000) / 1000,
     load: { before: loadBefore, after: loadAfter },
     machine: machineInfo(),
   };
