@@ -179,4 +179,29 @@ describe('bench scripts at their --smoke size', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  // --smoke is --check: the run exits 1 when omk opens config.yml more than once or goal.json more
+  // than 3 times. strace counts when it is on PATH; the second run keeps the fallback working.
+  for (const method of ['auto', 'preload']) {
+    it(
+      `file-opens (--method ${method}): one goal run opens config.yml once and goal.json at most 3 times`,
+      async () => {
+        const run = await runBench('file-opens.mjs', ['--smoke', '--method', method]);
+        expectSuccess(run);
+        expect(run.stdout).toMatch(
+          method === 'preload'
+            ? /counted with the in-process preload/
+            : /counted with (strace|the in-process)/,
+        );
+        const [config] = figures(run, /^\.omk\/config\.yml \(repository root\)\s+(\d+)/m);
+        const [goal] = figures(run, /^goal\.json\s+(\d+)/m);
+        const [events] = figures(run, /^events\.jsonl\s+(\d+)/m);
+        // omk must read its config: zero would mean the counting saw nothing.
+        expect(config).toBe(1);
+        expect(goal).toBeLessThanOrEqual(3);
+        expect(events).toBeGreaterThan(0);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  }
 });
