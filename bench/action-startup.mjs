@@ -4,7 +4,11 @@
 // step that fails fast (INPUT_COMMAND=status without a goal-id), next to the cost of starting
 // node at all (`node -e 0`). Also reports the size of what a runner loads.
 //
-//   node bench/action-startup.mjs [--repeat 20] [--json]
+//   node bench/action-startup.mjs [--repeat 20] [--json] [--smoke]
+//
+// --smoke: --repeat 1 (one warm-up and one timed round, under a second; every check still runs;
+// --repeat given beside it wins). `npm test` runs it (test/bench/smoke.test.ts) so the script
+// cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails; timings are figures. See docs/benchmarks.md.
 
@@ -24,7 +28,9 @@ import {
   ROOT,
   round1,
   runBench,
+  SMOKE_NOTE,
   summarize,
+  withSizes,
 } from './lib.mjs';
 
 const TOKEN = 'ghs_benchCanary0123456789abcdefXYZ';
@@ -91,9 +97,14 @@ function checkActionRun(run) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: { repeat: { type: 'string', default: '20' }, json: { type: 'boolean', default: false } },
-  });
+  const parsed = parseArgs({
+    options: {
+      repeat: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+    },
+  }).values;
+  const values = withSizes(parsed, { repeat: '20' }, { repeat: '1' });
   const repeat = Number.parseInt(values.repeat, 10);
   if (!Number.isInteger(repeat) || repeat < 1) throw new BenchError('--repeat must be a positive integer');
   const dir = snapshotAction();
@@ -125,6 +136,7 @@ async function main() {
     bench: 'action-startup',
     machine: { ...machineInfo(), load1Before: loadBefore, load1After: load1() },
     repeat,
+    smoke: values.smoke,
     firstOutput: first,
     exit,
     baseline,
@@ -143,6 +155,7 @@ async function main() {
     s.min,
     label.startsWith('node') ? '-' : round1(s.median - baseline.median),
   ];
+  if (values.smoke) process.stdout.write(SMOKE_NOTE);
   process.stdout.write(
     formatTable(
       ['case', 'median', 'p95', 'min', 'net median'],

@@ -6,7 +6,11 @@
 // temp dir when the bench starts; the CLI runs as a user runs it (`node bin/omk.js`, async: the
 // fake answers from this process, so a synchronous child would deadlock it).
 //
-//   node bench/api-calls.mjs [--json]
+//   node bench/api-calls.mjs [--json] [--smoke]
+//
+// --smoke: the 2-slice script case alone (about 20 s: the CLI's Octokit spaces its write requests
+// a second apart, as GitHub asks, and a case makes about 16 of them; every check still runs).
+// `npm test` runs it (test/bench/smoke.test.ts) so the script cannot rot.
 //
 // Cases: the demo goal (2 slices, built-in demo agent) and goals of 2 and 4 independent slices
 // done by a script agent; each is `goal run ... --policy auto-pr --merge-policy gated --forge
@@ -31,12 +35,19 @@ import {
   printJson,
   ROOT,
   runBench,
+  SMOKE_NOTE,
   snapshotOmk,
 } from './lib.mjs';
 
 const OWNER = 'acme';
 const REPO = 'widgets';
 const TOKEN = 'ghs_bench_token_0123456789abcdef';
+
+/**
+ * The one case --smoke runs: its script agent is the bench's own code (the demo agent is tested
+ * elsewhere), and 2 slices still make slice PRs, an integrator PR and a merge.
+ */
+const SMOKE_CASE = 'script, 2 slices';
 
 /** Targets from the GitHub delivery issue. */
 const TARGET_PER_SLICE_PR = 3;
@@ -117,26 +128,31 @@ async function main() {
       agent: `script:${touch}`,
     },
   ];
+  const chosen = options.smoke ? cases.filter((one) => one.name === SMOKE_CASE) : cases;
+  if (chosen.length === 0) throw new BenchError(`--smoke: no case is named "${SMOKE_CASE}"`);
   const results = [];
-  for (const c of cases) {
+  for (const c of chosen) {
     log(`running: ${c.name}`);
     results.push(await runCase(bin, fake, c));
   }
   const report = {
     bench: 'api-calls',
+    smoke: options.smoke,
     machine: machineInfo(),
     targets: { perSlicePr: TARGET_PER_SLICE_PR, perGoal: '8 + 3 × slices' },
     cases: results,
   };
   if (options.json) printJson(report);
-  else process.stdout.write(render(report));
+  else process.stdout.write(`${options.smoke ? SMOKE_NOTE : ''}${render(report)}`);
 }
 
 function parseOptions() {
   try {
-    return parseArgs({ options: { json: { type: 'boolean', default: false } } }).values;
+    return parseArgs({
+      options: { json: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } },
+    }).values;
   } catch (error) {
-    throw new BenchError(`${error.message}\nusage: node bench/api-calls.mjs [--json]`);
+    throw new BenchError(`${error.message}\nusage: node bench/api-calls.mjs [--json] [--smoke]`);
   }
 }
 

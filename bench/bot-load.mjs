@@ -4,7 +4,11 @@
 // Measures the time to the 2xx as GitHub would see it, and checks that every distinct comment
 // became exactly one job: none lost, none run twice.
 //
-//   node bench/bot-load.mjs [--rate 200] [--seconds 10] [--redeliver 0.1] [--json]
+//   node bench/bot-load.mjs [--rate 200] [--seconds 10] [--redeliver 0.1] [--json] [--smoke]
+//
+// --smoke: --rate 20 --seconds 1 (20 deliveries, 2 of them redelivered; a few seconds with the
+// bundling; every check still runs; a size given beside it wins). `npm test` runs it
+// (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // The app runs in a child process (this script with --serve), bundled from src/bot with esbuild at
 // start; its job executor is a counter, so only the request path is measured: signature check,
@@ -31,6 +35,8 @@ import {
   ROOT,
   round1,
   runBench,
+  SMOKE_NOTE,
+  withSizes,
 } from './lib.mjs';
 
 const SECRET = 'bench-webhook-secret';
@@ -127,7 +133,11 @@ function startStubApi() {
     ready: once(server, 'listening'),
     url: () => `http://127.0.0.1:${server.address().port}`,
     reactions: () => reactions,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
   };
 }
 
@@ -215,15 +225,82 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+/**
+ * Starts the app process, sends the deliveries at the rate asked and drains the app's queue. The
+ * app process is stopped whatever happens: a crash at its start-up or mid-run fails the bench
+ * with its exit code instead of leaving it waiting for a message that never comes.
+ */
+async function runLoad(bundlePath, api, { rate, seconds, redeliver }) {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', bundlePath, api.url()], {
+    stdio: 'inherit',
+    // BOT_LOAD_PROFILE=<dir>: a CPU profile of the app process, for finding where a request's time goes.
+    execArgv: process.env.BOT_LOAD_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BOT_LOAD_PROFILE}`]
+      : [],
+  });
+  const exited = once(child, 'exit');
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
+  try {
+    const ready = await nextMessage(child, 'it was ready');
+    const total = Math.round(rate * seconds);
+    const { deliveries, unique } = prepareDeliveries(total, redeliver, api.url());
+
+    // One warm-up delivery (not counted in the figures, counted as a job).
+    const warm = prepareDeliveries(1, 0, api.url(), 9_000_000).deliveries[0];
+    await send(ready.url, agent, { ...warm, id: 'bench-warmup' });
+
+    child.send({ type: 'start' });
+    const loadBefore = loadAverages();
+    log(`sending ${total} deliveries at ${rate}/s for ${seconds}s (${total - unique} redelivered)`);
+    const interval = 1000 / rate;
+    const started = performance.now();
+    const pending = [];
+    for (let i = 0; i < deliveries.length; i += 1) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(send(ready.url, agent, deliveries[i]));
+    }
+    const results = await Promise.all(pending);
+    const elapsed = (performance.now() - started) / 1000;
+    const loadAfter = loadAverages();
+    child.send({ type: 'drain' });
+    const counted = await nextMessage(child, 'it reported its counts');
+    await exited;
+    return { deliveries, unique, warm, results, elapsed, loadBefore, loadAfter, counted };
+  } finally {
+    agent.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+}
+
+/** The app process's next message, or a BenchError if it exits first. */
+function nextMessage(child, what) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onExit = (code, signal) => {
+      child.off('message', onMessage);
+      reject(new BenchError(`the app process exited (${signal ?? `code ${code}`}) before ${what}`));
+    };
+    child.once('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
 async function main() {
-  const { values } = parseArgs({
+  const parsed = parseArgs({
     options: {
-      rate: { type: 'string', default: '200' },
-      seconds: { type: 'string', default: '10' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
       redeliver: { type: 'string', default: '0.1' },
       json: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
     },
-  });
+  }).values;
+  const values = withSizes(parsed, { rate: '200', seconds: '10' }, { rate: '20', seconds: '1' });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const redeliver = Number(values.redeliver);
@@ -238,7 +315,7 @@ async function main() {
       contents: [
         "export { createOmkApp } from './src/bot/app.ts';",
         "export { readBotConfig } from './src/bot/config.ts';",
-        "export { processHost } from './src/bot/compose.ts';",
+        "export { processHost } from './src/adapters/process/host.ts';",
         "export { systemClock } from './src/runtime/ports.ts';",
       ].join('\n'),
       resolveDir: ROOT,
@@ -257,42 +334,11 @@ async function main() {
 
   const api = startStubApi();
   await api.ready;
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', bundlePath, api.url()], {
-    stdio: 'inherit',
-    // BOT_LOAD_PROFILE=<dir>: a CPU profile of the app process, for finding where a request's time goes.
-    execArgv: process.env.BOT_LOAD_PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BOT_LOAD_PROFILE}`]
-      : [],
-  });
-  const [ready] = await once(child, 'message');
-  const total = Math.round(rate * seconds);
-  const { deliveries, unique } = prepareDeliveries(total, redeliver, api.url());
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
-
-  // One warm-up delivery (not counted in the figures, counted as a job).
-  const warm = prepareDeliveries(1, 0, api.url(), 9_000_000).deliveries[0];
-  await send(ready.url, agent, { ...warm, id: 'bench-warmup' });
-
-  child.send({ type: 'start' });
-  const loadBefore = loadAverages();
-  log(`sending ${total} deliveries at ${rate}/s for ${seconds}s (${total - unique} redelivered)`);
-  const interval = 1000 / rate;
-  const started = performance.now();
-  const pending = [];
-  for (let i = 0; i < deliveries.length; i += 1) {
-    const due = started + i * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(ready.url, agent, deliveries[i]));
-  }
-  const results = await Promise.all(pending);
-  const elapsed = (performance.now() - started) / 1000;
-  const loadAfter = loadAverages();
-  child.send({ type: 'drain' });
-  const [counted] = await once(child, 'message');
-  await once(child, 'exit');
-  agent.destroy();
-  await api.close();
+  const { deliveries, unique, warm, results, elapsed, loadBefore, loadAfter, counted } = await runLoad(
+    bundlePath,
+    api,
+    { rate, seconds, redeliver },
+  ).finally(() => api.close());
 
   const jobs = new Map(counted.jobs);
   jobs.delete(warm.key);
@@ -308,6 +354,7 @@ async function main() {
   const figures = {
     rate,
     seconds,
+    smoke: values.smoke,
     sent: results.length,
     unique: expectedKeys.size,
     redelivered: results.length - unique,
@@ -327,12 +374,13 @@ async function main() {
     duplicateGoals,
     reactions: api.reactions(),
     appCpuMs: round1(counted.cpuMs),
-    appCpuMsPerDelivery: round1((counted.cpuMs / results.length) * 100) / 100,
+    appCpuMsPerDelivery: Math.round((counted.cpuMs / results.length) * 1000) / 1000,
     load: { before: loadBefore, after: loadAfter },
     machine: machineInfo(),
   };
   if (values.json) printJson(figures);
   else {
+    if (values.smoke) process.stdout.write(SMOKE_NOTE);
     process.stdout.write(
       formatTable(
         ['deliveries', 'sent', 'unique', 'redelivered', '2xx', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],

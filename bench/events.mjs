@@ -3,7 +3,11 @@
 // whose events.jsonl holds N events, measured as a user meets them (a fresh `node bin/omk.js`
 // process each time), next to the cost of starting node itself.
 //
-//   node bench/events.mjs [--events 100000] [--repeat 5] [--json]
+//   node bench/events.mjs [--events 100000] [--repeat 5] [--json] [--smoke]
+//
+// --smoke: --events 100 --repeat 1 (a few seconds; every command and check still runs; a size
+// given beside it wins). `npm test` runs it (test/bench/smoke.test.ts) so the script cannot rot;
+// its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (a command fails, or its output is wrong);
 // timings are figures, never a pass/fail condition. See docs/benchmarks.md.
@@ -25,10 +29,12 @@ import {
   printJson,
   round1,
   runBench,
+  SMOKE_NOTE,
   snapshotOmk,
   summarize,
   timeOmk,
   timeSpawn,
+  withSizes,
 } from './lib.mjs';
 
 const GOAL_TEXT = 'fix the failing tests and add a regression test';
@@ -60,7 +66,7 @@ async function main() {
   const report = buildReport(options, cases, samples, bigLog, load);
 
   if (options.json) printJson(report);
-  else process.stdout.write(renderReport(report));
+  else process.stdout.write(`${options.smoke ? SMOKE_NOTE : ''}${renderReport(report)}`);
 }
 
 // --- options -----------------------------------------------------------------------------------
@@ -68,15 +74,23 @@ async function main() {
 function parseOptions() {
   let parsed;
   try {
-    parsed = parseArgs({
+    const { values } = parseArgs({
       options: {
-        events: { type: 'string', default: '100000' },
-        repeat: { type: 'string', default: '5' },
+        events: { type: 'string' },
+        repeat: { type: 'string' },
         json: { type: 'boolean', default: false },
+        smoke: { type: 'boolean', default: false },
       },
-    }).values;
+    });
+    parsed = withSizes(
+      values,
+      { events: '100000', repeat: '5' },
+      { events: String(SMALL_EVENTS), repeat: '1' },
+    );
   } catch (error) {
-    throw new BenchError(`${error.message}\nusage: node bench/events.mjs [--events N] [--repeat R] [--json]`);
+    throw new BenchError(
+      `${error.message}\nusage: node bench/events.mjs [--events N] [--repeat R] [--json] [--smoke]`,
+    );
   }
   // The goal's own creation events come first, so N must leave room for them; the small goal
   // has SMALL_EVENTS, and a big goal smaller than that would not show anything.
@@ -84,6 +98,7 @@ function parseOptions() {
     events: positiveInt('--events', parsed.events, SMALL_EVENTS),
     repeat: positiveInt('--repeat', parsed.repeat, 1),
     json: parsed.json,
+    smoke: parsed.smoke,
   };
 }
 
@@ -95,23 +110,27 @@ function positiveInt(name, text, min) {
 
 // --- fixture -----------------------------------------------------------------------------------
 
-/** Creates a goal through the real CLI, exactly as a user would, and returns its id and log path. */
+/**
+ * Creates and plans a goal through the real CLI, exactly as a user would, and returns its id and
+ * log path. `goal plan` rather than `goal run`: the bench needs a goal's history, not an agent
+ * (`goal run` executes the plan and refuses to start without one).
+ */
 function createGoal(bin, repo, stateDir) {
   const run = expectSuccess(
-    'goal run',
-    timeOmk(bin, ['goal', 'run', GOAL_TEXT, '--json'], { cwd: repo, stateDir }),
+    'goal plan',
+    timeOmk(bin, ['goal', 'plan', GOAL_TEXT, '--json'], { cwd: repo, stateDir }),
   );
-  const out = parseJsonOutput('goal run --json', run.stdout);
+  const out = parseJsonOutput('goal plan --json', run.stdout);
   const id = out?.goal?.id;
   const events = out?.paths?.events;
   if (typeof id !== 'string' || typeof events !== 'string' || !existsSync(events)) {
-    throw new BenchError('goal run --json did not report a goal id and an existing events.jsonl');
+    throw new BenchError('goal plan --json did not report a goal id and an existing events.jsonl');
   }
   return { id, events };
 }
 
 /**
- * Appends synthetic events after the ones `goal run` wrote until the log holds `target` events:
+ * Appends synthetic events after the ones `goal plan` wrote until the log holds `target` events:
  * seq continues from the last real event and ts keeps increasing, so the file is one a reader
  * must accept as a healthy history. A fixed seed makes every run measure the same bytes.
  */
@@ -122,7 +141,7 @@ async function fillEvents(path, target, seed) {
     .map((line) => JSON.parse(line));
   const last = existing.at(-1);
   if (existing.length > target) {
-    throw new BenchError(`goal run already wrote ${existing.length} events, more than --events ${target}`);
+    throw new BenchError(`goal plan already wrote ${existing.length} events, more than --events ${target}`);
   }
   const random = mulberry32(seed);
   let time = Date.parse(last.ts);
@@ -314,6 +333,7 @@ function buildReport(options, cases, samples, bigLog, load) {
     unit: 'ms',
     events: options.events,
     repeat: options.repeat,
+    smoke: options.smoke,
     warmupRounds: 1,
     log: bigLog,
     machine: machineInfo(),

@@ -12,7 +12,11 @@
 //     writing files to disk, which part 1 measures.
 //
 //   node bench/execution.mjs [--files 10000] [--slices 8] [--repeat 3] [--parallel-files 100]
-//                            [--sleep 2] [--json] [--save report.json]
+//                            [--sleep 2] [--json] [--save report.json] [--smoke]
+//
+// --smoke: --files 10 --slices 2 --repeat 1 --parallel-files 2 --sleep 0.2 (a few seconds; every
+// case, phase and check still runs; a size given beside it wins). `npm test` runs it
+// (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (an omk run is not ready with every slice
 // done, or the baseline does not produce its merges); timings are figures, never a pass/fail
@@ -42,9 +46,11 @@ import {
   ROOT,
   round1,
   runBench,
+  SMOKE_NOTE,
   snapshotOmk,
   summarize,
   timeOmk,
+  withSizes,
 } from './lib.mjs';
 
 /** The heuristic planner makes at most 8 slices (MAX_SLICES in src/runtime/plan/heuristic.ts). */
@@ -53,6 +59,15 @@ const MAX_SLICES = 8;
 const FILES_PER_DIR = 100;
 /** The issue's targets. */
 const TARGETS = { worktreeRatio: 1.3, sparseRatio: 1.0, efficiency: 0.8 };
+/** Sizes when no option says otherwise, and under --smoke (2 slices: still parallel, still merged). */
+const DEFAULT_SIZES = {
+  files: '10000',
+  slices: String(MAX_SLICES),
+  repeat: '3',
+  'parallel-files': '100',
+  sleep: '2',
+};
+const SMOKE_SIZES = { files: '10', slices: '2', repeat: '1', 'parallel-files': '2', sleep: '0.2' };
 
 /**
  * One gate that takes no time, so gate cost does not hide omk's own. `detect: false` keeps omk
@@ -87,7 +102,7 @@ async function main() {
   // A run takes many minutes: --save keeps the full figures even when the table is what is printed.
   if (options.save) writeFileSync(options.save, `${JSON.stringify(report, null, 2)}\n`);
   if (options.json) printJson(report);
-  else process.stdout.write(renderReport(report));
+  else process.stdout.write(`${options.smoke ? SMOKE_NOTE : ''}${renderReport(report)}`);
 }
 
 // --- options -----------------------------------------------------------------------------------
@@ -95,20 +110,22 @@ async function main() {
 function parseOptions() {
   let parsed;
   try {
-    parsed = parseArgs({
+    const { values } = parseArgs({
       options: {
-        files: { type: 'string', default: '10000' },
-        slices: { type: 'string', default: String(MAX_SLICES) },
-        repeat: { type: 'string', default: '3' },
-        'parallel-files': { type: 'string', default: '100' },
-        sleep: { type: 'string', default: '2' },
+        files: { type: 'string' },
+        slices: { type: 'string' },
+        repeat: { type: 'string' },
+        'parallel-files': { type: 'string' },
+        sleep: { type: 'string' },
         json: { type: 'boolean', default: false },
         save: { type: 'string' },
+        smoke: { type: 'boolean', default: false },
       },
-    }).values;
+    });
+    parsed = withSizes(values, DEFAULT_SIZES, SMOKE_SIZES);
   } catch (error) {
     throw new BenchError(
-      `${error.message}\nusage: node bench/execution.mjs [--files N] [--slices S] [--repeat R] [--parallel-files N] [--sleep SECONDS] [--json] [--save FILE]`,
+      `${error.message}\nusage: node bench/execution.mjs [--files N] [--slices S] [--repeat R] [--parallel-files N] [--sleep SECONDS] [--json] [--save FILE] [--smoke]`,
     );
   }
   const slices = integer('--slices', parsed.slices, 1, MAX_SLICES);
@@ -123,6 +140,7 @@ function parseOptions() {
     sleepMs: Math.round(sleep * 1000),
     json: parsed.json,
     save: parsed.save ?? null,
+    smoke: parsed.smoke,
   };
 }
 

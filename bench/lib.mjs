@@ -46,6 +46,24 @@ function sleepMs(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+// --- options -------------------------------------------------------------------------------------
+
+/**
+ * A script's option values: what parseArgs found, over the script's smoke sizes under --smoke,
+ * over its defaults. An option given on the command line wins even with --smoke. The size options
+ * must be declared without a `default` in parseArgs, or the command line could not be told apart.
+ */
+export function withSizes(values, defaults, smokeSizes) {
+  return { ...defaults, ...(values.smoke ? smokeSizes : {}), ...values };
+}
+
+/**
+ * The first line of a --smoke run's table. `npm test` runs every bench at its smoke size so that
+ * none can rot unnoticed (test/bench/smoke.test.ts); figures from such small sizes say nothing.
+ */
+export const SMOKE_NOTE =
+  'smoke run (--smoke): the smallest sizes, only to check that the script still works\n';
+
 /** Progress goes to stderr so stdout stays clean for --json. */
 export function log(message) {
   process.stderr.write(`${message}\n`);

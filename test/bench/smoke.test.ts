@@ -1,0 +1,207 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Every script under bench/ at its --smoke size, so that none can rot: each must exit 0 and print
+// the figures that show it measured something. The scripts run the built CLI (bin/ and dist/),
+// which test/global-setup.ts builds before the suite. They run one after another (one file), each
+// in a few seconds; bench/api-calls.mjs takes about 20 s (the CLI spaces GitHub writes a second
+// apart).
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TEST_TIMEOUT_MS = 120_000;
+/** A bench still running after this is killed (its whole process group), so its output is shown. */
+const KILL_AFTER_MS = TEST_TIMEOUT_MS - 10_000;
+
+interface BenchRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+let home: string;
+
+beforeAll(async () => {
+  // A HOME of its own: the user's git and npm configuration must not change what the benches do.
+  home = await mkdtemp(join(tmpdir(), 'omk-bench-smoke-home-'));
+});
+
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+/** `node bench/<script> <args>` from the repository root; resolves when it exits or is killed. */
+function runBench(script: string, args: readonly string[]): Promise<BenchRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [join('bench', script), ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      },
+      // Its own process group, so a hung bench is killed with its children (omk runs, the bot app).
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      stderr += `\n[smoke test: killed after ${KILL_AFTER_MS} ms]\n`;
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, KILL_AFTER_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stderr.write(`bench/${script} ${args.join(' ')}: ${seconds} s\n`);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Exit 0, with what the bench said when it did not. */
+function expectSuccess(run: BenchRun): void {
+  const output = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+  expect(run.signal, output).toBeNull();
+  expect(run.code, output).toBe(0);
+}
+
+/** The numbers a pattern captures in the bench's output; fails when the line is not there. */
+function figures(run: BenchRun, pattern: RegExp): number[] {
+  const match = pattern.exec(run.stdout);
+  expect(match, `no line matching ${pattern} in:\n${run.stdout}`).not.toBeNull();
+  return (match ?? []).slice(1).map(Number);
+}
+
+describe('bench scripts at their --smoke size', () => {
+  it(
+    'action-startup: times the first line and the exit of dist/index.js',
+    async () => {
+      const run = await runBench('action-startup.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [first] = figures(run, /^dist\/index\.js: first line \(::add-mask::\)\s+([\d.]+)/m);
+      const [exit] = figures(run, /^dist\/index\.js: exit \(input error\)\s+([\d.]+)/m);
+      const [bytes] = figures(run, /^bundle: .* = (\d+) B/m);
+      expect(first).toBeGreaterThan(0);
+      expect(exit).toBeGreaterThan(0);
+      expect(bytes).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'events: times replay, proof and status on a goal of 100 events',
+    async () => {
+      const run = await runBench('events.mjs', ['--smoke']);
+      expectSuccess(run);
+      expect(figures(run, /^omk goal events benchmark: (\d+) events, (\d+) runs each/m)).toEqual([100, 1]);
+      for (const command of [
+        'goal replay --json',
+        'goal replay',
+        'goal proof --json',
+        'goal status --json',
+      ]) {
+        const [median] = figures(run, new RegExp(`^${command}\\s+([\\d.]+)`, 'm'));
+        expect(median, command).toBeGreaterThan(0);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'bot-load: every delivery answered 2xx, every comment one job',
+    async () => {
+      const run = await runBench('bot-load.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [sent, unique, redelivered, answered, p50] = figures(
+        run,
+        /^\S+\/s × \S+s\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)/m,
+      );
+      expect(sent).toBe(20);
+      expect(Number(unique) + Number(redelivered)).toBe(sent);
+      expect(answered).toBe(sent);
+      expect(p50).toBeGreaterThan(0);
+      const [jobs] = figures(run, /^jobs (\d+) \(lost 0, run twice 0\)/m);
+      expect(jobs).toBe(unique);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'execution: times omk against git by hand, and the parallel run',
+    async () => {
+      const run = await runBench('execution.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [baseline] = figures(run, /^git by hand \(baseline\)\s+([\d.]+)/m);
+      const [omk] = figures(run, /^omk goal run\s+([\d.]+)/m);
+      const [sparse] = figures(run, /^omk goal run --slice-execution sparse\s+([\d.]+)/m);
+      const [controller, concurrency] = figures(
+        run,
+        /^median: controller ([\d.]+) s, .*max concurrency (\d+)$/m,
+      );
+      expect(baseline).toBeGreaterThan(0);
+      expect(omk).toBeGreaterThan(0);
+      expect(sparse).toBeGreaterThan(0);
+      expect(controller).toBeGreaterThan(0);
+      expect(concurrency).toBeGreaterThanOrEqual(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'api-calls: counts the REST calls of a 2-slice goal delivered and merged',
+    async () => {
+      const run = await runBench('api-calls.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [perSlice, integrator, mergeReads, merges, total, rerun] = figures(
+        run,
+        /^script, 2 slices\s+2\s+(\d+) \(.*?\)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+(\d+) \(.*?\)\s+(\d+)$/m,
+      );
+      expect(perSlice).toBeGreaterThan(0);
+      expect(integrator).toBeGreaterThan(0);
+      expect(mergeReads).toBeGreaterThan(0);
+      expect(merges).toBe(1);
+      expect(total).toBeGreaterThan(0);
+      expect(rerun).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  // --smoke is --check: the run exits 1 when omk opens config.yml more than once or goal.json more
+  // than 3 times. strace counts when it is on PATH; the second run keeps the fallback working.
+  for (const method of ['auto', 'preload']) {
+    it(
+      `file-opens (--method ${method}): one goal run opens config.yml once and goal.json at most 3 times`,
+      async () => {
+        const run = await runBench('file-opens.mjs', ['--smoke', '--method', method]);
+        expectSuccess(run);
+        expect(run.stdout).toMatch(
+          method === 'preload'
+            ? /counted with the in-process preload/
+            : /counted with (strace|the in-process)/,
+        );
+        const [config] = figures(run, /^\.omk\/config\.yml \(repository root\)\s+(\d+)/m);
+        const [goal] = figures(run, /^goal\.json\s+(\d+)/m);
+        const [events] = figures(run, /^events\.jsonl\s+(\d+)/m);
+        // omk must read its config: zero would mean the counting saw nothing.
+        expect(config).toBe(1);
+        expect(goal).toBeLessThanOrEqual(3);
+        expect(events).toBeGreaterThan(0);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  }
+});
