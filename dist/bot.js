@@ -5728,7 +5728,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -5806,7 +5806,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -5905,7 +5905,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -5913,7 +5913,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -5921,7 +5921,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n;
@@ -5985,7 +5985,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -6027,7 +6027,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -6090,7 +6090,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -6172,10 +6172,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -6242,7 +6242,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -6261,7 +6261,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -10785,8 +10785,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter2) => {
+  const escapedDelim = escapeRegex(delimiter2 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -28634,6 +28634,11 @@ var ForgeError = class extends OmkError {
     super("forge", message, options);
   }
 };
+var WorkspacePreparationError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("workspace", message, options);
+  }
+};
 function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
@@ -30441,10 +30446,20 @@ var gatesConfigSchema = external_exports.strictObject({
     });
   })
 }).prefault({});
+var workspaceConfigSchema = external_exports.strictObject({
+  setup: external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16).optional().describe(
+    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
+  ),
+  install: external_exports.boolean().default(true).describe(
+    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
+  ),
+  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command.")
+}).prefault({});
 var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 var configSchema = external_exports.strictObject({
   version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
   gates: gatesConfigSchema,
+  workspace: workspaceConfigSchema,
   agents: strictAgentsSchema
 });
 
@@ -30722,8 +30737,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative[0] ?? null;
+  const relative2 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative2[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
   const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
@@ -31002,6 +31017,8 @@ var CONFIG_EXAMPLES = {
     "      timeout: 5m",
     "    - name: lint",
     "      required: false   # override a detected gate by name",
+    "workspace:",
+    "  install: true       # npm ci in a worktree when the checkout has no reusable node_modules",
     "agents:",
     "  default: claude"
   ].join("\n"),
@@ -31031,6 +31048,14 @@ var CONFIG_EXAMPLES = {
   "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
     "\n"
   ),
+  workspace: ["version: 1", "workspace:", "  install: false", "  timeout: 15m"].join("\n"),
+  "workspace.setup": [
+    "version: 1",
+    "workspace:",
+    "  setup:                 # run in each new worktree instead of detection",
+    '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
+    '    - ["npm", "run", "build"]'
+  ].join("\n"),
   agents: [
     "version: 1",
     "agents:",
@@ -31041,8 +31066,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative of CONFIG_FILES) {
-    const path = join2(repoRoot, relative);
+  for (const relative2 of CONFIG_FILES) {
+    const path = join2(repoRoot, relative2);
     const text3 = await readConfigText(path);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path), path };
@@ -31486,27 +31511,106 @@ function goalPaths(stateRoot, goalId) {
     artifacts: join4(dir, "artifacts"),
     gateArtifacts: join4(dir, "artifacts", "gates"),
     agentRunArtifacts: join4(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join4(dir, "artifacts", "reviews")
+    reviewArtifacts: join4(dir, "artifacts", "reviews"),
+    prepareArtifacts: join4(dir, "artifacts", "prepare")
   };
 }
 function workspacesDir(stateRoot) {
   return join4(stateRoot, "worktrees");
 }
+function goalCacheDir(stateRoot, goalId) {
+  return join4(stateRoot, "cache", goalId);
+}
 function goalsDir(stateRoot) {
   return join4(stateRoot, "goals");
+}
+
+// src/runtime/workspace/plan.ts
+import { join as join5 } from "node:path";
+var NODE_LOCKFILES = [
+  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
+  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
+  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
+  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
+];
+var NPM_WITHOUT_LOCKFILE = [
+  "npm",
+  "install",
+  "--no-package-lock",
+  "--prefer-offline",
+  "--no-audit",
+  "--no-fund"
+];
+var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var VENV_DIRS = [".venv", "venv"];
+function planPreparation(input2) {
+  const { workspace } = input2.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir } = input2;
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
+      env: {},
+      timeoutMs,
+      cacheDir
+    };
+  }
+  const context = createDetectContext(input2.repoRoot, input2.files);
+  const steps = [];
+  const env = {};
+  const node2 = nodeStep(context, workspace.install);
+  if (node2) steps.push(node2);
+  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
+    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
+  }
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join5(input2.cacheDir, "cargo-target");
+  return { steps, env, timeoutMs, cacheDir };
+}
+function nodeStep(context, installAllowed) {
+  const text3 = context.read("package.json");
+  if (text3 === null || !hasDependencies(text3)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  return {
+    kind: "node-modules",
+    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    install: installAllowed ? install : null
+  };
+}
+function hasDependencies(text3) {
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text3);
+  } catch {
+    return true;
+  }
+  if (typeof parsed2 !== "object" || parsed2 === null) return false;
+  return DEPENDENCY_FIELDS.some((field) => {
+    const value = Reflect.get(parsed2, field);
+    if (Array.isArray(value)) return value.length > 0;
+    return typeof value === "object" && value !== null && Object.keys(value).length > 0;
+  });
+}
+function isRootRequirements(path) {
+  return /^requirements[^/]*\.txt$/.test(path);
 }
 
 // src/runtime/app/controller.ts
 async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
   const files = await deps.repo.listFiles(root);
+  const { config: config2 } = prepared.config;
+  const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
     agent: prepared.agent,
     verify: deps.execution.verify,
-    gates: detectGates(root, files, prepared.config.config),
+    gates: detectGates(root, files, config2),
     gateEnv: gateEnvironment(deps.env),
+    preparer: deps.execution.preparer,
+    preparation: planPreparation({ repoRoot: root, files, config: config2, cacheDir }),
     reporter: deps.reporter,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch }
@@ -31570,6 +31674,44 @@ async function runGatesOnBase(ctx) {
   return { baseline: { sha: sha2, gates }, blocked: blocked2 };
 }
 
+// src/runtime/controller/prepare.ts
+import { join as join6 } from "node:path";
+async function prepareWorkspace(ctx, path, label) {
+  const { deps, goal } = ctx;
+  const { preparer, preparation } = deps;
+  if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
+    return deps.gateEnv;
+  }
+  const logPath = join6(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const result2 = await preparer.prepare({
+    repoRoot: goal.repo.root,
+    path,
+    plan: preparation,
+    env: deps.gateEnv,
+    logPath,
+    signal: ctx.signal
+  });
+  if (!result2.ok) {
+    throw new WorkspacePreparationError(
+      `Preparing the ${label} worktree failed: ${result2.what} (${result2.detail}) in ${path}.
+${result2.tail}`,
+      {
+        hint: `The full output is in ${result2.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`
+      }
+    );
+  }
+  if (result2.changed) {
+    await ctx.journal.save([
+      { type: "workspace_prepared", data: { workspace: label, path, done: result2.done } }
+    ]);
+    for (const line of result2.done) deps.reporter.info(`[${label}] ${line}`);
+  }
+  return { ...deps.gateEnv, ...result2.env };
+}
+function isEmpty(record2) {
+  return Object.keys(record2).length === 0;
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -31600,9 +31742,11 @@ function planRequiredGates(oracleKinds, detected) {
 // src/runtime/controller/context.ts
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal) };
+  const prepare = (path) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
+  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
-function lazyBase(deps, goal) {
+function lazyBase(deps, goal, prepare = async () => {
+}) {
   const baseSha = goal.repo.baseSha ?? "";
   let created = null;
   return {
@@ -31615,6 +31759,9 @@ function lazyBase(deps, goal) {
         baseSha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: null
+      }).then(async (workspace) => {
+        await prepare(workspace.path);
+        return workspace;
       });
       return (await created).path;
     }
@@ -31622,7 +31769,7 @@ function lazyBase(deps, goal) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join5 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/runtime/graph/order.ts
 function dependencyEdges(tasks) {
@@ -32067,8 +32214,8 @@ function binaryFindings(input2, files) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path) || diffFile?.binary === true;
     const byName = binaryClassOf(path);
-    const stat10 = input2.changedFiles.find((file2) => file2.path === path);
-    const looksBinary = byName !== null && stat10 !== void 0 && stat10.additions === 0 && stat10.deletions === 0;
+    const stat12 = input2.changedFiles.find((file2) => file2.path === path);
+    const looksBinary = byName !== null && stat12 !== void 0 && stat12.additions === 0 && stat12.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path]);
@@ -32603,6 +32750,7 @@ async function integrateSlices(ctx) {
   deps.reporter.info(
     `integrated ${result2.merged.length} slice(s) into ${target}; verifying the integrated tree`
   );
+  const gateEnv = await prepareWorkspace(ctx, result2.workspace.path, "integration");
   const gates = await deps.verify(ctx.gates, {
     cwd: result2.workspace.path,
     sha: result2.headSha,
@@ -32610,7 +32758,7 @@ async function integrateSlices(ctx) {
     baseSha: ctx.base.baseSha,
     baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    env: gateEnv,
     signal: ctx.signal
   });
   const reviewInput = {
@@ -32623,10 +32771,10 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join7(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
-  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
+  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv) : null;
   const finalGates = [...gates];
   if (goal.oracle.requiredGates.includes("security-review")) {
     const blocking = findings.filter((f) => f.review === "security" && f.severity === "blocking");
@@ -32639,7 +32787,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join7(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -32666,7 +32814,7 @@ async function integrateSlices(ctx) {
     decisions: baseline ? [baseline.decision] : []
   });
 }
-async function failToPassEvidence(ctx, headGates) {
+async function failToPassEvidence(ctx, headGates, env) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
   const base = known?.filter((gate) => gate.kind === "test") ?? await ctx.deps.verify(
@@ -32677,7 +32825,7 @@ async function failToPassEvidence(ctx, headGates) {
       baseCwd: null,
       baseSha: null,
       artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-      env: ctx.deps.gateEnv,
+      env,
       signal: ctx.signal
     }
   );
@@ -32877,11 +33025,11 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join6 } from "node:path";
+import { dirname as dirname3, join as join8 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -32899,15 +33047,15 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path = join6(cwd, FOLLOW_UPS_FILE);
+  const path = join8(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat10 = await lstat(path);
-    if (!stat10.isFile()) {
+    const stat12 = await lstat(path);
+    if (!stat12.isFile()) {
       await removeProposals(path);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat10.size > MAX_FILE_BYTES) {
+    if (stat12.size > MAX_FILE_BYTES) {
       await removeProposals(path);
       return {
         followUps: [],
@@ -33377,7 +33525,14 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join7(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    let gateEnv;
+    try {
+      gateEnv = await prepareWorkspace(ctx, workspace.path, taskId);
+    } catch (error62) {
+      journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
+      throw error62;
+    }
+    const artifactsDir = join9(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -33407,12 +33562,12 @@ async function runSlice(ctx, taskId, attemptLimit) {
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
       return "interrupted";
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result2);
+    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv);
     if (outcome.kind !== "retry") return outcome.kind;
     previousFailure = outcome.failure;
   }
 }
-async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
+async function settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv) {
   const { journal, deps, goal } = ctx;
   const events = [
     {
@@ -33448,7 +33603,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
     baseSha: start.sha,
     baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    env: gateEnv,
     signal: ctx.signal
   });
   events.push({
@@ -33465,7 +33620,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join7(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join9(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -36054,14 +36209,14 @@ var Bot = class {
    * The same command typed twice within a minute on one thread by one person (a double click, a
    * resubmitted form) maps to the first one's key.
    */
-  sameAsRecent(fingerprint, key) {
+  sameAsRecent(fingerprint2, key) {
     const now = this.deps.clock.nowMs();
     if (this.recent.size > 1e4) {
       for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
     }
-    const known = this.recent.get(fingerprint);
+    const known = this.recent.get(fingerprint2);
     if (known !== void 0 && known.until >= now && known.key !== key) return known.key;
-    this.recent.set(fingerprint, { key, until: now + 6e4 });
+    this.recent.set(fingerprint2, { key, until: now + 6e4 });
     return null;
   }
   /** Queues a job on the command lane; its outcome is reported to the observer. */
@@ -36101,7 +36256,7 @@ var Bot = class {
 };
 
 // src/bot/intake.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // src/bot/sanitize.ts
 var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
@@ -36323,10 +36478,10 @@ function runRequest(args, idSuffix) {
     },
     idSuffix
   });
-  const command = workflowCommandIn(request2.goal);
-  if (command !== null) {
+  const command2 = workflowCommandIn(request2.goal);
+  if (command2 !== null) {
     throw new UsageError(
-      `The goal contains '${command}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
+      `The goal contains '${command2}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
     );
   }
   return request2;
@@ -36519,7 +36674,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 var TAIL_LINES3 = 60;
 var TAIL_BYTES = 8 * 1024;
 function createGateVerifier(runProcess2) {
@@ -36537,7 +36692,7 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join8(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join10(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile(log, "");
   const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
@@ -36691,7 +36846,7 @@ function safeName(name) {
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join9, resolve as resolve3 } from "node:path";
+import { join as join11, resolve as resolve3 } from "node:path";
 
 // src/runtime/agents/env.ts
 var BASE_ENV_NAMES = [
@@ -36908,9 +37063,9 @@ import { createWriteStream } from "node:fs";
 function runProcess(spec) {
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8e3;
-  const [command, ...args] = spec.argv;
+  const [command2, ...args] = spec.argv;
   return new Promise((resolve9) => {
-    if (!command) {
+    if (!command2) {
       resolve9(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
@@ -36920,7 +37075,7 @@ function runProcess(spec) {
     let timedOut = false;
     let cancelled = false;
     let spawnError = null;
-    const child = spawn(command, args, {
+    const child = spawn(command2, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -36999,8 +37154,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve3(input2.artifactsDir);
   await mkdir2(dir, { recursive: true });
-  const transcript = join9(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join9(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join11(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join11(dir, `prompt-${input2.attempt}.md`);
   await writeFile2(promptFile, input2.prompt);
   await writeFile2(
     transcript,
@@ -37046,7 +37201,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join9(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join11(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -37144,7 +37299,7 @@ async function isDirectory(path) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir3, readdir, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join10, resolve as resolve4 } from "node:path";
+import { join as join12, resolve as resolve4 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -37158,7 +37313,7 @@ async function runDemo(input2) {
   const started = performance.now();
   const dir = resolve4(input2.artifactsDir);
   await mkdir3(dir, { recursive: true });
-  const transcript = join10(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join12(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -37180,7 +37335,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join10(input2.cwd, file2);
+    const path = join12(input2.cwd, file2);
     const content = await readText(path);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -37246,7 +37401,7 @@ function markerText(line, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir(join10(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir(join12(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES) return;
@@ -37271,12 +37426,12 @@ async function readText(path) {
 // src/adapters/agents/launcher.ts
 var agentLauncher = {
   demo: createDemoAgent,
-  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
+  command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv })
 };
 
 // src/adapters/git/branch-checkout.ts
 import { mkdir as mkdir5, rm as rm2, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname5, join as join11 } from "node:path";
+import { dirname as dirname5, join as join13 } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
@@ -37519,7 +37674,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path, branch) {
   try {
-    if (!(await stat4(join11(path, ".git"))).isDirectory()) return null;
+    if (!(await stat4(join13(path, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -37590,7 +37745,7 @@ var COMMIT_CONFIG = [
 ];
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute3, join as join12, posix, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join14, posix, resolve as resolve6 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -37623,7 +37778,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join12(resolve6(workspaceRoot), goalId, sliceId2);
+  return join14(resolve6(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
@@ -37853,14 +38008,14 @@ async function openWorkspace(input2, deps) {
       } catch {
       }
     }
-    const exists = await branchExists(repoRoot, branch);
-    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
+    const exists3 = await branchExists(repoRoot, branch);
+    if (exists3) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
     if (found) return { kind: "ready", workspace: found };
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists3 });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -37976,7 +38131,7 @@ function createPreparedIntegrations(deps) {
       const key = keyOf(input2);
       if (!prepared.has(key)) {
         const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists) => !exists
+          (exists3) => !exists3
         );
         const opening = created.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
@@ -38015,17 +38170,17 @@ function createPreparedIntegrations(deps) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join13, resolve as resolve8 } from "node:path";
+import { join as join15, resolve as resolve8 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join13(commonDir, name));
-  for (const worktree of await entries(join13(commonDir, "worktrees"))) {
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join15(commonDir, name));
+  for (const worktree of await entries(join15(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join13(commonDir, "worktrees", worktree.name, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join15(commonDir, "worktrees", worktree.name, name));
   }
-  candidates.push(...await refLocks(join13(commonDir, "refs")));
+  candidates.push(...await refLocks(join15(commonDir, "refs")));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -38043,7 +38198,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path = join13(dir, entry.name);
+    const path = join15(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
   }
@@ -38097,11 +38252,298 @@ function createGitWorkspaces(options = {}) {
 }
 var gitWorkspaces = createGitWorkspaces();
 
+// src/adapters/workspace/preparer.ts
+import { createHash as createHash3 } from "node:crypto";
+import { mkdir as mkdir8, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile5 } from "node:fs/promises";
+import { delimiter, dirname as dirname7, join as join18 } from "node:path";
+
+// src/adapters/workspace/copy-tree.ts
+import { createHash as createHash2 } from "node:crypto";
+import { constants as constants2 } from "node:fs";
+import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir6, readdir as readdir4, readlink, symlink } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join16, relative } from "node:path";
+async function cloneTree(source, target, mode, finalTarget = target) {
+  let files = 0;
+  const cloneDir = async (from, to2) => {
+    await mkdir6(to2);
+    const entries2 = await readdir4(from, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const src = join16(from, entry.name);
+        const dst = join16(to2, entry.name);
+        if (entry.isDirectory()) return cloneDir(src, dst);
+        if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
+        if (!entry.isFile()) return;
+        files += 1;
+        return mode === "link" ? link2(src, dst) : copyFile(src, dst, constants2.COPYFILE_FICLONE);
+      })
+    );
+  };
+  await cloneDir(source, target);
+  return files;
+}
+async function treeDigest(root) {
+  const lines = [];
+  const walk2 = async (dir) => {
+    const entries2 = await readdir4(dir, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const path = join16(dir, entry.name);
+        if (entry.isDirectory()) return walk2(path);
+        const info = await lstat3(path, { bigint: true });
+        lines.push(`${relative(root, path)}\0${info.size}\0${info.mtimeNs}`);
+      })
+    );
+  };
+  await walk2(root);
+  return createHash2("sha256").update(lines.sort().join("\n")).digest("hex");
+}
+function retarget(linkText, source, target) {
+  if (!isAbsolute4(linkText)) return linkText;
+  const inside = relative(source, linkText);
+  return inside.startsWith("..") || isAbsolute4(inside) ? linkText : join16(target, inside);
+}
+
+// src/adapters/workspace/snapshot.ts
+import { mkdir as mkdir7, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname6, join as join17 } from "node:path";
+function createSnapshots() {
+  const queue = /* @__PURE__ */ new Map();
+  return {
+    /** The intact snapshot of `source` at `dir`, made (again) when missing or written to. */
+    ensure(source, dir) {
+      const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
+      }).then(() => ensure(source, dir));
+      queue.set(dir, next);
+      return next;
+    }
+  };
+}
+async function ensure(source, dir) {
+  const tree = join17(dir, "node_modules");
+  const stampPath = join17(dir, "digest");
+  const stamp = await readFile6(stampPath, "utf8").catch(() => null);
+  if (stamp !== null && stamp === await treeDigest(tree).catch(() => null)) return { tree, made: false };
+  if (await exists(dir)) {
+    const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
+    await rename2(dir, stale);
+    void rm4(stale, { recursive: true, force: true }).catch(() => {
+    });
+  }
+  const partial2 = `${dir}.partial-${process.pid}`;
+  await rm4(partial2, { recursive: true, force: true });
+  await mkdir7(partial2, { recursive: true });
+  await cloneTree(source, join17(partial2, "node_modules"), "copy", tree);
+  await writeFile4(join17(partial2, "digest"), await treeDigest(join17(partial2, "node_modules")));
+  await mkdir7(dirname6(dir), { recursive: true });
+  try {
+    await rename2(partial2, dir);
+  } catch (error62) {
+    if (!await exists(stampPath)) throw error62;
+    await rm4(partial2, { recursive: true, force: true });
+  }
+  return { tree, made: true };
+}
+async function exists(path) {
+  return await stat7(path).catch(() => null) !== null;
+}
+
+// src/adapters/workspace/preparer.ts
+var MARKER3 = ".omk-prepared";
+var PARTIAL = "node_modules.omk-partial";
+var GITIGNORE = ".gitignore";
+function createWorkspacePreparer(run) {
+  const snapshots = createSnapshots();
+  return {
+    async prepare(input2) {
+      const done = [];
+      const env = { ...input2.plan.env };
+      let changed = false;
+      for (const step of input2.plan.steps) {
+        const result2 = await runStep(step, input2, { run, snapshots }, { ...input2.env, ...env }).catch(
+          (error62) => hostFailure(step, input2, error62)
+        );
+        if ("ok" in result2) return { ...result2, done };
+        done.push(result2.done);
+        changed ||= result2.changed;
+        Object.assign(env, result2.env);
+      }
+      return { ok: true, done, changed, env };
+    }
+  };
+}
+function runStep(step, input2, tools, env) {
+  switch (step.kind) {
+    case "node-modules":
+      return nodeModules(step, input2, tools, env);
+    case "python-venv":
+      return pythonVenv(step.dirs, input2.repoRoot, env);
+    case "command":
+      return command(step.argv, input2, tools.run, env, "setup");
+  }
+}
+async function nodeModules(step, input2, tools, env) {
+  const target = join18(input2.path, "node_modules");
+  const wanted = await fingerprint(input2.path, step.manifests);
+  if (await isDirectory2(target)) {
+    const marker = await readFile7(join18(target, MARKER3), "utf8").catch(() => null);
+    if (marker === null)
+      return { done: "node_modules already present in the worktree: kept", changed: false };
+    if (marker === wanted) return { done: "node_modules already prepared", changed: false };
+    await rm5(target, { recursive: true, force: true });
+  }
+  const source = join18(input2.repoRoot, "node_modules");
+  const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
+  const reusable = differs === null && await isDirectory2(source);
+  if (reusable) {
+    const started = performance.now();
+    const snapshot = await tools.snapshots.ensure(
+      source,
+      join18(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+    );
+    const partial2 = join18(input2.path, PARTIAL);
+    await rm5(partial2, { recursive: true, force: true });
+    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
+    let files;
+    try {
+      files = await cloneTree(snapshot.tree, partial2, "link", target);
+    } catch (error62) {
+      if (error62.code !== "EXDEV") throw error62;
+      await rm5(partial2, { recursive: true, force: true });
+      files = await cloneTree(source, partial2, "copy", target);
+      how = "copied";
+    }
+    await markOurs(partial2, wanted);
+    await rename3(partial2, target);
+    const ms = Math.round(performance.now() - started);
+    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+  }
+  const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
+  if (step.install === null) {
+    return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
+  }
+  const installed = await command(step.install, input2, tools.run, env, "install");
+  if ("ok" in installed) {
+    await rm5(target, { recursive: true, force: true });
+    return installed;
+  }
+  if (await isDirectory2(target)) await markOurs(target, wanted);
+  return { done: `${installed.done} (${why})`, changed: true };
+}
+async function pythonVenv(dirs, repoRoot, env) {
+  for (const dir of dirs) {
+    const venv = join18(repoRoot, dir);
+    if (!await exists2(join18(venv, "bin", "python"))) continue;
+    const path = env.PATH ? `${join18(venv, "bin")}${delimiter}${env.PATH}` : join18(venv, "bin");
+    return {
+      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
+      changed: false,
+      env: { PATH: path, VIRTUAL_ENV: venv }
+    };
+  }
+  return {
+    done: `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`,
+    changed: false
+  };
+}
+async function command(argv, input2, run, env, label) {
+  await mkdir8(dirname7(input2.logPath), { recursive: true });
+  const shown = argv.join(" ");
+  await writeFile5(input2.logPath, `=== omk ${label} in ${input2.path}
+=== argv ${JSON.stringify(argv)}
+`, {
+    flag: "a"
+  });
+  const result2 = await run({
+    argv,
+    cwd: input2.path,
+    env,
+    timeoutMs: input2.plan.timeoutMs,
+    logPath: input2.logPath,
+    tailChars: 4e3,
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  await writeFile5(
+    input2.logPath,
+    `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
+`,
+    {
+      flag: "a"
+    }
+  );
+  const ms = Math.round(result2.durationMs);
+  if (result2.exitCode === 0 && !result2.timedOut && !result2.cancelled && result2.spawnError === null) {
+    return { done: `${label}: ${shown} (${ms} ms)`, changed: true };
+  }
+  const detail = result2.spawnError ? `could not start: ${result2.spawnError}` : result2.timedOut ? `timed out after ${input2.plan.timeoutMs} ms` : result2.cancelled ? "cancelled" : `exit ${result2.exitCode ?? result2.signal ?? "-"}`;
+  return {
+    ok: false,
+    done: [],
+    what: shown,
+    exitCode: result2.exitCode,
+    detail,
+    tail: lastLines2(result2.tail, 30),
+    logPath: input2.logPath
+  };
+}
+async function firstDifference(a, b, files) {
+  for (const file2 of files) {
+    const [left, right] = await Promise.all([readOrNull(join18(a, file2)), readOrNull(join18(b, file2))]);
+    if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
+  }
+  return null;
+}
+async function fingerprint(root, files) {
+  const hash2 = createHash3("sha256");
+  for (const file2 of files) {
+    hash2.update(`${file2}\0`);
+    hash2.update(await readOrNull(join18(root, file2)) ?? "\0missing");
+  }
+  return `${hash2.digest("hex")}
+`;
+}
+async function markOurs(dir, fingerprintText) {
+  for (const [name, text3] of [
+    [MARKER3, fingerprintText],
+    [GITIGNORE, "*\n"]
+  ]) {
+    await rm5(join18(dir, name), { force: true });
+    await writeFile5(join18(dir, name), text3);
+  }
+}
+var HOST_STEPS = {
+  "node-modules": "giving the worktree the checkout's node_modules",
+  "python-venv": "looking for the checkout's virtualenv"
+};
+function hostFailure(step, input2, error62) {
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  return {
+    ok: false,
+    done: [],
+    what: step.kind === "command" ? step.argv.join(" ") : HOST_STEPS[step.kind],
+    exitCode: null,
+    detail: message,
+    tail: "",
+    logPath: input2.logPath
+  };
+}
+function lastLines2(text3, count) {
+  return text3.trimEnd().split("\n").slice(-count).join("\n");
+}
+var readOrNull = (path) => readFile7(path).catch(() => null);
+async function isDirectory2(path) {
+  return (await stat8(path).catch(() => null))?.isDirectory() === true;
+}
+async function exists2(path) {
+  return await stat8(path).catch(() => null) !== null;
+}
+
 // src/adapters/execution-host.ts
 var localExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
-  verify: createGateVerifier(runProcess)
+  verify: createGateVerifier(runProcess),
+  preparer: createWorkspacePreparer(runProcess)
 };
 
 // src/adapters/git/repo.ts
@@ -43106,11 +43548,11 @@ function processHost() {
 }
 
 // src/runtime/goal/store.ts
-import { mkdir as mkdir6, readdir as readdir4, stat as stat8 } from "node:fs/promises";
+import { mkdir as mkdir9, readdir as readdir5, stat as stat10 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
+import { link as link3, open as open4, readFile as readFile8, rename as rename4, stat as stat9, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -43193,14 +43635,14 @@ async function breakStale(lockPath, observed, token, clock) {
     if (await readRaw(lockPath) !== observed) return false;
     const aside = `${lockPath}.stale-${token}`;
     try {
-      await rename2(lockPath, aside);
+      await rename4(lockPath, aside);
     } catch (error62) {
       if (isCode(error62, "ENOENT")) return false;
       throw error62;
     }
     const moved = await readRaw(aside);
     if (moved !== observed) {
-      await link2(aside, lockPath).catch(() => {
+      await link3(aside, lockPath).catch(() => {
       });
     }
     await unlink2(aside).catch(() => {
@@ -43213,7 +43655,7 @@ async function breakStale(lockPath, observed, token, clock) {
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat7(marker);
+    const { mtimeMs } = await stat9(marker);
     if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
@@ -43253,7 +43695,7 @@ async function tryCreate(path, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat7(lockPath));
+    ({ mtimeMs } = await stat9(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -43265,7 +43707,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path) {
   try {
-    return await readFile6(path, "utf8");
+    return await readFile8(path, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -43319,9 +43761,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths = this.paths(record2.id);
-    await mkdir6(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir9(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir6(paths.dir);
+      await mkdir9(paths.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -43331,9 +43773,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir6(paths.gateArtifacts, { recursive: true });
-    await mkdir6(paths.agentRunArtifacts, { recursive: true });
-    await mkdir6(paths.reviewArtifacts, { recursive: true });
+    await mkdir9(paths.gateArtifacts, { recursive: true });
+    await mkdir9(paths.agentRunArtifacts, { recursive: true });
+    await mkdir9(paths.reviewArtifacts, { recursive: true });
     const parsed2 = goalRecordSchema.parse(record2);
     await writeJsonAtomic(paths.goal, parsed2);
     await this.#remember(paths.goal, parsed2);
@@ -43399,7 +43841,7 @@ var GoalStore = class {
   async list() {
     let names;
     try {
-      names = await readdir4(goalsDir(this.deps.stateRoot));
+      names = await readdir5(goalsDir(this.deps.stateRoot));
     } catch (error62) {
       if (error62.code === "ENOENT") return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
@@ -43447,7 +43889,7 @@ var GoalStore = class {
 };
 async function fileIdentity(path) {
   try {
-    const info = await stat8(path, { bigint: true });
+    const info = await stat10(path, { bigint: true });
     return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
   } catch {
     return null;
@@ -44119,11 +44561,11 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 }
 
 // src/bot/workspace.ts
-import { mkdir as mkdir8, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
-import { join as join18 } from "node:path";
+import { mkdir as mkdir11, mkdtemp as mkdtemp3, rm as rm9 } from "node:fs/promises";
+import { join as join23 } from "node:path";
 
 // src/adapters/git/clone.ts
-import { dirname as dirname6 } from "node:path";
+import { dirname as dirname8 } from "node:path";
 async function cloneBranch(input2) {
   await runGit(
     [
@@ -44138,7 +44580,7 @@ async function cloneBranch(input2) {
       input2.path
     ],
     {
-      cwd: dirname6(input2.path),
+      cwd: dirname8(input2.path),
       ...input2.env === void 0 ? {} : { env: input2.env },
       ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
     }
@@ -44146,23 +44588,23 @@ async function cloneBranch(input2) {
 }
 
 // src/adapters/git/init.ts
-import { dirname as dirname7 } from "node:path";
+import { dirname as dirname9 } from "node:path";
 async function initWithRemote(path, url2) {
-  await runGit(["init", "--quiet", path], { cwd: dirname7(path) });
+  await runGit(["init", "--quiet", path], { cwd: dirname9(path) });
   await runGit(["remote", "add", "origin", url2], { cwd: path });
 }
 
 // src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp2, rm as rm6, stat as stat9 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm8, stat as stat11 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join17 } from "node:path";
+import { join as join22 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdtemp, readFile as readFile7, rm as rm4 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { mkdtemp, readFile as readFile9, rm as rm6 } from "node:fs/promises";
+import { join as join19 } from "node:path";
 function blobId(content, like) {
-  const hash2 = createHash2(like.length === 64 ? "sha256" : "sha1");
+  const hash2 = createHash4(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
   hash2.update(content);
   return hash2.digest("hex");
@@ -44188,15 +44630,15 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join14(scratch, "blobs-"));
+  const dir = await mkdtemp(join19(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join14(dir, name);
+    const file2 = join19(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile7(file2);
-    await rm4(file2, { force: true });
+    const content = await readFile9(file2);
+    await rm6(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
   }
@@ -44204,8 +44646,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat3, mkdir as mkdir7, readdir as readdir5, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname8, join as join15 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir10, readdir as readdir6, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
+import { dirname as dirname10, join as join20 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
@@ -44291,7 +44733,7 @@ async function walk(dir) {
   const visit2 = async (abs, rel) => {
     let items;
     try {
-      items = await readdir5(abs, { withFileTypes: true });
+      items = await readdir6(abs, { withFileTypes: true });
     } catch (error62) {
       if (error62.code === "ENOENT") return;
       throw error62;
@@ -44300,7 +44742,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join15(abs, item.name),
+        abs: join20(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -44317,11 +44759,11 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat3(entry.abs);
+    const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir7(stubDir, { recursive: true });
-      const stub = join15(stubDir, `stub-${files.length}`);
-      await writeFile4(stub, renderStub(entry.rel, size, maxFileBytes));
+      await mkdir10(stubDir, { recursive: true });
+      const stub = join20(stubDir, `stub-${files.length}`);
+      await writeFile6(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
       files.push({ path: entry.rel, source: entry.abs });
@@ -44345,16 +44787,16 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     }
     if (isLocalOnly(entry.rel)) continue;
     if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm5(entry.abs, { recursive: true, force: true });
+    await rm7(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join15(paths.dir, ...rel.split("/"));
-    await mkdir7(dirname8(abs), { recursive: true });
+    const abs = join20(paths.dir, ...rel.split("/"));
+    await mkdir10(dirname10(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
-    await mkdir7(dir, { recursive: true });
+    await mkdir10(dir, { recursive: true });
   }
 }
 
@@ -44390,11 +44832,11 @@ function cQuote(path) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join16 } from "node:path";
+import { join as join21 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join16(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join21(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -44483,11 +44925,11 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join17(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp2(join22(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
-      await rm6(scratch, { recursive: true, force: true });
+      await rm8(scratch, { recursive: true, force: true });
     }
   }
   return {
@@ -44530,7 +44972,7 @@ function createGitStateBranch(options) {
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat9(goalDir).catch(() => null);
+      const found = await stat11(goalDir).catch(() => null);
       if (found === null || !found.isDirectory()) {
         throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
       }
@@ -44538,7 +44980,7 @@ function createGitStateBranch(options) {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join17(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join22(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -44579,13 +45021,13 @@ function sleep2(ms) {
 
 // src/bot/workspace.ts
 async function withWorkspace(spec, fn) {
-  await mkdir8(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join18(spec.workDir, "omk-bot-"));
+  await mkdir11(spec.workDir, { recursive: true });
+  const dir = await mkdtemp3(join23(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
     const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
     const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join18(dir, "repo");
+    const repoRoot = join23(dir, "repo");
     if (spec.checkout === "full") {
       await cloneBranch({
         url: url2,
@@ -44597,7 +45039,7 @@ async function withWorkspace(spec, fn) {
     } else {
       await initWithRemote(repoRoot, url2);
     }
-    const stateRoot = join18(dir, "state");
+    const stateRoot = join23(dir, "state");
     const store = new GoalStore({
       stateRoot,
       clock: spec.clock,
@@ -44607,7 +45049,7 @@ async function withWorkspace(spec, fn) {
     const remote = createGitStateBranch({ repoRoot, stateRoot, branch: spec.stateBranch, env: authEnv });
     return await fn({ dir, repoRoot, store, remote, authEnv });
   } finally {
-    await rm7(dir, { recursive: true, force: true, maxRetries: 3 });
+    await rm9(dir, { recursive: true, force: true, maxRetries: 3 });
     spec.observe?.("removed", dir);
   }
 }
@@ -44874,9 +45316,9 @@ async function executeHere(bot, target, ws, goalId) {
 }
 
 // src/bot/job-lifecycle.ts
-function lifecycleText(command) {
-  if (command.kind === "accept") return command.summary;
-  if (command.kind === "reject" || command.kind === "cancel") return command.reason;
+function lifecycleText(command2) {
+  if (command2.kind === "accept") return command2.summary;
+  if (command2.kind === "reject" || command2.kind === "cancel") return command2.reason;
   return "";
 }
 async function lifecycle(bot, job, goalId, action, text3) {
@@ -44920,14 +45362,14 @@ async function untilControlled(bot, store, goalId) {
 
 // src/bot/job-goal.ts
 async function runGoalCommand(bot, job) {
-  const { command } = job;
-  const goalId = command.goalRef ?? await latestGoalInThread(job.gh, job.repo, job.issue);
+  const { command: command2 } = job;
+  const goalId = command2.goalRef ?? await latestGoalInThread(job.gh, job.repo, job.issue);
   if (goalId === null) {
     await job.gh.createComment(job.repo, job.issue, noGoalReply(job.author));
     return;
   }
   const active = bot.active.get(goalId);
-  switch (command.kind) {
+  switch (command2.kind) {
     case "status": {
       if (active) await publishStatus(bot, job, goalId, active.store, "running");
       else
@@ -44956,7 +45398,7 @@ ${body}`;
       return;
     }
     case "budget": {
-      const add = command.add;
+      const add = command2.add;
       const change = (store) => add === null ? budgetView(store, goalId) : addBudget(store, goalId, add);
       const view = await onActive(bot, goalId, change) ?? await onGoal(bot, job, goalId, { checkout: "state", push: add !== null }, (ws) => change(ws.store));
       await reply(job, budgetNotes(view));
@@ -44967,16 +45409,16 @@ ${body}`;
     case "accept":
     case "reject":
     case "resume":
-      await lifecycle(bot, job, goalId, command.kind, lifecycleText(command));
+      await lifecycle(bot, job, goalId, command2.kind, lifecycleText(command2));
       return;
     case "open-pr":
     case "merge":
       if (active) {
         throw new BusyError(`Goal ${goalId} is running in this app.`, {
-          hint: `It delivers and merges by its policies when it finishes; use /omk goal ${command.kind} after that.`
+          hint: `It delivers and merges by its policies when it finishes; use /omk goal ${command2.kind} after that.`
         });
       }
-      await deliverOrMerge(bot, job, goalId, command.kind);
+      await deliverOrMerge(bot, job, goalId, command2.kind);
       return;
   }
 }
@@ -45015,15 +45457,15 @@ async function settled2(bot, job, goalId, store) {
 }
 
 // src/bot/permissions.ts
-function requiredAccess(command) {
-  switch (command.kind) {
+function requiredAccess(command2) {
+  switch (command2.kind) {
     case "help":
       return "none";
     case "status":
     case "proof":
       return "read";
     case "budget":
-      return command.add === null ? "read" : "write";
+      return command2.add === null ? "read" : "write";
     default:
       return "write";
   }
@@ -45057,21 +45499,21 @@ async function executeJob(bot, job) {
     await say("refused" in parsed2 ? bidiReply(author) : usageReply(author, parsed2.problem, parsed2.topic));
     return;
   }
-  const { command } = parsed2;
-  if (command.kind === "help") {
+  const { command: command2 } = parsed2;
+  if (command2.kind === "help") {
     await say(helpReply(author));
     return;
   }
-  const need = requiredAccess(command);
+  const need = requiredAccess(command2);
   if (!allows(accessOf(await gh.permission(repo, author)), need)) {
     await say(refusalReply(author, need));
     return;
   }
   try {
-    if (command.kind === "run") {
-      await startGoal2(bot, gh, { repo, issue: issue2, commentId: job.commentId, author, request: command.request });
+    if (command2.kind === "run") {
+      await startGoal2(bot, gh, { repo, issue: issue2, commentId: job.commentId, author, request: command2.request });
     } else {
-      await runGoalCommand(bot, { gh, repo, issue: issue2, author, command });
+      await runGoalCommand(bot, { gh, repo, issue: issue2, author, command: command2 });
     }
   } catch (error62) {
     await say(errorReply(author, error62));
@@ -45081,7 +45523,7 @@ async function executeJob(bot, job) {
 
 // src/bot/intake.ts
 function idSuffixFor(commentKey) {
-  return createHash3("sha256").update(commentKey).digest("hex").slice(0, 12);
+  return createHash5("sha256").update(commentKey).digest("hex").slice(0, 12);
 }
 function warn(bot, what, error62) {
   bot.deps.reporter.warn(`${what}: ${error62 instanceof Error ? error62.message : String(error62)}`);
@@ -45099,8 +45541,8 @@ async function onComment(bot, context) {
     return;
   }
   if (found.kind === "command") {
-    const fingerprint = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
-    const same = bot.sameAsRecent(fingerprint, key);
+    const fingerprint2 = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
+    const same = bot.sameAsRecent(fingerprint2, key);
     if (same !== null) {
       bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
       return;

@@ -360,11 +360,11 @@ var require_help = __commonJS({
        * @returns {number}
        */
       longestSubcommandTermLength(cmd, helper) {
-        return helper.visibleCommands(cmd).reduce((max, command) => {
+        return helper.visibleCommands(cmd).reduce((max, command2) => {
           return Math.max(
             max,
             this.displayWidth(
-              helper.styleSubcommandTerm(helper.subcommandTerm(command))
+              helper.styleSubcommandTerm(helper.subcommandTerm(command2))
             )
           );
         }, 0);
@@ -1297,8 +1297,8 @@ var require_command = __commonJS({
        */
       _getCommandAndAncestors() {
         const result2 = [];
-        for (let command = this; command; command = command.parent) {
-          result2.push(command);
+        for (let command2 = this; command2; command2 = command2.parent) {
+          result2.push(command2);
         }
         return result2;
       }
@@ -1739,22 +1739,22 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {Command} command
        * @private
        */
-      _registerCommand(command) {
+      _registerCommand(command2) {
         const knownBy = (cmd) => {
           return [cmd.name()].concat(cmd.aliases());
         };
-        const alreadyUsed = knownBy(command).find(
+        const alreadyUsed = knownBy(command2).find(
           (name) => this._findCommand(name)
         );
         if (alreadyUsed) {
           const existingCmd = knownBy(this._findCommand(alreadyUsed)).join("|");
-          const newCmd = knownBy(command).join("|");
+          const newCmd = knownBy(command2).join("|");
           throw new Error(
             `cannot add command '${newCmd}' as already have command '${existingCmd}'`
           );
         }
-        this._initCommandGroup(command);
-        this.commands.push(command);
+        this._initCommandGroup(command2);
+        this.commands.push(command2);
       }
       /**
        * Add an option.
@@ -2926,12 +2926,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let suggestion = "";
         if (flag.startsWith("--") && this._showSuggestionAfterError) {
           let candidateFlags = [];
-          let command = this;
+          let command2 = this;
           do {
-            const moreFlags = command.createHelp().visibleOptions(command).filter((option) => option.long).map((option) => option.long);
+            const moreFlags = command2.createHelp().visibleOptions(command2).filter((option) => option.long).map((option) => option.long);
             candidateFlags = candidateFlags.concat(moreFlags);
-            command = command.parent;
-          } while (command && !command._enablePositionalOptions);
+            command2 = command2.parent;
+          } while (command2 && !command2._enablePositionalOptions);
           suggestion = suggestSimilar(flag, candidateFlags);
         }
         const message = `error: unknown option '${flag}'${suggestion}`;
@@ -2961,9 +2961,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let suggestion = "";
         if (this._showSuggestionAfterError) {
           const candidateNames = [];
-          this.createHelp().visibleCommands(this).forEach((command) => {
-            candidateNames.push(command.name());
-            if (command.alias()) candidateNames.push(command.alias());
+          this.createHelp().visibleCommands(this).forEach((command2) => {
+            candidateNames.push(command2.name());
+            if (command2.alias()) candidateNames.push(command2.alias());
           });
           suggestion = suggestSimilar(unknownName, candidateNames);
         }
@@ -3034,11 +3034,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       alias(alias) {
         if (alias === void 0) return this._aliases[0];
-        let command = this;
+        let command2 = this;
         if (this.commands.length !== 0 && this.commands[this.commands.length - 1]._executableHandler) {
-          command = this.commands[this.commands.length - 1];
+          command2 = this.commands[this.commands.length - 1];
         }
-        if (alias === command._name)
+        if (alias === command2._name)
           throw new Error("Command alias can't be the same as its name");
         const matchingCommand = this.parent?._findCommand(alias);
         if (matchingCommand) {
@@ -3047,7 +3047,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             `cannot add alias '${alias}' to command '${this.name()}' as already have command '${existingCmd}'`
           );
         }
-        command._aliases.push(alias);
+        command2._aliases.push(alias);
         return this;
       }
       /**
@@ -3259,7 +3259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           write: outputContext.write,
           command: this
         };
-        this._getCommandAndAncestors().reverse().forEach((command) => command.emit("beforeAllHelp", eventContext));
+        this._getCommandAndAncestors().reverse().forEach((command2) => command2.emit("beforeAllHelp", eventContext));
         this.emit("beforeHelp", eventContext);
         let helpInformation = this.helpInformation({ error: outputContext.error });
         if (deprecatedCallback) {
@@ -3274,7 +3274,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         this.emit("afterHelp", eventContext);
         this._getCommandAndAncestors().forEach(
-          (command) => command.emit("afterAllHelp", eventContext)
+          (command2) => command2.emit("afterAllHelp", eventContext)
         );
       }
       /**
@@ -4949,8 +4949,8 @@ var init_regexes = __esm({
     _emoji = `^(?=[\\s\\S]*[\\p{Extended_Pictographic}\\p{Regional_Indicator}\\u20E3])[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
     ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
     ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-    mac = (delimiter) => {
-      const escapedDelim = escapeRegex(delimiter ?? ":");
+    mac = (delimiter2) => {
+      const escapedDelim = escapeRegex(delimiter2 ?? ":");
       return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
     };
     cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -23960,7 +23960,7 @@ var init_request_issue_text = __esm({
 function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
-var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError;
+var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError, WorkspacePreparationError;
 var init_errors3 = __esm({
   "src/runtime/errors.ts"() {
     "use strict";
@@ -24035,6 +24035,11 @@ var init_errors3 = __esm({
     ForgeError = class extends OmkError {
       constructor(message, options = {}) {
         super("forge", message, options);
+      }
+    };
+    WorkspacePreparationError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("workspace", message, options);
       }
     };
   }
@@ -29911,7 +29916,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -29989,7 +29994,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -30088,7 +30093,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -30096,7 +30101,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -30104,7 +30109,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n;
@@ -30168,7 +30173,7 @@ var require_lexer = __commonJS({
         const line2 = this.getLine();
         if (line2 === null)
           return this.setNext("flow");
-        if (indent2 !== -1 && indent2 < this.indentNext && line2[0] !== "#" || indent2 === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty(line2[3])) {
+        if (indent2 !== -1 && indent2 < this.indentNext && line2[0] !== "#" || indent2 === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty2(line2[3])) {
           const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line2[0] === "]" || line2[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -30210,7 +30215,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -30273,7 +30278,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -30355,10 +30360,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -30425,7 +30430,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -30444,7 +30449,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -40005,10 +40010,20 @@ var gatesConfigSchema = external_exports.strictObject({
     });
   })
 }).prefault({});
+var workspaceConfigSchema = external_exports.strictObject({
+  setup: external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16).optional().describe(
+    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
+  ),
+  install: external_exports.boolean().default(true).describe(
+    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
+  ),
+  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command.")
+}).prefault({});
 var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 var configSchema = external_exports.strictObject({
   version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
   gates: gatesConfigSchema,
+  workspace: workspaceConfigSchema,
   agents: strictAgentsSchema
 });
 function defaultConfig() {
@@ -40183,21 +40198,21 @@ function describeGate(gate) {
 }
 async function checkGateExecutable(gate, root, probes) {
   const base = { id: `gate:${gate.name}`, title: `gate ${gate.name}` };
-  const command = gate.argv[0] ?? "";
+  const command2 = gate.argv[0] ?? "";
   let found;
-  if (command.includes("/")) {
-    const path = isAbsolute3(command) ? command : resolve3(root, command);
+  if (command2.includes("/")) {
+    const path = isAbsolute3(command2) ? command2 : resolve3(root, command2);
     found = await probes.fileState(path) === "ok" ? path : null;
   } else {
-    found = await probes.findOnPath(command);
+    found = await probes.findOnPath(command2);
   }
-  if (found !== null) return { ...base, status: "ok", detail: `${command} \u2192 ${found}` };
-  const where = command.includes("/") ? "is missing or not executable" : "was not found on PATH";
+  if (found !== null) return { ...base, status: "ok", detail: `${command2} \u2192 ${found}` };
+  const where = command2.includes("/") ? "is missing or not executable" : "was not found on PATH";
   return {
     ...base,
     status: gate.required ? "fail" : "warn",
-    detail: `\`${command}\` ${where} (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
-    fix: `install \`${command}\`, or set this gate's command in .omk/config.yml: gates.list: - name: ${gate.name} run: [...]${gate.required ? "" : " (or enabled: false to drop it)"}`
+    detail: `\`${command2}\` ${where} (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
+    fix: `install \`${command2}\`, or set this gate's command in .omk/config.yml: gates.list: - name: ${gate.name} run: [...]${gate.required ? "" : " (or enabled: false to drop it)"}`
   };
 }
 
@@ -40312,11 +40327,11 @@ async function checkStateRoot(stateRoot, probes) {
       fix: "choose a writable directory with --state-dir DIR or OMK_STATE_DIR=DIR"
     };
   }
-  const { exists, tested } = probed.value;
+  const { exists: exists3, tested } = probed.value;
   return {
     ...base,
     status: "ok",
-    detail: exists ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
+    detail: exists3 ? `${stateRoot} (writable)` : `${stateRoot} (does not exist yet; created on first use: ${tested} is writable)`
   };
 }
 function checkGithubToken(env) {
@@ -40695,8 +40710,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative[0] ?? null;
+  const relative2 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative2[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
   const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
@@ -40978,6 +40993,8 @@ var CONFIG_EXAMPLES = {
     "      timeout: 5m",
     "    - name: lint",
     "      required: false   # override a detected gate by name",
+    "workspace:",
+    "  install: true       # npm ci in a worktree when the checkout has no reusable node_modules",
     "agents:",
     "  default: claude"
   ].join("\n"),
@@ -41007,6 +41024,14 @@ var CONFIG_EXAMPLES = {
   "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
     "\n"
   ),
+  workspace: ["version: 1", "workspace:", "  install: false", "  timeout: 15m"].join("\n"),
+  "workspace.setup": [
+    "version: 1",
+    "workspace:",
+    "  setup:                 # run in each new worktree instead of detection",
+    '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
+    '    - ["npm", "run", "build"]'
+  ].join("\n"),
   agents: [
     "version: 1",
     "agents:",
@@ -41017,8 +41042,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative of CONFIG_FILES) {
-    const path = join2(repoRoot, relative);
+  for (const relative2 of CONFIG_FILES) {
+    const path = join2(repoRoot, relative2);
     const text2 = await readConfigText(path);
     if (text2 === null) continue;
     return { config: parseConfig(text2, path), path };
@@ -41458,27 +41483,106 @@ function goalPaths(stateRoot, goalId) {
     artifacts: join4(dir, "artifacts"),
     gateArtifacts: join4(dir, "artifacts", "gates"),
     agentRunArtifacts: join4(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join4(dir, "artifacts", "reviews")
+    reviewArtifacts: join4(dir, "artifacts", "reviews"),
+    prepareArtifacts: join4(dir, "artifacts", "prepare")
   };
 }
 function workspacesDir(stateRoot) {
   return join4(stateRoot, "worktrees");
 }
+function goalCacheDir(stateRoot, goalId) {
+  return join4(stateRoot, "cache", goalId);
+}
 function goalsDir(stateRoot) {
   return join4(stateRoot, "goals");
+}
+
+// src/runtime/workspace/plan.ts
+import { join as join5 } from "node:path";
+var NODE_LOCKFILES = [
+  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
+  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
+  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
+  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
+];
+var NPM_WITHOUT_LOCKFILE = [
+  "npm",
+  "install",
+  "--no-package-lock",
+  "--prefer-offline",
+  "--no-audit",
+  "--no-fund"
+];
+var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var VENV_DIRS = [".venv", "venv"];
+function planPreparation(input2) {
+  const { workspace } = input2.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir } = input2;
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
+      env: {},
+      timeoutMs,
+      cacheDir
+    };
+  }
+  const context = createDetectContext(input2.repoRoot, input2.files);
+  const steps = [];
+  const env = {};
+  const node2 = nodeStep(context, workspace.install);
+  if (node2) steps.push(node2);
+  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
+    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
+  }
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join5(input2.cacheDir, "cargo-target");
+  return { steps, env, timeoutMs, cacheDir };
+}
+function nodeStep(context, installAllowed) {
+  const text2 = context.read("package.json");
+  if (text2 === null || !hasDependencies(text2)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  return {
+    kind: "node-modules",
+    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    install: installAllowed ? install : null
+  };
+}
+function hasDependencies(text2) {
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text2);
+  } catch {
+    return true;
+  }
+  if (typeof parsed2 !== "object" || parsed2 === null) return false;
+  return DEPENDENCY_FIELDS.some((field) => {
+    const value2 = Reflect.get(parsed2, field);
+    if (Array.isArray(value2)) return value2.length > 0;
+    return typeof value2 === "object" && value2 !== null && Object.keys(value2).length > 0;
+  });
+}
+function isRootRequirements(path) {
+  return /^requirements[^/]*\.txt$/.test(path);
 }
 
 // src/runtime/app/controller.ts
 async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
   const files = await deps.repo.listFiles(root);
+  const { config: config2 } = prepared.config;
+  const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
     agent: prepared.agent,
     verify: deps.execution.verify,
-    gates: detectGates(root, files, prepared.config.config),
+    gates: detectGates(root, files, config2),
     gateEnv: gateEnvironment(deps.env),
+    preparer: deps.execution.preparer,
+    preparation: planPreparation({ repoRoot: root, files, config: config2, cacheDir }),
     reporter: deps.reporter,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch }
@@ -41549,6 +41653,45 @@ async function runGatesOnBase(ctx) {
 // src/runtime/controller/context.ts
 init_branches();
 
+// src/runtime/controller/prepare.ts
+init_errors3();
+import { join as join6 } from "node:path";
+async function prepareWorkspace(ctx, path, label) {
+  const { deps, goal } = ctx;
+  const { preparer, preparation } = deps;
+  if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
+    return deps.gateEnv;
+  }
+  const logPath = join6(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const result2 = await preparer.prepare({
+    repoRoot: goal.repo.root,
+    path,
+    plan: preparation,
+    env: deps.gateEnv,
+    logPath,
+    signal: ctx.signal
+  });
+  if (!result2.ok) {
+    throw new WorkspacePreparationError(
+      `Preparing the ${label} worktree failed: ${result2.what} (${result2.detail}) in ${path}.
+${result2.tail}`,
+      {
+        hint: `The full output is in ${result2.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`
+      }
+    );
+  }
+  if (result2.changed) {
+    await ctx.journal.save([
+      { type: "workspace_prepared", data: { workspace: label, path, done: result2.done } }
+    ]);
+    for (const line2 of result2.done) deps.reporter.info(`[${label}] ${line2}`);
+  }
+  return { ...deps.gateEnv, ...result2.env };
+}
+function isEmpty(record2) {
+  return Object.keys(record2).length === 0;
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -41579,9 +41722,11 @@ function planRequiredGates(oracleKinds, detected) {
 // src/runtime/controller/context.ts
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal) };
+  const prepare = (path) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
+  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
-function lazyBase(deps, goal) {
+function lazyBase(deps, goal, prepare = async () => {
+}) {
   const baseSha = goal.repo.baseSha ?? "";
   let created = null;
   return {
@@ -41594,6 +41739,9 @@ function lazyBase(deps, goal) {
         baseSha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: null
+      }).then(async (workspace) => {
+        await prepare(workspace.path);
+        return workspace;
       });
       return (await created).path;
     }
@@ -41602,7 +41750,7 @@ function lazyBase(deps, goal) {
 
 // src/runtime/controller/integrate.ts
 init_branches();
-import { join as join5 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/runtime/graph/order.ts
 init_errors3();
@@ -42048,8 +42196,8 @@ function binaryFindings(input2, files) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path) || diffFile?.binary === true;
     const byName = binaryClassOf(path);
-    const stat12 = input2.changedFiles.find((file2) => file2.path === path);
-    const looksBinary = byName !== null && stat12 !== void 0 && stat12.additions === 0 && stat12.deletions === 0;
+    const stat14 = input2.changedFiles.find((file2) => file2.path === path);
+    const looksBinary = byName !== null && stat14 !== void 0 && stat14.additions === 0 && stat14.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path]);
@@ -42584,6 +42732,7 @@ async function integrateSlices(ctx) {
   deps.reporter.info(
     `integrated ${result2.merged.length} slice(s) into ${target}; verifying the integrated tree`
   );
+  const gateEnv = await prepareWorkspace(ctx, result2.workspace.path, "integration");
   const gates = await deps.verify(ctx.gates, {
     cwd: result2.workspace.path,
     sha: result2.headSha,
@@ -42591,7 +42740,7 @@ async function integrateSlices(ctx) {
     baseSha: ctx.base.baseSha,
     baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    env: gateEnv,
     signal: ctx.signal
   });
   const reviewInput = {
@@ -42604,10 +42753,10 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join7(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
-  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates) : null;
+  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv) : null;
   const finalGates = [...gates];
   if (goal.oracle.requiredGates.includes("security-review")) {
     const blocking = findings.filter((f) => f.review === "security" && f.severity === "blocking");
@@ -42620,7 +42769,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join5(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join7(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -42647,7 +42796,7 @@ async function integrateSlices(ctx) {
     decisions: baseline ? [baseline.decision] : []
   });
 }
-async function failToPassEvidence(ctx, headGates) {
+async function failToPassEvidence(ctx, headGates, env) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
   const base = known?.filter((gate) => gate.kind === "test") ?? await ctx.deps.verify(
@@ -42658,7 +42807,7 @@ async function failToPassEvidence(ctx, headGates) {
       baseCwd: null,
       baseSha: null,
       artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-      env: ctx.deps.gateEnv,
+      env,
       signal: ctx.signal
     }
   );
@@ -42862,12 +43011,12 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/slice.ts
 import { existsSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
 import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join6 } from "node:path";
+import { dirname as dirname3, join as join8 } from "node:path";
 init_schema();
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
@@ -42886,15 +43035,15 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path = join6(cwd, FOLLOW_UPS_FILE);
+  const path = join8(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
-    const stat12 = await lstat(path);
-    if (!stat12.isFile()) {
+    const stat14 = await lstat(path);
+    if (!stat14.isFile()) {
       await removeProposals(path);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat12.size > MAX_FILE_BYTES) {
+    if (stat14.size > MAX_FILE_BYTES) {
       await removeProposals(path);
       return {
         followUps: [],
@@ -43471,7 +43620,14 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
     const workspace = opened.value;
-    const artifactsDir = join7(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    let gateEnv;
+    try {
+      gateEnv = await prepareWorkspace(ctx, workspace.path, taskId);
+    } catch (error62) {
+      journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
+      throw error62;
+    }
+    const artifactsDir = join9(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -43501,12 +43657,12 @@ async function runSlice(ctx, taskId, attemptLimit) {
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
       return "interrupted";
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result2);
+    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv);
     if (outcome.kind !== "retry") return outcome.kind;
     previousFailure = outcome.failure;
   }
 }
-async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
+async function settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv) {
   const { journal, deps, goal } = ctx;
   const events = [
     {
@@ -43542,7 +43698,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
     baseSha: start.sha,
     baseline: ctx.baseline ?? null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    env: gateEnv,
     signal: ctx.signal
   });
   events.push({
@@ -43559,7 +43715,7 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join7(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join9(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -45978,6 +46134,7 @@ function exitCodeFor(code3) {
     case "busy":
       return EXIT_CODES.busy;
     case "state":
+    case "workspace":
     case "unsupported_version":
       return EXIT_CODES.state;
     case "git":
@@ -46005,7 +46162,7 @@ var EXIT_CODE_HELP = `Exit codes:
 // src/adapters/demo/fixture.ts
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname4, join as join8 } from "node:path";
+import { dirname as dirname4, join as join10 } from "node:path";
 
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
@@ -46097,10 +46254,10 @@ var DEMO_FILES = {
 };
 var DEMO_GOAL = "fix the failing test in src/math.js and add a regression test";
 async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join8(parent, "omk-demo-"));
+  const root = await mkdtemp(join10(parent, "omk-demo-"));
   for (const [path, content] of Object.entries(DEMO_FILES)) {
-    await mkdir(dirname4(join8(root, path)), { recursive: true });
-    await writeFile(join8(root, path), content);
+    await mkdir(dirname4(join10(root, path)), { recursive: true });
+    await writeFile(join10(root, path), content);
   }
   await initFromDirectory(root, {
     branch: "main",
@@ -46119,7 +46276,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join11 } from "node:path";
 var TAIL_LINES3 = 60;
 var TAIL_BYTES = 8 * 1024;
 function createGateVerifier(runProcess2) {
@@ -46137,7 +46294,7 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join9(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join11(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile2(log, "");
   const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
@@ -46291,7 +46448,7 @@ function safeName(name) {
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join10, resolve as resolve5 } from "node:path";
+import { join as join12, resolve as resolve5 } from "node:path";
 
 // src/runtime/agents/env.ts
 init_errors3();
@@ -46509,9 +46666,9 @@ import { createWriteStream } from "node:fs";
 function runProcess(spec) {
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8e3;
-  const [command, ...args] = spec.argv;
+  const [command2, ...args] = spec.argv;
   return new Promise((resolve13) => {
-    if (!command) {
+    if (!command2) {
       resolve13(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
@@ -46521,7 +46678,7 @@ function runProcess(spec) {
     let timedOut = false;
     let cancelled = false;
     let spawnError = null;
-    const child = spawn(command, args, {
+    const child = spawn(command2, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -46600,8 +46757,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve5(input2.artifactsDir);
   await mkdir3(dir, { recursive: true });
-  const transcript = join10(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join10(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join12(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join12(dir, `prompt-${input2.attempt}.md`);
   await writeFile3(promptFile, input2.prompt);
   await writeFile3(
     transcript,
@@ -46647,7 +46804,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join10(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join12(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -46745,7 +46902,7 @@ async function isDirectory(path) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir4, readdir, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join11, resolve as resolve6 } from "node:path";
+import { join as join13, resolve as resolve6 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -46759,7 +46916,7 @@ async function runDemo(input2) {
   const started = performance.now();
   const dir = resolve6(input2.artifactsDir);
   await mkdir4(dir, { recursive: true });
-  const transcript = join11(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join13(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -46781,7 +46938,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join11(input2.cwd, file2);
+    const path = join13(input2.cwd, file2);
     const content = await readText(path);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -46847,7 +47004,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir(join11(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir(join13(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES) return;
@@ -46872,7 +47029,7 @@ async function readText(path) {
 // src/adapters/agents/launcher.ts
 var agentLauncher = {
   demo: createDemoAgent,
-  command: (command, hostEnv) => createCommandAgent({ ...command, baseEnv: hostEnv })
+  command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv })
 };
 
 // src/adapters/git/workspaces.ts
@@ -46883,7 +47040,7 @@ init_branches();
 init_errors3();
 init_run_git();
 import { mkdir as mkdir6, rm as rm2, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname6, join as join12 } from "node:path";
+import { dirname as dirname6, join as join14 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors3();
@@ -47078,7 +47235,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path, branch) {
   try {
-    if (!(await stat4(join12(path, ".git"))).isDirectory()) return null;
+    if (!(await stat4(join14(path, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -47135,7 +47292,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_schema();
-import { isAbsolute as isAbsolute5, join as join13, posix, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join15, posix, resolve as resolve8 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -47168,7 +47325,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join13(resolve8(workspaceRoot), goalId, sliceId2);
+  return join15(resolve8(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
@@ -47404,14 +47561,14 @@ async function openWorkspace(input2, deps) {
       } catch {
       }
     }
-    const exists = await branchExists(repoRoot, branch);
-    if (exists) await assertContainsBase(repoRoot, branch, baseSha);
+    const exists3 = await branchExists(repoRoot, branch);
+    if (exists3) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
     if (found) return { kind: "ready", workspace: found };
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists3 });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -47528,7 +47685,7 @@ function createPreparedIntegrations(deps) {
       const key = keyOf(input2);
       if (!prepared.has(key)) {
         const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists) => !exists
+          (exists3) => !exists3
         );
         const opening = created.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
@@ -47568,17 +47725,17 @@ function createPreparedIntegrations(deps) {
 // src/adapters/git/stale-locks.ts
 init_run_git();
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join14, resolve as resolve10 } from "node:path";
+import { join as join16, resolve as resolve10 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join14(commonDir, name));
-  for (const worktree of await entries(join14(commonDir, "worktrees"))) {
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join16(commonDir, name));
+  for (const worktree of await entries(join16(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join14(commonDir, "worktrees", worktree.name, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join16(commonDir, "worktrees", worktree.name, name));
   }
-  candidates.push(...await refLocks(join14(commonDir, "refs")));
+  candidates.push(...await refLocks(join16(commonDir, "refs")));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -47596,7 +47753,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path = join14(dir, entry.name);
+    const path = join16(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
   }
@@ -47650,11 +47807,298 @@ function createGitWorkspaces(options = {}) {
 }
 var gitWorkspaces = createGitWorkspaces();
 
+// src/adapters/workspace/preparer.ts
+import { createHash as createHash3 } from "node:crypto";
+import { mkdir as mkdir9, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile6 } from "node:fs/promises";
+import { delimiter, dirname as dirname8, join as join19 } from "node:path";
+
+// src/adapters/workspace/copy-tree.ts
+import { createHash as createHash2 } from "node:crypto";
+import { constants as constants2 } from "node:fs";
+import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir7, readdir as readdir4, readlink, symlink } from "node:fs/promises";
+import { isAbsolute as isAbsolute6, join as join17, relative } from "node:path";
+async function cloneTree(source, target, mode, finalTarget = target) {
+  let files = 0;
+  const cloneDir = async (from, to) => {
+    await mkdir7(to);
+    const entries2 = await readdir4(from, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const src = join17(from, entry.name);
+        const dst = join17(to, entry.name);
+        if (entry.isDirectory()) return cloneDir(src, dst);
+        if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
+        if (!entry.isFile()) return;
+        files += 1;
+        return mode === "link" ? link2(src, dst) : copyFile(src, dst, constants2.COPYFILE_FICLONE);
+      })
+    );
+  };
+  await cloneDir(source, target);
+  return files;
+}
+async function treeDigest(root) {
+  const lines = [];
+  const walk2 = async (dir) => {
+    const entries2 = await readdir4(dir, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const path = join17(dir, entry.name);
+        if (entry.isDirectory()) return walk2(path);
+        const info = await lstat3(path, { bigint: true });
+        lines.push(`${relative(root, path)}\0${info.size}\0${info.mtimeNs}`);
+      })
+    );
+  };
+  await walk2(root);
+  return createHash2("sha256").update(lines.sort().join("\n")).digest("hex");
+}
+function retarget(linkText, source, target) {
+  if (!isAbsolute6(linkText)) return linkText;
+  const inside = relative(source, linkText);
+  return inside.startsWith("..") || isAbsolute6(inside) ? linkText : join17(target, inside);
+}
+
+// src/adapters/workspace/snapshot.ts
+import { mkdir as mkdir8, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname7, join as join18 } from "node:path";
+function createSnapshots() {
+  const queue = /* @__PURE__ */ new Map();
+  return {
+    /** The intact snapshot of `source` at `dir`, made (again) when missing or written to. */
+    ensure(source, dir) {
+      const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
+      }).then(() => ensure(source, dir));
+      queue.set(dir, next);
+      return next;
+    }
+  };
+}
+async function ensure(source, dir) {
+  const tree = join18(dir, "node_modules");
+  const stampPath = join18(dir, "digest");
+  const stamp = await readFile6(stampPath, "utf8").catch(() => null);
+  if (stamp !== null && stamp === await treeDigest(tree).catch(() => null)) return { tree, made: false };
+  if (await exists(dir)) {
+    const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
+    await rename2(dir, stale);
+    void rm4(stale, { recursive: true, force: true }).catch(() => {
+    });
+  }
+  const partial2 = `${dir}.partial-${process.pid}`;
+  await rm4(partial2, { recursive: true, force: true });
+  await mkdir8(partial2, { recursive: true });
+  await cloneTree(source, join18(partial2, "node_modules"), "copy", tree);
+  await writeFile5(join18(partial2, "digest"), await treeDigest(join18(partial2, "node_modules")));
+  await mkdir8(dirname7(dir), { recursive: true });
+  try {
+    await rename2(partial2, dir);
+  } catch (error62) {
+    if (!await exists(stampPath)) throw error62;
+    await rm4(partial2, { recursive: true, force: true });
+  }
+  return { tree, made: true };
+}
+async function exists(path) {
+  return await stat7(path).catch(() => null) !== null;
+}
+
+// src/adapters/workspace/preparer.ts
+var MARKER2 = ".omk-prepared";
+var PARTIAL = "node_modules.omk-partial";
+var GITIGNORE = ".gitignore";
+function createWorkspacePreparer(run) {
+  const snapshots = createSnapshots();
+  return {
+    async prepare(input2) {
+      const done = [];
+      const env = { ...input2.plan.env };
+      let changed = false;
+      for (const step of input2.plan.steps) {
+        const result2 = await runStep(step, input2, { run, snapshots }, { ...input2.env, ...env }).catch(
+          (error62) => hostFailure(step, input2, error62)
+        );
+        if ("ok" in result2) return { ...result2, done };
+        done.push(result2.done);
+        changed ||= result2.changed;
+        Object.assign(env, result2.env);
+      }
+      return { ok: true, done, changed, env };
+    }
+  };
+}
+function runStep(step, input2, tools, env) {
+  switch (step.kind) {
+    case "node-modules":
+      return nodeModules(step, input2, tools, env);
+    case "python-venv":
+      return pythonVenv(step.dirs, input2.repoRoot, env);
+    case "command":
+      return command(step.argv, input2, tools.run, env, "setup");
+  }
+}
+async function nodeModules(step, input2, tools, env) {
+  const target = join19(input2.path, "node_modules");
+  const wanted = await fingerprint(input2.path, step.manifests);
+  if (await isDirectory2(target)) {
+    const marker = await readFile7(join19(target, MARKER2), "utf8").catch(() => null);
+    if (marker === null)
+      return { done: "node_modules already present in the worktree: kept", changed: false };
+    if (marker === wanted) return { done: "node_modules already prepared", changed: false };
+    await rm5(target, { recursive: true, force: true });
+  }
+  const source = join19(input2.repoRoot, "node_modules");
+  const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
+  const reusable = differs === null && await isDirectory2(source);
+  if (reusable) {
+    const started = performance.now();
+    const snapshot = await tools.snapshots.ensure(
+      source,
+      join19(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+    );
+    const partial2 = join19(input2.path, PARTIAL);
+    await rm5(partial2, { recursive: true, force: true });
+    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
+    let files;
+    try {
+      files = await cloneTree(snapshot.tree, partial2, "link", target);
+    } catch (error62) {
+      if (error62.code !== "EXDEV") throw error62;
+      await rm5(partial2, { recursive: true, force: true });
+      files = await cloneTree(source, partial2, "copy", target);
+      how = "copied";
+    }
+    await markOurs(partial2, wanted);
+    await rename3(partial2, target);
+    const ms = Math.round(performance.now() - started);
+    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+  }
+  const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
+  if (step.install === null) {
+    return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
+  }
+  const installed = await command(step.install, input2, tools.run, env, "install");
+  if ("ok" in installed) {
+    await rm5(target, { recursive: true, force: true });
+    return installed;
+  }
+  if (await isDirectory2(target)) await markOurs(target, wanted);
+  return { done: `${installed.done} (${why})`, changed: true };
+}
+async function pythonVenv(dirs, repoRoot, env) {
+  for (const dir of dirs) {
+    const venv = join19(repoRoot, dir);
+    if (!await exists2(join19(venv, "bin", "python"))) continue;
+    const path = env.PATH ? `${join19(venv, "bin")}${delimiter}${env.PATH}` : join19(venv, "bin");
+    return {
+      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
+      changed: false,
+      env: { PATH: path, VIRTUAL_ENV: venv }
+    };
+  }
+  return {
+    done: `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`,
+    changed: false
+  };
+}
+async function command(argv, input2, run, env, label) {
+  await mkdir9(dirname8(input2.logPath), { recursive: true });
+  const shown = argv.join(" ");
+  await writeFile6(input2.logPath, `=== omk ${label} in ${input2.path}
+=== argv ${JSON.stringify(argv)}
+`, {
+    flag: "a"
+  });
+  const result2 = await run({
+    argv,
+    cwd: input2.path,
+    env,
+    timeoutMs: input2.plan.timeoutMs,
+    logPath: input2.logPath,
+    tailChars: 4e3,
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  await writeFile6(
+    input2.logPath,
+    `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
+`,
+    {
+      flag: "a"
+    }
+  );
+  const ms = Math.round(result2.durationMs);
+  if (result2.exitCode === 0 && !result2.timedOut && !result2.cancelled && result2.spawnError === null) {
+    return { done: `${label}: ${shown} (${ms} ms)`, changed: true };
+  }
+  const detail = result2.spawnError ? `could not start: ${result2.spawnError}` : result2.timedOut ? `timed out after ${input2.plan.timeoutMs} ms` : result2.cancelled ? "cancelled" : `exit ${result2.exitCode ?? result2.signal ?? "-"}`;
+  return {
+    ok: false,
+    done: [],
+    what: shown,
+    exitCode: result2.exitCode,
+    detail,
+    tail: lastLines2(result2.tail, 30),
+    logPath: input2.logPath
+  };
+}
+async function firstDifference(a, b, files) {
+  for (const file2 of files) {
+    const [left, right] = await Promise.all([readOrNull(join19(a, file2)), readOrNull(join19(b, file2))]);
+    if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
+  }
+  return null;
+}
+async function fingerprint(root, files) {
+  const hash2 = createHash3("sha256");
+  for (const file2 of files) {
+    hash2.update(`${file2}\0`);
+    hash2.update(await readOrNull(join19(root, file2)) ?? "\0missing");
+  }
+  return `${hash2.digest("hex")}
+`;
+}
+async function markOurs(dir, fingerprintText) {
+  for (const [name, text2] of [
+    [MARKER2, fingerprintText],
+    [GITIGNORE, "*\n"]
+  ]) {
+    await rm5(join19(dir, name), { force: true });
+    await writeFile6(join19(dir, name), text2);
+  }
+}
+var HOST_STEPS = {
+  "node-modules": "giving the worktree the checkout's node_modules",
+  "python-venv": "looking for the checkout's virtualenv"
+};
+function hostFailure(step, input2, error62) {
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  return {
+    ok: false,
+    done: [],
+    what: step.kind === "command" ? step.argv.join(" ") : HOST_STEPS[step.kind],
+    exitCode: null,
+    detail: message,
+    tail: "",
+    logPath: input2.logPath
+  };
+}
+function lastLines2(text2, count) {
+  return text2.trimEnd().split("\n").slice(-count).join("\n");
+}
+var readOrNull = (path) => readFile7(path).catch(() => null);
+async function isDirectory2(path) {
+  return (await stat8(path).catch(() => null))?.isDirectory() === true;
+}
+async function exists2(path) {
+  return await stat8(path).catch(() => null) !== null;
+}
+
 // src/adapters/execution-host.ts
 var localExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
-  verify: createGateVerifier(runProcess)
+  verify: createGateVerifier(runProcess),
+  preparer: createWorkspacePreparer(runProcess)
 };
 
 // src/adapters/git/repo.ts
@@ -47720,13 +48164,13 @@ function processHost() {
 
 // src/runtime/goal/store.ts
 init_errors3();
-import { mkdir as mkdir7, readdir as readdir4, stat as stat8 } from "node:fs/promises";
+import { mkdir as mkdir10, readdir as readdir5, stat as stat10 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 init_zod();
 init_errors3();
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat7, unlink as unlink2 } from "node:fs/promises";
+import { link as link3, open as open4, readFile as readFile8, rename as rename4, stat as stat9, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -47809,14 +48253,14 @@ async function breakStale(lockPath, observed, token2, clock) {
     if (await readRaw(lockPath) !== observed) return false;
     const aside = `${lockPath}.stale-${token2}`;
     try {
-      await rename2(lockPath, aside);
+      await rename4(lockPath, aside);
     } catch (error62) {
       if (isCode(error62, "ENOENT")) return false;
       throw error62;
     }
     const moved = await readRaw(aside);
     if (moved !== observed) {
-      await link2(aside, lockPath).catch(() => {
+      await link3(aside, lockPath).catch(() => {
       });
     }
     await unlink2(aside).catch(() => {
@@ -47829,7 +48273,7 @@ async function breakStale(lockPath, observed, token2, clock) {
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat7(marker);
+    const { mtimeMs } = await stat9(marker);
     if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
@@ -47869,7 +48313,7 @@ async function tryCreate(path, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat7(lockPath));
+    ({ mtimeMs } = await stat9(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -47881,7 +48325,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path) {
   try {
-    return await readFile6(path, "utf8");
+    return await readFile8(path, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -47937,9 +48381,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths = this.paths(record2.id);
-    await mkdir7(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir10(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir7(paths.dir);
+      await mkdir10(paths.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -47949,9 +48393,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir7(paths.gateArtifacts, { recursive: true });
-    await mkdir7(paths.agentRunArtifacts, { recursive: true });
-    await mkdir7(paths.reviewArtifacts, { recursive: true });
+    await mkdir10(paths.gateArtifacts, { recursive: true });
+    await mkdir10(paths.agentRunArtifacts, { recursive: true });
+    await mkdir10(paths.reviewArtifacts, { recursive: true });
     const parsed2 = goalRecordSchema.parse(record2);
     await writeJsonAtomic(paths.goal, parsed2);
     await this.#remember(paths.goal, parsed2);
@@ -48017,7 +48461,7 @@ var GoalStore = class {
   async list() {
     let names;
     try {
-      names = await readdir4(goalsDir(this.deps.stateRoot));
+      names = await readdir5(goalsDir(this.deps.stateRoot));
     } catch (error62) {
       if (error62.code === "ENOENT") return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
@@ -48065,7 +48509,7 @@ var GoalStore = class {
 };
 async function fileIdentity(path) {
   try {
-    const info = await stat8(path, { bigint: true });
+    const info = await stat10(path, { bigint: true });
     return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
   } catch {
     return null;
@@ -48555,8 +48999,8 @@ var systemClock = {
 
 // src/adapters/local-forge/forge.ts
 init_errors3();
-import { createHash as createHash2 } from "node:crypto";
-import { join as join16 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { join as join21 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -48611,8 +49055,8 @@ async function advanceBranch(input2) {
 
 // src/adapters/local-forge/store.ts
 init_zod();
-import { mkdir as mkdir8, readFile as readFile7 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { mkdir as mkdir11, readFile as readFile9 } from "node:fs/promises";
+import { join as join20 } from "node:path";
 var pullSchema = external_exports.object({
   number: external_exports.number().int().positive(),
   title: external_exports.string(),
@@ -48641,14 +49085,14 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join15(dir, "forge.json");
+    this.path = join20(dir, "forge.json");
   }
   dir;
   path;
   queue = Promise.resolve();
   async read() {
     try {
-      return dataSchema.parse(JSON.parse(await readFile7(this.path, "utf8")));
+      return dataSchema.parse(JSON.parse(await readFile9(this.path, "utf8")));
     } catch (error62) {
       if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
       throw error62;
@@ -48659,7 +49103,7 @@ var LocalForgeStore = class {
     const run = async () => {
       const data = await this.read();
       const result2 = change(data);
-      await mkdir8(this.dir, { recursive: true });
+      await mkdir11(this.dir, { recursive: true });
       await writeJsonAtomic(this.path, dataSchema.parse(data));
       return result2;
     };
@@ -48672,8 +49116,8 @@ var LocalForgeStore = class {
 
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
-  const key = createHash2("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join16(options.stateRoot, "forge", key));
+  const key = createHash4("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
+  const store = new LocalForgeStore(join21(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
   const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
@@ -48922,8 +49366,8 @@ function composeRuntime(io, stateDir, options = {}) {
 }
 
 // src/cli/options.ts
-function withFormat(command, formats = ["text", "json", "md"]) {
-  return command.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
+function withFormat(command2, formats = ["text", "json", "md"]) {
+  return command2.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
 }
 function formatOf(options, formats = ["text", "json", "md"]) {
   if (options.json) return "json";
@@ -49294,21 +49738,21 @@ import { resolve as resolve12 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { stat as stat10, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname7, join as join18, resolve as resolve11 } from "node:path";
+import { stat as stat12, unlink as unlink3, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname9, join as join23, resolve as resolve11 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
-import { access as access2, constants as constants2, stat as stat9 } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join17 } from "node:path";
-async function findOnPath(command, env, platform = process.platform) {
-  if (command === "" || command.includes("/") || platform === "win32" && command.includes("\\")) {
+import { access as access2, constants as constants3, stat as stat11 } from "node:fs/promises";
+import { isAbsolute as isAbsolute7, join as join22 } from "node:path";
+async function findOnPath(command2, env, platform = process.platform) {
+  if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
   }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute6(dir));
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute7(dir));
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join17(dir, command + extension2);
+      const candidate = join22(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -49316,12 +49760,12 @@ async function findOnPath(command, env, platform = process.platform) {
 }
 async function fileState(path) {
   try {
-    if (!(await stat9(path)).isFile()) return "not-file";
+    if (!(await stat11(path)).isFile()) return "not-file";
   } catch {
     return "missing";
   }
   try {
-    await access2(path, constants2.X_OK);
+    await access2(path, constants3.X_OK);
     return "ok";
   } catch {
     return "not-executable";
@@ -49345,7 +49789,7 @@ function createSystemProbes(options) {
     listWorktrees: (root) => probe(async () => (await listWorktrees(root)).length),
     loadConfig: (root) => loadConfig(root),
     detectGates: async (root, config2) => detectGates(root, await gitRepo.listFiles(root), config2),
-    findOnPath: (command) => findOnPath(command, options.env),
+    findOnPath: (command2) => findOnPath(command2, options.env),
     fileState,
     validateAgent: (spec, root, config2) => {
       resolveAgent(spec, {
@@ -49370,16 +49814,16 @@ function probeWritableDir(dir) {
     let tested = resolve11(dir);
     for (; ; ) {
       try {
-        if (!(await stat10(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
+        if (!(await stat12(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
         break;
       } catch (error62) {
-        const parent = dirname7(tested);
+        const parent = dirname9(tested);
         if (error62.code !== "ENOENT" || parent === tested) throw error62;
         tested = parent;
       }
     }
-    const file2 = join18(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
-    await writeFile5(file2, "omk doctor write test\n", { flag: "wx" });
+    const file2 = join23(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
+    await writeFile7(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve11(dir), tested };
   });
@@ -49443,9 +49887,9 @@ function renderDoctorText(report2) {
 }
 
 // src/cli/commands/goal-create.ts
-function addCreateOptions(command) {
+function addCreateOptions(command2) {
   return withFormat(
-    command.argument("<goal>", 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"').option("--repo <path>", "the git repository to work on (default: the current directory)").option("--policy <policy>", "delivery: local | draft-pr | auto-pr (default: local)").option("--merge-policy <policy>", "merging: disabled | manual | gated (default: disabled)").option(
+    command2.argument("<goal>", 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"').option("--repo <path>", "the git repository to work on (default: the current directory)").option("--policy <policy>", "delivery: local | draft-pr | auto-pr (default: local)").option("--merge-policy <policy>", "merging: disabled | manual | gated (default: disabled)").option(
       "--slice-execution <mode>",
       "where slices run: worktree | sparse (cone-mode worktrees; gates on the integrated tree only) | branch (default: worktree)"
     ).option("--until-ready", "keep executing until the proof is ready, failed, blocked or out of budget").option("--max-agents <n>", "agents running at once, 1-64 (default: 4)").option("--budget-time <duration>", "time budget, e.g. 30m, 8h, 7d").option("--budget-tokens <n>", "token budget, e.g. 200000 or 200k").option("--budget-usd <amount>", "spend budget in US dollars, e.g. 25").option(
@@ -49459,10 +49903,10 @@ function addCreateOptions(command) {
 }
 function registerCreateCommands(goal, context) {
   for (const mode of ["run", "plan"]) {
-    const command = goal.command(mode).description(
+    const command2 = goal.command(mode).description(
       mode === "run" ? "create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof" : "create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything"
     );
-    addCreateOptions(command).action(async (text2, options) => {
+    addCreateOptions(command2).action(async (text2, options) => {
       const format = formatOf(options);
       const request2 = parseRequest(createGoalRequestSchema, {
         goal: text2,
@@ -49629,20 +50073,20 @@ var DESCRIPTIONS = {
 function registerLifecycleCommands(goal, context) {
   const { io } = context;
   for (const action of ["pause", "resume", "cancel", "accept", "reject"]) {
-    const command = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
+    const command2 = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
       "text",
       "json"
     ]).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'");
     const textFlag = TEXT_FLAG[action];
-    if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
-    if (action === "cancel") command.option("--reason <text>", "why the goal is cancelled");
+    if (textFlag) command2.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
+    if (action === "cancel") command2.option("--reason <text>", "why the goal is cancelled");
     if (action === "resume") {
-      command.option("--auto", "resume every goal whose controller process died").option("--agent <agent>", "the agent to continue with (default: the one the goal was started with)").option(
+      command2.option("--auto", "resume every goal whose controller process died").option("--agent <agent>", "the agent to continue with (default: the one the goal was started with)").option(
         "--forge <forge>",
         "auto | local | github: where PRs go when the policy is draft-pr or auto-pr"
       );
     }
-    command.action(async (ref, options) => {
+    command2.action(async (ref, options) => {
       const format = formatOf(options, ["text", "json"]);
       const text2 = textFlag ? parseRequest(summaryTextSchema(textFlag.key), options[textFlag.key] ?? "") : typeof options.reason === "string" ? options.reason : "";
       const runtime = composeRuntime(io, context.stateDir(), {
@@ -49706,17 +50150,17 @@ init_remote_url();
 // src/adapters/git/state-branch.ts
 init_errors3();
 init_branches();
-import { mkdtemp as mkdtemp3, rm as rm6, stat as stat11 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm8, stat as stat13 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join22 } from "node:path";
+import { join as join27 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors3();
-import { createHash as createHash3 } from "node:crypto";
-import { mkdtemp as mkdtemp2, readFile as readFile8, rm as rm4 } from "node:fs/promises";
-import { join as join19 } from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { mkdtemp as mkdtemp2, readFile as readFile10, rm as rm6 } from "node:fs/promises";
+import { join as join24 } from "node:path";
 function blobId(content, like) {
-  const hash2 = createHash3(like.length === 64 ? "sha256" : "sha1");
+  const hash2 = createHash5(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
   hash2.update(content);
   return hash2.digest("hex");
@@ -49742,15 +50186,15 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp2(join19(scratch, "blobs-"));
+  const dir = await mkdtemp2(join24(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join19(dir, name);
+    const file2 = join24(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile8(file2);
-    await rm4(file2, { force: true });
+    const content = await readFile10(file2);
+    await rm6(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
   }
@@ -49758,8 +50202,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat3, mkdir as mkdir9, readdir as readdir5, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname8, join as join20 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir12, readdir as readdir6, rm as rm7, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname10, join as join25 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors3();
@@ -49847,7 +50291,7 @@ async function walk(dir) {
   const visit2 = async (abs, rel) => {
     let items;
     try {
-      items = await readdir5(abs, { withFileTypes: true });
+      items = await readdir6(abs, { withFileTypes: true });
     } catch (error62) {
       if (error62.code === "ENOENT") return;
       throw error62;
@@ -49856,7 +50300,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join20(abs, item.name),
+        abs: join25(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -49873,11 +50317,11 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat3(entry.abs);
+    const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir9(stubDir, { recursive: true });
-      const stub = join20(stubDir, `stub-${files.length}`);
-      await writeFile6(stub, renderStub(entry.rel, size, maxFileBytes));
+      await mkdir12(stubDir, { recursive: true });
+      const stub = join25(stubDir, `stub-${files.length}`);
+      await writeFile8(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
       files.push({ path: entry.rel, source: entry.abs });
@@ -49901,16 +50345,16 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     }
     if (isLocalOnly(entry.rel)) continue;
     if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm5(entry.abs, { recursive: true, force: true });
+    await rm7(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join20(paths.dir, ...rel.split("/"));
-    await mkdir9(dirname8(abs), { recursive: true });
+    const abs = join25(paths.dir, ...rel.split("/"));
+    await mkdir12(dirname10(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
-    await mkdir9(dir, { recursive: true });
+    await mkdir12(dir, { recursive: true });
   }
 }
 
@@ -49948,11 +50392,11 @@ function cQuote(path) {
 
 // src/adapters/git/state-index.ts
 init_errors3();
-import { join as join21 } from "node:path";
+import { join as join26 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join21(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join26(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -50041,11 +50485,11 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp3(join22(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp3(join27(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
-      await rm6(scratch, { recursive: true, force: true });
+      await rm8(scratch, { recursive: true, force: true });
     }
   }
   return {
@@ -50088,7 +50532,7 @@ function createGitStateBranch(options) {
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat11(goalDir).catch(() => null);
+      const found = await stat13(goalDir).catch(() => null);
       if (found === null || !found.isDirectory()) {
         throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
       }
@@ -50096,7 +50540,7 @@ function createGitStateBranch(options) {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join22(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join27(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -50286,9 +50730,9 @@ ${EXIT_CODE_HELP}
   registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
-  for (const command of [...program2.commands, ...goal.commands]) {
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    command.showHelpAfterError("(run with --help for usage)");
+  for (const command2 of [...program2.commands, ...goal.commands]) {
+    command2.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    command2.showHelpAfterError("(run with --help for usage)");
   }
   return program2;
 }

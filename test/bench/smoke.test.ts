@@ -204,4 +204,20 @@ describe('bench scripts at their --smoke size', () => {
       TEST_TIMEOUT_MS,
     );
   }
+
+  it(
+    "prepare: a slice worktree gets the checkout's node_modules faster than npm ci",
+    async () => {
+      const run = await runBench('prepare.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [install] = figures(run, /^npm ci --prefer-offline \(warm cache\)\s+([\d.]+)/m);
+      const [first] = figures(run, /^omk: a goal's first worktree \(copy \+ links\)\s+([\d.]+)/m);
+      const [further] = figures(run, /^omk: each further worktree \(links\)\s+([\d.]+)/m);
+      expect(install).toBeGreaterThan(0);
+      expect(first).toBeGreaterThan(0);
+      expect(further).toBeGreaterThan(0);
+      expect(further).toBeLessThan(install);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
