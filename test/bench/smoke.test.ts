@@ -216,7 +216,7 @@ describe('bench scripts at their --smoke size', () => {
       expect(install).toBeGreaterThan(0);
       expect(first).toBeGreaterThan(0);
       expect(further).toBeGreaterThan(0);
-      expect(further).toBeLessThan(install);
+      expect(further).toBeLessThan(install ?? 0);
     },
     TEST_TIMEOUT_MS,
   );

@@ -95,8 +95,8 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
     const prepared = eventsOfType(events, 'workspace_prepared');
-    // A fix goal also runs its tests on the base (fail-to-pass), in a prepared base worktree.
-    expect(prepared.map((e) => e.data.workspace)).toEqual([SLICES.bug, 'integration', 'base']);
+    // The gates run on the base before any agent (the baseline), in a prepared base worktree.
+    expect(prepared.map((e) => e.data.workspace)).toEqual(['base', SLICES.bug, 'integration']);
     // The first copies the checkout's node_modules into the goal's cache; the others link to it.
     expect(prepared.map((e) => e.data.done)).toEqual([
       [expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked \(/)],
@@ -116,8 +116,8 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
 
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
-    const [slice] = eventsOfType(events, 'workspace_prepared');
-    expect(slice?.data.done).toEqual([
+    const [first] = eventsOfType(events, 'workspace_prepared');
+    expect(first?.data.done).toEqual([
       expect.stringMatching(
         /^install: npm ci --prefer-offline --no-audit --no-fund \(\d+ ms\) \(the checkout has no node_modules\)$/,
       ),
@@ -146,7 +146,7 @@ ${touchWrites}`;
     expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
     // The goal's shared copy was written to, so the integration got a fresh one, and its gate ran
     // the real tool.
-    const [, integration] = eventsOfType(await env.events(id), 'workspace_prepared');
+    const [, , integration] = eventsOfType(await env.events(id), 'workspace_prepared');
     expect(integration?.data).toMatchObject({
       workspace: 'integration',
       done: [
@@ -186,7 +186,7 @@ describe('workspace.setup in .omk/config.yml', () => {
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
     const prepared = eventsOfType(events, 'workspace_prepared');
-    expect(prepared.map((e) => e.data.workspace)).toEqual([SLICES.bug, 'integration', 'base']);
+    expect(prepared.map((e) => e.data.workspace)).toEqual(['base', SLICES.bug, 'integration']);
     expect(prepared[0]?.data.done).toEqual([expect.stringMatching(/^setup: node -e /)]);
     expect((await env.proof(id)).status).toBe('ready');
   });
@@ -197,7 +197,8 @@ describe('workspace.setup in .omk/config.yml', () => {
     const result = await runGoal(touchWrites);
 
     expect(result.code).toBe(6);
-    expect(result.stderr).toContain(`Preparing the ${SLICES.bug} worktree failed: node -e`);
+    // The first worktree made is the base, for the gates' baseline before any agent runs.
+    expect(result.stderr).toContain('Preparing the base worktree failed: node -e');
     expect(result.stderr).toContain('(exit 4)');
     expect(result.stderr).toContain('boom from setup');
     expect(await env.kit.calls()).toEqual([]);

@@ -127,14 +127,24 @@ describe('gitWorkspaces.capture', () => {
     expect(captured.diff).not.toContain('\uFFFD');
   });
 
-  it('reports a failing prepare-commit-msg hook as an error, never as "nothing changed"', async () => {
+  it('reports a capture that git refuses as an error, never as "nothing changed"', async () => {
+    const ws = await create('s1');
+    // A held index lock makes git refuse (exit 128), as a full disk or a crashed git would.
+    await writeFile(join(git(ws.path, 'rev-parse', '--absolute-git-dir'), 'index.lock'), '');
+    await writeFile(join(ws.path, 'x.txt'), 'x\n');
+    await expect(gitWorkspaces.capture(ws, 'x')).rejects.toThrow(/failed \(exit 128\)/);
+    expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(baseSha);
+  });
+
+  it('never runs a hook planted in the shared .git/hooks: the commit is made without it', async () => {
     const ws = await create('s1');
     const hooks = join(repo.root, '.git', 'hooks');
     await mkdir(hooks, { recursive: true });
     await writeFile(join(hooks, 'prepare-commit-msg'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     await writeFile(join(ws.path, 'x.txt'), 'x\n');
-    await expect(gitWorkspaces.capture(ws, 'x')).rejects.toThrow(/git commit failed in/);
-    expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(baseSha);
+    const captured = await gitWorkspaces.capture(ws, 'x');
+    expect(captured.committed).toBe(true);
+    expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(captured.headSha);
   });
 
   it('refuses to capture when the workspace left its branch', async () => {
