@@ -25,6 +25,7 @@ export async function composeController(
     gates: detectGates(root, files, prepared.config.config),
     gateEnv: gateEnvironment(deps.env),
     reporter: deps.reporter,
+    steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
   };

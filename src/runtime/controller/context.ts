@@ -3,6 +3,7 @@ import type { GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
+import type { StepSpelling } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import type { PreparedIntegration, SliceWorkspace, WorkspacePort } from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
@@ -19,6 +20,8 @@ export interface ControllerDeps {
   /** Environment for gate processes (already allowlisted). */
   gateEnv: Readonly<Record<string, string>>;
   reporter: Reporter;
+  /** How the host spells next steps in what the reporter prints (omk's own words by default). */
+  steps?: StepSpelling;
   /** Where slice worktrees go (outside the repository). */
   workspaceRoot: string;
   /** How often the controller checks for pause/cancel and writes a heartbeat. */

@@ -5,6 +5,7 @@ import { renderAgentPrompt } from '../agents/prompt.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
+import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { controllerReview, hasBlocking, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
@@ -119,7 +120,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
       return 'interrupted';
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result);
+    const outcome = await settleAttempt(ctx, task, { attempt, attemptLimit }, workspace, start, result);
     if (outcome.kind !== 'retry') return outcome.kind;
     previousFailure = outcome.failure;
   }
@@ -128,11 +129,11 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
 async function settleAttempt(
   ctx: RunContext,
   task: Task,
-  attempt: number,
+  { attempt, attemptLimit }: { attempt: number; attemptLimit: number },
   workspace: SliceWorkspace,
   start: ReturnType<typeof startPoint>,
   result: AgentRunResult,
-): Promise<{ kind: 'done' | 'failed' | 'interrupted' | 'deferred' } | { kind: 'retry'; failure: string }> {
+): Promise<{ kind: Exclude<SliceOutcome, 'retry'> } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
     {
@@ -267,12 +268,25 @@ async function settleAttempt(
   const outOfBudget =
     exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !==
     null;
-  if (attempt < task.maxRetries + 1 && !outOfBudget) {
+  const retriesLeft = attempt < task.maxRetries + 1;
+  if (retriesLeft && attempt < attemptLimit && !outOfBudget) {
     journal.updateTask(task.id, { status: 'pending' });
     events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
     await journal.save(events, { spend, spendNote });
     deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine(failure)}`);
     return { kind: 'retry', failure };
+  }
+  if (retriesLeft && !outOfBudget) {
+    // This run gives the slice no more attempts (no --until-ready): it waits for the next run.
+    const left = task.maxRetries + 1 - attempt;
+    journal.updateTask(task.id, { status: 'pending' });
+    events.push({
+      type: 'task_pending',
+      data: { taskId: task.id, attempt, attemptsLeft: left, failure: failure.slice(0, 2_000) },
+    });
+    await journal.save(events, { spend, spendNote });
+    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failure));
+    return { kind: 'deferred-retry' };
   }
   if (outOfBudget && attempt < task.maxRetries + 1) {
     // Retries are left but the budget is not: the slice waits for budget-add and resume.
@@ -306,6 +320,23 @@ function describeGates(gates: readonly GateEvidence[], sparse: boolean): string 
   if (gates.length === 0) return 'no gates';
   const passed = gates.filter((gate) => GATE_PASSES.has(gate.outcome)).length;
   return `gates ${passed}/${gates.length} passed`;
+}
+
+/** A failed attempt with retries left that this run does not use: what happens and what to do. */
+function stillPendingMessage(
+  ctx: RunContext,
+  taskId: string,
+  attempt: number,
+  left: number,
+  failure: string,
+) {
+  const hint = wordHint(pendingHint(ctx.goal.id), ctx.deps.steps ?? NEUTRAL_STEPS);
+  return `[${taskId}] attempt ${attempt} failed; the slice stays pending with ${left} attempt(s) left: ${firstLine(failure)}\n${hint}`;
+}
+
+/** As data, so each front door spells the step its own way. */
+export function pendingHint(goalId: string): Hint {
+  return ['Run again with ', { step: 'resume', goalId }, ' to give it its next attempt.'];
 }
 
 function firstLine(text: string): string {

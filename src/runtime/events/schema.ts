@@ -24,6 +24,7 @@ export const EVENT_TYPES = [
   'gates_required',
   'task_leased',
   'task_retry',
+  'task_pending',
   'task_done',
   'task_failed',
   'task_skipped',
