@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
-import { renderAgentPrompt } from '../agents/prompt.js';
+import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
@@ -90,13 +90,14 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (leased.status === 'rejected') throw leased.reason;
     if (opened.status === 'rejected') throw opened.reason;
     const workspace = opened.value;
+    const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
       attempt,
       task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure }),
+      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure, reset }),
       cwd: workspace.path,
       timeoutMs: decision.timeoutMs,
       artifactsDir,
@@ -124,6 +125,38 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (outcome.kind !== 'retry') return outcome.kind;
     previousFailure = outcome.failure;
   }
+}
+
+/**
+ * A later attempt starts from the slice's start point, not from the failed attempt's commit, so
+ * the slice branch ends with one commit holding the final state. The earlier work is kept as a
+ * patch under the goal's artifacts and the prompt says where.
+ */
+async function resetForAttempt(
+  ctx: RunContext,
+  taskId: string,
+  attempt: number,
+  workspace: SliceWorkspace,
+): Promise<PromptReset> {
+  const { deps, journal } = ctx;
+  const paths = deps.store.paths(ctx.goal.id);
+  const diffPath = join(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  // An interrupted attempt leaves no new patch; the one saved before it still describes the last.
+  const kept = reset.diffSaved || existsSync(diffPath);
+  await journal.save([
+    {
+      type: 'slice_reset',
+      data: {
+        taskId,
+        attempt,
+        from: reset.previousHead,
+        to: workspace.baseSha,
+        diff: kept ? relative(paths.dir, diffPath) : null,
+      },
+    },
+  ]);
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative(workspace.path, diffPath) : null };
 }
 
 async function settleAttempt(

@@ -25,6 +25,7 @@ export const EVENT_TYPES = [
   'task_leased',
   'task_retry',
   'task_pending',
+  'slice_reset',
   'task_done',
   'task_failed',
   'task_skipped',

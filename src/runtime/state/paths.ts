@@ -35,6 +35,8 @@ export function goalPaths(stateRoot: string, goalId: string) {
     gateArtifacts: join(dir, 'artifacts', 'gates'),
     agentRunArtifacts: join(dir, 'artifacts', 'agent-runs'),
     reviewArtifacts: join(dir, 'artifacts', 'reviews'),
+    /** Each failed attempt's diff, kept when the next attempt starts again from the base. */
+    attemptArtifacts: join(dir, 'artifacts', 'attempts'),
   };
 }
 

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  expectContiguous,
+  GOALS,
+  SLICES,
+} from '../helpers/execution.js';
+import { git } from '../helpers/git-repo.js';
+
+let env: ExecutionEnv;
+
+beforeEach(async () => {
+  env = await createExecutionEnv();
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** Logs the prompt it got and what src/parser.js held when it started. */
+const observe = `
+const prompt = readFileSync(0, 'utf8');
+log('prompt', { prompt, parser: read('src/parser.js') });
+`;
+/** Breaks the fixture's test. */
+const breakParser = `write('src/parser.js', "export const parse = (text) => text + '!';\\n");`;
+/** Keeps the test passing with a visible change. */
+const fixParser = `write('src/parser.js', '// fixed\\nexport const parse = (text) => text;\\n');`;
+
+/** First attempt leaves a failing test; every later one fixes it. */
+const wrongThenRight = `${observe}\nif (attempt === 1) { ${breakParser} } else { ${fixParser} }`;
+const alwaysWrong = `${observe}\n${breakParser}`;
+
+async function prompts(): Promise<{ attempt: number; prompt: string; parser: string }[]> {
+  return (await env.kit.calls())
+    .filter((call) => call.event === 'prompt')
+    .map((call) => ({ attempt: call.attempt, prompt: String(call.prompt), parser: String(call.parser) }));
+}
+
+function starts(): Promise<number> {
+  return env.kit.runs().then((runs) => runs.length);
+}
+
+describe('--until-ready with a wrong-then-right agent', () => {
+  it('reaches ready; the retry starts from the base and the slice branch has one commit', async () => {
+    const agent = await env.kit.script('wrong-then-right', wrongThenRight);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(result.stderr).toContain(`[${SLICES.bug}] attempt 1 failed; retrying`);
+
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    const branch = `omk/${id}/${SLICES.bug}`;
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${branch}`)).toBe('1');
+    expect(git(env.repo.root, 'show', `${branch}:src/parser.js`)).toContain('// fixed');
+
+    const [first, second] = await prompts();
+    expect(first?.prompt).not.toContain('reset to the base');
+    // The second attempt saw the base's file, not the first attempt's change.
+    expect(second?.parser).toBe('export const parse = (text) => text;\n');
+    expect(second?.prompt).toContain('## Starting again from the base');
+    expect(second?.prompt).toMatch(
+      /Your previous attempt's diff is at `[^`]*artifacts\/attempts\/s1-fix-the-bug-in-src-parser-js\/attempt-1\.diff`; the worktree was reset to the base/,
+    );
+
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reset').map((e) => e.data)).toEqual([
+      {
+        taskId: SLICES.bug,
+        attempt: 2,
+        from: expect.any(String),
+        to: base,
+        diff: `artifacts/attempts/${SLICES.bug}/attempt-1.diff`,
+      },
+    ]);
+  });
+});
+
+describe('an always-wrong agent', () => {
+  it('with --until-ready: exactly maxRetries+1 attempts, "retrying" before each retry, then failed', async () => {
+    const agent = await env.kit.script('always-wrong', alwaysWrong);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(10);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const task = (await env.graph(id)).tasks[0];
+    expect(task?.maxRetries).toBe(2);
+    expect(await starts()).toBe(3);
+    expect(result.stderr.match(/failed; retrying/g)).toHaveLength(2);
+    expect(result.stderr).not.toContain('stays pending');
+    expect(task).toMatchObject({ status: 'failed', attempts: 3 });
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
+  });
+
+  it('without --until-ready: one attempt, no "retrying"; the slice stays pending and the next step is named', async () => {
+    const agent = await env.kit.script('always-wrong', alwaysWrong);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect(await starts()).toBe(1);
+    expect(result.stderr).not.toContain('retrying');
+    expect(result.stderr).toContain(
+      `[${SLICES.bug}] attempt 1 failed; the slice stays pending with 2 attempt(s) left`,
+    );
+    expect(result.stderr).toContain(`Run again with 'omk goal resume ${id}'`);
+    expect((await env.proof(id)).status).toBe('not_ready');
+  });
+});
