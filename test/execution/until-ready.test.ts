@@ -60,6 +60,11 @@ describe('--until-ready with a wrong-then-right agent', () => {
     expect(first?.prompt).not.toContain('reset to the base');
     // The second attempt saw the base's file, not the first attempt's change.
     expect(second?.parser).toBe('export const parse = (text) => text;\n');
+    // The failing gate is named, with its output.
+    expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
+    expect(second?.prompt).toMatch(/gate test failed \(exit \d+\):/);
+    expect(second?.prompt).toContain('parse keeps text');
+    expect(second?.prompt).toMatch(/\(full output: [^)]*artifacts\/gates\/[^)]*\)/);
     expect(second?.prompt).toContain('## Starting again from the base');
     expect(second?.prompt).toMatch(
       /Your previous attempt's diff is at `[^`]*artifacts\/attempts\/s1-fix-the-bug-in-src-parser-js\/attempt-1\.diff`; the worktree was reset to the base/,
@@ -76,6 +81,20 @@ describe('--until-ready with a wrong-then-right agent', () => {
         diff: `artifacts/attempts/${SLICES.bug}/attempt-1.diff`,
       },
     ]);
+  });
+});
+
+describe('a retry after a blocking review finding', () => {
+  it('gets every blocking finding with its paths in the prompt', async () => {
+    const stray = `${observe}\nif (attempt === 1) append('README.md', 'stray edit\\n');\n${fixParser}`;
+    const agent = await env.kit.script('stray-then-right', stray);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const [, second] = await prompts();
+    expect(second?.prompt).toContain('review found blocking problems:');
+    expect(second?.prompt).toMatch(
+      /- \[controller review\] [^\n]*outside the write set[^\n]*\(paths: README\.md\)/,
+    );
   });
 });
 

@@ -7,9 +7,10 @@ import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import type { GateEvidence } from '../proof/schema.js';
-import { controllerReview, hasBlocking, renderReviewMarkdown, securityReview } from '../review/index.js';
+import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
+import { describeAttemptFailure } from './attempt-failure.js';
 import type { RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
@@ -39,17 +40,9 @@ function sparsePaths(ctx: RunContext, task: Task): string[] | null {
   return [...new Set(dirs.filter((d) => d && !d.includes('.')))].sort();
 }
 
-function agentFailure(result: AgentRunResult): string | null {
-  if (result.outcome === 'succeeded') return null;
-  return `agent ${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
-}
-
-function gateFailure(gates: readonly GateEvidence[]): string | null {
-  const failing = gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
-  if (failing.length === 0) return null;
-  return failing
-    .map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):\n${gate.tail}`)
-    .join('\n\n');
+/** The required gates that did not pass (a pre-existing or flaky failure is not the slice's). */
+function failingGates(gates: readonly GateEvidence[]): GateEvidence[] {
+  return gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
 }
 
 /**
@@ -233,14 +226,7 @@ async function settleAttempt(
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === 'blocking').length },
   });
 
-  const failure =
-    agentFailure(result) ??
-    (hasBlocking(findings)
-      ? `review found blocking problems:\n${findings
-          .filter((f) => f.severity === 'blocking')
-          .map((f) => `- ${f.message}`)
-          .join('\n')}`
-      : gateFailure(gates));
+  const failure = describeAttemptFailure({ agent: result, findings, failingGates: failingGates(gates) });
   const gateMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, task.id),
