@@ -37,7 +37,8 @@ export async function resetToBase(workspace: SliceWorkspace, diffPath: string): 
   }
   await runGit(['reset', '--quiet', '--hard', workspace.baseSha], { cwd });
   await runGit(['clean', '--quiet', '-d', '--force'], { cwd });
-  if (workspace.mode === 'branch-checkout') await rewindMainBranch(workspace);
+  // A branch checkout (a clone) is known by its own .git directory, whatever mode it was handed as.
+  await rewindMainBranch(workspace);
   return { diffSaved: patch !== '', previousHead: before };
 }
 

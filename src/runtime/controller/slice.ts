@@ -41,8 +41,18 @@ function sparsePaths(ctx: RunContext, task: Task): string[] | null {
 }
 
 /** The required gates that did not pass (a pre-existing or flaky failure is not the slice's). */
-function failingGates(gates: readonly GateEvidence[]): GateEvidence[] {
+export function failingGates(gates: readonly GateEvidence[]): GateEvidence[] {
   return gates.filter((gate) => gate.required && !GATE_PASSES.has(gate.outcome));
+}
+
+/** The last attempt of the slice's current round (a reopened slice gets a new round). */
+function lastAttempt(ctx: RunContext, task: Task): number {
+  return sliceRecord(ctx.journal.execution, task.id).roundStart + task.maxRetries + 1;
+}
+
+/** How many attempts a slice may have reached when this run leaves it: its round, or one more. */
+export function attemptLimit(ctx: RunContext, task: Task, untilReady: boolean): number {
+  return untilReady ? lastAttempt(ctx, task) : task.attempts + 1;
 }
 
 /**
@@ -65,7 +75,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (ctx.signal.aborted) return 'interrupted';
     const attempt = task.attempts + 1;
     journal.updateTask(taskId, { status: 'running', attempts: attempt });
-    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
+    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${lastAttempt(ctx, task)}`);
     const start = startPoint(ctx, task);
     // The workspace is made while the lease is written (a resumed run reuses it); the agent
     // starts only once both are done, so no agent ever runs without a recorded lease.
@@ -287,7 +297,7 @@ async function settleAttempt(
   const outOfBudget =
     exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !==
     null;
-  const retriesLeft = attempt < task.maxRetries + 1;
+  const retriesLeft = attempt < lastAttempt(ctx, task);
   if (retriesLeft && attempt < attemptLimit && !outOfBudget) {
     journal.updateTask(task.id, { status: 'pending' });
     events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
@@ -297,7 +307,7 @@ async function settleAttempt(
   }
   if (retriesLeft && !outOfBudget) {
     // This run gives the slice no more attempts (no --until-ready): it waits for the next run.
-    const left = task.maxRetries + 1 - attempt;
+    const left = lastAttempt(ctx, task) - attempt;
     journal.updateTask(task.id, { status: 'pending' });
     events.push({
       type: 'task_pending',
@@ -307,7 +317,7 @@ async function settleAttempt(
     deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failure));
     return { kind: 'deferred-retry' };
   }
-  if (outOfBudget && attempt < task.maxRetries + 1) {
+  if (outOfBudget && retriesLeft) {
     // Retries are left but the budget is not: the slice waits for budget-add and resume.
     journal.updateTask(task.id, { status: 'pending' });
     await journal.save(events, { spend, spendNote });

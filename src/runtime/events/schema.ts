@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'task_retry',
   'task_pending',
   'slice_reset',
+  'slice_reopened',
   'task_done',
   'task_failed',
   'task_skipped',
