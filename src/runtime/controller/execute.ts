@@ -9,7 +9,7 @@ import { type ControllerDeps, createRunContext, type RunContext } from './contex
 import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import { ExecutionJournal } from './journal.js';
-import { reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
+import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
 import { planRequiredGates } from './required-gates.js';
 import { blockedByFailure, exhaustedLimit, readyTasks } from './scheduler.js';
 import { attemptLimit, failingGates, runSlice, type SliceOutcome } from './slice.js';
@@ -180,9 +180,14 @@ async function takeControl(
     });
   }
   if (reopen && REOPENABLE.includes(goal.status)) {
-    const reopenings = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');
-    events.push(...reopenSlices(journal, reopenings));
+    events.push(...reopenSlices(journal, reopenings), ...held.map(heldEvent));
+    for (const slice of held) {
+      deps.reporter.warn(
+        `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(', ')})`,
+      );
+    }
     if (wasDone) events.push(...(await restartIntegration(deps, journal, goal.repo.baseSha)));
   }
   const now = store.deps.clock.nowIso();

@@ -36,10 +36,13 @@ describe('slicesToReopen', () => {
       task({ id: 'c', status: 'done' }),
     ];
     const execution = withRecord(emptyExecution(), 'a', { lastFailure: 'gate test failed (exit 1):\nboom' });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual([
-      { taskId: 'a', why: 'failed', detail: 'gate test failed (exit 1):', newRound: true },
-      { taskId: 'b', why: 'dependency_reopened', detail: 'a', newRound: false },
-    ]);
+    expect(slicesToReopen(tasks, execution, blocks)).toEqual({
+      reopen: [
+        { taskId: 'a', why: 'failed', detail: 'gate test failed (exit 1):', newRound: true },
+        { taskId: 'b', why: 'dependency_reopened', detail: 'a', newRound: false },
+      ],
+      held: [],
+    });
   });
 
   it('keeps a skipped slice skipped while another of its dependencies stays failed', () => {
@@ -50,10 +53,10 @@ describe('slicesToReopen', () => {
       task({ id: 'y', status: 'done' }),
       task({ id: 'b', status: 'skipped', dependsOn: ['a', 'x'] }),
     ];
-    expect(slicesToReopen(tasks, emptyExecution(), blocks).map((r) => r.taskId)).toEqual(['a']);
+    expect(slicesToReopen(tasks, emptyExecution(), blocks).reopen.map((r) => r.taskId)).toEqual(['a']);
   });
 
-  it('reopens done slices whose own gates or findings block, and the done slices built on them', () => {
+  it('reopens done slices whose own gates or findings block; one that done slices build on is held', () => {
     const tasks = [
       task({ id: 'a', status: 'done' }),
       task({ id: 'b', status: 'done' }),
@@ -65,11 +68,10 @@ describe('slicesToReopen', () => {
       findings: [{ review: 'security', severity: 'blocking', message: 'a secret', paths: ['k'] }],
     });
     execution = withRecord(execution, 'd', { gates: [gate('failed', false), gate('pre_existing')] });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual([
-      { taskId: 'a', why: 'gates_block', detail: 'test:failed', newRound: true },
-      { taskId: 'b', why: 'findings_block', detail: 'a secret', newRound: true },
-      { taskId: 'c', why: 'dependency_reopened', detail: 'a', newRound: true },
-    ]);
+    expect(slicesToReopen(tasks, execution, blocks)).toEqual({
+      reopen: [{ taskId: 'b', why: 'findings_block', detail: 'a secret', newRound: true }],
+      held: [{ taskId: 'a', why: 'gates_block', detail: 'test:failed', dependents: ['c'] }],
+    });
   });
 
   it('reopens every done slice when a required gate fails on the integrated tree', () => {
@@ -79,7 +81,7 @@ describe('slicesToReopen', () => {
       integration: { branch: 'omk/g/integration', workspace: '/w', headSha: 'f', merged: [], conflict: null },
       finalGates: [gate('pre_existing'), { ...gate('skipped'), name: 'lint' }],
     };
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual([
+    expect(slicesToReopen(tasks, execution, blocks).reopen).toEqual([
       { taskId: 'a', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true },
       { taskId: 'b', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true },
     ]);
@@ -98,7 +100,7 @@ describe('slicesToReopen', () => {
     execution = withRecord(execution, 'b', {
       changedFiles: [{ path: 'src/b.js', additions: 1, deletions: 0 }],
     });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual([
+    expect(slicesToReopen(tasks, execution, blocks).reopen).toEqual([
       { taskId: 'b', why: 'integration_blocks', detail: 'too big', newRound: true },
     ]);
   });
@@ -106,6 +108,6 @@ describe('slicesToReopen', () => {
   it('reopens nothing when every check holds', () => {
     const tasks = [task({ id: 'a', status: 'done' }), task({ id: 'p', status: 'pending', attempts: 1 })];
     const execution = withRecord(emptyExecution(), 'a', { gates: [gate('passed')] });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual([]);
+    expect(slicesToReopen(tasks, execution, blocks)).toEqual({ reopen: [], held: [] });
   });
 });

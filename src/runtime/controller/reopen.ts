@@ -24,27 +24,38 @@ export interface Reopening {
   newRound: boolean;
 }
 
+/** A slice whose checks do not hold but that stays as it is: done slices were built on it. */
+export interface HeldSlice {
+  taskId: string;
+  why: ReopenWhy;
+  detail: string;
+  /** The done slices whose branches start from its head. */
+  dependents: string[];
+}
+
+export interface ReopenPlan {
+  reopen: Reopening[];
+  held: HeldSlice[];
+}
+
 /**
  * Pure: the slices an until-ready run opens again because their checks do not hold: failed
  * slices, done slices whose required gates fail or whose review blocks (in the slice or on the
- * integrated tree), done slices built on a reopened one, and skipped slices whose failed
- * dependency is reopened.
+ * integrated tree), and skipped slices whose failed dependency is reopened. A done slice that
+ * other done slices were built on is held: their branches start from its head, which omk does
+ * not rewrite under them.
  */
 export function slicesToReopen(
   tasks: readonly Task[],
   execution: ExecutionStateRecord,
   gateBlocks: (gate: GateEvidence) => boolean,
-): Reopening[] {
-  const reopened = new Map<string, Reopening>();
+): ReopenPlan {
+  const candidates = new Map<string, Reopening>();
   for (const task of tasks) {
     const record = sliceRecord(execution, task.id);
     if (task.status === 'failed') {
-      reopened.set(task.id, {
-        taskId: task.id,
-        why: 'failed',
-        detail: firstLine(record.lastFailure),
-        newRound: true,
-      });
+      const detail = firstLine(record.lastFailure);
+      candidates.set(task.id, { taskId: task.id, why: 'failed', detail, newRound: true });
       continue;
     }
     if (task.status !== 'done') continue;
@@ -52,35 +63,42 @@ export function slicesToReopen(
     const findings = record.findings.filter((finding) => finding.severity === 'blocking');
     if (gates.length > 0) {
       const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
-      reopened.set(task.id, { taskId: task.id, why: 'gates_block', detail, newRound: true });
+      candidates.set(task.id, { taskId: task.id, why: 'gates_block', detail, newRound: true });
     } else if (findings.length > 0) {
       const detail = findings.map((finding) => firstLine(finding.message)).join('; ');
-      reopened.set(task.id, { taskId: task.id, why: 'findings_block', detail, newRound: true });
+      candidates.set(task.id, { taskId: task.id, why: 'findings_block', detail, newRound: true });
     }
   }
   for (const reopening of integrationReopenings(tasks, execution)) {
-    if (!reopened.has(reopening.taskId)) reopened.set(reopening.taskId, reopening);
+    if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
   }
-  // Slices downstream of a reopened one: done ones were built on its old head, skipped ones
-  // were skipped because of it.
+  const reopened = new Map<string, Reopening>();
+  const held: HeldSlice[] = [];
+  for (const candidate of candidates.values()) {
+    const dependents = tasks
+      .filter((task) => task.status === 'done' && task.dependsOn.includes(candidate.taskId))
+      .map((task) => task.id);
+    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
+    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  }
+  // Slices skipped only because of a reopened one run again.
   for (let changed = true; changed; ) {
     changed = false;
     for (const task of tasks) {
-      if (reopened.has(task.id) || (task.status !== 'done' && task.status !== 'skipped')) continue;
+      if (reopened.has(task.id) || task.status !== 'skipped') continue;
       const dependency = task.dependsOn.find((dep) => reopened.has(dep));
       if (dependency === undefined) continue;
-      if (task.status === 'skipped' && task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep)))
-        continue;
+      if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
       reopened.set(task.id, {
         taskId: task.id,
         why: 'dependency_reopened',
         detail: dependency,
-        newRound: task.status === 'done',
+        newRound: false,
       });
       changed = true;
     }
   }
-  return [...reopened.values()];
+  return { reopen: [...reopened.values()], held };
 }
 
 /** What the agent of a slice can change: a failing test, not a gate that was skipped. */
@@ -155,6 +173,10 @@ export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reo
       },
     };
   });
+}
+
+export function heldEvent(slice: HeldSlice): EventInput {
+  return { type: 'slice_reopen_held', data: { ...slice } };
 }
 
 function firstLine(text: string | null): string {

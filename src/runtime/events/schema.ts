@@ -27,6 +27,7 @@ export const EVENT_TYPES = [
   'task_pending',
   'slice_reset',
   'slice_reopened',
+  'slice_reopen_held',
   'task_done',
   'task_failed',
   'task_skipped',
