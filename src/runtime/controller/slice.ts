@@ -144,9 +144,13 @@ async function resetForAttempt(
   const { deps, journal } = ctx;
   const paths = deps.store.paths(ctx.goal.id);
   const diffPath = join(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
-  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
-  // An interrupted attempt leaves no new patch; the one saved before it still describes the last.
-  const kept = reset.diffSaved || existsSync(diffPath);
+  // Attempt n again after an interruption: the patch of attempt n - 1 is there already, and what
+  // the interrupted run left goes beside it, never over it.
+  const saveTo = existsSync(diffPath)
+    ? join(paths.attemptArtifacts, taskId, `attempt-${attempt}-interrupted.diff`)
+    : diffPath;
+  const reset = await deps.workspaces.resetToBase(workspace, saveTo);
+  const kept = existsSync(diffPath);
   await journal.save([
     {
       type: 'slice_reset',
@@ -169,7 +173,7 @@ async function settleAttempt(
   workspace: SliceWorkspace,
   start: ReturnType<typeof startPoint>,
   result: AgentRunResult,
-): Promise<{ kind: Exclude<SliceOutcome, 'retry'> } | { kind: 'retry'; failure: string }> {
+): Promise<{ kind: SliceOutcome } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
     {
