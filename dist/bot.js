@@ -29248,6 +29248,11 @@ var sliceRecordSchema = external_exports.object({
   gates: external_exports.array(gateEvidenceSchema),
   findings: external_exports.array(findingSchema),
   lastFailure: external_exports.string().nullable(),
+  /**
+   * The slice's attempts when its current round began: a slice reopened by an until-ready run
+   * gets maxRetries + 1 attempts more than this.
+   */
+  roundStart: external_exports.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
   agentProcess: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
 });
@@ -29312,6 +29317,7 @@ function sliceRecord(record2, id) {
     gates: [],
     findings: [],
     lastFailure: null,
+    roundStart: 0,
     agentProcess: null
   };
 }
@@ -29909,7 +29915,7 @@ function nextStatus(goal, action, context) {
       }
     );
   }
-  if (!ALLOWED_FROM[action].includes(from)) {
+  if (!ALLOWED_FROM[action].includes(from) && !resumesUntilReady(goal, action)) {
     throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
       hint: hintFor(action, goal)
     });
@@ -29918,7 +29924,7 @@ function nextStatus(goal, action, context) {
     case "pause":
       return "paused";
     case "resume":
-      return from === "not_ready" ? "not_ready" : goal.resumeTo ?? "planned";
+      return from === "not_ready" || from === "failed" ? from : goal.resumeTo ?? "planned";
     case "cancel":
       return "cancelled";
     case "accept":
@@ -29926,6 +29932,9 @@ function nextStatus(goal, action, context) {
     case "reject":
       return "rejected";
   }
+}
+function resumesUntilReady(goal, action) {
+  return action === "resume" && goal.status === "failed" && goal.options.untilReady;
 }
 function hintFor(action, goal) {
   if (TERMINAL_STATUSES.includes(goal.status)) {
@@ -30001,6 +30010,7 @@ async function relocateGoal(store, goalId, repoRoot) {
 function resumeContinuesExecution(result2, options = {}) {
   const { status } = result2.goal;
   if (status === "running" || options.startPlanned === true && status === "planned") return true;
+  if (result2.goal.options.untilReady && (status === "not_ready" || status === "failed")) return true;
   return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
 }
 
@@ -30737,8 +30747,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative2 = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative2[0] ?? null;
+  const relative4 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative4[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
   const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
@@ -31066,8 +31076,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative2 of CONFIG_FILES) {
-    const path = join2(repoRoot, relative2);
+  for (const relative4 of CONFIG_FILES) {
+    const path = join2(repoRoot, relative4);
     const text3 = await readConfigText(path);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path), path };
@@ -31512,7 +31522,9 @@ function goalPaths(stateRoot, goalId) {
     gateArtifacts: join4(dir, "artifacts", "gates"),
     agentRunArtifacts: join4(dir, "artifacts", "agent-runs"),
     reviewArtifacts: join4(dir, "artifacts", "reviews"),
-    prepareArtifacts: join4(dir, "artifacts", "prepare")
+    prepareArtifacts: join4(dir, "artifacts", "prepare"),
+    /** Each failed attempt's diff, kept when the next attempt starts again from the base. */
+    attemptArtifacts: join4(dir, "artifacts", "attempts")
   };
 }
 function workspacesDir(stateRoot) {
@@ -31612,6 +31624,7 @@ async function composeController(deps, goal, prepared) {
     preparer: deps.execution.preparer,
     preparation: planPreparation({ repoRoot: root, files, config: config2, cacheDir }),
     reporter: deps.reporter,
+    steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch }
   };
@@ -31929,9 +31942,6 @@ function baseName(path) {
 var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
 function finding(review, severity2, message, paths) {
   return { review, severity: severity2, message, paths: [...new Set(paths)].sort() };
-}
-function hasBlocking(findings) {
-  return findings.some((entry) => entry.severity === "blocking");
 }
 function sortFindings(findings) {
   return [...findings].sort(
@@ -33023,13 +33033,154 @@ var ExecutionJournal = class _ExecutionJournal {
   }
 };
 
-// src/runtime/controller/slice.ts
+// src/runtime/controller/reopen.ts
 import { existsSync } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join8, relative } from "node:path";
+function slicesToReopen(tasks, execution, gateBlocks) {
+  const candidates = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    const record2 = sliceRecord(execution, task.id);
+    if (task.status === "failed") {
+      const detail = firstLine(record2.lastFailure);
+      candidates.set(task.id, { taskId: task.id, why: "failed", detail, newRound: true });
+      continue;
+    }
+    if (task.status !== "done") continue;
+    const gates = record2.gates.filter(gateBlocks);
+    const findings = record2.findings.filter((finding2) => finding2.severity === "blocking");
+    if (gates.length > 0) {
+      const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(", ");
+      candidates.set(task.id, { taskId: task.id, why: "gates_block", detail, newRound: true });
+    } else if (findings.length > 0) {
+      const detail = findings.map((finding2) => firstLine(finding2.message)).join("; ");
+      candidates.set(task.id, { taskId: task.id, why: "findings_block", detail, newRound: true });
+    }
+  }
+  for (const reopening of integrationReopenings(tasks, execution)) {
+    if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
+  }
+  const reopened = /* @__PURE__ */ new Map();
+  const held = [];
+  for (const candidate of candidates.values()) {
+    const dependents = tasks.filter((task) => task.status === "done" && task.dependsOn.includes(candidate.taskId)).map((task) => task.id);
+    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
+    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const task of tasks) {
+      if (reopened.has(task.id) || task.status !== "skipped") continue;
+      const dependency = task.dependsOn.find((dep) => reopened.has(dep));
+      if (dependency === void 0) continue;
+      if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
+      reopened.set(task.id, {
+        taskId: task.id,
+        why: "dependency_reopened",
+        detail: dependency,
+        newRound: false
+      });
+      changed = true;
+    }
+  }
+  return { reopen: [...reopened.values()], held };
+}
+var FIXABLE_OUTCOMES = /* @__PURE__ */ new Set(["failed", "pre_existing", "timeout"]);
+function integrationReopenings(tasks, execution) {
+  if (execution.integration === null || execution.integration.conflict !== null) return [];
+  const done = tasks.filter((task) => task.status === "done");
+  const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
+  if (gates.length > 0) {
+    const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(", ");
+    return done.map((task) => ({ taskId: task.id, why: "integration_blocks", detail, newRound: true }));
+  }
+  const findings = execution.finalFindings.filter((finding2) => finding2.severity === "blocking");
+  return done.flatMap((task) => {
+    const changed = new Set(sliceRecord(execution, task.id).changedFiles.map((file2) => file2.path));
+    const hits = findings.filter((finding2) => finding2.paths.some((path) => changed.has(path)));
+    if (hits.length === 0) return [];
+    const detail = hits.map((finding2) => firstLine(finding2.message)).join("; ");
+    return [{ taskId: task.id, why: "integration_blocks", detail, newRound: true }];
+  });
+}
+function blockedDependency(tasks, reopened, id) {
+  const status = tasks.find((task) => task.id === id)?.status;
+  return (status === "failed" || status === "skipped") && !reopened.has(id);
+}
+function reopenSlices(journal, reopenings) {
+  const ids = new Set(reopenings.map((r) => r.taskId));
+  for (const { taskId, newRound } of reopenings) {
+    const task = journal.task(taskId);
+    journal.updateTask(taskId, { status: "pending" });
+    if (newRound) {
+      journal.execution = withSlice(journal.execution, {
+        ...sliceRecord(journal.execution, taskId),
+        roundStart: task.attempts
+      });
+    }
+  }
+  journal.execution = {
+    ...journal.execution,
+    failures: journal.execution.failures.filter(
+      (failure2) => !(failure2.code === "slice_failed" && [...ids].some((id) => failure2.message.startsWith(`Slice ${id} `)))
+    )
+  };
+  return reopenings.map(({ taskId, why, detail }) => {
+    const task = journal.task(taskId);
+    return {
+      type: "slice_reopened",
+      data: {
+        taskId,
+        why,
+        detail,
+        attempts: task.attempts,
+        attemptsUpTo: task.attempts + task.maxRetries + 1
+      }
+    };
+  });
+}
+function heldEvent(slice) {
+  return { type: "slice_reopen_held", data: { ...slice } };
+}
+function firstLine(text3) {
+  return (text3 ?? "").split("\n")[0]?.slice(0, 200) ?? "";
+}
+async function restartIntegration(deps, journal, baseSha) {
+  const integration = journal.execution.integration;
+  if (integration === null) return [];
+  journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
+  if (!existsSync(integration.workspace)) return [];
+  const paths = deps.store.paths(journal.goalId);
+  const diffPath = join8(paths.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const workspace = {
+    sliceId: INTEGRATION_ID,
+    path: integration.workspace,
+    branch: integration.branch,
+    baseSha,
+    mode: "worktree",
+    fallbackReason: null
+  };
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  return [
+    {
+      type: "slice_reset",
+      data: {
+        taskId: INTEGRATION_ID,
+        attempt: null,
+        from: reset.previousHead,
+        to: baseSha,
+        diff: reset.diffSaved ? relative(paths.dir, diffPath) : null
+      }
+    }
+  ];
+}
+
+// src/runtime/controller/slice.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { join as join10, relative as relative2 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile4, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join8 } from "node:path";
+import { dirname as dirname3, join as join9 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -33047,7 +33198,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path = join8(cwd, FOLLOW_UPS_FILE);
+  const path = join9(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat12 = await lstat(path);
@@ -33200,6 +33351,7 @@ function renderAgentPrompt(input2) {
       fenced(tail(failure2, MAX_FAILURE_CHARS))
     );
   }
+  if (input2.reset) sections.push("## Starting again from the base", resetNote(input2.reset));
   sections.push(
     "## Proposing follow-up work (optional)",
     paragraph(
@@ -33228,6 +33380,15 @@ var FOLLOW_UP_EXAMPLE = JSON.stringify(
   null,
   2
 );
+function resetNote(reset) {
+  const where = `the worktree was reset to the base (${reset.baseSha.slice(0, 12)})`;
+  if (reset.previousDiff === null) return `Earlier attempts left nothing to keep; ${where}.`;
+  return paragraph(
+    `Your previous attempt's diff is at \`${oneLine2(reset.previousDiff)}\`; ${where}, so that change is`,
+    "not in the working tree. Read the diff and apply again what was right (with `git apply` or by",
+    "editing), then fix what made it fail."
+  );
+}
 function bullets(items) {
   const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine2(head(item, MAX_ITEM_CHARS))}`);
   if (items.length > MAX_LIST_ITEMS) shown.push(`- \u2026 and ${items.length - MAX_LIST_ITEMS} more`);
@@ -33466,12 +33627,64 @@ function formatDelivery(delivery, sha2 = shortSha) {
   return lines;
 }
 
+// src/runtime/controller/attempt-failure.ts
+var MAX_FINDINGS = 20;
+var MAX_MESSAGE_CHARS = 500;
+var MAX_PATHS2 = 10;
+var MAX_GATE_OUTPUT_CHARS = 3e3;
+var MAX_GATE_OUTPUT_LINES = 60;
+function describeAttemptFailure(checks) {
+  const blocking = checks.findings.filter((finding2) => finding2.severity === "blocking");
+  const parts = [
+    agentFailure(checks.agent),
+    blocking.length > 0 ? findingsSection(blocking) : null,
+    ...checks.failingGates.map(gateSection)
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? null : parts.join("\n\n");
+}
+function agentFailure(result2) {
+  if (result2.outcome === "succeeded") return null;
+  return `agent ${result2.outcome}${result2.exitCode === null ? "" : ` (exit ${result2.exitCode})`}: ${result2.summary}`;
+}
+function findingsSection(blocking) {
+  const lines = blocking.slice(0, MAX_FINDINGS).map((finding2) => {
+    const paths = finding2.paths.slice(0, MAX_PATHS2);
+    const more = finding2.paths.length > MAX_PATHS2 ? ` and ${finding2.paths.length - MAX_PATHS2} more` : "";
+    const where = paths.length > 0 ? ` (paths: ${paths.join(", ")}${more})` : "";
+    return `- [${finding2.review} review] ${clip(oneLine3(finding2.message), MAX_MESSAGE_CHARS)}${where}`;
+  });
+  if (blocking.length > MAX_FINDINGS) lines.push(`- \u2026 and ${blocking.length - MAX_FINDINGS} more`);
+  return `review found blocking problems:
+${lines.join("\n")}`;
+}
+function gateSection(gate) {
+  const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):`;
+  const output2 = trimOutput(gate.tail);
+  const log = gate.artifact === null ? "" : `
+(full output: ${gate.artifact})`;
+  return `${header}
+${output2 === "" ? "(no output)" : output2}${log}`;
+}
+function trimOutput(text3) {
+  const lines = text3.trimEnd().split("\n");
+  const kept = lines.slice(-MAX_GATE_OUTPUT_LINES).join("\n");
+  const cut2 = kept.length > MAX_GATE_OUTPUT_CHARS ? kept.slice(-MAX_GATE_OUTPUT_CHARS) : kept;
+  return cut2.length < text3.trimEnd().length ? `(earlier output trimmed) \u2026
+${cut2}` : cut2;
+}
+function oneLine3(text3) {
+  return text3.replace(/\s+/g, " ").trim();
+}
+function clip(text3, max) {
+  return text3.length <= max ? text3 : `${text3.slice(0, max)}\u2026`;
+}
+
 // src/runtime/controller/slice.ts
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
   const record2 = dep ? sliceRecord(ctx.journal.execution, dep) : null;
-  if (record2?.headSha && record2.workspace && existsSync(record2.workspace))
+  if (record2?.headSha && record2.workspace && existsSync2(record2.workspace))
     return { sha: record2.headSha, cwd: record2.workspace };
   if (record2?.headSha) return { sha: record2.headSha, cwd: ctx.base.path };
   return { sha: ctx.base.baseSha, cwd: ctx.base.path };
@@ -33483,22 +33696,21 @@ function sparsePaths(ctx, task) {
   const dirs = paths.map((p) => p.includes(".") && p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : p);
   return [...new Set(dirs.filter((d) => d && !d.includes(".")))].sort();
 }
-function agentFailure(result2) {
-  if (result2.outcome === "succeeded") return null;
-  return `agent ${result2.outcome}${result2.exitCode === null ? "" : ` (exit ${result2.exitCode})`}: ${result2.summary}`;
+function failingGates(gates) {
+  return gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
 }
-function gateFailure(gates) {
-  const failing = gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
-  if (failing.length === 0) return null;
-  return failing.map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):
-${gate.tail}`).join("\n\n");
+function lastAttempt(ctx, task) {
+  return sliceRecord(ctx.journal.execution, task.id).roundStart + task.maxRetries + 1;
 }
-async function runSlice(ctx, taskId, attemptLimit) {
+function attemptLimit(ctx, task, untilReady) {
+  return untilReady ? lastAttempt(ctx, task) : task.attempts + 1;
+}
+async function runSlice(ctx, taskId, attemptLimit2) {
   const { journal, deps } = ctx;
   let previousFailure = sliceRecord(journal.execution, taskId).lastFailure;
   for (; ; ) {
     const task = journal.task(taskId);
-    if (task.attempts >= attemptLimit) return "deferred-retry";
+    if (task.attempts >= attemptLimit2) return "deferred-retry";
     const goal = await deps.store.read(ctx.goal.id);
     const decision = budgetDecision(goal.budget, journal.spent, task);
     if (!decision.dispatch) {
@@ -33509,7 +33721,7 @@ async function runSlice(ctx, taskId, attemptLimit) {
     if (ctx.signal.aborted) return "interrupted";
     const attempt = task.attempts + 1;
     journal.updateTask(taskId, { status: "running", attempts: attempt });
-    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
+    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${lastAttempt(ctx, task)}`);
     const start = startPoint(ctx, task);
     const [leased, opened] = await Promise.allSettled([
       journal.save([{ type: "task_leased", data: { taskId, attempt, worker: process.pid } }]),
@@ -33532,13 +33744,14 @@ async function runSlice(ctx, taskId, attemptLimit) {
       journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
       throw error62;
     }
-    const artifactsDir = join9(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
+    const artifactsDir = join10(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
       attempt,
       task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure }),
+      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure, reset }),
       cwd: workspace.path,
       timeoutMs: decision.timeoutMs,
       artifactsDir,
@@ -33562,12 +33775,41 @@ async function runSlice(ctx, taskId, attemptLimit) {
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
       return "interrupted";
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv);
+    const outcome = await settleAttempt(
+      ctx,
+      task,
+      { attempt, attemptLimit: attemptLimit2 },
+      workspace,
+      start,
+      result2,
+      gateEnv
+    );
     if (outcome.kind !== "retry") return outcome.kind;
     previousFailure = outcome.failure;
   }
 }
-async function settleAttempt(ctx, task, attempt, workspace, start, result2, gateEnv) {
+async function resetForAttempt(ctx, taskId, attempt, workspace) {
+  const { deps, journal } = ctx;
+  const paths = deps.store.paths(ctx.goal.id);
+  const diffPath = join10(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
+  const saveTo = existsSync2(diffPath) ? join10(paths.attemptArtifacts, taskId, `attempt-${attempt}-interrupted.diff`) : diffPath;
+  const reset = await deps.workspaces.resetToBase(workspace, saveTo);
+  const kept = existsSync2(diffPath);
+  await journal.save([
+    {
+      type: "slice_reset",
+      data: {
+        taskId,
+        attempt,
+        from: reset.previousHead,
+        to: workspace.baseSha,
+        diff: kept ? relative2(paths.dir, diffPath) : null
+      }
+    }
+  ]);
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative2(workspace.path, diffPath) : null };
+}
+async function settleAttempt(ctx, task, { attempt, attemptLimit: attemptLimit2 }, workspace, start, result2, gateEnv) {
   const { journal, deps, goal } = ctx;
   const events = [
     {
@@ -33620,15 +33862,14 @@ async function settleAttempt(ctx, task, attempt, workspace, start, result2, gate
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
   await writeFileAtomic(
-    join9(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join10(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
     type: "review_written",
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === "blocking").length }
   });
-  const failure2 = agentFailure(result2) ?? (hasBlocking(findings) ? `review found blocking problems:
-${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`).join("\n")}` : gateFailure(gates));
+  const failure2 = describeAttemptFailure({ agent: result2, findings, failingGates: failingGates(gates) });
   const gateMs = gates.reduce((sum2, gate) => sum2 + gate.durationMs, 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, task.id),
@@ -33684,14 +33925,26 @@ ${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`)
   }
   const goalNow = await deps.store.read(goal.id);
   const outOfBudget = exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !== null;
-  if (attempt < task.maxRetries + 1 && !outOfBudget) {
+  const retriesLeft = attempt < lastAttempt(ctx, task);
+  if (retriesLeft && attempt < attemptLimit2 && !outOfBudget) {
     journal.updateTask(task.id, { status: "pending" });
     events.push({ type: "task_retry", data: { taskId: task.id, attempt, failure: failure2.slice(0, 2e3) } });
     await journal.save(events, { spend, spendNote });
-    deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine(failure2)}`);
+    deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine2(failure2)}`);
     return { kind: "retry", failure: failure2 };
   }
-  if (outOfBudget && attempt < task.maxRetries + 1) {
+  if (retriesLeft && !outOfBudget) {
+    const left = lastAttempt(ctx, task) - attempt;
+    journal.updateTask(task.id, { status: "pending" });
+    events.push({
+      type: "task_pending",
+      data: { taskId: task.id, attempt, attemptsLeft: left, failure: failure2.slice(0, 2e3) }
+    });
+    await journal.save(events, { spend, spendNote });
+    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failure2));
+    return { kind: "deferred-retry" };
+  }
+  if (outOfBudget && retriesLeft) {
     journal.updateTask(task.id, { status: "pending" });
     await journal.save(events, { spend, spendNote });
     return { kind: "deferred" };
@@ -33713,7 +33966,7 @@ ${findings.filter((f) => f.severity === "blocking").map((f) => `- ${f.message}`)
     data: { taskId: task.id, attempts: attempt, failure: failure2.slice(0, 2e3) }
   });
   await journal.save(events, { spend, spendNote });
-  deps.reporter.warn(`[${task.id}] failed after ${attempt} attempt(s): ${firstLine(failure2)}`);
+  deps.reporter.warn(`[${task.id}] failed after ${attempt} attempt(s): ${firstLine2(failure2)}`);
   return { kind: "failed" };
 }
 function describeGates(gates, sparse) {
@@ -33728,18 +33981,29 @@ function describeGates(gates, sparse) {
   const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
   return `gates ${passed}/${gates.length} passed${rest.length === 0 ? "" : ` (${rest.join(", ")})`}`;
 }
-function firstLine(text3) {
+function stillPendingMessage(ctx, taskId, attempt, left, failure2) {
+  const hint = wordHint(pendingHint(ctx.goal.id), ctx.deps.steps ?? NEUTRAL_STEPS);
+  return `[${taskId}] attempt ${attempt} failed; the slice stays pending with ${left} attempt(s) left: ${firstLine2(failure2)}
+${hint}`;
+}
+function pendingHint(goalId) {
+  return ["Run again with ", { step: "resume", goalId }, " to give it its next attempt."];
+}
+function firstLine2(text3) {
   return text3.split("\n")[0]?.slice(0, 200) ?? "";
 }
 
 // src/runtime/controller/execute.ts
 var EXECUTABLE_FROM = ["planned", "not_ready", "running", "interrupted"];
 var VERIFIABLE_FROM = [...EXECUTABLE_FROM, "ready", "failed"];
+var UNTIL_READY_FROM = [...EXECUTABLE_FROM, "failed"];
+var REOPENABLE = ["not_ready", "failed"];
 async function executeGoal(deps, goalId, options) {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const allowed = options.dispatch === false ? VERIFIABLE_FROM : EXECUTABLE_FROM;
-  const goal = await takeControl(deps, journal, goalId, allowed);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : options.untilReady ? UNTIL_READY_FROM : EXECUTABLE_FROM;
+  const reopen = options.untilReady && options.dispatch !== false;
+  const goal = await takeControl(deps, journal, goalId, { allowed, reopen });
   const controller = new AbortController();
   let stoppedBy = null;
   const stop = (why) => {
@@ -33812,12 +34076,12 @@ async function gatesCannotStart(ctx) {
 function errorText(error62) {
   return (error62 instanceof Error ? error62.message : String(error62)).slice(0, 2e3);
 }
-async function takeControl(deps, journal, goalId, allowed) {
+async function takeControl(deps, journal, goalId, { allowed, reopen }) {
   const { store } = deps;
   const goal = await store.read(goalId);
   if (!allowed.includes(goal.status)) {
     throw new IllegalTransitionError(`Cannot execute goal ${goalId}: it is ${goal.status}.`, {
-      hint: goal.status === "paused" ? ["Resume it with ", { step: "resume", goalId }, "."] : goal.status === "blocked_on_human" ? ["A human must decide first: see ", { step: "proof", goalId }, "."] : `A ${goal.status} goal does not run again; start a new goal.`
+      hint: goal.status === "paused" ? ["Resume it with ", { step: "resume", goalId }, "."] : goal.status === "blocked_on_human" ? ["A human must decide first: see ", { step: "proof", goalId }, "."] : goal.status === "failed" ? "Execute it again until ready to reopen its failed slices, or start a new goal." : `A ${goal.status} goal does not run again; start a new goal.`
     });
   }
   if (goal.status === "running" && goal.controller && controllerAlive(store, goal) && goal.controller.pid !== store.deps.host.pid) {
@@ -33850,6 +34114,17 @@ async function takeControl(deps, journal, goalId, allowed) {
         orphanStopped: stopped
       }
     });
+  }
+  if (reopen && REOPENABLE.includes(goal.status)) {
+    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    const wasDone = reopenings.some((r) => journal.task(r.taskId).status === "done");
+    events.push(...reopenSlices(journal, reopenings), ...held.map(heldEvent));
+    for (const slice of held) {
+      deps.reporter.warn(
+        `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(", ")})`
+      );
+    }
+    if (wasDone) events.push(...await restartIntegration(deps, journal, goal.repo.baseSha));
   }
   const now = store.deps.clock.nowIso();
   const host = store.deps.host;
@@ -33899,6 +34174,9 @@ async function takeControl(deps, journal, goalId, allowed) {
   }
   return store.read(goalId);
 }
+function blocks(gate) {
+  return failingGates([gate]).length > 0;
+}
 function stopOrphan(orphan, host) {
   if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
   return host.killGroup(orphan.pid);
@@ -33937,7 +34215,7 @@ async function runWaves(ctx, maxAgents, untilReady) {
       for (const task of readyTasks(journal.graph.tasks)) {
         if (running.size >= maxAgents) break;
         if (running.has(task.id) || settled3.has(task.id)) continue;
-        running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
+        running.set(task.id, runSlice(ctx, task.id, attemptLimit(ctx, task, untilReady)));
       }
       if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
       firstDispatch = false;
@@ -34496,7 +34774,7 @@ _\u2026 ${count} characters folded to fit the size limit._`;
   const end = safeEnd(value, newline > 0 ? newline : room);
   return `${value.slice(0, end)}${note(value.length - end)}`;
 }
-function clip(value, max) {
+function clip2(value, max) {
   if (max === null || value.length <= max) return value;
   return `${value.slice(0, safeEnd(value, max))}\u2026`;
 }
@@ -34585,9 +34863,9 @@ ${renderProofMarkdown(foldProof(proof, fold))}`;
   return cut(rendered, limit);
 }
 function foldProof(proof, fold) {
-  const text3 = (value) => clip(value, fold.textChars);
+  const text3 = (value) => clip2(value, fold.textChars);
   const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
-  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip(value, fold.messageChars);
+  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip2(value, fold.messageChars);
   const grouped = (items, make) => {
     const counts = /* @__PURE__ */ new Map();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
@@ -34787,7 +35065,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const withOutput = gates.filter(
@@ -34797,8 +35075,8 @@ function gatesSection(title3, gates, fold) {
     out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
   }
   for (const gate of fold.tailChars === 0 ? [] : withOutput) {
-    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
-    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    const log = gate.artifact === null ? "" : ` (full log: ${clip2(gate.artifact, fold.textChars)})`;
+    const summary = `Output of ${clip2(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
     out.push("", ...details2(summary, gate.tail, fold.tailChars));
   }
   return out.join("\n");
@@ -34836,7 +35114,7 @@ function filesSection(files, fold) {
   if (files.length === 0) return `### ${title3}
 
 No files changed.`;
-  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
+  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip2(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
   if (shown.length === 0)
     return `### ${title3}
 
@@ -34868,7 +35146,7 @@ function codedLines(items, fold) {
     return [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
   }
   return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? "" : ` ${text(clip(item.message, fold.messageChars))}`;
+    const message = fold.messageChars === 0 ? "" : ` ${text(clip2(item.message, fold.messageChars))}`;
     const line = `- ${code(item.code)}${message}`;
     const evidence = item.evidence ?? "";
     if (fold.tailChars === 0 || evidence.trim() === "") return [line];
@@ -34882,16 +35160,16 @@ function decisionsSection(decisions, fold) {
 
 _Folded to fit; they are in the goal's decisions.jsonl._`;
   const lines = decisions.map(
-    (entry) => `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} \u2014 ${text(clip(entry.reason, fold.textChars))}`
+    (entry) => `- **${text(clip2(entry.kind, fold.textChars))}**: ${text(clip2(entry.decision, fold.textChars))} \u2014 ${text(clip2(entry.reason, fold.textChars))}`
   );
   return [title3, "", ...lines].join("\n");
 }
 function goalSection(goalText, cap) {
-  return ["### Goal", "", ...quote2(clip(goalText, cap))].join("\n");
+  return ["### Goal", "", ...quote2(clip2(goalText, cap))].join("\n");
 }
 function list2(values, shown, inTable) {
   if (values.length === 0) return "none";
-  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
+  const codes = values.slice(0, shown).map((value) => code(clip2(value, 200), inTable));
   return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
 }
 
@@ -34921,22 +35199,22 @@ function renderIntegratorTitle(input2) {
 function title(subject, suffix) {
   const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
   const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
-  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
-  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
+  const result2 = `omk: ${clip2(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
+  return result2.length <= MAX_TITLE_CHARS ? result2 : clip2(result2, MAX_TITLE_CHARS - 1);
 }
 function renderSlicePrBody(input2) {
-  const blocks = proofBlocks(input2.proof);
+  const blocks2 = proofBlocks(input2.proof);
   return fitSections(
-    (fold) => sliceSections(input2, fold, blocks),
-    foldSequence(blocks.fullFits),
+    (fold) => sliceSections(input2, fold, blocks2),
+    foldSequence(blocks2.fullFits),
     MAX_BODY_CHARS
   );
 }
 function renderIntegratorPrBody(input2) {
-  const blocks = proofBlocks(input2.proof);
+  const blocks2 = proofBlocks(input2.proof);
   return fitSections(
-    (fold) => integratorSections(input2, fold, blocks),
-    foldSequence(blocks.fullFits),
+    (fold) => integratorSections(input2, fold, blocks2),
+    foldSequence(blocks2.fullFits),
     MAX_BODY_CHARS
   );
 }
@@ -34950,20 +35228,20 @@ function stringsLength(proof) {
   const sum2 = (values) => values.reduce((total, value) => total + value.length, 0);
   return proof.goal.text.length + sum2(proof.gates.map((gate) => gate.tail)) + sum2(proof.knownGaps.map((gap) => gap.message)) + sum2(proof.failures.flatMap((failure2) => [failure2.message, failure2.evidence]));
 }
-function sliceSections(input2, fold, blocks) {
+function sliceSections(input2, fold, blocks2) {
   const { goal, proof, slice } = input2;
   const { task } = slice;
   const cap = fold.textChars;
   const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
   const rows = [
     ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ["Owner role", text(clip(task.ownerRole, cap))],
+    ["Owner role", text(clip2(task.ownerRole, cap))],
     ["Write scope", many(task.writes)],
     ["Depends on", many(task.dependsOn)],
-    ["Branch", code(clip(slice.branch, cap), true)],
+    ["Branch", code(clip2(slice.branch, cap), true)],
     ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
   ];
-  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip2(entry, cap))}`);
   const sliceText = [
     "### This slice",
     "",
@@ -34973,17 +35251,17 @@ function sliceSections(input2, fold, blocks) {
     ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
   ].join("\n");
   const findings = slice.findings.map(
-    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip2(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
   );
   const related = [
     `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
     ...input2.siblings.map(
-      (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
+      (sibling) => `- Slice ${code(clip2(sibling.id, cap))}: ${linkOrNote(clip2(sibling.title, cap), sibling.url)}`
     )
   ];
   return [
     cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip2(task.title, cap))}
 
 One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
     ),
@@ -34997,7 +35275,7 @@ One slice of goal ${code(goal.id)}; the integrator pull request combines the sli
     { text: gapsSection(proof, fold), keep: true },
     cuttable(decisionsSection(proof.decisions, fold)),
     cuttable(["### Related pull requests", "", ...related].join("\n")),
-    blockSection(proof, fold, blocks)
+    blockSection(proof, fold, blocks2)
   ];
 }
 var DELIVERY_TEXT = {
@@ -35009,11 +35287,11 @@ var MERGE_TEXT = {
   manual: "omk merges only when a person asks, and only under the conditions of `gated`",
   gated: "omk merges only when the proof is ready and names this pull request's head and base, required checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked"
 };
-function integratorSections(input2, fold, blocks) {
+function integratorSections(input2, fold, blocks2) {
   const { goal, proof } = input2;
   const cap = fold.textChars;
   const rows = input2.slices.map(
-    (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
+    (slice) => `| ${text(clip2(slice.status, cap))} | ${code(clip2(slice.id, cap), true)} | ${text(clip2(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
   );
   const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input2;
@@ -35022,7 +35300,7 @@ function integratorSections(input2, fold, blocks) {
     cuttable(
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip2(input2.branch, cap))}.`
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(
@@ -35046,7 +35324,7 @@ Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code
       ].join("\n")
     ),
     cuttable(decisionsSection(proof.decisions, fold)),
-    blockSection(proof, fold, blocks)
+    blockSection(proof, fold, blocks2)
   ];
 }
 function linkOrNote(label, url2, inTable = false) {
@@ -35055,10 +35333,10 @@ function linkOrNote(label, url2, inTable = false) {
 function cuttable(body) {
   return { text: body, keep: false };
 }
-function blockSection(proof, fold, blocks) {
-  const form = fold.block === "full" && blocks.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
+function blockSection(proof, fold, blocks2) {
+  const form = fold.block === "full" && blocks2.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
   const footer = `<sub>Generated by omk from proof ${html(proof.digest)} (generated ${html(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
-  const block2 = fold.block === "full" && blocks.full !== null ? blocks.full : blocks.digest;
+  const block2 = fold.block === "full" && blocks2.full !== null ? blocks2.full : blocks2.digest;
   return { text: `${footer}
 
 ${block2}`, keep: true };
@@ -35294,9 +35572,9 @@ function proofIntegrityProblems(stored, rebuilt, body) {
   const problems = [];
   const stale = differences(verdictOf(stored), rebuilt);
   if (stale.length > 0) problems.push(`proof.json does not match its evidence (${stale.join("; ")})`);
-  const blocks = [...body.matchAll(BLOCK_MARKER)].length;
-  if (blocks === 0) problems.push("the PR body has no omk proof block: it was removed");
-  else if (blocks > 1) problems.push(`the PR body has ${blocks} omk proof blocks; omk writes one`);
+  const blocks2 = [...body.matchAll(BLOCK_MARKER)].length;
+  if (blocks2 === 0) problems.push("the PR body has no omk proof block: it was removed");
+  else if (blocks2 > 1) problems.push(`the PR body has ${blocks2} omk proof blocks; omk writes one`);
   const block2 = readProofBlock(body);
   if (block2.found && !block2.valid) problems.push("the PR body's proof block was edited or damaged");
   if (block2.found && block2.valid) {
@@ -36263,7 +36541,7 @@ var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
 function workflowCommandIn(text3) {
   return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
 }
-function clip2(text3, max = 200) {
+function clip3(text3, max = 200) {
   const chars = [...text3];
   return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
 }
@@ -36674,7 +36952,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 var TAIL_LINES3 = 60;
 var TAIL_BYTES = 8 * 1024;
 function createGateVerifier(runProcess2) {
@@ -36692,7 +36970,7 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join10(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join11(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile(log, "");
   const run = (cwd, label) => runGate(runProcess2, gate, { cwd, label, log }, context);
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
@@ -36846,7 +37124,7 @@ function safeName(name) {
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join11, resolve as resolve3 } from "node:path";
+import { join as join12, resolve as resolve3 } from "node:path";
 
 // src/runtime/agents/env.ts
 var BASE_ENV_NAMES = [
@@ -37154,8 +37432,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve3(input2.artifactsDir);
   await mkdir2(dir, { recursive: true });
-  const transcript = join11(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join11(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join12(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join12(dir, `prompt-${input2.attempt}.md`);
   await writeFile2(promptFile, input2.prompt);
   await writeFile2(
     transcript,
@@ -37201,7 +37479,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join11(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join12(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -37299,7 +37577,7 @@ async function isDirectory(path) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir3, readdir, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join12, resolve as resolve4 } from "node:path";
+import { join as join13, resolve as resolve4 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -37313,7 +37591,7 @@ async function runDemo(input2) {
   const started = performance.now();
   const dir = resolve4(input2.artifactsDir);
   await mkdir3(dir, { recursive: true });
-  const transcript = join12(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join13(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -37335,7 +37613,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path = join12(input2.cwd, file2);
+    const path = join13(input2.cwd, file2);
     const content = await readText(path);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -37401,7 +37679,7 @@ function markerText(line, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir(join12(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir(join13(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES) return;
@@ -37431,11 +37709,40 @@ var agentLauncher = {
 
 // src/adapters/git/branch-checkout.ts
 import { mkdir as mkdir5, rm as rm2, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname5, join as join13 } from "node:path";
+import { dirname as dirname5, join as join14 } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
-function runGit(args, options) {
+var HARDENED_CONFIG = [
+  "core.hooksPath=/dev/null",
+  "core.fsmonitor=false",
+  "core.sshCommand=ssh",
+  "credential.helper=",
+  "http.proxy=",
+  // Global config is not read, so the repository's owner check would have no exceptions; omk
+  // works on the checkout it was pointed at.
+  "safe.directory=*"
+].flatMap((setting) => ["-c", setting]);
+var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy)$";
+async function runGit(args, options) {
+  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
+  return spawnGit(args, options);
+}
+function carriesAuth(env) {
+  return Object.entries(env ?? {}).some(
+    ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
+  );
+}
+async function refuseRedirects(cwd) {
+  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
+  const keys = found.stdout.split("\n").map((line) => line.split(" ")[0] ?? "").filter((key) => key !== "");
+  if (keys.length === 0) return;
+  throw new GitError(
+    `The repository's git config sends requests elsewhere (${keys.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys[0]}` }
+  );
+}
+function spawnGit(args, options) {
   const env = {
     // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
     // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
@@ -37445,6 +37752,8 @@ function runGit(args, options) {
     GIT_ASKPASS: "",
     SSH_ASKPASS: "",
     GCM_INTERACTIVE: "never",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
     LANG: "C",
     LC_ALL: "C"
   };
@@ -37452,7 +37761,7 @@ function runGit(args, options) {
   return new Promise((resolve9, reject) => {
     const child = execFile(
       "git",
-      [...args],
+      [...HARDENED_CONFIG, ...args],
       {
         cwd: options.cwd,
         env,
@@ -37674,7 +37983,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path, branch) {
   try {
-    if (!(await stat4(join13(path, ".git"))).isDirectory()) return null;
+    if (!(await stat4(join14(path, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -37745,7 +38054,7 @@ var COMMIT_CONFIG = [
 ];
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute3, join as join14, posix, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join15, posix, resolve as resolve6 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -37778,7 +38087,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join14(resolve6(workspaceRoot), goalId, sliceId2);
+  return join15(resolve6(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
@@ -38168,19 +38477,58 @@ function createPreparedIntegrations(deps) {
   }
 }
 
+// src/adapters/git/reset.ts
+import { mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname6 } from "node:path";
+async function resetToBase(workspace, diffPath) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const before = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const { stdout: patch } = await runGit(
+    [
+      "diff",
+      "--cached",
+      "--binary",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      workspace.baseSha,
+      "--"
+    ],
+    { cwd }
+  );
+  if (patch !== "") {
+    await mkdir6(dirname6(diffPath), { recursive: true });
+    await writeFile4(diffPath, patch);
+  }
+  await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
+  await runGit(["clean", "--quiet", "-d", "--force"], { cwd });
+  await rewindMainBranch(workspace);
+  return { diffSaved: patch !== "", previousHead: before };
+}
+async function rewindMainBranch(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) return;
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["update-ref", ref, workspace.baseSha], { cwd: origin });
+}
+
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join15, resolve as resolve8 } from "node:path";
+import { join as join16, resolve as resolve8 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join15(commonDir, name));
-  for (const worktree of await entries(join15(commonDir, "worktrees"))) {
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join16(commonDir, name));
+  for (const worktree of await entries(join16(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join15(commonDir, "worktrees", worktree.name, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join16(commonDir, "worktrees", worktree.name, name));
   }
-  candidates.push(...await refLocks(join15(commonDir, "refs")));
+  candidates.push(...await refLocks(join16(commonDir, "refs")));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -38198,7 +38546,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path = join15(dir, entry.name);
+    const path = join16(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
   }
@@ -38239,6 +38587,7 @@ function createGitWorkspaces(options = {}) {
       return open5(input2);
     },
     capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
     async remove(repoRoot, workspace) {
       assertOmkBranch(workspace.branch);
       if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
@@ -38254,23 +38603,23 @@ var gitWorkspaces = createGitWorkspaces();
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdir as mkdir8, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile5 } from "node:fs/promises";
-import { delimiter, dirname as dirname7, join as join18 } from "node:path";
+import { mkdir as mkdir9, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile6 } from "node:fs/promises";
+import { delimiter, dirname as dirname8, join as join19 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash2 } from "node:crypto";
 import { constants as constants2 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir6, readdir as readdir4, readlink, symlink } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join16, relative } from "node:path";
+import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir7, readdir as readdir4, readlink, symlink } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join17, relative as relative3 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to2) => {
-    await mkdir6(to2);
+    await mkdir7(to2);
     const entries2 = await readdir4(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join16(from, entry.name);
-        const dst = join16(to2, entry.name);
+        const src = join17(from, entry.name);
+        const dst = join17(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
         if (!entry.isFile()) return;
@@ -38288,10 +38637,10 @@ async function treeDigest(root) {
     const entries2 = await readdir4(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path = join16(dir, entry.name);
+        const path = join17(dir, entry.name);
         if (entry.isDirectory()) return walk2(path);
         const info = await lstat3(path, { bigint: true });
-        lines.push(`${relative(root, path)}\0${info.size}\0${info.mtimeNs}`);
+        lines.push(`${relative3(root, path)}\0${info.size}\0${info.mtimeNs}`);
       })
     );
   };
@@ -38300,13 +38649,13 @@ async function treeDigest(root) {
 }
 function retarget(linkText, source, target) {
   if (!isAbsolute4(linkText)) return linkText;
-  const inside = relative(source, linkText);
-  return inside.startsWith("..") || isAbsolute4(inside) ? linkText : join16(target, inside);
+  const inside = relative3(source, linkText);
+  return inside.startsWith("..") || isAbsolute4(inside) ? linkText : join17(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
-import { mkdir as mkdir7, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname6, join as join17 } from "node:path";
+import { mkdir as mkdir8, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname7, join as join18 } from "node:path";
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   return {
@@ -38320,8 +38669,8 @@ function createSnapshots() {
   };
 }
 async function ensure(source, dir) {
-  const tree = join17(dir, "node_modules");
-  const stampPath = join17(dir, "digest");
+  const tree = join18(dir, "node_modules");
+  const stampPath = join18(dir, "digest");
   const stamp = await readFile6(stampPath, "utf8").catch(() => null);
   if (stamp !== null && stamp === await treeDigest(tree).catch(() => null)) return { tree, made: false };
   if (await exists(dir)) {
@@ -38332,10 +38681,10 @@ async function ensure(source, dir) {
   }
   const partial2 = `${dir}.partial-${process.pid}`;
   await rm4(partial2, { recursive: true, force: true });
-  await mkdir7(partial2, { recursive: true });
-  await cloneTree(source, join17(partial2, "node_modules"), "copy", tree);
-  await writeFile4(join17(partial2, "digest"), await treeDigest(join17(partial2, "node_modules")));
-  await mkdir7(dirname6(dir), { recursive: true });
+  await mkdir8(partial2, { recursive: true });
+  await cloneTree(source, join18(partial2, "node_modules"), "copy", tree);
+  await writeFile5(join18(partial2, "digest"), await treeDigest(join18(partial2, "node_modules")));
+  await mkdir8(dirname7(dir), { recursive: true });
   try {
     await rename2(partial2, dir);
   } catch (error62) {
@@ -38383,25 +38732,25 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join18(input2.path, "node_modules");
+  const target = join19(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target)) {
-    const marker = await readFile7(join18(target, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile7(join19(target, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
     await rm5(target, { recursive: true, force: true });
   }
-  const source = join18(input2.repoRoot, "node_modules");
+  const source = join19(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
     const snapshot = await tools.snapshots.ensure(
       source,
-      join18(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+      join19(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
     );
-    const partial2 = join18(input2.path, PARTIAL);
+    const partial2 = join19(input2.path, PARTIAL);
     await rm5(partial2, { recursive: true, force: true });
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
@@ -38432,9 +38781,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join18(repoRoot, dir);
-    if (!await exists2(join18(venv, "bin", "python"))) continue;
-    const path = env.PATH ? `${join18(venv, "bin")}${delimiter}${env.PATH}` : join18(venv, "bin");
+    const venv = join19(repoRoot, dir);
+    if (!await exists2(join19(venv, "bin", "python"))) continue;
+    const path = env.PATH ? `${join19(venv, "bin")}${delimiter}${env.PATH}` : join19(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -38447,9 +38796,9 @@ async function pythonVenv(dirs, repoRoot, env) {
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir8(dirname7(input2.logPath), { recursive: true });
+  await mkdir9(dirname8(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
-  await writeFile5(input2.logPath, `=== omk ${label} in ${input2.path}
+  await writeFile6(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
 `, {
     flag: "a"
@@ -38463,7 +38812,7 @@ async function command(argv, input2, run, env, label) {
     tailChars: 4e3,
     ...input2.signal ? { signal: input2.signal } : {}
   });
-  await writeFile5(
+  await writeFile6(
     input2.logPath,
     `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
 `,
@@ -38488,7 +38837,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files) {
   for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join18(a, file2)), readOrNull(join18(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull(join19(a, file2)), readOrNull(join19(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -38497,7 +38846,7 @@ async function fingerprint(root, files) {
   const hash2 = createHash3("sha256");
   for (const file2 of files) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join18(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull(join19(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -38507,8 +38856,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm5(join18(dir, name), { force: true });
-    await writeFile5(join18(dir, name), text3);
+    await rm5(join19(dir, name), { force: true });
+    await writeFile6(join19(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -43548,7 +43897,7 @@ function processHost() {
 }
 
 // src/runtime/goal/store.ts
-import { mkdir as mkdir9, readdir as readdir5, stat as stat10 } from "node:fs/promises";
+import { mkdir as mkdir10, readdir as readdir5, stat as stat10 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -43761,9 +44110,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths = this.paths(record2.id);
-    await mkdir9(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir10(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir9(paths.dir);
+      await mkdir10(paths.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -43773,9 +44122,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir9(paths.gateArtifacts, { recursive: true });
-    await mkdir9(paths.agentRunArtifacts, { recursive: true });
-    await mkdir9(paths.reviewArtifacts, { recursive: true });
+    await mkdir10(paths.gateArtifacts, { recursive: true });
+    await mkdir10(paths.agentRunArtifacts, { recursive: true });
+    await mkdir10(paths.reviewArtifacts, { recursive: true });
     const parsed2 = goalRecordSchema.parse(record2);
     await writeJsonAtomic(paths.goal, parsed2);
     await this.#remember(paths.goal, parsed2);
@@ -44561,11 +44910,11 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 }
 
 // src/bot/workspace.ts
-import { mkdir as mkdir11, mkdtemp as mkdtemp3, rm as rm9 } from "node:fs/promises";
-import { join as join23 } from "node:path";
+import { mkdir as mkdir12, mkdtemp as mkdtemp3, rm as rm9 } from "node:fs/promises";
+import { join as join24 } from "node:path";
 
 // src/adapters/git/clone.ts
-import { dirname as dirname8 } from "node:path";
+import { dirname as dirname9 } from "node:path";
 async function cloneBranch(input2) {
   await runGit(
     [
@@ -44580,7 +44929,7 @@ async function cloneBranch(input2) {
       input2.path
     ],
     {
-      cwd: dirname8(input2.path),
+      cwd: dirname9(input2.path),
       ...input2.env === void 0 ? {} : { env: input2.env },
       ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
     }
@@ -44588,21 +44937,21 @@ async function cloneBranch(input2) {
 }
 
 // src/adapters/git/init.ts
-import { dirname as dirname9 } from "node:path";
+import { dirname as dirname10 } from "node:path";
 async function initWithRemote(path, url2) {
-  await runGit(["init", "--quiet", path], { cwd: dirname9(path) });
+  await runGit(["init", "--quiet", path], { cwd: dirname10(path) });
   await runGit(["remote", "add", "origin", url2], { cwd: path });
 }
 
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm8, stat as stat11 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash4 } from "node:crypto";
 import { mkdtemp, readFile as readFile9, rm as rm6 } from "node:fs/promises";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash4(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -44630,11 +44979,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join19(scratch, "blobs-"));
+  const dir = await mkdtemp(join20(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join19(dir, name);
+    const file2 = join20(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile9(file2);
@@ -44646,8 +44995,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat4, mkdir as mkdir10, readdir as readdir6, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname10, join as join20 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir11, readdir as readdir6, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname11, join as join21 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
@@ -44742,7 +45091,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join20(abs, item.name),
+        abs: join21(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -44761,9 +45110,9 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
       continue;
     const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir10(stubDir, { recursive: true });
-      const stub = join20(stubDir, `stub-${files.length}`);
-      await writeFile6(stub, renderStub(entry.rel, size, maxFileBytes));
+      await mkdir11(stubDir, { recursive: true });
+      const stub = join21(stubDir, `stub-${files.length}`);
+      await writeFile7(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
       files.push({ path: entry.rel, source: entry.abs });
@@ -44791,12 +45140,12 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join20(paths.dir, ...rel.split("/"));
-    await mkdir10(dirname10(abs), { recursive: true });
+    const abs = join21(paths.dir, ...rel.split("/"));
+    await mkdir11(dirname11(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths.gateArtifacts, paths.agentRunArtifacts, paths.reviewArtifacts]) {
-    await mkdir10(dir, { recursive: true });
+    await mkdir11(dir, { recursive: true });
   }
 }
 
@@ -44832,11 +45181,11 @@ function cQuote(path) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join21(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join22(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -44925,7 +45274,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join22(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp2(join23(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -44980,7 +45329,7 @@ function createGitStateBranch(options) {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join22(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join23(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -45021,13 +45370,13 @@ function sleep2(ms) {
 
 // src/bot/workspace.ts
 async function withWorkspace(spec, fn) {
-  await mkdir11(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join23(spec.workDir, "omk-bot-"));
+  await mkdir12(spec.workDir, { recursive: true });
+  const dir = await mkdtemp3(join24(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
     const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
     const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join23(dir, "repo");
+    const repoRoot = join24(dir, "repo");
     if (spec.checkout === "full") {
       await cloneBranch({
         url: url2,
@@ -45039,7 +45388,7 @@ async function withWorkspace(spec, fn) {
     } else {
       await initWithRemote(repoRoot, url2);
     }
-    const stateRoot = join23(dir, "state");
+    const stateRoot = join24(dir, "state");
     const store = new GoalStore({
       stateRoot,
       clock: spec.clock,
@@ -45120,7 +45469,7 @@ ${HELP_FOOTER}
 `;
 }
 function usageReply(login, problem, topic) {
-  return `${to(login)} I could not read that command: ${text(clip2(problem, 600))}
+  return `${to(login)} I could not read that command: ${text(clip3(problem, 600))}
 
 ${usageBlock(topic ?? void 0)}
 `;
@@ -45148,9 +45497,9 @@ function errorReply(login, error62) {
     const words2 = error62.hintIn(BOT_STEPS);
     const hint = words2 ? `
 
-> ${text(clip2(words2, 600))}` : "";
+> ${text(clip3(words2, 600))}` : "";
     const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
-    return `${to(login)} ${text(clip2(message, 1e3))}${hint}
+    return `${to(login)} ${text(clip3(message, 1e3))}${hint}
 `;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.

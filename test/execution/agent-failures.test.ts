@@ -148,9 +148,11 @@ describe('an agent that edits outside its write set', () => {
       { taskId: SLICES.bug, blocking: 1 },
     ]);
     expect(eventsOfType(events, 'task_done')).toEqual([]);
-    const retry = eventsOfType(events, 'task_retry')[0]?.data;
-    expect(retry?.failure).toContain('review found blocking problems');
-    expect(retry?.failure).toContain('outside the write set');
+    expect(eventsOfType(events, 'task_retry')).toEqual([]);
+    const pending = eventsOfType(events, 'task_pending')[0]?.data;
+    expect(pending).toMatchObject({ taskId: SLICES.bug, attempt: 1, attemptsLeft: 2 });
+    expect(pending?.failure).toContain('review found blocking problems');
+    expect(pending?.failure).toContain('outside the write set');
 
     const proof = await env.proof(id);
     expect(proof.status).toBe('not_ready');

@@ -68,7 +68,7 @@ describe('a gate that runs past its timeout', () => {
       ['test:passed', 'slow:timeout'],
     ]);
     expect(eventsOfType(events, 'task_done')).toEqual([]);
-    expect(String(eventsOfType(events, 'task_retry')[0]?.data.failure)).toContain(
+    expect(String(eventsOfType(events, 'task_pending')[0]?.data.failure)).toContain(
       'gate slow timeout (exit -)',
     );
     const proof = await env.proof(id);

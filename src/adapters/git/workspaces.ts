@@ -8,6 +8,7 @@ import { integrateBranches } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch } from './refs.js';
+import { resetToBase } from './reset.js';
 import { recoverStaleLocks } from './stale-locks.js';
 import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
 
@@ -45,6 +46,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       return open(input);
     },
     capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
     async remove(repoRoot, workspace) {
       assertOmkBranch(workspace.branch);
       if (workspace.mode === 'branch-checkout') return removeBranchCheckout(repoRoot, workspace);

@@ -39,6 +39,26 @@ describe('renderAgentPrompt', () => {
     expect(prompt).toContain('FAIL test/csv.test.ts\nexpected 1');
   });
 
+  it('says the worktree was reset to the base and where the previous diff is', () => {
+    const prompt = renderAgentPrompt({
+      ...input,
+      attempt: 2,
+      previousFailure: 'gate test failed',
+      reset: {
+        baseSha: 'abcdef0123456789',
+        previousDiff: '../../goals/g/artifacts/attempts/fix-csv/attempt-1.diff',
+      },
+    });
+    expect(prompt).toContain('## Starting again from the base');
+    expect(prompt).toContain(
+      "Your previous attempt's diff is at `../../goals/g/artifacts/attempts/fix-csv/attempt-1.diff`; the worktree was reset to the base (abcdef012345)",
+    );
+    expect(
+      renderAgentPrompt({ ...input, attempt: 2, reset: { baseSha: 'abcdef0123456789', previousDiff: null } }),
+    ).toContain('Earlier attempts left nothing to keep; the worktree was reset to the base (abcdef012345).');
+    expect(renderAgentPrompt(input)).not.toContain('reset to the base');
+  });
+
   it('explains follow-ups with an example the parser accepts', () => {
     const prompt = renderAgentPrompt(input);
     expect(prompt).toContain(FOLLOW_UPS_FILE);

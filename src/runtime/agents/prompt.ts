@@ -7,6 +7,15 @@ export interface AgentPromptInput {
   attempt: number;
   /** Why the previous attempt failed (gate output, review finding, agent summary); absent on the first. */
   previousFailure?: string | null;
+  /** Set when the worktree was reset to the slice's base before this attempt. */
+  reset?: PromptReset | null;
+}
+
+export interface PromptReset {
+  /** The commit the worktree was reset to. */
+  baseSha: string;
+  /** Where the previous attempt's diff is, relative to the working directory; null when none. */
+  previousDiff: string | null;
 }
 
 // Limits keep the whole prompt far below the 128 KiB Linux allows in one argument, so presets
@@ -71,6 +80,7 @@ export function renderAgentPrompt(input: AgentPromptInput): string {
       fenced(tail(failure, MAX_FAILURE_CHARS)),
     );
   }
+  if (input.reset) sections.push('## Starting again from the base', resetNote(input.reset));
   sections.push(
     '## Proposing follow-up work (optional)',
     paragraph(
@@ -99,6 +109,16 @@ const FOLLOW_UP_EXAMPLE = JSON.stringify(
   null,
   2,
 );
+
+function resetNote(reset: PromptReset): string {
+  const where = `the worktree was reset to the base (${reset.baseSha.slice(0, 12)})`;
+  if (reset.previousDiff === null) return `Earlier attempts left nothing to keep; ${where}.`;
+  return paragraph(
+    `Your previous attempt's diff is at \`${oneLine(reset.previousDiff)}\`; ${where}, so that change is`,
+    'not in the working tree. Read the diff and apply again what was right (with `git apply` or by',
+    'editing), then fix what made it fail.',
+  );
+}
 
 function bullets(items: readonly string[]): string {
   const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine(head(item, MAX_ITEM_CHARS))}`);

@@ -30,6 +30,7 @@ export async function composeController(
     preparer: deps.execution.preparer,
     preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
+    steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
   };

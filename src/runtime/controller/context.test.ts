@@ -23,6 +23,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
       return workspace;
     },
     capture: unused,
+    resetToBase: unused,
     remove: unused,
     recoverStaleLocks: unused,
     integrate: unused,

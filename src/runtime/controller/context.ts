@@ -3,6 +3,7 @@ import type { GateBaseline, GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
+import type { StepSpelling } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import type {
   PreparationPlan,
@@ -30,6 +31,8 @@ export interface ControllerDeps {
   /** What every worktree of this goal needs (planPreparation). */
   preparation?: PreparationPlan;
   reporter: Reporter;
+  /** How the host spells next steps in what the reporter prints (omk's own words by default). */
+  steps?: StepSpelling;
   /** Where slice worktrees go (outside the repository). */
   workspaceRoot: string;
   /** How often the controller checks for pause/cancel and writes a heartbeat. */

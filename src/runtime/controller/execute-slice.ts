@@ -4,7 +4,7 @@ import type { EventInput } from '../events/schema.js';
 import { type ControllerDeps, createRunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { ExecutionJournal } from './journal.js';
-import { runSlice, type SliceOutcome } from './slice.js';
+import { attemptLimit, runSlice, type SliceOutcome } from './slice.js';
 import { applySliceResults, readSliceResults, type SliceResult, writeSliceResult } from './slice-result.js';
 
 export interface FanOutDeps extends ControllerDeps {
@@ -66,7 +66,7 @@ export async function executeSlice(
       data: { pid: store.deps.host.pid, host: store.deps.host.hostname, slice: sliceId },
     },
   ]);
-  const outcome = await runSlice(ctx, sliceId, options.untilReady ? task.maxRetries + 1 : task.attempts + 1);
+  const outcome = await runSlice(ctx, sliceId, attemptLimit(ctx, task, options.untilReady));
 
   const record = sliceRecord(journal.execution, sliceId);
   if (outcome === 'done' && record.branch && record.headSha)

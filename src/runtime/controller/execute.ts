@@ -4,19 +4,24 @@ import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
-import type { Proof } from '../proof/schema.js';
+import type { GateEvidence, Proof } from '../proof/schema.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import { ExecutionJournal } from './journal.js';
+import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
 import { planRequiredGates } from './required-gates.js';
 import { blockedByFailure, exhaustedLimit, readyTasks } from './scheduler.js';
-import { runSlice, type SliceOutcome } from './slice.js';
+import { attemptLimit, failingGates, runSlice, type SliceOutcome } from './slice.js';
 
 const EXECUTABLE_FROM: readonly GoalStatus[] = ['planned', 'not_ready', 'running', 'interrupted'];
 /** Re-verifying (no dispatch) may also settle a goal again that is ready or failed. */
 const VERIFIABLE_FROM: readonly GoalStatus[] = [...EXECUTABLE_FROM, 'ready', 'failed'];
+/** Until ready, a failed goal runs again too: its slices whose checks do not hold are reopened. */
+const UNTIL_READY_FROM: readonly GoalStatus[] = [...EXECUTABLE_FROM, 'failed'];
+/** The settled statuses from which an until-ready run reopens slices. */
+const REOPENABLE: readonly GoalStatus[] = ['not_ready', 'failed'];
 
 export interface ExecuteOptions {
   /** Retry slices up to their max retries in this run (else one attempt each). */
@@ -46,8 +51,10 @@ export async function executeGoal(
 ): Promise<ExecuteResult> {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const allowed = options.dispatch === false ? VERIFIABLE_FROM : EXECUTABLE_FROM;
-  const goal = await takeControl(deps, journal, goalId, allowed);
+  const allowed =
+    options.dispatch === false ? VERIFIABLE_FROM : options.untilReady ? UNTIL_READY_FROM : EXECUTABLE_FROM;
+  const reopen = options.untilReady && options.dispatch !== false;
+  const goal = await takeControl(deps, journal, goalId, { allowed, reopen });
   const controller = new AbortController();
   let stoppedBy: ExecuteResult['stoppedBy'] = null;
   const stop = (why: NonNullable<ExecuteResult['stoppedBy']>) => {
@@ -138,7 +145,7 @@ async function takeControl(
   deps: ControllerDeps,
   journal: ExecutionJournal,
   goalId: string,
-  allowed: readonly GoalStatus[],
+  { allowed, reopen }: { allowed: readonly GoalStatus[]; reopen: boolean },
 ): Promise<GoalRecord> {
   const { store } = deps;
   const goal = await store.read(goalId);
@@ -149,7 +156,9 @@ async function takeControl(
           ? ['Resume it with ', { step: 'resume', goalId }, '.']
           : goal.status === 'blocked_on_human'
             ? ['A human must decide first: see ', { step: 'proof', goalId }, '.']
-            : `A ${goal.status} goal does not run again; start a new goal.`,
+            : goal.status === 'failed'
+              ? 'Execute it again until ready to reopen its failed slices, or start a new goal.'
+              : `A ${goal.status} goal does not run again; start a new goal.`,
     });
   }
   if (
@@ -189,6 +198,17 @@ async function takeControl(
         orphanStopped: stopped,
       },
     });
+  }
+  if (reopen && REOPENABLE.includes(goal.status)) {
+    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');
+    events.push(...reopenSlices(journal, reopenings), ...held.map(heldEvent));
+    for (const slice of held) {
+      deps.reporter.warn(
+        `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(', ')})`,
+      );
+    }
+    if (wasDone) events.push(...(await restartIntegration(deps, journal, goal.repo.baseSha)));
   }
   const now = store.deps.clock.nowIso();
   const host = store.deps.host;
@@ -240,6 +260,11 @@ async function takeControl(
   return store.read(goalId);
 }
 
+/** A required gate that did not pass blocks a done slice, as it would have blocked its attempt. */
+function blocks(gate: GateEvidence): boolean {
+  return failingGates([gate]).length > 0;
+}
+
 /** Kills an orphaned agent's process group if it runs on this host; true when it was alive. */
 function stopOrphan(orphan: { pid: number; host: string }, host: HostInfo): boolean {
   if (orphan.host !== host.hostname || !host.isAlive(orphan.pid)) return false;
@@ -286,7 +311,7 @@ async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean)
       for (const task of readyTasks(journal.graph.tasks)) {
         if (running.size >= maxAgents) break;
         if (running.has(task.id) || settled.has(task.id)) continue;
-        running.set(task.id, runSlice(ctx, task.id, untilReady ? task.maxRetries + 1 : task.attempts + 1));
+        running.set(task.id, runSlice(ctx, task.id, attemptLimit(ctx, task, untilReady)));
       }
       if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
       firstDispatch = false;

@@ -24,6 +24,11 @@ export const sliceRecordSchema = z.object({
   gates: z.array(gateEvidenceSchema),
   findings: z.array(findingSchema),
   lastFailure: z.string().nullable(),
+  /**
+   * The slice's attempts when its current round began: a slice reopened by an until-ready run
+   * gets maxRetries + 1 attempts more than this.
+   */
+  roundStart: z.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
   agentProcess: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
@@ -100,6 +105,7 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
       gates: [],
       findings: [],
       lastFailure: null,
+      roundStart: 0,
       agentProcess: null,
     }
   );

@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
-import { renderAgentPrompt } from '../agents/prompt.js';
+import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
+import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
-import { controllerReview, hasBlocking, renderReviewMarkdown, securityReview } from '../review/index.js';
+import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
+import { describeAttemptFailure } from './attempt-failure.js';
 import type { RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
@@ -45,17 +47,19 @@ function sparsePaths(ctx: RunContext, task: Task): string[] | null {
   return [...new Set(dirs.filter((d) => d && !d.includes('.')))].sort();
 }
 
-function agentFailure(result: AgentRunResult): string | null {
-  if (result.outcome === 'succeeded') return null;
-  return `agent ${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
+/** The required gates that failed the agent's change (NOT_THE_AGENTS_FAILURE are not the slice's). */
+export function failingGates(gates: readonly GateEvidence[]): GateEvidence[] {
+  return gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
 }
 
-function gateFailure(gates: readonly GateEvidence[]): string | null {
-  const failing = gates.filter((gate) => gate.required && !NOT_THE_AGENTS_FAILURE.has(gate.outcome));
-  if (failing.length === 0) return null;
-  return failing
-    .map((gate) => `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):\n${gate.tail}`)
-    .join('\n\n');
+/** The last attempt of the slice's current round (a reopened slice gets a new round). */
+function lastAttempt(ctx: RunContext, task: Task): number {
+  return sliceRecord(ctx.journal.execution, task.id).roundStart + task.maxRetries + 1;
+}
+
+/** How many attempts a slice may have reached when this run leaves it: its round, or one more. */
+export function attemptLimit(ctx: RunContext, task: Task, untilReady: boolean): number {
+  return untilReady ? lastAttempt(ctx, task) : task.attempts + 1;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (ctx.signal.aborted) return 'interrupted';
     const attempt = task.attempts + 1;
     journal.updateTask(taskId, { status: 'running', attempts: attempt });
-    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${task.maxRetries + 1}`);
+    deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${lastAttempt(ctx, task)}`);
     const start = startPoint(ctx, task);
     // The workspace is made while the lease is written (a resumed run reuses it); the agent
     // starts only once both are done, so no agent ever runs without a recorded lease.
@@ -104,13 +108,14 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
       throw error;
     }
+    const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const result = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
       attempt,
       task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure }),
+      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure, reset }),
       cwd: workspace.path,
       timeoutMs: decision.timeoutMs,
       artifactsDir,
@@ -134,22 +139,66 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
       return 'interrupted';
     }
-    const outcome = await settleAttempt(ctx, task, attempt, workspace, start, result, gateEnv);
+    const outcome = await settleAttempt(
+      ctx,
+      task,
+      { attempt, attemptLimit },
+      workspace,
+      start,
+      result,
+      gateEnv,
+    );
     if (outcome.kind !== 'retry') return outcome.kind;
     previousFailure = outcome.failure;
   }
 }
 
+/**
+ * A later attempt starts from the slice's start point, not from the failed attempt's commit, so
+ * the slice branch ends with one commit holding the final state. The earlier work is kept as a
+ * patch under the goal's artifacts and the prompt says where.
+ */
+async function resetForAttempt(
+  ctx: RunContext,
+  taskId: string,
+  attempt: number,
+  workspace: SliceWorkspace,
+): Promise<PromptReset> {
+  const { deps, journal } = ctx;
+  const paths = deps.store.paths(ctx.goal.id);
+  const diffPath = join(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
+  // Attempt n again after an interruption: the patch of attempt n - 1 is there already, and what
+  // the interrupted run left goes beside it, never over it.
+  const saveTo = existsSync(diffPath)
+    ? join(paths.attemptArtifacts, taskId, `attempt-${attempt}-interrupted.diff`)
+    : diffPath;
+  const reset = await deps.workspaces.resetToBase(workspace, saveTo);
+  const kept = existsSync(diffPath);
+  await journal.save([
+    {
+      type: 'slice_reset',
+      data: {
+        taskId,
+        attempt,
+        from: reset.previousHead,
+        to: workspace.baseSha,
+        diff: kept ? relative(paths.dir, diffPath) : null,
+      },
+    },
+  ]);
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative(workspace.path, diffPath) : null };
+}
+
 async function settleAttempt(
   ctx: RunContext,
   task: Task,
-  attempt: number,
+  { attempt, attemptLimit }: { attempt: number; attemptLimit: number },
   workspace: SliceWorkspace,
   start: ReturnType<typeof startPoint>,
   result: AgentRunResult,
   /** The gate environment with what preparing the workspace added (a virtualenv on PATH, ...). */
   gateEnv: Readonly<Record<string, string>>,
-): Promise<{ kind: 'done' | 'failed' | 'interrupted' | 'deferred' } | { kind: 'retry'; failure: string }> {
+): Promise<{ kind: SliceOutcome } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
     {
@@ -217,14 +266,7 @@ async function settleAttempt(
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === 'blocking').length },
   });
 
-  const failure =
-    agentFailure(result) ??
-    (hasBlocking(findings)
-      ? `review found blocking problems:\n${findings
-          .filter((f) => f.severity === 'blocking')
-          .map((f) => `- ${f.message}`)
-          .join('\n')}`
-      : gateFailure(gates));
+  const failure = describeAttemptFailure({ agent: result, findings, failingGates: failingGates(gates) });
   const gateMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, task.id),
@@ -285,14 +327,27 @@ async function settleAttempt(
   const outOfBudget =
     exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !==
     null;
-  if (attempt < task.maxRetries + 1 && !outOfBudget) {
+  const retriesLeft = attempt < lastAttempt(ctx, task);
+  if (retriesLeft && attempt < attemptLimit && !outOfBudget) {
     journal.updateTask(task.id, { status: 'pending' });
     events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
     await journal.save(events, { spend, spendNote });
     deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine(failure)}`);
     return { kind: 'retry', failure };
   }
-  if (outOfBudget && attempt < task.maxRetries + 1) {
+  if (retriesLeft && !outOfBudget) {
+    // This run gives the slice no more attempts (no --until-ready): it waits for the next run.
+    const left = lastAttempt(ctx, task) - attempt;
+    journal.updateTask(task.id, { status: 'pending' });
+    events.push({
+      type: 'task_pending',
+      data: { taskId: task.id, attempt, attemptsLeft: left, failure: failure.slice(0, 2_000) },
+    });
+    await journal.save(events, { spend, spendNote });
+    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failure));
+    return { kind: 'deferred-retry' };
+  }
+  if (outOfBudget && retriesLeft) {
     // Retries are left but the budget is not: the slice waits for budget-add and resume.
     journal.updateTask(task.id, { status: 'pending' });
     await journal.save(events, { spend, spendNote });
@@ -331,6 +386,23 @@ function describeGates(gates: readonly GateEvidence[], sparse: boolean): string 
   }
   const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
   return `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}`;
+}
+
+/** A failed attempt with retries left that this run does not use: what happens and what to do. */
+function stillPendingMessage(
+  ctx: RunContext,
+  taskId: string,
+  attempt: number,
+  left: number,
+  failure: string,
+) {
+  const hint = wordHint(pendingHint(ctx.goal.id), ctx.deps.steps ?? NEUTRAL_STEPS);
+  return `[${taskId}] attempt ${attempt} failed; the slice stays pending with ${left} attempt(s) left: ${firstLine(failure)}\n${hint}`;
+}
+
+/** As data, so each front door spells the step its own way. */
+export function pendingHint(goalId: string): Hint {
+  return ['Run again with ', { step: 'resume', goalId }, ' to give it its next attempt.'];
 }
 
 function firstLine(text: string): string {

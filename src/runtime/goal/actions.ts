@@ -122,6 +122,8 @@ export function resumeContinuesExecution(
 ): boolean {
   const { status } = result.goal;
   if (status === 'running' || (options.startPlanned === true && status === 'planned')) return true;
+  // Until ready, the controller reopens the slices whose checks do not hold.
+  if (result.goal.options.untilReady && (status === 'not_ready' || status === 'failed')) return true;
   return (
     status === 'not_ready' &&
     result.proof.slices.some((s) => s.status === 'pending' || s.status === 'running')

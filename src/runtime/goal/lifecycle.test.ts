@@ -84,6 +84,12 @@ describe('nextStatus', () => {
     }
   });
 
+  it('resumes a failed goal only when it runs until ready (its failed slices are reopened)', () => {
+    expect(() => nextStatus(goal('failed'), 'resume', dead)).toThrow(/Cannot resume goal g1: it is failed/);
+    const untilReady = { ...goal('failed'), options: { ...goal('failed').options, untilReady: true } };
+    expect(nextStatus(untilReady, 'resume', dead)).toBe('failed');
+  });
+
   it('detects orphaned running goals', () => {
     expect(isOrphaned(goal('running'), dead)).toBe(true);
     expect(isOrphaned(goal('running'), alive)).toBe(false);

@@ -48,7 +48,7 @@ export function nextStatus(
       },
     );
   }
-  if (!ALLOWED_FROM[action].includes(from)) {
+  if (!ALLOWED_FROM[action].includes(from) && !resumesUntilReady(goal, action)) {
     throw new IllegalTransitionError(`Cannot ${action} goal ${goal.id}: it is ${from}.`, {
       hint: hintFor(action, goal),
     });
@@ -57,7 +57,7 @@ export function nextStatus(
     case 'pause':
       return 'paused';
     case 'resume':
-      return from === 'not_ready' ? 'not_ready' : (goal.resumeTo ?? 'planned');
+      return from === 'not_ready' || from === 'failed' ? from : (goal.resumeTo ?? 'planned');
     case 'cancel':
       return 'cancelled';
     case 'accept':
@@ -65,6 +65,11 @@ export function nextStatus(
     case 'reject':
       return 'rejected';
   }
+}
+
+/** A goal run until ready may be resumed when failed: its failed slices are reopened. */
+function resumesUntilReady(goal: GoalRecord, action: LifecycleAction): boolean {
+  return action === 'resume' && goal.status === 'failed' && goal.options.untilReady;
 }
 
 /** A running goal whose controller died is treated as interrupted (resume --auto picks these). */

@@ -36,6 +36,8 @@ export function goalPaths(stateRoot: string, goalId: string) {
     agentRunArtifacts: join(dir, 'artifacts', 'agent-runs'),
     reviewArtifacts: join(dir, 'artifacts', 'reviews'),
     prepareArtifacts: join(dir, 'artifacts', 'prepare'),
+    /** Each failed attempt's diff, kept when the next attempt starts again from the base. */
+    attemptArtifacts: join(dir, 'artifacts', 'attempts'),
   };
 }
 

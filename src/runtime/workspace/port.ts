@@ -25,6 +25,13 @@ export interface CapturedChange {
   diff: string;
 }
 
+export interface ResetResult {
+  /** False when the workspace held nothing beyond the base (no patch is written). */
+  diffSaved: boolean;
+  /** The branch head before the reset. */
+  previousHead: string;
+}
+
 export interface CreateWorkspaceInput {
   repoRoot: string;
   goalId: string;
@@ -41,6 +48,11 @@ export interface WorkspacePort {
   create(input: CreateWorkspaceInput): Promise<SliceWorkspace>;
   /** Stages everything, commits with `message` when something changed, reports the change. */
   capture(workspace: SliceWorkspace, message: string): Promise<CapturedChange>;
+  /**
+   * Puts the workspace and its branch back at `workspace.baseSha` for a fresh attempt, after
+   * writing what it held (commits since the base and uncommitted files) to `diffPath` as a patch.
+   */
+  resetToBase(workspace: SliceWorkspace, diffPath: string): Promise<ResetResult>;
   /** Removes the workspace (never the branch) and prunes worktree metadata. */
   remove(repoRoot: string, workspace: SliceWorkspace): Promise<void>;
   /** Removes stale index.lock / ref locks older than maxAgeMs; returns what was removed. */

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentRunResult } from '../agents/port.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
+import { describeAttemptFailure, trimOutput } from './attempt-failure.js';
+
+const succeeded = { outcome: 'succeeded', exitCode: 0, summary: 'ok' } as AgentRunResult;
+
+function gate(name: string, tail: string): GateEvidence {
+  return {
+    name,
+    kind: 'test',
+    required: true,
+    outcome: 'failed',
+    exitCode: 1,
+    durationMs: 10,
+    sha: 'abc',
+    tail,
+    artifact: `/state/goals/g/artifacts/gates/abc-${name}.log`,
+  };
+}
+
+const finding = (message: string, paths: string[], severity: Finding['severity'] = 'blocking'): Finding => ({
+  review: 'controller',
+  severity,
+  message,
+  paths,
+});
+
+describe('describeAttemptFailure', () => {
+  it('is null when nothing blocks', () => {
+    expect(
+      describeAttemptFailure({
+        agent: succeeded,
+        findings: [finding('fyi', ['a'], 'info')],
+        failingGates: [],
+      }),
+    ).toBeNull();
+  });
+
+  it('lists every blocking finding with its paths and every failing gate with its output', () => {
+    const text = describeAttemptFailure({
+      agent: succeeded,
+      findings: [
+        finding('changed files outside the write set', ['README.md', 'docs/x.md']),
+        finding('a secret in the diff', ['src/key.js']),
+        finding('only a warning', ['src/w.js'], 'warning'),
+      ],
+      failingGates: [gate('test', 'not ok 1 - parse keeps text\n# fail 1'), gate('lint', 'src/a.js:1 error')],
+    });
+    expect(text).toBe(
+      [
+        'review found blocking problems:',
+        '- [controller review] changed files outside the write set (paths: README.md, docs/x.md)',
+        '- [controller review] a secret in the diff (paths: src/key.js)',
+        '',
+        'gate test failed (exit 1):',
+        'not ok 1 - parse keeps text',
+        '# fail 1',
+        '(full output: /state/goals/g/artifacts/gates/abc-test.log)',
+        '',
+        'gate lint failed (exit 1):',
+        'src/a.js:1 error',
+        '(full output: /state/goals/g/artifacts/gates/abc-lint.log)',
+      ].join('\n'),
+    );
+    expect(text).not.toContain('only a warning');
+  });
+
+  it("starts with the agent's own failure", () => {
+    const crashed = { outcome: 'failed', exitCode: 3, summary: 'agent exited with code 3' } as AgentRunResult;
+    const text = describeAttemptFailure({
+      agent: crashed,
+      findings: [],
+      failingGates: [gate('test', 'boom')],
+    });
+    expect(text?.startsWith('agent failed (exit 3): agent exited with code 3\n\ngate test failed')).toBe(
+      true,
+    );
+  });
+
+  it('stays bounded however noisy the gates and findings are', () => {
+    const noisy = Array.from({ length: 5_000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n');
+    const text =
+      describeAttemptFailure({
+        agent: succeeded,
+        findings: Array.from({ length: 50 }, (_, i) =>
+          finding(`problem ${i} ${'y'.repeat(2_000)}`, [`f${i}`]),
+        ),
+        failingGates: [gate('test', noisy), gate('lint', noisy)],
+      }) ?? '';
+    expect(text.length).toBeLessThan(20_000);
+    expect(text).toContain('- … and 30 more');
+    expect(text).toContain('line 4999');
+    expect(text).toContain('(earlier output trimmed) …');
+  });
+});
+
+describe('trimOutput', () => {
+  it('keeps short output whole and the end of long output', () => {
+    expect(trimOutput('a\nb\n')).toBe('a\nb');
+    const long = Array.from({ length: 100 }, (_, i) => `l${i}`).join('\n');
+    const trimmed = trimOutput(long);
+    expect(trimmed.startsWith('(earlier output trimmed) …\nl40\n')).toBe(true);
+    expect(trimmed.endsWith('l99')).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import type { AgentRunResult } from '../agents/port.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
+
+// The failure goes into the next attempt's prompt and into events: bounded, so a noisy gate or a
+// flood of findings cannot crowd out the rest.
+const MAX_FINDINGS = 20;
+const MAX_MESSAGE_CHARS = 500;
+const MAX_PATHS = 10;
+const MAX_GATE_OUTPUT_CHARS = 3_000;
+const MAX_GATE_OUTPUT_LINES = 60;
+
+export interface AttemptChecks {
+  agent: AgentRunResult;
+  findings: readonly Finding[];
+  /** The required gates that did not pass. */
+  failingGates: readonly GateEvidence[];
+}
+
+/**
+ * Why an attempt failed, for the next prompt: the agent's own failure, every blocking finding with
+ * its paths, and every failing gate with the end of its output. Null when nothing blocks.
+ */
+export function describeAttemptFailure(checks: AttemptChecks): string | null {
+  const blocking = checks.findings.filter((finding) => finding.severity === 'blocking');
+  const parts = [
+    agentFailure(checks.agent),
+    blocking.length > 0 ? findingsSection(blocking) : null,
+    ...checks.failingGates.map(gateSection),
+  ].filter((part): part is string => part !== null);
+  return parts.length === 0 ? null : parts.join('\n\n');
+}
+
+function agentFailure(result: AgentRunResult): string | null {
+  if (result.outcome === 'succeeded') return null;
+  return `agent ${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
+}
+
+function findingsSection(blocking: readonly Finding[]): string {
+  const lines = blocking.slice(0, MAX_FINDINGS).map((finding) => {
+    const paths = finding.paths.slice(0, MAX_PATHS);
+    const more = finding.paths.length > MAX_PATHS ? ` and ${finding.paths.length - MAX_PATHS} more` : '';
+    const where = paths.length > 0 ? ` (paths: ${paths.join(', ')}${more})` : '';
+    return `- [${finding.review} review] ${clip(oneLine(finding.message), MAX_MESSAGE_CHARS)}${where}`;
+  });
+  if (blocking.length > MAX_FINDINGS) lines.push(`- … and ${blocking.length - MAX_FINDINGS} more`);
+  return `review found blocking problems:\n${lines.join('\n')}`;
+}
+
+function gateSection(gate: GateEvidence): string {
+  const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):`;
+  const output = trimOutput(gate.tail);
+  const log = gate.artifact === null ? '' : `\n(full output: ${gate.artifact})`;
+  return `${header}\n${output === '' ? '(no output)' : output}${log}`;
+}
+
+/** The end of a gate's output, where test runners put their summary; at most so many lines and chars. */
+export function trimOutput(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  const kept = lines.slice(-MAX_GATE_OUTPUT_LINES).join('\n');
+  const cut = kept.length > MAX_GATE_OUTPUT_CHARS ? kept.slice(-MAX_GATE_OUTPUT_CHARS) : kept;
+  return cut.length < text.trimEnd().length ? `(earlier output trimmed) …\n${cut}` : cut;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { EventInput } from '../events/schema.js';
+import { INTEGRATION_ID } from '../graph/branches.js';
+import type { Task } from '../graph/schema.js';
+import type { GateEvidence } from '../proof/schema.js';
+import type { ControllerDeps } from './context.js';
+import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
+import type { ExecutionJournal } from './journal.js';
+
+export type ReopenWhy =
+  | 'failed'
+  | 'gates_block'
+  | 'findings_block'
+  | 'integration_blocks'
+  | 'dependency_reopened';
+
+export interface Reopening {
+  taskId: string;
+  why: ReopenWhy;
+  /** Failing gates or blocking findings, in short. */
+  detail: string;
+  /** True when the slice gets a new round of attempts (it ran before); false for a skipped one. */
+  newRound: boolean;
+}
+
+/** A slice whose checks do not hold but that stays as it is: done slices were built on it. */
+export interface HeldSlice {
+  taskId: string;
+  why: ReopenWhy;
+  detail: string;
+  /** The done slices whose branches start from its head. */
+  dependents: string[];
+}
+
+export interface ReopenPlan {
+  reopen: Reopening[];
+  held: HeldSlice[];
+}
+
+/**
+ * Pure: the slices an until-ready run opens again because their checks do not hold: failed
+ * slices, done slices whose required gates fail or whose review blocks (in the slice or on the
+ * integrated tree), and skipped slices whose failed dependency is reopened. A done slice that
+ * other done slices were built on is held: their branches start from its head, which omk does
+ * not rewrite under them.
+ */
+export function slicesToReopen(
+  tasks: readonly Task[],
+  execution: ExecutionStateRecord,
+  gateBlocks: (gate: GateEvidence) => boolean,
+): ReopenPlan {
+  const candidates = new Map<string, Reopening>();
+  for (const task of tasks) {
+    const record = sliceRecord(execution, task.id);
+    if (task.status === 'failed') {
+      const detail = firstLine(record.lastFailure);
+      candidates.set(task.id, { taskId: task.id, why: 'failed', detail, newRound: true });
+      continue;
+    }
+    if (task.status !== 'done') continue;
+    const gates = record.gates.filter(gateBlocks);
+    const findings = record.findings.filter((finding) => finding.severity === 'blocking');
+    if (gates.length > 0) {
+      const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
+      candidates.set(task.id, { taskId: task.id, why: 'gates_block', detail, newRound: true });
+    } else if (findings.length > 0) {
+      const detail = findings.map((finding) => firstLine(finding.message)).join('; ');
+      candidates.set(task.id, { taskId: task.id, why: 'findings_block', detail, newRound: true });
+    }
+  }
+  for (const reopening of integrationReopenings(tasks, execution)) {
+    if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
+  }
+  const reopened = new Map<string, Reopening>();
+  const held: HeldSlice[] = [];
+  for (const candidate of candidates.values()) {
+    const dependents = tasks
+      .filter((task) => task.status === 'done' && task.dependsOn.includes(candidate.taskId))
+      .map((task) => task.id);
+    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
+    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  }
+  // Slices skipped only because of a reopened one run again.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const task of tasks) {
+      if (reopened.has(task.id) || task.status !== 'skipped') continue;
+      const dependency = task.dependsOn.find((dep) => reopened.has(dep));
+      if (dependency === undefined) continue;
+      if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
+      reopened.set(task.id, {
+        taskId: task.id,
+        why: 'dependency_reopened',
+        detail: dependency,
+        newRound: false,
+      });
+      changed = true;
+    }
+  }
+  return { reopen: [...reopened.values()], held };
+}
+
+/** What the agent of a slice can change: a failing test, not a gate that was skipped. */
+const FIXABLE_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'pre_existing', 'timeout']);
+
+/**
+ * The integrated tree is judged too: a required gate failing there reopens every done slice (the
+ * tree is theirs together); a blocking finding reopens the done slices that changed its paths.
+ */
+function integrationReopenings(tasks: readonly Task[], execution: ExecutionStateRecord): Reopening[] {
+  if (execution.integration === null || execution.integration.conflict !== null) return [];
+  const done = tasks.filter((task) => task.status === 'done');
+  const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
+  if (gates.length > 0) {
+    const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
+    return done.map((task) => ({ taskId: task.id, why: 'integration_blocks', detail, newRound: true }));
+  }
+  const findings = execution.finalFindings.filter((finding) => finding.severity === 'blocking');
+  return done.flatMap((task): Reopening[] => {
+    const changed = new Set(sliceRecord(execution, task.id).changedFiles.map((file) => file.path));
+    const hits = findings.filter((finding) => finding.paths.some((path) => changed.has(path)));
+    if (hits.length === 0) return [];
+    const detail = hits.map((finding) => firstLine(finding.message)).join('; ');
+    return [{ taskId: task.id, why: 'integration_blocks', detail, newRound: true }];
+  });
+}
+
+function blockedDependency(
+  tasks: readonly Task[],
+  reopened: ReadonlyMap<string, Reopening>,
+  id: string,
+): boolean {
+  const status = tasks.find((task) => task.id === id)?.status;
+  return (status === 'failed' || status === 'skipped') && !reopened.has(id);
+}
+
+/**
+ * Opens the slices again in the journal (pending, a new round of attempts, their failures dropped
+ * from the evidence) and returns one `slice_reopened` event each.
+ */
+export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reopening[]): EventInput[] {
+  const ids = new Set(reopenings.map((r) => r.taskId));
+  for (const { taskId, newRound } of reopenings) {
+    const task = journal.task(taskId);
+    journal.updateTask(taskId, { status: 'pending' });
+    if (newRound) {
+      journal.execution = withSlice(journal.execution, {
+        ...sliceRecord(journal.execution, taskId),
+        roundStart: task.attempts,
+      });
+    }
+  }
+  journal.execution = {
+    ...journal.execution,
+    failures: journal.execution.failures.filter(
+      (failure) =>
+        !(
+          failure.code === 'slice_failed' && [...ids].some((id) => failure.message.startsWith(`Slice ${id} `))
+        ),
+    ),
+  };
+  return reopenings.map(({ taskId, why, detail }) => {
+    const task = journal.task(taskId);
+    return {
+      type: 'slice_reopened',
+      data: {
+        taskId,
+        why,
+        detail,
+        attempts: task.attempts,
+        attemptsUpTo: task.attempts + task.maxRetries + 1,
+      },
+    };
+  });
+}
+
+export function heldEvent(slice: HeldSlice): EventInput {
+  return { type: 'slice_reopen_held', data: { ...slice } };
+}
+
+function firstLine(text: string | null): string {
+  return (text ?? '').split('\n')[0]?.slice(0, 200) ?? '';
+}
+
+/**
+ * Merging only adds what the integration branch lacks, so once a done slice is reopened (its
+ * branch starts again from the base) the integration branch starts again from the base too; what
+ * it held is kept as a patch beside the attempts' ones.
+ */
+export async function restartIntegration(
+  deps: Pick<ControllerDeps, 'workspaces' | 'store'>,
+  journal: ExecutionJournal,
+  baseSha: string,
+): Promise<EventInput[]> {
+  const integration = journal.execution.integration;
+  if (integration === null) return [];
+  journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
+  if (!existsSync(integration.workspace)) return [];
+  const paths = deps.store.paths(journal.goalId);
+  const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const workspace = {
+    sliceId: INTEGRATION_ID,
+    path: integration.workspace,
+    branch: integration.branch,
+    baseSha,
+    mode: 'worktree' as const,
+    fallbackReason: null,
+  };
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  return [
+    {
+      type: 'slice_reset',
+      data: {
+        taskId: INTEGRATION_ID,
+        attempt: null,
+        from: reset.previousHead,
+        to: baseSha,
+        diff: reset.diffSaved ? relative(paths.dir, diffPath) : null,
+      },
+    },
+  ];
+}

@@ -1,0 +1,245 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  expectContiguous,
+  GOALS,
+  NODE_FIXTURE,
+  SLICES,
+} from '../helpers/execution.js';
+import { git } from '../helpers/git-repo.js';
+
+let env: ExecutionEnv;
+
+beforeEach(async () => {
+  env = await createExecutionEnv();
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** Logs the prompt it got and what src/parser.js held when it started. */
+const observe = `
+const prompt = readFileSync(0, 'utf8');
+log('prompt', { prompt, parser: read('src/parser.js') });
+`;
+/** Breaks the fixture's test. */
+const breakParser = `write('src/parser.js', "export const parse = (text) => text + '!';\\n");`;
+/** Keeps the test passing with a visible change. */
+const fixParser = `write('src/parser.js', '// fixed\\nexport const parse = (text) => text;\\n');`;
+
+/** First attempt leaves a failing test; every later one fixes it. */
+const wrongThenRight = `${observe}\nif (attempt === 1) { ${breakParser} } else { ${fixParser} }`;
+const alwaysWrong = `${observe}\n${breakParser}`;
+
+async function prompts(): Promise<{ attempt: number; prompt: string; parser: string }[]> {
+  return (await env.kit.calls())
+    .filter((call) => call.event === 'prompt')
+    .map((call) => ({ attempt: call.attempt, prompt: String(call.prompt), parser: String(call.parser) }));
+}
+
+function starts(): Promise<number> {
+  return env.kit.runs().then((runs) => runs.length);
+}
+
+describe('--until-ready with a wrong-then-right agent', () => {
+  it('reaches ready; the retry starts from the base and the slice branch has one commit', async () => {
+    const agent = await env.kit.script('wrong-then-right', wrongThenRight);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(result.stderr).toContain(`[${SLICES.bug}] attempt 1 failed; retrying`);
+
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    const branch = `omk/${id}/${SLICES.bug}`;
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${branch}`)).toBe('1');
+    expect(git(env.repo.root, 'show', `${branch}:src/parser.js`)).toContain('// fixed');
+
+    const [first, second] = await prompts();
+    expect(first?.prompt).not.toContain('reset to the base');
+    // The second attempt saw the base's file, not the first attempt's change.
+    expect(second?.parser).toBe('export const parse = (text) => text;\n');
+    // The failing gate is named, with its output.
+    expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
+    expect(second?.prompt).toMatch(/gate test failed \(exit \d+\):/);
+    expect(second?.prompt).toContain('parse keeps text');
+    expect(second?.prompt).toMatch(/\(full output: [^)]*artifacts\/gates\/[^)]*\)/);
+    expect(second?.prompt).toContain('## Starting again from the base');
+    expect(second?.prompt).toMatch(
+      /Your previous attempt's diff is at `[^`]*artifacts\/attempts\/s1-fix-the-bug-in-src-parser-js\/attempt-1\.diff`; the worktree was reset to the base/,
+    );
+
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reset').map((e) => e.data)).toEqual([
+      {
+        taskId: SLICES.bug,
+        attempt: 2,
+        from: expect.any(String),
+        to: base,
+        diff: `artifacts/attempts/${SLICES.bug}/attempt-1.diff`,
+      },
+    ]);
+  });
+});
+
+describe('a retry after a blocking review finding', () => {
+  it('gets every blocking finding with its paths in the prompt', async () => {
+    const stray = `${observe}\nif (attempt === 1) append('README.md', 'stray edit\\n');\n${fixParser}`;
+    const agent = await env.kit.script('stray-then-right', stray);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const [, second] = await prompts();
+    expect(second?.prompt).toContain('review found blocking problems:');
+    expect(second?.prompt).toMatch(
+      /- \[controller review\] [^\n]*outside the write set[^\n]*\(paths: README\.md\)/,
+    );
+  });
+});
+
+describe('an always-wrong agent', () => {
+  it('with --until-ready: exactly maxRetries+1 attempts, "retrying" before each retry, then failed', async () => {
+    const agent = await env.kit.script('always-wrong', alwaysWrong);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(10);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const task = (await env.graph(id)).tasks[0];
+    expect(task?.maxRetries).toBe(2);
+    expect(await starts()).toBe(3);
+    expect(result.stderr.match(/failed; retrying/g)).toHaveLength(2);
+    expect(result.stderr).not.toContain('stays pending');
+    expect(task).toMatchObject({ status: 'failed', attempts: 3 });
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
+  });
+
+  it('without --until-ready: one attempt, no "retrying"; the slice stays pending and the next step is named', async () => {
+    const agent = await env.kit.script('always-wrong', alwaysWrong);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect(await starts()).toBe(1);
+    expect(result.stderr).not.toContain('retrying');
+    expect(result.stderr).toContain(
+      `[${SLICES.bug}] attempt 1 failed; the slice stays pending with 2 attempt(s) left`,
+    );
+    expect(result.stderr).toContain(`Run again with 'omk goal resume ${id}'`);
+    expect((await env.proof(id)).status).toBe('not_ready');
+  });
+});
+
+describe('a failed goal executed again', () => {
+  it('is refused without --until-ready; with it, the failed slice is reopened for a new round', async () => {
+    const id = await env.plan(GOALS.single);
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, maxRetries: 0 })),
+    }));
+    // Wrong on its first run, right from then on.
+    const agent = await env.kit.script(
+      'wrong-once',
+      `${observe}\nif (runsSoFar(task) === 1) { ${breakParser} } else { ${fixParser} }`,
+    );
+    const first = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await env.goal(id)).status).toBe('failed');
+
+    const refused = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`Cannot execute goal ${id}: it is failed.`);
+    expect(await starts()).toBe(1);
+
+    const again = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect(again.code, again.stderr).toBe(0);
+    expect(await starts()).toBe(2);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    expect(proof.failures).toEqual([]);
+    expect(proof.slices).toEqual([expect.objectContaining({ id: SLICES.bug, status: 'done', attempts: 2 })]);
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      {
+        taskId: SLICES.bug,
+        why: 'failed',
+        detail: expect.stringMatching(/^gate test failed/),
+        attempts: 1,
+        attemptsUpTo: 2,
+      },
+    ]);
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
+  });
+});
+
+describe('a failed goal recorded with --until-ready', () => {
+  it('is resumed: its failed slice gets a new round', async () => {
+    // Wrong on its first three runs (one round), right from then on.
+    const agent = await env.kit.script(
+      'wrong-thrice',
+      `${observe}\nif (runsSoFar(task) <= 3) { ${breakParser} } else { ${fixParser} }`,
+    );
+    const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(run.code, run.stderr).toBe(10);
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.goal(id)).status).toBe('failed');
+
+    const resumed = await env.omk('goal', 'resume', id, '--agent', agent);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await starts()).toBe(4);
+    expect((await env.proof(id)).status).toBe('ready');
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({ taskId: SLICES.bug, why: 'failed', attempts: 3, attemptsUpTo: 6 }),
+    ]);
+  });
+});
+
+describe('a not_ready goal whose slices are done', () => {
+  it('reruns only the gates without --until-ready, and the agent again with it', async () => {
+    await env.cleanup();
+    env = await createExecutionEnv({
+      ...NODE_FIXTURE,
+      // Fails on the base: the slice's gate calls it pre-existing, and the proof is not ready.
+      'test/fixed.test.js': [
+        "import assert from 'node:assert/strict';",
+        "import { test } from 'node:test';",
+        "import { parse } from '../src/parser.js';",
+        "test('parse is fixed', () => assert.equal(parse.fixed, true));",
+        '',
+      ].join('\n'),
+    });
+    const fix = `write('src/parser.js', 'export const parse = Object.assign((text) => text, { fixed: true });\\n');`;
+    const touch = `write('src/parser.js', '// touched\\nexport const parse = (text) => text;\\n');`;
+    const agent = await env.kit.script(
+      'fix-on-second-run',
+      `${observe}\nif (runsSoFar(task) === 1) { ${touch} } else { ${fix} }`,
+    );
+    const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.proof(id)).status).toBe('not_ready');
+    expect((await env.graph(id)).tasks.map((task) => task.status)).toEqual(['done']);
+
+    const plain = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(await starts()).toBe(1);
+    expect((await env.proof(id)).status).toBe('not_ready');
+
+    const untilReady = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect(untilReady.code, untilReady.stderr).toBe(0);
+    expect(await starts()).toBe(2);
+    expect((await env.proof(id)).status).toBe('ready');
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({ taskId: SLICES.bug, why: 'integration_blocks', detail: 'test:pre_existing' }),
+    ]);
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
+    expect(git(env.repo.root, 'show', `omk/${id}/integration:src/parser.js`)).toContain('fixed: true');
+    const [, second] = await prompts();
+    expect(second?.prompt).toContain('## Starting again from the base');
+  });
+});
