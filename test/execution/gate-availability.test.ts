@@ -144,7 +144,7 @@ describe('a gate that cannot start only on the head', () => {
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:passed']]);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
-    const failure = String(eventsOfType(events, 'task_retry')[0]?.data.failure);
+    const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
     expect(failure).toContain('gate test failed (exit 127)');
     expect(failure).toContain('./tools/check: command not found (exit 127), but it starts on base');
     const proof = await env.proof(id);
