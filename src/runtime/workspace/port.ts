@@ -166,7 +166,7 @@ export interface PreparationFailure {
   logPath: string;
 }
 
-/** Gives worktrees the project's dependencies; implemented on the host (adapters/workspace). */
+/** Gives worktrees the project's dependencies; implemented on the host (the workspace preparer adapter). */
 export interface WorkspacePreparer {
   prepare(input: PrepareInput): Promise<PreparedWorkspace | PreparationFailure>;
 }
