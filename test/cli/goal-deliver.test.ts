@@ -2,6 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
+import { processHost } from '../../src/cli/context.js';
+import { mergeGoal } from '../../src/runtime/delivery/merge.js';
+import { GoalStore } from '../../src/runtime/goal/store.js';
+import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
@@ -289,5 +294,52 @@ describe('omk goal verify / review', () => {
     expect(added.filter((type) => type === 'integration_done')).toHaveLength(2);
     expect(added).not.toContain('agent_started');
     expect(added).not.toContain('task_leased');
+  });
+});
+
+describe('omk goal merge after a merge cut short (local forge)', () => {
+  it('records the merge the forge made, exit 0, and never merges a second time', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const store = new GoalStore({
+      stateRoot: state.dir,
+      clock: systemClock,
+      host: processHost,
+      reporter: silentReporter,
+    });
+    const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
+    let merges = 0;
+    // The forge merges, then the process dies before omk hears back.
+    const crashing = {
+      ...local,
+      async merge(...args: Parameters<typeof local.merge>) {
+        merges += 1;
+        await local.merge(...args);
+        throw new Error('killed');
+      },
+    };
+    await expect(
+      mergeGoal({ store, forge: crashing }, id, { method: 'merge', enforceProtection: false }),
+    ).rejects.toThrow('killed');
+    const mergedMain = git(repo.root, 'rev-parse', 'main');
+    expect((await store.read(id)).status).toBe('ready');
+
+    const result = await omk('goal', 'merge', id, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      merged: true,
+      pr: 3,
+      sha: mergedMain,
+      recovered: true,
+    });
+    expect(merges).toBe(1);
+    expect(git(repo.root, 'rev-parse', 'main')).toBe(mergedMain);
+    expect((await store.read(id)).status).toBe('merged');
+    const log = (await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(log.filter((type) => type === 'merge_requested')).toHaveLength(1);
+    expect(log.filter((type) => type === 'goal_merged')).toHaveLength(1);
+    expect((await forgeRecords()).pulls.find((p) => p.number === 3)?.state).toBe('merged');
   });
 });
