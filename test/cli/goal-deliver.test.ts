@@ -165,6 +165,32 @@ describe('omk goal open-pr', () => {
   });
 });
 
+describe('omk goal open-pr refuses a base branch it could not deliver to', () => {
+  it('--dry-run and the real run refuse the same names; a newline prints no workflow command', async () => {
+    const id = await readyGoal();
+    for (const base of ['main\n::add-mask::x', 'main\r', 'HEAD', 'refs/heads/main', 'a..b', '-main']) {
+      for (const dryRun of [['--dry-run'], []]) {
+        const run = await omk(
+          'goal',
+          'open-pr',
+          id,
+          ...dryRun,
+          '--policy',
+          'draft-pr',
+          '--base-branch',
+          base,
+        );
+        expect(run.code, `${JSON.stringify(base)} ${dryRun}: ${run.stderr}`).toBe(2);
+        expect(run.stderr).toContain('cannot take PRs');
+        expect(run.stderr).toContain('--base-branch main');
+        const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n|\r/);
+        expect(lines.filter((line) => line.startsWith('::'))).toEqual([]);
+      }
+    }
+    expect(await forgeRecords().catch(() => ({ pulls: [] }))).toMatchObject({ pulls: [] });
+  });
+});
+
 describe('omk goal merge (gated)', () => {
   it('merges the integrator PR into the base when the proof is ready and fresh', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local');
