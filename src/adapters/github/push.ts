@@ -58,7 +58,9 @@ export async function pushBranch(deps: PushDeps, spec: PushSpec): Promise<void> 
   // nothing option-like, range-like or refspec-like can reach argv.
   const problem = branchNameProblem(branch);
   if (problem !== null) {
-    throw new ForgeError(`Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`);
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`,
+    );
   }
   const ref = `refs/heads/${branch}`;
   const lease = spec.expectedRemoteSha;
