@@ -4,12 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { processHost } from '../../src/cli/context.js';
+import { recheckMerge } from '../../src/runtime/app/merge.js';
 import { mergeGoal } from '../../src/runtime/delivery/merge.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
+import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
@@ -367,5 +369,39 @@ describe('omk goal merge after a merge cut short (local forge)', () => {
     expect(log.filter((type) => type === 'merge_requested')).toHaveLength(1);
     expect(log.filter((type) => type === 'goal_merged')).toHaveLength(1);
     expect((await forgeRecords()).pulls.find((p) => p.number === 3)?.state).toBe('merged');
+  });
+});
+
+describe("the bot's merge check after a merge cut short", () => {
+  it('recheckMerge records the merge the forge made instead of refusing not_open', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const store = new GoalStore({
+      stateRoot: state.dir,
+      clock: systemClock,
+      host: processHost,
+      reporter: silentReporter,
+    });
+    const goal = await store.read(id);
+    await store.withGoalLock(id, () =>
+      store.write({ ...goal, options: { ...goal.options, mergePolicy: 'gated' } }),
+    );
+    const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
+    const crashing = {
+      ...local,
+      async merge(...args: Parameters<typeof local.merge>) {
+        await local.merge(...args);
+        throw new Error('killed');
+      },
+    };
+    await expect(
+      mergeGoal({ store, forge: crashing }, id, { method: 'merge', enforceProtection: false }),
+    ).rejects.toThrow('killed');
+    const check = await recheckMerge(testApp(store, { forge: () => Promise.resolve(local) }), id);
+    expect(check).toMatchObject({ evaluated: true, result: { merged: true, pr: 3, recovered: true } });
+    expect((await store.read(id)).status).toBe('merged');
+    expect(await recheckMerge(testApp(store, { forge: () => Promise.resolve(local) }), id)).toMatchObject({
+      evaluated: false,
+      why: 'not_ready',
+    });
   });
 });
