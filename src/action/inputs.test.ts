@@ -173,6 +173,48 @@ describe('readInputs', () => {
     },
   );
 
+  it.each([
+    ['main', 'not under omk/'],
+    ['main\n', 'control character'],
+    ['main\r', 'control character'],
+    ['omk/state\n::add-mask::x', 'control character'],
+    ['HEAD', "git's special refs"],
+    ['FETCH_HEAD', "git's special refs"],
+    ['ORIG_HEAD', "git's special refs"],
+    ['refs/heads/main', 'full ref'],
+    ['refs/remotes/origin/main', 'full ref'],
+    ['refs/heads/omk/state', 'full ref'],
+    ['omk/', 'git does not allow it'],
+    ['omkstate', 'not under omk/'],
+    ['omk/state/', 'git does not allow it'],
+    ['omk/../main', 'git does not allow it'],
+    ['omk/state.lock', 'git does not allow it'],
+    ['omk/a@{1}', 'git does not allow it'],
+    ['omk/fix-the-tests-3fa9c1/integration', "a goal's own branch"],
+  ])('refuses state-branch %j: %s', (value, why) => {
+    const error = errorOf({ goal: 'x', 'state-branch': value });
+    expect(error).toContain('state-branch: ');
+    expect(error).toContain(why);
+    expect(error).toContain('Example: state-branch: omk/state');
+    // The value is shown on one line: nothing in it can start a workflow command.
+    expect(error.split('\n').some((line) => line.startsWith('::'))).toBe(false);
+  });
+
+  it('accepts a state branch under omk/, with spaces around it', () => {
+    expect(read({ goal: 'x', 'state-branch': ' omk/state-v2 ' }).stateBranch).toBe('omk/state-v2');
+    expect(read({ goal: 'x', 'state-branch': 'omk/shared_state' }).stateBranch).toBe('omk/shared_state');
+  });
+
+  it('refuses a state branch that is also the base branch', () => {
+    const error = errorOf({ goal: 'x', 'state-branch': 'omk/state', 'base-branch': 'omk/state' });
+    expect(error).toContain("state-branch: 'omk/state' is also the base-branch");
+    expect(error).toContain('Example: state-branch: omk/state');
+  });
+
+  it.each(['main\n', 'HEAD', 'refs/heads/main'])('refuses base-branch %j', (value) => {
+    expect(errorOf({ goal: 'x', 'base-branch': value })).toContain('base-branch: ');
+  });
+
   it('lists every bad input at once, each under its name', () => {
     const error = errorOf({ command: 'deploy', 'max-agents': '0', 'budget-time': '5x' });
     expect(error).toMatch(/^3 inputs are invalid:\n/);

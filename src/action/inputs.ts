@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  branchNameProblem,
   budgetInputSchema,
   createGoalRequestSchema,
   DEFAULT_STATE_BRANCH,
@@ -7,6 +8,8 @@ import {
   goalTextSchema,
   requestIssueOf,
   SLICE_ID_PATTERN,
+  shownBranch,
+  stateBranchProblem,
   UsageError,
 } from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
@@ -37,7 +40,6 @@ export const EXECUTING_COMMANDS: readonly ActionCommand[] = [
 ];
 const SLICE_COMMANDS: readonly ActionCommand[] = ['execute', 'verify', 'review', 'integrate', 'status'];
 const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
-const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** A workflow expression as a user writes it in YAML, for examples in messages. */
@@ -82,6 +84,23 @@ function matching(input: string, pattern: RegExp, what: string, example: string)
     });
 }
 
+/**
+ * A branch input: surrounding spaces go (as core.getInput trims them), anything else is judged by
+ * `problemOf`, control characters included: `main\n` is not `main`.
+ */
+function branch(input: string, problemOf: (name: string) => string | null, example: string) {
+  return z.string().transform((raw, ctx): string => {
+    const value = raw.replace(/^ +| +$/g, '');
+    const problem = problemOf(value);
+    if (problem === null) return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${input}: '${shownBranch(raw)}' is not a branch name omk can use: ${problem}. Example: ${example}`,
+    });
+    return z.NEVER;
+  });
+}
+
 /** An input that may be left empty: '' is "not given", anything else must parse. */
 function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
   return z
@@ -109,8 +128,8 @@ export const actionInputsSchema = z
     'budget-time': optional(budget.time),
     'budget-tokens': optional(budget.tokens),
     'budget-usd': optional(budget.usd),
-    'base-branch': optional(matching('base-branch', BRANCH, 'a branch name', 'base-branch: main')),
-    'state-branch': matching('state-branch', BRANCH, 'a branch name', 'state-branch: omk/state'),
+    'base-branch': optional(branch('base-branch', branchNameProblem, 'base-branch: main')),
+    'state-branch': branch('state-branch', stateBranchProblem, `state-branch: ${DEFAULT_STATE_BRANCH}`),
     'dry-run': boolean('dry-run'),
     'fail-on-not-ready': boolean('fail-on-not-ready'),
     'working-directory': z.string().trim().min(1),
@@ -142,6 +161,13 @@ export const actionInputsSchema = z
       issue(
         'slice',
         `slice: only ${SLICE_COMMANDS.join(', ')} take a slice, not ${command}. Example: command: execute`,
+      );
+    }
+    const base = inputs['base-branch'];
+    if (base !== undefined && stateBranchProblem(inputs['state-branch'], { 'the base branch': base })) {
+      issue(
+        'state-branch',
+        `state-branch: '${base}' is also the base-branch; goal state is never committed onto the code it delivers to. Example: state-branch: ${DEFAULT_STATE_BRANCH}`,
       );
     }
     if (inputs['dry-run'] && command === 'merge') {

@@ -1,11 +1,10 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, DEFAULT_STATE_BRANCH } from '../runtime/app/index.js';
+import { ConfigError, DEFAULT_STATE_BRANCH, shownBranch, stateBranchProblem } from '../runtime/app/index.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
 
-const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
 const WORKFLOW = /^[A-Za-z0-9._-]+\.ya?ml$|^\d+$/;
 
 function intIn(name: string, min: number, max: number, fallback: number) {
@@ -45,9 +44,20 @@ const envSchema = z.object({
   OMK_BOT_AGENT: text(''),
   OMK_BOT_ALLOW_BOTS: text(''),
   OMK_BOT_WORK_DIR: text(''),
-  OMK_STATE_BRANCH: text(DEFAULT_STATE_BRANCH).refine((v) => BRANCH.test(v), {
-    error: (i) => `OMK_STATE_BRANCH: '${String(i.input)}' is not a branch name.`,
-  }),
+  // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
+  OMK_STATE_BRANCH: z
+    .string()
+    .optional()
+    .transform((raw, ctx): string => {
+      const value = (raw ?? '').replace(/^ +| +$/g, '') || DEFAULT_STATE_BRANCH;
+      const problem = stateBranchProblem(value);
+      if (problem === null) return value;
+      ctx.addIssue({
+        code: 'custom',
+        message: `OMK_STATE_BRANCH: '${shownBranch(raw ?? '')}' is not a state branch omk can use: ${problem}. Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`,
+      });
+      return z.NEVER;
+    }),
 });
 
 export interface BotConfig {

@@ -62,6 +62,20 @@ describe('readBotConfig', () => {
     expect(() => readBotConfig({ OMK_BOT_MODE: 'local' })).toThrow(/OMK_BOT_AGENT/);
   });
 
+  it.each(['main', 'main\n', 'main\r', 'HEAD', 'FETCH_HEAD', 'refs/heads/main', 'refs/remotes/origin/main'])(
+    'refuses OMK_STATE_BRANCH=%j: the state branch is a plain branch under omk/',
+    (value) => {
+      expect(() => readBotConfig({ OMK_STATE_BRANCH: value })).toThrow(
+        /OMK_STATE_BRANCH: '.*' is not a state branch omk can use: .*Example: OMK_STATE_BRANCH=omk\/state/,
+      );
+    },
+  );
+
+  it('takes a state branch under omk/', () => {
+    expect(readBotConfig({ OMK_STATE_BRANCH: ' omk/bot-state ' }).stateBranch).toBe('omk/bot-state');
+    expect(readBotConfig({ OMK_STATE_BRANCH: '' }).stateBranch).toBe('omk/state');
+  });
+
   it('reads the allowlist and the local agent', () => {
     const config = readBotConfig({
       OMK_BOT_MODE: 'local',

@@ -4,6 +4,7 @@ import { cloneBranch } from '../adapters/git/clone.js';
 import { initWithRemote } from '../adapters/git/init.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import { ConfigError, DEFAULT_STATE_BRANCH, shownBranch, stateBranchProblem } from '../runtime/app/index.js';
 import {
   type Clock,
   GoalStore,
@@ -42,6 +43,17 @@ export interface WorkspaceSpec {
 }
 
 export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const clash = stateBranchProblem(spec.stateBranch, {
+    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch,
+  });
+  if (clash !== null) {
+    throw new ConfigError(
+      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
+      {
+        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`,
+      },
+    );
+  }
   await mkdir(spec.workDir, { recursive: true });
   const dir = await mkdtemp(join(spec.workDir, 'omk-bot-'));
   spec.observe?.('created', dir);

@@ -52,6 +52,18 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
     expect(error).toContain("budget-time: '5x' is not a duration");
   });
 
+  it.each(['main', 'main\n', 'main\r', 'HEAD', 'FETCH_HEAD', 'refs/heads/main', 'refs/remotes/origin/main'])(
+    'state-branch: %j (goal state never lands on a branch of code)',
+    async (value) => {
+      const error = await expectInputError(
+        { goal: DEMO_GOAL, 'state-branch': value },
+        'state-branch',
+        /Example: state-branch: omk\/state/,
+      );
+      expect(error).toContain('is not a branch name omk can use');
+    },
+  );
+
   it('a run without a goal', async () => {
     await expectInputError({ command: 'run' }, 'goal', /Example: goal: fix the failing test/);
   });

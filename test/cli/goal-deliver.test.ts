@@ -2,9 +2,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
+import { processHost } from '../../src/cli/context.js';
+import { recheckMerge } from '../../src/runtime/app/merge.js';
+import { mergeGoal } from '../../src/runtime/delivery/merge.js';
+import { GoalStore } from '../../src/runtime/goal/store.js';
+import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
+import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
@@ -160,6 +167,32 @@ describe('omk goal open-pr', () => {
   });
 });
 
+describe('omk goal open-pr refuses a base branch it could not deliver to', () => {
+  it('--dry-run and the real run refuse the same names; a newline prints no workflow command', async () => {
+    const id = await readyGoal();
+    for (const base of ['main\n::add-mask::x', 'main\r', 'HEAD', 'refs/heads/main', 'a..b', '-main']) {
+      for (const dryRun of [['--dry-run'], []]) {
+        const run = await omk(
+          'goal',
+          'open-pr',
+          id,
+          ...dryRun,
+          '--policy',
+          'draft-pr',
+          '--base-branch',
+          base,
+        );
+        expect(run.code, `${JSON.stringify(base)} ${dryRun}: ${run.stderr}`).toBe(2);
+        expect(run.stderr).toContain('cannot take PRs');
+        expect(run.stderr).toContain('--base-branch main');
+        const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n|\r/);
+        expect(lines.filter((line) => line.startsWith('::'))).toEqual([]);
+      }
+    }
+    expect(await forgeRecords().catch(() => ({ pulls: [] }))).toMatchObject({ pulls: [] });
+  });
+});
+
 describe('omk goal merge (gated)', () => {
   it('merges the integrator PR into the base when the proof is ready and fresh', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local');
@@ -289,5 +322,86 @@ describe('omk goal verify / review', () => {
     expect(added.filter((type) => type === 'integration_done')).toHaveLength(2);
     expect(added).not.toContain('agent_started');
     expect(added).not.toContain('task_leased');
+  });
+});
+
+describe('omk goal merge after a merge cut short (local forge)', () => {
+  it('records the merge the forge made, exit 0, and never merges a second time', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const store = new GoalStore({
+      stateRoot: state.dir,
+      clock: systemClock,
+      host: processHost,
+      reporter: silentReporter,
+    });
+    const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
+    let merges = 0;
+    // The forge merges, then the process dies before omk hears back.
+    const crashing = {
+      ...local,
+      async merge(...args: Parameters<typeof local.merge>) {
+        merges += 1;
+        await local.merge(...args);
+        throw new Error('killed');
+      },
+    };
+    await expect(
+      mergeGoal({ store, forge: crashing }, id, { method: 'merge', enforceProtection: false }),
+    ).rejects.toThrow('killed');
+    const mergedMain = git(repo.root, 'rev-parse', 'main');
+    expect((await store.read(id)).status).toBe('ready');
+
+    const result = await omk('goal', 'merge', id, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      merged: true,
+      pr: 3,
+      sha: mergedMain,
+      recovered: true,
+    });
+    expect(merges).toBe(1);
+    expect(git(repo.root, 'rev-parse', 'main')).toBe(mergedMain);
+    expect((await store.read(id)).status).toBe('merged');
+    const log = (await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(log.filter((type) => type === 'merge_requested')).toHaveLength(1);
+    expect(log.filter((type) => type === 'goal_merged')).toHaveLength(1);
+    expect((await forgeRecords()).pulls.find((p) => p.number === 3)?.state).toBe('merged');
+  });
+});
+
+describe("the bot's merge check after a merge cut short", () => {
+  it('recheckMerge records the merge the forge made instead of refusing not_open', async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const store = new GoalStore({
+      stateRoot: state.dir,
+      clock: systemClock,
+      host: processHost,
+      reporter: silentReporter,
+    });
+    const goal = await store.read(id);
+    await store.withGoalLock(id, () =>
+      store.write({ ...goal, options: { ...goal.options, mergePolicy: 'gated' } }),
+    );
+    const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
+    const crashing = {
+      ...local,
+      async merge(...args: Parameters<typeof local.merge>) {
+        await local.merge(...args);
+        throw new Error('killed');
+      },
+    };
+    await expect(
+      mergeGoal({ store, forge: crashing }, id, { method: 'merge', enforceProtection: false }),
+    ).rejects.toThrow('killed');
+    const check = await recheckMerge(testApp(store, { forge: () => Promise.resolve(local) }), id);
+    expect(check).toMatchObject({ evaluated: true, result: { merged: true, pr: 3, recovered: true } });
+    expect((await store.read(id)).status).toBe('merged');
+    expect(await recheckMerge(testApp(store, { forge: () => Promise.resolve(local) }), id)).toMatchObject({
+      evaluated: false,
+      why: 'not_ready',
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crashWith, isAlive, touchWrites } from '../helpers/agents.js';
 import {
@@ -173,5 +175,27 @@ describe('an agent that edits outside its write set', () => {
         expect.objectContaining({ code: 'slice_incomplete' }),
       ]),
     );
+  });
+});
+
+describe('a goal that settles as failed', () => {
+  it("writes failure.json with the proof's failures as its reason, as a cancelled goal does", async () => {
+    const id = await env.plan(GOALS.single);
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, maxRetries: 0 })),
+    }));
+    const agent = await env.kit.script('crash', crashWith(3));
+    const result = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect(result.code, result.stderr).toBe(10);
+    expect((await env.goal(id)).status).toBe('failed');
+    const failure = JSON.parse(await readFile(join(env.goalDir(id), 'failure.json'), 'utf8')) as {
+      version: number;
+      status: string;
+      reason: string;
+      humanDecisions: string[];
+    };
+    expect(failure).toMatchObject({ version: 1, status: 'failed', humanDecisions: [] });
+    expect(failure.reason).toContain(`Slice ${SLICES.bug} failed after 1 attempt(s).`);
   });
 });

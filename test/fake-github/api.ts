@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type ApiResponse, type Ctx, Fields, json, message } from './http.js';
-import type { InjectedFault, RecordedRequest, SchemaErrorRecord } from './records.js';
+import type { InjectedFault, LostAnswer, RecordedRequest, SchemaErrorRecord } from './records.js';
 import { matchRoute, type Route } from './router.js';
 import type { SchemaIssue, SchemaValidator } from './validate.js';
 
@@ -11,6 +11,8 @@ export interface ApiDeps {
   /** token → login */
   tokens: ReadonlyMap<string, string>;
   faults: InjectedFault[];
+  /** Answers to replace after the handler ran, for the next call of each operation id. */
+  lostAnswers: LostAnswer[];
   schemaErrors: SchemaErrorRecord[];
 }
 
@@ -117,6 +119,14 @@ export async function handleApi(
   if (responseIssues.length > 0) {
     fail('response', responseIssues, response.status);
     return { response: schemaFailure(responseIssues, `the fake's ${response.status} response`), record };
+  }
+  const lost = deps.lostAnswers.findIndex((answer) => answer.operationId === record.operationId);
+  const answer = lost >= 0 ? deps.lostAnswers.splice(lost, 1)[0] : undefined;
+  if (answer) {
+    return {
+      response: { status: answer.status, body: answer.body, headers: answer.headers },
+      record: { ...record, injected: true },
+    };
   }
   return { response, record };
 }

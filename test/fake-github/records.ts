@@ -37,6 +37,11 @@ export interface InjectedFault {
   body: unknown;
 }
 
+/** A call that is carried out, whose answer is then replaced (the change happened, the answer was lost). */
+export interface LostAnswer extends InjectedFault {
+  operationId: string;
+}
+
 /**
  * Filter for `count`: an operation key (`'POST /repos/{owner}/{repo}/pulls'`) or operation id
  * (`'pulls/create'`); an object whose given fields must all match; or a predicate.

@@ -7,6 +7,7 @@ import { type ApiResponse, type Ctx, Fields } from './http.js';
 import {
   faultBody,
   type InjectedFault,
+  type LostAnswer,
   matches,
   type RecordedRequest,
   type RequestFilter,
@@ -90,6 +91,11 @@ export interface FakeGitHub {
    * 403/429 default to GitHub's secondary rate limit body.
    */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown): void;
+  /**
+   * The next call of `operationId` is carried out, then answers `status` instead: the change is
+   * made and its answer lost (a crash or a dropped connection as seen by the client).
+   */
+  loseNextAnswer(operationId: string, status: number): void;
   /** Throws when a schema error or unexpected request was recorded. */
   assertClean(): void;
   close(): Promise<void>;
@@ -105,6 +111,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const schemaErrors: SchemaErrorRecord[] = [];
   const unexpected: RecordedRequest[] = [];
   const faults: InjectedFault[] = [];
+  const lostAnswers: LostAnswer[] = [];
   const routes = createRoutes();
   const validator = sharedValidator();
   const site = { url: '', owner: options.owner, repo: options.repo };
@@ -153,7 +160,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     const raw = await readBody(req);
     const { response, record } = await handleApi(
-      { ctx, routes, validator, tokens, faults, schemaErrors },
+      { ctx, routes, validator, tokens, faults, lostAnswers, schemaErrors },
       req,
       url,
       raw,
@@ -233,6 +240,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     },
     failNext(n, status, headers = {}, body) {
       for (let i = 0; i < n; i += 1) faults.push({ status, headers, body: body ?? faultBody(status) });
+    },
+    loseNextAnswer(operationId, status) {
+      lostAnswers.push({ operationId, status, headers: {}, body: faultBody(status) });
     },
     assertClean() {
       if (schemaErrors.length === 0 && unexpected.length === 0) return;

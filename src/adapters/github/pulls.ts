@@ -26,6 +26,8 @@ export interface PullPayload {
   state: string;
   merged_at?: string | null;
   merged?: boolean;
+  /** Only on the full shape: the merge commit once merged. */
+  merge_commit_sha?: string | null;
   labels?: ReadonlyArray<{ name?: string } | string>;
   /** Only on the full shape; null while GitHub computes it. */
   mergeable?: boolean | null;
@@ -48,6 +50,7 @@ export function toPullRequest(data: PullPayload): PullRequest {
       .map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
       .filter((name) => name !== ''),
     mergeable: data.mergeable ?? null,
+    ...(merged ? { mergeSha: data.merge_commit_sha ?? null } : {}),
   };
 }
 

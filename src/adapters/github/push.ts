@@ -1,14 +1,10 @@
 import { ForgeError, GitError } from '../../runtime/errors.js';
 import type { PushSpec, RepoCoordinates } from '../../runtime/forge/port.js';
-import { OMK_BRANCH_PREFIX } from '../../runtime/graph/branches.js';
+import { branchNameProblem, OMK_BRANCH_PREFIX, shownBranch } from '../../runtime/graph/branches.js';
 import type { PushRef, PushRefResult } from '../git/push-ref.js';
 import { redact } from './errors.js';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-// A conservative subset of git-check-ref-format (omk's own names fit it): nothing option-like,
-// range-like or refspec-like can reach argv.
-const SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-const UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
 
 /** What a front door must mask in its logs: the token and the base64 form the push header carries. */
 export function maskValues(token: string): string[] {
@@ -58,8 +54,13 @@ export function pushUrlFor(serverUrl: string, repo: RepoCoordinates): string {
 export async function pushBranch(deps: PushDeps, spec: PushSpec): Promise<void> {
   const { branch, sha } = spec;
   if (!SHA.test(sha)) throw new ForgeError(`Refusing to push '${sha}': not a full commit SHA.`);
-  if (!SAFE_BRANCH.test(branch) || UNSAFE_BRANCH_PART.test(branch)) {
-    throw new ForgeError(`Refusing to push to '${branch}': not a safe branch name.`);
+  // The one branch-name rule (runtime/graph/branches.ts), the one open-pr checks its base by:
+  // nothing option-like, range-like or refspec-like can reach argv.
+  const problem = branchNameProblem(branch);
+  if (problem !== null) {
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`,
+    );
   }
   const ref = `refs/heads/${branch}`;
   const lease = spec.expectedRemoteSha;

@@ -32,8 +32,9 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
   const sha = async (ref: string) => (await commitAt(repoRoot, ref)) ?? '';
 
   const view = async (pull: LocalPull): Promise<PullRequest> => {
-    const headSha =
-      pull.state === 'merged' && pull.mergedSha ? pull.mergedSha : await sha(`refs/heads/${pull.head}`);
+    const merged = pull.state === 'merged' && pull.mergedSha ? pull.mergedSha : null;
+    // A merged PR keeps the head it was merged at, as on GitHub (older records: the merge commit).
+    const headSha = merged ? (pull.mergedHeadSha ?? merged) : await sha(`refs/heads/${pull.head}`);
     const baseSha = await sha(`refs/heads/${pull.base}`);
     const mergeable =
       pull.state === 'open' && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
@@ -50,6 +51,7 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
       state: pull.state,
       labels: [...pull.labels],
       mergeable,
+      mergeSha: merged,
     };
   };
   const pullByNumber = async (number: number) => {
@@ -94,6 +96,7 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
           state: 'open',
           labels: [...spec.labels],
           mergedSha: null,
+          mergedHeadSha: null,
         };
         data.pulls.push(created);
         return created;
@@ -178,6 +181,7 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         if (found) {
           found.state = 'merged';
           found.mergedSha = merged.sha;
+          found.mergedHeadSha = pull.headSha;
         }
       });
       return merged;

@@ -13,6 +13,8 @@ const pullSchema = z.object({
   state: z.enum(['open', 'closed', 'merged']),
   labels: z.array(z.string()),
   mergedSha: z.string().nullable(),
+  /** The head the PR was merged at (its branch may move or go away later). */
+  mergedHeadSha: z.string().nullable().default(null),
 });
 export type LocalPull = z.infer<typeof pullSchema>;
 

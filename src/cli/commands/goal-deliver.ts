@@ -117,7 +117,20 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
           enforceProtection: options.enforceProtection ?? false,
         });
         if (options.json)
-          io.stdout(json(result.merged ? { merged: true, sha: result.sha, pr: result.pr } : result));
+          io.stdout(
+            json(
+              result.merged
+                ? {
+                    merged: true,
+                    sha: result.sha,
+                    pr: result.pr,
+                    ...(result.recovered ? { recovered: true } : {}),
+                  }
+                : result,
+            ),
+          );
+        else if (result.merged && result.recovered)
+          io.stdout(`merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`);
         else if (result.merged) io.stdout(`merged PR #${result.pr} as ${result.sha}\n`);
         else {
           io.stdout(`not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n`);

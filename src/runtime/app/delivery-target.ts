@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
+import { branchNameProblem, shownBranch } from '../graph/branches.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 /** Where a goal's PRs go, as a front door asks for it. */
@@ -20,7 +21,9 @@ export function baseFor(goal: GoalRecord, request: Pick<TargetRequest, 'base' | 
 /**
  * The one open-PR rule. An explicit request to open PRs opens them: a goal created with the
  * default `local` policy gets draft PRs (dry runs show exactly that), while asking for `local`
- * itself is a contradiction, refused. A goal begun on a detached HEAD needs a base named.
+ * itself is a contradiction, refused. A goal begun on a detached HEAD needs a base named, and the
+ * base must be a branch name the push adapter would accept: a dry run refuses what the real run
+ * refuses, and a name with a newline never reaches a log line.
  */
 export function deliveryTarget(
   goal: GoalRecord,
@@ -41,6 +44,12 @@ export function deliveryTarget(
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
       { hint: `Name one: ${words.fields.given('baseBranch', 'main')}` },
     );
+  }
+  const problem = branchNameProblem(base);
+  if (problem !== null) {
+    throw new UsageError(`The base branch '${shownBranch(base)}' cannot take PRs: ${problem}.`, {
+      hint: `Example: ${words.fields.given('baseBranch', 'main')}`,
+    });
   }
   return { policy, base };
 }

@@ -1,5 +1,6 @@
 import type { ControllerDeps } from '../controller/context.js';
 import { type ExecuteResult, executeGoal } from '../controller/execute.js';
+import { recordFailedGoal } from '../goal/failure.js';
 import { readProof } from '../goal/queries.js';
 import { adoptRemoteChanges, type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
@@ -62,7 +63,17 @@ export async function reverify(deps: AppDeps, goalId: string): Promise<ExecuteRe
   // No slice is dispatched, so no agent runs: any resolvable one composes the controller.
   const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo');
   const controller = await composeController(deps, goal, prepared);
-  return executeGoal(controller, goalId, { untilReady: false, dispatch: false });
+  return executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
+    withFailureRecorded(deps),
+  );
+}
+
+/** After execution settled: a failed goal writes failure.json, as a cancelled one does. */
+export function withFailureRecorded(deps: Pick<AppDeps, 'store'>) {
+  return async (result: ExecuteResult): Promise<ExecuteResult> => {
+    if (result.goal.status === 'failed') await recordFailedGoal(deps.store, result.goal.id);
+    return result;
+  };
 }
 
 async function runWatched(
@@ -74,7 +85,7 @@ async function runWatched(
 ): Promise<ExecuteResult> {
   const run = () =>
     inPhase(deps, `omk: executing goal ${goalId} with the ${spec} agent`, () =>
-      executeGoal(controller, goalId, options),
+      executeGoal(controller, goalId, options).then(withFailureRecorded(deps)),
     );
   if (deps.shared === undefined) return run();
   // The controller watches the local goal; the remote's changes are brought into it.

@@ -7,6 +7,7 @@ import type { PreparedAgent } from './agent.js';
 import { composeController } from './controller.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase, type SharedState } from './deps.js';
+import { withFailureRecorded } from './execute.js';
 
 /** A host that runs a goal's slices on several machines shares their branches through a remote. */
 export interface FanOutHost extends SharedState {
@@ -95,7 +96,9 @@ export async function integrateSlices(
   await controller.fetchBranches();
   const folded = await foldSliceResults(controller, goalId);
   const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
-    executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }),
+    executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }).then(
+      withFailureRecorded(deps),
+    ),
   );
   if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };
   return { folded, result, ...(await deliverByPolicy(deps, goalId, request.deliver)) };

@@ -49,7 +49,14 @@ export {
   type GoalRecord,
   TERMINAL_STATUSES,
 } from '../goal/schema.js';
-export { DEFAULT_STATE_BRANCH, INTEGRATION_ID, parseOmkBranch } from '../graph/branches.js';
+export {
+  branchNameProblem,
+  DEFAULT_STATE_BRANCH,
+  INTEGRATION_ID,
+  parseOmkBranch,
+  shownBranch,
+  stateBranchProblem,
+} from '../graph/branches.js';
 export { SLICE_ID_PATTERN, type Task } from '../graph/schema.js';
 export type { GateEvidence, Proof } from '../proof/schema.js';
 export { type RequestField, type RequestIssue, requestIssueOf, type TextField } from '../request-issues.js';

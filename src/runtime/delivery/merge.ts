@@ -1,6 +1,8 @@
 import { IllegalTransitionError, NotFoundError } from '../errors.js';
 import { EventLog } from '../events/log.js';
-import type { Forge, MergeMethod } from '../forge/port.js';
+import type { GoalEvent } from '../events/schema.js';
+import type { Forge, MergeMethod, PullRequest } from '../forge/port.js';
+import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
@@ -16,18 +18,50 @@ export interface MergeOptions {
 }
 
 export type MergeGoalResult =
-  | { merged: true; sha: string; pr: number; proof: Proof }
+  | {
+      merged: true;
+      sha: string;
+      pr: number;
+      proof: Proof;
+      /** The forge had merged it, but omk had not recorded it yet (a merge cut short): recorded now. */
+      recovered?: true;
+    }
   | {
       merged: false;
-      blockedBy: MergeBlocker | 'head_moved' | 'not_mergeable';
+      blockedBy: MergeBlocker | 'head_moved' | 'not_mergeable' | 'merged_outside_omk';
       reasons: { blocker: string; detail: string }[];
       pr: number;
     };
+
+/** What `merge_requested` records just before the forge is asked to merge. */
+interface MergeIntent {
+  pr: number;
+  sha: string;
+  method: MergeMethod;
+}
+
+/** The last merge omk asked the forge for on this PR at this head, if any. */
+function intentFor(events: readonly GoalEvent[], pr: PullRequest): MergeIntent | null {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (event?.type !== 'merge_requested') continue;
+    const { pr: number, sha, method } = event.data;
+    if (number !== pr.number || sha !== pr.headSha) continue;
+    const known = method === 'squash' || method === 'rebase' ? method : 'merge';
+    return { pr: number, sha, method: known };
+  }
+  return null;
+}
 
 /**
  * Gated merge of the integrator PR: evaluates every condition against the forge's live state and
  * merges pinned to the evaluated head. A refusal is a returned outcome with its reasons, recorded
  * as an event; only a real merge marks the goal merged.
+ *
+ * Crash-safe: the intent (`merge_requested`, the PR and the pinned head) is recorded before the
+ * forge is asked. A later call that finds the PR merged at that head records the merge the forge
+ * made (`goal_merged`, its merge commit) instead of refusing a PR that is no longer open; it never
+ * merges a second time. A PR merged with no such intent was merged outside omk, and is reported so.
  */
 export async function mergeGoal(
   deps: { store: GoalStore; forge: Forge },
@@ -37,16 +71,7 @@ export async function mergeGoal(
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const goal = await store.read(goalId);
-  if (goal.status === 'merged') {
-    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: ['See ', { step: 'proof', goalId }, '.'],
-    });
-  }
-  if (goal.status === 'cancelled' || goal.status === 'rejected') {
-    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${goal.status}.`, {
-      hint: 'A cancelled or rejected goal is never merged. Start a new goal.',
-    });
-  }
+  refuseSettled(goal.status, goalId);
   const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
@@ -54,12 +79,56 @@ export async function mergeGoal(
       hint: ['Open it first with ', { step: 'open_pr', goalId }, '.'],
     });
   }
-  const proof = await readVersioned(proofVersioned, paths.proof);
   const events = new EventLog(paths.events, store.deps.clock);
+  const pr = await forge.getPullRequest(integrator.number);
+  // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
+  const recordRefusal = (reasons: { blocker: string; detail: string }[], observed: object = {}) =>
+    store.withGoalLock(goalId, async () => {
+      await events.append([
+        { type: 'merge_evaluated', data: { pr: pr.number, merge: false, reasons, ...observed } },
+      ]);
+      await rebuildProof(store, await store.read(goalId), events);
+    });
+  const recordMerged = async (sha: string, method: MergeMethod, recovered: boolean) =>
+    store.withGoalLock(goalId, async () => {
+      const current = await store.read(goalId);
+      // Two front doors settling the same merge: the first one records it, once.
+      if (current.status === 'merged') return { proof: await assembleProof(store, current, events), sha };
+      await events.append([
+        {
+          type: 'goal_merged',
+          data: {
+            pr: pr.number,
+            sha,
+            target: pr.base,
+            method,
+            ...(recovered ? { recovered: true } : {}),
+          },
+        },
+      ]);
+      const written = await store.write({ ...current, status: 'merged' });
+      return { proof: await rebuildProof(store, written, events), sha };
+    });
+  const settled = async (merged: PullRequest): Promise<MergeGoalResult | null> => {
+    if (merged.state !== 'merged') return null;
+    const intent = intentFor((await events.read()).events, merged);
+    if (intent === null) return null;
+    const done = await recordMerged(merged.mergeSha ?? '', intent.method, true);
+    return { merged: true, sha: done.sha, pr: pr.number, proof: done.proof, recovered: true };
+  };
+
+  const recovered = await settled(pr);
+  if (recovered) return recovered;
+  if (pr.state === 'merged') {
+    const reasons = [{ blocker: 'merged_outside_omk', detail: mergedOutsideDetail(pr) }];
+    await recordRefusal(reasons);
+    return { merged: false, blockedBy: 'merged_outside_omk', reasons, pr: pr.number };
+  }
+
+  const proof = await readVersioned(proofVersioned, paths.proof);
   // Nothing read is trusted: the verdict is rebuilt from the evidence and checked against
   // proof.json and the PR's proof block; the decision is made on the rebuilt proof.
   const rebuilt = await assembleProof(store, goal, events);
-  const pr = await forge.getPullRequest(integrator.number);
   const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   // Reviews are read only where the base requires them, as GitHub enforces them only there.
   const reviews =
@@ -78,38 +147,53 @@ export async function mergeGoal(
     enforceProtection: options.enforceProtection,
   });
   const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
-  // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
-  const recordRefusal = (reasons: { blocker: string; detail: string }[]) =>
-    store.withGoalLock(goalId, async () => {
-      await events.append([
-        { type: 'merge_evaluated', data: { pr: pr.number, merge: false, reasons, ...observed } },
-      ]);
-      await rebuildProof(store, await store.read(goalId), events);
-    });
   if (!decision.merge) {
-    await recordRefusal(decision.reasons);
+    await recordRefusal(decision.reasons, observed);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
-  const outcome = await forge.merge(pr.number, decision.sha, options.method);
-  if (!outcome.merged) {
-    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
-    await recordRefusal(reasons);
-    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
-  }
-  const merged = await store.withGoalLock(goalId, async () => {
+  // The verdict and the intent land before the forge is asked: a merge cut short after the forge
+  // made it is found by the next call, never attempted twice.
+  await store.withGoalLock(goalId, async () => {
+    refuseSettled((await store.read(goalId)).status, goalId);
     await events.append([
       {
         type: 'merge_evaluated',
         data: { pr: pr.number, merge: true, sha: decision.sha, reasons: [], ...observed },
       },
-      {
-        type: 'goal_merged',
-        data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method },
-      },
+      { type: 'merge_requested', data: { pr: pr.number, sha: decision.sha, method: options.method } },
     ]);
-    const current = await store.read(goalId);
-    const written = await store.write({ ...current, status: 'merged' });
-    return rebuildProof(store, written, events);
   });
-  return { merged: true, sha: outcome.sha, pr: pr.number, proof: merged };
+  const outcome = await forge.merge(pr.number, decision.sha, options.method);
+  if (!outcome.merged) {
+    // A merge retried after its answer was lost is refused (the PR is closed): the PR tells.
+    const after = await settled(await forge.getPullRequest(pr.number));
+    if (after) return after;
+    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
+    await recordRefusal(reasons, observed);
+    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
+  }
+  const done = await recordMerged(outcome.sha, options.method, false);
+  return { merged: true, sha: done.sha, pr: pr.number, proof: done.proof };
+}
+
+function refuseSettled(status: GoalRecord['status'], goalId: string): void {
+  if (status === 'merged') {
+    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
+      hint: ['See ', { step: 'proof', goalId }, '.'],
+    });
+  }
+  if (status === 'cancelled' || status === 'rejected') {
+    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${status}.`, {
+      hint: 'A cancelled or rejected goal is never merged. Start a new goal.',
+    });
+  }
+}
+
+/** Merged, but not by omk: no merge was requested at this head, so it is not recorded as omk's. */
+function mergedOutsideDetail(pr: PullRequest): string {
+  const commit = pr.mergeSha ? ` as ${pr.mergeSha}` : '';
+  return (
+    `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge ` +
+    'of that head, so the goal is not recorded as merged by omk'
+  );
 }

@@ -49,6 +49,7 @@ export const EVENT_TYPES = [
   'pr_updated',
   'check_run_published',
   'merge_evaluated',
+  'merge_requested',
   'goal_merged',
   'slice_event',
   'slice_result_folded',

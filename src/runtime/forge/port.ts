@@ -25,6 +25,8 @@ export interface PullRequest {
   labels: string[];
   /** null while GitHub is still computing it. */
   mergeable: boolean | null;
+  /** The commit a merged PR landed as (GitHub's `merge_commit_sha`); null or absent otherwise. */
+  mergeSha?: string | null;
   /** Set by createPullRequest when the PR already existed (found, then updated): a recovery. */
   reused?: boolean;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { type Proof, proofVersioned } from '../proof/schema.js';
 import { writeJsonAtomic } from '../state/atomic.js';
-import { singleVersion } from '../state/versioned.js';
+import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { GoalStore } from './store.js';
 
 /** failure.json: why a goal stopped (cancelled, blocked on a human, failed). */
 export const failureSchema = z.object({
@@ -15,4 +17,29 @@ export const failureVersioned = singleVersion('failure.json', 1, failureSchema);
 
 export function writeFailure(path: string, record: Omit<FailureRecord, 'version'>): Promise<void> {
   return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record }));
+}
+
+/** Why a failed proof failed, in one line: its failures first, else its gaps. */
+export function failedReason(proof: Pick<Proof, 'failures' | 'knownGaps'>): string {
+  const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
+  return reasons.length > 0 ? reasons.join('; ') : 'the goal failed';
+}
+
+/**
+ * A goal that settled as `failed` says why in failure.json, as a cancelled or blocked one does.
+ * Under the goal lock, and only while the goal is still failed (a cancel since then wrote its own).
+ */
+export async function recordFailedGoal(store: GoalStore, goalId: string): Promise<boolean> {
+  const paths = store.paths(goalId);
+  return store.withGoalLock(goalId, async () => {
+    if ((await store.read(goalId)).status !== 'failed') return false;
+    const proof = await readVersioned(proofVersioned, paths.proof);
+    await writeFailure(paths.failure, {
+      status: 'failed',
+      at: store.deps.clock.nowIso(),
+      reason: failedReason(proof),
+      humanDecisions: proof.humanDecisions,
+    });
+    return true;
+  });
 }

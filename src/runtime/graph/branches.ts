@@ -41,3 +41,55 @@ export function parseOmkBranch(branch: string): { goalId: string; sliceId: strin
   }
   return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId) ? { goalId, sliceId } : null;
 }
+
+// A conservative subset of git-check-ref-format --branch (omk's own names fit it): nothing
+// option-like, range-like, refspec-like or reflog-like (`@{`) can reach argv or a ref.
+const SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+const UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+// C0 controls and DEL: a newline in a name would start a new line in logs (and workflow commands).
+const hasControl = (name: string) =>
+  [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+/** git's own names for special refs (HEAD, FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, ...). */
+const SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
+
+/**
+ * Why `name` cannot be a branch omk reads, pushes or targets, or null when it can: one rule for
+ * every branch a user names (base branches, the state branch) and every branch a forge pushes.
+ */
+export function branchNameProblem(name: string): string | null {
+  if (name === '') return 'it is empty';
+  if (hasControl(name)) return 'it contains a control character (a newline?)';
+  if (name.startsWith('refs/')) return 'it is a full ref: name the branch without refs/heads/';
+  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
+  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
+    return 'git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)';
+  }
+  return null;
+}
+
+/**
+ * Why `name` cannot be the state branch, or null: a branch name under `omk/` that is not one of a
+ * goal's own branches nor any branch `others` names (the base, the repository's default branch),
+ * so goal state is never committed onto code.
+ */
+export function stateBranchProblem(
+  name: string,
+  others: Readonly<Record<string, string | undefined>> = {},
+): string | null {
+  const problem = branchNameProblem(name);
+  if (problem !== null) return problem;
+  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
+    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
+  }
+  if (parseOmkBranch(name) !== null)
+    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
+  for (const [what, branch] of Object.entries(others)) {
+    if (branch === name) return `it is ${what}`;
+  }
+  return null;
+}
+
+/** A name as a message shows it: control characters escaped, so it prints on one line. */
+export function shownBranch(name: string): string {
+  return JSON.stringify(name).slice(1, -1);
+}
