@@ -29887,6 +29887,24 @@ var failureVersioned = singleVersion("failure.json", 1, failureSchema);
 function writeFailure(path, record2) {
   return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record2 }));
 }
+function failedReason(proof) {
+  const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
+  return reasons.length > 0 ? reasons.join("; ") : "the goal failed";
+}
+async function recordFailedGoal(store, goalId) {
+  const paths = store.paths(goalId);
+  return store.withGoalLock(goalId, async () => {
+    if ((await store.read(goalId)).status !== "failed") return false;
+    const proof = await readVersioned(proofVersioned, paths.proof);
+    await writeFailure(paths.failure, {
+      status: "failed",
+      at: store.deps.clock.nowIso(),
+      reason: failedReason(proof),
+      humanDecisions: proof.humanDecisions
+    });
+    return true;
+  });
+}
 
 // src/runtime/goal/lifecycle.ts
 var ALLOWED_FROM = {
@@ -30562,6 +30580,36 @@ function parseOmkBranch(branch) {
     return null;
   }
   return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+var hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+var SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
+function branchNameProblem(name) {
+  if (name === "") return "it is empty";
+  if (hasControl(name)) return "it contains a control character (a newline?)";
+  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
+  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
+  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
+    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
+  }
+  return null;
+}
+function stateBranchProblem(name, others = {}) {
+  const problem = branchNameProblem(name);
+  if (problem !== null) return problem;
+  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
+    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
+  }
+  if (parseOmkBranch(name) !== null)
+    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
+  for (const [what, branch] of Object.entries(others)) {
+    if (branch === name) return `it is ${what}`;
+  }
+  return null;
+}
+function shownBranch(name) {
+  return JSON.stringify(name).slice(1, -1);
 }
 
 // src/runtime/request-issues.ts
@@ -31649,6 +31697,12 @@ function deliveryTarget(goal, request2, words2) {
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
       { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
     );
+  }
+  const problem = branchNameProblem(base);
+  if (problem !== null) {
+    throw new UsageError(`The base branch '${shownBranch(base)}' cannot take PRs: ${problem}.`, {
+      hint: `Example: ${words2.fields.given("baseBranch", "main")}`
+    });
   }
   return { policy, base };
 }
@@ -35586,20 +35640,22 @@ function proofIntegrityProblems(stored, rebuilt, body) {
 }
 
 // src/runtime/delivery/merge.ts
+function intentFor(events, pr) {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (event?.type !== "merge_requested") continue;
+    const { pr: number4, sha: sha2, method } = event.data;
+    if (number4 !== pr.number || sha2 !== pr.headSha) continue;
+    const known = method === "squash" || method === "rebase" ? method : "merge";
+    return { pr: number4, sha: sha2, method: known };
+  }
+  return null;
+}
 async function mergeGoal(deps, goalId, options) {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const goal = await store.read(goalId);
-  if (goal.status === "merged") {
-    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: ["See ", { step: "proof", goalId }, "."]
-    });
-  }
-  if (goal.status === "cancelled" || goal.status === "rejected") {
-    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${goal.status}.`, {
-      hint: "A cancelled or rejected goal is never merged. Start a new goal."
-    });
-  }
+  refuseSettled(goal.status, goalId);
   const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
@@ -35607,10 +35663,48 @@ async function mergeGoal(deps, goalId, options) {
       hint: ["Open it first with ", { step: "open_pr", goalId }, "."]
     });
   }
-  const proof = await readVersioned(proofVersioned, paths.proof);
   const events = new EventLog(paths.events, store.deps.clock);
-  const rebuilt = await assembleProof(store, goal, events);
   const pr = await forge.getPullRequest(integrator.number);
+  const recordRefusal = (reasons, observed2 = {}) => store.withGoalLock(goalId, async () => {
+    await events.append([
+      { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons, ...observed2 } }
+    ]);
+    await rebuildProof(store, await store.read(goalId), events);
+  });
+  const recordMerged = async (sha2, method, recovered2) => store.withGoalLock(goalId, async () => {
+    const current = await store.read(goalId);
+    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha2 };
+    await events.append([
+      {
+        type: "goal_merged",
+        data: {
+          pr: pr.number,
+          sha: sha2,
+          target: pr.base,
+          method,
+          ...recovered2 ? { recovered: true } : {}
+        }
+      }
+    ]);
+    const written = await store.write({ ...current, status: "merged" });
+    return { proof: await rebuildProof(store, written, events), sha: sha2 };
+  });
+  const settled3 = async (merged) => {
+    if (merged.state !== "merged") return null;
+    const intent = intentFor((await events.read()).events, merged);
+    if (intent === null) return null;
+    const done2 = await recordMerged(merged.mergeSha ?? "", intent.method, true);
+    return { merged: true, sha: done2.sha, pr: pr.number, proof: done2.proof, recovered: true };
+  };
+  const recovered = await settled3(pr);
+  if (recovered) return recovered;
+  if (pr.state === "merged") {
+    const reasons = [{ blocker: "merged_outside_omk", detail: mergedOutsideDetail(pr) }];
+    await recordRefusal(reasons);
+    return { merged: false, blockedBy: "merged_outside_omk", reasons, pr: pr.number };
+  }
+  const proof = await readVersioned(proofVersioned, paths.proof);
+  const rebuilt = await assembleProof(store, goal, events);
   const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
@@ -35625,38 +35719,46 @@ async function mergeGoal(deps, goalId, options) {
     enforceProtection: options.enforceProtection
   });
   const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
-  const recordRefusal = (reasons) => store.withGoalLock(goalId, async () => {
-    await events.append([
-      { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons, ...observed } }
-    ]);
-    await rebuildProof(store, await store.read(goalId), events);
-  });
   if (!decision.merge) {
-    await recordRefusal(decision.reasons);
+    await recordRefusal(decision.reasons, observed);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
-  const outcome = await forge.merge(pr.number, decision.sha, options.method);
-  if (!outcome.merged) {
-    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
-    await recordRefusal(reasons);
-    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
-  }
-  const merged = await store.withGoalLock(goalId, async () => {
+  await store.withGoalLock(goalId, async () => {
+    refuseSettled((await store.read(goalId)).status, goalId);
     await events.append([
       {
         type: "merge_evaluated",
         data: { pr: pr.number, merge: true, sha: decision.sha, reasons: [], ...observed }
       },
-      {
-        type: "goal_merged",
-        data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method }
-      }
+      { type: "merge_requested", data: { pr: pr.number, sha: decision.sha, method: options.method } }
     ]);
-    const current = await store.read(goalId);
-    const written = await store.write({ ...current, status: "merged" });
-    return rebuildProof(store, written, events);
   });
-  return { merged: true, sha: outcome.sha, pr: pr.number, proof: merged };
+  const outcome = await forge.merge(pr.number, decision.sha, options.method);
+  if (!outcome.merged) {
+    const after = await settled3(await forge.getPullRequest(pr.number));
+    if (after) return after;
+    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
+    await recordRefusal(reasons, observed);
+    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
+  }
+  const done = await recordMerged(outcome.sha, options.method, false);
+  return { merged: true, sha: done.sha, pr: pr.number, proof: done.proof };
+}
+function refuseSettled(status, goalId) {
+  if (status === "merged") {
+    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
+      hint: ["See ", { step: "proof", goalId }, "."]
+    });
+  }
+  if (status === "cancelled" || status === "rejected") {
+    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${status}.`, {
+      hint: "A cancelled or rejected goal is never merged. Start a new goal."
+    });
+  }
+}
+function mergedOutsideDetail(pr) {
+  const commit = pr.mergeSha ? ` as ${pr.mergeSha}` : "";
+  return `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge of that head, so the goal is not recorded as merged by omk`;
 }
 
 // src/runtime/app/deps.ts
@@ -35762,11 +35864,17 @@ async function executeAndDeliver(deps, request2) {
   const after = await deliverByPolicy(deps, goalId, { ...request2, dryRun: request2.after === "dry-run" });
   return { ...await settled(deps, goalId, result2), ...after };
 }
+function withFailureRecorded(deps) {
+  return async (result2) => {
+    if (result2.goal.status === "failed") await recordFailedGoal(deps.store, result2.goal.id);
+    return result2;
+  };
+}
 async function runWatched(deps, controller, goalId, spec, options) {
   const run = () => inPhase(
     deps,
     `omk: executing goal ${goalId} with the ${spec} agent`,
-    () => executeGoal(controller, goalId, options)
+    () => executeGoal(controller, goalId, options).then(withFailureRecorded(deps))
   );
   if (deps.shared === void 0) return run();
   const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
@@ -39250,7 +39358,8 @@ function toPullRequest(data) {
     draft: data.draft ?? false,
     state: merged ? "merged" : data.state === "open" ? "open" : "closed",
     labels: (data.labels ?? []).map((label) => typeof label === "string" ? label : label.name ?? "").filter((name) => name !== ""),
-    mergeable: data.mergeable ?? null
+    mergeable: data.mergeable ?? null,
+    ...merged ? { mergeSha: data.merge_commit_sha ?? null } : {}
   };
 }
 async function findOpenPull(ctx, head2, base) {
@@ -39334,8 +39443,6 @@ async function addLabels(ctx, number4, labels) {
 
 // src/adapters/github/push.ts
 var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
 function maskValues(token) {
   return [token, basicCredential(token)];
 }
@@ -39358,8 +39465,11 @@ function pushUrlFor(serverUrl, repo) {
 async function pushBranch(deps, spec) {
   const { branch, sha: sha2 } = spec;
   if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
-  if (!SAFE_BRANCH.test(branch) || UNSAFE_BRANCH_PART.test(branch)) {
-    throw new ForgeError(`Refusing to push to '${branch}': not a safe branch name.`);
+  const problem = branchNameProblem(branch);
+  if (problem !== null) {
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
+    );
   }
   const ref = `refs/heads/${branch}`;
   const lease = spec.expectedRemoteSha;
@@ -44729,7 +44839,6 @@ var systemClock = {
 // src/bot/config.ts
 import { tmpdir } from "node:os";
 var BOT_MODES = ["actions", "local"];
-var BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
 var WORKFLOW = /^[A-Za-z0-9._-]+\.ya?ml$|^\d+$/;
 function intIn(name, min, max, fallback) {
   return external_exports.string().optional().transform((raw, ctx) => {
@@ -44759,8 +44868,16 @@ var envSchema = external_exports.object({
   OMK_BOT_AGENT: text2(""),
   OMK_BOT_ALLOW_BOTS: text2(""),
   OMK_BOT_WORK_DIR: text2(""),
-  OMK_STATE_BRANCH: text2(DEFAULT_STATE_BRANCH).refine((v) => BRANCH.test(v), {
-    error: (i) => `OMK_STATE_BRANCH: '${String(i.input)}' is not a branch name.`
+  // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
+  OMK_STATE_BRANCH: external_exports.string().optional().transform((raw, ctx) => {
+    const value = (raw ?? "").replace(/^ +| +$/g, "") || DEFAULT_STATE_BRANCH;
+    const problem = stateBranchProblem(value);
+    if (problem === null) return value;
+    ctx.addIssue({
+      code: "custom",
+      message: `OMK_STATE_BRANCH: '${shownBranch(raw ?? "")}' is not a state branch omk can use: ${problem}. Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
+    });
+    return external_exports.NEVER;
   })
 });
 function readBotConfig(env) {
@@ -45370,6 +45487,17 @@ function sleep2(ms) {
 
 // src/bot/workspace.ts
 async function withWorkspace(spec, fn) {
+  const clash = stateBranchProblem(spec.stateBranch, {
+    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch
+  });
+  if (clash !== null) {
+    throw new ConfigError(
+      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
+      {
+        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
+      }
+    );
+  }
   await mkdir12(spec.workDir, { recursive: true });
   const dir = await mkdtemp3(join24(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);

@@ -24210,7 +24210,20 @@ function parseOmkBranch(branch) {
   }
   return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
 }
-var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS;
+function branchNameProblem(name) {
+  if (name === "") return "it is empty";
+  if (hasControl(name)) return "it contains a control character (a newline?)";
+  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
+  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
+  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
+    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
+  }
+  return null;
+}
+function shownBranch(name) {
+  return JSON.stringify(name).slice(1, -1);
+}
+var OMK_BRANCH_PREFIX, DEFAULT_STATE_BRANCH, BASE_ID, INTEGRATION_ID, RESERVED_SLICE_IDS, SAFE_BRANCH, UNSAFE_BRANCH_PART, hasControl, SPECIAL_REF;
 var init_branches = __esm({
   "src/runtime/graph/branches.ts"() {
     "use strict";
@@ -24221,6 +24234,10 @@ var init_branches = __esm({
     BASE_ID = "base";
     INTEGRATION_ID = "integration";
     RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+    SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+    UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+    hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+    SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
   }
 });
 
@@ -32049,7 +32066,8 @@ function toPullRequest(data) {
     draft: data.draft ?? false,
     state: merged ? "merged" : data.state === "open" ? "open" : "closed",
     labels: (data.labels ?? []).map((label) => typeof label === "string" ? label : label.name ?? "").filter((name) => name !== ""),
-    mergeable: data.mergeable ?? null
+    mergeable: data.mergeable ?? null,
+    ...merged ? { mergeSha: data.merge_commit_sha ?? null } : {}
   };
 }
 async function findOpenPull(ctx, head2, base) {
@@ -32162,8 +32180,11 @@ function pushUrlFor(serverUrl, repo) {
 async function pushBranch(deps, spec) {
   const { branch, sha: sha2 } = spec;
   if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
-  if (!SAFE_BRANCH.test(branch) || UNSAFE_BRANCH_PART.test(branch)) {
-    throw new ForgeError(`Refusing to push to '${branch}': not a safe branch name.`);
+  const problem = branchNameProblem(branch);
+  if (problem !== null) {
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
+    );
   }
   const ref = `refs/heads/${branch}`;
   const lease = spec.expectedRemoteSha;
@@ -32206,7 +32227,7 @@ async function pushBranch(deps, spec) {
     });
   }
 }
-var SHA, SAFE_BRANCH, UNSAFE_BRANCH_PART;
+var SHA;
 var init_push = __esm({
   "src/adapters/github/push.ts"() {
     "use strict";
@@ -32214,8 +32235,6 @@ var init_push = __esm({
     init_branches();
     init_errors4();
     SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-    SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-    UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
   }
 });
 
@@ -39425,6 +39444,24 @@ var failureVersioned = singleVersion("failure.json", 1, failureSchema);
 function writeFailure(path, record2) {
   return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record2 }));
 }
+function failedReason(proof) {
+  const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
+  return reasons.length > 0 ? reasons.join("; ") : "the goal failed";
+}
+async function recordFailedGoal(store, goalId) {
+  const paths = store.paths(goalId);
+  return store.withGoalLock(goalId, async () => {
+    if ((await store.read(goalId)).status !== "failed") return false;
+    const proof = await readVersioned(proofVersioned, paths.proof);
+    await writeFailure(paths.failure, {
+      status: "failed",
+      at: store.deps.clock.nowIso(),
+      reason: failedReason(proof),
+      humanDecisions: proof.humanDecisions
+    });
+    return true;
+  });
+}
 
 // src/runtime/goal/lifecycle.ts
 init_errors3();
@@ -41636,6 +41673,7 @@ async function composeController(deps, goal, prepared) {
 
 // src/runtime/app/delivery-target.ts
 init_errors3();
+init_branches();
 function baseFor(goal, request2) {
   return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
 }
@@ -41654,6 +41692,12 @@ function deliveryTarget(goal, request2, words2) {
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
       { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
     );
+  }
+  const problem = branchNameProblem(base);
+  if (problem !== null) {
+    throw new UsageError(`The base branch '${shownBranch(base)}' cannot take PRs: ${problem}.`, {
+      hint: `Example: ${words2.fields.given("baseBranch", "main")}`
+    });
   }
   return { policy, base };
 }
@@ -45732,20 +45776,22 @@ function proofIntegrityProblems(stored, rebuilt, body) {
 }
 
 // src/runtime/delivery/merge.ts
+function intentFor(events, pr) {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (event?.type !== "merge_requested") continue;
+    const { pr: number4, sha: sha2, method } = event.data;
+    if (number4 !== pr.number || sha2 !== pr.headSha) continue;
+    const known = method === "squash" || method === "rebase" ? method : "merge";
+    return { pr: number4, sha: sha2, method: known };
+  }
+  return null;
+}
 async function mergeGoal(deps, goalId, options) {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const goal = await store.read(goalId);
-  if (goal.status === "merged") {
-    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
-      hint: ["See ", { step: "proof", goalId }, "."]
-    });
-  }
-  if (goal.status === "cancelled" || goal.status === "rejected") {
-    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${goal.status}.`, {
-      hint: "A cancelled or rejected goal is never merged. Start a new goal."
-    });
-  }
+  refuseSettled(goal.status, goalId);
   const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
@@ -45753,10 +45799,48 @@ async function mergeGoal(deps, goalId, options) {
       hint: ["Open it first with ", { step: "open_pr", goalId }, "."]
     });
   }
-  const proof = await readVersioned(proofVersioned, paths.proof);
   const events = new EventLog(paths.events, store.deps.clock);
-  const rebuilt = await assembleProof(store, goal, events);
   const pr = await forge.getPullRequest(integrator.number);
+  const recordRefusal = (reasons, observed2 = {}) => store.withGoalLock(goalId, async () => {
+    await events.append([
+      { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons, ...observed2 } }
+    ]);
+    await rebuildProof(store, await store.read(goalId), events);
+  });
+  const recordMerged = async (sha2, method, recovered2) => store.withGoalLock(goalId, async () => {
+    const current = await store.read(goalId);
+    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha2 };
+    await events.append([
+      {
+        type: "goal_merged",
+        data: {
+          pr: pr.number,
+          sha: sha2,
+          target: pr.base,
+          method,
+          ...recovered2 ? { recovered: true } : {}
+        }
+      }
+    ]);
+    const written = await store.write({ ...current, status: "merged" });
+    return { proof: await rebuildProof(store, written, events), sha: sha2 };
+  });
+  const settled2 = async (merged) => {
+    if (merged.state !== "merged") return null;
+    const intent = intentFor((await events.read()).events, merged);
+    if (intent === null) return null;
+    const done2 = await recordMerged(merged.mergeSha ?? "", intent.method, true);
+    return { merged: true, sha: done2.sha, pr: pr.number, proof: done2.proof, recovered: true };
+  };
+  const recovered = await settled2(pr);
+  if (recovered) return recovered;
+  if (pr.state === "merged") {
+    const reasons = [{ blocker: "merged_outside_omk", detail: mergedOutsideDetail(pr) }];
+    await recordRefusal(reasons);
+    return { merged: false, blockedBy: "merged_outside_omk", reasons, pr: pr.number };
+  }
+  const proof = await readVersioned(proofVersioned, paths.proof);
+  const rebuilt = await assembleProof(store, goal, events);
   const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
@@ -45771,38 +45855,46 @@ async function mergeGoal(deps, goalId, options) {
     enforceProtection: options.enforceProtection
   });
   const observed = { checks: checks.map(({ name, state }) => ({ name, state })), reviews };
-  const recordRefusal = (reasons) => store.withGoalLock(goalId, async () => {
-    await events.append([
-      { type: "merge_evaluated", data: { pr: pr.number, merge: false, reasons, ...observed } }
-    ]);
-    await rebuildProof(store, await store.read(goalId), events);
-  });
   if (!decision.merge) {
-    await recordRefusal(decision.reasons);
+    await recordRefusal(decision.reasons, observed);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
-  const outcome = await forge.merge(pr.number, decision.sha, options.method);
-  if (!outcome.merged) {
-    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
-    await recordRefusal(reasons);
-    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
-  }
-  const merged = await store.withGoalLock(goalId, async () => {
+  await store.withGoalLock(goalId, async () => {
+    refuseSettled((await store.read(goalId)).status, goalId);
     await events.append([
       {
         type: "merge_evaluated",
         data: { pr: pr.number, merge: true, sha: decision.sha, reasons: [], ...observed }
       },
-      {
-        type: "goal_merged",
-        data: { pr: pr.number, sha: outcome.sha, target: pr.base, method: options.method }
-      }
+      { type: "merge_requested", data: { pr: pr.number, sha: decision.sha, method: options.method } }
     ]);
-    const current = await store.read(goalId);
-    const written = await store.write({ ...current, status: "merged" });
-    return rebuildProof(store, written, events);
   });
-  return { merged: true, sha: outcome.sha, pr: pr.number, proof: merged };
+  const outcome = await forge.merge(pr.number, decision.sha, options.method);
+  if (!outcome.merged) {
+    const after = await settled2(await forge.getPullRequest(pr.number));
+    if (after) return after;
+    const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
+    await recordRefusal(reasons, observed);
+    return { merged: false, blockedBy: outcome.reason, reasons, pr: pr.number };
+  }
+  const done = await recordMerged(outcome.sha, options.method, false);
+  return { merged: true, sha: done.sha, pr: pr.number, proof: done.proof };
+}
+function refuseSettled(status, goalId) {
+  if (status === "merged") {
+    throw new IllegalTransitionError(`Goal ${goalId} is already merged.`, {
+      hint: ["See ", { step: "proof", goalId }, "."]
+    });
+  }
+  if (status === "cancelled" || status === "rejected") {
+    throw new IllegalTransitionError(`Cannot merge goal ${goalId}: it is ${status}.`, {
+      hint: "A cancelled or rejected goal is never merged. Start a new goal."
+    });
+  }
+}
+function mergedOutsideDetail(pr) {
+  const commit = pr.mergeSha ? ` as ${pr.mergeSha}` : "";
+  return `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge of that head, so the goal is not recorded as merged by omk`;
 }
 
 // src/runtime/app/deps.ts
@@ -45912,13 +46004,21 @@ async function reverify(deps, goalId) {
   const goal = await deps.store.read(goalId);
   const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? "demo");
   const controller = await composeController(deps, goal, prepared);
-  return executeGoal(controller, goalId, { untilReady: false, dispatch: false });
+  return executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
+    withFailureRecorded(deps)
+  );
+}
+function withFailureRecorded(deps) {
+  return async (result2) => {
+    if (result2.goal.status === "failed") await recordFailedGoal(deps.store, result2.goal.id);
+    return result2;
+  };
 }
 async function runWatched(deps, controller, goalId, spec, options) {
   const run = () => inPhase(
     deps,
     `omk: executing goal ${goalId} with the ${spec} agent`,
-    () => executeGoal(controller, goalId, options)
+    () => executeGoal(controller, goalId, options).then(withFailureRecorded(deps))
   );
   if (deps.shared === void 0) return run();
   const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
@@ -49421,7 +49521,9 @@ var pullSchema = external_exports.object({
   draft: external_exports.boolean(),
   state: external_exports.enum(["open", "closed", "merged"]),
   labels: external_exports.array(external_exports.string()),
-  mergedSha: external_exports.string().nullable()
+  mergedSha: external_exports.string().nullable(),
+  /** The head the PR was merged at (its branch may move or go away later). */
+  mergedHeadSha: external_exports.string().nullable().default(null)
 });
 var checkRunSchema = external_exports.object({
   id: external_exports.number().int().positive(),
@@ -49476,7 +49578,8 @@ function createLocalForge(options) {
   const repoRoot = options.repoRoot;
   const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
-    const headSha = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : await sha2(`refs/heads/${pull.head}`);
+    const merged = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : null;
+    const headSha = merged ? pull.mergedHeadSha ?? merged : await sha2(`refs/heads/${pull.head}`);
     const baseSha = await sha2(`refs/heads/${pull.base}`);
     const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
     return {
@@ -49491,7 +49594,8 @@ function createLocalForge(options) {
       draft: pull.draft,
       state: pull.state,
       labels: [...pull.labels],
-      mergeable
+      mergeable,
+      mergeSha: merged
     };
   };
   const pullByNumber = async (number4) => {
@@ -49533,7 +49637,8 @@ function createLocalForge(options) {
           draft: spec.draft,
           state: "open",
           labels: [...spec.labels],
-          mergedSha: null
+          mergedSha: null,
+          mergedHeadSha: null
         };
         data.pulls.push(created);
         return created;
@@ -49618,6 +49723,7 @@ function createLocalForge(options) {
         if (found) {
           found.state = "merged";
           found.mergedSha = merged.sha;
+          found.mergedHeadSha = pull.headSha;
         }
       });
       return merged;
@@ -50391,7 +50497,19 @@ function registerDeliverCommands(goal, context) {
         enforceProtection: options.enforceProtection ?? false
       });
       if (options.json)
-        io.stdout(json3(result2.merged ? { merged: true, sha: result2.sha, pr: result2.pr } : result2));
+        io.stdout(
+          json3(
+            result2.merged ? {
+              merged: true,
+              sha: result2.sha,
+              pr: result2.pr,
+              ...result2.recovered ? { recovered: true } : {}
+            } : result2
+          )
+        );
+      else if (result2.merged && result2.recovered)
+        io.stdout(`merged PR #${result2.pr} as ${result2.sha} (an earlier merge landed; recorded now)
+`);
       else if (result2.merged) io.stdout(`merged PR #${result2.pr} as ${result2.sha}
 `);
       else {
