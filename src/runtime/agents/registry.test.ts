@@ -70,6 +70,8 @@ describe('resolveAgent: what to launch', () => {
           'json',
           '--permission-mode',
           'acceptEdits',
+          '--allowedTools',
+          'Bash',
           '--model',
           'opus',
         ],
