@@ -78,6 +78,7 @@ describe('resolveAgent: what to launch', () => {
         prompt: 'arg',
         envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
         usage: 'claude',
+        startupSilenceMs: 60_000,
       },
       hostEnv: HOST_ENV,
     });
@@ -86,30 +87,31 @@ describe('resolveAgent: what to launch', () => {
   it('a script: its absolute path, the prompt on stdin, usage as JSON', async () => {
     await writeFile(join(repo, 'fix.sh'), '#!/bin/sh\n');
     await chmod(join(repo, 'fix.sh'), 0o755);
-    expect(resolved(' script:./fix.sh ', { settings: { 'script:./fix.sh': { extraArgs: ['-v'] } } })).toEqual(
-      {
-        command: {
-          name: 'script:./fix.sh',
-          label: 'script ./fix.sh',
-          argv: [join(repo, 'fix.sh'), '-v'],
-          prompt: 'stdin',
-          envNames: [],
-          usage: 'json',
-        },
-        hostEnv: HOST_ENV,
+    const settings = { 'script:./fix.sh': { extraArgs: ['-v'], startupSilence: '5s' } };
+    expect(resolved(' script:./fix.sh ', { startupSilence: '2m', settings })).toEqual({
+      command: {
+        name: 'script:./fix.sh',
+        label: 'script ./fix.sh',
+        argv: [join(repo, 'fix.sh'), '-v'],
+        prompt: 'stdin',
+        envNames: [],
+        usage: 'json',
+        startupSilenceMs: 5_000,
       },
-    );
+      hostEnv: HOST_ENV,
+    });
   });
 
   it('a custom command, which may redefine a preset name', () => {
     const custom = { claude: { argv: ['/opt/my-claude', '{promptFile}'], prompt: 'file', env: ['MINE'] } };
-    expect(resolved('claude', { custom })?.command).toEqual({
+    expect(resolved('claude', { custom, startupSilence: '2m' })?.command).toEqual({
       name: 'claude',
       label: 'custom agent claude (/opt/my-claude)',
       argv: ['/opt/my-claude', '{promptFile}'],
       prompt: 'file',
       envNames: ['MINE'],
       usage: 'none',
+      startupSilenceMs: 120_000,
     });
   });
 

@@ -17,6 +17,8 @@ export interface ResolveAgentOptions {
 }
 
 const SCRIPT_PREFIX = 'script:';
+/** A CLI that has printed nothing a minute after starting is waiting for someone (a login prompt). */
+export const DEFAULT_STARTUP_SILENCE_MS = 60_000;
 // Agent specs as every front door takes them (a flag, an input, the app's setting): no syntax.
 const EXAMPLES = 'for example claude, or script:./fix.sh';
 
@@ -37,6 +39,8 @@ export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent 
 function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>): AgentCommand {
   const name = spec.trim();
   const settings = options.config.settings[name];
+  const startupSilenceMs =
+    settings?.startupSilence ?? options.config.startupSilence ?? DEFAULT_STARTUP_SILENCE_MS;
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -45,6 +49,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: 'stdin',
       envNames: settings?.env ?? [],
       usage: 'json',
+      startupSilenceMs,
     };
   }
   const custom = options.config.custom[name];
@@ -56,6 +61,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: custom.prompt,
       envNames: custom.env,
       usage: custom.usage,
+      startupSilenceMs,
     };
   }
   const preset = findPreset(name);
@@ -67,6 +73,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: preset.prompt,
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
       usage: preset.usage,
+      startupSilenceMs,
     };
   }
   throw unknownAgent(spec, options.config);
