@@ -80,7 +80,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
   }),
   preset({
     name: 'opencode',
-    description: 'opencode `run`, permissions auto-approved unless denied, JSON events for token counts and cost',
+    description:
+      'opencode `run`, permissions auto-approved unless denied, JSON events for token counts and cost',
     // A permission question would wait for an answer no one gives; --auto still honours denies.
     argv: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
