@@ -16,6 +16,8 @@ export interface AgentPreset {
   /** Credential variables the CLI reads; passed through when set (never a GitHub token). */
   readonly envNames: readonly string[];
   readonly usage: UsageParserName;
+  /** The CLI version this argv was checked against (its help read, run without credentials). */
+  readonly testedVersion?: string;
 }
 
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
@@ -45,6 +47,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     ],
     envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
     usage: 'claude',
+    testedVersion: '2.1.197',
   }),
   preset({
     name: 'codex',
@@ -54,6 +57,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--json', '{prompt}'],
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
     usage: 'codex',
+    testedVersion: '0.171.0',
   }),
   preset({
     name: 'gemini',
@@ -63,6 +67,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--skip-trust', '--yolo'],
     envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
     usage: 'gemini',
+    testedVersion: '0.61.0',
   }),
   preset({
     name: 'kimi',
@@ -86,6 +91,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     argv: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
     usage: 'opencode',
+    testedVersion: '1.18.33',
   }),
 ];
 
