@@ -92,7 +92,7 @@ async function runCommand(
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
     onSpawn: input.onProcess,
-    silenceMs: options.startupSilenceMs,
+    ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(input.signal ? { signal: input.signal } : {}),
   });
 

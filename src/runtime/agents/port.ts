@@ -67,8 +67,11 @@ export interface AgentCommand {
   /** Variable names passed through from the host environment on top of the base allowlist. */
   envNames: readonly string[];
   usage: UsageParserName;
-  /** Stop the agent as unable to run here when it prints nothing at all this long after starting. */
-  startupSilenceMs: number;
+  /**
+   * Stop the agent as unable to run here when it prints nothing at all this long after starting;
+   * null: no limit (an agent that may well be quiet until it is done).
+   */
+  startupSilenceMs: number | null;
 }
 
 /**

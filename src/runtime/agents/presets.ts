@@ -16,6 +16,13 @@ export interface AgentPreset {
   /** Credential variables the CLI reads; passed through when set (never a GitHub token). */
   readonly envNames: readonly string[];
   readonly usage: UsageParserName;
+  /**
+   * Whether the CLI prints something as soon as it starts: `prints` (a banner or a first event:
+   * silence means it waits for someone, so agents.startupSilence applies, 60s by default),
+   * `quiet` (nothing until it is done, like claude's single JSON result: silence means nothing,
+   * so only a startupSilence set for this agent by name applies), or `unknown`.
+   */
+  readonly startup: 'prints' | 'quiet' | 'unknown';
   /** The CLI version this argv was checked against (its help read, run without credentials). */
   readonly testedVersion?: string;
 }
@@ -23,7 +30,7 @@ export interface AgentPreset {
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
 
 function preset(spec: PresetSpec): AgentPreset {
-  return { prompt: 'arg', envNames: [], usage: 'none', ...spec };
+  return { prompt: 'arg', envNames: [], usage: 'none', startup: 'unknown', ...spec };
 }
 
 export const AGENT_PRESETS: readonly AgentPreset[] = [
@@ -48,6 +55,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
     usage: 'claude',
     testedVersion: '2.1.197',
+    // `--output-format json` prints one result when it is done, nothing before.
+    startup: 'quiet',
   }),
   preset({
     name: 'codex',
@@ -58,6 +67,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
     usage: 'codex',
     testedVersion: '0.171.0',
+    // `--json` prints a thread.started event at once.
+    startup: 'prints',
   }),
   preset({
     name: 'gemini',
@@ -68,6 +79,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
     usage: 'gemini',
     testedVersion: '0.61.0',
+    // Prints "YOLO mode is enabled." at once.
+    startup: 'prints',
   }),
   preset({
     name: 'kimi',
@@ -82,6 +95,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     prompt: 'file',
     envNames: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'],
     usage: 'aider',
+    // Prints its banner at once.
+    startup: 'prints',
   }),
   preset({
     name: 'opencode',
@@ -92,6 +107,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
     usage: 'opencode',
     testedVersion: '1.18.33',
+    // `--format json` streams events (a hang with no provider is silent).
+    startup: 'prints',
   }),
 ];
 

@@ -78,7 +78,7 @@ describe('resolveAgent: what to launch', () => {
         prompt: 'arg',
         envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
         usage: 'claude',
-        startupSilenceMs: 60_000,
+        startupSilenceMs: null,
       },
       hostEnv: HOST_ENV,
     });
@@ -113,6 +113,19 @@ describe('resolveAgent: what to launch', () => {
       usage: 'none',
       startupSilenceMs: 120_000,
     });
+  });
+
+  it.each([
+    ['codex', {}, 60_000],
+    ['codex', { startupSilence: '2m' }, 120_000],
+    ['opencode', { settings: { opencode: { startupSilence: '5m' } } }, 300_000],
+    ['claude', {}, null],
+    ['claude', { startupSilence: '2m' }, null],
+    ['claude', { settings: { claude: { startupSilence: '10m' } } }, 600_000],
+    ['kimi', {}, null],
+  ] as const)('startup silence for %s with %j: %s', (spec, agents, expected) => {
+    const command = resolved(spec, agents)?.command;
+    expect(typeof command === 'object' ? command.startupSilenceMs : command).toBe(expected);
   });
 
   it('demo: the built-in agent, which gets no environment', () => {

@@ -39,8 +39,7 @@ export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent 
 function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>): AgentCommand {
   const name = spec.trim();
   const settings = options.config.settings[name];
-  const startupSilenceMs =
-    settings?.startupSilence ?? options.config.startupSilence ?? DEFAULT_STARTUP_SILENCE_MS;
+  const startupSilenceMs = startupSilence(name, options.config);
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -77,6 +76,21 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
     };
   }
   throw unknownAgent(spec, options.config);
+}
+
+/**
+ * How long the agent may say nothing after starting, or null for no limit. A limit set for the
+ * agent by name always applies; the general one (60s unless configured) only where silence means
+ * something: not for a preset that is quiet until done (claude), and by default only for presets
+ * known to print at once, never for a script or a custom command that may well be quiet.
+ */
+function startupSilence(name: string, config: AgentsConfig): number | null {
+  const own = config.settings[name]?.startupSilence;
+  if (own !== undefined) return own;
+  const preset = config.custom[name] === undefined ? findPreset(name) : undefined;
+  if (preset?.startup === 'quiet') return null;
+  if (config.startupSilence !== undefined) return config.startupSilence;
+  return preset?.startup === 'prints' ? DEFAULT_STARTUP_SILENCE_MS : null;
 }
 
 /** The presets, for docs and `omk doctor`. */
