@@ -2704,12 +2704,12 @@ ${cn.comment}` : item.comment;
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
+            const keys2 = Object.keys(it);
+            if (keys2.length === 1) {
+              key = keys2[0];
               value = it[key];
             } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
             key = it;
@@ -3255,8 +3255,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
       if (Array.isArray(customTags)) {
@@ -3271,8 +3271,8 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -8144,11 +8144,11 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found, i, k, keys2, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
-            keys = [];
+            keys2 = [];
             cursor = null;
             start = `b_${this.id}-`.length;
             end = "_settings".length;
@@ -8157,10 +8157,10 @@ var require_light = __commonJS({
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
                 k = found[i];
-                keys.push(k.slice(start, -end));
+                keys2.push(k.slice(start, -end));
               }
             }
-            return keys;
+            return keys2;
           }
           _startAutoCleanup() {
             var base;
@@ -9555,9 +9555,9 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys2, wrap) {
   const raw = sourceShape(source);
-  for (const key of keys) {
+  for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
@@ -9598,12 +9598,12 @@ function getElementAtPath(obj2, path) {
   return path.reduce((acc, key) => acc?.[key], obj2);
 }
 function promiseAllObject(promisesObj) {
-  const keys = Object.keys(promisesObj);
-  const promises = keys.map((key) => promisesObj[key]);
+  const keys2 = Object.keys(promisesObj);
+  const promises = keys2.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+    for (let i = 0; i < keys2.length; i++) {
+      resolvedObj[keys2[i]] = results[i];
     }
     return resolvedObj;
   });
@@ -9825,15 +9825,15 @@ function pick(schema, mask) {
 }
 function maskedKeys(schema, mask) {
   const raw = sourceShape(schema);
-  const keys = [];
+  const keys2 = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
       throw new Error(`Unrecognized key: "${String(key)}"`);
     }
     if (mask[key])
-      keys.push(key);
+      keys2.push(key);
   }
-  return keys;
+  return keys2;
 }
 function omit(schema, mask) {
   const currDef = schema._zod.def;
@@ -12237,10 +12237,10 @@ function handlePropertyResult(result2, final, key, input2, optin, optout) {
 }
 var NO_SYMBOL_KEYS = [];
 function normalizeDef(def) {
-  const keys = Object.keys(def.shape);
+  const keys2 = Object.keys(def.shape);
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   for (const k of allKeys) {
     if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
       throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
@@ -12252,8 +12252,8 @@ function normalizeDef(def) {
     allKeys,
     symbolKeys,
     // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
-    keySet: new Set(keys),
-    numKeys: keys.length,
+    keySet: new Set(keys2),
+    numKeys: keys2.length,
     optionalKeys: new Set(okeys)
   };
 }
@@ -12796,19 +12796,19 @@ function handleIntersectionResults(result2, left, right) {
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
   const collect = (iss, side2) => {
-    let keys;
+    let keys2;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
-      keys = iss.keys;
+      keys2 = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
       const k = String(iss.path[0]);
       if (!keyIssues.has(k))
         keyIssues.set(k, iss);
-      keys = [k];
+      keys2 = [k];
     } else {
       return false;
     }
-    for (const k of keys) {
+    for (const k of keys2) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
       unrecKeys.get(k)[side2] = true;
@@ -22477,13 +22477,13 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const def = schema._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def.shape;
-  const keys = Object.keys(shape);
+  const keys2 = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
   const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
-  if (keys.includes("__proto__")) {
+  if (keys2.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
@@ -22525,7 +22525,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
+      const condition = keys2.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -22541,7 +22541,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
-      const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+      const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (k === "__proto__") continue;`);
@@ -22573,7 +22573,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   if (unknownKeysMode !== "none") {
-    const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+    const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
     doc.write(`for (const k in ${accessor}) {`);
     doc.indented((d) => {
       d.write(`if (k === "__proto__") continue;`);
@@ -24592,8 +24592,8 @@ function compactTypeUnion(schema) {
     if (!option || typeof option !== "object")
       return;
     compactTypeUnion(option);
-    const keys = Object.keys(option);
-    if (keys.length !== 1 || keys[0] !== "type")
+    const keys2 = Object.keys(option);
+    if (keys2.length !== 1 || keys2[0] !== "type")
       return;
     const type = option.type;
     for (const member of Array.isArray(type) ? type : [type]) {
@@ -27076,11 +27076,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
-  const keys = new Set(Object.keys(def.entries));
+  const keys2 = new Set(Object.keys(def.entries));
   inst.extract = (values, params) => {
     const newEntries = {};
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         newEntries[value] = def.entries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -27095,7 +27095,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         delete newEntries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -27656,8 +27656,8 @@ function checkObjectGuards(objectSchema, guards) {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
-    const keys = Object.getOwnPropertyNames(value);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
+    const keys2 = Object.getOwnPropertyNames(value);
+    if (guards.minProperties !== void 0 && keys2.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_small",
@@ -27669,7 +27669,7 @@ function checkObjectGuards(objectSchema, guards) {
         continue: true
       });
     }
-    if (guards.maxProperties !== void 0 && keys.length > guards.maxProperties) {
+    if (guards.maxProperties !== void 0 && keys2.length > guards.maxProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_big",
@@ -27682,7 +27682,7 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key of keys) {
+      for (const key of keys2) {
         const result2 = guards.keySchema.safeParse(key);
         if (result2.success)
           continue;
@@ -27723,9 +27723,9 @@ function canonicalKey(value, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value).sort();
+    const keys2 = Object.keys(value).sort();
     const parts = [];
-    for (const k of keys) {
+    for (const k of keys2) {
       const key = canonicalKey(value[k], seen);
       if (key === null)
         return null;
@@ -28300,10 +28300,10 @@ function visit(schema, fnOrHandlers) {
     switch (kind) {
       case "object": {
         const oldShape = def.shape;
-        const keys = Object.keys(oldShape);
+        const keys2 = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k of keys) {
+        for (const k of keys2) {
           const mapped = run(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
@@ -28637,6 +28637,11 @@ var ForgeError = class extends OmkError {
 var WorkspacePreparationError = class extends OmkError {
   constructor(message, options = {}) {
     super("workspace", message, options);
+  }
+};
+var AgentUnavailableError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("agent_unavailable", message, options);
   }
 };
 function isOmkError(error62) {
@@ -30137,29 +30142,55 @@ function parsePositiveInt(raw, field, example, max = 64) {
 
 // src/runtime/agents/presets.ts
 function preset(spec) {
-  return { prompt: "arg", envNames: [], usage: "none", ...spec };
+  return { prompt: "arg", envNames: [], usage: "none", startup: "unknown", ...spec };
 }
 var AGENT_PRESETS = [
   preset({
     name: "claude",
-    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
-    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
+    description: "Claude Code in print mode; edits in the worktree and shell commands allowed, usage and cost from its JSON result",
+    // acceptEdits keeps file edits inside the worktree and Bash lets it run the project's tests.
+    // Not bypassPermissions: Claude Code refuses it as root ("cannot be used with root/sudo
+    // privileges"), which is how many CI containers run.
+    argv: [
+      "claude",
+      "-p",
+      "{prompt}",
+      "--output-format",
+      "json",
+      "--permission-mode",
+      "acceptEdits",
+      "--allowedTools",
+      "Bash"
+    ],
     envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
-    usage: "claude"
+    usage: "claude",
+    testedVersion: "2.1.197",
+    // `--output-format json` prints one result when it is done, nothing before.
+    startup: "quiet"
   }),
   preset({
     name: "codex",
     description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
-    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
+    // `exec` never asks for approval; the sandbox lets it write the worktree only. (`--full-auto`
+    // is gone since Codex CLI 0.171: "unexpected argument".)
+    argv: ["codex", "exec", "--sandbox", "workspace-write", "--json", "{prompt}"],
     envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
-    usage: "codex"
+    usage: "codex",
+    testedVersion: "0.171.0",
+    // `--json` prints a thread.started event at once.
+    startup: "prints"
   }),
   preset({
     name: "gemini",
     description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
-    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
-    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    usage: "gemini"
+    // Without --skip-trust an untrusted folder (every new worktree) turns --yolo back into
+    // "default" approval, which a headless run cannot answer.
+    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--skip-trust", "--yolo"],
+    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"],
+    usage: "gemini",
+    testedVersion: "0.61.0",
+    // Prints "YOLO mode is enabled." at once.
+    startup: "prints"
   }),
   preset({
     name: "kimi",
@@ -30173,14 +30204,20 @@ var AGENT_PRESETS = [
     argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
     prompt: "file",
     envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
-    usage: "aider"
+    usage: "aider",
+    // Prints its banner at once.
+    startup: "prints"
   }),
   preset({
     name: "opencode",
-    description: "opencode `run`, JSON events for token counts and cost",
-    argv: ["opencode", "run", "--format", "json", "{prompt}"],
+    description: "opencode `run`, permissions auto-approved unless denied, JSON events for token counts and cost",
+    // A permission question would wait for an answer no one gives; --auto still honours denies.
+    argv: ["opencode", "run", "--format", "json", "--auto", "{prompt}"],
     envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
-    usage: "opencode"
+    usage: "opencode",
+    testedVersion: "1.18.33",
+    // `--format json` streams events (a hang with no provider is silent).
+    startup: "prints"
   })
 ];
 function findPreset(name) {
@@ -30322,6 +30359,7 @@ function quoteUntrusted(text3) {
 
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
+var DEFAULT_STARTUP_SILENCE_MS = 6e4;
 var EXAMPLES = "for example claude, or script:./fix.sh";
 function resolveAgent(spec, options) {
   if (spec.trim() === "demo") return options.launcher.demo();
@@ -30330,6 +30368,7 @@ function resolveAgent(spec, options) {
 function agentCommand(spec, options) {
   const name = spec.trim();
   const settings = options.config.settings[name];
+  const startupSilenceMs = startupSilence(name, options.config);
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -30337,7 +30376,8 @@ function agentCommand(spec, options) {
       argv: [checkedScript(name, options.repoRoot), ...settings?.extraArgs ?? []],
       prompt: "stdin",
       envNames: settings?.env ?? [],
-      usage: "json"
+      usage: "json",
+      startupSilenceMs
     };
   }
   const custom2 = options.config.custom[name];
@@ -30348,7 +30388,8 @@ function agentCommand(spec, options) {
       argv: custom2.argv,
       prompt: custom2.prompt,
       envNames: custom2.env,
-      usage: custom2.usage
+      usage: custom2.usage,
+      startupSilenceMs
     };
   }
   const preset2 = findPreset(name);
@@ -30359,10 +30400,19 @@ function agentCommand(spec, options) {
       argv: [...preset2.argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
-      usage: preset2.usage
+      usage: preset2.usage,
+      startupSilenceMs
     };
   }
   throw unknownAgent(spec, options.config);
+}
+function startupSilence(name, config2) {
+  const own2 = config2.settings[name]?.startupSilence;
+  if (own2 !== void 0) return own2;
+  const preset2 = config2.custom[name] === void 0 ? findPreset(name) : void 0;
+  if (preset2?.startup === "quiet") return null;
+  if (config2.startupSilence !== void 0) return config2.startupSilence;
+  return preset2?.startup === "prints" ? DEFAULT_STARTUP_SILENCE_MS : null;
 }
 function scriptPath(spec, repoRoot) {
   const raw = spec.slice(SCRIPT_PREFIX.length).trim();
@@ -30405,6 +30455,14 @@ function unknownAgent(spec, config2) {
   );
 }
 
+// src/runtime/config/duration.ts
+var MAX_DURATION_MS2 = 6 * 36e5;
+var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
+  const [, h, m, s] = DURATION2.exec(text3) ?? [];
+  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS2, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
 var customAgentSchema = external_exports.object({
@@ -30420,12 +30478,19 @@ var agentsConfigSchema = external_exports.object({
   default: external_exports.string().min(1).optional(),
   /** Named custom commands, usable as --agent <name>. */
   custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+  /**
+   * How long an agent may print nothing at all after it starts before omk stops it as unable to
+   * run here (a CLI waiting on a login prompt). Default 60s.
+   */
+  startupSilence: durationSchema.optional(),
   /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
   settings: external_exports.record(
     external_exports.string(),
     external_exports.object({
       extraArgs: external_exports.array(external_exports.string()).default([]),
-      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([])
+      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+      /** Overrides agents.startupSilence for this agent. */
+      startupSilence: durationSchema.optional()
     })
   ).default({})
 }).default({ custom: {}, settings: {} });
@@ -30434,12 +30499,6 @@ var agentsConfigSchema = external_exports.object({
 var CONFIG_VERSION = 1;
 var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
 var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
-var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
-var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
-  const [, h, m, s] = DURATION2.exec(text3) ?? [];
-  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
   error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
 });
@@ -33829,6 +33888,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
       return "interrupted";
     }
+    if (result2.environment !== void 0)
+      await stopUnavailable(ctx, taskId, attempt, result2, result2.environment);
     const outcome = await settleAttempt(
       ctx,
       task,
@@ -33862,6 +33923,32 @@ async function resetForAttempt(ctx, taskId, attempt, workspace) {
     }
   ]);
   return { baseSha: workspace.baseSha, previousDiff: kept ? relative2(workspace.path, diffPath) : null };
+}
+async function stopUnavailable(ctx, taskId, attempt, result2, failure2) {
+  const { journal, deps, goal } = ctx;
+  journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
+  await journal.save([
+    {
+      type: "agent_finished",
+      data: {
+        taskId,
+        attempt,
+        outcome: result2.outcome,
+        durationMs: result2.durationMs,
+        unavailable: failure2.cause
+      }
+    }
+  ]);
+  throw new AgentUnavailableError(
+    `The agent ${deps.agent.label} cannot run here, so slice ${taskId} was not attempted: ${failure2.words}`,
+    {
+      hint: [
+        `${failure2.fix.charAt(0).toUpperCase()}${failure2.fix.slice(1)}; then `,
+        { step: "resume", goalId: goal.id },
+        `. Its output is in ${result2.transcript}.`
+      ]
+    }
+  );
 }
 async function settleAttempt(ctx, task, { attempt, attemptLimit: attemptLimit2 }, workspace, start, result2, gateEnv) {
   const { journal, deps, goal } = ctx;
@@ -37307,6 +37394,81 @@ function forbiddenValues(processEnv) {
   return values;
 }
 
+// src/runtime/agents/environment.ts
+var ENVIRONMENT_PATTERNS = [
+  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
+  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
+  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
+  {
+    cause: "arguments",
+    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
+  },
+  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
+  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
+  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
+  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
+  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
+  {
+    cause: "credentials",
+    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
+  },
+  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  {
+    cause: "quota",
+    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
+  }
+];
+function environmentFailure(result2, context) {
+  const { executable } = context;
+  if (result2.cancelled || result2.timedOut) return null;
+  if (result2.silent === true) {
+    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
+    return {
+      cause: "silent",
+      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
+      fix: FIXES.silent(context)
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
+    return {
+      cause: "missing",
+      words: `${executable}: not found (${result2.spawnError})`,
+      fix: FIXES.missing(context)
+    };
+  }
+  if (result2.exitCode === null || result2.exitCode === 0) return null;
+  const lines = result2.tail.split(/\r?\n|\r/);
+  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
+    const line = lines.find((l) => pattern.test(l));
+    if (line !== void 0) return { cause, words: ownWords(line), fix: FIXES[cause](context) };
+  }
+  return null;
+}
+var FIXES = {
+  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
+  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
+  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
+  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
+};
+function keys(context, verb = "or set") {
+  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
+  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
+}
+function ownWords(line) {
+  const quoted = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
+  let words2 = line.trim();
+  if (quoted !== void 0) {
+    try {
+      words2 = String(JSON.parse(quoted));
+    } catch {
+    }
+  }
+  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
+}
+
 // src/runtime/agents/usage.ts
 var UNKNOWN = { tokens: null, usd: null };
 function parseUsage(parser, stdout) {
@@ -37476,7 +37638,13 @@ function runProcess(spec) {
       } catch {
       }
     };
+    let silent = false;
+    const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
+      silent = true;
+      killTree();
+    }, spec.silenceMs);
     const collect = (isStdout) => (chunk) => {
+      if (silence !== null) clearTimeout(silence);
       const text3 = chunk.toString("utf8");
       if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
       tail2 = (tail2 + text3).slice(-tailChars);
@@ -37502,9 +37670,13 @@ function runProcess(spec) {
     child.stdin.end(spec.input ?? "");
     child.on("close", (code2, signal) => {
       clearTimeout(timer);
+      if (silence !== null) clearTimeout(silence);
       spec.signal?.removeEventListener("abort", onAbort);
       killTree();
-      const done = () => resolve9(result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      const done = () => resolve9({
+        ...result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2),
+        ...spec.silenceMs === void 0 ? {} : { silent }
+      });
       if (log) log.end(done);
       else done();
     });
@@ -37583,6 +37755,7 @@ async function runCommand(options, allowed, input2) {
     input: options.prompt === "stdin" ? input2.prompt : "",
     logPath: transcript,
     onSpawn: input2.onProcess,
+    ...options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs },
     ...input2.signal ? { signal: input2.signal } : {}
   });
   const usage = parseUsage(options.usage, result2.stdout);
@@ -37600,7 +37773,32 @@ async function runCommand(options, allowed, input2) {
 ${proposals.problems.join("\n")}
 `);
   }
-  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
+  const executable = argv[0] ?? options.name;
+  const environment = environmentFailure(result2, {
+    executable,
+    envNames: options.envNames,
+    silenceMs: options.startupSilenceMs
+  });
+  const described = describe3(result2, executable, input2.timeoutMs);
+  if (environment !== null) {
+    await appendFile2(
+      transcript,
+      `
+# omk: ${executable} cannot run here (${environment.cause}): ${environment.words}
+`
+    );
+    return {
+      outcome: described.outcome,
+      exitCode: result2.exitCode,
+      durationMs: result2.durationMs,
+      usage,
+      transcript,
+      followUps: [],
+      summary: environment.cause === "missing" ? described.summary : `${executable} cannot run here: ${environment.words}`,
+      environment
+    };
+  }
+  const { outcome, summary } = described;
   const dropped = proposals.problems.length;
   return {
     outcome,
@@ -37843,11 +38041,11 @@ function carriesAuth(env) {
 }
 async function refuseRedirects(cwd) {
   const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys = found.stdout.split("\n").map((line) => line.split(" ")[0] ?? "").filter((key) => key !== "");
-  if (keys.length === 0) return;
+  const keys2 = found.stdout.split("\n").map((line) => line.split(" ")[0] ?? "").filter((key) => key !== "");
+  if (keys2.length === 0) return;
   throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys[0]}` }
+    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
   );
 }
 function spawnGit(args, options) {
@@ -40783,9 +40981,9 @@ var applyReviverIteratively = (parsed2, userReviver) => {
       const value = node2.parent[node2.key];
       const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
+        const keys2 = Object.keys(value);
+        for (let i = keys2.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys2[i], visited: false });
         }
       }
     } else {

@@ -3650,9 +3650,9 @@ function putProp(target, key, value2) {
   else
     target[key] = value2;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys2, wrap) {
   const raw = sourceShape(source);
-  for (const key of keys) {
+  for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
@@ -3693,12 +3693,12 @@ function getElementAtPath(obj2, path) {
   return path.reduce((acc, key) => acc?.[key], obj2);
 }
 function promiseAllObject(promisesObj) {
-  const keys = Object.keys(promisesObj);
-  const promises = keys.map((key) => promisesObj[key]);
+  const keys2 = Object.keys(promisesObj);
+  const promises = keys2.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+    for (let i = 0; i < keys2.length; i++) {
+      resolvedObj[keys2[i]] = results[i];
     }
     return resolvedObj;
   });
@@ -3839,15 +3839,15 @@ function pick(schema, mask) {
 }
 function maskedKeys(schema, mask) {
   const raw = sourceShape(schema);
-  const keys = [];
+  const keys2 = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
       throw new Error(`Unrecognized key: "${String(key)}"`);
     }
     if (mask[key])
-      keys.push(key);
+      keys2.push(key);
   }
-  return keys;
+  return keys2;
 }
 function omit(schema, mask) {
   const currDef = schema._zod.def;
@@ -5757,10 +5757,10 @@ function handlePropertyResult(result2, final, key, input2, optin, optout) {
   }
 }
 function normalizeDef(def) {
-  const keys = Object.keys(def.shape);
+  const keys2 = Object.keys(def.shape);
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   for (const k of allKeys) {
     if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
       throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
@@ -5772,8 +5772,8 @@ function normalizeDef(def) {
     allKeys,
     symbolKeys,
     // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
-    keySet: new Set(keys),
-    numKeys: keys.length,
+    keySet: new Set(keys2),
+    numKeys: keys2.length,
     optionalKeys: new Set(okeys)
   };
 }
@@ -5957,19 +5957,19 @@ function handleIntersectionResults(result2, left, right) {
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
   const collect = (iss, side2) => {
-    let keys;
+    let keys2;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
-      keys = iss.keys;
+      keys2 = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
       const k = String(iss.path[0]);
       if (!keyIssues.has(k))
         keyIssues.set(k, iss);
-      keys = [k];
+      keys2 = [k];
     } else {
       return false;
     }
-    for (const k of keys) {
+    for (const k of keys2) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
       unrecKeys.get(k)[side2] = true;
@@ -17052,13 +17052,13 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const def = schema._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def.shape;
-  const keys = Object.keys(shape);
+  const keys2 = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
   const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
-  if (keys.includes("__proto__")) {
+  if (keys2.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
@@ -17100,7 +17100,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
+      const condition = keys2.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -17116,7 +17116,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
-      const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+      const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (k === "__proto__") continue;`);
@@ -17148,7 +17148,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   if (unknownKeysMode !== "none") {
-    const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+    const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
     doc.write(`for (const k in ${accessor}) {`);
     doc.indented((d) => {
       d.write(`if (k === "__proto__") continue;`);
@@ -19236,8 +19236,8 @@ function compactTypeUnion(schema) {
     if (!option || typeof option !== "object")
       return;
     compactTypeUnion(option);
-    const keys = Object.keys(option);
-    if (keys.length !== 1 || keys[0] !== "type")
+    const keys2 = Object.keys(option);
+    if (keys2.length !== 1 || keys2[0] !== "type")
       return;
     const type = option.type;
     for (const member of Array.isArray(type) ? type : [type]) {
@@ -22321,11 +22321,11 @@ var init_schemas2 = __esm({
       inst._zod.processJSONSchema = (ctx, json4, params) => enumProcessor(inst, ctx, json4, params);
       inst.enum = def.entries;
       inst.options = [...inst._zod.values];
-      const keys = new Set(Object.keys(def.entries));
+      const keys2 = new Set(Object.keys(def.entries));
       inst.extract = (values, params) => {
         const newEntries = {};
         for (const value2 of values) {
-          if (keys.has(value2)) {
+          if (keys2.has(value2)) {
             newEntries[value2] = def.entries[value2];
           } else
             throw new Error(`Key ${value2} not found in enum`);
@@ -22340,7 +22340,7 @@ var init_schemas2 = __esm({
       inst.exclude = (values, params) => {
         const newEntries = { ...def.entries };
         for (const value2 of values) {
-          if (keys.has(value2)) {
+          if (keys2.has(value2)) {
             delete newEntries[value2];
           } else
             throw new Error(`Key ${value2} not found in enum`);
@@ -22635,8 +22635,8 @@ function checkObjectGuards(objectSchema, guards) {
     const value2 = payload.value;
     if (typeof value2 !== "object" || value2 === null || Array.isArray(value2))
       return;
-    const keys = Object.getOwnPropertyNames(value2);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
+    const keys2 = Object.getOwnPropertyNames(value2);
+    if (guards.minProperties !== void 0 && keys2.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_small",
@@ -22648,7 +22648,7 @@ function checkObjectGuards(objectSchema, guards) {
         continue: true
       });
     }
-    if (guards.maxProperties !== void 0 && keys.length > guards.maxProperties) {
+    if (guards.maxProperties !== void 0 && keys2.length > guards.maxProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_big",
@@ -22661,7 +22661,7 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key of keys) {
+      for (const key of keys2) {
         const result2 = guards.keySchema.safeParse(key);
         if (result2.success)
           continue;
@@ -22702,9 +22702,9 @@ function canonicalKey(value2, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value2).sort();
+    const keys2 = Object.keys(value2).sort();
     const parts = [];
-    for (const k of keys) {
+    for (const k of keys2) {
       const key = canonicalKey(value2[k], seen);
       if (key === null)
         return null;
@@ -23364,10 +23364,10 @@ function visit(schema, fnOrHandlers) {
     switch (kind) {
       case "object": {
         const oldShape = def.shape;
-        const keys = Object.keys(oldShape);
+        const keys2 = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k of keys) {
+        for (const k of keys2) {
           const mapped = run(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
@@ -23960,7 +23960,7 @@ var init_request_issue_text = __esm({
 function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
-var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError, WorkspacePreparationError;
+var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError, WorkspacePreparationError, AgentUnavailableError;
 var init_errors3 = __esm({
   "src/runtime/errors.ts"() {
     "use strict";
@@ -24040,6 +24040,11 @@ var init_errors3 = __esm({
     WorkspacePreparationError = class extends OmkError {
       constructor(message, options = {}) {
         super("workspace", message, options);
+      }
+    };
+    AgentUnavailableError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("agent_unavailable", message, options);
       }
     };
   }
@@ -26909,12 +26914,12 @@ ${cn.comment}` : item.comment;
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
+            const keys2 = Object.keys(it);
+            if (keys2.length === 1) {
+              key = keys2[0];
               value2 = it[key];
             } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
             key = it;
@@ -27460,8 +27465,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
       if (Array.isArray(customTags)) {
@@ -27476,8 +27481,8 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -31632,11 +31637,11 @@ function carriesAuth(env) {
 }
 async function refuseRedirects(cwd) {
   const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
-  if (keys.length === 0) return;
+  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
+  if (keys2.length === 0) return;
   throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys[0]}` }
+    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
   );
 }
 function spawnGit(args, options) {
@@ -33069,11 +33074,11 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found, i, k, keys2, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
-            keys = [];
+            keys2 = [];
             cursor = null;
             start = `b_${this.id}-`.length;
             end = "_settings".length;
@@ -33082,10 +33087,10 @@ var require_light = __commonJS({
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
                 k = found[i];
-                keys.push(k.slice(start, -end));
+                keys2.push(k.slice(start, -end));
               }
             }
-            return keys;
+            return keys2;
           }
           _startAutoCleanup() {
             var base;
@@ -34890,9 +34895,9 @@ var init_json_with_bigint = __esm({
           const value2 = node2.parent[node2.key];
           const isComplexObject = value2 !== null && typeof value2 === "object";
           if (isComplexObject) {
-            const keys = Object.keys(value2);
-            for (let i = keys.length - 1; i >= 0; i--) {
-              stack.push({ parent: value2, key: keys[i], visited: false });
+            const keys2 = Object.keys(value2);
+            for (let i = keys2.length - 1; i >= 0; i--) {
+              stack.push({ parent: value2, key: keys2[i], visited: false });
             }
           }
         } else {
@@ -39737,29 +39742,55 @@ import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
 
 // src/runtime/agents/presets.ts
 function preset(spec) {
-  return { prompt: "arg", envNames: [], usage: "none", ...spec };
+  return { prompt: "arg", envNames: [], usage: "none", startup: "unknown", ...spec };
 }
 var AGENT_PRESETS = [
   preset({
     name: "claude",
-    description: "Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result",
-    argv: ["claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"],
+    description: "Claude Code in print mode; edits in the worktree and shell commands allowed, usage and cost from its JSON result",
+    // acceptEdits keeps file edits inside the worktree and Bash lets it run the project's tests.
+    // Not bypassPermissions: Claude Code refuses it as root ("cannot be used with root/sudo
+    // privileges"), which is how many CI containers run.
+    argv: [
+      "claude",
+      "-p",
+      "{prompt}",
+      "--output-format",
+      "json",
+      "--permission-mode",
+      "acceptEdits",
+      "--allowedTools",
+      "Bash"
+    ],
     envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
-    usage: "claude"
+    usage: "claude",
+    testedVersion: "2.1.197",
+    // `--output-format json` prints one result when it is done, nothing before.
+    startup: "quiet"
   }),
   preset({
     name: "codex",
     description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
-    argv: ["codex", "exec", "--full-auto", "--json", "{prompt}"],
+    // `exec` never asks for approval; the sandbox lets it write the worktree only. (`--full-auto`
+    // is gone since Codex CLI 0.171: "unexpected argument".)
+    argv: ["codex", "exec", "--sandbox", "workspace-write", "--json", "{prompt}"],
     envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
-    usage: "codex"
+    usage: "codex",
+    testedVersion: "0.171.0",
+    // `--json` prints a thread.started event at once.
+    startup: "prints"
   }),
   preset({
     name: "gemini",
     description: "Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats",
-    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
-    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    usage: "gemini"
+    // Without --skip-trust an untrusted folder (every new worktree) turns --yolo back into
+    // "default" approval, which a headless run cannot answer.
+    argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--skip-trust", "--yolo"],
+    envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"],
+    usage: "gemini",
+    testedVersion: "0.61.0",
+    // Prints "YOLO mode is enabled." at once.
+    startup: "prints"
   }),
   preset({
     name: "kimi",
@@ -39773,14 +39804,20 @@ var AGENT_PRESETS = [
     argv: ["aider", "--yes-always", "--no-auto-commits", "--no-gitignore", "--message-file", "{promptFile}"],
     prompt: "file",
     envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
-    usage: "aider"
+    usage: "aider",
+    // Prints its banner at once.
+    startup: "prints"
   }),
   preset({
     name: "opencode",
-    description: "opencode `run`, JSON events for token counts and cost",
-    argv: ["opencode", "run", "--format", "json", "{prompt}"],
+    description: "opencode `run`, permissions auto-approved unless denied, JSON events for token counts and cost",
+    // A permission question would wait for an answer no one gives; --auto still honours denies.
+    argv: ["opencode", "run", "--format", "json", "--auto", "{prompt}"],
     envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
-    usage: "opencode"
+    usage: "opencode",
+    testedVersion: "1.18.33",
+    // `--format json` streams events (a hang with no provider is silent).
+    startup: "prints"
   })
 ];
 function findPreset(name) {
@@ -39923,6 +39960,7 @@ function quoteUntrusted(text2) {
 
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
+var DEFAULT_STARTUP_SILENCE_MS = 6e4;
 var EXAMPLES = "for example claude, or script:./fix.sh";
 function resolveAgent(spec, options) {
   if (spec.trim() === "demo") return options.launcher.demo();
@@ -39931,6 +39969,7 @@ function resolveAgent(spec, options) {
 function agentCommand(spec, options) {
   const name = spec.trim();
   const settings = options.config.settings[name];
+  const startupSilenceMs = startupSilence(name, options.config);
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -39938,7 +39977,8 @@ function agentCommand(spec, options) {
       argv: [checkedScript(name, options.repoRoot), ...settings?.extraArgs ?? []],
       prompt: "stdin",
       envNames: settings?.env ?? [],
-      usage: "json"
+      usage: "json",
+      startupSilenceMs
     };
   }
   const custom2 = options.config.custom[name];
@@ -39949,7 +39989,8 @@ function agentCommand(spec, options) {
       argv: custom2.argv,
       prompt: custom2.prompt,
       envNames: custom2.env,
-      usage: custom2.usage
+      usage: custom2.usage,
+      startupSilenceMs
     };
   }
   const preset2 = findPreset(name);
@@ -39960,10 +40001,19 @@ function agentCommand(spec, options) {
       argv: [...preset2.argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
-      usage: preset2.usage
+      usage: preset2.usage,
+      startupSilenceMs
     };
   }
   throw unknownAgent(spec, options.config);
+}
+function startupSilence(name, config2) {
+  const own2 = config2.settings[name]?.startupSilence;
+  if (own2 !== void 0) return own2;
+  const preset2 = config2.custom[name] === void 0 ? findPreset(name) : void 0;
+  if (preset2?.startup === "quiet") return null;
+  if (config2.startupSilence !== void 0) return config2.startupSilence;
+  return preset2?.startup === "prints" ? DEFAULT_STARTUP_SILENCE_MS : null;
 }
 function agentExecutable(spec, options) {
   const name = spec.trim();
@@ -40021,6 +40071,17 @@ init_zod();
 
 // src/runtime/agents/config.ts
 init_zod();
+
+// src/runtime/config/duration.ts
+init_zod();
+var MAX_DURATION_MS2 = 6 * 36e5;
+var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
+  const [, h, m, s] = DURATION2.exec(text2) ?? [];
+  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS2, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+
+// src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
 var customAgentSchema = external_exports.object({
   argv: external_exports.array(external_exports.string().min(1)).min(1),
@@ -40035,12 +40096,19 @@ var agentsConfigSchema = external_exports.object({
   default: external_exports.string().min(1).optional(),
   /** Named custom commands, usable as --agent <name>. */
   custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+  /**
+   * How long an agent may print nothing at all after it starts before omk stops it as unable to
+   * run here (a CLI waiting on a login prompt). Default 60s.
+   */
+  startupSilence: durationSchema.optional(),
   /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
   settings: external_exports.record(
     external_exports.string(),
     external_exports.object({
       extraArgs: external_exports.array(external_exports.string()).default([]),
-      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([])
+      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+      /** Overrides agents.startupSilence for this agent. */
+      startupSilence: durationSchema.optional()
     })
   ).default({})
 }).default({ custom: {}, settings: {} });
@@ -40049,12 +40117,6 @@ var agentsConfigSchema = external_exports.object({
 var CONFIG_VERSION = 1;
 var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
 var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
-var MAX_GATE_TIMEOUT_MS = 6 * 36e5;
-var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
-  const [, h, m, s] = DURATION2.exec(text2) ?? [];
-  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
   error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
 });
@@ -40111,6 +40173,42 @@ function defaultConfig() {
 
 // src/runtime/doctor/check-agent.ts
 init_errors3();
+
+// src/runtime/doctor/agent-cli.ts
+function helpArgv(argv) {
+  const [executable = "", ...rest] = argv;
+  const subcommands = [];
+  for (const arg of rest) {
+    if (arg.startsWith("-") || arg.includes("{")) break;
+    subcommands.push(arg);
+  }
+  return [executable, ...subcommands, "--help"];
+}
+function presetFlags(argv) {
+  return [...new Set(argv.slice(1).filter((arg) => /^--?[A-Za-z]/.test(arg)))];
+}
+function flagsMissingFrom(help, flags) {
+  return flags.filter((flag) => {
+    const escaped = flag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return !new RegExp(`(?:^|[\\s,\\[|])${escaped}(?=[\\s,=\\]|]|$)`, "m").test(help);
+  });
+}
+function versionLine(output2) {
+  const line2 = output2.split(/\r?\n/).map((l) => l.trim()).find((l) => /\b\d+\.\d+(?:\.\d+)?\b/.test(l) && !/^warning\b/i.test(l));
+  if (line2 === void 0) return null;
+  return line2.length > 120 ? `${line2.slice(0, 120)}\u2026` : line2;
+}
+function presetCliReport(preset2, versionOutput, helpOutput) {
+  const help = helpArgv(preset2.argv);
+  return {
+    version: versionOutput === null ? null : versionLine(versionOutput),
+    helpCommand: help.join(" "),
+    missingFlags: helpOutput === null ? [] : flagsMissingFrom(helpOutput, presetFlags(preset2.argv)),
+    helpRead: helpOutput !== null
+  };
+}
+
+// src/runtime/doctor/check-agent.ts
 var INSTALL_HINTS = {
   claude: "npm install -g @anthropic-ai/claude-code",
   codex: "npm install -g @openai/codex",
@@ -40167,10 +40265,35 @@ async function checkAgent(input2, probes, context) {
   } catch (error62) {
     return failure2(base, error62);
   }
+  const preset2 = config2.agents.custom[spec] === void 0 ? findPreset(spec) : void 0;
+  const cli = preset2 === void 0 ? null : await askPresetCli(preset2, context.root, probes);
+  const detail = `${spec} (${from}): ${await located(executable, context.root, probes)}${cli?.note ?? ""}${credentials(spec, config2, input2.env)}`;
+  if (cli !== null && preset2 !== void 0 && cli.missingFlags.length > 0) {
+    const tested = preset2.testedVersion === void 0 ? "" : ` (the preset was tested with ${preset2.testedVersion})`;
+    const install = INSTALL_HINTS[preset2.name];
+    return {
+      ...base,
+      status: "warn",
+      detail: `${detail}; \`${cli.helpCommand}\` does not list ${cli.missingFlags.join(", ")}, which the preset passes`,
+      fix: `upgrade ${executable}${tested}${install === void 0 ? "" : `: ${install}`}; or give it your own argv under agents.custom.${spec} in .omk/config.yml`
+    };
+  }
+  return { ...base, status: "ok", detail };
+}
+async function askPresetCli(preset2, root, probes) {
+  const executable = preset2.argv[0] ?? preset2.name;
+  const [version2, help] = await Promise.all([
+    probes.agentCliOutput([executable, "--version"], root),
+    probes.agentCliOutput(helpArgv(preset2.argv), root)
+  ]);
+  const report2 = presetCliReport(preset2, version2.ok ? version2.value : null, help.ok ? help.value : null);
+  const tested = preset2.testedVersion === void 0 ? "" : `, preset tested with ${preset2.testedVersion}`;
+  const versionNote = version2.ok ? `; version ${report2.version ?? "not shown by --version"}${tested}` : `; \`${executable} --version\` failed (${version2.error})`;
+  const helpNote = help.ok ? "" : `; \`${report2.helpCommand}\` could not be read (${help.error})`;
   return {
-    ...base,
-    status: "ok",
-    detail: `${spec} (${from}): ${await located(executable, context.root, probes)}${credentials(spec, config2, input2.env)}`
+    note: `${versionNote}${helpNote}`,
+    missingFlags: report2.missingFlags,
+    helpCommand: report2.helpCommand
   };
 }
 async function findExecutable(spec, executable, root, probes) {
@@ -40500,9 +40623,9 @@ function renderReplayText(goalId, events, skipped2) {
   ];
   for (const event of events) {
     const parts = [`#${event.seq}`, token(event.ts), token(event.type)];
-    const keys = Object.keys(event.data);
-    if (keys.length > 1) keys.sort();
-    for (const key of keys) parts.push(`${token(key)}=${value(event.data[key])}`);
+    const keys2 = Object.keys(event.data);
+    if (keys2.length > 1) keys2.sort();
+    for (const key of keys2) parts.push(`${token(key)}=${value(event.data[key])}`);
     lines.push(parts.join(" "));
   }
   for (const skip of skipped2) {
@@ -43478,6 +43601,9 @@ function tail(text2, max) {
 ${text2.slice(-max)}`;
 }
 
+// src/runtime/controller/slice.ts
+init_errors3();
+
 // src/runtime/graph/validate.ts
 init_errors3();
 init_branches();
@@ -43950,6 +44076,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       await journal.save([{ type: "agent_finished", data: { taskId, attempt, outcome: "cancelled" } }]);
       return "interrupted";
     }
+    if (result2.environment !== void 0)
+      await stopUnavailable(ctx, taskId, attempt, result2, result2.environment);
     const outcome = await settleAttempt(
       ctx,
       task,
@@ -43983,6 +44111,32 @@ async function resetForAttempt(ctx, taskId, attempt, workspace) {
     }
   ]);
   return { baseSha: workspace.baseSha, previousDiff: kept ? relative2(workspace.path, diffPath) : null };
+}
+async function stopUnavailable(ctx, taskId, attempt, result2, failure3) {
+  const { journal, deps, goal } = ctx;
+  journal.updateTask(taskId, { status: "pending", attempts: attempt - 1 });
+  await journal.save([
+    {
+      type: "agent_finished",
+      data: {
+        taskId,
+        attempt,
+        outcome: result2.outcome,
+        durationMs: result2.durationMs,
+        unavailable: failure3.cause
+      }
+    }
+  ]);
+  throw new AgentUnavailableError(
+    `The agent ${deps.agent.label} cannot run here, so slice ${taskId} was not attempted: ${failure3.words}`,
+    {
+      hint: [
+        `${failure3.fix.charAt(0).toUpperCase()}${failure3.fix.slice(1)}; then `,
+        { step: "resume", goalId: goal.id },
+        `. Its output is in ${result2.transcript}.`
+      ]
+    }
+  );
 }
 async function settleAttempt(ctx, task, { attempt, attemptLimit: attemptLimit2 }, workspace, start, result2, gateEnv) {
   const { journal, deps, goal } = ctx;
@@ -46549,6 +46703,7 @@ function exitCodeFor(code3) {
       return EXIT_CODES.busy;
     case "state":
     case "workspace":
+    case "agent_unavailable":
     case "unsupported_version":
       return EXIT_CODES.state;
     case "git":
@@ -46566,7 +46721,7 @@ var EXIT_CODE_HELP = `Exit codes:
   3  not found: no such goal (see 'omk goal list')
   4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
   5  busy: another omk process holds the goal; retry
-  6  state: a state file is damaged or written by a newer omk
+  6  state: a state file is damaged or written by a newer omk, or this machine cannot run the goal (a worktree that cannot be prepared, an agent CLI that cannot run)
   7  git: a git command failed (or the directory is not a repository)
   8  forge: the GitHub (or local forge) API refused or failed
   9  budget: the goal's budget is exhausted (see 'omk goal budget-add')
@@ -46938,6 +47093,81 @@ function forbiddenValues(processEnv) {
   return values;
 }
 
+// src/runtime/agents/environment.ts
+var ENVIRONMENT_PATTERNS = [
+  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
+  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
+  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
+  {
+    cause: "arguments",
+    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
+  },
+  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
+  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
+  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
+  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
+  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
+  {
+    cause: "credentials",
+    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
+  },
+  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  {
+    cause: "quota",
+    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
+  }
+];
+function environmentFailure(result2, context) {
+  const { executable } = context;
+  if (result2.cancelled || result2.timedOut) return null;
+  if (result2.silent === true) {
+    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
+    return {
+      cause: "silent",
+      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
+      fix: FIXES.silent(context)
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
+    return {
+      cause: "missing",
+      words: `${executable}: not found (${result2.spawnError})`,
+      fix: FIXES.missing(context)
+    };
+  }
+  if (result2.exitCode === null || result2.exitCode === 0) return null;
+  const lines = result2.tail.split(/\r?\n|\r/);
+  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
+    const line2 = lines.find((l) => pattern.test(l));
+    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: FIXES[cause](context) };
+  }
+  return null;
+}
+var FIXES = {
+  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
+  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
+  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
+  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
+};
+function keys(context, verb = "or set") {
+  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
+  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
+}
+function ownWords(line2) {
+  const quoted = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
+  let words2 = line2.trim();
+  if (quoted !== void 0) {
+    try {
+      words2 = String(JSON.parse(quoted));
+    } catch {
+    }
+  }
+  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
+}
+
 // src/runtime/agents/usage.ts
 var UNKNOWN = { tokens: null, usd: null };
 function parseUsage(parser, stdout) {
@@ -47107,7 +47337,13 @@ function runProcess(spec) {
       } catch {
       }
     };
+    let silent = false;
+    const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
+      silent = true;
+      killTree();
+    }, spec.silenceMs);
     const collect = (isStdout) => (chunk) => {
+      if (silence !== null) clearTimeout(silence);
       const text2 = chunk.toString("utf8");
       if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text2;
       tail2 = (tail2 + text2).slice(-tailChars);
@@ -47133,9 +47369,13 @@ function runProcess(spec) {
     child.stdin.end(spec.input ?? "");
     child.on("close", (code3, signal) => {
       clearTimeout(timer);
+      if (silence !== null) clearTimeout(silence);
       spec.signal?.removeEventListener("abort", onAbort);
       killTree();
-      const done = () => resolve13(result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2));
+      const done = () => resolve13({
+        ...result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2),
+        ...spec.silenceMs === void 0 ? {} : { silent }
+      });
       if (log) log.end(done);
       else done();
     });
@@ -47214,6 +47454,7 @@ async function runCommand(options, allowed, input2) {
     input: options.prompt === "stdin" ? input2.prompt : "",
     logPath: transcript,
     onSpawn: input2.onProcess,
+    ...options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs },
     ...input2.signal ? { signal: input2.signal } : {}
   });
   const usage = parseUsage(options.usage, result2.stdout);
@@ -47231,7 +47472,32 @@ async function runCommand(options, allowed, input2) {
 ${proposals.problems.join("\n")}
 `);
   }
-  const { outcome, summary } = describe3(result2, argv[0] ?? options.name, input2.timeoutMs);
+  const executable = argv[0] ?? options.name;
+  const environment = environmentFailure(result2, {
+    executable,
+    envNames: options.envNames,
+    silenceMs: options.startupSilenceMs
+  });
+  const described = describe3(result2, executable, input2.timeoutMs);
+  if (environment !== null) {
+    await appendFile2(
+      transcript,
+      `
+# omk: ${executable} cannot run here (${environment.cause}): ${environment.words}
+`
+    );
+    return {
+      outcome: described.outcome,
+      exitCode: result2.exitCode,
+      durationMs: result2.durationMs,
+      usage,
+      transcript,
+      followUps: [],
+      summary: environment.cause === "missing" ? described.summary : `${executable} cannot run here: ${environment.words}`,
+      environment
+    };
+  }
+  const { outcome, summary } = described;
   const dropped = proposals.problems.length;
   return {
     outcome,
@@ -50240,6 +50506,7 @@ async function gitVersion(cwd) {
 }
 
 // src/adapters/doctor/system-probes.ts
+var AGENT_CLI_TIMEOUT_MS = 15e3;
 function createSystemProbes(options) {
   return {
     gitVersion: () => probe(() => gitVersion(options.cwd)),
@@ -50252,6 +50519,19 @@ function createSystemProbes(options) {
     detectGates: async (root, config2) => detectGates(root, await gitRepo.listFiles(root), config2),
     findOnPath: (command2) => findOnPath(command2, options.env),
     fileState,
+    agentCliOutput: (argv, cwd) => probe(async () => {
+      const result2 = await runProcess({
+        argv,
+        cwd,
+        env: agentEnvironment(options.env, []),
+        timeoutMs: AGENT_CLI_TIMEOUT_MS,
+        tailChars: 64e3
+      });
+      if (result2.spawnError !== null) throw new Error(result2.spawnError);
+      if (result2.timedOut) throw new Error(`${argv.join(" ")} did not finish within 15s`);
+      return `${result2.stdout}
+${result2.tail}`;
+    }),
     validateAgent: (spec, root, config2) => {
       resolveAgent(spec, {
         repoRoot: root,

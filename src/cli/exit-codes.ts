@@ -30,6 +30,7 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT_CODES.busy;
     case 'state':
     case 'workspace':
+    case 'agent_unavailable':
     case 'unsupported_version':
       return EXIT_CODES.state;
     case 'git':
@@ -48,7 +49,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   3  not found: no such goal (see 'omk goal list')
   4  refused: the goal's state does not allow this (e.g. accept a cancelled goal), or a gated merge is blocked
   5  busy: another omk process holds the goal; retry
-  6  state: a state file is damaged or written by a newer omk
+  6  state: a state file is damaged or written by a newer omk, or this machine cannot run the goal (a worktree that cannot be prepared, an agent CLI that cannot run)
   7  git: a git command failed (or the directory is not a repository)
   8  forge: the GitHub (or local forge) API refused or failed
   9  budget: the goal's budget is exhausted (see 'omk goal budget-add')

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'forge'
   | 'policy_violation'
   | 'workspace'
+  | 'agent_unavailable'
   | 'internal';
 
 /** `hint`: words, or words with steps (data) that each front door spells as its own command. */
@@ -130,6 +131,16 @@ export class PolicyViolationError extends OmkError {
 export class WorkspacePreparationError extends OmkError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('workspace', message, options);
+  }
+}
+
+/**
+ * The agent could not run on this machine at all (not installed, refused its arguments, not
+ * logged in, out of quota, silent at start): the slice was not attempted and no retry would help.
+ */
+export class AgentUnavailableError extends OmkError {
+  constructor(message: string, options: OmkErrorOptions = {}) {
+    super('agent_unavailable', message, options);
   }
 }
 

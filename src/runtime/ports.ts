@@ -44,6 +44,11 @@ export interface ProcessSpec {
   tailChars?: number;
   /** Called with the pid (= process group id) once started, so a supervisor can record it. */
   onSpawn?: (pid: number) => void;
+  /**
+   * Kill the tree when the command has printed nothing at all this long after it started (an
+   * agent CLI waiting on a login prompt no one will answer). Output at any time disarms it.
+   */
+  silenceMs?: number;
 }
 
 /** How a command ended, with its output (bounded). */
@@ -54,6 +59,8 @@ export interface ProcessResult {
   cancelled: boolean;
   /** The executable could not be started (missing, not executable). */
   spawnError: string | null;
+  /** Killed for printing nothing within `silenceMs` of starting (absent when no limit was given). */
+  silent?: boolean;
   durationMs: number;
   stdout: string;
   tail: string;

@@ -36,6 +36,7 @@ function agent(argv: string[], overrides: Partial<CommandAgentOptions> = {}) {
     prompt: 'arg',
     envNames: [],
     usage: 'none',
+    startupSilenceMs: 60_000,
     baseEnv: hostEnv,
     ...overrides,
   });
@@ -194,6 +195,39 @@ describe('command agent: outcomes', () => {
     ]).run(input());
     expect(result).toMatchObject({ outcome: 'failed', exitCode: 3 });
     expect(result.summary).toBe('agent exited with code 3: boom: tests failed');
+  });
+
+  it('an agent that cannot run here says so in its own words, and is marked as such', async () => {
+    const json = JSON.stringify({
+      type: 'result',
+      is_error: true,
+      result: 'Not logged in · Please run /login',
+    });
+    const result = await agent(['-e', `console.log(${JSON.stringify(json)}); process.exit(1)`], {
+      envNames: ['ANTHROPIC_API_KEY'],
+    }).run(input());
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      exitCode: 1,
+      summary: `${process.execPath} cannot run here: Not logged in · Please run /login`,
+      environment: { cause: 'login', fix: expect.stringContaining('ANTHROPIC_API_KEY') },
+    });
+    expect(await readFile(result.transcript, 'utf8')).toContain('cannot run here (login)');
+  });
+
+  it('an agent silent for startupSilenceMs after starting is stopped as unable to run here', async () => {
+    const started = Date.now();
+    const result = await agent(['-e', 'setTimeout(() => {}, 30_000)'], { startupSilenceMs: 300 }).run(
+      input(),
+    );
+    expect(result.environment?.cause).toBe('silent');
+    expect(result.outcome).toBe('crashed');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an agent that ran and failed is not an environment failure', async () => {
+    const result = await agent(['-e', 'console.error("2 tests failed"); process.exit(1)']).run(input());
+    expect(result.environment).toBeUndefined();
   });
 
   it('missing executable → crashed, saying what to do', async () => {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
+import { environmentFailure } from '../../runtime/agents/environment.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
@@ -91,6 +92,7 @@ async function runCommand(
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
     onSpawn: input.onProcess,
+    ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(input.signal ? { signal: input.signal } : {}),
   });
 
@@ -106,7 +108,33 @@ async function runCommand(
   if (proposals.problems.length > 0) {
     await appendFile(transcript, `\n# omk: follow-up proposals dropped\n${proposals.problems.join('\n')}\n`);
   }
-  const { outcome, summary } = describe(result, argv[0] ?? options.name, input.timeoutMs);
+  const executable = argv[0] ?? options.name;
+  const environment = environmentFailure(result, {
+    executable,
+    envNames: options.envNames,
+    silenceMs: options.startupSilenceMs,
+  });
+  const described = describe(result, executable, input.timeoutMs);
+  if (environment !== null) {
+    await appendFile(
+      transcript,
+      `\n# omk: ${executable} cannot run here (${environment.cause}): ${environment.words}\n`,
+    );
+    return {
+      outcome: described.outcome,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      usage,
+      transcript,
+      followUps: [],
+      summary:
+        environment.cause === 'missing'
+          ? described.summary
+          : `${executable} cannot run here: ${environment.words}`,
+      environment,
+    };
+  }
+  const { outcome, summary } = described;
   const dropped = proposals.problems.length;
   return {
     outcome,

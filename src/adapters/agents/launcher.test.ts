@@ -91,12 +91,24 @@ const launch = (spec: string, options: Omit<ResolveAgentOptions, 'launcher'>) =>
 
 describe('agentLauncher: presets', () => {
   it.each([
-    ['claude', () => ['-p', PROMPT, '--output-format', 'json', '--permission-mode', 'acceptEdits']],
-    ['codex', () => ['exec', '--full-auto', '--json', PROMPT]],
-    ['gemini', () => ['-p', PROMPT, '--output-format', 'json', '--yolo']],
+    [
+      'claude',
+      () => [
+        '-p',
+        PROMPT,
+        '--output-format',
+        'json',
+        '--permission-mode',
+        'acceptEdits',
+        '--allowedTools',
+        'Bash',
+      ],
+    ],
+    ['codex', () => ['exec', '--sandbox', 'workspace-write', '--json', PROMPT]],
+    ['gemini', () => ['-p', PROMPT, '--output-format', 'json', '--skip-trust', '--yolo']],
     ['kimi', () => ['--print', '-p', PROMPT]],
     ['aider', () => ['--yes-always', '--no-auto-commits', '--no-gitignore', '--message-file', promptFile()]],
-    ['opencode', () => ['run', '--format', 'json', PROMPT]],
+    ['opencode', () => ['run', '--format', 'json', '--auto', PROMPT]],
   ])('%s runs headless with the prompt in place', async (name, expected) => {
     await fakeCli(join(bin, name));
     const agent = launch(name, { repoRoot: repo, config: config(), env: env() });

@@ -74,4 +74,12 @@ describe('createSystemProbes', () => {
     expect(() => probes.validateAgent('claude', repo.root, config)).toThrow(ConfigError);
     expect(() => probes.validateAgent('claude', repo.root, defaultConfig())).not.toThrow();
   });
+
+  it("runs an agent CLI's --version with the agent environment, and reports one that cannot start", async () => {
+    const probes = createSystemProbes({ env: { PATH: process.env.PATH }, cwd: repo.root });
+    const version = await probes.agentCliOutput([process.execPath, '--version'], repo.root);
+    expect(version).toEqual({ ok: true, value: expect.stringContaining(process.version) });
+    const missing = await probes.agentCliOutput(['omk-no-such-agent-cli', '--version'], repo.root);
+    expect(missing).toMatchObject({ ok: false, error: expect.stringContaining('ENOENT') });
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { agentEnvironment } from '../../runtime/agents/env.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
 import { loadConfig } from '../../runtime/config/load.js';
 import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
@@ -10,6 +11,7 @@ import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
 import { listWorktrees } from '../git/worktree.js';
+import { runProcess } from '../process/run-process.js';
 
 export interface SystemProbeOptions {
   /** The environment whose PATH is searched and from which agents would be built. */
@@ -17,6 +19,9 @@ export interface SystemProbeOptions {
   /** Where `git --version` runs (any existing directory). */
   cwd: string;
 }
+
+/** `--version` and `--help` answer at once; a CLI that waits longer is waiting for someone. */
+const AGENT_CLI_TIMEOUT_MS = 15_000;
 
 /** The real probes: the git CLI, the file system, the config loader and the gate detectors. */
 export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
@@ -32,6 +37,19 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
     detectGates: async (root, config) => detectGates(root, await gitRepo.listFiles(root), config),
     findOnPath: (command) => findOnPath(command, options.env),
     fileState,
+    agentCliOutput: (argv, cwd) =>
+      probe(async () => {
+        const result = await runProcess({
+          argv,
+          cwd,
+          env: agentEnvironment(options.env, []),
+          timeoutMs: AGENT_CLI_TIMEOUT_MS,
+          tailChars: 64_000,
+        });
+        if (result.spawnError !== null) throw new Error(result.spawnError);
+        if (result.timedOut) throw new Error(`${argv.join(' ')} did not finish within 15s`);
+        return `${result.stdout}\n${result.tail}`;
+      }),
     validateAgent: (spec, root, config) => {
       resolveAgent(spec, {
         repoRoot: root,

@@ -95,4 +95,31 @@ describe('runProcess', () => {
     const res = await runProcess({ argv: node('process.exit(3)'), cwd: dir, env, timeoutMs: 5_000 });
     expect(res.exitCode).toBe(3);
   });
+
+  it('stops a command that prints nothing within silenceMs of starting', async () => {
+    const started = Date.now();
+    const res = await runProcess({
+      argv: node('setTimeout(() => {}, 30_000)'),
+      cwd: dir,
+      env,
+      timeoutMs: 20_000,
+      silenceMs: 300,
+    });
+    expect(res.silent).toBe(true);
+    expect(res.timedOut).toBe(false);
+    expect(res.exitCode).toBeNull();
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('lets a command that printed something run past silenceMs', async () => {
+    const res = await runProcess({
+      argv: node("process.stderr.write('logging in…\\n'); setTimeout(() => process.exit(0), 800)"),
+      cwd: dir,
+      env,
+      timeoutMs: 20_000,
+      silenceMs: 300,
+    });
+    expect(res.silent).toBe(false);
+    expect(res.exitCode).toBe(0);
+  });
 });

@@ -37,7 +37,16 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         // Already gone.
       }
     };
+    let silent = false;
+    const silence =
+      spec.silenceMs === undefined
+        ? null
+        : setTimeout(() => {
+            silent = true;
+            killTree();
+          }, spec.silenceMs);
     const collect = (isStdout: boolean) => (chunk: Buffer) => {
+      if (silence !== null) clearTimeout(silence);
       const text = chunk.toString('utf8');
       if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text;
       tail = (tail + text).slice(-tailChars);
@@ -64,11 +73,15 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     child.stdin.end(spec.input ?? '');
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (silence !== null) clearTimeout(silence);
       spec.signal?.removeEventListener('abort', onAbort);
       // Grandchildren that outlived the leader would hold resources: end the group.
       killTree();
       const done = () =>
-        resolve(result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail));
+        resolve({
+          ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
+          ...(spec.silenceMs === undefined ? {} : { silent }),
+        });
       if (log) log.end(done);
       else done();
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from '../config/duration.js';
 
 /** How a command agent receives its prompt. */
 export const PROMPT_DELIVERY = ['file', 'stdin', 'arg'] as const;
@@ -24,6 +25,11 @@ export const agentsConfigSchema = z
     default: z.string().min(1).optional(),
     /** Named custom commands, usable as --agent <name>. */
     custom: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+    /**
+     * How long an agent may print nothing at all after it starts before omk stops it as unable to
+     * run here (a CLI waiting on a login prompt). Default 60s.
+     */
+    startupSilence: durationSchema.optional(),
     /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
     settings: z
       .record(
@@ -31,6 +37,8 @@ export const agentsConfigSchema = z
         z.object({
           extraArgs: z.array(z.string()).default([]),
           env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+          /** Overrides agents.startupSilence for this agent. */
+          startupSilence: durationSchema.optional(),
         }),
       )
       .default({}),

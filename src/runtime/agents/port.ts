@@ -1,4 +1,5 @@
 import type { Task, TaskDraft } from '../graph/schema.js';
+import type { AgentEnvironmentFailure } from './environment.js';
 import type { PromptDelivery } from './presets.js';
 import type { UsageParserName } from './usage.js';
 
@@ -36,6 +37,11 @@ export interface AgentRunResult {
   followUps: TaskDraft[];
   /** One line for humans: why it failed, or what it did. */
   summary: string;
+  /**
+   * Set when the agent could not run on this machine at all (not installed, refused its
+   * arguments, not logged in, out of quota, silent at start): not an attempt, no retry fixes it.
+   */
+  environment?: AgentEnvironmentFailure;
 }
 
 /** Any coding agent: a CLI preset, a user's command, a script, or the built-in demo agent. */
@@ -61,6 +67,11 @@ export interface AgentCommand {
   /** Variable names passed through from the host environment on top of the base allowlist. */
   envNames: readonly string[];
   usage: UsageParserName;
+  /**
+   * Stop the agent as unable to run here when it prints nothing at all this long after starting;
+   * null: no limit (an agent that may well be quiet until it is done).
+   */
+  startupSilenceMs: number | null;
 }
 
 /**

@@ -16,35 +16,71 @@ export interface AgentPreset {
   /** Credential variables the CLI reads; passed through when set (never a GitHub token). */
   readonly envNames: readonly string[];
   readonly usage: UsageParserName;
+  /**
+   * Whether the CLI prints something as soon as it starts: `prints` (a banner or a first event:
+   * silence means it waits for someone, so agents.startupSilence applies, 60s by default),
+   * `quiet` (nothing until it is done, like claude's single JSON result: silence means nothing,
+   * so only a startupSilence set for this agent by name applies), or `unknown`.
+   */
+  readonly startup: 'prints' | 'quiet' | 'unknown';
+  /** The CLI version this argv was checked against (its help read, run without credentials). */
+  readonly testedVersion?: string;
 }
 
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
 
 function preset(spec: PresetSpec): AgentPreset {
-  return { prompt: 'arg', envNames: [], usage: 'none', ...spec };
+  return { prompt: 'arg', envNames: [], usage: 'none', startup: 'unknown', ...spec };
 }
 
 export const AGENT_PRESETS: readonly AgentPreset[] = [
   preset({
     name: 'claude',
-    description: 'Claude Code in print mode; file edits auto-accepted, usage and cost from its JSON result',
-    argv: ['claude', '-p', '{prompt}', '--output-format', 'json', '--permission-mode', 'acceptEdits'],
+    description:
+      'Claude Code in print mode; edits in the worktree and shell commands allowed, usage and cost from its JSON result',
+    // acceptEdits keeps file edits inside the worktree and Bash lets it run the project's tests.
+    // Not bypassPermissions: Claude Code refuses it as root ("cannot be used with root/sudo
+    // privileges"), which is how many CI containers run.
+    argv: [
+      'claude',
+      '-p',
+      '{prompt}',
+      '--output-format',
+      'json',
+      '--permission-mode',
+      'acceptEdits',
+      '--allowedTools',
+      'Bash',
+    ],
     envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
     usage: 'claude',
+    testedVersion: '2.1.197',
+    // `--output-format json` prints one result when it is done, nothing before.
+    startup: 'quiet',
   }),
   preset({
     name: 'codex',
     description: 'OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events',
-    argv: ['codex', 'exec', '--full-auto', '--json', '{prompt}'],
+    // `exec` never asks for approval; the sandbox lets it write the worktree only. (`--full-auto`
+    // is gone since Codex CLI 0.171: "unexpected argument".)
+    argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--json', '{prompt}'],
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
     usage: 'codex',
+    testedVersion: '0.171.0',
+    // `--json` prints a thread.started event at once.
+    startup: 'prints',
   }),
   preset({
     name: 'gemini',
     description: 'Gemini CLI headless, tool calls auto-approved, token counts from its JSON stats',
-    argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--yolo'],
-    envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    // Without --skip-trust an untrusted folder (every new worktree) turns --yolo back into
+    // "default" approval, which a headless run cannot answer.
+    argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--skip-trust', '--yolo'],
+    envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
     usage: 'gemini',
+    testedVersion: '0.61.0',
+    // Prints "YOLO mode is enabled." at once.
+    startup: 'prints',
   }),
   preset({
     name: 'kimi',
@@ -59,13 +95,20 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     prompt: 'file',
     envNames: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'],
     usage: 'aider',
+    // Prints its banner at once.
+    startup: 'prints',
   }),
   preset({
     name: 'opencode',
-    description: 'opencode `run`, JSON events for token counts and cost',
-    argv: ['opencode', 'run', '--format', 'json', '{prompt}'],
+    description:
+      'opencode `run`, permissions auto-approved unless denied, JSON events for token counts and cost',
+    // A permission question would wait for an answer no one gives; --auto still honours denies.
+    argv: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
     usage: 'opencode',
+    testedVersion: '1.18.33',
+    // `--format json` streams events (a hang with no provider is silent).
+    startup: 'prints',
   }),
 ];
 

@@ -70,12 +70,15 @@ describe('resolveAgent: what to launch', () => {
           'json',
           '--permission-mode',
           'acceptEdits',
+          '--allowedTools',
+          'Bash',
           '--model',
           'opus',
         ],
         prompt: 'arg',
         envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
         usage: 'claude',
+        startupSilenceMs: null,
       },
       hostEnv: HOST_ENV,
     });
@@ -84,31 +87,45 @@ describe('resolveAgent: what to launch', () => {
   it('a script: its absolute path, the prompt on stdin, usage as JSON', async () => {
     await writeFile(join(repo, 'fix.sh'), '#!/bin/sh\n');
     await chmod(join(repo, 'fix.sh'), 0o755);
-    expect(resolved(' script:./fix.sh ', { settings: { 'script:./fix.sh': { extraArgs: ['-v'] } } })).toEqual(
-      {
-        command: {
-          name: 'script:./fix.sh',
-          label: 'script ./fix.sh',
-          argv: [join(repo, 'fix.sh'), '-v'],
-          prompt: 'stdin',
-          envNames: [],
-          usage: 'json',
-        },
-        hostEnv: HOST_ENV,
+    const settings = { 'script:./fix.sh': { extraArgs: ['-v'], startupSilence: '5s' } };
+    expect(resolved(' script:./fix.sh ', { startupSilence: '2m', settings })).toEqual({
+      command: {
+        name: 'script:./fix.sh',
+        label: 'script ./fix.sh',
+        argv: [join(repo, 'fix.sh'), '-v'],
+        prompt: 'stdin',
+        envNames: [],
+        usage: 'json',
+        startupSilenceMs: 5_000,
       },
-    );
+      hostEnv: HOST_ENV,
+    });
   });
 
   it('a custom command, which may redefine a preset name', () => {
     const custom = { claude: { argv: ['/opt/my-claude', '{promptFile}'], prompt: 'file', env: ['MINE'] } };
-    expect(resolved('claude', { custom })?.command).toEqual({
+    expect(resolved('claude', { custom, startupSilence: '2m' })?.command).toEqual({
       name: 'claude',
       label: 'custom agent claude (/opt/my-claude)',
       argv: ['/opt/my-claude', '{promptFile}'],
       prompt: 'file',
       envNames: ['MINE'],
       usage: 'none',
+      startupSilenceMs: 120_000,
     });
+  });
+
+  it.each([
+    ['codex', {}, 60_000],
+    ['codex', { startupSilence: '2m' }, 120_000],
+    ['opencode', { settings: { opencode: { startupSilence: '5m' } } }, 300_000],
+    ['claude', {}, null],
+    ['claude', { startupSilence: '2m' }, null],
+    ['claude', { settings: { claude: { startupSilence: '10m' } } }, 600_000],
+    ['kimi', {}, null],
+  ] as const)('startup silence for %s with %j: %s', (spec, agents, expected) => {
+    const command = resolved(spec, agents)?.command;
+    expect(typeof command === 'object' ? command.startupSilenceMs : command).toBe(expected);
   });
 
   it('demo: the built-in agent, which gets no environment', () => {

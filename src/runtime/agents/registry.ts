@@ -17,6 +17,8 @@ export interface ResolveAgentOptions {
 }
 
 const SCRIPT_PREFIX = 'script:';
+/** A CLI that has printed nothing a minute after starting is waiting for someone (a login prompt). */
+export const DEFAULT_STARTUP_SILENCE_MS = 60_000;
 // Agent specs as every front door takes them (a flag, an input, the app's setting): no syntax.
 const EXAMPLES = 'for example claude, or script:./fix.sh';
 
@@ -37,6 +39,7 @@ export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent 
 function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>): AgentCommand {
   const name = spec.trim();
   const settings = options.config.settings[name];
+  const startupSilenceMs = startupSilence(name, options.config);
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -45,6 +48,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: 'stdin',
       envNames: settings?.env ?? [],
       usage: 'json',
+      startupSilenceMs,
     };
   }
   const custom = options.config.custom[name];
@@ -56,6 +60,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: custom.prompt,
       envNames: custom.env,
       usage: custom.usage,
+      startupSilenceMs,
     };
   }
   const preset = findPreset(name);
@@ -67,9 +72,25 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       prompt: preset.prompt,
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
       usage: preset.usage,
+      startupSilenceMs,
     };
   }
   throw unknownAgent(spec, options.config);
+}
+
+/**
+ * How long the agent may say nothing after starting, or null for no limit. A limit set for the
+ * agent by name always applies; the general one (60s unless configured) only where silence means
+ * something: not for a preset that is quiet until done (claude), and by default only for presets
+ * known to print at once, never for a script or a custom command that may well be quiet.
+ */
+function startupSilence(name: string, config: AgentsConfig): number | null {
+  const own = config.settings[name]?.startupSilence;
+  if (own !== undefined) return own;
+  const preset = config.custom[name] === undefined ? findPreset(name) : undefined;
+  if (preset?.startup === 'quiet') return null;
+  if (config.startupSilence !== undefined) return config.startupSilence;
+  return preset?.startup === 'prints' ? DEFAULT_STARTUP_SILENCE_MS : null;
 }
 
 /** The presets, for docs and `omk doctor`. */

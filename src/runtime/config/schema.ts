@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { agentsConfigSchema } from '../agents/config.js';
+import { durationSchema } from './duration.js';
+
+export { durationSchema };
 
 /** The newest `.omk/config.yml` version this omk understands. */
 export const CONFIG_VERSION = 1;
@@ -8,21 +11,6 @@ export const CONFIG_VERSION = 1;
 export const REQUIRED_GATE_KINDS: readonly string[] = ['test', 'lint', 'typecheck', 'format'];
 
 export const DEFAULT_GATE_TIMEOUT_MS = 10 * 60_000;
-const MAX_GATE_TIMEOUT_MS = 6 * 3_600_000;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
-/** "10m", "90s", "1h30m" → milliseconds. Kept in the config as a string so YAML stays readable. */
-export const durationSchema = z
-  .string()
-  .regex(DURATION, { error: 'must be a duration such as 90s, 10m or 1h30m (units: s, m, h)' })
-  .min(2, { error: 'must be a duration such as 90s, 10m or 1h30m' })
-  .transform((text) => {
-    const [, h, m, s] = DURATION.exec(text) ?? [];
-    return Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1_000;
-  })
-  .refine((ms) => ms > 0 && ms <= MAX_GATE_TIMEOUT_MS, { error: 'must be more than 0s and at most 6h' })
-  .describe('A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.');
-
 /** Words, digits, dots and dashes: gate names end up in log file names and proof tables. */
 export const gateNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
   error: 'must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)',

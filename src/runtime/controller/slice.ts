@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { AgentEnvironmentFailure } from '../agents/environment.js';
 import type { AgentRunResult } from '../agents/port.js';
 import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
+import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
@@ -139,6 +141,8 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);
       return 'interrupted';
     }
+    if (result.environment !== undefined)
+      await stopUnavailable(ctx, taskId, attempt, result, result.environment);
     const outcome = await settleAttempt(
       ctx,
       task,
@@ -187,6 +191,44 @@ async function resetForAttempt(
     },
   ]);
   return { baseSha: workspace.baseSha, previousDiff: kept ? relative(workspace.path, diffPath) : null };
+}
+
+/**
+ * The agent could not run on this machine (not installed, not logged in, ...): like a worktree
+ * that cannot be prepared, that is not an attempt. Nothing is captured, no gate runs, no retry is
+ * spent on it; the run stops with the CLI's words and the fix, and the goal resumes once fixed.
+ */
+async function stopUnavailable(
+  ctx: RunContext,
+  taskId: string,
+  attempt: number,
+  result: AgentRunResult,
+  failure: AgentEnvironmentFailure,
+): Promise<never> {
+  const { journal, deps, goal } = ctx;
+  journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
+  await journal.save([
+    {
+      type: 'agent_finished',
+      data: {
+        taskId,
+        attempt,
+        outcome: result.outcome,
+        durationMs: result.durationMs,
+        unavailable: failure.cause,
+      },
+    },
+  ]);
+  throw new AgentUnavailableError(
+    `The agent ${deps.agent.label} cannot run here, so slice ${taskId} was not attempted: ${failure.words}`,
+    {
+      hint: [
+        `${failure.fix.charAt(0).toUpperCase()}${failure.fix.slice(1)}; then `,
+        { step: 'resume', goalId: goal.id },
+        `. Its output is in ${result.transcript}.`,
+      ],
+    },
+  );
 }
 
 async function settleAttempt(

@@ -1,9 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { AGENT_PRESETS, findPreset } from '../agents/presets.js';
+import { AGENT_PRESETS, type AgentPreset, findPreset } from '../agents/presets.js';
 import { agentExecutable } from '../agents/registry.js';
 import type { OmkConfig } from '../config/schema.js';
 import { defaultConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
+import { helpArgv, presetCliReport } from './agent-cli.js';
 import type { DoctorCheck, DoctorInput, DoctorProbes } from './types.js';
 
 /** How to install each preset's CLI; shown when it is not on PATH. */
@@ -79,10 +80,48 @@ export async function checkAgent(
   } catch (error) {
     return failure(base, error);
   }
+  // A custom agent may redefine a preset's name: then its argv is the user's, not the preset's.
+  const preset = config.agents.custom[spec] === undefined ? findPreset(spec) : undefined;
+  const cli = preset === undefined ? null : await askPresetCli(preset, context.root, probes);
+  const detail = `${spec} (${from}): ${await located(executable, context.root, probes)}${cli?.note ?? ''}${credentials(spec, config, input.env)}`;
+  if (cli !== null && preset !== undefined && cli.missingFlags.length > 0) {
+    const tested =
+      preset.testedVersion === undefined ? '' : ` (the preset was tested with ${preset.testedVersion})`;
+    const install = INSTALL_HINTS[preset.name];
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${detail}; \`${cli.helpCommand}\` does not list ${cli.missingFlags.join(', ')}, which the preset passes`,
+      fix: `upgrade ${executable}${tested}${install === undefined ? '' : `: ${install}`}; or give it your own argv under agents.custom.${spec} in .omk/config.yml`,
+    };
+  }
+  return { ...base, status: 'ok', detail };
+}
+
+/**
+ * The preset CLI's version, and the preset flags its help does not list: a renamed flag would fail
+ * every run with "unexpected argument".
+ */
+async function askPresetCli(
+  preset: AgentPreset,
+  root: string,
+  probes: DoctorProbes,
+): Promise<{ note: string; missingFlags: string[]; helpCommand: string }> {
+  const executable = preset.argv[0] ?? preset.name;
+  const [version, help] = await Promise.all([
+    probes.agentCliOutput([executable, '--version'], root),
+    probes.agentCliOutput(helpArgv(preset.argv), root),
+  ]);
+  const report = presetCliReport(preset, version.ok ? version.value : null, help.ok ? help.value : null);
+  const tested = preset.testedVersion === undefined ? '' : `, preset tested with ${preset.testedVersion}`;
+  const versionNote = version.ok
+    ? `; version ${report.version ?? 'not shown by --version'}${tested}`
+    : `; \`${executable} --version\` failed (${version.error})`;
+  const helpNote = help.ok ? '' : `; \`${report.helpCommand}\` could not be read (${help.error})`;
   return {
-    ...base,
-    status: 'ok',
-    detail: `${spec} (${from}): ${await located(executable, context.root, probes)}${credentials(spec, config, input.env)}`,
+    note: `${versionNote}${helpNote}`,
+    missingFlags: report.missingFlags,
+    helpCommand: report.helpCommand,
   };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { defaultConfig } from '../config/schema.js';
@@ -13,7 +14,19 @@ function gate(name: string, argv: string[], extra: Partial<GateSpec> = {}): Gate
   return { name, kind: name, argv, required: true, timeoutMs: 600_000, source: 'package.json', ...extra };
 }
 
-/** A healthy machine: git 2.43, a repository with a commit, npm and claude on PATH. */
+/** Claude Code 2.1.197's real `--help` (test/fixtures/agents/). */
+const CLAUDE_HELP = readFileSync(
+  new URL('../../../test/fixtures/agents/claude-2.1.197-help.txt', import.meta.url),
+  'utf8',
+);
+
+/** Claude Code 2.1.197 answering `--version` and `--help`; other CLIs were not started. */
+const claudeCli: DoctorProbes['agentCliOutput'] = async (argv) => {
+  if (argv[0] !== 'claude') return { ok: false, error: `spawn ${argv[0]} ENOENT` };
+  return { ok: true, value: argv.includes('--version') ? '2.1.197 (Claude Code)\n' : CLAUDE_HELP };
+};
+
+/** A healthy machine: git 2.43, a repository with a commit, npm and claude (2.1.197) on PATH. */
 function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
   const onPath: Record<string, string> = { npm: '/usr/bin/npm', claude: '/usr/local/bin/claude' };
   return {
@@ -24,6 +37,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
+    agentCliOutput: claudeCli,
     validateAgent: () => {},
     probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
     ...overrides,
@@ -229,9 +243,42 @@ describe('agent', () => {
     const agent = check(report, 'agent');
     expect(agent).toMatchObject({
       status: 'ok',
-      detail: 'claude (--agent): /usr/local/bin/claude; passes ANTHROPIC_API_KEY',
+      detail:
+        'claude (--agent): /usr/local/bin/claude; version 2.1.197 (Claude Code), preset tested with 2.1.197; passes ANTHROPIC_API_KEY',
     });
     expect(JSON.stringify(report)).not.toContain('sk-ant-secret-value');
+  });
+
+  it("warns when the preset CLI's help does not list a flag the preset passes, with the upgrade", async () => {
+    const oldCodexHelp = 'Usage: codex exec [OPTIONS] [PROMPT]\n      --full-auto\n      --json\n';
+    const report = await doctor(
+      { agent: 'codex' },
+      {
+        findOnPath: async (command) => (command === 'codex' ? '/usr/bin/codex' : null),
+        agentCliOutput: async (argv) => ({
+          ok: true,
+          value: argv.includes('--version') ? 'codex-cli 0.40.0\n' : oldCodexHelp,
+        }),
+      },
+    );
+    const agent = check(report, 'agent');
+    expect(agent.status).toBe('warn');
+    expect(agent.detail).toContain('version codex-cli 0.40.0, preset tested with 0.171.0');
+    expect(agent.detail).toContain('`codex exec --help` does not list --sandbox, which the preset passes');
+    expect(agent.fix).toContain(
+      'upgrade codex (the preset was tested with 0.171.0): npm install -g @openai/codex',
+    );
+  });
+
+  it('says so when the preset CLI does not answer --version, without failing the check', async () => {
+    const report = await doctor(
+      { agent: 'claude' },
+      { agentCliOutput: async () => ({ ok: false, error: 'claude --version did not finish within 15s' }) },
+    );
+    const agent = check(report, 'agent');
+    expect(agent.status).toBe('ok');
+    expect(agent.detail).toContain('`claude --version` failed (claude --version did not finish within 15s)');
+    expect(agent.detail).toContain('`claude --help` could not be read');
   });
 
   it('says a preset without credentials must be logged in on its own', async () => {

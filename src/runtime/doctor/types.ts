@@ -44,6 +44,11 @@ export interface DoctorProbes {
   findOnPath(command: string): Promise<string | null>;
   /** Whether a path is an executable regular file. */
   fileState(path: string): Promise<FileState>;
+  /**
+   * Runs an agent CLI's `--version` or `--help` (no prompt, no credentials needed, a few seconds at
+   * most) and returns what it printed, stdout first. Not ok when it could not start or hung.
+   */
+  agentCliOutput(argv: readonly string[], cwd: string): Promise<Probed<string>>;
   /** Builds the agent as a run would, so its configuration errors surface (e.g. a GitHub token asked for). */
   validateAgent(spec: string, root: string, config: OmkConfig): void;
   /**

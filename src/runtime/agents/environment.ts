@@ -1,0 +1,129 @@
+import type { ProcessResult } from '../ports.js';
+
+/**
+ * Why an agent could not run on this machine, as opposed to running and failing: no retry can fix
+ * it, so it must not spend an attempt. Each cause has its own fix.
+ */
+export type EnvironmentCause = 'arguments' | 'login' | 'credentials' | 'quota' | 'missing' | 'silent';
+
+export interface AgentEnvironmentFailure {
+  cause: EnvironmentCause;
+  /** The CLI's own words (one line), or what omk saw when the CLI said nothing. */
+  words: string;
+  /** What the user does about it, before resuming the goal. */
+  fix: string;
+}
+
+/**
+ * What agent CLIs print when they cannot run at all. English substrings of other programs'
+ * messages: kept here, each with the real output it was written from (test/fixtures/agents/), and
+ * matched only when the agent exited non-zero. Order matters: the first match names the cause.
+ */
+export const ENVIRONMENT_PATTERNS: readonly { cause: EnvironmentCause; pattern: RegExp }[] = [
+  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
+  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
+  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
+  {
+    cause: 'arguments',
+    pattern:
+      /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i,
+  },
+  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
+  { cause: 'login', pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
+  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
+  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
+  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
+  {
+    cause: 'credentials',
+    pattern:
+      /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i,
+  },
+  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  {
+    cause: 'quota',
+    pattern:
+      /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i,
+  },
+];
+
+export interface AgentRunContext {
+  /** The executable, as the user would type it. */
+  executable: string;
+  /** Credential variables the agent reads, for the fix. */
+  envNames: readonly string[];
+  /** The silence limit the run was given, for the words when it said nothing. */
+  silenceMs: number | null;
+}
+
+/**
+ * Whether a finished run shows the agent could not run here (not installed, refused its
+ * arguments, not logged in, no quota, silent at start). Null: it ran, and whatever it did is the
+ * agent's to answer for.
+ */
+export function environmentFailure(
+  result: Pick<ProcessResult, 'exitCode' | 'spawnError' | 'tail' | 'timedOut' | 'cancelled' | 'silent'>,
+  context: AgentRunContext,
+): AgentEnvironmentFailure | null {
+  const { executable } = context;
+  if (result.cancelled || result.timedOut) return null;
+  if (result.silent === true) {
+    const limit =
+      context.silenceMs === null ? 'its start-up limit' : `${Math.round(context.silenceMs / 1_000)}s`;
+    return {
+      cause: 'silent',
+      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
+      fix: FIXES.silent(context),
+    };
+  }
+  if (result.spawnError !== null) {
+    if (!/\bENOENT\b/.test(result.spawnError)) return null;
+    return {
+      cause: 'missing',
+      words: `${executable}: not found (${result.spawnError})`,
+      fix: FIXES.missing(context),
+    };
+  }
+  if (result.exitCode === null || result.exitCode === 0) return null;
+  const lines = result.tail.split(/\r?\n|\r/);
+  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
+    const line = lines.find((l) => pattern.test(l));
+    if (line !== undefined) return { cause, words: ownWords(line), fix: FIXES[cause](context) };
+  }
+  return null;
+}
+
+const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
+  arguments: ({ executable }) =>
+    `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
+  login: (context) =>
+    `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
+  credentials: (context) => `give ${context.executable} working credentials${keys(context, 'set')}`,
+  quota: ({ executable }) =>
+    `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  missing: ({ executable }) =>
+    `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  silent: ({ executable }) =>
+    `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`,
+};
+
+function keys(context: AgentRunContext, verb = 'or set'): string {
+  if (context.envNames.length === 0) return verb === 'set' ? ' (log it in, or set its key variable)' : '';
+  return ` ${verb === 'set' ? 'by setting' : 'or set'} ${context.envNames.join(' or ')}`;
+}
+
+/**
+ * The message in a line of JSON (claude's `"result"`, gemini's `"message"`), else the line, trimmed
+ * to something a terminal line can hold.
+ */
+function ownWords(line: string): string {
+  const quoted = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
+  let words = line.trim();
+  if (quoted !== undefined) {
+    try {
+      words = String(JSON.parse(quoted));
+    } catch {
+      // Keep the line.
+    }
+  }
+  return words.length > 300 ? `${words.slice(0, 300)}…` : words;
+}
