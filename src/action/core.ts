@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   debug,
   error,
@@ -40,6 +41,18 @@ export interface ActionCore {
 }
 
 /**
+ * Text omk did not write itself (agent and gate output, goal text, proof text quoting them) must
+ * not drive the runner: a line such as `::error::` or `::add-mask::` in it would be obeyed. Such
+ * text goes out between `::stop-commands::<token>` and `::<token>::`, a fresh random token each
+ * time, so nothing inside can end the pause.
+ */
+export function guardCommands(text: string, token: () => string = () => randomUUID()): string {
+  if (!text.includes('::')) return text;
+  const pause = token().replace(/-/g, '');
+  return `::stop-commands::${pause}\n${text}\n::${pause}::`;
+}
+
+/**
  * The real thing. Named imports only: the bundle drops @actions/core's OIDC client (and the HTTP
  * stack under it), which this Action never uses, so it starts fast.
  */
@@ -50,7 +63,8 @@ export function actionsCore(): ActionCore {
     setOutput,
     setFailed,
     debug,
-    info,
+    // Every plain log line may quote agent or gate output.
+    info: (message) => info(guardCommands(message)),
     notice,
     warning,
     error,
