@@ -3999,10 +3999,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4016,7 +4016,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4040,7 +4040,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4056,7 +4056,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4147,7 +4147,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4161,13 +4161,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -4210,18 +4210,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4275,8 +4275,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4288,7 +4288,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4299,8 +4299,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4317,7 +4317,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4497,7 +4497,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4514,24 +4514,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4714,25 +4714,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5542,14 +5542,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6716,18 +6716,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6880,15 +6880,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7082,13 +7082,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -38013,9 +38013,8 @@ var agentLauncher = {
   command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv })
 };
 
-// src/adapters/git/branch-checkout.ts
-import { mkdir as mkdir5, rm as rm2, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname5, join as join14 } from "node:path";
+// src/adapters/git/goal-cleanup.ts
+import { join as join14, sep } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
@@ -38256,7 +38255,39 @@ function errorMessage(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
 
+// src/adapters/git/goal-cleanup.ts
+function checkGoalId(goalId) {
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+}
+var gitGoalCleaner = {
+  async removeWorktrees(repoRoot, goalId, workspaceRoot) {
+    checkGoalId(goalId);
+    const folder = `${await canonicalPath(join14(workspaceRoot, goalId))}${sep}`;
+    const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
+    const removed = [];
+    for (const entry of await listWorktrees(repoRoot)) {
+      if (!entry.path.startsWith(folder) || !entry.branch?.startsWith(prefix)) continue;
+      await runGit(["worktree", "remove", "--force", "--", entry.path], { cwd: repoRoot });
+      removed.push(entry.path);
+    }
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    return removed;
+  },
+  async deleteBranches(repoRoot, goalId) {
+    checkGoalId(goalId);
+    const { stdout } = await runGit(
+      ["for-each-ref", "--format=%(refname:short)", `refs/heads/${goalBranchPrefix(goalId)}`],
+      { cwd: repoRoot }
+    );
+    const branches = stdout.split("\n").filter((branch) => branch !== "");
+    if (branches.length > 0) await runGit(["branch", "--quiet", "-D", "--", ...branches], { cwd: repoRoot });
+    return branches;
+  }
+};
+
 // src/adapters/git/branch-checkout.ts
+import { mkdir as mkdir5, rm as rm2, stat as stat4 } from "node:fs/promises";
+import { dirname as dirname5, join as join15 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path } = input2;
   try {
@@ -38289,7 +38320,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path, branch) {
   try {
-    if (!(await stat4(join14(path, ".git"))).isDirectory()) return null;
+    if (!(await stat4(join15(path, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -38360,7 +38391,7 @@ var COMMIT_CONFIG = [
 ];
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute3, join as join15, posix, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join16, posix, resolve as resolve6 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -38393,7 +38424,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join15(resolve6(workspaceRoot), goalId, sliceId2);
+  return join16(resolve6(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
@@ -38824,17 +38855,17 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join16, resolve as resolve8 } from "node:path";
+import { join as join17, resolve as resolve8 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join16(commonDir, name));
-  for (const worktree of await entries(join16(commonDir, "worktrees"))) {
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join17(commonDir, name));
+  for (const worktree of await entries(join17(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join16(commonDir, "worktrees", worktree.name, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join17(commonDir, "worktrees", worktree.name, name));
   }
-  candidates.push(...await refLocks(join16(commonDir, "refs")));
+  candidates.push(...await refLocks(join17(commonDir, "refs")));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -38852,7 +38883,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path = join16(dir, entry.name);
+    const path = join17(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
   }
@@ -38910,13 +38941,13 @@ var gitWorkspaces = createGitWorkspaces();
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash3 } from "node:crypto";
 import { mkdir as mkdir9, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile6 } from "node:fs/promises";
-import { delimiter, dirname as dirname8, join as join19 } from "node:path";
+import { delimiter, dirname as dirname8, join as join20 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash2 } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir7, readdir as readdir4, readlink, symlink } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join17, relative as relative3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join18, relative as relative3 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to2) => {
@@ -38924,8 +38955,8 @@ async function cloneTree(source, target, mode, finalTarget = target) {
     const entries2 = await readdir4(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join17(from, entry.name);
-        const dst = join17(to2, entry.name);
+        const src = join18(from, entry.name);
+        const dst = join18(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
         if (!entry.isFile()) return;
@@ -38943,7 +38974,7 @@ async function treeDigest(root) {
     const entries2 = await readdir4(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path = join17(dir, entry.name);
+        const path = join18(dir, entry.name);
         if (entry.isDirectory()) return walk2(path);
         const info = await lstat3(path, { bigint: true });
         lines.push(`${relative3(root, path)}\0${info.size}\0${info.mtimeNs}`);
@@ -38956,12 +38987,12 @@ async function treeDigest(root) {
 function retarget(linkText, source, target) {
   if (!isAbsolute4(linkText)) return linkText;
   const inside = relative3(source, linkText);
-  return inside.startsWith("..") || isAbsolute4(inside) ? linkText : join17(target, inside);
+  return inside.startsWith("..") || isAbsolute4(inside) ? linkText : join18(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
 import { mkdir as mkdir8, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname7, join as join18 } from "node:path";
+import { dirname as dirname7, join as join19 } from "node:path";
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   return {
@@ -38975,8 +39006,8 @@ function createSnapshots() {
   };
 }
 async function ensure(source, dir) {
-  const tree = join18(dir, "node_modules");
-  const stampPath = join18(dir, "digest");
+  const tree = join19(dir, "node_modules");
+  const stampPath = join19(dir, "digest");
   const stamp = await readFile6(stampPath, "utf8").catch(() => null);
   if (stamp !== null && stamp === await treeDigest(tree).catch(() => null)) return { tree, made: false };
   if (await exists(dir)) {
@@ -38988,8 +39019,8 @@ async function ensure(source, dir) {
   const partial2 = `${dir}.partial-${process.pid}`;
   await rm4(partial2, { recursive: true, force: true });
   await mkdir8(partial2, { recursive: true });
-  await cloneTree(source, join18(partial2, "node_modules"), "copy", tree);
-  await writeFile5(join18(partial2, "digest"), await treeDigest(join18(partial2, "node_modules")));
+  await cloneTree(source, join19(partial2, "node_modules"), "copy", tree);
+  await writeFile5(join19(partial2, "digest"), await treeDigest(join19(partial2, "node_modules")));
   await mkdir8(dirname7(dir), { recursive: true });
   try {
     await rename2(partial2, dir);
@@ -39038,25 +39069,25 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join19(input2.path, "node_modules");
+  const target = join20(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target)) {
-    const marker = await readFile7(join19(target, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile7(join20(target, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
     await rm5(target, { recursive: true, force: true });
   }
-  const source = join19(input2.repoRoot, "node_modules");
+  const source = join20(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
     const snapshot = await tools.snapshots.ensure(
       source,
-      join19(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+      join20(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
     );
-    const partial2 = join19(input2.path, PARTIAL);
+    const partial2 = join20(input2.path, PARTIAL);
     await rm5(partial2, { recursive: true, force: true });
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
@@ -39087,9 +39118,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join19(repoRoot, dir);
-    if (!await exists2(join19(venv, "bin", "python"))) continue;
-    const path = env.PATH ? `${join19(venv, "bin")}${delimiter}${env.PATH}` : join19(venv, "bin");
+    const venv = join20(repoRoot, dir);
+    if (!await exists2(join20(venv, "bin", "python"))) continue;
+    const path = env.PATH ? `${join20(venv, "bin")}${delimiter}${env.PATH}` : join20(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -39143,7 +39174,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files) {
   for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join19(a, file2)), readOrNull(join19(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull(join20(a, file2)), readOrNull(join20(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -39152,7 +39183,7 @@ async function fingerprint(root, files) {
   const hash2 = createHash3("sha256");
   for (const file2 of files) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join19(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull(join20(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -39162,8 +39193,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm5(join19(dir, name), { force: true });
-    await writeFile6(join19(dir, name), text3);
+    await rm5(join20(dir, name), { force: true });
+    await writeFile6(join20(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -39197,6 +39228,7 @@ async function exists2(path) {
 var localExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
+  cleaner: gitGoalCleaner,
   verify: createGateVerifier(runProcess),
   preparer: createWorkspacePreparer(runProcess)
 };
@@ -41341,8 +41373,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var sep2 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -45226,7 +45258,7 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 
 // src/bot/workspace.ts
 import { mkdir as mkdir12, mkdtemp as mkdtemp3, rm as rm9 } from "node:fs/promises";
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 
 // src/adapters/git/clone.ts
 import { dirname as dirname9 } from "node:path";
@@ -45261,12 +45293,12 @@ async function initWithRemote(path, url2) {
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm8, stat as stat11 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash4 } from "node:crypto";
 import { mkdtemp, readFile as readFile9, rm as rm6 } from "node:fs/promises";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash4(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -45294,11 +45326,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join20(scratch, "blobs-"));
+  const dir = await mkdtemp(join21(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join20(dir, name);
+    const file2 = join21(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile9(file2);
@@ -45311,7 +45343,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat4, mkdir as mkdir11, readdir as readdir6, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname11, join as join21 } from "node:path";
+import { dirname as dirname11, join as join22 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
@@ -45406,7 +45438,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join21(abs, item.name),
+        abs: join22(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -45426,7 +45458,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
     const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir11(stubDir, { recursive: true });
-      const stub = join21(stubDir, `stub-${files.length}`);
+      const stub = join22(stubDir, `stub-${files.length}`);
       await writeFile7(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
@@ -45455,7 +45487,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join21(paths.dir, ...rel.split("/"));
+    const abs = join22(paths.dir, ...rel.split("/"));
     await mkdir11(dirname11(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -45496,11 +45528,11 @@ function cQuote(path) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join22(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join23(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -45589,7 +45621,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join23(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp2(join24(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -45644,7 +45676,7 @@ function createGitStateBranch(options) {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join23(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join24(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -45697,12 +45729,12 @@ async function withWorkspace(spec, fn) {
     );
   }
   await mkdir12(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join24(spec.workDir, "omk-bot-"));
+  const dir = await mkdtemp3(join25(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
     const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
     const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join24(dir, "repo");
+    const repoRoot = join25(dir, "repo");
     if (spec.checkout === "full") {
       await cloneBranch({
         url: url2,
@@ -45714,7 +45746,7 @@ async function withWorkspace(spec, fn) {
     } else {
       await initWithRemote(repoRoot, url2);
     }
-    const stateRoot = join24(dir, "state");
+    const stateRoot = join25(dir, "state");
     const store = new GoalStore({
       stateRoot,
       clock: spec.clock,

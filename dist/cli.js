@@ -28209,10 +28209,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value: value2 } = collItem;
+        const { start, key, sep: sep3, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -28226,7 +28226,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -28250,7 +28250,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -28266,7 +28266,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -28357,7 +28357,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token2 of end) {
           const { source, type } = token2;
           switch (type) {
@@ -28371,13 +28371,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -28420,18 +28420,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value: value2 } = collItem;
+        const { start, key, sep: sep3, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value2) {
+          if (!props.anchor && !props.tag && !sep3 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -28485,8 +28485,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep2 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap && !sep3 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -28498,7 +28498,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -28509,8 +28509,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -28527,7 +28527,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -28707,7 +28707,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -28724,24 +28724,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep2 + indent2.slice(trimIndent) + content;
-          sep2 = "\n";
+          value2 += sep3 + indent2.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent2.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value2 += sep2 + indent2.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value2 += sep3 + indent2.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value2 += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value2 += sep2 + content;
-          sep2 = " ";
+          value2 += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -28924,25 +28924,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -29752,14 +29752,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep3, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -30926,18 +30926,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -31090,15 +31090,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -31292,13 +31292,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -35298,12 +35298,12 @@ async function hook(token2, request2, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token2);
   return request2(endpoint2);
 }
-var b64url, sep, jwtRE, isJWT, createTokenAuth;
+var b64url, sep2, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle6 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+    sep2 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token2) {
       if (!token2) {
@@ -41652,8 +41652,8 @@ async function testBaseline(deps, root, artifactsDir) {
   return { gates, tests };
 }
 
-// src/runtime/app/controller.ts
-init_env();
+// src/runtime/app/clean.ts
+init_errors3();
 
 // src/runtime/state/paths.ts
 import { homedir } from "node:os";
@@ -41700,6 +41700,34 @@ function goalCacheDir(stateRoot, goalId) {
 function goalsDir(stateRoot) {
   return join4(stateRoot, "goals");
 }
+
+// src/runtime/app/clean.ts
+var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
+async function cleanGoal(deps, goalId) {
+  const { store } = deps;
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (goal.status === "running" && controllerAlive(store, goal)) {
+      throw new BusyError(`Goal ${goalId} is running; its worktrees are in use.`, {
+        hint: ["Clean it once it has settled: see ", { step: "status", goalId }, "."]
+      });
+    }
+    const { cleaner } = deps.execution;
+    const worktrees = await cleaner.removeWorktrees(
+      goal.repo.root,
+      goalId,
+      workspacesDir(store.deps.stateRoot)
+    );
+    const branches = DONE_WITH_BRANCHES.includes(goal.status) ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
+    await new EventLog(store.paths(goalId).events, store.deps.clock).append([
+      { type: "goal_cleaned", data: { worktrees: worktrees.length, branches } }
+    ]);
+    return { goalId, worktrees, branches };
+  });
+}
+
+// src/runtime/app/controller.ts
+init_env();
 
 // src/runtime/workspace/plan.ts
 import { join as join5 } from "node:path";
@@ -47712,15 +47740,12 @@ var agentLauncher = {
   command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv })
 };
 
-// src/adapters/git/workspaces.ts
+// src/adapters/git/goal-cleanup.ts
 init_errors3();
+init_ids();
 init_branches();
-
-// src/adapters/git/branch-checkout.ts
-init_errors3();
 init_run_git();
-import { mkdir as mkdir6, rm as rm2, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname6, join as join15 } from "node:path";
+import { join as join15, sep } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors3();
@@ -47882,7 +47907,45 @@ function errorMessage(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
 
+// src/adapters/git/goal-cleanup.ts
+function checkGoalId(goalId) {
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+}
+var gitGoalCleaner = {
+  async removeWorktrees(repoRoot, goalId, workspaceRoot) {
+    checkGoalId(goalId);
+    const folder = `${await canonicalPath(join15(workspaceRoot, goalId))}${sep}`;
+    const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
+    const removed = [];
+    for (const entry of await listWorktrees(repoRoot)) {
+      if (!entry.path.startsWith(folder) || !entry.branch?.startsWith(prefix)) continue;
+      await runGit(["worktree", "remove", "--force", "--", entry.path], { cwd: repoRoot });
+      removed.push(entry.path);
+    }
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    return removed;
+  },
+  async deleteBranches(repoRoot, goalId) {
+    checkGoalId(goalId);
+    const { stdout } = await runGit(
+      ["for-each-ref", "--format=%(refname:short)", `refs/heads/${goalBranchPrefix(goalId)}`],
+      { cwd: repoRoot }
+    );
+    const branches = stdout.split("\n").filter((branch) => branch !== "");
+    if (branches.length > 0) await runGit(["branch", "--quiet", "-D", "--", ...branches], { cwd: repoRoot });
+    return branches;
+  }
+};
+
+// src/adapters/git/workspaces.ts
+init_errors3();
+init_branches();
+
 // src/adapters/git/branch-checkout.ts
+init_errors3();
+init_run_git();
+import { mkdir as mkdir6, rm as rm2, stat as stat4 } from "node:fs/promises";
+import { dirname as dirname6, join as join16 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path } = input2;
   try {
@@ -47915,7 +47978,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path, branch) {
   try {
-    if (!(await stat4(join15(path, ".git"))).isDirectory()) return null;
+    if (!(await stat4(join16(path, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -47972,7 +48035,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_schema();
-import { isAbsolute as isAbsolute5, join as join16, posix, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join17, posix, resolve as resolve8 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -48005,7 +48068,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join16(resolve8(workspaceRoot), goalId, sliceId2);
+  return join17(resolve8(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths) {
   if (paths === null || paths.length === 0) return null;
@@ -48445,17 +48508,17 @@ async function rewindMainBranch(workspace) {
 // src/adapters/git/stale-locks.ts
 init_run_git();
 import { readdir as readdir3, rm as rm3, stat as stat6 } from "node:fs/promises";
-import { join as join17, resolve as resolve10 } from "node:path";
+import { join as join18, resolve as resolve10 } from "node:path";
 var TOP_LEVEL_LOCKS = ["index.lock", "HEAD.lock", "config.lock", "packed-refs.lock"];
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join17(commonDir, name));
-  for (const worktree of await entries(join17(commonDir, "worktrees"))) {
+  const candidates = TOP_LEVEL_LOCKS.map((name) => join18(commonDir, name));
+  for (const worktree of await entries(join18(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join17(commonDir, "worktrees", worktree.name, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join18(commonDir, "worktrees", worktree.name, name));
   }
-  candidates.push(...await refLocks(join17(commonDir, "refs")));
+  candidates.push(...await refLocks(join18(commonDir, "refs")));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -48473,7 +48536,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path = join17(dir, entry.name);
+    const path = join18(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path);
   }
@@ -48531,13 +48594,13 @@ var gitWorkspaces = createGitWorkspaces();
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash3 } from "node:crypto";
 import { mkdir as mkdir10, readFile as readFile7, rename as rename3, rm as rm5, stat as stat8, writeFile as writeFile7 } from "node:fs/promises";
-import { delimiter, dirname as dirname9, join as join20 } from "node:path";
+import { delimiter, dirname as dirname9, join as join21 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash2 } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat3, mkdir as mkdir8, readdir as readdir4, readlink, symlink } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join18, relative as relative3 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join19, relative as relative3 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to) => {
@@ -48545,8 +48608,8 @@ async function cloneTree(source, target, mode, finalTarget = target) {
     const entries2 = await readdir4(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join18(from, entry.name);
-        const dst = join18(to, entry.name);
+        const src = join19(from, entry.name);
+        const dst = join19(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
         if (!entry.isFile()) return;
@@ -48564,7 +48627,7 @@ async function treeDigest(root) {
     const entries2 = await readdir4(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path = join18(dir, entry.name);
+        const path = join19(dir, entry.name);
         if (entry.isDirectory()) return walk2(path);
         const info = await lstat3(path, { bigint: true });
         lines.push(`${relative3(root, path)}\0${info.size}\0${info.mtimeNs}`);
@@ -48577,12 +48640,12 @@ async function treeDigest(root) {
 function retarget(linkText, source, target) {
   if (!isAbsolute6(linkText)) return linkText;
   const inside = relative3(source, linkText);
-  return inside.startsWith("..") || isAbsolute6(inside) ? linkText : join18(target, inside);
+  return inside.startsWith("..") || isAbsolute6(inside) ? linkText : join19(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
 import { mkdir as mkdir9, readFile as readFile6, rename as rename2, rm as rm4, stat as stat7, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname8, join as join19 } from "node:path";
+import { dirname as dirname8, join as join20 } from "node:path";
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   return {
@@ -48596,8 +48659,8 @@ function createSnapshots() {
   };
 }
 async function ensure(source, dir) {
-  const tree = join19(dir, "node_modules");
-  const stampPath = join19(dir, "digest");
+  const tree = join20(dir, "node_modules");
+  const stampPath = join20(dir, "digest");
   const stamp = await readFile6(stampPath, "utf8").catch(() => null);
   if (stamp !== null && stamp === await treeDigest(tree).catch(() => null)) return { tree, made: false };
   if (await exists(dir)) {
@@ -48609,8 +48672,8 @@ async function ensure(source, dir) {
   const partial2 = `${dir}.partial-${process.pid}`;
   await rm4(partial2, { recursive: true, force: true });
   await mkdir9(partial2, { recursive: true });
-  await cloneTree(source, join19(partial2, "node_modules"), "copy", tree);
-  await writeFile6(join19(partial2, "digest"), await treeDigest(join19(partial2, "node_modules")));
+  await cloneTree(source, join20(partial2, "node_modules"), "copy", tree);
+  await writeFile6(join20(partial2, "digest"), await treeDigest(join20(partial2, "node_modules")));
   await mkdir9(dirname8(dir), { recursive: true });
   try {
     await rename2(partial2, dir);
@@ -48659,25 +48722,25 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join20(input2.path, "node_modules");
+  const target = join21(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target)) {
-    const marker = await readFile7(join20(target, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile7(join21(target, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
     await rm5(target, { recursive: true, force: true });
   }
-  const source = join20(input2.repoRoot, "node_modules");
+  const source = join21(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
     const snapshot = await tools.snapshots.ensure(
       source,
-      join20(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+      join21(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
     );
-    const partial2 = join20(input2.path, PARTIAL);
+    const partial2 = join21(input2.path, PARTIAL);
     await rm5(partial2, { recursive: true, force: true });
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
@@ -48708,9 +48771,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join20(repoRoot, dir);
-    if (!await exists2(join20(venv, "bin", "python"))) continue;
-    const path = env.PATH ? `${join20(venv, "bin")}${delimiter}${env.PATH}` : join20(venv, "bin");
+    const venv = join21(repoRoot, dir);
+    if (!await exists2(join21(venv, "bin", "python"))) continue;
+    const path = env.PATH ? `${join21(venv, "bin")}${delimiter}${env.PATH}` : join21(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -48764,7 +48827,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files) {
   for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join20(a, file2)), readOrNull(join20(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull(join21(a, file2)), readOrNull(join21(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -48773,7 +48836,7 @@ async function fingerprint(root, files) {
   const hash2 = createHash3("sha256");
   for (const file2 of files) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join20(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull(join21(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -48783,8 +48846,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm5(join20(dir, name), { force: true });
-    await writeFile7(join20(dir, name), text2);
+    await rm5(join21(dir, name), { force: true });
+    await writeFile7(join21(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -48818,6 +48881,7 @@ async function exists2(path) {
 var localExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
+  cleaner: gitGoalCleaner,
   verify: createGateVerifier(runProcess),
   preparer: createWorkspacePreparer(runProcess)
 };
@@ -49721,7 +49785,7 @@ var systemClock = {
 // src/adapters/local-forge/forge.ts
 init_errors3();
 import { createHash as createHash4 } from "node:crypto";
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -49777,7 +49841,7 @@ async function advanceBranch(input2) {
 // src/adapters/local-forge/store.ts
 init_zod();
 import { mkdir as mkdir12, readFile as readFile9 } from "node:fs/promises";
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 var pullSchema = external_exports.object({
   number: external_exports.number().int().positive(),
   title: external_exports.string(),
@@ -49808,7 +49872,7 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join21(dir, "forge.json");
+    this.path = join22(dir, "forge.json");
   }
   dir;
   path;
@@ -49840,7 +49904,7 @@ var LocalForgeStore = class {
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
   const key = createHash4("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join22(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join23(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
   const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
@@ -50466,11 +50530,11 @@ import { resolve as resolve12 } from "node:path";
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat12, unlink as unlink3, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname10, join as join24, resolve as resolve11 } from "node:path";
+import { dirname as dirname10, join as join25, resolve as resolve11 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants3, stat as stat11 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join23 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join24 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -50479,7 +50543,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join23(dir, command2 + extension2);
+      const candidate = join24(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -50563,7 +50627,7 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join24(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
+    const file2 = join25(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
     await writeFile8(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve11(dir), tested };
@@ -50625,6 +50689,31 @@ function renderDoctorText(report2) {
   );
   return `${lines.join("\n")}
 `;
+}
+
+// src/cli/commands/goal-clean.ts
+function renderCleaned(outcome) {
+  const kept = outcome.branches.length === 0 ? " (branches kept until it is merged, cancelled or rejected)" : "";
+  return `${outcome.goalId}: removed ${outcome.worktrees.length} worktree(s), ${outcome.branches.length} branch(es)${kept}
+`;
+}
+function registerCleanCommand(goal, context) {
+  goal.command("clean").description(
+    "remove the worktrees omk made for a goal that is not running, and its omk/<goal-id>/* branches once it is merged, cancelled or rejected"
+  ).argument("[GOAL_ID]", "goal id, unique prefix, or 'latest'").option("--all", "every goal that is not running").option("--json", "print what was removed as JSON").action(async (ref, options) => {
+    if (options.all === true && ref !== void 0) {
+      throw new UsageError("clean takes a GOAL_ID or --all, not both.", {
+        hint: "Example: omk goal clean --all"
+      });
+    }
+    const app = composeRuntime(context.io, context.stateDir());
+    const ids = options.all === true ? (await app.store.list()).filter((goal2) => goal2.status !== "running").map((goal2) => goal2.id) : [await app.store.resolve(ref)];
+    const outcomes = [];
+    for (const id of ids) outcomes.push(await cleanGoal(app, id));
+    context.io.stdout(
+      options.json === true ? json3(outcomes) : outcomes.map(renderCleaned).join("") || "no goals\n"
+    );
+  });
 }
 
 // src/cli/commands/goal-create.ts
@@ -50905,13 +50994,13 @@ init_errors3();
 init_branches();
 import { mkdtemp as mkdtemp3, rm as rm8, stat as stat13 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors3();
 import { createHash as createHash5 } from "node:crypto";
 import { mkdtemp as mkdtemp2, readFile as readFile10, rm as rm6 } from "node:fs/promises";
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash5(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -50939,11 +51028,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp2(join25(scratch, "blobs-"));
+  const dir = await mkdtemp2(join26(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join25(dir, name);
+    const file2 = join26(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile10(file2);
@@ -50956,7 +51045,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat4, mkdir as mkdir13, readdir as readdir6, rm as rm7, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname11, join as join26 } from "node:path";
+import { dirname as dirname11, join as join27 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors3();
@@ -51053,7 +51142,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join26(abs, item.name),
+        abs: join27(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -51073,7 +51162,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir) {
     const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir13(stubDir, { recursive: true });
-      const stub = join26(stubDir, `stub-${files.length}`);
+      const stub = join27(stubDir, `stub-${files.length}`);
       await writeFile9(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
@@ -51102,7 +51191,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join26(paths.dir, ...rel.split("/"));
+    const abs = join27(paths.dir, ...rel.split("/"));
     await mkdir13(dirname11(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -51145,11 +51234,11 @@ function cQuote(path) {
 
 // src/adapters/git/state-index.ts
 init_errors3();
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join27(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join28(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -51238,7 +51327,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp3(join28(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp3(join29(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -51293,7 +51382,7 @@ function createGitStateBranch(options) {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join28(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join29(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -51483,6 +51572,7 @@ ${EXIT_CODE_HELP}
   registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
+  registerCleanCommand(goal, context);
   for (const command2 of [...program2.commands, ...goal.commands]) {
     command2.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     command2.showHelpAfterError("(run with --help for usage)");

@@ -1,6 +1,7 @@
 import type { ExecutionHost } from '../runtime/app/deps.js';
 import { createGateVerifier } from '../runtime/gates/verify.js';
 import { agentLauncher } from './agents/launcher.js';
+import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { runProcess } from './process/run-process.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
@@ -12,6 +13,7 @@ import { createWorkspacePreparer } from './workspace/preparer.js';
 export const localExecutionHost: ExecutionHost = {
   workspaces: (options) => createGitWorkspaces(options),
   agents: agentLauncher,
+  cleaner: gitGoalCleaner,
   verify: createGateVerifier(runProcess),
   preparer: createWorkspacePreparer(runProcess),
 };

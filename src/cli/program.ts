@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerCleanCommand } from './commands/goal-clean.js';
 import { registerCreateCommands } from './commands/goal-create.js';
 import { registerDeliverCommands } from './commands/goal-deliver.js';
 import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-execute.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerDeliverCommands(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
+  registerCleanCommand(goal, context);
   // Subcommands inherit the override and output routing so every error reaches runCli.
   for (const command of [...program.commands, ...goal.commands]) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

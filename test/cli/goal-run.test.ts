@@ -225,6 +225,7 @@ describe('help', () => {
       'cancel',
       'accept',
       'reject',
+      'clean',
     ]) {
       expect(goal.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

@@ -17,9 +17,19 @@ export interface ExecutionHost {
   workspaces(options: { forceFallback: boolean }): WorkspacePort;
   /** Builds the agent the registry chose (a process, or the built-in demo agent). */
   agents: AgentLauncher;
+  /** Removes what omk made for a goal (`omk goal clean`). */
+  cleaner: GoalCleaner;
   verify: VerifyFn;
   /** Gives each new worktree the project's dependencies (copies node_modules, runs installs). */
   preparer: WorkspacePreparer;
+}
+
+/** What omk made in a repository for one goal, and only that. */
+export interface GoalCleaner {
+  /** The goal's worktrees under `workspaceRoot` on its omk/<goal-id>/ branches; their paths. */
+  removeWorktrees(repoRoot: string, goalId: string, workspaceRoot: string): Promise<string[]>;
+  /** The goal's omk/<goal-id>/* branches; their names. */
+  deleteBranches(repoRoot: string, goalId: string): Promise<string[]>;
 }
 
 /** Goal state that also lives on a remote (the state branch), watched while a goal executes. */

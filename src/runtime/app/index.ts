@@ -72,10 +72,11 @@ export {
 } from '../requests.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
+export { type CleanOutcome, cleanGoal } from './clean.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
 export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
-export type { AppDeps, Env, ExecutionHost, SharedState } from './deps.js';
+export type { AppDeps, Env, ExecutionHost, GoalCleaner, SharedState } from './deps.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
 export {
   executeOneSlice,

@@ -53,6 +53,7 @@ export const EVENT_TYPES = [
   'goal_merged',
   'slice_event',
   'slice_result_folded',
+  'goal_cleaned',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,0 +1,45 @@
+import { BusyError } from '../errors.js';
+import { EventLog } from '../events/log.js';
+import { controllerAlive } from '../goal/actions.js';
+import type { GoalRecord } from '../goal/schema.js';
+import { workspacesDir } from '../state/paths.js';
+import type { AppDeps } from './deps.js';
+
+/** Goals whose branches are no longer needed: nothing will be delivered or merged from them. */
+const DONE_WITH_BRANCHES: readonly GoalRecord['status'][] = ['merged', 'cancelled', 'rejected'];
+
+export interface CleanOutcome {
+  goalId: string;
+  worktrees: string[];
+  branches: string[];
+}
+
+/**
+ * `clean`: removes the worktrees omk made for a goal that is not running (a later run makes them
+ * again), and its omk/<goal-id>/* branches once the goal is merged, cancelled or rejected (until
+ * then they carry the work its PRs show). Nothing omk did not make is touched. Recorded as an event.
+ */
+export async function cleanGoal(deps: AppDeps, goalId: string): Promise<CleanOutcome> {
+  const { store } = deps;
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (goal.status === 'running' && controllerAlive(store, goal)) {
+      throw new BusyError(`Goal ${goalId} is running; its worktrees are in use.`, {
+        hint: ['Clean it once it has settled: see ', { step: 'status', goalId }, '.'],
+      });
+    }
+    const { cleaner } = deps.execution;
+    const worktrees = await cleaner.removeWorktrees(
+      goal.repo.root,
+      goalId,
+      workspacesDir(store.deps.stateRoot),
+    );
+    const branches = DONE_WITH_BRANCHES.includes(goal.status)
+      ? await cleaner.deleteBranches(goal.repo.root, goalId)
+      : [];
+    await new EventLog(store.paths(goalId).events, store.deps.clock).append([
+      { type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } },
+    ]);
+    return { goalId, worktrees, branches };
+  });
+}

@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
+import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+const GOAL = 'fix the failing test in src/math.js and add a regression test';
+let repo: TempRepo;
+let state: { dir: string; cleanup: () => Promise<void> };
+const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+const worktrees = () =>
+  git(repo.root, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
+const branches = () => git(repo.root, 'branch', '--format=%(refname:short)').split('\n');
+
+beforeEach(async () => {
+  repo = await createTempRepo({ ...DEMO_FILES });
+  state = await tempStateDir();
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await state.cleanup();
+});
+
+describe('omk goal clean', () => {
+  it("removes the goal's worktrees, its branches only once it is done, and nothing omk did not make", async () => {
+    const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    const stateWorktrees = () =>
+      worktrees().filter((path) => path.startsWith(state.dir) || path.includes(id));
+    expect(stateWorktrees().length).toBeGreaterThanOrEqual(3);
+    // The user's own: a worktree beside the repository and a branch in omk's namespace by hand.
+    const mine = `${repo.root}-mine`;
+    git(repo.root, 'worktree', 'add', '--quiet', '-b', 'mine', mine);
+    git(repo.root, 'branch', 'omk/someone-elses-goal-abc123/x');
+
+    const kept = await omk('goal', 'clean', id, '--json');
+    expect(kept.code, kept.stderr).toBe(0);
+    const [first] = JSON.parse(kept.stdout) as { worktrees: string[]; branches: string[] }[];
+    expect(first?.worktrees.length).toBeGreaterThanOrEqual(3);
+    expect(first?.branches).toEqual([]);
+    expect(stateWorktrees()).toEqual([]);
+    expect(worktrees()).toContain(mine);
+    expect(branches().filter((name) => name.startsWith(`omk/${id}/`)).length).toBeGreaterThanOrEqual(3);
+
+    expect((await omk('goal', 'cancel', id, '--reason', 'done with it')).code).toBe(0);
+    const gone = await omk('goal', 'clean', id);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).toMatch(new RegExp(`^${id}: removed 0 worktree\\(s\\), [1-9]\\d* branch\\(es\\)`));
+    expect(branches().filter((name) => name.startsWith(`omk/${id}/`))).toEqual([]);
+    expect(branches()).toEqual(expect.arrayContaining(['main', 'mine', 'omk/someone-elses-goal-abc123/x']));
+    expect(worktrees()).toContain(mine);
+    const events = await omk('goal', 'replay', id, '--json');
+    expect(events.stdout).toContain('goal_cleaned');
+  });
+
+  it('refuses a goal id and --all together', async () => {
+    const result = await omk('goal', 'clean', 'some-goal-abc123', '--all');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not both');
+  });
+});
