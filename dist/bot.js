@@ -32689,9 +32689,27 @@ var RULES2 = [
     pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
     random: true
   },
-  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true }
+  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
+  // Model providers: the keys agents themselves are run with.
+  {
+    kind: "Anthropic API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true }
 ];
 var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
+var ENV_ASSIGNMENT = /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
 var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
 var SAMPLE_MARKER = /EXAMPLE/;
 var SYNTHETIC_RUN = 6;
@@ -32705,9 +32723,17 @@ function findSecrets(line) {
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
     }
   }
-  for (const hit of line.matchAll(ASSIGNMENT)) {
-    const value = hit[2] ?? "";
-    const start = hit.index + hit[0].length - value.length - 1;
+  const assignments = [
+    ...[...line.matchAll(ASSIGNMENT)].map((hit) => ({
+      value: hit[2] ?? "",
+      start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
+    })),
+    ...[...line.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
+      value: hit[1] ?? "",
+      start: hit.index + hit[0].length - (hit[1] ?? "").length
+    }))
+  ];
+  for (const { value, start } of assignments) {
     const end = start + value.length;
     if (found.some((other) => other.start < end && start < other.end)) continue;
     if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;

@@ -54,6 +54,37 @@ describe('securityReview: secrets', () => {
     }
   });
 
+  it('blocks model-provider keys in any form: quoted, in a .env line, exported in a shell profile', () => {
+    const {
+      'Anthropic API key': anthropic = '',
+      'OpenAI API key': openai = '',
+      'npm token': npm = '',
+    } = fakeSecrets();
+    for (const [line, kind] of [
+      [`ANTHROPIC_API_KEY="${anthropic}"`, 'Anthropic API key'],
+      [`OPENAI_API_KEY=${openai}`, 'OpenAI API key'],
+      [`export OPENAI_API_KEY=${openai}`, 'OpenAI API key'],
+      [`//registry.npmjs.org/:_authToken=${npm}`, 'npm token'],
+    ] as const) {
+      expect(findSecrets(line), line.slice(0, 20)).toEqual([
+        { kind, severity: 'blocking', redacted: expect.stringMatching(/^.{4}…$/) },
+      ]);
+    }
+  });
+
+  it('warns on an unquoted high-entropy value for a secret-looking name in a .env line, not on code', () => {
+    const value = fakeChars(32);
+    expect(findSecrets(`DATABASE_PASSWORD=${value}`)).toEqual([
+      {
+        kind: 'high-entropy value for a secret-like name',
+        severity: 'warning',
+        redacted: `${value.slice(0, 4)}…`,
+      },
+    ]);
+    expect(findSecrets(`accessToken=computeAccessTokenForUser(request)`)).toEqual([]);
+    expect(findSecrets('API_KEY=${API_KEY_FROM_VAULT}')).toEqual([]);
+  });
+
   it('warns, without blocking, on a high-entropy value assigned to a secret-looking name', () => {
     const value = fakeChars(24);
     expect(shannonEntropy(value)).toBeGreaterThanOrEqual(MIN_ENTROPY);

@@ -43,6 +43,23 @@ const RULES: readonly SecretRule[] = [
     random: true,
   },
   { kind: 'Stripe live key', pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
+  // Model providers: the keys agents themselves are run with.
+  {
+    kind: 'Anthropic API key',
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
+    random: true,
+  },
+  {
+    kind: 'OpenAI API key',
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
+    random: true,
+  },
+  {
+    kind: 'OpenAI API key',
+    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
+    random: true,
+  },
+  { kind: 'npm token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
 ];
 
 // `password = "…"`, `"api_key": "…"`, `token := "…"`: a quoted value of 16+ characters without
@@ -51,6 +68,9 @@ const RULES: readonly SecretRule[] = [
 // line costs linear time rather than a backtracking blow-up.
 const ASSIGNMENT =
   /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
+// The same in a .env file or a shell profile, unquoted: `OPENAI_API_KEY=…`, `export DB_PASSWORD=…`.
+const ENV_ASSIGNMENT =
+  /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
 // Placeholders and references are not secrets: ${VAR}, {{ var }}, <value>, %VAR%, process.env.X,
 // and URLs without credentials in them.
 const PLACEHOLDER =
@@ -72,9 +92,17 @@ export function findSecrets(line: string): SecretMatch[] {
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, 'blocking', hit[0]) });
     }
   }
-  for (const hit of line.matchAll(ASSIGNMENT)) {
-    const value = hit[2] ?? '';
-    const start = hit.index + hit[0].length - value.length - 1;
+  const assignments = [
+    ...[...line.matchAll(ASSIGNMENT)].map((hit) => ({
+      value: hit[2] ?? '',
+      start: hit.index + hit[0].length - (hit[2] ?? '').length - 1,
+    })),
+    ...[...line.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
+      value: hit[1] ?? '',
+      start: hit.index + hit[0].length - (hit[1] ?? '').length,
+    })),
+  ];
+  for (const { value, start } of assignments) {
     const end = start + value.length;
     // A known token assigned to `token = "…"` is already reported, and blocking.
     if (found.some((other) => other.start < end && start < other.end)) continue;

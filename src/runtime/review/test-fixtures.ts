@@ -82,6 +82,9 @@ export function fakeSecrets(): Record<string, string> {
     'private key': ['-----BEGIN', 'RSA', 'PRIVATE', 'KEY-----'].join(' '),
     'Google API key': ['AI', 'za', fakeChars(35)].join(''),
     'Stripe live key': ['sk', 'live', fakeChars(24)].join('_'),
+    'Anthropic API key': ['sk', 'ant', 'api03', fakeChars(93)].join('-'),
+    'OpenAI API key': ['sk', 'proj', fakeChars(74)].join('-'),
+    'npm token': ['npm', fakeChars(36)].join('_'),
   };
 }
 
