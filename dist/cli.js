@@ -40702,11 +40702,13 @@ async function readProof(store, goalId) {
 }
 async function goalStatus(store, goalId) {
   const goal = await store.read(goalId);
-  const [proof, lastEventSeq] = await Promise.all([
+  const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
+    readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph),
     new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq()
   ]);
-  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+  const slices = graph.tasks.map(({ id, status, attempts }) => ({ id, status, attempts }));
+  return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
 }
 async function goalShow(store, goalId) {
   const paths = store.paths(goalId);
@@ -50269,7 +50271,7 @@ var statusJson = {
     proofDigest: view.proof.proof.digest,
     proofDigestValid: view.proof.digestValid,
     knownGaps: view.proof.proof.knownGaps,
-    slices: view.proof.proof.slices.map((slice) => ({ id: slice.id, status: slice.status })),
+    slices: view.slices.map((slice) => ({ id: slice.id, status: slice.status, attempts: slice.attempts })),
     budget: view.goal.budget,
     lastEventSeq: view.lastEventSeq,
     controller: view.goal.controller,
@@ -50279,8 +50281,9 @@ var statusJson = {
 function renderStatus(view) {
   const { goal } = view;
   const proof = view.proof.proof;
-  const slices = proof.slices;
+  const slices = view.slices;
   const done = slices.filter((slice) => slice.status === "done").length;
+  const others = ["running", "pending", "failed", "skipped"].map((status) => [status, slices.filter((slice) => slice.status === status).length]).filter(([, count]) => count > 0).map(([status, count]) => `${count} ${status}`);
   let out = `goal    ${goal.id}
 `;
   out += `text    ${goal.goal.normalized}
@@ -50291,7 +50294,7 @@ function renderStatus(view) {
 `;
   out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? "detached"} ${short2(goal.repo.baseSha)}
 `;
-  out += `slices  ${done}/${slices.length} done
+  out += `slices  ${done}/${slices.length} done${others.length > 0 ? ` (${others.join(", ")})` : ""}
 `;
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (omk goal proof ${goal.id})` : ""}
 `;

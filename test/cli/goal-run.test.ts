@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { goalRecordSchema } from '../../src/runtime/goal/schema.js';
@@ -232,5 +232,35 @@ describe('help', () => {
     const run = await omk('goal', 'run', '--help');
     expect(run.stdout).toContain('--budget-time <duration>');
     expect(run.stdout).toContain('--until-ready');
+  });
+});
+
+describe('omk goal status during a run', () => {
+  it('shows the slices as the task graph has them now, not as the proof built when the run began', async () => {
+    const plan = await omk('goal', 'plan', 'fix the bug in src/math.js and add a regression test', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const id = (JSON.parse(plan.stdout) as { goal: { id: string } }).goal.id;
+    // What a controller writes as it leases the first slice; the proof is rebuilt only at the end.
+    const path = join(state.dir, 'goals', id, 'task-graph.json');
+    const graph = taskGraphSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    expect(graph.tasks.length).toBe(2);
+    const [first, second] = graph.tasks;
+    const running = { ...graph, tasks: [{ ...first, status: 'running', attempts: 1 }, second] };
+    await writeFile(path, `${JSON.stringify(running, null, 2)}\n`);
+
+    const text = await omk('goal', 'status', id);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('slices  0/2 done (1 running, 1 pending)');
+    const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as {
+      slices: { id: string; status: string; attempts: number }[];
+    };
+    expect(status.slices).toEqual([
+      { id: first?.id, status: 'running', attempts: 1 },
+      { id: second?.id, status: 'pending', attempts: 0 },
+    ]);
+    const proof = JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as {
+      slices: { status: string }[];
+    };
+    expect(proof.slices.map((slice) => slice.status)).toEqual(['pending', 'pending']);
   });
 });

@@ -79,7 +79,7 @@ export const statusJson = {
     proofDigest: view.proof.proof.digest,
     proofDigestValid: view.proof.digestValid,
     knownGaps: view.proof.proof.knownGaps,
-    slices: view.proof.proof.slices.map((slice) => ({ id: slice.id, status: slice.status })),
+    slices: view.slices.map((slice) => ({ id: slice.id, status: slice.status, attempts: slice.attempts })),
     budget: view.goal.budget,
     lastEventSeq: view.lastEventSeq,
     controller: view.goal.controller,
@@ -90,14 +90,19 @@ export const statusJson = {
 export function renderStatus(view: StatusView): string {
   const { goal } = view;
   const proof = view.proof.proof;
-  const slices = proof.slices;
+  // The live task graph, not the proof: during a run the proof is the one built when it started.
+  const slices = view.slices;
   const done = slices.filter((slice) => slice.status === 'done').length;
+  const others = (['running', 'pending', 'failed', 'skipped'] as const)
+    .map((status) => [status, slices.filter((slice) => slice.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`);
   let out = `goal    ${goal.id}\n`;
   out += `text    ${goal.goal.normalized}\n`;
   out += `status  ${goal.status}   proof ${proof.status}${view.proof.digestValid ? '' : ' (EDITED: digest mismatch)'}\n`;
   out += `class   ${goal.oracle.class ?? 'none'}${goal.oracle.shape ? ` (${goal.oracle.shape})` : ''}\n`;
   out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
-  out += `slices  ${done}/${slices.length} done\n`;
+  out += `slices  ${done}/${slices.length} done${others.length > 0 ? ` (${others.join(', ')})` : ''}\n`;
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (omk goal proof ${goal.id})` : ''}\n`;
   out += `budget  ${limitsText(goal.budget)}\n`;
   out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;

@@ -1,6 +1,6 @@
 import { EventLog } from '../events/log.js';
 import type { GoalEvent, SkippedLine } from '../events/schema.js';
-import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
+import { type Task, type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
 import { verifyProofDigest } from '../proof/digest.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import type { GoalPaths } from '../state/paths.js';
@@ -23,18 +23,26 @@ export async function readProof(store: GoalStore, goalId: string): Promise<Proof
 export interface StatusView {
   goal: GoalRecord;
   proof: ProofView;
+  /** Each slice as the task graph has it now: a running controller updates it as it goes, while
+   * the proof is rebuilt only when the run settles. */
+  slices: { id: string; status: Task['status']; attempts: number }[];
   lastEventSeq: number;
   controllerAlive: boolean;
 }
 
-/** goal.json, proof.json and the last event only: the cost does not grow with the event count. */
+/**
+ * goal.json, proof.json, the task graph and the last event only: the cost does not grow with the
+ * event count.
+ */
 export async function goalStatus(store: GoalStore, goalId: string): Promise<StatusView> {
   const goal = await store.read(goalId);
-  const [proof, lastEventSeq] = await Promise.all([
+  const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
+    readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph),
     new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq(),
   ]);
-  return { goal, proof, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+  const slices = graph.tasks.map(({ id, status, attempts }) => ({ id, status, attempts }));
+  return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
 }
 
 export interface ShowView {

@@ -82,7 +82,7 @@ describe('securityReview: secrets', () => {
       },
     ]);
     expect(findSecrets(`accessToken=computeAccessTokenForUser(request)`)).toEqual([]);
-    expect(findSecrets('API_KEY=${API_KEY_FROM_VAULT}')).toEqual([]);
+    expect(findSecrets(`API_KEY=\${API_KEY_FROM_VAULT}`)).toEqual([]);
   });
 
   it('warns, without blocking, on a high-entropy value assigned to a secret-looking name', () => {
