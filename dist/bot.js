@@ -35138,6 +35138,9 @@ function distinctGapCodes(proof) {
   return [...new Set(proof.knownGaps.map((gap) => gap.code))];
 }
 var MARKER = /<!--[ \t]*omk:(proof-digest|proof)(?![\w-])/g;
+function countProofBlocks(body) {
+  return [...body.matchAll(MARKER)].length;
+}
 function readProofBlock(body) {
   let last = null;
   for (const match of body.matchAll(MARKER)) last = match;
@@ -35722,7 +35725,6 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
 }
 
 // src/runtime/delivery/proof-integrity.ts
-var BLOCK_MARKER = /<!--[ \t]*omk:(?:proof-digest|proof)(?![\w-])/g;
 var verdictOf = (proof) => ({
   status: proof.status,
   headSha: proof.git.headSha,
@@ -35739,7 +35741,7 @@ function proofIntegrityProblems(stored, rebuilt, body) {
   const problems = [];
   const stale = differences(verdictOf(stored), rebuilt);
   if (stale.length > 0) problems.push(`proof.json does not match its evidence (${stale.join("; ")})`);
-  const blocks2 = [...body.matchAll(BLOCK_MARKER)].length;
+  const blocks2 = countProofBlocks(body);
   if (blocks2 === 0) problems.push("the PR body has no omk proof block: it was removed");
   else if (blocks2 > 1) problems.push(`the PR body has ${blocks2} omk proof blocks; omk writes one`);
   const block2 = readProofBlock(body);

@@ -8,7 +8,7 @@ import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { processHost } from '../adapters/process/host.js';
-import type { AppDeps } from '../runtime/app/index.js';
+import type { AppDeps, SharedState } from '../runtime/app/index.js';
 import {
   type Forge,
   GoalStore,
@@ -56,7 +56,7 @@ export interface ActionRuntime {
   /** The GitHub forge, composed on first use. */
   forge(): Promise<Forge>;
   /** The use cases' dependencies on this runner: the goal's truth is shared on the state branch. */
-  app: AppDeps;
+  app: AppDeps & { shared: SharedState };
 }
 
 /**

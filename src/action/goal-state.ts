@@ -1,7 +1,14 @@
-import { type GoalRecord, NotFoundError, readProof, relocateGoal, UsageError } from '../runtime/app/index.js';
+import {
+  type GoalRecord,
+  NotFoundError,
+  readProof,
+  relocateGoal,
+  sliceWaves,
+  UsageError,
+} from '../runtime/app/index.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
-import { type CommandOutcome, sliceRows } from './outcome.js';
+import type { CommandOutcome } from './outcome.js';
 
 /** Downloads goal-id from the state branch; a goal that is not there is named by its input. */
 export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalRecord> {
@@ -63,7 +70,7 @@ export async function saveAfterFailure(rt: ActionRuntime, goalId: string, messag
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */
 export async function requireSlice(rt: ActionRuntime, goalId: string, slice: string): Promise<void> {
-  const rows = await sliceRows(rt.store, goalId);
+  const rows = await sliceWaves(rt.store, goalId);
   if (rows.some((row) => row.slice === slice)) return;
   const ids = rows.map((row) => row.slice);
   throw new UsageError(
@@ -90,7 +97,7 @@ export async function outcomeFor(
     goalId,
     proof,
     proofPath: rt.store.paths(goalId).proof,
-    slices: await sliceRows(rt.store, goalId),
+    slices: await sliceWaves(rt.store, goalId),
     judged: false,
     refused: null,
     notes: [],

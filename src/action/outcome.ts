@@ -1,5 +1,4 @@
-import { type DeliveryPlan, type Proof, type SliceWave, sliceWaves } from '../runtime/app/index.js';
-import type { GoalStore } from '../runtime/app/ports.js';
+import type { DeliveryPlan, Proof, SliceWave } from '../runtime/app/index.js';
 import type { ActionCommand } from './inputs.js';
 
 /** One entry of the `slices` output: what a matrix job needs to run one slice. */
@@ -22,10 +21,6 @@ export interface CommandOutcome {
   dryRunPlan: DeliveryPlan | null;
   /** status with slice: that slice's status in the proof. */
   sliceStatus: string | null;
-}
-
-export function sliceRows(store: GoalStore, goalId: string): Promise<SliceRow[]> {
-  return sliceWaves(store, goalId);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   prepareAgent,
 } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
-import { type ActionRuntime, statePollMs } from '../compose.js';
+import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, pullGoal, requireSlice, savingState } from '../goal-state.js';
 import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
@@ -17,8 +17,7 @@ import { cancellable, deliveryOf } from './execute.js';
 /** Matrix jobs share slice branches through the repository and the goal through the state branch. */
 function fanOutHost(rt: ActionRuntime): FanOutHost {
   return {
-    remote: rt.state,
-    pollMs: statePollMs(rt.env),
+    ...rt.app.shared,
     fetchBranches: (goalId) =>
       fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env }),
     publishBranch: async (branch, sha) => (await rt.forge()).push({ repoRoot: rt.repoRoot, branch, sha }),

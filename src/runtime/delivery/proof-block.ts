@@ -82,6 +82,11 @@ export type ReadProofResult =
 
 const MARKER = /<!--[ \t]*omk:(proof-digest|proof)(?![\w-])/g;
 
+/** How many omk blocks a PR body holds (omk writes exactly one). */
+export function countProofBlocks(body: string): number {
+  return [...body.matchAll(MARKER)].length;
+}
+
 /**
  * Reads the LAST omk block of a PR body (omk writes it last; anything earlier is history or
  * quoted text). A block that cannot be decoded is found but invalid. Never throws; linear time.

@@ -1,8 +1,5 @@
 import type { Proof } from '../proof/schema.js';
-import { readProofBlock } from './proof-block.js';
-
-// Where omk's hidden blocks open: the same marker readProofBlock looks for.
-const BLOCK_MARKER = /<!--[ \t]*omk:(?:proof-digest|proof)(?![\w-])/g;
+import { countProofBlocks, readProofBlock } from './proof-block.js';
 
 /** The parts of a proof a merge decides on: the verdict and the commits it is about. */
 interface Verdict {
@@ -35,7 +32,7 @@ export function proofIntegrityProblems(stored: Proof, rebuilt: Proof, body: stri
   const problems: string[] = [];
   const stale = differences(verdictOf(stored), rebuilt);
   if (stale.length > 0) problems.push(`proof.json does not match its evidence (${stale.join('; ')})`);
-  const blocks = [...body.matchAll(BLOCK_MARKER)].length;
+  const blocks = countProofBlocks(body);
   if (blocks === 0) problems.push('the PR body has no omk proof block: it was removed');
   else if (blocks > 1) problems.push(`the PR body has ${blocks} omk proof blocks; omk writes one`);
   const block = readProofBlock(body);
