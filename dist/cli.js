@@ -24849,22 +24849,22 @@ var require_Alias = __commonJS({
       resolve(doc, ctx) {
         if (ctx?.maxAliasCount === 0)
           throw new ReferenceError("Alias resolution is disabled");
-        let nodes;
+        let nodes2;
         if (ctx?.aliasResolveCache) {
-          nodes = ctx.aliasResolveCache;
+          nodes2 = ctx.aliasResolveCache;
         } else {
-          nodes = [];
+          nodes2 = [];
           visit2.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
-                nodes.push(node2);
+                nodes2.push(node2);
             }
           });
           if (ctx)
-            ctx.aliasResolveCache = nodes;
+            ctx.aliasResolveCache = nodes2;
         }
         let found = void 0;
-        for (const node2 of nodes) {
+        for (const node2 of nodes2) {
           if (node2 === this)
             break;
           if (node2.anchor === this.source)
@@ -30251,9 +30251,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote3 = this.charAt(0);
-        let end = this.buffer.indexOf(quote3, this.pos + 1);
-        if (quote3 === "'") {
+        const quote4 = this.charAt(0);
+        let end = this.buffer.indexOf(quote4, this.pos + 1);
+        if (quote4 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -42036,8 +42036,8 @@ function cycleThrough(id, edges) {
   }
   return null;
 }
-function stableTopologicalOrder(nodes, depsOf) {
-  const pending = new Set(nodes);
+function stableTopologicalOrder(nodes2, depsOf) {
+  const pending = new Set(nodes2);
   const order = [];
   for (; ; ) {
     let next;
@@ -43746,10 +43746,10 @@ function validateTaskGraph(drafts, options = {}) {
     if (isFailure(result2)) failures.set(index, result2);
     else checked.set(index, result2);
   });
-  const nodes = drafts.filter(
+  const nodes2 = drafts.filter(
     (draft, index) => indexById.get(draft.id) === index && SLICE_ID_PATTERN.test(draft.id)
   );
-  const edges = dependencyEdges(nodes);
+  const edges = dependencyEdges(nodes2);
   for (const [index, task] of checked) {
     const cycle = cycleThrough(task.id, edges);
     if (cycle === null) continue;
@@ -46278,6 +46278,65 @@ var sliceResultSchema = external_exports.object({
 });
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
+// src/runtime/app/hud.ts
+init_schema();
+init_versioned();
+var ACTIVE = ["running", "paused", "interrupted"];
+async function hudSnapshot(store, goalId = null) {
+  const now = store.deps.clock.nowMs();
+  const goals = goalId === null ? (await store.list()).filter((goal) => ACTIVE.includes(goal.status)) : [await store.read(goalId)];
+  return {
+    at: new Date(now).toISOString(),
+    goals: await Promise.all(goals.map((goal) => hudGoal(store, goal, now)))
+  };
+}
+async function hudGoal(store, goal, now) {
+  const paths = store.paths(goal.id);
+  const [graph, execution, log] = await Promise.all([
+    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readExecution(paths.execution),
+    new EventLog(paths.events, store.deps.clock).read()
+  ]);
+  const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0]));
+  for (const task of graph.tasks) tasks[task.status] += 1;
+  const starts = lastAgentStarts(log.events);
+  const workers = execution.slices.flatMap((slice) => {
+    if (slice.agentProcess === null) return [];
+    const start = starts.get(slice.id);
+    const startedAt = start?.ts ?? null;
+    return [
+      {
+        slice: slice.id,
+        pid: slice.agentProcess.pid,
+        host: slice.agentProcess.host,
+        attempt: start?.attempt ?? graph.tasks.find((task) => task.id === slice.id)?.attempts ?? 0,
+        startedAt,
+        elapsedMs: startedAt === null ? null : Math.max(0, now - Date.parse(startedAt))
+      }
+    ];
+  });
+  const last = log.events.at(-1);
+  return {
+    id: goal.id,
+    status: goal.status,
+    goal: goal.goal.normalized,
+    controller: goal.controller ? { pid: goal.controller.pid, host: goal.controller.host, alive: controllerAlive(store, goal) } : null,
+    tasks,
+    workers,
+    lastEvent: last ? { seq: last.seq, type: last.type, ts: last.ts } : null
+  };
+}
+function lastAgentStarts(events) {
+  const starts = /* @__PURE__ */ new Map();
+  for (const event of events) {
+    if (event.type !== "agent_started") continue;
+    const { taskId, attempt } = event.data;
+    if (typeof taskId !== "string") continue;
+    starts.set(taskId, { ts: event.ts, attempt: typeof attempt === "number" ? attempt : 0 });
+  }
+  return starts;
+}
+
 // src/runtime/app/merge.ts
 init_errors3();
 async function mergeIntegrator(deps, request2) {
@@ -46785,6 +46844,100 @@ var EXIT_CODE_HELP = `Exit codes:
   9  budget: the goal's budget is exhausted (see 'omk goal budget-add')
  10  not ready: with --until-ready, the goal ended without a ready proof (see 'omk goal proof')
 130  interrupted by SIGINT/SIGTERM; the goal is resumable ('omk goal resume')`;
+
+// src/cli/completion.ts
+var SHELLS = ["bash", "zsh", "fish"];
+function nodes(program2) {
+  const out = [];
+  const walk2 = (command2, path) => {
+    const options = command2.options.flatMap(
+      (option) => [option.long, option.short].filter((flag) => typeof flag === "string").map((flag) => ({ flag, description: option.description }))
+    );
+    options.push({ flag: "--help", description: "display help" });
+    out.push({
+      path,
+      subcommands: command2.commands.map((sub) => ({ name: sub.name(), description: sub.description() })),
+      options
+    });
+    for (const sub of command2.commands) walk2(sub, [...path, sub.name()]);
+  };
+  walk2(program2, []);
+  return out;
+}
+var quote3 = (text2) => `'${text2.replace(/'/g, `'\\''`)}'`;
+function bash(program2) {
+  const name = program2.name();
+  const all = nodes(program2);
+  const known = all.filter((node2) => node2.path.length > 0).map((node2) => node2.path.join(" "));
+  const cases = all.map((node2) => {
+    const words2 = [...node2.subcommands.map((sub) => sub.name), ...node2.options.map((o) => o.flag)].join(
+      " "
+    );
+    return `    ${quote3(node2.path.join(" "))}) words=${quote3(words2)} ;;`;
+  }).join("\n");
+  return `# ${name} completion for bash (and zsh through bashcompinit): eval "$(${name} completion bash)"
+_${name}_complete() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" next word words i
+  local known=(${known.map(quote3).join(" ")})
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word="\${COMP_WORDS[i]}"
+    next="\${path:+$path }$word"
+    for k in "\${known[@]}"; do
+      if [[ "$k" == "$next" ]]; then path="$next"; break; fi
+    done
+  done
+  case "$path" in
+${cases}
+    *) words="" ;;
+  esac
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -o default -F _${name}_complete ${name}
+`;
+}
+function zsh(program2) {
+  return `# ${program2.name()} completion for zsh: eval "$(${program2.name()} completion zsh)"
+autoload -U +X bashcompinit && bashcompinit
+${bash(program2).split("\n").slice(1).join("\n")}`;
+}
+function fish(program2) {
+  const name = program2.name();
+  const lines = [`# ${name} completion for fish: ${name} completion fish | source`, `complete -c ${name} -f`];
+  for (const node2 of nodes(program2)) {
+    const condition = node2.path.length === 0 ? "__fish_use_subcommand" : `__fish_seen_subcommand_from ${node2.path.at(-1)}${node2.subcommands.length > 0 ? `; and not __fish_seen_subcommand_from ${node2.subcommands.map((sub) => sub.name).join(" ")}` : ""}`;
+    for (const sub of node2.subcommands) {
+      lines.push(`complete -c ${name} -n ${quote3(condition)} -a ${sub.name} -d ${quote3(sub.description)}`);
+    }
+    for (const option of node2.options) {
+      const flag = option.flag.startsWith("--") ? `-l ${option.flag.slice(2)}` : `-s ${option.flag.slice(1)}`;
+      lines.push(`complete -c ${name} -n ${quote3(condition)} ${flag} -d ${quote3(option.description)}`);
+    }
+  }
+  return `${lines.join("\n")}
+`;
+}
+function completionScript(program2, shell) {
+  switch (shell) {
+    case "bash":
+      return bash(program2);
+    case "zsh":
+      return zsh(program2);
+    case "fish":
+      return fish(program2);
+  }
+}
+
+// src/cli/commands/completion.ts
+function registerCompletionCommand(program2, context) {
+  program2.command("completion").description('print a shell completion script: eval "$(omk completion bash)", or | source in fish').argument("<shell>", `one of ${SHELLS.join(", ")}`).action((shell) => {
+    if (!SHELLS.includes(shell)) {
+      throw new UsageError(`completion: '${shell}' is not one of ${SHELLS.join(", ")}.`, {
+        hint: 'Example: eval "$(omk completion bash)" in ~/.bashrc'
+      });
+    }
+    context.io.stdout(completionScript(program2, shell));
+  });
+}
 
 // src/adapters/demo/fixture.ts
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -51572,6 +51725,69 @@ function warnEdited(context, digestValid) {
   }
 }
 
+// src/cli/commands/hud.ts
+import { setTimeout as sleep3 } from "node:timers/promises";
+var CLEAR = "\x1B[H\x1B[2J";
+function renderHud(snapshot) {
+  if (snapshot.goals.length === 0) return `${snapshot.at}  no goal is running, paused or interrupted
+`;
+  let out = `${snapshot.at}
+`;
+  for (const goal of snapshot.goals) {
+    const counts = Object.entries(goal.tasks).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(", ");
+    const controller = goal.controller ? `controller pid ${goal.controller.pid} on ${goal.controller.host}${goal.controller.alive ? "" : " (not alive)"}` : "no controller";
+    out += `goal ${goal.id} [${goal.status}]  ${goal.goal}
+`;
+    out += `  tasks: ${counts || "none"}; ${controller}
+`;
+    for (const worker of goal.workers) {
+      const elapsed = worker.elapsedMs === null ? "" : `, ${formatDuration(worker.elapsedMs)}`;
+      out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}
+`;
+    }
+    if (goal.lastEvent)
+      out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}
+`;
+  }
+  return out;
+}
+function registerHudCommand(program2, context) {
+  program2.command("hud").description("what omk is doing now: task counts, running agents (pid, slice, elapsed), the last event").argument(
+    "[GOAL_ID]",
+    "one goal (id, unique prefix or 'latest'); default: every running, paused or interrupted goal"
+  ).option("--once", "print one snapshot and exit").option("--json", "print the snapshot as JSON (with --once: one object; live: one line per snapshot)").option("--interval <ms>", "live mode: time between snapshots", "2000").action(
+    async (ref, options) => {
+      const interval = Number(options.interval);
+      if (!Number.isInteger(interval) || interval < 100) {
+        throw new UsageError(
+          `--interval: '${options.interval}' is not a whole number of milliseconds \u2265 100.`,
+          {
+            hint: "Example: omk hud --interval 1000"
+          }
+        );
+      }
+      const { store } = composeRuntime(context.io, context.stateDir());
+      const goalId = ref === void 0 ? null : await store.resolve(ref);
+      const live = options.once !== true;
+      const redraw = live && options.json !== true && process.stdout.isTTY === true;
+      for (; ; ) {
+        const snapshot = await hudSnapshot(store, goalId);
+        if (options.json === true) {
+          context.io.stdout(live ? `${JSON.stringify(snapshot)}
+` : json3(snapshot));
+        } else {
+          context.io.stdout(`${redraw ? CLEAR : ""}${renderHud(snapshot)}`);
+        }
+        const active = snapshot.goals.some(
+          (goal) => ["running", "paused", "interrupted"].includes(goal.status)
+        );
+        if (!live || !active) return;
+        await sleep3(interval);
+      }
+    }
+  );
+}
+
 // src/cli/program.ts
 function buildProgram(io, setExitCode) {
   const program2 = new Command("omk").description("Turn an engineering goal into proof-backed, reviewable, mergeable work.").version("0.1.0").option(
@@ -51604,6 +51820,8 @@ ${EXIT_CODE_HELP}
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   registerCleanCommand(goal, context);
+  registerHudCommand(program2, context);
+  registerCompletionCommand(program2, context);
   for (const command2 of [...program2.commands, ...goal.commands]) {
     command2.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     command2.showHelpAfterError("(run with --help for usage)");

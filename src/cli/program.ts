@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerCleanCommand } from './commands/goal-clean.js';
@@ -7,6 +8,7 @@ import { registerDeliverCommands } from './commands/goal-deliver.js';
 import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-execute.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
+import { registerHudCommand } from './commands/hud.js';
 import type { CliIo } from './context.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
 
@@ -51,6 +53,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   registerCleanCommand(goal, context);
+  registerHudCommand(program, context);
+  registerCompletionCommand(program, context);
   // Subcommands inherit the override and output routing so every error reaches runCli.
   for (const command of [...program.commands, ...goal.commands]) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

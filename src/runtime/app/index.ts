@@ -85,6 +85,7 @@ export {
   integrateSlices,
   type SliceJobOutcome,
 } from './fan-out.js';
+export { type HudGoal, type HudSnapshot, type HudWorker, hudSnapshot } from './hud.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';

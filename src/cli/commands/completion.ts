@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../runtime/app/index.js';
+import { completionScript, SHELLS, type Shell } from '../completion.js';
+import type { ProgramContext } from '../program.js';
+
+/** `completion bash|zsh|fish`: a script generated from the command tree itself. */
+export function registerCompletionCommand(program: Command, context: ProgramContext): void {
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(omk completion bash)", or | source in fish')
+    .argument('<shell>', `one of ${SHELLS.join(', ')}`)
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        throw new UsageError(`completion: '${shell}' is not one of ${SHELLS.join(', ')}.`, {
+          hint: 'Example: eval "$(omk completion bash)" in ~/.bashrc',
+        });
+      }
+      context.io.stdout(completionScript(program, shell as Shell));
+    });
+}

@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { formatDuration, type HudSnapshot, hudSnapshot, UsageError } from '../../runtime/app/index.js';
+import { composeRuntime } from '../context.js';
+import { json } from '../options.js';
+import type { ProgramContext } from '../program.js';
+
+const CLEAR = '\x1b[H\x1b[2J';
+
+export function renderHud(snapshot: HudSnapshot): string {
+  if (snapshot.goals.length === 0) return `${snapshot.at}  no goal is running, paused or interrupted\n`;
+  let out = `${snapshot.at}\n`;
+  for (const goal of snapshot.goals) {
+    const counts = Object.entries(goal.tasks)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    const controller = goal.controller
+      ? `controller pid ${goal.controller.pid} on ${goal.controller.host}${goal.controller.alive ? '' : ' (not alive)'}`
+      : 'no controller';
+    out += `goal ${goal.id} [${goal.status}]  ${goal.goal}\n`;
+    out += `  tasks: ${counts || 'none'}; ${controller}\n`;
+    for (const worker of goal.workers) {
+      const elapsed = worker.elapsedMs === null ? '' : `, ${formatDuration(worker.elapsedMs)}`;
+      out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}\n`;
+    }
+    if (goal.lastEvent)
+      out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}\n`;
+  }
+  return out;
+}
+
+/**
+ * `hud`: what omk is doing, without reading logs. `--once` prints one snapshot (text or JSON) for
+ * scripts and dashboards; otherwise it redraws every interval until no goal it shows is active.
+ */
+export function registerHudCommand(program: Command, context: ProgramContext): void {
+  program
+    .command('hud')
+    .description('what omk is doing now: task counts, running agents (pid, slice, elapsed), the last event')
+    .argument(
+      '[GOAL_ID]',
+      "one goal (id, unique prefix or 'latest'); default: every running, paused or interrupted goal",
+    )
+    .option('--once', 'print one snapshot and exit')
+    .option('--json', 'print the snapshot as JSON (with --once: one object; live: one line per snapshot)')
+    .option('--interval <ms>', 'live mode: time between snapshots', '2000')
+    .action(
+      async (ref: string | undefined, options: { once?: boolean; json?: boolean; interval: string }) => {
+        const interval = Number(options.interval);
+        if (!Number.isInteger(interval) || interval < 100) {
+          throw new UsageError(
+            `--interval: '${options.interval}' is not a whole number of milliseconds ≥ 100.`,
+            {
+              hint: 'Example: omk hud --interval 1000',
+            },
+          );
+        }
+        const { store } = composeRuntime(context.io, context.stateDir());
+        const goalId = ref === undefined ? null : await store.resolve(ref);
+        const live = options.once !== true;
+        const redraw = live && options.json !== true && process.stdout.isTTY === true;
+        for (;;) {
+          const snapshot = await hudSnapshot(store, goalId);
+          if (options.json === true) {
+            context.io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
+          } else {
+            context.io.stdout(`${redraw ? CLEAR : ''}${renderHud(snapshot)}`);
+          }
+          const active = snapshot.goals.some((goal) =>
+            ['running', 'paused', 'interrupted'].includes(goal.status),
+          );
+          if (!live || !active) return;
+          await sleep(interval);
+        }
+      },
+    );
+}
