@@ -49,6 +49,11 @@ export interface ProcessSpec {
    * agent CLI waiting on a login prompt no one will answer). Output at any time disarms it.
    */
   silenceMs?: number;
+  /**
+   * Sees the output as it comes (stdout and stderr chunks); a non-null return is why the tree is
+   * killed now (an agent that only retries a network it cannot reach).
+   */
+  watch?: (text: string) => string | null;
 }
 
 /** How a command ended, with its output (bounded). */
@@ -61,6 +66,8 @@ export interface ProcessResult {
   spawnError: string | null;
   /** Killed for printing nothing within `silenceMs` of starting (absent when no limit was given). */
   silent?: boolean;
+  /** Why `watch` stopped the command (absent when no watch was given or it never stopped it). */
+  stopped?: string;
   durationMs: number;
   stdout: string;
   tail: string;

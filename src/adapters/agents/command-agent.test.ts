@@ -37,6 +37,7 @@ function agent(argv: string[], overrides: Partial<CommandAgentOptions> = {}) {
     envNames: [],
     usage: 'none',
     startupSilenceMs: 60_000,
+    networkStallMs: null,
     baseEnv: hostEnv,
     ...overrides,
   });
@@ -223,6 +224,40 @@ describe('command agent: outcomes', () => {
     expect(result.environment?.cause).toBe('silent');
     expect(result.outcome).toBe('crashed');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("an agent that prints only network failures for networkStallMs is stopped as unable to reach its provider (codex 0.171's own lines)", async () => {
+    // What codex 0.171 prints without a network, again and again (test/fixtures/agents/).
+    const retry = JSON.stringify({
+      type: 'error',
+      message: 'Reconnecting... waiting for network (Connection failed: error sending request)',
+    });
+    const started = Date.now();
+    const result = await agent(
+      [
+        '-e',
+        `console.log('{"type":"thread.started"}'); setInterval(() => console.log(${JSON.stringify(retry)}), 50)`,
+      ],
+      { networkStallMs: 500 },
+    ).run(input());
+    expect(result.environment?.cause).toBe('network');
+    expect(result.environment?.words).toContain('printed only network failures for 1s');
+    expect(result.environment?.words).toContain('Reconnecting... waiting for network');
+    expect(result.environment?.fix).toContain('agents.networkStall');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('network failures between lines of real work do not stop the agent', async () => {
+    const script = [
+      'let n = 0;',
+      'const timer = setInterval(() => {',
+      "  console.log(n % 2 === 0 ? 'connect ECONNREFUSED 127.0.0.1:5432' : `test ${n} ok`);",
+      '  if (++n === 30) { clearInterval(timer); }',
+      '}, 30);',
+    ].join('\n');
+    const result = await agent(['-e', script], { networkStallMs: 200 }).run(input());
+    expect(result.environment).toBeUndefined();
+    expect(result.outcome).toBe('succeeded');
   });
 
   it('an agent that ran and failed is not an environment failure', async () => {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { environmentFailure } from '../../runtime/agents/environment.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
+import { createNetworkWatch } from '../../runtime/agents/network-stall.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
 import type { ProcessResult } from '../../runtime/ports.js';
@@ -93,6 +94,9 @@ async function runCommand(
     logPath: transcript,
     onSpawn: input.onProcess,
     ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
+    ...(options.networkStallMs === null
+      ? {}
+      : { watch: createNetworkWatch(options.networkStallMs, () => performance.now()) }),
     ...(input.signal ? { signal: input.signal } : {}),
   });
 
@@ -113,6 +117,7 @@ async function runCommand(
     executable,
     envNames: options.envNames,
     silenceMs: options.startupSilenceMs,
+    networkStallMs: options.networkStallMs,
   });
   const described = describe(result, executable, input.timeoutMs);
   if (environment !== null) {

@@ -45,9 +45,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
             silent = true;
             killTree();
           }, spec.silenceMs);
+    let stopped: string | null = null;
     const collect = (isStdout: boolean) => (chunk: Buffer) => {
       if (silence !== null) clearTimeout(silence);
       const text = chunk.toString('utf8');
+      if (spec.watch && stopped === null) {
+        stopped = spec.watch(text);
+        if (stopped !== null) killTree();
+      }
       if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text;
       tail = (tail + text).slice(-tailChars);
       log?.write(chunk);
@@ -81,6 +86,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         resolve({
           ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
           ...(spec.silenceMs === undefined ? {} : { silent }),
+          ...(stopped === null ? {} : { stopped }),
         });
       if (log) log.end(done);
       else done();

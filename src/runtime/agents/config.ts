@@ -30,6 +30,11 @@ export const agentsConfigSchema = z
      * run here (a CLI waiting on a login prompt). Default 60s.
      */
     startupSilence: durationSchema.optional(),
+    /**
+     * How long an agent may print nothing but network failures (DNS, refused connections,
+     * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
+     */
+    networkStall: durationSchema.optional(),
     /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
     settings: z
       .record(
@@ -39,6 +44,8 @@ export const agentsConfigSchema = z
           env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
           /** Overrides agents.startupSilence for this agent. */
           startupSilence: durationSchema.optional(),
+          /** Overrides agents.networkStall for this agent. */
+          networkStall: durationSchema.optional(),
         }),
       )
       .default({}),

@@ -58,9 +58,19 @@ describe('environmentFailure on real CLI output', () => {
     expect(environmentFailure(exited(0, captured('claude-2.1.197-not-logged-in.json')), claude)).toBeNull();
   });
 
-  it('opencode 1.18.33 that cannot reach its provider is not recognised (it keeps retrying)', () => {
+  it('opencode 1.18.33 that cannot reach its provider: network, in its own words', () => {
     expect(
       environmentFailure(exited(1, captured('opencode-1.18.33-cannot-connect.jsonl')), codex),
+    ).toMatchObject({
+      cause: 'network',
+      words: expect.stringContaining('Cannot connect to API: Unable to connect'),
+      fix: expect.stringContaining('HTTPS_PROXY'),
+    });
+  });
+
+  it("a test run inside the agent that printed ECONNREFUSED is not the agent's network", () => {
+    expect(
+      environmentFailure(exited(1, 'connect ECONNREFUSED 127.0.0.1:5432\n1 test failed'), codex),
     ).toBeNull();
   });
 });
@@ -107,6 +117,12 @@ describe('environmentFailure on other causes', () => {
   });
 
   it('keeps every pattern named by its cause', () => {
-    expect(ENVIRONMENT_PATTERNS.map((p) => p.cause)).toEqual(['arguments', 'login', 'credentials', 'quota']);
+    expect(ENVIRONMENT_PATTERNS.map((p) => p.cause)).toEqual([
+      'arguments',
+      'login',
+      'credentials',
+      'quota',
+      'network',
+    ]);
   });
 });

@@ -1,10 +1,18 @@
 import type { ProcessResult } from '../ports.js';
+import { NETWORK_STOP_PREFIX } from './network-stall.js';
 
 /**
  * Why an agent could not run on this machine, as opposed to running and failing: no retry can fix
  * it, so it must not spend an attempt. Each cause has its own fix.
  */
-export type EnvironmentCause = 'arguments' | 'login' | 'credentials' | 'quota' | 'missing' | 'silent';
+export type EnvironmentCause =
+  | 'arguments'
+  | 'login'
+  | 'credentials'
+  | 'quota'
+  | 'network'
+  | 'missing'
+  | 'silent';
 
 export interface AgentEnvironmentFailure {
   cause: EnvironmentCause;
@@ -44,6 +52,15 @@ export const ENVIRONMENT_PATTERNS: readonly { cause: EnvironmentCause; pattern: 
     pattern:
       /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i,
   },
+  // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
+  // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
+  // Narrower than the running watch's NETWORK_FAILURE: a test run inside the agent may print
+  // ECONNREFUSED and the agent still did its work.
+  {
+    cause: 'network',
+    pattern:
+      /cannot connect to (?:the )?api\b|unable to connect to (?:the )?api\b|failed to lookup address information|\bapi error: connection error\b|\bENOTFOUND [\w.-]*(?:anthropic|openai|googleapis|opencode)\b/i,
+  },
 ];
 
 export interface AgentRunContext {
@@ -53,6 +70,8 @@ export interface AgentRunContext {
   envNames: readonly string[];
   /** The silence limit the run was given, for the words when it said nothing. */
   silenceMs: number | null;
+  /** The network-stall limit the run was given, for the words when it only retried the network. */
+  networkStallMs?: number | null;
 }
 
 /**
@@ -61,7 +80,10 @@ export interface AgentRunContext {
  * agent's to answer for.
  */
 export function environmentFailure(
-  result: Pick<ProcessResult, 'exitCode' | 'spawnError' | 'tail' | 'timedOut' | 'cancelled' | 'silent'>,
+  result: Pick<
+    ProcessResult,
+    'exitCode' | 'spawnError' | 'tail' | 'timedOut' | 'cancelled' | 'silent' | 'stopped'
+  >,
   context: AgentRunContext,
 ): AgentEnvironmentFailure | null {
   const { executable } = context;
@@ -73,6 +95,14 @@ export function environmentFailure(
       cause: 'silent',
       words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
       fix: FIXES.silent(context),
+    };
+  }
+  if (result.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
+    const limit = context.networkStallMs == null ? '' : ` for ${Math.round(context.networkStallMs / 1_000)}s`;
+    return {
+      cause: 'network',
+      words: `${executable} printed only network failures${limit}: ${ownWords(result.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
+      fix: FIXES.network(context),
     };
   }
   if (result.spawnError !== null) {
@@ -100,6 +130,8 @@ const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
   credentials: (context) => `give ${context.executable} working credentials${keys(context, 'set')}`,
   quota: ({ executable }) =>
     `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  network: ({ executable }) =>
+    `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
   missing: ({ executable }) =>
     `install ${executable} (it must be on PATH), or pick another agent with --agent`,
   silent: ({ executable }) =>

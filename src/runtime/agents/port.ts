@@ -72,6 +72,11 @@ export interface AgentCommand {
    * null: no limit (an agent that may well be quiet until it is done).
    */
   startupSilenceMs: number | null;
+  /**
+   * Stop the agent as unable to reach its provider when, this long, it has printed nothing but
+   * network failures; null: no limit.
+   */
+  networkStallMs: number | null;
 }
 
 /**

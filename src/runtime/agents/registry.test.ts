@@ -79,6 +79,7 @@ describe('resolveAgent: what to launch', () => {
         envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
         usage: 'claude',
         startupSilenceMs: null,
+        networkStallMs: 120_000,
       },
       hostEnv: HOST_ENV,
     });
@@ -97,6 +98,7 @@ describe('resolveAgent: what to launch', () => {
         envNames: [],
         usage: 'json',
         startupSilenceMs: 5_000,
+        networkStallMs: null,
       },
       hostEnv: HOST_ENV,
     });
@@ -112,7 +114,21 @@ describe('resolveAgent: what to launch', () => {
       envNames: ['MINE'],
       usage: 'none',
       startupSilenceMs: 120_000,
+      networkStallMs: null,
     });
+  });
+
+  it.each([
+    ['codex', {}, 120_000],
+    ['codex', { networkStall: '30s' }, 30_000],
+    ['codex', { networkStall: '30s', settings: { codex: { networkStall: '5m' } } }, 300_000],
+    ['script:./fix.sh', {}, null],
+    ['script:./fix.sh', { networkStall: '1m' }, 60_000],
+  ] as const)('networkStall for %s with %o is %s', async (spec, agents, expected) => {
+    await writeFile(join(repo, 'fix.sh'), '#!/bin/sh\n');
+    await chmod(join(repo, 'fix.sh'), 0o755);
+    const command = resolved(spec, agents)?.command;
+    expect(typeof command === 'object' ? command.networkStallMs : command).toBe(expected);
   });
 
   it.each([

@@ -19,6 +19,8 @@ export interface ResolveAgentOptions {
 const SCRIPT_PREFIX = 'script:';
 /** A CLI that has printed nothing a minute after starting is waiting for someone (a login prompt). */
 export const DEFAULT_STARTUP_SILENCE_MS = 60_000;
+/** agents.networkStall for presets when nothing is configured. */
+export const DEFAULT_NETWORK_STALL_MS = 120_000;
 // Agent specs as every front door takes them (a flag, an input, the app's setting): no syntax.
 const EXAMPLES = 'for example claude, or script:./fix.sh';
 
@@ -40,6 +42,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
   const name = spec.trim();
   const settings = options.config.settings[name];
   const startupSilenceMs = startupSilence(name, options.config);
+  const networkStallMs = networkStall(name, options.config);
   if (name.startsWith(SCRIPT_PREFIX)) {
     return {
       name,
@@ -49,6 +52,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       envNames: settings?.env ?? [],
       usage: 'json',
       startupSilenceMs,
+      networkStallMs,
     };
   }
   const custom = options.config.custom[name];
@@ -61,6 +65,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       envNames: custom.env,
       usage: custom.usage,
       startupSilenceMs,
+      networkStallMs,
     };
   }
   const preset = findPreset(name);
@@ -73,6 +78,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
       usage: preset.usage,
       startupSilenceMs,
+      networkStallMs,
     };
   }
   throw unknownAgent(spec, options.config);
@@ -91,6 +97,20 @@ function startupSilence(name: string, config: AgentsConfig): number | null {
   if (preset?.startup === 'quiet') return null;
   if (config.startupSilence !== undefined) return config.startupSilence;
   return preset?.startup === 'prints' ? DEFAULT_STARTUP_SILENCE_MS : null;
+}
+
+/**
+ * How long an agent may print nothing but network failures before it is stopped as unable to reach
+ * its provider: the agent's own setting, else agents.networkStall, else 2 minutes for a preset
+ * (whose CLIs retry a network they cannot reach for good) and no limit for scripts and custom
+ * commands (whose output omk does not know).
+ */
+function networkStall(name: string, config: AgentsConfig): number | null {
+  const own = config.settings[name]?.networkStall;
+  if (own !== undefined) return own;
+  if (config.networkStall !== undefined) return config.networkStall;
+  const preset = config.custom[name] === undefined ? findPreset(name) : undefined;
+  return preset === undefined ? null : DEFAULT_NETWORK_STALL_MS;
 }
 
 /** The presets, for docs and `omk doctor`. */
