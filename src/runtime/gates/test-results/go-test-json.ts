@@ -1,0 +1,47 @@
+import { type TestResults, testResults } from './types.js';
+
+interface GoTestEvent {
+  Action?: unknown;
+  Package?: unknown;
+  Test?: unknown;
+}
+
+/**
+ * `go test -json` (and gotestsum's --jsonfile): one JSON event per line; `pass`, `fail` and
+ * `skip` events with a Test are results, named `package::Test/subtest`. A package that fails with
+ * no failing test (it did not build) counts as one failed entry named after the package.
+ */
+export function parseGoTestJson(output: string): TestResults | null {
+  const passed: string[] = [];
+  const failed: string[] = [];
+  const failedPackages = new Set<string>();
+  const packagesWithFailingTests = new Set<string>();
+  let skipped = 0;
+  let found = false;
+  for (const line of output.split(/\r?\n/)) {
+    if (!line.startsWith('{')) continue;
+    let event: GoTestEvent;
+    try {
+      event = JSON.parse(line) as GoTestEvent;
+    } catch {
+      continue;
+    }
+    if (typeof event.Action !== 'string' || typeof event.Package !== 'string') continue;
+    found = true;
+    const pkg = event.Package;
+    if (typeof event.Test !== 'string' || event.Test === '') {
+      if (event.Action === 'fail') failedPackages.add(pkg);
+      continue;
+    }
+    const name = `${pkg}::${event.Test}`;
+    if (event.Action === 'pass') passed.push(name);
+    else if (event.Action === 'skip') skipped += 1;
+    else if (event.Action === 'fail') {
+      failed.push(name);
+      packagesWithFailingTests.add(pkg);
+    }
+  }
+  if (!found) return null;
+  for (const pkg of failedPackages) if (!packagesWithFailingTests.has(pkg)) failed.push(pkg);
+  return testResults('go-test-json', passed, failed, skipped);
+}
