@@ -3,11 +3,13 @@ import type { TestResults } from './test-results/types.js';
 
 /**
  * A machine-readable test report omk asks a runner it detected for: `args` are appended to the
- * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts. Never
- * set on a command the user configured.
+ * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
+ * `junit-xml`: the runner writes that file; `go-test-json`: the runner prints JSON events instead
+ * of its console output (the gate's tail shows the output they carry). Never set on a command the
+ * user configured.
  */
 export interface TestReportRequest {
-  format: 'junit-xml';
+  format: 'junit-xml' | 'go-test-json';
   args: string[];
 }
 

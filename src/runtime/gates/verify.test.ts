@@ -317,6 +317,34 @@ describe('createGateVerifier, test by test', () => {
   });
 });
 
+describe('createGateVerifier, go test -json', () => {
+  it('reads the events and shows the output they carry as the tail', async () => {
+    const events = [
+      { Action: 'run', Package: 'example.com/calc', Test: 'TestDiv' },
+      {
+        Action: 'output',
+        Package: 'example.com/calc',
+        Test: 'TestDiv',
+        Output: '    calc_test.go:21: got 0\n',
+      },
+      { Action: 'fail', Package: 'example.com/calc', Test: 'TestDiv' },
+      { Action: 'output', Package: 'example.com/calc', Output: 'FAIL\texample.com/calc\t0.003s\n' },
+      { Action: 'fail', Package: 'example.com/calc' },
+    ];
+    const output = events.map((event) => JSON.stringify(event)).join('\n');
+    const { run, specs } = scripted(exited(1, output), exited(1, output));
+    const gate = {
+      ...GATE,
+      argv: ['go', 'test', './...'],
+      report: { format: 'go-test-json' as const, args: ['-json'] },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(specs[0]?.argv).toEqual(['go', 'test', './...', '-json']);
+    expect(evidence?.tests).toMatchObject({ source: 'go-test-json', failing: ['example.com/calc::TestDiv'] });
+    expect(evidence?.tail).toBe('    calc_test.go:21: got 0\nFAIL\texample.com/calc\t0.003s');
+  });
+});
+
 describe('boundTail', () => {
   it('keeps the note and the last lines within 60 lines and 8 KB', () => {
     const many = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n');

@@ -5,6 +5,7 @@ import type { GateEvidence } from '../proof/schema.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
+import { goTestConsole } from './test-results/go-test-json.js';
 import { parseTestResults } from './test-results/parse.js';
 import type { TestResults } from './test-results/types.js';
 import { gateTests, judgeFailureOnBoth, regressionNote } from './test-verdict.js';
@@ -203,7 +204,7 @@ async function runGate(
   const argv = gate.report
     ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
     : gate.argv;
-  if (gate.report) await rm(report, { force: true });
+  if (gate.report?.format === 'junit-xml') await rm(report, { force: true });
   await appendFile(
     log,
     `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
@@ -230,7 +231,7 @@ async function runGate(
     log,
     `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
-  const tail = result.tail;
+  const tail = gate.report?.format === 'go-test-json' ? goTestConsole(result.tail) : result.tail;
   if (result.cancelled) return { status: 'cancelled', result, tail, tests: null };
   if (result.timedOut) return { status: 'timeout', result, tail, tests: null };
   if (unavailable !== null) return { status: 'unavailable', result, tail, unavailable, tests: null };
@@ -255,7 +256,7 @@ async function readTests(
   const logged = await readFile(log).catch(() => Buffer.alloc(0));
   const segment = logged.subarray(Math.max(offset, logged.length - PARSE_BYTES));
   const output = segment.length > 0 ? segment.toString('utf8') : result.stdout;
-  const xml = gate.report ? await readFile(report, 'utf8').catch(() => null) : null;
+  const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
   return parseTestResults(output, xml);
 }
 

@@ -45,3 +45,26 @@ export function parseGoTestJson(output: string): TestResults | null {
   for (const pkg of failedPackages) if (!packagesWithFailingTests.has(pkg)) failed.push(pkg);
   return testResults('go-test-json', passed, failed, skipped);
 }
+
+/**
+ * What `go test` would have printed without -json: each event's Output, and lines that are not
+ * events (the go command's own errors) as they are. A first line cut mid-event is dropped.
+ */
+export function goTestConsole(text: string): string {
+  const lines = text.split(/\r?\n/);
+  if (lines[0] !== undefined && !lines[0].startsWith('{') && lines[0].endsWith('}')) lines.shift();
+  let console = '';
+  for (const line of lines) {
+    if (!line.startsWith('{')) {
+      if (line !== '') console += `${line}\n`;
+      continue;
+    }
+    try {
+      const event = JSON.parse(line) as { Output?: unknown };
+      if (typeof event.Output === 'string') console += event.Output;
+    } catch {
+      console += `${line}\n`;
+    }
+  }
+  return console;
+}
