@@ -141,6 +141,9 @@ describe('pytest, test by test', () => {
       failToPass: [],
     });
     expect(evidence.tail).toContain(`2 test(s) fail here that did not fail on base ${BASE_SHA.slice(0, 12)}`);
+    // pytest names the report it wrote; the tail names it without this machine's directories.
+    expect(evidence.tail).toContain(`generated xml file: ${HEAD_SHA.slice(0, 12)}-test-2.xml`);
+    expect(evidence.tail).not.toContain(join(p.root, 'artifacts'));
   });
 
   it('a no-op leaves the target still failing: pre-existing, never passing, nothing fail→pass', async () => {

@@ -1,5 +1,5 @@
-import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { cannotStart, type Unavailability } from './availability.js';
@@ -231,7 +231,7 @@ async function runGate(
     log,
     `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
-  const tail = gate.report?.format === 'go-test-json' ? goTestConsole(result.tail) : result.tail;
+  const tail = readableTail(gate, result.tail, report);
   if (result.cancelled) return { status: 'cancelled', result, tail, tests: null };
   if (result.timedOut) return { status: 'timeout', result, tail, tests: null };
   if (unavailable !== null) return { status: 'unavailable', result, tail, unavailable, tests: null };
@@ -253,11 +253,38 @@ async function readTests(
   { log, offset, report }: { log: string; offset: number; report: string },
 ): Promise<TestResults | null> {
   if (gate.kind !== 'test' && gate.report === undefined) return null;
-  const logged = await readFile(log).catch(() => Buffer.alloc(0));
-  const segment = logged.subarray(Math.max(offset, logged.length - PARSE_BYTES));
-  const output = segment.length > 0 ? segment.toString('utf8') : result.stdout;
+  const segment = await readFrom(log, offset, PARSE_BYTES);
+  const output = segment !== '' ? segment : result.stdout;
   const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
   return parseTestResults(output, xml);
+}
+
+/** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */
+async function readFrom(path: string, offset: number, limit: number): Promise<string> {
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    file = await open(path, 'r');
+    const { size } = await file.stat();
+    const start = Math.max(offset, size - limit);
+    if (start >= size) return '';
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await file?.close();
+  }
+}
+
+/**
+ * The tail as a person reads it: go's JSON events as the output they carry, and the report file
+ * omk added named without the machine's directories (pytest prints where it wrote it).
+ */
+function readableTail(gate: RunnableGate, tail: string, report: string): string {
+  if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
+  if (gate.report?.format === 'junit-xml') return tail.replaceAll(report, basename(report));
+  return tail;
 }
 
 function skipped(
