@@ -1,5 +1,6 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { GateBaseline } from '../gates/port.js';
+import type { TestResults } from '../gates/test-results/types.js';
 import type { Gap } from '../proof/schema.js';
 import type { RunContext } from './context.js';
 
@@ -22,6 +23,8 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   deps.reporter.info(
     `checking ${ctx.gates.length} gate(s) on the base ${sha.slice(0, 12)} before any agent runs`,
   );
+  // Every test each gate reported on the base, unbounded: each slice compares its own with them.
+  const tests: Record<string, TestResults> = {};
   const gates = await deps.verify(ctx.gates, {
     cwd: await ctx.base.path(),
     sha,
@@ -30,6 +33,9 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
     env: deps.gateEnv,
     signal: ctx.signal,
+    onTestResults: (gate, results) => {
+      if (results !== null) tests[gate] = results;
+    },
   });
   const blocked: Gap[] = [];
   for (const gate of gates.filter((g) => g.outcome === 'unavailable')) {
@@ -50,5 +56,5 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   const durationMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: 'gates_on_base', data: { sha, outcomes, durationMs } }]);
-  return { baseline: { sha, gates }, blocked };
+  return { baseline: { sha, gates, tests }, blocked };
 }

@@ -10,6 +10,7 @@ import { validateAddition } from '../graph/validate.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { testCounts } from '../proof/test-summary.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
@@ -419,15 +420,19 @@ async function settleAttempt(
 function describeGates(gates: readonly GateEvidence[], sparse: boolean): string {
   if (sparse) return 'gates deferred to the integrated tree (sparse worktree)';
   if (gates.length === 0) return 'no gates';
-  // Only a gate that passed is called passed; the others are named by their outcome.
-  const passed = gates.filter((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky').length;
+  // Only a gate that passed is called passed; the others (flaky included) are named by their outcome.
+  const passed = gates.filter((gate) => gate.outcome === 'passed').length;
   const others = new Map<GateEvidence['outcome'], number>();
   for (const gate of gates) {
-    if (gate.outcome === 'passed' || gate.outcome === 'flaky') continue;
+    if (gate.outcome === 'passed') continue;
     others.set(gate.outcome, (others.get(gate.outcome) ?? 0) + 1);
   }
   const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
-  return `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}`;
+  const tests = testCounts(gates);
+  return (
+    `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}` +
+    (tests === '' ? '' : `; tests: ${tests}`)
+  );
 }
 
 /** A failed attempt with retries left that this run does not use: what happens and what to do. */

@@ -126,6 +126,38 @@ describe('renderSlicePrBody', () => {
   });
 });
 
+describe('per-test evidence in PR bodies', () => {
+  it('names fail→pass and regressions under the slice gates', () => {
+    const tests = {
+      source: 'pytest',
+      baseSha: 'b'.repeat(40),
+      counts: {
+        passed: 3,
+        failed: 1,
+        skipped: 0,
+        failToPass: 1,
+        regressions: 1,
+        stillFailing: 0,
+        added: 0,
+        removed: 0,
+      },
+      failing: ['tests/test_b.py::test_other'],
+      failToPass: ['tests/test_a.py::test_target'],
+      regressions: ['tests/test_b.py::test_other'],
+      stillFailing: [],
+      added: [],
+      removed: [],
+    };
+    const input = sliceInput();
+    const body = renderSlicePrBody({
+      ...input,
+      slice: { ...input.slice, gates: [gate({ sha: SLICE_SHA, outcome: 'failed', exitCode: 1, tests })] },
+    });
+    expect(body).toContain('- fail→pass: `tests/test_a.py::test_target`');
+    expect(body).toContain('- regression: `tests/test_b.py::test_other`');
+  });
+});
+
 describe('renderIntegratorPrBody', () => {
   const body = renderIntegratorPrBody(integratorInput());
 

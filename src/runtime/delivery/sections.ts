@@ -3,6 +3,7 @@ import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
 import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
+import { testsMarkdown } from '../proof/test-summary-markdown.js';
 import { clip, type Fold } from './fold.js';
 
 /** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */
@@ -20,6 +21,9 @@ export function gatesSection(title: string, gates: readonly GateEvidence[], fold
         `${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? '–'} | ${formatDuration(gate.durationMs)} |`,
     );
   }
+  // Test names stay when outputs fold: they are the evidence a reviewer reads first.
+  const clipName = (value: string) => clip(value, fold.textChars ?? 300);
+  out.push(...testsMarkdown(gates, { clip: clipName, shown: fold.tailChars === 0 ? 3 : 10 }));
   const withOutput = gates.filter(
     (gate) => gate.outcome !== 'passed' && gate.outcome !== 'skipped' && gate.tail.trim() !== '',
   );

@@ -9,7 +9,14 @@ export const goDetector: GateDetector = {
       // gofmt -l lists unformatted files and exits 0 either way: any output is the failure.
       { name: 'format', kind: 'format', argv: ['gofmt', '-l', '.'], source, failOnOutput: true },
       { name: 'lint', kind: 'lint', argv: ['go', 'vet', './...'], source },
-      { name: 'test', kind: 'test', argv: ['go', 'test', './...'], source },
+      // -json names every test and subtest with its outcome; flags may follow the packages.
+      {
+        name: 'test',
+        kind: 'test',
+        argv: ['go', 'test', './...'],
+        source,
+        report: { format: 'go-test-json', args: ['-json'] },
+      },
     ];
   },
 };

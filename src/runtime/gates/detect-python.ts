@@ -45,8 +45,15 @@ export const pythonDetector: GateDetector = {
             ? 'python test files'
             : null;
     if (pytestSource !== null) {
-      // `python3 -m pytest` puts the checkout on sys.path, as most projects' tests expect.
-      gates.push({ name: 'test', kind: 'test', argv: ['python3', '-m', 'pytest'], source: pytestSource });
+      // `python3 -m pytest` puts the checkout on sys.path, as most projects' tests expect. `-rA`
+      // names every test in the summary; the JUnit report covers a run whose summary is lost.
+      gates.push({
+        name: 'test',
+        kind: 'test',
+        argv: ['python3', '-m', 'pytest'],
+        source: pytestSource,
+        report: { format: 'junit-xml', args: ['-rA', '--junitxml={file}'] },
+      });
     }
     return gates;
   },

@@ -223,6 +223,25 @@ describe('detectGates: config', () => {
     expect(found[2]?.timeoutMs).toBe(1_800_000);
   });
 
+  it('asks detected pytest and go test for reports, and never adds them to a command the user wrote', async () => {
+    const files = await tree({ 'pyproject.toml': '', 'pytest.ini': '[pytest]\n', 'go.mod': 'module x\n' });
+    const detected = detectGates(repo, files, gates({ list: [{ name: 'test', required: false }] }));
+    expect(detected.find((gate) => gate.name === 'test')?.report).toEqual({
+      format: 'go-test-json',
+      args: ['-json'],
+    });
+    expect(detected.find((gate) => gate.name === 'python-test')?.report).toEqual({
+      format: 'junit-xml',
+      args: ['-rA', '--junitxml={file}'],
+    });
+    const replaced = detectGates(
+      repo,
+      files,
+      gates({ list: [{ name: 'python-test', run: ['python3', '-m', 'pytest', '-x'] }] }),
+    );
+    expect(replaced.find((gate) => gate.name === 'python-test')).not.toHaveProperty('report');
+  });
+
   it('runs only configured gates when detection is off', async () => {
     const files = await tree({ 'Cargo.toml': '' });
     const config = gates({ detect: false, list: [{ name: 'test', run: ['cargo', 'nextest', 'run'] }] });

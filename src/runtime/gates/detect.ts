@@ -80,6 +80,8 @@ export function applyGateConfig(detected: readonly DetectedGate[], config: Gates
         // A replacement command does not inherit the detected tool's way of reporting failure.
         failOnOutput: entry.failOnOutput ?? (replaced ? false : existing.failOnOutput),
       };
+      // Nor its report flags: omk never adds arguments to a command the user wrote.
+      if (!replaced && existing.report) merged.report = existing.report;
       gates.set(entry.name, toSpec(merged, merged.source, entry.required, entry.timeout, config.timeout));
     } else if (entry.run !== undefined) {
       const kind = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : 'custom');
@@ -117,5 +119,6 @@ function toSpec(
     source,
   };
   if (gate.failOnOutput) spec.failOnOutput = true;
+  if (gate.report) spec.report = { format: gate.report.format, args: [...gate.report.args] };
   return spec;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GateSpec } from './port.js';
+import type { GateSpec, TestReportRequest } from './port.js';
 
 /**
  * A GateSpec plus the one thing gofmt-style tools need: they report problems by printing them and
@@ -16,6 +16,8 @@ export interface DetectedGate {
   argv: string[];
   source: string;
   failOnOutput?: boolean;
+  /** A machine-readable report the runner can give omk without changing what it tests. */
+  report?: TestReportRequest;
 }
 
 /** The tree a detector looks at: its file list and a reader for small files. */

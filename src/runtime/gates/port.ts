@@ -1,4 +1,17 @@
 import type { GateEvidence } from '../proof/schema.js';
+import type { TestResults } from './test-results/types.js';
+
+/**
+ * A machine-readable test report omk asks a runner it detected for: `args` are appended to the
+ * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
+ * `junit-xml`: the runner writes that file; `go-test-json`: the runner prints JSON events instead
+ * of its console output (the gate's tail shows the output they carry). Never set on a command the
+ * user configured.
+ */
+export interface TestReportRequest {
+  format: 'junit-xml' | 'go-test-json';
+  args: string[];
+}
 
 /** A verification command, detected from the project or configured in .omk/config.yml. */
 export interface GateSpec {
@@ -13,6 +26,8 @@ export interface GateSpec {
   failOnOutput?: boolean;
   /** Where it was found, e.g. "package.json scripts.test" or ".omk/config.yml". */
   source: string;
+  /** Detected runners only: the report to ask for (see TestReportRequest). */
+  report?: TestReportRequest;
 }
 
 export interface GateRunContext {
@@ -36,12 +51,22 @@ export interface GateRunContext {
   /** Environment for gate processes (allowlisted). */
   env: Readonly<Record<string, string>>;
   signal?: AbortSignal;
+  /**
+   * Told each gate's complete per-test results of the run its evidence is about (null: none could
+   * be read). The base run keeps them in its baseline; the evidence itself holds bounded lists.
+   */
+  onTestResults?: (gate: string, results: TestResults | null) => void;
 }
 
 /** Every gate's result on one base commit. */
 export interface GateBaseline {
   sha: string;
   gates: readonly GateEvidence[];
+  /**
+   * Per-test results by gate name, for gates whose output could be read; absent in a baseline
+   * made without them (then a gate's base failures are judged by exit code).
+   */
+  tests?: Readonly<Record<string, TestResults>>;
 }
 
 /** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,167 @@ describe('createGateVerifier', () => {
     const [evidence] = await verify([GATE], context({ signal: controller.signal }));
     expect(evidence).toMatchObject({ outcome: 'skipped', artifact: null });
     expect(specs).toHaveLength(1);
+  });
+});
+
+/** pytest's -rA short summary for these passing and failing tests. */
+function pytest(passed: string[], failed: string[]): string {
+  return [
+    '=========================== short test summary info ============================',
+    ...passed.map((name) => `PASSED tests/test_calc.py::${name}`),
+    ...failed.map((name) => `FAILED tests/test_calc.py::${name} - AssertionError: assert 2 == 3`),
+    `========================= ${failed.length} failed, ${passed.length} passed in 0.03s =========================`,
+  ].join('\n');
+}
+const t = (name: string) => `tests/test_calc.py::${name}`;
+
+describe('createGateVerifier, test by test', () => {
+  const onBase = { baseCwd: '/work/base', baseSha: BASE_SHA };
+  const base12 = BASE_SHA.slice(0, 12);
+
+  it("fails a gate whose failing tests go beyond the base's, naming the regressions", async () => {
+    const head = pytest(['test_a'], ['test_target', 'test_b', 'test_c']);
+    const { run } = scripted(
+      exited(1, head),
+      exited(1, head),
+      exited(1, pytest(['test_a', 'test_b', 'test_c'], ['test_target'])),
+    );
+    const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'failed' });
+    expect(evidence?.tail).toContain(
+      `[omk] 2 test(s) fail here that did not fail on base ${base12}: ${t('test_b')}, ${t('test_c')}`,
+    );
+    expect(evidence?.tests).toMatchObject({
+      source: 'pytest',
+      baseSha: BASE_SHA,
+      regressions: [t('test_b'), t('test_c')],
+      stillFailing: [t('test_target')],
+      failToPass: [],
+    });
+  });
+
+  it('calls a gate pre-existing only when the same tests fail on the base', async () => {
+    const head = pytest(['test_a'], ['test_target']);
+    const { run } = scripted(exited(1, head), exited(1, head), exited(1, head));
+    const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(evidence?.tail).toContain(
+      `fails on base ${base12} too, with the same failing tests: ${t('test_target')}`,
+    );
+    expect(evidence?.tests).toMatchObject({ stillFailing: [t('test_target')], regressions: [] });
+  });
+
+  it('names fail→pass from the baseline without running the base again', async () => {
+    const baseline = {
+      sha: BASE_SHA,
+      gates: [{ name: 'unit', kind: 'test', outcome: 'failed' as const, ...BASELINE_FIELDS }],
+      tests: {
+        unit: { source: 'pytest' as const, passed: [t('test_a')], failed: [t('test_target')], skipped: 0 },
+      },
+    };
+    const { run, specs } = scripted(exited(0, pytest(['test_a', 'test_target', 'test_new'], [])));
+    const [evidence] = await createGateVerifier(run)([GATE], context({ ...onBase, baseline }));
+    expect(evidence).toMatchObject({ outcome: 'passed' });
+    expect(evidence?.tests).toEqual({
+      source: 'pytest',
+      baseSha: BASE_SHA,
+      counts: {
+        passed: 3,
+        failed: 0,
+        skipped: 0,
+        failToPass: 1,
+        regressions: 0,
+        stillFailing: 0,
+        added: 1,
+        removed: 0,
+      },
+      failing: [],
+      failToPass: [t('test_target')],
+      regressions: [],
+      stillFailing: [],
+      added: [t('test_new')],
+      removed: [],
+    });
+    expect(specs).toHaveLength(1);
+  });
+
+  it('keeps the exit-code rule, and says so, when a side has no readable tests', async () => {
+    const { run } = scripted(
+      exited(1, 'Segmentation fault'),
+      exited(1, 'Segmentation fault'),
+      exited(1, pytest([], ['test_target'])),
+    );
+    const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(evidence?.tail).toContain(
+      `fails on base ${base12} too (judged by exit codes: no per-test results could be read on the head)`,
+    );
+    expect(evidence).not.toHaveProperty('tests');
+  });
+
+  it('tells the caller every test of the run its evidence is about, unbounded', async () => {
+    const many = Array.from({ length: 80 }, (_, i) => `test_${i}`);
+    const { run } = scripted(exited(1, pytest([], many)), exited(1, pytest([], many)));
+    const told: Record<string, number> = {};
+    const [evidence] = await createGateVerifier(run)(
+      [GATE],
+      context({ onTestResults: (gate, results) => (told[gate] = results?.failed.length ?? -1) }),
+    );
+    expect(told).toEqual({ unit: 80 });
+    expect(evidence?.tests?.failing).toHaveLength(50);
+    expect(evidence?.tests?.counts.failed).toBe(80);
+    expect(evidence?.tests?.baseSha).toBeNull();
+  });
+
+  it('asks a detected runner for its report at a fresh path per run and reads it', async () => {
+    const junit = `<testsuite><testcase classname="t" name="ok"/><testcase classname="t" name="bad"><failure/></testcase></testsuite>`;
+    const specs: ProcessSpec[] = [];
+    const run: ProcessRunner = async (spec) => {
+      specs.push(spec);
+      const file = spec.argv.at(-1)?.replace('--junitxml=', '') ?? '';
+      await writeFile(file, junit);
+      return exited(1, 'crashed before the summary');
+    };
+    const gate = {
+      ...GATE,
+      argv: ['python3', '-m', 'pytest'],
+      report: { format: 'junit-xml' as const, args: ['--junitxml={file}'] },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    const reports = specs.map((spec) => spec.argv.at(-1));
+    expect(reports).toEqual([
+      `--junitxml=${join(root, 'gates', `${SHA.slice(0, 12)}-unit-1.xml`)}`,
+      `--junitxml=${join(root, 'gates', `${SHA.slice(0, 12)}-unit-2.xml`)}`,
+    ]);
+    expect(evidence?.tests).toMatchObject({ source: 'junit-xml', failing: ['t::bad'] });
+  });
+});
+
+describe('createGateVerifier, go test -json', () => {
+  it('reads the events and shows the output they carry as the tail', async () => {
+    const events = [
+      { Action: 'run', Package: 'example.com/calc', Test: 'TestDiv' },
+      {
+        Action: 'output',
+        Package: 'example.com/calc',
+        Test: 'TestDiv',
+        Output: '    calc_test.go:21: got 0\n',
+      },
+      { Action: 'fail', Package: 'example.com/calc', Test: 'TestDiv' },
+      { Action: 'output', Package: 'example.com/calc', Output: 'FAIL\texample.com/calc\t0.003s\n' },
+      { Action: 'fail', Package: 'example.com/calc' },
+    ];
+    const output = events.map((event) => JSON.stringify(event)).join('\n');
+    const { run, specs } = scripted(exited(1, output), exited(1, output));
+    const gate = {
+      ...GATE,
+      argv: ['go', 'test', './...'],
+      report: { format: 'go-test-json' as const, args: ['-json'] },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(specs[0]?.argv).toEqual(['go', 'test', './...', '-json']);
+    expect(evidence?.tests).toMatchObject({ source: 'go-test-json', failing: ['example.com/calc::TestDiv'] });
+    expect(evidence?.tail).toBe('    calc_test.go:21: got 0\nFAIL\texample.com/calc\t0.003s');
   });
 });
 

@@ -1,10 +1,14 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
+import { goTestConsole } from './test-results/go-test-json.js';
+import { parseTestResults } from './test-results/parse.js';
+import type { TestResults } from './test-results/types.js';
+import { gateTests, judgeFailureOnBoth, regressionNote } from './test-verdict.js';
 
 const TAIL_LINES = 60;
 const TAIL_BYTES = 8 * 1024;
@@ -19,12 +23,26 @@ interface GateRun {
   tail: string;
   /** Why the gate could not start, when its status is `unavailable`. */
   unavailable?: Unavailability;
+  /** Per-test results read from its output or report; null when none could be read. */
+  tests: TestResults | null;
 }
+
+/** A gate's result on the base: how it ended and, when they could be read, its tests. */
+interface BaseResult {
+  status: RunStatus;
+  tests: TestResults | null;
+}
+
+/** Most of a log a parser reads: runners print their results last. */
+const PARSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Runs gates one after another (they may share build directories such as target/ or
  * node_modules/.cache) and classifies each: a failure is rerun once (passes → flaky); a repeated
- * failure is tried on the base (fails there too → pre_existing). Timeouts and missing tools are
+ * failure is tried on the base. When both sides' per-test results can be read, it is pre_existing
+ * only when every test failing here failed on the base too; any other failing test is a
+ * regression and the gate failed. Otherwise the exit codes decide (fails on the base too →
+ * pre_existing) and the note says so. Timeouts and missing tools are
  * not rerun: a second attempt would only spend the same time or fail the same way. Each run goes
  * through `runProcess`, which the front door composes.
  */
@@ -50,34 +68,53 @@ async function verifyGate(
 ): Promise<GateEvidence> {
   const log = join(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile(log, '');
-  const run = (cwd: string, label: string) => runGate(runProcess, gate, { cwd, label, log }, context);
+  let runs = 0;
+  const run = (cwd: string, label: string) => {
+    runs += 1;
+    const report = join(
+      context.artifactsDir,
+      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.xml`,
+    );
+    return runGate(runProcess, gate, { cwd, label, log, report }, context);
+  };
 
   const first = await run(context.cwd, `run 1 on ${context.sha}`);
-  const evidence = (
-    outcome: GateEvidence['outcome'],
-    note: string | null,
-    tailOf: GateRun,
-  ): GateEvidence => ({
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome,
-    // A process that never started has no exit code (Node reports the errno, e.g. -2).
-    exitCode: first.result.spawnError === null ? first.result.exitCode : null,
-    durationMs: first.result.durationMs,
-    sha: context.sha,
-    tail: boundTail(note, tailOf.tail),
-    artifact: log,
-  });
-
   const baseLabel = context.baseSha ?? 'the base';
   const base12 = baseLabel.slice(0, 12);
+  /** The base's results once known (the baseline's, or a run there): the head is compared with them. */
+  let baseTests: TestResults | null = fromBaseline(gate, context)?.tests ?? null;
+  const evidence = (outcome: GateEvidence['outcome'], note: string | null, tailOf: GateRun): GateEvidence => {
+    context.onTestResults?.(gate.name, tailOf.tests);
+    // A passing gate needs no excuse; the renderers say for every test gate whether tests were read.
+    const fellBack =
+      tailOf.tests === null && gate.kind === 'test' && (outcome === 'failed' || outcome === 'flaky')
+        ? 'no per-test results could be read from its output: judged by its exit code'
+        : null;
+    const notes = [note, fellBack].filter((text): text is string => text !== null);
+    const result: GateEvidence = {
+      name: gate.name,
+      kind: gate.kind,
+      required: gate.required,
+      outcome,
+      // A process that never started has no exit code (Node reports the errno, e.g. -2).
+      exitCode: first.result.spawnError === null ? first.result.exitCode : null,
+      durationMs: first.result.durationMs,
+      sha: context.sha,
+      tail: boundTail(notes.length === 0 ? null : notes.join('; '), tailOf.tail),
+      artifact: log,
+    };
+    if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
+    return result;
+  };
+
   /** The gate on the base: the goal's base run says it when it ran on this very base. */
   const onBase = async (where: string | (() => Promise<string>)): Promise<RunStatus> => {
     const known = fromBaseline(gate, context);
-    if (known !== null) return known;
+    if (known !== null) return known.status;
     const baseCwd = typeof where === 'string' ? where : await where();
-    return (await run(baseCwd, `run on base ${baseLabel}`)).status;
+    const ran = await run(baseCwd, `run on base ${baseLabel}`);
+    baseTests = ran.tests;
+    return ran.status;
   };
 
   switch (first.status) {
@@ -123,28 +160,36 @@ async function verifyGate(
   }
 
   const base = await onBase(context.baseCwd);
-  // Only a completed failing run on the base proves the failure predates this change.
+  // Only a completed failing run on the base can show the failure predates this change.
   if (base === 'failed') {
-    return evidence('pre_existing', `fails on base ${base12} too`, second);
+    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
+    return evidence(verdict.outcome, verdict.note, second);
   }
-  const verdict =
-    base === 'passed' ? `passes on base ${base12}: the failure is new` : `base check inconclusive (${base})`;
-  return evidence('failed', verdict, second);
+  if (base === 'passed') {
+    const named = regressionNote(second.tests, baseTests);
+    const verdict = `passes on base ${base12}: the failure is new${named === null ? '' : `; ${named}`}`;
+    return evidence('failed', verdict, second);
+  }
+  return evidence('failed', `base check inconclusive (${base})`, second);
 }
 
 /** The goal's base run, when it ran on the base this context compares with; null: run it now. */
-function fromBaseline(gate: RunnableGate, context: GateRunContext): RunStatus | null {
+function fromBaseline(gate: RunnableGate, context: GateRunContext): BaseResult | null {
   const baseline = context.baseline;
   if (!baseline || baseline.sha !== context.baseSha) return null;
   const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
+  const tests = baseline.tests?.[gate.name] ?? null;
   switch (known?.outcome) {
     case 'passed':
     case 'flaky':
-      return 'passed';
+      return { status: 'passed', tests };
     case 'failed':
     case 'timeout':
     case 'unavailable':
-      return known.outcome;
+      return { status: known.outcome, tests };
+    case 'pre_existing':
+      // A base run compares with no base, so this comes from a baseline built some other way.
+      return { status: 'failed', tests };
     default:
       return null;
   }
@@ -153,15 +198,20 @@ function fromBaseline(gate: RunnableGate, context: GateRunContext): RunStatus | 
 async function runGate(
   runProcess: ProcessRunner,
   gate: RunnableGate,
-  { cwd, label, log }: { cwd: string; label: string; log: string },
+  { cwd, label, log, report }: { cwd: string; label: string; log: string; report: string },
   context: GateRunContext,
 ): Promise<GateRun> {
+  const argv = gate.report
+    ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
+    : gate.argv;
+  if (gate.report?.format === 'junit-xml') await rm(report, { force: true });
   await appendFile(
     log,
-    `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(gate.argv)}\n`,
+    `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
   );
+  const offset = (await stat(log)).size;
   const spec = {
-    argv: gate.argv,
+    argv,
     cwd,
     env: context.env,
     timeoutMs: gate.timeoutMs,
@@ -170,6 +220,9 @@ async function runGate(
   };
   const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
+  // Read before omk's own footer lands in the log.
+  const ran = !result.cancelled && !result.timedOut && unavailable === null;
+  const tests = ran ? await readTests(gate, result, { log, offset, report }) : null;
   const ended =
     result.spawnError === null
       ? `exit ${result.exitCode ?? result.signal ?? 'none'} in ${result.durationMs} ms`
@@ -178,15 +231,60 @@ async function runGate(
     log,
     `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
-  if (result.cancelled) return { status: 'cancelled', result, tail: result.tail };
-  if (result.timedOut) return { status: 'timeout', result, tail: result.tail };
-  if (unavailable !== null) return { status: 'unavailable', result, tail: result.tail, unavailable };
-  if (result.exitCode !== 0) return { status: 'failed', result, tail: result.tail };
+  const tail = readableTail(gate, result.tail, report);
+  if (result.cancelled) return { status: 'cancelled', result, tail, tests: null };
+  if (result.timedOut) return { status: 'timeout', result, tail, tests: null };
+  if (unavailable !== null) return { status: 'unavailable', result, tail, unavailable, tests: null };
+  if (result.exitCode !== 0) return { status: 'failed', result, tail, tests };
   if (gate.failOnOutput && result.stdout.trim() !== '') {
-    const tail = `${result.tail}\n(this gate fails when it prints anything: fix what it listed above)`;
-    return { status: 'failed', result, tail };
+    const listed = `${tail}\n(this gate fails when it prints anything: fix what it listed above)`;
+    return { status: 'failed', result, tail: listed, tests };
   }
-  return { status: 'passed', result, tail: result.tail };
+  return { status: 'passed', result, tail, tests };
+}
+
+/**
+ * A test gate's per-test results: from this run's part of the log (stdout and stderr: jest prints
+ * to stderr), or its stdout when the runner wrote no log, else from the report omk asked for.
+ */
+async function readTests(
+  gate: RunnableGate,
+  result: ProcessResult,
+  { log, offset, report }: { log: string; offset: number; report: string },
+): Promise<TestResults | null> {
+  if (gate.kind !== 'test' && gate.report === undefined) return null;
+  const segment = await readFrom(log, offset, PARSE_BYTES);
+  const output = segment !== '' ? segment : result.stdout;
+  const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
+  return parseTestResults(output, xml);
+}
+
+/** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */
+async function readFrom(path: string, offset: number, limit: number): Promise<string> {
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    file = await open(path, 'r');
+    const { size } = await file.stat();
+    const start = Math.max(offset, size - limit);
+    if (start >= size) return '';
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await file?.close();
+  }
+}
+
+/**
+ * The tail as a person reads it: go's JSON events as the output they carry, and the report file
+ * omk added named without the machine's directories (pytest prints where it wrote it).
+ */
+function readableTail(gate: RunnableGate, tail: string, report: string): string {
+  if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
+  if (gate.report?.format === 'junit-xml') return tail.replaceAll(report, basename(report));
+  return tail;
 }
 
 function skipped(

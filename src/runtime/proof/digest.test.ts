@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildProof } from './build.js';
 import { canonicalJson, computeProofDigest, verifyProofDigest } from './digest.js';
+import { proofSchema } from './schema.js';
 import { evidence } from './test-evidence.js';
 
 describe('canonicalJson', () => {
@@ -54,6 +55,14 @@ describe('computeProofDigest', () => {
     expect(digest).toBe(`sha256:${expected}`);
     expect(computeProofDigest(proof)).toBe(digest);
     expect(computeProofDigest(rest)).toBe(digest);
+  });
+
+  it('is unchanged for gates without per-test results: the field is absent, not null', () => {
+    const json = JSON.stringify(proof);
+    expect(json).not.toContain('"tests"');
+    const parsed = proofSchema.parse(JSON.parse(json));
+    expect(parsed.gates[0]).not.toHaveProperty('tests');
+    expect(computeProofDigest(parsed)).toBe(proof.digest);
   });
 
   it('does not depend on key order', () => {

@@ -11,6 +11,7 @@ import {
   shortSha,
 } from './render-text.js';
 import type { Proof } from './schema.js';
+import { testsMarkdown } from './test-summary-markdown.js';
 
 /** A GitHub comment holds 65,536 characters: long outputs are cut to their last lines. */
 const TAIL_LINES = 50;
@@ -52,6 +53,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
           `${formatDuration(gate.durationMs)} |`,
       );
     }
+    out.push(...testsMarkdown(proof.gates));
     for (const gate of proof.gates) {
       if (gate.outcome === 'passed' || gate.outcome === 'skipped' || gate.tail.trim() === '') continue;
       const log = gate.artifact === null ? '' : ` (full log: ${gate.artifact})`;

@@ -184,3 +184,88 @@ describe('renderProofMarkdown', () => {
     expect(renderProofMarkdown(buildProof(allOutcomes))).toBe(md);
   });
 });
+
+describe('per-test evidence', () => {
+  const counts = {
+    passed: 12,
+    failed: 2,
+    skipped: 1,
+    failToPass: 1,
+    regressions: 1,
+    stillFailing: 1,
+    added: 0,
+    removed: 0,
+  };
+  const many = Array.from({ length: 14 }, (_, i) => `tests/test_io.py::test_${i}`);
+  const compared = evidence({
+    gates: [
+      gate({
+        kind: 'test',
+        outcome: 'failed',
+        exitCode: 1,
+        tests: {
+          source: 'pytest',
+          baseSha: 'b'.repeat(40),
+          counts: { ...counts, regressions: 14 },
+          failing: [...many, 'tests/test_x.py::test_old'],
+          failToPass: ['tests/test_x.py::test_y'],
+          regressions: many,
+          stillFailing: ['tests/test_x.py::test_old'],
+          added: [],
+          removed: [],
+        },
+      }),
+      gate({ kind: 'test', name: 'e2e', outcome: 'pre_existing', exitCode: 1, tail: 'Segmentation fault' }),
+      gate({ kind: 'lint', outcome: 'passed' }),
+    ],
+  });
+
+  it('names fail→pass, regressions and still-failing tests in the text proof', () => {
+    const text = renderProofText(buildProof(compared));
+    expect(text).toContain(
+      'tests of test: 12 passed, 2 failed, 1 skipped (pytest, compared with base bbbbbbb)',
+    );
+    expect(text).toContain('    fail→pass: tests/test_x.py::test_y');
+    expect(text).toContain(`    regression: ${many.slice(0, 10).join(', ')} and 4 more`);
+    expect(text).toContain('    still failing: tests/test_x.py::test_old');
+    expect(text).not.toContain('    new:');
+    expect(text).toContain(
+      'tests of e2e: no per-test results could be read from its output; judged by its exit code',
+    );
+    expect(text).not.toContain('tests of lint');
+  });
+
+  it('names them in the Markdown proof as code', () => {
+    const markdown = renderProofMarkdown(buildProof(compared));
+    expect(markdown).toContain('- fail→pass: `tests/test_x.py::test_y`');
+    expect(markdown).toContain('- still failing: `tests/test_x.py::test_old`');
+    expect(markdown).toMatch(
+      /\*\*Tests of `test`:\*\* 12 passed, 2 failed, 1 skipped \(pytest, compared with base bbbbbbb\)/,
+    );
+  });
+
+  it('lists the failing tests when there was no base to compare with', () => {
+    const alone = evidence({
+      gates: [
+        gate({
+          outcome: 'failed',
+          exitCode: 1,
+          tests: {
+            source: 'cargo-test',
+            baseSha: null,
+            counts: { ...counts, failToPass: 0, regressions: 0, stillFailing: 0, failed: 1 },
+            failing: ['tests::wrong'],
+            failToPass: [],
+            regressions: [],
+            stillFailing: [],
+            added: [],
+            removed: [],
+          },
+        }),
+      ],
+    });
+    const text = renderProofText(buildProof(alone));
+    expect(text).toContain('(cargo-test, no base results to compare with)');
+    expect(text).toContain('    failing: tests::wrong');
+  });
+});

@@ -16,6 +16,43 @@ export const GATE_OUTCOMES = [
   'unavailable',
 ] as const;
 
+/** At most this many names per list of a gate's `tests`; the counts stay exact. */
+export const TEST_NAMES_LIMIT = 50;
+
+/**
+ * A test gate's per-test results, read from the runner's output or report. Absent (not null) when
+ * none could be read: the gate was then judged by its exit code alone, and its tail says so.
+ */
+export const gateTestsSchema = z.object({
+  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest. */
+  source: z.string(),
+  /** The base commit the head's results were compared with; null: no base results to compare. */
+  baseSha: z.string().nullable(),
+  counts: z.object({
+    passed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    skipped: z.number().int().nonnegative(),
+    failToPass: z.number().int().nonnegative(),
+    regressions: z.number().int().nonnegative(),
+    stillFailing: z.number().int().nonnegative(),
+    added: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative(),
+  }),
+  /** Failing on this tree (whatever the base said). */
+  failing: z.array(z.string()),
+  /** Failed on the base, pass here. */
+  failToPass: z.array(z.string()),
+  /** Fail here and did not fail on the base: passed there, or did not exist there. */
+  regressions: z.array(z.string()),
+  /** Fail here and on the base. */
+  stillFailing: z.array(z.string()),
+  /** Only here. */
+  added: z.array(z.string()),
+  /** Only on the base. */
+  removed: z.array(z.string()),
+});
+export type GateTests = z.infer<typeof gateTestsSchema>;
+
 /** The result of one verification gate on one tree. */
 export const gateEvidenceSchema = z.object({
   name: z.string(),
@@ -30,6 +67,8 @@ export const gateEvidenceSchema = z.object({
   /** Last lines of output (the full log is an artifact). */
   tail: z.string(),
   artifact: z.string().nullable(),
+  /** Per-test results (test gates whose output omk could read); absent in older proofs. */
+  tests: gateTestsSchema.optional(),
 });
 export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
 

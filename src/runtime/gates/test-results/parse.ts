@@ -1,0 +1,34 @@
+import { parseCargoTest } from './cargo-test.js';
+import { parseGoTestJson } from './go-test-json.js';
+import { parseJest } from './jest.js';
+import { parseJunitXml } from './junit-xml.js';
+import { parsePytest } from './pytest.js';
+import { parseTap } from './tap.js';
+import type { TestResults } from './types.js';
+import { parseVitest } from './vitest.js';
+
+export type { TestResults, TestSource } from './types.js';
+
+/** Console formats, most specific first: each recognises its own markers and returns null otherwise. */
+const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
+  parseGoTestJson,
+  parseCargoTest,
+  parsePytest,
+  parseVitest,
+  parseJest,
+  parseTap,
+];
+
+/**
+ * A gate run's per-test results: from its console output when a known runner's format is in it,
+ * otherwise from the JUnit XML report omk asked for (null when there is none). The console comes
+ * first because its names are the ones a developer types (`tests/test_x.py::test_y`); the report
+ * covers runs whose console output says nothing usable. Null: judge the run by its exit code.
+ */
+export function parseTestResults(output: string, junitXml: string | null = null): TestResults | null {
+  for (const parse of CONSOLE_PARSERS) {
+    const results = parse(output);
+    if (results !== null) return results;
+  }
+  return junitXml === null ? null : parseJunitXml(junitXml);
+}

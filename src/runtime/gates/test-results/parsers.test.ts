@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCargoTest } from './cargo-test.js';
+import { parseGoTestJson } from './go-test-json.js';
+import { parseJest } from './jest.js';
+import { parseJunitXml } from './junit-xml.js';
+import { parseTestResults } from './parse.js';
+import { parsePytest } from './pytest.js';
+import { parseTap } from './tap.js';
+import { parseVitest } from './vitest.js';
+
+// Fixtures are the runners' real output (pytest 9, node 22 --test, vitest 4, cargo 1.95), captured
+// from small projects; jest's and go's are written from their documented formats.
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+
+const NOT_TESTS = [
+  'npm ERR! missing script: test',
+  'src/app.ts(3,7): error TS2322: Type "string" is not assignable to type "number".',
+  'Compiling fx v0.1.0\nerror[E0425]: cannot find value `x` in this scope',
+  'ok\nall good\n',
+].join('\n');
+
+describe('pytest', () => {
+  it('reads the -rA short summary: names with parameters and dashes, the totals line for skips', () => {
+    expect(parsePytest(fixture('pytest-ra.txt'))).toEqual({
+      source: 'pytest',
+      passed: [
+        'tests/test_x.py::TestK::test_m',
+        'tests/test_x.py::test_ok',
+        'tests/test_x.py::test_param[a b]',
+      ],
+      failed: ['tests/test_x.py::test_bad', 'tests/test_x.py::test_param[c]'],
+      skipped: 1,
+    });
+  });
+
+  it('reads -v result lines', () => {
+    expect(parsePytest(fixture('pytest-v.txt'))).toMatchObject({
+      passed: [
+        'tests/test_x.py::TestK::test_m',
+        'tests/test_x.py::test_ok',
+        'tests/test_x.py::test_param[a b]',
+      ],
+      failed: ['tests/test_x.py::test_bad', 'tests/test_x.py::test_param[c]'],
+      skipped: 1,
+    });
+  });
+
+  it('counts a collection error as a failure of its file', () => {
+    const output = [
+      '==================================== ERRORS ====================================',
+      '______________________ ERROR collecting tests/test_y.py _______________________',
+      'ImportError while importing test module',
+      '=========================== short test summary info ============================',
+      'PASSED tests/test_x.py::test_ok',
+      'ERROR tests/test_y.py - ModuleNotFoundError: No module named nope',
+      '========================= 1 passed, 1 error in 0.05s ==========================',
+    ].join('\n');
+    expect(parsePytest(output)).toMatchObject({
+      passed: ['tests/test_x.py::test_ok'],
+      failed: ['tests/test_y.py'],
+    });
+  });
+
+  it('says null for output without pytest results', () => {
+    expect(parsePytest(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('JUnit XML', () => {
+  it("reads pytest's report: failures, skips, entities", () => {
+    expect(parseJunitXml(fixture('pytest-junit.xml'))).toEqual({
+      source: 'junit-xml',
+      passed: ['tests.test_x.TestK::test_m', 'tests.test_x::test_ok', 'tests.test_x::test_param[a b]'],
+      failed: ['tests.test_x::test_bad', 'tests.test_x::test_param[c]'],
+      skipped: 1,
+    });
+  });
+
+  it('counts <error> as failed and ignores test-like text inside CDATA and comments', () => {
+    const xml = `<?xml version="1.0"?>
+<testsuites>
+  <testsuite name="jest tests" tests="3">
+    <!-- <testcase name="commented out"/> -->
+    <testcase classname="div by zero" name="div by zero throws" time="0.003">
+      <failure><![CDATA[Error: <testcase name="fake"/> expect(received).toThrow()]]></failure>
+    </testcase>
+    <testcase classname='Calc' name='setUp &amp; run'><error message="boom"/></testcase>
+    <testcase name="no class"></testcase>
+  </testsuite>
+</testsuites>`;
+    expect(parseJunitXml(xml)).toEqual({
+      source: 'junit-xml',
+      passed: ['no class'],
+      failed: ['Calc::setUp & run', 'div by zero::div by zero throws'],
+      skipped: 0,
+    });
+  });
+
+  it('says null for XML without test cases', () => {
+    expect(parseJunitXml('<?xml version="1.0"?><testsuites/>')).toBeNull();
+  });
+});
+
+describe('TAP', () => {
+  it("reads node --test's tap reporter: subtests under their suite, escaped #, skips", () => {
+    expect(parseTap(fixture('node-test-tap.txt'))).toEqual({
+      source: 'tap',
+      passed: ['math > adds', 'top'],
+      failed: ['math > subs # x'],
+      skipped: 1,
+    });
+  });
+
+  it('keeps a failing parent with no failing subtest (a failing hook), and ignores YAML blocks', () => {
+    const output = [
+      'TAP version 13',
+      '# Subtest: db',
+      '    ok 1 - connects',
+      '    1..1',
+      'not ok 1 - db',
+      '  ---',
+      '  error: after hook failed',
+      '  actual: |',
+      '    not ok 7 - looks like a result',
+      '  ...',
+      '1..1',
+    ].join('\n');
+    expect(parseTap(output)).toMatchObject({ passed: ['db > connects'], failed: ['db'] });
+  });
+
+  it('says null without a plan or version line', () => {
+    expect(parseTap(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('go test -json', () => {
+  it('reads test events, subtests, skips, and a package that did not build', () => {
+    expect(parseGoTestJson(fixture('go-test.json'))).toEqual({
+      source: 'go-test-json',
+      passed: ['example.com/calc::TestAdd'],
+      failed: ['example.com/calc/parse', 'example.com/calc::TestDiv', 'example.com/calc::TestDiv/by_zero'],
+      skipped: 1,
+    });
+  });
+
+  it('says null for output that is not go test -json', () => {
+    expect(parseGoTestJson(`${NOT_TESTS}\n{"name":"pkg","version":"1.0.0"}`)).toBeNull();
+  });
+});
+
+describe('cargo test', () => {
+  it("reads libtest's result lines", () => {
+    expect(parseCargoTest(fixture('cargo-test.txt'))).toEqual({
+      source: 'cargo-test',
+      passed: ['tests::adds'],
+      failed: ['tests::wrong'],
+      skipped: 1,
+    });
+  });
+
+  it('reads doc tests and says null when only compiler errors were printed', () => {
+    const doc = 'running 1 test\ntest src/lib.rs - add (line 3) ... FAILED\n\ntest result: FAILED.';
+    expect(parseCargoTest(doc)).toMatchObject({ failed: ['src/lib.rs - add (line 3)'] });
+    expect(parseCargoTest(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('vitest', () => {
+  it('reads the failing tests of the default reporter by their FAIL headings, skips from the totals', () => {
+    expect(parseVitest(fixture('vitest-default.txt'))).toEqual({
+      source: 'vitest',
+      passed: [],
+      failed: ['a.test.ts > math > subs'],
+      skipped: 1,
+    });
+  });
+
+  it('reads the verbose reporter: every test by file > suite > name', () => {
+    expect(parseVitest(fixture('vitest-verbose.txt'))).toEqual({
+      source: 'vitest',
+      passed: ['a.test.ts > math > adds', 'b.test.ts > b ok'],
+      failed: ['a.test.ts > math > subs'],
+      skipped: 1,
+    });
+  });
+
+  it('says null without the Test Files summary', () => {
+    expect(parseVitest(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('jest', () => {
+  it('reads --verbose lists and ● headings with the same names, and a suite that failed to run', () => {
+    expect(parseJest(fixture('jest-verbose.txt'))).toEqual({
+      source: 'jest',
+      passed: ['src/add.test.js > add › adds two numbers', 'src/div.test.js > div › divides'],
+      failed: ['src/broken.test.js', 'src/div.test.js > div › by zero › throws'],
+      skipped: 1,
+    });
+  });
+
+  it('reads the failing tests of the default output', () => {
+    expect(parseJest(fixture('jest-default.txt'))).toEqual({
+      source: 'jest',
+      passed: [],
+      failed: ['src/div.test.js > div › by zero › throws'],
+      skipped: 0,
+    });
+  });
+
+  it('says null without the Tests: summary', () => {
+    expect(parseJest(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('parseTestResults', () => {
+  it('picks the format the output is in', () => {
+    expect(parseTestResults(fixture('cargo-test.txt'))?.source).toBe('cargo-test');
+    expect(parseTestResults(fixture('pytest-ra.txt'))?.source).toBe('pytest');
+    expect(parseTestResults(fixture('node-test-tap.txt'))?.source).toBe('tap');
+    expect(parseTestResults(fixture('vitest-verbose.txt'))?.source).toBe('vitest');
+    expect(parseTestResults(fixture('jest-verbose.txt'))?.source).toBe('jest');
+    expect(parseTestResults(fixture('go-test.json'))?.source).toBe('go-test-json');
+  });
+
+  it('falls back to the JUnit report, and says null when neither has results', () => {
+    expect(parseTestResults(NOT_TESTS, fixture('pytest-junit.xml'))?.source).toBe('junit-xml');
+    expect(parseTestResults(NOT_TESTS, '<testsuites/>')).toBeNull();
+    expect(parseTestResults(NOT_TESTS)).toBeNull();
+  });
+});

@@ -1,0 +1,41 @@
+/** Which parser read a gate's per-test results. */
+export const TEST_SOURCES = [
+  'junit-xml',
+  'tap',
+  'go-test-json',
+  'cargo-test',
+  'pytest',
+  'vitest',
+  'jest',
+] as const;
+export type TestSource = (typeof TEST_SOURCES)[number];
+
+/**
+ * The tests one run of a gate reported, by name. A name is in at most one list: a test reported
+ * both passing and failing (a pytest teardown error after a passing call) counts as failed.
+ */
+export interface TestResults {
+  source: TestSource;
+  passed: string[];
+  failed: string[];
+  skipped: number;
+}
+
+/** Results from sets, with the rule above applied and names sorted for stable proofs. */
+export function testResults(
+  source: TestSource,
+  passed: Iterable<string>,
+  failed: Iterable<string>,
+  skipped: number,
+): TestResults | null {
+  const failedSet = new Set(failed);
+  const passedSet = new Set([...passed].filter((name) => !failedSet.has(name)));
+  if (passedSet.size === 0 && failedSet.size === 0 && skipped === 0) return null;
+  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped };
+}
+
+/** Colour codes and carriage returns that runners print even when not on a terminal. */
+export function plainLines(text: string): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this removes.
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/);
+}

@@ -1,0 +1,104 @@
+import { type GateTests, TEST_NAMES_LIMIT } from '../proof/schema.js';
+import { compareTests, type TestComparison } from './test-results/compare.js';
+import type { TestResults } from './test-results/types.js';
+
+/** Longer names are cut: a parametrized test id can hold a whole data structure. */
+const NAME_CHARS = 300;
+
+/** What a gate that failed on the head and on the base is, judged test by test when both were read. */
+export interface FailureVerdict {
+  outcome: 'pre_existing' | 'failed';
+  note: string;
+}
+
+/** The head's and the base's results can be compared test by test; null says why not. */
+export function comparable(head: TestResults | null, base: TestResults | null): string | null {
+  if (head === null && base === null) return 'no per-test results could be read on the head or the base';
+  if (head === null) return 'no per-test results could be read on the head';
+  if (base === null) return 'no per-test results could be read on the base';
+  if (head.source !== base.source) {
+    return `the head's results (${head.source}) and the base's (${base.source}) are in different formats`;
+  }
+  return null;
+}
+
+/**
+ * A gate failing on the head and on the base: pre-existing only when every test failing on the
+ * head also failed on the base. Any other failing test (it passed on the base, or is new) is a
+ * regression, and the gate failed. When the two sides cannot be compared test by test, or the
+ * head's output names no failing test, the exit codes decide, as the note says.
+ */
+export function judgeFailureOnBoth(
+  head: TestResults | null,
+  base: TestResults | null,
+  base12: string,
+): FailureVerdict {
+  const why = comparable(head, base);
+  if (why !== null || head === null || base === null) {
+    return { outcome: 'pre_existing', note: `fails on base ${base12} too (judged by exit codes: ${why})` };
+  }
+  if (head.failed.length === 0) {
+    return {
+      outcome: 'pre_existing',
+      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
+    };
+  }
+  const { regressions, stillFailing } = compareTests(base, head);
+  if (regressions.length > 0) {
+    return {
+      outcome: 'failed',
+      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed(regressions)}`,
+    };
+  }
+  return {
+    outcome: 'pre_existing',
+    note: `fails on base ${base12} too, with the same failing tests: ${listed(stillFailing)}`,
+  };
+}
+
+/** The regressions to name when a gate that passes on the base fails here, or null if unknown. */
+export function regressionNote(head: TestResults | null, base: TestResults | null): string | null {
+  if (comparable(head, base) !== null || head === null || base === null) return null;
+  const { regressions } = compareTests(base, head);
+  return regressions.length === 0 ? null : `regressions: ${listed(regressions)}`;
+}
+
+/** The proof's `tests` for a head run, compared with the base's results when there are some. */
+export function gateTests(head: TestResults, base: TestResults | null, baseSha: string | null): GateTests {
+  const compared = baseSha !== null && comparable(head, base) === null && base !== null;
+  const comparison: TestComparison = compared
+    ? compareTests(base, head)
+    : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [] };
+  return {
+    source: head.source,
+    baseSha: compared ? baseSha : null,
+    counts: {
+      passed: head.passed.length,
+      failed: head.failed.length,
+      skipped: head.skipped,
+      failToPass: comparison.failToPass.length,
+      regressions: comparison.regressions.length,
+      stillFailing: comparison.stillFailing.length,
+      added: comparison.added.length,
+      removed: comparison.removed.length,
+    },
+    failing: bounded(head.failed),
+    failToPass: bounded(comparison.failToPass),
+    regressions: bounded(comparison.regressions),
+    stillFailing: bounded(comparison.stillFailing),
+    added: bounded(comparison.added),
+    removed: bounded(comparison.removed),
+  };
+}
+
+function bounded(names: readonly string[]): string[] {
+  return names
+    .slice(0, TEST_NAMES_LIMIT)
+    .map((name) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name));
+}
+
+/** Up to five names, then how many more. */
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
