@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../helpers/agents.js';
 import {
   createExecutionEnv,
   type ExecutionEnv,
@@ -8,6 +9,7 @@ import {
   NODE_FIXTURE,
   SLICES,
   showAt,
+  waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
@@ -187,4 +189,55 @@ else if (task === 'integration') {
     expect(eventsOfType(events, 'integration_repair_started').map((e) => e.data.why)).toEqual(['conflict']);
     expect((await env.proof(id)).knownGaps).toEqual([]);
   });
+});
+
+describe('a controller killed while the integration fixer runs', () => {
+  it('is taken over: the orphaned fixer is stopped, its uncommitted edit is undone, the repair runs again', async () => {
+    // The first fixer writes the fix and then hangs: had omk verified the worktree as it was left,
+    // the merged tree would pass with an edit no commit holds.
+    const fixThenHang = `write('README.md', read('README.md').replace('${README_TODO}', 'The parser keeps text as it is.\\n'));
+if (runsSoFar('integration') === 1) { log('fixed'); await sleep(60_000); }`;
+    const agent = await env.kit.script(
+      'todo-fixer-hangs',
+      `${slices}\nif (task === 'integration') { ${fixThenHang} }`,
+    );
+    const run = env.spawnOmk('goal', 'run', GOALS.parallel, '--agent', agent, '--until-ready');
+    const fixed = await waitFor(
+      'the first fixer to write its fix',
+      async () => (await env.kit.calls()).find((call) => call.event === 'fixed'),
+      60_000,
+    );
+    run.child.kill('SIGKILL');
+    await run.exited;
+    expect(isAlive(fixed.pid)).toBe(true);
+    const status = await env.omk('goal', 'status', '--json');
+    const id = (JSON.parse(status.stdout) as { id: string }).id;
+
+    const resumed = await env.omk('goal', 'resume', '--auto', '--agent', agent);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(isAlive(fixed.pid)).toBe(false);
+    expect(await runsOf('integration')).toBe(2);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    const branch = `omk/${id}/integration`;
+    // Like a slice's, the attempt the dead controller lost is not counted.
+    expect(git(env.repo.root, 'log', '-1', '--format=%s', branch)).toBe(`omk(${id}): integration repair 1`);
+    expect(proof.agentRuns.filter((r) => r.taskId === 'integration').map((r) => r.attempt)).toEqual([1]);
+    expect(proof.git.headSha).toBe(git(env.repo.root, 'rev-parse', branch));
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'worker_dead').map((e) => e.data)).toEqual([
+      {
+        taskId: 'integration',
+        previousController: run.child.pid,
+        orphanAgent: fixed.pid,
+        orphanStopped: true,
+      },
+    ]);
+    expect(
+      eventsOfType(events, 'slice_reset')
+        .filter((e) => e.data.taskId === 'integration')
+        .map((e) => e.data.diff),
+    ).toEqual(['artifacts/attempts/integration/repair-1-interrupted.diff']);
+  }, 120_000);
 });

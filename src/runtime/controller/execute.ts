@@ -8,7 +8,7 @@ import type { GateEvidence, Proof } from '../proof/schema.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
-import { integrateAndRepair } from './integration-repair.js';
+import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
 import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
 import { planRequiredGates } from './required-gates.js';
@@ -200,6 +200,7 @@ async function takeControl(
       },
     });
   }
+  events.push(...(await recoverIntegrationRepair(deps, journal, previous?.pid ?? null)));
   if (reopen && REOPENABLE.includes(goal.status)) {
     const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');

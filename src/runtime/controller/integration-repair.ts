@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderIntegrationFixPrompt } from '../agents/integration-prompt.js';
 import { AgentUnavailableError } from '../errors.js';
+import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import type { Task } from '../graph/schema.js';
 import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
-import type { RunContext } from './context.js';
+import type { ControllerDeps, RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
+import type { ExecutionJournal } from './journal.js';
 import { exhaustedLimit } from './scheduler.js';
 import { failingGates } from './slice.js';
 
@@ -129,6 +131,7 @@ async function undoAttempt(
   const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head }, diffPath);
   const kept = reset.diffSaved && existsSync(diffPath);
+  ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
   await ctx.journal.save([
     {
       type: 'slice_reset',
@@ -153,6 +156,24 @@ async function runFix(
   previous: { evidence: string; diff: string | null } | null,
 ): Promise<'ran' | 'interrupted'> {
   const { deps, journal, goal } = ctx;
+  // Recorded before the worktree changes: a successor undoes what this attempt leaves half done.
+  journal.execution = {
+    ...journal.execution,
+    integrationRepair: { attempt, head, agentProcess: null },
+  };
+  await journal.save([
+    {
+      type: 'integration_repair_started',
+      data: {
+        attempt,
+        round,
+        of: limit,
+        why: failure.kind,
+        merged: failure.merged,
+        ...(failure.conflict === null ? {} : { conflict: failure.conflict }),
+      },
+    },
+  ]);
   const conflict =
     failure.conflict === null
       ? null
@@ -183,19 +204,6 @@ async function runFix(
     previousFailure: previous?.evidence ?? null,
     previousDiff: previous?.diff ?? null,
   });
-  await journal.save([
-    {
-      type: 'integration_repair_started',
-      data: {
-        attempt,
-        round,
-        of: limit,
-        why: failure.kind,
-        merged: failure.merged,
-        ...(failure.conflict === null ? {} : { conflict: failure.conflict }),
-      },
-    },
-  ]);
   deps.reporter.info(
     `[${INTEGRATION_ID}] ${deps.agent.label}: repair attempt ${round} of ${limit} (${failure.kind === 'conflict' ? 'merge conflict' : 'gates fail on the merged tree'})`,
   );
@@ -220,6 +228,15 @@ async function runFix(
     timeoutMs: Math.min(taskTime, timeLeft),
     artifactsDir: join(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
     signal: ctx.signal,
+    onProcess: (pid) => {
+      journal.execution = {
+        ...journal.execution,
+        integrationRepair: { attempt, head, agentProcess: { pid, host: deps.store.deps.host.hostname } },
+      };
+      void journal
+        .save([{ type: 'agent_started', data: { taskId: INTEGRATION_ID, attempt, pid } }])
+        .catch(() => {});
+    },
   });
   if (result.outcome === 'cancelled' || ctx.signal.aborted) {
     await journal.save([
@@ -228,6 +245,8 @@ async function runFix(
     return 'interrupted';
   }
   if (result.environment !== undefined) {
+    // The agent could not start here: it changed nothing, and there is nothing to undo.
+    journal.execution = { ...journal.execution, integrationRepair: null };
     await journal.save([
       {
         type: 'agent_finished',
@@ -258,6 +277,7 @@ async function runFix(
   );
   journal.execution = {
     ...journal.execution,
+    integrationRepair: null,
     agentRuns: [
       ...journal.execution.agentRuns,
       {
@@ -295,4 +315,58 @@ async function runFix(
     },
   );
   return 'ran';
+}
+
+/**
+ * A controller died while an integration repair's agent ran: stop that agent if it still runs
+ * here, and put the integration worktree back where the repair started (what it left is kept as a
+ * patch), so its uncommitted edits are never verified as the merged tree. For takeControl.
+ */
+export async function recoverIntegrationRepair(
+  deps: Pick<ControllerDeps, 'workspaces' | 'store'>,
+  journal: ExecutionJournal,
+  previousController: number | null,
+): Promise<EventInput[]> {
+  const repair = journal.execution.integrationRepair;
+  if (repair === null) return [];
+  const host = deps.store.deps.host;
+  const orphan = repair.agentProcess;
+  const alive = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+  const stopped = alive && host.killGroup(orphan.pid);
+  const events: EventInput[] = [
+    {
+      type: 'worker_dead',
+      data: {
+        taskId: INTEGRATION_ID,
+        previousController,
+        orphanAgent: orphan?.pid ?? null,
+        orphanStopped: stopped,
+      },
+    },
+  ];
+  const integration = journal.execution.integration;
+  journal.execution = { ...journal.execution, integrationRepair: null };
+  if (integration === null || !existsSync(integration.workspace)) return events;
+  const paths = deps.store.paths(journal.goalId);
+  const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const workspace: SliceWorkspace = {
+    sliceId: INTEGRATION_ID,
+    path: integration.workspace,
+    branch: integration.branch,
+    baseSha: repair.head,
+    mode: 'worktree',
+    fallbackReason: null,
+  };
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  events.push({
+    type: 'slice_reset',
+    data: {
+      taskId: INTEGRATION_ID,
+      attempt: repair.attempt,
+      from: reset.previousHead,
+      to: repair.head,
+      diff: reset.diffSaved ? relative(paths.dir, diffPath) : null,
+    },
+  });
+  return events;
 }
