@@ -35,14 +35,17 @@ const slices = `
 if (task === '${SLICES.readme}') append('README.md', '${README_TODO}');
 else if (task === '${SLICES.parserSecond}') append('src/parser.js', '// TODO: make it faster\\n');
 `;
-/** The integration fixer logs its prompt, then (when \`fix\`) turns the README's TODO into prose. */
+/**
+ * The integration fixer logs its prompt and what README.md holds, then turns the README's TODO
+ * into prose (\`fix\`), or adds a line that changes nothing about the TODOs.
+ */
 function fixer(fix: boolean): string {
   const edit = fix
     ? `write('README.md', read('README.md').replace('${README_TODO}', 'The parser keeps text as it is.\\n'));`
-    : '';
+    : `append('README.md', 'More notes.\\n');`;
   return `${slices}
 if (task === 'integration') {
-  log('prompt', { prompt: readFileSync(0, 'utf8') });
+  log('prompt', { prompt: readFileSync(0, 'utf8'), readme: read('README.md') });
   ${edit}
 }`;
 }
@@ -132,10 +135,29 @@ describe('two slices that pass alone but break a shared test together', () => {
       'not_repaired',
       'not_repaired',
     ]);
-    // No repair commit stays on the integration branch.
-    expect(git(env.repo.root, 'log', '-1', '--format=%s', `omk/${id}/integration`)).toMatch(
-      /^omk: integrate /,
-    );
+    // The second attempt started where the first did, its diff kept, and was told what still failed.
+    expect(
+      eventsOfType(events, 'slice_reset')
+        .filter((e) => e.data.taskId === 'integration')
+        .map((e) => e.data),
+    ).toEqual([
+      {
+        taskId: 'integration',
+        attempt: 1,
+        from: expect.any(String),
+        to: expect.any(String),
+        diff: 'artifacts/attempts/integration/repair-1.diff',
+      },
+    ]);
+    const [first, second] = (await env.kit.calls()).filter((call) => call.event === 'prompt');
+    expect(String(second?.readme)).toBe(String(first?.readme));
+    expect(String(second?.prompt)).toContain('## The previous repair attempt did not hold');
+    expect(String(second?.prompt)).toMatch(/gate test failed \(exit \d+\):[\s\S]*2 TODOs in the project/);
+    expect(String(second?.prompt)).toMatch(/artifacts\/attempts\/integration\/repair-1\.diff/);
+    // Only the last attempt's commit is on the integration branch, as a slice keeps its last.
+    const branch = `omk/${id}/integration`;
+    expect(git(env.repo.root, 'log', '-1', '--format=%s', branch)).toBe(`omk(${id}): integration repair 2`);
+    expect(git(env.repo.root, 'log', '--format=%s', branch)).not.toContain('integration repair 1');
   });
 
   it('without --until-ready no integration-fix task runs', async () => {
