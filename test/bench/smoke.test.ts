@@ -206,6 +206,24 @@ describe('bench scripts at their --smoke size', () => {
   }
 
   it(
+    'loop: agent runs and time to ready for a wrong-then-right agent, and the overhead per extra attempt',
+    async () => {
+      const run = await runBench('loop.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [rightFirst, rightWall] = figures(run, /^right first time\s+(\d+)\s+([\d.]+)/m);
+      const [once, onceWall] = figures(run, /^wrong 1×, then right\s+(\d+)\s+([\d.]+)/m);
+      const [twice] = figures(run, /^wrong 2×, then right\s+(\d+)/m);
+      expect([rightFirst, once, twice]).toEqual([1, 2, 3]);
+      expect(rightWall).toBeGreaterThan(0);
+      expect(onceWall).toBeGreaterThan(0);
+      expect(run.stdout).toMatch(
+        /^loop overhead per extra attempt: -?[\d.]+ s \(target < 1\.00 s: (met|not met)\)$/m,
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "prepare: a slice worktree gets the checkout's node_modules faster than npm ci",
     async () => {
       const run = await runBench('prepare.mjs', ['--smoke']);

@@ -87,3 +87,29 @@ describe('budget-add after a slice ran out of its own time', () => {
     expect((await env.graph(id)).tasks.map((t) => [t.id, t.status])).toEqual([[SLICES.bug, 'done']]);
   }, 120_000);
 });
+
+describe('a token budget with an agent whose usage cannot be read', () => {
+  it('is ready, and its proof warns that the token budget cannot be enforced for that agent', async () => {
+    const agent = await env.kit.script('no-usage', sleepThenTouch(0));
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      agent,
+      '--budget-tokens',
+      '100k',
+      '--json',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    expect(proof.budget.spent.tokens).toBe(0);
+    expect(proof.warnings).toEqual([
+      `usage unknown: the token budget cannot be enforced for agent ${agent} (1 of 1 run(s) reported no token count; they are not in the spend).`,
+    ]);
+    const shown = await env.omk('goal', 'proof', id);
+    expect(shown.stdout).toContain('usage unknown: the token budget cannot be enforced');
+  });
+});

@@ -149,3 +149,53 @@ async function listRefs(cwd: string, refs: readonly string[], mergedInto?: strin
   const wanted = new Set(refs);
   return new Set(stdout.split('\n').filter((line) => wanted.has(line)));
 }
+
+/**
+ * Starts merging `branch` into the integration workspace and leaves the conflicts in the worktree
+ * (markers in the files, MERGE_HEAD set) for an agent to resolve; the next capture commits the
+ * merge. Returns the conflicting paths (none when the merge went through on its own).
+ */
+export async function mergeForRepair(
+  workspace: SliceWorkspace,
+  goalId: string,
+  branch: string,
+  identity: GitIdentity,
+): Promise<{ paths: string[] }> {
+  assertOmkBranch(workspace.branch, goalId);
+  assertOmkBranch(branch, goalId);
+  const cwd = workspace.path;
+  const clone = workspace.mode === 'branch-checkout';
+  if (clone) await fetchGoalBranches(workspace, goalId);
+  if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
+  const ref = clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const result = await runGit(
+    [
+      ...COMMIT_CONFIG,
+      'merge',
+      '--no-ff',
+      '--no-stat',
+      '--no-edit',
+      '--no-verify',
+      '-m',
+      `omk: integrate ${branch}`,
+      ref,
+    ],
+    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] },
+  );
+  if (result.exitCode === 0) {
+    if (clone) await fetchBack(workspace);
+    return { paths: [] };
+  }
+  const unmerged = await runGit(['diff', '--name-only', '-z', '--diff-filter=U'], { cwd });
+  const paths = unmerged.stdout.split('\0').filter((path) => path.length > 0);
+  if (paths.length === 0) {
+    if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
+    throw new GitError(
+      `Merging ${branch} into ${workspace.branch} failed: ${(result.stderr || result.stdout).trim()}`,
+      {
+        hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`,
+      },
+    );
+  }
+  return { paths };
+}

@@ -110,7 +110,7 @@ const FOLLOW_UP_EXAMPLE = JSON.stringify(
   2,
 );
 
-function resetNote(reset: PromptReset): string {
+export function resetNote(reset: PromptReset): string {
   const where = `the worktree was reset to the base (${reset.baseSha.slice(0, 12)})`;
   if (reset.previousDiff === null) return `Earlier attempts left nothing to keep; ${where}.`;
   return paragraph(
@@ -120,7 +120,7 @@ function resetNote(reset: PromptReset): string {
   );
 }
 
-function bullets(items: readonly string[]): string {
+export function bullets(items: readonly string[]): string {
   const shown = items.slice(0, MAX_LIST_ITEMS).map((item) => `- ${oneLine(head(item, MAX_ITEM_CHARS))}`);
   if (items.length > MAX_LIST_ITEMS) shown.push(`- … and ${items.length - MAX_LIST_ITEMS} more`);
   return shown.join('\n');
@@ -130,22 +130,22 @@ function bullets(items: readonly string[]): string {
  * Untrusted text in a code fence longer than any backtick run inside it, so the text cannot close
  * the fence and pose as omk's own instructions.
  */
-function fenced(text: string, lang = ''): string {
+export function fenced(text: string, lang = ''): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${text.trimEnd()}\n${fence}`;
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Goals and descriptions say the important part first. */
-function head(text: string, max: number): string {
+export function head(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n… (truncated)`;
 }
 
 /** Failure logs say the important part last. */
-function tail(text: string, max: number): string {
+export function tail(text: string, max: number): string {
   return text.length <= max ? text : `(earlier output truncated) …\n${text.slice(-max)}`;
 }

@@ -21,13 +21,21 @@ export interface AttemptChecks {
  * its paths, and every failing gate with the end of its output. Null when nothing blocks.
  */
 export function describeAttemptFailure(checks: AttemptChecks): string | null {
+  const parts = [agentFailure(checks.agent), describeChecks(checks)].filter(
+    (part): part is string => part !== null,
+  );
+  return parts.length === 0 ? null : parts.join('\n\n');
+}
+
+/** Every blocking finding with its paths and every failing gate with its output; null when none. */
+export function describeChecks(checks: Omit<AttemptChecks, 'agent'>): string | null {
   const blocking = checks.findings.filter((finding) => finding.severity === 'blocking');
   const parts = [
-    agentFailure(checks.agent),
     blocking.length > 0 ? findingsSection(blocking) : null,
     ...checks.failingGates.map(gateSection),
-  ].filter((part): part is string => part !== null);
-  return parts.length === 0 ? null : parts.join('\n\n');
+  ];
+  const shown = parts.filter((part): part is string => part !== null);
+  return shown.length === 0 ? null : shown.join('\n\n');
 }
 
 function agentFailure(result: AgentRunResult): string | null {

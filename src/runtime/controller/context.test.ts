@@ -28,6 +28,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
     recoverStaleLocks: unused,
     integrate: unused,
     prepareIntegration: unused,
+    mergeForRepair: unused,
   };
 }
 

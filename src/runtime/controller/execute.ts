@@ -8,7 +8,7 @@ import type { GateEvidence, Proof } from '../proof/schema.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
-import { integrateSlices } from './integrate.js';
+import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
 import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
 import { planRequiredGates } from './required-gates.js';
@@ -93,7 +93,8 @@ export async function executeGoal(
         options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
       if (stopReason === 'budget') stoppedBy ??= 'budget';
       if (!controller.signal.aborted && stoppedBy === null) {
-        await integrateSlices(ctx);
+        // Until ready, a merged tree that fails where its slices passed is repaired by the agent.
+        await integrateAndRepair(ctx, options.untilReady && options.dispatch !== false);
         journal.execution = { ...journal.execution, state: 'complete' };
       } else if (stoppedBy === 'budget') {
         const fresh = await store.read(goalId);
@@ -199,6 +200,7 @@ async function takeControl(
       },
     });
   }
+  events.push(...(await recoverIntegrationRepair(deps, journal, previous?.pid ?? null)));
   if (reopen && REOPENABLE.includes(goal.status)) {
     const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');

@@ -56,6 +56,19 @@ export const executionStateSchema = z.object({
   finalFindings: z.array(findingSchema),
   gaps: z.array(gapSchema),
   failures: z.array(failureEvidenceSchema),
+  /**
+   * An integration repair whose agent started and whose change was not captured yet: a controller
+   * that takes the goal over stops that agent and puts the integration worktree back at `head`,
+   * so nothing uncommitted is ever verified as the merged tree.
+   */
+  integrationRepair: z
+    .object({
+      attempt: z.number().int().positive(),
+      head: z.string(),
+      agentProcess: z.object({ pid: z.number().int(), host: z.string() }).nullable(),
+    })
+    .nullable()
+    .default(null),
   /** The controller that last took the goal (evidence for worker_dead after it died). */
   controller: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
@@ -75,6 +88,7 @@ export function emptyExecution(): ExecutionStateRecord {
     finalFindings: [],
     gaps: [],
     failures: [],
+    integrationRepair: null,
     controller: null,
   };
 }

@@ -5,6 +5,7 @@ import { dependencyWaves } from '../graph/order.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
+import type { IntegrationResult } from '../workspace/port.js';
 import type { RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
@@ -12,10 +13,16 @@ import { prepareWorkspace } from './prepare.js';
 /**
  * Merges done slices, in dependency order, into omk/<goal-id>/integration; reruns the gates on the
  * integrated tree (against the base, for pre-existing failures) and reviews the whole change.
- * A conflict is evidence, never force-resolved.
+ * A conflict is evidence, never force-resolved. Returns what the merge gave (null: nothing to
+ * integrate), for an integration repair to work on.
  */
-export async function integrateSlices(ctx: RunContext): Promise<void> {
+export async function integrateSlices(ctx: RunContext): Promise<IntegrationResult | null> {
   const { journal, deps, goal } = ctx;
+  // A conflict an integration repair has resolved since is judged again below, not kept.
+  journal.execution = {
+    ...journal.execution,
+    gaps: journal.execution.gaps.filter((gap) => gap.code !== 'integration_conflict'),
+  };
   const done = dependencyWaves(journal.graph.tasks)
     .flat()
     .filter((task) => task.status === 'done');
@@ -25,7 +32,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
   if (branches.length === 0) {
     // Nothing to integrate: a workspace made ahead of time for it is not left behind.
     await ctx.preparedIntegration?.discard();
-    return;
+    return null;
   }
   const target = integrationBranchName(goal.id);
   const result = await deps.workspaces.integrate({
@@ -58,7 +65,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     };
     await journal.save([{ type: 'integration_conflict', data: { branch, paths, detail } }]);
     deps.reporter.warn(`integration conflict merging ${branch}: ${paths.join(', ')}`);
-    return;
+    return result;
   }
 
   deps.reporter.info(
@@ -129,6 +136,7 @@ export async function integrateSlices(ctx: RunContext): Promise<void> {
     spendNote: 'integration gates',
     decisions: baseline ? [baseline.decision] : [],
   });
+  return result;
 }
 
 /**

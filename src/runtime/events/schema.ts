@@ -45,6 +45,8 @@ export const EVENT_TYPES = [
   'budget_exhausted',
   'integration_done',
   'integration_conflict',
+  'integration_repair_started',
+  'integration_repair_finished',
   'pr_opened',
   'pr_updated',
   'check_run_published',

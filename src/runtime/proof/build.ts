@@ -2,7 +2,7 @@ import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
-import { copyGap } from './gaps.js';
+import { budgetHonesty, copyGap } from './gaps.js';
 import type { Gap, GateEvidence, Proof } from './schema.js';
 
 type Failure = Proof['failures'][number];
@@ -36,12 +36,13 @@ export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
  * in their given order; gaps follow a fixed order (human decisions, execution, git, gates in
- * requiredGates then first-seen order, findings, slices, extraGaps) so equal evidence gives a
+ * requiredGates then first-seen order, findings, slices, extraGaps, budget) so equal evidence gives a
  * byte-identical proof.
  */
 export function buildProof(evidence: ProofEvidence): Proof {
   const { oracle } = evidence;
   const verdict = assessGates(evidence);
+  const budget = budgetHonesty(evidence.budget.limits, evidence.budget.spent, evidence.agentRuns);
   const knownGaps: Gap[] = [
     ...humanGaps(evidence),
     ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),
@@ -62,6 +63,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
         message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`,
       })),
     ...evidence.extraGaps.map(copyGap),
+    ...budget.gaps,
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
   const status: ProofStatus =
@@ -90,7 +92,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     budget: structuredClone(evidence.budget),
     knownGaps,
     failures,
-    warnings: verdict.warnings,
+    warnings: [...verdict.warnings, ...budget.warnings],
     humanDecisions: [...oracle.humanDecisions],
     // Copied, never inferred: only the controller knows whether a person accepted or merged.
     delivery: structuredClone(evidence.delivery),

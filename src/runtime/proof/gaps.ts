@@ -1,3 +1,6 @@
+import { formatDuration } from '../budget/parse.js';
+import type { BudgetSpent } from '../budget/schema.js';
+import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import type { Gap } from './schema.js';
 
@@ -28,4 +31,51 @@ export function gapText(gap: Gap, spell: StepSpelling = NEUTRAL_STEPS): string {
 export function copyGap(gap: Gap): Gap {
   const { code, message, hint } = gap;
   return hint === undefined ? { code, message } : { code, message, hint: structuredClone(hint) };
+}
+
+/** What budget honesty needs of an agent run. */
+export interface RunUsage {
+  agent: string;
+  tokens: number | null;
+  usd: number | null;
+}
+
+/**
+ * Budget honesty, for the proof: a token or USD budget that some agent's runs could not be
+ * counted against is a warning (those runs add nothing to the spend, which is not the same as
+ * costing nothing), and spend beyond a limit is a gap.
+ */
+export function budgetHonesty(
+  limits: BudgetLimits,
+  spent: BudgetSpent,
+  runs: readonly RunUsage[],
+): { gaps: Gap[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const unread = [
+    { limit: limits.tokens, name: 'token', what: 'no token count', usage: (run: RunUsage) => run.tokens },
+    { limit: limits.usd, name: 'USD', what: 'no cost', usage: (run: RunUsage) => run.usd },
+  ];
+  for (const { limit, name, what, usage } of unread) {
+    if (limit === null) continue;
+    for (const agent of [...new Set(runs.map((run) => run.agent))]) {
+      const own = runs.filter((run) => run.agent === agent);
+      const unknown = own.filter((run) => usage(run) === null).length;
+      if (unknown === 0) continue;
+      warnings.push(
+        `usage unknown: the ${name} budget cannot be enforced for agent ${agent} (${unknown} of ${own.length} run(s) reported ${what}; they are not in the spend).`,
+      );
+    }
+  }
+  const over = [
+    { limit: limits.timeMs, used: spent.timeMs, name: 'time', show: formatDuration },
+    { limit: limits.tokens, used: spent.tokens, name: 'token', show: (n: number) => `${n} tokens` },
+    { limit: limits.usd, used: spent.usd, name: 'USD', show: (n: number) => `$${n.toFixed(2)}` },
+  ];
+  const gaps = over
+    .filter(({ limit, used }) => limit !== null && used > limit)
+    .map(({ limit, used, name, show }) => ({
+      code: 'budget_overspent',
+      message: `The ${name} budget is overspent: ${show(used)} used of ${show(limit ?? 0)}.`,
+    }));
+  return { gaps, warnings };
 }

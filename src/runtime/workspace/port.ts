@@ -65,6 +65,12 @@ export interface WorkspacePort {
    * reported here: `integrate` opens it again and reports its own.
    */
   prepareIntegration(input: Omit<IntegrateInput, 'target' | 'branches'>): PreparedIntegration;
+  /**
+   * Starts merging `branch` into the integration workspace and leaves its conflicts in the files
+   * (and the merge in progress) for an integration-fix agent; the next `capture` commits the merge.
+   * Returns the conflicting paths (none when the merge went through on its own).
+   */
+  mergeForRepair(workspace: SliceWorkspace, goalId: string, branch: string): Promise<{ paths: string[] }>;
 }
 
 export interface PreparedIntegration {
