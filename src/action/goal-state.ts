@@ -1,10 +1,10 @@
 import {
   type GoalRecord,
+  goalReport,
   NotFoundError,
-  readProof,
   relocateGoal,
-  sliceWaves,
   UsageError,
+  unknownSlice,
 } from '../runtime/app/index.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
@@ -70,9 +70,8 @@ export async function saveAfterFailure(rt: ActionRuntime, goalId: string, messag
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */
 export async function requireSlice(rt: ActionRuntime, goalId: string, slice: string): Promise<void> {
-  const rows = await sliceWaves(rt.store, goalId);
-  if (rows.some((row) => row.slice === slice)) return;
-  const ids = rows.map((row) => row.slice);
+  const ids = await unknownSlice(rt.store, goalId, slice);
+  if (ids === null) return;
   throw new UsageError(
     `slice: '${slice}' is not a slice of goal ${goalId} (its slices: ${ids.join(', ') || 'none'}). Example: ${ids[0] === undefined ? SLICE_EXAMPLE : `slice: ${ids[0]}`}`,
     { hint: "Take slice ids from the plan step's slices output." },
@@ -86,7 +85,7 @@ export async function outcomeFor(
   goalId: string,
   extra: Partial<Omit<CommandOutcome, 'command' | 'goalId' | 'proof' | 'proofPath' | 'slices'>> = {},
 ): Promise<CommandOutcome> {
-  const { proof, digestValid } = await readProof(rt.store, goalId);
+  const { proof, digestValid, proofPath, slices } = await goalReport(rt.store, goalId);
   if (!digestValid) {
     rt.reporter.warn(
       `proof.json of goal ${goalId} does not match its digest: it was edited. Do not trust it.`,
@@ -96,8 +95,8 @@ export async function outcomeFor(
     command,
     goalId,
     proof,
-    proofPath: rt.store.paths(goalId).proof,
-    slices: await sliceWaves(rt.store, goalId),
+    proofPath,
+    slices,
     judged: false,
     refused: null,
     notes: [],

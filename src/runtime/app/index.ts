@@ -85,6 +85,15 @@ export {
   integrateSlices,
   type SliceJobOutcome,
 } from './fan-out.js';
+export {
+  type GateGroup,
+  type GoalReport,
+  gateGroups,
+  goalReport,
+  sliceStatusIn,
+  unknownSlice,
+} from './goal-report.js';
+export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
