@@ -1,4 +1,4 @@
-import { GOAL_ID_PATTERN, type GoalRecord, type Proof, TERMINAL_STATUSES } from '../runtime/app/index.js';
+import { GOAL_ID_PATTERN, type GoalRecord, goalHasEnded, type Proof } from '../runtime/app/index.js';
 import {
   code,
   formatBudget,
@@ -55,9 +55,7 @@ export function readStatusMarker(body: string): { goalId: string; phase: Phase |
 
 /** A goal that has ended: its status comment carries the final summary. */
 export function hasEnded(goal: GoalRecord | null, phase: Phase): boolean {
-  if (goal === null) return false;
-  if (TERMINAL_STATUSES.includes(goal.status)) return true;
-  return phase === 'settled' && ['ready', 'failed', 'blocked_on_human'].includes(goal.status);
+  return goalHasEnded(goal, phase === 'settled');
 }
 
 export function renderStatusComment(view: StatusView): string {
