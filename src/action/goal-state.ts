@@ -2,7 +2,7 @@ import {
   type GoalRecord,
   goalReport,
   NotFoundError,
-  relocateGoal,
+  pullSharedGoal,
   UsageError,
   unknownSlice,
 } from '../runtime/app/index.js';
@@ -13,19 +13,18 @@ import type { CommandOutcome } from './outcome.js';
 /** Downloads goal-id from the state branch; a goal that is not there is named by its input. */
 export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalRecord> {
   const branch = rt.inputs.stateBranch;
-  const commit = await rt.state.pull(goalId);
-  const found = await rt.store.has(goalId);
-  if (commit === null || !found) {
+  // Another runner created it: it is pointed at this runner's checkout.
+  const pulled = await pullSharedGoal(rt.store, rt.state, goalId, { repoRoot: rt.repoRoot });
+  if (!pulled.found) {
     throw new NotFoundError(
-      `goal-id: there is no goal '${goalId}' on the state branch ${branch}${commit === null ? ' (the branch does not exist yet)' : ''}.`,
+      `goal-id: there is no goal '${goalId}' on the state branch ${branch}${pulled.missing === 'branch' ? ' (the branch does not exist yet)' : ''}.`,
       {
         hint: `Pass the goal-id output of the run or plan step that created it, with the same state-branch. Example: ${GOAL_ID_EXAMPLE}`,
       },
     );
   }
-  rt.reporter.info(`goal ${goalId} from ${branch} at ${commit.slice(0, 12)}`);
-  // Another runner created it: point it at this runner's checkout.
-  return relocateGoal(rt.store, goalId, rt.repoRoot);
+  rt.reporter.info(`goal ${goalId} from ${branch} at ${pulled.commit.slice(0, 12)}`);
+  return pulled.goal;
 }
 
 /** Pushes the goal directory to the state branch (fast-forward, retried on races); not on dry runs. */

@@ -105,5 +105,6 @@ export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } fro
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalView, type SliceWave, sliceWaves } from './queries.js';
+export { pullSharedGoal, pullSharedGoals, type SharedGoal } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
