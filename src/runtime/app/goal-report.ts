@@ -41,6 +41,14 @@ export function sliceStatusIn(proof: Proof, slice: string): string {
   return proof.slices.find((entry) => entry.id === slice)?.status ?? 'pending';
 }
 
+/** The PR delivered for a slice, or for the integration when `sliceId` is null; null when none. */
+export function pullRequestOf(
+  proof: Proof,
+  sliceId: string | null,
+): Proof['delivery']['pullRequests'][number] | null {
+  return proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId) ?? null;
+}
+
 /** Gate results and the tree they ran in (absolute paths under it become repository paths). */
 export interface GateGroup {
   gates: readonly GateEvidence[];

@@ -97,6 +97,7 @@ export {
   type GoalReport,
   gateGroups,
   goalReport,
+  pullRequestOf,
   sliceStatusIn,
   unknownSlice,
 } from './goal-report.js';
