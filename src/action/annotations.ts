@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative } from 'node:path';
-import type { ExecutionStateRecord, GateEvidence, Proof } from '../runtime/app/index.js';
+import type { GateEvidence, GateGroup } from '../runtime/app/index.js';
 import type { Annotation } from '../runtime/app/ports.js';
 import { annotationsFromGateOutput, OUTCOME_LABELS, shortSha } from '../runtime/app/render.js';
 import type { AnnotationTarget } from './core.js';
@@ -10,12 +10,6 @@ export interface StepAnnotation {
   target: AnnotationTarget;
 }
 
-/** Gate results and the tree they ran in (absolute paths under it become repository paths). */
-export interface GateGroup {
-  gates: readonly GateEvidence[];
-  root: string | null;
-}
-
 /** GitHub shows at most 10 error annotations per step in the UI; 50 keeps the log bounded too. */
 const MAX_ANNOTATIONS = 50;
 const LEVELS: Record<Annotation['level'], StepAnnotation['level']> = {
@@ -23,20 +17,6 @@ const LEVELS: Record<Annotation['level'], StepAnnotation['level']> = {
   warning: 'warning',
   notice: 'notice',
 };
-
-/**
- * The gates worth annotating: those on the integrated tree, and those of every slice that failed
- * (a failed slice never reaches the integrated tree, so its gates are the only evidence).
- */
-export function gateGroups(proof: Proof, execution: ExecutionStateRecord): GateGroup[] {
-  const failed = new Set(proof.slices.filter((slice) => slice.status === 'failed').map((slice) => slice.id));
-  return [
-    { gates: proof.gates, root: execution.integration?.workspace ?? null },
-    ...execution.slices
-      .filter((slice) => failed.has(slice.id))
-      .map((slice) => ({ gates: slice.gates, root: slice.workspace })),
-  ];
-}
 
 /**
  * Failing gates as workflow annotations on the lines their output names: failed and timed-out

@@ -1,10 +1,10 @@
 import {
   type GoalRecord,
+  goalReport,
   NotFoundError,
-  readProof,
-  relocateGoal,
-  sliceWaves,
+  pullSharedGoal,
   UsageError,
+  unknownSlice,
 } from '../runtime/app/index.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
@@ -13,19 +13,18 @@ import type { CommandOutcome } from './outcome.js';
 /** Downloads goal-id from the state branch; a goal that is not there is named by its input. */
 export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalRecord> {
   const branch = rt.inputs.stateBranch;
-  const commit = await rt.state.pull(goalId);
-  const found = await rt.store.has(goalId);
-  if (commit === null || !found) {
+  // Another runner created it: it is pointed at this runner's checkout.
+  const pulled = await pullSharedGoal(rt.store, rt.state, goalId, { repoRoot: rt.repoRoot });
+  if (!pulled.found) {
     throw new NotFoundError(
-      `goal-id: there is no goal '${goalId}' on the state branch ${branch}${commit === null ? ' (the branch does not exist yet)' : ''}.`,
+      `goal-id: there is no goal '${goalId}' on the state branch ${branch}${pulled.missing === 'branch' ? ' (the branch does not exist yet)' : ''}.`,
       {
         hint: `Pass the goal-id output of the run or plan step that created it, with the same state-branch. Example: ${GOAL_ID_EXAMPLE}`,
       },
     );
   }
-  rt.reporter.info(`goal ${goalId} from ${branch} at ${commit.slice(0, 12)}`);
-  // Another runner created it: point it at this runner's checkout.
-  return relocateGoal(rt.store, goalId, rt.repoRoot);
+  rt.reporter.info(`goal ${goalId} from ${branch} at ${pulled.commit.slice(0, 12)}`);
+  return pulled.goal;
 }
 
 /** Pushes the goal directory to the state branch (fast-forward, retried on races); not on dry runs. */
@@ -70,9 +69,8 @@ export async function saveAfterFailure(rt: ActionRuntime, goalId: string, messag
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */
 export async function requireSlice(rt: ActionRuntime, goalId: string, slice: string): Promise<void> {
-  const rows = await sliceWaves(rt.store, goalId);
-  if (rows.some((row) => row.slice === slice)) return;
-  const ids = rows.map((row) => row.slice);
+  const ids = await unknownSlice(rt.store, goalId, slice);
+  if (ids === null) return;
   throw new UsageError(
     `slice: '${slice}' is not a slice of goal ${goalId} (its slices: ${ids.join(', ') || 'none'}). Example: ${ids[0] === undefined ? SLICE_EXAMPLE : `slice: ${ids[0]}`}`,
     { hint: "Take slice ids from the plan step's slices output." },
@@ -86,7 +84,7 @@ export async function outcomeFor(
   goalId: string,
   extra: Partial<Omit<CommandOutcome, 'command' | 'goalId' | 'proof' | 'proofPath' | 'slices'>> = {},
 ): Promise<CommandOutcome> {
-  const { proof, digestValid } = await readProof(rt.store, goalId);
+  const { proof, digestValid, proofPath, slices } = await goalReport(rt.store, goalId);
   if (!digestValid) {
     rt.reporter.warn(
       `proof.json of goal ${goalId} does not match its digest: it was edited. Do not trust it.`,
@@ -96,8 +94,8 @@ export async function outcomeFor(
     command,
     goalId,
     proof,
-    proofPath: rt.store.paths(goalId).proof,
-    slices: await sliceWaves(rt.store, goalId),
+    proofPath,
+    slices,
     judged: false,
     refused: null,
     notes: [],

@@ -6,6 +6,7 @@ import {
   DEFAULT_STATE_BRANCH,
   GOAL_ID_PATTERN,
   goalTextSchema,
+  MERGE_METHODS,
   requestIssueOf,
   SLICE_ID_PATTERN,
   shownBranch,
@@ -39,7 +40,6 @@ export const EXECUTING_COMMANDS: readonly ActionCommand[] = [
   'integrate',
 ];
 const SLICE_COMMANDS: readonly ActionCommand[] = ['execute', 'verify', 'review', 'integrate', 'status'];
-const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** A workflow expression as a user writes it in YAML, for examples in messages. */

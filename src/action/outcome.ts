@@ -1,4 +1,4 @@
-import type { DeliveryPlan, Proof, SliceWave } from '../runtime/app/index.js';
+import { type DeliveryPlan, judgeProof, type Proof, type SliceWave } from '../runtime/app/index.js';
 import type { ActionCommand } from './inputs.js';
 
 /** One entry of the `slices` output: what a matrix job needs to run one slice. */
@@ -30,17 +30,17 @@ export interface CommandOutcome {
 export function verdict(outcome: CommandOutcome, failOnNotReady: boolean): string | null {
   if (outcome.refused !== null) return outcome.refused;
   if (!outcome.judged) return null;
-  const { proof, goalId } = outcome;
-  if (proof.status === 'failed') {
-    const why = proof.failures.map((failure) => failure.message.replace(/\.$/, '')).slice(0, 3);
-    return `The proof of goal ${goalId} failed${why.length > 0 ? `: ${why.join('; ')}` : ''}. The job summary has the evidence.`;
+  const judged = judgeProof(outcome.proof, { failOnNotReady });
+  if (judged.passes) return null;
+  const goal = `The proof of goal ${outcome.goalId}`;
+  if (judged.status === 'failed') {
+    const why = judged.failures.map((message) => message.replace(/\.$/, ''));
+    return `${goal} failed${why.length > 0 ? `: ${why.join('; ')}` : ''}. The job summary has the evidence.`;
   }
-  if (proof.status === 'ready' || !failOnNotReady) return null;
-  const gaps = proof.knownGaps.map((gap) => gap.code);
-  const what = proof.status === 'blocked_on_human' ? 'is blocked on a human decision' : 'is not ready';
+  const what = judged.status === 'blocked_on_human' ? 'is blocked on a human decision' : 'is not ready';
   return (
-    `The proof of goal ${goalId} ${what}` +
-    (gaps.length > 0 ? ` (known gaps: ${[...new Set(gaps)].join(', ')})` : '') +
+    `${goal} ${what}` +
+    (judged.gaps.length > 0 ? ` (known gaps: ${judged.gaps.join(', ')})` : '') +
     '. The job summary lists what is missing; set fail-on-not-ready: false to let this step pass anyway.'
   );
 }

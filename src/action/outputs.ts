@@ -1,3 +1,4 @@
+import { pullRequestOf } from '../runtime/app/index.js';
 import type { CommandOutcome } from './outcome.js';
 
 /** Every output in action.yml (a test keeps them equal). */
@@ -23,7 +24,7 @@ export function actionOutputs(outcome: CommandOutcome): Record<OutputName, strin
     'proof-json': JSON.stringify(proof),
     'proof-path': outcome.proofPath,
     'pr-urls': JSON.stringify(pulls.map((pull) => pull.url)),
-    'integrator-pr': pulls.find((pull) => pull.sliceId === null)?.url ?? '',
+    'integrator-pr': pullRequestOf(proof, null)?.url ?? '',
     merged: String(proof.delivery.merge !== null),
     slices: JSON.stringify(outcome.slices),
   };

@@ -1,6 +1,6 @@
-import { readExecution } from '../runtime/app/index.js';
+import { gateGroups } from '../runtime/app/index.js';
 import { renderProofText } from '../runtime/app/render.js';
-import { gateAnnotations, gateGroups } from './annotations.js';
+import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';
 import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-guard.js';
@@ -46,9 +46,9 @@ async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void
   const { core } = rt;
   for (const [name, value] of Object.entries(actionOutputs(outcome))) core.setOutput(name, value);
   if (outcome.command === 'run' || outcome.command === 'execute') {
-    const execution = await readExecution(rt.store.paths(outcome.goalId).execution);
+    const groups = await gateGroups(rt.store, outcome.goalId, outcome.proof);
     const where = { repoRoot: rt.repoRoot, workspace: rt.github.workspace };
-    for (const annotation of gateAnnotations(gateGroups(outcome.proof, execution), where)) {
+    for (const annotation of gateAnnotations(groups, where)) {
       core[annotation.level](annotation.message, annotation.target);
     }
   }

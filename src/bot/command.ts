@@ -4,6 +4,8 @@ import {
   type CreateGoalRequest,
   checkGoalRef,
   createGoalRequestSchema,
+  keepsBranchesLocally,
+  MACHINELESS_DEFAULT_POLICY,
   OmkError,
   parseRequest,
   RequestError,
@@ -32,9 +34,6 @@ export type ParseOutcome =
 
 /** Placeholder for CreateGoalRequest.repo: the job replaces it with its checkout's path. */
 export const REPO_PLACEHOLDER = '.';
-
-/** The bot's delivery default: it has no machine to keep local branches on. */
-export const BOT_DEFAULT_POLICY = 'draft-pr';
 
 const FLAGS: Record<Subcommand, Record<string, 'value' | 'switch'>> = {
   run: {
@@ -107,8 +106,9 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
 
 function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
   const goal = args.positionals.join(' ');
-  const policy = args.flags.get('policy') ?? BOT_DEFAULT_POLICY;
-  if (policy.trim() === 'local') {
+  // The bot keeps no machine between jobs: PRs by default, and never local branches.
+  const policy = args.flags.get('policy') ?? MACHINELESS_DEFAULT_POLICY;
+  if (keepsBranchesLocally(policy)) {
     throw new UsageError(
       '--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr.',
     );

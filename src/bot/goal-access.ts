@@ -1,5 +1,5 @@
 // How goal commands reach a goal's state: the state branch, or the store of a run in this process.
-import { NotFoundError } from '../runtime/app/index.js';
+import { NotFoundError, pullSharedGoal } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import type { BotCommand } from './command.js';
@@ -29,8 +29,7 @@ export async function onGoal<T>(
   const token = await job.gh.token();
   return bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, job.repo, token, options.checkout), async (ws) => {
-      await ws.remote.pull(goalId);
-      if (!(await ws.store.has(goalId))) {
+      if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) {
         throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
           hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
         });

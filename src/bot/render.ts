@@ -1,4 +1,10 @@
-import { GOAL_ID_PATTERN, type GoalRecord, type Proof, TERMINAL_STATUSES } from '../runtime/app/index.js';
+import {
+  GOAL_ID_PATTERN,
+  type GoalRecord,
+  goalHasEnded,
+  type Proof,
+  pullRequestOf,
+} from '../runtime/app/index.js';
 import {
   code,
   formatBudget,
@@ -55,9 +61,7 @@ export function readStatusMarker(body: string): { goalId: string; phase: Phase |
 
 /** A goal that has ended: its status comment carries the final summary. */
 export function hasEnded(goal: GoalRecord | null, phase: Phase): boolean {
-  if (goal === null) return false;
-  if (TERMINAL_STATUSES.includes(goal.status)) return true;
-  return phase === 'settled' && ['ready', 'failed', 'blocked_on_human'].includes(goal.status);
+  return goalHasEnded(goal, phase === 'settled');
 }
 
 export function renderStatusComment(view: StatusView): string {
@@ -84,8 +88,8 @@ export function renderStatusComment(view: StatusView): string {
 }
 
 function prLink(proof: Proof, sliceId: string | null): string {
-  const pr = proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId);
-  return pr === undefined ? '–' : link(`#${pr.number}`, pr.url, true);
+  const pr = pullRequestOf(proof, sliceId);
+  return pr === null ? '–' : link(`#${pr.number}`, pr.url, true);
 }
 
 function slicesTable(proof: Proof): string[] {
@@ -94,9 +98,10 @@ function slicesTable(proof: Proof): string[] {
     (slice) =>
       `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(proof, slice.id)} |`,
   );
-  const integrator = proof.delivery.pullRequests.some((pull) => pull.sliceId === null)
-    ? [`| integration | all slices | – | – | ${prLink(proof, null)} |`]
-    : [];
+  const integrator =
+    pullRequestOf(proof, null) !== null
+      ? [`| integration | all slices | – | – | ${prLink(proof, null)} |`]
+      : [];
   return ['', '| Slice | Title | Status | Attempts | PR |', '|---|---|---|---|---|', ...rows, ...integrator];
 }
 

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
@@ -54,6 +56,24 @@ describe('omk goal clean', () => {
     expect(worktrees()).toContain(mine);
     const events = await omk('goal', 'replay', id, '--json');
     expect(events.stdout).toContain('goal_cleaned');
+  });
+
+  it('--all cleans every goal that is not running, and leaves a running one alone', async () => {
+    const ids: string[] = [];
+    for (const text of [GOAL, 'add a regression test for the empty input of src/math.js']) {
+      const plan = await omk('goal', 'plan', text, '--json');
+      expect(plan.code, plan.stderr).toBe(0);
+      ids.push((JSON.parse(plan.stdout) as { goal: { id: string } }).goal.id);
+    }
+    const [idle, running] = ids as [string, string];
+    const goalFile = join(state.dir, 'goals', running, 'goal.json');
+    const record = JSON.parse(await readFile(goalFile, 'utf8')) as { status: string };
+    await writeFile(goalFile, `${JSON.stringify({ ...record, status: 'running' })}\n`);
+
+    const result = await omk('goal', 'clean', '--all', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const cleaned = (JSON.parse(result.stdout) as { goalId: string }[]).map((outcome) => outcome.goalId);
+    expect(cleaned).toEqual([idle]);
   });
 
   it('refuses a goal id and --all together', async () => {

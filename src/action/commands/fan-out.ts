@@ -6,6 +6,7 @@ import {
   integrateSlices,
   type PreparedAgent,
   prepareAgent,
+  sliceJobReport,
 } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
@@ -49,23 +50,19 @@ export async function executeSliceCommand(
   if (!rt.inputs.dryRun && run.owned.length > 0) {
     await rt.state.push(goalId, `execute: slice ${slice} of ${goalId} (${run.outcome})`, { only: run.owned });
   }
-  const finished = run.outcome === 'done' || run.outcome === 'already_done';
-  if (run.stoppedBy !== null && !finished) {
-    const what = run.stoppedBy === 'pause' ? 'paused' : 'cancelled';
-    return outcomeFor(rt, 'execute', goalId, {
-      sliceStatus: run.result?.task.status ?? 'pending',
-      notes: [`slice ${slice} stopped: the goal was ${what} on the state branch; nothing more runs here`],
-    });
-  }
+  const report = sliceJobReport(slice, run);
   return outcomeFor(rt, 'execute', goalId, {
-    sliceStatus: run.result?.task.status ?? 'done',
-    refused: finished
-      ? null
-      : `Slice ${slice} did not finish (${run.outcome}): ${run.result?.record.lastFailure?.split('\n')[0] ?? 'see the job log'}`,
+    sliceStatus: report.status,
+    refused:
+      report.kind === 'unfinished'
+        ? `Slice ${slice} did not finish (${report.outcome}): ${report.failure ?? 'see the job log'}`
+        : null,
     notes: [
-      run.outcome === 'already_done'
-        ? `slice ${slice} was already done; nothing ran`
-        : `slice ${slice}: ${run.outcome}; integrate once every slice's job has finished`,
+      report.kind === 'stopped'
+        ? `slice ${slice} stopped: the goal was ${report.by} on the state branch; nothing more runs here`
+        : report.kind === 'already_done'
+          ? `slice ${slice} was already done; nothing ran`
+          : `slice ${slice}: ${report.outcome}; integrate once every slice's job has finished`,
     ],
   });
 }

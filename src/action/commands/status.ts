@@ -1,3 +1,4 @@
+import { sliceStatusIn } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, pullGoal, requireSlice } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
@@ -12,6 +13,5 @@ export async function statusCommand(rt: ActionRuntime, goalId: string): Promise<
   if (slice === undefined) return outcomeFor(rt, 'status', goalId, { judged: true });
   await requireSlice(rt, goalId, slice);
   const outcome = await outcomeFor(rt, 'status', goalId);
-  const status = outcome.proof.slices.find((entry) => entry.id === slice)?.status ?? 'pending';
-  return { ...outcome, sliceStatus: status };
+  return { ...outcome, sliceStatus: sliceStatusIn(outcome.proof, slice) };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CleanOutcome, cleanGoal, UsageError } from '../../runtime/app/index.js';
+import { type CleanOutcome, cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { json } from '../options.js';
 import type { ProgramContext } from '../program.js';
@@ -27,12 +27,10 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
         });
       }
       const app = composeRuntime(context.io, context.stateDir());
-      const ids =
+      const outcomes =
         options.all === true
-          ? (await app.store.list()).filter((goal) => goal.status !== 'running').map((goal) => goal.id)
-          : [await app.store.resolve(ref)];
-      const outcomes: CleanOutcome[] = [];
-      for (const id of ids) outcomes.push(await cleanGoal(app, id));
+          ? await cleanAllGoals(app)
+          : [await cleanGoal(app, await app.store.resolve(ref))];
       context.io.stdout(
         options.json === true ? json(outcomes) : outcomes.map(renderCleaned).join('') || 'no goals\n',
       );

@@ -3,6 +3,7 @@ import {
   DELIVERY_POLICIES,
   type DeliveryPlan,
   type DeliveryPolicy,
+  MERGE_METHODS,
   mergeIntegrator,
   openPullRequests,
   UsageError,
@@ -21,8 +22,6 @@ interface OpenPrOptions {
   format?: string;
   forge?: string;
 }
-
-const METHODS: readonly MergeMethod[] = ['merge', 'squash', 'rebase'];
 
 function renderPlanMarkdown(plan: DeliveryPlan): string {
   let out = `# omk open-pr --dry-run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
@@ -105,8 +104,8 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         options: { method?: string; enforceProtection?: boolean; forge?: string; json?: boolean },
       ) => {
         const method = (options.method ?? 'merge') as MergeMethod;
-        if (!METHODS.includes(method)) {
-          throw new UsageError(`--method: '${options.method}' is not one of ${METHODS.join(', ')}.`, {
+        if (!MERGE_METHODS.includes(method)) {
+          throw new UsageError(`--method: '${options.method}' is not one of ${MERGE_METHODS.join(', ')}.`, {
             hint: 'Example: --method squash',
           });
         }

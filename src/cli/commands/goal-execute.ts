@@ -5,6 +5,7 @@ import {
   type ExecuteOutcome,
   type ExecuteResult,
   executeAndDeliver,
+  judgeProof,
   reverify,
 } from '../../runtime/app/index.js';
 import { renderProofMarkdown } from '../../runtime/app/render.js';
@@ -45,7 +46,8 @@ export function reportExecuted(
 ): void {
   if (outcome.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
   else if (outcome.stoppedBy === 'budget') context.setExitCode(EXIT_CODES.budget);
-  else if (untilReady && outcome.proof.status !== 'ready') context.setExitCode(EXIT_CODES.not_ready);
+  else if (untilReady && !judgeProof(outcome.proof, { failOnNotReady: true }).passes)
+    context.setExitCode(EXIT_CODES.not_ready);
   for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
 }
 

@@ -8,6 +8,7 @@ import {
   goalShow,
   goalStatus,
   NotFoundError,
+  pullSharedGoals,
   readEvents,
   readProof,
   renderReplayJson,
@@ -65,11 +66,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
             env: io.env,
           });
           const wanted = ref === 'latest' ? null : checkGoalRef(ref);
-          let commit = await state.pull(wanted);
-          // Not a whole id on the branch: a prefix, resolved below among all the branch's goals.
-          if (commit !== null && wanted !== null && !(await store.has(wanted)))
-            commit = await state.pull(null);
-          if (commit === null) {
+          if ((await pullSharedGoals(store, state, wanted)) === null) {
             throw new NotFoundError(
               `The remote has no ${options.stateBranch ?? DEFAULT_STATE_BRANCH} branch yet.`,
               {

@@ -43,3 +43,12 @@ export async function cleanGoal(deps: AppDeps, goalId: string): Promise<CleanOut
     return { goalId, worktrees, branches };
   });
 }
+
+/** `clean --all`: every goal that is not running, each as `cleanGoal` does it. */
+export async function cleanAllGoals(deps: AppDeps): Promise<CleanOutcome[]> {
+  const outcomes: CleanOutcome[] = [];
+  for (const goal of await deps.store.list()) {
+    if (goal.status !== 'running') outcomes.push(await cleanGoal(deps, goal.id));
+  }
+  return outcomes;
+}

@@ -3,6 +3,17 @@ import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
 import { branchNameProblem, shownBranch } from '../graph/branches.js';
 import type { HostVocabulary } from './vocabulary.js';
 
+/**
+ * The delivery policy of a goal started by a host that keeps no machine between jobs (the bot):
+ * PRs, as drafts unless told otherwise. `local` keeps branches on the machine that ran the goal,
+ * so such a host refuses it (`keepsBranchesLocally`).
+ */
+export const MACHINELESS_DEFAULT_POLICY: DeliveryPolicy = 'draft-pr';
+
+export function keepsBranchesLocally(policy: string): boolean {
+  return policy.trim() === 'local';
+}
+
 /** Where a goal's PRs go, as a front door asks for it. */
 export interface TargetRequest {
   /** The policy asked for; else the goal's, and draft PRs for a goal whose policy is local. */

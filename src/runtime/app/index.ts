@@ -23,6 +23,7 @@ export {
   UsageError,
 } from '../errors.js';
 export { renderReplayJson, renderReplayText } from '../events/replay.js';
+export { MERGE_METHODS } from '../forge/port.js';
 export {
   applyLifecycle,
   type LifecycleResult,
@@ -72,10 +73,16 @@ export {
 } from '../requests.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
-export { type CleanOutcome, cleanGoal } from './clean.js';
+export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
-export { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
+export {
+  baseFor,
+  deliveryTarget,
+  keepsBranchesLocally,
+  MACHINELESS_DEFAULT_POLICY,
+  type TargetRequest,
+} from './delivery-target.js';
 export type { AppDeps, Env, ExecutionHost, GoalCleaner, SharedState } from './deps.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
 export {
@@ -85,10 +92,21 @@ export {
   integrateSlices,
   type SliceJobOutcome,
 } from './fan-out.js';
+export {
+  type GateGroup,
+  type GoalReport,
+  gateGroups,
+  goalReport,
+  pullRequestOf,
+  sliceStatusIn,
+  unknownSlice,
+} from './goal-report.js';
+export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudSnapshot } from './hud.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
-export { goalView, type SliceWave, sliceWaves } from './queries.js';
+export { goalHasEnded, goalView, type SliceWave, sliceWaves } from './queries.js';
+export { pullSharedGoal, pullSharedGoals, type SharedGoal } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';

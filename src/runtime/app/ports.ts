@@ -1,7 +1,13 @@
 // What a front door composes the use cases from: the ports, the goal store and the planner, the
 // state root, the config.
 
-export { type LoadedConfig, loadConfig, parseConfig } from '../config/load.js';
+export {
+  type LoadedConfig,
+  loadConfig,
+  loadNamedConfig,
+  type NamedConfig,
+  parseConfig,
+} from '../config/load.js';
 export type { DoctorCheck, DoctorReport } from '../doctor/types.js';
 export type { Annotation, Forge, MergeMethod, RepoCoordinates } from '../forge/port.js';
 export { GoalStore } from '../goal/store.js';

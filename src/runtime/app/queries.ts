@@ -1,5 +1,5 @@
 import { type GoalOrigin, readOrigin } from '../goal/origin.js';
-import type { GoalRecord } from '../goal/schema.js';
+import { type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { dependencyWaves } from '../graph/order.js';
 import { taskGraphVersioned } from '../graph/schema.js';
@@ -32,4 +32,14 @@ export async function sliceWaves(store: GoalStore, goalId: string): Promise<Slic
   return dependencyWaves(graph.tasks).flatMap((wave, index) =>
     wave.map((task) => ({ slice: task.id, title: task.title, wave: index })),
   );
+}
+
+/**
+ * Whether a goal has ended, so its final summary can be shown: a terminal status, or a settled
+ * outcome (ready, failed, blocked on a human) once nothing runs it any more (`settled`).
+ */
+export function goalHasEnded(goal: GoalRecord | null, settled: boolean): boolean {
+  if (goal === null) return false;
+  if (TERMINAL_STATUSES.includes(goal.status)) return true;
+  return settled && ['ready', 'failed', 'blocked_on_human'].includes(goal.status);
 }

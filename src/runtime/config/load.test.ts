@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { CONFIG_EXAMPLES, exampleFor, loadConfig, parseConfig } from './load.js';
+import { CONFIG_EXAMPLES, exampleFor, loadConfig, loadNamedConfig, parseConfig } from './load.js';
 import { configSchema } from './schema.js';
 
 let repo: string;
@@ -147,5 +147,29 @@ describe('config error examples', () => {
     expect(exampleFor(['gates', 'list', 3, 'kind'])).toBe(CONFIG_EXAMPLES['gates.list']);
     expect(exampleFor(['agents', 'custom', 'x'])).toBe(CONFIG_EXAMPLES.agents);
     expect(exampleFor([])).toBe(CONFIG_EXAMPLES['']);
+  });
+});
+
+describe('loadNamedConfig', () => {
+  it('reads a config a host names, relative to the repository, naming it as given', async () => {
+    await mkdir(join(repo, '.github'), { recursive: true });
+    await writeFile(join(repo, '.github', 'omk.yml'), 'version: 1\n');
+    const named = await loadNamedConfig(repo, '.github/omk.yml');
+    expect(named).toEqual({
+      ok: true,
+      loaded: { config: configSchema.parse({}), path: join(repo, '.github', 'omk.yml') },
+    });
+  });
+
+  it('says why a named config cannot be read: missing, not a file, or over 256 KB', async () => {
+    expect(await loadNamedConfig(repo, 'nope.yml')).toEqual({
+      ok: false,
+      problem: 'missing',
+      path: join(repo, 'nope.yml'),
+    });
+    await mkdir(join(repo, 'dir.yml'));
+    expect(await loadNamedConfig(repo, 'dir.yml')).toMatchObject({ ok: false, problem: 'not_a_file' });
+    await writeFile(join(repo, 'big.yml'), `# ${'x'.repeat(256 * 1024)}\n`);
+    expect(await loadNamedConfig(repo, 'big.yml')).toMatchObject({ ok: false, problem: 'too_large' });
   });
 });

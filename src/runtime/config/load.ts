@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -91,6 +91,24 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     return { config: parseConfig(text, path), path };
   }
   return { config: configSchema.parse({}), path: null };
+}
+
+/** A config file a host names itself (the Action's config-path), or why it cannot be one. */
+export type NamedConfig =
+  | { ok: true; loaded: LoadedConfig }
+  | { ok: false; problem: 'missing' | 'not_a_file' | 'too_large'; path: string };
+
+/**
+ * The config at `relativePath` under `repoRoot` instead of the repository's own: a file of at
+ * most 256 KB, as for `.omk/config.yml`; messages name it as given.
+ */
+export async function loadNamedConfig(repoRoot: string, relativePath: string): Promise<NamedConfig> {
+  const path = resolve(repoRoot, relativePath);
+  const info = await stat(path).catch(() => null);
+  if (info === null) return { ok: false, problem: 'missing', path };
+  if (!info.isFile()) return { ok: false, problem: 'not_a_file', path };
+  if (info.size > MAX_CONFIG_BYTES) return { ok: false, problem: 'too_large', path };
+  return { ok: true, loaded: { config: parseConfig(await readFile(path, 'utf8'), relativePath), path } };
 }
 
 async function readConfigText(path: string): Promise<string | null> {

@@ -87,7 +87,9 @@ export interface ReviewSummary {
   changesRequested: boolean;
 }
 
-export type MergeMethod = 'merge' | 'squash' | 'rebase';
+/** How an integrator PR may be merged: the one list every front door offers. */
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+export type MergeMethod = (typeof MERGE_METHODS)[number];
 
 export type MergeOutcome =
   | { merged: true; sha: string }

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { goalRecord } from '../delivery/test-delivery.js';
+import type { GoalRecord } from '../goal/schema.js';
+import { GoalStore } from '../goal/store.js';
+import { silentReporter, systemClock } from '../ports.js';
+import type { RemoteStateStore } from '../state/remote.js';
+import { pullSharedGoal, pullSharedGoals } from './shared-goal.js';
+
+const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
+let root: string;
+let store: GoalStore;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'omk-shared-'));
+  store = new GoalStore({ stateRoot: root, clock: systemClock, host, reporter: silentReporter });
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A state branch holding `goals` (none: no branch); a pull writes them into the local store. */
+function branch(goals: GoalRecord[] | null): RemoteStateStore & { pulls: (string | null)[] } {
+  const pulls: (string | null)[] = [];
+  return {
+    pulls,
+    async pull(goalId) {
+      pulls.push(goalId);
+      if (goals === null) return null;
+      for (const goal of goals) {
+        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
+      }
+      return 'a'.repeat(40);
+    },
+    push: () => Promise.reject(new Error('not pushed in these tests')),
+    peek: () => Promise.resolve(null),
+  };
+}
+
+describe('pullSharedGoal', () => {
+  it('brings a goal from the state branch and points it at this checkout', async () => {
+    const goal = goalRecord();
+    const pulled = await pullSharedGoal(store, branch([goal]), goal.id, { repoRoot: '/here' });
+    expect(pulled).toMatchObject({ found: true, commit: 'a'.repeat(40) });
+    expect(pulled.found && pulled.goal.repo.root).toBe('/here');
+    expect((await store.read(goal.id)).repo.root).toBe('/here');
+  });
+
+  it('says whether the branch or the goal is missing', async () => {
+    const goal = goalRecord();
+    expect(await pullSharedGoal(store, branch(null), goal.id)).toEqual({ found: false, missing: 'branch' });
+    expect(await pullSharedGoal(store, branch([]), goal.id)).toEqual({ found: false, missing: 'goal' });
+  });
+});
+
+describe('pullSharedGoals', () => {
+  it('pulls a whole id alone, and every goal for a prefix or latest', async () => {
+    const goal = goalRecord();
+    const whole = branch([goal]);
+    expect(await pullSharedGoals(store, whole, goal.id)).toBe('a'.repeat(40));
+    expect(whole.pulls).toEqual([goal.id]);
+    const prefix = branch([goal]);
+    await pullSharedGoals(store, prefix, goal.id.slice(0, 8));
+    expect(prefix.pulls).toEqual([goal.id.slice(0, 8), null]);
+    expect(await pullSharedGoals(store, branch(null), null)).toBeNull();
+  });
+});
