@@ -101,8 +101,8 @@ export {
   sliceStatusIn,
   unknownSlice,
 } from './goal-report.js';
-export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudSnapshot } from './hud.js';
+export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
