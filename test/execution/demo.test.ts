@@ -48,7 +48,8 @@ describe('omk demo', () => {
         expect.objectContaining({
           kind: 'oracle',
           decision: 'fail-to-pass shown',
-          reason: expect.stringContaining('fails on the base and passes on the head'),
+          // Per test: the committed failing test is named.
+          reason: expect.stringContaining('add sums two numbers failed on the base and pass on the head'),
         }),
       ]),
     );

@@ -157,7 +157,7 @@ describe('flaky and pre-existing gate failures', () => {
       expect.arrayContaining([
         expect.objectContaining({
           decision: 'fail-to-pass not shown',
-          reason: expect.stringContaining('still fail on the head'),
+          reason: expect.stringContaining('the tests do not pass on the head'),
         }),
       ]),
     );

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../state/atomic.js';
 import type { IntegrationResult } from '../workspace/port.js';
 import type { RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
+import { failToPassEvidence } from './fail-to-pass.js';
 import { prepareWorkspace } from './prepare.js';
 
 /**
@@ -97,7 +98,12 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     renderReviewMarkdown(findings, 'integration'),
   );
   const baseline =
-    goal.oracle.shape === 'fail_to_pass' ? await failToPassEvidence(ctx, gates, gateEnv) : null;
+    goal.oracle.shape === 'fail_to_pass'
+      ? await failToPassEvidence(ctx, gates, gateEnv, {
+          cwd: result.workspace.path,
+          changedFiles: result.changedFiles,
+        })
+      : null;
   const finalGates: GateEvidence[] = [...gates];
   if (goal.oracle.requiredGates.includes('security-review')) {
     const blocking = findings.filter((f) => f.review === 'security' && f.severity === 'blocking');
@@ -137,69 +143,4 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     decisions: baseline ? [baseline.decision] : [],
   });
   return result;
-}
-
-/**
- * A fix is shown by a test that fails on the base and passes on the head: run the test gates on
- * the base and record what they say, whichever way it goes.
- */
-async function failToPassEvidence(
-  ctx: RunContext,
-  headGates: readonly GateEvidence[],
-  env: Readonly<Record<string, string>>,
-): Promise<{ decision: { kind: string; decision: string; reason: string }; durationMs: number }> {
-  const tests = ctx.gates.filter((gate) => gate.kind === 'test');
-  // The run's check of the gates on the base already ran them there: reuse it.
-  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
-  const base =
-    known?.filter((gate) => gate.kind === 'test') ??
-    (await ctx.deps.verify(
-      tests.map((gate) => ({ ...gate, required: false })),
-      {
-        cwd: await ctx.base.path(),
-        sha: ctx.base.baseSha,
-        baseCwd: null,
-        baseSha: null,
-        artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-        env,
-        signal: ctx.signal,
-      },
-    ));
-  const short = (sha: string) => sha.slice(0, 12);
-  const head = headGates.filter((gate) => gate.kind === 'test');
-  // A test that cannot start on the base shows nothing about the fix.
-  const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
-  const passedOnHead =
-    head.length > 0 && head.every((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky');
-  // Reused results were spent (and counted) when the base run made them.
-  const durationMs = known === null ? base.reduce((sum, gate) => sum + gate.durationMs, 0) : 0;
-  if (tests.length === 0) {
-    return {
-      durationMs,
-      decision: {
-        kind: 'oracle',
-        decision: 'fail-to-pass not shown',
-        reason: 'no test gate to run on the base',
-      },
-    };
-  }
-  const where = `base ${short(ctx.base.baseSha)}, head ${short(head[0]?.sha ?? '')}`;
-  return {
-    durationMs,
-    decision:
-      failedOnBase.length > 0 && passedOnHead
-        ? {
-            kind: 'oracle',
-            decision: 'fail-to-pass shown',
-            reason: `${failedOnBase.map((g) => g.name).join(', ')} fails on the base and passes on the head (${where})`,
-          }
-        : {
-            kind: 'oracle',
-            decision: 'fail-to-pass not shown',
-            reason:
-              failedOnBase.length === 0
-                ? `the tests already pass on the base (${where}); only new tests can show the fix`
-                : `the tests fail on the base and still fail on the head (${where})`,
-          },
-  };
 }

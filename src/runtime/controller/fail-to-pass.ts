@@ -1,0 +1,184 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { GateEvidence } from '../proof/schema.js';
+import { isTestPath } from '../review/files.js';
+import type { RunContext } from './context.js';
+
+type Decision = { kind: string; decision: string; reason: string };
+
+/** The integrated head: where its files are, and which it changed from the base. */
+export interface HeadTree {
+  cwd: string;
+  changedFiles: readonly { path: string }[];
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+const NAMES_SHOWN = 5;
+
+function named(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
+}
+
+/**
+ * A fix is shown by a test that fails on the base and passes on the head. In order:
+ * 1. per-test results: a test that failed on the base and passes on the head (`tests.failToPass`);
+ * 2. the head's new or changed tests run against the base's source: omk puts the head's changed
+ *    test files into the base worktree, runs the test gates there and puts the base back; a test
+ *    that fails there and passes on the head shows the fix (a regression test written with it);
+ * 3. without per-test results, the test gates' exit codes on the base and the head.
+ * Whichever way it goes, the decision says what was seen.
+ */
+export async function failToPassEvidence(
+  ctx: RunContext,
+  headGates: readonly GateEvidence[],
+  env: Readonly<Record<string, string>>,
+  head: HeadTree,
+): Promise<{ decision: Decision; durationMs: number }> {
+  const tests = ctx.gates.filter((gate) => gate.kind === 'test');
+  const headTests = headGates.filter((gate) => gate.kind === 'test');
+  const where = `base ${short(ctx.base.baseSha)}, head ${short(headTests[0]?.sha ?? '')}`;
+  if (tests.length === 0) {
+    return {
+      durationMs: 0,
+      decision: {
+        kind: 'oracle',
+        decision: 'fail-to-pass not shown',
+        reason: 'no test gate to run on the base',
+      },
+    };
+  }
+  const passedOnHead =
+    headTests.length > 0 && headTests.every((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky');
+  const perTest = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
+  if (perTest.length > 0 && passedOnHead) {
+    return {
+      durationMs: 0,
+      decision: {
+        kind: 'oracle',
+        decision: 'fail-to-pass shown',
+        reason: `${named(perTest)} failed on the base and pass on the head (${where})`,
+      },
+    };
+  }
+
+  const changedTests = head.changedFiles.map((file) => file.path).filter(isTestPath);
+  if (passedOnHead && changedTests.length > 0) {
+    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests);
+    if (onBaseSource.shown.length > 0) {
+      return {
+        durationMs: onBaseSource.durationMs,
+        decision: {
+          kind: 'oracle',
+          decision: 'fail-to-pass shown',
+          reason: `the head's tests fail against the base's source and pass on the head: ${named(onBaseSource.shown)} (${where})`,
+        },
+      };
+    }
+    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+    return { ...exitOnly, durationMs: exitOnly.durationMs + onBaseSource.durationMs };
+  }
+  return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+}
+
+/**
+ * The head's changed test files in the base worktree, the test gates run there, the base put back
+ * as it was (files restored, new ones removed) whatever happens.
+ */
+async function headTestsOnBaseSource(
+  ctx: RunContext,
+  env: Readonly<Record<string, string>>,
+  head: HeadTree,
+  changedTests: readonly string[],
+): Promise<{ shown: string[]; durationMs: number }> {
+  const base = await ctx.base.path();
+  const saved = new Map<string, Buffer | null>();
+  try {
+    for (const path of changedTests) {
+      const headFile = await readFile(join(head.cwd, path)).catch(() => null);
+      if (headFile === null) continue; // deleted on the head: nothing to run
+      saved.set(path, await readFile(join(base, path)).catch(() => null));
+      await mkdir(dirname(join(base, path)), { recursive: true });
+      await writeFile(join(base, path), headFile);
+    }
+    if (saved.size === 0) return { shown: [], durationMs: 0 };
+    const gates = ctx.gates
+      .filter((gate) => gate.kind === 'test')
+      .map((gate) => ({ ...gate, required: false }));
+    const runs = await ctx.deps.verify(gates, {
+      cwd: base,
+      sha: ctx.base.baseSha,
+      baseCwd: null,
+      baseSha: null,
+      artifactsDir: join(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, 'head-tests-on-base'),
+      env,
+      signal: ctx.signal,
+    });
+    const durationMs = runs.reduce((sum, gate) => sum + gate.durationMs, 0);
+    const perTest = runs.flatMap((gate) => gate.tests?.failing ?? []);
+    if (perTest.length > 0) return { shown: [...new Set(perTest)], durationMs };
+    // No per-test results: a test gate that fails there (and passed on the head) still shows it.
+    const failed = runs.filter((gate) => gate.outcome === 'failed' || gate.outcome === 'pre_existing');
+    return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
+  } finally {
+    for (const [path, original] of saved) {
+      if (original === null) await rm(join(base, path), { force: true });
+      else await writeFile(join(base, path), original);
+    }
+  }
+}
+
+/** The test gates' outcomes on the base (reusing the goal's base run) against the head's. */
+async function exitCodeEvidence(
+  ctx: RunContext,
+  headTests: readonly GateEvidence[],
+  env: Readonly<Record<string, string>>,
+  passedOnHead: boolean,
+  where: string,
+): Promise<{ decision: Decision; durationMs: number }> {
+  const tests = ctx.gates.filter((gate) => gate.kind === 'test');
+  // The run's check of the gates on the base already ran them there: reuse it.
+  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
+  const base =
+    known?.filter((gate) => gate.kind === 'test') ??
+    (await ctx.deps.verify(
+      tests.map((gate) => ({ ...gate, required: false })),
+      {
+        cwd: await ctx.base.path(),
+        sha: ctx.base.baseSha,
+        baseCwd: null,
+        baseSha: null,
+        artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
+        env,
+        signal: ctx.signal,
+      },
+    ));
+  // A test that cannot start on the base shows nothing about the fix.
+  const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
+  // Reused results were spent (and counted) when the base run made them.
+  const durationMs = known === null ? base.reduce((sum, gate) => sum + gate.durationMs, 0) : 0;
+  // Per-test results that show no fail→pass outweigh a gate that merely failed on the base.
+  const readPerTest = headTests.length > 0 && headTests.every((gate) => gate.tests?.baseSha);
+  if (failedOnBase.length > 0 && passedOnHead && !readPerTest) {
+    return {
+      durationMs,
+      decision: {
+        kind: 'oracle',
+        decision: 'fail-to-pass shown',
+        reason: `${failedOnBase.map((g) => g.name).join(', ')} fails on the base and passes on the head (${where})`,
+      },
+    };
+  }
+  return {
+    durationMs,
+    decision: {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: !passedOnHead
+        ? `the tests do not pass on the head (${where})`
+        : failedOnBase.length === 0
+          ? `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`
+          : `no test that failed on the base passes on the head (${where})`,
+    },
+  };
+}

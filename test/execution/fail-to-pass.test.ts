@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+
+let env: ExecutionEnv;
+
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** An agent that edits the parser in a slice that may write it, and adds `test` in one that may write tests. */
+function agentBody(parser: string, test: string): string {
+  return [
+    "if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) {",
+    `  write('src/parser.js', ${JSON.stringify(parser)});`,
+    '}',
+    "if (writes.some((w) => w.startsWith('test') || w === '.')) {",
+    `  write('test/regression.test.js', ${JSON.stringify(test)});`,
+    '}',
+  ].join('\n');
+}
+
+const header =
+  "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { parse } from '../src/parser.js';\n";
+
+describe('fail-to-pass for a fix whose failing test comes with it', () => {
+  it("runs the head's new test against the base's source: it fails there, so the fix is shown by name", async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script(
+      'fix-and-test',
+      agentBody(
+        'export const parse = (text) => text.trim();\n',
+        `${header}test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n`,
+      ),
+    );
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({
+      decision: 'fail-to-pass shown',
+      reason: expect.stringContaining("the head's tests fail against the base's source and pass on the head"),
+    });
+    expect(decision?.reason).toContain('parse trims spaces');
+    // The base worktree is put back: the head's test file is gone from it.
+    const base = join(env.stateDir, 'worktrees', id, 'base');
+    expect(existsSync(join(base, 'test', 'parser.test.js'))).toBe(true);
+    expect(existsSync(join(base, 'test', 'regression.test.js'))).toBe(false);
+  });
+
+  it('a new test that passes on the base as well shows nothing: fail-to-pass not shown', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script(
+      'no-op-with-test',
+      agentBody(
+        '// touched\nexport const parse = (text) => text;\n',
+        `${header}test('parse keeps b', () => assert.equal(parse('b'), 'b'));\n`,
+      ),
+    );
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining('no test the change added or changed fails against the base'),
+    });
+  });
+});
