@@ -10,7 +10,12 @@ import { validateAddition } from '../graph/validate.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
-import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
+import {
+  controllerReview,
+  renderReviewMarkdown,
+  securityReview,
+  testsWeakenedReview,
+} from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
@@ -298,7 +303,13 @@ async function settleAttempt(
     diff: change.diff,
     gates,
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
+  // Only here, per slice: the integrated diff is the slices' diffs merged, so checking it again
+  // would only repeat these findings.
+  const findings = [
+    ...controllerReview(reviewInput),
+    ...testsWeakenedReview(reviewInput, goal.goal.text),
+    ...securityReview(reviewInput),
+  ];
   await writeFileAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id),
