@@ -15,7 +15,15 @@ import type { Delivery, Proof } from './schema.js';
 
 type ExecutionEvidence = Pick<
   ProofEvidence,
-  'execution' | 'gates' | 'slices' | 'changedFiles' | 'agentRuns' | 'findings' | 'extraGaps' | 'failures'
+  | 'execution'
+  | 'gates'
+  | 'baseGates'
+  | 'slices'
+  | 'changedFiles'
+  | 'agentRuns'
+  | 'findings'
+  | 'extraGaps'
+  | 'failures'
 > & { headSha: string | null };
 
 /** Maps execution.json and the graph to proof evidence: the final tree's gates decide. */
@@ -25,6 +33,7 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
     execution: record.state,
     headSha: record.integration?.conflict ? null : (record.integration?.headSha ?? null),
     gates: record.finalGates,
+    baseGates: record.baseGates,
     slices: graph.tasks.map((task) => {
       const slice = bySlice.get(task.id);
       return {

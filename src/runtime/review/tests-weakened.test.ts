@@ -245,3 +245,19 @@ describe('goalAsksToRemoveTests', () => {
     expect(goalAsksToRemoveTests(goal)).toBe(expected);
   });
 });
+
+describe('testsWeakenedReview: what is not an assertion', () => {
+  it('does not count an import of an assertion library as one', async () => {
+    const before = [
+      "import assert from 'node:assert/strict';",
+      "import { expect, test } from 'vitest';",
+      "test('keeps', () => {",
+      '  expect(1).toBe(1);',
+      '});',
+      '',
+    ].join('\n');
+    const after = before.replace("import assert from 'node:assert/strict';\n", '');
+    const input = await realChange({ 'test/a.test.js': before }, { 'test/a.test.js': after });
+    expect(messages(input)).toEqual([]);
+  });
+});

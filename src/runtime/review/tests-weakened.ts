@@ -19,7 +19,7 @@ const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/
 
 /** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...). */
 const ASSERTION =
-  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|\bassert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b/;
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b/;
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
@@ -130,6 +130,10 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
   return sortFindings(findings);
 }
 
+function isAssertion(text: string): boolean {
+  return ASSERTION.test(text);
+}
+
 /** undefined: not a file this check reads (a non-test file, other than Rust with inline tests). */
 function languageOf(file: DiffFile): Language | undefined {
   const path = file.path;
@@ -180,14 +184,14 @@ function readTests(file: DiffFile): FileTests {
     let current: string | null = null;
     for (const [index, line] of oldSide.entries()) {
       current = nameAt(language, oldSide, index) ?? current;
-      if (line.kind === 'removed' && ASSERTION.test(line.text)) {
+      if (line.kind === 'removed' && isAssertion(line.text)) {
         entry.assertionsRemoved++;
         if (current !== null) entry.assertionTests.push(current);
       }
     }
     for (const [index, line] of newSide.entries()) {
       if (line.kind !== 'added') continue;
-      if (ASSERTION.test(line.text)) entry.assertionsAdded++;
+      if (isAssertion(line.text)) entry.assertionsAdded++;
       if (SKIP.some((pattern) => pattern.test(line.text)) && !removedText.has(line.text.trim())) {
         entry.skips.push({ name: skippedName(language, newSide, index), line: line.text });
       }
