@@ -117,14 +117,14 @@ async function main() {
       name: 'script, 2 slices',
       slices: 2,
       files: SCRIPT_FILES,
-      goal: 'update README.md and update src/parser.js',
+      goal: 'refactor README.md and refactor src/parser.js',
       agent: `script:${touch}`,
     },
     {
       name: 'script, 4 slices',
       slices: 4,
       files: SCRIPT_FILES,
-      goal: 'update README.md, update docs/guide.md, update src/format.js and update src/parser.js',
+      goal: 'refactor README.md, refactor docs/guide.md, refactor src/format.js and refactor src/parser.js',
       agent: `script:${touch}`,
     },
   ];

@@ -179,8 +179,9 @@ function checkDiskRoom(options) {
 
 /**
  * A repository of `files` small files in pkgNN/ directories, plus README.md and .omk/config.yml,
- * and a goal of one clause per slice, each naming a file in its own directory ("update
- * pkg03/mod000.js"), which the heuristic planner turns into independent slices.
+ * and a goal of one clause per slice, each naming a file in its own directory ("refactor
+ * pkg03/mod000.js"), which the heuristic planner turns into independent slices. "refactor" makes it
+ * a rewrite, whose proof needs no new test (an "update" goal is greenfield and would).
  */
 function createFixture(label, files, slices) {
   const repo = createTempGitRepo(`execution-${label}`);
@@ -207,7 +208,7 @@ function createFixture(label, files, slices) {
     files,
     dirs,
     targets,
-    goalText: targets.map((target) => `update ${target}`).join('; '),
+    goalText: targets.map((target) => `refactor ${target}`).join('; '),
     baseSha: git(repo, ['rev-parse', 'HEAD']),
   };
 }

@@ -128,6 +128,7 @@ async function gatesCannotStart(ctx: RunContext): Promise<boolean> {
   if (!pending || ctx.gates.length === 0 || ctx.signal.aborted) return false;
   const { baseline, blocked } = await runGatesOnBase(ctx);
   ctx.baseline = baseline;
+  ctx.journal.execution = { ...ctx.journal.execution, baseGates: [...baseline.gates] };
   if (blocked.length === 0) return false;
   ctx.journal.execution = {
     ...ctx.journal.execution,

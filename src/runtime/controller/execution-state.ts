@@ -53,6 +53,8 @@ export const executionStateSchema = z.object({
   finalChangedFiles: z.array(changedFileSchema).default([]),
   /** Gates on the integrated (final) tree. */
   finalGates: z.array(gateEvidenceSchema),
+  /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
+  baseGates: z.array(gateEvidenceSchema).default([]),
   finalFindings: z.array(findingSchema),
   gaps: z.array(gapSchema),
   failures: z.array(failureEvidenceSchema),
@@ -85,6 +87,7 @@ export function emptyExecution(): ExecutionStateRecord {
     integration: null,
     finalChangedFiles: [],
     finalGates: [],
+    baseGates: [],
     finalFindings: [],
     gaps: [],
     failures: [],

@@ -11,7 +11,12 @@ import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { testCounts } from '../proof/test-summary.js';
-import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
+import {
+  controllerReview,
+  renderReviewMarkdown,
+  securityReview,
+  testsWeakenedReview,
+} from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
@@ -299,7 +304,13 @@ async function settleAttempt(
     diff: change.diff,
     gates,
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
+  // Only here, per slice: the integrated diff is the slices' diffs merged, so checking it again
+  // would only repeat these findings.
+  const findings = [
+    ...controllerReview(reviewInput),
+    ...testsWeakenedReview(reviewInput, goal.goal.text),
+    ...securityReview(reviewInput),
+  ];
   await writeFileAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id),

@@ -7,6 +7,7 @@ import type { GoalStore } from '../goal/store.js';
 import { taskGraphVersioned } from '../graph/schema.js';
 import type { Reporter } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
+import { executionWithoutMachinePaths, machineRoots } from '../proof/machine-paths.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
 import { type DeliveryPlan, type PlannedPr, planDelivery } from './plan.js';
@@ -58,8 +59,10 @@ export async function loadDeliveryPlan(
       ? readDeliveryAsWritten(paths.delivery).then((record) => record ?? emptyDelivery())
       : readDelivery(paths.delivery, target),
   ]);
+  // Slice PR bodies and check runs show the slices' own gates: named as the proof names them.
+  const shown = executionWithoutMachinePaths(execution, machineRoots(store.deps.stateRoot, goal, execution));
   const replan = (current: DeliveryRecord) =>
-    planDelivery({ goal, graph, execution, proof, delivery: current, ...options });
+    planDelivery({ goal, graph, execution: shown, proof, delivery: current, ...options });
   return { goal, execution, delivery, plan: replan(delivery), replan };
 }
 

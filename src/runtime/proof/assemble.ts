@@ -11,11 +11,20 @@ import { readDecisions } from '../state/decisions.js';
 import { readVersioned } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
+import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
 import type { Delivery, Proof } from './schema.js';
 
 type ExecutionEvidence = Pick<
   ProofEvidence,
-  'execution' | 'gates' | 'slices' | 'changedFiles' | 'agentRuns' | 'findings' | 'extraGaps' | 'failures'
+  | 'execution'
+  | 'gates'
+  | 'baseGates'
+  | 'slices'
+  | 'changedFiles'
+  | 'agentRuns'
+  | 'findings'
+  | 'extraGaps'
+  | 'failures'
 > & { headSha: string | null };
 
 /** Maps execution.json and the graph to proof evidence: the final tree's gates decide. */
@@ -25,6 +34,7 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
     execution: record.state,
     headSha: record.integration?.conflict ? null : (record.integration?.headSha ?? null),
     gates: record.finalGates,
+    baseGates: record.baseGates,
     slices: graph.tasks.map((task) => {
       const slice = bySlice.get(task.id);
       return {
@@ -93,7 +103,10 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
     currentSpent(paths.budget),
     readDeliveryAsWritten(paths.delivery),
   ]);
-  const evidence = evidenceFromExecution(execution, graph);
+  // The proof names no directory of this machine: execution.json keeps the absolute paths.
+  const roots = machineRoots(store.deps.stateRoot, goal, execution);
+  const rewrite = relativizer(roots);
+  const evidence = evidenceFromExecution(executionWithoutMachinePaths(execution, roots), graph);
   return buildProof({
     goalId: goal.id,
     goalText: goal.goal.normalized,
@@ -101,7 +114,11 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
-    decisions: decisions.map(({ kind, decision, reason }) => ({ kind, decision, reason })),
+    decisions: decisions.map(({ kind, decision, reason }) => ({
+      kind,
+      decision: rewrite(decision),
+      reason: rewrite(reason),
+    })),
     budget: { limits: goal.budget, spent },
     delivery: {
       ...deliveryFromEvents(log.events),

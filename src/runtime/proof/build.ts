@@ -2,7 +2,7 @@ import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
-import { budgetHonesty, copyGap } from './gaps.js';
+import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
 import type { Gap, GateEvidence, Proof } from './schema.js';
 
 type Failure = Proof['failures'][number];
@@ -36,7 +36,8 @@ export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
  * in their given order; gaps follow a fixed order (human decisions, execution, git, gates in
- * requiredGates then first-seen order, findings, slices, extraGaps, budget) so equal evidence gives a
+ * requiredGates then first-seen order, the goal class's evidence, findings, slices, extraGaps,
+ * budget) so equal evidence gives a
  * byte-identical proof.
  */
 export function buildProof(evidence: ProofEvidence): Proof {
@@ -48,6 +49,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),
     ...gitGaps(evidence),
     ...verdict.gaps,
+    ...classEvidenceGaps(evidence),
     ...evidence.findings
       .filter((finding) => finding.severity === 'blocking')
       .map((finding) => ({

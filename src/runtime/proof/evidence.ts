@@ -34,6 +34,11 @@ export interface ProofEvidence {
   execution: ExecutionState;
   git: { baseRef: string | null; baseSha: string | null; headSha: string | null };
   gates: readonly GateEvidence[];
+  /**
+   * The gates as they ran on the goal's base before any agent (absent in evidence recorded before
+   * omk kept them): what shows a benchmark was measured on the base as well as the head.
+   */
+  baseGates?: readonly GateEvidence[];
   slices: readonly z.infer<typeof sliceEvidenceSchema>[];
   changedFiles: readonly z.infer<typeof changedFileSchema>[];
   agentRuns: readonly z.infer<typeof agentRunEvidenceSchema>[];

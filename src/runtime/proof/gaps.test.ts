@@ -6,7 +6,7 @@ import { budgetHonesty, budgetSpentGap, copyGap, gapText } from './gaps.js';
 import { proofJsonSchema } from './json-schema.js';
 import { renderProofMarkdown } from './render-markdown.js';
 import { renderProofText } from './render-text.js';
-import { evidence } from './test-evidence.js';
+import { BASE_SHA, evidence, gate, OLD_SHA, oracle } from './test-evidence.js';
 
 describe('gaps with next steps', () => {
   it('keep the budget gap neutral: the steps are data', () => {
@@ -116,5 +116,102 @@ describe('budget honesty', () => {
     );
     expect(overspent.status).toBe('not_ready');
     expect(overspent.knownGaps.map((gap) => gap.code)).toEqual(['budget_overspent']);
+  });
+});
+
+describe('class evidence gaps', () => {
+  const testFile = { path: 'test/feature.test.ts', additions: 20, deletions: 0 };
+  const source = { path: 'src/feature.ts', additions: 30, deletions: 0 };
+  const codesOf = (...args: Parameters<typeof evidence>) =>
+    buildProof(evidence(...args)).knownGaps.map((gap) => gap.code);
+
+  it('greenfield: ready only with a new or changed test file and a test gate that passed', () => {
+    const greenfield = oracle({ class: 'greenfield', shape: 'spec_acceptance' });
+    const ready = buildProof(evidence({ oracle: greenfield, changedFiles: [source, testFile] }));
+    expect(ready.status).toBe('ready');
+    const noTest = buildProof(evidence({ oracle: greenfield, changedFiles: [source] }));
+    expect(noTest.status).toBe('not_ready');
+    expect(noTest.knownGaps).toEqual([
+      {
+        code: 'greenfield_no_new_test',
+        message:
+          'Greenfield goal with no new test: no test file was added or changed, so nothing shows the new behaviour works.',
+      },
+    ]);
+    const onlyDeleted = { path: 'test/old.test.ts', additions: 0, deletions: 9 };
+    expect(codesOf({ oracle: greenfield, changedFiles: [source, onlyDeleted] })).toEqual([
+      'greenfield_no_new_test',
+    ]);
+    // An optional test gate that failed is only a warning; for greenfield it leaves the tests unseen.
+    const optionalFailed = gate({ required: false, outcome: 'failed' });
+    expect(
+      codesOf({
+        oracle: oracle({ class: 'greenfield', requiredGates: [] }),
+        changedFiles: [source, testFile],
+        gates: [optionalFailed, gate({ kind: 'lint' })],
+      }),
+    ).toEqual(['greenfield_no_new_test']);
+  });
+
+  it('performance: a gap with a next step when no benchmark gate exists', () => {
+    const performance = oracle({ class: 'performance', shape: 'benchmark' });
+    const proof = buildProof(evidence({ goalId: 'g-9', oracle: performance }));
+    expect(proof.status).toBe('not_ready');
+    const gap = proof.knownGaps.find((entry) => entry.code === 'performance_no_benchmark');
+    expect(gap?.message).toMatch(/^Performance goal without a benchmark gate/);
+    expect(gap?.hint).toContainEqual({ step: 'run' });
+    expect(JSON.stringify(gap)).not.toMatch(/--|omk goal/);
+    expect(gapText(gap ?? { code: '', message: '' }, () => 'RUN')).toContain('.omk/config.yml');
+    expect(renderProofText(proof)).toContain('Add one in .omk/config.yml');
+  });
+
+  it('performance: ready only when the benchmark ran on the base and passed on the head', () => {
+    const performance = oracle({ class: 'performance', shape: 'benchmark', requiredGates: ['test'] });
+    const headBench = gate({ name: 'bench', kind: 'benchmark' });
+    const baseBench = gate({ name: 'bench', kind: 'benchmark', sha: BASE_SHA, outcome: 'failed' });
+    const measured = evidence({ oracle: performance, gates: [gate(), headBench], baseGates: [baseBench] });
+    expect(buildProof(measured).status).toBe('ready');
+    expect(codesOf({ oracle: performance, gates: [gate(), headBench] })).toEqual([
+      'performance_not_measured',
+    ]);
+    const unavailableOnBase = { ...baseBench, outcome: 'unavailable' as const };
+    expect(
+      codesOf({ oracle: performance, gates: [gate(), headBench], baseGates: [unavailableOnBase] }),
+    ).toEqual(['performance_not_measured']);
+    const otherBase = { ...baseBench, sha: OLD_SHA };
+    expect(codesOf({ oracle: performance, gates: [gate(), headBench], baseGates: [otherBase] })).toEqual([
+      'performance_not_measured',
+    ]);
+    // An optional benchmark that failed on the head shows nothing either.
+    const failedHead = { ...headBench, outcome: 'failed' as const };
+    expect(codesOf({ oracle: performance, gates: [gate(), failedHead], baseGates: [baseBench] })).toEqual([
+      'performance_not_measured',
+    ]);
+    // A required one that failed is the gate's own failure, not reported twice.
+    const requiredFailed = { ...failedHead, required: true };
+    const proof = buildProof(
+      evidence({ oracle: performance, gates: [gate(), requiredFailed], baseGates: [baseBench] }),
+    );
+    expect(proof.status).toBe('failed');
+    expect(proof.knownGaps).toEqual([]);
+  });
+
+  it('hardening: a security gate or the security review must pass on the head', () => {
+    const hardening = oracle({ class: 'hardening', shape: 'adversarial', requiredGates: ['test'] });
+    expect(codesOf({ oracle: hardening })).toEqual(['hardening_no_security_check']);
+    const review = gate({ name: 'security-review', kind: 'security-review', required: true });
+    expect(buildProof(evidence({ oracle: hardening, gates: [gate(), review] })).status).toBe('ready');
+    const scanner = gate({ name: 'audit', kind: 'security' });
+    expect(buildProof(evidence({ oracle: hardening, gates: [gate(), scanner] })).status).toBe('ready');
+    const stale = gate({ name: 'audit', kind: 'security', sha: OLD_SHA });
+    expect(codesOf({ oracle: hardening, gates: [gate(), stale] })).toEqual(['hardening_no_security_check']);
+  });
+
+  it('adds nothing for fix and rewrite goals, nor before execution completes', () => {
+    expect(codesOf({ oracle: oracle({ class: 'rewrite', shape: 'pass_to_pass' }) })).toEqual([]);
+    expect(codesOf({ oracle: oracle({ class: 'fix' }), changedFiles: [source] })).toEqual([]);
+    expect(
+      codesOf({ oracle: oracle({ class: 'greenfield' }), changedFiles: [source], execution: 'in_progress' }),
+    ).toEqual(['execution_in_progress']);
   });
 });

@@ -2,7 +2,9 @@ import { formatDuration } from '../budget/parse.js';
 import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
-import type { Gap } from './schema.js';
+import { isTestPath } from '../review/files.js';
+import type { ProofEvidence } from './evidence.js';
+import type { Gap, GateEvidence } from './schema.js';
 
 /**
  * Gaps whose next step depends on the front door that shows them. Their message stays neutral
@@ -78,4 +80,104 @@ export function budgetHonesty(
       message: `The ${name} budget is overspent: ${show(used)} used of ${show(limit ?? 0)}.`,
     }));
   return { gaps, warnings };
+}
+
+/** Gate kinds that measure speed: a performance goal's evidence. */
+export const BENCHMARK_KINDS: readonly string[] = ['benchmark', 'bench'];
+/** Gate kinds that check security: a hardening goal's evidence (`security-review` is omk's own). */
+export const SECURITY_KINDS: readonly string[] = ['security', 'security-review'];
+
+const PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky']);
+const RAN: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky', 'failed', 'pre_existing']);
+const NOT_PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['failed', 'timeout', 'pre_existing']);
+
+/**
+ * What the goal's class needs as evidence besides passing gates, as gaps when it is missing:
+ * greenfield → a new or changed test file and a test gate that passed; performance → a benchmark
+ * gate that ran on the base and passed on the head; hardening → a security gate or omk's security
+ * review that passed on the head. Only for a complete execution (before that, the evidence is
+ * partial and the execution gap says so). A required gate that ran and failed is already a failure
+ * or gap of its own, so it is not reported twice.
+ */
+export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
+  if (evidence.execution !== 'complete') return [];
+  const { headSha, baseSha } = evidence.git;
+  const onHead = evidence.gates.filter((gate) => headSha !== null && gate.sha === headSha);
+  const failedRequired = (gates: readonly GateEvidence[]) =>
+    gates.some(
+      (gate) =>
+        NOT_PASSED.has(gate.outcome) && (gate.required || evidence.oracle.requiredGates.includes(gate.kind)),
+    );
+  switch (evidence.oracle.class) {
+    case 'greenfield': {
+      const tests = evidence.changedFiles.filter((file) => isTestPath(file.path) && file.additions > 0);
+      const testGates = onHead.filter((gate) => gate.kind === 'test');
+      const passed = testGates.some((gate) => PASSED.has(gate.outcome));
+      if (tests.length > 0 && passed) return [];
+      if (tests.length > 0 && failedRequired(testGates)) return [];
+      const why =
+        tests.length === 0
+          ? 'no test file was added or changed, so nothing shows the new behaviour works'
+          : `no test gate passed on the head${headSha === null ? '' : ` ${headSha.slice(0, 12)}`}, so the new tests were never seen passing`;
+      return [{ code: 'greenfield_no_new_test', message: `Greenfield goal with no new test: ${why}.` }];
+    }
+    case 'performance': {
+      const benches = evidence.gates.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
+      if (benches.length === 0) {
+        return [
+          {
+            code: 'performance_no_benchmark',
+            message:
+              'Performance goal without a benchmark gate: nothing measured the base and the head, so no speed-up is shown.',
+            hint: [
+              'Add one in .omk/config.yml (a gate with kind: benchmark whose command fails when the target is missed), then ',
+              { step: 'run' },
+              ' again.',
+            ],
+          },
+        ];
+      }
+      const headBenches = onHead.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
+      const measured = headBenches.filter(
+        (gate) =>
+          PASSED.has(gate.outcome) &&
+          (evidence.baseGates ?? []).some(
+            (base) =>
+              base.name === gate.name &&
+              base.kind === gate.kind &&
+              baseSha !== null &&
+              base.sha === baseSha &&
+              RAN.has(base.outcome),
+          ),
+      );
+      if (measured.length > 0 || failedRequired(headBenches)) return [];
+      const names = [...new Set(benches.map((gate) => `"${gate.name}"`))].join(', ');
+      return [
+        {
+          code: 'performance_not_measured',
+          message: `Performance goal not measured: benchmark gate ${names} did not run on the base${
+            baseSha === null ? '' : ` ${baseSha.slice(0, 12)}`
+          } and pass on the head${headSha === null ? '' : ` ${headSha.slice(0, 12)}`}.`,
+        },
+      ];
+    }
+    case 'hardening': {
+      const checks = onHead.filter((gate) => SECURITY_KINDS.includes(gate.kind));
+      if (checks.some((gate) => PASSED.has(gate.outcome)) || failedRequired(checks)) return [];
+      return [
+        {
+          code: 'hardening_no_security_check',
+          message:
+            'Hardening goal without a security check: no security gate and no security review passed on the head.',
+          hint: [
+            'Add a gate with kind: security (a scanner whose command fails on a finding) in .omk/config.yml, then ',
+            { step: 'run' },
+            ' again.',
+          ],
+        },
+      ];
+    }
+    default:
+      return [];
+  }
 }

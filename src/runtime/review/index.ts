@@ -6,3 +6,4 @@ export { hasBlocking, type ReviewInput, sortFindings } from './input.js';
 export { renderReviewMarkdown } from './render.js';
 export { reviewScope } from './scope.js';
 export { securityReview } from './security.js';
+export { goalAsksToRemoveTests, testsWeakenedReview } from './tests-weakened.js';

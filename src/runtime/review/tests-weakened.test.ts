@@ -1,0 +1,263 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import type { ReviewInput } from './input.js';
+import { reviewInput } from './test-fixtures.js';
+import { goalAsksToRemoveTests, testsWeakenedReview } from './tests-weakened.js';
+
+const repos: TempRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((repo) => repo.cleanup()));
+});
+
+/** The review input of a real commit: `after` maps a path to its new content, or null to delete it. */
+async function realChange(
+  before: Record<string, string>,
+  after: Record<string, string | null>,
+): Promise<ReviewInput> {
+  const repo = await createTempRepo(before);
+  repos.push(repo);
+  const base = git(repo.root, 'rev-parse', 'HEAD');
+  const deleted = Object.keys(after).filter((path) => after[path] === null);
+  if (deleted.length > 0) git(repo.root, 'rm', '--quiet', '--', ...deleted);
+  const written = Object.fromEntries(
+    Object.entries(after).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
+  await repo.commit(written, 'agent change');
+  const diff = git(repo.root, 'diff', '--no-renames', '--no-color', base, 'HEAD', '--');
+  const numstat = git(repo.root, 'diff', '--no-renames', '--numstat', base, 'HEAD', '--');
+  const changedFiles = numstat
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [additions, deletions, path] = line.split('\t');
+      return { path: path ?? '', additions: Number(additions), deletions: Number(deletions) };
+    });
+  return reviewInput({ changedFiles, diff: `${diff}\n` });
+}
+
+function messages(input: ReviewInput, goal = 'rewrite the parser for speed'): string[] {
+  return testsWeakenedReview(input, goal).map((entry) => `${entry.severity}: ${entry.message}`);
+}
+
+const JS_TEST = [
+  "import { expect, it } from 'vitest';",
+  "import { add } from '../src/add.js';",
+  '',
+  "it('adds two numbers', () => {",
+  '  expect(add(1, 2)).toBe(3);',
+  '});',
+  '',
+  "it('adds negatives', () => {",
+  '  expect(add(-1, -2)).toBe(-3);',
+  '  expect(add(-1, 1)).toBe(0);',
+  '});',
+  '',
+].join('\n');
+
+describe('testsWeakenedReview: JavaScript', () => {
+  it('blocks a deleted test file, naming it and its tests', async () => {
+    const input = await realChange(
+      { 'test/add.test.js': JS_TEST, 'src/add.js': 'x\n' },
+      {
+        'test/add.test.js': null,
+      },
+    );
+    const findings = testsWeakenedReview(input, 'rewrite add');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'blocking', paths: ['test/add.test.js'] });
+    expect(findings[0]?.message).toMatch(
+      /^Test file "test\/add\.test\.js" deleted with "adds two numbers", "adds negatives"; restore it/,
+    );
+  });
+
+  it('blocks a removed test case and names it', async () => {
+    const after = JS_TEST.replace(
+      "it('adds negatives', () => {\n  expect(add(-1, -2)).toBe(-3);\n  expect(add(-1, 1)).toBe(0);\n});\n",
+      '',
+    );
+    const input = await realChange({ 'test/add.test.js': JS_TEST }, { 'test/add.test.js': after });
+    const found = messages(input);
+    expect(found).toContainEqual(
+      expect.stringMatching(/^blocking: Test "adds negatives" removed from "test\/add\.test\.js" without a/),
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^blocking: 2 assertions removed from "test\/add\.test\.js" \(in "adds negatives"\) without a replacement/,
+      ),
+    );
+  });
+
+  it('blocks a test body replaced by an empty one', async () => {
+    const after = JS_TEST.replace('  expect(add(1, 2)).toBe(3);\n});', '});');
+    const input = await realChange({ 'test/add.test.js': JS_TEST }, { 'test/add.test.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 assertion removed from "test\/add\.test\.js" \(in "adds two numbers"\) without a replacement/,
+      ),
+    ]);
+  });
+
+  it('blocks a skipped test and a focused one', async () => {
+    const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
+      "it('adds negatives'",
+      "it.only('adds negatives'",
+    );
+    const input = await realChange({ 'test/add.test.js': JS_TEST }, { 'test/add.test.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: Test "adds negatives" turned off in "test\/add\.test\.js" \("it\.only/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "adds two numbers" turned off in "test\/add\.test\.js" \("it\.skip/,
+      ),
+    ]);
+  });
+
+  it('accepts changed, renamed, moved and added tests', async () => {
+    const after = JS_TEST.replace('toBe(3)', 'toStrictEqual(3)')
+      .replace("it('adds negatives'", "it('adds negative numbers'")
+      .concat("it('adds zero', () => {\n  expect(add(0, 0)).toBe(0);\n});\n");
+    const input = await realChange(
+      { 'test/add.test.js': JS_TEST, 'test/old.test.js': "it('keeps', () => {\n  expect(1).toBe(1);\n});\n" },
+      {
+        'test/add.test.js': after,
+        'test/old.test.js': null,
+        'test/new.test.js': "it('keeps', () => {\n  expect(1).toBe(1);\n});\n",
+      },
+    );
+    expect(messages(input)).toEqual([]);
+  });
+
+  it('ignores deleted helpers and changes outside tests', async () => {
+    const input = await realChange(
+      {
+        'test/helpers/repo.js': 'export const x = 1;\n',
+        'src/check.js': 'export function check(v) {\n  assert(v);\n  return /x/.test(v);\n}\n',
+      },
+      { 'test/helpers/repo.js': null, 'src/check.js': 'export function check(v) {\n  return true;\n}\n' },
+    );
+    expect(messages(input)).toEqual([]);
+  });
+
+  it('only warns when the goal asks to remove tests', async () => {
+    const input = await realChange({ 'test/add.test.js': JS_TEST }, { 'test/add.test.js': null });
+    expect(messages(input, 'delete the obsolete tests for add')).toEqual([
+      expect.stringMatching(
+        /^warning: Test file "test\/add\.test\.js" deleted .*the goal asks to remove tests/,
+      ),
+    ]);
+  });
+});
+
+describe('testsWeakenedReview: Python, Go and Rust', () => {
+  it('blocks a removed pytest function and an added skip marker', async () => {
+    const before =
+      'def test_parse():\n    assert parse("1") == 1\n\n\ndef test_empty():\n    assert parse("") is None\n';
+    const after = '@pytest.mark.skip(reason="flaky")\ndef test_parse():\n    assert parse("1") == 1\n';
+    const input = await realChange({ 'tests/test_parse.py': before }, { 'tests/test_parse.py': after });
+    const found = messages(input);
+    expect(found).toContainEqual(expect.stringMatching(/^blocking: Test "test_empty" removed from/));
+    expect(found).toContainEqual(expect.stringMatching(/^blocking: Test "test_parse" turned off in/));
+    expect(found).toContainEqual(
+      expect.stringMatching(/^blocking: 1 assertion removed from .* \(in "test_empty"\)/),
+    );
+  });
+
+  it('blocks a Go test whose t.Error checks were removed and one that calls t.Skip', async () => {
+    const before = [
+      'package calc',
+      '',
+      'import "testing"',
+      '',
+      'func TestAdd(t *testing.T) {',
+      '\tif Add(1, 2) != 3 {',
+      '\t\tt.Errorf("Add(1, 2) = %d", Add(1, 2))',
+      '\t}',
+      '}',
+      '',
+      'func TestSub(t *testing.T) {',
+      '\tif Sub(2, 1) != 1 {',
+      '\t\tt.Fatal("sub")',
+      '\t}',
+      '}',
+      '',
+    ].join('\n');
+    const after = before
+      .replace('\tif Add(1, 2) != 3 {\n\t\tt.Errorf("Add(1, 2) = %d", Add(1, 2))\n\t}\n', '')
+      .replace('func TestSub(t *testing.T) {\n', 'func TestSub(t *testing.T) {\n\tt.Skip("later")\n');
+    const input = await realChange({ 'calc_test.go': before }, { 'calc_test.go': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(/^blocking: 1 assertion removed from "calc_test\.go" \(in "TestAdd"\)/),
+      expect.stringMatching(/^blocking: Test "TestSub" turned off in "calc_test\.go" \("t\.Skip/),
+    ]);
+  });
+
+  it('blocks a removed inline Rust #[test] and an #[ignore], and ignores asserts in plain code', async () => {
+    const before = [
+      'pub fn add(a: i32, b: i32) -> i32 {',
+      '    a + b',
+      '}',
+      '',
+      '#[cfg(test)]',
+      'mod tests {',
+      '    use super::*;',
+      '',
+      '    #[test]',
+      '    fn adds() {',
+      '        assert_eq!(add(1, 2), 3);',
+      '    }',
+      '',
+      '    #[test]',
+      '    fn adds_negatives() {',
+      '        assert_eq!(add(-1, -2), -3);',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    const after = before
+      .replace('    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-1, -2), -3);\n    }\n', '')
+      .replace('    #[test]\n    fn adds() {', '    #[test]\n    #[ignore]\n    fn adds() {');
+    const input = await realChange(
+      { 'src/lib.rs': before, 'src/util.rs': 'pub fn f(x: u8) {\n    assert!(x > 0);\n}\n' },
+      { 'src/lib.rs': after, 'src/util.rs': 'pub fn f(_x: u8) {\n}\n' },
+    );
+    const found = messages(input);
+    expect(found).toContainEqual(
+      expect.stringMatching(/^blocking: Test "adds_negatives" removed from "src\/lib\.rs"/),
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(/^blocking: Test "adds" turned off in "src\/lib\.rs"/),
+    );
+    expect(found.some((text) => text.includes('src/util.rs'))).toBe(false);
+  });
+});
+
+describe('goalAsksToRemoveTests', () => {
+  it.each([
+    ['remove the flaky test in test/net.test.ts', true],
+    ['Delete obsolete specs for the v1 API', true],
+    ['drop the slow integration tests', true],
+    ['fix the failing test in src/math.js and add a regression test', false],
+    ['rewrite the parser; keep every test passing', false],
+    ['remove the deprecated flag and update tests', false],
+    ['skip test/slow.test.ts', true],
+  ])('%s → %s', (goal, expected) => {
+    expect(goalAsksToRemoveTests(goal)).toBe(expected);
+  });
+});
+
+describe('testsWeakenedReview: what is not an assertion', () => {
+  it('does not count an import of an assertion library as one', async () => {
+    const before = [
+      "import assert from 'node:assert/strict';",
+      "import { expect, test } from 'vitest';",
+      "test('keeps', () => {",
+      '  expect(1).toBe(1);',
+      '});',
+      '',
+    ].join('\n');
+    const after = before.replace("import assert from 'node:assert/strict';\n", '');
+    const input = await realChange({ 'test/a.test.js': before }, { 'test/a.test.js': after });
+    expect(messages(input)).toEqual([]);
+  });
+});

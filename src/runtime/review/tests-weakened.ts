@@ -1,0 +1,285 @@
+// The weakened-test check: a change must not make the suite prove less than it did. A test file
+// deleted, a test removed, assertions removed without a replacement, or a test skipped is a
+// blocking finding for every class of goal, unless the goal itself asks for tests to go. It reads
+// the diff only, like the other reviews: names and lines, never the worktree.
+
+import { quoteUntrusted } from '../graph/paths.js';
+import type { Finding } from '../proof/schema.js';
+import { type DiffFile, type DiffLine, parseDiff } from './diff.js';
+import { isTestPath } from './files.js';
+import { finding, plural, type ReviewInput, sortFindings } from './input.js';
+
+const JS_DECLARATION =
+  /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+const PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
+const GO_DECLARATION = /^func\s+(Test\w*)\s*\(/;
+const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
+const RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
+const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
+
+/** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...). */
+const ASSERTION =
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b/;
+
+/** A line that turns a test off (or, with `.only`, every other test). */
+const SKIP = [
+  /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
+  /^\s*x(?:it|test|describe|context|specify)\s*\(/,
+  /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
+  /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
+  /\bpytest\.skip\s*\(/,
+  /\bself\.skipTest\s*\(/,
+  /\bt\.Skip(?:f|Now)?\s*\(/,
+  /^\s*#\[ignore\b/,
+];
+
+/** "remove the obsolete tests", "delete the flaky test", "drop the v1 specs". */
+const ASKS_TO_REMOVE_TESTS =
+  /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
+
+const NAMES_SHOWN = 5;
+
+type Language = 'js' | 'python' | 'go' | 'rust' | null;
+
+interface FileTests {
+  file: DiffFile;
+  removed: string[];
+  added: string[];
+  /** Assertion lines removed and added, and the tests the removed ones were in. */
+  assertionsRemoved: number;
+  assertionsAdded: number;
+  assertionTests: string[];
+  skips: { name: string | null; line: string }[];
+}
+
+/** Whether the goal's own words ask for tests to be removed or turned off. */
+export function goalAsksToRemoveTests(goalText: string): boolean {
+  return ASKS_TO_REMOVE_TESTS.test(goalText);
+}
+
+/**
+ * Blocking findings (warnings when the goal asks to remove tests) for every test the change
+ * removes, weakens or skips. A test that moves to another file (same name added there) is not
+ * removed, and its assertions are counted where it went.
+ */
+export function testsWeakenedReview(input: ReviewInput, goalText: string): Finding[] {
+  const known = new Set(input.changedFiles.map((file) => file.path));
+  const files = parseDiff(input.diff, known)
+    .files.filter((file) => !file.binary && languageOf(file) !== undefined)
+    .map(readTests);
+  const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
+  const pools = poolMoves(files);
+  const severity: Finding['severity'] = goalAsksToRemoveTests(goalText) ? 'warning' : 'blocking';
+  const remedy =
+    severity === 'blocking'
+      ? 'restore it, or strengthen the test instead: a weakened test proves nothing.'
+      : 'the goal asks to remove tests, so this does not block; check it is the test the goal meant.';
+  const findings: Finding[] = [];
+  for (const entry of files) {
+    const path = entry.file.path;
+    const where = quoteUntrusted(path);
+    const gone = entry.removed.filter((name) => !addedAnywhere.has(name));
+    const renamed = entry.added.filter((name) => !entry.removed.includes(name)).length;
+    if (entry.file.status === 'deleted') {
+      if (gone.length > 0 || (entry.removed.length === 0 && entry.assertionsRemoved > 0)) {
+        const what = gone.length > 0 ? ` with ${describeNames(gone)}` : '';
+        findings.push(
+          finding('controller', severity, `Test file ${where} deleted${what}; ${remedy}`, [path]),
+        );
+        continue;
+      }
+    }
+    if (gone.length > renamed) {
+      findings.push(
+        finding(
+          'controller',
+          severity,
+          `${gone.length === 1 ? 'Test' : 'Tests'} ${describeNames(gone)} removed from ${where} without a replacement; ${remedy}`,
+          [path],
+        ),
+      );
+    }
+    const pool = pools.get(path) ?? [entry];
+    const removed = pool.reduce((sum, member) => sum + member.assertionsRemoved, 0);
+    const added = pool.reduce((sum, member) => sum + member.assertionsAdded, 0);
+    if (entry.assertionsRemoved > 0 && removed > added) {
+      const lost = Math.min(removed - added, entry.assertionsRemoved);
+      const inTests =
+        entry.assertionTests.length > 0 ? ` (in ${describeNames([...new Set(entry.assertionTests)])})` : '';
+      findings.push(
+        finding(
+          'controller',
+          severity,
+          `${plural(lost, 'assertion')} removed from ${where}${inTests} without a replacement; ${remedy}`,
+          [path],
+        ),
+      );
+    }
+    for (const skip of entry.skips) {
+      const name = skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
+      findings.push(
+        finding(
+          'controller',
+          severity,
+          `${name.charAt(0).toUpperCase()}${name.slice(1)} turned off in ${where} (${quoteUntrusted(skip.line.trim())} added); ${remedy}`,
+          [path],
+        ),
+      );
+    }
+  }
+  return sortFindings(findings);
+}
+
+function isAssertion(text: string): boolean {
+  return ASSERTION.test(text);
+}
+
+/** undefined: not a file this check reads (a non-test file, other than Rust with inline tests). */
+function languageOf(file: DiffFile): Language | undefined {
+  const path = file.path;
+  if (path.endsWith('.rs')) {
+    const marked = file.hunks.some((hunk) => hunk.some((line) => RUST_TEST_MARKER.test(line.text)));
+    return marked || isTestPath(path) ? 'rust' : undefined;
+  }
+  if (!isTestPath(path)) return undefined;
+  if (/\.(?:[cm]?[jt]sx?)$/.test(path)) return 'js';
+  if (path.endsWith('.py')) return 'python';
+  if (path.endsWith('.go')) return 'go';
+  return null;
+}
+
+function declaration(language: Language, text: string): string | null {
+  switch (language) {
+    case 'js':
+      return JS_DECLARATION.exec(text)?.[2] ?? null;
+    case 'python':
+      return PY_DECLARATION.exec(text)?.[1] ?? null;
+    case 'go':
+      return GO_DECLARATION.exec(text)?.[1] ?? null;
+    default:
+      return null;
+  }
+}
+
+function readTests(file: DiffFile): FileTests {
+  const language = languageOf(file) ?? null;
+  const entry: FileTests = {
+    file,
+    removed: [],
+    added: [],
+    assertionsRemoved: 0,
+    assertionsAdded: 0,
+    assertionTests: [],
+    skips: [],
+  };
+  const removedText = new Set<string>();
+  for (const hunk of file.hunks) {
+    for (const line of hunk) if (line.kind === 'removed') removedText.add(line.text.trim());
+  }
+  for (const hunk of file.hunks) {
+    const oldSide = hunk.filter((line) => line.kind !== 'added');
+    const newSide = hunk.filter((line) => line.kind !== 'removed');
+    entry.removed.push(...declaredOn(language, oldSide, 'removed'));
+    entry.added.push(...declaredOn(language, newSide, 'added'));
+    let current: string | null = null;
+    for (const [index, line] of oldSide.entries()) {
+      current = nameAt(language, oldSide, index) ?? current;
+      if (line.kind === 'removed' && isAssertion(line.text)) {
+        entry.assertionsRemoved++;
+        if (current !== null) entry.assertionTests.push(current);
+      }
+    }
+    for (const [index, line] of newSide.entries()) {
+      if (line.kind !== 'added') continue;
+      if (isAssertion(line.text)) entry.assertionsAdded++;
+      if (SKIP.some((pattern) => pattern.test(line.text)) && !removedText.has(line.text.trim())) {
+        entry.skips.push({ name: skippedName(language, newSide, index), line: line.text });
+      }
+    }
+  }
+  return entry;
+}
+
+/** The tests whose declaration line (or Rust #[test] attribute) is of `kind` on this side. */
+function declaredOn(language: Language, side: readonly DiffLine[], kind: DiffLine['kind']): string[] {
+  const names: string[] = [];
+  for (const [index, line] of side.entries()) {
+    if (line.kind !== kind) continue;
+    if (language === 'rust') {
+      if (RUST_TEST_ATTRIBUTE.test(line.text)) names.push(nextRustFn(side, index) ?? '#[test] function');
+      continue;
+    }
+    const name = declaration(language, line.text);
+    if (name !== null) names.push(name);
+  }
+  return names;
+}
+
+/** The test declared at this line, if any (for Rust: the fn under a #[test] attribute). */
+function nameAt(language: Language, side: readonly DiffLine[], index: number): string | null {
+  const text = side[index]?.text ?? '';
+  if (language !== 'rust') return declaration(language, text);
+  const fn = RUST_FN.exec(text)?.[1];
+  if (fn === undefined) return null;
+  const before = side.slice(Math.max(0, index - 3), index);
+  return before.some((line) => RUST_TEST_ATTRIBUTE.test(line.text)) ? fn : null;
+}
+
+function nextRustFn(side: readonly DiffLine[], index: number): string | null {
+  for (const line of side.slice(index + 1, index + 4)) {
+    const fn = RUST_FN.exec(line.text)?.[1];
+    if (fn !== undefined) return fn;
+  }
+  return null;
+}
+
+/** A skip names its test on the same line, on the next one (decorators) or encloses it. */
+function skippedName(language: Language, side: readonly DiffLine[], index: number): string | null {
+  const line = side[index]?.text ?? '';
+  const own = JS_DECLARATION.exec(line)?.[2];
+  if (own !== undefined) return own;
+  if (/^\s*(?:@|#\[)/.test(line)) {
+    for (const next of side.slice(index + 1, index + 4)) {
+      const name = language === 'rust' ? RUST_FN.exec(next.text)?.[1] : declaration(language, next.text);
+      if (name !== undefined && name !== null) return name;
+    }
+    return null;
+  }
+  for (let i = index; i >= 0; i--) {
+    const name = nameAt(language, side, i);
+    if (name !== null) return name;
+  }
+  return null;
+}
+
+/** Files a test moved between (removed here, added there) share one assertion count. */
+function poolMoves(files: readonly FileTests[]): Map<string, FileTests[]> {
+  const parent = new Map<string, string>();
+  const find = (path: string): string => {
+    let root = path;
+    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root) ?? root;
+    return root;
+  };
+  for (const entry of files) parent.set(entry.file.path, entry.file.path);
+  for (const from of files) {
+    for (const to of files) {
+      if (from === to) continue;
+      if (from.removed.some((name) => to.added.includes(name))) {
+        parent.set(find(from.file.path), find(to.file.path));
+      }
+    }
+  }
+  const pools = new Map<string, FileTests[]>();
+  for (const entry of files) {
+    const root = find(entry.file.path);
+    pools.set(root, [...(pools.get(root) ?? []), entry]);
+  }
+  return new Map(files.map((entry) => [entry.file.path, pools.get(find(entry.file.path)) ?? [entry]]));
+}
+
+function describeNames(names: readonly string[]): string {
+  const distinct = [...new Set(names)];
+  const shown = distinct.slice(0, NAMES_SHOWN).map((name) => quoteUntrusted(name));
+  const more = distinct.length > NAMES_SHOWN ? ` and ${distinct.length - NAMES_SHOWN} more` : '';
+  return `${shown.join(', ')}${more}`;
+}
