@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localExecutionHost } from '../adapters/execution-host.js';
+import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
@@ -127,7 +127,7 @@ export async function composeActionRuntime(
       planner: heuristicPlanner,
       randomHex,
       env: deps.env,
-      execution: localExecutionHost,
+      execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env) }),
       words: ACTION_WORDS,
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },
