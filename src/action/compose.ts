@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localExecutionHost } from '../adapters/execution-host.js';
+import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
@@ -12,6 +12,7 @@ import type { AppDeps, SharedState } from '../runtime/app/index.js';
 import {
   type Forge,
   GoalStore,
+  goalReconciler,
   heuristicPlanner,
   type Planner,
   type RemoteStateStore,
@@ -84,12 +85,14 @@ export async function composeActionRuntime(
     .root;
   const remote = pushUrlFor(github.serverUrl, github.repo);
   const remoteEnv = pushAuthEnv(remote, inputs.githubToken);
+  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter });
   const state = createGitStateBranch({
     repoRoot,
     remote,
     branch: inputs.stateBranch,
     stateRoot,
     env: remoteEnv,
+    reconcile: goalReconciler(store),
   });
   let forge: Promise<Forge> | null = null;
   const forgeOnce = () => {
@@ -101,7 +104,6 @@ export async function composeActionRuntime(
     });
     return forge;
   };
-  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter });
   const randomHex = () => randomBytes(3).toString('hex');
   return {
     core,
@@ -125,7 +127,7 @@ export async function composeActionRuntime(
       planner: heuristicPlanner,
       randomHex,
       env: deps.env,
-      execution: localExecutionHost,
+      execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env) }),
       words: ACTION_WORDS,
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },

@@ -8,6 +8,7 @@ import { ConfigError, DEFAULT_STATE_BRANCH, shownBranch, stateBranchProblem } fr
 import {
   type Clock,
   GoalStore,
+  goalReconciler,
   type HostInfo,
   type RemoteStateStore,
   type Reporter,
@@ -80,7 +81,13 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
       host: spec.host,
       reporter: spec.reporter,
     });
-    const remote = createGitStateBranch({ repoRoot, stateRoot, branch: spec.stateBranch, env: authEnv });
+    const remote = createGitStateBranch({
+      repoRoot,
+      stateRoot,
+      branch: spec.stateBranch,
+      env: authEnv,
+      reconcile: goalReconciler(store),
+    });
     return await fn({ dir, repoRoot, store, remote, authEnv });
   } finally {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { localExecutionHost } from '../adapters/execution-host.js';
+import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
 import type { AppDeps } from '../runtime/app/index.js';
@@ -46,7 +46,7 @@ export function composeRuntime(
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),
     env: io.env,
-    execution: localExecutionHost,
+    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env) }),
     words: CLI_WORDS,
     forge: (goal) => chooseForge(io, goal, stateRoot, options.forge),
   };

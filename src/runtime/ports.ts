@@ -36,8 +36,10 @@ export interface ProcessSpec {
   timeoutMs: number;
   /** Written to stdin, then closed. */
   input?: string;
-  /** Full output (stdout and stderr interleaved) goes here. */
+  /** Output (stdout and stderr interleaved) goes here: all of it up to logMaxBytes, else its head and tail. */
   logPath?: string;
+  /** The most the log keeps of this run's output (default 8 MiB); the cut is recorded in the file. */
+  logMaxBytes?: number;
   /** Aborting kills the process tree (pause, cancel, budget exhausted). */
   signal?: AbortSignal;
   /** How many characters of the output tail to keep in memory. */

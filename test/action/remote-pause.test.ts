@@ -46,6 +46,17 @@ async function stateBranchStatus(goalId: string): Promise<string> {
   return (JSON.parse(text) as { status: string }).status;
 }
 
+function stateBranchEvents(goalId: string): { seq: number; type: string }[] {
+  const text = execFileSync('git', ['show', `refs/heads/omk/state:goals/${goalId}/events.jsonl`], {
+    cwd: env.repo.origin,
+    encoding: 'utf8',
+  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { seq: number; type: string });
+}
+
 /** Plans the demo goal with the slow agent; returns its id and its slices. */
 async function plan(): Promise<{ goalId: string; slices: { slice: string }[] }> {
   await rm(marker, { force: true });
@@ -81,6 +92,12 @@ describe('a pause written to the state branch while the Action executes the goal
     expect(run.stdout + run.summary).toContain('execution stopped (pause)');
     expect(await stateBranchStatus(goalId)).toBe('paused');
     expect([...env.server.state.pulls.values()]).toHaveLength(0);
+    // The bot's own goal_paused event is kept (once) and the job's run is recorded after it.
+    const events = stateBranchEvents(goalId);
+    expect(events.filter((e) => e.type === 'goal_paused')).toHaveLength(1);
+    const paused = events.findIndex((e) => e.type === 'goal_paused');
+    expect(events.findIndex((e) => e.type === 'execution_interrupted')).toBeGreaterThan(paused);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   }, 120_000);
 
   it('stops a matrix job running one slice: the slice stays pending and the step passes with a note', async () => {

@@ -122,7 +122,8 @@ describe('lifecycle', () => {
     const auto = await omk('goal', 'resume', '--auto', '--json');
     expect(auto.code).toBe(0);
     expect(JSON.parse(auto.stdout)).toEqual([{ id, from: 'interrupted', to: 'running' }]);
-    const alive = { ...dead, pid: process.pid };
+    // A live controller keeps its heartbeat fresh.
+    const alive = { ...dead, pid: process.pid, heartbeatAt: new Date().toISOString() };
     await writeFile(
       path,
       JSON.stringify({ ...JSON.parse(await readFile(path, 'utf8')), status: 'running', controller: alive }),
@@ -131,6 +132,35 @@ describe('lifecycle', () => {
     expect(live.code).toBe(4);
     expect(live.stderr).toContain(`controller pid ${process.pid}`);
     expect(JSON.parse((await omk('goal', 'resume', '--auto', '--json')).stdout)).toEqual([]);
+  });
+});
+
+describe('a controller on another host', () => {
+  it('goes stale once its heartbeat is older than the lease: resume --auto takes the goal over', async () => {
+    const id = await newGoal();
+    const path = join(goalDir(id), 'goal.json');
+    const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    // The container was restarted under a new hostname: the old controller's host is not this one.
+    const elsewhere = (heartbeatAt: string) => ({
+      pid: process.pid,
+      host: 'container-before-restart',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      heartbeatAt,
+    });
+    await writeFile(
+      path,
+      JSON.stringify({ ...record, status: 'running', controller: elsewhere(new Date().toISOString()) }),
+    );
+    // A fresh heartbeat elsewhere holds: the goal is left alone, and execute says it is busy.
+    expect(JSON.parse((await omk('goal', 'resume', '--auto', '--json')).stdout)).toEqual([]);
+    expect((await omk('goal', 'execute', id)).code).toBe(5);
+    const stale = new Date(Date.now() - 5 * 60_000).toISOString();
+    await writeFile(path, JSON.stringify({ ...record, status: 'running', controller: elsewhere(stale) }));
+    const auto = await omk('goal', 'resume', '--auto', '--json');
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(JSON.parse(auto.stdout)).toEqual([{ id, from: 'interrupted', to: 'running' }]);
+    const status = await omk('goal', 'status', id);
+    expect(status.stdout).not.toContain('container-before-restart');
   });
 });
 

@@ -372,3 +372,16 @@ async function alive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+describe('command agent: transcript size', () => {
+  it('keeps the head and tail of an agent that prints far more than the transcript limit', async () => {
+    const code = "process.stdout.write('AGENT START\\n' + 'y'.repeat(2_000_000) + '\\nAGENT SUMMARY\\n')";
+    const result = await agent(['-e', code], { logMaxBytes: 32 * 1024 }).run(input());
+    expect(result.outcome).toBe('succeeded');
+    const transcript = await readFile(result.transcript, 'utf8');
+    expect(transcript).toContain('AGENT START');
+    expect(transcript.trimEnd().endsWith('AGENT SUMMARY')).toBe(true);
+    expect(transcript).toContain('bytes of output cut here');
+    expect((await stat(result.transcript)).size).toBeLessThan(40 * 1024);
+  });
+});

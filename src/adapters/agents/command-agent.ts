@@ -13,6 +13,8 @@ import { runProcess } from '../process/run-process.js';
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
   baseEnv: Readonly<Record<string, string | undefined>>;
+  /** The most the transcript keeps of one run's output (default: runProcess's). */
+  logMaxBytes?: number;
 }
 
 // Linux refuses a single argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG; saying so is
@@ -92,6 +94,7 @@ async function runCommand(
     timeoutMs: input.timeoutMs,
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
+    ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
     onSpawn: input.onProcess,
     ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(options.networkStallMs === null

@@ -1,27 +1,31 @@
 import type { Dirent } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runGit } from './run-git.js';
 
 // A git process killed mid-command (an agent timeout, a cancelled job) leaves its lock files
-// behind, and every later git command in that repository then fails. Locks older than any git
-// command could run are leftovers; younger ones may belong to a live git and are left alone.
+// behind, and every later git command in that repository then fails. Only omk's own are touched:
+// the locks of the worktrees on omk/ branches and of refs/heads/omk/. The user's checkout, other
+// worktrees and branches keep theirs (a commit waiting in an editor holds index.lock for minutes).
 
-const TOP_LEVEL_LOCKS = ['index.lock', 'HEAD.lock', 'config.lock', 'packed-refs.lock'];
 const PER_WORKTREE_LOCKS = ['index.lock', 'HEAD.lock'];
+const OMK_REFS = ['refs', 'heads', 'omk'];
 
+/** Locks older than any git command could run are leftovers; younger ones may belong to a live git. */
 export async function recoverStaleLocks(
   repoRoot: string,
   maxAgeMs: number,
   now: () => number = Date.now,
 ): Promise<string[]> {
   const commonDir = await gitCommonDir(repoRoot);
-  const candidates = TOP_LEVEL_LOCKS.map((name) => join(commonDir, name));
+  const candidates: string[] = [];
   for (const worktree of await entries(join(commonDir, 'worktrees'))) {
     if (!worktree.isDirectory()) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join(commonDir, 'worktrees', worktree.name, name));
+    const adminDir = join(commonDir, 'worktrees', worktree.name);
+    if (!(await onOmkBranch(adminDir))) continue;
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join(adminDir, name));
   }
-  candidates.push(...(await refLocks(join(commonDir, 'refs'))));
+  candidates.push(...(await refLocks(join(commonDir, ...OMK_REFS))));
   const removed: string[] = [];
   const cutoff = now() - maxAgeMs;
   for (const path of candidates) {
@@ -31,6 +35,41 @@ export async function recoverStaleLocks(
     removed.push(path);
   }
   return removed.sort();
+}
+
+/**
+ * The lock files of one omk workspace on an omk/ branch, whatever their age: its git dir's
+ * index.lock and HEAD.lock, and the lock of its branch's ref. A worktree's git dir is its own
+ * admin directory under the repository's; a branch checkout is a clone omk made.
+ */
+export async function clearWorkspaceLocks(workspace: {
+  path: string;
+  branch: string;
+  mode: 'worktree' | 'sparse-worktree' | 'branch-checkout';
+}): Promise<string[]> {
+  if (!workspace.branch.startsWith('omk/')) return [];
+  const cwd = workspace.path;
+  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd })).stdout.trim();
+  const commonDir = resolve(cwd, (await runGit(['rev-parse', '--git-common-dir'], { cwd })).stdout.trim());
+  // A worktree that shares the repository's own git dir would be the user's main checkout.
+  if (workspace.mode !== 'branch-checkout' && gitDir === commonDir) return [];
+  const parts = workspace.branch.split('/');
+  const candidates = [
+    ...PER_WORKTREE_LOCKS.map((name) => join(gitDir, name)),
+    join(commonDir, 'refs', 'heads', ...parts.slice(0, -1), `${parts.at(-1)}.lock`),
+  ];
+  const removed: string[] = [];
+  for (const path of candidates) {
+    if ((await modifiedAt(path)) === null) continue;
+    await rm(path, { force: true });
+    removed.push(path);
+  }
+  return removed.sort();
+}
+
+async function onOmkBranch(adminDir: string): Promise<boolean> {
+  const head = await readFile(join(adminDir, 'HEAD'), 'utf8').catch(() => '');
+  return head.trim().startsWith('ref: refs/heads/omk/');
 }
 
 async function gitCommonDir(repoRoot: string): Promise<string> {

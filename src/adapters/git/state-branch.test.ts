@@ -89,6 +89,44 @@ describe('git state branch', () => {
     await expect(b.store.peek('../g1', 'goal.json')).rejects.toThrow();
   });
 
+  it('reads a whole goal from the remote tip byte for byte, again after it changed', async () => {
+    const a = await runner('a');
+    const b = await runner('b');
+    expect(await b.store.read('g1')).toBeNull(); // no branch yet
+    await writeGoal(a.stateRoot, 'g1', goalFiles);
+    await a.store.push('g1', 'first');
+    const first = await b.store.read('g1');
+    expect(Buffer.from(first?.get('artifacts/gates/abc-test.log') ?? []).equals(binary)).toBe(true);
+    expect(Buffer.from(first?.get('goal.json') ?? []).toString()).toBe('{"version":1}\n');
+    expect(await b.store.read('g2')).toBeNull();
+    await writeGoal(a.stateRoot, 'g1', { 'goal.json': '{"version":1,"n":2}\n' });
+    await a.store.push('g1', 'second');
+    expect(Buffer.from((await b.store.read('g1'))?.get('goal.json') ?? []).toString()).toBe(
+      '{"version":1,"n":2}\n',
+    );
+    await expect(readdir(b.stateRoot)).rejects.toThrow(); // nothing was written locally
+  });
+
+  it('hands the remote copy of the goal to its reconciler before an unscoped push, not a scoped one', async () => {
+    const a = await runner('a');
+    await writeGoal(a.stateRoot, 'g1', goalFiles);
+    await a.store.push('g1', 'first');
+    const seen: string[] = [];
+    const b = await runner('b', {
+      reconcile: async (goalId, theirs) => {
+        seen.push(
+          `${goalId}:${Buffer.from(theirs.get('events.jsonl') ?? [])
+            .toString()
+            .trim()}`,
+        );
+      },
+    });
+    await writeGoal(b.stateRoot, 'g1', { ...goalFiles, 'events.jsonl': '{"v":1,"type":"b"}\n' });
+    await b.store.push('g1', 'b');
+    await b.store.push('g1', 'b scoped', { only: ['events.jsonl'] });
+    expect(seen).toEqual(['g1:{"v":1,"type":"created"}']);
+  });
+
   it('pushes goals/<id>/ as an orphan commit without touching HEAD, index or working tree', async () => {
     const a = await runner('a');
     await writeGoal(a.stateRoot, 'g1', {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
 import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { goalPaths } from '../../runtime/state/paths.js';
-import type { RemoteStateStore } from '../../runtime/state/remote.js';
+import type { GoalReconciler, RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
 import { readBlobs } from './state-blobs.js';
 import { collectGoalFiles, replaceGoalDir } from './state-files.js';
@@ -27,6 +27,11 @@ export interface GitStateBranchOptions {
   maxFileBytes?: number;
   /** Pushes tried before giving up on a race (default 5). */
   maxAttempts?: number;
+  /**
+   * Merges the remote's copy of a goal into the local one before each unscoped push attempt
+   * (reconcileGoal); without it the local goal replaces the remote's.
+   */
+  reconcile?: GoalReconciler;
   /** Test seam: runs after each commit is built and before it is pushed. */
   beforePush?: (info: {
     goalId: string;
@@ -103,7 +108,50 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
     }
   }
 
+  const lastRead = new Map<string, { treeId: string; files: ReadonlyMap<string, Uint8Array> }>();
+
+  /** The goal's files at `commit`, validated like a pull; null when the goal is not there. */
+  async function readGoal(
+    goalId: string,
+    commit: string,
+    scratch: string,
+  ): Promise<Map<string, Uint8Array> | null> {
+    const prefix = `${GOALS_DIR}/${goalId}/`;
+    const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+    const files = groupStateFiles(parseLsTree(listed.stdout), commit).get(goalId);
+    if (files === undefined) return null;
+    const blobs = await readBlobs(
+      git,
+      scratch,
+      files.map((file) => file.oid),
+    );
+    const out = new Map<string, Uint8Array>();
+    for (const file of files) {
+      const content = blobs.get(file.oid);
+      if (content === undefined) throw new GitError(`Blob ${file.oid} of state commit ${commit} is missing.`);
+      out.set(file.path, content);
+    }
+    return out;
+  }
+
   return {
+    async read(goalId) {
+      assertId(goalId, 'goal id');
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      // A running goal reads the remote every poll: the goal's tree id says whether it changed.
+      const tree = await git(['rev-parse', '--verify', '--quiet', `${tip}:${GOALS_DIR}/${goalId}`], {
+        okExitCodes: [0, 1, 128],
+      });
+      const treeId = tree.exitCode === 0 ? tree.stdout.trim() : null;
+      if (treeId === null) return null;
+      const cached = lastRead.get(goalId);
+      if (cached?.treeId === treeId) return new Map(cached.files);
+      const files = await withScratch((scratch) => readGoal(goalId, tip, scratch));
+      if (files !== null) lastRead.set(goalId, { treeId, files });
+      return files === null ? null : new Map(files);
+    },
+
     async pull(goalId) {
       if (goalId !== null) assertId(goalId, 'goal id');
       const commit = await fetchTip();
@@ -153,7 +201,12 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       return withScratch(async (scratch) => {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
-          // Reapply: this goal always comes from disk, everything else from the tip just fetched.
+          // What others wrote to this goal is merged into the local copy first; then this goal
+          // comes from disk and everything else from the tip just fetched.
+          if (options.reconcile !== undefined && scope.only === undefined && base !== null) {
+            const theirs = await readGoal(goalId, base, scratch);
+            if (theirs !== null) await options.reconcile(goalId, theirs);
+          }
           const inScope = scopeFilter(scope.only);
           const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`));
           const files = inScope ? all.filter((file) => inScope(file.path)) : all;

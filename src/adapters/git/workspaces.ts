@@ -9,7 +9,7 @@ import { openWorkspace } from './open-workspace.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch } from './refs.js';
 import { resetToBase } from './reset.js';
-import { recoverStaleLocks } from './stale-locks.js';
+import { clearWorkspaceLocks, recoverStaleLocks } from './stale-locks.js';
 import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
 
 export interface GitWorkspacesOptions {
@@ -54,6 +54,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       return serialize(key, () => removeWorktree(repoRoot, workspace));
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    clearLocks: (workspace) => clearWorkspaceLocks(workspace),
     prepareIntegration: (input) => prepared.prepare(input),
     integrate: (input) =>
       integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),

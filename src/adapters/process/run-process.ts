@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import type { ProcessResult, ProcessSpec } from '../../runtime/ports.js';
+import { BoundedLog } from './bounded-log.js';
 
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it
- * started (agents spawn shells, test runners spawn workers). Resolves; never rejects.
+ * started (agents spawn shells, test runners spawn workers). The log keeps the head and tail of the
+ * output within spec.logMaxBytes (BoundedLog). Resolves; never rejects.
  */
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const started = performance.now();
@@ -15,7 +16,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve(result(null, null, false, false, 'empty argv', started, '', ''));
       return;
     }
-    const log = spec.logPath ? createWriteStream(spec.logPath, { flags: 'a' }) : null;
+    const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
     let stdout = '';
     let tail = '';
     let timedOut = false;

@@ -2,6 +2,7 @@ import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/d
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import type { MergeMethod } from '../forge/port.js';
+import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
@@ -58,6 +59,15 @@ export async function deliverByPolicy(
   }
   if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
     return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'no_integrator' }] };
+  }
+  if (deps.shared !== undefined) {
+    // A pause or cancel written elsewhere while the PRs were opened still stops the merge.
+    const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
+    const now = (await deps.store.read(goalId)).status;
+    const action = stop ?? (now === 'cancelled' ? 'cancel' : now === 'paused' ? 'pause' : null);
+    if (action !== null) {
+      return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'stopped_remotely', action }] };
+    }
   }
   const merge = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? 'merge',

@@ -34,7 +34,7 @@ export interface GoalCleaner {
 
 /** Goal state that also lives on a remote (the state branch), watched while a goal executes. */
 export interface SharedState {
-  remote: Pick<RemoteStateStore, 'peek'>;
+  remote: Pick<RemoteStateStore, 'peek'> & Partial<Pick<RemoteStateStore, 'read'>>;
   /** How often a running goal reads the remote for a pause, cancel or budget extension. */
   pollMs: number;
 }

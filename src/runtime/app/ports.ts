@@ -10,6 +10,7 @@ export {
 } from '../config/load.js';
 export type { DoctorCheck, DoctorReport } from '../doctor/types.js';
 export type { Annotation, Forge, MergeMethod, RepoCoordinates } from '../forge/port.js';
+export { goalReconciler } from '../goal/reconcile.js';
 export { GoalStore } from '../goal/store.js';
 export { heuristicPlanner } from '../plan/heuristic.js';
 export type { Planner } from '../plan/planner.js';

@@ -1,10 +1,11 @@
+import { EventLog } from '../events/log.js';
 import { type GoalOrigin, readOrigin } from '../goal/origin.js';
 import { type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { dependencyWaves } from '../graph/order.js';
 import { taskGraphVersioned } from '../graph/schema.js';
-import { type Proof, proofVersioned } from '../proof/schema.js';
-import { pathExists } from '../state/exists.js';
+import { readOrAssembleProof } from '../proof/assemble.js';
+import type { Proof } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
 
 /** The goal and its proof from a store, or nulls when the goal is not (yet) there. */
@@ -14,8 +15,8 @@ export async function goalView(
 ): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
   if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
   const goal = await store.read(goalId);
-  const proofPath = store.paths(goalId).proof;
-  const proof = (await pathExists(proofPath)) ? await readVersioned(proofVersioned, proofPath) : null;
+  const events = new EventLog(store.paths(goalId).events, store.deps.clock);
+  const proof = await readOrAssembleProof(store, goal, events);
   return { goal, proof, origin: await readOrigin(store, goalId) };
 }
 

@@ -36,6 +36,7 @@ function branch(goals: GoalRecord[] | null): RemoteStateStore & { pulls: (string
     },
     push: () => Promise.reject(new Error('not pushed in these tests')),
     peek: () => Promise.resolve(null),
+    read: () => Promise.resolve(null),
   };
 }
 

@@ -26,6 +26,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
     resetToBase: unused,
     remove: unused,
     recoverStaleLocks: unused,
+    clearLocks: unused,
     integrate: unused,
     prepareIntegration: unused,
     mergeForRepair: unused,

@@ -142,6 +142,13 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       ...sliceRecord(journal.execution, taskId),
       agentProcess: null,
     });
+    // Its process group is gone too: a git lock left in its workspace is its, and would stop
+    // the capture (and the next attempt) with "index.lock exists".
+    const cleared = await deps.workspaces.clearLocks(workspace);
+    if (cleared.length > 0) {
+      const why = `git lock files the agent of ${taskId} left in its workspace`;
+      await journal.save([{ type: 'lock_recovered', data: { why, paths: cleared } }]);
+    }
     if (result.outcome === 'cancelled' || ctx.signal.aborted) {
       journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
       await journal.save([{ type: 'agent_finished', data: { taskId, attempt, outcome: 'cancelled' } }]);

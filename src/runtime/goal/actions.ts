@@ -21,12 +21,29 @@ export interface LifecycleResult {
   proof: Proof;
 }
 
-export function controllerAlive(store: GoalStore, goal: GoalRecord): boolean {
+/**
+ * How long a controller's heartbeat holds (it is refreshed about every 10 seconds): a controller
+ * whose recorded heartbeat is older is gone, whatever host recorded it.
+ */
+export const CONTROLLER_LEASE_MS = 60_000;
+
+/**
+ * Whether the goal's recorded controller still runs: its heartbeat is within the lease and, on this
+ * host, its process is alive. A controller on another host cannot be probed, so its heartbeat
+ * decides alone (a container restarted under a new hostname leaves one that goes stale).
+ */
+export function controllerAlive(store: Pick<GoalStore, 'deps'>, goal: GoalRecord): boolean {
   const controller = goal.controller;
   if (!controller) return false;
-  // A controller on another host cannot be probed; trust its heartbeat instead of guessing.
+  if (heartbeatExpired(controller.heartbeatAt, store.deps.clock.nowMs())) return false;
   if (controller.host !== store.deps.host.hostname) return true;
   return store.deps.host.isAlive(controller.pid);
+}
+
+/** An unreadable heartbeat counts as expired: nothing vouches for the controller. */
+export function heartbeatExpired(heartbeatAt: string, nowMs: number): boolean {
+  const beat = Date.parse(heartbeatAt);
+  return !Number.isFinite(beat) || nowMs - beat > CONTROLLER_LEASE_MS;
 }
 
 /**

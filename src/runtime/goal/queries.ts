@@ -1,8 +1,10 @@
 import { EventLog } from '../events/log.js';
 import type { GoalEvent, SkippedLine } from '../events/schema.js';
 import { type Task, type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
+import { readOrAssembleProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
-import { type Proof, proofVersioned } from '../proof/schema.js';
+import type { Proof } from '../proof/schema.js';
+import { pathExists } from '../state/exists.js';
 import type { GoalPaths } from '../state/paths.js';
 import { readVersioned } from '../state/versioned.js';
 import { controllerAlive } from './actions.js';
@@ -15,8 +17,14 @@ export interface ProofView {
   digestValid: boolean;
 }
 
+/** proof.json; rebuilt from the evidence when a killed process left none (readOrAssembleProof). */
 export async function readProof(store: GoalStore, goalId: string): Promise<ProofView> {
-  const proof = await readVersioned(proofVersioned, store.paths(goalId).proof);
+  const goal = await store.read(goalId);
+  const proof = await readOrAssembleProof(
+    store,
+    goal,
+    new EventLog(store.paths(goalId).events, store.deps.clock),
+  );
   return { proof, digestValid: verifyProofDigest(proof) };
 }
 
@@ -38,11 +46,16 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
   const goal = await store.read(goalId);
   const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
-    readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph),
+    readGraphIfPlanned(store.paths(goalId).taskGraph),
     new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq(),
   ]);
-  const slices = graph.tasks.map(({ id, status, attempts }) => ({ id, status, attempts }));
+  const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
   return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+}
+
+/** The task graph, or null for a goal whose creation was killed before its plan was written. */
+async function readGraphIfPlanned(path: string): Promise<TaskGraph | null> {
+  return (await pathExists(path)) ? readVersioned(taskGraphVersioned, path) : null;
 }
 
 export interface ShowView {

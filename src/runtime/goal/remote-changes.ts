@@ -1,15 +1,19 @@
 import { addBudget } from '../budget/ops.js';
 import { StateError } from '../errors.js';
 import type { BudgetAddRequest } from '../requests.js';
-import type { RemoteStateStore } from '../state/remote.js';
+import type { RemoteGoalFiles, RemoteStateStore } from '../state/remote.js';
 import { parseVersioned } from '../state/versioned.js';
 import { applyLifecycle } from './actions.js';
 import { failureVersioned } from './failure.js';
 import { ALLOWED_FROM } from './lifecycle.js';
+import { reconcileGoal } from './reconcile.js';
 import { type BudgetLimits, goalRecordVersioned, TERMINAL_STATUSES } from './schema.js';
 import type { GoalStore } from './store.js';
 
 export type RemoteStop = 'pause' | 'cancel';
+
+/** What a run reads the remote with: `read` (the whole goal, merged) when the store has it. */
+export type RemoteReader = Pick<RemoteStateStore, 'peek'> & Partial<Pick<RemoteStateStore, 'read'>>;
 
 /**
  * A run executing from a local copy of its goal (an Action runner) does not see what the bot or
@@ -24,9 +28,10 @@ export type RemoteStop = 'pause' | 'cancel';
  */
 export async function adoptRemoteChanges(
   store: GoalStore,
-  remote: Pick<RemoteStateStore, 'peek'>,
+  remote: RemoteReader,
   goalId: string,
 ): Promise<{ stop: RemoteStop | null; budgetAdded: boolean }> {
+  if (remote.read !== undefined) return adoptMerged(store, remote.read(goalId), goalId);
   const text = await remote.peek(goalId, 'goal.json');
   if (text === null) return { stop: null, budgetAdded: false };
   const theirs = parseVersioned(goalRecordVersioned, parseJson(text, goalId), `state branch: goal ${goalId}`);
@@ -43,6 +48,28 @@ export async function adoptRemoteChanges(
   const reason = action === 'cancel' ? await cancelReason(remote, goalId) : '';
   await applyLifecycle(store, goalId, action, reason);
   return { stop: action, budgetAdded };
+}
+
+/**
+ * The merged way (reconcileGoal): the remote's own events come in as they were written, so the
+ * history holds each decision once, with who made it and why.
+ */
+async function adoptMerged(
+  store: GoalStore,
+  reading: Promise<RemoteGoalFiles | null>,
+  goalId: string,
+): Promise<{ stop: RemoteStop | null; budgetAdded: boolean }> {
+  const theirs = await reading;
+  if (theirs === null) return { stop: null, budgetAdded: false };
+  const { adopted } = await reconcileGoal(store, goalId, theirs);
+  const status = (await store.read(goalId)).status;
+  const stop: RemoteStop | null =
+    adopted.includes('cancel') && status === 'cancelled'
+      ? 'cancel'
+      : adopted.includes('pause') && status === 'paused'
+        ? 'pause'
+        : null;
+  return { stop, budgetAdded: adopted.includes('budget-add') };
 }
 
 /** What budget-add would add to `ours` to reach `theirs`, limit by limit, or null if nothing. */
@@ -88,7 +115,7 @@ export interface RemoteChangesWatch {
  */
 export function watchRemoteChanges(
   store: GoalStore,
-  remote: Pick<RemoteStateStore, 'peek'>,
+  remote: RemoteReader,
   goalId: string,
   options: { pollMs: number; warn(message: string): void; onStop?(action: RemoteStop): void },
 ): RemoteChangesWatch {

@@ -8,11 +8,12 @@ import type { GoalStore } from '../goal/store.js';
 import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
 import { writeJsonAtomic } from '../state/atomic.js';
 import { readDecisions } from '../state/decisions.js';
+import { pathExists } from '../state/exists.js';
 import { readVersioned } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
-import type { Delivery, Proof } from './schema.js';
+import { type Delivery, type Proof, proofVersioned } from './schema.js';
 
 type ExecutionEvidence = Pick<
   ProofEvidence,
@@ -96,7 +97,7 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
 export async function assembleProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const paths = store.paths(goal.id);
   const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
-    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readGraphOrNone(paths.taskGraph, goal.id),
     readExecution(paths.execution),
     readDecisions(paths.decisions),
     events.read(),
@@ -132,6 +133,29 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
     },
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0,
   });
+}
+
+/**
+ * The goal's task graph; a goal whose creation was killed before its plan was written has none,
+ * and its proof says so by having no slices.
+ */
+async function readGraphOrNone(path: string, goalId: string): Promise<TaskGraph> {
+  if (await pathExists(path)) return readVersioned(taskGraphVersioned, path);
+  return { version: 1, goalId, planner: { name: 'none', version: '0' }, tasks: [], rejected: [] };
+}
+
+/**
+ * proof.json, or, when it is missing (a process killed between a goal's first events and its first
+ * proof), the proof the evidence on disk gives now: readers never depend on a later execute.
+ */
+export async function readOrAssembleProof(
+  store: GoalStore,
+  goal: GoalRecord,
+  events: EventLog,
+): Promise<Proof> {
+  const path = store.paths(goal.id).proof;
+  if (await pathExists(path)) return readVersioned(proofVersioned, path);
+  return assembleProof(store, goal, events);
 }
 
 /** The merge evaluation as recorded in its event; malformed data reads as empty, never throws. */

@@ -12,8 +12,10 @@ export interface RemoteStateStore {
   pull(goalId: string | null): Promise<string | null>;
   /**
    * Commits the local goals/<goalId>/ directory on top of the remote state and pushes it
-   * fast-forward only; on losing a race it rebuilds on the new tip and retries, then throws
-   * BusyError. Returns the pushed commit SHA. Never force-pushes.
+   * fast-forward only (compare-and-swap on the tip it read). An unscoped push first merges the
+   * remote's copy of the goal into the local one (the GoalReconciler it was composed with); on
+   * losing a race it reads the new tip, merges again and rebuilds on it, up to a bound, then throws BusyError. Returns the
+   * pushed commit SHA. Never force-pushes: every pushed commit descends from the state history.
    */
   push(goalId: string, message: string, options?: PushScope): Promise<string>;
   /**
@@ -22,7 +24,15 @@ export interface RemoteStateStore {
    * that someone paused or cancelled its goal elsewhere.
    */
   peek(goalId: string, file: string): Promise<string | null>;
+  /**
+   * The files of goals/<goalId>/ at the remote's current tip, by goal-relative path, without
+   * touching local state (null when the branch or the goal is not there).
+   */
+  read(goalId: string): Promise<RemoteGoalFiles | null>;
 }
+
+/** A goal's files as the remote has them: goal-relative path to content. */
+export type RemoteGoalFiles = ReadonlyMap<string, Uint8Array>;
 
 export interface PushScope {
   /**
@@ -32,3 +42,9 @@ export interface PushScope {
    */
   only?: readonly string[];
 }
+
+/**
+ * Merges the remote's copy of a goal (its files at the tip a push builds on) into the local goal
+ * before the push, so the push replaces nothing another writer recorded (reconcileGoal).
+ */
+export type GoalReconciler = (goalId: string, theirs: RemoteGoalFiles) => Promise<void>;

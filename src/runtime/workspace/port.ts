@@ -55,8 +55,17 @@ export interface WorkspacePort {
   resetToBase(workspace: SliceWorkspace, diffPath: string): Promise<ResetResult>;
   /** Removes the workspace (never the branch) and prunes worktree metadata. */
   remove(repoRoot: string, workspace: SliceWorkspace): Promise<void>;
-  /** Removes stale index.lock / ref locks older than maxAgeMs; returns what was removed. */
+  /**
+   * Removes index.lock / HEAD.lock / ref locks older than maxAgeMs in omk's own worktrees and under
+   * refs/heads/omk/ (never the user's checkout, worktrees or branches); returns what was removed.
+   */
   recoverStaleLocks(repoRoot: string, maxAgeMs: number): Promise<string[]>;
+  /**
+   * Removes the git lock files of one slice workspace (its index.lock and HEAD.lock, its branch's
+   * ref lock) whatever their age: called once the agent that worked there and every process it
+   * started are gone, so any lock left there is theirs. Returns what was removed.
+   */
+  clearLocks(workspace: SliceWorkspace): Promise<string[]>;
   /** Merges slice branches, in order, into `target` created at baseSha; stops at the first conflict. */
   integrate(input: IntegrateInput): Promise<IntegrationResult>;
   /**
