@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleepThenTouch } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
@@ -107,7 +108,8 @@ describe('a token budget with an agent whose usage cannot be read', () => {
     expect(proof.status).toBe('ready');
     expect(proof.budget.spent.tokens).toBe(0);
     expect(proof.warnings).toEqual([
-      `usage unknown: the token budget cannot be enforced for agent ${agent} (1 of 1 run(s) reported no token count; they are not in the spend).`,
+      // The proof names a script agent by its file name, not a path of the machine.
+      `usage unknown: the token budget cannot be enforced for agent script:${basename(agent)} (1 of 1 run(s) reported no token count; they are not in the spend).`,
     ]);
     const shown = await env.omk('goal', 'proof', id);
     expect(shown.stdout).toContain('usage unknown: the token budget cannot be enforced');
