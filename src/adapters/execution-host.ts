@@ -3,6 +3,7 @@ import { createGateVerifier } from '../runtime/gates/verify.js';
 import { agentLauncher } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { createGitWorkspaces } from './git/workspaces.js';
+import { localIntegrity } from './integrity/local.js';
 import { runProcess } from './process/run-process.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
 
@@ -15,5 +16,6 @@ export const localExecutionHost: ExecutionHost = {
   agents: agentLauncher,
   cleaner: gitGoalCleaner,
   verify: createGateVerifier(runProcess),
+  integrity: localIntegrity,
   preparer: createWorkspacePreparer(runProcess),
 };

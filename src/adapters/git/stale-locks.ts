@@ -33,7 +33,8 @@ export async function recoverStaleLocks(
   return removed.sort();
 }
 
-async function gitCommonDir(repoRoot: string): Promise<string> {
+/** The repository's shared git directory (the main checkout's .git, whichever worktree asks). */
+export async function gitCommonDir(repoRoot: string): Promise<string> {
   const { stdout } = await runGit(['rev-parse', '--git-common-dir'], { cwd: repoRoot });
   return resolve(repoRoot, stdout.trim());
 }

@@ -25,6 +25,8 @@ export async function composeController(
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
     agent: prepared.agent,
     verify: deps.execution.verify,
+    integrity: deps.execution.integrity,
+    home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(deps.env),
     preparer: deps.execution.preparer,
