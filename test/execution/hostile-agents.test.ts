@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS, waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
+import { runOmk } from '../helpers/omk.js';
 
 // Agents that act as an attacker would, as shell scripts run through the CLI against real git.
 // Each also makes a change the gates accept, so only the integrity checks stand between it and a
@@ -185,5 +186,52 @@ JS`,
     expect(await expectBlocked(id, main)).toContainEqual(
       expect.stringContaining('The worktree changed while its gates ran (1 uncommitted change)'),
     );
+  });
+});
+
+/** Every file under `dir`, as text. */
+async function allText(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) parts.push(await readFile(join(entry.parentPath, entry.name), 'utf8'));
+  }
+  return parts.join('\n');
+}
+
+describe('an agent that reads the token and prints tokens', () => {
+  it("finds the checkout's persisted token and prints it with a GitHub token: neither is in anything omk wrote", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    // As actions/checkout persists it, and as omk was given it.
+    const token = `ghs_${'Kq3vX9pLm2'.repeat(4)}`;
+    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    git(env.repo.root, 'config', 'http.https://github.com/.extraheader', header);
+    const printed = `ghp_${'Tr7wQ2zNc5'.repeat(4)}`;
+    const agent = await shellAgent(
+      'tokens',
+      [
+        'git config --get-regexp extraheader',
+        'git config --get-regexp extraheader | sed "s/.*basic //" | base64 -d',
+        `echo "here is ${printed}"`,
+        `echo "// ${printed}" >> src/parser.js`,
+        `echo "the end ${printed}" >&2`,
+      ].join('\n'),
+    );
+    const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
+      cwd: env.repo.root,
+      stateDir: env.stateDir,
+      env: { GITHUB_TOKEN: token },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    // The key committed to source is the security review's to block.
+    expect(await expectBlocked(id, main)).toContainEqual(
+      expect.stringContaining('Secret (GitHub token) added'),
+    );
+    const written = await allText(env.goalDir(id));
+    expect(written).toContain('[redacted]');
+    for (const secret of [token, printed, header.slice('AUTHORIZATION: basic '.length)]) {
+      expect(written).not.toContain(secret);
+      expect(result.stdout + result.stderr).not.toContain(secret);
+    }
   });
 });
