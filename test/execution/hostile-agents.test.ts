@@ -235,3 +235,32 @@ describe('an agent that reads the token and prints tokens', () => {
     }
   });
 });
+
+describe('an agent whose tests leave a process behind', () => {
+  it('the escapee a gate started is killed after the gates and blocks the slice', async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const pidFile = join(env.kit.dir, 'gate-stray.pid');
+    const agent = await shellAgent(
+      'gate-stray',
+      `cat > test/stray.test.js <<'JS'
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+test('stray', () => {
+  const child = spawn('setsid', ['sleep', '300'], { stdio: 'ignore' });
+  child.unref();
+  writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
+});
+JS`,
+    );
+    const id = await runGoal(agent);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    strays.push(pid);
+    expect(await expectBlocked(id, main)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^The gates \\(code the agent wrote\\) left process ${pid} running in the worktree`),
+      ),
+    );
+    await waitFor('the escapee to be gone', () => !isAlive(pid), 5_000);
+  });
+});

@@ -14,6 +14,8 @@ export async function checkedGates<T>(
   expectedHead: string,
   found: Finding[],
   run: () => Promise<T>,
+  /** False where omk prepared the tree after its commit, so untracked files before the gates are omk's. */
+  untrackedBlocks = true,
 ): Promise<T> {
   const { deps, goal } = ctx;
   const watch = await deps.integrity.watch({
@@ -27,7 +29,7 @@ export async function checkedGates<T>(
   const strays = await deps.integrity.endStrays(worktree);
   const after = await deps.integrity.worktreeState(worktree);
   found.push(
-    ...gateStateFindings(expectedHead, before, after),
+    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
     // Not checked here is already said once for the agent.
     ...(strays.checked ? strayFindings(strays, 'gates') : []),
     ...changeFindings(await watch.check(), 'gates'),

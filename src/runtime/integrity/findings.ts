@@ -66,20 +66,23 @@ export function gateStateFindings(
   expectedHead: string,
   before: WorktreeState,
   after: WorktreeState,
+  /** False where omk itself prepared the tree after its commit (the integration's installs). */
+  untrackedBlocks = true,
 ): Finding[] {
   const findings: Finding[] = [];
-  if (before.head !== expectedHead || before.changes.length > 0) {
+  const tracked = (state: WorktreeState) => state.changes.filter((line) => !line.startsWith('?? '));
+  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  if (before.head !== expectedHead || dirty.length > 0) {
     findings.push(
       finding(
         'security',
         'blocking',
-        `The worktree changed between omk's commit and its gates (${describe(expectedHead, before)}); ` +
+        `The worktree changed between omk's commit and its gates (${describe(expectedHead, { head: before.head, changes: dirty })}); ` +
           'the gate results do not describe the commit.',
-        paths(before),
+        paths({ head: before.head, changes: dirty }),
       ),
     );
   }
-  const tracked = (state: WorktreeState) => state.changes.filter((line) => !line.startsWith('?? '));
   const added = tracked(after).filter((line) => !before.changes.includes(line));
   if (after.head !== before.head || added.length > 0) {
     findings.push(
