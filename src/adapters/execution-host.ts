@@ -5,6 +5,7 @@ import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncher, agentLauncherWith } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { createGitWorkspaces } from './git/workspaces.js';
+import { localIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
 import { runProcess } from './process/run-process.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
@@ -27,6 +28,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     agents: logMaxBytes === undefined ? agentLauncher : agentLauncherWith({ logMaxBytes }),
     cleaner: gitGoalCleaner,
     verify: createGateVerifier(run),
+    integrity: localIntegrity,
     preparer: createWorkspacePreparer(run),
   };
 }

@@ -72,7 +72,8 @@ async function onOmkBranch(adminDir: string): Promise<boolean> {
   return head.trim().startsWith('ref: refs/heads/omk/');
 }
 
-async function gitCommonDir(repoRoot: string): Promise<string> {
+/** The repository's shared git directory (the main checkout's .git, whichever worktree asks). */
+export async function gitCommonDir(repoRoot: string): Promise<string> {
   const { stdout } = await runGit(['rev-parse', '--git-common-dir'], { cwd: repoRoot });
   return resolve(repoRoot, stdout.trim());
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
 import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
+import { createScrub } from '../../runtime/secrets/scrub.js';
 import { goalPaths } from '../../runtime/state/paths.js';
 import type { GoalReconciler, RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
@@ -55,6 +56,8 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new ConfigError('maxAttempts must be at least 1.');
   const git = bindStateGit(options.repoRoot, options.env ?? {});
+  // What is pushed never holds the token this store pushes with (nor any token-shaped value).
+  const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
   const where = `${remote}/${branch}`;
 
   async function fetchTip(): Promise<string | null> {
@@ -208,7 +211,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`));
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`), scrub);
           const files = inScope ? all.filter((file) => inScope(file.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -249,4 +252,17 @@ function scopeFilter(only: readonly string[] | undefined): ((path: string) => bo
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The tokens inside `AUTHORIZATION: basic base64(x-access-token:TOKEN)` extra headers of a git environment. */
+export function tokensOfAuthEnv(env: Readonly<Record<string, string>>): string[] {
+  const tokens: string[] = [];
+  for (const value of Object.values(env)) {
+    const header = /^authorization:\s*basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+    if (!header?.[1]) continue;
+    const decoded = Buffer.from(header[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon !== -1) tokens.push(decoded.slice(colon + 1));
+  }
+  return tokens;
 }

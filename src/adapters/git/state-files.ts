@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
-import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Scrub } from '../../runtime/secrets/scrub.js';
 import { writeFileAtomic } from '../../runtime/state/atomic.js';
 import { goalPaths } from '../../runtime/state/paths.js';
 import { isLocalOnly } from './state-tree.js';
@@ -64,12 +65,14 @@ async function walk(dir: string): Promise<LocalEntry[]> {
 /**
  * The regular files of a goal directory to commit. The lock, temp files, symlinks and names with a
  * backslash or a .git component stay local. Artifacts over `maxFileBytes` are replaced by a stub written to `stubDir`;
- * state documents are never stubbed, since a stub would make the goal unreadable.
+ * state documents are never stubbed, since a stub would make the goal unreadable. A text file
+ * holding a token is committed as its scrubbed copy (written to `stubDir`), never as it is.
  */
 export async function collectGoalFiles(
   goalDir: string,
   maxFileBytes: number,
   stubDir: string,
+  scrub: Scrub,
 ): Promise<GoalFile[]> {
   const files: GoalFile[] = [];
   for (const entry of await walk(goalDir)) {
@@ -84,10 +87,22 @@ export async function collectGoalFiles(
       await writeFile(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
-      files.push({ path: entry.rel, source: entry.abs });
+      files.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files.length, scrub) });
     }
   }
   return files;
+}
+
+async function scrubbedSource(abs: string, stubDir: string, index: number, scrub: Scrub): Promise<string> {
+  const bytes = await readFile(abs);
+  if (bytes.includes(0)) return abs;
+  const text = bytes.toString('utf8');
+  const clean = scrub(text);
+  if (clean === text) return abs;
+  await mkdir(stubDir, { recursive: true });
+  const copy = join(stubDir, `scrubbed-${index}`);
+  await writeFile(copy, clean);
+  return copy;
 }
 
 /**

@@ -2,6 +2,8 @@ import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GoalRecord } from '../goal/schema.js';
+import { createScrub, secretValues } from '../secrets/scrub.js';
+import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
 import { goalCacheDir, workspacesDir } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
@@ -20,11 +22,14 @@ export async function composeController(
   const files = await deps.repo.listFiles(root);
   const { config } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
+  const scrub = createScrub(secretValues(deps.env));
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
-    agent: prepared.agent,
-    verify: deps.execution.verify,
+    agent: scrubbedAgent(prepared.agent, scrub),
+    verify: scrubbedVerify(deps.execution.verify, scrub),
+    integrity: deps.execution.integrity,
+    home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(deps.env),
     preparer: deps.execution.preparer,

@@ -3,6 +3,7 @@ import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
+import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
@@ -20,6 +21,8 @@ export interface ExecutionHost {
   /** Removes what omk made for a goal (`omk goal clean`). */
   cleaner: GoalCleaner;
   verify: VerifyFn;
+  /** Integrity checks around agent and gate runs (the shared .git, HOME's git config, strays, links). */
+  integrity: IntegrityPort;
   /** Gives each new worktree the project's dependencies (copies node_modules, runs installs). */
   preparer: WorkspacePreparer;
 }

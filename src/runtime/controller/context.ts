@@ -3,6 +3,7 @@ import type { GateBaseline, GateSpec, VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
+import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import type {
@@ -22,6 +23,10 @@ export interface ControllerDeps {
   workspaces: WorkspacePort;
   agent: Agent;
   verify: VerifyFn;
+  /** Snapshots and compares what lies outside a worktree around every agent and gate run. */
+  integrity: IntegrityPort;
+  /** The HOME omk runs with (its git config is watched), or null when it has none. */
+  home: string | null;
   /** Gates detected for the repository (and configured), before required kinds are applied. */
   gates: readonly GateSpec[];
   /** Environment for gate processes (already allowlisted). */

@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import type { EventInput } from '../events/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
-import type { GateEvidence } from '../proof/schema.js';
+import { linkFindings } from '../integrity/findings.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { IntegrationResult } from '../workspace/port.js';
+import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { failToPassEvidence } from './fail-to-pass.js';
@@ -74,16 +76,34 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   );
   // After the merge: the slices may have changed package.json or the lockfile.
   const gateEnv = await prepareWorkspace(ctx, result.workspace.path, 'integration');
-  const gates = await deps.verify(ctx.gates, {
-    cwd: result.workspace.path,
-    sha: result.headSha,
-    baseCwd: ctx.base.path,
-    baseSha: ctx.base.baseSha,
-    baseline: ctx.baseline ?? null,
-    artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: gateEnv,
-    signal: ctx.signal,
-  });
+  // The integrated tree runs the agents' code too: the same checks as a slice's gates.
+  const integrity: Finding[] = [];
+  const gates = await checkedGates(
+    ctx,
+    result.workspace.path,
+    result.headSha,
+    integrity,
+    () =>
+      deps.verify(ctx.gates, {
+        cwd: result.workspace.path,
+        sha: result.headSha,
+        baseCwd: ctx.base.path,
+        baseSha: ctx.base.baseSha,
+        baseline: ctx.baseline ?? null,
+        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+        env: gateEnv,
+        signal: ctx.signal,
+      }),
+    false,
+  );
+  integrity.push(
+    ...linkFindings(
+      await deps.integrity.escapingLinks(
+        result.workspace.path,
+        result.changedFiles.map((file) => file.path),
+      ),
+    ),
+  );
   const reviewInput = {
     taskId: 'integration',
     writes: [...new Set(done.flatMap((task) => task.writes))],
@@ -92,7 +112,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     diff: result.diff,
     gates,
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput)];
+  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await writeFileAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
     renderReviewMarkdown(findings, 'integration'),

@@ -7,9 +7,10 @@ import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
+import { changeFindings, linkFindings, strayFindings } from '../integrity/findings.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
-import type { GateEvidence } from '../proof/schema.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
 import { testCounts } from '../proof/test-summary.js';
 import {
   controllerReview,
@@ -20,6 +21,7 @@ import {
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
+import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
@@ -118,6 +120,13 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     }
     const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    // Taken after omk's own preparation and reset, so every difference afterwards is the agent's.
+    const watch = await deps.integrity.watch({
+      repoRoot: ctx.goal.repo.root,
+      worktree: workspace.path,
+      home: deps.home,
+      ownWorktreesUnder: join(deps.workspaceRoot, ctx.goal.id),
+    });
     const result = await deps.agent.run({
       goalId: ctx.goal.id,
       taskId,
@@ -137,6 +146,12 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
         ctx.agentStarted?.();
       },
     });
+    // What escaped its process group is ended before anything reads the worktree, then what it
+    // changed outside the worktree is restored; both block the slice.
+    const integrity = [
+      ...strayFindings(await deps.integrity.endStrays(workspace.path), 'agent'),
+      ...changeFindings(await watch.check(), 'agent'),
+    ];
     // The agent has ended: forget its pid, so no later takeover signals a process that reused it.
     journal.execution = withSlice(journal.execution, {
       ...sliceRecord(journal.execution, taskId),
@@ -164,6 +179,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       start,
       result,
       gateEnv,
+      integrity,
     );
     if (outcome.kind !== 'retry') return outcome.kind;
     previousFailure = outcome.failure;
@@ -253,6 +269,8 @@ async function settleAttempt(
   result: AgentRunResult,
   /** The gate environment with what preparing the workspace added (a virtualenv on PATH, ...). */
   gateEnv: Readonly<Record<string, string>>,
+  /** What the integrity checks around the agent's run found (changes outside the worktree, strays). */
+  integrity: readonly Finding[],
 ): Promise<{ kind: SliceOutcome } | { kind: 'retry'; failure: string }> {
   const { journal, deps, goal } = ctx;
   const events: EventInput[] = [
@@ -286,18 +304,27 @@ async function settleAttempt(
   }
 
   const sparse = workspace.mode === 'sparse-worktree';
+  const links = linkFindings(
+    await deps.integrity.escapingLinks(
+      workspace.path,
+      change.changedFiles.map((file) => file.path),
+    ),
+  );
+  const gateChecks: Finding[] = [];
   const gates = sparse
     ? []
-    : await deps.verify(ctx.gates, {
-        cwd: workspace.path,
-        sha: change.headSha,
-        baseCwd: start.cwd,
-        baseSha: start.sha,
-        baseline: ctx.baseline ?? null,
-        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-        env: gateEnv,
-        signal: ctx.signal,
-      });
+    : await checkedGates(ctx, workspace.path, change.headSha, gateChecks, () =>
+        deps.verify(ctx.gates, {
+          cwd: workspace.path,
+          sha: change.headSha,
+          baseCwd: start.cwd,
+          baseSha: start.sha,
+          baseline: ctx.baseline ?? null,
+          artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+          env: gateEnv,
+          signal: ctx.signal,
+        }),
+      );
   events.push({
     type: 'gates_verified',
     data: { taskId: task.id, sha: change.headSha, outcomes: gates.map((g) => `${g.name}:${g.outcome}`) },
@@ -317,6 +344,9 @@ async function settleAttempt(
     ...controllerReview(reviewInput),
     ...testsWeakenedReview(reviewInput, goal.goal.text),
     ...securityReview(reviewInput),
+    ...integrity,
+    ...links,
+    ...gateChecks,
   ];
   await writeFileAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),

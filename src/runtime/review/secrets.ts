@@ -62,6 +62,14 @@ const RULES: readonly SecretRule[] = [
   { kind: 'npm token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
 ];
 
+/**
+ * The key formats (not fixed text such as a PEM header), for scrubbing what omk writes
+ * (runtime/secrets/scrub.ts): one list for both, so a format added here is also scrubbed.
+ */
+export const TOKEN_PATTERNS: readonly RegExp[] = RULES.filter((rule) => rule.random).map(
+  (rule) => rule.pattern,
+);
+
 // `password = "…"`, `"api_key": "…"`, `token := "…"`: a quoted value of 16+ characters without
 // spaces assigned to a name that says it is secret.
 // Every repetition is bounded and the pattern starts at a keyword, so a megabyte-long minified

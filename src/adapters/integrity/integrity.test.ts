@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { escapingLinks } from './links.js';
+import { endStrays } from './processes.js';
+import { watchIntegrity } from './snapshot.js';
+
+let repo: TempRepo;
+let home: string;
+let worktree: string;
+
+beforeEach(async () => {
+  repo = await createTempRepo({ 'README.md': '# r\n', 'src/a.js': 'a\n' });
+  home = await mkdtemp(join(tmpdir(), 'omk-home-'));
+  worktree = join(home, 'wt');
+  git(repo.root, 'worktree', 'add', '--quiet', '-b', 'omk/g/s1', worktree);
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await rm(home, { recursive: true, force: true });
+});
+
+const scope = () => ({ repoRoot: repo.root, worktree, home, ownWorktreesUnder: null });
+
+describe('the integrity watch', () => {
+  it('reports nothing when nothing outside the worktree changed, whatever changed inside it', async () => {
+    const watch = await watchIntegrity(scope());
+    await writeFile(join(worktree, 'src', 'a.js'), 'changed\n');
+    git(worktree, 'commit', '--quiet', '-am', 'inside');
+    expect(await watch.check()).toEqual([]);
+  });
+
+  it('puts a changed hook back with its mode, removes a planted one and restores an edited info file', async () => {
+    const hooks = join(repo.root, '.git', 'hooks');
+    await writeFile(join(hooks, 'pre-push'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const watch = await watchIntegrity(scope());
+    await writeFile(join(hooks, 'pre-push'), '#!/bin/sh\ncurl evil\n');
+    await chmod(join(hooks, 'pre-push'), 0o700);
+    await writeFile(join(hooks, 'post-checkout'), '#!/bin/sh\n');
+    await writeFile(join(repo.root, '.git', 'info', 'attributes'), '* filter=evil\n');
+    expect(await watch.check()).toEqual([
+      { what: '.git/hooks/post-checkout', change: 'added', restored: true },
+      { what: '.git/hooks/pre-push', change: 'changed', restored: true },
+      { what: '.git/info/attributes', change: 'added', restored: true },
+    ]);
+    expect(await readFile(join(hooks, 'pre-push'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    expect((await stat(join(hooks, 'pre-push'))).mode & 0o777).toBe(0o755);
+    expect(existsSync(join(hooks, 'post-checkout'))).toBe(false);
+    expect(existsSync(join(repo.root, '.git', 'info', 'attributes'))).toBe(false);
+  });
+
+  it("ignores the per-worktree config line omk's own sparse checkouts add, and nothing else", async () => {
+    const watch = await watchIntegrity(scope());
+    git(repo.root, 'config', 'extensions.worktreeConfig', 'true');
+    expect(await watch.check()).toEqual([]);
+    git(repo.root, 'config', 'core.fsmonitor', 'evil');
+    expect(await watch.check()).toEqual([{ what: '.git/config', change: 'changed', restored: true }]);
+  });
+
+  it("names another worktree's moved HEAD, unless it is one of omk's own for the goal", async () => {
+    const other = join(home, 'own', 's2');
+    git(repo.root, 'worktree', 'add', '--quiet', '-b', 'omk/g/s2', other);
+    const strict = await watchIntegrity(scope());
+    const lenient = await watchIntegrity({ ...scope(), ownWorktreesUnder: join(home, 'own') });
+    git(other, 'commit', '--quiet', '--allow-empty', '-m', 'moved');
+    expect(await strict.check()).toEqual([
+      { what: 'HEAD of worktree omk/g/s2', change: 'changed', restored: false },
+    ]);
+    expect(await lenient.check()).toEqual([]);
+  });
+});
+
+describe('links out of the worktree', () => {
+  it('finds absolute and relative links that leave the worktree, not those that stay inside', async () => {
+    await mkdir(join(worktree, 'l'), { recursive: true });
+    await symlink('/etc/passwd', join(worktree, 'l', 'abs'));
+    await symlink('../../../outside', join(worktree, 'l', 'rel'));
+    await symlink('../src/a.js', join(worktree, 'l', 'inside'));
+    const found = await escapingLinks(worktree, ['l/abs', 'l/rel', 'l/inside', 'src/a.js', 'gone']);
+    expect(found).toEqual([
+      { path: 'l/abs', target: '/etc/passwd' },
+      { path: 'l/rel', target: '../../../outside' },
+    ]);
+  });
+});
+
+describe('processes left in a worktree', () => {
+  it('says it did not look where there is no /proc', async () => {
+    expect(await endStrays(worktree, join(home, 'no-proc'))).toEqual({
+      checked: false,
+      reason: `this platform has no ${join(home, 'no-proc')} to find processes by working directory`,
+    });
+  });
+});

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { changeFindings, gateStateFindings, strayFindings } from '../integrity/findings.js';
+import type { Finding } from '../proof/schema.js';
+import type { RunContext } from './context.js';
+
+/**
+ * Runs the gates with the worktree checked right before (it must be omk's commit, clean) and right
+ * after (same commit, no tracked file changed), and with strays and changes outside the worktree
+ * checked as for the agent: gates run the agent's code. What is found goes into `found`.
+ */
+export async function checkedGates<T>(
+  ctx: RunContext,
+  worktree: string,
+  expectedHead: string,
+  found: Finding[],
+  run: () => Promise<T>,
+  /** False where omk prepared the tree after its commit, so untracked files before the gates are omk's. */
+  untrackedBlocks = true,
+): Promise<T> {
+  const { deps, goal } = ctx;
+  const watch = await deps.integrity.watch({
+    repoRoot: goal.repo.root,
+    worktree,
+    home: deps.home,
+    ownWorktreesUnder: join(deps.workspaceRoot, goal.id),
+  });
+  const before = await deps.integrity.worktreeState(worktree);
+  const result = await run();
+  const strays = await deps.integrity.endStrays(worktree);
+  const after = await deps.integrity.worktreeState(worktree);
+  found.push(
+    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+    // Not checked here is already said once for the agent.
+    ...(strays.checked ? strayFindings(strays, 'gates') : []),
+    ...changeFindings(await watch.check(), 'gates'),
+  );
+  return result;
+}

@@ -1,0 +1,116 @@
+// What an integrity check found, as review findings: every change outside the worktree, every
+// process left behind and every link out of the worktree blocks, so the slice is never `ready`.
+
+import { quoteUntrusted } from '../graph/paths.js';
+import type { Finding } from '../proof/schema.js';
+import { finding, plural } from '../review/input.js';
+import type { EscapingLink, IntegrityChange, StrayScan, WorktreeState } from './port.js';
+
+/** Who ran: the messages say which run did it. */
+export type RunKind = 'agent' | 'gates';
+
+export function changeFindings(changes: readonly IntegrityChange[], by: RunKind): Finding[] {
+  return changes.map((change) => {
+    const after = change.restored
+      ? 'omk restored it from its snapshot'
+      : 'omk cannot restore it; look at it before running git or omk in this repository again';
+    const did = { added: 'added', changed: 'changed', removed: 'removed' }[change.change];
+    return finding(
+      'security',
+      'blocking',
+      `The ${who(by)} ${did} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
+      [],
+    );
+  });
+}
+
+export function strayFindings(scan: StrayScan, by: RunKind): Finding[] {
+  if (!scan.checked)
+    return [
+      finding(
+        'security',
+        'info',
+        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
+        [],
+      ),
+    ];
+  return scan.killed.map((stray) =>
+    finding(
+      'security',
+      'blocking',
+      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended` +
+        `${stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have ` +
+        "changed the worktree after omk's commit.",
+      [],
+    ),
+  );
+}
+
+export function linkFindings(links: readonly EscapingLink[]): Finding[] {
+  return links.map((link) =>
+    finding(
+      'security',
+      'blocking',
+      `${quoteUntrusted(link.path)} is a symbolic link to ${quoteUntrusted(link.target)}, outside the ` +
+        'worktree; commit the file itself, or a link that stays inside the repository.',
+      [link.path],
+    ),
+  );
+}
+
+/**
+ * The worktree right before the gates must be the commit omk made, clean; right after, the same
+ * commit with no tracked file changed (gates may leave untracked output such as caches).
+ */
+export function gateStateFindings(
+  expectedHead: string,
+  before: WorktreeState,
+  after: WorktreeState,
+  /** False where omk itself prepared the tree after its commit (the integration's installs). */
+  untrackedBlocks = true,
+): Finding[] {
+  const findings: Finding[] = [];
+  const tracked = (state: WorktreeState) => state.changes.filter((line) => !line.startsWith('?? '));
+  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  if (before.head !== expectedHead || dirty.length > 0) {
+    findings.push(
+      finding(
+        'security',
+        'blocking',
+        `The worktree changed between omk's commit and its gates (${describe(expectedHead, { head: before.head, changes: dirty })}); ` +
+          'the gate results do not describe the commit.',
+        paths({ head: before.head, changes: dirty }),
+      ),
+    );
+  }
+  const added = tracked(after).filter((line) => !before.changes.includes(line));
+  if (after.head !== before.head || added.length > 0) {
+    findings.push(
+      finding(
+        'security',
+        'blocking',
+        `The worktree changed while its gates ran (${describe(before.head ?? '', { head: after.head, changes: added })}); ` +
+          'the gate results do not describe the commit.',
+        paths({ head: after.head, changes: added }),
+      ),
+    );
+  }
+  return findings;
+}
+
+function describe(expectedHead: string, state: WorktreeState): string {
+  const parts: string[] = [];
+  if (state.head !== expectedHead)
+    parts.push(`HEAD is ${state.head?.slice(0, 12) ?? 'unborn'}, not ${expectedHead.slice(0, 12)}`);
+  if (state.changes.length > 0) parts.push(`${plural(state.changes.length, 'uncommitted change')}`);
+  return parts.join(', ');
+}
+
+/** The paths of porcelain status lines ("XY path"). */
+function paths(state: WorktreeState): string[] {
+  return state.changes.slice(0, 20).map((line) => line.slice(3));
+}
+
+function who(by: RunKind): string {
+  return by === 'agent' ? 'agent' : 'gates (code the agent wrote)';
+}

@@ -1,0 +1,69 @@
+// What omk checks around every agent and gate run, whatever confines them: the places outside the
+// slice's worktree an agent could write to make omk (or the user's own git) run its code or send
+// the token elsewhere, processes the agent left behind, and links out of the worktree. The runtime
+// decides what a change means (integrity/findings.ts); an adapter does the filesystem work.
+
+/** What one watch covers. */
+export interface IntegrityScope {
+  /** The goal's repository; its shared git directory (config, hooks, info) is found from here. */
+  repoRoot: string;
+  /** The slice's worktree: what the agent may change. */
+  worktree: string;
+  /** The HOME omk runs with (its ~/.gitconfig and XDG git config), or null when it has none. */
+  home: string | null;
+  /**
+   * Worktrees omk itself moves while this one runs (the goal's other slices, under this folder):
+   * their HEADs are not compared. Null: every other worktree is compared.
+   */
+  ownWorktreesUnder: string | null;
+}
+
+/** One thing outside the worktree that differs from the snapshot, named without machine paths. */
+export interface IntegrityChange {
+  /** e.g. `.git/config`, `.git/hooks/post-commit`, `~/.gitconfig`, `HEAD of worktree main`. */
+  what: string;
+  change: 'added' | 'changed' | 'removed';
+  /** Put back as it was in the snapshot (config, hooks, info); false when it cannot be. */
+  restored: boolean;
+}
+
+/** A snapshot taken before a run; `check` compares, restores what it can and lists the changes. */
+export interface IntegrityWatch {
+  check(): Promise<IntegrityChange[]>;
+}
+
+export interface StrayProcess {
+  pid: number;
+  /** Its command line, shortened; never a path outside what the process itself shows. */
+  command: string;
+}
+
+/** Processes still running in a worktree after its agent ended, ended by the scan. */
+export type StrayScan =
+  | { checked: true; killed: StrayProcess[] }
+  /** This platform cannot be scanned (no /proc): say so rather than claim nothing is left. */
+  | { checked: false; reason: string };
+
+/** A changed path in the worktree that is a symbolic link whose target resolves outside it. */
+export interface EscapingLink {
+  /** Repository-relative path of the link. */
+  path: string;
+  /** The link's text as written (what the agent pointed it at). */
+  target: string;
+}
+
+/** The worktree's commit and uncommitted changes (git status lines, untracked files included). */
+export interface WorktreeState {
+  head: string | null;
+  changes: string[];
+}
+
+export interface IntegrityPort {
+  /** Snapshots what `scope` covers; the returned watch compares against it after the run. */
+  watch(scope: IntegrityScope): Promise<IntegrityWatch>;
+  /** Ends processes whose working directory is inside `worktree` (run once its agent has ended). */
+  endStrays(worktree: string): Promise<StrayScan>;
+  /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
+  escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
+  worktreeState(worktree: string): Promise<WorktreeState>;
+}

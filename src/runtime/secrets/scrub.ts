@@ -1,0 +1,67 @@
+// Every transcript, gate log, artifact and state file omk writes goes through one scrub, so a
+// token an agent printed (or read from `.git/config`) is not kept, published or pushed.
+
+import { readFile } from 'node:fs/promises';
+import { isForbiddenEnvName } from '../agents/env.js';
+import { isSecretName } from '../gates/env.js';
+import { TOKEN_PATTERNS } from '../review/secrets.js';
+import { writeFileAtomic } from '../state/atomic.js';
+
+/** Text in, the same text with every token-shaped value replaced by REDACTED. */
+export type Scrub = (text: string) => string;
+
+export const REDACTED = '[redacted]';
+
+// Wider than the review's GitHub rule (36+ characters): over-redacting a log costs nothing.
+const GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})/g;
+// base64("x-access-token:") is exactly 20 characters, so any such header value starts with it.
+const ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
+// `AUTHORIZATION: basic …` as actions/checkout persists it in http.<url>.extraheader.
+const AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
+/** Shorter values are too likely to be ordinary words or numbers to scrub everywhere. */
+const MIN_LITERAL = 8;
+
+/**
+ * A scrub for the known token formats plus `literals` (the token values omk itself was given),
+ * each also in base64 and as the base64 of `x-access-token:<value>`.
+ */
+export function createScrub(literals: readonly string[]): Scrub {
+  const forms = new Set<string>();
+  for (const value of literals) {
+    if (value.length < MIN_LITERAL) continue;
+    forms.add(value);
+    forms.add(Buffer.from(value).toString('base64'));
+    forms.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
+  }
+  // Longest first, so a value inside another's base64 cannot leave part of the longer one.
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const form of ordered) out = out.split(form).join(REDACTED);
+    out = out.replace(AUTH_HEADER, (_, prefix: string) => `${prefix}${REDACTED}`);
+    out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
+    for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+    return out;
+  };
+}
+
+/** The values of omk's environment that are tokens by name (GitHub tokens, keys, secrets). */
+export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && (isForbiddenEnvName(name) || isSecretName(name)))
+    .map(([, value]) => value ?? '');
+}
+
+/** Rewrites a text file scrubbed (atomically, only when something changed); binary files are left. */
+export async function scrubFile(path: string, scrub: Scrub): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return;
+  }
+  if (bytes.includes(0)) return;
+  const text = bytes.toString('utf8');
+  const clean = scrub(text);
+  if (clean !== text) await writeFileAtomic(path, clean);
+}
