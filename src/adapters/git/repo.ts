@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { GitError } from '../../runtime/errors.js';
-import type { RepoInfo, RepoPort } from '../../runtime/ports.js';
+import type { GrepHit, GrepQuery, RepoInfo, RepoPort } from '../../runtime/ports.js';
 import { runGit } from './run-git.js';
 
 export const gitRepo: RepoPort = {
@@ -37,4 +37,26 @@ export const gitRepo: RepoPort = {
       .filter((line) => line.length > 0)
       .sort();
   },
+
+  async grepLines(root: string, query: GrepQuery): Promise<GrepHit[]> {
+    if (query.patterns.length === 0) return [];
+    const args = ['grep', '-z', '-n', '-I', '--no-color', query.fixed === true ? '-F' : '-E'];
+    if (query.words === true) args.push('-w');
+    for (const pattern of query.patterns) args.push('-e', pattern);
+    // Exit code 1 means no line matched.
+    const { stdout } = await runGit([...args, '--', '.'], { cwd: root, okExitCodes: [0, 1] });
+    return parseGrep(stdout, query.maxHits);
+  },
 };
+
+/** `git grep -z -n` prints path NUL line NUL text per line. */
+function parseGrep(stdout: string, maxHits: number): GrepHit[] {
+  const hits: GrepHit[] = [];
+  for (const record of stdout.split('\n')) {
+    if (hits.length >= maxHits) break;
+    const [path, line, ...text] = record.split('\0');
+    if (path === undefined || path === '' || line === undefined) continue;
+    hits.push({ path, line: Number(line), text: text.join('\0').slice(0, 300) });
+  }
+  return hits;
+}

@@ -6,6 +6,7 @@ import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
 import type { Planner } from '../plan/planner.js';
+import { findDefinitions, goalIdentifiers } from '../plan/symbols.js';
 import type { RepoPort } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
@@ -114,6 +115,7 @@ export async function createGoal(
     };
     let notes: string[] = [];
     if (oracle.testable) {
+      const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
       const proposal = await deps.planner.plan({
         goalId: initial.id,
         goalText: request.goal,
@@ -121,6 +123,7 @@ export async function createGoal(
         repoFiles,
         budget: initial.budget,
         maxAgents: request.maxAgents,
+        definitions,
       });
       const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
       graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };

@@ -81,6 +81,18 @@ function wordScore(file: IndexedFile, term: string): number {
   return 0;
 }
 
+/**
+ * Files the text names by path or file name ("src/parser.ts", "parser.ts", "lib/"): the strongest
+ * evidence a goal can give, kept apart from word matches so a weak match never hides it.
+ */
+export function namedFiles(text: string, repo: RepoIndex): string[] {
+  const tokens = pathTokens(text);
+  if (tokens.length === 0) return [];
+  return repo.files
+    .filter((file) => tokens.some((token) => pathScore(file, token) >= 40))
+    .map((file) => file.path);
+}
+
 export interface ScoredPath {
   path: string;
   score: number;

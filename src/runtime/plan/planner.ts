@@ -1,5 +1,6 @@
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import type { TaskDraft } from '../graph/schema.js';
+import type { SymbolDefinition } from './symbols.js';
 
 export interface PlanInput {
   goalId: string;
@@ -10,6 +11,8 @@ export interface PlanInput {
   repoFiles: readonly string[];
   budget: BudgetLimits;
   maxAgents: number;
+  /** Where the repository defines the identifiers the goal names (symbols.ts); none when absent. */
+  definitions?: readonly SymbolDefinition[];
 }
 
 export interface PlanProposal {
