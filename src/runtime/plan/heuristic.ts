@@ -143,12 +143,10 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
     if (named.length > 0) {
       writes = named;
       notes.push(`${id} writes ${named.join(', ')}: the test file(s) the goal names`);
-    } else if (tests.length > 0) {
-      writes = tests.slice(0, MAX_LISTED_WRITES);
-      notes.push(`${id} writes ${writes.join(', ')}: the existing tests of ${quoteList(sources)}`);
     } else {
-      writes = testLocations([], sources, input.repoFiles);
-      notes.push(`${id} writes ${writes.join(', ')}: no test file is named or exercises the subject`);
+      // No file named: where the subject's tests live, so the agent may add a new test file.
+      writes = testLocations(tests, sources, input.repoFiles);
+      notes.push(`${id} writes ${writes.join(', ')}: where the tests of ${quoteList(sources)} live`);
     }
     return {
       ...base,
@@ -265,7 +263,7 @@ function orderConflicts(slices: readonly Slice[], notes: string[]): void {
   }
 }
 
-function splitBudget(budget: BudgetLimits, count: number, notes: string[]): TaskDraft['budget'] {
+export function splitBudget(budget: BudgetLimits, count: number, notes: string[]): TaskDraft['budget'] {
   let timeMs = DEFAULT_SLICE_MS;
   if (budget.timeMs !== null) {
     const share = Math.floor(budget.timeMs / count);

@@ -23,6 +23,8 @@ describe('goalIdentifiers', () => {
     ],
     ['fix the crash in src/parser.ts, e.g. on empty input', []],
     ['update the README and fix the parser', []],
+    ['rewrite the CLI in TypeScript and publish it on GitHub', []],
+    ['make `npm test` pass again', []],
   ] as const)('%j', (goal, expected) => {
     expect(goalIdentifiers(goal).map((id) => [id.name, id.owner])).toEqual(expected);
   });

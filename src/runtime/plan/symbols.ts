@@ -28,6 +28,16 @@ const FILE_EXTENSION =
   /^(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|swift|c|h|cc|cpp|hpp|cs|php|md|mdx|txt|json|ya?ml|toml|lock|sh|html|css|sql|xml|csv|ini|cfg|env|log|lua|ex|exs|scala|dart|vue|svelte)$/i;
 /** Words that end a sentence or open a thought, never a symbol: "E.g", "I.e". */
 const NOT_A_NAME = /^(?:e|i|etc|vs|cf|no|www|http|https)$/i;
+/** Names of languages, products and services written in camel case: words, not identifiers. */
+const PROPER_NOUNS = new Set(
+  `JavaScript TypeScript CoffeeScript ActionScript PowerShell GitHub GitLab BitBucket macOS iOS iPadOS watchOS tvOS
+  iPhone iPad OAuth GraphQL PostgreSQL MySQL MariaDB MongoDB SQLite NoSQL WebSocket WebSockets WebAssembly WebGL
+  WebRTC YouTube LinkedIn PayPal WordPress OpenAI ChatGPT OpenAPI DevOps VSCode IntelliJ PyPI NuGet CocoaPods
+  DynamoDB CloudFront CloudFormation ElasticSearch OpenSSL LibreSSL FreeBSD OpenBSD NetBSD DockerHub HashiCorp
+  JetBrains RubyGems FastAPI NumPy SciPy PyTorch TensorFlow LaTeX CircleCI AppVeyor SourceForge StackOverflow`
+    .split(/\s+/)
+    .filter((word) => word !== ''),
+);
 
 function cleanToken(token: string): string {
   return token.replace(/^[^\w$]+/, '').replace(/[.,;:!?'"]+$/, '');
@@ -44,6 +54,7 @@ function identifierOf(raw: string, backticked: boolean): GoalIdentifier | null {
     return { name: member[2], owner: member[1], written: token };
   }
   if (!new RegExp(`^${NAME}$`).test(token) || token.length < 2 || NOT_A_NAME.test(token)) return null;
+  if (!backticked && PROPER_NOUNS.has(token)) return null;
   const camel = /[a-z0-9][A-Z]/.test(token);
   const snake = /[A-Za-z0-9]_[A-Za-z0-9]/.test(token);
   if (!backticked && !camel && !snake && !/[()]/.test(raw)) return null;
@@ -57,10 +68,9 @@ function identifierOf(raw: string, backticked: boolean): GoalIdentifier | null {
 export function goalIdentifiers(text: string): GoalIdentifier[] {
   const found: GoalIdentifier[] = [];
   for (const [, inner] of text.matchAll(/`([^`]+)`/g)) {
-    for (const part of (inner ?? '').split(/\s+/)) {
-      const id = identifierOf(part, true);
-      if (id !== null) found.push(id);
-    }
+    // `npm test` is a command, not a name: only a single backticked token is an identifier.
+    const id = /\s/.test((inner ?? '').trim()) ? null : identifierOf(inner ?? '', true);
+    if (id !== null) found.push(id);
   }
   const plain = text.replace(/`[^`]*`/g, ' ');
   for (const part of plain.split(/[\s,;!?[\]{}<>"]+/)) {
