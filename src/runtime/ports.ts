@@ -100,6 +100,8 @@ export interface RepoPort {
    * `query.maxHits` of them. Binary files are skipped; lines are cut to 300 characters.
    */
   grepLines(root: string, query: GrepQuery): Promise<GrepHit[]>;
+  /** Sizes in bytes of the files committed at HEAD (empty before the first commit). */
+  fileSizes(root: string): Promise<Map<string, number>>;
 }
 
 export interface GrepQuery {

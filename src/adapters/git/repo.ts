@@ -47,6 +47,24 @@ export const gitRepo: RepoPort = {
     const { stdout } = await runGit([...args, '--', '.'], { cwd: root, okExitCodes: [0, 1] });
     return parseGrep(stdout, query.maxHits);
   },
+
+  async fileSizes(root: string): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    const head = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      cwd: root,
+      okExitCodes: [0, 1],
+    });
+    if (head.exitCode !== 0) return sizes;
+    const { stdout } = await runGit(['ls-tree', '-r', '-l', '-z', '--full-tree', 'HEAD'], { cwd: root });
+    // "<mode> <type> <object> <size>\t<path>" per NUL-terminated record; submodules have size "-".
+    for (const record of stdout.split('\0')) {
+      const tab = record.indexOf('\t');
+      if (tab < 0) continue;
+      const size = Number(record.slice(0, tab).trim().split(/\s+/)[3]);
+      if (Number.isFinite(size)) sizes.set(record.slice(tab + 1), size);
+    }
+    return sizes;
+  },
 };
 
 /** `git grep -z -n` prints path NUL line NUL text per line. */
