@@ -179,6 +179,12 @@ describe('agent planner', () => {
       /directory \\?"lib\\?" does not exist/,
     ],
     ['a dependency on no slice', { dependsOn: ['s9'] }, /no slice \\?"s9\\?"/],
+    [
+      'a title that hides a line break',
+      { title: 'Fix\nmerge: yes' },
+      /title: one line without control characters/,
+    ],
+    ['an unknown key', { shell: 'rm -rf /' }, /Unrecognized key/],
   ])('rejects %s with the reason recorded', async (_name, overrides, reason) => {
     const { proposal, calls } = await planWith([reply([slice(overrides)])]);
     expect(calls).toHaveLength(2);

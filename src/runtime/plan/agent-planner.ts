@@ -22,6 +22,8 @@ import { estimateTokens, type RepoFacts, renderRepoMap } from './repo-map.js';
 
 const PLANNER = { name: 'agent', version: String(PLAN_REPLY_VERSION) } as const;
 const MAX_SLICES = 8;
+/** The end of the agent's output that is searched for the reply. */
+const MAX_REPLY_CHARS = 1_000_000;
 /** Errors quoted back to the agent or into the decision, at most. */
 const MAX_ERRORS = 12;
 
@@ -102,7 +104,7 @@ type Attempt =
 
 async function readOutput(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readFile(path, 'utf8')).slice(-MAX_REPLY_CHARS);
   } catch {
     return '';
   }

@@ -12,31 +12,38 @@ export const PLAN_ROLES = ['implementer', 'test-author', 'docs-writer'] as const
 const MAX_SLICES = 8;
 
 const path = z.string().min(1).max(300);
+/** Text that ends up in the plan, PR bodies and logs: one line, no control characters. */
+const line = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'one line without control characters');
 
 export const planSliceSchema = z.strictObject({
   id: z
     .string()
     .regex(SLICE_ID_PATTERN, 'lowercase letters, digits and "-", at most 63, e.g. "s1-fix-parser"'),
-  title: z.string().min(1).max(200),
+  title: line(200),
   role: z.enum(PLAN_ROLES),
   /** Files or directories the slice needs to read. */
   reads: z.array(path).max(50),
   /** Files or directories the slice may change; new files are allowed under existing directories. */
   writes: z.array(path).min(1).max(50),
   dependsOn: z.array(z.string()).max(MAX_SLICES),
-  acceptance: z.array(z.string().min(1).max(500)).min(1).max(20),
+  acceptance: z.array(line(500)).min(1).max(20),
   /** Test files the slice must make pass or add. */
   tests: z.array(path).max(20),
   risk: z.enum(RISKS),
   /** Why these files: shown in the plan so a wrong plan is easy to spot. */
-  why: z.string().max(500).optional(),
+  why: line(500).optional(),
 });
 export type PlanSlice = z.infer<typeof planSliceSchema>;
 
 export const planReplySchema = z.strictObject({
   version: z.literal(PLAN_REPLY_VERSION),
   slices: z.array(planSliceSchema).min(1).max(MAX_SLICES),
-  notes: z.array(z.string().max(500)).max(20).optional(),
+  notes: z.array(line(500)).max(20).optional(),
 });
 export type PlanReply = z.infer<typeof planReplySchema>;
 
