@@ -45,6 +45,7 @@ async function plannerScript(): Promise<{ spec: string; log: string }> {
 import { appendFileSync } from 'node:fs';
 appendFileSync(${JSON.stringify(log)}, process.env.OMK_TASK_ID + '\\n');
 console.log(${JSON.stringify(JSON.stringify(plan))});
+console.log('{"tokens": 321, "usd": 0.01}');
 `,
   );
   await chmod(path, 0o755);
@@ -76,6 +77,16 @@ describe('omk goal plan with the agent planner', () => {
     expect(await readFile(log, 'utf8')).toBe('plan\n');
     const decisions = await readFile(join(state.dir, 'goals', planned.goal.id, 'decisions.jsonl'), 'utf8');
     expect(decisions).toMatch(/"decision":"agent planner".*src\/cookie\/parse.ts defines parseCookie/);
+    // What planning cost is charged to the goal's budget.
+    const budget = await readFile(join(state.dir, 'goals', planned.goal.id, 'budget.jsonl'), 'utf8');
+    const spend = budget
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { kind: string; note: string; spent: { tokens: number; usd: number } },
+      )
+      .find((entry) => entry.kind === 'spend');
+    expect(spend).toMatchObject({ note: 'planning agent', spent: { tokens: 321, usd: 0.01 } });
   });
 
   it('--no-llm-planner plans with the heuristic, which finds the defining file too', async () => {

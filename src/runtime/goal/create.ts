@@ -125,6 +125,16 @@ export async function createGoal(
         maxAgents: request.maxAgents,
         definitions,
       });
+      if (proposal.spent !== undefined) {
+        // What the planning agent cost counts toward the goal's budget like any agent run.
+        await appendCheckpoint(paths.budget, clock, {
+          kind: 'spend',
+          limits: initial.budget,
+          spent: { ...proposal.spent },
+          note:
+            proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
+        });
+      }
       const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
       graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
       notes = proposal.notes;

@@ -98,9 +98,16 @@ function draftsOf(reply: PlanReply, input: PlanInput, notes: string[]): TaskDraf
   }));
 }
 
-type Attempt =
+type Attempt = (
   | { ok: true; tasks: TaskDraft[]; notes: string[] }
-  | { ok: false; errors: string[]; retry: boolean };
+  | { ok: false; errors: string[]; retry: boolean }
+) & { spent: Spent };
+
+type Spent = NonNullable<PlanProposal['spent']>;
+
+function sum(a: Spent, b: Spent): Spent {
+  return { timeMs: a.timeMs + b.timeMs, tokens: a.tokens + b.tokens, usd: a.usd + b.usd };
+}
 
 async function readOutput(path: string): Promise<string> {
   try {
@@ -136,13 +143,19 @@ async function attempt(
     timeoutMs: options.timeoutMs(input),
     artifactsDir: dir,
   });
+  const spent: Spent = { timeMs: run.durationMs, tokens: run.usage.tokens ?? 0, usd: run.usage.usd ?? 0 };
   if (run.outcome !== 'succeeded') {
-    return { ok: false, errors: [`the agent did not answer: ${run.outcome}: ${run.summary}`], retry: false };
+    return {
+      ok: false,
+      errors: [`the agent did not answer: ${run.outcome}: ${run.summary}`],
+      retry: false,
+      spent,
+    };
   }
   const parsed = parsePlanReply(await readOutput(run.transcript));
-  if (!parsed.ok) return { ok: false, errors: parsed.errors, retry: true };
+  if (!parsed.ok) return { ok: false, errors: parsed.errors, retry: true, spent };
   const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles);
-  if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true };
+  if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
   const notes: string[] = [];
   const tasks = draftsOf(parsed.reply, input, notes);
   const validated = validateTaskGraph(tasks, { maxTaskTimeMs: input.budget.timeMs });
@@ -151,6 +164,7 @@ async function attempt(
       ok: false,
       errors: validated.rejected.map((r) => `${r.taskId}: ${r.code}: ${r.reason}`),
       retry: true,
+      spent,
     };
   }
   const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;
@@ -161,7 +175,7 @@ async function attempt(
     );
   }
   notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
-  return { ok: true, tasks, notes };
+  return { ok: true, tasks, notes, spent };
 }
 
 function listed(errors: readonly string[]): string {
@@ -169,10 +183,16 @@ function listed(errors: readonly string[]): string {
   return shown.join('; ') + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : '');
 }
 
-async function fallBack(options: AgentPlannerOptions, input: PlanInput, why: string): Promise<PlanProposal> {
+async function fallBack(
+  options: AgentPlannerOptions,
+  input: PlanInput,
+  why: string,
+  spent?: Spent,
+): Promise<PlanProposal> {
   const proposal = await options.fallback.plan(input);
   return {
     ...proposal,
+    ...(spent === undefined ? {} : { spent }),
     notes: [
       `agent planner (${options.agent.name}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
       ...proposal.notes,
@@ -195,18 +215,21 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
         );
       }
       const first = await attempt(options, input, prompt, 1);
-      if (first.ok) return { planner: { ...PLANNER }, tasks: first.tasks, notes: first.notes };
-      if (!first.retry) return fallBack(options, input, listed(first.errors));
+      if (first.ok)
+        return { planner: { ...PLANNER }, tasks: first.tasks, notes: first.notes, spent: first.spent };
+      if (!first.retry) return fallBack(options, input, listed(first.errors), first.spent);
       const again = `${prompt}\nYour previous reply was refused:\n${first.errors
         .slice(0, MAX_ERRORS)
         .map((error) => `- ${error}`)
         .join('\n')}\nAnswer again with one corrected JSON object.\n`;
       const second = await attempt(options, input, again, 2);
-      if (second.ok) return { planner: { ...PLANNER }, tasks: second.tasks, notes: second.notes };
+      const spent = sum(first.spent, second.spent);
+      if (second.ok) return { planner: { ...PLANNER }, tasks: second.tasks, notes: second.notes, spent };
       return fallBack(
         options,
         input,
         `reply refused (${listed(first.errors)}), and again after a retry (${listed(second.errors)})`,
+        spent,
       );
     },
   };

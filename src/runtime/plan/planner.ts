@@ -21,6 +21,8 @@ export interface PlanProposal {
   tasks: TaskDraft[];
   /** Why the planner chose this decomposition; recorded as decisions. */
   notes: string[];
+  /** What planning cost (an agent's runs), charged to the goal's budget; absent when nothing. */
+  spent?: { timeMs: number; tokens: number; usd: number };
 }
 
 /**
