@@ -421,7 +421,8 @@ function runOmkGoal(bin, fixture, copy, { mode, sleepMs }) {
   const agent = writeAgent(copy.agentDir, sleepMs);
   const slices = fixture.targets.length;
   const args = ['goal', 'run', fixture.goalText, '--repo', copy.repo, '--max-agents', String(slices)];
-  args.push('--agent', `script:${agent.path}`, '--json');
+  // The fixture is planned by the heuristic (one slice per target); the agent only executes.
+  args.push('--agent', `script:${agent.path}`, '--no-llm-planner', '--json');
   if (mode === 'sparse') args.push('--slice-execution', 'sparse');
   const cpuBefore = childCpuMs();
   const spawnedAt = Date.now();

@@ -125,6 +125,8 @@ export const actionInputsSchema = z
     'agent-args': agentArgsSchema,
     'config-path': optional(z.string().trim()),
     'max-agents': request.maxAgents,
+    'llm-planner': boolean('llm-planner'),
+    'planner-token-budget': request.plannerTokenBudget,
     'budget-time': optional(budget.time),
     'budget-tokens': optional(budget.tokens),
     'budget-usd': optional(budget.usd),
@@ -189,6 +191,8 @@ export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
   'merge-policy': 'disabled',
   'merge-method': 'merge',
   'max-agents': '4',
+  'llm-planner': 'true',
+  'planner-token-budget': '8000',
   'state-branch': DEFAULT_STATE_BRANCH,
   'dry-run': 'false',
   'fail-on-not-ready': 'true',
@@ -211,6 +215,8 @@ export interface ActionInputs {
   agentArgs: string[];
   configPath: string | undefined;
   maxAgents: number;
+  /** Whether an agent plans the goal, and the most tokens its prompt may take. */
+  planner: { llm: boolean; tokenBudget: number };
   budget: { time?: number; tokens?: number; usd?: number };
   baseBranch: string | undefined;
   stateBranch: string;
@@ -238,6 +244,8 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     'agent-args': getInput('agent-args'),
     'config-path': getInput('config-path'),
     'max-agents': getInput('max-agents'),
+    'llm-planner': getInput('llm-planner'),
+    'planner-token-budget': getInput('planner-token-budget'),
     'budget-time': getInput('budget-time'),
     'budget-tokens': getInput('budget-tokens'),
     'budget-usd': getInput('budget-usd'),
@@ -272,6 +280,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     agentArgs: v['agent-args'],
     configPath: v['config-path'],
     maxAgents: v['max-agents'],
+    planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
     budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },
     baseBranch: v['base-branch'],
     stateBranch: v['state-branch'],

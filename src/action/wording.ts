@@ -21,6 +21,7 @@ const INPUTS: Record<RequestField, InputName | null> = {
   mergePolicy: 'merge-policy',
   sliceExecution: null,
   maxAgents: 'max-agents',
+  plannerTokenBudget: 'planner-token-budget',
   budgetTime: 'budget-time',
   budgetTokens: 'budget-tokens',
   budgetUsd: 'budget-usd',

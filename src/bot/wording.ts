@@ -14,6 +14,7 @@ const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
   mergePolicy: { option: '--merge-policy', command: 'run' },
   sliceExecution: { option: '--slice-execution', command: 'run' },
   maxAgents: { option: '--max-agents', command: 'run' },
+  plannerTokenBudget: { option: '--planner-token-budget', command: 'run' },
   budgetTime: { option: '--budget-time', command: 'run' },
   budgetTokens: { option: '--budget-tokens', command: 'run' },
   budgetUsd: { option: '--budget-usd', command: 'run' },

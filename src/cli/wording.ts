@@ -9,6 +9,7 @@ const FLAGS: Record<RequestField, { flag: string; command: string }> = {
   mergePolicy: { flag: '--merge-policy', command: 'run' },
   sliceExecution: { flag: '--slice-execution', command: 'run' },
   maxAgents: { flag: '--max-agents', command: 'run' },
+  plannerTokenBudget: { flag: '--planner-token-budget', command: 'run' },
   budgetTime: { flag: '--budget-time', command: 'run' },
   budgetTokens: { flag: '--budget-tokens', command: 'run' },
   budgetUsd: { flag: '--budget-usd', command: 'run' },

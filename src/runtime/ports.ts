@@ -104,4 +104,26 @@ export interface RepoPort {
   inspect(path: string): Promise<RepoInfo>;
   /** Tracked files at HEAD, repository-relative with '/' separators, sorted. */
   listFiles(root: string): Promise<string[]>;
+  /**
+   * Lines of tracked text files matching any of `query.patterns` (`git grep`), at most
+   * `query.maxHits` of them. Binary files are skipped; lines are cut to 300 characters.
+   */
+  grepLines(root: string, query: GrepQuery): Promise<GrepHit[]>;
+  /** Sizes in bytes of the files committed at HEAD (empty before the first commit). */
+  fileSizes(root: string): Promise<Map<string, number>>;
+}
+
+export interface GrepQuery {
+  /** Extended regular expressions, or literal strings with `fixed`. */
+  patterns: readonly string[];
+  fixed?: boolean;
+  /** Match whole words only. */
+  words?: boolean;
+  maxHits: number;
+}
+
+export interface GrepHit {
+  path: string;
+  line: number;
+  text: string;
 }

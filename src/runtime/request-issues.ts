@@ -14,6 +14,7 @@ export const REQUEST_FIELDS = [
   'mergePolicy',
   'sliceExecution',
   'maxAgents',
+  'plannerTokenBudget',
   'budgetTime',
   'budgetTokens',
   'budgetUsd',

@@ -19,6 +19,8 @@ import {
  */
 
 const MAX_GOAL_CHARS = 8_000;
+export const DEFAULT_PLANNER_TOKEN_BUDGET = 8_000;
+const MAX_PLANNER_TOKEN_BUDGET = 1_000_000;
 
 /** Example texts shown when a free-text field is empty. */
 const TEXT_EXAMPLES: Record<TextField, string> = {
@@ -92,6 +94,12 @@ export const createGoalRequestSchema = z.object({
   untilReady: z.boolean().default(false),
   maxAgents: parsed((raw) => parsePositiveInt(raw, 'maxAgents', '4')).default(4),
   budget: budgetInputSchema().default({}),
+  /** Let an agent plan the goal (on by default when the goal has an agent); off: the heuristic. */
+  llmPlanner: z.boolean().default(true),
+  /** The most tokens the planning prompt may take. */
+  plannerTokenBudget: parsed((raw) =>
+    parsePositiveInt(raw, 'plannerTokenBudget', '8000', MAX_PLANNER_TOKEN_BUDGET),
+  ).default(DEFAULT_PLANNER_TOKEN_BUDGET),
   /** A preset (claude, codex, …), `script:<path>`, a custom name from .omk/config.yml, or `demo`. */
   agent: z.string().trim().min(1).optional(),
   /** A front door that derives ids (the bot, from a comment) passes the suffix; else it is random. */

@@ -60,7 +60,13 @@ function stateBranchEvents(goalId: string): { seq: number; type: string }[] {
 /** Plans the demo goal with the slow agent; returns its id and its slices. */
 async function plan(): Promise<{ goalId: string; slices: { slice: string }[] }> {
   await rm(marker, { force: true });
-  const planned = await env.run({ command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh' });
+  // The slow agent only executes; the heuristic plans (a planning run would sleep too).
+  const planned = await env.run({
+    command: 'plan',
+    goal: DEMO_GOAL,
+    agent: 'script:./tools/slow.sh',
+    'llm-planner': 'false',
+  });
   expect(planned.code, planned.stdout.slice(-2000)).toBe(0);
   return {
     goalId: planned.outputs['goal-id'] ?? '',

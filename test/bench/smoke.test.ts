@@ -238,4 +238,23 @@ describe('bench scripts at their --smoke size', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'plan: every goal naming a symbol defined in one file gets that file in a write set',
+    async () => {
+      const run = await runBench('plan.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [recall, precision, whole, cases, found, named] = figures(
+        run,
+        /^summary: recall ([\d.]+), precision ([\d.]+), whole repository (\d+) of (\d+), named symbol found (\d+) of (\d+)/m,
+      );
+      expect(cases).toBeGreaterThan(0);
+      expect(found).toBe(named);
+      expect(recall).toBe(1);
+      expect(precision).toBeGreaterThan(0);
+      // Only the goal naming a symbol nothing defines gets the whole repository.
+      expect(whole).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

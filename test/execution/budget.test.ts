@@ -25,6 +25,8 @@ describe('a goal whose time budget runs out', () => {
       agent,
       '--budget-time',
       '1s',
+      // A planning run would be charged to this 1 s too; the heuristic plans for free.
+      '--no-llm-planner',
       '--json',
     );
     expect(result.code, result.stderr).toBe(9);

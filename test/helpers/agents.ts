@@ -45,6 +45,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 const CALLS = ${JSON.stringify(callsLog)};
+// These agents work on slices: a planning prompt (task "plan") gets no plan, so the heuristic plans.
+if (process.env.OMK_TASK_ID === 'plan') process.exit(0);
 const task = process.env.OMK_TASK_ID ?? '';
 const attempt = Number(process.env.OMK_ATTEMPT ?? '0');
 const writes = JSON.parse(process.env.OMK_WRITES ?? '[]');

@@ -23,6 +23,8 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
     sliceExecution: 'worktree',
     untilReady: true,
     maxAgents: inputs.maxAgents,
+    llmPlanner: inputs.planner.llm,
+    plannerTokenBudget: inputs.planner.tokenBudget,
     budget: inputs.budget,
     ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
   };

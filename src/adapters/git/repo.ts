@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { GitError } from '../../runtime/errors.js';
-import type { RepoInfo, RepoPort } from '../../runtime/ports.js';
+import type { GrepHit, GrepQuery, RepoInfo, RepoPort } from '../../runtime/ports.js';
 import { runGit } from './run-git.js';
 
 export const gitRepo: RepoPort = {
@@ -37,4 +37,44 @@ export const gitRepo: RepoPort = {
       .filter((line) => line.length > 0)
       .sort();
   },
+
+  async grepLines(root: string, query: GrepQuery): Promise<GrepHit[]> {
+    if (query.patterns.length === 0) return [];
+    const args = ['grep', '-z', '-n', '-I', '--no-color', query.fixed === true ? '-F' : '-E'];
+    if (query.words === true) args.push('-w');
+    for (const pattern of query.patterns) args.push('-e', pattern);
+    // Exit code 1 means no line matched.
+    const { stdout } = await runGit([...args, '--', '.'], { cwd: root, okExitCodes: [0, 1] });
+    return parseGrep(stdout, query.maxHits);
+  },
+
+  async fileSizes(root: string): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    const head = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      cwd: root,
+      okExitCodes: [0, 1],
+    });
+    if (head.exitCode !== 0) return sizes;
+    const { stdout } = await runGit(['ls-tree', '-r', '-l', '-z', '--full-tree', 'HEAD'], { cwd: root });
+    // "<mode> <type> <object> <size>\t<path>" per NUL-terminated record; submodules have size "-".
+    for (const record of stdout.split('\0')) {
+      const tab = record.indexOf('\t');
+      if (tab < 0) continue;
+      const size = Number(record.slice(0, tab).trim().split(/\s+/)[3]);
+      if (Number.isFinite(size)) sizes.set(record.slice(tab + 1), size);
+    }
+    return sizes;
+  },
 };
+
+/** `git grep -z -n` prints path NUL line NUL text per line. */
+function parseGrep(stdout: string, maxHits: number): GrepHit[] {
+  const hits: GrepHit[] = [];
+  for (const record of stdout.split('\n')) {
+    if (hits.length >= maxHits) break;
+    const [path, line, ...text] = record.split('\0');
+    if (path === undefined || path === '' || line === undefined) continue;
+    hits.push({ path, line: Number(line), text: text.join('\0').slice(0, 300) });
+  }
+  return hits;
+}

@@ -15,6 +15,8 @@ interface CreateOptions {
   sliceExecution?: string;
   untilReady?: boolean;
   maxAgents?: string;
+  llmPlanner?: boolean;
+  plannerTokenBudget?: string;
   budgetTime?: string;
   budgetTokens?: string;
   budgetUsd?: string;
@@ -37,6 +39,8 @@ function addCreateOptions(command: Command): Command {
       )
       .option('--until-ready', 'keep executing until the proof is ready, failed, blocked or out of budget')
       .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
+      .option('--no-llm-planner', 'plan with the heuristic only, without asking the agent for a task graph')
+      .option('--planner-token-budget <n>', 'most tokens the planning prompt may take (default: 8000)')
       .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')
       .option('--budget-tokens <n>', 'token budget, e.g. 200000 or 200k')
       .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25')
@@ -71,6 +75,8 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         sliceExecution: options.sliceExecution,
         untilReady: options.untilReady ?? false,
         maxAgents: options.maxAgents,
+        llmPlanner: options.llmPlanner ?? true,
+        plannerTokenBudget: options.plannerTokenBudget,
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
         agent: options.agent,
       });

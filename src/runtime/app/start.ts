@@ -3,6 +3,7 @@ import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 import { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver } from './execute.js';
+import { chooseGoalPlanner } from './planning.js';
 
 export interface StartRequest {
   create: CreateGoalRequest;
@@ -32,7 +33,8 @@ export async function startGoal(deps: AppDeps, request: StartRequest): Promise<S
       ? null
       : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
-  const created = await createGoal(deps, create, request.mode);
+  const planner = await chooseGoalPlanner(deps, create, prepared);
+  const created = await createGoal({ ...deps, planner }, create, request.mode);
   const { goal, graph } = created;
   if (prepared !== null) {
     deps.reporter.info(

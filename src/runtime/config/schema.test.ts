@@ -16,6 +16,7 @@ describe('config schema', () => {
       gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, list: [] },
       workspace: { install: true, timeout: 600_000 },
       agents: { custom: {}, settings: {} },
+      planner: {},
     });
   });
 

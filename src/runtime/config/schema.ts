@@ -95,6 +95,20 @@ export const workspaceConfigSchema = z
   .prefault({});
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 
+/** How goals are planned; the CLI/Action switch (on by default) says whether an agent plans at all. */
+export const plannerConfigSchema = z
+  .strictObject({
+    agent: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The agent that plans goals (a preset, script:PATH or a custom agent); default: the agent the goal runs with.',
+      ),
+  })
+  .prefault({});
+export type PlannerConfig = z.infer<typeof plannerConfigSchema>;
+
 // The agents section is owned by the agents module; refuse unknown keys at its top level too.
 const strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 
@@ -106,6 +120,7 @@ export const configSchema = z.strictObject({
   gates: gatesConfigSchema,
   workspace: workspaceConfigSchema,
   agents: strictAgentsSchema,
+  planner: plannerConfigSchema,
 });
 export type OmkConfig = z.infer<typeof configSchema>;
 

@@ -6,6 +6,7 @@ import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
 import type { Planner } from '../plan/planner.js';
+import { findDefinitions, goalIdentifiers } from '../plan/symbols.js';
 import type { RepoPort } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
@@ -114,6 +115,7 @@ export async function createGoal(
     };
     let notes: string[] = [];
     if (oracle.testable) {
+      const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
       const proposal = await deps.planner.plan({
         goalId: initial.id,
         goalText: request.goal,
@@ -121,7 +123,18 @@ export async function createGoal(
         repoFiles,
         budget: initial.budget,
         maxAgents: request.maxAgents,
+        definitions,
       });
+      if (proposal.spent !== undefined) {
+        // What the planning agent cost counts toward the goal's budget like any agent run.
+        await appendCheckpoint(paths.budget, clock, {
+          kind: 'spend',
+          limits: initial.budget,
+          spent: { ...proposal.spent },
+          note:
+            proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
+        });
+      }
       const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
       graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
       notes = proposal.notes;

@@ -1,3 +1,4 @@
+import { withoutConstraints } from './constraints.js';
 import type { GoalClass } from './schema.js';
 
 // Word-level evidence the oracle reads from a goal. Kept apart from the decision so the tables can
@@ -107,14 +108,24 @@ function isConcreteToken(token: string, classWords: ReadonlySet<string>): boolea
   return !STOPWORDS.has(lower) && !VAGUE_WORDS.has(lower) && !classWords.has(lower);
 }
 
+/**
+ * The words that say what kind of change a goal asks for: identifiers (`add()`, `Foo.bar(x)`,
+ * backticked names) and constraint clauses ("add no new dependencies") removed, so "refactor add()
+ * in src/math.js" reads as a rewrite and not as adding something.
+ */
+function actionText(lower: string): string {
+  return withoutConstraints(lower.replace(/`[^`]*`/g, ' ').replace(/[\w$.]+\([^()\s]*\)/g, ' '));
+}
+
 export function readSignals(normalized: string): GoalSignals {
   const lower = normalized.toLowerCase();
-  const testAuthoring = matches(TEST_AUTHORING, lower);
-  const withoutTestAuthoring = lower.replace(TEST_AUTHORING, ' ');
+  const action = actionText(lower);
+  const testAuthoring = matches(TEST_AUTHORING, action);
+  const withoutTestAuthoring = action.replace(TEST_AUTHORING, ' ');
   const classes = new Map<GoalClass, string[]>();
   for (const [cls, patterns] of Object.entries(CLASS_PATTERNS) as [GoalClass, readonly RegExp[]][]) {
     // Test authoring is not a greenfield feature; it is read separately above.
-    const source = cls === 'greenfield' ? withoutTestAuthoring : lower;
+    const source = cls === 'greenfield' ? withoutTestAuthoring : action;
     const found = unique(patterns.flatMap((re) => matches(re, source)));
     if (found.length > 0) classes.set(cls, found);
   }

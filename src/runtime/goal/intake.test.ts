@@ -115,6 +115,13 @@ describe('decideOracle: classes', () => {
     ['performance', 'cut memory usage of the importer by 30%'],
     ['performance', 'the report page must load within 2 seconds'],
     ['performance', 'speed up the test suite by 40%'],
+    // Identifiers and constraint clauses say nothing about the kind of change.
+    ['rewrite', 'refactor add() in src/math.js'],
+    ['rewrite', 'refactor `addItem` in src/cart.ts'],
+    ['rewrite', 'refactor the parser in src/parser.ts and add no new dependencies'],
+    ['rewrite', 'migrate src/db.js to async/await, keep the public API and do not add dependencies'],
+    ['fix', 'fix parseConfig in src/config.ts; do not change the public API'],
+    ['greenfield', 'add a --json flag to the list command and add no new dependencies'],
   ];
   it.each(cases)('%s: %j', (cls, goal) => {
     const oracle = decideOracle(goal);

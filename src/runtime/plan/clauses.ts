@@ -1,8 +1,11 @@
+import { isConstraintClause } from '../goal/constraints.js';
+
 // Splits a goal into clauses, one unit of work each. The rules are few and literal so a reader can
 // predict them: sentences and ';' always split; "then" always splits; "and" and "," split only when
 // an action verb with an object follows, which keeps "search and replace in the editor" whole.
 
-export type ClauseKind = 'code' | 'test' | 'docs';
+/** A constraint ("add no new dependencies", "keep the public API") binds every slice; it is no slice. */
+export type ClauseKind = 'code' | 'test' | 'docs' | 'constraint';
 
 export interface Clause {
   text: string;
@@ -49,6 +52,7 @@ export function hasAction(text: string): boolean {
 
 /** Does this text start a new clause: an action verb followed by its object? */
 function startsClause(text: string): boolean {
+  if (isConstraintClause(clean(text)) && words(clean(text)).length >= 2) return true;
   const [verb, next] = words(clean(text));
   return verb !== undefined && ACTION_VERBS.has(verb) && next !== undefined && !NOT_AN_OBJECT.has(next);
 }
@@ -105,6 +109,7 @@ function splitSentence(sentence: Piece): Piece[] {
 }
 
 export function classifyClause(text: string): ClauseKind {
+  if (isConstraintClause(text)) return 'constraint';
   const lower = text.toLowerCase();
   const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
   const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
@@ -125,7 +130,7 @@ export function classifyClause(text: string): ClauseKind {
 }
 
 /**
- * Clauses of a goal, in order, at most `max`. A piece without an action verb joins the clause
+ * Clauses of a goal, work in order (at most `max`), then its constraints. A piece without an action verb joins the clause
  * before it (or the first one after it); pieces beyond `max` join the last clause so nothing is dropped.
  */
 export function splitClauses(goal: string, max = Number.POSITIVE_INFINITY): Clause[] {
@@ -137,7 +142,9 @@ export function splitClauses(goal: string, max = Number.POSITIVE_INFINITY): Clau
   let pending = '';
   for (const piece of pieces) {
     const last = merged.length - 1;
-    if (hasAction(piece.text)) {
+    if (isConstraintClause(piece.text)) {
+      merged.push(piece.text);
+    } else if (hasAction(piece.text)) {
       merged.push(pending === '' ? piece.text : `${pending}${piece.joiner}${piece.text}`);
       pending = '';
     } else if (last >= 0) {
@@ -148,7 +155,13 @@ export function splitClauses(goal: string, max = Number.POSITIVE_INFINITY): Clau
     }
   }
   if (pending !== '') merged.push(pending);
+  const work = merged.filter((text) => !isConstraintClause(text));
+  // A goal made only of constraints still asks for something: its clauses are the work.
+  if (work.length === 0) return merged.map((text) => ({ text, kind: 'code' }));
   const cap = Math.max(1, max);
-  const kept = merged.length > cap ? [...merged.slice(0, cap - 1), merged.slice(cap - 1).join('; ')] : merged;
-  return kept.map((text) => ({ text, kind: classifyClause(text) }));
+  const kept = work.length > cap ? [...work.slice(0, cap - 1), work.slice(cap - 1).join('; ')] : work;
+  return [
+    ...kept.map((text) => ({ text, kind: classifyClause(text) })),
+    ...merged.filter(isConstraintClause).map((text): Clause => ({ text, kind: 'constraint' })),
+  ];
 }

@@ -81,6 +81,24 @@ function wordScore(file: IndexedFile, term: string): number {
   return 0;
 }
 
+/**
+ * Files the text names by path or file name ("src/parser.ts", "parser.ts", "lib/"): the strongest
+ * evidence a goal can give, kept apart from word matches so a weak match never hides it.
+ */
+export function namedFiles(text: string, repo: RepoIndex): string[] {
+  const named = new Set<string>();
+  for (const token of pathTokens(text)) {
+    // Only the best match of each token: "pkg00/mod000.js" is not "pkg01/mod000.js".
+    const scores = repo.files.map((file) => pathScore(file, token));
+    const best = Math.max(0, ...scores);
+    if (best < 40) continue;
+    repo.files.forEach((file, i) => {
+      if (scores[i] === best) named.add(file.path);
+    });
+  }
+  return repo.files.filter((file) => named.has(file.path)).map((file) => file.path);
+}
+
 export interface ScoredPath {
   path: string;
   score: number;

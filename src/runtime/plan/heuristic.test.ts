@@ -257,4 +257,23 @@ describe('splitClauses', () => {
       splitClauses('fix the failing tests; add a regression test; update the README').map((c) => c.kind),
     ).toEqual(['code', 'test', 'docs']);
   });
+
+  it.each([
+    ['fix the parser and add no new dependencies', ['fix the parser'], ['add no new dependencies']],
+    [
+      'refactor src/db.js, keep the public API and do not touch the migrations',
+      ['refactor src/db.js'],
+      ['keep the public API', 'do not touch the migrations'],
+    ],
+    ['do not change the public API; fix parseConfig', ['fix parseConfig'], ['do not change the public API']],
+    ['add a --json flag without new dependencies', ['add a --json flag without new dependencies'], []],
+  ])('keeps constraints apart from work: %j', (goal, work, constraints) => {
+    const clauses = splitClauses(goal);
+    expect(clauses.filter((c) => c.kind !== 'constraint').map((c) => c.text)).toEqual(work);
+    expect(clauses.filter((c) => c.kind === 'constraint').map((c) => c.text)).toEqual(constraints);
+  });
+
+  it('treats a goal made only of constraints as work', () => {
+    expect(splitClauses('do not change the public API').map((c) => c.kind)).toEqual(['code']);
+  });
 });

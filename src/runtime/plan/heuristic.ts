@@ -1,19 +1,23 @@
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { type Clause, splitClauses } from './clauses.js';
-import { indexRepoFiles, type RepoIndex } from './discover.js';
+import { indexRepoFiles, namedFiles, type RepoIndex } from './discover.js';
 import type { PlanInput, Planner, PlanProposal } from './planner.js';
 import {
   anyOverlap,
   commonDirectory,
   defaultDocs,
   isDocPath,
+  isTestFile,
   minimalPaths,
+  namedTestFiles,
   strongMatches,
   testLocations,
   testsFor,
   WHOLE_REPO,
 } from './slice-paths.js';
+import { definingFiles, goalIdentifiers } from './symbols.js';
+import { splitWords } from './words.js';
 
 const PLANNER = { name: 'heuristic', version: '1' } as const;
 const MAX_SLICES = 8;
@@ -68,25 +72,93 @@ function testSubject(text: string): string {
   return text.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, ' ');
 }
 
-function sliceFor(clause: Clause, index: number, { input, repo, notes }: PlanContext): Slice {
+/** The files a clause points at, strongest evidence first, and why each is there. */
+interface Pointed {
+  sources: string[];
+  tests: string[];
+  /** path → why it is in the set (the symbol it defines, the name the goal wrote). */
+  why: Map<string, string>;
+  /** The clause names identifiers that no tracked file defines. */
+  unresolved: string[];
+  /** Some sources define a symbol the clause names. */
+  bySymbol: boolean;
+}
+
+/**
+ * Symbols beat names: files defining an identifier the clause names (plus files it names by
+ * path) win over files whose names share a word. When the clause names identifiers that nothing
+ * defines and no path, a word match is a guess, and a wrong guess is worse than the whole repository.
+ */
+function pointedAt(text: string, { input, repo }: PlanContext): Pointed {
+  const why = new Map<string, string>();
+  const named = namedFiles(text, repo);
+  for (const path of named) why.set(path, 'named in the goal');
+  const symbols = definingFiles(text, input.definitions ?? []);
+  const words = strongMatches(text, repo);
+  const tests = words.tests.filter(isTestFile);
+  if (symbols.length > 0) {
+    let chosen = symbols;
+    if (symbols.length > MAX_LISTED_WRITES) {
+      // Many definitions (a common name): the ones the goal's other words also point at.
+      const narrowed = symbols.filter((m) => named.includes(m.path) || words.sources.includes(m.path));
+      if (narrowed.length > 0) chosen = narrowed;
+    }
+    for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
+    const sources = [...new Set([...named, ...chosen.map((m) => m.path)])];
+    return { sources, tests, why, unresolved: [], bySymbol: true };
+  }
+  const identifiers = goalIdentifiers(text).map((id) => id.written);
+  if (identifiers.length > 0 && named.length === 0) {
+    // Only a file named after the identifier itself ("parseConfig" → parse-config.ts) still counts.
+    const compact = new Set(identifiers.map((id) => splitWords(id.split(/[.:#]/).at(-1) ?? id).join('')));
+    const sources = words.sources.filter((path) => compact.has(splitWords(baseStem(path)).join('')));
+    for (const path of sources) why.set(path, 'its name is the identifier the goal names');
+    return { sources, tests, why, unresolved: sources.length > 0 ? [] : identifiers, bySymbol: false };
+  }
+  for (const path of words.sources) if (!why.has(path)) why.set(path, 'its name shares words with the goal');
+  return { sources: [...new Set([...named, ...words.sources])], tests, why, unresolved: [], bySymbol: false };
+}
+
+function baseStem(path: string): string {
+  const base = path.split('/').at(-1) ?? path;
+  return base.split('.')[0] ?? base;
+}
+
+function explain(id: string, paths: readonly string[], why: ReadonlyMap<string, string>): string {
+  const parts = paths.map((path) => `${path} (${why.get(path) ?? 'related'})`);
+  return `${id} writes ${parts.join(', ')}`;
+}
+
+function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
+  const { input, notes } = context;
   const id = sliceId(index, clause.text);
-  const own = strongMatches(clause.kind === 'test' ? testSubject(clause.text) : clause.text, repo);
   const base = { clause, id, dependsOn: [] as string[] };
   if (clause.kind === 'test') {
-    const goal = strongMatches(testSubject(input.goalText), repo);
-    const sources = own.sources.length > 0 ? own.sources : goal.sources;
+    const own = pointedAt(testSubject(clause.text), context);
+    const goal = pointedAt(testSubject(input.goalText), context);
+    const sources = (own.sources.length > 0 ? own.sources : goal.sources).filter((p) => !isDocPath(p));
+    const named = namedTestFiles(clause.text, input.repoFiles);
     const tests = [...new Set([...own.tests, ...testsFor(sources, input.repoFiles)])];
-    const writes = testLocations(tests, sources, input.repoFiles);
+    let writes: string[];
+    if (named.length > 0) {
+      writes = named;
+      notes.push(`${id} writes ${named.join(', ')}: the test file(s) the goal names`);
+    } else {
+      // No file named: where the subject's tests live, so the agent may add a new test file.
+      writes = testLocations(tests, sources, input.repoFiles);
+      notes.push(`${id} writes ${writes.join(', ')}: where the tests of ${quoteList(sources)} live`);
+    }
     return {
       ...base,
       role: 'test-author',
       writes,
-      reads: [...new Set([...sources, ...tests])].sort(),
+      reads: [...new Set([...sources, ...tests])].filter((path) => !writes.includes(path)).sort(),
       risk: 'low',
-      acceptance: testAcceptance(clause, writes, input.oracle),
+      acceptance: [],
     };
   }
   if (clause.kind === 'docs') {
+    const own = strongMatches(clause.text, context.repo);
     const docs = own.sources.filter(isDocPath);
     const writes = docs.length > 0 ? docs : defaultDocs(input.repoFiles);
     if (docs.length === 0)
@@ -103,20 +175,29 @@ function sliceFor(clause: Clause, index: number, { input, repo, notes }: PlanCon
       ],
     };
   }
+  const own = pointedAt(clause.text, context);
   const sources = own.sources.filter((path) => !isDocPath(path) || own.sources.every(isDocPath));
+  const { bySymbol } = own;
+  const sourceTests = testsFor(sources, input.repoFiles);
   let writes: string[];
   if (sources.length === 0) {
     writes = [WHOLE_REPO];
-    notes.push(`no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`);
+    notes.push(
+      own.unresolved.length > 0
+        ? `no tracked file defines ${own.unresolved.join(', ')} named in "${clause.text}"; slice ${id} owns the whole repository (risk high) rather than a guess by file name`
+        : `no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`,
+    );
   } else if (sources.length <= MAX_LISTED_WRITES) {
-    writes = sources;
+    // The files defining the symbol come with their tests: a fix needs its regression test.
+    writes = bySymbol ? [...sources, ...sourceTests.filter((path) => !sources.includes(path))] : sources;
+    notes.push(explain(id, sources, own.why));
   } else {
     writes = [commonDirectory(sources)];
     notes.push(
       `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`,
     );
   }
-  const reads = [...new Set([...sources, ...own.tests, ...testsFor(sources, input.repoFiles)])].sort();
+  const reads = [...new Set([...sources, ...own.tests, ...sourceTests])].sort();
   return {
     ...base,
     role: 'implementer',
@@ -127,9 +208,18 @@ function sliceFor(clause: Clause, index: number, { input, repo, notes }: PlanCon
   };
 }
 
-function testAcceptance(clause: Clause, writes: readonly string[], oracle: Oracle): string[] {
-  const lines = [`Tests under ${writes.join(', ')} cover: ${clause.text}`];
-  if (oracle.shape === 'fail_to_pass') {
+/**
+ * A test slice's acceptance follows its role: it claims "fails on the base" only when it verifies
+ * a change planned before it; a test of something no slice changes must simply pass.
+ */
+function testAcceptance(
+  clause: Clause,
+  writes: readonly string[],
+  oracle: Oracle,
+  verifiesChange: boolean,
+): string[] {
+  const lines = [`Tests in ${writes.join(', ')} cover: ${clause.text}`];
+  if (oracle.shape === 'fail_to_pass' && verifiesChange) {
     lines.push('The regression test fails on the base commit and passes with the fix applied');
   } else if (oracle.shape === 'adversarial') {
     lines.push(
@@ -173,7 +263,7 @@ function orderConflicts(slices: readonly Slice[], notes: string[]): void {
   }
 }
 
-function splitBudget(budget: BudgetLimits, count: number, notes: string[]): TaskDraft['budget'] {
+export function splitBudget(budget: BudgetLimits, count: number, notes: string[]): TaskDraft['budget'] {
   let timeMs = DEFAULT_SLICE_MS;
   if (budget.timeMs !== null) {
     const share = Math.floor(budget.timeMs / count);
@@ -212,21 +302,38 @@ async function plan(input: PlanInput): Promise<PlanProposal> {
   }
 
   const repo = indexRepoFiles(input.repoFiles);
-  const slices = clauses.map((clause, i) => sliceFor(clause, i + 1, { input, repo, notes }));
+  const context: PlanContext = { input, repo, notes };
+  const work = clauses.filter((clause) => clause.kind !== 'constraint');
+  const constraints = clauses.filter((clause) => clause.kind === 'constraint').map((clause) => clause.text);
+  if (constraints.length > 0) {
+    notes.push(
+      `constraints on every slice, not slices: ${constraints.map((text) => `"${text}"`).join(', ')}`,
+    );
+  }
+  const slices = work.map((clause, i) => sliceFor(clause, i + 1, context));
+  const verifying = new Set<string>();
   for (const [i, slice] of slices.entries()) {
+    if (slice.role !== 'test-author') continue;
     // A test clause with no subject of its own verifies the changes planned before it.
-    if (
-      slice.role !== 'test-author' ||
-      strongMatches(testSubject(slice.clause.text), repo).sources.length > 0
-    )
-      continue;
+    const subject = testSubject(slice.clause.text);
+    const ownSubject = pointedAt(subject, context).sources.length > 0;
     for (const earlier of slices.slice(0, i)) {
       if (earlier.role !== 'implementer') continue;
+      // With a subject, it verifies only the changes to what it tests.
+      if (ownSubject && !anyOverlap(earlier.writes, slice.reads)) continue;
+      if (ownSubject && earlier.writes.includes(WHOLE_REPO)) continue;
       slice.dependsOn.push(earlier.id);
+      verifying.add(slice.id);
       notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
     }
   }
   orderConflicts(slices, notes);
+  for (const slice of slices) {
+    if (slice.role === 'test-author') {
+      slice.acceptance = testAcceptance(slice.clause, slice.writes, input.oracle, verifying.has(slice.id));
+    }
+    slice.acceptance.push(...constraints.map((text) => `Constraint: ${text}`));
+  }
 
   const budget = splitBudget(input.budget, slices.length, notes);
   const tasks = slices.map((slice, i): TaskDraft => {

@@ -1,5 +1,6 @@
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import type { TaskDraft } from '../graph/schema.js';
+import type { SymbolDefinition } from './symbols.js';
 
 export interface PlanInput {
   goalId: string;
@@ -10,6 +11,8 @@ export interface PlanInput {
   repoFiles: readonly string[];
   budget: BudgetLimits;
   maxAgents: number;
+  /** Where the repository defines the identifiers the goal names (symbols.ts); none when absent. */
+  definitions?: readonly SymbolDefinition[];
 }
 
 export interface PlanProposal {
@@ -18,6 +21,8 @@ export interface PlanProposal {
   tasks: TaskDraft[];
   /** Why the planner chose this decomposition; recorded as decisions. */
   notes: string[];
+  /** What planning cost (an agent's runs), charged to the goal's budget; absent when nothing. */
+  spent?: { timeMs: number; tokens: number; usd: number };
 }
 
 /**

@@ -59,7 +59,7 @@ function stemOf(path: string): string {
 /** Existing tests that exercise these sources, by file stem: src/math.js ↔ test/math.test.js. */
 export function testsFor(sources: readonly string[], repoFiles: readonly string[]): string[] {
   const stems = new Set(sources.map(stemOf));
-  return repoFiles.filter((path) => isTestPath(path) && stems.has(stemOf(path)));
+  return repoFiles.filter((path) => isTestFile(path) && stems.has(stemOf(path)));
 }
 
 /** Where tests live: the test directory a test file sits in, or the file itself when colocated. */
@@ -122,4 +122,41 @@ export function defaultDocs(repoFiles: readonly string[]): string[] {
   const docsDir = repoFiles.find((path) => /^docs?\//i.test(path))?.split('/')[0];
   if (docsDir !== undefined) return [docsDir];
   return [repoFiles.find((path) => /^readme(?:\.[a-z]+)?$/i.test(path)) ?? 'README.md'];
+}
+
+const FIXTURE_DIR = /^(?:fixtures?|testdata|data|__snapshots__|snapshots|__fixtures__|assets|golden)$/i;
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|swift|cs|php|c|cc|cpp|h|hpp|scala|ex|exs|dart)$/i;
+
+/** A test file proper: not a fixture, snapshot or data file that merely sits under tests/. */
+export function isTestFile(path: string): boolean {
+  if (!isTestPath(path)) return false;
+  const segments = path.split('/');
+  const base = segments.at(-1) ?? '';
+  if (
+    /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) ||
+    /_test\.(?:go|py)$/.test(base) ||
+    /^test_.+\.py$/.test(base)
+  )
+    return true;
+  return CODE_FILE.test(base) && !segments.slice(0, -1).some((segment) => FIXTURE_DIR.test(segment));
+}
+
+/**
+ * Test files a clause names as written ("add a case to tests/test_cookie.py"): tracked ones, or new
+ * ones in a directory the repository already has. Case is kept: paths are case-sensitive.
+ */
+export function namedTestFiles(text: string, repoFiles: readonly string[]): string[] {
+  const dirs = new Set(repoFiles.map((path) => path.split('/').slice(0, -1).join('/')));
+  const found = text
+    .split(/[\s,;:!?()[\]{}<>"'`]+/)
+    .map((token) => token.replace(/^\.\//, '').replace(/[.]+$/, ''))
+    .filter((token) => /^[\w./-]+\.[A-Za-z][\w]{0,7}$/.test(token) && !token.includes('..'))
+    .filter((token) => isTestFile(token));
+  const out: string[] = [];
+  for (const token of found) {
+    const exact = repoFiles.filter((path) => path === token || path.endsWith(`/${token}`));
+    if (exact.length > 0) out.push(...exact);
+    else if (token.includes('/') && dirs.has(token.split('/').slice(0, -1).join('/'))) out.push(token);
+  }
+  return [...new Set(out)];
 }

@@ -1,0 +1,97 @@
+import type { Agent } from '../agents/port.js';
+import { resolveAgent } from '../agents/registry.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { detectGates } from '../gates/detect.js';
+import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
+import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
+import { indexExports, type RepoFacts } from '../plan/repo-map.js';
+import type { CreateGoalRequest } from '../requests.js';
+import type { PreparedAgent } from './agent.js';
+import type { AppDeps } from './deps.js';
+
+// Which planner plans a new goal. The agent-backed planner is on by default when the goal has an
+// agent (the run's agent, or planner.agent from .omk/config.yml); the request's switch turns it
+// off. The demo agent does not plan: the heuristic plans demo goals, offline and deterministic.
+
+/** The most a planning run may take; a goal with a time budget gives it a quarter of that. */
+const PLANNING_TIMEOUT_MS = 5 * 60_000;
+const MIN_PLANNING_TIMEOUT_MS = 5_000;
+
+function planningTimeout(input: PlanInput): number {
+  const share = input.budget.timeMs === null ? PLANNING_TIMEOUT_MS : Math.floor(input.budget.timeMs / 4);
+  return Math.min(PLANNING_TIMEOUT_MS, Math.max(MIN_PLANNING_TIMEOUT_MS, share));
+}
+
+/** The planner's proposal with a note in front: why this planner planned. */
+function noting(planner: Planner, note: string): Planner {
+  return {
+    name: planner.name,
+    async plan(input: PlanInput): Promise<PlanProposal> {
+      const proposal = await planner.plan(input);
+      return { ...proposal, notes: [note, ...proposal.notes] };
+    },
+  };
+}
+
+async function repoFacts(
+  deps: Pick<AppDeps, 'repo'>,
+  root: string,
+  config: LoadedConfig,
+  input: PlanInput,
+): Promise<RepoFacts> {
+  const [sizes, exports] = await Promise.all([deps.repo.fileSizes(root), indexExports(deps.repo, root)]);
+  const gates = detectGates(root, input.repoFiles, config.config).map(
+    (gate) => `${gate.name}: ${gate.argv.join(' ')}`,
+  );
+  return { files: input.repoFiles, sizes, exports, gates };
+}
+
+/**
+ * The planner for this request: the heuristic when the switch is off or no agent is named, else
+ * the agent planner (falling back to the heuristic, with the reason recorded, when it cannot plan).
+ */
+export async function chooseGoalPlanner(
+  deps: AppDeps,
+  request: CreateGoalRequest,
+  prepared: PreparedAgent | null,
+): Promise<Planner> {
+  if (!request.llmPlanner) return noting(deps.planner, 'agent planner turned off for this goal');
+  const root = (await deps.repo.inspect(request.repo)).root;
+  let config: LoadedConfig;
+  try {
+    config = prepared?.config ?? (await loadConfig(root));
+  } catch (error) {
+    // Planning never needed the config before; a broken one is reported where it is used.
+    const why = error instanceof Error ? error.message : String(error);
+    return noting(deps.planner, `the config could not be read (${why}), so no agent planned this goal`);
+  }
+  const spec =
+    config.config.planner.agent ?? prepared?.spec ?? request.agent ?? config.config.agents.default ?? null;
+  if (spec === null) return noting(deps.planner, 'no agent named for this goal, so no agent planned it');
+  if (spec.trim() === 'demo') {
+    return noting(deps.planner, 'the demo agent does not plan; the heuristic planned this goal');
+  }
+  let agent: Agent;
+  try {
+    agent =
+      prepared !== null && prepared.spec === spec
+        ? prepared.agent
+        : resolveAgent(spec, {
+            repoRoot: root,
+            config: config.config.agents,
+            env: deps.env,
+            launcher: deps.execution.agents,
+          });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
+  }
+  return createAgentPlanner({
+    agent,
+    tokenBudget: request.plannerTokenBudget,
+    facts: (input) => repoFacts(deps, root, config, input),
+    workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),
+    timeoutMs: planningTimeout,
+    fallback: deps.planner,
+  });
+}

@@ -1,0 +1,241 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Agent } from '../agents/port.js';
+import { quoteUntrusted } from '../graph/paths.js';
+import type { TaskDraft } from '../graph/schema.js';
+import { validateTaskGraph } from '../graph/validate.js';
+import {
+  checkReplyPaths,
+  PLAN_REPLY_EXAMPLE,
+  PLAN_REPLY_VERSION,
+  type PlanReply,
+  parsePlanReply,
+} from './agent-reply.js';
+import { splitBudget } from './heuristic.js';
+import type { PlanInput, Planner, PlanProposal } from './planner.js';
+import { estimateTokens, type RepoFacts, renderRepoMap } from './repo-map.js';
+
+// The agent-backed planner: omk shows the agent a compact map of the repository and asks for a
+// task graph as JSON. The reply is untrusted: zod, the path checks and the graph validator decide;
+// an invalid reply gets one retry with the errors, then the heuristic plans and the notes (the
+// proof's planner decision) say why.
+
+const PLANNER = { name: 'agent', version: String(PLAN_REPLY_VERSION) } as const;
+const MAX_SLICES = 8;
+/** The end of the agent's output that is searched for the reply. */
+const MAX_REPLY_CHARS = 1_000_000;
+/** Errors quoted back to the agent or into the decision, at most. */
+const MAX_ERRORS = 12;
+
+export interface AgentPlannerOptions {
+  agent: Agent;
+  /** The most tokens the planning prompt may take (estimated at four characters a token). */
+  tokenBudget: number;
+  /** What the repository map is made of, gathered when a goal is planned. */
+  facts(input: PlanInput): Promise<RepoFacts>;
+  /** The planning agent's working directory and artifacts: never the repository itself. */
+  workDir(goalId: string): string;
+  /** How long one planning run may take. */
+  timeoutMs(input: PlanInput): number;
+  /** Plans when the agent cannot, or its reply is refused twice. */
+  fallback: Planner;
+}
+
+function instructions(input: PlanInput, cap: number): string {
+  const oracle = input.oracle;
+  return [
+    'You are the planner of omk, a delivery runtime. Do not change any file and do not run the work:',
+    'answer with exactly one JSON object, the task graph for the goal below. omk validates it strictly.',
+    '',
+    `Goal: ${input.goalText}`,
+    `Goal class: ${oracle.class ?? 'unknown'} (${oracle.shape ?? 'no oracle'}). Proof required: ${oracle.checks.join(' | ') || 'none'}`,
+    `Slices: 1 to ${cap} (up to ${input.maxAgents} run at once). Constraints in the goal ("add no new dependencies",`,
+    '"keep the public API") are acceptance lines on every slice, never slices of their own.',
+    '',
+    `Reply format (version ${PLAN_REPLY_VERSION}): {"version":1,"slices":[...],"notes":[...]}; each slice has exactly`,
+    'id (lowercase, digits, "-"), title, role (implementer | test-author | docs-writer), reads, writes,',
+    'dependsOn (ids of earlier slices), acceptance (observable checks), tests (test files it must make pass',
+    'or add), risk (low | medium | high) and optionally why (which symbol or file makes these the right files).',
+    'Rules: paths are repository-relative; reads name tracked files or directories; writes and tests may',
+    'also name new files in an existing directory; never .git/, .github/workflows/ or secrets files.',
+    'Slices with no dependsOn path between them run in parallel and must not write what the other reads',
+    'or writes. No cycles. Keep write sets as small as the change: the files that define what changes.',
+    'Example:',
+    PLAN_REPLY_EXAMPLE,
+  ].join('\n');
+}
+
+function promptFor(input: PlanInput, facts: RepoFacts, budget: number, cap: number): string | null {
+  const head = instructions(input, cap);
+  const room = budget - estimateTokens(head) - 20;
+  if (room <= 0) return null;
+  const focus = new Set((input.definitions ?? []).map((definition) => definition.path));
+  const map = renderRepoMap(facts, room, focus);
+  const prompt = `${head}\n\nRepository map:\n${map.text}\n`;
+  return estimateTokens(prompt) > budget ? null : prompt;
+}
+
+function draftsOf(reply: PlanReply, input: PlanInput, notes: string[]): TaskDraft[] {
+  const budget = splitBudget(input.budget, reply.slices.length, notes);
+  return reply.slices.map((slice) => ({
+    id: slice.id,
+    title: slice.title,
+    description:
+      `${slice.title} (part of the goal "${input.goalText}"). Writes ${slice.writes.join(', ')}.` +
+      (slice.tests.length > 0 ? ` Tests to make pass or add: ${slice.tests.join(', ')}.` : '') +
+      (slice.why === undefined ? '' : ` Why these files: ${slice.why}`),
+    ownerRole: slice.role,
+    dependsOn: slice.dependsOn,
+    reads: slice.reads,
+    writes: slice.writes,
+    risk: slice.risk,
+    acceptance: [
+      ...slice.acceptance,
+      ...(slice.tests.length > 0 ? [`These tests pass on the head commit: ${slice.tests.join(', ')}`] : []),
+    ],
+    budget,
+    maxRetries: slice.risk === 'high' ? 1 : 2,
+  }));
+}
+
+type Attempt = (
+  | { ok: true; tasks: TaskDraft[]; notes: string[] }
+  | { ok: false; errors: string[]; retry: boolean }
+) & { spent: Spent };
+
+type Spent = NonNullable<PlanProposal['spent']>;
+
+function sum(a: Spent, b: Spent): Spent {
+  return { timeMs: a.timeMs + b.timeMs, tokens: a.tokens + b.tokens, usd: a.usd + b.usd };
+}
+
+async function readOutput(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).slice(-MAX_REPLY_CHARS);
+  } catch {
+    return '';
+  }
+}
+
+async function attempt(
+  options: AgentPlannerOptions,
+  input: PlanInput,
+  prompt: string,
+  number: number,
+): Promise<Attempt> {
+  const dir = options.workDir(input.goalId);
+  await mkdir(dir, { recursive: true });
+  const run = await options.agent.run({
+    goalId: input.goalId,
+    taskId: 'plan',
+    attempt: number,
+    task: {
+      id: 'plan',
+      title: 'Plan the goal',
+      description: input.goalText,
+      ownerRole: 'planner',
+      reads: ['.'],
+      writes: [],
+      acceptance: [],
+    },
+    prompt,
+    cwd: dir,
+    timeoutMs: options.timeoutMs(input),
+    artifactsDir: dir,
+  });
+  const spent: Spent = { timeMs: run.durationMs, tokens: run.usage.tokens ?? 0, usd: run.usage.usd ?? 0 };
+  if (run.outcome !== 'succeeded') {
+    return {
+      ok: false,
+      errors: [`the agent did not answer: ${run.outcome}: ${run.summary}`],
+      retry: false,
+      spent,
+    };
+  }
+  const parsed = parsePlanReply(await readOutput(run.transcript));
+  if (!parsed.ok) return { ok: false, errors: parsed.errors, retry: true, spent };
+  const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles);
+  if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
+  const notes: string[] = [];
+  const tasks = draftsOf(parsed.reply, input, notes);
+  const validated = validateTaskGraph(tasks, { maxTaskTimeMs: input.budget.timeMs });
+  if (validated.rejected.length > 0) {
+    return {
+      ok: false,
+      errors: validated.rejected.map((r) => `${r.taskId}: ${r.code}: ${r.reason}`),
+      retry: true,
+      spent,
+    };
+  }
+  const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;
+  notes.unshift(`planned by agent ${options.agent.name}${usage} on attempt ${number}`);
+  for (const slice of parsed.reply.slices) {
+    notes.push(
+      `${slice.id} writes ${slice.writes.join(', ')}${slice.why === undefined ? '' : `: ${slice.why}`}`,
+    );
+  }
+  notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
+  return { ok: true, tasks, notes, spent };
+}
+
+function listed(errors: readonly string[]): string {
+  const shown = errors.slice(0, MAX_ERRORS).map((error) => quoteUntrusted(error).slice(1, -1));
+  return shown.join('; ') + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : '');
+}
+
+async function fallBack(
+  options: AgentPlannerOptions,
+  input: PlanInput,
+  why: string,
+  spent?: Spent,
+): Promise<PlanProposal> {
+  const proposal = await options.fallback.plan(input);
+  return {
+    ...proposal,
+    ...(spent === undefined ? {} : { spent }),
+    notes: [
+      `agent planner (${options.agent.name}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
+      ...proposal.notes,
+    ],
+  };
+}
+
+export function createAgentPlanner(options: AgentPlannerOptions): Planner {
+  return {
+    name: PLANNER.name,
+    async plan(input: PlanInput): Promise<PlanProposal> {
+      if (!input.oracle.testable) return options.fallback.plan(input);
+      const cap = Math.min(MAX_SLICES, Math.max(1, input.maxAgents * 2));
+      const prompt = promptFor(input, await options.facts(input), options.tokenBudget, cap);
+      if (prompt === null) {
+        return fallBack(
+          options,
+          input,
+          `the planning prompt does not fit in the planner token budget of ${options.tokenBudget}`,
+        );
+      }
+      const first = await attempt(options, input, prompt, 1);
+      if (first.ok)
+        return { planner: { ...PLANNER }, tasks: first.tasks, notes: first.notes, spent: first.spent };
+      if (!first.retry) return fallBack(options, input, listed(first.errors), first.spent);
+      const again = `${prompt}\nYour previous reply was refused:\n${first.errors
+        .slice(0, MAX_ERRORS)
+        .map((error) => `- ${error}`)
+        .join('\n')}\nAnswer again with one corrected JSON object.\n`;
+      const second = await attempt(options, input, again, 2);
+      const spent = sum(first.spent, second.spent);
+      if (second.ok) return { planner: { ...PLANNER }, tasks: second.tasks, notes: second.notes, spent };
+      return fallBack(
+        options,
+        input,
+        `reply refused (${listed(first.errors)}), and again after a retry (${listed(second.errors)})`,
+        spent,
+      );
+    },
+  };
+}
+
+/** Where a goal's planning agent runs: artifacts/planner/ in the goal directory. */
+export function plannerWorkDir(goalArtifacts: string): string {
+  return join(goalArtifacts, 'planner');
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { definingFiles, definitionKind, goalIdentifiers } from './symbols.js';
+
+describe('goalIdentifiers', () => {
+  it.each([
+    ['fix parseConfig when the file is empty', [['parseConfig', undefined]]],
+    ['Version.Compare returns 1 for equal versions', [['Compare', 'Version']]],
+    ['refactor add() in src/math.js', [['add', undefined]]],
+    ['parse_header drops the last field', [['parse_header', undefined]]],
+    [
+      'rename `slugify` to `toSlug`',
+      [
+        ['slugify', undefined],
+        ['toSlug', undefined],
+      ],
+    ],
+    [
+      'Cookie#serialize(value) ignores maxAge',
+      [
+        ['serialize', 'Cookie'],
+        ['maxAge', undefined],
+      ],
+    ],
+    ['fix the crash in src/parser.ts, e.g. on empty input', []],
+    ['update the README and fix the parser', []],
+    ['rewrite the CLI in TypeScript and publish it on GitHub', []],
+    ['make `npm test` pass again', []],
+  ] as const)('%j', (goal, expected) => {
+    expect(goalIdentifiers(goal).map((id) => [id.name, id.owner])).toEqual(expected);
+  });
+});
+
+describe('definitionKind', () => {
+  it.each([
+    ['export function parseConfig(text: string): Config {', 'parseConfig', 'function'],
+    ['export async function parseConfig(text) {', 'parseConfig', 'function'],
+    ['export const parseConfig = (text: string) => {', 'parseConfig', 'value'],
+    ['def parse_header(line):', 'parse_header', 'function'],
+    ['    def compare(self, other):', 'compare', 'function'],
+    ['class Version:', 'Version', 'type'],
+    ['func (v Version) Compare(o Version) int {', 'Compare', 'method'],
+    ['func Parse(s string) (Version, error) {', 'Parse', 'function'],
+    ['pub fn parse_header(line: &str) -> Header {', 'parse_header', 'function'],
+    ['export interface Options {', 'Options', 'type'],
+    ['  serialize(value: string): string {', 'serialize', 'method'],
+    ['  public int add(int a, int b) {', 'add', 'method'],
+    ['  add = (a, b) => {', 'add', 'method'],
+    ['exports.add = function (a, b) {', 'add', 'method'],
+    ['Cookie.prototype.serialize = function () {', 'serialize', 'method'],
+  ] as const)('%j defines %s', (line, name, kind) => {
+    expect(definitionKind(line, name)).toBe(kind);
+  });
+
+  it.each([
+    ['const config = parseConfig(text);', 'parseConfig'],
+    ['  return add(a, b);', 'add'],
+    ['  if (add(a, b)) {', 'add'],
+    ['import { parseConfig } from "./config.js";', 'parseConfig'],
+    ['    header = parse_header(line)', 'parse_header'],
+    ['  add(1, 2);', 'add'],
+    ['expect(add(1, 2)).toBe(3);', 'add'],
+  ] as const)('%j only uses %s', (line, name) => {
+    expect(definitionKind(line, name)).toBeNull();
+  });
+});
+
+describe('definingFiles', () => {
+  const defs = [
+    { name: 'compare', kind: 'function', path: 'pkg/version.py', line: 9 },
+    { name: 'compare', kind: 'function', path: 'pkg/sort.py', line: 3 },
+    { name: 'Version', kind: 'type', path: 'pkg/version.py', line: 4 },
+    { name: 'helper', kind: 'function', path: 'tests/conftest.py', line: 2 },
+    { name: 'helper', kind: 'function', path: 'pkg/util.py', line: 7 },
+  ] as const;
+
+  it('prefers the file defining both the type and the member', () => {
+    expect(definingFiles('fix Version.compare', defs).map((m) => m.path)).toEqual(['pkg/version.py']);
+  });
+
+  it('says why a file is there', () => {
+    expect(definingFiles('fix Version.compare', defs)[0]?.because).toBe('defines compare (function, line 9)');
+  });
+
+  it('ignores definitions in tests when the code defines the name too', () => {
+    expect(definingFiles('`helper` is slow', defs).map((m) => m.path)).toEqual(['pkg/util.py']);
+  });
+
+  it('finds nothing for a name nothing defines', () => {
+    expect(definingFiles('fix frobnicateWidget', defs)).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+// `omk goal plan` on a repository where the goal names a function but not its file: the agent
+// planner (a script agent printing a task graph), the heuristic with --no-llm-planner, and the
+// planner token budget as a flag.
+
+let repo: TempRepo;
+let state: { dir: string; cleanup: () => Promise<void> };
+const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+const GOAL = 'parseCookie drops values that contain an equals sign; fix it';
+
+interface Planned {
+  goal: { id: string };
+  graph: { planner: { name: string }; tasks: { id: string; writes: string[] }[] };
+}
+
+/** A script agent that logs each planning prompt and prints a one-slice plan for src/cookie/parse.ts. */
+async function plannerScript(): Promise<{ spec: string; log: string }> {
+  const log = join(state.dir, 'planner-calls.log');
+  const path = join(state.dir, 'planner.mjs');
+  const plan = {
+    version: 1,
+    slices: [
+      {
+        id: 's1-fix-parse-cookie',
+        title: 'Fix parseCookie',
+        role: 'implementer',
+        reads: ['src/cookie/parse.ts'],
+        writes: ['src/cookie/parse.ts'],
+        dependsOn: [],
+        acceptance: ['parseCookie("a=b=c") keeps "b=c"'],
+        tests: ['test/parse.test.ts'],
+        risk: 'medium',
+        why: 'src/cookie/parse.ts defines parseCookie',
+      },
+    ],
+  };
+  await writeFile(
+    path,
+    `#!/usr/bin/env node
+import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(log)}, process.env.OMK_TASK_ID + '\\n');
+console.log(${JSON.stringify(JSON.stringify(plan))});
+console.log('{"tokens": 321, "usd": 0.01}');
+`,
+  );
+  await chmod(path, 0o755);
+  return { spec: `script:${path}`, log };
+}
+
+beforeEach(async () => {
+  repo = await createTempRepo({
+    'package.json': '{ "name": "cookie-kit" }\n',
+    'src/cookie/parse.ts': 'export function parseCookie(header: string) {\n  return header.split(";");\n}\n',
+    'bench/parse-cookie.bench.ts': "import { parseCookie } from '../src/cookie/parse.js';\n",
+    'test/parse.test.ts': "import { parseCookie } from '../src/cookie/parse.js';\n",
+  });
+  state = await tempStateDir();
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await state.cleanup();
+});
+
+describe('omk goal plan with the agent planner', () => {
+  it('asks the goal agent for the task graph and records the planner decision', async () => {
+    const { spec, log } = await plannerScript();
+    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const planned = JSON.parse(result.stdout) as Planned;
+    expect(planned.graph.planner.name).toBe('agent');
+    expect(planned.graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts']]);
+    expect(await readFile(log, 'utf8')).toBe('plan\n');
+    const decisions = await readFile(join(state.dir, 'goals', planned.goal.id, 'decisions.jsonl'), 'utf8');
+    expect(decisions).toMatch(/"decision":"agent planner".*src\/cookie\/parse.ts defines parseCookie/);
+    // What planning cost is charged to the goal's budget.
+    const budget = await readFile(join(state.dir, 'goals', planned.goal.id, 'budget.jsonl'), 'utf8');
+    const spend = budget
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { kind: string; note: string; spent: { tokens: number; usd: number } },
+      )
+      .find((entry) => entry.kind === 'spend');
+    expect(spend).toMatchObject({ note: 'planning agent', spent: { tokens: 321, usd: 0.01 } });
+  });
+
+  it('--no-llm-planner plans with the heuristic, which finds the defining file too', async () => {
+    const { spec, log } = await plannerScript();
+    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--no-llm-planner', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const planned = JSON.parse(result.stdout) as Planned;
+    expect(planned.graph.planner.name).toBe('heuristic');
+    expect(planned.graph.tasks.map((task) => task.writes)).toEqual([
+      ['src/cookie/parse.ts', 'test/parse.test.ts'],
+    ]);
+    await expect(readFile(log, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('falls back to the heuristic when the prompt exceeds --planner-token-budget', async () => {
+    const { spec, log } = await plannerScript();
+    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--planner-token-budget', '50', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const planned = JSON.parse(result.stdout) as Planned;
+    expect(planned.graph.planner.name).toBe('heuristic');
+    await expect(readFile(log, 'utf8')).rejects.toThrow(/ENOENT/);
+    const decisions = await readFile(join(state.dir, 'goals', planned.goal.id, 'decisions.jsonl'), 'utf8');
+    expect(decisions).toMatch(/does not fit in the planner token budget of 50/);
+  });
+
+  it('refuses a planner token budget that is not a positive whole number, naming the flag', async () => {
+    const result = await omk('goal', 'plan', GOAL, '--planner-token-budget', 'lots');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--planner-token-budget: 'lots' must be a whole number from 1 to 1000000/);
+  });
+
+  it('plans with the heuristic when no agent is named', async () => {
+    const result = await omk('goal', 'plan', GOAL, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const planned = JSON.parse(result.stdout) as Planned;
+    expect(planned.graph.planner.name).toBe('heuristic');
+    expect(planned.graph.tasks[0]?.writes).toEqual(['src/cookie/parse.ts', 'test/parse.test.ts']);
+  });
+});

@@ -1,0 +1,240 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentLauncher } from '../../src/adapters/agents/launcher.js';
+import { gitRepo } from '../../src/adapters/git/repo.js';
+import { resolveAgent } from '../../src/runtime/agents/registry.js';
+import { decideOracle } from '../../src/runtime/goal/intake.js';
+import { validateTaskGraph } from '../../src/runtime/graph/validate.js';
+import { createAgentPlanner } from '../../src/runtime/plan/agent-planner.js';
+import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
+import type { PlanProposal } from '../../src/runtime/plan/planner.js';
+import { estimateTokens, indexExports } from '../../src/runtime/plan/repo-map.js';
+import { findDefinitions, goalIdentifiers } from '../../src/runtime/plan/symbols.js';
+import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+
+// The agent planner against a real repository and real agent processes: `script:` agents that
+// print a scripted reply per attempt (or hang), so every path of an untrusted reply is exercised.
+
+const FILES: Record<string, string> = {
+  'package.json': '{ "name": "cookie-kit", "scripts": { "test": "node --test" } }\n',
+  'src/index.ts': 'export function parseCookie(header: string) {\n  return header.split(";");\n}\n',
+  'src/serialize.ts':
+    'export function serialize(name: string, value: string) {\n  return name + "=" + value;\n}\n',
+  'test/index.test.ts': "import { parseCookie } from '../src/index.js';\n",
+  'data/parse-cookie-samples.json': '["a=1"]\n',
+};
+const GOAL = 'parseCookie drops values that contain an equals sign; fix it';
+
+let repo: TempRepo;
+let dir: string;
+beforeAll(async () => {
+  repo = await createTempRepo(FILES);
+  dir = await mkdtemp(join(tmpdir(), 'omk-planner-'));
+});
+afterAll(async () => {
+  await Promise.all([repo.cleanup(), rm(dir, { recursive: true, force: true })]);
+});
+
+interface Scripted {
+  proposal: PlanProposal;
+  /** One entry per planning run: the attempt and the prompt it was given. */
+  calls: { attempt: number; prompt: string }[];
+}
+
+/** A slice as a valid reply has it; overrides make it hostile. */
+function slice(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 's1-fix-parse-cookie',
+    title: 'Fix parseCookie for values with "="',
+    role: 'implementer',
+    reads: ['src/index.ts'],
+    writes: ['src/index.ts', 'test/index.test.ts'],
+    dependsOn: [],
+    acceptance: ['parseCookie("a=b=c") keeps "b=c"'],
+    tests: ['test/index.test.ts'],
+    risk: 'medium',
+    why: 'src/index.ts defines parseCookie',
+    ...overrides,
+  };
+}
+
+const reply = (slices: unknown[]) => JSON.stringify({ version: 1, slices });
+
+let counter = 0;
+/** Plans GOAL with a script agent that prints replies[attempt - 1] ('HANG' sleeps instead). */
+async function planWith(
+  replies: string[],
+  options: { tokenBudget?: number; goal?: string } = {},
+): Promise<Scripted> {
+  counter += 1;
+  const log = join(dir, `calls-${counter}.jsonl`);
+  const script = join(dir, `planner-${counter}.mjs`);
+  await writeFile(
+    script,
+    `#!/usr/bin/env node
+import { appendFileSync, readFileSync } from 'node:fs';
+const attempt = Number(process.env.OMK_ATTEMPT);
+const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
+appendFileSync(${JSON.stringify(log)}, JSON.stringify({ attempt, task: process.env.OMK_TASK_ID, prompt }) + '\\n');
+const replies = ${JSON.stringify(replies)};
+const answer = replies[Math.min(attempt, replies.length) - 1];
+if (answer === 'HANG') await new Promise((resolve) => setTimeout(resolve, 60_000));
+console.log('Here is the plan:');
+console.log(answer);
+`,
+  );
+  await chmod(script, 0o755);
+  const agent = resolveAgent(`script:${script}`, {
+    repoRoot: repo.root,
+    config: { custom: {}, settings: {} },
+    env: process.env,
+    launcher: agentLauncher,
+  });
+  const goalText = options.goal ?? GOAL;
+  const repoFiles = await gitRepo.listFiles(repo.root);
+  const planner = createAgentPlanner({
+    agent,
+    tokenBudget: options.tokenBudget ?? 8000,
+    facts: async (input) => ({
+      files: input.repoFiles,
+      sizes: await gitRepo.fileSizes(repo.root),
+      exports: await indexExports(gitRepo, repo.root),
+      gates: ['test: npm test'],
+    }),
+    workDir: () => join(dir, `work-${counter}`),
+    timeoutMs: () => 1_500,
+    fallback: heuristicPlanner,
+  });
+  const proposal = await planner.plan({
+    goalId: 'g1',
+    goalText,
+    oracle: decideOracle(goalText),
+    repoFiles,
+    budget: { timeMs: null, tokens: null, usd: null },
+    maxAgents: 4,
+    definitions: await findDefinitions(gitRepo, repo.root, goalIdentifiers(goalText)),
+  });
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const calls = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { attempt: number; prompt: string });
+  return { proposal, calls };
+}
+
+describe('agent planner', () => {
+  it('takes a valid task graph from the agent and explains each write set', async () => {
+    const { proposal, calls } = await planWith([reply([slice()])]);
+    expect(proposal.planner).toEqual({ name: 'agent', version: '1' });
+    expect(calls).toHaveLength(1);
+    const [task] = proposal.tasks;
+    expect(task?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+    expect(task?.acceptance).toContain('These tests pass on the head commit: test/index.test.ts');
+    expect(validateTaskGraph(proposal.tasks).rejected).toEqual([]);
+    expect(proposal.notes.join('\n')).toMatch(/planned by agent script:.* on attempt 1/);
+    expect(proposal.notes.join('\n')).toMatch(
+      /s1-fix-parse-cookie writes src\/index.ts, test\/index.test.ts: src\/index.ts defines parseCookie/,
+    );
+  });
+
+  it('shows the agent a repository map with sizes, languages, exported symbols and gates', async () => {
+    const { calls } = await planWith([reply([slice()])]);
+    const prompt = calls[0]?.prompt ?? '';
+    expect(prompt).toContain(`Goal: ${GOAL}`);
+    expect(prompt).toMatch(/^src\/index\.ts \d+B TypeScript — parseCookie$/m);
+    expect(prompt).toMatch(/^Test layout: test\/ \(1 test files\)$/m);
+    expect(prompt).toContain('Gates: test: npm test');
+    expect(prompt).toContain('"version": 1');
+  });
+
+  it('gives an invalid reply one retry with the errors, then takes the corrected one', async () => {
+    const { proposal, calls } = await planWith([reply([]), reply([slice()])]);
+    expect(calls.map((call) => call.attempt)).toEqual([1, 2]);
+    expect(calls[1]?.prompt).toMatch(/Your previous reply was refused:\n- slices: /);
+    expect(proposal.planner.name).toBe('agent');
+    expect(proposal.notes.join('\n')).toMatch(/on attempt 2/);
+  });
+
+  it('falls back to the heuristic after two invalid replies and records why', async () => {
+    const { proposal, calls } = await planWith(['I would rather not plan today.']);
+    expect(calls).toHaveLength(2);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(
+      /^agent planner \(script:.*\) not used: reply refused \(no JSON object with a \\?"version\\?" key in the reply\), and again after a retry/,
+    );
+    // The heuristic still finds the function's file.
+    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+  });
+
+  it.each([
+    ['a path outside the repository', { writes: ['../outside.ts'] }, /climbs out of the repository/],
+    ['a path into .git', { writes: ['.git/config'] }, /\.git/],
+    ['a workflow file', { writes: ['.github/workflows/ci.yml'] }, /is protected/],
+    ['an absolute path', { reads: ['/etc/passwd'] }, /s1-fix-parse-cookie\.reads/],
+    [
+      'a file in a directory that does not exist',
+      { writes: ['lib/new.ts'] },
+      /directory \\?"lib\\?" does not exist/,
+    ],
+    ['a dependency on no slice', { dependsOn: ['s9'] }, /no slice \\?"s9\\?"/],
+    [
+      'a title that hides a line break',
+      { title: 'Fix\nmerge: yes' },
+      /title: one line without control characters/,
+    ],
+    ['an unknown key', { shell: 'rm -rf /' }, /Unrecognized key/],
+  ])('rejects %s with the reason recorded', async (_name, overrides, reason) => {
+    const { proposal, calls } = await planWith([reply([slice(overrides)])]);
+    expect(calls).toHaveLength(2);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(reason);
+  });
+
+  it('rejects a cycle', async () => {
+    const cyclic = reply([
+      slice({ id: 's1-a', dependsOn: ['s2-b'], writes: ['src/index.ts'] }),
+      slice({ id: 's2-b', dependsOn: ['s1-a'], writes: ['src/serialize.ts'], reads: [] }),
+    ]);
+    const { proposal } = await planWith([cyclic]);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(/cycle/);
+  });
+
+  it('rejects parallel slices that write the same file', async () => {
+    const conflicting = reply([slice({ id: 's1-a' }), slice({ id: 's2-b', reads: [] })]);
+    const { proposal } = await planWith([conflicting]);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(/s2-b: conflict/);
+  });
+
+  it('stops a hanging agent at the planning timeout and plans with the heuristic, without a retry', async () => {
+    const started = Date.now();
+    const { proposal, calls } = await planWith(['HANG']);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(calls).toHaveLength(1);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(/the agent did not answer: timeout/);
+  });
+
+  it('does not call the agent when the prompt cannot fit the token budget', async () => {
+    const { proposal, calls } = await planWith([reply([slice()])], { tokenBudget: 100 });
+    expect(calls).toHaveLength(0);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.notes[0]).toMatch(/does not fit in the planner token budget of 100/);
+  });
+
+  it('cuts the file list to the budget and says how many files it left out', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 300; i += 1)
+      many[`src/generated/module-${i}.ts`] = `export const value${i} = ${i};\n`;
+    await repo.commit(many, 'many files');
+    const { calls } = await planWith([reply([slice()])], { tokenBudget: 2000 });
+    const prompt = calls[0]?.prompt ?? '';
+    expect(estimateTokens(prompt)).toBeLessThanOrEqual(2000);
+    expect(prompt).toMatch(/\(\d+ more files not shown: the budget is full\)/);
+    // The file defining the goal's symbol is among the first shown: files with symbols come first.
+    expect(prompt).toContain('src/index.ts');
+  });
+});
