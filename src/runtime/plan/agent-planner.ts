@@ -4,6 +4,7 @@ import type { Agent } from '../agents/port.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
+import { agentName } from '../proof/machine-paths.js';
 import {
   checkReplyPaths,
   PLAN_REPLY_EXAMPLE,
@@ -168,7 +169,7 @@ async function attempt(
     };
   }
   const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;
-  notes.unshift(`planned by agent ${options.agent.name}${usage} on attempt ${number}`);
+  notes.unshift(`planned by agent ${agentName(options.agent.name)}${usage} on attempt ${number}`);
   for (const slice of parsed.reply.slices) {
     notes.push(
       `${slice.id} writes ${slice.writes.join(', ')}${slice.why === undefined ? '' : `: ${slice.why}`}`,
@@ -194,7 +195,7 @@ async function fallBack(
     ...proposal,
     ...(spent === undefined ? {} : { spent }),
     notes: [
-      `agent planner (${options.agent.name}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
+      `agent planner (${agentName(options.agent.name)}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
       ...proposal.notes,
     ],
   };
