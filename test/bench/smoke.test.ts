@@ -161,6 +161,20 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  // --smoke checks too: the script exits 1 unless the gates ran once on the base per goal.
+  it(
+    'gates: the gate suite runs once on the base per goal, once per slice, once on the integration',
+    async () => {
+      const run = await runBench('gates.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [oneTotal, oneBase, oneSlices] = figures(run, /^1\s+(\d+)\s+(\d+)\s+(\d+)\s+1\s+\d+$/m);
+      const [twoTotal, twoBase, twoSlices] = figures(run, /^2\s+(\d+)\s+(\d+)\s+(\d+)\s+1\s+\d+$/m);
+      expect([oneTotal, oneBase, oneSlices]).toEqual([3, 1, 1]);
+      expect([twoTotal, twoBase, twoSlices]).toEqual([4, 1, 2]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   it(
     'api-calls: counts the REST calls of a 2-slice goal delivered and merged',
     async () => {
