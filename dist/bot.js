@@ -39377,7 +39377,8 @@ async function chooseGoalPlanner(deps, request2, prepared) {
     return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
   }
   return createAgentPlanner({
-    agent,
+    // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
+    agent: scrubbedAgent(agent, createScrub(secretValues(deps.env))),
     tokenBudget: request2.plannerTokenBudget,
     facts: (input2) => repoFacts(deps, root, config2, input2),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),

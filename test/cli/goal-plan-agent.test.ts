@@ -1,4 +1,4 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
@@ -12,6 +12,8 @@ let repo: TempRepo;
 let state: { dir: string; cleanup: () => Promise<void> };
 const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
 const GOAL = 'parseCookie drops values that contain an equals sign; fix it';
+/** Token-shaped (a GitHub prefix and 36 characters): the planner transcript must not keep it. */
+const FAKE_TOKEN = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
 
 interface Planned {
   goal: { id: string };
@@ -44,6 +46,7 @@ async function plannerScript(): Promise<{ spec: string; log: string }> {
     `#!/usr/bin/env node
 import { appendFileSync } from 'node:fs';
 appendFileSync(${JSON.stringify(log)}, process.env.OMK_TASK_ID + '\\n');
+console.log('debug: token ' + ${JSON.stringify(FAKE_TOKEN)});
 console.log(${JSON.stringify(JSON.stringify(plan))});
 console.log('{"tokens": 321, "usd": 0.01}');
 `,
@@ -75,6 +78,15 @@ describe('omk goal plan with the agent planner', () => {
     expect(planned.graph.planner.name).toBe('agent');
     expect(planned.graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts']]);
     expect(await readFile(log, 'utf8')).toBe('plan\n');
+    const goalDir = join(state.dir, 'goals', planned.goal.id);
+    const written = await readdir(goalDir, { recursive: true });
+    const transcripts = written.filter((path) => path.includes('planner') && path.endsWith('.log'));
+    expect(transcripts.length).toBeGreaterThan(0);
+    for (const path of transcripts) {
+      const text = await readFile(join(goalDir, path), 'utf8');
+      expect(text).toContain('debug: token');
+      expect(text).not.toContain(FAKE_TOKEN);
+    }
     const decisions = await readFile(join(state.dir, 'goals', planned.goal.id, 'decisions.jsonl'), 'utf8');
     expect(decisions).toMatch(/"decision":"agent planner".*src\/cookie\/parse.ts defines parseCookie/);
     // What planning cost is charged to the goal's budget.

@@ -6,6 +6,8 @@ import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
 import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import type { CreateGoalRequest } from '../requests.js';
+import { createScrub, secretValues } from '../secrets/scrub.js';
+import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
@@ -87,7 +89,8 @@ export async function chooseGoalPlanner(
     return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
   }
   return createAgentPlanner({
-    agent,
+    // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
+    agent: scrubbedAgent(agent, createScrub(secretValues(deps.env))),
     tokenBudget: request.plannerTokenBudget,
     facts: (input) => repoFacts(deps, root, config, input),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),
