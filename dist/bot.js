@@ -29375,6 +29375,19 @@ function withSlice(record2, slice) {
   const others = record2.slices.filter((s) => s.id !== slice.id);
   return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
 }
+function agentRunRecord(taskId, attempt2, agent, result2) {
+  return {
+    taskId,
+    attempt: attempt2,
+    agent,
+    exitCode: result2.exitCode,
+    outcome: result2.outcome,
+    durationMs: result2.durationMs,
+    tokens: result2.usage.tokens,
+    usd: result2.usage.usd,
+    transcript: result2.transcript
+  };
+}
 
 // src/runtime/delivery/state.ts
 var deliveredPrSchema = external_exports.object({
@@ -34868,20 +34881,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
   });
   journal.execution = {
     ...journal.execution,
-    agentRuns: [
-      ...journal.execution.agentRuns,
-      {
-        taskId: task.id,
-        attempt: attempt2,
-        agent: deps.agent.name,
-        exitCode: result2.exitCode,
-        outcome: result2.outcome,
-        durationMs: result2.durationMs,
-        tokens: result2.usage.tokens,
-        usd: result2.usage.usd,
-        transcript: result2.transcript
-      }
-    ]
+    agentRuns: [...journal.execution.agentRuns, agentRunRecord(task.id, attempt2, deps.agent.name, result2)]
   };
   const spend = {
     timeMs: result2.durationMs + gateMs,
@@ -35186,17 +35186,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
     integrationRepair: null,
     agentRuns: [
       ...journal.execution.agentRuns,
-      {
-        taskId: INTEGRATION_ID,
-        attempt: attempt2,
-        agent: deps.agent.name,
-        exitCode: result2.exitCode,
-        outcome: result2.outcome,
-        durationMs: result2.durationMs,
-        tokens: result2.usage.tokens,
-        usd: result2.usage.usd,
-        transcript: result2.transcript
-      }
+      agentRunRecord(INTEGRATION_ID, attempt2, deps.agent.name, result2)
     ]
   };
   await journal.save(
@@ -42009,20 +41999,7 @@ async function integrateBranches(input2, deps) {
   let conflict = null;
   for (const branch of input2.branches) {
     if (!contained.has(refOf(branch))) {
-      const result2 = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          "merge",
-          "--no-ff",
-          "--no-stat",
-          "--no-edit",
-          "--no-verify",
-          "-m",
-          `omk: integrate ${branch}`,
-          refOf(branch)
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
-      );
+      const result2 = await mergeSlice(cwd, branch, refOf(branch), deps.identity);
       if (result2.exitCode !== 0) {
         conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
         break;
@@ -42034,6 +42011,22 @@ async function integrateBranches(input2, deps) {
   const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
   const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
   return { workspace, headSha, merged, conflict, ...change };
+}
+function mergeSlice(cwd, branch, ref, identity) {
+  return runGit(
+    [
+      ...COMMIT_CONFIG,
+      "merge",
+      "--no-ff",
+      "--no-stat",
+      "--no-edit",
+      "--no-verify",
+      "-m",
+      `omk: integrate ${branch}`,
+      ref
+    ],
+    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
+  );
 }
 async function abortConflict(cwd, branch, target, output2) {
   const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
@@ -42071,20 +42064,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
   if (clone2) await fetchGoalBranches(workspace, goalId);
   if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
   const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const result2 = await runGit(
-    [
-      ...COMMIT_CONFIG,
-      "merge",
-      "--no-ff",
-      "--no-stat",
-      "--no-edit",
-      "--no-verify",
-      "-m",
-      `omk: integrate ${branch}`,
-      ref
-    ],
-    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
-  );
+  const result2 = await mergeSlice(cwd, branch, ref, identity);
   if (result2.exitCode === 0) {
     if (clone2) await fetchBack(workspace);
     return { paths: [] };

@@ -38971,6 +38971,19 @@ function withSlice(record2, slice) {
   const others = record2.slices.filter((s) => s.id !== slice.id);
   return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
 }
+function agentRunRecord(taskId, attempt2, agent, result2) {
+  return {
+    taskId,
+    attempt: attempt2,
+    agent,
+    exitCode: result2.exitCode,
+    outcome: result2.outcome,
+    durationMs: result2.durationMs,
+    tokens: result2.usage.tokens,
+    usd: result2.usage.usd,
+    transcript: result2.transcript
+  };
+}
 
 // src/runtime/delivery/state.ts
 init_zod();
@@ -45089,20 +45102,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
   });
   journal.execution = {
     ...journal.execution,
-    agentRuns: [
-      ...journal.execution.agentRuns,
-      {
-        taskId: task.id,
-        attempt: attempt2,
-        agent: deps.agent.name,
-        exitCode: result2.exitCode,
-        outcome: result2.outcome,
-        durationMs: result2.durationMs,
-        tokens: result2.usage.tokens,
-        usd: result2.usage.usd,
-        transcript: result2.transcript
-      }
-    ]
+    agentRuns: [...journal.execution.agentRuns, agentRunRecord(task.id, attempt2, deps.agent.name, result2)]
   };
   const spend = {
     timeMs: result2.durationMs + gateMs,
@@ -45407,17 +45407,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
     integrationRepair: null,
     agentRuns: [
       ...journal.execution.agentRuns,
-      {
-        taskId: INTEGRATION_ID,
-        attempt: attempt2,
-        agent: deps.agent.name,
-        exitCode: result2.exitCode,
-        outcome: result2.outcome,
-        durationMs: result2.durationMs,
-        tokens: result2.usage.tokens,
-        usd: result2.usage.usd,
-        transcript: result2.transcript
-      }
+      agentRunRecord(INTEGRATION_ID, attempt2, deps.agent.name, result2)
     ]
   };
   await journal.save(
@@ -47975,9 +47965,12 @@ init_versioned();
 init_schema();
 init_versioned();
 var ACTIVE = ["running", "paused", "interrupted"];
+function hudActive(status) {
+  return ACTIVE.includes(status);
+}
 async function hudSnapshot(store, goalId = null) {
   const now = store.deps.clock.nowMs();
-  const goals = goalId === null ? (await store.list()).filter((goal) => ACTIVE.includes(goal.status)) : [await store.read(goalId)];
+  const goals = goalId === null ? (await store.list()).filter((goal) => hudActive(goal.status)) : [await store.read(goalId)];
   return {
     at: new Date(now).toISOString(),
     goals: await Promise.all(goals.map((goal) => hudGoal(store, goal, now)))
@@ -51824,20 +51817,7 @@ async function integrateBranches(input2, deps) {
   let conflict = null;
   for (const branch of input2.branches) {
     if (!contained.has(refOf(branch))) {
-      const result2 = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          "merge",
-          "--no-ff",
-          "--no-stat",
-          "--no-edit",
-          "--no-verify",
-          "-m",
-          `omk: integrate ${branch}`,
-          refOf(branch)
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] }
-      );
+      const result2 = await mergeSlice(cwd, branch, refOf(branch), deps.identity);
       if (result2.exitCode !== 0) {
         conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
         break;
@@ -51849,6 +51829,22 @@ async function integrateBranches(input2, deps) {
   const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
   const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
   return { workspace, headSha, merged, conflict, ...change };
+}
+function mergeSlice(cwd, branch, ref, identity) {
+  return runGit(
+    [
+      ...COMMIT_CONFIG,
+      "merge",
+      "--no-ff",
+      "--no-stat",
+      "--no-edit",
+      "--no-verify",
+      "-m",
+      `omk: integrate ${branch}`,
+      ref
+    ],
+    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
+  );
 }
 async function abortConflict(cwd, branch, target, output2) {
   const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
@@ -51886,20 +51882,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
   if (clone2) await fetchGoalBranches(workspace, goalId);
   if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
   const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const result2 = await runGit(
-    [
-      ...COMMIT_CONFIG,
-      "merge",
-      "--no-ff",
-      "--no-stat",
-      "--no-edit",
-      "--no-verify",
-      "-m",
-      `omk: integrate ${branch}`,
-      ref
-    ],
-    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
-  );
+  const result2 = await mergeSlice(cwd, branch, ref, identity);
   if (result2.exitCode === 0) {
     if (clone2) await fetchBack(workspace);
     return { paths: [] };
@@ -55106,9 +55089,7 @@ function registerHudCommand(program2, context) {
         } else {
           context.io.stdout(`${redraw ? CLEAR : ""}${renderHud(snapshot)}`);
         }
-        const active = snapshot.goals.some(
-          (goal) => ["running", "paused", "interrupted"].includes(goal.status)
-        );
+        const active = snapshot.goals.some((goal) => hudActive(goal.status));
         if (!live || !active) return;
         await sleep3(interval);
       }

@@ -89,20 +89,7 @@ export async function integrateBranches(
   let conflict: Conflict | null = null;
   for (const branch of input.branches) {
     if (!contained.has(refOf(branch))) {
-      const result = await runGit(
-        [
-          ...COMMIT_CONFIG,
-          'merge',
-          '--no-ff',
-          '--no-stat',
-          '--no-edit',
-          '--no-verify',
-          '-m',
-          `omk: integrate ${branch}`,
-          refOf(branch),
-        ],
-        { cwd, env: commitEnv(deps.identity), okExitCodes: [0, 1] },
-      );
+      const result = await mergeSlice(cwd, branch, refOf(branch), deps.identity);
       if (result.exitCode !== 0) {
         conflict = await abortConflict(cwd, branch, input.target, result.stderr || result.stdout);
         break;
@@ -114,6 +101,24 @@ export async function integrateBranches(
   const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
   const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
   return { workspace, headSha, merged, conflict, ...change };
+}
+
+/** One slice branch merged into the integration (exit 1: a conflict, left for the caller). */
+function mergeSlice(cwd: string, branch: string, ref: string, identity: GitIdentity) {
+  return runGit(
+    [
+      ...COMMIT_CONFIG,
+      'merge',
+      '--no-ff',
+      '--no-stat',
+      '--no-edit',
+      '--no-verify',
+      '-m',
+      `omk: integrate ${branch}`,
+      ref,
+    ],
+    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] },
+  );
 }
 
 async function abortConflict(cwd: string, branch: string, target: string, output: string): Promise<Conflict> {
@@ -168,20 +173,7 @@ export async function mergeForRepair(
   if (clone) await fetchGoalBranches(workspace, goalId);
   if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
   const ref = clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const result = await runGit(
-    [
-      ...COMMIT_CONFIG,
-      'merge',
-      '--no-ff',
-      '--no-stat',
-      '--no-edit',
-      '--no-verify',
-      '-m',
-      `omk: integrate ${branch}`,
-      ref,
-    ],
-    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] },
-  );
+  const result = await mergeSlice(cwd, branch, ref, identity);
   if (result.exitCode === 0) {
     if (clone) await fetchBack(workspace);
     return { paths: [] };

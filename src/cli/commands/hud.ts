@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { formatDuration, type HudSnapshot, hudSnapshot, UsageError } from '../../runtime/app/index.js';
+import {
+  formatDuration,
+  type HudSnapshot,
+  hudActive,
+  hudSnapshot,
+  UsageError,
+} from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { json } from '../options.js';
 import type { ProgramContext } from '../program.js';
@@ -67,9 +73,7 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
           } else {
             context.io.stdout(`${redraw ? CLEAR : ''}${renderHud(snapshot)}`);
           }
-          const active = snapshot.goals.some((goal) =>
-            ['running', 'paused', 'interrupted'].includes(goal.status),
-          );
+          const active = snapshot.goals.some((goal) => hudActive(goal.status));
           if (!live || !active) return;
           await sleep(interval);
         }

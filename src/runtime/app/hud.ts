@@ -39,6 +39,11 @@ export interface HudSnapshot {
 /** Goals a HUD shows by default: the ones a controller may be working on or waiting to continue. */
 const ACTIVE: readonly GoalRecord['status'][] = ['running', 'paused', 'interrupted'];
 
+/** Whether a goal of this status is one the HUD keeps watching. */
+export function hudActive(status: GoalRecord['status']): boolean {
+  return ACTIVE.includes(status);
+}
+
 /**
  * One snapshot of the goals that are active (or of the goal asked for): task counts by state from
  * the task graph, the agents running with their process, attempt and elapsed time from
@@ -48,7 +53,7 @@ export async function hudSnapshot(store: GoalStore, goalId: string | null = null
   const now = store.deps.clock.nowMs();
   const goals =
     goalId === null
-      ? (await store.list()).filter((goal) => ACTIVE.includes(goal.status))
+      ? (await store.list()).filter((goal) => hudActive(goal.status))
       : [await store.read(goalId)];
   return {
     at: new Date(now).toISOString(),

@@ -101,7 +101,7 @@ export {
   sliceStatusIn,
   unknownSlice,
 } from './goal-report.js';
-export { type HudGoal, type HudSnapshot, type HudWorker, hudSnapshot } from './hud.js';
+export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';

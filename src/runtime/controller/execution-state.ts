@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentRunResult } from '../agents/port.js';
 import { NotFoundError } from '../errors.js';
 import { EXECUTION_STATES } from '../proof/evidence.js';
 import {
@@ -131,4 +132,24 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
 export function withSlice(record: ExecutionStateRecord, slice: SliceRecord): ExecutionStateRecord {
   const others = record.slices.filter((s) => s.id !== slice.id);
   return { ...record, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+/** What execution.json keeps of one agent run (slice or integration repair). */
+export function agentRunRecord(
+  taskId: string,
+  attempt: number,
+  agent: string,
+  result: AgentRunResult,
+): ExecutionStateRecord['agentRuns'][number] {
+  return {
+    taskId,
+    attempt,
+    agent,
+    exitCode: result.exitCode,
+    outcome: result.outcome,
+    durationMs: result.durationMs,
+    tokens: result.usage.tokens,
+    usd: result.usage.usd,
+    transcript: result.transcript,
+  };
 }

@@ -9,7 +9,7 @@ import type { Task } from '../graph/schema.js';
 import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
 import type { ControllerDeps, RunContext } from './context.js';
-import { sliceRecord } from './execution-state.js';
+import { agentRunRecord, sliceRecord } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import type { ExecutionJournal } from './journal.js';
 import { exhaustedLimit } from './scheduler.js';
@@ -280,17 +280,7 @@ async function runFix(
     integrationRepair: null,
     agentRuns: [
       ...journal.execution.agentRuns,
-      {
-        taskId: INTEGRATION_ID,
-        attempt,
-        agent: deps.agent.name,
-        exitCode: result.exitCode,
-        outcome: result.outcome,
-        durationMs: result.durationMs,
-        tokens: result.usage.tokens,
-        usd: result.usage.usd,
-        transcript: result.transcript,
-      },
+      agentRunRecord(INTEGRATION_ID, attempt, deps.agent.name, result),
     ],
   };
   await journal.save(

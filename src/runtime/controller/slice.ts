@@ -23,7 +23,7 @@ import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
-import { sliceRecord, withSlice } from './execution-state.js';
+import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
 
@@ -374,20 +374,7 @@ async function settleAttempt(
   });
   journal.execution = {
     ...journal.execution,
-    agentRuns: [
-      ...journal.execution.agentRuns,
-      {
-        taskId: task.id,
-        attempt,
-        agent: deps.agent.name,
-        exitCode: result.exitCode,
-        outcome: result.outcome,
-        durationMs: result.durationMs,
-        tokens: result.usage.tokens,
-        usd: result.usage.usd,
-        transcript: result.transcript,
-      },
-    ],
+    agentRuns: [...journal.execution.agentRuns, agentRunRecord(task.id, attempt, deps.agent.name, result)],
   };
   const spend = {
     timeMs: result.durationMs + gateMs,
