@@ -1,5 +1,9 @@
-import { applyLifecycle, type LifecycleAction, resumeContinuesExecution } from '../runtime/app/index.js';
-import type { GoalStore } from '../runtime/app/ports.js';
+import {
+  applyLifecycle,
+  type LifecycleAction,
+  resumeContinuesExecution,
+  untilControlled,
+} from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { type GoalCommand, type GoalJob, onActive, onGoal, reply } from './goal-access.js';
 import { dispatchInputs, resumeLocally } from './job-run.js';
@@ -26,7 +30,10 @@ export async function lifecycle(
 ): Promise<void> {
   const active = bot.active.get(goalId);
   if (active) {
-    await untilControlled(bot, active.store, goalId);
+    await untilControlled(active.store, goalId, {
+      clock: bot.deps.clock,
+      running: () => bot.active.has(goalId),
+    });
     const applied = await onActive(bot, goalId, (store) => applyLifecycle(store, goalId, action, text));
     if (applied !== null) {
       await reply(job, [transitionNote(applied)]);
@@ -53,18 +60,4 @@ export async function lifecycle(
     } else notes.push('Continuing it here.');
   }
   await reply(job, notes);
-}
-
-/**
- * Waits until the run has taken control of the goal (it is no longer `planned`) or has ended.
- * The controller checks the status before marking the goal running, and marking it running would
- * overwrite a pause written in between (executeGoal's takeControl checks outside the goal lock);
- * once running, it obeys pause and cancel.
- */
-async function untilControlled(bot: Bot, store: GoalStore, goalId: string): Promise<void> {
-  const deadline = bot.deps.clock.nowMs() + 60_000;
-  while (bot.active.has(goalId) && bot.deps.clock.nowMs() < deadline) {
-    if ((await store.read(goalId)).status !== 'planned') return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,4 +1,10 @@
-import { INTEGRATION_ID, parseOmkBranch, readOrigin, recheckMerge } from '../runtime/app/index.js';
+import {
+  INTEGRATION_ID,
+  parseOmkBranch,
+  pullSharedGoal,
+  readOrigin,
+  recheckMerge,
+} from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
@@ -28,8 +34,7 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
   const token = await gh.token();
   await bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
-      await ws.remote.pull(goalId);
-      if (!(await ws.store.has(goalId))) return;
+      if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) return;
       const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId);
       if (!check.evaluated) {
         // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.

@@ -1,13 +1,13 @@
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
   type CreateGoalRequest,
+  derivedGoalId,
   describeNote,
   executeAndDeliver,
   isOmkError,
-  newGoalId,
-  startGoal as planGoal,
-  recordOrigin,
+  planSharedGoal,
   relocateGoal,
+  type SharedStart,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -31,34 +31,18 @@ export function dispatchInputs(goalId: string): Record<string, string> {
 
 /** The goal's id, known before it exists: derived from the comment, so a redelivery finds it. */
 export function goalIdFor(request: CreateGoalRequest): string {
-  return newGoalId(request.goal, request.idSuffix ?? '');
+  return derivedGoalId(request);
 }
 
-/**
- * Creates and plans the goal (once: a goal already on the state branch is reused) and pushes its
- * state, so every later step, in this process, a workflow or a CLI, starts from the same truth.
- */
-async function ensureGoal(
-  bot: Bot,
-  ws: Workspace,
-  target: StatusTarget,
-  job: RunJob,
-  goalId: string,
-): Promise<void> {
-  await ws.remote.pull(goalId);
-  if (await ws.store.has(goalId)) return;
+/** Creates and plans the goal once (one already on the state branch is reused) and pushes it. */
+function ensureGoal(bot: Bot, ws: Workspace, target: StatusTarget, job: RunJob): Promise<SharedStart> {
   const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
-  await planGoal(appFor(bot, ws, target), {
-    create: { ...job.request, repo: ws.repoRoot, agent },
-    mode: 'plan',
-  });
-  await recordOrigin(ws.store, goalId, {
-    repo: job.repo.fullName,
-    issue: job.issue,
-    commentId: job.commentId,
-    login: job.author,
-  });
-  await ws.remote.push(goalId, `omk: create goal ${goalId} from ${job.repo.fullName}#${job.issue}`);
+  return planSharedGoal(
+    appFor(bot, ws, target),
+    ws.remote,
+    { ...job.request, repo: ws.repoRoot, agent },
+    { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author },
+  );
 }
 
 export async function startGoal(bot: Bot, gh: BotGitHub, job: RunJob): Promise<void> {
@@ -86,9 +70,8 @@ async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId:
     await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
     const token = await gh.token();
     await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-      await ensureGoal(bot, ws, target, job, goalId);
-      const goal = await ws.store.read(goalId);
-      if (goal.status !== 'planned') {
+      const { goal, startable } = await ensureGoal(bot, ws, target, job);
+      if (!startable) {
         const notes = [`Not dispatched: the goal is ${goal.status.replace(/_/g, ' ')}.`];
         await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
         return;
@@ -104,11 +87,8 @@ async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: s
   const { gh, repo } = target;
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-    const goal = await bot.mutex.run(goalId, async () => {
-      await ensureGoal(bot, ws, target, job, goalId);
-      return ws.store.read(goalId);
-    });
-    if (goal.status !== 'planned') {
+    const { goal, startable } = await bot.mutex.run(goalId, () => ensureGoal(bot, ws, target, job));
+    if (!startable) {
       const notes = [`Not started again: the goal is ${goal.status.replace(/_/g, ' ')}.`];
       await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
       return;

@@ -74,6 +74,7 @@ export {
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
+export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
 export {
@@ -107,6 +108,14 @@ export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } fro
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalView, type SliceWave, sliceWaves } from './queries.js';
-export { pullSharedGoal, pullSharedGoals, type SharedGoal } from './shared-goal.js';
+export {
+  derivedGoalId,
+  planSharedGoal,
+  pullSharedGoal,
+  pullSharedGoals,
+  type SharedGoal,
+  type SharedStart,
+  type ThreadOrigin,
+} from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';

@@ -1,7 +1,12 @@
 import { relocateGoal } from '../goal/actions.js';
+import { newGoalId } from '../goal/ids.js';
+import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
+import type { CreateGoalRequest } from '../requests.js';
 import type { RemoteStateStore } from '../state/remote.js';
+import type { AppDeps } from './deps.js';
+import { startGoal } from './start.js';
 
 /** A goal brought from the shared state (the state branch), or why it is not there. */
 export type SharedGoal =
@@ -41,4 +46,47 @@ export async function pullSharedGoals(
   const commit = await remote.pull(wanted);
   if (commit !== null && wanted !== null && !(await store.has(wanted))) return remote.pull(null);
   return commit;
+}
+
+/** A goal created from a request on a forge thread: where it came from, recorded with the goal. */
+export type ThreadOrigin = GoalOrigin & { repo: string; commentId: number };
+
+/** The goal a start request names, brought from or put onto the shared state, and whether it may start. */
+export interface SharedStart {
+  goal: GoalRecord;
+  /** False when the goal was already on the shared state (a redelivery, a restart). */
+  created: boolean;
+  /** Only a goal still `planned` starts: one that ran, or is running elsewhere, is not started again. */
+  startable: boolean;
+}
+
+/**
+ * The id of the goal a request creates, known before it exists when the front door derives the
+ * suffix (the bot, from the comment): a redelivered request finds the goal it created.
+ */
+export function derivedGoalId(create: CreateGoalRequest): string {
+  return newGoalId(create.goal, create.idSuffix ?? '');
+}
+
+/**
+ * Creates and plans the request's goal once and shares it: a goal already on the shared state is
+ * reused, a new one is planned, its origin recorded and pushed, so every later step, in this
+ * process, a workflow or a CLI, starts from the same truth.
+ */
+export async function planSharedGoal(
+  deps: AppDeps,
+  remote: RemoteStateStore,
+  create: CreateGoalRequest,
+  origin: ThreadOrigin,
+): Promise<SharedStart> {
+  const goalId = derivedGoalId(create);
+  await remote.pull(goalId);
+  const created = !(await deps.store.has(goalId));
+  if (created) {
+    await startGoal(deps, { create: { ...create, idSuffix: create.idSuffix ?? '' }, mode: 'plan' });
+    await recordOrigin(deps.store, goalId, origin);
+    await remote.push(goalId, `omk: create goal ${goalId} from ${origin.repo}#${origin.issue}`);
+  }
+  const goal = await deps.store.read(goalId);
+  return { goal, created, startable: goal.status === 'planned' };
 }
