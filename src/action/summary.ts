@@ -1,12 +1,14 @@
-import type { DeliveryPlan } from '../runtime/app/index.js';
 import {
   code,
-  link,
+  dryRunSection,
+  notesList,
+  pullRequestsTable,
   renderCheckSummary,
   STATUS_ICONS,
   STATUS_LABELS,
   shortSha,
   text,
+  wavesTable,
 } from '../runtime/app/render.js';
 import type { CommandOutcome } from './outcome.js';
 
@@ -33,43 +35,8 @@ export function renderSummary(outcome: CommandOutcome): string {
     `| Merged | ${merge === null ? 'no' : `yes, into ${code(merge.target, true)} as ${code(shortSha(merge.sha), true)}`} |`,
     `| Pull requests | ${proof.delivery.pullRequests.length} |`,
   );
-  if (proof.delivery.pullRequests.length > 0) {
-    out.push('', '### Pull requests', '', '| Slice | Pull request |', '|---|---|');
-    for (const pull of proof.delivery.pullRequests) {
-      const slice = pull.sliceId === null ? 'integrator' : code(pull.sliceId, true);
-      out.push(`| ${slice} | ${link(`#${pull.number}`, pull.url, true)} |`);
-    }
-  }
-  if (outcome.slices.length > 0) {
-    out.push('', '### Slices by wave', '', '| Wave | Slice | Title |', '|---|---|---|');
-    for (const row of outcome.slices) {
-      out.push(`| ${row.wave} | ${code(row.slice, true)} | ${text(row.title)} |`);
-    }
-  }
-  if (outcome.notes.length > 0)
-    out.push('', '### Notes', '', ...outcome.notes.map((note) => `- ${text(note)}`));
+  out.push(...pullRequestsTable(proof), ...wavesTable(outcome.slices), ...notesList(outcome.notes, 'Notes'));
   if (outcome.dryRunPlan !== null) out.push('', ...dryRunSection(outcome.dryRunPlan));
   out.push('', '---', '', renderCheckSummary(proof, PROOF_CHARS));
   return `${out.join('\n')}\n`;
-}
-
-function dryRunSection(plan: DeliveryPlan): string[] {
-  const out = [
-    `### Dry run: ${plan.pulls.length} pull request(s) open-pr would open or update`,
-    '',
-    `Policy ${code(plan.policy)}, base ${code(plan.base)}. Nothing was pushed or opened.`,
-    '',
-    '| Kind | Branch | Title | Labels | Draft | omk/proof |',
-    '|---|---|---|---|---|---|',
-  ];
-  for (const pull of plan.pulls) {
-    const kind = pull.kind === 'integrator' ? 'integrator' : `slice ${code(pull.sliceId ?? '', true)}`;
-    const labels = pull.labels.map((label) => code(label, true)).join(' ');
-    out.push(
-      `| ${kind} | ${code(pull.branch, true)} at ${code(shortSha(pull.headSha), true)} | ${text(pull.title)} | ` +
-        `${labels} | ${pull.draft ? 'yes' : 'no'} | ${pull.checkRun.conclusion} |`,
-    );
-  }
-  for (const skip of plan.skipped) out.push('', `Skipped ${code(skip.sliceId)}: ${text(skip.reason)}`);
-  return out;
 }

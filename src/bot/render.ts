@@ -1,20 +1,12 @@
-import {
-  GOAL_ID_PATTERN,
-  type GoalRecord,
-  goalHasEnded,
-  type Proof,
-  pullRequestOf,
-} from '../runtime/app/index.js';
+import { GOAL_ID_PATTERN, type GoalRecord, goalHasEnded, type Proof } from '../runtime/app/index.js';
 import {
   code,
-  formatBudget,
-  gapText,
-  link,
-  OUTCOME_ICONS,
-  OUTCOME_LABELS,
+  finalSummary,
+  gatesLine,
+  notesList,
   STATUS_ICONS,
   STATUS_LABELS,
-  shortSha,
+  slicesTable,
   text,
 } from '../runtime/app/render.js';
 import type { BotMode } from './config.js';
@@ -80,61 +72,11 @@ export function renderStatusComment(view: StatusView): string {
   }
   out.push('', facts.join(' · '));
   if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
-  if (view.notes.length > 0) out.push('', ...view.notes.map((note) => `- ${text(note)}`));
-  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) out.push(...finalSummary(goal, proof));
+  out.push(...notesList(view.notes));
+  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) {
+    out.push(...finalSummary(goal, proof, BOT_STEPS));
+  }
   const by = view.startedBy === null ? '' : `started by @&#8203;${text(view.startedBy)} · `;
   out.push('', `<sub>${by}mode ${view.mode} · this comment is updated in place</sub>`);
   return `${out.join('\n')}\n`;
-}
-
-function prLink(proof: Proof, sliceId: string | null): string {
-  const pr = pullRequestOf(proof, sliceId);
-  return pr === null ? '–' : link(`#${pr.number}`, pr.url, true);
-}
-
-function slicesTable(proof: Proof): string[] {
-  if (proof.slices.length === 0) return [];
-  const rows = proof.slices.map(
-    (slice) =>
-      `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(proof, slice.id)} |`,
-  );
-  const integrator =
-    pullRequestOf(proof, null) !== null
-      ? [`| integration | all slices | – | – | ${prLink(proof, null)} |`]
-      : [];
-  return ['', '| Slice | Title | Status | Attempts | PR |', '|---|---|---|---|---|', ...rows, ...integrator];
-}
-
-function gatesLine(proof: Proof): string[] {
-  if (proof.gates.length === 0) return [];
-  const gates = proof.gates.map(
-    (gate) =>
-      `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
-  );
-  return ['', `**Gates:** ${gates.join(' · ')}`];
-}
-
-function finalSummary(goal: GoalRecord, proof: Proof): string[] {
-  const merge = proof.delivery.merge;
-  const outcome =
-    merge !== null
-      ? `merged into ${code(merge.target)} as ${code(shortSha(merge.sha))}`
-      : `${goal.status.replace(/_/g, ' ')}, proof ${STATUS_LABELS[proof.status]}`;
-  const gaps =
-    proof.knownGaps.length === 0
-      ? ['- Known gaps: none']
-      : [
-          `- Known gaps (${proof.knownGaps.length}):`,
-          ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, BOT_STEPS))}`),
-        ];
-  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
-  return [
-    '',
-    '#### Final summary',
-    '',
-    `- Outcome: ${outcome}`,
-    ...gaps,
-    ...(decisions.length > 0 ? ['- Human decisions needed:', ...decisions] : []),
-    `- Budget: ${formatBudget(proof.budget).map(text).join(' · ')}`,
-  ];
 }

@@ -4,6 +4,8 @@ import type { GoalStore } from '../goal/store.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { type SliceWave, sliceWaves } from './queries.js';
 
+export { pullRequestOf } from '../proof/pull-request-of.js';
+
 /** What a command reports of a goal once it is done: the proof, where it is, the plan by wave. */
 export interface GoalReport {
   goalId: string;
@@ -39,14 +41,6 @@ export async function unknownSlice(
 /** A slice's status in the proof; a slice the proof does not list yet is pending. */
 export function sliceStatusIn(proof: Proof, slice: string): string {
   return proof.slices.find((entry) => entry.id === slice)?.status ?? 'pending';
-}
-
-/** The PR delivered for a slice, or for the integration when `sliceId` is null; null when none. */
-export function pullRequestOf(
-  proof: Proof,
-  sliceId: string | null,
-): Proof['delivery']['pullRequests'][number] | null {
-  return proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId) ?? null;
 }
 
 /** Gate results and the tree they ran in (absolute paths under it become repository paths). */

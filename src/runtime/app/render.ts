@@ -3,6 +3,15 @@
 
 export { annotationsFromGateOutput } from '../delivery/annotations.js';
 export { renderCheckSummary } from '../delivery/check-run.js';
+export {
+  dryRunSection,
+  finalSummary,
+  gatesLine,
+  notesList,
+  pullRequestsTable,
+  slicesTable,
+  wavesTable,
+} from '../markdown/goal-sections.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
 export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 export { gapText } from '../proof/gaps.js';
