@@ -2,6 +2,7 @@ import { mergeIntegrator, openPullRequests } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
+import { baseOf } from './execute.js';
 
 /**
  * `open-pr`: one PR per delivered slice and the integrator PR, each with its proof, pushed from
@@ -9,12 +10,7 @@ import type { CommandOutcome } from '../outcome.js';
  */
 export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
   await pullGoal(rt, goalId);
-  const request = {
-    goalId,
-    policy: rt.inputs.policy,
-    ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
-    ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
-  };
+  const request = { goalId, policy: rt.inputs.policy, ...baseOf(rt) };
   if (rt.inputs.dryRun) {
     const outcome = await openPullRequests(rt.app, { ...request, dryRun: true });
     return outcomeFor(rt, 'open-pr', goalId, {

@@ -18,14 +18,27 @@ export function executedNotes(rt: ActionRuntime, outcome: Pick<ExecuteOutcome, '
   };
 }
 
-/** Where this job delivers: base-branch, the goal's branch, the event's; dry-run delivers nothing. */
+/** The base PRs target: base-branch, else the goal's branch, else the event's default branch. */
+export function baseOf(rt: ActionRuntime): { base?: string; fallbackBase?: string } {
+  return {
+    ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
+    ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
+  };
+}
+
+/** Where and how this job delivers; dry-run delivers nothing. */
 export function deliveryOf(rt: ActionRuntime) {
   return {
     after: rt.inputs.dryRun ? ('dry-run' as const) : ('deliver' as const),
-    ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
-    ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
+    ...baseOf(rt),
     method: rt.inputs.mergeMethod,
   };
+}
+
+/** The goal from the state branch and its agent: a missing or unknown agent is refused before anything runs. */
+export async function pullWithAgent(rt: ActionRuntime, goalId: string): Promise<PreparedAgent> {
+  const goal = await pullGoal(rt, goalId);
+  return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
 }
 
 /** Runs `fn` with a signal that cancelling the workflow aborts (the goal stays resumable). */
@@ -52,9 +65,7 @@ export async function executeHere(
 
 /** `execute` without `slice`: the whole goal in this job, then delivery and merge by policy. */
 export async function executeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  const goal = await pullGoal(rt, goalId);
-  // A missing or unknown agent is refused before anything runs or is saved.
-  const prepared = await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+  const prepared = await pullWithAgent(rt, goalId);
   const executed = await savingState(rt, goalId, `execute: goal ${goalId}`, async () =>
     executedNotes(rt, await executeHere(rt, goalId, prepared)),
   );

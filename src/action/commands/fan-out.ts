@@ -4,16 +4,13 @@ import {
   executeOneSlice,
   type FanOutHost,
   integrateSlices,
-  type PreparedAgent,
-  prepareAgent,
   sliceJobReport,
 } from '../../runtime/app/index.js';
-import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, pullGoal, requireSlice, savingState } from '../goal-state.js';
+import { outcomeFor, requireSlice, savingState } from '../goal-state.js';
 import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { cancellable, deliveryOf } from './execute.js';
+import { cancellable, deliveryOf, pullWithAgent } from './execute.js';
 
 /** Matrix jobs share slice branches through the repository and the goal through the state branch. */
 function fanOutHost(rt: ActionRuntime): FanOutHost {
@@ -23,12 +20,6 @@ function fanOutHost(rt: ActionRuntime): FanOutHost {
       fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env }),
     publishBranch: async (branch, sha) => (await rt.forge()).push({ repoRoot: rt.repoRoot, branch, sha }),
   };
-}
-
-/** The goal from the state branch and its agent, refused before anything runs. */
-async function pullWithAgent(rt: ActionRuntime, goalId: string): Promise<PreparedAgent> {
-  const goal = await pullGoal(rt, goalId);
-  return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
 }
 
 /**
