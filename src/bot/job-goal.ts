@@ -1,4 +1,3 @@
-import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
   addBudget,
   BusyError,
@@ -6,7 +5,6 @@ import {
   goalView,
   mergeIntegrator,
   openPullRequests,
-  relocateGoal,
 } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import { renderProofMarkdown } from '../runtime/app/render.js';
@@ -19,6 +17,7 @@ import { noGoalReply } from './replies.js';
 import { publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
 import { BOT_STEPS } from './wording.js';
+import { bringGoalHere } from './workspace.js';
 
 export type { GoalCommand, GoalJob } from './goal-access.js';
 
@@ -91,8 +90,7 @@ async function deliverOrMerge(
   switch (kind) {
     case 'open-pr': {
       const notes = await onGoal(bot, job, goalId, { checkout: 'full', push: true }, async (ws) => {
-        await relocateGoal(ws.store, goalId, ws.repoRoot);
-        await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+        await bringGoalHere(ws, goalId);
         const outcome = await openPullRequests(appFor(bot, ws, job), {
           goalId,
           fallbackBase: job.repo.defaultBranch,

@@ -1,4 +1,3 @@
-import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
@@ -6,7 +5,6 @@ import {
   executeAndDeliver,
   isOmkError,
   planSharedGoal,
-  relocateGoal,
   type SharedStart,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
@@ -14,7 +12,7 @@ import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
 import { busyReply } from './replies.js';
 import { publishStatus, type StatusTarget } from './status.js';
-import { type Workspace, withWorkspace } from './workspace.js';
+import { bringGoalHere, type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {
   repo: RepoRef;
@@ -103,8 +101,7 @@ export async function resumeLocally(bot: Bot, target: StatusTarget, goalId: stri
   await withWorkspace(workspaceSpec(bot, target.repo, token, 'full'), async (ws) => {
     await bot.mutex.run(goalId, async () => {
       await ws.remote.pull(goalId);
-      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-      await relocateGoal(ws.store, goalId, ws.repoRoot);
+      await bringGoalHere(ws, goalId);
     });
     await executeHere(bot, target, ws, goalId);
   });

@@ -1,10 +1,17 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloneBranch } from '../adapters/git/clone.js';
+import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import { initWithRemote } from '../adapters/git/init.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
-import { ConfigError, DEFAULT_STATE_BRANCH, shownBranch, stateBranchProblem } from '../runtime/app/index.js';
+import {
+  ConfigError,
+  DEFAULT_STATE_BRANCH,
+  relocateGoal,
+  shownBranch,
+  stateBranchProblem,
+} from '../runtime/app/index.js';
 import {
   type Clock,
   GoalStore,
@@ -93,4 +100,10 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     spec.observe?.('removed', dir);
   }
+}
+
+/** Points goal `goalId` at this workspace's checkout and fetches its omk branches, to run or deliver it here. */
+export async function bringGoalHere(ws: Workspace, goalId: string): Promise<void> {
+  await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+  await relocateGoal(ws.store, goalId, ws.repoRoot);
 }
