@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   DELIVERY_POLICIES,
-  type DeliveryPlan,
   type DeliveryPolicy,
   MERGE_METHODS,
   mergeIntegrator,
@@ -9,6 +8,7 @@ import {
   UsageError,
 } from '../../runtime/app/index.js';
 import type { MergeMethod } from '../../runtime/app/ports.js';
+import { renderDeliveryPlanMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { json } from '../options.js';
@@ -21,19 +21,6 @@ interface OpenPrOptions {
   baseBranch?: string;
   format?: string;
   forge?: string;
-}
-
-function renderPlanMarkdown(plan: DeliveryPlan): string {
-  let out = `# omk open-pr --dry-run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
-  for (const pull of plan.pulls) {
-    out += `\n---\n\n## ${pull.kind === 'integrator' ? 'Integrator PR' : `Slice PR ${pull.sliceId}`}\n\n`;
-    out += `- branch: \`${pull.branch}\` at \`${pull.headSha}\`\n- base: \`${pull.base}\`\n- title: ${pull.title}\n`;
-    out += `- labels: ${pull.labels.map((l) => `\`${l}\``).join(', ')}\n- draft: ${pull.draft}\n`;
-    out += `- check run: \`${pull.checkRun.name}\` ${pull.checkRun.conclusion} (${pull.checkRun.annotations.length} annotations)\n\n`;
-    out += `### Body\n\n${pull.body}\n`;
-  }
-  for (const skip of plan.skipped) out += `\nSkipped ${skip.sliceId}: ${skip.reason}\n`;
-  return out;
 }
 
 export function registerDeliverCommands(goal: Command, context: ProgramContext): void {
@@ -69,7 +56,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         dryRun: options.dryRun === true,
       });
       if (outcome.dryRun) {
-        io.stdout(format === 'json' ? json(outcome.plan) : renderPlanMarkdown(outcome.plan));
+        io.stdout(format === 'json' ? json(outcome.plan) : renderDeliveryPlanMarkdown(outcome.plan));
         return;
       }
       const { result } = outcome;

@@ -3,6 +3,7 @@
 
 export { annotationsFromGateOutput } from '../delivery/annotations.js';
 export { renderCheckSummary } from '../delivery/check-run.js';
+export { renderDeliveryPlanMarkdown } from '../delivery/plan-markdown.js';
 export {
   dryRunSection,
   finalSummary,
