@@ -76,7 +76,7 @@ export async function createGoal(
     controller: null,
   };
   const paths = await store.create(initial);
-  const events = new EventLog(paths.events, clock);
+  const events = new EventLog(paths.events, clock, store.deps.host);
 
   return store.withGoalLock(initial.id, async () => {
     const decisions: DecisionInput[] = [
