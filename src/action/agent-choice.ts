@@ -1,4 +1,4 @@
-import { type AgentChoice, UsageError } from '../runtime/app/index.js';
+import { type AgentChoice, shownBranch, UsageError } from '../runtime/app/index.js';
 import { type LoadedConfig, loadConfig, loadNamedConfig } from '../runtime/app/ports.js';
 import type { ActionRuntime } from './compose.js';
 
@@ -10,12 +10,16 @@ export async function loadActionConfig(
   if (configPath === undefined) return loadConfig(repoRoot);
   const named = await loadNamedConfig(repoRoot, configPath);
   if (named.ok) return named.loaded;
-  throw new UsageError(
-    named.problem === 'missing'
-      ? `config-path: '${configPath}' does not exist (looked at ${named.path}).`
-      : `config-path: '${configPath}' is not a file of at most 256 KB.`,
-    { hint: 'It is relative to working-directory. Example: config-path: .github/omk.yml' },
-  );
+  const shown = shownBranch(configPath);
+  const messages = {
+    missing: `config-path: '${shown}' does not exist (looked at ${shownBranch(named.path)}).`,
+    outside: `config-path: '${shown}' is not a file inside the repository.`,
+    not_a_file: `config-path: '${shown}' is not a file of at most 256 KB.`,
+    too_large: `config-path: '${shown}' is not a file of at most 256 KB.`,
+  };
+  throw new UsageError(messages[named.problem], {
+    hint: 'It is relative to working-directory. Example: config-path: .github/omk.yml',
+  });
 }
 
 /**

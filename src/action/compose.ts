@@ -7,6 +7,7 @@ import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
 import type { AppDeps, SharedState } from '../runtime/app/index.js';
 import {
@@ -85,7 +86,12 @@ export async function composeActionRuntime(
     .root;
   const remote = pushUrlFor(github.serverUrl, github.repo);
   const remoteEnv = pushAuthEnv(remote, inputs.githubToken);
-  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost(), reporter });
+  const store = new GoalStore({
+    stateRoot,
+    clock: systemClock,
+    host: withFaultInjection(processHost(), deps.env),
+    reporter,
+  });
   const state = createGitStateBranch({
     repoRoot,
     remote,

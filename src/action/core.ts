@@ -52,13 +52,18 @@ export function guardCommands(text: string, token: () => string = () => randomUU
   return `::stop-commands::${pause}\n${text}\n::${pause}::`;
 }
 
+/** Inputs whose value is judged exactly by the runtime's ref and path rules (spaces aside). */
+const UNTRIMMED_INPUTS: ReadonlySet<string> = new Set(['base-branch', 'state-branch', 'config-path']);
+
 /**
  * The real thing. Named imports only: the bundle drops @actions/core's OIDC client (and the HTTP
  * stack under it), which this Action never uses, so it starts fast.
  */
 export function actionsCore(): ActionCore {
   return {
-    getInput: (name) => getInput(name),
+    // A ref or path input is read as given: a trailing newline is part of a bad name, not
+    // whitespace to drop: main plus a newline is refused, as the CLI and the bot refuse it.
+    getInput: (name) => getInput(name, { trimWhitespace: !UNTRIMMED_INPUTS.has(name) }),
     setSecret,
     setOutput,
     setFailed,

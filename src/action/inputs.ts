@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   branchNameProblem,
   budgetInputSchema,
+  configPathProblem,
   createGoalRequestSchema,
   DEFAULT_STATE_BRANCH,
   GOAL_ID_PATTERN,
@@ -101,6 +102,20 @@ function branch(input: string, problemOf: (name: string) => string | null, examp
   });
 }
 
+/** config-path: judged by the runtime's one rule (inside the repository), shown escaped. */
+function configPathInput() {
+  return z.string().transform((raw, ctx): string => {
+    const value = raw.replace(/^ +| +$/g, '');
+    const problem = configPathProblem(value);
+    if (problem === null) return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: `config-path: '${shownBranch(raw)}' is not a config file omk can read: ${problem}. Example: config-path: .github/omk.yml`,
+    });
+    return z.NEVER;
+  });
+}
+
 /** An input that may be left empty: '' is "not given", anything else must parse. */
 function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
   return z
@@ -123,7 +138,7 @@ export const actionInputsSchema = z
     'merge-method': oneOf('merge-method', MERGE_METHODS, 'merge-method: squash'),
     agent: optional(z.string().trim()),
     'agent-args': agentArgsSchema,
-    'config-path': optional(z.string().trim()),
+    'config-path': optional(configPathInput()),
     'max-agents': request.maxAgents,
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
+import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
 import type { AppDeps } from '../runtime/app/index.js';
 import {
@@ -40,7 +41,12 @@ export function composeRuntime(
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
   return {
-    store: new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter }),
+    store: new GoalStore({
+      stateRoot,
+      clock: systemClock,
+      host: withFaultInjection(processHost, io.env),
+      reporter,
+    }),
     reporter,
     repo: gitRepo,
     planner: heuristicPlanner,

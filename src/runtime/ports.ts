@@ -24,6 +24,12 @@ export interface HostInfo {
    * signal was delivered, false when the group is gone or not ours to kill.
    */
   killGroup(pid: number): boolean;
+  /**
+   * Test-only fault injection: called after events are appended to a goal's log (on disk). The
+   * process adapter kills this process here when `OMK_FAULT_AFTER_EVENT` names one of the types
+   * (see docs/state.md, "Fault injection"); absent in every real composition without it.
+   */
+  afterEvents?(types: readonly string[]): void;
 }
 
 /** One command for a ProcessRunner. */

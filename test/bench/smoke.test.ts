@@ -194,6 +194,24 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'faults: a delivery goal killed at two points recovers with no duplicate, nothing lost, nothing stuck',
+    async () => {
+      const run = await runBench('faults.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [points, killed, withoutProof] = figures(
+        run,
+        /^(\d+) points, (\d+) kills landed, (\d+) without proof\.json$/m,
+      );
+      expect(points).toBe(2);
+      expect(killed).toBe(2);
+      expect(withoutProof).toBe(0);
+      const tail = run.stdout.trimEnd().split('\n').slice(-3);
+      expect(tail).toEqual(['0 duplicates', '0 lost', '0 stuck']);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   // --smoke is --check: the run exits 1 when omk opens config.yml more than once or goal.json more
   // than 3 times. strace counts when it is on PATH; the second run keeps the fallback working.
   for (const method of ['auto', 'preload']) {

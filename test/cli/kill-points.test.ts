@@ -108,3 +108,38 @@ describe('omk goal run killed with SIGKILL right after an event', () => {
     30_000,
   );
 });
+
+describe('omk goal run killed during planning (OMK_FAULT_AFTER_EVENT)', () => {
+  // Found by the fault harness (bench/faults.mjs): killed after the opening events, the goal had
+  // no task-graph.json, so `execute` failed for good and the goal could never be finished.
+  it.each(['goal_created', 'graph_validated'])(
+    'killed right after %s, the planned goal is finished by omk goal execute',
+    async (point) => {
+      const state = await tempStateDir();
+      states.push(state);
+      const killedRun = await runOmk(
+        ['goal', 'run', 'fix the failing test in src/math.js', '--agent', 'demo'],
+        {
+          cwd: repo.root,
+          stateDir: state.dir,
+          env: { OMK_FAULT_AFTER_EVENT: point },
+        },
+      );
+      expect(killedRun.code).not.toBe(0);
+      const { goalId, types } = await eventTypes(state.dir);
+      expect(goalId).not.toBeNull();
+      expect(types).toContain(point);
+      expect(types).not.toContain('plan_written');
+      const executed = await runOmk(['goal', 'execute', goalId ?? '', '--agent', 'demo', '--json'], {
+        cwd: repo.root,
+        stateDir: state.dir,
+      });
+      expect(executed.code, executed.stderr).toBe(0);
+      // As an uninterrupted run of this goal ends: the demo agent cannot fix this repository.
+      const out = JSON.parse(executed.stdout) as { goal: { status: string }; proof: { status: string } };
+      expect(out.proof.status).toBe('not_ready');
+      expect(out.goal.status).toBe('not_ready');
+    },
+    60_000,
+  );
+});

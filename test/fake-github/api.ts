@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type ApiResponse, type Ctx, Fields, json, message } from './http.js';
-import type { InjectedFault, LostAnswer, RecordedRequest, SchemaErrorRecord } from './records.js';
+import type { HeldCall, InjectedFault, LostAnswer, RecordedRequest, SchemaErrorRecord } from './records.js';
 import { matchRoute, type Route } from './router.js';
 import type { SchemaIssue, SchemaValidator } from './validate.js';
 
@@ -13,6 +13,8 @@ export interface ApiDeps {
   faults: InjectedFault[];
   /** Answers to replace after the handler ran, for the next call of each operation id. */
   lostAnswers: LostAnswer[];
+  /** Calls to hold (at most one per operation id and phase is taken per call). */
+  holds: HeldCall[];
   schemaErrors: SchemaErrorRecord[];
 }
 
@@ -94,6 +96,15 @@ export async function handleApi(
     return { response: schemaFailure([...paramIssues, ...bodyIssues], 'request'), record };
   }
 
+  const held = takeHold(deps.holds, record.operationId, 'before');
+  if (held) {
+    await held.act();
+    return {
+      response: message(503, 'fake-github: the call was dropped'),
+      record: { ...record, injected: true },
+    };
+  }
+
   const fault = deps.faults.shift();
   if (fault) {
     return {
@@ -120,6 +131,8 @@ export async function handleApi(
     fail('response', responseIssues, response.status);
     return { response: schemaFailure(responseIssues, `the fake's ${response.status} response`), record };
   }
+  const heldAfter = takeHold(deps.holds, record.operationId, 'after');
+  if (heldAfter) await heldAfter.act();
   const lost = deps.lostAnswers.findIndex((answer) => answer.operationId === record.operationId);
   const answer = lost >= 0 ? deps.lostAnswers.splice(lost, 1)[0] : undefined;
   if (answer) {
@@ -129,4 +142,13 @@ export async function handleApi(
     };
   }
   return { response, record };
+}
+
+function takeHold(
+  holds: HeldCall[],
+  operationId: string | null,
+  phase: HeldCall['phase'],
+): HeldCall | undefined {
+  const index = holds.findIndex((hold) => hold.operationId === operationId && hold.phase === phase);
+  return index >= 0 ? holds.splice(index, 1)[0] : undefined;
 }

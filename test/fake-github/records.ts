@@ -43,6 +43,17 @@ export interface LostAnswer extends InjectedFault {
 }
 
 /**
+ * A call held on its way through the fake: `before` it is carried out (then dropped: no change,
+ * a 503 to a client that is usually gone) or `after` (the change is made, the answer waits).
+ * `act` runs while it is held, e.g. to SIGKILL the client with the request in flight.
+ */
+export interface HeldCall {
+  operationId: string;
+  phase: 'before' | 'after';
+  act: () => Promise<void>;
+}
+
+/**
  * Filter for `count`: an operation key (`'POST /repos/{owner}/{repo}/pulls'`) or operation id
  * (`'pulls/create'`); an object whose given fields must all match; or a predicate.
  */

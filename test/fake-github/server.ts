@@ -6,6 +6,7 @@ import { answerGit } from './git-http.js';
 import { type ApiResponse, type Ctx, Fields } from './http.js';
 import {
   faultBody,
+  type HeldCall,
   type InjectedFault,
   type LostAnswer,
   matches,
@@ -96,6 +97,11 @@ export interface FakeGitHub {
    * made and its answer lost (a crash or a dropped connection as seen by the client).
    */
   loseNextAnswer(operationId: string, status: number): void;
+  /**
+   * Holds the next call of `operationId` before it is carried out (then drops it) or after (the
+   * change made, the answer not yet sent) while `act` runs: kill a client with its call in flight.
+   */
+  holdNext(operationId: string, phase: 'before' | 'after', act: () => Promise<void>): void;
   /** Throws when a schema error or unexpected request was recorded. */
   assertClean(): void;
   close(): Promise<void>;
@@ -112,6 +118,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const unexpected: RecordedRequest[] = [];
   const faults: InjectedFault[] = [];
   const lostAnswers: LostAnswer[] = [];
+  const holds: HeldCall[] = [];
   const routes = createRoutes();
   const validator = sharedValidator();
   const site = { url: '', owner: options.owner, repo: options.repo };
@@ -160,7 +167,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     const raw = await readBody(req);
     const { response, record } = await handleApi(
-      { ctx, routes, validator, tokens, faults, lostAnswers, schemaErrors },
+      { ctx, routes, validator, tokens, faults, lostAnswers, holds, schemaErrors },
       req,
       url,
       raw,
@@ -243,6 +250,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     },
     loseNextAnswer(operationId, status) {
       lostAnswers.push({ operationId, status, headers: {}, body: faultBody(status) });
+    },
+    holdNext(operationId, phase, act) {
+      holds.push({ operationId, phase, act });
     },
     assertClean() {
       if (schemaErrors.length === 0 && unexpected.length === 0) return;

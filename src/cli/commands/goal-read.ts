@@ -13,6 +13,9 @@ import {
   readProof,
   renderReplayJson,
   renderReplayText,
+  shownBranch,
+  stateBranchProblem,
+  UsageError,
 } from '../../runtime/app/index.js';
 import { renderProofMarkdown, renderProofText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
@@ -58,6 +61,14 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
         const format = formatOf(options, ['text', 'json']);
         const { store } = runtime();
         if (options.remote) {
+          const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
+          const problem = stateBranchProblem(branch);
+          if (problem !== null) {
+            throw new UsageError(
+              `--state-branch: '${shownBranch(branch)}' is not a state branch omk can use: ${problem}.`,
+              { hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}` },
+            );
+          }
           const root = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
           const state = await composeRemoteState({
             repoRoot: root,

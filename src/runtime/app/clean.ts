@@ -37,7 +37,7 @@ export async function cleanGoal(deps: AppDeps, goalId: string): Promise<CleanOut
     const branches = DONE_WITH_BRANCHES.includes(goal.status)
       ? await cleaner.deleteBranches(goal.repo.root, goalId)
       : [];
-    await new EventLog(store.paths(goalId).events, store.deps.clock).append([
+    await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).append([
       { type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } },
     ]);
     return { goalId, worktrees, branches };

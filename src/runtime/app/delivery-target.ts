@@ -50,7 +50,8 @@ export function deliveryTarget(
   const asked = request.policy ?? goal.options.policy;
   const policy = asked === 'local' ? 'draft-pr' : asked;
   const base = baseFor(goal, request);
-  if (base === undefined || base === '') {
+  // An empty name asked for is a bad name, not a detached HEAD: the branch rule words it.
+  if (base === undefined || (base === '' && request.base === undefined)) {
     throw new UsageError(
       `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
       { hint: `Name one: ${words.fields.given('baseBranch', 'main')}` },

@@ -66,7 +66,7 @@ async function hudGoal(store: GoalStore, goal: GoalRecord, now: number): Promise
   const [graph, execution, log] = await Promise.all([
     readVersioned(taskGraphVersioned, paths.taskGraph),
     readExecution(paths.execution),
-    new EventLog(paths.events, store.deps.clock).read(),
+    new EventLog(paths.events, store.deps.clock, store.deps.host).read(),
   ]);
   const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   for (const task of graph.tasks) tasks[task.status] += 1;

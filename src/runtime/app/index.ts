@@ -4,6 +4,7 @@
 export { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
 // Request and result types, and the errors the use cases throw.
 export { formatDuration } from '../budget/parse.js';
+export { configPathProblem } from '../config/load.js';
 export type { ExecuteResult } from '../controller/execute.js';
 export { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 export type { DeliverResult } from '../delivery/deliver.js';
@@ -56,6 +57,7 @@ export {
   INTEGRATION_ID,
   parseOmkBranch,
   shownBranch,
+  shownText,
   stateBranchProblem,
 } from '../graph/branches.js';
 export { SLICE_ID_PATTERN, type Task } from '../graph/schema.js';

@@ -15,7 +15,7 @@ export async function goalView(
 ): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
   if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
   const goal = await store.read(goalId);
-  const events = new EventLog(store.paths(goalId).events, store.deps.clock);
+  const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
   const proof = await readOrAssembleProof(store, goal, events);
   return { goal, proof, origin: await readOrigin(store, goalId) };
 }

@@ -40,7 +40,7 @@ export async function addBudget(
   add: BudgetAddRequest,
 ): Promise<BudgetView> {
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
+  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
   await store.withGoalLock(goalId, async () => {
     const goal: GoalRecord = await store.read(goalId);
     if (TERMINAL_STATUSES.includes(goal.status)) {

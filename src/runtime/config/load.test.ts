@@ -1,9 +1,16 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { CONFIG_EXAMPLES, exampleFor, loadConfig, loadNamedConfig, parseConfig } from './load.js';
+import {
+  CONFIG_EXAMPLES,
+  configPathProblem,
+  exampleFor,
+  loadConfig,
+  loadNamedConfig,
+  parseConfig,
+} from './load.js';
 import { configSchema } from './schema.js';
 
 let repo: string;
@@ -171,5 +178,34 @@ describe('loadNamedConfig', () => {
     expect(await loadNamedConfig(repo, 'dir.yml')).toMatchObject({ ok: false, problem: 'not_a_file' });
     await writeFile(join(repo, 'big.yml'), `# ${'x'.repeat(256 * 1024)}\n`);
     expect(await loadNamedConfig(repo, 'big.yml')).toMatchObject({ ok: false, problem: 'too_large' });
+  });
+
+  it('reads nothing outside the repository: absolute paths, .. and symbolic links that lead out', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'omk-config-outside-'));
+    try {
+      await writeFile(join(outside, 'secret.yml'), 'version: 1\n');
+      await symlink(join(outside, 'secret.yml'), join(repo, 'link.yml'));
+      for (const path of [join(outside, 'secret.yml'), '../secret.yml', 'link.yml', 'a/../../secret.yml']) {
+        expect(await loadNamedConfig(repo, path), path).toMatchObject({ ok: false, problem: 'outside' });
+      }
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('configPathProblem', () => {
+  it('accepts a relative path inside the repository', () => {
+    expect(configPathProblem('.github/omk.yml')).toBeNull();
+    expect(configPathProblem('a/../omk.yml')).toBeNull();
+  });
+
+  it('refuses absolute paths, paths that lead out, and hidden characters', () => {
+    expect(configPathProblem('/etc/passwd')).toMatch(/absolute/);
+    expect(configPathProblem('../..')).toMatch(/outside/);
+    expect(configPathProblem('..')).toMatch(/outside/);
+    expect(configPathProblem('omk\u202e.yml')).toMatch(/invisible/);
+    expect(configPathProblem('omk.yml\n')).toMatch(/control/);
+    expect(configPathProblem('')).toMatch(/empty/);
   });
 });

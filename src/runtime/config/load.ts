@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { shownText } from '../graph/branches.js';
 import { CONFIG_VERSION, configSchema, type OmkConfig } from './schema.js';
 
 /** Looked up in this order; the first that exists wins. */
@@ -96,19 +97,48 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
 /** A config file a host names itself (the Action's config-path), or why it cannot be one. */
 export type NamedConfig =
   | { ok: true; loaded: LoadedConfig }
-  | { ok: false; problem: 'missing' | 'not_a_file' | 'too_large'; path: string };
+  | { ok: false; problem: 'missing' | 'not_a_file' | 'too_large' | 'outside'; path: string };
+
+// Controls, separators, bidi and zero-width characters: a path that holds one is not shown raw.
+const HIDDEN_CHARACTER =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused.
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/**
+ * Why `path` cannot name a config file inside the repository, or null: one rule for every host
+ * that lets a user name one (the Action's config-path), for dry and real runs alike. The file
+ * must be relative, stay inside the repository once normalized, and hold no hidden character.
+ */
+export function configPathProblem(path: string): string | null {
+  if (path === '') return 'it is empty';
+  if (HIDDEN_CHARACTER.test(path)) return 'it contains a control or invisible character';
+  if (isAbsolute(path)) return 'it is an absolute path: name a file inside the repository';
+  const normal = normalize(path);
+  if (normal === '..' || normal.startsWith(`..${sep}`)) return 'it leads outside the repository';
+  return null;
+}
 
 /**
  * The config at `relativePath` under `repoRoot` instead of the repository's own: a file of at
- * most 256 KB, as for `.omk/config.yml`; messages name it as given.
+ * most 256 KB inside the repository (symbolic links resolved), as for `.omk/config.yml`; messages
+ * name it as given, escaped.
  */
 export async function loadNamedConfig(repoRoot: string, relativePath: string): Promise<NamedConfig> {
   const path = resolve(repoRoot, relativePath);
+  if (configPathProblem(relativePath) !== null) return { ok: false, problem: 'outside', path };
   const info = await stat(path).catch(() => null);
   if (info === null) return { ok: false, problem: 'missing', path };
+  const [root, real] = await Promise.all([realpath(repoRoot), realpath(path)]);
+  const inside = relative(root, real);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    return { ok: false, problem: 'outside', path };
+  }
   if (!info.isFile()) return { ok: false, problem: 'not_a_file', path };
   if (info.size > MAX_CONFIG_BYTES) return { ok: false, problem: 'too_large', path };
-  return { ok: true, loaded: { config: parseConfig(await readFile(path, 'utf8'), relativePath), path } };
+  return {
+    ok: true,
+    loaded: { config: parseConfig(await readFile(path, 'utf8'), shownText(relativePath)), path },
+  };
 }
 
 async function readConfigText(path: string): Promise<string | null> {

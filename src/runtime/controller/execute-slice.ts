@@ -54,7 +54,11 @@ export async function executeSlice(
     );
   }
   await deps.fetchBranches();
-  const eventsBefore = await new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq();
+  const eventsBefore = await new EventLog(
+    store.paths(goalId).events,
+    store.deps.clock,
+    store.deps.host,
+  ).lastSeq();
   const spentBefore = journal.spent;
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -71,7 +75,7 @@ export async function executeSlice(
   const record = sliceRecord(journal.execution, sliceId);
   if (outcome === 'done' && record.branch && record.headSha)
     await deps.publishBranch(record.branch, record.headSha);
-  const all = await new EventLog(store.paths(goalId).events, store.deps.clock).read();
+  const all = await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
   const events = all.events
     .filter((event) => event.seq > eventsBefore)
     .map((event) => ({ type: event.type, ts: event.ts, data: event.data }));

@@ -51,7 +51,7 @@ export class ExecutionJournal {
     public execution: ExecutionStateRecord,
     public spent: BudgetSpent,
   ) {
-    this.events = new EventLog(store.paths(goalId).events, store.deps.clock);
+    this.events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
   }
 
   static async open(store: GoalStore, goalId: string): Promise<ExecutionJournal> {

@@ -83,7 +83,7 @@ export async function deliverGoal(
 ): Promise<DeliverResult> {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
+  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   if (loaded.goal.status === 'cancelled' || loaded.goal.status === 'rejected') {
     throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {

@@ -79,7 +79,7 @@ export async function mergeGoal(
       hint: ['Open it first with ', { step: 'open_pr', goalId }, '.'],
     });
   }
-  const events = new EventLog(paths.events, store.deps.clock);
+  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
   const pr = await forge.getPullRequest(integrator.number);
   // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
   const recordRefusal = (reasons: { blocker: string; detail: string }[], observed: object = {}) =>

@@ -1,4 +1,4 @@
-import type { Clock } from '../ports.js';
+import type { Clock, HostInfo } from '../ports.js';
 import { appendSequenced, readJsonl, readLastJsonl } from '../state/jsonl.js';
 import { EVENT_VERSION, type EventInput, eventSchema, type GoalEvent, type SkippedLine } from './schema.js';
 
@@ -35,6 +35,7 @@ export class EventLog {
   constructor(
     readonly path: string,
     private readonly clock: Clock,
+    private readonly host?: Pick<HostInfo, 'afterEvents'>,
   ) {}
 
   /**
@@ -44,7 +45,7 @@ export class EventLog {
   async append(inputs: readonly EventInput[]): Promise<GoalEvent[]> {
     if (inputs.length === 0) return [];
     const ts = this.clock.nowIso();
-    return appendSequenced(
+    const appended = await appendSequenced(
       this.path,
       parseEvent,
       inputs.map((input) => (seq: number) => ({
@@ -55,6 +56,9 @@ export class EventLog {
         data: input.data,
       })),
     );
+    // The fault harness's kill point (test-only): the events are on disk, nothing after them is.
+    this.host?.afterEvents?.(appended.map((event) => event.type));
+    return appended;
   }
 
   async read(): Promise<{ events: GoalEvent[]; skipped: SkippedLine[] }> {

@@ -57,7 +57,7 @@ export async function applyLifecycle(
   text = '',
 ): Promise<LifecycleResult> {
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock);
+  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
     const previous = goal.status;
@@ -102,7 +102,7 @@ export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]
     if (orphaned) {
       await store.withGoalLock(goal.id, async () => {
         const fresh = await store.read(goal.id);
-        await new EventLog(store.paths(goal.id).events, store.deps.clock).append([
+        await new EventLog(store.paths(goal.id).events, store.deps.clock, store.deps.host).append([
           {
             type: 'goal_paused',
             data: { from: fresh.status, to: 'interrupted', reason: 'controller process is gone' },

@@ -76,7 +76,7 @@ export async function createGoal(
     controller: null,
   };
   const paths = await store.create(initial);
-  const events = new EventLog(paths.events, clock);
+  const events = new EventLog(paths.events, clock, store.deps.host);
 
   return store.withGoalLock(initial.id, async () => {
     const decisions: DecisionInput[] = [
@@ -156,13 +156,14 @@ export async function createGoal(
     } else {
       opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
     }
-    await appendDecisions(paths.decisions, clock, decisions);
-    await events.append(opening);
-
+    // The graph and the documents are on disk before any event names them: a crash after the
+    // opening events leaves a goal that `execute` can continue, not one without its task graph.
     await writeJsonAtomic(paths.taskGraph, graph);
     await writeFileAtomic(paths.prd, renderPrd(initial));
     await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
     await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+    await appendDecisions(paths.decisions, clock, decisions);
+    await events.append(opening);
     await events.append([
       { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
     ]);

@@ -73,6 +73,33 @@ describe('mergeGoalTexts', () => {
     expect(merged.writes.events?.split('\n').filter(Boolean)).toHaveLength(4);
   });
 
+  it('adopts a pause made while the goal ran over a copy that has reached ready here', () => {
+    const merged = mergeGoalTexts(
+      texts({ goal: goal('ready'), events: shared + ev(3, 'integration_done') }),
+      texts({
+        goal: goal('paused'),
+        events: shared + ev(3, 'goal_paused', { from: 'running', to: 'paused' }),
+      }),
+      'test',
+    );
+    expect(merged.adopted).toEqual(['pause']);
+    expect(merged.goal.status).toBe('paused');
+    expect(merged.goal.resumeTo).toBe('ready');
+  });
+
+  it('does not adopt a pause over a goal that is final here', () => {
+    const merged = mergeGoalTexts(
+      texts({ goal: goal('merged'), events: shared + ev(3, 'goal_merged') }),
+      texts({
+        goal: goal('paused'),
+        events: shared + ev(3, 'goal_paused', { from: 'running', to: 'paused' }),
+      }),
+      'test',
+    );
+    expect(merged.adopted).toEqual([]);
+    expect(merged.goal.status).toBe('merged');
+  });
+
   it('adopts a cancel with the remote failure.json, and not over a goal already merged here', () => {
     const failure = '{"version":1,"status":"cancelled","at":"x","reason":"wrong","humanDecisions":[]}\n';
     const cancel = ev(3, 'goal_cancelled', { from: 'running', to: 'cancelled', reason: 'wrong' });

@@ -103,7 +103,9 @@ function applyDecision(
   switch (action) {
     case 'pause':
       // resume --auto records an orphaned run as interrupted with this event: not a person's pause.
-      if (data.to !== 'paused' || !ALLOWED_FROM.pause.includes(from)) return null;
+      // A pause made while the goal ran also stops a copy that has since reached `ready` here:
+      // its delivery and merge wait, and a resume brings it back to `ready`.
+      if (data.to !== 'paused' || !(ALLOWED_FROM.pause.includes(from) || from === 'ready')) return null;
       return {
         ...goal,
         status: 'paused',

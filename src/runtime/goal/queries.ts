@@ -23,7 +23,7 @@ export async function readProof(store: GoalStore, goalId: string): Promise<Proof
   const proof = await readOrAssembleProof(
     store,
     goal,
-    new EventLog(store.paths(goalId).events, store.deps.clock),
+    new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host),
   );
   return { proof, digestValid: verifyProofDigest(proof) };
 }
@@ -47,7 +47,7 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
   const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
     readGraphIfPlanned(store.paths(goalId).taskGraph),
-    new EventLog(store.paths(goalId).events, store.deps.clock).lastSeq(),
+    new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).lastSeq(),
   ]);
   const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
   return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
@@ -78,5 +78,5 @@ export async function readEvents(
   goalId: string,
 ): Promise<{ events: GoalEvent[]; skipped: SkippedLine[] }> {
   await store.read(goalId);
-  return new EventLog(store.paths(goalId).events, store.deps.clock).read();
+  return new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
 }

@@ -64,7 +64,8 @@ export async function reconcileGoal(
       goal = await store.write({ ...merged.goal, revision: goal.revision });
       changed = true;
     }
-    if (changed) await rebuildProof(store, goal, new EventLog(paths.events, store.deps.clock));
+    if (changed)
+      await rebuildProof(store, goal, new EventLog(paths.events, store.deps.clock, store.deps.host));
     return { adopted: merged.adopted, changed };
   });
 }

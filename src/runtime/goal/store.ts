@@ -108,7 +108,7 @@ export class GoalStore {
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
         if (recovered.length > 0) {
-          await new EventLog(this.paths(id).events, this.deps.clock).append(
+          await new EventLog(this.paths(id).events, this.deps.clock, this.deps.host).append(
             recovered.map((why) => ({ type: 'lock_recovered', data: { why } })),
           );
           this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join('; ')}`);

@@ -5,6 +5,7 @@ import {
   integrationBranchName,
   parseOmkBranch,
   RESERVED_SLICE_IDS,
+  shownText,
   sliceBranchName,
 } from './branches.js';
 
@@ -34,5 +35,14 @@ describe('omk branch names', () => {
     `omk/g/${'s'.repeat(64)}`,
   ])('refuses %s, which is not one of its slice branches', (branch) => {
     expect(parseOmkBranch(branch)).toBeNull();
+  });
+});
+
+describe('shownText', () => {
+  it('escapes controls, separators, bidi and zero-width characters, and nothing printable', () => {
+    expect(shownText('main\n::add-mask::x')).toBe('main\\n::add-mask::x');
+    expect(shownText('a\u202eb\u200bc\u2028d\u0007')).toBe('a\\u202eb\\u200bc\\u2028d\\u0007');
+    expect(shownText('omk/state-é')).toBe('omk/state-é');
+    expect(shownText('a\\u202e')).toBe('a\\\\u202e');
   });
 });

@@ -89,7 +89,26 @@ export function stateBranchProblem(
   return null;
 }
 
-/** A name as a message shows it: control characters escaped, so it prints on one line. */
+// Characters a message must not carry raw: C0/C1 controls, line and paragraph separators, and the
+// invisible format characters (soft hyphen, bidi marks and overrides, zero-width, BOM) that can
+// hide or reorder what a terminal or a log shows.
+const UNSHOWABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped.
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Untrusted text as a message shows it: every control, separator, bidi and zero-width character
+ * as a `\uXXXX` escape (a backslash doubled), so it prints on one line as what it is.
+ */
+export function shownText(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(UNSHOWABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A name as a message shows it: see shownText. */
 export function shownBranch(name: string): string {
-  return JSON.stringify(name).slice(1, -1);
+  return shownText(name);
 }

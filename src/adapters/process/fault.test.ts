@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { HostInfo } from '../../runtime/ports.js';
+import { parseFault, withFaultInjection } from './fault.js';
+
+const host: HostInfo = {
+  pid: 1,
+  hostname: 'test',
+  isAlive: () => true,
+  killGroup: () => false,
+};
+
+describe('OMK_FAULT_AFTER_EVENT', () => {
+  it('reads a type and an optional count', () => {
+    expect(parseFault('pr_opened')).toEqual({ type: 'pr_opened', n: 1 });
+    expect(parseFault('pr_opened:3')).toEqual({ type: 'pr_opened', n: 3 });
+  });
+
+  it('turns injection off for anything else', () => {
+    for (const value of [undefined, '', 'pr_opened:0', 'pr_opened:x', 'PR', 'a b', 'pr_opened:1:2']) {
+      expect(parseFault(value), String(value)).toBeNull();
+    }
+  });
+
+  it('leaves the host as it is without the variable', () => {
+    expect(withFaultInjection(host, {})).toBe(host);
+    expect(withFaultInjection(host, {}).afterEvents).toBeUndefined();
+  });
+
+  it('adds the hook, keeping the host, when it is set', () => {
+    const faulty = withFaultInjection(host, { OMK_FAULT_AFTER_EVENT: 'goal_merged' });
+    expect(faulty.hostname).toBe('test');
+    expect(typeof faulty.afterEvents).toBe('function');
+    // Other types never kill (this process would be gone if they did).
+    faulty.afterEvents?.(['pr_opened', 'merge_evaluated']);
+    expect(faulty.pid).toBe(1);
+  });
+});
