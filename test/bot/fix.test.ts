@@ -176,6 +176,40 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     expect(env.jobs.at(-1)?.error).toBeNull();
   }, 60_000);
 
+  it('a review comment on a slice PR: the fix lands on the slice branch and reaches the integrator PR', async () => {
+    const slice = [...env.server.state.pulls.values()].find((p) => p.head.includes('/s1-'));
+    if (!slice) throw new Error('no slice PR');
+    const sliceHead = () => git(env.repo.origin, 'rev-parse', `refs/heads/${slice.head}`).trim();
+    const before = { slice: sliceHead(), integration: branchHead() };
+    const comment = await env.server.addReviewComment(slice.number, {
+      user: COMMENTER,
+      path: 'src/math.js',
+      line: 2,
+      body: 'Please add a VERSION export in this slice too.',
+    });
+    const payload = reviewCommentPayload(
+      env.server,
+      { number: slice.number, branch: slice.head },
+      { ...comment, user: COMMENTER },
+    );
+    expect((await env.deliver('pull_request_review_comment', payload)).status).toBe(200);
+    await env.bot.idle();
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    const after = sliceHead();
+    expect(after).not.toBe(before.slice);
+    expect(git(env.repo.origin, 'rev-parse', `${after}^`).trim()).toBe(before.slice);
+    expect(slice.headSha).toBe(after);
+    expect(proofChecks(after)).toHaveLength(1);
+    // The integration merged the slice's new head; its PR moved with it.
+    expect(branchHead()).not.toBe(before.integration);
+    expect(git(env.repo.origin, 'merge-base', '--is-ancestor', after, branchHead())).toBe('');
+    expect(integrator().headSha).toBe(branchHead());
+    expect(threadReplies(comment.id)).toHaveLength(1);
+    expect(threadReplies(comment.id)[0]?.body).toContain(
+      `omk pushed a fix to this PR: ${after.slice(0, 12)}`,
+    );
+  }, 120_000);
+
   it('a fix that breaks a gate: pushed to the PR, which stays open with a failed proof, and the answer says so', async () => {
     const pull = integrator();
     const head = branchHead();
