@@ -200,6 +200,16 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     expect(git(env.repo.origin, 'rev-parse', `${after}^`).trim()).toBe(before.slice);
     expect(slice.headSha).toBe(after);
     expect(proofChecks(after)).toHaveLength(1);
+    // The slice's own gates ran again on its new head (the slice PR shows them).
+    const execution = JSON.parse(
+      git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/execution.json`),
+    ) as { slices: { id: string; headSha: string; gates: { sha: string; outcome: string }[] }[] };
+    const record = execution.slices.find((s) => slice.head.endsWith(`/${s.id}`));
+    expect(record?.headSha).toBe(after);
+    expect(record?.gates.map((g) => [g.sha, g.outcome])).toEqual([
+      [after, 'passed'],
+      [after, 'passed'],
+    ]);
     // The integration merged the slice's new head; its PR moved with it.
     expect(branchHead()).not.toBe(before.integration);
     expect(git(env.repo.origin, 'merge-base', '--is-ancestor', after, branchHead())).toBe('');

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { renderFixPrompt } from '../agents/fix-prompt.js';
 import { describeChecks } from '../controller/attempt-failure.js';
-import type { ControllerDeps } from '../controller/context.js';
+import { checkedGates } from '../controller/checked-gates.js';
+import { type ControllerDeps, createRunContext } from '../controller/context.js';
 import { executeGoal } from '../controller/execute.js';
 import { agentRunRecord, sliceRecord, withSlice } from '../controller/execution-state.js';
 import { ExecutionJournal } from '../controller/journal.js';
+import { prepareWorkspace } from '../controller/prepare.js';
 import { failingGates } from '../controller/slice.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import { AgentUnavailableError, NotFoundError, UsageError } from '../errors.js';
@@ -13,6 +15,7 @@ import { readEvents, readProof } from '../goal/queries.js';
 import type { GoalRecord, GoalStatus, ProofStatus } from '../goal/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
 import type { ChangedFile, SliceWorkspace } from '../workspace/port.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
 import { composeController } from './controller.js';
@@ -291,15 +294,19 @@ async function runFix(
     ...journal.execution,
     agentRuns: [...journal.execution.agentRuns, agentRunRecord(taskId, attempt, deps.agent.name, result)],
   };
-  if (task.sliceId !== null && change.committed) {
+  if (task.sliceId !== null && change.committed && result.outcome !== 'cancelled') {
+    // The slice PR shows the slice's own gates: they run again on its new head.
     const record = sliceRecord(journal.execution, task.sliceId);
     const changed = new Map(record.changedFiles.map((file) => [file.path, file]));
     for (const file of change.changedFiles) changed.set(file.path, file);
+    const { gates, findings } = await sliceGates(deps, journal, goal, workspace, change.headSha, signal);
     journal.execution = withSlice(journal.execution, {
       ...record,
       workspace: workspace.path,
       headSha: change.headSha,
       changedFiles: [...changed.values()],
+      gates,
+      findings: [...record.findings, ...findings],
     });
   }
   await journal.save(
@@ -385,4 +392,31 @@ async function openBranch(
   });
   const failing = describeChecks({ findings: record.findings, failingGates: failingGates(record.gates) });
   return { workspace, head: record.headSha, writes: task.writes, failing };
+}
+
+/** The slice's gates on its fixed head, inside the integrity checks every gate run gets. */
+async function sliceGates(
+  deps: ControllerDeps,
+  journal: ExecutionJournal,
+  goal: GoalRecord,
+  workspace: SliceWorkspace,
+  head: string,
+  signal: AbortSignal | undefined,
+): Promise<{ gates: GateEvidence[]; findings: Finding[] }> {
+  const ctx = createRunContext(deps, journal, goal, signal ?? new AbortController().signal);
+  const gateEnv = await prepareWorkspace(ctx, workspace.path, workspace.sliceId);
+  const findings: Finding[] = [];
+  const gates = await checkedGates(ctx, workspace.path, head, findings, () =>
+    deps.verify(ctx.gates, {
+      cwd: workspace.path,
+      sha: head,
+      baseCwd: ctx.base.path,
+      baseSha: ctx.base.baseSha,
+      baseline: null,
+      artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+      env: gateEnv,
+      ...(signal === undefined ? {} : { signal }),
+    }),
+  );
+  return { gates, findings };
 }
