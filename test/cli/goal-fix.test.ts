@@ -81,4 +81,15 @@ describe('omk goal fix', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--pr: 'three' is not a PR number.");
   }, 60_000);
+
+  it('refuses a goal that has not settled as ready, not ready or failed, before any agent runs', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const cancelled = await omk('goal', 'cancel', id, '--reason', 'done with it');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const fixed = await omk('goal', 'fix', id, '--pr', String(integrator), 'add a VERSION export');
+    expect(fixed.code).toBe(4);
+    expect(fixed.stderr).toContain(`Goal ${id} is cancelled; its PRs take fixes only once it has settled`);
+    expect(git(repo.root, 'rev-parse', branch)).toBe(before);
+  }, 60_000);
 });

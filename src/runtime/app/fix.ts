@@ -9,7 +9,7 @@ import { ExecutionJournal } from '../controller/journal.js';
 import { prepareWorkspace } from '../controller/prepare.js';
 import { failingGates } from '../controller/slice.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
-import { AgentUnavailableError, NotFoundError, UsageError } from '../errors.js';
+import { AgentUnavailableError, IllegalTransitionError, NotFoundError, UsageError } from '../errors.js';
 import type { GoalEvent } from '../events/schema.js';
 import { readEvents, readProof } from '../goal/queries.js';
 import type { GoalRecord, GoalStatus, ProofStatus } from '../goal/schema.js';
@@ -96,6 +96,18 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
   }
   const fresh = unhandled(request.requests, await handledRequestIds(deps, goalId));
   if (fresh.length === 0) return { kind: 'already_handled', requestIds: request.requests.map((r) => r.id) };
+  if (!DELIVERABLE_AFTER_FIX.includes(goal.status)) {
+    // Checked before any agent runs: verifying again would refuse such a goal after the fix.
+    throw new IllegalTransitionError(
+      `Goal ${goalId} is ${goal.status.replace(/_/g, ' ')}; its PRs take fixes only once it has settled as ready, not ready or failed.`,
+      {
+        hint:
+          goal.status === 'paused'
+            ? ['Resume it with ', { step: 'resume', goalId }, ', then ask again.']
+            : undefined,
+      },
+    );
+  }
   if (fresh.some((r) => r.text.trim() === '')) {
     throw new UsageError('A change request needs words saying what to change.');
   }
