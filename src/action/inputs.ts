@@ -27,6 +27,7 @@ export const COMMANDS = [
   'open-pr',
   'merge',
   'status',
+  'fix',
 ] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 
@@ -39,6 +40,7 @@ export const EXECUTING_COMMANDS: readonly ActionCommand[] = [
   'verify',
   'review',
   'integrate',
+  'fix',
 ];
 const SLICE_COMMANDS: readonly ActionCommand[] = ['execute', 'verify', 'review', 'integrate', 'status'];
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
@@ -171,7 +173,7 @@ export const actionInputsSchema = z
           `goal-id: ${command} creates a new goal, so it takes no goal-id. To continue goal ${inputs['goal-id']}, use command: execute. Example: command: execute`,
         );
       }
-    } else if (inputs['goal-id'] === undefined) {
+    } else if (inputs['goal-id'] === undefined && command !== 'fix') {
       issue('goal-id', `goal-id: required when command is ${command}. Example: ${GOAL_ID_EXAMPLE}`);
     }
     if (inputs.slice !== undefined && !SLICE_COMMANDS.includes(command)) {

@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Probot } from 'probot';
 import { Bot, type BotDeps } from './bot.js';
+import { onChangesRequested, onReviewComment } from './fix-intake.js';
 import { onComment, onMergeSignal } from './intake.js';
 
 /**
@@ -41,6 +42,8 @@ export function createOmkApp(
     });
     app.on('pull_request_review.submitted', async (context) => {
       onMergeSignal(bot, context.name, context.payload, [context.payload.pull_request.head.ref]);
+      onChangesRequested(bot, context);
     });
+    app.on('pull_request_review_comment.created', async (context) => onReviewComment(bot, context));
   };
 }

@@ -2,6 +2,7 @@ import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
 import type { BotGitHub, RepoRef } from './github.js';
+import type { FixJob } from './job-fix.js';
 import { JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from './queue.js';
 import { StatusComments } from './sticky.js';
 
@@ -18,7 +19,9 @@ export type BotJob =
       author: string;
       parsed: ParseOutcome | { ok: false; refused: 'bidi' };
     }
-  | { kind: 'merge-check'; key: string; repo: RepoRef; goalId: string; event: string };
+  | { kind: 'merge-check'; key: string; repo: RepoRef; goalId: string; event: string }
+  /** Changes asked by a review or a review comment on an omk PR (key: the review's or comment's id). */
+  | ({ kind: 'fix'; key: string; deliveryId: string } & FixJob);
 
 export interface BotObserver {
   /** A temporary checkout was created or removed. */

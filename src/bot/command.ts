@@ -26,7 +26,9 @@ export type BotCommand =
   | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume'; goalRef: GoalRef }
   | { kind: 'cancel' | 'reject'; goalRef: GoalRef; reason: string }
   | { kind: 'accept'; goalRef: GoalRef; summary: string }
-  | { kind: 'budget'; goalRef: GoalRef; add: BudgetAddRequest | null };
+  | { kind: 'budget'; goalRef: GoalRef; add: BudgetAddRequest | null }
+  /** On an omk PR: the goal and the PR come from the PR's branch. */
+  | { kind: 'fix'; text: string };
 
 export type ParseOutcome =
   | { ok: true; command: BotCommand }
@@ -55,6 +57,7 @@ const FLAGS: Record<Subcommand, Record<string, 'value' | 'switch'>> = {
   budget: { time: 'value', tokens: 'value', usd: 'value' },
   accept: { summary: 'value' },
   reject: { reason: 'value' },
+  fix: {},
 };
 
 interface Args {
@@ -137,6 +140,17 @@ function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
   return request;
 }
 
+const MAX_FIX_CHARS = 8_000;
+
+function fixText(positionals: readonly string[]): string {
+  const text = positionals.join(' ').trim();
+  if (text === '') throw new UsageError('Say what to change, in quotes after fix.');
+  if (text.length > MAX_FIX_CHARS) {
+    throw new UsageError(`The change asked for is ${text.length} characters; at most ${MAX_FIX_CHARS}.`);
+  }
+  return text;
+}
+
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
   switch (sub) {
     case 'run':
@@ -162,6 +176,8 @@ function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
         : null;
       return { kind: 'budget', goalRef: goalRefOf(args.positionals), add };
     }
+    case 'fix':
+      return { kind: 'fix', text: fixText(args.positionals) };
     default:
       return { kind: sub, goalRef: goalRefOf(args.positionals) };
   }

@@ -63,6 +63,10 @@ export interface BotGitHub {
   createComment(repo: RepoRef, issue: number, body: string): Promise<number>;
   updateComment(repo: RepoRef, commentId: number, body: string): Promise<void>;
   dispatch(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+  /** A PR's head branch, or null when the number is an issue, not a PR. */
+  pullHead(repo: RepoRef, number: number): Promise<string | null>;
+  /** Answers a review comment in its thread. */
+  replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
 }
@@ -102,6 +106,23 @@ export function createBotGitHub(octokit: ProbotOctokit): BotGitHub {
     async dispatch(repo, workflow, ref, inputs) {
       await octokit.rest.actions.createWorkflowDispatch({ ...at(repo), workflow_id: workflow, ref, inputs });
     },
+    async pullHead(repo, number) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ ...at(repo), pull_number: number });
+        return data.head.ref;
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    },
+    async replyToReviewComment(repo, pr, commentId, body) {
+      await octokit.rest.pulls.createReplyForReviewComment({
+        ...at(repo),
+        pull_number: pr,
+        comment_id: commentId,
+        body,
+      });
+    },
     async token() {
       const auth: unknown = await octokit.auth({ type: 'installation' });
       if (typeof auth === 'object' && auth !== null && 'token' in auth && typeof auth.token === 'string') {
@@ -112,4 +133,10 @@ export function createBotGitHub(octokit: ProbotOctokit): BotGitHub {
       });
     },
   };
+}
+
+function statusOf(error: unknown): number | null {
+  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+    ? error.status
+    : null;
 }

@@ -8,7 +8,7 @@ import { plainReply } from './replies.js';
 import type { StatusTarget } from './status.js';
 import { type Workspace, withWorkspace } from './workspace.js';
 
-export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' }>;
+export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' } | { kind: 'fix' }>;
 
 /** GitHub refuses comments over 65,536 characters. */
 export const MAX_REPLY = 60_000;

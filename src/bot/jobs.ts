@@ -1,5 +1,6 @@
 import { isOmkError } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
+import { fixJob } from './job-fix.js';
 import { runGoalCommand } from './job-goal.js';
 import { checkMerge } from './job-merge.js';
 import { startGoal } from './job-run.js';
@@ -17,6 +18,10 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     await checkMerge(bot, gh, job.repo, job.goalId);
     return;
   }
+  if (job.kind === 'fix') {
+    await fixJob(bot, gh, job);
+    return;
+  }
   const { repo, issue, author, parsed } = job;
   const say = (body: string) => gh.createComment(repo, issue, body);
   if (!parsed.ok) {
@@ -26,6 +31,11 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   const { command } = parsed;
   if (command.kind === 'help') {
     await say(helpReply(author));
+    return;
+  }
+  if (command.kind === 'fix') {
+    const request = { id: `comment:${job.commentId}`, text: command.text, author, replyTo: null };
+    await fixJob(bot, gh, { repo, pr: issue, branch: null, author, requests: [request] });
     return;
   }
   const need = requiredAccess(command);

@@ -16,6 +16,7 @@ export const SUBCOMMANDS = [
   'budget',
   'accept',
   'reject',
+  'fix',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -45,6 +46,10 @@ const LINES: Record<Subcommand, { usage: string; what: string }> = {
     what: 'record a human acceptance',
   },
   reject: { usage: '/omk goal reject [GOAL_ID] --reason "…"', what: 'record a human rejection' },
+  fix: {
+    usage: '/omk goal fix "<what to change>"',
+    what: 'on an omk PR: run the agent on its branch to make the change, then update its proof',
+  },
 };
 
 /** The usage block for one subcommand, or for all of them. */

@@ -6,6 +6,7 @@ import { registerCleanCommand } from './commands/goal-clean.js';
 import { registerCreateCommands } from './commands/goal-create.js';
 import { registerDeliverCommands } from './commands/goal-deliver.js';
 import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-execute.js';
+import { registerFixCommand } from './commands/goal-fix.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
 import { registerHudCommand } from './commands/hud.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerExecuteCommand(goal, context);
   registerVerifyCommands(goal, context);
   registerDeliverCommands(goal, context);
+  registerFixCommand(goal, context);
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   registerCleanCommand(goal, context);

@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import type { FakeGitHub } from '../fake-github/server.js';
 import { OWNER, REPO } from '../helpers/github.js';
 
-export type EventName = 'issue_comment' | 'check_suite' | 'check_run' | 'status' | 'pull_request_review';
+export type EventName =
+  | 'issue_comment'
+  | 'check_suite'
+  | 'check_run'
+  | 'status'
+  | 'pull_request_review'
+  | 'pull_request_review_comment';
 
 export const INSTALLATION_ID = 4242;
 
@@ -12,7 +18,7 @@ function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function record(parent: Json, key: string): Json {
+export function record(parent: Json, key: string): Json {
   const value = parent[key];
   if (!isRecord(value)) throw new Error(`example payload has no object '${key}'`);
   return value;
@@ -34,7 +40,7 @@ export function rawExample(event: EventName, action: string | null): Json {
 }
 
 /** Points the payload's repository at the fake (its URLs decide where the bot calls and clones). */
-function retarget(payload: Json, server: FakeGitHub): void {
+export function retarget(payload: Json, server: FakeGitHub): void {
   const repository = record(payload, 'repository');
   repository.name = REPO;
   repository.full_name = `${OWNER}/${REPO}`;

@@ -4,6 +4,7 @@ import { issueRoutes } from './issues.js';
 import { mergeRoutes } from './merge.js';
 import { pullRoutes } from './pulls.js';
 import { repoRoutes } from './repos.js';
+import { reviewCommentRoutes } from './review-comments.js';
 import { reviewRoutes } from './reviews.js';
 import { statusRoutes } from './statuses.js';
 
@@ -40,7 +41,16 @@ function compile(operation: string, handler: Handler): Route {
 }
 
 export function createRoutes(): Route[] {
-  const tables = [pullRoutes, mergeRoutes, reviewRoutes, issueRoutes, checkRoutes, statusRoutes, repoRoutes];
+  const tables = [
+    pullRoutes,
+    mergeRoutes,
+    reviewRoutes,
+    reviewCommentRoutes,
+    issueRoutes,
+    checkRoutes,
+    statusRoutes,
+    repoRoutes,
+  ];
   return tables.flatMap((table) =>
     Object.entries(table).map(([operation, handler]) => compile(operation, handler)),
   );

@@ -14,6 +14,7 @@ import {
   type RequestFilter,
   type SchemaErrorRecord,
 } from './records.js';
+import { addReviewComment } from './review-comments.js';
 import { addReview } from './reviews.js';
 import { createRoutes } from './router.js';
 import {
@@ -21,6 +22,7 @@ import {
   type FakeCheckRun,
   type FakeProtection,
   type FakeReview,
+  type FakeReviewComment,
   type FakeState,
   type FakeStatus,
   Ids,
@@ -82,6 +84,11 @@ export interface FakeGitHub {
   addCheckRun(seed: CheckRunSeed): FakeCheckRun;
   approve(pullNumber: number, user?: string): Promise<FakeReview>;
   requestChanges(pullNumber: number, user?: string, body?: string): Promise<FakeReview>;
+  /** A review comment on a line of the PR, as a reviewer leaves it (before its webhook). */
+  addReviewComment(
+    pullNumber: number,
+    seed: { user: string; path: string; line: number; body: string },
+  ): Promise<FakeReviewComment>;
   /** Creates a plain issue (shares numbers with PRs); returns its number. */
   addIssue(title: string, body?: string, author?: string): number;
   setPermission(login: string, permission: Permission): void;
@@ -236,6 +243,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     approve: (n, user = 'reviewer') => addReview(ctx, requirePull(n), user, 'APPROVED'),
     requestChanges: (n, user = 'reviewer', body = 'Please change this.') =>
       addReview(ctx, requirePull(n), user, 'CHANGES_REQUESTED', body),
+    addReviewComment: (n, seed) => addReviewComment(ctx, requirePull(n), seed),
     addIssue(title, body = '', author = options.owner) {
       const number = ctx.ids.issueNumber();
       state.issues.set(number, { number, title, body, author, labels: [], createdAt: timestamp() });

@@ -88,6 +88,20 @@ export interface FakeReview {
   submittedAt: string;
 }
 
+/** A comment on a line of a PR's diff; replies name the thread's first comment. */
+export interface FakeReviewComment {
+  id: number;
+  pullNumber: number;
+  reviewId: number;
+  user: string;
+  path: string;
+  line: number;
+  body: string;
+  commitId: string;
+  inReplyTo: number | null;
+  createdAt: string;
+}
+
 export interface FakeComment {
   id: number;
   issueNumber: number;
@@ -137,6 +151,7 @@ export interface FakeState {
   statuses: FakeStatus[];
   reviews: FakeReview[];
   comments: FakeComment[];
+  reviewComments: FakeReviewComment[];
   reactions: FakeReaction[];
   labels: Map<string, FakeLabel>;
   /** Branch name → protection; `'forbidden'` answers 403 as for a token without admin rights. */
@@ -155,6 +170,7 @@ export function createState(): FakeState {
     statuses: [],
     reviews: [],
     comments: [],
+    reviewComments: [],
     reactions: [],
     labels: new Map(),
     protection: new Map(),

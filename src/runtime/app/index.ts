@@ -96,6 +96,14 @@ export {
   type SliceJobOutcome,
 } from './fan-out.js';
 export {
+  type ChangeRequest,
+  type FixOutcome,
+  type FixRequest,
+  fixPullRequest,
+  type ReviewReplies,
+} from './fix.js';
+export { type FixReport, fixReply } from './fix-reply.js';
+export {
   type GateGroup,
   type GoalReport,
   gateGroups,

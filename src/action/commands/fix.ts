@@ -1,0 +1,71 @@
+import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
+import { createReviewReplies } from '../../adapters/github/review-replies.js';
+import { fixPullRequest, parseOmkBranch, prepareAgent, UsageError } from '../../runtime/app/index.js';
+import { agentChoice } from '../agent-choice.js';
+import type { ActionRuntime } from '../compose.js';
+import { readEventPayload } from '../github-env.js';
+import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
+import { GOAL_ID_EXAMPLE } from '../inputs.js';
+import type { CommandOutcome } from '../outcome.js';
+import { REVIEW_EVENTS, reviewEvent } from '../review-event.js';
+
+/**
+ * `fix` in a `pull_request_review` (or `pull_request_review_comment`) workflow: the changes the
+ * review asks on an omk PR run as a fix task on that PR's branch (fixPullRequest), the goal is
+ * verified again, its PRs updated and each request answered. The goal comes from goal-id or from
+ * the PR's branch (omk/<goal-id>/…). A review that asks for nothing, or by someone the repository
+ * does not trust, fixes nothing and passes.
+ */
+export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
+  const { eventName } = rt.github;
+  const event = reviewEvent(eventName, await readEventPayload(rt.github.eventPath));
+  if (event === null) {
+    throw new UsageError(
+      `command: fix reads a review from the event that started the workflow, and ${eventName ?? 'no event'} is not ${REVIEW_EVENTS.join(' or ')} with a pull request.`,
+      { hint: 'Run it on: pull_request_review: types: [submitted] (docs/action.md has the workflow).' },
+    );
+  }
+  const fromBranch = event.branch === null ? null : (parseOmkBranch(event.branch)?.goalId ?? null);
+  const goalId = rt.inputs.goalId ?? fromBranch;
+  if (goalId === null) {
+    throw new UsageError(
+      `goal-id: not given, and PR #${event.pr ?? '?'}'s branch ${event.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,
+      {
+        hint: `Run fix only on omk PRs (if: startsWith(github.event.pull_request.head.ref, 'omk/')), or pass ${GOAL_ID_EXAMPLE}`,
+      },
+    );
+  }
+  const goal = await pullGoal(rt, goalId);
+  if (event.kind === 'skip')
+    return outcomeFor(rt, 'fix', goalId, { notes: [`Nothing to fix: ${event.why}.`] });
+  const prepared = await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+  try {
+    await fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env });
+  } catch (error) {
+    // An earlier step of this job has the goal's worktrees, on its branches, at what it pushed.
+    rt.reporter.warn(
+      `fix: the goal's branches were not fetched, so this runner's are used: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const outcome = await savingState(rt, goalId, `fix: PR #${event.pr} of goal ${goalId}`, () =>
+    fixPullRequest(rt.app, {
+      goalId,
+      pr: event.pr,
+      requests: event.requests,
+      prepared,
+      replies: createReviewReplies({ token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env }),
+      ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
+      ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
+    }),
+  );
+  if (outcome.kind === 'already_handled') {
+    return outcomeFor(rt, 'fix', goalId, {
+      notes: [`Already handled: ${outcome.requestIds.join(', ')} (a rerun or a redelivery); nothing ran.`],
+    });
+  }
+  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
+  return outcomeFor(rt, 'fix', goalId, {
+    judged: true,
+    notes: [`Fix for PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}.`],
+  });
+}

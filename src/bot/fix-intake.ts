@@ -1,0 +1,77 @@
+import type { Context } from 'probot';
+import type { ChangeRequest } from '../runtime/app/index.js';
+import type { Bot, BotJob } from './bot.js';
+import { repoRefOf } from './github.js';
+import { executeJob } from './jobs.js';
+import { obeysSender } from './permissions.js';
+
+/**
+ * Reviews that ask for changes on a PR, inside the webhook request: filtered, remembered by the
+ * review's or comment's id (a redelivery starts nothing twice) and queued. Whether the PR is an
+ * omk PR and the reviewer may change it is decided by the job (it asks GitHub).
+ */
+
+/** `pull_request_review.submitted` with changes requested: its body is one change request. */
+export function onChangesRequested(bot: Bot, context: Context<'pull_request_review.submitted'>): void {
+  const { payload } = context;
+  const { review, pull_request: pull } = payload;
+  if (review.state.toLowerCase() !== 'changes_requested') return;
+  const text = (review.body ?? '').trim();
+  // A review without a body asks through its line comments, each delivered as its own event.
+  if (text === '' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const request: ChangeRequest = {
+    id: `review:${review.id}`,
+    text,
+    author: review.user?.login ?? null,
+    replyTo: null,
+  };
+  queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request });
+}
+
+/** `pull_request_review_comment.created`: a comment on a line of the PR's diff. */
+export function onReviewComment(bot: Bot, context: Context<'pull_request_review_comment.created'>): void {
+  const { payload } = context;
+  const { comment, pull_request: pull } = payload;
+  // A reply in a thread (the app's own answers included) is conversation, not a new request.
+  if (comment.in_reply_to_id !== undefined && comment.in_reply_to_id !== null) return;
+  if (comment.body.trim() === '' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const request: ChangeRequest = {
+    id: `review-comment:${comment.id}`,
+    text: comment.body,
+    path: comment.path,
+    line: comment.line ?? comment.original_line ?? null,
+    author: comment.user?.login ?? null,
+    replyTo: comment.id,
+  };
+  queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request });
+}
+
+function queueFix(
+  bot: Bot,
+  context: Context<'pull_request_review.submitted' | 'pull_request_review_comment.created'>,
+  fix: { pr: number; branch: string; author: string; request: ChangeRequest },
+): void {
+  const { payload } = context;
+  const repo = repoRefOf(payload.repository, payload.installation?.id);
+  const key = `${repo.fullName}#${fix.request.id}`;
+  const first = bot.seen.recordOnce(key, context.id);
+  if (first !== null) {
+    bot.deps.reporter.info(`delivery ${context.id}: ${key} was already accepted (delivery ${first})`);
+    return;
+  }
+  const job: BotJob = {
+    kind: 'fix',
+    key,
+    deliveryId: context.id,
+    repo,
+    pr: fix.pr,
+    branch: fix.branch,
+    author: fix.author,
+    requests: [fix.request],
+  };
+  const outcome = bot.enqueue(job, (queued) => executeJob(bot, queued));
+  if (outcome === 'full') {
+    bot.seen.forget(key);
+    bot.deps.reporter.warn(`queue full: ${key} dropped`);
+  }
+}

@@ -1,0 +1,146 @@
+import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import {
+  BusyError,
+  type ChangeRequest,
+  type FixOutcome,
+  fixPullRequest,
+  INTEGRATION_ID,
+  isOmkError,
+  parseOmkBranch,
+  type ReviewReplies,
+  relocateGoal,
+} from '../runtime/app/index.js';
+import type { Bot } from './bot.js';
+import { appFor, workspaceSpec } from './compose.js';
+import type { BotGitHub, RepoRef } from './github.js';
+import { accessOf, allows } from './permissions.js';
+import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
+import { publishStatus } from './status.js';
+import { withWorkspace } from './workspace.js';
+
+/** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
+export interface FixJob {
+  repo: RepoRef;
+  pr: number;
+  /** The PR's head branch (omk/<goal-id>/<slice-id>); null: read from the PR. */
+  branch: string | null;
+  author: string;
+  requests: ChangeRequest[];
+}
+
+/**
+ * The review/fix loop's front door: the author must have write permission, the PR must be an omk
+ * PR (its goal comes from its branch), then in local mode the fix runs in this process on a fresh
+ * checkout with the goal's branches, under the goal's mutex (a redelivery waits, then finds its
+ * requests handled). In actions mode the repository's `pull_request_review` workflow runs it.
+ */
+export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void> {
+  const say = (body: string) => gh.createComment(job.repo, job.pr, body);
+  if (!allows(accessOf(await gh.permission(job.repo, job.author)), 'write')) {
+    await say(refusalReply(job.author, 'write'));
+    return;
+  }
+  const branch = job.branch ?? (await gh.pullHead(job.repo, job.pr));
+  const parsed = branch === null ? null : parseOmkBranch(branch);
+  if (parsed === null) {
+    await say(
+      plainReply(job.author, [
+        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
+      ]),
+    );
+    return;
+  }
+  if (bot.deps.config.mode === 'actions') {
+    await say(
+      plainReply(job.author, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
+      ]),
+    );
+    return;
+  }
+  const { goalId } = parsed;
+  if (bot.active.has(goalId)) {
+    await say(
+      errorReply(
+        job.author,
+        new BusyError(`Goal ${goalId} is running in this app; ask again when it has settled.`),
+      ),
+    );
+    return;
+  }
+  const outcome = bot.runs.push(`fix:${goalId}:${job.requests.map((r) => r.id).join(',')}`, async () => {
+    try {
+      await fixHere(bot, gh, job, goalId);
+    } catch (error) {
+      await say(errorReply(job.author, error));
+      if (!isOmkError(error)) throw error;
+    }
+  });
+  if (outcome === 'full') await say(busyReply(job.author));
+}
+
+async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Promise<void> {
+  const { repo, pr } = job;
+  const token = await gh.token();
+  await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+    const outcome = await bot.mutex.run(goalId, async () => {
+      await ws.remote.pull(goalId);
+      if (!(await ws.store.has(goalId))) return null;
+      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+      await relocateGoal(ws.store, goalId, ws.repoRoot);
+      const app = appFor(bot, ws, { gh, repo });
+      const agent = bot.deps.config.agent;
+      try {
+        return await fixPullRequest(app, {
+          goalId,
+          pr,
+          requests: job.requests,
+          agent: agent === null ? {} : { name: agent },
+          replies: repliesOn(gh, repo),
+          fallbackBase: repo.defaultBranch,
+          ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
+        });
+      } finally {
+        // What the fix recorded (its request ids above all) is shared whatever happened.
+        await ws.remote.push(goalId, `omk: fix for PR #${pr} of goal ${goalId}`);
+      }
+    });
+    if (outcome === null) {
+      await gh.createComment(
+        repo,
+        pr,
+        plainReply(job.author, [`Goal ${goalId} is not on the state branch.`]),
+      );
+      return;
+    }
+    if (outcome.kind === 'already_handled') {
+      bot.deps.reporter.info(`fix on PR #${pr}: ${outcome.requestIds.join(', ')} already handled`);
+      return;
+    }
+    await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [fixNote(outcome)]);
+  });
+}
+
+/** Each request is answered where it was asked: in its review thread, else on the PR. */
+function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
+  return {
+    async reply(pr, request, body) {
+      if (request.replyTo !== undefined && request.replyTo !== null) {
+        await gh.replyToReviewComment(repo, pr, request.replyTo, body);
+        return;
+      }
+      const login = request.author ?? '';
+      const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
+      await gh.createComment(repo, pr, `${mention}${body}`);
+    },
+  };
+}
+
+function fixNote(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {
+  const which =
+    outcome.sliceId === null || outcome.sliceId === INTEGRATION_ID
+      ? 'integrator PR'
+      : `slice ${outcome.sliceId}'s PR`;
+  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
+  return `Review fix on the ${which} #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}.`;
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { fixPullRequest, UsageError } from '../../runtime/app/index.js';
+import { composeRuntime } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { json } from '../options.js';
+import type { ProgramContext } from '../program.js';
+
+interface FixOptions {
+  pr?: string;
+  agent?: string;
+  forge?: string;
+  json?: boolean;
+}
+
+const MAX_FIX_CHARS = 8_000;
+
+/** The PR number of --pr: a positive integer, or a usage error that shows one. */
+function prNumber(raw: string | undefined): number {
+  const value = raw?.trim() ?? '';
+  if (!/^[1-9][0-9]{0,8}$/.test(value)) {
+    throw new UsageError(`--pr: '${value}' is not a PR number.`, {
+      hint: "Name one of the goal's PRs (omk goal show lists them). Example: --pr 3",
+    });
+  }
+  return Number(value);
+}
+
+export function registerFixCommand(goal: Command, context: ProgramContext): void {
+  const { io } = context;
+  goal
+    .command('fix')
+    .description("run the agent on one of the goal's PRs to make a change, verify again and update its PRs")
+    .argument('<GOAL_ID>', "goal id, unique prefix, or 'latest'")
+    .argument('<TEXT...>', 'what to change, as a reviewer would ask it')
+    .requiredOption('--pr <number>', "the goal's PR to fix (a slice PR or the integrator PR)")
+    .option('--agent <agent>', "the agent that makes the change (default: the goal's)")
+    .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (ref: string, words: string[], options: FixOptions) => {
+      const pr = prNumber(options.pr);
+      const text = words.join(' ').trim();
+      if (text === '')
+        throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
+      if (text.length > MAX_FIX_CHARS) {
+        throw new UsageError(`The change asked for is ${text.length} characters; at most ${MAX_FIX_CHARS}.`);
+      }
+      const app = composeRuntime(io, context.stateDir(), options);
+      // Each command is a new request: asking the same words again is a second fix.
+      const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;
+      const outcome = await fixPullRequest(app, {
+        goalId: await app.store.resolve(ref),
+        pr,
+        requests: [{ id, text, author: null, replyTo: null }],
+        ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
+      });
+      if (outcome.kind === 'already_handled') return;
+      if (options.json) io.stdout(json(outcome));
+      else {
+        const sha =
+          outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
+        io.stdout(`PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`);
+      }
+      if (outcome.kind === 'failed') context.setExitCode(EXIT_CODES.not_ready);
+    });
+}

@@ -1,0 +1,95 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
+
+/** On a slice it does what the demo agent does; on a review fix, what the request asks. */
+const AGENT = `#!/usr/bin/env node
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
+const task = process.env.OMK_TASK_ID;
+const math = 'src/math.js';
+if (prompt.startsWith('# Review fix')) {
+  if (prompt.includes('add a VERSION export')) appendFileSync(math, 'export const VERSION = 2;\\n');
+} else if (task.startsWith('s1-')) {
+  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
+} else if (task.startsWith('s2-')) {
+  appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
+}
+`;
+
+describe('omk goal fix', () => {
+  let repo: TempRepo;
+  let state: { dir: string; cleanup: () => Promise<void> };
+  let agentDir: string;
+  let agent = '';
+  let id = '';
+  let integrator = 0;
+  const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+
+  beforeAll(async () => {
+    repo = await createTempRepo({ ...DEMO_FILES });
+    state = await tempStateDir();
+    agentDir = await mkdtemp(join(tmpdir(), 'omk-cli-fix-agent-'));
+    agent = `script:${join(agentDir, 'agent.mjs')}`;
+    await writeFile(join(agentDir, 'agent.mjs'), AGENT);
+    await chmod(join(agentDir, 'agent.mjs'), 0o755);
+    const run = await omk('goal', 'run', DEMO_GOAL, '--agent', agent, '--until-ready', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    const opened = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
+    expect(opened.code, opened.stderr).toBe(0);
+    const delivered = (
+      JSON.parse(opened.stdout) as { delivered: { sliceId: string | null; number: number }[] }
+    ).delivered;
+    integrator = delivered.find((pull) => pull.sliceId === null)?.number ?? 0;
+  }, 180_000);
+  afterAll(async () => {
+    await repo.cleanup();
+    await state.cleanup();
+    await rm(agentDir, { recursive: true, force: true });
+  });
+
+  it('commits the change on the PR branch, verifies again and reports the proof', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const fixed = await omk('goal', 'fix', id, '--pr', String(integrator), 'add a VERSION export', '--json');
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const outcome = JSON.parse(fixed.stdout) as {
+      kind: string;
+      proofStatus: string;
+      report: { headSha: string };
+    };
+    expect(outcome.kind).toBe('applied');
+    expect(outcome.proofStatus).toBe('ready');
+    const after = git(repo.root, 'rev-parse', branch);
+    expect(after).not.toBe(before);
+    expect(outcome.report.headSha).toBe(after);
+    expect(git(repo.root, 'show', `${after}:src/math.js`)).toContain('export const VERSION = 2;');
+    const events = await omk('goal', 'replay', id);
+    expect(events.stdout).toContain('fix_applied');
+  }, 120_000);
+
+  it('refuses a PR the goal did not deliver, and a PR number that is not one', async () => {
+    const unknown = await omk('goal', 'fix', id, '--pr', '999', 'add a VERSION export');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain(`PR #999 is not one of goal ${id}'s PRs.`);
+    const bad = await omk('goal', 'fix', id, '--pr', 'three', 'add a VERSION export');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--pr: 'three' is not a PR number.");
+  }, 60_000);
+
+  it('refuses a goal that has not settled as ready, not ready or failed, before any agent runs', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const cancelled = await omk('goal', 'cancel', id, '--reason', 'done with it');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const fixed = await omk('goal', 'fix', id, '--pr', String(integrator), 'add a VERSION export');
+    expect(fixed.code).toBe(4);
+    expect(fixed.stderr).toContain(`Goal ${id} is cancelled; its PRs take fixes only once it has settled`);
+    expect(git(repo.root, 'rev-parse', branch)).toBe(before);
+  }, 60_000);
+});
