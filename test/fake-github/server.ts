@@ -17,6 +17,7 @@ import { addReview } from './reviews.js';
 import { createRoutes } from './router.js';
 import {
   createState,
+  type FakeApp,
   type FakeCheckRun,
   type FakeProtection,
   type FakeReview,
@@ -44,6 +45,8 @@ export interface FakeGitHubOptions {
   login?: string;
   /** More identities: token → login (default permission write), e.g. a reviewer. */
   users?: Record<string, string>;
+  /** The app `token` creates check runs as (default GitHub Actions, id 15368), e.g. omk's bot. */
+  app?: FakeApp;
 }
 
 export interface CheckRunSeed {
@@ -54,6 +57,8 @@ export interface CheckRunSeed {
   externalId?: string;
   title?: string;
   summary?: string;
+  /** The app that created it (default: the token's app), e.g. another app forging `omk/proof`. */
+  app?: FakeApp;
 }
 
 export interface FakeGitHub {
@@ -105,6 +110,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const login = options.login ?? 'github-actions[bot]';
   const tokens = new Map<string, string>([[options.token, login], ...Object.entries(options.users ?? {})]);
   const state = createState();
+  if (options.app) state.app = options.app;
   state.permissions.set(options.owner, 'admin');
   for (const user of tokens.values()) if (!state.permissions.has(user)) state.permissions.set(user, 'write');
   const requests: RecordedRequest[] = [];
@@ -225,6 +231,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           external_id: seed.externalId,
           output: seed.title === undefined ? undefined : { title: seed.title, summary: seed.summary ?? '' },
         }),
+        seed.app,
       ),
     approve: (n, user = 'reviewer') => addReview(ctx, requirePull(n), user, 'APPROVED'),
     requestChanges: (n, user = 'reviewer', body = 'Please change this.') =>

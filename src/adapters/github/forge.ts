@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { type PushRef, pushRef } from '../git/push-ref.js';
-import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
+import { checkRunsNamed, findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { pushBranch } from './push.js';
@@ -19,7 +19,12 @@ export interface GitHubForgeOptions {
   pushRef?: PushRef;
   /** Push here instead of `<serverUrl>/<owner>/<name>.git` (tests: a local bare repository). */
   remoteUrl?: string;
+  /** The GitHub App `token` creates check runs as; default GitHub Actions (a workflow's token). */
+  checkAppId?: number;
 }
+
+/** The app id of GitHub Actions: check runs made with a workflow's `GITHUB_TOKEN` carry it. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
 
 /**
  * The GitHub forge. Every method is one API call in the normal path (checks: two, check runs and
@@ -44,6 +49,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     addLabels: (number, labels) => addLabels(ctx, number, labels),
     findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
+    checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
+    checkRunsNamed: (sha, name) => checkRunsNamed(ctx, sha, name),
     checks: (sha) => listChecks(ctx, sha),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number) => reviewSummary(ctx, number),
