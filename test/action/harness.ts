@@ -74,6 +74,8 @@ export interface ActionEnvOptions {
   executables?: Record<string, string>;
   /** More files of the fixture, e.g. `.omk/config.yml` (committed and pushed before the first run). */
   files?: Record<string, string>;
+  /** More identities on the fake GitHub: token → login (e.g. a ci-token's). */
+  users?: Record<string, string>;
 }
 
 /** No CI runs on the fake GitHub: a gated merge in a test's run must not wait for one. */
@@ -91,7 +93,13 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
     await repo.commit({}, 'make executable');
     git(repo.root, 'push', '--quiet', 'origin', 'main');
   }
-  const server = await startFakeGitHub({ owner: OWNER, repo: REPO, bareRepoPath: repo.origin, token: TOKEN });
+  const server = await startFakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    bareRepoPath: repo.origin,
+    token: TOKEN,
+    ...(options.users ? { users: options.users } : {}),
+  });
   // Local config only: no network, so a sync child is fine here.
   git(repo.root, 'remote', 'set-url', 'origin', server.gitUrl);
   const runnerTemp = await mkdtemp(join(tmpdir(), 'omk-runner-'));

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { handleApi, readBody } from './api.js';
 import { BareRepo } from './bare-repo.js';
 import { addCheckRun } from './checks.js';
-import { answerGit } from './git-http.js';
+import { answerGit, gitLogin } from './git-http.js';
 import { type ApiResponse, type Ctx, Fields } from './http.js';
 import {
   faultBody,
@@ -161,7 +161,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (gitStatus !== null) {
       const common = { method, path: url.pathname, query, body: undefined, responseBody: undefined };
       const flags = { operation: null, operationId: null, injected: false, unexpected: false };
-      requests.push({ kind: 'git', ...common, ...flags, status: gitStatus });
+      const login = gitLogin(req.headers.authorization, tokens);
+      requests.push({ kind: 'git', ...common, ...flags, login, status: gitStatus });
       return;
     }
     const raw = await readBody(req);

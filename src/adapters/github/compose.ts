@@ -20,6 +20,8 @@ export interface GitHubForgeEnvironment {
   /** Explicit owner/name (the Action has GITHUB_REPOSITORY); else read from the origin remote. */
   repo?: RepoCoordinates;
   token?: string;
+  /** A token for pushes and PRs so CI runs on them (the Action's `ci-token`); none: `token`. */
+  ciToken?: string;
 }
 
 /**
@@ -34,7 +36,14 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
   const serverUrl = input.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const octokit = createOctokit({ token, baseUrl, request: { fetch: globalThis.fetch } });
   const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID);
-  return createGitHubForge({ octokit, repo, token, serverUrl, checkAppId });
+  const ciToken = input.ciToken?.trim();
+  const ci = ciToken
+    ? {
+        token: ciToken,
+        octokit: createOctokit({ token: ciToken, baseUrl, request: { fetch: globalThis.fetch } }),
+      }
+    : undefined;
+  return createGitHubForge({ octokit, repo, token, serverUrl, checkAppId, ...(ci ? { ci } : {}) });
 }
 
 /**

@@ -11,7 +11,7 @@ export interface GitHubForgeOptions {
   /** From createOctokit (retry, throttling, secret-free errors). */
   octokit: Octokit;
   repo: RepoCoordinates;
-  /** Used only for the push header; never stored on the returned object. */
+  /** Used only for the push header (unless `ci` is given); never stored on the returned object. */
   token: string;
   /** Web root for git, e.g. `https://github.com` (GITHUB_SERVER_URL). */
   serverUrl: string;
@@ -21,6 +21,12 @@ export interface GitHubForgeOptions {
   remoteUrl?: string;
   /** The GitHub App `token` creates check runs as; default GitHub Actions (a workflow's token). */
   checkAppId?: number;
+  /**
+   * A token whose pushes and pull requests start workflows (a GitHub App's or a PAT; a workflow's
+   * own GITHUB_TOKEN starts none): used for pushes and for opening and updating PRs. Check runs,
+   * labels, reads and the merge stay with `token`.
+   */
+  ci?: { token: string; octokit: Octokit };
 }
 
 /** The app id of GitHub Actions: check runs made with a workflow's `GITHUB_TOKEN` carry it. */
@@ -34,7 +40,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   const serverUrl = checkServerUrl(options.serverUrl);
   const repo: RepoCoordinates = { owner: options.repo.owner, name: options.repo.name };
   const ctx: Ctx = { octokit: options.octokit, repo };
-  const token = options.token;
+  const ciCtx: Ctx = options.ci ? { octokit: options.ci.octokit, repo } : ctx;
+  const token = options.ci?.token ?? options.token;
   const push = options.pushRef ?? pushRef;
   const remoteUrl = options.remoteUrl;
   return {
@@ -42,8 +49,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     repo,
     push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push }, spec),
     findPullRequest: (head) => findOpenPull(ctx, head),
-    createPullRequest: (spec) => createPull(ctx, spec),
-    updatePullRequest: (number, change) => updatePull(ctx, number, change),
+    createPullRequest: (spec) => createPull(ciCtx, spec),
+    updatePullRequest: (number, change) => updatePull(ciCtx, number, change),
     getPullRequest: (number) => getPull(ctx, number),
     removeLabel: (number, label) => removeLabel(ctx, number, label),
     addLabels: (number, labels) => addLabels(ctx, number, labels),
