@@ -107,6 +107,7 @@ export async function composeActionRuntime(
       env: deps.env,
       repo: github.repo,
       token: inputs.githubToken,
+      ...(inputs.ciToken ? { ciToken: inputs.ciToken } : {}),
     });
     return forge;
   };

@@ -158,6 +158,7 @@ export const actionInputsSchema = z
       .min(1, {
         error: `github-token: is empty. omk needs a token that can write contents, pull requests and checks. Example: github-token: ${expression('github.token')}`,
       }),
+    'ci-token': optional(z.string().trim()),
     'allow-fork-execution': boolean('allow-fork-execution'),
   })
   .superRefine((inputs, ctx) => {
@@ -241,6 +242,8 @@ export interface ActionInputs {
   failOnNotReady: boolean;
   workingDirectory: string;
   githubToken: string;
+  /** Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: githubToken. */
+  ciToken: string | undefined;
   allowForkExecution: boolean;
 }
 
@@ -272,6 +275,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     'fail-on-not-ready': getInput('fail-on-not-ready'),
     'working-directory': getInput('working-directory'),
     'github-token': getInput('github-token'),
+    'ci-token': getInput('ci-token'),
     'allow-fork-execution': getInput('allow-fork-execution'),
   };
   return parseInputs(raw);
@@ -305,6 +309,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     failOnNotReady: v['fail-on-not-ready'],
     workingDirectory: v['working-directory'],
     githubToken: v['github-token'],
+    ciToken: v['ci-token'],
     allowForkExecution: v['allow-fork-execution'],
   };
 }

@@ -12,8 +12,10 @@ export async function runAction(deps: ActionDeps): Promise<void> {
   let summary: string;
   let failure: string | null;
   try {
-    const token = core.getInput('github-token').trim();
-    if (token !== '') for (const value of maskValues(token)) core.setSecret(value);
+    for (const input of ['github-token', 'ci-token'] as const) {
+      const token = core.getInput(input).trim();
+      if (token !== '') for (const value of maskValues(token)) core.setSecret(value);
+    }
     // The rest (zod, Octokit, the runtime) is loaded only now: the bundle evaluates it lazily,
     // so the mask is out within a few milliseconds of node starting.
     const { runStep } = await import('./step.js');

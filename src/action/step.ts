@@ -11,8 +11,8 @@ import { actionOutputs } from './outputs.js';
 import { renderSummary } from './summary.js';
 import { ACTION_STEPS } from './wording.js';
 
-/** The input GitHub fills with the token; removed from the environment children inherit. */
-const TOKEN_INPUT_ENV = 'INPUT_GITHUB-TOKEN';
+/** The inputs GitHub fills with tokens; removed from the environment children inherit. */
+const TOKEN_INPUT_ENVS = ['INPUT_GITHUB-TOKEN', 'INPUT_CI-TOKEN'] as const;
 
 export interface StepResult {
   summary: string;
@@ -29,7 +29,7 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const { core } = deps;
   const inputs = readInputs((name) => core.getInput(name));
   // Git, gates and agents inherit this environment; none of them needs the token from here.
-  delete deps.env[TOKEN_INPUT_ENV];
+  for (const name of TOKEN_INPUT_ENVS) delete deps.env[name];
   const github = readGitHubEnv(deps.env);
   const privileged = github.eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(github.eventName);
   const payload = privileged ? await readEventPayload(github.eventPath) : null;

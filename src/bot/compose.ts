@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
 import { localExecutionHost } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
+import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
 import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
@@ -25,7 +26,8 @@ export function productionDeps(
     clock: systemClock,
     host: processHost(),
     reporter: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message) },
-    githubFor: async (installationId) => createBotGitHub(await app.auth(installationId)),
+    githubFor: async (installationId) =>
+      createBotGitHub(await app.auth(installationId), checkAppIdFrom(env.APP_ID, 'APP_ID')),
     shutdown,
   };
 }
@@ -91,5 +93,7 @@ export async function forgeFor(gh: BotGitHub, repo: RepoRef): Promise<Forge> {
     repo: { owner: repo.owner, name: repo.name },
     token,
     serverUrl: repo.serverUrl,
+    // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
+    checkAppId: gh.appId,
   });
 }

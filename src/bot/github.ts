@@ -69,11 +69,14 @@ export interface BotGitHub {
   replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
+  /** The bot's own app id (APP_ID): what its check runs are created as. */
+  readonly appId?: number;
 }
 
-export function createBotGitHub(octokit: ProbotOctokit): BotGitHub {
+export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitHub {
   const at = (repo: RepoRef) => ({ owner: repo.owner, repo: repo.name });
   return {
+    appId,
     async permission(repo, login) {
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
         ...at(repo),

@@ -3,12 +3,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { type ActionEnv, createActionEnv } from './harness.js';
+import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
 
 let env: ActionEnv;
 
 beforeAll(async () => {
-  env = await createActionEnv();
+  env = await createActionEnv({ files: NO_CI_CONFIG });
 });
 afterAll(async () => {
   await env.cleanup();

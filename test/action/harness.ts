@@ -72,21 +72,34 @@ export interface ActionEnvOptions {
   event?: { name: string; payload: unknown };
   /** Executable files added to the fixture (committed and pushed before the first run). */
   executables?: Record<string, string>;
+  /** More files of the fixture, e.g. `.omk/config.yml` (committed and pushed before the first run). */
+  files?: Record<string, string>;
+  /** More identities on the fake GitHub: token → login (e.g. a ci-token's). */
+  users?: Record<string, string>;
 }
+
+/** No CI runs on the fake GitHub: a gated merge in a test's run must not wait for one. */
+export const NO_CI_CONFIG = { '.omk/config.yml': 'version: 1\nmerge:\n  requireChecks: none\n' };
 
 /**
  * A workspace checkout of the demo fixture whose origin is a fake GitHub (backed by its bare
  * repository), a RUNNER_TEMP, and an event payload: everything a runner gives a node24 Action.
  */
 export async function createActionEnv(options: ActionEnvOptions = {}): Promise<ActionEnv> {
-  const repo = await createTempRepo({ ...DEMO_FILES });
+  const repo = await createTempRepo({ ...DEMO_FILES, ...options.files });
   if (options.executables !== undefined) {
     await repo.commit(options.executables, 'executables');
     for (const path of Object.keys(options.executables)) await chmod(join(repo.root, path), 0o755);
     await repo.commit({}, 'make executable');
     git(repo.root, 'push', '--quiet', 'origin', 'main');
   }
-  const server = await startFakeGitHub({ owner: OWNER, repo: REPO, bareRepoPath: repo.origin, token: TOKEN });
+  const server = await startFakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    bareRepoPath: repo.origin,
+    token: TOKEN,
+    ...(options.users ? { users: options.users } : {}),
+  });
   // Local config only: no network, so a sync child is fine here.
   git(repo.root, 'remote', 'set-url', 'origin', server.gitUrl);
   const runnerTemp = await mkdtemp(join(tmpdir(), 'omk-runner-'));

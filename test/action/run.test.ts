@@ -5,7 +5,7 @@ import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { GOAL_ID_PATTERN } from '../../src/runtime/goal/ids.js';
 import { proofSchema } from '../../src/runtime/proof/schema.js';
 import { git } from '../helpers/git-repo.js';
-import { type ActionEnv, type ActionRun, createActionEnv, TOKEN } from './harness.js';
+import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, TOKEN } from './harness.js';
 import { filesHolding, leaksOf, secretForms } from './secrets.js';
 
 let env: ActionEnv;
@@ -14,7 +14,7 @@ let run: ActionRun;
 // One single-job run, as a workflow step: create, plan, execute with the demo agent, deliver
 // (auto-pr) and gated-merge (no branch protection on the fake, so it merges).
 beforeAll(async () => {
-  env = await createActionEnv();
+  env = await createActionEnv({ files: NO_CI_CONFIG });
   run = await env.run({ goal: DEMO_GOAL, agent: 'demo', policy: 'auto-pr', 'merge-policy': 'gated' });
 }, 180_000);
 afterAll(async () => {

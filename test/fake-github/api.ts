@@ -75,7 +75,7 @@ export async function handleApi(
   if (!match) return { response: message(404, 'Not Found'), record: { ...base, body, unexpected: true } };
   const operation = match.route.operation;
   const spec = deps.validator.operations[operation];
-  const record = { ...base, body, operation, operationId: spec?.operationId ?? null };
+  const record = { ...base, body, operation, operationId: spec?.operationId ?? null, login };
   const { site } = deps.ctx;
   const owner = match.params.owner ?? '';
   const repo = match.params.repo ?? '';

@@ -1,5 +1,5 @@
 import { type Ctx, Fields, type Handler, json, message, notFound, paginate } from './http.js';
-import { actionsApp, nodeId, repoApi, repoHtml } from './shapes.js';
+import { appJson, type FakeApp, nodeId, repoApi, repoHtml } from './shapes.js';
 import { type FakeAnnotation, type FakeCheckRun, timestamp } from './state.js';
 
 const DOCS_CREATE = 'https://docs.github.com/rest/checks/runs#create-a-check-run';
@@ -43,7 +43,7 @@ export function checkRunJson(ctx: Ctx, run: FakeCheckRun) {
     },
     name: run.name,
     check_suite: { id: 9_000 },
-    app: actionsApp(ctx.site),
+    app: appJson(ctx.site, run.app),
     pull_requests: pullsFor(ctx, run.headSha),
   };
 }
@@ -87,7 +87,12 @@ function apply(run: FakeCheckRun, body: Fields): void {
 }
 
 /** Adds a check run directly (test set-up) or from the API. */
-export function addCheckRun(ctx: Ctx, headSha: string, body: Fields): FakeCheckRun {
+export function addCheckRun(
+  ctx: Ctx,
+  headSha: string,
+  body: Fields,
+  app: FakeApp = ctx.state.app,
+): FakeCheckRun {
   const run: FakeCheckRun = {
     id: ctx.ids.id(),
     name: '',
@@ -100,6 +105,7 @@ export function addCheckRun(ctx: Ctx, headSha: string, body: Fields): FakeCheckR
     summary: null,
     text: null,
     annotations: [],
+    app,
     startedAt: timestamp(),
     completedAt: null,
   };
@@ -137,7 +143,10 @@ const listForRef: Handler = async (req, ctx) => {
       (status === undefined || r.status === status),
   );
   if ((req.params.str('filter') ?? 'latest') === 'latest') {
-    runs = runs.filter((r) => !runs.some((other) => other.name === r.name && other.id > r.id));
+    // Latest per check suite, and each app has its own suite: per name and app.
+    runs = runs.filter(
+      (r) => !runs.some((other) => other.name === r.name && other.app.id === r.app.id && other.id > r.id),
+    );
   }
   runs = [...runs].reverse();
   const page = paginate(req, runs);

@@ -102,7 +102,7 @@ const GIT_PATH =
   /^\/([^/]+)\/([^/]+?)(?:\.git)?(\/(?:info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.+))$/;
 
 /** Basic auth with any user name and a known token as password, as GitHub accepts for git. */
-function gitLogin(header: string | undefined, tokens: ReadonlyMap<string, string>): string | null {
+export function gitLogin(header: string | undefined, tokens: ReadonlyMap<string, string>): string | null {
   const found = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
   if (!found?.[1]) return null;
   const decoded = Buffer.from(found[1], 'base64').toString('utf8');

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   injected: boolean;
   /** No such route (or the handler crashed): something omk should not have asked. */
   unexpected: boolean;
+  /** The login the request authenticated as; null or absent when it did not. */
+  login?: string | null;
 }
 
 export interface SchemaErrorRecord {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { handleApi, readBody } from './api.js';
 import { BareRepo } from './bare-repo.js';
 import { addCheckRun } from './checks.js';
-import { answerGit } from './git-http.js';
+import { answerGit, gitLogin } from './git-http.js';
 import { type ApiResponse, type Ctx, Fields } from './http.js';
 import {
   faultBody,
@@ -19,6 +19,7 @@ import { addReview } from './reviews.js';
 import { createRoutes } from './router.js';
 import {
   createState,
+  type FakeApp,
   type FakeCheckRun,
   type FakeProtection,
   type FakeReview,
@@ -47,6 +48,8 @@ export interface FakeGitHubOptions {
   login?: string;
   /** More identities: token → login (default permission write), e.g. a reviewer. */
   users?: Record<string, string>;
+  /** The app `token` creates check runs as (default GitHub Actions, id 15368), e.g. omk's bot. */
+  app?: FakeApp;
 }
 
 export interface CheckRunSeed {
@@ -57,6 +60,8 @@ export interface CheckRunSeed {
   externalId?: string;
   title?: string;
   summary?: string;
+  /** The app that created it (default: the token's app), e.g. another app forging `omk/proof`. */
+  app?: FakeApp;
 }
 
 export interface FakeGitHub {
@@ -118,6 +123,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const login = options.login ?? 'github-actions[bot]';
   const tokens = new Map<string, string>([[options.token, login], ...Object.entries(options.users ?? {})]);
   const state = createState();
+  if (options.app) state.app = options.app;
   state.permissions.set(options.owner, 'admin');
   for (const user of tokens.values()) if (!state.permissions.has(user)) state.permissions.set(user, 'write');
   const requests: RecordedRequest[] = [];
@@ -169,7 +175,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (gitStatus !== null) {
       const common = { method, path: url.pathname, query, body: undefined, responseBody: undefined };
       const flags = { operation: null, operationId: null, injected: false, unexpected: false };
-      requests.push({ kind: 'git', ...common, ...flags, status: gitStatus });
+      const login = gitLogin(req.headers.authorization, tokens);
+      requests.push({ kind: 'git', ...common, ...flags, login, status: gitStatus });
       return;
     }
     const raw = await readBody(req);
@@ -239,6 +246,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           external_id: seed.externalId,
           output: seed.title === undefined ? undefined : { title: seed.title, summary: seed.summary ?? '' },
         }),
+        seed.app,
       ),
     approve: (n, user = 'reviewer') => addReview(ctx, requirePull(n), user, 'APPROVED'),
     requestChanges: (n, user = 'reviewer', body = 'Please change this.') =>

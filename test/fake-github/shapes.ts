@@ -191,16 +191,30 @@ export function fullRepository(site: Site, facts: RepoFacts) {
 }
 
 /** The `nullable-integration` GitHub Actions' token acts as (check runs' `app`). */
+/** The app a check run was created by (GitHub's `app`, an `integration`). */
+export interface FakeApp {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+/** The GitHub Actions app: what a workflow's `GITHUB_TOKEN` creates check runs as. */
+export const ACTIONS_APP: FakeApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions' };
+
 export function actionsApp(site: Site) {
+  return appJson(site, ACTIONS_APP);
+}
+
+export function appJson(site: Site, app: FakeApp) {
   return {
-    id: 15368,
-    slug: 'github-actions',
-    node_id: nodeId('A', 15368),
-    owner: simpleUser(site, 'github'),
-    name: 'GitHub Actions',
-    description: 'Automate your workflow from idea to production',
-    external_url: `${site.url}/features/actions`,
-    html_url: `${site.url}/apps/github-actions`,
+    id: app.id,
+    slug: app.slug,
+    node_id: nodeId('A', app.id),
+    owner: simpleUser(site, app.id === ACTIONS_APP.id ? 'github' : site.owner),
+    name: app.name,
+    description: app.id === ACTIONS_APP.id ? 'Automate your workflow from idea to production' : null,
+    external_url: app.id === ACTIONS_APP.id ? `${site.url}/features/actions` : `${site.url}/${app.slug}`,
+    html_url: `${site.url}/apps/${app.slug}`,
     created_at: '2018-07-30T09:30:17Z',
     updated_at: '2019-12-10T19:04:12Z',
     permissions: { checks: 'write', contents: 'write', metadata: 'read', pull_requests: 'write' },

@@ -3,6 +3,10 @@
  * heads, commits, merges) always lives in the bare repo and is read at request time.
  */
 
+import { ACTIONS_APP, type FakeApp } from './shapes.js';
+
+export type { FakeApp } from './shapes.js';
+
 export interface FakePull {
   number: number;
   title: string;
@@ -59,6 +63,8 @@ export interface FakeCheckRun {
   summary: string | null;
   text: string | null;
   annotations: FakeAnnotation[];
+  /** The app that created it: the token's app for runs made through the API. */
+  app: FakeApp;
   startedAt: string;
   completedAt: string | null;
 }
@@ -148,6 +154,8 @@ export interface FakeState {
   pulls: Map<number, FakePull>;
   issues: Map<number, FakeIssue>;
   checkRuns: FakeCheckRun[];
+  /** The app check runs created through the API belong to (GitHub Actions by default). */
+  app: FakeApp;
   statuses: FakeStatus[];
   reviews: FakeReview[];
   comments: FakeComment[];
@@ -167,6 +175,7 @@ export function createState(): FakeState {
     pulls: new Map(),
     issues: new Map(),
     checkRuns: [],
+    app: ACTIONS_APP,
     statuses: [],
     reviews: [],
     comments: [],

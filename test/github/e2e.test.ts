@@ -146,7 +146,8 @@ describe('goal run → slice PRs → integrator PR → gated merge, on GitHub', 
     const { code, out } = await mergeJson(gh, id);
     expect(code).toBe(4);
     expect(out.blockedBy).toBe('stale_proof');
-    expect(out.reasons?.map((r) => r.blocker)).toEqual(['stale_proof']);
+    // Nor did omk publish a verdict on that head: its omk/proof check run is missing there.
+    expect(out.reasons?.map((r) => r.blocker)).toEqual(['stale_proof', 'proof_check']);
     expect(gh.server.count(OPS.merge)).toBe(0);
     expect(gh.bareSha('main')).toBe(mainBefore);
     expect(await goalStatus(gh, id)).not.toBe('merged');

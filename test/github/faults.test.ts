@@ -6,6 +6,7 @@ import {
   failEvery,
   type GitHubEnv,
   goalStatus,
+  greenCi,
   OPS,
   pullsOf,
   readProof,
@@ -71,6 +72,7 @@ describe('GitHub failing one API call in five', () => {
   });
 
   it('merges exactly once under the same faults', async () => {
+    greenCi(gh.server);
     const merge = await gh.omk('goal', 'merge', id, '--forge', 'github');
     expect(merge.code, merge.stderr).toBe(0);
     expect(gh.server.count({ operationId: OPS.merge, injected: false })).toBe(1);

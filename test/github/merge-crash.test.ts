@@ -4,6 +4,7 @@ import {
   demoRunArgs,
   type GitHubEnv,
   goalStatus,
+  greenCi,
   mergeJson,
   OPS,
   OWNER,
@@ -28,7 +29,9 @@ describe('a merge whose answer was lost', () => {
 
   const readyGoal = async () => {
     gh = await createGitHubEnv();
-    return { env: gh, id: await runDemoGoal(gh, demoRunArgs({ mergePolicy: 'manual' })) };
+    const id = await runDemoGoal(gh, demoRunArgs({ mergePolicy: 'manual' }));
+    greenCi(gh.server);
+    return { env: gh, id };
   };
 
   const expectMergedOnce = async (env: GitHubEnv, id: string) => {

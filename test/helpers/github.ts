@@ -8,6 +8,7 @@ import { type ReadProofResult, readProofBlock } from '../../src/runtime/delivery
 import { type Proof, proofSchema } from '../../src/runtime/proof/schema.js';
 import { gitAuthEnv } from '../fake-github/git-auth.js';
 import {
+  type FakeApp,
   type FakeGitHub,
   type FakePull,
   type RecordedRequest,
@@ -61,6 +62,8 @@ export interface GitHubEnv {
 export interface GitHubEnvOptions {
   files?: Readonly<Record<string, string>>;
   token?: string;
+  /** The app the token creates check runs as (default GitHub Actions). */
+  app?: FakeApp;
 }
 
 /**
@@ -71,7 +74,13 @@ export async function createGitHubEnv(options: GitHubEnvOptions = {}): Promise<G
   const token = options.token ?? TOKEN;
   const repo = await createTempRepo({ ...(options.files ?? DEMO_FILES) });
   const state = await tempStateDir();
-  const server = await startFakeGitHub({ owner: OWNER, repo: REPO, bareRepoPath: repo.origin, token });
+  const server = await startFakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    bareRepoPath: repo.origin,
+    token,
+    ...(options.app ? { app: options.app } : {}),
+  });
   // Local config only: no network, so a sync child is fine here.
   git(repo.root, 'remote', 'set-url', 'origin', server.gitUrl);
   const env = { GITHUB_TOKEN: token, GITHUB_API_URL: server.url, GITHUB_SERVER_URL: server.url };
@@ -178,6 +187,13 @@ export async function readProof(gh: GitHubEnv, id: string): Promise<Proof> {
 /** The goal's open PRs on the fake, slices first (by number), the integrator last. */
 export function pullsOf(server: FakeGitHub): FakePull[] {
   return [...server.state.pulls.values()].sort((a, b) => a.number - b.number);
+}
+
+/** CI reports success on the integrator PR's head (the last PR), as a workflow would. */
+export function greenCi(server: FakeGitHub): void {
+  const integrator = pullsOf(server).at(-1);
+  if (!integrator) throw new Error('greenCi: no pull request yet');
+  server.setStatus(integrator.headSha, 'ci', 'success');
 }
 
 export function proofBlockOf(pull: FakePull): ReadProofResult {

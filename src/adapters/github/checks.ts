@@ -1,4 +1,10 @@
-import type { Annotation, CheckRunRef, CheckRunSpec, CheckState } from '../../runtime/forge/port.js';
+import type {
+  Annotation,
+  CheckRunRecord,
+  CheckRunRef,
+  CheckRunSpec,
+  CheckState,
+} from '../../runtime/forge/port.js';
 import type { Ctx } from './pulls.js';
 
 /** GitHub's documented limits for check run output. */
@@ -119,11 +125,6 @@ function newer(a: Entry, b: Entry): boolean {
 
 const time = (value: string | null | undefined) => (value ? Date.parse(value) || 0 : 0);
 
-/**
- * Check runs (paginated, usually one call) and the combined status (one call), normalized; when a
- * name appears more than once (a re-run, a check run and a status of the same name), the most
- * recent wins.
- */
 /** One call: the check runs named `name` on `sha`, matched by external id. */
 export async function findCheckRun(
   ctx: Ctx,
@@ -142,6 +143,39 @@ export async function findCheckRun(
   return run ? { id: run.id, url: run.html_url ?? run.url } : null;
 }
 
+/**
+ * Every run named `name` on `sha` from every app (`filter: all`, so a newer run by another app
+ * cannot hide omk's), newest first, with the app that created each: paginated, usually one call.
+ */
+export async function checkRunsNamed(ctx: Ctx, sha: string, name: string): Promise<CheckRunRecord[]> {
+  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    ref: sha,
+    check_name: name,
+    filter: 'all',
+    per_page: 100,
+  });
+  return runs
+    .filter((run) => run.name === name && run.head_sha === sha)
+    .map((run) => ({
+      id: run.id,
+      name: run.name,
+      appId: run.app?.id ?? null,
+      appSlug: run.app?.slug ?? null,
+      status: run.status,
+      conclusion: run.conclusion ?? null,
+      title: run.output.title ?? '',
+      summary: run.output.summary ?? '',
+    }))
+    .sort((a, b) => b.id - a.id);
+}
+
+/**
+ * Check runs (paginated, usually one call) and the combined status (one call), normalized; when a
+ * name appears more than once (a re-run, a check run and a status of the same name), the most
+ * recent wins.
+ */
 export async function listChecks(ctx: Ctx, sha: string): Promise<CheckState[]> {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });

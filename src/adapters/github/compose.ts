@@ -20,6 +20,8 @@ export interface GitHubForgeEnvironment {
   /** Explicit owner/name (the Action has GITHUB_REPOSITORY); else read from the origin remote. */
   repo?: RepoCoordinates;
   token?: string;
+  /** A token for pushes and PRs so CI runs on them (the Action's `ci-token`); none: `token`. */
+  ciToken?: string;
 }
 
 /**
@@ -33,7 +35,30 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
   const baseUrl = input.env.GITHUB_API_URL ?? DEFAULT_API_URL;
   const serverUrl = input.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const octokit = createOctokit({ token, baseUrl, request: { fetch: globalThis.fetch } });
-  return createGitHubForge({ octokit, repo, token, serverUrl });
+  const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID);
+  const ciToken = input.ciToken?.trim();
+  const ci = ciToken
+    ? {
+        token: ciToken,
+        octokit: createOctokit({ token: ciToken, baseUrl, request: { fetch: globalThis.fetch } }),
+      }
+    : undefined;
+  return createGitHubForge({ octokit, repo, token, serverUrl, checkAppId, ...(ci ? { ci } : {}) });
+}
+
+/**
+ * The GitHub App omk's token creates check runs as: `OMK_CHECK_APP_ID` when the token is another
+ * app's (a GitHub App installation token), else GitHub Actions (a workflow's token).
+ */
+export function checkAppIdFrom(raw: string | undefined, name = 'OMK_CHECK_APP_ID'): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const id = Number(raw.trim());
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new ForgeError(`${name} '${raw}' is not a GitHub App id.`, {
+      hint: `Set it to the numeric id of the app whose token omk uses (the app's settings page shows it), e.g. ${name}=123456.`,
+    });
+  }
+  return id;
 }
 
 async function repoFromOrigin(repoRoot: string): Promise<RepoCoordinates> {

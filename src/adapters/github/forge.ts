@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { type PushRef, pushRef } from '../git/push-ref.js';
-import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
+import { checkRunsNamed, findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { pushBranch } from './push.js';
@@ -11,7 +11,7 @@ export interface GitHubForgeOptions {
   /** From createOctokit (retry, throttling, secret-free errors). */
   octokit: Octokit;
   repo: RepoCoordinates;
-  /** Used only for the push header; never stored on the returned object. */
+  /** Used only for the push header (unless `ci` is given); never stored on the returned object. */
   token: string;
   /** Web root for git, e.g. `https://github.com` (GITHUB_SERVER_URL). */
   serverUrl: string;
@@ -19,7 +19,18 @@ export interface GitHubForgeOptions {
   pushRef?: PushRef;
   /** Push here instead of `<serverUrl>/<owner>/<name>.git` (tests: a local bare repository). */
   remoteUrl?: string;
+  /** The GitHub App `token` creates check runs as; default GitHub Actions (a workflow's token). */
+  checkAppId?: number;
+  /**
+   * A token whose pushes and pull requests start workflows (a GitHub App's or a PAT; a workflow's
+   * own GITHUB_TOKEN starts none): used for pushes and for opening and updating PRs. Check runs,
+   * labels, reads and the merge stay with `token`.
+   */
+  ci?: { token: string; octokit: Octokit };
 }
+
+/** The app id of GitHub Actions: check runs made with a workflow's `GITHUB_TOKEN` carry it. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
 
 /**
  * The GitHub forge. Every method is one API call in the normal path (checks: two, check runs and
@@ -29,7 +40,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   const serverUrl = checkServerUrl(options.serverUrl);
   const repo: RepoCoordinates = { owner: options.repo.owner, name: options.repo.name };
   const ctx: Ctx = { octokit: options.octokit, repo };
-  const token = options.token;
+  const ciCtx: Ctx = options.ci ? { octokit: options.ci.octokit, repo } : ctx;
+  const token = options.ci?.token ?? options.token;
   const push = options.pushRef ?? pushRef;
   const remoteUrl = options.remoteUrl;
   return {
@@ -37,13 +49,15 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     repo,
     push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push }, spec),
     findPullRequest: (head) => findOpenPull(ctx, head),
-    createPullRequest: (spec) => createPull(ctx, spec),
-    updatePullRequest: (number, change) => updatePull(ctx, number, change),
+    createPullRequest: (spec) => createPull(ciCtx, spec),
+    updatePullRequest: (number, change) => updatePull(ciCtx, number, change),
     getPullRequest: (number) => getPull(ctx, number),
     removeLabel: (number, label) => removeLabel(ctx, number, label),
     addLabels: (number, labels) => addLabels(ctx, number, labels),
     findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
+    checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
+    checkRunsNamed: (sha, name) => checkRunsNamed(ctx, sha, name),
     checks: (sha) => listChecks(ctx, sha),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number) => reviewSummary(ctx, number),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ForgeError } from '../../runtime/errors.js';
 import type {
   BranchProtection,
+  CheckRunRecord,
   CheckRunRef,
   CheckRunSpec,
   CheckState,
@@ -150,6 +151,25 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
         else data.checkRuns.push(record);
         return { id: record.id, url: `local://${repoRoot}/check-runs/${record.id}` };
       });
+    },
+    // No apps here: every check run is omk's own, and the merge judges the proof itself.
+    checkAppId: null,
+    async checkRunsNamed(commit, name): Promise<CheckRunRecord[]> {
+      const runs = (await store.read()).checkRuns.filter(
+        (run) => run.headSha === commit && run.name === name,
+      );
+      return runs
+        .map((run) => ({
+          id: run.id,
+          name: run.name,
+          appId: null,
+          appSlug: null,
+          status: 'completed',
+          conclusion: run.conclusion,
+          title: run.title,
+          summary: run.summary,
+        }))
+        .sort((a, b) => b.id - a.id);
     },
     async checks(commit): Promise<CheckState[]> {
       const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);

@@ -1,3 +1,4 @@
+import { loadConfig } from '../config/load.js';
 import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
@@ -69,9 +70,11 @@ export async function deliverByPolicy(
       return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'stopped_remotely', action }] };
     }
   }
+  const { config } = await loadConfig((await deps.store.read(goalId)).repo.root);
   const merge = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? 'merge',
     enforceProtection: options.enforceProtection ?? false,
+    requireChecks: config.merge.requireChecks,
   });
   return { ...NOTHING_DELIVERED, delivery, merge, notes: [mergeNote(merge)] };
 }

@@ -1,3 +1,4 @@
+import { loadConfig } from '../config/load.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import { isOmkError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
@@ -17,9 +18,11 @@ export interface MergeRequest {
 export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Promise<MergeGoalResult> {
   const goal = await deps.store.read(request.goalId);
   const forge = await deps.forge(goal);
+  const { config } = await loadConfig(goal.repo.root);
   return mergeGoal({ store: deps.store, forge }, request.goalId, {
     method: request.method ?? 'merge',
     enforceProtection: request.enforceProtection ?? false,
+    requireChecks: config.merge.requireChecks,
   });
 }
 

@@ -17,7 +17,16 @@ describe('config schema', () => {
       workspace: { install: true, timeout: 600_000 },
       agents: { custom: {}, settings: {} },
       planner: {},
+      merge: { requireChecks: 'auto' },
     });
+  });
+
+  it('reads merge.requireChecks as auto, none or a list, and says what else it may be', () => {
+    const parse = (requireChecks: unknown) => configSchema.safeParse({ merge: { requireChecks } });
+    expect(parse('none').data?.merge.requireChecks).toBe('none');
+    expect(parse(['build', 'test']).data?.merge.requireChecks).toEqual(['build', 'test']);
+    expect(parse([]).error?.issues[0]?.message).toContain('list at least one check name');
+    expect(parse('always').success).toBe(false);
   });
 
   it('reads workspace.setup as argv arrays and refuses a shell string', () => {

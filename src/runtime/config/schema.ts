@@ -109,6 +109,33 @@ export const plannerConfigSchema = z
   .prefault({});
 export type PlannerConfig = z.infer<typeof plannerConfigSchema>;
 
+/**
+ * What a gated merge requires of CI besides omk's own check: `auto` the base's required checks, or
+ * (protection unreadable, or requiring none) at least one successful check; `none` nothing
+ * (failing or pending checks still block); a list: these checks, on top of the protection's.
+ */
+export const requireChecksSchema = z
+  .union([
+    z.enum(['auto', 'none']),
+    z
+      .array(z.string().trim().min(1, { error: 'a check name may not be empty' }).max(255))
+      .min(1, { error: 'list at least one check name (e.g. [ci]), or use auto or none' })
+      .max(64),
+  ])
+  .describe('auto | none | a list of check names (e.g. [build, test]).');
+export type RequireChecks = z.infer<typeof requireChecksSchema>;
+
+export const mergeConfigSchema = z
+  .strictObject({
+    requireChecks: requireChecksSchema
+      .default('auto')
+      .describe(
+        "What a gated merge requires of CI besides omk/proof: auto (the protected base's required checks, or at least one successful check when protection cannot be read), none, or a list of check names.",
+      ),
+  })
+  .prefault({});
+export type MergeConfig = z.infer<typeof mergeConfigSchema>;
+
 // The agents section is owned by the agents module; refuse unknown keys at its top level too.
 const strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 
@@ -121,6 +148,7 @@ export const configSchema = z.strictObject({
   workspace: workspaceConfigSchema,
   agents: strictAgentsSchema,
   planner: plannerConfigSchema,
+  merge: mergeConfigSchema,
 });
 export type OmkConfig = z.infer<typeof configSchema>;
 

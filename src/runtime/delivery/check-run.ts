@@ -12,7 +12,7 @@ export const MAX_SUMMARY_CHARS = 65_535;
 /** GitHub accepts 50 annotations per request; more would need several updates. */
 export const MAX_ANNOTATIONS = 50;
 
-const CONCLUSIONS: Record<ProofStatus, CheckRunSpec['conclusion']> = {
+export const CHECK_CONCLUSIONS: Readonly<Record<ProofStatus, CheckRunSpec['conclusion']>> = {
   ready: 'success',
   failed: 'failure',
   not_ready: 'neutral',
@@ -48,7 +48,7 @@ export function checkRunFor(proof: Proof, opts: CheckRunOptions): CheckRunSpec {
   return {
     name: PROOF_CHECK,
     headSha: opts.headSha,
-    conclusion: CONCLUSIONS[judged.status],
+    conclusion: CHECK_CONCLUSIONS[judged.status],
     title:
       `omk proof: ${judged.status} — ${gaps} gap${gaps === 1 ? '' : 's'}` +
       (failures > 0 ? `, ${failures} failure${failures === 1 ? '' : 's'}` : ''),

@@ -147,4 +147,63 @@ describe('decideMerge', () => {
       expect(decision.sha).toBe(state.pr.headSha);
     }
   });
+
+  describe('no checks at all is not green (merge.requireChecks)', () => {
+    const proofOnly: CheckState[] = [{ name: 'omk/proof', state: 'success', source: 'check_run' }];
+
+    it('auto, protection unreadable: refuses a head where nothing but omk/proof ran', () => {
+      const decision = decideMerge(
+        input({
+          checks: proofOnly,
+          protection: null,
+          reviews: { approvals: 0, changesRequested: false },
+          requireChecks: 'auto',
+        }),
+      );
+      expect(decision).toMatchObject({ merge: false, blockedBy: 'no_checks' });
+      if (!decision.merge)
+        expect(decision.reasons[0]?.detail).toContain("main's branch protection cannot be read");
+    });
+
+    it('auto, protection unreadable: one successful check besides omk/proof is enough', () => {
+      const checks: CheckState[] = [...proofOnly, { name: 'build', state: 'success', source: 'status' }];
+      expect(decideMerge(input({ checks, protection: null, requireChecks: 'auto' }))).toEqual({
+        merge: true,
+        sha: HEAD,
+      });
+    });
+
+    it('auto, readable protection that requires none: still needs one successful check', () => {
+      const protection = { requiredContexts: [], requiredApprovals: 0 };
+      const decision = decideMerge(input({ checks: proofOnly, protection, requireChecks: 'auto' }));
+      expect(decision).toMatchObject({ merge: false, blockedBy: 'no_checks' });
+    });
+
+    it('auto, readable protection: its required checks decide; a skipped one counts, as on GitHub', () => {
+      const checks: CheckState[] = [...proofOnly, { name: 'ci', state: 'skipped', source: 'check_run' }];
+      expect(decideMerge(input({ checks, requireChecks: 'auto' }))).toEqual({ merge: true, sha: HEAD });
+    });
+
+    it('none: nothing is required beyond what exists', () => {
+      expect(decideMerge(input({ checks: proofOnly, protection: null, requireChecks: 'none' }))).toEqual({
+        merge: true,
+        sha: HEAD,
+      });
+    });
+
+    it('a list: each named check must have reported, on top of the protection', () => {
+      const decision = decideMerge(input({ requireChecks: ['e2e'] }));
+      expect(decision).toMatchObject({ merge: false, blockedBy: 'checks_pending' });
+      if (!decision.merge) expect(decision.reasons[0]?.detail).toBe('waiting for: e2e');
+    });
+  });
+
+  it('refuses with proof_check when the omk/proof check run does not vouch for the proof', () => {
+    const decision = decideMerge(input({ proofCheckProblems: ['no omk/proof check run on aaaaaaaaaaaa'] }));
+    expect(decision).toMatchObject({
+      merge: false,
+      blockedBy: 'proof_check',
+      reasons: [{ blocker: 'proof_check', detail: 'no omk/proof check run on aaaaaaaaaaaa' }],
+    });
+  });
 });

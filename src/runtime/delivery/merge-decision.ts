@@ -1,3 +1,4 @@
+import type { RequireChecks } from '../config/schema.js';
 import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
 import type { MergePolicy } from '../goal/schema.js';
 import { checkFreshness } from '../proof/fresh.js';
@@ -9,11 +10,13 @@ export const MERGE_BLOCKERS = [
   'proof_not_ready',
   'proof_edited',
   'stale_proof',
+  'proof_check',
   'draft',
   'conflict',
   'mergeability_unknown',
   'checks_failed',
   'checks_pending',
+  'no_checks',
   'review_required',
   'changes_requested',
   'unprotected_base',
@@ -27,8 +30,12 @@ export interface MergeInput {
   proofDigestValid: boolean;
   /** Why the proof cannot be trusted beyond its digest (proofIntegrityProblems); none when it can. */
   proofProblems?: readonly string[];
+  /** Why the omk/proof check run on the head does not vouch for the proof (proofCheckProblems). */
+  proofCheckProblems?: readonly string[];
   pr: PullRequest;
   checks: readonly CheckState[];
+  /** What CI must have reported besides omk/proof (`merge.requireChecks`); default `none`. */
+  requireChecks?: RequireChecks;
   /** null: unprotected, or protection could not be read. */
   protection: BranchProtection | null;
   reviews: ReviewSummary;
@@ -60,6 +67,7 @@ export function decideMerge(input: MergeInput): MergeDecision {
   if (proof.status !== 'ready') block('proof_not_ready', `the proof is ${proof.status}`);
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block('stale_proof', freshness.reason);
+  for (const problem of input.proofCheckProblems ?? []) block('proof_check', problem);
   if (pr.draft) block('draft', `PR #${pr.number} is a draft`);
   if (pr.mergeable === false) block('conflict', `PR #${pr.number} has conflicts with ${pr.base}`);
   if (pr.mergeable === null) block('mergeability_unknown', 'GitHub has not computed mergeability yet');
@@ -68,12 +76,27 @@ export function decideMerge(input: MergeInput): MergeDecision {
   const failed = others.filter((check) => check.state === 'failure');
   const pending = others.filter((check) => check.state === 'pending');
   const present = new Set(others.filter((check) => check.state !== 'pending').map((check) => check.name));
-  const missing = (input.protection?.requiredContexts ?? []).filter(
+  const requireChecks = input.requireChecks ?? 'none';
+  const protected_ = input.protection?.requiredContexts ?? [];
+  const listed = Array.isArray(requireChecks) ? requireChecks : [];
+  const missing = [...new Set([...protected_, ...listed])].filter(
     (name) => name !== PROOF_CHECK && !present.has(name),
   );
   if (failed.length > 0) block('checks_failed', `failing: ${failed.map((c) => c.name).join(', ')}`);
   if (pending.length > 0 || missing.length > 0) {
     block('checks_pending', `waiting for: ${[...pending.map((c) => c.name), ...missing].join(', ')}`);
+  }
+  // No check at all is not green: with nothing required by a readable protection, CI must have
+  // succeeded at least once on the head (a push by a workflow's token starts no workflow at all).
+  if (requireChecks === 'auto' && protected_.length === 0 && !others.some((c) => c.state === 'success')) {
+    const why =
+      input.protection === null
+        ? `${pr.base}'s branch protection cannot be read`
+        : `${pr.base}'s branch protection requires no check`;
+    block(
+      'no_checks',
+      `no check besides ${PROOF_CHECK} has succeeded on ${pr.headSha.slice(0, 12)}, and ${why}: CI has not run on this head`,
+    );
   }
 
   if (input.reviews.changesRequested) block('changes_requested', 'a reviewer requested changes');

@@ -1,3 +1,4 @@
+import type { RequireChecks } from '../config/schema.js';
 import { IllegalTransitionError, NotFoundError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
@@ -8,13 +9,17 @@ import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
-import { decideMerge, type MergeBlocker } from './merge-decision.js';
+import { decideMerge, type MergeBlocker, PROOF_CHECK } from './merge-decision.js';
+import { readProofBlock } from './proof-block.js';
+import { proofCheckProblems } from './proof-check.js';
 import { proofIntegrityProblems } from './proof-integrity.js';
 import { readDelivery } from './state.js';
 
 export interface MergeOptions {
   method: MergeMethod;
   enforceProtection: boolean;
+  /** `merge.requireChecks`; the local forge has no CI, so there it is always `none`. */
+  requireChecks?: RequireChecks;
 }
 
 export type MergeGoalResult =
@@ -129,7 +134,12 @@ export async function mergeGoal(
   // Nothing read is trusted: the verdict is rebuilt from the evidence and checked against
   // proof.json and the PR's proof block; the decision is made on the rebuilt proof.
   const rebuilt = await assembleProof(store, goal, events);
-  const [checks, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const [checks, protection, proofRuns] = await Promise.all([
+    forge.checks(pr.headSha),
+    forge.branchProtection(pr.base),
+    // On GitHub the verdict must also be the one omk's own identity published for this head.
+    forge.checkAppId === null ? Promise.resolve(null) : forge.checkRunsNamed(pr.headSha, PROOF_CHECK),
+  ]);
   // Reviews are read only where the base requires them, as GitHub enforces them only there.
   const reviews =
     (protection?.requiredApprovals ?? 0) > 0
@@ -140,8 +150,19 @@ export async function mergeGoal(
     proof: rebuilt,
     proofDigestValid: verifyProofDigest(proof),
     proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
+    proofCheckProblems:
+      proofRuns === null || forge.checkAppId === null
+        ? []
+        : proofCheckProblems({
+            runs: proofRuns,
+            appId: forge.checkAppId,
+            rebuilt,
+            headSha: pr.headSha,
+            shownDigest: shownDigest(pr.body),
+          }),
     pr,
     checks,
+    requireChecks: forge.kind === 'local' ? 'none' : (options.requireChecks ?? 'auto'),
     protection,
     reviews,
     enforceProtection: options.enforceProtection,
@@ -174,6 +195,12 @@ export async function mergeGoal(
   }
   const done = await recordMerged(outcome.sha, options.method, false);
   return { merged: true, sha: done.sha, pr: pr.number, proof: done.proof };
+}
+
+/** The digest of the proof the PR body's one valid block shows; null when there is none. */
+function shownDigest(body: string): string | null {
+  const block = readProofBlock(body);
+  return block.found && block.valid ? block.digest : null;
 }
 
 function refuseSettled(status: GoalRecord['status'], goalId: string): void {

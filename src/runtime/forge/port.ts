@@ -67,6 +67,19 @@ export interface CheckRunRef {
   url: string;
 }
 
+/** A check run as its creator left it: who made it and what it says (the `omk/proof` run is judged). */
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  /** The GitHub App that created it (GitHub Actions is 15368); null when the forge has no apps. */
+  appId: number | null;
+  appSlug: string | null;
+  status: string;
+  conclusion: string | null;
+  title: string;
+  summary: string;
+}
+
 /** One check or status context on a commit, normalized. */
 export interface CheckState {
   name: string;
@@ -126,6 +139,13 @@ export interface Forge {
   findCheckRun(sha: string, name: string, externalId: string): Promise<CheckRunRef | null>;
   /** Creates the check run, or updates the one with `id` (known from state). */
   upsertCheckRun(spec: CheckRunSpec, id: number | null): Promise<CheckRunRef>;
+  /**
+   * The GitHub App omk's own check runs are created as (the bot's APP_ID; 15368, GitHub Actions,
+   * for a workflow's token); null on a forge with no apps (the local forge).
+   */
+  readonly checkAppId: number | null;
+  /** Every check run named `name` on `sha`, from any app, newest first. */
+  checkRunsNamed(sha: string, name: string): Promise<CheckRunRecord[]>;
   /** Check runs and commit statuses on a commit. */
   checks(sha: string): Promise<CheckState[]>;
   /** null when protection cannot be read (no permission) or the branch is unprotected. */
