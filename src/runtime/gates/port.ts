@@ -1,4 +1,5 @@
 import type { GateEvidence } from '../proof/schema.js';
+import type { Diagnostics } from './diagnostics/types.js';
 import type { TestResults } from './test-results/types.js';
 
 /**
@@ -56,6 +57,8 @@ export interface GateRunContext {
    * be read). The base run keeps them in its baseline; the evidence itself holds bounded lists.
    */
   onTestResults?: (gate: string, results: TestResults | null) => void;
+  /** Likewise for a lint, format or typecheck gate's diagnostics (null: none could be read). */
+  onDiagnostics?: (gate: string, diagnostics: Diagnostics | null) => void;
 }
 
 /** Every gate's result on one base commit. */
@@ -67,6 +70,8 @@ export interface GateBaseline {
    * made without them (then a gate's base failures are judged by exit code).
    */
   tests?: Readonly<Record<string, TestResults>>;
+  /** Diagnostics by gate name, likewise (absent: lint, format and typecheck judged by exit code). */
+  diagnostics?: Readonly<Record<string, Diagnostics>>;
 }
 
 /** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky;
