@@ -5,13 +5,18 @@ import type { TestResults } from './test-results/types.js';
 /**
  * A machine-readable test report omk asks a runner it detected for: `args` are appended to the
  * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
- * `junit-xml`: the runner writes that file; `go-test-json`: the runner prints JSON events instead
- * of its console output (the gate's tail shows the output they carry). Never set on a command the
- * user configured.
+ * `junit-xml`: the runner writes that file; `jest-json`: jest writes its `--json` results there;
+ * `go-test-json`: the runner prints JSON events instead of its console output (the gate's tail
+ * shows the output they carry). Never set on a command the user configured.
  */
 export interface TestReportRequest {
-  format: 'junit-xml' | 'go-test-json';
+  format: 'junit-xml' | 'jest-json' | 'go-test-json';
   args: string[];
+  /**
+   * `report`: read the report before the console (vitest's and jest's consoles name failing tests
+   * but not passing ones). By default the console comes first: its names are the ones people type.
+   */
+  prefer?: 'report';
 }
 
 /** A verification command, detected from the project or configured in .omk/config.yml. */

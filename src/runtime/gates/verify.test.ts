@@ -317,6 +317,72 @@ describe('createGateVerifier, test by test', () => {
   });
 });
 
+describe('createGateVerifier, vitest and jest reports', () => {
+  const VITEST_CONSOLE = [
+    ' FAIL  test/a.test.js > a > breaks',
+    ' Test Files  1 failed (1)',
+    '      Tests  1 failed | 1 passed (2)',
+  ].join('\n');
+
+  it("reads vitest's JUnit report before its console, which names no passing test", async () => {
+    const junit = `<testsuites><testsuite><testcase classname="test/a.test.js" name="a &gt; works"/><testcase classname="test/a.test.js" name="a &gt; breaks"><failure/></testcase></testsuite></testsuites>`;
+    const run: ProcessRunner = async (spec) => {
+      await writeFile(spec.argv.at(-1)?.replace('--outputFile.junit=', '') ?? '', junit);
+      return exited(1, VITEST_CONSOLE);
+    };
+    const gate: RunnableGate = {
+      ...GATE,
+      report: {
+        format: 'junit-xml',
+        prefer: 'report',
+        args: ['--', '--reporter=junit', '--outputFile.junit={file}'],
+      },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(evidence?.tests).toMatchObject({
+      source: 'junit-xml',
+      failing: ['test/a.test.js::a > breaks'],
+      counts: { passed: 1, failed: 1 },
+    });
+    // Without the preference (pytest's), the console wins when it can be read.
+    const consoleFirst = { ...gate, report: { format: 'junit-xml' as const, args: gate.report?.args ?? [] } };
+    const [fromConsole] = await createGateVerifier(run)([consoleFirst], context());
+    expect(fromConsole?.tests?.source).toBe('vitest');
+  });
+
+  it("reads jest's --json results from the file it asked for, paths relative to the tree", async () => {
+    const specs: ProcessSpec[] = [];
+    const run: ProcessRunner = async (spec) => {
+      specs.push(spec);
+      const file = spec.argv.at(-1)?.replace('--outputFile=', '') ?? '';
+      const results = [
+        { ancestorTitles: ['math'], title: 'adds', status: 'passed' },
+        { ancestorTitles: ['math'], title: 'subtracts', status: 'failed' },
+      ];
+      await writeFile(
+        file,
+        JSON.stringify({
+          testResults: [{ name: `${spec.cwd}/test/math.test.js`, assertionResults: results }],
+        }),
+      );
+      return exited(1, 'jest output');
+    };
+    const gate: RunnableGate = {
+      ...GATE,
+      report: { format: 'jest-json', prefer: 'report', args: ['--json', '--outputFile={file}'] },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(specs[0]?.argv.at(-1)).toBe(
+      `--outputFile=${join(root, 'gates', `${SHA.slice(0, 12)}-unit-1.json`)}`,
+    );
+    expect(evidence?.tests).toMatchObject({
+      source: 'jest',
+      failing: ['test/math.test.js > math › subtracts'],
+      counts: { passed: 1, failed: 1 },
+    });
+  });
+});
+
 describe('createGateVerifier, diagnostic by diagnostic', () => {
   const onBase = { baseCwd: '/work/base', baseSha: BASE_SHA };
   const base12 = BASE_SHA.slice(0, 12);

@@ -14,6 +14,8 @@ import {
 } from './diagnostics/verdict.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
 import { goTestConsole } from './test-results/go-test-json.js';
+import { parseJestJson } from './test-results/jest-json.js';
+import { parseJunitXml } from './test-results/junit-xml.js';
 import { parseTestResults } from './test-results/parse.js';
 import type { TestResults } from './test-results/types.js';
 import { gateTests, judgeFailureOnBoth, regressionNote } from './test-verdict.js';
@@ -84,7 +86,7 @@ async function verifyGate(
     runs += 1;
     const report = join(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.xml`,
+      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === 'jest-json' ? 'json' : 'xml'}`,
     );
     return runGate(runProcess, gate, { cwd, label, log, report }, context);
   };
@@ -237,7 +239,7 @@ async function runGate(
   const argv = gate.report
     ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
     : gate.argv;
-  if (gate.report?.format === 'junit-xml') await rm(report, { force: true });
+  if (writesReport(gate)) await rm(report, { force: true });
   await appendFile(
     log,
     `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
@@ -256,7 +258,7 @@ async function runGate(
   // Read before omk's own footer lands in the log.
   const ran = !result.cancelled && !result.timedOut && unavailable === null;
   const output = ran ? await runOutput(result, log, offset) : '';
-  const tests = ran ? await readTests(gate, output, report) : null;
+  const tests = ran ? await readTests(gate, output, report, cwd) : null;
   const diagnostics = ran && DIAGNOSTIC_KINDS.includes(gate.kind) ? parseDiagnostics(output, cwd) : null;
   const ended =
     result.spawnError === null
@@ -285,11 +287,31 @@ async function runOutput(result: ProcessResult, log: string, offset: number): Pr
   return segment !== '' ? segment : result.stdout;
 }
 
-/** A test gate's per-test results: from its output, else from the report omk asked for. */
-async function readTests(gate: RunnableGate, output: string, report: string): Promise<TestResults | null> {
+/** The runner writes the report to a file (rather than printing it). */
+function writesReport(gate: RunnableGate): boolean {
+  return gate.report?.format === 'junit-xml' || gate.report?.format === 'jest-json';
+}
+
+/**
+ * A test gate's per-test results: from its output, else from the report omk asked for; the report
+ * first when the request prefers it (vitest, jest), the console then being the fallback.
+ */
+async function readTests(
+  gate: RunnableGate,
+  output: string,
+  report: string,
+  cwd: string,
+): Promise<TestResults | null> {
   if (gate.kind !== 'test' && gate.report === undefined) return null;
-  const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
-  return parseTestResults(output, xml);
+  const file = writesReport(gate) ? await readFile(report, 'utf8').catch(() => null) : null;
+  if (gate.report?.format === 'jest-json') {
+    return (file === null ? null : parseJestJson(file, cwd)) ?? parseTestResults(output);
+  }
+  if (gate.report?.prefer === 'report' && file !== null) {
+    const fromReport = parseJunitXml(file);
+    if (fromReport !== null) return fromReport;
+  }
+  return parseTestResults(output, file);
 }
 
 /** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */
@@ -316,7 +338,7 @@ async function readFrom(path: string, offset: number, limit: number): Promise<st
  */
 function readableTail(gate: RunnableGate, tail: string, report: string): string {
   if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
-  if (gate.report?.format === 'junit-xml') return tail.replaceAll(report, basename(report));
+  if (writesReport(gate)) return tail.replaceAll(report, basename(report));
   return tail;
 }
 
