@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentKit, createAgentKit, touchWrites } from '../helpers/agents.js';
-import { GOALS, NODE_FIXTURE } from '../helpers/execution.js';
+import { BUGGY_FIXTURE, fixTheParser, GOALS } from '../helpers/execution.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
@@ -25,7 +25,7 @@ let kit: AgentKit;
 let tempRoot: string;
 
 beforeEach(async () => {
-  repo = await createTempRepo({ ...NODE_FIXTURE, '.omk/config.yml': CONFIG });
+  repo = await createTempRepo({ ...BUGGY_FIXTURE, '.omk/config.yml': CONFIG });
   state = await tempStateDir();
   kit = await createAgentKit();
   tempRoot = await mkdtemp(join(tmpdir(), 'omk-tmpdir-'));
@@ -48,7 +48,7 @@ function hiddenProof(body: string): string {
 
 describe('proof.json and PR bodies name no directory of the machine', () => {
   it('after a goal with PRs: no state root, $HOME, temp root, worktree or agent script path', async () => {
-    const agent = await kit.script('touch', touchWrites);
+    const agent = await kit.script('touch', `${touchWrites}\n${fixTheParser}`);
     const run = await runOmk(
       ['goal', 'run', GOALS.chain, '--agent', agent, '--policy', 'draft-pr', '--json'],
       { cwd: repo.root, stateDir: state.dir, env: { TMPDIR: tempRoot } },

@@ -1,7 +1,15 @@
 import { basename } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleepThenTouch } from '../helpers/agents.js';
-import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
+import {
+  BUGGY_FIXTURE,
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  fixTheParser,
+  GOALS,
+  SLICES,
+} from '../helpers/execution.js';
 
 let env: ExecutionEnv;
 
@@ -93,7 +101,10 @@ describe('budget-add after a slice ran out of its own time', () => {
 
 describe('a token budget with an agent whose usage cannot be read', () => {
   it('is ready, and its proof warns that the token budget cannot be enforced for that agent', async () => {
-    const agent = await env.kit.script('no-usage', sleepThenTouch(0));
+    // Ready needs a fix shown: the fixture's committed failing test, which the agent fixes.
+    await env.cleanup();
+    env = await createExecutionEnv(BUGGY_FIXTURE);
+    const agent = await env.kit.script('no-usage', `${sleepThenTouch(0)}\n${fixTheParser}`);
     const result = await env.omk(
       'goal',
       'run',

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
   expectContiguous,
+  fixTheParser,
   GOALS,
   SLICES,
   showAt,
@@ -14,7 +16,8 @@ import { git } from '../helpers/git-repo.js';
 let env: ExecutionEnv;
 
 beforeEach(async () => {
-  env = await createExecutionEnv();
+  // The parser slice fixes the fixture's committed failing test: a fix goal needs one.
+  env = await createExecutionEnv(BUGGY_FIXTURE);
 });
 afterEach(async () => {
   await env.cleanup();
@@ -31,6 +34,7 @@ if (task === ${JSON.stringify(SLICES.readme)} && attempt === 1) {
   ]));
 }
 ${touchWrites}
+${fixTheParser}
 `;
 
 describe('follow-ups proposed by an agent', () => {

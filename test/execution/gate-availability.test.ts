@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
+  fixTheParser,
   GOALS,
   NODE_FIXTURE,
   SLICES,
@@ -95,8 +97,9 @@ describe('an optional gate whose tool is not installed', () => {
       '      required: false',
       '',
     ];
-    env = await createExecutionEnv({ ...NODE_FIXTURE, '.omk/config.yml': config.join('\n') });
-    const agent = await env.kit.script('touch', touchWrites);
+    // The fixture's committed failing test fails on the base; the agent fixes it.
+    env = await createExecutionEnv({ ...BUGGY_FIXTURE, '.omk/config.yml': config.join('\n') });
+    const agent = await env.kit.script('touch', `${touchWrites}\n${fixTheParser}`);
     const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
@@ -104,7 +107,7 @@ describe('an optional gate whose tool is not installed', () => {
     expect((await env.kit.runs()).map((run) => run.attempt)).toEqual([1]);
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
-      ['test:passed', 'lint:unavailable'],
+      ['test:failed', 'lint:unavailable'],
     ]);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([
       ['test:passed', 'lint:unavailable'],

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
+  fixTheParser,
   GOALS,
   NODE_FIXTURE,
   SLICES,
@@ -30,8 +32,9 @@ const slowGateConfig = (required: boolean) =>
     '',
   ].join('\n');
 
+/** The agent touches its write set and fixes the parser when it may (BUGGY_FIXTURE's failing test). */
 async function runGoal(text: string, ...flags: string[]): Promise<string> {
-  const agent = await env.kit.script('touch', touchWrites);
+  const agent = await env.kit.script('touch', `${touchWrites}\n${fixTheParser}`);
   const result = await env.omk('goal', 'run', text, '--agent', agent, '--json', ...flags);
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
@@ -39,7 +42,7 @@ async function runGoal(text: string, ...flags: string[]): Promise<string> {
 
 describe('a gate that runs past its timeout', () => {
   it('is killed and recorded as timeout; an optional one leaves a warning on a ready proof', async () => {
-    env = await createExecutionEnv({ ...NODE_FIXTURE, '.omk/config.yml': slowGateConfig(false) });
+    env = await createExecutionEnv({ ...BUGGY_FIXTURE, '.omk/config.yml': slowGateConfig(false) });
     const id = await runGoal(GOALS.single);
 
     const events = await env.events(id);
@@ -109,9 +112,10 @@ describe('flaky and pre-existing gate failures', () => {
         '',
       ].join('\n'),
     });
-    const id = await runGoal(GOALS.single);
+    // About the gate, not a fix: the agent's comment changes no behaviour, so the goal is a refactor.
+    const id = await runGoal('refactor the parser in src/parser.js');
 
-    // base: pass; slice: fail, pass; integration: fail, pass; the fail-to-pass check reuses the base run.
+    // base: pass; slice: fail, pass; integration: fail, pass.
     expect(await readFile(counter, 'utf8')).toBe('5');
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:flaky']]);
@@ -136,7 +140,7 @@ describe('flaky and pre-existing gate failures', () => {
         '',
       ].join('\n'),
     });
-    // The agent touches src/parser.js without fixing it.
+    // The agent touches src/parser.js without fixing it (its edit does not trim either).
     const id = await runGoal(GOALS.single);
 
     const events = await env.events(id);
@@ -152,7 +156,8 @@ describe('flaky and pre-existing gate failures', () => {
     expect(proof.gates[0]?.tail).toMatch(/fails on base [0-9a-f]{12} too/);
     expect(proof.status).toBe('not_ready');
     expect(proof.failures).toEqual([]);
-    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['gate_pre_existing']);
+    // A no-op: the failing test still fails, and nothing shows a fix.
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['gate_pre_existing', 'fix_no_fail_to_pass']);
     expect(proof.decisions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -1,21 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
   expectContiguous,
+  fixTheParser,
   GOALS,
-  NODE_FIXTURE,
   SLICES,
   showAt,
   waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
-/** Each slice alone keeps one TODO at most; merged, the project has two and this test fails. */
+/**
+ * Each slice alone keeps one TODO at most; merged, the project has two and this test fails. The
+ * parser slice also fixes the fixture's committed failing test (a fix goal needs one).
+ */
 const TODO_FIXTURE: Readonly<Record<string, string>> = {
-  ...NODE_FIXTURE,
+  ...BUGGY_FIXTURE,
   'test/todo.test.js': [
     "import assert from 'node:assert/strict';",
     "import { readFileSync } from 'node:fs';",
@@ -30,10 +34,11 @@ const TODO_FIXTURE: Readonly<Record<string, string>> = {
 
 const README_TODO = 'TODO: document the parser\\n';
 
-/** The two slices: each adds one TODO, in its own file. */
+/** The two slices: each adds one TODO, in its own file; the parser's also fixes the parser. */
 const slices = `
 if (task === '${SLICES.readme}') append('README.md', '${README_TODO}');
 else if (task === '${SLICES.parserSecond}') append('src/parser.js', '// TODO: make it faster\\n');
+${fixTheParser}
 `;
 /**
  * The integration fixer logs its prompt and what README.md holds, then turns the README's TODO
@@ -189,7 +194,8 @@ else if (task === '${SLICES.parserSecond}') write('README.md', '# fixture: fast 
 else if (task === 'integration') {
   log('prompt', { prompt: readFileSync(0, 'utf8'), readme: read('README.md') });
   write('README.md', '# fixture: documented, fast parser\\n');
-}`,
+}
+${fixTheParser}`,
     );
     const result = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
     expect(result.code, result.stderr).toBe(0);

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentCall, isAlive, slowFirstRun, touchWrites } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
   expectContiguous,
+  fixTheParser,
   GOALS,
   omkBranches,
   SLICES,
@@ -16,7 +18,8 @@ import {
 let env: ExecutionEnv;
 
 beforeEach(async () => {
-  env = await createExecutionEnv();
+  // A fix goal needs a test that fails without the fix: the fixture has one, the agents fix it.
+  env = await createExecutionEnv(BUGGY_FIXTURE);
 });
 afterEach(async () => {
   await env.cleanup();
@@ -45,7 +48,7 @@ describe('a controller killed with SIGKILL mid-wave', () => {
     // omk let the orphan live, that write would leak into the resumed attempt.
     const agent = await env.kit.script(
       'chain',
-      `if (task === ${JSON.stringify(SLICES.regression)} && runsSoFar(task) === 1) { await sleep(4_000); append('README.md', 'orphan\\n'); }\n${touchWrites}`,
+      `if (task === ${JSON.stringify(SLICES.regression)} && runsSoFar(task) === 1) { await sleep(4_000); append('README.md', 'orphan\\n'); }\n${touchWrites}\n${fixTheParser}`,
     );
     const run = env.spawnOmk('goal', 'run', GOALS.chain, '--agent', agent);
     const orphan = await agentStarted(SLICES.regression);
@@ -92,7 +95,7 @@ describe('a controller killed with SIGKILL mid-wave', () => {
 
 describe('pause, cancel and SIGTERM while an agent runs', () => {
   it('pause stops the agent and the controller; resume finishes the goal', async () => {
-    const agent = await env.kit.script('slow', slowFirstRun(30_000));
+    const agent = await env.kit.script('slow', `${slowFirstRun(30_000)}\n${fixTheParser}`);
     const run = env.spawnOmk('goal', 'run', GOALS.single, '--agent', agent);
     const first = await agentStarted(SLICES.bug);
     const id = await latestGoalId();
@@ -121,7 +124,7 @@ describe('pause, cancel and SIGTERM while an agent runs', () => {
   });
 
   it('cancel stops the agent for good and writes failure.json', async () => {
-    const agent = await env.kit.script('slow', slowFirstRun(30_000));
+    const agent = await env.kit.script('slow', `${slowFirstRun(30_000)}\n${fixTheParser}`);
     const run = env.spawnOmk('goal', 'run', GOALS.single, '--agent', agent);
     const first = await agentStarted(SLICES.bug);
     const id = await latestGoalId();
@@ -158,7 +161,7 @@ describe('pause, cancel and SIGTERM while an agent runs', () => {
   });
 
   it('SIGTERM interrupts the goal with exit 130; resume continues it to ready', async () => {
-    const agent = await env.kit.script('slow', slowFirstRun(30_000));
+    const agent = await env.kit.script('slow', `${slowFirstRun(30_000)}\n${fixTheParser}`);
     const run = env.spawnOmk('goal', 'run', GOALS.single, '--agent', agent);
     const first = await agentStarted(SLICES.bug);
     const id = await latestGoalId();

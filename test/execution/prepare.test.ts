@@ -3,13 +3,14 @@ import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { touchWrites } from '../helpers/agents.js';
+import { touchWrites as touchOnly } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
+  fixTheParser,
   GOALS,
-  NODE_FIXTURE,
   SLICES,
 } from '../helpers/execution.js';
 import { runOmk } from '../helpers/omk.js';
@@ -30,6 +31,9 @@ const PACKAGE_JSON = `${JSON.stringify(
   null,
   2,
 )}\n`;
+
+/** The agents touch their write set and fix the fixture's bug (its committed failing test). */
+const touchWrites = `${touchOnly}\n${fixTheParser}`;
 
 let template: string;
 /** npm's cache, filled by the install below, so installs in worktrees need no network. */
@@ -61,7 +65,7 @@ async function nodeProject(
   options: { installed?: boolean; gitignore?: boolean; extra?: Record<string, string> } = {},
 ) {
   env = await createExecutionEnv({
-    ...NODE_FIXTURE,
+    ...BUGGY_FIXTURE,
     'package.json': PACKAGE_JSON,
     'package-lock.json': lockfile,
     ...(options.gitignore === false ? {} : { '.gitignore': 'node_modules/\n' }),

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
@@ -13,7 +14,8 @@ import { git } from '../helpers/git-repo.js';
 let env: ExecutionEnv;
 
 beforeEach(async () => {
-  env = await createExecutionEnv();
+  // The fixture's committed failing test is what the right attempts fix: a fix goal needs one.
+  env = await createExecutionEnv(BUGGY_FIXTURE);
 });
 afterEach(async () => {
   await env.cleanup();
@@ -24,10 +26,10 @@ const observe = `
 const prompt = readFileSync(0, 'utf8');
 log('prompt', { prompt, parser: read('src/parser.js') });
 `;
-/** Breaks the fixture's test. */
+/** Breaks the fixture's passing test (its failing one still fails). */
 const breakParser = `write('src/parser.js', "export const parse = (text) => text + '!';\\n");`;
-/** Keeps the test passing with a visible change. */
-const fixParser = `write('src/parser.js', '// fixed\\nexport const parse = (text) => text;\\n');`;
+/** Fixes the failing test, keeps the other passing, with a visible change. */
+const fixParser = `write('src/parser.js', '// fixed\\nexport const parse = (text) => text.trim();\\n');`;
 
 /** First attempt leaves a failing test; every later one fixes it. */
 const wrongThenRight = `${observe}\nif (attempt === 1) { ${breakParser} } else { ${fixParser} }`;

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentRun, rendezvous, sleepThenTouch } from '../helpers/agents.js';
 import {
+  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
   expectContiguous,
+  fixTheParser,
   GOALS,
   NODE_FIXTURE,
   omkBranches,
@@ -21,6 +23,12 @@ beforeEach(async () => {
 afterEach(async () => {
   await env.cleanup();
 });
+
+/** A fix goal is ready only with a test that fails without the fix: the parser slice fixes one. */
+async function fixableEnv(): Promise<void> {
+  await env.cleanup();
+  env = await createExecutionEnv(BUGGY_FIXTURE);
+}
 
 const overlap = (a: AgentRun, b: AgentRun) =>
   a.end !== null && b.end !== null && a.start < b.end && b.start < a.end;
@@ -44,7 +52,8 @@ describe('planning the fixture goals', () => {
 
 describe('waves of parallel slices', () => {
   it('runs independent slices at the same time with --max-agents 2', async () => {
-    const agent = await env.kit.script('meet', rendezvous(2, 5_000));
+    await fixableEnv();
+    const agent = await env.kit.script('meet', `${rendezvous(2, 5_000)}\n${fixTheParser}`);
     const result = await env.omk(
       'goal',
       'run',
@@ -79,7 +88,8 @@ describe('waves of parallel slices', () => {
   });
 
   it('runs them one after the other with --max-agents 1', async () => {
-    const agent = await env.kit.script('sleepy', sleepThenTouch(1_000));
+    await fixableEnv();
+    const agent = await env.kit.script('sleepy', `${sleepThenTouch(1_000)}\n${fixTheParser}`);
     const result = await env.omk(
       'goal',
       'run',

@@ -28,6 +28,31 @@ export const NODE_FIXTURE: Readonly<Record<string, string>> = {
 };
 
 /**
+ * NODE_FIXTURE with a bug and its committed failing test: parse should trim its input. A fix goal
+ * is ready only when a test fails without the fix and passes with it, so agents that "fix the
+ * parser" in these tests make it trim (fixTheParser).
+ */
+export const BUGGY_FIXTURE: Readonly<Record<string, string>> = {
+  ...NODE_FIXTURE,
+  'test/trim.test.js': [
+    "import assert from 'node:assert/strict';",
+    "import { test } from 'node:test';",
+    "import { parse } from '../src/parser.js';",
+    "test('parse trims the text', () => assert.equal(parse(' a '), 'a'));",
+    '',
+  ].join('\n'),
+};
+
+/**
+ * An agent body that fixes BUGGY_FIXTURE's parser in place when src/parser.js is in its write set,
+ * keeping whatever else the file holds.
+ */
+export const fixTheParser = `
+if (writes.some((path) => path === 'src/parser.js' || 'src/parser.js'.startsWith(path.replace(/\\/?$/, '/')))) {
+  write('src/parser.js', read('src/parser.js').replace('(text) => text;', '(text) => text.trim();'));
+}`;
+
+/**
  * Goal texts and what the heuristic planner makes of them on NODE_FIXTURE (checked by the first
  * test in plan.test.ts, so a planner change shows up there and not as a mystery elsewhere).
  */

@@ -122,6 +122,24 @@ describe('verifyGates', () => {
     expect(log).toContain(`run on base ${BASE_SHA} in ${base}`);
   });
 
+  it("judges a linter by its diagnostics: the base's debt, lines moved, is pre-existing; a new one fails", async () => {
+    // Prints `lint.txt`'s lines as eslint -f unix does, with absolute paths, and fails if any.
+    const linter = `const fs = require('fs'); const lines = fs.existsSync('lint.txt') ? fs.readFileSync('lint.txt', 'utf8').split('\\n').filter(Boolean) : []; for (const l of lines) console.log(process.cwd() + '/' + l); process.exit(lines.length > 0 ? 1 : 0);`;
+    const lint = gate('lint', linter, { kind: 'lint' });
+    const debt = (line: number) =>
+      `src/a.js:${line}:7: 'x' is assigned a value but never used. [Error/no-unused-vars]\n`;
+    await writeFile(join(base, 'lint.txt'), debt(3));
+    await writeFile(join(head, 'lint.txt'), debt(5));
+    const [onlyDebt] = await verifyGates([lint], context({ baseCwd: base, baseSha: BASE_SHA }));
+    expect(onlyDebt).toMatchObject({ outcome: 'pre_existing', diagnostics: { new: 0, preExisting: 1 } });
+
+    await writeFile(join(head, 'lint.txt'), `${debt(5)}src/b.js:1:1: 'y' is not defined. [Error/no-undef]\n`);
+    const [added] = await verifyGates([lint], context({ baseCwd: base, baseSha: BASE_SHA }));
+    expect(added).toMatchObject({ outcome: 'failed', diagnostics: { new: 1, preExisting: 1, fixed: 0 } });
+    expect(added?.diagnostics?.firstNew).toEqual(["src/b.js:1:1 no-undef 'y' is not defined."]);
+    expect(added?.tail).toContain('1 diagnostic(s) not on base');
+  });
+
   it('fails a gate that fails only on the head', async () => {
     await writeFile(join(head, 'broken'), '');
     const [evidence] = await verifyGates(

@@ -1,4 +1,5 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
+import type { Diagnostics } from '../gates/diagnostics/types.js';
 import type { GateBaseline } from '../gates/port.js';
 import type { TestResults } from '../gates/test-results/types.js';
 import type { Gap } from '../proof/schema.js';
@@ -25,6 +26,7 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   );
   // Every test each gate reported on the base, unbounded: each slice compares its own with them.
   const tests: Record<string, TestResults> = {};
+  const diagnostics: Record<string, Diagnostics> = {};
   const gates = await deps.verify(ctx.gates, {
     cwd: await ctx.base.path(),
     sha,
@@ -35,6 +37,9 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
     signal: ctx.signal,
     onTestResults: (gate, results) => {
       if (results !== null) tests[gate] = results;
+    },
+    onDiagnostics: (gate, read) => {
+      if (read !== null) diagnostics[gate] = read;
     },
   });
   const blocked: Gap[] = [];
@@ -56,5 +61,5 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   const durationMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: 'gates_on_base', data: { sha, outcomes, durationMs } }]);
-  return { baseline: { sha, gates, tests }, blocked };
+  return { baseline: { sha, gates, tests, diagnostics }, blocked };
 }

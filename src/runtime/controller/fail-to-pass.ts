@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { isTestPath } from '../review/files.js';
 import type { RunContext } from './context.js';
@@ -43,7 +44,7 @@ export async function failToPassEvidence(
       durationMs: 0,
       decision: {
         kind: 'oracle',
-        decision: 'fail-to-pass not shown',
+        decision: FAIL_TO_PASS_NOT_SHOWN,
         reason: 'no test gate to run on the base',
       },
     };
@@ -56,7 +57,7 @@ export async function failToPassEvidence(
       durationMs: 0,
       decision: {
         kind: 'oracle',
-        decision: 'fail-to-pass shown',
+        decision: FAIL_TO_PASS_SHOWN,
         reason: `${named(perTest)} failed on the base and pass on the head (${where})`,
       },
     };
@@ -70,7 +71,7 @@ export async function failToPassEvidence(
         durationMs: onBaseSource.durationMs,
         decision: {
           kind: 'oracle',
-          decision: 'fail-to-pass shown',
+          decision: FAIL_TO_PASS_SHOWN,
           reason: `the head's tests fail against the base's source and pass on the head: ${named(onBaseSource.shown)} (${where})`,
         },
       };
@@ -164,7 +165,7 @@ async function exitCodeEvidence(
       durationMs,
       decision: {
         kind: 'oracle',
-        decision: 'fail-to-pass shown',
+        decision: FAIL_TO_PASS_SHOWN,
         reason: `${failedOnBase.map((g) => g.name).join(', ')} fails on the base and passes on the head (${where})`,
       },
     };
@@ -173,7 +174,7 @@ async function exitCodeEvidence(
     durationMs,
     decision: {
       kind: 'oracle',
-      decision: 'fail-to-pass not shown',
+      decision: FAIL_TO_PASS_NOT_SHOWN,
       reason: !passedOnHead
         ? `the tests do not pass on the head (${where})`
         : failedOnBase.length === 0

@@ -37,7 +37,7 @@ describe('renderSlicePrBody', () => {
       '### Gates on this slice (2)',
       '### Changed files (1, +4 −1)',
       '### Known gaps (2)',
-      '### Decisions (1)',
+      '### Decisions (2)',
       '### Related pull requests',
       '- Integrator: integrator pull request (not opened yet)',
       '- Slice `s2`: [Document the defaults](https://github.com/o/r/pull/8)',

@@ -1,4 +1,5 @@
 import type { DetectContext, DetectedGate, GateDetector } from './detector.js';
+import type { TestReportRequest } from './port.js';
 
 const TEST_SCRIPTS = ['test'];
 const LINT_SCRIPTS = ['lint'];
@@ -13,6 +14,40 @@ function packageManager(context: DetectContext): 'npm' | 'pnpm' | 'yarn' {
   if (context.has('pnpm-lock.yaml')) return 'pnpm';
   if (context.has('yarn.lock')) return 'yarn';
   return 'npm';
+}
+
+/**
+ * The report to ask the test script's runner for, when its last command is vitest or jest (so
+ * arguments after the script reach it): their consoles name failing tests but not passing ones,
+ * their reports name both. vitest keeps its console and also writes JUnit XML; jest writes its
+ * JSON results to a file (its console output is unchanged). Nothing for a watch run, for a
+ * command that already picks an output file, or for anything else.
+ */
+export function nodeTestReport(
+  body: string,
+  manager: 'npm' | 'pnpm' | 'yarn',
+): TestReportRequest | undefined {
+  const last =
+    body
+      .split(/&&|\|\||;/)
+      .at(-1)
+      ?.trim() ?? '';
+  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
+  if (runner === undefined || /--watch\b|--outputFile|[|<>`$]/.test(last)) return undefined;
+  if (
+    runner === 'vitest' &&
+    /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, ''))
+  )
+    return undefined;
+  // npm passes arguments to the script only after `--`; pnpm and yarn pass them as they are.
+  const separator = manager === 'npm' ? ['--'] : [];
+  return runner === 'vitest'
+    ? {
+        format: 'junit-xml',
+        prefer: 'report',
+        args: [...separator, '--reporter=default', '--reporter=junit', '--outputFile.junit={file}'],
+      }
+    : { format: 'jest-json', prefer: 'report', args: [...separator, '--json', '--outputFile={file}'] };
 }
 
 function readScripts(context: DetectContext): Record<string, string> | null {
@@ -44,11 +79,13 @@ export const nodeDetector: GateDetector = {
         return body !== undefined && body.trim() !== '' && !(name === 'test' && PLACEHOLDER_TEST.test(body));
       });
       if (script === undefined) return;
+      const report = name === 'test' ? nodeTestReport(scripts[script] ?? '', manager) : undefined;
       gates.push({
         name,
         kind: name,
         argv: [manager, 'run', script],
         source: `package.json scripts.${script}`,
+        ...(report === undefined ? {} : { report }),
       });
     };
     add('format', FORMAT_SCRIPTS);

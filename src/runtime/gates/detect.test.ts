@@ -242,6 +242,42 @@ describe('detectGates: config', () => {
     expect(replaced.find((gate) => gate.name === 'python-test')).not.toHaveProperty('report');
   });
 
+  it('asks vitest and jest run by scripts.test for a report naming every test, never a configured command', async () => {
+    const pkg = (test: string) => JSON.stringify({ scripts: { test } });
+    const vitest = await tree({ 'package.json': pkg('tsc -p . && vitest run') });
+    expect(detectGates(repo, vitest, gates()).find((gate) => gate.name === 'test')?.report).toEqual({
+      format: 'junit-xml',
+      prefer: 'report',
+      args: ['--', '--reporter=default', '--reporter=junit', '--outputFile.junit={file}'],
+    });
+    const jest = await tree({ 'package.json': pkg('jest --ci'), 'pnpm-lock.yaml': '' });
+    const found = detectGates(repo, jest, gates()).find((gate) => gate.name === 'test');
+    expect(found?.argv).toEqual(['pnpm', 'run', 'test']);
+    expect(found?.report).toEqual({
+      format: 'jest-json',
+      prefer: 'report',
+      args: ['--json', '--outputFile={file}'],
+    });
+    for (const body of [
+      'vitest',
+      'vitest watch',
+      'jest --watch',
+      'vitest run && node after.js',
+      'node --test',
+      'mocha',
+    ]) {
+      const files = await tree({ 'package.json': pkg(body) });
+      const report = detectGates(repo, files, gates()).find((gate) => gate.name === 'test')?.report;
+      expect(report === undefined, body).toBe(body !== 'vitest');
+    }
+    const configured = detectGates(
+      repo,
+      vitest,
+      gates({ list: [{ name: 'test', run: ['npx', 'vitest', 'run'] }] }),
+    );
+    expect(configured.find((gate) => gate.name === 'test')).not.toHaveProperty('report');
+  });
+
   it('runs only configured gates when detection is off', async () => {
     const files = await tree({ 'Cargo.toml': '' });
     const config = gates({ detect: false, list: [{ name: 'test', run: ['cargo', 'nextest', 'run'] }] });

@@ -119,6 +119,6 @@ function toSpec(
     source,
   };
   if (gate.failOnOutput) spec.failOnOutput = true;
-  if (gate.report) spec.report = { format: gate.report.format, args: [...gate.report.args] };
+  if (gate.report) spec.report = { ...gate.report, args: [...gate.report.args] };
   return spec;
 }

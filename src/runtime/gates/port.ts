@@ -1,16 +1,22 @@
 import type { GateEvidence } from '../proof/schema.js';
+import type { Diagnostics } from './diagnostics/types.js';
 import type { TestResults } from './test-results/types.js';
 
 /**
  * A machine-readable test report omk asks a runner it detected for: `args` are appended to the
  * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
- * `junit-xml`: the runner writes that file; `go-test-json`: the runner prints JSON events instead
- * of its console output (the gate's tail shows the output they carry). Never set on a command the
- * user configured.
+ * `junit-xml`: the runner writes that file; `jest-json`: jest writes its `--json` results there;
+ * `go-test-json`: the runner prints JSON events instead of its console output (the gate's tail
+ * shows the output they carry). Never set on a command the user configured.
  */
 export interface TestReportRequest {
-  format: 'junit-xml' | 'go-test-json';
+  format: 'junit-xml' | 'jest-json' | 'go-test-json';
   args: string[];
+  /**
+   * `report`: read the report before the console (vitest's and jest's consoles name failing tests
+   * but not passing ones). By default the console comes first: its names are the ones people type.
+   */
+  prefer?: 'report';
 }
 
 /** A verification command, detected from the project or configured in .omk/config.yml. */
@@ -56,6 +62,8 @@ export interface GateRunContext {
    * be read). The base run keeps them in its baseline; the evidence itself holds bounded lists.
    */
   onTestResults?: (gate: string, results: TestResults | null) => void;
+  /** Likewise for a lint, format or typecheck gate's diagnostics (null: none could be read). */
+  onDiagnostics?: (gate: string, diagnostics: Diagnostics | null) => void;
 }
 
 /** Every gate's result on one base commit. */
@@ -67,6 +75,8 @@ export interface GateBaseline {
    * made without them (then a gate's base failures are judged by exit code).
    */
   tests?: Readonly<Record<string, TestResults>>;
+  /** Diagnostics by gate name, likewise (absent: lint, format and typecheck judged by exit code). */
+  diagnostics?: Readonly<Record<string, Diagnostics>>;
 }
 
 /** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky;

@@ -317,6 +317,178 @@ describe('createGateVerifier, test by test', () => {
   });
 });
 
+describe('createGateVerifier, vitest and jest reports', () => {
+  const VITEST_CONSOLE = [
+    ' FAIL  test/a.test.js > a > breaks',
+    ' Test Files  1 failed (1)',
+    '      Tests  1 failed | 1 passed (2)',
+  ].join('\n');
+
+  it("reads vitest's JUnit report before its console, which names no passing test", async () => {
+    const junit = `<testsuites><testsuite><testcase classname="test/a.test.js" name="a &gt; works"/><testcase classname="test/a.test.js" name="a &gt; breaks"><failure/></testcase></testsuite></testsuites>`;
+    const run: ProcessRunner = async (spec) => {
+      await writeFile(spec.argv.at(-1)?.replace('--outputFile.junit=', '') ?? '', junit);
+      return exited(1, VITEST_CONSOLE);
+    };
+    const gate: RunnableGate = {
+      ...GATE,
+      report: {
+        format: 'junit-xml',
+        prefer: 'report',
+        args: ['--', '--reporter=junit', '--outputFile.junit={file}'],
+      },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(evidence?.tests).toMatchObject({
+      source: 'junit-xml',
+      failing: ['test/a.test.js::a > breaks'],
+      counts: { passed: 1, failed: 1 },
+    });
+    // Without the preference (pytest's), the console wins when it can be read.
+    const consoleFirst = { ...gate, report: { format: 'junit-xml' as const, args: gate.report?.args ?? [] } };
+    const [fromConsole] = await createGateVerifier(run)([consoleFirst], context());
+    expect(fromConsole?.tests?.source).toBe('vitest');
+  });
+
+  it("reads jest's --json results from the file it asked for, paths relative to the tree", async () => {
+    const specs: ProcessSpec[] = [];
+    const run: ProcessRunner = async (spec) => {
+      specs.push(spec);
+      const file = spec.argv.at(-1)?.replace('--outputFile=', '') ?? '';
+      const results = [
+        { ancestorTitles: ['math'], title: 'adds', status: 'passed' },
+        { ancestorTitles: ['math'], title: 'subtracts', status: 'failed' },
+      ];
+      await writeFile(
+        file,
+        JSON.stringify({
+          testResults: [{ name: `${spec.cwd}/test/math.test.js`, assertionResults: results }],
+        }),
+      );
+      return exited(1, 'jest output');
+    };
+    const gate: RunnableGate = {
+      ...GATE,
+      report: { format: 'jest-json', prefer: 'report', args: ['--json', '--outputFile={file}'] },
+    };
+    const [evidence] = await createGateVerifier(run)([gate], context());
+    expect(specs[0]?.argv.at(-1)).toBe(
+      `--outputFile=${join(root, 'gates', `${SHA.slice(0, 12)}-unit-1.json`)}`,
+    );
+    expect(evidence?.tests).toMatchObject({
+      source: 'jest',
+      failing: ['test/math.test.js > math › subtracts'],
+      counts: { passed: 1, failed: 1 },
+    });
+  });
+});
+
+describe('createGateVerifier, diagnostic by diagnostic', () => {
+  const onBase = { baseCwd: '/work/base', baseSha: BASE_SHA };
+  const base12 = BASE_SHA.slice(0, 12);
+  const LINT: RunnableGate = { ...GATE, name: 'lint', kind: 'lint', argv: ['npx', 'eslint', '.'] };
+  const unix = (cwd: string, ...lines: string[]) => lines.map((line) => `${cwd}/${line}`).join('\n');
+  const debt = (cwd: string, shift = 0) =>
+    unix(
+      cwd,
+      `src/old.js:${3 + shift}:7: 'x' is assigned a value but never used. [Error/no-unused-vars]`,
+      `src/old.js:${9 + shift}:1: Unexpected console statement. [Error/no-console]`,
+    );
+
+  it("calls the base's debt pre-existing even when the lines moved, and counts it", async () => {
+    const head = debt('/work/head', 2);
+    const { run } = scripted(exited(1, head), exited(1, head), exited(1, debt('/work/base')));
+    const [evidence] = await createGateVerifier(run)([LINT], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(evidence?.tail).toContain(
+      `[omk] fails on base ${base12} too, with the same 2 diagnostic(s) (matched by file, rule and message)`,
+    );
+    expect(evidence?.diagnostics).toEqual({
+      source: 'file-line-col',
+      new: 0,
+      fixed: 0,
+      preExisting: 2,
+      firstNew: [],
+    });
+  });
+
+  it('fails a gate with any new diagnostic, naming it, and takes the base from the baseline', async () => {
+    const head = `${debt('/work/head')}\n/work/head/src/new.js:1:1: 'y' is not defined. [Error/no-undef]`;
+    const baseline = {
+      sha: BASE_SHA,
+      gates: [{ name: 'lint', kind: 'lint', outcome: 'failed' as const, ...BASELINE_FIELDS }],
+      diagnostics: {
+        lint: {
+          source: 'file-line-col' as const,
+          items: [
+            {
+              file: 'src/old.js',
+              line: 3,
+              column: 7,
+              rule: 'no-unused-vars',
+              message: "'x' is assigned a value but never used.",
+            },
+            {
+              file: 'src/old.js',
+              line: 9,
+              column: 1,
+              rule: 'no-console',
+              message: 'Unexpected console statement.',
+            },
+            {
+              file: 'src/gone.js',
+              line: 1,
+              column: 1,
+              rule: 'no-console',
+              message: 'Unexpected console statement.',
+            },
+          ],
+        },
+      },
+    };
+    const { run, specs } = scripted(exited(1, head), exited(1, head));
+    const [evidence] = await createGateVerifier(run)([LINT], context({ ...onBase, baseline }));
+    expect(specs).toHaveLength(2);
+    expect(evidence).toMatchObject({ outcome: 'failed' });
+    expect(evidence?.tail).toContain(
+      `[omk] 1 diagnostic(s) not on base ${base12}: src/new.js:1:1 no-undef 'y' is not defined.`,
+    );
+    expect(evidence?.diagnostics).toEqual({
+      source: 'file-line-col',
+      new: 1,
+      fixed: 1,
+      preExisting: 2,
+      firstNew: ["src/new.js:1:1 no-undef 'y' is not defined."],
+    });
+  });
+
+  it('names the new diagnostics of a gate that passes on the base', async () => {
+    const head = unix('/work/head', "src/a.js:1:1: 'y' is not defined. [Error/no-undef]");
+    const { run } = scripted(exited(1, head), exited(1, head), exited(0, ''));
+    const [evidence] = await createGateVerifier(run)([LINT], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'failed', diagnostics: { new: 1, preExisting: 0 } });
+    expect(evidence?.tail).toContain(
+      `passes on base ${base12}: the failure is new; 1 diagnostic(s) not on base`,
+    );
+  });
+
+  it('keeps the exit-code rule and no diagnostics when the output cannot be read', async () => {
+    const { run } = scripted(
+      exited(1, 'Oops: config broken'),
+      exited(1, 'Oops: config broken'),
+      exited(1, debt('/work/base')),
+    );
+    const [evidence] = await createGateVerifier(run)([LINT], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(evidence).not.toHaveProperty('diagnostics');
+    // A test gate's output is never read as diagnostics.
+    const head = debt('/work/head');
+    const tests = scripted(exited(1, head), exited(1, head), exited(1, debt('/work/base')));
+    const [test] = await createGateVerifier(tests.run)([GATE], context(onBase));
+    expect(test).not.toHaveProperty('diagnostics');
+  });
+});
+
 describe('createGateVerifier, go test -json', () => {
   it('reads the events and shows the output they carry as the tail', async () => {
     const events = [

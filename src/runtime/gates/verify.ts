@@ -1,11 +1,21 @@
 import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
-import type { GateEvidence } from '../proof/schema.js';
+import type { GateDiagnostics, GateEvidence } from '../proof/schema.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
+import { parseDiagnostics } from './diagnostics/parse.js';
+import type { Diagnostics } from './diagnostics/types.js';
+import {
+  baseDiagnostics,
+  DIAGNOSTIC_KINDS,
+  diagnosticsNote,
+  gateDiagnostics,
+} from './diagnostics/verdict.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
 import { goTestConsole } from './test-results/go-test-json.js';
+import { parseJestJson } from './test-results/jest-json.js';
+import { parseJunitXml } from './test-results/junit-xml.js';
 import { parseTestResults } from './test-results/parse.js';
 import type { TestResults } from './test-results/types.js';
 import { gateTests, judgeFailureOnBoth, regressionNote } from './test-verdict.js';
@@ -25,12 +35,15 @@ interface GateRun {
   unavailable?: Unavailability;
   /** Per-test results read from its output or report; null when none could be read. */
   tests: TestResults | null;
+  /** Lint, format and typecheck gates: the diagnostics in its output; null when none could be read. */
+  diagnostics: Diagnostics | null;
 }
 
 /** A gate's result on the base: how it ended and, when they could be read, its tests. */
 interface BaseResult {
   status: RunStatus;
   tests: TestResults | null;
+  diagnostics: Diagnostics | null;
 }
 
 /** Most of a log a parser reads: runners print their results last. */
@@ -73,7 +86,7 @@ async function verifyGate(
     runs += 1;
     const report = join(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.xml`,
+      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === 'jest-json' ? 'json' : 'xml'}`,
     );
     return runGate(runProcess, gate, { cwd, label, log, report }, context);
   };
@@ -83,8 +96,15 @@ async function verifyGate(
   const base12 = baseLabel.slice(0, 12);
   /** The base's results once known (the baseline's, or a run there): the head is compared with them. */
   let baseTests: TestResults | null = fromBaseline(gate, context)?.tests ?? null;
-  const evidence = (outcome: GateEvidence['outcome'], note: string | null, tailOf: GateRun): GateEvidence => {
+  let baseDiags: Diagnostics | null = fromBaseline(gate, context)?.diagnostics ?? null;
+  const evidence = (
+    outcome: GateEvidence['outcome'],
+    note: string | null,
+    tailOf: GateRun,
+    diagnostics: GateDiagnostics | null = null,
+  ): GateEvidence => {
     context.onTestResults?.(gate.name, tailOf.tests);
+    context.onDiagnostics?.(gate.name, tailOf.diagnostics);
     // A passing gate needs no excuse; the renderers say for every test gate whether tests were read.
     const fellBack =
       tailOf.tests === null && gate.kind === 'test' && (outcome === 'failed' || outcome === 'flaky')
@@ -104,6 +124,7 @@ async function verifyGate(
       artifact: log,
     };
     if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
+    if (diagnostics !== null) result.diagnostics = diagnostics;
     return result;
   };
 
@@ -114,6 +135,7 @@ async function verifyGate(
     const baseCwd = typeof where === 'string' ? where : await where();
     const ran = await run(baseCwd, `run on base ${baseLabel}`);
     baseTests = ran.tests;
+    baseDiags = ran.diagnostics;
     return ran.status;
   };
 
@@ -161,14 +183,26 @@ async function verifyGate(
 
   const base = await onBase(context.baseCwd);
   // Only a completed failing run on the base can show the failure predates this change.
+  // Lint, format and typecheck: any diagnostic the base does not have is new; the base's own debt is not.
+  const diagnostics =
+    base === 'failed' || base === 'passed'
+      ? gateDiagnostics(second.diagnostics, baseDiagnostics(base === 'passed', baseDiags))
+      : null;
+  if (base === 'failed' && diagnostics !== null) {
+    const note = diagnosticsNote(diagnostics, base12);
+    return evidence(diagnostics.new === 0 ? 'pre_existing' : 'failed', note, second, diagnostics);
+  }
   if (base === 'failed') {
     const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
     return evidence(verdict.outcome, verdict.note, second);
   }
   if (base === 'passed') {
-    const named = regressionNote(second.tests, baseTests);
+    const named =
+      diagnostics !== null && diagnostics.new > 0
+        ? diagnosticsNote(diagnostics, base12)
+        : regressionNote(second.tests, baseTests);
     const verdict = `passes on base ${base12}: the failure is new${named === null ? '' : `; ${named}`}`;
-    return evidence('failed', verdict, second);
+    return evidence('failed', verdict, second, diagnostics);
   }
   return evidence('failed', `base check inconclusive (${base})`, second);
 }
@@ -179,17 +213,18 @@ function fromBaseline(gate: RunnableGate, context: GateRunContext): BaseResult |
   if (!baseline || baseline.sha !== context.baseSha) return null;
   const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
   const tests = baseline.tests?.[gate.name] ?? null;
+  const diagnostics = baseline.diagnostics?.[gate.name] ?? null;
   switch (known?.outcome) {
     case 'passed':
     case 'flaky':
-      return { status: 'passed', tests };
+      return { status: 'passed', tests, diagnostics };
     case 'failed':
     case 'timeout':
     case 'unavailable':
-      return { status: known.outcome, tests };
+      return { status: known.outcome, tests, diagnostics };
     case 'pre_existing':
       // A base run compares with no base, so this comes from a baseline built some other way.
-      return { status: 'failed', tests };
+      return { status: 'failed', tests, diagnostics };
     default:
       return null;
   }
@@ -204,7 +239,7 @@ async function runGate(
   const argv = gate.report
     ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
     : gate.argv;
-  if (gate.report?.format === 'junit-xml') await rm(report, { force: true });
+  if (writesReport(gate)) await rm(report, { force: true });
   await appendFile(
     log,
     `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
@@ -222,7 +257,9 @@ async function runGate(
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
   // Read before omk's own footer lands in the log.
   const ran = !result.cancelled && !result.timedOut && unavailable === null;
-  const tests = ran ? await readTests(gate, result, { log, offset, report }) : null;
+  const output = ran ? await runOutput(result, log, offset) : '';
+  const tests = ran ? await readTests(gate, output, report, cwd) : null;
+  const diagnostics = ran && DIAGNOSTIC_KINDS.includes(gate.kind) ? parseDiagnostics(output, cwd) : null;
   const ended =
     result.spawnError === null
       ? `exit ${result.exitCode ?? result.signal ?? 'none'} in ${result.durationMs} ms`
@@ -232,31 +269,49 @@ async function runGate(
     `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
   const tail = readableTail(gate, result.tail, report);
-  if (result.cancelled) return { status: 'cancelled', result, tail, tests: null };
-  if (result.timedOut) return { status: 'timeout', result, tail, tests: null };
-  if (unavailable !== null) return { status: 'unavailable', result, tail, unavailable, tests: null };
-  if (result.exitCode !== 0) return { status: 'failed', result, tail, tests };
+  const none = { tests: null, diagnostics: null };
+  if (result.cancelled) return { status: 'cancelled', result, tail, ...none };
+  if (result.timedOut) return { status: 'timeout', result, tail, ...none };
+  if (unavailable !== null) return { status: 'unavailable', result, tail, unavailable, ...none };
+  if (result.exitCode !== 0) return { status: 'failed', result, tail, tests, diagnostics };
   if (gate.failOnOutput && result.stdout.trim() !== '') {
     const listed = `${tail}\n(this gate fails when it prints anything: fix what it listed above)`;
-    return { status: 'failed', result, tail: listed, tests };
+    return { status: 'failed', result, tail: listed, tests, diagnostics };
   }
-  return { status: 'passed', result, tail, tests };
+  return { status: 'passed', result, tail, tests, diagnostics };
+}
+
+/** This run's part of the log (stdout and stderr: jest prints to stderr), or its stdout when the runner wrote no log. */
+async function runOutput(result: ProcessResult, log: string, offset: number): Promise<string> {
+  const segment = await readFrom(log, offset, PARSE_BYTES);
+  return segment !== '' ? segment : result.stdout;
+}
+
+/** The runner writes the report to a file (rather than printing it). */
+function writesReport(gate: RunnableGate): boolean {
+  return gate.report?.format === 'junit-xml' || gate.report?.format === 'jest-json';
 }
 
 /**
- * A test gate's per-test results: from this run's part of the log (stdout and stderr: jest prints
- * to stderr), or its stdout when the runner wrote no log, else from the report omk asked for.
+ * A test gate's per-test results: from its output, else from the report omk asked for; the report
+ * first when the request prefers it (vitest, jest), the console then being the fallback.
  */
 async function readTests(
   gate: RunnableGate,
-  result: ProcessResult,
-  { log, offset, report }: { log: string; offset: number; report: string },
+  output: string,
+  report: string,
+  cwd: string,
 ): Promise<TestResults | null> {
   if (gate.kind !== 'test' && gate.report === undefined) return null;
-  const segment = await readFrom(log, offset, PARSE_BYTES);
-  const output = segment !== '' ? segment : result.stdout;
-  const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
-  return parseTestResults(output, xml);
+  const file = writesReport(gate) ? await readFile(report, 'utf8').catch(() => null) : null;
+  if (gate.report?.format === 'jest-json') {
+    return (file === null ? null : parseJestJson(file, cwd)) ?? parseTestResults(output);
+  }
+  if (gate.report?.prefer === 'report' && file !== null) {
+    const fromReport = parseJunitXml(file);
+    if (fromReport !== null) return fromReport;
+  }
+  return parseTestResults(output, file);
 }
 
 /** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */
@@ -283,7 +338,7 @@ async function readFrom(path: string, offset: number, limit: number): Promise<st
  */
 function readableTail(gate: RunnableGate, tail: string, report: string): string {
   if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
-  if (gate.report?.format === 'junit-xml') return tail.replaceAll(report, basename(report));
+  if (writesReport(gate)) return tail.replaceAll(report, basename(report));
   return tail;
 }
 

@@ -191,6 +191,24 @@ describe('buildProof: not_ready lists every gap', () => {
     expect(proof.knownGaps[3]?.message).toMatch(/also fails on the base/);
   });
 
+  it("lets a required gate failing only with the base's diagnostics through, with a warning", () => {
+    const debt = { source: 'tsc', new: 0, fixed: 1, preExisting: 4, firstNew: [] };
+    const onlyDebt = gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2, diagnostics: debt });
+    const proof = buildProof(
+      evidence({ gates: [gate(), onlyDebt], oracle: oracle({ requiredGates: ['test', 'typecheck'] }) }),
+    );
+    expect(proof.status).toBe('ready');
+    expect(proof.warnings).toContainEqual(
+      `Required gate "typecheck" (typecheck) fails on head ${HEAD_SHA.slice(0, 12)} (exit 2) only with the base's 4 diagnostic(s) (1 fixed), none new: it does not block readiness.`,
+    );
+    expect(proof.gates[1]?.diagnostics).toEqual(debt);
+    // Judged by exit code alone, the same outcome still blocks.
+    const byExit = gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2 });
+    expect(
+      codes(evidence({ gates: [gate(), byExit], oracle: oracle({ requiredGates: ['test', 'typecheck'] }) })),
+    ).toEqual(['gate_pre_existing']);
+  });
+
   it('lists blocking findings with their paths, incomplete slices and extra gaps in order', () => {
     const proof = buildProof(
       evidence({

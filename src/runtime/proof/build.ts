@@ -202,6 +202,16 @@ function judge(
       return;
     }
     case 'pre_existing': {
+      if (gate.diagnostics !== undefined && gate.diagnostics.new === 0) {
+        // Judged diagnostic by diagnostic: only the base's own debt is left, which the change did not add.
+        const { preExisting, fixed } = gate.diagnostics;
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${
+            fixed > 0 ? ` (${fixed} fixed)` : ''
+          }, none new: it does not block readiness.`,
+        );
+        return;
+      }
       const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it.`;
       if (required) verdict.gaps.push({ code: 'gate_pre_existing', message });
       else verdict.warnings.push(`${message} It does not block readiness.`);

@@ -207,9 +207,57 @@ describe('class evidence gaps', () => {
     expect(codesOf({ oracle: hardening, gates: [gate(), stale] })).toEqual(['hardening_no_security_check']);
   });
 
-  it('adds nothing for fix and rewrite goals, nor before execution completes', () => {
-    expect(codesOf({ oracle: oracle({ class: 'rewrite', shape: 'pass_to_pass' }) })).toEqual([]);
+  it('fix: ready only when a test was seen failing without the fix and passing with it', () => {
+    const plan = { kind: 'plan', decision: 'one slice', reason: 'small' };
     expect(codesOf({ oracle: oracle({ class: 'fix' }), changedFiles: [source] })).toEqual([]);
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: 'the tests already pass on the base (base bbbbbbbbbbbb, head cccccccccccc)',
+    };
+    const proof = buildProof(evidence({ goalId: 'g-4', decisions: [plan, notShown] }));
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps).toEqual([
+      {
+        code: 'fix_no_fail_to_pass',
+        message:
+          'Fail-to-pass not shown: no test fails without the fix and passes with it (the tests already pass on the base (base bbbbbbbbbbbb, head cccccccccccc)), so nothing shows the fix works.',
+        hint: [
+          'Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ',
+          { step: 'run' },
+          ' again.',
+        ],
+      },
+    ]);
+    expect(JSON.stringify(proof.knownGaps)).not.toMatch(/--|omk goal/);
+    expect(renderProofText(proof)).toContain('Add a test that fails without the fix');
+    // No decision at all (an older execution, or no test gate): still not shown.
+    expect(codesOf({ decisions: [plan] })).toEqual(['fix_no_fail_to_pass']);
+    // A no-op whose failing test is only pre-existing on the head: never ready.
+    const stillFailing = gate({ required: true, outcome: 'pre_existing', exitCode: 1 });
+    expect(codesOf({ decisions: [plan, notShown], gates: [stillFailing] })).toContain('fix_no_fail_to_pass');
+    // A test gate that failed on the head is its own failure, not reported twice.
+    const failed = buildProof(
+      evidence({
+        decisions: [plan, notShown],
+        gates: [gate({ required: true, outcome: 'failed', exitCode: 1 })],
+      }),
+    );
+    expect(failed.status).toBe('failed');
+    expect(failed.knownGaps.map((gap) => gap.code)).not.toContain('fix_no_fail_to_pass');
+    // An optional one only warns, so the fix is still unshown.
+    const optional = gate({ required: false, outcome: 'failed', exitCode: 1 });
+    expect(
+      codesOf({
+        oracle: oracle({ requiredGates: [] }),
+        decisions: [plan, notShown],
+        gates: [optional, gate({ kind: 'lint' })],
+      }),
+    ).toEqual(['fix_no_fail_to_pass']);
+  });
+
+  it('adds nothing for rewrite goals, nor before execution completes', () => {
+    expect(codesOf({ oracle: oracle({ class: 'rewrite', shape: 'pass_to_pass' }) })).toEqual([]);
     expect(
       codesOf({ oracle: oracle({ class: 'greenfield' }), changedFiles: [source], execution: 'in_progress' }),
     ).toEqual(['execution_in_progress']);

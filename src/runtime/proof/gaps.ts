@@ -87,14 +87,20 @@ export const BENCHMARK_KINDS: readonly string[] = ['benchmark', 'bench'];
 /** Gate kinds that check security: a hardening goal's evidence (`security-review` is omk's own). */
 export const SECURITY_KINDS: readonly string[] = ['security', 'security-review'];
 
+/** The oracle decisions the integration records for a fix (controller/fail-to-pass.ts). */
+export const FAIL_TO_PASS_SHOWN = 'fail-to-pass shown';
+export const FAIL_TO_PASS_NOT_SHOWN = 'fail-to-pass not shown';
+
 const PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky']);
 const RAN: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky', 'failed', 'pre_existing']);
 const NOT_PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['failed', 'timeout', 'pre_existing']);
 
 /**
  * What the goal's class needs as evidence besides passing gates, as gaps when it is missing:
- * greenfield → a new or changed test file and a test gate that passed; performance → a benchmark
- * gate that ran on the base and passed on the head; hardening → a security gate or omk's security
+ * fix → a test seen failing without the fix and passing with it (the integration's fail-to-pass
+ * decision; a no-op whose failing test is only pre-existing never shows one); greenfield → a new
+ * or changed test file and a test gate that passed; performance → a benchmark gate that ran on
+ * the base and passed on the head; hardening → a security gate or omk's security
  * review that passed on the head. Only for a complete execution (before that, the evidence is
  * partial and the execution gap says so). A required gate that ran and failed is already a failure
  * or gap of its own, so it is not reported twice.
@@ -109,6 +115,32 @@ export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
         NOT_PASSED.has(gate.outcome) && (gate.required || evidence.oracle.requiredGates.includes(gate.kind)),
     );
   switch (evidence.oracle.class) {
+    case 'fix': {
+      const oracleDecisions = evidence.decisions.filter((decision) => decision.kind === 'oracle');
+      if (oracleDecisions.some((decision) => decision.decision === FAIL_TO_PASS_SHOWN)) return [];
+      // A required test gate that failed outright on the head is already a failure of its own.
+      const failedTests = onHead.some(
+        (gate) =>
+          gate.kind === 'test' &&
+          (gate.outcome === 'failed' || gate.outcome === 'timeout') &&
+          (gate.required || evidence.oracle.requiredGates.includes('test')),
+      );
+      if (failedTests) return [];
+      const seen = oracleDecisions.find((decision) => decision.decision === FAIL_TO_PASS_NOT_SHOWN);
+      return [
+        {
+          code: 'fix_no_fail_to_pass',
+          message: `Fail-to-pass not shown: no test fails without the fix and passes with it${
+            seen === undefined ? '' : ` (${seen.reason})`
+          }, so nothing shows the fix works.`,
+          hint: [
+            'Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ',
+            { step: 'run' },
+            ' again.',
+          ],
+        },
+      ];
+    }
     case 'greenfield': {
       const tests = evidence.changedFiles.filter((file) => isTestPath(file.path) && file.additions > 0);
       const testGates = onHead.filter((gate) => gate.kind === 'test');

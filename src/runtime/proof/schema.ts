@@ -53,6 +53,25 @@ export const gateTestsSchema = z.object({
 });
 export type GateTests = z.infer<typeof gateTestsSchema>;
 
+/**
+ * A lint, format or typecheck gate's diagnostics on the head against the base's, matched by file,
+ * rule and message (lines may move) and counted with multiplicity. Absent when either side's
+ * output could not be read: the gate was then judged by its exit codes.
+ */
+export const gateDiagnosticsSchema = z.object({
+  /** The output shape they were read from: tsc, rustc, biome, ruff, eslint-stylish, ... */
+  source: z.string(),
+  /** On the head and not on the base: any one fails the gate. */
+  new: z.number().int().nonnegative(),
+  /** On the base and no longer on the head. */
+  fixed: z.number().int().nonnegative(),
+  /** On both: the base's debt. */
+  preExisting: z.number().int().nonnegative(),
+  /** The first few new ones, `file:line:col rule message`. */
+  firstNew: z.array(z.string()),
+});
+export type GateDiagnostics = z.infer<typeof gateDiagnosticsSchema>;
+
 /** The result of one verification gate on one tree. */
 export const gateEvidenceSchema = z.object({
   name: z.string(),
@@ -69,6 +88,8 @@ export const gateEvidenceSchema = z.object({
   artifact: z.string().nullable(),
   /** Per-test results (test gates whose output omk could read); absent in older proofs. */
   tests: gateTestsSchema.optional(),
+  /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
+  diagnostics: gateDiagnosticsSchema.optional(),
 });
 export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
 

@@ -88,7 +88,14 @@ export function evidence(overrides: Partial<ProofEvidence> = {}): ProofEvidence 
       },
     ],
     findings: [],
-    decisions: [{ kind: 'plan', decision: 'one slice', reason: 'the fix touches one file' }],
+    decisions: [
+      { kind: 'plan', decision: 'one slice', reason: 'the fix touches one file' },
+      {
+        kind: 'oracle',
+        decision: 'fail-to-pass shown',
+        reason: 'test "empty config" failed on the base and passes on the head',
+      },
+    ],
     budget: {
       limits: { timeMs: 600_000, tokens: 100_000, usd: 5 },
       spent: { timeMs: 42_000, tokens: 1500, usd: 0.12 },

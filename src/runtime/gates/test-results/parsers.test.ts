@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCargoTest } from './cargo-test.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
+import { parseJestJson } from './jest-json.js';
 import { parseJunitXml } from './junit-xml.js';
 import { parseTestResults } from './parse.js';
 import { parsePytest } from './pytest.js';
@@ -229,5 +230,33 @@ describe('parseTestResults', () => {
     expect(parseTestResults(NOT_TESTS, fixture('pytest-junit.xml'))?.source).toBe('junit-xml');
     expect(parseTestResults(NOT_TESTS, '<testsuites/>')).toBeNull();
     expect(parseTestResults(NOT_TESTS)).toBeNull();
+  });
+});
+
+describe('jest --json report', () => {
+  it('names every test, passing ones included, relative to the tree, and a file that failed to run', () => {
+    const report = JSON.stringify({
+      numTotalTests: 4,
+      testResults: [
+        {
+          name: '/work/wt/s1/test/math.test.js',
+          status: 'failed',
+          assertionResults: [
+            { ancestorTitles: ['math'], title: 'adds', status: 'passed' },
+            { ancestorTitles: ['math'], title: 'subtracts', status: 'failed' },
+            { ancestorTitles: [], title: 'later', status: 'pending' },
+          ],
+        },
+        { name: '/work/wt/s1/test/broken.test.js', status: 'failed', assertionResults: [] },
+      ],
+    });
+    expect(parseJestJson(report, '/work/wt/s1')).toEqual({
+      source: 'jest',
+      passed: ['test/math.test.js > math › adds'],
+      failed: ['test/broken.test.js', 'test/math.test.js > math › subtracts'],
+      skipped: 1,
+    });
+    expect(parseJestJson('not json', '/work')).toBeNull();
+    expect(parseJestJson('{"ok":true}', '/work')).toBeNull();
   });
 });

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
+import { runOmk } from '../helpers/omk.js';
+
+/**
+ * A Node project as a user has it: vitest from npm as a real devDependency, installed, and a
+ * committed failing test. vitest is installed offline from npm's cache, which omk's own `npm ci`
+ * filled (same version as omk's), so no network is used.
+ */
+const VITEST = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version;
+const PACKAGE_JSON = `${JSON.stringify(
+  {
+    name: 'vitest-fixture',
+    private: true,
+    type: 'module',
+    scripts: { test: 'vitest run' },
+    devDependencies: { vitest: VITEST },
+  },
+  null,
+  2,
+)}\n`;
+
+const FILES: Readonly<Record<string, string>> = {
+  'package.json': PACKAGE_JSON,
+  '.gitignore': 'node_modules/\n',
+  'README.md': '# vitest fixture\n',
+  'src/parser.js': 'export const parse = (text) => text;\n',
+  'test/parser.test.js': [
+    "import { describe, expect, it } from 'vitest';",
+    "import { parse } from '../src/parser.js';",
+    "describe('parse', () => {",
+    "  it('keeps text', () => expect(parse('a')).toBe('a'));",
+    "  it('keeps an empty string', () => expect(parse('')).toBe(''));",
+    // The bug: committed, failing on the base.
+    "  it('trims the text', () => expect(parse(' a ')).toBe('a'));",
+    '});',
+    '',
+  ].join('\n'),
+};
+const TRIMS = 'test/parser.test.js::parse > trims the text';
+const EMPTY = 'test/parser.test.js::parse > keeps an empty string';
+
+let template: string;
+let lockfile: string;
+let env: ExecutionEnv;
+
+beforeAll(async () => {
+  template = await mkdtemp(join(tmpdir(), 'omk-vitest-template-'));
+  await writeFile(join(template, 'package.json'), PACKAGE_JSON);
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: template, stdio: 'pipe' });
+  lockfile = await readFile(join(template, 'package-lock.json'), 'utf8');
+}, 120_000);
+afterAll(async () => {
+  await rm(template, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** The project committed with its lockfile, node_modules installed; a goal run with `agentBody`. */
+async function runGoal(agentBody: string) {
+  env = await createExecutionEnv({ ...FILES, 'package-lock.json': lockfile });
+  await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+  const agent = await env.kit.script('agent', agentBody);
+  const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
+    cwd: env.repo.root,
+    stateDir: env.stateDir,
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+  return { id, stderr: result.stderr, proof: await env.proof(id) };
+}
+
+describe('a Node project with vitest as a devDependency and a committed failing test', () => {
+  it('a correct fix is ready, with the failing test named fail→pass', async () => {
+    const { proof } = await runGoal(
+      `write('src/parser.js', 'export const parse = (text) => text.trim();\\n');`,
+    );
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const [test] = proof.gates;
+    expect(test).toMatchObject({ name: 'test', outcome: 'passed' });
+    expect(test?.tests).toMatchObject({ source: 'junit-xml', failToPass: [TRIMS], regressions: [] });
+    expect(test?.tests?.counts.passed).toBe(3);
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({ decision: 'fail-to-pass shown', reason: expect.stringContaining(TRIMS) }),
+    );
+  }, 90_000);
+
+  it('a no-op is never ready: the failing test still fails and no fix is shown', async () => {
+    const { proof } = await runGoal(`write('src/parser.js', read('src/parser.js') + '// looked at it\\n');`);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.gates[0]).toMatchObject({ outcome: 'pre_existing' });
+    expect(proof.gates[0]?.tests?.stillFailing).toEqual([TRIMS]);
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(
+      expect.arrayContaining(['gate_pre_existing', 'fix_no_fail_to_pass']),
+    );
+  }, 90_000);
+
+  it('a wrong fix that breaks another test fails its attempt with the regression named', async () => {
+    const { id, stderr, proof } = await runGoal(
+      `write('src/parser.js', "export const parse = (text) => text.trim() || 'empty';\\n");`,
+    );
+    expect(proof.status).not.toBe('ready');
+    const pending = eventsOfType(await env.events(id), 'task_pending');
+    expect(String(pending[0]?.data.failure)).toContain(`did not fail on base`);
+    expect(String(pending[0]?.data.failure)).toContain(EMPTY);
+    expect(stderr).toContain(`[${SLICES.bug}] attempt 1 failed`);
+  }, 90_000);
+});
