@@ -110,3 +110,11 @@ export { goalHasEnded, goalView, type SliceWave, sliceWaves } from './queries.js
 export { pullSharedGoal, pullSharedGoals, type SharedGoal } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
+export {
+  GoalWatch,
+  type WatchOptions,
+  type WatchSlice,
+  type WatchStop,
+  type WatchTick,
+  type WatchView,
+} from './watch.js';
