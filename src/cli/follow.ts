@@ -15,6 +15,8 @@ export interface FollowOptions {
   columns: number;
   /** Ends the follow after one last tick (the run it showed has returned). */
   signal?: AbortSignal;
+  /** End when the goal settles (watch); a run's own progress ends only with its signal. */
+  untilSettled: boolean;
   /** Receives the block's log function in live mode, so other output lands above it. */
   onLive?: (log: (text: string) => void) => void;
 }
@@ -46,7 +48,7 @@ export async function followGoal(
       for (const event of events) options.write(`${renderEventLine(event)}\n`);
       if (options.verbose) for (const line of agentLineChanges(view, seen)) options.write(`${line}\n`);
     }
-    if (view.settled !== null || stopping) return view;
+    if ((options.untilSettled && view.settled !== null) || stopping) return view;
     await sleep(options.intervalMs, undefined, options.signal ? { signal: options.signal } : {}).catch(
       () => undefined,
     );

@@ -4,6 +4,7 @@ import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { RunProgress } from '../progress.js';
 import { renderCreated } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
 import { interruptible, printExecuted, reportExecuted } from './goal-execute.js';
@@ -80,14 +81,20 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
         agent: options.agent,
       });
-      const app = composeRuntime(context.io, context.stateDir(), options);
-      const { created, executed } = await interruptible((signal) =>
-        startGoal(app, {
-          create: request,
-          mode,
-          agent: request.agent === undefined ? {} : { name: request.agent },
-          execute: { after: 'deliver', untilReady: request.untilReady, signal },
-        }),
+      const progress = new RunProgress(context, format);
+      const app = composeRuntime(progress.io, context.stateDir(), options);
+      const { created, executed } = await progress.around(() =>
+        interruptible((signal) =>
+          startGoal(app, {
+            create: request,
+            mode,
+            agent: request.agent === undefined ? {} : { name: request.agent },
+            execute: { after: 'deliver', untilReady: request.untilReady, signal },
+            onCreated: async (goal) => {
+              if (mode === 'run') progress.start(app.store, goal.goal.id);
+            },
+          }),
+        ),
       );
       const paths = app.store.paths(created.goal.id);
       if (executed !== null) {

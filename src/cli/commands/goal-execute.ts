@@ -13,6 +13,7 @@ import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { RunProgress } from '../progress.js';
 import { renderExecuted } from '../render/goal.js';
 
 export interface ExecuteCliOptions {
@@ -104,9 +105,11 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
   ).action(
     async (ref: string, options: ExecuteCliOptions & { forge?: string; format?: string; json?: boolean }) => {
       const format = formatOf(options);
-      const app = composeRuntime(context.io, context.stateDir(), options);
+      const progress = new RunProgress(context, format);
+      const app = composeRuntime(progress.io, context.stateDir(), options);
       const id = await app.store.resolve(ref);
-      const result = await runController(context, app, id, options);
+      progress.start(app.store, id);
+      const result = await progress.around(() => runController(context, app, id, options));
       printExecuted(context, result, format, app.store.paths(id).dir);
     },
   );

@@ -40,6 +40,7 @@ export function registerWatchCommand(goal: Command, context: ProgramContext): vo
         verbose: context.verbosity() === 'verbose',
         write: io.stdout,
         columns: io.columns ?? 80,
+        untilSettled: true,
       });
       if (view.settled !== null) {
         if (options.json !== true && io.stdoutIsTTY !== true)

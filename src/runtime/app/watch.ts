@@ -102,10 +102,10 @@ export class GoalWatch {
   async tick(): Promise<WatchTick> {
     const events = await this.readEvents();
     const goal = await this.store.read(this.goalId);
-    let settled = settledOf(this.store, goal, this.stop);
+    let settled = this.settledOf(goal);
     // The controller writes its last events before the settled status: read them too.
     if (settled !== null) events.push(...(await this.readEvents()));
-    settled = settled === null ? null : settledOf(this.store, goal, this.stop);
+    settled = settled === null ? null : this.settledOf(goal);
     if (events.length > 0 || !this.primed) {
       this.spent = await currentSpent(this.store.paths(this.goalId).budget);
       this.primed = true;
@@ -238,6 +238,16 @@ export class GoalWatch {
     );
   }
 
+  private settledOf(goal: GoalRecord): WatchView['settled'] {
+    // `goal run` plans a goal as not_ready, then executes it: until it has started, it is waited for.
+    if (goal.status === 'not_ready' && this.startedMs === null) return null;
+    if (!UNSETTLED.includes(goal.status)) return { status: goal.status, stoppedBy: this.stop };
+    // A run whose controller died leaves the goal `running`: nothing will settle it but a resume.
+    if (goal.status === 'running' && goal.controller !== null && !controllerAlive(this.store, goal))
+      return { status: goal.status, stoppedBy: 'controller_gone' };
+    return null;
+  }
+
   private view(goal: GoalRecord, settled: WatchView['settled']): WatchView {
     return {
       goalId: goal.id,
@@ -253,14 +263,6 @@ export class GoalWatch {
       settled,
     };
   }
-}
-
-function settledOf(store: GoalStore, goal: GoalRecord, stop: WatchStop): WatchView['settled'] {
-  if (!UNSETTLED.includes(goal.status)) return { status: goal.status, stoppedBy: stop };
-  // A run whose controller died leaves the goal `running`: nothing will settle it but a resume.
-  if (goal.status === 'running' && goal.controller !== null && !controllerAlive(store, goal))
-    return { status: goal.status, stoppedBy: 'controller_gone' };
-  return null;
 }
 
 /** The last non-empty line of a file's end, free of control characters; null when unreadable. */
