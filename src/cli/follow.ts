@@ -38,6 +38,7 @@ export async function followGoal(
   if (block !== null) options.onLive?.((text) => block.log(text));
   const seen = new Map<string, string>();
   for (;;) {
+    const began = performance.now();
     const stopping = options.signal?.aborted === true;
     const { events, view } = await watch.tick();
     if (block !== null) {
@@ -49,8 +50,8 @@ export async function followGoal(
       if (options.verbose) for (const line of agentLineChanges(view, seen)) options.write(`${line}\n`);
     }
     if ((options.untilSettled && view.settled !== null) || stopping) return view;
-    await sleep(options.intervalMs, undefined, options.signal ? { signal: options.signal } : {}).catch(
-      () => undefined,
-    );
+    // A steady rate: the time the tick took comes off the wait.
+    const wait = Math.max(0, options.intervalMs - (performance.now() - began));
+    await sleep(wait, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
   }
 }

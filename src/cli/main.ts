@@ -8,6 +8,6 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
-  columns: process.stdout.columns ?? process.stderr.columns ?? 80,
+  columns: process.stdout.columns || process.stderr.columns || 80,
 });
 process.exitCode = code;

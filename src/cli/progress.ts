@@ -5,7 +5,7 @@ import type { OutputFormat } from './options.js';
 import type { ProgramContext } from './program.js';
 
 /** How often a run's own progress is read and drawn. */
-const PROGRESS_INTERVAL_MS = 1000;
+const PROGRESS_INTERVAL_MS = 500;
 
 /**
  * The progress of a run on stderr, as `omk goal watch` shows it: redrawn in place when stderr is a

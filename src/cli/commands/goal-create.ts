@@ -7,7 +7,14 @@ import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
 import { renderCreated } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
-import { interruptible, printExecuted, reportExecuted } from './goal-execute.js';
+import {
+  interruptible,
+  KEEP_WORKTREES_FLAG,
+  KEEP_WORKTREES_HELP,
+  keepWorktrees,
+  printExecuted,
+  reportExecuted,
+} from './goal-execute.js';
 
 interface CreateOptions {
   repo?: string;
@@ -23,6 +30,7 @@ interface CreateOptions {
   budgetUsd?: string;
   agent?: string;
   forge?: string;
+  keepWorktrees?: boolean;
   format?: string;
   json?: boolean;
 }
@@ -49,10 +57,8 @@ function addCreateOptions(command: Command): Command {
         '--agent <agent>',
         'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
       )
-      .option(
-        '--forge <forge>',
-        'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
-      ),
+      .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
+      .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
   );
 }
 
@@ -89,7 +95,12 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
             create: request,
             mode,
             agent: request.agent === undefined ? {} : { name: request.agent },
-            execute: { after: 'deliver', untilReady: request.untilReady, signal },
+            execute: {
+              after: 'deliver',
+              untilReady: request.untilReady,
+              signal,
+              ...keepWorktrees(options),
+            },
             onCreated: async (goal) => {
               if (mode === 'run') progress.start(app.store, goal.goal.id);
             },

@@ -28,7 +28,7 @@ export function registerWatchCommand(goal: Command, context: ProgramContext): vo
     )
     .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
     .option('--json', 'stream the events as NDJSON (one JSON object per line)')
-    .option('--interval <ms>', 'time between reads of the goal', '1000')
+    .option('--interval <ms>', 'time between reads (and redraws) of the goal', '500')
     .action(async (ref: string, options: { json?: boolean; interval: string }) => {
       const intervalMs = parseInterval(options.interval, 'omk goal watch --interval 500');
       const { io } = context;
