@@ -20,7 +20,16 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Whether stdout / stderr is a terminal (a live view is redrawn in place only there). */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** The terminal's width, so a redrawn line never wraps. */
+  columns?: number;
+  /** --quiet (only the result), --verbose (agent and gate output too); default normal. */
+  verbosity?: () => Verbosity;
 }
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 export type CliRuntime = AppDeps;
 
@@ -36,7 +45,9 @@ export function composeRuntime(
   options: { forge?: string } = {},
 ): CliRuntime {
   const reporter: Reporter = {
-    info: (message) => io.stderr(`omk: ${message}\n`),
+    info: (message) => {
+      if (io.verbosity?.() !== 'quiet') io.stderr(`omk: ${message}\n`);
+    },
     warn: (message) => io.stderr(`omk: warning: ${message}\n`),
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);

@@ -6,5 +6,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  columns: process.stdout.columns || process.stderr.columns || 80,
 });
 process.exitCode = code;

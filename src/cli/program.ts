@@ -9,8 +9,9 @@ import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-
 import { registerFixCommand } from './commands/goal-fix.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
+import { registerWatchCommand } from './commands/goal-watch.js';
 import { registerHudCommand } from './commands/hud.js';
-import type { CliIo } from './context.js';
+import type { CliIo, Verbosity } from './context.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
 
 export interface ProgramContext {
@@ -18,9 +19,16 @@ export interface ProgramContext {
   /** The --state-dir given on the command line, if any. */
   stateDir: () => string | undefined;
   setExitCode: (code: number) => void;
+  /** --quiet / --verbose, as given before or after the command. */
+  verbosity: () => Verbosity;
 }
 
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+export function buildProgram(outer: CliIo, setExitCode: (code: number) => void): Command {
+  const verbosity = (): Verbosity => {
+    const { quiet, verbose } = program.opts<{ quiet?: boolean; verbose?: boolean }>();
+    return quiet === true ? 'quiet' : verbose === true ? 'verbose' : 'normal';
+  };
+  const io: CliIo = { ...outer, verbosity };
   const program = new Command('omk')
     .description('Turn an engineering goal into proof-backed, reviewable, mergeable work.')
     .version('0.1.0')
@@ -28,6 +36,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       '--state-dir <dir>',
       'goal state root (default: $OMK_STATE_DIR, $XDG_STATE_HOME/omk, ~/.local/state/omk)',
     )
+    .option('--quiet', 'print only the result (no progress, no notes)')
+    .option('--verbose', "also print the agents' and gates' output lines as they come")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
@@ -37,6 +47,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     io,
     stateDir: () => program.opts<{ stateDir?: string }>().stateDir,
     setExitCode,
+    verbosity,
   };
   registerDemoCommand(program, context);
   registerDoctorCommand(program, context);
@@ -55,6 +66,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerReadCommands(goal, context);
   registerLifecycleCommands(goal, context);
   registerCleanCommand(goal, context);
+  registerWatchCommand(goal, context);
   registerHudCommand(program, context);
   registerCompletionCommand(program, context);
   // Subcommands inherit the override and output routing so every error reaches runCli.

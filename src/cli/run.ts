@@ -24,6 +24,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`omk: error: ${message}\n`);
       const hint = error.hintIn(CLI_STEPS);
       if (hint) io.stderr(`hint: ${hint}\n`);
+      if (io.env.OMK_DEBUG === '1') io.stderr(debugTrace(error));
       return exitCodeFor(error.code);
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -32,4 +33,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
     return EXIT_CODES.internal;
   }
+}
+
+/** OMK_DEBUG=1: the stack of an expected error and of each of its causes, for a bug report. */
+function debugTrace(error: unknown): string {
+  let out = '';
+  for (let cause: unknown = error, depth = 0; cause !== undefined && depth < 5; depth += 1) {
+    out += `${depth === 0 ? 'debug' : 'caused by'}: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return out;
 }

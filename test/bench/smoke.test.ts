@@ -272,6 +272,23 @@ describe('bench scripts at their --smoke size', () => {
   );
 
   it(
+    'watch: omk goal watch on 8 running slices redraws in place and exits 4 when the goal is cancelled',
+    async () => {
+      const run = await runBench('watch.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [slices, redraws, perSecond] = figures(
+        run,
+        /^8 running, interval \d+ ms\s+(\d+)\s+[\d.]+\s+(\d+)\s+([\d.]+)/m,
+      );
+      expect(slices).toBe(8);
+      expect(redraws).toBeGreaterThan(1);
+      expect(perSecond).toBeGreaterThan(0);
+      expect(run.stdout).toMatch(/^CPU of one core while watching: ([\d.]+%|n\/a)/m);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',
     async () => {
       const run = await runBench('plan.mjs', ['--smoke']);

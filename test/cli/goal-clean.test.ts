@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe('omk goal clean', () => {
   it("removes the goal's worktrees, its branches only once it is done, and nothing omk did not make", async () => {
-    const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--json');
+    const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--json', '--keep-worktrees');
     expect(run.code, run.stderr).toBe(0);
     const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
     const stateWorktrees = () =>

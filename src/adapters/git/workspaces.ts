@@ -4,7 +4,7 @@ import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../
 import { removeBranchCheckout } from './branch-checkout.js';
 import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
 import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
-import { integrateBranches, mergeForRepair } from './integrate.js';
+import { integrateBranches, mergeForRepair, openIntegration } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch } from './refs.js';
@@ -56,6 +56,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
     clearLocks: (workspace) => clearWorkspaceLocks(workspace),
     prepareIntegration: (input) => prepared.prepare(input),
+    openIntegration: (input) => openIntegration(input, open),
     integrate: (input) =>
       integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
     mergeForRepair: (workspace, goalId, branch) => mergeForRepair(workspace, goalId, branch, identity),

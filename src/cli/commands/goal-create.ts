@@ -4,9 +4,17 @@ import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { RunProgress } from '../progress.js';
 import { renderCreated } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
-import { interruptible, printExecuted, reportExecuted } from './goal-execute.js';
+import {
+  interruptible,
+  KEEP_WORKTREES_FLAG,
+  KEEP_WORKTREES_HELP,
+  keepWorktrees,
+  printExecuted,
+  reportExecuted,
+} from './goal-execute.js';
 
 interface CreateOptions {
   repo?: string;
@@ -22,6 +30,7 @@ interface CreateOptions {
   budgetUsd?: string;
   agent?: string;
   forge?: string;
+  keepWorktrees?: boolean;
   format?: string;
   json?: boolean;
 }
@@ -48,10 +57,8 @@ function addCreateOptions(command: Command): Command {
         '--agent <agent>',
         'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
       )
-      .option(
-        '--forge <forge>',
-        'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
-      ),
+      .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
+      .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
   );
 }
 
@@ -80,14 +87,25 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
         agent: options.agent,
       });
-      const app = composeRuntime(context.io, context.stateDir(), options);
-      const { created, executed } = await interruptible((signal) =>
-        startGoal(app, {
-          create: request,
-          mode,
-          agent: request.agent === undefined ? {} : { name: request.agent },
-          execute: { after: 'deliver', untilReady: request.untilReady, signal },
-        }),
+      const progress = new RunProgress(context, format);
+      const app = composeRuntime(progress.io, context.stateDir(), options);
+      const { created, executed } = await progress.around(() =>
+        interruptible((signal) =>
+          startGoal(app, {
+            create: request,
+            mode,
+            agent: request.agent === undefined ? {} : { name: request.agent },
+            execute: {
+              after: 'deliver',
+              untilReady: request.untilReady,
+              signal,
+              ...keepWorktrees(options),
+            },
+            onCreated: async (goal) => {
+              if (mode === 'run') progress.start(app.store, goal.goal.id);
+            },
+          }),
+        ),
       );
       const paths = app.store.paths(created.goal.id);
       if (executed !== null) {

@@ -13,11 +13,22 @@ import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { RunProgress } from '../progress.js';
 import { renderExecuted } from '../render/goal.js';
 
 export interface ExecuteCliOptions {
   agent?: string;
   untilReady?: boolean;
+  keepWorktrees?: boolean;
+}
+
+export const KEEP_WORKTREES_FLAG = '--keep-worktrees';
+export const KEEP_WORKTREES_HELP =
+  "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)";
+
+/** --keep-worktrees given: keep them; not given: the config decides. */
+export function keepWorktrees(options: { keepWorktrees?: boolean }): { keepWorktrees?: true } {
+  return options.keepWorktrees === true ? { keepWorktrees: true } : {};
 }
 
 /** Runs `fn` with SIGINT/SIGTERM aborting its signal: an interrupted goal is resumable. */
@@ -63,6 +74,7 @@ export async function runController(
       goalId,
       agent: options.agent === undefined ? {} : { name: options.agent },
       ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
+      ...keepWorktrees(options),
       signal,
       after: 'deliver',
     }),
@@ -97,16 +109,16 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
         '--until-ready',
         'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
       )
-      .option(
-        '--forge <forge>',
-        'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
-      ),
+      .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
+      .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
   ).action(
     async (ref: string, options: ExecuteCliOptions & { forge?: string; format?: string; json?: boolean }) => {
       const format = formatOf(options);
-      const app = composeRuntime(context.io, context.stateDir(), options);
+      const progress = new RunProgress(context, format);
+      const app = composeRuntime(progress.io, context.stateDir(), options);
       const id = await app.store.resolve(ref);
-      const result = await runController(context, app, id, options);
+      progress.start(app.store, id);
+      const result = await progress.around(() => runController(context, app, id, options));
       printExecuted(context, result, format, app.store.paths(id).dir);
     },
   );

@@ -19,7 +19,11 @@ export interface CleanOutcome {
  * again), and its omk/<goal-id>/* branches once the goal is merged, cancelled or rejected (until
  * then they carry the work its PRs show). Nothing omk did not make is touched. Recorded as an event.
  */
-export async function cleanGoal(deps: AppDeps, goalId: string): Promise<CleanOutcome> {
+export async function cleanGoal(
+  deps: AppDeps,
+  goalId: string,
+  options: { branches: boolean } = { branches: true },
+): Promise<CleanOutcome> {
   const { store } = deps;
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
@@ -34,9 +38,10 @@ export async function cleanGoal(deps: AppDeps, goalId: string): Promise<CleanOut
       goalId,
       workspacesDir(store.deps.stateRoot),
     );
-    const branches = DONE_WITH_BRANCHES.includes(goal.status)
-      ? await cleaner.deleteBranches(goal.repo.root, goalId)
-      : [];
+    const branches =
+      options.branches && DONE_WITH_BRANCHES.includes(goal.status)
+        ? await cleaner.deleteBranches(goal.repo.root, goalId)
+        : [];
     await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).append([
       { type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } },
     ]);

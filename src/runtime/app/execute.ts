@@ -3,10 +3,15 @@ import { type ExecuteResult, executeGoal } from '../controller/execute.js';
 import { recordFailedGoal } from '../goal/failure.js';
 import { readProof } from '../goal/queries.js';
 import { adoptRemoteChanges, type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
+import { type GoalStatus, PROOF_STATUSES } from '../goal/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
+import { cleanGoal } from './clean.js';
 import { composeController } from './controller.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase } from './deps.js';
+
+/** Statuses after which a goal's worktrees are not needed until it runs again. */
+const SETTLED: readonly GoalStatus[] = [...PROOF_STATUSES, 'merged', 'cancelled', 'rejected', 'accepted'];
 
 export interface ExecuteRequest extends DeliveryOptions {
   goalId: string;
@@ -20,6 +25,8 @@ export interface ExecuteRequest extends DeliveryOptions {
   signal?: AbortSignal;
   /** After execution: deliver and merge by policy, only show that delivery, or stop. */
   after: 'deliver' | 'dry-run' | 'none';
+  /** Keep the worktrees when the goal settles; default: the config's `workspace.keep`. */
+  keepWorktrees?: boolean;
 }
 
 export interface ExecuteOutcome extends ExecuteResult, AfterExecution {}
@@ -36,6 +43,20 @@ export async function executeAndDeliver(deps: AppDeps, request: ExecuteRequest):
   const prepared =
     request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
   const controller = await composeController(deps, goal, prepared);
+  const keep = request.keepWorktrees ?? prepared.config.config.workspace.keep;
+  const outcome = await executeThenDeliver(deps, controller, request, prepared);
+  if (!keep) await cleanSettled(deps, goalId);
+  return outcome;
+}
+
+async function executeThenDeliver(
+  deps: AppDeps,
+  controller: ControllerDeps,
+  request: ExecuteRequest,
+  prepared: PreparedAgent,
+): Promise<ExecuteOutcome> {
+  const { goalId } = request;
+  const goal = await deps.store.read(goalId);
   const result = await runWatched(deps, controller, goalId, prepared.spec, {
     untilReady: request.untilReady ?? goal.options.untilReady,
     ...(request.signal === undefined ? {} : { signal: request.signal }),
@@ -52,6 +73,18 @@ export async function executeAndDeliver(deps: AppDeps, request: ExecuteRequest):
   if (request.after === 'none') return { ...result, ...NOTHING_DELIVERED, notes: [] };
   const after = await deliverByPolicy(deps, goalId, { ...request, dryRun: request.after === 'dry-run' });
   return { ...(await settled(deps, goalId, result)), ...after };
+}
+
+/**
+ * A goal that has settled keeps no worktree: they are removed as `clean` removes them, and a later
+ * run makes what it needs again. Its branches stay (they hold the work; `clean` deletes them once
+ * the goal is merged, cancelled or rejected). An interrupted or paused goal keeps its worktrees for
+ * its resume.
+ */
+async function cleanSettled(deps: AppDeps, goalId: string): Promise<void> {
+  const goal = await deps.store.read(goalId);
+  if (!SETTLED.includes(goal.status)) return;
+  await cleanGoal(deps, goalId, { branches: false });
 }
 
 /**

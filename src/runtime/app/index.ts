@@ -129,3 +129,11 @@ export {
 } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
+export {
+  GoalWatch,
+  type WatchOptions,
+  type WatchSlice,
+  type WatchStop,
+  type WatchTick,
+  type WatchView,
+} from './watch.js';

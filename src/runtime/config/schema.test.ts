@@ -14,7 +14,7 @@ describe('config schema', () => {
     expect(defaultConfig()).toEqual({
       version: 1,
       gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, list: [] },
-      workspace: { install: true, timeout: 600_000 },
+      workspace: { install: true, timeout: 600_000, keep: false },
       agents: { custom: {}, settings: {} },
       planner: {},
       merge: { requireChecks: 'auto' },

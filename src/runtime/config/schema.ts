@@ -91,6 +91,12 @@ export const workspaceConfigSchema = z
         "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused.",
       ),
     timeout: durationSchema.prefault('10m').describe('Timeout of each setup or install command.'),
+    keep: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Keep the goal's worktrees when it settles (by default they are removed; its branches stay until it is merged, cancelled or rejected).",
+      ),
   })
   .prefault({});
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;

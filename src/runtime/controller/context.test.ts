@@ -24,6 +24,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
     },
     capture: unused,
     resetToBase: unused,
+    openIntegration: unused,
     remove: unused,
     recoverStaleLocks: unused,
     clearLocks: unused,

@@ -211,7 +211,10 @@ async function takeControl(
         `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(', ')})`,
       );
     }
-    if (wasDone) events.push(...(await restartIntegration(deps, journal, goal.repo.baseSha)));
+    if (wasDone) {
+      const at = { id: goal.id, repoRoot: goal.repo.root, baseSha: goal.repo.baseSha };
+      events.push(...(await restartIntegration(deps, journal, at)));
+    }
   }
   const now = store.deps.clock.nowIso();
   const host = store.deps.host;

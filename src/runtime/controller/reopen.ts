@@ -189,24 +189,32 @@ function firstLine(text: string | null): string {
  * it held is kept as a patch beside the attempts' ones.
  */
 export async function restartIntegration(
-  deps: Pick<ControllerDeps, 'workspaces' | 'store'>,
+  deps: Pick<ControllerDeps, 'workspaces' | 'store' | 'workspaceRoot'>,
   journal: ExecutionJournal,
-  baseSha: string,
+  goal: { id: string; repoRoot: string; baseSha: string },
 ): Promise<EventInput[]> {
+  const { baseSha } = goal;
   const integration = journal.execution.integration;
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
-  if (!existsSync(integration.workspace)) return [];
   const paths = deps.store.paths(journal.goalId);
   const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
-  const workspace = {
-    sliceId: INTEGRATION_ID,
-    path: integration.workspace,
-    branch: integration.branch,
-    baseSha,
-    mode: 'worktree' as const,
-    fallbackReason: null,
-  };
+  // A settled goal's worktrees were removed; its integration branch was kept and is reset here.
+  const workspace = existsSync(integration.workspace)
+    ? {
+        sliceId: INTEGRATION_ID,
+        path: integration.workspace,
+        branch: integration.branch,
+        baseSha,
+        mode: 'worktree' as const,
+        fallbackReason: null,
+      }
+    : await deps.workspaces.openIntegration({
+        repoRoot: goal.repoRoot,
+        workspaceRoot: deps.workspaceRoot,
+        goalId: goal.id,
+        baseSha,
+      });
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   return [
     {

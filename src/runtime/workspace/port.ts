@@ -75,6 +75,11 @@ export interface WorkspacePort {
    */
   prepareIntegration(input: Omit<IntegrateInput, 'target' | 'branches'>): PreparedIntegration;
   /**
+   * The integration workspace on the goal's existing integration branch, made again when it was
+   * removed (a settled goal keeps no worktree); nothing is merged.
+   */
+  openIntegration(input: Omit<IntegrateInput, 'target' | 'branches'>): Promise<SliceWorkspace>;
+  /**
    * Starts merging `branch` into the integration workspace and leaves its conflicts in the files
    * (and the merge in progress) for an integration-fix agent; the next `capture` commits the merge.
    * Returns the conflicting paths (none when the merge went through on its own).

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/run.js';
+import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+import { runOmk } from '../helpers/omk.js';
+
+let env: ExecutionEnv;
+const ESC = '\x1b';
+
+afterEach(async () => {
+  await env.cleanup();
+});
+
+const FIX = [
+  "console.log('looking at the parser');",
+  'await sleep(1200);',
+  "console.log('writing the fix');",
+  "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
+].join('\n');
+
+/** runCli in this process with stderr a (fake) terminal: what a person at a terminal sees. */
+async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: { OMK_STATE_DIR: env.stateDir, HOME: env.stateDir, PATH: process.env.PATH ?? '' },
+    cwd: env.repo.root,
+    stdoutIsTTY: true,
+    stderrIsTTY: true,
+    columns: 160,
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('progress of a run', () => {
+  it('goal execute on a terminal: the slices redrawn in place on stderr; stdout keeps the plain result', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script('fix', FIX);
+    const id = await env.plan(GOALS.single);
+    const run = await runAtTerminal(['goal', 'execute', id, '--agent', agent]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`${ESC}\\[\\d+A`));
+    expect(run.stderr).toContain(`goal ${id} [running]`);
+    expect(run.stderr).toMatch(new RegExp(`\\* ${SLICES.bug}\\s+running\\s+attempt 1`));
+    expect(run.stderr).toMatch(new RegExp(`✓ ${SLICES.bug}\\s+done\\s+attempt 1`));
+    // The runtime's notes still reach stderr, above the block.
+    expect(run.stderr).toContain('omk: ');
+    expect(run.stdout).not.toContain(ESC);
+    expect(run.stdout).toContain(id);
+  });
+
+  it('goal run --json on a terminal, and --quiet: no progress drawn', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script('fix', FIX);
+    const json = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).not.toContain(ESC);
+    expect(JSON.parse(json.stdout)).toHaveProperty('proof');
+
+    const quiet = await runAtTerminal(['--quiet', 'goal', 'run', GOALS.single, '--agent', agent]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain('proof');
+  });
+
+  it('goal run on a terminal starts drawing once the goal exists', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script('fix', FIX);
+    const run = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`${ESC}\\[\\d+A`));
+    expect(run.stderr).toMatch(new RegExp(`✓ ${SLICES.bug}\\s+done`));
+  });
+
+  it('--quiet prints only the result; --verbose adds the events and the agent’s output lines (not a terminal)', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script('fix', FIX);
+    const normalId = await env.plan(GOALS.single);
+    const normal = await env.omk('goal', 'execute', normalId, '--agent', agent);
+    expect(normal.code, normal.stderr).toBe(0);
+    expect(normal.stderr).toContain('omk: ');
+    expect(normal.stderr).not.toContain('agent started');
+
+    const quietId = await env.plan(GOALS.single);
+    const quiet = await env.omk('goal', 'execute', quietId, '--agent', agent, '--quiet');
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain(quietId);
+
+    const verboseId = await env.plan(GOALS.single);
+    const verbose = await env.omk('--verbose', 'goal', 'execute', verboseId, '--agent', agent);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug}: agent started \\(attempt 1\\)`));
+    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug} › (looking at the parser|writing the fix)`));
+    expect(verbose.stderr).not.toContain(ESC);
+  });
+
+  it('OMK_DEBUG=1 adds the stack trace to an error; without it there is none', async () => {
+    env = await createExecutionEnv();
+    const plain = await env.omk('goal', 'status', 'no-such-goal-abc123');
+    expect(plain.code).toBe(3);
+    expect(plain.stderr).not.toMatch(/^\s+at /m);
+    const debug = await runOmkWithEnv(['goal', 'status', 'no-such-goal-abc123'], { OMK_DEBUG: '1' });
+    expect(debug.code).toBe(3);
+    expect(debug.stderr).toContain('omk: error: ');
+    expect(debug.stderr).toMatch(/^debug: NotFoundError/m);
+    expect(debug.stderr).toMatch(/^\s+at .*\.js:\d+:\d+/m);
+  });
+});
+
+async function runOmkWithEnv(args: string[], extra: Record<string, string>) {
+  return runOmk(args, { cwd: env.repo.root, stateDir: env.stateDir, env: extra });
+}
