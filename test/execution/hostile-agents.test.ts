@@ -40,8 +40,8 @@ async function shellAgent(name: string, body: string): Promise<string> {
   return `script:${path}`;
 }
 
-async function runGoal(agent: string): Promise<string> {
-  const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+async function runGoal(agent: string, ...flags: string[]): Promise<string> {
+  const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json', ...flags);
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }
@@ -143,7 +143,8 @@ describe('an agent that leaves a process behind', () => {
       'setsid',
       `setsid sh -c 'sleep 2; echo "// patched later" >> src/parser.js; sleep 300' </dev/null >/dev/null 2>&1 &\necho $! > ${pidFile}`,
     );
-    const id = await runGoal(agent);
+    // The worktrees are kept to be looked into after the run (a settled goal's are removed).
+    const id = await runGoal(agent, '--keep-worktrees');
     const pid = Number(await readFile(pidFile, 'utf8'));
     strays.push(pid);
     // The shell and the sleep it runs: both were found by their working directory.
@@ -253,7 +254,8 @@ test('stray', () => {
 });
 JS`,
     );
-    const id = await runGoal(agent);
+    // The worktrees are kept to be looked into after the run (a settled goal's are removed).
+    const id = await runGoal(agent, '--keep-worktrees');
     const pid = Number(await readFile(pidFile, 'utf8'));
     strays.push(pid);
     expect(await expectBlocked(id, main)).toContainEqual(
