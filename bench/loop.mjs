@@ -8,9 +8,10 @@
 //    charges every agent run and every gate run): ((wall_N - spent_N) - (wall_0 - spent_0)) / N.
 //    Target: under 1 s.
 //
-// The agent is a shell script (a few milliseconds) and the gate is one `grep` (it passes on the
-// base, fails on a wrong attempt), so the figures are about omk: a retry's reset of the worktree
-// and its patch, the journal, the capture, the gate runner and the review.
+// The agent is a shell script (a few milliseconds) and the gate is `node --test` on one small file
+// (its test of the bug fails on the base; a wrong attempt also breaks the other test), so the
+// figures are about omk: a retry's reset of the worktree and its patch, the journal, the capture,
+// the gate runner and the review. A fix is ready only with a test seen failing, then passing.
 //
 //   node bench/loop.mjs [--repeat 5] [--json] [--smoke]
 //
@@ -51,14 +52,22 @@ const WRONG = [0, 1, 2];
 const TARGET_OVERHEAD_MS = 1_000;
 const GOAL = 'fix the bug in src/value.js';
 
-/** One gate that takes a few milliseconds: it passes while src/value.js still says 1. */
+/** One quick gate: node's test runner on test/value.test.js (TAP, read test by test). */
 const CONFIG_YML = `version: 1
 gates:
   detect: false
   list:
     - name: test
       kind: test
-      run: ["grep", "-q", "value = 1;", "src/value.js"]
+      run: ["node", "--test", "test/"]
+`;
+
+/** The bug: value should be 1. A fix goal needs a test that fails without the fix: this one. */
+const TEST_JS = `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { value } from '../src/value.js';
+test('value is a number', () => assert.equal(typeof value, 'number'));
+test('value is 1', () => assert.equal(value, 1));
 `;
 
 async function main() {
@@ -103,23 +112,26 @@ function parseOptions() {
   return { repeat, json: parsed.json, smoke: parsed.smoke };
 }
 
-/** A repository with src/value.js, the one-grep gate, and a script agent per case. */
+/** A repository with a wrong src/value.js, its committed failing test, the gate, and a script agent per case. */
 function createFixture() {
   const repo = createTempGitRepo('loop');
   mkdirSync(join(repo, 'src'));
-  writeFileSync(join(repo, 'src', 'value.js'), 'export const value = 1;\n');
+  writeFileSync(join(repo, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(repo, 'src', 'value.js'), 'export const value = 0;\n');
+  mkdirSync(join(repo, 'test'));
+  writeFileSync(join(repo, 'test', 'value.test.js'), TEST_JS);
   mkdirSync(join(repo, '.omk'));
   writeFileSync(join(repo, '.omk', 'config.yml'), CONFIG_YML);
   git(repo, ['add', '--all']);
-  git(repo, ['commit', '--quiet', '-m', 'a value and a gate that checks it']);
+  git(repo, ['commit', '--quiet', '-m', 'a wrong value, its failing test and a gate that runs it']);
   const agents = makeTempDir('loop-agents');
   const agentFor = new Map(WRONG.map((wrong) => [wrong, writeAgent(agents, wrong)]));
   return { repo, agentFor };
 }
 
 /**
- * A shell script agent: on attempts up to `wrong` it breaks the value (the gate fails), after
- * that it changes the file and keeps the value (the gate passes).
+ * A shell script agent: on attempts up to `wrong` it breaks another test (a regression: the
+ * attempt fails), after that it fixes the value (the failing test passes: fail-to-pass).
  */
 function writeAgent(dir, wrong) {
   const path = join(dir, `wrong-${wrong}-then-right.sh`);
@@ -128,7 +140,7 @@ function writeAgent(dir, wrong) {
     '# Written by bench/loop.mjs.',
     'set -e',
     `if [ "$OMK_ATTEMPT" -le ${wrong} ]; then`,
-    "  printf 'export const value = 2;\\n' > src/value.js",
+    '  printf \'export const value = "1";\\n\' > src/value.js',
     'else',
     "  printf '// fixed\\nexport const value = 1;\\n' > src/value.js",
     'fi',
