@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRunInput } from '../../runtime/agents/port.js';
 import { ConfigError } from '../../runtime/errors.js';
+import { runProcess } from '../process/run-process.js';
 import { type CommandAgentOptions, createCommandAgent, expandArgv } from './command-agent.js';
 
 let root: string;
@@ -376,7 +377,9 @@ async function alive(pid: number): Promise<boolean> {
 describe('command agent: transcript size', () => {
   it('keeps the head and tail of an agent that prints far more than the transcript limit', async () => {
     const code = "process.stdout.write('AGENT START\\n' + 'y'.repeat(2_000_000) + '\\nAGENT SUMMARY\\n')";
-    const result = await agent(['-e', code], { logMaxBytes: 32 * 1024 }).run(input());
+    const result = await agent(['-e', code], {
+      run: (spec) => runProcess({ ...spec, logMaxBytes: 32 * 1024 }),
+    }).run(input());
     expect(result.outcome).toBe('succeeded');
     const transcript = await readFile(result.transcript, 'utf8');
     expect(transcript).toContain('AGENT START');

@@ -6,15 +6,15 @@ import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-u
 import { createNetworkWatch } from '../../runtime/agents/network-stall.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
-import type { ProcessResult } from '../../runtime/ports.js';
+import type { ProcessResult, ProcessRunner } from '../../runtime/ports.js';
 import { writeJsonAtomic } from '../../runtime/state/atomic.js';
 import { runProcess } from '../process/run-process.js';
 
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
   baseEnv: Readonly<Record<string, string | undefined>>;
-  /** The most the transcript keeps of one run's output (default: runProcess's). */
-  logMaxBytes?: number;
+  /** Runs the agent's process (default: runProcess): the host's bounded logs and sandbox. */
+  run?: ProcessRunner;
 }
 
 // Linux refuses a single argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG; saying so is
@@ -81,7 +81,8 @@ async function runCommand(
       `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`,
     );
   }
-  const result = await runProcess({
+  const run = options.run ?? runProcess;
+  const result = await run({
     argv,
     cwd: input.cwd,
     env: {
@@ -94,7 +95,7 @@ async function runCommand(
     timeoutMs: input.timeoutMs,
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
-    ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
+    ...(input.confine === undefined ? {} : { confine: input.confine }),
     onSpawn: input.onProcess,
     ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(options.networkStallMs === null

@@ -1,4 +1,5 @@
 import type { Task, TaskDraft } from '../graph/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import type { AgentEnvironmentFailure } from './environment.js';
 import type { PromptDelivery } from './presets.js';
 import type { UsageParserName } from './usage.js';
@@ -19,6 +20,8 @@ export interface AgentRunInput {
   signal?: AbortSignal;
   /** Called with the agent's process group id when it starts (recorded so a successor controller can stop an orphan). */
   onProcess?: (pid: number) => void;
+  /** Set when the run is sandboxed: the agent's process runs confined (ProcessSpec.confine). */
+  confine?: Confinement;
 }
 
 export interface AgentUsage {

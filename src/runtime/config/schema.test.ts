@@ -17,7 +17,14 @@ describe('config schema', () => {
       workspace: { install: true, timeout: 600_000 },
       agents: { custom: {}, settings: {} },
       planner: {},
+      sandbox: 'auto',
     });
+  });
+
+  it('takes sandbox auto, required or off and refuses anything else', () => {
+    expect(configSchema.parse({ sandbox: 'required' }).sandbox).toBe('required');
+    expect(configSchema.parse({ sandbox: 'off' }).sandbox).toBe('off');
+    expect(configSchema.safeParse({ sandbox: 'yes' }).success).toBe(false);
   });
 
   it('reads workspace.setup as argv arrays and refuses a shell string', () => {

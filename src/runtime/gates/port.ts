@@ -1,4 +1,5 @@
 import type { GateEvidence } from '../proof/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import type { TestResults } from './test-results/types.js';
 
 /**
@@ -56,6 +57,8 @@ export interface GateRunContext {
    * be read). The base run keeps them in its baseline; the evidence itself holds bounded lists.
    */
   onTestResults?: (gate: string, results: TestResults | null) => void;
+  /** Set when the run is sandboxed: every gate process runs confined (ProcessSpec.confine). */
+  confine?: Confinement;
 }
 
 /** Every gate's result on one base commit. */

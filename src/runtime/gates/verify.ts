@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/
 import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateEvidence } from '../proof/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
@@ -204,7 +205,11 @@ async function runGate(
   const argv = gate.report
     ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
     : gate.argv;
-  if (gate.report?.format === 'junit-xml') await rm(report, { force: true });
+  const junit = gate.report?.format === 'junit-xml';
+  if (junit) await rm(report, { force: true });
+  // Confined, the runner can write nothing under the goal directory but its own report file,
+  // which must exist to be made writable; left empty, it counts as missing.
+  if (junit && context.confine) await writeFile(report, '');
   await appendFile(
     log,
     `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
@@ -217,6 +222,7 @@ async function runGate(
     timeoutMs: gate.timeoutMs,
     logPath: log,
     tailChars: TAIL_BYTES * 2,
+    ...(context.confine === undefined ? {} : { confine: withReport(context.confine, junit ? report : null) }),
   };
   const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
@@ -256,7 +262,11 @@ async function readTests(
   const segment = await readFrom(log, offset, PARSE_BYTES);
   const output = segment !== '' ? segment : result.stdout;
   const xml = gate.report?.format === 'junit-xml' ? await readFile(report, 'utf8').catch(() => null) : null;
-  return parseTestResults(output, xml);
+  return parseTestResults(output, xml === '' ? null : xml);
+}
+
+function withReport(confine: Confinement, report: string | null): Confinement {
+  return report === null ? confine : { ...confine, writable: [...confine.writable, report] };
 }
 
 /** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */
