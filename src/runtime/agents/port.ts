@@ -80,6 +80,8 @@ export interface AgentCommand {
    * network failures; null: no limit.
    */
   networkStallMs: number | null;
+  /** A preset's login and session state under HOME, writable when the run is sandboxed. */
+  homeState?: readonly string[];
 }
 
 /**
