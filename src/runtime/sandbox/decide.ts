@@ -39,7 +39,9 @@ export async function decideSandbox(
     return {
       mode,
       active: true,
-      reason: `${probed.tool}: writes confined to the worktree, credential stores hidden, processes end with the run`,
+      // No path of this machine: the reason goes into the proof.
+      reason:
+        'bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run',
     };
   }
   if (mode === 'required') {
@@ -59,7 +61,8 @@ export function sandboxDecisionRecord(decision: SandboxDecision): {
 } {
   return {
     kind: SANDBOX_DECISION_KIND,
-    decision: decision.active ? 'sandboxed' : 'unsandboxed',
+    // `off` is the user's choice; `unsandboxed` is a host that could not confine what was asked.
+    decision: decision.active ? 'sandboxed' : decision.mode === 'off' ? 'off' : 'unsandboxed',
     reason: `sandbox: ${decision.mode}; ${decision.reason}`,
   };
 }
@@ -67,8 +70,8 @@ export function sandboxDecisionRecord(decision: SandboxDecision): {
 export const SANDBOX_DECISION_KIND = 'sandbox';
 
 /**
- * The proof's warnings about confinement: one when any run of the goal had its agents and gates
- * unconfined. A goal with no sandbox decision (made before omk had one) gets none, so its proof and
+ * The proof's warnings about confinement: one when a run of the goal had its agents and gates
+ * unconfined because the host could not confine them (`auto` fell back). A goal with no sandbox decision (made before omk had one) gets none, so its proof and
  * digest are unchanged.
  */
 export function sandboxWarnings(
