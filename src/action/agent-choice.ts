@@ -33,5 +33,6 @@ export async function agentChoice(rt: ActionRuntime): Promise<AgentChoice> {
     ...(inputs.agent === undefined ? {} : { name: inputs.agent }),
     config: await loadActionConfig(rt.repoRoot, inputs.configPath),
     extraArgs: inputs.agentArgs,
+    ...(inputs.sandbox === undefined ? {} : { sandbox: inputs.sandbox }),
   };
 }

@@ -134,7 +134,7 @@ export async function composeActionRuntime(
       planner: heuristicPlanner,
       randomHex,
       env: deps.env,
-      execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env) }),
+      execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
       words: ACTION_WORDS,
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },

@@ -9,6 +9,8 @@ import {
   goalTextSchema,
   MERGE_METHODS,
   requestIssueOf,
+  SANDBOX_MODES,
+  type SandboxMode,
   SLICE_ID_PATTERN,
   shownBranch,
   stateBranchProblem,
@@ -141,6 +143,7 @@ export const actionInputsSchema = z
     agent: optional(z.string().trim()),
     'agent-args': agentArgsSchema,
     'config-path': optional(configPathInput()),
+    sandbox: optional(oneOf('sandbox', SANDBOX_MODES, 'sandbox: required')),
     'max-agents': request.maxAgents,
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
@@ -232,6 +235,8 @@ export interface ActionInputs {
   agent: string | undefined;
   agentArgs: string[];
   configPath: string | undefined;
+  /** This run's sandbox (auto, required, off); undefined: the config's `sandbox`. */
+  sandbox: SandboxMode | undefined;
   maxAgents: number;
   /** Whether an agent plans the goal, and the most tokens its prompt may take. */
   planner: { llm: boolean; tokenBudget: number };
@@ -263,6 +268,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     agent: getInput('agent'),
     'agent-args': getInput('agent-args'),
     'config-path': getInput('config-path'),
+    sandbox: getInput('sandbox'),
     'max-agents': getInput('max-agents'),
     'llm-planner': getInput('llm-planner'),
     'planner-token-budget': getInput('planner-token-budget'),
@@ -300,6 +306,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     agent: v.agent,
     agentArgs: v['agent-args'],
     configPath: v['config-path'],
+    sandbox: v.sandbox,
     maxAgents: v['max-agents'],
     planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
     budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },

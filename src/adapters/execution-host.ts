@@ -8,28 +8,39 @@ import { createGitWorkspaces } from './git/workspaces.js';
 import { localIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
 import { runProcess } from './process/run-process.js';
+import { createBubblewrap } from './sandbox/bubblewrap.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
 
 export interface ExecutionHostOptions {
   /** The most an agent transcript, gate log or prepare log keeps of one run's output (head and tail). */
   logMaxBytes?: number;
+  /**
+   * The host's environment, given to confine agents and gates with bubblewrap (its PATH finds
+   * bwrap; its HOME and RUNNER_TEMP say what to hide). Absent: this host cannot confine.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
  * Execution on this machine: git worktrees for slices, given the project's dependencies; agents and
- * gates as processes, whose logs keep at most `logMaxBytes` of each run's output.
+ * gates as processes, whose logs keep at most `logMaxBytes` of each run's output, confined by
+ * bubblewrap when the run asks for it (a spec's `confine`).
  */
 export function createExecutionHost(options: ExecutionHostOptions = {}): ExecutionHost {
   const { logMaxBytes } = options;
-  const run: ProcessRunner =
+  const bounded: ProcessRunner =
     logMaxBytes === undefined ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
+  const sandbox = options.env === undefined ? undefined : createBubblewrap({ env: options.env });
+  const run = sandbox === undefined ? bounded : sandbox.runner(bounded);
   return {
     workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
-    agents: logMaxBytes === undefined ? agentLauncher : agentLauncherWith({ logMaxBytes }),
+    agents: logMaxBytes === undefined && sandbox === undefined ? agentLauncher : agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
     verify: createGateVerifier(run),
     integrity: localIntegrity,
-    preparer: createWorkspacePreparer(run),
+    // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
+    preparer: createWorkspacePreparer(bounded),
+    ...(sandbox === undefined ? {} : { sandbox }),
   };
 }
 

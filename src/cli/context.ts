@@ -63,7 +63,7 @@ export function composeRuntime(
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),
     env: io.env,
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env) }),
+    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env), env: io.env }),
     words: CLI_WORDS,
     forge: (goal) => chooseForge(io, goal, stateRoot, options.forge),
   };

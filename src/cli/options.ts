@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UsageError } from '../runtime/app/index.js';
+import { type AgentChoice, SANDBOX_MODES, type SandboxMode, UsageError } from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
 
@@ -28,4 +28,23 @@ export function formatOf(
 
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** --sandbox on the commands that run agents: this run's choice over the config's `sandbox`. */
+export function sandboxOption(): Option {
+  return new Option(
+    '--sandbox <mode>',
+    'confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)',
+  ).choices(SANDBOX_MODES);
+}
+
+/** The agent and sandbox a command's flags ask for. */
+export function agentChoiceOf(options: {
+  agent?: string | undefined;
+  sandbox?: string | undefined;
+}): AgentChoice {
+  return {
+    ...(options.agent === undefined ? {} : { name: options.agent }),
+    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox as SandboxMode }),
+  };
 }

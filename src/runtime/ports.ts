@@ -1,6 +1,8 @@
 // The ports through which the runtime touches the world. Front doors compose adapters that fit
 // their host; tests inject fakes. Nothing here is evaluated at import time.
 
+import type { Confinement } from './sandbox/port.js';
+
 export interface Clock {
   /** Wall-clock now, as an ISO-8601 string (persisted in events and state). */
   nowIso(): string;
@@ -62,6 +64,12 @@ export interface ProcessSpec {
    * killed now (an agent that only retries a network it cannot reach).
    */
   watch?: (text: string) => string | null;
+  /**
+   * Run confined (the sandbox the run decided on): the machine read-only but for `cwd`, a private
+   * temporary directory and `confine.writable`; credential stores hidden; every process it started
+   * ends with it. A runner that cannot confine does not start the command (`spawnError`).
+   */
+  confine?: Confinement;
 }
 
 /** How a command ended, with its output (bounded). */

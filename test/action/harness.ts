@@ -139,6 +139,8 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: summaryFile,
         RUNNER_TEMP: runnerTemp,
+        // Unconfined unless a test asks (the sandbox input): the kit's agents log outside their worktree.
+        OMK_SANDBOX: 'off',
         ...extra,
       };
       for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {

@@ -8,7 +8,8 @@ import { type ActionEnv, type ActionRun, createActionEnv, TOKEN } from './harnes
 import { filesHolding, leaksOf, secretForms } from './secrets.js';
 
 // An agent in the Action that reads the token actions/checkout persisted in .git/config, prints it,
-// and plants a post-commit hook in the shared .git, then makes its change.
+// and plants a post-commit hook in the shared .git, then makes its change. Unsandboxed, so the
+// integrity checks and the scrub are what stop it.
 const AGENT = `#!/bin/sh
 common=$(git rev-parse --git-common-dir)
 printf '#!/bin/sh\\ntouch "$HOME/pwned"\\n' > "$common/hooks/post-commit"
@@ -34,6 +35,7 @@ beforeAll(async () => {
     'agent-args': 'src/math.js',
     policy: 'auto-pr',
     'merge-policy': 'gated',
+    sandbox: 'off',
   });
 }, 180_000);
 afterAll(async () => {

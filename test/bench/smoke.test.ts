@@ -44,6 +44,8 @@ function runBench(script: string, args: readonly string[]): Promise<BenchRun> {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: home,
+        // The benches' script agents keep counters outside their worktree: unconfined.
+        OMK_SANDBOX: 'off',
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       },
       // Its own process group, so a hung bench is killed with its children (omk runs, the bot app).

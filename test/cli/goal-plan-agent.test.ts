@@ -72,7 +72,8 @@ afterEach(async () => {
 describe('omk goal plan with the agent planner', () => {
   it('asks the goal agent for the task graph and records the planner decision', async () => {
     const { spec, log } = await plannerScript();
-    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--json');
+    // Unsandboxed: the script logs its calls outside its working directory.
+    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--sandbox', 'off', '--json');
     expect(result.code, result.stderr).toBe(0);
     const planned = JSON.parse(result.stdout) as Planned;
     expect(planned.graph.planner.name).toBe('agent');
@@ -115,7 +116,18 @@ describe('omk goal plan with the agent planner', () => {
 
   it('falls back to the heuristic when the prompt exceeds --planner-token-budget', async () => {
     const { spec, log } = await plannerScript();
-    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--planner-token-budget', '50', '--json');
+    const result = await omk(
+      'goal',
+      'plan',
+      GOAL,
+      '--agent',
+      spec,
+      '--sandbox',
+      'off',
+      '--planner-token-budget',
+      '50',
+      '--json',
+    );
     expect(result.code, result.stderr).toBe(0);
     const planned = JSON.parse(result.stdout) as Planned;
     expect(planned.graph.planner.name).toBe('heuristic');

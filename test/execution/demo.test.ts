@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { proofSchema } from '../../src/runtime/proof/schema.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
@@ -23,7 +24,7 @@ describe('omk demo', () => {
     const demo = await runOmk(['demo'], {
       cwd: scratch,
       stateDir: state.dir,
-      env: { TMPDIR: scratch, GITHUB_TOKEN: 'ghs_demoMustNotUseThisToken0123456789' },
+      env: { TMPDIR: scratch, GITHUB_TOKEN: 'ghs_demoMustNotUseThisToken0123456789', OMK_SANDBOX: 'auto' },
     });
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('the bug is real');
@@ -55,5 +56,13 @@ describe('omk demo', () => {
     );
     expect(proof.knownGaps).toEqual([]);
     expect(proof.failures).toEqual([]);
+    // sandbox: auto (the default): confined where this host can, and said so where it cannot.
+    const host = await createBubblewrap({ env: { PATH: process.env.PATH ?? '' } }).probe();
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({ kind: 'sandbox', decision: host.available ? 'sandboxed' : 'unsandboxed' }),
+    );
+    expect(proof.warnings.some((w) => w.startsWith('Agents and gates ran unsandboxed'))).toBe(
+      !host.available,
+    );
   });
 });

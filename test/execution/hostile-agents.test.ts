@@ -10,7 +10,7 @@ import { runOmk } from '../helpers/omk.js';
 
 // Agents that act as an attacker would, as shell scripts run through the CLI against real git.
 // Each also makes a change the gates accept, so only the integrity checks stand between it and a
-// `ready` proof.
+// `ready` proof: the sandbox is off here (sandboxed-agents.test.ts runs them confined).
 
 let env: ExecutionEnv;
 const strays: number[] = [];
@@ -41,7 +41,17 @@ async function shellAgent(name: string, body: string): Promise<string> {
 }
 
 async function runGoal(agent: string, ...flags: string[]): Promise<string> {
-  const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json', ...flags);
+  const result = await env.omk(
+    'goal',
+    'run',
+    GOALS.single,
+    '--agent',
+    agent,
+    '--sandbox',
+    'off',
+    '--json',
+    ...flags,
+  );
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }

@@ -120,7 +120,7 @@ export async function createExecutionEnv(
     spawnOmk(...args) {
       const child = spawn(process.execPath, [OMK_BIN, ...args], {
         cwd: repo.root,
-        env: { PATH: process.env.PATH ?? '', HOME: state.dir, OMK_STATE_DIR: state.dir },
+        env: { PATH: process.env.PATH ?? '', HOME: state.dir, OMK_STATE_DIR: state.dir, OMK_SANDBOX: 'off' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

@@ -27,6 +27,9 @@ export function runOmk(
           PATH: process.env.PATH ?? '',
           HOME: options.stateDir,
           OMK_STATE_DIR: options.stateDir,
+          // Unconfined unless a test asks (--sandbox, or OMK_SANDBOX in options.env): the kit's
+          // agents log their calls outside their worktree, which a sandbox forbids.
+          OMK_SANDBOX: 'off',
           ...options.env,
         },
         encoding: 'utf8',

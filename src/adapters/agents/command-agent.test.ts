@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRunInput } from '../../runtime/agents/port.js';
 import { ConfigError } from '../../runtime/errors.js';
+import type { ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
+import { runProcess } from '../process/run-process.js';
 import { type CommandAgentOptions, createCommandAgent, expandArgv } from './command-agent.js';
 
 let root: string;
@@ -376,12 +378,36 @@ async function alive(pid: number): Promise<boolean> {
 describe('command agent: transcript size', () => {
   it('keeps the head and tail of an agent that prints far more than the transcript limit', async () => {
     const code = "process.stdout.write('AGENT START\\n' + 'y'.repeat(2_000_000) + '\\nAGENT SUMMARY\\n')";
-    const result = await agent(['-e', code], { logMaxBytes: 32 * 1024 }).run(input());
+    const result = await agent(['-e', code], {
+      run: (spec) => runProcess({ ...spec, logMaxBytes: 32 * 1024 }),
+    }).run(input());
     expect(result.outcome).toBe('succeeded');
     const transcript = await readFile(result.transcript, 'utf8');
     expect(transcript).toContain('AGENT START');
     expect(transcript.trimEnd().endsWith('AGENT SUMMARY')).toBe(true);
     expect(transcript).toContain('bytes of output cut here');
     expect((await stat(result.transcript)).size).toBeLessThan(40 * 1024);
+  });
+});
+
+describe('command agent: sandboxed', () => {
+  it('passes the confinement on, with the CLI state under HOME that exists made writable', async () => {
+    const home = join(root, 'home');
+    await mkdir(join(home, '.claude'), { recursive: true });
+    const specs: ProcessSpec[] = [];
+    const run: ProcessRunner = async (spec) => {
+      specs.push(spec);
+      return runProcess(spec);
+    };
+    const confined = agent(['-e', '0'], {
+      baseEnv: { ...hostEnv, HOME: home },
+      homeState: ['.claude', '.claude.json'],
+      run,
+    });
+    const result = await confined.run(input({ confine: { writable: ['/cache'], readable: ['/goal'] } }));
+    expect(result.outcome).toBe('succeeded');
+    expect(specs[0]?.confine).toEqual({ writable: ['/cache', join(home, '.claude')], readable: ['/goal'] });
+    await agent(['-e', '0'], { run }).run(input());
+    expect(specs[1]?.confine).toBeUndefined();
   });
 });

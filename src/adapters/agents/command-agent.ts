@@ -6,15 +6,16 @@ import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-u
 import { createNetworkWatch } from '../../runtime/agents/network-stall.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
-import type { ProcessResult } from '../../runtime/ports.js';
+import type { ProcessResult, ProcessRunner } from '../../runtime/ports.js';
+import type { Confinement } from '../../runtime/sandbox/port.js';
 import { writeJsonAtomic } from '../../runtime/state/atomic.js';
 import { runProcess } from '../process/run-process.js';
 
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
   baseEnv: Readonly<Record<string, string | undefined>>;
-  /** The most the transcript keeps of one run's output (default: runProcess's). */
-  logMaxBytes?: number;
+  /** Runs the agent's process (default: runProcess): the host's bounded logs and sandbox. */
+  run?: ProcessRunner;
 }
 
 // Linux refuses a single argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG; saying so is
@@ -81,7 +82,8 @@ async function runCommand(
       `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`,
     );
   }
-  const result = await runProcess({
+  const run = options.run ?? runProcess;
+  const result = await run({
     argv,
     cwd: input.cwd,
     env: {
@@ -94,7 +96,9 @@ async function runCommand(
     timeoutMs: input.timeoutMs,
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
-    ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
+    ...(input.confine === undefined
+      ? {}
+      : { confine: await withHomeState(input.confine, options.homeState ?? [], allowed.HOME) }),
     onSpawn: input.onProcess,
     ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(options.networkStallMs === null
@@ -162,6 +166,29 @@ function buildArgv(options: CommandAgentOptions, input: AgentRunInput, promptFil
   if (options.prompt === 'arg' && !has('{prompt}')) template.push('{prompt}');
   if (options.prompt === 'file' && !has('{promptFile}')) template.push('{promptFile}');
   return expandArgv(template, { prompt: input.prompt, promptFile, cwd: input.cwd });
+}
+
+/** The CLI's own state under HOME, where it exists, writable too: the rest of HOME stays read-only. */
+async function withHomeState(
+  confine: Confinement,
+  homeState: readonly string[],
+  home: string | undefined,
+): Promise<Confinement> {
+  if (home === undefined || homeState.length === 0) return confine;
+  const paths = homeState.map((path) => join(home, path));
+  const existing = (
+    await Promise.all(paths.map(async (path) => ((await exists(path)) ? path : null)))
+  ).filter((path): path is string => path !== null);
+  return { ...confine, writable: [...confine.writable, ...existing] };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function collectFollowUps(input: AgentRunInput): Promise<FollowUpsRead> {

@@ -12,6 +12,7 @@ import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
 import { listWorktrees } from '../git/worktree.js';
 import { runProcess } from '../process/run-process.js';
+import { createBubblewrap } from '../sandbox/bubblewrap.js';
 
 export interface SystemProbeOptions {
   /** The environment whose PATH is searched and from which agents would be built. */
@@ -59,6 +60,7 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       });
     },
     probeWritableDir,
+    sandbox: createBubblewrap({ env: options.env }).probe,
   };
 }
 

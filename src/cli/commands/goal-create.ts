@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
 import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
-import { formatOf, json, withFormat } from '../options.js';
+import { agentChoiceOf, formatOf, json, sandboxOption, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
 import { renderCreated } from '../render/goal.js';
@@ -29,6 +29,7 @@ interface CreateOptions {
   budgetTokens?: string;
   budgetUsd?: string;
   agent?: string;
+  sandbox?: string;
   forge?: string;
   keepWorktrees?: boolean;
   format?: string;
@@ -57,6 +58,7 @@ function addCreateOptions(command: Command): Command {
         '--agent <agent>',
         'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
       )
+      .addOption(sandboxOption())
       .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
       .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
   );
@@ -94,7 +96,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
           startGoal(app, {
             create: request,
             mode,
-            agent: request.agent === undefined ? {} : { name: request.agent },
+            agent: agentChoiceOf({ agent: request.agent, sandbox: options.sandbox }),
             execute: {
               after: 'deliver',
               untilReady: request.untilReady,

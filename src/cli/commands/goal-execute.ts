@@ -11,13 +11,14 @@ import {
 import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { formatOf, json, withFormat } from '../options.js';
+import { agentChoiceOf, formatOf, json, sandboxOption, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
 import { renderExecuted } from '../render/goal.js';
 
 export interface ExecuteCliOptions {
   agent?: string;
+  sandbox?: string;
   untilReady?: boolean;
   keepWorktrees?: boolean;
 }
@@ -72,7 +73,7 @@ export async function runController(
   const outcome = await interruptible((signal) =>
     executeAndDeliver(app, {
       goalId,
-      agent: options.agent === undefined ? {} : { name: options.agent },
+      agent: agentChoiceOf(options),
       ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
       ...keepWorktrees(options),
       signal,
@@ -105,6 +106,7 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
         '--agent <agent>',
         'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
       )
+      .addOption(sandboxOption())
       .option(
         '--until-ready',
         'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',

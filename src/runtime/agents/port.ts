@@ -1,4 +1,5 @@
 import type { Task, TaskDraft } from '../graph/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import type { AgentEnvironmentFailure } from './environment.js';
 import type { PromptDelivery } from './presets.js';
 import type { UsageParserName } from './usage.js';
@@ -19,6 +20,8 @@ export interface AgentRunInput {
   signal?: AbortSignal;
   /** Called with the agent's process group id when it starts (recorded so a successor controller can stop an orphan). */
   onProcess?: (pid: number) => void;
+  /** Set when the run is sandboxed: the agent's process runs confined (ProcessSpec.confine). */
+  confine?: Confinement;
 }
 
 export interface AgentUsage {
@@ -77,6 +80,8 @@ export interface AgentCommand {
    * network failures; null: no limit.
    */
   networkStallMs: number | null;
+  /** A preset's login and session state under HOME, writable when the run is sandboxed. */
+  homeState?: readonly string[];
 }
 
 /**

@@ -25,6 +25,11 @@ export interface AgentPreset {
   readonly startup: 'prints' | 'quiet' | 'unknown';
   /** The CLI version this argv was checked against (its help read, run without credentials). */
   readonly testedVersion?: string;
+  /**
+   * Where under HOME the CLI keeps its login and session state: writable in the sandbox (when
+   * they exist), the rest of HOME read-only.
+   */
+  readonly homeState?: readonly string[];
 }
 
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
@@ -57,6 +62,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     testedVersion: '2.1.197',
     // `--output-format json` prints one result when it is done, nothing before.
     startup: 'quiet',
+    homeState: ['.claude', '.claude.json'],
   }),
   preset({
     name: 'codex',
@@ -65,6 +71,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // is gone since Codex CLI 0.171: "unexpected argument".)
     argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--json', '{prompt}'],
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
+    homeState: ['.codex'],
     usage: 'codex',
     testedVersion: '0.171.0',
     // `--json` prints a thread.started event at once.
@@ -77,6 +84,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // "default" approval, which a headless run cannot answer.
     argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--skip-trust', '--yolo'],
     envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
+    homeState: ['.gemini'],
     usage: 'gemini',
     testedVersion: '0.61.0',
     // Prints "YOLO mode is enabled." at once.
@@ -87,6 +95,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     description: 'Kimi CLI print mode (non-interactive, tool calls auto-approved)',
     argv: ['kimi', '--print', '-p', '{prompt}'],
     envNames: ['KIMI_API_KEY', 'MOONSHOT_API_KEY'],
+    homeState: ['.kimi'],
   }),
   preset({
     name: 'aider',
@@ -105,6 +114,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // A permission question would wait for an answer no one gives; --auto still honours denies.
     argv: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
+    homeState: ['.local/share/opencode', '.local/state/opencode', '.cache/opencode', '.config/opencode'],
     usage: 'opencode',
     testedVersion: '1.18.33',
     // `--format json` streams events (a hang with no provider is silent).

@@ -80,6 +80,7 @@ describe('resolveAgent: what to launch', () => {
         usage: 'claude',
         startupSilenceMs: null,
         networkStallMs: 120_000,
+        homeState: ['.claude', '.claude.json'],
       },
       hostEnv: HOST_ENV,
     });

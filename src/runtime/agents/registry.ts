@@ -79,6 +79,7 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
       usage: preset.usage,
       startupSilenceMs,
       networkStallMs,
+      ...(preset.homeState === undefined ? {} : { homeState: preset.homeState }),
     };
   }
   throw unknownAgent(spec, options.config);

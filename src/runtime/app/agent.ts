@@ -3,6 +3,8 @@ import type { Agent } from '../agents/port.js';
 import { resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
+import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
 import type { AppDeps } from './deps.js';
 
 /** Which agent a run asks for; the rest comes from the goal and the repository's config. */
@@ -13,6 +15,8 @@ export interface AgentChoice {
   config?: LoadedConfig;
   /** Arguments appended to the agent's command (the Action's agent-args). */
   extraArgs?: readonly string[];
+  /** The sandbox asked for this run (a flag, an input); else the config's `sandbox`. */
+  sandbox?: SandboxMode;
 }
 
 /** The agent for a run, resolved before anything runs, and the config it came from. */
@@ -20,15 +24,18 @@ export interface PreparedAgent {
   spec: string;
   agent: Agent;
   config: LoadedConfig;
+  /** Whether this run's agents and gates are confined, decided before anything runs. */
+  sandbox: SandboxDecision;
 }
 
 /**
  * One rule for every front door: the agent named for this run, else the one the goal was created
  * with, else agents.default from the config. An unknown or missing agent is refused here, before
- * a goal is created or a controller starts.
+ * a goal is created or a controller starts, and so is `sandbox: required` on a host that cannot
+ * confine.
  */
 export async function prepareAgent(
-  deps: Pick<AppDeps, 'env' | 'words' | 'execution'>,
+  deps: Pick<AppDeps, 'env' | 'words' | 'execution' | 'reporter'>,
   repoRoot: string,
   choice: AgentChoice,
   recorded: string | null,
@@ -50,8 +57,26 @@ export async function prepareAgent(
     env: deps.env,
     launcher: deps.execution.agents,
   });
-  return { spec, agent, config };
+  const sandbox = await decideSandbox(
+    hostSandbox(deps),
+    choice.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox,
+    deps.reporter,
+  );
+  return { spec, agent, config, sandbox };
 }
+
+/** The host's sandbox; a host composed without one cannot confine. */
+export function hostSandbox(deps: Pick<AppDeps, 'execution'>): SandboxPort {
+  return deps.execution.sandbox ?? NO_SANDBOX;
+}
+
+const NO_SANDBOX: SandboxPort = {
+  probe: async () => ({
+    available: false,
+    reason: 'this host runs agents without a sandbox',
+    hint: 'run omk from the CLI or the Action on Linux with bubblewrap installed',
+  }),
+};
 
 /**
  * Extra arguments as the config would give them: appended to a custom agent's argv, else to the

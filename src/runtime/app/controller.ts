@@ -2,9 +2,11 @@ import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GoalRecord } from '../goal/schema.js';
+import { confinedAgent, confinedVerify } from '../sandbox/confined-runs.js';
+import type { Confinement } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
-import { goalCacheDir, workspacesDir } from '../state/paths.js';
+import { goalCacheDir, goalPaths, workspacesDir } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
@@ -23,11 +25,19 @@ export async function composeController(
   const { config } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
+  // Confined, an agent or gate writes its worktree, a private temp and the goal's build cache
+  // only, and still reads the goal directory (the prompt file) wherever the host hides more.
+  const confine: Confinement | null = prepared.sandbox.active
+    ? { writable: [cacheDir], readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir] }
+    : null;
+  const agent = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
+  const verify = confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine);
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
-    agent: scrubbedAgent(prepared.agent, scrub),
-    verify: scrubbedVerify(deps.execution.verify, scrub),
+    agent: scrubbedAgent(agent, scrub),
+    verify: scrubbedVerify(verify, scrub),
+    sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config),

@@ -6,6 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
+import type { SandboxPort } from '../sandbox/port.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -25,6 +26,8 @@ export interface ExecutionHost {
   integrity: IntegrityPort;
   /** Gives each new worktree the project's dependencies (copies node_modules, runs installs). */
   preparer: WorkspacePreparer;
+  /** Confines agents and gates (`sandbox` in the config); absent: this host cannot. */
+  sandbox?: SandboxPort;
 }
 
 /** What omk made in a repository for one goal, and only that. */

@@ -73,6 +73,7 @@ export {
   parseRequest,
   summaryTextSchema,
 } from '../requests.js';
+export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';

@@ -6,9 +6,12 @@ import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
 import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import type { CreateGoalRequest } from '../requests.js';
+import { confinedAgent } from '../sandbox/confined-runs.js';
+import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
+import type { SandboxMode } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
-import type { PreparedAgent } from './agent.js';
+import { hostSandbox, type PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
 // Which planner plans a new goal. The agent-backed planner is on by default when the goal has an
@@ -56,6 +59,7 @@ export async function chooseGoalPlanner(
   deps: AppDeps,
   request: CreateGoalRequest,
   prepared: PreparedAgent | null,
+  sandboxMode?: SandboxMode,
 ): Promise<Planner> {
   if (!request.llmPlanner) return noting(deps.planner, 'agent planner turned off for this goal');
   const root = (await deps.repo.inspect(request.repo)).root;
@@ -88,9 +92,19 @@ export async function chooseGoalPlanner(
     const why = error instanceof Error ? error.message : String(error);
     return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
   }
+  // Confined like a slice's agent, it may write only its working directory (the planner's own,
+  // under the goal's artifacts), never the repository.
+  const sandbox =
+    prepared?.sandbox ??
+    (await decideSandbox(
+      hostSandbox(deps),
+      sandboxMode ?? sandboxFromEnv(deps.env) ?? config.config.sandbox,
+      deps.reporter,
+    ));
+  const planning = sandbox.active ? confinedAgent(agent, { writable: [], readable: [] }) : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
-    agent: scrubbedAgent(agent, createScrub(secretValues(deps.env))),
+    agent: scrubbedAgent(planning, createScrub(secretValues(deps.env))),
     tokenBudget: request.plannerTokenBudget,
     facts: (input) => repoFacts(deps, root, config, input),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),

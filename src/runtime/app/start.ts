@@ -33,7 +33,7 @@ export async function startGoal(deps: AppDeps, request: StartRequest): Promise<S
       ? null
       : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared);
+  const planner = await chooseGoalPlanner(deps, create, prepared, request.agent?.sandbox);
   const created = await createGoal({ ...deps, planner }, create, request.mode);
   const { goal, graph } = created;
   if (prepared !== null) {

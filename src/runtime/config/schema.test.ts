@@ -18,6 +18,7 @@ describe('config schema', () => {
       agents: { custom: {}, settings: {} },
       planner: {},
       merge: { requireChecks: 'auto' },
+      sandbox: 'auto',
     });
   });
 
@@ -27,6 +28,12 @@ describe('config schema', () => {
     expect(parse(['build', 'test']).data?.merge.requireChecks).toEqual(['build', 'test']);
     expect(parse([]).error?.issues[0]?.message).toContain('list at least one check name');
     expect(parse('always').success).toBe(false);
+  });
+
+  it('takes sandbox auto, required or off and refuses anything else', () => {
+    expect(configSchema.parse({ sandbox: 'required' }).sandbox).toBe('required');
+    expect(configSchema.parse({ sandbox: 'off' }).sandbox).toBe('off');
+    expect(configSchema.safeParse({ sandbox: 'yes' }).success).toBe(false);
   });
 
   it('reads workspace.setup as argv arrays and refuses a shell string', () => {

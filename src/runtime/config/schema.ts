@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentsConfigSchema } from '../agents/config.js';
+import { SANDBOX_MODES } from '../sandbox/port.js';
 import { durationSchema } from './duration.js';
 
 export { durationSchema };
@@ -155,6 +156,12 @@ export const configSchema = z.strictObject({
   agents: strictAgentsSchema,
   planner: plannerConfigSchema,
   merge: mergeConfigSchema,
+  sandbox: z
+    .enum(SANDBOX_MODES)
+    .default('auto')
+    .describe(
+      'Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines.',
+    ),
 });
 export type OmkConfig = z.infer<typeof configSchema>;
 

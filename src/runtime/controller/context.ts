@@ -6,6 +6,7 @@ import { BASE_ID } from '../graph/branches.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
+import type { SandboxDecision } from '../sandbox/port.js';
 import type {
   PreparationPlan,
   PreparedIntegration,
@@ -23,6 +24,8 @@ export interface ControllerDeps {
   workspaces: WorkspacePort;
   agent: Agent;
   verify: VerifyFn;
+  /** Whether agents and gates run confined; recorded as a decision when execution starts. */
+  sandbox?: SandboxDecision;
   /** Snapshots and compares what lies outside a worktree around every agent and gate run. */
   integrity: IntegrityPort;
   /** The HOME omk runs with (its git config is watched), or null when it has none. */

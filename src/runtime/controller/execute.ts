@@ -5,6 +5,7 @@ import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
+import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
@@ -235,11 +236,14 @@ async function takeControl(
     controller: { pid: host.pid, host: host.hostname },
   };
   await journal.save(events, {
-    decisions: plan.notes.map((note) => ({
-      kind: 'gates',
-      decision: note.split(':')[0] ?? note,
-      reason: note,
-    })),
+    decisions: [
+      ...plan.notes.map((note) => ({
+        kind: 'gates',
+        decision: note.split(':')[0] ?? note,
+        reason: note,
+      })),
+      ...(deps.sandbox === undefined ? [] : [sandboxDecision(deps.sandbox)]),
+    ],
     goal: (g) => {
       // Checked again under the lock: a pause or cancel that landed since the first read wins.
       if (!allowed.includes(g.status)) {

@@ -40,6 +40,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     agentCliOutput: claudeCli,
     validateAgent: () => {},
     probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
+    sandbox: async () => ({ available: true, tool: '/usr/bin/bwrap' }),
     ...overrides,
   };
 }
@@ -68,6 +69,7 @@ describe('runDoctor', () => {
       'gates:ok',
       'gate:test:ok',
       'state-root:ok',
+      'sandbox:ok',
     ]);
     expect(report.ok).toBe(true);
     expect(check(report, 'repository').detail).toBe(`${ROOT} at aaaaaaaaaaaa`);
@@ -134,7 +136,14 @@ describe('repository and worktrees', () => {
       detail: '/tmp/nothing is not inside a git repository.',
     });
     expect(check(report, 'repository').fix).toContain('--repo PATH');
-    expect(report.checks.map((c) => c.id)).toEqual(['git', 'repository', 'config', 'agent', 'state-root']);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'git',
+      'repository',
+      'config',
+      'agent',
+      'state-root',
+      'sandbox',
+    ]);
     expect(report.ok).toBe(false);
   });
 
@@ -559,5 +568,50 @@ describe('GitHub token', () => {
     });
     expect(JSON.stringify(report)).not.toContain(token);
     expect(report.ok).toBe(true);
+  });
+});
+
+describe('doctor: sandbox', () => {
+  const unavailable = async () =>
+    ({
+      available: false,
+      reason: 'bwrap cannot create namespaces: setting up uid map: Permission denied',
+      hint: 'allow unprivileged user namespaces',
+    }) as const;
+  const withMode = (sandbox: 'auto' | 'required' | 'off') => ({
+    loadConfig: async () => ({ config: { ...defaultConfig(), sandbox }, path: '.omk/config.yml' }),
+  });
+
+  it('says agents run confined when bwrap works', async () => {
+    expect(check(await doctor(), 'sandbox')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('available (/usr/bin/bwrap)'),
+    });
+  });
+
+  it('warns under auto with the reason, and fails under required naming both ways out', async () => {
+    const auto = check(await doctor({}, { sandbox: unavailable }), 'sandbox');
+    expect(auto.status).toBe('warn');
+    expect(auto.detail).toContain('setting up uid map: Permission denied');
+    const required = await doctor({}, { sandbox: unavailable, ...withMode('required') });
+    expect(required.ok).toBe(false);
+    expect(check(required, 'sandbox').status).toBe('fail');
+    expect(check(required, 'sandbox').fix).toMatch(/user namespaces.*sandbox: off/);
+  });
+
+  it('does not probe when the sandbox is off, and warns that agents run unconfined', async () => {
+    const report = await doctor(
+      {},
+      {
+        ...withMode('off'),
+        sandbox: async () => {
+          throw new Error('probed although off');
+        },
+      },
+    );
+    expect(check(report, 'sandbox')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('off'),
+    });
   });
 });

@@ -1,9 +1,11 @@
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
+import { sandboxFromEnv } from '../sandbox/decide.js';
 import { checkAgent } from './check-agent.js';
 import { checkGates } from './check-gates.js';
 import { checkGitVersion, checkRepository, checkWorktrees } from './check-git.js';
 import { checkGithubToken, checkStateRoot } from './check-host.js';
+import { checkSandbox } from './check-sandbox.js';
 import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport } from './types.js';
 
 /**
@@ -36,6 +38,11 @@ export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promi
     checks.push(...gates);
   }
   checks.push(await guarded('state-root', 'state root', () => checkStateRoot(input.stateRoot, probes)));
+  checks.push(
+    await guarded('sandbox', 'sandbox', () =>
+      checkSandbox(sandboxFromEnv(input.env) ?? config?.sandbox ?? 'auto', probes),
+    ),
+  );
   const token = checkGithubToken(input.env);
   if (token !== null) checks.push(token);
   return { ok: checks.every((check) => check.status !== 'fail'), checks };

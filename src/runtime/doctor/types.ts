@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { OmkConfig } from '../config/schema.js';
 import type { GateSpec } from '../gates/port.js';
+import type { SandboxAvailability } from '../sandbox/port.js';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail';
 
@@ -56,6 +57,8 @@ export interface DoctorProbes {
    * nearest existing ancestor (`tested`). Creates no directory.
    */
   probeWritableDir(path: string): Promise<Probed<{ exists: boolean; tested: string }>>;
+  /** Whether agents and gates can be confined here (bwrap on the PATH and able to run). */
+  sandbox(): Promise<SandboxAvailability>;
 }
 
 export interface DoctorInput {

@@ -1,4 +1,5 @@
 import type { GateEvidence } from '../proof/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import type { Diagnostics } from './diagnostics/types.js';
 import type { TestResults } from './test-results/types.js';
 
@@ -64,6 +65,8 @@ export interface GateRunContext {
   onTestResults?: (gate: string, results: TestResults | null) => void;
   /** Likewise for a lint, format or typecheck gate's diagnostics (null: none could be read). */
   onDiagnostics?: (gate: string, diagnostics: Diagnostics | null) => void;
+  /** Set when the run is sandboxed: every gate process runs confined (ProcessSpec.confine). */
+  confine?: Confinement;
 }
 
 /** Every gate's result on one base commit. */

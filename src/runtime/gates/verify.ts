@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/
 import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateDiagnostics, GateEvidence } from '../proof/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import { parseDiagnostics } from './diagnostics/parse.js';
@@ -239,7 +240,11 @@ async function runGate(
   const argv = gate.report
     ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll('{file}', report))]
     : gate.argv;
-  if (writesReport(gate)) await rm(report, { force: true });
+  const reportFile = writesReport(gate);
+  if (reportFile) await rm(report, { force: true });
+  // Confined, the runner can write nothing under the goal directory but its own report file,
+  // which must exist to be made writable; left empty, it counts as missing.
+  if (reportFile && context.confine) await writeFile(report, '');
   await appendFile(
     log,
     `\n=== omk gate ${gate.name}: ${label} in ${cwd}\n=== argv ${JSON.stringify(argv)}\n`,
@@ -252,6 +257,9 @@ async function runGate(
     timeoutMs: gate.timeoutMs,
     logPath: log,
     tailChars: TAIL_BYTES * 2,
+    ...(context.confine === undefined
+      ? {}
+      : { confine: withReport(context.confine, reportFile ? report : null) }),
   };
   const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
@@ -303,7 +311,8 @@ async function readTests(
   cwd: string,
 ): Promise<TestResults | null> {
   if (gate.kind !== 'test' && gate.report === undefined) return null;
-  const file = writesReport(gate) ? await readFile(report, 'utf8').catch(() => null) : null;
+  const read = writesReport(gate) ? await readFile(report, 'utf8').catch(() => null) : null;
+  const file = read === '' ? null : read;
   if (gate.report?.format === 'jest-json') {
     return (file === null ? null : parseJestJson(file, cwd)) ?? parseTestResults(output);
   }
@@ -312,6 +321,10 @@ async function readTests(
     if (fromReport !== null) return fromReport;
   }
   return parseTestResults(output, file);
+}
+
+function withReport(confine: Confinement, report: string | null): Confinement {
+  return report === null ? confine : { ...confine, writable: [...confine.writable, report] };
 }
 
 /** The last `limit` bytes of a file from `offset` on; '' when there are none or it cannot be read. */

@@ -1,5 +1,6 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
+import { sandboxWarnings } from '../sandbox/decide.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
 import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
@@ -94,7 +95,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     budget: structuredClone(evidence.budget),
     knownGaps,
     failures,
-    warnings: [...verdict.warnings, ...budget.warnings],
+    warnings: [...verdict.warnings, ...budget.warnings, ...sandboxWarnings(evidence.decisions)],
     humanDecisions: [...oracle.humanDecisions],
     // Copied, never inferred: only the controller knows whether a person accepted or merged.
     delivery: structuredClone(evidence.delivery),

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+
+/**
+ * Where a confined process may go, as paths of this machine. Everything not named here is
+ * visible read-only (the tools, the project's dependencies, the agent CLI's own files).
+ */
+export interface BubblewrapPlan {
+  /** Writable: the working directory, the private temp, the goal's build cache, a report file. */
+  writable: readonly string[];
+  /** Visible read-only again inside a hidden directory (the goal directory under $RUNNER_TEMP). */
+  readable: readonly string[];
+  /** Directories replaced by an empty tmpfs (credential stores, the runner's temp). */
+  hiddenDirs: readonly string[];
+  /** Files replaced by an empty, unreadable one (`~/.netrc`, `~/.git-credentials`). */
+  hiddenFiles: readonly string[];
+  cwd: string;
+}
+
+/**
+ * The namespaces: a new pid namespace ends every process the command started when it ends (a
+ * `setsid` child included, which a process-group kill misses); `--die-with-parent` ends it when
+ * omk kills the group; `--new-session` keeps it off omk's terminal. The network stays shared: the
+ * agent talks to its model's API.
+ */
+const NAMESPACES = ['--unshare-all', '--share-net', '--die-with-parent', '--new-session'];
+
+/** The same options the availability probe runs `true` with. */
+export const PROBE_ARGS: readonly string[] = [
+  '--ro-bind',
+  '/',
+  '/',
+  '--dev',
+  '/dev',
+  '--proc',
+  '/proc',
+  ...NAMESPACES,
+];
+
+/**
+ * bwrap's argv for one command: the root read-only, then hidden stores, what must be seen again
+ * and what may be written, mounted in that order of kind within each depth.
+ */
+export function bubblewrapArgv(tool: string, plan: BubblewrapPlan, argv: readonly string[]): string[] {
+  const mounts = [
+    ...plan.hiddenDirs.map((path) => ({ path, args: ['--tmpfs', path] })),
+    ...plan.hiddenFiles.map((path) => ({ path, args: ['--ro-bind', '/dev/null', path] })),
+    ...plan.readable.map((path) => ({ path, args: ['--ro-bind', path, path] })),
+    ...plan.writable.map((path) => ({ path, args: ['--bind', path, path] })),
+  ];
+  // Parents first, so a store hidden under the runner's temp stays hidden and a worktree under a
+  // hidden directory is seen again; at equal depth the later kind wins (sort is stable).
+  const seen = new Set<string>();
+  const ordered = mounts
+    .map((mount, index) => ({ ...mount, index }))
+    .sort((a, b) => depth(a.path) - depth(b.path) || a.index - b.index);
+  const out = [tool, ...PROBE_ARGS];
+  for (const mount of ordered) {
+    const key = mount.args.join('\0');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(...mount.args);
+  }
+  out.push('--chdir', plan.cwd, '--', ...argv);
+  return out;
+}
+
+/**
+ * The credential stores under a HOME that no agent or gate needs to read: keys, tokens and the
+ * logins of tools that push or publish. The agent CLI's own login (`~/.claude`, `~/.codex`) stays.
+ */
+export function credentialStores(home: string): { dirs: string[]; files: string[] } {
+  return {
+    dirs: ['.ssh', '.gnupg', '.aws', '.config/gh', '.docker'].map((p) => join(home, p)),
+    files: ['.git-credentials', '.netrc', '.npmrc', '.pypirc', '.cargo/credentials.toml'].map((p) =>
+      join(home, p),
+    ),
+  };
+}
+
+function depth(path: string): number {
+  return path.split('/').filter((part) => part !== '').length;
+}

@@ -1,0 +1,194 @@
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import type { ProcessSpec } from '../../runtime/ports.js';
+import { runProcess } from '../process/run-process.js';
+import { createBubblewrap } from './bubblewrap.js';
+import { bubblewrapArgv } from './bubblewrap-argv.js';
+
+const PATH = process.env.PATH ?? '/usr/bin:/bin';
+
+describe('bubblewrapArgv', () => {
+  it('mounts parents first: the runner temp hidden, the goal directory seen again, the worktree writable', () => {
+    const argv = bubblewrapArgv(
+      '/usr/bin/bwrap',
+      {
+        cwd: '/rt/state/worktrees/w1',
+        writable: ['/rt/state/worktrees/w1', '/tmp/omk-sandbox-1'],
+        readable: ['/rt/state/goals/g1'],
+        hiddenDirs: ['/home/u/.ssh', '/rt'],
+        hiddenFiles: ['/home/u/.netrc'],
+      },
+      ['sh', '-c', 'true'],
+    );
+    const joined = argv.join(' ');
+    expect(joined.startsWith('/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all')).toBe(
+      true,
+    );
+    expect(joined).toContain('--die-with-parent --new-session');
+    const at = (needle: string) => joined.indexOf(needle);
+    expect(at('--tmpfs /rt ')).toBeGreaterThan(0);
+    expect(at('--tmpfs /rt ')).toBeLessThan(at('--ro-bind /rt/state/goals/g1'));
+    expect(at('--ro-bind /rt/state/goals/g1')).toBeLessThan(at('--bind /rt/state/worktrees/w1'));
+    expect(joined).toContain('--ro-bind /dev/null /home/u/.netrc');
+    expect(joined.endsWith('--chdir /rt/state/worktrees/w1 -- sh -c true')).toBe(true);
+  });
+});
+
+describe('bubblewrap availability', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'omk-bwrap-probe-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('says bwrap is not found when it is not on the PATH, with the package to install', async () => {
+    const probed = await createBubblewrap({ env: { PATH: dir } }).probe();
+    expect(probed).toEqual({
+      available: false,
+      reason: 'bwrap not found on the PATH',
+      hint: expect.stringContaining('apt-get install bubblewrap'),
+    });
+  });
+
+  it('says why when bwrap cannot create its namespaces, and never runs a confined command then', async () => {
+    const fake = join(dir, 'bin');
+    await mkdir(fake, { recursive: true });
+    await writeFile(
+      join(fake, 'bwrap'),
+      '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
+    );
+    await chmod(join(fake, 'bwrap'), 0o755);
+    const sandbox = createBubblewrap({ env: { PATH: `${fake}:${PATH}` } });
+    expect(await sandbox.probe()).toMatchObject({
+      available: false,
+      reason: 'bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied',
+    });
+    const marker = join(dir, 'ran');
+    const result = await sandbox.runner(runProcess)({
+      argv: ['sh', '-c', `touch ${marker}`],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 5_000,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result.spawnError).toContain('the sandbox is unavailable');
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+/**
+ * A hostile command confined as a slice agent would be: a real repository, a worktree of it, a
+ * HOME with a planted key. Where this host cannot confine, the runner must refuse to start it.
+ */
+describe('bubblewrap confinement', () => {
+  let repo: TempRepo;
+  let base: string;
+  let worktree: string;
+  let home: string;
+  let outside: string;
+  const token = `${process.pid}${Date.now() % 100_000}`;
+  const sleepFor = `300.${token}`;
+
+  beforeAll(async () => {
+    repo = await createTempRepo();
+    base = await mkdtemp(join(tmpdir(), 'omk-bwrap-'));
+    worktree = join(base, 'state', 'worktrees', 'slice-1');
+    git(repo.root, 'worktree', 'add', '--quiet', '-b', 'omk/g/slice-1', worktree);
+    home = join(base, 'home');
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY 1234\n');
+    await writeFile(join(home, '.gitconfig'), '[user]\n\tname = me\n');
+    outside = join(tmpdir(), `omk-outside-marker-${token}`);
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+    await rm(base, { recursive: true, force: true });
+    await rm(outside, { force: true });
+  });
+
+  const hostile = (): ProcessSpec => ({
+    argv: [
+      'sh',
+      '-c',
+      [
+        'echo "[core]\n\thooksPath = /tmp/evil" >> "$REPO/.git/config" && echo wrote-git-config',
+        'echo "[credential]\n\thelper = evil" >> "$HOME/.gitconfig" && echo wrote-gitconfig',
+        'cat "$HOME/.ssh/id_rsa" && echo read-key',
+        `touch "${outside}" && echo wrote-outside`,
+        // Given time to leave the process group, as a real escapee would.
+        `setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
+        'sleep 0.3',
+        'echo edited > src.txt && echo wrote-worktree',
+        'echo t > "$TMPDIR/scratch" && echo wrote-tmp && echo "tmp=$TMPDIR"',
+        'exit 0',
+      ].join('\n'),
+    ],
+    cwd: worktree,
+    env: { PATH, HOME: home, REPO: repo.root },
+    timeoutMs: 20_000,
+    tailChars: 20_000,
+  });
+
+  it('confines when available (else refuses): no write outside the worktree, no key read, no process left', async () => {
+    const sandbox = createBubblewrap({ env: { PATH, HOME: home } });
+    const probed = await sandbox.probe();
+    const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
+    const result = await sandbox.runner(runProcess)({
+      ...hostile(),
+      confine: { writable: [], readable: [] },
+    });
+    if (!probed.available) {
+      expect(probed.reason).not.toBe('');
+      expect(result.spawnError).toContain('the sandbox is unavailable');
+      return;
+    }
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('wrote-worktree');
+    expect(result.stdout).toContain('wrote-tmp');
+    for (const escaped of [
+      'wrote-git-config',
+      'wrote-gitconfig',
+      'read-key',
+      'PRIVATE KEY',
+      'wrote-outside',
+    ]) {
+      expect(result.stdout).not.toContain(escaped);
+    }
+    expect(await readFile(join(repo.root, '.git', 'config'), 'utf8')).toBe(gitConfig);
+    expect(await readFile(join(home, '.gitconfig'), 'utf8')).toBe('[user]\n\tname = me\n');
+    await expect(readFile(outside)).rejects.toThrow(/ENOENT/);
+    expect(await readFile(join(worktree, 'src.txt'), 'utf8')).toBe('edited\n');
+    expect(await processesRunning(sleepFor)).toEqual([]);
+    // The private temp was writable, and is gone with the run.
+    const privateTmp = /^tmp=(.+)$/m.exec(result.stdout)?.[1] ?? '';
+    expect(privateTmp).toContain('omk-sandbox-');
+    await expect(readdir(privateTmp)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('the same command unconfined does reach out (the checks above can fail)', async () => {
+    const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
+    const result = await runProcess(hostile());
+    try {
+      expect(result.stdout).toContain('wrote-git-config');
+      expect(result.stdout).toContain('PRIVATE KEY 1234');
+      expect(await processesRunning(sleepFor)).not.toEqual([]);
+    } finally {
+      for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+      await writeFile(join(repo.root, '.git', 'config'), gitConfig);
+    }
+  });
+});
+
+/** Pids whose command line holds `needle` (through /proc). */
+async function processesRunning(needle: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(needle)) found.push(Number(entry));
+  }
+  return found;
+}

@@ -1,0 +1,154 @@
+import { lstat, mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findOnPath } from '../../runtime/doctor/path-lookup.js';
+import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
+import type { Confinement, SandboxAvailability, SandboxPort } from '../../runtime/sandbox/port.js';
+import { runProcess } from '../process/run-process.js';
+import { type BubblewrapPlan, bubblewrapArgv, credentialStores, PROBE_ARGS } from './bubblewrap-argv.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface BubblewrapOptions {
+  /** The host environment: PATH finds bwrap; HOME, XDG_CONFIG_HOME and RUNNER_TEMP say what to hide. */
+  env: Env;
+  /** Runs the probe (default: runProcess). */
+  run?: ProcessRunner;
+}
+
+/** The sandbox on Linux: bubblewrap, found on the PATH, probed once. */
+export interface Bubblewrap extends SandboxPort {
+  /** A runner that runs every spec carrying `confine` under bwrap, and the others as `run` does. */
+  runner(run: ProcessRunner): ProcessRunner;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+const INSTALL_HINT = 'install it (apt-get install bubblewrap, dnf install bubblewrap)';
+const NAMESPACE_HINT =
+  'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works';
+
+export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
+  const run = options.run ?? runProcess;
+  let probed: Promise<SandboxAvailability> | null = null;
+  const probe = () => {
+    probed ??= probeBubblewrap(options.env, run);
+    return probed;
+  };
+  return {
+    probe,
+    runner: (inner) => async (spec) => {
+      if (spec.confine === undefined) return inner(spec);
+      const availability = await probe();
+      // A spec asked to be confined never runs unconfined.
+      if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
+      const tmp = await mkdtemp(join(options.env.TMPDIR || '/tmp', 'omk-sandbox-'));
+      try {
+        const plan = await planFor(spec, spec.confine, tmp, options.env);
+        const result = await inner({
+          ...spec,
+          argv: bubblewrapArgv(availability.tool, plan, spec.argv),
+          // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
+          env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+        });
+        return asUnconfined(result);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function probeBubblewrap(env: Env, run: ProcessRunner): Promise<SandboxAvailability> {
+  const tool = await findOnPath('bwrap', env);
+  if (tool === null) return { available: false, reason: 'bwrap not found on the PATH', hint: INSTALL_HINT };
+  const result = await run({
+    argv: [tool, ...PROBE_ARGS, '--', 'true'],
+    cwd: '/',
+    env: env.PATH === undefined ? {} : { PATH: env.PATH },
+    timeoutMs: PROBE_TIMEOUT_MS,
+    tailChars: 2_000,
+  });
+  if (result.exitCode === 0) return { available: true, tool };
+  const why =
+    result.spawnError ??
+    (result.tail
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ||
+      `exit ${result.exitCode ?? result.signal}`);
+  return { available: false, reason: `bwrap cannot create namespaces: ${why}`, hint: NAMESPACE_HINT };
+}
+
+async function planFor(
+  spec: ProcessSpec,
+  confine: Confinement,
+  tmp: string,
+  env: Env,
+): Promise<BubblewrapPlan> {
+  for (const path of confine.writable) {
+    // The goal's build cache may not exist yet; a bind needs it.
+    if (!(await exists(path))) await mkdir(path, { recursive: true });
+  }
+  const homes = new Set([env.HOME, spec.env.HOME].filter((home): home is string => !!home));
+  const dirs: string[] = [];
+  const files: string[] = [];
+  for (const home of homes) {
+    const stores = credentialStores(home);
+    dirs.push(...stores.dirs);
+    files.push(...stores.files);
+  }
+  if (env.XDG_CONFIG_HOME) dirs.push(join(env.XDG_CONFIG_HOME, 'gh'));
+  // The runner's temp holds its file commands (GITHUB_ENV, GITHUB_OUTPUT) and checkout's credentials.
+  if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
+  return {
+    cwd: spec.cwd,
+    writable: await real([spec.cwd, tmp, ...confine.writable]),
+    readable: await real(confine.readable),
+    hiddenDirs: await real(dirs),
+    hiddenFiles: await real(files),
+  };
+}
+
+/**
+ * bwrap reports an executable it cannot find as its own failure; said as a spawn error, the agent's
+ * and the gates' "not installed" reading holds as it does unconfined.
+ */
+function asUnconfined(result: ProcessResult): ProcessResult {
+  const missing = /^bwrap: execvp (.+?): No such file or directory$/m.exec(result.tail);
+  if (result.exitCode !== 1 || missing === null) return result;
+  return { ...result, exitCode: null, spawnError: `spawn ${missing[1]} ENOENT` };
+}
+
+function notStarted(why: string): ProcessResult {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    spawnError: why,
+    durationMs: 0,
+    stdout: '',
+    tail: '',
+  };
+}
+
+/** The existing paths, symbolic links resolved (a mount over a link would follow it anyway). */
+async function real(paths: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(
+    paths.map((path) =>
+      realpath(path).then(
+        (resolved) => resolved,
+        () => null,
+      ),
+    ),
+  );
+  return [...new Set(found.filter((path): path is string => path !== null))];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { decideSandbox, sandboxDecisionRecord, sandboxFromEnv, sandboxWarnings } from './decide.js';
+import type { SandboxPort } from './port.js';
+
+const available: SandboxPort = { probe: async () => ({ available: true, tool: '/usr/bin/bwrap' }) };
+const missing: SandboxPort = {
+  probe: async () => ({
+    available: false,
+    reason: 'bwrap not found on the PATH',
+    hint: 'install it (apt-get install bubblewrap)',
+  }),
+};
+
+function reporter() {
+  const warnings: string[] = [];
+  return { warnings, warn: (message: string) => warnings.push(message) };
+}
+
+describe('decideSandbox', () => {
+  it('confines under auto and required when the host can', async () => {
+    for (const mode of ['auto', 'required'] as const) {
+      const decision = await decideSandbox(available, mode, reporter());
+      expect(decision).toMatchObject({
+        mode,
+        active: true,
+        reason: expect.stringMatching(/^bubblewrap: /),
+      });
+    }
+  });
+
+  it('off never asks the host', async () => {
+    const never: SandboxPort = {
+      probe: () => {
+        throw new Error('probed');
+      },
+    };
+    expect(await decideSandbox(never, 'off', reporter())).toMatchObject({ mode: 'off', active: false });
+  });
+
+  it('auto falls back with a warning that says why', async () => {
+    const seen = reporter();
+    const decision = await decideSandbox(missing, 'auto', seen);
+    expect(decision).toEqual({
+      mode: 'auto',
+      active: false,
+      reason: 'unsandboxed: bwrap not found on the PATH',
+    });
+    expect(seen.warnings).toEqual([expect.stringContaining('unsandboxed: bwrap not found on the PATH')]);
+  });
+
+  it('required refuses with both ways out: install bubblewrap, or turn the sandbox off', async () => {
+    const refused = decideSandbox(missing, 'required', reporter());
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringContaining('sandbox: required, but this host cannot confine agents'),
+      hint: expect.stringMatching(/apt-get install bubblewrap.*sandbox: off/),
+    });
+  });
+});
+
+describe('the proof of a goal whose agents ran unsandboxed', () => {
+  it('warns only when a run decided unsandboxed; a goal without the decision gets nothing', () => {
+    const gates = { kind: 'gates', decision: 'test required', reason: 'test required' };
+    expect(sandboxWarnings([gates])).toEqual([]);
+    const confined = sandboxDecisionRecord({ mode: 'auto', active: true, reason: 'bwrap' });
+    expect(sandboxWarnings([gates, confined])).toEqual([]);
+    const off = sandboxDecisionRecord({ mode: 'off', active: false, reason: 'the sandbox is off' });
+    expect(off.decision).toBe('off');
+    expect(sandboxWarnings([off])).toEqual([]);
+    const fellBack = sandboxDecisionRecord({ mode: 'auto', active: false, reason: 'unsandboxed: no bwrap' });
+    expect(fellBack).toEqual({
+      kind: 'sandbox',
+      decision: 'unsandboxed',
+      reason: 'sandbox: auto; unsandboxed: no bwrap',
+    });
+    expect(sandboxWarnings([confined, fellBack])).toEqual([
+      expect.stringContaining('Agents and gates ran unsandboxed (sandbox: auto; unsandboxed: no bwrap)'),
+    ]);
+  });
+});
+
+describe('OMK_SANDBOX', () => {
+  it("is this machine's mode when set, nothing when unset, and refused when not a mode", () => {
+    expect(sandboxFromEnv({ OMK_SANDBOX: 'off' })).toBe('off');
+    expect(sandboxFromEnv({ OMK_SANDBOX: '' })).toBeUndefined();
+    expect(sandboxFromEnv({})).toBeUndefined();
+    expect(() => sandboxFromEnv({ OMK_SANDBOX: 'yes' })).toThrow(/OMK_SANDBOX must be auto, required or off/);
+  });
+});

@@ -1,0 +1,34 @@
+/** How agents and gates are confined: `.omk/config.yml` `sandbox`, a flag or an input. */
+export const SANDBOX_MODES = ['auto', 'required', 'off'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+/** Whether this host can confine processes, and in words why not. */
+export type SandboxAvailability =
+  | { available: true; tool: string }
+  | { available: false; reason: string; hint: string };
+
+/** The host's sandbox: what the runtime asks before it decides; adapters do the confining. */
+export interface SandboxPort {
+  /** Probes once per host (a tool on the PATH that can actually create its namespaces). */
+  probe(): Promise<SandboxAvailability>;
+}
+
+/**
+ * What a confined process may reach beyond the rest of the machine read-only: its working
+ * directory and a private temporary directory are always writable; `writable` adds directories
+ * (a goal's build cache); `readable` are directories it must still see where the host hides more
+ * (the goal directory holding the prompt file, when the state root is under the runner's temp).
+ */
+export interface Confinement {
+  writable: readonly string[];
+  readable: readonly string[];
+}
+
+/** What a run decided, recorded in the goal's decisions and shown in its proof. */
+export interface SandboxDecision {
+  mode: SandboxMode;
+  /** True: every agent and gate process of this run is confined. */
+  active: boolean;
+  /** Why, in words (the tool, or why there is none, or that it was turned off). */
+  reason: string;
+}

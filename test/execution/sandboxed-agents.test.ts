@@ -1,0 +1,180 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
+import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { git } from '../helpers/git-repo.js';
+import { runOmk } from '../helpers/omk.js';
+
+// The hostile agents of hostile-agents.test.ts, run through the CLI with the sandbox on. Where
+// this host can confine, each escape fails inside the agent and nothing is left for the integrity
+// checks to find; where it cannot, doctor says why and `required` refuses before any agent runs.
+
+const PATH = process.env.PATH ?? '/usr/bin:/bin';
+let host: SandboxAvailability;
+let env: ExecutionEnv;
+const token = `${process.pid}${Date.now() % 100_000}`;
+const sleepFor = `300.${token}`;
+const outside = join(tmpdir(), `omk-outside-marker-${token}`);
+
+beforeAll(async () => {
+  host = await createBubblewrap({ env: { PATH } }).probe();
+});
+beforeEach(async () => {
+  env = await createExecutionEnv();
+});
+afterEach(async () => {
+  for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+  await rm(outside, { force: true });
+  await env.cleanup();
+});
+
+/** Makes the gates' edit, then tries every way out, printing which worked. `ran` marks that it ran. */
+async function hostileAgent(): Promise<{ spec: string; ran: string }> {
+  const ran = join(env.kit.dir, 'ran');
+  const path = join(env.kit.dir, 'hostile.sh');
+  await writeFile(
+    path,
+    [
+      '#!/bin/sh',
+      `touch ${ran} 2>/dev/null`,
+      "printf '\\n// a harmless edit\\n' >> src/parser.js",
+      'common=$(git rev-parse --git-common-dir)',
+      'try() { if sh -c "$2" 2>/dev/null; then echo "ESCAPED $1"; else echo "blocked $1"; fi; }',
+      `try git-config 'printf "[core]\\n\\thooksPath = /tmp/evil\\n" >> "'"$common"'/config"'`,
+      `try gitconfig 'printf "[credential]\\n\\thelper = evil\\n" >> "$HOME/.gitconfig"'`,
+      `try ssh-key 'cat "$HOME/.ssh/id_rsa"'`,
+      `try outside 'touch ${outside}'`,
+      `setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
+      'sleep 0.3',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  await chmod(path, 0o755);
+  // HOME is the state directory for the CLI these tests run (runOmk).
+  await mkdir(join(env.stateDir, '.ssh'), { recursive: true });
+  await writeFile(join(env.stateDir, '.ssh', 'id_rsa'), 'PRIVATE KEY 1234\n');
+  await writeFile(join(env.stateDir, '.gitconfig'), '[user]\n\tname = me\n');
+  return { spec: `script:${path}`, ran };
+}
+
+describe('hostile agents under sandbox: required', () => {
+  it('confines them where the host can (else refuses before any agent runs)', async () => {
+    const { spec, ran } = await hostileAgent();
+    const gitConfig = await readFile(join(env.repo.root, '.git', 'config'), 'utf8');
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      spec,
+      '--sandbox',
+      'required',
+      '--json',
+    );
+    if (!host.available) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+      expect(result.stderr).toMatch(/sandbox: off/);
+      expect(existsSync(ran)).toBe(false);
+      expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
+      return;
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const transcript = await readFile(
+      join(env.goalDir(id), 'artifacts', 'agent-runs', 's1-fix-the-bug-in-src-parser-js', 'transcript-1.log'),
+      'utf8',
+    );
+    for (const way of ['git-config', 'gitconfig', 'ssh-key', 'outside']) {
+      expect(transcript).toContain(`blocked ${way}`);
+    }
+    expect(transcript).not.toContain('ESCAPED');
+    expect(transcript).not.toContain('PRIVATE KEY');
+    expect(await readFile(join(env.repo.root, '.git', 'config'), 'utf8')).toBe(gitConfig);
+    expect(await readFile(join(env.stateDir, '.gitconfig'), 'utf8')).toBe('[user]\n\tname = me\n');
+    expect(existsSync(outside)).toBe(false);
+    expect(await processesRunning(sleepFor)).toEqual([]);
+    // Nothing got out, so there is nothing to restore or block: its harmless edit is ready.
+    const proof = await env.proof(id);
+    expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
+    expect(proof.status).toBe('ready');
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({ kind: 'sandbox', decision: 'sandboxed' }),
+    );
+    expect(proof.warnings.join('\n')).not.toContain('unsandboxed');
+    expect(git(env.repo.root, 'rev-parse', 'main')).toBe(main);
+  });
+});
+
+describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {
+  let fakeBin: string;
+  beforeEach(async () => {
+    fakeBin = join(env.kit.dir, 'bin');
+    await mkdir(fakeBin, { recursive: true });
+    await writeFile(
+      join(fakeBin, 'bwrap'),
+      '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
+    );
+    await chmod(join(fakeBin, 'bwrap'), 0o755);
+  });
+  const omk = (...args: string[]) =>
+    runOmk(args, {
+      cwd: env.repo.root,
+      stateDir: env.stateDir,
+      env: { PATH: `${fakeBin}:${PATH}`, OMK_SANDBOX: 'auto' },
+    });
+
+  it('doctor names the reason; required refuses before any agent; auto runs unsandboxed and the proof says so', async () => {
+    const doctor = await omk('doctor', '--json', '--agent', 'demo');
+    const line = (
+      JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }
+    ).checks.find((check) => check.id === 'sandbox');
+    expect(line).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        'bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied',
+      ),
+      fix: expect.stringMatching(/user namespaces.*sandbox: off/),
+    });
+
+    const { spec, ran } = await hostileAgent();
+    const refused = await omk('goal', 'run', GOALS.single, '--agent', spec, '--sandbox', 'required');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('sandbox: required, but this host cannot confine agents');
+    expect(refused.stderr).toContain('unprivileged user namespaces');
+    expect(refused.stderr).toContain('sandbox: off');
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
+
+    const fellBack = await omk('goal', 'run', GOALS.single, '--agent', 'demo', '--json');
+    expect(fellBack.code, fellBack.stderr).toBe(0);
+    expect(fellBack.stderr).toContain('agents and gates run unsandboxed: bwrap cannot create namespaces');
+    const id = (JSON.parse(fellBack.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        kind: 'sandbox',
+        decision: 'unsandboxed',
+        reason: expect.stringContaining('sandbox: auto'),
+      }),
+    );
+    expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
+  });
+});
+
+/** Pids whose command line holds `needle` (through /proc). */
+async function processesRunning(needle: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(needle)) found.push(Number(entry));
+  }
+  return found;
+}
