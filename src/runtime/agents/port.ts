@@ -91,4 +91,13 @@ export interface AgentLauncher {
    * command asks for a variable no agent may have (a GitHub token), before anything runs.
    */
   command(command: AgentCommand, hostEnv: Readonly<Record<string, string | undefined>>): Agent;
+  /**
+   * What `<executable> --version` prints (its first line with a version number), run with the
+   * agent's allowlisted environment in `cwd`; null when it cannot be run or prints no version.
+   */
+  cliVersion(
+    executable: string,
+    hostEnv: Readonly<Record<string, string | undefined>>,
+    cwd: string,
+  ): Promise<string | null>;
 }

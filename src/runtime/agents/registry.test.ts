@@ -43,6 +43,7 @@ function recordingLauncher(): { launcher: AgentLauncher; launched: Launched[] } 
       launched.push({ command, hostEnv });
       return agent(command.name, command.label);
     },
+    cliVersion: () => Promise.reject(new Error('not asked in this test')),
   };
   return { launcher, launched };
 }
