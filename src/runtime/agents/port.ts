@@ -77,6 +77,11 @@ export interface AgentCommand {
    * network failures; null: no limit.
    */
   networkStallMs: number | null;
+  /**
+   * Set for a preset with no key variable and no login file here: added to the fix when a run
+   * shows the agent cannot run (it may have hung or failed for want of one).
+   */
+  missingLogin?: string;
 }
 
 /**

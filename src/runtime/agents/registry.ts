@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { AgentsConfig } from './config.js';
+import { findCredentials } from './credentials.js';
 import type { Agent, AgentCommand, AgentLauncher } from './port.js';
 import { AGENT_PRESETS, type AgentPreset, findPreset, presetArgv } from './presets.js';
 
@@ -45,7 +46,7 @@ export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent 
  */
 function agentCommand(
   spec: string,
-  options: Pick<ResolveAgentOptions, 'repoRoot' | 'config' | 'cliVersion'>,
+  options: Pick<ResolveAgentOptions, 'repoRoot' | 'config' | 'cliVersion' | 'env'>,
 ): AgentCommand {
   const name = spec.trim();
   const settings = options.config.settings[name];
@@ -79,6 +80,7 @@ function agentCommand(
   const preset = findPreset(name);
   if (preset !== undefined) {
     const { argv } = presetArgv(preset, options.cliVersion ?? null);
+    const login = preset.login === undefined ? null : findCredentials(preset, options.env);
     return {
       name,
       label: `${name} (${preset.argv[0] ?? name} CLI)`,
@@ -88,6 +90,9 @@ function agentCommand(
       usage: preset.usage,
       startupSilenceMs,
       networkStallMs,
+      ...(login?.missing == null
+        ? {}
+        : { missingLogin: `no login was found for it either (${login.missing}): ${login.how}` }),
     };
   }
   throw unknownAgent(spec, options.config);
