@@ -103,12 +103,12 @@ async function fixtureRepo(parent) {
 /** The cause an omk "cannot run here" line names, in the words of docs/agents.md's table. */
 function causeOf(line) {
   const causes = [
+    ['silent', /printed nothing/i],
     ['arguments', /unexpected argument|unknown (?:option|argument)|unrecognized/i],
     ['login', /not logged in|\/login|log ?in\b/i],
     ['credentials', /no credentials|auth method|api[ _-]?key|401|403/i],
     ['quota', /429|rate limit|quota/i],
     ['network', /network|connect|lookup address/i],
-    ['silent', /printed nothing/i],
   ];
   return causes.find(([, pattern]) => pattern.test(line))?.[0] ?? 'other';
 }
@@ -122,7 +122,8 @@ async function check(cli, { repo, env, stateDir }) {
   try {
     const agent = JSON.parse(doctor.stdout).checks.find((c) => c.id === 'agent');
     row.version = /version ([^;,]+)/.exec(agent?.detail ?? '')?.[1]?.trim() ?? null;
-    row.flags = agent && !/does not list/.test(agent.detail) && agent.status !== 'fail' ? 'yes' : 'no';
+    // Judged on doctor's own words, whatever else the check says (codex without a login fails it).
+    row.flags = /lists every flag it passes/.test(agent?.detail ?? '') ? 'yes' : 'no';
     if (row.flags === 'no') row.message = agent?.detail ?? doctor.stderr.trim();
   } catch {
     row.message = `omk doctor printed no JSON: ${doctor.stderr.trim().split('\n')[0]}`;

@@ -126,7 +126,7 @@ describe('environmentFailure on other causes', () => {
     ]);
   });
 
-  it('adds that no login was found where that may be why (silent, network, login), not to a refused argument', () => {
+  it('adds that no login was found where that may be why (silent, network), not where the CLI said so (login) nor to a refused argument', () => {
     const missingLogin =
       'no login was found for it either (there is no ~/.local/share/opencode/auth.json): run `opencode auth login` once in a terminal';
     const opencode: AgentRunContext = {
@@ -150,5 +150,11 @@ describe('environmentFailure on other causes', () => {
     });
     expect(refused?.cause).toBe('arguments');
     expect(refused?.fix).not.toContain('no login');
+    const said = environmentFailure(exited(1, captured('claude-2.1.197-not-logged-in.json')), {
+      ...claude,
+      missingLogin,
+    });
+    expect(said?.cause).toBe('login');
+    expect(said?.fix).not.toContain('no login was found');
   });
 });

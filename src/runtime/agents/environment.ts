@@ -140,13 +140,11 @@ const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
     `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`,
 };
 
-/** Causes a missing login may be behind: a CLI without one hangs, retries or is refused. */
-const LOGIN_MAY_BE_WHY: ReadonlySet<EnvironmentCause> = new Set([
-  'login',
-  'credentials',
-  'network',
-  'silent',
-]);
+/**
+ * Causes a missing login may be behind without the CLI saying so (it hangs, or retries a provider
+ * it cannot reach). For login and credentials the fix already says how to log in.
+ */
+const LOGIN_MAY_BE_WHY: ReadonlySet<EnvironmentCause> = new Set(['network', 'silent']);
 
 /** The cause's fix, and that no login was found where that may be the reason. */
 function withLogin(cause: EnvironmentCause, context: AgentRunContext): string {

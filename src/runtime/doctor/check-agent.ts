@@ -128,7 +128,11 @@ async function askPresetCli(
     : `; \`${executable} --version\` failed (${version.error})`;
   const olderNote =
     picked.why === null ? '' : `; runs ${picked.argv.join(' ')} for this version (${picked.why})`;
-  const helpNote = help.ok ? '' : `; \`${report.helpCommand}\` could not be read (${help.error})`;
+  const helpNote = !help.ok
+    ? `; \`${report.helpCommand}\` could not be read (${help.error})`
+    : report.missingFlags.length === 0
+      ? `; \`${report.helpCommand}\` lists every flag it passes`
+      : '';
   return {
     note: `${versionNote}${olderNote}${helpNote}`,
     missingFlags: report.missingFlags,

@@ -247,7 +247,7 @@ describe('agent', () => {
     expect(agent).toMatchObject({
       status: 'ok',
       detail:
-        'claude (--agent): /usr/local/bin/claude; version 2.1.197 (Claude Code), preset tested with 2.1.197; passes ANTHROPIC_API_KEY',
+        'claude (--agent): /usr/local/bin/claude; version 2.1.197 (Claude Code), preset tested with 2.1.197; `claude --help` lists every flag it passes; passes ANTHROPIC_API_KEY',
     });
     expect(JSON.stringify(report)).not.toContain('sk-ant-secret-value');
   });
