@@ -79,119 +79,112 @@ export async function createGoal(
   const paths = await store.create(initial);
   const events = new EventLog(paths.events, clock);
 
-  try {
-    return await createLocked();
-  } catch (error) {
+  const created = store.withGoalLock(initial.id, async () => {
+    const decisions: DecisionInput[] = [
+      {
+        kind: 'oracle',
+        decision: oracle.testable
+          ? `testable: ${oracle.class} (${oracle.shape})`
+          : 'not testable: blocked on human',
+        reason: oracle.reasons.join('; ') || 'no reasons recorded',
+      },
+    ];
+    const opening: EventInput[] = [
+      {
+        type: 'goal_created',
+        data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
+      },
+      {
+        type: 'oracle_decided',
+        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape },
+      },
+      { type: 'budget_set', data: { limits: initial.budget } },
+    ];
+    await appendCheckpoint(paths.budget, clock, {
+      kind: 'set',
+      limits: initial.budget,
+      spent: ZERO_SPENT,
+      note: 'initial budget',
+    });
+
+    let graph: TaskGraph = {
+      version: 1,
+      goalId: initial.id,
+      planner: { name: 'none', version: '0' },
+      tasks: [],
+      rejected: [],
+    };
+    let notes: string[] = [];
+    if (oracle.testable) {
+      const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
+      const proposal = await deps.planner.plan({
+        goalId: initial.id,
+        goalText: request.goal,
+        oracle,
+        repoFiles,
+        budget: initial.budget,
+        maxAgents: request.maxAgents,
+        definitions,
+      });
+      if (proposal.spent !== undefined) {
+        // What the planning agent cost counts toward the goal's budget like any agent run.
+        await appendCheckpoint(paths.budget, clock, {
+          kind: 'spend',
+          limits: initial.budget,
+          spent: { ...proposal.spent },
+          note:
+            proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
+        });
+      }
+      const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
+      graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
+      notes = proposal.notes;
+      decisions.push({
+        kind: 'planner',
+        decision: `${proposal.planner.name} planner`,
+        reason: notes.join('; ') || 'default',
+      });
+      opening.push(
+        ...result.tasks.map(
+          (task): EventInput => ({ type: 'task_accepted', data: { taskId: task.id, writes: task.writes } }),
+        ),
+        ...result.rejected.map((r): EventInput => ({ type: 'task_rejected', data: { ...r } })),
+        {
+          type: 'graph_validated',
+          data: { accepted: result.tasks.length, rejected: result.rejected.length },
+        },
+      );
+    } else {
+      opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
+    }
+    await appendDecisions(paths.decisions, clock, decisions);
+    await events.append(opening);
+
+    await writeJsonAtomic(paths.taskGraph, graph);
+    await writeFileAtomic(paths.prd, renderPrd(initial));
+    await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
+    await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+    await events.append([
+      { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
+    ]);
+
+    const proof = await rebuildProof(store, initial, events);
+    if (!oracle.testable) {
+      await writeFailure(paths.failure, {
+        status: 'blocked_on_human',
+        at: clock.nowIso(),
+        reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,
+        humanDecisions: oracle.humanDecisions,
+      });
+    }
+    const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
+    const goal = await store.write({ ...initial, status });
+    return { goal, graph, proof };
+  });
+  return created.catch(async (error: unknown) => {
     // The planning agent cannot run here (not logged in, no key, no network): no goal is left
     // half made; the error says why and how to fix it, and the same command can run again.
     if (error instanceof AgentUnavailableError) await store.discard(initial.id);
     throw error;
-  }
-
-  function createLocked(): Promise<CreatedGoal> {
-    return store.withGoalLock(initial.id, async () => {
-      const decisions: DecisionInput[] = [
-        {
-          kind: 'oracle',
-          decision: oracle.testable
-            ? `testable: ${oracle.class} (${oracle.shape})`
-            : 'not testable: blocked on human',
-          reason: oracle.reasons.join('; ') || 'no reasons recorded',
-        },
-      ];
-      const opening: EventInput[] = [
-        {
-          type: 'goal_created',
-          data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
-        },
-        {
-          type: 'oracle_decided',
-          data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape },
-        },
-        { type: 'budget_set', data: { limits: initial.budget } },
-      ];
-      await appendCheckpoint(paths.budget, clock, {
-        kind: 'set',
-        limits: initial.budget,
-        spent: ZERO_SPENT,
-        note: 'initial budget',
-      });
-
-      let graph: TaskGraph = {
-        version: 1,
-        goalId: initial.id,
-        planner: { name: 'none', version: '0' },
-        tasks: [],
-        rejected: [],
-      };
-      let notes: string[] = [];
-      if (oracle.testable) {
-        const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
-        const proposal = await deps.planner.plan({
-          goalId: initial.id,
-          goalText: request.goal,
-          oracle,
-          repoFiles,
-          budget: initial.budget,
-          maxAgents: request.maxAgents,
-          definitions,
-        });
-        if (proposal.spent !== undefined) {
-          // What the planning agent cost counts toward the goal's budget like any agent run.
-          await appendCheckpoint(paths.budget, clock, {
-            kind: 'spend',
-            limits: initial.budget,
-            spent: { ...proposal.spent },
-            note:
-              proposal.planner.name === 'agent'
-                ? 'planning agent'
-                : 'planning agent (its reply was not used)',
-          });
-        }
-        const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
-        graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
-        notes = proposal.notes;
-        decisions.push({
-          kind: 'planner',
-          decision: `${proposal.planner.name} planner`,
-          reason: notes.join('; ') || 'default',
-        });
-        opening.push(
-          ...result.tasks.map(
-            (task): EventInput => ({ type: 'task_accepted', data: { taskId: task.id, writes: task.writes } }),
-          ),
-          ...result.rejected.map((r): EventInput => ({ type: 'task_rejected', data: { ...r } })),
-          {
-            type: 'graph_validated',
-            data: { accepted: result.tasks.length, rejected: result.rejected.length },
-          },
-        );
-      } else {
-        opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
-      }
-      await appendDecisions(paths.decisions, clock, decisions);
-      await events.append(opening);
-
-      await writeJsonAtomic(paths.taskGraph, graph);
-      await writeFileAtomic(paths.prd, renderPrd(initial));
-      await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
-      await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
-      await events.append([
-        { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
-      ]);
-
-      const proof = await rebuildProof(store, initial, events);
-      if (!oracle.testable) {
-        await writeFailure(paths.failure, {
-          status: 'blocked_on_human',
-          at: clock.nowIso(),
-          reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,
-          humanDecisions: oracle.humanDecisions,
-        });
-      }
-      const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
-      const goal = await store.write({ ...initial, status });
-      return { goal, graph, proof };
-    });
-  }
+  });
 }
