@@ -7,7 +7,8 @@
 //   1. `omk doctor --agent <preset>`: the CLI's version, and whether its help lists every flag the
 //      preset passes;
 //   2. `omk goal run … --agent <preset>` on a small repository with a failing test: omk must stop
-//      before any attempt (exit 6), recognising the missing login or key, with zero attempts spent.
+//      before any attempt (exit 6), recognising the missing login or key, with zero attempts spent
+//      (before a goal exists when the credentials preflight or the planning run stops it).
 // Prints one table row per CLI and exits 1 when a row is not green. Needs the npm registry; it is
 // not part of `npm test`.
 import { execFile, execFileSync } from 'node:child_process';
@@ -99,6 +100,19 @@ async function fixtureRepo(parent) {
   return repo;
 }
 
+/** The cause an omk "cannot run here" line names, in the words of docs/agents.md's table. */
+function causeOf(line) {
+  const causes = [
+    ['silent', /printed nothing/i],
+    ['arguments', /unexpected argument|unknown (?:option|argument)|unrecognized/i],
+    ['login', /not logged in|\/login|log ?in\b/i],
+    ['credentials', /no credentials|auth method|api[ _-]?key|401|403/i],
+    ['quota', /429|rate limit|quota/i],
+    ['network', /network|connect|lookup address/i],
+  ];
+  return causes.find(([, pattern]) => pattern.test(line))?.[0] ?? 'other';
+}
+
 async function check(cli, { repo, env, stateDir }) {
   const row = { cli: cli.preset, version: null, flags: 'no', environment: 'no', attempts: null, message: '' };
   const doctor = await run(process.execPath, [OMK, 'doctor', '--agent', cli.preset, '--json'], {
@@ -108,7 +122,8 @@ async function check(cli, { repo, env, stateDir }) {
   try {
     const agent = JSON.parse(doctor.stdout).checks.find((c) => c.id === 'agent');
     row.version = /version ([^;,]+)/.exec(agent?.detail ?? '')?.[1]?.trim() ?? null;
-    row.flags = agent && !/does not list/.test(agent.detail) && agent.status !== 'fail' ? 'yes' : 'no';
+    // Judged on doctor's own words, whatever else the check says (codex without a login fails it).
+    row.flags = /lists every flag it passes/.test(agent?.detail ?? '') ? 'yes' : 'no';
     if (row.flags === 'no') row.message = agent?.detail ?? doctor.stderr.trim();
   } catch {
     row.message = `omk doctor printed no JSON: ${doctor.stderr.trim().split('\n')[0]}`;
@@ -121,7 +136,13 @@ async function check(cli, { repo, env, stateDir }) {
   const id = /goal ([a-z0-9-]+-[0-9a-f]{6})/.exec(goal.stderr)?.[1] ?? null;
   const goals = await run(process.execPath, [OMK, 'goal', 'list', '--json'], { cwd: repo, env });
   const latest = JSON.parse(goals.stdout || '[]')[0]?.id ?? id;
-  if (latest) {
+  const stopped = goal.stderr.split('\n').find((line) => /cannot run here/.test(line));
+  if (!latest && goal.code === 6 && stopped !== undefined) {
+    // Stopped before any goal existed: by the credentials preflight, or while the agent planned.
+    const stage = /could not plan this goal/.test(stopped) ? 'while planning' : 'before starting';
+    row.environment = `yes (${causeOf(stopped)}, ${stage})`;
+    row.attempts = 0;
+  } else if (latest) {
     const graph = JSON.parse(await readFile(join(stateDir, 'goals', latest, 'task-graph.json'), 'utf8'));
     row.attempts = graph.tasks.reduce((sum, task) => sum + task.attempts, 0);
     const events = (await readFile(join(stateDir, 'goals', latest, 'events.jsonl'), 'utf8'))

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionEnv,
@@ -84,5 +85,32 @@ describe('an agent CLI that cannot run on this machine', () => {
     expect(finished?.data).toMatchObject({ outcome: 'crashed', unavailable: 'silent' });
     const runs = (await env.kit.runs()).map((run) => run.pid);
     expect(runs).toHaveLength(1);
+  });
+
+  it('not logged in when it plans (goal run): stops with its words, the agent run once, no goal left half made', async () => {
+    env = await createExecutionEnv();
+    const output = (await readFile(NOT_LOGGED_IN, 'utf8')).trim();
+    // Not a kit script: those skip planning runs. This one answers every run as logged-out claude.
+    const script = join(env.kit.dir, 'claude-logged-out-everywhere.mjs');
+    const runs = join(env.kit.dir, 'runs.log');
+    await writeFile(
+      script,
+      `#!${process.execPath}
+import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(runs)}, process.env.OMK_TASK_ID + '\\n');
+process.stdout.write(${JSON.stringify(`${output}\n`)});
+process.exit(1);
+`,
+    );
+    await chmod(script, 0o755);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', `script:${script}`);
+
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stderr).toContain(
+      'cannot run here, so it could not plan this goal: Not logged in · Please run /login',
+    );
+    expect(result.stderr).toContain('then run the same command again');
+    expect(await readFile(runs, 'utf8')).toBe('plan\n');
+    expect(await readdir(join(env.stateDir, 'goals'))).toEqual([]);
   });
 });

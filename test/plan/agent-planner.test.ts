@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,12 @@ function slice(overrides: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
+/** What Claude Code 2.1.197 prints in print mode when it is not logged in (then exits 1). */
+const NOT_LOGGED_IN = readFileSync(
+  new URL('../fixtures/agents/claude-2.1.197-not-logged-in.json', import.meta.url),
+  'utf8',
+);
+
 const reply = (slices: unknown[]) => JSON.stringify({ version: 1, slices });
 
 let counter = 0;
@@ -81,6 +88,10 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({ attempt, task: process.e
 const replies = ${JSON.stringify(replies)};
 const answer = replies[Math.min(attempt, replies.length) - 1];
 if (answer === 'HANG') await new Promise((resolve) => setTimeout(resolve, 60_000));
+if (answer === 'LOGGED_OUT') {
+  process.stdout.write(${JSON.stringify(NOT_LOGGED_IN)});
+  process.exit(1);
+}
 console.log('Here is the plan:');
 console.log(answer);
 `,
@@ -216,6 +227,14 @@ describe('agent planner', () => {
     expect(calls).toHaveLength(1);
     expect(proposal.planner.name).toBe('heuristic');
     expect(proposal.notes[0]).toMatch(/the agent did not answer: timeout/);
+  });
+
+  it('stops on an agent that cannot run here (not logged in), once, with its words: no retry, no heuristic', async () => {
+    await expect(planWith(['LOGGED_OUT', reply([slice()])])).rejects.toThrow(
+      /cannot run here, so it could not plan this goal: Not logged in · Please run \/login/,
+    );
+    const calls = (await readFile(join(dir, `calls-${counter}.jsonl`), 'utf8')).split('\n').filter(Boolean);
+    expect(calls).toHaveLength(1);
   });
 
   it('does not call the agent when the prompt cannot fit the token budget', async () => {

@@ -50,7 +50,7 @@ process.exit(1);
 }
 
 describe('npm run check:agents', () => {
-  it('a CLI that answers as claude 2.1.197 does without a login: a green row, no attempt spent', async () => {
+  it('a CLI that answers as claude 2.1.197 does without a login: stopped while planning, a green row, no attempt spent', async () => {
     dir = await mkdtemp(join(tmpdir(), 'omk-check-agents-test-'));
     await recordedClaude(dir, join(FIXTURES, 'claude-2.1.197-help.txt'));
     const result = await run(['--dir', dir, '--only', 'claude', '--json']);
@@ -60,7 +60,7 @@ describe('npm run check:agents', () => {
       cli: 'claude',
       version: '2.1.197 (Claude Code)',
       flags: 'yes',
-      environment: 'yes (login)',
+      environment: 'yes (login, while planning)',
       attempts: 0,
       green: true,
     });

@@ -125,6 +125,7 @@ async function runCommand(
     envNames: options.envNames,
     silenceMs: options.startupSilenceMs,
     networkStallMs: options.networkStallMs,
+    ...(options.missingLogin === undefined ? {} : { missingLogin: options.missingLogin }),
   });
   const described = describe(result, executable, input.timeoutMs);
   if (environment !== null) {

@@ -104,7 +104,7 @@ describe('agentLauncher: presets', () => {
         'Bash',
       ],
     ],
-    ['codex', () => ['exec', '--sandbox', 'workspace-write', '--json', PROMPT]],
+    ['codex', () => ['exec', '--sandbox', 'workspace-write', '--skip-git-repo-check', '--json', PROMPT]],
     ['gemini', () => ['-p', PROMPT, '--output-format', 'json', '--skip-trust', '--yolo']],
     ['kimi', () => ['--print', '-p', PROMPT]],
     ['aider', () => ['--yes-always', '--no-auto-commits', '--no-gitignore', '--message-file', promptFile()]],
@@ -193,5 +193,38 @@ describe('agentLauncher: scripts, custom commands, demo', () => {
 
   it('demo: the built-in agent says what it is', () => {
     expect(launch('demo', { repoRoot: repo, config: config(), env: {} }).label).toMatch(/not a real AI/);
+  });
+});
+
+describe('agentLauncher: the installed CLI version picks the argv', () => {
+  /** A gemini that answers --version like 0.30.0 did, and otherwise records its argv. */
+  async function gemini(version: string): Promise<void> {
+    await writeFile(
+      join(bin, 'gemini'),
+      `#!${process.execPath}
+if (process.argv[2] === '--version') { console.log(${JSON.stringify(version)}); process.exit(0); }
+require('node:fs').writeFileSync('received.json', JSON.stringify({ argv: process.argv.slice(2) }));
+`,
+    );
+    await chmod(join(bin, 'gemini'), 0o755);
+  }
+
+  it('reads the version line --version prints; null when the CLI is missing', async () => {
+    await gemini('0.30.0');
+    expect(await agentLauncher.cliVersion('gemini', env(), repo)).toBe('0.30.0');
+    expect(await agentLauncher.cliVersion('codex', env(), repo)).toBeNull();
+  });
+
+  it.each([
+    ['0.30.0', false],
+    ['0.61.0', true],
+  ])('gemini %s runs with --skip-trust: %s', async (version, skipTrust) => {
+    await gemini(version);
+    const cliVersion = await agentLauncher.cliVersion('gemini', env(), repo);
+    const agent = launch('gemini', { repoRoot: repo, config: config(), env: env(), cliVersion });
+    expect((await agent.run(input())).outcome).toBe('succeeded');
+    const { argv } = await received();
+    expect(argv.includes('--skip-trust')).toBe(skipTrust);
+    expect(argv).toEqual(expect.arrayContaining(['-p', PROMPT, '--output-format', 'json', '--yolo']));
   });
 });

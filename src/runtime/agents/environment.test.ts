@@ -125,4 +125,36 @@ describe('environmentFailure on other causes', () => {
       'network',
     ]);
   });
+
+  it('adds that no login was found where that may be why (silent, network), not where the CLI said so (login) nor to a refused argument', () => {
+    const missingLogin =
+      'no login was found for it either (there is no ~/.local/share/opencode/auth.json): run `opencode auth login` once in a terminal';
+    const opencode: AgentRunContext = {
+      executable: 'opencode',
+      envNames: [],
+      silenceMs: 20_000,
+      missingLogin,
+    };
+    const silent = environmentFailure(exited(null, '', { silent: true }), opencode);
+    expect(silent?.fix).toMatch(
+      /agents\.startupSilence in \.omk\/config\.yml; no login was found for it either/,
+    );
+    const network = environmentFailure(
+      exited(1, captured('opencode-1.18.33-cannot-connect.jsonl')),
+      opencode,
+    );
+    expect(network?.fix).toContain('run `opencode auth login` once in a terminal');
+    const refused = environmentFailure(exited(2, captured('codex-0.171.0-unexpected-argument.txt')), {
+      ...codex,
+      missingLogin,
+    });
+    expect(refused?.cause).toBe('arguments');
+    expect(refused?.fix).not.toContain('no login');
+    const said = environmentFailure(exited(1, captured('claude-2.1.197-not-logged-in.json')), {
+      ...claude,
+      missingLogin,
+    });
+    expect(said?.cause).toBe('login');
+    expect(said?.fix).not.toContain('no login was found');
+  });
 });

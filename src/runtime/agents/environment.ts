@@ -72,6 +72,8 @@ export interface AgentRunContext {
   silenceMs: number | null;
   /** The network-stall limit the run was given, for the words when it only retried the network. */
   networkStallMs?: number | null;
+  /** No key variable and no login file of the CLI was found (credentials.ts): said in the fix. */
+  missingLogin?: string;
 }
 
 /**
@@ -94,7 +96,7 @@ export function environmentFailure(
     return {
       cause: 'silent',
       words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
-      fix: FIXES.silent(context),
+      fix: withLogin('silent', context),
     };
   }
   if (result.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
@@ -102,7 +104,7 @@ export function environmentFailure(
     return {
       cause: 'network',
       words: `${executable} printed only network failures${limit}: ${ownWords(result.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
-      fix: FIXES.network(context),
+      fix: withLogin('network', context),
     };
   }
   if (result.spawnError !== null) {
@@ -117,7 +119,7 @@ export function environmentFailure(
   const lines = result.tail.split(/\r?\n|\r/);
   for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
     const line = lines.find((l) => pattern.test(l));
-    if (line !== undefined) return { cause, words: ownWords(line), fix: FIXES[cause](context) };
+    if (line !== undefined) return { cause, words: ownWords(line), fix: withLogin(cause, context) };
   }
   return null;
 }
@@ -137,6 +139,19 @@ const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
   silent: ({ executable }) =>
     `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`,
 };
+
+/**
+ * Causes a missing login may be behind without the CLI saying so (it hangs, or retries a provider
+ * it cannot reach). For login and credentials the fix already says how to log in.
+ */
+const LOGIN_MAY_BE_WHY: ReadonlySet<EnvironmentCause> = new Set(['network', 'silent']);
+
+/** The cause's fix, and that no login was found where that may be the reason. */
+function withLogin(cause: EnvironmentCause, context: AgentRunContext): string {
+  const fix = FIXES[cause](context);
+  if (context.missingLogin === undefined || !LOGIN_MAY_BE_WHY.has(cause)) return fix;
+  return `${fix}; ${context.missingLogin}`;
+}
 
 function keys(context: AgentRunContext, verb = 'or set'): string {
   if (context.envNames.length === 0) return verb === 'set' ? ' (log it in, or set its key variable)' : '';

@@ -82,6 +82,11 @@ export interface AgentCommand {
   networkStallMs: number | null;
   /** A preset's login and session state under HOME, writable when the run is sandboxed. */
   homeState?: readonly string[];
+  /**
+   * Set for a preset with no key variable and no login file here: added to the fix when a run
+   * shows the agent cannot run (it may have hung or failed for want of one).
+   */
+  missingLogin?: string;
 }
 
 /**
@@ -96,4 +101,13 @@ export interface AgentLauncher {
    * command asks for a variable no agent may have (a GitHub token), before anything runs.
    */
   command(command: AgentCommand, hostEnv: Readonly<Record<string, string | undefined>>): Agent;
+  /**
+   * What `<executable> --version` prints (its first line with a version number), run with the
+   * agent's allowlisted environment in `cwd`; null when it cannot be run or prints no version.
+   */
+  cliVersion(
+    executable: string,
+    hostEnv: Readonly<Record<string, string | undefined>>,
+    cwd: string,
+  ): Promise<string | null>;
 }

@@ -1,4 +1,5 @@
 import type { PROMPT_DELIVERY } from './config.js';
+import type { PresetLogin } from './credentials.js';
 import type { UsageParserName } from './usage.js';
 
 export type PromptDelivery = (typeof PROMPT_DELIVERY)[number];
@@ -30,6 +31,15 @@ export interface AgentPreset {
    * they exist), the rest of HOME read-only.
    */
   readonly homeState?: readonly string[];
+  /** The oldest CLI version whose help lists every flag the chosen argv passes. */
+  readonly minVersion?: string;
+  /**
+   * Argvs for older CLI versions, oldest first: the first whose `below` is above the installed
+   * version (read from `--version`) replaces `argv`. A version that cannot be read gets `argv`.
+   */
+  readonly olderArgv?: readonly { below: string; argv: readonly string[]; why: string }[];
+  /** Where the CLI keeps its login, and whether a run without any stops before it starts. */
+  readonly login?: PresetLogin;
 }
 
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
@@ -60,6 +70,12 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
     usage: 'claude',
     testedVersion: '2.1.197',
+    // On macOS the login is in the keychain, and claude says "Not logged in" at once itself.
+    login: {
+      how: 'run `claude` once in a terminal and log in with /login',
+      files: [{ path: '.claude/.credentials.json' }],
+      preflight: 'note',
+    },
     // `--output-format json` prints one result when it is done, nothing before.
     startup: 'quiet',
     homeState: ['.claude', '.claude.json'],
@@ -69,11 +85,22 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     description: 'OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events',
     // `exec` never asks for approval; the sandbox lets it write the worktree only. (`--full-auto`
     // is gone since Codex CLI 0.171: "unexpected argument".)
-    argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--json', '{prompt}'],
+    // --skip-git-repo-check: the planning run's folder is not a git repository, and codex refuses
+    // one without it ("Not inside a trusted directory").
+    argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--skip-git-repo-check', '--json', '{prompt}'],
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
     homeState: ['.codex'],
     usage: 'codex',
     testedVersion: '0.171.0',
+    // Every flag is in `codex exec --help` from 0.20.0 (the oldest read) to 0.171.0.
+    minVersion: '0.20.0',
+    // Without a login codex retries its provider for minutes instead of saying so; a config.toml
+    // may name a provider of its own that needs no login.
+    login: {
+      how: 'run `codex login` once in a terminal',
+      files: [{ path: '.codex/auth.json' }, { path: '.codex/config.toml' }],
+      preflight: 'stop',
+    },
     // `--json` prints a thread.started event at once.
     startup: 'prints',
   }),
@@ -87,6 +114,20 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     homeState: ['.gemini'],
     usage: 'gemini',
     testedVersion: '0.61.0',
+    minVersion: '0.20.0',
+    olderArgv: [
+      {
+        below: '0.40.0',
+        argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--yolo'],
+        why: 'no --skip-trust before 0.40 (yargs refuses an unknown argument)',
+      },
+    ],
+    // Without credentials it exits 41 at once, naming the variables.
+    login: {
+      how: 'run `gemini` once in a terminal and choose how to log in',
+      files: [{ path: '.gemini/oauth_creds.json' }],
+      preflight: 'note',
+    },
     // Prints "YOLO mode is enabled." at once.
     startup: 'prints',
   }),
@@ -117,6 +158,14 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     homeState: ['.local/share/opencode', '.local/state/opencode', '.cache/opencode', '.config/opencode'],
     usage: 'opencode',
     testedVersion: '1.18.33',
+    // Without a login it uses its own free provider (opencode zen), so none is required.
+    login: {
+      how: 'run `opencode auth login` once in a terminal',
+      files: [
+        { path: '.local/share/opencode/auth.json', xdg: 'XDG_DATA_HOME', underXdg: 'opencode/auth.json' },
+      ],
+      preflight: 'note',
+    },
     // `--format json` streams events (a hang with no provider is silent).
     startup: 'prints',
   }),
@@ -124,4 +173,39 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
 
 export function findPreset(name: string): AgentPreset | undefined {
   return AGENT_PRESETS.find((p) => p.name === name);
+}
+
+/** The first `x.y.z` (or `x.y`) in a version line, as numbers; null when there is none. */
+export function parseVersion(line: string | null): number[] | null {
+  const match = line === null ? null : /(?<![\d.])(\d+)\.(\d+)(?:\.(\d+))?/.exec(line);
+  if (match === null) return null;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+/** Whether version `a` sorts before `b` (numerically, part by part). */
+export function versionBelow(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+
+/**
+ * The argv for the installed CLI: the preset's own, or the first older one whose `below` is above
+ * `versionLine` (the CLI's `--version` output). Unknown versions get the preset's own argv, which
+ * a CLI that refuses it reports as an environment failure naming the flag.
+ */
+export function presetArgv(
+  preset: Pick<AgentPreset, 'argv' | 'olderArgv'>,
+  versionLine: string | null,
+): { argv: readonly string[]; why: string | null } {
+  const version = parseVersion(versionLine);
+  if (version === null) return { argv: preset.argv, why: null };
+  for (const older of preset.olderArgv ?? []) {
+    const below = parseVersion(older.below);
+    if (below !== null && versionBelow(version, below)) return { argv: older.argv, why: older.why };
+  }
+  return { argv: preset.argv, why: null };
 }

@@ -43,6 +43,7 @@ function recordingLauncher(): { launcher: AgentLauncher; launched: Launched[] } 
       launched.push({ command, hostEnv });
       return agent(command.name, command.label);
     },
+    cliVersion: () => Promise.reject(new Error('not asked in this test')),
   };
   return { launcher, launched };
 }
@@ -77,6 +78,8 @@ describe('resolveAgent: what to launch', () => {
         ],
         prompt: 'arg',
         envNames: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_EXTRA'],
+        missingLogin:
+          'no login was found for it either (none of ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN is set and there is no ~/.claude/.credentials.json): run `claude` once in a terminal and log in with /login, or set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN',
         usage: 'claude',
         startupSilenceMs: null,
         networkStallMs: 120_000,

@@ -3,8 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { AgentsConfig } from './config.js';
+import { findCredentials } from './credentials.js';
 import type { Agent, AgentCommand, AgentLauncher } from './port.js';
-import { AGENT_PRESETS, findPreset } from './presets.js';
+import { AGENT_PRESETS, type AgentPreset, findPreset, presetArgv } from './presets.js';
 
 export interface ResolveAgentOptions {
   /** Repository root: `script:` paths are relative to it. */
@@ -14,6 +15,11 @@ export interface ResolveAgentOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Builds the chosen agent (the front door's process adapter; a recorder in tests). */
   launcher: AgentLauncher;
+  /**
+   * The preset CLI's `--version` output when it was read (see prepareAgent): picks the argv for
+   * that version. Absent or null: the preset's own argv.
+   */
+  cliVersion?: string | null;
 }
 
 const SCRIPT_PREFIX = 'script:';
@@ -38,7 +44,10 @@ export function resolveAgent(spec: string, options: ResolveAgentOptions): Agent 
  * .omk/config.yml (which may deliberately redefine a preset, say to point at another binary), then
  * a preset.
  */
-function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot' | 'config'>): AgentCommand {
+function agentCommand(
+  spec: string,
+  options: Pick<ResolveAgentOptions, 'repoRoot' | 'config' | 'cliVersion' | 'env'>,
+): AgentCommand {
   const name = spec.trim();
   const settings = options.config.settings[name];
   const startupSilenceMs = startupSilence(name, options.config);
@@ -70,16 +79,21 @@ function agentCommand(spec: string, options: Pick<ResolveAgentOptions, 'repoRoot
   }
   const preset = findPreset(name);
   if (preset !== undefined) {
+    const { argv } = presetArgv(preset, options.cliVersion ?? null);
+    const login = preset.login === undefined ? null : findCredentials(preset, options.env);
     return {
       name,
       label: `${name} (${preset.argv[0] ?? name} CLI)`,
-      argv: [...preset.argv, ...(settings?.extraArgs ?? [])],
+      argv: [...argv, ...(settings?.extraArgs ?? [])],
       prompt: preset.prompt,
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
       usage: preset.usage,
       startupSilenceMs,
       networkStallMs,
       ...(preset.homeState === undefined ? {} : { homeState: preset.homeState }),
+      ...(login?.missing == null
+        ? {}
+        : { missingLogin: `no login was found for it either (${login.missing}): ${login.how}` }),
     };
   }
   throw unknownAgent(spec, options.config);
@@ -112,6 +126,12 @@ function networkStall(name: string, config: AgentsConfig): number | null {
   if (config.networkStall !== undefined) return config.networkStall;
   const preset = config.custom[name] === undefined ? findPreset(name) : undefined;
   return preset === undefined ? null : DEFAULT_NETWORK_STALL_MS;
+}
+
+/** The preset a spec runs, or undefined for demo, scripts and custom agents (even one named like a preset). */
+export function presetOf(spec: string, config: AgentsConfig): AgentPreset | undefined {
+  const name = spec.trim();
+  return config.custom[name] === undefined ? findPreset(name) : undefined;
 }
 
 /** The presets, for docs and `omk doctor`. */

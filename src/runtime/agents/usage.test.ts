@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseUsage } from './usage.js';
 
@@ -98,5 +99,37 @@ describe('parseUsage', () => {
 
   it('none never parses', () => {
     expect(parseUsage('none', '{"tokens": 42, "usd": 0.5}')).toEqual({ tokens: null, usd: null });
+  });
+});
+
+/** Real outputs recorded from the CLIs without credentials (test/fixtures/agents/README.md). */
+function recorded(name: string): string {
+  return readFileSync(new URL(`../../../test/fixtures/agents/${name}`, import.meta.url), 'utf8');
+}
+
+describe('parseUsage on outputs recorded from the real CLIs', () => {
+  it('claude 2.1.197 not logged in: its result reports zero tokens and $0, which is what it spent', () => {
+    expect(parseUsage('claude', recorded('claude-2.1.197-not-logged-in.json'))).toEqual({
+      tokens: 0,
+      usd: 0,
+    });
+  });
+
+  it('gemini 0.61.0 without an auth method: an error object and no stats, so usage is unknown', () => {
+    expect(parseUsage('gemini', recorded('gemini-0.61.0-no-auth.txt'))).toEqual({ tokens: null, usd: null });
+  });
+
+  it('codex 0.171.0 without a network: events but no turn.completed, so usage is unknown', () => {
+    expect(parseUsage('codex', recorded('codex-0.171.0-no-network.jsonl'))).toEqual({
+      tokens: null,
+      usd: null,
+    });
+  });
+
+  it('opencode 1.18.33 that cannot reach its provider: an error event and no step_finish, so usage is unknown', () => {
+    expect(parseUsage('opencode', recorded('opencode-1.18.33-cannot-connect.jsonl'))).toEqual({
+      tokens: null,
+      usd: null,
+    });
   });
 });

@@ -1,8 +1,10 @@
 import type { AgentsConfig } from '../agents/config.js';
+import { findCredentials } from '../agents/credentials.js';
 import type { Agent } from '../agents/port.js';
-import { resolveAgent } from '../agents/registry.js';
+import type { AgentPreset } from '../agents/presets.js';
+import { presetOf, resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
-import { UsageError } from '../errors.js';
+import { AgentUnavailableError, UsageError } from '../errors.js';
 import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
 import type { AppDeps } from './deps.js';
@@ -51,11 +53,19 @@ export async function prepareAgent(
     );
   }
   const agents = withAgentArgs(config.config.agents, spec, choice.extraArgs ?? []);
+  const preset = presetOf(spec, agents);
+  if (preset !== undefined) preflightCredentials(preset, deps.env);
+  // Only presets whose flags changed across versions ask the CLI which version it is.
+  const cliVersion =
+    preset?.olderArgv === undefined || preset.olderArgv.length === 0
+      ? null
+      : await deps.execution.agents.cliVersion(preset.argv[0] ?? preset.name, deps.env, repoRoot);
   const agent = resolveAgent(spec, {
     repoRoot,
     config: agents,
     env: deps.env,
     launcher: deps.execution.agents,
+    cliVersion,
   });
   const sandbox = await decideSandbox(
     hostSandbox(deps),
@@ -77,6 +87,22 @@ const NO_SANDBOX: SandboxPort = {
     hint: 'run omk from the CLI or the Action on Linux with bubblewrap installed',
   }),
 };
+
+/**
+ * A preset CLI that needs a login and would not say it has none (codex retries its provider for
+ * minutes) is stopped here, before a goal exists or any agent starts, naming what is missing.
+ */
+function preflightCredentials(preset: AgentPreset, env: AppDeps['env']): void {
+  if (preset.login?.preflight !== 'stop') return;
+  const finding = findCredentials(preset, env);
+  if (finding.missing === null) return;
+  throw new AgentUnavailableError(
+    `The agent ${preset.name} (${preset.argv[0] ?? preset.name} CLI) cannot run here: it has no credentials (${finding.missing}), so nothing was started.`,
+    {
+      hint: `${finding.how.charAt(0).toUpperCase()}${finding.how.slice(1)}; then run the same command again.`,
+    },
+  );
+}
 
 /**
  * Extra arguments as the config would give them: appended to a custom agent's argv, else to the

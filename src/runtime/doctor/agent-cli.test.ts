@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findPreset } from '../agents/presets.js';
+import { findPreset, presetArgv } from '../agents/presets.js';
 import { flagsMissingFrom, helpArgv, presetCliReport, presetFlags, versionLine } from './agent-cli.js';
 
 /** Real `--help` output of the CLIs (see test/fixtures/agents/README.md). */
@@ -34,6 +34,28 @@ describe('the presets against the help of the CLI versions they were written for
   it('gemini 0.61.0 lists --skip-trust; a flag inside a word does not count', () => {
     const help = captured('gemini-0.61.0-help.txt');
     expect(flagsMissingFrom(help, ['--skip-trust', '--skip'])).toEqual(['--skip']);
+  });
+});
+
+describe('the argv picked for older CLI versions against their recorded help', () => {
+  it('gemini 0.30.0 has no --skip-trust, and lists every flag of the argv picked for it', () => {
+    const help = captured('gemini-0.30.0-help.txt');
+    expect(flagsMissingFrom(help, ['--skip-trust'])).toEqual(['--skip-trust']);
+    const picked = presetArgv(preset('gemini'), versionLine('0.30.0'));
+    expect(presetCliReport({ argv: picked.argv }, '0.30.0', help).missingFlags).toEqual([]);
+  });
+
+  it('gemini 0.40.0 lists every flag of the preset argv, which it gets', () => {
+    const picked = presetArgv(preset('gemini'), '0.40.0');
+    expect(picked.argv).toEqual(preset('gemini').argv);
+    const report = presetCliReport({ argv: picked.argv }, '0.40.0', captured('gemini-0.40.0-help.txt'));
+    expect(report.missingFlags).toEqual([]);
+  });
+
+  it('codex 0.20.0 lists every flag of the preset argv (and still had --full-auto)', () => {
+    const help = captured('codex-0.20.0-exec-help.txt');
+    expect(presetCliReport(preset('codex'), 'codex-cli 0.20.0', help).missingFlags).toEqual([]);
+    expect(flagsMissingFrom(help, ['--full-auto'])).toEqual([]);
   });
 });
 

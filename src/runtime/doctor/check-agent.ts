@@ -1,10 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { AGENT_PRESETS, type AgentPreset, findPreset } from '../agents/presets.js';
+import { findCredentials } from '../agents/credentials.js';
+import { AGENT_PRESETS, type AgentPreset, findPreset, presetArgv } from '../agents/presets.js';
 import { agentExecutable } from '../agents/registry.js';
 import type { OmkConfig } from '../config/schema.js';
 import { defaultConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
-import { helpArgv, presetCliReport } from './agent-cli.js';
+import { helpArgv, presetCliReport, versionLine } from './agent-cli.js';
 import type { DoctorCheck, DoctorInput, DoctorProbes } from './types.js';
 
 /** How to install each preset's CLI; shown when it is not on PATH. */
@@ -95,6 +96,11 @@ export async function checkAgent(
       fix: `upgrade ${executable}${tested}${install === undefined ? '' : `: ${install}`}; or give it your own argv under agents.custom.${spec} in .omk/config.yml`,
     };
   }
+  const login = preset?.login?.preflight === 'stop' ? findCredentials(preset, input.env) : null;
+  if (login !== null && login.missing !== null) {
+    // A run would stop before starting it (prepareAgent's preflight): say so here first.
+    return { ...base, status: 'fail', detail, fix: login.how };
+  }
   return { ...base, status: 'ok', detail };
 }
 
@@ -112,14 +118,23 @@ async function askPresetCli(
     probes.agentCliOutput([executable, '--version'], root),
     probes.agentCliOutput(helpArgv(preset.argv), root),
   ]);
-  const report = presetCliReport(preset, version.ok ? version.value : null, help.ok ? help.value : null);
+  const line = version.ok ? versionLine(version.value) : null;
+  // The flags checked are the ones a run would pass to this version.
+  const picked = presetArgv(preset, line);
+  const report = presetCliReport({ argv: picked.argv }, line, help.ok ? help.value : null);
   const tested = preset.testedVersion === undefined ? '' : `, preset tested with ${preset.testedVersion}`;
   const versionNote = version.ok
     ? `; version ${report.version ?? 'not shown by --version'}${tested}`
     : `; \`${executable} --version\` failed (${version.error})`;
-  const helpNote = help.ok ? '' : `; \`${report.helpCommand}\` could not be read (${help.error})`;
+  const olderNote =
+    picked.why === null ? '' : `; runs ${picked.argv.join(' ')} for this version (${picked.why})`;
+  const helpNote = !help.ok
+    ? `; \`${report.helpCommand}\` could not be read (${help.error})`
+    : report.missingFlags.length === 0
+      ? `; \`${report.helpCommand}\` lists every flag it passes`
+      : '';
   return {
-    note: `${versionNote}${helpNote}`,
+    note: `${versionNote}${olderNote}${helpNote}`,
     missingFlags: report.missingFlags,
     helpCommand: report.helpCommand,
   };
@@ -174,19 +189,27 @@ async function located(executable: string, root: string, probes: DoctorProbes): 
   return (await probes.findOnPath(executable)) ?? executable;
 }
 
-/** Which credential variables would reach the agent. Names only: values are never shown. */
+/**
+ * Which credential variables would reach the agent, or which login file a preset CLI has. Names
+ * only: values are never shown.
+ */
 function credentials(spec: string, config: OmkConfig, env: DoctorInput['env']): string {
+  const preset = config.agents.custom[spec] === undefined ? findPreset(spec) : undefined;
   const names = [
-    ...(findPreset(spec)?.envNames ?? []),
+    ...(preset?.envNames ?? []),
     ...(config.agents.custom[spec]?.env ?? []),
     ...(config.agents.settings[spec]?.env ?? []),
   ];
   const unique = [...new Set(names)];
-  if (unique.length === 0) return '';
   const set = unique.filter((name) => (env[name] ?? '') !== '');
-  return set.length > 0
-    ? `; passes ${set.join(', ')}`
-    : `; none of ${unique.join(', ')} is set, so it must be logged in on its own (under HOME)`;
+  if (set.length > 0) return `; passes ${set.join(', ')}`;
+  if (preset?.login !== undefined) {
+    const finding = findCredentials(preset, env);
+    if (finding.found !== null) return `; logged in (${finding.found})`;
+    return `; no credentials found (${finding.missing}): ${finding.how}`;
+  }
+  if (unique.length === 0) return '';
+  return `; none of ${unique.join(', ')} is set, so it must be logged in on its own (under HOME)`;
 }
 
 function failure(base: { id: string; title: string }, error: unknown): DoctorCheck {

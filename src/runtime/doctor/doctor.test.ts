@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { defaultConfig } from '../config/schema.js';
@@ -253,7 +256,7 @@ describe('agent', () => {
     expect(agent).toMatchObject({
       status: 'ok',
       detail:
-        'claude (--agent): /usr/local/bin/claude; version 2.1.197 (Claude Code), preset tested with 2.1.197; passes ANTHROPIC_API_KEY',
+        'claude (--agent): /usr/local/bin/claude; version 2.1.197 (Claude Code), preset tested with 2.1.197; `claude --help` lists every flag it passes; passes ANTHROPIC_API_KEY',
     });
     expect(JSON.stringify(report)).not.toContain('sk-ant-secret-value');
   });
@@ -273,7 +276,9 @@ describe('agent', () => {
     const agent = check(report, 'agent');
     expect(agent.status).toBe('warn');
     expect(agent.detail).toContain('version codex-cli 0.40.0, preset tested with 0.171.0');
-    expect(agent.detail).toContain('`codex exec --help` does not list --sandbox, which the preset passes');
+    expect(agent.detail).toContain(
+      '`codex exec --help` does not list --sandbox, --skip-git-repo-check, which the preset passes',
+    );
     expect(agent.fix).toContain(
       'upgrade codex (the preset was tested with 0.171.0): npm install -g @openai/codex',
     );
@@ -290,11 +295,41 @@ describe('agent', () => {
     expect(agent.detail).toContain('`claude --help` could not be read');
   });
 
-  it('says a preset without credentials must be logged in on its own', async () => {
+  it('says a preset without credentials where it looked and how to log it in', async () => {
     const agent = check(await doctor({ agent: 'claude' }), 'agent');
+    expect(agent.status).toBe('ok');
     expect(agent.detail).toContain(
-      'none of ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN is set, so it must be logged in on its own',
+      'no credentials found (none of ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN is set and there is no ~/.claude/.credentials.json): run `claude` once in a terminal and log in with /login',
     );
+  });
+
+  it('fails codex without credentials (a run would stop before starting it), and passes it once logged in', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'omk-doctor-home-'));
+    try {
+      const probes: Partial<DoctorProbes> = {
+        findOnPath: async (command) => (command === 'codex' ? '/usr/bin/codex' : null),
+        agentCliOutput: async (argv) => ({
+          ok: true,
+          value: argv.includes('--version')
+            ? 'codex-cli 0.171.0\n'
+            : readFileSync(
+                new URL('../../../test/fixtures/agents/codex-0.171.0-exec-help.txt', import.meta.url),
+                'utf8',
+              ),
+        }),
+      };
+      const out = check(await doctor({ agent: 'codex', env: { HOME: home } }, probes), 'agent');
+      expect(out.status).toBe('fail');
+      expect(out.detail).toContain('no credentials found (none of OPENAI_API_KEY, CODEX_API_KEY is set');
+      expect(out.fix).toBe('run `codex login` once in a terminal, or set OPENAI_API_KEY or CODEX_API_KEY');
+      await mkdir(join(home, '.codex'));
+      await writeFile(join(home, '.codex', 'auth.json'), '{}\n');
+      const logged = check(await doctor({ agent: 'codex', env: { HOME: home } }, probes), 'agent');
+      expect(logged.status).toBe('ok');
+      expect(logged.detail).toContain('; logged in (~/.codex/auth.json)');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('fails a preset missing from PATH with how to install it and the alternatives', async () => {

@@ -1,5 +1,6 @@
 import { appendCheckpoint } from '../budget/ledger.js';
 import { ZERO_SPENT } from '../budget/schema.js';
+import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { TaskGraph } from '../graph/schema.js';
@@ -78,7 +79,7 @@ export async function createGoal(
   const paths = await store.create(initial);
   const events = new EventLog(paths.events, clock, store.deps.host);
 
-  return store.withGoalLock(initial.id, async () => {
+  const created = store.withGoalLock(initial.id, async () => {
     const decisions: DecisionInput[] = [
       {
         kind: 'oracle',
@@ -180,5 +181,11 @@ export async function createGoal(
     const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
     const goal = await store.write({ ...initial, status });
     return { goal, graph, proof };
+  });
+  return created.catch(async (error: unknown) => {
+    // The planning agent cannot run here (not logged in, no key, no network): no goal is left
+    // half made; the error says why and how to fix it, and the same command can run again.
+    if (error instanceof AgentUnavailableError) await store.discard(initial.id);
+    throw error;
   });
 }

@@ -117,6 +117,10 @@ describe('decideOracle: classes', () => {
     ['performance', 'speed up the test suite by 40%'],
     // Identifiers and constraint clauses say nothing about the kind of change.
     ['rewrite', 'refactor add() in src/math.js'],
+    ['rewrite', 'rename parseCookie to parseCookies in src/cookie.ts'],
+    ['rewrite', 'remove the unused helper formatDate from src/util.js'],
+    ['rewrite', 'delete the legacy add() wrapper in src/math.js'],
+    ['greenfield', 'add a --json flag to src/cli.js and remove the old --raw flag'],
     ['rewrite', 'refactor `addItem` in src/cart.ts'],
     ['rewrite', 'refactor the parser in src/parser.ts and add no new dependencies'],
     ['rewrite', 'migrate src/db.js to async/await, keep the public API and do not add dependencies'],

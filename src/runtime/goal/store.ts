@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { BusyError, NotFoundError, OmkError, StateError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { Clock, HostInfo, Reporter } from '../ports.js';
@@ -56,6 +56,14 @@ export class GoalStore {
     await writeJsonAtomic(paths.goal, parsed);
     await this.#remember(paths.goal, parsed);
     return paths;
+  }
+
+  /**
+   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
+   * here): nothing of it was written but the directory, the lock and the planner's transcript.
+   */
+  async discard(id: string): Promise<void> {
+    await rm(this.paths(id).dir, { recursive: true, force: true });
   }
 
   async read(id: string): Promise<GoalRecord> {

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Agent } from '../agents/port.js';
+import { AgentUnavailableError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
@@ -145,6 +146,14 @@ async function attempt(
     artifactsDir: dir,
   });
   const spent: Spent = { timeMs: run.durationMs, tokens: run.usage.tokens ?? 0, usd: run.usage.usd ?? 0 };
+  if (run.environment !== undefined) {
+    // No retry and no heuristic fallback: the same agent would fail every slice the same way.
+    const { words, fix } = run.environment;
+    throw new AgentUnavailableError(
+      `The agent ${options.agent.label} cannot run here, so it could not plan this goal: ${words}`,
+      { hint: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}; then run the same command again.` },
+    );
+  }
   if (run.outcome !== 'succeeded') {
     return {
       ok: false,
