@@ -4,6 +4,7 @@ import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncher, agentLauncherWith } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
+import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { localIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
@@ -30,6 +31,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     verify: createGateVerifier(run),
     integrity: localIntegrity,
     preparer: createWorkspacePreparer(run),
+    credentials: persistedCredentialGuard,
   };
 }
 

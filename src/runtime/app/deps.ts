@@ -6,6 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
+import type { CredentialGuard } from '../secrets/credential-port.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -25,6 +26,8 @@ export interface ExecutionHost {
   integrity: IntegrityPort;
   /** Gives each new worktree the project's dependencies (copies node_modules, runs installs). */
   preparer: WorkspacePreparer;
+  /** Takes the checkout's persisted credential out of `.git/config` while agents and gates run. */
+  credentials?: CredentialGuard;
 }
 
 /** What omk made in a repository for one goal, and only that. */
