@@ -251,7 +251,8 @@ function createRepo(files) {
 }
 
 async function runCase(bin, fake, c) {
-  const repo = createRepo(c.files);
+  // No CI runs on the fake: the gated merge must not wait for one (merge.requireChecks: none).
+  const repo = createRepo({ ...c.files, '.omk/config.yml': 'version: 1\nmerge:\n  requireChecks: none\n' });
   const stateDir = makeTempDir('api-state');
   const server = await fake.startFakeGitHub({
     owner: OWNER,

@@ -4,6 +4,7 @@ import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncher, agentLauncherWith } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
+import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { localIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
@@ -41,6 +42,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
     preparer: createWorkspacePreparer(bounded),
     ...(sandbox === undefined ? {} : { sandbox }),
+    credentials: persistedCredentialGuard,
   };
 }
 

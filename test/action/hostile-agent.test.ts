@@ -65,10 +65,9 @@ describe('a hostile agent in the Action', () => {
     expect(await filesHolding(join(env.runnerTemp, 'omk', 'state', 'goals'), forms)).toEqual([]);
     const branch = git(env.repo.origin, 'ls-tree', '-r', '--name-only', 'refs/heads/omk/state');
     const transcript = branch.split('\n').find((path) => path.endsWith('transcript-1.log')) ?? '';
-    // The agent did print it: the scrub is what kept it out.
-    expect(git(env.repo.origin, 'show', `refs/heads/omk/state:${transcript}`)).toContain(
-      'AUTHORIZATION: basic [redacted]',
-    );
+    // The persisted credential was out of .git/config while it ran: it had nothing to print.
+    expect(transcript).not.toBe('');
+    expect(git(env.repo.origin, 'show', `refs/heads/omk/state:${transcript}`)).not.toContain('AUTHORIZATION');
     for (const form of forms) {
       let found = true;
       try {

@@ -210,7 +210,7 @@ async function allText(dir: string): Promise<string> {
 }
 
 describe('an agent that reads the token and prints tokens', () => {
-  it("finds the checkout's persisted token and prints it with a GitHub token: neither is in anything omk wrote", async () => {
+  it("looks for the checkout's persisted token (taken out of .git/config) and prints a GitHub token: neither is in anything omk wrote", async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     // As actions/checkout persists it, and as omk was given it.
     const token = `ghs_${'Kq3vX9pLm2'.repeat(4)}`;
@@ -220,8 +220,9 @@ describe('an agent that reads the token and prints tokens', () => {
     const agent = await shellAgent(
       'tokens',
       [
-        'git config --get-regexp extraheader',
-        'git config --get-regexp extraheader | sed "s/.*basic //" | base64 -d',
+        // Out of .git/config while agents run: nothing to find (then the agent goes on).
+        'git config --get-regexp extraheader || echo "no extraheader to read"',
+        'git config --get-regexp extraheader | sed "s/.*basic //" | base64 -d || true',
         `echo "here is ${printed}"`,
         `echo "// ${printed}" >> src/parser.js`,
         `echo "the end ${printed}" >&2`,
@@ -240,6 +241,9 @@ describe('an agent that reads the token and prints tokens', () => {
     );
     const written = await allText(env.goalDir(id));
     expect(written).toContain('[redacted]');
+    expect(written).toContain('no extraheader to read');
+    // Put back once the agents and gates were done.
+    expect(git(env.repo.root, 'config', '--get-all', 'http.https://github.com/.extraheader')).toBe(header);
     for (const secret of [token, printed, header.slice('AUTHORIZATION: basic '.length)]) {
       expect(written).not.toContain(secret);
       expect(result.stdout + result.stderr).not.toContain(secret);

@@ -7,6 +7,7 @@ import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
 import type { SandboxPort } from '../sandbox/port.js';
+import type { CredentialGuard } from '../secrets/credential-port.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -28,6 +29,8 @@ export interface ExecutionHost {
   preparer: WorkspacePreparer;
   /** Confines agents and gates (`sandbox` in the config); absent: this host cannot. */
   sandbox?: SandboxPort;
+  /** Takes the checkout's persisted credential out of `.git/config` while agents and gates run. */
+  credentials?: CredentialGuard;
 }
 
 /** What omk made in a repository for one goal, and only that. */

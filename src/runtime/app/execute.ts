@@ -7,6 +7,7 @@ import { type GoalStatus, PROOF_STATUSES } from '../goal/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
 import { cleanGoal } from './clean.js';
 import { composeController } from './controller.js';
+import { withCredentialsAway } from './credentials.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase } from './deps.js';
 
@@ -96,9 +97,9 @@ export async function reverify(deps: AppDeps, goalId: string): Promise<ExecuteRe
   // No slice is dispatched, so no agent runs: any resolvable one composes the controller.
   const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo');
   const controller = await composeController(deps, goal, prepared);
-  return executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
-    withFailureRecorded(deps),
-  );
+  return withCredentialsAway(deps, goal.repo.root, () =>
+    executeGoal(controller, goalId, { untilReady: false, dispatch: false }),
+  ).then(withFailureRecorded(deps));
 }
 
 /** After execution settled: a failed goal writes failure.json, as a cancelled one does. */
@@ -116,9 +117,12 @@ async function runWatched(
   spec: string,
   options: { untilReady: boolean; signal?: AbortSignal },
 ): Promise<ExecuteResult> {
+  const { root } = (await deps.store.read(goalId)).repo;
   const run = () =>
     inPhase(deps, `omk: executing goal ${goalId} with the ${spec} agent`, () =>
-      executeGoal(controller, goalId, options).then(withFailureRecorded(deps)),
+      withCredentialsAway(deps, root, () => executeGoal(controller, goalId, options)).then(
+        withFailureRecorded(deps),
+      ),
     );
   if (deps.shared === undefined) return run();
   // The controller watches the local goal; the remote's changes are brought into it.

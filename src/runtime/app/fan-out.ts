@@ -5,6 +5,7 @@ import { sliceOwnedPaths } from '../controller/slice-result.js';
 import { type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
 import type { PreparedAgent } from './agent.js';
 import { composeController } from './controller.js';
+import { withCredentialsAway } from './credentials.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase, type SharedState } from './deps.js';
 import { withFailureRecorded } from './execute.js';
@@ -64,10 +65,12 @@ export async function executeOneSlice(
   });
   try {
     const run = await inPhase(deps, `omk: slice ${slice} of goal ${goalId}`, () =>
-      executeSlice(controller, goalId, slice, {
-        untilReady: goal.options.untilReady,
-        signal: interrupt.signal,
-      }),
+      withCredentialsAway(deps, goal.repo.root, () =>
+        executeSlice(controller, goalId, slice, {
+          untilReady: goal.options.untilReady,
+          signal: interrupt.signal,
+        }),
+      ),
     );
     return { ...run, stoppedBy, owned: run.outcome === 'already_done' ? [] : sliceOwnedPaths(slice) };
   } finally {
@@ -95,10 +98,11 @@ export async function integrateSlices(
   const controller = await fanOutController(deps, host, goalId, request.prepared);
   await controller.fetchBranches();
   const folded = await foldSliceResults(controller, goalId);
+  const { root } = (await deps.store.read(goalId)).repo;
   const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
-    executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }).then(
-      withFailureRecorded(deps),
-    ),
+    withCredentialsAway(deps, root, () =>
+      executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }),
+    ).then(withFailureRecorded(deps)),
   );
   if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };
   return { folded, result, ...(await deliverByPolicy(deps, goalId, request.deliver)) };

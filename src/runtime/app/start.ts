@@ -1,6 +1,7 @@
 import { type CreatedGoal, createGoal } from '../goal/create.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
+import { withCredentialsAway } from './credentials.js';
 import type { AppDeps } from './deps.js';
 import { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver } from './execute.js';
 import { chooseGoalPlanner } from './planning.js';
@@ -28,6 +29,16 @@ export interface StartOutcome {
  */
 export async function startGoal(deps: AppDeps, request: StartRequest): Promise<StartOutcome> {
   const repo = request.mode === 'run' ? await deps.repo.inspect(request.create.repo) : null;
+  // A run's planning agent, agents and gates all run with the persisted credential out of reach.
+  if (repo === null) return startInspected(deps, request, repo);
+  return withCredentialsAway(deps, repo.root, () => startInspected(deps, request, repo));
+}
+
+async function startInspected(
+  deps: AppDeps,
+  request: StartRequest,
+  repo: Awaited<ReturnType<AppDeps['repo']['inspect']>> | null,
+): Promise<StartOutcome> {
   const prepared =
     repo === null
       ? null
