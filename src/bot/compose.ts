@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
-import { localExecutionHost } from '../adapters/execution-host.js';
+import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
@@ -66,7 +66,8 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     reporter: deps.reporter,
     randomHex: () => randomBytes(3).toString('hex'),
     env: deps.env,
-    execution: localExecutionHost,
+    // Agents and gates confined like the CLI's and the Action's (sandbox: auto|required|off).
+    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
     words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone

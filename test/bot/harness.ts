@@ -77,6 +77,9 @@ export async function startBotEnv(
     OMK_BOT_MODE: options.mode ?? 'actions',
     OMK_BOT_AGENT: 'demo',
     OMK_BOT_WORK_DIR: workDir,
+    // Unconfined unless a test asks (OMK_SANDBOX in options.env): test gates and agents leave
+    // markers outside their worktree, which the sandbox would refuse.
+    OMK_SANDBOX: 'off',
     ...options.env,
   };
   const probot = new Probot({
