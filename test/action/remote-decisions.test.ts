@@ -9,7 +9,7 @@ import { addBudget } from '../../src/runtime/budget/ops.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
-import { type ActionEnv, createActionEnv } from './harness.js';
+import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
 
 // Two writers on the state branch: an Action job runs a goal (auto-pr, gated merge) while another
 // process (the bot, another job) records a decision on omk/state from its own clone, during
@@ -68,7 +68,8 @@ async function decideElsewhere(run: ActionEnv, decision: Decision): Promise<stri
 
 /** Runs the goal in the Action; `decision` is recorded elsewhere while its first PR is being created. */
 async function runWithDecision(decision: Decision) {
-  const run = await createActionEnv();
+  // No CI runs on the fake GitHub: the gated merge must not wait for one.
+  const run = await createActionEnv({ files: NO_CI_CONFIG });
   env = run;
   let goalId = '';
   run.server.holdNext('pulls/create', 'before', async () => {

@@ -29,7 +29,8 @@ async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: st
     stderr: (text) => {
       stderr += text;
     },
-    env: { OMK_STATE_DIR: env.stateDir, HOME: env.stateDir, PATH: process.env.PATH ?? '' },
+    // Unconfined like the other CLI tests (the kit's agents keep their logs outside the worktree).
+    env: { OMK_STATE_DIR: env.stateDir, HOME: env.stateDir, PATH: process.env.PATH ?? '', OMK_SANDBOX: 'off' },
     cwd: env.repo.root,
     stdoutIsTTY: true,
     stderrIsTTY: true,

@@ -35,7 +35,8 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
       ),
     );
     const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    // Kept, to look inside the base worktree afterwards.
+    const result = await env.omk('goal', 'execute', id, '--agent', agent, '--keep-worktrees');
     expect(result.code, result.stderr).toBe(0);
     const proof = await env.proof(id);
     expect(proof.status).toBe('ready');

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
+import { lockfileSubset } from '../helpers/lockfile-subset.js';
 import { runOmk } from '../helpers/omk.js';
 
 /**
  * A Node project as a user has it: vitest from npm as a real devDependency, installed, and a
- * committed failing test. vitest is installed offline from npm's cache, which omk's own `npm ci`
- * filled (same version as omk's), so no network is used.
+ * committed failing test. vitest is installed by `npm ci --offline` from npm's cache, which omk's
+ * own `npm ci` filled: the fixture's lockfile is the part of omk's that holds vitest (same version,
+ * resolved URLs and integrity), so no network is used even on a machine with a fresh cache.
  */
 const VITEST = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version;
 const PACKAGE_JSON = `${JSON.stringify(
@@ -52,8 +54,10 @@ let env: ExecutionEnv;
 beforeAll(async () => {
   template = await mkdtemp(join(tmpdir(), 'omk-vitest-template-'));
   await writeFile(join(template, 'package.json'), PACKAGE_JSON);
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: template, stdio: 'pipe' });
-  lockfile = await readFile(join(template, 'package-lock.json'), 'utf8');
+  const omkLock = JSON.parse(await readFile(new URL('../../package-lock.json', import.meta.url), 'utf8'));
+  lockfile = `${JSON.stringify(lockfileSubset(omkLock, 'vitest-fixture', 'vitest'), null, 2)}\n`;
+  await writeFile(join(template, 'package-lock.json'), lockfile);
+  execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: template, stdio: 'pipe' });
 }, 120_000);
 afterAll(async () => {
   await rm(template, { recursive: true, force: true });

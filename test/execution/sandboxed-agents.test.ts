@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
-import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { runOmk } from '../helpers/omk.js';
 
@@ -24,7 +24,8 @@ beforeAll(async () => {
   host = await createBubblewrap({ env: { PATH } }).probe();
 });
 beforeEach(async () => {
-  env = await createExecutionEnv();
+  // A committed failing test the agent's fix makes pass: a fix goal is ready only with one.
+  env = await createExecutionEnv(BUGGY_FIXTURE);
 });
 afterEach(async () => {
   for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
@@ -32,7 +33,7 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** Makes the gates' edit, then tries every way out, printing which worked. `ran` marks that it ran. */
+/** Fixes the parser (the committed test then passes), then tries every way out, printing which worked. `ran` marks that it ran. */
 async function hostileAgent(): Promise<{ spec: string; ran: string }> {
   const ran = join(env.kit.dir, 'ran');
   const path = join(env.kit.dir, 'hostile.sh');
@@ -41,7 +42,7 @@ async function hostileAgent(): Promise<{ spec: string; ran: string }> {
     [
       '#!/bin/sh',
       `touch ${ran} 2>/dev/null`,
-      "printf '\\n// a harmless edit\\n' >> src/parser.js",
+      "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
       'common=$(git rev-parse --git-common-dir)',
       'try() { if sh -c "$2" 2>/dev/null; then echo "ESCAPED $1"; else echo "blocked $1"; fi; }',
       `try git-config 'printf "[core]\\n\\thooksPath = /tmp/evil\\n" >> "'"$common"'/config"'`,
@@ -100,7 +101,7 @@ describe('hostile agents under sandbox: required', () => {
     expect(await readFile(join(env.stateDir, '.gitconfig'), 'utf8')).toBe('[user]\n\tname = me\n');
     expect(existsSync(outside)).toBe(false);
     expect(await processesRunning(sleepFor)).toEqual([]);
-    // Nothing got out, so there is nothing to restore or block: its harmless edit is ready.
+    // Nothing got out, so there is nothing to restore or block: its fix is ready.
     const proof = await env.proof(id);
     expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
     expect(proof.status).toBe('ready');

@@ -63,6 +63,8 @@ const PACKAGE = `${JSON.stringify(
 )}\n`;
 
 const FILES: Record<string, string> = {
+  // No CI runs on the fake GitHub: the gated merge must not wait for one.
+  '.omk/config.yml': 'version: 1\nmerge:\n  requireChecks: none\n',
   'package.json': PACKAGE,
   'README.md': '# fault fixture\n',
   'src/parser.js': 'export const parse = (text) => text;\n',
