@@ -36,9 +36,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -93,9 +93,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -251,9 +251,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -422,9 +422,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -492,9 +492,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -542,9 +542,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -572,9 +572,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -613,9 +613,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
@@ -731,9 +731,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -761,9 +761,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -836,9 +836,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -979,9 +979,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -996,9 +996,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1132,9 +1132,9 @@ ${indent}${text3.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1415,9 +1415,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1539,9 +1539,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1672,9 +1672,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1694,9 +1694,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1754,9 +1754,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
@@ -1818,9 +1818,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1858,9 +1858,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -2009,9 +2009,9 @@ ${indent}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2153,9 +2153,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2175,9 +2175,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2291,9 +2291,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2313,9 +2313,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2332,9 +2332,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2350,9 +2350,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2374,9 +2374,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2401,9 +2401,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2447,9 +2447,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2492,9 +2492,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2520,9 +2520,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2587,9 +2587,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2653,9 +2653,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2731,9 +2731,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2809,9 +2809,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2841,9 +2841,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2890,9 +2890,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2969,9 +2969,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3058,9 +3058,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3146,9 +3146,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3190,9 +3190,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3284,9 +3284,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3316,9 +3316,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3396,9 +3396,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -3705,9 +3705,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code2, message) {
@@ -3770,9 +3770,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3904,9 +3904,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3946,9 +3946,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3964,9 +3964,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -3980,9 +3980,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4088,9 +4088,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4139,9 +4139,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4182,9 +4182,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4376,9 +4376,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4441,9 +4441,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4624,9 +4624,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4845,9 +4845,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4926,9 +4926,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4956,9 +4956,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5062,9 +5062,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5105,9 +5105,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5313,9 +5313,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5498,9 +5498,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5559,9 +5559,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP2 = /* @__PURE__ */ Symbol("skip children");
@@ -5621,9 +5621,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5723,9 +5723,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6312,9 +6312,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter = class {
       constructor() {
@@ -6343,9 +6343,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7217,9 +7217,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7314,9 +7314,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7366,9 +7366,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/light.js
+// node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "../main/node_modules/bottleneck/light.js"(exports, module) {
+  "node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -8775,7 +8775,7 @@ var KeyedMutex = class {
   }
 };
 
-// ../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -9038,7 +9038,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -9355,7 +9355,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -10211,7 +10211,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// ../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -10333,7 +10333,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// ../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -10525,7 +10525,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// ../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -10685,7 +10685,7 @@ var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -10857,7 +10857,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -11333,7 +11333,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -11374,14 +11374,14 @@ ${content.join("\n")}
   }
 };
 
-// ../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -13823,7 +13823,7 @@ function handleRefineResult(result2, payload, input2, inst) {
   }
 }
 
-// ../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -14100,7 +14100,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -14168,7 +14168,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -14280,7 +14280,7 @@ function ar_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -14391,7 +14391,7 @@ function az_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -14560,7 +14560,7 @@ function be_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -14686,7 +14686,7 @@ function bg_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -14800,7 +14800,7 @@ function bn_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -14914,7 +14914,7 @@ function ca_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -15047,7 +15047,7 @@ function ckb_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -15164,7 +15164,7 @@ function cs_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -15285,7 +15285,7 @@ function da_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -15399,7 +15399,7 @@ function de_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -15512,7 +15512,7 @@ function el_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -15637,7 +15637,7 @@ function en_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -15752,7 +15752,7 @@ function eo_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -15889,7 +15889,7 @@ function es_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -16009,7 +16009,7 @@ function fa_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -16127,7 +16127,7 @@ function fi_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -16257,7 +16257,7 @@ function fr_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -16370,7 +16370,7 @@ function fr_CA_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -16484,7 +16484,7 @@ function gu_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -16686,7 +16686,7 @@ function he_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -16798,7 +16798,7 @@ function hi_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -16925,7 +16925,7 @@ function hr_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -17039,7 +17039,7 @@ function hu_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -17198,7 +17198,7 @@ function hy_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -17310,7 +17310,7 @@ function id_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -17425,7 +17425,7 @@ function is_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -17539,7 +17539,7 @@ function it_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -17652,7 +17652,7 @@ function ja_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -17770,7 +17770,7 @@ function ka_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -17886,12 +17886,12 @@ function km_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -18007,7 +18007,7 @@ function kn_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -18124,7 +18124,7 @@ function ko_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text3) => {
   return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
@@ -18332,7 +18332,7 @@ function lt_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -18447,7 +18447,7 @@ function mk_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -18560,7 +18560,7 @@ function ms_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -18672,7 +18672,7 @@ function ne_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -18788,7 +18788,7 @@ function nl_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -18902,7 +18902,7 @@ function nn_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -19016,7 +19016,7 @@ function no_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -19131,7 +19131,7 @@ function ota_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -19251,7 +19251,7 @@ function ps_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -19366,7 +19366,7 @@ function pl_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -19510,7 +19510,7 @@ function pt_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -19655,7 +19655,7 @@ function pt_BR_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -19778,7 +19778,7 @@ function ro_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -19947,7 +19947,7 @@ function ru_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -20064,7 +20064,7 @@ function sk_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -20179,7 +20179,7 @@ function sl_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -20295,7 +20295,7 @@ function sv_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -20411,7 +20411,7 @@ function ta_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -20528,7 +20528,7 @@ function tg_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -20644,7 +20644,7 @@ function th_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -20752,7 +20752,7 @@ function tk_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -20863,7 +20863,7 @@ function tr_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -20977,12 +20977,12 @@ function uk_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -21098,7 +21098,7 @@ function ur_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -21212,7 +21212,7 @@ function uz_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -21326,7 +21326,7 @@ function vi_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -21441,7 +21441,7 @@ function zh_CN_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -21554,7 +21554,7 @@ function zh_TW_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -21667,7 +21667,7 @@ function yo_default() {
   };
 }
 
-// ../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -21717,7 +21717,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -23327,7 +23327,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// ../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -24386,7 +24386,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -24916,7 +24916,7 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
   return finalize(ctx, schema);
 };
 
-// ../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -25664,7 +25664,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -25742,10 +25742,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -25926,7 +25926,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -25961,7 +25961,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -26007,7 +26007,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -26021,7 +26021,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -27486,7 +27486,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// ../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -27512,7 +27512,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -27537,7 +27537,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -28270,7 +28270,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -28425,7 +28425,7 @@ function visit(schema, fnOrHandlers) {
   return run(schema);
 }
 
-// ../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -28437,7 +28437,7 @@ function deepPartial(schema) {
   });
 }
 
-// ../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side2, checks) {
   if (!checks?.length)
     return side2;
@@ -28467,7 +28467,7 @@ function output(schema) {
   });
 }
 
-// ../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -30964,6 +30964,36 @@ function exampleFor(path2) {
   return CONFIG_EXAMPLES[""] ?? "";
 }
 
+// src/runtime/agents/credentials.ts
+import { existsSync } from "node:fs";
+import { join as join5 } from "node:path";
+function loginFile(entry, env) {
+  const xdg = entry.xdg === void 0 ? void 0 : env[entry.xdg];
+  if (xdg !== void 0 && xdg !== "" && entry.underXdg !== void 0) {
+    return { path: join5(xdg, entry.underXdg), shown: `$${entry.xdg}/${entry.underXdg}` };
+  }
+  const home = env.HOME;
+  return {
+    path: home === void 0 || home === "" ? null : join5(home, entry.path),
+    shown: `~/${entry.path}`
+  };
+}
+function findCredentials(preset2, env, exists5 = existsSync) {
+  const set2 = preset2.envNames.find((name) => (env[name] ?? "") !== "");
+  const files = (preset2.login?.files ?? []).map((entry) => loginFile(entry, env));
+  const lookedFor = [...preset2.envNames, ...files.map((file3) => file3.shown)];
+  const how = [
+    ...preset2.login === void 0 ? [] : [preset2.login.how],
+    ...preset2.envNames.length === 0 ? [] : [`set ${preset2.envNames.join(" or ")}`]
+  ].join(", or ");
+  if (set2 !== void 0) return { found: set2, lookedFor, missing: null, how };
+  const file2 = files.find((f) => f.path !== null && exists5(f.path));
+  if (file2 !== void 0) return { found: file2.shown, lookedFor, missing: null, how };
+  const vars = preset2.envNames.length === 0 ? "" : `none of ${preset2.envNames.join(", ")} is set`;
+  const logins = files.length === 0 ? "" : `there is no ${files.map((f) => f.shown).join(" or ")}`;
+  return { found: null, lookedFor, missing: [vars, logins].filter(Boolean).join(" and "), how };
+}
+
 // src/runtime/agents/presets.ts
 function preset(spec) {
   return { prompt: "arg", envNames: [], usage: "none", startup: "unknown", ...spec };
@@ -30989,6 +31019,12 @@ var AGENT_PRESETS = [
     envNames: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
     usage: "claude",
     testedVersion: "2.1.197",
+    // On macOS the login is in the keychain, and claude says "Not logged in" at once itself.
+    login: {
+      how: "run `claude` once in a terminal and log in with /login",
+      files: [{ path: ".claude/.credentials.json" }],
+      preflight: "note"
+    },
     // `--output-format json` prints one result when it is done, nothing before.
     startup: "quiet",
     homeState: [".claude", ".claude.json"]
@@ -30998,11 +31034,22 @@ var AGENT_PRESETS = [
     description: "OpenAI Codex CLI `exec` (workspace-write sandbox), token counts from its JSONL events",
     // `exec` never asks for approval; the sandbox lets it write the worktree only. (`--full-auto`
     // is gone since Codex CLI 0.171: "unexpected argument".)
-    argv: ["codex", "exec", "--sandbox", "workspace-write", "--json", "{prompt}"],
+    // --skip-git-repo-check: the planning run's folder is not a git repository, and codex refuses
+    // one without it ("Not inside a trusted directory").
+    argv: ["codex", "exec", "--sandbox", "workspace-write", "--skip-git-repo-check", "--json", "{prompt}"],
     envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
     homeState: [".codex"],
     usage: "codex",
     testedVersion: "0.171.0",
+    // Every flag is in `codex exec --help` from 0.20.0 (the oldest read) to 0.171.0.
+    minVersion: "0.20.0",
+    // Without a login codex retries its provider for minutes instead of saying so; a config.toml
+    // may name a provider of its own that needs no login.
+    login: {
+      how: "run `codex login` once in a terminal",
+      files: [{ path: ".codex/auth.json" }, { path: ".codex/config.toml" }],
+      preflight: "stop"
+    },
     // `--json` prints a thread.started event at once.
     startup: "prints"
   }),
@@ -31016,6 +31063,20 @@ var AGENT_PRESETS = [
     homeState: [".gemini"],
     usage: "gemini",
     testedVersion: "0.61.0",
+    minVersion: "0.20.0",
+    olderArgv: [
+      {
+        below: "0.40.0",
+        argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--yolo"],
+        why: "no --skip-trust before 0.40 (yargs refuses an unknown argument)"
+      }
+    ],
+    // Without credentials it exits 41 at once, naming the variables.
+    login: {
+      how: "run `gemini` once in a terminal and choose how to log in",
+      files: [{ path: ".gemini/oauth_creds.json" }],
+      preflight: "note"
+    },
     // Prints "YOLO mode is enabled." at once.
     startup: "prints"
   }),
@@ -31045,12 +31106,42 @@ var AGENT_PRESETS = [
     homeState: [".local/share/opencode", ".local/state/opencode", ".cache/opencode", ".config/opencode"],
     usage: "opencode",
     testedVersion: "1.18.33",
+    // Without a login it uses its own free provider (opencode zen), so none is required.
+    login: {
+      how: "run `opencode auth login` once in a terminal",
+      files: [
+        { path: ".local/share/opencode/auth.json", xdg: "XDG_DATA_HOME", underXdg: "opencode/auth.json" }
+      ],
+      preflight: "note"
+    },
     // `--format json` streams events (a hang with no provider is silent).
     startup: "prints"
   })
 ];
 function findPreset(name) {
   return AGENT_PRESETS.find((p) => p.name === name);
+}
+function parseVersion(line2) {
+  const match = line2 === null ? null : /(?<![\d.])(\d+)\.(\d+)(?:\.(\d+))?/.exec(line2);
+  if (match === null) return null;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+function versionBelow(a, b) {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+function presetArgv(preset2, versionLine2) {
+  const version2 = parseVersion(versionLine2);
+  if (version2 === null) return { argv: preset2.argv, why: null };
+  for (const older of preset2.olderArgv ?? []) {
+    const below = parseVersion(older.below);
+    if (below !== null && versionBelow(version2, below)) return { argv: older.argv, why: older.why };
+  }
+  return { argv: preset2.argv, why: null };
 }
 
 // src/runtime/agents/registry.ts
@@ -31227,16 +31318,19 @@ function agentCommand(spec, options) {
   }
   const preset2 = findPreset(name);
   if (preset2 !== void 0) {
+    const { argv } = presetArgv(preset2, options.cliVersion ?? null);
+    const login = preset2.login === void 0 ? null : findCredentials(preset2, options.env);
     return {
       name,
       label: `${name} (${preset2.argv[0] ?? name} CLI)`,
-      argv: [...preset2.argv, ...settings?.extraArgs ?? []],
+      argv: [...argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
       usage: preset2.usage,
       startupSilenceMs,
       networkStallMs,
-      ...preset2.homeState === void 0 ? {} : { homeState: preset2.homeState }
+      ...preset2.homeState === void 0 ? {} : { homeState: preset2.homeState },
+      ...login?.missing == null ? {} : { missingLogin: `no login was found for it either (${login.missing}): ${login.how}` }
     };
   }
   throw unknownAgent(spec, options.config);
@@ -31255,6 +31349,10 @@ function networkStall(name, config2) {
   if (config2.networkStall !== void 0) return config2.networkStall;
   const preset2 = config2.custom[name] === void 0 ? findPreset(name) : void 0;
   return preset2 === void 0 ? null : DEFAULT_NETWORK_STALL_MS;
+}
+function presetOf(spec, config2) {
+  const name = spec.trim();
+  return config2.custom[name] === void 0 ? findPreset(name) : void 0;
 }
 function scriptPath(spec, repoRoot) {
   const raw = spec.slice(SCRIPT_PREFIX.length).trim();
@@ -31295,6 +31393,13 @@ function unknownAgent(spec, config2) {
       hint: "define your own command under agents.custom in .omk/config.yml"
     }
   );
+}
+
+// src/runtime/doctor/agent-cli.ts
+function versionLine(output2) {
+  const line2 = output2.split(/\r?\n/).map((l) => l.trim()).find((l) => /\b\d+\.\d+(?:\.\d+)?\b/.test(l) && !/^warning\b/i.test(l));
+  if (line2 === void 0) return null;
+  return line2.length > 120 ? `${line2.slice(0, 120)}\u2026` : line2;
 }
 
 // src/runtime/doctor/check-agent.ts
@@ -31481,12 +31586,14 @@ var CLASS_PATTERNS = {
   ],
   rewrite: [
     /\b(?:rewrit(?:e|es|ing|ten)|re-write|port(?:ed|ing)|migrat(?:e|es|ed|ing|ion)|refactor(?:s|ed|ing)?|convert(?:s|ed|ing)?|clean(?:s|ed|ing)? ?up|tidy|simplif(?:y|ies|ied)|restructur(?:e|ed|ing)|reorganiz(?:e|ed|ing)|reorganis(?:e|ed|ing)|extract(?:s|ed|ing)?|dedup\w*|moderni[sz](?:e|ed|ing)|upgrad(?:e|es|ed|ing)|transpile|switch(?:es|ed)? from|move(?:s|d)? from)\b/g,
+    // Renaming or removing code changes what exists, not what it does: the existing tests prove it.
+    /\b(?:renam(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|delet(?:e|es|ed|ing)|drop)\b/g,
     // "port" and "replace" are rewrites only with a destination ("port X to Y", "replace X with Y").
     /\bport\b(?= .+\bto\b)/g,
     /\breplac(?:e|es|ed|ing)\b(?= .+\bwith\b)/g
   ],
   greenfield: [
-    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output|rename|remove|delete|drop)\b/g,
+    /\b(?:add(?:s|ed|ing)?|implement(?:s|ed|ing)?|creat(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|support(?:s|ed|ing)?|expose|provide|allow|enable|generat(?:e|es|ed|ing)|writ(?:e|es|ing)|update[sd]?|document|print|return|accept|reject|emit|display|show|output)\b/g,
     /\bbuild(?= (?:a|an|new|the new)\b)/g
   ]
 };
@@ -31552,10 +31659,10 @@ function readSignals(normalized) {
   const relative7 = matches(RELATIVE_TARGET, lower);
   const measurable = absolute[0] ?? relative7[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
-  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
+  const quoted2 = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
     ...matches(FAILING_SUITE, lower),
-    ...quoted,
+    ...quoted2,
     ...tokens(withoutTargets).filter((token) => isConcreteToken(token, classWords))
   ]);
   const vague = unique(
@@ -31831,11 +31938,15 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     );
   }
   const agents = withAgentArgs(config2.config.agents, spec, choice2.extraArgs ?? []);
+  const preset2 = presetOf(spec, agents);
+  if (preset2 !== void 0) preflightCredentials(preset2, deps.env);
+  const cliVersion = preset2?.olderArgv === void 0 || preset2.olderArgv.length === 0 ? null : await deps.execution.agents.cliVersion(preset2.argv[0] ?? preset2.name, deps.env, repoRoot);
   const agent = resolveAgent(spec, {
     repoRoot,
     config: agents,
     env: deps.env,
-    launcher: deps.execution.agents
+    launcher: deps.execution.agents,
+    cliVersion
   });
   const sandbox = await decideSandbox(
     hostSandbox(deps),
@@ -31854,6 +31965,17 @@ var NO_SANDBOX = {
     hint: "run omk from the CLI or the Action on Linux with bubblewrap installed"
   })
 };
+function preflightCredentials(preset2, env) {
+  if (preset2.login?.preflight !== "stop") return;
+  const finding2 = findCredentials(preset2, env);
+  if (finding2.missing === null) return;
+  throw new AgentUnavailableError(
+    `The agent ${preset2.name} (${preset2.argv[0] ?? preset2.name} CLI) cannot run here: it has no credentials (${finding2.missing}), so nothing was started.`,
+    {
+      hint: `${finding2.how.charAt(0).toUpperCase()}${finding2.how.slice(1)}; then run the same command again.`
+    }
+  );
+}
 function withAgentArgs(agents, spec, args) {
   if (args.length === 0) return agents;
   if (spec === "demo") {
@@ -32003,7 +32125,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function createDetectContext(repoRoot, files) {
   const listed3 = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
@@ -32014,7 +32136,7 @@ function createDetectContext(repoRoot, files) {
     if (cached2 !== void 0) return cached2;
     let text3 = null;
     try {
-      const full = join5(repoRoot, path2);
+      const full = join6(repoRoot, path2);
       if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
     } catch {
     }
@@ -32517,7 +32639,7 @@ function scrubbedVerify(verify, scrub) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -32555,7 +32677,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join6(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join7(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir };
 }
 function nodeStep(context, installAllowed) {
@@ -32692,14 +32814,14 @@ async function runGatesOnBase(ctx) {
 }
 
 // src/runtime/controller/prepare.ts
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 async function prepareWorkspace(ctx, path2, label) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
     return deps.gateEnv;
   }
-  const logPath = join7(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath = join8(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const result2 = await preparer.prepare({
     repoRoot: goal.repo.root,
     path: path2,
@@ -32786,12 +32908,12 @@ function lazyBase(deps, goal, prepare = async () => {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { join as join13, relative as relative3 } from "node:path";
+import { existsSync as existsSync3 } from "node:fs";
+import { join as join14, relative as relative3 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile5, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join8 } from "node:path";
+import { dirname as dirname3, join as join9 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -32809,7 +32931,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join8(cwd, FOLLOW_UPS_FILE);
+  const path2 = join9(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat14 = await lstat(path2);
@@ -33240,7 +33362,7 @@ function clip(text3, max) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/runtime/review/input.ts
 var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
@@ -34247,14 +34369,14 @@ function describeNames(names) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const watch = await deps.integrity.watch({
     repoRoot: goal.repo.root,
     worktree,
     home: deps.home,
-    ownWorktreesUnder: join9(deps.workspaceRoot, goal.id)
+    ownWorktreesUnder: join10(deps.workspaceRoot, goal.id)
   });
   const before = await deps.integrity.worktreeState(worktree);
   const result2 = await run();
@@ -34270,7 +34392,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile6, rm as rm2, writeFile } from "node:fs/promises";
-import { dirname as dirname4, join as join10 } from "node:path";
+import { dirname as dirname4, join as join11 } from "node:path";
 var short2 = (sha2) => sha2.slice(0, 12);
 var NAMES_SHOWN2 = 5;
 function named(names) {
@@ -34326,11 +34448,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests) {
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile6(join10(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile6(join11(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile6(join10(base, path2)).catch(() => null));
-      await mkdir(dirname4(join10(base, path2)), { recursive: true });
-      await writeFile(join10(base, path2), headFile);
+      saved.set(path2, await readFile6(join11(base, path2)).catch(() => null));
+      await mkdir(dirname4(join11(base, path2)), { recursive: true });
+      await writeFile(join11(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -34339,7 +34461,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests) {
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join10(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join11(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -34350,8 +34472,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests) {
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm2(join10(base, path2), { force: true });
-      else await writeFile(join10(base, path2), original);
+      if (original === null) await rm2(join11(base, path2), { force: true });
+      else await writeFile(join11(base, path2), original);
     }
   }
 }
@@ -34479,7 +34601,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await writeFileAtomic(
-    join11(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -34498,7 +34620,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join11(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -34577,8 +34699,8 @@ function addSpend(spent, add) {
 }
 
 // src/runtime/controller/slice.ts
-import { existsSync } from "node:fs";
-import { join as join12, relative as relative2 } from "node:path";
+import { existsSync as existsSync2 } from "node:fs";
+import { join as join13, relative as relative2 } from "node:path";
 
 // src/runtime/graph/validate.ts
 var ID_RULE = '1 to 63 lowercase letters, digits or "-", not starting with "-"';
@@ -34842,7 +34964,7 @@ var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_ex
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
   const record2 = dep ? sliceRecord(ctx.journal.execution, dep) : null;
-  if (record2?.headSha && record2.workspace && existsSync(record2.workspace))
+  if (record2?.headSha && record2.workspace && existsSync2(record2.workspace))
     return { sha: record2.headSha, cwd: record2.workspace };
   if (record2?.headSha) return { sha: record2.headSha, cwd: ctx.base.path };
   return { sha: ctx.base.baseSha, cwd: ctx.base.path };
@@ -34903,12 +35025,12 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join12(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join13(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const watch = await deps.integrity.watch({
       repoRoot: ctx.goal.repo.root,
       worktree: workspace.path,
       home: deps.home,
-      ownWorktreesUnder: join12(deps.workspaceRoot, ctx.goal.id)
+      ownWorktreesUnder: join13(deps.workspaceRoot, ctx.goal.id)
     });
     const result2 = await deps.agent.run({
       goalId: ctx.goal.id,
@@ -34967,10 +35089,10 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join12(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = existsSync(diffPath) ? join12(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = existsSync2(diffPath) ? join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
-  const kept = existsSync(diffPath);
+  const kept = existsSync2(diffPath);
   await journal.save([
     {
       type: "slice_reset",
@@ -35084,7 +35206,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     ...gateChecks
   ];
   await writeFileAtomic(
-    join12(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join13(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -35278,9 +35400,9 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join13(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
-  const kept = reset.diffSaved && existsSync2(diffPath);
+  const kept = reset.diffSaved && existsSync3(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
   await ctx.journal.save([
     {
@@ -35362,7 +35484,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
     prompt,
     cwd: workspace.path,
     timeoutMs: Math.min(taskTime, timeLeft),
-    artifactsDir: join13(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+    artifactsDir: join14(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
     signal: ctx.signal,
     onProcess: (pid) => {
       journal.execution = {
@@ -35444,8 +35566,8 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   if (repair === null) return [];
   const host = deps.store.deps.host;
   const orphan = repair.agentProcess;
-  const alive = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
-  const stopped = alive && host.killGroup(orphan.pid);
+  const alive2 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+  const stopped = alive2 && host.killGroup(orphan.pid);
   const events = [
     {
       type: "worker_dead",
@@ -35459,9 +35581,9 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   ];
   const integration = journal.execution.integration;
   journal.execution = { ...journal.execution, integrationRepair: null };
-  if (integration === null || !existsSync2(integration.workspace)) return events;
+  if (integration === null || !existsSync3(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join13(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -35600,8 +35722,8 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { join as join14, relative as relative4 } from "node:path";
+import { existsSync as existsSync4 } from "node:fs";
+import { join as join15, relative as relative4 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -35716,8 +35838,8 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
-  const workspace = existsSync3(integration.workspace) ? {
+  const diffPath = join15(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const workspace = existsSync4(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
     branch: integration.branch,
@@ -36028,7 +36150,7 @@ async function settle2(journal, stoppedBy) {
 
 // src/runtime/goal/reconcile.ts
 import { mkdir as mkdir2, readFile as readFile7 } from "node:fs/promises";
-import { dirname as dirname5, join as join15 } from "node:path";
+import { dirname as dirname5, join as join16 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -36251,7 +36373,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => readFile7(join15(paths2.dir, name), "utf8"));
+    const ours = await readTexts((name) => readFile7(join16(paths2.dir, name), "utf8"));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -36261,12 +36383,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await writeFileAtomic(join15(paths2.dir, MERGED_FILES[key]), text3);
+      await writeFileAtomic(join16(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target = join15(paths2.dir, ...name.split("/"));
+      const target = join16(paths2.dir, ...name.split("/"));
       if (await pathExists(target)) continue;
       await mkdir2(dirname5(target), { recursive: true });
       await writeFileAtomic(target, content);
@@ -36390,6 +36512,19 @@ function watchRemoteChanges(store, remote, goalId, options) {
       await inFlight;
     }
   };
+}
+
+// src/runtime/app/credentials.ts
+import { join as join17 } from "node:path";
+async function withCredentialsAway(deps, repoRoot, work) {
+  const guard = deps.execution.credentials;
+  if (guard === void 0) return work();
+  const held = await guard.away(repoRoot, join17(deps.store.deps.stateRoot, "private", "credentials"));
+  try {
+    return await work();
+  } finally {
+    await held.restore();
+  }
 }
 
 // src/runtime/proof/fresh.ts
@@ -37984,10 +38119,13 @@ function withFailureRecorded(deps) {
   };
 }
 async function runWatched(deps, controller, goalId, spec, options) {
+  const { root } = (await deps.store.read(goalId)).repo;
   const run = () => inPhase(
     deps,
     `omk: executing goal ${goalId} with the ${spec} agent`,
-    () => executeGoal(controller, goalId, options).then(withFailureRecorded(deps))
+    () => withCredentialsAway(deps, root, () => executeGoal(controller, goalId, options)).then(
+      withFailureRecorded(deps)
+    )
   );
   if (deps.shared === void 0) return run();
   const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
@@ -38029,7 +38167,7 @@ var sliceResultSchema = external_exports.object({
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
 // src/runtime/app/fix.ts
-import { join as join16 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/runtime/agents/fix-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -38296,7 +38434,7 @@ async function runFix2(deps, journal, goal, task, signal) {
     prompt,
     cwd: workspace.path,
     timeoutMs: timeMs,
-    artifactsDir: join16(deps.store.paths(goal.id).agentRunArtifacts, taskId),
+    artifactsDir: join18(deps.store.paths(goal.id).agentRunArtifacts, taskId),
     ...signal === void 0 ? {} : { signal }
   });
   if (result2.environment !== void 0) {
@@ -39005,7 +39143,7 @@ async function createGoal(deps, request2, mode) {
   };
   const paths2 = await store.create(initial);
   const events = new EventLog(paths2.events, clock, store.deps.host);
-  return store.withGoalLock(initial.id, async () => {
+  const created = store.withGoalLock(initial.id, async () => {
     const decisions = [
       {
         kind: "oracle",
@@ -39100,11 +39238,15 @@ async function createGoal(deps, request2, mode) {
     const goal = await store.write({ ...initial, status });
     return { goal, graph, proof };
   });
+  return created.catch(async (error62) => {
+    if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
+    throw error62;
+  });
 }
 
 // src/runtime/plan/agent-planner.ts
 import { mkdir as mkdir3, readFile as readFile8 } from "node:fs/promises";
-import { join as join17 } from "node:path";
+import { join as join19 } from "node:path";
 
 // src/runtime/plan/agent-reply.ts
 var PLAN_REPLY_VERSION = 1;
@@ -39924,6 +40066,13 @@ async function attempt(options, input2, prompt, number4) {
     artifactsDir: dir
   });
   const spent = { timeMs: run.durationMs, tokens: run.usage.tokens ?? 0, usd: run.usage.usd ?? 0 };
+  if (run.environment !== void 0) {
+    const { words: words2, fix } = run.environment;
+    throw new AgentUnavailableError(
+      `The agent ${options.agent.label} cannot run here, so it could not plan this goal: ${words2}`,
+      { hint: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}; then run the same command again.` }
+    );
+  }
   if (run.outcome !== "succeeded") {
     return {
       ok: false,
@@ -40008,7 +40157,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join17(goalArtifacts, "planner");
+  return join19(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -40081,6 +40230,10 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
   const repo = request2.mode === "run" ? await deps.repo.inspect(request2.create.repo) : null;
+  if (repo === null) return startInspected(deps, request2, repo);
+  return withCredentialsAway(deps, repo.root, () => startInspected(deps, request2, repo));
+}
+async function startInspected(deps, request2, repo) {
   const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
   const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
   const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent?.sandbox);
@@ -40581,7 +40734,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir4, open as open4, readFile as readFile9, rm as rm3, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename4, join as join18 } from "node:path";
+import { basename as basename4, join as join20 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -41219,12 +41372,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join18(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join20(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile2(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
-    const report2 = join18(
+    const report2 = join20(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -41463,264 +41616,6 @@ function safeName(name) {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-// src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir5, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join19, resolve as resolve4 } from "node:path";
-
-// src/runtime/agents/network-stall.ts
-var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
-var NETWORK_STOP_PREFIX = "network: ";
-function createNetworkWatch(limitMs, now) {
-  let partial2 = "";
-  let streakStart = null;
-  let lastFailure = "";
-  return (text3) => {
-    const lines = (partial2 + text3).split(/\r?\n|\r/);
-    partial2 = lines.pop() ?? "";
-    const at2 = now();
-    for (const line2 of lines) {
-      if (line2.trim() === "") continue;
-      if (NETWORK_FAILURE.test(line2)) {
-        streakStart ??= at2;
-        lastFailure = line2.trim();
-      } else {
-        streakStart = null;
-      }
-    }
-    if (streakStart === null || at2 - streakStart < limitMs) return null;
-    const words2 = lastFailure.length > 300 ? `${lastFailure.slice(0, 300)}\u2026` : lastFailure;
-    return `${NETWORK_STOP_PREFIX}${words2}`;
-  };
-}
-
-// src/runtime/agents/environment.ts
-var ENVIRONMENT_PATTERNS = [
-  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
-  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
-  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
-  {
-    cause: "arguments",
-    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
-  },
-  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
-  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
-  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
-  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
-  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
-  {
-    cause: "credentials",
-    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
-  },
-  // HTTP 429 and the CLIs' own words for a spent plan or quota.
-  {
-    cause: "quota",
-    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
-  },
-  // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
-  // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
-  // Narrower than the running watch's NETWORK_FAILURE: a test run inside the agent may print
-  // ECONNREFUSED and the agent still did its work.
-  {
-    cause: "network",
-    pattern: /cannot connect to (?:the )?api\b|unable to connect to (?:the )?api\b|failed to lookup address information|\bapi error: connection error\b|\bENOTFOUND [\w.-]*(?:anthropic|openai|googleapis|opencode)\b/i
-  }
-];
-function environmentFailure(result2, context) {
-  const { executable } = context;
-  if (result2.cancelled || result2.timedOut) return null;
-  if (result2.silent === true) {
-    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
-    return {
-      cause: "silent",
-      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
-      fix: FIXES.silent(context)
-    };
-  }
-  if (result2.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
-    const limit = context.networkStallMs == null ? "" : ` for ${Math.round(context.networkStallMs / 1e3)}s`;
-    return {
-      cause: "network",
-      words: `${executable} printed only network failures${limit}: ${ownWords(result2.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
-      fix: FIXES.network(context)
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
-    return {
-      cause: "missing",
-      words: `${executable}: not found (${result2.spawnError})`,
-      fix: FIXES.missing(context)
-    };
-  }
-  if (result2.exitCode === null || result2.exitCode === 0) return null;
-  const lines = result2.tail.split(/\r?\n|\r/);
-  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
-    const line2 = lines.find((l) => pattern.test(l));
-    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: FIXES[cause](context) };
-  }
-  return null;
-}
-var FIXES = {
-  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
-  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
-  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
-  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
-  network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
-  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
-  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
-};
-function keys(context, verb = "or set") {
-  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
-  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
-}
-function ownWords(line2) {
-  const quoted = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
-  let words2 = line2.trim();
-  if (quoted !== void 0) {
-    try {
-      words2 = String(JSON.parse(quoted));
-    } catch {
-    }
-  }
-  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
-}
-
-// src/runtime/agents/usage.ts
-var UNKNOWN = { tokens: null, usd: null };
-function parseUsage(parser, stdout) {
-  switch (parser) {
-    case "none":
-      return UNKNOWN;
-    case "claude":
-      return claudeUsage(lastObject(stdout));
-    case "gemini":
-      return geminiUsage(lastObject(stdout));
-    case "codex":
-      return codexUsage(jsonLines(stdout));
-    case "opencode":
-      return opencodeUsage(jsonLines(stdout));
-    case "aider":
-      return aiderUsage(stdout);
-    case "json":
-      return anyJsonUsage(stdout);
-  }
-}
-function anyJsonUsage(stdout) {
-  const last = lastObject(stdout);
-  const lines = jsonLines(stdout);
-  const candidates = [
-    claudeUsage(last),
-    geminiUsage(last),
-    plainUsage(last),
-    codexUsage(lines),
-    opencodeUsage(lines)
-  ];
-  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
-}
-function claudeUsage(root) {
-  if (root === null) return UNKNOWN;
-  const usage = obj(root.usage);
-  const tokens2 = usage === null ? null : sum2([
-    num(usage.input_tokens),
-    num(usage.output_tokens),
-    num(usage.cache_creation_input_tokens),
-    num(usage.cache_read_input_tokens)
-  ]);
-  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
-}
-function geminiUsage(root) {
-  const stats = obj(root?.stats);
-  if (stats === null) return UNKNOWN;
-  const models = obj(stats.models);
-  if (models !== null) {
-    const totals = Object.values(models).map((model) => {
-      const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num(tokens2.total) ?? sum2([num(tokens2.prompt), num(tokens2.candidates)]);
-    });
-    return { tokens: sum2(totals), usd: null };
-  }
-  return {
-    tokens: num(stats.totalTokens) ?? sum2([num(stats.inputTokens), num(stats.outputTokens)]),
-    usd: null
-  };
-}
-function plainUsage(root) {
-  if (root === null) return UNKNOWN;
-  return {
-    tokens: num(root.tokens) ?? num(root.total_tokens),
-    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
-  };
-}
-function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num(u.input_tokens), num(u.output_tokens)]));
-  const turnTotal = sum2(turns);
-  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
-  let running = null;
-  for (const event of events) {
-    const msg = obj(event.msg) ?? event;
-    if (msg.type !== "token_count") continue;
-    const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num(total.total_tokens) ?? running;
-  }
-  return { tokens: running, usd: null };
-}
-function opencodeUsage(events) {
-  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
-  const tokens2 = steps.map((part) => {
-    const t = obj(part?.tokens);
-    return t === null ? null : num(t.total) ?? sum2([num(t.input), num(t.output), num(t.reasoning)]);
-  });
-  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num(part?.cost))) };
-}
-function aiderUsage(stdout) {
-  let tokens2 = null;
-  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
-    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
-  }
-  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
-  const lastSession = sessions.at(-1)?.[1];
-  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
-  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
-}
-function scaled(value, unit) {
-  const n = Number.parseFloat(value ?? "");
-  if (!Number.isFinite(n)) return 0;
-  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
-}
-function lastObject(stdout) {
-  const whole = parseObject(stdout.trim());
-  if (whole !== null) return whole;
-  return jsonLines(stdout).at(-1) ?? null;
-}
-function jsonLines(stdout) {
-  const out = [];
-  for (const line2 of stdout.split("\n")) {
-    const trimmed = line2.trim();
-    if (!trimmed.startsWith("{")) continue;
-    const value = parseObject(trimmed);
-    if (value !== null) out.push(value);
-  }
-  return out;
-}
-function parseObject(text3) {
-  if (!text3.startsWith("{")) return null;
-  try {
-    return obj(JSON.parse(text3));
-  } catch {
-    return null;
-  }
-}
-function obj(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-function sum2(values) {
-  const known = values.filter((v) => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
-
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
 
@@ -41873,6 +41768,270 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
+import { appendFile as appendFile2, mkdir as mkdir5, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join21, resolve as resolve4 } from "node:path";
+
+// src/runtime/agents/network-stall.ts
+var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
+var NETWORK_STOP_PREFIX = "network: ";
+function createNetworkWatch(limitMs, now) {
+  let partial2 = "";
+  let streakStart = null;
+  let lastFailure = "";
+  return (text3) => {
+    const lines = (partial2 + text3).split(/\r?\n|\r/);
+    partial2 = lines.pop() ?? "";
+    const at2 = now();
+    for (const line2 of lines) {
+      if (line2.trim() === "") continue;
+      if (NETWORK_FAILURE.test(line2)) {
+        streakStart ??= at2;
+        lastFailure = line2.trim();
+      } else {
+        streakStart = null;
+      }
+    }
+    if (streakStart === null || at2 - streakStart < limitMs) return null;
+    const words2 = lastFailure.length > 300 ? `${lastFailure.slice(0, 300)}\u2026` : lastFailure;
+    return `${NETWORK_STOP_PREFIX}${words2}`;
+  };
+}
+
+// src/runtime/agents/environment.ts
+var ENVIRONMENT_PATTERNS = [
+  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
+  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
+  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
+  {
+    cause: "arguments",
+    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
+  },
+  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
+  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
+  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
+  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
+  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
+  {
+    cause: "credentials",
+    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
+  },
+  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  {
+    cause: "quota",
+    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
+  },
+  // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
+  // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
+  // Narrower than the running watch's NETWORK_FAILURE: a test run inside the agent may print
+  // ECONNREFUSED and the agent still did its work.
+  {
+    cause: "network",
+    pattern: /cannot connect to (?:the )?api\b|unable to connect to (?:the )?api\b|failed to lookup address information|\bapi error: connection error\b|\bENOTFOUND [\w.-]*(?:anthropic|openai|googleapis|opencode)\b/i
+  }
+];
+function environmentFailure(result2, context) {
+  const { executable } = context;
+  if (result2.cancelled || result2.timedOut) return null;
+  if (result2.silent === true) {
+    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
+    return {
+      cause: "silent",
+      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
+      fix: withLogin("silent", context)
+    };
+  }
+  if (result2.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
+    const limit = context.networkStallMs == null ? "" : ` for ${Math.round(context.networkStallMs / 1e3)}s`;
+    return {
+      cause: "network",
+      words: `${executable} printed only network failures${limit}: ${ownWords(result2.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
+      fix: withLogin("network", context)
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
+    return {
+      cause: "missing",
+      words: `${executable}: not found (${result2.spawnError})`,
+      fix: FIXES.missing(context)
+    };
+  }
+  if (result2.exitCode === null || result2.exitCode === 0) return null;
+  const lines = result2.tail.split(/\r?\n|\r/);
+  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
+    const line2 = lines.find((l) => pattern.test(l));
+    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: withLogin(cause, context) };
+  }
+  return null;
+}
+var FIXES = {
+  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
+  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
+  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
+  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
+  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
+};
+var LOGIN_MAY_BE_WHY = /* @__PURE__ */ new Set(["network", "silent"]);
+function withLogin(cause, context) {
+  const fix = FIXES[cause](context);
+  if (context.missingLogin === void 0 || !LOGIN_MAY_BE_WHY.has(cause)) return fix;
+  return `${fix}; ${context.missingLogin}`;
+}
+function keys(context, verb = "or set") {
+  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
+  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
+}
+function ownWords(line2) {
+  const quoted2 = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
+  let words2 = line2.trim();
+  if (quoted2 !== void 0) {
+    try {
+      words2 = String(JSON.parse(quoted2));
+    } catch {
+    }
+  }
+  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
+}
+
+// src/runtime/agents/usage.ts
+var UNKNOWN = { tokens: null, usd: null };
+function parseUsage(parser, stdout) {
+  switch (parser) {
+    case "none":
+      return UNKNOWN;
+    case "claude":
+      return claudeUsage(lastObject(stdout));
+    case "gemini":
+      return geminiUsage(lastObject(stdout));
+    case "codex":
+      return codexUsage(jsonLines(stdout));
+    case "opencode":
+      return opencodeUsage(jsonLines(stdout));
+    case "aider":
+      return aiderUsage(stdout);
+    case "json":
+      return anyJsonUsage(stdout);
+  }
+}
+function anyJsonUsage(stdout) {
+  const last = lastObject(stdout);
+  const lines = jsonLines(stdout);
+  const candidates = [
+    claudeUsage(last),
+    geminiUsage(last),
+    plainUsage(last),
+    codexUsage(lines),
+    opencodeUsage(lines)
+  ];
+  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
+}
+function claudeUsage(root) {
+  if (root === null) return UNKNOWN;
+  const usage = obj(root.usage);
+  const tokens2 = usage === null ? null : sum2([
+    num(usage.input_tokens),
+    num(usage.output_tokens),
+    num(usage.cache_creation_input_tokens),
+    num(usage.cache_read_input_tokens)
+  ]);
+  return { tokens: tokens2, usd: num(root.total_cost_usd) ?? num(root.cost_usd) };
+}
+function geminiUsage(root) {
+  const stats = obj(root?.stats);
+  if (stats === null) return UNKNOWN;
+  const models = obj(stats.models);
+  if (models !== null) {
+    const totals = Object.values(models).map((model) => {
+      const tokens2 = obj(obj(model)?.tokens);
+      return tokens2 === null ? null : num(tokens2.total) ?? sum2([num(tokens2.prompt), num(tokens2.candidates)]);
+    });
+    return { tokens: sum2(totals), usd: null };
+  }
+  return {
+    tokens: num(stats.totalTokens) ?? sum2([num(stats.inputTokens), num(stats.outputTokens)]),
+    usd: null
+  };
+}
+function plainUsage(root) {
+  if (root === null) return UNKNOWN;
+  return {
+    tokens: num(root.tokens) ?? num(root.total_tokens),
+    usd: num(root.usd) ?? num(root.cost_usd) ?? num(root.cost)
+  };
+}
+function codexUsage(events) {
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num(u.input_tokens), num(u.output_tokens)]));
+  const turnTotal = sum2(turns);
+  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
+  let running = null;
+  for (const event of events) {
+    const msg = obj(event.msg) ?? event;
+    if (msg.type !== "token_count") continue;
+    const total = obj(obj(msg.info)?.total_token_usage);
+    if (total !== null) running = num(total.total_tokens) ?? running;
+  }
+  return { tokens: running, usd: null };
+}
+function opencodeUsage(events) {
+  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
+  const tokens2 = steps.map((part) => {
+    const t = obj(part?.tokens);
+    return t === null ? null : num(t.total) ?? sum2([num(t.input), num(t.output), num(t.reasoning)]);
+  });
+  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num(part?.cost))) };
+}
+function aiderUsage(stdout) {
+  let tokens2 = null;
+  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
+    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
+  }
+  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
+  const lastSession = sessions.at(-1)?.[1];
+  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
+  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
+}
+function scaled(value, unit) {
+  const n = Number.parseFloat(value ?? "");
+  if (!Number.isFinite(n)) return 0;
+  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
+}
+function lastObject(stdout) {
+  const whole = parseObject(stdout.trim());
+  if (whole !== null) return whole;
+  return jsonLines(stdout).at(-1) ?? null;
+}
+function jsonLines(stdout) {
+  const out = [];
+  for (const line2 of stdout.split("\n")) {
+    const trimmed = line2.trim();
+    if (!trimmed.startsWith("{")) continue;
+    const value = parseObject(trimmed);
+    if (value !== null) out.push(value);
+  }
+  return out;
+}
+function parseObject(text3) {
+  if (!text3.startsWith("{")) return null;
+  try {
+    return obj(JSON.parse(text3));
+  } catch {
+    return null;
+  }
+}
+function obj(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+}
+function num(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function sum2(values) {
+  const known = values.filter((v) => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/adapters/agents/command-agent.ts
 var MAX_ARG_BYTES = 128 * 1024 - 1;
 var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
 function expandArgv(template, values) {
@@ -41889,8 +42048,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve4(input2.artifactsDir);
   await mkdir5(dir, { recursive: true });
-  const transcript = join19(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join19(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join21(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join21(dir, `prompt-${input2.attempt}.md`);
   await writeFile3(promptFile, input2.prompt);
   await writeFile3(
     transcript,
@@ -41940,7 +42099,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join19(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join21(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -41958,7 +42117,8 @@ ${proposals.problems.join("\n")}
     executable,
     envNames: options.envNames,
     silenceMs: options.startupSilenceMs,
-    networkStallMs: options.networkStallMs
+    networkStallMs: options.networkStallMs,
+    ...options.missingLogin === void 0 ? {} : { missingLogin: options.missingLogin }
   });
   const described = describe4(result2, executable, input2.timeoutMs);
   if (environment !== null) {
@@ -42000,7 +42160,7 @@ function buildArgv(options, input2, promptFile) {
 }
 async function withHomeState(confine, homeState, home) {
   if (home === void 0 || homeState.length === 0) return confine;
-  const paths2 = homeState.map((path2) => join19(home, path2));
+  const paths2 = homeState.map((path2) => join21(home, path2));
   const existing = (await Promise.all(paths2.map(async (path2) => await exists(path2) ? path2 : null))).filter((path2) => path2 !== null);
   return { ...confine, writable: [...confine.writable, ...existing] };
 }
@@ -42078,7 +42238,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir6, readdir, readFile as readFile10, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join20, resolve as resolve5 } from "node:path";
+import { join as join22, resolve as resolve5 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -42092,7 +42252,7 @@ async function runDemo(input2) {
   const started = performance.now();
   const dir = resolve5(input2.artifactsDir);
   await mkdir6(dir, { recursive: true });
-  const transcript = join20(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join22(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -42114,7 +42274,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join20(input2.cwd, file2);
+    const path2 = join22(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -42180,7 +42340,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir(join20(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir(join22(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES2) return;
@@ -42203,16 +42363,29 @@ async function readText(path2) {
 }
 
 // src/adapters/agents/launcher.ts
+var VERSION_TIMEOUT_MS = 15e3;
 var agentLauncher = agentLauncherWith({});
 function agentLauncherWith(options) {
   return {
     demo: createDemoAgent,
-    command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv, ...options })
+    command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv, ...options }),
+    cliVersion: async (executable, hostEnv, cwd) => {
+      const result2 = await runProcess({
+        argv: [executable, "--version"],
+        cwd,
+        env: agentEnvironment(hostEnv, []),
+        timeoutMs: VERSION_TIMEOUT_MS,
+        tailChars: 4e3
+      });
+      if (result2.spawnError !== null || result2.timedOut || result2.exitCode !== 0) return null;
+      return versionLine(`${result2.stdout}
+${result2.tail}`);
+    }
   };
 }
 
 // src/adapters/git/goal-cleanup.ts
-import { join as join21, sep as sep2 } from "node:path";
+import { join as join23, sep as sep2 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir7, readdir as readdir2, realpath as realpath2, stat as stat4 } from "node:fs/promises";
@@ -42379,7 +42552,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join21(workspaceRoot, goalId))}${sep2}`;
+    const folder = `${await canonicalPath(join23(workspaceRoot, goalId))}${sep2}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -42402,16 +42575,100 @@ var gitGoalCleaner = {
   }
 };
 
+// src/adapters/git/persisted-credentials.ts
+import { createHash as createHash2 } from "node:crypto";
+import { appendFile as appendFile3, mkdir as mkdir8, readFile as readFile11, rename as rename2, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join24 } from "node:path";
+var HEADER_KEYS = "^http\\..*\\.extraheader$";
+var SUFFIX = ".extraheader";
+async function readPersistedHeaders(repoRoot) {
+  const found = await runGit(["config", "--local", "--null", "--get-regexp", HEADER_KEYS], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (found.exitCode !== 0) return [];
+  return found.stdout.split("\0").filter((entry) => entry !== "").map((entry) => {
+    const newline = entry.indexOf("\n");
+    return newline < 0 ? { key: entry, value: "" } : { key: entry.slice(0, newline), value: entry.slice(newline + 1) };
+  });
+}
+async function unsetHeaders(repoRoot, headers) {
+  for (const key of new Set(headers.map((header) => header.key))) {
+    await runGit(["config", "--local", "--unset-all", key], { cwd: repoRoot, okExitCodes: [0, 5] });
+  }
+}
+var quoted = (text3) => `"${text3.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+async function addHeaders(repoRoot, headers) {
+  const present = await readPersistedHeaders(repoRoot);
+  const missing = headers.filter(
+    (header) => !present.some((p) => p.key === header.key && p.value === header.value)
+  );
+  if (missing.length === 0) return;
+  const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
+  const config2 = join24(gitDir, "config");
+  const current = await readFile11(config2, "utf8");
+  const lines = missing.map((header) => {
+    const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
+    return `[http ${quoted(url2)}]
+	extraheader = ${quoted(header.value)}
+`;
+  });
+  await appendFile3(config2, `${current.endsWith("\n") || current === "" ? "" : "\n"}${lines.join("")}`);
+}
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+async function readStash(path2) {
+  try {
+    return JSON.parse(await readFile11(path2, "utf8"));
+  } catch {
+    return null;
+  }
+}
+var persistedCredentialGuard = {
+  async away(repoRoot, stashDir) {
+    const path2 = join24(stashDir, `${createHash2("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+    const left = await readStash(path2);
+    const noop4 = { restore: async () => {
+    } };
+    if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop4;
+    if (left !== null && left.pid === process.pid) return noop4;
+    if (left !== null) {
+      await addHeaders(repoRoot, left.headers);
+      await rm4(path2, { force: true });
+    }
+    const headers = await readPersistedHeaders(repoRoot);
+    if (headers.length === 0) return noop4;
+    await mkdir8(stashDir, { recursive: true, mode: 448 });
+    const stash = { pid: process.pid, repoRoot, headers };
+    const temp = `${path2}.${process.pid}.tmp`;
+    await writeFile5(temp, JSON.stringify(stash), { mode: 384 });
+    await rename2(temp, path2);
+    await unsetHeaders(repoRoot, headers);
+    return {
+      async restore() {
+        await addHeaders(repoRoot, headers);
+        await rm4(path2, { force: true });
+      }
+    };
+  }
+};
+
 // src/adapters/git/branch-checkout.ts
-import { mkdir as mkdir8, rm as rm4, stat as stat5 } from "node:fs/promises";
-import { dirname as dirname7, join as join22 } from "node:path";
+import { mkdir as mkdir9, rm as rm5, stat as stat5 } from "node:fs/promises";
+import { dirname as dirname7, join as join25 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
     if (!await branchExists(repoRoot, branch)) {
       await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
     }
-    await mkdir8(dirname7(path2), { recursive: true });
+    await mkdir9(dirname7(path2), { recursive: true });
     await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
       cwd: dirname7(path2),
       timeoutMs: CHECKOUT_TIMEOUT_MS
@@ -42437,7 +42694,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat5(join22(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat5(join25(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -42483,7 +42740,7 @@ async function removeBranchCheckout(repoRoot, workspace) {
     );
   }
   await fetchBack(workspace);
-  await rm4(workspace.path, { recursive: true, force: true });
+  await rm5(workspace.path, { recursive: true, force: true });
 }
 
 // src/adapters/git/identity.ts
@@ -42508,7 +42765,7 @@ var COMMIT_CONFIG = [
 ];
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute4, join as join23, posix, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join26, posix, resolve as resolve7 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -42541,7 +42798,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join23(resolve7(workspaceRoot), goalId, sliceId2);
+  return join26(resolve7(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -42961,7 +43218,7 @@ function createPreparedIntegrations(deps) {
 }
 
 // src/adapters/git/reset.ts
-import { mkdir as mkdir9, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdir as mkdir10, writeFile as writeFile6 } from "node:fs/promises";
 import { dirname as dirname8 } from "node:path";
 async function resetToBase(workspace, diffPath) {
   assertOmkBranch(workspace.branch);
@@ -42984,8 +43241,8 @@ async function resetToBase(workspace, diffPath) {
     { cwd }
   );
   if (patch !== "") {
-    await mkdir9(dirname8(diffPath), { recursive: true });
-    await writeFile5(diffPath, patch);
+    await mkdir10(dirname8(diffPath), { recursive: true });
+    await writeFile6(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
   await runGit(["clean", "--quiet", "-d", "--force"], { cwd });
@@ -43000,26 +43257,26 @@ async function rewindMainBranch(workspace) {
 }
 
 // src/adapters/git/stale-locks.ts
-import { readdir as readdir3, readFile as readFile11, rm as rm5, stat as stat7 } from "node:fs/promises";
-import { join as join24, resolve as resolve9 } from "node:path";
+import { readdir as readdir3, readFile as readFile12, rm as rm6, stat as stat7 } from "node:fs/promises";
+import { join as join27, resolve as resolve9 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join24(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join27(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join24(commonDir, "worktrees", worktree.name);
+    const adminDir = join27(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join24(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join27(adminDir, name));
   }
-  candidates.push(...await refLocks(join24(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join27(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
     const mtime = await modifiedAt(path2);
     if (mtime === null || mtime > cutoff) continue;
-    await rm5(path2, { force: true });
+    await rm6(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -43032,19 +43289,19 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join24(gitDir, name)),
-    join24(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join27(gitDir, name)),
+    join27(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
     if (await modifiedAt(path2) === null) continue;
-    await rm5(path2, { force: true });
+    await rm6(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile11(join24(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile12(join27(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -43054,7 +43311,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join24(dir, entry.name);
+    const path2 = join27(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -43129,13 +43386,13 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat3, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname9, isAbsolute as isAbsolute5, join as join25, resolve as resolve10, sep as sep3 } from "node:path";
+import { dirname as dirname9, isAbsolute as isAbsolute5, join as join28, resolve as resolve10, sep as sep3 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join25(root, path2);
+    const absolute = join28(root, path2);
     const info = await lstat3(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target = await readlink(absolute);
@@ -43147,7 +43404,7 @@ async function escapingLinks(worktree, paths2) {
 }
 
 // src/adapters/integrity/processes.ts
-import { readdir as readdir4, readFile as readFile12, readlink as readlink2 } from "node:fs/promises";
+import { readdir as readdir4, readFile as readFile13, readlink as readlink2 } from "node:fs/promises";
 import { sep as sep4 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, proc = PROC) {
@@ -43174,14 +43431,14 @@ async function endStrays(worktree, proc = PROC) {
   return { checked: true, killed };
 }
 async function commandLine(proc, pid) {
-  const raw = await readFile12(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const raw = await readFile13(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text3 = raw.split("\0").filter(Boolean).join(" ");
   return text3.length > 120 ? `${text3.slice(0, 120)}\u2026` : text3;
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat4, mkdir as mkdir10, readdir as readdir5, readFile as readFile13, readlink as readlink3, rm as rm6, symlink, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname10, join as join26, relative as relative5, sep as sep5 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir11, readdir as readdir5, readFile as readFile14, readlink as readlink3, rm as rm7, symlink, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname10, join as join29, relative as relative5, sep as sep5 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -43218,15 +43475,15 @@ async function watchIntegrity(scope) {
 }
 async function snapshotFiles(scope, commonDir) {
   const files = [
-    await single(".git/config", join26(commonDir, "config"), true),
-    ...await tree(".git/hooks", join26(commonDir, "hooks")),
-    ...await tree(".git/info", join26(commonDir, "info")),
-    await single(".gitmodules of the repository", join26(scope.repoRoot, ".gitmodules"), false),
-    await single(".gitmodules of the slice's worktree", join26(scope.worktree, ".gitmodules"), false)
+    await single(".git/config", join29(commonDir, "config"), true),
+    ...await tree(".git/hooks", join29(commonDir, "hooks")),
+    ...await tree(".git/info", join29(commonDir, "info")),
+    await single(".gitmodules of the repository", join29(scope.repoRoot, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join29(scope.worktree, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files.push(await single("~/.gitconfig", join26(scope.home, ".gitconfig"), true));
-    files.push(await single("~/.config/git/config", join26(scope.home, ".config", "git", "config"), true));
+    files.push(await single("~/.gitconfig", join29(scope.home, ".gitconfig"), true));
+    files.push(await single("~/.config/git/config", join29(scope.home, ".config", "git", "config"), true));
   }
   return files;
 }
@@ -43244,7 +43501,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join26(at2, name);
+      const path2 = join29(at2, name);
       const info = await lstat4(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -43263,7 +43520,7 @@ async function read(path2) {
     const info = await lstat4(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
     if (!info.isFile()) return null;
-    return { kind: "file", bytes: await readFile13(path2), mode: info.mode & 511 };
+    return { kind: "file", bytes: await readFile14(path2), mode: info.mode & 511 };
   } catch {
     return null;
   }
@@ -43287,11 +43544,11 @@ function sameIgnoringOmk(before, after) {
 }
 async function restore(path2, content) {
   try {
-    await rm6(path2, { recursive: true, force: true });
+    await rm7(path2, { recursive: true, force: true });
     if (content === null) return true;
-    await mkdir10(dirname10(path2), { recursive: true });
+    await mkdir11(dirname10(path2), { recursive: true });
     if (content.kind === "link") await symlink(content.target, path2);
-    else await writeFile6(path2, content.bytes, { mode: content.mode });
+    else await writeFile7(path2, content.bytes, { mode: content.mode });
     return true;
   } catch {
     return false;
@@ -43319,12 +43576,12 @@ var localIntegrity = {
 };
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat5, mkdir as mkdir11, mkdtemp, realpath as realpath4, rm as rm7 } from "node:fs/promises";
-import { join as join29 } from "node:path";
+import { lstat as lstat5, mkdir as mkdir12, mkdtemp, realpath as realpath4, rm as rm8 } from "node:fs/promises";
+import { join as join32 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join27 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join30 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -43333,7 +43590,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join27(dir, command2 + extension2);
+      const candidate = join30(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -43354,7 +43611,7 @@ async function fileState(path2) {
 }
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join28 } from "node:path";
+import { join as join31 } from "node:path";
 var NAMESPACES = ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"];
 var PROBE_ARGS = [
   "--ro-bind",
@@ -43387,9 +43644,9 @@ function bubblewrapArgv(tool, plan2, argv) {
 }
 function credentialStores(home) {
   return {
-    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join28(home, p)),
+    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join31(home, p)),
     files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"].map(
-      (p) => join28(home, p)
+      (p) => join31(home, p)
     )
   };
 }
@@ -43414,18 +43671,18 @@ function createBubblewrap(options) {
       if (spec.confine === void 0) return inner(spec);
       const availability = await probe();
       if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
-      const tmp = await mkdtemp(join29(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
+      const tmp = await mkdtemp(join32(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
       try {
         const plan2 = await planFor(spec, spec.confine, tmp, options.env);
         const result2 = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, spec.argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join29(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join32(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         return asUnconfined(result2);
       } finally {
-        await rm7(tmp, { recursive: true, force: true });
+        await rm8(tmp, { recursive: true, force: true });
       }
     }
   };
@@ -43446,7 +43703,7 @@ async function probeBubblewrap(env, run) {
 }
 async function planFor(spec, confine, tmp, env) {
   for (const path2 of confine.writable) {
-    if (!await exists2(path2)) await mkdir11(path2, { recursive: true });
+    if (!await exists2(path2)) await mkdir12(path2, { recursive: true });
   }
   const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
   const dirs = [];
@@ -43456,7 +43713,7 @@ async function planFor(spec, confine, tmp, env) {
     dirs.push(...stores.dirs);
     files.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join29(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join32(env.XDG_CONFIG_HOME, "gh"));
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {
     cwd: spec.cwd,
@@ -43504,24 +43761,24 @@ async function exists2(path2) {
 }
 
 // src/adapters/workspace/preparer.ts
-import { createHash as createHash3 } from "node:crypto";
-import { mkdir as mkdir14, readFile as readFile15, rename as rename3, rm as rm9, stat as stat10, writeFile as writeFile8 } from "node:fs/promises";
-import { delimiter, dirname as dirname12, join as join32 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { mkdir as mkdir15, readFile as readFile16, rename as rename4, rm as rm10, stat as stat10, writeFile as writeFile9 } from "node:fs/promises";
+import { delimiter, dirname as dirname12, join as join35 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat6, mkdir as mkdir12, readdir as readdir6, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join30, relative as relative6 } from "node:path";
+import { copyFile, link as link2, lstat as lstat6, mkdir as mkdir13, readdir as readdir6, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute7, join as join33, relative as relative6 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to2) => {
-    await mkdir12(to2);
+    await mkdir13(to2);
     const entries2 = await readdir6(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join30(from, entry.name);
-        const dst = join30(to2, entry.name);
+        const src = join33(from, entry.name);
+        const dst = join33(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (entry.isSymbolicLink()) return symlink2(retarget(await readlink4(src), source, finalTarget), dst);
         if (!entry.isFile()) return;
@@ -43539,7 +43796,7 @@ async function treeDigest(root) {
     const entries2 = await readdir6(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join30(dir, entry.name);
+        const path2 = join33(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
         const info = await lstat6(path2, { bigint: true });
         lines.push(`${relative6(root, path2)}\0${info.size}\0${info.mtimeNs}`);
@@ -43547,17 +43804,17 @@ async function treeDigest(root) {
     );
   };
   await walk2(root);
-  return createHash2("sha256").update(lines.sort().join("\n")).digest("hex");
+  return createHash3("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target) {
   if (!isAbsolute7(linkText)) return linkText;
   const inside = relative6(source, linkText);
-  return inside.startsWith("..") || isAbsolute7(inside) ? linkText : join30(target, inside);
+  return inside.startsWith("..") || isAbsolute7(inside) ? linkText : join33(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
-import { mkdir as mkdir13, readFile as readFile14, rename as rename2, rm as rm8, stat as stat9, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname11, join as join31 } from "node:path";
+import { mkdir as mkdir14, readFile as readFile15, rename as rename3, rm as rm9, stat as stat9, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname11, join as join34 } from "node:path";
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   return {
@@ -43571,27 +43828,27 @@ function createSnapshots() {
   };
 }
 async function ensure(source, dir) {
-  const tree2 = join31(dir, "node_modules");
-  const stampPath = join31(dir, "digest");
-  const stamp = await readFile14(stampPath, "utf8").catch(() => null);
+  const tree2 = join34(dir, "node_modules");
+  const stampPath = join34(dir, "digest");
+  const stamp = await readFile15(stampPath, "utf8").catch(() => null);
   if (stamp !== null && stamp === await treeDigest(tree2).catch(() => null)) return { tree: tree2, made: false };
   if (await exists3(dir)) {
     const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
-    await rename2(dir, stale);
-    void rm8(stale, { recursive: true, force: true }).catch(() => {
+    await rename3(dir, stale);
+    void rm9(stale, { recursive: true, force: true }).catch(() => {
     });
   }
   const partial2 = `${dir}.partial-${process.pid}`;
-  await rm8(partial2, { recursive: true, force: true });
-  await mkdir13(partial2, { recursive: true });
-  await cloneTree(source, join31(partial2, "node_modules"), "copy", tree2);
-  await writeFile7(join31(partial2, "digest"), await treeDigest(join31(partial2, "node_modules")));
-  await mkdir13(dirname11(dir), { recursive: true });
+  await rm9(partial2, { recursive: true, force: true });
+  await mkdir14(partial2, { recursive: true });
+  await cloneTree(source, join34(partial2, "node_modules"), "copy", tree2);
+  await writeFile8(join34(partial2, "digest"), await treeDigest(join34(partial2, "node_modules")));
+  await mkdir14(dirname11(dir), { recursive: true });
   try {
-    await rename2(partial2, dir);
+    await rename3(partial2, dir);
   } catch (error62) {
     if (!await exists3(stampPath)) throw error62;
-    await rm8(partial2, { recursive: true, force: true });
+    await rm9(partial2, { recursive: true, force: true });
   }
   return { tree: tree2, made: true };
 }
@@ -43634,38 +43891,38 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join32(input2.path, "node_modules");
+  const target = join35(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target)) {
-    const marker = await readFile15(join32(target, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile16(join35(target, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
-    await rm9(target, { recursive: true, force: true });
+    await rm10(target, { recursive: true, force: true });
   }
-  const source = join32(input2.repoRoot, "node_modules");
+  const source = join35(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
     const snapshot = await tools.snapshots.ensure(
       source,
-      join32(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+      join35(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
     );
-    const partial2 = join32(input2.path, PARTIAL);
-    await rm9(partial2, { recursive: true, force: true });
+    const partial2 = join35(input2.path, PARTIAL);
+    await rm10(partial2, { recursive: true, force: true });
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
     try {
       files = await cloneTree(snapshot.tree, partial2, "link", target);
     } catch (error62) {
       if (error62.code !== "EXDEV") throw error62;
-      await rm9(partial2, { recursive: true, force: true });
+      await rm10(partial2, { recursive: true, force: true });
       files = await cloneTree(source, partial2, "copy", target);
       how = "copied";
     }
     await markOurs(partial2, wanted);
-    await rename3(partial2, target);
+    await rename4(partial2, target);
     const ms = Math.round(performance.now() - started);
     return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
   }
@@ -43675,7 +43932,7 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm9(target, { recursive: true, force: true });
+    await rm10(target, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory2(target)) await markOurs(target, wanted);
@@ -43683,9 +43940,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join32(repoRoot, dir);
-    if (!await exists4(join32(venv, "bin", "python"))) continue;
-    const path2 = env.PATH ? `${join32(venv, "bin")}${delimiter}${env.PATH}` : join32(venv, "bin");
+    const venv = join35(repoRoot, dir);
+    if (!await exists4(join35(venv, "bin", "python"))) continue;
+    const path2 = env.PATH ? `${join35(venv, "bin")}${delimiter}${env.PATH}` : join35(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -43698,9 +43955,9 @@ async function pythonVenv(dirs, repoRoot, env) {
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir14(dirname12(input2.logPath), { recursive: true });
+  await mkdir15(dirname12(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
-  await writeFile8(input2.logPath, `=== omk ${label} in ${input2.path}
+  await writeFile9(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
 `, {
     flag: "a"
@@ -43714,7 +43971,7 @@ async function command(argv, input2, run, env, label) {
     tailChars: 4e3,
     ...input2.signal ? { signal: input2.signal } : {}
   });
-  await writeFile8(
+  await writeFile9(
     input2.logPath,
     `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
 `,
@@ -43739,16 +43996,16 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files) {
   for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join32(a, file2)), readOrNull(join32(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull(join35(a, file2)), readOrNull(join35(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
 }
 async function fingerprint(root, files) {
-  const hash2 = createHash3("sha256");
+  const hash2 = createHash4("sha256");
   for (const file2 of files) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join32(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull(join35(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -43758,8 +44015,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm9(join32(dir, name), { force: true });
-    await writeFile8(join32(dir, name), text3);
+    await rm10(join35(dir, name), { force: true });
+    await writeFile9(join35(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -43781,7 +44038,7 @@ function hostFailure(step, input2, error62) {
 function lastLines2(text3, count) {
   return text3.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull = (path2) => readFile15(path2).catch(() => null);
+var readOrNull = (path2) => readFile16(path2).catch(() => null);
 async function isDirectory2(path2) {
   return (await stat10(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -43803,10 +44060,25 @@ function createExecutionHost(options = {}) {
     integrity: localIntegrity,
     // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
     preparer: createWorkspacePreparer(bounded2),
-    ...sandbox === void 0 ? {} : { sandbox }
+    ...sandbox === void 0 ? {} : { sandbox },
+    credentials: persistedCredentialGuard
   };
 }
 var localExecutionHost = createExecutionHost();
+function logMaxBytesFromEnv(env) {
+  const raw = env.OMK_LOG_MAX_BYTES;
+  if (raw === void 0 || raw === "") return void 0;
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1024) {
+    throw new ConfigError(
+      `OMK_LOG_MAX_BYTES must be a whole number of bytes, at least 1024 (got ${JSON.stringify(raw.slice(0, 40))}).`,
+      {
+        hint: `Set it to e.g. ${DEFAULT_LOG_MAX_BYTES} (8 MiB, the default), or unset it.`
+      }
+    );
+  }
+  return value;
+}
 
 // src/adapters/git/repo.ts
 import { realpath as realpath5 } from "node:fs/promises";
@@ -44418,10 +44690,10 @@ function checkServerUrl(serverUrl) {
   return serverUrl.replace(/\/+$/, "");
 }
 
-// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
-// ../main/node_modules/@octokit/request-error/dist-src/index.js
+// node_modules/@octokit/request-error/dist-src/index.js
 var RequestError2 = class extends Error {
   name;
   /**
@@ -44460,7 +44732,7 @@ var RequestError2 = class extends Error {
   }
 };
 
-// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var VERSION2 = "0.0.0-development";
 function isRequestError(error62) {
   return error62.request !== void 0;
@@ -44533,7 +44805,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION2;
 
-// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION3 = "0.0.0-development";
 var noop = () => Promise.resolve();
@@ -44763,7 +45035,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION3;
 throttling.triggersNotification = triggersNotification;
 
-// ../main/node_modules/universal-user-agent/index.js
+// node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -44774,7 +45046,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// ../main/node_modules/before-after-hook/lib/register.js
+// node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -44797,7 +45069,7 @@ function register(state, name, method, options) {
   });
 }
 
-// ../main/node_modules/before-after-hook/lib/add.js
+// node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -44832,7 +45104,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// ../main/node_modules/before-after-hook/lib/remove.js
+// node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -44846,7 +45118,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// ../main/node_modules/before-after-hook/index.js
+// node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -44880,7 +45152,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+// node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION4 = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -45193,7 +45465,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// ../main/node_modules/content-type/dist/index.js
+// node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -45377,7 +45649,7 @@ function unescapeQuotedPairs(str, start, end) {
   return result2 + str.slice(start, end);
 }
 
-// ../main/node_modules/json-with-bigint/json-with-bigint.js
+// node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -45712,7 +45984,7 @@ var JSONParse = (text3, reviver) => {
   }
 };
 
-// ../main/node_modules/@octokit/request/dist-bundle/index.js
+// node_modules/@octokit/request/dist-bundle/index.js
 var VERSION5 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -45894,7 +46166,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
+// node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -46004,7 +46276,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+// node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep6 = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep6}${b64url}${sep6}${b64url}$`);
@@ -46049,10 +46321,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// ../main/node_modules/@octokit/core/dist-src/version.js
+// node_modules/@octokit/core/dist-src/version.js
 var VERSION7 = "7.0.8";
 
-// ../main/node_modules/@octokit/core/dist-src/index.js
+// node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -46186,10 +46458,10 @@ var Octokit = class {
   auth;
 };
 
-// ../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
+// node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION8 = "6.0.0";
 
-// ../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
+// node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options) => {
     octokit.log.debug("request", options);
@@ -46213,7 +46485,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION8;
 
-// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION9 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -46329,10 +46601,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION9;
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION10 = "17.0.0";
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -48624,7 +48896,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -48747,7 +49019,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -48764,10 +49036,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION10;
 
-// ../main/node_modules/@octokit/rest/dist-src/version.js
+// node_modules/@octokit/rest/dist-src/version.js
 var VERSION11 = "22.0.1";
 
-// ../main/node_modules/@octokit/rest/dist-src/index.js
+// node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION11}`
@@ -48882,11 +49154,11 @@ function processHost() {
 }
 
 // src/runtime/goal/store.ts
-import { mkdir as mkdir15, readdir as readdir7, stat as stat12 } from "node:fs/promises";
+import { mkdir as mkdir16, readdir as readdir7, rm as rm11, stat as stat12 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link3, open as open5, readFile as readFile16, rename as rename4, stat as stat11, unlink as unlink2 } from "node:fs/promises";
+import { link as link3, open as open5, readFile as readFile17, rename as rename5, stat as stat11, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -48969,7 +49241,7 @@ async function breakStale(lockPath, observed, token, clock) {
     if (await readRaw(lockPath) !== observed) return false;
     const aside = `${lockPath}.stale-${token}`;
     try {
-      await rename4(lockPath, aside);
+      await rename5(lockPath, aside);
     } catch (error62) {
       if (isCode(error62, "ENOENT")) return false;
       throw error62;
@@ -49041,7 +49313,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile16(path2, "utf8");
+    return await readFile17(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -49095,9 +49367,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths2 = this.paths(record2.id);
-    await mkdir15(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir16(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir15(paths2.dir);
+      await mkdir16(paths2.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -49107,13 +49379,20 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir15(paths2.gateArtifacts, { recursive: true });
-    await mkdir15(paths2.agentRunArtifacts, { recursive: true });
-    await mkdir15(paths2.reviewArtifacts, { recursive: true });
+    await mkdir16(paths2.gateArtifacts, { recursive: true });
+    await mkdir16(paths2.agentRunArtifacts, { recursive: true });
+    await mkdir16(paths2.reviewArtifacts, { recursive: true });
     const parsed2 = goalRecordSchema.parse(record2);
     await writeJsonAtomic(paths2.goal, parsed2);
     await this.#remember(paths2.goal, parsed2);
     return paths2;
+  }
+  /**
+   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
+   * here): nothing of it was written but the directory, the lock and the planner's transcript.
+   */
+  async discard(id) {
+    await rm11(this.paths(id).dir, { recursive: true, force: true });
   }
   async read(id) {
     const path2 = this.paths(id).goal;
@@ -49353,7 +49632,8 @@ function appFor(bot, ws, target) {
     reporter: deps.reporter,
     randomHex: () => randomBytes3(3).toString("hex"),
     env: deps.env,
-    execution: localExecutionHost,
+    // Agents and gates confined like the CLI's and the Action's (sandbox: auto|required|off).
+    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
     words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
@@ -49547,8 +49827,8 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
 }
 
 // src/bot/workspace.ts
-import { mkdir as mkdir17, mkdtemp as mkdtemp4, rm as rm13 } from "node:fs/promises";
-import { join as join37 } from "node:path";
+import { mkdir as mkdir18, mkdtemp as mkdtemp4, rm as rm15 } from "node:fs/promises";
+import { join as join40 } from "node:path";
 
 // src/adapters/git/clone.ts
 import { dirname as dirname13 } from "node:path";
@@ -49581,16 +49861,16 @@ async function initWithRemote(path2, url2) {
 }
 
 // src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp3, rm as rm12, stat as stat13 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm14, stat as stat13 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join36 } from "node:path";
+import { join as join39 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
-import { createHash as createHash4 } from "node:crypto";
-import { mkdtemp as mkdtemp2, readFile as readFile17, rm as rm10 } from "node:fs/promises";
-import { join as join33 } from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { mkdtemp as mkdtemp2, readFile as readFile18, rm as rm12 } from "node:fs/promises";
+import { join as join36 } from "node:path";
 function blobId(content, like) {
-  const hash2 = createHash4(like.length === 64 ? "sha256" : "sha1");
+  const hash2 = createHash5(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
   hash2.update(content);
   return hash2.digest("hex");
@@ -49616,15 +49896,15 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp2(join33(scratch, "blobs-"));
+  const dir = await mkdtemp2(join36(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join33(dir, name);
+    const file2 = join36(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile17(file2);
-    await rm10(file2, { force: true });
+    const content = await readFile18(file2);
+    await rm12(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
   }
@@ -49632,8 +49912,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat7, mkdir as mkdir16, readdir as readdir8, readFile as readFile18, rm as rm11, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname15, join as join34 } from "node:path";
+import { lstat as lstat7, mkdir as mkdir17, readdir as readdir8, readFile as readFile19, rm as rm13, writeFile as writeFile10 } from "node:fs/promises";
+import { dirname as dirname15, join as join37 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
@@ -49728,7 +50008,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join34(abs, item.name),
+        abs: join37(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -49747,9 +50027,9 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
       continue;
     const { size } = await lstat7(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir16(stubDir, { recursive: true });
-      const stub = join34(stubDir, `stub-${files.length}`);
-      await writeFile9(stub, renderStub(entry.rel, size, maxFileBytes));
+      await mkdir17(stubDir, { recursive: true });
+      const stub = join37(stubDir, `stub-${files.length}`);
+      await writeFile10(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
       files.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files.length, scrub) });
@@ -49758,14 +50038,14 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile18(abs);
+  const bytes = await readFile19(abs);
   if (bytes.includes(0)) return abs;
   const text3 = bytes.toString("utf8");
   const clean3 = scrub(text3);
   if (clean3 === text3) return abs;
-  await mkdir16(stubDir, { recursive: true });
-  const copy = join34(stubDir, `scrubbed-${index}`);
-  await writeFile9(copy, clean3);
+  await mkdir17(stubDir, { recursive: true });
+  const copy = join37(stubDir, `scrubbed-${index}`);
+  await writeFile10(copy, clean3);
   return copy;
 }
 async function replaceGoalDir(stateRoot, goalId, wanted) {
@@ -49784,16 +50064,16 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     }
     if (isLocalOnly(entry.rel)) continue;
     if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm11(entry.abs, { recursive: true, force: true });
+    await rm13(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join34(paths2.dir, ...rel.split("/"));
-    await mkdir16(dirname15(abs), { recursive: true });
+    const abs = join37(paths2.dir, ...rel.split("/"));
+    await mkdir17(dirname15(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
-    await mkdir16(dir, { recursive: true });
+    await mkdir17(dir, { recursive: true });
   }
 }
 
@@ -49829,11 +50109,11 @@ function cQuote(path2) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join35 } from "node:path";
+import { join as join38 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join35(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join38(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -49923,11 +50203,11 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp3(join36(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp3(join39(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
-      await rm12(scratch, { recursive: true, force: true });
+      await rm14(scratch, { recursive: true, force: true });
     }
   }
   const lastRead = /* @__PURE__ */ new Map();
@@ -50016,7 +50296,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join36(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join39(scratch, `stubs-${attempt2}`), scrub);
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
@@ -50079,13 +50359,13 @@ async function withWorkspace(spec, fn) {
       }
     );
   }
-  await mkdir17(spec.workDir, { recursive: true });
-  const dir = await mkdtemp4(join37(spec.workDir, "omk-bot-"));
+  await mkdir18(spec.workDir, { recursive: true });
+  const dir = await mkdtemp4(join40(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
     const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
     const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join37(dir, "repo");
+    const repoRoot = join40(dir, "repo");
     if (spec.checkout === "full") {
       await cloneBranch({
         url: url2,
@@ -50097,7 +50377,7 @@ async function withWorkspace(spec, fn) {
     } else {
       await initWithRemote(repoRoot, url2);
     }
-    const stateRoot = join37(dir, "state");
+    const stateRoot = join40(dir, "state");
     const store = new GoalStore({
       stateRoot,
       clock: spec.clock,
@@ -50113,7 +50393,7 @@ async function withWorkspace(spec, fn) {
     });
     return await fn({ dir, repoRoot, store, remote, authEnv });
   } finally {
-    await rm13(dir, { recursive: true, force: true, maxRetries: 3 });
+    await rm15(dir, { recursive: true, force: true, maxRetries: 3 });
     spec.observe?.("removed", dir);
   }
 }
@@ -50673,7 +50953,7 @@ function queueFix(bot, context, fix) {
 }
 
 // src/bot/intake.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/bot/tokenize.ts
 var QUOTES = {
@@ -50974,7 +51254,7 @@ function findCommand(body) {
 
 // src/bot/intake.ts
 function idSuffixFor(commentKey) {
-  return createHash5("sha256").update(commentKey).digest("hex").slice(0, 12);
+  return createHash6("sha256").update(commentKey).digest("hex").slice(0, 12);
 }
 function warn(bot, what, error62) {
   bot.deps.reporter.warn(`${what}: ${error62 instanceof Error ? error62.message : String(error62)}`);
