@@ -30,7 +30,12 @@ async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: st
       stderr += text;
     },
     // Unconfined like the other CLI tests (the kit's agents keep their logs outside the worktree).
-    env: { OMK_STATE_DIR: env.stateDir, HOME: env.stateDir, PATH: process.env.PATH ?? '', OMK_SANDBOX: 'off' },
+    env: {
+      OMK_STATE_DIR: env.stateDir,
+      HOME: env.stateDir,
+      PATH: process.env.PATH ?? '',
+      OMK_SANDBOX: 'off',
+    },
     cwd: env.repo.root,
     stdoutIsTTY: true,
     stderrIsTTY: true,
