@@ -89,6 +89,7 @@ describe('bubblewrap confinement', () => {
   let worktree: string;
   let home: string;
   let outside: string;
+  let stash: string;
   const token = `${process.pid}${Date.now() % 100_000}`;
   const sleepFor = `300.${token}`;
 
@@ -102,6 +103,10 @@ describe('bubblewrap confinement', () => {
     await writeFile(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY 1234\n');
     await writeFile(join(home, '.gitconfig'), '[user]\n\tname = me\n');
     outside = join(tmpdir(), `omk-outside-marker-${token}`);
+    // A credential omk took out of .git/config while the agent runs (the state root's private/).
+    stash = join(base, 'state', 'private');
+    await mkdir(join(stash, 'credentials'), { recursive: true });
+    await writeFile(join(stash, 'credentials', 'repo.json'), '{"value":"STASHED-SECRET"}\n');
   });
   afterAll(async () => {
     await repo.cleanup();
@@ -117,6 +122,7 @@ describe('bubblewrap confinement', () => {
         'echo "[core]\n\thooksPath = /tmp/evil" >> "$REPO/.git/config" && echo wrote-git-config',
         'echo "[credential]\n\thelper = evil" >> "$HOME/.gitconfig" && echo wrote-gitconfig',
         'cat "$HOME/.ssh/id_rsa" && echo read-key',
+        'cat "$STASH/credentials/repo.json" && echo read-stash',
         `touch "${outside}" && echo wrote-outside`,
         // Given time to leave the process group, as a real escapee would.
         `setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
@@ -127,7 +133,7 @@ describe('bubblewrap confinement', () => {
       ].join('\n'),
     ],
     cwd: worktree,
-    env: { PATH, HOME: home, REPO: repo.root },
+    env: { PATH, HOME: home, REPO: repo.root, STASH: stash },
     timeoutMs: 20_000,
     tailChars: 20_000,
   });
@@ -138,7 +144,7 @@ describe('bubblewrap confinement', () => {
     const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
     const result = await sandbox.runner(runProcess)({
       ...hostile(),
-      confine: { writable: [], readable: [] },
+      confine: { writable: [], readable: [], hidden: [stash] },
     });
     if (!probed.available) {
       expect(probed.reason).not.toBe('');
@@ -153,6 +159,8 @@ describe('bubblewrap confinement', () => {
       'wrote-gitconfig',
       'read-key',
       'PRIVATE KEY',
+      'read-stash',
+      'STASHED-SECRET',
       'wrote-outside',
     ]) {
       expect(result.stdout).not.toContain(escaped);
@@ -174,6 +182,7 @@ describe('bubblewrap confinement', () => {
     try {
       expect(result.stdout).toContain('wrote-git-config');
       expect(result.stdout).toContain('PRIVATE KEY 1234');
+      expect(result.stdout).toContain('STASHED-SECRET');
       expect(await processesRunning(sleepFor)).not.toEqual([]);
     } finally {
       for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');

@@ -97,6 +97,8 @@ async function planFor(
     files.push(...stores.files);
   }
   if (env.XDG_CONFIG_HOME) dirs.push(join(env.XDG_CONFIG_HOME, 'gh'));
+  // omk's own private state (a stashed credential), as the run asks.
+  dirs.push(...(confine.hidden ?? []));
   // The runner's temp holds its file commands (GITHUB_ENV, GITHUB_OUTPUT) and checkout's credentials.
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {

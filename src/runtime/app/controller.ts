@@ -6,7 +6,7 @@ import { confinedAgent, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
-import { goalCacheDir, goalPaths, workspacesDir } from '../state/paths.js';
+import { goalCacheDir, goalPaths, privateStateDir, workspacesDir } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
@@ -28,7 +28,11 @@ export async function composeController(
   // Confined, an agent or gate writes its worktree, a private temp and the goal's build cache
   // only, and still reads the goal directory (the prompt file) wherever the host hides more.
   const confine: Confinement | null = prepared.sandbox.active
-    ? { writable: [cacheDir], readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir] }
+    ? {
+        writable: [cacheDir],
+        readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
+        hidden: [privateStateDir(deps.store.deps.stateRoot)],
+      }
     : null;
   const agent = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
   const verify = confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { privateStateDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
 
 /**
@@ -14,7 +15,7 @@ export async function withCredentialsAway<T>(
 ): Promise<T> {
   const guard = deps.execution.credentials;
   if (guard === undefined) return work();
-  const held = await guard.away(repoRoot, join(deps.store.deps.stateRoot, 'private', 'credentials'));
+  const held = await guard.away(repoRoot, join(privateStateDir(deps.store.deps.stateRoot), 'credentials'));
   try {
     return await work();
   } finally {

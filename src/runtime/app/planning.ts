@@ -11,6 +11,7 @@ import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
+import { privateStateDir } from '../state/paths.js';
 import { hostSandbox, type PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
@@ -101,7 +102,13 @@ export async function chooseGoalPlanner(
       sandboxMode ?? sandboxFromEnv(deps.env) ?? config.config.sandbox,
       deps.reporter,
     ));
-  const planning = sandbox.active ? confinedAgent(agent, { writable: [], readable: [] }) : agent;
+  const planning = sandbox.active
+    ? confinedAgent(agent, {
+        writable: [],
+        readable: [],
+        hidden: [privateStateDir(deps.store.deps.stateRoot)],
+      })
+    : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
     agent: scrubbedAgent(planning, createScrub(secretValues(deps.env))),

@@ -22,6 +22,8 @@ export interface SandboxPort {
 export interface Confinement {
   writable: readonly string[];
   readable: readonly string[];
+  /** Directories of omk's own it must not see at all (the state root's `private/`: a stashed credential). */
+  hidden?: readonly string[];
 }
 
 /** What a run decided, recorded in the goal's decisions and shown in its proof. */

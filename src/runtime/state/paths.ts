@@ -56,3 +56,8 @@ export function goalCacheDir(stateRoot: string, goalId: string): string {
 export function goalsDir(stateRoot: string): string {
   return join(stateRoot, 'goals');
 }
+
+/** Where omk keeps what no agent may read (a stashed credential): hidden from confined runs, never pushed. */
+export function privateStateDir(stateRoot: string): string {
+  return join(stateRoot, 'private');
+}
