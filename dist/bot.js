@@ -30212,6 +30212,9 @@ function goalCacheDir(stateRoot, goalId) {
 function goalsDir(stateRoot) {
   return join2(stateRoot, "goals");
 }
+function privateStateDir(stateRoot) {
+  return join2(stateRoot, "private");
+}
 
 // src/runtime/proof/machine-paths.ts
 function machineRoots(stateRoot, goal, execution) {
@@ -32716,7 +32719,11 @@ async function composeController(deps, goal, prepared) {
   const { config: config2 } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
-  const confine = prepared.sandbox.active ? { writable: [cacheDir], readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir] } : null;
+  const confine = prepared.sandbox.active ? {
+    writable: [cacheDir],
+    readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
+    hidden: [privateStateDir(deps.store.deps.stateRoot)]
+  } : null;
   const agent = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
   const verify = confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine);
   return {
@@ -36519,7 +36526,7 @@ import { join as join17 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join17(deps.store.deps.stateRoot, "private", "credentials"));
+  const held = await guard.away(repoRoot, join17(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -40215,7 +40222,11 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
     sandboxMode ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox,
     deps.reporter
   );
-  const planning = sandbox.active ? confinedAgent(agent, { writable: [], readable: [] }) : agent;
+  const planning = sandbox.active ? confinedAgent(agent, {
+    writable: [],
+    readable: [],
+    hidden: [privateStateDir(deps.store.deps.stateRoot)]
+  }) : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
     agent: scrubbedAgent(planning, createScrub(secretValues(deps.env))),
@@ -43714,6 +43725,7 @@ async function planFor(spec, confine, tmp, env) {
     files.push(...stores.files);
   }
   if (env.XDG_CONFIG_HOME) dirs.push(join32(env.XDG_CONFIG_HOME, "gh"));
+  dirs.push(...confine.hidden ?? []);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {
     cwd: spec.cwd,

@@ -39840,6 +39840,9 @@ function goalCacheDir(stateRoot, goalId) {
 function goalsDir(stateRoot) {
   return join2(stateRoot, "goals");
 }
+function privateStateDir(stateRoot) {
+  return join2(stateRoot, "private");
+}
 
 // src/runtime/proof/machine-paths.ts
 function machineRoots(stateRoot, goal, execution) {
@@ -42861,7 +42864,11 @@ async function composeController(deps, goal, prepared) {
   const { config: config2 } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
-  const confine = prepared.sandbox.active ? { writable: [cacheDir], readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir] } : null;
+  const confine = prepared.sandbox.active ? {
+    writable: [cacheDir],
+    readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
+    hidden: [privateStateDir(deps.store.deps.stateRoot)]
+  } : null;
   const agent = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
   const verify = confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine);
   return {
@@ -46804,7 +46811,7 @@ import { join as join17 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join17(deps.store.deps.stateRoot, "private", "credentials"));
+  const held = await guard.away(repoRoot, join17(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -50589,7 +50596,11 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
     sandboxMode ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox,
     deps.reporter
   );
-  const planning = sandbox.active ? confinedAgent(agent, { writable: [], readable: [] }) : agent;
+  const planning = sandbox.active ? confinedAgent(agent, {
+    writable: [],
+    readable: [],
+    hidden: [privateStateDir(deps.store.deps.stateRoot)]
+  }) : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
     agent: scrubbedAgent(planning, createScrub(secretValues(deps.env))),
@@ -54222,6 +54233,7 @@ async function planFor(spec, confine, tmp, env) {
     files.push(...stores.files);
   }
   if (env.XDG_CONFIG_HOME) dirs.push(join34(env.XDG_CONFIG_HOME, "gh"));
+  dirs.push(...confine.hidden ?? []);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {
     cwd: spec.cwd,
