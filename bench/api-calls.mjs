@@ -20,12 +20,12 @@
 // that does not match GitHub's description). Targets are reported, never enforced.
 
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   BenchError,
+  bundleWithFakeGitHub,
   formatTable,
   git,
   log,
@@ -158,27 +158,9 @@ function parseOptions() {
 
 // --- the fake GitHub -----------------------------------------------------------------------------
 
-/**
- * Bundles test/fake-github/server.ts (and the demo fixture) into a temp dir and imports it. The
- * fake reads GitHub's OpenAPI description from `../fixtures/` next to its module, so the fixture
- * is copied there.
- */
-async function loadFake() {
-  let esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    throw new BenchError('esbuild is missing: run `npm ci` (it is a devDependency).');
-  }
-  const dir = makeTempDir('fake-github');
-  mkdirSync(join(dir, 'bundle'));
-  mkdirSync(join(dir, 'fixtures'));
-  copyFileSync(
-    join(ROOT, 'test', 'fixtures', 'github-openapi.json'),
-    join(dir, 'fixtures', 'github-openapi.json'),
-  );
-  const outfile = join(dir, 'bundle', 'fake.mjs');
-  await esbuild.build({
+/** The fake GitHub and the demo fixture, bundled and imported (bundleWithFakeGitHub). */
+function loadFake() {
+  return bundleWithFakeGitHub('fake-github', {
     stdin: {
       contents: [
         "export { startFakeGitHub } from './test/fake-github/server.ts';",
@@ -188,17 +170,7 @@ async function loadFake() {
       loader: 'ts',
       sourcefile: 'bench-fake-entry.ts',
     },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __benchRequire } from 'node:module';\nconst require = __benchRequire(import.meta.url);",
-    },
   });
-  return import(pathToFileURL(outfile).href);
 }
 
 // --- one case ------------------------------------------------------------------------------------

@@ -16,15 +16,13 @@
 // before the kill and gone after), "N stuck" (a goal not merged, cancelled, rejected or failed
 // after recovery). Exits 1 when any count is not 0 or a goal has no proof.json.
 
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   BenchError,
+  bundleWithFakeGitHub,
   formatTable,
   log,
-  makeTempDir,
   printJson,
   ROOT,
   runBench,
@@ -94,35 +92,11 @@ function parseOptions() {
   }
 }
 
-async function loadHarness() {
-  let esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    throw new BenchError('esbuild is missing: run `npm ci` (it is a devDependency).');
-  }
-  const dir = makeTempDir('fault-harness');
-  mkdirSync(join(dir, 'bundle'));
-  mkdirSync(join(dir, 'fixtures'));
-  // The fake reads GitHub's OpenAPI description from ../fixtures/ next to its module.
-  copyFileSync(
-    join(ROOT, 'test', 'fixtures', 'github-openapi.json'),
-    join(dir, 'fixtures', 'github-openapi.json'),
-  );
-  const outfile = join(dir, 'bundle', 'harness.mjs');
-  await esbuild.build({
+/** The fault harness (test/faults/harness.ts) with the fake GitHub, bundled and imported. */
+function loadHarness() {
+  return bundleWithFakeGitHub('fault-harness', {
     entryPoints: [join(ROOT, 'test', 'faults', 'harness.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __benchRequire } from 'node:module';\nconst require = __benchRequire(import.meta.url);",
-    },
   });
-  return import(pathToFileURL(outfile).href);
 }
 
 function render(results, totals) {

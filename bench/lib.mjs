@@ -2,11 +2,20 @@
 // checkout with nothing but `npm run build` done, and must not measure a dependency's start-up.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root (bench/..), so scripts work from any working directory. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -305,4 +314,39 @@ export async function runBench(main) {
   } finally {
     cleanupTempDirs();
   }
+}
+
+/**
+ * Bundles TypeScript that uses the fake GitHub (test/fake-github) into a temp dir and imports it:
+ * `entry` is esbuild's `entryPoints` or `stdin` option. The fake reads GitHub's OpenAPI description
+ * from `../fixtures/` next to its module, so the fixture is copied there.
+ */
+export async function bundleWithFakeGitHub(name, entry) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new BenchError('esbuild is missing: run `npm ci` (it is a devDependency).');
+  }
+  const dir = makeTempDir(name);
+  mkdirSync(join(dir, 'bundle'));
+  mkdirSync(join(dir, 'fixtures'));
+  copyFileSync(
+    join(ROOT, 'test', 'fixtures', 'github-openapi.json'),
+    join(dir, 'fixtures', 'github-openapi.json'),
+  );
+  const outfile = join(dir, 'bundle', `${name}.mjs`);
+  await esbuild.build({
+    ...entry,
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __benchRequire } from 'node:module';\nconst require = __benchRequire(import.meta.url);",
+    },
+  });
+  return import(pathToFileURL(outfile).href);
 }

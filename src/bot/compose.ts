@@ -6,7 +6,7 @@ import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
 import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
-import type { AppDeps } from '../runtime/app/index.js';
+import type { AppDeps, ExecutionHost } from '../runtime/app/index.js';
 import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
@@ -66,8 +66,7 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     reporter: deps.reporter,
     randomHex: () => randomBytes(3).toString('hex'),
     env: deps.env,
-    // Agents and gates confined like the CLI's and the Action's (sandbox: auto|required|off).
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
+    execution: executionHostFor(deps.env),
     words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
@@ -75,6 +74,21 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     publishBranch: async (branch, sha) =>
       (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha }),
   };
+}
+
+const executionHosts = new WeakMap<BotDeps['env'], ExecutionHost>();
+
+/**
+ * One execution host per bot environment, so its sandbox is probed once, not per job: agents and
+ * gates confined like the CLI's and the Action's (sandbox: auto|required|off).
+ */
+function executionHostFor(env: BotDeps['env']): ExecutionHost {
+  let host = executionHosts.get(env);
+  if (host === undefined) {
+    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
+    executionHosts.set(env, host);
+  }
+  return host;
 }
 
 /**

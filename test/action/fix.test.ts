@@ -3,23 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { git } from '../helpers/git-repo.js';
+import { REVIEW_FIX_AGENT as AGENT } from '../helpers/review-fix-agent.js';
 import { type ActionEnv, createActionEnv, webhookExample } from './harness.js';
 
 /** On a slice it does what the demo agent does; on a review fix, what the review asks. */
-const AGENT = `#!/usr/bin/env node
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
-const task = process.env.OMK_TASK_ID;
-const math = 'src/math.js';
-if (prompt.startsWith('# Review fix')) {
-  if (prompt.includes('add a VERSION export')) appendFileSync(math, 'export const VERSION = 2;\\n');
-} else if (task.startsWith('s1-')) {
-  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
-} else if (task.startsWith('s2-')) {
-  appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
-}
-`;
-
 describe('command: fix on a pull_request_review_comment workflow', () => {
   let env: ActionEnv;
   let goalId = '';

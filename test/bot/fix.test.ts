@@ -8,31 +8,9 @@ import { newGoalId } from '../../src/runtime/goal/ids.js';
 import type { FakePull } from '../fake-github/state.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
+import { REVIEW_FIX_AGENT as AGENT } from '../helpers/review-fix-agent.js';
 import { changesRequestedPayload, reviewCommentPayload } from './fix-payloads.js';
 import { APP_LOGIN, type BotEnv, COMMENTER, leftovers, startBotEnv } from './harness.js';
-
-/**
- * A scripted agent: on a slice it does what the demo agent does (the fix slice fixes `add`, the
- * test slice appends the regression test); on a review fix it does what the review asks, read from
- * its prompt: `add a VERSION export` adds one, `BREAK lint` leaves a debugger statement (the lint gate fails).
- */
-const AGENT = `#!/usr/bin/env node
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
-const task = process.env.OMK_TASK_ID;
-const math = 'src/math.js';
-if (prompt.startsWith('# Review fix')) {
-  if (prompt.includes('BREAK lint')) {
-    appendFileSync(math, 'debugger;\\n');
-  } else if (prompt.includes('add a VERSION export')) {
-    appendFileSync(math, 'export const VERSION = 2;\\n');
-  }
-} else if (task.startsWith('s1-')) {
-  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
-} else if (task.startsWith('s2-')) {
-  appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
-}
-`;
 
 describe('bot in local mode: review comments on an omk PR become fix commits', () => {
   let env: BotEnv;

@@ -5,22 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
+import { REVIEW_FIX_AGENT as AGENT } from '../helpers/review-fix-agent.js';
 
 /** On a slice it does what the demo agent does; on a review fix, what the request asks. */
-const AGENT = `#!/usr/bin/env node
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
-const task = process.env.OMK_TASK_ID;
-const math = 'src/math.js';
-if (prompt.startsWith('# Review fix')) {
-  if (prompt.includes('add a VERSION export')) appendFileSync(math, 'export const VERSION = 2;\\n');
-} else if (task.startsWith('s1-')) {
-  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
-} else if (task.startsWith('s2-')) {
-  appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
-}
-`;
-
 describe('omk goal fix', () => {
   let repo: TempRepo;
   let state: { dir: string; cleanup: () => Promise<void> };

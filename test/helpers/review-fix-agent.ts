@@ -1,0 +1,23 @@
+/**
+ * A scripted agent for the review/fix loop's tests (bot, Action, CLI): on a slice it does what the
+ * demo agent does (the fix slice fixes `add`, the test slice appends the regression test); on a
+ * review fix it does what the review asks, read from its prompt: `add a VERSION export` adds one,
+ * `BREAK lint` leaves a debugger statement (the lint gate fails).
+ */
+export const REVIEW_FIX_AGENT = `#!/usr/bin/env node
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
+const task = process.env.OMK_TASK_ID;
+const math = 'src/math.js';
+if (prompt.startsWith('# Review fix')) {
+  if (prompt.includes('BREAK lint')) {
+    appendFileSync(math, 'debugger;\\n');
+  } else if (prompt.includes('add a VERSION export')) {
+    appendFileSync(math, 'export const VERSION = 2;\\n');
+  }
+} else if (task.startsWith('s1-')) {
+  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
+} else if (task.startsWith('s2-')) {
+  appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
+}
+`;
