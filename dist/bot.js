@@ -49644,14 +49644,22 @@ function appFor(bot, ws, target) {
     reporter: deps.reporter,
     randomHex: () => randomBytes3(3).toString("hex"),
     env: deps.env,
-    // Agents and gates confined like the CLI's and the Action's (sandbox: auto|required|off).
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
+    execution: executionHostFor(deps.env),
     words: BOT_WORDS,
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.
     publishBranch: async (branch, sha2) => (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha: sha2 })
   };
+}
+var executionHosts = /* @__PURE__ */ new WeakMap();
+function executionHostFor(env) {
+  let host = executionHosts.get(env);
+  if (host === void 0) {
+    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
+    executionHosts.set(env, host);
+  }
+  return host;
 }
 async function forgeFor(gh, repo) {
   const token = await gh.token();
