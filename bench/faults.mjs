@@ -14,7 +14,8 @@
 // every point, about 15 s each. The last lines are the counts: "N duplicates" (PRs, check runs,
 // labels, comments or merges made twice on the fake GitHub), "N lost" (events or decisions on disk
 // before the kill and gone after), "N stuck" (a goal not merged, cancelled, rejected or failed
-// after recovery). Exits 1 when any count is not 0 or a goal has no proof.json.
+// after recovery, or whose goal.json was not `merged` after the first recovery command although
+// its events recorded the merge). Exits 1 when any count is not 0 or a goal has no proof.json.
 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -405,3 +405,59 @@ describe("the bot's merge check after a merge cut short", () => {
     });
   });
 });
+
+describe('a goal killed right after its merge was recorded (goal_merged, goal.json not yet written)', () => {
+  const killedAfterMerge = async () => {
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const killed = await runOmk(['goal', 'merge', id], {
+      cwd: repo.root,
+      stateDir: state.dir,
+      env: { OMK_FAULT_AFTER_EVENT: 'goal_merged' },
+    });
+    expect(killed.code, killed.stderr).not.toBe(0);
+    const goalJson = async () =>
+      (JSON.parse(await readFile(join(state.dir, 'goals', id, 'goal.json'), 'utf8')) as { status: string })
+        .status;
+    expect(await goalJson()).toBe('ready');
+    const merges = async () =>
+      (await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .filter((line) => (JSON.parse(line) as { type: string }).type === 'goal_merged').length;
+    expect(await merges()).toBe(1);
+    return { id, goalJson, merges };
+  };
+
+  it('status settles goal.json to merged, with the merge in the proof', async () => {
+    const { id, goalJson, merges } = await killedAfterMerge();
+    const status = await omk('goal', 'status', id, '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'merged' });
+    expect(await goalJson()).toBe('merged');
+    const proof = JSON.parse(await readFile(join(state.dir, 'goals', id, 'proof.json'), 'utf8')) as Proof;
+    expect(proof.delivery.merge?.sha).toBe(git(repo.root, 'rev-parse', 'main'));
+    expect(await merges()).toBe(1);
+  });
+
+  it('resume --auto settles it instead of finding nothing, and merge answers recovered once', async () => {
+    const { id, goalJson, merges } = await killedAfterMerge();
+    const resumed = await omk('goal', 'resume', '--auto', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await goalJson()).toBe('merged');
+    const again = await omk('goal', 'merge', id, '--json');
+    expect(again.stderr).toContain('already merged');
+    expect(await merges()).toBe(1);
+  });
+
+  it('merge records it as recovered, exit 0, without merging again', async () => {
+    const { id, goalJson, merges } = await killedAfterMerge();
+    const main = git(repo.root, 'rev-parse', 'main');
+    const merged = await omk('goal', 'merge', id, '--json');
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ merged: true, pr: 3, sha: main, recovered: true });
+    expect(git(repo.root, 'rev-parse', 'main')).toBe(main);
+    expect(await goalJson()).toBe('merged');
+    expect(await merges()).toBe(1);
+    expect((await forgeRecords()).pulls.find((p) => p.number === 3)?.state).toBe('merged');
+  });
+});

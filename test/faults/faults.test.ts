@@ -4,12 +4,15 @@ import { type FaultPoint, pointName, runPoint } from './harness.js';
 
 // A sample of the fault walk (bench/faults.mjs --all walks every point): a delivery goal against
 // the fake GitHub, SIGKILLed at the point, then recovered. Each point takes about 15 s (the CLI
-// spaces GitHub writes a second apart), so three are sampled: one in execution, one while a PR is
-// being created (the PR made, the answer lost), one right after the PRs are recorded.
+// spaces GitHub writes a second apart), so four are sampled: one in execution, one while a PR is
+// being created (the PR made, the answer lost), one right after the PRs are recorded, one right
+// after the merge is recorded (goal.json not yet `merged`).
 const SAMPLE: FaultPoint[] = [
   { kind: 'event', type: 'task_done', n: 1 },
   { kind: 'api', operationId: 'pulls/create', phase: 'after' },
   { kind: 'event', type: 'check_run_published', n: 1 },
+  // goal.json still `ready`: the first recovery command must find the goal merged.
+  { kind: 'event', type: 'goal_merged', n: 1 },
 ];
 
 describe('a delivery goal killed at a point and recovered', () => {

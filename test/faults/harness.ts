@@ -40,7 +40,10 @@ export interface PointResult {
   killed: boolean;
   duplicates: string[];
   lost: string[];
-  /** The status the goal was left in when it did not settle; null when it settled. */
+  /**
+   * The status the goal was left in when it did not settle, or what goal.json said after the
+   * first recovery command when its events already recorded the merge; null when it settled.
+   */
   stuck: string | null;
   proof: boolean;
   /** The commands run after the kill, with their exit codes. */
@@ -209,6 +212,18 @@ async function goalStatus(stateDir: string, id: string): Promise<string> {
   return (JSON.parse(text) as { status?: string }).status ?? 'missing';
 }
 
+/** Whether events.jsonl records the merge (`goal_merged`). */
+async function mergeRecorded(stateDir: string, id: string): Promise<boolean> {
+  const lines = await readLines(join(stateDir, 'goals', id, 'events.jsonl'));
+  return lines.some((line) => {
+    try {
+      return (JSON.parse(line) as { type: string }).type === 'goal_merged';
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function exists(path: string): Promise<boolean> {
   return readFile(path).then(
     () => true,
@@ -287,10 +302,17 @@ export async function runPoint(bin: string, point: FaultPoint | null): Promise<P
     if (point === null && first.code !== 0) throw new Error(`the clean run failed:\n${first.stderr}`);
     snapshot ??= await history(fixture.stateDir, id);
     const recovery: string[] = [];
+    // The goal's recorded status must follow its events from the first command after the kill:
+    // a merge in events.jsonl is a merged goal.json, not a `ready` waiting for another merge.
+    let stale: string | null = null;
     const step = async (args: string[]) => {
       const done = await startOmk(bin, args, fixture).exited;
       const why = done.code === 0 ? '' : ` (${lastLine(done.stderr)})`;
       recovery.push(`${args.slice(1, 3).join(' ')}: exit ${done.code}${why}`);
+      if (recovery.length === 1 && (await mergeRecorded(fixture.stateDir, id))) {
+        const recorded = await goalStatus(fixture.stateDir, id);
+        if (recorded !== 'merged') stale = `goal.json ${recorded} though its events record the merge`;
+      }
     };
     for (let i = 0; i < MAX_RECOVERIES && !SETTLED.has(await goalStatus(fixture.stateDir, id)); i += 1) {
       await step(['goal', 'resume', '--auto', '--forge', 'github']);
@@ -313,7 +335,7 @@ export async function runPoint(bin: string, point: FaultPoint | null): Promise<P
       killed,
       duplicates: duplicatesOn(fixture.fake),
       lost,
-      stuck: SETTLED.has(status) ? null : status,
+      stuck: stale ?? (SETTLED.has(status) ? null : status),
       proof: await exists(join(fixture.stateDir, 'goals', id, 'proof.json')),
       recovery,
       seconds: Math.round((performance.now() - started) / 100) / 10,

@@ -1,5 +1,6 @@
 import { EventLog } from '../events/log.js';
 import { type GoalOrigin, readOrigin } from '../goal/origin.js';
+import { settleRecordedMerge } from '../goal/recorded-merge.js';
 import { type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { dependencyWaves } from '../graph/order.js';
@@ -14,7 +15,7 @@ export async function goalView(
   goalId: string,
 ): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
   if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
-  const goal = await store.read(goalId);
+  const { goal } = await settleRecordedMerge(store, goalId);
   const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
   const proof = await readOrAssembleProof(store, goal, events);
   return { goal, proof, origin: await readOrigin(store, goalId) };

@@ -1,6 +1,7 @@
 import { relocateGoal } from '../goal/actions.js';
 import { newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
+import { settleRecordedMerge } from '../goal/recorded-merge.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { CreateGoalRequest } from '../requests.js';
@@ -26,6 +27,8 @@ export async function pullSharedGoal(
   const commit = await remote.pull(goalId);
   if (commit === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
+  // The next run decides from the goal's status: a merge recorded only in its events counts.
+  await settleRecordedMerge(store, goalId);
   const goal =
     options.repoRoot === undefined
       ? await store.read(goalId)

@@ -3,6 +3,7 @@ import { IllegalTransitionError, NotFoundError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import type { Forge, MergeMethod, PullRequest } from '../forge/port.js';
+import { settleRecordedMerge } from '../goal/recorded-merge.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { assembleProof, rebuildProof } from '../proof/assemble.js';
@@ -75,7 +76,18 @@ export async function mergeGoal(
 ): Promise<MergeGoalResult> {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
-  const goal = await store.read(goalId);
+  const { goal, merge, settled: caughtUp } = await settleRecordedMerge(store, goalId);
+  if (caughtUp && merge !== null) {
+    // Killed after recording the merge and before goal.json said so: the merge stands, recorded once.
+    const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+    return {
+      merged: true,
+      sha: merge.sha,
+      pr: merge.pr,
+      proof: await assembleProof(store, goal, events),
+      recovered: true,
+    };
+  }
   refuseSettled(goal.status, goalId);
   const delivery = await readDelivery(paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);

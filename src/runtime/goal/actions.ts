@@ -4,6 +4,7 @@ import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
 import { writeFailure } from './failure.js';
 import { isOrphaned, type LifecycleAction, nextStatus } from './lifecycle.js';
+import { settleRecordedMerge } from './recorded-merge.js';
 import type { GoalRecord } from './schema.js';
 import type { GoalStore } from './store.js';
 
@@ -96,7 +97,9 @@ export async function applyLifecycle(
 /** Marks goals whose controller died as interrupted and resumes them (`resume --auto`). */
 export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]> {
   const results: LifecycleResult[] = [];
-  for (const goal of await store.list()) {
+  for (const listed of await store.list()) {
+    // A goal whose merge its events record is merged: nothing to resume.
+    const { goal } = await settleRecordedMerge(store, listed.id);
     const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
     if (!orphaned && goal.status !== 'interrupted') continue;
     if (orphaned) {

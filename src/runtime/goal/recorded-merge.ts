@@ -1,0 +1,58 @@
+import { EventLog } from '../events/log.js';
+import type { GoalEvent } from '../events/schema.js';
+import { rebuildProof } from '../proof/assemble.js';
+import { type GoalRecord, TERMINAL_STATUSES } from './schema.js';
+import type { GoalStore } from './store.js';
+
+// A merge is recorded in two writes: `goal_merged` in events.jsonl, then `merged` in goal.json.
+// A process killed between them leaves a goal whose events say merged while goal.json still says
+// `ready`. Every path that decides from a goal's status (status, resume --auto, merge, the Action's
+// next run) settles it first, so the event, the proof and goal.json agree again.
+
+export interface RecordedMerge {
+  pr: number;
+  sha: string;
+  target: string;
+}
+
+/** The last `goal_merged` event, or null when the events record no merge. */
+export function recordedMerge(events: readonly GoalEvent[]): RecordedMerge | null {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (event?.type !== 'goal_merged') continue;
+    const { pr, sha, target } = event.data;
+    return {
+      pr: typeof pr === 'number' ? pr : 0,
+      sha: typeof sha === 'string' ? sha : '',
+      target: typeof target === 'string' ? target : '',
+    };
+  }
+  return null;
+}
+
+export interface SettledMerge {
+  goal: GoalRecord;
+  /** The merge the events record, when they record one. */
+  merge: RecordedMerge | null;
+  /** goal.json was behind its events and now says `merged`. */
+  settled: boolean;
+}
+
+/**
+ * Makes goal.json `merged` when its events record a merge it does not (the proof is rebuilt with
+ * it). A terminal goal is left as it is: only a merge recorded by omk's own merge call is adopted.
+ */
+export async function settleRecordedMerge(store: GoalStore, goalId: string): Promise<SettledMerge> {
+  const first = await store.read(goalId);
+  if (TERMINAL_STATUSES.includes(first.status)) return { goal: first, merge: null, settled: false };
+  const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
+  const merge = recordedMerge((await events.read()).events);
+  if (merge === null) return { goal: first, merge: null, settled: false };
+  return store.withGoalLock(goalId, async () => {
+    const current = await store.read(goalId);
+    if (TERMINAL_STATUSES.includes(current.status)) return { goal: current, merge, settled: false };
+    const written = await store.write({ ...current, status: 'merged', resumeTo: null, controller: null });
+    await rebuildProof(store, written, events);
+    return { goal: written, merge, settled: true };
+  });
+}
