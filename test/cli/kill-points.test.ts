@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
@@ -142,4 +142,126 @@ describe('omk goal run killed during planning (OMK_FAULT_AFTER_EVENT)', () => {
     },
     60_000,
   );
+});
+
+describe('omk goal resume --auto and a run killed while it planned', () => {
+  const goalJson = async (stateDir: string, goalId: string) =>
+    JSON.parse(await readFile(join(stateDir, 'goals', goalId, 'goal.json'), 'utf8')) as {
+      status: string;
+      controller: { pid: number } | null;
+    };
+
+  it('killed right after goal_created, the stale planning lease makes resume --auto finish the goal', async () => {
+    const state = await tempStateDir();
+    states.push(state);
+    const killedRun = await runOmk(
+      ['goal', 'run', 'fix the failing test in src/math.js', '--agent', 'demo'],
+      {
+        cwd: repo.root,
+        stateDir: state.dir,
+        env: { OMK_FAULT_AFTER_EVENT: 'goal_created' },
+      },
+    );
+    expect(killedRun.code).not.toBe(0);
+    const { goalId } = await eventTypes(state.dir);
+    const left = await goalJson(state.dir, goalId ?? '');
+    expect(left.status).toBe('planned');
+    expect(left.controller).not.toBeNull();
+    const resumed = await runOmk(['goal', 'resume', '--auto', '--agent', 'demo'], {
+      cwd: repo.root,
+      stateDir: state.dir,
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const { types } = await eventTypes(state.dir);
+    expect(types).toContain('execution_started');
+    // As an uninterrupted run of this goal ends: the demo agent cannot fix this repository.
+    const after = await goalJson(state.dir, goalId ?? '');
+    expect(after.status).toBe('not_ready');
+  }, 60_000);
+
+  it('killed while its planning agent ran (no plan written), resume --auto plans and executes it', async () => {
+    const state = await tempStateDir();
+    states.push(state);
+    const marker = join(state.dir, 'planning-started');
+    const agent = join(state.dir, 'agent.mjs');
+    // The first planning run hangs (the test kills omk there); the second answers with no JSON, so
+    // the heuristic plans; slices change nothing.
+    await writeFile(
+      agent,
+      `#!/usr/bin/env node
+import { existsSync, writeFileSync } from 'node:fs';
+if (process.env.OMK_TASK_ID === 'plan' && !existsSync(${JSON.stringify(marker)})) {
+  writeFileSync(${JSON.stringify(marker)}, String(process.pid));
+  setTimeout(() => {}, 60_000);
+} else {
+  console.log('nothing to say');
+}
+`,
+    );
+    await chmod(agent, 0o755);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: state.dir,
+      OMK_STATE_DIR: state.dir,
+      OMK_SANDBOX: 'off',
+    };
+    const child = spawn(
+      process.execPath,
+      [OMK_BIN, 'goal', 'run', 'fix the failing test in src/math.js', '--agent', `script:${agent}`],
+      { cwd: repo.root, env, stdio: 'ignore' },
+    );
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let planning = '';
+    for (let i = 0; i < 3000 && planning === ''; i += 1) {
+      planning = await readFile(marker, 'utf8').catch(() => '');
+      if (planning === '') await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(planning).not.toBe('');
+    child.kill('SIGKILL');
+    await exited;
+    process.kill(Number(planning), 'SIGKILL');
+    const { goalId } = await eventTypes(state.dir);
+    expect(goalId).not.toBeNull();
+    const left = await goalJson(state.dir, goalId ?? '');
+    expect(left.status).toBe('planned');
+    expect(
+      await readFile(join(state.dir, 'goals', goalId ?? '', 'task-graph.json'), 'utf8').catch(() => null),
+    ).toBeNull();
+
+    const resumed = await runOmk(['goal', 'resume', '--auto', '--agent', `script:${agent}`, '--json'], {
+      cwd: repo.root,
+      stateDir: state.dir,
+      env: { OMK_SANDBOX: 'off' },
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const { types } = await eventTypes(state.dir);
+    expect(types).toContain('plan_written');
+    expect(types).toContain('execution_started');
+    const after = await goalJson(state.dir, goalId ?? '');
+    expect(['planned', 'interrupted', 'running']).not.toContain(after.status);
+    expect(after.controller).toBeNull();
+  }, 90_000);
+
+  it('never starts a goal planned on purpose (omk goal plan records no controller)', async () => {
+    const state = await tempStateDir();
+    states.push(state);
+    const planned = await runOmk(
+      ['goal', 'plan', 'fix the failing test in src/math.js', '--agent', 'demo', '--json'],
+      {
+        cwd: repo.root,
+        stateDir: state.dir,
+      },
+    );
+    expect(planned.code, planned.stderr).toBe(0);
+    const { goalId } = await eventTypes(state.dir);
+    expect((await goalJson(state.dir, goalId ?? '')).controller).toBeNull();
+    const resumed = await runOmk(['goal', 'resume', '--auto', '--agent', 'demo'], {
+      cwd: repo.root,
+      stateDir: state.dir,
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('no interrupted goals');
+    expect((await goalJson(state.dir, goalId ?? '')).status).toBe('planned');
+    expect((await eventTypes(state.dir)).types).not.toContain('execution_started');
+  }, 60_000);
 });

@@ -72,7 +72,8 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       if (action === 'resume' && options.auto === true) {
         const results = await resumeOrphans(runtime.store);
         for (const result of results) {
-          if (resumeContinuesExecution(result)) {
+          // Only orphans are resumed here: a `planned` one is a run killed while it planned.
+          if (resumeContinuesExecution(result, { startPlanned: true })) {
             await runController(context, runtime, result.goal.id, {
               agent: options.agent as string | undefined,
             });

@@ -10,6 +10,7 @@ import { composeController } from './controller.js';
 import { withCredentialsAway } from './credentials.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase } from './deps.js';
+import { finishPlanning } from './planning.js';
 
 /** Statuses after which a goal's worktrees are not needed until it runs again. */
 const SETTLED: readonly GoalStatus[] = [...PROOF_STATUSES, 'merged', 'cancelled', 'rejected', 'accepted'];
@@ -43,6 +44,7 @@ export async function executeAndDeliver(deps: AppDeps, request: ExecuteRequest):
   const goal = await deps.store.read(goalId);
   const prepared =
     request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
+  await finishPlanning(deps, goal, prepared);
   const controller = await composeController(deps, goal, prepared);
   const keep = request.keepWorktrees ?? prepared.config.config.workspace.keep;
   const outcome = await executeThenDeliver(deps, controller, request, prepared);

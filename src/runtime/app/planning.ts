@@ -2,15 +2,18 @@ import type { Agent } from '../agents/port.js';
 import { resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { detectGates } from '../gates/detect.js';
+import { planGoal } from '../goal/create.js';
+import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
 import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
-import type { CreateGoalRequest } from '../requests.js';
+import { type CreateGoalRequest, DEFAULT_PLANNER_TOKEN_BUDGET } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
 import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
+import { pathExists } from '../state/exists.js';
 import { privateStateDir } from '../state/paths.js';
 import { hostSandbox, type PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
@@ -58,7 +61,7 @@ async function repoFacts(
  */
 export async function chooseGoalPlanner(
   deps: AppDeps,
-  request: CreateGoalRequest,
+  request: Pick<CreateGoalRequest, 'repo' | 'llmPlanner' | 'plannerTokenBudget' | 'agent'>,
   prepared: PreparedAgent | null,
   sandboxMode?: SandboxMode,
 ): Promise<Planner> {
@@ -118,4 +121,24 @@ export async function chooseGoalPlanner(
     timeoutMs: planningTimeout,
     fallback: deps.planner,
   });
+}
+
+/**
+ * A run killed while it planned left a goal with no task graph: it is planned now, by the planner a
+ * new run would choose (the agent planner with the default token budget), before it executes.
+ */
+export async function finishPlanning(
+  deps: AppDeps,
+  goal: GoalRecord,
+  prepared: PreparedAgent,
+): Promise<void> {
+  if (await pathExists(deps.store.paths(goal.id).taskGraph)) return;
+  const request = {
+    repo: goal.repo.root,
+    llmPlanner: true,
+    plannerTokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET,
+    agent: prepared.spec,
+  };
+  const planner = await chooseGoalPlanner(deps, request, prepared);
+  await planGoal({ ...deps, planner }, goal.id, 'run');
 }

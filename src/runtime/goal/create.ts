@@ -37,6 +37,11 @@ export interface CreatedGoal {
  * Intake and planning: creates the goal directory with every document, the validated task graph
  * and a proof built from what exists so far. `mode: 'plan'` leaves the goal `planned`; `run`
  * settles it at the proof's status.
+ *
+ * A run holds the goal's controller lease while it plans (goal.json `controller`, its heartbeat
+ * renewed): a run killed during planning leaves a `planned` goal whose controller went stale,
+ * which `resume --auto` finishes. `plan` records no controller, so a goal planned on purpose is
+ * never started by anyone but the person who planned it.
  */
 export async function createGoal(
   deps: CreateDeps,
@@ -47,8 +52,8 @@ export async function createGoal(
   const { clock } = store.deps;
   // Everything that can refuse the request happens before the first write.
   const repo = await deps.repo.inspect(request.repo);
-  const repoFiles = await deps.repo.listFiles(repo.root);
   const oracle = decideOracle(request.goal);
+
   const now = clock.nowIso();
   const initial: GoalRecord = {
     version: 1,
@@ -74,118 +79,192 @@ export async function createGoal(
       tokens: request.budget.tokens ?? null,
       usd: request.budget.usd ?? null,
     },
-    controller: null,
+    controller: mode === 'run' ? leaseNow(store) : null,
   };
-  const paths = await store.create(initial);
-  const events = new EventLog(paths.events, clock, store.deps.host);
-
-  const created = store.withGoalLock(initial.id, async () => {
-    const decisions: DecisionInput[] = [
-      {
-        kind: 'oracle',
-        decision: oracle.testable
-          ? `testable: ${oracle.class} (${oracle.shape})`
-          : 'not testable: blocked on human',
-        reason: oracle.reasons.join('; ') || 'no reasons recorded',
-      },
-    ];
-    const opening: EventInput[] = [
-      {
-        type: 'goal_created',
-        data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
-      },
-      {
-        type: 'oracle_decided',
-        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape },
-      },
-      { type: 'budget_set', data: { limits: initial.budget } },
-    ];
-    await appendCheckpoint(paths.budget, clock, {
-      kind: 'set',
-      limits: initial.budget,
-      spent: ZERO_SPENT,
-      note: 'initial budget',
-    });
-
-    let graph: TaskGraph = {
-      version: 1,
-      goalId: initial.id,
-      planner: { name: 'none', version: '0' },
-      tasks: [],
-      rejected: [],
-    };
-    let notes: string[] = [];
-    if (oracle.testable) {
-      const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
-      const proposal = await deps.planner.plan({
-        goalId: initial.id,
-        goalText: request.goal,
-        oracle,
-        repoFiles,
-        budget: initial.budget,
-        maxAgents: request.maxAgents,
-        definitions,
-      });
-      if (proposal.spent !== undefined) {
-        // What the planning agent cost counts toward the goal's budget like any agent run.
-        await appendCheckpoint(paths.budget, clock, {
-          kind: 'spend',
-          limits: initial.budget,
-          spent: { ...proposal.spent },
-          note:
-            proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
-        });
-      }
-      const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
-      graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
-      notes = proposal.notes;
-      decisions.push({
-        kind: 'planner',
-        decision: `${proposal.planner.name} planner`,
-        reason: notes.join('; ') || 'default',
-      });
-      opening.push(
-        ...result.tasks.map(
-          (task): EventInput => ({ type: 'task_accepted', data: { taskId: task.id, writes: task.writes } }),
-        ),
-        ...result.rejected.map((r): EventInput => ({ type: 'task_rejected', data: { ...r } })),
-        {
-          type: 'graph_validated',
-          data: { accepted: result.tasks.length, rejected: result.rejected.length },
-        },
-      );
-    } else {
-      opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
-    }
-    // The graph and the documents are on disk before any event names them: a crash after the
-    // opening events leaves a goal that `execute` can continue, not one without its task graph.
-    await writeJsonAtomic(paths.taskGraph, graph);
-    await writeFileAtomic(paths.prd, renderPrd(initial));
-    await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
-    await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
-    await appendDecisions(paths.decisions, clock, decisions);
-    await events.append(opening);
-    await events.append([
-      { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
-    ]);
-
-    const proof = await rebuildProof(store, initial, events);
-    if (!oracle.testable) {
-      await writeFailure(paths.failure, {
-        status: 'blocked_on_human',
-        at: clock.nowIso(),
-        reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,
-        humanDecisions: oracle.humanDecisions,
-      });
-    }
-    const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
-    const goal = await store.write({ ...initial, status });
-    return { goal, graph, proof };
-  });
-  return created.catch(async (error: unknown) => {
+  await store.create(initial);
+  return planGoal(deps, initial.id, mode).catch(async (error: unknown) => {
     // The planning agent cannot run here (not logged in, no key, no network): no goal is left
     // half made; the error says why and how to fix it, and the same command can run again.
     if (error instanceof AgentUnavailableError) await store.discard(initial.id);
     throw error;
   });
+}
+
+/** A controller lease held by this process from now. */
+function leaseNow(store: GoalStore): NonNullable<GoalRecord['controller']> {
+  const now = store.deps.clock.nowIso();
+  return { pid: store.deps.host.pid, host: store.deps.host.hostname, startedAt: now, heartbeatAt: now };
+}
+
+/** How often a planning run renews its lease (well within CONTROLLER_LEASE_MS). */
+const PLANNING_HEARTBEAT_MS = 10_000;
+
+/**
+ * Renews the goal's controller heartbeat while its planner runs. The caller holds the goal lock,
+ * so the renewals write goal.json directly; stop() waits for one in flight.
+ */
+function keepLease(store: GoalStore, goalId: string): { stop(): Promise<void> } {
+  let last: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    last = last
+      .then(async () => {
+        const goal = await store.read(goalId);
+        if (goal.controller === null) return;
+        await store.write({
+          ...goal,
+          controller: { ...goal.controller, heartbeatAt: store.deps.clock.nowIso() },
+        });
+      })
+      .catch((error: unknown) => {
+        store.deps.reporter.warn(`planning lease: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  }, PLANNING_HEARTBEAT_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await last;
+    },
+  };
+}
+
+/**
+ * Plans a goal whose record exists: at creation, and again for a run killed before its plan was
+ * written (executeAndDeliver finishes it). Everything is derived from goal.json.
+ */
+export async function planGoal(deps: CreateDeps, goalId: string, mode: 'plan' | 'run'): Promise<CreatedGoal> {
+  const { store } = deps;
+  return store.withGoalLock(goalId, async () => {
+    let initial = await store.read(goalId);
+    // A run plans under its controller lease, also when it plans again after a kill.
+    if (mode === 'run' && initial.controller === null) {
+      initial = await store.write({ ...initial, controller: leaseNow(store) });
+    }
+    const lease = initial.controller === null ? null : keepLease(store, goalId);
+    try {
+      return await planLocked(deps, initial, mode, lease);
+    } finally {
+      await lease?.stop();
+    }
+  });
+}
+
+/** planGoal's work, under the goal lock. */
+async function planLocked(
+  deps: CreateDeps,
+  initial: GoalRecord,
+  mode: 'plan' | 'run',
+  lease: { stop(): Promise<void> } | null,
+): Promise<CreatedGoal> {
+  const { store } = deps;
+  const { clock } = store.deps;
+  const paths = store.paths(initial.id);
+  const events = new EventLog(paths.events, clock, store.deps.host);
+  const { oracle } = initial;
+  const repo = { root: initial.repo.root, headSha: initial.repo.baseSha };
+  const repoFiles = await deps.repo.listFiles(repo.root);
+  const request = { goal: initial.goal.normalized, maxAgents: initial.options.maxAgents };
+  const decisions: DecisionInput[] = [
+    {
+      kind: 'oracle',
+      decision: oracle.testable
+        ? `testable: ${oracle.class} (${oracle.shape})`
+        : 'not testable: blocked on human',
+      reason: oracle.reasons.join('; ') || 'no reasons recorded',
+    },
+  ];
+  const opening: EventInput[] = [
+    {
+      type: 'goal_created',
+      data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
+    },
+    {
+      type: 'oracle_decided',
+      data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape },
+    },
+    { type: 'budget_set', data: { limits: initial.budget } },
+  ];
+  await appendCheckpoint(paths.budget, clock, {
+    kind: 'set',
+    limits: initial.budget,
+    spent: ZERO_SPENT,
+    note: 'initial budget',
+  });
+
+  let graph: TaskGraph = {
+    version: 1,
+    goalId: initial.id,
+    planner: { name: 'none', version: '0' },
+    tasks: [],
+    rejected: [],
+  };
+  let notes: string[] = [];
+  if (oracle.testable) {
+    const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
+    const proposal = await deps.planner.plan({
+      goalId: initial.id,
+      goalText: request.goal,
+      oracle,
+      repoFiles,
+      budget: initial.budget,
+      maxAgents: request.maxAgents,
+      definitions,
+    });
+    if (proposal.spent !== undefined) {
+      // What the planning agent cost counts toward the goal's budget like any agent run.
+      await appendCheckpoint(paths.budget, clock, {
+        kind: 'spend',
+        limits: initial.budget,
+        spent: { ...proposal.spent },
+        note:
+          proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
+      });
+    }
+    const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
+    graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
+    notes = proposal.notes;
+    decisions.push({
+      kind: 'planner',
+      decision: `${proposal.planner.name} planner`,
+      reason: notes.join('; ') || 'default',
+    });
+    opening.push(
+      ...result.tasks.map(
+        (task): EventInput => ({ type: 'task_accepted', data: { taskId: task.id, writes: task.writes } }),
+      ),
+      ...result.rejected.map((r): EventInput => ({ type: 'task_rejected', data: { ...r } })),
+      {
+        type: 'graph_validated',
+        data: { accepted: result.tasks.length, rejected: result.rejected.length },
+      },
+    );
+  } else {
+    opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
+  }
+  // The graph and the documents are on disk before any event names them: a crash after the
+  // opening events leaves a goal that `execute` can continue, not one without its task graph.
+  await writeJsonAtomic(paths.taskGraph, graph);
+  await writeFileAtomic(paths.prd, renderPrd(initial));
+  await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
+  await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+  await appendDecisions(paths.decisions, clock, decisions);
+  await events.append(opening);
+  await events.append([
+    { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
+  ]);
+
+  const proof = await rebuildProof(store, initial, events);
+  if (!oracle.testable) {
+    await writeFailure(paths.failure, {
+      status: 'blocked_on_human',
+      at: clock.nowIso(),
+      reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,
+      humanDecisions: oracle.humanDecisions,
+    });
+  }
+  const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
+  // Planning is over: its lease ends here, and execution takes its own.
+  await lease?.stop();
+  const goal = await store.write({ ...(await store.read(initial.id)), status, controller: null });
+  return { goal, graph, proof };
 }

@@ -95,4 +95,11 @@ describe('nextStatus', () => {
     expect(isOrphaned(goal('running'), alive)).toBe(false);
     expect(isOrphaned(goal('paused'), dead)).toBe(false);
   });
+
+  it('detects a planned goal whose run died while it planned, never one planned on purpose', () => {
+    const lease = { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' };
+    expect(isOrphaned({ ...goal('planned'), controller: lease }, dead)).toBe(true);
+    expect(isOrphaned({ ...goal('planned'), controller: lease }, alive)).toBe(false);
+    expect(isOrphaned({ ...goal('planned'), controller: null }, dead)).toBe(false);
+  });
 });

@@ -72,9 +72,14 @@ function resumesUntilReady(goal: GoalRecord, action: LifecycleAction): boolean {
   return action === 'resume' && goal.status === 'failed' && goal.options.untilReady;
 }
 
-/** A running goal whose controller died is treated as interrupted (resume --auto picks these). */
+/**
+ * A running goal whose controller died is treated as interrupted (resume --auto picks these); so is
+ * a `planned` goal that recorded a controller, a run killed while it planned. A goal planned on
+ * purpose (`goal plan`) records none and is never picked.
+ */
 export function isOrphaned(goal: GoalRecord, context: TransitionContext): boolean {
-  return goal.status === 'running' && !context.controllerAlive;
+  if (context.controllerAlive) return false;
+  return goal.status === 'running' || (goal.status === 'planned' && goal.controller !== null);
 }
 
 function hintFor(action: LifecycleAction, goal: GoalRecord): Hint {
