@@ -25,7 +25,8 @@ async function plannerScript(): Promise<{ spec: string; log: string }> {
   const log = join(state.dir, 'planner-calls.log');
   const path = join(state.dir, 'planner.mjs');
   const plan = {
-    version: 1,
+    version: 2,
+    classification: { class: 'fix', why: 'parseCookie drops values' },
     slices: [
       {
         id: 's1-fix-parse-cookie',
@@ -148,5 +149,93 @@ describe('omk goal plan with the agent planner', () => {
     const planned = JSON.parse(result.stdout) as Planned;
     expect(planned.graph.planner.name).toBe('heuristic');
     expect(planned.graph.tasks[0]?.writes).toEqual(['src/cookie/parse.ts', 'test/parse.test.ts']);
+  });
+});
+
+describe('the planning agent classifies the goal in the same reply', () => {
+  /** A script agent that prints replies[attempt - 1] (the last one again after that). */
+  async function replying(replies: unknown[]): Promise<string> {
+    const path = join(state.dir, 'classifier.mjs');
+    await writeFile(
+      path,
+      `#!/usr/bin/env node
+const replies = ${JSON.stringify(replies.map((r) => JSON.stringify(r)))};
+console.log(replies[Math.min(Number(process.env.OMK_ATTEMPT), replies.length) - 1]);
+`,
+    );
+    await chmod(path, 0o755);
+    return `script:${path}`;
+  }
+  const slice = {
+    id: 's1-fix-parse-cookie',
+    title: 'Fix parseCookie',
+    role: 'implementer',
+    reads: ['src/cookie/parse.ts'],
+    writes: ['src/cookie/parse.ts'],
+    dependsOn: [],
+    acceptance: ['parseCookie("a=b=c") keeps "b=c"'],
+    tests: ['test/parse.test.ts'],
+    risk: 'medium',
+  };
+  const plan = async (spec: string) => {
+    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const { goal } = JSON.parse(result.stdout) as { goal: { id: string } };
+    const dir = join(state.dir, 'goals', goal.id);
+    const read = async (name: string) => readFile(join(dir, name), 'utf8');
+    return {
+      goal: JSON.parse(await read('goal.json')) as {
+        status: string;
+        oracle: { testable: boolean; class: string | null; humanDecisions: string[] };
+      },
+      proof: JSON.parse(await read('proof.json')) as { status: string; humanDecisions?: string[] },
+      proofText: await read('proof.json'),
+      decisions: await read('decisions.jsonl'),
+      failure: await read('failure.json').catch(() => ''),
+    };
+  };
+
+  it('a valid class replaces the heuristic one and is recorded as a decision', async () => {
+    const spec = await replying([
+      {
+        version: 2,
+        classification: { class: 'hardening', why: 'hostile cookies must not crash' },
+        slices: [slice],
+      },
+    ]);
+    const { goal, decisions } = await plan(spec);
+    expect(goal.status).toBe('planned');
+    expect(goal.oracle).toMatchObject({ testable: true, class: 'hardening' });
+    expect(decisions).toMatch(
+      /"kind":"classification","decision":"agent: hardening \(the heuristic said fix\)"/,
+    );
+  });
+
+  it('an invalid class gets one retry, then the heuristic class stands, recorded as a decision', async () => {
+    const spec = await replying([
+      { version: 2, classification: { class: 'bugfix', why: 'x' }, slices: [slice] },
+    ]);
+    const { goal, decisions } = await plan(spec);
+    expect(goal.oracle).toMatchObject({ testable: true, class: 'fix' });
+    expect(decisions).toMatch(/"kind":"classification","decision":"heuristic: fix"/);
+    expect(decisions).toMatch(/classification\.class: Invalid option.*again after a retry/);
+  });
+
+  it('untestable blocks the goal on a human, with the questions in the proof and failure.json', async () => {
+    const question = 'Which cookie header fails today, and what should it parse to?';
+    const spec = await replying([
+      {
+        version: 2,
+        classification: { class: 'untestable', why: 'no failing input is named', questions: [question] },
+        slices: [],
+      },
+    ]);
+    const { goal, proof, proofText, decisions, failure } = await plan(spec);
+    expect(goal.status).toBe('blocked_on_human');
+    expect(goal.oracle).toMatchObject({ testable: false, class: null, humanDecisions: [question] });
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proofText).toContain(question);
+    expect(failure).toContain(question);
+    expect(decisions).toMatch(/"decision":"agent: untestable/);
   });
 });

@@ -67,7 +67,9 @@ const NOT_LOGGED_IN = readFileSync(
   'utf8',
 );
 
-const reply = (slices: unknown[]) => JSON.stringify({ version: 1, slices });
+const FIX = { class: 'fix', why: 'parseCookie mishandles values with "="' };
+const reply = (slices: unknown[], classification: unknown = FIX) =>
+  JSON.stringify({ version: 2, classification, slices });
 
 let counter = 0;
 /** Plans GOAL with a script agent that prints replies[attempt - 1] ('HANG' sleeps instead). */
@@ -138,7 +140,8 @@ console.log(answer);
 describe('agent planner', () => {
   it('takes a valid task graph from the agent and explains each write set', async () => {
     const { proposal, calls } = await planWith([reply([slice()])]);
-    expect(proposal.planner).toEqual({ name: 'agent', version: '1' });
+    expect(proposal.planner).toEqual({ name: 'agent', version: '2' });
+    expect(proposal.classification).toEqual(FIX);
     expect(calls).toHaveLength(1);
     const [task] = proposal.tasks;
     expect(task?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
@@ -157,7 +160,8 @@ describe('agent planner', () => {
     expect(prompt).toMatch(/^src\/index\.ts \d+B TypeScript — parseCookie$/m);
     expect(prompt).toMatch(/^Test layout: test\/ \(1 test files\)$/m);
     expect(prompt).toContain('Gates: test: npm test');
-    expect(prompt).toContain('"version": 1');
+    expect(prompt).toContain('"version": 2');
+    expect(prompt).toContain('fix | greenfield | rewrite | hardening | performance | untestable');
   });
 
   it('gives an invalid reply one retry with the errors, then takes the corrected one', async () => {
@@ -166,6 +170,40 @@ describe('agent planner', () => {
     expect(calls[1]?.prompt).toMatch(/Your previous reply was refused:\n- slices: /);
     expect(proposal.planner.name).toBe('agent');
     expect(proposal.notes.join('\n')).toMatch(/on attempt 2/);
+  });
+
+  it('classifies the goal in the same reply: another class is taken', async () => {
+    const why = 'the goal asks to rewrite the parser';
+    const { proposal } = await planWith([reply([slice()], { class: 'rewrite', why })]);
+    expect(proposal.planner.name).toBe('agent');
+    expect(proposal.classification).toEqual({ class: 'rewrite', why });
+    expect(proposal.classificationFallback).toBeUndefined();
+  });
+
+  it('an untestable class plans nothing and carries the questions', async () => {
+    const untestable = {
+      class: 'untestable',
+      why: 'no behaviour is named',
+      questions: ['Which input fails?'],
+    };
+    const { proposal, calls } = await planWith([reply([], untestable)]);
+    expect(calls).toHaveLength(1);
+    expect(proposal.tasks).toEqual([]);
+    expect(proposal.classification).toEqual(untestable);
+    expect(proposal.notes[0]).toMatch(/classified untestable by agent script:.*: no behaviour is named/);
+  });
+
+  it('an invalid class gets the one retry, then the heuristic classification, with the reason', async () => {
+    const bad = reply([slice()], { class: 'refactoring', why: 'x' });
+    const noQuestions = reply([], { class: 'untestable', why: 'vague' });
+    const { proposal, calls } = await planWith([bad, noQuestions]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.prompt).toMatch(/- classification\.class: /);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.classification).toBeUndefined();
+    expect(proposal.classificationFallback).toMatch(
+      /classification\.class: .*classification\.questions: an untestable goal needs at least one question/,
+    );
   });
 
   it('falls back to the heuristic after two invalid replies and records why', async () => {

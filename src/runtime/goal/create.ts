@@ -6,7 +6,7 @@ import type { EventInput } from '../events/schema.js';
 import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
-import type { Planner } from '../plan/planner.js';
+import type { Planner, PlanProposal } from '../plan/planner.js';
 import { findDefinitions, goalIdentifiers } from '../plan/symbols.js';
 import type { RepoPort } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
@@ -16,8 +16,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
 import { appendDecisions, type DecisionInput } from '../state/decisions.js';
 import { writeFailure } from './failure.js';
 import { newGoalId } from './ids.js';
-import { decideOracle } from './intake.js';
-import type { GoalRecord } from './schema.js';
+import { decideOracle, reclassifyOracle } from './intake.js';
+import type { GoalRecord, Oracle } from './schema.js';
 import type { GoalStore } from './store.js';
 
 export interface CreateDeps {
@@ -160,7 +160,7 @@ async function planLocked(
   const { clock } = store.deps;
   const paths = store.paths(initial.id);
   const events = new EventLog(paths.events, clock, store.deps.host);
-  const { oracle } = initial;
+  let { oracle } = initial;
   const repo = { root: initial.repo.root, headSha: initial.repo.baseSha };
   const repoFiles = await deps.repo.listFiles(repo.root);
   const request = { goal: initial.goal.normalized, maxAgents: initial.options.maxAgents };
@@ -220,7 +220,18 @@ async function planLocked(
           proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
       });
     }
-    const result = validateTaskGraph(proposal.tasks, { maxTaskTimeMs: initial.budget.timeMs });
+    const classified = classification(request.goal, oracle, proposal);
+    if (classified !== null) {
+      oracle = classified.oracle;
+      decisions.push(classified.decision);
+      opening.push({
+        type: 'oracle_decided',
+        data: { testable: oracle.testable, class: oracle.class, shape: oracle.shape, by: 'planning agent' },
+      });
+    }
+    // An untestable goal plans nothing: a human answers its questions first.
+    const drafts = oracle.testable ? proposal.tasks : [];
+    const result = validateTaskGraph(drafts, { maxTaskTimeMs: initial.budget.timeMs });
     graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
     notes = proposal.notes;
     decisions.push({
@@ -238,22 +249,24 @@ async function planLocked(
         data: { accepted: result.tasks.length, rejected: result.rejected.length },
       },
     );
-  } else {
+  }
+  if (!oracle.testable) {
     opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
   }
+  const planned: GoalRecord = { ...initial, oracle };
   // The graph and the documents are on disk before any event names them: a crash after the
   // opening events leaves a goal that `execute` can continue, not one without its task graph.
   await writeJsonAtomic(paths.taskGraph, graph);
-  await writeFileAtomic(paths.prd, renderPrd(initial));
-  await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(initial, graph, notes));
-  await writeFileAtomic(paths.testSpec, renderTestSpec(initial, graph));
+  await writeFileAtomic(paths.prd, renderPrd(planned));
+  await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(planned, graph, notes));
+  await writeFileAtomic(paths.testSpec, renderTestSpec(planned, graph));
   await appendDecisions(paths.decisions, clock, decisions);
   await events.append(opening);
   await events.append([
     { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
   ]);
 
-  const proof = await rebuildProof(store, initial, events);
+  const proof = await rebuildProof(store, planned, events);
   if (!oracle.testable) {
     await writeFailure(paths.failure, {
       status: 'blocked_on_human',
@@ -265,6 +278,39 @@ async function planLocked(
   const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
   // Planning is over: its lease ends here, and execution takes its own.
   await lease?.stop();
-  const goal = await store.write({ ...(await store.read(initial.id)), status, controller: null });
+  const goal = await store.write({ ...(await store.read(initial.id)), oracle, status, controller: null });
   return { goal, graph, proof };
+}
+
+/**
+ * The planning agent's classification, applied to the heuristic oracle and recorded as a decision;
+ * or, when its reply was refused, the heuristic's class recorded as the fallback. Null when no
+ * agent was asked.
+ */
+function classification(
+  goalText: string,
+  heuristic: Oracle,
+  proposal: PlanProposal,
+): { oracle: Oracle; decision: DecisionInput } | null {
+  const chosen = proposal.classification;
+  if (chosen !== undefined) {
+    const questions = chosen.questions ?? [];
+    return {
+      oracle: reclassifyOracle(goalText, heuristic, chosen.class, chosen.why, questions),
+      decision: {
+        kind: 'classification',
+        decision: `agent: ${chosen.class}${heuristic.class === chosen.class ? '' : ` (the heuristic said ${heuristic.class})`}`,
+        reason: chosen.why + (questions.length > 0 ? `; questions: ${questions.join(' | ')}` : ''),
+      },
+    };
+  }
+  if (proposal.classificationFallback === undefined) return null;
+  return {
+    oracle: heuristic,
+    decision: {
+      kind: 'classification',
+      decision: `heuristic: ${heuristic.class}`,
+      reason: `${proposal.classificationFallback}, so the heuristic's class stands`,
+    },
+  };
 }

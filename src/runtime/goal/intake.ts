@@ -218,3 +218,33 @@ export function decideOracle(normalized: string): Oracle {
     humanDecisions: [],
   };
 }
+
+/**
+ * The oracle for a class the planning agent chose (validated, recorded as a decision): the checks
+ * and gates of that class, with the heuristic's subject and measurable target. `untestable` blocks
+ * the goal on the agent's questions.
+ */
+export function reclassifyOracle(
+  normalized: string,
+  heuristic: Oracle,
+  chosen: GoalClass | 'untestable',
+  why: string,
+  questions: readonly string[],
+): Oracle {
+  if (chosen === 'untestable') {
+    return blocked([...heuristic.reasons, `the planning agent found it untestable: ${why}`], [...questions]);
+  }
+  if (heuristic.testable && heuristic.class === chosen) return heuristic;
+  const text = normalizeGoalText(normalized);
+  const signals = readSignals(text);
+  const context: CheckContext = { subject: subjectOf(signals, text), target: signals.measurable };
+  return {
+    testable: true,
+    class: chosen,
+    shape: SHAPE_BY_CLASS[chosen],
+    checks: checksFor(chosen, context),
+    requiredGates: orderGates([...GATES_BY_CLASS[chosen]]),
+    reasons: [`class ${chosen}, chosen by the planning agent: ${why}`, ...heuristic.reasons],
+    humanDecisions: [],
+  };
+}

@@ -8,8 +8,10 @@ import { validateTaskGraph } from '../graph/validate.js';
 import { agentName } from '../proof/machine-paths.js';
 import {
   checkReplyPaths,
+  PLAN_CLASSES,
   PLAN_REPLY_EXAMPLE,
   PLAN_REPLY_VERSION,
+  type PlanClassification,
   type PlanReply,
   parsePlanReply,
 } from './agent-reply.js';
@@ -54,7 +56,9 @@ function instructions(input: PlanInput, cap: number): string {
     `Slices: 1 to ${cap} (up to ${input.maxAgents} run at once). Constraints in the goal ("add no new dependencies",`,
     '"keep the public API") are acceptance lines on every slice, never slices of their own.',
     '',
-    `Reply format (version ${PLAN_REPLY_VERSION}): {"version":1,"slices":[...],"notes":[...]}; each slice has exactly`,
+    `Reply format (version ${PLAN_REPLY_VERSION}): {"version":${PLAN_REPLY_VERSION},"classification":{...},"slices":[...],"notes":[...]}.`,
+    `classification: class (${PLAN_CLASSES.join(' | ')}), why (one line) and, for untestable, questions: what a`,
+    'human must answer before the goal can be tested (then slices may be empty). Each slice has exactly',
     'id (lowercase, digits, "-"), title, role (implementer | test-author | docs-writer), reads, writes,',
     'dependsOn (ids of earlier slices), acceptance (observable checks), tests (test files it must make pass',
     'or add), risk (low | medium | high) and optionally why (which symbol or file makes these the right files).',
@@ -101,7 +105,7 @@ function draftsOf(reply: PlanReply, input: PlanInput, notes: string[]): TaskDraf
 }
 
 type Attempt = (
-  | { ok: true; tasks: TaskDraft[]; notes: string[] }
+  | { ok: true; tasks: TaskDraft[]; notes: string[]; classification: PlanClassification }
   | { ok: false; errors: string[]; retry: boolean }
 ) & { spent: Spent };
 
@@ -164,6 +168,15 @@ async function attempt(
   }
   const parsed = parsePlanReply(await readOutput(run.transcript));
   if (!parsed.ok) return { ok: false, errors: parsed.errors, retry: true, spent };
+  const { classification } = parsed.reply;
+  const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;
+  if (classification.class === 'untestable') {
+    // Nothing is planned until a human answers: any slices the agent drafted are not used.
+    const notes = [
+      `classified untestable by agent ${agentName(options.agent.name)}${usage} on attempt ${number}: ${classification.why}`,
+    ];
+    return { ok: true, tasks: [], notes, classification, spent };
+  }
   const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles);
   if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
   const notes: string[] = [];
@@ -177,7 +190,6 @@ async function attempt(
       spent,
     };
   }
-  const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;
   notes.unshift(`planned by agent ${agentName(options.agent.name)}${usage} on attempt ${number}`);
   for (const slice of parsed.reply.slices) {
     notes.push(
@@ -185,7 +197,7 @@ async function attempt(
     );
   }
   notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
-  return { ok: true, tasks, notes, spent };
+  return { ok: true, tasks, notes, classification, spent };
 }
 
 function listed(errors: readonly string[]): string {
@@ -203,11 +215,17 @@ async function fallBack(
   return {
     ...proposal,
     ...(spent === undefined ? {} : { spent }),
+    classificationFallback: `the agent planner was not used (${why})`,
     notes: [
       `agent planner (${agentName(options.agent.name)}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
       ...proposal.notes,
     ],
   };
+}
+
+function accepted(attempt: Extract<Attempt, { ok: true }>): PlanProposal {
+  const { tasks, notes, classification, spent } = attempt;
+  return { planner: { ...PLANNER }, tasks, notes, classification, spent };
 }
 
 export function createAgentPlanner(options: AgentPlannerOptions): Planner {
@@ -225,8 +243,7 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
         );
       }
       const first = await attempt(options, input, prompt, 1);
-      if (first.ok)
-        return { planner: { ...PLANNER }, tasks: first.tasks, notes: first.notes, spent: first.spent };
+      if (first.ok) return accepted(first);
       if (!first.retry) return fallBack(options, input, listed(first.errors), first.spent);
       const again = `${prompt}\nYour previous reply was refused:\n${first.errors
         .slice(0, MAX_ERRORS)
@@ -234,7 +251,7 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
         .join('\n')}\nAnswer again with one corrected JSON object.\n`;
       const second = await attempt(options, input, again, 2);
       const spent = sum(first.spent, second.spent);
-      if (second.ok) return { planner: { ...PLANNER }, tasks: second.tasks, notes: second.notes, spent };
+      if (second.ok) return accepted({ ...second, spent });
       return fallBack(
         options,
         input,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GOAL_CLASSES } from '../goal/schema.js';
 import { normalizeRepoPath, quoteUntrusted } from '../graph/paths.js';
 import { protectedWriteViolation } from '../graph/protected.js';
 import { RISKS, SLICE_ID_PATTERN } from '../graph/schema.js';
@@ -7,7 +8,8 @@ import { RISKS, SLICE_ID_PATTERN } from '../graph/schema.js';
 // untrusted: this file parses it and checks what zod cannot (paths against the repository); the
 // graph validator then decides cycles, protected paths and conflicts like for any planner.
 
-export const PLAN_REPLY_VERSION = 1;
+/** 2: the reply also classifies the goal (`classification`). */
+export const PLAN_REPLY_VERSION = 2;
 export const PLAN_ROLES = ['implementer', 'test-author', 'docs-writer'] as const;
 const MAX_SLICES = 8;
 
@@ -40,17 +42,43 @@ export const planSliceSchema = z.strictObject({
 });
 export type PlanSlice = z.infer<typeof planSliceSchema>;
 
-export const planReplySchema = z.strictObject({
-  version: z.literal(PLAN_REPLY_VERSION),
-  slices: z.array(planSliceSchema).min(1).max(MAX_SLICES),
-  notes: z.array(line(500)).max(20).optional(),
-});
+export const PLAN_CLASSES = [...GOAL_CLASSES, 'untestable'] as const;
+
+/** What kind of goal this is; `untestable` names the questions a human must answer first. */
+export const planClassificationSchema = z
+  .strictObject({
+    class: z.enum(PLAN_CLASSES),
+    why: line(500),
+    questions: z.array(line(500)).max(10).optional(),
+  })
+  .refine((c) => c.class !== 'untestable' || (c.questions?.length ?? 0) > 0, {
+    message: 'an untestable goal needs at least one question a human must answer',
+    path: ['questions'],
+  });
+export type PlanClassification = z.infer<typeof planClassificationSchema>;
+
+export const planReplySchema = z
+  .strictObject({
+    version: z.literal(PLAN_REPLY_VERSION),
+    classification: planClassificationSchema,
+    /** Empty only for an untestable goal: nothing is planned until a human answers. */
+    slices: z.array(planSliceSchema).max(MAX_SLICES),
+    notes: z.array(line(500)).max(20).optional(),
+  })
+  .refine((r) => r.classification.class === 'untestable' || r.slices.length > 0, {
+    message: 'at least one slice, unless the goal is untestable',
+    path: ['slices'],
+  });
 export type PlanReply = z.infer<typeof planReplySchema>;
 
 /** What the agent is shown: the schema as an example it can copy. */
 export const PLAN_REPLY_EXAMPLE = JSON.stringify(
   {
     version: PLAN_REPLY_VERSION,
+    classification: {
+      class: 'fix',
+      why: 'parse_header has a bug the goal describes; a failing test shows it',
+    },
     slices: [
       {
         id: 's1-fix-parse-header',

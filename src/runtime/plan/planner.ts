@@ -1,5 +1,6 @@
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import type { TaskDraft } from '../graph/schema.js';
+import type { PlanClassification } from './agent-reply.js';
 import type { SymbolDefinition } from './symbols.js';
 
 export interface PlanInput {
@@ -21,6 +22,13 @@ export interface PlanProposal {
   tasks: TaskDraft[];
   /** Why the planner chose this decomposition; recorded as decisions. */
   notes: string[];
+  /**
+   * The planning agent's classification of the goal, validated: it replaces the heuristic oracle's
+   * class (`untestable` blocks the goal on its questions). Absent when no agent classified it.
+   */
+  classification?: PlanClassification;
+  /** Why the agent's classification was not used (its reply refused twice): the heuristic's stands. */
+  classificationFallback?: string;
   /** What planning cost (an agent's runs), charged to the goal's budget; absent when nothing. */
   spent?: { timeMs: number; tokens: number; usd: number };
 }
