@@ -96,6 +96,7 @@ async function runCommand(
     timeoutMs: input.timeoutMs,
     input: options.prompt === 'stdin' ? input.prompt : '',
     logPath: transcript,
+    ...(input.logMaxBytes === undefined ? {} : { logMaxBytes: input.logMaxBytes }),
     ...(input.confine === undefined
       ? {}
       : { confine: await withHomeState(input.confine, options.homeState ?? [], allowed.HOME) }),

@@ -22,6 +22,8 @@ export interface AgentRunInput {
   onProcess?: (pid: number) => void;
   /** Set when the run is sandboxed: the agent's process runs confined (ProcessSpec.confine). */
   confine?: Confinement;
+  /** The most the transcript keeps of the run's output (`logs.maxBytes`); default: the host's. */
+  logMaxBytes?: number;
 }
 
 export interface AgentUsage {

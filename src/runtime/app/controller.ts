@@ -1,3 +1,4 @@
+import { boundedAgent, boundedVerify } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
@@ -34,8 +35,12 @@ export async function composeController(
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
       }
     : null;
-  const agent = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
-  const verify = confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine);
+  const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
+  const agent = boundedAgent(confinedRuns, config.logs.maxBytes);
+  const verify = boundedVerify(
+    confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine),
+    config.logs.maxBytes,
+  );
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),

@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/port.js';
 import { resolveAgent } from '../agents/registry.js';
+import { boundedAgent } from '../config/bounded-runs.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { detectGates } from '../gates/detect.js';
 import { planGoal } from '../goal/create.js';
@@ -114,7 +115,10 @@ export async function chooseGoalPlanner(
     : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
-    agent: scrubbedAgent(planning, createScrub(secretValues(deps.env))),
+    agent: scrubbedAgent(
+      boundedAgent(planning, config.config.logs.maxBytes),
+      createScrub(secretValues(deps.env)),
+    ),
     tokenBudget: request.plannerTokenBudget,
     facts: (input) => repoFacts(deps, root, config, input),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),

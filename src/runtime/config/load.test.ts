@@ -45,6 +45,18 @@ describe('loadConfig', () => {
     expect(loaded.config).toEqual(configSchema.parse({}));
   });
 
+  it('reads logs.maxBytes within its bounds and refuses one outside them, saying the bound', async () => {
+    expect((await loadConfig(repo)).config.logs.maxBytes).toBeUndefined();
+    await writeConfig('version: 1\nlogs:\n  maxBytes: 65536\n');
+    expect((await loadConfig(repo)).config.logs.maxBytes).toBe(65_536);
+    await writeConfig('version: 1\nlogs:\n  maxBytes: 100\n');
+    expect((await loadError()).message).toMatch(/at least 1024 bytes\n.*at logs\.maxBytes/);
+    await writeConfig('version: 1\nlogs:\n  maxBytes: 2147483648\n');
+    expect((await loadError()).message).toMatch(/at most 1073741824 bytes \(1 GiB\)\n.*at logs\.maxBytes/);
+    await writeConfig('version: 1\nlogs:\n  maxBytes: 1.5\n');
+    expect((await loadError()).message).toMatch(/whole number of bytes\n.*at logs\.maxBytes/);
+  });
+
   it('reads gates and agents from .omk/config.yml', async () => {
     const path = await writeConfig(CONFIG_EXAMPLES[''] ?? '');
     const { config, path: found } = await loadConfig(repo);

@@ -18,6 +18,7 @@ describe('config schema', () => {
       agents: { custom: {}, settings: {} },
       planner: {},
       merge: { requireChecks: 'auto' },
+      logs: {},
       sandbox: 'auto',
     });
   });

@@ -143,6 +143,26 @@ export const mergeConfigSchema = z
   .prefault({});
 export type MergeConfig = z.infer<typeof mergeConfigSchema>;
 
+/** The fewest and the most bytes `logs.maxBytes` may keep of one run's output. */
+export const LOG_MAX_BYTES_MIN = 1024;
+export const LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
+
+/** How much of each agent transcript and gate log is kept; the head and tail stay, the cut is noted. */
+export const logsConfigSchema = z
+  .strictObject({
+    maxBytes: z
+      .number()
+      .int({ error: 'must be a whole number of bytes' })
+      .min(LOG_MAX_BYTES_MIN, { error: `must be at least ${LOG_MAX_BYTES_MIN} bytes` })
+      .max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` })
+      .optional()
+      .describe(
+        "The most bytes one agent transcript or gate log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB).",
+      ),
+  })
+  .prefault({});
+export type LogsConfig = z.infer<typeof logsConfigSchema>;
+
 // The agents section is owned by the agents module; refuse unknown keys at its top level too.
 const strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
 
@@ -156,6 +176,7 @@ export const configSchema = z.strictObject({
   agents: strictAgentsSchema,
   planner: plannerConfigSchema,
   merge: mergeConfigSchema,
+  logs: logsConfigSchema,
   sandbox: z
     .enum(SANDBOX_MODES)
     .default('auto')

@@ -67,6 +67,8 @@ export interface GateRunContext {
   onDiagnostics?: (gate: string, diagnostics: Diagnostics | null) => void;
   /** Set when the run is sandboxed: every gate process runs confined (ProcessSpec.confine). */
   confine?: Confinement;
+  /** The most each gate log keeps of one run's output (`logs.maxBytes`); default: the host's. */
+  logMaxBytes?: number;
 }
 
 /** Every gate's result on one base commit. */

@@ -256,6 +256,7 @@ async function runGate(
     env: context.env,
     timeoutMs: gate.timeoutMs,
     logPath: log,
+    ...(context.logMaxBytes === undefined ? {} : { logMaxBytes: context.logMaxBytes }),
     tailChars: TAIL_BYTES * 2,
     ...(context.confine === undefined
       ? {}

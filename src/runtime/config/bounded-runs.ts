@@ -1,0 +1,22 @@
+import type { Agent } from '../agents/port.js';
+import type { VerifyFn } from '../gates/port.js';
+
+// `logs.maxBytes` from .omk/config.yml reaches every agent transcript and gate log of a goal
+// through these wrappers, as the sandbox's confinement does: the runtime hands the limit to each
+// run and the host's process runner keeps that much (head and tail, the cut recorded).
+
+/** The agent with every run's transcript bounded to maxBytes. */
+export function boundedAgent(agent: Agent, maxBytes: number | undefined): Agent {
+  if (maxBytes === undefined) return agent;
+  return {
+    name: agent.name,
+    label: agent.label,
+    run: (input) => agent.run({ ...input, logMaxBytes: maxBytes }),
+  };
+}
+
+/** The gate verifier with every gate log bounded to maxBytes. */
+export function boundedVerify(verify: VerifyFn, maxBytes: number | undefined): VerifyFn {
+  if (maxBytes === undefined) return verify;
+  return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
+}
