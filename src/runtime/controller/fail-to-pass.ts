@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
+import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { isTestPath } from '../review/files.js';
 import type { RunContext } from './context.js';
@@ -49,8 +50,8 @@ export async function failToPassEvidence(
       },
     };
   }
-  const passedOnHead =
-    headTests.length > 0 && headTests.every((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky');
+  // A gate whose only failing tests fail on the base too counts: its other tests pass.
+  const passedOnHead = headTests.length > 0 && headTests.every(passedOrTolerated);
   const perTest = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
   if (perTest.length > 0 && passedOnHead) {
     return {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
+import { toleratedPreExisting } from '../proof/pre-existing.js';
 import type { GateEvidence } from '../proof/schema.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
@@ -111,7 +112,10 @@ const FIXABLE_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'pre_existing',
 function integrationReopenings(tasks: readonly Task[], execution: ExecutionStateRecord): Reopening[] {
   if (execution.integration === null || execution.integration.conflict !== null) return [];
   const done = tasks.filter((task) => task.status === 'done');
-  const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
+  // A gate failing only as the base does (tolerated) is nothing for the slices to fix.
+  const gates = execution.finalGates.filter(
+    (gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome) && !toleratedPreExisting(gate),
+  );
   if (gates.length > 0) {
     const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
     return done.map((task) => ({ taskId: task.id, why: 'integration_blocks', detail, newRound: true }));

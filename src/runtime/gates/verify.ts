@@ -126,6 +126,7 @@ async function verifyGate(
     };
     if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
     if (diagnostics !== null) result.diagnostics = diagnostics;
+    if (gate.preExisting === 'block') result.preExisting = 'block';
     return result;
   };
 
