@@ -68,6 +68,9 @@ describe('per-test evidence on a pytest project', () => {
       stillFailing: ['tests/test_calc.py::test_add'],
     });
     expect(gate?.tail).toContain('1 test(s) fail here that did not fail on base');
+    // pytest's rootdir is the worktree: the tail names it and the files under it relative to it.
+    expect(gate?.tail).toMatch(/^rootdir: \.$/m);
+    expect(gate?.tail).not.toContain(env.stateDir);
     expect((await env.proof(id)).status).not.toBe('ready');
   });
 
