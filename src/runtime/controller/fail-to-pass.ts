@@ -66,7 +66,9 @@ export async function failToPassEvidence(
 
   const changedTests = head.changedFiles.map((file) => file.path).filter(isTestPath);
   if (passedOnHead && changedTests.length > 0) {
-    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests);
+    // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
+    const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
+    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, failingOnHead);
     if (onBaseSource.shown.length > 0) {
       return {
         durationMs: onBaseSource.durationMs,
@@ -92,6 +94,7 @@ async function headTestsOnBaseSource(
   env: Readonly<Record<string, string>>,
   head: HeadTree,
   changedTests: readonly string[],
+  failingOnHead: ReadonlySet<string>,
 ): Promise<{ shown: string[]; durationMs: number }> {
   const base = await ctx.base.path();
   const saved = new Map<string, Buffer | null>();
@@ -117,8 +120,11 @@ async function headTestsOnBaseSource(
       signal: ctx.signal,
     });
     const durationMs = runs.reduce((sum, gate) => sum + gate.durationMs, 0);
-    const perTest = runs.flatMap((gate) => gate.tests?.failing ?? []);
-    if (perTest.length > 0) return { shown: [...new Set(perTest)], durationMs };
+    const failingThere = runs.flatMap((gate) => gate.tests?.failing ?? []);
+    if (failingThere.length > 0) {
+      const shown = failingThere.filter((name) => !failingOnHead.has(name));
+      return { shown: [...new Set(shown)], durationMs };
+    }
     // No per-test results: a test gate that fails there (and passed on the head) still shows it.
     const failed = runs.filter((gate) => gate.outcome === 'failed' || gate.outcome === 'pre_existing');
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
