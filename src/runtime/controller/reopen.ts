@@ -3,7 +3,6 @@ import { join, relative } from 'node:path';
 import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
-import { toleratedPreExisting } from '../proof/pre-existing.js';
 import type { GateEvidence } from '../proof/schema.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
@@ -102,7 +101,11 @@ export function slicesToReopen(
   return { reopen: [...reopened.values()], held };
 }
 
-/** What the agent of a slice can change: a failing test, not a gate that was skipped. */
+/**
+ * What the agent of a slice can change: a failing test, not a gate that was skipped. A goal is only
+ * reopened when it is not ready, so a tolerated pre-existing failure (the base's own failing tests)
+ * reopens too: a fix goal whose target test still fails needs the agent again.
+ */
 const FIXABLE_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'pre_existing', 'timeout']);
 
 /**
@@ -112,10 +115,7 @@ const FIXABLE_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'pre_existing',
 function integrationReopenings(tasks: readonly Task[], execution: ExecutionStateRecord): Reopening[] {
   if (execution.integration === null || execution.integration.conflict !== null) return [];
   const done = tasks.filter((task) => task.status === 'done');
-  // A gate failing only as the base does (tolerated) is nothing for the slices to fix.
-  const gates = execution.finalGates.filter(
-    (gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome) && !toleratedPreExisting(gate),
-  );
+  const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
   if (gates.length > 0) {
     const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
     return done.map((task) => ({ taskId: task.id, why: 'integration_blocks', detail, newRound: true }));
