@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { createExecutionEnv, type ExecutionEnv, GOALS, NODE_FIXTURE } from '../helpers/execution.js';
 
 let env: ExecutionEnv;
 
@@ -70,5 +70,30 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
       decision: 'fail-to-pass not shown',
       reason: expect.stringContaining('no test the change added or changed fails against the base'),
     });
+  });
+
+  it('an old failing test elsewhere, failing against the base source too, shows nothing for a no-op', async () => {
+    // The base already fails test/legacy.test.js; a no-op adds a passing test. Run against the
+    // base's source the legacy test fails again, but it fails on the head too: no fail-to-pass.
+    env = await createExecutionEnv({
+      ...NODE_FIXTURE,
+      'test/legacy.test.js': `${header}test('legacy never held', () => assert.equal(1, 2));\n`,
+    });
+    const agent = await env.kit.script(
+      'no-op-with-test',
+      agentBody(
+        '// touched\nexport const parse = (text) => text;\n',
+        `${header}test('parse keeps b', () => assert.equal(parse('b'), 'b'));\n`,
+      ),
+    );
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.outcome).toBe('pre_existing');
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({ decision: 'fail-to-pass not shown' });
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toContain('fix_no_fail_to_pass');
   });
 });

@@ -68,6 +68,60 @@ describe('per-test evidence on a pytest project', () => {
       stillFailing: ['tests/test_calc.py::test_add'],
     });
     expect(gate?.tail).toContain('1 test(s) fail here that did not fail on base');
+    // pytest's rootdir is the worktree: the tail names it and the files under it relative to it.
+    expect(gate?.tail).toMatch(/^rootdir: \.$/m);
+    expect(gate?.tail).not.toContain(env.stateDir);
     expect((await env.proof(id)).status).not.toBe('ready');
   });
+
+  it('an unrelated test failing on the base too does not block a correct fix: it is listed as pre-existing', async () => {
+    env = await createExecutionEnv(WITH_OLD_FAILURE);
+    const id = await runWith(`write('calc.py', ${JSON.stringify(BUGGY.replace('a - b', 'a + b'))});`);
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const test = proof.gates.find((gate) => gate.kind === 'test');
+    expect(test?.outcome).toBe('pre_existing');
+    expect(test?.tests).toMatchObject({
+      failToPass: ['tests/test_calc.py::test_add'],
+      stillFailing: [OLD_FAILURE],
+      regressions: [],
+    });
+    expect(proof.warnings).toContainEqual(
+      expect.stringContaining(`only with 1 test(s) that fail on the base too (${OLD_FAILURE}), none new`),
+    );
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        decision: 'fail-to-pass shown',
+        reason: expect.stringContaining('tests/test_calc.py::test_add'),
+      }),
+    );
+  });
+
+  it('with an unrelated old failure, a wrong fix that breaks another test is not ready, the regression named', async () => {
+    env = await createExecutionEnv(WITH_OLD_FAILURE);
+    const wrong = BUGGY.replace('a - b', 'a + b').replace('a * b', 'a * b + 1');
+    const id = await runWith(`write('calc.py', ${JSON.stringify(wrong)});`);
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    const events = await env.events(id);
+    const pending = eventsOfType(events, 'task_pending');
+    expect(String(pending[0]?.data.failure)).toContain('tests/test_calc.py::test_mul');
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
+    const execution = JSON.parse(await readFile(join(env.goalDir(id), 'execution.json'), 'utf8')) as {
+      slices: { gates: { tests?: { regressions: string[]; stillFailing: string[] } }[] }[];
+    };
+    expect(execution.slices[0]?.gates[0]?.tests).toMatchObject({
+      regressions: ['tests/test_calc.py::test_mul'],
+      stillFailing: [OLD_FAILURE],
+    });
+  });
 });
+
+const OLD_FAILURE = 'tests/test_legacy.py::test_legacy_format';
+/** The same project with an old, unrelated test that fails on the base and is no part of the goal. */
+const WITH_OLD_FAILURE: Readonly<Record<string, string>> = {
+  ...PYTHON_FIXTURE,
+  'legacy.py': 'def fmt(n):\n    return str(n)\n',
+  'tests/test_legacy.py':
+    'from legacy import fmt\n\n\ndef test_legacy_format():\n    assert fmt(1) == "1.0"\n',
+};

@@ -11,6 +11,9 @@ export const CONFIG_VERSION = 1;
 /** Gate kinds that are required unless the config says otherwise. */
 export const REQUIRED_GATE_KINDS: readonly string[] = ['test', 'lint', 'typecheck', 'format'];
 
+/** What a gate failing only with the base's own failures does to readiness. */
+export const PRE_EXISTING_POLICIES = ['allow', 'block'] as const;
+
 export const DEFAULT_GATE_TIMEOUT_MS = 10 * 60_000;
 /** Words, digits, dots and dashes: gate names end up in log file names and proof tables. */
 export const gateNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
@@ -46,6 +49,12 @@ export const gateConfigSchema = z.strictObject({
   timeout: durationSchema.optional(),
   /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
   failOnOutput: z.boolean().optional().describe('Fail the gate when it prints anything on stdout.'),
+  preExisting: z
+    .enum(PRE_EXISTING_POLICIES)
+    .optional()
+    .describe(
+      'allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does.',
+    ),
   enabled: z.boolean().optional().describe('false removes a detected gate.'),
 });
 export type GateConfig = z.infer<typeof gateConfigSchema>;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
+import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { isTestPath } from '../review/files.js';
 import type { RunContext } from './context.js';
@@ -49,8 +50,8 @@ export async function failToPassEvidence(
       },
     };
   }
-  const passedOnHead =
-    headTests.length > 0 && headTests.every((gate) => gate.outcome === 'passed' || gate.outcome === 'flaky');
+  // A gate whose only failing tests fail on the base too counts: its other tests pass.
+  const passedOnHead = headTests.length > 0 && headTests.every(passedOrTolerated);
   const perTest = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
   if (perTest.length > 0 && passedOnHead) {
     return {
@@ -65,7 +66,9 @@ export async function failToPassEvidence(
 
   const changedTests = head.changedFiles.map((file) => file.path).filter(isTestPath);
   if (passedOnHead && changedTests.length > 0) {
-    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests);
+    // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
+    const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
+    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, failingOnHead);
     if (onBaseSource.shown.length > 0) {
       return {
         durationMs: onBaseSource.durationMs,
@@ -91,6 +94,7 @@ async function headTestsOnBaseSource(
   env: Readonly<Record<string, string>>,
   head: HeadTree,
   changedTests: readonly string[],
+  failingOnHead: ReadonlySet<string>,
 ): Promise<{ shown: string[]; durationMs: number }> {
   const base = await ctx.base.path();
   const saved = new Map<string, Buffer | null>();
@@ -116,8 +120,11 @@ async function headTestsOnBaseSource(
       signal: ctx.signal,
     });
     const durationMs = runs.reduce((sum, gate) => sum + gate.durationMs, 0);
-    const perTest = runs.flatMap((gate) => gate.tests?.failing ?? []);
-    if (perTest.length > 0) return { shown: [...new Set(perTest)], durationMs };
+    const failingThere = runs.flatMap((gate) => gate.tests?.failing ?? []);
+    if (failingThere.length > 0) {
+      const shown = failingThere.filter((name) => !failingOnHead.has(name));
+      return { shown: [...new Set(shown)], durationMs };
+    }
     // No per-test results: a test gate that fails there (and passed on the head) still shows it.
     const failed = runs.filter((gate) => gate.outcome === 'failed' || gate.outcome === 'pre_existing');
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };

@@ -101,7 +101,11 @@ export function slicesToReopen(
   return { reopen: [...reopened.values()], held };
 }
 
-/** What the agent of a slice can change: a failing test, not a gate that was skipped. */
+/**
+ * What the agent of a slice can change: a failing test, not a gate that was skipped. A goal is only
+ * reopened when it is not ready, so a tolerated pre-existing failure (the base's own failing tests)
+ * reopens too: a fix goal whose target test still fails needs the agent again.
+ */
 const FIXABLE_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'pre_existing', 'timeout']);
 
 /**

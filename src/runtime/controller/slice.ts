@@ -11,7 +11,7 @@ import { changeFindings, linkFindings, strayFindings } from '../integrity/findin
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
-import { testCounts } from '../proof/test-summary.js';
+import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import {
   controllerReview,
   renderReviewMarkdown,
@@ -464,9 +464,11 @@ function describeGates(gates: readonly GateEvidence[], sparse: boolean): string 
   }
   const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
   const tests = testCounts(gates);
+  const diagnostics = diagnosticCounts(gates);
   return (
     `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}` +
-    (tests === '' ? '' : `; tests: ${tests}`)
+    (tests === '' ? '' : `; tests: ${tests}`) +
+    (diagnostics === '' ? '' : `; diagnostics: ${diagnostics}`)
   );
 }
 

@@ -201,6 +201,26 @@ describe('detectGates: config', () => {
     expect(found.find((gate) => gate.name === 'test')?.required).toBe(true);
   });
 
+  it('carries preExisting: block onto detected and configured gates; allow is the default and left out', async () => {
+    const files = await tree({ 'package.json': pkg({ lint: 'eslint .', test: 'vitest' }) });
+    const config = gates({
+      list: [
+        { name: 'lint', preExisting: 'block' },
+        { name: 'test', preExisting: 'allow' },
+        { name: 'e2e', run: ['node', 'e2e.js'], preExisting: 'block' },
+      ],
+    });
+    const found = detectGates(repo, files, config);
+    expect(found.map((gate) => [gate.name, gate.preExisting])).toEqual([
+      ['lint', 'block'],
+      ['test', undefined],
+      ['e2e', 'block'],
+    ]);
+    expect(() => gatesConfigSchema.parse({ list: [{ name: 'test', preExisting: 'ignore' }] })).toThrow(
+      /allow|block/,
+    );
+  });
+
   it('replaces a command, adds config-only gates after detected ones, and removes disabled ones', async () => {
     const files = await tree({ 'go.mod': 'module x\n' });
     const config = gates({

@@ -82,12 +82,18 @@ export function applyGateConfig(detected: readonly DetectedGate[], config: Gates
       };
       // Nor its report flags: omk never adds arguments to a command the user wrote.
       if (!replaced && existing.report) merged.report = existing.report;
-      gates.set(entry.name, toSpec(merged, merged.source, entry.required, entry.timeout, config.timeout));
+      gates.set(
+        entry.name,
+        withPolicy(toSpec(merged, merged.source, entry.required, entry.timeout, config.timeout), entry),
+      );
     } else if (entry.run !== undefined) {
       const kind = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : 'custom');
       const gate: DetectedGate = { name: entry.name, kind, argv: entry.run, source: where };
       if (entry.failOnOutput !== undefined) gate.failOnOutput = entry.failOnOutput;
-      gates.set(entry.name, toSpec(gate, where, entry.required, entry.timeout, config.timeout));
+      gates.set(
+        entry.name,
+        withPolicy(toSpec(gate, where, entry.required, entry.timeout, config.timeout), entry),
+      );
     } else if (entry.required === true) {
       // A gate the user requires must not vanish silently because this tree lacks it.
       const known = [...gates.keys()].join(', ') || 'none';
@@ -101,6 +107,11 @@ export function applyGateConfig(detected: readonly DetectedGate[], config: Gates
     // Otherwise it tunes a gate this tree does not have: nothing to run.
   }
   return [...gates.values()];
+}
+
+/** The config's pre-existing policy on a gate; only `block` is recorded (allow is the default). */
+function withPolicy(spec: RunnableGate, entry: GatesConfig['list'][number]): RunnableGate {
+  return entry.preExisting === 'block' ? { ...spec, preExisting: 'block' } : spec;
 }
 
 function toSpec(

@@ -31,6 +31,11 @@ export interface GateSpec {
   timeoutMs: number;
   /** Fail when the command prints anything (gofmt -l exits 0 while listing unformatted files). */
   failOnOutput?: boolean;
+  /**
+   * `block`: failing only with the base's own failing tests or diagnostics still blocks readiness.
+   * Absent: allowed (the proof lists them).
+   */
+  preExisting?: 'allow' | 'block';
   /** Where it was found, e.g. "package.json scripts.test" or ".omk/config.yml". */
   source: string;
   /** Detected runners only: the report to ask for (see TestReportRequest). */

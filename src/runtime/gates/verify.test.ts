@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../ports.js';
 import type { RunnableGate } from './detector.js';
 import type { GateRunContext } from './port.js';
-import { boundTail, createGateVerifier } from './verify.js';
+import { boundTail, createGateVerifier, treeRelative } from './verify.js';
 
 // The classification, with a scripted process runner; the same cases with real processes are in
 // src/adapters/process/verify-gates.test.ts.
@@ -314,6 +314,40 @@ describe('createGateVerifier, test by test', () => {
       `--junitxml=${join(root, 'gates', `${SHA.slice(0, 12)}-unit-2.xml`)}`,
     ]);
     expect(evidence?.tests).toMatchObject({ source: 'junit-xml', failing: ['t::bad'] });
+  });
+});
+
+describe('tails relative to the tree', () => {
+  it("names pytest's rootdir and the files under it relative to it, not by the worktree's path", async () => {
+    const cwd = join(root, 'worktrees', 'g', 's1');
+    const output = [
+      '============================= test session starts ==============================',
+      `rootdir: ${cwd}`,
+      'configfile: pyproject.toml',
+      `${cwd}/tests/test_calc.py:5: AssertionError`,
+      `${cwd}-other/keep.py stays: it is another directory`,
+      'FAILED tests/test_calc.py::test_add - assert -1 == 5',
+    ].join('\n');
+    const { run } = scripted(exited(1, output), exited(1, output));
+    const [evidence] = await createGateVerifier(run)([GATE], context({ cwd }));
+    expect(evidence?.tail).toContain('\nrootdir: .\n');
+    expect(evidence?.tail).toContain('\ntests/test_calc.py:5: AssertionError');
+    expect(evidence?.tail).toContain(`${cwd}-other/keep.py`);
+    expect(
+      evidence?.tail.split('\n').filter((line) => line.includes(`${cwd}/`) || line.endsWith(cwd)),
+    ).toEqual([]);
+  });
+
+  it('strips a rootdir below the tree as well, so its files read relative to the rootdir', () => {
+    const tail = [
+      'rootdir: /w/tree/py, configfile: setup.cfg',
+      '/w/tree/py/tests/test_a.py:3: in test_a',
+      '/w/tree/README.md',
+    ].join('\n');
+    expect(treeRelative(tail, '/w/tree')).toBe(
+      ['rootdir: ., configfile: setup.cfg', 'tests/test_a.py:3: in test_a', 'README.md'].join('\n'),
+    );
+    expect(treeRelative('nothing to strip', '/')).toBe('nothing to strip');
   });
 });
 

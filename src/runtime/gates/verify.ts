@@ -126,6 +126,7 @@ async function verifyGate(
     };
     if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
     if (diagnostics !== null) result.diagnostics = diagnostics;
+    if (gate.preExisting === 'block') result.preExisting = 'block';
     return result;
   };
 
@@ -277,7 +278,7 @@ async function runGate(
     log,
     `\n=== ${ended}\n${unavailable === null ? '' : `=== could not start: ${unavailable.reason}\n`}`,
   );
-  const tail = readableTail(gate, result.tail, report);
+  const tail = readableTail(gate, result.tail, report, cwd);
   const none = { tests: null, diagnostics: null };
   if (result.cancelled) return { status: 'cancelled', result, tail, ...none };
   if (result.timedOut) return { status: 'timeout', result, tail, ...none };
@@ -350,10 +351,34 @@ async function readFrom(path: string, offset: number, limit: number): Promise<st
  * The tail as a person reads it: go's JSON events as the output they carry, and the report file
  * omk added named without the machine's directories (pytest prints where it wrote it).
  */
-function readableTail(gate: RunnableGate, tail: string, report: string): string {
+function readableTail(gate: RunnableGate, tail: string, report: string, cwd: string): string {
   if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
-  if (writesReport(gate)) return tail.replaceAll(report, basename(report));
-  return tail;
+  const named = writesReport(gate) ? tail.replaceAll(report, basename(report)) : tail;
+  return treeRelative(named, cwd);
+}
+
+/**
+ * Paths in the tree the gate ran in, relative to it: pytest prints `rootdir: <absolute path>` (and
+ * some tracebacks name files under it), which would put the worktree's directory, a path of this
+ * machine, in the tail; the tree's own files read the same in every worktree.
+ */
+export function treeRelative(tail: string, cwd: string): string {
+  const roots = new Set([cwd]);
+  const rootdir = /^rootdir: (\/[^\s,]+)/m.exec(tail)?.[1];
+  if (rootdir !== undefined && rootdir.length > 1) roots.add(rootdir.replace(/\/+$/, ''));
+  let text = tail;
+  // Longest first: a rootdir below the cwd is stripped before the cwd is.
+  for (const root of [...roots].sort((a, b) => b.length - a.length)) {
+    if (root === '' || root === '/') continue;
+    text = text
+      .replaceAll(`${root}/`, '')
+      .replace(new RegExp(`(^rootdir: )${escapeRegExp(root)}(?=[\\s,]|$)`, 'gm'), '$1.');
+  }
+  return text;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function skipped(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProof } from './build.js';
 import { verifyProofDigest } from './digest.js';
 import { EXECUTION_STATES, type ProofEvidence } from './evidence.js';
-import { type GateEvidence, proofSchema } from './schema.js';
+import { type GateEvidence, type GateTests, proofSchema } from './schema.js';
 import {
   BASE_SHA,
   evidence,
@@ -15,6 +15,33 @@ import {
   seededRandom,
   slice,
 } from './test-evidence.js';
+
+/** A test gate's per-test results compared with the base, counts matching the lists. */
+function testsOf(
+  lists: Partial<Record<'failing' | 'failToPass' | 'regressions' | 'stillFailing', string[]>>,
+): GateTests {
+  const { failing = [], failToPass = [], regressions = [], stillFailing = [] } = lists;
+  return {
+    source: 'pytest',
+    baseSha: BASE_SHA,
+    counts: {
+      passed: 3,
+      failed: failing.length,
+      skipped: 0,
+      failToPass: failToPass.length,
+      regressions: regressions.length,
+      stillFailing: stillFailing.length,
+      added: 0,
+      removed: 0,
+    },
+    failing,
+    failToPass,
+    regressions,
+    stillFailing,
+    added: [],
+    removed: [],
+  };
+}
 
 const codes = (e: ProofEvidence) => buildProof(e).knownGaps.map((gap) => gap.code);
 
@@ -207,6 +234,73 @@ describe('buildProof: not_ready lists every gap', () => {
     expect(
       codes(evidence({ gates: [gate(), byExit], oracle: oracle({ requiredGates: ['test', 'typecheck'] }) })),
     ).toEqual(['gate_pre_existing']);
+  });
+
+  it('lets a required test gate failing only with tests that fail on the base through, listing them', () => {
+    const stillFailing = ['tests/test_io.py::test_unicode', 'tests/test_io.py::test_crlf'];
+    const tests = testsOf({
+      failing: stillFailing,
+      stillFailing,
+      failToPass: ['tests/test_calc.py::test_add'],
+    });
+    const onlyOld = gate({ outcome: 'pre_existing', exitCode: 1, tests });
+    const proof = buildProof(evidence({ gates: [onlyOld] }));
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.warnings).toContainEqual(
+      `Required gate "test" (test) fails on head ${HEAD_SHA.slice(0, 12)} (exit 1) only with 2 test(s) that fail on the base too (tests/test_io.py::test_unicode, tests/test_io.py::test_crlf), none new: it does not block readiness.`,
+    );
+  });
+
+  it('blocks a test gate whose failures include a regression, or were judged by exit code, saying why', () => {
+    const regressed = testsOf({ failing: ['a', 'b'], stillFailing: ['a'], regressions: ['b'] });
+    expect(
+      codes(evidence({ gates: [gate({ outcome: 'pre_existing', exitCode: 1, tests: regressed })] })),
+    ).toEqual(['gate_pre_existing']);
+    // No per-test results at all: the exit codes cannot tell the base's failures from new ones.
+    const byExit = gate({
+      outcome: 'pre_existing',
+      exitCode: 1,
+      tail: `[omk] fails on base ${BASE_SHA.slice(0, 12)} too (judged by exit codes: no per-test results could be read on the head or the base)`,
+    });
+    const proof = buildProof(evidence({ gates: [byExit] }));
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps).toEqual([
+      {
+        code: 'gate_pre_existing',
+        message: expect.stringContaining(
+          'per-test results not available (no per-test results could be read on the head or the base)',
+        ),
+      },
+    ]);
+    // Results read on the head, none on the base to compare with.
+    const uncompared = gate({
+      outcome: 'pre_existing',
+      exitCode: 1,
+      tests: { ...testsOf({ failing: ['a'] }), baseSha: null },
+    });
+    expect(buildProof(evidence({ gates: [uncompared] })).knownGaps[0]?.message).toContain(
+      'per-test results not available',
+    );
+  });
+
+  it('blocks pre-existing failures anyway when the config says preExisting: block', () => {
+    const tests = testsOf({ failing: ['a'], stillFailing: ['a'] });
+    const debt = { source: 'biome', new: 0, fixed: 0, preExisting: 3, firstNew: [] };
+    const gates = [
+      gate({ outcome: 'pre_existing', exitCode: 1, tests, preExisting: 'block' }),
+      gate({
+        kind: 'lint',
+        name: 'lint',
+        outcome: 'pre_existing',
+        exitCode: 1,
+        diagnostics: debt,
+        preExisting: 'block',
+      }),
+    ];
+    const proof = buildProof(evidence({ gates, oracle: oracle({ requiredGates: ['test', 'lint'] }) }));
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['gate_pre_existing', 'gate_pre_existing']);
+    expect(proof.knownGaps[1]?.message).toContain('.omk/config.yml sets preExisting: block');
   });
 
   it('lists blocking findings with their paths, incomplete slices and extra gaps in order', () => {

@@ -4,6 +4,7 @@ import { sandboxWarnings } from '../sandbox/decide.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
 import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
+import { preExistingBasis } from './pre-existing.js';
 import type { Gap, GateEvidence, Proof } from './schema.js';
 
 type Failure = Proof['failures'][number];
@@ -203,7 +204,9 @@ function judge(
       return;
     }
     case 'pre_existing': {
-      if (gate.diagnostics !== undefined && gate.diagnostics.new === 0) {
+      const basis = preExistingBasis(gate);
+      const blockedByConfig = gate.preExisting === 'block' && basis !== 'exit-code';
+      if (basis === 'diagnostics' && gate.diagnostics !== undefined && !blockedByConfig) {
         // Judged diagnostic by diagnostic: only the base's own debt is left, which the change did not add.
         const { preExisting, fixed } = gate.diagnostics;
         verdict.warnings.push(
@@ -213,7 +216,22 @@ function judge(
         );
         return;
       }
-      const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it.`;
+      if (basis === 'tests' && gate.tests !== undefined && !blockedByConfig) {
+        // Judged test by test: every failing test here failed on the base too.
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only with ${gate.tests.counts.stillFailing} test(s) that fail on the base too (${namesOf(
+            gate.tests.stillFailing,
+            gate.tests.counts.stillFailing,
+          )}), none new: it does not block readiness.`,
+        );
+        return;
+      }
+      const why = blockedByConfig
+        ? `; every failure is the base's own, but .omk/config.yml sets preExisting: block for it`
+        : gate.kind === 'test'
+          ? `; per-test results not available (${exitCodeReason(gate)}), so its failures cannot be told apart from regressions`
+          : '';
+      const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it${why}.`;
       if (required) verdict.gaps.push({ code: 'gate_pre_existing', message });
       else verdict.warnings.push(`${message} It does not block readiness.`);
       return;
@@ -237,6 +255,21 @@ function judge(
       return;
     }
   }
+}
+
+/** Up to five names, then how many more of `count`. */
+function namesOf(names: readonly string[], count: number): string {
+  const shown = names.slice(0, 5);
+  return count > shown.length ? `${shown.join(', ')} and ${count - shown.length} more` : shown.join(', ');
+}
+
+/** Why a failing test gate was judged by exit codes: its note says, else no test could be read. */
+function exitCodeReason(gate: GateEvidence): string {
+  const note = /judged by exit codes: (.*?)\)(?:;|$)/m.exec(gate.tail)?.[1];
+  if (note !== undefined) return note;
+  if (gate.tests === undefined) return 'no per-test results could be read from its output';
+  if (gate.tests.baseSha === null) return "the base's per-test results could not be compared";
+  return 'the output names no failing test';
 }
 
 function staleGap(gate: GateEvidence, runs: readonly GateEvidence[], headSha: string | null): Gap {

@@ -4,6 +4,7 @@ import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
 import type { ProofEvidence } from './evidence.js';
+import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
 import type { Gap, GateEvidence } from './schema.js';
 
 /**
@@ -112,7 +113,9 @@ export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
   const failedRequired = (gates: readonly GateEvidence[]) =>
     gates.some(
       (gate) =>
-        NOT_PASSED.has(gate.outcome) && (gate.required || evidence.oracle.requiredGates.includes(gate.kind)),
+        NOT_PASSED.has(gate.outcome) &&
+        !toleratedPreExisting(gate) &&
+        (gate.required || evidence.oracle.requiredGates.includes(gate.kind)),
     );
   switch (evidence.oracle.class) {
     case 'fix': {
@@ -144,7 +147,7 @@ export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
     case 'greenfield': {
       const tests = evidence.changedFiles.filter((file) => isTestPath(file.path) && file.additions > 0);
       const testGates = onHead.filter((gate) => gate.kind === 'test');
-      const passed = testGates.some((gate) => PASSED.has(gate.outcome));
+      const passed = testGates.some(passedOrTolerated);
       if (tests.length > 0 && passed) return [];
       if (tests.length > 0 && failedRequired(testGates)) return [];
       const why =

@@ -2,7 +2,7 @@ import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 import { gapText } from './gaps.js';
 import type { GateEvidence, Proof } from './schema.js';
-import { namesLine, testSummary } from './test-summary.js';
+import { gateSummaries, namesLine } from './test-summary.js';
 
 export const STATUS_LABELS: Record<ProofStatus, string> = {
   ready: 'ready to merge',
@@ -173,14 +173,12 @@ function gateLines(gates: readonly GateEvidence[]): string[] {
       .join('  ')
       .trimEnd(),
   );
-  const tests = gates.flatMap((gate) => {
-    const summary = testSummary(gate);
-    if (summary === null) return [];
-    return [
-      `tests of ${line(summary.gate)}: ${line(summary.heading)}`,
+  const tests = gates
+    .flatMap(gateSummaries)
+    .flatMap((summary) => [
+      `${summary.subject} of ${line(summary.gate)}: ${line(summary.heading)}`,
       ...summary.lists.map((list) => `  ${list.label}: ${namesLine(list, line)}`),
-    ];
-  });
+    ]);
   // Tails only for gates that did not plainly pass: that is where a reader needs the output.
   const tails = gates
     .filter((gate) => gate.outcome !== 'passed' && gate.outcome !== 'skipped' && gate.tail.trim() !== '')

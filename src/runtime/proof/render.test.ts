@@ -244,6 +244,60 @@ describe('per-test evidence', () => {
     );
   });
 
+  it("labels a tolerated gate's old failures pre-existing, and shows new and pre-existing diagnostics", () => {
+    const debt = {
+      source: 'biome',
+      new: 7,
+      fixed: 1,
+      preExisting: 4,
+      firstNew: ['src/a.js:3:7 lint/style/useConst This let declares a variable that is only assigned once.'],
+    };
+    const proof = buildProof(
+      evidence({
+        gates: [
+          gate({
+            outcome: 'pre_existing',
+            exitCode: 1,
+            tests: {
+              source: 'pytest',
+              baseSha: 'b'.repeat(40),
+              counts: { ...counts, failed: 1, regressions: 0 },
+              failing: ['tests/test_x.py::test_old'],
+              failToPass: ['tests/test_x.py::test_y'],
+              regressions: [],
+              stillFailing: ['tests/test_x.py::test_old'],
+              added: [],
+              removed: [],
+            },
+          }),
+          gate({ kind: 'lint', name: 'lint', outcome: 'failed', exitCode: 1, diagnostics: debt }),
+          gate({
+            kind: 'format',
+            name: 'format',
+            outcome: 'pre_existing',
+            exitCode: 1,
+            diagnostics: { source: 'format-check', new: 0, fixed: 0, preExisting: 2, firstNew: [] },
+          }),
+        ],
+        oracle: oracle({ requiredGates: ['test', 'lint', 'format'] }),
+      }),
+    );
+    const text = renderProofText(proof);
+    expect(text).toContain('    pre-existing: tests/test_x.py::test_old');
+    expect(text).not.toContain('still failing: tests/test_x.py::test_old');
+    expect(text).toContain(
+      'diagnostics of lint: 7 new, 4 pre-existing, 1 fixed (biome, compared with the base)',
+    );
+    expect(text).toContain(`    new: ${debt.firstNew[0]} and 6 more`);
+    expect(text).toContain(
+      'diagnostics of format: 0 new, 2 pre-existing, 0 fixed (format-check, compared with the base)',
+    );
+    const markdown = renderProofMarkdown(proof);
+    expect(markdown).toContain('- pre-existing: `tests/test_x.py::test_old`');
+    expect(markdown).toMatch(/\*\*Diagnostics of `lint`:\*\* 7 new, 4 pre-existing, 1 fixed/);
+    expect(markdown).toContain('- new: `src/a.js:3:7 lint/style/useConst');
+  });
+
   it('lists the failing tests when there was no base to compare with', () => {
     const alone = evidence({
       gates: [

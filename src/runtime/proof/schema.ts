@@ -90,6 +90,11 @@ export const gateEvidenceSchema = z.object({
   tests: gateTestsSchema.optional(),
   /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
   diagnostics: gateDiagnosticsSchema.optional(),
+  /**
+   * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
+   * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
+   */
+  preExisting: z.enum(['allow', 'block']).optional(),
 });
 export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
 

@@ -1,9 +1,9 @@
 import { code, text } from '../markdown/untrusted.js';
 import type { GateEvidence } from './schema.js';
-import { NAMES_SHOWN, namesLine, testSummary } from './test-summary.js';
+import { gateSummaries, NAMES_SHOWN, namesLine } from './test-summary.js';
 
 /**
- * Each gate's per-test evidence as Markdown lines (each starting with a blank line), for proofs and
+ * Each gate's per-test (and per-diagnostic) evidence as Markdown lines (each starting with a blank line), for proofs and
  * PR bodies. `clip` shortens names and headings where a body must fit; `shown` caps names per list.
  */
 export function testsMarkdown(
@@ -14,10 +14,9 @@ export function testsMarkdown(
   }: { clip?: (value: string) => string; shown?: number } = {},
 ): string[] {
   const out: string[] = [];
-  for (const gate of gates) {
-    const summary = testSummary(gate);
-    if (summary === null) continue;
-    out.push('', `**Tests of ${code(clip(summary.gate))}:** ${text(clip(summary.heading))}`);
+  for (const summary of gates.flatMap(gateSummaries)) {
+    const subject = summary.subject === 'tests' ? 'Tests' : 'Diagnostics';
+    out.push('', `**${subject} of ${code(clip(summary.gate))}:** ${text(clip(summary.heading))}`);
     if (summary.lists.length > 0) out.push('');
     for (const list of summary.lists) {
       out.push(`- ${list.label}: ${namesLine(list, (name) => code(clip(name)), shown)}`);

@@ -1,3 +1,4 @@
+import { toleratedPreExisting } from './pre-existing.js';
 import type { GateEvidence, GateTests } from './schema.js';
 
 /** The per-test lists a proof shows, in reading order, with the words every renderer uses. */
@@ -18,8 +19,10 @@ export interface TestList {
   total: number;
 }
 
-/** What a proof says about one gate's tests: a heading and its non-empty lists. */
+/** What a proof says about one gate's tests (or diagnostics): a heading and its non-empty lists. */
 export interface TestSummary {
+  /** What the lists are of: `tests` or `diagnostics`. */
+  subject: 'tests' | 'diagnostics';
   gate: string;
   heading: string;
   /** Set when the base was compared: the short base sha the lists are relative to. */
@@ -38,6 +41,7 @@ export function testSummary(gate: GateEvidence): TestSummary | null {
     if (gate.kind !== 'test' || !['passed', 'failed', 'pre_existing', 'flaky'].includes(gate.outcome))
       return null;
     return {
+      subject: 'tests',
       gate: gate.name,
       heading: 'no per-test results could be read from its output; judged by its exit code',
       base: null,
@@ -48,11 +52,37 @@ export function testSummary(gate: GateEvidence): TestSummary | null {
   const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
   const compared = base === null ? 'no base results to compare with' : `compared with base ${base}`;
   const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  // Failing here as on the base, on a gate they do not block: the base's own failures.
+  const old = toleratedPreExisting(gate) ? 'pre-existing' : null;
   const lists =
     base === null
       ? [{ label: 'failing', names: tests.failing, total: counts.failed }]
-      : LISTS.map(({ key, label, count }) => ({ label, names: tests[key], total: counts[count] }));
-  return { gate: gate.name, heading, base, lists: lists.filter((list) => list.total > 0) };
+      : LISTS.map(({ key, label, count }) => ({
+          label: key === 'stillFailing' && old !== null ? old : label,
+          names: tests[key],
+          total: counts[count],
+        }));
+  return { subject: 'tests', gate: gate.name, heading, base, lists: lists.filter((list) => list.total > 0) };
+}
+
+/**
+ * A lint, format or typecheck gate's diagnostics against the base's in words: how many are new
+ * (they block), the base's own (pre-existing) and fixed, and the first new ones; null when they
+ * were not compared.
+ */
+export function diagnosticsSummary(gate: GateEvidence): TestSummary | null {
+  const found = gate.diagnostics;
+  if (found === undefined) return null;
+  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: 'new', names: found.firstNew, total: found.new }] : [];
+  return { subject: 'diagnostics', gate: gate.name, heading, base: null, lists };
+}
+
+/** Everything a proof says about one gate's evidence item by item: tests, then diagnostics. */
+export function gateSummaries(gate: GateEvidence): TestSummary[] {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary): summary is TestSummary => summary !== null,
+  );
 }
 
 /** The counts of what matters to a reader of one line (a slice's log line): fail→pass and worse. */
@@ -62,6 +92,20 @@ export function testCounts(gates: readonly GateEvidence[]): string {
     ['fail→pass', sum('failToPass')],
     ['regression(s)', sum('regressions')],
     ['still failing', sum('stillFailing')],
+  ] as const;
+  return parts
+    .filter(([, count]) => count > 0)
+    .map(([label, count]) => `${count} ${label}`)
+    .join(', ');
+}
+
+/** Likewise for lint, format and typecheck gates: new diagnostics, and the base's own. */
+export function diagnosticCounts(gates: readonly GateEvidence[]): string {
+  const sum = (key: 'new' | 'preExisting') =>
+    gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ['new', sum('new')],
+    ['pre-existing', sum('preExisting')],
   ] as const;
   return parts
     .filter(([, count]) => count > 0)
