@@ -149,7 +149,7 @@ async function fixHere(
   });
 }
 
-/** Each request is answered where it was asked: in its review thread, else on the PR. */
+/** Each request is answered where it was asked: in its review thread (resolved once fixed), else on the PR. */
 function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
   return {
     async reply(pr, request, body) {
@@ -160,6 +160,10 @@ function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
       const login = request.author ?? '';
       const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
       await gh.createComment(repo, pr, `${mention}${body}`);
+    },
+    async resolve(pr, request) {
+      if (request.replyTo !== undefined && request.replyTo !== null)
+        await gh.resolveReviewThread(repo, pr, request.replyTo);
     },
   };
 }
