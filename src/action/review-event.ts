@@ -3,14 +3,13 @@ import type { ChangeRequest } from '../runtime/app/index.js';
 
 /**
  * The changes a `pull_request_review` or `pull_request_review_comment` event asks for, read from
- * the event payload (GITHUB_EVENT_PATH). Pure. Only people the repository trusts (owner, member,
- * collaborator) are obeyed: the workflow runs an agent with this job's token.
+ * the event payload (GITHUB_EVENT_PATH). Pure. Bots are not obeyed; whether the author may
+ * change the repository (write, maintain or admin) is asked of the API by the fix command, never
+ * read from `author_association`: the workflow runs an agent with this job's token.
  */
 export type ReviewEvent =
   | { kind: 'fix'; pr: number; branch: string; author: string; requests: ChangeRequest[] }
   | { kind: 'skip'; pr: number | null; branch: string | null; why: string };
-
-const TRUSTED = ['OWNER', 'MEMBER', 'COLLABORATOR'];
 
 const user = z.object({ login: z.string(), type: z.string().optional() }).nullable().optional();
 const pull = z.object({ number: z.number().int().positive(), head: z.object({ ref: z.string() }) });
@@ -22,7 +21,6 @@ const reviewPayload = z.object({
     state: z.string(),
     body: z.string().nullable().optional(),
     user,
-    author_association: z.string().optional(),
   }),
 });
 const commentPayload = z.object({
@@ -37,7 +35,6 @@ const commentPayload = z.object({
     original_line: z.number().int().nullable().optional(),
     in_reply_to_id: z.number().int().nullable().optional(),
     user,
-    author_association: z.string().optional(),
   }),
 });
 
@@ -59,18 +56,18 @@ export function reviewEvent(eventName: string | undefined, payload: unknown): Re
     const text = (review.body ?? '').trim();
     if (text === '')
       return { kind: 'skip', ...at, why: 'the review has no text (its line comments are their own events)' };
-    if (!TRUSTED.includes(review.author_association ?? '') || sender?.type === 'Bot') {
+    const author = review.user?.login ?? null;
+    if (sender?.type === 'Bot' || author === null) {
       return {
         kind: 'skip',
         ...at,
-        why: `${review.user?.login ?? 'the reviewer'} is not a collaborator of the repository`,
+        why: author === null ? 'the review names no author' : `${author} is a bot`,
       };
     }
-    const author = review.user?.login ?? null;
     return {
       kind: 'fix',
       ...at,
-      author: author ?? '',
+      author,
       requests: [{ id: `review:${review.id}`, text, author, replyTo: null }],
     };
   }
@@ -84,18 +81,18 @@ export function reviewEvent(eventName: string | undefined, payload: unknown): Re
     if (comment.in_reply_to_id !== undefined && comment.in_reply_to_id !== null) {
       return { kind: 'skip', ...at, why: 'the comment is a reply in a thread' };
     }
-    if (!TRUSTED.includes(comment.author_association ?? '') || sender?.type === 'Bot') {
+    const author = comment.user?.login ?? null;
+    if (sender?.type === 'Bot' || author === null) {
       return {
         kind: 'skip',
         ...at,
-        why: `${comment.user?.login ?? 'the commenter'} is not a collaborator of the repository`,
+        why: author === null ? 'the comment names no author' : `${author} is a bot`,
       };
     }
-    const author = comment.user?.login ?? null;
     return {
       kind: 'fix',
       ...at,
-      author: author ?? '',
+      author,
       requests: [
         {
           id: `review-comment:${comment.id}`,

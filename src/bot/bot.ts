@@ -1,3 +1,4 @@
+import type { ChangeRequest } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
@@ -60,6 +61,8 @@ export class Bot {
   readonly mutex = new KeyedMutex();
   readonly statuses = new StatusComments();
   readonly active = new Map<string, ActiveRun>();
+  /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
+  readonly fixBatches = new Map<string, ChangeRequest[]>();
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   readonly seen = new SeenKeys(50_000);
   private readonly recent = new Map<string, { key: string; until: number }>();

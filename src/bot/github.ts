@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from 'probot';
+import { resolveReviewThread } from '../adapters/github/review-threads.js';
 import { ForgeError } from '../runtime/app/index.js';
 
 /** One repository as a webhook names it, with the URLs its host uses (github.com or GHES). */
@@ -67,6 +68,8 @@ export interface BotGitHub {
   pullHead(repo: RepoRef, number: number): Promise<string | null>;
   /** Answers a review comment in its thread. */
   replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
+  /** Resolves the review thread a review comment opened (GraphQL). */
+  resolveReviewThread(repo: RepoRef, pr: number, commentId: number): Promise<void>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
   /** The bot's own app id (APP_ID): what its check runs are created as. */
@@ -125,6 +128,9 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
         comment_id: commentId,
         body,
       });
+    },
+    async resolveReviewThread(repo, pr, commentId) {
+      await resolveReviewThread(octokit, at(repo), pr, commentId);
     },
     async token() {
       const auth: unknown = await octokit.auth({ type: 'installation' });

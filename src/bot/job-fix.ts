@@ -68,24 +68,51 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     );
     return;
   }
-  const outcome = bot.runs.push(`fix:${goalId}:${job.requests.map((r) => r.id).join(',')}`, async () => {
+  // Requests on this PR that arrive before its fix starts (one review's comments, several
+  // `/omk goal fix`) join the waiting fix: one agent run, one commit, one answer per request.
+  const batchKey = `${job.repo.fullName}#${job.pr}`;
+  const waiting = bot.fixBatches.get(batchKey);
+  if (waiting !== undefined) {
+    waiting.push(...job.requests);
+    return;
+  }
+  const batch = [...job.requests];
+  bot.fixBatches.set(batchKey, batch);
+  const take = (): ChangeRequest[] => {
+    if (bot.fixBatches.get(batchKey) === batch) bot.fixBatches.delete(batchKey);
+    return batch;
+  };
+  const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(',')}`, async () => {
     try {
-      await fixHere(bot, gh, job, goalId);
+      await fixHere(bot, gh, job, goalId, take);
     } catch (error) {
+      take();
       await say(errorReply(job.author, error));
       if (!isOmkError(error)) throw error;
     }
   });
-  if (outcome === 'full') await say(busyReply(job.author));
+  if (outcome === 'full') {
+    take();
+    await say(busyReply(job.author));
+  }
 }
 
-async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Promise<void> {
+async function fixHere(
+  bot: Bot,
+  gh: BotGitHub,
+  job: FixJob,
+  goalId: string,
+  take: () => ChangeRequest[],
+): Promise<void> {
   const { repo, pr } = job;
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
     const outcome = await bot.mutex.run(goalId, async () => {
       await ws.remote.pull(goalId);
-      if (!(await ws.store.has(goalId))) return null;
+      if (!(await ws.store.has(goalId))) {
+        take();
+        return null;
+      }
       await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
       await relocateGoal(ws.store, goalId, ws.repoRoot);
       const app = appFor(bot, ws, { gh, repo });
@@ -94,7 +121,8 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
         return await fixPullRequest(app, {
           goalId,
           pr,
-          requests: job.requests,
+          // Taken as late as possible: what arrived while the checkout was made runs too.
+          requests: take(),
           agent: agent === null ? {} : { name: agent },
           replies: repliesOn(gh, repo),
           fallbackBase: repo.defaultBranch,
@@ -121,7 +149,7 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
   });
 }
 
-/** Each request is answered where it was asked: in its review thread, else on the PR. */
+/** Each request is answered where it was asked: in its review thread (resolved once fixed), else on the PR. */
 function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
   return {
     async reply(pr, request, body) {
@@ -132,6 +160,10 @@ function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
       const login = request.author ?? '';
       const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
       await gh.createComment(repo, pr, `${mention}${body}`);
+    },
+    async resolve(pr, request) {
+      if (request.replyTo !== undefined && request.replyTo !== null)
+        await gh.resolveReviewThread(repo, pr, request.replyTo);
     },
   };
 }

@@ -21,6 +21,8 @@ describe('command: fix on a pull_request_review_comment workflow', () => {
 
   beforeAll(async () => {
     env = await createActionEnv({ executables: { 'agent.mjs': AGENT } });
+    env.server.setPermission('octo-reviewer', 'write');
+    env.server.setPermission('org-reader', 'read');
     const run = await env.run({ goal: DEMO_GOAL, agent, policy: 'auto-pr' });
     expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr}`).toBe(0);
     goalId = run.outputs['goal-id'] ?? '';
@@ -68,6 +70,44 @@ describe('command: fix on a pull_request_review_comment workflow', () => {
     const replies = env.server.state.reviewComments.filter((c) => c.inReplyTo === commentId);
     expect(replies).toHaveLength(1);
     expect(replies[0]?.body).toContain(`omk pushed a fix to this PR: ${after.slice(0, 12)}`);
+    // The fix is in: the comment's thread is resolved (GraphQL), by the job's token.
+    expect(env.server.state.resolvedThreads.has(commentId)).toBe(true);
+    env.server.assertClean();
+  }, 120_000);
+
+  it('a reviewer with read permission fixes nothing, whatever author_association says', async () => {
+    const pull = [...env.server.state.pulls.values()].find((p) => p.head === branch);
+    if (!pull) throw new Error('no integrator PR');
+    const comment = await env.server.addReviewComment(pull.number, {
+      user: 'org-reader',
+      path: 'src/math.js',
+      line: 2,
+      body: 'Please add a NAME export.',
+    });
+    const payload = await webhookExample('pull_request_review_comment', 'created');
+    Object.assign(payload.pull_request as object, { number: pull.number, head: { ref: branch } });
+    Object.assign(payload.comment as object, {
+      id: comment.id,
+      body: comment.body,
+      path: comment.path,
+      line: comment.line,
+      author_association: 'MEMBER',
+      user: { login: 'org-reader', type: 'User' },
+    });
+    const eventPath = join(env.runnerTemp, 'reader-event.json');
+    await writeFile(eventPath, JSON.stringify(payload));
+    const before = head();
+    const run = await env.run(
+      { command: 'fix', agent },
+      { GITHUB_EVENT_NAME: 'pull_request_review_comment', GITHUB_EVENT_PATH: eventPath },
+    );
+    expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain(
+      'Nothing to fix: org-reader has read permission on the repository; a fix needs write, maintain or admin.',
+    );
+    expect(head()).toBe(before);
+    expect(env.server.state.reviewComments.filter((c) => c.inReplyTo === comment.id)).toHaveLength(0);
+    expect(env.server.count('repos/get-collaborator-permission-level')).toBeGreaterThan(0);
     env.server.assertClean();
   }, 120_000);
 

@@ -36,6 +36,12 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
       .filter((line) => line.includes('for PR #'));
   const proofChecks = (sha: string) =>
     env.server.state.checkRuns.filter((c) => c.name === 'omk/proof' && c.headSha === sha);
+  const integratorFixRuns = () =>
+    (
+      JSON.parse(git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/proof.json`)) as {
+        agentRuns: { taskId: string }[];
+      }
+    ).agentRuns.filter((run) => run.taskId === 'integration').length;
   const threadReplies = (to: number) => env.server.state.reviewComments.filter((c) => c.inReplyTo === to);
 
   beforeAll(async () => {
@@ -91,6 +97,8 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     expect(replies[0]?.body).toContain(`omk pushed a fix to this PR: ${after.slice(0, 12)}`);
     expect(replies[0]?.body).toContain('`src/math.js`');
     expect(replies[0]?.body).toContain('the proof is **ready**');
+    // The fix is in: the comment's thread is resolved.
+    expect(env.server.state.resolvedThreads.get(comment.id)).toBe(APP_LOGIN);
     // The goal's status comment says what the fix came to.
     expect(env.statusComments()).toHaveLength(1);
     expect(env.statusComments()[0]?.body).toContain(
@@ -198,6 +206,42 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     );
   }, 120_000);
 
+  it('two review comments delivered together: one fix run, one commit with both, one reply per thread', async () => {
+    const pull = integrator();
+    const head = branchHead();
+    const fixesBefore = commitsOnBranch().length;
+    const runsBefore = integratorFixRuns();
+    const comments = await Promise.all(
+      ['Please add a NAME export.', 'And add a KIND export.'].map((body, i) =>
+        env.server.addReviewComment(pull.number, { user: COMMENTER, path: 'src/math.js', line: 2 + i, body }),
+      ),
+    );
+    const statuses = await Promise.all(
+      comments.map((comment) =>
+        env.deliver(
+          'pull_request_review_comment',
+          reviewCommentPayload(env.server, { number: pull.number, branch }, { ...comment, user: COMMENTER }),
+        ),
+      ),
+    );
+    expect(statuses.map((s) => s.status)).toEqual([200, 200]);
+    await env.bot.idle();
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    const after = branchHead();
+    expect(after).not.toBe(head);
+    expect(commitsOnBranch()).toHaveLength(fixesBefore + 1);
+    const math = git(env.repo.origin, 'show', `${after}:src/math.js`);
+    expect(math).toContain("export const NAME = 'math';");
+    expect(math).toContain("export const KIND = 'calculator';");
+    for (const comment of comments) {
+      const replies = threadReplies(comment.id);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]?.body).toContain(`omk pushed a fix to this PR: ${after.slice(0, 12)}`);
+      expect(env.server.state.resolvedThreads.has(comment.id)).toBe(true);
+    }
+    expect(integratorFixRuns()).toBe(runsBefore + 1);
+  }, 120_000);
+
   it('a fix that breaks a gate: pushed to the PR, which stays open with a failed proof, and the answer says so', async () => {
     const pull = integrator();
     const head = branchHead();
@@ -226,5 +270,30 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     expect(answer?.body).toContain(`@${COMMENTER} omk pushed a fix to this PR: ${after.slice(0, 12)}`);
     expect(answer?.body).toContain('The proof is **failed** on the new head: `lint` fail');
     expect(answer?.body).toContain('The PR stays open');
+  }, 120_000);
+
+  it('a review comment whose fix fails is answered in its thread but not resolved', async () => {
+    const pull = integrator();
+    const comment = await env.server.addReviewComment(pull.number, {
+      user: COMMENTER,
+      path: 'src/math.js',
+      line: 3,
+      body: 'BREAK lint once more.',
+    });
+    const payload = reviewCommentPayload(
+      env.server,
+      { number: pull.number, branch },
+      { ...comment, user: COMMENTER },
+    );
+    expect((await env.deliver('pull_request_review_comment', payload)).status).toBe(200);
+    await env.bot.idle();
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    expect(env.readGoal(goalId).status).toBe('failed');
+    const replies = threadReplies(comment.id);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.body).toContain('The proof is **failed** on the new head: `lint` fail');
+    expect(env.server.state.resolvedThreads.has(comment.id)).toBe(false);
+    // The earlier, applied fixes' threads stay resolved.
+    expect(env.server.state.resolvedThreads.size).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -3,6 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RESOLVE_THREAD_MUTATION,
+  REVIEW_THREADS_QUERY,
+  resolveReviewThread,
+} from '../../src/adapters/github/review-threads.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { gitAuthEnv } from './git-auth.js';
 import { type FakeGitHub, SECONDARY_RATE_LIMIT_MESSAGE, startFakeGitHub } from './server.js';
@@ -522,6 +527,50 @@ describe('repository, refs, comments, permissions, dispatch', () => {
       octokit.rest.issues.createComment({ ...repoArgs, issue_number: 77, body: 'x' }),
     ).rejects.toMatchObject({ status: 404 });
     server.assertClean();
+  });
+
+  it('serves review threads and resolves them over GraphQL, and refuses any other document', async () => {
+    await branch('feature', { 'x.txt': 'x' });
+    const pull = await openPull('feature');
+    const first = await server.addReviewComment(pull.number, {
+      user: 'alice',
+      path: 'x.txt',
+      line: 1,
+      body: 'a',
+    });
+    const second = await server.addReviewComment(pull.number, {
+      user: 'alice',
+      path: 'x.txt',
+      line: 1,
+      body: 'b',
+    });
+    await octokit.rest.pulls.createReplyForReviewComment({
+      ...repoArgs,
+      pull_number: pull.number,
+      comment_id: first.id,
+      body: 'a reply joins the thread',
+    });
+    const threads = (await octokit.graphql(REVIEW_THREADS_QUERY, {
+      ...repoArgs,
+      number: pull.number,
+      after: null,
+    })) as { repository: { pullRequest: { reviewThreads: { nodes: unknown[] } } } };
+    expect(threads.repository.pullRequest.reviewThreads.nodes).toEqual([
+      { id: expect.any(String), isResolved: false, comments: { nodes: [{ databaseId: first.id }] } },
+      { id: expect.any(String), isResolved: false, comments: { nodes: [{ databaseId: second.id }] } },
+    ]);
+    expect(await resolveReviewThread(octokit, repoArgs, pull.number, second.id)).toBe('resolved');
+    expect(await resolveReviewThread(octokit, repoArgs, pull.number, second.id)).toBe('already_resolved');
+    expect(await resolveReviewThread(octokit, repoArgs, pull.number, 999_999)).toBe('not_found');
+    expect([...server.state.resolvedThreads]).toEqual([[second.id, 'github-actions[bot]']]);
+    // A reader cannot resolve; a thread id that does not exist is an error.
+    server.setPermission('alice', 'read');
+    await expect(
+      client(REVIEWER_TOKEN).graphql(RESOLVE_THREAD_MUTATION, { threadId: 'PRRT_fake1' }),
+    ).rejects.toThrow(/Could not resolve to a node/);
+    server.assertClean();
+    await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow(/not served/);
+    expect(server.unexpected.map((r) => r.path)).toEqual(['/graphql']);
   });
 
   it('records workflow dispatches', async () => {

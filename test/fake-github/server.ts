@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { handleApi, readBody } from './api.js';
+import { apiLogin, handleApi, readBody } from './api.js';
 import { BareRepo } from './bare-repo.js';
 import { addCheckRun } from './checks.js';
 import { answerGit, gitLogin } from './git-http.js';
-import { type ApiResponse, type Ctx, Fields } from './http.js';
+import { answerGraphql } from './graphql.js';
+import { type ApiResponse, type Ctx, Fields, message } from './http.js';
 import {
   faultBody,
   type HeldCall,
@@ -180,6 +181,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return;
     }
     const raw = await readBody(req);
+    if (method === 'POST' && url.pathname === '/graphql') {
+      answerGraphqlRequest(req, res, url, raw);
+      return;
+    }
     const { response, record } = await handleApi(
       { ctx, routes, validator, tokens, faults, lostAnswers, holds, schemaErrors },
       req,
@@ -199,6 +204,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     requests.push(entry);
     if (entry.unexpected) unexpected.push(entry);
     send(res, response);
+  }
+
+  /** POST /graphql: authenticated like the REST API; a document the fake does not serve is unexpected. */
+  function answerGraphqlRequest(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): void {
+    const login = apiLogin(req.headers.authorization, tokens);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const answer =
+      login === null
+        ? { response: message(401, 'Bad credentials'), known: true }
+        : answerGraphql(ctx, login, body);
+    const entry: RecordedRequest = {
+      kind: 'api',
+      method: 'POST',
+      path: url.pathname,
+      query: {},
+      body,
+      operation: 'POST /graphql',
+      operationId: 'graphql',
+      injected: false,
+      unexpected: !answer.known,
+      login,
+      status: answer.response.status,
+      responseBody: answer.response.body,
+    };
+    requests.push(entry);
+    if (entry.unexpected) unexpected.push(entry);
+    send(res, answer.response);
   }
 
   const server = createServer((req, res) => {

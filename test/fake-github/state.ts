@@ -160,6 +160,8 @@ export interface FakeState {
   reviews: FakeReview[];
   comments: FakeComment[];
   reviewComments: FakeReviewComment[];
+  /** Review threads resolved (through GraphQL): the thread's first comment id → who resolved it. */
+  resolvedThreads: Map<number, string>;
   reactions: FakeReaction[];
   labels: Map<string, FakeLabel>;
   /** Branch name → protection; `'forbidden'` answers 403 as for a token without admin rights. */
@@ -180,6 +182,7 @@ export function createState(): FakeState {
     reviews: [],
     comments: [],
     reviewComments: [],
+    resolvedThreads: new Map(),
     reactions: [],
     labels: new Map(),
     protection: new Map(),

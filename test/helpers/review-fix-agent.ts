@@ -1,8 +1,9 @@
 /**
  * A scripted agent for the review/fix loop's tests (bot, Action, CLI): on a slice it does what the
  * demo agent does (the fix slice fixes `add`, the test slice appends the regression test); on a
- * review fix it does what the review asks, read from its prompt: `add a VERSION export` adds one,
- * `BREAK lint` leaves a debugger statement (the lint gate fails).
+ * review fix it does what the review asks, read from its prompt: `add a VERSION export` adds one
+ * (as do `add a NAME export` and `add a KIND export`, each independently, so a batch of requests
+ * shows in one commit), `BREAK lint` leaves a debugger statement (the lint gate fails).
  */
 export const REVIEW_FIX_AGENT = `#!/usr/bin/env node
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ if (prompt.startsWith('# Review fix')) {
   } else if (prompt.includes('add a VERSION export')) {
     appendFileSync(math, 'export const VERSION = 2;\\n');
   }
+  if (prompt.includes('add a NAME export')) appendFileSync(math, "export const NAME = 'math';\\n");
+  if (prompt.includes('add a KIND export')) appendFileSync(math, "export const KIND = 'calculator';\\n");
 } else if (task.startsWith('s1-')) {
   writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;'));
 } else if (task.startsWith('s2-')) {

@@ -1,4 +1,5 @@
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
+import { writeAccess } from '../../adapters/github/collaborator-permission.js';
 import { createReviewReplies } from '../../adapters/github/review-replies.js';
 import { fixPullRequest, parseOmkBranch, prepareAgent, UsageError } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
@@ -13,8 +14,8 @@ import { REVIEW_EVENTS, reviewEvent } from '../review-event.js';
  * `fix` in a `pull_request_review` (or `pull_request_review_comment`) workflow: the changes the
  * review asks on an omk PR run as a fix task on that PR's branch (fixPullRequest), the goal is
  * verified again, its PRs updated and each request answered. The goal comes from goal-id or from
- * the PR's branch (omk/<goal-id>/…). A review that asks for nothing, or by someone the repository
- * does not trust, fixes nothing and passes.
+ * the PR's branch (omk/<goal-id>/…). A review that asks for nothing, or by someone without write
+ * permission on the repository (asked of the API), fixes nothing and passes.
  */
 export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const { eventName } = rt.github;
@@ -38,6 +39,15 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const goal = await pullGoal(rt, goalId);
   if (event.kind === 'skip')
     return outcomeFor(rt, 'fix', goalId, { notes: [`Nothing to fix: ${event.why}.`] });
+  const github = { token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env };
+  const access = await writeAccess(github, event.author);
+  if (!access.allowed) {
+    return outcomeFor(rt, 'fix', goalId, {
+      notes: [
+        `Nothing to fix: ${event.author} has ${access.role} permission on the repository; a fix needs write, maintain or admin.`,
+      ],
+    });
+  }
   const prepared = await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
   try {
     await fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env });
@@ -53,7 +63,7 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
       pr: event.pr,
       requests: event.requests,
       prepared,
-      replies: createReviewReplies({ token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env }),
+      replies: createReviewReplies(github),
       ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
       ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
     }),

@@ -87,7 +87,9 @@ export interface IntegrateOutcome extends AfterExecution {
 /**
  * Folds every slice job's result into the goal, merges the done slices into the integration
  * branch, reruns the gates and reviews there and settles the proof. `integrate` first runs any
- * slice still pending itself, then delivers by policy; `verify` and `review` run no agent.
+ * slice still pending itself, repairs a merged tree that fails where the slices passed (an
+ * until-ready goal: the integration-fix task, within attempts and budget), then delivers by
+ * policy; `verify` and `review` run no agent.
  */
 export async function integrateSlices(
   deps: AppDeps,
@@ -98,10 +100,13 @@ export async function integrateSlices(
   const controller = await fanOutController(deps, host, goalId, request.prepared);
   await controller.fetchBranches();
   const folded = await foldSliceResults(controller, goalId);
-  const { root } = (await deps.store.read(goalId)).repo;
+  const goal = await deps.store.read(goalId);
+  // An until-ready goal's integrate step repairs a merged tree that fails where the slices passed,
+  // as the local controller does; verify and review only report.
+  const repair = request.dispatch && goal.options.untilReady;
   const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
-    withCredentialsAway(deps, root, () =>
-      executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch }),
+    withCredentialsAway(deps, goal.repo.root, () =>
+      executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch, repair }),
     ).then(withFailureRecorded(deps)),
   );
   if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };

@@ -45,6 +45,8 @@ export interface ChangeRequest {
 /** Where the answers go: the review thread of a review comment, or the PR's conversation. */
 export interface ReviewReplies {
   reply(pr: number, request: ChangeRequest, body: string): Promise<void>;
+  /** Resolves the review thread a request opened (`replyTo`), once its fix is in. */
+  resolve?(pr: number, request: ChangeRequest): Promise<void>;
 }
 
 export interface FixRequest extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
@@ -71,6 +73,8 @@ export type FixOutcome =
       proofStatus: ProofStatus;
       /** Replies posted (one per request). */
       replied: number;
+      /** Review threads resolved (only when the fix applied). */
+      resolved: number;
     };
 
 /**
@@ -78,7 +82,8 @@ export type FixOutcome =
  * on that PR's branch with the requests and the failing evidence in its prompt; its change is
  * committed on the branch, the goal is integrated and verified again (proof rebuilt), the PRs are
  * updated (the fix pushed, bodies, the omk/proof check run on the new head), and each request gets
- * an answer saying what changed. Requests already handled (a redelivered webhook) start nothing.
+ * an answer saying what changed; a review thread is resolved when the fix applied (not when it
+ * failed). Requests already handled (a redelivered webhook) start nothing.
  */
 export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promise<FixOutcome> {
   const { goalId, pr } = request;
@@ -171,6 +176,8 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
       );
     }
   }
+  const resolved =
+    applied && request.replies !== undefined ? await resolveThreads(deps, request.replies, pr, fresh) : 0;
   const done = await ExecutionJournal.open(deps.store, goalId);
   await done.save([
     {
@@ -193,7 +200,31 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     report,
     proofStatus,
     replied,
+    resolved,
   };
+}
+
+/** The review threads the requests opened are resolved: the fix is in. A failure only warns. */
+async function resolveThreads(
+  deps: AppDeps,
+  replies: ReviewReplies,
+  pr: number,
+  requests: readonly ChangeRequest[],
+): Promise<number> {
+  if (replies.resolve === undefined) return 0;
+  let resolved = 0;
+  for (const change of requests) {
+    if (change.replyTo === undefined || change.replyTo === null) continue;
+    try {
+      await replies.resolve(pr, change);
+      resolved += 1;
+    } catch (error) {
+      deps.reporter.warn(
+        `could not resolve the review thread of ${change.id} on PR #${pr}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return resolved;
 }
 
 function whyFailed(report: FixReport): string {

@@ -31,6 +31,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** False: start no slice, only integrate what is done (the fan-out's integrate step). */
   dispatch?: boolean;
+  /**
+   * Repair a merged tree that fails where its slices passed, or whose merge conflicts, with the
+   * integration-fix task (default: an until-ready run that dispatches). The fan-out's integrate
+   * step repairs without retrying slices: their jobs did that on their runners.
+   */
+  repair?: boolean;
 }
 
 export interface ExecuteResult {
@@ -95,7 +101,7 @@ export async function executeGoal(
       if (stopReason === 'budget') stoppedBy ??= 'budget';
       if (!controller.signal.aborted && stoppedBy === null) {
         // Until ready, a merged tree that fails where its slices passed is repaired by the agent.
-        await integrateAndRepair(ctx, options.untilReady && options.dispatch !== false);
+        await integrateAndRepair(ctx, options.repair ?? (options.untilReady && options.dispatch !== false));
         journal.execution = { ...journal.execution, state: 'complete' };
       } else if (stoppedBy === 'budget') {
         const fresh = await store.read(goalId);

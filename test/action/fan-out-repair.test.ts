@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from '../helpers/git-repo.js';
+import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
+
+/** Each slice alone adds one TODO; merged, the project has two and this test fails. */
+const TODO_TEST = [
+  "import assert from 'node:assert/strict';",
+  "import { readFileSync } from 'node:fs';",
+  "import { test } from 'node:test';",
+  "const todos = ['README.md', 'src/math.js']",
+  "  .map((file) => readFileSync(file, 'utf8').split('TODO').length - 1)",
+  '  .reduce((a, b) => a + b, 0);',
+  "test('at most one TODO in the project', () => assert.ok(todos <= 1, todos + ' TODOs in the project'));",
+  '',
+].join('\n');
+
+/**
+ * The README slice adds a TODO, the math slice fixes `add` and adds one too. The integration fixer
+ * turns the README's TODO into prose only when its prompt carries the failing evidence and names
+ * both slices, so a repair without them leaves the merged tree failing.
+ */
+const AGENT = `#!/usr/bin/env node
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
+const task = process.env.OMK_TASK_ID;
+const math = 'src/math.js';
+if (task === 'integration') {
+  if (prompt.includes('2 TODOs in the project') && prompt.includes('s1-update-readme-md') && prompt.includes('s2-fix-the-bug-in-src-math-js')) {
+    writeFileSync('README.md', readFileSync('README.md', 'utf8').replace('TODO: document add\\n', 'add sums its arguments.\\n'));
+  }
+} else if (task.startsWith('s1-')) {
+  appendFileSync('README.md', 'TODO: document add\\n');
+} else if (task.startsWith('s2-')) {
+  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;') + '// TODO: make it faster\\n');
+}
+`;
+
+let env: ActionEnv;
+
+beforeAll(async () => {
+  env = await createActionEnv({
+    files: { ...NO_CI_CONFIG, 'test/todo.test.js': TODO_TEST },
+    executables: { 'agent.mjs': AGENT },
+  });
+});
+afterAll(async () => {
+  await env.cleanup();
+});
+
+/** A separate job: its own checkout of the repository and its own RUNNER_TEMP. */
+async function job(inputs: Record<string, string>) {
+  const dir = await mkdtemp(join(env.runnerTemp, 'job-'));
+  const workspace = join(dir, 'workspace');
+  execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
+  execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
+  return env.run(inputs, { RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
+}
+
+describe('fan-out: two slices that pass alone but break a shared test together', () => {
+  it('the integrate job runs the integration-fix task on the merged tree, then the goal is ready', async () => {
+    const agent = 'script:./agent.mjs';
+    const plan = await job({
+      command: 'plan',
+      goal: 'update README.md and fix the bug in src/math.js',
+      agent,
+      policy: 'auto-pr',
+      'merge-policy': 'gated',
+    });
+    expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
+    const goalId = plan.outputs['goal-id'] ?? '';
+    const slices = JSON.parse(plan.outputs.slices ?? '[]') as { slice: string; wave: number }[];
+    expect(slices.map(({ slice, wave }) => ({ slice, wave }))).toEqual([
+      { slice: 's1-update-readme-md', wave: 0 },
+      { slice: 's2-fix-the-bug-in-src-math-js', wave: 0 },
+    ]);
+
+    for (const { slice } of slices) {
+      const run = await job({ command: 'execute', 'goal-id': goalId, slice, agent });
+      expect(run.code, run.stdout.slice(-3000)).toBe(0);
+    }
+
+    const integrate = await job({ command: 'integrate', 'goal-id': goalId, agent });
+    expect(integrate.code, integrate.stdout.slice(-3000)).toBe(0);
+    expect(integrate.stdout).toContain('[integration]');
+    expect(integrate.stdout).toContain('repaired on attempt 1');
+    expect(integrate.outputs.status).toBe('ready');
+    expect(integrate.outputs.merged).toBe('true');
+    const proof = JSON.parse(integrate.outputs['proof-json'] ?? '{}') as {
+      agentRuns: { taskId: string; attempt: number }[];
+      git: { headSha: string };
+    };
+    expect(proof.agentRuns.map((run) => `${run.taskId}#${run.attempt}`)).toEqual([
+      's1-update-readme-md#1',
+      's2-fix-the-bug-in-src-math-js#1',
+      'integration#1',
+    ]);
+    // The repair commit sits on the merged slices and is what main now holds.
+    const main = git(env.repo.origin, 'rev-parse', 'refs/heads/main').trim();
+    expect(git(env.repo.origin, 'log', '--format=%s', '-1', `${main}^2`).trim()).toBe(
+      `omk(${goalId}): integration repair 1`,
+    );
+    const readme = git(env.repo.origin, 'show', `${main}:README.md`);
+    expect(readme).toContain('add sums its arguments.');
+    expect(readme).not.toContain('TODO');
+    expect(git(env.repo.origin, 'show', `${main}:src/math.js`)).toContain('return a + b;');
+    env.server.assertClean();
+  }, 240_000);
+});
