@@ -11,7 +11,7 @@ import type { MergeMethod } from '../../runtime/app/ports.js';
 import { renderDeliveryPlanMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { json } from '../options.js';
+import { forgeOption, goalIdArgument, json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 interface OpenPrOptions {
@@ -28,12 +28,12 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
   goal
     .command('open-pr')
     .description('open or update a PR per slice and the integrator PR, each carrying its proof')
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .addArgument(goalIdArgument())
     .option('--dry-run', 'print exactly the branches, titles, bodies and labels, with no network')
     .option('--draft', 'open draft PRs (same as --policy draft-pr)')
     .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)')
     .option('--base-branch <branch>', 'the branch PRs target (default: the branch the goal started on)')
-    .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
+    .addOption(forgeOption())
     .option('--format <format>', 'markdown | json', 'markdown')
     .action(async (ref: string, options: OpenPrOptions) => {
       const format = options.format ?? 'markdown';
@@ -80,10 +80,10 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .description(
       'merge the integrator PR only if the proof is ready and fresh, checks are green and reviews are satisfied',
     )
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .addArgument(goalIdArgument())
     .option('--method <method>', 'merge | squash | rebase', 'merge')
     .option('--enforce-protection', 'refuse to merge into a base branch without branch protection')
-    .option('--forge <forge>', 'auto | local | github')
+    .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(
       async (
