@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { ChangeRequest } from '../runtime/app/index.js';
+import {
+  type ChangeRequest,
+  type ChangeRequestRead,
+  commentChangeRequest,
+  reviewChangeRequest,
+} from '../runtime/app/index.js';
 
 /**
  * The changes a `pull_request_review` or `pull_request_review_comment` event asks for, read from
@@ -48,65 +53,39 @@ export function reviewEvent(eventName: string | undefined, payload: unknown): Re
     const parsed = reviewPayload.safeParse(payload);
     if (!parsed.success) return null;
     const { review, pull_request: pr, sender } = parsed.data;
-    const at = { pr: pr.number, branch: pr.head.ref };
-    if (review.state.toLowerCase() !== 'changes_requested') {
-      return {
-        kind: 'skip',
-        ...at,
-        why: `the review ${review.state.toLowerCase()}, it does not request changes`,
-      };
-    }
-    const text = (review.body ?? '').trim();
-    if (text === '')
-      return { kind: 'skip', ...at, why: 'the review has no text (its line comments are their own events)' };
-    if (!TRUSTED.includes(review.author_association ?? '') || sender?.type === 'Bot') {
-      return {
-        kind: 'skip',
-        ...at,
-        why: `${review.user?.login ?? 'the reviewer'} is not a collaborator of the repository`,
-      };
-    }
-    const author = review.user?.login ?? null;
-    return {
-      kind: 'fix',
-      ...at,
-      author: author ?? '',
-      requests: [{ id: `review:${review.id}`, text, author, replyTo: null }],
-    };
+    const read = reviewChangeRequest({ ...review, author: review.user?.login ?? null });
+    return trusted(read, pr, review, sender, 'the reviewer');
   }
   if (eventName === 'pull_request_review_comment') {
     const parsed = commentPayload.safeParse(payload);
     if (!parsed.success) return null;
     const { comment, pull_request: pr, sender, action } = parsed.data;
-    const at = { pr: pr.number, branch: pr.head.ref };
-    if (action !== undefined && action !== 'created')
-      return { kind: 'skip', ...at, why: `the comment was ${action}` };
-    if (comment.in_reply_to_id !== undefined && comment.in_reply_to_id !== null) {
-      return { kind: 'skip', ...at, why: 'the comment is a reply in a thread' };
-    }
-    if (!TRUSTED.includes(comment.author_association ?? '') || sender?.type === 'Bot') {
-      return {
-        kind: 'skip',
-        ...at,
-        why: `${comment.user?.login ?? 'the commenter'} is not a collaborator of the repository`,
-      };
-    }
-    const author = comment.user?.login ?? null;
-    return {
-      kind: 'fix',
-      ...at,
-      author: author ?? '',
-      requests: [
-        {
-          id: `review-comment:${comment.id}`,
-          text: comment.body,
-          path: comment.path ?? null,
-          line: comment.line ?? comment.original_line ?? null,
-          author,
-          replyTo: comment.id,
-        },
-      ],
-    };
+    const read = commentChangeRequest({
+      id: comment.id,
+      body: comment.body,
+      path: comment.path ?? null,
+      line: comment.line ?? comment.original_line ?? null,
+      author: comment.user?.login ?? null,
+      inReplyTo: comment.in_reply_to_id ?? null,
+      ...(action === undefined ? {} : { action }),
+    });
+    return trusted(read, pr, comment, sender, 'the commenter');
   }
   return null;
+}
+
+/** The runtime's reading of the review, once the repository is known to trust its author. */
+function trusted(
+  read: ChangeRequestRead,
+  pr: z.infer<typeof pull>,
+  by: { user?: z.infer<typeof user>; author_association?: string | undefined },
+  sender: z.infer<typeof user>,
+  who: string,
+): ReviewEvent {
+  const at = { pr: pr.number, branch: pr.head.ref };
+  if (read.kind === 'skip') return { kind: 'skip', ...at, why: read.why };
+  if (!TRUSTED.includes(by.author_association ?? '') || sender?.type === 'Bot') {
+    return { kind: 'skip', ...at, why: `${by.user?.login ?? who} is not a collaborator of the repository` };
+  }
+  return { kind: 'fix', ...at, author: by.user?.login ?? '', requests: [read.request] };
 }
