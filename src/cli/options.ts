@@ -1,5 +1,5 @@
 import { Argument, type Command, Option } from 'commander';
-import { FORGE_CHOICES, type ForgeChoice } from '../adapters/forge-choice.js';
+import { FORGE_CHOICES } from '../adapters/forge-choice.js';
 import { type AgentChoice, SANDBOX_MODES, type SandboxMode, UsageError } from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
@@ -48,18 +48,34 @@ export function goalIdArgument(latestByDefault = true): Argument {
   return latestByDefault ? argument.default('latest') : argument;
 }
 
-/** --forge on every command that may open, update or merge PRs; an unknown forge is refused at once. */
-export function forgeOption(): Option {
-  return new Option(
-    '--forge <forge>',
-    'where PRs go: auto (github when GITHUB_TOKEN or GH_TOKEN is set, else local) | local | github',
-  ).argParser((value: string): ForgeChoice => {
-    const choice = FORGE_CHOICES.find((known) => known === value);
+/**
+ * A flag that takes one of `values`: anything else is refused as it is parsed, naming the flag and
+ * showing `example`.
+ */
+export function choiceOption<T extends string>(
+  flags: string,
+  description: string,
+  values: readonly T[],
+  example: string,
+): Option {
+  const name = flags.split(' ')[0] ?? flags;
+  return new Option(flags, description).argParser((value: string): T => {
+    const choice = values.find((known) => known === value);
     if (choice !== undefined) return choice;
-    throw new UsageError(`--forge: '${value}' is not one of ${FORGE_CHOICES.join(', ')}.`, {
-      hint: 'Example: --forge local',
+    throw new UsageError(`${name}: '${value}' is not one of ${values.join(', ')}.`, {
+      hint: `Example: ${name} ${example}`,
     });
   });
+}
+
+/** --forge on every command that may open, update or merge PRs. */
+export function forgeOption(): Option {
+  return choiceOption(
+    '--forge <forge>',
+    'where PRs go: auto (github when GITHUB_TOKEN or GH_TOKEN is set, else local) | local | github',
+    FORGE_CHOICES,
+    'local',
+  );
 }
 
 /** --agent: the agent this run uses (default: the goal's, else the config's agents.default). */
