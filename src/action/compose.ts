@@ -18,9 +18,7 @@ import {
   GoalStore,
   goalReconciler,
   heuristicPlanner,
-  type Planner,
   type RemoteStateStore,
-  type RepoPort,
   type Reporter,
   systemClock,
 } from '../runtime/app/ports.js';
@@ -47,9 +45,6 @@ export interface ActionRuntime {
   signals: SignalSource;
   store: GoalStore;
   reporter: Reporter;
-  repo: RepoPort;
-  planner: Planner;
-  randomHex: () => string;
   /** Top level of the repository in working-directory. */
   repoRoot: string;
   /** Goal directories on the state branch of the repository. */
@@ -121,9 +116,6 @@ export async function composeActionRuntime(
     signals: deps.signals,
     store,
     reporter,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex,
     repoRoot,
     remote: { url: remote, env: remoteEnv },
     state,
