@@ -1,8 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
+import type { AnnotationTarget } from '../adapters/actions-runner/core.js';
 import type { GateEvidence, GateGroup } from '../runtime/app/index.js';
 import type { Annotation } from '../runtime/app/ports.js';
 import { annotationsFromGateOutput, OUTCOME_LABELS, shortSha } from '../runtime/app/render.js';
-import type { AnnotationTarget } from './core.js';
 
 export interface StepAnnotation {
   level: 'error' | 'warning' | 'notice';

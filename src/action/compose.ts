@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ActionCore } from '../adapters/actions-runner/core.js';
+import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
@@ -9,20 +11,17 @@ import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
+import type { SignalSource } from '../adapters/process/signals.js';
 import type { AppDeps, SharedState } from '../runtime/app/index.js';
 import {
   type Forge,
   GoalStore,
   goalReconciler,
   heuristicPlanner,
-  type Planner,
   type RemoteStateStore,
-  type RepoPort,
   type Reporter,
   systemClock,
 } from '../runtime/app/ports.js';
-import type { ActionCore, SignalSource } from './core.js';
-import type { GitHubEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
 import { ACTION_WORDS } from './wording.js';
 
@@ -46,9 +45,6 @@ export interface ActionRuntime {
   signals: SignalSource;
   store: GoalStore;
   reporter: Reporter;
-  repo: RepoPort;
-  planner: Planner;
-  randomHex: () => string;
   /** Top level of the repository in working-directory. */
   repoRoot: string;
   /** Goal directories on the state branch of the repository. */
@@ -120,9 +116,6 @@ export async function composeActionRuntime(
     signals: deps.signals,
     store,
     reporter,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex,
     repoRoot,
     remote: { url: remote, env: remoteEnv },
     state,

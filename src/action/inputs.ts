@@ -90,35 +90,24 @@ function matching(input: string, pattern: RegExp, what: string, example: string)
 }
 
 /**
- * A branch input: surrounding spaces go (as core.getInput trims them), anything else is judged by
- * `problemOf`, control characters included: `main\n` is not `main`.
+ * A branch or path input: surrounding spaces go (as core.getInput trims them), anything else is
+ * judged by the runtime's rule `problemOf`, control characters included: `main\n` is not `main`.
  */
-function branch(input: string, problemOf: (name: string) => string | null, example: string) {
+function judged(input: string, problemOf: (value: string) => string | null, what: string, example: string) {
   return z.string().transform((raw, ctx): string => {
     const value = raw.replace(/^ +| +$/g, '');
     const problem = problemOf(value);
     if (problem === null) return value;
     ctx.addIssue({
       code: 'custom',
-      message: `${input}: '${shownBranch(raw)}' is not a branch name omk can use: ${problem}. Example: ${example}`,
+      message: `${input}: '${shownBranch(raw)}' is not ${what}: ${problem}. Example: ${example}`,
     });
     return z.NEVER;
   });
 }
 
-/** config-path: judged by the runtime's one rule (inside the repository), shown escaped. */
-function configPathInput() {
-  return z.string().transform((raw, ctx): string => {
-    const value = raw.replace(/^ +| +$/g, '');
-    const problem = configPathProblem(value);
-    if (problem === null) return value;
-    ctx.addIssue({
-      code: 'custom',
-      message: `config-path: '${shownBranch(raw)}' is not a config file omk can read: ${problem}. Example: config-path: .github/omk.yml`,
-    });
-    return z.NEVER;
-  });
-}
+const branch = (input: string, problemOf: (name: string) => string | null, example: string) =>
+  judged(input, problemOf, 'a branch name omk can use', example);
 
 /** An input that may be left empty: '' is "not given", anything else must parse. */
 function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
@@ -142,7 +131,9 @@ export const actionInputsSchema = z
     'merge-method': oneOf('merge-method', MERGE_METHODS, 'merge-method: squash'),
     agent: optional(z.string().trim()),
     'agent-args': agentArgsSchema,
-    'config-path': optional(configPathInput()),
+    'config-path': optional(
+      judged('config-path', configPathProblem, 'a config file omk can read', 'config-path: .github/omk.yml'),
+    ),
     sandbox: optional(oneOf('sandbox', SANDBOX_MODES, 'sandbox: required')),
     'max-agents': request.maxAgents,
     'llm-planner': boolean('llm-planner'),

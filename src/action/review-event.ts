@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { ChangeRequest } from '../runtime/app/index.js';
+import {
+  type ChangeRequest,
+  type ChangeRequestRead,
+  commentChangeRequest,
+  reviewChangeRequest,
+} from '../runtime/app/index.js';
 
 /**
  * The changes a `pull_request_review` or `pull_request_review_comment` event asks for, read from
@@ -45,65 +50,38 @@ export function reviewEvent(eventName: string | undefined, payload: unknown): Re
     const parsed = reviewPayload.safeParse(payload);
     if (!parsed.success) return null;
     const { review, pull_request: pr, sender } = parsed.data;
-    const at = { pr: pr.number, branch: pr.head.ref };
-    if (review.state.toLowerCase() !== 'changes_requested') {
-      return {
-        kind: 'skip',
-        ...at,
-        why: `the review ${review.state.toLowerCase()}, it does not request changes`,
-      };
-    }
-    const text = (review.body ?? '').trim();
-    if (text === '')
-      return { kind: 'skip', ...at, why: 'the review has no text (its line comments are their own events)' };
-    const author = review.user?.login ?? null;
-    if (sender?.type === 'Bot' || author === null) {
-      return {
-        kind: 'skip',
-        ...at,
-        why: author === null ? 'the review names no author' : `${author} is a bot`,
-      };
-    }
-    return {
-      kind: 'fix',
-      ...at,
-      author,
-      requests: [{ id: `review:${review.id}`, text, author, replyTo: null }],
-    };
+    const read = reviewChangeRequest({ ...review, author: review.user?.login ?? null });
+    return byPerson(read, pr, review.user?.login ?? null, sender, 'review');
   }
   if (eventName === 'pull_request_review_comment') {
     const parsed = commentPayload.safeParse(payload);
     if (!parsed.success) return null;
     const { comment, pull_request: pr, sender, action } = parsed.data;
-    const at = { pr: pr.number, branch: pr.head.ref };
-    if (action !== undefined && action !== 'created')
-      return { kind: 'skip', ...at, why: `the comment was ${action}` };
-    if (comment.in_reply_to_id !== undefined && comment.in_reply_to_id !== null) {
-      return { kind: 'skip', ...at, why: 'the comment is a reply in a thread' };
-    }
-    const author = comment.user?.login ?? null;
-    if (sender?.type === 'Bot' || author === null) {
-      return {
-        kind: 'skip',
-        ...at,
-        why: author === null ? 'the comment names no author' : `${author} is a bot`,
-      };
-    }
-    return {
-      kind: 'fix',
-      ...at,
-      author,
-      requests: [
-        {
-          id: `review-comment:${comment.id}`,
-          text: comment.body,
-          path: comment.path ?? null,
-          line: comment.line ?? comment.original_line ?? null,
-          author,
-          replyTo: comment.id,
-        },
-      ],
-    };
+    const read = commentChangeRequest({
+      id: comment.id,
+      body: comment.body,
+      path: comment.path ?? null,
+      line: comment.line ?? comment.original_line ?? null,
+      author: comment.user?.login ?? null,
+      inReplyTo: comment.in_reply_to_id ?? null,
+      ...(action === undefined ? {} : { action }),
+    });
+    return byPerson(read, pr, comment.user?.login ?? null, sender, 'comment');
   }
   return null;
+}
+
+/** The runtime's reading of the review, when a person (not a bot) wrote it. */
+function byPerson(
+  read: ChangeRequestRead,
+  pr: z.infer<typeof pull>,
+  author: string | null,
+  sender: z.infer<typeof user>,
+  what: 'review' | 'comment',
+): ReviewEvent {
+  const at = { pr: pr.number, branch: pr.head.ref };
+  if (read.kind === 'skip') return { kind: 'skip', ...at, why: read.why };
+  if (author === null) return { kind: 'skip', ...at, why: `the ${what} names no author` };
+  if (sender?.type === 'Bot') return { kind: 'skip', ...at, why: `${author} is a bot` };
+  return { kind: 'fix', ...at, author, requests: [read.request] };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionCore } from './core.js';
+import type { ActionCore } from '../adapters/actions-runner/core.js';
 import { runAction } from './runner.js';
 
 /** A core that records every call in order, serving inputs from a map. */

@@ -1,10 +1,10 @@
+import { readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { gateGroups } from '../runtime/app/index.js';
 import { renderProofText } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';
 import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-guard.js';
-import { readEventPayload, readGitHubEnv } from './github-env.js';
 import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';

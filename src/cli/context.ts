@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
+import { chooseForge, FORGE_CHOICES } from '../adapters/forge-choice.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
@@ -12,7 +13,6 @@ import {
   resolveStateRoot,
   systemClock,
 } from '../runtime/app/ports.js';
-import { chooseForge } from './forge.js';
 import { CLI_WORDS } from './wording.js';
 
 export interface CliIo {
@@ -65,6 +65,12 @@ export function composeRuntime(
     env: io.env,
     execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env), env: io.env }),
     words: CLI_WORDS,
-    forge: (goal) => chooseForge(io, goal, stateRoot, options.forge),
+    forge: (goal) =>
+      chooseForge({
+        choice: FORGE_CHOICES.find((choice) => choice === options.forge) ?? 'auto',
+        repoRoot: goal.repo.root,
+        stateRoot,
+        env: io.env,
+      }),
   };
 }

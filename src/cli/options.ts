@@ -1,4 +1,5 @@
-import { type Command, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
+import { FORGE_CHOICES } from '../adapters/forge-choice.js';
 import { type AgentChoice, SANDBOX_MODES, type SandboxMode, UsageError } from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
@@ -30,6 +31,73 @@ export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** Prints `value` as JSON (as `toJson` shapes it) when the format asks for it, else as `render` words it. */
+export function printAs<T>(
+  io: { stdout: (text: string) => void },
+  format: OutputFormat,
+  value: T,
+  render: (value: T) => string,
+  toJson: (value: T) => unknown = (same) => same,
+): void {
+  io.stdout(format === 'json' ? json(toJson(value)) : render(value));
+}
+
+/** [GOAL_ID]; left out it is 'latest', except where the use case says what none means. */
+export function goalIdArgument(latestByDefault = true): Argument {
+  const argument = new Argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'");
+  return latestByDefault ? argument.default('latest') : argument;
+}
+
+/**
+ * A flag that takes one of `values`: anything else is refused as it is parsed, naming the flag and
+ * showing `example`.
+ */
+export function choiceOption<T extends string>(
+  flags: string,
+  description: string,
+  values: readonly T[],
+  example: string,
+): Option {
+  const name = flags.split(' ')[0] ?? flags;
+  return new Option(flags, description).argParser((value: string): T => {
+    const choice = values.find((known) => known === value);
+    if (choice !== undefined) return choice;
+    throw new UsageError(`${name}: '${value}' is not one of ${values.join(', ')}.`, {
+      hint: `Example: ${name} ${example}`,
+    });
+  });
+}
+
+/** --forge on every command that may open, update or merge PRs. */
+export function forgeOption(): Option {
+  return choiceOption(
+    '--forge <forge>',
+    'where PRs go: auto (github when GITHUB_TOKEN or GH_TOKEN is set, else local) | local | github',
+    FORGE_CHOICES,
+    'local',
+  );
+}
+
+/** --agent: the agent this run uses (default: the goal's, else the config's agents.default). */
+export function agentOption(
+  help = 'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
+): Option {
+  return new Option('--agent <agent>', help);
+}
+
+/** --keep-worktrees on the commands that execute a goal. */
+export function keepWorktreesOption(): Option {
+  return new Option(
+    '--keep-worktrees',
+    "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)",
+  );
+}
+
+/** --keep-worktrees given: keep them; not given: the config decides. */
+export function keepWorktrees(options: { keepWorktrees?: boolean }): { keepWorktrees?: true } {
+  return options.keepWorktrees === true ? { keepWorktrees: true } : {};
+}
+
 /** --sandbox on the commands that run agents: this run's choice over the config's `sandbox`. */
 export function sandboxOption(): Option {
   return new Option(
@@ -47,4 +115,13 @@ export function agentChoiceOf(options: {
     ...(options.agent === undefined ? {} : { name: options.agent }),
     ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox as SandboxMode }),
   };
+}
+
+/** The flags of a command that runs agents and delivers: --agent, --sandbox, --forge, --keep-worktrees. */
+export function withRunOptions(command: Command): Command {
+  return command
+    .addOption(agentOption())
+    .addOption(sandboxOption())
+    .addOption(forgeOption())
+    .addOption(keepWorktreesOption());
 }

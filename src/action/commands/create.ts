@@ -1,9 +1,10 @@
+import { abortOnSignal } from '../../adapters/process/signals.js';
 import { type CreateGoalRequest, type StartOutcome, startGoal } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, saveAfterFailure, saveGoal } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
-import { cancellable, deliveryOf, executedNotes } from './execute.js';
+import { deliveryOf, executedNotes } from './execute.js';
 
 /**
  * `plan`: create and plan a goal, save it to the state branch, and list its slices by wave.
@@ -33,7 +34,7 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
   let created: string | null = null;
   let started: StartOutcome;
   try {
-    started = await cancellable(rt, async (signal) =>
+    started = await abortOnSignal(rt.signals, async (signal) =>
       startGoal(rt.app, {
         create: request,
         mode,

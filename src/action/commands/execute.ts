@@ -1,3 +1,4 @@
+import { abortOnSignal } from '../../adapters/process/signals.js';
 import {
   describeNote,
   type ExecuteOutcome,
@@ -41,24 +42,13 @@ export async function pullWithAgent(rt: ActionRuntime, goalId: string): Promise<
   return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
 }
 
-/** Runs `fn` with a signal that cancelling the workflow aborts (the goal stays resumable). */
-export async function cancellable<T>(rt: ActionRuntime, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const interrupt = new AbortController();
-  const unsubscribe = rt.signals.subscribe(() => interrupt.abort());
-  try {
-    return await fn(interrupt.signal);
-  } finally {
-    unsubscribe();
-  }
-}
-
 /** The whole goal in this job, then delivery and merge by its policies (a dry run only shows it). */
 export async function executeHere(
   rt: ActionRuntime,
   goalId: string,
   prepared: PreparedAgent,
 ): Promise<ExecuteOutcome> {
-  return cancellable(rt, (signal) =>
+  return abortOnSignal(rt.signals, (signal) =>
     executeAndDeliver(rt.app, { goalId, ...deliveryOf(rt), prepared, signal }),
   );
 }

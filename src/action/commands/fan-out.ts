@@ -1,4 +1,5 @@
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
+import { abortOnSignal } from '../../adapters/process/signals.js';
 import {
   describeNote,
   executeOneSlice,
@@ -10,7 +11,7 @@ import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, requireSlice, savingState } from '../goal-state.js';
 import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { cancellable, deliveryOf, pullWithAgent } from './execute.js';
+import { deliveryOf, pullWithAgent } from './execute.js';
 
 /** Matrix jobs share slice branches through the repository and the goal through the state branch. */
 function fanOutHost(rt: ActionRuntime): FanOutHost {
@@ -35,7 +36,7 @@ export async function executeSliceCommand(
 ): Promise<CommandOutcome> {
   const prepared = await pullWithAgent(rt, goalId);
   await requireSlice(rt, goalId, slice);
-  const run = await cancellable(rt, (signal) =>
+  const run = await abortOnSignal(rt.signals, (signal) =>
     executeOneSlice(rt.app, fanOutHost(rt), { goalId, slice, prepared, signal }),
   );
   if (!rt.inputs.dryRun && run.owned.length > 0) {

@@ -1,10 +1,10 @@
+import { readEventPayload } from '../../adapters/actions-runner/github-env.js';
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
 import { writeAccess } from '../../adapters/github/collaborator-permission.js';
 import { createReviewReplies } from '../../adapters/github/review-replies.js';
 import { fixPullRequest, parseOmkBranch, prepareAgent, UsageError } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { readEventPayload } from '../github-env.js';
 import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
 import { GOAL_ID_EXAMPLE } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
+import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
 import {
   createGoalRequestSchema,
   OmkError,
@@ -12,7 +13,7 @@ import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
-import { interruptible, reportExecuted } from './goal-execute.js';
+import { reportExecuted } from './goal-execute.js';
 
 /**
  * `omk demo`: the whole job offline. A fixture repository with a real failing test, a goal planned
@@ -64,7 +65,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         budget: { time: '10m' },
       });
       say(`goal: "${DEMO_GOAL}"`);
-      const { created, executed } = await interruptible((signal) =>
+      const { created, executed } = await abortOnSignal(processSignals(), (signal) =>
         startGoal(runtime, {
           create: request,
           mode: 'run',

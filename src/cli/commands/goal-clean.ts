@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type CleanOutcome, cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
-import { json } from '../options.js';
+import { goalIdArgument, json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 function renderCleaned(outcome: CleanOutcome): string {
@@ -17,7 +17,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
     .description(
       'remove the worktrees omk made for a goal that is not running, and its omk/<goal-id>/* branches once it is merged, cancelled or rejected',
     )
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'")
+    .addArgument(goalIdArgument(false))
     .option('--all', 'every goal that is not running')
     .option('--json', 'print what was removed as JSON')
     .action(async (ref: string | undefined, options: { all?: boolean; json?: boolean }) => {

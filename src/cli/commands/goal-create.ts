@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
+import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
 import { createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
 import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
-import { agentChoiceOf, formatOf, json, sandboxOption, withFormat } from '../options.js';
+import { agentChoiceOf, formatOf, json, keepWorktrees, withFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
 import { renderCreated } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
-import {
-  interruptible,
-  KEEP_WORKTREES_FLAG,
-  KEEP_WORKTREES_HELP,
-  keepWorktrees,
-  printExecuted,
-  reportExecuted,
-} from './goal-execute.js';
+import { printExecuted, reportExecuted } from './goal-execute.js';
 
 interface CreateOptions {
   repo?: string;
@@ -37,8 +31,8 @@ interface CreateOptions {
 }
 
 function addCreateOptions(command: Command): Command {
-  return withFormat(
-    command
+  return withRunOptions(
+    withFormat(command)
       .argument('<goal>', 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"')
       .option('--repo <path>', 'the git repository to work on (default: the current directory)')
       .option('--policy <policy>', 'delivery: local | draft-pr | auto-pr (default: local)')
@@ -53,14 +47,7 @@ function addCreateOptions(command: Command): Command {
       .option('--planner-token-budget <n>', 'most tokens the planning prompt may take (default: 8000)')
       .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')
       .option('--budget-tokens <n>', 'token budget, e.g. 200000 or 200k')
-      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25')
-      .option(
-        '--agent <agent>',
-        'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
-      )
-      .addOption(sandboxOption())
-      .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
-      .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
+      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25'),
   );
 }
 
@@ -92,7 +79,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
       const progress = new RunProgress(context, format);
       const app = composeRuntime(progress.io, context.stateDir(), options);
       const { created, executed } = await progress.around(() =>
-        interruptible((signal) =>
+        abortOnSignal(processSignals(), (signal) =>
           startGoal(app, {
             create: request,
             mode,

@@ -7,11 +7,10 @@ import {
   openPullRequests,
   UsageError,
 } from '../../runtime/app/index.js';
-import type { MergeMethod } from '../../runtime/app/ports.js';
 import { renderDeliveryPlanMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { json } from '../options.js';
+import { choiceOption, forgeOption, goalIdArgument, json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 interface OpenPrOptions {
@@ -28,20 +27,17 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
   goal
     .command('open-pr')
     .description('open or update a PR per slice and the integrator PR, each carrying its proof')
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .addArgument(goalIdArgument())
     .option('--dry-run', 'print exactly the branches, titles, bodies and labels, with no network')
     .option('--draft', 'open draft PRs (same as --policy draft-pr)')
     .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)')
     .option('--base-branch <branch>', 'the branch PRs target (default: the branch the goal started on)')
-    .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
-    .option('--format <format>', 'markdown | json', 'markdown')
+    .addOption(forgeOption())
+    .addOption(
+      choiceOption('--format <format>', 'markdown | json', ['markdown', 'json'], 'json').default('markdown'),
+    )
     .action(async (ref: string, options: OpenPrOptions) => {
       const format = options.format ?? 'markdown';
-      if (format !== 'markdown' && format !== 'json') {
-        throw new UsageError(`--format: '${format}' is not one of markdown, json.`, {
-          hint: 'Example: --format json',
-        });
-      }
       const policy = options.draft ? 'draft-pr' : options.policy;
       if (policy !== undefined && !(DELIVERY_POLICIES as readonly string[]).includes(policy)) {
         throw new UsageError(`--policy: '${policy}' is not one of draft-pr, auto-pr.`, {
@@ -80,22 +76,19 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .description(
       'merge the integrator PR only if the proof is ready and fresh, checks are green and reviews are satisfied',
     )
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .option('--method <method>', 'merge | squash | rebase', 'merge')
+    .addArgument(goalIdArgument())
+    .addOption(
+      choiceOption('--method <method>', 'merge | squash | rebase', MERGE_METHODS, 'squash').default('merge'),
+    )
     .option('--enforce-protection', 'refuse to merge into a base branch without branch protection')
-    .option('--forge <forge>', 'auto | local | github')
+    .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(
       async (
         ref: string,
         options: { method?: string; enforceProtection?: boolean; forge?: string; json?: boolean },
       ) => {
-        const method = (options.method ?? 'merge') as MergeMethod;
-        if (!MERGE_METHODS.includes(method)) {
-          throw new UsageError(`--method: '${options.method}' is not one of ${MERGE_METHODS.join(', ')}.`, {
-            hint: 'Example: --method squash',
-          });
-        }
+        const method = MERGE_METHODS.find((known) => known === options.method) ?? 'merge';
         const app = composeRuntime(io, context.stateDir(), options);
         const result = await mergeIntegrator(app, {
           goalId: await app.store.resolve(ref),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
 import {
   type AppDeps,
   describeNote,
@@ -11,7 +12,8 @@ import {
 import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { agentChoiceOf, formatOf, json, sandboxOption, withFormat } from '../options.js';
+import { goalCommand, onGoal } from '../goal-action.js';
+import { agentChoiceOf, formatOf, json, keepWorktrees, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
 import { renderExecuted } from '../render/goal.js';
@@ -21,29 +23,6 @@ export interface ExecuteCliOptions {
   sandbox?: string;
   untilReady?: boolean;
   keepWorktrees?: boolean;
-}
-
-export const KEEP_WORKTREES_FLAG = '--keep-worktrees';
-export const KEEP_WORKTREES_HELP =
-  "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)";
-
-/** --keep-worktrees given: keep them; not given: the config decides. */
-export function keepWorktrees(options: { keepWorktrees?: boolean }): { keepWorktrees?: true } {
-  return options.keepWorktrees === true ? { keepWorktrees: true } : {};
-}
-
-/** Runs `fn` with SIGINT/SIGTERM aborting its signal: an interrupted goal is resumable. */
-export async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn(interrupt.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 /**
@@ -70,7 +49,7 @@ export async function runController(
   goalId: string,
   options: ExecuteCliOptions,
 ): Promise<ExecuteOutcome> {
-  const outcome = await interruptible((signal) =>
+  const outcome = await abortOnSignal(processSignals(), (signal) =>
     executeAndDeliver(app, {
       goalId,
       agent: agentChoiceOf(options),
@@ -97,22 +76,16 @@ export function printExecuted(
 }
 
 export function registerExecuteCommand(goal: Command, context: ProgramContext): void {
-  withFormat(
-    goal
-      .command('execute')
-      .description('run the planned slices: agents in worktrees, gates, review, local integration, proof')
-      .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-      .option(
-        '--agent <agent>',
-        'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
-      )
-      .addOption(sandboxOption())
-      .option(
-        '--until-ready',
-        'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
-      )
-      .option('--forge <forge>', 'auto | local | github: where PRs go when the policy is draft-pr or auto-pr')
-      .option(KEEP_WORKTREES_FLAG, KEEP_WORKTREES_HELP),
+  withRunOptions(
+    goalCommand(
+      goal,
+      'execute',
+      'run the planned slices: agents in worktrees, gates, review, local integration, proof',
+      ['text', 'json', 'md'],
+    ).option(
+      '--until-ready',
+      'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
+    ),
   ).action(
     async (ref: string, options: ExecuteCliOptions & { forge?: string; format?: string; json?: boolean }) => {
       const format = formatOf(options);
@@ -132,21 +105,15 @@ export function registerExecuteCommand(goal: Command, context: ProgramContext): 
  */
 export function registerVerifyCommands(goal: Command, context: ProgramContext): void {
   for (const name of ['verify', 'review'] as const) {
-    withFormat(
-      goal
-        .command(name)
-        .description(
-          name === 'verify'
-            ? 'rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs'
-            : 'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs',
-        )
-        .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest'),
-    ).action(async (ref: string, options: { format?: string; json?: boolean }) => {
-      const format = formatOf(options);
-      const app = composeRuntime(context.io, context.stateDir());
-      const id = await app.store.resolve(ref);
-      const result = await reverify(app, id);
-      printExecuted(context, result, format, app.store.paths(id).dir);
-    });
+    const description =
+      name === 'verify'
+        ? 'rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs'
+        : 'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs';
+    const formats = ['text', 'json', 'md'] as const;
+    goalCommand(goal, name, description, formats).action(
+      onGoal(context, formats, async ({ app, goalId, format }) =>
+        printExecuted(context, await reverify(app, goalId), format, app.store.paths(goalId).dir),
+      ),
+    );
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { fixPullRequest, UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { json } from '../options.js';
+import { agentOption, forgeOption, json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 interface FixOptions {
@@ -33,8 +33,8 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
     .argument('<GOAL_ID>', "goal id, unique prefix, or 'latest'")
     .argument('<TEXT...>', 'what to change, as a reviewer would ask it')
     .requiredOption('--pr <number>', "the goal's PR to fix (a slice PR or the integrator PR)")
-    .option('--agent <agent>', "the agent that makes the change (default: the goal's)")
-    .option('--forge <forge>', 'auto | local | github (auto: github when GITHUB_TOKEN or GH_TOKEN is set)')
+    .addOption(agentOption("the agent that makes the change (default: the goal's)"))
+    .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(async (ref: string, words: string[], options: FixOptions) => {
       const pr = prNumber(options.pr);

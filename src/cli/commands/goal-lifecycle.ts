@@ -10,7 +10,7 @@ import {
   summaryTextSchema,
 } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
-import { formatOf, json, withFormat } from '../options.js';
+import { agentOption, forgeOption, formatOf, goalIdArgument, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderBudget, renderTransition } from '../render/goal.js';
 import { printExecuted, runController } from './goal-execute.js';
@@ -46,18 +46,15 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     const command = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
       'text',
       'json',
-    ]).argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'");
+    ]).addArgument(goalIdArgument(false));
     const textFlag = TEXT_FLAG[action];
     if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
     if (action === 'cancel') command.option('--reason <text>', 'why the goal is cancelled');
     if (action === 'resume') {
       command
         .option('--auto', 'resume every goal whose controller process died')
-        .option('--agent <agent>', 'the agent to continue with (default: the one the goal was started with)')
-        .option(
-          '--forge <forge>',
-          'auto | local | github: where PRs go when the policy is draft-pr or auto-pr',
-        );
+        .addOption(agentOption('the agent to continue with (default: the one the goal was started with)'))
+        .addOption(forgeOption());
     }
     command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
       const format = formatOf(options, ['text', 'json']);
@@ -114,7 +111,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     goal
       .command('budget-add')
       .description('extend a goal budget (at least one of --time, --tokens, --usd)')
-      .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'")
+      .addArgument(goalIdArgument(false))
       .option('--time <duration>', 'add time, e.g. 2h')
       .option('--tokens <n>', 'add tokens, e.g. 100k')
       .option('--usd <amount>', 'add US dollars, e.g. 10'),

@@ -20,7 +20,8 @@ import {
 import { renderProofMarkdown, renderProofText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { formatOf, json, withFormat } from '../options.js';
+import { goalCommand, onGoal, TEXT_OR_JSON } from '../goal-action.js';
+import { formatOf, printAs, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { renderBudget, renderList, renderShow, renderStatus, statusJson } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
@@ -31,19 +32,15 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
   const { io } = context;
   const runtime = () => composeRuntime(io, context.stateDir());
 
-  withFormat(goal.command('list').description('list goals, newest first'), ['text', 'json']).action(
+  withFormat(goal.command('list').description('list goals, newest first'), TEXT_OR_JSON).action(
     async (options: FormatOptions) => {
-      const format = formatOf(options, ['text', 'json']);
+      const format = formatOf(options, TEXT_OR_JSON);
       const goals = await runtime().store.list();
-      io.stdout(format === 'json' ? json(goals.map(statusJson.summary)) : renderList(goals));
+      printAs(io, format, goals, renderList, (list) => list.map(statusJson.summary));
     },
   );
 
-  withFormat(goal.command('status').description("a goal's status, proof status and progress"), [
-    'text',
-    'json',
-  ])
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+  goalCommand(goal, 'status', "a goal's status, proof status and progress")
     .option(
       '--remote',
       "read the goal from the repository's state branch first (as the Action and the bot write it)",
@@ -58,7 +55,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
         ref: string,
         options: FormatOptions & { remote?: boolean; stateBranch?: string; repo?: string },
       ) => {
-        const format = formatOf(options, ['text', 'json']);
+        const format = formatOf(options, TEXT_OR_JSON);
         const { store } = runtime();
         if (options.remote) {
           const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
@@ -88,66 +85,45 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
         }
         const view = await goalStatus(store, await store.resolve(ref));
         warnEdited(context, view.proof.digestValid);
-        io.stdout(format === 'json' ? json(statusJson.full(view)) : renderStatus(view));
+        printAs(io, format, view, renderStatus, statusJson.full);
       },
     );
 
-  withFormat(goal.command('show').description("a goal's record, task graph and documents"), ['text', 'json'])
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .action(async (ref: string, options: FormatOptions) => {
-      const format = formatOf(options, ['text', 'json']);
-      const { store } = runtime();
-      const view = await goalShow(store, await store.resolve(ref));
-      io.stdout(format === 'json' ? json(view) : renderShow(view));
-    });
+  goalCommand(goal, 'show', "a goal's record, task graph and documents").action(
+    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
+      printAs(io, format, await goalShow(app.store, goalId), renderShow),
+    ),
+  );
 
-  withFormat(goal.command('proof').description("a goal's proof: status, gates, gaps, evidence"))
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .action(async (ref: string, options: FormatOptions) => {
-      const format = formatOf(options);
-      const { store } = runtime();
-      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+  goalCommand(goal, 'proof', "a goal's proof: status, gates, gaps, evidence", ['text', 'json', 'md']).action(
+    onGoal(context, ['text', 'json', 'md'], async ({ app, goalId, format }) => {
+      const { proof, digestValid } = await readProof(app.store, goalId);
       warnEdited(context, digestValid);
-      if (format === 'json') io.stdout(json(proof));
-      else
-        io.stdout(
-          format === 'md' ? renderProofMarkdown(proof, CLI_STEPS) : renderProofText(proof, CLI_STEPS),
-        );
+      const render = format === 'md' ? renderProofMarkdown : renderProofText;
+      printAs(io, format, proof, (value) => render(value, CLI_STEPS));
       // An edited proof is damaged state: scripts must not read it as the truth.
       if (!digestValid) context.setExitCode(EXIT_CODES.state);
-    });
+    }),
+  );
 
-  withFormat(goal.command('replay').description("a goal's events in order (byte-identical on every run)"), [
-    'text',
-    'json',
-  ])
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .action(async (ref: string, options: FormatOptions) => {
-      const format = formatOf(options, ['text', 'json']);
-      const { store } = runtime();
-      const id = await store.resolve(ref);
-      const { events, skipped } = await readEvents(store, id);
+  goalCommand(goal, 'replay', "a goal's events in order (byte-identical on every run)").action(
+    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) => {
+      const { events, skipped } = await readEvents(app.store, goalId);
       for (const line of skipped) {
         io.stderr(
           `omk: warning: events.jsonl line ${line.line} skipped: ${line.reason}${line.torn ? ' (torn write)' : ''}\n`,
         );
       }
-      io.stdout(
-        format === 'json' ? renderReplayJson(id, events, skipped) : renderReplayText(id, events, skipped),
-      );
-    });
+      const render = format === 'json' ? renderReplayJson : renderReplayText;
+      io.stdout(render(goalId, events, skipped));
+    }),
+  );
 
-  withFormat(goal.command('budget').description("a goal's budget: limits, spend, remaining, checkpoints"), [
-    'text',
-    'json',
-  ])
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
-    .action(async (ref: string, options: FormatOptions) => {
-      const format = formatOf(options, ['text', 'json']);
-      const { store } = runtime();
-      const view = await budgetView(store, await store.resolve(ref));
-      io.stdout(format === 'json' ? json(view) : renderBudget(view));
-    });
+  goalCommand(goal, 'budget', "a goal's budget: limits, spend, remaining, checkpoints").action(
+    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
+      printAs(io, format, await budgetView(app.store, goalId), renderBudget),
+    ),
+  );
 }
 
 function warnEdited(context: ProgramContext, digestValid: boolean): void {

@@ -3,6 +3,7 @@ import { UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { goalExitCode } from '../exit-codes.js';
 import { followGoal } from '../follow.js';
+import { goalIdArgument } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 /** Parses --interval: whole milliseconds, at least 100. */
@@ -26,7 +27,7 @@ export function registerWatchCommand(goal: Command, context: ProgramContext): vo
     .description(
       "follow a goal until it settles: its slices (state, attempt, elapsed, the agent's last line, gates) and budget; exits with the goal's code",
     )
-    .argument('[GOAL_ID]', "goal id, unique prefix, or 'latest'", 'latest')
+    .addArgument(goalIdArgument())
     .option('--json', 'stream the events as NDJSON (one JSON object per line)')
     .option('--interval <ms>', 'time between reads (and redraws) of the goal', '500')
     .action(async (ref: string, options: { json?: boolean; interval: string }) => {

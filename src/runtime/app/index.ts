@@ -76,6 +76,13 @@ export {
 export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
+export {
+  type ChangeRequestRead,
+  commentChangeRequest,
+  type ReviewCommentMade,
+  type ReviewSubmitted,
+  reviewChangeRequest,
+} from './change-requests.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';

@@ -79,21 +79,3 @@ export function actionsCore(): ActionCore {
     },
   };
 }
-
-/** SIGINT/SIGTERM (a cancelled workflow run), as a subscription the runner can remove. */
-export interface SignalSource {
-  subscribe(onSignal: () => void): () => void;
-}
-
-export function processSignals(): SignalSource {
-  return {
-    subscribe(onSignal) {
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      return () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      };
-    },
-  };
-}

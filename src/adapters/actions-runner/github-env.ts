@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../runtime/app/index.js';
-import type { RepoCoordinates } from '../runtime/app/ports.js';
+import { ConfigError } from '../../runtime/app/index.js';
+import type { RepoCoordinates } from '../../runtime/app/ports.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../runtime/app/index.js';
+import { choiceOption, forgeOption, goalIdArgument } from './options.js';
+import { CLI_STEPS } from './wording.js';
+
+/** A throwaway command with `configure`'s flags, parsed as a user would type `args`. */
+async function parse(configure: (command: Command) => Command, args: string[]) {
+  let seen: { ref: unknown; options: Record<string, unknown> } | null = null;
+  const command = configure(new Command('probe').exitOverride()).action((ref: unknown, options) => {
+    seen = { ref, options };
+  });
+  await command.parseAsync(args, { from: 'user' });
+  return seen as { ref: unknown; options: Record<string, unknown> } | null;
+}
+
+describe('choiceOption', () => {
+  const method = (command: Command) =>
+    command
+      .addArgument(goalIdArgument())
+      .addOption(choiceOption('--method <method>', 'how', ['merge', 'squash'], 'squash').default('merge'));
+
+  it('passes a known value and the default', async () => {
+    expect((await parse(method, ['--method', 'squash']))?.options.method).toBe('squash');
+    expect(await parse(method, [])).toEqual({ ref: 'latest', options: { method: 'merge' } });
+  });
+
+  it('refuses an unknown value as it is parsed, naming the flag and showing an example', async () => {
+    const refused = await parse(method, ['g-1', '--method', 'fast']).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UsageError);
+    const error = refused as UsageError;
+    expect(error.message).toBe("--method: 'fast' is not one of merge, squash.");
+    expect(error.hintIn(CLI_STEPS)).toBe('Example: --method squash');
+  });
+
+  it('refuses a forge omk does not have', async () => {
+    const forge = (command: Command) => command.addArgument(goalIdArgument()).addOption(forgeOption());
+    const refused = await parse(forge, ['--forge', 'gitlab']).catch((error: unknown) => error);
+    expect((refused as UsageError).message).toBe("--forge: 'gitlab' is not one of auto, local, github.");
+    expect((await parse(forge, ['--forge', 'github']))?.options.forge).toBe('github');
+  });
+});
