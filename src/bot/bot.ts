@@ -60,6 +60,10 @@ export class Bot {
   readonly mutex = new KeyedMutex();
   readonly statuses = new StatusComments();
   readonly active = new Map<string, ActiveRun>();
+  /** Runs followed by their events (LiveStatus): goal id → what to do with appended event types. */
+  readonly followers = new Map<string, (types: readonly string[]) => void>();
+  /** The host the bot's stores get: deps.host, reporting appended events to the followers. */
+  readonly host: HostInfo;
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   readonly seen = new SeenKeys(50_000);
   private readonly recent = new Map<string, { key: string; until: number }>();
@@ -67,6 +71,13 @@ export class Bot {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(readonly deps: BotDeps) {
+    this.host = {
+      ...deps.host,
+      eventsAppended: (goalId, types) => {
+        deps.host.eventsAppended?.(goalId, types);
+        this.followers.get(goalId)?.(types);
+      },
+    };
     const onError = (error: unknown, key: string) => {
       const message = error instanceof Error ? error.message : String(error);
       deps.reporter.warn(`job ${key} failed: ${message}`);

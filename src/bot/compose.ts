@@ -46,7 +46,7 @@ export function workspaceSpec(
     stateBranch: deps.config.stateBranch,
     workDir: deps.config.workDir,
     clock: deps.clock,
-    host: deps.host,
+    host: bot.host,
     reporter: deps.reporter,
     observe: deps.observe?.workspace,
   };
