@@ -9,6 +9,7 @@ import {
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
+import { mergeMethodFor } from './job-merge.js';
 import { failureNotes } from './notes.js';
 import { busyReply } from './replies.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
@@ -121,8 +122,10 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
   try {
     await publishStatus(bot, target, goalId, ws.store, 'running');
     const app = appFor(bot, ws, target);
+    const method = await mergeMethodFor(bot, target.gh, target.repo);
     const outcome = await executeAndDeliver(app, {
       goalId,
+      method,
       agent: deps.config.agent === null ? {} : { name: deps.config.agent },
       ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
       after: 'deliver',

@@ -35,6 +35,8 @@ describe('bot status comment: one edit per phase while a goal runs here', () => 
 
   beforeAll(async () => {
     env = await startBotEnv({ mode: 'local' });
+    // Merge commits off: the bot merges with the first method the repository allows.
+    env.server.state.mergeMethods = { merge: false, squash: true, rebase: true };
     await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated`, { commentId });
     await env.bot.idle();
     // The gated merge waits for CI: green, and the check_suite event merges it.
@@ -69,6 +71,15 @@ describe('bot status comment: one edit per phase while a goal runs here', () => 
     ).toBe(true);
     expect(readStatusMarker(bodies.at(-1) ?? '')?.phase).toBe('settled');
     expect(bodies.at(-1)).toContain('#### Final summary');
+  });
+
+  it('merged with squash, the first method the repository allows (merge commits are off)', () => {
+    const merges = env.server.requests.filter((r) => r.operationId === 'pulls/merge');
+    expect(merges.map((r) => (r.body as { merge_method?: string }).merge_method)).toEqual(['squash']);
+    expect(merges.map((r) => r.status)).toEqual([200]);
+    expect(
+      env.log.some((line) => line.includes('merging with squash: the first method the repository allows')),
+    ).toBe(true);
   });
 
   it('kept the calls per goal low: one call per edit, never the same body twice', () => {

@@ -25,7 +25,7 @@ export {
 } from '../errors.js';
 export { type RunProgress, type RunStop, runProgress } from '../events/progress.js';
 export { renderReplayJson, renderReplayText } from '../events/replay.js';
-export { MERGE_METHODS } from '../forge/port.js';
+export { MERGE_METHODS, type MergeMethod } from '../forge/port.js';
 export {
   applyLifecycle,
   type LifecycleResult,
