@@ -37,6 +37,8 @@ export interface BotDeps {
   clock: Clock;
   host: HostInfo;
   reporter: Reporter;
+  /** Decisions too frequent for info (a comment without a command ignored); Probot's log.debug. */
+  debug?: (message: string) => void;
   /** An authenticated client for an installation (Probot's app.auth in production). */
   githubFor: (installationId: number | undefined) => Promise<BotGitHub>;
   /** Replaces the executor (the load benchmark counts jobs instead of running them). */
@@ -69,6 +71,8 @@ export class Bot {
   private readonly recent = new Map<string, { key: string; until: number }>();
   /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** False once shutting down: new jobs are refused, running ones finish. */
+  private open = true;
 
   constructor(readonly deps: BotDeps) {
     this.host = {
@@ -109,12 +113,21 @@ export class Bot {
     return null;
   }
 
+  /** Refuses every job from now on (shutdown): enqueue answers 'full', as for a full queue. */
+  stopAccepting(): void {
+    this.open = false;
+  }
+
   /** Queues a job on the command lane; its outcome is reported to the observer. */
   enqueue(
     job: BotJob,
     run: (job: BotJob) => Promise<void>,
     options: { coalesce?: boolean } = {},
   ): PushOutcome {
+    if (!this.open) {
+      this.deps.reporter.info(`job ${job.key} refused: the app is shutting down`);
+      return 'full';
+    }
     const execute = this.deps.executeJob ?? run;
     return this.commands.push(
       job.key,
