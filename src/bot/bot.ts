@@ -38,6 +38,8 @@ export interface BotDeps {
   clock: Clock;
   host: HostInfo;
   reporter: Reporter;
+  /** Decisions too frequent for info (a comment without a command ignored); Probot's log.debug. */
+  debug?: (message: string) => void;
   /** An authenticated client for an installation (Probot's app.auth in production). */
   githubFor: (installationId: number | undefined) => Promise<BotGitHub>;
   /** Replaces the executor (the load benchmark counts jobs instead of running them). */
@@ -63,13 +65,26 @@ export class Bot {
   readonly active = new Map<string, ActiveRun>();
   /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
   readonly fixBatches = new Map<string, ChangeRequest[]>();
+  /** Runs followed by their events (LiveStatus): goal id → what to do with appended event types. */
+  readonly followers = new Map<string, (types: readonly string[]) => void>();
+  /** The host the bot's stores get: deps.host, reporting appended events to the followers. */
+  readonly host: HostInfo;
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   readonly seen = new SeenKeys(50_000);
   private readonly recent = new Map<string, { key: string; until: number }>();
   /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** False once shutting down: new jobs are refused, running ones finish. */
+  private open = true;
 
   constructor(readonly deps: BotDeps) {
+    this.host = {
+      ...deps.host,
+      eventsAppended: (goalId, types) => {
+        deps.host.eventsAppended?.(goalId, types);
+        this.followers.get(goalId)?.(types);
+      },
+    };
     const onError = (error: unknown, key: string) => {
       const message = error instanceof Error ? error.message : String(error);
       deps.reporter.warn(`job ${key} failed: ${message}`);
@@ -101,12 +116,21 @@ export class Bot {
     return null;
   }
 
+  /** Refuses every job from now on (shutdown): enqueue answers 'full', as for a full queue. */
+  stopAccepting(): void {
+    this.open = false;
+  }
+
   /** Queues a job on the command lane; its outcome is reported to the observer. */
   enqueue(
     job: BotJob,
     run: (job: BotJob) => Promise<void>,
     options: { coalesce?: boolean } = {},
   ): PushOutcome {
+    if (!this.open) {
+      this.deps.reporter.info(`job ${job.key} refused: the app is shutting down`);
+      return 'full';
+    }
     const execute = this.deps.executeJob ?? run;
     return this.commands.push(
       job.key,

@@ -26,6 +26,7 @@ export function productionDeps(
     clock: systemClock,
     host: processHost(),
     reporter: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message) },
+    debug: (message) => app.log.debug(message),
     githubFor: async (installationId) =>
       createBotGitHub(await app.auth(installationId), checkAppIdFrom(env.APP_ID, 'APP_ID')),
     shutdown,
@@ -46,7 +47,7 @@ export function workspaceSpec(
     stateBranch: deps.config.stateBranch,
     workDir: deps.config.workDir,
     clock: deps.clock,
-    host: deps.host,
+    host: bot.host,
     reporter: deps.reporter,
     observe: deps.observe?.workspace,
   };

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from 'probot';
 import { resolveReviewThread } from '../adapters/github/review-threads.js';
-import { ForgeError } from '../runtime/app/index.js';
+import { ForgeError, type MergeMethod } from '../runtime/app/index.js';
 
 /** One repository as a webhook names it, with the URLs its host uses (github.com or GHES). */
 export interface RepoRef {
@@ -70,6 +70,8 @@ export interface BotGitHub {
   replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
   /** Resolves the review thread a review comment opened (GraphQL). */
   resolveReviewThread(repo: RepoRef, pr: number, commentId: number): Promise<void>;
+  /** The merge methods the repository allows (GET /repos: allow_merge_commit, _squash_, _rebase_). */
+  allowedMergeMethods(repo: RepoRef): Promise<MergeMethod[]>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
   /** The bot's own app id (APP_ID): what its check runs are created as. */
@@ -131,6 +133,16 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
     },
     async resolveReviewThread(repo, pr, commentId) {
       await resolveReviewThread(octokit, at(repo), pr, commentId);
+    },
+    async allowedMergeMethods(repo) {
+      const { data } = await octokit.rest.repos.get(at(repo));
+      const allowed: [MergeMethod, boolean | undefined][] = [
+        ['merge', data.allow_merge_commit],
+        ['squash', data.allow_squash_merge],
+        ['rebase', data.allow_rebase_merge],
+      ];
+      // Absent (a token that cannot see the settings): GitHub's default, every method.
+      return allowed.filter(([, on]) => on !== false).map(([method]) => method);
     },
     async token() {
       const auth: unknown = await octokit.auth({ type: 'installation' });

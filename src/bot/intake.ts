@@ -27,9 +27,16 @@ function warn(bot: Bot, what: string, error: unknown): void {
 
 export async function onComment(bot: Bot, context: Context<'issue_comment.created'>): Promise<void> {
   const { payload } = context;
-  if (!obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const where = `comment ${payload.repository.full_name}#${payload.comment.id}`;
+  if (!obeysSender(payload.sender, bot.deps.config.allowBots)) {
+    bot.deps.debug?.(`${where} ignored: ${payload.sender.login} is a bot not in OMK_BOT_ALLOW_BOTS`);
+    return;
+  }
   const found = findCommand(payload.comment.body);
-  if (found.kind === 'none') return;
+  if (found.kind === 'none') {
+    bot.deps.debug?.(`${where} ignored: no /omk command on a line a reader sees`);
+    return;
+  }
   const repo = repoRefOf(payload.repository, payload.installation?.id);
   const key = `${repo.fullName}#${payload.comment.id}`;
   const first = bot.seen.recordOnce(key, context.id);

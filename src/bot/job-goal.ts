@@ -12,6 +12,7 @@ import type { Bot } from './bot.js';
 import { appFor } from './compose.js';
 import { type GoalJob, MAX_REPLY, onActive, onGoal, reply } from './goal-access.js';
 import { lifecycle, lifecycleText } from './job-lifecycle.js';
+import { mergeMethodFor } from './job-merge.js';
 import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
 import { noGoalReply } from './replies.js';
 import { publishStatus } from './status.js';
@@ -104,8 +105,9 @@ async function deliverOrMerge(
       return;
     }
     case 'merge': {
+      const method = await mergeMethodFor(bot, job.gh, job.repo);
       const notes = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
-        const result = await mergeIntegrator(appFor(bot, ws, job), { goalId });
+        const result = await mergeIntegrator(appFor(bot, ws, job), { goalId, method });
         const lines = mergeNotes(result);
         await publishStatus(bot, job, goalId, ws.store, 'settled', lines);
         return lines;

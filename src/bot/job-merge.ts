@@ -1,5 +1,6 @@
 import {
   INTEGRATION_ID,
+  type MergeMethod,
   parseOmkBranch,
   pullSharedGoal,
   readOrigin,
@@ -8,6 +9,7 @@ import {
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
+import { chooseMergeMethod } from './merge-method.js';
 import { mergeNotes } from './notes.js';
 import { publishStatus } from './status.js';
 import { withWorkspace } from './workspace.js';
@@ -20,6 +22,28 @@ export function integratorGoals(branches: Iterable<string | null | undefined>): 
     if (parsed?.sliceId === INTEGRATION_ID) goals.add(parsed.goalId);
   }
   return [...goals];
+}
+
+/** How long a repository's allowed merge methods are reused: merge signals come in bursts. */
+const METHODS_TTL_MS = 60_000;
+const allowedMethods = new WeakMap<Bot, Map<string, { methods: MergeMethod[]; until: number }>>();
+
+/** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
+export async function mergeMethodFor(bot: Bot, gh: BotGitHub, repo: RepoRef): Promise<MergeMethod> {
+  let known = allowedMethods.get(bot);
+  if (known === undefined) {
+    known = new Map();
+    allowedMethods.set(bot, known);
+  }
+  const now = bot.deps.clock.nowMs();
+  let entry = known.get(repo.fullName);
+  if (entry === undefined || entry.until < now) {
+    entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
+    known.set(repo.fullName, entry);
+  }
+  const choice = chooseMergeMethod(entry.methods);
+  bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
+  return choice.method;
 }
 
 /**
@@ -35,11 +59,11 @@ export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId:
   await bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
       if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) return;
-      const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId);
+      const method = await mergeMethodFor(bot, gh, repo);
+      const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId, method);
       if (!check.evaluated) {
         // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
-        if (check.why === 'nothing_to_merge')
-          bot.deps.reporter.info(`merge check of ${goalId}: ${check.detail}`);
+        bot.deps.reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);
         return;
       }
       await ws.remote.push(goalId, `omk: merge evaluation of goal ${goalId}`);

@@ -3,15 +3,16 @@ import {
   derivedGoalId,
   describeNote,
   executeAndDeliver,
-  isOmkError,
   planSharedGoal,
   type SharedStart,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import type { BotGitHub, RepoRef } from './github.js';
+import { mergeMethodFor } from './job-merge.js';
+import { failureNotes } from './notes.js';
 import { busyReply } from './replies.js';
-import { publishStatus, type StatusTarget } from './status.js';
+import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { bringGoalHere, type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {
@@ -117,11 +118,14 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
   const notes: string[] = [];
   let failure: unknown = null;
   bot.active.set(goalId, { store: ws.store });
+  const live = followRun(bot, target, goalId, ws.store);
   try {
     await publishStatus(bot, target, goalId, ws.store, 'running');
     const app = appFor(bot, ws, target);
+    const method = await mergeMethodFor(bot, target.gh, target.repo);
     const outcome = await executeAndDeliver(app, {
       goalId,
+      method,
       agent: deps.config.agent === null ? {} : { name: deps.config.agent },
       ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
       after: 'deliver',
@@ -130,10 +134,9 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
     notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
   } catch (error) {
     failure = error;
-    notes.push(
-      `Stopped by an error: ${isOmkError(error) ? error.message : "an internal error (see the app's log)"}`,
-    );
+    notes.push(...failureNotes(error));
   } finally {
+    await live.stop();
     // One step under the mutex: a pause or cancel applied to the active store is either in this
     // push or, once the goal is no longer active, applied to what it pushed.
     await bot.mutex.run(goalId, async () => {

@@ -2,6 +2,7 @@ import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';
+import { drain } from './shutdown.js';
 
 /** How long a shutdown waits for local runs to record themselves interrupted and push state. */
 const DRAIN_MS = 60_000;
@@ -9,8 +10,9 @@ const DRAIN_MS = 60_000;
 /**
  * The entry `probot run ./dist/bot.js` loads. Probot verifies signatures, serves the webhook path
  * and authenticates as the app (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET); the bot
- * reads its own settings (OMK_BOT_*) when loaded. On SIGTERM or SIGINT, running goals are
- * interrupted (resumable), their state is pushed, then the signal takes its default course.
+ * reads its own settings (OMK_BOT_*) when loaded. On SIGTERM or SIGINT new work is refused,
+ * running jobs finish, running goals are interrupted (resumable) and their state is pushed, then
+ * the signal takes its default course.
  */
 export default async function omkBot(app: Probot, options: ApplicationFunctionOptions): Promise<void> {
   const shutdown = new AbortController();
@@ -18,10 +20,8 @@ export default async function omkBot(app: Probot, options: ApplicationFunctionOp
   const onSignal = (signal: NodeJS.Signals) => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    shutdown.abort();
-    const drained = bot?.idle() ?? Promise.resolve();
-    const timeout = new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref());
-    void Promise.race([drained, timeout]).finally(() => process.kill(process.pid, signal));
+    const drained = bot === null ? Promise.resolve(true) : drain(bot, shutdown, DRAIN_MS);
+    void drained.finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

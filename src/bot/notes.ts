@@ -2,12 +2,13 @@ import {
   type BudgetView,
   type DeliverResult,
   describeNote,
+  isOmkError,
   type LifecycleResult,
   type MergeGoalResult,
   mergeNote,
 } from '../runtime/app/index.js';
-import { formatDuration } from '../runtime/app/render.js';
-import { BOT_WORDS } from './wording.js';
+import { formatDuration, plainMessage } from '../runtime/app/render.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
 
 /** Plain-text lines for replies and status comments; render.ts and replies.ts escape them. */
 
@@ -45,5 +46,20 @@ export function budgetNotes(view: BudgetView): string[] {
       ([label, kind]) =>
         `${label}: spent ${amount(kind, view.spent[kind])} of ${amount(kind, view.limits[kind])}, remaining ${amount(kind, view.remaining[kind])}`,
     ),
+  ];
+}
+
+/**
+ * What stopped a run, for its status comment: the error's first line with paths and git command
+ * lines put in words, and its hint (what to do). An error omk did not expect is not described:
+ * the app's log has it.
+ */
+export function failureNotes(error: unknown): string[] {
+  if (!isOmkError(error))
+    return ["Stopped by an internal error. The app's log has the details; resume the goal to try again."];
+  const hint = error.hintIn(BOT_STEPS);
+  return [
+    `Stopped by an error: ${plainMessage(error.message)}`,
+    ...(hint ? [`What to do: ${plainMessage(hint)}`] : []),
   ];
 }

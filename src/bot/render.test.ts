@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
+import { GitError, NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
+import { runProgress } from '../runtime/events/progress.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
 import { buildProof } from '../runtime/proof/build.js';
 import { budgetSpentGap } from '../runtime/proof/gaps.js';
@@ -7,6 +8,7 @@ import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
+import { failureNotes } from './notes.js';
 import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
 
@@ -51,6 +53,7 @@ function view(overrides: Partial<StatusView> = {}): StatusView {
     workflow: 'omk.yml',
     goal: goal('planned'),
     proof: null,
+    progress: null,
     notes: [],
     startedBy: 'octocat',
     ...overrides,
@@ -119,6 +122,69 @@ describe('status comment', () => {
     );
     const row = body.split('\n').find((line) => line.startsWith('| `s1`'));
     expect(row?.split(/(?<!\\)\|/).length).toBe(7);
+  });
+});
+
+describe('status comment progress', () => {
+  const at = (type: string, data: Record<string, unknown>, seq: number) => ({
+    v: 1,
+    seq,
+    ts: '2026-01-01T00:00:00Z',
+    type,
+    data,
+  });
+
+  it('shows each phase as it happens: planned, slices, integrated, PR links, merged', () => {
+    const progress = runProgress([
+      at('plan_written', { tasks: 2 }, 1),
+      at('task_done', { taskId: 's1', attempt: 1 }, 2),
+      at('task_done', { taskId: 's2', attempt: 2 }, 3),
+      at('integration_done', {}, 4),
+      at('pr_opened', { sliceId: null, number: 9, url: 'https://github.com/o/r/pull/9' }, 5),
+      at('goal_merged', { target: 'main', sha: 'c'.repeat(40) }, 6),
+    ]);
+    const body = renderStatusComment(view({ goal: goal('merged'), progress, phase: 'running' }));
+    expect(body).toContain('**Progress**');
+    expect(body).toContain('- 📝 planned: 2 slice(s)');
+    expect(body).toContain('- ✅ slice `s1` done after 1 attempt');
+    expect(body).toContain('- ✅ slice `s2` done after 2 attempts');
+    expect(body).toContain('- ✅ integrated');
+    expect(body).toContain('- 🔗 pull requests: [\\#9](https://github.com/o/r/pull/9) (integrator)');
+    expect(body).toContain('- 🎉 merged into `main` as `ccccccc`');
+    expect(body).not.toContain('What failed');
+  });
+
+  it('says what failed and what to do in words: no temp path, stack frame or git command line', () => {
+    const progress = runProgress([
+      at('plan_written', { tasks: 2 }, 1),
+      at('task_failed', { taskId: 's1', attempts: 3, failure: 'git push origin x failed in /tmp/w/repo' }, 2),
+      at('task_skipped', { taskId: 's2', because: 's1' }, 3),
+      at('execution_finished', { state: 'done' }, 4),
+    ]);
+    const error = new GitError(
+      'git push --force origin omk/fix-the-parser-abc123/s1 failed in /tmp/omk-bot-work-1/repo\n    at runGit (/app/dist/bot.js:1:2)',
+    );
+    const body = renderStatusComment(
+      view({ goal: goal('failed'), progress, phase: 'settled', notes: failureNotes(error) }),
+    );
+    expect(body).toContain('- ❌ slice `s1` failed after 3 attempts');
+    expect(body).toContain('- ⏭️ slice `s2` skipped');
+    expect(body).toContain('**What failed:** slice(s) s1 did not pass their gates');
+    expect(body).toContain("**What to do:** Read the proof ('/omk goal proof fix-the-parser-abc123')");
+    expect(body).toContain('Stopped by an error: a git command failed in a path on the machine that ran it');
+    expect(body).not.toMatch(/\/tmp|\bat \S+ \(|\bgit (?:-c|push|fetch|clone|merge|worktree)\b/);
+    expect(findCommand(body)).toEqual({ kind: 'none' });
+  });
+
+  it('words a pause as a stop, not a failure, and an internal error without its message', () => {
+    const progress = runProgress([at('execution_interrupted', { by: 'pause' }, 1)]);
+    const body = renderStatusComment(
+      view({ goal: goal('paused'), progress, notes: failureNotes(new Error('ENOENT /tmp/x')) }),
+    );
+    expect(body).toContain('- ⏸️ paused');
+    expect(body).not.toContain('What failed');
+    expect(body).toContain("Stopped by an internal error. The app's log has the details");
+    expect(body).not.toContain('/tmp');
   });
 });
 

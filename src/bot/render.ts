@@ -1,9 +1,16 @@
-import { GOAL_ID_PATTERN, type GoalRecord, goalHasEnded, type Proof } from '../runtime/app/index.js';
+import {
+  GOAL_ID_PATTERN,
+  type GoalRecord,
+  goalHasEnded,
+  type Proof,
+  type RunProgress,
+} from '../runtime/app/index.js';
 import {
   code,
   finalSummary,
   gatesLine,
   notesList,
+  progressSection,
   STATUS_ICONS,
   STATUS_LABELS,
   slicesTable,
@@ -23,6 +30,8 @@ export interface StatusView {
   workflow: string;
   goal: GoalRecord | null;
   proof: Proof | null;
+  /** The run in phases (planned, slices settled, integrated, PRs, merged, what failed). */
+  progress: RunProgress | null;
   /** Plain text lines (a merge verdict, a delivery note); escaped here. */
   notes: readonly string[];
   startedBy: string | null;
@@ -72,6 +81,7 @@ export function renderStatusComment(view: StatusView): string {
   }
   out.push('', facts.join(' · '));
   if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
+  if (view.progress !== null) out.push(...progressSection(view.progress, view.goalId, BOT_STEPS));
   out.push(...notesList(view.notes));
   if (hasEnded(goal, view.phase) && goal !== null && proof !== null) {
     out.push(...finalSummary(goal, proof, BOT_STEPS));

@@ -32,6 +32,11 @@ export interface HostInfo {
    * (see docs/state.md, "Fault injection"); absent in every real composition without it.
    */
   afterEvents?(types: readonly string[]): void;
+  /**
+   * Called after events are appended to a goal's log (on disk), with the goal's id: a front door
+   * follows a run by them (the bot edits its status comment at each phase). Must not throw or block.
+   */
+  eventsAppended?(goalId: string, types: readonly string[]): void;
 }
 
 /** One command for a ProcessRunner. */

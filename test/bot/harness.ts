@@ -99,6 +99,7 @@ export async function startBotEnv(
     (app) => ({
       ...productionDeps(app, env),
       reporter: { info: (m) => log.push(`info ${m}`), warn: (m) => log.push(`warn ${m}`) },
+      debug: (m) => log.push(`debug ${m}`),
       observe: {
         workspace: (event, dir) => workspaces[event].push(dir),
         jobDone: (job, error) => jobs.push({ job, error }),

@@ -8,6 +8,12 @@ const DOCS = 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request';
 
 type Method = 'merge' | 'squash' | 'rebase';
 
+const NOT_ALLOWED: Record<Method, string> = {
+  merge: 'Merge commits',
+  squash: 'Squash merges',
+  rebase: 'Rebase merges',
+};
+
 async function commitMessage(
   ctx: Ctx,
   pull: FakePull,
@@ -55,6 +61,9 @@ const merge: Handler = async (req, ctx) => {
 
   const requested = req.body.str('merge_method');
   const method: Method = requested === 'squash' || requested === 'rebase' ? requested : 'merge';
+  // GitHub refuses a method the repository does not allow (Settings → General → Pull Requests).
+  if (!ctx.state.mergeMethods[method])
+    return message(405, `${NOT_ALLOWED[method]} are not allowed on this repository.`, DOCS);
   const text = await commitMessage(
     ctx,
     pull,

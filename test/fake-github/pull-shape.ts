@@ -75,6 +75,7 @@ export async function repoFacts(ctx: Ctx, login: string): Promise<RepoFacts> {
     openIssues: open + ctx.state.issues.size,
     pushedAt: timestamp(),
     permission: ctx.permissionOf(login),
+    mergeMethods: ctx.state.mergeMethods,
   };
 }
 

@@ -352,6 +352,34 @@ describe('merging', () => {
     expect(bare('log', '-1', '--format=%s', data.sha)).toBe(`Add b (#${pr.number})`);
   });
 
+  it('reports the allowed merge methods and refuses the others with 405, as GitHub does', async () => {
+    server.state.mergeMethods = { merge: false, squash: true, rebase: false };
+    const repoData = (await octokit.rest.repos.get(repoArgs)).data;
+    expect(repoData).toMatchObject({
+      allow_merge_commit: false,
+      allow_squash_merge: true,
+      allow_rebase_merge: false,
+    });
+    await branch('feature', { 'b.txt': 'b\n' });
+    const pr = await openPull('feature', 'Add b');
+    const before = bare('rev-parse', 'refs/heads/main');
+    await expect(
+      octokit.rest.pulls.merge({ ...repoArgs, pull_number: pr.number, merge_method: 'merge' }),
+    ).rejects.toMatchObject({
+      status: 405,
+      response: { data: { message: 'Merge commits are not allowed on this repository.' } },
+    });
+    expect(bare('rev-parse', 'refs/heads/main')).toBe(before);
+    const { data } = await octokit.rest.pulls.merge({
+      ...repoArgs,
+      pull_number: pr.number,
+      merge_method: 'squash',
+    });
+    expect(data.merged).toBe(true);
+    server.state.mergeMethods = { merge: true, squash: true, rebase: true };
+    server.assertClean();
+  });
+
   it('answers 409 when the head moved past the pinned SHA', async () => {
     const first = await branch('feature', { 'b.txt': 'b\n' });
     const pr = await openPull('feature');

@@ -120,6 +120,7 @@ export interface RepoFacts {
   pushedAt: string;
   /** Permissions of the authenticated user. */
   permission: string;
+  mergeMethods: { merge: boolean; squash: boolean; rebase: boolean };
 }
 
 function permissionFlags(permission: string) {
@@ -176,9 +177,9 @@ export function fullRepository(site: Site, facts: RepoFacts) {
     ...repository(site, facts),
     network_count: 0,
     subscribers_count: 0,
-    allow_merge_commit: true,
-    allow_squash_merge: true,
-    allow_rebase_merge: true,
+    allow_merge_commit: facts.mergeMethods.merge,
+    allow_squash_merge: facts.mergeMethods.squash,
+    allow_rebase_merge: facts.mergeMethods.rebase,
     allow_auto_merge: false,
     delete_branch_on_merge: false,
     allow_update_branch: false,

@@ -170,6 +170,8 @@ export interface FakeState {
   permissions: Map<string, Permission>;
   /** The next N reads of a pull request report `mergeable: null` (GitHub still computing). */
   mergeableUnknownReads: number;
+  /** The repository's allowed merge methods (allow_merge_commit, allow_squash_merge, allow_rebase_merge). */
+  mergeMethods: { merge: boolean; squash: boolean; rebase: boolean };
 }
 
 export function createState(): FakeState {
@@ -189,6 +191,7 @@ export function createState(): FakeState {
     dispatches: [],
     permissions: new Map(),
     mergeableUnknownReads: 0,
+    mergeMethods: { merge: true, squash: true, rebase: true },
   };
 }
 

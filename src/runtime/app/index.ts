@@ -23,8 +23,9 @@ export {
   RequestError,
   UsageError,
 } from '../errors.js';
+export { type RunProgress, type RunStop, runProgress } from '../events/progress.js';
 export { renderReplayJson, renderReplayText } from '../events/replay.js';
-export { MERGE_METHODS } from '../forge/port.js';
+export { MERGE_METHODS, type MergeMethod } from '../forge/port.js';
 export {
   applyLifecycle,
   type LifecycleResult,
@@ -125,7 +126,7 @@ export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } 
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
-export { goalHasEnded, goalView, type SliceWave, sliceWaves } from './queries.js';
+export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export {
   derivedGoalId,
   planSharedGoal,

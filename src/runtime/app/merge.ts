@@ -35,7 +35,7 @@ export type MergeCheck =
  * it against the PR's live state. Only a ready goal under the gated policy can pass, so the others
  * are not evaluated (and leave no state change); a goal with no integrator PR has nothing to merge.
  */
-export async function recheckMerge(deps: AppDeps, goalId: string): Promise<MergeCheck> {
+export async function recheckMerge(deps: AppDeps, goalId: string, method?: MergeMethod): Promise<MergeCheck> {
   const goal = await deps.store.read(goalId);
   if (goal.options.mergePolicy !== 'gated') {
     return { evaluated: false, why: 'not_gated', detail: `merge policy is ${goal.options.mergePolicy}` };
@@ -43,7 +43,7 @@ export async function recheckMerge(deps: AppDeps, goalId: string): Promise<Merge
   if (goal.status !== 'ready')
     return { evaluated: false, why: 'not_ready', detail: `goal is ${goal.status}` };
   try {
-    return { evaluated: true, result: await mergeIntegrator(deps, { goalId }) };
+    return { evaluated: true, result: await mergeIntegrator(deps, { goalId, method }) };
   } catch (error) {
     if (isOmkError(error) && (error.code === 'not_found' || error.code === 'illegal_transition')) {
       return { evaluated: false, why: 'nothing_to_merge', detail: error.message };

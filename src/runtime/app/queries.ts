@@ -1,4 +1,5 @@
 import { EventLog } from '../events/log.js';
+import { type RunProgress, runProgress } from '../events/progress.js';
 import { type GoalOrigin, readOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
 import { type GoalRecord, TERMINAL_STATUSES } from '../goal/schema.js';
@@ -19,6 +20,13 @@ export async function goalView(
   const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
   const proof = await readOrAssembleProof(store, goal, events);
   return { goal, proof, origin: await readOrigin(store, goalId) };
+}
+
+/** The goal's run in phases, from its events (empty phases when the goal is not there yet). */
+export async function goalProgress(store: GoalStore | null, goalId: string): Promise<RunProgress> {
+  if (store === null || !(await store.has(goalId))) return runProgress([]);
+  const { events } = await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
+  return runProgress(events);
 }
 
 /** A slice of the plan with its dependency wave: every slice of wave n may start once waves 0..n-1 are done. */

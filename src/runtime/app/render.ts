@@ -9,10 +9,13 @@ export {
   finalSummary,
   gatesLine,
   notesList,
+  progressSection,
   pullRequestsTable,
   slicesTable,
+  stopWords,
   wavesTable,
 } from '../markdown/goal-sections.js';
+export { plainMessage } from '../markdown/plain-words.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
 export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 export { gapText } from '../proof/gaps.js';

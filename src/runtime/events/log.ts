@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import type { Clock, HostInfo } from '../ports.js';
 import { appendSequenced, readJsonl, readLastJsonl } from '../state/jsonl.js';
 import { EVENT_VERSION, type EventInput, eventSchema, type GoalEvent, type SkippedLine } from './schema.js';
@@ -35,7 +36,7 @@ export class EventLog {
   constructor(
     readonly path: string,
     private readonly clock: Clock,
-    private readonly host?: Pick<HostInfo, 'afterEvents'>,
+    private readonly host?: Pick<HostInfo, 'afterEvents' | 'eventsAppended'>,
   ) {}
 
   /**
@@ -57,7 +58,10 @@ export class EventLog {
       })),
     );
     // The fault harness's kill point (test-only): the events are on disk, nothing after them is.
-    this.host?.afterEvents?.(appended.map((event) => event.type));
+    const types = appended.map((event) => event.type);
+    this.host?.afterEvents?.(types);
+    // The log is <goals>/<goal-id>/events.jsonl (state/paths.ts): its directory names the goal.
+    this.host?.eventsAppended?.(basename(dirname(this.path)), types);
     return appended;
   }
 

@@ -1,6 +1,7 @@
 import type { DeliveryPlan } from '../delivery/plan.js';
+import type { RunProgress, RunStop } from '../events/progress.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
 import { type ProofPullRequest, pullRequestOf } from '../proof/pull-request-of.js';
@@ -112,4 +113,129 @@ export function dryRunSection(plan: DeliveryPlan): string[] {
 export function notesList(notes: readonly string[], title: string | null = null): string[] {
   if (notes.length === 0) return [];
   return ['', ...(title === null ? [] : [`### ${title}`, '']), ...notes.map((note) => `- ${text(note)}`)];
+}
+
+const SLICE_ICONS = { done: '✅', failed: '❌', skipped: '⏭️', waiting: '🟡' } as const;
+
+function attempts(n: number): string {
+  return n === 1 ? '1 attempt' : `${n} attempts`;
+}
+
+/**
+ * A run in phases, one line each as they happen: planned, each slice settled, integrated, PRs
+ * opened (links), merged, and, when it stopped short, what failed and what to do, in words (no
+ * tool output: the proof and the artifacts keep that). Steps are spelled as `steps` spells them.
+ */
+export function progressSection(
+  progress: RunProgress,
+  goalId: string,
+  steps: StepSpelling = NEUTRAL_STEPS,
+): string[] {
+  const lines: string[] = [];
+  if (progress.planned !== null) lines.push(`- 📝 planned: ${progress.planned} slice(s)`);
+  for (const slice of progress.slices) {
+    const how =
+      slice.state === 'skipped'
+        ? 'skipped: a slice it depends on did not finish'
+        : slice.state === 'waiting'
+          ? `not done after ${attempts(slice.attempts)}, attempts left for a resume`
+          : `${slice.state} after ${attempts(slice.attempts)}`;
+    lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
+  }
+  if (progress.integrated === 'done') lines.push('- ✅ integrated: the done slices merge cleanly together');
+  if (progress.integrated === 'conflict') lines.push('- ❌ integration: the done slices conflict');
+  if (progress.pulls.length > 0) {
+    const links = progress.pulls.map(
+      (pull) =>
+        `${link(`#${pull.number}`, pull.url)} (${pull.sliceId === null ? 'integrator' : code(pull.sliceId)})`,
+    );
+    lines.push(`- 🔗 pull requests: ${links.join(', ')}`);
+  }
+  if (progress.merged !== null)
+    lines.push(`- 🎉 merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
+  const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
+  if (stop?.failed) lines.push(`- ❌ stopped: ${text(stop.what)}`);
+  else if (stop !== null) lines.push(`- ⏸️ ${text(stop.what)}`);
+  if (lines.length === 0) return [];
+  const out = ['', '**Progress**', '', ...lines];
+  if (stop?.failed)
+    out.push('', `**What failed:** ${text(stop.what)}`, '', `**What to do:** ${text(stop.todo)}`);
+  return out;
+}
+
+/** What stopped a run and what a person can do about it, in words. */
+export function stopWords(
+  stop: RunStop,
+  goalId: string,
+  steps: StepSpelling = NEUTRAL_STEPS,
+): { what: string; todo: string; failed: boolean } {
+  const resume = { step: 'resume', goalId } as const;
+  switch (stop.kind) {
+    case 'slices_failed':
+      return {
+        what: `slice(s) ${stop.slices.join(', ')} did not pass their gates within their attempts.`,
+        todo: wordHint(
+          [
+            'Read the proof (',
+            { step: 'proof', goalId },
+            '): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (',
+            resume,
+            ').',
+          ],
+          steps,
+        ),
+        failed: true,
+      };
+    case 'slices_waiting':
+      return {
+        what: `slice(s) ${stop.slices.join(', ')} did not pass their gates in this run; attempts are left.`,
+        todo: wordHint(
+          [
+            'Read the proof (',
+            { step: 'proof', goalId },
+            '): it names the failing gates. Resume the goal to try again (',
+            resume,
+            '), or fix their cause first.',
+          ],
+          steps,
+        ),
+        failed: true,
+      };
+    case 'integration_conflict':
+      return {
+        what: 'the done slices change the same lines, so they could not be merged together.',
+        todo: wordHint(
+          [
+            'Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (',
+            resume,
+            ').',
+          ],
+          steps,
+        ),
+        failed: true,
+      };
+    case 'budget':
+      return {
+        what: "the goal's budget ran out before every slice was done.",
+        todo: wordHint(
+          ['Extend the budget (', { step: 'budget_add', goalId }, '), then resume the goal (', resume, ').'],
+          steps,
+        ),
+        failed: true,
+      };
+    case 'interrupted':
+      if (stop.by === 'pause' || stop.by === 'cancel')
+        return { what: stop.by === 'pause' ? 'paused' : 'cancelled', todo: '', failed: false };
+      return {
+        what:
+          stop.by === 'error'
+            ? 'the run stopped on an unexpected error.'
+            : 'the run was stopped before it finished (the app restarted or was shut down).',
+        todo: wordHint(
+          ['Resume the goal (', resume, "); if it stops again, the app's log has the details."],
+          steps,
+        ),
+        failed: true,
+      };
+  }
 }
