@@ -18,7 +18,7 @@ const targets = [
   // what the runner imports after masking the token (zod, Octokit, the runtime) goes to a chunk
   // under dist/action/, so the mask is printed before that megabyte is even parsed.
   {
-    entryPoints: { index: 'src/action/run.ts' },
+    entryPoints: { index: 'src/action/index.ts' },
     minify: true,
     keepNames: true,
     splitting: true,

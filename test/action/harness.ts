@@ -30,8 +30,11 @@ export interface ActionEnv {
   server: FakeGitHub;
   runnerTemp: string;
   runs: ActionRun[];
-  /** Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`). */
-  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  /**
+   * Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`);
+   * `launch` runs another node command line instead (e.g. @github/local-action) from its cwd.
+   */
+  run(inputs: Record<string, string>, env?: Record<string, string>, launch?: Launch): Promise<ActionRun>;
   cleanup(): Promise<void>;
 }
 
@@ -66,6 +69,12 @@ export function parseOutputFile(text: string): Record<string, string> {
     out[match[1]] = value.join('\n');
   }
   return out;
+}
+
+/** A node command line that runs the Action in place of `node dist/index.js`. */
+export interface Launch {
+  args: string[];
+  cwd: string;
 }
 
 export interface ActionEnvOptions {
@@ -117,7 +126,7 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
     server,
     runnerTemp,
     runs,
-    async run(inputs, extra = {}) {
+    async run(inputs, extra = {}, launch = { args: [ACTION_ENTRY], cwd: repo.root }) {
       step += 1;
       const outputFile = join(runnerTemp, `output-${step}`);
       const summaryFile = join(runnerTemp, `summary-${step}`);
@@ -146,7 +155,7 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
       for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
         env[inputVariable(name)] = value;
       }
-      const result = await runNode([ACTION_ENTRY], repo.root, env);
+      const result = await runNode(launch.args, launch.cwd, env);
       const run: ActionRun = {
         ...result,
         outputs: parseOutputFile(await readFile(outputFile, 'utf8')),

@@ -1,5 +1,0 @@
-// The Action's entry (dist/index.js): wires the process into the runner and does nothing else.
-import { actionsCore, processSignals } from './core.js';
-import { runAction } from './runner.js';
-
-await runAction({ core: actionsCore(), env: process.env, cwd: process.cwd(), signals: processSignals() });
