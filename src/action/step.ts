@@ -8,6 +8,7 @@ import { readEventPayload, readGitHubEnv } from './github-env.js';
 import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
+import { saveJobTrace } from './post/trace.js';
 import { renderSummary } from './summary.js';
 import { ACTION_STEPS } from './wording.js';
 
@@ -37,6 +38,8 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
   const rt = await composeActionRuntime(deps, inputs, github);
+  // Before any worktree, branch or credential change: the post step undoes those, and only those.
+  await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);
   const outcome = await dispatch(rt);
   await publish(rt, outcome);
   return { summary: renderSummary(outcome), failure: verdict(outcome, inputs.failOnNotReady) };

@@ -9,8 +9,13 @@ import { actionMetadataSchema, inputsTable, outputsTable } from './metadata.js';
 const meta = actionMetadataSchema.parse(await actionMetadata());
 
 describe('action.yml', () => {
-  it('is valid metadata for a node24 action whose entry is the checked-in bundle', () => {
-    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  it('is valid metadata for a node24 action whose entries are the checked-in bundle', () => {
+    expect(meta.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post.js',
+      'post-if': 'always()',
+    });
     expect(meta.inputs['github-token']?.default).toBe(expression('github.token'));
   });
 

@@ -19,7 +19,12 @@ export const actionMetadataSchema = z.strictObject({
     z.string().regex(/^[a-z][a-z0-9-]*$/),
     z.strictObject({ description: z.string().min(1) }),
   ),
-  runs: z.strictObject({ using: z.literal('node24'), main: z.literal('dist/index.js') }),
+  runs: z.strictObject({
+    using: z.literal('node24'),
+    main: z.literal('dist/index.js'),
+    post: z.literal('dist/post.js'),
+    'post-if': z.literal('always()'),
+  }),
 });
 export type ActionMetadata = z.infer<typeof actionMetadataSchema>;
 
