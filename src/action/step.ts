@@ -10,7 +10,7 @@ import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
 import { saveJobTrace } from './post/trace.js';
 import { renderSummary } from './summary.js';
-import { ACTION_STEPS } from './wording.js';
+import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
 
 /** The inputs GitHub fills with tokens; removed from the environment children inherit. */
 const TOKEN_INPUT_ENVS = ['INPUT_GITHUB-TOKEN', 'INPUT_CI-TOKEN'] as const;
@@ -37,6 +37,10 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const fork = checkForkExecution(github.eventName, payload, inputs.command, inputs.allowForkExecution);
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
+  // The policy is recorded when run or plan creates the goal.
+  if (inputs.policy === 'local' && (inputs.command === 'run' || inputs.command === 'plan')) {
+    core.warning(LOCAL_POLICY_WARNING);
+  }
   const rt = await composeActionRuntime(deps, inputs, github);
   // Before any worktree, branch or credential change: the post step undoes those, and only those.
   await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);

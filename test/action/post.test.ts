@@ -74,6 +74,12 @@ describe('the post step after a step killed mid-run', () => {
     expect(before.refs.some((ref) => /^refs\/heads\/omk\/[^/]+-[0-9a-f]{6}\//.test(ref))).toBe(true);
   });
 
+  it('was warned, for policy: local, that its branches vanish with the runner', () => {
+    const warnings = main.stdout.split('\n').filter((line) => line.startsWith('::warning::'));
+    expect(warnings).toContainEqual(expect.stringContaining('policy: local keeps the goal'));
+    expect(warnings.join('\n')).toContain('vanish with it when the job ends');
+  });
+
   it('puts the persisted credential back, once', () => {
     expect(post.code, post.stdout).toBe(0);
     expect(header()).toBe(HEADER);
