@@ -9,6 +9,7 @@ import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
+import { proxyFor } from '../adapters/http/proxy.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
 import type { SignalSource } from '../adapters/process/signals.js';
@@ -81,7 +82,7 @@ export async function composeActionRuntime(
   const repoRoot = (await gitRepo.inspect(resolve(github.workspace ?? deps.cwd, inputs.workingDirectory)))
     .root;
   const remote = pushUrlFor(github.serverUrl, github.repo);
-  const remoteEnv = pushAuthEnv(remote, inputs.githubToken);
+  const remoteEnv = pushAuthEnv(remote, inputs.githubToken, proxyFor(remote, deps.env));
   const store = new GoalStore({
     stateRoot,
     clock: systemClock,

@@ -22,6 +22,8 @@ function recordingCore(inputs: Record<string, string>) {
     writeSummary: async (markdown) => {
       calls.push(['writeSummary', markdown]);
     },
+    saveState: (name, value) => calls.push(['saveState', `${name}=${value}`]),
+    getState: () => '',
   };
   return { core, calls };
 }

@@ -8,8 +8,9 @@ import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-gu
 import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
+import { saveJobTrace } from './post/trace.js';
 import { renderSummary } from './summary.js';
-import { ACTION_STEPS } from './wording.js';
+import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
 
 /** The inputs GitHub fills with tokens; removed from the environment children inherit. */
 const TOKEN_INPUT_ENVS = ['INPUT_GITHUB-TOKEN', 'INPUT_CI-TOKEN'] as const;
@@ -36,7 +37,13 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const fork = checkForkExecution(github.eventName, payload, inputs.command, inputs.allowForkExecution);
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
+  // The policy is recorded when run or plan creates the goal.
+  if (inputs.policy === 'local' && (inputs.command === 'run' || inputs.command === 'plan')) {
+    core.warning(LOCAL_POLICY_WARNING);
+  }
   const rt = await composeActionRuntime(deps, inputs, github);
+  // Before any worktree, branch or credential change: the post step undoes those, and only those.
+  await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);
   const outcome = await dispatch(rt);
   await publish(rt, outcome);
   return { summary: renderSummary(outcome), failure: verdict(outcome, inputs.failOnNotReady) };

@@ -86,3 +86,12 @@ export const ACTION_STEPS: StepSpelling = (step) => {
 
 /** A workflow's words for everything the runtime points a user to. */
 export const ACTION_WORDS: HostVocabulary = { fields: ACTION_SPELLING, steps: ACTION_STEPS };
+
+/**
+ * A runner's repository is discarded with the job: a goal delivered `policy: local` keeps its
+ * branches only there, so a later job's open-pr finds nothing to push.
+ */
+export const LOCAL_POLICY_WARNING =
+  "policy: local keeps the goal's branches on this runner only: they vanish with it when the job " +
+  'ends, and a later job (open-pr, integrate) cannot find them. Deliver in this job (a step with ' +
+  'command: open-pr after this one), or use policy: draft-pr.';

@@ -10,6 +10,7 @@ import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
+export const POST_ENTRY = join(ROOT, 'dist', 'post.js');
 export const OWNER = 'acme';
 export const REPO = 'widgets';
 /** A canary: it must appear nowhere but in the runner's ::add-mask:: commands. */
@@ -23,6 +24,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   outputFile: string;
   summary: string;
+  /** What the step saved for its post step (the GITHUB_STATE file), by name. */
+  state: Record<string, string>;
 }
 
 export interface ActionEnv {
@@ -30,8 +33,13 @@ export interface ActionEnv {
   server: FakeGitHub;
   runnerTemp: string;
   runs: ActionRun[];
-  /** Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`). */
-  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  /**
+   * Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`);
+   * `launch` runs another node command line instead (e.g. @github/local-action) from its cwd.
+   */
+  run(inputs: Record<string, string>, env?: Record<string, string>, launch?: Launch): Promise<ActionRun>;
+  /** Runs dist/post.js as the runner does at the end of the job: the main run's state as STATE_*. */
+  post(main: ActionRun): Promise<ActionRun>;
   cleanup(): Promise<void>;
 }
 
@@ -66,6 +74,12 @@ export function parseOutputFile(text: string): Record<string, string> {
     out[match[1]] = value.join('\n');
   }
   return out;
+}
+
+/** A node command line that runs the Action in place of `node dist/index.js`. */
+export interface Launch {
+  args: string[];
+  cwd: string;
 }
 
 export interface ActionEnvOptions {
@@ -117,44 +131,14 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
     server,
     runnerTemp,
     runs,
-    async run(inputs, extra = {}) {
-      step += 1;
-      const outputFile = join(runnerTemp, `output-${step}`);
-      const summaryFile = join(runnerTemp, `summary-${step}`);
-      await writeFile(outputFile, '');
-      await writeFile(summaryFile, '');
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '',
-        HOME: runnerTemp,
-        CI: 'true',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-        GITHUB_API_URL: server.url,
-        GITHUB_SERVER_URL: server.url,
-        GITHUB_WORKSPACE: repo.root,
-        GITHUB_EVENT_NAME: event.name,
-        GITHUB_EVENT_PATH: eventPath,
-        GITHUB_REF_NAME: 'main',
-        GITHUB_REF_TYPE: 'branch',
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        RUNNER_TEMP: runnerTemp,
-        // Unconfined unless a test asks (the sandbox input): the kit's agents log outside their worktree.
-        OMK_SANDBOX: 'off',
-        ...extra,
-      };
-      for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
-        env[inputVariable(name)] = value;
-      }
-      const result = await runNode([ACTION_ENTRY], repo.root, env);
-      const run: ActionRun = {
-        ...result,
-        outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-        outputFile: await readFile(outputFile, 'utf8'),
-        summary: await readFile(summaryFile, 'utf8'),
-      };
-      runs.push(run);
-      return run;
+    run(inputs, extra = {}, launch = { args: [ACTION_ENTRY], cwd: repo.root }) {
+      return runStep(inputs, extra, launch);
+    },
+    post(main) {
+      const state = Object.fromEntries(
+        Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]),
+      );
+      return runStep({}, state, { args: [POST_ENTRY], cwd: repo.root });
     },
     async cleanup() {
       await server.close();
@@ -162,6 +146,54 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
       await rm(runnerTemp, { recursive: true, force: true });
     },
   };
+
+  async function runStep(
+    inputs: Record<string, string>,
+    extra: Record<string, string>,
+    launch: Launch,
+  ): Promise<ActionRun> {
+    step += 1;
+    const outputFile = join(runnerTemp, `output-${step}`);
+    const summaryFile = join(runnerTemp, `summary-${step}`);
+    const stateFile = join(runnerTemp, `state-${step}`);
+    await writeFile(outputFile, '');
+    await writeFile(summaryFile, '');
+    await writeFile(stateFile, '');
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: runnerTemp,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_API_URL: server.url,
+      GITHUB_SERVER_URL: server.url,
+      GITHUB_WORKSPACE: repo.root,
+      GITHUB_EVENT_NAME: event.name,
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REF_NAME: 'main',
+      GITHUB_REF_TYPE: 'branch',
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_STATE: stateFile,
+      RUNNER_TEMP: runnerTemp,
+      // Unconfined unless a test asks (the sandbox input): the kit's agents log outside their worktree.
+      OMK_SANDBOX: 'off',
+      ...extra,
+    };
+    for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
+      env[inputVariable(name)] = value;
+    }
+    const result = await runNode(launch.args, launch.cwd, env);
+    const run: ActionRun = {
+      ...result,
+      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      outputFile: await readFile(outputFile, 'utf8'),
+      summary: await readFile(summaryFile, 'utf8'),
+      state: parseOutputFile(await readFile(stateFile, 'utf8')),
+    };
+    runs.push(run);
+    return run;
+  }
 }
 
 /** Async, never sync: the fake GitHub serves git from this process's event loop. */

@@ -9,9 +9,23 @@ import { actionMetadataSchema, inputsTable, outputsTable } from './metadata.js';
 const meta = actionMetadataSchema.parse(await actionMetadata());
 
 describe('action.yml', () => {
-  it('is valid metadata for a node24 action whose entry is the checked-in bundle', () => {
-    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  it('is valid metadata for a node24 action whose entries are the checked-in bundle', () => {
+    expect(meta.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post.js',
+      'post-if': 'always()',
+    });
     expect(meta.inputs['github-token']?.default).toBe(expression('github.token'));
+  });
+
+  it('has a description the Marketplace shows whole, and the license package.json names', async () => {
+    expect(meta.description.length).toBeLessThan(125);
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { license: string };
+    const license = await readFile(join(ROOT, 'LICENSE'), 'utf8');
+    expect(pkg.license).toBe('MIT');
+    expect(license.split('\n')[0]).toBe('MIT License');
+    expect(license).toContain('Permission is hereby granted, free of charge');
   });
 
   it('lists exactly the inputs inputs.ts reads, with the same defaults', () => {

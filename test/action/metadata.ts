@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** GitHub's action metadata, as far as a JavaScript action on node24 uses it. */
 export const actionMetadataSchema = z.strictObject({
   name: z.string().min(1),
-  description: z.string().min(1),
+  // The Marketplace shows at most 125 characters of it.
+  description: z.string().min(1).max(124),
   author: z.string().min(1),
   branding: z.strictObject({ icon: z.string().min(1), color: z.string().min(1) }),
   inputs: z.record(
@@ -19,7 +20,12 @@ export const actionMetadataSchema = z.strictObject({
     z.string().regex(/^[a-z][a-z0-9-]*$/),
     z.strictObject({ description: z.string().min(1) }),
   ),
-  runs: z.strictObject({ using: z.literal('node24'), main: z.literal('dist/index.js') }),
+  runs: z.strictObject({
+    using: z.literal('node24'),
+    main: z.literal('dist/index.js'),
+    post: z.literal('dist/post.js'),
+    'post-if': z.literal('always()'),
+  }),
 });
 export type ActionMetadata = z.infer<typeof actionMetadataSchema>;
 

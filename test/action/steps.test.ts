@@ -33,6 +33,8 @@ describe('a goal across steps and jobs, through the state branch', () => {
     ]);
     expect(run.outputs.status).toBe('not_ready');
     expect(run.summary).toContain('### Slices by wave');
+    // policy: draft-pr (the default) delivers through the remote: no warning about local branches.
+    expect(run.stdout).not.toContain('policy: local');
   });
 
   it('status in another job reads the goal from the state branch; not ready fails unless told', async () => {

@@ -45,4 +45,37 @@ describe('workflows in the repository', () => {
     }
     expect(Object.keys(workflow.jobs.plan?.permissions ?? {})).toEqual(['contents']);
   });
+
+  it('check-dist rebuilds dist/ and fails when it differs from what is committed', async () => {
+    const text = await readFile(join(WORKFLOWS, 'check-dist.yml'), 'utf8');
+    const workflow = parse(text) as {
+      permissions: unknown;
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? ''));
+    expect(runs).toContain('npm run build');
+    expect(runs.some((run) => run.includes('git status --porcelain -- dist') && run.includes('exit 1'))).toBe(
+      true,
+    );
+  });
+
+  it('release moves the major tag to a published vX.Y.Z release, with the tag passed through env', async () => {
+    const text = await readFile(join(WORKFLOWS, 'release.yml'), 'utf8');
+    const workflow = parse(text) as {
+      on: { release: { types: string[] } };
+      permissions: unknown;
+      jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>;
+    };
+    expect(workflow.on.release.types).toEqual(['published']);
+    expect(workflow.permissions).toEqual({ contents: 'write' });
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    expect(steps.map((step) => step.run)).toContain('npm run check-dist');
+    const move = steps.find((step) => step.run?.includes('git push --force origin'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a template.
+    expect(move?.env).toEqual({ TAG: '${{ github.event.release.tag_name }}' });
+    expect(move?.run).not.toContain('${{');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template.
+    expect(move?.run).toContain('major="${TAG%%.*}"');
+  });
 });

@@ -76,6 +76,26 @@ describe('omk goal clean', () => {
     expect(cleaned).toEqual([idle]);
   });
 
+  it('removes the worktrees of a settled goal also when its delivery fails', async () => {
+    // No GitHub token: the goal executes and settles, then opening its PRs fails.
+    const run = await omk(
+      'goal',
+      'run',
+      GOAL,
+      '--agent',
+      'demo',
+      '--policy',
+      'draft-pr',
+      '--forge',
+      'github',
+    );
+    expect(run.code, run.stdout).not.toBe(0);
+    expect(run.stderr).toContain('token');
+    expect(worktrees()).toEqual([expect.stringContaining(repo.root)]);
+    // The branches hold the work for a later delivery.
+    expect(branches().filter((name) => name.startsWith('omk/')).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('refuses a goal id and --all together', async () => {
     const result = await omk('goal', 'clean', 'some-goal-abc123', '--all');
     expect(result.code).toBe(2);

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run.js';
@@ -60,6 +62,23 @@ describe('progress of a run', () => {
     expect(run.stderr).toContain('omk: ');
     expect(run.stdout).not.toContain(ESC);
     expect(run.stdout).toContain(id);
+  });
+
+  it('goal resume on a terminal: the same progress as run, and the result on stdout', async () => {
+    env = await createExecutionEnv();
+    const agent = await env.kit.script('fix', FIX);
+    const id = await env.plan(GOALS.single);
+    // A goal whose run was interrupted (its controller gone) before any slice ran.
+    const path = join(env.stateDir, 'goals', id, 'goal.json');
+    const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...record, status: 'interrupted', resumeTo: 'running' }));
+    const resumed = await runAtTerminal(['goal', 'resume', id, '--agent', agent]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`${ESC}\\[\\d+A`));
+    expect(resumed.stderr).toContain(`goal ${id} [running]`);
+    expect(resumed.stderr).toMatch(new RegExp(`✓ ${SLICES.bug}\\s+done\\s+attempt 1`));
+    expect(resumed.stdout).not.toContain(ESC);
+    expect(resumed.stdout).toContain(id);
   });
 
   it('goal run --json on a terminal, and --quiet: no progress drawn', async () => {

@@ -3,9 +3,11 @@ import {
   debug,
   error,
   getInput,
+  getState,
   group,
   info,
   notice,
+  saveState,
   setFailed,
   setOutput,
   setSecret,
@@ -38,6 +40,9 @@ export interface ActionCore {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
   writeSummary(markdown: string): Promise<void>;
+  /** Hands a value from the main step to its post step (GITHUB_STATE); getState reads it there. */
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
 }
 
 /**
@@ -77,5 +82,7 @@ export function actionsCore(): ActionCore {
     async writeSummary(markdown) {
       await summary.addRaw(markdown, true).write();
     },
+    saveState,
+    getState,
   };
 }

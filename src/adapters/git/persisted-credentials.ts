@@ -87,10 +87,26 @@ async function readStash(path: string): Promise<Stash | null> {
   }
 }
 
+const stashPath = (repoRoot: string, stashDir: string) =>
+  join(stashDir, `${createHash('sha256').update(repoRoot).digest('hex').slice(0, 16)}.json`);
+
+/**
+ * Puts back the headers a run left stashed for `repoRoot` (it ended without restoring them, e.g.
+ * a cancelled job), unless that run is still alive. True when something was put back.
+ */
+export async function restoreLeftHeaders(repoRoot: string, stashDir: string): Promise<boolean> {
+  const path = stashPath(repoRoot, stashDir);
+  const left = await readStash(path);
+  if (left === null || (left.pid !== process.pid && alive(left.pid))) return false;
+  await addHeaders(repoRoot, left.headers);
+  await rm(path, { force: true });
+  return true;
+}
+
 /** The guard on this machine: the stash is one 0600 file per repository under `stashDir`. */
 export const persistedCredentialGuard: CredentialGuard = {
   async away(repoRoot, stashDir) {
-    const path = join(stashDir, `${createHash('sha256').update(repoRoot).digest('hex').slice(0, 16)}.json`);
+    const path = stashPath(repoRoot, stashDir);
     const left = await readStash(path);
     const noop = { restore: async () => {} };
     if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop;

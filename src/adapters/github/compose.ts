@@ -1,8 +1,10 @@
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { readRemoteUrl } from '../git/remote-url.js';
+import { fetchFor, proxyFor } from '../http/proxy.js';
 import { createGitHubForge } from './forge.js';
 import { createOctokit, DEFAULT_API_URL, tokenFrom } from './octokit.js';
+import { pushUrlFor } from './push.js';
 
 /** owner/name from a GitHub remote URL (https, ssh, or scp-like); null when it is not one. */
 export function parseGitHubRemote(url: string): RepoCoordinates | null {
@@ -34,16 +36,19 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
   const repo = input.repo ?? (await repoFromOrigin(input.repoRoot));
   const baseUrl = input.env.GITHUB_API_URL ?? DEFAULT_API_URL;
   const serverUrl = input.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const octokit = createOctokit({ token, baseUrl, request: { fetch: globalThis.fetch } });
+  // HTTPS_PROXY / NO_PROXY as the Actions toolkit reads them, for the API and for git.
+  const fetch = await fetchFor(baseUrl, input.env);
+  const proxy = proxyFor(pushUrlFor(serverUrl, repo), input.env);
+  const octokit = createOctokit({ token, baseUrl, request: { fetch } });
   const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID);
   const ciToken = input.ciToken?.trim();
   const ci = ciToken
     ? {
         token: ciToken,
-        octokit: createOctokit({ token: ciToken, baseUrl, request: { fetch: globalThis.fetch } }),
+        octokit: createOctokit({ token: ciToken, baseUrl, request: { fetch } }),
       }
     : undefined;
-  return createGitHubForge({ octokit, repo, token, serverUrl, checkAppId, ...(ci ? { ci } : {}) });
+  return createGitHubForge({ octokit, repo, token, serverUrl, checkAppId, proxy, ...(ci ? { ci } : {}) });
 }
 
 /**

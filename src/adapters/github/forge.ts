@@ -19,6 +19,8 @@ export interface GitHubForgeOptions {
   pushRef?: PushRef;
   /** Push here instead of `<serverUrl>/<owner>/<name>.git` (tests: a local bare repository). */
   remoteUrl?: string;
+  /** The proxy git pushes through (proxyFor the push URL), or none. */
+  proxy?: string | null;
   /** The GitHub App `token` creates check runs as; default GitHub Actions (a workflow's token). */
   checkAppId?: number;
   /**
@@ -47,7 +49,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   return {
     kind: 'github',
     repo,
-    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push }, spec),
+    push: (spec) =>
+      pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push, proxy: options.proxy ?? null }, spec),
     findPullRequest: (head) => findOpenPull(ctx, head),
     createPullRequest: (spec) => createPull(ciCtx, spec),
     updatePullRequest: (number, change) => updatePull(ciCtx, number, change),

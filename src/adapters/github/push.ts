@@ -22,15 +22,26 @@ function basicCredential(token: string): string {
  * headers make GitHub answer 400. Keyed on the exact push URL, so no broader or more specific
  * config wins over it, and a URL rewritten by `insteadOf` to another host never receives it.
  */
-export function pushAuthEnv(pushUrl: string, token: string): Record<string, string> {
+export function pushAuthEnv(
+  pushUrl: string,
+  token: string,
+  proxy: string | null = null,
+): Record<string, string> {
   const key = `http.${pushUrl}.extraheader`;
-  return {
-    GIT_CONFIG_COUNT: '2',
-    GIT_CONFIG_KEY_0: key,
-    GIT_CONFIG_VALUE_0: '',
-    GIT_CONFIG_KEY_1: key,
-    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basicCredential(token)}`,
-  };
+  const entries: [string, string][] = [
+    [key, ''],
+    [key, `AUTHORIZATION: basic ${basicCredential(token)}`],
+    // omk's git runs with `-c http.proxy=` (a proxy planted in config is never obeyed, nor, then,
+    // HTTPS_PROXY): the proxy omk chose from the environment (proxyFor) is given for this URL
+    // only, which beats the general setting.
+    ...(proxy === null ? [] : [[`http.${pushUrl}.proxy`, proxy] as [string, string]]),
+  ];
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([name, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = name;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
 }
 
 export interface PushDeps {
@@ -41,6 +52,8 @@ export interface PushDeps {
   /** Overrides the push URL (tests push to a local bare repository). */
   remoteUrl?: string;
   pushRef: PushRef;
+  /** The proxy for the push URL (proxyFor), or null. */
+  proxy?: string | null;
 }
 
 export function pushUrlFor(serverUrl: string, repo: RepoCoordinates): string {
@@ -88,7 +101,7 @@ export async function pushBranch(deps: PushDeps, spec: PushSpec): Promise<void> 
       sha,
       ref,
       ...(lease === undefined ? {} : { lease }),
-      env: pushAuthEnv(pushUrl, deps.token),
+      env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null),
     });
   } catch (error) {
     const message = error instanceof GitError ? error.message : String(error);

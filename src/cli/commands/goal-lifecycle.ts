@@ -12,6 +12,7 @@ import {
 import { composeRuntime } from '../context.js';
 import { agentOption, forgeOption, formatOf, goalIdArgument, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { RunProgress } from '../progress.js';
 import { renderBudget, renderTransition } from '../render/goal.js';
 import { printExecuted, runController } from './goal-execute.js';
 
@@ -63,7 +64,9 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         : typeof options.reason === 'string'
           ? options.reason
           : '';
-      const runtime = composeRuntime(io, context.stateDir(), {
+      // resume continues the run: the same progress on stderr as `goal run` (a terminal, not --json).
+      const progress = new RunProgress(context, format);
+      const runtime = composeRuntime(action === 'resume' ? progress.io : io, context.stateDir(), {
         forge: options.forge as string | undefined,
       });
       if (action === 'resume' && options.auto === true) {
@@ -71,9 +74,15 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         for (const result of results) {
           // Only orphans are resumed here: a `planned` one is a run killed while it planned.
           if (resumeContinuesExecution(result, { startPlanned: true })) {
-            await runController(context, runtime, result.goal.id, {
-              agent: options.agent as string | undefined,
+            // One progress per goal, and a runtime whose notes land above its block.
+            const each = new RunProgress(context, format);
+            const app = composeRuntime(each.io, context.stateDir(), {
+              forge: options.forge as string | undefined,
             });
+            each.start(app.store, result.goal.id);
+            await each.around(() =>
+              runController(context, app, result.goal.id, { agent: options.agent as string | undefined }),
+            );
           }
         }
         io.stdout(
@@ -88,9 +97,10 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       const result = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text);
       if (action === 'resume' && resumeContinuesExecution(result)) {
         if (format !== 'json') io.stdout(renderTransition(result));
-        const executed = await runController(context, runtime, result.goal.id, {
-          agent: options.agent as string | undefined,
-        });
+        progress.start(runtime.store, result.goal.id);
+        const executed = await progress.around(() =>
+          runController(context, runtime, result.goal.id, { agent: options.agent as string | undefined }),
+        );
         printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
         return;
       }

@@ -47,7 +47,15 @@ export async function executeAndDeliver(deps: AppDeps, request: ExecuteRequest):
   await finishPlanning(deps, goal, prepared);
   const controller = await composeController(deps, goal, prepared);
   const keep = request.keepWorktrees ?? prepared.config.config.workspace.keep;
-  const outcome = await executeThenDeliver(deps, controller, request, prepared);
+  let outcome: ExecuteOutcome;
+  try {
+    outcome = await executeThenDeliver(deps, controller, request, prepared);
+  } catch (error) {
+    // Delivery failed after the goal settled (a forge refusing a push, no token): its worktrees
+    // go as after a success. The delivery's error is the one to report, not a cleanup's.
+    if (!keep) await cleanSettled(deps, goalId).catch(() => undefined);
+    throw error;
+  }
   if (!keep) await cleanSettled(deps, goalId);
   return outcome;
 }
