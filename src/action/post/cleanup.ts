@@ -1,11 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ActionCore } from '../../adapters/actions-runner/core.js';
 import { listOmkRefs, removeWorktreesUnder, tryDeleteRefs } from '../../adapters/git/job-leftovers.js';
 import { restoreLeftHeaders } from '../../adapters/git/persisted-credentials.js';
-import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
-import { goalBranchPrefix } from '../../runtime/graph/branches.js';
-import { goalsDir, privateStateDir, workspacesDir } from '../../runtime/state/paths.js';
-import type { ActionCore } from '../../adapters/actions-runner/core.js';
+import {
+  GOAL_ID_PATTERN,
+  goalBranchPrefix,
+  goalsDir,
+  privateStateDir,
+  workspacesDir,
+} from '../../runtime/app/index.js';
 import { type JobTrace, readJobTrace } from './trace.js';
 
 export interface CleanupOutcome {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { listOmkRefs } from '../../adapters/git/job-leftovers.js';
 import type { ActionCore } from '../../adapters/actions-runner/core.js';
+import { listOmkRefs } from '../../adapters/git/job-leftovers.js';
 
 /** The state key the main step leaves for its post step. */
 const TRACE_STATE = 'omk-job';

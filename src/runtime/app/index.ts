@@ -55,6 +55,7 @@ export {
 export {
   branchNameProblem,
   DEFAULT_STATE_BRANCH,
+  goalBranchPrefix,
   INTEGRATION_ID,
   parseOmkBranch,
   shownBranch,
@@ -75,6 +76,7 @@ export {
   summaryTextSchema,
 } from '../requests.js';
 export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
+export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export {
