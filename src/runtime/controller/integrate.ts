@@ -112,7 +112,12 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     diff: result.diff,
     gates,
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
+  const findings = [
+    ...controllerReview(reviewInput),
+    ...securityReview(reviewInput),
+    ...integrity,
+    ...journal.execution.integrationIntegrity,
+  ];
   await writeFileAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
     renderReviewMarkdown(findings, 'integration'),
