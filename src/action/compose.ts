@@ -21,6 +21,7 @@ import {
   type Reporter,
   systemClock,
 } from '../runtime/app/ports.js';
+import { loadActionConfig } from './agent-choice.js';
 import type { ActionCore, SignalSource } from './core.js';
 import type { GitHubEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
@@ -108,6 +109,7 @@ export async function composeActionRuntime(
       repo: github.repo,
       token: inputs.githubToken,
       ...(inputs.ciToken ? { ciToken: inputs.ciToken } : {}),
+      checkAppId: inputs.proofCheckAppId,
     });
     return forge;
   };
@@ -139,6 +141,8 @@ export async function composeActionRuntime(
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),
+      // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.
+      config: (root) => loadActionConfig(root, inputs.configPath),
     },
   };
 }

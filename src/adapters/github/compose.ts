@@ -22,6 +22,8 @@ export interface GitHubForgeEnvironment {
   token?: string;
   /** A token for pushes and PRs so CI runs on them (the Action's `ci-token`); none: `token`. */
   ciToken?: string;
+  /** The app omk's check runs are created as (the Action's proof-check-app-id); OMK_CHECK_APP_ID wins. */
+  checkAppId?: number;
 }
 
 /**
@@ -35,7 +37,8 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
   const baseUrl = input.env.GITHUB_API_URL ?? DEFAULT_API_URL;
   const serverUrl = input.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const octokit = createOctokit({ token, baseUrl, request: { fetch: globalThis.fetch } });
-  const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID);
+  // OMK_CHECK_APP_ID wins over what the host passes (the Action's proof-check-app-id).
+  const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID) ?? input.checkAppId;
   const ciToken = input.ciToken?.trim();
   const ci = ciToken
     ? {
