@@ -59,8 +59,8 @@ export const executionStateSchema = z.object({
   finalFindings: z.array(findingSchema),
   /**
    * What the integrity checks found around agents run on the integration branch (integration
-   * repairs, review fixes on the integrator PR): every integration carries them into its findings,
-   * so the goal is never `ready` again.
+   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
+   * security-review gate counts them), so the goal is never `ready` again.
    */
   integrationIntegrity: z.array(findingSchema).default([]),
   gaps: z.array(gapSchema),
