@@ -23,6 +23,7 @@ import {
   type Reporter,
   systemClock,
 } from '../runtime/app/ports.js';
+import { loadActionConfig } from './agent-choice.js';
 import type { ActionInputs } from './inputs.js';
 import { ACTION_WORDS } from './wording.js';
 
@@ -105,6 +106,7 @@ export async function composeActionRuntime(
       repo: github.repo,
       token: inputs.githubToken,
       ...(inputs.ciToken ? { ciToken: inputs.ciToken } : {}),
+      checkAppId: inputs.proofCheckAppId,
     });
     return forge;
   };
@@ -133,6 +135,8 @@ export async function composeActionRuntime(
       forge: forgeOnce,
       shared: { remote: state, pollMs: statePollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),
+      // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.
+      config: (root) => loadActionConfig(root, inputs.configPath),
     },
   };
 }

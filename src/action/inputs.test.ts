@@ -40,7 +40,17 @@ describe('readInputs', () => {
       githubToken: TOKEN,
       allowForkExecution: false,
       agentArgs: [],
+      proofCheckAppId: 15368,
     });
+  });
+
+  it('reads proof-check-app-id as a GitHub App id, and refuses what is not one', () => {
+    expect(read({ goal: 'x', 'proof-check-app-id': ' 123456 ' }).proofCheckAppId).toBe(123456);
+    for (const bad of ['abc', '0', '-5', '1.5']) {
+      expect(errorOf({ goal: 'x', 'proof-check-app-id': bad })).toContain(
+        `proof-check-app-id: '${bad}' is not a GitHub App id (the number on the app's settings page). Example: proof-check-app-id: 15368`,
+      );
+    }
   });
 
   it('parses every value through the shared request parsers', () => {
@@ -247,6 +257,7 @@ describe('readInputs', () => {
         'max-agents',
         'merge-method',
         'planner-token-budget',
+        'proof-check-app-id',
         'merge-policy',
         'policy',
         'state-branch',

@@ -80,6 +80,20 @@ function boolean(input: string) {
   });
 }
 
+/** A GitHub App id: a positive whole number, as the app's settings page shows it. */
+function appId(input: string) {
+  return z.string().transform((raw, ctx): number => {
+    const value = raw.trim();
+    const id = /^[0-9]{1,12}$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isSafeInteger(id) && id > 0) return id;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${input}: '${raw}' is not a GitHub App id (the number on the app's settings page). Example: ${input}: 15368`,
+    });
+    return z.NEVER;
+  });
+}
+
 function matching(input: string, pattern: RegExp, what: string, example: string) {
   return z
     .string()
@@ -153,6 +167,7 @@ export const actionInputsSchema = z
         error: `github-token: is empty. omk needs a token that can write contents, pull requests and checks. Example: github-token: ${expression('github.token')}`,
       }),
     'ci-token': optional(z.string().trim()),
+    'proof-check-app-id': appId('proof-check-app-id'),
     'allow-fork-execution': boolean('allow-fork-execution'),
   })
   .superRefine((inputs, ctx) => {
@@ -209,6 +224,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
   'dry-run': 'false',
   'fail-on-not-ready': 'true',
   'working-directory': '.',
+  'proof-check-app-id': '15368',
   'allow-fork-execution': 'false',
 };
 
@@ -240,6 +256,8 @@ export interface ActionInputs {
   githubToken: string;
   /** Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: githubToken. */
   ciToken: string | undefined;
+  /** The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it. */
+  proofCheckAppId: number;
   allowForkExecution: boolean;
 }
 
@@ -273,6 +291,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     'working-directory': getInput('working-directory'),
     'github-token': getInput('github-token'),
     'ci-token': getInput('ci-token'),
+    'proof-check-app-id': getInput('proof-check-app-id'),
     'allow-fork-execution': getInput('allow-fork-execution'),
   };
   return parseInputs(raw);
@@ -308,6 +327,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     workingDirectory: v['working-directory'],
     githubToken: v['github-token'],
     ciToken: v['ci-token'],
+    proofCheckAppId: v['proof-check-app-id'],
     allowForkExecution: v['allow-fork-execution'],
   };
 }

@@ -39,8 +39,8 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     cleaner: gitGoalCleaner,
     verify: createGateVerifier(run),
     integrity: localIntegrity,
-    // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
-    preparer: createWorkspacePreparer(bounded),
+    // Installs and setup commands run the repository's code: confined as gates are, when asked.
+    preparer: createWorkspacePreparer(run),
     ...(sandbox === undefined ? {} : { sandbox }),
     credentials: persistedCredentialGuard,
   };

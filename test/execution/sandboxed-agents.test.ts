@@ -113,6 +113,67 @@ describe('hostile agents under sandbox: required', () => {
   });
 });
 
+describe('worktree preparation under sandbox: required', () => {
+  it('a workspace.setup command writes the worktree, its caches and TMPDIR, never outside', async () => {
+    const escaped = `${outside}-setup`;
+    const setup = [
+      'sh',
+      '-c',
+      [
+        `if touch ${escaped} 2>/dev/null; then echo ESCAPED outside; else echo blocked outside; fi`,
+        `if touch "${join(env.repo.root, '.git', 'setup-was-here')}" 2>/dev/null; then echo ESCAPED git; else echo blocked git; fi`,
+        'echo ok > "$TMPDIR/t" && echo tmp-ok',
+        'mkdir -p "$npm_config_cache" && touch "$npm_config_cache/x" && echo cache-ok',
+        'touch prepared-here && rm prepared-here && echo worktree-ok',
+      ].join('; '),
+    ];
+    await env.repo.commit(
+      {
+        '.omk/config.yml': [
+          'version: 1',
+          'workspace:',
+          '  setup:',
+          `    - ${JSON.stringify(setup)}`,
+          '',
+        ].join('\n'),
+      },
+      'setup',
+    );
+    // A shell agent: the kit's script agents log to a file outside the worktree.
+    const agent = join(env.kit.dir, 'fixer.sh');
+    await writeFile(agent, "#!/bin/sh\nsed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js\n");
+    await chmod(agent, 0o755);
+    const run = (sandbox: string) =>
+      env.omk('goal', 'run', GOALS.single, '--agent', `script:${agent}`, '--sandbox', sandbox, '--json');
+    const result = await run('required');
+    if (!host.available) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+      return;
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const log = await readFile(join(env.goalDir(id), 'artifacts', 'prepare', 'base.log'), 'utf8');
+    expect(log).toContain('blocked outside');
+    expect(log).toContain('blocked git');
+    expect(log).not.toMatch(/^ESCAPED/m);
+    for (const ok of ['tmp-ok', 'cache-ok', 'worktree-ok']) expect(log).toContain(ok);
+    expect(existsSync(escaped)).toBe(false);
+    expect(existsSync(join(env.repo.root, '.git', 'setup-was-here'))).toBe(false);
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+
+    // The same setup unconfined reaches outside: the sandbox is what stopped it above.
+    const off = await run('off');
+    const offId = (JSON.parse(off.stdout) as { goal: { id: string } }).goal.id;
+    const offLog = await readFile(join(env.goalDir(offId), 'artifacts', 'prepare', 'base.log'), 'utf8');
+    expect(offLog).toMatch(/^ESCAPED outside$/m);
+    expect(existsSync(escaped)).toBe(true);
+    await rm(escaped, { force: true });
+    await rm(join(env.repo.root, '.git', 'setup-was-here'), { force: true });
+  });
+});
+
 describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {
   let fakeBin: string;
   beforeEach(async () => {

@@ -169,7 +169,7 @@ describe('checks', () => {
           commitStatus(4, 'deploy', 'success', '2026-01-02T00:00:00Z'),
         ],
       });
-    const states = await forge().checks(SHA);
+    const { states } = await forge().checks(SHA);
     expect(states).toEqual([
       { name: 'build', state: 'success', source: 'check_run' },
       { name: 'test', state: 'pending', source: 'check_run' },

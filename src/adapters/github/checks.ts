@@ -1,9 +1,9 @@
 import type {
   Annotation,
-  CheckRunRecord,
   CheckRunRef,
   CheckRunSpec,
   CheckState,
+  CommitChecks,
 } from '../../runtime/forge/port.js';
 import type { Ctx } from './pulls.js';
 
@@ -144,39 +144,11 @@ export async function findCheckRun(
 }
 
 /**
- * Every run named `name` on `sha` from every app (`filter: all`, so a newer run by another app
- * cannot hide omk's), newest first, with the app that created each: paginated, usually one call.
- */
-export async function checkRunsNamed(ctx: Ctx, sha: string, name: string): Promise<CheckRunRecord[]> {
-  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    ref: sha,
-    check_name: name,
-    filter: 'all',
-    per_page: 100,
-  });
-  return runs
-    .filter((run) => run.name === name && run.head_sha === sha)
-    .map((run) => ({
-      id: run.id,
-      name: run.name,
-      appId: run.app?.id ?? null,
-      appSlug: run.app?.slug ?? null,
-      status: run.status,
-      conclusion: run.conclusion ?? null,
-      title: run.output.title ?? '',
-      summary: run.output.summary ?? '',
-    }))
-    .sort((a, b) => b.id - a.id);
-}
-
-/**
  * Check runs (paginated, usually one call) and the combined status (one call), normalized; when a
  * name appears more than once (a re-run, a check run and a status of the same name), the most
  * recent wins.
  */
-export async function listChecks(ctx: Ctx, sha: string): Promise<CheckState[]> {
+export async function listChecks(ctx: Ctx, sha: string): Promise<CommitChecks> {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
   const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
@@ -204,5 +176,23 @@ export async function listChecks(ctx: Ctx, sha: string): Promise<CheckState[]> {
     const seen = byName.get(entry.check.name);
     if (!seen || newer(entry, seen)) byName.set(entry.check.name, entry);
   }
-  return [...byName.values()].map((entry) => entry.check);
+  return {
+    states: [...byName.values()].map((entry) => entry.check),
+    // The same listing, as records: the newest run of each name from each app (GitHub's default
+    // `filter: latest` is per check suite, and each app has its own), which is what judging
+    // omk/proof needs; no second call for it.
+    runs: runs
+      .filter((run) => run.head_sha === sha)
+      .map((run) => ({
+        id: run.id,
+        name: run.name,
+        appId: run.app?.id ?? null,
+        appSlug: run.app?.slug ?? null,
+        status: run.status,
+        conclusion: run.conclusion ?? null,
+        title: run.output?.title ?? '',
+        summary: run.output?.summary ?? '',
+      }))
+      .sort((a, b) => b.id - a.id),
+  };
 }

@@ -24,6 +24,8 @@ export interface GitHubForgeEnvironment {
   token?: string;
   /** A token for pushes and PRs so CI runs on them (the Action's `ci-token`); none: `token`. */
   ciToken?: string;
+  /** The app omk's check runs are created as (the Action's proof-check-app-id); OMK_CHECK_APP_ID wins. */
+  checkAppId?: number;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function composeGitHubForge(input: GitHubForgeEnvironment): Promise
   const fetch = await fetchFor(baseUrl, input.env);
   const proxy = proxyFor(pushUrlFor(serverUrl, repo), input.env);
   const octokit = createOctokit({ token, baseUrl, request: { fetch } });
-  const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID);
+  // OMK_CHECK_APP_ID wins over what the host passes (the Action's proof-check-app-id).
+  const checkAppId = checkAppIdFrom(input.env.OMK_CHECK_APP_ID) ?? input.checkAppId;
   const ciToken = input.ciToken?.trim();
   const ci = ciToken
     ? {

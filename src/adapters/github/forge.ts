@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import type { Forge, RepoCoordinates } from '../../runtime/forge/port.js';
 import { type PushRef, pushRef } from '../git/push-ref.js';
-import { checkRunsNamed, findCheckRun, listChecks, upsertCheckRun } from './checks.js';
+import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { pushBranch } from './push.js';
@@ -60,7 +60,6 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
-    checkRunsNamed: (sha, name) => checkRunsNamed(ctx, sha, name),
     checks: (sha) => listChecks(ctx, sha),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number) => reviewSummary(ctx, number),

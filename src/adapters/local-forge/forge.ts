@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { ForgeError } from '../../runtime/errors.js';
 import type {
   BranchProtection,
-  CheckRunRecord,
   CheckRunRef,
   CheckRunSpec,
-  CheckState,
+  CommitChecks,
   Forge,
   MergeMethod,
   MergeOutcome,
@@ -154,26 +153,23 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
     },
     // No apps here: every check run is omk's own, and the merge judges the proof itself.
     checkAppId: null,
-    async checkRunsNamed(commit, name): Promise<CheckRunRecord[]> {
-      const runs = (await store.read()).checkRuns.filter(
-        (run) => run.headSha === commit && run.name === name,
-      );
-      return runs
-        .map((run) => ({
-          id: run.id,
-          name: run.name,
-          appId: null,
-          appSlug: null,
-          status: 'completed',
-          conclusion: run.conclusion,
-          title: run.title,
-          summary: run.summary,
-        }))
-        .sort((a, b) => b.id - a.id);
-    },
-    async checks(commit): Promise<CheckState[]> {
+    async checks(commit): Promise<CommitChecks> {
       const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
-      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: 'check_run' }));
+      return {
+        states: runs.map((run) => ({ name: run.name, state: run.conclusion, source: 'check_run' })),
+        runs: runs
+          .map((run) => ({
+            id: run.id,
+            name: run.name,
+            appId: null,
+            appSlug: null,
+            status: 'completed',
+            conclusion: run.conclusion,
+            title: run.title,
+            summary: run.summary,
+          }))
+          .sort((a, b) => b.id - a.id),
+      };
     },
     branchProtection: async (): Promise<BranchProtection | null> => null,
     reviews: async (): Promise<ReviewSummary> => ({ approvals: 0, changesRequested: false }),

@@ -23,7 +23,7 @@ type StepResult = { done: string; changed: boolean; env?: Record<string, string>
 /**
  * Prepares worktrees on this machine: copies the checkout's node_modules or runs the install,
  * finds the checkout's virtualenv, runs `workspace.setup`. Commands run through `run` (their own
- * process group, the gate environment).
+ * process group, the gate environment; confined when the input says so).
  */
 export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
   const snapshots = createSnapshots();
@@ -163,6 +163,7 @@ async function command(
     logPath: input.logPath,
     tailChars: 4_000,
     ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.confine ? { confine: input.confine } : {}),
   });
   await writeFile(
     input.logPath,

@@ -3,7 +3,7 @@ import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { confinedAgent, confinedVerify } from '../sandbox/confined-runs.js';
+import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
@@ -26,8 +26,8 @@ export async function composeController(
   const { config } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
-  // Confined, an agent or gate writes its worktree, a private temp and the goal's build cache
-  // only, and still reads the goal directory (the prompt file) wherever the host hides more.
+  // Confined, an agent, a gate or an install writes its worktree, a private temp and the goal's
+  // build cache only, and still reads the goal directory (the prompt file) wherever the host hides more.
   const confine: Confinement | null = prepared.sandbox.active
     ? {
         writable: [cacheDir],
@@ -51,7 +51,10 @@ export async function composeController(
     home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(deps.env),
-    preparer: deps.execution.preparer,
+    preparer:
+      confine === null
+        ? deps.execution.preparer
+        : confinedPreparer(deps.execution.preparer, confine, cacheDir),
     preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,

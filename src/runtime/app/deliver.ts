@@ -1,11 +1,10 @@
-import { loadConfig } from '../config/load.js';
 import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import type { MergeMethod } from '../forge/port.js';
 import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
-import { type AppDeps, inPhase } from './deps.js';
+import { type AppDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
 
 export interface DeliveryOptions extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
@@ -70,7 +69,7 @@ export async function deliverByPolicy(
       return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'stopped_remotely', action }] };
     }
   }
-  const { config } = await loadConfig((await deps.store.read(goalId)).repo.root);
+  const { config } = await hostConfig(deps, (await deps.store.read(goalId)).repo.root);
   const merge = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? 'merge',
     enforceProtection: options.enforceProtection ?? false,

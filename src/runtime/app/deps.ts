@@ -1,4 +1,5 @@
 import type { AgentLauncher } from '../agents/port.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -70,6 +71,16 @@ export interface AppDeps {
   publishBranch?(branch: string, sha: string): Promise<void>;
   /** Frames a long phase in the host's log (a collapsible group in Actions). */
   phase?<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * How this host reads a repository's omk config where it names its own file (the Action's
+   * config-path); absent: `.omk/config.yml`. Merges read `merge.requireChecks` through it.
+   */
+  config?(repoRoot: string): Promise<LoadedConfig>;
+}
+
+/** The repository's config as this host reads it (`config`, else `.omk/config.yml`). */
+export function hostConfig(deps: Pick<AppDeps, 'config'>, repoRoot: string): Promise<LoadedConfig> {
+  return deps.config === undefined ? loadConfig(repoRoot) : deps.config(repoRoot);
 }
 
 export function inPhase<T>(deps: Pick<AppDeps, 'phase'>, title: string, fn: () => Promise<T>): Promise<T> {

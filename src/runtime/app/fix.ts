@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { renderFixPrompt } from '../agents/fix-prompt.js';
 import { describeChecks } from '../controller/attempt-failure.js';
+import { checkedAgentRun } from '../controller/checked-agent.js';
 import { checkedGates } from '../controller/checked-gates.js';
 import { type ControllerDeps, createRunContext } from '../controller/context.js';
 import { executeGoal } from '../controller/execute.js';
@@ -136,8 +137,9 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
   );
   let proofStatus: ProofStatus = (await readProof(deps.store, goalId)).proof.status;
   let delivered = false;
-  if (ran.change !== null) {
-    // The fix is on the branch: integrate and verify again, then update every PR of the goal.
+  if (ran.change !== null || ran.untrusted) {
+    // The fix is on the branch (or the agent reached outside its worktree, which its proof must
+    // say): integrate and verify again, then update every PR of the goal.
     const verified = await executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
       withFailureRecorded(deps),
     );
@@ -269,6 +271,8 @@ interface FixTask {
 interface FixRun {
   change: { headSha: string; changedFiles: ChangedFile[] } | null;
   agentFailure: string | null;
+  /** The integrity checks around the agent found a blocking change: the goal is verified again. */
+  untrusted: boolean;
 }
 
 /** The fix task: the agent on the PR's branch, its change committed there and recorded. */
@@ -298,25 +302,31 @@ async function runFix(
   });
   deps.reporter.info(`[${taskId}] ${deps.agent.label}: fix ${task.fixNumber} for PR #${task.pr}`);
   const timeMs = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
-  const result = await deps.agent.run({
-    goalId: goal.id,
-    taskId,
-    attempt,
-    task: {
-      id: taskId,
-      title: `Fix PR #${task.pr} as the review asks`,
-      description: task.requests.map((r) => r.text).join('\n\n'),
-      ownerRole: task.sliceId === null ? 'integrator' : 'implementer',
-      reads: ['.'],
-      writes,
-      acceptance: ['The changes the review asks for are made.', 'The required gates pass.'],
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: timeMs,
-    artifactsDir: join(deps.store.paths(goal.id).agentRunArtifacts, taskId),
-    ...(signal === undefined ? {} : { signal }),
-  });
+  // Checked as a slice's agent is: it runs with the same reach, on a branch that gets pushed.
+  const { result, findings: integrity } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () =>
+      deps.agent.run({
+        goalId: goal.id,
+        taskId,
+        attempt,
+        task: {
+          id: taskId,
+          title: `Fix PR #${task.pr} as the review asks`,
+          description: task.requests.map((r) => r.text).join('\n\n'),
+          ownerRole: task.sliceId === null ? 'integrator' : 'implementer',
+          reads: ['.'],
+          writes,
+          acceptance: ['The changes the review asks for are made.', 'The required gates pass.'],
+        },
+        prompt,
+        cwd: workspace.path,
+        timeoutMs: timeMs,
+        artifactsDir: join(deps.store.paths(goal.id).agentRunArtifacts, taskId),
+        ...(signal === undefined ? {} : { signal }),
+      }),
+  );
   if (result.environment !== undefined) {
     await journal.save([
       {
@@ -349,8 +359,20 @@ async function runFix(
       headSha: change.headSha,
       changedFiles: [...changed.values()],
       gates,
-      findings: [...record.findings, ...findings],
+      findings: [...record.findings, ...integrity, ...findings],
     });
+  } else if (task.sliceId !== null && integrity.length > 0) {
+    const record = sliceRecord(journal.execution, task.sliceId);
+    journal.execution = withSlice(journal.execution, {
+      ...record,
+      findings: [...record.findings, ...integrity],
+    });
+  } else if (task.sliceId === null && integrity.length > 0) {
+    // The integrator PR's branch: every integration from now on carries them.
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...integrity],
+    };
   }
   await journal.save(
     [
@@ -377,8 +399,9 @@ async function runFix(
     result.outcome === 'succeeded'
       ? null
       : `${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
-  if (!change.committed || result.outcome === 'cancelled') return { change: null, agentFailure };
-  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure };
+  const untrusted = integrity.some((finding) => finding.severity === 'blocking');
+  if (!change.committed || result.outcome === 'cancelled') return { change: null, agentFailure, untrusted };
+  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure, untrusted };
 }
 
 /**

@@ -1,8 +1,7 @@
-import { loadConfig } from '../config/load.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import { isOmkError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
-import type { AppDeps } from './deps.js';
+import { type AppDeps, hostConfig } from './deps.js';
 
 export interface MergeRequest {
   goalId: string;
@@ -18,7 +17,7 @@ export interface MergeRequest {
 export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Promise<MergeGoalResult> {
   const goal = await deps.store.read(request.goalId);
   const forge = await deps.forge(goal);
-  const { config } = await loadConfig(goal.repo.root);
+  const { config } = await hostConfig(deps, goal.repo.root);
   return mergeGoal({ store: deps.store, forge }, request.goalId, {
     method: request.method ?? 'merge',
     enforceProtection: request.enforceProtection ?? false,

@@ -57,6 +57,12 @@ export const executionStateSchema = z.object({
   /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
   baseGates: z.array(gateEvidenceSchema).default([]),
   finalFindings: z.array(findingSchema),
+  /**
+   * What the integrity checks found around agents run on the integration branch (integration
+   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
+   * security-review gate counts them), so the goal is never `ready` again.
+   */
+  integrationIntegrity: z.array(findingSchema).default([]),
   gaps: z.array(gapSchema),
   failures: z.array(failureEvidenceSchema),
   /**
@@ -90,6 +96,7 @@ export function emptyExecution(): ExecutionStateRecord {
     finalGates: [],
     baseGates: [],
     finalFindings: [],
+    integrationIntegrity: [],
     gaps: [],
     failures: [],
     integrationRepair: null,

@@ -126,7 +126,11 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
       : null;
   const finalGates: GateEvidence[] = [...gates];
   if (goal.oracle.requiredGates.includes('security-review')) {
-    const blocking = findings.filter((f) => f.review === 'security' && f.severity === 'blocking');
+    // Agents run on the integration branch that reached outside their worktree block it too (the
+    // proof carries their findings from execution.json, integrated or not).
+    const blocking = [...findings, ...journal.execution.integrationIntegrity].filter(
+      (f) => f.review === 'security' && f.severity === 'blocking',
+    );
     finalGates.push({
       name: 'security-review',
       kind: 'security-review',

@@ -8,6 +8,7 @@ import { dependencyWaves } from '../graph/order.js';
 import type { Task } from '../graph/schema.js';
 import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
+import { checkedAgentRun } from './checked-agent.js';
 import type { ControllerDeps, RunContext } from './context.js';
 import { agentRunRecord, sliceRecord } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
@@ -70,12 +71,19 @@ export async function integrateAndRepair(ctx: RunContext, repair: boolean): Prom
         type: 'integration_repair_finished',
         data: {
           attempt,
-          outcome: failure === null ? 'repaired' : 'not_repaired',
+          outcome: outcome === 'untrusted' ? 'untrusted' : failure === null ? 'repaired' : 'not_repaired',
           headSha: result.headSha,
           ...(failure === null ? {} : { still: failure.kind }),
         },
       },
     ]);
+    if (outcome === 'untrusted') {
+      // Another attempt cannot make it trusted again: the goal keeps the blocking findings.
+      ctx.deps.reporter.warn(
+        `[${INTEGRATION_ID}] not repaired: the repair agent reached outside its worktree (see the proof's findings)`,
+      );
+      return;
+    }
     if (failure === null) {
       ctx.deps.reporter.info(`[${INTEGRATION_ID}] repaired on attempt ${attempt}: the merged tree passes`);
       return;
@@ -154,7 +162,7 @@ async function runFix(
   { head, failure }: { head: string; failure: IntegrationFailure },
   { attempt, round, limit }: { attempt: number; round: number; limit: number },
   previous: { evidence: string; diff: string | null } | null,
-): Promise<'ran' | 'interrupted'> {
+): Promise<'ran' | 'untrusted' | 'interrupted'> {
   const { deps, journal, goal } = ctx;
   // Recorded before the worktree changes: a successor undoes what this attempt leaves half done.
   journal.execution = {
@@ -210,34 +218,46 @@ async function runFix(
   const live = (await deps.store.read(goal.id)).budget;
   const taskTime = Math.max(...done.map((task) => task.budget.timeMs));
   const timeLeft = live.timeMs === null ? taskTime : Math.max(1, live.timeMs - journal.spent.timeMs);
-  const result = await deps.agent.run({
-    goalId: goal.id,
-    taskId: INTEGRATION_ID,
-    attempt,
-    task: {
-      id: INTEGRATION_ID,
-      title: 'Repair the merged tree',
-      description: failure.evidence,
-      ownerRole: 'integrator',
-      reads: ['.'],
-      writes,
-      acceptance: ['The required gates pass on the merged tree.'],
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: Math.min(taskTime, timeLeft),
-    artifactsDir: join(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
-    signal: ctx.signal,
-    onProcess: (pid) => {
-      journal.execution = {
-        ...journal.execution,
-        integrationRepair: { attempt, head, agentProcess: { pid, host: deps.store.deps.host.hostname } },
-      };
-      void journal
-        .save([{ type: 'agent_started', data: { taskId: INTEGRATION_ID, attempt, pid } }])
-        .catch(() => {});
-    },
-  });
+  const { result, findings } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () =>
+      deps.agent.run({
+        goalId: goal.id,
+        taskId: INTEGRATION_ID,
+        attempt,
+        task: {
+          id: INTEGRATION_ID,
+          title: 'Repair the merged tree',
+          description: failure.evidence,
+          ownerRole: 'integrator',
+          reads: ['.'],
+          writes,
+          acceptance: ['The required gates pass on the merged tree.'],
+        },
+        prompt,
+        cwd: workspace.path,
+        timeoutMs: Math.min(taskTime, timeLeft),
+        artifactsDir: join(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+        signal: ctx.signal,
+        onProcess: (pid) => {
+          journal.execution = {
+            ...journal.execution,
+            integrationRepair: { attempt, head, agentProcess: { pid, host: deps.store.deps.host.hostname } },
+          };
+          void journal
+            .save([{ type: 'agent_started', data: { taskId: INTEGRATION_ID, attempt, pid } }])
+            .catch(() => {});
+        },
+      }),
+  );
+  if (findings.length > 0) {
+    // Kept whatever becomes of this attempt's commit: every integration from now on carries them.
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...findings],
+    };
+  }
   if (result.outcome === 'cancelled' || ctx.signal.aborted) {
     await journal.save([
       { type: 'agent_finished', data: { taskId: INTEGRATION_ID, attempt, outcome: 'cancelled' } },
@@ -304,7 +324,7 @@ async function runFix(
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt}`,
     },
   );
-  return 'ran';
+  return findings.some((finding) => finding.severity === 'blocking') ? 'untrusted' : 'ran';
 }
 
 /**

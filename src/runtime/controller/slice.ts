@@ -7,7 +7,7 @@ import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
-import { changeFindings, linkFindings, strayFindings } from '../integrity/findings.js';
+import { linkFindings } from '../integrity/findings.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { OUTCOME_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
@@ -21,6 +21,7 @@ import {
 import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
+import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
@@ -121,37 +122,39 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     // Taken after omk's own preparation and reset, so every difference afterwards is the agent's.
-    const watch = await deps.integrity.watch({
-      repoRoot: ctx.goal.repo.root,
-      worktree: workspace.path,
-      home: deps.home,
-      ownWorktreesUnder: join(deps.workspaceRoot, ctx.goal.id),
-    });
-    const result = await deps.agent.run({
-      goalId: ctx.goal.id,
-      taskId,
-      attempt,
-      task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt, previousFailure, reset }),
-      cwd: workspace.path,
-      timeoutMs: decision.timeoutMs,
-      artifactsDir,
-      signal: ctx.signal,
-      onProcess: (pid) => {
-        journal.execution = withSlice(journal.execution, {
-          ...sliceRecord(journal.execution, taskId),
-          agentProcess: { pid, host: deps.store.deps.host.hostname },
-        });
-        void journal.save([{ type: 'agent_started', data: { taskId, attempt, pid } }]).catch(() => {});
-        ctx.agentStarted?.();
-      },
-    });
     // What escaped its process group is ended before anything reads the worktree, then what it
     // changed outside the worktree is restored; both block the slice.
-    const integrity = [
-      ...strayFindings(await deps.integrity.endStrays(workspace.path), 'agent'),
-      ...changeFindings(await watch.check(), 'agent'),
-    ];
+    const checked = await checkedAgentRun(
+      deps,
+      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path },
+      () =>
+        deps.agent.run({
+          goalId: ctx.goal.id,
+          taskId,
+          attempt,
+          task,
+          prompt: renderAgentPrompt({
+            goal: ctx.goal.goal.normalized,
+            task,
+            attempt,
+            previousFailure,
+            reset,
+          }),
+          cwd: workspace.path,
+          timeoutMs: decision.timeoutMs,
+          artifactsDir,
+          signal: ctx.signal,
+          onProcess: (pid) => {
+            journal.execution = withSlice(journal.execution, {
+              ...sliceRecord(journal.execution, taskId),
+              agentProcess: { pid, host: deps.store.deps.host.hostname },
+            });
+            void journal.save([{ type: 'agent_started', data: { taskId, attempt, pid } }]).catch(() => {});
+            ctx.agentStarted?.();
+          },
+        }),
+    );
+    const { result, findings: integrity } = checked;
     // The agent has ended: forget its pid, so no later takeover signals a process that reused it.
     journal.execution = withSlice(journal.execution, {
       ...sliceRecord(journal.execution, taskId),

@@ -146,12 +146,11 @@ export async function mergeGoal(
   // Nothing read is trusted: the verdict is rebuilt from the evidence and checked against
   // proof.json and the PR's proof block; the decision is made on the rebuilt proof.
   const rebuilt = await assembleProof(store, goal, events);
-  const [checks, protection, proofRuns] = await Promise.all([
-    forge.checks(pr.headSha),
-    forge.branchProtection(pr.base),
-    // On GitHub the verdict must also be the one omk's own identity published for this head.
-    forge.checkAppId === null ? Promise.resolve(null) : forge.checkRunsNamed(pr.headSha, PROOF_CHECK),
-  ]);
+  const [listed, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const checks = listed.states;
+  // On GitHub the verdict must also be the one omk's own identity published for this head: its
+  // omk/proof runs come from the same listing.
+  const proofRuns = listed.runs.filter((run) => run.name === PROOF_CHECK);
   // Reviews are read only where the base requires them, as GitHub enforces them only there.
   const reviews =
     (protection?.requiredApprovals ?? 0) > 0
@@ -163,7 +162,7 @@ export async function mergeGoal(
     proofDigestValid: verifyProofDigest(proof),
     proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
     proofCheckProblems:
-      proofRuns === null || forge.checkAppId === null
+      forge.checkAppId === null
         ? []
         : proofCheckProblems({
             runs: proofRuns,

@@ -88,6 +88,12 @@ export interface CheckState {
   source: 'check_run' | 'status';
 }
 
+/** What a commit's checks say: normalized states, and the check runs themselves (omk/proof is judged). */
+export interface CommitChecks {
+  states: CheckState[];
+  runs: CheckRunRecord[];
+}
+
 export interface BranchProtection {
   /** Required status check contexts; empty when none are required. */
   requiredContexts: string[];
@@ -144,10 +150,11 @@ export interface Forge {
    * for a workflow's token); null on a forge with no apps (the local forge).
    */
   readonly checkAppId: number | null;
-  /** Every check run named `name` on `sha`, from any app, newest first. */
-  checkRunsNamed(sha: string, name: string): Promise<CheckRunRecord[]>;
-  /** Check runs and commit statuses on a commit. */
-  checks(sha: string): Promise<CheckState[]>;
+  /**
+   * Check runs and commit statuses on a commit (one listing): their states, and the check runs as
+   * their creators left them (the newest of each name from each app), newest first.
+   */
+  checks(sha: string): Promise<CommitChecks>;
   /** null when protection cannot be read (no permission) or the branch is unprotected. */
   branchProtection(branch: string): Promise<BranchProtection | null>;
   reviews(number: number): Promise<ReviewSummary>;

@@ -50,7 +50,13 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
     }),
     changedFiles: record.integration ? (record.finalChangedFiles ?? []) : [],
     agentRuns: record.agentRuns,
-    findings: [...record.slices.flatMap((slice) => slice.findings), ...record.finalFindings],
+    findings: [
+      ...record.slices.flatMap((slice) => slice.findings),
+      ...record.finalFindings,
+      // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
+      // outside their worktree: kept whether or not an integration ran since.
+      ...record.integrationIntegrity,
+    ],
     extraGaps: record.gaps,
     failures: record.failures,
   };

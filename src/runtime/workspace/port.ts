@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { changedFileSchema } from '../proof/schema.js';
+import type { Confinement } from '../sandbox/port.js';
 
 export type ChangedFile = z.infer<typeof changedFileSchema>;
 
@@ -160,6 +161,11 @@ export interface PrepareInput {
   /** Full output of every command goes here. */
   logPath: string;
   signal?: AbortSignal;
+  /**
+   * Set when the run is sandboxed: install and setup commands run as confined as the gates
+   * (ProcessSpec.confine): they run the repository's code (install scripts, the setup command).
+   */
+  confine?: Confinement;
 }
 
 /** The worktree is ready: what was done, and what its gates need in their environment. */
