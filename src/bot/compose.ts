@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
@@ -10,7 +11,6 @@ import type { AppDeps, ExecutionHost } from '../runtime/app/index.js';
 import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
-import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
 import { BOT_WORDS } from './wording.js';
 import type { Workspace, WorkspaceSpec } from './workspace.js';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'probot';
+import { repoRefOf } from '../adapters/bot/github.js';
 import type { ChangeRequest } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
-import { repoRefOf } from './github.js';
 import { executeJob } from './jobs.js';
 import { obeysSender } from './permissions.js';
 

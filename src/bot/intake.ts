@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'probot';
+import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
 import type { Bot, BotJob } from './bot.js';
 import { parseCommandLine } from './command.js';
 import { findCommand } from './find-command.js';
-import { createBotGitHub, repoRefOf } from './github.js';
 import { integratorGoals } from './job-merge.js';
 import { executeJob } from './jobs.js';
 import { obeysSender } from './permissions.js';

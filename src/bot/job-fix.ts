@@ -1,3 +1,4 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
   BusyError,
@@ -12,7 +13,6 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import { accessOf, allows } from './permissions.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
 import { publishStatus } from './status.js';

@@ -1,3 +1,4 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
@@ -9,7 +10,6 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import { busyReply } from './replies.js';
 import { publishStatus, type StatusTarget } from './status.js';
 import { bringGoalHere, type Workspace, withWorkspace } from './workspace.js';

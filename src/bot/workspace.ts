@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RepoRef } from '../adapters/bot/github.js';
 import { cloneBranch } from '../adapters/git/clone.js';
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import { initWithRemote } from '../adapters/git/init.js';
@@ -20,7 +21,6 @@ import {
   type RemoteStateStore,
   type Reporter,
 } from '../runtime/app/ports.js';
-import type { RepoRef } from './github.js';
 
 /**
  * A job's private corner of the disk: a checkout of the repository's default branch (never a PR
