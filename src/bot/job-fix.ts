@@ -1,4 +1,5 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { withWorkspace } from '../adapters/bot/workspace.js';
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
   BusyError,
@@ -16,7 +17,6 @@ import { appFor, workspaceSpec } from './compose.js';
 import { accessOf, allows } from './permissions.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
 import { publishStatus } from './status.js';
-import { withWorkspace } from './workspace.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
 export interface FixJob {

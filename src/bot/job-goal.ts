@@ -1,3 +1,4 @@
+import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
   addBudget,
   BusyError,
@@ -17,7 +18,6 @@ import { noGoalReply } from './replies.js';
 import { publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
 import { BOT_STEPS } from './wording.js';
-import { bringGoalHere } from './workspace.js';
 
 export type { GoalCommand, GoalJob } from './goal-access.js';
 

@@ -1,4 +1,5 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { bringGoalHere, type Workspace, withWorkspace } from '../adapters/bot/workspace.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
@@ -12,7 +13,6 @@ import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import { busyReply } from './replies.js';
 import { publishStatus, type StatusTarget } from './status.js';
-import { bringGoalHere, type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {
   repo: RepoRef;
