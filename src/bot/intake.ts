@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'probot';
 import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
+import { obeysSender } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { parseCommandLine } from './command.js';
 import { findCommand } from './find-command.js';
 import { integratorGoals } from './job-merge.js';
 import { executeJob } from './jobs.js';
-import { obeysSender } from './permissions.js';
+
 import { busyReply } from './replies.js';
 
 /**

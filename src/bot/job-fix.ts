@@ -2,6 +2,7 @@ import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { withWorkspace } from '../adapters/bot/workspace.js';
 import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import {
+  accessVerdict,
   BusyError,
   type ChangeRequest,
   type FixOutcome,
@@ -14,7 +15,6 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import { accessOf, allows } from './permissions.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
 import { publishStatus } from './status.js';
 
@@ -36,8 +36,9 @@ export interface FixJob {
  */
 export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void> {
   const say = (body: string) => gh.createComment(job.repo, job.pr, body);
-  if (!allows(accessOf(await gh.permission(job.repo, job.author)), 'write')) {
-    await say(refusalReply(job.author, 'write'));
+  const access = accessVerdict({ kind: 'fix' }, await gh.permission(job.repo, job.author));
+  if (!access.allowed) {
+    await say(refusalReply(job.author, access.need));
     return;
   }
   const branch = job.branch ?? (await gh.pullHead(job.repo, job.pr));

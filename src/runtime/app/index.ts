@@ -74,6 +74,17 @@ export {
   summaryTextSchema,
 } from '../requests.js';
 export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
+export {
+  type Access,
+  type AccessRequest,
+  type AccessVerdict,
+  accessOf,
+  accessVerdict,
+  allows,
+  obeysSender,
+  type PermissionAnswer,
+  requiredAccess,
+} from './access.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
