@@ -1,6 +1,5 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { withWorkspace } from '../adapters/bot/workspace.js';
-import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import { bringGoalHere, withWorkspace } from '../adapters/bot/workspace.js';
 import {
   accessVerdict,
   BusyError,
@@ -10,8 +9,6 @@ import {
   INTEGRATION_ID,
   isOmkError,
   parseOmkBranch,
-  type ReviewReplies,
-  relocateGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -87,8 +84,7 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
     const outcome = await bot.mutex.run(goalId, async () => {
       await ws.remote.pull(goalId);
       if (!(await ws.store.has(goalId))) return null;
-      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-      await relocateGoal(ws.store, goalId, ws.repoRoot);
+      await bringGoalHere(ws, goalId);
       const app = appFor(bot, ws, { gh, repo });
       const agent = bot.deps.config.agent;
       try {
@@ -97,7 +93,7 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
           pr,
           requests: job.requests,
           agent: agent === null ? {} : { name: agent },
-          replies: repliesOn(gh, repo),
+          replies: gh.reviewReplies(repo),
           fallbackBase: repo.defaultBranch,
           ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
         });
@@ -120,21 +116,6 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
     }
     await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [fixNote(outcome)]);
   });
-}
-
-/** Each request is answered where it was asked: in its review thread, else on the PR. */
-function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
-  return {
-    async reply(pr, request, body) {
-      if (request.replyTo !== undefined && request.replyTo !== null) {
-        await gh.replyToReviewComment(repo, pr, request.replyTo, body);
-        return;
-      }
-      const login = request.author ?? '';
-      const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
-      await gh.createComment(repo, pr, `${mention}${body}`);
-    },
-  };
 }
 
 function fixNote(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {

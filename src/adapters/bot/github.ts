@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from 'probot';
-import { ForgeError } from '../../runtime/app/index.js';
+import { ForgeError, type ReviewReplies } from '../../runtime/app/index.js';
+import { reviewRepliesVia } from '../github/review-replies.js';
 
 /** One repository as a webhook names it, with the URLs its host uses (github.com or GHES). */
 export interface RepoRef {
@@ -65,8 +66,8 @@ export interface BotGitHub {
   dispatch(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
   /** A PR's head branch, or null when the number is an issue, not a PR. */
   pullHead(repo: RepoRef, number: number): Promise<string | null>;
-  /** Answers a review comment in its thread. */
-  replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
+  /** Answers change requests on the repository's PRs: in a review comment's thread, else on the PR. */
+  reviewReplies(repo: RepoRef): ReviewReplies;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
   /** The bot's own app id (APP_ID): what its check runs are created as. */
@@ -118,12 +119,19 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
         throw error;
       }
     },
-    async replyToReviewComment(repo, pr, commentId, body) {
-      await octokit.rest.pulls.createReplyForReviewComment({
-        ...at(repo),
-        pull_number: pr,
-        comment_id: commentId,
-        body,
+    reviewReplies(repo) {
+      return reviewRepliesVia({
+        async inThread(pr, commentId, body) {
+          await octokit.rest.pulls.createReplyForReviewComment({
+            ...at(repo),
+            pull_number: pr,
+            comment_id: commentId,
+            body,
+          });
+        },
+        async onPull(pr, body) {
+          await octokit.rest.issues.createComment({ ...at(repo), issue_number: pr, body });
+        },
       });
     },
     async token() {
