@@ -138,6 +138,7 @@ export {
   type SharedGoal,
   type SharedStart,
   type ThreadOrigin,
+  threadIdSuffix,
 } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
