@@ -5,10 +5,11 @@ import {
   BusyError,
   type ChangeRequest,
   type FixOutcome,
+  type FixTarget,
   fixPullRequest,
+  fixTarget,
   INTEGRATION_ID,
   isOmkError,
-  parseOmkBranch,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -38,34 +39,16 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     await say(refusalReply(job.author, access.need));
     return;
   }
-  const branch = job.branch ?? (await gh.pullHead(job.repo, job.pr));
-  const parsed = branch === null ? null : parseOmkBranch(branch);
-  if (parsed === null) {
-    await say(
-      plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
-      ]),
-    );
+  const target = fixTarget({
+    branch: job.branch ?? (await gh.pullHead(job.repo, job.pr)),
+    fixesHere: bot.deps.config.mode === 'local',
+    running: (goalId) => bot.active.has(goalId),
+  });
+  if (target.kind !== 'start') {
+    await say(fixRefusal(job, target));
     return;
   }
-  if (bot.deps.config.mode === 'actions') {
-    await say(
-      plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
-      ]),
-    );
-    return;
-  }
-  const { goalId } = parsed;
-  if (bot.active.has(goalId)) {
-    await say(
-      errorReply(
-        job.author,
-        new BusyError(`Goal ${goalId} is running in this app; ask again when it has settled.`),
-      ),
-    );
-    return;
-  }
+  const { goalId } = target;
   const outcome = bot.runs.push(`fix:${goalId}:${job.requests.map((r) => r.id).join(',')}`, async () => {
     try {
       await fixHere(bot, gh, job, goalId);
@@ -116,6 +99,24 @@ async function fixHere(bot: Bot, gh: BotGitHub, job: FixJob, goalId: string): Pr
     }
     await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [fixNote(outcome)]);
   });
+}
+
+function fixRefusal(job: FixJob, target: Exclude<FixTarget, { kind: 'start' }>): string {
+  switch (target.kind) {
+    case 'not_omk_pr':
+      return plainReply(job.author, [
+        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
+      ]);
+    case 'fixes_elsewhere':
+      return plainReply(job.author, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
+      ]);
+    case 'busy':
+      return errorReply(
+        job.author,
+        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
+      );
+  }
 }
 
 function fixNote(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {

@@ -115,6 +115,7 @@ export {
   type ReviewReplies,
 } from './fix.js';
 export { type FixReport, fixReply } from './fix-reply.js';
+export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
 export {
   type GateGroup,
   type GoalReport,
