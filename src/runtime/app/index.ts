@@ -87,6 +87,7 @@ export {
 } from './access.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
+export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
