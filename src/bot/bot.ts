@@ -1,10 +1,10 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
 import type { ChangeRequest } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import type { FixJob } from './job-fix.js';
-import { JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from './queue.js';
 import { StatusComments } from './sticky.js';
 
 /** Work accepted from a webhook, as data: the executor performs it after the response. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
+import type { Workspace, WorkspaceSpec } from '../adapters/bot/workspace.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
@@ -10,9 +12,7 @@ import type { AppDeps, ExecutionHost } from '../runtime/app/index.js';
 import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
-import { type BotGitHub, createBotGitHub, type RepoRef } from './github.js';
 import { BOT_WORDS } from './wording.js';
-import type { Workspace, WorkspaceSpec } from './workspace.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
 export function productionDeps(

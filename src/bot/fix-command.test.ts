@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { requiredAccess } from '../runtime/app/index.js';
 import { parseCommandLine } from './command.js';
-import { requiredAccess } from './permissions.js';
 
 describe('/omk goal fix', () => {
   it('takes the change asked for as its text, and needs write access', () => {

@@ -1,9 +1,8 @@
 import type { Context } from 'probot';
-import type { ChangeRequest } from '../runtime/app/index.js';
+import { repoRefOf } from '../adapters/bot/github.js';
+import { type ChangeRequest, obeysSender } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
-import { repoRefOf } from './github.js';
 import { executeJob } from './jobs.js';
-import { obeysSender } from './permissions.js';
 
 /**
  * Reviews that ask for changes on a PR, inside the webhook request: filtered, remembered by the

@@ -1,4 +1,6 @@
 // How goal commands reach a goal's state: the state branch, or the store of a run in this process.
+
+import { type Workspace, withWorkspace } from '../adapters/bot/workspace.js';
 import { NotFoundError, pullSharedGoal } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
@@ -6,7 +8,6 @@ import type { BotCommand } from './command.js';
 import { workspaceSpec } from './compose.js';
 import { plainReply } from './replies.js';
 import type { StatusTarget } from './status.js';
-import { type Workspace, withWorkspace } from './workspace.js';
 
 export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' } | { kind: 'fix' }>;
 

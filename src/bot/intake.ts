@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'probot';
+import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
+import { obeysSender, threadIdSuffix } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { parseCommandLine } from './command.js';
 import { findCommand } from './find-command.js';
-import { createBotGitHub, repoRefOf } from './github.js';
 import { integratorGoals } from './job-merge.js';
 import { executeJob } from './jobs.js';
-import { obeysSender } from './permissions.js';
+
 import { busyReply } from './replies.js';
 
 /**
@@ -15,11 +15,6 @@ import { busyReply } from './replies.js';
  * reaction is sent, its answer not awaited) and queued. The 2xx goes back as soon as that is done;
  * the work runs after it.
  */
-
-/** The goal id suffix for a comment: hex of sha256(`owner/repo#<comment id>`). */
-export function idSuffixFor(commentKey: string): string {
-  return createHash('sha256').update(commentKey).digest('hex').slice(0, 12);
-}
 
 function warn(bot: Bot, what: string, error: unknown): void {
   bot.deps.reporter.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
@@ -63,7 +58,7 @@ export async function onComment(bot: Bot, context: Context<'issue_comment.create
     parsed:
       found.kind === 'refused'
         ? { ok: false, refused: 'bidi' }
-        : parseCommandLine(found.line, idSuffixFor(key)),
+        : parseCommandLine(found.line, threadIdSuffix(key)),
   };
   const gh = createBotGitHub(context.octokit);
   // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.

@@ -1,22 +1,20 @@
-import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { bringGoalHere, withWorkspace } from '../adapters/bot/workspace.js';
 import {
+  accessVerdict,
   BusyError,
   type ChangeRequest,
   type FixOutcome,
+  type FixTarget,
   fixPullRequest,
+  fixTarget,
   INTEGRATION_ID,
   isOmkError,
-  parseOmkBranch,
-  type ReviewReplies,
-  relocateGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import type { BotGitHub, RepoRef } from './github.js';
-import { accessOf, allows } from './permissions.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
 import { publishStatus } from './status.js';
-import { withWorkspace } from './workspace.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
 export interface FixJob {
@@ -36,38 +34,21 @@ export interface FixJob {
  */
 export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void> {
   const say = (body: string) => gh.createComment(job.repo, job.pr, body);
-  if (!allows(accessOf(await gh.permission(job.repo, job.author)), 'write')) {
-    await say(refusalReply(job.author, 'write'));
+  const access = accessVerdict({ kind: 'fix' }, await gh.permission(job.repo, job.author));
+  if (!access.allowed) {
+    await say(refusalReply(job.author, access.need));
     return;
   }
-  const branch = job.branch ?? (await gh.pullHead(job.repo, job.pr));
-  const parsed = branch === null ? null : parseOmkBranch(branch);
-  if (parsed === null) {
-    await say(
-      plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
-      ]),
-    );
+  const target = fixTarget({
+    branch: job.branch ?? (await gh.pullHead(job.repo, job.pr)),
+    fixesHere: bot.deps.config.mode === 'local',
+    running: (goalId) => bot.active.has(goalId),
+  });
+  if (target.kind !== 'start') {
+    await say(fixRefusal(job, target));
     return;
   }
-  if (bot.deps.config.mode === 'actions') {
-    await say(
-      plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
-      ]),
-    );
-    return;
-  }
-  const { goalId } = parsed;
-  if (bot.active.has(goalId)) {
-    await say(
-      errorReply(
-        job.author,
-        new BusyError(`Goal ${goalId} is running in this app; ask again when it has settled.`),
-      ),
-    );
-    return;
-  }
+  const { goalId } = target;
   // Requests on this PR that arrive before its fix starts (one review's comments, several
   // `/omk goal fix`) join the waiting fix: one agent run, one commit, one answer per request.
   const batchKey = `${job.repo.fullName}#${job.pr}`;
@@ -113,8 +94,7 @@ async function fixHere(
         take();
         return null;
       }
-      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-      await relocateGoal(ws.store, goalId, ws.repoRoot);
+      await bringGoalHere(ws, goalId);
       const app = appFor(bot, ws, { gh, repo });
       const agent = bot.deps.config.agent;
       try {
@@ -124,7 +104,7 @@ async function fixHere(
           // Taken as late as possible: what arrived while the checkout was made runs too.
           requests: take(),
           agent: agent === null ? {} : { name: agent },
-          replies: repliesOn(gh, repo),
+          replies: gh.reviewReplies(repo),
           fallbackBase: repo.defaultBranch,
           ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
         });
@@ -149,23 +129,22 @@ async function fixHere(
   });
 }
 
-/** Each request is answered where it was asked: in its review thread (resolved once fixed), else on the PR. */
-function repliesOn(gh: BotGitHub, repo: RepoRef): ReviewReplies {
-  return {
-    async reply(pr, request, body) {
-      if (request.replyTo !== undefined && request.replyTo !== null) {
-        await gh.replyToReviewComment(repo, pr, request.replyTo, body);
-        return;
-      }
-      const login = request.author ?? '';
-      const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
-      await gh.createComment(repo, pr, `${mention}${body}`);
-    },
-    async resolve(pr, request) {
-      if (request.replyTo !== undefined && request.replyTo !== null)
-        await gh.resolveReviewThread(repo, pr, request.replyTo);
-    },
-  };
+function fixRefusal(job: FixJob, target: Exclude<FixTarget, { kind: 'start' }>): string {
+  switch (target.kind) {
+    case 'not_omk_pr':
+      return plainReply(job.author, [
+        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
+      ]);
+    case 'fixes_elsewhere':
+      return plainReply(job.author, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
+      ]);
+    case 'busy':
+      return errorReply(
+        job.author,
+        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
+      );
+  }
 }
 
 function fixNote(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {

@@ -1,10 +1,11 @@
+import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
   addBudget,
-  BusyError,
   budgetView,
   goalView,
   mergeIntegrator,
   openPullRequests,
+  refusedWhileRunning,
 } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import { renderProofMarkdown } from '../runtime/app/render.js';
@@ -18,7 +19,6 @@ import { noGoalReply } from './replies.js';
 import { publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
 import { BOT_STEPS } from './wording.js';
-import { bringGoalHere } from './workspace.js';
 
 export type { GoalCommand, GoalJob } from './goal-access.js';
 
@@ -71,14 +71,12 @@ export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
       await lifecycle(bot, job, goalId, command.kind, lifecycleText(command));
       return;
     case 'open-pr':
-    case 'merge':
-      if (active) {
-        throw new BusyError(`Goal ${goalId} is running in this app.`, {
-          hint: `It delivers and merges by its policies when it finishes; use /omk goal ${command.kind} after that.`,
-        });
-      }
+    case 'merge': {
+      const refused = refusedWhileRunning({ goalId, verb: command.kind, running: active !== undefined });
+      if (refused !== null) throw refused;
       await deliverOrMerge(bot, job, goalId, command.kind);
       return;
+    }
   }
 }
 

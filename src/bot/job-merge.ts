@@ -1,3 +1,5 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { withWorkspace } from '../adapters/bot/workspace.js';
 import {
   INTEGRATION_ID,
   type MergeMethod,
@@ -8,11 +10,9 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import { chooseMergeMethod } from './merge-method.js';
 import { mergeNotes } from './notes.js';
 import { publishStatus } from './status.js';
-import { withWorkspace } from './workspace.js';
 
 /** Goal ids of the integrator branches among `branches` (`omk/<goal-id>/integration`), once each. */
 export function integratorGoals(branches: Iterable<string | null | undefined>): string[] {

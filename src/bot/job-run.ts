@@ -1,3 +1,5 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
+import { bringGoalHere, type Workspace, withWorkspace } from '../adapters/bot/workspace.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
@@ -8,12 +10,10 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import { mergeMethodFor } from './job-merge.js';
 import { failureNotes } from './notes.js';
 import { busyReply } from './replies.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
-import { bringGoalHere, type Workspace, withWorkspace } from './workspace.js';
 
 export interface RunJob {
   repo: RepoRef;
@@ -28,11 +28,6 @@ export function dispatchInputs(goalId: string): Record<string, string> {
   return { command: 'execute', 'goal-id': goalId };
 }
 
-/** The goal's id, known before it exists: derived from the comment, so a redelivery finds it. */
-export function goalIdFor(request: CreateGoalRequest): string {
-  return derivedGoalId(request);
-}
-
 /** Creates and plans the goal once (one already on the state branch is reused) and pushes it. */
 function ensureGoal(bot: Bot, ws: Workspace, target: StatusTarget, job: RunJob): Promise<SharedStart> {
   const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
@@ -45,7 +40,8 @@ function ensureGoal(bot: Bot, ws: Workspace, target: StatusTarget, job: RunJob):
 }
 
 export async function startGoal(bot: Bot, gh: BotGitHub, job: RunJob): Promise<void> {
-  const goalId = goalIdFor(job.request);
+  // Known before the goal exists: derived from the comment, so a redelivery finds it.
+  const goalId = derivedGoalId(job.request);
   const target: StatusTarget = { gh, repo: job.repo, issue: job.issue };
   if (bot.deps.config.mode === 'actions') {
     await dispatchGoal(bot, target, job, goalId);

@@ -1,10 +1,9 @@
-import { isOmkError } from '../runtime/app/index.js';
+import { accessVerdict, isOmkError } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { fixJob } from './job-fix.js';
 import { runGoalCommand } from './job-goal.js';
 import { checkMerge } from './job-merge.js';
 import { startGoal } from './job-run.js';
-import { accessOf, allows, requiredAccess } from './permissions.js';
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
 
 /**
@@ -38,9 +37,9 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     await fixJob(bot, gh, { repo, pr: issue, branch: null, author, requests: [request] });
     return;
   }
-  const need = requiredAccess(command);
-  if (!allows(accessOf(await gh.permission(repo, author)), need)) {
-    await say(refusalReply(author, need));
+  const access = accessVerdict(command, await gh.permission(repo, author));
+  if (!access.allowed) {
+    await say(refusalReply(author, access.need));
     return;
   }
   try {

@@ -1,43 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from './command.js';
 import { readBotConfig } from './config.js';
-import { repoRefOf } from './github.js';
 import { integratorGoals } from './job-merge.js';
-import { accessOf, allows, obeysSender, requiredAccess } from './permissions.js';
-
-const command = (line: string) => {
-  const parsed = parseCommandLine(line, 'abcdef');
-  if (!parsed.ok) throw new Error(parsed.problem);
-  return parsed.command;
-};
-
-describe('permissions', () => {
-  it('reads GitHub permission and role_name, custom roles included', () => {
-    expect(accessOf({ permission: 'admin', roleName: 'admin' })).toBe('write');
-    expect(accessOf({ permission: 'write', roleName: 'maintain' })).toBe('write');
-    expect(accessOf({ permission: 'write', roleName: 'release-manager' })).toBe('write');
-    expect(accessOf({ permission: 'read', roleName: 'triage' })).toBe('read');
-    expect(accessOf({ permission: 'none', roleName: null })).toBe('none');
-  });
-
-  it('needs write to start or change a goal, read to look at one, nothing for help', () => {
-    expect(requiredAccess(command('/omk help'))).toBe('none');
-    expect(requiredAccess(command('/omk goal status'))).toBe('read');
-    expect(requiredAccess(command('/omk goal budget'))).toBe('read');
-    expect(requiredAccess(command('/omk goal budget --usd 5'))).toBe('write');
-    for (const line of ['/omk goal run "x"', '/omk goal merge', '/omk goal pause', '/omk goal open-pr']) {
-      expect(requiredAccess(command(line)), line).toBe('write');
-    }
-    expect(allows('read', 'write')).toBe(false);
-    expect(allows('write', 'read')).toBe(true);
-  });
-
-  it('ignores bots unless allowlisted', () => {
-    expect(obeysSender({ login: 'octocat', type: 'User' }, [])).toBe(true);
-    expect(obeysSender({ login: 'omk[bot]', type: 'Bot' }, [])).toBe(false);
-    expect(obeysSender({ login: 'helper[bot]', type: 'Bot' }, ['helper[bot]'])).toBe(true);
-  });
-});
 
 describe('readBotConfig', () => {
   it('has defaults for everything but the local agent', () => {
@@ -84,39 +47,6 @@ describe('readBotConfig', () => {
     });
     expect(config.agent).toBe('demo');
     expect(config.allowBots).toEqual(['a[bot]', 'b[bot]']);
-  });
-});
-
-describe('repoRefOf', () => {
-  const repository = (api: string, web: string) => ({
-    name: 'widgets',
-    full_name: 'acme/widgets',
-    url: `${api}/repos/acme/widgets`,
-    html_url: `${web}/acme/widgets`,
-    default_branch: 'main',
-    owner: { login: 'acme' },
-  });
-
-  it('takes API and web roots from the payload: github.com and GHES', () => {
-    expect(repoRefOf(repository('https://api.github.com', 'https://github.com'), 7)).toMatchObject({
-      apiUrl: 'https://api.github.com',
-      serverUrl: 'https://github.com',
-      installationId: 7,
-    });
-    expect(
-      repoRefOf(repository('https://ghe.example/api/v3', 'https://ghe.example'), undefined),
-    ).toMatchObject({
-      apiUrl: 'https://ghe.example/api/v3',
-      serverUrl: 'https://ghe.example',
-    });
-  });
-
-  it('refuses URLs that do not name the repository', () => {
-    const bad = {
-      ...repository('https://api.github.com', 'https://github.com'),
-      html_url: 'https://evil.example/x/y',
-    };
-    expect(() => repoRefOf(bad, 1)).toThrow(/do not name acme\/widgets/);
   });
 });
 

@@ -1,6 +1,6 @@
-import { isOmkError, RequestError } from '../runtime/app/index.js';
+import { type Access, isOmkError, RequestError } from '../runtime/app/index.js';
 import { code, text } from '../runtime/app/render.js';
-import type { Access } from './permissions.js';
+
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
 import { BOT_STEPS, wordIssues } from './wording.js';

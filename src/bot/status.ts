@@ -1,7 +1,7 @@
+import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { goalProgress, goalView } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
-import type { BotGitHub, RepoRef } from './github.js';
 import { type Phase, renderStatusComment } from './render.js';
 
 export interface StatusTarget {

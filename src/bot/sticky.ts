@@ -1,5 +1,5 @@
-import type { BotGitHub, RepoRef, ThreadComment } from './github.js';
-import { KeyedMutex } from './queue.js';
+import type { BotGitHub, RepoRef, ThreadComment } from '../adapters/bot/github.js';
+import { KeyedMutex } from '../adapters/bot/queue.js';
 import { type Phase, readStatusMarker } from './render.js';
 
 export interface FoundStatus {

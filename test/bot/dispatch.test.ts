@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
 import { readStatusMarker } from '../../src/bot/render.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
@@ -15,7 +15,7 @@ import { examplePayload } from './payloads.js';
 describe('bot in actions mode: plan here, execute in the omk workflow', () => {
   let env: BotEnv;
   const commentId = 7_100_001;
-  const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
   const runLine = `/omk goal run "${DEMO_GOAL}" --merge-policy gated --max-agents 2`;
 
   beforeAll(async () => {

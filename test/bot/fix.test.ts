@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import type { FakePull } from '../fake-github/state.js';
 import { git } from '../helpers/git-repo.js';
@@ -16,7 +16,7 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
   let env: BotEnv;
   let agentDir: string;
   const commentId = 7_300_001;
-  const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
   const branch = `omk/${goalId}/integration`;
   const integrator = (): FakePull => {
     const pull = [...env.server.state.pulls.values()].find((p) => p.head === branch);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { countProofBlocks, readProofBlock } from '../../src/runtime/delivery/proof-block.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { git } from '../helpers/git-repo.js';
@@ -73,7 +73,7 @@ describe('hostile agents through the bot (local mode)', () => {
     for (const attack of CASES) {
       commentId += 1;
       const text = `${DEMO_GOAL} (attack-${attack})`;
-      ids.set(attack, newGoalId(text, idSuffixFor(`${OWNER}/${REPO}#${commentId}`)));
+      ids.set(attack, newGoalId(text, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`)));
       await env.comment(`/omk goal run "${text}" --policy auto-pr --merge-policy gated`, { commentId });
       await env.bot.idle();
     }

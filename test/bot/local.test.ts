@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
 import { readStatusMarker } from '../../src/bot/render.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { OWNER, REPO } from '../helpers/github.js';
 import { type BotEnv, leftovers, startBotEnv } from './harness.js';
@@ -18,7 +18,7 @@ import { checkSuitePayload, reviewPayload } from './payloads.js';
 describe('bot in local mode: a real run, then an event-driven gated merge', () => {
   let env: BotEnv;
   const commentId = 7_200_001;
-  const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
   const integrationBranch = `omk/${goalId}/integration`;
   const integrator = () => [...env.server.state.pulls.values()].find((p) => p.head === integrationBranch);
 
@@ -148,7 +148,7 @@ describe('bot in local mode: pause and resume while an agent runs', () => {
     const paused = 7_200_050;
     const other = newGoalId(
       'fix the multiply test in src/math.js',
-      idSuffixFor(`${OWNER}/${REPO}#${paused}`),
+      threadIdSuffix(`${OWNER}/${REPO}#${paused}`),
     );
     await slow.comment('/omk goal run "fix the multiply test in src/math.js" --policy draft-pr', {
       commentId: paused,

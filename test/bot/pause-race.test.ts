@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
@@ -126,7 +126,7 @@ describe('bot in local mode: /omk goal pause at each phase of a run', () => {
   it('after the first slice branch was pushed: paused, and nothing is delivered', async () => {
     const { bot } = await start();
     const commentId = 7_300_001;
-    const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+    const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
     await bot.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated`, { commentId });
     await until('the first slice branch', () => branches(bot.repo.origin, goalId).length > 0);
     const before = bot.replies().length;
@@ -140,7 +140,7 @@ describe('bot in local mode: /omk goal pause at each phase of a run', () => {
     const { bot, marker } = await start();
     const commentId = 7_300_002;
     const goal = 'fix the multiply test in src/math.js';
-    const goalId = newGoalId(goal, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+    const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
     await bot.comment(`/omk goal run "${goal}" --policy auto-pr --merge-policy gated`, { commentId });
     await until('the integration gate', () => existsSync(marker));
     const before = bot.replies().length;
@@ -154,7 +154,7 @@ describe('bot in local mode: /omk goal pause at each phase of a run', () => {
     const { bot } = await start();
     const commentId = 7_300_003;
     const goal = 'fix the multiply test in src/math.js';
-    const goalId = newGoalId(goal, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+    const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
     let before = 0;
     let fired = false;
     bot.server.holdNext('pulls/create', 'after', async () => {

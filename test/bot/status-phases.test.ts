@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { idSuffixFor } from '../../src/bot/intake.js';
 import { readStatusMarker } from '../../src/bot/render.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { OWNER, REPO } from '../helpers/github.js';
 import { type BotEnv, startBotEnv } from './harness.js';
@@ -31,7 +31,7 @@ function statusCalls(env: BotEnv): number {
 describe('bot status comment: one edit per phase while a goal runs here', () => {
   let env: BotEnv;
   const commentId = 7_300_001;
-  const goalId = newGoalId(DEMO_GOAL, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
 
   beforeAll(async () => {
     env = await startBotEnv({ mode: 'local' });
@@ -96,7 +96,7 @@ describe('bot status comment: a failing run says what failed and what to do', ()
   let agentDir: string;
   const commentId = 7_300_101;
   const goal = 'fix the failing test in src/math.js';
-  const goalId = newGoalId(goal, idSuffixFor(`${OWNER}/${REPO}#${commentId}`));
+  const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
 
   beforeAll(async () => {
     agentDir = await mkdtemp(join(tmpdir(), 'omk-failing-agent-'));

@@ -19,24 +19,49 @@ export function createReviewReplies(input: {
     request: { fetch: globalThis.fetch },
   });
   const at = { owner: input.repo.owner, repo: input.repo.name };
+  return reviewRepliesVia({
+    async inThread(pr, commentId, body) {
+      await octokit.rest.pulls.createReplyForReviewComment({
+        ...at,
+        pull_number: pr,
+        comment_id: commentId,
+        body,
+      });
+    },
+    async onPull(pr, body) {
+      await octokit.rest.issues.createComment({ ...at, issue_number: pr, body });
+    },
+    async resolveThread(pr, commentId) {
+      await resolveReviewThread(octokit, at, pr, commentId);
+    },
+  });
+}
+
+/** The two places an answer can go on a forge. */
+export interface ReplyPosts {
+  /** A reply in a review comment's thread. */
+  inThread(pr: number, commentId: number, body: string): Promise<void>;
+  /** A comment on the PR's conversation. */
+  onPull(pr: number, body: string): Promise<void>;
+  /** Resolves the review thread a review comment opened (GraphQL resolveReviewThread). */
+  resolveThread(pr: number, commentId: number): Promise<void>;
+}
+
+/** Each request is answered where it was asked: in its review thread, else on the PR with a mention. */
+export function reviewRepliesVia(posts: ReplyPosts): ReviewReplies {
   return {
     async reply(pr, request, body) {
       if (request.replyTo !== undefined && request.replyTo !== null) {
-        await octokit.rest.pulls.createReplyForReviewComment({
-          ...at,
-          pull_number: pr,
-          comment_id: request.replyTo,
-          body,
-        });
+        await posts.inThread(pr, request.replyTo, body);
         return;
       }
       const login = request.author ?? '';
       const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : '';
-      await octokit.rest.issues.createComment({ ...at, issue_number: pr, body: `${mention}${body}` });
+      await posts.onPull(pr, `${mention}${body}`);
     },
     async resolve(pr, request) {
       if (request.replyTo === undefined || request.replyTo === null) return;
-      await resolveReviewThread(octokit, at, pr, request.replyTo);
+      await posts.resolveThread(pr, request.replyTo);
     },
   };
 }

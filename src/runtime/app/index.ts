@@ -77,8 +77,20 @@ export {
 } from '../requests.js';
 export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+export {
+  type Access,
+  type AccessRequest,
+  type AccessVerdict,
+  accessOf,
+  accessVerdict,
+  allows,
+  obeysSender,
+  type PermissionAnswer,
+  requiredAccess,
+} from './access.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
 export { type Baseline, testBaseline } from './baseline.js';
+export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {
   type ChangeRequestRead,
   commentChangeRequest,
@@ -114,6 +126,7 @@ export {
   type ReviewReplies,
 } from './fix.js';
 export { type FixReport, fixReply } from './fix-reply.js';
+export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -137,6 +150,7 @@ export {
   type SharedGoal,
   type SharedStart,
   type ThreadOrigin,
+  threadIdSuffix,
 } from './shared-goal.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';

@@ -7,7 +7,7 @@ import type { GoalRecord } from '../goal/schema.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter, systemClock } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
-import { pullSharedGoal, pullSharedGoals } from './shared-goal.js';
+import { pullSharedGoal, pullSharedGoals, threadIdSuffix } from './shared-goal.js';
 
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
 let root: string;
@@ -66,5 +66,14 @@ describe('pullSharedGoals', () => {
     await pullSharedGoals(store, prefix, goal.id.slice(0, 8));
     expect(prefix.pulls).toEqual([goal.id.slice(0, 8), null]);
     expect(await pullSharedGoals(store, branch(null), null)).toBeNull();
+  });
+});
+
+describe('threadIdSuffix', () => {
+  it('derives the same 12 hex digits from the same comment, others from another', () => {
+    const first = threadIdSuffix('acme/widgets#101');
+    expect(first).toMatch(/^[0-9a-f]{12}$/);
+    expect(threadIdSuffix('acme/widgets#101')).toBe(first);
+    expect(threadIdSuffix('acme/widgets#102')).not.toBe(first);
   });
 });

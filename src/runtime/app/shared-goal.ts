@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { relocateGoal } from '../goal/actions.js';
 import { newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
@@ -61,6 +62,14 @@ export interface SharedStart {
   created: boolean;
   /** Only a goal still `planned` starts: one that ran, or is running elsewhere, is not started again. */
   startable: boolean;
+}
+
+/**
+ * The goal-id suffix of a request made in a forge thread's comment (`owner/repo#<comment id>`):
+ * hex of its sha256, so a redelivered or re-read comment derives the same goal.
+ */
+export function threadIdSuffix(commentKey: string): string {
+  return createHash('sha256').update(commentKey).digest('hex').slice(0, 12);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from 'probot';
-import { resolveReviewThread } from '../adapters/github/review-threads.js';
-import { ForgeError, type MergeMethod } from '../runtime/app/index.js';
+import { ForgeError, type MergeMethod, type ReviewReplies } from '../../runtime/app/index.js';
+import { reviewRepliesVia } from '../github/review-replies.js';
+import { resolveReviewThread } from '../github/review-threads.js';
 
 /** One repository as a webhook names it, with the URLs its host uses (github.com or GHES). */
 export interface RepoRef {
@@ -66,10 +67,8 @@ export interface BotGitHub {
   dispatch(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
   /** A PR's head branch, or null when the number is an issue, not a PR. */
   pullHead(repo: RepoRef, number: number): Promise<string | null>;
-  /** Answers a review comment in its thread. */
-  replyToReviewComment(repo: RepoRef, pr: number, commentId: number, body: string): Promise<void>;
-  /** Resolves the review thread a review comment opened (GraphQL). */
-  resolveReviewThread(repo: RepoRef, pr: number, commentId: number): Promise<void>;
+  /** Answers change requests on the repository's PRs: in a review comment's thread, else on the PR. */
+  reviewReplies(repo: RepoRef): ReviewReplies;
   /** The merge methods the repository allows (GET /repos: allow_merge_commit, _squash_, _rebase_). */
   allowedMergeMethods(repo: RepoRef): Promise<MergeMethod[]>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
@@ -123,16 +122,23 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
         throw error;
       }
     },
-    async replyToReviewComment(repo, pr, commentId, body) {
-      await octokit.rest.pulls.createReplyForReviewComment({
-        ...at(repo),
-        pull_number: pr,
-        comment_id: commentId,
-        body,
+    reviewReplies(repo) {
+      return reviewRepliesVia({
+        async inThread(pr, commentId, body) {
+          await octokit.rest.pulls.createReplyForReviewComment({
+            ...at(repo),
+            pull_number: pr,
+            comment_id: commentId,
+            body,
+          });
+        },
+        async onPull(pr, body) {
+          await octokit.rest.issues.createComment({ ...at(repo), issue_number: pr, body });
+        },
+        async resolveThread(pr, commentId) {
+          await resolveReviewThread(octokit, at(repo), pr, commentId);
+        },
       });
-    },
-    async resolveReviewThread(repo, pr, commentId) {
-      await resolveReviewThread(octokit, at(repo), pr, commentId);
     },
     async allowedMergeMethods(repo) {
       const { data } = await octokit.rest.repos.get(at(repo));

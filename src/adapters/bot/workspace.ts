@@ -1,17 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cloneBranch } from '../adapters/git/clone.js';
-import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
-import { initWithRemote } from '../adapters/git/init.js';
-import { createGitStateBranch } from '../adapters/git/state-branch.js';
-import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import {
   ConfigError,
   DEFAULT_STATE_BRANCH,
   relocateGoal,
   shownBranch,
   stateBranchProblem,
-} from '../runtime/app/index.js';
+} from '../../runtime/app/index.js';
 import {
   type Clock,
   GoalStore,
@@ -19,7 +14,12 @@ import {
   type HostInfo,
   type RemoteStateStore,
   type Reporter,
-} from '../runtime/app/ports.js';
+} from '../../runtime/app/ports.js';
+import { cloneBranch } from '../git/clone.js';
+import { fetchGoalBranches } from '../git/goal-branches.js';
+import { initWithRemote } from '../git/init.js';
+import { createGitStateBranch } from '../git/state-branch.js';
+import { pushAuthEnv, pushUrlFor } from '../github/push.js';
 import type { RepoRef } from './github.js';
 
 /**
