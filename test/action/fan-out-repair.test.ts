@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-repo.js';
-import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
+import { type ActionEnv, createActionEnv, NO_CI_CONFIG, separateJob } from './harness.js';
 
 /** Each slice alone adds one TODO; merged, the project has two and this test fails. */
 const TODO_TEST = [
@@ -51,13 +48,7 @@ afterAll(async () => {
 });
 
 /** A separate job: its own checkout of the repository and its own RUNNER_TEMP. */
-async function job(inputs: Record<string, string>) {
-  const dir = await mkdtemp(join(env.runnerTemp, 'job-'));
-  const workspace = join(dir, 'workspace');
-  execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
-  execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
-  return env.run(inputs, { RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
-}
+const job = (inputs: Record<string, string>) => separateJob(env, inputs);
 
 describe('fan-out: two slices that pass alone but break a shared test together', () => {
   it('the integrate job runs the integration-fix task on the merged tree, then the goal is ready', async () => {

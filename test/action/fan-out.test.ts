@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
+import { type ActionEnv, createActionEnv, NO_CI_CONFIG, separateJob } from './harness.js';
 
 let env: ActionEnv;
 
@@ -15,14 +13,7 @@ afterAll(async () => {
 });
 
 /** A separate job: its own checkout of the repository and its own RUNNER_TEMP. */
-async function job(inputs: Record<string, string>) {
-  const dir = await mkdtemp(join(env.runnerTemp, 'job-'));
-  const workspace = join(dir, 'workspace');
-  // A local clone of the bare repository (no network), then origin pointed at the fake GitHub.
-  execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
-  execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
-  return env.run(inputs, { RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
-}
+const job = (inputs: Record<string, string>) => separateJob(env, inputs);
 
 describe('fan-out: plan → one execute job per slice → integrate, sharing only the state branch', () => {
   it('reaches a ready proof, opens the PRs and merges, each slice run once on its own runner', async () => {

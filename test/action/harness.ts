@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,6 +221,18 @@ interface WebhookDefinition {
 }
 
 /** A real payload from @octokit/webhooks-examples (the first example, or the first with `action`). */
+/**
+ * A separate job of one workflow: its own checkout of the repository (a local clone of the bare
+ * repository, no network, then origin pointed at the fake GitHub) and its own RUNNER_TEMP.
+ */
+export async function separateJob(env: ActionEnv, inputs: Record<string, string>): Promise<ActionRun> {
+  const dir = await mkdtemp(join(env.runnerTemp, 'job-'));
+  const workspace = join(dir, 'workspace');
+  execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
+  execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
+  return env.run(inputs, { RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
+}
+
 export async function webhookExample(name: string, action?: string): Promise<Record<string, unknown>> {
   const path = join(ROOT, 'node_modules', '@octokit', 'webhooks-examples', 'api.github.com', 'index.json');
   const definitions = JSON.parse(await readFile(path, 'utf8')) as WebhookDefinition[];
