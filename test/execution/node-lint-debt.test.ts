@@ -1,12 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS } from '../helpers/execution.js';
-import { lockfileSubset } from '../helpers/lockfile-subset.js';
-import { runOmk } from '../helpers/omk.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOfType } from '../helpers/execution.js';
+import { nodeProject } from '../helpers/node-fixture.js';
 
 /**
  * A Node project with lint debt on its base: a real linter (biome, from npm as a devDependency,
@@ -46,44 +41,13 @@ const FILES: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
-let template: string;
-let lockfile: string;
-let env: ExecutionEnv;
-
-beforeAll(async () => {
-  template = await mkdtemp(join(tmpdir(), 'omk-biome-template-'));
-  await writeFile(join(template, 'package.json'), PACKAGE_JSON);
-  const omkLock = JSON.parse(await readFile(new URL('../../package-lock.json', import.meta.url), 'utf8'));
-  lockfile = `${JSON.stringify(lockfileSubset(omkLock, 'lint-debt-fixture', '@biomejs/biome'), null, 2)}\n`;
-  await writeFile(join(template, 'package-lock.json'), lockfile);
-  execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: template, stdio: 'pipe' });
-}, 120_000);
-afterAll(async () => {
-  await rm(template, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await env.cleanup();
-});
-
-/** The project committed with its lockfile, node_modules installed; a goal run with `agentBody`. */
-async function runGoal(agentBody: string) {
-  env = await createExecutionEnv({ ...FILES, 'package-lock.json': lockfile });
-  await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
-  const agent = await env.kit.script('agent', agentBody);
-  const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
-    cwd: env.repo.root,
-    stateDir: env.stateDir,
-  });
-  expect(result.code, result.stderr).toBe(0);
-  const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-  return { id, stderr: result.stderr, proof: await env.proof(id) };
-}
+const runGoal = nodeProject('lint-debt-fixture', '@biomejs/biome', PACKAGE_JSON, FILES);
 
 const DEBT = 'src/legacy.js';
 
 describe('a Node project with lint debt on its base and a committed failing test', () => {
   it('a correct fix is ready, the lint debt listed as pre-existing', async () => {
-    const { id, stderr, proof } = await runGoal(
+    const { env, id, stderr, proof } = await runGoal(
       `write('src/parser.js', 'export const parse = (text) => text.trim();\\n');`,
     );
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
@@ -103,7 +67,7 @@ describe('a Node project with lint debt on its base and a committed failing test
   }, 120_000);
 
   it('a fix that adds a lint error is not ready, and the new error is named', async () => {
-    const { id, proof } = await runGoal(
+    const { env, id, proof } = await runGoal(
       `write('src/parser.js', "export const parse = (text) => (text == null ? text : text.trim());\\nexport function odd(a, b) {\\n  return a == b;\\n}\\n");`,
     );
     expect(proof.status).not.toBe('ready');

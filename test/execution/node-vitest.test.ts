@@ -1,12 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
-import { lockfileSubset } from '../helpers/lockfile-subset.js';
-import { runOmk } from '../helpers/omk.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOfType, SLICES } from '../helpers/execution.js';
+import { nodeProject } from '../helpers/node-fixture.js';
 
 /**
  * A Node project as a user has it: vitest from npm as a real devDependency, installed, and a
@@ -47,38 +42,7 @@ const FILES: Readonly<Record<string, string>> = {
 const TRIMS = 'test/parser.test.js::parse > trims the text';
 const EMPTY = 'test/parser.test.js::parse > keeps an empty string';
 
-let template: string;
-let lockfile: string;
-let env: ExecutionEnv;
-
-beforeAll(async () => {
-  template = await mkdtemp(join(tmpdir(), 'omk-vitest-template-'));
-  await writeFile(join(template, 'package.json'), PACKAGE_JSON);
-  const omkLock = JSON.parse(await readFile(new URL('../../package-lock.json', import.meta.url), 'utf8'));
-  lockfile = `${JSON.stringify(lockfileSubset(omkLock, 'vitest-fixture', 'vitest'), null, 2)}\n`;
-  await writeFile(join(template, 'package-lock.json'), lockfile);
-  execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: template, stdio: 'pipe' });
-}, 120_000);
-afterAll(async () => {
-  await rm(template, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await env.cleanup();
-});
-
-/** The project committed with its lockfile, node_modules installed; a goal run with `agentBody`. */
-async function runGoal(agentBody: string) {
-  env = await createExecutionEnv({ ...FILES, 'package-lock.json': lockfile });
-  await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
-  const agent = await env.kit.script('agent', agentBody);
-  const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
-    cwd: env.repo.root,
-    stateDir: env.stateDir,
-  });
-  expect(result.code, result.stderr).toBe(0);
-  const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-  return { id, stderr: result.stderr, proof: await env.proof(id) };
-}
+const runGoal = nodeProject('vitest-fixture', 'vitest', PACKAGE_JSON, FILES);
 
 describe('a Node project with vitest as a devDependency and a committed failing test', () => {
   it('a correct fix is ready, with the failing test named fail→pass', async () => {
@@ -105,7 +69,7 @@ describe('a Node project with vitest as a devDependency and a committed failing 
   }, 90_000);
 
   it('a wrong fix that breaks another test fails its attempt with the regression named', async () => {
-    const { id, stderr, proof } = await runGoal(
+    const { env, id, stderr, proof } = await runGoal(
       `write('src/parser.js', "export const parse = (text) => text.trim() || 'empty';\\n");`,
     );
     expect(proof.status).not.toBe('ready');
