@@ -8824,7 +8824,7 @@ var require_dist2 = __commonJS({
   }
 });
 
-// src/bot/queue.ts
+// src/adapters/bot/queue.ts
 var JobQueue = class {
   constructor(options) {
     this.options = options;
@@ -29478,6 +29478,12 @@ var executionStateSchema = external_exports.object({
   /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
   baseGates: external_exports.array(gateEvidenceSchema).default([]),
   finalFindings: external_exports.array(findingSchema),
+  /**
+   * What the integrity checks found around agents run on the integration branch (integration
+   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
+   * security-review gate counts them), so the goal is never `ready` again.
+   */
+  integrationIntegrity: external_exports.array(findingSchema).default([]),
   gaps: external_exports.array(gapSchema),
   failures: external_exports.array(failureEvidenceSchema),
   /**
@@ -29505,6 +29511,7 @@ function emptyExecution() {
     finalGates: [],
     baseGates: [],
     finalFindings: [],
+    integrationIntegrity: [],
     gaps: [],
     failures: [],
     integrationRepair: null,
@@ -30499,7 +30506,13 @@ function evidenceFromExecution(record2, graph) {
     }),
     changedFiles: record2.integration ? record2.finalChangedFiles ?? [] : [],
     agentRuns: record2.agentRuns,
-    findings: [...record2.slices.flatMap((slice) => slice.findings), ...record2.finalFindings],
+    findings: [
+      ...record2.slices.flatMap((slice) => slice.findings),
+      ...record2.finalFindings,
+      // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
+      // outside their worktree: kept whether or not an integration ran since.
+      ...record2.integrationIntegrity
+    ],
     extraGaps: record2.gaps,
     failures: record2.failures
   };
@@ -32254,6 +32267,40 @@ function parseRequest(schema, input2) {
   throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
 }
 
+// src/runtime/app/access.ts
+function requiredAccess(request2) {
+  switch (request2.kind) {
+    case "help":
+      return "none";
+    case "status":
+    case "proof":
+      return "read";
+    case "budget":
+      return request2.add === null || request2.add === void 0 ? "read" : "write";
+    default:
+      return "write";
+  }
+}
+var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
+var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
+function accessOf(answer) {
+  const { permission, roleName } = answer;
+  if (WRITE_ROLES.has(permission) || roleName !== null && WRITE_ROLES.has(roleName)) return "write";
+  if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
+  return "none";
+}
+function allows(have, need) {
+  const rank = { none: 0, read: 1, write: 2 };
+  return rank[have] >= rank[need];
+}
+function accessVerdict(request2, answer) {
+  const need = requiredAccess(request2);
+  return allows(accessOf(answer), need) ? { allowed: true } : { allowed: false, need };
+}
+function obeysSender(sender, allowBots) {
+  return sender.type !== "Bot" || allowBots.includes(sender.login);
+}
+
 // src/runtime/app/agent.ts
 async function prepareAgent(deps, repoRoot, choice2, recorded) {
   const config2 = choice2.config ?? await loadConfig(repoRoot);
@@ -32680,6 +32727,16 @@ function gateEnvironment(processEnv) {
   return env;
 }
 
+// src/runtime/app/busy.ts
+function refusedWhileRunning(request2) {
+  if (!request2.running) return null;
+  const { goalId } = request2;
+  const step = request2.verb === "open-pr" ? "open_pr" : "merge";
+  return new BusyError(`Goal ${goalId} is running in this app.`, {
+    hint: ["It delivers and merges by its policies when it finishes; use ", { step, goalId }, " after that."]
+  });
+}
+
 // src/runtime/app/clean.ts
 var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
 async function cleanGoal(deps, goalId, options = { branches: true }) {
@@ -32730,6 +32787,7 @@ function boundedVerify(verify, maxBytes) {
 }
 
 // src/runtime/sandbox/confined-runs.ts
+import { join as join7 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -32739,6 +32797,19 @@ function confinedAgent(agent, confine) {
 }
 function confinedVerify(verify, confine) {
   return (gates, context) => verify(gates, { ...context, confine });
+}
+function confinedCacheEnv(cacheDir) {
+  return {
+    npm_config_cache: join7(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join7(cacheDir, "yarn"),
+    npm_config_store_dir: join7(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join7(cacheDir, "pip")
+  };
+}
+function confinedPreparer(preparer, confine, cacheDir) {
+  return {
+    prepare: (input2) => preparer.prepare({ ...input2, env: { ...confinedCacheEnv(cacheDir), ...input2.env }, confine })
+  };
 }
 
 // src/runtime/secrets/scrub.ts
@@ -32991,7 +33062,7 @@ function scrubbedVerify(verify, scrub) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -33029,7 +33100,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join7(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join8(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir };
 }
 function nodeStep(context, installAllowed) {
@@ -33089,7 +33160,7 @@ async function composeController(deps, goal, prepared) {
     home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config2),
     gateEnv: gateEnvironment(deps.env),
-    preparer: deps.execution.preparer,
+    preparer: confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, confine, cacheDir),
     preparation: planPreparation({ repoRoot: root, files, config: config2, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,
@@ -33174,14 +33245,14 @@ async function runGatesOnBase(ctx) {
 }
 
 // src/runtime/controller/prepare.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 async function prepareWorkspace(ctx, path2, label) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
     return deps.gateEnv;
   }
-  const logPath = join8(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath = join9(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const result2 = await preparer.prepare({
     repoRoot: goal.repo.root,
     path: path2,
@@ -33269,11 +33340,11 @@ function lazyBase(deps, goal, prepare = async () => {
 
 // src/runtime/controller/integration-repair.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { join as join14, relative as relative3 } from "node:path";
+import { join as join16, relative as relative3 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile5, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname4, join as join9 } from "node:path";
+import { dirname as dirname4, join as join10 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -33291,7 +33362,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join9(cwd, FOLLOW_UPS_FILE);
+  const path2 = join10(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat14 = await lstat(path2);
@@ -33721,8 +33792,8 @@ function clip(text3, max) {
   return text3.length <= max ? text3 : `${text3.slice(0, max)}\u2026`;
 }
 
-// src/runtime/controller/integrate.ts
-import { join as join12 } from "node:path";
+// src/runtime/controller/checked-agent.ts
+import { join as join11 } from "node:path";
 
 // src/runtime/review/input.ts
 var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
@@ -33836,6 +33907,25 @@ function paths(state) {
 function who(by) {
   return by === "agent" ? "agent" : "gates (code the agent wrote)";
 }
+
+// src/runtime/controller/checked-agent.ts
+async function checkedAgentRun(deps, place, run) {
+  const watch = await deps.integrity.watch({
+    repoRoot: place.repoRoot,
+    worktree: place.worktree,
+    home: deps.home,
+    ownWorktreesUnder: join11(deps.workspaceRoot, place.goalId)
+  });
+  const result2 = await run();
+  const findings = [
+    ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent"),
+    ...changeFindings(await watch.check(), "agent")
+  ];
+  return { result: result2, findings };
+}
+
+// src/runtime/controller/integrate.ts
+import { join as join14 } from "node:path";
 
 // src/runtime/graph/protected.ts
 var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
@@ -34729,14 +34819,14 @@ function describeNames(names) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join10 } from "node:path";
+import { join as join12 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const watch = await deps.integrity.watch({
     repoRoot: goal.repo.root,
     worktree,
     home: deps.home,
-    ownWorktreesUnder: join10(deps.workspaceRoot, goal.id)
+    ownWorktreesUnder: join12(deps.workspaceRoot, goal.id)
   });
   const before = await deps.integrity.worktreeState(worktree);
   const result2 = await run();
@@ -34752,7 +34842,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile6, rm as rm2, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join11 } from "node:path";
+import { dirname as dirname5, join as join13 } from "node:path";
 var short2 = (sha2) => sha2.slice(0, 12);
 var NAMES_SHOWN2 = 5;
 function named(names) {
@@ -34809,11 +34899,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile6(join11(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile6(join13(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile6(join11(base, path2)).catch(() => null));
-      await mkdir(dirname5(join11(base, path2)), { recursive: true });
-      await writeFile(join11(base, path2), headFile);
+      saved.set(path2, await readFile6(join13(base, path2)).catch(() => null));
+      await mkdir(dirname5(join13(base, path2)), { recursive: true });
+      await writeFile(join13(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -34822,7 +34912,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join11(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join13(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -34836,8 +34926,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm2(join11(base, path2), { force: true });
-      else await writeFile(join11(base, path2), original);
+      if (original === null) await rm2(join13(base, path2), { force: true });
+      else await writeFile(join13(base, path2), original);
     }
   }
 }
@@ -34965,7 +35055,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await writeFileAtomic(
-    join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join14(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -34974,7 +35064,9 @@ async function integrateSlices(ctx) {
   }) : null;
   const finalGates = [...gates];
   if (goal.oracle.requiredGates.includes("security-review")) {
-    const blocking = findings.filter((f) => f.review === "security" && f.severity === "blocking");
+    const blocking = [...findings, ...journal.execution.integrationIntegrity].filter(
+      (f) => f.review === "security" && f.severity === "blocking"
+    );
     finalGates.push({
       name: "security-review",
       kind: "security-review",
@@ -34984,7 +35076,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join14(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -35064,7 +35156,7 @@ function addSpend(spent, add) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join13, relative as relative2 } from "node:path";
+import { join as join15, relative as relative2 } from "node:path";
 
 // src/runtime/graph/validate.ts
 var ID_RULE = '1 to 63 lowercase letters, digits or "-", not starting with "-"';
@@ -35415,37 +35507,38 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join13(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
-    const watch = await deps.integrity.watch({
-      repoRoot: ctx.goal.repo.root,
-      worktree: workspace.path,
-      home: deps.home,
-      ownWorktreesUnder: join13(deps.workspaceRoot, ctx.goal.id)
-    });
-    const result2 = await deps.agent.run({
-      goalId: ctx.goal.id,
-      taskId,
-      attempt: attempt2,
-      task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt: attempt2, previousFailure, reset }),
-      cwd: workspace.path,
-      timeoutMs: decision.timeoutMs,
-      artifactsDir,
-      signal: ctx.signal,
-      onProcess: (pid) => {
-        journal.execution = withSlice(journal.execution, {
-          ...sliceRecord(journal.execution, taskId),
-          agentProcess: { pid, host: deps.store.deps.host.hostname }
-        });
-        void journal.save([{ type: "agent_started", data: { taskId, attempt: attempt2, pid } }]).catch(() => {
-        });
-        ctx.agentStarted?.();
-      }
-    });
-    const integrity = [
-      ...strayFindings(await deps.integrity.endStrays(workspace.path), "agent"),
-      ...changeFindings(await watch.check(), "agent")
-    ];
+    const artifactsDir = join15(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const checked = await checkedAgentRun(
+      deps,
+      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path },
+      () => deps.agent.run({
+        goalId: ctx.goal.id,
+        taskId,
+        attempt: attempt2,
+        task,
+        prompt: renderAgentPrompt({
+          goal: ctx.goal.goal.normalized,
+          task,
+          attempt: attempt2,
+          previousFailure,
+          reset
+        }),
+        cwd: workspace.path,
+        timeoutMs: decision.timeoutMs,
+        artifactsDir,
+        signal: ctx.signal,
+        onProcess: (pid) => {
+          journal.execution = withSlice(journal.execution, {
+            ...sliceRecord(journal.execution, taskId),
+            agentProcess: { pid, host: deps.store.deps.host.hostname }
+          });
+          void journal.save([{ type: "agent_started", data: { taskId, attempt: attempt2, pid } }]).catch(() => {
+          });
+          ctx.agentStarted?.();
+        }
+      })
+    );
+    const { result: result2, findings: integrity } = checked;
     journal.execution = withSlice(journal.execution, {
       ...sliceRecord(journal.execution, taskId),
       agentProcess: null
@@ -35479,8 +35572,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = existsSync2(diffPath) ? join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = existsSync2(diffPath) ? join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = existsSync2(diffPath);
   await journal.save([
@@ -35596,7 +35689,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     ...gateChecks
   ];
   await writeFileAtomic(
-    join13(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join15(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -35754,12 +35847,18 @@ async function integrateAndRepair(ctx, repair) {
         type: "integration_repair_finished",
         data: {
           attempt: attempt2,
-          outcome: failure2 === null ? "repaired" : "not_repaired",
+          outcome: outcome === "untrusted" ? "untrusted" : failure2 === null ? "repaired" : "not_repaired",
           headSha: result2.headSha,
           ...failure2 === null ? {} : { still: failure2.kind }
         }
       }
     ]);
+    if (outcome === "untrusted") {
+      ctx.deps.reporter.warn(
+        `[${INTEGRATION_ID}] not repaired: the repair agent reached outside its worktree (see the proof's findings)`
+      );
+      return;
+    }
     if (failure2 === null) {
       ctx.deps.reporter.info(`[${INTEGRATION_ID}] repaired on attempt ${attempt2}: the merged tree passes`);
       return;
@@ -35791,7 +35890,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join16(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && existsSync3(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -35859,33 +35958,43 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
   const live = (await deps.store.read(goal.id)).budget;
   const taskTime = Math.max(...done.map((task) => task.budget.timeMs));
   const timeLeft = live.timeMs === null ? taskTime : Math.max(1, live.timeMs - journal.spent.timeMs);
-  const result2 = await deps.agent.run({
-    goalId: goal.id,
-    taskId: INTEGRATION_ID,
-    attempt: attempt2,
-    task: {
-      id: INTEGRATION_ID,
-      title: "Repair the merged tree",
-      description: failure2.evidence,
-      ownerRole: "integrator",
-      reads: ["."],
-      writes,
-      acceptance: ["The required gates pass on the merged tree."]
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: Math.min(taskTime, timeLeft),
-    artifactsDir: join14(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
-    signal: ctx.signal,
-    onProcess: (pid) => {
-      journal.execution = {
-        ...journal.execution,
-        integrationRepair: { attempt: attempt2, head: head2, agentProcess: { pid, host: deps.store.deps.host.hostname } }
-      };
-      void journal.save([{ type: "agent_started", data: { taskId: INTEGRATION_ID, attempt: attempt2, pid } }]).catch(() => {
-      });
-    }
-  });
+  const { result: result2, findings } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () => deps.agent.run({
+      goalId: goal.id,
+      taskId: INTEGRATION_ID,
+      attempt: attempt2,
+      task: {
+        id: INTEGRATION_ID,
+        title: "Repair the merged tree",
+        description: failure2.evidence,
+        ownerRole: "integrator",
+        reads: ["."],
+        writes,
+        acceptance: ["The required gates pass on the merged tree."]
+      },
+      prompt,
+      cwd: workspace.path,
+      timeoutMs: Math.min(taskTime, timeLeft),
+      artifactsDir: join16(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      signal: ctx.signal,
+      onProcess: (pid) => {
+        journal.execution = {
+          ...journal.execution,
+          integrationRepair: { attempt: attempt2, head: head2, agentProcess: { pid, host: deps.store.deps.host.hostname } }
+        };
+        void journal.save([{ type: "agent_started", data: { taskId: INTEGRATION_ID, attempt: attempt2, pid } }]).catch(() => {
+        });
+      }
+    })
+  );
+  if (findings.length > 0) {
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...findings]
+    };
+  }
   if (result2.outcome === "cancelled" || ctx.signal.aborted) {
     await journal.save([
       { type: "agent_finished", data: { taskId: INTEGRATION_ID, attempt: attempt2, outcome: "cancelled" } }
@@ -35950,7 +36059,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt2}`
     }
   );
-  return "ran";
+  return findings.some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
 }
 async function recoverIntegrationRepair(deps, journal, previousController) {
   const repair = journal.execution.integrationRepair;
@@ -35974,7 +36083,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !existsSync3(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -36114,7 +36223,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/reopen.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { join as join15, relative as relative4 } from "node:path";
+import { join as join17, relative as relative4 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -36229,7 +36338,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join15(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join17(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = existsSync4(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -36541,7 +36650,7 @@ async function settle2(journal, stoppedBy) {
 
 // src/runtime/goal/reconcile.ts
 import { mkdir as mkdir2, readFile as readFile7 } from "node:fs/promises";
-import { dirname as dirname6, join as join16 } from "node:path";
+import { dirname as dirname6, join as join18 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -36764,7 +36873,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => readFile7(join16(paths2.dir, name), "utf8"));
+    const ours = await readTexts((name) => readFile7(join18(paths2.dir, name), "utf8"));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -36774,12 +36883,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await writeFileAtomic(join16(paths2.dir, MERGED_FILES[key]), text3);
+      await writeFileAtomic(join18(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target = join16(paths2.dir, ...name.split("/"));
+      const target = join18(paths2.dir, ...name.split("/"));
       if (await pathExists(target)) continue;
       await mkdir2(dirname6(target), { recursive: true });
       await writeFileAtomic(target, content);
@@ -36906,11 +37015,11 @@ function watchRemoteChanges(store, remote, goalId, options) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join17 } from "node:path";
+import { join as join19 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join17(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held = await guard.away(repoRoot, join19(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -38312,19 +38421,16 @@ async function mergeGoal(deps, goalId, options) {
   }
   const proof = await readVersioned(proofVersioned, paths2.proof);
   const rebuilt = await assembleProof(store, goal, events);
-  const [checks, protection, proofRuns] = await Promise.all([
-    forge.checks(pr.headSha),
-    forge.branchProtection(pr.base),
-    // On GitHub the verdict must also be the one omk's own identity published for this head.
-    forge.checkAppId === null ? Promise.resolve(null) : forge.checkRunsNamed(pr.headSha, PROOF_CHECK)
-  ]);
+  const [listed3, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const checks = listed3.states;
+  const proofRuns = listed3.runs.filter((run) => run.name === PROOF_CHECK);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
     proof: rebuilt,
     proofDigestValid: verifyProofDigest(proof),
     proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
-    proofCheckProblems: proofRuns === null || forge.checkAppId === null ? [] : proofCheckProblems({
+    proofCheckProblems: forge.checkAppId === null ? [] : proofCheckProblems({
       runs: proofRuns,
       appId: forge.checkAppId,
       rebuilt,
@@ -38386,6 +38492,9 @@ function mergedOutsideDetail(pr) {
 }
 
 // src/runtime/app/deps.ts
+function hostConfig(deps, repoRoot) {
+  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
+}
 function inPhase(deps, title3, fn) {
   return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
 }
@@ -38466,7 +38575,7 @@ async function deliverByPolicy(deps, goalId, options) {
       return { ...NOTHING_DELIVERED, delivery, notes: [{ code: "stopped_remotely", action }] };
     }
   }
-  const { config: config2 } = await loadConfig((await deps.store.read(goalId)).repo.root);
+  const { config: config2 } = await hostConfig(deps, (await deps.store.read(goalId)).repo.root);
   const merge3 = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? "merge",
     enforceProtection: options.enforceProtection ?? false,
@@ -39198,7 +39307,7 @@ function classification(goalText, heuristic, proposal) {
 
 // src/runtime/plan/agent-planner.ts
 import { mkdir as mkdir3, readFile as readFile8 } from "node:fs/promises";
-import { join as join18 } from "node:path";
+import { join as join20 } from "node:path";
 
 // src/runtime/plan/agent-reply.ts
 var PLAN_REPLY_VERSION = 2;
@@ -40140,7 +40249,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join18(goalArtifacts, "planner");
+  return join20(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -40327,7 +40436,7 @@ var sliceResultSchema = external_exports.object({
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
 // src/runtime/app/fix.ts
-import { join as join19 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/runtime/agents/fix-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -40470,7 +40579,7 @@ async function fixPullRequest(deps, request2) {
   );
   let proofStatus = (await readProof(deps.store, goalId)).proof.status;
   let delivered = false;
-  if (ran.change !== null) {
+  if (ran.change !== null || ran.untrusted) {
     const verified = await executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
       withFailureRecorded(deps)
     );
@@ -40596,25 +40705,29 @@ async function runFix2(deps, journal, goal, task, signal) {
   });
   deps.reporter.info(`[${taskId}] ${deps.agent.label}: fix ${task.fixNumber} for PR #${task.pr}`);
   const timeMs = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
-  const result2 = await deps.agent.run({
-    goalId: goal.id,
-    taskId,
-    attempt: attempt2,
-    task: {
-      id: taskId,
-      title: `Fix PR #${task.pr} as the review asks`,
-      description: task.requests.map((r) => r.text).join("\n\n"),
-      ownerRole: task.sliceId === null ? "integrator" : "implementer",
-      reads: ["."],
-      writes,
-      acceptance: ["The changes the review asks for are made.", "The required gates pass."]
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: timeMs,
-    artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, taskId),
-    ...signal === void 0 ? {} : { signal }
-  });
+  const { result: result2, findings: integrity } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () => deps.agent.run({
+      goalId: goal.id,
+      taskId,
+      attempt: attempt2,
+      task: {
+        id: taskId,
+        title: `Fix PR #${task.pr} as the review asks`,
+        description: task.requests.map((r) => r.text).join("\n\n"),
+        ownerRole: task.sliceId === null ? "integrator" : "implementer",
+        reads: ["."],
+        writes,
+        acceptance: ["The changes the review asks for are made.", "The required gates pass."]
+      },
+      prompt,
+      cwd: workspace.path,
+      timeoutMs: timeMs,
+      artifactsDir: join21(deps.store.paths(goal.id).agentRunArtifacts, taskId),
+      ...signal === void 0 ? {} : { signal }
+    })
+  );
   if (result2.environment !== void 0) {
     await journal.save([
       {
@@ -40646,8 +40759,19 @@ async function runFix2(deps, journal, goal, task, signal) {
       headSha: change.headSha,
       changedFiles: [...changed.values()],
       gates,
-      findings: [...record2.findings, ...findings]
+      findings: [...record2.findings, ...integrity, ...findings]
     });
+  } else if (task.sliceId !== null && integrity.length > 0) {
+    const record2 = sliceRecord(journal.execution, task.sliceId);
+    journal.execution = withSlice(journal.execution, {
+      ...record2,
+      findings: [...record2.findings, ...integrity]
+    });
+  } else if (task.sliceId === null && integrity.length > 0) {
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...integrity]
+    };
   }
   await journal.save(
     [
@@ -40671,8 +40795,9 @@ async function runFix2(deps, journal, goal, task, signal) {
     }
   );
   const agentFailure2 = result2.outcome === "succeeded" ? null : `${result2.outcome}${result2.exitCode === null ? "" : ` (exit ${result2.exitCode})`}: ${result2.summary}`;
-  if (!change.committed || result2.outcome === "cancelled") return { change: null, agentFailure: agentFailure2 };
-  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure: agentFailure2 };
+  const untrusted = integrity.some((finding2) => finding2.severity === "blocking");
+  if (!change.committed || result2.outcome === "cancelled") return { change: null, agentFailure: agentFailure2, untrusted };
+  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure: agentFailure2, untrusted };
 }
 async function openBranch(deps, journal, goal, sliceId2) {
   const baseSha = goal.repo.baseSha;
@@ -40738,6 +40863,16 @@ async function sliceGates(deps, journal, goal, workspace, head2, signal) {
   return { gates, findings };
 }
 
+// src/runtime/app/fix-target.ts
+function fixTarget(request2) {
+  const parsed2 = request2.branch === null ? null : parseOmkBranch(request2.branch);
+  if (parsed2 === null) return { kind: "not_omk_pr" };
+  const { goalId } = parsed2;
+  if (!request2.fixesHere) return { kind: "fixes_elsewhere", goalId };
+  if (request2.running(goalId)) return { kind: "busy", goalId };
+  return { kind: "start", goalId };
+}
+
 // src/runtime/app/queries.ts
 async function goalView(store, goalId) {
   if (store === null || !await store.has(goalId)) return { goal: null, proof: null, origin: null };
@@ -40766,7 +40901,7 @@ function pullRequestOf(proof, sliceId2) {
 async function mergeIntegrator(deps, request2) {
   const goal = await deps.store.read(request2.goalId);
   const forge = await deps.forge(goal);
-  const { config: config2 } = await loadConfig(goal.repo.root);
+  const { config: config2 } = await hostConfig(deps, goal.repo.root);
   return mergeGoal({ store: deps.store, forge }, request2.goalId, {
     method: request2.method ?? "merge",
     enforceProtection: request2.enforceProtection ?? false,
@@ -40789,6 +40924,9 @@ async function recheckMerge(deps, goalId, method) {
     throw error62;
   }
 }
+
+// src/runtime/app/shared-goal.ts
+import { createHash as createHash2 } from "node:crypto";
 
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
@@ -40826,6 +40964,9 @@ async function pullSharedGoal(store, remote, goalId, options = {}) {
   await settleRecordedMerge(store, goalId);
   const goal = options.repoRoot === void 0 ? await store.read(goalId) : await relocateGoal(store, goalId, options.repoRoot);
   return { found: true, goal, commit };
+}
+function threadIdSuffix(commentKey) {
+  return createHash2("sha256").update(commentKey).digest("hex").slice(0, 12);
 }
 function derivedGoalId(create) {
   return newGoalId(create.goal, create.idSuffix ?? "");
@@ -41269,4236 +41410,6 @@ var Bot = class {
     }
   }
 };
-
-// src/adapters/github/review-threads.ts
-var REVIEW_THREADS_QUERY = `query omkReviewThreads($owner: String!, $repo: String!, $number: Int!, $after: String) {
-  repository(owner: $owner, name: $repo) {
-    pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) {
-        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }
-}`;
-var RESOLVE_THREAD_MUTATION = `mutation omkResolveReviewThread($threadId: ID!) {
-  resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } }
-}`;
-var threadsAnswer = external_exports.object({
-  repository: external_exports.object({
-    pullRequest: external_exports.object({
-      reviewThreads: external_exports.object({
-        nodes: external_exports.array(
-          external_exports.object({
-            id: external_exports.string(),
-            isResolved: external_exports.boolean(),
-            comments: external_exports.object({ nodes: external_exports.array(external_exports.object({ databaseId: external_exports.number().nullable() })) })
-          })
-        ),
-        pageInfo: external_exports.object({ hasNextPage: external_exports.boolean(), endCursor: external_exports.string().nullable() })
-      })
-    }).nullable()
-  })
-});
-async function resolveReviewThread(client, at2, pr, commentId) {
-  let after = null;
-  for (let page = 0; page < 20; page += 1) {
-    const answer = threadsAnswer.parse(
-      await client.graphql(REVIEW_THREADS_QUERY, { owner: at2.owner, repo: at2.repo, number: pr, after })
-    );
-    const threads = answer.repository.pullRequest?.reviewThreads;
-    if (threads === void 0) return "not_found";
-    const thread = threads.nodes.find((node2) => node2.comments.nodes[0]?.databaseId === commentId);
-    if (thread !== void 0) {
-      if (thread.isResolved) return "already_resolved";
-      await client.graphql(RESOLVE_THREAD_MUTATION, { threadId: thread.id });
-      return "resolved";
-    }
-    if (!threads.pageInfo.hasNextPage) return "not_found";
-    after = threads.pageInfo.endCursor;
-  }
-  return "not_found";
-}
-
-// src/bot/github.ts
-function repoRefOf(repository, installationId) {
-  const owner = repository.owner.login;
-  const suffix = `/${owner}/${repository.name}`;
-  const apiSuffix = `/repos${suffix}`;
-  if (!repository.url.endsWith(apiSuffix) || !repository.html_url.endsWith(suffix)) {
-    throw new ForgeError(`The webhook's repository URLs do not name ${repository.full_name}.`);
-  }
-  return {
-    owner,
-    name: repository.name,
-    fullName: repository.full_name,
-    apiUrl: repository.url.slice(0, -apiSuffix.length),
-    serverUrl: repository.html_url.slice(0, -suffix.length),
-    defaultBranch: repository.default_branch,
-    installationId
-  };
-}
-function createBotGitHub(octokit, appId) {
-  const at2 = (repo) => ({ owner: repo.owner, repo: repo.name });
-  return {
-    appId,
-    async permission(repo, login) {
-      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-        ...at2(repo),
-        username: login
-      });
-      return { permission: data.permission, roleName: data.role_name ?? null };
-    },
-    async react(repo, commentId, content) {
-      await octokit.rest.reactions.createForIssueComment({ ...at2(repo), comment_id: commentId, content });
-    },
-    async comments(repo, issue2) {
-      const all = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...at2(repo),
-        issue_number: issue2,
-        per_page: 100
-      });
-      return all.map((comment) => ({
-        id: comment.id,
-        body: comment.body ?? "",
-        authorType: comment.user?.type ?? "User"
-      }));
-    },
-    async createComment(repo, issue2, body) {
-      const { data } = await octokit.rest.issues.createComment({ ...at2(repo), issue_number: issue2, body });
-      return data.id;
-    },
-    async updateComment(repo, commentId, body) {
-      await octokit.rest.issues.updateComment({ ...at2(repo), comment_id: commentId, body });
-    },
-    async dispatch(repo, workflow, ref, inputs) {
-      await octokit.rest.actions.createWorkflowDispatch({ ...at2(repo), workflow_id: workflow, ref, inputs });
-    },
-    async pullHead(repo, number4) {
-      try {
-        const { data } = await octokit.rest.pulls.get({ ...at2(repo), pull_number: number4 });
-        return data.head.ref;
-      } catch (error62) {
-        if (statusOf2(error62) === 404) return null;
-        throw error62;
-      }
-    },
-    async replyToReviewComment(repo, pr, commentId, body) {
-      await octokit.rest.pulls.createReplyForReviewComment({
-        ...at2(repo),
-        pull_number: pr,
-        comment_id: commentId,
-        body
-      });
-    },
-    async resolveReviewThread(repo, pr, commentId) {
-      await resolveReviewThread(octokit, at2(repo), pr, commentId);
-    },
-    async allowedMergeMethods(repo) {
-      const { data } = await octokit.rest.repos.get(at2(repo));
-      const allowed = [
-        ["merge", data.allow_merge_commit],
-        ["squash", data.allow_squash_merge],
-        ["rebase", data.allow_rebase_merge]
-      ];
-      return allowed.filter(([, on]) => on !== false).map(([method]) => method);
-    },
-    async token() {
-      const auth2 = await octokit.auth({ type: "installation" });
-      if (typeof auth2 === "object" && auth2 !== null && "token" in auth2 && typeof auth2.token === "string") {
-        return auth2.token;
-      }
-      throw new ForgeError("GitHub gave the app no installation token.", {
-        hint: "Check that the app is installed on the repository and that APP_ID and the private key match it."
-      });
-    }
-  };
-}
-function statusOf2(error62) {
-  return typeof error62 === "object" && error62 !== null && "status" in error62 && typeof error62.status === "number" ? error62.status : null;
-}
-
-// src/adapters/git/run-git.ts
-import { execFile } from "node:child_process";
-var HARDENED_CONFIG = [
-  "core.hooksPath=/dev/null",
-  "core.fsmonitor=false",
-  "core.sshCommand=ssh",
-  "credential.helper=",
-  "http.proxy=",
-  // Global config is not read, so the repository's owner check would have no exceptions; omk
-  // works on the checkout it was pointed at.
-  "safe.directory=*"
-].flatMap((setting) => ["-c", setting]);
-var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy)$";
-async function runGit(args, options) {
-  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  return spawnGit(args, options);
-}
-function carriesAuth(env) {
-  return Object.entries(env ?? {}).some(
-    ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
-  );
-}
-async function refuseRedirects(cwd) {
-  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
-  if (keys2.length === 0) return;
-  throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
-  );
-}
-function spawnGit(args, options) {
-  const env = {
-    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
-    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
-    ...options.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GCM_INTERACTIVE: "never",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    LANG: "C",
-    LC_ALL: "C"
-  };
-  const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve11, reject) => {
-    const child = execFile(
-      "git",
-      [...HARDENED_CONFIG, ...args],
-      {
-        cwd: options.cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 12e4,
-        killSignal: "SIGKILL",
-        windowsHide: true
-      },
-      (error62, stdout, stderr) => {
-        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
-          const what = `git ${args.join(" ")}`;
-          const detail = stderr.trim() || error62.message;
-          reject(
-            new GitError(
-              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
-              { cause: error62 }
-            )
-          );
-          return;
-        }
-        resolve11({ stdout, stderr, exitCode });
-      }
-    );
-    if (options.input !== void 0) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
-}
-
-// src/adapters/git/goal-branches.ts
-async function fetchGoalBranches(repoRoot, goalId, options = {}) {
-  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
-  const prefix = goalBranchPrefix(goalId);
-  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "--recurse-submodules=no", options.remote ?? "origin", refspec],
-    {
-      cwd: repoRoot,
-      env: options.env
-    }
-  );
-}
-
-// src/bot/compose.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-
-// src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir4, open as open4, readFile as readFile9, rm as rm3, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename5, join as join20 } from "node:path";
-
-// src/runtime/gates/test-results/types.ts
-function testResults(source, passed, failed, skipped2) {
-  const failedSet = new Set(failed);
-  const passedSet = new Set([...passed].filter((name) => !failedSet.has(name)));
-  if (passedSet.size === 0 && failedSet.size === 0 && skipped2 === 0) return null;
-  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped: skipped2 };
-}
-function plainLines(text3) {
-  return text3.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
-}
-
-// src/runtime/gates/diagnostics/parse.ts
-function parseDiagnostics(output2, cwd) {
-  const lines = plainLines(output2);
-  const relative7 = relativeTo(cwd);
-  for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative7(item.file) }));
-    if (items.length > 0) return { source, items };
-  }
-  return null;
-}
-var at = (line2, column) => ({
-  line: line2 === void 0 ? null : Number(line2),
-  column: column === void 0 ? null : Number(column)
-});
-var tsc = (lines) => lines.flatMap((text3) => {
-  const match = /^(.+?)\((\d+),(\d+)\): (?:error|warning) (TS\d+): (.*)$/.exec(text3) ?? /^(.+?):(\d+):(\d+) - (?:error|warning) (TS\d+): (.*)$/.exec(text3);
-  if (match) {
-    const [, file2 = "", line2, column, rule = "", message = ""] = match;
-    return [{ file: file2, ...at(line2, column), rule, message: message.trim() }];
-  }
-  const global2 = /^error (TS\d+): (.*)$/.exec(text3);
-  return global2 ? [{ file: "", line: null, column: null, rule: global2[1] ?? "", message: global2[2] ?? "" }] : [];
-});
-var rustc = (lines) => {
-  const items = [];
-  let current = null;
-  let pending = null;
-  const finish = () => {
-    if (current !== null) items.push(current.diagnostic);
-    current = null;
-  };
-  for (const text3 of lines) {
-    const header = /^(?:warning|error)(?:\[(\w+)\])?: (.*)$/.exec(text3);
-    if (header) {
-      finish();
-      pending = { message: header[2] ?? "", code: header[1] ?? null };
-      continue;
-    }
-    const where = /^\s*--> (.+?):(\d+):(\d+)\s*$/.exec(text3);
-    if (where && pending !== null) {
-      const [, file2 = "", line2, column] = where;
-      current = {
-        diagnostic: { file: file2, ...at(line2, column), rule: pending.code ?? "rustc", message: pending.message },
-        code: pending.code
-      };
-      pending = null;
-      continue;
-    }
-    if (current === null || current.code !== null) continue;
-    const clippy = /rust-clippy\/[^#\s]*#([\w-]+)/.exec(text3)?.[1];
-    const lint = /#\[(?:warn|deny|forbid)\(([\w:]+)\)\]/.exec(text3)?.[1] ?? (clippy === void 0 ? void 0 : `clippy::${clippy}`);
-    if (lint !== void 0 && current.diagnostic.rule === "rustc") current.diagnostic.rule = lint;
-  }
-  finish();
-  return items;
-};
-var ruffFull = (lines) => lines.flatMap((text3, index) => {
-  const header = /^([A-Z]+[0-9]+) (?:\[\*\] )?(.*)$/.exec(text3);
-  const where = /^\s*--> (.+?):(\d+):(\d+)\s*$/.exec(lines[index + 1] ?? "");
-  if (!header || !where) return [];
-  return [
-    { file: where[1] ?? "", ...at(where[2], where[3]), rule: header[1] ?? "", message: header[2] ?? "" }
-  ];
-});
-var biome = (lines) => lines.flatMap((text3, index) => {
-  const header = /^(\S+?)(?::(\d+):(\d+))? ([a-z][\w/]*)(?:\s+[A-Z]+)*\s+━{3,}\s*$/.exec(text3);
-  if (!header) return [];
-  const body = lines.slice(index + 1, index + 6).find((line2) => /^\s+[×!ℹi✖⚠] /.test(line2));
-  const message = body?.replace(/^\s+[×!ℹi✖⚠] /, "").trim() ?? "";
-  return [{ file: header[1] ?? "", ...at(header[2], header[3]), rule: header[4] ?? "", message }];
-});
-var eslintStylish = (lines) => {
-  const items = [];
-  let file2 = null;
-  for (const text3 of lines) {
-    const problem = /^\s+(\d+):(\d+)\s+(?:error|warning)\s+(.*?)(?:\s{2,}(\S+))?\s*$/.exec(text3);
-    if (problem && file2 !== null) {
-      const [, line2, column, message = "", rule = "eslint"] = problem;
-      items.push({ file: file2, ...at(line2, column), rule, message });
-      continue;
-    }
-    file2 = /^\S/.test(text3) && !/^[✖>]/.test(text3) && !/\s/.test(text3.trim()) ? text3.trim() : null;
-  }
-  return items;
-};
-var unformatted = (lines) => {
-  const items = lines.flatMap((text3) => {
-    const file2 = /^\[warn\] (\S+)$/.exec(text3)?.[1] ?? /^Diff in (.+?)(?: at line \d+|:\d+):\s*$/.exec(text3)?.[1] ?? /^[Ww]ould reformat:? (.+)$/.exec(text3)?.[1];
-    if (file2 !== void 0)
-      return [{ file: file2, line: null, column: null, rule: "format", message: "not formatted" }];
-    const error62 = /^\[error\] ([^:\s]+): (.*)$/.exec(text3);
-    return error62 ? [{ file: error62[1] ?? "", line: null, column: null, rule: "prettier", message: error62[2] ?? "" }] : [];
-  });
-  const seen = /* @__PURE__ */ new Set();
-  return items.filter((item) => {
-    const key = `${item.file}\0${item.rule}\0${item.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-};
-var fileList = (lines) => {
-  const files = lines.map((line2) => line2.trim()).filter((line2) => line2 !== "");
-  if (files.length === 0 || !files.every((file2) => /^[^\s]+\.go$/.test(file2))) return [];
-  return files.map((file2) => ({ file: file2, line: null, column: null, rule: "gofmt", message: "not formatted" }));
-};
-var fileLineCol = (lines) => lines.flatMap((text3) => {
-  const match = /^([^\s:]*[./][^\s:]*):(\d+)(?::(\d+))?: (.*)$/.exec(text3);
-  if (!match) return [];
-  const [, file2 = "", line2, column] = match;
-  let rest = (match[4] ?? "").replace(/^(?:error|warning): /, "");
-  if (/^note: /.test(rest)) return [];
-  let rule = "lint";
-  const code2 = /^([A-Z]+[0-9]+) (?:\[\*\] )?/.exec(rest);
-  const trailing = /\s*\[(?:(?:Error|Warning)\/)?([\w@/.-]+)\]$/.exec(rest) ?? /\s+\(([\w-]+)\)$/.exec(rest);
-  if (code2) {
-    rule = code2[1] ?? rule;
-    rest = rest.slice(code2[0].length);
-  } else if (trailing) {
-    rule = trailing[1] ?? rule;
-    rest = rest.slice(0, trailing.index);
-  }
-  return [{ file: file2, ...at(line2, column), rule, message: rest.trim() }];
-});
-var READERS = [
-  ["tsc", tsc],
-  ["rustc", rustc],
-  ["ruff", ruffFull],
-  ["biome", biome],
-  ["eslint-stylish", eslintStylish],
-  ["format-check", unformatted],
-  ["file-list", fileList],
-  ["file-line-col", fileLineCol]
-];
-function relativeTo(cwd) {
-  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
-  return (file2) => {
-    const slashed = file2.replaceAll("\\", "/");
-    const inside = slashed.startsWith(prefix) ? slashed.slice(prefix.length) : slashed;
-    return inside.replace(/^\.\//, "");
-  };
-}
-
-// src/runtime/gates/diagnostics/types.ts
-function diagnosticKey(item) {
-  return JSON.stringify([item.file, item.rule, item.message]);
-}
-function diagnosticText(item) {
-  const at2 = item.line === null ? "" : `:${item.line}${item.column === null ? "" : `:${item.column}`}`;
-  return `${item.file}${at2} ${item.rule} ${item.message}`.trimEnd();
-}
-
-// src/runtime/gates/diagnostics/compare.ts
-function compareDiagnostics(base, head2) {
-  const left = /* @__PURE__ */ new Map();
-  for (const item of base.items) left.set(diagnosticKey(item), (left.get(diagnosticKey(item)) ?? 0) + 1);
-  const added = [];
-  let preExisting = 0;
-  for (const item of head2.items) {
-    const key = diagnosticKey(item);
-    const remaining2 = left.get(key) ?? 0;
-    if (remaining2 > 0) {
-      left.set(key, remaining2 - 1);
-      preExisting += 1;
-    } else added.push(item);
-  }
-  const fixed = [...left.values()].reduce((sum3, count) => sum3 + count, 0);
-  return { added, fixed, preExisting };
-}
-
-// src/runtime/gates/diagnostics/verdict.ts
-var DIAGNOSTIC_KINDS = ["lint", "format", "typecheck"];
-var NEW_SHOWN = 5;
-var TEXT_CHARS = 300;
-function gateDiagnostics(head2, base) {
-  if (head2 === null || base === null || head2.items.length === 0) return null;
-  const comparison = compareDiagnostics(base, head2);
-  return {
-    source: head2.source,
-    new: comparison.added.length,
-    fixed: comparison.fixed,
-    preExisting: comparison.preExisting,
-    firstNew: comparison.added.slice(0, NEW_SHOWN).map(diagnosticText).map((text3) => text3.length > TEXT_CHARS ? `${text3.slice(0, TEXT_CHARS - 1)}\u2026` : text3)
-  };
-}
-function baseDiagnostics(passed, read2) {
-  if (read2 !== null) return read2;
-  return passed ? { source: "file-line-col", items: [] } : null;
-}
-function diagnosticsNote(diagnostics, base12) {
-  if (diagnostics.new === 0) {
-    return `fails on base ${base12} too, with the same ${diagnostics.preExisting} diagnostic(s) (matched by file, rule and message)`;
-  }
-  const more = diagnostics.new > diagnostics.firstNew.length ? ` and ${diagnostics.new - diagnostics.firstNew.length} more` : "";
-  return `${diagnostics.new} diagnostic(s) not on base ${base12}: ${diagnostics.firstNew.join("; ")}${more}`;
-}
-
-// src/runtime/gates/test-results/go-test-json.ts
-function parseGoTestJson(output2) {
-  const passed = [];
-  const failed = [];
-  const failedPackages = /* @__PURE__ */ new Set();
-  const packagesWithFailingTests = /* @__PURE__ */ new Set();
-  let skipped2 = 0;
-  let found = false;
-  for (const line2 of output2.split(/\r?\n/)) {
-    if (!line2.startsWith("{")) continue;
-    let event;
-    try {
-      event = JSON.parse(line2);
-    } catch {
-      continue;
-    }
-    if (typeof event.Action !== "string" || typeof event.Package !== "string") continue;
-    found = true;
-    const pkg = event.Package;
-    if (typeof event.Test !== "string" || event.Test === "") {
-      if (event.Action === "fail") failedPackages.add(pkg);
-      continue;
-    }
-    const name = `${pkg}::${event.Test}`;
-    if (event.Action === "pass") passed.push(name);
-    else if (event.Action === "skip") skipped2 += 1;
-    else if (event.Action === "fail") {
-      failed.push(name);
-      packagesWithFailingTests.add(pkg);
-    }
-  }
-  if (!found) return null;
-  for (const pkg of failedPackages) if (!packagesWithFailingTests.has(pkg)) failed.push(pkg);
-  return testResults("go-test-json", passed, failed, skipped2);
-}
-function goTestConsole(text3) {
-  const lines = text3.split(/\r?\n/);
-  if (lines[0] !== void 0 && !lines[0].startsWith("{") && lines[0].endsWith("}")) lines.shift();
-  let console2 = "";
-  for (const line2 of lines) {
-    if (!line2.startsWith("{")) {
-      if (line2 !== "") console2 += `${line2}
-`;
-      continue;
-    }
-    try {
-      const event = JSON.parse(line2);
-      if (typeof event.Output === "string") console2 += event.Output;
-    } catch {
-      console2 += `${line2}
-`;
-    }
-  }
-  return console2;
-}
-
-// src/runtime/gates/test-results/jest-json.ts
-function parseJestJson(text3, cwd) {
-  let report2;
-  try {
-    report2 = JSON.parse(text3);
-  } catch {
-    return null;
-  }
-  if (typeof report2 !== "object" || report2 === null || !Array.isArray(report2.testResults)) return null;
-  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  for (const file2 of report2.testResults) {
-    const path2 = (file2.name ?? "").startsWith(prefix) ? (file2.name ?? "").slice(prefix.length) : file2.name ?? "";
-    const assertions = file2.assertionResults ?? [];
-    if (assertions.length === 0 && file2.status === "failed") failed.push(path2);
-    for (const test of assertions) {
-      const name = `${path2} > ${[...test.ancestorTitles ?? [], test.title ?? ""].join(" \u203A ")}`;
-      if (test.status === "passed") passed.push(name);
-      else if (test.status === "failed") failed.push(name);
-      else skipped2 += 1;
-    }
-  }
-  return testResults("jest", passed, failed, skipped2);
-}
-
-// src/runtime/gates/test-results/junit-xml.ts
-var TESTCASE = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase\s*>)/g;
-var ATTRIBUTE = /([A-Za-z_:][-\w:.]*)\s*=\s*("([^"]*)"|'([^']*)')/g;
-function parseJunitXml(xml) {
-  const text3 = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "").replace(/<!--[\s\S]*?-->/g, "");
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  let found = false;
-  for (const match of text3.matchAll(TESTCASE)) {
-    found = true;
-    const attributes = readAttributes(match[1] ?? "");
-    const name = attributes.get("name") ?? "";
-    const classname = attributes.get("classname") ?? "";
-    const full = classname === "" ? name : `${classname}::${name}`;
-    const body = match[3] ?? "";
-    if (/<(?:failure|error)\b/.test(body)) failed.push(full);
-    else if (/<skipped\b/.test(body)) skipped2 += 1;
-    else passed.push(full);
-  }
-  return found ? testResults("junit-xml", passed, failed, skipped2) : null;
-}
-function readAttributes(text3) {
-  const attributes = /* @__PURE__ */ new Map();
-  for (const match of text3.matchAll(ATTRIBUTE)) {
-    attributes.set(match[1] ?? "", decodeEntities(match[3] ?? match[4] ?? ""));
-  }
-  return attributes;
-}
-function decodeEntities(text3) {
-  return text3.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_, entity) => {
-    if (entity.startsWith("#x")) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith("#")) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    return { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" }[entity] ?? "";
-  });
-}
-
-// src/runtime/gates/test-results/cargo-test.ts
-var RESULT = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/;
-function parseCargoTest(output2) {
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  let found = false;
-  for (const line2 of plainLines(output2)) {
-    const match = RESULT.exec(line2.trimEnd());
-    if (match === null) continue;
-    found = true;
-    const name = match[1] ?? "";
-    if (match[2] === "ok") passed.push(name);
-    else if (match[2] === "FAILED") failed.push(name);
-    else skipped2 += 1;
-  }
-  return found ? testResults("cargo-test", passed, failed, skipped2) : null;
-}
-
-// src/runtime/gates/test-results/jest.ts
-var FILE = /^(PASS|FAIL)\s+(\S+)/;
-var TEST = /^(\s+)(✓|√|✕|×|○|✎)\s+(.+?)(?:\s+\(\d+(?:\.\d+)?\s*m?s\))?$/;
-var BULLET = /^\s*●\s+(.+?)\s*$/;
-var SUITE_FAILED = "Test suite failed to run";
-function parseJest(output2) {
-  const lines = plainLines(output2);
-  if (!lines.some((line2) => /^Tests:\s+\d/.test(line2))) return null;
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  let file2 = "";
-  let suites = [];
-  for (const raw of lines) {
-    const line2 = raw.trimEnd();
-    const totals = /^Tests:.*?(\d+) (?:skipped|todo)/.exec(line2);
-    if (totals !== null) {
-      skipped2 = [...line2.matchAll(/(\d+) (?:skipped|todo)/g)].reduce((sum3, m) => sum3 + Number(m[1]), 0);
-      continue;
-    }
-    const header = FILE.exec(line2);
-    if (header !== null) {
-      file2 = header[2] ?? "";
-      suites = [];
-      continue;
-    }
-    const bullet = BULLET.exec(line2);
-    if (bullet !== null) {
-      const text3 = bullet[1] ?? "";
-      failed.push(text3 === SUITE_FAILED ? file2 : `${file2} > ${text3}`);
-      continue;
-    }
-    const test = TEST.exec(line2);
-    if (test !== null) {
-      const indent = (test[1] ?? "").length;
-      const path2 = suites.filter((suite2) => suite2.indent < indent).map((suite2) => suite2.name);
-      const text3 = (test[3] ?? "").replace(/^(?:skipped|todo) /, "");
-      const name = `${file2} > ${[...path2, text3].join(" \u203A ")}`;
-      if (test[2] === "\u25CB" || test[2] === "\u270E") continue;
-      if (test[2] === "\u2713" || test[2] === "\u221A") passed.push(name);
-      else failed.push(name);
-      continue;
-    }
-    const suite = /^(\s+)(\S.*)$/.exec(line2);
-    if (suite !== null && file2 !== "") {
-      const indent = (suite[1] ?? "").length;
-      suites = [...suites.filter((entry) => entry.indent < indent), { indent, name: suite[2] ?? "" }];
-    }
-  }
-  return testResults("jest", passed, failed, skipped2);
-}
-
-// src/runtime/gates/test-results/pytest.ts
-var VERBOSE = /^(\S+?\.py::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\(.*\))?(?:\s+\[\s*\d+%\])?$/;
-var SUMMARY = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py(?:::.+?)?)(?: - .*)?$/;
-var TOTALS = /^=+ (.*\d+ (?:passed|failed|skipped|errors?|deselected|xfailed|xpassed).*) in [\d.]+s.* =+$/;
-function parsePytest(output2) {
-  const passed = [];
-  const failed = [];
-  let skippedLines = 0;
-  let skippedTotal = null;
-  let found = false;
-  const add = (outcome, name) => {
-    found = true;
-    if (outcome === "PASSED" || outcome === "XPASS") passed.push(name);
-    else if (outcome === "FAILED" || outcome === "ERROR") failed.push(name);
-    else skippedLines += 1;
-  };
-  for (const raw of plainLines(output2)) {
-    const line2 = raw.trimEnd();
-    const verbose = VERBOSE.exec(line2);
-    if (verbose !== null) {
-      add(verbose[2], verbose[1] ?? "");
-      continue;
-    }
-    const summary = SUMMARY.exec(line2);
-    if (summary !== null) {
-      add(summary[1], summary[2] ?? "");
-      continue;
-    }
-    const totals = TOTALS.exec(line2);
-    if (totals !== null) {
-      const counts = totals[1] ?? "";
-      const skipped2 = /(\d+) skipped/.exec(counts);
-      const xfailed = /(\d+) xfailed/.exec(counts);
-      skippedTotal = Number(skipped2?.[1] ?? 0) + Number(xfailed?.[1] ?? 0);
-    }
-  }
-  if (!found) return null;
-  return testResults("pytest", passed, failed, skippedTotal ?? skippedLines);
-}
-
-// src/runtime/gates/test-results/tap.ts
-var POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
-var DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
-function parseTap(output2) {
-  const lines = plainLines(output2);
-  if (!lines.some((line2) => /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/.test(line2))) return null;
-  const pending = /* @__PURE__ */ new Map();
-  let found = false;
-  let inYaml = false;
-  for (const line2 of lines) {
-    if (/^\s*---\s*$/.test(line2)) inYaml = true;
-    else if (/^\s*\.\.\.\s*$/.test(line2)) inYaml = false;
-    if (inYaml) continue;
-    const match = POINT.exec(line2);
-    if (match === null) continue;
-    found = true;
-    const depth2 = Math.floor((match[1] ?? "").length / 4);
-    const ok2 = match[2] === "ok";
-    const raw = match[3] ?? "";
-    const skipped3 = DIRECTIVE.test(raw);
-    const name = raw.replace(DIRECTIVE, "").replace(/\\#/g, "#").trim();
-    const children = pending.get(depth2 + 1) ?? [];
-    pending.delete(depth2 + 1);
-    const here = pending.get(depth2) ?? [];
-    pending.set(depth2, here);
-    if (children.length === 0) {
-      here.push({ name, ok: ok2, skipped: skipped3 });
-      continue;
-    }
-    for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
-    if (!ok2 && !skipped3 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped3 });
-  }
-  if (!found) return null;
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  for (const point of [...pending.values()].flat()) {
-    if (point.skipped) skipped2 += 1;
-    else if (point.ok) passed.push(point.name);
-    else failed.push(point.name);
-  }
-  return testResults("tap", passed, failed, skipped2);
-}
-
-// src/runtime/gates/test-results/vitest.ts
-var TEST2 = /^\s*(✓|√|×|✗)\s+(\S+\.[cm]?[jt]sx? > .+?)(?:\s+\d+(?:\.\d+)?m?s)?$/;
-var FAIL = /^\s*FAIL\s+(.+?)\s*$/;
-var TOTALS2 = /^\s*Tests\s+.*?(\d+) skipped/;
-function parseVitest(output2) {
-  const lines = plainLines(output2);
-  if (!lines.some((line2) => /^\s*Test Files\s+\d/.test(line2))) return null;
-  const passed = [];
-  const failed = [];
-  let skipped2 = 0;
-  for (const raw of lines) {
-    const line2 = raw.trimEnd();
-    const totals = TOTALS2.exec(line2);
-    if (totals !== null) {
-      skipped2 = Number(totals[1]);
-      continue;
-    }
-    const fail2 = FAIL.exec(line2);
-    if (fail2 !== null) {
-      const text3 = (fail2[1] ?? "").replace(/\s+\[ .* \]$/, "");
-      failed.push(text3);
-      continue;
-    }
-    const test = TEST2.exec(line2);
-    if (test === null) continue;
-    const name = test[2] ?? "";
-    if (test[1] === "\u2713" || test[1] === "\u221A") passed.push(name);
-    else failed.push(name);
-  }
-  return testResults("vitest", passed, failed, skipped2);
-}
-
-// src/runtime/gates/test-results/parse.ts
-var CONSOLE_PARSERS = [
-  parseGoTestJson,
-  parseCargoTest,
-  parsePytest,
-  parseVitest,
-  parseJest,
-  parseTap
-];
-function parseTestResults(output2, junitXml = null) {
-  for (const parse6 of CONSOLE_PARSERS) {
-    const results = parse6(output2);
-    if (results !== null) return results;
-  }
-  return junitXml === null ? null : parseJunitXml(junitXml);
-}
-
-// src/runtime/gates/test-results/compare.ts
-function compareTests(base, head2) {
-  const baseFailed = new Set(base.failed);
-  const baseAll = /* @__PURE__ */ new Set([...base.passed, ...base.failed]);
-  const headAll = /* @__PURE__ */ new Set([...head2.passed, ...head2.failed]);
-  return {
-    failToPass: head2.passed.filter((name) => baseFailed.has(name)),
-    regressions: head2.failed.filter((name) => !baseFailed.has(name)),
-    stillFailing: head2.failed.filter((name) => baseFailed.has(name)),
-    added: [...headAll].filter((name) => !baseAll.has(name)).sort(),
-    removed: [...baseAll].filter((name) => !headAll.has(name)).sort()
-  };
-}
-
-// src/runtime/gates/test-verdict.ts
-var NAME_CHARS = 300;
-function comparable(head2, base) {
-  if (head2 === null && base === null) return "no per-test results could be read on the head or the base";
-  if (head2 === null) return "no per-test results could be read on the head";
-  if (base === null) return "no per-test results could be read on the base";
-  if (head2.source !== base.source) {
-    return `the head's results (${head2.source}) and the base's (${base.source}) are in different formats`;
-  }
-  return null;
-}
-function judgeFailureOnBoth(head2, base, base12) {
-  const why = comparable(head2, base);
-  if (why !== null || head2 === null || base === null) {
-    return { outcome: "pre_existing", note: `fails on base ${base12} too (judged by exit codes: ${why})` };
-  }
-  if (head2.failed.length === 0) {
-    return {
-      outcome: "pre_existing",
-      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
-    };
-  }
-  const { regressions, stillFailing } = compareTests(base, head2);
-  if (regressions.length > 0) {
-    return {
-      outcome: "failed",
-      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed2(regressions)}`
-    };
-  }
-  return {
-    outcome: "pre_existing",
-    note: `fails on base ${base12} too, with the same failing tests: ${listed2(stillFailing)}`
-  };
-}
-function regressionNote(head2, base) {
-  if (comparable(head2, base) !== null || head2 === null || base === null) return null;
-  const { regressions } = compareTests(base, head2);
-  return regressions.length === 0 ? null : `regressions: ${listed2(regressions)}`;
-}
-function gateTests(head2, base, baseSha) {
-  const compared = baseSha !== null && comparable(head2, base) === null && base !== null;
-  const comparison = compared ? compareTests(base, head2) : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [] };
-  return {
-    source: head2.source,
-    baseSha: compared ? baseSha : null,
-    counts: {
-      passed: head2.passed.length,
-      failed: head2.failed.length,
-      skipped: head2.skipped,
-      failToPass: comparison.failToPass.length,
-      regressions: comparison.regressions.length,
-      stillFailing: comparison.stillFailing.length,
-      added: comparison.added.length,
-      removed: comparison.removed.length
-    },
-    failing: bounded(head2.failed),
-    failToPass: bounded(comparison.failToPass),
-    regressions: bounded(comparison.regressions),
-    stillFailing: bounded(comparison.stillFailing),
-    added: bounded(comparison.added),
-    removed: bounded(comparison.removed)
-  };
-}
-function bounded(names) {
-  return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
-}
-function listed2(names) {
-  const shown = names.slice(0, 5).join(", ");
-  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
-}
-
-// src/runtime/gates/verify.ts
-var TAIL_LINES3 = 60;
-var TAIL_BYTES = 8 * 1024;
-var PARSE_BYTES = 16 * 1024 * 1024;
-function createGateVerifier(runProcess2) {
-  return async (gates, context) => {
-    await mkdir4(context.artifactsDir, { recursive: true });
-    const evidence = [];
-    for (const gate of gates) {
-      if (context.signal?.aborted) {
-        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
-        continue;
-      }
-      evidence.push(await verifyGate(runProcess2, gate, context));
-    }
-    return evidence;
-  };
-}
-async function verifyGate(runProcess2, gate, context) {
-  const log = join20(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
-  await writeFile2(log, "");
-  let runs = 0;
-  const run = (cwd, label) => {
-    runs += 1;
-    const report2 = join20(
-      context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
-    );
-    return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
-  };
-  const first = await run(context.cwd, `run 1 on ${context.sha}`);
-  const baseLabel = context.baseSha ?? "the base";
-  const base12 = baseLabel.slice(0, 12);
-  let baseTests = fromBaseline(gate, context)?.tests ?? null;
-  let baseDiags = fromBaseline(gate, context)?.diagnostics ?? null;
-  const evidence = (outcome, note, tailOf, diagnostics2 = null) => {
-    context.onTestResults?.(gate.name, tailOf.tests);
-    context.onDiagnostics?.(gate.name, tailOf.diagnostics);
-    const fellBack = tailOf.tests === null && gate.kind === "test" && (outcome === "failed" || outcome === "flaky") ? "no per-test results could be read from its output: judged by its exit code" : null;
-    const notes = [note, fellBack].filter((text3) => text3 !== null);
-    const result2 = {
-      name: gate.name,
-      kind: gate.kind,
-      required: gate.required,
-      outcome,
-      // A process that never started has no exit code (Node reports the errno, e.g. -2).
-      exitCode: first.result.spawnError === null ? first.result.exitCode : null,
-      durationMs: first.result.durationMs,
-      sha: context.sha,
-      tail: boundTail(notes.length === 0 ? null : notes.join("; "), tailOf.tail),
-      artifact: log
-    };
-    if (tailOf.tests !== null) result2.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
-    if (diagnostics2 !== null) result2.diagnostics = diagnostics2;
-    if (gate.preExisting === "block") result2.preExisting = "block";
-    return result2;
-  };
-  const onBase = async (where) => {
-    const known = fromBaseline(gate, context);
-    if (known !== null) return known.status;
-    const baseCwd = typeof where === "string" ? where : await where();
-    const ran = await run(baseCwd, `run on base ${baseLabel}`);
-    baseTests = ran.tests;
-    baseDiags = ran.diagnostics;
-    return ran.status;
-  };
-  switch (first.status) {
-    case "passed":
-      return evidence("passed", null, first);
-    case "cancelled":
-      return skipped(gate, context, "cancelled while running", log, first.result);
-    case "timeout":
-      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
-    case "unavailable": {
-      const why = first.unavailable?.reason ?? "could not start";
-      if (context.baseCwd === null) {
-        return evidence("unavailable", `${why}; is it installed and on PATH?`, first);
-      }
-      const base2 = await onBase(context.baseCwd);
-      if (base2 === "cancelled")
-        return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
-      if (base2 === "unavailable") {
-        return evidence(
-          "unavailable",
-          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
-          first
-        );
-      }
-      return evidence(
-        "failed",
-        `${why}, but it starts on base ${base12}: the change made it unavailable`,
-        first
-      );
-    }
-    case "failed":
-      break;
-  }
-  const second = await run(context.cwd, `rerun on ${context.sha}`);
-  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
-  if (second.status === "cancelled")
-    return skipped(gate, context, "cancelled during rerun", log, second.result);
-  if (second.status !== "failed" || context.baseCwd === null) {
-    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
-  }
-  const base = await onBase(context.baseCwd);
-  const diagnostics = base === "failed" || base === "passed" ? gateDiagnostics(second.diagnostics, baseDiagnostics(base === "passed", baseDiags)) : null;
-  if (base === "failed" && diagnostics !== null) {
-    const note = diagnosticsNote(diagnostics, base12);
-    return evidence(diagnostics.new === 0 ? "pre_existing" : "failed", note, second, diagnostics);
-  }
-  if (base === "failed") {
-    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
-    return evidence(verdict.outcome, verdict.note, second);
-  }
-  if (base === "passed") {
-    const named2 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
-    const verdict = `passes on base ${base12}: the failure is new${named2 === null ? "" : `; ${named2}`}`;
-    return evidence("failed", verdict, second, diagnostics);
-  }
-  return evidence("failed", `base check inconclusive (${base})`, second);
-}
-function fromBaseline(gate, context) {
-  const baseline = context.baseline;
-  if (!baseline || baseline.sha !== context.baseSha) return null;
-  const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
-  const tests = baseline.tests?.[gate.name] ?? null;
-  const diagnostics = baseline.diagnostics?.[gate.name] ?? null;
-  switch (known?.outcome) {
-    case "passed":
-    case "flaky":
-      return { status: "passed", tests, diagnostics };
-    case "failed":
-    case "timeout":
-    case "unavailable":
-      return { status: known.outcome, tests, diagnostics };
-    case "pre_existing":
-      return { status: "failed", tests, diagnostics };
-    default:
-      return null;
-  }
-}
-async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context) {
-  const argv = gate.report ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll("{file}", report2))] : gate.argv;
-  const reportFile = writesReport(gate);
-  if (reportFile) await rm3(report2, { force: true });
-  if (reportFile && context.confine) await writeFile2(report2, "");
-  await appendFile(
-    log,
-    `
-=== omk gate ${gate.name}: ${label} in ${cwd}
-=== argv ${JSON.stringify(argv)}
-`
-  );
-  const offset = (await stat2(log)).size;
-  const spec = {
-    argv,
-    cwd,
-    env: context.env,
-    timeoutMs: gate.timeoutMs,
-    logPath: log,
-    ...context.logMaxBytes === void 0 ? {} : { logMaxBytes: context.logMaxBytes },
-    tailChars: TAIL_BYTES * 2,
-    ...context.confine === void 0 ? {} : { confine: withReport(context.confine, reportFile ? report2 : null) }
-  };
-  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
-  const unavailable = result2.cancelled || result2.timedOut ? null : cannotStart(gate.argv, result2);
-  const ran = !result2.cancelled && !result2.timedOut && unavailable === null;
-  const output2 = ran ? await runOutput(result2, log, offset) : "";
-  const tests = ran ? await readTests2(gate, output2, report2, cwd) : null;
-  const diagnostics = ran && DIAGNOSTIC_KINDS.includes(gate.kind) ? parseDiagnostics(output2, cwd) : null;
-  const ended = result2.spawnError === null ? `exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms` : `no process ran: ${result2.spawnError}`;
-  await appendFile(
-    log,
-    `
-=== ${ended}
-${unavailable === null ? "" : `=== could not start: ${unavailable.reason}
-`}`
-  );
-  const tail2 = readableTail(gate, result2.tail, report2, cwd);
-  const none = { tests: null, diagnostics: null };
-  if (result2.cancelled) return { status: "cancelled", result: result2, tail: tail2, ...none };
-  if (result2.timedOut) return { status: "timeout", result: result2, tail: tail2, ...none };
-  if (unavailable !== null) return { status: "unavailable", result: result2, tail: tail2, unavailable, ...none };
-  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: tail2, tests, diagnostics };
-  if (gate.failOnOutput && result2.stdout.trim() !== "") {
-    const listed3 = `${tail2}
-(this gate fails when it prints anything: fix what it listed above)`;
-    return { status: "failed", result: result2, tail: listed3, tests, diagnostics };
-  }
-  return { status: "passed", result: result2, tail: tail2, tests, diagnostics };
-}
-async function runOutput(result2, log, offset) {
-  const segment = await readFrom(log, offset, PARSE_BYTES);
-  return segment !== "" ? segment : result2.stdout;
-}
-function writesReport(gate) {
-  return gate.report?.format === "junit-xml" || gate.report?.format === "jest-json";
-}
-async function readTests2(gate, output2, report2, cwd) {
-  if (gate.kind !== "test" && gate.report === void 0) return null;
-  const read2 = writesReport(gate) ? await readFile9(report2, "utf8").catch(() => null) : null;
-  const file2 = read2 === "" ? null : read2;
-  if (gate.report?.format === "jest-json") {
-    return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
-  }
-  if (gate.report?.prefer === "report" && file2 !== null) {
-    const fromReport = parseJunitXml(file2);
-    if (fromReport !== null) return fromReport;
-  }
-  return parseTestResults(output2, file2);
-}
-function withReport(confine, report2) {
-  return report2 === null ? confine : { ...confine, writable: [...confine.writable, report2] };
-}
-async function readFrom(path2, offset, limit) {
-  let file2;
-  try {
-    file2 = await open4(path2, "r");
-    const { size } = await file2.stat();
-    const start = Math.max(offset, size - limit);
-    if (start >= size) return "";
-    const buffer = Buffer.alloc(size - start);
-    const { bytesRead } = await file2.read(buffer, 0, buffer.length, start);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } catch {
-    return "";
-  } finally {
-    await file2?.close();
-  }
-}
-function readableTail(gate, tail2, report2, cwd) {
-  if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named2 = writesReport(gate) ? tail2.replaceAll(report2, basename5(report2)) : tail2;
-  return treeRelative(named2, cwd);
-}
-function treeRelative(tail2, cwd) {
-  const roots = /* @__PURE__ */ new Set([cwd]);
-  const rootdir = /^rootdir: (\/[^\s,]+)/m.exec(tail2)?.[1];
-  if (rootdir !== void 0 && rootdir.length > 1) roots.add(rootdir.replace(/\/+$/, ""));
-  let text3 = tail2;
-  for (const root of [...roots].sort((a, b) => b.length - a.length)) {
-    if (root === "" || root === "/") continue;
-    text3 = text3.replaceAll(`${root}/`, "").replace(new RegExp(`(^rootdir: )${escapeRegExp2(root)}(?=[\\s,]|$)`, "gm"), "$1.");
-  }
-  return text3;
-}
-function escapeRegExp2(text3) {
-  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function skipped(gate, context, note, artifact, result2) {
-  return {
-    name: gate.name,
-    kind: gate.kind,
-    required: gate.required,
-    outcome: "skipped",
-    exitCode: null,
-    durationMs: result2?.durationMs ?? 0,
-    sha: context.sha,
-    tail: boundTail(note, result2?.tail ?? ""),
-    artifact
-  };
-}
-function boundTail(note, output2) {
-  const header = note === null ? "" : `[omk] ${note}
-`;
-  const budget = TAIL_BYTES - Buffer.byteLength(header);
-  let lines = output2.replace(/\s+$/, "").split("\n");
-  lines = lines.slice(-(note === null ? TAIL_LINES3 : TAIL_LINES3 - 1));
-  let text3 = lines.join("\n");
-  const bytes = Buffer.from(text3, "utf8");
-  if (bytes.length > budget) {
-    text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
-  }
-  return header + text3;
-}
-function safeName(name) {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
-// src/adapters/process/run-process.ts
-import { spawn } from "node:child_process";
-
-// src/adapters/process/bounded-log.ts
-import { createWriteStream } from "node:fs";
-var DEFAULT_LOG_MAX_BYTES = 8 * 1024 * 1024;
-var BoundedLog = class {
-  constructor(path2, maxBytes = DEFAULT_LOG_MAX_BYTES) {
-    this.maxBytes = maxBytes;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 2) {
-      throw new RangeError(`log limit must be an integer of at least 2 bytes, got ${maxBytes}`);
-    }
-    this.#stream = createWriteStream(path2, { flags: "a" });
-    this.#headLimit = Math.floor(maxBytes / 2);
-    this.#tailLimit = maxBytes - this.#headLimit;
-  }
-  maxBytes;
-  #stream;
-  #headLimit;
-  #tailLimit;
-  #written = 0;
-  #total = 0;
-  #tail = [];
-  #tailBytes = 0;
-  write(chunk) {
-    this.#total += chunk.length;
-    const room = this.#headLimit - this.#written;
-    if (room > 0) {
-      const head2 = chunk.subarray(0, room);
-      this.#stream.write(head2);
-      this.#written += head2.length;
-      chunk = chunk.subarray(head2.length);
-    }
-    if (chunk.length === 0) return;
-    this.#tail.push(chunk);
-    this.#tailBytes += chunk.length;
-    while (this.#tailBytes - (this.#tail[0]?.length ?? 0) >= this.#tailLimit) {
-      this.#tailBytes -= this.#tail.shift()?.length ?? 0;
-    }
-  }
-  /** Writes the kept tail (and the cut, if any) and closes the file. */
-  end(done) {
-    let tail2 = Buffer.concat(this.#tail);
-    if (tail2.length > this.#tailLimit) tail2 = tail2.subarray(tail2.length - this.#tailLimit);
-    const cut2 = this.#total - this.#written - tail2.length;
-    if (cut2 > 0) {
-      this.#stream.write(
-        `
-[omk: ${cut2} bytes of output cut here; the process printed ${this.#total} bytes, over the ${this.maxBytes}-byte limit of this log, so its first and last ${this.#headLimit} bytes are kept]
-`
-      );
-    }
-    if (tail2.length > 0) this.#stream.write(tail2);
-    this.#stream.end(done);
-  }
-};
-
-// src/adapters/process/run-process.ts
-function runProcess(spec) {
-  const started = performance.now();
-  const tailChars = spec.tailChars ?? 8e3;
-  const [command2, ...args] = spec.argv;
-  return new Promise((resolve11) => {
-    if (!command2) {
-      resolve11(result(null, null, false, false, "empty argv", started, "", ""));
-      return;
-    }
-    const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
-    let stdout = "";
-    let tail2 = "";
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError = null;
-    const child = spawn(command2, args, {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-      windowsHide: true
-    });
-    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
-    const killTree = () => {
-      if (child.pid === void 0) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-    };
-    let silent = false;
-    const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
-      silent = true;
-      killTree();
-    }, spec.silenceMs);
-    let stopped = null;
-    const collect = (isStdout) => (chunk) => {
-      if (silence !== null) clearTimeout(silence);
-      const text3 = chunk.toString("utf8");
-      if (spec.watch && stopped === null) {
-        stopped = spec.watch(text3);
-        if (stopped !== null) killTree();
-      }
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
-      tail2 = (tail2 + text3).slice(-tailChars);
-      log?.write(chunk);
-    };
-    child.stdout.on("data", collect(true));
-    child.stderr.on("data", collect(false));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, spec.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      killTree();
-    };
-    spec.signal?.addEventListener("abort", onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
-    child.on("error", (error62) => {
-      spawnError = error62.message;
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(spec.input ?? "");
-    child.on("close", (code2, signal) => {
-      clearTimeout(timer);
-      if (silence !== null) clearTimeout(silence);
-      spec.signal?.removeEventListener("abort", onAbort);
-      killTree();
-      const done = () => resolve11({
-        ...result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2),
-        ...spec.silenceMs === void 0 ? {} : { silent },
-        ...stopped === null ? {} : { stopped }
-      });
-      if (log) log.end(done);
-      else done();
-    });
-  });
-}
-function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
-  return {
-    exitCode,
-    signal,
-    timedOut,
-    cancelled,
-    spawnError,
-    durationMs: Math.round(performance.now() - started),
-    stdout,
-    tail: tail2
-  };
-}
-
-// src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir5, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join21, resolve as resolve4 } from "node:path";
-
-// src/runtime/agents/network-stall.ts
-var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
-var NETWORK_STOP_PREFIX = "network: ";
-function createNetworkWatch(limitMs, now) {
-  let partial2 = "";
-  let streakStart = null;
-  let lastFailure = "";
-  return (text3) => {
-    const lines = (partial2 + text3).split(/\r?\n|\r/);
-    partial2 = lines.pop() ?? "";
-    const at2 = now();
-    for (const line2 of lines) {
-      if (line2.trim() === "") continue;
-      if (NETWORK_FAILURE.test(line2)) {
-        streakStart ??= at2;
-        lastFailure = line2.trim();
-      } else {
-        streakStart = null;
-      }
-    }
-    if (streakStart === null || at2 - streakStart < limitMs) return null;
-    const words2 = lastFailure.length > 300 ? `${lastFailure.slice(0, 300)}\u2026` : lastFailure;
-    return `${NETWORK_STOP_PREFIX}${words2}`;
-  };
-}
-
-// src/runtime/agents/environment.ts
-var ENVIRONMENT_PATTERNS = [
-  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
-  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
-  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
-  {
-    cause: "arguments",
-    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
-  },
-  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
-  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
-  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
-  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
-  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
-  {
-    cause: "credentials",
-    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
-  },
-  // HTTP 429 and the CLIs' own words for a spent plan or quota.
-  {
-    cause: "quota",
-    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
-  },
-  // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
-  // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
-  // Narrower than the running watch's NETWORK_FAILURE: a test run inside the agent may print
-  // ECONNREFUSED and the agent still did its work.
-  {
-    cause: "network",
-    pattern: /cannot connect to (?:the )?api\b|unable to connect to (?:the )?api\b|failed to lookup address information|\bapi error: connection error\b|\bENOTFOUND [\w.-]*(?:anthropic|openai|googleapis|opencode)\b/i
-  }
-];
-function environmentFailure(result2, context) {
-  const { executable } = context;
-  if (result2.cancelled || result2.timedOut) return null;
-  if (result2.silent === true) {
-    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
-    return {
-      cause: "silent",
-      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
-      fix: withLogin("silent", context)
-    };
-  }
-  if (result2.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
-    const limit = context.networkStallMs == null ? "" : ` for ${Math.round(context.networkStallMs / 1e3)}s`;
-    return {
-      cause: "network",
-      words: `${executable} printed only network failures${limit}: ${ownWords(result2.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
-      fix: withLogin("network", context)
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
-    return {
-      cause: "missing",
-      words: `${executable}: not found (${result2.spawnError})`,
-      fix: FIXES.missing(context)
-    };
-  }
-  if (result2.exitCode === null || result2.exitCode === 0) return null;
-  const lines = result2.tail.split(/\r?\n|\r/);
-  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
-    const line2 = lines.find((l) => pattern.test(l));
-    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: withLogin(cause, context) };
-  }
-  return null;
-}
-var FIXES = {
-  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
-  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
-  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
-  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
-  network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
-  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
-  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
-};
-var LOGIN_MAY_BE_WHY = /* @__PURE__ */ new Set(["network", "silent"]);
-function withLogin(cause, context) {
-  const fix = FIXES[cause](context);
-  if (context.missingLogin === void 0 || !LOGIN_MAY_BE_WHY.has(cause)) return fix;
-  return `${fix}; ${context.missingLogin}`;
-}
-function keys(context, verb = "or set") {
-  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
-  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
-}
-function ownWords(line2) {
-  const quoted2 = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
-  let words2 = line2.trim();
-  if (quoted2 !== void 0) {
-    try {
-      words2 = String(JSON.parse(quoted2));
-    } catch {
-    }
-  }
-  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
-}
-
-// src/runtime/agents/usage.ts
-var UNKNOWN = { tokens: null, usd: null };
-function parseUsage(parser, stdout) {
-  switch (parser) {
-    case "none":
-      return UNKNOWN;
-    case "claude":
-      return claudeUsage(lastObject(stdout));
-    case "gemini":
-      return geminiUsage(lastObject(stdout));
-    case "codex":
-      return codexUsage(jsonLines(stdout));
-    case "opencode":
-      return opencodeUsage(jsonLines(stdout));
-    case "aider":
-      return aiderUsage(stdout);
-    case "json":
-      return anyJsonUsage(stdout);
-  }
-}
-function anyJsonUsage(stdout) {
-  const last = lastObject(stdout);
-  const lines = jsonLines(stdout);
-  const candidates = [
-    claudeUsage(last),
-    geminiUsage(last),
-    plainUsage(last),
-    codexUsage(lines),
-    opencodeUsage(lines)
-  ];
-  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
-}
-function claudeUsage(root) {
-  if (root === null) return UNKNOWN;
-  const usage = obj(root.usage);
-  const tokens2 = usage === null ? null : sum2([
-    num2(usage.input_tokens),
-    num2(usage.output_tokens),
-    num2(usage.cache_creation_input_tokens),
-    num2(usage.cache_read_input_tokens)
-  ]);
-  return { tokens: tokens2, usd: num2(root.total_cost_usd) ?? num2(root.cost_usd) };
-}
-function geminiUsage(root) {
-  const stats = obj(root?.stats);
-  if (stats === null) return UNKNOWN;
-  const models = obj(stats.models);
-  if (models !== null) {
-    const totals = Object.values(models).map((model) => {
-      const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num2(tokens2.total) ?? sum2([num2(tokens2.prompt), num2(tokens2.candidates)]);
-    });
-    return { tokens: sum2(totals), usd: null };
-  }
-  return {
-    tokens: num2(stats.totalTokens) ?? sum2([num2(stats.inputTokens), num2(stats.outputTokens)]),
-    usd: null
-  };
-}
-function plainUsage(root) {
-  if (root === null) return UNKNOWN;
-  return {
-    tokens: num2(root.tokens) ?? num2(root.total_tokens),
-    usd: num2(root.usd) ?? num2(root.cost_usd) ?? num2(root.cost)
-  };
-}
-function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num2(u.input_tokens), num2(u.output_tokens)]));
-  const turnTotal = sum2(turns);
-  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
-  let running = null;
-  for (const event of events) {
-    const msg = obj(event.msg) ?? event;
-    if (msg.type !== "token_count") continue;
-    const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num2(total.total_tokens) ?? running;
-  }
-  return { tokens: running, usd: null };
-}
-function opencodeUsage(events) {
-  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
-  const tokens2 = steps.map((part) => {
-    const t = obj(part?.tokens);
-    return t === null ? null : num2(t.total) ?? sum2([num2(t.input), num2(t.output), num2(t.reasoning)]);
-  });
-  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num2(part?.cost))) };
-}
-function aiderUsage(stdout) {
-  let tokens2 = null;
-  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
-    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
-  }
-  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
-  const lastSession = sessions.at(-1)?.[1];
-  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
-  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
-}
-function scaled(value, unit) {
-  const n = Number.parseFloat(value ?? "");
-  if (!Number.isFinite(n)) return 0;
-  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
-}
-function lastObject(stdout) {
-  const whole = parseObject(stdout.trim());
-  if (whole !== null) return whole;
-  return jsonLines(stdout).at(-1) ?? null;
-}
-function jsonLines(stdout) {
-  const out = [];
-  for (const line2 of stdout.split("\n")) {
-    const trimmed = line2.trim();
-    if (!trimmed.startsWith("{")) continue;
-    const value = parseObject(trimmed);
-    if (value !== null) out.push(value);
-  }
-  return out;
-}
-function parseObject(text3) {
-  if (!text3.startsWith("{")) return null;
-  try {
-    return obj(JSON.parse(text3));
-  } catch {
-    return null;
-  }
-}
-function obj(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-}
-function num2(value) {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-function sum2(values) {
-  const known = values.filter((v) => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
-
-// src/adapters/agents/command-agent.ts
-var MAX_ARG_BYTES = 128 * 1024 - 1;
-var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
-function expandArgv(template, values) {
-  return template.map((arg) => arg.replace(PLACEHOLDER2, (_, key) => values[key]));
-}
-function createCommandAgent(options) {
-  const env = agentEnvironment(options.baseEnv, options.envNames);
-  return {
-    name: options.name,
-    label: options.label,
-    run: (input2) => runCommand(options, env, input2)
-  };
-}
-async function runCommand(options, allowed, input2) {
-  const dir = resolve4(input2.artifactsDir);
-  await mkdir5(dir, { recursive: true });
-  const transcript = join21(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join21(dir, `prompt-${input2.attempt}.md`);
-  await writeFile3(promptFile, input2.prompt);
-  await writeFile3(
-    transcript,
-    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
-
-`
-  );
-  const early = (outcome2, summary2) => ({
-    outcome: outcome2,
-    exitCode: null,
-    durationMs: 0,
-    usage: { tokens: null, usd: null },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
-  if (!await isDirectory(input2.cwd)) {
-    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
-  }
-  const argv = buildArgv(options, input2, promptFile);
-  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
-    return early(
-      "crashed",
-      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
-    );
-  }
-  const run = options.run ?? runProcess;
-  const result2 = await run({
-    argv,
-    cwd: input2.cwd,
-    env: {
-      ...allowed,
-      OMK_TASK_ID: input2.taskId,
-      OMK_ATTEMPT: String(input2.attempt),
-      OMK_WRITES: JSON.stringify(input2.task.writes),
-      OMK_PROMPT_FILE: promptFile
-    },
-    timeoutMs: input2.timeoutMs,
-    input: options.prompt === "stdin" ? input2.prompt : "",
-    logPath: transcript,
-    ...input2.logMaxBytes === void 0 ? {} : { logMaxBytes: input2.logMaxBytes },
-    ...input2.confine === void 0 ? {} : { confine: await withHomeState(input2.confine, options.homeState ?? [], allowed.HOME) },
-    onSpawn: input2.onProcess,
-    ...options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs },
-    ...options.networkStallMs === null ? {} : { watch: createNetworkWatch(options.networkStallMs, () => performance.now()) },
-    ...input2.signal ? { signal: input2.signal } : {}
-  });
-  const usage = parseUsage(options.usage, result2.stdout);
-  const [, proposals] = await Promise.all([
-    writeJsonAtomic(join21(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
-    collectFollowUps(input2)
-  ]);
-  if (proposals.problems.length > 0) {
-    await appendFile2(transcript, `
-# omk: follow-up proposals dropped
-${proposals.problems.join("\n")}
-`);
-  }
-  const executable = argv[0] ?? options.name;
-  const environment = environmentFailure(result2, {
-    executable,
-    envNames: options.envNames,
-    silenceMs: options.startupSilenceMs,
-    networkStallMs: options.networkStallMs,
-    ...options.missingLogin === void 0 ? {} : { missingLogin: options.missingLogin }
-  });
-  const described = describe4(result2, executable, input2.timeoutMs);
-  if (environment !== null) {
-    await appendFile2(
-      transcript,
-      `
-# omk: ${executable} cannot run here (${environment.cause}): ${environment.words}
-`
-    );
-    return {
-      outcome: described.outcome,
-      exitCode: result2.exitCode,
-      durationMs: result2.durationMs,
-      usage,
-      transcript,
-      followUps: [],
-      summary: environment.cause === "missing" ? described.summary : `${executable} cannot run here: ${environment.words}`,
-      environment
-    };
-  }
-  const { outcome, summary } = described;
-  const dropped = proposals.problems.length;
-  return {
-    outcome,
-    exitCode: result2.exitCode,
-    durationMs: result2.durationMs,
-    usage,
-    transcript,
-    followUps: proposals.followUps,
-    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
-  };
-}
-function buildArgv(options, input2, promptFile) {
-  const template = [...options.argv];
-  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
-  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
-  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
-  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
-}
-async function withHomeState(confine, homeState, home) {
-  if (home === void 0 || homeState.length === 0) return confine;
-  const paths2 = homeState.map((path2) => join21(home, path2));
-  const existing = (await Promise.all(paths2.map(async (path2) => await exists(path2) ? path2 : null))).filter((path2) => path2 !== null);
-  return { ...confine, writable: [...confine.writable, ...existing] };
-}
-async function exists(path2) {
-  try {
-    await stat3(path2);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function collectFollowUps(input2) {
-  try {
-    return await readFollowUps(input2.cwd, {
-      parentTaskId: input2.taskId,
-      ownerRole: input2.task.ownerRole,
-      // A placeholder the graph stage replaces with the goal's budget policy.
-      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
-      maxRetries: 1
-    });
-  } catch (error62) {
-    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
-  }
-}
-function describe4(result2, executable, timeoutMs) {
-  if (result2.cancelled)
-    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
-  if (result2.timedOut) {
-    return {
-      outcome: "timeout",
-      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
-    };
-  }
-  if (result2.spawnError !== null) {
-    if (/\bENOENT\b/.test(result2.spawnError)) {
-      return {
-        outcome: "crashed",
-        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
-      };
-    }
-    return {
-      outcome: "crashed",
-      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
-    };
-  }
-  if (result2.exitCode === null) {
-    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
-  }
-  if (result2.exitCode === 0)
-    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
-  const last = lastLine(result2.tail);
-  return {
-    outcome: "failed",
-    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
-  };
-}
-var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
-var CONTROL2 = new RegExp("\\p{Cc}", "gu");
-function lastLine(tail2) {
-  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL2, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
-  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
-  return `${Math.round(ms / 6e4)}m`;
-}
-async function isDirectory(path2) {
-  try {
-    return (await stat3(path2)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/agents/demo-agent.ts
-import { lstat as lstat2, mkdir as mkdir6, readdir, readFile as readFile10, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join22, resolve as resolve5 } from "node:path";
-var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
-var FIX_MARKER = "omk-demo-fix:";
-var APPEND_MARKER = "omk-demo-append:";
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var MAX_FILE_BYTES2 = 1024 * 1024;
-var MAX_FILES2 = 2e4;
-function createDemoAgent() {
-  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
-}
-async function runDemo(input2) {
-  const started = performance.now();
-  const dir = resolve5(input2.artifactsDir);
-  await mkdir6(dir, { recursive: true });
-  const transcript = join22(dir, `transcript-${input2.attempt}.log`);
-  const result2 = (outcome, summary2) => ({
-    outcome,
-    exitCode: outcome === "succeeded" ? 0 : null,
-    durationMs: Math.round(performance.now() - started),
-    usage: { tokens: 0, usd: 0 },
-    transcript,
-    followUps: [],
-    summary: summary2
-  });
-  if (input2.signal?.aborted) {
-    await writeFile4(transcript, "demo agent: cancelled before it started\n");
-    return result2("cancelled", "demo agent run was cancelled");
-  }
-  const scope = input2.task.writes.flatMap((raw) => {
-    const check2 = normalizeRepoPath(raw);
-    return check2.ok ? [check2.path] : [];
-  });
-  const edits = [];
-  const outside = [];
-  for (const file2 of await listFiles(input2.cwd)) {
-    const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join22(input2.cwd, file2);
-    const content = await readText(path2);
-    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
-    if (!inScope) {
-      outside.push(file2);
-      continue;
-    }
-    const applied = applyMarkers(content, file2);
-    if (applied.edits.length === 0) continue;
-    await writeFile4(path2, applied.content);
-    edits.push(...applied.edits);
-  }
-  const lines = [
-    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
-    `write set: ${scope.join(", ")}`
-  ];
-  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
-  for (const file2 of outside)
-    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
-  const files = new Set(edits.map((e) => e.file)).size;
-  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
-  lines.push(summary);
-  await writeFile4(transcript, `${lines.join("\n")}
-`);
-  return result2("succeeded", summary);
-}
-function applyMarkers(content, file2) {
-  const eol = content.includes("\r\n") ? "\r\n" : "\n";
-  const endsWithEol = content.endsWith(eol);
-  const lines = content.split(eol);
-  if (endsWithEol) lines.pop();
-  const out = [];
-  const appended = [];
-  const edits = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line2 = lines[i] ?? "";
-    const fix = markerText(line2, FIX_MARKER);
-    if (fix !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
-      const next = lines[i + 1];
-      if (next !== void 0) {
-        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
-        i += 1;
-      }
-      continue;
-    }
-    const append = markerText(line2, APPEND_MARKER);
-    if (append !== null) {
-      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
-      appended.push(append);
-      continue;
-    }
-    out.push(line2);
-  }
-  if (edits.length === 0) return { content, edits };
-  const all = [...out, ...appended];
-  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
-}
-function markerText(line2, marker) {
-  const at2 = line2.indexOf(marker);
-  if (at2 === -1) return null;
-  return line2.slice(at2 + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
-}
-async function listFiles(root) {
-  const files = [];
-  const walk2 = async (relDir) => {
-    const entries2 = await readdir(join22(root, relDir), { withFileTypes: true });
-    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries2) {
-      if (files.length >= MAX_FILES2) return;
-      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
-      } else if (entry.isFile()) {
-        files.push(rel);
-      }
-    }
-  };
-  await walk2("");
-  return files;
-}
-async function readText(path2) {
-  const info = await lstat2(path2);
-  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile10(path2);
-  return buffer.includes(0) ? null : buffer.toString("utf8");
-}
-
-// src/adapters/agents/launcher.ts
-var VERSION_TIMEOUT_MS = 15e3;
-var agentLauncher = agentLauncherWith({});
-function agentLauncherWith(options) {
-  return {
-    demo: createDemoAgent,
-    command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv, ...options }),
-    cliVersion: async (executable, hostEnv, cwd) => {
-      const result2 = await runProcess({
-        argv: [executable, "--version"],
-        cwd,
-        env: agentEnvironment(hostEnv, []),
-        timeoutMs: VERSION_TIMEOUT_MS,
-        tailChars: 4e3
-      });
-      if (result2.spawnError !== null || result2.timedOut || result2.exitCode !== 0) return null;
-      return versionLine(`${result2.stdout}
-${result2.tail}`);
-    }
-  };
-}
-
-// src/adapters/git/goal-cleanup.ts
-import { join as join23, sep as sep2 } from "node:path";
-
-// src/adapters/git/worktree.ts
-import { mkdir as mkdir7, readdir as readdir2, realpath as realpath2, stat as stat4 } from "node:fs/promises";
-import { basename as basename6, dirname as dirname7, resolve as resolve6 } from "node:path";
-var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail2 = run.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run;
-  };
-}
-function createMemo(limit = 1e3) {
-  const values = /* @__PURE__ */ new Map();
-  return (key, compute) => {
-    const known = values.get(key);
-    if (known) return known;
-    if (values.size >= limit) values.clear();
-    const value = compute();
-    values.set(key, value);
-    value.catch(() => {
-      if (values.get(key) === value) values.delete(key);
-    });
-    return value;
-  };
-}
-async function canonicalPath(path2) {
-  const absolute = resolve6(path2);
-  try {
-    return await realpath2(absolute);
-  } catch {
-    const parent = dirname7(absolute);
-    if (parent === absolute) return absolute;
-    return resolve6(await canonicalPath(parent), basename6(absolute));
-  }
-}
-async function pathKind(path2) {
-  try {
-    const info = await stat4(path2);
-    if (!info.isDirectory()) return "other";
-    return (await readdir2(path2)).length === 0 ? "empty-dir" : "dir";
-  } catch {
-    return "missing";
-  }
-}
-async function listWorktrees(repoRoot) {
-  const stdout = await retrying(async () => {
-    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
-  });
-  const entries2 = [];
-  let current = null;
-  for (const line2 of stdout.split("\n")) {
-    if (line2.startsWith("worktree ")) {
-      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
-      entries2.push(current);
-    } else if (current && line2.startsWith("HEAD ")) {
-      current.head = line2.slice("HEAD ".length);
-    } else if (current && line2.startsWith("branch ")) {
-      current.branch = line2.slice("branch ".length);
-    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
-      current.prunable = true;
-    }
-  }
-  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
-  return entries2;
-}
-async function branchExists(repoRoot, branch) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function isSparse(worktreePath) {
-  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
-    cwd: worktreePath,
-    okExitCodes: [0, 1]
-  });
-  return result2.stdout.trim() === "true";
-}
-async function registerWorktree(input2) {
-  const { repoRoot, branch, baseSha, path: path2 } = input2;
-  await mkdir7(dirname7(path2), { recursive: true });
-  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
-  const target = input2.createBranch ? baseSha : branch;
-  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target], {
-    cwd: repoRoot
-  });
-  return { sliceId: input2.sliceId, path: path2, branch, baseSha, mode: "worktree", fallbackReason: null };
-}
-async function configureSparse(workspace, sparseDirs, inheritsSparse) {
-  const { path: path2 } = workspace;
-  if (sparseDirs) {
-    try {
-      await setSparse(path2, sparseDirs);
-      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
-    } catch (error62) {
-      await runGit(["sparse-checkout", "disable"], { cwd: path2, okExitCodes: [0, 1, 128] });
-      return {
-        ...workspace,
-        mode: "worktree",
-        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
-      };
-    }
-  }
-  if (await inheritsSparse() && await isSparse(path2)) {
-    await runGit(["sparse-checkout", "disable"], { cwd: path2 });
-  }
-  return { ...workspace, mode: "worktree", fallbackReason: null };
-}
-async function populateWorktree(workspace) {
-  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
-    cwd: workspace.path,
-    timeoutMs: CHECKOUT_TIMEOUT_MS
-  });
-}
-async function discardWorktree(repoRoot, path2) {
-  await runGit(["worktree", "remove", "--force", "--", path2], { cwd: repoRoot, okExitCodes: [0, 128] });
-}
-async function setSparse(path2, dirs) {
-  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path2 }));
-}
-async function retrying(task, attempts2 = 4) {
-  for (let attempt2 = 1; ; attempt2++) {
-    try {
-      return await task();
-    } catch (error62) {
-      if (attempt2 >= attempts2) throw error62;
-      await new Promise((done) => setTimeout(done, 50 * attempt2));
-    }
-  }
-}
-async function removeWorktree(repoRoot, workspace) {
-  const wanted = await canonicalPath(workspace.path);
-  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
-  if (entry && !entry.prunable) {
-    if (entry.branch !== `refs/heads/${workspace.branch}`) {
-      throw new GitError(
-        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
-        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
-      );
-    }
-    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
-  }
-  await runGit(["worktree", "prune"], { cwd: repoRoot });
-}
-function errorMessage(error62) {
-  return error62 instanceof Error ? error62.message : String(error62);
-}
-
-// src/adapters/git/goal-cleanup.ts
-function checkGoalId(goalId) {
-  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
-}
-var gitGoalCleaner = {
-  async removeWorktrees(repoRoot, goalId, workspaceRoot) {
-    checkGoalId(goalId);
-    const folder = `${await canonicalPath(join23(workspaceRoot, goalId))}${sep2}`;
-    const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
-    const removed = [];
-    for (const entry of await listWorktrees(repoRoot)) {
-      if (!entry.path.startsWith(folder) || !entry.branch?.startsWith(prefix)) continue;
-      await runGit(["worktree", "remove", "--force", "--", entry.path], { cwd: repoRoot });
-      removed.push(entry.path);
-    }
-    await runGit(["worktree", "prune"], { cwd: repoRoot });
-    return removed;
-  },
-  async deleteBranches(repoRoot, goalId) {
-    checkGoalId(goalId);
-    const { stdout } = await runGit(
-      ["for-each-ref", "--format=%(refname:short)", `refs/heads/${goalBranchPrefix(goalId)}`],
-      { cwd: repoRoot }
-    );
-    const branches = stdout.split("\n").filter((branch) => branch !== "");
-    if (branches.length > 0) await runGit(["branch", "--quiet", "-D", "--", ...branches], { cwd: repoRoot });
-    return branches;
-  }
-};
-
-// src/adapters/git/persisted-credentials.ts
-import { createHash as createHash2 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir8, readFile as readFile11, rename as rename2, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join24 } from "node:path";
-var HEADER_KEYS = "^http\\..*\\.extraheader$";
-var SUFFIX = ".extraheader";
-async function readPersistedHeaders(repoRoot) {
-  const found = await runGit(["config", "--local", "--null", "--get-regexp", HEADER_KEYS], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (found.exitCode !== 0) return [];
-  return found.stdout.split("\0").filter((entry) => entry !== "").map((entry) => {
-    const newline = entry.indexOf("\n");
-    return newline < 0 ? { key: entry, value: "" } : { key: entry.slice(0, newline), value: entry.slice(newline + 1) };
-  });
-}
-async function unsetHeaders(repoRoot, headers) {
-  for (const key of new Set(headers.map((header) => header.key))) {
-    await runGit(["config", "--local", "--unset-all", key], { cwd: repoRoot, okExitCodes: [0, 5] });
-  }
-}
-var quoted = (text3) => `"${text3.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-async function addHeaders(repoRoot, headers) {
-  const present = await readPersistedHeaders(repoRoot);
-  const missing = headers.filter(
-    (header) => !present.some((p) => p.key === header.key && p.value === header.value)
-  );
-  if (missing.length === 0) return;
-  const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join24(gitDir, "config");
-  const current = await readFile11(config2, "utf8");
-  const lines = missing.map((header) => {
-    const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
-    return `[http ${quoted(url2)}]
-	extraheader = ${quoted(header.value)}
-`;
-  });
-  await appendFile3(config2, `${current.endsWith("\n") || current === "" ? "" : "\n"}${lines.join("")}`);
-}
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error62) {
-    return error62.code === "EPERM";
-  }
-}
-async function readStash(path2) {
-  try {
-    return JSON.parse(await readFile11(path2, "utf8"));
-  } catch {
-    return null;
-  }
-}
-var stashPath = (repoRoot, stashDir) => join24(stashDir, `${createHash2("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
-var persistedCredentialGuard = {
-  async away(repoRoot, stashDir) {
-    const path2 = stashPath(repoRoot, stashDir);
-    const left = await readStash(path2);
-    const noop4 = { restore: async () => {
-    } };
-    if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop4;
-    if (left !== null && left.pid === process.pid) return noop4;
-    if (left !== null) {
-      await addHeaders(repoRoot, left.headers);
-      await rm4(path2, { force: true });
-    }
-    const headers = await readPersistedHeaders(repoRoot);
-    if (headers.length === 0) return noop4;
-    await mkdir8(stashDir, { recursive: true, mode: 448 });
-    const stash = { pid: process.pid, repoRoot, headers };
-    const temp = `${path2}.${process.pid}.tmp`;
-    await writeFile5(temp, JSON.stringify(stash), { mode: 384 });
-    await rename2(temp, path2);
-    await unsetHeaders(repoRoot, headers);
-    return {
-      async restore() {
-        await addHeaders(repoRoot, headers);
-        await rm4(path2, { force: true });
-      }
-    };
-  }
-};
-
-// src/adapters/git/branch-checkout.ts
-import { mkdir as mkdir9, rm as rm5, stat as stat5 } from "node:fs/promises";
-import { dirname as dirname8, join as join25 } from "node:path";
-async function createBranchCheckout(input2) {
-  const { repoRoot, branch, path: path2 } = input2;
-  try {
-    if (!await branchExists(repoRoot, branch)) {
-      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
-    }
-    await mkdir9(dirname8(path2), { recursive: true });
-    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
-      cwd: dirname8(path2),
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
-      cwd: path2,
-      timeoutMs: CHECKOUT_TIMEOUT_MS
-    });
-  } catch (error62) {
-    throw new GitError(`Could not create a workspace for ${branch} at ${path2}: ${errorMessage(error62)}`, {
-      cause: error62,
-      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
-    });
-  }
-  return {
-    sliceId: input2.sliceId,
-    path: path2,
-    branch,
-    baseSha: input2.baseSha,
-    mode: "branch-checkout",
-    fallbackReason: input2.reason
-  };
-}
-async function cloneOrigin(path2, branch) {
-  try {
-    if (!(await stat5(join25(path2, ".git"))).isDirectory()) return null;
-  } catch {
-    return null;
-  }
-  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path2, okExitCodes: [0, 1] });
-  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
-  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path2, okExitCodes: [0, 1] });
-  const origin = url2.stdout.trim();
-  return origin === "" ? null : canonicalPath(origin);
-}
-async function isCloneOf(path2, branch, repoRoot) {
-  const origin = await cloneOrigin(path2, branch);
-  return origin !== null && origin === await canonicalPath(repoRoot);
-}
-async function fetchBack(workspace) {
-  const origin = await cloneOrigin(workspace.path, workspace.branch);
-  if (origin === null) {
-    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
-      hint: "Check the branch out there again so omk can bring its commits back."
-    });
-  }
-  const ref = `refs/heads/${workspace.branch}`;
-  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
-}
-async function fetchGoalBranches2(workspace, goalId) {
-  const pattern = `refs/heads/omk/${goalId}/*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
-    { cwd: workspace.path }
-  );
-}
-async function removeBranchCheckout(repoRoot, workspace) {
-  try {
-    await stat5(workspace.path);
-  } catch {
-    return;
-  }
-  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
-    throw new GitError(
-      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
-      {
-        hint: "Remove that directory yourself if it is no longer needed."
-      }
-    );
-  }
-  await fetchBack(workspace);
-  await rm5(workspace.path, { recursive: true, force: true });
-}
-
-// src/adapters/git/identity.ts
-var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
-function commitEnv(identity) {
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email
-  };
-}
-var COMMIT_CONFIG = [
-  "-c",
-  "commit.gpgsign=false",
-  "-c",
-  "rerere.enabled=false",
-  "-c",
-  "maintenance.auto=false",
-  "-c",
-  "gc.auto=0"
-];
-
-// src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute4, join as join26, posix, resolve as resolve7 } from "node:path";
-var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
-function assertId(value, what) {
-  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
-    throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
-      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
-    });
-  }
-}
-function sliceBranch(goalId, sliceId2) {
-  assertId(goalId, "goal id");
-  assertId(sliceId2, "slice id");
-  return sliceBranchName(goalId, sliceId2);
-}
-function integrationBranch(goalId) {
-  assertId(goalId, "goal id");
-  return integrationBranchName(goalId);
-}
-function assertOmkBranch(branch, goalId) {
-  const parsed2 = parseOmkBranch(branch);
-  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
-    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
-    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
-      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
-    });
-  }
-}
-function assertSha(value) {
-  if (!SHA_PATTERN.test(value)) {
-    throw new GitError(`Invalid base SHA ${JSON.stringify(value)}: expected a hexadecimal commit id.`);
-  }
-}
-function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join26(resolve7(workspaceRoot), goalId, sliceId2);
-}
-function normalizeSparsePaths(paths2) {
-  if (paths2 === null || paths2.length === 0) return null;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const raw of paths2) {
-    const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute4(raw) || slashed.startsWith("/")) {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
-    }
-    const dir = posix.normalize(slashed).replace(/\/+$/, "");
-    if (dir === "." || dir === "") return null;
-    const parts = dir.split("/");
-    if (parts.includes("..") || parts[0] === ".git") {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
-    }
-    dirs.add(dir);
-  }
-  return [...dirs].sort();
-}
-
-// src/adapters/git/capture.ts
-var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
-async function captureChange(workspace, message, options) {
-  assertOmkBranch(workspace.branch);
-  const cwd = workspace.path;
-  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
-  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
-  if (ref !== `refs/heads/${workspace.branch}`) {
-    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
-      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
-    });
-  }
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
-  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
-  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
-    cwd,
-    env: commitEnv(options.identity),
-    okExitCodes: [0, 1]
-  });
-  const committed = commit.exitCode === 0;
-  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
-    throw new GitError(
-      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
-      {
-        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
-      }
-    );
-  }
-  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
-  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
-  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
-}
-var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
-async function diffRange(cwd, from, to2, diffLimitBytes) {
-  const { stdout } = await runGit(
-    [
-      "diff",
-      "--numstat",
-      "-z",
-      "--patch",
-      "--no-renames",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--no-color",
-      from,
-      to2,
-      "--"
-    ],
-    { cwd }
-  );
-  const { numstat, patch } = splitNumstatPatch(stdout);
-  return {
-    changedFiles: parseNumstat(numstat),
-    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to2}`)
-  };
-}
-function splitNumstatPatch(output2) {
-  const end = output2.indexOf("\0\0");
-  if (end === -1) return { numstat: output2, patch: "" };
-  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
-}
-function parseNumstat(output2) {
-  const files = [];
-  for (const record2 of output2.split("\0")) {
-    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
-    if (!match) continue;
-    const [, added = "-", deleted = "-", path2 = ""] = match;
-    files.push({
-      path: path2,
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted)
-    });
-  }
-  return files;
-}
-function truncateDiff(diff, limitBytes, fullDiffCommand) {
-  const bytes = Buffer.from(diff, "utf8");
-  if (bytes.length <= limitBytes) return diff;
-  const head2 = bytes.subarray(0, limitBytes);
-  const cut2 = head2.lastIndexOf(10);
-  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
-  const shown = Buffer.byteLength(text3, "utf8");
-  const suffix = text3.endsWith("\n") ? "" : "\n";
-  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
-`;
-}
-
-// src/adapters/git/integrate.ts
-async function openIntegration(input2, open6) {
-  assertId(input2.goalId, "goal id");
-  const workspace = await open6({
-    repoRoot: input2.repoRoot,
-    goalId: input2.goalId,
-    sliceId: INTEGRATION_ID,
-    baseSha: input2.baseSha,
-    workspaceRoot: input2.workspaceRoot,
-    sparsePaths: null
-  });
-  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
-  return workspace;
-}
-async function integrateBranches(input2, deps) {
-  assertId(input2.goalId, "goal id");
-  const expected = integrationBranch(input2.goalId);
-  if (input2.target !== expected) {
-    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
-  }
-  for (const branch of input2.branches) {
-    assertOmkBranch(branch, input2.goalId);
-    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
-  }
-  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
-  const cwd = workspace.path;
-  const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches2(workspace, input2.goalId);
-  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const refs = input2.branches.map(refOf);
-  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
-  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
-  if (missing) {
-    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
-      hint: "Capture the slice first (its branch is created with its workspace)."
-    });
-  }
-  const merged = [];
-  let conflict = null;
-  for (const branch of input2.branches) {
-    if (!contained.has(refOf(branch))) {
-      const result2 = await mergeSlice(cwd, branch, refOf(branch), deps.identity);
-      if (result2.exitCode !== 0) {
-        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
-        break;
-      }
-    }
-    merged.push(branch);
-  }
-  if (clone2) await fetchBack(workspace);
-  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
-  return { workspace, headSha, merged, conflict, ...change };
-}
-function mergeSlice(cwd, branch, ref, identity) {
-  return runGit(
-    [
-      ...COMMIT_CONFIG,
-      "merge",
-      "--no-ff",
-      "--no-stat",
-      "--no-edit",
-      "--no-verify",
-      "-m",
-      `omk: integrate ${branch}`,
-      ref
-    ],
-    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
-  );
-}
-async function abortConflict(cwd, branch, target, output2) {
-  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
-  const paths2 = unmerged.stdout.split("\0").filter((path2) => path2.length > 0);
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-  if (paths2.length === 0) {
-    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
-      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
-    });
-  }
-  return {
-    branch,
-    paths: paths2,
-    detail: `Merging ${branch} into ${target} conflicts in ${paths2.length} path(s): ${paths2.join(", ")}. The merge was aborted; nothing was resolved automatically.`
-  };
-}
-async function mergeInProgress(cwd) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
-    cwd,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0;
-}
-async function listRefs(cwd, refs, mergedInto) {
-  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
-  const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
-}
-async function mergeForRepair(workspace, goalId, branch, identity) {
-  assertOmkBranch(workspace.branch, goalId);
-  assertOmkBranch(branch, goalId);
-  const cwd = workspace.path;
-  const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches2(workspace, goalId);
-  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-  const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-  const result2 = await mergeSlice(cwd, branch, ref, identity);
-  if (result2.exitCode === 0) {
-    if (clone2) await fetchBack(workspace);
-    return { paths: [] };
-  }
-  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
-  const paths2 = unmerged.stdout.split("\0").filter((path2) => path2.length > 0);
-  if (paths2.length === 0) {
-    if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
-    throw new GitError(
-      `Merging ${branch} into ${workspace.branch} failed: ${(result2.stderr || result2.stdout).trim()}`,
-      {
-        hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
-      }
-    );
-  }
-  return { paths: paths2 };
-}
-
-// src/adapters/git/open-workspace.ts
-import { stat as stat6 } from "node:fs/promises";
-import { resolve as resolve8 } from "node:path";
-async function openWorkspace(input2, deps) {
-  const branch = sliceBranch(input2.goalId, input2.sliceId);
-  assertSha(input2.baseSha);
-  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
-  const { repoRoot, sliceId: sliceId2 } = input2;
-  const key = await canonicalPath(repoRoot);
-  const baseSha = await deps.memo(
-    `commit\0${key}\0${input2.baseSha}`,
-    () => resolveCommit(repoRoot, input2.baseSha)
-  );
-  const path2 = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
-  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path: path2 };
-  const fresh = await pathKind(path2) === "missing";
-  const registration = await deps.serialize(key, async () => {
-    if (fresh && !deps.forceFallback) {
-      try {
-        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
-      } catch {
-      }
-    }
-    const exists5 = await branchExists(repoRoot, branch);
-    if (exists5) await assertContainsBase(repoRoot, branch, baseSha);
-    const found = await findExisting(spec, sparseDirs !== null);
-    if (found) return { kind: "ready", workspace: found };
-    if (deps.forceFallback)
-      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
-    try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists5 });
-      return { kind: "registered", workspace };
-    } catch (error62) {
-      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
-    }
-  });
-  if (registration.kind === "ready") return registration.workspace;
-  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
-  try {
-    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
-    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
-    await populateWorktree(workspace);
-    return workspace;
-  } catch (error62) {
-    await deps.serialize(key, () => discardWorktree(repoRoot, path2));
-    return createBranchCheckout({
-      ...spec,
-      reason: `checking out the worktree failed: ${errorMessage(error62)}`
-    });
-  }
-}
-async function findExisting(spec, sparseWanted) {
-  const { repoRoot, branch, path: path2 } = spec;
-  const wanted = await canonicalPath(path2);
-  const ref = `refs/heads/${branch}`;
-  let worktrees = await listWorktrees(repoRoot);
-  if (worktrees.some((tree2) => tree2.prunable && (tree2.path === wanted || tree2.branch === ref))) {
-    await runGit(["worktree", "prune"], { cwd: repoRoot });
-    worktrees = await listWorktrees(repoRoot);
-  }
-  const atPath = worktrees.find((tree2) => tree2.path === wanted);
-  if (atPath) {
-    if (atPath.branch !== ref) {
-      throw new GitError(`${path2} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
-        hint: `Remove it ('git worktree remove ${path2}') or choose another workspace root.`
-      });
-    }
-    if (await pathKind(path2) !== "dir") {
-      throw new GitError(`${path2} is registered as a worktree but its directory is gone.`, {
-        hint: `Run 'git worktree unlock ${path2}' and 'git worktree prune' in ${repoRoot}.`
-      });
-    }
-    return reuseWorktree(spec, sparseWanted);
-  }
-  const elsewhere = worktrees.find((tree2) => tree2.branch === ref);
-  if (elsewhere) {
-    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
-      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
-    });
-  }
-  const kind = await pathKind(path2);
-  if (kind === "missing" || kind === "empty-dir") return null;
-  if (kind === "dir" && await isCloneOf(path2, branch, repoRoot)) {
-    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
-  }
-  throw new GitError(`${path2} already exists and is not omk's workspace for ${branch}.`, {
-    hint: "Move it away, or choose another workspace root."
-  });
-}
-async function reuseWorktree(spec, sparseWanted) {
-  let sparse = await isSparse(spec.path);
-  if (!await hasIndex(spec.path)) {
-    await populateWorktree(toWorkspace(spec, "worktree", null));
-  }
-  if (sparse && !sparseWanted) {
-    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
-    sparse = false;
-  }
-  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
-  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
-}
-function toWorkspace(spec, mode, fallbackReason) {
-  const { sliceId: sliceId2, path: path2, branch, baseSha } = spec;
-  return { sliceId: sliceId2, path: path2, branch, baseSha, mode, fallbackReason };
-}
-async function resolveCommit(repoRoot, sha2) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
-      hint: "Fetch it first, or plan the goal again from the current HEAD."
-    });
-  }
-  return result2.stdout.trim();
-}
-async function assertContainsBase(repoRoot, branch, baseSha) {
-  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  if (result2.exitCode !== 0) {
-    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
-      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
-    });
-  }
-}
-async function hasIndex(worktreePath) {
-  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
-  try {
-    return (await stat6(resolve8(worktreePath, stdout.trim()))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/git/prepared-integration.ts
-function createPreparedIntegrations(deps) {
-  const prepared = /* @__PURE__ */ new Map();
-  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
-  return {
-    prepare(input2) {
-      const key = keyOf(input2);
-      if (!prepared.has(key)) {
-        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists5) => !exists5
-        );
-        const opening = created.then(() => openIntegration(input2, deps.open));
-        opening.catch(() => {
-        });
-        prepared.set(key, { input: input2, created, opening });
-      }
-      return { discard: () => discard(key) };
-    },
-    take(input2) {
-      const key = keyOf(input2);
-      const entry = prepared.get(key);
-      prepared.delete(key);
-      return entry?.opening;
-    }
-  };
-  async function discard(key) {
-    const entry = prepared.get(key);
-    if (!entry) return;
-    prepared.delete(key);
-    const workspace = await entry.opening.catch(() => null);
-    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
-    const { repoRoot } = entry.input;
-    await deps.serialize(
-      await canonicalPath(repoRoot),
-      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
-        cwd: repoRoot,
-        okExitCodes: [0, 128]
-      })
-    );
-    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
-      cwd: repoRoot,
-      okExitCodes: [0, 1, 128]
-    });
-  }
-}
-
-// src/adapters/git/reset.ts
-import { mkdir as mkdir10, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname9 } from "node:path";
-async function resetToBase(workspace, diffPath) {
-  assertOmkBranch(workspace.branch);
-  const cwd = workspace.path;
-  const before = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
-  const { stdout: patch } = await runGit(
-    [
-      "diff",
-      "--cached",
-      "--binary",
-      "--no-renames",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--no-color",
-      workspace.baseSha,
-      "--"
-    ],
-    { cwd }
-  );
-  if (patch !== "") {
-    await mkdir10(dirname9(diffPath), { recursive: true });
-    await writeFile6(diffPath, patch);
-  }
-  await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
-  await runGit(["clean", "--quiet", "-d", "--force"], { cwd });
-  await rewindMainBranch(workspace);
-  return { diffSaved: patch !== "", previousHead: before };
-}
-async function rewindMainBranch(workspace) {
-  const origin = await cloneOrigin(workspace.path, workspace.branch);
-  if (origin === null) return;
-  const ref = `refs/heads/${workspace.branch}`;
-  await runGit(["update-ref", ref, workspace.baseSha], { cwd: origin });
-}
-
-// src/adapters/git/stale-locks.ts
-import { readdir as readdir3, readFile as readFile12, rm as rm6, stat as stat7 } from "node:fs/promises";
-import { join as join27, resolve as resolve9 } from "node:path";
-var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
-var OMK_REFS = ["refs", "heads", "omk"];
-async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
-  const commonDir = await gitCommonDir(repoRoot);
-  const candidates = [];
-  for (const worktree of await entries(join27(commonDir, "worktrees"))) {
-    if (!worktree.isDirectory()) continue;
-    const adminDir = join27(commonDir, "worktrees", worktree.name);
-    if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join27(adminDir, name));
-  }
-  candidates.push(...await refLocks(join27(commonDir, ...OMK_REFS)));
-  const removed = [];
-  const cutoff = now() - maxAgeMs;
-  for (const path2 of candidates) {
-    const mtime = await modifiedAt(path2);
-    if (mtime === null || mtime > cutoff) continue;
-    await rm6(path2, { force: true });
-    removed.push(path2);
-  }
-  return removed.sort();
-}
-async function clearWorkspaceLocks(workspace) {
-  if (!workspace.branch.startsWith("omk/")) return [];
-  const cwd = workspace.path;
-  const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
-  const commonDir = resolve9(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim());
-  if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
-  const parts = workspace.branch.split("/");
-  const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join27(gitDir, name)),
-    join27(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
-  ];
-  const removed = [];
-  for (const path2 of candidates) {
-    if (await modifiedAt(path2) === null) continue;
-    await rm6(path2, { force: true });
-    removed.push(path2);
-  }
-  return removed.sort();
-}
-async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join27(adminDir, "HEAD"), "utf8").catch(() => "");
-  return head2.trim().startsWith("ref: refs/heads/omk/");
-}
-async function gitCommonDir(repoRoot) {
-  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve9(repoRoot, stdout.trim());
-}
-async function refLocks(dir) {
-  const found = [];
-  for (const entry of await entries(dir)) {
-    const path2 = join27(dir, entry.name);
-    if (entry.isDirectory()) found.push(...await refLocks(path2));
-    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
-  }
-  return found;
-}
-async function entries(dir) {
-  try {
-    return await readdir3(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-async function modifiedAt(path2) {
-  try {
-    const info = await stat7(path2);
-    return info.isFile() ? info.mtimeMs : null;
-  } catch {
-    return null;
-  }
-}
-
-// src/adapters/git/workspaces.ts
-function createGitWorkspaces(options = {}) {
-  const identity = options.identity ?? DEFAULT_IDENTITY;
-  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
-  const now = options.now ?? Date.now;
-  const serialize = createSerializer();
-  const memo2 = createMemo();
-  const open6 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open6, serialize });
-  return {
-    async create(input2) {
-      if (input2.sliceId === INTEGRATION_ID) {
-        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
-          hint: "Rename the slice in the plan."
-        });
-      }
-      return open6(input2);
-    },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
-    async remove(repoRoot, workspace) {
-      assertOmkBranch(workspace.branch);
-      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
-      const key = await canonicalPath(repoRoot);
-      return serialize(key, () => removeWorktree(repoRoot, workspace));
-    },
-    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
-    clearLocks: (workspace) => clearWorkspaceLocks(workspace),
-    prepareIntegration: (input2) => prepared.prepare(input2),
-    openIntegration: (input2) => openIntegration(input2, open6),
-    integrate: (input2) => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
-    mergeForRepair: (workspace, goalId, branch) => mergeForRepair(workspace, goalId, branch, identity)
-  };
-}
-var gitWorkspaces = createGitWorkspaces();
-
-// src/adapters/git/worktree-state.ts
-async function worktreeState(worktree) {
-  const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-    cwd: worktree,
-    okExitCodes: [0, 1]
-  });
-  const status = await runGit(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], {
-    cwd: worktree
-  });
-  return {
-    head: head2.exitCode === 0 ? head2.stdout.trim() : null,
-    changes: status.stdout.split("\0").filter((line2) => line2 !== "")
-  };
-}
-
-// src/adapters/integrity/links.ts
-import { lstat as lstat3, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname10, isAbsolute as isAbsolute5, join as join28, resolve as resolve10, sep as sep3 } from "node:path";
-async function escapingLinks(worktree, paths2) {
-  const root = await canonicalPath(worktree);
-  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
-  const found = [];
-  for (const path2 of paths2) {
-    const absolute = join28(root, path2);
-    const info = await lstat3(absolute).catch(() => null);
-    if (info === null || !info.isSymbolicLink()) continue;
-    const target = await readlink(absolute);
-    const lexical = isAbsolute5(target) ? resolve10(target) : resolve10(dirname10(absolute), target);
-    const real2 = await realpath3(absolute).catch(() => canonicalPath(lexical));
-    if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target });
-  }
-  return found;
-}
-
-// src/adapters/integrity/processes.ts
-import { readdir as readdir4, readFile as readFile13, readlink as readlink2 } from "node:fs/promises";
-import { sep as sep4 } from "node:path";
-var PROC = "/proc";
-async function endStrays(worktree, proc = PROC) {
-  let pids;
-  try {
-    pids = (await readdir4(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
-  } catch {
-    return { checked: false, reason: `this platform has no ${proc} to find processes by working directory` };
-  }
-  const root = await canonicalPath(worktree);
-  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
-  const killed = [];
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
-    if (cwd === null || !inside(cwd.replace(/ \(deleted\)$/, ""))) continue;
-    const command2 = await commandLine(proc, pid);
-    try {
-      process.kill(pid, "SIGKILL");
-      killed.push({ pid, command: command2 });
-    } catch {
-    }
-  }
-  return { checked: true, killed };
-}
-async function commandLine(proc, pid) {
-  const raw = await readFile13(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
-  const text3 = raw.split("\0").filter(Boolean).join(" ");
-  return text3.length > 120 ? `${text3.slice(0, 120)}\u2026` : text3;
-}
-
-// src/adapters/integrity/snapshot.ts
-import { lstat as lstat4, mkdir as mkdir11, readdir as readdir5, readFile as readFile14, readlink as readlink3, rm as rm7, symlink, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname11, join as join29, relative as relative5, sep as sep5 } from "node:path";
-var MAX_FILES_PER_DIR = 500;
-var MAX_DEPTH = 4;
-async function watchIntegrity(scope) {
-  const commonDir = await gitCommonDir(scope.repoRoot);
-  const take = () => snapshotFiles(scope, commonDir);
-  const before = await take();
-  const headsBefore = await otherHeads(scope);
-  return {
-    async check() {
-      const after = await take();
-      const changes = [];
-      const byPath = new Map(after.map((entry) => [entry.path, entry]));
-      for (const entry of before) {
-        const now = byPath.get(entry.path);
-        byPath.delete(entry.path);
-        const change = compare2(entry.content, now?.content ?? null);
-        if (change === null || sameIgnoringOmk(entry, now)) continue;
-        const restored = entry.restorable && await restore(entry.path, entry.content);
-        changes.push({ what: entry.what, change, restored });
-      }
-      for (const entry of byPath.values()) {
-        const restored = entry.restorable && await restore(entry.path, null);
-        changes.push({ what: entry.what, change: "added", restored });
-      }
-      const headsAfter = await otherHeads(scope);
-      for (const [what, head2] of headsBefore) {
-        const now = headsAfter.get(what);
-        if (now !== head2)
-          changes.push({ what, change: now === void 0 ? "removed" : "changed", restored: false });
-      }
-      return changes.sort((a, b) => a.what < b.what ? -1 : a.what > b.what ? 1 : 0);
-    }
-  };
-}
-async function snapshotFiles(scope, commonDir) {
-  const files = [
-    await single(".git/config", join29(commonDir, "config"), true),
-    ...await tree(".git/hooks", join29(commonDir, "hooks")),
-    ...await tree(".git/info", join29(commonDir, "info")),
-    await single(".gitmodules of the repository", join29(scope.repoRoot, ".gitmodules"), false),
-    await single(".gitmodules of the slice's worktree", join29(scope.worktree, ".gitmodules"), false)
-  ];
-  if (scope.home !== null) {
-    files.push(await single("~/.gitconfig", join29(scope.home, ".gitconfig"), true));
-    files.push(await single("~/.config/git/config", join29(scope.home, ".config", "git", "config"), true));
-  }
-  return files;
-}
-async function single(what, path2, restorable) {
-  return { what, path: path2, content: await read(path2), restorable };
-}
-async function tree(label, dir) {
-  const found = [];
-  const walk2 = async (at2, depth2) => {
-    let entries2;
-    try {
-      entries2 = (await readdir5(at2)).sort();
-    } catch {
-      return;
-    }
-    for (const name of entries2) {
-      if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join29(at2, name);
-      const info = await lstat4(path2).catch(() => null);
-      if (info === null) continue;
-      if (info.isDirectory()) {
-        if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
-        continue;
-      }
-      const what = `${label}/${relative5(dir, path2).split(sep5).join("/")}`;
-      found.push({ what, path: path2, content: await read(path2), restorable: true });
-    }
-  };
-  await walk2(dir, 0);
-  return found;
-}
-async function read(path2) {
-  try {
-    const info = await lstat4(path2);
-    if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
-    if (!info.isFile()) return null;
-    return { kind: "file", bytes: await readFile14(path2), mode: info.mode & 511 };
-  } catch {
-    return null;
-  }
-}
-function compare2(before, after) {
-  if (before === null && after === null) return null;
-  if (before === null) return "added";
-  if (after === null) return "removed";
-  if (before.kind === "link" && after.kind === "link")
-    return before.target === after.target ? null : "changed";
-  if (before.kind === "file" && after.kind === "file")
-    return before.bytes.equals(after.bytes) && before.mode === after.mode ? null : "changed";
-  return "changed";
-}
-var OMK_CONFIG_LINES = /^\s*(?:\[extensions\]|worktreeconfig\s*=\s*true|repositoryformatversion\s*=\s*[01])\s*$/i;
-function sameIgnoringOmk(before, after) {
-  if (before.what !== ".git/config" || before.content?.kind !== "file" || after?.content?.kind !== "file")
-    return false;
-  const strip = (bytes) => bytes.toString("utf8").split("\n").filter((line2) => !OMK_CONFIG_LINES.test(line2)).join("\n");
-  return strip(before.content.bytes) === strip(after.content.bytes);
-}
-async function restore(path2, content) {
-  try {
-    await rm7(path2, { recursive: true, force: true });
-    if (content === null) return true;
-    await mkdir11(dirname11(path2), { recursive: true });
-    if (content.kind === "link") await symlink(content.target, path2);
-    else await writeFile7(path2, content.bytes, { mode: content.mode });
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function otherHeads(scope) {
-  const self2 = await canonicalPath(scope.worktree);
-  const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep5}`;
-  const heads = /* @__PURE__ */ new Map();
-  for (const entry of await listWorktrees(scope.repoRoot)) {
-    if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative5(dirname11(main), entry.path)}`;
-    heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
-  }
-  return heads;
-}
-
-// src/adapters/integrity/local.ts
-var localIntegrity = {
-  watch: watchIntegrity,
-  endStrays: (worktree) => endStrays(worktree),
-  escapingLinks,
-  worktreeState
-};
-
-// src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat5, mkdir as mkdir12, mkdtemp, realpath as realpath4, rm as rm8 } from "node:fs/promises";
-import { join as join32 } from "node:path";
-
-// src/runtime/doctor/path-lookup.ts
-import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute6, join as join30 } from "node:path";
-async function findOnPath(command2, env, platform = process.platform) {
-  if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
-    return null;
-  }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute6(dir));
-  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
-  for (const dir of dirs) {
-    for (const extension2 of extensions) {
-      const candidate = join30(dir, command2 + extension2);
-      if (await fileState(candidate) === "ok") return candidate;
-    }
-  }
-  return null;
-}
-async function fileState(path2) {
-  try {
-    if (!(await stat8(path2)).isFile()) return "not-file";
-  } catch {
-    return "missing";
-  }
-  try {
-    await access2(path2, constants2.X_OK);
-    return "ok";
-  } catch {
-    return "not-executable";
-  }
-}
-
-// src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join31 } from "node:path";
-var NAMESPACES = ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"];
-var PROBE_ARGS = [
-  "--ro-bind",
-  "/",
-  "/",
-  "--dev",
-  "/dev",
-  "--proc",
-  "/proc",
-  ...NAMESPACES
-];
-function bubblewrapArgv(tool, plan2, argv) {
-  const mounts = [
-    ...plan2.hiddenDirs.map((path2) => ({ path: path2, args: ["--tmpfs", path2] })),
-    ...plan2.hiddenFiles.map((path2) => ({ path: path2, args: ["--ro-bind", "/dev/null", path2] })),
-    ...plan2.readable.map((path2) => ({ path: path2, args: ["--ro-bind", path2, path2] })),
-    ...plan2.writable.map((path2) => ({ path: path2, args: ["--bind", path2, path2] }))
-  ];
-  const seen = /* @__PURE__ */ new Set();
-  const ordered = mounts.map((mount, index) => ({ ...mount, index })).sort((a, b) => depth(a.path) - depth(b.path) || a.index - b.index);
-  const out = [tool, ...PROBE_ARGS];
-  for (const mount of ordered) {
-    const key = mount.args.join("\0");
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(...mount.args);
-  }
-  out.push("--chdir", plan2.cwd, "--", ...argv);
-  return out;
-}
-function credentialStores(home) {
-  return {
-    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join31(home, p)),
-    files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"].map(
-      (p) => join31(home, p)
-    )
-  };
-}
-function depth(path2) {
-  return path2.split("/").filter((part) => part !== "").length;
-}
-
-// src/adapters/sandbox/bubblewrap.ts
-var PROBE_TIMEOUT_MS = 1e4;
-var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
-var NAMESPACE_HINT = "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works";
-function createBubblewrap(options) {
-  const run = options.run ?? runProcess;
-  let probed = null;
-  const probe = () => {
-    probed ??= probeBubblewrap(options.env, run);
-    return probed;
-  };
-  return {
-    probe,
-    runner: (inner) => async (spec) => {
-      if (spec.confine === void 0) return inner(spec);
-      const availability = await probe();
-      if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
-      const tmp = await mkdtemp(join32(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
-      try {
-        const plan2 = await planFor(spec, spec.confine, tmp, options.env);
-        const result2 = await inner({
-          ...spec,
-          argv: bubblewrapArgv(availability.tool, plan2, spec.argv),
-          // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join32(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
-        });
-        return asUnconfined(result2);
-      } finally {
-        await rm8(tmp, { recursive: true, force: true });
-      }
-    }
-  };
-}
-async function probeBubblewrap(env, run) {
-  const tool = await findOnPath("bwrap", env);
-  if (tool === null) return { available: false, reason: "bwrap not found on the PATH", hint: INSTALL_HINT };
-  const result2 = await run({
-    argv: [tool, ...PROBE_ARGS, "--", "true"],
-    cwd: "/",
-    env: env.PATH === void 0 ? {} : { PATH: env.PATH },
-    timeoutMs: PROBE_TIMEOUT_MS,
-    tailChars: 2e3
-  });
-  if (result2.exitCode === 0) return { available: true, tool };
-  const why = result2.spawnError ?? (result2.tail.split("\n").map((line2) => line2.trim()).find((line2) => line2 !== "") || `exit ${result2.exitCode ?? result2.signal}`);
-  return { available: false, reason: `bwrap cannot create namespaces: ${why}`, hint: NAMESPACE_HINT };
-}
-async function planFor(spec, confine, tmp, env) {
-  for (const path2 of confine.writable) {
-    if (!await exists2(path2)) await mkdir12(path2, { recursive: true });
-  }
-  const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
-  const dirs = [];
-  const files = [];
-  for (const home of homes) {
-    const stores = credentialStores(home);
-    dirs.push(...stores.dirs);
-    files.push(...stores.files);
-  }
-  if (env.XDG_CONFIG_HOME) dirs.push(join32(env.XDG_CONFIG_HOME, "gh"));
-  dirs.push(...confine.hidden ?? []);
-  if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
-  return {
-    cwd: spec.cwd,
-    writable: await real([spec.cwd, tmp, ...confine.writable]),
-    readable: await real(confine.readable),
-    hiddenDirs: await real(dirs),
-    hiddenFiles: await real(files)
-  };
-}
-function asUnconfined(result2) {
-  const missing = /^bwrap: execvp (.+?): No such file or directory$/m.exec(result2.tail);
-  if (result2.exitCode !== 1 || missing === null) return result2;
-  return { ...result2, exitCode: null, spawnError: `spawn ${missing[1]} ENOENT` };
-}
-function notStarted(why) {
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    spawnError: why,
-    durationMs: 0,
-    stdout: "",
-    tail: ""
-  };
-}
-async function real(paths2) {
-  const found = await Promise.all(
-    paths2.map(
-      (path2) => realpath4(path2).then(
-        (resolved) => resolved,
-        () => null
-      )
-    )
-  );
-  return [...new Set(found.filter((path2) => path2 !== null))];
-}
-async function exists2(path2) {
-  try {
-    await lstat5(path2);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// src/adapters/workspace/preparer.ts
-import { createHash as createHash4 } from "node:crypto";
-import { mkdir as mkdir15, readFile as readFile16, rename as rename4, rm as rm10, stat as stat10, writeFile as writeFile9 } from "node:fs/promises";
-import { delimiter, dirname as dirname13, join as join35 } from "node:path";
-
-// src/adapters/workspace/copy-tree.ts
-import { createHash as createHash3 } from "node:crypto";
-import { constants as constants3 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat6, mkdir as mkdir13, readdir as readdir6, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join33, relative as relative6 } from "node:path";
-async function cloneTree(source, target, mode, finalTarget = target) {
-  let files = 0;
-  const cloneDir = async (from, to2) => {
-    await mkdir13(to2);
-    const entries2 = await readdir6(from, { withFileTypes: true });
-    await Promise.all(
-      entries2.map(async (entry) => {
-        const src = join33(from, entry.name);
-        const dst = join33(to2, entry.name);
-        if (entry.isDirectory()) return cloneDir(src, dst);
-        if (entry.isSymbolicLink()) return symlink2(retarget(await readlink4(src), source, finalTarget), dst);
-        if (!entry.isFile()) return;
-        files += 1;
-        return mode === "link" ? link2(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE);
-      })
-    );
-  };
-  await cloneDir(source, target);
-  return files;
-}
-async function treeDigest(root) {
-  const lines = [];
-  const walk2 = async (dir) => {
-    const entries2 = await readdir6(dir, { withFileTypes: true });
-    await Promise.all(
-      entries2.map(async (entry) => {
-        const path2 = join33(dir, entry.name);
-        if (entry.isDirectory()) return walk2(path2);
-        const info = await lstat6(path2, { bigint: true });
-        lines.push(`${relative6(root, path2)}\0${info.size}\0${info.mtimeNs}`);
-      })
-    );
-  };
-  await walk2(root);
-  return createHash3("sha256").update(lines.sort().join("\n")).digest("hex");
-}
-function retarget(linkText, source, target) {
-  if (!isAbsolute7(linkText)) return linkText;
-  const inside = relative6(source, linkText);
-  return inside.startsWith("..") || isAbsolute7(inside) ? linkText : join33(target, inside);
-}
-
-// src/adapters/workspace/snapshot.ts
-import { mkdir as mkdir14, readFile as readFile15, rename as rename3, rm as rm9, stat as stat9, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname12, join as join34 } from "node:path";
-function createSnapshots() {
-  const queue = /* @__PURE__ */ new Map();
-  return {
-    /** The intact snapshot of `source` at `dir`, made (again) when missing or written to. */
-    ensure(source, dir) {
-      const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
-      }).then(() => ensure(source, dir));
-      queue.set(dir, next);
-      return next;
-    }
-  };
-}
-async function ensure(source, dir) {
-  const tree2 = join34(dir, "node_modules");
-  const stampPath = join34(dir, "digest");
-  const stamp = await readFile15(stampPath, "utf8").catch(() => null);
-  if (stamp !== null && stamp === await treeDigest(tree2).catch(() => null)) return { tree: tree2, made: false };
-  if (await exists3(dir)) {
-    const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
-    await rename3(dir, stale);
-    void rm9(stale, { recursive: true, force: true }).catch(() => {
-    });
-  }
-  const partial2 = `${dir}.partial-${process.pid}`;
-  await rm9(partial2, { recursive: true, force: true });
-  await mkdir14(partial2, { recursive: true });
-  await cloneTree(source, join34(partial2, "node_modules"), "copy", tree2);
-  await writeFile8(join34(partial2, "digest"), await treeDigest(join34(partial2, "node_modules")));
-  await mkdir14(dirname12(dir), { recursive: true });
-  try {
-    await rename3(partial2, dir);
-  } catch (error62) {
-    if (!await exists3(stampPath)) throw error62;
-    await rm9(partial2, { recursive: true, force: true });
-  }
-  return { tree: tree2, made: true };
-}
-async function exists3(path2) {
-  return await stat9(path2).catch(() => null) !== null;
-}
-
-// src/adapters/workspace/preparer.ts
-var MARKER3 = ".omk-prepared";
-var PARTIAL = "node_modules.omk-partial";
-var GITIGNORE = ".gitignore";
-function createWorkspacePreparer(run) {
-  const snapshots = createSnapshots();
-  return {
-    async prepare(input2) {
-      const done = [];
-      const env = { ...input2.plan.env };
-      let changed = false;
-      for (const step of input2.plan.steps) {
-        const result2 = await runStep(step, input2, { run, snapshots }, { ...input2.env, ...env }).catch(
-          (error62) => hostFailure(step, input2, error62)
-        );
-        if ("ok" in result2) return { ...result2, done };
-        done.push(result2.done);
-        changed ||= result2.changed;
-        Object.assign(env, result2.env);
-      }
-      return { ok: true, done, changed, env };
-    }
-  };
-}
-function runStep(step, input2, tools, env) {
-  switch (step.kind) {
-    case "node-modules":
-      return nodeModules(step, input2, tools, env);
-    case "python-venv":
-      return pythonVenv(step.dirs, input2.repoRoot, env);
-    case "command":
-      return command(step.argv, input2, tools.run, env, "setup");
-  }
-}
-async function nodeModules(step, input2, tools, env) {
-  const target = join35(input2.path, "node_modules");
-  const wanted = await fingerprint(input2.path, step.manifests);
-  if (await isDirectory2(target)) {
-    const marker = await readFile16(join35(target, MARKER3), "utf8").catch(() => null);
-    if (marker === null)
-      return { done: "node_modules already present in the worktree: kept", changed: false };
-    if (marker === wanted) return { done: "node_modules already prepared", changed: false };
-    await rm10(target, { recursive: true, force: true });
-  }
-  const source = join35(input2.repoRoot, "node_modules");
-  const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
-  const reusable = differs === null && await isDirectory2(source);
-  if (reusable) {
-    const started = performance.now();
-    const snapshot = await tools.snapshots.ensure(
-      source,
-      join35(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
-    );
-    const partial2 = join35(input2.path, PARTIAL);
-    await rm10(partial2, { recursive: true, force: true });
-    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
-    let files;
-    try {
-      files = await cloneTree(snapshot.tree, partial2, "link", target);
-    } catch (error62) {
-      if (error62.code !== "EXDEV") throw error62;
-      await rm10(partial2, { recursive: true, force: true });
-      files = await cloneTree(source, partial2, "copy", target);
-      how = "copied";
-    }
-    await markOurs(partial2, wanted);
-    await rename4(partial2, target);
-    const ms = Math.round(performance.now() - started);
-    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
-  }
-  const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
-  if (step.install === null) {
-    return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
-  }
-  const installed = await command(step.install, input2, tools.run, env, "install");
-  if ("ok" in installed) {
-    await rm10(target, { recursive: true, force: true });
-    return installed;
-  }
-  if (await isDirectory2(target)) await markOurs(target, wanted);
-  return { done: `${installed.done} (${why})`, changed: true };
-}
-async function pythonVenv(dirs, repoRoot, env) {
-  for (const dir of dirs) {
-    const venv = join35(repoRoot, dir);
-    if (!await exists4(join35(venv, "bin", "python"))) continue;
-    const path2 = env.PATH ? `${join35(venv, "bin")}${delimiter}${env.PATH}` : join35(venv, "bin");
-    return {
-      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
-      changed: false,
-      env: { PATH: path2, VIRTUAL_ENV: venv }
-    };
-  }
-  return {
-    done: `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`,
-    changed: false
-  };
-}
-async function command(argv, input2, run, env, label) {
-  await mkdir15(dirname13(input2.logPath), { recursive: true });
-  const shown = argv.join(" ");
-  await writeFile9(input2.logPath, `=== omk ${label} in ${input2.path}
-=== argv ${JSON.stringify(argv)}
-`, {
-    flag: "a"
-  });
-  const result2 = await run({
-    argv,
-    cwd: input2.path,
-    env,
-    timeoutMs: input2.plan.timeoutMs,
-    logPath: input2.logPath,
-    tailChars: 4e3,
-    ...input2.signal ? { signal: input2.signal } : {}
-  });
-  await writeFile9(
-    input2.logPath,
-    `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
-`,
-    {
-      flag: "a"
-    }
-  );
-  const ms = Math.round(result2.durationMs);
-  if (result2.exitCode === 0 && !result2.timedOut && !result2.cancelled && result2.spawnError === null) {
-    return { done: `${label}: ${shown} (${ms} ms)`, changed: true };
-  }
-  const detail = result2.spawnError ? `could not start: ${result2.spawnError}` : result2.timedOut ? `timed out after ${input2.plan.timeoutMs} ms` : result2.cancelled ? "cancelled" : `exit ${result2.exitCode ?? result2.signal ?? "-"}`;
-  return {
-    ok: false,
-    done: [],
-    what: shown,
-    exitCode: result2.exitCode,
-    detail,
-    tail: lastLines2(result2.tail, 30),
-    logPath: input2.logPath
-  };
-}
-async function firstDifference(a, b, files) {
-  for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join35(a, file2)), readOrNull(join35(b, file2))]);
-    if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
-  }
-  return null;
-}
-async function fingerprint(root, files) {
-  const hash2 = createHash4("sha256");
-  for (const file2 of files) {
-    hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join35(root, file2)) ?? "\0missing");
-  }
-  return `${hash2.digest("hex")}
-`;
-}
-async function markOurs(dir, fingerprintText) {
-  for (const [name, text3] of [
-    [MARKER3, fingerprintText],
-    [GITIGNORE, "*\n"]
-  ]) {
-    await rm10(join35(dir, name), { force: true });
-    await writeFile9(join35(dir, name), text3);
-  }
-}
-var HOST_STEPS = {
-  "node-modules": "giving the worktree the checkout's node_modules",
-  "python-venv": "looking for the checkout's virtualenv"
-};
-function hostFailure(step, input2, error62) {
-  const message = error62 instanceof Error ? error62.message : String(error62);
-  return {
-    ok: false,
-    done: [],
-    what: step.kind === "command" ? step.argv.join(" ") : HOST_STEPS[step.kind],
-    exitCode: null,
-    detail: message,
-    tail: "",
-    logPath: input2.logPath
-  };
-}
-function lastLines2(text3, count) {
-  return text3.trimEnd().split("\n").slice(-count).join("\n");
-}
-var readOrNull = (path2) => readFile16(path2).catch(() => null);
-async function isDirectory2(path2) {
-  return (await stat10(path2).catch(() => null))?.isDirectory() === true;
-}
-async function exists4(path2) {
-  return await stat10(path2).catch(() => null) !== null;
-}
-
-// src/adapters/execution-host.ts
-function createExecutionHost(options = {}) {
-  const { logMaxBytes } = options;
-  const bounded2 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
-  const sandbox = options.env === void 0 ? void 0 : createBubblewrap({ env: options.env });
-  const run = sandbox === void 0 ? bounded2 : sandbox.runner(bounded2);
-  return {
-    workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
-    agents: logMaxBytes === void 0 && sandbox === void 0 ? agentLauncher : agentLauncherWith({ run }),
-    cleaner: gitGoalCleaner,
-    verify: createGateVerifier(run),
-    integrity: localIntegrity,
-    // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
-    preparer: createWorkspacePreparer(bounded2),
-    ...sandbox === void 0 ? {} : { sandbox },
-    credentials: persistedCredentialGuard
-  };
-}
-var localExecutionHost = createExecutionHost();
-function logMaxBytesFromEnv(env) {
-  const raw = env.OMK_LOG_MAX_BYTES;
-  if (raw === void 0 || raw === "") return void 0;
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1024) {
-    throw new ConfigError(
-      `OMK_LOG_MAX_BYTES must be a whole number of bytes, at least 1024 (got ${JSON.stringify(raw.slice(0, 40))}).`,
-      {
-        hint: `Set it to e.g. ${DEFAULT_LOG_MAX_BYTES} (8 MiB, the default), or unset it.`
-      }
-    );
-  }
-  return value;
-}
-
-// src/adapters/git/repo.ts
-import { realpath as realpath5 } from "node:fs/promises";
-var gitRepo = {
-  async inspect(path2) {
-    let root;
-    try {
-      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
-    } catch (error62) {
-      throw new GitError(`${path2} is not inside a git repository.`, {
-        cause: error62,
-        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
-      });
-    }
-    root = await realpath5(root);
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    return {
-      root,
-      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
-      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
-    };
-  },
-  async listFiles(root) {
-    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
-    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
-  },
-  async grepLines(root, query) {
-    if (query.patterns.length === 0) return [];
-    const args = ["grep", "-z", "-n", "-I", "--no-color", query.fixed === true ? "-F" : "-E"];
-    if (query.words === true) args.push("-w");
-    for (const pattern of query.patterns) args.push("-e", pattern);
-    const { stdout } = await runGit([...args, "--", "."], { cwd: root, okExitCodes: [0, 1] });
-    return parseGrep(stdout, query.maxHits);
-  },
-  async fileSizes(root) {
-    const sizes = /* @__PURE__ */ new Map();
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    if (head2.exitCode !== 0) return sizes;
-    const { stdout } = await runGit(["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"], { cwd: root });
-    for (const record2 of stdout.split("\0")) {
-      const tab = record2.indexOf("	");
-      if (tab < 0) continue;
-      const size = Number(record2.slice(0, tab).trim().split(/\s+/)[3]);
-      if (Number.isFinite(size)) sizes.set(record2.slice(tab + 1), size);
-    }
-    return sizes;
-  }
-};
-function parseGrep(stdout, maxHits) {
-  const hits = [];
-  for (const record2 of stdout.split("\n")) {
-    if (hits.length >= maxHits) break;
-    const [path2, line2, ...text3] = record2.split("\0");
-    if (path2 === void 0 || path2 === "" || line2 === void 0) continue;
-    hits.push({ path: path2, line: Number(line2), text: text3.join("\0").slice(0, 300) });
-  }
-  return hits;
-}
-
-// src/adapters/git/push-ref.ts
-async function pushRef(spec) {
-  const args = [
-    "push",
-    "--porcelain",
-    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
-    // would run with the auth header in its environment.
-    "--no-verify",
-    ...spec.lease === void 0 ? [] : [`--force-with-lease=${spec.ref}:${spec.lease ?? ""}`],
-    spec.url,
-    `${spec.sha}:${spec.ref}`
-  ];
-  const result2 = await runGit(args, { cwd: spec.repoRoot, okExitCodes: [0, 1], env: spec.env });
-  const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
-  return { exitCode: result2.exitCode, rejected, stderr: result2.stderr };
-}
-
-// src/adapters/github/checks.ts
-var SUMMARY_LIMIT = 65535;
-var ANNOTATIONS_PER_REQUEST = 50;
-var ANNOTATION_TITLE_LIMIT = 255;
-var ANNOTATION_MESSAGE_LIMIT = 64 * 1024;
-function truncate(text3, limit) {
-  if (text3.length <= limit) return text3;
-  const marker = `
-
-\u2026 truncated by omk (${text3.length} characters in full)`;
-  let end = Math.max(0, limit - marker.length);
-  const last = text3.charCodeAt(end - 1);
-  if (last >= 55296 && last <= 56319) end -= 1;
-  return text3.slice(0, end) + marker;
-}
-function toAnnotation(a) {
-  return {
-    path: a.path,
-    start_line: a.startLine,
-    end_line: Math.max(a.endLine, a.startLine),
-    annotation_level: a.level,
-    title: truncate(a.title, ANNOTATION_TITLE_LIMIT),
-    message: truncate(a.message, ANNOTATION_MESSAGE_LIMIT)
-  };
-}
-async function upsertCheckRun(ctx, spec, id) {
-  const annotations = spec.annotations.map(toAnnotation);
-  const batches = [];
-  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  }
-  const title3 = truncate(spec.title, ANNOTATION_TITLE_LIMIT);
-  const output2 = (batch) => ({
-    title: title3,
-    summary: truncate(spec.summary, SUMMARY_LIMIT),
-    ...batch ? { annotations: batch } : {}
-  });
-  const common = {
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    name: spec.name,
-    external_id: spec.externalId,
-    status: "completed",
-    conclusion: spec.conclusion
-  };
-  const [first, ...rest] = batches;
-  const { data } = id === null ? await ctx.octokit.rest.checks.create({ ...common, head_sha: spec.headSha, output: output2(first) }) : await ctx.octokit.rest.checks.update({ ...common, check_run_id: id, output: output2(first) });
-  for (const batch of rest) {
-    await ctx.octokit.rest.checks.update({
-      owner: ctx.repo.owner,
-      repo: ctx.repo.name,
-      check_run_id: data.id,
-      output: output2(batch)
-    });
-  }
-  return { id: data.id, url: data.html_url ?? data.url };
-}
-var RUN_CONCLUSIONS = {
-  success: "success",
-  neutral: "neutral",
-  skipped: "skipped",
-  failure: "failure",
-  timed_out: "failure",
-  cancelled: "failure",
-  action_required: "failure",
-  startup_failure: "failure",
-  stale: "failure"
-};
-function checkRunState(status, conclusion) {
-  if (status !== "completed") return "pending";
-  if (!conclusion) return "pending";
-  return RUN_CONCLUSIONS[conclusion] ?? "failure";
-}
-function statusState(state) {
-  if (state === "success") return "success";
-  if (state === "pending") return "pending";
-  return "failure";
-}
-function newer(a, b) {
-  if (a.check.source === b.check.source && a.check.source === "check_run") return a.id > b.id;
-  return a.at !== b.at ? a.at > b.at : a.id > b.id;
-}
-var time3 = (value) => value ? Date.parse(value) || 0 : 0;
-async function findCheckRun(ctx, sha2, name, externalId) {
-  const { data } = await ctx.octokit.rest.checks.listForRef({
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    ref: sha2,
-    check_name: name,
-    per_page: 100
-  });
-  const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
-  return run ? { id: run.id, url: run.html_url ?? run.url } : null;
-}
-async function checkRunsNamed(ctx, sha2, name) {
-  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    ref: sha2,
-    check_name: name,
-    filter: "all",
-    per_page: 100
-  });
-  return runs.filter((run) => run.name === name && run.head_sha === sha2).map((run) => ({
-    id: run.id,
-    name: run.name,
-    appId: run.app?.id ?? null,
-    appSlug: run.app?.slug ?? null,
-    status: run.status,
-    conclusion: run.conclusion ?? null,
-    title: run.output.title ?? "",
-    summary: run.output.summary ?? ""
-  })).sort((a, b) => b.id - a.id);
-}
-async function listChecks(ctx, sha2) {
-  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
-  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
-  const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
-    ...where,
-    per_page: 100
-  });
-  const entries2 = [
-    ...runs.map((run) => ({
-      check: {
-        name: run.name,
-        state: checkRunState(run.status, run.conclusion),
-        source: "check_run"
-      },
-      at: time3(run.completed_at ?? run.started_at),
-      id: run.id
-    })),
-    ...combined.statuses.map((status) => ({
-      check: { name: status.context, state: statusState(status.state), source: "status" },
-      at: time3(status.updated_at ?? status.created_at),
-      id: status.id
-    }))
-  ];
-  const byName = /* @__PURE__ */ new Map();
-  for (const entry of entries2) {
-    const seen = byName.get(entry.check.name);
-    if (!seen || newer(entry, seen)) byName.set(entry.check.name, entry);
-  }
-  return [...byName.values()].map((entry) => entry.check);
-}
-
-// src/adapters/github/errors.ts
-var GitHubApiError = class extends ForgeError {
-  status;
-  method;
-  path;
-  githubMessage;
-  errors;
-  documentationUrl;
-  requestId;
-  /** A 403/429 that is a rate limit (still one after throttling gave up), not a missing permission. */
-  rateLimited;
-  constructor(init) {
-    const what = `GitHub API ${init.method} ${init.path}`;
-    const outcome = init.status === 0 ? "got no response" : `failed with ${init.status}`;
-    const detail = init.githubMessage ? `: ${init.githubMessage}` : ".";
-    super(`${what} ${outcome}${detail}`, { hint: hintFor2(init.status, init.rateLimited ?? false) });
-    this.status = init.status;
-    this.method = init.method;
-    this.path = init.path;
-    this.githubMessage = init.githubMessage;
-    this.errors = init.errors;
-    this.documentationUrl = init.documentationUrl;
-    this.requestId = init.requestId;
-    this.rateLimited = init.rateLimited ?? false;
-  }
-};
-function hintFor2(status, rateLimited) {
-  if (rateLimited)
-    return "GitHub rate limit exceeded: wait (see the retry-after / reset time) and run again.";
-  if (status === 401)
-    return "The token was refused: check that GITHUB_TOKEN / GH_TOKEN is set, valid and not expired.";
-  if (status === 403)
-    return "The token lacks a permission this call needs (contents, pull-requests, checks or issues: write).";
-  if (status === 404) return "The repository or resource does not exist, or the token cannot see it.";
-  if (status === 429) return "GitHub rate limit exceeded: wait and run again.";
-  if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
-  return "See the GitHub message above; re-running is safe (delivery is idempotent).";
-}
-function redact2(text3, secrets) {
-  let out = text3;
-  for (const secret2 of secrets) {
-    if (secret2.length >= 4) out = out.split(secret2).join("***");
-  }
-  return out;
-}
-function isRequestErrorLike(error62) {
-  if (typeof error62 !== "object" || error62 === null) return false;
-  const candidate = error62;
-  return typeof candidate.status === "number" && typeof candidate.request === "object" && candidate.request !== null;
-}
-function pathOf(url2) {
-  if (!url2) return "(unknown path)";
-  try {
-    return new URL(url2, "https://api.github.invalid").pathname;
-  } catch {
-    return "(unparseable path)";
-  }
-}
-function detailsOf(data) {
-  if (typeof data === "string") return { message: data.slice(0, 500), errors: [] };
-  if (typeof data !== "object" || data === null) return { message: "", errors: [] };
-  const record2 = data;
-  const errors = Array.isArray(record2.errors) ? record2.errors.filter((e) => typeof e === "object" && e !== null).map(toDetail) : [];
-  return {
-    message: typeof record2.message === "string" ? record2.message : "",
-    errors,
-    documentationUrl: typeof record2.documentation_url === "string" ? record2.documentation_url : void 0
-  };
-}
-function toDetail(entry) {
-  const pick2 = (key) => typeof entry[key] === "string" ? entry[key] : void 0;
-  return { resource: pick2("resource"), field: pick2("field"), code: pick2("code"), message: pick2("message") };
-}
-function toForgeError(error62, secrets) {
-  if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
-  const response = error62.response;
-  const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
-  const clean3 = (text3) => redact2(text3, secrets);
-  const headers = response?.headers ?? {};
-  const requestId = headers["x-github-request-id"];
-  const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
-  return new GitHubApiError({
-    status: response ? error62.status : 0,
-    method: (error62.request.method ?? "GET").toUpperCase(),
-    path: clean3(pathOf(error62.request.url)),
-    githubMessage: clean3(details3.message),
-    errors: details3.errors.map((d) => ({
-      ...d,
-      message: d.message === void 0 ? void 0 : clean3(d.message)
-    })),
-    documentationUrl: details3.documentationUrl,
-    requestId: requestId === void 0 ? void 0 : String(requestId),
-    rateLimited
-  });
-}
-function hasStatus(error62, ...statuses) {
-  return error62 instanceof GitHubApiError && statuses.includes(error62.status);
-}
-
-// src/adapters/github/merge.ts
-async function branchProtection(ctx, branch) {
-  try {
-    const { data } = await ctx.octokit.rest.repos.getBranchProtection({
-      owner: ctx.repo.owner,
-      repo: ctx.repo.name,
-      branch
-    });
-    const checks = data.required_status_checks;
-    const contexts = /* @__PURE__ */ new Set([
-      ...checks?.contexts ?? [],
-      ...(checks?.checks ?? []).map((check2) => check2.context)
-    ]);
-    const reviews = data.required_pull_request_reviews;
-    return {
-      requiredContexts: [...contexts],
-      // The object only exists when reviews are required; GitHub's own default is one approval.
-      requiredApprovals: reviews ? reviews.required_approving_review_count ?? 1 : 0
-    };
-  } catch (error62) {
-    if (hasStatus(error62, 403, 404) && !error62.rateLimited) return null;
-    throw error62;
-  }
-}
-var VERDICTS = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
-async function reviewSummary(ctx, number4) {
-  const reviews = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    pull_number: number4,
-    per_page: 100
-  });
-  const ordered = [...reviews].sort(
-    (a, b) => (Date.parse(a.submitted_at ?? "") || 0) - (Date.parse(b.submitted_at ?? "") || 0) || a.id - b.id
-  );
-  const latest = /* @__PURE__ */ new Map();
-  for (const review of ordered) {
-    if (!VERDICTS.has(review.state)) continue;
-    latest.set(review.user ? `user:${review.user.id}` : `review:${review.id}`, review.state);
-  }
-  const verdicts = [...latest.values()];
-  return {
-    approvals: verdicts.filter((state) => state === "APPROVED").length,
-    changesRequested: verdicts.includes("CHANGES_REQUESTED")
-  };
-}
-async function mergePull(ctx, number4, sha2, method) {
-  try {
-    const { data } = await ctx.octokit.rest.pulls.merge({
-      owner: ctx.repo.owner,
-      repo: ctx.repo.name,
-      pull_number: number4,
-      sha: sha2,
-      merge_method: method
-    });
-    return { merged: true, sha: data.sha };
-  } catch (error62) {
-    if (hasStatus(error62, 409)) return { merged: false, reason: "head_moved", detail: error62.githubMessage };
-    if (hasStatus(error62, 405, 422))
-      return { merged: false, reason: "not_mergeable", detail: error62.githubMessage };
-    throw error62;
-  }
-}
-
-// src/adapters/github/pulls.ts
-var PR_ALREADY_EXISTS_PREFIX = "A pull request already exists for";
-function toPullRequest(data) {
-  const merged = data.merged === true || Boolean(data.merged_at);
-  return {
-    number: data.number,
-    url: data.html_url,
-    title: data.title,
-    body: data.body ?? "",
-    head: data.head.ref,
-    headSha: data.head.sha,
-    base: data.base.ref,
-    baseSha: data.base.sha,
-    draft: data.draft ?? false,
-    state: merged ? "merged" : data.state === "open" ? "open" : "closed",
-    labels: (data.labels ?? []).map((label) => typeof label === "string" ? label : label.name ?? "").filter((name) => name !== ""),
-    mergeable: data.mergeable ?? null,
-    ...merged ? { mergeSha: data.merge_commit_sha ?? null } : {}
-  };
-}
-async function findOpenPull(ctx, head2, base) {
-  const { data } = await ctx.octokit.rest.pulls.list({
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    head: `${ctx.repo.owner}:${head2}`,
-    ...base === void 0 ? {} : { base },
-    state: "open",
-    per_page: 1
-  });
-  const first = data[0];
-  return first ? toPullRequest(first) : null;
-}
-function isAlreadyExists(error62) {
-  return hasStatus(error62, 422) && error62.errors.some((e) => e.code === "custom" && (e.message ?? "").startsWith(PR_ALREADY_EXISTS_PREFIX));
-}
-async function createPull(ctx, spec) {
-  try {
-    const { data } = await ctx.octokit.rest.pulls.create({
-      owner: ctx.repo.owner,
-      repo: ctx.repo.name,
-      title: spec.title,
-      body: spec.body,
-      head: spec.head,
-      base: spec.base,
-      draft: spec.draft
-    });
-    return toPullRequest(data);
-  } catch (error62) {
-    if (!isAlreadyExists(error62)) throw error62;
-    const existing = await findOpenPull(ctx, spec.head, spec.base);
-    if (!existing) throw error62;
-    return {
-      ...await updatePull(ctx, existing.number, { title: spec.title, body: spec.body }),
-      reused: true
-    };
-  }
-}
-async function updatePull(ctx, number4, change) {
-  const { data } = await ctx.octokit.rest.pulls.update({
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    pull_number: number4,
-    ...change.title === void 0 ? {} : { title: change.title },
-    ...change.body === void 0 ? {} : { body: change.body },
-    ...change.base === void 0 ? {} : { base: change.base }
-  });
-  return toPullRequest(data);
-}
-async function getPull(ctx, number4) {
-  const { data } = await ctx.octokit.rest.pulls.get({
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    pull_number: number4
-  });
-  return toPullRequest(data);
-}
-async function removeLabel(ctx, number4, label) {
-  try {
-    await ctx.octokit.rest.issues.removeLabel({
-      owner: ctx.repo.owner,
-      repo: ctx.repo.name,
-      issue_number: number4,
-      name: label
-    });
-  } catch (error62) {
-    if (hasStatus(error62, 404)) return;
-    throw error62;
-  }
-}
-async function addLabels(ctx, number4, labels) {
-  if (labels.length === 0) return;
-  await ctx.octokit.rest.issues.addLabels({
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    issue_number: number4,
-    labels: [...labels]
-  });
-}
-
-// src/adapters/github/push.ts
-var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-function maskValues(token) {
-  return [token, basicCredential(token)];
-}
-function basicCredential(token) {
-  return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
-}
-function pushAuthEnv(pushUrl, token, proxy = null) {
-  const key = `http.${pushUrl}.extraheader`;
-  const entries2 = [
-    [key, ""],
-    [key, `AUTHORIZATION: basic ${basicCredential(token)}`],
-    // omk's git runs with `-c http.proxy=` (a proxy planted in config is never obeyed, nor, then,
-    // HTTPS_PROXY): the proxy omk chose from the environment (proxyFor) is given for this URL
-    // only, which beats the general setting.
-    ...proxy === null ? [] : [[`http.${pushUrl}.proxy`, proxy]]
-  ];
-  const env = { GIT_CONFIG_COUNT: String(entries2.length) };
-  entries2.forEach(([name, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = name;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return env;
-}
-function pushUrlFor(serverUrl, repo) {
-  return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
-}
-async function pushBranch(deps, spec) {
-  const { branch, sha: sha2 } = spec;
-  if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
-  const problem = branchNameProblem(branch);
-  if (problem !== null) {
-    throw new ForgeError(
-      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
-    );
-  }
-  const ref = `refs/heads/${branch}`;
-  const lease = spec.expectedRemoteSha;
-  if (lease !== void 0) {
-    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
-      throw new ForgeError(
-        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
-        {
-          hint: "Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch."
-        }
-      );
-    }
-    if (lease !== null && !SHA.test(lease)) {
-      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
-    }
-  }
-  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
-  const secrets = maskValues(deps.token);
-  const where = `${deps.repo.owner}/${deps.repo.name}`;
-  let result2;
-  try {
-    result2 = await deps.pushRef({
-      repoRoot: spec.repoRoot,
-      url: deps.remoteUrl ?? pushUrl,
-      sha: sha2,
-      ref,
-      ...lease === void 0 ? {} : { lease },
-      env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null)
-    });
-  } catch (error62) {
-    const message = error62 instanceof GitError ? error62.message : String(error62);
-    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
-      hint: "Check the token can write contents to the repository and that the network reaches the server."
-    });
-  }
-  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
-    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
-    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
-      hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
-    });
-  }
-}
-
-// src/adapters/github/forge.ts
-var GITHUB_ACTIONS_APP_ID = 15368;
-function createGitHubForge(options) {
-  const serverUrl = checkServerUrl(options.serverUrl);
-  const repo = { owner: options.repo.owner, name: options.repo.name };
-  const ctx = { octokit: options.octokit, repo };
-  const ciCtx = options.ci ? { octokit: options.ci.octokit, repo } : ctx;
-  const token = options.ci?.token ?? options.token;
-  const push = options.pushRef ?? pushRef;
-  const remoteUrl = options.remoteUrl;
-  return {
-    kind: "github",
-    repo,
-    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push, proxy: options.proxy ?? null }, spec),
-    findPullRequest: (head2) => findOpenPull(ctx, head2),
-    createPullRequest: (spec) => createPull(ciCtx, spec),
-    updatePullRequest: (number4, change) => updatePull(ciCtx, number4, change),
-    getPullRequest: (number4) => getPull(ctx, number4),
-    removeLabel: (number4, label) => removeLabel(ctx, number4, label),
-    addLabels: (number4, labels) => addLabels(ctx, number4, labels),
-    findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
-    upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
-    checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
-    checkRunsNamed: (sha2, name) => checkRunsNamed(ctx, sha2, name),
-    checks: (sha2) => listChecks(ctx, sha2),
-    branchProtection: (branch) => branchProtection(ctx, branch),
-    reviews: (number4) => reviewSummary(ctx, number4),
-    merge: (number4, sha2, method) => mergePull(ctx, number4, sha2, method)
-  };
-}
-function checkServerUrl(serverUrl) {
-  let url2;
-  try {
-    url2 = new URL(serverUrl);
-  } catch {
-    throw new ForgeError(`The GitHub server URL '${serverUrl}' is not a URL.`, {
-      hint: "Pass GITHUB_SERVER_URL, e.g. https://github.com or https://ghe.example."
-    });
-  }
-  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
-    throw new ForgeError(`The GitHub server URL '${serverUrl}' must be http(s).`);
-  }
-  if (url2.username || url2.password) throw new ForgeError("The GitHub server URL must not carry credentials.");
-  return serverUrl.replace(/\/+$/, "");
-}
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
@@ -46907,8 +42818,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep6 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep6}${b64url}${sep6}${b64url}$`);
+var sep2 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -49675,6 +45586,184 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// src/adapters/github/errors.ts
+var GitHubApiError = class extends ForgeError {
+  status;
+  method;
+  path;
+  githubMessage;
+  errors;
+  documentationUrl;
+  requestId;
+  /** A 403/429 that is a rate limit (still one after throttling gave up), not a missing permission. */
+  rateLimited;
+  constructor(init) {
+    const what = `GitHub API ${init.method} ${init.path}`;
+    const outcome = init.status === 0 ? "got no response" : `failed with ${init.status}`;
+    const detail = init.githubMessage ? `: ${init.githubMessage}` : ".";
+    super(`${what} ${outcome}${detail}`, { hint: hintFor2(init.status, init.rateLimited ?? false) });
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.githubMessage = init.githubMessage;
+    this.errors = init.errors;
+    this.documentationUrl = init.documentationUrl;
+    this.requestId = init.requestId;
+    this.rateLimited = init.rateLimited ?? false;
+  }
+};
+function hintFor2(status, rateLimited) {
+  if (rateLimited)
+    return "GitHub rate limit exceeded: wait (see the retry-after / reset time) and run again.";
+  if (status === 401)
+    return "The token was refused: check that GITHUB_TOKEN / GH_TOKEN is set, valid and not expired.";
+  if (status === 403)
+    return "The token lacks a permission this call needs (contents, pull-requests, checks or issues: write).";
+  if (status === 404) return "The repository or resource does not exist, or the token cannot see it.";
+  if (status === 429) return "GitHub rate limit exceeded: wait and run again.";
+  if (status === 0 || status >= 500) return "GitHub or the network failed; run the same command again.";
+  return "See the GitHub message above; re-running is safe (delivery is idempotent).";
+}
+function redact2(text3, secrets) {
+  let out = text3;
+  for (const secret2 of secrets) {
+    if (secret2.length >= 4) out = out.split(secret2).join("***");
+  }
+  return out;
+}
+function isRequestErrorLike(error62) {
+  if (typeof error62 !== "object" || error62 === null) return false;
+  const candidate = error62;
+  return typeof candidate.status === "number" && typeof candidate.request === "object" && candidate.request !== null;
+}
+function pathOf(url2) {
+  if (!url2) return "(unknown path)";
+  try {
+    return new URL(url2, "https://api.github.invalid").pathname;
+  } catch {
+    return "(unparseable path)";
+  }
+}
+function detailsOf(data) {
+  if (typeof data === "string") return { message: data.slice(0, 500), errors: [] };
+  if (typeof data !== "object" || data === null) return { message: "", errors: [] };
+  const record2 = data;
+  const errors = Array.isArray(record2.errors) ? record2.errors.filter((e) => typeof e === "object" && e !== null).map(toDetail) : [];
+  return {
+    message: typeof record2.message === "string" ? record2.message : "",
+    errors,
+    documentationUrl: typeof record2.documentation_url === "string" ? record2.documentation_url : void 0
+  };
+}
+function toDetail(entry) {
+  const pick2 = (key) => typeof entry[key] === "string" ? entry[key] : void 0;
+  return { resource: pick2("resource"), field: pick2("field"), code: pick2("code"), message: pick2("message") };
+}
+function toForgeError(error62, secrets) {
+  if (error62 instanceof GitHubApiError || !isRequestErrorLike(error62)) return error62;
+  const response = error62.response;
+  const details3 = response ? detailsOf(response.data) : { message: error62.message, errors: [] };
+  const clean3 = (text3) => redact2(text3, secrets);
+  const headers = response?.headers ?? {};
+  const requestId = headers["x-github-request-id"];
+  const rateLimited = (error62.status === 403 || error62.status === 429) && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0);
+  return new GitHubApiError({
+    status: response ? error62.status : 0,
+    method: (error62.request.method ?? "GET").toUpperCase(),
+    path: clean3(pathOf(error62.request.url)),
+    githubMessage: clean3(details3.message),
+    errors: details3.errors.map((d) => ({
+      ...d,
+      message: d.message === void 0 ? void 0 : clean3(d.message)
+    })),
+    documentationUrl: details3.documentationUrl,
+    requestId: requestId === void 0 ? void 0 : String(requestId),
+    rateLimited
+  });
+}
+function hasStatus(error62, ...statuses) {
+  return error62 instanceof GitHubApiError && statuses.includes(error62.status);
+}
+
+// src/adapters/github/push.ts
+var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function maskValues(token) {
+  return [token, basicCredential(token)];
+}
+function basicCredential(token) {
+  return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
+}
+function pushAuthEnv(pushUrl, token, proxy = null) {
+  const key = `http.${pushUrl}.extraheader`;
+  const entries2 = [
+    [key, ""],
+    [key, `AUTHORIZATION: basic ${basicCredential(token)}`],
+    // omk's git runs with `-c http.proxy=` (a proxy planted in config is never obeyed, nor, then,
+    // HTTPS_PROXY): the proxy omk chose from the environment (proxyFor) is given for this URL
+    // only, which beats the general setting.
+    ...proxy === null ? [] : [[`http.${pushUrl}.proxy`, proxy]]
+  ];
+  const env = { GIT_CONFIG_COUNT: String(entries2.length) };
+  entries2.forEach(([name, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = name;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+function pushUrlFor(serverUrl, repo) {
+  return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
+}
+async function pushBranch(deps, spec) {
+  const { branch, sha: sha2 } = spec;
+  if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
+  const problem = branchNameProblem(branch);
+  if (problem !== null) {
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
+    );
+  }
+  const ref = `refs/heads/${branch}`;
+  const lease = spec.expectedRemoteSha;
+  if (lease !== void 0) {
+    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
+      throw new ForgeError(
+        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
+        {
+          hint: "Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch."
+        }
+      );
+    }
+    if (lease !== null && !SHA.test(lease)) {
+      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
+    }
+  }
+  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
+  const secrets = maskValues(deps.token);
+  const where = `${deps.repo.owner}/${deps.repo.name}`;
+  let result2;
+  try {
+    result2 = await deps.pushRef({
+      repoRoot: spec.repoRoot,
+      url: deps.remoteUrl ?? pushUrl,
+      sha: sha2,
+      ref,
+      ...lease === void 0 ? {} : { lease },
+      env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null)
+    });
+  } catch (error62) {
+    const message = error62 instanceof GitError ? error62.message : String(error62);
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
+      hint: "Check the token can write contents to the repository and that the network reaches the server."
+    });
+  }
+  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
+    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
+      hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
+    });
+  }
+}
+
 // src/adapters/github/octokit.ts
 var DEFAULT_API_URL = "https://api.github.com";
 var DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 429, 451];
@@ -49745,49 +45834,190 @@ function quietLog(log, secrets) {
   return { debug: send("debug"), info: send("info"), warn: send("warn"), error: send("error") };
 }
 
-// src/adapters/github/compose.ts
-function checkAppIdFrom(raw, name = "OMK_CHECK_APP_ID") {
-  if (raw === void 0 || raw.trim() === "") return void 0;
-  const id = Number(raw.trim());
-  if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new ForgeError(`${name} '${raw}' is not a GitHub App id.`, {
-      hint: `Set it to the numeric id of the app whose token omk uses (the app's settings page shows it), e.g. ${name}=123456.`
-    });
+// src/adapters/github/review-threads.ts
+var REVIEW_THREADS_QUERY = `query omkReviewThreads($owner: String!, $repo: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $after) {
+        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
   }
-  return id;
+}`;
+var RESOLVE_THREAD_MUTATION = `mutation omkResolveReviewThread($threadId: ID!) {
+  resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } }
+}`;
+var threadsAnswer = external_exports.object({
+  repository: external_exports.object({
+    pullRequest: external_exports.object({
+      reviewThreads: external_exports.object({
+        nodes: external_exports.array(
+          external_exports.object({
+            id: external_exports.string(),
+            isResolved: external_exports.boolean(),
+            comments: external_exports.object({ nodes: external_exports.array(external_exports.object({ databaseId: external_exports.number().nullable() })) })
+          })
+        ),
+        pageInfo: external_exports.object({ hasNextPage: external_exports.boolean(), endCursor: external_exports.string().nullable() })
+      })
+    }).nullable()
+  })
+});
+async function resolveReviewThread(client, at2, pr, commentId) {
+  let after = null;
+  for (let page = 0; page < 20; page += 1) {
+    const answer = threadsAnswer.parse(
+      await client.graphql(REVIEW_THREADS_QUERY, { owner: at2.owner, repo: at2.repo, number: pr, after })
+    );
+    const threads = answer.repository.pullRequest?.reviewThreads;
+    if (threads === void 0) return "not_found";
+    const thread = threads.nodes.find((node2) => node2.comments.nodes[0]?.databaseId === commentId);
+    if (thread !== void 0) {
+      if (thread.isResolved) return "already_resolved";
+      await client.graphql(RESOLVE_THREAD_MUTATION, { threadId: thread.id });
+      return "resolved";
+    }
+    if (!threads.pageInfo.hasNextPage) return "not_found";
+    after = threads.pageInfo.endCursor;
+  }
+  return "not_found";
 }
 
-// src/adapters/process/host.ts
-import { hostname as hostname3 } from "node:os";
-function processHost() {
+// src/adapters/github/review-replies.ts
+function reviewRepliesVia(posts) {
   return {
-    pid: process.pid,
-    hostname: hostname3(),
-    isAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error62) {
-        return error62.code === "EPERM";
+    async reply(pr, request2, body) {
+      if (request2.replyTo !== void 0 && request2.replyTo !== null) {
+        await posts.inThread(pr, request2.replyTo, body);
+        return;
       }
+      const login = request2.author ?? "";
+      const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : "";
+      await posts.onPull(pr, `${mention}${body}`);
     },
-    killGroup(pid) {
-      try {
-        process.kill(-pid, "SIGKILL");
-        return true;
-      } catch {
-        return false;
-      }
+    async resolve(pr, request2) {
+      if (request2.replyTo === void 0 || request2.replyTo === null) return;
+      await posts.resolveThread(pr, request2.replyTo);
     }
   };
 }
 
+// src/adapters/bot/github.ts
+function repoRefOf(repository, installationId) {
+  const owner = repository.owner.login;
+  const suffix = `/${owner}/${repository.name}`;
+  const apiSuffix = `/repos${suffix}`;
+  if (!repository.url.endsWith(apiSuffix) || !repository.html_url.endsWith(suffix)) {
+    throw new ForgeError(`The webhook's repository URLs do not name ${repository.full_name}.`);
+  }
+  return {
+    owner,
+    name: repository.name,
+    fullName: repository.full_name,
+    apiUrl: repository.url.slice(0, -apiSuffix.length),
+    serverUrl: repository.html_url.slice(0, -suffix.length),
+    defaultBranch: repository.default_branch,
+    installationId
+  };
+}
+function createBotGitHub(octokit, appId) {
+  const at2 = (repo) => ({ owner: repo.owner, repo: repo.name });
+  return {
+    appId,
+    async permission(repo, login) {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...at2(repo),
+        username: login
+      });
+      return { permission: data.permission, roleName: data.role_name ?? null };
+    },
+    async react(repo, commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ ...at2(repo), comment_id: commentId, content });
+    },
+    async comments(repo, issue2) {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...at2(repo),
+        issue_number: issue2,
+        per_page: 100
+      });
+      return all.map((comment) => ({
+        id: comment.id,
+        body: comment.body ?? "",
+        authorType: comment.user?.type ?? "User"
+      }));
+    },
+    async createComment(repo, issue2, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...at2(repo), issue_number: issue2, body });
+      return data.id;
+    },
+    async updateComment(repo, commentId, body) {
+      await octokit.rest.issues.updateComment({ ...at2(repo), comment_id: commentId, body });
+    },
+    async dispatch(repo, workflow, ref, inputs) {
+      await octokit.rest.actions.createWorkflowDispatch({ ...at2(repo), workflow_id: workflow, ref, inputs });
+    },
+    async pullHead(repo, number4) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ ...at2(repo), pull_number: number4 });
+        return data.head.ref;
+      } catch (error62) {
+        if (statusOf2(error62) === 404) return null;
+        throw error62;
+      }
+    },
+    reviewReplies(repo) {
+      return reviewRepliesVia({
+        async inThread(pr, commentId, body) {
+          await octokit.rest.pulls.createReplyForReviewComment({
+            ...at2(repo),
+            pull_number: pr,
+            comment_id: commentId,
+            body
+          });
+        },
+        async onPull(pr, body) {
+          await octokit.rest.issues.createComment({ ...at2(repo), issue_number: pr, body });
+        },
+        async resolveThread(pr, commentId) {
+          await resolveReviewThread(octokit, at2(repo), pr, commentId);
+        }
+      });
+    },
+    async allowedMergeMethods(repo) {
+      const { data } = await octokit.rest.repos.get(at2(repo));
+      const allowed = [
+        ["merge", data.allow_merge_commit],
+        ["squash", data.allow_squash_merge],
+        ["rebase", data.allow_rebase_merge]
+      ];
+      return allowed.filter(([, on]) => on !== false).map(([method]) => method);
+    },
+    async token() {
+      const auth2 = await octokit.auth({ type: "installation" });
+      if (typeof auth2 === "object" && auth2 !== null && "token" in auth2 && typeof auth2.token === "string") {
+        return auth2.token;
+      }
+      throw new ForgeError("GitHub gave the app no installation token.", {
+        hint: "Check that the app is installed on the repository and that APP_ID and the private key match it."
+      });
+    }
+  };
+}
+function statusOf2(error62) {
+  return typeof error62 === "object" && error62 !== null && "status" in error62 && typeof error62.status === "number" ? error62.status : null;
+}
+
+// src/adapters/bot/workspace.ts
+import { mkdir as mkdir6, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
+import { join as join27 } from "node:path";
+
 // src/runtime/goal/store.ts
-import { mkdir as mkdir16, readdir as readdir7, rm as rm11, stat as stat12 } from "node:fs/promises";
+import { mkdir as mkdir4, readdir, rm as rm3, stat as stat3 } from "node:fs/promises";
 
 // src/runtime/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link3, open as open5, readFile as readFile17, rename as rename5, stat as stat11, unlink as unlink2 } from "node:fs/promises";
+import { link as link2, open as open4, readFile as readFile9, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -49870,14 +46100,14 @@ async function breakStale(lockPath, observed, token, clock) {
     if (await readRaw(lockPath) !== observed) return false;
     const aside = `${lockPath}.stale-${token}`;
     try {
-      await rename5(lockPath, aside);
+      await rename2(lockPath, aside);
     } catch (error62) {
       if (isCode(error62, "ENOENT")) return false;
       throw error62;
     }
     const moved = await readRaw(aside);
     if (moved !== observed) {
-      await link3(aside, lockPath).catch(() => {
+      await link2(aside, lockPath).catch(() => {
       });
     }
     await unlink2(aside).catch(() => {
@@ -49890,7 +46120,7 @@ async function breakStale(lockPath, observed, token, clock) {
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat11(marker);
+    const { mtimeMs } = await stat2(marker);
     if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
@@ -49908,7 +46138,7 @@ async function release(lockPath, token) {
 async function tryCreate(path2, content) {
   let handle;
   try {
-    handle = await open5(path2, "wx", 420);
+    handle = await open4(path2, "wx", 420);
   } catch (error62) {
     if (isCode(error62, "EEXIST")) return false;
     throw new StateError(`Cannot create lock file ${path2}.`, {
@@ -49930,7 +46160,7 @@ async function tryCreate(path2, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat11(lockPath));
+    ({ mtimeMs } = await stat2(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -49942,7 +46172,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile17(path2, "utf8");
+    return await readFile9(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -49996,9 +46226,9 @@ var GoalStore = class {
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record2) {
     const paths2 = this.paths(record2.id);
-    await mkdir16(goalsDir(this.deps.stateRoot), { recursive: true });
+    await mkdir4(goalsDir(this.deps.stateRoot), { recursive: true });
     try {
-      await mkdir16(paths2.dir);
+      await mkdir4(paths2.dir);
     } catch (error62) {
       if (error62.code === "EEXIST") {
         throw new StateError(`Goal ${record2.id} already exists.`, { cause: error62 });
@@ -50008,9 +46238,9 @@ var GoalStore = class {
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    await mkdir16(paths2.gateArtifacts, { recursive: true });
-    await mkdir16(paths2.agentRunArtifacts, { recursive: true });
-    await mkdir16(paths2.reviewArtifacts, { recursive: true });
+    await mkdir4(paths2.gateArtifacts, { recursive: true });
+    await mkdir4(paths2.agentRunArtifacts, { recursive: true });
+    await mkdir4(paths2.reviewArtifacts, { recursive: true });
     const parsed2 = goalRecordSchema.parse(record2);
     await writeJsonAtomic(paths2.goal, parsed2);
     await this.#remember(paths2.goal, parsed2);
@@ -50021,7 +46251,7 @@ var GoalStore = class {
    * here): nothing of it was written but the directory, the lock and the planner's transcript.
    */
   async discard(id) {
-    await rm11(this.paths(id).dir, { recursive: true, force: true });
+    await rm3(this.paths(id).dir, { recursive: true, force: true });
   }
   async read(id) {
     const path2 = this.paths(id).goal;
@@ -50083,7 +46313,7 @@ var GoalStore = class {
   async list() {
     let names;
     try {
-      names = await readdir7(goalsDir(this.deps.stateRoot));
+      names = await readdir(goalsDir(this.deps.stateRoot));
     } catch (error62) {
       if (error62.code === "ENOENT") return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
@@ -50131,7 +46361,7 @@ var GoalStore = class {
 };
 async function fileIdentity(path2) {
   try {
-    const info = await stat12(path2, { bigint: true });
+    const info = await stat3(path2, { bigint: true });
     return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
   } catch {
     return null;
@@ -50144,8 +46374,4520 @@ var systemClock = {
   nowMs: () => Date.now()
 };
 
-// src/bot/config.ts
+// src/adapters/git/clone.ts
+import { dirname as dirname7 } from "node:path";
+
+// src/adapters/git/run-git.ts
+import { execFile } from "node:child_process";
+var HARDENED_CONFIG = [
+  "core.hooksPath=/dev/null",
+  "core.fsmonitor=false",
+  "core.sshCommand=ssh",
+  "credential.helper=",
+  "http.proxy=",
+  // Global config is not read, so the repository's owner check would have no exceptions; omk
+  // works on the checkout it was pointed at.
+  "safe.directory=*"
+].flatMap((setting) => ["-c", setting]);
+var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy)$";
+async function runGit(args, options) {
+  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
+  return spawnGit(args, options);
+}
+function carriesAuth(env) {
+  return Object.entries(env ?? {}).some(
+    ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
+  );
+}
+async function refuseRedirects(cwd) {
+  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
+  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
+  if (keys2.length === 0) return;
+  throw new GitError(
+    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
+  );
+}
+function spawnGit(args, options) {
+  const env = {
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
+    ...options.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    LANG: "C",
+    LC_ALL: "C"
+  };
+  const ok2 = options.okExitCodes ?? [0];
+  return new Promise((resolve11, reject) => {
+    const child = execFile(
+      "git",
+      [...HARDENED_CONFIG, ...args],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 12e4,
+        killSignal: "SIGKILL",
+        windowsHide: true
+      },
+      (error62, stdout, stderr) => {
+        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
+        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
+          const what = `git ${args.join(" ")}`;
+          const detail = stderr.trim() || error62.message;
+          reject(
+            new GitError(
+              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
+              { cause: error62 }
+            )
+          );
+          return;
+        }
+        resolve11({ stdout, stderr, exitCode });
+      }
+    );
+    if (options.input !== void 0) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+// src/adapters/git/clone.ts
+async function cloneBranch(input2) {
+  await runGit(
+    [
+      "clone",
+      "--quiet",
+      "--no-tags",
+      "--single-branch",
+      "--branch",
+      input2.branch,
+      "--",
+      input2.url,
+      input2.path
+    ],
+    {
+      cwd: dirname7(input2.path),
+      ...input2.env === void 0 ? {} : { env: input2.env },
+      ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
+    }
+  );
+}
+
+// src/adapters/git/goal-branches.ts
+async function fetchGoalBranches(repoRoot, goalId, options = {}) {
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+  const prefix = goalBranchPrefix(goalId);
+  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "--recurse-submodules=no", options.remote ?? "origin", refspec],
+    {
+      cwd: repoRoot,
+      env: options.env
+    }
+  );
+}
+
+// src/adapters/git/init.ts
+import { dirname as dirname8 } from "node:path";
+
+// src/adapters/git/identity.ts
+var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
+function commitEnv(identity) {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email
+  };
+}
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
+
+// src/adapters/git/init.ts
+async function initWithRemote(path2, url2) {
+  await runGit(["init", "--quiet", path2], { cwd: dirname8(path2) });
+  await runGit(["remote", "add", "origin", url2], { cwd: path2 });
+}
+
+// src/adapters/git/state-branch.ts
+import { mkdtemp as mkdtemp2, rm as rm6, stat as stat4 } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join as join26 } from "node:path";
+
+// src/adapters/git/refs.ts
+import { isAbsolute as isAbsolute4, join as join22, posix, resolve as resolve4 } from "node:path";
+var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
+function assertId(value, what) {
+  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
+    throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
+      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
+    });
+  }
+}
+function sliceBranch(goalId, sliceId2) {
+  assertId(goalId, "goal id");
+  assertId(sliceId2, "slice id");
+  return sliceBranchName(goalId, sliceId2);
+}
+function integrationBranch(goalId) {
+  assertId(goalId, "goal id");
+  return integrationBranchName(goalId);
+}
+function assertOmkBranch(branch, goalId) {
+  const parsed2 = parseOmkBranch(branch);
+  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
+    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
+    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
+      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+    });
+  }
+}
+function assertSha(value) {
+  if (!SHA_PATTERN.test(value)) {
+    throw new GitError(`Invalid base SHA ${JSON.stringify(value)}: expected a hexadecimal commit id.`);
+  }
+}
+function workspacePath(workspaceRoot, goalId, sliceId2) {
+  return join22(resolve4(workspaceRoot), goalId, sliceId2);
+}
+function normalizeSparsePaths(paths2) {
+  if (paths2 === null || paths2.length === 0) return null;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const raw of paths2) {
+    const slashed = raw.replaceAll("\\", "/");
+    if (isAbsolute4(raw) || slashed.startsWith("/")) {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
+    }
+    const dir = posix.normalize(slashed).replace(/\/+$/, "");
+    if (dir === "." || dir === "") return null;
+    const parts = dir.split("/");
+    if (parts.includes("..") || parts[0] === ".git") {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
+    }
+    dirs.add(dir);
+  }
+  return [...dirs].sort();
+}
+
+// src/adapters/git/state-blobs.ts
+import { createHash as createHash3 } from "node:crypto";
+import { mkdtemp, readFile as readFile10, rm as rm4 } from "node:fs/promises";
+import { join as join23 } from "node:path";
+function blobId(content, like) {
+  const hash2 = createHash3(like.length === 64 ? "sha256" : "sha1");
+  hash2.update(`blob ${content.length}\0`);
+  hash2.update(content);
+  return hash2.digest("hex");
+}
+async function readBlobs(git, scratch, oids) {
+  const unique2 = [...new Set(oids)];
+  const blobs = /* @__PURE__ */ new Map();
+  if (unique2.length === 0) return blobs;
+  const { stdout } = await git(["cat-file", "--batch"], { input: `${unique2.join("\n")}
+` });
+  const bytes = Buffer.from(stdout, "utf8");
+  let pos = 0;
+  for (const oid of unique2) {
+    const end = bytes.indexOf(10, pos);
+    const header = end < 0 ? "" : bytes.subarray(pos, end).toString("utf8");
+    const match = /^([0-9a-f]{40,64}) blob (\d+)$/.exec(header);
+    const size = match ? Number(match[2]) : -1;
+    const content = bytes.subarray(end + 1, end + 1 + size);
+    if (match?.[1] !== oid || content.length !== size || blobId(content, oid) !== oid) break;
+    blobs.set(oid, Buffer.from(content));
+    pos = end + 1 + size + 1;
+  }
+  const missing = unique2.filter((oid) => !blobs.has(oid));
+  if (missing.length === 0) return blobs;
+  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
+  const dir = await mkdtemp(join23(scratch, "blobs-"));
+  for (const oid of missing) {
+    const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
+    const name = (await git(args, { cwd: dir })).stdout.trim();
+    const file2 = join23(dir, name);
+    if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
+      throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
+    const content = await readFile10(file2);
+    await rm4(file2, { force: true });
+    if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
+    blobs.set(oid, content);
+  }
+  return blobs;
+}
+
+// src/adapters/git/state-files.ts
+import { lstat as lstat2, mkdir as mkdir5, readdir as readdir2, readFile as readFile11, rm as rm5, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname9, join as join24 } from "node:path";
+
+// src/adapters/git/state-tree.ts
+var STATE_TRACKING_REF = "refs/omk/state-remote";
+var GOALS_DIR = "goals";
+function isLocalOnly(relPath) {
+  if (relPath === ".lock") return true;
+  const name = relPath.slice(relPath.lastIndexOf("/") + 1);
+  return name.startsWith(".") && name.endsWith(".tmp");
+}
+function parseLsTree(stdout) {
+  const entries2 = [];
+  for (const record2 of stdout.split("\0")) {
+    if (record2.length === 0) continue;
+    const tab = record2.indexOf("	");
+    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
+    const [mode, type, oid] = meta3;
+    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
+      throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
+    }
+    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
+  }
+  return entries2;
+}
+function groupStateFiles(entries2, commit) {
+  const goals = /* @__PURE__ */ new Map();
+  const files = /* @__PURE__ */ new Set();
+  const dirs = /* @__PURE__ */ new Set();
+  for (const entry of entries2) {
+    const { path: path2 } = entry;
+    if (entry.mode === "120000") refuse(commit, path2, "is a symbolic link");
+    if (entry.mode === "160000") refuse(commit, path2, "is a submodule (gitlink)");
+    if (entry.type !== "blob" || entry.mode !== "100644" && entry.mode !== "100755") {
+      refuse(commit, path2, `has unsupported mode ${entry.mode}`);
+    }
+    if (path2.includes("\\") || path2.startsWith("/")) refuse(commit, path2, "is not a plain relative path");
+    const parts = path2.split("/");
+    if (parts.some((part) => part === "" || part === "." || part === "..")) {
+      refuse(commit, path2, 'has an empty, "." or ".." component');
+    }
+    const [top, goalId, ...rest] = parts;
+    if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
+      refuse(commit, path2, `is not a file under ${GOALS_DIR}/<goal-id>/`);
+    }
+    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path2, "does not name a valid goal id");
+    if (files.has(path2) || dirs.has(path2))
+      refuse(commit, path2, "appears twice or as both a file and a directory");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (files.has(dir)) refuse(commit, path2, "is inside a path that is also a file");
+      dirs.add(dir);
+    }
+    files.add(path2);
+    const rel = rest.join("/");
+    if (isLocalOnly(rel)) continue;
+    const list3 = goals.get(goalId) ?? [];
+    list3.push({ path: rel, oid: entry.oid });
+    goals.set(goalId, list3);
+  }
+  return goals;
+}
+function refuse(commit, path2, why) {
+  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path2)} ${why}.`, {
+    hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
+  });
+}
+
+// src/adapters/git/state-files.ts
+var STUB_MARKER = "omk-state-stub v1";
+function renderStub(path2, size, limit) {
+  return [
+    STUB_MARKER,
+    `${path2} is ${size} bytes, over the ${limit}-byte limit for the state branch, so it was not stored here.`,
+    "The full file is an artifact elsewhere: the runner's state directory or the workflow run's uploaded artifacts.",
+    ""
+  ].join("\n");
+}
+function isStub(content) {
+  return Buffer.from(content.subarray(0, STUB_MARKER.length + 1)).toString("latin1") === `${STUB_MARKER}
+`;
+}
+async function walk(dir) {
+  const out = [];
+  const visit2 = async (abs, rel) => {
+    let items;
+    try {
+      items = await readdir2(abs, { withFileTypes: true });
+    } catch (error62) {
+      if (error62.code === "ENOENT") return;
+      throw error62;
+    }
+    items.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const item of items) {
+      const entry = {
+        rel: rel === "" ? item.name : `${rel}/${item.name}`,
+        abs: join24(abs, item.name),
+        regular: item.isFile(),
+        directory: item.isDirectory()
+      };
+      out.push(entry);
+      if (entry.directory) await visit2(entry.abs, entry.rel);
+    }
+  };
+  await visit2(dir, "");
+  return out;
+}
+async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
+  const files = [];
+  for (const entry of await walk(goalDir)) {
+    if (!entry.regular || isLocalOnly(entry.rel)) continue;
+    if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
+      continue;
+    const { size } = await lstat2(entry.abs);
+    if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
+      await mkdir5(stubDir, { recursive: true });
+      const stub = join24(stubDir, `stub-${files.length}`);
+      await writeFile2(stub, renderStub(entry.rel, size, maxFileBytes));
+      files.push({ path: entry.rel, source: stub });
+    } else {
+      files.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files.length, scrub) });
+    }
+  }
+  return files;
+}
+async function scrubbedSource(abs, stubDir, index, scrub) {
+  const bytes = await readFile11(abs);
+  if (bytes.includes(0)) return abs;
+  const text3 = bytes.toString("utf8");
+  const clean3 = scrub(text3);
+  if (clean3 === text3) return abs;
+  await mkdir5(stubDir, { recursive: true });
+  const copy = join24(stubDir, `scrubbed-${index}`);
+  await writeFile2(copy, clean3);
+  return copy;
+}
+async function replaceGoalDir(stateRoot, goalId, wanted) {
+  const paths2 = goalPaths(stateRoot, goalId);
+  const local = await walk(paths2.dir);
+  const wantedDirs = /* @__PURE__ */ new Set();
+  for (const rel of wanted.keys()) {
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
+  }
+  const kept = /* @__PURE__ */ new Set();
+  for (const entry of local) {
+    if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
+      if (!entry.directory) kept.add(entry.rel);
+      continue;
+    }
+    if (isLocalOnly(entry.rel)) continue;
+    if (entry.directory && !wanted.has(entry.rel)) continue;
+    await rm5(entry.abs, { recursive: true, force: true });
+  }
+  for (const [rel, content] of wanted) {
+    if (isStub(content) && kept.has(rel)) continue;
+    const abs = join24(paths2.dir, ...rel.split("/"));
+    await mkdir5(dirname9(abs), { recursive: true });
+    await writeFileAtomic(abs, content);
+  }
+  for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
+    await mkdir5(dir, { recursive: true });
+  }
+}
+
+// src/adapters/git/state-git.ts
+function bindStateGit(repoRoot, env) {
+  return (args, extra = {}) => runGit(args, {
+    cwd: extra.cwd ?? repoRoot,
+    env: { ...env, ...extra.env },
+    ...extra.input === void 0 ? {} : { input: extra.input },
+    ...extra.okExitCodes === void 0 ? {} : { okExitCodes: extra.okExitCodes }
+  });
+}
+var STATE_AUTHOR_ENV = {
+  GIT_AUTHOR_NAME: "omk",
+  GIT_AUTHOR_EMAIL: "omk@localhost",
+  GIT_COMMITTER_NAME: "omk",
+  GIT_COMMITTER_EMAIL: "omk@localhost"
+};
+function cQuote(path2) {
+  const escaped = path2.replace(/[\\"\n\r\t]/g, (char) => {
+    switch (char) {
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "	":
+        return "\\t";
+      default:
+        return `\\${char}`;
+    }
+  });
+  return `"${escaped}"`;
+}
+
+// src/adapters/git/state-index.ts
+import { join as join25 } from "node:path";
+var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
+async function buildStateCommit(git, input2) {
+  const { base, goalId, files } = input2;
+  const env = { GIT_INDEX_FILE: join25(input2.scratch, "index") };
+  const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
+  await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
+  const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+    input: `${files.map((file2) => cQuote(file2.source)).join("\n")}
+`
+  })).stdout.split("\n").filter((line2) => line2.length > 0);
+  if (oids.length !== files.length) {
+    throw new GitError(`git hash-object returned ${oids.length} ids for ${files.length} files.`);
+  }
+  const prefix = `${GOALS_DIR}/${goalId}/`;
+  const wanted = new Set(files.map((file2) => prefix + file2.path));
+  const records = [];
+  if (base !== null) {
+    const listed3 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
+    const zero = "0".repeat(base.length);
+    for (const path2 of listed3.stdout.split("\0")) {
+      const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
+      if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
+    }
+  }
+  files.forEach((file2, i) => {
+    records.push(`100644 ${oids[i]}	${prefix}${file2.path}`);
+  });
+  if (records.length > 0) {
+    await indexGit(["update-index", "-z", "--index-info"], { input: records.map((r) => `${r}\0`).join("") });
+  }
+  const tree2 = (await indexGit(["write-tree"])).stdout.trim();
+  if (base !== null && tree2 === (await git(["rev-parse", `${base}^{tree}`])).stdout.trim()) return base;
+  const parents = base === null ? [] : ["-p", base];
+  const committed = await git(
+    ["-c", "commit.gpgsign=false", "commit-tree", tree2, ...parents, "-m", input2.message],
+    {
+      env: { ...STATE_AUTHOR_ENV }
+    }
+  );
+  return committed.stdout.trim();
+}
+
+// src/adapters/git/state-branch.ts
+var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
+function createGitStateBranch(options) {
+  const remote = options.remote ?? "origin";
+  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (remote.length === 0 || remote.startsWith("-"))
+    throw new ConfigError(`Invalid state remote '${remote}'.`);
+  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new ConfigError("maxAttempts must be at least 1.");
+  const git = bindStateGit(options.repoRoot, options.env ?? {});
+  const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
+  const where = `${remote}/${branch}`;
+  async function fetchTip() {
+    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
+    const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
+    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
+    if (fetched.exitCode !== 0) {
+      const listed3 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
+        okExitCodes: [0, 2]
+      });
+      if (listed3.exitCode === 2) {
+        await git(["update-ref", "-d", STATE_TRACKING_REF]);
+        return null;
+      }
+      await git([...fetchArgs, remote, refspec]);
+    }
+    return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
+  }
+  async function tryPush(commit) {
+    const target = `refs/heads/${branch}`;
+    const args = [
+      "-c",
+      "push.gpgSign=false",
+      "push",
+      "--porcelain",
+      "--no-verify",
+      remote,
+      `${commit}:${target}`
+    ];
+    const result2 = await git(args, { okExitCodes: [0, 1] });
+    if (result2.exitCode === 0) return null;
+    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target}`));
+    if (rejected === void 0) {
+      throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
+    }
+    return rejected[2] ?? "rejected";
+  }
+  async function withScratch(fn) {
+    const scratch = await mkdtemp2(join26(tmpdir(), "omk-state-"));
+    try {
+      return await fn(scratch);
+    } finally {
+      await rm6(scratch, { recursive: true, force: true });
+    }
+  }
+  const lastRead = /* @__PURE__ */ new Map();
+  async function readGoal(goalId, commit, scratch) {
+    const prefix = `${GOALS_DIR}/${goalId}/`;
+    const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+    const files = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
+    if (files === void 0) return null;
+    const blobs = await readBlobs(
+      git,
+      scratch,
+      files.map((file2) => file2.oid)
+    );
+    const out = /* @__PURE__ */ new Map();
+    for (const file2 of files) {
+      const content = blobs.get(file2.oid);
+      if (content === void 0) throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
+      out.set(file2.path, content);
+    }
+    return out;
+  }
+  return {
+    async read(goalId) {
+      assertId(goalId, "goal id");
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const tree2 = await git(["rev-parse", "--verify", "--quiet", `${tip}:${GOALS_DIR}/${goalId}`], {
+        okExitCodes: [0, 1, 128]
+      });
+      const treeId = tree2.exitCode === 0 ? tree2.stdout.trim() : null;
+      if (treeId === null) return null;
+      const cached2 = lastRead.get(goalId);
+      if (cached2?.treeId === treeId) return new Map(cached2.files);
+      const files = await withScratch((scratch) => readGoal(goalId, tip, scratch));
+      if (files !== null) lastRead.set(goalId, { treeId, files });
+      return files === null ? null : new Map(files);
+    },
+    async pull(goalId) {
+      if (goalId !== null) assertId(goalId, "goal id");
+      const commit = await fetchTip();
+      if (commit === null) return null;
+      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
+      const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+      const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
+      await withScratch(async (scratch) => {
+        const oids = [...goals.values()].flatMap((files) => files.map((file2) => file2.oid));
+        const blobs = await readBlobs(git, scratch, oids);
+        for (const [id, files] of goals) {
+          if (goalId !== null && id !== goalId) continue;
+          const wanted = /* @__PURE__ */ new Map();
+          for (const file2 of files) {
+            const content = blobs.get(file2.oid);
+            if (content === void 0)
+              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
+            wanted.set(file2.path, content);
+          }
+          await replaceGoalDir(options.stateRoot, id, wanted);
+        }
+      });
+      return commit;
+    },
+    async peek(goalId, file2) {
+      assertId(goalId, "goal id");
+      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file2) || file2.split("/").includes("..")) {
+        throw new GitError(`Invalid goal file name '${file2}'.`);
+      }
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
+        okExitCodes: [0, 128]
+      });
+      return shown.exitCode === 0 ? shown.stdout : null;
+    },
+    async push(goalId, message, scope = {}) {
+      assertId(goalId, "goal id");
+      const goalDir = goalPaths(options.stateRoot, goalId).dir;
+      const found = await stat4(goalDir).catch(() => null);
+      if (found === null || !found.isDirectory()) {
+        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
+      }
+      return withScratch(async (scratch) => {
+        let base = await fetchTip();
+        for (let attempt2 = 1; ; attempt2++) {
+          if (options.reconcile !== void 0 && scope.only === void 0 && base !== null) {
+            const theirs = await readGoal(goalId, base, scratch);
+            if (theirs !== null) await options.reconcile(goalId, theirs);
+          }
+          const inScope = scopeFilter(scope.only);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join26(scratch, `stubs-${attempt2}`), scrub);
+          const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
+          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
+          if (commit === base) return commit;
+          await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
+          const rejected = await tryPush(commit);
+          if (rejected === null) {
+            await git(["update-ref", STATE_TRACKING_REF, commit]);
+            return commit;
+          }
+          const tip = await fetchTip();
+          if (tip === base) {
+            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
+            });
+          }
+          if (attempt2 >= maxAttempts) {
+            throw new BusyError(
+              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt2} attempts).`,
+              {
+                hint: "Another omk run is updating the state branch at the same time. Run the command again."
+              }
+            );
+          }
+          await sleep2(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
+          base = tip;
+        }
+      });
+    }
+  };
+}
+function scopeFilter(only) {
+  if (only === void 0) return void 0;
+  return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
+}
+function sleep2(ms) {
+  return new Promise((resolve11) => setTimeout(resolve11, ms));
+}
+function tokensOfAuthEnv(env) {
+  const tokens2 = [];
+  for (const value of Object.values(env)) {
+    const header = /^authorization:\s*basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+    if (!header?.[1]) continue;
+    const decoded = Buffer.from(header[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon !== -1) tokens2.push(decoded.slice(colon + 1));
+  }
+  return tokens2;
+}
+
+// src/adapters/bot/workspace.ts
+async function withWorkspace(spec, fn) {
+  const clash = stateBranchProblem(spec.stateBranch, {
+    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch
+  });
+  if (clash !== null) {
+    throw new ConfigError(
+      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
+      {
+        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
+      }
+    );
+  }
+  await mkdir6(spec.workDir, { recursive: true });
+  const dir = await mkdtemp3(join27(spec.workDir, "omk-bot-"));
+  spec.observe?.("created", dir);
+  try {
+    const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
+    const authEnv = pushAuthEnv(url2, spec.token);
+    const repoRoot = join27(dir, "repo");
+    if (spec.checkout === "full") {
+      await cloneBranch({
+        url: url2,
+        branch: spec.repo.defaultBranch,
+        path: repoRoot,
+        env: authEnv,
+        timeoutMs: 10 * 6e4
+      });
+    } else {
+      await initWithRemote(repoRoot, url2);
+    }
+    const stateRoot = join27(dir, "state");
+    const store = new GoalStore({
+      stateRoot,
+      clock: spec.clock,
+      host: spec.host,
+      reporter: spec.reporter
+    });
+    const remote = createGitStateBranch({
+      repoRoot,
+      stateRoot,
+      branch: spec.stateBranch,
+      env: authEnv,
+      reconcile: goalReconciler(store)
+    });
+    return await fn({ dir, repoRoot, store, remote, authEnv });
+  } finally {
+    await rm7(dir, { recursive: true, force: true, maxRetries: 3 });
+    spec.observe?.("removed", dir);
+  }
+}
+async function bringGoalHere(ws, goalId) {
+  await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
+  await relocateGoal(ws.store, goalId, ws.repoRoot);
+}
+
+// src/bot/compose.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+
+// src/runtime/gates/verify.ts
+import { appendFile, mkdir as mkdir7, open as open5, readFile as readFile12, rm as rm8, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename5, join as join28 } from "node:path";
+
+// src/runtime/gates/test-results/types.ts
+function testResults(source, passed, failed, skipped2) {
+  const failedSet = new Set(failed);
+  const passedSet = new Set([...passed].filter((name) => !failedSet.has(name)));
+  if (passedSet.size === 0 && failedSet.size === 0 && skipped2 === 0) return null;
+  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped: skipped2 };
+}
+function plainLines(text3) {
+  return text3.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
+}
+
+// src/runtime/gates/diagnostics/parse.ts
+function parseDiagnostics(output2, cwd) {
+  const lines = plainLines(output2);
+  const relative7 = relativeTo(cwd);
+  for (const [source, read2] of READERS) {
+    const items = read2(lines).map((item) => ({ ...item, file: relative7(item.file) }));
+    if (items.length > 0) return { source, items };
+  }
+  return null;
+}
+var at = (line2, column) => ({
+  line: line2 === void 0 ? null : Number(line2),
+  column: column === void 0 ? null : Number(column)
+});
+var tsc = (lines) => lines.flatMap((text3) => {
+  const match = /^(.+?)\((\d+),(\d+)\): (?:error|warning) (TS\d+): (.*)$/.exec(text3) ?? /^(.+?):(\d+):(\d+) - (?:error|warning) (TS\d+): (.*)$/.exec(text3);
+  if (match) {
+    const [, file2 = "", line2, column, rule = "", message = ""] = match;
+    return [{ file: file2, ...at(line2, column), rule, message: message.trim() }];
+  }
+  const global2 = /^error (TS\d+): (.*)$/.exec(text3);
+  return global2 ? [{ file: "", line: null, column: null, rule: global2[1] ?? "", message: global2[2] ?? "" }] : [];
+});
+var rustc = (lines) => {
+  const items = [];
+  let current = null;
+  let pending = null;
+  const finish = () => {
+    if (current !== null) items.push(current.diagnostic);
+    current = null;
+  };
+  for (const text3 of lines) {
+    const header = /^(?:warning|error)(?:\[(\w+)\])?: (.*)$/.exec(text3);
+    if (header) {
+      finish();
+      pending = { message: header[2] ?? "", code: header[1] ?? null };
+      continue;
+    }
+    const where = /^\s*--> (.+?):(\d+):(\d+)\s*$/.exec(text3);
+    if (where && pending !== null) {
+      const [, file2 = "", line2, column] = where;
+      current = {
+        diagnostic: { file: file2, ...at(line2, column), rule: pending.code ?? "rustc", message: pending.message },
+        code: pending.code
+      };
+      pending = null;
+      continue;
+    }
+    if (current === null || current.code !== null) continue;
+    const clippy = /rust-clippy\/[^#\s]*#([\w-]+)/.exec(text3)?.[1];
+    const lint = /#\[(?:warn|deny|forbid)\(([\w:]+)\)\]/.exec(text3)?.[1] ?? (clippy === void 0 ? void 0 : `clippy::${clippy}`);
+    if (lint !== void 0 && current.diagnostic.rule === "rustc") current.diagnostic.rule = lint;
+  }
+  finish();
+  return items;
+};
+var ruffFull = (lines) => lines.flatMap((text3, index) => {
+  const header = /^([A-Z]+[0-9]+) (?:\[\*\] )?(.*)$/.exec(text3);
+  const where = /^\s*--> (.+?):(\d+):(\d+)\s*$/.exec(lines[index + 1] ?? "");
+  if (!header || !where) return [];
+  return [
+    { file: where[1] ?? "", ...at(where[2], where[3]), rule: header[1] ?? "", message: header[2] ?? "" }
+  ];
+});
+var biome = (lines) => lines.flatMap((text3, index) => {
+  const header = /^(\S+?)(?::(\d+):(\d+))? ([a-z][\w/]*)(?:\s+[A-Z]+)*\s+━{3,}\s*$/.exec(text3);
+  if (!header) return [];
+  const body = lines.slice(index + 1, index + 6).find((line2) => /^\s+[×!ℹi✖⚠] /.test(line2));
+  const message = body?.replace(/^\s+[×!ℹi✖⚠] /, "").trim() ?? "";
+  return [{ file: header[1] ?? "", ...at(header[2], header[3]), rule: header[4] ?? "", message }];
+});
+var eslintStylish = (lines) => {
+  const items = [];
+  let file2 = null;
+  for (const text3 of lines) {
+    const problem = /^\s+(\d+):(\d+)\s+(?:error|warning)\s+(.*?)(?:\s{2,}(\S+))?\s*$/.exec(text3);
+    if (problem && file2 !== null) {
+      const [, line2, column, message = "", rule = "eslint"] = problem;
+      items.push({ file: file2, ...at(line2, column), rule, message });
+      continue;
+    }
+    file2 = /^\S/.test(text3) && !/^[✖>]/.test(text3) && !/\s/.test(text3.trim()) ? text3.trim() : null;
+  }
+  return items;
+};
+var unformatted = (lines) => {
+  const items = lines.flatMap((text3) => {
+    const file2 = /^\[warn\] (\S+)$/.exec(text3)?.[1] ?? /^Diff in (.+?)(?: at line \d+|:\d+):\s*$/.exec(text3)?.[1] ?? /^[Ww]ould reformat:? (.+)$/.exec(text3)?.[1];
+    if (file2 !== void 0)
+      return [{ file: file2, line: null, column: null, rule: "format", message: "not formatted" }];
+    const error62 = /^\[error\] ([^:\s]+): (.*)$/.exec(text3);
+    return error62 ? [{ file: error62[1] ?? "", line: null, column: null, rule: "prettier", message: error62[2] ?? "" }] : [];
+  });
+  const seen = /* @__PURE__ */ new Set();
+  return items.filter((item) => {
+    const key = `${item.file}\0${item.rule}\0${item.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
+var fileList = (lines) => {
+  const files = lines.map((line2) => line2.trim()).filter((line2) => line2 !== "");
+  if (files.length === 0 || !files.every((file2) => /^[^\s]+\.go$/.test(file2))) return [];
+  return files.map((file2) => ({ file: file2, line: null, column: null, rule: "gofmt", message: "not formatted" }));
+};
+var fileLineCol = (lines) => lines.flatMap((text3) => {
+  const match = /^([^\s:]*[./][^\s:]*):(\d+)(?::(\d+))?: (.*)$/.exec(text3);
+  if (!match) return [];
+  const [, file2 = "", line2, column] = match;
+  let rest = (match[4] ?? "").replace(/^(?:error|warning): /, "");
+  if (/^note: /.test(rest)) return [];
+  let rule = "lint";
+  const code2 = /^([A-Z]+[0-9]+) (?:\[\*\] )?/.exec(rest);
+  const trailing = /\s*\[(?:(?:Error|Warning)\/)?([\w@/.-]+)\]$/.exec(rest) ?? /\s+\(([\w-]+)\)$/.exec(rest);
+  if (code2) {
+    rule = code2[1] ?? rule;
+    rest = rest.slice(code2[0].length);
+  } else if (trailing) {
+    rule = trailing[1] ?? rule;
+    rest = rest.slice(0, trailing.index);
+  }
+  return [{ file: file2, ...at(line2, column), rule, message: rest.trim() }];
+});
+var READERS = [
+  ["tsc", tsc],
+  ["rustc", rustc],
+  ["ruff", ruffFull],
+  ["biome", biome],
+  ["eslint-stylish", eslintStylish],
+  ["format-check", unformatted],
+  ["file-list", fileList],
+  ["file-line-col", fileLineCol]
+];
+function relativeTo(cwd) {
+  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
+  return (file2) => {
+    const slashed = file2.replaceAll("\\", "/");
+    const inside = slashed.startsWith(prefix) ? slashed.slice(prefix.length) : slashed;
+    return inside.replace(/^\.\//, "");
+  };
+}
+
+// src/runtime/gates/diagnostics/types.ts
+function diagnosticKey(item) {
+  return JSON.stringify([item.file, item.rule, item.message]);
+}
+function diagnosticText(item) {
+  const at2 = item.line === null ? "" : `:${item.line}${item.column === null ? "" : `:${item.column}`}`;
+  return `${item.file}${at2} ${item.rule} ${item.message}`.trimEnd();
+}
+
+// src/runtime/gates/diagnostics/compare.ts
+function compareDiagnostics(base, head2) {
+  const left = /* @__PURE__ */ new Map();
+  for (const item of base.items) left.set(diagnosticKey(item), (left.get(diagnosticKey(item)) ?? 0) + 1);
+  const added = [];
+  let preExisting = 0;
+  for (const item of head2.items) {
+    const key = diagnosticKey(item);
+    const remaining2 = left.get(key) ?? 0;
+    if (remaining2 > 0) {
+      left.set(key, remaining2 - 1);
+      preExisting += 1;
+    } else added.push(item);
+  }
+  const fixed = [...left.values()].reduce((sum3, count) => sum3 + count, 0);
+  return { added, fixed, preExisting };
+}
+
+// src/runtime/gates/diagnostics/verdict.ts
+var DIAGNOSTIC_KINDS = ["lint", "format", "typecheck"];
+var NEW_SHOWN = 5;
+var TEXT_CHARS = 300;
+function gateDiagnostics(head2, base) {
+  if (head2 === null || base === null || head2.items.length === 0) return null;
+  const comparison = compareDiagnostics(base, head2);
+  return {
+    source: head2.source,
+    new: comparison.added.length,
+    fixed: comparison.fixed,
+    preExisting: comparison.preExisting,
+    firstNew: comparison.added.slice(0, NEW_SHOWN).map(diagnosticText).map((text3) => text3.length > TEXT_CHARS ? `${text3.slice(0, TEXT_CHARS - 1)}\u2026` : text3)
+  };
+}
+function baseDiagnostics(passed, read2) {
+  if (read2 !== null) return read2;
+  return passed ? { source: "file-line-col", items: [] } : null;
+}
+function diagnosticsNote(diagnostics, base12) {
+  if (diagnostics.new === 0) {
+    return `fails on base ${base12} too, with the same ${diagnostics.preExisting} diagnostic(s) (matched by file, rule and message)`;
+  }
+  const more = diagnostics.new > diagnostics.firstNew.length ? ` and ${diagnostics.new - diagnostics.firstNew.length} more` : "";
+  return `${diagnostics.new} diagnostic(s) not on base ${base12}: ${diagnostics.firstNew.join("; ")}${more}`;
+}
+
+// src/runtime/gates/test-results/go-test-json.ts
+function parseGoTestJson(output2) {
+  const passed = [];
+  const failed = [];
+  const failedPackages = /* @__PURE__ */ new Set();
+  const packagesWithFailingTests = /* @__PURE__ */ new Set();
+  let skipped2 = 0;
+  let found = false;
+  for (const line2 of output2.split(/\r?\n/)) {
+    if (!line2.startsWith("{")) continue;
+    let event;
+    try {
+      event = JSON.parse(line2);
+    } catch {
+      continue;
+    }
+    if (typeof event.Action !== "string" || typeof event.Package !== "string") continue;
+    found = true;
+    const pkg = event.Package;
+    if (typeof event.Test !== "string" || event.Test === "") {
+      if (event.Action === "fail") failedPackages.add(pkg);
+      continue;
+    }
+    const name = `${pkg}::${event.Test}`;
+    if (event.Action === "pass") passed.push(name);
+    else if (event.Action === "skip") skipped2 += 1;
+    else if (event.Action === "fail") {
+      failed.push(name);
+      packagesWithFailingTests.add(pkg);
+    }
+  }
+  if (!found) return null;
+  for (const pkg of failedPackages) if (!packagesWithFailingTests.has(pkg)) failed.push(pkg);
+  return testResults("go-test-json", passed, failed, skipped2);
+}
+function goTestConsole(text3) {
+  const lines = text3.split(/\r?\n/);
+  if (lines[0] !== void 0 && !lines[0].startsWith("{") && lines[0].endsWith("}")) lines.shift();
+  let console2 = "";
+  for (const line2 of lines) {
+    if (!line2.startsWith("{")) {
+      if (line2 !== "") console2 += `${line2}
+`;
+      continue;
+    }
+    try {
+      const event = JSON.parse(line2);
+      if (typeof event.Output === "string") console2 += event.Output;
+    } catch {
+      console2 += `${line2}
+`;
+    }
+  }
+  return console2;
+}
+
+// src/runtime/gates/test-results/jest-json.ts
+function parseJestJson(text3, cwd) {
+  let report2;
+  try {
+    report2 = JSON.parse(text3);
+  } catch {
+    return null;
+  }
+  if (typeof report2 !== "object" || report2 === null || !Array.isArray(report2.testResults)) return null;
+  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  for (const file2 of report2.testResults) {
+    const path2 = (file2.name ?? "").startsWith(prefix) ? (file2.name ?? "").slice(prefix.length) : file2.name ?? "";
+    const assertions = file2.assertionResults ?? [];
+    if (assertions.length === 0 && file2.status === "failed") failed.push(path2);
+    for (const test of assertions) {
+      const name = `${path2} > ${[...test.ancestorTitles ?? [], test.title ?? ""].join(" \u203A ")}`;
+      if (test.status === "passed") passed.push(name);
+      else if (test.status === "failed") failed.push(name);
+      else skipped2 += 1;
+    }
+  }
+  return testResults("jest", passed, failed, skipped2);
+}
+
+// src/runtime/gates/test-results/junit-xml.ts
+var TESTCASE = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase\s*>)/g;
+var ATTRIBUTE = /([A-Za-z_:][-\w:.]*)\s*=\s*("([^"]*)"|'([^']*)')/g;
+function parseJunitXml(xml) {
+  const text3 = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "").replace(/<!--[\s\S]*?-->/g, "");
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  let found = false;
+  for (const match of text3.matchAll(TESTCASE)) {
+    found = true;
+    const attributes = readAttributes(match[1] ?? "");
+    const name = attributes.get("name") ?? "";
+    const classname = attributes.get("classname") ?? "";
+    const full = classname === "" ? name : `${classname}::${name}`;
+    const body = match[3] ?? "";
+    if (/<(?:failure|error)\b/.test(body)) failed.push(full);
+    else if (/<skipped\b/.test(body)) skipped2 += 1;
+    else passed.push(full);
+  }
+  return found ? testResults("junit-xml", passed, failed, skipped2) : null;
+}
+function readAttributes(text3) {
+  const attributes = /* @__PURE__ */ new Map();
+  for (const match of text3.matchAll(ATTRIBUTE)) {
+    attributes.set(match[1] ?? "", decodeEntities(match[3] ?? match[4] ?? ""));
+  }
+  return attributes;
+}
+function decodeEntities(text3) {
+  return text3.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_, entity) => {
+    if (entity.startsWith("#x")) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+    if (entity.startsWith("#")) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
+    return { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" }[entity] ?? "";
+  });
+}
+
+// src/runtime/gates/test-results/cargo-test.ts
+var RESULT = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/;
+function parseCargoTest(output2) {
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  let found = false;
+  for (const line2 of plainLines(output2)) {
+    const match = RESULT.exec(line2.trimEnd());
+    if (match === null) continue;
+    found = true;
+    const name = match[1] ?? "";
+    if (match[2] === "ok") passed.push(name);
+    else if (match[2] === "FAILED") failed.push(name);
+    else skipped2 += 1;
+  }
+  return found ? testResults("cargo-test", passed, failed, skipped2) : null;
+}
+
+// src/runtime/gates/test-results/jest.ts
+var FILE = /^(PASS|FAIL)\s+(\S+)/;
+var TEST = /^(\s+)(✓|√|✕|×|○|✎)\s+(.+?)(?:\s+\(\d+(?:\.\d+)?\s*m?s\))?$/;
+var BULLET = /^\s*●\s+(.+?)\s*$/;
+var SUITE_FAILED = "Test suite failed to run";
+function parseJest(output2) {
+  const lines = plainLines(output2);
+  if (!lines.some((line2) => /^Tests:\s+\d/.test(line2))) return null;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  let file2 = "";
+  let suites = [];
+  for (const raw of lines) {
+    const line2 = raw.trimEnd();
+    const totals = /^Tests:.*?(\d+) (?:skipped|todo)/.exec(line2);
+    if (totals !== null) {
+      skipped2 = [...line2.matchAll(/(\d+) (?:skipped|todo)/g)].reduce((sum3, m) => sum3 + Number(m[1]), 0);
+      continue;
+    }
+    const header = FILE.exec(line2);
+    if (header !== null) {
+      file2 = header[2] ?? "";
+      suites = [];
+      continue;
+    }
+    const bullet = BULLET.exec(line2);
+    if (bullet !== null) {
+      const text3 = bullet[1] ?? "";
+      failed.push(text3 === SUITE_FAILED ? file2 : `${file2} > ${text3}`);
+      continue;
+    }
+    const test = TEST.exec(line2);
+    if (test !== null) {
+      const indent = (test[1] ?? "").length;
+      const path2 = suites.filter((suite2) => suite2.indent < indent).map((suite2) => suite2.name);
+      const text3 = (test[3] ?? "").replace(/^(?:skipped|todo) /, "");
+      const name = `${file2} > ${[...path2, text3].join(" \u203A ")}`;
+      if (test[2] === "\u25CB" || test[2] === "\u270E") continue;
+      if (test[2] === "\u2713" || test[2] === "\u221A") passed.push(name);
+      else failed.push(name);
+      continue;
+    }
+    const suite = /^(\s+)(\S.*)$/.exec(line2);
+    if (suite !== null && file2 !== "") {
+      const indent = (suite[1] ?? "").length;
+      suites = [...suites.filter((entry) => entry.indent < indent), { indent, name: suite[2] ?? "" }];
+    }
+  }
+  return testResults("jest", passed, failed, skipped2);
+}
+
+// src/runtime/gates/test-results/pytest.ts
+var VERBOSE = /^(\S+?\.py::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\(.*\))?(?:\s+\[\s*\d+%\])?$/;
+var SUMMARY = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py(?:::.+?)?)(?: - .*)?$/;
+var TOTALS = /^=+ (.*\d+ (?:passed|failed|skipped|errors?|deselected|xfailed|xpassed).*) in [\d.]+s.* =+$/;
+function parsePytest(output2) {
+  const passed = [];
+  const failed = [];
+  let skippedLines = 0;
+  let skippedTotal = null;
+  let found = false;
+  const add = (outcome, name) => {
+    found = true;
+    if (outcome === "PASSED" || outcome === "XPASS") passed.push(name);
+    else if (outcome === "FAILED" || outcome === "ERROR") failed.push(name);
+    else skippedLines += 1;
+  };
+  for (const raw of plainLines(output2)) {
+    const line2 = raw.trimEnd();
+    const verbose = VERBOSE.exec(line2);
+    if (verbose !== null) {
+      add(verbose[2], verbose[1] ?? "");
+      continue;
+    }
+    const summary = SUMMARY.exec(line2);
+    if (summary !== null) {
+      add(summary[1], summary[2] ?? "");
+      continue;
+    }
+    const totals = TOTALS.exec(line2);
+    if (totals !== null) {
+      const counts = totals[1] ?? "";
+      const skipped2 = /(\d+) skipped/.exec(counts);
+      const xfailed = /(\d+) xfailed/.exec(counts);
+      skippedTotal = Number(skipped2?.[1] ?? 0) + Number(xfailed?.[1] ?? 0);
+    }
+  }
+  if (!found) return null;
+  return testResults("pytest", passed, failed, skippedTotal ?? skippedLines);
+}
+
+// src/runtime/gates/test-results/tap.ts
+var POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
+var DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
+function parseTap(output2) {
+  const lines = plainLines(output2);
+  if (!lines.some((line2) => /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/.test(line2))) return null;
+  const pending = /* @__PURE__ */ new Map();
+  let found = false;
+  let inYaml = false;
+  for (const line2 of lines) {
+    if (/^\s*---\s*$/.test(line2)) inYaml = true;
+    else if (/^\s*\.\.\.\s*$/.test(line2)) inYaml = false;
+    if (inYaml) continue;
+    const match = POINT.exec(line2);
+    if (match === null) continue;
+    found = true;
+    const depth2 = Math.floor((match[1] ?? "").length / 4);
+    const ok2 = match[2] === "ok";
+    const raw = match[3] ?? "";
+    const skipped3 = DIRECTIVE.test(raw);
+    const name = raw.replace(DIRECTIVE, "").replace(/\\#/g, "#").trim();
+    const children = pending.get(depth2 + 1) ?? [];
+    pending.delete(depth2 + 1);
+    const here = pending.get(depth2) ?? [];
+    pending.set(depth2, here);
+    if (children.length === 0) {
+      here.push({ name, ok: ok2, skipped: skipped3 });
+      continue;
+    }
+    for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
+    if (!ok2 && !skipped3 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped3 });
+  }
+  if (!found) return null;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  for (const point of [...pending.values()].flat()) {
+    if (point.skipped) skipped2 += 1;
+    else if (point.ok) passed.push(point.name);
+    else failed.push(point.name);
+  }
+  return testResults("tap", passed, failed, skipped2);
+}
+
+// src/runtime/gates/test-results/vitest.ts
+var TEST2 = /^\s*(✓|√|×|✗)\s+(\S+\.[cm]?[jt]sx? > .+?)(?:\s+\d+(?:\.\d+)?m?s)?$/;
+var FAIL = /^\s*FAIL\s+(.+?)\s*$/;
+var TOTALS2 = /^\s*Tests\s+.*?(\d+) skipped/;
+function parseVitest(output2) {
+  const lines = plainLines(output2);
+  if (!lines.some((line2) => /^\s*Test Files\s+\d/.test(line2))) return null;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  for (const raw of lines) {
+    const line2 = raw.trimEnd();
+    const totals = TOTALS2.exec(line2);
+    if (totals !== null) {
+      skipped2 = Number(totals[1]);
+      continue;
+    }
+    const fail2 = FAIL.exec(line2);
+    if (fail2 !== null) {
+      const text3 = (fail2[1] ?? "").replace(/\s+\[ .* \]$/, "");
+      failed.push(text3);
+      continue;
+    }
+    const test = TEST2.exec(line2);
+    if (test === null) continue;
+    const name = test[2] ?? "";
+    if (test[1] === "\u2713" || test[1] === "\u221A") passed.push(name);
+    else failed.push(name);
+  }
+  return testResults("vitest", passed, failed, skipped2);
+}
+
+// src/runtime/gates/test-results/parse.ts
+var CONSOLE_PARSERS = [
+  parseGoTestJson,
+  parseCargoTest,
+  parsePytest,
+  parseVitest,
+  parseJest,
+  parseTap
+];
+function parseTestResults(output2, junitXml = null) {
+  for (const parse6 of CONSOLE_PARSERS) {
+    const results = parse6(output2);
+    if (results !== null) return results;
+  }
+  return junitXml === null ? null : parseJunitXml(junitXml);
+}
+
+// src/runtime/gates/test-results/compare.ts
+function compareTests(base, head2) {
+  const baseFailed = new Set(base.failed);
+  const baseAll = /* @__PURE__ */ new Set([...base.passed, ...base.failed]);
+  const headAll = /* @__PURE__ */ new Set([...head2.passed, ...head2.failed]);
+  return {
+    failToPass: head2.passed.filter((name) => baseFailed.has(name)),
+    regressions: head2.failed.filter((name) => !baseFailed.has(name)),
+    stillFailing: head2.failed.filter((name) => baseFailed.has(name)),
+    added: [...headAll].filter((name) => !baseAll.has(name)).sort(),
+    removed: [...baseAll].filter((name) => !headAll.has(name)).sort()
+  };
+}
+
+// src/runtime/gates/test-verdict.ts
+var NAME_CHARS = 300;
+function comparable(head2, base) {
+  if (head2 === null && base === null) return "no per-test results could be read on the head or the base";
+  if (head2 === null) return "no per-test results could be read on the head";
+  if (base === null) return "no per-test results could be read on the base";
+  if (head2.source !== base.source) {
+    return `the head's results (${head2.source}) and the base's (${base.source}) are in different formats`;
+  }
+  return null;
+}
+function judgeFailureOnBoth(head2, base, base12) {
+  const why = comparable(head2, base);
+  if (why !== null || head2 === null || base === null) {
+    return { outcome: "pre_existing", note: `fails on base ${base12} too (judged by exit codes: ${why})` };
+  }
+  if (head2.failed.length === 0) {
+    return {
+      outcome: "pre_existing",
+      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
+    };
+  }
+  const { regressions, stillFailing } = compareTests(base, head2);
+  if (regressions.length > 0) {
+    return {
+      outcome: "failed",
+      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed2(regressions)}`
+    };
+  }
+  return {
+    outcome: "pre_existing",
+    note: `fails on base ${base12} too, with the same failing tests: ${listed2(stillFailing)}`
+  };
+}
+function regressionNote(head2, base) {
+  if (comparable(head2, base) !== null || head2 === null || base === null) return null;
+  const { regressions } = compareTests(base, head2);
+  return regressions.length === 0 ? null : `regressions: ${listed2(regressions)}`;
+}
+function gateTests(head2, base, baseSha) {
+  const compared = baseSha !== null && comparable(head2, base) === null && base !== null;
+  const comparison = compared ? compareTests(base, head2) : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [] };
+  return {
+    source: head2.source,
+    baseSha: compared ? baseSha : null,
+    counts: {
+      passed: head2.passed.length,
+      failed: head2.failed.length,
+      skipped: head2.skipped,
+      failToPass: comparison.failToPass.length,
+      regressions: comparison.regressions.length,
+      stillFailing: comparison.stillFailing.length,
+      added: comparison.added.length,
+      removed: comparison.removed.length
+    },
+    failing: bounded(head2.failed),
+    failToPass: bounded(comparison.failToPass),
+    regressions: bounded(comparison.regressions),
+    stillFailing: bounded(comparison.stillFailing),
+    added: bounded(comparison.added),
+    removed: bounded(comparison.removed)
+  };
+}
+function bounded(names) {
+  return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
+}
+function listed2(names) {
+  const shown = names.slice(0, 5).join(", ");
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+// src/runtime/gates/verify.ts
+var TAIL_LINES3 = 60;
+var TAIL_BYTES = 8 * 1024;
+var PARSE_BYTES = 16 * 1024 * 1024;
+function createGateVerifier(runProcess2) {
+  return async (gates, context) => {
+    await mkdir7(context.artifactsDir, { recursive: true });
+    const evidence = [];
+    for (const gate of gates) {
+      if (context.signal?.aborted) {
+        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
+        continue;
+      }
+      evidence.push(await verifyGate(runProcess2, gate, context));
+    }
+    return evidence;
+  };
+}
+async function verifyGate(runProcess2, gate, context) {
+  const log = join28(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  await writeFile3(log, "");
+  let runs = 0;
+  const run = (cwd, label) => {
+    runs += 1;
+    const report2 = join28(
+      context.artifactsDir,
+      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
+    );
+    return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
+  };
+  const first = await run(context.cwd, `run 1 on ${context.sha}`);
+  const baseLabel = context.baseSha ?? "the base";
+  const base12 = baseLabel.slice(0, 12);
+  let baseTests = fromBaseline(gate, context)?.tests ?? null;
+  let baseDiags = fromBaseline(gate, context)?.diagnostics ?? null;
+  const evidence = (outcome, note, tailOf, diagnostics2 = null) => {
+    context.onTestResults?.(gate.name, tailOf.tests);
+    context.onDiagnostics?.(gate.name, tailOf.diagnostics);
+    const fellBack = tailOf.tests === null && gate.kind === "test" && (outcome === "failed" || outcome === "flaky") ? "no per-test results could be read from its output: judged by its exit code" : null;
+    const notes = [note, fellBack].filter((text3) => text3 !== null);
+    const result2 = {
+      name: gate.name,
+      kind: gate.kind,
+      required: gate.required,
+      outcome,
+      // A process that never started has no exit code (Node reports the errno, e.g. -2).
+      exitCode: first.result.spawnError === null ? first.result.exitCode : null,
+      durationMs: first.result.durationMs,
+      sha: context.sha,
+      tail: boundTail(notes.length === 0 ? null : notes.join("; "), tailOf.tail),
+      artifact: log
+    };
+    if (tailOf.tests !== null) result2.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
+    if (diagnostics2 !== null) result2.diagnostics = diagnostics2;
+    if (gate.preExisting === "block") result2.preExisting = "block";
+    return result2;
+  };
+  const onBase = async (where) => {
+    const known = fromBaseline(gate, context);
+    if (known !== null) return known.status;
+    const baseCwd = typeof where === "string" ? where : await where();
+    const ran = await run(baseCwd, `run on base ${baseLabel}`);
+    baseTests = ran.tests;
+    baseDiags = ran.diagnostics;
+    return ran.status;
+  };
+  switch (first.status) {
+    case "passed":
+      return evidence("passed", null, first);
+    case "cancelled":
+      return skipped(gate, context, "cancelled while running", log, first.result);
+    case "timeout":
+      return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
+    case "unavailable": {
+      const why = first.unavailable?.reason ?? "could not start";
+      if (context.baseCwd === null) {
+        return evidence("unavailable", `${why}; is it installed and on PATH?`, first);
+      }
+      const base2 = await onBase(context.baseCwd);
+      if (base2 === "cancelled")
+        return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
+      if (base2 === "unavailable") {
+        return evidence(
+          "unavailable",
+          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
+          first
+        );
+      }
+      return evidence(
+        "failed",
+        `${why}, but it starts on base ${base12}: the change made it unavailable`,
+        first
+      );
+    }
+    case "failed":
+      break;
+  }
+  const second = await run(context.cwd, `rerun on ${context.sha}`);
+  if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
+  if (second.status === "cancelled")
+    return skipped(gate, context, "cancelled during rerun", log, second.result);
+  if (second.status !== "failed" || context.baseCwd === null) {
+    return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
+  }
+  const base = await onBase(context.baseCwd);
+  const diagnostics = base === "failed" || base === "passed" ? gateDiagnostics(second.diagnostics, baseDiagnostics(base === "passed", baseDiags)) : null;
+  if (base === "failed" && diagnostics !== null) {
+    const note = diagnosticsNote(diagnostics, base12);
+    return evidence(diagnostics.new === 0 ? "pre_existing" : "failed", note, second, diagnostics);
+  }
+  if (base === "failed") {
+    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
+    return evidence(verdict.outcome, verdict.note, second);
+  }
+  if (base === "passed") {
+    const named2 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
+    const verdict = `passes on base ${base12}: the failure is new${named2 === null ? "" : `; ${named2}`}`;
+    return evidence("failed", verdict, second, diagnostics);
+  }
+  return evidence("failed", `base check inconclusive (${base})`, second);
+}
+function fromBaseline(gate, context) {
+  const baseline = context.baseline;
+  if (!baseline || baseline.sha !== context.baseSha) return null;
+  const known = baseline.gates.find((g) => g.name === gate.name && g.kind === gate.kind);
+  const tests = baseline.tests?.[gate.name] ?? null;
+  const diagnostics = baseline.diagnostics?.[gate.name] ?? null;
+  switch (known?.outcome) {
+    case "passed":
+    case "flaky":
+      return { status: "passed", tests, diagnostics };
+    case "failed":
+    case "timeout":
+    case "unavailable":
+      return { status: known.outcome, tests, diagnostics };
+    case "pre_existing":
+      return { status: "failed", tests, diagnostics };
+    default:
+      return null;
+  }
+}
+async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context) {
+  const argv = gate.report ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll("{file}", report2))] : gate.argv;
+  const reportFile = writesReport(gate);
+  if (reportFile) await rm8(report2, { force: true });
+  if (reportFile && context.confine) await writeFile3(report2, "");
+  await appendFile(
+    log,
+    `
+=== omk gate ${gate.name}: ${label} in ${cwd}
+=== argv ${JSON.stringify(argv)}
+`
+  );
+  const offset = (await stat5(log)).size;
+  const spec = {
+    argv,
+    cwd,
+    env: context.env,
+    timeoutMs: gate.timeoutMs,
+    logPath: log,
+    ...context.logMaxBytes === void 0 ? {} : { logMaxBytes: context.logMaxBytes },
+    tailChars: TAIL_BYTES * 2,
+    ...context.confine === void 0 ? {} : { confine: withReport(context.confine, reportFile ? report2 : null) }
+  };
+  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  const unavailable = result2.cancelled || result2.timedOut ? null : cannotStart(gate.argv, result2);
+  const ran = !result2.cancelled && !result2.timedOut && unavailable === null;
+  const output2 = ran ? await runOutput(result2, log, offset) : "";
+  const tests = ran ? await readTests2(gate, output2, report2, cwd) : null;
+  const diagnostics = ran && DIAGNOSTIC_KINDS.includes(gate.kind) ? parseDiagnostics(output2, cwd) : null;
+  const ended = result2.spawnError === null ? `exit ${result2.exitCode ?? result2.signal ?? "none"} in ${result2.durationMs} ms` : `no process ran: ${result2.spawnError}`;
+  await appendFile(
+    log,
+    `
+=== ${ended}
+${unavailable === null ? "" : `=== could not start: ${unavailable.reason}
+`}`
+  );
+  const tail2 = readableTail(gate, result2.tail, report2, cwd);
+  const none = { tests: null, diagnostics: null };
+  if (result2.cancelled) return { status: "cancelled", result: result2, tail: tail2, ...none };
+  if (result2.timedOut) return { status: "timeout", result: result2, tail: tail2, ...none };
+  if (unavailable !== null) return { status: "unavailable", result: result2, tail: tail2, unavailable, ...none };
+  if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: tail2, tests, diagnostics };
+  if (gate.failOnOutput && result2.stdout.trim() !== "") {
+    const listed3 = `${tail2}
+(this gate fails when it prints anything: fix what it listed above)`;
+    return { status: "failed", result: result2, tail: listed3, tests, diagnostics };
+  }
+  return { status: "passed", result: result2, tail: tail2, tests, diagnostics };
+}
+async function runOutput(result2, log, offset) {
+  const segment = await readFrom(log, offset, PARSE_BYTES);
+  return segment !== "" ? segment : result2.stdout;
+}
+function writesReport(gate) {
+  return gate.report?.format === "junit-xml" || gate.report?.format === "jest-json";
+}
+async function readTests2(gate, output2, report2, cwd) {
+  if (gate.kind !== "test" && gate.report === void 0) return null;
+  const read2 = writesReport(gate) ? await readFile12(report2, "utf8").catch(() => null) : null;
+  const file2 = read2 === "" ? null : read2;
+  if (gate.report?.format === "jest-json") {
+    return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
+  }
+  if (gate.report?.prefer === "report" && file2 !== null) {
+    const fromReport = parseJunitXml(file2);
+    if (fromReport !== null) return fromReport;
+  }
+  return parseTestResults(output2, file2);
+}
+function withReport(confine, report2) {
+  return report2 === null ? confine : { ...confine, writable: [...confine.writable, report2] };
+}
+async function readFrom(path2, offset, limit) {
+  let file2;
+  try {
+    file2 = await open5(path2, "r");
+    const { size } = await file2.stat();
+    const start = Math.max(offset, size - limit);
+    if (start >= size) return "";
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await file2.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } catch {
+    return "";
+  } finally {
+    await file2?.close();
+  }
+}
+function readableTail(gate, tail2, report2, cwd) {
+  if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
+  const named2 = writesReport(gate) ? tail2.replaceAll(report2, basename5(report2)) : tail2;
+  return treeRelative(named2, cwd);
+}
+function treeRelative(tail2, cwd) {
+  const roots = /* @__PURE__ */ new Set([cwd]);
+  const rootdir = /^rootdir: (\/[^\s,]+)/m.exec(tail2)?.[1];
+  if (rootdir !== void 0 && rootdir.length > 1) roots.add(rootdir.replace(/\/+$/, ""));
+  let text3 = tail2;
+  for (const root of [...roots].sort((a, b) => b.length - a.length)) {
+    if (root === "" || root === "/") continue;
+    text3 = text3.replaceAll(`${root}/`, "").replace(new RegExp(`(^rootdir: )${escapeRegExp2(root)}(?=[\\s,]|$)`, "gm"), "$1.");
+  }
+  return text3;
+}
+function escapeRegExp2(text3) {
+  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function skipped(gate, context, note, artifact, result2) {
+  return {
+    name: gate.name,
+    kind: gate.kind,
+    required: gate.required,
+    outcome: "skipped",
+    exitCode: null,
+    durationMs: result2?.durationMs ?? 0,
+    sha: context.sha,
+    tail: boundTail(note, result2?.tail ?? ""),
+    artifact
+  };
+}
+function boundTail(note, output2) {
+  const header = note === null ? "" : `[omk] ${note}
+`;
+  const budget = TAIL_BYTES - Buffer.byteLength(header);
+  let lines = output2.replace(/\s+$/, "").split("\n");
+  lines = lines.slice(-(note === null ? TAIL_LINES3 : TAIL_LINES3 - 1));
+  let text3 = lines.join("\n");
+  const bytes = Buffer.from(text3, "utf8");
+  if (bytes.length > budget) {
+    text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
+  }
+  return header + text3;
+}
+function safeName(name) {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+// src/adapters/process/run-process.ts
+import { spawn } from "node:child_process";
+
+// src/adapters/process/bounded-log.ts
+import { createWriteStream } from "node:fs";
+var DEFAULT_LOG_MAX_BYTES = 8 * 1024 * 1024;
+var BoundedLog = class {
+  constructor(path2, maxBytes = DEFAULT_LOG_MAX_BYTES) {
+    this.maxBytes = maxBytes;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 2) {
+      throw new RangeError(`log limit must be an integer of at least 2 bytes, got ${maxBytes}`);
+    }
+    this.#stream = createWriteStream(path2, { flags: "a" });
+    this.#headLimit = Math.floor(maxBytes / 2);
+    this.#tailLimit = maxBytes - this.#headLimit;
+  }
+  maxBytes;
+  #stream;
+  #headLimit;
+  #tailLimit;
+  #written = 0;
+  #total = 0;
+  #tail = [];
+  #tailBytes = 0;
+  write(chunk) {
+    this.#total += chunk.length;
+    const room = this.#headLimit - this.#written;
+    if (room > 0) {
+      const head2 = chunk.subarray(0, room);
+      this.#stream.write(head2);
+      this.#written += head2.length;
+      chunk = chunk.subarray(head2.length);
+    }
+    if (chunk.length === 0) return;
+    this.#tail.push(chunk);
+    this.#tailBytes += chunk.length;
+    while (this.#tailBytes - (this.#tail[0]?.length ?? 0) >= this.#tailLimit) {
+      this.#tailBytes -= this.#tail.shift()?.length ?? 0;
+    }
+  }
+  /** Writes the kept tail (and the cut, if any) and closes the file. */
+  end(done) {
+    let tail2 = Buffer.concat(this.#tail);
+    if (tail2.length > this.#tailLimit) tail2 = tail2.subarray(tail2.length - this.#tailLimit);
+    const cut2 = this.#total - this.#written - tail2.length;
+    if (cut2 > 0) {
+      this.#stream.write(
+        `
+[omk: ${cut2} bytes of output cut here; the process printed ${this.#total} bytes, over the ${this.maxBytes}-byte limit of this log, so its first and last ${this.#headLimit} bytes are kept]
+`
+      );
+    }
+    if (tail2.length > 0) this.#stream.write(tail2);
+    this.#stream.end(done);
+  }
+};
+
+// src/adapters/process/run-process.ts
+function runProcess(spec) {
+  const started = performance.now();
+  const tailChars = spec.tailChars ?? 8e3;
+  const [command2, ...args] = spec.argv;
+  return new Promise((resolve11) => {
+    if (!command2) {
+      resolve11(result(null, null, false, false, "empty argv", started, "", ""));
+      return;
+    }
+    const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
+    let stdout = "";
+    let tail2 = "";
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError = null;
+    const child = spawn(command2, args, {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true
+    });
+    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
+    const killTree = () => {
+      if (child.pid === void 0) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    let silent = false;
+    const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
+      silent = true;
+      killTree();
+    }, spec.silenceMs);
+    let stopped = null;
+    const collect = (isStdout) => (chunk) => {
+      if (silence !== null) clearTimeout(silence);
+      const text3 = chunk.toString("utf8");
+      if (spec.watch && stopped === null) {
+        stopped = spec.watch(text3);
+        if (stopped !== null) killTree();
+      }
+      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
+      tail2 = (tail2 + text3).slice(-tailChars);
+      log?.write(chunk);
+    };
+    child.stdout.on("data", collect(true));
+    child.stderr.on("data", collect(false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal?.addEventListener("abort", onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    child.on("error", (error62) => {
+      spawnError = error62.message;
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(spec.input ?? "");
+    child.on("close", (code2, signal) => {
+      clearTimeout(timer);
+      if (silence !== null) clearTimeout(silence);
+      spec.signal?.removeEventListener("abort", onAbort);
+      killTree();
+      const done = () => resolve11({
+        ...result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2),
+        ...spec.silenceMs === void 0 ? {} : { silent },
+        ...stopped === null ? {} : { stopped }
+      });
+      if (log) log.end(done);
+      else done();
+    });
+  });
+}
+function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdout, tail2) {
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    cancelled,
+    spawnError,
+    durationMs: Math.round(performance.now() - started),
+    stdout,
+    tail: tail2
+  };
+}
+
+// src/adapters/agents/command-agent.ts
+import { appendFile as appendFile2, mkdir as mkdir8, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join29, resolve as resolve5 } from "node:path";
+
+// src/runtime/agents/network-stall.ts
+var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
+var NETWORK_STOP_PREFIX = "network: ";
+function createNetworkWatch(limitMs, now) {
+  let partial2 = "";
+  let streakStart = null;
+  let lastFailure = "";
+  return (text3) => {
+    const lines = (partial2 + text3).split(/\r?\n|\r/);
+    partial2 = lines.pop() ?? "";
+    const at2 = now();
+    for (const line2 of lines) {
+      if (line2.trim() === "") continue;
+      if (NETWORK_FAILURE.test(line2)) {
+        streakStart ??= at2;
+        lastFailure = line2.trim();
+      } else {
+        streakStart = null;
+      }
+    }
+    if (streakStart === null || at2 - streakStart < limitMs) return null;
+    const words2 = lastFailure.length > 300 ? `${lastFailure.slice(0, 300)}\u2026` : lastFailure;
+    return `${NETWORK_STOP_PREFIX}${words2}`;
+  };
+}
+
+// src/runtime/agents/environment.ts
+var ENVIRONMENT_PATTERNS = [
+  // codex 0.171 (clap): "error: unexpected argument '--full-auto' found"; commander: "error: unknown
+  // option '--x'"; yargs: "Unknown argument: x"; argparse: "unrecognized arguments"; click: "No such
+  // option"; claude 2.1 as root: "--dangerously-skip-permissions cannot be used with root/sudo privileges".
+  {
+    cause: "arguments",
+    pattern: /unexpected argument '[^']*' found|\bunknown (?:option|argument|flag)s?\b|unrecognized (?:option|arguments?)\b|\bno such option\b|cannot be used with root\/sudo privileges/i
+  },
+  // claude 2.1: {"is_error":true,"result":"Not logged in · Please run /login"}.
+  { cause: "login", pattern: /\bnot logged in\b|please run \/login\b|\bplease (?:log ?in|sign in)\b/i },
+  // gemini 0.61 (exit 41): "Please set an Auth method in your …/settings.json or specify one of the
+  // following environment variables before running: GEMINI_API_KEY, …"; OpenAI and Anthropic APIs:
+  // "Incorrect API key provided", "invalid x-api-key", "authentication_error".
+  {
+    cause: "credentials",
+    pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
+  },
+  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  {
+    cause: "quota",
+    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
+  },
+  // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
+  // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
+  // Narrower than the running watch's NETWORK_FAILURE: a test run inside the agent may print
+  // ECONNREFUSED and the agent still did its work.
+  {
+    cause: "network",
+    pattern: /cannot connect to (?:the )?api\b|unable to connect to (?:the )?api\b|failed to lookup address information|\bapi error: connection error\b|\bENOTFOUND [\w.-]*(?:anthropic|openai|googleapis|opencode)\b/i
+  }
+];
+function environmentFailure(result2, context) {
+  const { executable } = context;
+  if (result2.cancelled || result2.timedOut) return null;
+  if (result2.silent === true) {
+    const limit = context.silenceMs === null ? "its start-up limit" : `${Math.round(context.silenceMs / 1e3)}s`;
+    return {
+      cause: "silent",
+      words: `${executable} printed nothing in ${limit} after it started (waiting for a login or a question?)`,
+      fix: withLogin("silent", context)
+    };
+  }
+  if (result2.stopped?.startsWith(NETWORK_STOP_PREFIX) === true) {
+    const limit = context.networkStallMs == null ? "" : ` for ${Math.round(context.networkStallMs / 1e3)}s`;
+    return {
+      cause: "network",
+      words: `${executable} printed only network failures${limit}: ${ownWords(result2.stopped.slice(NETWORK_STOP_PREFIX.length))}`,
+      fix: withLogin("network", context)
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (!/\bENOENT\b/.test(result2.spawnError)) return null;
+    return {
+      cause: "missing",
+      words: `${executable}: not found (${result2.spawnError})`,
+      fix: FIXES.missing(context)
+    };
+  }
+  if (result2.exitCode === null || result2.exitCode === 0) return null;
+  const lines = result2.tail.split(/\r?\n|\r/);
+  for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
+    const line2 = lines.find((l) => pattern.test(l));
+    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: withLogin(cause, context) };
+  }
+  return null;
+}
+var FIXES = {
+  arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
+  login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
+  credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
+  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
+  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
+};
+var LOGIN_MAY_BE_WHY = /* @__PURE__ */ new Set(["network", "silent"]);
+function withLogin(cause, context) {
+  const fix = FIXES[cause](context);
+  if (context.missingLogin === void 0 || !LOGIN_MAY_BE_WHY.has(cause)) return fix;
+  return `${fix}; ${context.missingLogin}`;
+}
+function keys(context, verb = "or set") {
+  if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
+  return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
+}
+function ownWords(line2) {
+  const quoted2 = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
+  let words2 = line2.trim();
+  if (quoted2 !== void 0) {
+    try {
+      words2 = String(JSON.parse(quoted2));
+    } catch {
+    }
+  }
+  return words2.length > 300 ? `${words2.slice(0, 300)}\u2026` : words2;
+}
+
+// src/runtime/agents/usage.ts
+var UNKNOWN = { tokens: null, usd: null };
+function parseUsage(parser, stdout) {
+  switch (parser) {
+    case "none":
+      return UNKNOWN;
+    case "claude":
+      return claudeUsage(lastObject(stdout));
+    case "gemini":
+      return geminiUsage(lastObject(stdout));
+    case "codex":
+      return codexUsage(jsonLines(stdout));
+    case "opencode":
+      return opencodeUsage(jsonLines(stdout));
+    case "aider":
+      return aiderUsage(stdout);
+    case "json":
+      return anyJsonUsage(stdout);
+  }
+}
+function anyJsonUsage(stdout) {
+  const last = lastObject(stdout);
+  const lines = jsonLines(stdout);
+  const candidates = [
+    claudeUsage(last),
+    geminiUsage(last),
+    plainUsage(last),
+    codexUsage(lines),
+    opencodeUsage(lines)
+  ];
+  return candidates.find((u) => u.tokens !== null || u.usd !== null) ?? UNKNOWN;
+}
+function claudeUsage(root) {
+  if (root === null) return UNKNOWN;
+  const usage = obj(root.usage);
+  const tokens2 = usage === null ? null : sum2([
+    num2(usage.input_tokens),
+    num2(usage.output_tokens),
+    num2(usage.cache_creation_input_tokens),
+    num2(usage.cache_read_input_tokens)
+  ]);
+  return { tokens: tokens2, usd: num2(root.total_cost_usd) ?? num2(root.cost_usd) };
+}
+function geminiUsage(root) {
+  const stats = obj(root?.stats);
+  if (stats === null) return UNKNOWN;
+  const models = obj(stats.models);
+  if (models !== null) {
+    const totals = Object.values(models).map((model) => {
+      const tokens2 = obj(obj(model)?.tokens);
+      return tokens2 === null ? null : num2(tokens2.total) ?? sum2([num2(tokens2.prompt), num2(tokens2.candidates)]);
+    });
+    return { tokens: sum2(totals), usd: null };
+  }
+  return {
+    tokens: num2(stats.totalTokens) ?? sum2([num2(stats.inputTokens), num2(stats.outputTokens)]),
+    usd: null
+  };
+}
+function plainUsage(root) {
+  if (root === null) return UNKNOWN;
+  return {
+    tokens: num2(root.tokens) ?? num2(root.total_tokens),
+    usd: num2(root.usd) ?? num2(root.cost_usd) ?? num2(root.cost)
+  };
+}
+function codexUsage(events) {
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num2(u.input_tokens), num2(u.output_tokens)]));
+  const turnTotal = sum2(turns);
+  if (turnTotal !== null) return { tokens: turnTotal, usd: null };
+  let running = null;
+  for (const event of events) {
+    const msg = obj(event.msg) ?? event;
+    if (msg.type !== "token_count") continue;
+    const total = obj(obj(msg.info)?.total_token_usage);
+    if (total !== null) running = num2(total.total_tokens) ?? running;
+  }
+  return { tokens: running, usd: null };
+}
+function opencodeUsage(events) {
+  const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
+  const tokens2 = steps.map((part) => {
+    const t = obj(part?.tokens);
+    return t === null ? null : num2(t.total) ?? sum2([num2(t.input), num2(t.output), num2(t.reasoning)]);
+  });
+  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num2(part?.cost))) };
+}
+function aiderUsage(stdout) {
+  let tokens2 = null;
+  for (const match of stdout.matchAll(/Tokens: ([\d.]+)([kM]?) sent, ([\d.]+)([kM]?) received/g)) {
+    tokens2 = (tokens2 ?? 0) + scaled(match[1], match[2]) + scaled(match[3], match[4]);
+  }
+  const sessions = [...stdout.matchAll(/\$([\d.]+) session/g)];
+  const lastSession = sessions.at(-1)?.[1];
+  const usd = lastSession === void 0 ? null : Number.parseFloat(lastSession);
+  return { tokens: tokens2 === null ? null : Math.round(tokens2), usd: Number.isFinite(usd) ? usd : null };
+}
+function scaled(value, unit) {
+  const n = Number.parseFloat(value ?? "");
+  if (!Number.isFinite(n)) return 0;
+  return n * (unit === "k" ? 1e3 : unit === "M" ? 1e6 : 1);
+}
+function lastObject(stdout) {
+  const whole = parseObject(stdout.trim());
+  if (whole !== null) return whole;
+  return jsonLines(stdout).at(-1) ?? null;
+}
+function jsonLines(stdout) {
+  const out = [];
+  for (const line2 of stdout.split("\n")) {
+    const trimmed = line2.trim();
+    if (!trimmed.startsWith("{")) continue;
+    const value = parseObject(trimmed);
+    if (value !== null) out.push(value);
+  }
+  return out;
+}
+function parseObject(text3) {
+  if (!text3.startsWith("{")) return null;
+  try {
+    return obj(JSON.parse(text3));
+  } catch {
+    return null;
+  }
+}
+function obj(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+}
+function num2(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function sum2(values) {
+  const known = values.filter((v) => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/adapters/agents/command-agent.ts
+var MAX_ARG_BYTES = 128 * 1024 - 1;
+var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
+function expandArgv(template, values) {
+  return template.map((arg) => arg.replace(PLACEHOLDER2, (_, key) => values[key]));
+}
+function createCommandAgent(options) {
+  const env = agentEnvironment(options.baseEnv, options.envNames);
+  return {
+    name: options.name,
+    label: options.label,
+    run: (input2) => runCommand(options, env, input2)
+  };
+}
+async function runCommand(options, allowed, input2) {
+  const dir = resolve5(input2.artifactsDir);
+  await mkdir8(dir, { recursive: true });
+  const transcript = join29(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join29(dir, `prompt-${input2.attempt}.md`);
+  await writeFile4(promptFile, input2.prompt);
+  await writeFile4(
+    transcript,
+    `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
+
+`
+  );
+  const early = (outcome2, summary2) => ({
+    outcome: outcome2,
+    exitCode: null,
+    durationMs: 0,
+    usage: { tokens: null, usd: null },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) return early("cancelled", "agent run was cancelled before it started");
+  if (!await isDirectory(input2.cwd)) {
+    return early("crashed", `the slice workspace ${input2.cwd} does not exist; the agent was not started`);
+  }
+  const argv = buildArgv(options, input2, promptFile);
+  if (argv.some((arg) => Buffer.byteLength(arg) > MAX_ARG_BYTES)) {
+    return early(
+      "crashed",
+      `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
+    );
+  }
+  const run = options.run ?? runProcess;
+  const result2 = await run({
+    argv,
+    cwd: input2.cwd,
+    env: {
+      ...allowed,
+      OMK_TASK_ID: input2.taskId,
+      OMK_ATTEMPT: String(input2.attempt),
+      OMK_WRITES: JSON.stringify(input2.task.writes),
+      OMK_PROMPT_FILE: promptFile
+    },
+    timeoutMs: input2.timeoutMs,
+    input: options.prompt === "stdin" ? input2.prompt : "",
+    logPath: transcript,
+    ...input2.logMaxBytes === void 0 ? {} : { logMaxBytes: input2.logMaxBytes },
+    ...input2.confine === void 0 ? {} : { confine: await withHomeState(input2.confine, options.homeState ?? [], allowed.HOME) },
+    onSpawn: input2.onProcess,
+    ...options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs },
+    ...options.networkStallMs === null ? {} : { watch: createNetworkWatch(options.networkStallMs, () => performance.now()) },
+    ...input2.signal ? { signal: input2.signal } : {}
+  });
+  const usage = parseUsage(options.usage, result2.stdout);
+  const [, proposals] = await Promise.all([
+    writeJsonAtomic(join29(dir, `usage-${input2.attempt}.json`), {
+      version: 1,
+      parser: options.usage,
+      ...usage
+    }),
+    collectFollowUps(input2)
+  ]);
+  if (proposals.problems.length > 0) {
+    await appendFile2(transcript, `
+# omk: follow-up proposals dropped
+${proposals.problems.join("\n")}
+`);
+  }
+  const executable = argv[0] ?? options.name;
+  const environment = environmentFailure(result2, {
+    executable,
+    envNames: options.envNames,
+    silenceMs: options.startupSilenceMs,
+    networkStallMs: options.networkStallMs,
+    ...options.missingLogin === void 0 ? {} : { missingLogin: options.missingLogin }
+  });
+  const described = describe4(result2, executable, input2.timeoutMs);
+  if (environment !== null) {
+    await appendFile2(
+      transcript,
+      `
+# omk: ${executable} cannot run here (${environment.cause}): ${environment.words}
+`
+    );
+    return {
+      outcome: described.outcome,
+      exitCode: result2.exitCode,
+      durationMs: result2.durationMs,
+      usage,
+      transcript,
+      followUps: [],
+      summary: environment.cause === "missing" ? described.summary : `${executable} cannot run here: ${environment.words}`,
+      environment
+    };
+  }
+  const { outcome, summary } = described;
+  const dropped = proposals.problems.length;
+  return {
+    outcome,
+    exitCode: result2.exitCode,
+    durationMs: result2.durationMs,
+    usage,
+    transcript,
+    followUps: proposals.followUps,
+    summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
+  };
+}
+function buildArgv(options, input2, promptFile) {
+  const template = [...options.argv];
+  const has = (placeholder) => template.some((arg) => arg.includes(placeholder));
+  if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
+  if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
+  return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
+}
+async function withHomeState(confine, homeState, home) {
+  if (home === void 0 || homeState.length === 0) return confine;
+  const paths2 = homeState.map((path2) => join29(home, path2));
+  const existing = (await Promise.all(paths2.map(async (path2) => await exists(path2) ? path2 : null))).filter((path2) => path2 !== null);
+  return { ...confine, writable: [...confine.writable, ...existing] };
+}
+async function exists(path2) {
+  try {
+    await stat6(path2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function collectFollowUps(input2) {
+  try {
+    return await readFollowUps(input2.cwd, {
+      parentTaskId: input2.taskId,
+      ownerRole: input2.task.ownerRole,
+      // A placeholder the graph stage replaces with the goal's budget policy.
+      budget: { timeMs: input2.timeoutMs, tokens: null, usd: null },
+      maxRetries: 1
+    });
+  } catch (error62) {
+    return { followUps: [], problems: [`could not read follow-up proposals: ${String(error62)}`] };
+  }
+}
+function describe4(result2, executable, timeoutMs) {
+  if (result2.cancelled)
+    return { outcome: "cancelled", summary: "agent run was cancelled; its processes were stopped" };
+  if (result2.timedOut) {
+    return {
+      outcome: "timeout",
+      summary: `agent did not finish within ${formatMs(timeoutMs)}; its whole process tree was killed`
+    };
+  }
+  if (result2.spawnError !== null) {
+    if (/\bENOENT\b/.test(result2.spawnError)) {
+      return {
+        outcome: "crashed",
+        summary: `agent executable '${executable}' was not found; install it or pick another with --agent`
+      };
+    }
+    return {
+      outcome: "crashed",
+      summary: `agent executable '${executable}' could not be started (${result2.spawnError}); check that it is executable`
+    };
+  }
+  if (result2.exitCode === null) {
+    return { outcome: "crashed", summary: `agent was killed by signal ${result2.signal ?? "unknown"}` };
+  }
+  if (result2.exitCode === 0)
+    return { outcome: "succeeded", summary: `agent finished in ${formatMs(result2.durationMs)}` };
+  const last = lastLine(result2.tail);
+  return {
+    outcome: "failed",
+    summary: `agent exited with code ${result2.exitCode}${last === "" ? "" : `: ${last}`}`
+  };
+}
+var ANSI_SEQUENCE = new RegExp("\\p{Cc}\\[[0-9;?]*[A-Za-z]", "gu");
+var CONTROL2 = new RegExp("\\p{Cc}", "gu");
+function lastLine(tail2) {
+  const line2 = tail2.replace(ANSI_SEQUENCE, "").split(/\r?\n|\r/).map((l) => l.replace(CONTROL2, " ").trim()).filter((l) => l !== "").at(-1) ?? "";
+  return line2.length > 200 ? `${line2.slice(0, 200)}\u2026` : line2;
+}
+function formatMs(ms) {
+  if (ms < 1e3) return `${ms}ms`;
+  if (ms < 12e4) return `${(ms / 1e3).toFixed(1)}s`;
+  return `${Math.round(ms / 6e4)}m`;
+}
+async function isDirectory(path2) {
+  try {
+    return (await stat6(path2)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/agents/demo-agent.ts
+import { lstat as lstat3, mkdir as mkdir9, readdir as readdir3, readFile as readFile13, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join30, resolve as resolve6 } from "node:path";
+var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
+var FIX_MARKER = "omk-demo-fix:";
+var APPEND_MARKER = "omk-demo-append:";
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var MAX_FILE_BYTES2 = 1024 * 1024;
+var MAX_FILES2 = 2e4;
+function createDemoAgent() {
+  return { name: "demo", label: DEMO_AGENT_LABEL, run: runDemo };
+}
+async function runDemo(input2) {
+  const started = performance.now();
+  const dir = resolve6(input2.artifactsDir);
+  await mkdir9(dir, { recursive: true });
+  const transcript = join30(dir, `transcript-${input2.attempt}.log`);
+  const result2 = (outcome, summary2) => ({
+    outcome,
+    exitCode: outcome === "succeeded" ? 0 : null,
+    durationMs: Math.round(performance.now() - started),
+    usage: { tokens: 0, usd: 0 },
+    transcript,
+    followUps: [],
+    summary: summary2
+  });
+  if (input2.signal?.aborted) {
+    await writeFile5(transcript, "demo agent: cancelled before it started\n");
+    return result2("cancelled", "demo agent run was cancelled");
+  }
+  const scope = input2.task.writes.flatMap((raw) => {
+    const check2 = normalizeRepoPath(raw);
+    return check2.ok ? [check2.path] : [];
+  });
+  const edits = [];
+  const outside = [];
+  for (const file2 of await listFiles(input2.cwd)) {
+    const inScope = scope.some((container) => isWithin(file2, container));
+    const path2 = join30(input2.cwd, file2);
+    const content = await readText(path2);
+    if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
+    if (!inScope) {
+      outside.push(file2);
+      continue;
+    }
+    const applied = applyMarkers(content, file2);
+    if (applied.edits.length === 0) continue;
+    await writeFile5(path2, applied.content);
+    edits.push(...applied.edits);
+  }
+  const lines = [
+    `demo agent: task ${input2.taskId}, attempt ${input2.attempt}`,
+    `write set: ${scope.join(", ")}`
+  ];
+  for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
+  for (const file2 of outside)
+    lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
+  const files = new Set(edits.map((e) => e.file)).size;
+  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
+  lines.push(summary);
+  await writeFile5(transcript, `${lines.join("\n")}
+`);
+  return result2("succeeded", summary);
+}
+function applyMarkers(content, file2) {
+  const eol = content.includes("\r\n") ? "\r\n" : "\n";
+  const endsWithEol = content.endsWith(eol);
+  const lines = content.split(eol);
+  if (endsWithEol) lines.pop();
+  const out = [];
+  const appended = [];
+  const edits = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line2 = lines[i] ?? "";
+    const fix = markerText(line2, FIX_MARKER);
+    if (fix !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "fix", text: fix });
+      const next = lines[i + 1];
+      if (next !== void 0) {
+        out.push(`${/^\s*/.exec(next)?.[0] ?? ""}${fix}`);
+        i += 1;
+      }
+      continue;
+    }
+    const append = markerText(line2, APPEND_MARKER);
+    if (append !== null) {
+      edits.push({ file: file2, line: i + 1, kind: "append", text: append });
+      appended.push(append);
+      continue;
+    }
+    out.push(line2);
+  }
+  if (edits.length === 0) return { content, edits };
+  const all = [...out, ...appended];
+  return { content: all.join(eol) + (endsWithEol || appended.length > 0 ? eol : ""), edits };
+}
+function markerText(line2, marker) {
+  const at2 = line2.indexOf(marker);
+  if (at2 === -1) return null;
+  return line2.slice(at2 + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
+}
+async function listFiles(root) {
+  const files = [];
+  const walk2 = async (relDir) => {
+    const entries2 = await readdir3(join30(root, relDir), { withFileTypes: true });
+    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
+      if (files.length >= MAX_FILES2) return;
+      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
+      } else if (entry.isFile()) {
+        files.push(rel);
+      }
+    }
+  };
+  await walk2("");
+  return files;
+}
+async function readText(path2) {
+  const info = await lstat3(path2);
+  if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
+  const buffer = await readFile13(path2);
+  return buffer.includes(0) ? null : buffer.toString("utf8");
+}
+
+// src/adapters/agents/launcher.ts
+var VERSION_TIMEOUT_MS = 15e3;
+var agentLauncher = agentLauncherWith({});
+function agentLauncherWith(options) {
+  return {
+    demo: createDemoAgent,
+    command: (command2, hostEnv) => createCommandAgent({ ...command2, baseEnv: hostEnv, ...options }),
+    cliVersion: async (executable, hostEnv, cwd) => {
+      const result2 = await runProcess({
+        argv: [executable, "--version"],
+        cwd,
+        env: agentEnvironment(hostEnv, []),
+        timeoutMs: VERSION_TIMEOUT_MS,
+        tailChars: 4e3
+      });
+      if (result2.spawnError !== null || result2.timedOut || result2.exitCode !== 0) return null;
+      return versionLine(`${result2.stdout}
+${result2.tail}`);
+    }
+  };
+}
+
+// src/adapters/git/goal-cleanup.ts
+import { join as join31, sep as sep3 } from "node:path";
+
+// src/adapters/git/worktree.ts
+import { mkdir as mkdir10, readdir as readdir4, realpath as realpath2, stat as stat7 } from "node:fs/promises";
+import { basename as basename6, dirname as dirname10, resolve as resolve7 } from "node:path";
+var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail2 = run.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run;
+  };
+}
+function createMemo(limit = 1e3) {
+  const values = /* @__PURE__ */ new Map();
+  return (key, compute) => {
+    const known = values.get(key);
+    if (known) return known;
+    if (values.size >= limit) values.clear();
+    const value = compute();
+    values.set(key, value);
+    value.catch(() => {
+      if (values.get(key) === value) values.delete(key);
+    });
+    return value;
+  };
+}
+async function canonicalPath(path2) {
+  const absolute = resolve7(path2);
+  try {
+    return await realpath2(absolute);
+  } catch {
+    const parent = dirname10(absolute);
+    if (parent === absolute) return absolute;
+    return resolve7(await canonicalPath(parent), basename6(absolute));
+  }
+}
+async function pathKind(path2) {
+  try {
+    const info = await stat7(path2);
+    if (!info.isDirectory()) return "other";
+    return (await readdir4(path2)).length === 0 ? "empty-dir" : "dir";
+  } catch {
+    return "missing";
+  }
+}
+async function listWorktrees(repoRoot) {
+  const stdout = await retrying(async () => {
+    return (await runGit(["worktree", "list", "--porcelain"], { cwd: repoRoot })).stdout;
+  });
+  const entries2 = [];
+  let current = null;
+  for (const line2 of stdout.split("\n")) {
+    if (line2.startsWith("worktree ")) {
+      current = { path: line2.slice("worktree ".length), head: null, branch: null, prunable: false };
+      entries2.push(current);
+    } else if (current && line2.startsWith("HEAD ")) {
+      current.head = line2.slice("HEAD ".length);
+    } else if (current && line2.startsWith("branch ")) {
+      current.branch = line2.slice("branch ".length);
+    } else if (current && (line2 === "prunable" || line2.startsWith("prunable "))) {
+      current.prunable = true;
+    }
+  }
+  for (const entry of entries2) entry.path = await canonicalPath(entry.path);
+  return entries2;
+}
+async function branchExists(repoRoot, branch) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function isSparse(worktreePath) {
+  const result2 = await runGit(["config", "--get", "--bool", "core.sparseCheckout"], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1]
+  });
+  return result2.stdout.trim() === "true";
+}
+async function registerWorktree(input2) {
+  const { repoRoot, branch, baseSha, path: path2 } = input2;
+  await mkdir10(dirname10(path2), { recursive: true });
+  const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
+  const target = input2.createBranch ? baseSha : branch;
+  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target], {
+    cwd: repoRoot
+  });
+  return { sliceId: input2.sliceId, path: path2, branch, baseSha, mode: "worktree", fallbackReason: null };
+}
+async function configureSparse(workspace, sparseDirs, inheritsSparse) {
+  const { path: path2 } = workspace;
+  if (sparseDirs) {
+    try {
+      await setSparse(path2, sparseDirs);
+      return { ...workspace, mode: "sparse-worktree", fallbackReason: null };
+    } catch (error62) {
+      await runGit(["sparse-checkout", "disable"], { cwd: path2, okExitCodes: [0, 1, 128] });
+      return {
+        ...workspace,
+        mode: "worktree",
+        fallbackReason: `sparse checkout failed, using a full worktree: ${errorMessage(error62)}`
+      };
+    }
+  }
+  if (await inheritsSparse() && await isSparse(path2)) {
+    await runGit(["sparse-checkout", "disable"], { cwd: path2 });
+  }
+  return { ...workspace, mode: "worktree", fallbackReason: null };
+}
+async function populateWorktree(workspace) {
+  await runGit(["checkout", "--quiet", "--ignore-other-worktrees", workspace.branch, "--"], {
+    cwd: workspace.path,
+    timeoutMs: CHECKOUT_TIMEOUT_MS
+  });
+}
+async function discardWorktree(repoRoot, path2) {
+  await runGit(["worktree", "remove", "--force", "--", path2], { cwd: repoRoot, okExitCodes: [0, 128] });
+}
+async function setSparse(path2, dirs) {
+  await retrying(() => runGit(["sparse-checkout", "set", "--cone", "--", ...dirs], { cwd: path2 }));
+}
+async function retrying(task, attempts2 = 4) {
+  for (let attempt2 = 1; ; attempt2++) {
+    try {
+      return await task();
+    } catch (error62) {
+      if (attempt2 >= attempts2) throw error62;
+      await new Promise((done) => setTimeout(done, 50 * attempt2));
+    }
+  }
+}
+async function removeWorktree(repoRoot, workspace) {
+  const wanted = await canonicalPath(workspace.path);
+  const entry = (await listWorktrees(repoRoot)).find((candidate) => candidate.path === wanted);
+  if (entry && !entry.prunable) {
+    if (entry.branch !== `refs/heads/${workspace.branch}`) {
+      throw new GitError(
+        `Refusing to remove ${workspace.path}: it is on ${entry.branch ?? "a detached HEAD"}, not ${workspace.branch}.`,
+        { hint: "Someone else uses that directory; remove it yourself if it is no longer needed." }
+      );
+    }
+    await runGit(["worktree", "remove", "--force", "--", workspace.path], { cwd: repoRoot });
+  }
+  await runGit(["worktree", "prune"], { cwd: repoRoot });
+}
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/adapters/git/goal-cleanup.ts
+function checkGoalId(goalId) {
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+}
+var gitGoalCleaner = {
+  async removeWorktrees(repoRoot, goalId, workspaceRoot) {
+    checkGoalId(goalId);
+    const folder = `${await canonicalPath(join31(workspaceRoot, goalId))}${sep3}`;
+    const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
+    const removed = [];
+    for (const entry of await listWorktrees(repoRoot)) {
+      if (!entry.path.startsWith(folder) || !entry.branch?.startsWith(prefix)) continue;
+      await runGit(["worktree", "remove", "--force", "--", entry.path], { cwd: repoRoot });
+      removed.push(entry.path);
+    }
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    return removed;
+  },
+  async deleteBranches(repoRoot, goalId) {
+    checkGoalId(goalId);
+    const { stdout } = await runGit(
+      ["for-each-ref", "--format=%(refname:short)", `refs/heads/${goalBranchPrefix(goalId)}`],
+      { cwd: repoRoot }
+    );
+    const branches = stdout.split("\n").filter((branch) => branch !== "");
+    if (branches.length > 0) await runGit(["branch", "--quiet", "-D", "--", ...branches], { cwd: repoRoot });
+    return branches;
+  }
+};
+
+// src/adapters/git/persisted-credentials.ts
+import { createHash as createHash4 } from "node:crypto";
+import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile14, rename as rename3, rm as rm9, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join32 } from "node:path";
+var HEADER_KEYS = "^http\\..*\\.extraheader$";
+var SUFFIX = ".extraheader";
+async function readPersistedHeaders(repoRoot) {
+  const found = await runGit(["config", "--local", "--null", "--get-regexp", HEADER_KEYS], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (found.exitCode !== 0) return [];
+  return found.stdout.split("\0").filter((entry) => entry !== "").map((entry) => {
+    const newline = entry.indexOf("\n");
+    return newline < 0 ? { key: entry, value: "" } : { key: entry.slice(0, newline), value: entry.slice(newline + 1) };
+  });
+}
+async function unsetHeaders(repoRoot, headers) {
+  for (const key of new Set(headers.map((header) => header.key))) {
+    await runGit(["config", "--local", "--unset-all", key], { cwd: repoRoot, okExitCodes: [0, 5] });
+  }
+}
+var quoted = (text3) => `"${text3.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+async function addHeaders(repoRoot, headers) {
+  const present = await readPersistedHeaders(repoRoot);
+  const missing = headers.filter(
+    (header) => !present.some((p) => p.key === header.key && p.value === header.value)
+  );
+  if (missing.length === 0) return;
+  const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
+  const config2 = join32(gitDir, "config");
+  const current = await readFile14(config2, "utf8");
+  const lines = missing.map((header) => {
+    const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
+    return `[http ${quoted(url2)}]
+	extraheader = ${quoted(header.value)}
+`;
+  });
+  await appendFile3(config2, `${current.endsWith("\n") || current === "" ? "" : "\n"}${lines.join("")}`);
+}
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+async function readStash(path2) {
+  try {
+    return JSON.parse(await readFile14(path2, "utf8"));
+  } catch {
+    return null;
+  }
+}
+var stashPath = (repoRoot, stashDir) => join32(stashDir, `${createHash4("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var persistedCredentialGuard = {
+  async away(repoRoot, stashDir) {
+    const path2 = stashPath(repoRoot, stashDir);
+    const left = await readStash(path2);
+    const noop4 = { restore: async () => {
+    } };
+    if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop4;
+    if (left !== null && left.pid === process.pid) return noop4;
+    if (left !== null) {
+      await addHeaders(repoRoot, left.headers);
+      await rm9(path2, { force: true });
+    }
+    const headers = await readPersistedHeaders(repoRoot);
+    if (headers.length === 0) return noop4;
+    await mkdir11(stashDir, { recursive: true, mode: 448 });
+    const stash = { pid: process.pid, repoRoot, headers };
+    const temp = `${path2}.${process.pid}.tmp`;
+    await writeFile6(temp, JSON.stringify(stash), { mode: 384 });
+    await rename3(temp, path2);
+    await unsetHeaders(repoRoot, headers);
+    return {
+      async restore() {
+        await addHeaders(repoRoot, headers);
+        await rm9(path2, { force: true });
+      }
+    };
+  }
+};
+
+// src/adapters/git/branch-checkout.ts
+import { mkdir as mkdir12, rm as rm10, stat as stat8 } from "node:fs/promises";
+import { dirname as dirname11, join as join33 } from "node:path";
+async function createBranchCheckout(input2) {
+  const { repoRoot, branch, path: path2 } = input2;
+  try {
+    if (!await branchExists(repoRoot, branch)) {
+      await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
+    }
+    await mkdir12(dirname11(path2), { recursive: true });
+    await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
+      cwd: dirname11(path2),
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+    await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
+      cwd: path2,
+      timeoutMs: CHECKOUT_TIMEOUT_MS
+    });
+  } catch (error62) {
+    throw new GitError(`Could not create a workspace for ${branch} at ${path2}: ${errorMessage(error62)}`, {
+      cause: error62,
+      hint: `A worktree was not possible either (${input2.reason}). Check the repository with 'git status' and 'git worktree list'.`
+    });
+  }
+  return {
+    sliceId: input2.sliceId,
+    path: path2,
+    branch,
+    baseSha: input2.baseSha,
+    mode: "branch-checkout",
+    fallbackReason: input2.reason
+  };
+}
+async function cloneOrigin(path2, branch) {
+  try {
+    if (!(await stat8(join33(path2, ".git"))).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const head2 = await runGit(["symbolic-ref", "--quiet", "HEAD"], { cwd: path2, okExitCodes: [0, 1] });
+  if (head2.stdout.trim() !== `refs/heads/${branch}`) return null;
+  const url2 = await runGit(["config", "--get", "remote.origin.url"], { cwd: path2, okExitCodes: [0, 1] });
+  const origin = url2.stdout.trim();
+  return origin === "" ? null : canonicalPath(origin);
+}
+async function isCloneOf(path2, branch, repoRoot) {
+  const origin = await cloneOrigin(path2, branch);
+  return origin !== null && origin === await canonicalPath(repoRoot);
+}
+async function fetchBack(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) {
+    throw new GitError(`${workspace.path} is no longer a checkout of ${workspace.branch}.`, {
+      hint: "Check the branch out there again so omk can bring its commits back."
+    });
+  }
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
+}
+async function fetchGoalBranches2(workspace, goalId) {
+  const pattern = `refs/heads/omk/${goalId}/*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
+    { cwd: workspace.path }
+  );
+}
+async function removeBranchCheckout(repoRoot, workspace) {
+  try {
+    await stat8(workspace.path);
+  } catch {
+    return;
+  }
+  if (!await isCloneOf(workspace.path, workspace.branch, repoRoot)) {
+    throw new GitError(
+      `Refusing to delete ${workspace.path}: it is not omk's checkout of ${workspace.branch}.`,
+      {
+        hint: "Remove that directory yourself if it is no longer needed."
+      }
+    );
+  }
+  await fetchBack(workspace);
+  await rm10(workspace.path, { recursive: true, force: true });
+}
+
+// src/adapters/git/capture.ts
+var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
+async function captureChange(workspace, message, options) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
+  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  if (ref !== `refs/heads/${workspace.branch}`) {
+    throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
+      hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
+    });
+  }
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const text3 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
+  const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text3], {
+    cwd,
+    env: commitEnv(options.identity),
+    okExitCodes: [0, 1]
+  });
+  const committed = commit.exitCode === 0;
+  if (!committed && !NOTHING_TO_COMMIT.test(commit.stdout)) {
+    throw new GitError(
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim() || "exit 1"}`,
+      {
+        hint: "Look at the repository hooks (prepare-commit-msg runs even with --no-verify)."
+      }
+    );
+  }
+  if (workspace.mode === "branch-checkout") await fetchBack(workspace);
+  const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
+  const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
+  return { committed, headSha, ...change };
+}
+var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
+async function diffRange(cwd, from, to2, diffLimitBytes) {
+  const { stdout } = await runGit(
+    [
+      "diff",
+      "--numstat",
+      "-z",
+      "--patch",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      from,
+      to2,
+      "--"
+    ],
+    { cwd }
+  );
+  const { numstat, patch } = splitNumstatPatch(stdout);
+  return {
+    changedFiles: parseNumstat(numstat),
+    diff: truncateDiff(patch, diffLimitBytes, `git diff ${from} ${to2}`)
+  };
+}
+function splitNumstatPatch(output2) {
+  const end = output2.indexOf("\0\0");
+  if (end === -1) return { numstat: output2, patch: "" };
+  return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
+}
+function parseNumstat(output2) {
+  const files = [];
+  for (const record2 of output2.split("\0")) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
+    if (!match) continue;
+    const [, added = "-", deleted = "-", path2 = ""] = match;
+    files.push({
+      path: path2,
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted)
+    });
+  }
+  return files;
+}
+function truncateDiff(diff, limitBytes, fullDiffCommand) {
+  const bytes = Buffer.from(diff, "utf8");
+  if (bytes.length <= limitBytes) return diff;
+  const head2 = bytes.subarray(0, limitBytes);
+  const cut2 = head2.lastIndexOf(10);
+  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
+  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const shown = Buffer.byteLength(text3, "utf8");
+  const suffix = text3.endsWith("\n") ? "" : "\n";
+  return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
+`;
+}
+
+// src/adapters/git/integrate.ts
+async function openIntegration(input2, open6) {
+  assertId(input2.goalId, "goal id");
+  const workspace = await open6({
+    repoRoot: input2.repoRoot,
+    goalId: input2.goalId,
+    sliceId: INTEGRATION_ID,
+    baseSha: input2.baseSha,
+    workspaceRoot: input2.workspaceRoot,
+    sparsePaths: null
+  });
+  if (await mergeInProgress(workspace.path)) await runGit(["merge", "--abort"], { cwd: workspace.path });
+  return workspace;
+}
+async function integrateBranches(input2, deps) {
+  assertId(input2.goalId, "goal id");
+  const expected = integrationBranch(input2.goalId);
+  if (input2.target !== expected) {
+    throw new GitError(`Integration target must be ${expected}, not ${JSON.stringify(input2.target)}.`);
+  }
+  for (const branch of input2.branches) {
+    assertOmkBranch(branch, input2.goalId);
+    if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
+  }
+  const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
+  const cwd = workspace.path;
+  const clone2 = workspace.mode === "branch-checkout";
+  if (clone2) await fetchGoalBranches2(workspace, input2.goalId);
+  const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const refs = input2.branches.map(refOf);
+  const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
+  const missing = input2.branches.find((branch) => !present.has(refOf(branch)));
+  if (missing) {
+    throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
+      hint: "Capture the slice first (its branch is created with its workspace)."
+    });
+  }
+  const merged = [];
+  let conflict = null;
+  for (const branch of input2.branches) {
+    if (!contained.has(refOf(branch))) {
+      const result2 = await mergeSlice(cwd, branch, refOf(branch), deps.identity);
+      if (result2.exitCode !== 0) {
+        conflict = await abortConflict(cwd, branch, input2.target, result2.stderr || result2.stdout);
+        break;
+      }
+    }
+    merged.push(branch);
+  }
+  if (clone2) await fetchBack(workspace);
+  const headSha = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
+  return { workspace, headSha, merged, conflict, ...change };
+}
+function mergeSlice(cwd, branch, ref, identity) {
+  return runGit(
+    [
+      ...COMMIT_CONFIG,
+      "merge",
+      "--no-ff",
+      "--no-stat",
+      "--no-edit",
+      "--no-verify",
+      "-m",
+      `omk: integrate ${branch}`,
+      ref
+    ],
+    { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
+  );
+}
+async function abortConflict(cwd, branch, target, output2) {
+  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
+  const paths2 = unmerged.stdout.split("\0").filter((path2) => path2.length > 0);
+  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+  if (paths2.length === 0) {
+    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
+      hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
+    });
+  }
+  return {
+    branch,
+    paths: paths2,
+    detail: `Merging ${branch} into ${target} conflicts in ${paths2.length} path(s): ${paths2.join(", ")}. The merge was aborted; nothing was resolved automatically.`
+  };
+}
+async function mergeInProgress(cwd) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
+    cwd,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0;
+}
+async function listRefs(cwd, refs, mergedInto) {
+  const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const wanted = new Set(refs);
+  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
+}
+async function mergeForRepair(workspace, goalId, branch, identity) {
+  assertOmkBranch(workspace.branch, goalId);
+  assertOmkBranch(branch, goalId);
+  const cwd = workspace.path;
+  const clone2 = workspace.mode === "branch-checkout";
+  if (clone2) await fetchGoalBranches2(workspace, goalId);
+  if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+  const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  const result2 = await mergeSlice(cwd, branch, ref, identity);
+  if (result2.exitCode === 0) {
+    if (clone2) await fetchBack(workspace);
+    return { paths: [] };
+  }
+  const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
+  const paths2 = unmerged.stdout.split("\0").filter((path2) => path2.length > 0);
+  if (paths2.length === 0) {
+    if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
+    throw new GitError(
+      `Merging ${branch} into ${workspace.branch} failed: ${(result2.stderr || result2.stdout).trim()}`,
+      {
+        hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
+      }
+    );
+  }
+  return { paths: paths2 };
+}
+
+// src/adapters/git/open-workspace.ts
+import { stat as stat9 } from "node:fs/promises";
+import { resolve as resolve8 } from "node:path";
+async function openWorkspace(input2, deps) {
+  const branch = sliceBranch(input2.goalId, input2.sliceId);
+  assertSha(input2.baseSha);
+  const sparseDirs = normalizeSparsePaths(input2.sparsePaths);
+  const { repoRoot, sliceId: sliceId2 } = input2;
+  const key = await canonicalPath(repoRoot);
+  const baseSha = await deps.memo(
+    `commit\0${key}\0${input2.baseSha}`,
+    () => resolveCommit(repoRoot, input2.baseSha)
+  );
+  const path2 = workspacePath(input2.workspaceRoot, input2.goalId, sliceId2);
+  const spec = { repoRoot, sliceId: sliceId2, branch, baseSha, path: path2 };
+  const fresh = await pathKind(path2) === "missing";
+  const registration = await deps.serialize(key, async () => {
+    if (fresh && !deps.forceFallback) {
+      try {
+        return { kind: "registered", workspace: await registerWorktree({ ...spec, createBranch: true }) };
+      } catch {
+      }
+    }
+    const exists5 = await branchExists(repoRoot, branch);
+    if (exists5) await assertContainsBase(repoRoot, branch, baseSha);
+    const found = await findExisting(spec, sparseDirs !== null);
+    if (found) return { kind: "ready", workspace: found };
+    if (deps.forceFallback)
+      return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
+    try {
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists5 });
+      return { kind: "registered", workspace };
+    } catch (error62) {
+      return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
+    }
+  });
+  if (registration.kind === "ready") return registration.workspace;
+  if (registration.kind === "fallback") return createBranchCheckout({ ...spec, reason: registration.reason });
+  try {
+    const inheritsSparse = () => deps.memo(`sparse\0${key}`, () => isSparse(repoRoot));
+    const workspace = await configureSparse(registration.workspace, sparseDirs, inheritsSparse);
+    await populateWorktree(workspace);
+    return workspace;
+  } catch (error62) {
+    await deps.serialize(key, () => discardWorktree(repoRoot, path2));
+    return createBranchCheckout({
+      ...spec,
+      reason: `checking out the worktree failed: ${errorMessage(error62)}`
+    });
+  }
+}
+async function findExisting(spec, sparseWanted) {
+  const { repoRoot, branch, path: path2 } = spec;
+  const wanted = await canonicalPath(path2);
+  const ref = `refs/heads/${branch}`;
+  let worktrees = await listWorktrees(repoRoot);
+  if (worktrees.some((tree2) => tree2.prunable && (tree2.path === wanted || tree2.branch === ref))) {
+    await runGit(["worktree", "prune"], { cwd: repoRoot });
+    worktrees = await listWorktrees(repoRoot);
+  }
+  const atPath = worktrees.find((tree2) => tree2.path === wanted);
+  if (atPath) {
+    if (atPath.branch !== ref) {
+      throw new GitError(`${path2} is a worktree on ${atPath.branch ?? "a detached HEAD"}, not ${branch}.`, {
+        hint: `Remove it ('git worktree remove ${path2}') or choose another workspace root.`
+      });
+    }
+    if (await pathKind(path2) !== "dir") {
+      throw new GitError(`${path2} is registered as a worktree but its directory is gone.`, {
+        hint: `Run 'git worktree unlock ${path2}' and 'git worktree prune' in ${repoRoot}.`
+      });
+    }
+    return reuseWorktree(spec, sparseWanted);
+  }
+  const elsewhere = worktrees.find((tree2) => tree2.branch === ref);
+  if (elsewhere) {
+    throw new GitError(`${branch} is already checked out at ${elsewhere.path}.`, {
+      hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
+    });
+  }
+  const kind = await pathKind(path2);
+  if (kind === "missing" || kind === "empty-dir") return null;
+  if (kind === "dir" && await isCloneOf(path2, branch, repoRoot)) {
+    return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
+  }
+  throw new GitError(`${path2} already exists and is not omk's workspace for ${branch}.`, {
+    hint: "Move it away, or choose another workspace root."
+  });
+}
+async function reuseWorktree(spec, sparseWanted) {
+  let sparse = await isSparse(spec.path);
+  if (!await hasIndex(spec.path)) {
+    await populateWorktree(toWorkspace(spec, "worktree", null));
+  }
+  if (sparse && !sparseWanted) {
+    await runGit(["sparse-checkout", "disable"], { cwd: spec.path });
+    sparse = false;
+  }
+  const fallbackReason = sparseWanted && !sparse ? "reusing the full worktree of an earlier run instead of a sparse one" : null;
+  return toWorkspace(spec, sparse ? "sparse-worktree" : "worktree", fallbackReason);
+}
+function toWorkspace(spec, mode, fallbackReason) {
+  const { sliceId: sliceId2, path: path2, branch, baseSha } = spec;
+  return { sliceId: sliceId2, path: path2, branch, baseSha, mode, fallbackReason };
+}
+async function resolveCommit(repoRoot, sha2) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
+      hint: "Fetch it first, or plan the goal again from the current HEAD."
+    });
+  }
+  return result2.stdout.trim();
+}
+async function assertContainsBase(repoRoot, branch, baseSha) {
+  const result2 = await runGit(["merge-base", "--is-ancestor", baseSha, `refs/heads/${branch}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  if (result2.exitCode !== 0) {
+    throw new GitError(`${branch} already exists but is not based on ${baseSha}; omk will not rewrite it.`, {
+      hint: `Resume the goal from its original base, or delete the branch yourself ('git branch -D ${branch}') if its work is not needed.`
+    });
+  }
+}
+async function hasIndex(worktreePath) {
+  const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
+  try {
+    return (await stat9(resolve8(worktreePath, stdout.trim()))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/git/prepared-integration.ts
+function createPreparedIntegrations(deps) {
+  const prepared = /* @__PURE__ */ new Map();
+  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  return {
+    prepare(input2) {
+      const key = keyOf(input2);
+      if (!prepared.has(key)) {
+        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+          (exists5) => !exists5
+        );
+        const opening = created.then(() => openIntegration(input2, deps.open));
+        opening.catch(() => {
+        });
+        prepared.set(key, { input: input2, created, opening });
+      }
+      return { discard: () => discard(key) };
+    },
+    take(input2) {
+      const key = keyOf(input2);
+      const entry = prepared.get(key);
+      prepared.delete(key);
+      return entry?.opening;
+    }
+  };
+  async function discard(key) {
+    const entry = prepared.get(key);
+    if (!entry) return;
+    prepared.delete(key);
+    const workspace = await entry.opening.catch(() => null);
+    if (!workspace || !await entry.created || workspace.mode === "branch-checkout") return;
+    const { repoRoot } = entry.input;
+    await deps.serialize(
+      await canonicalPath(repoRoot),
+      () => runGit(["worktree", "remove", "--force", "--", workspace.path], {
+        cwd: repoRoot,
+        okExitCodes: [0, 128]
+      })
+    );
+    await runGit(["update-ref", "-d", `refs/heads/${workspace.branch}`, workspace.baseSha], {
+      cwd: repoRoot,
+      okExitCodes: [0, 1, 128]
+    });
+  }
+}
+
+// src/adapters/git/reset.ts
+import { mkdir as mkdir13, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname12 } from "node:path";
+async function resetToBase(workspace, diffPath) {
+  assertOmkBranch(workspace.branch);
+  const cwd = workspace.path;
+  const before = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  await runGit(["add", "--all", ...sparse], { cwd });
+  const { stdout: patch } = await runGit(
+    [
+      "diff",
+      "--cached",
+      "--binary",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-color",
+      workspace.baseSha,
+      "--"
+    ],
+    { cwd }
+  );
+  if (patch !== "") {
+    await mkdir13(dirname12(diffPath), { recursive: true });
+    await writeFile7(diffPath, patch);
+  }
+  await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
+  await runGit(["clean", "--quiet", "-d", "--force"], { cwd });
+  await rewindMainBranch(workspace);
+  return { diffSaved: patch !== "", previousHead: before };
+}
+async function rewindMainBranch(workspace) {
+  const origin = await cloneOrigin(workspace.path, workspace.branch);
+  if (origin === null) return;
+  const ref = `refs/heads/${workspace.branch}`;
+  await runGit(["update-ref", ref, workspace.baseSha], { cwd: origin });
+}
+
+// src/adapters/git/stale-locks.ts
+import { readdir as readdir5, readFile as readFile15, rm as rm11, stat as stat10 } from "node:fs/promises";
+import { join as join34, resolve as resolve9 } from "node:path";
+var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
+var OMK_REFS = ["refs", "heads", "omk"];
+async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
+  const commonDir = await gitCommonDir(repoRoot);
+  const candidates = [];
+  for (const worktree of await entries(join34(commonDir, "worktrees"))) {
+    if (!worktree.isDirectory()) continue;
+    const adminDir = join34(commonDir, "worktrees", worktree.name);
+    if (!await onOmkBranch(adminDir)) continue;
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join34(adminDir, name));
+  }
+  candidates.push(...await refLocks(join34(commonDir, ...OMK_REFS)));
+  const removed = [];
+  const cutoff = now() - maxAgeMs;
+  for (const path2 of candidates) {
+    const mtime = await modifiedAt(path2);
+    if (mtime === null || mtime > cutoff) continue;
+    await rm11(path2, { force: true });
+    removed.push(path2);
+  }
+  return removed.sort();
+}
+async function clearWorkspaceLocks(workspace) {
+  if (!workspace.branch.startsWith("omk/")) return [];
+  const cwd = workspace.path;
+  const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
+  const commonDir = resolve9(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim());
+  if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
+  const parts = workspace.branch.split("/");
+  const candidates = [
+    ...PER_WORKTREE_LOCKS.map((name) => join34(gitDir, name)),
+    join34(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+  ];
+  const removed = [];
+  for (const path2 of candidates) {
+    if (await modifiedAt(path2) === null) continue;
+    await rm11(path2, { force: true });
+    removed.push(path2);
+  }
+  return removed.sort();
+}
+async function onOmkBranch(adminDir) {
+  const head2 = await readFile15(join34(adminDir, "HEAD"), "utf8").catch(() => "");
+  return head2.trim().startsWith("ref: refs/heads/omk/");
+}
+async function gitCommonDir(repoRoot) {
+  const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
+  return resolve9(repoRoot, stdout.trim());
+}
+async function refLocks(dir) {
+  const found = [];
+  for (const entry of await entries(dir)) {
+    const path2 = join34(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await refLocks(path2));
+    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
+  }
+  return found;
+}
+async function entries(dir) {
+  try {
+    return await readdir5(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+async function modifiedAt(path2) {
+  try {
+    const info = await stat10(path2);
+    return info.isFile() ? info.mtimeMs : null;
+  } catch {
+    return null;
+  }
+}
+
+// src/adapters/git/workspaces.ts
+function createGitWorkspaces(options = {}) {
+  const identity = options.identity ?? DEFAULT_IDENTITY;
+  const diffLimitBytes = options.diffLimitBytes ?? DEFAULT_DIFF_LIMIT_BYTES;
+  const now = options.now ?? Date.now;
+  const serialize = createSerializer();
+  const memo2 = createMemo();
+  const open6 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open6, serialize });
+  return {
+    async create(input2) {
+      if (input2.sliceId === INTEGRATION_ID) {
+        throw new GitError(`Slice id "${INTEGRATION_ID}" is reserved for the goal's integration branch.`, {
+          hint: "Rename the slice in the plan."
+        });
+      }
+      return open6(input2);
+    },
+    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
+    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
+    async remove(repoRoot, workspace) {
+      assertOmkBranch(workspace.branch);
+      if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
+      const key = await canonicalPath(repoRoot);
+      return serialize(key, () => removeWorktree(repoRoot, workspace));
+    },
+    recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
+    clearLocks: (workspace) => clearWorkspaceLocks(workspace),
+    prepareIntegration: (input2) => prepared.prepare(input2),
+    openIntegration: (input2) => openIntegration(input2, open6),
+    integrate: (input2) => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
+    mergeForRepair: (workspace, goalId, branch) => mergeForRepair(workspace, goalId, branch, identity)
+  };
+}
+var gitWorkspaces = createGitWorkspaces();
+
+// src/adapters/git/worktree-state.ts
+async function worktreeState(worktree) {
+  const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+    cwd: worktree,
+    okExitCodes: [0, 1]
+  });
+  const status = await runGit(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], {
+    cwd: worktree
+  });
+  return {
+    head: head2.exitCode === 0 ? head2.stdout.trim() : null,
+    changes: status.stdout.split("\0").filter((line2) => line2 !== "")
+  };
+}
+
+// src/adapters/integrity/links.ts
+import { lstat as lstat4, readlink, realpath as realpath3 } from "node:fs/promises";
+import { dirname as dirname13, isAbsolute as isAbsolute5, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
+async function escapingLinks(worktree, paths2) {
+  const root = await canonicalPath(worktree);
+  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
+  const found = [];
+  for (const path2 of paths2) {
+    const absolute = join35(root, path2);
+    const info = await lstat4(absolute).catch(() => null);
+    if (info === null || !info.isSymbolicLink()) continue;
+    const target = await readlink(absolute);
+    const lexical = isAbsolute5(target) ? resolve10(target) : resolve10(dirname13(absolute), target);
+    const real2 = await realpath3(absolute).catch(() => canonicalPath(lexical));
+    if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target });
+  }
+  return found;
+}
+
+// src/adapters/integrity/processes.ts
+import { readdir as readdir6, readFile as readFile16, readlink as readlink2 } from "node:fs/promises";
+import { sep as sep5 } from "node:path";
+var PROC = "/proc";
+async function endStrays(worktree, proc = PROC) {
+  let pids;
+  try {
+    pids = (await readdir6(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return { checked: false, reason: `this platform has no ${proc} to find processes by working directory` };
+  }
+  const root = await canonicalPath(worktree);
+  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
+  const killed = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
+    if (cwd === null || !inside(cwd.replace(/ \(deleted\)$/, ""))) continue;
+    const command2 = await commandLine(proc, pid);
+    try {
+      process.kill(pid, "SIGKILL");
+      killed.push({ pid, command: command2 });
+    } catch {
+    }
+  }
+  return { checked: true, killed };
+}
+async function commandLine(proc, pid) {
+  const raw = await readFile16(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const text3 = raw.split("\0").filter(Boolean).join(" ");
+  return text3.length > 120 ? `${text3.slice(0, 120)}\u2026` : text3;
+}
+
+// src/adapters/integrity/snapshot.ts
+import { lstat as lstat5, mkdir as mkdir14, readdir as readdir7, readFile as readFile17, readlink as readlink3, rm as rm12, symlink, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname14, join as join36, relative as relative5, sep as sep6 } from "node:path";
+var MAX_FILES_PER_DIR = 500;
+var MAX_DEPTH = 4;
+async function watchIntegrity(scope) {
+  const commonDir = await gitCommonDir(scope.repoRoot);
+  const take = () => snapshotFiles(scope, commonDir);
+  const before = await take();
+  const headsBefore = await otherHeads(scope);
+  return {
+    async check() {
+      const after = await take();
+      const changes = [];
+      const byPath = new Map(after.map((entry) => [entry.path, entry]));
+      for (const entry of before) {
+        const now = byPath.get(entry.path);
+        byPath.delete(entry.path);
+        const change = compare2(entry.content, now?.content ?? null);
+        if (change === null || sameIgnoringOmk(entry, now)) continue;
+        const restored = entry.restorable && await restore(entry.path, entry.content);
+        changes.push({ what: entry.what, change, restored });
+      }
+      for (const entry of byPath.values()) {
+        const restored = entry.restorable && await restore(entry.path, null);
+        changes.push({ what: entry.what, change: "added", restored });
+      }
+      const headsAfter = await otherHeads(scope);
+      for (const [what, head2] of headsBefore) {
+        const now = headsAfter.get(what);
+        if (now !== head2)
+          changes.push({ what, change: now === void 0 ? "removed" : "changed", restored: false });
+      }
+      return changes.sort((a, b) => a.what < b.what ? -1 : a.what > b.what ? 1 : 0);
+    }
+  };
+}
+async function snapshotFiles(scope, commonDir) {
+  const files = [
+    await single(".git/config", join36(commonDir, "config"), true),
+    ...await tree(".git/hooks", join36(commonDir, "hooks")),
+    ...await tree(".git/info", join36(commonDir, "info")),
+    await single(".gitmodules of the repository", join36(scope.repoRoot, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join36(scope.worktree, ".gitmodules"), false)
+  ];
+  if (scope.home !== null) {
+    files.push(await single("~/.gitconfig", join36(scope.home, ".gitconfig"), true));
+    files.push(await single("~/.config/git/config", join36(scope.home, ".config", "git", "config"), true));
+  }
+  return files;
+}
+async function single(what, path2, restorable) {
+  return { what, path: path2, content: await read(path2), restorable };
+}
+async function tree(label, dir) {
+  const found = [];
+  const walk2 = async (at2, depth2) => {
+    let entries2;
+    try {
+      entries2 = (await readdir7(at2)).sort();
+    } catch {
+      return;
+    }
+    for (const name of entries2) {
+      if (found.length >= MAX_FILES_PER_DIR) return;
+      const path2 = join36(at2, name);
+      const info = await lstat5(path2).catch(() => null);
+      if (info === null) continue;
+      if (info.isDirectory()) {
+        if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
+        continue;
+      }
+      const what = `${label}/${relative5(dir, path2).split(sep6).join("/")}`;
+      found.push({ what, path: path2, content: await read(path2), restorable: true });
+    }
+  };
+  await walk2(dir, 0);
+  return found;
+}
+async function read(path2) {
+  try {
+    const info = await lstat5(path2);
+    if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
+    if (!info.isFile()) return null;
+    return { kind: "file", bytes: await readFile17(path2), mode: info.mode & 511 };
+  } catch {
+    return null;
+  }
+}
+function compare2(before, after) {
+  if (before === null && after === null) return null;
+  if (before === null) return "added";
+  if (after === null) return "removed";
+  if (before.kind === "link" && after.kind === "link")
+    return before.target === after.target ? null : "changed";
+  if (before.kind === "file" && after.kind === "file")
+    return before.bytes.equals(after.bytes) && before.mode === after.mode ? null : "changed";
+  return "changed";
+}
+var OMK_CONFIG_LINES = /^\s*(?:\[extensions\]|worktreeconfig\s*=\s*true|repositoryformatversion\s*=\s*[01])\s*$/i;
+function sameIgnoringOmk(before, after) {
+  if (before.what !== ".git/config" || before.content?.kind !== "file" || after?.content?.kind !== "file")
+    return false;
+  const strip = (bytes) => bytes.toString("utf8").split("\n").filter((line2) => !OMK_CONFIG_LINES.test(line2)).join("\n");
+  return strip(before.content.bytes) === strip(after.content.bytes);
+}
+async function restore(path2, content) {
+  try {
+    await rm12(path2, { recursive: true, force: true });
+    if (content === null) return true;
+    await mkdir14(dirname14(path2), { recursive: true });
+    if (content.kind === "link") await symlink(content.target, path2);
+    else await writeFile8(path2, content.bytes, { mode: content.mode });
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function otherHeads(scope) {
+  const self2 = await canonicalPath(scope.worktree);
+  const main = await canonicalPath(scope.repoRoot);
+  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep6}`;
+  const heads = /* @__PURE__ */ new Map();
+  for (const entry of await listWorktrees(scope.repoRoot)) {
+    if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative5(dirname14(main), entry.path)}`;
+    heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
+  }
+  return heads;
+}
+
+// src/adapters/integrity/local.ts
+var localIntegrity = {
+  watch: watchIntegrity,
+  endStrays: (worktree) => endStrays(worktree),
+  escapingLinks,
+  worktreeState
+};
+
+// src/adapters/sandbox/bubblewrap.ts
+import { lstat as lstat6, mkdir as mkdir15, mkdtemp as mkdtemp4, realpath as realpath4, rm as rm13 } from "node:fs/promises";
+import { join as join39 } from "node:path";
+
+// src/runtime/doctor/path-lookup.ts
+import { access as access2, constants as constants2, stat as stat11 } from "node:fs/promises";
+import { isAbsolute as isAbsolute6, join as join37 } from "node:path";
+async function findOnPath(command2, env, platform = process.platform) {
+  if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
+    return null;
+  }
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute6(dir));
+  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
+  for (const dir of dirs) {
+    for (const extension2 of extensions) {
+      const candidate = join37(dir, command2 + extension2);
+      if (await fileState(candidate) === "ok") return candidate;
+    }
+  }
+  return null;
+}
+async function fileState(path2) {
+  try {
+    if (!(await stat11(path2)).isFile()) return "not-file";
+  } catch {
+    return "missing";
+  }
+  try {
+    await access2(path2, constants2.X_OK);
+    return "ok";
+  } catch {
+    return "not-executable";
+  }
+}
+
+// src/adapters/sandbox/bubblewrap-argv.ts
+import { join as join38 } from "node:path";
+var NAMESPACES = ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"];
+var PROBE_ARGS = [
+  "--ro-bind",
+  "/",
+  "/",
+  "--dev",
+  "/dev",
+  "--proc",
+  "/proc",
+  ...NAMESPACES
+];
+function bubblewrapArgv(tool, plan2, argv) {
+  const mounts = [
+    ...plan2.hiddenDirs.map((path2) => ({ path: path2, args: ["--tmpfs", path2] })),
+    ...plan2.hiddenFiles.map((path2) => ({ path: path2, args: ["--ro-bind", "/dev/null", path2] })),
+    ...plan2.readable.map((path2) => ({ path: path2, args: ["--ro-bind", path2, path2] })),
+    ...plan2.writable.map((path2) => ({ path: path2, args: ["--bind", path2, path2] }))
+  ];
+  const seen = /* @__PURE__ */ new Set();
+  const ordered = mounts.map((mount, index) => ({ ...mount, index })).sort((a, b) => depth(a.path) - depth(b.path) || a.index - b.index);
+  const out = [tool, ...PROBE_ARGS];
+  for (const mount of ordered) {
+    const key = mount.args.join("\0");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(...mount.args);
+  }
+  out.push("--chdir", plan2.cwd, "--", ...argv);
+  return out;
+}
+function credentialStores(home) {
+  return {
+    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join38(home, p)),
+    files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"].map(
+      (p) => join38(home, p)
+    )
+  };
+}
+function depth(path2) {
+  return path2.split("/").filter((part) => part !== "").length;
+}
+
+// src/adapters/sandbox/bubblewrap.ts
+var PROBE_TIMEOUT_MS = 1e4;
+var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
+var NAMESPACE_HINT = "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works";
+function createBubblewrap(options) {
+  const run = options.run ?? runProcess;
+  let probed = null;
+  const probe = () => {
+    probed ??= probeBubblewrap(options.env, run);
+    return probed;
+  };
+  return {
+    probe,
+    runner: (inner) => async (spec) => {
+      if (spec.confine === void 0) return inner(spec);
+      const availability = await probe();
+      if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
+      const tmp = await mkdtemp4(join39(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
+      try {
+        const plan2 = await planFor(spec, spec.confine, tmp, options.env);
+        const result2 = await inner({
+          ...spec,
+          argv: bubblewrapArgv(availability.tool, plan2, spec.argv),
+          // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
+          env: { GOCACHE: join39(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+        });
+        return asUnconfined(result2);
+      } finally {
+        await rm13(tmp, { recursive: true, force: true });
+      }
+    }
+  };
+}
+async function probeBubblewrap(env, run) {
+  const tool = await findOnPath("bwrap", env);
+  if (tool === null) return { available: false, reason: "bwrap not found on the PATH", hint: INSTALL_HINT };
+  const result2 = await run({
+    argv: [tool, ...PROBE_ARGS, "--", "true"],
+    cwd: "/",
+    env: env.PATH === void 0 ? {} : { PATH: env.PATH },
+    timeoutMs: PROBE_TIMEOUT_MS,
+    tailChars: 2e3
+  });
+  if (result2.exitCode === 0) return { available: true, tool };
+  const why = result2.spawnError ?? (result2.tail.split("\n").map((line2) => line2.trim()).find((line2) => line2 !== "") || `exit ${result2.exitCode ?? result2.signal}`);
+  return { available: false, reason: `bwrap cannot create namespaces: ${why}`, hint: NAMESPACE_HINT };
+}
+async function planFor(spec, confine, tmp, env) {
+  for (const path2 of confine.writable) {
+    if (!await exists2(path2)) await mkdir15(path2, { recursive: true });
+  }
+  const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
+  const dirs = [];
+  const files = [];
+  for (const home of homes) {
+    const stores = credentialStores(home);
+    dirs.push(...stores.dirs);
+    files.push(...stores.files);
+  }
+  if (env.XDG_CONFIG_HOME) dirs.push(join39(env.XDG_CONFIG_HOME, "gh"));
+  dirs.push(...confine.hidden ?? []);
+  if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
+  return {
+    cwd: spec.cwd,
+    writable: await real([spec.cwd, tmp, ...confine.writable]),
+    readable: await real(confine.readable),
+    hiddenDirs: await real(dirs),
+    hiddenFiles: await real(files)
+  };
+}
+function asUnconfined(result2) {
+  const missing = /^bwrap: execvp (.+?): No such file or directory$/m.exec(result2.tail);
+  if (result2.exitCode !== 1 || missing === null) return result2;
+  return { ...result2, exitCode: null, spawnError: `spawn ${missing[1]} ENOENT` };
+}
+function notStarted(why) {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    spawnError: why,
+    durationMs: 0,
+    stdout: "",
+    tail: ""
+  };
+}
+async function real(paths2) {
+  const found = await Promise.all(
+    paths2.map(
+      (path2) => realpath4(path2).then(
+        (resolved) => resolved,
+        () => null
+      )
+    )
+  );
+  return [...new Set(found.filter((path2) => path2 !== null))];
+}
+async function exists2(path2) {
+  try {
+    await lstat6(path2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/adapters/workspace/preparer.ts
+import { createHash as createHash6 } from "node:crypto";
+import { mkdir as mkdir18, readFile as readFile19, rename as rename5, rm as rm15, stat as stat13, writeFile as writeFile10 } from "node:fs/promises";
+import { delimiter, dirname as dirname16, join as join42 } from "node:path";
+
+// src/adapters/workspace/copy-tree.ts
+import { createHash as createHash5 } from "node:crypto";
+import { constants as constants3 } from "node:fs";
+import { copyFile, link as link3, lstat as lstat7, mkdir as mkdir16, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute7, join as join40, relative as relative6 } from "node:path";
+async function cloneTree(source, target, mode, finalTarget = target) {
+  let files = 0;
+  const cloneDir = async (from, to2) => {
+    await mkdir16(to2);
+    const entries2 = await readdir8(from, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const src = join40(from, entry.name);
+        const dst = join40(to2, entry.name);
+        if (entry.isDirectory()) return cloneDir(src, dst);
+        if (entry.isSymbolicLink()) return symlink2(retarget(await readlink4(src), source, finalTarget), dst);
+        if (!entry.isFile()) return;
+        files += 1;
+        return mode === "link" ? link3(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE);
+      })
+    );
+  };
+  await cloneDir(source, target);
+  return files;
+}
+async function treeDigest(root) {
+  const lines = [];
+  const walk2 = async (dir) => {
+    const entries2 = await readdir8(dir, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const path2 = join40(dir, entry.name);
+        if (entry.isDirectory()) return walk2(path2);
+        const info = await lstat7(path2, { bigint: true });
+        lines.push(`${relative6(root, path2)}\0${info.size}\0${info.mtimeNs}`);
+      })
+    );
+  };
+  await walk2(root);
+  return createHash5("sha256").update(lines.sort().join("\n")).digest("hex");
+}
+function retarget(linkText, source, target) {
+  if (!isAbsolute7(linkText)) return linkText;
+  const inside = relative6(source, linkText);
+  return inside.startsWith("..") || isAbsolute7(inside) ? linkText : join40(target, inside);
+}
+
+// src/adapters/workspace/snapshot.ts
+import { mkdir as mkdir17, readFile as readFile18, rename as rename4, rm as rm14, stat as stat12, writeFile as writeFile9 } from "node:fs/promises";
+import { dirname as dirname15, join as join41 } from "node:path";
+function createSnapshots() {
+  const queue = /* @__PURE__ */ new Map();
+  return {
+    /** The intact snapshot of `source` at `dir`, made (again) when missing or written to. */
+    ensure(source, dir) {
+      const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
+      }).then(() => ensure(source, dir));
+      queue.set(dir, next);
+      return next;
+    }
+  };
+}
+async function ensure(source, dir) {
+  const tree2 = join41(dir, "node_modules");
+  const stampPath = join41(dir, "digest");
+  const stamp = await readFile18(stampPath, "utf8").catch(() => null);
+  if (stamp !== null && stamp === await treeDigest(tree2).catch(() => null)) return { tree: tree2, made: false };
+  if (await exists3(dir)) {
+    const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
+    await rename4(dir, stale);
+    void rm14(stale, { recursive: true, force: true }).catch(() => {
+    });
+  }
+  const partial2 = `${dir}.partial-${process.pid}`;
+  await rm14(partial2, { recursive: true, force: true });
+  await mkdir17(partial2, { recursive: true });
+  await cloneTree(source, join41(partial2, "node_modules"), "copy", tree2);
+  await writeFile9(join41(partial2, "digest"), await treeDigest(join41(partial2, "node_modules")));
+  await mkdir17(dirname15(dir), { recursive: true });
+  try {
+    await rename4(partial2, dir);
+  } catch (error62) {
+    if (!await exists3(stampPath)) throw error62;
+    await rm14(partial2, { recursive: true, force: true });
+  }
+  return { tree: tree2, made: true };
+}
+async function exists3(path2) {
+  return await stat12(path2).catch(() => null) !== null;
+}
+
+// src/adapters/workspace/preparer.ts
+var MARKER3 = ".omk-prepared";
+var PARTIAL = "node_modules.omk-partial";
+var GITIGNORE = ".gitignore";
+function createWorkspacePreparer(run) {
+  const snapshots = createSnapshots();
+  return {
+    async prepare(input2) {
+      const done = [];
+      const env = { ...input2.plan.env };
+      let changed = false;
+      for (const step of input2.plan.steps) {
+        const result2 = await runStep(step, input2, { run, snapshots }, { ...input2.env, ...env }).catch(
+          (error62) => hostFailure(step, input2, error62)
+        );
+        if ("ok" in result2) return { ...result2, done };
+        done.push(result2.done);
+        changed ||= result2.changed;
+        Object.assign(env, result2.env);
+      }
+      return { ok: true, done, changed, env };
+    }
+  };
+}
+function runStep(step, input2, tools, env) {
+  switch (step.kind) {
+    case "node-modules":
+      return nodeModules(step, input2, tools, env);
+    case "python-venv":
+      return pythonVenv(step.dirs, input2.repoRoot, env);
+    case "command":
+      return command(step.argv, input2, tools.run, env, "setup");
+  }
+}
+async function nodeModules(step, input2, tools, env) {
+  const target = join42(input2.path, "node_modules");
+  const wanted = await fingerprint(input2.path, step.manifests);
+  if (await isDirectory2(target)) {
+    const marker = await readFile19(join42(target, MARKER3), "utf8").catch(() => null);
+    if (marker === null)
+      return { done: "node_modules already present in the worktree: kept", changed: false };
+    if (marker === wanted) return { done: "node_modules already prepared", changed: false };
+    await rm15(target, { recursive: true, force: true });
+  }
+  const source = join42(input2.repoRoot, "node_modules");
+  const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
+  const reusable = differs === null && await isDirectory2(source);
+  if (reusable) {
+    const started = performance.now();
+    const snapshot = await tools.snapshots.ensure(
+      source,
+      join42(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+    );
+    const partial2 = join42(input2.path, PARTIAL);
+    await rm15(partial2, { recursive: true, force: true });
+    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
+    let files;
+    try {
+      files = await cloneTree(snapshot.tree, partial2, "link", target);
+    } catch (error62) {
+      if (error62.code !== "EXDEV") throw error62;
+      await rm15(partial2, { recursive: true, force: true });
+      files = await cloneTree(source, partial2, "copy", target);
+      how = "copied";
+    }
+    await markOurs(partial2, wanted);
+    await rename5(partial2, target);
+    const ms = Math.round(performance.now() - started);
+    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+  }
+  const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
+  if (step.install === null) {
+    return { done: `node_modules not prepared: ${why} and workspace.install is false`, changed: false };
+  }
+  const installed = await command(step.install, input2, tools.run, env, "install");
+  if ("ok" in installed) {
+    await rm15(target, { recursive: true, force: true });
+    return installed;
+  }
+  if (await isDirectory2(target)) await markOurs(target, wanted);
+  return { done: `${installed.done} (${why})`, changed: true };
+}
+async function pythonVenv(dirs, repoRoot, env) {
+  for (const dir of dirs) {
+    const venv = join42(repoRoot, dir);
+    if (!await exists4(join42(venv, "bin", "python"))) continue;
+    const path2 = env.PATH ? `${join42(venv, "bin")}${delimiter}${env.PATH}` : join42(venv, "bin");
+    return {
+      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
+      changed: false,
+      env: { PATH: path2, VIRTUAL_ENV: venv }
+    };
+  }
+  return {
+    done: `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`,
+    changed: false
+  };
+}
+async function command(argv, input2, run, env, label) {
+  await mkdir18(dirname16(input2.logPath), { recursive: true });
+  const shown = argv.join(" ");
+  await writeFile10(input2.logPath, `=== omk ${label} in ${input2.path}
+=== argv ${JSON.stringify(argv)}
+`, {
+    flag: "a"
+  });
+  const result2 = await run({
+    argv,
+    cwd: input2.path,
+    env,
+    timeoutMs: input2.plan.timeoutMs,
+    logPath: input2.logPath,
+    tailChars: 4e3,
+    ...input2.signal ? { signal: input2.signal } : {},
+    ...input2.confine ? { confine: input2.confine } : {}
+  });
+  await writeFile10(
+    input2.logPath,
+    `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
+`,
+    {
+      flag: "a"
+    }
+  );
+  const ms = Math.round(result2.durationMs);
+  if (result2.exitCode === 0 && !result2.timedOut && !result2.cancelled && result2.spawnError === null) {
+    return { done: `${label}: ${shown} (${ms} ms)`, changed: true };
+  }
+  const detail = result2.spawnError ? `could not start: ${result2.spawnError}` : result2.timedOut ? `timed out after ${input2.plan.timeoutMs} ms` : result2.cancelled ? "cancelled" : `exit ${result2.exitCode ?? result2.signal ?? "-"}`;
+  return {
+    ok: false,
+    done: [],
+    what: shown,
+    exitCode: result2.exitCode,
+    detail,
+    tail: lastLines2(result2.tail, 30),
+    logPath: input2.logPath
+  };
+}
+async function firstDifference(a, b, files) {
+  for (const file2 of files) {
+    const [left, right] = await Promise.all([readOrNull(join42(a, file2)), readOrNull(join42(b, file2))]);
+    if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
+  }
+  return null;
+}
+async function fingerprint(root, files) {
+  const hash2 = createHash6("sha256");
+  for (const file2 of files) {
+    hash2.update(`${file2}\0`);
+    hash2.update(await readOrNull(join42(root, file2)) ?? "\0missing");
+  }
+  return `${hash2.digest("hex")}
+`;
+}
+async function markOurs(dir, fingerprintText) {
+  for (const [name, text3] of [
+    [MARKER3, fingerprintText],
+    [GITIGNORE, "*\n"]
+  ]) {
+    await rm15(join42(dir, name), { force: true });
+    await writeFile10(join42(dir, name), text3);
+  }
+}
+var HOST_STEPS = {
+  "node-modules": "giving the worktree the checkout's node_modules",
+  "python-venv": "looking for the checkout's virtualenv"
+};
+function hostFailure(step, input2, error62) {
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  return {
+    ok: false,
+    done: [],
+    what: step.kind === "command" ? step.argv.join(" ") : HOST_STEPS[step.kind],
+    exitCode: null,
+    detail: message,
+    tail: "",
+    logPath: input2.logPath
+  };
+}
+function lastLines2(text3, count) {
+  return text3.trimEnd().split("\n").slice(-count).join("\n");
+}
+var readOrNull = (path2) => readFile19(path2).catch(() => null);
+async function isDirectory2(path2) {
+  return (await stat13(path2).catch(() => null))?.isDirectory() === true;
+}
+async function exists4(path2) {
+  return await stat13(path2).catch(() => null) !== null;
+}
+
+// src/adapters/execution-host.ts
+function createExecutionHost(options = {}) {
+  const { logMaxBytes } = options;
+  const bounded2 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
+  const sandbox = options.env === void 0 ? void 0 : createBubblewrap({ env: options.env });
+  const run = sandbox === void 0 ? bounded2 : sandbox.runner(bounded2);
+  return {
+    workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
+    agents: logMaxBytes === void 0 && sandbox === void 0 ? agentLauncher : agentLauncherWith({ run }),
+    cleaner: gitGoalCleaner,
+    verify: createGateVerifier(run),
+    integrity: localIntegrity,
+    // Installs and setup commands run the repository's code: confined as gates are, when asked.
+    preparer: createWorkspacePreparer(run),
+    ...sandbox === void 0 ? {} : { sandbox },
+    credentials: persistedCredentialGuard
+  };
+}
+var localExecutionHost = createExecutionHost();
+function logMaxBytesFromEnv(env) {
+  const raw = env.OMK_LOG_MAX_BYTES;
+  if (raw === void 0 || raw === "") return void 0;
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1024) {
+    throw new ConfigError(
+      `OMK_LOG_MAX_BYTES must be a whole number of bytes, at least 1024 (got ${JSON.stringify(raw.slice(0, 40))}).`,
+      {
+        hint: `Set it to e.g. ${DEFAULT_LOG_MAX_BYTES} (8 MiB, the default), or unset it.`
+      }
+    );
+  }
+  return value;
+}
+
+// src/adapters/git/repo.ts
+import { realpath as realpath5 } from "node:fs/promises";
+var gitRepo = {
+  async inspect(path2) {
+    let root;
+    try {
+      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
+    } catch (error62) {
+      throw new GitError(`${path2} is not inside a git repository.`, {
+        cause: error62,
+        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
+      });
+    }
+    root = await realpath5(root);
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    return {
+      root,
+      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
+      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
+    };
+  },
+  async listFiles(root) {
+    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
+    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
+  },
+  async grepLines(root, query) {
+    if (query.patterns.length === 0) return [];
+    const args = ["grep", "-z", "-n", "-I", "--no-color", query.fixed === true ? "-F" : "-E"];
+    if (query.words === true) args.push("-w");
+    for (const pattern of query.patterns) args.push("-e", pattern);
+    const { stdout } = await runGit([...args, "--", "."], { cwd: root, okExitCodes: [0, 1] });
+    return parseGrep(stdout, query.maxHits);
+  },
+  async fileSizes(root) {
+    const sizes = /* @__PURE__ */ new Map();
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    if (head2.exitCode !== 0) return sizes;
+    const { stdout } = await runGit(["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"], { cwd: root });
+    for (const record2 of stdout.split("\0")) {
+      const tab = record2.indexOf("	");
+      if (tab < 0) continue;
+      const size = Number(record2.slice(0, tab).trim().split(/\s+/)[3]);
+      if (Number.isFinite(size)) sizes.set(record2.slice(tab + 1), size);
+    }
+    return sizes;
+  }
+};
+function parseGrep(stdout, maxHits) {
+  const hits = [];
+  for (const record2 of stdout.split("\n")) {
+    if (hits.length >= maxHits) break;
+    const [path2, line2, ...text3] = record2.split("\0");
+    if (path2 === void 0 || path2 === "" || line2 === void 0) continue;
+    hits.push({ path: path2, line: Number(line2), text: text3.join("\0").slice(0, 300) });
+  }
+  return hits;
+}
+
+// src/adapters/git/push-ref.ts
+async function pushRef(spec) {
+  const args = [
+    "push",
+    "--porcelain",
+    // A pre-push hook is repository code (husky & co. live in tracked files an agent may edit) and
+    // would run with the auth header in its environment.
+    "--no-verify",
+    ...spec.lease === void 0 ? [] : [`--force-with-lease=${spec.ref}:${spec.lease ?? ""}`],
+    spec.url,
+    `${spec.sha}:${spec.ref}`
+  ];
+  const result2 = await runGit(args, { cwd: spec.repoRoot, okExitCodes: [0, 1], env: spec.env });
+  const rejected = result2.stdout.split("\n").filter((line2) => line2.startsWith("!	")).map((line2) => line2.split("	").slice(2).join(" ").trim());
+  return { exitCode: result2.exitCode, rejected, stderr: result2.stderr };
+}
+
+// src/adapters/github/checks.ts
+var SUMMARY_LIMIT = 65535;
+var ANNOTATIONS_PER_REQUEST = 50;
+var ANNOTATION_TITLE_LIMIT = 255;
+var ANNOTATION_MESSAGE_LIMIT = 64 * 1024;
+function truncate(text3, limit) {
+  if (text3.length <= limit) return text3;
+  const marker = `
+
+\u2026 truncated by omk (${text3.length} characters in full)`;
+  let end = Math.max(0, limit - marker.length);
+  const last = text3.charCodeAt(end - 1);
+  if (last >= 55296 && last <= 56319) end -= 1;
+  return text3.slice(0, end) + marker;
+}
+function toAnnotation(a) {
+  return {
+    path: a.path,
+    start_line: a.startLine,
+    end_line: Math.max(a.endLine, a.startLine),
+    annotation_level: a.level,
+    title: truncate(a.title, ANNOTATION_TITLE_LIMIT),
+    message: truncate(a.message, ANNOTATION_MESSAGE_LIMIT)
+  };
+}
+async function upsertCheckRun(ctx, spec, id) {
+  const annotations = spec.annotations.map(toAnnotation);
+  const batches = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  const title3 = truncate(spec.title, ANNOTATION_TITLE_LIMIT);
+  const output2 = (batch) => ({
+    title: title3,
+    summary: truncate(spec.summary, SUMMARY_LIMIT),
+    ...batch ? { annotations: batch } : {}
+  });
+  const common = {
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    name: spec.name,
+    external_id: spec.externalId,
+    status: "completed",
+    conclusion: spec.conclusion
+  };
+  const [first, ...rest] = batches;
+  const { data } = id === null ? await ctx.octokit.rest.checks.create({ ...common, head_sha: spec.headSha, output: output2(first) }) : await ctx.octokit.rest.checks.update({ ...common, check_run_id: id, output: output2(first) });
+  for (const batch of rest) {
+    await ctx.octokit.rest.checks.update({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      check_run_id: data.id,
+      output: output2(batch)
+    });
+  }
+  return { id: data.id, url: data.html_url ?? data.url };
+}
+var RUN_CONCLUSIONS = {
+  success: "success",
+  neutral: "neutral",
+  skipped: "skipped",
+  failure: "failure",
+  timed_out: "failure",
+  cancelled: "failure",
+  action_required: "failure",
+  startup_failure: "failure",
+  stale: "failure"
+};
+function checkRunState(status, conclusion) {
+  if (status !== "completed") return "pending";
+  if (!conclusion) return "pending";
+  return RUN_CONCLUSIONS[conclusion] ?? "failure";
+}
+function statusState(state) {
+  if (state === "success") return "success";
+  if (state === "pending") return "pending";
+  return "failure";
+}
+function newer(a, b) {
+  if (a.check.source === b.check.source && a.check.source === "check_run") return a.id > b.id;
+  return a.at !== b.at ? a.at > b.at : a.id > b.id;
+}
+var time3 = (value) => value ? Date.parse(value) || 0 : 0;
+async function findCheckRun(ctx, sha2, name, externalId) {
+  const { data } = await ctx.octokit.rest.checks.listForRef({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    ref: sha2,
+    check_name: name,
+    per_page: 100
+  });
+  const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
+  return run ? { id: run.id, url: run.html_url ?? run.url } : null;
+}
+async function listChecks(ctx, sha2) {
+  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
+  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
+  const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
+    ...where,
+    per_page: 100
+  });
+  const entries2 = [
+    ...runs.map((run) => ({
+      check: {
+        name: run.name,
+        state: checkRunState(run.status, run.conclusion),
+        source: "check_run"
+      },
+      at: time3(run.completed_at ?? run.started_at),
+      id: run.id
+    })),
+    ...combined.statuses.map((status) => ({
+      check: { name: status.context, state: statusState(status.state), source: "status" },
+      at: time3(status.updated_at ?? status.created_at),
+      id: status.id
+    }))
+  ];
+  const byName = /* @__PURE__ */ new Map();
+  for (const entry of entries2) {
+    const seen = byName.get(entry.check.name);
+    if (!seen || newer(entry, seen)) byName.set(entry.check.name, entry);
+  }
+  return {
+    states: [...byName.values()].map((entry) => entry.check),
+    // The same listing, as records: the newest run of each name from each app (GitHub's default
+    // `filter: latest` is per check suite, and each app has its own), which is what judging
+    // omk/proof needs; no second call for it.
+    runs: runs.filter((run) => run.head_sha === sha2).map((run) => ({
+      id: run.id,
+      name: run.name,
+      appId: run.app?.id ?? null,
+      appSlug: run.app?.slug ?? null,
+      status: run.status,
+      conclusion: run.conclusion ?? null,
+      title: run.output?.title ?? "",
+      summary: run.output?.summary ?? ""
+    })).sort((a, b) => b.id - a.id)
+  };
+}
+
+// src/adapters/github/merge.ts
+async function branchProtection(ctx, branch) {
+  try {
+    const { data } = await ctx.octokit.rest.repos.getBranchProtection({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      branch
+    });
+    const checks = data.required_status_checks;
+    const contexts = /* @__PURE__ */ new Set([
+      ...checks?.contexts ?? [],
+      ...(checks?.checks ?? []).map((check2) => check2.context)
+    ]);
+    const reviews = data.required_pull_request_reviews;
+    return {
+      requiredContexts: [...contexts],
+      // The object only exists when reviews are required; GitHub's own default is one approval.
+      requiredApprovals: reviews ? reviews.required_approving_review_count ?? 1 : 0
+    };
+  } catch (error62) {
+    if (hasStatus(error62, 403, 404) && !error62.rateLimited) return null;
+    throw error62;
+  }
+}
+var VERDICTS = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+async function reviewSummary(ctx, number4) {
+  const reviews = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4,
+    per_page: 100
+  });
+  const ordered = [...reviews].sort(
+    (a, b) => (Date.parse(a.submitted_at ?? "") || 0) - (Date.parse(b.submitted_at ?? "") || 0) || a.id - b.id
+  );
+  const latest = /* @__PURE__ */ new Map();
+  for (const review of ordered) {
+    if (!VERDICTS.has(review.state)) continue;
+    latest.set(review.user ? `user:${review.user.id}` : `review:${review.id}`, review.state);
+  }
+  const verdicts = [...latest.values()];
+  return {
+    approvals: verdicts.filter((state) => state === "APPROVED").length,
+    changesRequested: verdicts.includes("CHANGES_REQUESTED")
+  };
+}
+async function mergePull(ctx, number4, sha2, method) {
+  try {
+    const { data } = await ctx.octokit.rest.pulls.merge({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      pull_number: number4,
+      sha: sha2,
+      merge_method: method
+    });
+    return { merged: true, sha: data.sha };
+  } catch (error62) {
+    if (hasStatus(error62, 409)) return { merged: false, reason: "head_moved", detail: error62.githubMessage };
+    if (hasStatus(error62, 405, 422))
+      return { merged: false, reason: "not_mergeable", detail: error62.githubMessage };
+    throw error62;
+  }
+}
+
+// src/adapters/github/pulls.ts
+var PR_ALREADY_EXISTS_PREFIX = "A pull request already exists for";
+function toPullRequest(data) {
+  const merged = data.merged === true || Boolean(data.merged_at);
+  return {
+    number: data.number,
+    url: data.html_url,
+    title: data.title,
+    body: data.body ?? "",
+    head: data.head.ref,
+    headSha: data.head.sha,
+    base: data.base.ref,
+    baseSha: data.base.sha,
+    draft: data.draft ?? false,
+    state: merged ? "merged" : data.state === "open" ? "open" : "closed",
+    labels: (data.labels ?? []).map((label) => typeof label === "string" ? label : label.name ?? "").filter((name) => name !== ""),
+    mergeable: data.mergeable ?? null,
+    ...merged ? { mergeSha: data.merge_commit_sha ?? null } : {}
+  };
+}
+async function findOpenPull(ctx, head2, base) {
+  const { data } = await ctx.octokit.rest.pulls.list({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    head: `${ctx.repo.owner}:${head2}`,
+    ...base === void 0 ? {} : { base },
+    state: "open",
+    per_page: 1
+  });
+  const first = data[0];
+  return first ? toPullRequest(first) : null;
+}
+function isAlreadyExists(error62) {
+  return hasStatus(error62, 422) && error62.errors.some((e) => e.code === "custom" && (e.message ?? "").startsWith(PR_ALREADY_EXISTS_PREFIX));
+}
+async function createPull(ctx, spec) {
+  try {
+    const { data } = await ctx.octokit.rest.pulls.create({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      title: spec.title,
+      body: spec.body,
+      head: spec.head,
+      base: spec.base,
+      draft: spec.draft
+    });
+    return toPullRequest(data);
+  } catch (error62) {
+    if (!isAlreadyExists(error62)) throw error62;
+    const existing = await findOpenPull(ctx, spec.head, spec.base);
+    if (!existing) throw error62;
+    return {
+      ...await updatePull(ctx, existing.number, { title: spec.title, body: spec.body }),
+      reused: true
+    };
+  }
+}
+async function updatePull(ctx, number4, change) {
+  const { data } = await ctx.octokit.rest.pulls.update({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4,
+    ...change.title === void 0 ? {} : { title: change.title },
+    ...change.body === void 0 ? {} : { body: change.body },
+    ...change.base === void 0 ? {} : { base: change.base }
+  });
+  return toPullRequest(data);
+}
+async function getPull(ctx, number4) {
+  const { data } = await ctx.octokit.rest.pulls.get({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    pull_number: number4
+  });
+  return toPullRequest(data);
+}
+async function removeLabel(ctx, number4, label) {
+  try {
+    await ctx.octokit.rest.issues.removeLabel({
+      owner: ctx.repo.owner,
+      repo: ctx.repo.name,
+      issue_number: number4,
+      name: label
+    });
+  } catch (error62) {
+    if (hasStatus(error62, 404)) return;
+    throw error62;
+  }
+}
+async function addLabels(ctx, number4, labels) {
+  if (labels.length === 0) return;
+  await ctx.octokit.rest.issues.addLabels({
+    owner: ctx.repo.owner,
+    repo: ctx.repo.name,
+    issue_number: number4,
+    labels: [...labels]
+  });
+}
+
+// src/adapters/github/forge.ts
+var GITHUB_ACTIONS_APP_ID = 15368;
+function createGitHubForge(options) {
+  const serverUrl = checkServerUrl(options.serverUrl);
+  const repo = { owner: options.repo.owner, name: options.repo.name };
+  const ctx = { octokit: options.octokit, repo };
+  const ciCtx = options.ci ? { octokit: options.ci.octokit, repo } : ctx;
+  const token = options.ci?.token ?? options.token;
+  const push = options.pushRef ?? pushRef;
+  const remoteUrl = options.remoteUrl;
+  return {
+    kind: "github",
+    repo,
+    push: (spec) => pushBranch({ repo, token, serverUrl, remoteUrl, pushRef: push, proxy: options.proxy ?? null }, spec),
+    findPullRequest: (head2) => findOpenPull(ctx, head2),
+    createPullRequest: (spec) => createPull(ciCtx, spec),
+    updatePullRequest: (number4, change) => updatePull(ciCtx, number4, change),
+    getPullRequest: (number4) => getPull(ctx, number4),
+    removeLabel: (number4, label) => removeLabel(ctx, number4, label),
+    addLabels: (number4, labels) => addLabels(ctx, number4, labels),
+    findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
+    upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
+    checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
+    checks: (sha2) => listChecks(ctx, sha2),
+    branchProtection: (branch) => branchProtection(ctx, branch),
+    reviews: (number4) => reviewSummary(ctx, number4),
+    merge: (number4, sha2, method) => mergePull(ctx, number4, sha2, method)
+  };
+}
+function checkServerUrl(serverUrl) {
+  let url2;
+  try {
+    url2 = new URL(serverUrl);
+  } catch {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' is not a URL.`, {
+      hint: "Pass GITHUB_SERVER_URL, e.g. https://github.com or https://ghe.example."
+    });
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new ForgeError(`The GitHub server URL '${serverUrl}' must be http(s).`);
+  }
+  if (url2.username || url2.password) throw new ForgeError("The GitHub server URL must not carry credentials.");
+  return serverUrl.replace(/\/+$/, "");
+}
+
+// src/adapters/github/compose.ts
+function checkAppIdFrom(raw, name = "OMK_CHECK_APP_ID") {
+  if (raw === void 0 || raw.trim() === "") return void 0;
+  const id = Number(raw.trim());
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new ForgeError(`${name} '${raw}' is not a GitHub App id.`, {
+      hint: `Set it to the numeric id of the app whose token omk uses (the app's settings page shows it), e.g. ${name}=123456.`
+    });
+  }
+  return id;
+}
+
+// src/adapters/process/host.ts
+import { hostname as hostname3 } from "node:os";
+function processHost() {
+  return {
+    pid: process.pid,
+    hostname: hostname3(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error62) {
+        return error62.code === "EPERM";
+      }
+    },
+    killGroup(pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  };
+}
+
+// src/bot/config.ts
+import { tmpdir as tmpdir2 } from "node:os";
 var BOT_MODES = ["actions", "local"];
 var WORKFLOW = /^[A-Za-z0-9._-]+\.ya?ml$|^\d+$/;
 function intIn(name, min, max, fallback) {
@@ -50221,7 +50963,7 @@ ${external_exports.prettifyError(result2.error)}`, {
     queueLimit: v.OMK_BOT_QUEUE_LIMIT,
     agent: v.OMK_BOT_AGENT === "" ? null : v.OMK_BOT_AGENT,
     allowBots: v.OMK_BOT_ALLOW_BOTS.split(",").map((login) => login.trim()).filter((login) => login.length > 0),
-    workDir: v.OMK_BOT_WORK_DIR === "" ? tmpdir() : v.OMK_BOT_WORK_DIR,
+    workDir: v.OMK_BOT_WORK_DIR === "" ? tmpdir2() : v.OMK_BOT_WORK_DIR,
     stateBranch: v.OMK_STATE_BRANCH
   };
 }
@@ -50295,36 +51037,6 @@ async function forgeFor(gh, repo) {
     // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
     checkAppId: gh.appId
   });
-}
-
-// src/bot/permissions.ts
-function requiredAccess(command2) {
-  switch (command2.kind) {
-    case "help":
-      return "none";
-    case "status":
-    case "proof":
-      return "read";
-    case "budget":
-      return command2.add === null ? "read" : "write";
-    default:
-      return "write";
-  }
-}
-var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
-var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
-function accessOf(answer) {
-  const { permission, roleName } = answer;
-  if (WRITE_ROLES.has(permission) || roleName !== null && WRITE_ROLES.has(roleName)) return "write";
-  if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
-  return "none";
-}
-function allows(have, need) {
-  const rank = { none: 0, read: 1, write: 2 };
-  return rank[have] >= rank[need];
-}
-function obeysSender(sender, allowBots) {
-  return sender.type !== "Bot" || allowBots.includes(sender.login);
 }
 
 // src/bot/sanitize.ts
@@ -50545,617 +51257,24 @@ function followRun(bot, target, goalId, store) {
   };
 }
 
-// src/bot/workspace.ts
-import { mkdir as mkdir18, mkdtemp as mkdtemp4, rm as rm15 } from "node:fs/promises";
-import { join as join40 } from "node:path";
-
-// src/adapters/git/clone.ts
-import { dirname as dirname14 } from "node:path";
-async function cloneBranch(input2) {
-  await runGit(
-    [
-      "clone",
-      "--quiet",
-      "--no-tags",
-      "--single-branch",
-      "--branch",
-      input2.branch,
-      "--",
-      input2.url,
-      input2.path
-    ],
-    {
-      cwd: dirname14(input2.path),
-      ...input2.env === void 0 ? {} : { env: input2.env },
-      ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
-    }
-  );
-}
-
-// src/adapters/git/init.ts
-import { dirname as dirname15 } from "node:path";
-async function initWithRemote(path2, url2) {
-  await runGit(["init", "--quiet", path2], { cwd: dirname15(path2) });
-  await runGit(["remote", "add", "origin", url2], { cwd: path2 });
-}
-
-// src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp3, rm as rm14, stat as stat13 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join39 } from "node:path";
-
-// src/adapters/git/state-blobs.ts
-import { createHash as createHash5 } from "node:crypto";
-import { mkdtemp as mkdtemp2, readFile as readFile18, rm as rm12 } from "node:fs/promises";
-import { join as join36 } from "node:path";
-function blobId(content, like) {
-  const hash2 = createHash5(like.length === 64 ? "sha256" : "sha1");
-  hash2.update(`blob ${content.length}\0`);
-  hash2.update(content);
-  return hash2.digest("hex");
-}
-async function readBlobs(git, scratch, oids) {
-  const unique2 = [...new Set(oids)];
-  const blobs = /* @__PURE__ */ new Map();
-  if (unique2.length === 0) return blobs;
-  const { stdout } = await git(["cat-file", "--batch"], { input: `${unique2.join("\n")}
-` });
-  const bytes = Buffer.from(stdout, "utf8");
-  let pos = 0;
-  for (const oid of unique2) {
-    const end = bytes.indexOf(10, pos);
-    const header = end < 0 ? "" : bytes.subarray(pos, end).toString("utf8");
-    const match = /^([0-9a-f]{40,64}) blob (\d+)$/.exec(header);
-    const size = match ? Number(match[2]) : -1;
-    const content = bytes.subarray(end + 1, end + 1 + size);
-    if (match?.[1] !== oid || content.length !== size || blobId(content, oid) !== oid) break;
-    blobs.set(oid, Buffer.from(content));
-    pos = end + 1 + size + 1;
-  }
-  const missing = unique2.filter((oid) => !blobs.has(oid));
-  if (missing.length === 0) return blobs;
-  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp2(join36(scratch, "blobs-"));
-  for (const oid of missing) {
-    const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
-    const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join36(dir, name);
-    if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
-      throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile18(file2);
-    await rm12(file2, { force: true });
-    if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
-    blobs.set(oid, content);
-  }
-  return blobs;
-}
-
-// src/adapters/git/state-files.ts
-import { lstat as lstat7, mkdir as mkdir17, readdir as readdir8, readFile as readFile19, rm as rm13, writeFile as writeFile10 } from "node:fs/promises";
-import { dirname as dirname16, join as join37 } from "node:path";
-
-// src/adapters/git/state-tree.ts
-var STATE_TRACKING_REF = "refs/omk/state-remote";
-var GOALS_DIR = "goals";
-function isLocalOnly(relPath) {
-  if (relPath === ".lock") return true;
-  const name = relPath.slice(relPath.lastIndexOf("/") + 1);
-  return name.startsWith(".") && name.endsWith(".tmp");
-}
-function parseLsTree(stdout) {
-  const entries2 = [];
-  for (const record2 of stdout.split("\0")) {
-    if (record2.length === 0) continue;
-    const tab = record2.indexOf("	");
-    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
-    const [mode, type, oid] = meta3;
-    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
-      throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
-    }
-    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
-  }
-  return entries2;
-}
-function groupStateFiles(entries2, commit) {
-  const goals = /* @__PURE__ */ new Map();
-  const files = /* @__PURE__ */ new Set();
-  const dirs = /* @__PURE__ */ new Set();
-  for (const entry of entries2) {
-    const { path: path2 } = entry;
-    if (entry.mode === "120000") refuse(commit, path2, "is a symbolic link");
-    if (entry.mode === "160000") refuse(commit, path2, "is a submodule (gitlink)");
-    if (entry.type !== "blob" || entry.mode !== "100644" && entry.mode !== "100755") {
-      refuse(commit, path2, `has unsupported mode ${entry.mode}`);
-    }
-    if (path2.includes("\\") || path2.startsWith("/")) refuse(commit, path2, "is not a plain relative path");
-    const parts = path2.split("/");
-    if (parts.some((part) => part === "" || part === "." || part === "..")) {
-      refuse(commit, path2, 'has an empty, "." or ".." component');
-    }
-    const [top, goalId, ...rest] = parts;
-    if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
-      refuse(commit, path2, `is not a file under ${GOALS_DIR}/<goal-id>/`);
-    }
-    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path2, "does not name a valid goal id");
-    if (files.has(path2) || dirs.has(path2))
-      refuse(commit, path2, "appears twice or as both a file and a directory");
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join("/");
-      if (files.has(dir)) refuse(commit, path2, "is inside a path that is also a file");
-      dirs.add(dir);
-    }
-    files.add(path2);
-    const rel = rest.join("/");
-    if (isLocalOnly(rel)) continue;
-    const list3 = goals.get(goalId) ?? [];
-    list3.push({ path: rel, oid: entry.oid });
-    goals.set(goalId, list3);
-  }
-  return goals;
-}
-function refuse(commit, path2, why) {
-  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path2)} ${why}.`, {
-    hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
-  });
-}
-
-// src/adapters/git/state-files.ts
-var STUB_MARKER = "omk-state-stub v1";
-function renderStub(path2, size, limit) {
-  return [
-    STUB_MARKER,
-    `${path2} is ${size} bytes, over the ${limit}-byte limit for the state branch, so it was not stored here.`,
-    "The full file is an artifact elsewhere: the runner's state directory or the workflow run's uploaded artifacts.",
-    ""
-  ].join("\n");
-}
-function isStub(content) {
-  return Buffer.from(content.subarray(0, STUB_MARKER.length + 1)).toString("latin1") === `${STUB_MARKER}
-`;
-}
-async function walk(dir) {
-  const out = [];
-  const visit2 = async (abs, rel) => {
-    let items;
-    try {
-      items = await readdir8(abs, { withFileTypes: true });
-    } catch (error62) {
-      if (error62.code === "ENOENT") return;
-      throw error62;
-    }
-    items.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const item of items) {
-      const entry = {
-        rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join37(abs, item.name),
-        regular: item.isFile(),
-        directory: item.isDirectory()
-      };
-      out.push(entry);
-      if (entry.directory) await visit2(entry.abs, entry.rel);
-    }
-  };
-  await visit2(dir, "");
-  return out;
-}
-async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
-  const files = [];
-  for (const entry of await walk(goalDir)) {
-    if (!entry.regular || isLocalOnly(entry.rel)) continue;
-    if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
-      continue;
-    const { size } = await lstat7(entry.abs);
-    if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir17(stubDir, { recursive: true });
-      const stub = join37(stubDir, `stub-${files.length}`);
-      await writeFile10(stub, renderStub(entry.rel, size, maxFileBytes));
-      files.push({ path: entry.rel, source: stub });
-    } else {
-      files.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files.length, scrub) });
-    }
-  }
-  return files;
-}
-async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile19(abs);
-  if (bytes.includes(0)) return abs;
-  const text3 = bytes.toString("utf8");
-  const clean3 = scrub(text3);
-  if (clean3 === text3) return abs;
-  await mkdir17(stubDir, { recursive: true });
-  const copy = join37(stubDir, `scrubbed-${index}`);
-  await writeFile10(copy, clean3);
-  return copy;
-}
-async function replaceGoalDir(stateRoot, goalId, wanted) {
-  const paths2 = goalPaths(stateRoot, goalId);
-  const local = await walk(paths2.dir);
-  const wantedDirs = /* @__PURE__ */ new Set();
-  for (const rel of wanted.keys()) {
-    const parts = rel.split("/");
-    for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
-  }
-  const kept = /* @__PURE__ */ new Set();
-  for (const entry of local) {
-    if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
-      if (!entry.directory) kept.add(entry.rel);
-      continue;
-    }
-    if (isLocalOnly(entry.rel)) continue;
-    if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm13(entry.abs, { recursive: true, force: true });
-  }
-  for (const [rel, content] of wanted) {
-    if (isStub(content) && kept.has(rel)) continue;
-    const abs = join37(paths2.dir, ...rel.split("/"));
-    await mkdir17(dirname16(abs), { recursive: true });
-    await writeFileAtomic(abs, content);
-  }
-  for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
-    await mkdir17(dir, { recursive: true });
-  }
-}
-
-// src/adapters/git/state-git.ts
-function bindStateGit(repoRoot, env) {
-  return (args, extra = {}) => runGit(args, {
-    cwd: extra.cwd ?? repoRoot,
-    env: { ...env, ...extra.env },
-    ...extra.input === void 0 ? {} : { input: extra.input },
-    ...extra.okExitCodes === void 0 ? {} : { okExitCodes: extra.okExitCodes }
-  });
-}
-var STATE_AUTHOR_ENV = {
-  GIT_AUTHOR_NAME: "omk",
-  GIT_AUTHOR_EMAIL: "omk@localhost",
-  GIT_COMMITTER_NAME: "omk",
-  GIT_COMMITTER_EMAIL: "omk@localhost"
-};
-function cQuote(path2) {
-  const escaped = path2.replace(/[\\"\n\r\t]/g, (char) => {
-    switch (char) {
-      case "\n":
-        return "\\n";
-      case "\r":
-        return "\\r";
-      case "	":
-        return "\\t";
-      default:
-        return `\\${char}`;
-    }
-  });
-  return `"${escaped}"`;
-}
-
-// src/adapters/git/state-index.ts
-import { join as join38 } from "node:path";
-var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
-async function buildStateCommit(git, input2) {
-  const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join38(input2.scratch, "index") };
-  const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
-  await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
-  const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
-    input: `${files.map((file2) => cQuote(file2.source)).join("\n")}
-`
-  })).stdout.split("\n").filter((line2) => line2.length > 0);
-  if (oids.length !== files.length) {
-    throw new GitError(`git hash-object returned ${oids.length} ids for ${files.length} files.`);
-  }
-  const prefix = `${GOALS_DIR}/${goalId}/`;
-  const wanted = new Set(files.map((file2) => prefix + file2.path));
-  const records = [];
-  if (base !== null) {
-    const listed3 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
-    const zero = "0".repeat(base.length);
-    for (const path2 of listed3.stdout.split("\0")) {
-      const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
-      if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
-    }
-  }
-  files.forEach((file2, i) => {
-    records.push(`100644 ${oids[i]}	${prefix}${file2.path}`);
-  });
-  if (records.length > 0) {
-    await indexGit(["update-index", "-z", "--index-info"], { input: records.map((r) => `${r}\0`).join("") });
-  }
-  const tree2 = (await indexGit(["write-tree"])).stdout.trim();
-  if (base !== null && tree2 === (await git(["rev-parse", `${base}^{tree}`])).stdout.trim()) return base;
-  const parents = base === null ? [] : ["-p", base];
-  const committed = await git(
-    ["-c", "commit.gpgsign=false", "commit-tree", tree2, ...parents, "-m", input2.message],
-    {
-      env: { ...STATE_AUTHOR_ENV }
-    }
-  );
-  return committed.stdout.trim();
-}
-
-// src/adapters/git/state-branch.ts
-var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
-function createGitStateBranch(options) {
-  const remote = options.remote ?? "origin";
-  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
-  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
-  const maxAttempts = options.maxAttempts ?? 5;
-  if (remote.length === 0 || remote.startsWith("-"))
-    throw new ConfigError(`Invalid state remote '${remote}'.`);
-  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw new ConfigError("maxAttempts must be at least 1.");
-  const git = bindStateGit(options.repoRoot, options.env ?? {});
-  const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
-  const where = `${remote}/${branch}`;
-  async function fetchTip() {
-    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
-    const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
-    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
-    if (fetched.exitCode !== 0) {
-      const listed3 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
-        okExitCodes: [0, 2]
-      });
-      if (listed3.exitCode === 2) {
-        await git(["update-ref", "-d", STATE_TRACKING_REF]);
-        return null;
-      }
-      await git([...fetchArgs, remote, refspec]);
-    }
-    return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
-  }
-  async function tryPush(commit) {
-    const target = `refs/heads/${branch}`;
-    const args = [
-      "-c",
-      "push.gpgSign=false",
-      "push",
-      "--porcelain",
-      "--no-verify",
-      remote,
-      `${commit}:${target}`
-    ];
-    const result2 = await git(args, { okExitCodes: [0, 1] });
-    if (result2.exitCode === 0) return null;
-    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target}`));
-    if (rejected === void 0) {
-      throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
-    }
-    return rejected[2] ?? "rejected";
-  }
-  async function withScratch(fn) {
-    const scratch = await mkdtemp3(join39(tmpdir2(), "omk-state-"));
-    try {
-      return await fn(scratch);
-    } finally {
-      await rm14(scratch, { recursive: true, force: true });
-    }
-  }
-  const lastRead = /* @__PURE__ */ new Map();
-  async function readGoal(goalId, commit, scratch) {
-    const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
-    const files = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
-    if (files === void 0) return null;
-    const blobs = await readBlobs(
-      git,
-      scratch,
-      files.map((file2) => file2.oid)
-    );
-    const out = /* @__PURE__ */ new Map();
-    for (const file2 of files) {
-      const content = blobs.get(file2.oid);
-      if (content === void 0) throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
-      out.set(file2.path, content);
-    }
-    return out;
-  }
-  return {
-    async read(goalId) {
-      assertId(goalId, "goal id");
-      const tip = await fetchTip();
-      if (tip === null) return null;
-      const tree2 = await git(["rev-parse", "--verify", "--quiet", `${tip}:${GOALS_DIR}/${goalId}`], {
-        okExitCodes: [0, 1, 128]
-      });
-      const treeId = tree2.exitCode === 0 ? tree2.stdout.trim() : null;
-      if (treeId === null) return null;
-      const cached2 = lastRead.get(goalId);
-      if (cached2?.treeId === treeId) return new Map(cached2.files);
-      const files = await withScratch((scratch) => readGoal(goalId, tip, scratch));
-      if (files !== null) lastRead.set(goalId, { treeId, files });
-      return files === null ? null : new Map(files);
-    },
-    async pull(goalId) {
-      if (goalId !== null) assertId(goalId, "goal id");
-      const commit = await fetchTip();
-      if (commit === null) return null;
-      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
-      const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
-      await withScratch(async (scratch) => {
-        const oids = [...goals.values()].flatMap((files) => files.map((file2) => file2.oid));
-        const blobs = await readBlobs(git, scratch, oids);
-        for (const [id, files] of goals) {
-          if (goalId !== null && id !== goalId) continue;
-          const wanted = /* @__PURE__ */ new Map();
-          for (const file2 of files) {
-            const content = blobs.get(file2.oid);
-            if (content === void 0)
-              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
-            wanted.set(file2.path, content);
-          }
-          await replaceGoalDir(options.stateRoot, id, wanted);
-        }
-      });
-      return commit;
-    },
-    async peek(goalId, file2) {
-      assertId(goalId, "goal id");
-      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file2) || file2.split("/").includes("..")) {
-        throw new GitError(`Invalid goal file name '${file2}'.`);
-      }
-      const tip = await fetchTip();
-      if (tip === null) return null;
-      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
-        okExitCodes: [0, 128]
-      });
-      return shown.exitCode === 0 ? shown.stdout : null;
-    },
-    async push(goalId, message, scope = {}) {
-      assertId(goalId, "goal id");
-      const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat13(goalDir).catch(() => null);
-      if (found === null || !found.isDirectory()) {
-        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
-      }
-      return withScratch(async (scratch) => {
-        let base = await fetchTip();
-        for (let attempt2 = 1; ; attempt2++) {
-          if (options.reconcile !== void 0 && scope.only === void 0 && base !== null) {
-            const theirs = await readGoal(goalId, base, scratch);
-            if (theirs !== null) await options.reconcile(goalId, theirs);
-          }
-          const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join39(scratch, `stubs-${attempt2}`), scrub);
-          const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
-          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
-          if (commit === base) return commit;
-          await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
-          const rejected = await tryPush(commit);
-          if (rejected === null) {
-            await git(["update-ref", STATE_TRACKING_REF, commit]);
-            return commit;
-          }
-          const tip = await fetchTip();
-          if (tip === base) {
-            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
-              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
-            });
-          }
-          if (attempt2 >= maxAttempts) {
-            throw new BusyError(
-              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt2} attempts).`,
-              {
-                hint: "Another omk run is updating the state branch at the same time. Run the command again."
-              }
-            );
-          }
-          await sleep2(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
-          base = tip;
-        }
-      });
-    }
-  };
-}
-function scopeFilter(only) {
-  if (only === void 0) return void 0;
-  return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
-}
-function sleep2(ms) {
-  return new Promise((resolve11) => setTimeout(resolve11, ms));
-}
-function tokensOfAuthEnv(env) {
-  const tokens2 = [];
-  for (const value of Object.values(env)) {
-    const header = /^authorization:\s*basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
-    if (!header?.[1]) continue;
-    const decoded = Buffer.from(header[1], "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon !== -1) tokens2.push(decoded.slice(colon + 1));
-  }
-  return tokens2;
-}
-
-// src/bot/workspace.ts
-async function withWorkspace(spec, fn) {
-  const clash = stateBranchProblem(spec.stateBranch, {
-    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch
-  });
-  if (clash !== null) {
-    throw new ConfigError(
-      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
-      {
-        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
-      }
-    );
-  }
-  await mkdir18(spec.workDir, { recursive: true });
-  const dir = await mkdtemp4(join40(spec.workDir, "omk-bot-"));
-  spec.observe?.("created", dir);
-  try {
-    const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
-    const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join40(dir, "repo");
-    if (spec.checkout === "full") {
-      await cloneBranch({
-        url: url2,
-        branch: spec.repo.defaultBranch,
-        path: repoRoot,
-        env: authEnv,
-        timeoutMs: 10 * 6e4
-      });
-    } else {
-      await initWithRemote(repoRoot, url2);
-    }
-    const stateRoot = join40(dir, "state");
-    const store = new GoalStore({
-      stateRoot,
-      clock: spec.clock,
-      host: spec.host,
-      reporter: spec.reporter
-    });
-    const remote = createGitStateBranch({
-      repoRoot,
-      stateRoot,
-      branch: spec.stateBranch,
-      env: authEnv,
-      reconcile: goalReconciler(store)
-    });
-    return await fn({ dir, repoRoot, store, remote, authEnv });
-  } finally {
-    await rm15(dir, { recursive: true, force: true, maxRetries: 3 });
-    spec.observe?.("removed", dir);
-  }
-}
-async function bringGoalHere(ws, goalId) {
-  await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-  await relocateGoal(ws.store, goalId, ws.repoRoot);
-}
-
 // src/bot/job-fix.ts
 async function fixJob(bot, gh, job) {
   const say = (body) => gh.createComment(job.repo, job.pr, body);
-  if (!allows(accessOf(await gh.permission(job.repo, job.author)), "write")) {
-    await say(refusalReply(job.author, "write"));
+  const access3 = accessVerdict({ kind: "fix" }, await gh.permission(job.repo, job.author));
+  if (!access3.allowed) {
+    await say(refusalReply(job.author, access3.need));
     return;
   }
-  const branch = job.branch ?? await gh.pullHead(job.repo, job.pr);
-  const parsed2 = branch === null ? null : parseOmkBranch(branch);
-  if (parsed2 === null) {
-    await say(
-      plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/\u2026), so there is nothing for omk to fix.`
-      ])
-    );
+  const target = fixTarget({
+    branch: job.branch ?? await gh.pullHead(job.repo, job.pr),
+    fixesHere: bot.deps.config.mode === "local",
+    running: (goalId2) => bot.active.has(goalId2)
+  });
+  if (target.kind !== "start") {
+    await say(fixRefusal(job, target));
     return;
   }
-  if (bot.deps.config.mode === "actions") {
-    await say(
-      plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md)."
-      ])
-    );
-    return;
-  }
-  const { goalId } = parsed2;
-  if (bot.active.has(goalId)) {
-    await say(
-      errorReply(
-        job.author,
-        new BusyError(`Goal ${goalId} is running in this app; ask again when it has settled.`)
-      )
-    );
-    return;
-  }
+  const { goalId } = target;
   const batchKey = `${job.repo.fullName}#${job.pr}`;
   const waiting = bot.fixBatches.get(batchKey);
   if (waiting !== void 0) {
@@ -51192,8 +51311,7 @@ async function fixHere(bot, gh, job, goalId, take) {
         take();
         return null;
       }
-      await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-      await relocateGoal(ws.store, goalId, ws.repoRoot);
+      await bringGoalHere(ws, goalId);
       const app = appFor(bot, ws, { gh, repo });
       const agent = bot.deps.config.agent;
       try {
@@ -51203,7 +51321,7 @@ async function fixHere(bot, gh, job, goalId, take) {
           // Taken as late as possible: what arrived while the checkout was made runs too.
           requests: take(),
           agent: agent === null ? {} : { name: agent },
-          replies: repliesOn(gh, repo),
+          replies: gh.reviewReplies(repo),
           fallbackBase: repo.defaultBranch,
           ...bot.deps.shutdown === void 0 ? {} : { signal: bot.deps.shutdown }
         });
@@ -51226,22 +51344,22 @@ async function fixHere(bot, gh, job, goalId, take) {
     await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, "settled", [fixNote(outcome)]);
   });
 }
-function repliesOn(gh, repo) {
-  return {
-    async reply(pr, request2, body) {
-      if (request2.replyTo !== void 0 && request2.replyTo !== null) {
-        await gh.replyToReviewComment(repo, pr, request2.replyTo, body);
-        return;
-      }
-      const login = request2.author ?? "";
-      const mention = /^[A-Za-z0-9-]+$/.test(login) ? `@${login} ` : "";
-      await gh.createComment(repo, pr, `${mention}${body}`);
-    },
-    async resolve(pr, request2) {
-      if (request2.replyTo !== void 0 && request2.replyTo !== null)
-        await gh.resolveReviewThread(repo, pr, request2.replyTo);
-    }
-  };
+function fixRefusal(job, target) {
+  switch (target.kind) {
+    case "not_omk_pr":
+      return plainReply(job.author, [
+        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/\u2026), so there is nothing for omk to fix.`
+      ]);
+    case "fixes_elsewhere":
+      return plainReply(job.author, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md)."
+      ]);
+    case "busy":
+      return errorReply(
+        job.author,
+        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`)
+      );
+  }
 }
 function fixNote(outcome) {
   const which = outcome.sliceId === null || outcome.sliceId === INTEGRATION_ID ? "integrator PR" : `slice ${outcome.sliceId}'s PR`;
@@ -51397,9 +51515,6 @@ async function checkMerge(bot, gh, repo, goalId) {
 function dispatchInputs(goalId) {
   return { command: "execute", "goal-id": goalId };
 }
-function goalIdFor(request2) {
-  return derivedGoalId(request2);
-}
 function ensureGoal(bot, ws, target, job) {
   const agent = bot.deps.config.mode === "local" ? bot.deps.config.agent ?? void 0 : void 0;
   return planSharedGoal(
@@ -51410,7 +51525,7 @@ function ensureGoal(bot, ws, target, job) {
   );
 }
 async function startGoal2(bot, gh, job) {
-  const goalId = goalIdFor(job.request);
+  const goalId = derivedGoalId(job.request);
   const target = { gh, repo: job.repo, issue: job.issue };
   if (bot.deps.config.mode === "actions") {
     await dispatchGoal(bot, target, job, goalId);
@@ -51593,14 +51708,12 @@ ${body}`;
       await lifecycle(bot, job, goalId, command2.kind, lifecycleText(command2));
       return;
     case "open-pr":
-    case "merge":
-      if (active) {
-        throw new BusyError(`Goal ${goalId} is running in this app.`, {
-          hint: `It delivers and merges by its policies when it finishes; use /omk goal ${command2.kind} after that.`
-        });
-      }
+    case "merge": {
+      const refused2 = refusedWhileRunning({ goalId, verb: command2.kind, running: active !== void 0 });
+      if (refused2 !== null) throw refused2;
       await deliverOrMerge(bot, job, goalId, command2.kind);
       return;
+    }
   }
 }
 async function deliverOrMerge(bot, job, goalId, kind) {
@@ -51664,9 +51777,9 @@ async function executeJob(bot, job) {
     await fixJob(bot, gh, { repo, pr: issue2, branch: null, author, requests: [request2] });
     return;
   }
-  const need = requiredAccess(command2);
-  if (!allows(accessOf(await gh.permission(repo, author)), need)) {
-    await say(refusalReply(author, need));
+  const access3 = accessVerdict(command2, await gh.permission(repo, author));
+  if (!access3.allowed) {
+    await say(refusalReply(author, access3.need));
     return;
   }
   try {
@@ -51736,9 +51849,6 @@ function queueFix(bot, context, fix) {
     bot.deps.reporter.warn(`queue full: ${key} dropped`);
   }
 }
-
-// src/bot/intake.ts
-import { createHash as createHash6 } from "node:crypto";
 
 // src/bot/tokenize.ts
 var QUOTES = {
@@ -52038,9 +52148,6 @@ function findCommand(body) {
 }
 
 // src/bot/intake.ts
-function idSuffixFor(commentKey) {
-  return createHash6("sha256").update(commentKey).digest("hex").slice(0, 12);
-}
 function warn(bot, what, error62) {
   bot.deps.reporter.warn(`${what}: ${error62 instanceof Error ? error62.message : String(error62)}`);
 }
@@ -52079,7 +52186,7 @@ async function onComment(bot, context) {
     issue: payload.issue.number,
     commentId: payload.comment.id,
     author: payload.sender.login,
-    parsed: found.kind === "refused" ? { ok: false, refused: "bidi" } : parseCommandLine(found.line, idSuffixFor(key))
+    parsed: found.kind === "refused" ? { ok: false, refused: "bidi" } : parseCommandLine(found.line, threadIdSuffix(key))
   };
   const gh = createBotGitHub(context.octokit);
   bot.track(

@@ -41553,26 +41553,6 @@ async function findCheckRun(ctx, sha2, name, externalId) {
   const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
   return run ? { id: run.id, url: run.html_url ?? run.url } : null;
 }
-async function checkRunsNamed(ctx, sha2, name) {
-  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
-    owner: ctx.repo.owner,
-    repo: ctx.repo.name,
-    ref: sha2,
-    check_name: name,
-    filter: "all",
-    per_page: 100
-  });
-  return runs.filter((run) => run.name === name && run.head_sha === sha2).map((run) => ({
-    id: run.id,
-    name: run.name,
-    appId: run.app?.id ?? null,
-    appSlug: run.app?.slug ?? null,
-    status: run.status,
-    conclusion: run.conclusion ?? null,
-    title: run.output.title ?? "",
-    summary: run.output.summary ?? ""
-  })).sort((a, b) => b.id - a.id);
-}
 async function listChecks(ctx, sha2) {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
@@ -41601,7 +41581,22 @@ async function listChecks(ctx, sha2) {
     const seen = byName.get(entry.check.name);
     if (!seen || newer(entry, seen)) byName.set(entry.check.name, entry);
   }
-  return [...byName.values()].map((entry) => entry.check);
+  return {
+    states: [...byName.values()].map((entry) => entry.check),
+    // The same listing, as records: the newest run of each name from each app (GitHub's default
+    // `filter: latest` is per check suite, and each app has its own), which is what judging
+    // omk/proof needs; no second call for it.
+    runs: runs.filter((run) => run.head_sha === sha2).map((run) => ({
+      id: run.id,
+      name: run.name,
+      appId: run.app?.id ?? null,
+      appSlug: run.app?.slug ?? null,
+      status: run.status,
+      conclusion: run.conclusion ?? null,
+      title: run.output?.title ?? "",
+      summary: run.output?.summary ?? ""
+    })).sort((a, b) => b.id - a.id)
+  };
 }
 var SUMMARY_LIMIT, ANNOTATIONS_PER_REQUEST, ANNOTATION_TITLE_LIMIT, ANNOTATION_MESSAGE_LIMIT, RUN_CONCLUSIONS, time3;
 var init_checks3 = __esm({
@@ -42019,7 +42014,6 @@ function createGitHubForge(options) {
     findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
-    checkRunsNamed: (sha2, name) => checkRunsNamed(ctx, sha2, name),
     checks: (sha2) => listChecks(ctx, sha2),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number4) => reviewSummary(ctx, number4),
@@ -47937,7 +47931,7 @@ async function composeGitHubForge(input2) {
   const fetch = await fetchFor(baseUrl, input2.env);
   const proxy = proxyFor(pushUrlFor(serverUrl, repo), input2.env);
   const octokit = createOctokit({ token: token2, baseUrl, request: { fetch } });
-  const checkAppId = checkAppIdFrom(input2.env.OMK_CHECK_APP_ID);
+  const checkAppId = checkAppIdFrom(input2.env.OMK_CHECK_APP_ID) ?? input2.checkAppId;
   const ciToken = input2.ciToken?.trim();
   const ci = ciToken ? {
     token: ciToken,
@@ -48655,6 +48649,12 @@ var executionStateSchema = external_exports.object({
   /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
   baseGates: external_exports.array(gateEvidenceSchema).default([]),
   finalFindings: external_exports.array(findingSchema),
+  /**
+   * What the integrity checks found around agents run on the integration branch (integration
+   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
+   * security-review gate counts them), so the goal is never `ready` again.
+   */
+  integrationIntegrity: external_exports.array(findingSchema).default([]),
   gaps: external_exports.array(gapSchema),
   failures: external_exports.array(failureEvidenceSchema),
   /**
@@ -48682,6 +48682,7 @@ function emptyExecution() {
     finalGates: [],
     baseGates: [],
     finalFindings: [],
+    integrationIntegrity: [],
     gaps: [],
     failures: [],
     integrationRepair: null,
@@ -49648,7 +49649,13 @@ function evidenceFromExecution(record2, graph) {
     }),
     changedFiles: record2.integration ? record2.finalChangedFiles ?? [] : [],
     agentRuns: record2.agentRuns,
-    findings: [...record2.slices.flatMap((slice) => slice.findings), ...record2.finalFindings],
+    findings: [
+      ...record2.slices.flatMap((slice) => slice.findings),
+      ...record2.finalFindings,
+      // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
+      // outside their worktree: kept whether or not an integration ran since.
+      ...record2.integrationIntegrity
+    ],
     extraGaps: record2.gaps,
     failures: record2.failures
   };
@@ -51855,6 +51862,10 @@ function parseRequest(schema, input2) {
   throw new RequestError(requestIssuesOf(result2.error), { cause: result2.error });
 }
 
+// src/runtime/app/access.ts
+var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
+var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
+
 // src/runtime/app/agent.ts
 init_errors3();
 async function prepareAgent(deps, repoRoot, choice2, recorded) {
@@ -52266,6 +52277,9 @@ async function testBaseline(deps, root, artifactsDir) {
   return { gates, tests };
 }
 
+// src/runtime/app/busy.ts
+init_errors3();
+
 // src/runtime/app/clean.ts
 init_errors3();
 var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
@@ -52317,6 +52331,7 @@ function boundedVerify(verify, maxBytes) {
 init_env();
 
 // src/runtime/sandbox/confined-runs.ts
+import { join as join7 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -52326,6 +52341,19 @@ function confinedAgent(agent, confine) {
 }
 function confinedVerify(verify, confine) {
   return (gates, context) => verify(gates, { ...context, confine });
+}
+function confinedCacheEnv(cacheDir) {
+  return {
+    npm_config_cache: join7(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join7(cacheDir, "yarn"),
+    npm_config_store_dir: join7(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join7(cacheDir, "pip")
+  };
+}
+function confinedPreparer(preparer, confine, cacheDir) {
+  return {
+    prepare: (input2) => preparer.prepare({ ...input2, env: { ...confinedCacheEnv(cacheDir), ...input2.env }, confine })
+  };
 }
 
 // src/runtime/secrets/scrub.ts
@@ -52582,7 +52610,7 @@ function scrubbedVerify(verify, scrub) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -52620,7 +52648,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join7(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join8(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir };
 }
 function nodeStep(context, installAllowed) {
@@ -52680,7 +52708,7 @@ async function composeController(deps, goal, prepared) {
     home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config2),
     gateEnv: gateEnvironment(deps.env),
-    preparer: deps.execution.preparer,
+    preparer: confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, confine, cacheDir),
     preparation: planPreparation({ repoRoot: root, files, config: config2, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,
@@ -52770,14 +52798,14 @@ init_branches();
 
 // src/runtime/controller/prepare.ts
 init_errors3();
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 async function prepareWorkspace(ctx, path2, label) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
     return deps.gateEnv;
   }
-  const logPath = join8(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath = join9(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const result2 = await preparer.prepare({
     repoRoot: goal.repo.root,
     path: path2,
@@ -52865,12 +52893,12 @@ function lazyBase(deps, goal, prepare = async () => {
 
 // src/runtime/controller/integration-repair.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { join as join14, relative as relative3 } from "node:path";
+import { join as join16, relative as relative3 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
 import { lstat, readFile as readFile5, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname4, join as join9 } from "node:path";
+import { dirname as dirname4, join as join10 } from "node:path";
 init_schema();
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
@@ -52889,7 +52917,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join9(cwd, FOLLOW_UPS_FILE);
+  const path2 = join10(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
     const stat15 = await lstat(path2);
@@ -53324,9 +53352,8 @@ function clip(text2, max) {
   return text2.length <= max ? text2 : `${text2.slice(0, max)}\u2026`;
 }
 
-// src/runtime/controller/integrate.ts
-init_branches();
-import { join as join12 } from "node:path";
+// src/runtime/controller/checked-agent.ts
+import { join as join11 } from "node:path";
 
 // src/runtime/review/input.ts
 var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
@@ -53440,6 +53467,26 @@ function paths(state) {
 function who(by) {
   return by === "agent" ? "agent" : "gates (code the agent wrote)";
 }
+
+// src/runtime/controller/checked-agent.ts
+async function checkedAgentRun(deps, place, run) {
+  const watch = await deps.integrity.watch({
+    repoRoot: place.repoRoot,
+    worktree: place.worktree,
+    home: deps.home,
+    ownWorktreesUnder: join11(deps.workspaceRoot, place.goalId)
+  });
+  const result2 = await run();
+  const findings = [
+    ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent"),
+    ...changeFindings(await watch.check(), "agent")
+  ];
+  return { result: result2, findings };
+}
+
+// src/runtime/controller/integrate.ts
+init_branches();
+import { join as join14 } from "node:path";
 
 // src/runtime/graph/protected.ts
 var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
@@ -54333,14 +54380,14 @@ function describeNames(names) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join10 } from "node:path";
+import { join as join12 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const watch = await deps.integrity.watch({
     repoRoot: goal.repo.root,
     worktree,
     home: deps.home,
-    ownWorktreesUnder: join10(deps.workspaceRoot, goal.id)
+    ownWorktreesUnder: join12(deps.workspaceRoot, goal.id)
   });
   const before = await deps.integrity.worktreeState(worktree);
   const result2 = await run();
@@ -54356,7 +54403,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile6, rm as rm2, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join11 } from "node:path";
+import { dirname as dirname5, join as join13 } from "node:path";
 var short2 = (sha2) => sha2.slice(0, 12);
 var NAMES_SHOWN2 = 5;
 function named(names) {
@@ -54413,11 +54460,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile6(join11(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile6(join13(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile6(join11(base, path2)).catch(() => null));
-      await mkdir(dirname5(join11(base, path2)), { recursive: true });
-      await writeFile(join11(base, path2), headFile);
+      saved.set(path2, await readFile6(join13(base, path2)).catch(() => null));
+      await mkdir(dirname5(join13(base, path2)), { recursive: true });
+      await writeFile(join13(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -54426,7 +54473,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join11(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join13(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -54440,8 +54487,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm2(join11(base, path2), { force: true });
-      else await writeFile(join11(base, path2), original);
+      if (original === null) await rm2(join13(base, path2), { force: true });
+      else await writeFile(join13(base, path2), original);
     }
   }
 }
@@ -54569,7 +54616,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await writeFileAtomic(
-    join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join14(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -54578,7 +54625,9 @@ async function integrateSlices(ctx) {
   }) : null;
   const finalGates = [...gates];
   if (goal.oracle.requiredGates.includes("security-review")) {
-    const blocking = findings.filter((f) => f.review === "security" && f.severity === "blocking");
+    const blocking = [...findings, ...journal.execution.integrationIntegrity].filter(
+      (f) => f.review === "security" && f.severity === "blocking"
+    );
     finalGates.push({
       name: "security-review",
       kind: "security-review",
@@ -54588,7 +54637,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join12(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join14(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -54668,7 +54717,7 @@ function addSpend(spent, add) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join13, relative as relative2 } from "node:path";
+import { join as join15, relative as relative2 } from "node:path";
 init_errors3();
 
 // src/runtime/graph/validate.ts
@@ -55136,37 +55185,38 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join13(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
-    const watch = await deps.integrity.watch({
-      repoRoot: ctx.goal.repo.root,
-      worktree: workspace.path,
-      home: deps.home,
-      ownWorktreesUnder: join13(deps.workspaceRoot, ctx.goal.id)
-    });
-    const result2 = await deps.agent.run({
-      goalId: ctx.goal.id,
-      taskId,
-      attempt: attempt2,
-      task,
-      prompt: renderAgentPrompt({ goal: ctx.goal.goal.normalized, task, attempt: attempt2, previousFailure, reset }),
-      cwd: workspace.path,
-      timeoutMs: decision.timeoutMs,
-      artifactsDir,
-      signal: ctx.signal,
-      onProcess: (pid) => {
-        journal.execution = withSlice(journal.execution, {
-          ...sliceRecord(journal.execution, taskId),
-          agentProcess: { pid, host: deps.store.deps.host.hostname }
-        });
-        void journal.save([{ type: "agent_started", data: { taskId, attempt: attempt2, pid } }]).catch(() => {
-        });
-        ctx.agentStarted?.();
-      }
-    });
-    const integrity = [
-      ...strayFindings(await deps.integrity.endStrays(workspace.path), "agent"),
-      ...changeFindings(await watch.check(), "agent")
-    ];
+    const artifactsDir = join15(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const checked = await checkedAgentRun(
+      deps,
+      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path },
+      () => deps.agent.run({
+        goalId: ctx.goal.id,
+        taskId,
+        attempt: attempt2,
+        task,
+        prompt: renderAgentPrompt({
+          goal: ctx.goal.goal.normalized,
+          task,
+          attempt: attempt2,
+          previousFailure,
+          reset
+        }),
+        cwd: workspace.path,
+        timeoutMs: decision.timeoutMs,
+        artifactsDir,
+        signal: ctx.signal,
+        onProcess: (pid) => {
+          journal.execution = withSlice(journal.execution, {
+            ...sliceRecord(journal.execution, taskId),
+            agentProcess: { pid, host: deps.store.deps.host.hostname }
+          });
+          void journal.save([{ type: "agent_started", data: { taskId, attempt: attempt2, pid } }]).catch(() => {
+          });
+          ctx.agentStarted?.();
+        }
+      })
+    );
+    const { result: result2, findings: integrity } = checked;
     journal.execution = withSlice(journal.execution, {
       ...sliceRecord(journal.execution, taskId),
       agentProcess: null
@@ -55200,8 +55250,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = existsSync2(diffPath) ? join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = existsSync2(diffPath) ? join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = existsSync2(diffPath);
   await journal.save([
@@ -55317,7 +55367,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     ...gateChecks
   ];
   await writeFileAtomic(
-    join13(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
+    join15(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id)
   );
   events.push({
@@ -55475,12 +55525,18 @@ async function integrateAndRepair(ctx, repair) {
         type: "integration_repair_finished",
         data: {
           attempt: attempt2,
-          outcome: failure3 === null ? "repaired" : "not_repaired",
+          outcome: outcome === "untrusted" ? "untrusted" : failure3 === null ? "repaired" : "not_repaired",
           headSha: result2.headSha,
           ...failure3 === null ? {} : { still: failure3.kind }
         }
       }
     ]);
+    if (outcome === "untrusted") {
+      ctx.deps.reporter.warn(
+        `[${INTEGRATION_ID}] not repaired: the repair agent reached outside its worktree (see the proof's findings)`
+      );
+      return;
+    }
     if (failure3 === null) {
       ctx.deps.reporter.info(`[${INTEGRATION_ID}] repaired on attempt ${attempt2}: the merged tree passes`);
       return;
@@ -55512,7 +55568,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join16(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && existsSync3(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -55580,33 +55636,43 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
   const live = (await deps.store.read(goal.id)).budget;
   const taskTime = Math.max(...done.map((task) => task.budget.timeMs));
   const timeLeft = live.timeMs === null ? taskTime : Math.max(1, live.timeMs - journal.spent.timeMs);
-  const result2 = await deps.agent.run({
-    goalId: goal.id,
-    taskId: INTEGRATION_ID,
-    attempt: attempt2,
-    task: {
-      id: INTEGRATION_ID,
-      title: "Repair the merged tree",
-      description: failure3.evidence,
-      ownerRole: "integrator",
-      reads: ["."],
-      writes,
-      acceptance: ["The required gates pass on the merged tree."]
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: Math.min(taskTime, timeLeft),
-    artifactsDir: join14(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
-    signal: ctx.signal,
-    onProcess: (pid) => {
-      journal.execution = {
-        ...journal.execution,
-        integrationRepair: { attempt: attempt2, head: head2, agentProcess: { pid, host: deps.store.deps.host.hostname } }
-      };
-      void journal.save([{ type: "agent_started", data: { taskId: INTEGRATION_ID, attempt: attempt2, pid } }]).catch(() => {
-      });
-    }
-  });
+  const { result: result2, findings } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () => deps.agent.run({
+      goalId: goal.id,
+      taskId: INTEGRATION_ID,
+      attempt: attempt2,
+      task: {
+        id: INTEGRATION_ID,
+        title: "Repair the merged tree",
+        description: failure3.evidence,
+        ownerRole: "integrator",
+        reads: ["."],
+        writes,
+        acceptance: ["The required gates pass on the merged tree."]
+      },
+      prompt,
+      cwd: workspace.path,
+      timeoutMs: Math.min(taskTime, timeLeft),
+      artifactsDir: join16(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      signal: ctx.signal,
+      onProcess: (pid) => {
+        journal.execution = {
+          ...journal.execution,
+          integrationRepair: { attempt: attempt2, head: head2, agentProcess: { pid, host: deps.store.deps.host.hostname } }
+        };
+        void journal.save([{ type: "agent_started", data: { taskId: INTEGRATION_ID, attempt: attempt2, pid } }]).catch(() => {
+        });
+      }
+    })
+  );
+  if (findings.length > 0) {
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...findings]
+    };
+  }
   if (result2.outcome === "cancelled" || ctx.signal.aborted) {
     await journal.save([
       { type: "agent_finished", data: { taskId: INTEGRATION_ID, attempt: attempt2, outcome: "cancelled" } }
@@ -55671,7 +55737,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt2}`
     }
   );
-  return "ran";
+  return findings.some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
 }
 async function recoverIntegrationRepair(deps, journal, previousController) {
   const repair = journal.execution.integrationRepair;
@@ -55695,7 +55761,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !existsSync3(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join14(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -55838,7 +55904,7 @@ var ExecutionJournal = class _ExecutionJournal {
 // src/runtime/controller/reopen.ts
 init_branches();
 import { existsSync as existsSync4 } from "node:fs";
-import { join as join15, relative as relative4 } from "node:path";
+import { join as join17, relative as relative4 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -55953,7 +56019,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join15(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join17(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = existsSync4(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -56269,7 +56335,7 @@ init_versioned();
 
 // src/runtime/goal/reconcile.ts
 import { mkdir as mkdir2, readFile as readFile7 } from "node:fs/promises";
-import { dirname as dirname6, join as join16 } from "node:path";
+import { dirname as dirname6, join as join18 } from "node:path";
 
 // src/runtime/goal/merge.ts
 init_errors3();
@@ -56496,7 +56562,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => readFile7(join16(paths2.dir, name), "utf8"));
+    const ours = await readTexts((name) => readFile7(join18(paths2.dir, name), "utf8"));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -56506,12 +56572,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text2 = merged.writes[key];
       if (text2 === void 0) continue;
-      await writeFileAtomic(join16(paths2.dir, MERGED_FILES[key]), text2);
+      await writeFileAtomic(join18(paths2.dir, MERGED_FILES[key]), text2);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target = join16(paths2.dir, ...name.split("/"));
+      const target = join18(paths2.dir, ...name.split("/"));
       if (await pathExists(target)) continue;
       await mkdir2(dirname6(target), { recursive: true });
       await writeFileAtomic(target, content);
@@ -56633,11 +56699,11 @@ function watchRemoteChanges(store, remote, goalId, options) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join17 } from "node:path";
+import { join as join19 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join17(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held = await guard.away(repoRoot, join19(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -58052,19 +58118,16 @@ async function mergeGoal(deps, goalId, options) {
   }
   const proof = await readVersioned(proofVersioned, paths2.proof);
   const rebuilt = await assembleProof(store, goal, events);
-  const [checks, protection, proofRuns] = await Promise.all([
-    forge.checks(pr.headSha),
-    forge.branchProtection(pr.base),
-    // On GitHub the verdict must also be the one omk's own identity published for this head.
-    forge.checkAppId === null ? Promise.resolve(null) : forge.checkRunsNamed(pr.headSha, PROOF_CHECK)
-  ]);
+  const [listed3, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const checks = listed3.states;
+  const proofRuns = listed3.runs.filter((run) => run.name === PROOF_CHECK);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
     proof: rebuilt,
     proofDigestValid: verifyProofDigest(proof),
     proofProblems: proofIntegrityProblems(proof, rebuilt, pr.body),
-    proofCheckProblems: proofRuns === null || forge.checkAppId === null ? [] : proofCheckProblems({
+    proofCheckProblems: forge.checkAppId === null ? [] : proofCheckProblems({
       runs: proofRuns,
       appId: forge.checkAppId,
       rebuilt,
@@ -58126,6 +58189,9 @@ function mergedOutsideDetail(pr) {
 }
 
 // src/runtime/app/deps.ts
+function hostConfig(deps, repoRoot) {
+  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
+}
 function inPhase(deps, title3, fn) {
   return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
 }
@@ -58206,7 +58272,7 @@ async function deliverByPolicy(deps, goalId, options) {
       return { ...NOTHING_DELIVERED, delivery, notes: [{ code: "stopped_remotely", action }] };
     }
   }
-  const { config: config2 } = await loadConfig((await deps.store.read(goalId)).repo.root);
+  const { config: config2 } = await hostConfig(deps, (await deps.store.read(goalId)).repo.root);
   const merge3 = await mergeGoal({ store: deps.store, forge }, goalId, {
     method: options.method ?? "merge",
     enforceProtection: options.enforceProtection ?? false,
@@ -58943,7 +59009,7 @@ function classification(goalText, heuristic, proposal) {
 // src/runtime/plan/agent-planner.ts
 init_errors3();
 import { mkdir as mkdir3, readFile as readFile8 } from "node:fs/promises";
-import { join as join18 } from "node:path";
+import { join as join20 } from "node:path";
 
 // src/runtime/plan/agent-reply.ts
 init_zod();
@@ -59887,7 +59953,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join18(goalArtifacts, "planner");
+  return join20(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -60091,7 +60157,7 @@ var sliceResultSchema = external_exports.object({
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
 // src/runtime/app/fix.ts
-import { join as join19 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/runtime/agents/fix-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -60238,7 +60304,7 @@ async function fixPullRequest(deps, request2) {
   );
   let proofStatus = (await readProof(deps.store, goalId)).proof.status;
   let delivered = false;
-  if (ran.change !== null) {
+  if (ran.change !== null || ran.untrusted) {
     const verified = await executeGoal(controller, goalId, { untilReady: false, dispatch: false }).then(
       withFailureRecorded(deps)
     );
@@ -60364,25 +60430,29 @@ async function runFix2(deps, journal, goal, task, signal) {
   });
   deps.reporter.info(`[${taskId}] ${deps.agent.label}: fix ${task.fixNumber} for PR #${task.pr}`);
   const timeMs = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
-  const result2 = await deps.agent.run({
-    goalId: goal.id,
-    taskId,
-    attempt: attempt2,
-    task: {
-      id: taskId,
-      title: `Fix PR #${task.pr} as the review asks`,
-      description: task.requests.map((r) => r.text).join("\n\n"),
-      ownerRole: task.sliceId === null ? "integrator" : "implementer",
-      reads: ["."],
-      writes,
-      acceptance: ["The changes the review asks for are made.", "The required gates pass."]
-    },
-    prompt,
-    cwd: workspace.path,
-    timeoutMs: timeMs,
-    artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, taskId),
-    ...signal === void 0 ? {} : { signal }
-  });
+  const { result: result2, findings: integrity } = await checkedAgentRun(
+    deps,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    () => deps.agent.run({
+      goalId: goal.id,
+      taskId,
+      attempt: attempt2,
+      task: {
+        id: taskId,
+        title: `Fix PR #${task.pr} as the review asks`,
+        description: task.requests.map((r) => r.text).join("\n\n"),
+        ownerRole: task.sliceId === null ? "integrator" : "implementer",
+        reads: ["."],
+        writes,
+        acceptance: ["The changes the review asks for are made.", "The required gates pass."]
+      },
+      prompt,
+      cwd: workspace.path,
+      timeoutMs: timeMs,
+      artifactsDir: join21(deps.store.paths(goal.id).agentRunArtifacts, taskId),
+      ...signal === void 0 ? {} : { signal }
+    })
+  );
   if (result2.environment !== void 0) {
     await journal.save([
       {
@@ -60414,8 +60484,19 @@ async function runFix2(deps, journal, goal, task, signal) {
       headSha: change.headSha,
       changedFiles: [...changed.values()],
       gates,
-      findings: [...record2.findings, ...findings]
+      findings: [...record2.findings, ...integrity, ...findings]
     });
+  } else if (task.sliceId !== null && integrity.length > 0) {
+    const record2 = sliceRecord(journal.execution, task.sliceId);
+    journal.execution = withSlice(journal.execution, {
+      ...record2,
+      findings: [...record2.findings, ...integrity]
+    });
+  } else if (task.sliceId === null && integrity.length > 0) {
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [...journal.execution.integrationIntegrity, ...integrity]
+    };
   }
   await journal.save(
     [
@@ -60439,8 +60520,9 @@ async function runFix2(deps, journal, goal, task, signal) {
     }
   );
   const agentFailure2 = result2.outcome === "succeeded" ? null : `${result2.outcome}${result2.exitCode === null ? "" : ` (exit ${result2.exitCode})`}: ${result2.summary}`;
-  if (!change.committed || result2.outcome === "cancelled") return { change: null, agentFailure: agentFailure2 };
-  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure: agentFailure2 };
+  const untrusted = integrity.some((finding2) => finding2.severity === "blocking");
+  if (!change.committed || result2.outcome === "cancelled") return { change: null, agentFailure: agentFailure2, untrusted };
+  return { change: { headSha: change.headSha, changedFiles: change.changedFiles }, agentFailure: agentFailure2, untrusted };
 }
 async function openBranch(deps, journal, goal, sliceId2) {
   const baseSha = goal.repo.baseSha;
@@ -60505,6 +60587,9 @@ async function sliceGates(deps, journal, goal, workspace, head2, signal) {
   );
   return { gates, findings };
 }
+
+// src/runtime/app/fix-target.ts
+init_branches();
 
 // src/runtime/app/queries.ts
 init_schema();
@@ -60590,7 +60675,7 @@ init_errors3();
 async function mergeIntegrator(deps, request2) {
   const goal = await deps.store.read(request2.goalId);
   const forge = await deps.forge(goal);
-  const { config: config2 } = await loadConfig(goal.repo.root);
+  const { config: config2 } = await hostConfig(deps, goal.repo.root);
   return mergeGoal({ store: deps.store, forge }, request2.goalId, {
     method: request2.method ?? "merge",
     enforceProtection: request2.enforceProtection ?? false,
@@ -60642,7 +60727,7 @@ init_request_issue_text();
 
 // src/runtime/app/watch.ts
 import { open as open5 } from "node:fs/promises";
-import { join as join20 } from "node:path";
+import { join as join22 } from "node:path";
 
 // src/runtime/events/tail.ts
 import { open as open4 } from "node:fs/promises";
@@ -60858,7 +60943,7 @@ var GoalWatch = class _GoalWatch {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     await Promise.all(
       [...this.slices.values()].filter((slice) => slice.state === "running" && slice.attempt > 0).map(async (slice) => {
-        const line3 = await lastLine(join20(dir, slice.id, `transcript-${slice.attempt}.log`));
+        const line3 = await lastLine(join22(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line3 !== null) slice.lastLine = line3;
       })
     );
@@ -61079,7 +61164,7 @@ function registerCompletionCommand(program2, context) {
 // src/adapters/demo/fixture.ts
 import { mkdir as mkdir4, mkdtemp, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname7, join as join21 } from "node:path";
+import { dirname as dirname7, join as join23 } from "node:path";
 
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
@@ -61171,10 +61256,10 @@ var DEMO_FILES = {
 };
 var DEMO_GOAL = "fix the failing test in src/math.js and add a regression test";
 async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join21(parent, "omk-demo-"));
+  const root = await mkdtemp(join23(parent, "omk-demo-"));
   for (const [path2, content] of Object.entries(DEMO_FILES)) {
-    await mkdir4(dirname7(join21(root, path2)), { recursive: true });
-    await writeFile2(join21(root, path2), content);
+    await mkdir4(dirname7(join23(root, path2)), { recursive: true });
+    await writeFile2(join23(root, path2), content);
   }
   await initFromDirectory(root, {
     branch: "main",
@@ -61256,7 +61341,7 @@ init_errors3();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir5, open as open6, readFile as readFile9, rm as rm3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename5, join as join22 } from "node:path";
+import { basename as basename5, join as join24 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -61894,12 +61979,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join22(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join24(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
   await writeFile3(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
-    const report2 = join22(
+    const report2 = join24(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -62307,7 +62392,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir6, stat as stat3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join23, resolve as resolve6 } from "node:path";
+import { join as join25, resolve as resolve6 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -62586,8 +62671,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve6(input2.artifactsDir);
   await mkdir6(dir, { recursive: true });
-  const transcript = join23(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join23(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join25(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join25(dir, `prompt-${input2.attempt}.md`);
   await writeFile4(promptFile, input2.prompt);
   await writeFile4(
     transcript,
@@ -62638,7 +62723,7 @@ async function runCommand(options, allowed, input2) {
   });
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join23(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic(join25(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -62699,7 +62784,7 @@ function buildArgv(options, input2, promptFile) {
 }
 async function withHomeState(confine, homeState, home) {
   if (home === void 0 || homeState.length === 0) return confine;
-  const paths2 = homeState.map((path2) => join23(home, path2));
+  const paths2 = homeState.map((path2) => join25(home, path2));
   const existing = (await Promise.all(paths2.map(async (path2) => await exists(path2) ? path2 : null))).filter((path2) => path2 !== null);
   return { ...confine, writable: [...confine.writable, ...existing] };
 }
@@ -62777,7 +62862,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat2, mkdir as mkdir7, readdir, readFile as readFile10, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join24, resolve as resolve7 } from "node:path";
+import { join as join26, resolve as resolve7 } from "node:path";
 var DEMO_AGENT_LABEL = "demo agent (built-in, deterministic, offline \u2014 not a real AI)";
 var FIX_MARKER = "omk-demo-fix:";
 var APPEND_MARKER = "omk-demo-append:";
@@ -62791,7 +62876,7 @@ async function runDemo(input2) {
   const started = performance.now();
   const dir = resolve7(input2.artifactsDir);
   await mkdir7(dir, { recursive: true });
-  const transcript = join24(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join26(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -62813,7 +62898,7 @@ async function runDemo(input2) {
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join24(input2.cwd, file2);
+    const path2 = join26(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -62879,7 +62964,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir(join24(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir(join26(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files.length >= MAX_FILES2) return;
@@ -62928,7 +63013,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_run_git();
-import { join as join25, sep as sep2 } from "node:path";
+import { join as join27, sep as sep2 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors3();
@@ -63097,7 +63182,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join25(workspaceRoot, goalId))}${sep2}`;
+    const folder = `${await canonicalPath(join27(workspaceRoot, goalId))}${sep2}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -63124,7 +63209,7 @@ var gitGoalCleaner = {
 init_run_git();
 import { createHash as createHash2 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir9, readFile as readFile11, rename as rename2, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join26 } from "node:path";
+import { join as join28 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
 async function readPersistedHeaders(repoRoot) {
@@ -63151,7 +63236,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join26(gitDir, "config");
+  const config2 = join28(gitDir, "config");
   const current = await readFile11(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -63176,7 +63261,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join26(stashDir, `${createHash2("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join28(stashDir, `${createHash2("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -63214,7 +63299,7 @@ init_branches();
 init_errors3();
 init_run_git();
 import { mkdir as mkdir10, rm as rm5, stat as stat5 } from "node:fs/promises";
-import { dirname as dirname9, join as join27 } from "node:path";
+import { dirname as dirname9, join as join29 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -63247,7 +63332,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat5(join27(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat5(join29(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -63304,7 +63389,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_schema();
-import { isAbsolute as isAbsolute6, join as join28, posix, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join30, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -63337,7 +63422,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join28(resolve9(workspaceRoot), goalId, sliceId2);
+  return join30(resolve9(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -63806,19 +63891,19 @@ async function rewindMainBranch(workspace) {
 // src/adapters/git/stale-locks.ts
 init_run_git();
 import { readdir as readdir3, readFile as readFile12, rm as rm6, stat as stat7 } from "node:fs/promises";
-import { join as join29, resolve as resolve11 } from "node:path";
+import { join as join31, resolve as resolve11 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join29(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join31(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join29(commonDir, "worktrees", worktree.name);
+    const adminDir = join31(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join29(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join31(adminDir, name));
   }
-  candidates.push(...await refLocks(join29(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join31(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -63837,8 +63922,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join29(gitDir, name)),
-    join29(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join31(gitDir, name)),
+    join31(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -63849,7 +63934,7 @@ async function clearWorkspaceLocks(workspace) {
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join29(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile12(join31(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -63859,7 +63944,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join29(dir, entry.name);
+    const path2 = join31(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -63935,13 +64020,13 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat3, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname11, isAbsolute as isAbsolute7, join as join30, resolve as resolve12, sep as sep3 } from "node:path";
+import { dirname as dirname11, isAbsolute as isAbsolute7, join as join32, resolve as resolve12, sep as sep3 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join30(root, path2);
+    const absolute = join32(root, path2);
     const info = await lstat3(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target = await readlink(absolute);
@@ -63987,7 +64072,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat4, mkdir as mkdir12, readdir as readdir5, readFile as readFile14, readlink as readlink3, rm as rm7, symlink, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname12, join as join31, relative as relative5, sep as sep5 } from "node:path";
+import { dirname as dirname12, join as join33, relative as relative5, sep as sep5 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -64024,15 +64109,15 @@ async function watchIntegrity(scope) {
 }
 async function snapshotFiles(scope, commonDir) {
   const files = [
-    await single(".git/config", join31(commonDir, "config"), true),
-    ...await tree(".git/hooks", join31(commonDir, "hooks")),
-    ...await tree(".git/info", join31(commonDir, "info")),
-    await single(".gitmodules of the repository", join31(scope.repoRoot, ".gitmodules"), false),
-    await single(".gitmodules of the slice's worktree", join31(scope.worktree, ".gitmodules"), false)
+    await single(".git/config", join33(commonDir, "config"), true),
+    ...await tree(".git/hooks", join33(commonDir, "hooks")),
+    ...await tree(".git/info", join33(commonDir, "info")),
+    await single(".gitmodules of the repository", join33(scope.repoRoot, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join33(scope.worktree, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files.push(await single("~/.gitconfig", join31(scope.home, ".gitconfig"), true));
-    files.push(await single("~/.config/git/config", join31(scope.home, ".config", "git", "config"), true));
+    files.push(await single("~/.gitconfig", join33(scope.home, ".gitconfig"), true));
+    files.push(await single("~/.config/git/config", join33(scope.home, ".config", "git", "config"), true));
   }
   return files;
 }
@@ -64050,7 +64135,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join31(at2, name);
+      const path2 = join33(at2, name);
       const info = await lstat4(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -64126,11 +64211,11 @@ var localIntegrity = {
 
 // src/adapters/sandbox/bubblewrap.ts
 import { lstat as lstat5, mkdir as mkdir13, mkdtemp as mkdtemp2, realpath as realpath4, rm as rm8 } from "node:fs/promises";
-import { join as join34 } from "node:path";
+import { join as join36 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join32 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join34 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -64139,7 +64224,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join32(dir, command2 + extension2);
+      const candidate = join34(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -64160,7 +64245,7 @@ async function fileState(path2) {
 }
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join33 } from "node:path";
+import { join as join35 } from "node:path";
 var NAMESPACES = ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"];
 var PROBE_ARGS = [
   "--ro-bind",
@@ -64193,9 +64278,9 @@ function bubblewrapArgv(tool, plan2, argv) {
 }
 function credentialStores(home) {
   return {
-    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join33(home, p)),
+    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join35(home, p)),
     files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"].map(
-      (p) => join33(home, p)
+      (p) => join35(home, p)
     )
   };
 }
@@ -64220,14 +64305,14 @@ function createBubblewrap(options) {
       if (spec.confine === void 0) return inner(spec);
       const availability = await probe2();
       if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
-      const tmp = await mkdtemp2(join34(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
+      const tmp = await mkdtemp2(join36(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
       try {
         const plan2 = await planFor(spec, spec.confine, tmp, options.env);
         const result2 = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, spec.argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join34(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join36(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         return asUnconfined(result2);
       } finally {
@@ -64262,7 +64347,7 @@ async function planFor(spec, confine, tmp, env) {
     dirs.push(...stores.dirs);
     files.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join34(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join36(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {
@@ -64313,13 +64398,13 @@ async function exists2(path2) {
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash4 } from "node:crypto";
 import { mkdir as mkdir16, readFile as readFile16, rename as rename4, rm as rm10, stat as stat10, writeFile as writeFile10 } from "node:fs/promises";
-import { delimiter, dirname as dirname14, join as join37 } from "node:path";
+import { delimiter, dirname as dirname14, join as join39 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash3 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat6, mkdir as mkdir14, readdir as readdir6, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join35, relative as relative6 } from "node:path";
+import { isAbsolute as isAbsolute9, join as join37, relative as relative6 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to) => {
@@ -64327,8 +64412,8 @@ async function cloneTree(source, target, mode, finalTarget = target) {
     const entries2 = await readdir6(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join35(from, entry.name);
-        const dst = join35(to, entry.name);
+        const src = join37(from, entry.name);
+        const dst = join37(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (entry.isSymbolicLink()) return symlink2(retarget(await readlink4(src), source, finalTarget), dst);
         if (!entry.isFile()) return;
@@ -64346,7 +64431,7 @@ async function treeDigest(root) {
     const entries2 = await readdir6(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join35(dir, entry.name);
+        const path2 = join37(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
         const info = await lstat6(path2, { bigint: true });
         lines.push(`${relative6(root, path2)}\0${info.size}\0${info.mtimeNs}`);
@@ -64359,12 +64444,12 @@ async function treeDigest(root) {
 function retarget(linkText, source, target) {
   if (!isAbsolute9(linkText)) return linkText;
   const inside = relative6(source, linkText);
-  return inside.startsWith("..") || isAbsolute9(inside) ? linkText : join35(target, inside);
+  return inside.startsWith("..") || isAbsolute9(inside) ? linkText : join37(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
 import { mkdir as mkdir15, readFile as readFile15, rename as rename3, rm as rm9, stat as stat9, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname13, join as join36 } from "node:path";
+import { dirname as dirname13, join as join38 } from "node:path";
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   return {
@@ -64378,8 +64463,8 @@ function createSnapshots() {
   };
 }
 async function ensure(source, dir) {
-  const tree2 = join36(dir, "node_modules");
-  const stampPath = join36(dir, "digest");
+  const tree2 = join38(dir, "node_modules");
+  const stampPath = join38(dir, "digest");
   const stamp = await readFile15(stampPath, "utf8").catch(() => null);
   if (stamp !== null && stamp === await treeDigest(tree2).catch(() => null)) return { tree: tree2, made: false };
   if (await exists3(dir)) {
@@ -64391,8 +64476,8 @@ async function ensure(source, dir) {
   const partial2 = `${dir}.partial-${process.pid}`;
   await rm9(partial2, { recursive: true, force: true });
   await mkdir15(partial2, { recursive: true });
-  await cloneTree(source, join36(partial2, "node_modules"), "copy", tree2);
-  await writeFile9(join36(partial2, "digest"), await treeDigest(join36(partial2, "node_modules")));
+  await cloneTree(source, join38(partial2, "node_modules"), "copy", tree2);
+  await writeFile9(join38(partial2, "digest"), await treeDigest(join38(partial2, "node_modules")));
   await mkdir15(dirname13(dir), { recursive: true });
   try {
     await rename3(partial2, dir);
@@ -64441,25 +64526,25 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join37(input2.path, "node_modules");
+  const target = join39(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target)) {
-    const marker = await readFile16(join37(target, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile16(join39(target, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
     await rm10(target, { recursive: true, force: true });
   }
-  const source = join37(input2.repoRoot, "node_modules");
+  const source = join39(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
     const snapshot = await tools.snapshots.ensure(
       source,
-      join37(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
+      join39(input2.plan.cacheDir, "node_modules", wanted.slice(0, 16))
     );
-    const partial2 = join37(input2.path, PARTIAL);
+    const partial2 = join39(input2.path, PARTIAL);
     await rm10(partial2, { recursive: true, force: true });
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
@@ -64490,9 +64575,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join37(repoRoot, dir);
-    if (!await exists4(join37(venv, "bin", "python"))) continue;
-    const path2 = env.PATH ? `${join37(venv, "bin")}${delimiter}${env.PATH}` : join37(venv, "bin");
+    const venv = join39(repoRoot, dir);
+    if (!await exists4(join39(venv, "bin", "python"))) continue;
+    const path2 = env.PATH ? `${join39(venv, "bin")}${delimiter}${env.PATH}` : join39(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -64519,7 +64604,8 @@ async function command(argv, input2, run, env, label) {
     timeoutMs: input2.plan.timeoutMs,
     logPath: input2.logPath,
     tailChars: 4e3,
-    ...input2.signal ? { signal: input2.signal } : {}
+    ...input2.signal ? { signal: input2.signal } : {},
+    ...input2.confine ? { confine: input2.confine } : {}
   });
   await writeFile10(
     input2.logPath,
@@ -64546,7 +64632,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files) {
   for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull(join37(a, file2)), readOrNull(join37(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull(join39(a, file2)), readOrNull(join39(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -64555,7 +64641,7 @@ async function fingerprint(root, files) {
   const hash2 = createHash4("sha256");
   for (const file2 of files) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull(join37(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull(join39(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -64565,8 +64651,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm10(join37(dir, name), { force: true });
-    await writeFile10(join37(dir, name), text2);
+    await rm10(join39(dir, name), { force: true });
+    await writeFile10(join39(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -64608,8 +64694,8 @@ function createExecutionHost(options = {}) {
     cleaner: gitGoalCleaner,
     verify: createGateVerifier(run),
     integrity: localIntegrity,
-    // Preparation is omk's own install of the project's dependencies, before any agent: unconfined.
-    preparer: createWorkspacePreparer(bounded2),
+    // Installs and setup commands run the repository's code: confined as gates are, when asked.
+    preparer: createWorkspacePreparer(run),
     ...sandbox === void 0 ? {} : { sandbox },
     credentials: persistedCredentialGuard
   };
@@ -64633,7 +64719,7 @@ function logMaxBytesFromEnv(env) {
 // src/adapters/local-forge/forge.ts
 init_errors3();
 import { createHash as createHash5 } from "node:crypto";
-import { join as join39 } from "node:path";
+import { join as join41 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -64689,7 +64775,7 @@ async function advanceBranch(input2) {
 // src/adapters/local-forge/store.ts
 init_zod();
 import { mkdir as mkdir17, readFile as readFile17 } from "node:fs/promises";
-import { join as join38 } from "node:path";
+import { join as join40 } from "node:path";
 var pullSchema = external_exports.object({
   number: external_exports.number().int().positive(),
   title: external_exports.string(),
@@ -64720,7 +64806,7 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join38(dir, "forge.json");
+    this.path = join40(dir, "forge.json");
   }
   dir;
   path;
@@ -64752,7 +64838,7 @@ var LocalForgeStore = class {
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
   const key = createHash5("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join39(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join41(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
   const sha2 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
@@ -64873,24 +64959,21 @@ function createLocalForge(options) {
     },
     // No apps here: every check run is omk's own, and the merge judges the proof itself.
     checkAppId: null,
-    async checkRunsNamed(commit, name) {
-      const runs = (await store.read()).checkRuns.filter(
-        (run) => run.headSha === commit && run.name === name
-      );
-      return runs.map((run) => ({
-        id: run.id,
-        name: run.name,
-        appId: null,
-        appSlug: null,
-        status: "completed",
-        conclusion: run.conclusion,
-        title: run.title,
-        summary: run.summary
-      })).sort((a, b) => b.id - a.id);
-    },
     async checks(commit) {
       const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
-      return runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" }));
+      return {
+        states: runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" })),
+        runs: runs.map((run) => ({
+          id: run.id,
+          name: run.name,
+          appId: null,
+          appSlug: null,
+          status: "completed",
+          conclusion: run.conclusion,
+          title: run.title,
+          summary: run.summary
+        })).sort((a, b) => b.id - a.id)
+      };
     },
     branchProtection: async () => null,
     reviews: async () => ({ approvals: 0, changesRequested: false }),
@@ -66150,7 +66233,7 @@ import { resolve as resolve14 } from "node:path";
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat13, unlink as unlink3, writeFile as writeFile11 } from "node:fs/promises";
-import { dirname as dirname15, join as join40, resolve as resolve13 } from "node:path";
+import { dirname as dirname15, join as join42, resolve as resolve13 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -66217,7 +66300,7 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join40(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
+    const file2 = join42(tested, `.omk-doctor-${process.pid}-${randomBytes4(4).toString("hex")}.tmp`);
     await writeFile11(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve13(dir), tested };
@@ -66595,13 +66678,13 @@ init_errors3();
 init_branches();
 import { mkdtemp as mkdtemp4, rm as rm14, stat as stat14 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join44 } from "node:path";
+import { join as join46 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors3();
 import { createHash as createHash6 } from "node:crypto";
 import { mkdtemp as mkdtemp3, readFile as readFile19, rm as rm12 } from "node:fs/promises";
-import { join as join41 } from "node:path";
+import { join as join43 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash6(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -66629,11 +66712,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join41(scratch, "blobs-"));
+  const dir = await mkdtemp3(join43(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join41(dir, name);
+    const file2 = join43(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile19(file2);
@@ -66646,7 +66729,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat7, mkdir as mkdir19, readdir as readdir8, readFile as readFile20, rm as rm13, writeFile as writeFile12 } from "node:fs/promises";
-import { dirname as dirname16, join as join42 } from "node:path";
+import { dirname as dirname16, join as join44 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors3();
@@ -66743,7 +66826,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join42(abs, item.name),
+        abs: join44(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -66763,7 +66846,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     const { size } = await lstat7(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir19(stubDir, { recursive: true });
-      const stub = join42(stubDir, `stub-${files.length}`);
+      const stub = join44(stubDir, `stub-${files.length}`);
       await writeFile12(stub, renderStub(entry.rel, size, maxFileBytes));
       files.push({ path: entry.rel, source: stub });
     } else {
@@ -66779,7 +66862,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir19(stubDir, { recursive: true });
-  const copy = join42(stubDir, `scrubbed-${index}`);
+  const copy = join44(stubDir, `scrubbed-${index}`);
   await writeFile12(copy, clean4);
   return copy;
 }
@@ -66803,7 +66886,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join42(paths2.dir, ...rel.split("/"));
+    const abs = join44(paths2.dir, ...rel.split("/"));
     await mkdir19(dirname16(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -66846,11 +66929,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors3();
-import { join as join43 } from "node:path";
+import { join as join45 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join43(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join45(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -66940,7 +67023,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join44(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp4(join46(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -67033,7 +67116,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join44(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join46(scratch, `stubs-${attempt2}`), scrub);
           const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
