@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GoalWatch, type WatchView } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
-import { agentLineChanges, LiveBlock, renderEventLine, renderWatchView } from './render/watch.js';
+import {
+  agentLineChanges,
+  LiveBlock,
+  renderEventLine,
+  renderGateTail,
+  renderWatchView,
+} from './render/watch.js';
 
 /** live: a block redrawn in place (a terminal); lines: one line per event; json: one event per line. */
 export type FollowMode = 'live' | 'lines' | 'json';
@@ -46,7 +52,11 @@ export async function followGoal(
     } else if (options.mode === 'json') {
       for (const event of events) options.write(`${JSON.stringify(event)}\n`);
     } else {
-      for (const event of events) options.write(`${renderEventLine(event)}\n`);
+      for (const event of events) {
+        options.write(`${renderEventLine(event)}\n`);
+        if (options.verbose)
+          for (const tail of await watch.gateTails(event)) options.write(renderGateTail(event, tail));
+      }
       if (options.verbose) for (const line of agentLineChanges(view, seen)) options.write(`${line}\n`);
     }
     if ((options.untilSettled && view.settled !== null) || stopping) return view;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run.js';
-import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
 import { runOmk } from '../helpers/omk.js';
 
 let env: ExecutionEnv;
@@ -125,6 +125,28 @@ describe('progress of a run', () => {
     expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug}: agent started \\(attempt 1\\)`));
     expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug} › (looking at the parser|writing the fix)`));
     expect(verbose.stderr).not.toContain(ESC);
+  });
+
+  it('--verbose prints the last lines of a gate that did not pass when it finishes', async () => {
+    env = await createExecutionEnv(BUGGY_FIXTURE);
+    // Looks busy and fixes nothing: the committed failing test still fails.
+    const agent = await env.kit.script(
+      'noop',
+      "write('src/parser.js', read('src/parser.js') + '// looked at it\\n');",
+    );
+    const id = await env.plan(GOALS.single);
+    const run = await env.omk('--verbose', 'goal', 'execute', id, '--agent', agent);
+    // The header, then the log's last lines indented, ending with omk's own exit line of the run.
+    const tail = new RegExp(
+      `^${SLICES.bug} › gate test pre-existing:\\n(?:    .+\\n){0,7}    === exit 1 in \\d+ ms\\n`,
+      'm',
+    );
+    expect(run.stderr).toMatch(tail);
+
+    // Without --verbose, no gate log lines.
+    const quietId = await env.plan(GOALS.single);
+    const normal = await env.omk('goal', 'execute', quietId, '--agent', agent);
+    expect(normal.stderr).not.toMatch(/ › gate \S+ (failed|pre-existing):$/m);
   });
 
   it('OMK_DEBUG=1 adds the stack trace to an error; without it there is none', async () => {

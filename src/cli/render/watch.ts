@@ -1,4 +1,4 @@
-import { formatDuration, type WatchTick, type WatchView } from '../../runtime/app/index.js';
+import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
 
 type WatchEvent = WatchTick['events'][number];
 
@@ -84,6 +84,13 @@ function budgetText(view: WatchView): string {
   const of = (limit: number | null, text: (n: number) => string) =>
     limit === null ? '' : ` of ${text(limit)}`;
   return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${spent.tokens} tokens${of(limits.tokens, String)}, $${spent.usd.toFixed(2)}${of(limits.usd, (n) => `$${n.toFixed(2)}`)}`;
+}
+
+/** A gate that did not pass when it finished (--verbose): its name and outcome, then its log's last lines. */
+export function renderGateTail(event: WatchEvent, tail: GateTail): string {
+  const slice = typeof event.data.taskId === 'string' ? `${event.data.taskId} › ` : '';
+  const lines = tail.lines.length === 0 ? ['(the log is empty)'] : tail.lines;
+  return `${slice}gate ${tail.gate} ${tail.outcome.replace(/_/g, '-')}:\n${lines.map((line) => `    ${line}\n`).join('')}`;
 }
 
 /** The last output line of each running agent, for --verbose logs: only the lines that changed. */

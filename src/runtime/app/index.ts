@@ -155,6 +155,7 @@ export {
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
+  type GateTail,
   GoalWatch,
   type WatchOptions,
   type WatchSlice,

@@ -4,6 +4,7 @@ import { currentSpent } from '../budget/ledger.js';
 import { type BudgetSpent, ZERO_SPENT } from '../budget/schema.js';
 import type { GoalEvent } from '../events/schema.js';
 import { EventTail } from '../events/tail.js';
+import { gateLogName } from '../gates/log-name.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { BudgetLimits, GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
@@ -64,6 +65,8 @@ const UNSETTLED: readonly GoalStatus[] = ['planned', 'running'];
 /** How much of a transcript's end is read for its last line. */
 const TRANSCRIPT_TAIL = 4096;
 const LAST_LINE_MAX = 200;
+/** How many of a gate log's last lines `--verbose` shows for a gate that did not pass. */
+const GATE_TAIL_LINES = 8;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what we remove.
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
@@ -73,6 +76,13 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
  * file identity), the budget's last checkpoint when something happened, and the tail of each
  * running agent's transcript. It reads; it never takes the goal lock.
  */
+/** A gate that did not pass, and the last lines of its log. */
+export interface GateTail {
+  gate: string;
+  outcome: string;
+  lines: string[];
+}
+
 export class GoalWatch {
   private readonly tail: EventTail;
   private slices = new Map<string, WatchSlice>();
@@ -226,6 +236,27 @@ export class GoalWatch {
     }
   }
 
+  /**
+   * For a `gates_verified` event: each gate that did not pass, with the last lines of its log
+   * (artifacts/gates/), so `--verbose` shows why a gate failed when it finishes.
+   */
+  async gateTails(event: GoalEvent, count = GATE_TAIL_LINES): Promise<GateTail[]> {
+    if (event.type !== 'gates_verified') return [];
+    const { sha, outcomes } = event.data;
+    if (typeof sha !== 'string' || !Array.isArray(outcomes)) return [];
+    const dir = this.store.paths(this.goalId).gateArtifacts;
+    const tails: GateTail[] = [];
+    for (const entry of outcomes) {
+      if (typeof entry !== 'string') continue;
+      const at = entry.lastIndexOf(':');
+      const gate = entry.slice(0, at);
+      const outcome = entry.slice(at + 1);
+      if (at <= 0 || outcome === 'passed') continue;
+      tails.push({ gate, outcome, lines: await lastLines(join(dir, gateLogName(sha, gate)), count) });
+    }
+    return tails;
+  }
+
   private async readLastLines(): Promise<void> {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     await Promise.all(
@@ -267,24 +298,34 @@ export class GoalWatch {
 
 /** The last non-empty line of a file's end, free of control characters; null when unreadable. */
 async function lastLine(path: string): Promise<string | null> {
+  return (await lastLines(path, 1)).at(0) ?? null;
+}
+
+/** The last `count` non-empty lines of a log (its last 4 KiB), without colours or control characters. */
+async function lastLines(path: string, count: number): Promise<string[]> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
   } catch {
-    return null;
+    return [];
   }
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, TRANSCRIPT_TAIL);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    const lines = buffer
+    return buffer
       .toString('utf8')
       .split(/\r?\n|\r/)
-      .map((line) => line.replace(ANSI, '').replace(/[\p{Cc}\u2028\u2029]/gu, ''))
-      .filter((line) => line.trim() !== '' && !line.startsWith('# omk:'));
-    const last = lines.at(-1)?.trim();
-    return last === undefined ? null : last.slice(0, LAST_LINE_MAX);
+      .map((line) =>
+        line
+          .replace(ANSI, '')
+          .replace(/[\p{Cc}\u2028\u2029]/gu, '')
+          .trimEnd(),
+      )
+      .filter((line) => line.trim() !== '' && !line.startsWith('# omk:'))
+      .slice(-count)
+      .map((line) => line.slice(0, LAST_LINE_MAX));
   } finally {
     await handle.close();
   }

@@ -13,6 +13,7 @@ import {
   diagnosticsNote,
   gateDiagnostics,
 } from './diagnostics/verdict.js';
+import { gateLogName, safeGateName } from './log-name.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
 import { goTestConsole } from './test-results/go-test-json.js';
 import { parseJestJson } from './test-results/jest-json.js';
@@ -80,14 +81,14 @@ async function verifyGate(
   gate: RunnableGate,
   context: GateRunContext,
 ): Promise<GateEvidence> {
-  const log = join(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile(log, '');
   let runs = 0;
   const run = (cwd: string, label: string) => {
     runs += 1;
     const report = join(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === 'jest-json' ? 'json' : 'xml'}`,
+      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === 'jest-json' ? 'json' : 'xml'}`,
     );
     return runGate(runProcess, gate, { cwd, label, log, report }, context);
   };
@@ -417,8 +418,4 @@ export function boundTail(note: string | null, output: string): string {
       .replace(/^\uFFFD+/, '');
   }
   return header + text;
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_');
 }
