@@ -40987,6 +40987,14 @@ async function planSharedGoal(deps, remote, create, origin) {
 // src/runtime/events/tail.ts
 var READ_CHUNK = 256 * 1024;
 
+// src/runtime/gates/log-name.ts
+function gateLogName(sha2, gateName) {
+  return `${sha2.slice(0, 12)}-${safeGateName(gateName)}.log`;
+}
+function safeGateName(name) {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
 // src/runtime/markdown/goal-sections.ts
 function prLink(pull) {
   return pull === null ? "\u2013" : link(`#${pull.number}`, pull.url, true);
@@ -47764,14 +47772,14 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join28(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join28(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
     const report2 = join28(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
+      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
     return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
   };
@@ -48019,9 +48027,6 @@ function boundTail(note, output2) {
     text3 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
   }
   return header + text3;
-}
-function safeName(name) {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
 // src/adapters/process/run-process.ts

@@ -60789,12 +60789,21 @@ function parseLine2(line3) {
   }
 }
 
+// src/runtime/gates/log-name.ts
+function gateLogName(sha2, gateName) {
+  return `${sha2.slice(0, 12)}-${safeGateName(gateName)}.log`;
+}
+function safeGateName(name) {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
 // src/runtime/app/watch.ts
 init_schema();
 init_versioned();
 var UNSETTLED = ["planned", "running"];
 var TRANSCRIPT_TAIL = 4096;
 var LAST_LINE_MAX = 200;
+var GATE_TAIL_LINES = 8;
 var ANSI2 = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 var GoalWatch = class _GoalWatch {
   constructor(store, goalId, options) {
@@ -60939,6 +60948,26 @@ var GoalWatch = class _GoalWatch {
         return;
     }
   }
+  /**
+   * For a `gates_verified` event: each gate that did not pass, with the last lines of its log
+   * (artifacts/gates/), so `--verbose` shows why a gate failed when it finishes.
+   */
+  async gateTails(event, count = GATE_TAIL_LINES) {
+    if (event.type !== "gates_verified") return [];
+    const { sha: sha2, outcomes } = event.data;
+    if (typeof sha2 !== "string" || !Array.isArray(outcomes)) return [];
+    const dir = this.store.paths(this.goalId).gateArtifacts;
+    const tails = [];
+    for (const entry of outcomes) {
+      if (typeof entry !== "string") continue;
+      const at2 = entry.lastIndexOf(":");
+      const gate = entry.slice(0, at2);
+      const outcome = entry.slice(at2 + 1);
+      if (at2 <= 0 || outcome === "passed") continue;
+      tails.push({ gate, outcome, lines: await lastLines2(join22(dir, gateLogName(sha2, gate)), count) });
+    }
+    return tails;
+  }
   async readLastLines() {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     await Promise.all(
@@ -60972,20 +61001,23 @@ var GoalWatch = class _GoalWatch {
   }
 };
 async function lastLine(path2) {
+  return (await lastLines2(path2, 1)).at(0) ?? null;
+}
+async function lastLines2(path2, count) {
   let handle;
   try {
     handle = await open5(path2, "r");
   } catch {
-    return null;
+    return [];
   }
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, TRANSCRIPT_TAIL);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    const lines = buffer.toString("utf8").split(/\r?\n|\r/).map((line3) => line3.replace(ANSI2, "").replace(/[\p{Cc}\u2028\u2029]/gu, "")).filter((line3) => line3.trim() !== "" && !line3.startsWith("# omk:"));
-    const last = lines.at(-1)?.trim();
-    return last === void 0 ? null : last.slice(0, LAST_LINE_MAX);
+    return buffer.toString("utf8").split(/\r?\n|\r/).map(
+      (line3) => line3.replace(ANSI2, "").replace(/[\p{Cc}\u2028\u2029]/gu, "").trimEnd()
+    ).filter((line3) => line3.trim() !== "" && !line3.startsWith("# omk:")).slice(-count).map((line3) => line3.slice(0, LAST_LINE_MAX));
   } finally {
     await handle.close();
   }
@@ -61979,14 +62011,14 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join24(context.artifactsDir, `${context.sha.slice(0, 12)}-${safeName(gate.name)}.log`);
+  const log = join24(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
     const report2 = join24(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
+      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
     return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
   };
@@ -62234,9 +62266,6 @@ function boundTail(note, output2) {
     text2 = bytes.subarray(bytes.length - budget).toString("utf8").replace(/^\uFFFD+/, "");
   }
   return header + text2;
-}
-function safeName(name) {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
 // src/adapters/process/run-process.ts
@@ -64626,7 +64655,7 @@ async function command(argv, input2, run, env, label) {
     what: shown,
     exitCode: result2.exitCode,
     detail,
-    tail: lastLines2(result2.tail, 30),
+    tail: lastLines3(result2.tail, 30),
     logPath: input2.logPath
   };
 }
@@ -64671,7 +64700,7 @@ function hostFailure(step, input2, error62) {
     logPath: input2.logPath
   };
 }
-function lastLines2(text2, count) {
+function lastLines3(text2, count) {
   return text2.trimEnd().split("\n").slice(-count).join("\n");
 }
 var readOrNull = (path2) => readFile16(path2).catch(() => null);
@@ -65757,6 +65786,13 @@ function budgetText(view) {
   const of = (limit, text2) => limit === null ? "" : ` of ${text2(limit)}`;
   return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${spent.tokens} tokens${of(limits.tokens, String)}, $${spent.usd.toFixed(2)}${of(limits.usd, (n) => `$${n.toFixed(2)}`)}`;
 }
+function renderGateTail(event, tail2) {
+  const slice = typeof event.data.taskId === "string" ? `${event.data.taskId} \u203A ` : "";
+  const lines = tail2.lines.length === 0 ? ["(the log is empty)"] : tail2.lines;
+  return `${slice}gate ${tail2.gate} ${tail2.outcome.replace(/_/g, "-")}:
+${lines.map((line3) => `    ${line3}
+`).join("")}`;
+}
 function agentLineChanges(view, seen) {
   const lines = [];
   for (const slice of view.slices) {
@@ -65818,8 +65854,12 @@ async function followGoal(store, goalId, options) {
       for (const event of events) options.write(`${JSON.stringify(event)}
 `);
     } else {
-      for (const event of events) options.write(`${renderEventLine(event)}
+      for (const event of events) {
+        options.write(`${renderEventLine(event)}
 `);
+        if (options.verbose)
+          for (const tail2 of await watch.gateTails(event)) options.write(renderGateTail(event, tail2));
+      }
       if (options.verbose) for (const line3 of agentLineChanges(view, seen)) options.write(`${line3}
 `);
     }
