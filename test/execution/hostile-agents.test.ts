@@ -151,7 +151,13 @@ describe('an agent that leaves a process behind', () => {
     const pidFile = join(env.kit.dir, 'stray.pid');
     const agent = await shellAgent(
       'setsid',
-      `setsid sh -c 'sleep 2; echo "// patched later" >> src/parser.js; sleep 300' </dev/null >/dev/null 2>&1 &\necho $! > ${pidFile}`,
+      // It waits until the escapee runs in its own session: ended earlier, the escapee would still be
+      // in the agent's process group and die with it, which is no escape to find.
+      [
+        `setsid sh -c 'touch ${pidFile}.up; sleep 2; echo "// patched later" >> src/parser.js; sleep 300' </dev/null >/dev/null 2>&1 &`,
+        `echo $! > ${pidFile}`,
+        `while [ ! -f ${pidFile}.up ]; do sleep 0.05; done`,
+      ].join('\n'),
     );
     // The worktrees are kept to be looked into after the run (a settled goal's are removed).
     const id = await runGoal(agent, '--keep-worktrees');
