@@ -1,6 +1,11 @@
 import type { Context } from 'probot';
 import { repoRefOf } from '../adapters/bot/github.js';
-import { type ChangeRequest, obeysSender } from '../runtime/app/index.js';
+import {
+  type ChangeRequest,
+  commentChangeRequest,
+  obeysSender,
+  reviewChangeRequest,
+} from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { executeJob } from './jobs.js';
 
@@ -14,16 +19,11 @@ import { executeJob } from './jobs.js';
 export function onChangesRequested(bot: Bot, context: Context<'pull_request_review.submitted'>): void {
   const { payload } = context;
   const { review, pull_request: pull } = payload;
-  if (review.state.toLowerCase() !== 'changes_requested') return;
-  const text = (review.body ?? '').trim();
-  // A review without a body asks through its line comments, each delivered as its own event.
-  if (text === '' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const request: ChangeRequest = {
-    id: `review:${review.id}`,
-    text,
-    author: review.user?.login ?? null,
-    replyTo: null,
-  };
+  // The one rule both hosts use: changes requested with a body (a review without one asks
+  // through its line comments, each delivered as its own event).
+  const read = reviewChangeRequest({ ...review, author: review.user?.login ?? null });
+  if (read.kind === 'skip' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const { request } = read;
   queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request });
 }
 
@@ -31,17 +31,17 @@ export function onChangesRequested(bot: Bot, context: Context<'pull_request_revi
 export function onReviewComment(bot: Bot, context: Context<'pull_request_review_comment.created'>): void {
   const { payload } = context;
   const { comment, pull_request: pull } = payload;
-  // A reply in a thread (the app's own answers included) is conversation, not a new request.
-  if (comment.in_reply_to_id !== undefined && comment.in_reply_to_id !== null) return;
-  if (comment.body.trim() === '' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const request: ChangeRequest = {
-    id: `review-comment:${comment.id}`,
-    text: comment.body,
+  // A new, non-empty line comment; a reply in a thread (the app's own answers too) is conversation.
+  const read = commentChangeRequest({
+    id: comment.id,
+    body: comment.body,
     path: comment.path,
     line: comment.line ?? comment.original_line ?? null,
     author: comment.user?.login ?? null,
-    replyTo: comment.id,
-  };
+    inReplyTo: comment.in_reply_to_id ?? null,
+  });
+  if (read.kind === 'skip' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const { request } = read;
   queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request });
 }
 
