@@ -32737,6 +32737,40 @@ function refusedWhileRunning(request2) {
   });
 }
 
+// src/runtime/app/change-requests.ts
+function reviewChangeRequest(review) {
+  const state = review.state.toLowerCase();
+  if (state !== "changes_requested") {
+    return { kind: "skip", why: `the review ${state}, it does not request changes` };
+  }
+  const text3 = (review.body ?? "").trim();
+  if (text3 === "") {
+    return { kind: "skip", why: "the review has no text (its line comments are their own events)" };
+  }
+  return {
+    kind: "request",
+    request: { id: `review:${review.id}`, text: text3, author: review.author, replyTo: null }
+  };
+}
+function commentChangeRequest(comment) {
+  if (comment.action !== void 0 && comment.action !== "created") {
+    return { kind: "skip", why: `the comment was ${comment.action}` };
+  }
+  if (comment.inReplyTo !== null) return { kind: "skip", why: "the comment is a reply in a thread" };
+  if (comment.body.trim() === "") return { kind: "skip", why: "the comment has no text" };
+  return {
+    kind: "request",
+    request: {
+      id: `review-comment:${comment.id}`,
+      text: comment.body,
+      path: comment.path,
+      line: comment.line,
+      author: comment.author,
+      replyTo: comment.id
+    }
+  };
+}
+
 // src/runtime/app/clean.ts
 var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
 async function cleanGoal(deps, goalId, options = { branches: true }) {
@@ -51803,30 +51837,24 @@ async function executeJob(bot, job) {
 function onChangesRequested(bot, context) {
   const { payload } = context;
   const { review, pull_request: pull } = payload;
-  if (review.state.toLowerCase() !== "changes_requested") return;
-  const text3 = (review.body ?? "").trim();
-  if (text3 === "" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const request2 = {
-    id: `review:${review.id}`,
-    text: text3,
-    author: review.user?.login ?? null,
-    replyTo: null
-  };
+  const read2 = reviewChangeRequest({ ...review, author: review.user?.login ?? null });
+  if (read2.kind === "skip" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const { request: request2 } = read2;
   queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request: request2 });
 }
 function onReviewComment(bot, context) {
   const { payload } = context;
   const { comment, pull_request: pull } = payload;
-  if (comment.in_reply_to_id !== void 0 && comment.in_reply_to_id !== null) return;
-  if (comment.body.trim() === "" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const request2 = {
-    id: `review-comment:${comment.id}`,
-    text: comment.body,
+  const read2 = commentChangeRequest({
+    id: comment.id,
+    body: comment.body,
     path: comment.path,
     line: comment.line ?? comment.original_line ?? null,
     author: comment.user?.login ?? null,
-    replyTo: comment.id
-  };
+    inReplyTo: comment.in_reply_to_id ?? null
+  });
+  if (read2.kind === "skip" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const { request: request2 } = read2;
   queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request: request2 });
 }
 function queueFix(bot, context, fix) {
