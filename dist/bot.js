@@ -29440,6 +29440,12 @@ async function syncDir2(dir) {
 }
 
 // src/runtime/controller/execution-state.ts
+var agentProcessSchema = external_exports.object({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  startedAt: external_exports.string().optional(),
+  attempt: external_exports.number().int().positive().optional()
+});
 var sliceRecordSchema = external_exports.object({
   id: external_exports.string(),
   branch: external_exports.string().nullable(),
@@ -29457,7 +29463,7 @@ var sliceRecordSchema = external_exports.object({
    */
   roundStart: external_exports.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
-  agentProcess: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
+  agentProcess: agentProcessSchema.nullable().default(null)
 });
 var executionStateSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -29494,7 +29500,7 @@ var executionStateSchema = external_exports.object({
   integrationRepair: external_exports.object({
     attempt: external_exports.number().int().positive(),
     head: external_exports.string(),
-    agentProcess: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable()
+    agentProcess: agentProcessSchema.nullable()
   }).nullable().default(null),
   /** The controller that last took the goal (evidence for worker_dead after it died). */
   controller: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
@@ -35564,7 +35570,12 @@ async function runSlice(ctx, taskId, attemptLimit2) {
         onProcess: (pid) => {
           journal.execution = withSlice(journal.execution, {
             ...sliceRecord(journal.execution, taskId),
-            agentProcess: { pid, host: deps.store.deps.host.hostname }
+            agentProcess: {
+              pid,
+              host: deps.store.deps.host.hostname,
+              startedAt: deps.store.deps.clock.nowIso(),
+              attempt: attempt2
+            }
           });
           void journal.save([{ type: "agent_started", data: { taskId, attempt: attempt2, pid } }]).catch(() => {
           });
@@ -36016,7 +36027,16 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       onProcess: (pid) => {
         journal.execution = {
           ...journal.execution,
-          integrationRepair: { attempt: attempt2, head: head2, agentProcess: { pid, host: deps.store.deps.host.hostname } }
+          integrationRepair: {
+            attempt: attempt2,
+            head: head2,
+            agentProcess: {
+              pid,
+              host: deps.store.deps.host.hostname,
+              startedAt: deps.store.deps.clock.nowIso(),
+              attempt: attempt2
+            }
+          }
         };
         void journal.save([{ type: "agent_started", data: { taskId: INTEGRATION_ID, attempt: attempt2, pid } }]).catch(() => {
         });

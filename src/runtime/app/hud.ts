@@ -73,7 +73,11 @@ async function hudGoal(store: GoalStore, goal: GoalRecord, now: number): Promise
   const starts = lastAgentStarts(log.events);
   const workers = execution.slices.flatMap((slice): HudWorker[] => {
     if (slice.agentProcess === null) return [];
-    const start = starts.get(slice.id);
+    // execution.json is written before the event log: a just-started agent may have no
+    // agent_started event yet, and an older attempt's event would give a wrong elapsed time.
+    const start = slice.agentProcess.startedAt
+      ? { ts: slice.agentProcess.startedAt, attempt: slice.agentProcess.attempt ?? 0 }
+      : starts.get(slice.id);
     const startedAt = start?.ts ?? null;
     return [
       {

@@ -13,6 +13,18 @@ import {
 import { writeJsonAtomic } from '../state/atomic.js';
 import { readVersioned, singleVersion } from '../state/versioned.js';
 
+/**
+ * A running agent as execution.json records it. `startedAt` and `attempt` are written with the pid,
+ * so a reader (omk hud) knows how long it has run without waiting for the event log, which is
+ * appended after execution.json.
+ */
+const agentProcessSchema = z.object({
+  pid: z.number().int(),
+  host: z.string(),
+  startedAt: z.string().optional(),
+  attempt: z.number().int().positive().optional(),
+});
+
 /** What one slice produced, kept across controller runs (resume continues from here). */
 export const sliceRecordSchema = z.object({
   id: z.string(),
@@ -31,7 +43,7 @@ export const sliceRecordSchema = z.object({
    */
   roundStart: z.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
-  agentProcess: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
+  agentProcess: agentProcessSchema.nullable().default(null),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -74,7 +86,7 @@ export const executionStateSchema = z.object({
     .object({
       attempt: z.number().int().positive(),
       head: z.string(),
-      agentProcess: z.object({ pid: z.number().int(), host: z.string() }).nullable(),
+      agentProcess: agentProcessSchema.nullable(),
     })
     .nullable()
     .default(null),

@@ -243,7 +243,16 @@ async function runFix(
         onProcess: (pid) => {
           journal.execution = {
             ...journal.execution,
-            integrationRepair: { attempt, head, agentProcess: { pid, host: deps.store.deps.host.hostname } },
+            integrationRepair: {
+              attempt,
+              head,
+              agentProcess: {
+                pid,
+                host: deps.store.deps.host.hostname,
+                startedAt: deps.store.deps.clock.nowIso(),
+                attempt,
+              },
+            },
           };
           void journal
             .save([{ type: 'agent_started', data: { taskId: INTEGRATION_ID, attempt, pid } }])

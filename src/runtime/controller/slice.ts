@@ -147,7 +147,12 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
           onProcess: (pid) => {
             journal.execution = withSlice(journal.execution, {
               ...sliceRecord(journal.execution, taskId),
-              agentProcess: { pid, host: deps.store.deps.host.hostname },
+              agentProcess: {
+                pid,
+                host: deps.store.deps.host.hostname,
+                startedAt: deps.store.deps.clock.nowIso(),
+                attempt,
+              },
             });
             void journal.save([{ type: 'agent_started', data: { taskId, attempt, pid } }]).catch(() => {});
             ctx.agentStarted?.();
