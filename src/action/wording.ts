@@ -32,6 +32,8 @@ const INPUTS: Record<RequestField, InputName | null> = {
   reason: null,
   agent: 'agent',
   baseBranch: 'base-branch',
+  mergeMethod: 'merge-method',
+  sandbox: 'sandbox',
 };
 
 /** The input a message is about: action.yml's name, else the request's. */

@@ -26,6 +26,9 @@ const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
   // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
   agent: { option: 'OMK_BOT_AGENT', command: 'run' },
   baseBranch: { option: 'the default branch', command: 'open-pr' },
+  // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
+  mergeMethod: { option: '--method', command: 'merge' },
+  sandbox: { option: '--sandbox', command: 'run' },
 };
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];

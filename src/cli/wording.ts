@@ -20,6 +20,8 @@ const FLAGS: Record<RequestField, { flag: string; command: string }> = {
   reason: { flag: '--reason', command: 'reject' },
   agent: { flag: '--agent', command: 'run' },
   baseBranch: { flag: '--base-branch', command: 'open-pr' },
+  mergeMethod: { flag: '--method', command: 'merge' },
+  sandbox: { flag: '--sandbox', command: 'run' },
 };
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];

@@ -28,6 +28,9 @@ export const REQUEST_FIELDS = [
   // what a run or an open-pr may name besides: the agent, the PRs' base branch
   'agent',
   'baseBranch',
+  // how a merge is made; the sandbox a run asks for
+  'mergeMethod',
+  'sandbox',
 ] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 

@@ -4,7 +4,9 @@ import type { RequestIssue } from './request-issues.js';
 import {
   budgetAddRequestSchema,
   createGoalRequestSchema,
+  mergeMethodSchema,
   parseRequest,
+  sandboxModeSchema,
   summaryTextSchema,
 } from './requests.js';
 
@@ -80,5 +82,28 @@ describe('parseRequest', () => {
     );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ code: 'invalid' });
+  });
+
+  it('takes a merge method and a sandbox mode by name, trimmed, and refuses any other with the choices', () => {
+    expect(parseRequest(mergeMethodSchema, ' rebase ')).toBe('rebase');
+    expect(parseRequest(sandboxModeSchema, 'off')).toBe('off');
+    expect(issuesOf(() => parseRequest(mergeMethodSchema, 'ff')).issues).toEqual([
+      {
+        code: 'not_one_of',
+        field: 'mergeMethod',
+        value: 'ff',
+        allowed: ['merge', 'squash', 'rebase'],
+        example: 'squash',
+      },
+    ]);
+    expect(issuesOf(() => parseRequest(sandboxModeSchema, 'on')).issues).toEqual([
+      {
+        code: 'not_one_of',
+        field: 'sandbox',
+        value: 'on',
+        allowed: ['auto', 'required', 'off'],
+        example: 'required',
+      },
+    ]);
   });
 });

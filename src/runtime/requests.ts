@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Parsed, parseDuration, parsePositiveInt, parseTokens, parseUsd } from './budget/parse.js';
 import { RequestError } from './errors.js';
+import { MERGE_METHODS } from './forge/port.js';
 import { normalizeGoalText } from './goal/intake.js';
 import { DELIVERY_POLICIES, MERGE_POLICIES, SLICE_EXECUTIONS } from './goal/schema.js';
 import { describeIssue, NEUTRAL_SPELLING } from './request-issue-text.js';
@@ -11,6 +12,7 @@ import {
   type TextField,
   zodIssue,
 } from './request-issues.js';
+import { SANDBOX_MODES } from './sandbox/port.js';
 
 /**
  * The requests every front door builds (CLI flags, Action inputs, bot comments), validated here once.
@@ -69,6 +71,12 @@ function freeText(field: TextField) {
 }
 
 export const goalTextSchema = freeText('goal');
+
+/** How the integrator PR is merged. */
+export const mergeMethodSchema = choice('mergeMethod', MERGE_METHODS, 'squash');
+
+/** This run's sandbox, over the config's `sandbox`. */
+export const sandboxModeSchema = choice('sandbox', SANDBOX_MODES, 'required');
 
 type BudgetFields = { time: RequestField; tokens: RequestField; usd: RequestField };
 

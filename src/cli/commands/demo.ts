@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { createDemoRepository, DEMO_GOAL } from '../../adapters/demo/fixture.js';
 import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
-import {
-  createGoalRequestSchema,
-  OmkError,
-  parseRequest,
-  startGoal,
-  testBaseline,
-} from '../../runtime/app/index.js';
+import { runDemo } from '../../runtime/app/index.js';
 import { renderProofText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -40,49 +34,23 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         context.stateDir(),
         { forge: 'local' },
       );
-      const { gates, tests: before } = await testBaseline(runtime, root, `${root}/.git/omk-demo`);
-      say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
-      const failing = before.filter((gate) => gate.outcome !== 'passed');
-      if (failing.length === 0) {
-        throw new OmkError(
-          'internal',
-          'The demo fixture was supposed to fail its test before the fix, but it passed.',
-        );
-      }
-      say(
-        `before the fix: ${failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`).join(', ')} — the bug is real`,
-      );
-
-      const request = parseRequest(createGoalRequestSchema, {
-        goal: DEMO_GOAL,
-        rawGoal: DEMO_GOAL,
-        repo: root,
-        agent: 'demo',
-        untilReady: true,
-        maxAgents: '2',
-        policy: 'auto-pr',
-        mergePolicy: 'gated',
-        budget: { time: '10m' },
-      });
-      say(`goal: "${DEMO_GOAL}"`);
-      const { created, executed } = await abortOnSignal(processSignals(), (signal) =>
-        startGoal(runtime, {
-          create: request,
-          mode: 'run',
-          agent: { name: 'demo' },
-          execute: { after: 'deliver', untilReady: true, signal },
+      const { created, executed, merge, succeeded } = await abortOnSignal(processSignals(), (signal) =>
+        runDemo(runtime, {
+          root,
+          goal: DEMO_GOAL,
+          signal,
+          onBaseline: ({ gates, failing }) => {
+            say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(' ')})`).join(', ')}`);
+            const shown = failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`);
+            say(`before the fix: ${shown.join(', ')} — the bug is real`);
+            say(`goal: "${DEMO_GOAL}"`);
+          },
         }),
       );
-      if (executed === null) {
-        throw new OmkError('internal', 'The demo goal was not executed: its oracle found it untestable.');
-      }
       reportExecuted(context, runtime, executed, true);
-      const result = executed;
-      io.stdout(`\n${renderProofText(result.proof, CLI_STEPS)}\n`);
-      const merge = result.proof.delivery.merge;
-      const pulls = result.proof.delivery.pullRequests.map(
-        (pr) => `#${pr.number} ${pr.sliceId ?? 'integrator'}`,
-      );
+      const { proof } = executed;
+      io.stdout(`\n${renderProofText(proof, CLI_STEPS)}\n`);
+      const pulls = proof.delivery.pullRequests.map((pr) => `#${pr.number} ${pr.sliceId ?? 'integrator'}`);
       io.stdout(`pull requests (local forge): ${pulls.join(', ') || 'none'}\n`);
       io.stdout(
         merge
@@ -95,9 +63,9 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
       const stateFlag = context.stateDir() ? ` --state-dir ${context.stateDir()}` : '';
       io.stdout(`inspect:   npx omk${stateFlag} goal proof ${created.goal.id}\n`);
       io.stdout(`           npx omk${stateFlag} goal replay ${created.goal.id}\n`);
-      if (result.proof.status !== 'ready' || !merge) {
+      if (!succeeded) {
         io.stderr(
-          `omk demo: the proof is ${result.proof.status}${merge ? '' : ' and nothing was merged'}. This is a bug in omk; please report it.\n`,
+          `omk demo: the proof is ${proof.status}${merge ? '' : ' and nothing was merged'}. This is a bug in omk; please report it.\n`,
         );
         context.setExitCode(EXIT_CODES.not_ready);
         return;

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import {
   DELIVERY_POLICIES,
   type DeliveryPolicy,
+  deliveredReport,
   MERGE_METHODS,
   mergeIntegrator,
+  mergeReport,
   openPullRequests,
   UsageError,
 } from '../../runtime/app/index.js';
@@ -56,14 +58,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         return;
       }
       const { result } = outcome;
-      if (format === 'json')
-        io.stdout(
-          json({
-            delivered: result.delivered,
-            skipped: result.plan.skipped,
-            proofStatus: result.proof.status,
-          }),
-        );
+      if (format === 'json') io.stdout(json(deliveredReport(result)));
       else {
         for (const pull of result.delivered)
           io.stdout(`${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`);
@@ -95,19 +90,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
           method,
           enforceProtection: options.enforceProtection ?? false,
         });
-        if (options.json)
-          io.stdout(
-            json(
-              result.merged
-                ? {
-                    merged: true,
-                    sha: result.sha,
-                    pr: result.pr,
-                    ...(result.recovered ? { recovered: true } : {}),
-                  }
-                : result,
-            ),
-          );
+        if (options.json) io.stdout(json(mergeReport(result)));
         else if (result.merged && result.recovered)
           io.stdout(`merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`);
         else if (result.merged) io.stdout(`merged PR #${result.pr} as ${result.sha}\n`);

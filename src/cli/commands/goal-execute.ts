@@ -6,8 +6,9 @@ import {
   type ExecuteOutcome,
   type ExecuteResult,
   executeAndDeliver,
-  judgeProof,
+  executedReport,
   reverify,
+  runVerdict,
 } from '../../runtime/app/index.js';
 import { renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
@@ -35,10 +36,8 @@ export function reportExecuted(
   outcome: ExecuteOutcome,
   untilReady: boolean | undefined,
 ): void {
-  if (outcome.stoppedBy === 'signal') context.setExitCode(EXIT_CODES.interrupted);
-  else if (outcome.stoppedBy === 'budget') context.setExitCode(EXIT_CODES.budget);
-  else if (untilReady && !judgeProof(outcome.proof, { failOnNotReady: true }).passes)
-    context.setExitCode(EXIT_CODES.not_ready);
+  const verdict = runVerdict(outcome, untilReady);
+  if (verdict !== null) context.setExitCode(EXIT_CODES[verdict]);
   for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
 }
 
@@ -69,8 +68,7 @@ export function printExecuted(
   format: 'text' | 'json' | 'md',
   dir: string,
 ): void {
-  if (format === 'json')
-    context.io.stdout(json({ goal: result.goal, proof: result.proof, stoppedBy: result.stoppedBy }));
+  if (format === 'json') context.io.stdout(json(executedReport(result)));
   else if (format === 'md') context.io.stdout(renderProofMarkdown(result.proof));
   else context.io.stdout(renderExecuted(result, dir));
 }

@@ -8,6 +8,8 @@ import {
   resumeContinuesExecution,
   resumeOrphans,
   summaryTextSchema,
+  transitionOf,
+  transitionReport,
 } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { agentOption, forgeOption, formatOf, goalIdArgument, json, withFormat } from '../options.js';
@@ -87,7 +89,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         }
         io.stdout(
           format === 'json'
-            ? json(results.map((r) => ({ id: r.goal.id, from: r.previous, to: r.goal.status })))
+            ? json(results.map(transitionOf))
             : results.length === 0
               ? 'no interrupted goals to resume\n'
               : results.map(renderTransition).join(''),
@@ -104,16 +106,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
         return;
       }
-      io.stdout(
-        format === 'json'
-          ? json({
-              id: result.goal.id,
-              from: result.previous,
-              to: result.goal.status,
-              proofStatus: result.proof.status,
-            })
-          : renderTransition(result),
-      );
+      io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransition(result));
     });
   }
 

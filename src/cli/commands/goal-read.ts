@@ -7,6 +7,7 @@ import {
   DEFAULT_STATE_BRANCH,
   goalShow,
   goalStatus,
+  goalSummary,
   NotFoundError,
   pullSharedGoals,
   readEvents,
@@ -15,6 +16,7 @@ import {
   renderReplayText,
   shownBranch,
   stateBranchProblem,
+  statusReport,
   UsageError,
 } from '../../runtime/app/index.js';
 import { renderProofMarkdown, renderProofText } from '../../runtime/app/render.js';
@@ -23,7 +25,7 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { goalCommand, onGoal, TEXT_OR_JSON } from '../goal-action.js';
 import { formatOf, printAs, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { renderBudget, renderList, renderShow, renderStatus, statusJson } from '../render/goal.js';
+import { renderBudget, renderList, renderShow, renderStatus } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
 
 type FormatOptions = { format?: string; json?: boolean };
@@ -36,7 +38,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     async (options: FormatOptions) => {
       const format = formatOf(options, TEXT_OR_JSON);
       const goals = await runtime().store.list();
-      printAs(io, format, goals, renderList, (list) => list.map(statusJson.summary));
+      printAs(io, format, goals, renderList, (list) => list.map(goalSummary));
     },
   );
 
@@ -85,7 +87,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
         }
         const view = await goalStatus(store, await store.resolve(ref));
         warnEdited(context, view.proof.digestValid);
-        printAs(io, format, view, renderStatus, statusJson.full);
+        printAs(io, format, view, renderStatus, statusReport);
       },
     );
 

@@ -8,6 +8,7 @@ import {
   type LifecycleResult,
   type ShowView,
   type StatusView,
+  sliceTally,
   type Task,
 } from '../../runtime/app/index.js';
 import { gapText } from '../../runtime/app/render.js';
@@ -64,45 +65,18 @@ export function renderList(goals: readonly GoalRecord[]): string {
     .join('');
 }
 
-export const statusJson = {
-  summary: (goal: GoalRecord) => ({
-    id: goal.id,
-    status: goal.status,
-    class: goal.oracle.class,
-    goal: goal.goal.normalized,
-    createdAt: goal.createdAt,
-    updatedAt: goal.updatedAt,
-  }),
-  full: (view: StatusView) => ({
-    ...statusJson.summary(view.goal),
-    proofStatus: view.proof.proof.status,
-    proofDigest: view.proof.proof.digest,
-    proofDigestValid: view.proof.digestValid,
-    knownGaps: view.proof.proof.knownGaps,
-    slices: view.slices.map((slice) => ({ id: slice.id, status: slice.status, attempts: slice.attempts })),
-    budget: view.goal.budget,
-    lastEventSeq: view.lastEventSeq,
-    controller: view.goal.controller,
-    controllerAlive: view.controllerAlive,
-  }),
-};
-
 export function renderStatus(view: StatusView): string {
   const { goal } = view;
   const proof = view.proof.proof;
   // The live task graph, not the proof: during a run the proof is the one built when it started.
-  const slices = view.slices;
-  const done = slices.filter((slice) => slice.status === 'done').length;
-  const others = (['running', 'pending', 'failed', 'skipped'] as const)
-    .map((status) => [status, slices.filter((slice) => slice.status === status).length] as const)
-    .filter(([, count]) => count > 0)
-    .map(([status, count]) => `${count} ${status}`);
+  const { done, total, others } = sliceTally(view.slices);
+  const rest = others.map(({ status, count }) => `${count} ${status}`);
   let out = `goal    ${goal.id}\n`;
   out += `text    ${goal.goal.normalized}\n`;
   out += `status  ${goal.status}   proof ${proof.status}${view.proof.digestValid ? '' : ' (EDITED: digest mismatch)'}\n`;
   out += `class   ${goal.oracle.class ?? 'none'}${goal.oracle.shape ? ` (${goal.oracle.shape})` : ''}\n`;
   out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
-  out += `slices  ${done}/${slices.length} done${others.length > 0 ? ` (${others.join(', ')})` : ''}\n`;
+  out += `slices  ${done}/${total} done${rest.length > 0 ? ` (${rest.join(', ')})` : ''}\n`;
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (omk goal proof ${goal.id})` : ''}\n`;
   out += `budget  ${limitsText(goal.budget)}\n`;
   out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;

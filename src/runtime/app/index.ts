@@ -72,7 +72,9 @@ export {
   type CreateGoalRequest,
   createGoalRequestSchema,
   goalTextSchema,
+  mergeMethodSchema,
   parseRequest,
+  sandboxModeSchema,
   summaryTextSchema,
 } from '../requests.js';
 export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
@@ -109,6 +111,7 @@ export {
   MACHINELESS_DEFAULT_POLICY,
   type TargetRequest,
 } from './delivery-target.js';
+export { type DemoBaseline, type DemoOutcome, type DemoRequest, runDemo } from './demo.js';
 export type { AppDeps, Env, ExecutionHost, GoalCleaner, SharedState } from './deps.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
 export {
@@ -142,6 +145,21 @@ export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } fro
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
+export {
+  deliveredReport,
+  executedReport,
+  type GoalSummary,
+  goalSummary,
+  mergeReport,
+  type RunVerdict,
+  runVerdict,
+  type SliceTally,
+  type StatusReport,
+  sliceTally,
+  statusReport,
+  transitionOf,
+  transitionReport,
+} from './reports.js';
 export {
   derivedGoalId,
   planSharedGoal,

@@ -1,0 +1,106 @@
+import type { ExecuteResult } from '../controller/execute.js';
+import type { DeliverResult } from '../delivery/deliver.js';
+import type { MergeGoalResult } from '../delivery/merge.js';
+import type { LifecycleResult } from '../goal/actions.js';
+import type { StatusView } from '../goal/queries.js';
+import type { GoalRecord } from '../goal/schema.js';
+import type { Task } from '../graph/schema.js';
+import type { Proof } from '../proof/schema.js';
+import { judgeProof } from './judgement.js';
+
+/**
+ * What a command reports of a goal, as data: the fields each report carries, in the order a
+ * machine-readable report lists them. A front door only formats these (JSON as they are, or text).
+ */
+
+/** A goal in a list, and the head of its status. */
+export function goalSummary(goal: GoalRecord) {
+  return {
+    id: goal.id,
+    status: goal.status,
+    class: goal.oracle.class,
+    goal: goal.goal.normalized,
+    createdAt: goal.createdAt,
+    updatedAt: goal.updatedAt,
+  };
+}
+export type GoalSummary = ReturnType<typeof goalSummary>;
+
+/** A goal's status: its summary, the proof's status and digest check, live slices, budget, controller. */
+export function statusReport(view: StatusView) {
+  return {
+    ...goalSummary(view.goal),
+    proofStatus: view.proof.proof.status,
+    proofDigest: view.proof.proof.digest,
+    proofDigestValid: view.proof.digestValid,
+    knownGaps: view.proof.proof.knownGaps,
+    slices: view.slices.map((slice) => ({ id: slice.id, status: slice.status, attempts: slice.attempts })),
+    budget: view.goal.budget,
+    lastEventSeq: view.lastEventSeq,
+    controller: view.goal.controller,
+    controllerAlive: view.controllerAlive,
+  };
+}
+export type StatusReport = ReturnType<typeof statusReport>;
+
+/** How many slices are done, of how many, and the count of each other status that has any. */
+export interface SliceTally {
+  done: number;
+  total: number;
+  others: { status: Exclude<Task['status'], 'done'>; count: number }[];
+}
+
+export function sliceTally(slices: readonly { status: Task['status'] }[]): SliceTally {
+  const count = (status: Task['status']) => slices.filter((slice) => slice.status === status).length;
+  const others = (['running', 'pending', 'failed', 'skipped'] as const)
+    .map((status) => ({ status, count: count(status) }))
+    .filter((entry) => entry.count > 0);
+  return { done: count('done'), total: slices.length, others };
+}
+
+/** A lifecycle change: from which status to which. */
+export function transitionOf(result: LifecycleResult) {
+  return { id: result.goal.id, from: result.previous, to: result.goal.status };
+}
+
+/** A lifecycle change with the proof's status after it. */
+export function transitionReport(result: LifecycleResult) {
+  return { ...transitionOf(result), proofStatus: result.proof.status };
+}
+
+/** A merge: the merge commit and PR (and whether an earlier merge was recovered), or why it was blocked. */
+export function mergeReport(result: MergeGoalResult) {
+  if (!result.merged) return result;
+  return {
+    merged: true as const,
+    sha: result.sha,
+    pr: result.pr,
+    ...(result.recovered ? { recovered: true as const } : {}),
+  };
+}
+
+/** PRs opened or updated, the slices skipped, the proof's status. */
+export function deliveredReport(result: DeliverResult) {
+  return { delivered: result.delivered, skipped: result.plan.skipped, proofStatus: result.proof.status };
+}
+
+/** An execution: the goal, its proof and what stopped it early (null: nothing did). */
+export function executedReport(result: ExecuteResult) {
+  return { goal: result.goal, proof: result.proof, stoppedBy: result.stoppedBy };
+}
+
+/**
+ * What an execution came to for a caller that ends with it: interrupted by a signal, stopped by its
+ * budget, not ready when it was asked to run until ready, or settled (null).
+ */
+export type RunVerdict = 'interrupted' | 'budget' | 'not_ready' | null;
+
+export function runVerdict(
+  outcome: { stoppedBy: ExecuteResult['stoppedBy']; proof: Proof },
+  untilReady: boolean | undefined,
+): RunVerdict {
+  if (outcome.stoppedBy === 'signal') return 'interrupted';
+  if (outcome.stoppedBy === 'budget') return 'budget';
+  if (untilReady && !judgeProof(outcome.proof, { failOnNotReady: true }).passes) return 'not_ready';
+  return null;
+}
