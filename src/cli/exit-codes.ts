@@ -1,4 +1,4 @@
-import type { ErrorCode, WatchView } from '../runtime/app/index.js';
+import { type ErrorCode, settledVerdict, type WatchView } from '../runtime/app/index.js';
 
 /** Exit codes, documented in `omk --help` and docs/cli.md. One table, one place. */
 export const EXIT_CODES = {
@@ -42,32 +42,9 @@ export function exitCodeFor(code: ErrorCode): number {
   }
 }
 
-/**
- * What a settled goal exits with (`omk goal watch`): 0 ready, accepted or merged; 10 not ready,
- * failed or blocked on a human; 9 stopped by its budget; 130 interrupted, paused or its controller
- * gone (resumable); 4 cancelled or rejected.
- */
+/** What a settled goal exits with (`omk goal watch`): its verdict's code. */
 export function goalExitCode(settled: NonNullable<WatchView['settled']>): number {
-  if (settled.stoppedBy === 'controller_gone') return EXIT_CODES.interrupted;
-  if (settled.stoppedBy === 'budget' && settled.status !== 'ready') return EXIT_CODES.budget;
-  switch (settled.status) {
-    case 'ready':
-    case 'accepted':
-    case 'merged':
-      return EXIT_CODES.ok;
-    case 'interrupted':
-    case 'paused':
-    case 'planned':
-    case 'running':
-      return EXIT_CODES.interrupted;
-    case 'cancelled':
-    case 'rejected':
-      return EXIT_CODES.refused;
-    case 'not_ready':
-    case 'failed':
-    case 'blocked_on_human':
-      return EXIT_CODES.not_ready;
-  }
+  return EXIT_CODES[settledVerdict(settled)];
 }
 
 export const EXIT_CODE_HELP = `Exit codes:

@@ -72,6 +72,9 @@ function freeText(field: TextField) {
 
 export const goalTextSchema = freeText('goal');
 
+/** How a goal is delivered: kept local, draft PRs, or PRs ready for review. */
+export const deliveryPolicySchema = choice('policy', DELIVERY_POLICIES, 'draft-pr');
+
 /** How the integrator PR is merged. */
 export const mergeMethodSchema = choice('mergeMethod', MERGE_METHODS, 'squash');
 
@@ -96,7 +99,7 @@ export const createGoalRequestSchema = z.object({
   /** Raw text as typed, kept in goal.json beside the normalized form. */
   rawGoal: z.string(),
   repo: z.string().min(1),
-  policy: choice('policy', DELIVERY_POLICIES, 'draft-pr').default('local'),
+  policy: deliveryPolicySchema.default('local'),
   mergePolicy: choice('mergePolicy', MERGE_POLICIES, 'gated').default('disabled'),
   sliceExecution: choice('sliceExecution', SLICE_EXECUTIONS, 'worktree').default('worktree'),
   untilReady: z.boolean().default(false),

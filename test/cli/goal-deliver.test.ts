@@ -167,6 +167,16 @@ describe('omk goal open-pr', () => {
   });
 });
 
+describe('omk goal open-pr refuses a policy it does not know', () => {
+  it('with the policies there are and an example, before it looks for the goal', async () => {
+    const refused = await omk('goal', 'open-pr', 'latest', '--policy', 'yolo');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "--policy: 'yolo' is not one of local, draft-pr, auto-pr. Example: --policy draft-pr",
+    );
+  });
+});
+
 describe('omk goal open-pr refuses a base branch it could not deliver to', () => {
   it('--dry-run and the real run refuse the same names; a newline prints no workflow command', async () => {
     const id = await readyGoal();

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import {
-  DELIVERY_POLICIES,
-  type DeliveryPolicy,
   deliveredReport,
+  deliveryPolicySchema,
   MERGE_METHODS,
   mergeIntegrator,
   mergeReport,
   openPullRequests,
-  UsageError,
+  parseRequest,
 } from '../../runtime/app/index.js';
 import { renderDeliveryPlanMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
@@ -40,16 +39,12 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     )
     .action(async (ref: string, options: OpenPrOptions) => {
       const format = options.format ?? 'markdown';
-      const policy = options.draft ? 'draft-pr' : options.policy;
-      if (policy !== undefined && !(DELIVERY_POLICIES as readonly string[]).includes(policy)) {
-        throw new UsageError(`--policy: '${policy}' is not one of draft-pr, auto-pr.`, {
-          hint: 'Example: --policy draft-pr',
-        });
-      }
+      const chosen = options.draft ? 'draft-pr' : options.policy;
+      const policy = chosen === undefined ? undefined : parseRequest(deliveryPolicySchema, chosen);
       const app = composeRuntime(io, context.stateDir(), options);
       const outcome = await openPullRequests(app, {
         goalId: await app.store.resolve(ref),
-        ...(policy === undefined ? {} : { policy: policy as DeliveryPolicy }),
+        ...(policy === undefined ? {} : { policy }),
         ...(options.baseBranch === undefined ? {} : { base: options.baseBranch }),
         dryRun: options.dryRun === true,
       });

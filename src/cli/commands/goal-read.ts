@@ -3,13 +3,11 @@ import { gitRepo } from '../../adapters/git/repo.js';
 import { composeRemoteState } from '../../adapters/remote-state.js';
 import {
   budgetView,
-  checkGoalRef,
   DEFAULT_STATE_BRANCH,
   goalShow,
   goalStatus,
   goalSummary,
-  NotFoundError,
-  pullSharedGoals,
+  pullGoalRef,
   readEvents,
   readProof,
   renderReplayJson,
@@ -72,18 +70,10 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
           const state = await composeRemoteState({
             repoRoot: root,
             stateRoot: store.deps.stateRoot,
-            branch: options.stateBranch,
+            branch,
             env: io.env,
           });
-          const wanted = ref === 'latest' ? null : checkGoalRef(ref);
-          if ((await pullSharedGoals(store, state, wanted)) === null) {
-            throw new NotFoundError(
-              `The remote has no ${options.stateBranch ?? DEFAULT_STATE_BRANCH} branch yet.`,
-              {
-                hint: 'Goals appear there once the Action or the bot has run one.',
-              },
-            );
-          }
+          await pullGoalRef(store, state, ref, branch);
         }
         const view = await goalStatus(store, await store.resolve(ref));
         warnEdited(context, view.proof.digestValid);

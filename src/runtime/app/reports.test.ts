@@ -6,6 +6,7 @@ import {
   goalSummary,
   mergeReport,
   runVerdict,
+  settledVerdict,
   sliceTally,
   statusReport,
   transitionOf,
@@ -108,5 +109,20 @@ describe('runVerdict', () => {
     expect(runVerdict({ stoppedBy: null, proof: notReady }, false)).toBeNull();
     expect(runVerdict({ stoppedBy: null, proof: ready }, true)).toBeNull();
     expect(runVerdict({ stoppedBy: 'pause', proof: ready }, true)).toBeNull();
+  });
+});
+
+describe('settledVerdict', () => {
+  it('judges a settled goal by its status, unless its controller is gone or its budget stopped it short', () => {
+    expect(settledVerdict({ status: 'ready', stoppedBy: null })).toBe('ok');
+    expect(settledVerdict({ status: 'merged', stoppedBy: null })).toBe('ok');
+    expect(settledVerdict({ status: 'ready', stoppedBy: 'budget' })).toBe('ok');
+    expect(settledVerdict({ status: 'not_ready', stoppedBy: 'budget' })).toBe('budget');
+    expect(settledVerdict({ status: 'ready', stoppedBy: 'controller_gone' })).toBe('interrupted');
+    expect(settledVerdict({ status: 'paused', stoppedBy: 'pause' })).toBe('interrupted');
+    expect(settledVerdict({ status: 'cancelled', stoppedBy: 'cancel' })).toBe('refused');
+    expect(settledVerdict({ status: 'rejected', stoppedBy: null })).toBe('refused');
+    expect(settledVerdict({ status: 'blocked_on_human', stoppedBy: null })).toBe('not_ready');
+    expect(settledVerdict({ status: 'failed', stoppedBy: null })).toBe('not_ready');
   });
 });

@@ -3,7 +3,7 @@ import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import type { StatusView } from '../goal/queries.js';
-import type { GoalRecord } from '../goal/schema.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import type { Proof } from '../proof/schema.js';
 import { judgeProof } from './judgement.js';
@@ -93,7 +93,7 @@ export function executedReport(result: ExecuteResult) {
  * What an execution came to for a caller that ends with it: interrupted by a signal, stopped by its
  * budget, not ready when it was asked to run until ready, or settled (null).
  */
-export type RunVerdict = 'interrupted' | 'budget' | 'not_ready' | null;
+export type RunVerdict = Exclude<GoalVerdict, 'ok' | 'refused'> | null;
 
 export function runVerdict(
   outcome: { stoppedBy: ExecuteResult['stoppedBy']; proof: Proof },
@@ -103,4 +103,35 @@ export function runVerdict(
   if (outcome.stoppedBy === 'budget') return 'budget';
   if (untilReady && !judgeProof(outcome.proof, { failOnNotReady: true }).passes) return 'not_ready';
   return null;
+}
+
+/** What a goal came to for a caller that waits for it to settle. */
+export type GoalVerdict = 'ok' | 'interrupted' | 'budget' | 'refused' | 'not_ready';
+
+/**
+ * A settled goal (`omk goal watch`): ok when ready, accepted or merged; not ready when not ready,
+ * failed or blocked on a human; budget when its budget stopped it short of ready; interrupted when
+ * paused, interrupted or its controller is gone (resumable); refused when cancelled or rejected.
+ */
+export function settledVerdict(settled: { status: GoalStatus; stoppedBy: string | null }): GoalVerdict {
+  if (settled.stoppedBy === 'controller_gone') return 'interrupted';
+  if (settled.stoppedBy === 'budget' && settled.status !== 'ready') return 'budget';
+  switch (settled.status) {
+    case 'ready':
+    case 'accepted':
+    case 'merged':
+      return 'ok';
+    case 'interrupted':
+    case 'paused':
+    case 'planned':
+    case 'running':
+      return 'interrupted';
+    case 'cancelled':
+    case 'rejected':
+      return 'refused';
+    case 'not_ready':
+    case 'failed':
+    case 'blocked_on_human':
+      return 'not_ready';
+  }
 }

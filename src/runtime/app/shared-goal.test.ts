@@ -7,7 +7,7 @@ import type { GoalRecord } from '../goal/schema.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter, systemClock } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
-import { pullSharedGoal, pullSharedGoals, threadIdSuffix } from './shared-goal.js';
+import { pullGoalRef, pullSharedGoal, pullSharedGoals, threadIdSuffix } from './shared-goal.js';
 
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
 let root: string;
@@ -66,6 +66,25 @@ describe('pullSharedGoals', () => {
     await pullSharedGoals(store, prefix, goal.id.slice(0, 8));
     expect(prefix.pulls).toEqual([goal.id.slice(0, 8), null]);
     expect(await pullSharedGoals(store, branch(null), null)).toBeNull();
+  });
+});
+
+describe('pullGoalRef', () => {
+  it('pulls every goal for latest, checks any other reference, and refuses a missing branch by name', async () => {
+    const goal = goalRecord();
+    const latest = branch([goal]);
+    await pullGoalRef(store, latest, 'latest', 'omk-state');
+    expect(latest.pulls).toEqual([null]);
+    expect(await store.has(goal.id)).toBe(true);
+    const hostile = branch([goal]);
+    await expect(pullGoalRef(store, hostile, '../etc', 'omk-state')).rejects.toThrow(
+      "'../etc' is not a goal id.",
+    );
+    expect(hostile.pulls).toEqual([]);
+    await expect(pullGoalRef(store, branch(null), goal.id, 'omk-state')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'The remote has no omk-state branch yet.',
+    });
   });
 });
 

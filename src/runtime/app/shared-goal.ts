@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { NotFoundError } from '../errors.js';
 import { relocateGoal } from '../goal/actions.js';
-import { newGoalId } from '../goal/ids.js';
+import { checkGoalRef, newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -50,6 +51,23 @@ export async function pullSharedGoals(
   const commit = await remote.pull(wanted);
   if (commit !== null && wanted !== null && !(await store.has(wanted))) return remote.pull(null);
   return commit;
+}
+
+/**
+ * Pulls the goals a reference (`latest`, a prefix or a whole id) may name from the shared state on
+ * `branch`, before the reference is resolved locally; refuses when the branch does not exist yet.
+ */
+export async function pullGoalRef(
+  store: GoalStore,
+  remote: RemoteStateStore,
+  ref: string,
+  branch: string,
+): Promise<void> {
+  const wanted = ref === 'latest' ? null : checkGoalRef(ref);
+  if ((await pullSharedGoals(store, remote, wanted)) !== null) return;
+  throw new NotFoundError(`The remote has no ${branch} branch yet.`, {
+    hint: 'Goals appear there once the Action or the bot has run one.',
+  });
 }
 
 /** A goal created from a request on a forge thread: where it came from, recorded with the goal. */
