@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fixPullRequest, UsageError } from '../../runtime/app/index.js';
+import { changeTextProblem, fixPullRequest, UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { agentOption, forgeOption, json } from '../options.js';
@@ -11,8 +11,6 @@ interface FixOptions {
   forge?: string;
   json?: boolean;
 }
-
-const MAX_FIX_CHARS = 8_000;
 
 /** The PR number of --pr: a positive integer, or a usage error that shows one. */
 function prNumber(raw: string | undefined): number {
@@ -39,11 +37,11 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
     .action(async (ref: string, words: string[], options: FixOptions) => {
       const pr = prNumber(options.pr);
       const text = words.join(' ').trim();
-      if (text === '')
+      const problem = changeTextProblem(text);
+      if (problem?.problem === 'empty')
         throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
-      if (text.length > MAX_FIX_CHARS) {
-        throw new UsageError(`The change asked for is ${text.length} characters; at most ${MAX_FIX_CHARS}.`);
-      }
+      if (problem?.problem === 'too_long')
+        throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
       const app = composeRuntime(io, context.stateDir(), options);
       // Each command is a new request: asking the same words again is a second fix.
       const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentChangeRequest, reviewChangeRequest } from './change-requests.js';
+import { changeTextProblem, commentChangeRequest, reviewChangeRequest } from './change-requests.js';
 
 const review = (state: string, body: string | null) => ({ id: 9, state, body, author: 'octo' });
 const comment = (extra: Partial<Parameters<typeof commentChangeRequest>[0]> = {}) => ({
@@ -66,5 +66,14 @@ describe('commentChangeRequest', () => {
       kind: 'skip',
       why: 'the comment has no text',
     });
+  });
+});
+
+describe('changeTextProblem', () => {
+  it('refuses an empty change and one longer than a goal may be, trimmed first', () => {
+    expect(changeTextProblem('  \n ')).toEqual({ problem: 'empty' });
+    expect(changeTextProblem(` ${'a'.repeat(8_000)} `)).toBeNull();
+    expect(changeTextProblem('a'.repeat(8_001))).toEqual({ problem: 'too_long', length: 8_001, max: 8_000 });
+    expect(changeTextProblem('rename x')).toBeNull();
   });
 });

@@ -66,3 +66,18 @@ export function commentChangeRequest(comment: ReviewCommentMade): ChangeRequestR
     },
   };
 }
+
+/** The most characters a change asked in words may take (as a goal's text). */
+export const MAX_CHANGE_CHARS = 8_000;
+
+/** What is wrong with a change asked in words (`omk goal fix`, `/omk goal fix`), or null. */
+export type ChangeTextProblem = { problem: 'empty' } | { problem: 'too_long'; length: number; max: number };
+
+export function changeTextProblem(text: string): ChangeTextProblem | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return { problem: 'empty' };
+  if (trimmed.length > MAX_CHANGE_CHARS) {
+    return { problem: 'too_long', length: trimmed.length, max: MAX_CHANGE_CHARS };
+  }
+  return null;
+}

@@ -96,6 +96,8 @@ export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {
   type ChangeRequestRead,
+  type ChangeTextProblem,
+  changeTextProblem,
   commentChangeRequest,
   type ReviewCommentMade,
   type ReviewSubmitted,
