@@ -1,6 +1,12 @@
 import { Argument, type Command, Option } from 'commander';
 import { FORGE_CHOICES } from '../adapters/forge-choice.js';
-import { type AgentChoice, SANDBOX_MODES, type SandboxMode, UsageError } from '../runtime/app/index.js';
+import {
+  type AgentChoice,
+  parseRequest,
+  SANDBOX_MODES,
+  sandboxModeSchema,
+  UsageError,
+} from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
 
@@ -113,7 +119,7 @@ export function agentChoiceOf(options: {
 }): AgentChoice {
   return {
     ...(options.agent === undefined ? {} : { name: options.agent }),
-    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox as SandboxMode }),
+    ...(options.sandbox === undefined ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) }),
   };
 }
 
