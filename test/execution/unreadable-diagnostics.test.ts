@@ -89,5 +89,8 @@ describe('a lint gate whose output omk cannot read', () => {
     expect(failure).toMatch(
       /\[omk\] passes on base [0-9a-f]{12}: the failure is new; could not read diagnostics from lint\.sh output; judged by exit code \(none were read on the head\)\nstyle: something is off/,
     );
+    // Its log is named relative to the slice's worktree, not by a directory of this machine.
+    expect(failure).toMatch(/\(full output: \.\.\/[^)]*artifacts\/gates\/[0-9a-f]{12}-style\.log\)/);
+    expect(failure).not.toContain(env.stateDir);
   }, 120_000);
 });
