@@ -95,8 +95,11 @@ export {
   type ChangeRequestRead,
   commentChangeRequest,
   type ReviewCommentMade,
+  type ReviewRequests,
   type ReviewSubmitted,
   reviewChangeRequest,
+  reviewChangeRequests,
+  uniqueById,
 } from './change-requests.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { type ControlWait, untilControlled } from './control.js';
