@@ -8,8 +8,9 @@
 //
 // The gate is a counting command (a node script outside the repository that appends the commit
 // it ran on and its working directory to a log), so the figures are counts read off that log, not
-// timings. The preparation cost of a slice worktree (the issue's "≤ 0.1× a fresh install") is
-// measured by bench/prepare.mjs.
+// timings. Goals run with `--sandbox off`: the counter writes outside the worktree. The
+// preparation cost of a slice worktree (the issue's "≤ 0.1× a fresh install") is measured by
+// bench/prepare.mjs.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -124,6 +125,10 @@ function measureGoal(bin, n) {
         '--no-llm-planner',
         '--max-agents',
         String(n),
+        // The counting gate appends to a log outside the worktree, which a confined gate may not
+        // write (the sandbox is on by default where bubblewrap is installed).
+        '--sandbox',
+        'off',
         '--json',
       ],
       {
@@ -135,7 +140,9 @@ function measureGoal(bin, n) {
   const result = parseJsonOutput(`omk goal run (${n} slices)`, run.stdout);
   const proof = result.proof;
   if (proof?.status !== 'ready')
-    throw new BenchError(`${n} slices: the proof is ${proof?.status}, not ready`);
+    throw new BenchError(
+      `${n} slices: the proof is ${proof?.status}, not ready: ${JSON.stringify(proof?.knownGaps ?? [])}`,
+    );
   const slices = proof.slices.length;
   if (slices !== n) throw new BenchError(`${n} slices asked for, the planner made ${slices}`);
   const runs = readFileSync(counter.logPath, 'utf8')

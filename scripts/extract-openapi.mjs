@@ -30,6 +30,7 @@ const OPERATIONS = {
   'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': [200, 403, 422],
   'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge': [200, 403, 404, 405, 409, 422],
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': [200],
+  'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': [200, 404],
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies': [201, 404],
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': [200, 403, 422],
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': [200, 404, 422],

@@ -123,4 +123,84 @@ describe('command: fix on a pull_request_review_comment workflow', () => {
     expect(fixCommits()).toHaveLength(1);
     expect(env.server.state.reviewComments.filter((c) => c.inReplyTo === commentId)).toHaveLength(1);
   }, 120_000);
+
+  it("answers a review's three line comments as one fix: one commit, one reply in each thread, once", async () => {
+    const pull = [...env.server.state.pulls.values()].find((p) => p.head === branch);
+    if (!pull) throw new Error('no integrator PR');
+    // Submitted from the Files tab: a review with no body (state commented) and three line comments.
+    const { review, comments } = await env.server.addReviewWithComments(pull.number, {
+      user: 'octo-reviewer',
+      comments: [
+        { path: 'src/math.js', line: 1, body: 'Please add a NAME export.' },
+        { path: 'src/math.js', line: 2, body: 'And add a KIND export.' },
+        { path: 'src/math.js', line: 3, body: 'Keep the exports at the end of the file.' },
+      ],
+    });
+    const payload = await webhookExample('pull_request_review', 'submitted');
+    Object.assign(payload.pull_request as object, { number: pull.number, head: { ref: branch } });
+    Object.assign(payload.review as object, {
+      id: review.id,
+      state: 'commented',
+      body: null,
+      user: { login: 'octo-reviewer', type: 'User' },
+    });
+    Object.assign(payload, { sender: { login: 'octo-reviewer', type: 'User' } });
+    const reviewEventPath = join(env.runnerTemp, 'review-event.json');
+    await writeFile(reviewEventPath, JSON.stringify(payload));
+    const fixReview = () =>
+      env.run(
+        { command: 'fix', agent },
+        { GITHUB_EVENT_NAME: 'pull_request_review', GITHUB_EVENT_PATH: reviewEventPath },
+      );
+    const before = head();
+    const fixesBefore = fixCommits().length;
+    const run = await fixReview();
+    expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('for 3 request(s)');
+    const after = head();
+    expect(after).not.toBe(before);
+    // One commit holds what all three asked.
+    expect(fixCommits()).toHaveLength(fixesBefore + 1);
+    expect(git(env.repo.origin, 'rev-list', '--count', `${before}..${after}`)).toBe('1');
+    const math = git(env.repo.origin, 'show', `${after}:src/math.js`);
+    expect(math).toContain("export const NAME = 'math';");
+    expect(math).toContain("export const KIND = 'calculator';");
+    for (const comment of comments) {
+      const replies = env.server.state.reviewComments.filter((c) => c.inReplyTo === comment.id);
+      expect(replies.map((c) => c.body)).toEqual([expect.stringContaining(after.slice(0, 12))]);
+    }
+    expect(env.server.count('pulls/list-comments-for-review')).toBeGreaterThan(0);
+
+    // Redelivered: the review's event, then one of its comments' events (GitHub sends both).
+    const again = await fixReview();
+    expect(again.code, `${again.stdout.slice(-3000)}\n${again.stderr}`).toBe(0);
+    expect(again.stdout).toContain(
+      `Already handled: ${comments.map((c) => `review-comment:${c.id}`).join(', ')}`,
+    );
+    const commentPayload = await webhookExample('pull_request_review_comment', 'created');
+    const second = comments[1];
+    Object.assign(commentPayload.pull_request as object, { number: pull.number, head: { ref: branch } });
+    Object.assign(commentPayload.comment as object, {
+      id: second?.id,
+      pull_request_review_id: review.id,
+      body: second?.body,
+      path: second?.path,
+      line: second?.line,
+      user: { login: 'octo-reviewer', type: 'User' },
+    });
+    const commentEventPath = join(env.runnerTemp, 'review-comment-event.json');
+    await writeFile(commentEventPath, JSON.stringify(commentPayload));
+    const fromComment = await env.run(
+      { command: 'fix', agent },
+      { GITHUB_EVENT_NAME: 'pull_request_review_comment', GITHUB_EVENT_PATH: commentEventPath },
+    );
+    expect(fromComment.code, `${fromComment.stdout.slice(-3000)}\n${fromComment.stderr}`).toBe(0);
+    expect(fromComment.stdout).toContain('Already handled:');
+    expect(head()).toBe(after);
+    expect(fixCommits()).toHaveLength(fixesBefore + 1);
+    for (const comment of comments) {
+      expect(env.server.state.reviewComments.filter((c) => c.inReplyTo === comment.id)).toHaveLength(1);
+    }
+    env.server.assertClean();
+  }, 240_000);
 });

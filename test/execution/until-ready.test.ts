@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BUGGY_FIXTURE,
@@ -24,7 +26,7 @@ afterEach(async () => {
 /** Logs the prompt it got and what src/parser.js held when it started. */
 const observe = `
 const prompt = readFileSync(0, 'utf8');
-log('prompt', { prompt, parser: read('src/parser.js') });
+log('prompt', { prompt, parser: read('src/parser.js'), cwd: process.cwd() });
 `;
 /** Breaks the fixture's passing test (its failing one still fails). */
 const breakParser = `write('src/parser.js', "export const parse = (text) => text + '!';\\n");`;
@@ -35,10 +37,15 @@ const fixParser = `write('src/parser.js', '// fixed\\nexport const parse = (text
 const wrongThenRight = `${observe}\nif (attempt === 1) { ${breakParser} } else { ${fixParser} }`;
 const alwaysWrong = `${observe}\n${breakParser}`;
 
-async function prompts(): Promise<{ attempt: number; prompt: string; parser: string }[]> {
+async function prompts(): Promise<{ attempt: number; prompt: string; parser: string; cwd: string }[]> {
   return (await env.kit.calls())
     .filter((call) => call.event === 'prompt')
-    .map((call) => ({ attempt: call.attempt, prompt: String(call.prompt), parser: String(call.parser) }));
+    .map((call) => ({
+      attempt: call.attempt,
+      prompt: String(call.prompt),
+      parser: String(call.parser),
+      cwd: String(call.cwd),
+    }));
 }
 
 function starts(): Promise<number> {
@@ -67,7 +74,12 @@ describe('--until-ready with a wrong-then-right agent', () => {
     expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
     expect(second?.prompt).toMatch(/gate test failed \(exit \d+\):/);
     expect(second?.prompt).toContain('parse keeps text');
-    expect(second?.prompt).toMatch(/\(full output: [^)]*artifacts\/gates\/[^)]*\)/);
+    // The gate's log, named relative to the worktree the agent works in: it opens it from there,
+    // and the prompt names no directory of this machine.
+    const log = /\(full output: ([^)]*artifacts\/gates\/[^)]*)\)/.exec(second?.prompt ?? '')?.[1] ?? '';
+    expect(log).toMatch(/^\.\.\//);
+    expect(existsSync(resolve(second?.cwd ?? '', log))).toBe(true);
+    expect(second?.prompt).not.toContain(env.stateDir);
     expect(second?.prompt).toContain('## Starting again from the base');
     expect(second?.prompt).toMatch(
       /Your previous attempt's diff is at `[^`]*artifacts\/attempts\/s1-fix-the-bug-in-src-parser-js\/attempt-1\.diff`; the worktree was reset to the base/,

@@ -1,10 +1,11 @@
-import { type Ctx, type Handler, json, notFound } from './http.js';
+import { type Ctx, type Handler, json, notFound, paginate } from './http.js';
 import { association, refreshShas } from './pull-shape.js';
 import { findPull } from './pulls.js';
 import { nodeId, repoApi, repoHtml, simpleUser } from './shapes.js';
 import { type FakePull, type FakeReviewComment, timestamp } from './state.js';
 
 const DOCS = 'https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment';
+const REVIEW_DOCS = 'https://docs.github.com/rest/pulls/reviews#list-comments-for-a-pull-request-review';
 
 export function reviewCommentJson(ctx: Ctx, comment: FakeReviewComment) {
   const api = `${repoApi(ctx.site)}/pulls/comments/${comment.id}`;
@@ -40,13 +41,14 @@ export function reviewCommentJson(ctx: Ctx, comment: FakeReviewComment) {
 export async function addReviewComment(
   ctx: Ctx,
   pull: FakePull,
-  seed: { user: string; path: string; line: number; body: string; inReplyTo?: number },
+  seed: { user: string; path: string; line: number; body: string; inReplyTo?: number; reviewId?: number },
 ): Promise<FakeReviewComment> {
   await refreshShas(ctx, pull);
   const comment: FakeReviewComment = {
     id: ctx.ids.id(),
     pullNumber: pull.number,
-    reviewId: ctx.ids.id(),
+    // A comment made alone is a review of its own (GitHub makes one for it).
+    reviewId: seed.reviewId ?? ctx.ids.id(),
     user: seed.user,
     path: seed.path,
     line: seed.line,
@@ -74,6 +76,25 @@ const createReply: Handler = async (req, ctx) => {
   return json(201, reviewCommentJson(ctx, reply));
 };
 
+/** The comments a review left, oldest first; a review GitHub does not know on this PR is a 404. */
+const listForReview: Handler = async (req, ctx) => {
+  const pull = findPull(ctx, req);
+  const reviewId = req.params.num('review_id');
+  if (!pull || reviewId === undefined) return notFound(REVIEW_DOCS);
+  const comments = ctx.state.reviewComments.filter(
+    (c) => c.pullNumber === pull.number && c.reviewId === reviewId,
+  );
+  const known = ctx.state.reviews.some((r) => r.id === reviewId && r.pullNumber === pull.number);
+  if (!known && comments.length === 0) return notFound(REVIEW_DOCS);
+  const page = paginate(req, comments);
+  return json(
+    200,
+    page.items.map((c) => reviewCommentJson(ctx, c)),
+    page.headers,
+  );
+};
+
 export const reviewCommentRoutes: Record<string, Handler> = {
+  'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': listForReview,
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies': createReply,
 };

@@ -308,6 +308,40 @@ describe('checks, statuses, protection, reviews', () => {
     ]);
     server.assertClean();
   });
+
+  it("lists one review's line comments, not another's, and 404s a review it does not know", async () => {
+    await branch('feature', { 'b.txt': 'b\n' });
+    const pr = await openPull('feature');
+    const { review, comments } = await server.addReviewWithComments(pr.number, {
+      user: 'alice',
+      comments: [
+        { path: 'b.txt', line: 1, body: 'one' },
+        { path: 'b.txt', line: 1, body: 'two' },
+        { path: 'src/a.txt', line: 1, body: 'three' },
+      ],
+    });
+    await server.addReviewComment(pr.number, { user: 'bob', path: 'b.txt', line: 1, body: 'alone' });
+    const listed = await octokit.rest.pulls.listCommentsForReview({
+      ...repoArgs,
+      pull_number: pr.number,
+      review_id: review.id,
+    });
+    expect(listed.data.map((c) => [c.id, c.pull_request_review_id, c.user?.login, c.path, c.body])).toEqual(
+      comments.map((c) => [c.id, review.id, 'alice', c.path, c.body]),
+    );
+    const page = await octokit.rest.pulls.listCommentsForReview({
+      ...repoArgs,
+      pull_number: pr.number,
+      review_id: review.id,
+      per_page: 2,
+      page: 2,
+    });
+    expect(page.data.map((c) => c.body)).toEqual(['three']);
+    await expect(
+      octokit.rest.pulls.listCommentsForReview({ ...repoArgs, pull_number: pr.number, review_id: 999_999 }),
+    ).rejects.toMatchObject({ status: 404 });
+    server.assertClean();
+  });
 });
 
 describe('merging', () => {

@@ -29,6 +29,7 @@ import {
   type FakeStatus,
   Ids,
   type Permission,
+  type ReviewState,
   type StatusState,
   timestamp,
 } from './state.js';
@@ -95,6 +96,19 @@ export interface FakeGitHub {
     pullNumber: number,
     seed: { user: string; path: string; line: number; body: string },
   ): Promise<FakeReviewComment>;
+  /**
+   * A review submitted with line comments, as GitHub records it: one review (`COMMENTED` unless
+   * said), its comments carrying its id (before the webhooks: one for the review, one per comment).
+   */
+  addReviewWithComments(
+    pullNumber: number,
+    seed: {
+      user: string;
+      state?: ReviewState;
+      body?: string;
+      comments: readonly { path: string; line: number; body: string }[];
+    },
+  ): Promise<{ review: FakeReview; comments: FakeReviewComment[] }>;
   /** Creates a plain issue (shares numbers with PRs); returns its number. */
   addIssue(title: string, body?: string, author?: string): number;
   setPermission(login: string, permission: Permission): void;
@@ -289,6 +303,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     requestChanges: (n, user = 'reviewer', body = 'Please change this.') =>
       addReview(ctx, requirePull(n), user, 'CHANGES_REQUESTED', body),
     addReviewComment: (n, seed) => addReviewComment(ctx, requirePull(n), seed),
+    async addReviewWithComments(n, seed) {
+      const pull = requirePull(n);
+      const review = await addReview(ctx, pull, seed.user, seed.state ?? 'COMMENTED', seed.body ?? '');
+      const comments: FakeReviewComment[] = [];
+      for (const comment of seed.comments) {
+        comments.push(
+          await addReviewComment(ctx, pull, { ...comment, user: seed.user, reviewId: review.id }),
+        );
+      }
+      return { review, comments };
+    },
     addIssue(title, body = '', author = options.owner) {
       const number = ctx.ids.issueNumber();
       state.issues.set(number, { number, title, body, author, labels: [], createdAt: timestamp() });

@@ -1,6 +1,7 @@
 import { readEventPayload } from '../../adapters/actions-runner/github-env.js';
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
 import { writeAccess } from '../../adapters/github/collaborator-permission.js';
+import { reviewComments } from '../../adapters/github/review-comments.js';
 import { createReviewReplies } from '../../adapters/github/review-replies.js';
 import { fixPullRequest, parseOmkBranch, prepareAgent, UsageError } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
@@ -8,14 +9,15 @@ import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
 import { GOAL_ID_EXAMPLE } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { REVIEW_EVENTS, reviewEvent } from '../review-event.js';
+import { REVIEW_EVENTS, type ReviewEvent, reviewEvent, withReviewComments } from '../review-event.js';
 
 /**
  * `fix` in a `pull_request_review` (or `pull_request_review_comment`) workflow: the changes the
  * review asks on an omk PR run as a fix task on that PR's branch (fixPullRequest), the goal is
  * verified again, its PRs updated and each request answered. The goal comes from goal-id or from
- * the PR's branch (omk/<goal-id>/…). A review that asks for nothing, or by someone without write
- * permission on the repository (asked of the API), fixes nothing and passes.
+ * the PR's branch (omk/<goal-id>/…). One review is one fix: its body and every line comment it
+ * left (read from the API), whichever of its events runs. A review that asks for nothing, or by
+ * someone without write permission on the repository (asked of the API), fixes nothing and passes.
  */
 export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const { eventName } = rt.github;
@@ -48,6 +50,12 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
       ],
     });
   }
+  const { requests, why } = await batchOf(rt, github, event);
+  if (requests.length === 0) {
+    return outcomeFor(rt, 'fix', goalId, {
+      notes: [`Nothing to fix: ${why ?? 'the review asks for nothing'}.`],
+    });
+  }
   const prepared = await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
   try {
     await fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env });
@@ -61,7 +69,7 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
     fixPullRequest(rt.app, {
       goalId,
       pr: event.pr,
-      requests: event.requests,
+      requests,
       prepared,
       replies: createReviewReplies(github),
       ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
@@ -76,6 +84,29 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
   return outcomeFor(rt, 'fix', goalId, {
     judged: true,
-    notes: [`Fix for PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}.`],
+    notes: [
+      `Fix for PR #${outcome.pr}: ${outcome.kind} (${sha}) for ${outcome.requestIds.length} request(s); proof ${outcome.proofStatus}.`,
+    ],
   });
+}
+
+/**
+ * The requests of the event's whole review: its line comments read from the API join what the
+ * event asks. Unread (the API failed), the event's own requests run alone, with a warning: the
+ * review's other events still ask for theirs.
+ */
+async function batchOf(
+  rt: ActionRuntime,
+  github: Parameters<typeof reviewComments>[0],
+  event: Extract<ReviewEvent, { kind: 'fix' }>,
+): Promise<ReturnType<typeof withReviewComments>> {
+  if (event.batch === null) return { requests: event.requests, why: event.why };
+  try {
+    return withReviewComments(event, await reviewComments(github, event.pr, event.batch.reviewId));
+  } catch (error) {
+    rt.reporter.warn(
+      `fix: the line comments of review ${event.batch.reviewId} were not read, so only this event's request(s) run: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return { requests: event.requests, why: event.why };
+  }
 }

@@ -81,3 +81,54 @@ export function changeTextProblem(text: string): ChangeTextProblem | null {
   }
   return null;
 }
+
+/** What one submitted review asks for, with why nothing when it asks for nothing. */
+export interface ReviewRequests {
+  requests: ChangeRequest[];
+  /** Set when `requests` is empty: the body's reason, and that no line comment asks either. */
+  why: string | null;
+}
+
+/**
+ * Everything one review asks, as one batch (one fix, one commit, one answer per request): its
+ * body when it requests changes, then each of its line comments that starts a thread, oldest
+ * first, each once. Line comments by anyone but the review's author are not its own and are left
+ * out. The Action reads the comments from the API; the bot gathers them as their webhooks arrive.
+ */
+export function reviewChangeRequests(
+  review: ReviewSubmitted,
+  comments: readonly ReviewCommentMade[],
+): ReviewRequests {
+  const body = reviewChangeRequest(review);
+  const own = [...comments]
+    .filter((comment) => review.author === null || comment.author === review.author)
+    .sort((a, b) => a.id - b.id);
+  const lines = own.flatMap((comment) => {
+    const read = commentChangeRequest(comment);
+    return read.kind === 'request' ? [read.request] : [];
+  });
+  const requests = [...(body.kind === 'request' ? [body.request] : []), ...lines];
+  if (requests.length > 0) return { requests: uniqueById(requests), why: null };
+  const state = review.state.toLowerCase();
+  const why =
+    state === 'changes_requested'
+      ? 'the review has no text'
+      : `the review ${state}, it does not request changes`;
+  return {
+    requests: [],
+    why:
+      own.length === 0
+        ? `${why}, and it has no line comments`
+        : `${why}, and none of its ${own.length} line comment(s) asks for a change`,
+  };
+}
+
+/** The first of each id: a request met twice (the event's own comment, then the API's) runs once. */
+export function uniqueById(requests: readonly ChangeRequest[]): ChangeRequest[] {
+  const seen = new Set<string>();
+  return requests.filter((request) => {
+    if (seen.has(request.id)) return false;
+    seen.add(request.id);
+    return true;
+  });
+}

@@ -435,6 +435,7 @@ async function openBranch(
     const failing = describeChecks({
       findings: [],
       failingGates: failingGates(journal.execution.finalGates),
+      workdir: result.workspace.path,
     });
     return {
       workspace: result.workspace,
@@ -456,7 +457,11 @@ async function openBranch(
     workspaceRoot: deps.workspaceRoot,
     sparsePaths: null,
   });
-  const failing = describeChecks({ findings: record.findings, failingGates: failingGates(record.gates) });
+  const failing = describeChecks({
+    findings: record.findings,
+    failingGates: failingGates(record.gates),
+    workdir: workspace.path,
+  });
   return { workspace, head: record.headSha, writes: task.writes, failing };
 }
 

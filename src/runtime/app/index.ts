@@ -100,8 +100,11 @@ export {
   changeTextProblem,
   commentChangeRequest,
   type ReviewCommentMade,
+  type ReviewRequests,
   type ReviewSubmitted,
   reviewChangeRequest,
+  reviewChangeRequests,
+  uniqueById,
 } from './change-requests.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { type ControlWait, untilControlled } from './control.js';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
-import { describeAttemptFailure, trimOutput } from './attempt-failure.js';
+import { describeAttemptFailure, logPath, trimOutput } from './attempt-failure.js';
 
+/** Where a slice's worktree lives beside the goal directory, under the state root. */
+const WORKDIR = '/state/worktrees/g/s1';
 const succeeded = { outcome: 'succeeded', exitCode: 0, summary: 'ok' } as AgentRunResult;
 
 function gate(name: string, tail: string): GateEvidence {
@@ -33,6 +35,7 @@ describe('describeAttemptFailure', () => {
         agent: succeeded,
         findings: [finding('fyi', ['a'], 'info')],
         failingGates: [],
+        workdir: WORKDIR,
       }),
     ).toBeNull();
   });
@@ -46,6 +49,7 @@ describe('describeAttemptFailure', () => {
         finding('only a warning', ['src/w.js'], 'warning'),
       ],
       failingGates: [gate('test', 'not ok 1 - parse keeps text\n# fail 1'), gate('lint', 'src/a.js:1 error')],
+      workdir: WORKDIR,
     });
     expect(text).toBe(
       [
@@ -56,11 +60,12 @@ describe('describeAttemptFailure', () => {
         'gate test failed (exit 1):',
         'not ok 1 - parse keeps text',
         '# fail 1',
-        '(full output: /state/goals/g/artifacts/gates/abc-test.log)',
+        // Relative to the worktree the next agent works in: no directory of this machine.
+        '(full output: ../../../goals/g/artifacts/gates/abc-test.log)',
         '',
         'gate lint failed (exit 1):',
         'src/a.js:1 error',
-        '(full output: /state/goals/g/artifacts/gates/abc-lint.log)',
+        '(full output: ../../../goals/g/artifacts/gates/abc-lint.log)',
       ].join('\n'),
     );
     expect(text).not.toContain('only a warning');
@@ -72,6 +77,7 @@ describe('describeAttemptFailure', () => {
       agent: crashed,
       findings: [],
       failingGates: [gate('test', 'boom')],
+      workdir: WORKDIR,
     });
     expect(text?.startsWith('agent failed (exit 3): agent exited with code 3\n\ngate test failed')).toBe(
       true,
@@ -87,11 +93,21 @@ describe('describeAttemptFailure', () => {
           finding(`problem ${i} ${'y'.repeat(2_000)}`, [`f${i}`]),
         ),
         failingGates: [gate('test', noisy), gate('lint', noisy)],
+        workdir: WORKDIR,
       }) ?? '';
     expect(text.length).toBeLessThan(20_000);
     expect(text).toContain('- … and 30 more');
     expect(text).toContain('line 4999');
     expect(text).toContain('(earlier output trimmed) …');
+  });
+});
+
+describe('logPath', () => {
+  it('names a gate log relative to the worktree, and leaves a relative one as it is', () => {
+    expect(logPath('/state/goals/g/artifacts/gates/abc-test.log', '/state/worktrees/g/integration')).toBe(
+      '../../../goals/g/artifacts/gates/abc-test.log',
+    );
+    expect(logPath('artifacts/gates/abc-test.log', WORKDIR)).toBe('artifacts/gates/abc-test.log');
   });
 });
 

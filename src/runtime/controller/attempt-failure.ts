@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 
@@ -14,6 +15,11 @@ export interface AttemptChecks {
   findings: readonly Finding[];
   /** The required gates that did not pass. */
   failingGates: readonly GateEvidence[];
+  /**
+   * The worktree the next agent works in: each gate's full log is named relative to it, so the
+   * prompt (and the events and proof it reaches) carries no directory of this machine.
+   */
+  workdir: string;
 }
 
 /**
@@ -32,7 +38,7 @@ export function describeChecks(checks: Omit<AttemptChecks, 'agent'>): string | n
   const blocking = checks.findings.filter((finding) => finding.severity === 'blocking');
   const parts = [
     blocking.length > 0 ? findingsSection(blocking) : null,
-    ...checks.failingGates.map(gateSection),
+    ...checks.failingGates.map((gate) => gateSection(gate, checks.workdir)),
   ];
   const shown = parts.filter((part): part is string => part !== null);
   return shown.length === 0 ? null : shown.join('\n\n');
@@ -54,11 +60,16 @@ function findingsSection(blocking: readonly Finding[]): string {
   return `review found blocking problems:\n${lines.join('\n')}`;
 }
 
-function gateSection(gate: GateEvidence): string {
+function gateSection(gate: GateEvidence, workdir: string): string {
   const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):`;
   const output = trimOutput(gate.tail);
-  const log = gate.artifact === null ? '' : `\n(full output: ${gate.artifact})`;
+  const log = gate.artifact === null ? '' : `\n(full output: ${logPath(gate.artifact, workdir)})`;
   return `${header}\n${output === '' ? '(no output)' : output}${log}`;
+}
+
+/** A gate log (under the goal directory) as the agent in `workdir` opens it: a relative path. */
+export function logPath(artifact: string, workdir: string): string {
+  return isAbsolute(artifact) && isAbsolute(workdir) ? relative(workdir, artifact) : artifact;
 }
 
 /** The end of a gate's output, where test runners put their summary; at most so many lines and chars. */

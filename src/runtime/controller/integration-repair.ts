@@ -108,7 +108,7 @@ export function integrationFailure(ctx: RunContext, result: IntegrationResult): 
     return { kind: 'conflict', evidence: detail, conflict: { branch, paths }, merged: result.merged };
   }
   const gates = failingGates(journal.execution.finalGates);
-  const evidence = describeChecks({ findings: [], failingGates: gates });
+  const evidence = describeChecks({ findings: [], failingGates: gates, workdir: result.workspace.path });
   if (evidence === null) return null;
   return { kind: 'gates', evidence, conflict: null, merged: result.merged };
 }

@@ -365,7 +365,12 @@ async function settleAttempt(
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === 'blocking').length },
   });
 
-  const failure = describeAttemptFailure({ agent: result, findings, failingGates: failingGates(gates) });
+  const failure = describeAttemptFailure({
+    agent: result,
+    findings,
+    failingGates: failingGates(gates),
+    workdir: workspace.path,
+  });
   const gateMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, task.id),

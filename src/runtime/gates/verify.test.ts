@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../ports.js';
 import type { RunnableGate } from './detector.js';
+import { diagnosticsTool } from './diagnostics/verdict.js';
 import type { GateRunContext } from './port.js';
 import { boundTail, createGateVerifier, treeRelative } from './verify.js';
 
@@ -515,11 +516,75 @@ describe('createGateVerifier, diagnostic by diagnostic', () => {
     const [evidence] = await createGateVerifier(run)([LINT], context(onBase));
     expect(evidence).toMatchObject({ outcome: 'pre_existing' });
     expect(evidence).not.toHaveProperty('diagnostics');
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] fails on base ${base12} too; could not read diagnostics from eslint output; judged by exit code (none were read on the head)`,
+    );
     // A test gate's output is never read as diagnostics.
     const head = debt('/work/head');
     const tests = scripted(exited(1, head), exited(1, head), exited(1, debt('/work/base')));
     const [test] = await createGateVerifier(tests.run)([GATE], context(onBase));
     expect(test).not.toHaveProperty('diagnostics');
+  });
+});
+
+describe('createGateVerifier, diagnostics that cannot be read', () => {
+  const onBase = { baseCwd: '/work/base', baseSha: BASE_SHA };
+  const base12 = BASE_SHA.slice(0, 12);
+  const STYLE: RunnableGate = { ...GATE, name: 'style', kind: 'lint', argv: ['sh', 'scripts/lint.sh'] };
+  const prose = 'the style checker is unhappy with 3 things';
+
+  it('says so when neither side can be read, and calls it pre-existing by exit code only', async () => {
+    const { run } = scripted(exited(1, prose), exited(1, prose), exited(1, prose));
+    const [evidence] = await createGateVerifier(run)([STYLE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing' });
+    expect(evidence).not.toHaveProperty('diagnostics');
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] fails on base ${base12} too; could not read diagnostics from lint.sh output; judged by exit code (none were read on the head nor on base ${base12})`,
+    );
+    expect(evidence?.tail).not.toContain('per-test');
+  });
+
+  it("names the base when only the base's output cannot be read", async () => {
+    const head = "/work/head/src/a.js:1:1: 'y' is not defined. [Error/no-undef]";
+    const { run } = scripted(exited(1, head), exited(1, head), exited(1, prose));
+    const [evidence] = await createGateVerifier(run)([STYLE], context(onBase));
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] fails on base ${base12} too; could not read diagnostics from lint.sh output; judged by exit code (none were read on base ${base12})`,
+    );
+  });
+
+  it('fails a gate that passes on the base, saying the failure was judged by exit code', async () => {
+    const { run } = scripted(exited(1, prose), exited(1, prose), exited(0, 'all good'));
+    const [evidence] = await createGateVerifier(run)([STYLE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'failed' });
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] passes on base ${base12}: the failure is new; could not read diagnostics from lint.sh output; judged by exit code (none were read on the head)`,
+    );
+  });
+
+  it('says so without a base too, and never for a gate that passed', async () => {
+    const { run } = scripted(exited(1, prose), exited(1, prose), exited(0, prose));
+    const [failed, passed] = await createGateVerifier(run)([STYLE, { ...STYLE, name: 'style2' }], context());
+    expect(failed).toMatchObject({ outcome: 'failed' });
+    expect(failed?.tail.split('\n')[0]).toBe(
+      '[omk] could not read diagnostics from lint.sh output; judged by exit code (none were read on the head)',
+    );
+    expect(passed).toMatchObject({ outcome: 'passed' });
+    expect(passed?.tail).toBe(prose);
+  });
+});
+
+describe('diagnosticsTool', () => {
+  it('names the tool a gate runs, not its launcher', () => {
+    expect(diagnosticsTool(['npx', 'eslint', '.'])).toBe('eslint');
+    expect(diagnosticsTool(['npx', '--yes', 'prettier', '--check', '.'])).toBe('prettier');
+    expect(diagnosticsTool(['python3', '-m', 'ruff', 'check'])).toBe('ruff');
+    expect(diagnosticsTool(['sh', 'scripts/lint.sh'])).toBe('lint.sh');
+    expect(diagnosticsTool(['bash', '-c', 'tools/check --strict src'])).toBe('check');
+    expect(diagnosticsTool(['npm', 'run', 'lint'])).toBe('npm run lint');
+    expect(diagnosticsTool(['cargo', 'clippy', '--', '-D', 'warnings'])).toBe('cargo clippy');
+    expect(diagnosticsTool(['/usr/local/bin/golangci-lint', 'run'])).toBe('golangci-lint');
+    expect(diagnosticsTool(['tsc'])).toBe('tsc');
   });
 });
 

@@ -11,7 +11,9 @@ import {
   baseDiagnostics,
   DIAGNOSTIC_KINDS,
   diagnosticsNote,
+  diagnosticsTool,
   gateDiagnostics,
+  unreadDiagnosticsNote,
 } from './diagnostics/verdict.js';
 import { gateLogName, safeGateName } from './log-name.js';
 import type { GateRunContext, GateSpec, VerifyFn } from './port.js';
@@ -99,6 +101,29 @@ async function verifyGate(
   /** The base's results once known (the baseline's, or a run there): the head is compared with them. */
   let baseTests: TestResults | null = fromBaseline(gate, context)?.tests ?? null;
   let baseDiags: Diagnostics | null = fromBaseline(gate, context)?.diagnostics ?? null;
+  /** How the gate ended on the base, once asked. */
+  let baseStatus: RunStatus | null = null;
+  const judgedByDiagnostics = DIAGNOSTIC_KINDS.includes(gate.kind);
+  /**
+   * A lint, format or typecheck gate that failed with no diagnostics compared: the exit codes
+   * decided, and the note says whose output could not be read, so nothing passes or counts as the
+   * base's own debt unsaid.
+   */
+  const unreadDiagnostics = (
+    outcome: GateEvidence['outcome'],
+    tailOf: GateRun,
+    diagnostics: GateDiagnostics | null,
+  ): string | null => {
+    if (!judgedByDiagnostics || diagnostics !== null || tailOf.status !== 'failed') return null;
+    if (outcome !== 'failed' && outcome !== 'pre_existing') return null;
+    const unread = { head: tailOf.diagnostics === null, base: baseStatus === 'failed' && baseDiags === null };
+    if (!unread.head && !unread.base) return null;
+    return unreadDiagnosticsNote(
+      diagnosticsTool(gate.argv),
+      unread,
+      context.baseSha === null ? null : base12,
+    );
+  };
   const evidence = (
     outcome: GateEvidence['outcome'],
     note: string | null,
@@ -111,7 +136,7 @@ async function verifyGate(
     const fellBack =
       tailOf.tests === null && gate.kind === 'test' && (outcome === 'failed' || outcome === 'flaky')
         ? 'no per-test results could be read from its output: judged by its exit code'
-        : null;
+        : unreadDiagnostics(outcome, tailOf, diagnostics);
     const notes = [note, fellBack].filter((text): text is string => text !== null);
     const result: GateEvidence = {
       name: gate.name,
@@ -134,11 +159,15 @@ async function verifyGate(
   /** The gate on the base: the goal's base run says it when it ran on this very base. */
   const onBase = async (where: string | (() => Promise<string>)): Promise<RunStatus> => {
     const known = fromBaseline(gate, context);
-    if (known !== null) return known.status;
+    if (known !== null) {
+      baseStatus = known.status;
+      return known.status;
+    }
     const baseCwd = typeof where === 'string' ? where : await where();
     const ran = await run(baseCwd, `run on base ${baseLabel}`);
     baseTests = ran.tests;
     baseDiags = ran.diagnostics;
+    baseStatus = ran.status;
     return ran.status;
   };
 
@@ -194,6 +223,11 @@ async function verifyGate(
   if (base === 'failed' && diagnostics !== null) {
     const note = diagnosticsNote(diagnostics, base12);
     return evidence(diagnostics.new === 0 ? 'pre_existing' : 'failed', note, second, diagnostics);
+  }
+  if (base === 'failed' && judgedByDiagnostics) {
+    // Not read diagnostic by diagnostic: pre-existing by exit code only, which the note says and
+    // the proof does not tolerate (proof/pre-existing.ts).
+    return evidence('pre_existing', `fails on base ${base12} too`, second);
   }
   if (base === 'failed') {
     const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);

@@ -283,6 +283,39 @@ describe('buildProof: not_ready lists every gap', () => {
     );
   });
 
+  it('blocks a lint gate whose diagnostics could not be read, naming the gate and the tool', () => {
+    const base12 = BASE_SHA.slice(0, 12);
+    const unread = (required: boolean) =>
+      gate({
+        kind: 'lint',
+        name: 'style',
+        required,
+        outcome: 'pre_existing',
+        exitCode: 1,
+        tail: `[omk] fails on base ${base12} too; could not read diagnostics from lint.sh output; judged by exit code (none were read on the head nor on base ${base12})\nthe style checker is unhappy`,
+      });
+    const proof = buildProof(
+      evidence({ gates: [gate(), unread(true)], oracle: oracle({ requiredGates: ['test'] }) }),
+    );
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps).toEqual([
+      {
+        code: 'gate_pre_existing',
+        message: `Required gate "style" (lint) fails on head ${HEAD_SHA.slice(0, 12)} (exit 1) and also fails on the base: the final tree still fails it; could not read diagnostics from lint.sh output; judged by exit code, so its failures cannot be told apart from new ones.`,
+      },
+    ]);
+    // Optional: it does not block, and the warning says the same.
+    const optional = buildProof(
+      evidence({ gates: [gate(), unread(false)], oracle: oracle({ requiredGates: ['test'] }) }),
+    );
+    expect(optional.status).toBe('ready');
+    expect(optional.warnings).toEqual([
+      expect.stringContaining(
+        `Optional gate "style" (lint) fails on head ${HEAD_SHA.slice(0, 12)} (exit 1) and also fails on the base: the final tree still fails it; could not read diagnostics from lint.sh output; judged by exit code`,
+      ),
+    ]);
+  });
+
   it('blocks pre-existing failures anyway when the config says preExisting: block', () => {
     const tests = testsOf({ failing: ['a'], stillFailing: ['a'] });
     const debt = { source: 'biome', new: 0, fixed: 0, preExisting: 3, firstNew: [] };

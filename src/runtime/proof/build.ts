@@ -230,7 +230,7 @@ function judge(
         ? `; every failure is the base's own, but .omk/config.yml sets preExisting: block for it`
         : gate.kind === 'test'
           ? `; per-test results not available (${exitCodeReason(gate)}), so its failures cannot be told apart from regressions`
-          : '';
+          : unreadDiagnostics(gate);
       const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it${why}.`;
       if (required) verdict.gaps.push({ code: 'gate_pre_existing', message });
       else verdict.warnings.push(`${message} It does not block readiness.`);
@@ -261,6 +261,15 @@ function judge(
 function namesOf(names: readonly string[], count: number): string {
   const shown = names.slice(0, 5);
   return count > shown.length ? `${shown.join(', ')} and ${count - shown.length} more` : shown.join(', ');
+}
+
+/**
+ * A lint, format or typecheck gate whose diagnostics could not be read: its note names the tool
+ * (gates/diagnostics/verdict.ts `unreadDiagnosticsNote`), and the gap repeats it.
+ */
+function unreadDiagnostics(gate: GateEvidence): string {
+  const note = /could not read diagnostics from .+? output; judged by exit code/.exec(gate.tail)?.[0];
+  return note === undefined ? '' : `; ${note}, so its failures cannot be told apart from new ones`;
 }
 
 /** Why a failing test gate was judged by exit codes: its note says, else no test could be read. */

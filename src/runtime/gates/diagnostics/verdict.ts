@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import type { GateDiagnostics } from '../../proof/schema.js';
+import { gateTool } from '../availability.js';
 import { compareDiagnostics } from './compare.js';
 import { type Diagnostics, diagnosticText } from './types.js';
 
@@ -45,4 +47,53 @@ export function diagnosticsNote(diagnostics: GateDiagnostics, base12: string): s
       ? ` and ${diagnostics.new - diagnostics.firstNew.length} more`
       : '';
   return `${diagnostics.new} diagnostic(s) not on base ${base12}: ${diagnostics.firstNew.join('; ')}${more}`;
+}
+
+/** Package managers and build tools whose first word after the executable says what runs. */
+const WITH_SUBCOMMAND = new Set(['npm', 'pnpm', 'yarn', 'bun', 'cargo', 'go', 'uv', 'poetry', 'make']);
+/** Runners whose first argument is the tool itself. */
+const RUNNERS = new Set(['npx', 'bunx', 'pnpx']);
+/** Interpreters whose first argument is a script: the script is the tool. */
+const INTERPRETERS = /^(?:sh|bash|dash|zsh|node|python[\d.]*|ruby|perl)$/;
+
+/**
+ * The tool a gate runs, as the proof names it: `eslint` for `npx eslint .`, `ruff` for
+ * `python -m ruff check`, `lint.sh` for `sh scripts/lint.sh`, `npm run lint` for that script.
+ */
+export function diagnosticsTool(argv: readonly string[]): string {
+  const { executable, module } = gateTool(argv);
+  if (module !== null) return module;
+  const words = argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  const first = words[0];
+  if (first === undefined) return executable;
+  if (RUNNERS.has(executable)) return basename(first);
+  if (WITH_SUBCOMMAND.has(executable)) {
+    const second = words[1];
+    return first === 'run' && second !== undefined ? `${executable} run ${second}` : `${executable} ${first}`;
+  }
+  if (INTERPRETERS.test(executable)) {
+    // `sh -c "cmd args"`: the command's first word.
+    const script = argv.includes('-c') ? (first.trim().split(/\s+/)[0] ?? first) : first;
+    return basename(script);
+  }
+  return executable;
+}
+
+/**
+ * What a lint, format or typecheck gate's note says when its diagnostics could not be compared
+ * with the base's: which side's output omk could not read, and that the exit codes decided.
+ */
+export function unreadDiagnosticsNote(
+  tool: string,
+  unread: { head: boolean; base: boolean },
+  base12: string | null,
+): string {
+  const base = base12 === null ? 'the base' : `base ${base12}`;
+  const where =
+    unread.head && unread.base
+      ? `none were read on the head nor on ${base}`
+      : unread.head
+        ? 'none were read on the head'
+        : `none were read on ${base}`;
+  return `could not read diagnostics from ${tool} output; judged by exit code (${where})`;
 }
