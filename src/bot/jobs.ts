@@ -30,8 +30,8 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   if (job.kind === 'fix') {
     const where = { repo: job.repo, issue: job.pr, author: job.author };
-    if ((await settingsForCommand(bot, gh, where, await gh.permission(job.repo, job.author))) !== null)
-      await fixJob(bot, gh, job);
+    const settings = await settingsForCommand(bot, gh, where, await gh.permission(job.repo, job.author));
+    if (settings !== null) await fixJob(bot, gh, { ...job, settings });
     return;
   }
   const { repo, issue, author, parsed } = job;
@@ -47,9 +47,10 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   const where = { repo, issue, author };
   if (command.kind === 'fix') {
-    if ((await settingsForCommand(bot, gh, where, await gh.permission(repo, author))) === null) return;
+    const settings = await settingsForCommand(bot, gh, where, await gh.permission(repo, author));
+    if (settings === null) return;
     const request = { id: `comment:${job.commentId}`, text: command.text, author, replyTo: null };
-    await fixJob(bot, gh, { repo, pr: issue, branch: null, author, requests: [request] });
+    await fixJob(bot, gh, { repo, pr: issue, branch: null, author, requests: [request], settings });
     return;
   }
   const answer = await gh.permission(repo, author);

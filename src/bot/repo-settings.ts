@@ -20,6 +20,8 @@ import { plainReply } from './replies.js';
 
 export const REPO_SETTINGS_FILE = '.github/omk.yml';
 
+const ROLES_FROM = { write: 'write, maintain or admin', maintain: 'maintain or admin', admin: 'admin' } as const;
+
 export type { RepoSettings };
 
 export type RepoSettingsLoad =
@@ -92,7 +94,7 @@ export async function settingsForCommand(
   if (refusal === null) return loaded.settings;
   const who =
     refusal.by === 'role'
-      ? `people with ${refusal.need === 'maintain' ? 'maintain or admin' : 'admin'} permission`
+      ? `people with ${ROLES_FROM[refusal.need]} permission`
       : `${refusal.users.join(', ')}`;
   await say([
     `this repository's ${REPO_SETTINGS_FILE} lets only ${who} start or change goals with omk, so I did not act on it. One of them can run the same command if they agree.`,

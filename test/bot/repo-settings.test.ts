@@ -98,6 +98,9 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', () =>
     await env.comment('/omk goal status');
     await env.bot.idle();
     expect(env.replies().at(-1)?.body).toContain('mergeMethod');
+    await env.comment('/omk goal fix "rename the helper"');
+    await env.bot.idle();
+    expect(env.replies().at(-1)?.body).toContain('.github/omk.yml (acme/widgets:.github/omk.yml) is not valid');
   });
 
   it('answers YAML that is not a map of settings, naming the file', async () => {

@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { expectCommittedSchema } from '../../../test/helpers/committed-schema.js';
 import { REPO_COMMAND_AGENT, repoAgentChoice } from '../app/repo-agent.js';
-import { readRepoSettings, repoAccessVerdict, repoAgentVerdict } from './repo-settings.js';
+import {
+  readRepoSettings,
+  repoAccessVerdict,
+  repoAgentVerdict,
+  repoSettingsJsonSchema,
+} from './repo-settings.js';
 
 const yaml = (text: string): unknown => parse(text);
 
@@ -160,5 +166,16 @@ describe('repoAgentChoice', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('repoSettingsJsonSchema', () => {
+  // Regenerate with: OMK_UPDATE_SCHEMA=1 npx vitest run src/runtime/config/repo-settings.test.ts
+  it('matches the committed JSON Schema (schema/omk-repo-settings.schema.json)', async () => {
+    await expectCommittedSchema(
+      'omk-repo-settings.schema.json',
+      repoSettingsJsonSchema(),
+      'src/runtime/config/repo-settings.test.ts',
+    );
   });
 });

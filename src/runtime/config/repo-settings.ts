@@ -167,3 +167,10 @@ export function repoAccessVerdict(
   }
   return null;
 }
+
+/** JSON Schema (draft 2020-12) of `.github/omk.yml` as written, for editors and yaml-language-server. */
+export function repoSettingsJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(repoSettingsSchema, { io: 'input', target: 'draft-2020-12' });
+  const { $schema, ...rest } = generated;
+  return { $schema, title: "omk bot's repository settings (.github/omk.yml)", ...rest };
+}
