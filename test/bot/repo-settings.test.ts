@@ -23,7 +23,8 @@ const goalIdOf = (commentId: number, text: string) =>
  * actions mode: the bot creates and plans the goal, then dispatches; nothing executes here, so
  * these show what the settings decide (the goal's options, a refusal) without running agents.
  */
-describe('bot: per-repository settings in .github/omk.yml (actions mode)', () => {
+// Each test plans goals in real clones: generous under a loaded machine.
+describe('bot: per-repository settings in .github/omk.yml (actions mode)', { timeout: 120_000 }, () => {
   let env: BotEnv;
   let nextId = 8_100_000;
   const run = async (text: string, flags = '', login?: string) => {
@@ -100,7 +101,9 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', () =>
     expect(env.replies().at(-1)?.body).toContain('mergeMethod');
     await env.comment('/omk goal fix "rename the helper"');
     await env.bot.idle();
-    expect(env.replies().at(-1)?.body).toContain('.github/omk.yml (acme/widgets:.github/omk.yml) is not valid');
+    expect(env.replies().at(-1)?.body).toContain(
+      '.github/omk.yml (acme/widgets:.github/omk.yml) is not valid',
+    );
   });
 
   it('answers YAML that is not a map of settings, naming the file', async () => {
@@ -157,7 +160,9 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', () =>
  * file picks the demo agent (which the operator allows), a gated merge and squash merges. The run
  * reaches a ready proof only if the file's agent ran, and the merge on the last green check squashes.
  */
-describe('bot: a repository file choosing the agent and the merge method is obeyed (local mode)', () => {
+describe('bot: a repository file choosing the agent and the merge method is obeyed (local mode)', {
+  timeout: 120_000,
+}, () => {
   let env: BotEnv;
   const commentId = 8_200_001;
   const goalId = goalIdOf(commentId, DEMO_GOAL);
