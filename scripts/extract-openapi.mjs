@@ -49,6 +49,7 @@ const OPERATIONS = {
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': [200, 201, 422],
   'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches': [200, 204],
   'GET /repos/{owner}/{repo}/collaborators/{username}/permission': [200, 404],
+  'GET /repos/{owner}/{repo}/contents/{path}': [200, 403, 404],
 };
 
 /** Schemas every operation may answer with (401, injected faults, unknown statuses). */

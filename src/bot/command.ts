@@ -22,7 +22,12 @@ type GoalRef = string | null;
 export type BotCommand =
   | { kind: 'help' }
   /** `request.repo` is a placeholder until the job has a checkout. */
-  | { kind: 'run'; request: CreateGoalRequest }
+  | {
+      kind: 'run';
+      request: CreateGoalRequest;
+      /** The options the comment gave (`policy`, `merge-policy`, …): the repository's settings fill the rest. */
+      given: readonly string[];
+    }
   | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume'; goalRef: GoalRef }
   | { kind: 'cancel' | 'reject'; goalRef: GoalRef; reason: string }
   | { kind: 'accept'; goalRef: GoalRef; summary: string }
@@ -154,7 +159,7 @@ function fixText(positionals: readonly string[]): string {
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
   switch (sub) {
     case 'run':
-      return { kind: 'run', request: runRequest(args, idSuffix) };
+      return { kind: 'run', request: runRequest(args, idSuffix), given: [...args.flags.keys()] };
     case 'accept': {
       const summary = parseRequest(summaryTextSchema('summary'), args.flags.get('summary') ?? '');
       return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };

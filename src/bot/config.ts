@@ -42,6 +42,7 @@ const envSchema = z.object({
   OMK_BOT_COMMAND_CONCURRENCY: intIn('OMK_BOT_COMMAND_CONCURRENCY', 1, 256, 8),
   OMK_BOT_QUEUE_LIMIT: intIn('OMK_BOT_QUEUE_LIMIT', 1, 1_000_000, 1000),
   OMK_BOT_AGENT: text(''),
+  OMK_BOT_REPO_AGENTS: text(''),
   OMK_BOT_ALLOW_BOTS: text(''),
   OMK_BOT_WORK_DIR: text(''),
   // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
@@ -73,6 +74,11 @@ export interface BotConfig {
   queueLimit: number;
   /** The agent local mode runs (a preset, script:<path>, a name from .omk/config.yml, or demo). */
   agent: string | null;
+  /**
+   * Agents a repository's `.github/omk.yml` may choose besides `agent`: names (claude,
+   * script:./agent.sh) and `command:<program>` for a command agent running that program.
+   */
+  repoAgents: readonly string[];
   /** Bot logins (`name[bot]`) whose comments are obeyed; every other bot is ignored. */
   allowBots: readonly string[];
   /** Parent of the temporary checkouts; each is removed when its job ends. */
@@ -88,6 +94,7 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     OMK_BOT_COMMAND_CONCURRENCY: env.OMK_BOT_COMMAND_CONCURRENCY,
     OMK_BOT_QUEUE_LIMIT: env.OMK_BOT_QUEUE_LIMIT,
     OMK_BOT_AGENT: env.OMK_BOT_AGENT,
+    OMK_BOT_REPO_AGENTS: env.OMK_BOT_REPO_AGENTS,
     OMK_BOT_ALLOW_BOTS: env.OMK_BOT_ALLOW_BOTS,
     OMK_BOT_WORK_DIR: env.OMK_BOT_WORK_DIR,
     OMK_STATE_BRANCH: env.OMK_STATE_BRANCH,
@@ -111,10 +118,16 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     commandConcurrency: v.OMK_BOT_COMMAND_CONCURRENCY,
     queueLimit: v.OMK_BOT_QUEUE_LIMIT,
     agent: v.OMK_BOT_AGENT === '' ? null : v.OMK_BOT_AGENT,
-    allowBots: v.OMK_BOT_ALLOW_BOTS.split(',')
-      .map((login) => login.trim())
-      .filter((login) => login.length > 0),
+    repoAgents: commaList(v.OMK_BOT_REPO_AGENTS),
+    allowBots: commaList(v.OMK_BOT_ALLOW_BOTS),
     workDir: v.OMK_BOT_WORK_DIR === '' ? tmpdir() : v.OMK_BOT_WORK_DIR,
     stateBranch: v.OMK_STATE_BRANCH,
   };
+}
+
+function commaList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

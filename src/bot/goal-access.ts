@@ -7,6 +7,7 @@ import type { Bot } from './bot.js';
 import type { BotCommand } from './command.js';
 import { workspaceSpec } from './compose.js';
 import { plainReply } from './replies.js';
+import type { RepoSettings } from './repo-settings.js';
 import type { StatusTarget } from './status.js';
 
 export type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' } | { kind: 'fix' }>;
@@ -17,6 +18,8 @@ export const MAX_REPLY = 60_000;
 export interface GoalJob extends StatusTarget {
   author: string;
   command: GoalCommand;
+  /** The repository's `.github/omk.yml`, read when the command was taken. */
+  settings: RepoSettings;
 }
 
 /** Runs `fn` on the goal's state from the state branch, under its mutex; `push` writes it back. */

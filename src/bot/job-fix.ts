@@ -14,6 +14,7 @@ import {
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
+import { type RepoSettings, runAgent } from './repo-settings.js';
 import { publishStatus } from './status.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
@@ -24,6 +25,8 @@ export interface FixJob {
   branch: string | null;
   author: string;
   requests: ChangeRequest[];
+  /** The repository's `.github/omk.yml` once the job read it (its agent runs the fix). */
+  settings?: RepoSettings;
 }
 
 /**
@@ -96,14 +99,13 @@ async function fixHere(
       }
       await bringGoalHere(ws, goalId);
       const app = appFor(bot, ws, { gh, repo });
-      const agent = bot.deps.config.agent;
       try {
         return await fixPullRequest(app, {
           goalId,
           pr,
           // Taken as late as possible: what arrived while the checkout was made runs too.
           requests: take(),
-          agent: agent === null ? {} : { name: agent },
+          agent: await runAgent(bot, job.settings ?? {}, ws.repoRoot),
           replies: gh.reviewReplies(repo),
           fallbackBase: repo.defaultBranch,
           ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),

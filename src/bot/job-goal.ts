@@ -16,6 +16,7 @@ import { lifecycle, lifecycleText } from './job-lifecycle.js';
 import { mergeMethodFor } from './job-merge.js';
 import { budgetNotes, deliveryNotes, mergeNotes } from './notes.js';
 import { noGoalReply } from './replies.js';
+import { mergeMethodSetting } from './repo-settings.js';
 import { publishStatus } from './status.js';
 import { latestGoalInThread } from './sticky.js';
 import { BOT_STEPS } from './wording.js';
@@ -103,7 +104,7 @@ async function deliverOrMerge(
       return;
     }
     case 'merge': {
-      const method = await mergeMethodFor(bot, job.gh, job.repo);
+      const method = await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings));
       const notes = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
         const result = await mergeIntegrator(appFor(bot, ws, job), { goalId, method });
         const lines = mergeNotes(result);

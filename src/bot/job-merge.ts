@@ -29,7 +29,12 @@ const METHODS_TTL_MS = 60_000;
 const allowedMethods = new WeakMap<Bot, Map<string, { methods: MergeMethod[]; until: number }>>();
 
 /** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
-export async function mergeMethodFor(bot: Bot, gh: BotGitHub, repo: RepoRef): Promise<MergeMethod> {
+export async function mergeMethodFor(
+  bot: Bot,
+  gh: BotGitHub,
+  repo: RepoRef,
+  setting: MergeMethod | null = null,
+): Promise<MergeMethod> {
   let known = allowedMethods.get(bot);
   if (known === undefined) {
     known = new Map();
@@ -41,7 +46,7 @@ export async function mergeMethodFor(bot: Bot, gh: BotGitHub, repo: RepoRef): Pr
     entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
     known.set(repo.fullName, entry);
   }
-  const choice = chooseMergeMethod(entry.methods);
+  const choice = chooseMergeMethod(entry.methods, setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
   return choice.method;
 }
@@ -52,14 +57,20 @@ export async function mergeMethodFor(bot: Bot, gh: BotGitHub, repo: RepoRef): Pr
  * only says which goal to look at; the PR evaluated is the one the goal's delivery recorded, so a
  * branch named like ours in a fork merges nothing.
  */
-export async function checkMerge(bot: Bot, gh: BotGitHub, repo: RepoRef, goalId: string): Promise<void> {
+export async function checkMerge(
+  bot: Bot,
+  gh: BotGitHub,
+  repo: RepoRef,
+  goalId: string,
+  setting: MergeMethod | null = null,
+): Promise<void> {
   // A run in this process evaluates the merge itself when it has delivered.
   if (bot.active.has(goalId)) return;
   const token = await gh.token();
   await bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
       if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) return;
-      const method = await mergeMethodFor(bot, gh, repo);
+      const method = await mergeMethodFor(bot, gh, repo, setting);
       const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId, method);
       if (!check.evaluated) {
         // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.

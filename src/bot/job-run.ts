@@ -13,6 +13,7 @@ import { appFor, workspaceSpec } from './compose.js';
 import { mergeMethodFor } from './job-merge.js';
 import { failureNotes } from './notes.js';
 import { busyReply } from './replies.js';
+import { mergeMethodSetting, planningAgent, type RepoSettings, runAgent } from './repo-settings.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
 
 export interface RunJob {
@@ -21,6 +22,8 @@ export interface RunJob {
   commentId: number;
   author: string;
   request: CreateGoalRequest;
+  /** The repository's `.github/omk.yml`, read when the command was taken. */
+  settings: RepoSettings;
 }
 
 /** The inputs the omk workflow is dispatched with (declare them in its workflow_dispatch). */
@@ -30,7 +33,7 @@ export function dispatchInputs(goalId: string): Record<string, string> {
 
 /** Creates and plans the goal once (one already on the state branch is reused) and pushes it. */
 function ensureGoal(bot: Bot, ws: Workspace, target: StatusTarget, job: RunJob): Promise<SharedStart> {
-  const agent = bot.deps.config.mode === 'local' ? (bot.deps.config.agent ?? undefined) : undefined;
+  const agent = bot.deps.config.mode === 'local' ? planningAgent(bot, job.settings) : undefined;
   return planSharedGoal(
     appFor(bot, ws, target),
     ws.remote,
@@ -88,19 +91,23 @@ async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: s
       await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
       return;
     }
-    await executeHere(bot, target, ws, goalId);
+    await executeHere(bot, target, ws, goalId, job.settings);
   });
 }
 
 /** Resumes a goal in this process: its branches come from the repository, its state from the branch. */
-export async function resumeLocally(bot: Bot, target: StatusTarget, goalId: string): Promise<void> {
+export async function resumeLocally(
+  bot: Bot,
+  target: StatusTarget & { settings: RepoSettings },
+  goalId: string,
+): Promise<void> {
   const token = await target.gh.token();
   await withWorkspace(workspaceSpec(bot, target.repo, token, 'full'), async (ws) => {
     await bot.mutex.run(goalId, async () => {
       await ws.remote.pull(goalId);
       await bringGoalHere(ws, goalId);
     });
-    await executeHere(bot, target, ws, goalId);
+    await executeHere(bot, target, ws, goalId, target.settings);
   });
 }
 
@@ -109,7 +116,13 @@ export async function resumeLocally(bot: Bot, target: StatusTarget, goalId: stri
  * same runtime steps as `omk goal run`. Pause and cancel from a comment reach the controller
  * through the store registered as active. The state is pushed whatever happened.
  */
-async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId: string): Promise<void> {
+async function executeHere(
+  bot: Bot,
+  target: StatusTarget,
+  ws: Workspace,
+  goalId: string,
+  settings: RepoSettings,
+): Promise<void> {
   const { deps } = bot;
   const notes: string[] = [];
   let failure: unknown = null;
@@ -118,11 +131,11 @@ async function executeHere(bot: Bot, target: StatusTarget, ws: Workspace, goalId
   try {
     await publishStatus(bot, target, goalId, ws.store, 'running');
     const app = appFor(bot, ws, target);
-    const method = await mergeMethodFor(bot, target.gh, target.repo);
+    const method = await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings));
     const outcome = await executeAndDeliver(app, {
       goalId,
       method,
-      agent: deps.config.agent === null ? {} : { name: deps.config.agent },
+      agent: await runAgent(bot, settings, ws.repoRoot),
       ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
       after: 'deliver',
       fallbackBase: target.repo.defaultBranch,

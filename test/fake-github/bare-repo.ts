@@ -57,6 +57,15 @@ export class BareRepo {
     return r.exitCode === 0 ? r.stdout.trim() : 'main';
   }
 
+  /** The file at `path` in `commit` (its blob id and bytes), or null when there is no such file. */
+  async blobAt(commit: string, path: string): Promise<{ sha: string; bytes: Buffer } | null> {
+    const found = await this.run(['rev-parse', '--verify', '--quiet', `${commit}:${path}`], [0, 1, 128]);
+    const sha = found.exitCode === 0 ? found.stdout.trim() : '';
+    if (!SHA.test(sha) || (await this.objectType(sha)) !== 'blob') return null;
+    const content = await this.run(['cat-file', 'blob', sha]);
+    return { sha, bytes: Buffer.from(content.stdout, 'utf8') };
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const r = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], [0, 1]);
     return r.exitCode === 0;

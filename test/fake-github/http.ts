@@ -18,6 +18,11 @@ export interface ApiResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * The body sent instead of `body` when the client asks for the raw media type
+   * (`Accept: application/vnd.github.raw`); `body` is what the schema check sees.
+   */
+  raw?: string;
 }
 
 export interface Ctx {

@@ -1,4 +1,5 @@
 import { checkRoutes } from './checks.js';
+import { contentRoutes } from './contents.js';
 import type { Handler } from './http.js';
 import { issueRoutes } from './issues.js';
 import { mergeRoutes } from './merge.js';
@@ -8,8 +9,8 @@ import { reviewCommentRoutes } from './review-comments.js';
 import { reviewRoutes } from './reviews.js';
 import { statusRoutes } from './statuses.js';
 
-/** Params that may hold slashes (`heads/omk/g/s`, a branch `omk/g/s`), encoded or not. */
-const MULTI_SEGMENT = new Set(['ref', 'branch']);
+/** Params that may hold slashes (`heads/omk/g/s`, a branch `omk/g/s`, a file path), encoded or not. */
+const MULTI_SEGMENT = new Set(['ref', 'branch', 'path']);
 
 export interface Route {
   /** `METHOD /path/{template}`, the key into the OpenAPI fixture. */
@@ -50,6 +51,7 @@ export function createRoutes(): Route[] {
     checkRoutes,
     statusRoutes,
     repoRoutes,
+    contentRoutes,
   ];
   return tables.flatMap((table) =>
     Object.entries(table).map(([operation, handler]) => compile(operation, handler)),

@@ -344,6 +344,39 @@ describe('checks, statuses, protection, reviews', () => {
   });
 });
 
+describe('repository contents', () => {
+  it('serves a file base64 encoded, raw on request, at a ref, and 404 when absent', async () => {
+    await branch('other', { '.github/omk.yml': 'mergeMethod: rebase\n' });
+    await repo.commit({ '.github/omk.yml': 'mergeMethod: squash\n' }, 'settings');
+    git(repo.root, 'push', '--quiet', 'origin', 'main');
+    const path = '.github/omk.yml';
+    const { data } = await octokit.rest.repos.getContent({ ...repoArgs, path });
+    if (Array.isArray(data) || data.type !== 'file')
+      throw new Error(`expected a file, got ${JSON.stringify(data)}`);
+    expect(data).toMatchObject({ path, name: 'omk.yml', encoding: 'base64', size: 20 });
+    expect(Buffer.from(data.content, 'base64').toString('utf8')).toBe('mergeMethod: squash\n');
+    expect(data.sha).toBe(bare('rev-parse', 'main:.github/omk.yml'));
+    const raw = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      ...repoArgs,
+      path,
+      ref: 'other',
+      mediaType: { format: 'raw' },
+    });
+    expect(raw.data).toBe('mergeMethod: rebase\n');
+    await expect(
+      octokit.rest.repos.getContent({ ...repoArgs, path: '.github/absent.yml' }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      octokit.rest.repos.getContent({ ...repoArgs, path, ref: 'no-such-branch' }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    server.assertClean();
+  });
+});
+
 describe('merging', () => {
   it('makes a real merge commit in the bare repo, pinned to the head SHA', async () => {
     const head = await branch('feature', { 'b.txt': 'b\n' });

@@ -36,6 +36,9 @@ import {
 import { addStatus } from './statuses.js';
 import { sharedValidator } from './validate.js';
 
+/** `application/vnd.github.raw` or `.v3.raw` (with or without `+json`): the file's bytes, not JSON. */
+const RAW_MEDIA = /application\/vnd\.github(?:\.v3)?\.raw\b/;
+
 export type { RecordedRequest, RequestFilter, SchemaErrorRecord } from './records.js';
 export { SECONDARY_RATE_LIMIT_BODY, SECONDARY_RATE_LIMIT_MESSAGE } from './records.js';
 export type * from './state.js';
@@ -161,7 +164,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const reset = String(Math.floor(Date.now() / 1000) + 3600);
   let requestId = 0;
 
-  function send(res: ServerResponse, response: ApiResponse): void {
+  function send(res: ServerResponse, response: ApiResponse, wantsRaw = false): void {
     remaining = Math.max(remaining - 1, 0);
     requestId += 1;
     const headers: Record<string, string> = {
@@ -176,6 +179,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     };
     if (response.body === undefined) {
       res.writeHead(response.status, headers).end();
+      return;
+    }
+    if (response.raw !== undefined && wantsRaw) {
+      headers['content-type'] = 'text/plain; charset=utf-8';
+      headers['x-github-media-type'] = 'github.raw';
+      res.writeHead(response.status, headers).end(response.raw);
       return;
     }
     headers['content-type'] = 'application/json; charset=utf-8';
@@ -217,7 +226,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     // Recorded before the answer leaves, so a test that awaited the response sees it.
     requests.push(entry);
     if (entry.unexpected) unexpected.push(entry);
-    send(res, response);
+    send(res, response, RAW_MEDIA.test(req.headers.accept ?? ''));
   }
 
   /** POST /graphql: authenticated like the REST API; a document the fake does not serve is unexpected. */

@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from 'probot';
-import { ForgeError, type MergeMethod, type ReviewReplies } from '../../runtime/app/index.js';
+import { ConfigError, ForgeError, type MergeMethod, type ReviewReplies } from '../../runtime/app/index.js';
 import { reviewRepliesVia } from '../github/review-replies.js';
 import { resolveReviewThread } from '../github/review-threads.js';
 
@@ -71,10 +71,22 @@ export interface BotGitHub {
   reviewReplies(repo: RepoRef): ReviewReplies;
   /** The merge methods the repository allows (GET /repos: allow_merge_commit, _squash_, _rebase_). */
   allowedMergeMethods(repo: RepoRef): Promise<MergeMethod[]>;
+  /**
+   * A settings file as @probot/octokit-plugin-config reads it: `path` on the repository's default
+   * branch, else in the owner's `.github` repository, with `_extends` followed (merged shallowly,
+   * the file's own keys last). Null when no file exists; a file that cannot be parsed is a ConfigError.
+   */
+  settingsFile(repo: RepoRef, path: string): Promise<SettingsFile | null>;
   /** A token for git and the runtime's forge: the installation token (fresh for each call). */
   token(): Promise<string>;
   /** The bot's own app id (APP_ID): what its check runs are created as. */
   readonly appId?: number;
+}
+
+export interface SettingsFile {
+  config: Record<string, unknown>;
+  /** Where the settings came from, `owner/repo:path` each, the repository's own first. */
+  sources: string[];
 }
 
 export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitHub {
@@ -149,6 +161,31 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
       ];
       // Absent (a token that cannot see the settings): GitHub's default, every method.
       return allowed.filter(([, on]) => on !== false).map(([method]) => method);
+    },
+    async settingsFile(repo, path) {
+      try {
+        const { config, files } = await octokit.config.get({
+          owner: repo.owner,
+          repo: repo.name,
+          path,
+          branch: repo.defaultBranch,
+        });
+        const sources = files
+          .filter((file) => file.config !== null)
+          .map((file) => `${file.owner}/${file.repo}:${file.path}`);
+        return sources.length === 0 ? null : { config, sources };
+      } catch (error) {
+        // An HTTP failure is GitHub's; anything else is the loader refusing what the file holds.
+        if (statusOf(error) !== null) throw error;
+        const text = error instanceof Error ? error.message : String(error);
+        throw new ConfigError(
+          `${path} could not be read: ${text.replace(/^\[@probot\/octokit-plugin-config\]\s*/, '')}`,
+          {
+            cause: error,
+            hint: `Fix the YAML of ${path} on the default branch (it must be a map of settings), or delete it to use the defaults.`,
+          },
+        );
+      }
     },
     async token() {
       const auth: unknown = await octokit.auth({ type: 'installation' });

@@ -5,6 +5,19 @@ export { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
 // Request and result types, and the errors the use cases throw.
 export { formatDuration } from '../budget/parse.js';
 export { configPathProblem } from '../config/load.js';
+export {
+  type OperatorAgents,
+  type RepoAccessRefusal,
+  type RepoAgentSetting,
+  type RepoAgentVerdict,
+  type RepoSettings,
+  type RepoSettingsIssue,
+  type RepoSettingsRead,
+  readRepoSettings,
+  repoAccessVerdict,
+  repoAgentKey,
+  repoAgentVerdict,
+} from '../config/repo-settings.js';
 export type { ExecuteResult } from '../controller/execute.js';
 export { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 export type { DeliverResult } from '../delivery/deliver.js';
@@ -151,6 +164,7 @@ export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } fro
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
+export { REPO_COMMAND_AGENT, repoAgentChoice } from './repo-agent.js';
 export {
   deliveredReport,
   executedReport,

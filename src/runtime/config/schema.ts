@@ -21,7 +21,7 @@ export const gateNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}
 });
 
 /** `run: "npm test"` would need a shell to split; say so and show the array form. */
-const argvSchema = z
+export const argvSchema = z
   .array(z.string().min(1, { error: 'an argument may not be empty' }), {
     error: (issue) =>
       typeof issue.input === 'string'
