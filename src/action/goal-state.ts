@@ -2,32 +2,89 @@ import {
   type GoalRecord,
   goalReport,
   NotFoundError,
-  pullSharedGoal,
+  type PreparedAgent,
+  prepareAgent,
   UsageError,
   unknownSlice,
+  withPreparedSharedGoal,
 } from '../runtime/app/index.js';
+import { agentChoice } from './agent-choice.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
 import type { CommandOutcome } from './outcome.js';
 
-/** Downloads goal-id from the state branch; a goal that is not there is named by its input. */
-export async function pullGoal(rt: ActionRuntime, goalId: string): Promise<GoalRecord> {
-  const branch = rt.inputs.stateBranch;
-  // Another runner created it: it is pointed at this runner's checkout.
-  const pulled = await pullSharedGoal(rt.store, rt.state, goalId, { repoRoot: rt.repoRoot });
-  if (!pulled.found) {
-    throw new NotFoundError(
-      `goal-id: there is no goal '${goalId}' on the state branch ${branch}${pulled.missing === 'branch' ? ' (the branch does not exist yet)' : ''}.`,
-      {
-        hint: `Pass the goal-id output of the run or plan step that created it, with the same state-branch. Example: ${GOAL_ID_EXAMPLE}`,
-      },
-    );
-  }
-  rt.reporter.info(`goal ${goalId} from ${branch} at ${pulled.commit.slice(0, 12)}`);
-  return pulled.goal;
+/** A goal that is not on the state branch, named by its input. */
+function notOnStateBranch(rt: ActionRuntime, goalId: string, missing: 'branch' | 'goal'): NotFoundError {
+  return new NotFoundError(
+    `goal-id: there is no goal '${goalId}' on the state branch ${rt.inputs.stateBranch}${missing === 'branch' ? ' (the branch does not exist yet)' : ''}.`,
+    {
+      hint: `Pass the goal-id output of the run or plan step that created it, with the same state-branch. Example: ${GOAL_ID_EXAMPLE}`,
+    },
+  );
 }
 
-/** Pushes the goal directory to the state branch (fast-forward, retried on races); not on dry runs. */
+/**
+ * Runs `act` on goal-id from the state branch (a goal another runner created is pointed at this
+ * checkout), after `prepare`, whose refusal saves nothing. With a `save` message the goal is
+ * pushed back afterwards whatever happened, so evidence gathered before a failure is kept; a dry
+ * run keeps it on this runner.
+ */
+export async function onGoalPrepared<T, P>(
+  rt: ActionRuntime,
+  goalId: string,
+  save: string | null,
+  prepare: (goal: GoalRecord) => Promise<P>,
+  act: (prepared: P) => Promise<T>,
+  saveIf?: (value: T) => boolean,
+): Promise<T> {
+  const branch = rt.inputs.stateBranch;
+  const step = await withPreparedSharedGoal(
+    { store: rt.store, remote: rt.state, reporter: rt.reporter },
+    {
+      goalId,
+      repoRoot: rt.repoRoot,
+      save: rt.inputs.dryRun ? null : save,
+      saveOnFailure: true,
+      ...(saveIf === undefined ? {} : { saveIf }),
+    },
+    async (pulled) => {
+      rt.reporter.info(`goal ${goalId} from ${branch} at ${pulled.commit.slice(0, 12)}`);
+      return prepare(pulled.goal);
+    },
+    ({ prepared }) => act(prepared),
+  );
+  if (step.kind === 'not_shared') throw notOnStateBranch(rt, goalId, step.missing);
+  if (step.saved !== null)
+    rt.reporter.info(`goal ${goalId} saved to ${branch} at ${step.saved.slice(0, 12)}`);
+  else if (save !== null && rt.inputs.dryRun) {
+    rt.reporter.info(`dry-run: goal ${goalId} stays on this runner; the state branch is not updated`);
+  }
+  return step.value;
+}
+
+/** `onGoalPrepared` with nothing to prepare; a null `save` only reads. */
+export function onGoal<T>(
+  rt: ActionRuntime,
+  goalId: string,
+  save: string | null,
+  act: (goal: GoalRecord) => Promise<T>,
+): Promise<T> {
+  return onGoalPrepared(rt, goalId, save, async (goal) => goal, act);
+}
+
+/** `onGoalPrepared` with the goal's agent: a missing or unknown agent is refused before anything runs. */
+export function onGoalWithAgent<T>(
+  rt: ActionRuntime,
+  goalId: string,
+  save: string | null,
+  act: (prepared: PreparedAgent) => Promise<T>,
+): Promise<T> {
+  const prepare = async (goal: GoalRecord) =>
+    prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+  return onGoalPrepared(rt, goalId, save, prepare, act);
+}
+
+/** Pushes a goal this job created to the state branch; not on dry runs. */
 export async function saveGoal(rt: ActionRuntime, goalId: string, message: string): Promise<void> {
   if (rt.inputs.dryRun) {
     rt.reporter.info(`dry-run: goal ${goalId} stays on this runner; the state branch is not updated`);
@@ -35,27 +92,6 @@ export async function saveGoal(rt: ActionRuntime, goalId: string, message: strin
   }
   const commit = await rt.state.push(goalId, message);
   rt.reporter.info(`goal ${goalId} saved to ${rt.inputs.stateBranch} at ${commit.slice(0, 12)}`);
-}
-
-/**
- * Runs `fn`, then saves the goal whatever happened: evidence gathered before a failure is kept.
- * A save that fails after `fn` failed is a warning, so the first error is the one reported.
- */
-export async function savingState<T>(
-  rt: ActionRuntime,
-  goalId: string,
-  message: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  let result: T;
-  try {
-    result = await fn();
-  } catch (error) {
-    await saveAfterFailure(rt, goalId, message);
-    throw error;
-  }
-  await saveGoal(rt, goalId, message);
-  return result;
 }
 
 /** Saves what a failed step gathered; a save that fails too is a warning, not a second error. */

@@ -1,7 +1,7 @@
 // How goal commands reach a goal's state: the state branch, or the store of a run in this process.
 
 import { type Workspace, withWorkspace } from '../adapters/bot/workspace.js';
-import { NotFoundError, pullSharedGoal } from '../runtime/app/index.js';
+import { NotFoundError, type SharedGoalVerb, sharedGoalNeeds, withSharedGoal } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import type { BotCommand } from './command.js';
@@ -22,25 +22,29 @@ export interface GoalJob extends StatusTarget {
   settings: RepoSettings;
 }
 
-/** Runs `fn` on the goal's state from the state branch, under its mutex; `push` writes it back. */
+/**
+ * Runs `fn` on the goal's state from the state branch, under its mutex, in a checkout of what the
+ * verb needs; a verb that changes the goal writes it back.
+ */
 export async function onGoal<T>(
   bot: Bot,
   job: GoalJob,
   goalId: string,
-  options: { checkout: 'full' | 'state'; push: boolean },
+  verb: SharedGoalVerb,
   fn: (ws: Workspace) => Promise<T>,
 ): Promise<T> {
+  const needs = sharedGoalNeeds(verb);
   const token = await job.gh.token();
   return bot.mutex.run(goalId, () =>
-    withWorkspace(workspaceSpec(bot, job.repo, token, options.checkout), async (ws) => {
-      if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) {
-        throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
-          hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
-        });
-      }
-      const result = await fn(ws);
-      if (options.push) await ws.remote.push(goalId, `omk: ${job.command.kind} goal ${goalId}`);
-      return result;
+    withWorkspace(workspaceSpec(bot, job.repo, token, needs.checkout), async (ws) => {
+      const save = needs.saves ? `omk: ${job.command.kind} goal ${goalId}` : null;
+      const step = await withSharedGoal({ ...ws, reporter: bot.deps.reporter }, { goalId, save }, () =>
+        fn(ws),
+      );
+      if (step.kind === 'done') return step.value;
+      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
+        hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
+      });
     }),
   );
 }

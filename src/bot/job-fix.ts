@@ -4,18 +4,20 @@ import {
   accessVerdict,
   BusyError,
   type ChangeRequest,
-  type FixOutcome,
+  describeNote,
   type FixTarget,
+  fixNote,
   fixPullRequest,
   fixTarget,
-  INTEGRATION_ID,
   isOmkError,
+  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
 import { type RepoSettings, runAgent } from './repo-settings.js';
 import { publishStatus } from './status.js';
+import { BOT_WORDS } from './wording.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
 export interface FixJob {
@@ -91,16 +93,13 @@ async function fixHere(
   const { repo, pr } = job;
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-    const outcome = await bot.mutex.run(goalId, async () => {
-      await ws.remote.pull(goalId);
-      if (!(await ws.store.has(goalId))) {
-        take();
-        return null;
-      }
-      await bringGoalHere(ws, goalId);
-      const app = appFor(bot, ws, { gh, repo });
-      try {
-        return await fixPullRequest(app, {
+    // What the fix recorded (its request ids above all) is shared whatever happened.
+    const save = `omk: fix for PR #${pr} of goal ${goalId}`;
+    const ports = { ...ws, reporter: bot.deps.reporter };
+    const step = await bot.mutex.run(goalId, async () => {
+      const done = await withSharedGoal(ports, { goalId, save, saveOnFailure: true }, async () => {
+        await bringGoalHere(ws, goalId);
+        return fixPullRequest(appFor(bot, ws, { gh, repo }), {
           goalId,
           pr,
           // Taken as late as possible: what arrived while the checkout was made runs too.
@@ -110,12 +109,11 @@ async function fixHere(
           fallbackBase: repo.defaultBranch,
           ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
         });
-      } finally {
-        // What the fix recorded (its request ids above all) is shared whatever happened.
-        await ws.remote.push(goalId, `omk: fix for PR #${pr} of goal ${goalId}`);
-      }
+      });
+      if (done.kind === 'not_shared') take();
+      return done;
     });
-    if (outcome === null) {
+    if (step.kind === 'not_shared') {
       await gh.createComment(
         repo,
         pr,
@@ -123,11 +121,9 @@ async function fixHere(
       );
       return;
     }
-    if (outcome.kind === 'already_handled') {
-      bot.deps.reporter.info(`fix on PR #${pr}: ${outcome.requestIds.join(', ')} already handled`);
-      return;
-    }
-    await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [fixNote(outcome)]);
+    const note = describeNote(fixNote(step.value), BOT_WORDS);
+    if (step.value.kind === 'already_handled') bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
+    else await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [note]);
   });
 }
 
@@ -147,13 +143,4 @@ function fixRefusal(job: FixJob, target: Exclude<FixTarget, { kind: 'start' }>):
         new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
       );
   }
-}
-
-function fixNote(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {
-  const which =
-    outcome.sliceId === null || outcome.sliceId === INTEGRATION_ID
-      ? 'integrator PR'
-      : `slice ${outcome.sliceId}'s PR`;
-  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
-  return `Review fix on the ${which} #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}.`;
 }

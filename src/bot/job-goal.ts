@@ -34,17 +34,14 @@ export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
   switch (command.kind) {
     case 'status': {
       if (active) await publishStatus(bot, job, goalId, active.store, 'running');
-      else
-        await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) =>
-          settled(bot, job, goalId, ws.store),
-        );
+      else await onGoal(bot, job, goalId, 'status', (ws) => settled(bot, job, goalId, ws.store));
       return;
     }
     case 'proof': {
       const read = (store: GoalStore) => goalView(store, goalId);
       const { proof } = active
         ? await read(active.store)
-        : await onGoal(bot, job, goalId, { checkout: 'state', push: false }, (ws) => read(ws.store));
+        : await onGoal(bot, job, goalId, 'proof', (ws) => read(ws.store));
       const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof, BOT_STEPS);
       const text = `@${job.author} the proof of goal \`${goalId}\`:\n\n${body}`;
       await job.gh.createComment(
@@ -60,7 +57,7 @@ export async function runGoalCommand(bot: Bot, job: GoalJob): Promise<void> {
         add === null ? budgetView(store, goalId) : addBudget(store, goalId, add);
       const view =
         (await onActive(bot, goalId, change)) ??
-        (await onGoal(bot, job, goalId, { checkout: 'state', push: add !== null }, (ws) => change(ws.store)));
+        (await onGoal(bot, job, goalId, add === null ? 'budget' : 'budget-add', (ws) => change(ws.store)));
       await reply(job, budgetNotes(view));
       return;
     }
@@ -89,7 +86,7 @@ async function deliverOrMerge(
 ): Promise<void> {
   switch (kind) {
     case 'open-pr': {
-      const notes = await onGoal(bot, job, goalId, { checkout: 'full', push: true }, async (ws) => {
+      const notes = await onGoal(bot, job, goalId, 'open-pr', async (ws) => {
         await bringGoalHere(ws, goalId);
         const outcome = await openPullRequests(appFor(bot, ws, job), {
           goalId,
@@ -105,7 +102,7 @@ async function deliverOrMerge(
     }
     case 'merge': {
       const method = await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings));
-      const notes = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
+      const notes = await onGoal(bot, job, goalId, 'merge', async (ws) => {
         const result = await mergeIntegrator(appFor(bot, ws, job), { goalId, method });
         const lines = mergeNotes(result);
         await publishStatus(bot, job, goalId, ws.store, 'settled', lines);

@@ -1,7 +1,7 @@
 import {
   applyLifecycle,
   type LifecycleAction,
-  resumeContinuesExecution,
+  resumeFollowUp,
   untilControlled,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
@@ -40,24 +40,23 @@ export async function lifecycle(
       return;
     }
   }
-  const result = await onGoal(bot, job, goalId, { checkout: 'state', push: true }, async (ws) => {
+  const result = await onGoal(bot, job, goalId, action, async (ws) => {
     const changed = await applyLifecycle(ws.store, goalId, action, text);
     await publishStatus(bot, job, goalId, ws.store, 'settled');
     return changed;
   });
   const notes = [transitionNote(result)];
-  if (action === 'resume' && resumeContinuesExecution(result, { startPlanned: true })) {
-    if (bot.deps.config.mode === 'actions') {
-      await job.gh.dispatch(
-        job.repo,
-        bot.deps.config.workflow,
-        job.repo.defaultBranch,
-        dispatchInputs(goalId),
-      );
-      notes.push(`Dispatched the ${bot.deps.config.workflow} workflow to continue it.`);
-    } else if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === 'full') {
-      await job.gh.createComment(job.repo, job.issue, busyReply(job.author));
-    } else notes.push('Continuing it here.');
+  const { config } = bot.deps;
+  switch (action === 'resume' ? resumeFollowUp(result, config.mode === 'local') : 'none') {
+    case 'dispatch':
+      await job.gh.dispatch(job.repo, config.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
+      notes.push(`Dispatched the ${config.workflow} workflow to continue it.`);
+      break;
+    case 'execute_here':
+      if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === 'full') {
+        await job.gh.createComment(job.repo, job.issue, busyReply(job.author));
+      } else notes.push('Continuing it here.');
+      break;
   }
   await reply(job, notes);
 }

@@ -2,11 +2,12 @@ import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { withWorkspace } from '../adapters/bot/workspace.js';
 import {
   INTEGRATION_ID,
+  type MergeCheck,
   type MergeMethod,
   parseOmkBranch,
-  pullSharedGoal,
   readOrigin,
   recheckMerge,
+  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -69,26 +70,25 @@ export async function checkMerge(
   const token = await gh.token();
   await bot.mutex.run(goalId, () =>
     withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
-      if (!(await pullSharedGoal(ws.store, ws.remote, goalId)).found) return;
-      const method = await mergeMethodFor(bot, gh, repo, setting);
-      const check = await recheckMerge(appFor(bot, ws, { gh, repo }), goalId, method);
+      // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
+      const request = {
+        goalId,
+        save: `omk: merge evaluation of goal ${goalId}`,
+        saveIf: (c: MergeCheck) => c.evaluated,
+      };
+      const step = await withSharedGoal({ ...ws, reporter: bot.deps.reporter }, request, async () =>
+        recheckMerge(appFor(bot, ws, { gh, repo }), goalId, await mergeMethodFor(bot, gh, repo, setting)),
+      );
+      if (step.kind === 'not_shared') return;
+      const check = step.value;
       if (!check.evaluated) {
-        // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
         bot.deps.reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);
         return;
       }
-      await ws.remote.push(goalId, `omk: merge evaluation of goal ${goalId}`);
       const origin = await readOrigin(ws.store, goalId);
-      if (origin !== null) {
-        await publishStatus(
-          bot,
-          { gh, repo, issue: origin.issue },
-          goalId,
-          ws.store,
-          'settled',
-          mergeNotes(check.result),
-        );
-      }
+      if (origin === null) return;
+      const target = { gh, repo, issue: origin.issue };
+      await publishStatus(bot, target, goalId, ws.store, 'settled', mergeNotes(check.result));
     }),
   );
 }

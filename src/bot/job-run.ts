@@ -5,8 +5,10 @@ import {
   derivedGoalId,
   describeNote,
   executeAndDeliver,
+  notStartedNote,
   planSharedGoal,
   type SharedStart,
+  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
@@ -15,6 +17,7 @@ import { failureNotes } from './notes.js';
 import { busyReply } from './replies.js';
 import { mergeMethodSetting, planningAgent, type RepoSettings, runAgent } from './repo-settings.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
+import { BOT_WORDS } from './wording.js';
 
 export interface RunJob {
   repo: RepoRef;
@@ -69,9 +72,9 @@ async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId:
     const token = await gh.token();
     await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
       const { goal, startable } = await ensureGoal(bot, ws, target, job);
-      if (!startable) {
-        const notes = [`Not dispatched: the goal is ${goal.status.replace(/_/g, ' ')}.`];
-        await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
+      const refused = notStartedNote(goal, startable, true);
+      if (refused !== null) {
+        await publishStatus(bot, target, goalId, ws.store, 'settled', [describeNote(refused, BOT_WORDS)]);
         return;
       }
       await gh.dispatch(repo, bot.deps.config.workflow, repo.defaultBranch, dispatchInputs(goalId));
@@ -86,9 +89,9 @@ async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: s
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
     const { goal, startable } = await bot.mutex.run(goalId, () => ensureGoal(bot, ws, target, job));
-    if (!startable) {
-      const notes = [`Not started again: the goal is ${goal.status.replace(/_/g, ' ')}.`];
-      await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
+    const refused = notStartedNote(goal, startable, false);
+    if (refused !== null) {
+      await publishStatus(bot, target, goalId, ws.store, 'settled', [describeNote(refused, BOT_WORDS)]);
       return;
     }
     await executeHere(bot, target, ws, goalId, job.settings);
@@ -103,18 +106,16 @@ export async function resumeLocally(
 ): Promise<void> {
   const token = await target.gh.token();
   await withWorkspace(workspaceSpec(bot, target.repo, token, 'full'), async (ws) => {
-    await bot.mutex.run(goalId, async () => {
-      await ws.remote.pull(goalId);
-      await bringGoalHere(ws, goalId);
-    });
     await executeHere(bot, target, ws, goalId, target.settings);
   });
 }
 
 /**
- * Executes, then delivers and (under a gated merge policy) merges, by the goal's policies: the
- * same runtime steps as `omk goal run`. Pause and cancel from a comment reach the controller
- * through the store registered as active. The state is pushed whatever happened.
+ * Pulls the goal, executes, then delivers and (under a gated merge policy) merges, by the goal's
+ * policies: the same runtime steps as `omk goal run`. Pause and cancel from a comment reach the
+ * controller through the store registered as active. The state is pushed whatever happened, under
+ * the goal's mutex: a pause or cancel applied to the active store is either in this push or, once
+ * the goal is no longer active, applied to what it pushed.
  */
 async function executeHere(
   bot: Bot,
@@ -126,36 +127,40 @@ async function executeHere(
   const { deps } = bot;
   const notes: string[] = [];
   let failure: unknown = null;
-  bot.active.set(goalId, { store: ws.store });
-  const live = followRun(bot, target, goalId, ws.store);
-  try {
-    await publishStatus(bot, target, goalId, ws.store, 'running');
-    const app = appFor(bot, ws, target);
-    const method = await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings));
-    const outcome = await executeAndDeliver(app, {
-      goalId,
-      method,
-      agent: await runAgent(bot, settings, ws.repoRoot),
-      ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
-      after: 'deliver',
-      fallbackBase: target.repo.defaultBranch,
-    });
-    notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
-  } catch (error) {
-    failure = error;
-    notes.push(...failureNotes(error));
-  } finally {
-    await live.stop();
-    // One step under the mutex: a pause or cancel applied to the active store is either in this
-    // push or, once the goal is no longer active, applied to what it pushed.
-    await bot.mutex.run(goalId, async () => {
+  const exclusive = <R>(phase: 'pull' | 'push', fn: () => Promise<R>): Promise<R> =>
+    bot.mutex.run(goalId, async () => {
+      if (phase === 'pull') return fn();
       try {
-        await ws.remote.push(goalId, `omk: goal ${goalId} after execution`);
+        return await fn();
       } finally {
         bot.active.delete(goalId);
       }
     });
-  }
+  const request = { goalId, save: `omk: goal ${goalId} after execution`, saveOnFailure: true, exclusive };
+  const step = await withSharedGoal({ ...ws, reporter: deps.reporter }, request, async () => {
+    await bringGoalHere(ws, goalId);
+    bot.active.set(goalId, { store: ws.store });
+    const live = followRun(bot, target, goalId, ws.store);
+    try {
+      await publishStatus(bot, target, goalId, ws.store, 'running');
+      const app = appFor(bot, ws, target);
+      const outcome = await executeAndDeliver(app, {
+        goalId,
+        method: await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings)),
+        agent: await runAgent(bot, settings, ws.repoRoot),
+        ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
+        after: 'deliver',
+        fallbackBase: target.repo.defaultBranch,
+      });
+      notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
+    } catch (error) {
+      failure = error;
+      notes.push(...failureNotes(error));
+    } finally {
+      await live.stop();
+    }
+  });
+  if (step.kind === 'not_shared') notes.push(`Goal ${goalId} is not on the state branch.`);
   await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
   if (failure !== null) throw failure;
 }

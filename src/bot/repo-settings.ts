@@ -20,7 +20,11 @@ import { plainReply } from './replies.js';
 
 export const REPO_SETTINGS_FILE = '.github/omk.yml';
 
-const ROLES_FROM = { write: 'write, maintain or admin', maintain: 'maintain or admin', admin: 'admin' } as const;
+const ROLES_FROM = {
+  write: 'write, maintain or admin',
+  maintain: 'maintain or admin',
+  admin: 'admin',
+} as const;
 
 export type { RepoSettings };
 

@@ -1,6 +1,6 @@
 import { mergeIntegrator, openPullRequests } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
+import { onGoal, outcomeFor } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 import { baseOf } from './execute.js';
 
@@ -9,19 +9,15 @@ import { baseOf } from './execute.js';
  * this runner's repository (so it runs in the job that executed the goal). dry-run shows them.
  */
 export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  await pullGoal(rt, goalId);
-  const request = { goalId, policy: rt.inputs.policy, ...baseOf(rt) };
-  if (rt.inputs.dryRun) {
-    const outcome = await openPullRequests(rt.app, { ...request, dryRun: true });
-    return outcomeFor(rt, 'open-pr', goalId, {
-      dryRunPlan: outcome.dryRun ? outcome.plan : null,
-      notes: ['dry-run: nothing was pushed or opened'],
-    });
-  }
-  await savingState(rt, goalId, `open-pr: goal ${goalId}`, () =>
-    openPullRequests(rt.app, { ...request, dryRun: false }),
+  const dryRun = rt.inputs.dryRun;
+  const outcome = await onGoal(rt, goalId, dryRun ? null : `open-pr: goal ${goalId}`, () =>
+    openPullRequests(rt.app, { goalId, policy: rt.inputs.policy, ...baseOf(rt), dryRun }),
   );
-  return outcomeFor(rt, 'open-pr', goalId);
+  if (!outcome.dryRun) return outcomeFor(rt, 'open-pr', goalId);
+  return outcomeFor(rt, 'open-pr', goalId, {
+    dryRunPlan: outcome.plan,
+    notes: ['dry-run: nothing was pushed or opened'],
+  });
 }
 
 /**
@@ -30,8 +26,7 @@ export async function openPrCommand(rt: ActionRuntime, goalId: string): Promise<
  * reasons; nothing is ever forced.
  */
 export async function mergeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  await pullGoal(rt, goalId);
-  const result = await savingState(rt, goalId, `merge: goal ${goalId}`, () =>
+  const result = await onGoal(rt, goalId, `merge: goal ${goalId}`, () =>
     mergeIntegrator(rt.app, { goalId, method: rt.inputs.mergeMethod }),
   );
   if (result.merged) {

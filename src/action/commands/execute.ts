@@ -4,11 +4,9 @@ import {
   type ExecuteOutcome,
   executeAndDeliver,
   type PreparedAgent,
-  prepareAgent,
 } from '../../runtime/app/index.js';
-import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
+import { onGoalWithAgent, outcomeFor } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 
 /** What the runner reports of an execution: its notes in words, and a dry run's plan. */
@@ -36,12 +34,6 @@ export function deliveryOf(rt: ActionRuntime) {
   };
 }
 
-/** The goal from the state branch and its agent: a missing or unknown agent is refused before anything runs. */
-export async function pullWithAgent(rt: ActionRuntime, goalId: string): Promise<PreparedAgent> {
-  const goal = await pullGoal(rt, goalId);
-  return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
-}
-
 /** The whole goal in this job, then delivery and merge by its policies (a dry run only shows it). */
 export async function executeHere(
   rt: ActionRuntime,
@@ -55,8 +47,7 @@ export async function executeHere(
 
 /** `execute` without `slice`: the whole goal in this job, then delivery and merge by policy. */
 export async function executeCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  const prepared = await pullWithAgent(rt, goalId);
-  const executed = await savingState(rt, goalId, `execute: goal ${goalId}`, async () =>
+  const executed = await onGoalWithAgent(rt, goalId, `execute: goal ${goalId}`, async (prepared) =>
     executedNotes(rt, await executeHere(rt, goalId, prepared)),
   );
   return outcomeFor(rt, 'execute', goalId, { judged: true, ...executed });

@@ -8,10 +8,10 @@ import {
   sliceJobReport,
 } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, requireSlice, savingState } from '../goal-state.js';
+import { onGoalWithAgent, outcomeFor, requireSlice } from '../goal-state.js';
 import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { deliveryOf, pullWithAgent } from './execute.js';
+import { deliveryOf } from './execute.js';
 
 /** Matrix jobs share slice branches through the repository and the goal through the state branch. */
 function fanOutHost(rt: ActionRuntime): FanOutHost {
@@ -34,11 +34,13 @@ export async function executeSliceCommand(
   goalId: string,
   slice: string,
 ): Promise<CommandOutcome> {
-  const prepared = await pullWithAgent(rt, goalId);
-  await requireSlice(rt, goalId, slice);
-  const run = await abortOnSignal(rt.signals, (signal) =>
-    executeOneSlice(rt.app, fanOutHost(rt), { goalId, slice, prepared, signal }),
-  );
+  // Not saved as a whole: the job pushes only the files it owns.
+  const run = await onGoalWithAgent(rt, goalId, null, async (prepared) => {
+    await requireSlice(rt, goalId, slice);
+    return abortOnSignal(rt.signals, (signal) =>
+      executeOneSlice(rt.app, fanOutHost(rt), { goalId, slice, prepared, signal }),
+    );
+  });
   if (!rt.inputs.dryRun && run.owned.length > 0) {
     await rt.state.push(goalId, `execute: slice ${slice} of ${goalId} (${run.outcome})`, { only: run.owned });
   }
@@ -70,9 +72,8 @@ export async function integrateCommand(
   goalId: string,
   command: ActionCommand,
 ): Promise<CommandOutcome> {
-  const prepared = await pullWithAgent(rt, goalId);
   const delivers = command === 'integrate' && !rt.inputs.dryRun;
-  const notes = await savingState(rt, goalId, `${command}: goal ${goalId}`, async () => {
+  const notes = await onGoalWithAgent(rt, goalId, `${command}: goal ${goalId}`, async (prepared) => {
     const done = await integrateSlices(rt.app, fanOutHost(rt), {
       goalId,
       prepared,

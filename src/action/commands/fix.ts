@@ -3,13 +3,25 @@ import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
 import { writeAccess } from '../../adapters/github/collaborator-permission.js';
 import { reviewComments } from '../../adapters/github/review-comments.js';
 import { createReviewReplies } from '../../adapters/github/review-replies.js';
-import { fixPullRequest, parseOmkBranch, prepareAgent, UsageError } from '../../runtime/app/index.js';
+import {
+  type ChangeRequest,
+  describeNote,
+  type FixOutcome,
+  fixNote,
+  fixPullRequest,
+  type GoalRecord,
+  type PreparedAgent,
+  parseOmkBranch,
+  prepareAgent,
+  UsageError,
+} from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, pullGoal, savingState } from '../goal-state.js';
+import { onGoalPrepared, outcomeFor } from '../goal-state.js';
 import { GOAL_ID_EXAMPLE } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
 import { REVIEW_EVENTS, type ReviewEvent, reviewEvent, withReviewComments } from '../review-event.js';
+import { baseOf } from './execute.js';
 
 /**
  * `fix` in a `pull_request_review` (or `pull_request_review_comment`) workflow: the changes the
@@ -38,56 +50,53 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
       },
     );
   }
-  const goal = await pullGoal(rt, goalId);
-  if (event.kind === 'skip')
-    return outcomeFor(rt, 'fix', goalId, { notes: [`Nothing to fix: ${event.why}.`] });
   const github = { token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env };
-  const access = await writeAccess(github, event.author);
-  if (!access.allowed) {
-    return outcomeFor(rt, 'fix', goalId, {
-      notes: [
-        `Nothing to fix: ${event.author} has ${access.role} permission on the repository; a fix needs write, maintain or admin.`,
-      ],
-    });
-  }
-  const { requests, why } = await batchOf(rt, github, event);
-  if (requests.length === 0) {
-    return outcomeFor(rt, 'fix', goalId, {
-      notes: [`Nothing to fix: ${why ?? 'the review asks for nothing'}.`],
-    });
-  }
-  const prepared = await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+  // A review that asks for nothing, or by someone who may not write, runs nothing and saves nothing.
+  let requests: ChangeRequest[] = [];
+  const prepare = async (goal: GoalRecord): Promise<string | PreparedAgent> => {
+    if (event.kind === 'skip') return `Nothing to fix: ${event.why}.`;
+    const access = await writeAccess(github, event.author);
+    if (!access.allowed) {
+      return `Nothing to fix: ${event.author} has ${access.role} permission on the repository; a fix needs write, maintain or admin.`;
+    }
+    const batch = await batchOf(rt, github, event);
+    if (batch.requests.length === 0) return `Nothing to fix: ${batch.why ?? 'the review asks for nothing'}.`;
+    requests = batch.requests;
+    return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+  };
+  const step = await onGoalPrepared(
+    rt,
+    goalId,
+    `fix: PR #${event.pr ?? '?'} of goal ${goalId}`,
+    prepare,
+    async (prepared): Promise<string | FixOutcome> => {
+      if (typeof prepared === 'string' || event.kind === 'skip') return String(prepared);
+      await fetchBranches(rt, goalId);
+      return fixPullRequest(rt.app, {
+        goalId,
+        pr: event.pr,
+        requests,
+        prepared,
+        replies: createReviewReplies(github),
+        ...baseOf(rt),
+      });
+    },
+    (value) => typeof value !== 'string',
+  );
+  if (typeof step === 'string') return outcomeFor(rt, 'fix', goalId, { notes: [step] });
+  const note = describeNote(fixNote(step), rt.app.words);
+  return outcomeFor(rt, 'fix', goalId, { judged: step.kind !== 'already_handled', notes: [note] });
+}
+
+/** The goal's branches from the repository; when that fails, this runner's (an earlier step of this job made them). */
+async function fetchBranches(rt: ActionRuntime, goalId: string): Promise<void> {
   try {
     await fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env });
   } catch (error) {
-    // An earlier step of this job has the goal's worktrees, on its branches, at what it pushed.
     rt.reporter.warn(
       `fix: the goal's branches were not fetched, so this runner's are used: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const outcome = await savingState(rt, goalId, `fix: PR #${event.pr} of goal ${goalId}`, () =>
-    fixPullRequest(rt.app, {
-      goalId,
-      pr: event.pr,
-      requests,
-      prepared,
-      replies: createReviewReplies(github),
-      ...(rt.inputs.baseBranch === undefined ? {} : { base: rt.inputs.baseBranch }),
-      ...(rt.github.defaultBase === undefined ? {} : { fallbackBase: rt.github.defaultBase }),
-    }),
-  );
-  if (outcome.kind === 'already_handled') {
-    return outcomeFor(rt, 'fix', goalId, {
-      notes: [`Already handled: ${outcome.requestIds.join(', ')} (a rerun or a redelivery); nothing ran.`],
-    });
-  }
-  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
-  return outcomeFor(rt, 'fix', goalId, {
-    judged: true,
-    notes: [
-      `Fix for PR #${outcome.pr}: ${outcome.kind} (${sha}) for ${outcome.requestIds.length} request(s); proof ${outcome.proofStatus}.`,
-    ],
-  });
 }
 
 /**

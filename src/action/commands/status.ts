@@ -1,6 +1,6 @@
 import { sliceStatusIn } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, pullGoal, requireSlice } from '../goal-state.js';
+import { onGoal, outcomeFor, requireSlice } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 
 /**
@@ -8,10 +8,11 @@ import type { CommandOutcome } from '../outcome.js';
  * so it can gate a later job. With slice: that slice's status, which does not decide the step.
  */
 export async function statusCommand(rt: ActionRuntime, goalId: string): Promise<CommandOutcome> {
-  await pullGoal(rt, goalId);
   const { slice } = rt.inputs;
-  if (slice === undefined) return outcomeFor(rt, 'status', goalId, { judged: true });
-  await requireSlice(rt, goalId, slice);
-  const outcome = await outcomeFor(rt, 'status', goalId);
-  return { ...outcome, sliceStatus: sliceStatusIn(outcome.proof, slice) };
+  return onGoal(rt, goalId, null, async () => {
+    if (slice === undefined) return outcomeFor(rt, 'status', goalId, { judged: true });
+    await requireSlice(rt, goalId, slice);
+    const outcome = await outcomeFor(rt, 'status', goalId);
+    return { ...outcome, sliceStatus: sliceStatusIn(outcome.proof, slice) };
+  });
 }

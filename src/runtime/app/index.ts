@@ -158,6 +158,15 @@ export {
   sliceStatusIn,
   unknownSlice,
 } from './goal-report.js';
+export {
+  fixNote,
+  notStartedNote,
+  type ResumeFollowUp,
+  resumeFollowUp,
+  type SharedGoalNeeds,
+  type SharedGoalVerb,
+  sharedGoalNeeds,
+} from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
@@ -193,6 +202,15 @@ export {
   type ThreadOrigin,
   threadIdSuffix,
 } from './shared-goal.js';
+export {
+  type PulledGoal,
+  type SharedGoalPull,
+  type SharedStepOutcome,
+  type SharedStepPorts,
+  type SharedStepRequest,
+  withPreparedSharedGoal,
+  withSharedGoal,
+} from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {

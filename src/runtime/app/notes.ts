@@ -1,5 +1,6 @@
 import type { MergeGoalResult } from '../delivery/merge.js';
-import type { GoalStatus } from '../goal/schema.js';
+import type { GoalStatus, ProofStatus } from '../goal/schema.js';
+import { INTEGRATION_ID } from '../graph/branches.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 /**
@@ -17,7 +18,21 @@ export type AppNote =
   | { code: 'no_integrator' }
   | { code: 'merged'; pr: number; sha: string }
   | { code: 'merge_blocked'; pr: number; blockedBy: string; reasons: string[] }
-  | { code: 'dry_run' };
+  | { code: 'dry_run' }
+  /** A start request named a goal that is no longer planned (a redelivery, a restart): nothing starts twice. */
+  | { code: 'not_started'; status: GoalStatus; dispatches: boolean }
+  | {
+      code: 'fix_done';
+      kind: 'applied' | 'failed';
+      pr: number;
+      /** null or the integration: the integrator PR. */
+      sliceId: string | null;
+      headSha: string | null;
+      /** How many requests (a review's body and line comments) the one fix answered. */
+      requests: number;
+      proofStatus: ProofStatus;
+    }
+  | { code: 'fix_already_handled'; requestIds: string[] };
 
 export function describeNote(note: AppNote, words: HostVocabulary): string {
   switch (note.code) {
@@ -43,6 +58,18 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
       return `merge blocked by ${note.blockedBy} (PR #${note.pr}): ${note.reasons.join('; ')}`;
     case 'dry_run':
       return 'dry-run: nothing was pushed, opened or merged';
+    case 'not_started':
+      return `${note.dispatches ? 'Not dispatched' : 'Not started again'}: the goal is ${note.status.replace(/_/g, ' ')}.`;
+    case 'fix_done': {
+      const which =
+        note.sliceId === null || note.sliceId === INTEGRATION_ID
+          ? 'integrator PR'
+          : `slice ${note.sliceId}'s PR`;
+      const sha = note.headSha === null ? 'no change' : `fix ${note.headSha.slice(0, 12)}`;
+      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
+    }
+    case 'fix_already_handled':
+      return `Already handled: ${note.requestIds.join(', ')} (a rerun or a redelivery); nothing ran.`;
   }
 }
 
