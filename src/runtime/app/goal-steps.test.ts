@@ -73,14 +73,14 @@ describe('fixNote', () => {
       plainVocabulary,
     );
 
-  it('names the PR fixed, the fix commit and the proof', () => {
+  it('names the PR fixed, the fix commit, how many requests it answered and the proof', () => {
     expect(done(null, 'f'.repeat(40))).toBe(
-      `Review fix on the integrator PR #12: applied (fix ${'f'.repeat(12)}); proof ready.`,
+      `Review fix on the integrator PR #12: applied (fix ${'f'.repeat(12)}) for 1 request(s); proof ready.`,
     );
     expect(done('integration', null)).toBe(
-      'Review fix on the integrator PR #12: applied (no change); proof ready.',
+      'Review fix on the integrator PR #12: applied (no change) for 1 request(s); proof ready.',
     );
-    expect(done('s1', null)).toBe("Review fix on the slice s1's PR #12: applied (no change); proof ready.");
+    expect(done('s1', null)).toBe("Review fix on the slice s1's PR #12: applied (no change) for 1 request(s); proof ready.");
   });
 
   it('says when every request was handled already', () => {
