@@ -271,6 +271,42 @@ describe('the network under sandbox: required (a server on the host, outside the
         reason: expect.stringContaining('network: agents open, gates none'),
       }),
     );
+
+    // sandbox.network: none closes the agent's network too; the gate's own `open` still wins.
+    const config = await readFile(join(env.repo.root, '.omk', 'config.yml'), 'utf8');
+    await env.repo.commit(
+      { '.omk/config.yml': `${config}sandbox:\n  mode: required\n  network: none\n` },
+      'no network for agents either',
+    );
+    // The tests' OMK_SANDBOX=off would win over the config's mode: the flag wins over both.
+    const closed = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${agent}`,
+      '--sandbox',
+      'required',
+      '--json',
+    );
+    expect(closed.code, closed.stderr).toBe(0);
+    const closedId = (JSON.parse(closed.stdout) as { goal: { id: string } }).goal.id;
+    const closedTranscript = await readFile(
+      join(
+        env.goalDir(closedId),
+        'artifacts',
+        'agent-runs',
+        's1-fix-the-bug-in-src-parser-js',
+        'transcript-1.log',
+      ),
+      'utf8',
+    );
+    expect(closedTranscript).toContain('unreachable: ECONNREFUSED');
+    expect(closedTranscript).not.toContain('reached the host');
+    const closedProof = await env.proof(closedId);
+    for (const gate of closedProof.gates.filter((g) => g.name === 'reach-open')) {
+      expect(gate).toMatchObject({ outcome: 'passed' });
+    }
   });
 });
 
