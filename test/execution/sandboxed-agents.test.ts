@@ -307,7 +307,7 @@ describe('the network under sandbox: required (a server on the host, outside the
     for (const gate of closedProof.gates.filter((g) => g.name === 'reach-open')) {
       expect(gate).toMatchObject({ outcome: 'passed' });
     }
-  });
+  }, 180_000);
 });
 
 describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {
