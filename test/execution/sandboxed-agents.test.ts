@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -172,6 +173,141 @@ describe('worktree preparation under sandbox: required', () => {
     await rm(escaped, { force: true });
     await rm(join(env.repo.root, '.git', 'setup-was-here'), { force: true });
   });
+});
+
+describe('the network under sandbox: required (a server on the host, outside the sandbox)', () => {
+  let server: Server;
+  let port = 0;
+  beforeEach(async () => {
+    server = createServer((socket) => socket.end('hello from the host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** Prints whether the host's server answered; exits 3 when it did not. */
+  const reach = () => [
+    'node',
+    '-e',
+    `require('net').connect(${port}, '127.0.0.1').on('data', () => { console.log('reached the host'); process.exit(0); }).on('error', (e) => { console.log('unreachable: ' + e.code); process.exit(3); });`,
+  ];
+
+  it('by default the agent reaches it and a gate does not; a gate with network: open does', async () => {
+    await env.repo.commit(
+      {
+        '.omk/config.yml': [
+          'version: 1',
+          'gates:',
+          '  list:',
+          '    - name: reach-default',
+          `      run: ${JSON.stringify(reach())}`,
+          '      required: false',
+          '    - name: reach-open',
+          `      run: ${JSON.stringify(reach())}`,
+          '      required: false',
+          '      network: open',
+          '',
+        ].join('\n'),
+      },
+      'gates that try the network',
+    );
+    const agent = join(env.kit.dir, 'reacher.sh');
+    await writeFile(
+      agent,
+      [
+        '#!/bin/sh',
+        "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
+        reach()
+          .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
+          .join(' '),
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(agent, 0o755);
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${agent}`,
+      '--sandbox',
+      'required',
+      '--json',
+    );
+    if (!host.available) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+      return;
+    }
+    if (!host.network.isolated) {
+      // bwrap runs here but cannot give a gate a network of its own, which the default asks for.
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('cannot isolate a network');
+      return;
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    const transcript = await readFile(
+      join(env.goalDir(id), 'artifacts', 'agent-runs', 's1-fix-the-bug-in-src-parser-js', 'transcript-1.log'),
+      'utf8',
+    );
+    expect(transcript).toContain('reached the host');
+    const runs = (name: string) => proof.gates.filter((gate) => gate.name === name);
+    expect(runs('reach-open').length).toBeGreaterThan(0);
+    for (const gate of runs('reach-open')) expect(gate).toMatchObject({ outcome: 'passed' });
+    expect(runs('reach-default').length).toBeGreaterThan(0);
+    for (const gate of runs('reach-default')) {
+      // It fails on the base as well, the same way: judged pre-existing there (gates.md#sandbox).
+      expect(gate.exitCode).toBe(3);
+      expect(['failed', 'pre_existing']).toContain(gate.outcome);
+      expect(gate.tail).toContain('unreachable: ECONNREFUSED');
+    }
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        kind: 'sandbox',
+        decision: 'sandboxed',
+        reason: expect.stringContaining('network: agents open, gates none'),
+      }),
+    );
+
+    // sandbox.network: none closes the agent's network too; the gate's own `open` still wins.
+    const config = await readFile(join(env.repo.root, '.omk', 'config.yml'), 'utf8');
+    await env.repo.commit(
+      { '.omk/config.yml': `${config}sandbox:\n  mode: required\n  network: none\n` },
+      'no network for agents either',
+    );
+    // The tests' OMK_SANDBOX=off would win over the config's mode: the flag wins over both.
+    const closed = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${agent}`,
+      '--sandbox',
+      'required',
+      '--json',
+    );
+    expect(closed.code, closed.stderr).toBe(0);
+    const closedId = (JSON.parse(closed.stdout) as { goal: { id: string } }).goal.id;
+    const closedTranscript = await readFile(
+      join(
+        env.goalDir(closedId),
+        'artifacts',
+        'agent-runs',
+        's1-fix-the-bug-in-src-parser-js',
+        'transcript-1.log',
+      ),
+      'utf8',
+    );
+    expect(closedTranscript).toContain('unreachable: ECONNREFUSED');
+    expect(closedTranscript).not.toContain('reached the host');
+    const closedProof = await env.proof(closedId);
+    for (const gate of closedProof.gates.filter((g) => g.name === 'reach-open')) {
+      expect(gate).toMatchObject({ outcome: 'passed' });
+    }
+  }, 180_000);
 });
 
 describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {

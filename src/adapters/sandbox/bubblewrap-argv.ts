@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SandboxNetwork } from '../../runtime/sandbox/port.js';
 
 /**
  * Where a confined process may go, as paths of this machine. Everything not named here is
@@ -14,27 +15,34 @@ export interface BubblewrapPlan {
   /** Files replaced by an empty, unreadable one (`~/.netrc`, `~/.git-credentials`). */
   hiddenFiles: readonly string[];
   cwd: string;
+  /** `none`: a network namespace of its own, with only a loopback interface. */
+  network: SandboxNetwork;
 }
 
 /**
  * The namespaces: a new pid namespace ends every process the command started when it ends (a
  * `setsid` child included, which a process-group kill misses); `--die-with-parent` ends it when
- * omk kills the group; `--new-session` keeps it off omk's terminal. The network stays shared: the
- * agent talks to its model's API.
+ * omk kills the group; `--new-session` keeps it off omk's terminal. The network is shared when
+ * it is `open` (an agent talks to its model's API); under `none` the command gets a network
+ * namespace of its own, where bwrap brings up only a loopback interface: nothing outside, not
+ * even the host's loopback (a server on the host's 127.0.0.1), is reachable.
  */
-const NAMESPACES = ['--unshare-all', '--share-net', '--die-with-parent', '--new-session'];
+function namespaces(network: SandboxNetwork): string[] {
+  return [
+    '--unshare-all',
+    ...(network === 'open' ? ['--share-net'] : []),
+    '--die-with-parent',
+    '--new-session',
+  ];
+}
 
-/** The same options the availability probe runs `true` with. */
-export const PROBE_ARGS: readonly string[] = [
-  '--ro-bind',
-  '/',
-  '/',
-  '--dev',
-  '/dev',
-  '--proc',
-  '/proc',
-  ...NAMESPACES,
-];
+const ROOT = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+
+/** The same options the availability probe runs `true` with: the host's network shared. */
+export const PROBE_ARGS: readonly string[] = [...ROOT, ...namespaces('open')];
+
+/** The options the network probe runs `true` with: a network of its own. */
+export const NETWORK_PROBE_ARGS: readonly string[] = [...ROOT, ...namespaces('none')];
 
 /**
  * bwrap's argv for one command: the root read-only, then hidden stores, what must be seen again
@@ -53,7 +61,7 @@ export function bubblewrapArgv(tool: string, plan: BubblewrapPlan, argv: readonl
   const ordered = mounts
     .map((mount, index) => ({ ...mount, index }))
     .sort((a, b) => depth(a.path) - depth(b.path) || a.index - b.index);
-  const out = [tool, ...PROBE_ARGS];
+  const out = [tool, ...ROOT, ...namespaces(plan.network)];
   for (const mount of ordered) {
     const key = mount.args.join('\0');
     if (seen.has(key)) continue;

@@ -1,4 +1,5 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,13 +21,14 @@ describe('bubblewrapArgv', () => {
         readable: ['/rt/state/goals/g1'],
         hiddenDirs: ['/home/u/.ssh', '/rt'],
         hiddenFiles: ['/home/u/.netrc'],
+        network: 'open',
       },
       ['sh', '-c', 'true'],
     );
     const joined = argv.join(' ');
-    expect(joined.startsWith('/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all')).toBe(
-      true,
-    );
+    expect(
+      joined.startsWith('/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all --share-net'),
+    ).toBe(true);
     expect(joined).toContain('--die-with-parent --new-session');
     const at = (needle: string) => joined.indexOf(needle);
     expect(at('--tmpfs /rt ')).toBeGreaterThan(0);
@@ -34,6 +36,14 @@ describe('bubblewrapArgv', () => {
     expect(at('--ro-bind /rt/state/goals/g1')).toBeLessThan(at('--bind /rt/state/worktrees/w1'));
     expect(joined).toContain('--ro-bind /dev/null /home/u/.netrc');
     expect(joined.endsWith('--chdir /rt/state/worktrees/w1 -- sh -c true')).toBe(true);
+  });
+
+  it('shares the network only when it is open', () => {
+    const plan = { cwd: '/w', writable: ['/w'], readable: [], hiddenDirs: [], hiddenFiles: [] };
+    const none = bubblewrapArgv('/usr/bin/bwrap', { ...plan, network: 'none' }, ['true']);
+    expect(none).toContain('--unshare-all');
+    expect(none).not.toContain('--share-net');
+    expect(bubblewrapArgv('/usr/bin/bwrap', { ...plan, network: 'open' }, ['true'])).toContain('--share-net');
   });
 });
 
@@ -188,6 +198,63 @@ describe('bubblewrap confinement', () => {
       for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
       await writeFile(join(repo.root, '.git', 'config'), gitConfig);
     }
+  });
+});
+
+/**
+ * A TCP server on the host's loopback, outside any sandbox: a confined command reaches it with
+ * `network: open` and cannot with `none` (its own loopback has nothing listening).
+ */
+describe('bubblewrap network', () => {
+  let server: Server;
+  let port = 0;
+  let accepted = 0;
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      accepted += 1;
+      socket.end('hello from the host\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const reach = (network: 'open' | 'none'): ProcessSpec => ({
+    argv: [
+      process.execPath,
+      '-e',
+      `require('net').connect(${port}, '127.0.0.1').on('data', (d) => { console.log('reached: ' + d); process.exit(0); }).on('error', (e) => { console.log('unreachable: ' + e.code); process.exit(3); });`,
+    ],
+    cwd: tmpdir(),
+    env: { PATH },
+    timeoutMs: 15_000,
+    tailChars: 2_000,
+    confine: { writable: [], readable: [], network },
+  });
+
+  it('open reaches a server on the host; none cannot, and says why rather than skipping', async () => {
+    const sandbox = createBubblewrap({ env: { PATH } });
+    const probed = await sandbox.probe();
+    const run = sandbox.runner(runProcess);
+    if (!probed.available) {
+      // Reported, not skipped: nothing confined runs on this host.
+      expect((await run(reach('none'))).spawnError).toContain('the sandbox is unavailable');
+      return;
+    }
+    const before = accepted;
+    const open = await run(reach('open'));
+    expect(open.stdout).toContain('reached: hello from the host');
+    expect(accepted).toBe(before + 1);
+    const none = await run(reach('none'));
+    if (!probed.network.isolated) {
+      // This host runs bwrap but cannot give a command a network of its own: bwrap fails, closed.
+      expect(none.exitCode).not.toBe(0);
+      expect(probed.network.reason).toContain('network namespace');
+      return;
+    }
+    expect(none.exitCode).toBe(3);
+    expect(none.stdout).toContain('unreachable: ECONNREFUSED');
+    expect(accepted).toBe(before + 1);
   });
 });
 

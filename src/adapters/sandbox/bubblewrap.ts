@@ -4,7 +4,13 @@ import { findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
 import type { Confinement, SandboxAvailability, SandboxPort } from '../../runtime/sandbox/port.js';
 import { runProcess } from '../process/run-process.js';
-import { type BubblewrapPlan, bubblewrapArgv, credentialStores, PROBE_ARGS } from './bubblewrap-argv.js';
+import {
+  type BubblewrapPlan,
+  bubblewrapArgv,
+  credentialStores,
+  NETWORK_PROBE_ARGS,
+  PROBE_ARGS,
+} from './bubblewrap-argv.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,15 +73,41 @@ async function probeBubblewrap(env: Env, run: ProcessRunner): Promise<SandboxAva
     timeoutMs: PROBE_TIMEOUT_MS,
     tailChars: 2_000,
   });
-  if (result.exitCode === 0) return { available: true, tool };
-  const why =
+  if (result.exitCode !== 0) {
+    return {
+      available: false,
+      reason: `bwrap cannot create namespaces: ${firstLine(result)}`,
+      hint: NAMESPACE_HINT,
+    };
+  }
+  // A network namespace of its own (bwrap configures its loopback), as `network: none` asks.
+  const isolated = await run({
+    argv: [tool, ...NETWORK_PROBE_ARGS, '--', 'true'],
+    cwd: '/',
+    env: env.PATH === undefined ? {} : { PATH: env.PATH },
+    timeoutMs: PROBE_TIMEOUT_MS,
+    tailChars: 2_000,
+  });
+  return {
+    available: true,
+    tool,
+    network:
+      isolated.exitCode === 0
+        ? { isolated: true }
+        : { isolated: false, reason: `bwrap cannot create a network namespace: ${firstLine(isolated)}` },
+  };
+}
+
+/** What bwrap said first, or how it ended. */
+function firstLine(result: ProcessResult): string {
+  return (
     result.spawnError ??
     (result.tail
       .split('\n')
       .map((line) => line.trim())
       .find((line) => line !== '') ||
-      `exit ${result.exitCode ?? result.signal}`);
-  return { available: false, reason: `bwrap cannot create namespaces: ${why}`, hint: NAMESPACE_HINT };
+      `exit ${result.exitCode ?? result.signal}`)
+  );
 }
 
 async function planFor(
@@ -103,6 +135,7 @@ async function planFor(
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {
     cwd: spec.cwd,
+    network: confine.network ?? 'open',
     writable: await real([spec.cwd, tmp, ...confine.writable]),
     readable: await real(confine.readable),
     hiddenDirs: await real(dirs),

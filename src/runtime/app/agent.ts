@@ -5,7 +5,7 @@ import type { AgentPreset } from '../agents/presets.js';
 import { presetOf, resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { AgentUnavailableError, UsageError } from '../errors.js';
-import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
+import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
 import type { AppDeps } from './deps.js';
 
@@ -69,8 +69,9 @@ export async function prepareAgent(
   });
   const sandbox = await decideSandbox(
     hostSandbox(deps),
-    choice.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox,
+    choice.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
     deps.reporter,
+    networkRequestOf(config.config),
   );
   return { spec, agent, config, sandbox };
 }

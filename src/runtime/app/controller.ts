@@ -2,6 +2,7 @@ import { boundedAgent, boundedVerify } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
+import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
@@ -35,12 +36,21 @@ export async function composeController(
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
       }
     : null;
-  const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, confine);
+  // The network: agents the policy's (their model's API), gates the policy's unless a gate says
+  // otherwise (where the host can isolate one), installs always open (they download packages).
+  const network = prepared.sandbox.network ?? { agents: 'open', gates: 'open' };
+  const confinedRuns =
+    confine === null
+      ? prepared.agent
+      : confinedAgent(prepared.agent, { ...confine, network: network.agents });
   const agent = boundedAgent(confinedRuns, config.logs.maxBytes);
   const verify = boundedVerify(
-    confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, confine),
+    confine === null
+      ? deps.execution.verify
+      : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
     config.logs.maxBytes,
   );
+  const detected = detectGates(root, files, config);
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
@@ -49,16 +59,23 @@ export async function composeController(
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
-    gates: detectGates(root, files, config),
+    // A gate's own network applies only where the host isolates one (else all share the host's).
+    gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),
     preparer:
       confine === null
         ? deps.execution.preparer
-        : confinedPreparer(deps.execution.preparer, confine, cacheDir),
+        : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
     preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
   };
+}
+
+function withoutOwnNetwork(gate: GateSpec): GateSpec {
+  if (gate.network === undefined) return gate;
+  const { network: _, ...rest } = gate;
+  return rest;
 }

@@ -10,7 +10,7 @@ import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import { type CreateGoalRequest, DEFAULT_PLANNER_TOKEN_BUDGET } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
-import { decideSandbox, sandboxFromEnv } from '../sandbox/decide.js';
+import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
@@ -103,14 +103,16 @@ export async function chooseGoalPlanner(
     prepared?.sandbox ??
     (await decideSandbox(
       hostSandbox(deps),
-      sandboxMode ?? sandboxFromEnv(deps.env) ?? config.config.sandbox,
+      sandboxMode ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
       deps.reporter,
+      networkRequestOf(config.config),
     ));
   const planning = sandbox.active
     ? confinedAgent(agent, {
         writable: [],
         readable: [],
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
+        network: sandbox.network?.agents ?? 'open',
       })
     : agent;
   return createAgentPlanner({

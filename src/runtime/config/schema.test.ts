@@ -19,7 +19,7 @@ describe('config schema', () => {
       planner: {},
       merge: { requireChecks: 'auto' },
       logs: {},
-      sandbox: 'auto',
+      sandbox: { mode: 'auto', network: { agents: 'open', gates: 'none' } },
     });
   });
 
@@ -32,9 +32,30 @@ describe('config schema', () => {
   });
 
   it('takes sandbox auto, required or off and refuses anything else', () => {
-    expect(configSchema.parse({ sandbox: 'required' }).sandbox).toBe('required');
-    expect(configSchema.parse({ sandbox: 'off' }).sandbox).toBe('off');
+    expect(configSchema.parse({ sandbox: 'required' }).sandbox.mode).toBe('required');
+    expect(configSchema.parse({ sandbox: 'off' }).sandbox.mode).toBe('off');
     expect(configSchema.safeParse({ sandbox: 'yes' }).success).toBe(false);
+  });
+
+  it('reads sandbox.network for both kinds or per kind, defaulting agents open and gates none', () => {
+    const sandbox = (value: unknown) => configSchema.parse({ sandbox: value }).sandbox;
+    expect(sandbox('required')).toEqual({ mode: 'required', network: { agents: 'open', gates: 'none' } });
+    expect(sandbox({ network: 'none' })).toEqual({
+      mode: 'auto',
+      network: { agents: 'none', gates: 'none' },
+    });
+    expect(sandbox({ mode: 'required', network: 'open' }).network).toEqual({ agents: 'open', gates: 'open' });
+    expect(sandbox({ network: { gates: 'open' } }).network).toEqual({ agents: 'open', gates: 'open' });
+    expect(sandbox({ network: { agents: 'none' } }).network).toEqual({ agents: 'none', gates: 'none' });
+    expect(configSchema.safeParse({ sandbox: { network: 'allowlist' } }).success).toBe(false);
+    expect(configSchema.safeParse({ sandbox: { network: { models: 'open' } } }).success).toBe(false);
+    const gate = configSchema.parse({
+      gates: { list: [{ name: 'e2e', run: ['npm', 'run', 'e2e'], network: 'open' }] },
+    });
+    expect(gate.gates.list[0]?.network).toBe('open');
+    expect(configSchema.safeParse({ gates: { list: [{ name: 'e2e', network: 'some' }] } }).success).toBe(
+      false,
+    );
   });
 
   it('reads workspace.setup as argv arrays and refuses a shell string', () => {

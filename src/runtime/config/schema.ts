@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentsConfigSchema } from '../agents/config.js';
-import { SANDBOX_MODES } from '../sandbox/port.js';
+import { sandboxConfigSchema } from '../sandbox/config.js';
+import { SANDBOX_NETWORKS } from '../sandbox/port.js';
 import { durationSchema } from './duration.js';
 
 export { durationSchema };
@@ -56,6 +57,10 @@ export const gateConfigSchema = z.strictObject({
       'allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does.',
     ),
   enabled: z.boolean().optional().describe('false removes a detected gate.'),
+  network: z
+    .enum(SANDBOX_NETWORKS)
+    .optional()
+    .describe("Sandboxed, this gate's network: open or none (default: sandbox.network's gates)."),
 });
 export type GateConfig = z.infer<typeof gateConfigSchema>;
 
@@ -186,12 +191,7 @@ export const configSchema = z.strictObject({
   planner: plannerConfigSchema,
   merge: mergeConfigSchema,
   logs: logsConfigSchema,
-  sandbox: z
-    .enum(SANDBOX_MODES)
-    .default('auto')
-    .describe(
-      'Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines.',
-    ),
+  sandbox: sandboxConfigSchema,
 });
 export type OmkConfig = z.infer<typeof configSchema>;
 

@@ -1,12 +1,19 @@
-import { SANDBOX_OFF_HINT } from '../sandbox/decide.js';
+import { DEFAULT_NETWORK } from '../sandbox/config.js';
+import { NETWORK_OPEN_HINT, type NetworkRequest, SANDBOX_OFF_HINT } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
- * under `required` (no agent would run) and warns under `auto` (they would run unconfined).
+ * under `required` (no agent would run) and warns under `auto` (they would run unconfined). The
+ * network isolation `sandbox.network: none` needs is said too: missing, it fails `required` and
+ * warns `auto` when the config asks for it, and is only noted when it does not.
  */
-export async function checkSandbox(mode: SandboxMode, probes: DoctorProbes): Promise<DoctorCheck> {
+export async function checkSandbox(
+  mode: SandboxMode,
+  probes: DoctorProbes,
+  network: NetworkRequest = { policy: DEFAULT_NETWORK },
+): Promise<DoctorCheck> {
   const base = { id: 'sandbox', title: 'sandbox' };
   if (mode === 'off') {
     return {
@@ -18,10 +25,32 @@ export async function checkSandbox(mode: SandboxMode, probes: DoctorProbes): Pro
   }
   const probed = await probes.sandbox();
   if (probed.available) {
+    const { policy } = network;
+    const words = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    if (probed.network.isolated) {
+      return {
+        ...base,
+        status: 'ok',
+        detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden; network isolation available (${words})`,
+      };
+    }
+    const asksNone = policy.agents === 'none' || policy.gates === 'none' || network.gateAsksNone === true;
+    const noIsolation = `network isolation unavailable: ${probed.network.reason}`;
+    if (!asksNone) {
+      return {
+        ...base,
+        status: 'ok',
+        detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden; ${noIsolation} (not needed: ${words})`,
+      };
+    }
     return {
       ...base,
-      status: 'ok',
-      detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden`,
+      status: mode === 'required' ? 'fail' : 'warn',
+      detail:
+        mode === 'required'
+          ? `available (${probed.tool}), but ${noIsolation}; sandbox: required with a network of none refuses to run agents`
+          : `available (${probed.tool}), but ${noIsolation}; confined agents and gates share this host's network (sandbox: auto)`,
+      fix: `run where bwrap can create a network namespace, or ${NETWORK_OPEN_HINT}`,
     };
   }
   return {

@@ -43,7 +43,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     agentCliOutput: claudeCli,
     validateAgent: () => {},
     probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
-    sandbox: async () => ({ available: true, tool: '/usr/bin/bwrap' }),
+    sandbox: async () => ({ available: true, tool: '/usr/bin/bwrap', network: { isolated: true } }),
     ...overrides,
   };
 }
@@ -613,15 +613,54 @@ describe('doctor: sandbox', () => {
       reason: 'bwrap cannot create namespaces: setting up uid map: Permission denied',
       hint: 'allow unprivileged user namespaces',
     }) as const;
-  const withMode = (sandbox: 'auto' | 'required' | 'off') => ({
-    loadConfig: async () => ({ config: { ...defaultConfig(), sandbox }, path: '.omk/config.yml' }),
+  const withMode = (mode: 'auto' | 'required' | 'off', network: 'open' | 'none' | null = null) => ({
+    loadConfig: async () => ({
+      config: {
+        ...defaultConfig(),
+        sandbox: {
+          mode,
+          network: network === null ? defaultConfig().sandbox.network : { agents: network, gates: network },
+        },
+      },
+      path: '.omk/config.yml',
+    }),
   });
+  const noNetns = async () =>
+    ({
+      available: true,
+      tool: '/usr/bin/bwrap',
+      network: {
+        isolated: false,
+        reason: 'bwrap cannot create a network namespace: Operation not permitted',
+      },
+    }) as const;
 
-  it('says agents run confined when bwrap works', async () => {
+  it('says agents run confined when bwrap works, and the network each kind gets', async () => {
     expect(check(await doctor(), 'sandbox')).toMatchObject({
       status: 'ok',
-      detail: expect.stringContaining('available (/usr/bin/bwrap)'),
+      detail: expect.stringContaining(
+        'available (/usr/bin/bwrap): agents and gates write only their worktree, credential stores hidden; network isolation available (network: agents open, gates none)',
+      ),
     });
+  });
+
+  it('says why a network cannot be isolated: warns auto and fails required when the config asks for none', async () => {
+    const auto = check(await doctor({}, { sandbox: noNetns }), 'sandbox');
+    expect(auto).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        "network isolation unavailable: bwrap cannot create a network namespace: Operation not permitted; confined agents and gates share this host's network",
+      ),
+      fix: expect.stringContaining('sandbox.network: open'),
+    });
+    const required = await doctor({}, { sandbox: noNetns, ...withMode('required') });
+    expect(required.ok).toBe(false);
+    expect(check(required, 'sandbox').status).toBe('fail');
+    // Asked for open everywhere, the missing isolation is only noted.
+    const open = check(await doctor({}, { sandbox: noNetns, ...withMode('required', 'open') }), 'sandbox');
+    expect(open.status).toBe('ok');
+    expect(open.detail).toContain('network isolation unavailable');
+    expect(open.detail).toContain('not needed: network: agents open, gates open');
   });
 
   it('warns under auto with the reason, and fails under required naming both ways out', async () => {

@@ -1,6 +1,6 @@
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
-import { sandboxFromEnv } from '../sandbox/decide.js';
+import { networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import { checkAgent } from './check-agent.js';
 import { checkGates } from './check-gates.js';
 import { checkGitVersion, checkRepository, checkWorktrees } from './check-git.js';
@@ -40,7 +40,11 @@ export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promi
   checks.push(await guarded('state-root', 'state root', () => checkStateRoot(input.stateRoot, probes)));
   checks.push(
     await guarded('sandbox', 'sandbox', () =>
-      checkSandbox(sandboxFromEnv(input.env) ?? config?.sandbox ?? 'auto', probes),
+      checkSandbox(
+        sandboxFromEnv(input.env) ?? config?.sandbox.mode ?? 'auto',
+        probes,
+        config === null ? undefined : networkRequestOf(config),
+      ),
     ),
   );
   const token = checkGithubToken(input.env);

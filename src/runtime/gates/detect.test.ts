@@ -201,6 +201,23 @@ describe('detectGates: config', () => {
     expect(found.find((gate) => gate.name === 'test')?.required).toBe(true);
   });
 
+  it("carries a gate's own network onto it; a gate without one has none (the run's applies)", async () => {
+    const files = await tree({ 'package.json': pkg({ test: 'vitest' }) });
+    const config = gates({
+      list: [
+        { name: 'test', network: 'open' },
+        { name: 'e2e', run: ['node', 'e2e.js'], network: 'none' },
+        { name: 'smoke', run: ['node', 'smoke.js'] },
+      ],
+    });
+    const found = detectGates(repo, files, config);
+    expect(found.map((gate) => [gate.name, gate.network])).toEqual([
+      ['test', 'open'],
+      ['e2e', 'none'],
+      ['smoke', undefined],
+    ]);
+  });
+
   it('carries preExisting: block onto detected and configured gates; allow is the default and left out', async () => {
     const files = await tree({ 'package.json': pkg({ lint: 'eslint .', test: 'vitest' }) });
     const config = gates({

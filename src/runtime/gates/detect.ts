@@ -111,7 +111,8 @@ export function applyGateConfig(detected: readonly DetectedGate[], config: Gates
 
 /** The config's pre-existing policy on a gate; only `block` is recorded (allow is the default). */
 function withPolicy(spec: RunnableGate, entry: GatesConfig['list'][number]): RunnableGate {
-  return entry.preExisting === 'block' ? { ...spec, preExisting: 'block' } : spec;
+  const policed: RunnableGate = entry.preExisting === 'block' ? { ...spec, preExisting: 'block' } : spec;
+  return entry.network === undefined ? policed : { ...policed, network: entry.network };
 }
 
 function toSpec(

@@ -1,5 +1,5 @@
 import type { GateEvidence } from '../proof/schema.js';
-import type { Confinement } from '../sandbox/port.js';
+import type { Confinement, SandboxNetwork } from '../sandbox/port.js';
 import type { Diagnostics } from './diagnostics/types.js';
 import type { TestResults } from './test-results/types.js';
 
@@ -40,6 +40,8 @@ export interface GateSpec {
   source: string;
   /** Detected runners only: the report to ask for (see TestReportRequest). */
   report?: TestReportRequest;
+  /** Sandboxed, this gate's network (`gates.list[].network`); absent: the run's gate network. */
+  network?: SandboxNetwork;
 }
 
 export interface GateRunContext {

@@ -296,7 +296,7 @@ async function runGate(
     tailChars: TAIL_BYTES * 2,
     ...(context.confine === undefined
       ? {}
-      : { confine: withReport(context.confine, reportFile ? report : null) }),
+      : { confine: withNetwork(withReport(context.confine, reportFile ? report : null), gate) }),
   };
   const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
@@ -358,6 +358,11 @@ async function readTests(
     if (fromReport !== null) return fromReport;
   }
   return parseTestResults(output, file);
+}
+
+/** A gate's own network (`gates.list[].network`) over the run's. */
+function withNetwork(confine: Confinement, gate: GateSpec): Confinement {
+  return gate.network === undefined ? confine : { ...confine, network: gate.network };
 }
 
 function withReport(confine: Confinement, report: string | null): Confinement {

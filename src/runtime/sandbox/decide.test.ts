@@ -3,7 +3,16 @@ import { ConfigError } from '../errors.js';
 import { decideSandbox, sandboxDecisionRecord, sandboxFromEnv, sandboxWarnings } from './decide.js';
 import type { SandboxPort } from './port.js';
 
-const available: SandboxPort = { probe: async () => ({ available: true, tool: '/usr/bin/bwrap' }) };
+const available: SandboxPort = {
+  probe: async () => ({ available: true, tool: '/usr/bin/bwrap', network: { isolated: true } }),
+};
+const noNetns: SandboxPort = {
+  probe: async () => ({
+    available: true,
+    tool: '/usr/bin/bwrap',
+    network: { isolated: false, reason: 'bwrap cannot create a network namespace: Operation not permitted' },
+  }),
+};
 const missing: SandboxPort = {
   probe: async () => ({
     available: false,
@@ -56,6 +65,53 @@ describe('decideSandbox', () => {
       message: expect.stringContaining('sandbox: required, but this host cannot confine agents'),
       hint: expect.stringMatching(/apt-get install bubblewrap.*sandbox: off/),
     });
+  });
+});
+
+describe('the network of confined agents and gates', () => {
+  it('is the policy where the host isolates one: agents open, gates none by default', async () => {
+    const decision = await decideSandbox(available, 'auto', reporter());
+    expect(decision).toMatchObject({
+      active: true,
+      network: { agents: 'open', gates: 'none' },
+      isolatesNetwork: true,
+      reason: expect.stringContaining('network: agents open, gates none'),
+    });
+    const none = await decideSandbox(available, 'required', reporter(), {
+      policy: { agents: 'none', gates: 'open' },
+    });
+    expect(none.network).toEqual({ agents: 'none', gates: 'open' });
+  });
+
+  it('where the host cannot isolate one: required refuses a none, auto shares the network and says so', async () => {
+    const refused = decideSandbox(noNetns, 'required', reporter());
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringContaining('cannot isolate a network: bwrap cannot create a network namespace'),
+      hint: expect.stringMatching(/sandbox\.network: open.*sandbox: off/),
+    });
+    // A gate's own `none` asks as much as the policy's.
+    const gateAsks = decideSandbox(noNetns, 'required', reporter(), {
+      policy: { agents: 'open', gates: 'open' },
+      gateAsksNone: true,
+    });
+    await expect(gateAsks).rejects.toBeInstanceOf(ConfigError);
+    const seen = reporter();
+    const fellBack = await decideSandbox(noNetns, 'auto', seen);
+    expect(fellBack).toMatchObject({
+      active: true,
+      network: { agents: 'open', gates: 'open' },
+      isolatesNetwork: false,
+      reason: expect.stringContaining('network: open for all (this host cannot isolate one'),
+    });
+    expect(seen.warnings).toEqual([expect.stringContaining("share this host's network")]);
+    // Open everywhere needs no isolation: no refusal, no warning.
+    const quiet = reporter();
+    const open = await decideSandbox(noNetns, 'required', quiet, {
+      policy: { agents: 'open', gates: 'open' },
+    });
+    expect(open.network).toEqual({ agents: 'open', gates: 'open' });
+    expect(quiet.warnings).toEqual([]);
   });
 });
 

@@ -1,6 +1,13 @@
 import { ConfigError } from '../errors.js';
 import type { Reporter } from '../ports.js';
-import { SANDBOX_MODES, type SandboxDecision, type SandboxMode, type SandboxPort } from './port.js';
+import { DEFAULT_NETWORK } from './config.js';
+import {
+  type NetworkPolicy,
+  SANDBOX_MODES,
+  type SandboxDecision,
+  type SandboxMode,
+  type SandboxPort,
+} from './port.js';
 
 /** The refusal's two ways out, in words every front door shares (the config file is the same file). */
 export const SANDBOX_OFF_HINT =
@@ -22,26 +29,65 @@ export function sandboxFromEnv(env: Readonly<Record<string, string | undefined>>
   );
 }
 
+/** The network policy asked for, and whether anything (a gate of its own) asks for `none`. */
+export interface NetworkRequest {
+  policy: NetworkPolicy;
+  /** A gate's own `network: none`, which needs an isolated network as the policy's `none` does. */
+  gateAsksNone?: boolean;
+}
+
+/** What a loaded config asks of the network: `sandbox.network`, and any gate's own `network: none`. */
+export function networkRequestOf(config: {
+  sandbox: { network: NetworkPolicy };
+  gates: { list: readonly { network?: string | undefined }[] };
+}): NetworkRequest {
+  return {
+    policy: config.sandbox.network,
+    gateAsksNone: config.gates.list.some((gate) => gate.network === 'none'),
+  };
+}
+
 /**
  * Whether this run's agents and gates are confined. `off` never asks the host; `auto` runs
  * unconfined when the host cannot confine, and says so; `required` refuses, before any agent runs.
+ * The network is the policy's where the host can isolate one; where it cannot, `required` refuses
+ * a policy with `none` and `auto` shares the host's network with everything, and says so.
  */
 export async function decideSandbox(
   port: SandboxPort,
   mode: SandboxMode,
   reporter: Pick<Reporter, 'warn'>,
+  network: NetworkRequest = { policy: DEFAULT_NETWORK },
 ): Promise<SandboxDecision> {
   if (mode === 'off') {
     return { mode, active: false, reason: 'the sandbox is off: agents and gates run unconfined' };
   }
   const probed = await port.probe();
   if (probed.available) {
+    const { policy } = network;
+    const asksNone = policy.agents === 'none' || policy.gates === 'none' || network.gateAsksNone === true;
+    let granted = policy;
+    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    if (asksNone && !probed.network.isolated) {
+      if (mode === 'required') {
+        throw new ConfigError(
+          `sandbox: required with a network of none, but this host cannot isolate a network: ${probed.network.reason}.`,
+          { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` },
+        );
+      }
+      reporter.warn(
+        `confined agents and gates share this host's network: it cannot isolate one (${probed.network.reason})`,
+      );
+      granted = { agents: 'open', gates: 'open' };
+      networkWords = `network: open for all (this host cannot isolate one: ${probed.network.reason})`;
+    }
     return {
       mode,
       active: true,
       // No path of this machine: the reason goes into the proof.
-      reason:
-        'bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run',
+      reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
+      network: granted,
+      isolatesNetwork: probed.network.isolated,
     };
   }
   if (mode === 'required') {
@@ -68,6 +114,10 @@ export function sandboxDecisionRecord(decision: SandboxDecision): {
 }
 
 export const SANDBOX_DECISION_KIND = 'sandbox';
+
+/** The refusal's way out when a host cannot isolate a network, in the config file's words. */
+export const NETWORK_OPEN_HINT =
+  "set `sandbox.network: open` in .omk/config.yml (and no gate `network: none`) to share the host's network";
 
 /**
  * The proof's warnings about confinement: one when a run of the goal had its agents and gates

@@ -2,9 +2,25 @@
 export const SANDBOX_MODES = ['auto', 'required', 'off'] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
+/**
+ * What a confined process may reach on the network: `open` shares the host's (an agent talks to
+ * its model's API); `none` gives it a network of its own with only a loopback interface.
+ */
+export const SANDBOX_NETWORKS = ['open', 'none'] as const;
+export type SandboxNetwork = (typeof SANDBOX_NETWORKS)[number];
+
+/** The network of agents (and the planning agent) and of gates, as `sandbox.network` sets them. */
+export interface NetworkPolicy {
+  agents: SandboxNetwork;
+  gates: SandboxNetwork;
+}
+
+/** Whether a confined process can be given a network of its own, and in words why not. */
+export type NetworkIsolation = { isolated: true } | { isolated: false; reason: string };
+
 /** Whether this host can confine processes, and in words why not. */
 export type SandboxAvailability =
-  | { available: true; tool: string }
+  | { available: true; tool: string; network: NetworkIsolation }
   | { available: false; reason: string; hint: string };
 
 /** The host's sandbox: what the runtime asks before it decides; adapters do the confining. */
@@ -24,6 +40,8 @@ export interface Confinement {
   readable: readonly string[];
   /** Directories of omk's own it must not see at all (the state root's `private/`: a stashed credential). */
   hidden?: readonly string[];
+  /** The host's network, or none but a loopback of its own (absent: open). */
+  network?: SandboxNetwork;
 }
 
 /** What a run decided, recorded in the goal's decisions and shown in its proof. */
@@ -33,4 +51,11 @@ export interface SandboxDecision {
   active: boolean;
   /** Why, in words (the tool, or why there is none, or that it was turned off). */
   reason: string;
+  /**
+   * The network confined agents and gates get (active only): the config's policy, or `open` for
+   * both where `auto` found the host unable to isolate a network.
+   */
+  network?: NetworkPolicy;
+  /** Whether a gate's own `network: none` can be had (active only); where not, it runs open. */
+  isolatesNetwork?: boolean;
 }

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { type NetworkPolicy, SANDBOX_MODES, SANDBOX_NETWORKS, type SandboxMode } from './port.js';
+
+/**
+ * The network confined processes get unless the config says otherwise: agents talk to their
+ * model's API; gates run the agent's code after it ended, and their results should depend on the
+ * commit, not on what a server answers (see docs/security.md).
+ */
+export const DEFAULT_NETWORK: NetworkPolicy = { agents: 'open', gates: 'none' };
+
+const networkSchema = z.enum(SANDBOX_NETWORKS);
+
+const networkPolicySchema = z.union([
+  networkSchema.describe('open or none for agents and gates alike.'),
+  z.strictObject({
+    agents: networkSchema
+      .default(DEFAULT_NETWORK.agents)
+      .describe("The agents' network (the planning agent's too): open (default; the model's API) or none."),
+    gates: networkSchema
+      .default(DEFAULT_NETWORK.gates)
+      .describe(
+        "The gates' network: none (default; a loopback of their own) or open. A gate's own `network` wins.",
+      ),
+  }),
+]);
+
+/** `.omk/config.yml` `sandbox`: a mode alone, or the mode and the network policy. */
+export interface SandboxConfig {
+  mode: SandboxMode;
+  network: NetworkPolicy;
+}
+
+export const sandboxConfigSchema = z
+  .union([
+    z.enum(SANDBOX_MODES),
+    z.strictObject({
+      mode: z.enum(SANDBOX_MODES).default('auto'),
+      network: networkPolicySchema.optional(),
+    }),
+  ])
+  .prefault('auto')
+  .transform((value): SandboxConfig => {
+    if (typeof value === 'string') return { mode: value, network: DEFAULT_NETWORK };
+    const network = value.network ?? DEFAULT_NETWORK;
+    return {
+      mode: value.mode,
+      network: typeof network === 'string' ? { agents: network, gates: network } : network,
+    };
+  })
+  .describe(
+    'Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words) and `network` (open or none, or per kind: agents open by default, gates none by default).',
+  );
