@@ -1,4 +1,4 @@
-import { boundedAgent, boundedVerify } from '../config/bounded-runs.js';
+import { boundedAgent, boundedPreparer, boundedVerify } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
@@ -51,10 +51,12 @@ export async function composeController(
     home: deps.env.HOME ?? null,
     gates: detectGates(root, files, config),
     gateEnv: gateEnvironment(deps.env),
-    preparer:
+    preparer: boundedPreparer(
       confine === null
         ? deps.execution.preparer
         : confinedPreparer(deps.execution.preparer, confine, cacheDir),
+      config.logs.maxBytes,
+    ),
     preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,
