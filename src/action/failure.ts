@@ -17,3 +17,14 @@ export function describeError(error: unknown): string {
 export function renderFailureSummary(message: string): string {
   return `# ${STATUS_ICONS.failed} omk failed\n\n${quote(message).join('\n')}\n`;
 }
+
+/** What the runner reports of an error: its message, the job summary and, for a bug, the stack. */
+export function failureReport(error: unknown): {
+  failure: string;
+  summary: string;
+  stack: string | undefined;
+} {
+  const failure = describeError(error);
+  const bug = !(error instanceof OmkError) && error instanceof Error;
+  return { failure, summary: renderFailureSummary(failure), stack: bug ? error.stack : undefined };
+}

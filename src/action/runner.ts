@@ -1,7 +1,5 @@
-import { maskValues } from '../adapters/github/push.js';
-import { OmkError } from '../runtime/app/index.js';
+import { maskValues } from '../adapters/github/token-mask.js';
 import type { ActionDeps } from './compose.js';
-import { describeError, renderFailureSummary } from './failure.js';
 
 /**
  * The Action: mask the token before anything else can print, run the step, write the job
@@ -17,15 +15,15 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       if (token !== '') for (const value of maskValues(token)) core.setSecret(value);
     }
     // The rest (zod, Octokit, the runtime) is loaded only now: the bundle evaluates it lazily,
-    // so the mask is out within a few milliseconds of node starting.
+    // so the mask is out within a few milliseconds of node starting. Nothing this module imports
+    // statically may reach the runtime's index (test/action/startup.test.ts checks the bundle).
     const { runStep } = await import('./step.js');
     ({ summary, failure } = await runStep(deps));
   } catch (error) {
-    failure = describeError(error);
-    summary = renderFailureSummary(failure);
-    if (!(error instanceof OmkError) && error instanceof Error && error.stack !== undefined) {
-      core.debug(error.stack);
-    }
+    // Loaded only on failure, for the same reason: describing an error needs the runtime's errors.
+    const report = (await import('./failure.js')).failureReport(error);
+    ({ summary, failure } = report);
+    if (report.stack !== undefined) core.debug(report.stack);
   }
   if (deps.env.GITHUB_STEP_SUMMARY) {
     await core.writeSummary(summary).catch((error: unknown) => {

@@ -39,6 +39,7 @@ function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord
       untilReady: false,
       maxAgents: 2,
       agent: null,
+      planner: { llm: true, tokenBudget: 8000 },
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: null,

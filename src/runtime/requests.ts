@@ -3,7 +3,12 @@ import { type Parsed, parseDuration, parsePositiveInt, parseTokens, parseUsd } f
 import { RequestError } from './errors.js';
 import { MERGE_METHODS } from './forge/port.js';
 import { normalizeGoalText } from './goal/intake.js';
-import { DELIVERY_POLICIES, MERGE_POLICIES, SLICE_EXECUTIONS } from './goal/schema.js';
+import {
+  DEFAULT_PLANNER_TOKEN_BUDGET,
+  DELIVERY_POLICIES,
+  MERGE_POLICIES,
+  SLICE_EXECUTIONS,
+} from './goal/schema.js';
 import { describeIssue, NEUTRAL_SPELLING } from './request-issue-text.js';
 import {
   type RequestField,
@@ -21,7 +26,6 @@ import { SANDBOX_MODES } from './sandbox/port.js';
  */
 
 const MAX_GOAL_CHARS = 8_000;
-export const DEFAULT_PLANNER_TOKEN_BUDGET = 8_000;
 const MAX_PLANNER_TOKEN_BUDGET = 1_000_000;
 
 /** Example texts shown when a free-text field is empty. */

@@ -22,6 +22,9 @@ const KILL_POINTS = [
 
 let repo: TempRepo;
 const states: { dir: string; cleanup: () => Promise<void> }[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+/** A planner token budget well under the default (8000), which a big repository's map fills. */
+const PLANNER_BUDGET = 2000;
 
 beforeAll(async () => {
   repo = await createTempRepo({
@@ -33,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await repo.cleanup();
   for (const state of states) await state.cleanup();
+  for (const cleanup of cleanups) await cleanup();
 });
 
 /** Event types of the one goal under stateDir (empty until its log exists). */
@@ -179,17 +183,32 @@ describe('omk goal resume --auto and a run killed while it planned', () => {
     expect(after.status).toBe('not_ready');
   }, 60_000);
 
-  it('killed while its planning agent ran (no plan written), resume --auto plans and executes it', async () => {
+  it('killed while its planning agent ran (no plan written), resume --auto plans it as asked, then executes it', async () => {
     const state = await tempStateDir();
     states.push(state);
+    // Enough files that the repository map fills whatever token budget the planner is given.
+    const filler = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`src/feature-${i}/module-with-a-long-name-${i}.js`, '']),
+    );
+    const bigRepo = await createTempRepo({
+      'src/math.js': 'export const add = (a, b) => a - b;\n',
+      'test/math.test.js': 'import { add } from "../src/math.js";\nif (add(1, 2) !== 3) process.exit(1);\n',
+      'package.json': '{"type":"module","scripts":{"test":"node test/math.test.js"}}\n',
+      ...filler,
+    });
+    cleanups.push(bigRepo.cleanup);
     const marker = join(state.dir, 'planning-started');
+    const prompts = join(state.dir, 'planning-prompts');
     const agent = join(state.dir, 'agent.mjs');
     // The first planning run hangs (the test kills omk there); the second answers with no JSON, so
-    // the heuristic plans; slices change nothing.
+    // the heuristic plans; slices change nothing. Each planning run notes its prompt's length.
     await writeFile(
       agent,
       `#!/usr/bin/env node
-import { existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+if (process.env.OMK_TASK_ID === 'plan') {
+  appendFileSync(${JSON.stringify(prompts)}, readFileSync(process.env.OMK_PROMPT_FILE, 'utf8').length + '\\n');
+}
 if (process.env.OMK_TASK_ID === 'plan' && !existsSync(${JSON.stringify(marker)})) {
   writeFileSync(${JSON.stringify(marker)}, String(process.pid));
   setTimeout(() => {}, 60_000);
@@ -207,8 +226,12 @@ if (process.env.OMK_TASK_ID === 'plan' && !existsSync(${JSON.stringify(marker)})
     };
     const child = spawn(
       process.execPath,
-      [OMK_BIN, 'goal', 'run', 'fix the failing test in src/math.js', '--agent', `script:${agent}`],
-      { cwd: repo.root, env, stdio: 'ignore' },
+      [
+        OMK_BIN,
+        ...['goal', 'run', 'fix the failing test in src/math.js', '--agent', `script:${agent}`],
+        ...['--planner-token-budget', String(PLANNER_BUDGET)],
+      ],
+      { cwd: bigRepo.root, env, stdio: 'ignore' },
     );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     let planning = '';
@@ -229,7 +252,7 @@ if (process.env.OMK_TASK_ID === 'plan' && !existsSync(${JSON.stringify(marker)})
     ).toBeNull();
 
     const resumed = await runOmk(['goal', 'resume', '--auto', '--agent', `script:${agent}`, '--json'], {
-      cwd: repo.root,
+      cwd: bigRepo.root,
       stateDir: state.dir,
       env: { OMK_SANDBOX: 'off' },
     });
@@ -240,6 +263,18 @@ if (process.env.OMK_TASK_ID === 'plan' && !existsSync(${JSON.stringify(marker)})
     const after = await goalJson(state.dir, goalId ?? '');
     expect(['planned', 'interrupted', 'running']).not.toContain(after.status);
     expect(after.controller).toBeNull();
+    // Planned again with the token budget the run asked for, not the default: the killed run's
+    // prompt and the resumed run's first are the same, within the budget (a retry's follows).
+    const lengths = (await readFile(prompts, 'utf8')).trim().split('\n').map(Number);
+    expect(lengths.length).toBeGreaterThanOrEqual(2);
+    expect(lengths[0]).toBeLessThanOrEqual(PLANNER_BUDGET * 4);
+    expect(lengths[1]).toBe(lengths[0]);
+    // The budget ledger opened once, though planning ran twice.
+    const ledger = (await readFile(join(state.dir, 'goals', goalId ?? '', 'budget.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string });
+    expect(ledger.filter((line) => line.kind === 'set')).toHaveLength(1);
   }, 90_000);
 
   it('never starts a goal planned on purpose (omk goal plan records no controller)', async () => {

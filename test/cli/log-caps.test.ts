@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
-// `logs.maxBytes` in .omk/config.yml bounds every agent transcript and gate log of a goal: an agent
-// and a gate that print 200 KB each leave logs of about the limit, head and tail kept, the cut
-// recorded in the file.
+// `logs.maxBytes` in .omk/config.yml bounds every agent transcript, gate log and install/setup log
+// of a goal: an agent, a gate and a `workspace.setup` command that print 200 KB each leave logs of
+// about the limit, head and tail kept, the cut recorded in the file.
 
 const LIMIT = 4096;
 const NOISE = 200_000;
@@ -25,6 +25,9 @@ beforeEach(async () => {
       '    - name: noisy',
       '      kind: test',
       `      run: [node, -e, "process.stdout.write('START' + 'g'.repeat(${NOISE}) + 'END')"]`,
+      'workspace:',
+      '  setup:',
+      `    - [node, -e, "process.stdout.write('SETUP' + 's'.repeat(${NOISE}) + 'DONE')"]`,
       '',
     ].join('\n'),
     'src/app.js': 'export const app = 1;\n',
@@ -42,7 +45,7 @@ async function logsUnder(dir: string): Promise<string[]> {
 }
 
 describe('logs.maxBytes', () => {
-  it('bounds agent transcripts and gate logs, keeping head and tail and recording the cut', async () => {
+  it('bounds agent transcripts, gate logs and setup logs, keeping head and tail and recording the cut', async () => {
     const agent = join(state.dir, 'noisy-agent.mjs');
     await writeFile(
       agent,
@@ -87,5 +90,17 @@ for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) appendFileSync(pa
       expect((await stat(path)).size).toBeLessThan(runs * (LIMIT + 1024));
     }
     expect(noisyGate.length).toBeGreaterThan(0);
+    // Without OMK_LOG_MAX_BYTES, only the config can have bounded the setup command's log.
+    const setupLogs = await logsUnder(join(dir, 'prepare'));
+    expect(setupLogs.length, run.stderr).toBeGreaterThan(0);
+    for (const path of setupLogs) {
+      const text = await readFile(path, 'utf8');
+      expect(text).toContain('SETUP');
+      expect(text).toContain('DONE');
+      expect(text).toMatch(/over the 4096-byte limit/);
+      const runs = text.split('=== omk setup').length - 1;
+      expect(runs).toBeGreaterThan(0);
+      expect((await stat(path)).size).toBeLessThan(runs * (LIMIT + 1024));
+    }
   }, 120_000);
 });

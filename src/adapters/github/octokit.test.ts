@@ -4,7 +4,7 @@ import { github, useHttpMock } from '../../../test/helpers/http-mock.js';
 import { ForgeError } from '../../runtime/errors.js';
 import { GitHubApiError } from './errors.js';
 import { type CreateOctokitOptions, createOctokit, DO_NOT_RETRY, tokenFrom } from './octokit.js';
-import { maskValues } from './push.js';
+import { maskValues } from './token-mask.js';
 
 useHttpMock();
 

@@ -4,7 +4,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ForgeError } from '../../runtime/errors.js';
 import { redact, toForgeError } from './errors.js';
-import { maskValues } from './push.js';
+import { maskValues } from './token-mask.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 

@@ -5,7 +5,8 @@ import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-re
 import { ForgeError } from '../../runtime/errors.js';
 import type { PushSpec } from '../../runtime/forge/port.js';
 import { type PushRef, type PushRefResult, type PushRefSpec, pushRef } from '../git/push-ref.js';
-import { maskValues, type PushDeps, pushAuthEnv, pushBranch } from './push.js';
+import { type PushDeps, pushAuthEnv, pushBranch } from './push.js';
+import { maskValues } from './token-mask.js';
 
 const TOKEN = 'ghs_PUSHCANARY0123456789';
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');

@@ -3,17 +3,9 @@ import type { PushSpec, RepoCoordinates } from '../../runtime/forge/port.js';
 import { branchNameProblem, OMK_BRANCH_PREFIX, shownBranch } from '../../runtime/graph/branches.js';
 import type { PushRef, PushRefResult } from '../git/push-ref.js';
 import { redact } from './errors.js';
+import { basicCredential, maskValues } from './token-mask.js';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-/** What a front door must mask in its logs: the token and the base64 form the push header carries. */
-export function maskValues(token: string): string[] {
-  return [token, basicCredential(token)];
-}
-
-function basicCredential(token: string): string {
-  return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-}
 
 /**
  * Git configuration given through the environment, never argv (argv is visible in `ps` and is

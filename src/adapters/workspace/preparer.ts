@@ -161,6 +161,7 @@ async function command(
     env,
     timeoutMs: input.plan.timeoutMs,
     logPath: input.logPath,
+    ...(input.logMaxBytes === undefined ? {} : { logMaxBytes: input.logMaxBytes }),
     tailChars: 4_000,
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.confine ? { confine: input.confine } : {}),

@@ -1,4 +1,4 @@
-import { boundedAgent, boundedVerify } from '../config/bounded-runs.js';
+import { boundedAgent, boundedPreparer, boundedVerify } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
@@ -62,10 +62,12 @@ export async function composeController(
     // A gate's own network applies only where the host isolates one (else all share the host's).
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),
-    preparer:
+    preparer: boundedPreparer(
       confine === null
         ? deps.execution.preparer
         : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
+      config.logs.maxBytes,
+    ),
     preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
     reporter: deps.reporter,
     steps: deps.words.steps,

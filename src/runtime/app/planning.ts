@@ -8,7 +8,7 @@ import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
 import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
-import { type CreateGoalRequest, DEFAULT_PLANNER_TOKEN_BUDGET } from '../requests.js';
+import type { CreateGoalRequest } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
@@ -130,8 +130,9 @@ export async function chooseGoalPlanner(
 }
 
 /**
- * A run killed while it planned left a goal with no task graph: it is planned now, by the planner a
- * new run would choose (the agent planner with the default token budget), before it executes.
+ * A run killed while it planned left a goal with no task graph: it is planned now, before it
+ * executes, by the planner its request chose (the switches recorded in goal.json: the agent
+ * planner or not, its token budget).
  */
 export async function finishPlanning(
   deps: AppDeps,
@@ -141,8 +142,8 @@ export async function finishPlanning(
   if (await pathExists(deps.store.paths(goal.id).taskGraph)) return;
   const request = {
     repo: goal.repo.root,
-    llmPlanner: true,
-    plannerTokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET,
+    llmPlanner: goal.options.planner.llm,
+    plannerTokenBudget: goal.options.planner.tokenBudget,
     agent: prepared.spec,
   };
   const planner = await chooseGoalPlanner(deps, request, prepared);

@@ -1,9 +1,11 @@
 import type { Agent } from '../agents/port.js';
 import type { VerifyFn } from '../gates/port.js';
+import type { WorkspacePreparer } from '../workspace/port.js';
 
-// `logs.maxBytes` from .omk/config.yml reaches every agent transcript and gate log of a goal
-// through these wrappers, as the sandbox's confinement does: the runtime hands the limit to each
-// run and the host's process runner keeps that much (head and tail, the cut recorded).
+// `logs.maxBytes` from .omk/config.yml reaches every agent transcript, gate log and install or
+// setup log of a goal through these wrappers, as the sandbox's confinement does: the runtime hands
+// the limit to each run and the host's process runner keeps that much (head and tail, the cut
+// recorded). Unset, the host's own limit applies (OMK_LOG_MAX_BYTES, else 8 MiB).
 
 /** The agent with every run's transcript bounded to maxBytes. */
 export function boundedAgent(agent: Agent, maxBytes: number | undefined): Agent {
@@ -19,4 +21,10 @@ export function boundedAgent(agent: Agent, maxBytes: number | undefined): Agent 
 export function boundedVerify(verify: VerifyFn, maxBytes: number | undefined): VerifyFn {
   if (maxBytes === undefined) return verify;
   return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
+}
+
+/** The worktree preparer with every install and `workspace.setup` log bounded to maxBytes. */
+export function boundedPreparer(preparer: WorkspacePreparer, maxBytes: number | undefined): WorkspacePreparer {
+  if (maxBytes === undefined) return preparer;
+  return { prepare: (input) => preparer.prepare({ ...input, logMaxBytes: maxBytes }) };
 }

@@ -161,7 +161,7 @@ export type MergeConfig = z.infer<typeof mergeConfigSchema>;
 export const LOG_MAX_BYTES_MIN = 1024;
 export const LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
 
-/** How much of each agent transcript and gate log is kept; the head and tail stay, the cut is noted. */
+/** How much of each agent transcript, gate log and install/setup log is kept; the head and tail stay, the cut is noted. */
 export const logsConfigSchema = z
   .strictObject({
     maxBytes: z
@@ -171,7 +171,7 @@ export const logsConfigSchema = z
       .max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` })
       .optional()
       .describe(
-        "The most bytes one agent transcript or gate log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB).",
+        "The most bytes one agent transcript, gate log or install/setup log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB).",
       ),
   })
   .prefault({});

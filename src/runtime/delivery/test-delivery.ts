@@ -30,6 +30,7 @@ export function goalRecord(text = 'Fix the crash when the config file is empty')
       untilReady: false,
       maxAgents: 2,
       agent: null,
+      planner: { llm: true, tokenBudget: 8000 },
     },
     budget: { timeMs: 600_000, tokens: null, usd: null },
     controller: null,

@@ -51,6 +51,7 @@ function running(host: string, pid: number, beatAgoMs: number): GoalRecord {
       untilReady: false,
       maxAgents: 1,
       agent: null,
+      planner: { llm: true, tokenBudget: 8000 },
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid, host, startedAt: heartbeatAt, heartbeatAt },

@@ -1,8 +1,9 @@
-import { appendCheckpoint } from '../budget/ledger.js';
+import { appendCheckpoint, currentSpent, readCheckpoints } from '../budget/ledger.js';
 import { ZERO_SPENT } from '../budget/schema.js';
 import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
+import { addSpend } from '../controller/scheduler.js';
 import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
@@ -73,6 +74,7 @@ export async function createGoal(
       untilReady: request.untilReady,
       maxAgents: request.maxAgents,
       agent: request.agent ?? null,
+      planner: { llm: request.llmPlanner, tokenBudget: request.plannerTokenBudget },
     },
     budget: {
       timeMs: request.budget.time ?? null,
@@ -184,12 +186,17 @@ async function planLocked(
     },
     { type: 'budget_set', data: { limits: initial.budget } },
   ];
-  await appendCheckpoint(paths.budget, clock, {
-    kind: 'set',
-    limits: initial.budget,
-    spent: ZERO_SPENT,
-    note: 'initial budget',
-  });
+  // A run killed while it planned is planned again: the ledger opens once, and what an earlier
+  // planning agent spent stays counted (a second `set` would count it from zero again).
+  const ledger = await readCheckpoints(paths.budget);
+  if (!ledger.checkpoints.some((checkpoint) => checkpoint.kind === 'set')) {
+    await appendCheckpoint(paths.budget, clock, {
+      kind: 'set',
+      limits: initial.budget,
+      spent: ZERO_SPENT,
+      note: 'initial budget',
+    });
+  }
 
   let graph: TaskGraph = {
     version: 1,
@@ -215,7 +222,7 @@ async function planLocked(
       await appendCheckpoint(paths.budget, clock, {
         kind: 'spend',
         limits: initial.budget,
-        spent: { ...proposal.spent },
+        spent: addSpend(await currentSpent(paths.budget), proposal.spent),
         note:
           proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
       });

@@ -30,6 +30,7 @@ function goal(status: GoalStatus, resumeTo: GoalStatus | null = null): GoalRecor
       untilReady: false,
       maxAgents: 2,
       agent: null,
+      planner: { llm: true, tokenBudget: 8000 },
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' },

@@ -34,6 +34,19 @@ export type MergePolicy = (typeof MERGE_POLICIES)[number];
 export const SLICE_EXECUTIONS = ['worktree', 'sparse', 'branch'] as const;
 export type SliceExecution = (typeof SLICE_EXECUTIONS)[number];
 
+/** The planning prompt's token budget when the request names none. */
+export const DEFAULT_PLANNER_TOKEN_BUDGET = 8_000;
+
+/**
+ * How the goal was asked to be planned: whether an agent may plan it, and its token budget. A
+ * goal recorded before these were kept is planned as a new request would be by default.
+ */
+export const plannerOptionsSchema = z.object({
+  llm: z.boolean(),
+  tokenBudget: z.number().int().positive(),
+});
+export type PlannerOptions = z.infer<typeof plannerOptionsSchema>;
+
 export const budgetLimitsSchema = z.object({
   timeMs: z.number().int().positive().nullable(),
   tokens: z.number().int().positive().nullable(),
@@ -90,6 +103,8 @@ export const goalRecordSchema = z.object({
     maxAgents: z.number().int().positive(),
     /** The agent spec given at creation (--agent), used again by resume. */
     agent: z.string().nullable().default(null),
+    /** The planner switches given at creation, used again when a run killed while planning resumes. */
+    planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET }),
   }),
   budget: budgetLimitsSchema,
   controller: controllerSchema.nullable(),

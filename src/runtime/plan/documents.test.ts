@@ -25,6 +25,7 @@ function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecor
       untilReady: false,
       maxAgents: 2,
       agent: null,
+      planner: { llm: true, tokenBudget: 8000 },
     },
     budget: { timeMs: 3_600_000, tokens: null, usd: 2 },
     controller: null,

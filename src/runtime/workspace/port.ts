@@ -158,8 +158,10 @@ export interface PrepareInput {
   plan: PreparationPlan;
   /** Environment of install and setup commands (the gate allowlist: they run repository code). */
   env: Readonly<Record<string, string>>;
-  /** Full output of every command goes here. */
+  /** Output of every command goes here, each run's bounded to logMaxBytes (head and tail kept). */
   logPath: string;
+  /** The most the log keeps of one command's output (`logs.maxBytes`); default: the host's. */
+  logMaxBytes?: number;
   signal?: AbortSignal;
   /**
    * Set when the run is sandboxed: install and setup commands run as confined as the gates

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './harness.js';
+
+// Issue 14's start-up target: the runner's first line (the token's mask) within 1.3x of
+// `node -e 0`. It holds only while what dist/index.js imports statically is small: the runtime
+// (zod, yaml, Octokit) is loaded by import() after the mask. bench/action-startup.mjs times it.
+
+/** Where a bundled module imports another statically: `import{a as b}from"./x.js"`, `import"./x.js"`. */
+const STATIC_IMPORT = /(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.\.?\/[^"']+)["']/g;
+
+/** dist/index.js and every module it imports statically, with their sizes. */
+async function staticClosure(entry: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (sizes.has(file)) continue;
+    const text = await readFile(file, 'utf8');
+    sizes.set(file, Buffer.byteLength(text));
+    for (const match of text.matchAll(STATIC_IMPORT)) {
+      const target = match[1];
+      if (target !== undefined) pending.push(resolve(dirname(file), target));
+    }
+  }
+  return sizes;
+}
+
+const work: string[] = [];
+afterAll(async () => {
+  for (const dir of work) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the Action entry', () => {
+  it('reads the static imports of a bundled module, and no dynamic import()', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-startup-'));
+    work.push(dir);
+    writeFileSync(join(dir, 'a.js'), 'import{a as b}from"./b.js";import"./c.js";await import("./d.js");');
+    writeFileSync(join(dir, 'b.js'), 'export const a=1;');
+    writeFileSync(join(dir, 'c.js'), 'import {x} from "./b.js"\nconsole.log(x)');
+    writeFileSync(join(dir, 'd.js'), 'export const big = 1;'.repeat(100));
+    const files = [...(await staticClosure(join(dir, 'a.js'))).keys()].map((f) => f.slice(dir.length + 1));
+    expect(files.sort()).toEqual(['a.js', 'b.js', 'c.js']);
+  });
+
+  it('loads under 32 KiB before the mask: the runtime comes later, through import()', async () => {
+    const closure = await staticClosure(join(ROOT, 'dist', 'index.js'));
+    const total = [...closure.values()].reduce((sum, size) => sum + size, 0);
+    const listing = [...closure].map(([file, size]) => `${file.slice(ROOT.length)} ${size} B`).join('\n');
+    expect(total, listing).toBeLessThan(32 * 1024);
+    for (const file of closure.keys()) {
+      // zod's and yaml's own error texts: neither may be parsed before the first line.
+      const text = await readFile(file, 'utf8');
+      expect(text, file).not.toContain('Invalid input: expected');
+      expect(text, file).not.toContain('Implicit keys need to be on a single line');
+    }
+  });
+
+  it('masks first and still words a failure, which it loads only then', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-startup-'));
+    work.push(dir);
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+    const token = 'ghs_startupCanary0123456789';
+    const run = await promisify(execFile)(process.execPath, [join(dir, 'dist', 'index.js')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, INPUT_COMMAND: 'nope', 'INPUT_GITHUB-TOKEN': token },
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(`::add-mask::${token}`);
+    expect(run.code).toBe(1);
+    expect(lines.some((line) => line.startsWith('::error::') && line.includes("command: 'nope'"))).toBe(true);
+  });
+});
