@@ -198,22 +198,21 @@ export class ProgressFold {
       slice.lastLine = null;
       slice.settledSeq = seq;
     };
+    const open = (state: 'pending' | 'running', attempts: number) => {
+      slice.state = state;
+      slice.attempt = attempts;
+      slice.endedMs = null;
+      slice.lastLine = null;
+      slice.settledSeq = null;
+    };
     switch (type) {
       case 'task_leased':
-        Object.assign(slice, { state: 'running', endedMs: null, lastLine: null, settledSeq: null });
-        slice.attempt = attempt ?? slice.attempt + 1;
+        open('running', attempt ?? slice.attempt + 1);
         slice.startedMs = at;
         return;
       case 'agent_started':
-        Object.assign(slice, {
-          state: 'running',
-          endedMs: null,
-          lastLine: null,
-          settledSeq: null,
-          startedMs: at,
-        });
-        if (attempt !== null) slice.attempt = Math.max(attempt, 1);
-        else slice.attempt = Math.max(slice.attempt, 1);
+        open('running', Math.max(attempt ?? slice.attempt, 1));
+        slice.startedMs = at;
         return;
       case 'task_done':
         settle('done', attempt ?? Math.max(slice.attempt, 1));
@@ -229,7 +228,7 @@ export class ProgressFold {
         return;
       case 'slice_reopened':
       case 'slice_reset':
-        Object.assign(slice, { state: 'pending', endedMs: null, lastLine: null, settledSeq: null });
+        open('pending', slice.attempt);
         return;
     }
   }
