@@ -1,5 +1,5 @@
 import { readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
-import { gateGroups } from '../runtime/app/index.js';
+import { gateGroups, goalProgress } from '../runtime/app/index.js';
 import { renderProofText } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
@@ -46,7 +46,8 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);
   const outcome = await dispatch(rt);
   await publish(rt, outcome);
-  return { summary: renderSummary(outcome), failure: verdict(outcome, inputs.failOnNotReady) };
+  const progress = await goalProgress(rt.store, outcome.goalId);
+  return { summary: renderSummary(outcome, progress), failure: verdict(outcome, inputs.failOnNotReady) };
 }
 
 async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void> {

@@ -177,6 +177,27 @@ describe('status comment progress', () => {
     expect(findCommand(body)).toEqual({ kind: 'none' });
   });
 
+  it('names the slices running with their attempt while the run goes on, and not once it has stopped', () => {
+    const running = [
+      at('plan_written', { tasks: 3 }, 1),
+      at('execution_started', {}, 2),
+      at('task_leased', { taskId: 's1', attempt: 1 }, 3),
+      at('task_leased', { taskId: 's2', attempt: 1 }, 4),
+      at('task_done', { taskId: 's1', attempt: 1 }, 5),
+      at('task_pending', { taskId: 's3', attempt: 1 }, 6),
+      at('task_leased', { taskId: 's3', attempt: 2 }, 7),
+    ];
+    const body = renderStatusComment(
+      view({ goal: goal('running'), progress: runProgress(running), phase: 'running' }),
+    );
+    expect(body).toContain('- 🔄 running: `s2` (attempt 1), `s3` (attempt 2)');
+    expect(body).toContain('- ✅ slice `s1` done after 1 attempt');
+    const stopped = runProgress([...running, at('budget_exhausted', {}, 8)]);
+    const after = renderStatusComment(view({ goal: goal('not_ready'), progress: stopped, phase: 'settled' }));
+    expect(after).not.toContain('running:');
+    expect(after).toContain("**What failed:** the goal's budget ran out");
+  });
+
   it('words a pause as a stop, not a failure, and an internal error without its message', () => {
     const progress = runProgress([at('execution_interrupted', { by: 'pause' }, 1)]);
     const body = renderStatusComment(

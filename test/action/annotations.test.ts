@@ -46,4 +46,14 @@ describe('a run whose gates fail', () => {
     expect(run.summary).toContain('`slice_failed`');
     expect(run.summary).toMatch(/src\/math\.js:\d+: lint error/);
   });
+
+  it("says in the progress what failed and what to do, in the workflow's words, with no path or command line", () => {
+    const progress = run.summary.slice(run.summary.indexOf('**Progress**'), run.summary.indexOf('\n---\n'));
+    expect(progress).toMatch(/- ❌ slice `s1-[^`]+` failed after \d+ attempts?/);
+    expect(progress).toMatch(/\*\*What failed:\*\* slice\(s\) s1-\S+ did not pass their gates/);
+    expect(progress).toContain(
+      `**What to do:** Read the proof (command: status with goal-id: ${run.outputs['goal-id']})`,
+    );
+    expect(progress).not.toMatch(/\/tmp|\bat \S+ \(|\bgit (?:-c|push|fetch|clone|merge|worktree)\b|omk goal/);
+  });
 });

@@ -96,6 +96,19 @@ describe('command: run with agent: demo, policy: auto-pr, merge-policy: gated', 
     expect(summary).toContain('### Known gaps (0)');
   });
 
+  it("shows the run in phases in the job summary, as the bot's status comment does", () => {
+    const { summary } = run;
+    const progress = summary.slice(summary.indexOf('**Progress**'), summary.indexOf('### Pull requests'));
+    expect(progress).toMatch(/- 📝 planned: \d+ slice\(s\)/);
+    expect(progress).toMatch(/- ✅ slice `s1-[^`]+` done after 1 attempt/);
+    expect(progress).toContain('- ✅ integrated: the done slices merge cleanly together');
+    expect(progress).toMatch(
+      /- 🔗 pull requests: \[\\#1\]\(http:\/\/127\.0\.0\.1:\d+\/acme\/widgets\/pull\/1\)/,
+    );
+    expect(progress).toMatch(/- 🎉 merged into `main` as `[0-9a-f]{7}`/);
+    expect(progress).not.toContain('What failed');
+  });
+
   it('masks the token first and shows it nowhere else: logs, outputs, summary, state files', async () => {
     const forms = secretForms(TOKEN);
     const lines = run.stdout.split('\n');

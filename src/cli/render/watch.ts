@@ -1,13 +1,16 @@
 import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
+import { stopWords } from '../../runtime/app/render.js';
+import { CLI_STEPS } from '../wording.js';
 
 type WatchEvent = WatchTick['events'][number];
 
-const STATE_MARKS: Record<WatchView['slices'][number]['state'], string> = {
+const STATE_MARKS: Record<WatchView['progress']['slices'][number]['state'], string> = {
   pending: '·',
   running: '*',
   done: '✓',
   failed: 'X',
   skipped: '-',
+  waiting: '~',
 };
 
 /** One line for one event, for a log that is not a terminal: `12:04:05 s1-fix: agent started (attempt 1)`. */
@@ -60,12 +63,16 @@ function describe(type: string, data: Record<string, unknown>, attempt: string):
   }
 }
 
-/** The live view's lines: the goal, then one line per slice, then the integration and the last event. */
+/**
+ * The live view's lines: the goal, then one line per slice, then the integration, the last event
+ * and, once the goal has settled short of done, what failed and what to do.
+ */
 export function renderWatchView(view: WatchView): string[] {
-  const elapsed = view.startedMs === null ? '' : `  ${formatDuration(view.nowMs - view.startedMs)}`;
+  const { progress } = view;
+  const elapsed = progress.startedMs === null ? '' : `  ${formatDuration(view.nowMs - progress.startedMs)}`;
   const lines = [`goal ${view.goalId} [${view.status}]${elapsed}  ${budgetText(view)}`];
-  const width = Math.max(0, ...view.slices.map((slice) => slice.id.length));
-  for (const slice of view.slices) {
+  const width = Math.max(0, ...progress.slices.map((slice) => slice.id.length));
+  for (const slice of progress.slices) {
     let line = `${STATE_MARKS[slice.state]} ${slice.id.padEnd(width)}  ${slice.state.padEnd(7)}`;
     if (slice.attempt > 0) line += `  attempt ${slice.attempt}`;
     if (slice.startedMs !== null && slice.state !== 'pending')
@@ -74,9 +81,20 @@ export function renderWatchView(view: WatchView): string[] {
     if (slice.state === 'running' && slice.lastLine !== null) line += `  › ${slice.lastLine}`;
     lines.push(line);
   }
-  if (view.integration !== null) lines.push(`  integration ${view.integration}`);
-  if (view.lastEvent !== null) lines.push(`  last event #${view.lastEvent.seq} ${view.lastEvent.type}`);
+  if (progress.integration !== null) lines.push(`  integration ${progress.integration}`);
+  if (progress.lastEvent !== null)
+    lines.push(`  last event #${progress.lastEvent.seq} ${progress.lastEvent.type}`);
+  lines.push(...stopLines(view));
   return lines;
+}
+
+/** What stopped a settled run and what to do, in words (no tool output); nothing while it runs. */
+export function stopLines(view: WatchView): string[] {
+  const { stopped } = view.progress;
+  if (view.settled === null || stopped === null) return [];
+  const words = stopWords(stopped, view.goalId, CLI_STEPS);
+  if (!words.failed) return [`  ${words.what}`];
+  return [`  stopped: ${words.what}`, `  what to do: ${words.todo}`];
 }
 
 function budgetText(view: WatchView): string {
@@ -96,7 +114,7 @@ export function renderGateTail(event: WatchEvent, tail: GateTail): string {
 /** The last output line of each running agent, for --verbose logs: only the lines that changed. */
 export function agentLineChanges(view: WatchView, seen: Map<string, string>): string[] {
   const lines: string[] = [];
-  for (const slice of view.slices) {
+  for (const slice of view.progress.slices) {
     if (slice.state !== 'running' || slice.lastLine === null) continue;
     if (seen.get(slice.id) === slice.lastLine) continue;
     seen.set(slice.id, slice.lastLine);

@@ -36,7 +36,13 @@ export {
   RequestError,
   UsageError,
 } from '../errors.js';
-export { type RunProgress, type RunStop, runProgress } from '../events/progress.js';
+export {
+  type RunProgress,
+  type RunStop,
+  runProgress,
+  type SliceProgress,
+  type SliceState,
+} from '../events/progress.js';
 export { renderReplayJson, renderReplayText } from '../events/replay.js';
 export { MERGE_METHODS, type MergeMethod } from '../forge/port.js';
 export {

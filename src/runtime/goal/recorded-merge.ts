@@ -1,6 +1,7 @@
-import { EventLog } from '../events/log.js';
+import { EventLog, parseEvent } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
+import { readLastJsonlMatching } from '../state/jsonl.js';
 import { type GoalRecord, TERMINAL_STATUSES } from './schema.js';
 import type { GoalStore } from './store.js';
 
@@ -41,18 +42,29 @@ export interface SettledMerge {
 /**
  * Makes goal.json `merged` when its events record a merge it does not (the proof is rebuilt with
  * it). A terminal goal is left as it is: only a merge recorded by omk's own merge call is adopted.
+ * Every `goal status` comes here: the log is read from its end for the last `goal_merged`, and
+ * only the lines that name it are parsed (`lastRecordedMerge`), not the whole history.
  */
 export async function settleRecordedMerge(store: GoalStore, goalId: string): Promise<SettledMerge> {
   const first = await store.read(goalId);
   if (TERMINAL_STATUSES.includes(first.status)) return { goal: first, merge: null, settled: false };
-  const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
-  const merge = recordedMerge((await events.read()).events);
+  const path = store.paths(goalId).events;
+  const merge = await lastRecordedMerge(path);
   if (merge === null) return { goal: first, merge: null, settled: false };
   return store.withGoalLock(goalId, async () => {
     const current = await store.read(goalId);
     if (TERMINAL_STATUSES.includes(current.status)) return { goal: current, merge, settled: false };
     const written = await store.write({ ...current, status: 'merged', resumeTo: null, controller: null });
-    await rebuildProof(store, written, events);
+    await rebuildProof(store, written, new EventLog(path, store.deps.clock, store.deps.host));
     return { goal: written, merge, settled: true };
   });
+}
+
+/** The last `goal_merged` of an events.jsonl, read backwards from its end; null when it records none. */
+export async function lastRecordedMerge(eventsPath: string): Promise<RecordedMerge | null> {
+  const event = await readLastJsonlMatching(eventsPath, parseEvent, {
+    contains: 'goal_merged',
+    accept: (candidate) => candidate.type === 'goal_merged',
+  });
+  return event === null ? null : recordedMerge([event]);
 }

@@ -1,5 +1,11 @@
 import type { DeliveryPlan } from '../delivery/plan.js';
-import type { RunProgress, RunStop } from '../events/progress.js';
+import {
+  type RunProgress,
+  type RunStop,
+  runningSlices,
+  type SliceState,
+  settledSlices,
+} from '../events/progress.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
@@ -115,16 +121,24 @@ export function notesList(notes: readonly string[], title: string | null = null)
   return ['', ...(title === null ? [] : [`### ${title}`, '']), ...notes.map((note) => `- ${text(note)}`)];
 }
 
-const SLICE_ICONS = { done: '✅', failed: '❌', skipped: '⏭️', waiting: '🟡' } as const;
+const SLICE_ICONS: Record<SliceState, string> = {
+  pending: '⏳',
+  running: '🔄',
+  done: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+  waiting: '🟡',
+};
 
 function attempts(n: number): string {
   return n === 1 ? '1 attempt' : `${n} attempts`;
 }
 
 /**
- * A run in phases, one line each as they happen: planned, each slice settled, integrated, PRs
- * opened (links), merged, and, when it stopped short, what failed and what to do, in words (no
- * tool output: the proof and the artifacts keep that). Steps are spelled as `steps` spells them.
+ * A run in phases, one line each as they happen: planned, the slices running (with their attempt),
+ * each slice settled, integrated, PRs opened (links), merged, and, when it stopped short, what
+ * failed and what to do, in words (no tool output: the proof and the artifacts keep that). Steps
+ * are spelled as `steps` spells them.
  */
 export function progressSection(
   progress: RunProgress,
@@ -133,17 +147,24 @@ export function progressSection(
 ): string[] {
   const lines: string[] = [];
   if (progress.planned !== null) lines.push(`- 📝 planned: ${progress.planned} slice(s)`);
-  for (const slice of progress.slices) {
+  for (const slice of settledSlices(progress)) {
     const how =
       slice.state === 'skipped'
         ? 'skipped: a slice it depends on did not finish'
         : slice.state === 'waiting'
-          ? `not done after ${attempts(slice.attempts)}, attempts left for a resume`
-          : `${slice.state} after ${attempts(slice.attempts)}`;
+          ? `not done after ${attempts(slice.attempt)}, attempts left for a resume`
+          : `${slice.state} after ${attempts(slice.attempt)}`;
     lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
   }
-  if (progress.integrated === 'done') lines.push('- ✅ integrated: the done slices merge cleanly together');
-  if (progress.integrated === 'conflict') lines.push('- ❌ integration: the done slices conflict');
+  const running = runningSlices(progress);
+  if (running.length > 0 && progress.stopped === null) {
+    const each = running.map((slice) => `${code(slice.id)} (attempt ${slice.attempt})`);
+    lines.push(`- ${SLICE_ICONS.running} running: ${each.join(', ')}`);
+  }
+  if (progress.integration === 'done') lines.push('- ✅ integrated: the done slices merge cleanly together');
+  if (progress.integration === 'repairing')
+    lines.push('- 🔧 integration: the merged slices fail where each passed; an agent is repairing it');
+  if (progress.integration === 'conflict') lines.push('- ❌ integration: the done slices conflict');
   if (progress.pulls.length > 0) {
     const links = progress.pulls.map(
       (pull) =>

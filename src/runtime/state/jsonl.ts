@@ -90,6 +90,74 @@ export async function readLastJsonl<T>(path: string, parse: (value: unknown) => 
   }
 }
 
+/** Which record `readLastJsonlMatching` looks for: the last whose line contains `contains` and that `accept` takes. */
+export interface LastMatch<T> {
+  /** Text the record's line must contain (looked for in the bytes, before any line is parsed). */
+  contains: string;
+  accept: (record: T) => boolean;
+}
+
+/**
+ * The last valid record that `match` picks, read from the end of the file backwards in growing
+ * chunks. Only lines holding `match.contains` are parsed: a chunk without it is passed over in one
+ * byte search, so a long history costs a scan of its bytes, not a parse of every line.
+ */
+export async function readLastJsonlMatching<T>(
+  path: string,
+  parse: (value: unknown) => T,
+  match: LastMatch<T>,
+): Promise<T | null> {
+  const needle = Buffer.from(match.contains, 'utf8');
+  const handle = await openOrNull(path, 'r');
+  if (handle === null || needle.length === 0) {
+    await handle?.close();
+    return null;
+  }
+  try {
+    let pos = (await handle.stat()).size;
+    // Bytes of the line whose start lies before `pos` (not yet read).
+    let pending: Buffer = Buffer.alloc(0);
+    let chunkSize = TAIL_CHUNK;
+    while (pos > 0) {
+      const start = Math.max(0, pos - chunkSize);
+      const chunk = Buffer.alloc(pos - start);
+      await readFully(handle, chunk, start);
+      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
+      pos = start;
+      let end = buf.length;
+      for (;;) {
+        // The last occurrence that ends by `end` (a newline or the buffer's end; the text has none).
+        const from = end - needle.length;
+        const hit = from < 0 ? -1 : buf.lastIndexOf(needle, from);
+        if (hit === -1) {
+          if (pos === 0) return null;
+          // Nothing here: keep only the line that starts in an earlier chunk.
+          const first = buf.indexOf(NEWLINE);
+          if (first !== -1 && first < end) end = first;
+          break;
+        }
+        const nl = buf.lastIndexOf(NEWLINE, hit);
+        const after = buf.indexOf(NEWLINE, hit);
+        const lineEnd = after === -1 || after > end ? end : after;
+        if (nl === -1 && pos > 0) {
+          end = lineEnd;
+          break;
+        }
+        // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
+        const record = tryRecord(buf.subarray(nl + 1, lineEnd).toString('utf8'), parse);
+        if (record !== null && match.accept(record)) return record;
+        if (nl === -1) return null;
+        end = nl;
+      }
+      pending = buf.subarray(0, end);
+      chunkSize *= 2;
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Appends records as whole lines in one O_APPEND write, then fsyncs. After a crash tore the last
  * line, a '\n' goes first (in the same write) so the fragment stays its own reported line and the

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { runProgress, type WatchView } from '../../runtime/app/index.js';
+import { renderWatchView, stopLines } from './watch.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+let seq = 0;
+const ev = (type: string, data: Record<string, unknown>, second: number) => {
+  seq += 1;
+  return { v: 1, seq, ts: new Date(T0 + second * 1000).toISOString(), type, data };
+};
+
+function view(events: ReturnType<typeof ev>[], settled: WatchView['settled']): WatchView {
+  return {
+    goalId: 'fix-the-parser-abc123',
+    goal: 'fix the parser',
+    status: settled?.status ?? 'running',
+    nowMs: T0 + 90_000,
+    progress: runProgress(events, [
+      { id: 's1', title: 'one' },
+      { id: 's2', title: 'two' },
+    ]),
+    spent: { timeMs: 0, tokens: 0, usd: 0 },
+    limits: { timeMs: null, tokens: null, usd: null },
+    settled,
+  };
+}
+
+describe('the watch view', () => {
+  it('draws each slice of the fold with its state, attempt, elapsed time and gates', () => {
+    const lines = renderWatchView(
+      view(
+        [
+          ev('execution_started', {}, 0),
+          ev('task_leased', { taskId: 's1', attempt: 1 }, 10),
+          ev('task_pending', { taskId: 's1', attempt: 1 }, 40),
+          ev('task_leased', { taskId: 's2', attempt: 2 }, 30),
+          ev('gates_verified', { taskId: 's2', outcomes: ['test:failed'] }, 60),
+        ],
+        null,
+      ),
+    );
+    expect(lines[0]).toMatch(/^goal fix-the-parser-abc123 \[running\] {2}1m30s {2}spent/);
+    expect(lines[1]).toBe('~ s1  waiting  attempt 1  30s');
+    expect(lines[2]).toBe('* s2  running  attempt 2  1m  gates test:failed');
+    expect(lines.join('\n')).not.toContain('what to do');
+  });
+
+  it('says what failed and what to do once a run settles short of done, and only then', () => {
+    const events = [
+      ev('execution_started', {}, 0),
+      ev('task_failed', { taskId: 's1', attempts: 3, failure: 'git push failed in /tmp/x' }, 5),
+      ev('execution_finished', {}, 6),
+    ];
+    expect(stopLines(view(events, null))).toEqual([]);
+    const lines = stopLines(view(events, { status: 'failed', stoppedBy: null }));
+    expect(lines[0]).toBe('  stopped: slice(s) s1 did not pass their gates within their attempts.');
+    expect(lines[1]).toContain("'omk goal proof fix-the-parser-abc123'");
+    expect(lines.join('\n')).not.toContain('/tmp');
+    const paused = view([ev('execution_interrupted', { by: 'pause' }, 3)], {
+      status: 'paused',
+      stoppedBy: 'pause',
+    });
+    expect(stopLines(paused)).toEqual(['  paused']);
+  });
+});
