@@ -2,6 +2,7 @@ import {
   type BudgetAddRequest,
   budgetAddRequestSchema,
   type CreateGoalRequest,
+  changeTextProblem,
   checkGoalRef,
   createGoalRequestSchema,
   keepsBranchesLocally,
@@ -145,14 +146,12 @@ function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
   return request;
 }
 
-const MAX_FIX_CHARS = 8_000;
-
 function fixText(positionals: readonly string[]): string {
   const text = positionals.join(' ').trim();
-  if (text === '') throw new UsageError('Say what to change, in quotes after fix.');
-  if (text.length > MAX_FIX_CHARS) {
-    throw new UsageError(`The change asked for is ${text.length} characters; at most ${MAX_FIX_CHARS}.`);
-  }
+  const problem = changeTextProblem(text);
+  if (problem?.problem === 'empty') throw new UsageError('Say what to change, in quotes after fix.');
+  if (problem?.problem === 'too_long')
+    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
   return text;
 }
 
