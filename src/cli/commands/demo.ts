@@ -71,6 +71,10 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
           mode: 'run',
           agent: { name: 'demo' },
           execute: { after: 'deliver', untilReady: true, signal },
+          onCreated: async ({ graph }) => {
+            const slices = graph.tasks.map((task) => `${task.id} writes ${task.writes.join(', ')}`);
+            say(`plan (${graph.planner.name} planner): ${slices.join('; ')}`);
+          },
         }),
       );
       if (executed === null) {
