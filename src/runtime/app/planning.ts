@@ -37,6 +37,7 @@ function planningTimeout(input: PlanInput): number {
 function noting(planner: Planner, note: string): Planner {
   return {
     name: planner.name,
+    ...(planner.classifies === undefined ? {} : { classifies: planner.classifies }),
     async plan(input: PlanInput): Promise<PlanProposal> {
       const proposal = await planner.plan(input);
       return { ...proposal, notes: [note, ...proposal.notes] };

@@ -199,7 +199,8 @@ async function planLocked(
     rejected: [],
   };
   let notes: string[] = [];
-  if (oracle.testable) {
+  // A planner that asks a classifying agent plans an untestable goal too: its class decides.
+  if (oracle.testable || deps.planner.classifies === true) {
     const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
     const proposal = await deps.planner.plan({
       goalId: initial.id,
@@ -293,13 +294,14 @@ function classification(
   proposal: PlanProposal,
 ): { oracle: Oracle; decision: DecisionInput } | null {
   const chosen = proposal.classification;
+  const said = heuristic.testable ? heuristic.class : 'untestable';
   if (chosen !== undefined) {
     const questions = chosen.questions ?? [];
     return {
       oracle: reclassifyOracle(goalText, heuristic, chosen.class, chosen.why, questions),
       decision: {
         kind: 'classification',
-        decision: `agent: ${chosen.class}${heuristic.class === chosen.class ? '' : ` (the heuristic said ${heuristic.class})`}`,
+        decision: `agent: ${chosen.class}${said === chosen.class ? '' : ` (the heuristic said ${said})`}`,
         reason: chosen.why + (questions.length > 0 ? `; questions: ${questions.join(' | ')}` : ''),
       },
     };
@@ -309,7 +311,7 @@ function classification(
     oracle: heuristic,
     decision: {
       kind: 'classification',
-      decision: `heuristic: ${heuristic.class}`,
+      decision: `heuristic: ${said}`,
       reason: `${proposal.classificationFallback}, so the heuristic's class stands`,
     },
   };

@@ -45,14 +45,27 @@ export interface AgentPlannerOptions {
   fallback: Planner;
 }
 
+/** What omk's heuristic made of the goal: its class, or why it could not tell how to test it. */
+function heuristicClass(oracle: PlanInput['oracle']): string[] {
+  if (oracle.testable) {
+    return [
+      `Goal class: ${oracle.class ?? 'unknown'} (${oracle.shape ?? 'no oracle'}). Proof required: ${oracle.checks.join(' | ') || 'none'}`,
+    ];
+  }
+  return [
+    `Goal class: not decided. omk's heuristic found no way to test it (${oracle.reasons.join('; ') || 'no reason given'})`,
+    `and would ask: ${oracle.humanDecisions.join(' | ') || 'nothing'}. Decide from the repository map: a class`,
+    'with slices when the goal can be tested there, else untestable with the questions a human must answer.',
+  ];
+}
+
 function instructions(input: PlanInput, cap: number): string {
-  const oracle = input.oracle;
   return [
     'You are the planner of omk, a delivery runtime. Do not change any file and do not run the work:',
     'answer with exactly one JSON object, the task graph for the goal below. omk validates it strictly.',
     '',
     `Goal: ${input.goalText}`,
-    `Goal class: ${oracle.class ?? 'unknown'} (${oracle.shape ?? 'no oracle'}). Proof required: ${oracle.checks.join(' | ') || 'none'}`,
+    ...heuristicClass(input.oracle),
     `Slices: 1 to ${cap} (up to ${input.maxAgents} run at once). Constraints in the goal ("add no new dependencies",`,
     '"keep the public API") are acceptance lines on every slice, never slices of their own.',
     '',
@@ -217,7 +230,11 @@ async function fallBack(
     ...(spent === undefined ? {} : { spent }),
     classificationFallback: `the agent planner was not used (${why})`,
     notes: [
-      `agent planner (${agentName(options.agent.name)}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
+      `agent planner (${agentName(options.agent.name)}) not used: ${why}; ${
+        input.oracle.testable
+          ? `the ${proposal.planner.name} planner planned instead`
+          : `the ${proposal.planner.name} planner's verdict stands`
+      }`,
       ...proposal.notes,
     ],
   };
@@ -231,8 +248,9 @@ function accepted(attempt: Extract<Attempt, { ok: true }>): PlanProposal {
 export function createAgentPlanner(options: AgentPlannerOptions): Planner {
   return {
     name: PLANNER.name,
+    // A goal the heuristic finds untestable is asked too: the agent's classification decides.
+    classifies: true,
     async plan(input: PlanInput): Promise<PlanProposal> {
-      if (!input.oracle.testable) return options.fallback.plan(input);
       const cap = Math.min(MAX_SLICES, Math.max(1, input.maxAgents * 2));
       const prompt = promptFor(input, await options.facts(input), options.tokenBudget, cap);
       if (prompt === null) {
