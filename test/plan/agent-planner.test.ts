@@ -319,4 +319,17 @@ describe('agent planner', () => {
     // The file defining the goal's symbol is among the first shown: files with symbols come first.
     expect(prompt).toContain('src/index.ts');
   });
+
+  it('keeps the retry prompt within the budget too: the map gives up the room the errors take', async () => {
+    const bulk: Record<string, string> = {};
+    for (let i = 0; i < 300; i += 1) bulk[`src/bulk/part-${i}.ts`] = `export const part${i} = ${i};\n`;
+    await repo.commit(bulk, 'more files than a 2000-token map can show');
+    const { proposal, calls } = await planWith([reply([]), reply([slice()])], { tokenBudget: 2000 });
+    expect(calls.map((call) => call.attempt)).toEqual([1, 2]);
+    const retry = calls[1]?.prompt ?? '';
+    expect(retry).toMatch(/Your previous reply was refused:\n- slices: at least one slice/);
+    expect(estimateTokens(retry)).toBeLessThanOrEqual(2000);
+    expect(retry).toMatch(/\(\d+ more files not shown: the budget is full\)/);
+    expect(proposal.planner.name).toBe('agent');
+  });
 });

@@ -84,13 +84,20 @@ function instructions(input: PlanInput, cap: number): string {
   ].join('\n');
 }
 
-function promptFor(input: PlanInput, facts: RepoFacts, budget: number, cap: number): string | null {
+/** The prompt within `budget` tokens: the repository map gets the room the rest leaves (`tail`: a retry's errors). */
+function promptFor(
+  input: PlanInput,
+  facts: RepoFacts,
+  budget: number,
+  cap: number,
+  tail = '',
+): string | null {
   const head = instructions(input, cap);
-  const room = budget - estimateTokens(head) - 20;
+  const room = budget - estimateTokens(head) - estimateTokens(tail) - 20;
   if (room <= 0) return null;
   const focus = new Set((input.definitions ?? []).map((definition) => definition.path));
   const map = renderRepoMap(facts, room, focus);
-  const prompt = `${head}\n\nRepository map:\n${map.text}\n`;
+  const prompt = `${head}\n\nRepository map:\n${map.text}\n${tail}`;
   return estimateTokens(prompt) > budget ? null : prompt;
 }
 
@@ -252,7 +259,8 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
     classifies: true,
     async plan(input: PlanInput): Promise<PlanProposal> {
       const cap = Math.min(MAX_SLICES, Math.max(1, input.maxAgents * 2));
-      const prompt = promptFor(input, await options.facts(input), options.tokenBudget, cap);
+      const facts = await options.facts(input);
+      const prompt = promptFor(input, facts, options.tokenBudget, cap);
       if (prompt === null) {
         return fallBack(
           options,
@@ -263,10 +271,20 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
       const first = await attempt(options, input, prompt, 1);
       if (first.ok) return accepted(first);
       if (!first.retry) return fallBack(options, input, listed(first.errors), first.spent);
-      const again = `${prompt}\nYour previous reply was refused:\n${first.errors
+      const refusal = `\nYour previous reply was refused:\n${first.errors
         .slice(0, MAX_ERRORS)
         .map((error) => `- ${error}`)
         .join('\n')}\nAnswer again with one corrected JSON object.\n`;
+      // The retry stays within the budget too: the repository map gives up the room the errors take.
+      const again = promptFor(input, facts, options.tokenBudget, cap, refusal);
+      if (again === null) {
+        return fallBack(
+          options,
+          input,
+          `reply refused (${listed(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
+          first.spent,
+        );
+      }
       const second = await attempt(options, input, again, 2);
       const spent = sum(first.spent, second.spent);
       if (second.ok) return accepted({ ...second, spent });
