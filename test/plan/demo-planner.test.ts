@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../src/adapters/agents/demo-agent.js';
-import { createDemoRepository, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { createDemoRepository, DEMO_CONFIG, DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
 import { decideOracle } from '../../src/runtime/goal/intake.js';
 import { validateTaskGraph } from '../../src/runtime/graph/validate.js';
@@ -11,6 +11,8 @@ import { createAgentPlanner } from '../../src/runtime/plan/agent-planner.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import { indexExports } from '../../src/runtime/plan/repo-map.js';
 import { findDefinitions, goalIdentifiers } from '../../src/runtime/plan/symbols.js';
+import { createTempRepo } from '../helpers/git-repo.js';
+import { runOmk, tempStateDir } from '../helpers/omk.js';
 
 // The built-in demo agent as a planning agent, on the demo's own fixture repository (real git):
 // the agent planner shows it the real prompt, and its reply passes zod, the path checks and the
@@ -79,5 +81,37 @@ describe('the demo agent plans its fixture', () => {
       /^agent planner \(demo\) not used: the agent did not answer: failed: the demo agent cannot plan \\?"fix the rounding of multiply when given large numbers\\?"/,
     );
     await expect(readFile(join(parent, 'work-3', 'transcript-2.log'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('which goals the demo agent plans (omk goal plan)', () => {
+  it('only as planner.agent: as the goal agent alone it leaves planning to the heuristic', async () => {
+    const repo = await createTempRepo({ ...DEMO_FILES });
+    const state = await tempStateDir();
+    try {
+      const plan = async () => {
+        const result = await runOmk(['goal', 'plan', DEMO_GOAL, '--agent', 'demo', '--json'], {
+          cwd: repo.root,
+          stateDir: state.dir,
+        });
+        expect(result.code, result.stderr).toBe(0);
+        const { goal } = JSON.parse(result.stdout) as { goal: { id: string } };
+        const decisions = await readFile(join(state.dir, 'goals', goal.id, 'decisions.jsonl'), 'utf8');
+        return decisions.split('\n').filter((line) => line.includes('"kind":"planner"'));
+      };
+      expect(await plan()).toEqual([
+        expect.stringMatching(
+          /"decision":"heuristic planner","reason":"the demo agent plans only when planner.agent names it; /,
+        ),
+      ]);
+      await repo.commit({ ...DEMO_CONFIG }, 'the demo agent plans');
+      expect(await plan()).toEqual([
+        expect.stringMatching(
+          /"decision":"agent planner","reason":"planned by agent demo \(0 tokens\) on attempt 1; /,
+        ),
+      ]);
+    } finally {
+      await Promise.all([repo.cleanup(), state.cleanup()]);
+    }
   });
 });
