@@ -177,8 +177,8 @@ console.log(replies[Math.min(Number(process.env.OMK_ATTEMPT), replies.length) - 
     tests: ['test/parse.test.ts'],
     risk: 'medium',
   };
-  const plan = async (spec: string) => {
-    const result = await omk('goal', 'plan', GOAL, '--agent', spec, '--json');
+  const plan = async (spec: string, text = GOAL, ...flags: string[]) => {
+    const result = await omk('goal', 'plan', text, '--agent', spec, ...flags, '--json');
     expect(result.code, result.stderr).toBe(0);
     const { goal } = JSON.parse(result.stdout) as { goal: { id: string } };
     const dir = join(state.dir, 'goals', goal.id);
@@ -186,14 +186,17 @@ console.log(replies[Math.min(Number(process.env.OMK_ATTEMPT), replies.length) - 
     return {
       goal: JSON.parse(await read('goal.json')) as {
         status: string;
-        oracle: { testable: boolean; class: string | null; humanDecisions: string[] };
+        oracle: { testable: boolean; class: string | null; humanDecisions: string[]; reasons: string[] };
       },
       proof: JSON.parse(await read('proof.json')) as { status: string; humanDecisions?: string[] },
       proofText: await read('proof.json'),
       decisions: await read('decisions.jsonl'),
       failure: await read('failure.json').catch(() => ''),
+      graph: JSON.parse(await read('task-graph.json')) as Planned['graph'],
     };
   };
+  /** A goal the heuristic finds untestable: it names a function but not what should change. */
+  const VAGUE = 'improve parseCookie';
 
   it('a valid class replaces the heuristic one and is recorded as a decision', async () => {
     const spec = await replying([
@@ -237,5 +240,46 @@ console.log(replies[Math.min(Number(process.env.OMK_ATTEMPT), replies.length) - 
     expect(proofText).toContain(question);
     expect(failure).toContain(question);
     expect(decisions).toMatch(/"decision":"agent: untestable/);
+  });
+
+  it('a goal the heuristic finds untestable is asked too: the agent class decides and it is planned', async () => {
+    const spec = await replying([
+      {
+        version: 2,
+        classification: { class: 'hardening', why: 'parseCookie must reject malformed headers' },
+        slices: [slice],
+      },
+    ]);
+    const { goal, graph, decisions, failure } = await plan(spec, VAGUE);
+    expect(goal.status).toBe('planned');
+    expect(goal.oracle).toMatchObject({ testable: true, class: 'hardening', humanDecisions: [] });
+    expect(goal.oracle.reasons[1]).toMatch(/^the heuristic found it untestable \(names 'parseCookie'/);
+    expect(graph.planner.name).toBe('agent');
+    expect(graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts']]);
+    expect(decisions).toMatch(/"decision":"not testable: blocked on human"/);
+    expect(decisions).toMatch(
+      /"kind":"classification","decision":"agent: hardening \(the heuristic said untestable\)"/,
+    );
+    expect(failure).toBe('');
+  });
+
+  it("an untestable goal whose agent replies are refused twice stays blocked on the heuristic's questions", async () => {
+    const spec = await replying(['not JSON at all']);
+    const { goal, graph, decisions, failure } = await plan(spec, VAGUE);
+    expect(goal.status).toBe('blocked_on_human');
+    expect(goal.oracle.testable).toBe(false);
+    expect(goal.oracle.humanDecisions[0]).toMatch(/What observable behaviour of parseCookie should change/);
+    expect(graph.tasks).toEqual([]);
+    expect(decisions).toMatch(/"kind":"classification","decision":"heuristic: untestable"/);
+    expect(decisions).toMatch(/"decision":"heuristic planner".*planner's verdict stands/);
+    expect(failure).toContain('What observable behaviour of parseCookie should change');
+  });
+
+  it('with --no-llm-planner an untestable goal is not sent to the agent', async () => {
+    const { spec, log } = await plannerScript();
+    const { goal, decisions } = await plan(spec, VAGUE, '--no-llm-planner', '--sandbox', 'off');
+    expect(goal.status).toBe('blocked_on_human');
+    expect(decisions).not.toMatch(/"kind":"classification"/);
+    await expect(readFile(log, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -54,6 +54,20 @@ describe('omk demo', () => {
         }),
       ]),
     );
+    // The demo agent planned the goal through the agent planner (its fixture names it planner.agent).
+    expect(demo.stdout).toMatch(
+      /plan \(agent planner\): s1-fix-the-failing-test-in-src-math-js writes src\/math\.js; s2-add-a-regression-test writes test\/math\.test\.js/,
+    );
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        kind: 'planner',
+        decision: 'agent planner',
+        reason: expect.stringMatching(/^planned by agent demo \(0 tokens\) on attempt 1; /),
+      }),
+    );
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({ kind: 'classification', decision: 'agent: fix' }),
+    );
     expect(proof.knownGaps).toEqual([]);
     expect(proof.failures).toEqual([]);
     // sandbox: auto (the default): confined where this host can, and said so where it cannot.

@@ -193,6 +193,31 @@ describe('agent planner', () => {
     expect(proposal.notes[0]).toMatch(/classified untestable by agent script:.*: no behaviour is named/);
   });
 
+  it('asks the agent about a goal the heuristic finds untestable, and its class decides', async () => {
+    const vague = 'improve parseCookie';
+    expect(decideOracle(vague).testable).toBe(false);
+    const { proposal, calls } = await planWith([reply([slice()])], { goal: vague });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.prompt).toMatch(
+      /^Goal class: not decided\. omk's heuristic found no way to test it \(names 'parseCookie' but no action/m,
+    );
+    expect(calls[0]?.prompt).toContain('What observable behaviour of parseCookie should change?');
+    expect(proposal.planner.name).toBe('agent');
+    expect(proposal.classification).toEqual(FIX);
+    expect(proposal.tasks.map((task) => task.writes)).toEqual([['src/index.ts', 'test/index.test.ts']]);
+  });
+
+  it("leaves an untestable goal untestable when the agent's replies are refused twice", async () => {
+    const { proposal, calls } = await planWith(['no plan'], { goal: 'improve parseCookie' });
+    expect(calls).toHaveLength(2);
+    expect(proposal.planner.name).toBe('heuristic');
+    expect(proposal.tasks).toEqual([]);
+    expect(proposal.classification).toBeUndefined();
+    expect(proposal.classificationFallback).toMatch(/^the agent planner was not used \(reply refused/);
+    expect(proposal.notes[0]).toMatch(/; the heuristic planner's verdict stands$/);
+    expect(proposal.notes[1]).toMatch(/^not planned: the goal is not testable/);
+  });
+
   it('an invalid class gets the one retry, then the heuristic classification, with the reason', async () => {
     const bad = reply([slice()], { class: 'refactoring', why: 'x' });
     const noQuestions = reply([], { class: 'untestable', why: 'vague' });
@@ -293,5 +318,18 @@ describe('agent planner', () => {
     expect(prompt).toMatch(/\(\d+ more files not shown: the budget is full\)/);
     // The file defining the goal's symbol is among the first shown: files with symbols come first.
     expect(prompt).toContain('src/index.ts');
+  });
+
+  it('keeps the retry prompt within the budget too: the map gives up the room the errors take', async () => {
+    const bulk: Record<string, string> = {};
+    for (let i = 0; i < 300; i += 1) bulk[`src/bulk/part-${i}.ts`] = `export const part${i} = ${i};\n`;
+    await repo.commit(bulk, 'more files than a 2000-token map can show');
+    const { proposal, calls } = await planWith([reply([]), reply([slice()])], { tokenBudget: 2000 });
+    expect(calls.map((call) => call.attempt)).toEqual([1, 2]);
+    const retry = calls[1]?.prompt ?? '';
+    expect(retry).toMatch(/Your previous reply was refused:\n- slices: at least one slice/);
+    expect(estimateTokens(retry)).toBeLessThanOrEqual(2000);
+    expect(retry).toMatch(/\(\d+ more files not shown: the budget is full\)/);
+    expect(proposal.planner.name).toBe('agent');
   });
 });

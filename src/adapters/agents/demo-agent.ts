@@ -2,10 +2,13 @@ import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Agent, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { isWithin, normalizeRepoPath } from '../../runtime/graph/paths.js';
+import { demoPlan } from './demo-plan.js';
 
 export const DEMO_AGENT_LABEL = 'demo agent (built-in, deterministic, offline — not a real AI)';
 
 const FIX_MARKER = 'omk-demo-fix:';
+/** The task id of a planning run (agent-planner.ts). */
+const PLAN_TASK_ID = 'plan';
 const APPEND_MARKER = 'omk-demo-append:';
 // Generated trees are never the subject of a demo and can be huge.
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -22,7 +25,8 @@ interface Edit {
 /**
  * Shows the whole pipeline without a model or network: it applies instructions written as
  * markers in the repository, and only in files the slice may write, so a demo can also show a
- * marker outside the write set being left alone.
+ * marker outside the write set being left alone. Asked to plan (the planner's task), it answers
+ * with a task graph made by fixed rules from the prompt (demo-plan.ts).
  */
 export function createDemoAgent(): Agent {
   return { name: 'demo', label: DEMO_AGENT_LABEL, run: runDemo };
@@ -45,6 +49,19 @@ async function runDemo(input: AgentRunInput): Promise<AgentRunResult> {
   if (input.signal?.aborted) {
     await writeFile(transcript, 'demo agent: cancelled before it started\n');
     return result('cancelled', 'demo agent run was cancelled');
+  }
+  if (input.taskId === PLAN_TASK_ID && input.task.ownerRole === 'planner') {
+    const plan = demoPlan(input.prompt);
+    if (!plan.ok) {
+      await writeFile(transcript, `demo agent: planning, attempt ${input.attempt}\n${plan.why}\n`);
+      return result('failed', plan.why);
+    }
+    const summary = `planned ${plan.reply.slices.length} slice(s)`;
+    await writeFile(
+      transcript,
+      `demo agent: planning, attempt ${input.attempt}\n${JSON.stringify(plan.reply)}\n${summary}\n`,
+    );
+    return result('succeeded', summary);
   }
 
   const scope = input.task.writes.flatMap((raw) => {

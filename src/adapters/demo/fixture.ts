@@ -65,10 +65,24 @@ export const DEMO_FILES: Readonly<Record<string, string>> = {
 
 export const DEMO_GOAL = 'fix the failing test in src/math.js and add a regression test';
 
+/**
+ * The demo's own config: the demo agent plans the goal (a deterministic task graph from the
+ * planning prompt), so the demo goes through the agent planner. Kept apart from DEMO_FILES, which
+ * tests use as a repository whose goals the heuristic plans.
+ */
+export const DEMO_CONFIG: Readonly<Record<string, string>> = {
+  '.omk/config.yml': [
+    '# The built-in demo agent plans goals here (by fixed rules, not an AI) and runs their slices.',
+    'planner:',
+    '  agent: demo',
+    '',
+  ].join('\n'),
+};
+
 /** Creates the fixture as a fresh git repository in a temp directory; returns its path. */
 export async function createDemoRepository(parent = tmpdir()): Promise<string> {
   const root = await mkdtemp(join(parent, 'omk-demo-'));
-  for (const [path, content] of Object.entries(DEMO_FILES)) {
+  for (const [path, content] of Object.entries({ ...DEMO_FILES, ...DEMO_CONFIG })) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), content);
   }

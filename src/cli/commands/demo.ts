@@ -45,6 +45,10 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
             say(`before the fix: ${shown.join(', ')} — the bug is real`);
             say(`goal: "${DEMO_GOAL}"`);
           },
+          onPlanned: ({ graph }) => {
+            const slices = graph.tasks.map((task) => `${task.id} writes ${task.writes.join(', ')}`);
+            say(`plan (${graph.planner.name} planner): ${slices.join('; ')}`);
+          },
         }),
       );
       reportExecuted(context, runtime, executed, true);

@@ -17,6 +17,8 @@ export interface DemoRequest {
   signal?: AbortSignal;
   /** Called once the baseline showed the bug is real, before the goal starts. */
   onBaseline?(baseline: DemoBaseline): void;
+  /** Called once the goal is created and planned, before it executes. */
+  onPlanned?(created: CreatedGoal): void;
 }
 
 export interface DemoBaseline extends Baseline {
@@ -63,6 +65,7 @@ export async function runDemo(deps: AppDeps, request: DemoRequest): Promise<Demo
     create,
     mode: 'run',
     agent: { name: 'demo' },
+    onCreated: async (created) => request.onPlanned?.(created),
     execute: {
       after: 'deliver',
       untilReady: true,

@@ -80,7 +80,9 @@ describe('fixNote', () => {
     expect(done('integration', null)).toBe(
       'Review fix on the integrator PR #12: applied (no change) for 1 request(s); proof ready.',
     );
-    expect(done('s1', null)).toBe("Review fix on the slice s1's PR #12: applied (no change) for 1 request(s); proof ready.");
+    expect(done('s1', null)).toBe(
+      "Review fix on the slice s1's PR #12: applied (no change) for 1 request(s); proof ready.",
+    );
   });
 
   it('says when every request was handled already', () => {

@@ -21,7 +21,8 @@ import type { AppDeps } from './deps.js';
 
 // Which planner plans a new goal. The agent-backed planner is on by default when the goal has an
 // agent (the run's agent, or planner.agent from .omk/config.yml); the request's switch turns it
-// off. The demo agent does not plan: the heuristic plans demo goals, offline and deterministic.
+// off. The demo agent plans only when `planner.agent` names it (the demo's fixture does): as a
+// goal's agent it leaves planning to the heuristic, so `--agent demo` goals keep their plans.
 
 /** The most a planning run may take; a goal with a time budget gives it a quarter of that. */
 const PLANNING_TIMEOUT_MS = 5 * 60_000;
@@ -36,6 +37,7 @@ function planningTimeout(input: PlanInput): number {
 function noting(planner: Planner, note: string): Planner {
   return {
     name: planner.name,
+    ...(planner.classifies === undefined ? {} : { classifies: planner.classifies }),
     async plan(input: PlanInput): Promise<PlanProposal> {
       const proposal = await planner.plan(input);
       return { ...proposal, notes: [note, ...proposal.notes] };
@@ -76,11 +78,14 @@ export async function chooseGoalPlanner(
     const why = error instanceof Error ? error.message : String(error);
     return noting(deps.planner, `the config could not be read (${why}), so no agent planned this goal`);
   }
-  const spec =
-    config.config.planner.agent ?? prepared?.spec ?? request.agent ?? config.config.agents.default ?? null;
+  const named = config.config.planner.agent;
+  const spec = named ?? prepared?.spec ?? request.agent ?? config.config.agents.default ?? null;
   if (spec === null) return noting(deps.planner, 'no agent named for this goal, so no agent planned it');
-  if (spec.trim() === 'demo') {
-    return noting(deps.planner, 'the demo agent does not plan; the heuristic planned this goal');
+  if (spec.trim() === 'demo' && named === undefined) {
+    return noting(
+      deps.planner,
+      'the demo agent plans only when planner.agent names it; the heuristic planned this goal',
+    );
   }
   let agent: Agent;
   try {

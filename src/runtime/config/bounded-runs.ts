@@ -24,7 +24,10 @@ export function boundedVerify(verify: VerifyFn, maxBytes: number | undefined): V
 }
 
 /** The worktree preparer with every install and `workspace.setup` log bounded to maxBytes. */
-export function boundedPreparer(preparer: WorkspacePreparer, maxBytes: number | undefined): WorkspacePreparer {
+export function boundedPreparer(
+  preparer: WorkspacePreparer,
+  maxBytes: number | undefined,
+): WorkspacePreparer {
   if (maxBytes === undefined) return preparer;
   return { prepare: (input) => preparer.prepare({ ...input, logMaxBytes: maxBytes }) };
 }

@@ -1,9 +1,9 @@
 import { appendCheckpoint, currentSpent, readCheckpoints } from '../budget/ledger.js';
 import { ZERO_SPENT } from '../budget/schema.js';
+import { addSpend } from '../controller/scheduler.js';
 import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
-import { addSpend } from '../controller/scheduler.js';
 import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
@@ -206,7 +206,8 @@ async function planLocked(
     rejected: [],
   };
   let notes: string[] = [];
-  if (oracle.testable) {
+  // A planner that asks a classifying agent plans an untestable goal too: its class decides.
+  if (oracle.testable || deps.planner.classifies === true) {
     const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
     const proposal = await deps.planner.plan({
       goalId: initial.id,
@@ -300,13 +301,14 @@ function classification(
   proposal: PlanProposal,
 ): { oracle: Oracle; decision: DecisionInput } | null {
   const chosen = proposal.classification;
+  const said = heuristic.testable ? heuristic.class : 'untestable';
   if (chosen !== undefined) {
     const questions = chosen.questions ?? [];
     return {
       oracle: reclassifyOracle(goalText, heuristic, chosen.class, chosen.why, questions),
       decision: {
         kind: 'classification',
-        decision: `agent: ${chosen.class}${heuristic.class === chosen.class ? '' : ` (the heuristic said ${heuristic.class})`}`,
+        decision: `agent: ${chosen.class}${said === chosen.class ? '' : ` (the heuristic said ${said})`}`,
         reason: chosen.why + (questions.length > 0 ? `; questions: ${questions.join(' | ')}` : ''),
       },
     };
@@ -316,7 +318,7 @@ function classification(
     oracle: heuristic,
     decision: {
       kind: 'classification',
-      decision: `heuristic: ${heuristic.class}`,
+      decision: `heuristic: ${said}`,
       reason: `${proposal.classificationFallback}, so the heuristic's class stands`,
     },
   };

@@ -244,7 +244,12 @@ export function reclassifyOracle(
     shape: SHAPE_BY_CLASS[chosen],
     checks: checksFor(chosen, context),
     requiredGates: orderGates([...GATES_BY_CLASS[chosen]]),
-    reasons: [`class ${chosen}, chosen by the planning agent: ${why}`, ...heuristic.reasons],
+    reasons: [
+      `class ${chosen}, chosen by the planning agent: ${why}`,
+      ...(heuristic.testable
+        ? heuristic.reasons
+        : [`the heuristic found it untestable (${heuristic.reasons.join('; ')})`]),
+    ],
     humanDecisions: [],
   };
 }

@@ -45,14 +45,27 @@ export interface AgentPlannerOptions {
   fallback: Planner;
 }
 
+/** What omk's heuristic made of the goal: its class, or why it could not tell how to test it. */
+function heuristicClass(oracle: PlanInput['oracle']): string[] {
+  if (oracle.testable) {
+    return [
+      `Goal class: ${oracle.class ?? 'unknown'} (${oracle.shape ?? 'no oracle'}). Proof required: ${oracle.checks.join(' | ') || 'none'}`,
+    ];
+  }
+  return [
+    `Goal class: not decided. omk's heuristic found no way to test it (${oracle.reasons.join('; ') || 'no reason given'})`,
+    `and would ask: ${oracle.humanDecisions.join(' | ') || 'nothing'}. Decide from the repository map: a class`,
+    'with slices when the goal can be tested there, else untestable with the questions a human must answer.',
+  ];
+}
+
 function instructions(input: PlanInput, cap: number): string {
-  const oracle = input.oracle;
   return [
     'You are the planner of omk, a delivery runtime. Do not change any file and do not run the work:',
     'answer with exactly one JSON object, the task graph for the goal below. omk validates it strictly.',
     '',
     `Goal: ${input.goalText}`,
-    `Goal class: ${oracle.class ?? 'unknown'} (${oracle.shape ?? 'no oracle'}). Proof required: ${oracle.checks.join(' | ') || 'none'}`,
+    ...heuristicClass(input.oracle),
     `Slices: 1 to ${cap} (up to ${input.maxAgents} run at once). Constraints in the goal ("add no new dependencies",`,
     '"keep the public API") are acceptance lines on every slice, never slices of their own.',
     '',
@@ -71,13 +84,20 @@ function instructions(input: PlanInput, cap: number): string {
   ].join('\n');
 }
 
-function promptFor(input: PlanInput, facts: RepoFacts, budget: number, cap: number): string | null {
+/** The prompt within `budget` tokens: the repository map gets the room the rest leaves (`tail`: a retry's errors). */
+function promptFor(
+  input: PlanInput,
+  facts: RepoFacts,
+  budget: number,
+  cap: number,
+  tail = '',
+): string | null {
   const head = instructions(input, cap);
-  const room = budget - estimateTokens(head) - 20;
+  const room = budget - estimateTokens(head) - estimateTokens(tail) - 20;
   if (room <= 0) return null;
   const focus = new Set((input.definitions ?? []).map((definition) => definition.path));
   const map = renderRepoMap(facts, room, focus);
-  const prompt = `${head}\n\nRepository map:\n${map.text}\n`;
+  const prompt = `${head}\n\nRepository map:\n${map.text}\n${tail}`;
   return estimateTokens(prompt) > budget ? null : prompt;
 }
 
@@ -217,7 +237,11 @@ async function fallBack(
     ...(spent === undefined ? {} : { spent }),
     classificationFallback: `the agent planner was not used (${why})`,
     notes: [
-      `agent planner (${agentName(options.agent.name)}) not used: ${why}; the ${proposal.planner.name} planner planned instead`,
+      `agent planner (${agentName(options.agent.name)}) not used: ${why}; ${
+        input.oracle.testable
+          ? `the ${proposal.planner.name} planner planned instead`
+          : `the ${proposal.planner.name} planner's verdict stands`
+      }`,
       ...proposal.notes,
     ],
   };
@@ -231,10 +255,12 @@ function accepted(attempt: Extract<Attempt, { ok: true }>): PlanProposal {
 export function createAgentPlanner(options: AgentPlannerOptions): Planner {
   return {
     name: PLANNER.name,
+    // A goal the heuristic finds untestable is asked too: the agent's classification decides.
+    classifies: true,
     async plan(input: PlanInput): Promise<PlanProposal> {
-      if (!input.oracle.testable) return options.fallback.plan(input);
       const cap = Math.min(MAX_SLICES, Math.max(1, input.maxAgents * 2));
-      const prompt = promptFor(input, await options.facts(input), options.tokenBudget, cap);
+      const facts = await options.facts(input);
+      const prompt = promptFor(input, facts, options.tokenBudget, cap);
       if (prompt === null) {
         return fallBack(
           options,
@@ -245,10 +271,20 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
       const first = await attempt(options, input, prompt, 1);
       if (first.ok) return accepted(first);
       if (!first.retry) return fallBack(options, input, listed(first.errors), first.spent);
-      const again = `${prompt}\nYour previous reply was refused:\n${first.errors
+      const refusal = `\nYour previous reply was refused:\n${first.errors
         .slice(0, MAX_ERRORS)
         .map((error) => `- ${error}`)
         .join('\n')}\nAnswer again with one corrected JSON object.\n`;
+      // The retry stays within the budget too: the repository map gives up the room the errors take.
+      const again = promptFor(input, facts, options.tokenBudget, cap, refusal);
+      if (again === null) {
+        return fallBack(
+          options,
+          input,
+          `reply refused (${listed(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
+          first.spent,
+        );
+      }
       const second = await attempt(options, input, again, 2);
       const spent = sum(first.spent, second.spent);
       if (second.ok) return accepted({ ...second, spent });

@@ -39,5 +39,10 @@ export interface PlanProposal {
  */
 export interface Planner {
   readonly name: string;
+  /**
+   * Set when the planner asks an agent that classifies the goal: a goal the heuristic oracle finds
+   * untestable is planned too, and the agent's class decides (the heuristic's is the fallback).
+   */
+  readonly classifies?: boolean;
   plan(input: PlanInput): Promise<PlanProposal>;
 }
