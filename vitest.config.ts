@@ -4,8 +4,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // End-to-end tests run git, npm and omk processes against real repositories and the fake
+    // GitHub; the slowest take about 26 s on an idle machine with two workers, so a loaded machine
+    // needs room. A hang still fails, later.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     pool: 'forks',
     // vitest runs one file at a time on a 2-core machine (cores - 1); most of a test's time here is
     // spent waiting on git and omk child processes, so two files at once finish the suite sooner.
