@@ -2,7 +2,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { AnnotationTarget } from '../adapters/actions-runner/core.js';
 import type { GateEvidence, GateGroup } from '../runtime/app/index.js';
 import type { Annotation } from '../runtime/app/ports.js';
-import { annotationsFromGateOutput, OUTCOME_LABELS, shortSha } from '../runtime/app/render.js';
+import { annotationsFromGateOutput, gateOutcomeLabel, shortSha } from '../runtime/app/render.js';
 
 export interface StepAnnotation {
   level: 'error' | 'warning' | 'notice';
@@ -40,7 +40,7 @@ export function gateAnnotations(
     for (const gate of group.gates) {
       const level = levelOf(gate);
       if (level === null) continue;
-      const title = `omk gate ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}`;
+      const title = `omk gate ${gate.name}: ${gateOutcomeLabel(gate)}`;
       const found = annotationsFromGateOutput(gate.name, gate.tail, MAX_ANNOTATIONS, {
         repoRoot: group.root ?? where.repoRoot,
         level,
@@ -49,7 +49,7 @@ export function gateAnnotations(
         const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
         add({
           level: LEVELS[level],
-          message: `${gate.name} ${OUTCOME_LABELS[gate.outcome]}${exit} on ${shortSha(gate.sha)}; its output is in the job summary.`,
+          message: `${gate.name} ${gateOutcomeLabel(gate)}${exit} on ${shortSha(gate.sha)}; its output is in the job summary.`,
           target: { title },
         });
       }

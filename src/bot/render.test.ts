@@ -107,7 +107,12 @@ describe('status comment', () => {
       evidence({
         gates: [
           gate({ kind: 'test', outcome: 'passed' }),
-          gate({ kind: 'lint', outcome: 'pre_existing' }),
+          // Compared with the base diagnostic by diagnostic: pre-existing (by exit code it would not be).
+          gate({
+            kind: 'lint',
+            outcome: 'pre_existing',
+            diagnostics: { source: 'biome', new: 0, fixed: 0, preExisting: 1, firstNew: [] },
+          }),
           gate({ kind: 'e2e', outcome: 'timeout' }),
         ],
       }),

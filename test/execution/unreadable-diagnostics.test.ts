@@ -42,12 +42,12 @@ async function runGoal(required: boolean, script: string) {
   const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
   expect(result.code, result.stderr).toBe(0);
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-  return { id, proof: await env.proof(id) };
+  return { id, proof: await env.proof(id), stderr: result.stderr };
 }
 
 describe('a lint gate whose output omk cannot read', () => {
   it('failing on the base too: pre-existing by exit code only, a gap naming the gate and the tool', async () => {
-    const { proof } = await runGoal(
+    const { id, proof, stderr } = await runGoal(
       true,
       '#!/bin/sh\necho "the style checker is unhappy with 3 things"\nexit 1\n',
     );
@@ -73,6 +73,16 @@ describe('a lint gate whose output omk cannot read', () => {
       },
     ]);
     expect(proof.warnings.join('\n')).not.toContain('does not block');
+    // The slice line, the text proof and the Markdown proof (as in PR bodies) say how it was judged:
+    // never "pre-existing", which would claim the base's failures were compared one by one.
+    expect(stderr).toMatch(/\] done: .*gates 1\/2 passed \(1 failing on base too, judged by exit code\)/);
+    expect(stderr).not.toMatch(/\] done: .*pre-existing/);
+    const text = await env.omk('goal', 'proof', id);
+    expect(text.stdout).toMatch(/^ {2}failing on base too, judged by exit code +style +lint/m);
+    expect(text.stdout).toContain('style (failing on base too, judged by exit code) output:');
+    const md = await env.omk('goal', 'proof', id, '--format', 'md');
+    expect(md.stdout).toContain('| 🟠 failing on base too, judged by exit code | `style` |');
+    expect(`${text.stdout}${md.stdout}`).not.toMatch(/\bpre-existing\b/);
   }, 120_000);
 
   it('failing only on the head: a failure of the change, judged by exit code, as the retry says', async () => {

@@ -24,6 +24,7 @@ export { renderProofMarkdown } from '../proof/render-markdown.js';
 export {
   formatBudget,
   formatDuration,
+  gateOutcomeLabel,
   OUTCOME_LABELS,
   renderProofText,
   STATUS_LABELS,

@@ -4,6 +4,7 @@ import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
+import { machineRoots, relativizer } from '../proof/machine-paths.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { runGatesOnBase } from './base-run.js';
@@ -80,7 +81,11 @@ export async function executeGoal(
     // nobody running it, and say why.
     watcher.stop();
     options.signal?.removeEventListener('abort', onSignal);
-    await journal.save([{ type: 'execution_interrupted', data: { by: 'error', error: errorText(error) } }], {
+    // The event log travels with the goal: the error names no directory of this machine there
+    // (the operator's terminal still gets it whole).
+    const local = relativizer(machineRoots(store.deps.stateRoot, goal, journal.execution));
+    const recorded = local(errorText(error));
+    await journal.save([{ type: 'execution_interrupted', data: { by: 'error', error: recorded } }], {
       goal: (g) => ({
         ...g,
         status: g.status === 'running' ? 'interrupted' : g.status,

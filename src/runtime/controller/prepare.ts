@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { WorkspacePreparationError } from '../errors.js';
+import { machineRoots, relativizer } from '../proof/machine-paths.js';
 import type { RunContext } from './context.js';
 
 /**
@@ -27,17 +28,23 @@ export async function prepareWorkspace(
     logPath,
     signal: ctx.signal,
   });
+  // What is recorded (the event log travels with the goal) names no directory of this machine;
+  // the hint, shown only on the operator's terminal, names the worktree and the log where they are.
+  const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
   if (!result.ok) {
     throw new WorkspacePreparationError(
-      `Preparing the ${label} worktree failed: ${result.what} (${result.detail}) in ${path}.\n${result.tail}`,
+      local(`Preparing the ${label} worktree failed: ${result.what} (${result.detail}).\n${result.tail}`),
       {
-        hint: `The full output is in ${result.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`,
+        hint: `The worktree is ${path}; the full output is in ${result.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`,
       },
     );
   }
   if (result.changed) {
     await ctx.journal.save([
-      { type: 'workspace_prepared', data: { workspace: label, path, done: result.done } },
+      {
+        type: 'workspace_prepared',
+        data: { workspace: label, path: local(path), done: result.done.map(local) },
+      },
     ]);
     for (const line of result.done) deps.reporter.info(`[${label}] ${line}`);
   }

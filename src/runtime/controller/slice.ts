@@ -9,7 +9,7 @@ import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
 import { linkFindings } from '../integrity/findings.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
-import { OUTCOME_LABELS } from '../proof/render-text.js';
+import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import {
@@ -470,12 +470,20 @@ function describeGates(gates: readonly GateEvidence[], sparse: boolean): string 
   if (gates.length === 0) return 'no gates';
   // Only a gate that passed is called passed; the others (flaky included) are named by their outcome.
   const passed = gates.filter((gate) => gate.outcome === 'passed').length;
-  const others = new Map<GateEvidence['outcome'], number>();
+  // A gate failing on the base too is "pre-existing" only when its failures were compared one by
+  // one; judged by exit code, the line says so (gateOutcomeLabel).
+  const others = new Map<string, number>();
   for (const gate of gates) {
     if (gate.outcome === 'passed') continue;
-    others.set(gate.outcome, (others.get(gate.outcome) ?? 0) + 1);
+    const label = gateOutcomeLabel(gate);
+    others.set(label, (others.get(label) ?? 0) + 1);
   }
-  const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
+  // Outcome words in the gates' order; the exit-code words last, so their ", judged by exit code"
+  // reads as theirs alone.
+  const byExitCode = (label: string) => (label === EXIT_CODE_LABEL ? 1 : 0);
+  const rest = [...others]
+    .sort(([a], [b]) => byExitCode(a) - byExitCode(b))
+    .map(([label, count]) => `${count} ${label}`);
   const tests = testCounts(gates);
   const diagnostics = diagnosticCounts(gates);
   return (

@@ -54,21 +54,34 @@ describe('renderSlicePrBody', () => {
 
   it('tells every gate outcome apart', () => {
     const outcomes = ['passed', 'failed', 'pre_existing', 'flaky', 'timeout', 'skipped'] as const;
-    const gates = outcomes.map((outcome) =>
-      gate({ name: outcome, outcome, sha: SLICE_SHA, tail: `${outcome} out` }),
-    );
+    // Pre-existing diagnostic by diagnostic; a second failing-on-base gate compared by exit code only.
+    const debt = { source: 'biome', new: 0, fixed: 0, preExisting: 2, firstNew: [] };
+    const gates = [
+      ...outcomes.map((outcome) =>
+        gate({
+          name: outcome,
+          outcome,
+          sha: SLICE_SHA,
+          tail: `${outcome} out`,
+          ...(outcome === 'pre_existing' ? { kind: 'lint', diagnostics: debt } : {}),
+        }),
+      ),
+      gate({ name: 'style', kind: 'lint', outcome: 'pre_existing', sha: SLICE_SHA, tail: 'style out' }),
+    ];
     const input = sliceInput();
     const rendered = renderSlicePrBody({ ...input, slice: { ...input.slice, gates } });
     for (const label of [
       '✅ passed',
       '❌ failed',
       '🟠 pre-existing',
+      '🟠 failing on base too, judged by exit code',
       '⚠️ flaky',
       '⏱️ timed out',
       '⏭️ skipped',
     ]) {
       expect(rendered).toContain(`| ${label} |`);
     }
+    expect(rendered).toContain('Output of style: failing on base too, judged by exit code');
     expect(rendered).toContain('<pre>timeout out</pre>');
     expect(rendered).not.toContain('<pre>passed out</pre>');
   });

@@ -1,7 +1,7 @@
 import { code, html, quote, text } from '../markdown/untrusted.js';
 import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
-import { formatDuration, OUTCOME_LABELS } from '../proof/render-text.js';
+import { formatDuration, gateOutcomeLabel } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { testsMarkdown } from '../proof/test-summary-markdown.js';
 import { clip, type Fold } from './fold.js';
@@ -16,7 +16,7 @@ export function gatesSection(title: string, gates: readonly GateEvidence[], fold
   out.push('| Result | Gate | Kind | Required | SHA | Exit | Time |', '|---|---|---|---|---|---|---|');
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip(gate.name, fold.textChars), true)} | ` +
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ` +
         `${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? 'yes' : 'no'} | ` +
         `${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? '–'} | ${formatDuration(gate.durationMs)} |`,
     );
@@ -32,7 +32,7 @@ export function gatesSection(title: string, gates: readonly GateEvidence[], fold
   }
   for (const gate of fold.tailChars === 0 ? [] : withOutput) {
     const log = gate.artifact === null ? '' : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
-    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
     out.push('', ...details(summary, gate.tail, fold.tailChars));
   }
   return out.join('\n');

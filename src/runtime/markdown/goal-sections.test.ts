@@ -46,6 +46,10 @@ describe('goal sections', () => {
 
   it('marks optional gates and leaves out empty sections', () => {
     expect(gatesLine(proof()).join('\n')).toMatch(/`lint` failed \(optional\)/);
+    const byExitCode = buildProof(
+      evidence({ gates: [gate({ kind: 'lint', outcome: 'pre_existing', exitCode: 1, required: true })] }),
+    );
+    expect(gatesLine(byExitCode).join('\n')).toContain('`lint` failing on base too, judged by exit code');
     const empty = buildProof(evidence({ slices: [], gates: [] }));
     expect([...slicesTable(empty), ...gatesLine(empty), ...pullRequestsTable(empty)]).toEqual([]);
     expect([...wavesTable([]), ...notesList([])]).toEqual([]);

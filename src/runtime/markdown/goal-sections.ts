@@ -11,7 +11,7 @@ import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
 import { type ProofPullRequest, pullRequestOf } from '../proof/pull-request-of.js';
-import { formatBudget, OUTCOME_LABELS, STATUS_LABELS, shortSha } from '../proof/render-text.js';
+import { formatBudget, gateOutcomeLabel, STATUS_LABELS, shortSha } from '../proof/render-text.js';
 import type { Proof } from '../proof/schema.js';
 import { code, link, text } from './untrusted.js';
 
@@ -39,7 +39,7 @@ export function gatesLine(proof: Proof): string[] {
   if (proof.gates.length === 0) return [];
   const gates = proof.gates.map(
     (gate) =>
-      `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${OUTCOME_LABELS[gate.outcome]}${gate.required ? '' : ' (optional)'}`,
+      `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${gateOutcomeLabel(gate)}${gate.required ? '' : ' (optional)'}`,
   );
   return ['', `**Gates:** ${gates.join(' · ')}`];
 }

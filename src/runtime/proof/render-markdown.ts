@@ -6,7 +6,7 @@ import {
   formatBudget,
   formatDelivery,
   formatDuration,
-  OUTCOME_LABELS,
+  gateOutcomeLabel,
   STATUS_LABELS,
   shortSha,
 } from './render-text.js';
@@ -48,7 +48,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? '–' : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ` +
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ` +
           `${code(gate.kind, true)} | ${gate.required ? 'yes' : 'no'} | ${sha(gate.sha)} | ${exit} | ` +
           `${formatDuration(gate.durationMs)} |`,
       );
@@ -57,7 +57,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
     for (const gate of proof.gates) {
       if (gate.outcome === 'passed' || gate.outcome === 'skipped' || gate.tail.trim() === '') continue;
       const log = gate.artifact === null ? '' : ` (full log: ${gate.artifact})`;
-      out.push('', ...details(`Output of ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}${log}`, gate.tail));
+      out.push('', ...details(`Output of ${gate.name}: ${gateOutcomeLabel(gate)}${log}`, gate.tail));
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 import { gapText } from './gaps.js';
+import { preExistingBasis } from './pre-existing.js';
 import type { GateEvidence, Proof } from './schema.js';
 import { gateSummaries, namesLine } from './test-summary.js';
 
@@ -20,6 +21,17 @@ export const OUTCOME_LABELS: Record<GateEvidence['outcome'], string> = {
   skipped: 'skipped',
   unavailable: 'could not start',
 };
+
+/**
+ * A gate's outcome in words, honest about its evidence: a gate that fails on the base too but whose
+ * failures were compared only by exit code (its diagnostics or tests could not be read) is not
+ * called pre-existing, which would claim the base's failures were shown one by one.
+ */
+export function gateOutcomeLabel(gate: GateEvidence): string {
+  return preExistingBasis(gate) === 'exit-code' ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+
+export const EXIT_CODE_LABEL = 'failing on base too, judged by exit code';
 
 export function shortSha(sha: string | null): string {
   return sha === null ? 'unknown' : sha.slice(0, 7);
@@ -156,7 +168,7 @@ function gateLines(gates: readonly GateEvidence[]): string[] {
   const rows = [
     ['RESULT', 'GATE', 'KIND', 'REQUIRED', 'SHA', 'EXIT', 'TIME'],
     ...gates.map((gate) => [
-      OUTCOME_LABELS[gate.outcome],
+      gateOutcomeLabel(gate),
       line(gate.name),
       line(gate.kind),
       gate.required ? 'yes' : 'no',
@@ -182,10 +194,7 @@ function gateLines(gates: readonly GateEvidence[]): string[] {
   // Tails only for gates that did not plainly pass: that is where a reader needs the output.
   const tails = gates
     .filter((gate) => gate.outcome !== 'passed' && gate.outcome !== 'skipped' && gate.tail.trim() !== '')
-    .flatMap((gate) => [
-      `${line(gate.name)} (${OUTCOME_LABELS[gate.outcome]}) output:`,
-      ...indent(gate.tail),
-    ]);
+    .flatMap((gate) => [`${line(gate.name)} (${gateOutcomeLabel(gate)}) output:`, ...indent(gate.tail)]);
   return [...table, ...tests, ...tails];
 }
 

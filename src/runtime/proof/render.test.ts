@@ -10,7 +10,15 @@ const allOutcomes = evidence({
   gates: [
     gate({ kind: 'test', outcome: 'passed' }),
     gate({ kind: 'lint', outcome: 'failed', exitCode: 1, tail: 'src/a.ts:1 no-unused' }),
-    gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2, tail: 'TS2322 on base too' }),
+    gate({
+      kind: 'typecheck',
+      outcome: 'pre_existing',
+      exitCode: 2,
+      tail: 'TS2322 on base too',
+      diagnostics: { source: 'tsc', new: 0, fixed: 0, preExisting: 1, firstNew: [] },
+    }),
+    // Fails on the base too, but its output could not be read: compared by exit code only.
+    gate({ kind: 'lint', name: 'house-style', outcome: 'pre_existing', exitCode: 1, tail: 'unhappy' }),
     gate({ kind: 'format', outcome: 'flaky', tail: 'retry passed' }),
     gate({ kind: 'e2e', outcome: 'timeout', exitCode: null, tail: 'killed after 600 s' }),
     gate({ kind: 'docs', outcome: 'skipped', exitCode: null }),
@@ -59,6 +67,7 @@ describe('renderProofText', () => {
       'passed',
       'failed',
       'pre-existing',
+      'failing on base too, judged by exit code',
       'flaky',
       'timed out',
       'skipped',
@@ -99,6 +108,7 @@ describe('renderProofMarkdown', () => {
       '✅ passed',
       '❌ failed',
       '🟠 pre-existing',
+      '🟠 failing on base too, judged by exit code',
       '⚠️ flaky',
       '⏱️ timed out',
       '⏭️ skipped',

@@ -90,12 +90,20 @@ describe('controllerReview: gates and scope', () => {
       gate({ name: 'lint', kind: 'lint', required: false, outcome: 'failed', exitCode: 2 }),
       gate({ name: 'e2e', required: false, outcome: 'timeout', exitCode: null }),
       gate({ name: 'types', kind: 'typecheck', outcome: 'failed', exitCode: 1 }),
-      gate({ name: 'fmt', required: false, outcome: 'pre_existing' }),
+      gate({
+        name: 'fmt',
+        kind: 'format',
+        required: false,
+        outcome: 'pre_existing',
+        diagnostics: { source: 'format-check', new: 0, fixed: 0, preExisting: 1, firstNew: [] },
+      }),
+      // Fails on the base too, but nothing in its output could be read: compared by exit code only.
+      gate({ name: 'style', kind: 'lint', required: false, outcome: 'pre_existing', exitCode: 1 }),
     ];
     expect(messages({ gates })).toEqual([
       'warning: Optional gate e2e (test) timed out.',
       'warning: Optional gate lint (lint) failed (exit 2).',
-      'info: Gates: 2 failed, 1 passed, 1 pre-existing, 1 timeout; required and not passing: types.',
+      'info: Gates: 2 failed, 1 passed, 1 pre-existing, 1 timeout, 1 failing on base too, judged by exit code; required and not passing: types.',
       'info: No files changed.',
     ]);
   });

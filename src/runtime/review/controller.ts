@@ -1,6 +1,8 @@
 // The controller review: is this the change the slice was meant to be, and is it in a state a
 // human can review? Size, tests and gate results are advice (info or warning); only scope blocks.
 
+import { preExistingBasis } from '../proof/pre-existing.js';
+import { EXIT_CODE_LABEL } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { isSourcePath, isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
@@ -83,10 +85,15 @@ function gateFindings(input: ReviewInput): Finding[] {
     }
   }
   const counts = new Map<string, number>();
-  for (const gate of input.gates) counts.set(gate.outcome, (counts.get(gate.outcome) ?? 0) + 1);
+  for (const gate of input.gates) {
+    // Pre-existing only when the base's failures were compared one by one; else it says how.
+    const word = preExistingBasis(gate) === 'exit-code' ? EXIT_CODE_LABEL : gate.outcome.replace('_', '-');
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  // The exit-code words last, so their ", judged by exit code" reads as theirs alone.
   const tally = [...counts]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([outcome, count]) => `${count} ${outcome.replace('_', '-')}`)
+    .sort(([a], [b]) => (a === EXIT_CODE_LABEL ? 1 : b === EXIT_CODE_LABEL ? -1 : a < b ? -1 : 1))
+    .map(([word, count]) => `${count} ${word}`)
     .join(', ');
   const requiredProblems = input.gates
     .filter((gate) => gate.required && PROBLEM_OUTCOMES.has(gate.outcome))
