@@ -69,6 +69,8 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     env: deps.env,
     execution: executionHostFor(deps.env),
     words: BOT_WORDS,
+    // Anyone who can push .omk/config.yml would otherwise choose what runs with the bot's credentials.
+    repoCustomAgents: 'untrusted',
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.

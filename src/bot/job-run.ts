@@ -10,6 +10,7 @@ import {
   type SharedStart,
   withSharedGoal,
 } from '../runtime/app/index.js';
+import { untrustedAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import { mergeMethodFor } from './job-merge.js';
@@ -71,6 +72,11 @@ async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId:
     await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
     const token = await gh.token();
     await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+      const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
+      if (untrusted !== null) {
+        await publishStatus(bot, target, goalId, null, 'settled', untrusted);
+        return;
+      }
       const { goal, startable } = await ensureGoal(bot, ws, target, job);
       const refused = notStartedNote(goal, startable, true);
       if (refused !== null) {
@@ -88,6 +94,11 @@ async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: s
   const { gh, repo } = target;
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+    const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
+    if (untrusted !== null) {
+      await publishStatus(bot, target, goalId, null, 'settled', untrusted);
+      return;
+    }
     const { goal, startable } = await bot.mutex.run(goalId, () => ensureGoal(bot, ws, target, job));
     const refused = notStartedNote(goal, startable, false);
     if (refused !== null) {

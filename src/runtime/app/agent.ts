@@ -7,6 +7,7 @@ import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { AgentUnavailableError, UsageError } from '../errors.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
+import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
 
 /** Which agent a run asks for; the rest comes from the goal and the repository's config. */
@@ -19,6 +20,11 @@ export interface AgentChoice {
   extraArgs?: readonly string[];
   /** The sandbox asked for this run (a flag, an input); else the config's `sandbox`. */
   sandbox?: SandboxMode;
+  /**
+   * Custom agents the front door itself added to `config` (a command the operator allowed):
+   * trusted even where the repository's own custom agents are not.
+   */
+  hostDefined?: readonly string[];
 }
 
 /** The agent for a run, resolved before anything runs, and the config it came from. */
@@ -37,7 +43,7 @@ export interface PreparedAgent {
  * confine.
  */
 export async function prepareAgent(
-  deps: Pick<AppDeps, 'env' | 'words' | 'execution' | 'reporter'>,
+  deps: Pick<AppDeps, 'env' | 'words' | 'execution' | 'reporter' | 'repoCustomAgents'>,
   repoRoot: string,
   choice: AgentChoice,
   recorded: string | null,
@@ -52,6 +58,13 @@ export async function prepareAgent(
       },
     );
   }
+  const untrusted = untrustedCustomAgent(
+    deps.repoCustomAgents,
+    { repoRoot, config },
+    [spec],
+    choice.hostDefined,
+  );
+  if (untrusted !== null) throw untrustedCustomAgentError(untrusted);
   const agents = withAgentArgs(config.config.agents, spec, choice.extraArgs ?? []);
   const preset = presetOf(spec, agents);
   if (preset !== undefined) preflightCredentials(preset, deps.env);

@@ -11,6 +11,7 @@ import type { SandboxPort } from '../sandbox/port.js';
 import type { CredentialGuard } from '../secrets/credential-port.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
+import type { RepoCustomAgents } from './agent-trust.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +77,11 @@ export interface AppDeps {
    * config-path); absent: `.omk/config.yml`. Merges read `merge.requireChecks` through it.
    */
   config?(repoRoot: string): Promise<LoadedConfig>;
+  /**
+   * Whether `agents.custom` of the repository's config may run (absent: trusted, the CLI's and
+   * the Action's case). The bot says `untrusted`: see agent-trust.ts.
+   */
+  repoCustomAgents?: RepoCustomAgents;
 }
 
 /** The repository's config as this host reads it (`config`, else `.omk/config.yml`). */

@@ -111,6 +111,11 @@ export {
   requiredAccess,
 } from './access.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
+export {
+  findUntrustedCustomAgent,
+  type RepoCustomAgents,
+  type UntrustedCustomAgent,
+} from './agent-trust.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {

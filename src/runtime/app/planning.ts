@@ -17,6 +17,7 @@ import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import { pathExists } from '../state/exists.js';
 import { privateStateDir } from '../state/paths.js';
 import { hostSandbox, type PreparedAgent } from './agent.js';
+import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
 
 // Which planner plans a new goal. The agent-backed planner is on by default when the goal has an
@@ -86,6 +87,11 @@ export async function chooseGoalPlanner(
       deps.planner,
       'the demo agent plans only when planner.agent names it; the heuristic planned this goal',
     );
+  }
+  if (prepared === null || prepared.spec !== spec) {
+    // Not a fallback: a planner the host does not trust is refused, before the goal exists.
+    const untrusted = untrustedCustomAgent(deps.repoCustomAgents, { repoRoot: root, config }, [spec]);
+    if (untrusted !== null) throw untrustedCustomAgentError(untrusted);
   }
   let agent: Agent;
   try {

@@ -16,6 +16,7 @@ export async function repoAgentChoice(repoRoot: string, agent: RepoAgentSetting)
   const agents = loaded.config.agents;
   return {
     name: REPO_COMMAND_AGENT,
+    hostDefined: [REPO_COMMAND_AGENT],
     config: {
       ...loaded,
       config: {

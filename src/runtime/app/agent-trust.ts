@@ -1,0 +1,98 @@
+import { isAbsolute, relative } from 'node:path';
+import { CONFIG_FILES, type LoadedConfig, loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { quoteUntrusted } from '../graph/paths.js';
+import type { AgentChoice } from './agent.js';
+import type { AppDeps } from './deps.js';
+
+/**
+ * Whether `agents.custom` of the repository's own config may run. `trusted` (the CLI, the
+ * Action): the config is the user's, and may define or redefine any agent. `untrusted` (the bot):
+ * anyone who can push the config would otherwise choose what runs with the host's credentials, so
+ * no custom agent of it runs: a run or a planner that would use one is refused before anything
+ * exists. A front door that wants a repository to pick its own command says so elsewhere, and
+ * passes the entry it made as host-defined (`AgentChoice.hostDefined`).
+ */
+export type RepoCustomAgents = 'trusted' | 'untrusted';
+
+/** A custom agent of the repository's config that a run would use, where it is not trusted. */
+export interface UntrustedCustomAgent {
+  /** The config file, relative to the repository (`.omk/config.yml`). */
+  file: string;
+  /** The key that defines it (`agents.custom.<name>`). */
+  key: string;
+  name: string;
+  /** Where the run would use it: as its agent, or to plan (`planner.agent`). */
+  role: 'agent' | 'planner';
+}
+
+/**
+ * The first custom agent of `config` a run would use while such agents are untrusted: the
+ * planner's (`planner.agent`) and then `specs` (the run's agent, or agents.default when none is
+ * named). Entries the host itself added (`hostDefined`) are its own choice; null when nothing is
+ * refused.
+ */
+export function untrustedCustomAgent(
+  trust: RepoCustomAgents | undefined,
+  found: { repoRoot: string; config: LoadedConfig },
+  specs: readonly (string | null | undefined)[],
+  hostDefined: readonly string[] = [],
+): UntrustedCustomAgent | null {
+  if (trust !== 'untrusted') return null;
+  const { config, repoRoot } = found;
+  const { agents, planner } = config.config;
+  const named = specs.filter((spec): spec is string => typeof spec === 'string' && spec.trim() !== '');
+  const runs = named.length > 0 ? named : [agents.default];
+  const uses: { spec: string | undefined; role: UntrustedCustomAgent['role'] }[] = [
+    { spec: planner.agent, role: 'planner' },
+    ...runs.map((spec) => ({ spec, role: 'agent' as const })),
+  ];
+  for (const { spec, role } of uses) {
+    const name = spec?.trim();
+    if (name === undefined || name === '' || hostDefined.includes(name)) continue;
+    if (!Object.hasOwn(agents.custom, name)) continue;
+    return { file: configFile(config, repoRoot), key: `agents.custom.${name}`, name, role };
+  }
+  return null;
+}
+
+/** The refusal as an error, for a use case that meets an untrusted custom agent. */
+export function untrustedCustomAgentError(found: UntrustedCustomAgent): ConfigError {
+  const use = found.role === 'planner' ? 'plan goals (planner.agent)' : 'run goals';
+  return new ConfigError(
+    `${found.file} defines ${quoteUntrusted(found.key)}, and custom agents from the repository's own config are not run here, so nothing was run: it would ${use} with this host's credentials.`,
+    {
+      hint: `Remove ${found.key} from ${found.file} (or stop naming ${quoteUntrusted(found.name)}), and use an agent the host's operator allows.`,
+    },
+  );
+}
+
+/** The file as the repository names it: never this machine's path, which a reply would show. */
+function configFile(config: LoadedConfig, repoRoot: string): string {
+  const fallback = CONFIG_FILES[0];
+  if (config.path === null) return fallback;
+  const inRepo = relative(repoRoot, config.path);
+  return inRepo === '' || inRepo.startsWith('..') || isAbsolute(inRepo) ? fallback : inRepo;
+}
+
+/**
+ * Before a goal exists: the custom agent of the repository's config that this host does not trust
+ * (`AppDeps.repoCustomAgents`) and that running `choice` or planning with `planning` would use, or
+ * null. A front door asks this first, so a refusal leaves no state anywhere; the use cases refuse
+ * the same agents again on their own (prepareAgent, the planner's choice).
+ */
+export async function findUntrustedCustomAgent(
+  deps: Pick<AppDeps, 'repoCustomAgents' | 'config'>,
+  repoRoot: string,
+  choice: AgentChoice,
+  planning?: string,
+): Promise<UntrustedCustomAgent | null> {
+  if (deps.repoCustomAgents !== 'untrusted') return null;
+  const config = choice.config ?? (await (deps.config ?? loadConfig)(repoRoot));
+  return untrustedCustomAgent(
+    deps.repoCustomAgents,
+    { repoRoot, config },
+    [choice.name, planning],
+    choice.hostDefined,
+  );
+}
