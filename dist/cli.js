@@ -50380,8 +50380,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative8 of CONFIG_FILES) {
-    const path2 = join4(repoRoot, relative8);
+  for (const relative9 of CONFIG_FILES) {
+    const path2 = join4(repoRoot, relative9);
     const text2 = await readConfigText(path2);
     if (text2 === null) continue;
     return { config: parseConfig(text2, path2), path: path2 };
@@ -51987,8 +51987,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative8 = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative8[0] ?? null;
+  const relative9 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative9[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
   const quoted2 = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
@@ -52286,6 +52286,45 @@ var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
 
 // src/runtime/app/agent.ts
 init_errors3();
+
+// src/runtime/app/agent-trust.ts
+import { isAbsolute as isAbsolute6, relative as relative2 } from "node:path";
+init_errors3();
+function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
+  if (trust !== "untrusted") return null;
+  const { config: config2, repoRoot } = found;
+  const { agents, planner } = config2.config;
+  const named2 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
+  const runs = named2.length > 0 ? named2 : [agents.default];
+  const uses = [
+    { spec: planner.agent, role: "planner" },
+    ...runs.map((spec) => ({ spec, role: "agent" }))
+  ];
+  for (const { spec, role } of uses) {
+    const name = spec?.trim();
+    if (name === void 0 || name === "" || hostDefined.includes(name)) continue;
+    if (!Object.hasOwn(agents.custom, name)) continue;
+    return { file: configFile(config2, repoRoot), key: `agents.custom.${name}`, name, role };
+  }
+  return null;
+}
+function untrustedCustomAgentError(found) {
+  const use = found.role === "planner" ? "plan goals (planner.agent)" : "run goals";
+  return new ConfigError(
+    `${found.file} defines ${quoteUntrusted(found.key)}, and custom agents from the repository's own config are not run here, so nothing was run: it would ${use} with this host's credentials.`,
+    {
+      hint: `Remove ${found.key} from ${found.file} (or stop naming ${quoteUntrusted(found.name)}), and use an agent the host's operator allows.`
+    }
+  );
+}
+function configFile(config2, repoRoot) {
+  const fallback = CONFIG_FILES[0];
+  if (config2.path === null) return fallback;
+  const inRepo = relative2(repoRoot, config2.path);
+  return inRepo === "" || inRepo.startsWith("..") || isAbsolute6(inRepo) ? fallback : inRepo;
+}
+
+// src/runtime/app/agent.ts
 async function prepareAgent(deps, repoRoot, choice2, recorded) {
   const config2 = choice2.config ?? await loadConfig(repoRoot);
   const spec = choice2.name ?? recorded ?? config2.config.agents.default;
@@ -52297,6 +52336,13 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
       }
     );
   }
+  const untrusted = untrustedCustomAgent(
+    deps.repoCustomAgents,
+    { repoRoot, config: config2 },
+    [spec],
+    choice2.hostDefined
+  );
+  if (untrusted !== null) throw untrustedCustomAgentError(untrusted);
   const agents = withAgentArgs(config2.config.agents, spec, choice2.extraArgs ?? []);
   const preset2 = presetOf(spec, agents);
   if (preset2 !== void 0) preflightCredentials(preset2, deps.env);
@@ -54417,18 +54463,22 @@ async function prepareWorkspace(ctx, path2, label) {
     logPath: logPath2,
     signal: ctx.signal
   });
+  const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
   if (!result2.ok) {
     throw new WorkspacePreparationError(
-      `Preparing the ${label} worktree failed: ${result2.what} (${result2.detail}) in ${path2}.
-${result2.tail}`,
+      local(`Preparing the ${label} worktree failed: ${result2.what} (${result2.detail}).
+${result2.tail}`),
       {
-        hint: `The full output is in ${result2.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`
+        hint: `The worktree is ${path2}; the full output is in ${result2.logPath}. Fix the install, or set workspace.setup (or workspace.install: false) in .omk/config.yml, then resume the goal.`
       }
     );
   }
   if (result2.changed) {
     await ctx.journal.save([
-      { type: "workspace_prepared", data: { workspace: label, path: path2, done: result2.done } }
+      {
+        type: "workspace_prepared",
+        data: { workspace: label, path: local(path2), done: result2.done.map(local) }
+      }
     ]);
     for (const line3 of result2.done) deps.reporter.info(`[${label}] ${line3}`);
   }
@@ -54496,7 +54546,7 @@ function lazyBase(deps, goal, prepare = async () => {
 
 // src/runtime/controller/integration-repair.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { join as join17, relative as relative4 } from "node:path";
+import { join as join17, relative as relative5 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
@@ -54799,7 +54849,7 @@ init_errors3();
 init_branches();
 
 // src/runtime/controller/attempt-failure.ts
-import { isAbsolute as isAbsolute6, relative as relative2 } from "node:path";
+import { isAbsolute as isAbsolute7, relative as relative3 } from "node:path";
 var MAX_FINDINGS = 20;
 var MAX_MESSAGE_CHARS = 500;
 var MAX_PATHS2 = 10;
@@ -54844,7 +54894,7 @@ function gateSection(gate, workdir) {
 ${output2 === "" ? "(no output)" : output2}${log}`;
 }
 function logPath(artifact, workdir) {
-  return isAbsolute6(artifact) && isAbsolute6(workdir) ? relative2(workdir, artifact) : artifact;
+  return isAbsolute7(artifact) && isAbsolute7(workdir) ? relative3(workdir, artifact) : artifact;
 }
 function trimOutput(text2) {
   const lines = text2.trimEnd().split("\n");
@@ -54996,6 +55046,237 @@ async function checkedAgentRun(deps, place, run) {
 init_branches();
 import { join as join15 } from "node:path";
 
+// src/runtime/proof/render-text.ts
+init_next_steps();
+
+// src/runtime/proof/test-summary.ts
+var LISTS = [
+  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
+  { key: "regressions", label: "regression", count: "regressions" },
+  { key: "stillFailing", label: "still failing", count: "stillFailing" },
+  { key: "added", label: "new", count: "added" },
+  { key: "removed", label: "removed", count: "removed" }
+];
+function testSummary(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) {
+    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
+      return null;
+    return {
+      subject: "tests",
+      gate: gate.name,
+      heading: "no per-test results could be read from its output; judged by its exit code",
+      base: null,
+      lists: []
+    };
+  }
+  const { counts } = tests;
+  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
+  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
+  const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
+  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
+    label: key === "stillFailing" && old !== null ? old : label,
+    names: tests[key],
+    total: counts[count]
+  }));
+  return { subject: "tests", gate: gate.name, heading, base, lists: lists.filter((list3) => list3.total > 0) };
+}
+function diagnosticsSummary(gate) {
+  const found = gate.diagnostics;
+  if (found === void 0) return null;
+  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
+  return { subject: "diagnostics", gate: gate.name, heading, base: null, lists };
+}
+function gateSummaries(gate) {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary) => summary !== null
+  );
+}
+function testCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
+  const parts = [
+    ["fail\u2192pass", sum3("failToPass")],
+    ["regression(s)", sum3("regressions")],
+    ["still failing", sum3("stillFailing")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+function diagnosticCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ["new", sum3("new")],
+    ["pre-existing", sum3("preExisting")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+var NAMES_SHOWN = 10;
+function namesLine(list3, format, shown = NAMES_SHOWN) {
+  const names = list3.names.slice(0, shown).map(format);
+  const more = list3.total - names.length;
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function gateOutcomeLabel(gate) {
+  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
+function shortSha(sha2) {
+  return sha2 === null ? "unknown" : sha2.slice(0, 7);
+}
+function formatDuration3(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
+  const usd = (value2) => `$${value2.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha2 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+function renderProofText(proof, steps = NEUTRAL_STEPS) {
+  const out = [];
+  const section = (title3, items, empty, count = items.length) => {
+    if (items.length === 0 && empty === void 0) return;
+    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
+    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
+    out.push(...lines.map((entry) => `  ${entry}`));
+  };
+  const { git } = proof;
+  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
+  out.push(
+    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
+  );
+  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
+  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
+  out.push(
+    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(", ") : "none"}`
+  );
+  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
+  section("Gates", gates, "none ran", proof.gates.length);
+  section(
+    "Slices",
+    proof.slices.map(
+      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
+    )
+  );
+  section(
+    "Changed files",
+    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
+  );
+  section(
+    "Findings",
+    proof.findings.map(
+      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
+    )
+  );
+  section(
+    "Known gaps",
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
+    "none"
+  );
+  section(
+    "Failures",
+    proof.failures.map((failure3) => [
+      `[${line(failure3.code)}] ${line(failure3.message)}`,
+      ...indent(failure3.evidence)
+    ])
+  );
+  section("Warnings", proof.warnings.map(line));
+  section(
+    "Human decisions",
+    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
+  );
+  section(
+    "Delivery",
+    [
+      ...formatDelivery(proof.delivery).map(line),
+      ...proof.delivery.pullRequests.map(
+        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
+      )
+    ],
+    "nothing delivered yet"
+  );
+  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
+  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
+  out.push(`Digest: ${proof.digest}`);
+  return `${out.join("\n")}
+`;
+}
+function gateLines(gates) {
+  if (gates.length === 0) return [];
+  const rows = [
+    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
+    ...gates.map((gate) => [
+      gateOutcomeLabel(gate),
+      line(gate.name),
+      line(gate.kind),
+      gate.required ? "yes" : "no",
+      shortSha(gate.sha),
+      gate.exitCode === null ? "-" : String(gate.exitCode),
+      formatDuration3(gate.durationMs)
+    ])
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
+  const table2 = rows.map(
+    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
+  );
+  const tests = gates.flatMap(gateSummaries).flatMap((summary) => [
+    `${summary.subject} of ${line(summary.gate)}: ${line(summary.heading)}`,
+    ...summary.lists.map((list3) => `  ${list3.label}: ${namesLine(list3, line)}`)
+  ]);
+  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [`${line(gate.name)} (${gateOutcomeLabel(gate)}) output:`, ...indent(gate.tail)]);
+  return [...table2, ...tests, ...tails];
+}
+function indent(text2) {
+  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
+}
+function line(text2) {
+  return clean(text2.replace(/\r\n?|\n/g, " "));
+}
+var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function clean(text2) {
+  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
+}
+
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
 function reviewScope(input2) {
@@ -55102,8 +55383,11 @@ function gateFindings(input2) {
     }
   }
   const counts = /* @__PURE__ */ new Map();
-  for (const gate of input2.gates) counts.set(gate.outcome, (counts.get(gate.outcome) ?? 0) + 1);
-  const tally = [...counts].sort(([a], [b]) => a < b ? -1 : 1).map(([outcome, count]) => `${count} ${outcome.replace("_", "-")}`).join(", ");
+  for (const gate of input2.gates) {
+    const word = preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : gate.outcome.replace("_", "-");
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const tally = [...counts].sort(([a], [b]) => a === EXIT_CODE_LABEL ? 1 : b === EXIT_CODE_LABEL ? -1 : a < b ? -1 : 1).map(([word, count]) => `${count} ${word}`).join(", ");
   const requiredProblems = input2.gates.filter((gate) => gate.required && PROBLEM_OUTCOMES.has(gate.outcome)).map((gate) => gate.name).sort();
   const required2 = requiredProblems.length === 0 ? "" : `; required and not passing: ${requiredProblems.join(", ")}`;
   findings.push(finding("controller", "info", `Gates: ${tally}${required2}.`, []));
@@ -55588,7 +55872,7 @@ var SKIP = [
   /^\s*#\[ignore\b/
 ];
 var ASKS_TO_REMOVE_TESTS = /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
-var NAMES_SHOWN = 5;
+var NAMES_SHOWN2 = 5;
 function goalAsksToRemoveTests(goalText) {
   return ASKS_TO_REMOVE_TESTS.test(goalText);
 }
@@ -55788,8 +56072,8 @@ function poolMoves(files) {
 }
 function describeNames(names) {
   const distinct = [...new Set(names)];
-  const shown = distinct.slice(0, NAMES_SHOWN).map((name) => quoteUntrusted(name));
-  const more = distinct.length > NAMES_SHOWN ? ` and ${distinct.length - NAMES_SHOWN} more` : "";
+  const shown = distinct.slice(0, NAMES_SHOWN2).map((name) => quoteUntrusted(name));
+  const more = distinct.length > NAMES_SHOWN2 ? ` and ${distinct.length - NAMES_SHOWN2} more` : "";
   return `${shown.join(", ")}${more}`;
 }
 
@@ -55819,10 +56103,10 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 import { mkdir, readFile as readFile6, rm as rm2, writeFile } from "node:fs/promises";
 import { dirname as dirname5, join as join14 } from "node:path";
 var short2 = (sha2) => sha2.slice(0, 12);
-var NAMES_SHOWN2 = 5;
+var NAMES_SHOWN3 = 5;
 function named(names) {
-  const shown = names.slice(0, NAMES_SHOWN2).join(", ");
-  return names.length > NAMES_SHOWN2 ? `${shown} and ${names.length - NAMES_SHOWN2} more` : shown;
+  const shown = names.slice(0, NAMES_SHOWN3).join(", ");
+  return names.length > NAMES_SHOWN3 ? `${shown} and ${names.length - NAMES_SHOWN3} more` : shown;
 }
 async function failToPassEvidence(ctx, headGates, env, head2) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
@@ -56082,241 +56366,9 @@ async function integrateSlices(ctx) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join16, relative as relative3 } from "node:path";
+import { join as join16, relative as relative4 } from "node:path";
 init_errors3();
 init_next_steps();
-
-// src/runtime/proof/render-text.ts
-init_next_steps();
-
-// src/runtime/proof/test-summary.ts
-var LISTS = [
-  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
-  { key: "regressions", label: "regression", count: "regressions" },
-  { key: "stillFailing", label: "still failing", count: "stillFailing" },
-  { key: "added", label: "new", count: "added" },
-  { key: "removed", label: "removed", count: "removed" }
-];
-function testSummary(gate) {
-  const tests = gate.tests;
-  if (tests === void 0) {
-    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
-      return null;
-    return {
-      subject: "tests",
-      gate: gate.name,
-      heading: "no per-test results could be read from its output; judged by its exit code",
-      base: null,
-      lists: []
-    };
-  }
-  const { counts } = tests;
-  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
-  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
-  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
-  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
-    label: key === "stillFailing" && old !== null ? old : label,
-    names: tests[key],
-    total: counts[count]
-  }));
-  return { subject: "tests", gate: gate.name, heading, base, lists: lists.filter((list3) => list3.total > 0) };
-}
-function diagnosticsSummary(gate) {
-  const found = gate.diagnostics;
-  if (found === void 0) return null;
-  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
-  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading, base: null, lists };
-}
-function gateSummaries(gate) {
-  return [testSummary(gate), diagnosticsSummary(gate)].filter(
-    (summary) => summary !== null
-  );
-}
-function testCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
-  const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
-    ["regression(s)", sum3("regressions")],
-    ["still failing", sum3("stillFailing")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-function diagnosticCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
-  const parts = [
-    ["new", sum3("new")],
-    ["pre-existing", sum3("preExisting")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-var NAMES_SHOWN3 = 10;
-function namesLine(list3, format, shown = NAMES_SHOWN3) {
-  const names = list3.names.slice(0, shown).map(format);
-  const more = list3.total - names.length;
-  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
-}
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped",
-  unavailable: "could not start"
-};
-function shortSha(sha2) {
-  return sha2 === null ? "unknown" : sha2.slice(0, 7);
-}
-function formatDuration3(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
-  const usd = (value2) => `$${value2.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha2 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-function renderProofText(proof, steps = NEUTRAL_STEPS) {
-  const out = [];
-  const section = (title3, items, empty, count = items.length) => {
-    if (items.length === 0 && empty === void 0) return;
-    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
-    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
-    out.push(...lines.map((entry) => `  ${entry}`));
-  };
-  const { git } = proof;
-  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
-  out.push(
-    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
-  );
-  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
-  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
-  out.push(
-    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(", ") : "none"}`
-  );
-  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
-  section("Gates", gates, "none ran", proof.gates.length);
-  section(
-    "Slices",
-    proof.slices.map(
-      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
-    )
-  );
-  section(
-    "Changed files",
-    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
-  );
-  section(
-    "Findings",
-    proof.findings.map(
-      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
-    )
-  );
-  section(
-    "Known gaps",
-    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
-    "none"
-  );
-  section(
-    "Failures",
-    proof.failures.map((failure3) => [
-      `[${line(failure3.code)}] ${line(failure3.message)}`,
-      ...indent(failure3.evidence)
-    ])
-  );
-  section("Warnings", proof.warnings.map(line));
-  section(
-    "Human decisions",
-    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
-  );
-  section(
-    "Delivery",
-    [
-      ...formatDelivery(proof.delivery).map(line),
-      ...proof.delivery.pullRequests.map(
-        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
-      )
-    ],
-    "nothing delivered yet"
-  );
-  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
-  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
-  out.push(`Digest: ${proof.digest}`);
-  return `${out.join("\n")}
-`;
-}
-function gateLines(gates) {
-  if (gates.length === 0) return [];
-  const rows = [
-    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
-    ...gates.map((gate) => [
-      OUTCOME_LABELS[gate.outcome],
-      line(gate.name),
-      line(gate.kind),
-      gate.required ? "yes" : "no",
-      shortSha(gate.sha),
-      gate.exitCode === null ? "-" : String(gate.exitCode),
-      formatDuration3(gate.durationMs)
-    ])
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
-  const table2 = rows.map(
-    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
-  );
-  const tests = gates.flatMap(gateSummaries).flatMap((summary) => [
-    `${summary.subject} of ${line(summary.gate)}: ${line(summary.heading)}`,
-    ...summary.lists.map((list3) => `  ${list3.label}: ${namesLine(list3, line)}`)
-  ]);
-  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [
-    `${line(gate.name)} (${OUTCOME_LABELS[gate.outcome]}) output:`,
-    ...indent(gate.tail)
-  ]);
-  return [...table2, ...tests, ...tails];
-}
-function indent(text2) {
-  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
-}
-function line(text2) {
-  return clean(text2.replace(/\r\n?|\n/g, " "));
-}
-var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function clean(text2) {
-  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
-}
-
-// src/runtime/controller/slice.ts
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
@@ -56464,11 +56516,11 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
         attempt: attempt2,
         from: reset.previousHead,
         to: workspace.baseSha,
-        diff: kept ? relative3(paths2.dir, diffPath) : null
+        diff: kept ? relative4(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return { baseSha: workspace.baseSha, previousDiff: kept ? relative3(workspace.path, diffPath) : null };
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative4(workspace.path, diffPath) : null };
 }
 async function stopUnavailable(ctx, taskId, attempt2, result2, failure3) {
   const { journal, deps, goal } = ctx;
@@ -56675,9 +56727,11 @@ function describeGates(gates, sparse) {
   const others = /* @__PURE__ */ new Map();
   for (const gate of gates) {
     if (gate.outcome === "passed") continue;
-    others.set(gate.outcome, (others.get(gate.outcome) ?? 0) + 1);
+    const label = gateOutcomeLabel(gate);
+    others.set(label, (others.get(label) ?? 0) + 1);
   }
-  const rest = [...others].map(([outcome, count]) => `${count} ${OUTCOME_LABELS[outcome]}`);
+  const byExitCode = (label) => label === EXIT_CODE_LABEL ? 1 : 0;
+  const rest = [...others].sort(([a], [b]) => byExitCode(a) - byExitCode(b)).map(([label, count]) => `${count} ${label}`);
   const tests = testCounts(gates);
   const diagnostics = diagnosticCounts(gates);
   return `gates ${passed}/${gates.length} passed${rest.length === 0 ? "" : ` (${rest.join(", ")})`}` + (tests === "" ? "" : `; tests: ${tests}`) + (diagnostics === "" ? "" : `; diagnostics: ${diagnostics}`);
@@ -56787,11 +56841,11 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
         attempt: previous === null ? attempt2 : attempt2 - 1,
         from: reset.previousHead,
         to: head2,
-        diff: kept ? relative4(paths2.dir, diffPath) : null
+        diff: kept ? relative5(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return previous === null ? null : { ...previous, diff: kept ? relative4(workspace.path, diffPath) : null };
+  return previous === null ? null : { ...previous, diff: kept ? relative5(workspace.path, diffPath) : null };
 }
 async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { attempt: attempt2, round: round2, limit }, previous) {
   const { deps, journal, goal } = ctx;
@@ -56994,7 +57048,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
       attempt: repair.attempt,
       from: reset.previousHead,
       to: repair.head,
-      diff: reset.diffSaved ? relative4(paths2.dir, diffPath) : null
+      diff: reset.diffSaved ? relative5(paths2.dir, diffPath) : null
     }
   });
   return events;
@@ -57120,7 +57174,7 @@ var ExecutionJournal = class _ExecutionJournal {
 // src/runtime/controller/reopen.ts
 init_branches();
 import { existsSync as existsSync4 } from "node:fs";
-import { join as join18, relative as relative5 } from "node:path";
+import { join as join18, relative as relative6 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -57258,7 +57312,7 @@ async function restartIntegration(deps, journal, goal) {
         attempt: null,
         from: reset.previousHead,
         to: baseSha,
-        diff: reset.diffSaved ? relative5(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative6(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -57290,7 +57344,9 @@ async function executeGoal(deps, goalId, options) {
   } catch (error62) {
     watcher.stop();
     options.signal?.removeEventListener("abort", onSignal);
-    await journal.save([{ type: "execution_interrupted", data: { by: "error", error: errorText(error62) } }], {
+    const local = relativizer(machineRoots(store.deps.stateRoot, goal, journal.execution));
+    const recorded = local(errorText(error62));
+    await journal.save([{ type: "execution_interrupted", data: { by: "error", error: recorded } }], {
       goal: (g) => ({
         ...g,
         status: g.status === "running" ? "interrupted" : g.status,
@@ -57998,7 +58054,7 @@ var OUTCOME_ICONS = {
 // src/runtime/proof/test-summary-markdown.ts
 function testsMarkdown(gates, {
   clip: clip3 = (value2) => value2,
-  shown = NAMES_SHOWN3
+  shown = NAMES_SHOWN
 } = {}) {
   const out = [];
   for (const summary of gates.flatMap(gateSummaries)) {
@@ -58039,14 +58095,14 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
       );
     }
     out.push(...testsMarkdown(proof.gates));
     for (const gate of proof.gates) {
       if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
       const log = gate.artifact === null ? "" : ` (full log: ${gate.artifact})`;
-      out.push("", ...details(`Output of ${gate.name}: ${OUTCOME_LABELS[gate.outcome]}${log}`, gate.tail));
+      out.push("", ...details(`Output of ${gate.name}: ${gateOutcomeLabel(gate)}${log}`, gate.tail));
     }
   }
   if (proof.slices.length > 0) {
@@ -58676,7 +58732,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${OUTCOME_LABELS[gate.outcome]} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
     );
   }
   const clipName = (value2) => clip2(value2, fold.textChars ?? 300);
@@ -58689,7 +58745,7 @@ function gatesSection(title3, gates, fold) {
   }
   for (const gate of fold.tailChars === 0 ? [] : withOutput) {
     const log = gate.artifact === null ? "" : ` (full log: ${clip2(gate.artifact, fold.textChars)})`;
-    const summary = `Output of ${clip2(gate.name, fold.textChars)}: ${OUTCOME_LABELS[gate.outcome]}${log}`;
+    const summary = `Output of ${clip2(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
     out.push("", ...details2(summary, gate.tail, fold.tailChars));
   }
   return out.join("\n");
@@ -60509,6 +60565,10 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
       "the demo agent plans only when planner.agent names it; the heuristic planned this goal"
     );
   }
+  if (prepared === null || prepared.spec !== spec) {
+    const untrusted = untrustedCustomAgent(deps.repoCustomAgents, { repoRoot: root, config: config2 }, [spec]);
+    if (untrusted !== null) throw untrustedCustomAgentError(untrusted);
+  }
   let agent;
   try {
     agent = prepared !== null && prepared.spec === spec ? prepared.agent : resolveAgent(spec, {
@@ -62007,9 +62067,9 @@ function plainLines(text2) {
 // src/runtime/gates/diagnostics/parse.ts
 function parseDiagnostics(output2, cwd) {
   const lines = plainLines(output2);
-  const relative8 = relativeTo(cwd);
+  const relative9 = relativeTo(cwd);
   for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative8(item.file) }));
+    const items = read2(lines).map((item) => ({ ...item, file: relative9(item.file) }));
     if (items.length > 0) return { source, items };
   }
   return null;
@@ -64209,7 +64269,7 @@ init_errors3();
 init_ids();
 init_branches();
 init_schema();
-import { isAbsolute as isAbsolute7, join as join31, posix, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join31, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -64249,7 +64309,7 @@ function normalizeSparsePaths(paths2) {
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths2) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute7(raw) || slashed.startsWith("/")) {
+    if (isAbsolute8(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -64840,7 +64900,7 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat3, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname11, isAbsolute as isAbsolute8, join as join33, resolve as resolve12, sep as sep3 } from "node:path";
+import { dirname as dirname11, isAbsolute as isAbsolute9, join as join33, resolve as resolve12, sep as sep3 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
@@ -64850,7 +64910,7 @@ async function escapingLinks(worktree, paths2) {
     const info = await lstat3(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target = await readlink(absolute);
-    const lexical = isAbsolute8(target) ? resolve12(target) : resolve12(dirname11(absolute), target);
+    const lexical = isAbsolute9(target) ? resolve12(target) : resolve12(dirname11(absolute), target);
     const real2 = await realpath3(absolute).catch(() => canonicalPath(lexical));
     if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target });
   }
@@ -64892,7 +64952,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat4, mkdir as mkdir12, readdir as readdir5, readFile as readFile14, readlink as readlink3, rm as rm7, symlink, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname12, join as join34, relative as relative6, sep as sep5 } from "node:path";
+import { dirname as dirname12, join as join34, relative as relative7, sep as sep5 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -64962,7 +65022,7 @@ async function tree(label, dir) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative6(dir, path2).split(sep5).join("/")}`;
+      const what = `${label}/${relative7(dir, path2).split(sep5).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -65015,7 +65075,7 @@ async function otherHeads(scope) {
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative6(dirname12(main), entry.path)}`;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative7(dirname12(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
   return heads;
@@ -65035,12 +65095,12 @@ import { join as join37 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join35 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join35 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
   }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute9(dir));
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute10(dir));
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
@@ -65244,7 +65304,7 @@ import { delimiter, dirname as dirname14, join as join40 } from "node:path";
 import { createHash as createHash3 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat6, mkdir as mkdir14, readdir as readdir6, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join38, relative as relative7 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join38, relative as relative8 } from "node:path";
 async function cloneTree(source, target, mode, finalTarget = target) {
   let files = 0;
   const cloneDir = async (from, to) => {
@@ -65274,7 +65334,7 @@ async function treeDigest(root) {
         const path2 = join38(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
         const info = await lstat6(path2, { bigint: true });
-        lines.push(`${relative7(root, path2)}\0${info.size}\0${info.mtimeNs}`);
+        lines.push(`${relative8(root, path2)}\0${info.size}\0${info.mtimeNs}`);
       })
     );
   };
@@ -65282,9 +65342,9 @@ async function treeDigest(root) {
   return createHash3("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target) {
-  if (!isAbsolute10(linkText)) return linkText;
-  const inside = relative7(source, linkText);
-  return inside.startsWith("..") || isAbsolute10(inside) ? linkText : join38(target, inside);
+  if (!isAbsolute11(linkText)) return linkText;
+  const inside = relative8(source, linkText);
+  return inside.startsWith("..") || isAbsolute11(inside) ? linkText : join38(target, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
