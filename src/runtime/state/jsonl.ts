@@ -52,11 +52,19 @@ export async function readJsonl<T>(
   return { records, skipped };
 }
 
+/** What a backwards scan makes of the bytes read so far: the answer, or how many leading bytes to keep. */
+type ScanStep<T> = { found: T | null } | { carry: number };
+
 /**
- * The last valid record, read from the end of the file backwards in growing chunks, so the cost
- * depends on the length of the last lines, not on the size of the history.
+ * Reads the file from its end backwards in growing chunks and hands `visit` each chunk joined to
+ * the bytes it kept from the last one (the start of a line that began earlier), with whether the
+ * file's start is reached; `visit` answers or says how many leading bytes to keep for the next
+ * chunk. A missing file answers null.
  */
-export async function readLastJsonl<T>(path: string, parse: (value: unknown) => T): Promise<T | null> {
+async function scanFromEnd<T>(
+  path: string,
+  visit: (buf: Buffer, atStart: boolean) => ScanStep<T>,
+): Promise<T | null> {
   const handle = await openOrNull(path, 'r');
   if (handle === null) return null;
   try {
@@ -70,24 +78,35 @@ export async function readLastJsonl<T>(path: string, parse: (value: unknown) => 
       await readFully(handle, chunk, start);
       const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
       pos = start;
-      let end = buf.length;
-      for (;;) {
-        // A negative offset would search from the end again, hence the explicit guard.
-        const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
-        if (nl === -1 && pos > 0) break;
-        // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
-        const record = tryRecord(buf.subarray(nl + 1, end).toString('utf8'), parse);
-        if (record !== null) return record;
-        if (nl === -1) return null;
-        end = nl;
-      }
-      pending = buf.subarray(0, end);
+      const step = visit(buf, pos === 0);
+      if ('found' in step) return step.found;
+      pending = buf.subarray(0, step.carry);
       chunkSize *= 2;
     }
     return null;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The last valid record, read from the end of the file backwards in growing chunks, so the cost
+ * depends on the length of the last lines, not on the size of the history.
+ */
+export function readLastJsonl<T>(path: string, parse: (value: unknown) => T): Promise<T | null> {
+  return scanFromEnd(path, (buf, atStart): ScanStep<T> => {
+    let end = buf.length;
+    for (;;) {
+      // A negative offset would search from the end again, hence the explicit guard.
+      const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
+      if (nl === -1 && !atStart) return { carry: end };
+      // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
+      const record = tryRecord(buf.subarray(nl + 1, end).toString('utf8'), parse);
+      if (record !== null) return { found: record };
+      if (nl === -1) return { found: null };
+      end = nl;
+    }
+  });
 }
 
 /** Which record `readLastJsonlMatching` looks for: the last whose line contains `contains` and that `accept` takes. */
@@ -108,54 +127,30 @@ export async function readLastJsonlMatching<T>(
   match: LastMatch<T>,
 ): Promise<T | null> {
   const needle = Buffer.from(match.contains, 'utf8');
-  const handle = await openOrNull(path, 'r');
-  if (handle === null || needle.length === 0) {
-    await handle?.close();
-    return null;
-  }
-  try {
-    let pos = (await handle.stat()).size;
-    // Bytes of the line whose start lies before `pos` (not yet read).
-    let pending: Buffer = Buffer.alloc(0);
-    let chunkSize = TAIL_CHUNK;
-    while (pos > 0) {
-      const start = Math.max(0, pos - chunkSize);
-      const chunk = Buffer.alloc(pos - start);
-      await readFully(handle, chunk, start);
-      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
-      pos = start;
-      let end = buf.length;
-      for (;;) {
-        // The last occurrence that ends by `end` (a newline or the buffer's end; the text has none).
-        const from = end - needle.length;
-        const hit = from < 0 ? -1 : buf.lastIndexOf(needle, from);
-        if (hit === -1) {
-          if (pos === 0) return null;
-          // Nothing here: keep only the line that starts in an earlier chunk.
-          const first = buf.indexOf(NEWLINE);
-          if (first !== -1 && first < end) end = first;
-          break;
-        }
-        const nl = buf.lastIndexOf(NEWLINE, hit);
-        const after = buf.indexOf(NEWLINE, hit);
-        const lineEnd = after === -1 || after > end ? end : after;
-        if (nl === -1 && pos > 0) {
-          end = lineEnd;
-          break;
-        }
-        // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
-        const record = tryRecord(buf.subarray(nl + 1, lineEnd).toString('utf8'), parse);
-        if (record !== null && match.accept(record)) return record;
-        if (nl === -1) return null;
-        end = nl;
+  if (needle.length === 0) return null;
+  return scanFromEnd(path, (buf, atStart): ScanStep<T> => {
+    let end = buf.length;
+    for (;;) {
+      // The last occurrence that ends by `end` (a newline or the buffer's end; the text has none).
+      const from = end - needle.length;
+      const hit = from < 0 ? -1 : buf.lastIndexOf(needle, from);
+      if (hit === -1) {
+        if (atStart) return { found: null };
+        // Nothing here: keep only the line that starts in an earlier chunk.
+        const first = buf.indexOf(NEWLINE);
+        return { carry: first !== -1 && first < end ? first : end };
       }
-      pending = buf.subarray(0, end);
-      chunkSize *= 2;
+      const nl = buf.lastIndexOf(NEWLINE, hit);
+      const after = buf.indexOf(NEWLINE, hit);
+      const lineEnd = after === -1 || after > end ? end : after;
+      if (nl === -1 && !atStart) return { carry: lineEnd };
+      // '\n' never occurs inside a multi-byte UTF-8 sequence, so decoding a line alone is safe.
+      const record = tryRecord(buf.subarray(nl + 1, lineEnd).toString('utf8'), parse);
+      if (record !== null && match.accept(record)) return { found: record };
+      if (nl === -1) return { found: null };
+      end = nl;
     }
-    return null;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /**
