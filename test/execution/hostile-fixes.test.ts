@@ -6,13 +6,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { isAlive } from '../helpers/agents.js';
 import {
-  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
   fixTheParser,
   GOALS,
   SLICES,
+  TODO_FIXTURE,
   waitFor,
 } from '../helpers/execution.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
@@ -189,19 +189,7 @@ describe('a hostile review-fix agent (omk goal fix)', () => {
 describe('a hostile integration-repair agent', () => {
   let env: ExecutionEnv;
   beforeEach(async () => {
-    env = await createExecutionEnv({
-      ...BUGGY_FIXTURE,
-      'test/todo.test.js': [
-        "import assert from 'node:assert/strict';",
-        "import { readFileSync } from 'node:fs';",
-        "import { test } from 'node:test';",
-        "const todos = ['README.md', 'src/parser.js']",
-        "  .map((file) => readFileSync(file, 'utf8').split('TODO').length - 1)",
-        '  .reduce((a, b) => a + b, 0);',
-        "test('at most one TODO', () => assert.ok(todos <= 1, todos + ' TODOs'));",
-        '',
-      ].join('\n'),
-    });
+    env = await createExecutionEnv(TODO_FIXTURE);
   });
   afterEach(async () => {
     await env.cleanup();

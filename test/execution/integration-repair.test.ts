@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
 import {
-  BUGGY_FIXTURE,
   createExecutionEnv,
   type ExecutionEnv,
   eventsOfType,
@@ -10,27 +9,10 @@ import {
   GOALS,
   SLICES,
   showAt,
+  TODO_FIXTURE,
   waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
-
-/**
- * Each slice alone keeps one TODO at most; merged, the project has two and this test fails. The
- * parser slice also fixes the fixture's committed failing test (a fix goal needs one).
- */
-const TODO_FIXTURE: Readonly<Record<string, string>> = {
-  ...BUGGY_FIXTURE,
-  'test/todo.test.js': [
-    "import assert from 'node:assert/strict';",
-    "import { readFileSync } from 'node:fs';",
-    "import { test } from 'node:test';",
-    "const todos = ['README.md', 'src/parser.js']",
-    "  .map((file) => readFileSync(file, 'utf8').split('TODO').length - 1)",
-    '  .reduce((a, b) => a + b, 0);',
-    "test('at most one TODO in the project', () => assert.ok(todos <= 1, todos + ' TODOs in the project'));",
-    '',
-  ].join('\n'),
-};
 
 const README_TODO = 'TODO: document the parser\\n';
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { createExecutionEnv, type ExecutionEnv, GOALS, TODO_FIXTURE } from '../helpers/execution.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
@@ -188,20 +188,7 @@ describe('a hostile review-fix agent (omk goal fix) under sandbox: required', ()
 describe('a hostile integration-repair agent under sandbox: required', () => {
   let env: ExecutionEnv;
   beforeEach(async () => {
-    env = await createExecutionEnv({
-      ...BUGGY_FIXTURE,
-      // Each slice keeps one TODO; merged, there are two and this test fails: the repair runs.
-      'test/todo.test.js': [
-        "import assert from 'node:assert/strict';",
-        "import { readFileSync } from 'node:fs';",
-        "import { test } from 'node:test';",
-        "const todos = ['README.md', 'src/parser.js']",
-        "  .map((file) => readFileSync(file, 'utf8').split('TODO').length - 1)",
-        '  .reduce((a, b) => a + b, 0);',
-        "test('at most one TODO', () => assert.ok(todos <= 1, todos + ' TODOs'));",
-        '',
-      ].join('\n'),
-    });
+    env = await createExecutionEnv(TODO_FIXTURE);
     await writeFile(join(env.stateDir, '.git-credentials'), `https://x-access-token:${TOKEN}@github.com\n`);
   });
   afterEach(async () => {

@@ -44,6 +44,24 @@ export const BUGGY_FIXTURE: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Each slice alone keeps one TODO at most; merged, the project has two and this test fails, so an
+ * integration repair runs. The parser slice also fixes the fixture's committed failing test.
+ */
+export const TODO_FIXTURE: Readonly<Record<string, string>> = {
+  ...BUGGY_FIXTURE,
+  'test/todo.test.js': [
+    "import assert from 'node:assert/strict';",
+    "import { readFileSync } from 'node:fs';",
+    "import { test } from 'node:test';",
+    "const todos = ['README.md', 'src/parser.js']",
+    "  .map((file) => readFileSync(file, 'utf8').split('TODO').length - 1)",
+    '  .reduce((a, b) => a + b, 0);',
+    "test('at most one TODO in the project', () => assert.ok(todos <= 1, todos + ' TODOs in the project'));",
+    '',
+  ].join('\n'),
+};
+
+/**
  * An agent body that fixes BUGGY_FIXTURE's parser in place when src/parser.js is in its write set,
  * keeping whatever else the file holds.
  */
