@@ -28821,7 +28821,7 @@ async function readJsonl(path2, parse6, maxVersion) {
   }
   return { records, skipped: skipped2 };
 }
-async function readLastJsonl(path2, parse6) {
+async function scanFromEnd(path2, visit2) {
   const handle = await openOrNull(path2, "r");
   if (handle === null) return null;
   try {
@@ -28834,16 +28834,9 @@ async function readLastJsonl(path2, parse6) {
       await readFully(handle, chunk, start);
       const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
       pos = start;
-      let end = buf.length;
-      for (; ; ) {
-        const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
-        if (nl === -1 && pos > 0) break;
-        const record2 = tryRecord(buf.subarray(nl + 1, end).toString("utf8"), parse6);
-        if (record2 !== null) return record2;
-        if (nl === -1) return null;
-        end = nl;
-      }
-      pending = buf.subarray(0, end);
+      const step = visit2(buf, pos === 0);
+      if ("found" in step) return step.found;
+      pending = buf.subarray(0, step.carry);
       chunkSize *= 2;
     }
     return null;
@@ -28851,52 +28844,42 @@ async function readLastJsonl(path2, parse6) {
     await handle.close();
   }
 }
+function readLastJsonl(path2, parse6) {
+  return scanFromEnd(path2, (buf, atStart) => {
+    let end = buf.length;
+    for (; ; ) {
+      const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
+      if (nl === -1 && !atStart) return { carry: end };
+      const record2 = tryRecord(buf.subarray(nl + 1, end).toString("utf8"), parse6);
+      if (record2 !== null) return { found: record2 };
+      if (nl === -1) return { found: null };
+      end = nl;
+    }
+  });
+}
 async function readLastJsonlMatching(path2, parse6, match) {
   const needle = Buffer.from(match.contains, "utf8");
-  const handle = await openOrNull(path2, "r");
-  if (handle === null || needle.length === 0) {
-    await handle?.close();
-    return null;
-  }
-  try {
-    let pos = (await handle.stat()).size;
-    let pending = Buffer.alloc(0);
-    let chunkSize = TAIL_CHUNK;
-    while (pos > 0) {
-      const start = Math.max(0, pos - chunkSize);
-      const chunk = Buffer.alloc(pos - start);
-      await readFully(handle, chunk, start);
-      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
-      pos = start;
-      let end = buf.length;
-      for (; ; ) {
-        const from = end - needle.length;
-        const hit = from < 0 ? -1 : buf.lastIndexOf(needle, from);
-        if (hit === -1) {
-          if (pos === 0) return null;
-          const first = buf.indexOf(NEWLINE);
-          if (first !== -1 && first < end) end = first;
-          break;
-        }
-        const nl = buf.lastIndexOf(NEWLINE, hit);
-        const after = buf.indexOf(NEWLINE, hit);
-        const lineEnd = after === -1 || after > end ? end : after;
-        if (nl === -1 && pos > 0) {
-          end = lineEnd;
-          break;
-        }
-        const record2 = tryRecord(buf.subarray(nl + 1, lineEnd).toString("utf8"), parse6);
-        if (record2 !== null && match.accept(record2)) return record2;
-        if (nl === -1) return null;
-        end = nl;
+  if (needle.length === 0) return null;
+  return scanFromEnd(path2, (buf, atStart) => {
+    let end = buf.length;
+    for (; ; ) {
+      const from = end - needle.length;
+      const hit = from < 0 ? -1 : buf.lastIndexOf(needle, from);
+      if (hit === -1) {
+        if (atStart) return { found: null };
+        const first = buf.indexOf(NEWLINE);
+        return { carry: first !== -1 && first < end ? first : end };
       }
-      pending = buf.subarray(0, end);
-      chunkSize *= 2;
+      const nl = buf.lastIndexOf(NEWLINE, hit);
+      const after = buf.indexOf(NEWLINE, hit);
+      const lineEnd = after === -1 || after > end ? end : after;
+      if (nl === -1 && !atStart) return { carry: lineEnd };
+      const record2 = tryRecord(buf.subarray(nl + 1, lineEnd).toString("utf8"), parse6);
+      if (record2 !== null && match.accept(record2)) return { found: record2 };
+      if (nl === -1) return { found: null };
+      end = nl;
     }
-    return null;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 async function appendSequenced(path2, parse6, makers) {
   if (makers.length === 0) return [];
