@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Action start-up benchmark: how soon `node dist/index.js` prints its first line (the runner's
 // ::add-mask:: for the token, which must come before anything else), and how soon it finishes a
-// step that fails fast (INPUT_COMMAND=status without a goal-id), next to the cost of starting
+// step that fails fast (INPUT_COMMAND=status without a goal-id), and how soon `node dist/post.js`
+// (the post step, run at the end of every job) prints its first line, next to the cost of starting
 // node at all (`node -e 0`). Also reports the size of what a runner loads.
 //
 //   node bench/action-startup.mjs [--repeat 20] [--json] [--smoke]
@@ -96,6 +97,15 @@ function checkActionRun(run) {
   }
 }
 
+function checkPostRun(run) {
+  const first = run.stdout.split('\n')[0];
+  if (run.code !== 0 || !first.startsWith('omk: nothing to clean up')) {
+    throw new BenchError(
+      `expected dist/post.js without a saved trace to exit 0 after 'omk: nothing to clean up', got ${run.code}:\n${run.stdout}${run.stderr}`,
+    );
+  }
+}
+
 async function main() {
   const parsed = parseArgs({
     options: {
@@ -115,21 +125,25 @@ async function main() {
     INPUT_COMMAND: 'status',
     'INPUT_GITHUB-TOKEN': TOKEN,
   };
-  const samples = { first: [], exit: [], baseline: [] };
+  const samples = { first: [], exit: [], post: [], baseline: [] };
   const loadBefore = load1();
   log(`action start-up: ${repeat} rounds (+1 warm-up), node ${process.version}`);
   for (let round = 0; round <= repeat; round += 1) {
     const action = await timeFirstOutput([entry], env, dir);
     checkActionRun(action);
+    const post = await timeFirstOutput([join(dir, 'dist', 'post.js')], { PATH: env.PATH, HOME: dir }, dir);
+    checkPostRun(post);
     const baseline = await timeFirstOutput(['-e', '0'], { PATH: env.PATH }, dir);
     if (baseline.code !== 0) throw new BenchError('node -e 0 failed');
     if (round === 0) continue;
     samples.first.push(action.firstMs);
     samples.exit.push(action.exitMs);
+    samples.post.push(post.firstMs);
     samples.baseline.push(baseline.exitMs);
   }
   const first = summarize(samples.first);
   const exit = summarize(samples.exit);
+  const postFirst = summarize(samples.post);
   const baseline = summarize(samples.baseline);
   const sizes = bundleSizes(dir);
   const result = {
@@ -139,8 +153,10 @@ async function main() {
     smoke: values.smoke,
     firstOutput: first,
     exit,
+    postFirstOutput: postFirst,
     baseline,
     ratioFirstOutputToBaseline: round1(first.median / baseline.median),
+    ratioPostFirstOutputToBaseline: round1(postFirst.median / baseline.median),
     netFirstOutputMs: round1(first.median - baseline.median),
     bundle: sizes,
   };
@@ -162,12 +178,14 @@ async function main() {
       [
         row('dist/index.js: first line (::add-mask::)', first),
         row('dist/index.js: exit (input error)', exit),
+        row('dist/post.js: first line (post step)', postFirst),
         row('node -e 0 (baseline, exit)', baseline),
       ],
     ),
   );
   process.stdout.write(
-    `\nfirst line / baseline (medians): ${result.ratioFirstOutputToBaseline}x\n` +
+    `\nfirst line / baseline (medians): ${result.ratioFirstOutputToBaseline}x; ` +
+      `post step: ${result.ratioPostFirstOutputToBaseline}x\n` +
       `bundle: dist/index.js ${sizes.entryBytes} B + dist/action/ ${sizes.chunkBytes} B = ${sizes.totalBytes} B ` +
       `(${(sizes.totalBytes / 1024 / 1024).toFixed(2)} MiB)\n` +
       `node ${process.version}, load ${loadBefore} before, ${result.machine.load1After} after\n`,

@@ -46,6 +46,24 @@ const unusedUnlessImported = {
   },
 };
 
+// @actions/core imports node's crypto module for one randomUUID() (the delimiter of a multi-line
+// file command). Loading it costs the Action's first line a few milliseconds; this shim defers it
+// to the global Web Crypto, which node loads on first use.
+const lazyCryptoForActionsCore = {
+  name: 'actions-core-lazy-crypto',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]/.test(args.importer)
+        ? { path: 'lazy-crypto', namespace: 'omk-lazy-crypto' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'omk-lazy-crypto' }, () => ({
+      contents: 'export const randomUUID = () => globalThis.crypto.randomUUID();',
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(outdir) {
   for (const target of targets) await bundleTarget(outdir, target);
 }
@@ -68,7 +86,7 @@ async function bundleTarget(
     target: 'node20',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [unusedUnlessImported],
+    plugins: [unusedUnlessImported, lazyCryptoForActionsCore],
     // CommonJS dependencies inside an ESM bundle still call require().
     banner: {
       js: "import { createRequire as __omkCreateRequire } from 'node:module';\nconst require = __omkCreateRequire(import.meta.url);",

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * What a user can do next, as data: a hint is words with steps between them, and each front door
  * spells a step as its own command (`omk goal resume g-1`, `/omk goal resume g-1`,
@@ -12,16 +10,15 @@ export const GOAL_STEPS = ['status', 'pause', 'resume', 'proof', 'open_pr', 'mer
 /** Steps about no goal in particular: start one, list them, take over those whose controller died. */
 export const GENERAL_STEPS = ['run', 'list', 'resume_orphans'] as const;
 
-export const nextStepSchema = z.union([
-  z.object({ step: z.enum(GOAL_STEPS), goalId: z.string() }),
-  z.object({ step: z.enum(GENERAL_STEPS) }),
-]);
-export type NextStep = z.infer<typeof nextStepSchema>;
+// Plain types, no zod: runtime/errors.ts imports this module, and what imports the errors (the
+// git adapter, the Action's post step) must not load zod. proof/schema.ts validates hints.
+export type NextStep =
+  | { step: (typeof GOAL_STEPS)[number]; goalId: string }
+  | { step: (typeof GENERAL_STEPS)[number] };
 export type StepName = NextStep['step'];
 
 /** A hint: words, and the steps between them (['Resume with ', { step: 'resume', goalId }, '.']). */
-export const hintSchema = z.array(z.union([z.string(), nextStepSchema]));
-export type Hint = z.infer<typeof hintSchema>;
+export type Hint = (string | NextStep)[];
 
 /** How a front door writes a step in a sentence. */
 export type StepSpelling = (step: NextStep) => string;

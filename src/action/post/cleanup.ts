@@ -9,7 +9,7 @@ import {
   goalsDir,
   privateStateDir,
   workspacesDir,
-} from '../../runtime/app/index.js';
+} from '../../runtime/app/job-layout.js';
 import { type JobTrace, readJobTrace } from './trace.js';
 
 export interface CleanupOutcome {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ActionCore } from '../../adapters/actions-runner/core.js';
 import { listOmkRefs } from '../../adapters/git/job-leftovers.js';
 
@@ -6,16 +5,27 @@ import { listOmkRefs } from '../../adapters/git/job-leftovers.js';
 const TRACE_STATE = 'omk-job';
 
 /** What the post step needs to undo the main step's changes to the checkout, and only those. */
-const jobTraceSchema = z.object({
+export interface JobTrace {
   /** The checkout omk worked in. */
-  repoRoot: z.string().min(1),
+  repoRoot: string;
   /** omk's state root in this job: its worktrees, goal directories and stashed credential. */
-  stateRoot: z.string().min(1),
+  stateRoot: string;
   /** The refs in omk's namespaces that existed before the step: never deleted. */
-  refsBefore: z.array(z.string()),
-});
+  refsBefore: string[];
+}
 
-export type JobTrace = z.infer<typeof jobTraceSchema>;
+/**
+ * Checked by hand, not with zod: three fields do not justify parsing zod's megabyte in every
+ * job's post step before its first line (test/action/startup.test.ts).
+ */
+function asJobTrace(value: unknown): JobTrace | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { repoRoot, stateRoot, refsBefore } = value as Record<string, unknown>;
+  const nonEmpty = (field: unknown): field is string => typeof field === 'string' && field !== '';
+  if (!nonEmpty(repoRoot) || !nonEmpty(stateRoot)) return null;
+  if (!Array.isArray(refsBefore) || !refsBefore.every((ref) => typeof ref === 'string')) return null;
+  return { repoRoot, stateRoot, refsBefore };
+}
 
 /** Saved before the step makes any worktree, branch or credential change. */
 export async function saveJobTrace(core: ActionCore, repoRoot: string, stateRoot: string): Promise<void> {
@@ -33,6 +43,5 @@ export function readJobTrace(core: ActionCore): JobTrace | null {
   } catch {
     return null;
   }
-  const parsed = jobTraceSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
+  return asJobTrace(value);
 }

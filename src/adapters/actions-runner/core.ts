@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   debug,
   error,
@@ -49,9 +48,10 @@ export interface ActionCore {
  * Text omk did not write itself (agent and gate output, goal text, proof text quoting them) must
  * not drive the runner: a line such as `::error::` or `::add-mask::` in it would be obeyed. Such
  * text goes out between `::stop-commands::<token>` and `::<token>::`, a fresh random token each
- * time, so nothing inside can end the pause.
+ * time, so nothing inside can end the pause. (The global Web Crypto, loaded on first use: importing
+ * node:crypto would cost the Action's first line a few milliseconds.)
  */
-export function guardCommands(text: string, token: () => string = () => randomUUID()): string {
+export function guardCommands(text: string, token: () => string = () => crypto.randomUUID()): string {
   if (!text.includes('::')) return text;
   const pause = token().replace(/-/g, '');
   return `::stop-commands::${pause}\n${text}\n::${pause}::`;

@@ -1,10 +1,10 @@
 import { GOAL_ID_PATTERN } from '../goal/ids.js';
-import { SLICE_ID_PATTERN } from './schema.js';
+import { SLICE_ID_PATTERN } from './slice-id.js';
 
 /**
  * omk's own branch names, in one place: `omk/<goal-id>/<slice-id>` for each slice, and two names
  * under a goal the runtime keeps for itself (`base`, `integration`). The state branch sits beside
- * them. Goal and slice ids are validated by their own patterns (goal/ids.ts, graph/schema.ts);
+ * them. Goal and slice ids are validated by their own patterns (goal/ids.ts, graph/slice-id.ts);
  * both are git ref components and directory names, so nothing else gets through.
  */
 

@@ -4,8 +4,7 @@ import { singleVersion } from '../state/versioned.js';
 export const RISKS = ['low', 'medium', 'high'] as const;
 export const TASK_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
 
-/** A slice id doubles as a git ref component in omk/<goal-id>/<slice-id>. */
-export const SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export { SLICE_ID_PATTERN } from './slice-id.js';
 
 export const taskBudgetSchema = z.object({
   timeMs: z.number().int().positive(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { budgetSpentSchema } from '../budget/schema.js';
 import { budgetLimitsSchema, GOAL_CLASSES, PROOF_STATUSES } from '../goal/schema.js';
-import { hintSchema } from '../next-steps.js';
+import { GENERAL_STEPS, GOAL_STEPS, type Hint } from '../next-steps.js';
 import { singleVersion } from '../state/versioned.js';
 import { EXECUTION_STATES } from './evidence.js';
 
@@ -133,6 +133,13 @@ export const agentRunEvidenceSchema = z.object({
   usd: z.number().nonnegative().nullable(),
   transcript: z.string().nullable(),
 });
+
+const nextStepSchema = z.union([
+  z.object({ step: z.enum(GOAL_STEPS), goalId: z.string() }),
+  z.object({ step: z.enum(GENERAL_STEPS) }),
+]);
+/** A hint as proof.json holds it (next-steps.ts's `Hint`). */
+const hintSchema: z.ZodType<Hint> = z.array(z.union([z.string(), nextStepSchema]));
 
 /**
  * Why the proof is not ready. `message` is neutral text; `hint` (optional, absent in proofs
