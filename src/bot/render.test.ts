@@ -72,6 +72,21 @@ describe('status comment', () => {
     expect(readStatusMarker('hello')).toBeNull();
   });
 
+  it('is headed "starting" before the goal exists, and "not started" once settled without one', () => {
+    const title = (body: string) => body.split('\n').find((line) => line.startsWith('### '));
+    expect(title(renderStatusComment(view({ goal: null, phase: 'planning' })))).toBe(
+      '### 🕐 omk goal `fix-the-parser-abc123`: starting',
+    );
+    const refused = renderStatusComment(
+      view({ goal: null, phase: 'settled', notes: ['the agent is not allowed here'] }),
+    );
+    expect(title(refused)).toBe('### 🚫 omk goal `fix-the-parser-abc123`: not started');
+    expect(refused).toContain('the agent is not allowed here');
+    expect(title(renderStatusComment(view({ phase: 'settled' })))).toBe(
+      '### 📝 omk goal `fix-the-parser-abc123`: planned',
+    );
+  });
+
   it('escapes the goal and notes, and defuses mentions', () => {
     const hostile = 'fix @team <script>x</script> <!-- y --> [a](javascript:b)';
     const body = renderStatusComment(view({ goal: goal('planned', hostile), notes: ['<b>note</b> @all'] }));

@@ -65,14 +65,20 @@ export function hasEnded(goal: GoalRecord | null, phase: Phase): boolean {
   return goalHasEnded(goal, phase === 'settled');
 }
 
+/**
+ * The comment's title: the goal's status; before the goal exists, "starting", and once settled
+ * without one (refused before it was created: the notes say why), "not started".
+ */
+function heading(status: GoalRecord['status'] | null, phase: Phase, id: string): string {
+  if (status !== null) return `${STATUS_ICONS[status]} omk goal ${id}: ${status.replace(/_/g, ' ')}`;
+  return phase === 'settled' ? `🚫 omk goal ${id}: not started` : `🕐 omk goal ${id}: starting`;
+}
+
 export function renderStatusComment(view: StatusView): string {
   const { goal, proof } = view;
   const status = goal?.status ?? null;
   const out: string[] = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
-  const icon = status === null ? '🕐' : STATUS_ICONS[status];
-  out.push(
-    `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? 'starting' : status.replace(/_/g, ' ')}`,
-  );
+  out.push(`### ${heading(status, view.phase, code(view.goalId))}`);
   if (goal !== null) out.push('', `> ${text(goal.goal.normalized)}`);
   const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
   if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);

@@ -6,6 +6,8 @@ import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
   type AgentChoice,
   type CreateGoalRequest,
+  ForgeError,
+  formatDuration,
   isOmkError,
   type MergeMethod,
   type PermissionAnswer,
@@ -14,9 +16,11 @@ import {
   repoAccessVerdict,
   repoAgentChoice,
   repoAgentVerdict,
+  UsageError,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { plainReply } from './replies.js';
+import { BOT_STEPS } from './wording.js';
 
 export const REPO_SETTINGS_FILE = '.github/omk.yml';
 
@@ -42,6 +46,16 @@ export async function loadRepoSettings(bot: Bot, gh: BotGitHub, repo: RepoRef): 
     file = await gh.settingsFile(repo, REPO_SETTINGS_FILE);
   } catch (error) {
     if (!isOmkError(error)) throw error;
+    // GitHub failed to hand the file over: nothing is wrong with it, so no "fix the file".
+    if (error instanceof ForgeError) {
+      return {
+        ok: false,
+        lines: [
+          `I could not read ${REPO_SETTINGS_FILE}, so nothing was run: ${error.message}`,
+          error.hintIn(BOT_STEPS) ?? 'Post the command again in a few minutes.',
+        ],
+      };
+    }
     return { ok: false, lines: [`${error.message.split('\n')[0] ?? ''}`, FIX_IT] };
   }
   if (file === null) return { ok: true, settings: {}, sources: [] };
@@ -106,7 +120,19 @@ export async function settingsForCommand(
   return null;
 }
 
-/** The run request with the repository's defaults for what the comment did not give. */
+type BudgetKey = 'time' | 'tokens' | 'usd';
+
+const BUDGET_WORDS: Record<BudgetKey, { flag: string; amount: (value: number) => string }> = {
+  time: { flag: '--budget-time', amount: (ms) => formatDuration(ms) },
+  tokens: { flag: '--budget-tokens', amount: (tokens) => `${tokens.toLocaleString('en-US')} tokens` },
+  usd: { flag: '--budget-usd', amount: (usd) => `${usd} USD` },
+};
+
+/**
+ * The run request with the repository's defaults for what the comment did not give. The file's
+ * `budget` is also a cap: a command asking for more of any part is refused (a UsageError naming
+ * the cap), and nothing starts.
+ */
 export function withRepoDefaults(
   request: CreateGoalRequest,
   given: readonly string[],
@@ -115,6 +141,20 @@ export function withRepoDefaults(
   const unless = <T>(flag: string, value: T | undefined, current: T): T =>
     given.includes(flag) || value === undefined ? current : value;
   const budget = settings.budget ?? {};
+  const over = (['time', 'tokens', 'usd'] as const).filter((key) => {
+    const cap = budget[key];
+    const asked = request.budget[key];
+    return cap !== undefined && asked !== undefined && asked > cap;
+  });
+  if (over.length > 0) {
+    const words = over.map((key) => {
+      const { flag, amount } = BUDGET_WORDS[key];
+      return `${amount(request.budget[key] ?? 0)} (${flag}), more than the ${amount(budget[key] ?? 0)} this repository's ${REPO_SETTINGS_FILE} allows a goal (budget.${key})`;
+    });
+    throw new UsageError(`This command asks for ${words.join(' and ')}. Nothing was started.`, {
+      hint: `Ask for at most that, or leave ${over.map((key) => BUDGET_WORDS[key].flag).join(' and ')} out to get it; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`,
+    });
+  }
   return {
     ...request,
     policy: unless('policy', settings.policy, request.policy),

@@ -61,6 +61,8 @@ describe('bot: custom agents of the repository config are not run (local mode)',
     expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
     const status = statusOf(goalId);
     expect(readStatusMarker(status)).toEqual({ goalId, phase: 'settled' });
+    expect(status).toContain(': not started');
+    expect(status).not.toContain('starting');
     expect(status).toContain('.omk/config.yml defines agents.custom.claude');
     expect(status).toContain('nothing was run');
     expect(status).toContain('Remove agents.custom.claude from .omk/config.yml');

@@ -153,6 +153,46 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', { tim
     expect(env.statusComments().some((c) => readStatusMarker(c.body)?.goalId === allowed)).toBe(true);
     await settingsFile(env, null);
   });
+
+  it("caps the budget at the file's: a command asking for more is refused, naming the cap", async () => {
+    await settingsFile(env, 'budget:\n  tokens: 200k\n  usd: 10\n');
+    const dispatches = env.server.state.dispatches.length;
+    const over = await run('fix the failing test in src/math.js', '--budget-tokens 500k --budget-usd 25');
+    const reply = env.replies().at(-1)?.body ?? '';
+    expect(reply).toContain(
+      `@${COMMENTER} This command asks for 500,000 tokens (--budget-tokens), more than the 200,000 tokens`,
+    );
+    expect(reply).toContain('and 25 USD (--budget-usd), more than the 10 USD');
+    expect(reply).toContain('.github/omk.yml allows a goal (budget.tokens)');
+    expect(reply).toContain('Nothing was started.');
+    expect(reply).toContain('raise budget in .github/omk.yml');
+    expect(env.stateGoals()).not.toContain(over);
+    expect(env.server.state.dispatches).toHaveLength(dispatches);
+    // Within the cap (or the cap itself, left out) the goal starts.
+    const within = await run('fix the failing test in src/math.js', '--budget-tokens 150k');
+    const goal = env.readGoal(within) as unknown as { budget: Record<string, unknown> };
+    expect(goal.budget).toMatchObject({ tokens: 150_000, usd: 10 });
+    expect(env.server.state.dispatches).toHaveLength(dispatches + 1);
+    await settingsFile(env, null);
+  });
+
+  it('answers a 5xx reading the file with what failed and to try again, and runs nothing', async () => {
+    const dispatches = env.server.state.dispatches.length;
+    const jobs = env.jobs.length;
+    env.server.loseNextAnswer('repos/get-content', 502);
+    const failed = await run('fix the failing test in src/math.js');
+    const reply = env.replies().at(-1)?.body ?? '';
+    expect(reply).toContain(`@${COMMENTER} I could not read .github/omk.yml, so nothing was run`);
+    expect(reply).toContain('GitHub answered 502');
+    expect(reply).toContain('post the command again in a few minutes');
+    expect(reply).not.toContain('Fix .github/omk.yml');
+    expect(env.stateGoals()).not.toContain(failed);
+    expect(env.server.state.dispatches).toHaveLength(dispatches);
+    expect(env.jobs.slice(jobs).filter((j) => j.error !== null)).toEqual([]);
+    // Trying again works once GitHub answers.
+    const retried = await run('fix the failing test in src/math.js');
+    expect(env.stateGoals()).toContain(retried);
+  });
 });
 
 /**

@@ -176,7 +176,16 @@ export function createBotGitHub(octokit: ProbotOctokit, appId?: number): BotGitH
         return sources.length === 0 ? null : { config, sources };
       } catch (error) {
         // An HTTP failure is GitHub's; anything else is the loader refusing what the file holds.
-        if (statusOf(error) !== null) throw error;
+        const status = statusOf(error);
+        if (status !== null) {
+          throw new ForgeError(`GitHub answered ${status} when asked for ${path}.`, {
+            cause: error,
+            hint:
+              status >= 500 || status === 429
+                ? "That is on GitHub's side and usually brief: post the command again in a few minutes."
+                : 'Check that the app is installed on this repository with read access to its contents, then post the command again.',
+          });
+        }
         const text = error instanceof Error ? error.message : String(error);
         throw new ConfigError(
           `${path} could not be read: ${text.replace(/^\[@probot\/octokit-plugin-config\]\s*/, '')}`,
