@@ -33,6 +33,22 @@ describe('LiveStatus', () => {
     await status.stop();
   });
 
+  it('edits when a slice settles in any way, a failed attempt with attempts left included', async () => {
+    for (const type of [
+      'task_done',
+      'task_failed',
+      'task_skipped',
+      'task_pending',
+      'integration_repair_started',
+    ]) {
+      const { status, edits } = live();
+      status.onEvents(['task_leased', type]);
+      await sleep(10);
+      expect(edits, type).toHaveLength(1);
+      await status.stop();
+    }
+  });
+
   it('ignores events that change no phase', async () => {
     const { status, edits } = live();
     status.onEvents(['task_leased', 'agent_started', 'budget_spent', 'gates_verified']);

@@ -39,12 +39,18 @@ export async function publishStatus(
   await bot.statuses.upsert(target.gh, target.repo, origin?.issue ?? target.issue, goalId, body);
 }
 
-/** The events that move a run to its next phase; the others (leases, gate runs, spend) do not. */
+/**
+ * The events that move a run to its next phase, a slice's settling among them (done, failed,
+ * skipped, or failed with attempts left: `task_pending`); the others (leases, gate runs, spend)
+ * do not, so a comment is not edited for every attempt an agent starts.
+ */
 const PHASE_EVENTS: ReadonlySet<string> = new Set([
   'plan_written',
   'task_done',
   'task_failed',
   'task_skipped',
+  'task_pending',
+  'integration_repair_started',
   'integration_done',
   'integration_conflict',
   'pr_opened',
