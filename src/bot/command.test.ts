@@ -43,6 +43,19 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('reads the planner switches as the CLI does: the agent planner on, 8000 tokens, unless told', () => {
+    const plain = command('/omk goal run "fix the parser"');
+    if (plain.kind !== 'run') throw new Error('not run');
+    expect(plain.request).toMatchObject({ llmPlanner: true, plannerTokenBudget: 8000 });
+    const run = command('/omk goal run "fix the parser" --no-llm-planner --planner-token-budget 2000');
+    if (run.kind !== 'run') throw new Error('not run');
+    expect(run.request).toMatchObject({ llmPlanner: false, plannerTokenBudget: 2000 });
+    expect(problem('/omk goal run "x" --planner-token-budget 0').problem).toContain('--planner-token-budget');
+    expect(problem('/omk goal run "x" --no-llm-planner=yes').problem).toBe(
+      '--no-llm-planner takes no value.',
+    );
+  });
+
   it('normalizes the goal text like every front door', () => {
     const run = command('/omk goal run "fix\u200b the   parser\u0007"');
     if (run.kind !== 'run') throw new Error('not run');

@@ -52,6 +52,8 @@ const FLAGS: Record<Subcommand, Record<string, 'value' | 'switch'>> = {
     'budget-tokens': 'value',
     'budget-usd': 'value',
     'until-ready': 'switch',
+    'no-llm-planner': 'switch',
+    'planner-token-budget': 'value',
   },
   status: {},
   proof: {},
@@ -130,6 +132,8 @@ function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
     mergePolicy: args.flags.get('merge-policy'),
     untilReady: args.flags.has('until-ready'),
     maxAgents: args.flags.get('max-agents'),
+    llmPlanner: !args.flags.has('no-llm-planner'),
+    plannerTokenBudget: args.flags.get('planner-token-budget'),
     budget: {
       time: args.flags.get('budget-time'),
       tokens: args.flags.get('budget-tokens'),

@@ -24,7 +24,8 @@ const LINES: Record<Subcommand, { usage: string; what: string }> = {
   run: {
     usage:
       '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n' +
-      '             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]',
+      '             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]\n' +
+      '             [--no-llm-planner] [--planner-token-budget 8000]',
     what: 'create a goal from this comment, plan it and run it',
   },
   status: { usage: '/omk goal status [GOAL_ID]', what: "refresh the goal's status comment" },

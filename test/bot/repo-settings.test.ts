@@ -176,6 +176,18 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', { tim
     await settingsFile(env, null);
   });
 
+  it('passes the planner switches of the comment to the goal, as the CLI does', async () => {
+    const off = await run(
+      'fix the failing test in src/math.js',
+      '--no-llm-planner --planner-token-budget 2000',
+    );
+    const on = await run('fix the failing test in src/math.js');
+    const planner = (id: string) =>
+      (env.readGoal(id) as unknown as { options: { planner: unknown } }).options.planner;
+    expect(planner(off)).toEqual({ llm: false, tokenBudget: 2000 });
+    expect(planner(on)).toEqual({ llm: true, tokenBudget: 8000 });
+  });
+
   it('answers a 5xx reading the file with what failed and to try again, and runs nothing', async () => {
     const dispatches = env.server.state.dispatches.length;
     const jobs = env.jobs.length;
