@@ -6,6 +6,7 @@ import { type DoctorCheck, type DoctorReport, resolveStateRoot } from '../../run
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_DOCTOR_WORDS } from '../wording.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -49,6 +50,7 @@ export function registerDoctorCommand(program: Command, context: ProgramContext)
         agent: options.agent,
         stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
         env: io.env,
+        words: CLI_DOCTOR_WORDS,
       },
       createSystemProbes({ env: io.env, cwd: io.cwd }),
     );
