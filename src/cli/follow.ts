@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LiveBlock } from '../adapters/terminal/live-block.js';
 import { GoalWatch, type WatchView } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
-import {
-  agentLineChanges,
-  LiveBlock,
-  renderEventLine,
-  renderGateTail,
-  renderWatchView,
-} from './render/watch.js';
+import { agentLineChanges, renderEventLine, renderGateTail, renderWatchView } from './render/watch.js';
 
 /** live: a block redrawn in place (a terminal); lines: one line per event; json: one event per line. */
 export type FollowMode = 'live' | 'lines' | 'json';

@@ -183,7 +183,8 @@ describe('the runtime spells no CLI flag', () => {
     const source = [
       '// see --merge-policy in the docs',
       "const a = 'use --merge-policy gated';",
-      'const b = `pass ${x} --agent claude`;',
+      // A template with a substitution: the parts around it are scanned.
+      ['const b = `pass $', '{x} --agent claude`;'].join(''),
       "const c = '--merge-policy-x and --json-ish';",
     ].join('\n');
     expect(

@@ -37,3 +37,4 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
+export { eventWords } from './event-words.js';
