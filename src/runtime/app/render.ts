@@ -4,6 +4,7 @@
 export { annotationsFromGateOutput } from '../delivery/annotations.js';
 export { renderCheckSummary } from '../delivery/check-run.js';
 export { renderDeliveryPlanMarkdown } from '../delivery/plan-markdown.js';
+export { renderDoctorText } from '../doctor/render-text.js';
 export {
   dryRunSection,
   finalSummary,
