@@ -228,9 +228,11 @@ export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,
   GoalWatch,
+  type WatchGoalOptions,
   type WatchOptions,
   type WatchSlice,
   type WatchStop,
   type WatchTick,
   type WatchView,
+  watchGoal,
 } from './watch.js';
