@@ -34,6 +34,7 @@ const INPUTS: Record<RequestField, InputName | null> = {
   baseBranch: 'base-branch',
   mergeMethod: 'merge-method',
   sandbox: 'sandbox',
+  agentArgs: 'agent-args',
 };
 
 /** The input a message is about: action.yml's name, else the request's. */

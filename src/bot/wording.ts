@@ -29,6 +29,7 @@ const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
   // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
   mergeMethod: { option: '--method', command: 'merge' },
   sandbox: { option: '--sandbox', command: 'run' },
+  agentArgs: { option: 'agent arguments (the bot takes none)', command: 'run' },
 };
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];

@@ -1,13 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { GoalWatch, type WatchView } from '../runtime/app/index.js';
+import { LiveBlock } from '../adapters/terminal/live-block.js';
+import { type WatchView, watchGoal } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
-import {
-  agentLineChanges,
-  LiveBlock,
-  renderEventLine,
-  renderGateTail,
-  renderWatchView,
-} from './render/watch.js';
+import { agentLineChanges, renderEventLine, renderGateTail, renderWatchView } from './render/watch.js';
 
 /** live: a block redrawn in place (a terminal); lines: one line per event; json: one event per line. */
 export type FollowMode = 'live' | 'lines' | 'json';
@@ -28,40 +22,34 @@ export interface FollowOptions {
 }
 
 /**
- * Follows a goal until it settles (or the signal ends it) and returns its last view. Each tick
- * reads only what the journal gained; the live block is drawn again on every tick so elapsed times
- * move even when nothing happens.
+ * Follows a goal (`watchGoal` in runtime/app/watch.ts) and draws each tick for the terminal: the
+ * live block is drawn again on every tick so elapsed times move even when nothing happens.
  */
 export async function followGoal(
   store: GoalStore,
   goalId: string,
   options: FollowOptions,
 ): Promise<WatchView> {
-  const watch = await GoalWatch.open(store, goalId, {
-    transcripts: options.mode === 'live' || options.verbose,
-  });
   const block = options.mode === 'live' ? new LiveBlock(options.write, options.columns) : null;
   if (block !== null) options.onLive?.((text) => block.log(text));
   const seen = new Map<string, string>();
-  for (;;) {
-    const began = performance.now();
-    const stopping = options.signal?.aborted === true;
-    const { events, view } = await watch.tick();
-    if (block !== null) {
-      block.draw(renderWatchView(view));
-    } else if (options.mode === 'json') {
-      for (const event of events) options.write(`${JSON.stringify(event)}\n`);
-    } else {
+  return watchGoal(store, goalId, {
+    intervalMs: options.intervalMs,
+    transcripts: options.mode === 'live' || options.verbose,
+    untilSettled: options.untilSettled,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onTick: async ({ events, view }, watch) => {
+      if (block !== null) return block.draw(renderWatchView(view));
+      if (options.mode === 'json') {
+        for (const event of events) options.write(`${JSON.stringify(event)}\n`);
+        return;
+      }
       for (const event of events) {
         options.write(`${renderEventLine(event)}\n`);
         if (options.verbose)
           for (const tail of await watch.gateTails(event)) options.write(renderGateTail(event, tail));
       }
       if (options.verbose) for (const line of agentLineChanges(view, seen)) options.write(`${line}\n`);
-    }
-    if ((options.untilSettled && view.settled !== null) || stopping) return view;
-    // A steady rate: the time the tick took comes off the wait.
-    const wait = Math.max(0, options.intervalMs - (performance.now() - began));
-    await sleep(wait, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
-  }
+    },
+  });
 }

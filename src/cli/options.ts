@@ -131,3 +131,14 @@ export function withRunOptions(command: Command): Command {
     .addOption(forgeOption())
     .addOption(keepWorktreesOption());
 }
+
+/** Parses --interval: whole milliseconds, at least 100. */
+export function parseInterval(value: string, example: string): number {
+  const interval = Number(value);
+  if (!Number.isInteger(interval) || interval < 100) {
+    throw new UsageError(`--interval: '${value}' is not a whole number of milliseconds ≥ 100.`, {
+      hint: `Example: ${example}`,
+    });
+  }
+  return interval;
+}

@@ -1,5 +1,5 @@
 import type { RequestField, RequestIssue, TextField } from '../runtime/app/index.js';
-import type { HostVocabulary } from '../runtime/app/ports.js';
+import type { DoctorWords, HostVocabulary } from '../runtime/app/ports.js';
 import { describeIssues, type FieldSpelling, type StepSpelling } from '../runtime/app/render.js';
 
 /** How the CLI spells each request field: its flag (the goal is an argument), and its command. */
@@ -22,6 +22,7 @@ const FLAGS: Record<RequestField, { flag: string; command: string }> = {
   baseBranch: { flag: '--base-branch', command: 'open-pr' },
   mergeMethod: { flag: '--method', command: 'merge' },
   sandbox: { flag: '--sandbox', command: 'run' },
+  agentArgs: { flag: 'agents.settings.<agent>.extraArgs', command: 'run' },
 };
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
@@ -64,6 +65,15 @@ export const CLI_STEPS: StepSpelling = (step) => {
     case 'resume_orphans':
       return `'omk goal resume --auto'`;
   }
+};
+
+/** The options `omk doctor`'s fixes point to. */
+export const CLI_DOCTOR_WORDS: DoctorWords = {
+  agent: '--agent',
+  repo: '--repo',
+  stateDir: '--state-dir',
+  forge: '--forge',
+  jsonReport: 'omk doctor --json',
 };
 
 /** The terminal's words for everything the runtime points a user to. */

@@ -61,6 +61,8 @@ export function describeIssue(issue: RequestIssue, spell: FieldSpelling): string
       return field === 'goal'
         ? `The goal is ${issue.length} characters; the limit is ${issue.max}.`
         : `${head} is longer than ${issue.max} characters.`;
+    case 'takes_no_args':
+      return `${head}: the ${issue.agent} agent runs no command, so it takes no arguments. Remove ${spell.name(field)}, or use an agent that runs a command. Example: ${spell.given('agent', issue.example)}`;
     case 'none_given':
       return `${spell.command(field)} needs at least one of ${issue.fields.map((name) => spell.name(name)).join(', ')}. Example: ${spell.example(field, issue.example)}`;
   }

@@ -31,6 +31,8 @@ export const REQUEST_FIELDS = [
   // how a merge is made; the sandbox a run asks for
   'mergeMethod',
   'sandbox',
+  // arguments appended to the agent's command (the Action's agent-args)
+  'agentArgs',
 ] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 
@@ -61,6 +63,8 @@ export type RequestIssue =
   | { code: 'too_long'; field: TextField; length: number; max: number }
   /** None of `fields` was given, and the request needs at least one (budget-add). */
   | { code: 'none_given'; field: RequestField; fields: readonly RequestField[]; example: string }
+  /** Arguments for an agent that runs no command (the built-in demo agent). */
+  | { code: 'takes_no_args'; field: 'agentArgs'; agent: string; example: string }
   /** A check of the schema itself (zod's own message), not about a value a user typed. */
   | { code: 'invalid'; message: string };
 
@@ -75,6 +79,7 @@ const ISSUE_CODES: readonly string[] = [
   'empty',
   'too_long',
   'none_given',
+  'takes_no_args',
   'invalid',
 ] satisfies readonly RequestIssueCode[];
 

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
 
 // The layer rules of docs/architecture.md, checked over the source instead of by grep in review.
 
@@ -115,5 +117,100 @@ describe('layers', () => {
       .filter(({ file, source }) => !file.startsWith('src/adapters/git/') && /\brunGit\b/.test(source))
       .map(({ file }) => file);
     expect(outside).toEqual([]);
+  });
+});
+
+/** Every long flag the omk CLI defines, read from its own command tree. */
+function cliFlags(): string[] {
+  const flags = new Set<string>();
+  const walk = (command: ReturnType<typeof buildProgram>) => {
+    for (const option of command.options) if (option.long) flags.add(option.long);
+    for (const sub of command.commands) walk(sub);
+  };
+  walk(buildProgram({ stdout: () => {}, stderr: () => {}, env: {}, cwd: ROOT }, () => {}));
+  return [...flags].sort();
+}
+
+/** The text of every string literal and template part in a TypeScript source (comments left out). */
+function stringLiterals(file: string, source: string): string[] {
+  const out: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
+      out.push(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true));
+  return out;
+}
+
+/** `file: --flag` for each omk CLI flag a literal spells, unless `allowed` names the pair. */
+function flagSpellings(
+  files: Array<{ file: string; source: string }>,
+  flags: readonly string[],
+  allowed: ReadonlyMap<string, string>,
+): string[] {
+  const bad = new Set<string>();
+  for (const { file, source } of files) {
+    for (const text of stringLiterals(file, source)) {
+      for (const flag of flags) {
+        const spelled = new RegExp(`(^|[^\\w-])${flag}(?![\\w-])`).test(text);
+        if (spelled && !allowed.has(`${file}: ${flag}`)) bad.add(`${file}: ${flag}`);
+      }
+    }
+  }
+  return [...bad].sort();
+}
+
+/**
+ * Where a runtime literal spells what is also an omk CLI flag and means something else, with why.
+ * Anything else is a hint a front door must word (next-steps.ts, request-issues.ts, DoctorWords).
+ */
+const FLAG_EXCEPTIONS = new Map<string, string>([
+  ['src/runtime/agents/presets.ts: --sandbox', "codex's own flag in its preset argv, not omk's"],
+  ['src/runtime/agents/presets.ts: --json', "codex's own flag in its preset argv, not omk's"],
+  ['src/runtime/agents/presets.ts: --format', "opencode's own flag in its preset argv, not omk's"],
+  ['src/runtime/agents/presets.ts: --auto', "opencode's own flag in its preset argv, not omk's"],
+  ['src/runtime/doctor/check-agent.ts: --version', "the agent CLI's own --version, which the doctor runs"],
+  ['src/runtime/doctor/check-git.ts: --version', "git's own --version, which the doctor runs"],
+  ['src/runtime/gates/detect-node.ts: --json', "jest's own flag in the gate argv, not omk's"],
+  [
+    'src/runtime/next-steps.ts: --auto',
+    "NEUTRAL_STEPS: omk's own command words for readers no front door words for (logs, PR bodies)",
+  ],
+]);
+
+describe('the runtime spells no CLI flag', () => {
+  it('the scan reads string literals and template parts, not comments or longer flags', () => {
+    const source = [
+      '// see --merge-policy in the docs',
+      "const a = 'use --merge-policy gated';",
+      // A template with a substitution: the parts around it are scanned.
+      ['const b = `pass $', '{x} --agent claude`;'].join(''),
+      "const c = '--merge-policy-x and --json-ish';",
+    ].join('\n');
+    expect(
+      flagSpellings(
+        [{ file: 'src/runtime/x.ts', source }],
+        ['--agent', '--json', '--merge-policy'],
+        new Map(),
+      ),
+    ).toEqual(['src/runtime/x.ts: --agent', 'src/runtime/x.ts: --merge-policy']);
+  });
+
+  it('no runtime file spells an omk CLI flag in a string, except the named exceptions', () => {
+    const flags = cliFlags();
+    expect(flags).toEqual(expect.arrayContaining(['--agent', '--merge-policy', '--state-dir']));
+    const files = read(sourceFiles('src/runtime'));
+    expect(flagSpellings(files, flags, FLAG_EXCEPTIONS)).toEqual([]);
+    // An exception that no longer matches anything is dropped from the list.
+    const used = new Set(flagSpellings(files, flags, new Map()));
+    expect([...FLAG_EXCEPTIONS.keys()].filter((key) => !used.has(key))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderDoctorText } from '../../src/cli/commands/doctor.js';
+import { renderDoctorText } from '../../src/runtime/app/render.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { completionScript, SHELLS, type Shell } from '../../adapters/terminal/completion.js';
 import { UsageError } from '../../runtime/app/index.js';
-import { completionScript, SHELLS, type Shell } from '../completion.js';
 import type { ProgramContext } from '../program.js';
 
 /** `completion bash|zsh|fish`: a script generated from the command tree itself. */

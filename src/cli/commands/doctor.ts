@@ -2,10 +2,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createSystemProbes } from '../../adapters/doctor/system-probes.js';
 import { runDoctor } from '../../runtime/app/index.js';
-import { type DoctorCheck, type DoctorReport, resolveStateRoot } from '../../runtime/app/ports.js';
+import { resolveStateRoot } from '../../runtime/app/ports.js';
+import { renderDoctorText } from '../../runtime/app/render.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatOf, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_DOCTOR_WORDS } from '../wording.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -49,33 +51,11 @@ export function registerDoctorCommand(program: Command, context: ProgramContext)
         agent: options.agent,
         stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
         env: io.env,
+        words: CLI_DOCTOR_WORDS,
       },
       createSystemProbes({ env: io.env, cwd: io.cwd }),
     );
     io.stdout(format === 'json' ? json(report) : renderDoctorText(report));
     if (!report.ok) context.setExitCode(EXIT_CODES.usage);
   });
-}
-
-const MARKS: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗' };
-
-/** One line per check; the fix indented under it. */
-export function renderDoctorText(report: DoctorReport): string {
-  const lines: string[] = [];
-  for (const check of report.checks) {
-    const [head = '', ...more] = check.detail.split('\n');
-    lines.push(`${MARKS[check.status]} ${check.title}: ${head}`, ...more.map((line) => `    ${line}`));
-    if (check.fix !== undefined && check.status !== 'ok') {
-      const [first = '', ...rest] = check.fix.split('\n');
-      lines.push(`    fix: ${first}`, ...rest.map((line) => `         ${line}`));
-    }
-  }
-  const failed = report.checks.filter((check) => check.status === 'fail').length;
-  const warned = report.checks.filter((check) => check.status === 'warn').length;
-  const counts = `${failed} failed, ${warned} warning${warned === 1 ? '' : 's'}`;
-  lines.push(
-    '',
-    failed === 0 ? `ready: nothing failed (${counts})` : `not ready: ${counts}; fix the ✗ lines above`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import {
   addBudget,
-  applyLifecycle,
   budgetAddRequestSchema,
+  changeLifecycle,
   type LifecycleAction,
+  lifecycleText,
   parseRequest,
-  resumeContinuesExecution,
-  resumeOrphans,
-  summaryTextSchema,
+  resumeAllOrphans,
   transitionOf,
   transitionReport,
 } from '../../runtime/app/index.js';
@@ -19,20 +18,24 @@ import { renderBudget, renderTransition } from '../render/goal.js';
 import { printExecuted, runController } from './goal-execute.js';
 
 type FormatOptions = { format?: string; json?: boolean };
+type LifecycleOptions = FormatOptions & {
+  summary?: string;
+  reason?: string;
+  auto?: boolean;
+  agent?: string;
+  forge?: string;
+};
 
-const TEXT_FLAG: Partial<
-  Record<LifecycleAction, { flag: string; key: 'summary' | 'reason'; example: string }>
-> = {
-  accept: {
-    flag: '--summary',
-    key: 'summary',
-    example: 'omk goal accept --summary "fixed the parser, tests green"',
-  },
-  reject: {
-    flag: '--reason',
-    key: 'reason',
-    example: 'omk goal reject --reason "wrong approach: keep the old API"',
-  },
+/** The text option of the actions that require one: its flags and help. */
+const TEXT_FLAG: Partial<Record<LifecycleAction, [string, string]>> = {
+  accept: [
+    '--summary <text>',
+    'why (required), e.g. omk goal accept --summary "fixed the parser, tests green"',
+  ],
+  reject: [
+    '--reason <text>',
+    'why (required), e.g. omk goal reject --reason "wrong approach: keep the old API"',
+  ],
 };
 
 const DESCRIPTIONS: Record<LifecycleAction, string> = {
@@ -51,7 +54,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       'json',
     ]).addArgument(goalIdArgument(false));
     const textFlag = TEXT_FLAG[action];
-    if (textFlag) command.option(`${textFlag.flag} <text>`, `why (required), e.g. ${textFlag.example}`);
+    if (textFlag) command.option(...textFlag);
     if (action === 'cancel') command.option('--reason <text>', 'why the goal is cancelled');
     if (action === 'resume') {
       command
@@ -59,54 +62,41 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         .addOption(agentOption('the agent to continue with (default: the one the goal was started with)'))
         .addOption(forgeOption());
     }
-    command.action(async (ref: string | undefined, options: FormatOptions & Record<string, unknown>) => {
+    command.action(async (ref: string | undefined, options: LifecycleOptions) => {
       const format = formatOf(options, ['text', 'json']);
-      const text = textFlag
-        ? parseRequest(summaryTextSchema(textFlag.key), options[textFlag.key] ?? '')
-        : typeof options.reason === 'string'
-          ? options.reason
-          : '';
-      // resume continues the run: the same progress on stderr as `goal run` (a terminal, not --json).
-      const progress = new RunProgress(context, format);
-      const runtime = composeRuntime(action === 'resume' ? progress.io : io, context.stateDir(), {
-        forge: options.forge as string | undefined,
-      });
-      if (action === 'resume' && options.auto === true) {
-        const results = await resumeOrphans(runtime.store);
-        for (const result of results) {
-          // Only orphans are resumed here: a `planned` one is a run killed while it planned.
-          if (resumeContinuesExecution(result, { startPlanned: true })) {
-            // One progress per goal, and a runtime whose notes land above its block.
-            const each = new RunProgress(context, format);
-            const app = composeRuntime(each.io, context.stateDir(), {
-              forge: options.forge as string | undefined,
-            });
-            each.start(app.store, result.goal.id);
-            await each.around(() =>
-              runController(context, app, result.goal.id, { agent: options.agent as string | undefined }),
-            );
-          }
-        }
-        io.stdout(
-          format === 'json'
-            ? json(results.map(transitionOf))
-            : results.length === 0
-              ? 'no interrupted goals to resume\n'
-              : results.map(renderTransition).join(''),
-        );
-        return;
-      }
-      const result = await applyLifecycle(runtime.store, await runtime.store.resolve(ref), action, text);
-      if (action === 'resume' && resumeContinuesExecution(result)) {
-        if (format !== 'json') io.stdout(renderTransition(result));
-        progress.start(runtime.store, result.goal.id);
+      const text = lifecycleText(action, options);
+      // A resume that continues the run shows the same progress on stderr as `goal run`.
+      const execute = async (goalId: string) => {
+        const progress = new RunProgress(context, format);
+        const app = composeRuntime(progress.io, context.stateDir(), options);
+        progress.start(app.store, goalId);
         const executed = await progress.around(() =>
-          runController(context, runtime, result.goal.id, { agent: options.agent as string | undefined }),
+          runController(context, app, goalId, { agent: options.agent }),
         );
-        printExecuted(context, executed, format, runtime.store.paths(result.goal.id).dir);
+        return { executed, dir: app.store.paths(goalId).dir };
+      };
+      const { store } = composeRuntime(io, context.stateDir(), options);
+      if (action === 'resume' && options.auto === true) {
+        const changes = await resumeAllOrphans(store);
+        for (const change of changes) if (change.execute) await execute(change.result.goal.id);
+        const results = changes.map((change) => change.result);
+        if (format === 'json') io.stdout(json(results.map(transitionOf)));
+        else io.stdout(results.map(renderTransition).join('') || 'no interrupted goals to resume\n');
         return;
       }
-      io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransition(result));
+      const { result, execute: continues } = await changeLifecycle(
+        store,
+        await store.resolve(ref),
+        action,
+        text,
+      );
+      if (!continues) {
+        io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransition(result));
+        return;
+      }
+      if (format !== 'json') io.stdout(renderTransition(result));
+      const { executed, dir } = await execute(result.goal.id);
+      printExecuted(context, executed, format, dir);
     });
   }
 

@@ -1,21 +1,9 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
 import { goalExitCode } from '../exit-codes.js';
 import { followGoal } from '../follow.js';
-import { goalIdArgument } from '../options.js';
+import { goalIdArgument, parseInterval } from '../options.js';
 import type { ProgramContext } from '../program.js';
-
-/** Parses --interval: whole milliseconds, at least 100. */
-export function parseInterval(value: string, example: string): number {
-  const interval = Number(value);
-  if (!Number.isInteger(interval) || interval < 100) {
-    throw new UsageError(`--interval: '${value}' is not a whole number of milliseconds ≥ 100.`, {
-      hint: `Example: ${example}`,
-    });
-  }
-  return interval;
-}
 
 /**
  * `watch`: follows one goal until it settles, then exits with the goal's code. On a terminal a

@@ -1,14 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import {
-  formatDuration,
-  type HudSnapshot,
-  hudActive,
-  hudSnapshot,
-  UsageError,
-} from '../../runtime/app/index.js';
+import { formatDuration, type HudSnapshot, hudActive, hudSnapshot } from '../../runtime/app/index.js';
 import { composeRuntime } from '../context.js';
-import { json } from '../options.js';
+import { json, parseInterval } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 const CLEAR = '\x1b[H\x1b[2J';
@@ -53,15 +47,7 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
     .option('--interval <ms>', 'live mode: time between snapshots', '2000')
     .action(
       async (ref: string | undefined, options: { once?: boolean; json?: boolean; interval: string }) => {
-        const interval = Number(options.interval);
-        if (!Number.isInteger(interval) || interval < 100) {
-          throw new UsageError(
-            `--interval: '${options.interval}' is not a whole number of milliseconds ≥ 100.`,
-            {
-              hint: 'Example: omk hud --interval 1000',
-            },
-          );
-        }
+        const interval = parseInterval(options.interval, 'omk hud --interval 1000');
         const { store } = composeRuntime(context.io, context.stateDir());
         const goalId = ref === undefined ? null : await store.resolve(ref);
         const live = options.once !== true;

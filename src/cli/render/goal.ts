@@ -123,7 +123,8 @@ export function renderTransition(result: LifecycleResult): string {
 export function renderExecuted(result: ExecuteResult, dir: string): string {
   const { goal, proof } = result;
   let out = `\ngoal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}\n`;
-  if (result.stoppedBy) out += `stopped by ${result.stoppedBy}; continue with: omk goal resume ${goal.id}\n`;
+  if (result.stoppedBy)
+    out += `stopped by ${result.stoppedBy}; continue with: ${CLI_STEPS({ step: 'resume', goalId: goal.id })}\n`;
   out += 'slices:\n';
   for (const slice of proof.slices) {
     const files = slice.changedFiles.length;

@@ -1,5 +1,5 @@
 import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
-import { stopWords } from '../../runtime/app/render.js';
+import { eventWords, stopWords } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 type WatchEvent = WatchTick['events'][number];
@@ -16,51 +16,8 @@ const STATE_MARKS: Record<WatchView['progress']['slices'][number]['state'], stri
 /** One line for one event, for a log that is not a terminal: `12:04:05 s1-fix: agent started (attempt 1)`. */
 export function renderEventLine(event: WatchEvent): string {
   const time = event.ts.length >= 19 ? event.ts.slice(11, 19) : event.ts;
-  const { data } = event;
-  const slice = typeof data.taskId === 'string' ? `${data.taskId}: ` : '';
-  const attempt = typeof data.attempt === 'number' ? ` (attempt ${data.attempt})` : '';
-  return `${time} ${slice}${describe(event.type, data, attempt)}`;
-}
-
-function describe(type: string, data: Record<string, unknown>, attempt: string): string {
-  switch (type) {
-    case 'execution_started':
-      return typeof data.slice === 'string' ? `execution started for ${data.slice}` : 'execution started';
-    case 'task_leased':
-      return `started${attempt}`;
-    case 'agent_started':
-      return `agent started${attempt}`;
-    case 'agent_finished':
-      return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
-    case 'gates_verified':
-      return `gates ${Array.isArray(data.outcomes) ? data.outcomes.join(', ') : ''}`.trimEnd();
-    case 'task_done':
-      return `done${attempt}`;
-    case 'task_retry':
-      return `attempt ${String(data.attempt)} failed; retrying`;
-    case 'task_failed':
-      return `failed after ${String(data.attempts)} attempt(s)`;
-    case 'task_skipped':
-      return `skipped (depends on ${String(data.because)})`;
-    case 'integration_done':
-      return 'integrated';
-    case 'integration_conflict':
-      return 'integration conflict';
-    case 'execution_finished':
-      return 'execution finished';
-    case 'budget_exhausted':
-      return 'budget exhausted';
-    case 'execution_interrupted':
-      return `execution interrupted (${String(data.by)})`;
-    case 'proof_built':
-      return `proof ${String(data.status)}`;
-    case 'pr_opened':
-      return `PR opened${typeof data.number === 'number' ? ` #${data.number}` : ''}`;
-    case 'goal_merged':
-      return 'merged';
-    default:
-      return type.replaceAll('_', ' ');
-  }
+  const slice = typeof event.data.taskId === 'string' ? `${event.data.taskId}: ` : '';
+  return `${time} ${slice}${eventWords(event)}`;
 }
 
 /**
@@ -121,44 +78,4 @@ export function agentLineChanges(view: WatchView, seen: Map<string, string>): st
     lines.push(`${slice.id} › ${slice.lastLine}`);
   }
   return lines;
-}
-
-/**
- * A block of lines redrawn in place at the bottom of a terminal (`gh run watch` style): the cursor
- * goes back up over the last drawing and each line is cleared before it is written. Lines are cut
- * to the terminal's width so none wraps (a wrapped line would throw the count off). Text logged
- * meanwhile is written above the block, which is then drawn again.
- */
-export class LiveBlock {
-  private drawn = 0;
-  private last: string[] = [];
-
-  constructor(
-    private readonly write: (text: string) => void,
-    private readonly columns: number,
-  ) {}
-
-  draw(lines: readonly string[]): void {
-    this.last = [...lines];
-    const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
-    const body = lines.map((line) => `\r\x1b[2K${fitWidth(line, this.columns)}\n`).join('');
-    this.write(`${up}${body}\x1b[J`);
-    this.drawn = lines.length;
-  }
-
-  /** Writes text above the block and draws the block again under it. */
-  log(text: string): void {
-    if (this.drawn === 0) {
-      this.write(text);
-      return;
-    }
-    this.write(`\x1b[${this.drawn}A\r\x1b[J${text}${text.endsWith('\n') ? '' : '\n'}`);
-    this.drawn = 0;
-    this.draw(this.last);
-  }
-}
-
-function fitWidth(line: string, columns: number): string {
-  const chars = [...line];
-  return chars.length < columns ? line : `${chars.slice(0, Math.max(0, columns - 2)).join('')}…`;
 }

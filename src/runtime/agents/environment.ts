@@ -135,7 +135,7 @@ const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
   network: ({ executable }) =>
     `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
   missing: ({ executable }) =>
-    `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+    `install ${executable} (it must be on PATH), or pick another agent (agents.default in .omk/config.yml)`,
   silent: ({ executable }) =>
     `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`,
 };

@@ -4,7 +4,7 @@ import type { Agent } from '../agents/port.js';
 import type { AgentPreset } from '../agents/presets.js';
 import { presetOf, resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
-import { AgentUnavailableError, UsageError } from '../errors.js';
+import { AgentUnavailableError, RequestError, UsageError } from '../errors.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
 import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
@@ -125,9 +125,7 @@ function preflightCredentials(preset: AgentPreset, env: AppDeps['env']): void {
 export function withAgentArgs(agents: AgentsConfig, spec: string, args: readonly string[]): AgentsConfig {
   if (args.length === 0) return agents;
   if (spec === 'demo') {
-    throw new UsageError('agent-args: the demo agent runs no command, so it takes no arguments.', {
-      hint: 'Remove agent-args, or use an agent that runs a command. Example: agent: claude',
-    });
+    throw new RequestError([{ code: 'takes_no_args', field: 'agentArgs', agent: spec, example: 'claude' }]);
   }
   const custom = agents.custom[spec];
   if (custom !== undefined) {

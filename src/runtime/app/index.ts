@@ -180,6 +180,7 @@ export {
 } from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
+export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
@@ -227,9 +228,11 @@ export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,
   GoalWatch,
+  type WatchGoalOptions,
   type WatchOptions,
   type WatchSlice,
   type WatchStop,
   type WatchTick,
   type WatchView,
+  watchGoal,
 } from './watch.js';

@@ -8,7 +8,7 @@ export {
   type NamedConfig,
   parseConfig,
 } from '../config/load.js';
-export type { DoctorCheck, DoctorReport } from '../doctor/types.js';
+export type { DoctorCheck, DoctorReport, DoctorWords } from '../doctor/types.js';
 export type { Annotation, Forge, MergeMethod, RepoCoordinates } from '../forge/port.js';
 export { goalReconciler } from '../goal/reconcile.js';
 export { GoalStore } from '../goal/store.js';

@@ -4,6 +4,7 @@
 export { annotationsFromGateOutput } from '../delivery/annotations.js';
 export { renderCheckSummary } from '../delivery/check-run.js';
 export { renderDeliveryPlanMarkdown } from '../delivery/plan-markdown.js';
+export { renderDoctorText } from '../doctor/render-text.js';
 export {
   dryRunSection,
   finalSummary,
@@ -37,3 +38,4 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
+export { eventWords } from './event-words.js';

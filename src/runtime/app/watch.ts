@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { currentSpent } from '../budget/ledger.js';
 import { type BudgetSpent, ZERO_SPENT } from '../budget/schema.js';
 import { ProgressFold, type RunProgress, type RunStop, type SliceProgress } from '../events/progress.js';
@@ -216,5 +217,38 @@ async function lastLines(path: string, count: number): Promise<string[]> {
       .map((line) => line.slice(0, LAST_LINE_MAX));
   } finally {
     await handle.close();
+  }
+}
+
+export interface WatchGoalOptions {
+  intervalMs: number;
+  /** Read the running agents' transcripts (their last line). */
+  transcripts: boolean;
+  /** Ends the follow after one last tick (the run it showed has returned). */
+  signal?: AbortSignal;
+  /** End when the goal settles (watch); a run's own progress ends only with its signal. */
+  untilSettled: boolean;
+  /** What the host does with each tick (draw it, log its events). */
+  onTick: (tick: WatchTick, watch: GoalWatch) => Promise<void> | void;
+}
+
+/**
+ * Follows a goal until it settles (or the signal ends it) and returns its last view. Each tick
+ * reads only what the journal gained, at a steady rate: the time a tick took comes off the wait.
+ */
+export async function watchGoal(
+  store: GoalStore,
+  goalId: string,
+  options: WatchGoalOptions,
+): Promise<WatchView> {
+  const watch = await GoalWatch.open(store, goalId, { transcripts: options.transcripts });
+  for (;;) {
+    const began = performance.now();
+    const stopping = options.signal?.aborted === true;
+    const tick = await watch.tick();
+    await options.onTick(tick, watch);
+    if ((options.untilSettled && tick.view.settled !== null) || stopping) return tick.view;
+    const wait = Math.max(0, options.intervalMs - (performance.now() - began));
+    await sleep(wait, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
   }
 }

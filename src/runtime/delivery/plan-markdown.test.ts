@@ -38,9 +38,7 @@ describe('renderDeliveryPlanMarkdown', () => {
       ],
       skipped: [{ sliceId: 's2', reason: 'no commits' }],
     });
-    expect(out).toMatch(
-      /^# omk open-pr --dry-run: g-abc123\n\nPolicy `draft-pr`, base `main`, 2 PR\(s\)\.\n/,
-    );
+    expect(out).toMatch(/^# omk open-pr, dry run: g-abc123\n\nPolicy `draft-pr`, base `main`, 2 PR\(s\)\.\n/);
     expect(out).toContain('## Slice PR s1\n\n- branch: `omk/g-abc123/s1` at `dddd');
     expect(out).toContain('- labels: `omk`, `omk:slice`\n- draft: true\n');
     expect(out).toContain('- check run: `omk/proof` neutral (0 annotations)\n\n### Body\n\nthe slice body\n');

@@ -6,7 +6,7 @@ import type { DeliveryPlan } from './plan.js';
  * skipped slices.
  */
 export function renderDeliveryPlanMarkdown(plan: DeliveryPlan): string {
-  let out = `# omk open-pr --dry-run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
+  let out = `# omk open-pr, dry run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
   for (const pull of plan.pulls) {
     out += `\n---\n\n## ${pull.kind === 'integrator' ? 'Integrator PR' : `Slice PR ${pull.sliceId}`}\n\n`;
     out += `- branch: \`${pull.branch}\` at \`${pull.headSha}\`\n- base: \`${pull.base}\`\n- title: ${pull.title}\n`;

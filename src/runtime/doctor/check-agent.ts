@@ -6,7 +6,7 @@ import type { OmkConfig } from '../config/schema.js';
 import { defaultConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
 import { helpArgv, presetCliReport, versionLine } from './agent-cli.js';
-import type { DoctorCheck, DoctorInput, DoctorProbes } from './types.js';
+import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorWords } from './types.js';
 
 /** How to install each preset's CLI; shown when it is not on PATH. */
 export const INSTALL_HINTS: Readonly<Record<string, string>> = {
@@ -22,9 +22,9 @@ const OTHER_PRESETS = AGENT_PRESETS.map((preset) => preset.name)
   .filter((name) => name !== 'claude')
   .join(', ');
 
-function alternatives(spec: string): string {
+function alternatives(spec: string, words: DoctorWords): string {
   const others = AGENT_PRESETS.map((preset) => preset.name).filter((name) => name !== spec);
-  return `or choose another agent: --agent ${[...others, 'script:./fix.sh', 'demo'].join(' | ')} (demo runs offline and is not an AI)`;
+  return `or choose another agent: ${words.agent} ${[...others, 'script:./fix.sh', 'demo'].join(' | ')} (demo runs offline and is not an AI)`;
 }
 
 export interface AgentCheckContext {
@@ -35,7 +35,7 @@ export interface AgentCheckContext {
 }
 
 export async function checkAgent(
-  input: Pick<DoctorInput, 'agent' | 'env'>,
+  input: Pick<DoctorInput, 'agent' | 'env' | 'words'>,
   probes: DoctorProbes,
   context: AgentCheckContext,
 ): Promise<DoctorCheck> {
@@ -48,10 +48,10 @@ export async function checkAgent(
       ...base,
       status: 'warn',
       detail: 'no agent selected: `omk goal run` and `omk goal execute` need one',
-      fix: `pass --agent claude (or ${OTHER_PRESETS}, script:./fix.sh, demo), or set agents.default in .omk/config.yml`,
+      fix: `pass ${input.words.agent} claude (or ${OTHER_PRESETS}, script:./fix.sh, demo), or set agents.default in .omk/config.yml`,
     };
   }
-  const from = flag ? '--agent' : 'agents.default';
+  const from = flag ? input.words.agent : 'agents.default';
   const config = context.config ?? defaultConfig();
   let executable: string | null;
   try {
@@ -74,7 +74,7 @@ export async function checkAgent(
       detail: `demo (${from}): the built-in demo agent, deterministic and offline, not an AI; needs nothing`,
     };
   }
-  const missing = await findExecutable(spec, executable, context.root, probes);
+  const missing = await findExecutable(spec, executable, context.root, probes, input.words);
   if (missing !== null) return { ...base, ...missing };
   try {
     probes.validateAgent(spec, context.root, config);
@@ -146,6 +146,7 @@ async function findExecutable(
   executable: string,
   root: string,
   probes: DoctorProbes,
+  words: DoctorWords,
 ): Promise<Pick<DoctorCheck, 'status' | 'detail' | 'fix'> | null> {
   if (spec.startsWith('script:')) {
     const state = await probes.fileState(executable);
@@ -161,7 +162,7 @@ async function findExecutable(
       fix:
         state === 'not-executable'
           ? `chmod +x ${executable} (and start it with a #! line)`
-          : `script paths are relative to the repository root (${root}); create the script, ${alternatives(spec)}`,
+          : `script paths are relative to the repository root (${root}); create the script, ${alternatives(spec, words)}`,
     };
   }
   if (executable.includes('/')) {
@@ -171,7 +172,7 @@ async function findExecutable(
     return {
       status: 'fail',
       detail: `agent command ${path} (agents.custom.${spec}.argv[0]) is missing or not executable (${state})`,
-      fix: `point agents.custom.${spec}.argv[0] in .omk/config.yml at an executable, ${alternatives(spec)}`,
+      fix: `point agents.custom.${spec}.argv[0] in .omk/config.yml at an executable, ${alternatives(spec, words)}`,
     };
   }
   if ((await probes.findOnPath(executable)) !== null) return null;
@@ -180,7 +181,7 @@ async function findExecutable(
   return {
     status: 'fail',
     detail: `\`${executable}\` (agent ${spec}) was not found on PATH`,
-    fix: `${install === undefined ? `install \`${executable}\` and put it on PATH` : `install it: ${install}`}; ${alternatives(spec)}`,
+    fix: `${install === undefined ? `install \`${executable}\` and put it on PATH` : `install it: ${install}`}; ${alternatives(spec, words)}`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { formatVersion, isAtLeast, MIN_GIT_VERSION, parseGitVersion } from './git-version.js';
-import type { DoctorCheck, DoctorProbes } from './types.js';
+import type { DoctorCheck, DoctorProbes, DoctorWords } from './types.js';
 
 const MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
 
@@ -38,6 +38,7 @@ export async function checkGitVersion(probes: DoctorProbes): Promise<DoctorCheck
 export async function checkRepository(
   repoPath: string,
   probes: DoctorProbes,
+  words: DoctorWords,
 ): Promise<{ check: DoctorCheck; root: string | null }> {
   const base = { id: 'repository', title: 'repository' };
   const repo = await probes.inspectRepo(repoPath);
@@ -48,7 +49,7 @@ export async function checkRepository(
         ...base,
         status: 'fail',
         detail: repo.error,
-        fix: 'run omk in your repository or pass --repo PATH; to start one: git init && git add -A && git commit -m "initial commit"',
+        fix: `run omk in your repository or pass ${words.repo} PATH; to start one: git init && git add -A && git commit -m "initial commit"`,
       },
     };
   }

@@ -8,7 +8,7 @@ import { defaultConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { GateSpec } from '../gates/port.js';
 import { runDoctor } from './doctor.js';
-import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport } from './types.js';
+import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport, DoctorWords } from './types.js';
 
 const ROOT = '/work/repo';
 const SHA = 'a'.repeat(40);
@@ -48,7 +48,16 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
   };
 }
 
-const INPUT: DoctorInput = { repoPath: ROOT, agent: undefined, stateRoot: '/state', env: {} };
+/** The CLI's spelling (src/cli/wording.ts), so the fixes read as a terminal shows them. */
+const WORDS: DoctorWords = {
+  agent: '--agent',
+  repo: '--repo',
+  stateDir: '--state-dir',
+  forge: '--forge',
+  jsonReport: 'omk doctor --json',
+};
+
+const INPUT: DoctorInput = { repoPath: ROOT, agent: undefined, stateRoot: '/state', env: {}, words: WORDS };
 
 async function doctor(input: Partial<DoctorInput> = {}, overrides: Partial<DoctorProbes> = {}) {
   return runDoctor({ ...INPUT, ...input }, probes(overrides));
@@ -585,6 +594,34 @@ describe('state root', () => {
       detail: '/state is not writable: EROFS: read-only file system',
     });
     expect(check(report, 'state-root').fix).toContain('--state-dir');
+  });
+});
+
+describe('the words of the fixes', () => {
+  it("are the front door's: another spelling leaves no CLI flag in any fix or detail", async () => {
+    const words: DoctorWords = {
+      agent: 'AGENT',
+      repo: 'REPO',
+      stateDir: 'STATE_DIR',
+      forge: 'FORGE',
+      jsonReport: 'REPORT',
+    };
+    const report = await doctor(
+      { words, repoPath: '/nowhere', agent: 'claude', env: { GITHUB_TOKEN: 'x' } },
+      {
+        inspectRepo: async () => ({ ok: false, error: 'not a git repository' }),
+        findOnPath: async () => null,
+        probeWritableDir: async () => ({ ok: false, error: 'EROFS' }),
+        loadConfig: async () => {
+          throw new Error('boom');
+        },
+      },
+    );
+    const text = report.checks.map((c) => `${c.detail}\n${c.fix ?? ''}`).join('\n');
+    for (const word of ['REPO PATH', 'STATE_DIR DIR', 'FORGE github', 'AGENT ', 'REPORT']) {
+      expect(text).toContain(word);
+    }
+    expect(text).not.toMatch(/--(agent|repo|state-dir|forge|json)\b/);
   });
 });
 

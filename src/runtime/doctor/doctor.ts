@@ -6,7 +6,7 @@ import { checkGates } from './check-gates.js';
 import { checkGitVersion, checkRepository, checkWorktrees } from './check-git.js';
 import { checkGithubToken, checkStateRoot } from './check-host.js';
 import { checkSandbox } from './check-sandbox.js';
-import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport } from './types.js';
+import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport, DoctorWords } from './types.js';
 
 /**
  * Checks what a goal will need, in the order a run needs it. Checks that depend on a repository
@@ -14,40 +14,54 @@ import type { DoctorCheck, DoctorInput, DoctorProbes, DoctorReport } from './typ
  */
 export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
-  checks.push(await guarded('git', 'git', () => checkGitVersion(probes)));
-  const repo = await checkRepository(input.repoPath, probes).catch((error: unknown) => ({
-    check: crashed('repository', 'repository', error),
+  checks.push(await guarded('git', 'git', () => checkGitVersion(probes), input.words));
+  const repo = await checkRepository(input.repoPath, probes, input.words).catch((error: unknown) => ({
+    check: crashed('repository', 'repository', error, input.words),
     root: null,
   }));
   checks.push(repo.check);
   const root = repo.root;
   if (root !== null) {
-    checks.push(await guarded('worktrees', 'git worktrees', () => checkWorktrees(root, probes)));
+    checks.push(await guarded('worktrees', 'git worktrees', () => checkWorktrees(root, probes), input.words));
   }
-  const { check: configCheck, config } = await checkConfig(root ?? input.repoPath, probes);
+  const { check: configCheck, config } = await checkConfig(root ?? input.repoPath, probes, input.words);
   checks.push(configCheck);
   checks.push(
-    await guarded('agent', 'agent', () =>
-      checkAgent(input, probes, { root: root ?? input.repoPath, config }),
+    await guarded(
+      'agent',
+      'agent',
+      () => checkAgent(input, probes, { root: root ?? input.repoPath, config }),
+      input.words,
     ),
   );
   if (root !== null && config !== null) {
     const gates = await checkGates(root, config, probes).catch((error: unknown) => [
-      crashed('gates', 'gates', error),
+      crashed('gates', 'gates', error, input.words),
     ]);
     checks.push(...gates);
   }
-  checks.push(await guarded('state-root', 'state root', () => checkStateRoot(input.stateRoot, probes)));
   checks.push(
-    await guarded('sandbox', 'sandbox', () =>
-      checkSandbox(
-        sandboxFromEnv(input.env) ?? config?.sandbox.mode ?? 'auto',
-        probes,
-        config === null ? undefined : networkRequestOf(config),
-      ),
+    await guarded(
+      'state-root',
+      'state root',
+      () => checkStateRoot(input.stateRoot, probes, input.words),
+      input.words,
     ),
   );
-  const token = checkGithubToken(input.env);
+  checks.push(
+    await guarded(
+      'sandbox',
+      'sandbox',
+      () =>
+        checkSandbox(
+          sandboxFromEnv(input.env) ?? config?.sandbox.mode ?? 'auto',
+          probes,
+          config === null ? undefined : networkRequestOf(config),
+        ),
+      input.words,
+    ),
+  );
+  const token = checkGithubToken(input.env, input.words);
   if (token !== null) checks.push(token);
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
 }
@@ -55,6 +69,7 @@ export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promi
 async function checkConfig(
   root: string,
   probes: DoctorProbes,
+  words: DoctorWords,
 ): Promise<{ check: DoctorCheck; config: OmkConfig | null }> {
   const base = { id: 'config', title: 'config' };
   try {
@@ -63,23 +78,28 @@ async function checkConfig(
       loaded.path === null ? 'no .omk/config.yml: defaults apply' : `${loaded.path} loaded and valid`;
     return { config: loaded.config, check: { ...base, status: 'ok', detail } };
   } catch (error) {
-    if (!isOmkError(error)) return { config: null, check: crashed(base.id, base.title, error) };
+    if (!isOmkError(error)) return { config: null, check: crashed(base.id, base.title, error, words) };
     const check: DoctorCheck = { ...base, status: 'fail', detail: error.message };
     if (error.hint !== undefined) check.fix = error.hint;
     return { config: null, check };
   }
 }
 
-async function guarded(id: string, title: string, run: () => Promise<DoctorCheck>): Promise<DoctorCheck> {
+async function guarded(
+  id: string,
+  title: string,
+  run: () => Promise<DoctorCheck>,
+  words: DoctorWords,
+): Promise<DoctorCheck> {
   try {
     return await run();
   } catch (error) {
-    return crashed(id, title, error);
+    return crashed(id, title, error, words);
   }
 }
 
 /** A probe that threw unexpectedly still yields a line, so one broken check never hides the rest. */
-function crashed(id: string, title: string, error: unknown): DoctorCheck {
+function crashed(id: string, title: string, error: unknown, words: DoctorWords): DoctorCheck {
   const message = error instanceof Error ? error.message : String(error);
   const hint = isOmkError(error) ? error.hint : undefined;
   return {
@@ -87,6 +107,6 @@ function crashed(id: string, title: string, error: unknown): DoctorCheck {
     title,
     status: 'fail',
     detail: `the check could not run: ${message}`,
-    fix: hint ?? 'this may be a bug in omk; please report it with the output of omk doctor --json',
+    fix: hint ?? `this may be a bug in omk; please report it with the output of ${words.jsonReport}`,
   };
 }

@@ -61,6 +61,19 @@ export interface DoctorProbes {
   sandbox(): Promise<SandboxAvailability>;
 }
 
+/**
+ * The host's options a check's fix points to, as its front door spells them (the CLI: `--agent`,
+ * `--repo`, `--state-dir`, `--forge`, and the command that prints the report as JSON). The runtime
+ * never spells them itself.
+ */
+export interface DoctorWords {
+  agent: string;
+  repo: string;
+  stateDir: string;
+  forge: string;
+  jsonReport: string;
+}
+
 export interface DoctorInput {
   /** The repository to check (--repo, else the current directory). */
   repoPath: string;
@@ -70,4 +83,6 @@ export interface DoctorInput {
   stateRoot: string;
   /** Only the presence of the GitHub token variables is read; their values never leave this check. */
   env: Readonly<Record<string, string | undefined>>;
+  /** How the front door spells the options the fixes name. */
+  words: DoctorWords;
 }

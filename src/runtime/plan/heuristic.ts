@@ -297,7 +297,7 @@ async function plan(input: PlanInput): Promise<PlanProposal> {
   );
   if (all.length > clauses.length) {
     notes.push(
-      `at most ${cap} slices for max-agents ${input.maxAgents}; clauses ${cap} to ${all.length} form one slice`,
+      `at most ${cap} slices for ${input.maxAgents} agent(s) at once; clauses ${cap} to ${all.length} form one slice`,
     );
   }
 

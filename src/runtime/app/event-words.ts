@@ -1,0 +1,53 @@
+import { formatDuration } from '../proof/render-text.js';
+
+/** An event as a log reads it: its type and data. */
+export interface WordedEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * What one event says, in words and without any host's syntax: `agent started (attempt 1)`,
+ * `gates test:passed`, `PR opened #3`. Unknown types read as their name.
+ */
+export function eventWords({ type, data }: WordedEvent): string {
+  const attempt = typeof data.attempt === 'number' ? ` (attempt ${data.attempt})` : '';
+  switch (type) {
+    case 'execution_started':
+      return typeof data.slice === 'string' ? `execution started for ${data.slice}` : 'execution started';
+    case 'task_leased':
+      return `started${attempt}`;
+    case 'agent_started':
+      return `agent started${attempt}`;
+    case 'agent_finished':
+      return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
+    case 'gates_verified':
+      return `gates ${Array.isArray(data.outcomes) ? data.outcomes.join(', ') : ''}`.trimEnd();
+    case 'task_done':
+      return `done${attempt}`;
+    case 'task_retry':
+      return `attempt ${String(data.attempt)} failed; retrying`;
+    case 'task_failed':
+      return `failed after ${String(data.attempts)} attempt(s)`;
+    case 'task_skipped':
+      return `skipped (depends on ${String(data.because)})`;
+    case 'integration_done':
+      return 'integrated';
+    case 'integration_conflict':
+      return 'integration conflict';
+    case 'execution_finished':
+      return 'execution finished';
+    case 'budget_exhausted':
+      return 'budget exhausted';
+    case 'execution_interrupted':
+      return `execution interrupted (${String(data.by)})`;
+    case 'proof_built':
+      return `proof ${String(data.status)}`;
+    case 'pr_opened':
+      return `PR opened${typeof data.number === 'number' ? ` #${data.number}` : ''}`;
+    case 'goal_merged':
+      return 'merged';
+    default:
+      return type.replaceAll('_', ' ');
+  }
+}
