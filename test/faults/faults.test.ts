@@ -4,10 +4,14 @@ import { type FaultPoint, pointName, runPoint } from './harness.js';
 
 // A sample of the fault walk (bench/faults.mjs --all walks every point): a delivery goal against
 // the fake GitHub, SIGKILLed at the point, then recovered. Each point takes about 15 s (the CLI
-// spaces GitHub writes a second apart), so four are sampled: one in execution, one while a PR is
+// spaces GitHub writes a second apart), so six are sampled: two in planning, one in execution, one while a PR is
 // being created (the PR made, the answer lost), one right after the PRs are recorded, one right
 // after the merge is recorded (goal.json not yet `merged`).
 const SAMPLE: FaultPoint[] = [
+  // Planning (bench/faults.mjs --all walks every planning step): while the planning agent runs,
+  // and with the plan's files written but none of its events.
+  { kind: 'planner' },
+  { kind: 'step', step: 'plan_files_written' },
   { kind: 'event', type: 'task_done', n: 1 },
   { kind: 'api', operationId: 'pulls/create', phase: 'after' },
   { kind: 'event', type: 'check_run_published', n: 1 },

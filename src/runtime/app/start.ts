@@ -53,6 +53,7 @@ async function startInspected(
     );
   }
   await request.onCreated?.(created);
+  deps.store.deps.host.reached?.('goal_planned');
   if (prepared === null || !goal.oracle.testable) return { created, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: 'deliver',
