@@ -298,10 +298,16 @@ async function planLocked(
       humanDecisions: oracle.humanDecisions,
     });
   }
-  const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
-  // Planning is over: its lease ends here, and execution takes its own.
+  // A run's testable goal stays `planned` under the run's lease until execution takes it over: a
+  // kill in between leaves a goal whose controller went stale, which `resume --auto` finishes.
+  // Otherwise planning is over and the lease ends here.
+  const executes = mode === 'run' && oracle.testable;
+  const status = oracle.testable ? 'planned' : 'blocked_on_human';
   await lease?.stop();
-  const goal = await store.write({ ...(await store.read(initial.id)), oracle, status, controller: null });
+  const current = await store.read(initial.id);
+  const controller =
+    executes && current.controller !== null ? { ...current.controller, heartbeatAt: clock.nowIso() } : null;
+  const goal = await store.write({ ...current, oracle, status, controller });
   return { goal, graph, proof };
 }
 
