@@ -15,6 +15,15 @@ export const systemClock: Clock = {
   nowMs: () => Date.now(),
 };
 
+/**
+ * Steps where a crash leaves no event behind, named for the fault harness (`OMK_FAULT_AT`):
+ * goal.json written and nothing else; the planning agent answered and nothing was written of its
+ * plan; the task graph, documents and decisions written but no event yet; a run's goal planned
+ * and handed to its front door (the Action has pushed it to the state branch), not yet executed.
+ */
+export const FAULT_STEPS = ['goal_recorded', 'plan_proposed', 'plan_files_written', 'goal_planned'] as const;
+export type FaultStep = (typeof FAULT_STEPS)[number];
+
 /** Process facts the runtime needs without reading globals. */
 export interface HostInfo {
   pid: number;
@@ -32,6 +41,11 @@ export interface HostInfo {
    * (see docs/state.md, "Fault injection"); absent in every real composition without it.
    */
   afterEvents?(types: readonly string[]): void;
+  /**
+   * Test-only fault injection at a step that appends no event (planning, the first save of a new
+   * goal): the process adapter kills this process here when `OMK_FAULT_AT` names the step.
+   */
+  reached?(step: FaultStep): void;
   /**
    * Called after events are appended to a goal's log (on disk), with the goal's id: a front door
    * follows a run by them (the bot edits its status comment at each phase). Must not throw or block.

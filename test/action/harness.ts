@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ export interface ActionEnv {
   server: FakeGitHub;
   runnerTemp: string;
   runs: ActionRun[];
+  /** The step's node process while one runs (a fault test kills it), else null. */
+  running: ChildProcess | null;
   /**
    * Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`);
    * `launch` runs another node command line instead (e.g. @github/local-action) from its cwd.
@@ -126,11 +128,12 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
   const defaults = await actionDefaults();
   const runs: ActionRun[] = [];
   let step = 0;
-  return {
+  const handle: ActionEnv = {
     repo,
     server,
     runnerTemp,
     runs,
+    running: null,
     run(inputs, extra = {}, launch = { args: [ACTION_ENTRY], cwd: repo.root }) {
       return runStep(inputs, extra, launch);
     },
@@ -146,6 +149,7 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
       await rm(runnerTemp, { recursive: true, force: true });
     },
   };
+  return handle;
 
   async function runStep(
     inputs: Record<string, string>,
@@ -183,7 +187,10 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
     for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
       env[inputVariable(name)] = value;
     }
-    const result = await runNode(launch.args, launch.cwd, env);
+    const result = await runNode(launch.args, launch.cwd, env, (child) => {
+      handle.running = child;
+    });
+    handle.running = null;
     const run: ActionRun = {
       ...result,
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
@@ -201,9 +208,10 @@ function runNode(
   args: string[],
   cwd: string,
   env: Record<string, string>,
+  started: (child: ChildProcess) => void = () => {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       args,
       { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
@@ -212,6 +220,7 @@ function runNode(
         resolve({ code, stdout, stderr });
       },
     );
+    started(child);
   });
 }
 

@@ -113,12 +113,13 @@ describe('omk goal run killed with SIGKILL right after an event', () => {
   );
 });
 
-describe('omk goal run killed during planning (OMK_FAULT_AFTER_EVENT)', () => {
+describe('omk goal run killed during planning (OMK_FAULT_AT)', () => {
   // Found by the fault harness (bench/faults.mjs): killed after the opening events, the goal had
-  // no task-graph.json, so `execute` failed for good and the goal could never be finished.
-  it.each(['goal_created', 'graph_validated'])(
-    'killed right after %s, the planned goal is finished by omk goal execute',
-    async (point) => {
+  // no task-graph.json, so `execute` failed for good; killed after the task graph was written but
+  // before the opening events, `execute` ran it with no goal_created, oracle or plan in its log.
+  it.each(['goal_recorded', 'plan_proposed', 'plan_files_written'])(
+    'killed at %s, the goal is planned again by omk goal execute: its plan in the log once, no decision twice',
+    async (step) => {
       const state = await tempStateDir();
       states.push(state);
       const killedRun = await runOmk(
@@ -126,14 +127,13 @@ describe('omk goal run killed during planning (OMK_FAULT_AFTER_EVENT)', () => {
         {
           cwd: repo.root,
           stateDir: state.dir,
-          env: { OMK_FAULT_AFTER_EVENT: point },
+          env: { OMK_FAULT_AT: step },
         },
       );
       expect(killedRun.code).not.toBe(0);
       const { goalId, types } = await eventTypes(state.dir);
       expect(goalId).not.toBeNull();
-      expect(types).toContain(point);
-      expect(types).not.toContain('plan_written');
+      expect(types).toEqual([]);
       const executed = await runOmk(['goal', 'execute', goalId ?? '', '--agent', 'demo', '--json'], {
         cwd: repo.root,
         stateDir: state.dir,
@@ -143,9 +143,48 @@ describe('omk goal run killed during planning (OMK_FAULT_AFTER_EVENT)', () => {
       const out = JSON.parse(executed.stdout) as { goal: { status: string }; proof: { status: string } };
       expect(out.proof.status).toBe('not_ready');
       expect(out.goal.status).toBe('not_ready');
+      const after = (await eventTypes(state.dir)).types;
+      for (const type of [
+        'goal_created',
+        'oracle_decided',
+        'budget_set',
+        'graph_validated',
+        'plan_written',
+      ]) {
+        expect(
+          after.filter((t) => t === type),
+          type,
+        ).toHaveLength(1);
+      }
+      expect(after.indexOf('plan_written')).toBeLessThan(after.indexOf('execution_started'));
+      const decisions = (await readFile(join(state.dir, 'goals', goalId ?? '', 'decisions.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { kind: string });
+      expect(decisions.filter((d) => d.kind === 'oracle' || d.kind === 'planner').map((d) => d.kind)).toEqual(
+        expect.arrayContaining(['oracle', 'planner']),
+      );
+      expect(decisions.filter((d) => d.kind === 'planner')).toHaveLength(1);
     },
     60_000,
   );
+
+  it('killed right after goal_created, the plan is in the same write: goal_created comes with plan_written', async () => {
+    const state = await tempStateDir();
+    states.push(state);
+    const killedRun = await runOmk(
+      ['goal', 'run', 'fix the failing test in src/math.js', '--agent', 'demo'],
+      {
+        cwd: repo.root,
+        stateDir: state.dir,
+        env: { OMK_FAULT_AFTER_EVENT: 'goal_created' },
+      },
+    );
+    expect(killedRun.code).not.toBe(0);
+    const { types } = await eventTypes(state.dir);
+    expect(types).toContain('graph_validated');
+    expect(types.at(-1)).toBe('plan_written');
+  }, 30_000);
 });
 
 describe('omk goal resume --auto and a run killed while it planned', () => {

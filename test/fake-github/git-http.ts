@@ -9,6 +9,16 @@ export interface GitHttpRequest {
   query: string;
   /** Set as REMOTE_USER, which is what enables receive-pack (push) in http-backend. */
   user: string;
+  /**
+   * Holds this request while `act` runs (the harness kills the client): `before` http-backend
+   * sees it (then drops it: nothing is pushed), or `after` it is carried out (its answer lost).
+   */
+  hold?: GitHold;
+}
+
+export interface GitHold {
+  phase: 'before' | 'after';
+  act: () => Promise<void>;
 }
 
 function headerEnd(buffer: Buffer): { index: number; length: number } | null {
@@ -49,8 +59,29 @@ export function serveGit(req: IncomingMessage, res: ServerResponse, git: GitHttp
   const length = header('content-length');
   if (length !== '') env.CONTENT_LENGTH = length;
 
+  const hold = git.hold;
+  if (hold?.phase === 'before') {
+    return hold.act().then(() => {
+      res.destroy();
+      return 499;
+    });
+  }
   return new Promise((resolve) => {
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    if (hold?.phase === 'after') {
+      // Carried out in full, then the client is killed before any of the answer reaches it.
+      child.stdout.resume();
+      child.stderr.resume();
+      child.on('close', () => {
+        void hold.act().then(() => {
+          res.destroy();
+          resolve(499);
+        });
+      });
+      req.pipe(child.stdin);
+      child.stdin.on('error', () => {});
+      return;
+    }
     let head: Buffer = Buffer.alloc(0);
     let started = false;
     let status = 200;
@@ -128,6 +159,7 @@ export async function answerGit(
   res: ServerResponse,
   url: URL,
   site: GitSite,
+  takeHold: (rest: string) => GitHold | undefined = () => undefined,
 ): Promise<number | null> {
   const found = GIT_PATH.exec(url.pathname);
   if (!found) return null;
@@ -143,5 +175,12 @@ export async function answerGit(
     return 401;
   }
   const rest = found[3] ?? '';
-  return serveGit(req, res, { bareRepoPath: site.bareRepoPath, rest, query: url.search.slice(1), user });
+  const hold = takeHold(rest);
+  return serveGit(req, res, {
+    bareRepoPath: site.bareRepoPath,
+    rest,
+    query: url.search.slice(1),
+    user,
+    ...(hold === undefined ? {} : { hold }),
+  });
 }

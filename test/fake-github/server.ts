@@ -130,6 +130,7 @@ export interface FakeGitHub {
   /**
    * Holds the next call of `operationId` before it is carried out (then drops it) or after (the
    * change made, the answer not yet sent) while `act` runs: kill a client with its call in flight.
+   * `git-receive-pack` holds the next git push the same way.
    */
   holdNext(operationId: string, phase: 'before' | 'after', act: () => Promise<void>): void;
   /** Throws when a schema error or unexpected request was recorded. */
@@ -195,7 +196,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const url = new URL(req.url ?? '/', site.url);
     const method = req.method ?? 'GET';
     const query = Object.fromEntries(url.searchParams);
-    const gitStatus = await answerGit(req, res, url, { ...options, tokens });
+    // A push is held like an API call, under the name `git-receive-pack`.
+    const gitStatus = await answerGit(req, res, url, { ...options, tokens }, (rest) => {
+      if (rest !== '/git-receive-pack') return undefined;
+      const index = holds.findIndex((hold) => hold.operationId === 'git-receive-pack');
+      return index >= 0 ? holds.splice(index, 1)[0] : undefined;
+    });
     if (gitStatus !== null) {
       const common = { method, path: url.pathname, query, body: undefined, responseBody: undefined };
       const flags = { operation: null, operationId: null, injected: false, unexpected: false };

@@ -4,10 +4,14 @@ import { type FaultPoint, pointName, runPoint } from './harness.js';
 
 // A sample of the fault walk (bench/faults.mjs --all walks every point): a delivery goal against
 // the fake GitHub, SIGKILLed at the point, then recovered. Each point takes about 15 s (the CLI
-// spaces GitHub writes a second apart), so four are sampled: one in execution, one while a PR is
+// spaces GitHub writes a second apart), so six are sampled: two in planning, one in execution, one while a PR is
 // being created (the PR made, the answer lost), one right after the PRs are recorded, one right
 // after the merge is recorded (goal.json not yet `merged`).
 const SAMPLE: FaultPoint[] = [
+  // Planning (bench/faults.mjs --all walks every planning step; test/cli/kill-points.test.ts the
+  // others): while the planning agent runs, and planned but not yet executed.
+  { kind: 'planner' },
+  { kind: 'step', step: 'goal_planned' },
   { kind: 'event', type: 'task_done', n: 1 },
   { kind: 'api', operationId: 'pulls/create', phase: 'after' },
   { kind: 'event', type: 'check_run_published', n: 1 },
@@ -26,6 +30,8 @@ describe('a delivery goal killed at a point and recovered', () => {
       expect(result.stuck, why).toBeNull();
       expect(result.proof, why).toBe(true);
       expect(result.recovery.length, why).toBeGreaterThan(0);
+      // Killed while it planned, the run left a stale lease: `resume --auto` alone finishes it.
+      if (point.kind === 'planner' || point.kind === 'step') expect(result.recovery, why).toHaveLength(1);
     }, 90_000);
   }
 });

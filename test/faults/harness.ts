@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaultStep } from '../../src/runtime/ports.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/server.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 
@@ -26,12 +27,32 @@ const MAX_RECOVERIES = 4;
 
 export type FaultPoint =
   | { kind: 'event'; type: string; n: number }
-  | { kind: 'api'; operationId: string; phase: 'before' | 'after' };
+  | { kind: 'api'; operationId: string; phase: 'before' | 'after' }
+  /** A step that appends no event (OMK_FAULT_AT): see FAULT_STEPS. */
+  | { kind: 'step'; step: FaultStep }
+  /** While the planning agent runs (it hangs until the harness has killed omk). */
+  | { kind: 'planner' };
+
+/** The planning points, in the order a run reaches them: the first event is written after them all. */
+export const PLANNING_POINTS: FaultPoint[] = [
+  { kind: 'step', step: 'goal_recorded' },
+  { kind: 'planner' },
+  { kind: 'step', step: 'plan_proposed' },
+  { kind: 'step', step: 'plan_files_written' },
+  { kind: 'step', step: 'goal_planned' },
+];
 
 export function pointName(point: FaultPoint): string {
-  return point.kind === 'event'
-    ? `after event ${point.type}${point.n > 1 ? `:${point.n}` : ''}`
-    : `during ${point.operationId} (${point.phase} GitHub carries it out)`;
+  switch (point.kind) {
+    case 'event':
+      return `after event ${point.type}${point.n > 1 ? `:${point.n}` : ''}`;
+    case 'api':
+      return `during ${point.operationId} (${point.phase} GitHub carries it out)`;
+    case 'step':
+      return `at step ${point.step}`;
+    case 'planner':
+      return 'while the planning agent runs';
+  }
 }
 
 export interface PointResult {
@@ -80,9 +101,25 @@ const FILES: Record<string, string> = {
   ].join('\n'),
 };
 
-/** Appends a comment to every path in the slice's write set. */
+/** Next to the agent: while this file exists, the planning agent hangs (the harness kills omk then). */
+const HANG_PLANNER = 'hang-planner';
+/** What a hanging planning agent writes in its working directory, so the harness knows it runs. */
+const PLANNING_MARKER = 'planning.pid';
+
+/**
+ * Appends a comment to every path in the slice's write set. Asked to plan, it answers nothing
+ * (the heuristic plans), or, while HANG_PLANNER exists next to it, notes its pid in its working
+ * directory and waits until the file is gone.
+ */
 const TOUCH_AGENT = `#!/usr/bin/env node
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+const hang = join(dirname(fileURLToPath(import.meta.url)), '${HANG_PLANNER}');
+if (process.env.OMK_TASK_ID === 'plan' && existsSync(hang)) {
+  writeFileSync('${PLANNING_MARKER}', String(process.pid));
+  const timer = setInterval(() => { if (!existsSync(hang)) clearInterval(timer); }, 50);
+}
 for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) {
   appendFileSync(path, '\\n// touched by ' + process.env.OMK_TASK_ID + '\\n');
 }
@@ -207,6 +244,24 @@ async function history(stateDir: string, id: string): Promise<Set<string>> {
   return keys;
 }
 
+/**
+ * The plan's history a recovered goal lacks: its opening and plan events (a run killed while it
+ * planned must be planned again, not executed from a task graph its log never names).
+ */
+async function planGaps(stateDir: string, id: string): Promise<string[]> {
+  const types = new Set<string>();
+  for (const line of await readLines(join(stateDir, 'goals', id, 'events.jsonl'))) {
+    try {
+      types.add((JSON.parse(line) as { type: string }).type);
+    } catch {
+      // a torn line
+    }
+  }
+  return ['goal_created', 'graph_validated', 'plan_written']
+    .filter((type) => !types.has(type))
+    .map((type) => `no ${type} event in the recovered goal's log`);
+}
+
 async function goalStatus(stateDir: string, id: string): Promise<string> {
   const text = await readFile(join(stateDir, 'goals', id, 'goal.json'), 'utf8').catch(() => '{}');
   return (JSON.parse(text) as { status?: string }).status ?? 'missing';
@@ -274,6 +329,27 @@ async function kill(child: ChildProcess, exited: Promise<Exit>): Promise<void> {
   await exited;
 }
 
+/** Waits until the planning agent has noted its pid, then kills omk (the agent exits once HANG_PLANNER is gone). */
+async function killWhilePlanning(
+  stateDir: string,
+  child: ChildProcess,
+  exited: Promise<Exit>,
+): Promise<void> {
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  while (!done) {
+    const id = await goalId(stateDir);
+    const marker = id === null ? null : join(stateDir, 'goals', id, 'artifacts', 'planner', PLANNING_MARKER);
+    if (marker !== null && (await exists(marker))) {
+      await kill(child, exited);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * One point: the run, killed there; then recovery until the goal settles. `bin` is the CLI to
  * run (bin/omk.js, or the bench's snapshot of it).
@@ -283,9 +359,19 @@ export async function runPoint(bin: string, point: FaultPoint | null): Promise<P
   const fixture = await setUp();
   try {
     const extra: Record<string, string> =
-      point?.kind === 'event' ? { OMK_FAULT_AFTER_EVENT: `${point.type}:${point.n}` } : {};
+      point?.kind === 'event'
+        ? { OMK_FAULT_AFTER_EVENT: `${point.type}:${point.n}` }
+        : point?.kind === 'step'
+          ? { OMK_FAULT_AT: point.step }
+          : {};
+    const hang = join(fixture.stateDir, HANG_PLANNER);
+    if (point?.kind === 'planner') await writeFile(hang, '');
     const run = startOmk(bin, runArgs(fixture), fixture, extra);
     let snapshot: Set<string> | null = null;
+    if (point?.kind === 'planner') {
+      await killWhilePlanning(fixture.stateDir, run.child, run.exited);
+      await rm(hang, { force: true });
+    }
     if (point?.kind === 'api') {
       fixture.fake.holdNext(point.operationId, point.phase, async () => {
         await kill(run.child, run.exited);
@@ -329,6 +415,7 @@ export async function runPoint(bin: string, point: FaultPoint | null): Promise<P
     }
     const after = await history(fixture.stateDir, id);
     const lost = [...snapshot].filter((key) => !after.has(key));
+    lost.push(...(await planGaps(fixture.stateDir, id)));
     const status = await goalStatus(fixture.stateDir, id);
     return {
       point: point ? pointName(point) : 'clean run',
@@ -387,9 +474,13 @@ export async function reference(bin: string): Promise<Reference> {
   }
 }
 
-/** Every point of a reference run: each event kind, each API call (writes before and after). */
+/**
+ * Every point of a reference run: the planning points, each event kind, each API call (writes
+ * before and after).
+ */
 export function allPoints(ref: Reference): FaultPoint[] {
   return [
+    ...PLANNING_POINTS,
     ...ref.events.map((type): FaultPoint => ({ kind: 'event', type, n: 1 })),
     ...ref.operations.flatMap(({ operationId, writes }): FaultPoint[] => [
       ...(writes ? [{ kind: 'api' as const, operationId, phase: 'before' as const }] : []),

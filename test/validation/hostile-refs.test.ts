@@ -23,6 +23,7 @@ const STATE_BRANCHES = [
   'HEAD',
   'FETCH_HEAD',
   'refs/heads/x',
+  'refs/heads/main',
   'refs/remotes/origin/main',
   'omk/../x',
   'omk/sta\u200bte',
@@ -159,6 +160,8 @@ describe('the Action', () => {
 
   it('config-path: only a file inside the repository, never quoted raw', async () => {
     for (const path of CONFIG_PATHS) await refused('config-path', path, problem(configPathProblem, path));
+    // Nothing of a file outside the repository is read or quoted (/etc/passwd's first line).
+    for (const run of env.runs) expect(run.stdout + run.stderr).not.toMatch(/root:[^:\n]*:0:0:/);
   }, 180_000);
 });
 

@@ -1,26 +1,37 @@
-import type { HostInfo } from '../../runtime/ports.js';
+import { FAULT_STEPS, type FaultStep, type HostInfo } from '../../runtime/ports.js';
 
 /**
  * Test-only fault injection for the fault harness (test/faults, bench/faults.mjs):
  * `OMK_FAULT_AFTER_EVENT=<event type>[:n]` SIGKILLs this process right after the n-th (default
- * first) event of that type is appended to a goal's log, as a crash or `kill -9` would. Nothing
- * changes when the variable is unset; it is documented in docs/state.md ("Fault injection").
+ * first) event of that type is appended to a goal's log, and `OMK_FAULT_AT=<step>[:n]` at the
+ * n-th time the runtime reaches a step that appends no event (FAULT_STEPS), as a crash or
+ * `kill -9` would. Nothing changes when neither is set; both are documented in docs/state.md
+ * ("Fault injection").
  */
 export function withFaultInjection(
   host: HostInfo,
   env: Readonly<Record<string, string | undefined>>,
 ): HostInfo {
   const fault = parseFault(env.OMK_FAULT_AFTER_EVENT);
-  if (fault === null) return host;
-  let seen = 0;
+  const step = parseFaultStep(env.OMK_FAULT_AT);
+  if (fault === null && step === null) return host;
+  const killer = (wanted: { type: string; n: number } | null) => {
+    let seen = 0;
+    return (type: string) => {
+      if (wanted === null || type !== wanted.type) return;
+      seen += 1;
+      if (seen === wanted.n) process.kill(process.pid, 'SIGKILL');
+    };
+  };
+  const afterEvent = killer(fault);
+  const atStep = killer(step);
   return {
     ...host,
     afterEvents(types: readonly string[]): void {
-      for (const type of types) {
-        if (type !== fault.type) continue;
-        seen += 1;
-        if (seen === fault.n) process.kill(process.pid, 'SIGKILL');
-      }
+      for (const type of types) afterEvent(type);
+    },
+    reached(name: FaultStep): void {
+      atStep(name);
     },
   };
 }
@@ -30,4 +41,11 @@ export function parseFault(value: string | undefined): { type: string; n: number
   const match = /^([a-z_]+)(?::([1-9]\d*))?$/.exec(value ?? '');
   if (!match?.[1]) return null;
   return { type: match[1], n: match[2] === undefined ? 1 : Number(match[2]) };
+}
+
+/** As parseFault, for a step of FAULT_STEPS only (a misspelt step would never fire). */
+export function parseFaultStep(value: string | undefined): { type: FaultStep; n: number } | null {
+  const parsed = parseFault(value);
+  const step = FAULT_STEPS.find((name) => name === parsed?.type);
+  return parsed === null || step === undefined ? null : { type: step, n: parsed.n };
 }

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/port.js';
 import { resolveAgent } from '../agents/registry.js';
 import { boundedAgent } from '../config/bounded-runs.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { EventLog } from '../events/log.js';
 import { detectGates } from '../gates/detect.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -141,16 +142,18 @@ export async function chooseGoalPlanner(
 }
 
 /**
- * A run killed while it planned left a goal with no task graph: it is planned now, before it
- * executes, by the planner its request chose (the switches recorded in goal.json: the agent
- * planner or not, its token budget).
+ * A run killed while it planned left a goal whose plan is not in its history (no task graph, or
+ * a task graph and documents but no opening events): it is planned now, before it executes, by
+ * the planner its request chose (the switches recorded in goal.json: the agent planner or not,
+ * its token budget). The opening events are appended after everything they name is on disk, so
+ * a `goal_created` in the log means the plan is complete.
  */
 export async function finishPlanning(
   deps: AppDeps,
   goal: GoalRecord,
   prepared: PreparedAgent,
 ): Promise<void> {
-  if (await pathExists(deps.store.paths(goal.id).taskGraph)) return;
+  if (await planRecorded(deps, goal.id)) return;
   const request = {
     repo: goal.repo.root,
     llmPlanner: goal.options.planner.llm,
@@ -159,4 +162,12 @@ export async function finishPlanning(
   };
   const planner = await chooseGoalPlanner(deps, request, prepared);
   await planGoal({ ...deps, planner }, goal.id, 'run');
+}
+
+/** Whether the goal's plan is written and its opening events are in its log. */
+async function planRecorded(deps: AppDeps, goalId: string): Promise<boolean> {
+  const paths = deps.store.paths(goalId);
+  if (!(await pathExists(paths.taskGraph))) return false;
+  const { events } = await new EventLog(paths.events, deps.store.deps.clock).read();
+  return events.some((event) => event.type === 'goal_created');
 }

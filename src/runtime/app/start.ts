@@ -2,7 +2,7 @@ import { type CreatedGoal, createGoal } from '../goal/create.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
 import { withCredentialsAway } from './credentials.js';
-import type { AppDeps } from './deps.js';
+import { type AppDeps, hostConfig } from './deps.js';
 import { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver } from './execute.js';
 import { chooseGoalPlanner } from './planning.js';
 
@@ -28,9 +28,15 @@ export interface StartOutcome {
  * the agent it resolved, so a resume continues with the same one.
  */
 export async function startGoal(deps: AppDeps, request: StartRequest): Promise<StartOutcome> {
-  const repo = request.mode === 'run' ? await deps.repo.inspect(request.create.repo) : null;
+  if (request.mode === 'plan') {
+    // A plan refuses the repository config a run of it would refuse, before any goal exists.
+    if (request.agent?.config === undefined) {
+      await hostConfig(deps, (await deps.repo.inspect(request.create.repo)).root);
+    }
+    return startInspected(deps, request, null);
+  }
+  const repo = await deps.repo.inspect(request.create.repo);
   // A run's planning agent, agents and gates all run with the persisted credential out of reach.
-  if (repo === null) return startInspected(deps, request, repo);
   return withCredentialsAway(deps, repo.root, () => startInspected(deps, request, repo));
 }
 
@@ -53,6 +59,7 @@ async function startInspected(
     );
   }
   await request.onCreated?.(created);
+  deps.store.deps.host.reached?.('goal_planned');
   if (prepared === null || !goal.oracle.testable) return { created, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: 'deliver',

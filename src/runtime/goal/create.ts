@@ -14,7 +14,7 @@ import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
-import { appendDecisions, type DecisionInput } from '../state/decisions.js';
+import { appendDecisions, type DecisionInput, readDecisions } from '../state/decisions.js';
 import { writeFailure } from './failure.js';
 import { newGoalId } from './ids.js';
 import { decideOracle, reclassifyOracle } from './intake.js';
@@ -84,12 +84,17 @@ export async function createGoal(
     controller: mode === 'run' ? leaseNow(store) : null,
   };
   await store.create(initial);
+  store.deps.host.reached?.('goal_recorded');
   return planGoal(deps, initial.id, mode).catch(async (error: unknown) => {
     // The planning agent cannot run here (not logged in, no key, no network): no goal is left
     // half made; the error says why and how to fix it, and the same command can run again.
     if (error instanceof AgentUnavailableError) await store.discard(initial.id);
     throw error;
   });
+}
+
+function decisionKey(decision: DecisionInput): string {
+  return JSON.stringify([decision.kind, decision.decision, decision.reason]);
 }
 
 /** A controller lease held by this process from now. */
@@ -218,6 +223,7 @@ async function planLocked(
       maxAgents: request.maxAgents,
       definitions,
     });
+    store.deps.host.reached?.('plan_proposed');
     if (proposal.spent !== undefined) {
       // What the planning agent cost counts toward the goal's budget like any agent run.
       await appendCheckpoint(paths.budget, clock, {
@@ -268,9 +274,18 @@ async function planLocked(
   await writeFileAtomic(paths.prd, renderPrd(planned));
   await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(planned, graph, notes));
   await writeFileAtomic(paths.testSpec, renderTestSpec(planned, graph));
-  await appendDecisions(paths.decisions, clock, decisions);
-  await events.append(opening);
+  // Planned again after a kill: a decision the killed run recorded word for word is not repeated.
+  const recorded = new Set((await readDecisions(paths.decisions)).map(decisionKey));
+  await appendDecisions(
+    paths.decisions,
+    clock,
+    decisions.filter((decision) => !recorded.has(decisionKey(decision))),
+  );
+  store.deps.host.reached?.('plan_files_written');
+  // One write: a log that has the opening events has the plan's, so a kill leaves either a goal
+  // to plan again (finishPlanning) or a fully planned one.
   await events.append([
+    ...opening,
     { type: 'plan_written', data: { tasks: graph.tasks.length, planner: graph.planner.name } },
   ]);
 
@@ -283,10 +298,16 @@ async function planLocked(
       humanDecisions: oracle.humanDecisions,
     });
   }
-  const status = !oracle.testable ? 'blocked_on_human' : mode === 'plan' ? 'planned' : proof.status;
-  // Planning is over: its lease ends here, and execution takes its own.
+  // A run's testable goal stays `planned` under the run's lease until execution takes it over: a
+  // kill in between leaves a goal whose controller went stale, which `resume --auto` finishes.
+  // Otherwise planning is over and the lease ends here.
+  const executes = mode === 'run' && oracle.testable;
+  const status = oracle.testable ? 'planned' : 'blocked_on_human';
   await lease?.stop();
-  const goal = await store.write({ ...(await store.read(initial.id)), oracle, status, controller: null });
+  const current = await store.read(initial.id);
+  const controller =
+    executes && current.controller !== null ? { ...current.controller, heartbeatAt: clock.nowIso() } : null;
+  const goal = await store.write({ ...current, oracle, status, controller });
   return { goal, graph, proof };
 }
 
