@@ -1,5 +1,5 @@
 import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
-import { stopWords } from '../../runtime/app/render.js';
+import { outcomeWords, stopWords } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 type WatchEvent = WatchTick['events'][number];
@@ -33,7 +33,7 @@ function describe(type: string, data: Record<string, unknown>, attempt: string):
     case 'agent_finished':
       return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
     case 'gates_verified':
-      return `gates ${Array.isArray(data.outcomes) ? data.outcomes.join(', ') : ''}`.trimEnd();
+      return `gates ${gateWords(strings(data.outcomes), strings(data.byExitCode))}`.trimEnd();
     case 'task_done':
       return `done${attempt}`;
     case 'task_retry':
@@ -77,7 +77,7 @@ export function renderWatchView(view: WatchView): string[] {
     if (slice.attempt > 0) line += `  attempt ${slice.attempt}`;
     if (slice.startedMs !== null && slice.state !== 'pending')
       line += `  ${formatDuration((slice.endedMs ?? view.nowMs) - slice.startedMs)}`;
-    if (slice.gates.length > 0) line += `  gates ${slice.gates.join(' ')}`;
+    if (slice.gates.length > 0) line += `  gates ${gateWords(slice.gates, slice.gatesByExitCode)}`;
     if (slice.state === 'running' && slice.lastLine !== null) line += `  › ${slice.lastLine}`;
     lines.push(line);
   }
@@ -108,7 +108,27 @@ function budgetText(view: WatchView): string {
 export function renderGateTail(event: WatchEvent, tail: GateTail): string {
   const slice = typeof event.data.taskId === 'string' ? `${event.data.taskId} › ` : '';
   const lines = tail.lines.length === 0 ? ['(the log is empty)'] : tail.lines;
-  return `${slice}gate ${tail.gate} ${tail.outcome.replace(/_/g, '-')}:\n${lines.map((line) => `    ${line}\n`).join('')}`;
+  return `${slice}gate ${tail.gate} ${outcomeWords(tail.outcome, tail.byExitCode)}:\n${lines.map((line) => `    ${line}\n`).join('')}`;
+}
+
+/**
+ * `name:outcome` entries in words, `; ` between them: `test:passed; lint:pre-existing`. A gate
+ * failing on the base too is called pre-existing only when its failures were compared one by one;
+ * judged by exit code, it reads as the proof says (`lint:failing on base too, judged by exit code`).
+ */
+export function gateWords(entries: readonly string[], byExitCode: readonly string[]): string {
+  return entries
+    .map((entry) => {
+      const at = entry.lastIndexOf(':');
+      if (at <= 0) return entry;
+      const gate = entry.slice(0, at);
+      return `${gate}:${outcomeWords(entry.slice(at + 1), byExitCode.includes(gate))}`;
+    })
+    .join('; ');
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 /** The last output line of each running agent, for --verbose logs: only the lines that changed. */

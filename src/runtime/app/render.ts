@@ -26,6 +26,7 @@ export {
   formatDuration,
   gateOutcomeLabel,
   OUTCOME_LABELS,
+  outcomeWords,
   renderProofText,
   STATUS_LABELS,
   shortSha,
