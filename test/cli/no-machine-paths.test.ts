@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentKit, createAgentKit, touchWrites } from '../helpers/agents.js';
 import { BUGGY_FIXTURE, fixTheParser, GOALS } from '../helpers/execution.js';
@@ -46,7 +46,7 @@ function hiddenProof(body: string): string {
   return Buffer.from(encoded ?? '', 'base64url').toString('utf8');
 }
 
-describe('proof.json and PR bodies name no directory of the machine', () => {
+describe('proof.json, PR bodies and events.jsonl name no directory of the machine', () => {
   it('after a goal with PRs: no state root, $HOME, temp root, worktree or agent script path', async () => {
     const agent = await kit.script('touch', `${touchWrites}\n${fixTheParser}`);
     const run = await runOmk(
@@ -68,6 +68,21 @@ describe('proof.json and PR bodies name no directory of the machine', () => {
     const texts = [proofText, ...bodies, ...bodies.map(hiddenProof)].map((text) =>
       text.replace(/local:\/\/[^\s"'`)]+/g, 'local://<repository>'),
     );
+    // events.jsonl too: it is the goal's history, read by whoever the goal directory is shown to.
+    texts.push(
+      (await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8')).replace(
+        /local:\/\/[^\s"'`)]+/g,
+        'local://<repository>',
+      ),
+    );
+    const created = JSON.parse(texts.at(-1)?.split('\n')[0] ?? '{}') as {
+      type: string;
+      data: { repo: string; options: { agent: string } };
+    };
+    expect(created).toMatchObject({
+      type: 'goal_created',
+      data: { repo: basename(repo.root), options: { agent: 'script:touch.mjs' } },
+    });
     const machine = [state.dir, tempRoot, kit.dir, repo.root, tmpdir()];
     for (const text of texts) {
       for (const path of machine) expect(text.split('\n').filter((line) => line.includes(path))).toEqual([]);

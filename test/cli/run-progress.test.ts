@@ -149,6 +149,49 @@ describe('progress of a run', () => {
     expect(normal.stderr).not.toMatch(/ › gate \S+ (failed|pre-existing):$/m);
   });
 
+  it('a gate failing on the base too, judged by exit code, is never called pre-existing while the run is shown', async () => {
+    // An optional lint gate omk cannot read (free text, exit 1) on the base and on the head.
+    const config = [
+      'version: 1',
+      'gates:',
+      '  list:',
+      '    - name: style',
+      '      kind: lint',
+      '      run: ["sh", "scripts/lint.sh"]',
+      '      required: false',
+      '',
+    ].join('\n');
+    env = await createExecutionEnv({
+      ...BUGGY_FIXTURE,
+      'scripts/lint.sh': '#!/bin/sh\necho "the style checker is unhappy"\nexit 1\n',
+      '.omk/config.yml': config,
+    });
+    const agent = await env.kit.script('fix', FIX);
+    const words = 'style:failing on base too, judged by exit code';
+
+    const verbose = await env.omk(
+      '--verbose',
+      'goal',
+      'execute',
+      await env.plan(GOALS.single),
+      '--agent',
+      agent,
+    );
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug}: gates test:passed; ${words}$`, 'm'));
+    expect(verbose.stderr).toContain(
+      `${SLICES.bug} › gate style failing on base too, judged by exit code:\n`,
+    );
+    expect(verbose.stderr).not.toMatch(/pre[-_]existing/);
+
+    const live = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent]);
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stderr).toMatch(
+      new RegExp(`✓ ${SLICES.bug}\\s+done\\s+attempt 1\\s+\\S+\\s+gates test:passed; ${words}`),
+    );
+    expect(live.stderr).not.toMatch(/pre[-_]existing/);
+  });
+
   it('OMK_DEBUG=1 adds the stack trace to an error; without it there is none', async () => {
     env = await createExecutionEnv();
     const plain = await env.omk('goal', 'status', 'no-such-goal-abc123');

@@ -123,6 +123,7 @@ export interface ExecutionEnv {
 
 export async function createExecutionEnv(
   files: Readonly<Record<string, string>> = NODE_FIXTURE,
+  options: { env?: Record<string, string> } = {},
 ): Promise<ExecutionEnv> {
   const repo = await createTempRepo({ ...files });
   const state = await tempStateDir();
@@ -134,11 +135,17 @@ export async function createExecutionEnv(
     repo,
     stateDir: state.dir,
     kit,
-    omk: (...args) => runOmk(args, { cwd: repo.root, stateDir: state.dir }),
+    omk: (...args) => runOmk(args, { cwd: repo.root, stateDir: state.dir, env: options.env }),
     spawnOmk(...args) {
       const child = spawn(process.execPath, [OMK_BIN, ...args], {
         cwd: repo.root,
-        env: { PATH: process.env.PATH ?? '', HOME: state.dir, OMK_STATE_DIR: state.dir, OMK_SANDBOX: 'off' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: state.dir,
+          OMK_STATE_DIR: state.dir,
+          OMK_SANDBOX: 'off',
+          ...options.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

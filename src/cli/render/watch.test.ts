@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runProgress, type WatchView } from '../../runtime/app/index.js';
-import { renderWatchView, stopLines } from './watch.js';
+import { renderEventLine, renderGateTail, renderWatchView, stopLines } from './watch.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 let seq = 0;
@@ -43,6 +43,35 @@ describe('the watch view', () => {
     expect(lines[1]).toBe('~ s1  waiting  attempt 1  30s');
     expect(lines[2]).toBe('* s2  running  attempt 2  1m  gates test:failed');
     expect(lines.join('\n')).not.toContain('what to do');
+  });
+
+  it('calls a gate pre-existing only when its failures were compared one by one, else says it was judged by exit code', () => {
+    const verified = ev(
+      'gates_verified',
+      {
+        taskId: 's1',
+        sha: 'abc',
+        outcomes: ['test:passed', 'lint:pre_existing', 'style:pre_existing', 'fmt:unavailable'],
+        byExitCode: ['style'],
+      },
+      20,
+    );
+    const lines = renderWatchView(
+      view([ev('task_leased', { taskId: 's1', attempt: 1 }, 10), verified], null),
+    );
+    expect(lines[1]).toBe(
+      '* s1  running  attempt 1  1m20s  gates test:passed; lint:pre-existing; ' +
+        'style:failing on base too, judged by exit code; fmt:could not start',
+    );
+    expect(renderEventLine(verified)).toBe(
+      '00:00:20 s1: gates test:passed; lint:pre-existing; style:failing on base too, judged by exit code; fmt:could not start',
+    );
+    expect(
+      renderGateTail(verified, { gate: 'style', outcome: 'pre_existing', byExitCode: true, lines: ['x'] }),
+    ).toBe('s1 › gate style failing on base too, judged by exit code:\n    x\n');
+    expect(
+      renderGateTail(verified, { gate: 'lint', outcome: 'pre_existing', byExitCode: false, lines: [] }),
+    ).toBe('s1 › gate lint pre-existing:\n    (the log is empty)\n');
   });
 
   it('says what failed and what to do once a run settles short of done, and only then', () => {

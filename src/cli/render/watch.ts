@@ -1,5 +1,5 @@
 import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
-import { eventWords, stopWords } from '../../runtime/app/render.js';
+import { eventWords, gateWords, outcomeWords, stopWords } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 type WatchEvent = WatchTick['events'][number];
@@ -34,7 +34,7 @@ export function renderWatchView(view: WatchView): string[] {
     if (slice.attempt > 0) line += `  attempt ${slice.attempt}`;
     if (slice.startedMs !== null && slice.state !== 'pending')
       line += `  ${formatDuration((slice.endedMs ?? view.nowMs) - slice.startedMs)}`;
-    if (slice.gates.length > 0) line += `  gates ${slice.gates.join(' ')}`;
+    if (slice.gates.length > 0) line += `  gates ${gateWords(slice.gates, slice.gatesByExitCode)}`;
     if (slice.state === 'running' && slice.lastLine !== null) line += `  › ${slice.lastLine}`;
     lines.push(line);
   }
@@ -65,7 +65,7 @@ function budgetText(view: WatchView): string {
 export function renderGateTail(event: WatchEvent, tail: GateTail): string {
   const slice = typeof event.data.taskId === 'string' ? `${event.data.taskId} › ` : '';
   const lines = tail.lines.length === 0 ? ['(the log is empty)'] : tail.lines;
-  return `${slice}gate ${tail.gate} ${tail.outcome.replace(/_/g, '-')}:\n${lines.map((line) => `    ${line}\n`).join('')}`;
+  return `${slice}gate ${tail.gate} ${outcomeWords(tail.outcome, tail.byExitCode)}:\n${lines.map((line) => `    ${line}\n`).join('')}`;
 }
 
 /** The last output line of each running agent, for --verbose logs: only the lines that changed. */

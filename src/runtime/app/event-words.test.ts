@@ -10,7 +10,7 @@ describe('eventWords', () => {
       eventWords({ type: 'agent_finished', data: { outcome: 'succeeded', attempt: 1, durationMs: 90_000 } }),
     ).toBe('agent succeeded (attempt 1) in 1m 30s');
     expect(eventWords({ type: 'gates_verified', data: { outcomes: ['test:passed', 'lint:failed'] } })).toBe(
-      'gates test:passed, lint:failed',
+      'gates test:passed; lint:failed',
     );
     expect(eventWords({ type: 'gates_verified', data: {} })).toBe('gates');
     expect(eventWords({ type: 'task_skipped', data: { because: 's1' } })).toBe('skipped (depends on s1)');

@@ -1,4 +1,4 @@
-import { formatDuration } from '../proof/render-text.js';
+import { formatDuration, outcomeWords } from '../proof/render-text.js';
 
 /** An event as a log reads it: its type and data. */
 export interface WordedEvent {
@@ -22,7 +22,7 @@ export function eventWords({ type, data }: WordedEvent): string {
     case 'agent_finished':
       return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
     case 'gates_verified':
-      return `gates ${Array.isArray(data.outcomes) ? data.outcomes.join(', ') : ''}`.trimEnd();
+      return `gates ${gateWords(strings(data.outcomes), strings(data.byExitCode))}`.trimEnd();
     case 'task_done':
       return `done${attempt}`;
     case 'task_retry':
@@ -50,4 +50,24 @@ export function eventWords({ type, data }: WordedEvent): string {
     default:
       return type.replaceAll('_', ' ');
   }
+}
+
+/**
+ * `name:outcome` entries in words, `; ` between them: `test:passed; lint:pre-existing`. A gate
+ * failing on the base too is called pre-existing only when its failures were compared one by one;
+ * judged by exit code, it reads as the proof says (`lint:failing on base too, judged by exit code`).
+ */
+export function gateWords(entries: readonly string[], byExitCode: readonly string[]): string {
+  return entries
+    .map((entry) => {
+      const at = entry.lastIndexOf(':');
+      if (at <= 0) return entry;
+      const gate = entry.slice(0, at);
+      return `${gate}:${outcomeWords(entry.slice(at + 1), byExitCode.includes(gate))}`;
+    })
+    .join('; ');
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

@@ -27,6 +27,7 @@ export {
   formatDuration,
   gateOutcomeLabel,
   OUTCOME_LABELS,
+  outcomeWords,
   renderProofText,
   STATUS_LABELS,
   shortSha,
@@ -38,4 +39,4 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
-export { eventWords } from './event-words.js';
+export { eventWords, gateWords } from './event-words.js';

@@ -57,6 +57,8 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
 export interface GateTail {
   gate: string;
   outcome: string;
+  /** A `pre_existing` outcome judged by exit code only (the event's `byExitCode`). */
+  byExitCode: boolean;
   lines: string[];
 }
 
@@ -132,8 +134,9 @@ export class GoalWatch {
    */
   async gateTails(event: GoalEvent, count = GATE_TAIL_LINES): Promise<GateTail[]> {
     if (event.type !== 'gates_verified') return [];
-    const { sha, outcomes } = event.data;
+    const { sha, outcomes, byExitCode } = event.data;
     if (typeof sha !== 'string' || !Array.isArray(outcomes)) return [];
+    const exitCodeOnly = Array.isArray(byExitCode) ? byExitCode : [];
     const dir = this.store.paths(this.goalId).gateArtifacts;
     const tails: GateTail[] = [];
     for (const entry of outcomes) {
@@ -142,7 +145,12 @@ export class GoalWatch {
       const gate = entry.slice(0, at);
       const outcome = entry.slice(at + 1);
       if (at <= 0 || outcome === 'passed') continue;
-      tails.push({ gate, outcome, lines: await lastLines(join(dir, gateLogName(sha, gate)), count) });
+      tails.push({
+        gate,
+        outcome,
+        byExitCode: exitCodeOnly.includes(gate),
+        lines: await lastLines(join(dir, gateLogName(sha, gate)), count),
+      });
     }
     return tails;
   }

@@ -4,7 +4,7 @@ import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
-import { machineRoots, relativizer } from '../proof/machine-paths.js';
+import { machineRoots, recordedAgent, relativizer } from '../proof/machine-paths.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { runGatesOnBase } from './base-run.js';
@@ -231,7 +231,10 @@ async function takeControl(
   const now = store.deps.clock.nowIso();
   const host = store.deps.host;
   events.push(
-    { type: 'execution_started', data: { pid: host.pid, host: host.hostname, agent: deps.agent.name } },
+    {
+      type: 'execution_started',
+      data: { pid: host.pid, host: host.hostname, agent: recordedAgent(deps.agent.name, goal.repo.root) },
+    },
     {
       type: 'gates_required',
       data: {

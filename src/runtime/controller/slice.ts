@@ -9,6 +9,7 @@ import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
 import { linkFindings } from '../integrity/findings.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
+import { preExistingBasis } from '../proof/pre-existing.js';
 import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
@@ -335,7 +336,14 @@ async function settleAttempt(
       );
   events.push({
     type: 'gates_verified',
-    data: { taskId: task.id, sha: change.headSha, outcomes: gates.map((g) => `${g.name}:${g.outcome}`) },
+    data: {
+      taskId: task.id,
+      sha: change.headSha,
+      outcomes: gates.map((g) => `${g.name}:${g.outcome}`),
+      // Gates failing on the base too whose failures could only be compared by exit code: a
+      // watcher says so instead of "pre-existing" (gateOutcomeLabel).
+      ...withByExitCode(gates),
+    },
   });
 
   const reviewInput = {
@@ -512,4 +520,10 @@ export function pendingHint(goalId: string): Hint {
 
 function firstLine(text: string): string {
   return text.split('\n')[0]?.slice(0, 200) ?? '';
+}
+
+/** `byExitCode` for a gates_verified event: the gates judged pre-existing by exit code alone, when there are any. */
+function withByExitCode(gates: readonly GateEvidence[]): { byExitCode?: string[] } {
+  const names = gates.filter((gate) => preExistingBasis(gate) === 'exit-code').map((gate) => gate.name);
+  return names.length > 0 ? { byExitCode: names } : {};
 }

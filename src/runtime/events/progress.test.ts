@@ -53,6 +53,7 @@ describe('runProgress: one fold for the watch, the status comment and the job su
         startedMs: T0 + 2000,
         endedMs: T0 + 9000,
         gates: ['test:passed', 'lint:pre_existing'],
+        gatesByExitCode: [],
         lastLine: null,
         settledSeq: expect.any(Number),
       },
@@ -64,6 +65,7 @@ describe('runProgress: one fold for the watch, the status comment and the job su
         startedMs: T0 + 6000,
         endedMs: T0 + 12000,
         gates: [],
+        gatesByExitCode: [],
         lastLine: null,
         settledSeq: expect.any(Number),
       },
@@ -220,5 +222,24 @@ describe('runProgress: one fold for the watch, the status comment and the job su
     fold.fold(ev('task_done', { taskId: 's1', attempt: 1 }));
     expect(before.slices[0]).toMatchObject({ state: 'running', gates: [] });
     expect(fold.state().slices[0]).toMatchObject({ state: 'done', gates: ['test:passed'] });
+  });
+
+  it('keeps which gates of the last verification were judged by exit code only', () => {
+    const fold = new ProgressFold([{ id: 's1', title: 'one' }]);
+    fold.fold(ev('task_leased', { taskId: 's1', attempt: 1 }));
+    fold.fold(
+      ev('gates_verified', {
+        taskId: 's1',
+        outcomes: ['test:passed', 'style:pre_existing'],
+        byExitCode: ['style'],
+      }),
+    );
+    expect(fold.state().slices[0]).toMatchObject({ gatesByExitCode: ['style'] });
+    // A later verification without any replaces it.
+    fold.fold(ev('gates_verified', { taskId: 's1', outcomes: ['test:passed', 'style:passed'] }));
+    expect(fold.state().slices[0]).toMatchObject({
+      gates: ['test:passed', 'style:passed'],
+      gatesByExitCode: [],
+    });
   });
 });

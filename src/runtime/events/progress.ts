@@ -25,6 +25,11 @@ export interface SliceProgress {
   endedMs: number | null;
   /** The gates of its last verified attempt, each `name:outcome`. */
   gates: string[];
+  /**
+   * Those of `gates` that fail on the base too but were compared by exit code only (their outcome
+   * reads `pre_existing`): not shown one by one, so not to be called pre-existing.
+   */
+  gatesByExitCode: string[];
   /** The agent's last output line while it runs (a watcher reads it from the transcript). */
   lastLine: string | null;
   /** The sequence number of the event that settled it: the order slices settled in. */
@@ -79,6 +84,8 @@ interface Latest<T> {
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 /**
@@ -166,9 +173,8 @@ export class ProgressFold {
     if (type === 'gates_verified') {
       if (seq < slice.gatesSeq) return;
       slice.gatesSeq = seq;
-      slice.gates = Array.isArray(data.outcomes)
-        ? data.outcomes.filter((o): o is string => typeof o === 'string')
-        : [];
+      slice.gates = strings(data.outcomes);
+      slice.gatesByExitCode = strings(data.byExitCode);
       return;
     }
     if (!SLICE_EVENTS.has(type)) return;
@@ -249,7 +255,11 @@ export class ProgressFold {
   /** The progress as it stands: a copy the fold does not change afterwards. */
   state(): RunProgress {
     const slices = [...this.slices.values()].map(
-      ({ stateSeq: _s, gatesSeq: _g, ...slice }): SliceProgress => ({ ...slice, gates: [...slice.gates] }),
+      ({ stateSeq: _s, gatesSeq: _g, ...slice }): SliceProgress => ({
+        ...slice,
+        gates: [...slice.gates],
+        gatesByExitCode: [...slice.gatesByExitCode],
+      }),
     );
     return {
       planned: this.planned.value,
@@ -294,6 +304,7 @@ export class ProgressFold {
         startedMs: null,
         endedMs: null,
         gates: [],
+        gatesByExitCode: [],
         lastLine: null,
         settledSeq: null,
         stateSeq: 0,

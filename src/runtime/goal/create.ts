@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { appendCheckpoint, currentSpent, readCheckpoints } from '../budget/ledger.js';
 import { ZERO_SPENT } from '../budget/schema.js';
 import { addSpend } from '../controller/scheduler.js';
@@ -11,6 +12,7 @@ import type { Planner, PlanProposal } from '../plan/planner.js';
 import { findDefinitions, goalIdentifiers } from '../plan/symbols.js';
 import type { RepoPort } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
+import { recordedAgent } from '../proof/machine-paths.js';
 import type { Proof } from '../proof/schema.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
@@ -183,7 +185,17 @@ async function planLocked(
   const opening: EventInput[] = [
     {
       type: 'goal_created',
-      data: { goal: request.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options },
+      // The history names no directory of the machine: the repository by its directory name (goal.json
+      // keeps its path), a script agent relative to it or by its file name.
+      data: {
+        goal: request.goal,
+        repo: basename(repo.root),
+        baseSha: repo.headSha,
+        options: {
+          ...initial.options,
+          agent: initial.options.agent === null ? null : recordedAgent(initial.options.agent, repo.root),
+        },
+      },
     },
     {
       type: 'oracle_decided',

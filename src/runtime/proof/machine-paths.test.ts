@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyExecution, sliceRecord } from '../controller/execution-state.js';
 import { buildProof } from './build.js';
-import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
+import { executionWithoutMachinePaths, machineRoots, recordedAgent, relativizer } from './machine-paths.js';
 import { renderProofText } from './render-text.js';
 import { proofSchema } from './schema.js';
 import { evidence, gate } from './test-evidence.js';
@@ -40,6 +40,18 @@ describe('relativizer', () => {
       '/home/ana/src/app-old/x.js /usr/bin/node',
     );
     expect(rewrite('/home/ana/.local/state/omk/cache/g-1/cargo-target')).toBe('../../cache/g-1/cargo-target');
+  });
+});
+
+describe('recordedAgent', () => {
+  it('names a script in the repository relative to it, one elsewhere by its file name, other specs as given', () => {
+    expect(recordedAgent('script:/home/me/repo/tools/fix.sh', '/home/me/repo')).toBe('script:tools/fix.sh');
+    expect(recordedAgent('script:/home/me/repo/tools/fix.sh', '/home/me/repo/')).toBe('script:tools/fix.sh');
+    expect(recordedAgent('script:/home/me/agents/fix.sh', '/home/me/repo')).toBe('script:fix.sh');
+    // A look-alike directory next to the repository is not inside it.
+    expect(recordedAgent('script:/home/me/repo-old/fix.sh', '/home/me/repo')).toBe('script:fix.sh');
+    expect(recordedAgent('script:./fix.sh', '/home/me/repo')).toBe('script:./fix.sh');
+    expect(recordedAgent('claude', '/home/me/repo')).toBe('claude');
   });
 });
 

@@ -5,7 +5,7 @@
 // or the checkout relative to the repository ("src/parser.js"). Proofs written before this, with
 // absolute paths, are read as they are: the fields are strings either way.
 
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { ExecutionStateRecord } from '../controller/execution-state.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { goalPaths, workspacesDir } from '../state/paths.js';
@@ -116,6 +116,20 @@ function dot(to: string): string {
 export function agentName(name: string): string {
   const match = /^script:\s*(\/.*)$/.exec(name);
   return match?.[1] === undefined ? name : `script:${basename(match[1])}`;
+}
+
+/**
+ * An agent spec as the goal's history (events.jsonl) records it: a `script:` path inside the
+ * repository relative to it (`script:tools/fix.sh`), one elsewhere by its file name alone
+ * (agentName); any other spec as it is. goal.json keeps the spec as given: resume runs it again.
+ */
+export function recordedAgent(spec: string, repoRoot: string): string {
+  const match = /^script:\s*(\/.*)$/.exec(spec);
+  if (match?.[1] === undefined) return spec;
+  const inside = relative(repoRoot, match[1]);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
+    ? `script:${inside}`
+    : agentName(spec);
 }
 
 function escapeRegExp(text: string): string {

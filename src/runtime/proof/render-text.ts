@@ -33,6 +33,18 @@ export function gateOutcomeLabel(gate: GateEvidence): string {
 
 export const EXIT_CODE_LABEL = 'failing on base too, judged by exit code';
 
+/**
+ * An outcome as events record it (`pre_existing`, `unavailable`), in the words gateOutcomeLabel
+ * gives a gate: `byExitCode` when the event says its base failures were compared by exit code only.
+ * A word omk does not know (from a newer omk) is shown as it is.
+ */
+export function outcomeWords(outcome: string, byExitCode: boolean): string {
+  if (outcome === 'pre_existing' && byExitCode) return EXIT_CODE_LABEL;
+  return Object.hasOwn(OUTCOME_LABELS, outcome)
+    ? OUTCOME_LABELS[outcome as GateEvidence['outcome']]
+    : outcome;
+}
+
 export function shortSha(sha: string | null): string {
   return sha === null ? 'unknown' : sha.slice(0, 7);
 }

@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Proof } from '../../src/runtime/proof/schema.js';
+import { createExecutionEnv, type ExecutionEnv, eventsOfType, type GoalEvent } from '../helpers/execution.js';
+
+/**
+ * A Go module with a _test.go and one committed failing test, as a new user would bring it (no
+ * .omk/config.yml, no dependencies, so go never reaches the network): omk detects gofmt, go vet and
+ * `go test`, reads each test's result from `go test -json` on the base and the head, and the proof
+ * names them.
+ *
+ * Where `go` is not installed (some CI machines), the same goals must end honestly instead: the
+ * gates are `unavailable`, naming `go`, and the goal stops before any agent runs. Those tests are
+ * never skipped: they assert whichever of the two this machine can show, and the last test shows
+ * the second on every machine by hiding go from omk's PATH.
+ */
+
+const GO_INSTALLED = (() => {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const MODULE = 'example.com/calc';
+const TESTS = [
+  'package calc',
+  '',
+  'import "testing"',
+  '',
+  'func TestAdd(t *testing.T) {',
+  '\tif got := Add(2, 3); got != 5 {',
+  '\t\tt.Fatalf("Add(2, 3) = %d, want 5", got)',
+  '\t}',
+  '}',
+  '',
+  'func TestMul(t *testing.T) {',
+  '\tif got := Mul(2, 3); got != 6 {',
+  '\t\tt.Fatalf("Mul(2, 3) = %d, want 6", got)',
+  '\t}',
+  '}',
+  '',
+].join('\n');
+const calc = (add: string, mul: string) =>
+  `package calc\n\nfunc Add(a, b int) int {\n\treturn ${add}\n}\n\nfunc Mul(a, b int) int {\n\treturn ${mul}\n}\n`;
+
+/** `Add` subtracts; TestAdd is committed and fails on the base. */
+const GO_FIXTURE: Readonly<Record<string, string>> = {
+  'go.mod': `module ${MODULE}\n\ngo 1.19\n`,
+  'README.md': '# calc\n',
+  'calc.go': calc('a - b', 'a * b'),
+  'calc_test.go': TESTS,
+};
+const GOAL = 'fix the bug in calc.go';
+const writeCalc = (add: string, mul: string) => `write('calc.go', ${JSON.stringify(calc(add, mul))});`;
+
+/** Caches of this file's goals, in a temp directory (never the user's): shared, so go builds once. */
+let goDir: string;
+beforeAll(async () => {
+  goDir = await mkdtemp(join(tmpdir(), 'omk-go-'));
+});
+afterAll(async () => {
+  await rm(goDir, { recursive: true, force: true });
+});
+const goEnv = (): Record<string, string> => ({
+  GOCACHE: join(goDir, 'cache'),
+  GOPATH: join(goDir, 'path'),
+  GOFLAGS: '-mod=mod',
+});
+
+let env: ExecutionEnv;
+afterEach(async () => {
+  await env.cleanup();
+});
+
+async function runWith(agentBody: string, extraEnv: Record<string, string> = {}) {
+  env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), ...extraEnv } });
+  const agent = await env.kit.script('fixer', agentBody);
+  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
+  const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+  return { id, result, proof: await env.proof(id), events: await env.events(id) };
+}
+
+/** What a machine without go must show: no gate could start, no agent ran, the way out named. */
+async function expectGoUnavailable(
+  run: { proof: Proof; events: GoalEvent[]; result: { stdout: string; stderr: string } },
+  output = `${run.result.stdout}\n${run.result.stderr}`,
+): Promise<void> {
+  expect(await env.kit.calls()).toEqual([]);
+  expect(eventsOfType(run.events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+    ['format:unavailable', 'lint:unavailable', 'test:unavailable'],
+  ]);
+  expect(eventsOfType(run.events, 'task_leased')).toEqual([]);
+  expect(run.proof.status).toBe('blocked_on_human');
+  expect(run.proof.agentRuns).toEqual([]);
+  const gaps = run.proof.knownGaps.filter((gap) => gap.code === 'gate_unavailable').map((gap) => gap.message);
+  const test = gaps.find((message) => message.includes('Required gate "test" (test) cannot start on base'));
+  expect(test).toContain('go: could not start (spawn go ENOENT)');
+  expect(test).toContain('No agent ran. Install go');
+  expect(output).toContain('Install go');
+}
+
+describe('per-test evidence on a Go module', () => {
+  it(`a correct fix is ${GO_INSTALLED ? 'ready, TestAdd named fail→pass' : 'never tried without go: gates unavailable'}`, async () => {
+    const run = await runWith(writeCalc('a + b', 'a * b'));
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { id, proof, events } = run;
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['format:passed', 'lint:passed', 'test:failed'],
+    ]);
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('passed');
+    expect(test?.tests).toMatchObject({
+      source: 'go-test-json',
+      baseSha: proof.git.baseSha,
+      failToPass: [`${MODULE}::TestAdd`],
+      regressions: [],
+      stillFailing: [],
+    });
+    const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
+    expect(markdown.stdout).toContain(`- fail→pass: \`${MODULE}::TestAdd\``);
+  });
+
+  it(`a wrong fix that breaks another test is ${GO_INSTALLED ? 'not ready, the regression named' : 'never tried without go: gates unavailable'}`, async () => {
+    const run = await runWith(writeCalc('a + b', 'a*b + 1'));
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof, events } = run;
+    expect(proof.status).not.toBe('ready');
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toContain('test:failed');
+    const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
+    expect(failure).toMatch(
+      new RegExp(
+        `1 test\\(s\\) fail here that did not fail on base[^\\n]*${MODULE.replace('.', '\\.')}::TestMul`,
+      ),
+    );
+  });
+
+  it('without go on the PATH, the goal stops before any agent runs, naming go', async () => {
+    const path = await pathWithout(['go', 'gofmt'], join(goDir, 'path-without-go'));
+    await expectGoUnavailable(await runWith(writeCalc('a + b', 'a * b'), { PATH: path }));
+  });
+});
+
+/**
+ * process.env.PATH with the named executables taken out: a directory holding one of them is
+ * replaced by a copy made of links to everything else in it.
+ */
+async function pathWithout(tools: readonly string[], into: string): Promise<string> {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  const result: string[] = [];
+  for (const [index, dir] of dirs.entries()) {
+    if (!tools.some((tool) => existsSync(join(dir, tool)))) {
+      result.push(dir);
+      continue;
+    }
+    const shadow = join(into, String(index));
+    await mkdir(shadow, { recursive: true });
+    for (const entry of await readdir(dir)) {
+      if (!tools.includes(entry)) await symlink(join(dir, entry), join(shadow, entry));
+    }
+    result.push(shadow);
+  }
+  return result.join(delimiter);
+}

@@ -1,0 +1,132 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+
+/**
+ * A Rust crate with inline `#[cfg(test)]` tests and one committed failing test, as a new user would
+ * bring it (no .omk/config.yml, no dependencies, so cargo never reaches the network): omk detects
+ * cargo fmt, check, clippy and test, reads each test's result from `cargo test`'s own output on the
+ * base and the head, and the proof names them.
+ */
+
+// The tests run omk with HOME in a temp directory: rustup and cargo are found where this machine
+// keeps them, as a user's own HOME would find them.
+const RUST_ENV: Record<string, string> = {
+  RUSTUP_HOME: process.env.RUSTUP_HOME ?? join(homedir(), '.rustup'),
+  CARGO_HOME: process.env.CARGO_HOME ?? join(homedir(), '.cargo'),
+};
+
+const CARGO_TOML = '[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n';
+const TESTS = [
+  '#[cfg(test)]',
+  'mod tests {',
+  '    use super::*;',
+  '',
+  '    #[test]',
+  '    fn adds() {',
+  '        assert_eq!(add(2, 3), 5);',
+  '    }',
+  '',
+  '    #[test]',
+  '    fn multiplies() {',
+  '        assert_eq!(mul(2, 3), 6);',
+  '    }',
+  '}',
+  '',
+].join('\n');
+const lib = (add: string, mul: string, head = '') =>
+  `${head}pub fn add(a: i32, b: i32) -> i32 {\n    ${add}\n}\n\npub fn mul(a: i32, b: i32) -> i32 {\n    ${mul}\n}\n\n${TESTS}`;
+
+/** `add` subtracts; `tests::adds` is committed and fails on the base. */
+const CRATE: Readonly<Record<string, string>> = {
+  'Cargo.toml': CARGO_TOML,
+  '.gitignore': '/target\n',
+  'README.md': '# calc\n',
+  'src/lib.rs': lib('a - b', 'a * b'),
+};
+
+/**
+ * The same crate with toolchain drift on its base: an old module that today's rustfmt would lay out
+ * differently and today's clippy rejects (needless_return, an error under `-D warnings`).
+ */
+const DRIFTED: Readonly<Record<string, string>> = {
+  ...CRATE,
+  'src/lib.rs': lib('a - b', 'a * b', 'pub mod legacy;\n\n'),
+  'src/legacy.rs': 'pub fn twice(n: i32) -> i32 { return n*2; }\n',
+};
+
+const GOAL = 'fix the bug in src/lib.rs';
+const writeLib = (text: string) => `write('src/lib.rs', ${JSON.stringify(text)});`;
+
+let env: ExecutionEnv;
+afterEach(async () => {
+  await env.cleanup();
+});
+
+async function runWith(files: Readonly<Record<string, string>>, agentBody: string) {
+  env = await createExecutionEnv(files, { env: RUST_ENV });
+  const agent = await env.kit.script('fixer', agentBody);
+  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
+  const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+  return { id, result, proof: await env.proof(id), events: await env.events(id) };
+}
+
+describe('per-test evidence on a Rust crate with inline tests', () => {
+  it('a correct fix is ready, the committed failing test named fail→pass', async () => {
+    const { id, proof, events } = await runWith(CRATE, writeLib(lib('a + b', 'a * b')));
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['format:passed', 'typecheck:passed', 'lint:passed', 'test:failed'],
+    ]);
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('passed');
+    expect(test?.tests).toMatchObject({
+      source: 'cargo-test',
+      baseSha: proof.git.baseSha,
+      failToPass: ['tests::adds'],
+      regressions: [],
+      stillFailing: [],
+    });
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        decision: 'fail-to-pass shown',
+        reason: expect.stringContaining('tests::adds'),
+      }),
+    );
+    const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
+    expect(markdown.stdout).toContain('- fail→pass: `tests::adds`');
+  });
+
+  it('a no-op (a comment, the bug left in place) is never ready', async () => {
+    const { proof } = await runWith(CRATE, writeLib(`// looked at it\n${lib('a - b', 'a * b')}`));
+    expect(proof.status).not.toBe('ready');
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('pre_existing');
+    expect(test?.tests).toMatchObject({ stillFailing: ['tests::adds'], failToPass: [] });
+    // The still-failing test is the base's own (listed, not blocking); nothing shows a fix.
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+  });
+
+  it('a wrong fix that breaks another test is not ready, the regression named', async () => {
+    const { proof, events } = await runWith(CRATE, writeLib(lib('a + b', 'a * b + 1')));
+    expect(proof.status).not.toBe('ready');
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toContain('test:failed');
+    const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
+    expect(failure).toMatch(/1 test\(s\) fail here that did not fail on base[^\n]*tests::multiplies/);
+  });
+
+  it("rustfmt and clippy failing on the base's own code do not block a correct fix", async () => {
+    const { proof, events } = await runWith(DRIFTED, writeLib(lib('a + b', 'a * b', 'pub mod legacy;\n\n')));
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['format:failed', 'typecheck:passed', 'lint:failed', 'test:failed'],
+    ]);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const gate = (name: string) => proof.gates.find((g) => g.name === name);
+    expect(gate('format')).toMatchObject({ outcome: 'pre_existing', required: true });
+    expect(gate('format')?.diagnostics).toMatchObject({ new: 0, preExisting: 1 });
+    expect(gate('lint')).toMatchObject({ outcome: 'pre_existing', required: true });
+    expect(gate('lint')?.diagnostics).toMatchObject({ new: 0, preExisting: 1 });
+    expect(gate('test')?.tests?.failToPass).toEqual(['tests::adds']);
+  });
+});
