@@ -11,7 +11,7 @@ import {
   sliceTally,
   type Task,
 } from '../../runtime/app/index.js';
-import { gapText } from '../../runtime/app/render.js';
+import { gapText, gateOutcomeLabel } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
@@ -133,7 +133,7 @@ export function renderExecuted(result: ExecuteResult, dir: string): string {
   if (proof.gates.length > 0) {
     out += `gates on the integrated tree ${short(proof.git.headSha)}:\n`;
     for (const gate of proof.gates) {
-      out += `  ${gate.outcome.padEnd(12)} ${gate.name}${gate.required ? '' : ' (optional)'}  ${gate.durationMs} ms\n`;
+      out += `  ${gateOutcomeLabel(gate).padEnd(12)} ${gate.name}${gate.required ? '' : ' (optional)'}  ${gate.durationMs} ms\n`;
     }
   }
   for (const failure of proof.failures) out += `failure ${failure.code}: ${failure.message}\n`;
