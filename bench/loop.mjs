@@ -3,6 +3,9 @@
 // one-slice goal whose agent is wrong on its first N attempts and right after, for N = 0, 1, 2:
 //
 //  - agent runs and wall time to `ready` (the proof must be ready after exactly N + 1 agent runs);
+//  - one more case: the first attempt leaves only the target test failing (as on the base), so the
+//    slice passes its own checks and the integrated tree reopens it in the same run (its extra
+//    attempt also pays for one more integration);
 //  - the loop's own overhead per extra attempt: how much longer the run takes for each wrong
 //    attempt beyond what the agent and the gates themselves took (the goal's budget ledger, which
 //    charges every agent run and every gate run): ((wall_N - spent_N) - (wall_0 - spent_0)) / N.
@@ -49,6 +52,9 @@ const DEFAULT_SIZES = { repeat: '5' };
 const SMOKE_SIZES = { repeat: '1' };
 /** Wrong attempts before the right one; the planner gives a medium-risk slice 3 attempts. */
 const WRONG = [0, 1, 2];
+/** The case whose one wrong attempt fails only the target test: reopened after the integration. */
+const TARGET_ONLY = 'target';
+const CASES = [...WRONG, TARGET_ONLY];
 const TARGET_OVERHEAD_MS = 1_000;
 const GOAL = 'fix the bug in src/value.js';
 
@@ -75,12 +81,12 @@ async function main() {
   const bin = snapshotOmk();
   const loadBefore = loadAverages();
   const fixture = createFixture();
-  const samples = new Map(WRONG.map((wrong) => [wrong, []]));
+  const samples = new Map(CASES.map((wrong) => [wrong, []]));
   for (let round = 0; round < options.repeat; round++) {
     // Rotated, so a drift in the machine's load does not always hit the same case first.
-    for (let i = 0; i < WRONG.length; i++) {
-      const wrong = WRONG[(round + i) % WRONG.length];
-      log(`round ${round + 1}/${options.repeat}: wrong ${wrong} time(s), then right`);
+    for (let i = 0; i < CASES.length; i++) {
+      const wrong = CASES[(round + i) % CASES.length];
+      log(`round ${round + 1}/${options.repeat}: ${caseName(wrong)}`);
       const run = runLoop(bin, fixture, wrong);
       log(`  ${(run.ms / 1000).toFixed(2)} s, ${run.agentRuns} agent run(s)`);
       samples.get(wrong).push(run);
@@ -125,22 +131,28 @@ function createFixture() {
   git(repo, ['add', '--all']);
   git(repo, ['commit', '--quiet', '-m', 'a wrong value, its failing test and a gate that runs it']);
   const agents = makeTempDir('loop-agents');
-  const agentFor = new Map(WRONG.map((wrong) => [wrong, writeAgent(agents, wrong)]));
+  const agentFor = new Map(CASES.map((wrong) => [wrong, writeAgent(agents, wrong)]));
   return { repo, agentFor };
 }
 
 /**
  * A shell script agent: on attempts up to `wrong` it breaks another test (a regression: the
- * attempt fails), after that it fixes the value (the failing test passes: fail-to-pass).
+ * attempt fails), after that it fixes the value (the failing test passes: fail-to-pass). The
+ * TARGET_ONLY agent's first attempt touches the file and leaves the value wrong (only the target
+ * test fails, as on the base).
  */
 function writeAgent(dir, wrong) {
-  const path = join(dir, `wrong-${wrong}-then-right.sh`);
+  const path = join(dir, `${wrong === TARGET_ONLY ? 'target-only' : `wrong-${wrong}`}-then-right.sh`);
+  const firstWrong =
+    wrong === TARGET_ONLY
+      ? "  printf '// looked\\nexport const value = 0;\\n' > src/value.js"
+      : '  printf \'export const value = "1";\\n\' > src/value.js';
   const lines = [
     '#!/bin/sh',
     '# Written by bench/loop.mjs.',
     'set -e',
-    `if [ "$OMK_ATTEMPT" -le ${wrong} ]; then`,
-    '  printf \'export const value = "1";\\n\' > src/value.js',
+    `if [ "$OMK_ATTEMPT" -le ${wrong === TARGET_ONLY ? 1 : wrong} ]; then`,
+    firstWrong,
     'else',
     "  printf '// fixed\\nexport const value = 1;\\n' > src/value.js",
     'fi',
@@ -157,14 +169,15 @@ function runLoop(bin, fixture, wrong) {
   // Each run works on a clone of its own: no omk branch of an earlier run is in the way.
   const repo = join(root, 'repo');
   git(root, ['clone', '--quiet', fixture.repo, repo]);
-  const label = `goal run, wrong ${wrong} time(s)`;
+  const label = `goal run, ${caseName(wrong)}`;
+  const expectedRuns = wrong === TARGET_ONLY ? 2 : wrong + 1;
   const args = ['goal', 'run', GOAL, '--agent', `script:${fixture.agentFor.get(wrong)}`, '--until-ready'];
   const run = expectSuccess(label, timeOmk(bin, [...args, '--json'], { cwd: repo, stateDir }));
   const { goal } = parseJsonOutput(label, run.stdout);
   const proof = JSON.parse(readFileSync(join(stateDir, 'goals', goal.id, 'proof.json'), 'utf8'));
   if (proof.status !== 'ready') throw new BenchError(`${label}: the proof is ${proof.status}, not ready`);
-  if (proof.agentRuns.length !== wrong + 1) {
-    throw new BenchError(`${label}: ${proof.agentRuns.length} agent runs, expected ${wrong + 1}`);
+  if (proof.agentRuns.length !== expectedRuns) {
+    throw new BenchError(`${label}: ${proof.agentRuns.length} agent runs, expected ${expectedRuns}`);
   }
   return {
     ms: run.ms,
@@ -174,8 +187,13 @@ function runLoop(bin, fixture, wrong) {
   };
 }
 
+function caseName(wrong) {
+  if (wrong === TARGET_ONLY) return 'target still failing 1×, then right';
+  return wrong === 0 ? 'right first time' : `wrong ${wrong}×, then right`;
+}
+
 function buildReport(options, samples, load) {
-  const cases = WRONG.map((wrong) => {
+  const cases = CASES.map((wrong) => {
     const runs = samples.get(wrong);
     return {
       wrong,
@@ -188,9 +206,12 @@ function buildReport(options, samples, load) {
   });
   const first = cases[0];
   const perExtra = cases
-    .filter((c) => c.wrong > 0)
+    .filter((c) => c.wrong !== TARGET_ONLY && c.wrong > 0)
     .map((c) => ({ wrong: c.wrong, ms: round1((c.ownMs.median - first.ownMs.median) / c.wrong) }));
   const overheadMs = round1(perExtra.reduce((sum, c) => sum + c.ms, 0) / perExtra.length);
+  // The reopened attempt: its own time beyond a right-first-time run (one more integration too).
+  const target = cases.find((c) => c.wrong === TARGET_ONLY);
+  const reopenedMs = round1(target.ownMs.median - first.ownMs.median);
   return {
     machine: machineInfo(),
     repeat: options.repeat,
@@ -198,6 +219,7 @@ function buildReport(options, samples, load) {
     cases,
     perExtraAttempt: perExtra,
     overheadPerExtraAttemptMs: overheadMs,
+    overheadPerReopenedAttemptMs: reopenedMs,
     target: { overheadPerExtraAttemptMs: TARGET_OVERHEAD_MS, met: overheadMs < TARGET_OVERHEAD_MS },
   };
 }
@@ -205,7 +227,7 @@ function buildReport(options, samples, load) {
 function renderReport(report) {
   const s = (ms) => (ms / 1000).toFixed(2);
   const rows = report.cases.map((c) => [
-    c.wrong === 0 ? 'right first time' : `wrong ${c.wrong}×, then right`,
+    caseName(c.wrong),
     c.agentRuns,
     s(c.wallMs.median),
     s(c.wallMs.p95),
@@ -220,6 +242,7 @@ function renderReport(report) {
     formatTable(header, rows).trimEnd(),
     '',
     `loop overhead per extra attempt: ${s(report.overheadPerExtraAttemptMs)} s (target < ${s(TARGET_OVERHEAD_MS)} s: ${verdict})`,
+    `loop overhead of the attempt reopened after the integration: ${s(report.overheadPerReopenedAttemptMs)} s`,
     `1-min load before ${report.load.before[0]}, after ${report.load.after[0]} (${report.machine.cpus} cpus)`,
     '',
   ].join('\n');

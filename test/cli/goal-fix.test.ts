@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,32 @@ describe('omk goal fix', () => {
     const bad = await omk('goal', 'fix', id, '--pr', 'three', 'add a VERSION export');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--pr: 'three' is not a PR number.");
+  }, 60_000);
+
+  it('refuses a goal whose budget is spent, before any agent runs, and names budget-add', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const goalFile = join(state.dir, 'goals', id, 'goal.json');
+    const saved = await readFile(goalFile, 'utf8');
+    const goal = JSON.parse(saved) as { budget: { timeMs: number | null } };
+    // Less time than the run already spent.
+    await writeFile(
+      goalFile,
+      `${JSON.stringify({ ...goal, budget: { ...goal.budget, timeMs: 1 } }, null, 2)}\n`,
+    );
+    try {
+      const fixed = await omk('goal', 'fix', id, '--pr', String(integrator), 'add a README note');
+      expect(fixed.code).toBe(4);
+      expect(fixed.stderr).toContain(
+        `Goal ${id}'s time budget is spent, so no agent runs to fix PR #${integrator}.`,
+      );
+      expect(fixed.stderr).toContain(`omk goal budget-add ${id}`);
+      expect(git(repo.root, 'rev-parse', branch)).toBe(before);
+      const events = await omk('goal', 'replay', id);
+      expect(events.stdout.match(/fix_requested/g)).toHaveLength(1);
+    } finally {
+      await writeFile(goalFile, saved);
+    }
   }, 60_000);
 
   it('refuses a goal that has not settled as ready, not ready or failed, before any agent runs', async () => {

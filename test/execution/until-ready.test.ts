@@ -59,6 +59,7 @@ describe('--until-ready with a wrong-then-right agent', () => {
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     expect((await env.proof(id)).status).toBe('ready');
+    expect(await starts()).toBe(2);
     expect(result.stderr).toContain(`[${SLICES.bug}] attempt 1 failed; retrying`);
 
     const base = (await env.goal(id)).repo.baseSha ?? '';
@@ -74,6 +75,11 @@ describe('--until-ready with a wrong-then-right agent', () => {
     expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
     expect(second?.prompt).toMatch(/gate test failed \(exit \d+\):/);
     expect(second?.prompt).toContain('parse keeps text');
+    // Each failing test is named by what it asks of the retry: the one it broke, the target still failing.
+    expect(second?.prompt).toContain('newly failing tests (they pass on the base):\n- parse keeps text\n');
+    expect(second?.prompt).toContain(
+      'tests still failing (they fail on the base too):\n- parse trims the text\n',
+    );
     // The gate's log, named relative to the worktree the agent works in: it opens it from there,
     // and the prompt names no directory of this machine.
     const log = /\(full output: ([^)]*artifacts\/gates\/[^)]*)\)/.exec(second?.prompt ?? '')?.[1] ?? '';
@@ -96,6 +102,42 @@ describe('--until-ready with a wrong-then-right agent', () => {
         diff: `artifacts/attempts/${SLICES.bug}/attempt-1.diff`,
       },
     ]);
+  });
+});
+
+describe('an agent that is right only when its prompt names the failing test', () => {
+  it('with --until-ready: its retry is told which test still fails, and the goal is ready', async () => {
+    // Fixes the parser only when told by name that the target test still fails; else touches it.
+    const agent = await env.kit.script(
+      'needs-the-test-name',
+      `${observe}
+if (prompt.includes('tests still failing (they fail on the base too):\\n- parse trims the text')) { ${fixParser} }
+else write('src/parser.js', '// looked\\nexport const parse = (text) => text;\\n');`,
+    );
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(await starts()).toBe(2);
+    const [first, second] = await prompts();
+    expect(first?.prompt).not.toContain('parse trims the text');
+    expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
+    expect(second?.prompt).toContain('the integrated tree is not ready:');
+    // Its first attempt only left the target test failing (as on the base): the slice passed its
+    // own checks, the integrated tree was not ready, and the slice was retried in the same run.
+    expect(result.stderr).toContain(`[${SLICES.bug}] the integrated tree is not ready (test:pre_existing)`);
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        taskId: SLICES.bug,
+        why: 'integration_blocks',
+        attempts: 1,
+        attemptsUpTo: 3,
+      }),
+    ]);
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
   });
 });
 
@@ -125,6 +167,10 @@ describe('an always-wrong agent', () => {
     expect(result.stderr.match(/failed; retrying/g)).toHaveLength(2);
     expect(result.stderr).not.toContain('stays pending');
     expect(task).toMatchObject({ status: 'failed', attempts: 3 });
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('failed');
+    expect(proof.failures.length, JSON.stringify(proof.failures)).toBeGreaterThan(0);
+    expect(proof.knownGaps).toContainEqual(expect.objectContaining({ code: 'slice_incomplete' }));
     const base = (await env.goal(id)).repo.baseSha ?? '';
     expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
   });

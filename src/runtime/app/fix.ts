@@ -8,6 +8,7 @@ import { executeGoal } from '../controller/execute.js';
 import { agentRunRecord, sliceRecord, withSlice } from '../controller/execution-state.js';
 import { ExecutionJournal } from '../controller/journal.js';
 import { prepareWorkspace } from '../controller/prepare.js';
+import { exhaustedLimit } from '../controller/scheduler.js';
 import { failingGates } from '../controller/slice.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import { AgentUnavailableError, IllegalTransitionError, NotFoundError, UsageError } from '../errors.js';
@@ -118,10 +119,18 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     throw new UsageError('A change request needs words saying what to change.');
   }
   const requestIds = fresh.map((r) => r.id);
+  const journal = await ExecutionJournal.open(deps.store, goalId);
+  // A fix task is charged to the goal's budget as a slice is: a spent budget runs no agent.
+  const spent = exhaustedLimit(goal.budget, journal.spent);
+  if (spent !== null) {
+    throw new IllegalTransitionError(
+      `Goal ${goalId}'s ${spent} budget is spent, so no agent runs to fix PR #${pr}.`,
+      { hint: ['Extend it with ', { step: 'budget_add', goalId }, ', then ask for the fix again.'] },
+    );
+  }
   const prepared =
     request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
   const controller = await composeController(deps, goal, prepared);
-  const journal = await ExecutionJournal.open(deps.store, goalId);
   const fixNumber = (await fixEvents(deps, goalId, 'fix_requested')).length + 1;
   await journal.save([
     { type: 'fix_requested', data: { fix: fixNumber, pr, sliceId: pull.sliceId, requestIds } },
@@ -301,7 +310,12 @@ async function runFix(
     writes: [...new Set([...writes, ...paths])],
   });
   deps.reporter.info(`[${taskId}] ${deps.agent.label}: fix ${task.fixNumber} for PR #${task.pr}`);
-  const timeMs = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
+  // The slowest slice's time, and never more than the goal's time budget has left.
+  const taskTime = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
+  const timeMs =
+    goal.budget.timeMs === null
+      ? taskTime
+      : Math.min(taskTime, Math.max(1, goal.budget.timeMs - journal.spent.timeMs));
   // Checked as a slice's agent is: it runs with the same reach, on a branch that gets pushed.
   const { result, findings: integrity } = await checkedAgentRun(
     deps,

@@ -120,3 +120,97 @@ describe('trimOutput', () => {
     expect(trimmed.endsWith('l99')).toBe(true);
   });
 });
+
+describe('describeAttemptFailure: per-test results and diagnostics', () => {
+  const counts = {
+    passed: 3,
+    failed: 2,
+    skipped: 0,
+    failToPass: 0,
+    regressions: 1,
+    stillFailing: 1,
+    added: 0,
+    removed: 0,
+  };
+  const withTests = (tail: string): GateEvidence => ({
+    ...gate('test', tail),
+    tests: {
+      source: 'tap',
+      baseSha: 'base',
+      counts,
+      failing: ['parse keeps text', 'parse trims the text'],
+      failToPass: [],
+      regressions: ['parse keeps text'],
+      stillFailing: ['parse trims the text'],
+      added: [],
+      removed: [],
+    },
+  });
+
+  it('names the tests the attempt broke and the ones still failing, before the output', () => {
+    const text = describeAttemptFailure({
+      agent: succeeded,
+      findings: [],
+      failingGates: [withTests('# fail 2')],
+      workdir: WORKDIR,
+    });
+    expect(text).toBe(
+      [
+        'gate test failed (exit 1):',
+        'newly failing tests (they pass on the base):',
+        '- parse keeps text',
+        'tests still failing (they fail on the base too):',
+        '- parse trims the text',
+        '# fail 2',
+        '(full output: ../../../goals/g/artifacts/gates/abc-test.log)',
+      ].join('\n'),
+    );
+  });
+
+  it('names them even when the output that held them was trimmed away, and bounds the lists', () => {
+    const noisy = Array.from({ length: 500 }, (_, i) => `noise ${i}`).join('\n');
+    const many = Array.from({ length: 30 }, (_, i) => `case ${i}`);
+    const base = withTests(noisy);
+    const gateWithMany: GateEvidence = {
+      ...base,
+      tests: {
+        ...(base.tests as NonNullable<GateEvidence['tests']>),
+        counts: { ...counts, stillFailing: 75 },
+        stillFailing: many,
+      },
+    };
+    const text =
+      describeAttemptFailure({
+        agent: succeeded,
+        findings: [],
+        failingGates: [gateWithMany],
+        workdir: WORKDIR,
+      }) ?? '';
+    expect(text).toContain('- parse keeps text');
+    expect(text).toContain('- case 19');
+    expect(text).not.toContain('- case 20');
+    expect(text).toContain('- … and 55 more');
+    expect(text).not.toContain('noise 0\n');
+  });
+
+  it('names the new diagnostics of a lint gate', () => {
+    const lint: GateEvidence = {
+      ...gate('lint', 'src/a.js:1:1 no-unused-vars x'),
+      kind: 'lint',
+      diagnostics: {
+        source: 'eslint-stylish',
+        new: 1,
+        fixed: 0,
+        preExisting: 4,
+        firstNew: ['src/a.js:1:1 no-unused-vars x'],
+      },
+    };
+    const text = describeAttemptFailure({
+      agent: succeeded,
+      findings: [],
+      failingGates: [lint],
+      workdir: WORKDIR,
+    });
+    expect(text).toContain('new diagnostics (not on the base):\n- src/a.js:1:1 no-unused-vars x\n');
+  });
+});

@@ -9,6 +9,8 @@ const MAX_MESSAGE_CHARS = 500;
 const MAX_PATHS = 10;
 const MAX_GATE_OUTPUT_CHARS = 3_000;
 const MAX_GATE_OUTPUT_LINES = 60;
+const MAX_TEST_NAMES = 20;
+const MAX_TEST_NAME_CHARS = 200;
 
 export interface AttemptChecks {
   agent: AgentRunResult;
@@ -44,6 +46,11 @@ export function describeChecks(checks: Omit<AttemptChecks, 'agent'>): string | n
   return shown.length === 0 ? null : shown.join('\n\n');
 }
 
+/** Each of these gates with its failing tests named and the end of its output; null when none. */
+export function describeGateFailures(gates: readonly GateEvidence[], workdir: string): string | null {
+  return gates.length === 0 ? null : gates.map((gate) => gateSection(gate, workdir)).join('\n\n');
+}
+
 function agentFailure(result: AgentRunResult): string | null {
   if (result.outcome === 'succeeded') return null;
   return `agent ${result.outcome}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}: ${result.summary}`;
@@ -62,9 +69,44 @@ function findingsSection(blocking: readonly Finding[]): string {
 
 function gateSection(gate: GateEvidence, workdir: string): string {
   const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? '-'}):`;
+  const named = [...testNames(gate), ...newDiagnostics(gate)].join('\n');
   const output = trimOutput(gate.tail);
   const log = gate.artifact === null ? '' : `\n(full output: ${logPath(gate.artifact, workdir)})`;
-  return `${header}\n${output === '' ? '(no output)' : output}${log}`;
+  return `${header}\n${named === '' ? '' : `${named}\n`}${output === '' ? '(no output)' : output}${log}`;
+}
+
+/**
+ * The tests a gate's per-test results name, by what the next attempt must do about them: the
+ * ones its change broke, and the ones still failing as on the base (a fix goal's target tests).
+ * Named even when the output's tail lost them.
+ */
+function testNames(gate: GateEvidence): string[] {
+  const tests = gate.tests;
+  if (tests === undefined) return [];
+  return [
+    namedList('newly failing tests (they pass on the base)', tests.regressions, tests.counts.regressions),
+    namedList(
+      'tests still failing (they fail on the base too)',
+      tests.stillFailing,
+      tests.counts.stillFailing,
+    ),
+  ].filter((line): line is string => line !== null);
+}
+
+function newDiagnostics(gate: GateEvidence): string[] {
+  const diagnostics = gate.diagnostics;
+  if (diagnostics === undefined || diagnostics.new === 0) return [];
+  return [namedList('new diagnostics (not on the base)', diagnostics.firstNew, diagnostics.new)].filter(
+    (line): line is string => line !== null,
+  );
+}
+
+function namedList(title: string, names: readonly string[], count: number): string | null {
+  if (names.length === 0) return null;
+  const shown = names.slice(0, MAX_TEST_NAMES).map((name) => `- ${clip(oneLine(name), MAX_TEST_NAME_CHARS)}`);
+  const more = Math.max(count, names.length) - shown.length;
+  if (more > 0) shown.push(`- … and ${more} more`);
+  return `${title}:\n${shown.join('\n')}`;
 }
 
 /** A gate log (under the goal directory) as the agent in `workdir` opens it: a relative path. */

@@ -101,13 +101,26 @@ export async function executeGoal(
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
       if (options.dispatch !== false && (await gatesCannotStart(ctx))) return;
-      const stopReason =
-        options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
-      if (stopReason === 'budget') stoppedBy ??= 'budget';
-      if (!controller.signal.aborted && stoppedBy === null) {
+      const untilReady = options.untilReady && options.dispatch !== false;
+      let complete = false;
+      for (let round = 1; ; round += 1) {
+        const stopReason =
+          options.dispatch === false
+            ? null
+            : await runWaves(ctx, goal.options.maxAgents, options.untilReady, round === 1);
+        if (stopReason === 'budget') stoppedBy ??= 'budget';
+        if (controller.signal.aborted || stoppedBy !== null) break;
         // Until ready, a merged tree that fails where its slices passed is repaired by the agent.
-        await integrateAndRepair(ctx, options.repair ?? (options.untilReady && options.dispatch !== false));
+        await integrateAndRepair(ctx, options.repair ?? untilReady);
         journal.execution = { ...journal.execution, state: 'complete' };
+        complete = true;
+        // Until ready, slices whose oracle does not hold on the integrated tree (a fix goal's
+        // target test still failing) run again within their attempts, in this run.
+        if (!untilReady || controller.signal.aborted || !(await reopenNotReady(ctx))) break;
+        complete = false;
+      }
+      if (complete) {
+        // Settled below.
       } else if (stoppedBy === 'budget') {
         const fresh = await store.read(goalId);
         const which = exhaustedLimit(fresh.budget, journal.spent) ?? 'time';
@@ -313,8 +326,50 @@ function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void 
   };
 }
 
+/**
+ * After an until-ready run's integration: when the proof would not be ready and the integrated
+ * tree fails a gate the slices can change (a fix goal's target test still failing, which each
+ * slice saw as failing on the base too), the done slices with attempts left in their round are
+ * reopened, told what the integrated tree fails, and the integration starts again from the base.
+ * False when nothing is reopened: the run settles. Each reopening spends an attempt, so the loop
+ * ends.
+ */
+async function reopenNotReady(ctx: RunContext): Promise<boolean> {
+  const { journal, deps, goal } = ctx;
+  await journal.save([]);
+  if ((await journal.preview()).status !== 'not_ready') return false;
+  const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+  const left = reopen.filter((r) => {
+    const task = journal.task(r.taskId);
+    return (
+      r.why === 'integration_blocks' &&
+      task.status === 'done' &&
+      task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1
+    );
+  });
+  if (left.length === 0) return false;
+  const events = reopenSlices(
+    journal,
+    left.map((r) => ({ ...r, newRound: false })),
+  );
+  for (const r of left) {
+    deps.reporter.info(`[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice`);
+  }
+  const baseSha = goal.repo.baseSha ?? ctx.base.baseSha;
+  events.push(
+    ...(await restartIntegration(deps, journal, { id: goal.id, repoRoot: goal.repo.root, baseSha })),
+  );
+  await journal.save(events);
+  return true;
+}
+
 /** Dispatches ready slices up to maxAgents until nothing more can start. */
-async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean): Promise<'budget' | null> {
+async function runWaves(
+  ctx: RunContext,
+  maxAgents: number,
+  untilReady: boolean,
+  prepareIntegration: boolean,
+): Promise<'budget' | null> {
   const { journal } = ctx;
   let firstDispatch = true;
   const running = new Map<string, Promise<SliceOutcome>>();
@@ -337,7 +392,8 @@ async function runWaves(ctx: RunContext, maxAgents: number, untilReady: boolean)
         if (running.has(task.id) || settled.has(task.id)) continue;
         running.set(task.id, runSlice(ctx, task.id, attemptLimit(ctx, task, untilReady)));
       }
-      if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
+      if (firstDispatch && prepareIntegration && running.size > 0)
+        prepareIntegrationWhenAgentsRun(ctx, running.size);
       firstDispatch = false;
     }
     if (running.size === 0) return budgetStop ? 'budget' : null;

@@ -5,7 +5,7 @@ import type { EventInput } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { type Task, type TaskGraph, taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
-import { rebuildProof } from '../proof/assemble.js';
+import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
 import { writeJsonAtomic } from '../state/atomic.js';
 import { appendDecisions, type DecisionInput } from '../state/decisions.js';
@@ -103,6 +103,21 @@ export class ExecutionJournal {
               await this.store.write(status(proof, goal));
               return proof;
             })
+            .then(resolve, reject),
+      });
+      this.drain();
+    });
+  }
+
+  /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
+  preview(): Promise<Proof> {
+    return new Promise<Proof>((resolve, reject) => {
+      this.jobs.push({
+        kind: 'barrier',
+        run: () =>
+          this.store
+            .read(this.goalId)
+            .then((goal) => assembleProof(this.store, goal, this.events))
             .then(resolve, reject),
       });
       this.drain();

@@ -81,9 +81,11 @@ describe('slicesToReopen', () => {
       integration: { branch: 'omk/g/integration', workspace: '/w', headSha: 'f', merged: [], conflict: null },
       finalGates: [gate('pre_existing'), { ...gate('skipped'), name: 'lint' }],
     };
+    // Each is told what the integrated tree fails: its own record holds no failure.
+    const evidence = 'the integrated tree is not ready:\n\ngate test pre_existing (exit 1):\n(no output)';
     expect(slicesToReopen(tasks, execution, blocks).reopen).toEqual([
-      { taskId: 'a', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true },
-      { taskId: 'b', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true },
+      { taskId: 'a', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true, evidence },
+      { taskId: 'b', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true, evidence },
     ]);
   });
 

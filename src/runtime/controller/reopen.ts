@@ -4,6 +4,7 @@ import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { describeGateFailures } from './attempt-failure.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
@@ -22,6 +23,11 @@ export interface Reopening {
   detail: string;
   /** True when the slice gets a new round of attempts (it ran before); false for a skipped one. */
   newRound: boolean;
+  /**
+   * What the integrated tree fails, for the slice's next prompt (its own checks passed, so its
+   * record holds no failure); absent when the slice's own record says why.
+   */
+  evidence?: string;
 }
 
 /** A slice whose checks do not hold but that stays as it is: done slices were built on it. */
@@ -118,7 +124,12 @@ function integrationReopenings(tasks: readonly Task[], execution: ExecutionState
   const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
   if (gates.length > 0) {
     const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(', ');
-    return done.map((task) => ({ taskId: task.id, why: 'integration_blocks', detail, newRound: true }));
+    return done.map((task) => {
+      const workdir = sliceRecord(execution, task.id).workspace ?? execution.integration?.workspace ?? '';
+      const failing = describeGateFailures(gates, workdir);
+      const evidence = `the integrated tree is not ready:\n\n${failing ?? detail}`;
+      return { taskId: task.id, why: 'integration_blocks', detail, newRound: true, evidence };
+    });
   }
   const findings = execution.finalFindings.filter((finding) => finding.severity === 'blocking');
   return done.flatMap((task): Reopening[] => {
@@ -145,15 +156,15 @@ function blockedDependency(
  */
 export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reopening[]): EventInput[] {
   const ids = new Set(reopenings.map((r) => r.taskId));
-  for (const { taskId, newRound } of reopenings) {
+  for (const { taskId, newRound, evidence } of reopenings) {
     const task = journal.task(taskId);
     journal.updateTask(taskId, { status: 'pending' });
-    if (newRound) {
-      journal.execution = withSlice(journal.execution, {
-        ...sliceRecord(journal.execution, taskId),
-        roundStart: task.attempts,
-      });
-    }
+    const record = sliceRecord(journal.execution, taskId);
+    journal.execution = withSlice(journal.execution, {
+      ...record,
+      ...(newRound ? { roundStart: task.attempts } : {}),
+      ...(evidence === undefined ? {} : { lastFailure: evidence }),
+    });
   }
   journal.execution = {
     ...journal.execution,
@@ -173,7 +184,7 @@ export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reo
         why,
         detail,
         attempts: task.attempts,
-        attemptsUpTo: task.attempts + task.maxRetries + 1,
+        attemptsUpTo: sliceRecord(journal.execution, taskId).roundStart + task.maxRetries + 1,
       },
     };
   });
