@@ -1,11 +1,9 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { bringGoalHere, withWorkspace } from '../adapters/bot/workspace.js';
+import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
   accessVerdict,
-  BusyError,
   type ChangeRequest,
   describeNote,
-  type FixTarget,
   fixNote,
   fixPullRequest,
   fixTarget,
@@ -13,8 +11,15 @@ import {
   withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, workspaceSpec } from './compose.js';
-import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
+import { appFor, withCheckout } from './compose.js';
+import {
+  busyReply,
+  errorReply,
+  fixRefusalReply,
+  notOnStateBranch,
+  plainReply,
+  refusalReply,
+} from './replies.js';
 import { type RepoSettings, runAgent } from './repo-settings.js';
 import { publishStatus } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -50,7 +55,7 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     running: (goalId) => bot.active.has(goalId),
   });
   if (target.kind !== 'start') {
-    await say(fixRefusal(job, target));
+    await say(fixRefusalReply(job.author, job.pr, target));
     return;
   }
   const { goalId } = target;
@@ -91,8 +96,7 @@ async function fixHere(
   take: () => ChangeRequest[],
 ): Promise<void> {
   const { repo, pr } = job;
-  const token = await gh.token();
-  await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+  await withCheckout(bot, gh, repo, 'full', async (ws) => {
     // What the fix recorded (its request ids above all) is shared whatever happened.
     const save = `omk: fix for PR #${pr} of goal ${goalId}`;
     const ports = { ...ws, reporter: bot.deps.reporter };
@@ -114,33 +118,11 @@ async function fixHere(
       return done;
     });
     if (step.kind === 'not_shared') {
-      await gh.createComment(
-        repo,
-        pr,
-        plainReply(job.author, [`Goal ${goalId} is not on the state branch.`]),
-      );
+      await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
       return;
     }
     const note = describeNote(fixNote(step.value), BOT_WORDS);
     if (step.value.kind === 'already_handled') bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
     else await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [note]);
   });
-}
-
-function fixRefusal(job: FixJob, target: Exclude<FixTarget, { kind: 'start' }>): string {
-  switch (target.kind) {
-    case 'not_omk_pr':
-      return plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
-      ]);
-    case 'fixes_elsewhere':
-      return plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
-      ]);
-    case 'busy':
-      return errorReply(
-        job.author,
-        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
-      );
-  }
 }

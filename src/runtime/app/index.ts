@@ -181,6 +181,7 @@ export {
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
+export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
@@ -223,6 +224,14 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export {
+  type ThreadGoalCommand,
+  type ThreadStepPlan,
+  type ThreadStepRequest,
+  type ThreadStepResult,
+  threadGoalStep,
+  threadStepPlan,
+} from './thread-step.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,
