@@ -1,7 +1,6 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
-  accessVerdict,
   type ChangeRequest,
   describeNote,
   fixNote,
@@ -12,14 +11,7 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { appFor, withCheckout } from './compose.js';
-import {
-  busyReply,
-  errorReply,
-  fixRefusalReply,
-  notOnStateBranch,
-  plainReply,
-  refusalReply,
-} from './replies.js';
+import { busyReply, errorReply, fixRefusalReply, notOnStateBranch, plainReply } from './replies.js';
 import { type RepoSettings, runAgent } from './repo-settings.js';
 import { publishStatus } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -37,18 +29,13 @@ export interface FixJob {
 }
 
 /**
- * The review/fix loop's front door: the author must have write permission, the PR must be an omk
- * PR (its goal comes from its branch), then in local mode the fix runs in this process on a fresh
+ * The review/fix loop's front door (the author's access was checked): the PR must be an omk PR
+ * (its goal comes from its branch), then in local mode the fix runs in this process on a fresh
  * checkout with the goal's branches, under the goal's mutex (a redelivery waits, then finds its
  * requests handled). In actions mode the repository's `pull_request_review` workflow runs it.
  */
 export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void> {
   const say = (body: string) => gh.createComment(job.repo, job.pr, body);
-  const access = accessVerdict({ kind: 'fix' }, await gh.permission(job.repo, job.author));
-  if (!access.allowed) {
-    await say(refusalReply(job.author, access.need));
-    return;
-  }
   const target = fixTarget({
     branch: job.branch ?? (await gh.pullHead(job.repo, job.pr)),
     fixesHere: bot.deps.config.mode === 'local',

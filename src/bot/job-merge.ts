@@ -14,7 +14,6 @@ import { publishStatus } from './status.js';
 
 /** How long a repository's allowed merge methods are reused: merge signals come in bursts. */
 const METHODS_TTL_MS = 60_000;
-const allowedMethods = new WeakMap<Bot, Map<string, { methods: MergeMethod[]; until: number }>>();
 
 /** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
 export async function mergeMethodFor(
@@ -23,16 +22,11 @@ export async function mergeMethodFor(
   repo: RepoRef,
   setting: MergeMethod | null = null,
 ): Promise<MergeMethod> {
-  let known = allowedMethods.get(bot);
-  if (known === undefined) {
-    known = new Map();
-    allowedMethods.set(bot, known);
-  }
   const now = bot.deps.clock.nowMs();
-  let entry = known.get(repo.fullName);
+  let entry = bot.mergeMethods.get(repo.fullName);
   if (entry === undefined || entry.until < now) {
     entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
-    known.set(repo.fullName, entry);
+    bot.mergeMethods.set(repo.fullName, entry);
   }
   const choice = chooseMergeMethod(entry.methods, setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);

@@ -76,41 +76,20 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     return;
   }
   const answer = await gh.permission(repo, author);
-  // A fix checks the person's access itself, once its requests are known.
-  if (command.kind !== 'fix') {
-    const access = accessVerdict(command, answer);
-    if (!access.allowed) {
-      await say(refusalReply(author, access.need));
-      return;
-    }
+  const access = accessVerdict(command, answer);
+  if (!access.allowed) {
+    await say(refusalReply(author, access.need));
+    return;
   }
-  const settings = await settingsForCommand(
-    bot,
-    gh,
-    { repo, issue, author },
-    need === 'write' ? answer : null,
-  );
+  const where = { repo, issue, author };
+  const settings = await settingsForCommand(bot, gh, where, need === 'write' ? answer : null);
   if (settings === null) return;
   if (job.kind === 'fix' || command.kind === 'fix') {
+    const text = 'text' in command ? command.text : '';
     const requests =
-      job.kind === 'fix'
-        ? job.requests
-        : [
-            {
-              id: `comment:${job.commentId}`,
-              text: command.kind === 'fix' ? command.text : '',
-              author,
-              replyTo: null,
-            },
-          ];
-    await fixJob(bot, gh, {
-      repo,
-      pr: issue,
-      branch: job.kind === 'fix' ? job.branch : null,
-      author,
-      requests,
-      settings,
-    });
+      job.kind === 'fix' ? job.requests : [{ id: `comment:${job.commentId}`, text, author, replyTo: null }];
+    const branch = job.kind === 'fix' ? job.branch : null;
+    await fixJob(bot, gh, { repo, pr: issue, branch, author, requests, settings });
     return;
   }
   try {
