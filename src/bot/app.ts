@@ -1,7 +1,6 @@
 import type { ApplicationFunction, Probot } from 'probot';
 import { Bot, type BotDeps } from './bot.js';
-import { onChangesRequested, onReviewComment } from './fix-intake.js';
-import { onComment, onMergeSignal } from './intake.js';
+import { onChangesRequested, onComment, onMergeSignal, onReviewComment } from './intake.js';
 
 /**
  * The Probot app. Composition happens when Probot loads it (never at import time): `makeDeps`

@@ -1,6 +1,7 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
-import type { ChangeRequest } from '../runtime/app/index.js';
+import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
+import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
+import type { ChangeRequest, MergeMethod } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
@@ -56,9 +57,9 @@ export interface ActiveRun {
 
 /** The bot's in-process state. Created when the app is loaded, never at import time. */
 export class Bot {
-  /** Short jobs: replies, lifecycle changes, merge checks, dispatches. */
+  /** The command lane, the run lane (goal executions in local mode), shutdown and idle. */
+  readonly lanes: JobLanes;
   readonly commands: JobQueue;
-  /** Goal executions in local mode. */
   readonly runs: JobQueue;
   readonly mutex = new KeyedMutex();
   readonly statuses = new StatusComments();
@@ -71,11 +72,10 @@ export class Bot {
   readonly host: HostInfo;
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   readonly seen = new SeenKeys(50_000);
-  private readonly recent = new Map<string, { key: string; until: number }>();
-  /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
-  private readonly inFlight = new Set<Promise<unknown>>();
-  /** False once shutting down: new jobs are refused, running ones finish. */
-  private open = true;
+  /** Each repository's allowed merge methods, as last asked (merge signals come in bursts). */
+  readonly mergeMethods = new Map<string, { methods: MergeMethod[]; until: number }>();
+  /** The same command on one thread by one person within a minute runs once. */
+  readonly recent = new RecentKeys(60_000);
 
   constructor(readonly deps: BotDeps) {
     this.host = {
@@ -85,40 +85,17 @@ export class Bot {
         this.followers.get(goalId)?.(types);
       },
     };
-    const onError = (error: unknown, key: string) => {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.reporter.warn(`job ${key} failed: ${message}`);
-    };
-    this.commands = new JobQueue({
-      concurrency: deps.config.commandConcurrency,
-      limit: deps.config.queueLimit,
-      onError,
-    });
-    this.runs = new JobQueue({
-      concurrency: deps.config.runConcurrency,
-      limit: deps.config.queueLimit,
-      onError,
-    });
-  }
-
-  /**
-   * The same command typed twice within a minute on one thread by one person (a double click, a
-   * resubmitted form) maps to the first one's key.
-   */
-  sameAsRecent(fingerprint: string, key: string): string | null {
-    const now = this.deps.clock.nowMs();
-    if (this.recent.size > 10_000) {
-      for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
-    }
-    const known = this.recent.get(fingerprint);
-    if (known !== undefined && known.until >= now && known.key !== key) return known.key;
-    this.recent.set(fingerprint, { key, until: now + 60_000 });
-    return null;
-  }
-
-  /** Refuses every job from now on (shutdown): enqueue answers 'full', as for a full queue. */
-  stopAccepting(): void {
-    this.open = false;
+    const { config } = deps;
+    this.lanes = new JobLanes(
+      {
+        commandConcurrency: config.commandConcurrency,
+        runConcurrency: config.runConcurrency,
+        limit: config.queueLimit,
+      },
+      deps.reporter,
+    );
+    this.commands = this.lanes.commands;
+    this.runs = this.lanes.runs;
   }
 
   /** Queues a job on the command lane; its outcome is reported to the observer. */
@@ -127,42 +104,23 @@ export class Bot {
     run: (job: BotJob) => Promise<void>,
     options: { coalesce?: boolean } = {},
   ): PushOutcome {
-    if (!this.open) {
-      this.deps.reporter.info(`job ${job.key} refused: the app is shutting down`);
-      return 'full';
-    }
     const execute = this.deps.executeJob ?? run;
-    return this.commands.push(
-      job.key,
-      async () => {
-        let failure: unknown = null;
-        try {
-          await execute(job);
-        } catch (error) {
-          failure = error;
-          throw error;
-        } finally {
-          this.deps.observe?.jobDone?.(job, failure);
-        }
-      },
-      options,
-    );
+    const observed = async () => {
+      let failure: unknown = null;
+      try {
+        await execute(job);
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        this.deps.observe?.jobDone?.(job, failure);
+      }
+    };
+    return this.lanes.push(job.key, observed, options);
   }
 
-  /** Lets a call finish after the webhook was answered; idle() waits for it. */
-  track(promise: Promise<unknown>): void {
-    this.inFlight.add(promise);
-    void promise.finally(() => this.inFlight.delete(promise));
-  }
-
-  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
-  async idle(): Promise<void> {
-    for (;;) {
-      await Promise.allSettled([...this.inFlight]);
-      await this.commands.idle();
-      await this.runs.idle();
-      const busy = this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
-      if (busy === 0) return;
-    }
+  /** Resolves when both lanes are empty and tracked calls are done. */
+  idle(): Promise<void> {
+    return this.lanes.idle();
   }
 }

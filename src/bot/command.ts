@@ -15,7 +15,7 @@ import {
 } from '../runtime/app/index.js';
 import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
-import { SUBCOMMANDS, type Subcommand } from './usage.js';
+import { flagsOf, SUBCOMMANDS, type Subcommand } from './usage.js';
 import { BOT_STEPS, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
@@ -43,37 +43,12 @@ export type ParseOutcome =
 /** Placeholder for CreateGoalRequest.repo: the job replaces it with its checkout's path. */
 export const REPO_PLACEHOLDER = '.';
 
-const FLAGS: Record<Subcommand, Record<string, 'value' | 'switch'>> = {
-  run: {
-    policy: 'value',
-    'merge-policy': 'value',
-    'max-agents': 'value',
-    'budget-time': 'value',
-    'budget-tokens': 'value',
-    'budget-usd': 'value',
-    'until-ready': 'switch',
-    'no-llm-planner': 'switch',
-    'planner-token-budget': 'value',
-  },
-  status: {},
-  proof: {},
-  'open-pr': {},
-  merge: {},
-  pause: {},
-  resume: {},
-  cancel: { reason: 'value' },
-  budget: { time: 'value', tokens: 'value', usd: 'value' },
-  accept: { summary: 'value' },
-  reject: { reason: 'value' },
-  fix: {},
-};
-
 interface Args {
   flags: Map<string, string>;
   positionals: string[];
 }
 
-function splitArgs(tokens: readonly string[], allowed: Record<string, 'value' | 'switch'>): Args {
+function splitArgs(tokens: readonly string[], allowed: ReturnType<typeof flagsOf>): Args {
   const flags = new Map<string, string>();
   const positionals: string[] = [];
   for (let i = 0; i < tokens.length; i += 1) {
@@ -214,7 +189,7 @@ export function parseCommandLine(line: string, idSuffix: string): ParseOutcome {
     return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
   }
   try {
-    const args = splitArgs(rest, FLAGS[sub]);
+    const args = splitArgs(rest, flagsOf(sub));
     if (sub === 'run' && args.positionals.length === 0) {
       throw new UsageError('The goal is missing. Put it in quotes after run.');
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
-import type { Workspace, WorkspaceSpec } from '../adapters/bot/workspace.js';
+import { type Workspace, type WorkspaceSpec, withWorkspace } from '../adapters/bot/workspace.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
@@ -33,16 +33,18 @@ export function productionDeps(
   };
 }
 
-export function workspaceSpec(
+/** A job's checkout of `repo` (what `checkout` asks) with a fresh installation token, removed when `fn` ends. */
+export async function withCheckout<T>(
   bot: Bot,
+  gh: BotGitHub,
   repo: RepoRef,
-  token: string,
   checkout: WorkspaceSpec['checkout'],
-): WorkspaceSpec {
+  fn: (ws: Workspace) => Promise<T>,
+): Promise<T> {
   const { deps } = bot;
-  return {
+  const spec: WorkspaceSpec = {
     repo,
-    token,
+    token: await gh.token(),
     checkout,
     stateBranch: deps.config.stateBranch,
     workDir: deps.config.workDir,
@@ -51,6 +53,7 @@ export function workspaceSpec(
     reporter: deps.reporter,
     observe: deps.observe?.workspace,
   };
+  return withWorkspace(spec, fn);
 }
 
 /**

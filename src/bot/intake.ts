@@ -1,23 +1,49 @@
 import type { Context } from 'probot';
 import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
-import { obeysSender, threadIdSuffix } from '../runtime/app/index.js';
+import {
+  commentChangeRequest,
+  integratorGoals,
+  obeysSender,
+  reviewChangeRequest,
+  threadIdSuffix,
+} from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import { parseCommandLine } from './command.js';
 import { findCommand } from './find-command.js';
-import { integratorGoals } from './job-merge.js';
-import { executeJob } from './jobs.js';
-
 import { busyReply } from './replies.js';
+import { executeJob } from './runner.js';
 
 /**
  * What happens inside the webhook request, and nothing more: the signature was verified by the
- * middleware; here the comment is filtered, parsed (pure), remembered, acknowledged with 👀 (the
- * reaction is sent, its answer not awaited) and queued. The 2xx goes back as soon as that is done;
- * the work runs after it.
+ * middleware; here the event is filtered, a comment parsed (pure), the job remembered by its key
+ * (a redelivery starts nothing twice), a comment acknowledged with 👀 (sent, its answer not
+ * awaited) and the job queued. The 2xx goes back as soon as that is done; the work runs after it.
+ * Whether a PR is an omk PR and its reviewer may change it is decided by the job (it asks GitHub).
  */
 
 function warn(bot: Bot, what: string, error: unknown): void {
   bot.deps.reporter.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Remembers a job by its key and queues it: 'skipped' when it was accepted before or `before`
+ * declines it, 'full' when the queue is (the key is forgotten again, so a redelivery may retry).
+ */
+function accept(
+  bot: Bot,
+  job: BotJob & { deliveryId: string },
+  what: string,
+  before: () => boolean = () => true,
+): 'queued' | 'full' | 'skipped' {
+  const first = bot.seen.recordOnce(job.key, job.deliveryId);
+  if (first !== null) {
+    bot.deps.reporter.info(`delivery ${job.deliveryId}: ${what} was already accepted (delivery ${first})`);
+    return 'skipped';
+  }
+  if (!before()) return 'skipped';
+  if (bot.enqueue(job, (queued) => executeJob(bot, queued)) !== 'full') return 'queued';
+  bot.seen.forget(job.key);
+  return 'full';
 }
 
 export async function onComment(bot: Bot, context: Context<'issue_comment.created'>): Promise<void> {
@@ -34,19 +60,6 @@ export async function onComment(bot: Bot, context: Context<'issue_comment.create
   }
   const repo = repoRefOf(payload.repository, payload.installation?.id);
   const key = `${repo.fullName}#${payload.comment.id}`;
-  const first = bot.seen.recordOnce(key, context.id);
-  if (first !== null) {
-    bot.deps.reporter.info(`delivery ${context.id}: comment ${key} was already accepted (delivery ${first})`);
-    return;
-  }
-  if (found.kind === 'command') {
-    const fingerprint = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
-    const same = bot.sameAsRecent(fingerprint, key);
-    if (same !== null) {
-      bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
-      return;
-    }
-  }
   const job: BotJob = {
     kind: 'command',
     key,
@@ -61,15 +74,24 @@ export async function onComment(bot: Bot, context: Context<'issue_comment.create
         : parseCommandLine(found.line, threadIdSuffix(key)),
   };
   const gh = createBotGitHub(context.octokit);
-  // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.
-  bot.track(
-    gh.react(repo, payload.comment.id, 'eyes').catch((error: unknown) => warn(bot, 'reaction', error)),
-  );
-  const outcome = bot.enqueue(job, (queued) => executeJob(bot, queued));
+  const outcome = accept(bot, job, `comment ${key}`, () => {
+    if (found.kind === 'command') {
+      const fingerprint = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
+      const same = bot.recent.sameAs(fingerprint, key, bot.deps.clock.nowMs());
+      if (same !== null) {
+        bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
+        return false;
+      }
+    }
+    // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.
+    bot.lanes.track(
+      gh.react(repo, payload.comment.id, 'eyes').catch((error: unknown) => warn(bot, 'reaction', error)),
+    );
+    return true;
+  });
   if (outcome === 'full') {
-    bot.seen.forget(key);
     await gh
-      .createComment(repo, job.issue, busyReply(job.author))
+      .createComment(repo, payload.issue.number, busyReply(payload.sender.login))
       .catch((error: unknown) => warn(bot, 'busy reply', error));
   }
 }
@@ -90,4 +112,47 @@ export function onMergeSignal(
     if (outcome === 'full')
       bot.deps.reporter.warn(`queue full: merge check of ${goalId} after ${event} dropped`);
   }
+}
+
+type ReviewContext = Context<'pull_request_review.submitted' | 'pull_request_review_comment.created'>;
+
+/** `pull_request_review.submitted` with changes requested: its body is one change request. */
+export function onChangesRequested(bot: Bot, context: Context<'pull_request_review.submitted'>): void {
+  const { review } = context.payload;
+  // The one rule both hosts use: changes requested with a body (a review without one asks
+  // through its line comments, each delivered as its own event).
+  queueFix(bot, context, reviewChangeRequest({ ...review, author: review.user?.login ?? null }));
+}
+
+/** `pull_request_review_comment.created`: a comment on a line of the PR's diff. */
+export function onReviewComment(bot: Bot, context: Context<'pull_request_review_comment.created'>): void {
+  const { comment } = context.payload;
+  // A new, non-empty line comment; a reply in a thread (the app's own answers too) is conversation.
+  const read = commentChangeRequest({
+    id: comment.id,
+    body: comment.body,
+    path: comment.path,
+    line: comment.line ?? comment.original_line ?? null,
+    author: comment.user?.login ?? null,
+    inReplyTo: comment.in_reply_to_id ?? null,
+  });
+  queueFix(bot, context, read);
+}
+
+function queueFix(bot: Bot, context: ReviewContext, read: ReturnType<typeof reviewChangeRequest>): void {
+  const { payload } = context;
+  if (read.kind === 'skip' || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const repo = repoRefOf(payload.repository, payload.installation?.id);
+  const key = `${repo.fullName}#${read.request.id}`;
+  const job: BotJob = {
+    kind: 'fix',
+    key,
+    deliveryId: context.id,
+    repo,
+    pr: payload.pull_request.number,
+    branch: payload.pull_request.head.ref,
+    author: payload.sender.login,
+    requests: [read.request],
+  };
+  if (accept(bot, job, key) === 'full') bot.deps.reporter.warn(`queue full: ${key} dropped`);
 }

@@ -1,11 +1,8 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { bringGoalHere, withWorkspace } from '../adapters/bot/workspace.js';
+import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
-  accessVerdict,
-  BusyError,
   type ChangeRequest,
   describeNote,
-  type FixTarget,
   fixNote,
   fixPullRequest,
   fixTarget,
@@ -13,8 +10,8 @@ import {
   withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, workspaceSpec } from './compose.js';
-import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
+import { appFor, withCheckout } from './compose.js';
+import { busyReply, errorReply, fixRefusalReply, notOnStateBranch, plainReply } from './replies.js';
 import { type RepoSettings, runAgent } from './repo-settings.js';
 import { publishStatus } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -32,25 +29,20 @@ export interface FixJob {
 }
 
 /**
- * The review/fix loop's front door: the author must have write permission, the PR must be an omk
- * PR (its goal comes from its branch), then in local mode the fix runs in this process on a fresh
+ * The review/fix loop's front door (the author's access was checked): the PR must be an omk PR
+ * (its goal comes from its branch), then in local mode the fix runs in this process on a fresh
  * checkout with the goal's branches, under the goal's mutex (a redelivery waits, then finds its
  * requests handled). In actions mode the repository's `pull_request_review` workflow runs it.
  */
 export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void> {
   const say = (body: string) => gh.createComment(job.repo, job.pr, body);
-  const access = accessVerdict({ kind: 'fix' }, await gh.permission(job.repo, job.author));
-  if (!access.allowed) {
-    await say(refusalReply(job.author, access.need));
-    return;
-  }
   const target = fixTarget({
     branch: job.branch ?? (await gh.pullHead(job.repo, job.pr)),
     fixesHere: bot.deps.config.mode === 'local',
     running: (goalId) => bot.active.has(goalId),
   });
   if (target.kind !== 'start') {
-    await say(fixRefusal(job, target));
+    await say(fixRefusalReply(job.author, job.pr, target));
     return;
   }
   const { goalId } = target;
@@ -91,8 +83,7 @@ async function fixHere(
   take: () => ChangeRequest[],
 ): Promise<void> {
   const { repo, pr } = job;
-  const token = await gh.token();
-  await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+  await withCheckout(bot, gh, repo, 'full', async (ws) => {
     // What the fix recorded (its request ids above all) is shared whatever happened.
     const save = `omk: fix for PR #${pr} of goal ${goalId}`;
     const ports = { ...ws, reporter: bot.deps.reporter };
@@ -114,33 +105,11 @@ async function fixHere(
       return done;
     });
     if (step.kind === 'not_shared') {
-      await gh.createComment(
-        repo,
-        pr,
-        plainReply(job.author, [`Goal ${goalId} is not on the state branch.`]),
-      );
+      await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
       return;
     }
     const note = describeNote(fixNote(step.value), BOT_WORDS);
     if (step.value.kind === 'already_handled') bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
     else await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [note]);
   });
-}
-
-function fixRefusal(job: FixJob, target: Exclude<FixTarget, { kind: 'start' }>): string {
-  switch (target.kind) {
-    case 'not_omk_pr':
-      return plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
-      ]);
-    case 'fixes_elsewhere':
-      return plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
-      ]);
-    case 'busy':
-      return errorReply(
-        job.author,
-        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
-      );
-  }
 }

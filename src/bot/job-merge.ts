@@ -1,33 +1,19 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { withWorkspace } from '../adapters/bot/workspace.js';
 import {
-  INTEGRATION_ID,
+  chooseMergeMethod,
   type MergeCheck,
   type MergeMethod,
-  parseOmkBranch,
   readOrigin,
   recheckMerge,
   withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, workspaceSpec } from './compose.js';
-import { chooseMergeMethod } from './merge-method.js';
-import { mergeNotes } from './notes.js';
+import { appFor, withCheckout } from './compose.js';
+import { mergeNotes } from './replies.js';
 import { publishStatus } from './status.js';
-
-/** Goal ids of the integrator branches among `branches` (`omk/<goal-id>/integration`), once each. */
-export function integratorGoals(branches: Iterable<string | null | undefined>): string[] {
-  const goals = new Set<string>();
-  for (const branch of branches) {
-    const parsed = branch ? parseOmkBranch(branch) : null;
-    if (parsed?.sliceId === INTEGRATION_ID) goals.add(parsed.goalId);
-  }
-  return [...goals];
-}
 
 /** How long a repository's allowed merge methods are reused: merge signals come in bursts. */
 const METHODS_TTL_MS = 60_000;
-const allowedMethods = new WeakMap<Bot, Map<string, { methods: MergeMethod[]; until: number }>>();
 
 /** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
 export async function mergeMethodFor(
@@ -36,16 +22,11 @@ export async function mergeMethodFor(
   repo: RepoRef,
   setting: MergeMethod | null = null,
 ): Promise<MergeMethod> {
-  let known = allowedMethods.get(bot);
-  if (known === undefined) {
-    known = new Map();
-    allowedMethods.set(bot, known);
-  }
   const now = bot.deps.clock.nowMs();
-  let entry = known.get(repo.fullName);
+  let entry = bot.mergeMethods.get(repo.fullName);
   if (entry === undefined || entry.until < now) {
     entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
-    known.set(repo.fullName, entry);
+    bot.mergeMethods.set(repo.fullName, entry);
   }
   const choice = chooseMergeMethod(entry.methods, setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
@@ -67,9 +48,8 @@ export async function checkMerge(
 ): Promise<void> {
   // A run in this process evaluates the merge itself when it has delivered.
   if (bot.active.has(goalId)) return;
-  const token = await gh.token();
   await bot.mutex.run(goalId, () =>
-    withWorkspace(workspaceSpec(bot, repo, token, 'state'), async (ws) => {
+    withCheckout(bot, gh, repo, 'state', async (ws) => {
       // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
       const request = {
         goalId,

@@ -1,5 +1,5 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { bringGoalHere, type Workspace, withWorkspace } from '../adapters/bot/workspace.js';
+import { bringGoalHere, type Workspace } from '../adapters/bot/workspace.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
@@ -7,15 +7,13 @@ import {
   executeAndDeliver,
   notStartedNote,
   planSharedGoal,
-  type SharedStart,
   withSharedGoal,
 } from '../runtime/app/index.js';
 import { untrustedAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
-import { appFor, workspaceSpec } from './compose.js';
+import { appFor, withCheckout } from './compose.js';
 import { mergeMethodFor } from './job-merge.js';
-import { failureNotes } from './notes.js';
-import { busyReply } from './replies.js';
+import { busyReply, failureNotes, notOnStateBranch } from './replies.js';
 import { mergeMethodSetting, planningAgent, type RepoSettings, runAgent } from './repo-settings.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -35,90 +33,81 @@ export function dispatchInputs(goalId: string): Record<string, string> {
   return { command: 'execute', 'goal-id': goalId };
 }
 
-/** Creates and plans the goal once (one already on the state branch is reused) and pushes it. */
-function ensureGoal(bot: Bot, ws: Workspace, target: StatusTarget, job: RunJob): Promise<SharedStart> {
-  const agent = bot.deps.config.mode === 'local' ? planningAgent(bot, job.settings) : undefined;
-  return planSharedGoal(
-    appFor(bot, ws, target),
-    ws.remote,
-    { ...job.request, repo: ws.repoRoot, agent },
-    { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author },
-  );
-}
-
+/**
+ * `/omk goal run`: in actions mode the goal is created and planned here, then the omk workflow
+ * executes it on a runner; in local mode the whole run happens in this process, queued on the
+ * run lane. Its id is derived from the comment, so a redelivery or a restart starts nothing twice.
+ */
 export async function startGoal(bot: Bot, gh: BotGitHub, job: RunJob): Promise<void> {
-  // Known before the goal exists: derived from the comment, so a redelivery finds it.
   const goalId = derivedGoalId(job.request);
   const target: StatusTarget = { gh, repo: job.repo, issue: job.issue };
   if (bot.deps.config.mode === 'actions') {
-    await dispatchGoal(bot, target, job, goalId);
+    await bot.mutex.run(goalId, async () => {
+      if ((await bot.statuses.find(gh, job.repo, job.issue, goalId))?.phase === 'dispatched') return;
+      await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
+      await withCheckout(bot, gh, job.repo, 'full', async (ws) => {
+        if (!(await planHere(bot, ws, target, job, goalId, true))) return;
+        await gh.dispatch(job.repo, bot.deps.config.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
+        await publishStatus(bot, target, goalId, ws.store, 'dispatched');
+      });
+    });
     return;
   }
   const known = await bot.statuses.find(gh, job.repo, job.issue, goalId);
-  // Queued or run once already (a redelivery, a restart): nothing starts twice.
   if (known !== null && known.phase !== 'queued') return;
   await publishStatus(bot, target, goalId, null, 'queued', [], job.author);
-  const outcome = bot.runs.push(`run:${goalId}`, () => runLocally(bot, target, job, goalId));
-  if (outcome === 'full') await gh.createComment(job.repo, job.issue, busyReply(job.author));
-}
-
-/** actions mode: create and plan here, then let the omk workflow execute it on a runner. */
-async function dispatchGoal(bot: Bot, target: StatusTarget, job: RunJob, goalId: string): Promise<void> {
-  const { gh, repo } = target;
-  await bot.mutex.run(goalId, async () => {
-    const known = await bot.statuses.find(gh, repo, job.issue, goalId);
-    // Dispatched once already (a redelivery, a restart): nothing starts twice.
-    if (known?.phase === 'dispatched') return;
-    await publishStatus(bot, target, goalId, null, 'planning', [], job.author);
-    const token = await gh.token();
-    await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-      const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
-      if (untrusted !== null) {
-        await publishStatus(bot, target, goalId, null, 'settled', untrusted);
-        return;
-      }
-      const { goal, startable } = await ensureGoal(bot, ws, target, job);
-      const refused = notStartedNote(goal, startable, true);
-      if (refused !== null) {
-        await publishStatus(bot, target, goalId, ws.store, 'settled', [describeNote(refused, BOT_WORDS)]);
-        return;
-      }
-      await gh.dispatch(repo, bot.deps.config.workflow, repo.defaultBranch, dispatchInputs(goalId));
-      await publishStatus(bot, target, goalId, ws.store, 'dispatched');
+  const run = () =>
+    withCheckout(bot, gh, job.repo, 'full', async (ws) => {
+      if (await planHere(bot, ws, target, job, goalId, false))
+        await executeHere(bot, target, ws, goalId, job.settings);
     });
-  });
+  if (bot.runs.push(`run:${goalId}`, run) === 'full')
+    await gh.createComment(job.repo, job.issue, busyReply(job.author));
 }
 
-/** local mode: the whole run in this process, in its own checkout, removed afterwards. */
-async function runLocally(bot: Bot, target: StatusTarget, job: RunJob, goalId: string): Promise<void> {
-  const { gh, repo } = target;
-  const token = await gh.token();
-  await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
-    const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
-    if (untrusted !== null) {
-      await publishStatus(bot, target, goalId, null, 'settled', untrusted);
-      return;
-    }
-    const { goal, startable } = await bot.mutex.run(goalId, () => ensureGoal(bot, ws, target, job));
-    const refused = notStartedNote(goal, startable, false);
-    if (refused !== null) {
-      await publishStatus(bot, target, goalId, ws.store, 'settled', [describeNote(refused, BOT_WORDS)]);
-      return;
-    }
-    await executeHere(bot, target, ws, goalId, job.settings);
-  });
+/**
+ * Creates and plans the goal once in this checkout (one already on the state branch is reused)
+ * and pushes it; false, with the reason on its status comment, when it may not start: a custom
+ * agent the repository defines for itself, or a goal already past planning.
+ */
+async function planHere(
+  bot: Bot,
+  ws: Workspace,
+  target: StatusTarget,
+  job: RunJob,
+  goalId: string,
+  dispatches: boolean,
+): Promise<boolean> {
+  const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
+  if (untrusted !== null) {
+    await publishStatus(bot, target, goalId, null, 'settled', untrusted);
+    return false;
+  }
+  const agent = bot.deps.config.mode === 'local' ? planningAgent(bot, job.settings) : undefined;
+  const plan = () =>
+    planSharedGoal(
+      appFor(bot, ws, target),
+      ws.remote,
+      { ...job.request, repo: ws.repoRoot, agent },
+      { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author },
+    );
+  // In actions mode the caller holds the goal's mutex already.
+  const { goal, startable } = dispatches ? await plan() : await bot.mutex.run(goalId, plan);
+  const refused = notStartedNote(goal, startable, dispatches);
+  if (refused === null) return true;
+  await publishStatus(bot, target, goalId, ws.store, 'settled', [describeNote(refused, BOT_WORDS)]);
+  return false;
 }
 
 /** Resumes a goal in this process: its branches come from the repository, its state from the branch. */
-export async function resumeLocally(
+export function resumeLocally(
   bot: Bot,
   target: StatusTarget & { settings: RepoSettings },
   goalId: string,
 ): Promise<void> {
-  const token = await target.gh.token();
-  await withWorkspace(workspaceSpec(bot, target.repo, token, 'full'), async (ws) => {
-    await executeHere(bot, target, ws, goalId, target.settings);
-  });
+  return withCheckout(bot, target.gh, target.repo, 'full', (ws) =>
+    executeHere(bot, target, ws, goalId, target.settings),
+  );
 }
 
 /**
@@ -171,7 +160,7 @@ async function executeHere(
       await live.stop();
     }
   });
-  if (step.kind === 'not_shared') notes.push(`Goal ${goalId} is not on the state branch.`);
+  if (step.kind === 'not_shared') notes.push(notOnStateBranch(goalId));
   await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
   if (failure !== null) throw failure;
 }

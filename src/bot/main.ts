@@ -2,7 +2,6 @@ import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';
-import { drain } from './shutdown.js';
 
 /** How long a shutdown waits for local runs to record themselves interrupted and push state. */
 const DRAIN_MS = 60_000;
@@ -20,7 +19,7 @@ export default async function omkBot(app: Probot, options: ApplicationFunctionOp
   const onSignal = (signal: NodeJS.Signals) => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    const drained = bot === null ? Promise.resolve(true) : drain(bot, shutdown, DRAIN_MS);
+    const drained = bot === null ? Promise.resolve(true) : bot.lanes.drain(shutdown, DRAIN_MS);
     void drained.finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGTERM', onSignal);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { readBotConfig } from './config.js';
-import { integratorGoals } from './job-merge.js';
 
 describe('readBotConfig', () => {
   it('has defaults for everything but the local agent', () => {
@@ -47,20 +46,5 @@ describe('readBotConfig', () => {
     });
     expect(config.agent).toBe('demo');
     expect(config.allowBots).toEqual(['a[bot]', 'b[bot]']);
-  });
-});
-
-describe('integratorGoals', () => {
-  it('finds goals by their integration branch only, once each', () => {
-    expect(
-      integratorGoals([
-        'omk/g-1/integration',
-        'omk/g-1/integration',
-        'omk/g-2/s1',
-        null,
-        'main',
-        'omk/G/integration',
-      ]),
-    ).toEqual(['g-1']);
   });
 });

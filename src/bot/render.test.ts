@@ -8,9 +8,8 @@ import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
-import { failureNotes } from './notes.js';
 import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
-import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
+import { bidiReply, errorReply, failureNotes, helpReply, refusalReply, usageReply } from './replies.js';
 
 function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord {
   return {

@@ -1,18 +1,38 @@
-import { type Access, isOmkError, RequestError } from '../runtime/app/index.js';
-import { code, text } from '../runtime/app/render.js';
-
+import {
+  type Access,
+  type BudgetView,
+  BusyError,
+  type DeliverResult,
+  describeNote,
+  type FixTarget,
+  isOmkError,
+  type LifecycleResult,
+  type MergeGoalResult,
+  mergeNote,
+  type Proof,
+  RequestError,
+} from '../runtime/app/index.js';
+import { code, formatDuration, plainMessage, renderProofMarkdown, text } from '../runtime/app/render.js';
 import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
-import { BOT_STEPS, wordIssues } from './wording.js';
+import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
 
 /**
- * Every reply the bot writes, as pure functions of what happened. User text is clipped and escaped;
- * no reply starts a line with `/omk`, so a reply can never be read as a command.
+ * Every reply the bot writes, as pure functions of what happened, and the plain-text lines of its
+ * replies and status comments (render.ts escapes those). User text is clipped and escaped; no
+ * reply starts a line with `/omk`, so a reply can never be read as a command.
  */
+
+/** GitHub refuses comments over 65,536 characters. */
+const MAX_REPLY = 60_000;
 
 function to(login: string): string {
   // Logins are [A-Za-z0-9-] (plus `[bot]`): safe to mention as they are.
   return /^[A-Za-z0-9-]+(\[bot\])?$/.test(login) ? `@${login}` : text(login);
+}
+
+function bounded(body: string): string {
+  return body.length > MAX_REPLY ? `${body.slice(0, MAX_REPLY)}…\n` : body;
 }
 
 export function helpReply(login: string): string {
@@ -65,5 +85,95 @@ export function errorReply(login: string, error: unknown): string {
 /** The first line after the mention, the others as a list (no line of it can start a command). */
 export function plainReply(login: string, lines: readonly string[]): string {
   const [first = '', ...rest] = lines.map((line) => text(line));
-  return `${to(login)} ${first}${rest.map((line) => `\n- ${line}`).join('')}\n`;
+  return bounded(`${to(login)} ${first}${rest.map((line) => `\n- ${line}`).join('')}\n`);
+}
+
+export function proofReply(login: string, goalId: string, proof: Proof | null): string {
+  const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof, BOT_STEPS);
+  return bounded(`@${login} the proof of goal \`${goalId}\`:\n\n${body}`);
+}
+
+/** Why a fix asked on a PR does not start here. */
+export function fixRefusalReply(
+  login: string,
+  pr: number,
+  target: Exclude<FixTarget, { kind: 'start' }>,
+): string {
+  switch (target.kind) {
+    case 'not_omk_pr':
+      return plainReply(login, [
+        `#${pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
+      ]);
+    case 'fixes_elsewhere':
+      return plainReply(login, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
+      ]);
+    case 'busy':
+      return errorReply(
+        login,
+        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
+      );
+  }
+}
+
+export function notOnStateBranch(goalId: string): string {
+  return `Goal ${goalId} is not on the state branch.`;
+}
+
+export function mergeNotes(merge: MergeGoalResult | null): string[] {
+  return merge === null ? [] : [describeNote(mergeNote(merge), BOT_WORDS)];
+}
+
+export function transitionNote(result: LifecycleResult): string {
+  const to = result.goal.status.replace(/_/g, ' ');
+  return `Goal ${result.goal.id}: ${result.previous.replace(/_/g, ' ')} → ${to}.`;
+}
+
+export function deliveryNotes(result: DeliverResult | null): string[] {
+  const lines =
+    result === null
+      ? []
+      : [
+          ...result.delivered.map(
+            (pull) => `${pull.sliceId ?? 'integrator'}: PR #${pull.number} ${pull.url}`,
+          ),
+          ...result.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`),
+        ];
+  return lines.length > 0 ? lines : ['Nothing to deliver yet.'];
+}
+
+function amount(kind: 'timeMs' | 'tokens' | 'usd', value: number | null): string {
+  if (value === null) return 'unlimited';
+  if (kind === 'timeMs') return formatDuration(value);
+  return kind === 'usd' ? `$${value.toFixed(2)}` : String(value);
+}
+
+export function budgetNotes(view: BudgetView): string[] {
+  const kinds = [
+    ['time', 'timeMs'],
+    ['tokens', 'tokens'],
+    ['usd', 'usd'],
+  ] as const;
+  return [
+    `Budget of goal ${view.goalId}:`,
+    ...kinds.map(
+      ([label, kind]) =>
+        `${label}: spent ${amount(kind, view.spent[kind])} of ${amount(kind, view.limits[kind])}, remaining ${amount(kind, view.remaining[kind])}`,
+    ),
+  ];
+}
+
+/**
+ * What stopped a run, for its status comment: the error's first line with paths and git command
+ * lines put in words, and its hint (what to do). An error omk did not expect is not described:
+ * the app's log has it.
+ */
+export function failureNotes(error: unknown): string[] {
+  if (!isOmkError(error))
+    return ["Stopped by an internal error. The app's log has the details; resume the goal to try again."];
+  const hint = error.hintIn(BOT_STEPS);
+  return [
+    `Stopped by an error: ${plainMessage(error.message)}`,
+    ...(hint ? [`What to do: ${plainMessage(hint)}`] : []),
+  ];
 }

@@ -4,7 +4,7 @@ import { describeIssues, type FieldSpelling, type StepSpelling } from '../runtim
 import type { Subcommand } from './usage.js';
 
 /**
- * How a `/omk goal` comment spells each request field: its option (as in command.ts's FLAGS) and
+ * How a `/omk goal` comment spells each request field: its option (as in usage.ts's COMMANDS) and
  * the subcommand that takes it. The bot takes no slice execution option (it always runs the
  * default), so that issue never reaches a comment; it is spelled like the other options all the same.
  */

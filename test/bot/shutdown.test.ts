@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain } from '../../src/bot/shutdown.js';
 import { type BotEnv, startBotEnv } from './harness.js';
 
 /**
@@ -23,7 +22,7 @@ describe('bot shutdown: drain in-flight jobs, refuse new ones', () => {
       await new Promise((r) => setTimeout(r, 5));
     expect(env.bot.commands.running).toBe(1);
     const shutdown = new AbortController();
-    const drained = drain(env.bot, shutdown, 120_000);
+    const drained = env.bot.lanes.drain(shutdown, 120_000);
     const late = await env.comment('/omk goal run "add a regression test for add()"');
     expect(late.status).toBe(200);
     expect(await drained).toBe(true);

@@ -182,6 +182,7 @@ export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot 
 export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
 export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
+export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
@@ -224,6 +225,14 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export {
+  type ThreadGoalCommand,
+  type ThreadStepPlan,
+  type ThreadStepRequest,
+  type ThreadStepResult,
+  threadGoalStep,
+  threadStepPlan,
+} from './thread-step.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMergeMethod } from './merge-method.js';
+import { chooseMergeMethod, integratorGoals } from './merge-signal.js';
 
 describe('chooseMergeMethod', () => {
   it('prefers merge, then squash, then rebase among the allowed methods', () => {
@@ -20,5 +20,20 @@ describe('chooseMergeMethod', () => {
 
   it('falls back to merge when GitHub reports no method', () => {
     expect(chooseMergeMethod([]).method).toBe('merge');
+  });
+});
+
+describe('integratorGoals', () => {
+  it('finds goals by their integration branch only, once each', () => {
+    expect(
+      integratorGoals([
+        'omk/g-1/integration',
+        'omk/g-1/integration',
+        'omk/g-2/s1',
+        null,
+        'main',
+        'omk/G/integration',
+      ]),
+    ).toEqual(['g-1']);
   });
 });

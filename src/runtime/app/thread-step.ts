@@ -1,0 +1,122 @@
+import { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
+import type { DeliverResult } from '../delivery/deliver.js';
+import type { MergeGoalResult } from '../delivery/merge.js';
+import type { MergeMethod } from '../forge/port.js';
+import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
+import type { GoalStore } from '../goal/store.js';
+import type { Proof } from '../proof/schema.js';
+import type { BudgetAddRequest } from '../requests.js';
+import type { AppDeps } from './deps.js';
+import {
+  type ResumeFollowUp,
+  resumeFollowUp,
+  type SharedGoalNeeds,
+  type SharedGoalVerb,
+  sharedGoalNeeds,
+} from './goal-steps.js';
+import { mergeIntegrator } from './merge.js';
+import { openPullRequests } from './open-pr.js';
+import { goalView } from './queries.js';
+
+/** A command a forge thread gives about one goal (`/omk goal pause`, …), as data. */
+export type ThreadGoalCommand =
+  | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume' }
+  | { kind: 'cancel' | 'reject'; reason: string }
+  | { kind: 'accept'; summary: string }
+  | { kind: 'budget'; add: BudgetAddRequest | null };
+
+/** How a host carries a thread's command out: the one table every goal verb is read from. */
+export interface ThreadStepPlan {
+  verb: SharedGoalVerb;
+  needs: SharedGoalNeeds;
+  /**
+   * A goal executing in this process: the step acts on the run's own store (`in_place`; a
+   * lifecycle change waits until the run has taken control, `after_control`), or is refused
+   * (it delivers and merges by its policies when it finishes).
+   */
+  whileRunning: 'in_place' | 'after_control' | 'refused';
+  /** When the host refreshes the goal's status comment: after the step wherever it ran, only after a step on the shared state, or never. */
+  refresh: 'always' | 'shared' | 'never';
+}
+
+export function threadStepPlan(command: ThreadGoalCommand): ThreadStepPlan {
+  const verb: SharedGoalVerb =
+    command.kind === 'budget' && command.add !== null ? 'budget-add' : command.kind;
+  const needs = sharedGoalNeeds(verb);
+  switch (command.kind) {
+    case 'status':
+      return { verb, needs, whileRunning: 'in_place', refresh: 'always' };
+    case 'proof':
+    case 'budget':
+      return { verb, needs, whileRunning: 'in_place', refresh: 'never' };
+    case 'open-pr':
+    case 'merge':
+      return { verb, needs, whileRunning: 'refused', refresh: 'shared' };
+    default:
+      return { verb, needs, whileRunning: 'after_control', refresh: 'shared' };
+  }
+}
+
+/** What a step came to, for the host to word (and, for a resume, what follows it). */
+export type ThreadStepResult =
+  | { kind: 'status' }
+  | { kind: 'proof'; proof: Proof | null }
+  | { kind: 'budget'; view: BudgetView }
+  | { kind: 'transition'; result: LifecycleResult; followUp: ResumeFollowUp }
+  | { kind: 'delivered'; result: DeliverResult | null }
+  | { kind: 'merged'; result: MergeGoalResult };
+
+export interface ThreadStepRequest {
+  goalId: string;
+  command: ThreadGoalCommand;
+  /** The run's own store (`inPlace`), or the shared goal pulled into this checkout. */
+  store: GoalStore;
+  inPlace: boolean;
+  /** Whether this host executes goals itself (a resumed goal continues here) or dispatches them. */
+  executesHere: boolean;
+  /** The use cases' dependencies over this checkout (opening PRs, merging). */
+  app: () => AppDeps;
+  method?: MergeMethod;
+  /** The base of PRs for a goal that started on no branch: the repository's default. */
+  fallbackBase: string;
+}
+
+/** Carries one thread command out on a goal's state: the use case each verb calls. */
+export async function threadGoalStep(request: ThreadStepRequest): Promise<ThreadStepResult> {
+  const { command, goalId, store } = request;
+  switch (command.kind) {
+    case 'status':
+      return { kind: 'status' };
+    case 'proof':
+      return { kind: 'proof', proof: (await goalView(store, goalId)).proof };
+    case 'budget': {
+      const view =
+        command.add === null ? await budgetView(store, goalId) : await addBudget(store, goalId, command.add);
+      return { kind: 'budget', view };
+    }
+    case 'open-pr': {
+      const outcome = await openPullRequests(request.app(), {
+        goalId,
+        fallbackBase: request.fallbackBase,
+        dryRun: false,
+      });
+      return { kind: 'delivered', result: outcome.dryRun ? null : outcome.result };
+    }
+    case 'merge':
+      return {
+        kind: 'merged',
+        result: await mergeIntegrator(request.app(), {
+          goalId,
+          ...(request.method === undefined ? {} : { method: request.method }),
+        }),
+      };
+    default: {
+      const text = 'summary' in command ? command.summary : 'reason' in command ? command.reason : '';
+      const result = await applyLifecycle(store, goalId, command.kind, text);
+      // A run in this process continues by itself; a resumed goal on the shared state may need a start.
+      const followUp =
+        command.kind === 'resume' && !request.inPlace ? resumeFollowUp(result, request.executesHere) : 'none';
+      return { kind: 'transition', result, followUp };
+    }
+  }
+}
