@@ -203,6 +203,13 @@ export {
   transitionReport,
 } from './reports.js';
 export {
+  type ReviewAsk,
+  type ReviewFixRequests,
+  type ReviewForge,
+  reviewFixRequests,
+  withReviewComments,
+} from './review-fix.js';
+export {
   derivedGoalId,
   planSharedGoal,
   pullGoalRef,
@@ -213,6 +220,12 @@ export {
   type ThreadOrigin,
   threadIdSuffix,
 } from './shared-goal.js';
+export {
+  type SharedStartOutcome,
+  type SharedStartRequest,
+  type SharedStartSaves,
+  startSharedGoal,
+} from './shared-start.js';
 export {
   type PulledGoal,
   type SharedGoalPull,
