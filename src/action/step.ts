@@ -1,4 +1,4 @@
-import { readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
+import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { gateGroups, goalProgress } from '../runtime/app/index.js';
 import { renderProofText } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
@@ -33,8 +33,8 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   for (const name of TOKEN_INPUT_ENVS) delete deps.env[name];
   const github = readGitHubEnv(deps.env);
   const privileged = github.eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(github.eventName);
-  const payload = privileged ? await readEventPayload(github.eventPath) : null;
-  const fork = checkForkExecution(github.eventName, payload, inputs.command, inputs.allowForkExecution);
+  const repos = privileged ? pullRequestRepos(await readEventPayload(github.eventPath)) : null;
+  const fork = checkForkExecution(github.eventName, repos, inputs.command, inputs.allowForkExecution);
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
   // The policy is recorded when run or plan creates the goal.

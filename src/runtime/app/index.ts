@@ -160,6 +160,7 @@ export {
 } from './fix.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
+export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
 export {
   type GateGroup,
   type GoalReport,
