@@ -1,8 +1,13 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { AnnotationTarget } from '../adapters/actions-runner/core.js';
-import type { GateEvidence, GateGroup } from '../runtime/app/index.js';
+import type { GateGroup } from '../runtime/app/index.js';
 import type { Annotation } from '../runtime/app/ports.js';
-import { annotationsFromGateOutput, gateOutcomeLabel, shortSha } from '../runtime/app/render.js';
+import {
+  gateAnnotationLevel,
+  gateOutcomeLabel,
+  gateOutputAnnotations,
+  shortSha,
+} from '../runtime/app/render.js';
 
 export interface StepAnnotation {
   level: 'error' | 'warning' | 'notice';
@@ -19,9 +24,9 @@ const LEVELS: Record<Annotation['level'], StepAnnotation['level']> = {
 };
 
 /**
- * Failing gates as workflow annotations on the lines their output names: failed and timed-out
- * gates as errors, pre-existing failures as warnings (they fail on the base too). A gate whose
- * output names no line still gets one annotation, so no failure is silent.
+ * Failing gates as workflow annotations on the lines their output names, at the levels the
+ * runtime gives them (`gateOutputAnnotations`). A gate whose output names no line still gets one
+ * annotation, so no failure is silent.
  */
 export function gateAnnotations(
   groups: readonly GateGroup[],
@@ -38,13 +43,10 @@ export function gateAnnotations(
   };
   for (const group of groups) {
     for (const gate of group.gates) {
-      const level = levelOf(gate);
+      const level = gateAnnotationLevel(gate);
       if (level === null) continue;
       const title = `omk gate ${gate.name}: ${gateOutcomeLabel(gate)}`;
-      const found = annotationsFromGateOutput(gate.name, gate.tail, MAX_ANNOTATIONS, {
-        repoRoot: group.root ?? where.repoRoot,
-        level,
-      });
+      const found = gateOutputAnnotations(gate, MAX_ANNOTATIONS, group.root ?? where.repoRoot);
       if (found.length === 0) {
         const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
         add({
@@ -54,27 +56,13 @@ export function gateAnnotations(
         });
       }
       for (const entry of found) {
-        // Pre-existing failures are not this change's: at most warnings.
-        const entryLevel = level === 'warning' && entry.level === 'failure' ? 'warning' : entry.level;
-        add({
-          level: LEVELS[entryLevel],
-          message: entry.message,
-          target: {
-            title,
-            file: workspacePath(entry.path, where),
-            startLine: entry.startLine,
-            endLine: entry.endLine,
-          },
-        });
+        const file = workspacePath(entry.path, where);
+        const target = { title, file, startLine: entry.startLine, endLine: entry.endLine };
+        add({ level: LEVELS[entry.level], message: entry.message, target });
       }
     }
   }
   return out;
-}
-
-function levelOf(gate: GateEvidence): Annotation['level'] | null {
-  if (gate.outcome === 'failed' || gate.outcome === 'timeout') return 'failure';
-  return gate.outcome === 'pre_existing' ? 'warning' : null;
 }
 
 /** Annotations take paths relative to the workspace; working-directory may be below it. */

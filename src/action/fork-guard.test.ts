@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { pullRequestRepos } from '../adapters/actions-runner/github-env.js';
 import { checkForkExecution } from './fork-guard.js';
 
 function pr(head: string | null, base = 'acme/widgets') {
-  return {
+  return pullRequestRepos({
     pull_request: {
       head: { repo: head === null ? null : { full_name: head } },
       base: { repo: { full_name: base } },
     },
-  };
+  });
 }
 
 describe('checkForkExecution', () => {
@@ -23,9 +24,9 @@ describe('checkForkExecution', () => {
     expect(checkForkExecution('pull_request_target', pr(null), 'execute', false).refuse).toContain(
       'a deleted fork',
     );
-    expect(checkForkExecution('pull_request_target', { action: 'opened' }, 'run', false).refuse).toContain(
-      'does not say where the PR head comes from',
-    );
+    expect(
+      checkForkExecution('pull_request_target', pullRequestRepos({ action: 'opened' }), 'run', false).refuse,
+    ).toContain('does not say where the PR head comes from');
     expect(checkForkExecution('pull_request_target', null, 'run', false).refuse).not.toBeNull();
   });
 

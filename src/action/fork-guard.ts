@@ -1,16 +1,8 @@
-import { z } from 'zod';
-import { PolicyViolationError } from '../runtime/app/index.js';
+import { forkExecution, PolicyViolationError, type PullRequestRepos } from '../runtime/app/index.js';
 import { type ActionCommand, EXECUTING_COMMANDS } from './inputs.js';
 
 /** Events whose runs hold the base repository's write token and secrets while a PR is open. */
 export const PRIVILEGED_PR_EVENTS: readonly string[] = ['pull_request_target'];
-
-const pullRequestPayload = z.object({
-  pull_request: z.object({
-    head: z.object({ repo: z.object({ full_name: z.string() }).nullable() }),
-    base: z.object({ repo: z.object({ full_name: z.string() }) }),
-  }),
-});
 
 export interface ForkCheck {
   /** Why the run must stop, or null. */
@@ -19,29 +11,22 @@ export interface ForkCheck {
   warn: string | null;
 }
 
-/**
- * Under pull_request_target the job has the base repository's write token and secrets, while the
- * PR's head is code its author controls. Running agents or gates on it lets that author act with
- * those credentials, so omk refuses unless the workflow opts in explicitly. A payload that cannot
- * be read as a pull request refuses too: when in doubt, do not execute.
- */
+/** The runtime's `forkExecution` for this step, in the Action's words. */
 export function checkForkExecution(
   eventName: string | undefined,
-  payload: unknown,
+  repos: PullRequestRepos | null,
   command: ActionCommand,
   allowForkExecution: boolean,
 ): ForkCheck {
-  const none: ForkCheck = { refuse: null, warn: null };
-  if (eventName === undefined || !PRIVILEGED_PR_EVENTS.includes(eventName)) return none;
-  if (!EXECUTING_COMMANDS.includes(command)) return none;
-  const parsed = pullRequestPayload.safeParse(payload);
-  const base = parsed.success ? parsed.data.pull_request.base.repo.full_name : null;
-  const head = parsed.success ? (parsed.data.pull_request.head.repo?.full_name ?? null) : null;
-  if (parsed.success && head !== null && head === base) return none;
-  const which = parsed.success
-    ? `the PR's head is ${head === null ? 'a deleted fork' : `the fork ${head}`}, not ${base}`
-    : 'the event payload does not say where the PR head comes from';
-  if (allowForkExecution) {
+  const privileged = eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(eventName);
+  const executes = EXECUTING_COMMANDS.includes(command);
+  const verdict = forkExecution({ privileged, executes, repos, allowForkExecution });
+  if (verdict.kind === 'allowed') return { refuse: null, warn: null };
+  const which =
+    verdict.repos === null
+      ? 'the event payload does not say where the PR head comes from'
+      : `the PR's head is ${verdict.repos.head === null ? 'a deleted fork' : `the fork ${verdict.repos.head}`}, not ${verdict.repos.base}`;
+  if (verdict.kind === 'opted_in') {
     return {
       refuse: null,
       warn: `allow-fork-execution is true: running ${command} on ${eventName} although ${which}. Agents and gates run that code with this job's token and secrets.`,

@@ -54,11 +54,7 @@ export async function onGoalPrepared<T, P>(
     ({ prepared }) => act(prepared),
   );
   if (step.kind === 'not_shared') throw notOnStateBranch(rt, goalId, step.missing);
-  if (step.saved !== null)
-    rt.reporter.info(`goal ${goalId} saved to ${branch} at ${step.saved.slice(0, 12)}`);
-  else if (save !== null && rt.inputs.dryRun) {
-    rt.reporter.info(`dry-run: goal ${goalId} stays on this runner; the state branch is not updated`);
-  }
+  if (save !== null) reportSaved(rt, goalId, step.saved);
   return step.value;
 }
 
@@ -84,23 +80,13 @@ export function onGoalWithAgent<T>(
   return onGoalPrepared(rt, goalId, save, prepare, act);
 }
 
-/** Pushes a goal this job created to the state branch; not on dry runs. */
-export async function saveGoal(rt: ActionRuntime, goalId: string, message: string): Promise<void> {
-  if (rt.inputs.dryRun) {
+/** Says where a step's save went: the state commit, or (a dry run) nowhere. */
+export function reportSaved(rt: ActionRuntime, goalId: string, commit: string | null): void {
+  if (commit !== null)
+    rt.reporter.info(`goal ${goalId} saved to ${rt.inputs.stateBranch} at ${commit.slice(0, 12)}`);
+  else if (rt.inputs.dryRun) {
     rt.reporter.info(`dry-run: goal ${goalId} stays on this runner; the state branch is not updated`);
-    return;
   }
-  const commit = await rt.state.push(goalId, message);
-  rt.reporter.info(`goal ${goalId} saved to ${rt.inputs.stateBranch} at ${commit.slice(0, 12)}`);
-}
-
-/** Saves what a failed step gathered; a save that fails too is a warning, not a second error. */
-export async function saveAfterFailure(rt: ActionRuntime, goalId: string, message: string): Promise<void> {
-  await saveGoal(rt, goalId, `${message} (failed)`).catch((saveError: unknown) =>
-    rt.reporter.warn(
-      `could not save goal ${goalId} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
-    ),
-  );
 }
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */

@@ -1,11 +1,11 @@
-import { readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
-import { gateGroups, goalProgress } from '../runtime/app/index.js';
+import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
+import { gateGroups, goalProgress, keepsBranchesLocally } from '../runtime/app/index.js';
 import { renderProofText } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';
 import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-guard.js';
-import { readInputs } from './inputs.js';
+import { CREATING_COMMANDS, readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
 import { saveJobTrace } from './post/trace.js';
@@ -33,12 +33,12 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   for (const name of TOKEN_INPUT_ENVS) delete deps.env[name];
   const github = readGitHubEnv(deps.env);
   const privileged = github.eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(github.eventName);
-  const payload = privileged ? await readEventPayload(github.eventPath) : null;
-  const fork = checkForkExecution(github.eventName, payload, inputs.command, inputs.allowForkExecution);
+  const repos = privileged ? pullRequestRepos(await readEventPayload(github.eventPath)) : null;
+  const fork = checkForkExecution(github.eventName, repos, inputs.command, inputs.allowForkExecution);
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
   // The policy is recorded when run or plan creates the goal.
-  if (inputs.policy === 'local' && (inputs.command === 'run' || inputs.command === 'plan')) {
+  if (keepsBranchesLocally(inputs.policy) && CREATING_COMMANDS.includes(inputs.command)) {
     core.warning(LOCAL_POLICY_WARNING);
   }
   const rt = await composeActionRuntime(deps, inputs, github);

@@ -1,8 +1,8 @@
 import { abortOnSignal } from '../../adapters/process/signals.js';
-import { type CreateGoalRequest, type StartOutcome, startGoal } from '../../runtime/app/index.js';
+import { startSharedGoal } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
-import { outcomeFor, saveAfterFailure, saveGoal } from '../goal-state.js';
+import { outcomeFor, reportSaved } from '../goal-state.js';
 import type { CommandOutcome } from '../outcome.js';
 import { deliveryOf, executedNotes } from './execute.js';
 
@@ -15,44 +15,31 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
   const { inputs } = rt;
   const goal = inputs.goal;
   if (goal === undefined) throw new Error('unreachable: the inputs schema requires goal for run and plan');
-  const request: CreateGoalRequest = {
-    goal: goal.text,
-    rawGoal: goal.raw,
-    repo: rt.repoRoot,
-    policy: inputs.policy,
-    mergePolicy: inputs.mergePolicy,
-    sliceExecution: 'worktree',
-    untilReady: true,
-    maxAgents: inputs.maxAgents,
-    llmPlanner: inputs.planner.llm,
-    plannerTokenBudget: inputs.planner.tokenBudget,
-    budget: inputs.budget,
-    ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
-  };
-  // Once the goal exists it is saved, and saved again after execution whatever happened: the
-  // evidence gathered before a failure is kept.
-  let created: string | null = null;
-  let started: StartOutcome;
-  try {
-    started = await abortOnSignal(rt.signals, async (signal) =>
-      startGoal(rt.app, {
-        create: request,
-        mode,
-        agent: await agentChoice(rt),
-        execute: { ...deliveryOf(rt), signal },
-        onCreated: async ({ goal: record }) => {
-          await saveGoal(rt, record.id, `${mode}: create goal ${record.id}`);
-          created = record.id;
-        },
-      }),
-    );
-  } catch (error) {
-    const id: string | null = created;
-    if (id !== null) await saveAfterFailure(rt, id, `run: execute goal ${id}`);
-    throw error;
-  }
+  const started = await abortOnSignal(rt.signals, async (signal) =>
+    startSharedGoal(rt.app, rt.state, {
+      create: {
+        goal: goal.text,
+        rawGoal: goal.raw,
+        repo: rt.repoRoot,
+        policy: inputs.policy,
+        mergePolicy: inputs.mergePolicy,
+        sliceExecution: 'worktree',
+        untilReady: true,
+        maxAgents: inputs.maxAgents,
+        llmPlanner: inputs.planner.llm,
+        plannerTokenBudget: inputs.planner.tokenBudget,
+        budget: inputs.budget,
+        ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
+      },
+      mode,
+      agent: await agentChoice(rt),
+      execute: { ...deliveryOf(rt), signal },
+      save: !inputs.dryRun,
+      onCreated: (id, commit) => reportSaved(rt, id, commit),
+    }),
+  );
   const id = started.created.goal.id;
+  if (started.executed !== null) reportSaved(rt, id, started.saved.executed);
   if (started.executed === null) return outcomeFor(rt, mode, id, { judged: mode === 'run' });
-  await saveGoal(rt, id, `run: execute goal ${id}`);
   return outcomeFor(rt, 'run', id, { judged: true, ...executedNotes(rt, started.executed) });
 }

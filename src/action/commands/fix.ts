@@ -1,4 +1,5 @@
 import { readEventPayload } from '../../adapters/actions-runner/github-env.js';
+import { REVIEW_EVENTS, reviewEvent } from '../../adapters/actions-runner/review-event.js';
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
 import { writeAccess } from '../../adapters/github/collaborator-permission.js';
 import { reviewComments } from '../../adapters/github/review-comments.js';
@@ -13,6 +14,7 @@ import {
   type PreparedAgent,
   parseOmkBranch,
   prepareAgent,
+  reviewFixRequests,
   UsageError,
 } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
@@ -20,16 +22,14 @@ import type { ActionRuntime } from '../compose.js';
 import { onGoalPrepared, outcomeFor } from '../goal-state.js';
 import { GOAL_ID_EXAMPLE } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { REVIEW_EVENTS, type ReviewEvent, reviewEvent, withReviewComments } from '../review-event.js';
 import { baseOf } from './execute.js';
 
 /**
  * `fix` in a `pull_request_review` (or `pull_request_review_comment`) workflow: the changes the
  * review asks on an omk PR run as a fix task on that PR's branch (fixPullRequest), the goal is
  * verified again, its PRs updated and each request answered. The goal comes from goal-id or from
- * the PR's branch (omk/<goal-id>/…). One review is one fix: its body and every line comment it
- * left (read from the API), whichever of its events runs. A review that asks for nothing, or by
- * someone without write permission on the repository (asked of the API), fixes nothing and passes.
+ * the PR's branch (omk/<goal-id>/…). What the review asks, and whether its author may write, is
+ * `reviewFixRequests`; a review that asks for nothing fixes nothing and passes.
  */
 export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const { eventName } = rt.github;
@@ -51,18 +51,21 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
     );
   }
   const github = { token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env };
+  const forge = {
+    writeAccess: (author: string) => writeAccess(github, author),
+    reviewComments: (pr: number, reviewId: number) => reviewComments(github, pr, reviewId),
+  };
   // A review that asks for nothing, or by someone who may not write, runs nothing and saves nothing.
-  let requests: ChangeRequest[] = [];
-  const prepare = async (goal: GoalRecord): Promise<string | PreparedAgent> => {
-    if (event.kind === 'skip') return `Nothing to fix: ${event.why}.`;
-    const access = await writeAccess(github, event.author);
-    if (!access.allowed) {
-      return `Nothing to fix: ${event.author} has ${access.role} permission on the repository; a fix needs write, maintain or admin.`;
+  const prepare = async (goal: GoalRecord): Promise<string | [ChangeRequest[], PreparedAgent]> => {
+    const read = await reviewFixRequests(event, forge, rt.reporter);
+    if (read.kind === 'nothing') return `Nothing to fix: ${read.why}.`;
+    if (read.kind === 'no_write') {
+      return `Nothing to fix: ${read.author} has ${read.role} permission on the repository; a fix needs write, maintain or admin.`;
     }
-    const batch = await batchOf(rt, github, event);
-    if (batch.requests.length === 0) return `Nothing to fix: ${batch.why ?? 'the review asks for nothing'}.`;
-    requests = batch.requests;
-    return prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent);
+    return [
+      read.requests,
+      await prepareAgent(rt.app, goal.repo.root, await agentChoice(rt), goal.options.agent),
+    ];
   };
   const step = await onGoalPrepared(
     rt,
@@ -72,12 +75,14 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
     async (prepared): Promise<string | FixOutcome> => {
       if (typeof prepared === 'string' || event.kind === 'skip') return String(prepared);
       await fetchBranches(rt, goalId);
+      const [requests, agent] = prepared;
+      const replies = createReviewReplies(github);
       return fixPullRequest(rt.app, {
         goalId,
         pr: event.pr,
         requests,
-        prepared,
-        replies: createReviewReplies(github),
+        prepared: agent,
+        replies,
         ...baseOf(rt),
       });
     },
@@ -96,26 +101,5 @@ async function fetchBranches(rt: ActionRuntime, goalId: string): Promise<void> {
     rt.reporter.warn(
       `fix: the goal's branches were not fetched, so this runner's are used: ${error instanceof Error ? error.message : String(error)}`,
     );
-  }
-}
-
-/**
- * The requests of the event's whole review: its line comments read from the API join what the
- * event asks. Unread (the API failed), the event's own requests run alone, with a warning: the
- * review's other events still ask for theirs.
- */
-async function batchOf(
-  rt: ActionRuntime,
-  github: Parameters<typeof reviewComments>[0],
-  event: Extract<ReviewEvent, { kind: 'fix' }>,
-): Promise<ReturnType<typeof withReviewComments>> {
-  if (event.batch === null) return { requests: event.requests, why: event.why };
-  try {
-    return withReviewComments(event, await reviewComments(github, event.pr, event.batch.reviewId));
-  } catch (error) {
-    rt.reporter.warn(
-      `fix: the line comments of review ${event.batch.reviewId} were not read, so only this event's request(s) run: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return { requests: event.requests, why: event.why };
   }
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { PullRequestRepos } from '../../runtime/app/index.js';
 import { ConfigError } from '../../runtime/app/index.js';
 import type { RepoCoordinates } from '../../runtime/app/ports.js';
 
@@ -73,4 +74,19 @@ export async function readEventPayload(eventPath: string | undefined): Promise<u
   } catch (error) {
     throw new ConfigError(`The event payload at GITHUB_EVENT_PATH is not JSON.`, { cause: error });
   }
+}
+
+const pullRequestPayload = z.object({
+  pull_request: z.object({
+    head: z.object({ repo: z.object({ full_name: z.string() }).nullable() }),
+    base: z.object({ repo: z.object({ full_name: z.string() }) }),
+  }),
+});
+
+/** Where a pull_request* payload's head and base live; null when the payload does not say. */
+export function pullRequestRepos(payload: unknown): PullRequestRepos | null {
+  const parsed = pullRequestPayload.safeParse(payload);
+  if (!parsed.success) return null;
+  const pull = parsed.data.pull_request;
+  return { head: pull.head.repo?.full_name ?? null, base: pull.base.repo.full_name };
 }

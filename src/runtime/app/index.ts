@@ -160,6 +160,7 @@ export {
 } from './fix.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
+export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -205,6 +206,13 @@ export {
   transitionReport,
 } from './reports.js';
 export {
+  type ReviewAsk,
+  type ReviewFixRequests,
+  type ReviewForge,
+  reviewFixRequests,
+  withReviewComments,
+} from './review-fix.js';
+export {
   derivedGoalId,
   planSharedGoal,
   pullGoalRef,
@@ -215,6 +223,12 @@ export {
   type ThreadOrigin,
   threadIdSuffix,
 } from './shared-goal.js';
+export {
+  type SharedStartOutcome,
+  type SharedStartRequest,
+  type SharedStartSaves,
+  startSharedGoal,
+} from './shared-start.js';
 export {
   type PulledGoal,
   type SharedGoalPull,

@@ -1,7 +1,7 @@
 // What the front doors show of a goal's results: the proof as text and Markdown, icons, Markdown
 // for untrusted text, gaps and request issues in words, check runs and annotations.
 
-export { annotationsFromGateOutput } from '../delivery/annotations.js';
+export { gateAnnotationLevel, gateOutputAnnotations } from '../delivery/annotations.js';
 export { renderCheckSummary } from '../delivery/check-run.js';
 export { renderDeliveryPlanMarkdown } from '../delivery/plan-markdown.js';
 export { renderDoctorText } from '../doctor/render-text.js';

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../forge/port.js';
-import { annotationsFromGateOutput, relativePath } from './annotations.js';
+import { gate } from '../review/test-fixtures.js';
+import {
+  annotationsFromGateOutput,
+  gateAnnotationLevel,
+  gateOutputAnnotations,
+  relativePath,
+} from './annotations.js';
 
 const ROOT = '/home/runner/work/repo/repo';
 type Expected = Pick<Annotation, 'path' | 'startLine' | 'level' | 'message'>;
@@ -229,5 +235,24 @@ describe('relativePath', () => {
     ['node:internal/x', null, null],
   ])('%s (root %s) → %s', (raw, root, expected) => {
     expect(relativePath(raw, root)).toBe(expected);
+  });
+});
+
+describe('gateOutputAnnotations: a gate output at the level its outcome gives', () => {
+  const tail = 'src/a.ts(12,5): error TS2322: Type string is not assignable to type number.';
+  it('annotates failed and timed-out gates as the tool says, and nothing of a gate that passed', () => {
+    for (const outcome of ['failed', 'timeout'] as const) {
+      expect(gateAnnotationLevel({ outcome })).toBe('failure');
+      const found = gateOutputAnnotations(gate({ outcome, tail }), 50, null);
+      expect(found).toMatchObject([{ path: 'src/a.ts', startLine: 12, level: 'failure' }]);
+    }
+    expect(gateAnnotationLevel({ outcome: 'passed' })).toBeNull();
+    expect(gateOutputAnnotations(gate({ outcome: 'passed', tail }), 50, null)).toEqual([]);
+  });
+
+  it("only warns of a pre-existing gate's errors: the base fails them too", () => {
+    expect(gateAnnotationLevel({ outcome: 'pre_existing' })).toBe('warning');
+    const found = gateOutputAnnotations(gate({ outcome: 'pre_existing', tail }), 50, null);
+    expect(found).toMatchObject([{ path: 'src/a.ts', level: 'warning' }]);
   });
 });

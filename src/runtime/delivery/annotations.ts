@@ -1,4 +1,5 @@
 import type { Annotation } from '../forge/port.js';
+import type { GateEvidence } from '../proof/schema.js';
 
 export interface AnnotationOptions {
   /** Absolute repository root: absolute paths under it become repository-relative. */
@@ -222,4 +223,30 @@ function contextMessage(lines: readonly string[], index: number, hit: Hit): stri
 function clean(message: string): string {
   const flat = message.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}…` : flat;
+}
+
+/**
+ * The level a gate's outcome is annotated at: failed and timed-out gates fail, pre-existing
+ * failures (the base fails them too) warn at most; null: nothing to annotate.
+ */
+export function gateAnnotationLevel(gate: Pick<GateEvidence, 'outcome'>): Annotation['level'] | null {
+  if (gate.outcome === 'failed' || gate.outcome === 'timeout') return 'failure';
+  return gate.outcome === 'pre_existing' ? 'warning' : null;
+}
+
+/**
+ * A gate's annotations from its output at its level (as the tool says where it says); a
+ * pre-existing gate's errors are not this change's, so they only warn. [] for a gate that passed.
+ */
+export function gateOutputAnnotations(
+  gate: GateEvidence,
+  limit: number,
+  repoRoot: string | null,
+): Annotation[] {
+  const level = gateAnnotationLevel(gate);
+  if (level === null) return [];
+  const found = annotationsFromGateOutput(gate.name, gate.tail, limit, { repoRoot, level });
+  return found.map((entry) =>
+    level === 'warning' && entry.level === 'failure' ? { ...entry, level } : entry,
+  );
 }

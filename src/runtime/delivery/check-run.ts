@@ -3,7 +3,7 @@ import type { ProofStatus } from '../goal/schema.js';
 import { proofForTree } from '../proof/fresh.js';
 import { renderProofMarkdown } from '../proof/render-markdown.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
-import { annotationsFromGateOutput } from './annotations.js';
+import { gateOutputAnnotations } from './annotations.js';
 import { clip, cut, type Fold, foldSequence } from './fold.js';
 import { PROOF_CHECK } from './merge-decision.js';
 
@@ -147,24 +147,8 @@ function lastChars(value: string, max: number): string {
 function gateAnnotations(opts: CheckRunOptions): Annotation[] {
   const out: Annotation[] = [];
   for (const gate of opts.gates) {
-    const level: Annotation['level'] | null =
-      gate.outcome === 'failed' || gate.outcome === 'timeout'
-        ? 'failure'
-        : gate.outcome === 'pre_existing'
-          ? 'warning'
-          : null;
-    if (level === null || gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
-    const room = MAX_ANNOTATIONS - out.length;
-    const found = annotationsFromGateOutput(gate.name, gate.tail, room, {
-      repoRoot: opts.repoRoot ?? null,
-      level,
-    });
-    // The base fails a pre-existing gate too: its errors are not this change's, so they only warn.
-    out.push(
-      ...found.map((entry) =>
-        level === 'warning' && entry.level === 'failure' ? { ...entry, level } : entry,
-      ),
-    );
+    if (gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
+    out.push(...gateOutputAnnotations(gate, MAX_ANNOTATIONS - out.length, opts.repoRoot ?? null));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ReviewEvent, reviewEvent, withReviewComments } from './review-event.js';
+import { type ReviewAsk, withReviewComments } from '../../runtime/app/index.js';
+import { reviewEvent } from './review-event.js';
 
 const pull = { number: 3, head: { ref: 'omk/g-1/integration' } };
 const review = (state: string, body: string, senderType = 'User') => ({
@@ -74,7 +75,7 @@ describe('reviewEvent', () => {
       batch: { reviewId: 9 },
       why: 'the review approved, it does not request changes',
     });
-    const fix = approved as Extract<ReviewEvent, { kind: 'fix' }>;
+    const fix = approved as Extract<ReviewAsk, { kind: 'fix' }>;
     expect(withReviewComments(fix, [])).toEqual({
       requests: [],
       why: 'the review approved, it does not request changes, and it has no line comments',
@@ -95,7 +96,7 @@ describe('reviewEvent', () => {
       author,
       inReplyTo,
     });
-    const { requests } = withReviewComments(event as Extract<ReviewEvent, { kind: 'fix' }>, [
+    const { requests } = withReviewComments(event as Extract<ReviewAsk, { kind: 'fix' }>, [
       line(31),
       line(30),
       line(32, 'someone-else'),
@@ -113,11 +114,11 @@ describe('reviewEvent', () => {
     expect(event).toMatchObject({ kind: 'fix', batch: { reviewId: 9, review: null } });
     const sibling = { id: 12, body: 'and y', path: 'src/b.js', line: 2, author: 'octo', inReplyTo: null };
     const mine = { id: 11, body: 'rename x', path: 'src/a.js', line: 4, author: 'octo', inReplyTo: null };
-    const { requests } = withReviewComments(event as Extract<ReviewEvent, { kind: 'fix' }>, [sibling, mine]);
+    const { requests } = withReviewComments(event as Extract<ReviewAsk, { kind: 'fix' }>, [sibling, mine]);
     expect(requests.map((r) => r.id)).toEqual(['review-comment:11', 'review-comment:12']);
     // The API missed it: the event's own comment still runs.
     expect(
-      withReviewComments(event as Extract<ReviewEvent, { kind: 'fix' }>, [sibling]).requests.map((r) => r.id),
+      withReviewComments(event as Extract<ReviewAsk, { kind: 'fix' }>, [sibling]).requests.map((r) => r.id),
     ).toEqual(['review-comment:12', 'review-comment:11']);
     expect(reviewEvent('pull_request_review_comment', comment())).toMatchObject({ batch: null });
   });
