@@ -97,7 +97,13 @@ export {
   sandboxModeSchema,
   summaryTextSchema,
 } from '../requests.js';
-export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
+export {
+  type NetworkPolicy,
+  SANDBOX_MODES,
+  SANDBOX_NETWORKS,
+  type SandboxMode,
+  type SandboxNetwork,
+} from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
 export {
   type Access,

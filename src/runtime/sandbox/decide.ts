@@ -36,13 +36,19 @@ export interface NetworkRequest {
   gateAsksNone?: boolean;
 }
 
-/** What a loaded config asks of the network: `sandbox.network`, and any gate's own `network: none`. */
-export function networkRequestOf(config: {
-  sandbox: { network: NetworkPolicy };
-  gates: { list: readonly { network?: string | undefined }[] };
-}): NetworkRequest {
+/**
+ * What a loaded config asks of the network: `sandbox.network` (or the run's own policy, an input
+ * over the config), and any gate's own `network: none`.
+ */
+export function networkRequestOf(
+  config: {
+    sandbox: { network: NetworkPolicy };
+    gates: { list: readonly { network?: string | undefined }[] };
+  },
+  asked?: NetworkPolicy,
+): NetworkRequest {
   return {
-    policy: config.sandbox.network,
+    policy: asked ?? config.sandbox.network,
     gateAsksNone: config.gates.list.some((gate) => gate.network === 'none'),
   };
 }
