@@ -12,6 +12,7 @@ import {
   isOmkError,
   withSharedGoal,
 } from '../runtime/app/index.js';
+import { untrustedGoalAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
 import { appFor, workspaceSpec } from './compose.js';
 import { busyReply, errorReply, plainReply, refusalReply } from './replies.js';
@@ -93,6 +94,13 @@ async function fixHere(
   const { repo, pr } = job;
   const token = await gh.token();
   await withWorkspace(workspaceSpec(bot, repo, token, 'full'), async (ws) => {
+    const target = { gh, repo, issue: pr };
+    const refused = await untrustedGoalAgentLines(bot, ws, target, job.settings ?? {}, 'fix', goalId);
+    if (refused !== null) {
+      take();
+      await gh.createComment(repo, pr, plainReply(job.author, refused));
+      return;
+    }
     // What the fix recorded (its request ids above all) is shared whatever happened.
     const save = `omk: fix for PR #${pr} of goal ${goalId}`;
     const ports = { ...ws, reporter: bot.deps.reporter };

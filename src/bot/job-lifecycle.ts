@@ -4,6 +4,7 @@ import {
   resumeFollowUp,
   untilControlled,
 } from '../runtime/app/index.js';
+import { resumeRefusal } from './agent-trust.js';
 import type { Bot } from './bot.js';
 import { type GoalCommand, type GoalJob, onActive, onGoal, reply } from './goal-access.js';
 import { dispatchInputs, resumeLocally } from './job-run.js';
@@ -40,6 +41,9 @@ export async function lifecycle(
       return;
     }
   }
+  // A resume that would run an agent the repository's config defines or extends is refused before it resumes.
+  const refused = action === 'resume' ? await resumeRefusal(bot, job, goalId) : null;
+  if (refused !== null) return reply(job, refused);
   const result = await onGoal(bot, job, goalId, action, async (ws) => {
     const changed = await applyLifecycle(ws.store, goalId, action, text);
     await publishStatus(bot, job, goalId, ws.store, 'settled');

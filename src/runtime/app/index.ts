@@ -81,6 +81,7 @@ export {
   shownText,
   stateBranchProblem,
 } from '../graph/branches.js';
+export { quoteUntrusted } from '../graph/paths.js';
 export { SLICE_ID_PATTERN, type Task } from '../graph/schema.js';
 export type { GateEvidence, Proof } from '../proof/schema.js';
 export { type RequestField, type RequestIssue, requestIssueOf, type TextField } from '../request-issues.js';
