@@ -84,12 +84,12 @@ describe('readInputs', () => {
     });
   });
 
-  it("reads sandbox-network as open or none, empty as the config's, and refuses anything else by name", () => {
+  it("reads sandbox-network as open, none or allow, empty as the config's, and refuses anything else by name", () => {
     expect(read({ goal: 'x', 'sandbox-network': ' none ' }).sandboxNetwork).toBe('none');
     expect(read({ goal: 'x', 'sandbox-network': 'open' }).sandboxNetwork).toBe('open');
     expect(read({ goal: 'x' }).sandboxNetwork).toBeUndefined();
     expect(errorOf({ goal: 'x', 'sandbox-network': 'closed' })).toContain(
-      "sandbox-network: 'closed' is not one of open, none. Example: sandbox-network: none",
+      "sandbox-network: 'closed' is not one of open, none, allow. Example: sandbox-network: none",
     );
   });
 

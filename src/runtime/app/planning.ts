@@ -123,6 +123,7 @@ export async function chooseGoalPlanner(
         readable: [],
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
         network: sandbox.network?.agents ?? 'open',
+        ...(sandbox.allowedHosts === undefined ? {} : { allowedHosts: sandbox.allowedHosts }),
       })
     : agent;
   return createAgentPlanner({
