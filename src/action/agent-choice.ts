@@ -34,5 +34,8 @@ export async function agentChoice(rt: ActionRuntime): Promise<AgentChoice> {
     config: await loadActionConfig(rt.repoRoot, inputs.configPath),
     extraArgs: inputs.agentArgs,
     ...(inputs.sandbox === undefined ? {} : { sandbox: inputs.sandbox }),
+    ...(inputs.sandboxNetwork === undefined
+      ? {}
+      : { network: { agents: inputs.sandboxNetwork, gates: inputs.sandboxNetwork } }),
   };
 }

@@ -84,6 +84,15 @@ describe('readInputs', () => {
     });
   });
 
+  it("reads sandbox-network as open, none or allow, empty as the config's, and refuses anything else by name", () => {
+    expect(read({ goal: 'x', 'sandbox-network': ' none ' }).sandboxNetwork).toBe('none');
+    expect(read({ goal: 'x', 'sandbox-network': 'open' }).sandboxNetwork).toBe('open');
+    expect(read({ goal: 'x' }).sandboxNetwork).toBeUndefined();
+    expect(errorOf({ goal: 'x', 'sandbox-network': 'closed' })).toContain(
+      "sandbox-network: 'closed' is not one of open, none, allow. Example: sandbox-network: none",
+    );
+  });
+
   it('reads agent-args as a JSON array when an argument holds spaces', () => {
     expect(read({ goal: 'x', 'agent-args': '["--prompt", "be brief"]' }).agentArgs).toEqual([
       '--prompt',

@@ -9,7 +9,9 @@ import {
   goalTextSchema,
   mergeMethodSchema,
   requestIssueOf,
+  SANDBOX_NETWORKS,
   type SandboxMode,
+  type SandboxNetwork,
   SLICE_ID_PATTERN,
   sandboxModeSchema,
   shownBranch,
@@ -149,6 +151,7 @@ export const actionInputsSchema = z
       judged('config-path', configPathProblem, 'a config file omk can read', 'config-path: .github/omk.yml'),
     ),
     sandbox: optional(sandboxModeSchema),
+    'sandbox-network': optional(oneOf('sandbox-network', SANDBOX_NETWORKS, 'sandbox-network: none')),
     'max-agents': request.maxAgents,
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
@@ -244,6 +247,8 @@ export interface ActionInputs {
   configPath: string | undefined;
   /** This run's sandbox (auto, required, off); undefined: the config's `sandbox`. */
   sandbox: SandboxMode | undefined;
+  /** The confined network of agents and gates alike; undefined: the config's `sandbox.network`. */
+  sandboxNetwork: SandboxNetwork | undefined;
   maxAgents: number;
   /** Whether an agent plans the goal, and the most tokens its prompt may take. */
   planner: { llm: boolean; tokenBudget: number };
@@ -278,6 +283,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     'agent-args': getInput('agent-args'),
     'config-path': getInput('config-path'),
     sandbox: getInput('sandbox'),
+    'sandbox-network': getInput('sandbox-network'),
     'max-agents': getInput('max-agents'),
     'llm-planner': getInput('llm-planner'),
     'planner-token-budget': getInput('planner-token-budget'),
@@ -317,6 +323,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     agentArgs: v['agent-args'],
     configPath: v['config-path'],
     sandbox: v.sandbox,
+    sandboxNetwork: v['sandbox-network'],
     maxAgents: v['max-agents'],
     planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
     budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },

@@ -9,6 +9,7 @@ import {
   isOmkError,
   withSharedGoal,
 } from '../runtime/app/index.js';
+import { untrustedGoalAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
 import { appFor, withCheckout } from './compose.js';
 import { busyReply, errorReply, fixRefusalReply, notOnStateBranch, plainReply } from './replies.js';
@@ -84,6 +85,13 @@ async function fixHere(
 ): Promise<void> {
   const { repo, pr } = job;
   await withCheckout(bot, gh, repo, 'full', async (ws) => {
+    const target = { gh, repo, issue: pr };
+    const refused = await untrustedGoalAgentLines(bot, ws, target, job.settings ?? {}, 'fix', goalId);
+    if (refused !== null) {
+      take();
+      await gh.createComment(repo, pr, plainReply(job.author, refused));
+      return;
+    }
     // What the fix recorded (its request ids above all) is shared whatever happened.
     const save = `omk: fix for PR #${pr} of goal ${goalId}`;
     const ports = { ...ws, reporter: bot.deps.reporter };

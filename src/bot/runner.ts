@@ -13,6 +13,7 @@ import {
   withSharedGoal,
 } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
+import { resumeRefusal } from './agent-trust.js';
 import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
 import { appFor, withCheckout } from './compose.js';
@@ -169,6 +170,14 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
       if (plan.refresh === 'always') await publishStatus(bot, job, goalId, run.store, 'running');
       return done;
     });
+  }
+  if (result === null && command.kind === 'resume') {
+    // A resume that would run an agent the repository's config defines or extends is refused before it resumes.
+    const refused = await resumeRefusal(bot, job, goalId);
+    if (refused !== null) {
+      await job.gh.createComment(job.repo, job.issue, plainReply(job.author, refused));
+      return;
+    }
   }
   result ??= await onSharedGoal(bot, job, goalId, plan, async (ws) => {
     if (plan.needs.checkout === 'full') await bringGoalHere(ws, goalId);

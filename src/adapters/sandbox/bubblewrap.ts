@@ -11,6 +11,7 @@ import {
   NETWORK_PROBE_ARGS,
   PROBE_ARGS,
 } from './bubblewrap-argv.js';
+import { type ConnectProxy, startConnectProxy } from './connect-proxy.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,20 +47,72 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
       const availability = await probe();
       // A spec asked to be confined never runs unconfined.
       if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
-      const tmp = await mkdtemp(join(options.env.TMPDIR || '/tmp', 'omk-sandbox-'));
+      const allow = spec.confine.network === 'allow';
+      const socat = allow ? await findOnPath('socat', options.env) : null;
+      if (allow && socat === null) {
+        return notStarted(`sandbox network allow needs socat, which is not on the PATH (${SOCAT_HINT})`);
+      }
+      const tmp = await realpath(await mkdtemp(join(options.env.TMPDIR || '/tmp', 'omk-sandbox-')));
+      let proxy: ConnectProxy | null = null;
       try {
         const plan = await planFor(spec, spec.confine, tmp, options.env);
+        let argv = spec.argv;
+        let proxyEnv: Record<string, string> = {};
+        if (socat !== null) {
+          const socket = join(tmp, 'proxy.sock');
+          proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
+          argv = proxiedArgv(socat, socket, spec.argv);
+          proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
+        }
         const result = await inner({
           ...spec,
-          argv: bubblewrapArgv(availability.tool, plan, spec.argv),
+          argv: bubblewrapArgv(availability.tool, plan, argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+          env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
         });
         return asUnconfined(result);
       } finally {
+        await proxy?.close();
         await rm(tmp, { recursive: true, force: true });
       }
     },
+  };
+}
+
+const SOCAT_HINT = 'apt-get install socat, or set sandbox.network to open or none';
+/** The port the bridge listens on inside the sandbox's own network namespace (nothing else is there). */
+const PROXY_PORT = 3128;
+
+/**
+ * The command under `network: allow`: socat listens on the sandbox's own loopback and relays to
+ * the proxy's unix socket (bound in with the private temp); once it answers, the command replaces
+ * the shell. Ends with the command (the pid namespace ends socat). A missing command is said as
+ * bwrap says it, so it reads as "not installed" as it does without the bridge.
+ */
+function proxiedArgv(socat: string, socket: string, argv: readonly string[]): string[] {
+  const script = [
+    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null &',
+    'i=0',
+    'until "$1" -u OPEN:/dev/null "TCP:127.0.0.1:$2" 2>/dev/null; do',
+    '  i=$((i+1)); if [ "$i" -ge 250 ]; then echo "omk sandbox: the proxy bridge did not start" >&2; exit 125; fi',
+    '  sleep 0.02',
+    'done',
+    'shift 3',
+    'command -v "$1" >/dev/null 2>&1 || { echo "bwrap: execvp $1: No such file or directory" >&2; exit 1; }',
+    'exec "$@"',
+  ].join('\n');
+  return ['/bin/sh', '-c', script, 'omk-sandbox-proxy', socat, String(PROXY_PORT), socket, ...argv];
+}
+
+/** Every spelling of the proxy variables CLIs read (curl, Node's undici agents, Python, Go). */
+function proxyVariables(url: string): Record<string, string> {
+  return {
+    HTTPS_PROXY: url,
+    https_proxy: url,
+    HTTP_PROXY: url,
+    http_proxy: url,
+    ALL_PROXY: url,
+    all_proxy: url,
   };
 }
 
@@ -88,9 +141,11 @@ async function probeBubblewrap(env: Env, run: ProcessRunner): Promise<SandboxAva
     timeoutMs: PROBE_TIMEOUT_MS,
     tailChars: 2_000,
   });
+  const socat = await findOnPath('socat', env);
   return {
     available: true,
     tool,
+    proxy: socat === null ? { available: false, reason: 'socat not found on the PATH' } : { available: true },
     network:
       isolated.exitCode === 0
         ? { isolated: true }

@@ -22,6 +22,7 @@ describe('untrustedCustomAgent', () => {
 
   it("refuses an untrusted config's entry shadowing the run's agent, naming the file and key", () => {
     expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: shadowing }, ['claude'])).toEqual({
+      kind: 'custom',
       file: '.omk/config.yml',
       key: 'agents.custom.claude',
       name: 'claude',
@@ -68,5 +69,40 @@ describe('untrustedCustomAgent', () => {
     expect(error.message).toContain('.omk/config.yaml defines');
     expect(error.message).not.toContain(ROOT);
     expect(error.hint).toContain('Remove agents.custom.x from .omk/config.yaml');
+  });
+
+  it("refuses an untrusted config's extraArgs or env for the agent a run or its planner uses; its timeouts stay", () => {
+    const hooked = loaded({
+      agents: {
+        settings: { claude: { extraArgs: ['--mcp-config', '{"mcpServers":{"x":{"command":"sh"}}}'] } },
+      },
+    });
+    expect(untrustedCustomAgent('trusted', { repoRoot: ROOT, config: hooked }, ['claude'])).toBeNull();
+    expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: hooked }, ['claude'])).toEqual({
+      kind: 'settings',
+      file: '.omk/config.yml',
+      key: 'agents.settings.claude.extraArgs',
+      name: 'claude',
+      role: 'agent',
+    });
+    // Another agent's settings are not this run's.
+    expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: hooked }, ['codex'])).toBeNull();
+    const secret = loaded({
+      agents: { settings: { codex: { env: ['OPERATOR_SECRET'] } } },
+      planner: { agent: 'codex' },
+    });
+    expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: secret }, ['claude'])).toMatchObject({
+      kind: 'settings',
+      key: 'agents.settings.codex.env',
+      role: 'planner',
+    });
+    const timing = loaded({ agents: { settings: { claude: { startupSilence: '5m', networkStall: '5m' } } } });
+    expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: timing }, ['claude'])).toBeNull();
+    const found = untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: hooked }, ['claude']);
+    if (found === null) throw new Error('expected a refusal');
+    const error = untrustedCustomAgentError(found);
+    expect(error.message).toContain('.omk/config.yml sets "agents.settings.claude.extraArgs"');
+    expect(error.message).toContain('nothing was run');
+    expect(error.hint).toContain('Remove "agents.settings.claude.extraArgs" from .omk/config.yml');
   });
 });

@@ -15,11 +15,16 @@ import type { AppDeps } from './deps.js';
  */
 export type RepoCustomAgents = 'trusted' | 'untrusted';
 
-/** A custom agent of the repository's config that a run would use, where it is not trusted. */
+/**
+ * What of the repository's config a run would use where it is not trusted: a custom agent, or a
+ * preset's (or script's) `agents.settings.<name>` adding arguments or environment names to it.
+ */
 export interface UntrustedCustomAgent {
+  /** `custom`: a whole agent; `settings`: extraArgs or env added to an agent the host chose. */
+  kind: 'custom' | 'settings';
   /** The config file, relative to the repository (`.omk/config.yml`). */
   file: string;
-  /** The key that defines it (`agents.custom.<name>`). */
+  /** The key that defines it (`agents.custom.<name>`, `agents.settings.<name>.extraArgs`). */
   key: string;
   name: string;
   /** Where the run would use it: as its agent, or to plan (`planner.agent`). */
@@ -30,7 +35,10 @@ export interface UntrustedCustomAgent {
  * The first custom agent of `config` a run would use while such agents are untrusted: the
  * planner's (`planner.agent`) and then `specs` (the run's agent, or agents.default when none is
  * named). Entries the host itself added (`hostDefined`) are its own choice; null when nothing is
- * refused.
+ * refused. `agents.settings.<name>` of such an agent is refused too when it adds arguments or
+ * environment names: a preset CLI's flags can run other programs (an MCP server, a hook, a config
+ * override), and a name passes the host's secret of that name to the agent. Its timeouts
+ * (startupSilence, networkStall) stay the repository's to tune.
  */
 export function untrustedCustomAgent(
   trust: RepoCustomAgents | undefined,
@@ -50,8 +58,15 @@ export function untrustedCustomAgent(
   for (const { spec, role } of uses) {
     const name = spec?.trim();
     if (name === undefined || name === '' || hostDefined.includes(name)) continue;
-    if (!Object.hasOwn(agents.custom, name)) continue;
-    return { file: configFile(config, repoRoot), key: `agents.custom.${name}`, name, role };
+    const file = configFile(config, repoRoot);
+    if (Object.hasOwn(agents.custom, name)) {
+      return { kind: 'custom', file, key: `agents.custom.${name}`, name, role };
+    }
+    const settings = Object.hasOwn(agents.settings, name) ? agents.settings[name] : undefined;
+    if (settings === undefined) continue;
+    const added = settings.extraArgs.length > 0 ? 'extraArgs' : settings.env.length > 0 ? 'env' : null;
+    if (added !== null)
+      return { kind: 'settings', file, key: `agents.settings.${name}.${added}`, name, role };
   }
   return null;
 }
@@ -59,6 +74,14 @@ export function untrustedCustomAgent(
 /** The refusal as an error, for a use case that meets an untrusted custom agent. */
 export function untrustedCustomAgentError(found: UntrustedCustomAgent): ConfigError {
   const use = found.role === 'planner' ? 'plan goals (planner.agent)' : 'run goals';
+  if (found.kind === 'settings') {
+    return new ConfigError(
+      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments or environment names the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
+      {
+        hint: `Remove ${quoteUntrusted(found.key)} from ${found.file} (its startupSilence and networkStall may stay), and ask the host's operator for what the agent needs.`,
+      },
+    );
+  }
   return new ConfigError(
     `${found.file} defines ${quoteUntrusted(found.key)}, and custom agents from the repository's own config are not run here, so nothing was run: it would ${use} with this host's credentials.`,
     {

@@ -6,7 +6,7 @@ import { presetOf, resolveAgent } from '../agents/registry.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { AgentUnavailableError, RequestError, UsageError } from '../errors.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
-import type { SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
+import type { NetworkPolicy, SandboxDecision, SandboxMode, SandboxPort } from '../sandbox/port.js';
 import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
 
@@ -20,6 +20,8 @@ export interface AgentChoice {
   extraArgs?: readonly string[];
   /** The sandbox asked for this run (a flag, an input); else the config's `sandbox`. */
   sandbox?: SandboxMode;
+  /** The confined network asked for this run (the Action's sandbox-network); else `sandbox.network`. */
+  network?: NetworkPolicy;
   /**
    * Custom agents the front door itself added to `config` (a command the operator allowed):
    * trusted even where the repository's own custom agents are not.
@@ -84,7 +86,7 @@ export async function prepareAgent(
     hostSandbox(deps),
     choice.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
     deps.reporter,
-    networkRequestOf(config.config),
+    networkRequestOf(config.config, choice.network),
   );
   return { spec, agent, config, sandbox };
 }

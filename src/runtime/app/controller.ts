@@ -34,6 +34,9 @@ export async function composeController(
         writable: [cacheDir],
         readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
+        ...(prepared.sandbox.allowedHosts === undefined
+          ? {}
+          : { allowedHosts: prepared.sandbox.allowedHosts }),
       }
     : null;
   // The network: agents the policy's (their model's API), gates the policy's unless a gate says

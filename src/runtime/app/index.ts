@@ -81,6 +81,7 @@ export {
   shownText,
   stateBranchProblem,
 } from '../graph/branches.js';
+export { quoteUntrusted } from '../graph/paths.js';
 export { SLICE_ID_PATTERN, type Task } from '../graph/schema.js';
 export type { GateEvidence, Proof } from '../proof/schema.js';
 export { type RequestField, type RequestIssue, requestIssueOf, type TextField } from '../request-issues.js';
@@ -97,7 +98,13 @@ export {
   sandboxModeSchema,
   summaryTextSchema,
 } from '../requests.js';
-export { SANDBOX_MODES, type SandboxMode } from '../sandbox/port.js';
+export {
+  type NetworkPolicy,
+  SANDBOX_MODES,
+  SANDBOX_NETWORKS,
+  type SandboxMode,
+  type SandboxNetwork,
+} from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
 export {
   type Access,

@@ -12,12 +12,11 @@ import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
-import type { SandboxMode } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import { pathExists } from '../state/exists.js';
 import { privateStateDir } from '../state/paths.js';
-import { hostSandbox, type PreparedAgent } from './agent.js';
+import { type AgentChoice, hostSandbox, type PreparedAgent } from './agent.js';
 import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
 
@@ -68,7 +67,7 @@ export async function chooseGoalPlanner(
   deps: AppDeps,
   request: Pick<CreateGoalRequest, 'repo' | 'llmPlanner' | 'plannerTokenBudget' | 'agent'>,
   prepared: PreparedAgent | null,
-  sandboxMode?: SandboxMode,
+  asked: Pick<AgentChoice, 'sandbox' | 'network'> = {},
 ): Promise<Planner> {
   if (!request.llmPlanner) return noting(deps.planner, 'agent planner turned off for this goal');
   const root = (await deps.repo.inspect(request.repo)).root;
@@ -115,9 +114,9 @@ export async function chooseGoalPlanner(
     prepared?.sandbox ??
     (await decideSandbox(
       hostSandbox(deps),
-      sandboxMode ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
+      asked.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
       deps.reporter,
-      networkRequestOf(config.config),
+      networkRequestOf(config.config, asked.network),
     ));
   const planning = sandbox.active
     ? confinedAgent(agent, {
@@ -125,6 +124,7 @@ export async function chooseGoalPlanner(
         readable: [],
         hidden: [privateStateDir(deps.store.deps.stateRoot)],
         network: sandbox.network?.agents ?? 'open',
+        ...(sandbox.allowedHosts === undefined ? {} : { allowedHosts: sandbox.allowedHosts }),
       })
     : agent;
   return createAgentPlanner({

@@ -50,7 +50,7 @@ async function startInspected(
       ? null
       : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared, request.agent?.sandbox);
+  const planner = await chooseGoalPlanner(deps, create, prepared, request.agent);
   const created = await createGoal({ ...deps, planner }, create, request.mode);
   const { goal, graph } = created;
   if (prepared !== null) {

@@ -19,7 +19,7 @@ describe('config schema', () => {
       planner: {},
       merge: { requireChecks: 'auto' },
       logs: {},
-      sandbox: { mode: 'auto', network: { agents: 'open', gates: 'none' } },
+      sandbox: { mode: 'auto', network: { agents: 'open', gates: 'none' }, allowedHosts: [] },
     });
   });
 
@@ -39,10 +39,15 @@ describe('config schema', () => {
 
   it('reads sandbox.network for both kinds or per kind, defaulting agents open and gates none', () => {
     const sandbox = (value: unknown) => configSchema.parse({ sandbox: value }).sandbox;
-    expect(sandbox('required')).toEqual({ mode: 'required', network: { agents: 'open', gates: 'none' } });
+    expect(sandbox('required')).toEqual({
+      mode: 'required',
+      network: { agents: 'open', gates: 'none' },
+      allowedHosts: [],
+    });
     expect(sandbox({ network: 'none' })).toEqual({
       mode: 'auto',
       network: { agents: 'none', gates: 'none' },
+      allowedHosts: [],
     });
     expect(sandbox({ mode: 'required', network: 'open' }).network).toEqual({ agents: 'open', gates: 'open' });
     expect(sandbox({ network: { gates: 'open' } }).network).toEqual({ agents: 'open', gates: 'open' });
@@ -56,6 +61,24 @@ describe('config schema', () => {
     expect(configSchema.safeParse({ gates: { list: [{ name: 'e2e', network: 'some' }] } }).success).toBe(
       false,
     );
+  });
+
+  it('reads sandbox.allowedHosts as host, host:port or *.domain, and refuses a URL or a path', () => {
+    const parsed = configSchema.parse({
+      sandbox: {
+        network: { agents: 'allow' },
+        allowedHosts: ['api.anthropic.com', 'localhost:8080', '*.googleapis.com'],
+      },
+    }).sandbox;
+    expect(parsed.network).toEqual({ agents: 'allow', gates: 'none' });
+    expect(parsed.allowedHosts).toEqual(['api.anthropic.com', 'localhost:8080', '*.googleapis.com']);
+    for (const bad of ['https://api.anthropic.com', 'api.anthropic.com/v1', '*', 'a b', '']) {
+      const refused = configSchema.safeParse({ sandbox: { allowedHosts: [bad] } });
+      expect(refused.success, bad).toBe(false);
+      expect(z.prettifyError(refused.error ?? new z.ZodError([]))).toContain(
+        'a host name, host:port or *.domain',
+      );
+    }
   });
 
   it('reads workspace.setup as argv arrays and refuses a shell string', () => {

@@ -60,7 +60,9 @@ export const gateConfigSchema = z.strictObject({
   network: z
     .enum(SANDBOX_NETWORKS)
     .optional()
-    .describe("Sandboxed, this gate's network: open or none (default: sandbox.network's gates)."),
+    .describe(
+      "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates).",
+    ),
 });
 export type GateConfig = z.infer<typeof gateConfigSchema>;
 

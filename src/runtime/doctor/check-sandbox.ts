@@ -34,7 +34,10 @@ export async function checkSandbox(
         detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden; network isolation available (${words})`,
       };
     }
-    const asksNone = policy.agents === 'none' || policy.gates === 'none' || network.gateAsksNone === true;
+    // `allow` is a network of its own too (and a proxy into it).
+    const isolating = ['none', 'allow'];
+    const asksNone =
+      isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     const noIsolation = `network isolation unavailable: ${probed.network.reason}`;
     if (!asksNone) {
       return {

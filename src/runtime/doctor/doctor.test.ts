@@ -657,6 +657,7 @@ describe('doctor: sandbox', () => {
         sandbox: {
           mode,
           network: network === null ? defaultConfig().sandbox.network : { agents: network, gates: network },
+          allowedHosts: [],
         },
       },
       path: '.omk/config.yml',

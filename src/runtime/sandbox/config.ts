@@ -11,23 +11,37 @@ export const DEFAULT_NETWORK: NetworkPolicy = { agents: 'open', gates: 'none' };
 const networkSchema = z.enum(SANDBOX_NETWORKS);
 
 const networkPolicySchema = z.union([
-  networkSchema.describe('open or none for agents and gates alike.'),
+  networkSchema.describe('open, none or allow for agents and gates alike.'),
   z.strictObject({
     agents: networkSchema
       .default(DEFAULT_NETWORK.agents)
-      .describe("The agents' network (the planning agent's too): open (default; the model's API) or none."),
+      .describe(
+        "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts).",
+      ),
     gates: networkSchema
       .default(DEFAULT_NETWORK.gates)
       .describe(
-        "The gates' network: none (default; a loopback of their own) or open. A gate's own `network` wins.",
+        "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins.",
       ),
   }),
 ]);
+
+/** A host the `allow` network's proxy reaches: `host` (port 443), `host:port`, or `*.domain`. */
+const allowedHostSchema = z
+  .string()
+  .regex(
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
+    {
+      error: 'a host name, host:port or *.domain (for example api.anthropic.com)',
+    },
+  );
 
 /** `.omk/config.yml` `sandbox`: a mode alone, or the mode and the network policy. */
 export interface SandboxConfig {
   mode: SandboxMode;
   network: NetworkPolicy;
+  /** What a confined process with network `allow` reaches, through omk's proxy. */
+  allowedHosts: string[];
 }
 
 export const sandboxConfigSchema = z
@@ -36,17 +50,24 @@ export const sandboxConfigSchema = z
     z.strictObject({
       mode: z.enum(SANDBOX_MODES).default('auto'),
       network: networkPolicySchema.optional(),
+      allowedHosts: z
+        .array(allowedHostSchema)
+        .default([])
+        .describe(
+          "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains).",
+        ),
     }),
   ])
   .prefault('auto')
   .transform((value): SandboxConfig => {
-    if (typeof value === 'string') return { mode: value, network: DEFAULT_NETWORK };
+    if (typeof value === 'string') return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
     const network = value.network ?? DEFAULT_NETWORK;
     return {
       mode: value.mode,
       network: typeof network === 'string' ? { agents: network, gates: network } : network,
+      allowedHosts: value.allowedHosts,
     };
   })
   .describe(
-    'Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words) and `network` (open or none, or per kind: agents open by default, gates none by default).',
+    'Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches).',
   );

@@ -115,6 +115,61 @@ describe('the network of confined agents and gates', () => {
   });
 });
 
+describe('network: allow', () => {
+  const allowPolicy = {
+    policy: { agents: 'allow', gates: 'none' },
+    allowedHosts: ['api.anthropic.com'],
+  } as const;
+  it('grants the allowed hosts where the host isolates a network and can run the bridge, and says which', async () => {
+    const decision = await decideSandbox(available, 'required', reporter(), allowPolicy);
+    expect(decision).toMatchObject({
+      active: true,
+      network: { agents: 'allow', gates: 'none' },
+      allowedHosts: ['api.anthropic.com'],
+      reason: expect.stringContaining('network: agents allow, gates none (allowed: api.anthropic.com)'),
+    });
+    // A gate's own allow asks the same.
+    const gate = await decideSandbox(available, 'auto', reporter(), {
+      policy: { agents: 'open', gates: 'none' },
+      gateAsksNone: true,
+      gateAsksAllow: true,
+      allowedHosts: ['registry.npmjs.org'],
+    });
+    expect(gate.allowedHosts).toEqual(['registry.npmjs.org']);
+    // Nothing asks allow: no hosts in the decision.
+    expect((await decideSandbox(available, 'auto', reporter())).allowedHosts).toBeUndefined();
+  });
+
+  it('is refused in any mode with no host listed, or without socat for the bridge', async () => {
+    for (const mode of ['auto', 'required'] as const) {
+      const empty = decideSandbox(available, mode, reporter(), { ...allowPolicy, allowedHosts: [] });
+      await expect(empty).rejects.toBeInstanceOf(ConfigError);
+      await expect(empty).rejects.toMatchObject({
+        message: expect.stringContaining('sandbox.allowedHosts lists no host'),
+      });
+      const noSocat: SandboxPort = {
+        probe: async () => ({
+          available: true,
+          tool: '/usr/bin/bwrap',
+          network: { isolated: true },
+          proxy: { available: false, reason: 'socat not found on the PATH' },
+        }),
+      };
+      const bridge = decideSandbox(noSocat, mode, reporter(), allowPolicy);
+      await expect(bridge).rejects.toMatchObject({
+        message: expect.stringContaining('cannot run its proxy bridge: socat not found on the PATH'),
+        hint: expect.stringContaining('apt-get install socat'),
+      });
+    }
+  });
+
+  it('needs an isolated network like none: required refuses it where the host has none', async () => {
+    await expect(decideSandbox(noNetns, 'required', reporter(), allowPolicy)).rejects.toMatchObject({
+      message: expect.stringContaining('cannot isolate a network'),
+    });
+  });
+});
+
 describe('the proof of a goal whose agents ran unsandboxed', () => {
   it('warns only when a run decided unsandboxed; a goal without the decision gets nothing', () => {
     const gates = { kind: 'gates', decision: 'test required', reason: 'test required' };

@@ -32,18 +32,30 @@ export function sandboxFromEnv(env: Readonly<Record<string, string | undefined>>
 /** The network policy asked for, and whether anything (a gate of its own) asks for `none`. */
 export interface NetworkRequest {
   policy: NetworkPolicy;
-  /** A gate's own `network: none`, which needs an isolated network as the policy's `none` does. */
+  /** A gate's own `network: none` (or `allow`), which needs an isolated network as the policy's does. */
   gateAsksNone?: boolean;
+  /** A gate's own `network: allow`, which needs the proxy and the allowed hosts as the policy's does. */
+  gateAsksAllow?: boolean;
+  /** `sandbox.allowedHosts`: what `allow` reaches. */
+  allowedHosts?: readonly string[];
 }
 
-/** What a loaded config asks of the network: `sandbox.network`, and any gate's own `network: none`. */
-export function networkRequestOf(config: {
-  sandbox: { network: NetworkPolicy };
-  gates: { list: readonly { network?: string | undefined }[] };
-}): NetworkRequest {
+/**
+ * What a loaded config asks of the network: `sandbox.network` (or the run's own policy, an input
+ * over the config), and any gate's own `network: none`.
+ */
+export function networkRequestOf(
+  config: {
+    sandbox: { network: NetworkPolicy; allowedHosts?: readonly string[] };
+    gates: { list: readonly { network?: string | undefined }[] };
+  },
+  asked?: NetworkPolicy,
+): NetworkRequest {
   return {
-    policy: config.sandbox.network,
-    gateAsksNone: config.gates.list.some((gate) => gate.network === 'none'),
+    policy: asked ?? config.sandbox.network,
+    gateAsksNone: config.gates.list.some((gate) => gate.network === 'none' || gate.network === 'allow'),
+    gateAsksAllow: config.gates.list.some((gate) => gate.network === 'allow'),
+    ...(config.sandbox.allowedHosts === undefined ? {} : { allowedHosts: config.sandbox.allowedHosts }),
   };
 }
 
@@ -65,9 +77,14 @@ export async function decideSandbox(
   const probed = await port.probe();
   if (probed.available) {
     const { policy } = network;
-    const asksNone = policy.agents === 'none' || policy.gates === 'none' || network.gateAsksNone === true;
+    const asksAllow = policy.agents === 'allow' || policy.gates === 'allow' || network.gateAsksAllow === true;
+    const allowedHosts = network.allowedHosts ?? [];
+    if (asksAllow) refuseAllow(allowedHosts, probed.proxy);
+    const isolating = ['none', 'allow'];
+    const asksNone =
+      isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     let granted = policy;
-    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}${asksAllow ? ` (allowed: ${allowedHosts.join(', ')})` : ''}`;
     if (asksNone && !probed.network.isolated) {
       if (mode === 'required') {
         throw new ConfigError(
@@ -88,6 +105,7 @@ export async function decideSandbox(
       reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
       network: granted,
       isolatesNetwork: probed.network.isolated,
+      ...(asksAllow && probed.network.isolated ? { allowedHosts } : {}),
     };
   }
   if (mode === 'required') {
@@ -97,6 +115,33 @@ export async function decideSandbox(
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
+}
+
+/**
+ * `allow` reaches only what `sandbox.allowedHosts` lists, through a proxy socat bridges into the
+ * sandbox: without either, refused whatever the mode (falling back to `open` would widen what the
+ * config asked, to `none` would leave an agent without its model).
+ */
+function refuseAllow(
+  allowedHosts: readonly string[],
+  proxy: { available: boolean; reason?: string } | undefined,
+): void {
+  if (allowedHosts.length === 0) {
+    throw new ConfigError(
+      'sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.',
+      {
+        hint: 'List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none.',
+      },
+    );
+  }
+  if (proxy !== undefined && !proxy.available) {
+    throw new ConfigError(
+      `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? 'socat is missing'}.`,
+      {
+        hint: 'install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml.',
+      },
+    );
+  }
 }
 
 /** The decision as a line of decisions.jsonl (kind `sandbox`), which the proof carries. */

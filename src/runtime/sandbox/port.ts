@@ -4,9 +4,10 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 /**
  * What a confined process may reach on the network: `open` shares the host's (an agent talks to
- * its model's API); `none` gives it a network of its own with only a loopback interface.
+ * its model's API); `none` gives it a network of its own with only a loopback interface; `allow`
+ * the same, plus an HTTPS proxy that reaches only `sandbox.allowedHosts`.
  */
-export const SANDBOX_NETWORKS = ['open', 'none'] as const;
+export const SANDBOX_NETWORKS = ['open', 'none', 'allow'] as const;
 export type SandboxNetwork = (typeof SANDBOX_NETWORKS)[number];
 
 /** The network of agents (and the planning agent) and of gates, as `sandbox.network` sets them. */
@@ -20,7 +21,13 @@ export type NetworkIsolation = { isolated: true } | { isolated: false; reason: s
 
 /** Whether this host can confine processes, and in words why not. */
 export type SandboxAvailability =
-  | { available: true; tool: string; network: NetworkIsolation }
+  | {
+      available: true;
+      tool: string;
+      network: NetworkIsolation;
+      /** Whether `network: allow`'s bridge (socat) can run; absent: not asked. */
+      proxy?: { available: true } | { available: false; reason: string };
+    }
   | { available: false; reason: string; hint: string };
 
 /** The host's sandbox: what the runtime asks before it decides; adapters do the confining. */
@@ -40,8 +47,10 @@ export interface Confinement {
   readable: readonly string[];
   /** Directories of omk's own it must not see at all (the state root's `private/`: a stashed credential). */
   hidden?: readonly string[];
-  /** The host's network, or none but a loopback of its own (absent: open). */
+  /** The host's network, or none but a loopback of its own, or that and a proxy (absent: open). */
   network?: SandboxNetwork;
+  /** Under `allow`: the hosts (`host` for port 443, `host:port`, `*.domain`) the proxy reaches. */
+  allowedHosts?: readonly string[];
 }
 
 /** What a run decided, recorded in the goal's decisions and shown in its proof. */
@@ -58,4 +67,6 @@ export interface SandboxDecision {
   network?: NetworkPolicy;
   /** Whether a gate's own `network: none` can be had (active only); where not, it runs open. */
   isolatesNetwork?: boolean;
+  /** What `allow` reaches (active, and `allow` asked for where the host isolates a network). */
+  allowedHosts?: readonly string[];
 }

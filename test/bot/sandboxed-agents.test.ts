@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
+import { readStatusMarker } from '../../src/bot/render.js';
+import { threadIdSuffix } from '../../src/runtime/app/index.js';
+import { newGoalId } from '../../src/runtime/goal/ids.js';
+import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { git } from '../helpers/git-repo.js';
+import { OWNER, REPO } from '../helpers/github.js';
+import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
+import { type BotEnv, leftovers, startBotEnv } from './harness.js';
+
+/**
+ * The bot's local runs under bubblewrap (OMK_SANDBOX=required): a hostile agent does the demo's
+ * work and then tries a hook in the shared .git, a file outside any checkout, the credential store
+ * under HOME and a `setsid` process that would patch the worktree after the agent ended. Each
+ * attempt fails inside the agent, so nothing is left for the integrity checks and the goal is
+ * ready. Where bubblewrap cannot run here the goal is refused before it exists, and the test says so.
+ */
+describe('a hostile agent through the bot under the sandbox (local mode)', () => {
+  let env: BotEnv;
+  let dir: string;
+  let host: SandboxAvailability;
+  const commentId = 7_700_001;
+  const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
+  const outside = () => join(dir, 'escaped');
+
+  beforeAll(async () => {
+    host = await createBubblewrap({ env: { PATH: process.env.PATH } }).probe();
+    dir = await mkdtemp(join(tmpdir(), 'omk-bot-sandboxed-'));
+    await writeFile(join(dir, 'work.mjs'), REVIEW_FIX_AGENT);
+    await chmod(join(dir, 'work.mjs'), 0o755);
+    const agent = join(dir, 'agent.sh');
+    const attempt = (what: string, command: string) =>
+      `if ( ${command} ) 2>/dev/null; then echo "ESCAPED ${what}"; else echo "blocked ${what}"; fi`;
+    await writeFile(
+      agent,
+      [
+        '#!/bin/sh',
+        `node ${join(dir, 'work.mjs')} || exit 1`,
+        'common=$(git rev-parse --git-common-dir)',
+        attempt(
+          'hook',
+          `printf '#!/bin/sh\\ntouch ${join(dir, 'hook-ran')}\\n' > "$common/hooks/post-commit"`,
+        ),
+        attempt('outside', `touch ${outside()}`),
+        attempt('credentials', 'grep -q secret "$HOME/.git-credentials"'),
+        // Would break the fix after omk's commit, were it still running then.
+        `setsid sh -c 'sleep 2; echo "export const late = 1;" >> "${'$'}PWD/src/math.js"; touch ${join(dir, 'late')}' &`,
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(agent, 0o755);
+    env = await startBotEnv({
+      mode: 'local',
+      env: { OMK_BOT_AGENT: `script:${agent}`, OMK_SANDBOX: 'required' },
+    });
+    await writeFile(join(env.workDir, '.git-credentials'), 'https://x:secret@github.com\n');
+    await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr`, { commentId });
+    await env.bot.idle();
+    // The setsid child's sleep: long enough for it to have acted, had it outlived the agent.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+  }, 240_000);
+  afterAll(async () => {
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fails every escape inside the agent; nothing outside changed; the goal is ready and says sandboxed', () => {
+    const status = env.statusComments().find((c) => readStatusMarker(c.body)?.goalId === goalId)?.body ?? '';
+    if (!host.available || !host.network.isolated) {
+      console.warn(
+        `bot sandbox test not exercised: bubblewrap cannot confine here (${JSON.stringify(host)})`,
+      );
+      expect(env.stateGoals()).not.toContain(goalId);
+      expect(status).toMatch(/sandbox: required/);
+      return;
+    }
+    expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
+    const files = git(
+      env.repo.origin,
+      'ls-tree',
+      '-r',
+      '--name-only',
+      'refs/heads/omk/state',
+      `goals/${goalId}`,
+    );
+    const transcripts = files
+      .split('\n')
+      .filter((path) => /agent-runs\/s1-[^/]+\/transcript-1\.log$/.test(path));
+    expect(transcripts).toHaveLength(1);
+    const transcript = git(env.repo.origin, 'show', `refs/heads/omk/state:${transcripts[0]}`);
+    for (const what of ['hook', 'outside', 'credentials']) expect(transcript).toContain(`blocked ${what}`);
+    expect(transcript).not.toContain('ESCAPED');
+    expect(existsSync(join(env.repo.root, '.git', 'hooks', 'post-commit'))).toBe(false);
+    expect(existsSync(outside())).toBe(false);
+    expect(existsSync(join(dir, 'hook-ran'))).toBe(false);
+    expect(existsSync(join(dir, 'late'))).toBe(false);
+    const proof = JSON.parse(
+      git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/proof.json`),
+    ) as {
+      status: string;
+      findings: { severity: string; message: string }[];
+      decisions: { kind: string; decision: string; reason: string }[];
+    };
+    expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
+    expect(proof.status).toBe('ready');
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({ kind: 'sandbox', decision: 'sandboxed' }),
+    );
+    const branch = `omk/${goalId}/integration`;
+    expect(git(env.repo.origin, 'show', `refs/heads/${branch}:src/math.js`)).not.toContain('late');
+    env.server.assertClean();
+  });
+
+  it('leaves no checkout behind', async () => {
+    expect(await leftovers(env)).toEqual([]);
+  });
+});
