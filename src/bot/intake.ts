@@ -1,5 +1,6 @@
 import type { Context } from 'probot';
 import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
+import { reviewCommentMade } from '../adapters/github/review-comments.js';
 import {
   commentChangeRequest,
   integratorGoals,
@@ -126,16 +127,8 @@ export function onChangesRequested(bot: Bot, context: Context<'pull_request_revi
 
 /** `pull_request_review_comment.created`: a comment on a line of the PR's diff. */
 export function onReviewComment(bot: Bot, context: Context<'pull_request_review_comment.created'>): void {
-  const { comment } = context.payload;
   // A new, non-empty line comment; a reply in a thread (the app's own answers too) is conversation.
-  const read = commentChangeRequest({
-    id: comment.id,
-    body: comment.body,
-    path: comment.path,
-    line: comment.line ?? comment.original_line ?? null,
-    author: comment.user?.login ?? null,
-    inReplyTo: comment.in_reply_to_id ?? null,
-  });
+  const read = commentChangeRequest(reviewCommentMade(context.payload.comment));
   queueFix(bot, context, read);
 }
 

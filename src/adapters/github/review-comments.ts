@@ -23,12 +23,28 @@ export async function reviewComments(
     review_id: reviewId,
     per_page: 100,
   });
-  return comments.map((comment) => ({
+  return comments.map(reviewCommentMade);
+}
+
+/** A line comment as GitHub sends it (REST answer or webhook payload), in the fields the change-request rule reads. */
+export interface GitHubReviewComment {
+  id: number;
+  body: string;
+  path: string;
+  line?: number | null;
+  original_line?: number | null;
+  user?: { login: string } | null;
+  in_reply_to_id?: number | null;
+}
+
+/** A GitHub line comment as the runtime's change-request rule reads it (its line, else the line it was made on). */
+export function reviewCommentMade(comment: GitHubReviewComment): ReviewCommentMade {
+  return {
     id: comment.id,
     body: comment.body,
     path: comment.path,
     line: comment.line ?? comment.original_line ?? null,
     author: comment.user?.login ?? null,
     inReplyTo: comment.in_reply_to_id ?? null,
-  }));
+  };
 }
