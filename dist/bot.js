@@ -15,9 +15,9 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
 var __commonJS = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
-var __export = (target, all) => {
+var __export = (target2, all) => {
   for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+    __defProp(target2, name, { get: all[name], enumerable: true });
 };
 var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -27,12 +27,12 @@ var __copyProps = (to2, from, except, desc) => {
   }
   return to2;
 };
-var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: true }) : target2,
   mod
 ));
 
@@ -6414,12 +6414,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source) {
+    function arrayPushArray(target2, source) {
       if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
+        Array.prototype.push.apply(target2, source);
       else
         for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+          target2.push(source[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -8914,6 +8914,246 @@ var KeyedMutex = class {
   }
 };
 
+// src/adapters/bot/lanes.ts
+var JobLanes = class {
+  constructor(options, log) {
+    this.log = log;
+    const onError = (error62, key) => {
+      const message = error62 instanceof Error ? error62.message : String(error62);
+      log.warn(`job ${key} failed: ${message}`);
+    };
+    this.commands = new JobQueue({ concurrency: options.commandConcurrency, limit: options.limit, onError });
+    this.runs = new JobQueue({ concurrency: options.runConcurrency, limit: options.limit, onError });
+  }
+  log;
+  commands;
+  runs;
+  inFlight = /* @__PURE__ */ new Set();
+  /** False once shutting down: new jobs are refused, running ones finish. */
+  open = true;
+  /** Queues on the command lane; refused ('full', as for a full queue) once shutting down. */
+  push(key, run, options = {}) {
+    if (this.open) return this.commands.push(key, run, options);
+    this.log.info(`job ${key} refused: the app is shutting down`);
+    return "full";
+  }
+  /** Lets a call finish after the webhook was answered; idle() waits for it. */
+  track(promise2) {
+    this.inFlight.add(promise2);
+    void promise2.finally(() => this.inFlight.delete(promise2));
+  }
+  /** Jobs running or waiting on either lane. */
+  get busy() {
+    return this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
+  }
+  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
+  async idle() {
+    for (; ; ) {
+      await Promise.allSettled([...this.inFlight]);
+      await this.commands.idle();
+      await this.runs.idle();
+      if (this.busy === 0) return;
+    }
+  }
+  /**
+   * A clean stop: new jobs are refused, `shutdown` is aborted (local runs record themselves
+   * interrupted and push their state, resumable), and what is running or queued is waited for, at
+   * most `timeoutMs`. Resolves true when everything drained in time.
+   */
+  async drain(shutdown, timeoutMs) {
+    this.open = false;
+    shutdown.abort();
+    this.log.info(`shutting down: refusing new work, waiting for ${this.busy} job(s)`);
+    let timer;
+    const timedOut = new Promise((resolve11) => {
+      timer = setTimeout(() => resolve11(false), timeoutMs);
+      timer.unref();
+    });
+    const drained = await Promise.race([this.idle().then(() => true), timedOut]);
+    clearTimeout(timer);
+    if (drained) this.log.info("shutdown: every job finished");
+    else this.log.warn(`shutdown: jobs still running after ${timeoutMs} ms; stopping anyway`);
+    return drained;
+  }
+};
+var RecentKeys = class {
+  constructor(windowMs) {
+    this.windowMs = windowMs;
+  }
+  windowMs;
+  recent = /* @__PURE__ */ new Map();
+  /** The key `fingerprint` was first seen with inside the window, or null (and `key` is remembered). */
+  sameAs(fingerprint2, key, nowMs) {
+    if (this.recent.size > 1e4) {
+      for (const [k, v] of this.recent) if (v.until < nowMs) this.recent.delete(k);
+    }
+    const known = this.recent.get(fingerprint2);
+    if (known !== void 0 && known.until >= nowMs && known.key !== key) return known.key;
+    this.recent.set(fingerprint2, { key, until: nowMs + this.windowMs });
+    return null;
+  }
+};
+
+// src/runtime/next-steps.ts
+var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
+var GENERAL_STEPS = ["run", "list", "resume_orphans"];
+var NEUTRAL_WORDS = {
+  status: "goal status",
+  pause: "goal pause",
+  resume: "goal resume",
+  proof: "goal proof",
+  open_pr: "goal open-pr",
+  merge: "goal merge",
+  budget_add: "goal budget-add",
+  run: 'goal run "<goal>"',
+  list: "goal list",
+  resume_orphans: "goal resume --auto"
+};
+var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
+function wordHint(hint, spell) {
+  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
+}
+
+// src/runtime/request-issue-text.ts
+var NEUTRAL_SPELLING = {
+  name: (field) => field,
+  given: (field, value) => `${field}: ${value}`,
+  example: (field, value) => `${field}: ${value}`,
+  command: () => "This request"
+};
+var UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
+function describeIssue(issue2, spell) {
+  if (issue2.code === "invalid") return issue2.message;
+  const { field } = issue2;
+  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
+  switch (issue2.code) {
+    case "not_one_of":
+      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
+    case "bad_duration": {
+      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
+      if (issue2.problem === "format")
+        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
+      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
+      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
+    }
+    case "bad_tokens": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
+      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
+    }
+    case "bad_usd": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
+    }
+    case "bad_count":
+      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
+    case "empty":
+      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
+    case "too_long":
+      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
+    case "takes_no_args":
+      return `${head2}: the ${issue2.agent} agent runs no command, so it takes no arguments. Remove ${spell.name(field)}, or use an agent that runs a command. Example: ${spell.given("agent", issue2.example)}`;
+    case "none_given":
+      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
+  }
+}
+function describeIssues(issues, spell) {
+  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
+}
+
+// src/runtime/errors.ts
+var OmkError = class extends Error {
+  code;
+  /** A next step for the user, shown after the message; its steps are spelled by the front door. */
+  hintParts;
+  constructor(code2, message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code2;
+    this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
+  }
+  /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
+  hintIn(spell) {
+    return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
+  }
+  /** The hint in omk's own command words, for readers no front door words for. */
+  get hint() {
+    return this.hintIn(NEUTRAL_STEPS);
+  }
+};
+var UsageError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("usage", message, options);
+  }
+};
+var RequestError = class extends UsageError {
+  issues;
+  constructor(issues, options = {}) {
+    super(describeIssues(issues, NEUTRAL_SPELLING), options);
+    this.issues = issues;
+  }
+};
+var ConfigError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("config", message, options);
+  }
+};
+var NotFoundError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("not_found", message, options);
+  }
+};
+var IllegalTransitionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("illegal_transition", message, options);
+  }
+};
+var BusyError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("busy", message, options);
+  }
+};
+var StateError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("state", message, options);
+  }
+};
+var UnsupportedVersionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("unsupported_version", message, options);
+  }
+};
+var GitError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("git", message, options);
+  }
+};
+var ForgeError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("forge", message, options);
+  }
+};
+var WorkspacePreparationError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("workspace", message, options);
+  }
+};
+var AgentUnavailableError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("agent_unavailable", message, options);
+  }
+};
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+
+// src/runtime/events/log.ts
+import { basename, dirname as dirname2 } from "node:path";
+
+// src/runtime/state/jsonl.ts
+import { open as open2, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -9662,8 +9902,8 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj2) {
   return Object.create(Object.getPrototypeOf(obj2), Object.getOwnPropertyDescriptors(obj2));
 }
-function assignProp(target, prop, value) {
-  Object.defineProperty(target, prop, {
+function assignProp(target2, prop, value) {
+  Object.defineProperty(target2, prop, {
     value,
     writable: true,
     enumerable: true,
@@ -9677,8 +9917,8 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key, getter) {
-  Object.defineProperty(target, key, {
+function deferProp(target2, key, getter) {
+  Object.defineProperty(target2, key, {
     get() {
       const value = getter();
       assignProp(this, key, value);
@@ -9688,36 +9928,36 @@ function deferProp(target, key, getter) {
     configurable: true
   });
 }
-function putProp(target, key, value) {
-  if (key in target)
-    assignProp(target, key, value);
+function putProp(target2, key, value) {
+  if (key in target2)
+    assignProp(target2, key, value);
   else
-    target[key] = value;
+    target2[key] = value;
 }
-function mirrorShape(target, source, keys2, wrap) {
+function mirrorShape(target2, source, keys2, wrap) {
   const raw = sourceShape(source);
   for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
-      deferProp(target, key, () => {
+      deferProp(target2, key, () => {
         const value = source._zod.def.shape[key];
         return wrap ? wrap(value, key) : value;
       });
     } else
-      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target2, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target, source) {
+function mirrorProps(target2, source) {
   for (const key of Reflect.ownKeys(source)) {
     const desc = Object.getOwnPropertyDescriptor(source, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key, () => source[key]);
+      deferProp(target2, key, () => source[key]);
     else
-      putProp(target, key, desc.value);
+      putProp(target2, key, desc.value);
   }
 }
 function mergeDefs(...defs) {
@@ -9896,35 +10136,35 @@ function normalizeParams(_params) {
   return params;
 }
 function createTransparentProxy(getter) {
-  let target;
+  let target2;
   return new Proxy({}, {
     get(_, prop, receiver) {
-      target ?? (target = getter());
-      return Reflect.get(target, prop, receiver);
+      target2 ?? (target2 = getter());
+      return Reflect.get(target2, prop, receiver);
     },
     set(_, prop, value, receiver) {
-      target ?? (target = getter());
-      return Reflect.set(target, prop, value, receiver);
+      target2 ?? (target2 = getter());
+      return Reflect.set(target2, prop, value, receiver);
     },
     has(_, prop) {
-      target ?? (target = getter());
-      return Reflect.has(target, prop);
+      target2 ?? (target2 = getter());
+      return Reflect.has(target2, prop);
     },
     deleteProperty(_, prop) {
-      target ?? (target = getter());
-      return Reflect.deleteProperty(target, prop);
+      target2 ?? (target2 = getter());
+      return Reflect.deleteProperty(target2, prop);
     },
     ownKeys(_) {
-      target ?? (target = getter());
-      return Reflect.ownKeys(target);
+      target2 ?? (target2 = getter());
+      return Reflect.ownKeys(target2);
     },
     getOwnPropertyDescriptor(_, prop) {
-      target ?? (target = getter());
-      return Reflect.getOwnPropertyDescriptor(target, prop);
+      target2 ?? (target2 = getter());
+      return Reflect.getOwnPropertyDescriptor(target2, prop);
     },
     defineProperty(_, prop, descriptor) {
-      target ?? (target = getter());
-      return Reflect.defineProperty(target, prop, descriptor);
+      target2 ?? (target2 = getter());
+      return Reflect.defineProperty(target2, prop, descriptor);
     }
   });
 }
@@ -10407,10 +10647,10 @@ function $constructor(name, initializer3, proto, params) {
       let up = own2;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own2;
-      if (!initialized.has(target)) {
-        initialized.add(target);
-        members(target, protoMembers);
+      const target2 = up ?? own2;
+      if (!initialized.has(target2)) {
+        initialized.add(target2);
+        members(target2, protoMembers);
       }
     }
     const proto2 = _.prototype;
@@ -13991,26 +14231,26 @@ function isRecursive(inst, stack, resolve11) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve11);
-      if (answer > result2)
-        result2 = answer;
+      const answer2 = isRecursive(child, stack, resolve11);
+      if (answer2 > result2)
+        result2 = answer2;
     }
   };
   const shape = (sh, spread) => {
-    let answer = NONE;
+    let answer2 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve11) : NONE;
-      if (child > answer)
-        answer = child;
+      if (child > answer2)
+        answer2 = child;
     }
-    return answer;
+    return answer2;
   };
-  const merge3 = (answer) => {
-    if (answer > result2)
-      result2 = answer;
+  const merge3 = (answer2) => {
+    if (answer2 > result2)
+      result2 = answer2;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -14113,10 +14353,10 @@ function isRecursive(inst, stack, resolve11) {
   stack.delete(inst);
   return settle(inst, result2);
 }
-function settle(inst, answer) {
-  if (answer !== ASSUMED)
-    recursive.set(inst, answer === PROVEN);
-  return answer;
+function settle(inst, answer2) {
+  if (answer2 !== ASSUMED)
+    recursive.set(inst, answer2 === PROVEN);
+  return answer2;
 }
 function isRecursiveSchema(inst) {
   return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
@@ -21922,8 +22162,8 @@ function withParser(schema, parser) {
     installCompiledUserMethods(clone2, schema, parser);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
-  const targetAny = target;
+function installCompiledUserMethods(target2, source, parser) {
+  const targetAny = target2;
   const sourceAny = source;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
@@ -24526,26 +24766,26 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 }
 
 // node_modules/zod/v4/core/to-json-schema.js
-function assignProps(target, ...sources) {
+function assignProps(target2, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
       if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target, key, source[key]);
+        assignProp(target2, key, source[key]);
       }
     }
   }
-  return target;
+  return target2;
 }
 function initializeContext(params) {
-  let target = params?.target ?? "draft-2020-12";
-  if (target === "draft-4")
-    target = "draft-04";
-  if (target === "draft-7")
-    target = "draft-07";
+  let target2 = params?.target ?? "draft-2020-12";
+  if (target2 === "draft-4")
+    target2 = "draft-04";
+  if (target2 === "draft-7")
+    target2 = "draft-07";
   return {
     processors: params.processors ?? {},
     metadataRegistry: params?.metadata ?? globalRegistry,
-    target,
+    target: target2,
     unrepresentable: params?.unrepresentable ?? "throw",
     override: params?.override ?? (() => {
     }),
@@ -25048,8 +25288,8 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   return finalize(ctx, schema);
 };
 var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
-  const { libraryOptions, target } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
+  const { libraryOptions, target: target2 } = params ?? {};
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io, processors });
   processSchema(schema, ctx);
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
@@ -26243,8 +26483,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   catch(params) {
     return _catch2(this, params);
   },
-  pipe(target) {
-    return pipe(this, target);
+  pipe(target2) {
+    return pipe(this, target2);
   },
   readonly() {
     return readonly(this);
@@ -28631,168 +28871,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/runtime/next-steps.ts
-var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
-var GENERAL_STEPS = ["run", "list", "resume_orphans"];
-var nextStepSchema = external_exports.union([
-  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string() }),
-  external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
-]);
-var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
-var NEUTRAL_WORDS = {
-  status: "goal status",
-  pause: "goal pause",
-  resume: "goal resume",
-  proof: "goal proof",
-  open_pr: "goal open-pr",
-  merge: "goal merge",
-  budget_add: "goal budget-add",
-  run: 'goal run "<goal>"',
-  list: "goal list",
-  resume_orphans: "goal resume --auto"
-};
-var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
-function wordHint(hint, spell) {
-  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
-}
-
-// src/runtime/request-issue-text.ts
-var NEUTRAL_SPELLING = {
-  name: (field) => field,
-  given: (field, value) => `${field}: ${value}`,
-  example: (field, value) => `${field}: ${value}`,
-  command: () => "This request"
-};
-var UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
-function describeIssue(issue2, spell) {
-  if (issue2.code === "invalid") return issue2.message;
-  const { field } = issue2;
-  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
-  switch (issue2.code) {
-    case "not_one_of":
-      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
-    case "bad_duration": {
-      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
-      if (issue2.problem === "format")
-        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
-      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
-      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
-    }
-    case "bad_tokens": {
-      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
-      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
-      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
-    }
-    case "bad_usd": {
-      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
-      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
-    }
-    case "bad_count":
-      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
-    case "empty":
-      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
-    case "too_long":
-      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
-    case "none_given":
-      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
-  }
-}
-function describeIssues(issues, spell) {
-  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
-}
-
-// src/runtime/errors.ts
-var OmkError = class extends Error {
-  code;
-  /** A next step for the user, shown after the message; its steps are spelled by the front door. */
-  hintParts;
-  constructor(code2, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code2;
-    this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
-  }
-  /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
-  hintIn(spell) {
-    return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
-  }
-  /** The hint in omk's own command words, for readers no front door words for. */
-  get hint() {
-    return this.hintIn(NEUTRAL_STEPS);
-  }
-};
-var UsageError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("usage", message, options);
-  }
-};
-var RequestError = class extends UsageError {
-  issues;
-  constructor(issues, options = {}) {
-    super(describeIssues(issues, NEUTRAL_SPELLING), options);
-    this.issues = issues;
-  }
-};
-var ConfigError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("config", message, options);
-  }
-};
-var NotFoundError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("not_found", message, options);
-  }
-};
-var IllegalTransitionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("illegal_transition", message, options);
-  }
-};
-var BusyError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("busy", message, options);
-  }
-};
-var StateError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("state", message, options);
-  }
-};
-var UnsupportedVersionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("unsupported_version", message, options);
-  }
-};
-var GitError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("git", message, options);
-  }
-};
-var ForgeError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("forge", message, options);
-  }
-};
-var WorkspacePreparationError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("workspace", message, options);
-  }
-};
-var AgentUnavailableError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("agent_unavailable", message, options);
-  }
-};
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
-
-// src/runtime/events/log.ts
-import { basename, dirname as dirname2 } from "node:path";
-
 // src/runtime/state/jsonl.ts
-import { open as open2, readFile } from "node:fs/promises";
-import { dirname } from "node:path";
 var NEWLINE = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function readJsonl(path2, parse6, maxVersion) {
@@ -29367,6 +29446,11 @@ var agentRunEvidenceSchema = external_exports.object({
   usd: external_exports.number().nonnegative().nullable(),
   transcript: external_exports.string().nullable()
 });
+var nextStepSchema = external_exports.union([
+  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string() }),
+  external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
+]);
+var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
 var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string(), hint: hintSchema.optional() });
 var failureEvidenceSchema = external_exports.object({
   code: external_exports.string(),
@@ -29630,14 +29714,14 @@ var deliveryRecordSchema = external_exports.object({
   pulls: external_exports.array(deliveredPrSchema)
 });
 var deliveryRecordVersioned = singleVersion("delivery.json", 1, deliveryRecordSchema);
-function targetKey(target) {
-  return `${target.kind}:${target.repo.owner}/${target.repo.name}`;
+function targetKey(target2) {
+  return `${target2.kind}:${target2.repo.owner}/${target2.repo.name}`;
 }
-async function readDelivery(path2, target) {
-  const empty = { version: 1, forge: target.kind, target: targetKey(target), pulls: [] };
+async function readDelivery(path2, target2) {
+  const empty = { version: 1, forge: target2.kind, target: targetKey(target2), pulls: [] };
   try {
     const record2 = await readVersioned(deliveryRecordVersioned, path2);
-    return record2.target === targetKey(target) ? record2 : empty;
+    return record2.target === targetKey(target2) ? record2 : empty;
   } catch (error62) {
     if (error62 instanceof NotFoundError) return empty;
     throw error62;
@@ -29658,10 +29742,12 @@ function withPull(record2, pull) {
   return { ...record2, pulls: [...record2.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
 }
 
+// src/runtime/graph/slice-id.ts
+var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 // src/runtime/graph/schema.ts
 var RISKS = ["low", "medium", "high"];
 var TASK_STATUSES = ["pending", "running", "done", "failed", "skipped"];
-var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 var taskBudgetSchema = external_exports.object({
   timeMs: external_exports.number().int().positive(),
   tokens: external_exports.number().int().positive().nullable(),
@@ -29800,35 +29886,47 @@ function unavailableAdvice(gate, tool, oracleKinds) {
 
 // src/runtime/sandbox/port.ts
 var SANDBOX_MODES = ["auto", "required", "off"];
-var SANDBOX_NETWORKS = ["open", "none"];
+var SANDBOX_NETWORKS = ["open", "none", "allow"];
 
 // src/runtime/sandbox/config.ts
 var DEFAULT_NETWORK = { agents: "open", gates: "none" };
 var networkSchema = external_exports.enum(SANDBOX_NETWORKS);
 var networkPolicySchema = external_exports.union([
-  networkSchema.describe("open or none for agents and gates alike."),
+  networkSchema.describe("open, none or allow for agents and gates alike."),
   external_exports.strictObject({
-    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe("The agents' network (the planning agent's too): open (default; the model's API) or none."),
+    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe(
+      "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts)."
+    ),
     gates: networkSchema.default(DEFAULT_NETWORK.gates).describe(
-      "The gates' network: none (default; a loopback of their own) or open. A gate's own `network` wins."
+      "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins."
     )
   })
 ]);
+var allowedHostSchema = external_exports.string().regex(
+  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
+  {
+    error: "a host name, host:port or *.domain (for example api.anthropic.com)"
+  }
+);
 var sandboxConfigSchema = external_exports.union([
   external_exports.enum(SANDBOX_MODES),
   external_exports.strictObject({
     mode: external_exports.enum(SANDBOX_MODES).default("auto"),
-    network: networkPolicySchema.optional()
+    network: networkPolicySchema.optional(),
+    allowedHosts: external_exports.array(allowedHostSchema).default([]).describe(
+      "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains)."
+    )
   })
 ]).prefault("auto").transform((value) => {
-  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK };
+  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
   const network = value.network ?? DEFAULT_NETWORK;
   return {
     mode: value.mode,
-    network: typeof network === "string" ? { agents: network, gates: network } : network
+    network: typeof network === "string" ? { agents: network, gates: network } : network,
+    allowedHosts: value.allowedHosts
   };
 }).describe(
-  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words) and `network` (open or none, or per kind: agents open by default, gates none by default)."
+  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches)."
 );
 
 // src/runtime/sandbox/decide.ts
@@ -29844,10 +29942,12 @@ function sandboxFromEnv(env) {
     }
   );
 }
-function networkRequestOf(config2) {
+function networkRequestOf(config2, asked) {
   return {
-    policy: config2.sandbox.network,
-    gateAsksNone: config2.gates.list.some((gate) => gate.network === "none")
+    policy: asked ?? config2.sandbox.network,
+    gateAsksNone: config2.gates.list.some((gate) => gate.network === "none" || gate.network === "allow"),
+    gateAsksAllow: config2.gates.list.some((gate) => gate.network === "allow"),
+    ...config2.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: config2.sandbox.allowedHosts }
   };
 }
 async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }) {
@@ -29857,9 +29957,13 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
   const probed = await port.probe();
   if (probed.available) {
     const { policy } = network;
-    const asksNone = policy.agents === "none" || policy.gates === "none" || network.gateAsksNone === true;
+    const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
+    const allowedHosts = network.allowedHosts ?? [];
+    if (asksAllow) refuseAllow(allowedHosts, probed.proxy);
+    const isolating = ["none", "allow"];
+    const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     let granted = policy;
-    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}${asksAllow ? ` (allowed: ${allowedHosts.join(", ")})` : ""}`;
     if (asksNone && !probed.network.isolated) {
       if (mode === "required") {
         throw new ConfigError(
@@ -29879,7 +29983,8 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
       // No path of this machine: the reason goes into the proof.
       reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
       network: granted,
-      isolatesNetwork: probed.network.isolated
+      isolatesNetwork: probed.network.isolated,
+      ...asksAllow && probed.network.isolated ? { allowedHosts } : {}
     };
   }
   if (mode === "required") {
@@ -29889,6 +29994,24 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
+}
+function refuseAllow(allowedHosts, proxy) {
+  if (allowedHosts.length === 0) {
+    throw new ConfigError(
+      "sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.",
+      {
+        hint: "List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none."
+      }
+    );
+  }
+  if (proxy !== void 0 && !proxy.available) {
+    throw new ConfigError(
+      `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? "socat is missing"}.`,
+      {
+        hint: "install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml."
+      }
+    );
+  }
 }
 function sandboxDecisionRecord(decision) {
   return {
@@ -30473,7 +30596,7 @@ function short(sha2) {
 }
 
 // src/runtime/proof/machine-paths.ts
-import { basename as basename4, join as join3 } from "node:path";
+import { basename as basename4, isAbsolute as isAbsolute2, join as join3, relative } from "node:path";
 
 // src/runtime/state/paths.ts
 import { isAbsolute, join as join2, resolve } from "node:path";
@@ -30583,6 +30706,12 @@ function agentName(name) {
   const match = /^script:\s*(\/.*)$/.exec(name);
   return match?.[1] === void 0 ? name : `script:${basename4(match[1])}`;
 }
+function recordedAgent(spec, repoRoot) {
+  const match = /^script:\s*(\/.*)$/.exec(spec);
+  if (match?.[1] === void 0) return spec;
+  const inside = relative(repoRoot, match[1]);
+  return inside !== "" && !inside.startsWith("..") && !isAbsolute2(inside) ? `script:${inside}` : agentName(spec);
+}
 function escapeRegExp(text3) {
   return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -30638,8 +30767,8 @@ function deliveryFromEvents(events) {
     else if (event.type === "merge_evaluated") delivery.mergeEvaluation = mergeEvaluationFrom(event);
     else if (event.type === "goal_merged") {
       const sha2 = typeof event.data.sha === "string" ? event.data.sha : "";
-      const target = typeof event.data.target === "string" ? event.data.target : "";
-      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha2, target };
+      const target2 = typeof event.data.target === "string" ? event.data.target : "";
+      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha2, target: target2 };
     }
   }
   return delivery;
@@ -30820,11 +30949,11 @@ function recordedMerge(events) {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event?.type !== "goal_merged") continue;
-    const { pr, sha: sha2, target } = event.data;
+    const { pr, sha: sha2, target: target2 } = event.data;
     return {
       pr: typeof pr === "number" ? pr : 0,
       sha: typeof sha2 === "string" ? sha2 : "",
-      target: typeof target === "string" ? target : ""
+      target: typeof target2 === "string" ? target2 : ""
     };
   }
   return null;
@@ -30970,7 +31099,7 @@ async function rescaleSliceBudgets(store, goal, limits, spent) {
 // src/runtime/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile as readFile3, realpath, stat } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, join as join4, normalize, relative, resolve as resolve2, sep } from "node:path";
+import { isAbsolute as isAbsolute3, join as join4, normalize, relative as relative2, resolve as resolve2, sep } from "node:path";
 
 // src/runtime/goal/ids.ts
 var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
@@ -31125,7 +31254,9 @@ var gateConfigSchema = external_exports.strictObject({
     "allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does."
   ),
   enabled: external_exports.boolean().optional().describe("false removes a detected gate."),
-  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe("Sandboxed, this gate's network: open or none (default: sandbox.network's gates).")
+  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe(
+    "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates)."
+  )
 });
 var gatesConfigSchema = external_exports.strictObject({
   detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
@@ -31254,8 +31385,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative9 of CONFIG_FILES) {
-    const path2 = join4(repoRoot, relative9);
+  for (const relative10 of CONFIG_FILES) {
+    const path2 = join4(repoRoot, relative10);
     const text3 = await readConfigText(path2);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path2), path: path2 };
@@ -31572,7 +31703,7 @@ function presetArgv(preset2, versionLine2) {
 
 // src/runtime/agents/registry.ts
 import { accessSync, constants, statSync } from "node:fs";
-import { isAbsolute as isAbsolute3, resolve as resolve3 } from "node:path";
+import { isAbsolute as isAbsolute4, resolve as resolve3 } from "node:path";
 
 // src/runtime/graph/paths.ts
 var MAX_PATH_CHARS = 4096;
@@ -31785,7 +31916,7 @@ function scriptPath(spec, repoRoot) {
   if (raw === "") {
     throw new ConfigError("the agent 'script:' needs a path to an executable", { hint: EXAMPLES });
   }
-  return isAbsolute3(raw) ? raw : resolve3(repoRoot, raw);
+  return isAbsolute4(raw) ? raw : resolve3(repoRoot, raw);
 }
 function checkedScript(spec, repoRoot) {
   const path2 = scriptPath(spec, repoRoot);
@@ -31849,6 +31980,7 @@ var MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
 // src/runtime/events/progress.ts
 var SETTLED_STATES = ["done", "failed", "skipped", "waiting"];
 var str = (value) => typeof value === "string" ? value : null;
+var strings = (value) => Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
 var num = (value) => typeof value === "number" ? value : null;
 var ProgressFold = class {
   seen = /* @__PURE__ */ new Set();
@@ -31923,7 +32055,8 @@ var ProgressFold = class {
     if (type === "gates_verified") {
       if (seq < slice.gatesSeq) return;
       slice.gatesSeq = seq;
-      slice.gates = Array.isArray(data.outcomes) ? data.outcomes.filter((o) => typeof o === "string") : [];
+      slice.gates = strings(data.outcomes);
+      slice.gatesByExitCode = strings(data.byExitCode);
       return;
     }
     if (!SLICE_EVENTS.has(type)) return;
@@ -31994,7 +32127,11 @@ var ProgressFold = class {
   /** The progress as it stands: a copy the fold does not change afterwards. */
   state() {
     const slices = [...this.slices.values()].map(
-      ({ stateSeq: _s, gatesSeq: _g, ...slice }) => ({ ...slice, gates: [...slice.gates] })
+      ({ stateSeq: _s, gatesSeq: _g, ...slice }) => ({
+        ...slice,
+        gates: [...slice.gates],
+        gatesByExitCode: [...slice.gatesByExitCode]
+      })
     );
     return {
       planned: this.planned.value,
@@ -32033,6 +32170,7 @@ var ProgressFold = class {
         startedMs: null,
         endedMs: null,
         gates: [],
+        gatesByExitCode: [],
         lastLine: null,
         settledSeq: null,
         stateSeq: 0,
@@ -32114,6 +32252,7 @@ var ISSUE_CODES = [
   "empty",
   "too_long",
   "none_given",
+  "takes_no_args",
   "invalid"
 ];
 var PARAM = "requestIssue";
@@ -32156,7 +32295,7 @@ var CLASS_PRECEDENCE = [
   "rewrite"
 ];
 var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
-function checksFor(cls, { subject, target }) {
+function checksFor(cls, { subject, target: target2 }) {
   switch (cls) {
     case "fix":
       return [
@@ -32188,7 +32327,7 @@ function checksFor(cls, { subject, target }) {
     case "performance":
       return [
         `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
-        `The head commit meets the stated target: ${target ?? "the target named in the goal"}`,
+        `The head commit meets the stated target: ${target2 ?? "the target named in the goal"}`,
         `${NO_BREAKAGE} (pass-to-pass)`
       ];
   }
@@ -32302,8 +32441,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative9 = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative9[0] ?? null;
+  const relative10 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative10[0] ?? null;
   const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
   const quoted2 = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
   const targets = unique([
@@ -32610,8 +32749,8 @@ function requiredAccess(request2) {
 }
 var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
 var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
-function accessOf(answer) {
-  const { permission, roleName } = answer;
+function accessOf(answer2) {
+  const { permission, roleName } = answer2;
   if (WRITE_ROLES.has(permission) || roleName !== null && WRITE_ROLES.has(roleName)) return "write";
   if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
   return "none";
@@ -32620,16 +32759,16 @@ function allows(have, need) {
   const rank = { none: 0, read: 1, write: 2 };
   return rank[have] >= rank[need];
 }
-function accessVerdict(request2, answer) {
+function accessVerdict(request2, answer2) {
   const need = requiredAccess(request2);
-  return allows(accessOf(answer), need) ? { allowed: true } : { allowed: false, need };
+  return allows(accessOf(answer2), need) ? { allowed: true } : { allowed: false, need };
 }
 function obeysSender(sender, allowBots) {
   return sender.type !== "Bot" || allowBots.includes(sender.login);
 }
 
 // src/runtime/app/agent-trust.ts
-import { isAbsolute as isAbsolute4, relative as relative2 } from "node:path";
+import { isAbsolute as isAbsolute5, relative as relative3 } from "node:path";
 function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   if (trust !== "untrusted") return null;
   const { config: config2, repoRoot } = found;
@@ -32643,13 +32782,28 @@ function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   for (const { spec, role } of uses) {
     const name = spec?.trim();
     if (name === void 0 || name === "" || hostDefined.includes(name)) continue;
-    if (!Object.hasOwn(agents.custom, name)) continue;
-    return { file: configFile(config2, repoRoot), key: `agents.custom.${name}`, name, role };
+    const file2 = configFile(config2, repoRoot);
+    if (Object.hasOwn(agents.custom, name)) {
+      return { kind: "custom", file: file2, key: `agents.custom.${name}`, name, role };
+    }
+    const settings = Object.hasOwn(agents.settings, name) ? agents.settings[name] : void 0;
+    if (settings === void 0) continue;
+    const added = settings.extraArgs.length > 0 ? "extraArgs" : settings.env.length > 0 ? "env" : null;
+    if (added !== null)
+      return { kind: "settings", file: file2, key: `agents.settings.${name}.${added}`, name, role };
   }
   return null;
 }
 function untrustedCustomAgentError(found) {
   const use = found.role === "planner" ? "plan goals (planner.agent)" : "run goals";
+  if (found.kind === "settings") {
+    return new ConfigError(
+      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments or environment names the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
+      {
+        hint: `Remove ${quoteUntrusted(found.key)} from ${found.file} (its startupSilence and networkStall may stay), and ask the host's operator for what the agent needs.`
+      }
+    );
+  }
   return new ConfigError(
     `${found.file} defines ${quoteUntrusted(found.key)}, and custom agents from the repository's own config are not run here, so nothing was run: it would ${use} with this host's credentials.`,
     {
@@ -32660,8 +32814,8 @@ function untrustedCustomAgentError(found) {
 function configFile(config2, repoRoot) {
   const fallback = CONFIG_FILES[0];
   if (config2.path === null) return fallback;
-  const inRepo = relative2(repoRoot, config2.path);
-  return inRepo === "" || inRepo.startsWith("..") || isAbsolute4(inRepo) ? fallback : inRepo;
+  const inRepo = relative3(repoRoot, config2.path);
+  return inRepo === "" || inRepo.startsWith("..") || isAbsolute5(inRepo) ? fallback : inRepo;
 }
 async function findUntrustedCustomAgent(deps, repoRoot, choice2, planning) {
   if (deps.repoCustomAgents !== "untrusted") return null;
@@ -32708,7 +32862,7 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     hostSandbox(deps),
     choice2.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
     deps.reporter,
-    networkRequestOf(config2.config)
+    networkRequestOf(config2.config, choice2.network)
   );
   return { spec, agent, config: config2, sandbox };
 }
@@ -32736,9 +32890,7 @@ function preflightCredentials(preset2, env) {
 function withAgentArgs(agents, spec, args) {
   if (args.length === 0) return agents;
   if (spec === "demo") {
-    throw new UsageError("agent-args: the demo agent runs no command, so it takes no arguments.", {
-      hint: "Remove agent-args, or use an agent that runs a command. Example: agent: claude"
-    });
+    throw new RequestError([{ code: "takes_no_args", field: "agentArgs", agent: spec, example: "claude" }]);
   }
   const custom2 = agents.custom[spec];
   if (custom2 !== void 0) {
@@ -32790,7 +32942,7 @@ var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=
 function makeTargets(text3) {
   const targets = /* @__PURE__ */ new Set();
   for (const match of text3.matchAll(RULE)) {
-    for (const target of (match[1] ?? "").split(/[ \t]+/)) targets.add(target);
+    for (const target2 of (match[1] ?? "").split(/[ \t]+/)) targets.add(target2);
   }
   return targets;
 }
@@ -32803,9 +32955,9 @@ var makeDetector = {
     if (file2 === void 0 || text3 === null) return [];
     const targets = makeTargets(text3);
     const gates = [];
-    for (const [target, name, kind] of TARGETS) {
-      if (!targets.has(target) || gates.some((gate) => gate.name === name)) continue;
-      gates.push({ name, kind, argv: ["make", target], source: `${file2} target ${target}` });
+    for (const [target2, name, kind] of TARGETS) {
+      if (!targets.has(target2) || gates.some((gate) => gate.name === name)) continue;
+      gates.push({ name, kind, argv: ["make", target2], source: `${file2} target ${target2}` });
     }
     return gates;
   }
@@ -33571,7 +33723,8 @@ async function composeController(deps, goal, prepared) {
   const confine = prepared.sandbox.active ? {
     writable: [cacheDir],
     readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
-    hidden: [privateStateDir(deps.store.deps.stateRoot)]
+    hidden: [privateStateDir(deps.store.deps.stateRoot)],
+    ...prepared.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: prepared.sandbox.allowedHosts }
   } : null;
   const network = prepared.sandbox.network ?? { agents: "open", gates: "open" };
   const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, { ...confine, network: network.agents });
@@ -33641,6 +33794,9 @@ function deliveryTarget(goal, request2, words2) {
   }
   return { policy, base };
 }
+
+// src/runtime/goal/create.ts
+import { basename as basename5 } from "node:path";
 
 // src/runtime/controller/scheduler.ts
 function readyTasks(tasks) {
@@ -34581,10 +34737,14 @@ async function createGoal(deps, request2, mode) {
     controller: mode === "run" ? leaseNow(store) : null
   };
   await store.create(initial);
+  store.deps.host.reached?.("goal_recorded");
   return planGoal(deps, initial.id, mode).catch(async (error62) => {
     if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
     throw error62;
   });
+}
+function decisionKey(decision) {
+  return JSON.stringify([decision.kind, decision.decision, decision.reason]);
 }
 function leaseNow(store) {
   const now = store.deps.clock.nowIso();
@@ -34647,7 +34807,17 @@ async function planLocked(deps, initial, mode, lease) {
   const opening = [
     {
       type: "goal_created",
-      data: { goal: request2.goal, repo: repo.root, baseSha: repo.headSha, options: initial.options }
+      // The history names no directory of the machine: the repository by its directory name (goal.json
+      // keeps its path), a script agent relative to it or by its file name.
+      data: {
+        goal: request2.goal,
+        repo: basename5(repo.root),
+        baseSha: repo.headSha,
+        options: {
+          ...initial.options,
+          agent: initial.options.agent === null ? null : recordedAgent(initial.options.agent, repo.root)
+        }
+      }
     },
     {
       type: "oracle_decided",
@@ -34683,6 +34853,7 @@ async function planLocked(deps, initial, mode, lease) {
       maxAgents: request2.maxAgents,
       definitions
     });
+    store.deps.host.reached?.("plan_proposed");
     if (proposal.spent !== void 0) {
       await appendCheckpoint(paths2.budget, clock, {
         kind: "spend",
@@ -34728,9 +34899,15 @@ async function planLocked(deps, initial, mode, lease) {
   await writeFileAtomic(paths2.prd, renderPrd(planned));
   await writeFileAtomic(paths2.technicalPlan, renderTechnicalPlan(planned, graph, notes));
   await writeFileAtomic(paths2.testSpec, renderTestSpec(planned, graph));
-  await appendDecisions(paths2.decisions, clock, decisions);
-  await events.append(opening);
+  const recorded = new Set((await readDecisions(paths2.decisions)).map(decisionKey));
+  await appendDecisions(
+    paths2.decisions,
+    clock,
+    decisions.filter((decision) => !recorded.has(decisionKey(decision)))
+  );
+  store.deps.host.reached?.("plan_files_written");
   await events.append([
+    ...opening,
     { type: "plan_written", data: { tasks: graph.tasks.length, planner: graph.planner.name } }
   ]);
   const proof = await rebuildProof(store, planned, events);
@@ -34742,9 +34919,12 @@ async function planLocked(deps, initial, mode, lease) {
       humanDecisions: oracle.humanDecisions
     });
   }
-  const status = !oracle.testable ? "blocked_on_human" : mode === "plan" ? "planned" : proof.status;
+  const executes = mode === "run" && oracle.testable;
+  const status = oracle.testable ? "planned" : "blocked_on_human";
   await lease?.stop();
-  const goal = await store.write({ ...await store.read(initial.id), oracle, status, controller: null });
+  const current = await store.read(initial.id);
+  const controller = executes && current.controller !== null ? { ...current.controller, heartbeatAt: clock.nowIso() } : null;
+  const goal = await store.write({ ...current, oracle, status, controller });
   return { goal, graph, proof };
 }
 function classification(goalText, heuristic, proposal) {
@@ -34783,6 +34963,14 @@ async function withCredentialsAway(deps, repoRoot, work) {
   } finally {
     await held.restore();
   }
+}
+
+// src/runtime/app/deps.ts
+function hostConfig(deps, repoRoot) {
+  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
+}
+function inPhase(deps, title3, fn) {
+  return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
 }
 
 // src/runtime/controller/base-run.ts
@@ -34927,7 +35115,7 @@ function lazyBase(deps, goal, prepare = async () => {
 
 // src/runtime/controller/integration-repair.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { join as join17, relative as relative5 } from "node:path";
+import { join as join17, relative as relative6 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile5, rmdir, unlink } from "node:fs/promises";
@@ -35224,12 +35412,14 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/attempt-failure.ts
-import { isAbsolute as isAbsolute5, relative as relative3 } from "node:path";
+import { isAbsolute as isAbsolute6, relative as relative4 } from "node:path";
 var MAX_FINDINGS = 20;
 var MAX_MESSAGE_CHARS = 500;
 var MAX_PATHS2 = 10;
 var MAX_GATE_OUTPUT_CHARS = 3e3;
 var MAX_GATE_OUTPUT_LINES = 60;
+var MAX_TEST_NAMES = 20;
+var MAX_TEST_NAME_CHARS = 200;
 function describeAttemptFailure(checks) {
   const parts = [agentFailure(checks.agent), describeChecks(checks)].filter(
     (part) => part !== null
@@ -35244,6 +35434,9 @@ function describeChecks(checks) {
   ];
   const shown = parts.filter((part) => part !== null);
   return shown.length === 0 ? null : shown.join("\n\n");
+}
+function describeGateFailures(gates, workdir) {
+  return gates.length === 0 ? null : gates.map((gate) => gateSection(gate, workdir)).join("\n\n");
 }
 function agentFailure(result2) {
   if (result2.outcome === "succeeded") return null;
@@ -35262,14 +35455,43 @@ ${lines.join("\n")}`;
 }
 function gateSection(gate, workdir) {
   const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):`;
+  const named2 = [...testNames(gate), ...newDiagnostics(gate)].join("\n");
   const output2 = trimOutput(gate.tail);
   const log = gate.artifact === null ? "" : `
 (full output: ${logPath(gate.artifact, workdir)})`;
   return `${header}
-${output2 === "" ? "(no output)" : output2}${log}`;
+${named2 === "" ? "" : `${named2}
+`}${output2 === "" ? "(no output)" : output2}${log}`;
+}
+function testNames(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) return [];
+  return [
+    namedList("newly failing tests (they pass on the base)", tests.regressions, tests.counts.regressions),
+    namedList(
+      "tests still failing (they fail on the base too)",
+      tests.stillFailing,
+      tests.counts.stillFailing
+    )
+  ].filter((line2) => line2 !== null);
+}
+function newDiagnostics(gate) {
+  const diagnostics = gate.diagnostics;
+  if (diagnostics === void 0 || diagnostics.new === 0) return [];
+  return [namedList("new diagnostics (not on the base)", diagnostics.firstNew, diagnostics.new)].filter(
+    (line2) => line2 !== null
+  );
+}
+function namedList(title3, names, count) {
+  if (names.length === 0) return null;
+  const shown = names.slice(0, MAX_TEST_NAMES).map((name) => `- ${clip(oneLine3(name), MAX_TEST_NAME_CHARS)}`);
+  const more = Math.max(count, names.length) - shown.length;
+  if (more > 0) shown.push(`- \u2026 and ${more} more`);
+  return `${title3}:
+${shown.join("\n")}`;
 }
 function logPath(artifact, workdir) {
-  return isAbsolute5(artifact) && isAbsolute5(workdir) ? relative3(workdir, artifact) : artifact;
+  return isAbsolute6(artifact) && isAbsolute6(workdir) ? relative4(workdir, artifact) : artifact;
 }
 function trimOutput(text3) {
   const lines = text3.trimEnd().split("\n");
@@ -35444,21 +35666,21 @@ function testSummary(gate) {
   const { counts } = tests;
   const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
   const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
   const old = toleratedPreExisting(gate) ? "pre-existing" : null;
   const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
     label: key === "stillFailing" && old !== null ? old : label,
     names: tests[key],
     total: counts[count]
   }));
-  return { subject: "tests", gate: gate.name, heading, base, lists: lists.filter((list3) => list3.total > 0) };
+  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
 }
 function diagnosticsSummary(gate) {
   const found = gate.diagnostics;
   if (found === void 0) return null;
-  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
   const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading, base: null, lists };
+  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
 }
 function gateSummaries(gate) {
   return [testSummary(gate), diagnosticsSummary(gate)].filter(
@@ -36508,17 +36730,17 @@ async function integrateSlices(ctx) {
     await ctx.preparedIntegration?.discard();
     return null;
   }
-  const target = integrationBranchName(goal.id);
+  const target2 = integrationBranchName(goal.id);
   const result2 = await deps.workspaces.integrate({
     repoRoot: goal.repo.root,
     workspaceRoot: deps.workspaceRoot,
     goalId: goal.id,
     baseSha: ctx.base.baseSha,
-    target,
+    target: target2,
     branches
   });
   const integration = {
-    branch: target,
+    branch: target2,
     workspace: result2.workspace.path,
     headSha: result2.headSha,
     merged: result2.merged,
@@ -36542,7 +36764,7 @@ async function integrateSlices(ctx) {
     return result2;
   }
   deps.reporter.info(
-    `integrated ${result2.merged.length} slice(s) into ${target}; verifying the integrated tree`
+    `integrated ${result2.merged.length} slice(s) into ${target2}; verifying the integrated tree`
   );
   const gateEnv = await prepareWorkspace(ctx, result2.workspace.path, "integration");
   const integrity = [];
@@ -36616,7 +36838,7 @@ async function integrateSlices(ctx) {
     {
       type: "integration_done",
       data: {
-        target,
+        target: target2,
         headSha: result2.headSha,
         merged: result2.merged,
         gates: finalGates.map((g) => `${g.name}:${g.outcome}`)
@@ -36633,7 +36855,7 @@ async function integrateSlices(ctx) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join16, relative as relative4 } from "node:path";
+import { join as join16, relative as relative5 } from "node:path";
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
@@ -36781,11 +37003,11 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
         attempt: attempt2,
         from: reset.previousHead,
         to: workspace.baseSha,
-        diff: kept ? relative4(paths2.dir, diffPath) : null
+        diff: kept ? relative5(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return { baseSha: workspace.baseSha, previousDiff: kept ? relative4(workspace.path, diffPath) : null };
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative5(workspace.path, diffPath) : null };
 }
 async function stopUnavailable(ctx, taskId, attempt2, result2, failure2) {
   const { journal, deps, goal } = ctx;
@@ -36867,7 +37089,14 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
   );
   events.push({
     type: "gates_verified",
-    data: { taskId: task.id, sha: change.headSha, outcomes: gates.map((g) => `${g.name}:${g.outcome}`) }
+    data: {
+      taskId: task.id,
+      sha: change.headSha,
+      outcomes: gates.map((g) => `${g.name}:${g.outcome}`),
+      // Gates failing on the base too whose failures could only be compared by exit code: a
+      // watcher says so instead of "pre-existing" (gateOutcomeLabel).
+      ...withByExitCode(gates)
+    }
   });
   const reviewInput = {
     taskId: task.id,
@@ -37012,6 +37241,10 @@ function pendingHint(goalId) {
 function firstLine(text3) {
   return text3.split("\n")[0]?.slice(0, 200) ?? "";
 }
+function withByExitCode(gates) {
+  const names = gates.filter((gate) => preExistingBasis(gate) === "exit-code").map((gate) => gate.name);
+  return names.length > 0 ? { byExitCode: names } : {};
+}
 
 // src/runtime/controller/integration-repair.ts
 async function integrateAndRepair(ctx, repair) {
@@ -37106,11 +37339,11 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
         attempt: previous === null ? attempt2 : attempt2 - 1,
         from: reset.previousHead,
         to: head2,
-        diff: kept ? relative5(paths2.dir, diffPath) : null
+        diff: kept ? relative6(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return previous === null ? null : { ...previous, diff: kept ? relative5(workspace.path, diffPath) : null };
+  return previous === null ? null : { ...previous, diff: kept ? relative6(workspace.path, diffPath) : null };
 }
 async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { attempt: attempt2, round: round2, limit }, previous) {
   const { deps, journal, goal } = ctx;
@@ -37313,7 +37546,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
       attempt: repair.attempt,
       from: reset.previousHead,
       to: repair.head,
-      diff: reset.diffSaved ? relative5(paths2.dir, diffPath) : null
+      diff: reset.diffSaved ? relative6(paths2.dir, diffPath) : null
     }
   });
   return events;
@@ -37383,6 +37616,16 @@ var ExecutionJournal = class _ExecutionJournal {
       this.drain();
     });
   }
+  /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
+  preview() {
+    return new Promise((resolve11, reject) => {
+      this.jobs.push({
+        kind: "barrier",
+        run: () => this.store.read(this.goalId).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve11, reject)
+      });
+      this.drain();
+    });
+  }
   /** Runs queued jobs one at a time; a group keeps growing until its turn comes. */
   drain() {
     if (this.draining) return;
@@ -37436,7 +37679,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/reopen.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { join as join18, relative as relative6 } from "node:path";
+import { join as join18, relative as relative7 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -37492,7 +37735,14 @@ function integrationReopenings(tasks, execution) {
   const gates = execution.finalGates.filter((gate) => gate.required && FIXABLE_OUTCOMES.has(gate.outcome));
   if (gates.length > 0) {
     const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(", ");
-    return done.map((task) => ({ taskId: task.id, why: "integration_blocks", detail, newRound: true }));
+    return done.map((task) => {
+      const workdir = sliceRecord(execution, task.id).workspace ?? execution.integration?.workspace ?? "";
+      const failing = describeGateFailures(gates, workdir);
+      const evidence = `the integrated tree is not ready:
+
+${failing ?? detail}`;
+      return { taskId: task.id, why: "integration_blocks", detail, newRound: true, evidence };
+    });
   }
   const findings = execution.finalFindings.filter((finding2) => finding2.severity === "blocking");
   return done.flatMap((task) => {
@@ -37509,15 +37759,15 @@ function blockedDependency(tasks, reopened, id) {
 }
 function reopenSlices(journal, reopenings) {
   const ids = new Set(reopenings.map((r) => r.taskId));
-  for (const { taskId, newRound } of reopenings) {
+  for (const { taskId, newRound, evidence } of reopenings) {
     const task = journal.task(taskId);
     journal.updateTask(taskId, { status: "pending" });
-    if (newRound) {
-      journal.execution = withSlice(journal.execution, {
-        ...sliceRecord(journal.execution, taskId),
-        roundStart: task.attempts
-      });
-    }
+    const record2 = sliceRecord(journal.execution, taskId);
+    journal.execution = withSlice(journal.execution, {
+      ...record2,
+      ...newRound ? { roundStart: task.attempts } : {},
+      ...evidence === void 0 ? {} : { lastFailure: evidence }
+    });
   }
   journal.execution = {
     ...journal.execution,
@@ -37534,7 +37784,7 @@ function reopenSlices(journal, reopenings) {
         why,
         detail,
         attempts: task.attempts,
-        attemptsUpTo: task.attempts + task.maxRetries + 1
+        attemptsUpTo: sliceRecord(journal.execution, taskId).roundStart + task.maxRetries + 1
       }
     };
   });
@@ -37574,7 +37824,7 @@ async function restartIntegration(deps, journal, goal) {
         attempt: null,
         from: reset.previousHead,
         to: baseSha,
-        diff: reset.diffSaved ? relative6(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -37623,11 +37873,19 @@ async function executeGoal(deps, goalId, options) {
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
       if (options.dispatch !== false && await gatesCannotStart(ctx)) return;
-      const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady);
-      if (stopReason === "budget") stoppedBy ??= "budget";
-      if (!controller.signal.aborted && stoppedBy === null) {
-        await integrateAndRepair(ctx, options.repair ?? (options.untilReady && options.dispatch !== false));
+      const untilReady = options.untilReady && options.dispatch !== false;
+      let complete = false;
+      for (let round2 = 1; ; round2 += 1) {
+        const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady, round2 === 1);
+        if (stopReason === "budget") stoppedBy ??= "budget";
+        if (controller.signal.aborted || stoppedBy !== null) break;
+        await integrateAndRepair(ctx, options.repair ?? untilReady);
         journal.execution = { ...journal.execution, state: "complete" };
+        complete = true;
+        if (!untilReady || controller.signal.aborted || !await reopenNotReady(ctx)) break;
+        complete = false;
+      }
+      if (complete) {
       } else if (stoppedBy === "budget") {
         const fresh = await store.read(goalId);
         const which = exhaustedLimit(fresh.budget, journal.spent) ?? "time";
@@ -37723,7 +37981,10 @@ async function takeControl(deps, journal, goalId, { allowed, reopen }) {
   const now = store.deps.clock.nowIso();
   const host = store.deps.host;
   events.push(
-    { type: "execution_started", data: { pid: host.pid, host: host.hostname, agent: deps.agent.name } },
+    {
+      type: "execution_started",
+      data: { pid: host.pid, host: host.hostname, agent: recordedAgent(deps.agent.name, goal.repo.root) }
+    },
     {
       type: "gates_required",
       data: {
@@ -37791,11 +38052,35 @@ function prepareIntegrationWhenAgentsRun(ctx, agents) {
     });
   };
 }
-async function runWaves(ctx, maxAgents, untilReady) {
+async function reopenNotReady(ctx) {
+  const { journal, deps, goal } = ctx;
+  await journal.save([]);
+  if ((await journal.preview()).status !== "not_ready") return false;
+  const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+  const left = reopen.filter((r) => {
+    const task = journal.task(r.taskId);
+    return r.why === "integration_blocks" && task.status === "done" && task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
+  });
+  if (left.length === 0) return false;
+  const events = reopenSlices(
+    journal,
+    left.map((r) => ({ ...r, newRound: false }))
+  );
+  for (const r of left) {
+    deps.reporter.info(`[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice`);
+  }
+  const baseSha = goal.repo.baseSha ?? ctx.base.baseSha;
+  events.push(
+    ...await restartIntegration(deps, journal, { id: goal.id, repoRoot: goal.repo.root, baseSha })
+  );
+  await journal.save(events);
+  return true;
+}
+async function runWaves(ctx, maxAgents, untilReady, prepareIntegration) {
   const { journal } = ctx;
   let firstDispatch = true;
   const running = /* @__PURE__ */ new Map();
-  const settled3 = /* @__PURE__ */ new Set();
+  const settled2 = /* @__PURE__ */ new Set();
   let budgetStop = false;
   for (; ; ) {
     const skipped2 = blockedByFailure(journal.graph.tasks);
@@ -37811,10 +38096,11 @@ async function runWaves(ctx, maxAgents, untilReady) {
     if (!ctx.signal.aborted && !budgetStop) {
       for (const task of readyTasks(journal.graph.tasks)) {
         if (running.size >= maxAgents) break;
-        if (running.has(task.id) || settled3.has(task.id)) continue;
+        if (running.has(task.id) || settled2.has(task.id)) continue;
         running.set(task.id, runSlice(ctx, task.id, attemptLimit(ctx, task, untilReady)));
       }
-      if (firstDispatch && running.size > 0) prepareIntegrationWhenAgentsRun(ctx, running.size);
+      if (firstDispatch && prepareIntegration && running.size > 0)
+        prepareIntegrationWhenAgentsRun(ctx, running.size);
       firstDispatch = false;
     }
     if (running.size === 0) return budgetStop ? "budget" : null;
@@ -37822,7 +38108,7 @@ async function runWaves(ctx, maxAgents, untilReady) {
       [...running.entries()].map(([taskId, promise2]) => promise2.then((value) => [taskId, value]))
     );
     running.delete(id);
-    settled3.add(id);
+    settled2.add(id);
     if (outcome === "deferred") budgetStop = true;
   }
 }
@@ -38103,10 +38389,10 @@ async function reconcileGoal(store, goalId, theirs) {
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target = join19(paths2.dir, ...name.split("/"));
-      if (await pathExists(target)) continue;
-      await mkdir2(dirname6(target), { recursive: true });
-      await writeFileAtomic(target, content);
+      const target2 = join19(paths2.dir, ...name.split("/"));
+      if (await pathExists(target2)) continue;
+      await mkdir2(dirname6(target2), { recursive: true });
+      await writeFileAtomic(target2, content);
       changed = true;
     }
     let goal = await store.read(goalId);
@@ -38589,6 +38875,18 @@ function clean(message) {
   const flat = message.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
   return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}\u2026` : flat;
 }
+function gateAnnotationLevel(gate) {
+  if (gate.outcome === "failed" || gate.outcome === "timeout") return "failure";
+  return gate.outcome === "pre_existing" ? "warning" : null;
+}
+function gateOutputAnnotations(gate, limit, repoRoot) {
+  const level = gateAnnotationLevel(gate);
+  if (level === null) return [];
+  const found = annotationsFromGateOutput(gate.name, gate.tail, limit, { repoRoot, level });
+  return found.map(
+    (entry) => level === "warning" && entry.level === "failure" ? { ...entry, level } : entry
+  );
+}
 
 // src/runtime/delivery/fold.ts
 var MOST = {
@@ -38828,18 +39126,8 @@ function lastChars(value, max) {
 function gateAnnotations(opts) {
   const out = [];
   for (const gate of opts.gates) {
-    const level = gate.outcome === "failed" || gate.outcome === "timeout" ? "failure" : gate.outcome === "pre_existing" ? "warning" : null;
-    if (level === null || gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
-    const room = MAX_ANNOTATIONS - out.length;
-    const found = annotationsFromGateOutput(gate.name, gate.tail, room, {
-      repoRoot: opts.repoRoot ?? null,
-      level
-    });
-    out.push(
-      ...found.map(
-        (entry) => level === "warning" && entry.level === "failure" ? { ...entry, level } : entry
-      )
-    );
+    if (gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
+    out.push(...gateOutputAnnotations(gate, MAX_ANNOTATIONS - out.length, opts.repoRoot ?? null));
   }
   return out;
 }
@@ -39344,14 +39632,14 @@ function planDelivery(input2) {
 }
 
 // src/runtime/delivery/deliver.ts
-async function loadDeliveryPlan(store, goalId, options, target) {
+async function loadDeliveryPlan(store, goalId, options, target2) {
   const paths2 = store.paths(goalId);
   const [goal, graph, execution, proof, delivery] = await Promise.all([
     store.read(goalId),
     readVersioned(taskGraphVersioned, paths2.taskGraph),
     readExecution(paths2.execution),
     readVersioned(proofVersioned, paths2.proof),
-    target === null ? readDeliveryAsWritten(paths2.delivery).then((record2) => record2 ?? emptyDelivery()) : readDelivery(paths2.delivery, target)
+    target2 === null ? readDeliveryAsWritten(paths2.delivery).then((record2) => record2 ?? emptyDelivery()) : readDelivery(paths2.delivery, target2)
   ]);
   const shown = executionWithoutMachinePaths(execution, machineRoots(store.deps.stateRoot, goal, execution));
   const replan = (current) => planDelivery({ goal, graph, execution: shown, proof, delivery: current, ...options });
@@ -39607,14 +39895,14 @@ async function mergeGoal(deps, goalId, options) {
     const written = await store.write({ ...current, status: "merged" });
     return { proof: await rebuildProof(store, written, events), sha: sha2 };
   });
-  const settled3 = async (merged) => {
+  const settled2 = async (merged) => {
     if (merged.state !== "merged") return null;
     const intent = intentFor((await events.read()).events, merged);
     if (intent === null) return null;
     const done2 = await recordMerged(merged.mergeSha ?? "", intent.method, true);
     return { merged: true, sha: done2.sha, pr: pr.number, proof: done2.proof, recovered: true };
   };
-  const recovered = await settled3(pr);
+  const recovered = await settled2(pr);
   if (recovered) return recovered;
   if (pr.state === "merged") {
     const reasons = [{ blocker: "merged_outside_omk", detail: mergedOutsideDetail(pr) }];
@@ -39663,7 +39951,7 @@ async function mergeGoal(deps, goalId, options) {
   });
   const outcome = await forge.merge(pr.number, decision.sha, options.method);
   if (!outcome.merged) {
-    const after = await settled3(await forge.getPullRequest(pr.number));
+    const after = await settled2(await forge.getPullRequest(pr.number));
     if (after) return after;
     const reasons = [{ blocker: outcome.reason, detail: outcome.detail }];
     await recordRefusal(reasons, observed);
@@ -39691,14 +39979,6 @@ function refuseSettled(status, goalId) {
 function mergedOutsideDetail(pr) {
   const commit = pr.mergeSha ? ` as ${pr.mergeSha}` : "";
   return `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge of that head, so the goal is not recorded as merged by omk`;
-}
-
-// src/runtime/app/deps.ts
-function hostConfig(deps, repoRoot) {
-  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
-}
-function inPhase(deps, title3, fn) {
-  return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
 }
 
 // src/runtime/app/notes.ts
@@ -39760,16 +40040,16 @@ async function deliverByPolicy(deps, goalId, options) {
     return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
   if (baseFor(goal, options) === void 0) return { ...NOTHING_DELIVERED, notes: [{ code: "no_base" }] };
-  const target = deliveryTarget(goal, { ...options, policy }, deps.words);
+  const target2 = deliveryTarget(goal, { ...options, policy }, deps.words);
   if (options.dryRun === true) {
-    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target, null);
+    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target2, null);
     return { ...NOTHING_DELIVERED, dryRunPlan: plan2, notes: [{ code: "dry_run" }] };
   }
   const forge = await deps.forge(goal);
   const delivery = await inPhase(
     deps,
     `omk: delivering goal ${goalId}`,
-    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target)
+    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target2)
   );
   if (goal.options.mergePolicy !== "gated") {
     const note = goal.options.mergePolicy === "manual" ? { code: "merge_manual", goalId } : { code: "merge_disabled" };
@@ -39910,7 +40190,7 @@ function parsePlanReply(output2) {
   }
   return { ok: false, errors: ['no JSON object with a "version" key in the reply'] };
 }
-function checkReplyPaths(reply2, repoFiles) {
+function checkReplyPaths(reply, repoFiles) {
   const files = new Set(repoFiles);
   const dirs = /* @__PURE__ */ new Set(["."]);
   for (const file2 of repoFiles) {
@@ -39918,8 +40198,8 @@ function checkReplyPaths(reply2, repoFiles) {
     for (let i = 1; i < parts.length; i += 1) dirs.add(parts.slice(0, i).join("/"));
   }
   const errors = [];
-  const ids = new Set(reply2.slices.map((slice) => slice.id));
-  for (const slice of reply2.slices) {
+  const ids = new Set(reply.slices.map((slice) => slice.id));
+  for (const slice of reply.slices) {
     const check2 = (raw, field, mayBeNew) => {
       const normalized = normalizeRepoPath(raw);
       if (!normalized.ok) {
@@ -39946,7 +40226,7 @@ function checkReplyPaths(reply2, repoFiles) {
       if (!ids.has(dep)) errors.push(`${slice.id}.dependsOn: no slice ${quoteUntrusted(dep)} in the reply`);
     }
   }
-  if (ids.size !== reply2.slices.length) errors.push("slice ids must be unique");
+  if (ids.size !== reply.slices.length) errors.push("slice ids must be unique");
   return errors;
 }
 
@@ -40358,7 +40638,7 @@ async function plan(input2) {
   );
   if (all.length > clauses.length) {
     notes.push(
-      `at most ${cap} slices for max-agents ${input2.maxAgents}; clauses ${cap} to ${all.length} form one slice`
+      `at most ${cap} slices for ${input2.maxAgents} agent(s) at once; clauses ${cap} to ${all.length} form one slice`
     );
   }
   const repo = indexRepoFiles(input2.repoFiles);
@@ -40597,9 +40877,9 @@ ${map2.text}
 ${tail2}`;
   return estimateTokens(prompt) > budget ? null : prompt;
 }
-function draftsOf(reply2, input2, notes) {
-  const budget = splitBudget(input2.budget, reply2.slices.length, notes);
-  return reply2.slices.map((slice) => ({
+function draftsOf(reply, input2, notes) {
+  const budget = splitBudget(input2.budget, reply.slices.length, notes);
+  return reply.slices.map((slice) => ({
     id: slice.id,
     title: slice.title,
     description: `${slice.title} (part of the goal "${input2.goalText}"). Writes ${slice.writes.join(", ")}.` + (slice.tests.length > 0 ? ` Tests to make pass or add: ${slice.tests.join(", ")}.` : "") + (slice.why === void 0 ? "" : ` Why these files: ${slice.why}`),
@@ -40788,7 +41068,7 @@ async function repoFacts(deps, root, config2, input2) {
   );
   return { files: input2.repoFiles, sizes, exports, gates };
 }
-async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
+async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
   if (!request2.llmPlanner) return noting(deps.planner, "agent planner turned off for this goal");
   const root = (await deps.repo.inspect(request2.repo)).root;
   let config2;
@@ -40825,15 +41105,16 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
   }
   const sandbox = prepared?.sandbox ?? await decideSandbox(
     hostSandbox(deps),
-    sandboxMode ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
+    asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
     deps.reporter,
-    networkRequestOf(config2.config)
+    networkRequestOf(config2.config, asked.network)
   );
   const planning = sandbox.active ? confinedAgent(agent, {
     writable: [],
     readable: [],
     hidden: [privateStateDir(deps.store.deps.stateRoot)],
-    network: sandbox.network?.agents ?? "open"
+    network: sandbox.network?.agents ?? "open",
+    ...sandbox.allowedHosts === void 0 ? {} : { allowedHosts: sandbox.allowedHosts }
   }) : agent;
   return createAgentPlanner({
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
@@ -40849,7 +41130,7 @@ async function chooseGoalPlanner(deps, request2, prepared, sandboxMode) {
   });
 }
 async function finishPlanning(deps, goal, prepared) {
-  if (await pathExists(deps.store.paths(goal.id).taskGraph)) return;
+  if (await planRecorded(deps, goal.id)) return;
   const request2 = {
     repo: goal.repo.root,
     llmPlanner: goal.options.planner.llm,
@@ -40858,6 +41139,12 @@ async function finishPlanning(deps, goal, prepared) {
   };
   const planner = await chooseGoalPlanner(deps, request2, prepared);
   await planGoal({ ...deps, planner }, goal.id, "run");
+}
+async function planRecorded(deps, goalId) {
+  const paths2 = deps.store.paths(goalId);
+  if (!await pathExists(paths2.taskGraph)) return false;
+  const { events } = await new EventLog(paths2.events, deps.store.deps.clock).read();
+  return events.some((event) => event.type === "goal_created");
 }
 
 // src/runtime/app/execute.ts
@@ -40943,14 +41230,19 @@ function stopNote(action) {
 
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
-  const repo = request2.mode === "run" ? await deps.repo.inspect(request2.create.repo) : null;
-  if (repo === null) return startInspected(deps, request2, repo);
+  if (request2.mode === "plan") {
+    if (request2.agent?.config === void 0) {
+      await hostConfig(deps, (await deps.repo.inspect(request2.create.repo)).root);
+    }
+    return startInspected(deps, request2, null);
+  }
+  const repo = await deps.repo.inspect(request2.create.repo);
   return withCredentialsAway(deps, repo.root, () => startInspected(deps, request2, repo));
 }
 async function startInspected(deps, request2, repo) {
   const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
   const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent?.sandbox);
+  const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent);
   const created = await createGoal({ ...deps, planner }, create, request2.mode);
   const { goal, graph } = created;
   if (prepared !== null) {
@@ -40959,6 +41251,7 @@ async function startInspected(deps, request2, repo) {
     );
   }
   await request2.onCreated?.(created);
+  deps.store.deps.host.reached?.("goal_planned");
   if (prepared === null || !goal.oracle.testable) return { created, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: "deliver",
@@ -41066,16 +41359,16 @@ function fixReply(report2) {
 async function openPullRequests(deps, request2) {
   const { goalId } = request2;
   const goal = await deps.store.read(goalId);
-  const target = deliveryTarget(goal, request2, deps.words);
+  const target2 = deliveryTarget(goal, request2, deps.words);
   if (request2.dryRun) {
-    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target, null);
+    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target2, null);
     return { dryRun: true, plan: plan2 };
   }
   const forge = await deps.forge(goal);
   const result2 = await inPhase(
     deps,
     `omk: opening PRs for goal ${goalId}`,
-    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target)
+    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target2)
   );
   return { dryRun: false, result: result2 };
 }
@@ -41110,9 +41403,16 @@ async function fixPullRequest(deps, request2) {
     throw new UsageError("A change request needs words saying what to change.");
   }
   const requestIds = fresh.map((r) => r.id);
+  const journal = await ExecutionJournal.open(deps.store, goalId);
+  const spent = exhaustedLimit(goal.budget, journal.spent);
+  if (spent !== null) {
+    throw new IllegalTransitionError(
+      `Goal ${goalId}'s ${spent} budget is spent, so no agent runs to fix PR #${pr}.`,
+      { hint: ["Extend it with ", { step: "budget_add", goalId }, ", then ask for the fix again."] }
+    );
+  }
   const prepared = request2.prepared ?? await prepareAgent(deps, goal.repo.root, request2.agent ?? {}, goal.options.agent);
   const controller = await composeController(deps, goal, prepared);
-  const journal = await ExecutionJournal.open(deps.store, goalId);
   const fixNumber = (await fixEvents(deps, goalId, "fix_requested")).length + 1;
   await journal.save([
     { type: "fix_requested", data: { fix: fixNumber, pr, sliceId: pull.sliceId, requestIds } }
@@ -41255,7 +41555,8 @@ async function runFix2(deps, journal, goal, task, signal) {
     writes: [.../* @__PURE__ */ new Set([...writes, ...paths2])]
   });
   deps.reporter.info(`[${taskId}] ${deps.agent.label}: fix ${task.fixNumber} for PR #${task.pr}`);
-  const timeMs = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
+  const taskTime = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
+  const timeMs = goal.budget.timeMs === null ? taskTime : Math.min(taskTime, Math.max(1, goal.budget.timeMs - journal.spent.timeMs));
   const { result: result2, findings: integrity } = await checkedAgentRun(
     deps,
     { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
@@ -41442,10 +41743,10 @@ async function goalProgress(store, goalId) {
   const { events } = await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
   return runProgress(events);
 }
-function goalHasEnded(goal, settled3) {
+function goalHasEnded(goal, settled2) {
   if (goal === null) return false;
   if (TERMINAL_STATUSES.includes(goal.status)) return true;
-  return settled3 && ["ready", "failed", "blocked_on_human"].includes(goal.status);
+  return settled2 && ["ready", "failed", "blocked_on_human"].includes(goal.status);
 }
 
 // src/runtime/proof/pull-request-of.ts
@@ -41513,6 +41814,26 @@ async function recheckMerge(deps, goalId, method) {
     }
     throw error62;
   }
+}
+
+// src/runtime/app/merge-signal.ts
+function integratorGoals(branches) {
+  const goals = /* @__PURE__ */ new Set();
+  for (const branch of branches) {
+    const parsed2 = branch ? parseOmkBranch(branch) : null;
+    if (parsed2?.sliceId === INTEGRATION_ID) goals.add(parsed2.goalId);
+  }
+  return [...goals];
+}
+var PREFERENCE = ["merge", "squash", "rebase"];
+function chooseMergeMethod(allowed, setting = null) {
+  if (setting !== null && allowed.includes(setting))
+    return { method: setting, why: "the repository setting" };
+  const first = PREFERENCE.find((method) => allowed.includes(method));
+  const fallback = setting === null ? "" : `; the setting ${setting} is not allowed there`;
+  if (first === void 0)
+    return { method: "merge", why: `the repository allows no merge method GitHub reports${fallback}` };
+  return { method: first, why: `the first method the repository allows (${allowed.join(", ")})${fallback}` };
 }
 
 // src/runtime/app/repo-agent.ts
@@ -41598,6 +41919,59 @@ async function withPreparedSharedGoal(ports, request2, prepare, act) {
   const pushes = message !== null && (request2.saveIf === void 0 || request2.saveIf(value));
   const saved = pushes ? await exclusive("push", () => ports.remote.push(goalId, message)) : null;
   return { kind: "done", value, pulled: pulled.commit, saved };
+}
+
+// src/runtime/app/thread-step.ts
+function threadStepPlan(command2) {
+  const verb = command2.kind === "budget" && command2.add !== null ? "budget-add" : command2.kind;
+  const needs = sharedGoalNeeds(verb);
+  switch (command2.kind) {
+    case "status":
+      return { verb, needs, whileRunning: "in_place", refresh: "always" };
+    case "proof":
+    case "budget":
+      return { verb, needs, whileRunning: "in_place", refresh: "never" };
+    case "open-pr":
+    case "merge":
+      return { verb, needs, whileRunning: "refused", refresh: "shared" };
+    default:
+      return { verb, needs, whileRunning: "after_control", refresh: "shared" };
+  }
+}
+async function threadGoalStep(request2) {
+  const { command: command2, goalId, store } = request2;
+  switch (command2.kind) {
+    case "status":
+      return { kind: "status" };
+    case "proof":
+      return { kind: "proof", proof: (await goalView(store, goalId)).proof };
+    case "budget": {
+      const view = command2.add === null ? await budgetView(store, goalId) : await addBudget(store, goalId, command2.add);
+      return { kind: "budget", view };
+    }
+    case "open-pr": {
+      const outcome = await openPullRequests(request2.app(), {
+        goalId,
+        fallbackBase: request2.fallbackBase,
+        dryRun: false
+      });
+      return { kind: "delivered", result: outcome.dryRun ? null : outcome.result };
+    }
+    case "merge":
+      return {
+        kind: "merged",
+        result: await mergeIntegrator(request2.app(), {
+          goalId,
+          ...request2.method === void 0 ? {} : { method: request2.method }
+        })
+      };
+    default: {
+      const text3 = "summary" in command2 ? command2.summary : "reason" in command2 ? command2.reason : "";
+      const result2 = await applyLifecycle(store, goalId, command2.kind, text3);
+      const followUp = command2.kind === "resume" && !request2.inPlace ? resumeFollowUp(result2, request2.executesHere) : "none";
+      return { kind: "transition", result: result2, followUp };
+    }
+  }
 }
 
 // src/runtime/events/tail.ts
@@ -41797,7 +42171,8 @@ var OPTIONS = {
   baseBranch: { option: "the default branch", command: "open-pr" },
   // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
   mergeMethod: { option: "--method", command: "merge" },
-  sandbox: { option: "--sandbox", command: "run" }
+  sandbox: { option: "--sandbox", command: "run" },
+  agentArgs: { option: "agent arguments (the bot takes none)", command: "run" }
 };
 var TEXT_FIELDS = ["goal", "summary", "reason"];
 function given(field, value) {
@@ -41861,14 +42236,15 @@ function readStatusMarker(body) {
 function hasEnded(goal, phase) {
   return goalHasEnded(goal, phase === "settled");
 }
+function heading(status, phase, id) {
+  if (status !== null) return `${STATUS_ICONS[status]} omk goal ${id}: ${status.replace(/_/g, " ")}`;
+  return phase === "settled" ? `\u{1F6AB} omk goal ${id}: not started` : `\u{1F550} omk goal ${id}: starting`;
+}
 function renderStatusComment(view) {
   const { goal, proof } = view;
   const status = goal?.status ?? null;
   const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
-  const icon = status === null ? "\u{1F550}" : STATUS_ICONS[status];
-  out.push(
-    `### ${icon} omk goal ${code(view.goalId)}: ${status === null ? "starting" : status.replace(/_/g, " ")}`
-  );
+  out.push(`### ${heading(status, view.phase, code(view.goalId))}`);
   if (goal !== null) out.push("", `> ${text(goal.goal.normalized)}`);
   const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
   if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
@@ -41958,25 +42334,22 @@ var Bot = class {
         this.followers.get(goalId)?.(types);
       }
     };
-    const onError = (error62, key) => {
-      const message = error62 instanceof Error ? error62.message : String(error62);
-      deps.reporter.warn(`job ${key} failed: ${message}`);
-    };
-    this.commands = new JobQueue({
-      concurrency: deps.config.commandConcurrency,
-      limit: deps.config.queueLimit,
-      onError
-    });
-    this.runs = new JobQueue({
-      concurrency: deps.config.runConcurrency,
-      limit: deps.config.queueLimit,
-      onError
-    });
+    const { config: config2 } = deps;
+    this.lanes = new JobLanes(
+      {
+        commandConcurrency: config2.commandConcurrency,
+        runConcurrency: config2.runConcurrency,
+        limit: config2.queueLimit
+      },
+      deps.reporter
+    );
+    this.commands = this.lanes.commands;
+    this.runs = this.lanes.runs;
   }
   deps;
-  /** Short jobs: replies, lifecycle changes, merge checks, dispatches. */
+  /** The command lane, the run lane (goal executions in local mode), shutdown and idle. */
+  lanes;
   commands;
-  /** Goal executions in local mode. */
   runs;
   mutex = new KeyedMutex();
   statuses = new StatusComments();
@@ -41989,66 +42362,29 @@ var Bot = class {
   host;
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   seen = new SeenKeys(5e4);
-  recent = /* @__PURE__ */ new Map();
-  /** Calls started in a webhook request but not awaited by it (the 👀 reaction). */
-  inFlight = /* @__PURE__ */ new Set();
-  /** False once shutting down: new jobs are refused, running ones finish. */
-  open = true;
-  /**
-   * The same command typed twice within a minute on one thread by one person (a double click, a
-   * resubmitted form) maps to the first one's key.
-   */
-  sameAsRecent(fingerprint2, key) {
-    const now = this.deps.clock.nowMs();
-    if (this.recent.size > 1e4) {
-      for (const [k, v] of this.recent) if (v.until < now) this.recent.delete(k);
-    }
-    const known = this.recent.get(fingerprint2);
-    if (known !== void 0 && known.until >= now && known.key !== key) return known.key;
-    this.recent.set(fingerprint2, { key, until: now + 6e4 });
-    return null;
-  }
-  /** Refuses every job from now on (shutdown): enqueue answers 'full', as for a full queue. */
-  stopAccepting() {
-    this.open = false;
-  }
+  /** Each repository's allowed merge methods, as last asked (merge signals come in bursts). */
+  mergeMethods = /* @__PURE__ */ new Map();
+  /** The same command on one thread by one person within a minute runs once. */
+  recent = new RecentKeys(6e4);
   /** Queues a job on the command lane; its outcome is reported to the observer. */
   enqueue(job, run, options = {}) {
-    if (!this.open) {
-      this.deps.reporter.info(`job ${job.key} refused: the app is shutting down`);
-      return "full";
-    }
     const execute = this.deps.executeJob ?? run;
-    return this.commands.push(
-      job.key,
-      async () => {
-        let failure2 = null;
-        try {
-          await execute(job);
-        } catch (error62) {
-          failure2 = error62;
-          throw error62;
-        } finally {
-          this.deps.observe?.jobDone?.(job, failure2);
-        }
-      },
-      options
-    );
+    const observed = async () => {
+      let failure2 = null;
+      try {
+        await execute(job);
+      } catch (error62) {
+        failure2 = error62;
+        throw error62;
+      } finally {
+        this.deps.observe?.jobDone?.(job, failure2);
+      }
+    };
+    return this.lanes.push(job.key, observed, options);
   }
-  /** Lets a call finish after the webhook was answered; idle() waits for it. */
-  track(promise2) {
-    this.inFlight.add(promise2);
-    void promise2.finally(() => this.inFlight.delete(promise2));
-  }
-  /** Resolves when both lanes are empty (a command job may queue a run) and tracked calls are done. */
-  async idle() {
-    for (; ; ) {
-      await Promise.allSettled([...this.inFlight]);
-      await this.commands.idle();
-      await this.runs.idle();
-      const busy = this.commands.pending + this.commands.running + this.runs.pending + this.runs.running;
-      if (busy === 0) return;
-    }
+  /** Resolves when both lanes are empty and tracked calls are done. */
+  idle() {
+    return this.lanes.idle();
   }
 };
 
@@ -46105,28 +46441,28 @@ var handler = {
   has({ scope }, methodName) {
     return endpointMethodsMap.get(scope).has(methodName);
   },
-  getOwnPropertyDescriptor(target, methodName) {
+  getOwnPropertyDescriptor(target2, methodName) {
     return {
-      value: this.get(target, methodName),
+      value: this.get(target2, methodName),
       // ensures method is in the cache
       configurable: true,
       writable: true,
       enumerable: true
     };
   },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
+  defineProperty(target2, methodName, descriptor) {
+    Object.defineProperty(target2.cache, methodName, descriptor);
     return true;
   },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
+  deleteProperty(target2, methodName) {
+    delete target2.cache[methodName];
     return true;
   },
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
+  set(target2, methodName, value) {
+    return target2.cache[methodName] = value;
   },
   get({ octokit, scope, cache }, methodName) {
     if (cache[methodName]) {
@@ -46437,10 +46773,10 @@ var threadsAnswer = external_exports.object({
 async function resolveReviewThread(client, at2, pr, commentId) {
   let after = null;
   for (let page = 0; page < 20; page += 1) {
-    const answer = threadsAnswer.parse(
+    const answer2 = threadsAnswer.parse(
       await client.graphql(REVIEW_THREADS_QUERY, { owner: at2.owner, repo: at2.repo, number: pr, after })
     );
-    const threads = answer.repository.pullRequest?.reviewThreads;
+    const threads = answer2.repository.pullRequest?.reviewThreads;
     if (threads === void 0) return "not_found";
     const thread = threads.nodes.find((node2) => node2.comments.nodes[0]?.databaseId === commentId);
     if (thread !== void 0) {
@@ -46574,7 +46910,13 @@ function createBotGitHub(octokit, appId) {
         const sources = files.filter((file2) => file2.config !== null).map((file2) => `${file2.owner}/${file2.repo}:${file2.path}`);
         return sources.length === 0 ? null : { config: config2, sources };
       } catch (error62) {
-        if (statusOf2(error62) !== null) throw error62;
+        const status = statusOf2(error62);
+        if (status !== null) {
+          throw new ForgeError(`GitHub answered ${status} when asked for ${path2}.`, {
+            cause: error62,
+            hint: status >= 500 || status === 429 ? "That is on GitHub's side and usually brief: post the command again in a few minutes." : "Check that the app is installed on this repository with read access to its contents, then post the command again."
+          });
+        }
         const text3 = error62 instanceof Error ? error62.message : String(error62);
         throw new ConfigError(
           `${path2} could not be read: ${text3.replace(/^\[@probot\/octokit-plugin-config\]\s*/, "")}`,
@@ -46598,6 +46940,506 @@ function createBotGitHub(octokit, appId) {
 }
 function statusOf2(error62) {
   return typeof error62 === "object" && error62 !== null && "status" in error62 && typeof error62.status === "number" ? error62.status : null;
+}
+
+// src/adapters/github/review-comments.ts
+function reviewCommentMade(comment) {
+  return {
+    id: comment.id,
+    body: comment.body,
+    path: comment.path,
+    line: comment.line ?? comment.original_line ?? null,
+    author: comment.user?.login ?? null,
+    inReplyTo: comment.in_reply_to_id ?? null
+  };
+}
+
+// src/bot/sanitize.ts
+var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
+function workflowCommandIn(text3) {
+  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
+}
+function clip3(text3, max = 200) {
+  const chars = [...text3];
+  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
+}
+
+// src/bot/tokenize.ts
+var QUOTES = {
+  '"': { close: '"', escapes: true },
+  "\u201C": { close: '\u201D"', escapes: true },
+  "'": { close: "'", escapes: false },
+  "\u2018": { close: "\u2019'", escapes: false }
+};
+var ESCAPABLE_IN_DOUBLE = /* @__PURE__ */ new Set(['"', "\\", "\u201D"]);
+function isSpace(ch) {
+  return ch === " " || ch === "	" || ch === "\xA0";
+}
+function tokenize(line2) {
+  const tokens2 = [];
+  const chars = [...line2];
+  let current = "";
+  let inToken = false;
+  let i = 0;
+  while (i < chars.length) {
+    const ch = chars[i];
+    if (isSpace(ch)) {
+      if (inToken) tokens2.push(current);
+      current = "";
+      inToken = false;
+      i += 1;
+      continue;
+    }
+    inToken = true;
+    if (ch === "\\") {
+      const next = chars[i + 1];
+      if (next === void 0) {
+        return { ok: false, message: "The line ends with a lone backslash.", column: i + 1 };
+      }
+      current += next;
+      i += 2;
+      continue;
+    }
+    const quote3 = QUOTES[ch];
+    if (quote3 === void 0) {
+      current += ch;
+      i += 1;
+      continue;
+    }
+    const opened = i;
+    i += 1;
+    let closed = false;
+    while (i < chars.length) {
+      const inner = chars[i];
+      if (quote3.close.includes(inner)) {
+        closed = true;
+        i += 1;
+        break;
+      }
+      const next = chars[i + 1];
+      if (quote3.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
+        current += next;
+        i += 2;
+        continue;
+      }
+      current += inner;
+      i += 1;
+    }
+    if (!closed) {
+      return {
+        ok: false,
+        message: `The quote ${ch} opened at column ${opened + 1} is never closed.`,
+        column: opened + 1
+      };
+    }
+  }
+  if (inToken) tokens2.push(current);
+  return { ok: true, tokens: tokens2 };
+}
+
+// src/bot/usage.ts
+var COMMANDS = {
+  run: {
+    flags: {
+      policy: "value",
+      "merge-policy": "value",
+      "max-agents": "value",
+      "budget-time": "value",
+      "budget-tokens": "value",
+      "budget-usd": "value",
+      "until-ready": "switch",
+      "no-llm-planner": "switch",
+      "planner-token-budget": "value"
+    },
+    usage: '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]\n             [--no-llm-planner] [--planner-token-budget 8000]',
+    what: "create a goal from this comment, plan it and run it"
+  },
+  status: { flags: {}, usage: "/omk goal status [GOAL_ID]", what: "refresh the goal's status comment" },
+  proof: { flags: {}, usage: "/omk goal proof [GOAL_ID]", what: "reply with the goal's proof" },
+  "open-pr": {
+    flags: {},
+    usage: "/omk goal open-pr [GOAL_ID]",
+    what: "open or update the PRs of a finished goal"
+  },
+  merge: {
+    flags: {},
+    usage: "/omk goal merge [GOAL_ID]",
+    what: "merge the integrator PR if the proof, checks and reviews allow it"
+  },
+  pause: { flags: {}, usage: "/omk goal pause [GOAL_ID]", what: "stop dispatching new work" },
+  resume: { flags: {}, usage: "/omk goal resume [GOAL_ID]", what: "continue a paused or interrupted goal" },
+  cancel: {
+    flags: { reason: "value" },
+    usage: '/omk goal cancel [GOAL_ID] [--reason "\u2026"]',
+    what: "stop the goal for good"
+  },
+  budget: {
+    flags: { time: "value", tokens: "value", usd: "value" },
+    usage: "/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]",
+    what: "show the budget (with flags: extend it)"
+  },
+  accept: {
+    flags: { summary: "value" },
+    usage: '/omk goal accept [GOAL_ID] --summary "\u2026"',
+    what: "record a human acceptance"
+  },
+  reject: {
+    flags: { reason: "value" },
+    usage: '/omk goal reject [GOAL_ID] --reason "\u2026"',
+    what: "record a human rejection"
+  },
+  fix: {
+    flags: {},
+    usage: '/omk goal fix "<what to change>"',
+    what: "on an omk PR: run the agent on its branch to make the change, then update its proof"
+  }
+};
+var SUBCOMMANDS = Object.keys(COMMANDS);
+function flagsOf(sub) {
+  return COMMANDS[sub].flags;
+}
+function usageBlock(only) {
+  const names = only === void 0 ? SUBCOMMANDS : [only];
+  const body = names.map((name) => `${COMMANDS[name].usage}
+    ${COMMANDS[name].what}`).join("\n");
+  const help = only === void 0 ? "\n/omk help\n    this message" : "";
+  return `\`\`\`text
+${body}${help}
+\`\`\``;
+}
+var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started in this thread. Starting or changing a goal needs write, maintain or admin permission on the repository; only the first `/omk` line of a comment counts, and edited comments are not read again.";
+
+// src/bot/command.ts
+var REPO_PLACEHOLDER = ".";
+function splitArgs(tokens2, allowed) {
+  const flags = /* @__PURE__ */ new Map();
+  const positionals = [];
+  for (let i = 0; i < tokens2.length; i += 1) {
+    const token = tokens2[i];
+    if (!token.startsWith("--") || token === "--") {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf("=");
+    const name = token.slice(2, eq < 0 ? void 0 : eq);
+    const kind = allowed[name];
+    const known = Object.keys(allowed).map((flag) => `--${flag}`);
+    if (kind === void 0) {
+      throw new UsageError(
+        `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(", ")}.` : ""}`
+      );
+    }
+    if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
+    if (kind === "switch") {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
+      flags.set(name, "true");
+      continue;
+    }
+    const value = eq >= 0 ? token.slice(eq + 1) : tokens2[i + 1];
+    if (value === void 0) throw new UsageError(`--${name} needs a value.`);
+    if (eq < 0) i += 1;
+    flags.set(name, value);
+  }
+  return { flags, positionals };
+}
+function goalRefOf(positionals) {
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected at most one GOAL_ID, got ${positionals.length} words.`);
+  }
+  const ref = positionals[0];
+  if (ref === void 0) return null;
+  const checked = checkGoalRef(ref.slice(0, 100));
+  return checked === "latest" ? null : checked;
+}
+function runRequest(args, idSuffix) {
+  const goal = args.positionals.join(" ");
+  const policy = args.flags.get("policy") ?? MACHINELESS_DEFAULT_POLICY;
+  if (keepsBranchesLocally(policy)) {
+    throw new UsageError(
+      "--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr."
+    );
+  }
+  const request2 = parseRequest(createGoalRequestSchema, {
+    goal,
+    rawGoal: goal,
+    repo: REPO_PLACEHOLDER,
+    policy,
+    mergePolicy: args.flags.get("merge-policy"),
+    untilReady: args.flags.has("until-ready"),
+    maxAgents: args.flags.get("max-agents"),
+    llmPlanner: !args.flags.has("no-llm-planner"),
+    plannerTokenBudget: args.flags.get("planner-token-budget"),
+    budget: {
+      time: args.flags.get("budget-time"),
+      tokens: args.flags.get("budget-tokens"),
+      usd: args.flags.get("budget-usd")
+    },
+    idSuffix
+  });
+  const command2 = workflowCommandIn(request2.goal);
+  if (command2 !== null) {
+    throw new UsageError(
+      `The goal contains '${command2}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
+    );
+  }
+  return request2;
+}
+function fixText(positionals) {
+  const text3 = positionals.join(" ").trim();
+  const problem = changeTextProblem(text3);
+  if (problem?.problem === "empty") throw new UsageError("Say what to change, in quotes after fix.");
+  if (problem?.problem === "too_long")
+    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
+  return text3;
+}
+function build(sub, args, idSuffix) {
+  switch (sub) {
+    case "run":
+      return { kind: "run", request: runRequest(args, idSuffix), given: [...args.flags.keys()] };
+    case "accept": {
+      const summary = parseRequest(summaryTextSchema("summary"), args.flags.get("summary") ?? "");
+      return { kind: "accept", goalRef: goalRefOf(args.positionals), summary };
+    }
+    case "reject": {
+      const reason = parseRequest(summaryTextSchema("reason"), args.flags.get("reason") ?? "");
+      return { kind: "reject", goalRef: goalRefOf(args.positionals), reason };
+    }
+    case "cancel":
+      return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
+    case "budget": {
+      const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
+      const add = given2 ? parseRequest(budgetAddRequestSchema, {
+        time: args.flags.get("time"),
+        tokens: args.flags.get("tokens"),
+        usd: args.flags.get("usd")
+      }) : null;
+      return { kind: "budget", goalRef: goalRefOf(args.positionals), add };
+    }
+    case "fix":
+      return { kind: "fix", text: fixText(args.positionals) };
+    default:
+      return { kind: sub, goalRef: goalRefOf(args.positionals) };
+  }
+}
+function parseCommandLine(line2, idSuffix) {
+  const split = tokenize(line2);
+  if (!split.ok) return { ok: false, problem: split.message, topic: null };
+  const [, group, name, ...rest] = split.tokens;
+  if (group === void 0 || group === "help" || group === "goal" && (name === void 0 || name === "help")) {
+    return { ok: true, command: { kind: "help" } };
+  }
+  if (group !== "goal") {
+    return { ok: false, problem: `Unknown command '${group.slice(0, 40)}'.`, topic: null };
+  }
+  const sub = SUBCOMMANDS.find((candidate) => candidate === name);
+  if (sub === void 0) {
+    return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
+  }
+  try {
+    const args = splitArgs(rest, flagsOf(sub));
+    if (sub === "run" && args.positionals.length === 0) {
+      throw new UsageError("The goal is missing. Put it in quotes after run.");
+    }
+    return { ok: true, command: build(sub, args, idSuffix) };
+  } catch (error62) {
+    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
+    if (error62 instanceof OmkError) {
+      const hint = error62.hintIn(BOT_STEPS);
+      const problem = hint ? `${error62.message} ${hint}` : error62.message;
+      return { ok: false, problem, topic: sub };
+    }
+    throw error62;
+  }
+}
+
+// src/bot/find-command.ts
+var PREFIX = /^ {0,3}\/omk(?=\s|$)/;
+var FENCE = /^ {0,3}(`{3,}|~{3,})/;
+var BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+var INVISIBLE2 = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
+var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
+function stripHtmlComments(body) {
+  let out = "";
+  let at2 = 0;
+  for (; ; ) {
+    const start = body.indexOf("<!--", at2);
+    if (start < 0) return out + body.slice(at2);
+    out += body.slice(at2, start);
+    const end = body.indexOf("-->", start + 4);
+    if (end < 0) return out;
+    at2 = end + 3;
+  }
+}
+function stripDetails(body) {
+  let out = "";
+  let at2 = 0;
+  let depth2 = 0;
+  let start = 0;
+  for (const match of body.matchAll(DETAILS_TAG)) {
+    const closing = match[1] === "/";
+    if (!closing) {
+      if (depth2 === 0) start = match.index;
+      depth2 += 1;
+    } else if (depth2 > 0) {
+      depth2 -= 1;
+      if (depth2 === 0) {
+        out += body.slice(at2, start);
+        at2 = match.index + match[0].length;
+      }
+    }
+  }
+  return depth2 > 0 ? out + body.slice(at2, start) : out + body.slice(at2);
+}
+function findCommand(body) {
+  const visible2 = stripDetails(stripHtmlComments(body));
+  let fence = null;
+  for (const raw of visible2.split(/\r\n?|\n/)) {
+    const fenceMatch = FENCE.exec(raw);
+    if (fence !== null) {
+      const marker = fenceMatch?.[1];
+      if (marker?.[0] === fence.char && marker.length >= fence.length && raw.trim() === marker) fence = null;
+      continue;
+    }
+    if (fenceMatch?.[1]) {
+      fence = { char: fenceMatch[1][0] ?? "`", length: fenceMatch[1].length };
+      continue;
+    }
+    const line2 = raw.replace(INVISIBLE2, "");
+    if (!PREFIX.test(line2)) continue;
+    if (BIDI.test(line2)) return { kind: "refused", reason: "bidi" };
+    return { kind: "command", line: line2.trim() };
+  }
+  return { kind: "none" };
+}
+
+// src/bot/replies.ts
+var MAX_REPLY = 6e4;
+function to(login) {
+  return /^[A-Za-z0-9-]+(\[bot\])?$/.test(login) ? `@${login}` : text(login);
+}
+function bounded(body) {
+  return body.length > MAX_REPLY ? `${body.slice(0, MAX_REPLY)}\u2026
+` : body;
+}
+function helpReply(login) {
+  return `${to(login)} here is what I can do:
+
+${usageBlock()}
+
+${HELP_FOOTER}
+`;
+}
+function usageReply(login, problem, topic) {
+  return `${to(login)} I could not read that command: ${text(clip3(problem, 600))}
+
+${usageBlock(topic ?? void 0)}
+`;
+}
+function bidiReply(login) {
+  return `${to(login)} that command line holds bidirectional control characters, which can make it read differently from what it does, so I did not act on it. Please type it again without them.
+`;
+}
+function refusalReply(login, need) {
+  const what = need === "write" ? "start or change goals" : "read goals";
+  const roles = need === "write" ? "write, maintain or admin" : "read";
+  return `${to(login)} thanks for the suggestion! Only people with ${roles} permission on this repository can ${what} with omk, so I did not act on it. A maintainer can run the same command if they agree.
+`;
+}
+function busyReply(login) {
+  return `${to(login)} omk is busy right now and could not queue this command. Please try again in a few minutes.
+`;
+}
+function noGoalReply(login) {
+  return `${to(login)} there is no omk goal in this thread yet. Start one with ${code('/omk goal run "<goal>"')}, or name the goal: add its GOAL_ID to the command.
+`;
+}
+function errorReply(login, error62) {
+  if (isOmkError(error62)) {
+    const words2 = error62.hintIn(BOT_STEPS);
+    const hint = words2 ? `
+
+> ${text(clip3(words2, 600))}` : "";
+    const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
+    return `${to(login)} ${text(clip3(message, 1e3))}${hint}
+`;
+  }
+  return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.
+`;
+}
+function plainReply(login, lines) {
+  const [first = "", ...rest] = lines.map((line2) => text(line2));
+  return bounded(`${to(login)} ${first}${rest.map((line2) => `
+- ${line2}`).join("")}
+`);
+}
+function proofReply(login, goalId, proof) {
+  const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof, BOT_STEPS);
+  return bounded(`@${login} the proof of goal \`${goalId}\`:
+
+${body}`);
+}
+function fixRefusalReply(login, pr, target2) {
+  switch (target2.kind) {
+    case "not_omk_pr":
+      return plainReply(login, [
+        `#${pr} is not an omk PR (its branch is not omk/<goal-id>/\u2026), so there is nothing for omk to fix.`
+      ]);
+    case "fixes_elsewhere":
+      return plainReply(login, [
+        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md)."
+      ]);
+    case "busy":
+      return errorReply(
+        login,
+        new BusyError(`Goal ${target2.goalId} is running in this app; ask again when it has settled.`)
+      );
+  }
+}
+function notOnStateBranch(goalId) {
+  return `Goal ${goalId} is not on the state branch.`;
+}
+function mergeNotes(merge3) {
+  return merge3 === null ? [] : [describeNote(mergeNote(merge3), BOT_WORDS)];
+}
+function transitionNote(result2) {
+  const to2 = result2.goal.status.replace(/_/g, " ");
+  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}.`;
+}
+function deliveryNotes(result2) {
+  const lines = result2 === null ? [] : [
+    ...result2.delivered.map(
+      (pull) => `${pull.sliceId ?? "integrator"}: PR #${pull.number} ${pull.url}`
+    ),
+    ...result2.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`)
+  ];
+  return lines.length > 0 ? lines : ["Nothing to deliver yet."];
+}
+function amount(kind, value) {
+  if (value === null) return "unlimited";
+  if (kind === "timeMs") return formatDuration3(value);
+  return kind === "usd" ? `$${value.toFixed(2)}` : String(value);
+}
+function budgetNotes(view) {
+  const kinds = [
+    ["time", "timeMs"],
+    ["tokens", "tokens"],
+    ["usd", "usd"]
+  ];
+  return [
+    `Budget of goal ${view.goalId}:`,
+    ...kinds.map(
+      ([label, kind]) => `${label}: spent ${amount(kind, view.spent[kind])} of ${amount(kind, view.limits[kind])}, remaining ${amount(kind, view.remaining[kind])}`
+    )
+  ];
+}
+function failureNotes(error62) {
+  if (!isOmkError(error62))
+    return ["Stopped by an internal error. The app's log has the details; resume the goal to try again."];
+  const hint = error62.hintIn(BOT_STEPS);
+  return [
+    `Stopped by an error: ${plainMessage(error62.message)}`,
+    ...hint ? [`What to do: ${plainMessage(hint)}`] : []
+  ];
 }
 
 // src/adapters/bot/workspace.ts
@@ -47122,7 +47964,7 @@ import { tmpdir } from "node:os";
 import { join as join26 } from "node:path";
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute6, join as join22, posix, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join22, posix, resolve as resolve4 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -47162,7 +48004,7 @@ function normalizeSparsePaths(paths2) {
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths2) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute6(raw) || slashed.startsWith("/")) {
+    if (isAbsolute7(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -47495,7 +48337,7 @@ function createGitStateBranch(options) {
     return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
   }
   async function tryPush(commit) {
-    const target = `refs/heads/${branch}`;
+    const target2 = `refs/heads/${branch}`;
     const args = [
       "-c",
       "push.gpgSign=false",
@@ -47503,11 +48345,11 @@ function createGitStateBranch(options) {
       "--porcelain",
       "--no-verify",
       remote,
-      `${commit}:${target}`
+      `${commit}:${target2}`
     ];
     const result2 = await git(args, { okExitCodes: [0, 1] });
     if (result2.exitCode === 0) return null;
-    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target}`));
+    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target2}`));
     if (rejected === void 0) {
       throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
     }
@@ -47791,7 +48633,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir7, open as open5, readFile as readFile12, rm as rm8, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename6, join as join28 } from "node:path";
+import { basename as basename7, join as join28 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -47807,9 +48649,9 @@ function plainLines(text3) {
 // src/runtime/gates/diagnostics/parse.ts
 function parseDiagnostics(output2, cwd) {
   const lines = plainLines(output2);
-  const relative9 = relativeTo(cwd);
+  const relative10 = relativeTo(cwd);
   for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative9(item.file) }));
+    const items = read2(lines).map((item) => ({ ...item, file: relative10(item.file) }));
     if (items.length > 0) return { source, items };
   }
   return null;
@@ -47948,7 +48790,7 @@ function relativeTo(cwd) {
 }
 
 // src/runtime/gates/diagnostics/verdict.ts
-import { basename as basename5 } from "node:path";
+import { basename as basename6 } from "node:path";
 
 // src/runtime/gates/diagnostics/types.ts
 function diagnosticKey(item) {
@@ -48012,14 +48854,14 @@ function diagnosticsTool(argv) {
   const words2 = argv.slice(1).filter((arg) => !arg.startsWith("-"));
   const first = words2[0];
   if (first === void 0) return executable;
-  if (RUNNERS.has(executable)) return basename5(first);
+  if (RUNNERS.has(executable)) return basename6(first);
   if (WITH_SUBCOMMAND.has(executable)) {
     const second = words2[1];
     return first === "run" && second !== void 0 ? `${executable} run ${second}` : `${executable} ${first}`;
   }
   if (INTERPRETERS.test(executable)) {
     const script = argv.includes("-c") ? first.trim().split(/\s+/)[0] ?? first : first;
-    return basename5(script);
+    return basename6(script);
   }
   return executable;
 }
@@ -48422,15 +49264,15 @@ function gateTests(head2, base, baseSha) {
       added: comparison.added.length,
       removed: comparison.removed.length
     },
-    failing: bounded(head2.failed),
-    failToPass: bounded(comparison.failToPass),
-    regressions: bounded(comparison.regressions),
-    stillFailing: bounded(comparison.stillFailing),
-    added: bounded(comparison.added),
-    removed: bounded(comparison.removed)
+    failing: bounded2(head2.failed),
+    failToPass: bounded2(comparison.failToPass),
+    regressions: bounded2(comparison.regressions),
+    stillFailing: bounded2(comparison.stillFailing),
+    added: bounded2(comparison.added),
+    removed: bounded2(comparison.removed)
   };
 }
-function bounded(names) {
+function bounded2(names) {
   return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
 }
 function listed2(names) {
@@ -48693,7 +49535,7 @@ async function readFrom(path2, offset, limit) {
 }
 function readableTail(gate, tail2, report2, cwd) {
   if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named2 = writesReport(gate) ? tail2.replaceAll(report2, basename6(report2)) : tail2;
+  const named2 = writesReport(gate) ? tail2.replaceAll(report2, basename7(report2)) : tail2;
   return treeRelative(named2, cwd);
 }
 function treeRelative(tail2, cwd) {
@@ -48991,7 +49833,7 @@ var FIXES = {
   credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
   quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
   network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
-  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent with --agent`,
+  missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent (agents.default in .omk/config.yml)`,
   silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
 };
 var LOGIN_MAY_BE_WHY = /* @__PURE__ */ new Set(["network", "silent"]);
@@ -49633,7 +50475,7 @@ import { join as join31, sep as sep3 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir10, readdir as readdir4, realpath as realpath2, stat as stat7 } from "node:fs/promises";
-import { basename as basename7, dirname as dirname10, resolve as resolve7 } from "node:path";
+import { basename as basename8, dirname as dirname10, resolve as resolve7 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -49672,7 +50514,7 @@ async function canonicalPath(path2) {
   } catch {
     const parent = dirname10(absolute);
     if (parent === absolute) return absolute;
-    return resolve7(await canonicalPath(parent), basename7(absolute));
+    return resolve7(await canonicalPath(parent), basename8(absolute));
   }
 }
 async function pathKind(path2) {
@@ -49723,8 +50565,8 @@ async function registerWorktree(input2) {
   const { repoRoot, branch, baseSha, path: path2 } = input2;
   await mkdir10(dirname10(path2), { recursive: true });
   const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
-  const target = input2.createBranch ? baseSha : branch;
-  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target], {
+  const target2 = input2.createBranch ? baseSha : branch;
+  await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target2], {
     cwd: repoRoot
   });
   return { sliceId: input2.sliceId, path: path2, branch, baseSha, mode: "worktree", fallbackReason: null };
@@ -50148,19 +50990,19 @@ function mergeSlice(cwd, branch, ref, identity) {
     { cwd, env: commitEnv(identity), okExitCodes: [0, 1] }
   );
 }
-async function abortConflict(cwd, branch, target, output2) {
+async function abortConflict(cwd, branch, target2, output2) {
   const unmerged = await runGit(["diff", "--name-only", "-z", "--diff-filter=U"], { cwd });
   const paths2 = unmerged.stdout.split("\0").filter((path2) => path2.length > 0);
   if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
   if (paths2.length === 0) {
-    throw new GitError(`Merging ${branch} into ${target} failed: ${output2.trim()}`, {
+    throw new GitError(`Merging ${branch} into ${target2} failed: ${output2.trim()}`, {
       hint: `Look at ${cwd} with 'git status'; omk left it as it was before the merge.`
     });
   }
   return {
     branch,
     paths: paths2,
-    detail: `Merging ${branch} into ${target} conflicts in ${paths2.length} path(s): ${paths2.join(", ")}. The merge was aborted; nothing was resolved automatically.`
+    detail: `Merging ${branch} into ${target2} conflicts in ${paths2.length} path(s): ${paths2.join(", ")}. The merge was aborted; nothing was resolved automatically.`
   };
 }
 async function mergeInProgress(cwd) {
@@ -50555,7 +51397,7 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat4, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname13, isAbsolute as isAbsolute7, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
+import { dirname as dirname13, isAbsolute as isAbsolute8, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
@@ -50564,10 +51406,10 @@ async function escapingLinks(worktree, paths2) {
     const absolute = join35(root, path2);
     const info = await lstat4(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
-    const target = await readlink(absolute);
-    const lexical = isAbsolute7(target) ? resolve10(target) : resolve10(dirname13(absolute), target);
+    const target2 = await readlink(absolute);
+    const lexical = isAbsolute8(target2) ? resolve10(target2) : resolve10(dirname13(absolute), target2);
     const real2 = await realpath3(absolute).catch(() => canonicalPath(lexical));
-    if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target });
+    if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
   return found;
 }
@@ -50607,7 +51449,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat5, mkdir as mkdir14, readdir as readdir7, readFile as readFile17, readlink as readlink3, rm as rm12, symlink, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname14, join as join36, relative as relative7, sep as sep6 } from "node:path";
+import { dirname as dirname14, join as join36, relative as relative8, sep as sep6 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -50677,7 +51519,7 @@ async function tree(label, dir) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative7(dir, path2).split(sep6).join("/")}`;
+      const what = `${label}/${relative8(dir, path2).split(sep6).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -50730,7 +51572,7 @@ async function otherHeads(scope) {
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative7(dirname14(main), entry.path)}`;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative8(dirname14(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
   return heads;
@@ -50750,12 +51592,12 @@ import { join as join39 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat11 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join37 } from "node:path";
+import { isAbsolute as isAbsolute9, join as join37 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
   }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute8(dir));
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute9(dir));
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
@@ -50823,6 +51665,75 @@ function depth(path2) {
   return path2.split("/").filter((part) => part !== "").length;
 }
 
+// src/adapters/sandbox/connect-proxy.ts
+import { createServer } from "node:http";
+import { connect } from "node:net";
+function allowsHost(allowed, host, port) {
+  const wanted = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return allowed.some((entry) => {
+    const at2 = entry.lastIndexOf(":");
+    const hasPort = at2 > 0 && /^\d+$/.test(entry.slice(at2 + 1));
+    const name = (hasPort ? entry.slice(0, at2) : entry).toLowerCase();
+    const entryPort = hasPort ? Number(entry.slice(at2 + 1)) : 443;
+    if (entryPort !== port) return false;
+    if (name.startsWith("*.")) return wanted.endsWith(name.slice(1)) && wanted.length > name.length - 1;
+    return wanted === name;
+  });
+}
+function target(req) {
+  const match = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(req.url ?? "");
+  if (match === null) return null;
+  const port = Number(match[2]);
+  return port > 0 && port < 65536 ? { host: match[1] ?? "", port } : null;
+}
+async function startConnectProxy(socketPath, allowed) {
+  const sockets = /* @__PURE__ */ new Set();
+  const track = (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const server = createServer((_req, res) => {
+    res.writeHead(405, { "content-type": "text/plain" }).end("omk sandbox proxy: only CONNECT (HTTPS) is relayed\n");
+  });
+  server.on("connection", track);
+  server.on("connect", (req, client, head2) => {
+    const to2 = target(req);
+    if (to2 === null || !allowsHost(allowed, to2.host, to2.port)) {
+      client.end(
+        `HTTP/1.1 403 Forbidden\r
+content-type: text/plain\r
+\r
+omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
+`
+      );
+      return;
+    }
+    const upstream = connect({ host: to2.host.replace(/^\[|\]$/g, ""), port: to2.port });
+    track(upstream);
+    upstream.on("connect", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head2.length > 0) upstream.write(head2);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => {
+      if (!client.destroyed) client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
+    });
+    client.on("close", () => upstream.destroy());
+  });
+  await new Promise((resolve11, reject) => {
+    server.once("error", reject);
+    server.listen(socketPath, () => resolve11());
+  });
+  return {
+    close: () => new Promise((resolve11) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve11());
+    })
+  };
+}
+
 // src/adapters/sandbox/bubblewrap.ts
 var PROBE_TIMEOUT_MS = 1e4;
 var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
@@ -50840,20 +51751,61 @@ function createBubblewrap(options) {
       if (spec.confine === void 0) return inner(spec);
       const availability = await probe();
       if (!availability.available) return notStarted(`the sandbox is unavailable: ${availability.reason}`);
-      const tmp = await mkdtemp4(join39(options.env.TMPDIR || "/tmp", "omk-sandbox-"));
+      const allow = spec.confine.network === "allow";
+      const socat = allow ? await findOnPath("socat", options.env) : null;
+      if (allow && socat === null) {
+        return notStarted(`sandbox network allow needs socat, which is not on the PATH (${SOCAT_HINT})`);
+      }
+      const tmp = await realpath4(await mkdtemp4(join39(options.env.TMPDIR || "/tmp", "omk-sandbox-")));
+      let proxy = null;
       try {
         const plan2 = await planFor(spec, spec.confine, tmp, options.env);
+        let argv = spec.argv;
+        let proxyEnv = {};
+        if (socat !== null) {
+          const socket = join39(tmp, "proxy.sock");
+          proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
+          argv = proxiedArgv(socat, socket, spec.argv);
+          proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
+        }
         const result2 = await inner({
           ...spec,
-          argv: bubblewrapArgv(availability.tool, plan2, spec.argv),
+          argv: bubblewrapArgv(availability.tool, plan2, argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join39(tmp, "go-build"), ...spec.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join39(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         return asUnconfined(result2);
       } finally {
+        await proxy?.close();
         await rm13(tmp, { recursive: true, force: true });
       }
     }
+  };
+}
+var SOCAT_HINT = "apt-get install socat, or set sandbox.network to open or none";
+var PROXY_PORT = 3128;
+function proxiedArgv(socat, socket, argv) {
+  const script = [
+    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null &',
+    "i=0",
+    'until "$1" -u OPEN:/dev/null "TCP:127.0.0.1:$2" 2>/dev/null; do',
+    '  i=$((i+1)); if [ "$i" -ge 250 ]; then echo "omk sandbox: the proxy bridge did not start" >&2; exit 125; fi',
+    "  sleep 0.02",
+    "done",
+    "shift 3",
+    'command -v "$1" >/dev/null 2>&1 || { echo "bwrap: execvp $1: No such file or directory" >&2; exit 1; }',
+    'exec "$@"'
+  ].join("\n");
+  return ["/bin/sh", "-c", script, "omk-sandbox-proxy", socat, String(PROXY_PORT), socket, ...argv];
+}
+function proxyVariables(url2) {
+  return {
+    HTTPS_PROXY: url2,
+    https_proxy: url2,
+    HTTP_PROXY: url2,
+    http_proxy: url2,
+    ALL_PROXY: url2,
+    all_proxy: url2
   };
 }
 async function probeBubblewrap(env, run) {
@@ -50880,9 +51832,11 @@ async function probeBubblewrap(env, run) {
     timeoutMs: PROBE_TIMEOUT_MS,
     tailChars: 2e3
   });
+  const socat = await findOnPath("socat", env);
   return {
     available: true,
     tool,
+    proxy: socat === null ? { available: false, reason: "socat not found on the PATH" } : { available: true },
     network: isolated.exitCode === 0 ? { isolated: true } : { isolated: false, reason: `bwrap cannot create a network namespace: ${firstLine3(isolated)}` }
   };
 }
@@ -50959,8 +51913,8 @@ import { delimiter, dirname as dirname16, join as join42 } from "node:path";
 import { createHash as createHash5 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
 import { copyFile, link as link3, lstat as lstat7, mkdir as mkdir16, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join40, relative as relative8 } from "node:path";
-async function cloneTree(source, target, mode, finalTarget = target) {
+import { isAbsolute as isAbsolute10, join as join40, relative as relative9 } from "node:path";
+async function cloneTree(source, target2, mode, finalTarget = target2) {
   let files = 0;
   const cloneDir = async (from, to2) => {
     await mkdir16(to2);
@@ -50977,7 +51931,7 @@ async function cloneTree(source, target, mode, finalTarget = target) {
       })
     );
   };
-  await cloneDir(source, target);
+  await cloneDir(source, target2);
   return files;
 }
 async function treeDigest(root) {
@@ -50989,17 +51943,17 @@ async function treeDigest(root) {
         const path2 = join40(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
         const info = await lstat7(path2, { bigint: true });
-        lines.push(`${relative8(root, path2)}\0${info.size}\0${info.mtimeNs}`);
+        lines.push(`${relative9(root, path2)}\0${info.size}\0${info.mtimeNs}`);
       })
     );
   };
   await walk2(root);
   return createHash5("sha256").update(lines.sort().join("\n")).digest("hex");
 }
-function retarget(linkText, source, target) {
-  if (!isAbsolute9(linkText)) return linkText;
-  const inside = relative8(source, linkText);
-  return inside.startsWith("..") || isAbsolute9(inside) ? linkText : join40(target, inside);
+function retarget(linkText, source, target2) {
+  if (!isAbsolute10(linkText)) return linkText;
+  const inside = relative9(source, linkText);
+  return inside.startsWith("..") || isAbsolute10(inside) ? linkText : join40(target2, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
@@ -51081,14 +52035,14 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target = join42(input2.path, "node_modules");
+  const target2 = join42(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
-  if (await isDirectory2(target)) {
-    const marker = await readFile19(join42(target, MARKER3), "utf8").catch(() => null);
+  if (await isDirectory2(target2)) {
+    const marker = await readFile19(join42(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
-    await rm15(target, { recursive: true, force: true });
+    await rm15(target2, { recursive: true, force: true });
   }
   const source = join42(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
@@ -51104,15 +52058,15 @@ async function nodeModules(step, input2, tools, env) {
     let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
     let files;
     try {
-      files = await cloneTree(snapshot.tree, partial2, "link", target);
+      files = await cloneTree(snapshot.tree, partial2, "link", target2);
     } catch (error62) {
       if (error62.code !== "EXDEV") throw error62;
       await rm15(partial2, { recursive: true, force: true });
-      files = await cloneTree(source, partial2, "copy", target);
+      files = await cloneTree(source, partial2, "copy", target2);
       how = "copied";
     }
     await markOurs(partial2, wanted);
-    await rename5(partial2, target);
+    await rename5(partial2, target2);
     const ms = Math.round(performance.now() - started);
     return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
   }
@@ -51122,10 +52076,10 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm15(target, { recursive: true, force: true });
+    await rm15(target2, { recursive: true, force: true });
     return installed;
   }
-  if (await isDirectory2(target)) await markOurs(target, wanted);
+  if (await isDirectory2(target2)) await markOurs(target2, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
 }
 async function pythonVenv(dirs, repoRoot, env) {
@@ -51241,9 +52195,9 @@ async function exists4(path2) {
 // src/adapters/execution-host.ts
 function createExecutionHost(options = {}) {
   const { logMaxBytes } = options;
-  const bounded2 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
+  const bounded3 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
   const sandbox = options.env === void 0 ? void 0 : createBubblewrap({ env: options.env });
-  const run = sandbox === void 0 ? bounded2 : sandbox.runner(bounded2);
+  const run = sandbox === void 0 ? bounded3 : sandbox.runner(bounded3);
   return {
     workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
     agents: logMaxBytes === void 0 && sandbox === void 0 ? agentLauncher : agentLauncherWith({ run }),
@@ -51843,11 +52797,11 @@ function productionDeps(app, env, shutdown) {
     shutdown
   };
 }
-function workspaceSpec(bot, repo, token, checkout) {
+async function withCheckout(bot, gh, repo, checkout, fn) {
   const { deps } = bot;
-  return {
+  const spec = {
     repo,
-    token,
+    token: await gh.token(),
     checkout,
     stateBranch: deps.config.stateBranch,
     workDir: deps.config.workDir,
@@ -51856,8 +52810,9 @@ function workspaceSpec(bot, repo, token, checkout) {
     reporter: deps.reporter,
     observe: deps.observe?.workspace
   };
+  return withWorkspace(spec, fn);
 }
-function appFor(bot, ws, target) {
+function appFor(bot, ws, target2) {
   const { deps } = bot;
   return {
     store: ws.store,
@@ -51870,10 +52825,10 @@ function appFor(bot, ws, target) {
     words: BOT_WORDS,
     // Anyone who can push .omk/config.yml would otherwise choose what runs with the bot's credentials.
     repoCustomAgents: "untrusted",
-    forge: () => forgeFor(target.gh, target.repo),
+    forge: () => forgeFor(target2.gh, target2.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.
-    publishBranch: async (branch, sha2) => (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha: sha2 })
+    publishBranch: async (branch, sha2) => (await forgeFor(target2.gh, target2.repo)).push({ repoRoot: ws.repoRoot, branch, sha: sha2 })
   };
 }
 var executionHosts = /* @__PURE__ */ new WeakMap();
@@ -51903,127 +52858,6 @@ async function forgeFor(gh, repo) {
   });
 }
 
-// src/bot/sanitize.ts
-var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
-function workflowCommandIn(text3) {
-  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
-}
-function clip3(text3, max = 200) {
-  const chars = [...text3];
-  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
-}
-
-// src/bot/usage.ts
-var SUBCOMMANDS = [
-  "run",
-  "status",
-  "proof",
-  "open-pr",
-  "merge",
-  "pause",
-  "resume",
-  "cancel",
-  "budget",
-  "accept",
-  "reject",
-  "fix"
-];
-var LINES = {
-  run: {
-    usage: '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]',
-    what: "create a goal from this comment, plan it and run it"
-  },
-  status: { usage: "/omk goal status [GOAL_ID]", what: "refresh the goal's status comment" },
-  proof: { usage: "/omk goal proof [GOAL_ID]", what: "reply with the goal's proof" },
-  "open-pr": { usage: "/omk goal open-pr [GOAL_ID]", what: "open or update the PRs of a finished goal" },
-  merge: {
-    usage: "/omk goal merge [GOAL_ID]",
-    what: "merge the integrator PR if the proof, checks and reviews allow it"
-  },
-  pause: { usage: "/omk goal pause [GOAL_ID]", what: "stop dispatching new work" },
-  resume: { usage: "/omk goal resume [GOAL_ID]", what: "continue a paused or interrupted goal" },
-  cancel: { usage: '/omk goal cancel [GOAL_ID] [--reason "\u2026"]', what: "stop the goal for good" },
-  budget: {
-    usage: "/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]",
-    what: "show the budget (with flags: extend it)"
-  },
-  accept: {
-    usage: '/omk goal accept [GOAL_ID] --summary "\u2026"',
-    what: "record a human acceptance"
-  },
-  reject: { usage: '/omk goal reject [GOAL_ID] --reason "\u2026"', what: "record a human rejection" },
-  fix: {
-    usage: '/omk goal fix "<what to change>"',
-    what: "on an omk PR: run the agent on its branch to make the change, then update its proof"
-  }
-};
-function usageBlock(only) {
-  const names = only === void 0 ? SUBCOMMANDS : [only];
-  const body = names.map((name) => `${LINES[name].usage}
-    ${LINES[name].what}`).join("\n");
-  const help = only === void 0 ? "\n/omk help\n    this message" : "";
-  return `\`\`\`text
-${body}${help}
-\`\`\``;
-}
-var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started in this thread. Starting or changing a goal needs write, maintain or admin permission on the repository; only the first `/omk` line of a comment counts, and edited comments are not read again.";
-
-// src/bot/replies.ts
-function to(login) {
-  return /^[A-Za-z0-9-]+(\[bot\])?$/.test(login) ? `@${login}` : text(login);
-}
-function helpReply(login) {
-  return `${to(login)} here is what I can do:
-
-${usageBlock()}
-
-${HELP_FOOTER}
-`;
-}
-function usageReply(login, problem, topic) {
-  return `${to(login)} I could not read that command: ${text(clip3(problem, 600))}
-
-${usageBlock(topic ?? void 0)}
-`;
-}
-function bidiReply(login) {
-  return `${to(login)} that command line holds bidirectional control characters, which can make it read differently from what it does, so I did not act on it. Please type it again without them.
-`;
-}
-function refusalReply(login, need) {
-  const what = need === "write" ? "start or change goals" : "read goals";
-  const roles = need === "write" ? "write, maintain or admin" : "read";
-  return `${to(login)} thanks for the suggestion! Only people with ${roles} permission on this repository can ${what} with omk, so I did not act on it. A maintainer can run the same command if they agree.
-`;
-}
-function busyReply(login) {
-  return `${to(login)} omk is busy right now and could not queue this command. Please try again in a few minutes.
-`;
-}
-function noGoalReply(login) {
-  return `${to(login)} there is no omk goal in this thread yet. Start one with ${code('/omk goal run "<goal>"')}, or name the goal: add its GOAL_ID to the command.
-`;
-}
-function errorReply(login, error62) {
-  if (isOmkError(error62)) {
-    const words2 = error62.hintIn(BOT_STEPS);
-    const hint = words2 ? `
-
-> ${text(clip3(words2, 600))}` : "";
-    const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
-    return `${to(login)} ${text(clip3(message, 1e3))}${hint}
-`;
-  }
-  return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.
-`;
-}
-function plainReply(login, lines) {
-  const [first = "", ...rest] = lines.map((line2) => text(line2));
-  return `${to(login)} ${first}${rest.map((line2) => `
-- ${line2}`).join("")}
-`;
-}
-
 // src/bot/repo-settings.ts
 var REPO_SETTINGS_FILE = ".github/omk.yml";
 var ROLES_FROM = {
@@ -52038,6 +52872,15 @@ async function loadRepoSettings(bot, gh, repo) {
     file2 = await gh.settingsFile(repo, REPO_SETTINGS_FILE);
   } catch (error62) {
     if (!isOmkError(error62)) throw error62;
+    if (error62 instanceof ForgeError) {
+      return {
+        ok: false,
+        lines: [
+          `I could not read ${REPO_SETTINGS_FILE}, so nothing was run: ${error62.message}`,
+          error62.hintIn(BOT_STEPS) ?? "Post the command again in a few minutes."
+        ]
+      };
+    }
     return { ok: false, lines: [`${error62.message.split("\n")[0] ?? ""}`, FIX_IT] };
   }
   if (file2 === null) return { ok: true, settings: {}, sources: [] };
@@ -52071,15 +52914,15 @@ async function loadRepoSettings(bot, gh, repo) {
   bot.deps.reporter.info(`${repo.fullName}: settings from ${shown}`);
   return { ok: true, settings: read2.settings, sources: file2.sources };
 }
-async function settingsForCommand(bot, gh, where, answer) {
+async function settingsForCommand(bot, gh, where, answer2) {
   const loaded = await loadRepoSettings(bot, gh, where.repo);
   const say = (lines) => gh.createComment(where.repo, where.issue, plainReply(where.author, lines));
   if (!loaded.ok) {
     await say(loaded.lines);
     return null;
   }
-  if (answer === null) return loaded.settings;
-  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer });
+  if (answer2 === null) return loaded.settings;
+  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer2 });
   if (refusal === null) return loaded.settings;
   const who2 = refusal.by === "role" ? `people with ${ROLES_FROM[refusal.need]} permission` : `${refusal.users.join(", ")}`;
   await say([
@@ -52087,9 +52930,28 @@ async function settingsForCommand(bot, gh, where, answer) {
   ]);
   return null;
 }
+var BUDGET_WORDS = {
+  time: { flag: "--budget-time", amount: (ms) => formatDuration(ms) },
+  tokens: { flag: "--budget-tokens", amount: (tokens2) => `${tokens2.toLocaleString("en-US")} tokens` },
+  usd: { flag: "--budget-usd", amount: (usd) => `${usd} USD` }
+};
 function withRepoDefaults(request2, given2, settings) {
   const unless = (flag, value, current) => given2.includes(flag) || value === void 0 ? current : value;
   const budget = settings.budget ?? {};
+  const over = ["time", "tokens", "usd"].filter((key) => {
+    const cap = budget[key];
+    const asked = request2.budget[key];
+    return cap !== void 0 && asked !== void 0 && asked > cap;
+  });
+  if (over.length > 0) {
+    const words2 = over.map((key) => {
+      const { flag, amount: amount2 } = BUDGET_WORDS[key];
+      return `${amount2(request2.budget[key] ?? 0)} (${flag}), more than the ${amount2(budget[key] ?? 0)} this repository's ${REPO_SETTINGS_FILE} allows a goal (budget.${key})`;
+    });
+    throw new UsageError(`This command asks for ${words2.join(" and ")}. Nothing was started.`, {
+      hint: `Ask for at most that, or leave ${over.map((key) => BUDGET_WORDS[key].flag).join(" and ")} out to get it; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`
+    });
+  }
   return {
     ...request2,
     policy: unless("policy", settings.policy, request2.policy),
@@ -52116,8 +52978,56 @@ function mergeMethodSetting(settings) {
   return settings.mergeMethod ?? null;
 }
 
+// src/bot/agent-trust.ts
+var REFUSED = {
+  start: { done: "Not started", goal: "this goal" },
+  resume: { done: "Not resumed", goal: "this goal" },
+  fix: { done: "Not fixed", goal: "the fix" }
+};
+async function untrustedAgentLines(bot, ws, target2, settings, step = "start", recorded) {
+  const local = bot.deps.config.mode === "local";
+  const chosen = local ? await runAgent(bot, settings, ws.repoRoot) : {};
+  const choice2 = chosen.name === void 0 && recorded !== void 0 ? { ...chosen, name: recorded } : chosen;
+  const planning = local && step !== "fix" ? planningAgent(bot, settings) : void 0;
+  const found = await findUntrustedCustomAgent(appFor(bot, ws, target2), ws.repoRoot, choice2, planning);
+  return found === null ? null : refusalLines(found, REFUSED[step]);
+}
+async function untrustedGoalAgentLines(bot, ws, target2, settings, step, goalId) {
+  const read2 = await withSharedGoal(
+    { ...ws, reporter: bot.deps.reporter },
+    { goalId, save: null },
+    ({ goal }) => untrustedAgentLines(bot, ws, target2, settings, step, goal.options.agent ?? void 0)
+  );
+  return read2.kind === "done" ? read2.value : null;
+}
+async function resumeRefusal(bot, target2, goalId) {
+  if (bot.deps.config.mode !== "local") return null;
+  return withCheckout(
+    bot,
+    target2.gh,
+    target2.repo,
+    "full",
+    (ws) => untrustedGoalAgentLines(bot, ws, target2, target2.settings, "resume", goalId)
+  );
+}
+function refusalLines(found, step) {
+  const use = found.role === "planner" ? `planner.agent names it to plan ${step.goal}` : `${step.goal} would run it`;
+  if (found.kind === "settings") {
+    const key = quoteUntrusted(found.key);
+    return [
+      `${step.done}: ${found.file} sets ${key}, arguments or environment names for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments or variables a repository adds to an agent (an agent CLI's flags can make it run any command, and a variable's name would hand it the app's secret of that name), so nothing was run.`,
+      `Remove ${key} from ${found.file} (its startupSilence and networkStall may stay), then ask again; what the agent needs beyond that is the app's operator's to set.`
+    ];
+  }
+  return [
+    `${step.done}: ${found.file} defines ${found.key}, a custom agent, and ${use}. This app runs no agent a repository defines for itself (whoever can push that file could make it run any command with the app's credentials), so nothing was run.`,
+    `Remove ${found.key} from ${found.file}, or stop naming ${found.name} in agents.default and planner.agent, then ask again.`,
+    `For a command of your own, set agent: { command: [...] } in .github/omk.yml and ask the app's operator to allow command:<program>.`
+  ];
+}
+
 // src/bot/status.ts
-async function publishStatus(bot, target, goalId, store, phase, notes = [], startedBy = null) {
+async function publishStatus(bot, target2, goalId, store, phase, notes = [], startedBy = null) {
   const [{ goal, proof, origin }, progress] = await Promise.all([
     goalView(store, goalId),
     goalProgress(store, goalId)
@@ -52133,13 +53043,15 @@ async function publishStatus(bot, target, goalId, store, phase, notes = [], star
     notes,
     startedBy: origin?.login ?? startedBy
   });
-  await bot.statuses.upsert(target.gh, target.repo, origin?.issue ?? target.issue, goalId, body);
+  await bot.statuses.upsert(target2.gh, target2.repo, origin?.issue ?? target2.issue, goalId, body);
 }
 var PHASE_EVENTS = /* @__PURE__ */ new Set([
   "plan_written",
   "task_done",
   "task_failed",
   "task_skipped",
+  "task_pending",
+  "integration_repair_started",
   "integration_done",
   "integration_conflict",
   "pr_opened",
@@ -52197,9 +53109,9 @@ var LiveStatus = class {
     if (wait > 0) await new Promise((resolve11) => setTimeout(resolve11, wait));
   }
 };
-function followRun(bot, target, goalId, store) {
+function followRun(bot, target2, goalId, store) {
   const live = new LiveStatus({
-    publish: () => publishStatus(bot, target, goalId, store, "running"),
+    publish: () => publishStatus(bot, target2, goalId, store, "running"),
     nowMs: () => bot.deps.clock.nowMs(),
     warn: (message) => bot.deps.reporter.warn(`goal ${goalId}: ${message}`)
   });
@@ -52216,21 +53128,16 @@ function followRun(bot, target, goalId, store) {
 // src/bot/job-fix.ts
 async function fixJob(bot, gh, job) {
   const say = (body) => gh.createComment(job.repo, job.pr, body);
-  const access3 = accessVerdict({ kind: "fix" }, await gh.permission(job.repo, job.author));
-  if (!access3.allowed) {
-    await say(refusalReply(job.author, access3.need));
-    return;
-  }
-  const target = fixTarget({
+  const target2 = fixTarget({
     branch: job.branch ?? await gh.pullHead(job.repo, job.pr),
     fixesHere: bot.deps.config.mode === "local",
     running: (goalId2) => bot.active.has(goalId2)
   });
-  if (target.kind !== "start") {
-    await say(fixRefusal(job, target));
+  if (target2.kind !== "start") {
+    await say(fixRefusalReply(job.author, job.pr, target2));
     return;
   }
-  const { goalId } = target;
+  const { goalId } = target2;
   const batchKey = `${job.repo.fullName}#${job.pr}`;
   const waiting = bot.fixBatches.get(batchKey);
   if (waiting !== void 0) {
@@ -52259,8 +53166,14 @@ async function fixJob(bot, gh, job) {
 }
 async function fixHere(bot, gh, job, goalId, take) {
   const { repo, pr } = job;
-  const token = await gh.token();
-  await withWorkspace(workspaceSpec(bot, repo, token, "full"), async (ws) => {
+  await withCheckout(bot, gh, repo, "full", async (ws) => {
+    const target2 = { gh, repo, issue: pr };
+    const refused2 = await untrustedGoalAgentLines(bot, ws, target2, job.settings ?? {}, "fix", goalId);
+    if (refused2 !== null) {
+      take();
+      await gh.createComment(repo, pr, plainReply(job.author, refused2));
+      return;
+    }
     const save = `omk: fix for PR #${pr} of goal ${goalId}`;
     const ports = { ...ws, reporter: bot.deps.reporter };
     const step = await bot.mutex.run(goalId, async () => {
@@ -52281,11 +53194,7 @@ async function fixHere(bot, gh, job, goalId, take) {
       return done;
     });
     if (step.kind === "not_shared") {
-      await gh.createComment(
-        repo,
-        pr,
-        plainReply(job.author, [`Goal ${goalId} is not on the state branch.`])
-      );
+      await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
       return;
     }
     const note = describeNote(fixNote(step.value), BOT_WORDS);
@@ -52293,154 +53202,15 @@ async function fixHere(bot, gh, job, goalId, take) {
     else await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, "settled", [note]);
   });
 }
-function fixRefusal(job, target) {
-  switch (target.kind) {
-    case "not_omk_pr":
-      return plainReply(job.author, [
-        `#${job.pr} is not an omk PR (its branch is not omk/<goal-id>/\u2026), so there is nothing for omk to fix.`
-      ]);
-    case "fixes_elsewhere":
-      return plainReply(job.author, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md)."
-      ]);
-    case "busy":
-      return errorReply(
-        job.author,
-        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`)
-      );
-  }
-}
-
-// src/bot/goal-access.ts
-var MAX_REPLY = 6e4;
-async function onGoal(bot, job, goalId, verb, fn) {
-  const needs = sharedGoalNeeds(verb);
-  const token = await job.gh.token();
-  return bot.mutex.run(
-    goalId,
-    () => withWorkspace(workspaceSpec(bot, job.repo, token, needs.checkout), async (ws) => {
-      const save = needs.saves ? `omk: ${job.command.kind} goal ${goalId}` : null;
-      const step = await withSharedGoal(
-        { ...ws, reporter: bot.deps.reporter },
-        { goalId, save },
-        () => fn(ws)
-      );
-      if (step.kind === "done") return step.value;
-      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
-        hint: "Check the GOAL_ID in the status comment of the thread that started it."
-      });
-    })
-  );
-}
-async function reply(job, lines) {
-  const body = plainReply(job.author, lines);
-  await job.gh.createComment(
-    job.repo,
-    job.issue,
-    body.length > MAX_REPLY ? `${body.slice(0, MAX_REPLY)}\u2026
-` : body
-  );
-}
-function onActive(bot, goalId, fn) {
-  return bot.mutex.run(goalId, async () => {
-    const active = bot.active.get(goalId);
-    return active ? fn(active.store) : null;
-  });
-}
-
-// src/bot/agent-trust.ts
-async function untrustedAgentLines(bot, ws, target, settings) {
-  const local = bot.deps.config.mode === "local";
-  const choice2 = local ? await runAgent(bot, settings, ws.repoRoot) : {};
-  const planning = local ? planningAgent(bot, settings) : void 0;
-  const found = await findUntrustedCustomAgent(appFor(bot, ws, target), ws.repoRoot, choice2, planning);
-  return found === null ? null : refusalLines(found);
-}
-function refusalLines(found) {
-  const use = found.role === "planner" ? "planner.agent names it to plan this goal" : "this goal would run it";
-  return [
-    `Not started: ${found.file} defines ${found.key}, a custom agent, and ${use}. This app runs no agent a repository defines for itself (whoever can push that file could make it run any command with the app's credentials), so nothing was run.`,
-    `Remove ${found.key} from ${found.file}, or stop naming ${found.name} in agents.default and planner.agent, then ask again.`,
-    `For a command of your own, set agent: { command: [...] } in .github/omk.yml and ask the app's operator to allow command:<program>.`
-  ];
-}
-
-// src/bot/merge-method.ts
-var PREFERENCE = ["merge", "squash", "rebase"];
-function chooseMergeMethod(allowed, setting = null) {
-  if (setting !== null && allowed.includes(setting))
-    return { method: setting, why: "the repository setting" };
-  const first = PREFERENCE.find((method) => allowed.includes(method));
-  const fallback = setting === null ? "" : `; the setting ${setting} is not allowed there`;
-  if (first === void 0)
-    return { method: "merge", why: `the repository allows no merge method GitHub reports${fallback}` };
-  return { method: first, why: `the first method the repository allows (${allowed.join(", ")})${fallback}` };
-}
-
-// src/bot/notes.ts
-function mergeNotes(merge3) {
-  return merge3 === null ? [] : [describeNote(mergeNote(merge3), BOT_WORDS)];
-}
-function transitionNote(result2) {
-  const to2 = result2.goal.status.replace(/_/g, " ");
-  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}.`;
-}
-function deliveryNotes(result2) {
-  return [
-    ...result2.delivered.map((pull) => `${pull.sliceId ?? "integrator"}: PR #${pull.number} ${pull.url}`),
-    ...result2.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`)
-  ];
-}
-function amount(kind, value) {
-  if (value === null) return "unlimited";
-  if (kind === "timeMs") return formatDuration3(value);
-  return kind === "usd" ? `$${value.toFixed(2)}` : String(value);
-}
-function budgetNotes(view) {
-  const kinds = [
-    ["time", "timeMs"],
-    ["tokens", "tokens"],
-    ["usd", "usd"]
-  ];
-  return [
-    `Budget of goal ${view.goalId}:`,
-    ...kinds.map(
-      ([label, kind]) => `${label}: spent ${amount(kind, view.spent[kind])} of ${amount(kind, view.limits[kind])}, remaining ${amount(kind, view.remaining[kind])}`
-    )
-  ];
-}
-function failureNotes(error62) {
-  if (!isOmkError(error62))
-    return ["Stopped by an internal error. The app's log has the details; resume the goal to try again."];
-  const hint = error62.hintIn(BOT_STEPS);
-  return [
-    `Stopped by an error: ${plainMessage(error62.message)}`,
-    ...hint ? [`What to do: ${plainMessage(hint)}`] : []
-  ];
-}
 
 // src/bot/job-merge.ts
-function integratorGoals(branches) {
-  const goals = /* @__PURE__ */ new Set();
-  for (const branch of branches) {
-    const parsed2 = branch ? parseOmkBranch(branch) : null;
-    if (parsed2?.sliceId === INTEGRATION_ID) goals.add(parsed2.goalId);
-  }
-  return [...goals];
-}
 var METHODS_TTL_MS = 6e4;
-var allowedMethods = /* @__PURE__ */ new WeakMap();
 async function mergeMethodFor(bot, gh, repo, setting = null) {
-  let known = allowedMethods.get(bot);
-  if (known === void 0) {
-    known = /* @__PURE__ */ new Map();
-    allowedMethods.set(bot, known);
-  }
   const now = bot.deps.clock.nowMs();
-  let entry = known.get(repo.fullName);
+  let entry = bot.mergeMethods.get(repo.fullName);
   if (entry === void 0 || entry.until < now) {
     entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
-    known.set(repo.fullName, entry);
+    bot.mergeMethods.set(repo.fullName, entry);
   }
   const choice2 = chooseMergeMethod(entry.methods, setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice2.method}: ${choice2.why}`);
@@ -52448,10 +53218,9 @@ async function mergeMethodFor(bot, gh, repo, setting = null) {
 }
 async function checkMerge(bot, gh, repo, goalId, setting = null) {
   if (bot.active.has(goalId)) return;
-  const token = await gh.token();
   await bot.mutex.run(
     goalId,
-    () => withWorkspace(workspaceSpec(bot, repo, token, "state"), async (ws) => {
+    () => withCheckout(bot, gh, repo, "state", async (ws) => {
       const request2 = {
         goalId,
         save: `omk: merge evaluation of goal ${goalId}`,
@@ -52470,8 +53239,8 @@ async function checkMerge(bot, gh, repo, goalId, setting = null) {
       }
       const origin = await readOrigin(ws.store, goalId);
       if (origin === null) return;
-      const target = { gh, repo, issue: origin.issue };
-      await publishStatus(bot, target, goalId, ws.store, "settled", mergeNotes(check2.result));
+      const target2 = { gh, repo, issue: origin.issue };
+      await publishStatus(bot, target2, goalId, ws.store, "settled", mergeNotes(check2.result));
     })
   );
 }
@@ -52480,77 +53249,60 @@ async function checkMerge(bot, gh, repo, goalId, setting = null) {
 function dispatchInputs(goalId) {
   return { command: "execute", "goal-id": goalId };
 }
-function ensureGoal(bot, ws, target, job) {
-  const agent = bot.deps.config.mode === "local" ? planningAgent(bot, job.settings) : void 0;
-  return planSharedGoal(
-    appFor(bot, ws, target),
-    ws.remote,
-    { ...job.request, repo: ws.repoRoot, agent },
-    { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author }
-  );
-}
 async function startGoal2(bot, gh, job) {
   const goalId = derivedGoalId(job.request);
-  const target = { gh, repo: job.repo, issue: job.issue };
+  const target2 = { gh, repo: job.repo, issue: job.issue };
   if (bot.deps.config.mode === "actions") {
-    await dispatchGoal(bot, target, job, goalId);
+    await bot.mutex.run(goalId, async () => {
+      if ((await bot.statuses.find(gh, job.repo, job.issue, goalId))?.phase === "dispatched") return;
+      await publishStatus(bot, target2, goalId, null, "planning", [], job.author);
+      await withCheckout(bot, gh, job.repo, "full", async (ws) => {
+        if (!await planHere(bot, ws, target2, job, goalId, true)) return;
+        await gh.dispatch(job.repo, bot.deps.config.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
+        await publishStatus(bot, target2, goalId, ws.store, "dispatched");
+      });
+    });
     return;
   }
   const known = await bot.statuses.find(gh, job.repo, job.issue, goalId);
   if (known !== null && known.phase !== "queued") return;
-  await publishStatus(bot, target, goalId, null, "queued", [], job.author);
-  const outcome = bot.runs.push(`run:${goalId}`, () => runLocally(bot, target, job, goalId));
-  if (outcome === "full") await gh.createComment(job.repo, job.issue, busyReply(job.author));
-}
-async function dispatchGoal(bot, target, job, goalId) {
-  const { gh, repo } = target;
-  await bot.mutex.run(goalId, async () => {
-    const known = await bot.statuses.find(gh, repo, job.issue, goalId);
-    if (known?.phase === "dispatched") return;
-    await publishStatus(bot, target, goalId, null, "planning", [], job.author);
-    const token = await gh.token();
-    await withWorkspace(workspaceSpec(bot, repo, token, "full"), async (ws) => {
-      const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
-      if (untrusted !== null) {
-        await publishStatus(bot, target, goalId, null, "settled", untrusted);
-        return;
-      }
-      const { goal, startable } = await ensureGoal(bot, ws, target, job);
-      const refused2 = notStartedNote(goal, startable, true);
-      if (refused2 !== null) {
-        await publishStatus(bot, target, goalId, ws.store, "settled", [describeNote(refused2, BOT_WORDS)]);
-        return;
-      }
-      await gh.dispatch(repo, bot.deps.config.workflow, repo.defaultBranch, dispatchInputs(goalId));
-      await publishStatus(bot, target, goalId, ws.store, "dispatched");
-    });
+  await publishStatus(bot, target2, goalId, null, "queued", [], job.author);
+  const run = () => withCheckout(bot, gh, job.repo, "full", async (ws) => {
+    if (await planHere(bot, ws, target2, job, goalId, false))
+      await executeHere(bot, target2, ws, goalId, job.settings);
   });
+  if (bot.runs.push(`run:${goalId}`, run) === "full")
+    await gh.createComment(job.repo, job.issue, busyReply(job.author));
 }
-async function runLocally(bot, target, job, goalId) {
-  const { gh, repo } = target;
-  const token = await gh.token();
-  await withWorkspace(workspaceSpec(bot, repo, token, "full"), async (ws) => {
-    const untrusted = await untrustedAgentLines(bot, ws, target, job.settings);
-    if (untrusted !== null) {
-      await publishStatus(bot, target, goalId, null, "settled", untrusted);
-      return;
-    }
-    const { goal, startable } = await bot.mutex.run(goalId, () => ensureGoal(bot, ws, target, job));
-    const refused2 = notStartedNote(goal, startable, false);
-    if (refused2 !== null) {
-      await publishStatus(bot, target, goalId, ws.store, "settled", [describeNote(refused2, BOT_WORDS)]);
-      return;
-    }
-    await executeHere(bot, target, ws, goalId, job.settings);
-  });
+async function planHere(bot, ws, target2, job, goalId, dispatches) {
+  const untrusted = await untrustedAgentLines(bot, ws, target2, job.settings);
+  if (untrusted !== null) {
+    await publishStatus(bot, target2, goalId, null, "settled", untrusted);
+    return false;
+  }
+  const agent = bot.deps.config.mode === "local" ? planningAgent(bot, job.settings) : void 0;
+  const plan2 = () => planSharedGoal(
+    appFor(bot, ws, target2),
+    ws.remote,
+    { ...job.request, repo: ws.repoRoot, agent },
+    { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author }
+  );
+  const { goal, startable } = dispatches ? await plan2() : await bot.mutex.run(goalId, plan2);
+  const refused2 = notStartedNote(goal, startable, dispatches);
+  if (refused2 === null) return true;
+  await publishStatus(bot, target2, goalId, ws.store, "settled", [describeNote(refused2, BOT_WORDS)]);
+  return false;
 }
-async function resumeLocally(bot, target, goalId) {
-  const token = await target.gh.token();
-  await withWorkspace(workspaceSpec(bot, target.repo, token, "full"), async (ws) => {
-    await executeHere(bot, target, ws, goalId, target.settings);
-  });
+function resumeLocally(bot, target2, goalId) {
+  return withCheckout(
+    bot,
+    target2.gh,
+    target2.repo,
+    "full",
+    (ws) => executeHere(bot, target2, ws, goalId, target2.settings)
+  );
 }
-async function executeHere(bot, target, ws, goalId, settings) {
+async function executeHere(bot, target2, ws, goalId, settings) {
   const { deps } = bot;
   const notes = [];
   let failure2 = null;
@@ -52566,17 +53318,17 @@ async function executeHere(bot, target, ws, goalId, settings) {
   const step = await withSharedGoal({ ...ws, reporter: deps.reporter }, request2, async () => {
     await bringGoalHere(ws, goalId);
     bot.active.set(goalId, { store: ws.store });
-    const live = followRun(bot, target, goalId, ws.store);
+    const live = followRun(bot, target2, goalId, ws.store);
     try {
-      await publishStatus(bot, target, goalId, ws.store, "running");
-      const app = appFor(bot, ws, target);
+      await publishStatus(bot, target2, goalId, ws.store, "running");
+      const app = appFor(bot, ws, target2);
       const outcome = await executeAndDeliver(app, {
         goalId,
-        method: await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings)),
+        method: await mergeMethodFor(bot, target2.gh, target2.repo, mergeMethodSetting(settings)),
         agent: await runAgent(bot, settings, ws.repoRoot),
         ...deps.shutdown === void 0 ? {} : { signal: deps.shutdown },
         after: "deliver",
-        fallbackBase: target.repo.defaultBranch
+        fallbackBase: target2.repo.defaultBranch
       });
       notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
     } catch (error62) {
@@ -52586,546 +53338,191 @@ async function executeHere(bot, target, ws, goalId, settings) {
       await live.stop();
     }
   });
-  if (step.kind === "not_shared") notes.push(`Goal ${goalId} is not on the state branch.`);
-  await publishStatus(bot, target, goalId, ws.store, "settled", notes);
+  if (step.kind === "not_shared") notes.push(notOnStateBranch(goalId));
+  await publishStatus(bot, target2, goalId, ws.store, "settled", notes);
   if (failure2 !== null) throw failure2;
 }
 
-// src/bot/job-lifecycle.ts
-function lifecycleText(command2) {
-  if (command2.kind === "accept") return command2.summary;
-  if (command2.kind === "reject" || command2.kind === "cancel") return command2.reason;
-  return "";
-}
-async function lifecycle(bot, job, goalId, action, text3) {
-  const active = bot.active.get(goalId);
-  if (active) {
-    await untilControlled(active.store, goalId, {
-      clock: bot.deps.clock,
-      running: () => bot.active.has(goalId)
-    });
-    const applied = await onActive(bot, goalId, (store) => applyLifecycle(store, goalId, action, text3));
-    if (applied !== null) {
-      await reply(job, [transitionNote(applied)]);
-      return;
-    }
-  }
-  const result2 = await onGoal(bot, job, goalId, action, async (ws) => {
-    const changed = await applyLifecycle(ws.store, goalId, action, text3);
-    await publishStatus(bot, job, goalId, ws.store, "settled");
-    return changed;
-  });
-  const notes = [transitionNote(result2)];
-  const { config: config2 } = bot.deps;
-  switch (action === "resume" ? resumeFollowUp(result2, config2.mode === "local") : "none") {
-    case "dispatch":
-      await job.gh.dispatch(job.repo, config2.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
-      notes.push(`Dispatched the ${config2.workflow} workflow to continue it.`);
-      break;
-    case "execute_here":
-      if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === "full") {
-        await job.gh.createComment(job.repo, job.issue, busyReply(job.author));
-      } else notes.push("Continuing it here.");
-      break;
-  }
-  await reply(job, notes);
-}
-
-// src/bot/job-goal.ts
-async function runGoalCommand(bot, job) {
-  const { command: command2 } = job;
-  const goalId = command2.goalRef ?? await latestGoalInThread(job.gh, job.repo, job.issue);
-  if (goalId === null) {
-    await job.gh.createComment(job.repo, job.issue, noGoalReply(job.author));
-    return;
-  }
-  const active = bot.active.get(goalId);
-  switch (command2.kind) {
-    case "status": {
-      if (active) await publishStatus(bot, job, goalId, active.store, "running");
-      else await onGoal(bot, job, goalId, "status", (ws) => settled2(bot, job, goalId, ws.store));
-      return;
-    }
-    case "proof": {
-      const read2 = (store) => goalView(store, goalId);
-      const { proof } = active ? await read2(active.store) : await onGoal(bot, job, goalId, "proof", (ws) => read2(ws.store));
-      const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof, BOT_STEPS);
-      const text3 = `@${job.author} the proof of goal \`${goalId}\`:
-
-${body}`;
-      await job.gh.createComment(
-        job.repo,
-        job.issue,
-        text3.length > MAX_REPLY ? `${text3.slice(0, MAX_REPLY)}\u2026
-` : text3
-      );
-      return;
-    }
-    case "budget": {
-      const add = command2.add;
-      const change = (store) => add === null ? budgetView(store, goalId) : addBudget(store, goalId, add);
-      const view = await onActive(bot, goalId, change) ?? await onGoal(bot, job, goalId, add === null ? "budget" : "budget-add", (ws) => change(ws.store));
-      await reply(job, budgetNotes(view));
-      return;
-    }
-    case "pause":
-    case "cancel":
-    case "accept":
-    case "reject":
-    case "resume":
-      await lifecycle(bot, job, goalId, command2.kind, lifecycleText(command2));
-      return;
-    case "open-pr":
-    case "merge": {
-      const refused2 = refusedWhileRunning({ goalId, verb: command2.kind, running: active !== void 0 });
-      if (refused2 !== null) throw refused2;
-      await deliverOrMerge(bot, job, goalId, command2.kind);
-      return;
-    }
-  }
-}
-async function deliverOrMerge(bot, job, goalId, kind) {
-  switch (kind) {
-    case "open-pr": {
-      const notes = await onGoal(bot, job, goalId, "open-pr", async (ws) => {
-        await bringGoalHere(ws, goalId);
-        const outcome = await openPullRequests(appFor(bot, ws, job), {
-          goalId,
-          fallbackBase: job.repo.defaultBranch,
-          dryRun: false
-        });
-        const result2 = outcome.dryRun ? null : outcome.result;
-        await publishStatus(bot, job, goalId, ws.store, "settled");
-        return result2 === null ? [] : deliveryNotes(result2);
-      });
-      await reply(job, notes.length > 0 ? notes : ["Nothing to deliver yet."]);
-      return;
-    }
-    case "merge": {
-      const method = await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings));
-      const notes = await onGoal(bot, job, goalId, "merge", async (ws) => {
-        const result2 = await mergeIntegrator(appFor(bot, ws, job), { goalId, method });
-        const lines = mergeNotes(result2);
-        await publishStatus(bot, job, goalId, ws.store, "settled", lines);
-        return lines;
-      });
-      await reply(job, notes);
-      return;
-    }
-  }
-}
-async function settled2(bot, job, goalId, store) {
-  await publishStatus(bot, job, goalId, store, "settled");
-}
-
-// src/bot/jobs.ts
+// src/bot/runner.ts
 async function executeJob(bot, job) {
   const gh = await bot.deps.githubFor(job.repo.installationId);
   if (job.kind === "merge-check") {
     const loaded = await loadRepoSettings(bot, gh, job.repo);
-    if (!loaded.ok) {
-      bot.deps.reporter.warn(`merge of ${job.goalId} not attempted: ${loaded.lines.join(" ")}`);
+    if (loaded.ok) await checkMerge(bot, gh, job.repo, job.goalId, mergeMethodSetting(loaded.settings));
+    else bot.deps.reporter.warn(`merge of ${job.goalId} not attempted: ${loaded.lines.join(" ")}`);
+    return;
+  }
+  const issue2 = job.kind === "fix" ? job.pr : job.issue;
+  const { repo, author } = job;
+  const say = (body) => gh.createComment(repo, issue2, body);
+  let command2 = { kind: "fix", text: "" };
+  if (job.kind === "command") {
+    const { parsed: parsed2 } = job;
+    if (!parsed2.ok) {
+      await say("refused" in parsed2 ? bidiReply(author) : usageReply(author, parsed2.problem, parsed2.topic));
       return;
     }
-    await checkMerge(bot, gh, job.repo, job.goalId, mergeMethodSetting(loaded.settings));
-    return;
+    command2 = parsed2.command;
   }
-  if (job.kind === "fix") {
-    const where2 = { repo: job.repo, issue: job.pr, author: job.author };
-    const settings2 = await settingsForCommand(bot, gh, where2, await gh.permission(job.repo, job.author));
-    if (settings2 !== null) await fixJob(bot, gh, { ...job, settings: settings2 });
-    return;
-  }
-  const { repo, issue: issue2, author, parsed: parsed2 } = job;
-  const say = (body) => gh.createComment(repo, issue2, body);
-  if (!parsed2.ok) {
-    await say("refused" in parsed2 ? bidiReply(author) : usageReply(author, parsed2.problem, parsed2.topic));
-    return;
-  }
-  const { command: command2 } = parsed2;
-  if (command2.kind === "help") {
+  const need = requiredAccess(command2);
+  if (need === "none") {
     await say(helpReply(author));
     return;
   }
-  const where = { repo, issue: issue2, author };
-  if (command2.kind === "fix") {
-    const settings2 = await settingsForCommand(bot, gh, where, await gh.permission(repo, author));
-    if (settings2 === null) return;
-    const request2 = { id: `comment:${job.commentId}`, text: command2.text, author, replyTo: null };
-    await fixJob(bot, gh, { repo, pr: issue2, branch: null, author, requests: [request2], settings: settings2 });
-    return;
-  }
-  const answer = await gh.permission(repo, author);
-  const access3 = accessVerdict(command2, answer);
+  const answer2 = await gh.permission(repo, author);
+  const access3 = accessVerdict(command2, answer2);
   if (!access3.allowed) {
     await say(refusalReply(author, access3.need));
     return;
   }
-  const changes = requiredAccess(command2) === "write";
-  const settings = await settingsForCommand(bot, gh, where, changes ? answer : null);
+  const where = { repo, issue: issue2, author };
+  const settings = await settingsForCommand(bot, gh, where, need === "write" ? answer2 : null);
   if (settings === null) return;
+  if (job.kind === "fix" || command2.kind === "fix") {
+    const text3 = "text" in command2 ? command2.text : "";
+    const requests = job.kind === "fix" ? job.requests : [{ id: `comment:${job.commentId}`, text: text3, author, replyTo: null }];
+    const branch = job.kind === "fix" ? job.branch : null;
+    await fixJob(bot, gh, { repo, pr: issue2, branch, author, requests, settings });
+    return;
+  }
   try {
     if (command2.kind === "run") {
       const request2 = withRepoDefaults(command2.request, command2.given, settings);
       await startGoal2(bot, gh, { repo, issue: issue2, commentId: job.commentId, author, request: request2, settings });
-    } else {
-      await runGoalCommand(bot, { gh, repo, issue: issue2, author, command: command2, settings });
+    } else if (command2.kind !== "help") {
+      await goalCommand(bot, { gh, repo, issue: issue2, author, command: command2, settings });
     }
   } catch (error62) {
     await say(errorReply(author, error62));
     if (!isOmkError(error62)) throw error62;
   }
 }
-
-// src/bot/fix-intake.ts
-function onChangesRequested(bot, context) {
-  const { payload } = context;
-  const { review, pull_request: pull } = payload;
-  const read2 = reviewChangeRequest({ ...review, author: review.user?.login ?? null });
-  if (read2.kind === "skip" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const { request: request2 } = read2;
-  queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request: request2 });
-}
-function onReviewComment(bot, context) {
-  const { payload } = context;
-  const { comment, pull_request: pull } = payload;
-  const read2 = commentChangeRequest({
-    id: comment.id,
-    body: comment.body,
-    path: comment.path,
-    line: comment.line ?? comment.original_line ?? null,
-    author: comment.user?.login ?? null,
-    inReplyTo: comment.in_reply_to_id ?? null
-  });
-  if (read2.kind === "skip" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
-  const { request: request2 } = read2;
-  queueFix(bot, context, { pr: pull.number, branch: pull.head.ref, author: payload.sender.login, request: request2 });
-}
-function queueFix(bot, context, fix) {
-  const { payload } = context;
-  const repo = repoRefOf(payload.repository, payload.installation?.id);
-  const key = `${repo.fullName}#${fix.request.id}`;
-  const first = bot.seen.recordOnce(key, context.id);
-  if (first !== null) {
-    bot.deps.reporter.info(`delivery ${context.id}: ${key} was already accepted (delivery ${first})`);
+async function goalCommand(bot, job) {
+  const { command: command2 } = job;
+  const goalId = command2.goalRef ?? await latestGoalInThread(job.gh, job.repo, job.issue);
+  if (goalId === null) {
+    await job.gh.createComment(job.repo, job.issue, noGoalReply(job.author));
     return;
   }
-  const job = {
-    kind: "fix",
-    key,
-    deliveryId: context.id,
-    repo,
-    pr: fix.pr,
-    branch: fix.branch,
-    author: fix.author,
-    requests: [fix.request]
-  };
-  const outcome = bot.enqueue(job, (queued) => executeJob(bot, queued));
-  if (outcome === "full") {
-    bot.seen.forget(key);
-    bot.deps.reporter.warn(`queue full: ${key} dropped`);
+  const plan2 = threadStepPlan(command2);
+  const active = bot.active.get(goalId);
+  if (plan2.whileRunning === "refused") {
+    const verb = command2.kind === "merge" ? "merge" : "open-pr";
+    const refused2 = refusedWhileRunning({ goalId, verb, running: active !== void 0 });
+    if (refused2 !== null) throw refused2;
   }
-}
-
-// src/bot/tokenize.ts
-var QUOTES = {
-  '"': { close: '"', escapes: true },
-  "\u201C": { close: '\u201D"', escapes: true },
-  "'": { close: "'", escapes: false },
-  "\u2018": { close: "\u2019'", escapes: false }
-};
-var ESCAPABLE_IN_DOUBLE = /* @__PURE__ */ new Set(['"', "\\", "\u201D"]);
-function isSpace(ch) {
-  return ch === " " || ch === "	" || ch === "\xA0";
-}
-function tokenize(line2) {
-  const tokens2 = [];
-  const chars = [...line2];
-  let current = "";
-  let inToken = false;
-  let i = 0;
-  while (i < chars.length) {
-    const ch = chars[i];
-    if (isSpace(ch)) {
-      if (inToken) tokens2.push(current);
-      current = "";
-      inToken = false;
-      i += 1;
-      continue;
-    }
-    inToken = true;
-    if (ch === "\\") {
-      const next = chars[i + 1];
-      if (next === void 0) {
-        return { ok: false, message: "The line ends with a lone backslash.", column: i + 1 };
-      }
-      current += next;
-      i += 2;
-      continue;
-    }
-    const quote3 = QUOTES[ch];
-    if (quote3 === void 0) {
-      current += ch;
-      i += 1;
-      continue;
-    }
-    const opened = i;
-    i += 1;
-    let closed = false;
-    while (i < chars.length) {
-      const inner = chars[i];
-      if (quote3.close.includes(inner)) {
-        closed = true;
-        i += 1;
-        break;
-      }
-      const next = chars[i + 1];
-      if (quote3.escapes && inner === "\\" && next !== void 0 && ESCAPABLE_IN_DOUBLE.has(next)) {
-        current += next;
-        i += 2;
-        continue;
-      }
-      current += inner;
-      i += 1;
-    }
-    if (!closed) {
-      return {
-        ok: false,
-        message: `The quote ${ch} opened at column ${opened + 1} is never closed.`,
-        column: opened + 1
-      };
-    }
-  }
-  if (inToken) tokens2.push(current);
-  return { ok: true, tokens: tokens2 };
-}
-
-// src/bot/command.ts
-var REPO_PLACEHOLDER = ".";
-var FLAGS = {
-  run: {
-    policy: "value",
-    "merge-policy": "value",
-    "max-agents": "value",
-    "budget-time": "value",
-    "budget-tokens": "value",
-    "budget-usd": "value",
-    "until-ready": "switch"
-  },
-  status: {},
-  proof: {},
-  "open-pr": {},
-  merge: {},
-  pause: {},
-  resume: {},
-  cancel: { reason: "value" },
-  budget: { time: "value", tokens: "value", usd: "value" },
-  accept: { summary: "value" },
-  reject: { reason: "value" },
-  fix: {}
-};
-function splitArgs(tokens2, allowed) {
-  const flags = /* @__PURE__ */ new Map();
-  const positionals = [];
-  for (let i = 0; i < tokens2.length; i += 1) {
-    const token = tokens2[i];
-    if (!token.startsWith("--") || token === "--") {
-      positionals.push(token);
-      continue;
-    }
-    const eq = token.indexOf("=");
-    const name = token.slice(2, eq < 0 ? void 0 : eq);
-    const kind = allowed[name];
-    const known = Object.keys(allowed).map((flag) => `--${flag}`);
-    if (kind === void 0) {
-      throw new UsageError(
-        `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(", ")}.` : ""}`
-      );
-    }
-    if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
-    if (kind === "switch") {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
-      flags.set(name, "true");
-      continue;
-    }
-    const value = eq >= 0 ? token.slice(eq + 1) : tokens2[i + 1];
-    if (value === void 0) throw new UsageError(`--${name} needs a value.`);
-    if (eq < 0) i += 1;
-    flags.set(name, value);
-  }
-  return { flags, positionals };
-}
-function goalRefOf(positionals) {
-  if (positionals.length > 1) {
-    throw new UsageError(`Expected at most one GOAL_ID, got ${positionals.length} words.`);
-  }
-  const ref = positionals[0];
-  if (ref === void 0) return null;
-  const checked = checkGoalRef(ref.slice(0, 100));
-  return checked === "latest" ? null : checked;
-}
-function runRequest(args, idSuffix) {
-  const goal = args.positionals.join(" ");
-  const policy = args.flags.get("policy") ?? MACHINELESS_DEFAULT_POLICY;
-  if (keepsBranchesLocally(policy)) {
-    throw new UsageError(
-      "--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr."
-    );
-  }
-  const request2 = parseRequest(createGoalRequestSchema, {
-    goal,
-    rawGoal: goal,
-    repo: REPO_PLACEHOLDER,
-    policy,
-    mergePolicy: args.flags.get("merge-policy"),
-    untilReady: args.flags.has("until-ready"),
-    maxAgents: args.flags.get("max-agents"),
-    budget: {
-      time: args.flags.get("budget-time"),
-      tokens: args.flags.get("budget-tokens"),
-      usd: args.flags.get("budget-usd")
+  const method = command2.kind === "merge" ? await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings)) : void 0;
+  const step = (store, ws) => threadGoalStep({
+    goalId,
+    command: command2,
+    store,
+    inPlace: ws === null,
+    executesHere: bot.deps.config.mode === "local",
+    app: () => {
+      if (ws === null) throw new Error(`${command2.kind} needs a checkout`);
+      return appFor(bot, ws, job);
     },
-    idSuffix
+    ...method === void 0 ? {} : { method },
+    fallbackBase: job.repo.defaultBranch
   });
-  const command2 = workflowCommandIn(request2.goal);
-  if (command2 !== null) {
-    throw new UsageError(
-      `The goal contains '${command2}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`
-    );
-  }
-  return request2;
-}
-function fixText(positionals) {
-  const text3 = positionals.join(" ").trim();
-  const problem = changeTextProblem(text3);
-  if (problem?.problem === "empty") throw new UsageError("Say what to change, in quotes after fix.");
-  if (problem?.problem === "too_long")
-    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
-  return text3;
-}
-function build(sub, args, idSuffix) {
-  switch (sub) {
-    case "run":
-      return { kind: "run", request: runRequest(args, idSuffix), given: [...args.flags.keys()] };
-    case "accept": {
-      const summary = parseRequest(summaryTextSchema("summary"), args.flags.get("summary") ?? "");
-      return { kind: "accept", goalRef: goalRefOf(args.positionals), summary };
+  let result2 = null;
+  if (active !== void 0 && plan2.whileRunning !== "refused") {
+    if (plan2.whileRunning === "after_control") {
+      await untilControlled(active.store, goalId, {
+        clock: bot.deps.clock,
+        running: () => bot.active.has(goalId)
+      });
     }
-    case "reject": {
-      const reason = parseRequest(summaryTextSchema("reason"), args.flags.get("reason") ?? "");
-      return { kind: "reject", goalRef: goalRefOf(args.positionals), reason };
-    }
-    case "cancel":
-      return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
-    case "budget": {
-      const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
-      const add = given2 ? parseRequest(budgetAddRequestSchema, {
-        time: args.flags.get("time"),
-        tokens: args.flags.get("tokens"),
-        usd: args.flags.get("usd")
-      }) : null;
-      return { kind: "budget", goalRef: goalRefOf(args.positionals), add };
-    }
-    case "fix":
-      return { kind: "fix", text: fixText(args.positionals) };
-    default:
-      return { kind: sub, goalRef: goalRefOf(args.positionals) };
+    result2 = await bot.mutex.run(goalId, async () => {
+      const run = bot.active.get(goalId);
+      if (run === void 0) return null;
+      const done = await step(run.store, null);
+      if (plan2.refresh === "always") await publishStatus(bot, job, goalId, run.store, "running");
+      return done;
+    });
   }
+  if (result2 === null && command2.kind === "resume") {
+    const refused2 = await resumeRefusal(bot, job, goalId);
+    if (refused2 !== null) {
+      await job.gh.createComment(job.repo, job.issue, plainReply(job.author, refused2));
+      return;
+    }
+  }
+  result2 ??= await onSharedGoal(bot, job, goalId, plan2, async (ws) => {
+    if (plan2.needs.checkout === "full") await bringGoalHere(ws, goalId);
+    const done = await step(ws.store, ws);
+    const notes = done.kind === "merged" ? mergeNotes(done.result) : [];
+    if (plan2.refresh !== "never") await publishStatus(bot, job, goalId, ws.store, "settled", notes);
+    return done;
+  });
+  await answer(bot, job, goalId, result2);
 }
-function parseCommandLine(line2, idSuffix) {
-  const split = tokenize(line2);
-  if (!split.ok) return { ok: false, problem: split.message, topic: null };
-  const [, group, name, ...rest] = split.tokens;
-  if (group === void 0 || group === "help" || group === "goal" && (name === void 0 || name === "help")) {
-    return { ok: true, command: { kind: "help" } };
-  }
-  if (group !== "goal") {
-    return { ok: false, problem: `Unknown command '${group.slice(0, 40)}'.`, topic: null };
-  }
-  const sub = SUBCOMMANDS.find((candidate) => candidate === name);
-  if (sub === void 0) {
-    return { ok: false, problem: `Unknown goal command '${String(name).slice(0, 40)}'.`, topic: null };
-  }
-  try {
-    const args = splitArgs(rest, FLAGS[sub]);
-    if (sub === "run" && args.positionals.length === 0) {
-      throw new UsageError("The goal is missing. Put it in quotes after run.");
-    }
-    return { ok: true, command: build(sub, args, idSuffix) };
-  } catch (error62) {
-    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
-    if (error62 instanceof OmkError) {
-      const hint = error62.hintIn(BOT_STEPS);
-      const problem = hint ? `${error62.message} ${hint}` : error62.message;
-      return { ok: false, problem, topic: sub };
-    }
-    throw error62;
-  }
-}
-
-// src/bot/find-command.ts
-var PREFIX = /^ {0,3}\/omk(?=\s|$)/;
-var FENCE = /^ {0,3}(`{3,}|~{3,})/;
-var BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
-var INVISIBLE2 = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
-var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
-function stripHtmlComments(body) {
-  let out = "";
-  let at2 = 0;
-  for (; ; ) {
-    const start = body.indexOf("<!--", at2);
-    if (start < 0) return out + body.slice(at2);
-    out += body.slice(at2, start);
-    const end = body.indexOf("-->", start + 4);
-    if (end < 0) return out;
-    at2 = end + 3;
-  }
-}
-function stripDetails(body) {
-  let out = "";
-  let at2 = 0;
-  let depth2 = 0;
-  let start = 0;
-  for (const match of body.matchAll(DETAILS_TAG)) {
-    const closing = match[1] === "/";
-    if (!closing) {
-      if (depth2 === 0) start = match.index;
-      depth2 += 1;
-    } else if (depth2 > 0) {
-      depth2 -= 1;
-      if (depth2 === 0) {
-        out += body.slice(at2, start);
-        at2 = match.index + match[0].length;
+async function answer(bot, job, goalId, result2) {
+  const say = (body) => job.gh.createComment(job.repo, job.issue, body);
+  const reply = (lines) => say(plainReply(job.author, lines));
+  switch (result2.kind) {
+    case "status":
+      return;
+    case "proof":
+      await say(proofReply(job.author, goalId, result2.proof));
+      return;
+    case "budget":
+      await reply(budgetNotes(result2.view));
+      return;
+    case "delivered":
+      await reply(deliveryNotes(result2.result));
+      return;
+    case "merged":
+      await reply(mergeNotes(result2.result));
+      return;
+    case "transition": {
+      const notes = [transitionNote(result2.result)];
+      const { config: config2 } = bot.deps;
+      if (result2.followUp === "dispatch") {
+        await job.gh.dispatch(job.repo, config2.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
+        notes.push(`Dispatched the ${config2.workflow} workflow to continue it.`);
+      } else if (result2.followUp === "execute_here") {
+        if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === "full") {
+          await say(busyReply(job.author));
+        } else notes.push("Continuing it here.");
       }
+      await reply(notes);
+      return;
     }
   }
-  return depth2 > 0 ? out + body.slice(at2, start) : out + body.slice(at2);
 }
-function findCommand(body) {
-  const visible2 = stripDetails(stripHtmlComments(body));
-  let fence = null;
-  for (const raw of visible2.split(/\r\n?|\n/)) {
-    const fenceMatch = FENCE.exec(raw);
-    if (fence !== null) {
-      const marker = fenceMatch?.[1];
-      if (marker?.[0] === fence.char && marker.length >= fence.length && raw.trim() === marker) fence = null;
-      continue;
-    }
-    if (fenceMatch?.[1]) {
-      fence = { char: fenceMatch[1][0] ?? "`", length: fenceMatch[1].length };
-      continue;
-    }
-    const line2 = raw.replace(INVISIBLE2, "");
-    if (!PREFIX.test(line2)) continue;
-    if (BIDI.test(line2)) return { kind: "refused", reason: "bidi" };
-    return { kind: "command", line: line2.trim() };
-  }
-  return { kind: "none" };
+async function onSharedGoal(bot, job, goalId, plan2, fn) {
+  return bot.mutex.run(
+    goalId,
+    () => withCheckout(bot, job.gh, job.repo, plan2.needs.checkout, async (ws) => {
+      const save = plan2.needs.saves ? `omk: ${job.command.kind} goal ${goalId}` : null;
+      const step = await withSharedGoal(
+        { ...ws, reporter: bot.deps.reporter },
+        { goalId, save },
+        () => fn(ws)
+      );
+      if (step.kind === "done") return step.value;
+      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
+        hint: "Check the GOAL_ID in the status comment of the thread that started it."
+      });
+    })
+  );
 }
 
 // src/bot/intake.ts
 function warn(bot, what, error62) {
   bot.deps.reporter.warn(`${what}: ${error62 instanceof Error ? error62.message : String(error62)}`);
+}
+function accept(bot, job, what, before = () => true) {
+  const first = bot.seen.recordOnce(job.key, job.deliveryId);
+  if (first !== null) {
+    bot.deps.reporter.info(`delivery ${job.deliveryId}: ${what} was already accepted (delivery ${first})`);
+    return "skipped";
+  }
+  if (!before()) return "skipped";
+  if (bot.enqueue(job, (queued) => executeJob(bot, queued)) !== "full") return "queued";
+  bot.seen.forget(job.key);
+  return "full";
 }
 async function onComment(bot, context) {
   const { payload } = context;
@@ -53141,19 +53538,6 @@ async function onComment(bot, context) {
   }
   const repo = repoRefOf(payload.repository, payload.installation?.id);
   const key = `${repo.fullName}#${payload.comment.id}`;
-  const first = bot.seen.recordOnce(key, context.id);
-  if (first !== null) {
-    bot.deps.reporter.info(`delivery ${context.id}: comment ${key} was already accepted (delivery ${first})`);
-    return;
-  }
-  if (found.kind === "command") {
-    const fingerprint2 = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
-    const same = bot.sameAsRecent(fingerprint2, key);
-    if (same !== null) {
-      bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
-      return;
-    }
-  }
   const job = {
     kind: "command",
     key,
@@ -53165,13 +53549,22 @@ async function onComment(bot, context) {
     parsed: found.kind === "refused" ? { ok: false, refused: "bidi" } : parseCommandLine(found.line, threadIdSuffix(key))
   };
   const gh = createBotGitHub(context.octokit);
-  bot.track(
-    gh.react(repo, payload.comment.id, "eyes").catch((error62) => warn(bot, "reaction", error62))
-  );
-  const outcome = bot.enqueue(job, (queued) => executeJob(bot, queued));
+  const outcome = accept(bot, job, `comment ${key}`, () => {
+    if (found.kind === "command") {
+      const fingerprint2 = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
+      const same = bot.recent.sameAs(fingerprint2, key, bot.deps.clock.nowMs());
+      if (same !== null) {
+        bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
+        return false;
+      }
+    }
+    bot.lanes.track(
+      gh.react(repo, payload.comment.id, "eyes").catch((error62) => warn(bot, "reaction", error62))
+    );
+    return true;
+  });
   if (outcome === "full") {
-    bot.seen.forget(key);
-    await gh.createComment(repo, job.issue, busyReply(job.author)).catch((error62) => warn(bot, "busy reply", error62));
+    await gh.createComment(repo, payload.issue.number, busyReply(payload.sender.login)).catch((error62) => warn(bot, "busy reply", error62));
   }
 }
 function onMergeSignal(bot, event, payload, branches) {
@@ -53184,6 +53577,31 @@ function onMergeSignal(bot, event, payload, branches) {
     if (outcome === "full")
       bot.deps.reporter.warn(`queue full: merge check of ${goalId} after ${event} dropped`);
   }
+}
+function onChangesRequested(bot, context) {
+  const { review } = context.payload;
+  queueFix(bot, context, reviewChangeRequest({ ...review, author: review.user?.login ?? null }));
+}
+function onReviewComment(bot, context) {
+  const read2 = commentChangeRequest(reviewCommentMade(context.payload.comment));
+  queueFix(bot, context, read2);
+}
+function queueFix(bot, context, read2) {
+  const { payload } = context;
+  if (read2.kind === "skip" || !obeysSender(payload.sender, bot.deps.config.allowBots)) return;
+  const repo = repoRefOf(payload.repository, payload.installation?.id);
+  const key = `${repo.fullName}#${read2.request.id}`;
+  const job = {
+    kind: "fix",
+    key,
+    deliveryId: context.id,
+    repo,
+    pr: payload.pull_request.number,
+    branch: payload.pull_request.head.ref,
+    author: payload.sender.login,
+    requests: [read2.request]
+  };
+  if (accept(bot, job, key) === "full") bot.deps.reporter.warn(`queue full: ${key} dropped`);
 }
 
 // src/bot/app.ts
@@ -53223,24 +53641,6 @@ function createOmkApp(makeDeps, ready) {
   };
 }
 
-// src/bot/shutdown.ts
-async function drain(bot, shutdown, timeoutMs) {
-  bot.stopAccepting();
-  shutdown.abort();
-  const busy = bot.commands.running + bot.commands.pending + bot.runs.running + bot.runs.pending;
-  bot.deps.reporter.info(`shutting down: refusing new work, waiting for ${busy} job(s)`);
-  let timer;
-  const timedOut = new Promise((resolve11) => {
-    timer = setTimeout(() => resolve11(false), timeoutMs);
-    timer.unref();
-  });
-  const drained = await Promise.race([bot.idle().then(() => true), timedOut]);
-  clearTimeout(timer);
-  if (drained) bot.deps.reporter.info("shutdown: every job finished");
-  else bot.deps.reporter.warn(`shutdown: jobs still running after ${timeoutMs} ms; stopping anyway`);
-  return drained;
-}
-
 // src/bot/main.ts
 var DRAIN_MS = 6e4;
 async function omkBot(app, options) {
@@ -53249,7 +53649,7 @@ async function omkBot(app, options) {
   const onSignal = (signal) => {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
-    const drained = bot === null ? Promise.resolve(true) : drain(bot, shutdown, DRAIN_MS);
+    const drained = bot === null ? Promise.resolve(true) : bot.lanes.drain(shutdown, DRAIN_MS);
     void drained.finally(() => process.kill(process.pid, signal));
   };
   process.once("SIGTERM", onSignal);
