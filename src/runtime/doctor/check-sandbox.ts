@@ -1,5 +1,5 @@
 import { DEFAULT_NETWORK } from '../sandbox/config.js';
-import { NETWORK_OPEN_HINT, type NetworkRequest, SANDBOX_OFF_HINT } from '../sandbox/decide.js';
+import { allowRefusal, NETWORK_OPEN_HINT, type NetworkRequest, SANDBOX_OFF_HINT } from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
@@ -7,7 +7,8 @@ import type { DoctorCheck, DoctorProbes } from './types.js';
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
  * under `required` (no agent would run) and warns under `auto` (they would run unconfined). The
  * network isolation `sandbox.network: none` needs is said too: missing, it fails `required` and
- * warns `auto` when the config asks for it, and is only noted when it does not.
+ * warns `auto` when the config asks for it, and is only noted when it does not. `allow` without
+ * allowed hosts or without its proxy bridge (socat) fails whatever the mode, as the run refuses it.
  */
 export async function checkSandbox(
   mode: SandboxMode,
@@ -27,6 +28,17 @@ export async function checkSandbox(
   if (probed.available) {
     const { policy } = network;
     const words = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    // `allow` without its hosts or its proxy bridge (socat) is refused whatever the mode: no agent would run.
+    const asksAllow = policy.agents === 'allow' || policy.gates === 'allow' || network.gateAsksAllow === true;
+    const refused = asksAllow ? allowRefusal(network.allowedHosts ?? [], probed.proxy) : null;
+    if (refused !== null) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: `available (${probed.tool}), but ${refused.message} No agent would run.`,
+        fix: refused.hint ?? NETWORK_OPEN_HINT,
+      };
+    }
     if (probed.network.isolated) {
       return {
         ...base,

@@ -711,6 +711,48 @@ describe('doctor: sandbox', () => {
     expect(check(required, 'sandbox').fix).toMatch(/user namespaces.*sandbox: off/);
   });
 
+  it('fails sandbox.network: allow without its proxy bridge (socat) or without allowed hosts, whatever the mode', async () => {
+    const allowIn = (mode: 'auto' | 'required', allowedHosts: string[]) => ({
+      loadConfig: async () => ({
+        config: {
+          ...defaultConfig(),
+          sandbox: { mode, network: { agents: 'allow' as const, gates: 'none' as const }, allowedHosts },
+        },
+        path: '.omk/config.yml',
+      }),
+    });
+    const noSocat = async () =>
+      ({
+        available: true,
+        tool: '/usr/bin/bwrap',
+        network: { isolated: true },
+        proxy: { available: false, reason: 'socat not found on the PATH' },
+      }) as const;
+    const withSocat = async () =>
+      ({
+        available: true,
+        tool: '/usr/bin/bwrap',
+        network: { isolated: true },
+        proxy: { available: true },
+      }) as const;
+    for (const mode of ['auto', 'required'] as const) {
+      const missing = await doctor({}, { sandbox: noSocat, ...allowIn(mode, ['api.anthropic.com']) });
+      expect(missing.ok).toBe(false);
+      expect(check(missing, 'sandbox')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('cannot run its proxy bridge: socat not found on the PATH'),
+        fix: expect.stringContaining('install socat'),
+      });
+    }
+    const noHosts = check(await doctor({}, { sandbox: withSocat, ...allowIn('auto', []) }), 'sandbox');
+    expect(noHosts).toMatchObject({ status: 'fail', detail: expect.stringContaining('lists no host') });
+    const ready = check(
+      await doctor({}, { sandbox: withSocat, ...allowIn('auto', ['api.anthropic.com']) }),
+      'sandbox',
+    );
+    expect(ready.status).toBe('ok');
+  });
+
   it('does not probe when the sandbox is off, and warns that agents run unconfined', async () => {
     const report = await doctor(
       {},

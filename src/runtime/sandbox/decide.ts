@@ -79,7 +79,8 @@ export async function decideSandbox(
     const { policy } = network;
     const asksAllow = policy.agents === 'allow' || policy.gates === 'allow' || network.gateAsksAllow === true;
     const allowedHosts = network.allowedHosts ?? [];
-    if (asksAllow) refuseAllow(allowedHosts, probed.proxy);
+    const refused = asksAllow ? allowRefusal(allowedHosts, probed.proxy) : null;
+    if (refused !== null) throw refused;
     const isolating = ['none', 'allow'];
     const asksNone =
       isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
@@ -120,14 +121,15 @@ export async function decideSandbox(
 /**
  * `allow` reaches only what `sandbox.allowedHosts` lists, through a proxy socat bridges into the
  * sandbox: without either, refused whatever the mode (falling back to `open` would widen what the
- * config asked, to `none` would leave an agent without its model).
+ * config asked, to `none` would leave an agent without its model). Null when `allow` can run; the
+ * run throws the refusal, `omk doctor` reports it.
  */
-function refuseAllow(
+export function allowRefusal(
   allowedHosts: readonly string[],
   proxy: { available: boolean; reason?: string } | undefined,
-): void {
+): ConfigError | null {
   if (allowedHosts.length === 0) {
-    throw new ConfigError(
+    return new ConfigError(
       'sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.',
       {
         hint: 'List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none.',
@@ -135,13 +137,14 @@ function refuseAllow(
     );
   }
   if (proxy !== undefined && !proxy.available) {
-    throw new ConfigError(
+    return new ConfigError(
       `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? 'socat is missing'}.`,
       {
         hint: 'install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml.',
       },
     );
   }
+  return null;
 }
 
 /** The decision as a line of decisions.jsonl (kind `sandbox`), which the proof carries. */
