@@ -4,6 +4,7 @@ import {
   type AgentChoice,
   parseRequest,
   SANDBOX_MODES,
+  SANDBOX_NETWORKS,
   sandboxModeSchema,
   UsageError,
 } from '../runtime/app/index.js';
@@ -112,22 +113,34 @@ export function sandboxOption(): Option {
   ).choices(SANDBOX_MODES);
 }
 
-/** The agent and sandbox a command's flags ask for. */
+/** --sandbox-network: this run's confined network for agents and gates alike, over `sandbox.network`. */
+export function sandboxNetworkOption(): Option {
+  return new Option(
+    '--sandbox-network <network>',
+    "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)",
+  ).choices(SANDBOX_NETWORKS);
+}
+
+/** The agent, sandbox and sandbox network a command's flags ask for (commander checked the choices). */
 export function agentChoiceOf(options: {
   agent?: string | undefined;
   sandbox?: string | undefined;
+  sandboxNetwork?: string | undefined;
 }): AgentChoice {
+  const network = SANDBOX_NETWORKS.find((choice) => choice === options.sandboxNetwork);
   return {
     ...(options.agent === undefined ? {} : { name: options.agent }),
     ...(options.sandbox === undefined ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) }),
+    ...(network === undefined ? {} : { network: { agents: network, gates: network } }),
   };
 }
 
-/** The flags of a command that runs agents and delivers: --agent, --sandbox, --forge, --keep-worktrees. */
+/** The flags of a command that runs agents and delivers: --agent, --sandbox, --sandbox-network, --forge, --keep-worktrees. */
 export function withRunOptions(command: Command): Command {
   return command
     .addOption(agentOption())
     .addOption(sandboxOption())
+    .addOption(sandboxNetworkOption())
     .addOption(forgeOption())
     .addOption(keepWorktreesOption());
 }

@@ -307,7 +307,55 @@ describe('the network under sandbox: required (a server on the host, outside the
     for (const gate of closedProof.gates.filter((g) => g.name === 'reach-open')) {
       expect(gate).toMatchObject({ outcome: 'passed' });
     }
-  }, 180_000);
+
+    // --sandbox-network is this run's choice over the config's, for agents and gates alike.
+    const opened = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${agent}`,
+      '--sandbox',
+      'required',
+      '--sandbox-network',
+      'open',
+      '--json',
+    );
+    expect(opened.code, opened.stderr).toBe(0);
+    const openedId = (JSON.parse(opened.stdout) as { goal: { id: string } }).goal.id;
+    const openedTranscript = await readFile(
+      join(
+        env.goalDir(openedId),
+        'artifacts',
+        'agent-runs',
+        's1-fix-the-bug-in-src-parser-js',
+        'transcript-1.log',
+      ),
+      'utf8',
+    );
+    expect(openedTranscript).toContain('reached the host');
+    const openedProof = await env.proof(openedId);
+    for (const gate of openedProof.gates.filter((g) => g.name === 'reach-default')) {
+      expect(gate).toMatchObject({ outcome: 'passed' });
+    }
+    expect(openedProof.decisions).toContainEqual(
+      expect.objectContaining({
+        kind: 'sandbox',
+        reason: expect.stringContaining('network: agents open, gates open'),
+      }),
+    );
+    const refused = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${agent}`,
+      '--sandbox-network',
+      'wide',
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("option '--sandbox-network <network>' argument 'wide' is invalid");
+  }, 240_000);
 });
 
 describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {

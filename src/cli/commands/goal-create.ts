@@ -24,6 +24,7 @@ interface CreateOptions {
   budgetUsd?: string;
   agent?: string;
   sandbox?: string;
+  sandboxNetwork?: string;
   forge?: string;
   keepWorktrees?: boolean;
   format?: string;
@@ -83,7 +84,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
           startGoal(app, {
             create: request,
             mode,
-            agent: agentChoiceOf({ agent: request.agent, sandbox: options.sandbox }),
+            agent: agentChoiceOf({ ...options, agent: request.agent }),
             execute: {
               after: 'deliver',
               untilReady: request.untilReady,

@@ -22,6 +22,7 @@ import { renderExecuted } from '../render/goal.js';
 export interface ExecuteCliOptions {
   agent?: string;
   sandbox?: string;
+  sandboxNetwork?: string;
   untilReady?: boolean;
   keepWorktrees?: boolean;
 }
