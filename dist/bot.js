@@ -29959,7 +29959,8 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
     const { policy } = network;
     const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
     const allowedHosts = network.allowedHosts ?? [];
-    if (asksAllow) refuseAllow(allowedHosts, probed.proxy);
+    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed.proxy) : null;
+    if (refused2 !== null) throw refused2;
     const isolating = ["none", "allow"];
     const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     let granted = policy;
@@ -29995,9 +29996,9 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
 }
-function refuseAllow(allowedHosts, proxy) {
+function allowRefusal(allowedHosts, proxy) {
   if (allowedHosts.length === 0) {
-    throw new ConfigError(
+    return new ConfigError(
       "sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.",
       {
         hint: "List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none."
@@ -30005,13 +30006,14 @@ function refuseAllow(allowedHosts, proxy) {
     );
   }
   if (proxy !== void 0 && !proxy.available) {
-    throw new ConfigError(
+    return new ConfigError(
       `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? "socat is missing"}.`,
       {
         hint: "install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml."
       }
     );
   }
+  return null;
 }
 function sandboxDecisionRecord(decision) {
   return {

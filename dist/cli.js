@@ -48299,7 +48299,8 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
     const { policy } = network;
     const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
     const allowedHosts = network.allowedHosts ?? [];
-    if (asksAllow) refuseAllow(allowedHosts, probed.proxy);
+    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed.proxy) : null;
+    if (refused2 !== null) throw refused2;
     const isolating = ["none", "allow"];
     const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     let granted = policy;
@@ -48335,9 +48336,9 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
 }
-function refuseAllow(allowedHosts, proxy) {
+function allowRefusal(allowedHosts, proxy) {
   if (allowedHosts.length === 0) {
-    throw new ConfigError(
+    return new ConfigError(
       "sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.",
       {
         hint: "List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none."
@@ -48345,13 +48346,14 @@ function refuseAllow(allowedHosts, proxy) {
     );
   }
   if (proxy !== void 0 && !proxy.available) {
-    throw new ConfigError(
+    return new ConfigError(
       `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? "socat is missing"}.`,
       {
         hint: "install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml."
       }
     );
   }
+  return null;
 }
 function sandboxDecisionRecord(decision) {
   return {
@@ -50641,6 +50643,16 @@ async function checkSandbox(mode, probes, network = { policy: DEFAULT_NETWORK })
   if (probed.available) {
     const { policy } = network;
     const words2 = `network: agents ${policy.agents}, gates ${policy.gates}`;
+    const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
+    const refused2 = asksAllow ? allowRefusal(network.allowedHosts ?? [], probed.proxy) : null;
+    if (refused2 !== null) {
+      return {
+        ...base,
+        status: "fail",
+        detail: `available (${probed.tool}), but ${refused2.message} No agent would run.`,
+        fix: refused2.hint ?? NETWORK_OPEN_HINT
+      };
+    }
     if (probed.network.isolated) {
       return {
         ...base,
@@ -66257,14 +66269,22 @@ function sandboxOption() {
     "confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)"
   ).choices(SANDBOX_MODES);
 }
+function sandboxNetworkOption() {
+  return new Option(
+    "--sandbox-network <network>",
+    "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)"
+  ).choices(SANDBOX_NETWORKS);
+}
 function agentChoiceOf(options) {
+  const network = SANDBOX_NETWORKS.find((choice2) => choice2 === options.sandboxNetwork);
   return {
     ...options.agent === void 0 ? {} : { name: options.agent },
-    ...options.sandbox === void 0 ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) }
+    ...options.sandbox === void 0 ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) },
+    ...network === void 0 ? {} : { network: { agents: network, gates: network } }
   };
 }
 function withRunOptions(command2) {
-  return command2.addOption(agentOption()).addOption(sandboxOption()).addOption(forgeOption()).addOption(keepWorktreesOption());
+  return command2.addOption(agentOption()).addOption(sandboxOption()).addOption(sandboxNetworkOption()).addOption(forgeOption()).addOption(keepWorktreesOption());
 }
 function parseInterval(value2, example) {
   const interval = Number(value2);
@@ -66946,7 +66966,7 @@ function registerCreateCommands(goal, context) {
           (signal) => startGoal(app, {
             create: request2,
             mode,
-            agent: agentChoiceOf({ agent: request2.agent, sandbox: options.sandbox }),
+            agent: agentChoiceOf({ ...options, agent: request2.agent }),
             execute: {
               after: "deliver",
               untilReady: request2.untilReady,
