@@ -50,7 +50,9 @@ export interface ExecuteResult {
 /**
  * The controller: takes the goal, runs ready slices in dependency waves up to max-agents, checks the
  * budget before each dispatch, integrates what is done, and settles the goal at its proof's status.
- * Finished slices are never rerun; a run interrupted at any point continues with `resume`.
+ * Finished slices are not rerun, except until ready when the integrated tree shows their oracle
+ * does not hold (they are reopened within their attempts); a run interrupted at any point
+ * continues with `resume`.
  */
 export async function executeGoal(
   deps: ControllerDeps,
@@ -119,9 +121,8 @@ export async function executeGoal(
         if (!untilReady || controller.signal.aborted || !(await reopenNotReady(ctx))) break;
         complete = false;
       }
-      if (complete) {
-        // Settled below.
-      } else if (stoppedBy === 'budget') {
+      // A complete run is settled below; one that stopped early records why.
+      if (!complete && stoppedBy === 'budget') {
         const fresh = await store.read(goalId);
         const which = exhaustedLimit(fresh.budget, journal.spent) ?? 'time';
         journal.execution = {
@@ -132,7 +133,7 @@ export async function executeGoal(
             budgetSpentGap(which, goalId),
           ],
         };
-      } else {
+      } else if (!complete) {
         journal.execution = { ...journal.execution, state: 'interrupted' };
         // A cancelled goal never integrates; a paused or interrupted one keeps it for its resume.
         if (stoppedBy === 'cancel') await ctx.preparedIntegration?.discard();
