@@ -37887,8 +37887,7 @@ async function executeGoal(deps, goalId, options) {
         if (!untilReady || controller.signal.aborted || !await reopenNotReady(ctx)) break;
         complete = false;
       }
-      if (complete) {
-      } else if (stoppedBy === "budget") {
+      if (!complete && stoppedBy === "budget") {
         const fresh = await store.read(goalId);
         const which = exhaustedLimit(fresh.budget, journal.spent) ?? "time";
         journal.execution = {
@@ -37899,7 +37898,7 @@ async function executeGoal(deps, goalId, options) {
             budgetSpentGap(which, goalId)
           ]
         };
-      } else {
+      } else if (!complete) {
         journal.execution = { ...journal.execution, state: "interrupted" };
         if (stoppedBy === "cancel") await ctx.preparedIntegration?.discard();
       }
