@@ -1,42 +1,28 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { processHost } from '../../src/cli/context.js';
+import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { type SharedStartRequest, startSharedGoal, withSharedGoal } from '../../src/runtime/app/index.js';
-import { goalReconciler } from '../../src/runtime/app/ports.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { type Reporter, silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { type Reporter, silentReporter } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
 import { testApp } from '../helpers/app.js';
-import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { git, type TempRepo } from '../helpers/git-repo.js';
+import { createSharedJobs, type SharedJobs } from '../helpers/shared-jobs.js';
 
-const run = promisify(execFile);
 const STATE = 'omk/state';
+let jobs: SharedJobs;
 let repo: TempRepo;
-let base: string;
 
 beforeEach(async () => {
-  repo = await createTempRepo({ ...DEMO_FILES });
-  base = await mkdtemp(join(tmpdir(), 'omk-start-shared-'));
+  jobs = await createSharedJobs('omk-start-shared-');
+  repo = jobs.repo;
 });
 afterEach(async () => {
-  await repo.cleanup();
-  await rm(base, { recursive: true, force: true });
+  await jobs.cleanup();
 });
 
-/** A job's workspace: its own clone of origin and state root, sharing only the state branch. */
+/** A job's workspace (its own clone and state root) with the use cases' dependencies over it. */
 async function workspace(name: string, reporter: Reporter = silentReporter) {
-  const root = join(base, name);
-  await run('git', ['clone', '--quiet', repo.origin, root]);
-  const stateRoot = join(base, `${name}-state`);
-  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter });
-  const remote = createGitStateBranch({ repoRoot: root, stateRoot, reconcile: goalReconciler(store) });
-  return { root, store, remote, reporter, app: testApp(store, { reporter }) };
+  const ws = await jobs.workspace(name, reporter);
+  return { ...ws, app: testApp(ws.store, { reporter }) };
 }
 
 function request(root: string, mode: 'plan' | 'run', policy: 'local' | 'draft-pr'): SharedStartRequest {
