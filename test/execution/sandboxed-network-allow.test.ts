@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { findOnPath } from '../../src/runtime/doctor/path-lookup.js';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { networkProbeScript } from '../helpers/network-probe.js';
 
 /**
  * `sandbox.network: allow` through the CLI: an agent confined with `agents: allow` and
@@ -27,32 +28,6 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** Tries a tunnel to each name through the proxy, then a direct connection; one line each. */
-const probeScript = () => `
-const http = require('http');
-const net = require('net');
-const proxy = new URL(process.env.HTTPS_PROXY || 'http://unset:1');
-const tunnel = (to) => new Promise((resolve) => {
-  const req = http.request({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: to });
-  req.on('connect', (res, socket, head) => {
-    if (res.statusCode !== 200) { socket.destroy(); resolve(to + ' ' + res.statusCode); return; }
-    let data = head.toString();
-    socket.on('data', (d) => { data += d; });
-    socket.on('end', () => resolve(to + ' 200 ' + data.trim()));
-  });
-  req.on('error', (e) => resolve(to + ' error ' + e.code));
-  req.end();
-});
-const direct = () => new Promise((resolve) => {
-  net.connect(${port}, '127.0.0.1').on('data', () => resolve('direct reached')).on('error', (e) => resolve('direct ' + e.code));
-});
-(async () => {
-  console.log(await tunnel('localhost:${port}'));
-  console.log(await tunnel('127.0.0.1:${port}'));
-  console.log(await direct());
-})();
-`;
-
 describe('sandbox.network allow through the CLI', () => {
   it('reaches only the allowed host, through the proxy; the decision names it', async () => {
     const host = await createBubblewrap({ env: { PATH } }).probe();
@@ -70,7 +45,7 @@ describe('sandbox.network allow through the CLI', () => {
       'agents reach only the allowed host',
     );
     const probe = join(env.kit.dir, 'probe.cjs');
-    await writeFile(probe, probeScript());
+    await writeFile(probe, networkProbeScript(port));
     const agent = join(env.kit.dir, 'allow.sh');
     await writeFile(
       agent,

@@ -3,6 +3,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkProbeScript } from '../../../test/helpers/network-probe.js';
 import { findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessSpec } from '../../runtime/ports.js';
 import { runProcess } from '../process/run-process.js';
@@ -47,32 +48,7 @@ describe('bubblewrap network: allow', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  /** Prints one line per attempt: the tunnel's status and what came through, and the direct try. */
-  const script = () => `
-const http = require('http');
-const net = require('net');
-const proxy = new URL(process.env.HTTPS_PROXY);
-const tunnel = (to) => new Promise((resolve) => {
-  const req = http.request({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: to });
-  req.on('connect', (res, socket, head) => {
-    if (res.statusCode !== 200) { socket.destroy(); resolve(to + ' ' + res.statusCode); return; }
-    // Bytes that came with the proxy's answer are in head.
-    let data = head.toString();
-    socket.on('data', (d) => { data += d; });
-    socket.on('end', () => resolve(to + ' 200 ' + data.trim()));
-  });
-  req.on('error', (e) => resolve(to + ' error ' + e.code));
-  req.end();
-});
-const direct = () => new Promise((resolve) => {
-  net.connect(${port}, '127.0.0.1').on('data', () => resolve('direct reached')).on('error', (e) => resolve('direct ' + e.code));
-});
-(async () => {
-  console.log(await tunnel('localhost:${port}'));
-  console.log(await tunnel('127.0.0.1:${port}'));
-  console.log(await direct());
-})();
-`;
+  const script = () => networkProbeScript(port);
 
   const spec = (): ProcessSpec => ({
     argv: [process.execPath, '-e', script()],
