@@ -34,6 +34,14 @@ afterEach(async () => {
   await env.cleanup();
 });
 
+/** The single slice's first agent transcript of goal `id`. */
+function agentTranscript(id: string): Promise<string> {
+  return readFile(
+    join(env.goalDir(id), 'artifacts', 'agent-runs', 's1-fix-the-bug-in-src-parser-js', 'transcript-1.log'),
+    'utf8',
+  );
+}
+
 /** Fixes the parser (the committed test then passes), then tries every way out, printing which worked. `ran` marks that it ran. */
 async function hostileAgent(): Promise<{ spec: string; ran: string }> {
   const ran = join(env.kit.dir, 'ran');
@@ -89,10 +97,7 @@ describe('hostile agents under sandbox: required', () => {
     }
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    const transcript = await readFile(
-      join(env.goalDir(id), 'artifacts', 'agent-runs', 's1-fix-the-bug-in-src-parser-js', 'transcript-1.log'),
-      'utf8',
-    );
+    const transcript = await agentTranscript(id);
     for (const way of ['git-config', 'gitconfig', 'ssh-key', 'outside']) {
       expect(transcript).toContain(`blocked ${way}`);
     }
@@ -249,10 +254,7 @@ describe('the network under sandbox: required (a server on the host, outside the
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     const proof = await env.proof(id);
-    const transcript = await readFile(
-      join(env.goalDir(id), 'artifacts', 'agent-runs', 's1-fix-the-bug-in-src-parser-js', 'transcript-1.log'),
-      'utf8',
-    );
+    const transcript = await agentTranscript(id);
     expect(transcript).toContain('reached the host');
     const runs = (name: string) => proof.gates.filter((gate) => gate.name === name);
     expect(runs('reach-open').length).toBeGreaterThan(0);
@@ -291,16 +293,7 @@ describe('the network under sandbox: required (a server on the host, outside the
     );
     expect(closed.code, closed.stderr).toBe(0);
     const closedId = (JSON.parse(closed.stdout) as { goal: { id: string } }).goal.id;
-    const closedTranscript = await readFile(
-      join(
-        env.goalDir(closedId),
-        'artifacts',
-        'agent-runs',
-        's1-fix-the-bug-in-src-parser-js',
-        'transcript-1.log',
-      ),
-      'utf8',
-    );
+    const closedTranscript = await agentTranscript(closedId);
     expect(closedTranscript).toContain('unreachable: ECONNREFUSED');
     expect(closedTranscript).not.toContain('reached the host');
     const closedProof = await env.proof(closedId);
@@ -323,16 +316,7 @@ describe('the network under sandbox: required (a server on the host, outside the
     );
     expect(opened.code, opened.stderr).toBe(0);
     const openedId = (JSON.parse(opened.stdout) as { goal: { id: string } }).goal.id;
-    const openedTranscript = await readFile(
-      join(
-        env.goalDir(openedId),
-        'artifacts',
-        'agent-runs',
-        's1-fix-the-bug-in-src-parser-js',
-        'transcript-1.log',
-      ),
-      'utf8',
-    );
+    const openedTranscript = await agentTranscript(openedId);
     expect(openedTranscript).toContain('reached the host');
     const openedProof = await env.proof(openedId);
     for (const gate of openedProof.gates.filter((g) => g.name === 'reach-default')) {
