@@ -182,6 +182,8 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
       RUNNER_TEMP: runnerTemp,
       // Unconfined unless a test asks (the sandbox input): the kit's agents log outside their worktree.
       OMK_SANDBOX: 'off',
+      // The fake GitHub has no secondary rate limit: no second between writes.
+      OMK_GITHUB_WRITE_INTERVAL_MS: '0',
       ...extra,
     };
     for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {

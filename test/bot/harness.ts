@@ -80,6 +80,7 @@ export async function startBotEnv(
     // Unconfined unless a test asks (OMK_SANDBOX in options.env): test gates and agents leave
     // markers outside their worktree, which the sandbox would refuse.
     OMK_SANDBOX: 'off',
+    OMK_GITHUB_WRITE_INTERVAL_MS: '0',
     ...options.env,
   };
   const probot = new Probot({

@@ -150,6 +150,8 @@ async function setUp(): Promise<Fixture> {
     GITHUB_TOKEN: TOKEN,
     GITHUB_API_URL: fake.url,
     GITHUB_SERVER_URL: fake.url,
+    // The fake GitHub has no secondary rate limit; the walk is about recovery, not pacing.
+    OMK_GITHUB_WRITE_INTERVAL_MS: '0',
     ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
   };
   return {

@@ -144,6 +144,7 @@ export async function createExecutionEnv(
           HOME: state.dir,
           OMK_STATE_DIR: state.dir,
           OMK_SANDBOX: 'off',
+          OMK_GITHUB_WRITE_INTERVAL_MS: '0',
           ...options.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,9 @@ export function runOmk(
           // Unconfined unless a test asks (--sandbox, or OMK_SANDBOX in options.env): the kit's
           // agents log their calls outside their worktree, which a sandbox forbids.
           OMK_SANDBOX: 'off',
+          // The fake GitHub has no secondary rate limit: no second between writes (the default
+          // spacing has its own test in src/adapters/github/octokit.test.ts).
+          OMK_GITHUB_WRITE_INTERVAL_MS: '0',
           ...options.env,
         },
         encoding: 'utf8',

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { github, useHttpMock } from '../../../test/helpers/http-mock.js';
 import { ForgeError } from '../../runtime/errors.js';
 import { GitHubApiError } from './errors.js';
-import { type CreateOctokitOptions, createOctokit, DO_NOT_RETRY, tokenFrom } from './octokit.js';
+import {
+  type CreateOctokitOptions,
+  createOctokit,
+  DEFAULT_WRITE_INTERVAL_MS,
+  DO_NOT_RETRY,
+  tokenFrom,
+  writeIntervalFrom,
+} from './octokit.js';
 import { maskValues } from './token-mask.js';
 
 useHttpMock();
@@ -201,5 +208,58 @@ describe('createOctokit', () => {
       method: 'POST',
       errors: [{ resource: 'PullRequest', code: 'custom', message: 'No commits between main and x' }],
     });
+  });
+});
+
+describe('spacing between writes', () => {
+  /** Three label writes in a row; the times at which the mock saw them. */
+  async function writeTimes(overrides: Partial<CreateOctokitOptions>): Promise<number[]> {
+    const seen: number[] = [];
+    github()
+      .post('/repos/octo/demo/labels')
+      .times(3)
+      .reply(201, () => {
+        seen.push(performance.now());
+        return { name: 'omk' };
+      });
+    const octokit = client({ throttle: true, ...overrides });
+    await Promise.all(
+      [1, 2, 3].map((n) =>
+        octokit.rest.issues.createLabel({ owner: 'octo', repo: 'demo', name: `l${n}`, color: '000000' }),
+      ),
+    );
+    return seen;
+  }
+  const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
+
+  it('spaces writes by the interval asked for, one at a time', async () => {
+    // The limiter spaces the starts of the calls; the mock sees them after the fetch's own latency,
+    // which varies on a loaded machine: a margin, and the whole span checked too.
+    const times = await writeTimes({ writeIntervalMs: 300 });
+    expect(times).toHaveLength(3);
+    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(240);
+    expect((times[2] as number) - (times[0] as number)).toBeGreaterThanOrEqual(540);
+  });
+
+  it('spaces writes a second apart by default (GitHub guidance)', async () => {
+    const previous = process.env.OMK_GITHUB_WRITE_INTERVAL_MS;
+    delete process.env.OMK_GITHUB_WRITE_INTERVAL_MS;
+    try {
+      const times = await writeTimes({});
+      for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(900);
+    } finally {
+      if (previous !== undefined) process.env.OMK_GITHUB_WRITE_INTERVAL_MS = previous;
+    }
+  });
+
+  it('reads OMK_GITHUB_WRITE_INTERVAL_MS, and refuses a value that is not 0–60000 ms', () => {
+    expect(writeIntervalFrom(undefined)).toBe(DEFAULT_WRITE_INTERVAL_MS);
+    expect(writeIntervalFrom(' ')).toBe(DEFAULT_WRITE_INTERVAL_MS);
+    expect(writeIntervalFrom('0')).toBe(0);
+    expect(writeIntervalFrom('250')).toBe(250);
+    for (const bad of ['-1', '1.5', 'fast', '60001']) {
+      expect(() => writeIntervalFrom(bad)).toThrow(ForgeError);
+      expect(() => writeIntervalFrom(bad)).toThrow(/OMK_GITHUB_WRITE_INTERVAL_MS .* 0 to 60000/);
+    }
   });
 });

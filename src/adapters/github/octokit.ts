@@ -2,6 +2,7 @@ import type { Octokit as OctokitCore, OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck/light.js';
 import { ForgeError } from '../../runtime/errors.js';
 import { redact, toForgeError } from './errors.js';
 import { maskValues } from './token-mask.js';
@@ -43,6 +44,69 @@ export interface CreateOctokitOptions {
   maxRateLimitWaitSeconds?: number;
   /** Bound on each attempt (default 60 s): a hung connection must not hang a workflow. */
   requestTimeoutMs?: number;
+  /**
+   * Milliseconds between two writes (POST, PATCH, PUT, DELETE); writes that notify people (a
+   * comment, a PR) wait three times as long. Default: `OMK_GITHUB_WRITE_INTERVAL_MS`, else 1000,
+   * GitHub's guidance against secondary rate limits.
+   */
+  writeIntervalMs?: number;
+}
+
+/** GitHub asks for at least a second between writes; the throttling plugin's own default. */
+export const DEFAULT_WRITE_INTERVAL_MS = 1000;
+const MAX_WRITE_INTERVAL_MS = 60_000;
+
+/**
+ * The write interval `OMK_GITHUB_WRITE_INTERVAL_MS` asks for: a whole number of milliseconds,
+ * 0 to 60000 (0 for a GitHub Enterprise Server without secondary limits, or a forge on loopback).
+ */
+export function writeIntervalFrom(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_WRITE_INTERVAL_MS;
+  const ms = Number(raw.trim());
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_WRITE_INTERVAL_MS) {
+    throw new ForgeError(
+      `OMK_GITHUB_WRITE_INTERVAL_MS '${raw}' is not a whole number of milliseconds from 0 to 60000.`,
+      {
+        hint: `Unset it for GitHub's guidance (${DEFAULT_WRITE_INTERVAL_MS} ms between writes), or set e.g. OMK_GITHUB_WRITE_INTERVAL_MS=250.`,
+      },
+    );
+  }
+  return ms;
+}
+
+interface WriteGroups {
+  write: Bottleneck.Group;
+  notifications: Bottleneck.Group;
+}
+
+/**
+ * One pair of limiter groups per interval for the whole process, as the throttling plugin keeps
+ * its own: two clients of one process (the bot's installations, a CI token beside omk's) still
+ * space their writes together.
+ */
+const writeGroups = new Map<number, WriteGroups>();
+
+function writeGroupsFor(intervalMs: number): WriteGroups {
+  let groups = writeGroups.get(intervalMs);
+  if (!groups) {
+    const timeout = 2 * 60 * 1000;
+    groups = {
+      write: new Bottleneck.Group({
+        id: `omk-write-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: intervalMs,
+        timeout,
+      }),
+      notifications: new Bottleneck.Group({
+        id: `omk-notifications-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: 3 * intervalMs,
+        timeout,
+      }),
+    };
+    writeGroups.set(intervalMs, groups);
+  }
+  return groups;
 }
 
 type LimitOptions = { method: string; url: string };
@@ -77,6 +141,8 @@ export function createOctokit(options: CreateOctokitOptions): GitHubClient {
   const log = quietLog(options.log, secrets);
   const base = options.retryAfterBaseMs ?? 1000;
   const maxWait = options.maxRateLimitWaitSeconds ?? 120;
+  const writeIntervalMs =
+    options.writeIntervalMs ?? writeIntervalFrom(process.env.OMK_GITHUB_WRITE_INTERVAL_MS);
   const onLimit =
     (kind: string) =>
     (retryAfter: number, request: LimitOptions, _octokit: unknown, retryCount: number): boolean => {
@@ -107,6 +173,7 @@ export function createOctokit(options: CreateOctokitOptions): GitHubClient {
     },
     throttle: {
       enabled: options.throttle ?? true,
+      ...writeGroupsFor(writeIntervalMs),
       retryAfterBaseValue: base,
       fallbackSecondaryRateRetryAfter: 60,
       onRateLimit: onLimit('rate limit'),
