@@ -229,6 +229,7 @@ export {
   type SharedStart,
   type ThreadOrigin,
   threadIdSuffix,
+  workflowRunIdSuffix,
 } from './shared-goal.js';
 export {
   type SharedStartOutcome,

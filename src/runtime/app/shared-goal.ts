@@ -91,6 +91,15 @@ export function threadIdSuffix(commentKey: string): string {
 }
 
 /**
+ * The goal-id suffix of a `run` or `plan` in a CI workflow run: from the repository, the run's id
+ * (the same for every attempt of the run, so "Re-run jobs" finds the goal its first attempt
+ * created) and the goal's text. Another run of the workflow derives another goal.
+ */
+export function workflowRunIdSuffix(repo: string, runId: string, goal: string): string {
+  return threadIdSuffix(`${repo}:${runId}:${goal}`);
+}
+
+/**
  * The id of the goal a request creates, known before it exists when the front door derives the
  * suffix (the bot, from the comment): a redelivered request finds the goal it created.
  */
