@@ -15,8 +15,8 @@ import { duplicatesOn } from './harness.js';
 
 const RUN = { goal: DEMO_GOAL, agent: 'demo', policy: 'auto-pr', 'merge-policy': 'gated' };
 /** The workflow run every attempt belongs to: a rerun keeps GITHUB_RUN_ID (only the attempt changes). */
-const RUN_ID = { GITHUB_RUN_ID: '7001', GITHUB_RUN_ATTEMPT: '1' };
-const RERUN = { GITHUB_RUN_ID: '7001', GITHUB_RUN_ATTEMPT: '2' };
+const RUN_ID = { GITHUB_RUN_ID: '7001', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'omk' };
+const RERUN = { ...RUN_ID, GITHUB_RUN_ATTEMPT: '2' };
 const SETTLED = new Set(['merged', 'cancelled', 'rejected', 'failed']);
 
 type Point = { kind: 'push'; phase: 'before' | 'after' } | { kind: 'step' };
@@ -144,7 +144,11 @@ describe('the Action killed while it saves a new goal to the state branch', () =
       }
       if (point.kind !== 'step') return;
       // Another workflow run, same goal text: a goal of its own (planned only, to stay cheap).
-      const other = await separateJob(result.env, { ...RUN, command: 'plan' }, { GITHUB_RUN_ID: '7002' });
+      const other = await separateJob(
+        result.env,
+        { ...RUN, command: 'plan' },
+        { ...RUN_ID, GITHUB_RUN_ID: '7002' },
+      );
       expect(other.code, other.stdout.slice(-1500)).toBe(0);
       const after = goalsOnStateBranch(result.env.repo.origin);
       expect(after, other.stdout.slice(-1500)).toHaveLength(2);

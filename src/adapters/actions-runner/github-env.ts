@@ -23,6 +23,7 @@ const githubEnvSchema = z.object({
   GITHUB_REF_NAME: optional,
   GITHUB_REF_TYPE: optional,
   GITHUB_RUN_ID: optional,
+  GITHUB_JOB: optional,
   RUNNER_TEMP: optional,
 });
 
@@ -41,6 +42,8 @@ export interface GitHubEnv {
    * a run creates can be found again by the rerun.
    */
   runId: string | undefined;
+  /** The job's id in the workflow (GITHUB_JOB): also the same on a rerun. */
+  job: string | undefined;
 }
 
 export function readGitHubEnv(env: Env): GitHubEnv {
@@ -62,6 +65,7 @@ export function readGitHubEnv(env: Env): GitHubEnv {
     defaultBase: v.GITHUB_BASE_REF ?? (v.GITHUB_REF_TYPE === 'branch' ? v.GITHUB_REF_NAME : undefined),
     runnerTemp: v.RUNNER_TEMP,
     runId: v.GITHUB_RUN_ID,
+    job: v.GITHUB_JOB,
   };
 }
 

@@ -229,6 +229,7 @@ export {
   type SharedStart,
   type ThreadOrigin,
   threadIdSuffix,
+  type WorkflowRunKey,
   workflowRunIdSuffix,
 } from './shared-goal.js';
 export {

@@ -90,13 +90,22 @@ export function threadIdSuffix(commentKey: string): string {
   return createHash('sha256').update(commentKey).digest('hex').slice(0, 12);
 }
 
+/** Where in CI a `run` or `plan` was asked for: the repository, the workflow run and its job. */
+export interface WorkflowRunKey {
+  /** owner/name */
+  repo: string;
+  /** The same for every attempt of the run, so "Re-run jobs" finds the goal its first attempt created. */
+  runId: string;
+  /** The job's id in the workflow (also kept by a rerun); two jobs of one run make goals of their own. */
+  job: string;
+}
+
 /**
- * The goal-id suffix of a `run` or `plan` in a CI workflow run: from the repository, the run's id
- * (the same for every attempt of the run, so "Re-run jobs" finds the goal its first attempt
- * created) and the goal's text. Another run of the workflow derives another goal.
+ * The goal-id suffix of a `run` or `plan` in a CI workflow run, from where it was asked for and the
+ * goal's text: a rerun derives the same goal, another run of the workflow (or another job) another.
  */
-export function workflowRunIdSuffix(repo: string, runId: string, goal: string): string {
-  return threadIdSuffix(`${repo}:${runId}:${goal}`);
+export function workflowRunIdSuffix(key: WorkflowRunKey, goal: string): string {
+  return threadIdSuffix(`${key.repo}:${key.runId}:${key.job}:${goal}`);
 }
 
 /**
