@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors.js';
 import { relocateGoal } from '../goal/actions.js';
+import { catchUpFailureRecord } from '../goal/failure.js';
 import { checkGoalRef, newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
@@ -29,8 +30,10 @@ export async function pullSharedGoal(
   const commit = await remote.pull(goalId);
   if (commit === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
-  // The next run decides from the goal's status: a merge recorded only in its events counts.
-  await settleRecordedMerge(store, goalId);
+  // The next run decides from the goal's status: a merge recorded only in its events counts, and
+  // a failed goal killed before its failure.json gets it.
+  const { goal: settled } = await settleRecordedMerge(store, goalId);
+  await catchUpFailureRecord(store, settled);
   const goal =
     options.repoRoot === undefined
       ? await store.read(goalId)
