@@ -236,12 +236,16 @@ interface WebhookDefinition {
  * A separate job of one workflow: its own checkout of the repository (a local clone of the bare
  * repository, no network, then origin pointed at the fake GitHub) and its own RUNNER_TEMP.
  */
-export async function separateJob(env: ActionEnv, inputs: Record<string, string>): Promise<ActionRun> {
+export async function separateJob(
+  env: ActionEnv,
+  inputs: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<ActionRun> {
   const dir = await mkdtemp(join(env.runnerTemp, 'job-'));
   const workspace = join(dir, 'workspace');
   execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
   execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
-  return env.run(inputs, { RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
+  return env.run(inputs, { ...extra, RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
 }
 
 export async function webhookExample(name: string, action?: string): Promise<Record<string, unknown>> {

@@ -106,6 +106,7 @@ describe('startSharedGoal: a new goal saved to the shared state', () => {
     const here = await workspace('here', { info: () => {}, warn: (message) => warnings.push(message) });
     let pushes = 0;
     const remote = {
+      ...here.remote,
       push: (goalId: string, message: string) =>
         pushes++ === 0 ? here.remote.push(goalId, message) : Promise.reject(new Error('push rejected')),
     };
@@ -116,5 +117,45 @@ describe('startSharedGoal: a new goal saved to the shared state', () => {
       expect.stringMatching(/^could not save goal .+ after the failure: push rejected$/),
     ]);
     expect(stateLog()).toHaveLength(1);
+  });
+
+  it('a goal already on the shared state under the derived id is continued, not created again', async () => {
+    // A rerun of the CI run that planned it, in another job: the same suffix derives the same goal.
+    const first = await workspace('first');
+    const planned = await startSharedGoal(first.app, first.remote, request(first.root, 'plan', 'local'));
+    const goalId = planned.created.goal.id;
+    expect(planned.continued).toBe(false);
+    const rerun = await workspace('rerun');
+    const continued = await startSharedGoal(rerun.app, rerun.remote, request(rerun.root, 'run', 'local'));
+    expect(continued.continued).toBe(true);
+    expect(continued.created.goal.id).toBe(goalId);
+    expect(continued.executed?.proof.status).toBe('ready');
+    expect(stateLog()).toEqual([`run: execute goal ${goalId}`, `plan: create goal ${goalId}`]);
+    // Once settled, a further rerun reports it and runs nothing.
+    const again = await workspace('again');
+    const settled = await startSharedGoal(again.app, again.remote, request(again.root, 'run', 'local'));
+    expect(settled).toMatchObject({
+      continued: true,
+      executed: null,
+      saved: { created: null, executed: null },
+    });
+    expect(settled.created.goal.status).toBe('ready');
+    expect(stateLog()).toHaveLength(2);
+  });
+
+  it('another suffix (another CI run) creates another goal', async () => {
+    const here = await workspace('here');
+    const first = await startSharedGoal(here.app, here.remote, request(here.root, 'plan', 'local'));
+    const other = request(here.root, 'plan', 'local');
+    const second = await startSharedGoal(here.app, here.remote, {
+      ...other,
+      create: { ...other.create, idSuffix: 'beef01' },
+    });
+    expect(second.continued).toBe(false);
+    expect(second.created.goal.id).not.toBe(first.created.goal.id);
+    expect(stateLog()).toEqual([
+      `plan: create goal ${second.created.goal.id}`,
+      `plan: create goal ${first.created.goal.id}`,
+    ]);
   });
 });

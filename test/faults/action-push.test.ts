@@ -7,11 +7,16 @@ import { duplicatesOn } from './harness.js';
 
 // The Action killed while it saves a new goal to the state branch (the first push of `run`,
 // before any slice runs): held by the fake GitHub before the push is carried out and after it
-// (the answer lost), and right after the push returned (OMK_FAULT_AT=goal_planned). Then the next
-// Action run, in a job of its own: `execute` of the goal the log named as saved when it is on the
-// branch, else the same `run` again. Every goal on the state branch must end settled with a proof, nothing made twice.
+// (the answer lost), and right after the push returned (OMK_FAULT_AT=goal_planned). Then the same
+// `run` again in a job of its own, as "Re-run jobs" does (same GITHUB_RUN_ID): it must find the goal
+// its killed attempt saved and continue it, not create a second. Every goal on the state branch must
+// end settled with a proof, nothing made twice. Another workflow run (another GITHUB_RUN_ID) with
+// the same goal text must still create a goal of its own.
 
 const RUN = { goal: DEMO_GOAL, agent: 'demo', policy: 'auto-pr', 'merge-policy': 'gated' };
+/** The workflow run every attempt belongs to: a rerun keeps GITHUB_RUN_ID (only the attempt changes). */
+const RUN_ID = { GITHUB_RUN_ID: '7001', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'omk' };
+const RERUN = { ...RUN_ID, GITHUB_RUN_ATTEMPT: '2' };
 const SETTLED = new Set(['merged', 'cancelled', 'rejected', 'failed']);
 
 type Point = { kind: 'push'; phase: 'before' | 'after' } | { kind: 'step' };
@@ -85,13 +90,13 @@ async function killedThenRecovered(point: Point) {
       await gone;
     });
   }
-  const killed = await current.run(RUN, point.kind === 'step' ? { OMK_FAULT_AT: 'goal_planned' } : {});
+  const killed = await current.run(
+    RUN,
+    point.kind === 'step' ? { ...RUN_ID, OMK_FAULT_AT: 'goal_planned' } : RUN_ID,
+  );
   const before = goalsOnStateBranch(current.repo.origin);
-  // The next run is another job: its own checkout and RUNNER_TEMP, as a rerun of the workflow gets.
-  const recovery =
-    before.length === 1
-      ? await separateJob(current, { command: 'execute', 'goal-id': before[0] ?? '', agent: 'demo' })
-      : await separateJob(current, RUN);
+  // The rerun is another job: its own checkout and RUNNER_TEMP, as "Re-run jobs" gets.
+  const recovery = await separateJob(current, RUN, RERUN);
   const goals = goalsOnStateBranch(current.repo.origin).map((id) => {
     const record = onStateBranch(current.repo.origin, `goals/${id}/goal.json`);
     return {
@@ -100,7 +105,7 @@ async function killedThenRecovered(point: Point) {
       proof: onStateBranch(current.repo.origin, `goals/${id}/proof.json`) !== null,
     };
   });
-  return { killed, before, recovery, goals, duplicates: duplicatesOn(current.server) };
+  return { env: current, killed, before, recovery, goals, duplicates: duplicatesOn(current.server) };
 }
 
 describe('the Action killed while it saves a new goal to the state branch', () => {
@@ -115,6 +120,7 @@ describe('the Action killed while it saves a new goal to the state branch', () =
       const why = JSON.stringify(
         {
           ...result,
+          env: null,
           killed: result.killed.stdout.slice(-1500),
           recovery: result.recovery.stdout.slice(-3000),
         },
@@ -131,6 +137,22 @@ describe('the Action killed while it saves a new goal to the state branch', () =
         expect(goal.proof, why).toBe(true);
       }
       expect(result.duplicates, why).toEqual([]);
+      if (saved === 1) {
+        expect(result.recovery.stdout, why).toContain(
+          `goal ${result.before[0]} is on the state branch already`,
+        );
+      }
+      if (point.kind !== 'step') return;
+      // Another workflow run, same goal text: a goal of its own (planned only, to stay cheap).
+      const other = await separateJob(
+        result.env,
+        { ...RUN, command: 'plan' },
+        { ...RUN_ID, GITHUB_RUN_ID: '7002' },
+      );
+      expect(other.code, other.stdout.slice(-1500)).toBe(0);
+      const after = goalsOnStateBranch(result.env.repo.origin);
+      expect(after, other.stdout.slice(-1500)).toHaveLength(2);
+      expect(after, other.stdout.slice(-1500)).toContain(result.before[0]);
     },
     180_000,
   );

@@ -1,5 +1,5 @@
 import { abortOnSignal } from '../../adapters/process/signals.js';
-import { startSharedGoal } from '../../runtime/app/index.js';
+import { startSharedGoal, workflowRunIdSuffix } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
 import { outcomeFor, reportSaved } from '../goal-state.js';
@@ -10,11 +10,24 @@ import { deliveryOf, executedNotes } from './execute.js';
  * `plan`: create and plan a goal, save it to the state branch, and list its slices by wave.
  * `run`: the same, then execute the whole goal with the agent, deliver and merge by policy.
  * A run retries slices up to their retries within the budget: a CI step should finish the job.
+ * The goal's id is derived from the workflow run (GITHUB_RUN_ID, GITHUB_JOB) and the goal: a rerun
+ * of the run finds the goal its killed attempt saved and continues it, or reports it settled.
  */
 export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Promise<CommandOutcome> {
   const { inputs } = rt;
   const goal = inputs.goal;
   if (goal === undefined) throw new Error('unreachable: the inputs schema requires goal for run and plan');
+  // Saved goals get their id from the workflow run, so a rerun of a killed run continues its goal.
+  const { runId, job, repo } = rt.github;
+  const derived =
+    runId === undefined || inputs.dryRun
+      ? {}
+      : {
+          idSuffix: workflowRunIdSuffix(
+            { repo: `${repo.owner}/${repo.name}`, runId, job: job ?? '' },
+            goal.text,
+          ),
+        };
   const started = await abortOnSignal(rt.signals, async (signal) =>
     startSharedGoal(rt.app, rt.state, {
       create: {
@@ -30,6 +43,7 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
         plannerTokenBudget: inputs.planner.tokenBudget,
         budget: inputs.budget,
         ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
+        ...derived,
       },
       mode,
       agent: await agentChoice(rt),

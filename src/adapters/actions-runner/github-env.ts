@@ -22,6 +22,8 @@ const githubEnvSchema = z.object({
   GITHUB_BASE_REF: optional,
   GITHUB_REF_NAME: optional,
   GITHUB_REF_TYPE: optional,
+  GITHUB_RUN_ID: optional,
+  GITHUB_JOB: optional,
   RUNNER_TEMP: optional,
 });
 
@@ -35,6 +37,13 @@ export interface GitHubEnv {
   /** The branch a PR targets, or the branch a push or dispatch ran on: where PRs go by default. */
   defaultBase: string | undefined;
   runnerTemp: string | undefined;
+  /**
+   * The workflow run (GITHUB_RUN_ID): the same for every attempt of it ("Re-run jobs"), so a goal
+   * a run creates can be found again by the rerun.
+   */
+  runId: string | undefined;
+  /** The job's id in the workflow (GITHUB_JOB): also the same on a rerun. */
+  job: string | undefined;
 }
 
 export function readGitHubEnv(env: Env): GitHubEnv {
@@ -55,6 +64,8 @@ export function readGitHubEnv(env: Env): GitHubEnv {
     serverUrl: v.GITHUB_SERVER_URL ?? 'https://github.com',
     defaultBase: v.GITHUB_BASE_REF ?? (v.GITHUB_REF_TYPE === 'branch' ? v.GITHUB_REF_NAME : undefined),
     runnerTemp: v.RUNNER_TEMP,
+    runId: v.GITHUB_RUN_ID,
+    job: v.GITHUB_JOB,
   };
 }
 

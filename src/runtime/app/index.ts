@@ -229,6 +229,8 @@ export {
   type SharedStart,
   type ThreadOrigin,
   threadIdSuffix,
+  type WorkflowRunKey,
+  workflowRunIdSuffix,
 } from './shared-goal.js';
 export {
   type SharedStartOutcome,

@@ -7,7 +7,13 @@ import type { GoalRecord } from '../goal/schema.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter, systemClock } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
-import { pullGoalRef, pullSharedGoal, pullSharedGoals, threadIdSuffix } from './shared-goal.js';
+import {
+  pullGoalRef,
+  pullSharedGoal,
+  pullSharedGoals,
+  threadIdSuffix,
+  workflowRunIdSuffix,
+} from './shared-goal.js';
 
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
 let root: string;
@@ -94,5 +100,21 @@ describe('threadIdSuffix', () => {
     expect(first).toMatch(/^[0-9a-f]{12}$/);
     expect(threadIdSuffix('acme/widgets#101')).toBe(first);
     expect(threadIdSuffix('acme/widgets#102')).not.toBe(first);
+  });
+});
+
+describe('workflowRunIdSuffix', () => {
+  const key = { repo: 'acme/widgets', runId: '7001', job: 'omk' };
+  it('derives the same suffix for a rerun of the same job, another for another run, job or goal', () => {
+    const first = workflowRunIdSuffix(key, 'fix the test');
+    expect(first).toMatch(/^[0-9a-f]{12}$/);
+    expect(workflowRunIdSuffix({ ...key }, 'fix the test')).toBe(first);
+    const others = [
+      workflowRunIdSuffix({ ...key, runId: '7002' }, 'fix the test'),
+      workflowRunIdSuffix({ ...key, job: 'other' }, 'fix the test'),
+      workflowRunIdSuffix({ ...key, repo: 'acme/gadgets' }, 'fix the test'),
+      workflowRunIdSuffix(key, 'fix the other test'),
+    ];
+    expect(new Set([first, ...others]).size).toBe(5);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors.js';
 import { relocateGoal } from '../goal/actions.js';
+import { catchUpFailureRecord } from '../goal/failure.js';
 import { checkGoalRef, newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
@@ -29,8 +30,10 @@ export async function pullSharedGoal(
   const commit = await remote.pull(goalId);
   if (commit === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
-  // The next run decides from the goal's status: a merge recorded only in its events counts.
-  await settleRecordedMerge(store, goalId);
+  // The next run decides from the goal's status: a merge recorded only in its events counts, and
+  // a failed goal killed before its failure.json gets it.
+  const { goal: settled } = await settleRecordedMerge(store, goalId);
+  await catchUpFailureRecord(store, settled);
   const goal =
     options.repoRoot === undefined
       ? await store.read(goalId)
@@ -88,6 +91,24 @@ export interface SharedStart {
  */
 export function threadIdSuffix(commentKey: string): string {
   return createHash('sha256').update(commentKey).digest('hex').slice(0, 12);
+}
+
+/** Where in CI a `run` or `plan` was asked for: the repository, the workflow run and its job. */
+export interface WorkflowRunKey {
+  /** owner/name */
+  repo: string;
+  /** The same for every attempt of the run, so "Re-run jobs" finds the goal its first attempt created. */
+  runId: string;
+  /** The job's id in the workflow (also kept by a rerun); two jobs of one run make goals of their own. */
+  job: string;
+}
+
+/**
+ * The goal-id suffix of a `run` or `plan` in a CI workflow run, from where it was asked for and the
+ * goal's text: a rerun derives the same goal, another run of the workflow (or another job) another.
+ */
+export function workflowRunIdSuffix(key: WorkflowRunKey, goal: string): string {
+  return threadIdSuffix(`${key.repo}:${key.runId}:${key.job}:${goal}`);
 }
 
 /**

@@ -1,5 +1,10 @@
+import { goalShow, readProof } from '../goal/queries.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { RemoteStateStore } from '../state/remote.js';
+import { deliverByPolicy } from './deliver.js';
 import type { AppDeps } from './deps.js';
+import { type ExecuteOutcome, executeAndDeliver } from './execute.js';
+import { derivedGoalId, pullSharedGoal } from './shared-goal.js';
 import { type StartOutcome, type StartRequest, startGoal } from './start.js';
 
 /** `run` or `plan` on a host that keeps the goal on the shared state (the state branch). */
@@ -20,7 +25,16 @@ export interface SharedStartSaves {
 
 export interface SharedStartOutcome extends StartOutcome {
   saved: SharedStartSaves;
+  /**
+   * True when the goal was on the shared state already (its id derived by the front door, e.g.
+   * from the CI run): an earlier attempt created it, and this one continued it, or found it
+   * settled, instead of creating another.
+   */
+  continued: boolean;
 }
+
+/** Statuses from which a run of a goal found on the shared state executes it again. */
+const EXECUTES_FROM: readonly GoalStatus[] = ['planned', 'not_ready', 'running', 'interrupted'];
 
 /**
  * `startGoal` whose goal is saved to the shared state as soon as it exists, and again after it
@@ -29,10 +43,15 @@ export interface SharedStartOutcome extends StartOutcome {
  */
 export async function startSharedGoal(
   deps: AppDeps,
-  remote: Pick<RemoteStateStore, 'push'>,
+  remote: RemoteStateStore,
   request: SharedStartRequest,
 ): Promise<SharedStartOutcome> {
   const { save, onCreated, ...start } = request;
+  if (save && start.create.idSuffix !== undefined) {
+    const root = (await deps.repo.inspect(start.create.repo)).root;
+    const found = await pullSharedGoal(deps.store, remote, derivedGoalId(start.create), { repoRoot: root });
+    if (found.found) return continueSharedGoal(deps, remote, request, found.goal);
+  }
   const saved: SharedStartSaves = { created: null, executed: null };
   let created: string | null = null;
   let started: StartOutcome;
@@ -62,5 +81,68 @@ export async function startSharedGoal(
     const id = started.created.goal.id;
     saved.executed = await remote.push(id, `run: execute goal ${id}`);
   }
-  return { ...started, saved };
+  return { ...started, saved, continued: false };
+}
+
+/**
+ * The request's goal was on the shared state already (a rerun of the CI run that created it, after
+ * that one was killed): `plan` reports it; `run` executes it again if it is not finished, delivers
+ * it if it is ready and otherwise reports it as it is (a pause or a cancel recorded there stands).
+ * The state is pushed after a run, whatever happened.
+ */
+async function continueSharedGoal(
+  deps: AppDeps,
+  remote: Pick<RemoteStateStore, 'push'>,
+  request: SharedStartRequest,
+  goal: GoalRecord,
+): Promise<SharedStartOutcome> {
+  const id = goal.id;
+  const saved: SharedStartSaves = { created: null, executed: null };
+  const executes =
+    EXECUTES_FROM.includes(goal.status) || (goal.status === 'failed' && goal.options.untilReady);
+  const delivers = goal.status === 'ready' && goal.options.policy !== 'local';
+  const acts = request.mode === 'run' && (executes || delivers);
+  deps.reporter.info(
+    `goal ${id} is on the state branch already (${goal.status}), from an earlier attempt of this run: ${acts ? 'continuing it' : 'not started again'}`,
+  );
+  let executed: ExecuteOutcome | null = null;
+  if (acts) {
+    try {
+      executed = executes
+        ? await executeAndDeliver(deps, {
+            after: 'deliver',
+            ...request.execute,
+            goalId: id,
+            ...(request.agent === undefined ? {} : { agent: request.agent }),
+          })
+        : await deliverReady(deps, id, request);
+    } catch (error) {
+      await remote
+        .push(id, `run: execute goal ${id} (failed)`)
+        .catch((saveError: unknown) =>
+          deps.reporter.warn(
+            `could not save goal ${id} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
+          ),
+        );
+      throw error;
+    }
+    saved.executed = await remote.push(id, `run: execute goal ${id}`);
+  }
+  const { graph } = await goalShow(deps.store, id);
+  const { proof } = await readProof(deps.store, id);
+  const now = await deps.store.read(id);
+  return { created: { goal: now, graph, proof }, executed, saved, continued: true };
+}
+
+/** A goal that was ready when its run was killed: delivered (and merged) by its policies. */
+async function deliverReady(
+  deps: AppDeps,
+  goalId: string,
+  request: SharedStartRequest,
+): Promise<ExecuteOutcome> {
+  // Only a saving start continues a goal, so this is never a dry run.
+  const after = await deliverByPolicy(deps, goalId, { ...request.execute, dryRun: false });
+  const goal = await deps.store.read(goalId);
+  const { proof } = await readProof(deps.store, goalId);
+  return { goal, proof, stoppedBy: null, ...after };
 }

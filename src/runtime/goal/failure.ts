@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { writeJsonAtomic } from '../state/atomic.js';
+import { pathExists } from '../state/exists.js';
 import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { GoalRecord } from './schema.js';
 import type { GoalStore } from './store.js';
 
 /** failure.json: why a goal stopped (cancelled, blocked on a human, failed). */
@@ -42,4 +44,19 @@ export async function recordFailedGoal(store: GoalStore, goalId: string): Promis
     });
     return true;
   });
+}
+
+/**
+ * A goal settles `failed` (goal.json) and then writes failure.json: a process killed between the
+ * two left a failed goal without one. Paths that decide from a goal's status (`goal status`, the
+ * Action's and the bot's next step on a shared goal) write it then, once. True when written.
+ */
+export async function catchUpFailureRecord(
+  store: GoalStore,
+  goal: Pick<GoalRecord, 'id' | 'status'>,
+): Promise<boolean> {
+  if (goal.status !== 'failed') return false;
+  const paths = store.paths(goal.id);
+  if ((await pathExists(paths.failure)) || !(await pathExists(paths.proof))) return false;
+  return recordFailedGoal(store, goal.id);
 }

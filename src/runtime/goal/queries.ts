@@ -8,6 +8,7 @@ import { pathExists } from '../state/exists.js';
 import type { GoalPaths } from '../state/paths.js';
 import { readVersioned } from '../state/versioned.js';
 import { controllerAlive } from './actions.js';
+import { catchUpFailureRecord } from './failure.js';
 import { settleRecordedMerge } from './recorded-merge.js';
 import type { GoalRecord } from './schema.js';
 import type { GoalStore } from './store.js';
@@ -46,6 +47,7 @@ export interface StatusView {
 export async function goalStatus(store: GoalStore, goalId: string): Promise<StatusView> {
   // A merge its events record but goal.json does not yet (a kill between the two) is settled first.
   const { goal } = await settleRecordedMerge(store, goalId);
+  await catchUpFailureRecord(store, goal);
   const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
     readGraphIfPlanned(store.paths(goalId).taskGraph),
