@@ -6,6 +6,7 @@ import { showUntrusted } from '../graph/paths.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { agentName } from '../proof/machine-paths.js';
+import { agentWriteNotes } from './agent-evidence.js';
 import {
   checkReplyPaths,
   PLAN_CLASSES,
@@ -213,11 +214,7 @@ async function attempt(
     };
   }
   notes.unshift(`planned by agent ${agentName(options.agent.name)}${usage} on attempt ${number}`);
-  for (const slice of parsed.reply.slices) {
-    notes.push(
-      `${slice.id} writes ${slice.writes.join(', ')}${slice.why === undefined ? '' : `: ${slice.why}`}`,
-    );
-  }
+  notes.push(...agentWriteNotes(parsed.reply, tasks, input));
   notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
   return { ok: true, tasks, notes, classification, spent };
 }
