@@ -184,6 +184,10 @@ describe("the agent's reply is untrusted", () => {
     expect(reason).toMatch(/s2-secrets\.writes: .*environment files hold secrets/);
     expect(reason).toMatch(/again after a retry \(.*cycle.*\)/);
     expect(reason).toMatch(/s4-d: conflict: .*src\/cookie\/parse\.ts/);
+    // Read as written: the values keep their own quotes, and no reason is cut short.
+    expect(reason).toContain('s1-fix-parse-cookie.writes: "../escape.txt" climbs out of the repository');
+    expect(reason).not.toContain('\\"');
+    expect(reason).toMatch(/neither depends on the other; add a dependency/);
     await expect(readFile(join(repo.root, '..', 'escape.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

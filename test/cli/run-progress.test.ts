@@ -87,6 +87,10 @@ describe('progress of a run', () => {
     const json = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).not.toContain(ESC);
+    // Which planner planned, and why (this script agent answers no plan, so the heuristic did).
+    expect(json.stderr).toMatch(
+      /: planned 1 slice\(s\) \(heuristic planner: agent planner \(script:\S+\) not used: .+\); executing/,
+    );
     expect(JSON.parse(json.stdout)).toHaveProperty('proof');
 
     const quiet = await runAtTerminal(['--quiet', 'goal', 'run', GOALS.single, '--agent', agent]);

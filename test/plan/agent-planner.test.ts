@@ -148,8 +148,20 @@ describe('agent planner', () => {
     expect(task?.acceptance).toContain('These tests pass on the head commit: test/index.test.ts');
     expect(validateTaskGraph(proposal.tasks).rejected).toEqual([]);
     expect(proposal.notes.join('\n')).toMatch(/planned by agent script:.* on attempt 1/);
-    expect(proposal.notes.join('\n')).toMatch(
-      /s1-fix-parse-cookie writes src\/index.ts, test\/index.test.ts: src\/index.ts defines parseCookie/,
+    expect(proposal.notes).toContain(
+      's1-fix-parse-cookie writes src/index.ts, test/index.test.ts: src/index.ts defines parseCookie ' +
+        '(omk: src/index.ts defines parseCookie (function, line 1))',
+    );
+  });
+
+  it("says when the agent's write sets leave out the file that defines what the goal names", async () => {
+    const data = 'data/parse-cookie-samples.json';
+    const wrong = slice({ reads: [data], writes: [data], tests: [], why: undefined });
+    const { proposal } = await planWith([reply([wrong])]);
+    expect(proposal.planner.name).toBe('agent');
+    expect(proposal.notes).toContain(`s1-fix-parse-cookie writes ${data}: the agent gave no reason`);
+    expect(proposal.notes).toContain(
+      'omk: src/index.ts defines parseCookie (function, line 1), and no slice writes it',
     );
   });
 

@@ -6,6 +6,7 @@ import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import type { PlanProposal } from '../../src/runtime/plan/planner.js';
 import { findDefinitions, goalIdentifiers } from '../../src/runtime/plan/symbols.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { expectWritesExplained } from '../helpers/plan-notes.js';
 
 // The issue's examples on small real repositories: goals that name a function, a method or a test
 // file, constraints and two-part goals, planned from `git grep` over the tracked files.
@@ -124,6 +125,7 @@ describe('the heuristic planner searches the code for the symbols a goal names',
     const proposal = await planIn(repo(), goal);
     expect(writesOf(proposal.tasks)).toEqual([writes]);
     expect(proposal.notes.join('\n')).toMatch(/writes .*\(defines /);
+    expectWritesExplained(proposal);
   });
 
   it('gives the whole repository when the goal names a symbol nothing defines', async () => {

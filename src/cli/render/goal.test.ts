@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { goalRecord } from '../../runtime/delivery/test-delivery.js';
 import { buildProof } from '../../runtime/proof/build.js';
 import { evidence, gate } from '../../runtime/proof/test-evidence.js';
-import { renderExecuted } from './goal.js';
+import { renderCreated, renderExecuted } from './goal.js';
 
 describe('renderExecuted', () => {
   it('words each gate as the proof does, never the raw outcome: judged by exit code, could not start', () => {
@@ -20,5 +20,37 @@ describe('renderExecuted', () => {
     expect(text).toContain('failing on base too, judged by exit code lint');
     expect(text).toContain('could not start format (optional)');
     expect(text).not.toMatch(/^ {2}(pre_existing|unavailable) /m);
+  });
+});
+
+describe('renderCreated', () => {
+  const graph = {
+    version: 1 as const,
+    goalId: 'g1',
+    planner: { name: 'heuristic', version: '1' },
+    tasks: [],
+    rejected: [],
+  };
+  const created = (plannerWhy: string) => ({
+    goal: goalRecord(),
+    graph,
+    proof: buildProof(evidence()),
+    plannerWhy,
+  });
+
+  it('says why this planner planned, so a goal with an agent that the heuristic planned says so', () => {
+    const why = 'the demo agent plans only when planner.agent names it; the heuristic planned this goal';
+    expect(renderCreated(created(why), '/tmp/goal')).toContain(`rejected (heuristic planner: ${why})\n`);
+  });
+
+  it("cuts a long reason (an agent's refused replies) to one readable line, pointing at the rest", () => {
+    const why = `agent planner (claude) not used: reply refused (${'s1.writes: "x" is protected; '.repeat(20)})`;
+    const line = renderCreated(created(why), '/tmp/goal')
+      .split('\n')
+      .find((l) => l.startsWith('plan: '));
+    expect(line).toMatch(
+      /^plan: 0 slice\(s\), 0 rejected \(heuristic planner: agent planner \(claude\) not used: .*… \(all of it in technical-plan\.md\)\)$/,
+    );
+    expect(line?.length).toBeLessThan(260);
   });
 });

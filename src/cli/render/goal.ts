@@ -1,6 +1,7 @@
 import {
   type BudgetLimits,
   type BudgetView,
+  briefPlannerWhy,
   type CreatedGoal,
   type ExecuteResult,
   formatDuration,
@@ -42,7 +43,8 @@ export function renderCreated(created: CreatedGoal, dir: string): string {
     out += 'a human must decide:\n';
     for (const question of goal.oracle.humanDecisions) out += `  - ${question}\n`;
   } else {
-    out += `plan: ${graph.tasks.length} slice(s), ${graph.rejected.length} rejected (${graph.planner.name} planner)\n`;
+    const why = created.plannerWhy === null ? '' : `: ${briefPlannerWhy(created.plannerWhy)}`;
+    out += `plan: ${graph.tasks.length} slice(s), ${graph.rejected.length} rejected (${graph.planner.name} planner${why})\n`;
     for (const task of graph.tasks) out += taskLine(task);
     for (const rejection of graph.rejected) out += `  rejected ${rejection.taskId}: ${rejection.reason}\n`;
   }

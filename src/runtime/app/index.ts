@@ -52,7 +52,7 @@ export {
   resumeContinuesExecution,
   resumeOrphans,
 } from '../goal/actions.js';
-export type { CreatedGoal } from '../goal/create.js';
+export { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
 export { checkGoalRef, GOAL_ID_PATTERN, newGoalId } from '../goal/ids.js';
 export type { LifecycleAction } from '../goal/lifecycle.js';
 export { type GoalOrigin, readOrigin, recordOrigin } from '../goal/origin.js';

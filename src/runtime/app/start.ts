@@ -1,4 +1,4 @@
-import { type CreatedGoal, createGoal } from '../goal/create.js';
+import { briefPlannerWhy, type CreatedGoal, createGoal } from '../goal/create.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
 import { withCredentialsAway } from './credentials.js';
@@ -52,10 +52,11 @@ async function startInspected(
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
   const planner = await chooseGoalPlanner(deps, create, prepared, request.agent);
   const created = await createGoal({ ...deps, planner }, create, request.mode);
-  const { goal, graph } = created;
+  const { goal, graph, plannerWhy } = created;
   if (prepared !== null) {
+    const by = `${graph.planner.name} planner${plannerWhy === null ? '' : `: ${briefPlannerWhy(plannerWhy)}`}`;
     deps.reporter.info(
-      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s); executing` : 'blocked on a human decision'}`,
+      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : 'blocked on a human decision'}`,
     );
   }
   await request.onCreated?.(created);

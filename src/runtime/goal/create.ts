@@ -34,6 +34,17 @@ export interface CreatedGoal {
   goal: GoalRecord;
   graph: TaskGraph;
   proof: Proof;
+  /** Why this planner planned (the planner's first note: the agent's attempt, a fallback's reason); null when nothing was planned. */
+  plannerWhy: string | null;
+}
+
+const BRIEF_PLANNER_WHY_CHARS = 160;
+
+/** `plannerWhy` for one line of output; the whole of it is in technical-plan.md and decisions.jsonl. */
+export function briefPlannerWhy(why: string): string {
+  const chars = [...why];
+  if (chars.length <= BRIEF_PLANNER_WHY_CHARS) return why;
+  return `${chars.slice(0, BRIEF_PLANNER_WHY_CHARS).join('').trimEnd()}… (all of it in technical-plan.md)`;
 }
 
 /**
@@ -320,7 +331,7 @@ async function planLocked(
   const controller =
     executes && current.controller !== null ? { ...current.controller, heartbeatAt: clock.nowIso() } : null;
   const goal = await store.write({ ...current, oracle, status, controller });
-  return { goal, graph, proof };
+  return { goal, graph, proof, plannerWhy: notes[0] ?? null };
 }
 
 /**

@@ -141,9 +141,14 @@ export function readSignals(normalized: string): GoalSignals {
   const relative = matches(RELATIVE_TARGET, lower);
   const measurable = absolute[0] ?? relative[0] ?? null;
 
-  // Numbers that belong to a measurable target are not anchors by themselves.
-  const withoutTargets = normalized.replace(new RegExp(ABSOLUTE_TARGET.source, 'gi'), ' ');
-  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, normalized);
+  // What the goal works on, not what it forbids: "add no new dependencies" names no target (a goal
+  // made only of constraints keeps its words). Numbers of a measurable target are not anchors.
+  const work = withoutConstraints(normalized)
+    .replace(/\b(?:and|but|while)\s*$/i, '')
+    .trim();
+  const scope = work === '' ? normalized : work;
+  const withoutTargets = scope.replace(new RegExp(ABSOLUTE_TARGET.source, 'gi'), ' ');
+  const quoted = matches(/"[^"]+"|`[^`]+`|'[^'\s][^']*[^'\s]'/g, scope);
   const targets = unique([
     ...matches(FAILING_SUITE, lower),
     ...quoted,

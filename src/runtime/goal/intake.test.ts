@@ -161,6 +161,15 @@ describe('decideOracle: classes', () => {
     expect(greenfield.checks.filter((check) => rewrite.checks.includes(check))).toEqual([]);
   });
 
+  it('takes its targets from the work, not from the constraint clauses', () => {
+    const rewrite = decideOracle('refactor add() in src/math.js and add no new dependencies');
+    expect(rewrite.checks).toContain(
+      'The public interface of add, src/math.js is preserved: exported names, command-line flags and outputs are unchanged',
+    );
+    const fix = decideOracle('fix parseConfig in src/config.ts; do not change the public API');
+    expect(fix.checks.join('\n')).toMatch(/\(parseConfig, src\/config\.ts\)/);
+  });
+
   it('mentions the goal specifics in the checks', () => {
     const perf = decideOracle('reduce p95 latency of /api/search to under 200ms');
     expect(perf.checks.join('\n')).toContain('The head commit meets the stated target: under 200ms');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isWithin, normalizePathList, normalizeRepoPath, pathsOverlap, quoteUntrusted } from './paths.js';
+import {
+  isWithin,
+  normalizePathList,
+  normalizeRepoPath,
+  pathsOverlap,
+  quoteUntrusted,
+  showUntrusted,
+} from './paths.js';
 import { isProtectedPath, PROTECTED_PATTERNS, protectedWriteViolation } from './protected.js';
 
 function accepted(raw: string): string {
@@ -207,6 +214,14 @@ describe('quoteUntrusted', () => {
     expect(quoteUntrusted('a\u202eb')).toBe('"a\\u{202E}b"');
     expect(quoteUntrusted('a\u0000"\\')).toBe('"a\\u{0}\\"\\\\"');
     expect(quoteUntrusted('x'.repeat(500))).toBe(`"${'x'.repeat(120)}…"`);
+  });
+});
+
+describe('showUntrusted', () => {
+  it('keeps quotes a message already holds, escapes invisible characters, and truncates at the limit', () => {
+    expect(showUntrusted('s1.writes: "../x" climbs out', 400)).toBe('s1.writes: "../x" climbs out');
+    expect(showUntrusted('a\u202eb\u0000', 400)).toBe('a\\u{202E}b\\u{0}');
+    expect(showUntrusted('x'.repeat(500), 400)).toBe(`${'x'.repeat(400)}…`);
   });
 });
 

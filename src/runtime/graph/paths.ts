@@ -175,17 +175,29 @@ export function pathsOverlap(a: string, b: string): boolean {
  * `\u{...}` escapes so they cannot reorder or hide text in a terminal, log or PR body.
  */
 export function quoteUntrusted(text: string): string {
+  return `"${escapeUnseen(text, MAX_QUOTED_CHARS, true)}"`;
+}
+
+/**
+ * Untrusted text shown unquoted (an error message that already quotes the values it names):
+ * invisible and control characters escaped as in `quoteUntrusted`, cut at `max` characters.
+ */
+export function showUntrusted(text: string, max: number): string {
+  return escapeUnseen(text, max, false);
+}
+
+function escapeUnseen(text: string, max: number, quoted: boolean): string {
   let out = '';
   let count = 0;
   for (const ch of text) {
-    if (count === MAX_QUOTED_CHARS) {
+    if (count === max) {
       out += '…';
       break;
     }
     count += 1;
     if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
-    else if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (quoted && (ch === '"' || ch === '\\')) out += `\\${ch}`;
     else out += ch;
   }
-  return `"${out}"`;
+  return out;
 }

@@ -2,10 +2,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Agent } from '../agents/port.js';
 import { AgentUnavailableError } from '../errors.js';
-import { quoteUntrusted } from '../graph/paths.js';
+import { showUntrusted } from '../graph/paths.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { agentName } from '../proof/machine-paths.js';
+import { agentWriteNotes } from './agent-evidence.js';
 import {
   checkReplyPaths,
   PLAN_CLASSES,
@@ -30,6 +31,8 @@ const MAX_SLICES = 8;
 const MAX_REPLY_CHARS = 1_000_000;
 /** Errors quoted back to the agent or into the decision, at most. */
 const MAX_ERRORS = 12;
+/** One error in the decision, at most: room for omk's words and the values they quote. */
+const MAX_ERROR_CHARS = 400;
 
 export interface AgentPlannerOptions {
   agent: Agent;
@@ -211,17 +214,13 @@ async function attempt(
     };
   }
   notes.unshift(`planned by agent ${agentName(options.agent.name)}${usage} on attempt ${number}`);
-  for (const slice of parsed.reply.slices) {
-    notes.push(
-      `${slice.id} writes ${slice.writes.join(', ')}${slice.why === undefined ? '' : `: ${slice.why}`}`,
-    );
-  }
+  notes.push(...agentWriteNotes(parsed.reply, tasks, input));
   notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
   return { ok: true, tasks, notes, classification, spent };
 }
 
 function listed(errors: readonly string[]): string {
-  const shown = errors.slice(0, MAX_ERRORS).map((error) => quoteUntrusted(error).slice(1, -1));
+  const shown = errors.slice(0, MAX_ERRORS).map((error) => showUntrusted(error, MAX_ERROR_CHARS));
   return shown.join('; ') + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : '');
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
 import { decideOracle } from '../goal/intake.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { SLICE_ID_PATTERN, type TaskDraft, taskDraftSchema } from '../graph/schema.js';
@@ -133,6 +134,10 @@ describe('heuristicPlanner', () => {
     expect(proposal.notes.join('\n')).toMatch(
       /s2-refactor-src-parser-ts-again depends on s1-refactor-src-parser-ts/,
     );
+  });
+
+  it.each(SCENARIOS)('says why each file is in a write set: %j', async (goal, files) => {
+    expectWritesExplained(await plan(goal, files));
   });
 
   it.each(SCENARIOS)('never lets concurrent slices overlap: %j', async (goal, files) => {

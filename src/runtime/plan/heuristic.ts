@@ -163,6 +163,7 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
     const writes = docs.length > 0 ? docs : defaultDocs(input.repoFiles);
     if (docs.length === 0)
       notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes.join(', ')}`);
+    else notes.push(`${id} writes ${docs.join(', ')}: the document(s) whose name the goal mentions`);
     return {
       ...base,
       role: 'docs-writer',
@@ -189,8 +190,14 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
     );
   } else if (sources.length <= MAX_LISTED_WRITES) {
     // The files defining the symbol come with their tests: a fix needs its regression test.
-    writes = bySymbol ? [...sources, ...sourceTests.filter((path) => !sources.includes(path))] : sources;
-    notes.push(explain(id, sources, own.why));
+    const tests = bySymbol ? sourceTests.filter((path) => !sources.includes(path)) : [];
+    writes = [...sources, ...tests];
+    const why = new Map(own.why);
+    for (const test of tests) {
+      const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
+      why.set(test, `the existing tests of ${tested.join(', ')}`);
+    }
+    notes.push(explain(id, writes, why));
   } else {
     writes = [commonDirectory(sources)];
     notes.push(
