@@ -8,10 +8,11 @@
 //       best case for an install);
 //     - omk preparing worktrees, as reported by the real CLI: `omk goal run` of a one-slice fix
 //       goal, whose `workspace_prepared` events say "node_modules from the checkout: <how>
-//       (N files, X ms)": the slice's worktree (the goal's first: the checkout's node_modules is
-//       copied into the goal's cache, then hard-linked), then the integration's and the base's
-//       (linked to that copy). The slice's test gate (which calls the tools from
-//       node_modules/.bin) must pass;
+//       (N files, X ms)": the goal's first worktree (the base's: in a fresh state root the
+//       checkout's node_modules is copied into omk's shared cache, then hard-linked), then the
+//       slice's and the integration's (linked to that copy); then a second goal in the same state
+//       root, whose first worktree links to the same copy. The slice's test gate (which calls the
+//       tools from node_modules/.bin) must pass;
 //     - for reference, the other ways to share a directory: `cp -al` (hard links: an agent writing
 //       into a file changes the user's copy), `cp -R --reflink=auto`, and Node's `fs.cp`.
 //
@@ -98,7 +99,15 @@ await runBench(async () => {
   );
   const scratch = makeTempDir('prepare-scratch');
 
-  const samples = { npmCi: [], first: [], further: [], hardlinks: [], cpReflink: [], fsCp: [] };
+  const samples = {
+    npmCi: [],
+    first: [],
+    further: [],
+    laterGoal: [],
+    hardlinks: [],
+    cpReflink: [],
+    fsCp: [],
+  };
   for (let round = 0; round < repeat; round++) {
     // npm ci in a fresh clone (only committed files: no node_modules).
     const clone = join(scratch, `clone-${round}`);
@@ -112,9 +121,13 @@ await runBench(async () => {
     samples.npmCi.push(ci.ms);
     rmSync(clone, { recursive: true, force: true });
 
-    const omk = prepareWithOmk(bin, repo, agent, makeTempDir('prepare-state'));
+    const stateDir = makeTempDir('prepare-state');
+    const omk = prepareWithOmk(bin, repo, agent, stateDir);
     samples.first.push(omk.first);
     samples.further.push(...omk.further);
+    // A second goal on the same checkout and lockfile: the copy is already in the shared cache.
+    const later = prepareWithOmk(bin, repo, agent, stateDir);
+    samples.laterGoal.push(later.first);
 
     for (const [key, run] of [
       ['hardlinks', (to) => timeSpawn('cp', ['-al', join(repo, 'node_modules'), to])],
@@ -131,14 +144,15 @@ await runBench(async () => {
       rmSync(to, { recursive: true, force: true });
     }
     log(
-      `round ${round + 1}/${repeat}: npm ci ${round1(ci.ms)} ms, omk: first ${omk.first} ms, then ${omk.further.join(', ')} ms`,
+      `round ${round + 1}/${repeat}: npm ci ${round1(ci.ms)} ms, omk: first ${omk.first} ms, then ${omk.further.join(', ')} ms; later goal's first ${later.first} ms`,
     );
   }
 
   const rows = [
     ['npm ci --prefer-offline (warm cache)', samples.npmCi],
-    ["omk: a goal's first worktree (copy + links)", samples.first],
+    ["omk: a goal's first worktree, cold cache (copy + links)", samples.first],
     ['omk: each further worktree (links)', samples.further],
+    ["omk: a later goal's first worktree (links)", samples.laterGoal],
     ['cp -al (hard links, unsafe)', samples.hardlinks],
     ['cp -R --reflink=auto', samples.cpReflink],
     ['fs.cpSync', samples.fsCp],
@@ -153,7 +167,11 @@ await runBench(async () => {
     nodeModulesFiles: files,
     repeat,
     summary,
-    overNpmCi: { first: ratio(samples.first), further: ratio(samples.further) },
+    overNpmCi: {
+      first: ratio(samples.first),
+      further: ratio(samples.further),
+      laterGoal: ratio(samples.laterGoal),
+    },
   };
   if (values.json) return printJson(report);
   process.stdout.write(
@@ -163,13 +181,13 @@ await runBench(async () => {
     ),
   );
   process.stdout.write(
-    `\nnode_modules: ${files} files; over npm ci (medians): first worktree ${report.overNpmCi.first}, further ${report.overNpmCi.further}; load ${report.load.before} → ${report.load.after}\n`,
+    `\nnode_modules: ${files} files; over npm ci (medians): first worktree (cold cache) ${report.overNpmCi.first}, further ${report.overNpmCi.further}, a later goal's first ${report.overNpmCi.laterGoal}; load ${report.load.before} → ${report.load.after}\n`,
   );
 });
 
 /**
- * One goal run with a one-slice goal; returns the preparation times omk reported (the slice's
- * first, then the integration's and the base's), after checking the slice's test gate passed.
+ * One goal run with a one-slice goal; returns the preparation times omk reported (the goal's
+ * first worktree, then the others), after checking the slice's test gate passed.
  */
 function prepareWithOmk(bin, repo, agent, stateDir) {
   const run = timeOmk(

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType, type GoalEvent } from '../helpers/execution.js';
+import { pathWithout } from '../helpers/path-without.js';
 
 /**
  * A Go module with a _test.go and one committed failing test, as a new user would bring it (no
@@ -147,25 +147,3 @@ describe('per-test evidence on a Go module', () => {
     await expectGoUnavailable(await runWith(writeCalc('a + b', 'a * b'), { PATH: path }));
   });
 });
-
-/**
- * process.env.PATH with the named executables taken out: a directory holding one of them is
- * replaced by a copy made of links to everything else in it.
- */
-async function pathWithout(tools: readonly string[], into: string): Promise<string> {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
-  const result: string[] = [];
-  for (const [index, dir] of dirs.entries()) {
-    if (!tools.some((tool) => existsSync(join(dir, tool)))) {
-      result.push(dir);
-      continue;
-    }
-    const shadow = join(into, String(index));
-    await mkdir(shadow, { recursive: true });
-    for (const entry of await readdir(dir)) {
-      if (!tools.includes(entry)) await symlink(join(dir, entry), join(shadow, entry));
-    }
-    result.push(shadow);
-  }
-  return result.join(delimiter);
-}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,32 @@ describe('per-test evidence on a pytest project', () => {
     expect(markdown.stdout).toContain('- fail→pass: `tests/test_calc.py::test_add`');
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
+  });
+
+  it('a no-op (a comment, the bug left in place) is never ready', async () => {
+    env = await createExecutionEnv(PYTHON_FIXTURE);
+    const id = await runWith(`write('calc.py', ${JSON.stringify(`# looked at it\n${BUGGY}`)});`);
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    const test = proof.gates.find((gate) => gate.kind === 'test');
+    expect(test?.tests).toMatchObject({ failToPass: [], stillFailing: ['tests/test_calc.py::test_add'] });
+    expect(proof.knownGaps.map((gap) => gap.code)).toContain('fix_no_fail_to_pass');
+  });
+
+  it("with the checkout's virtualenv lacking pytest, the goal stops before any agent runs, naming pytest", async () => {
+    env = await createExecutionEnv({ ...PYTHON_FIXTURE, '.gitignore': '.venv/\n' });
+    // As a user has it: a virtualenv in the checkout (first on the gates' PATH), pytest not installed in it.
+    execFileSync('python3', ['-m', 'venv', '--without-pip', join(env.repo.root, '.venv')]);
+    const id = await runWith(`write('calc.py', ${JSON.stringify(BUGGY.replace('a - b', 'a + b'))});`);
+    const events = await env.events(id);
+    expect(await env.kit.calls()).toEqual([]);
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:unavailable']]);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.agentRuns).toEqual([]);
+    expect(proof.knownGaps.find((gap) => gap.code === 'gate_unavailable')?.message).toContain(
+      'No agent ran. Install pytest',
+    );
   });
 
   it('a wrong fix that breaks another test fails the slice, naming the regression', async () => {

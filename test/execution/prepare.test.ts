@@ -101,11 +101,15 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
     const prepared = eventsOfType(events, 'workspace_prepared');
     // The gates run on the base before any agent (the baseline), in a prepared base worktree.
     expect(prepared.map((e) => e.data.workspace)).toEqual(['base', SLICES.bug, 'integration']);
-    // The first copies the checkout's node_modules into the goal's cache; the others link to it.
+    // The first copies the checkout's node_modules into omk's shared cache; the others link to it.
     expect(prepared.map((e) => e.data.done)).toEqual([
-      [expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked \(/)],
-      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
-      [expect.stringMatching(/^node_modules from the checkout: linked from the goal's cache \(/)],
+      [
+        expect.stringMatching(
+          /^node_modules from the checkout: copied to omk's shared cache, then linked \(/,
+        ),
+      ],
+      [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
+      [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
     ]);
     const proof = await env.proof(id);
     expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
@@ -148,13 +152,13 @@ ${touchWrites}`;
     expect(userBin).not.toContain('exit 0');
     const proof = await env.proof(id);
     expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
-    // The goal's shared copy was written to, so the integration got a fresh one, and its gate ran
+    // omk's shared copy was written to, so the integration got a fresh one, and its gate ran
     // the real tool.
     const [, , integration] = eventsOfType(await env.events(id), 'workspace_prepared');
     expect(integration?.data).toMatchObject({
       workspace: 'integration',
       done: [
-        expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+        expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
       ],
     });
     expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);

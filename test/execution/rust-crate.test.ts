@@ -1,7 +1,9 @@
-import { homedir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { pathWithout } from '../helpers/path-without.js';
 
 /**
  * A Rust crate with inline `#[cfg(test)]` tests and one committed failing test, as a new user would
@@ -64,8 +66,12 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-async function runWith(files: Readonly<Record<string, string>>, agentBody: string) {
-  env = await createExecutionEnv(files, { env: RUST_ENV });
+async function runWith(
+  files: Readonly<Record<string, string>>,
+  agentBody: string,
+  extraEnv: Record<string, string> = {},
+) {
+  env = await createExecutionEnv(files, { env: { ...RUST_ENV, ...extraEnv } });
   const agent = await env.kit.script('fixer', agentBody);
   const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
@@ -114,6 +120,27 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toContain('test:failed');
     const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
     expect(failure).toMatch(/1 test\(s\) fail here that did not fail on base[^\n]*tests::multiplies/);
+  });
+
+  it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-no-cargo-'));
+    try {
+      const PATH = await pathWithout(['cargo'], dir);
+      const { proof, events, result } = await runWith(CRATE, writeLib(lib('a + b', 'a * b')), { PATH });
+      expect(await env.kit.calls()).toEqual([]);
+      expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+        ['format:unavailable', 'typecheck:unavailable', 'lint:unavailable', 'test:unavailable'],
+      ]);
+      expect(proof.status).toBe('blocked_on_human');
+      expect(proof.agentRuns).toEqual([]);
+      const gaps = proof.knownGaps.filter((gap) => gap.code === 'gate_unavailable').map((gap) => gap.message);
+      expect(gaps.find((message) => message.includes('Required gate "test"'))).toContain(
+        'No agent ran. Install cargo',
+      );
+      expect(`${result.stdout}\n${result.stderr}`).toContain('Install cargo');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("rustfmt and clippy failing on the base's own code do not block a correct fix", async () => {

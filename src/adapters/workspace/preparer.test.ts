@@ -50,8 +50,14 @@ const node = (install: string[] | null): PreparationStep => ({
   install,
 });
 
-function prepare(steps: PreparationStep[], path = worktree) {
-  const plan: PreparationPlan = { steps, env: {}, timeoutMs: 30_000, cacheDir: join(dir, 'cache') };
+function prepare(steps: PreparationStep[], path = worktree, goal = 'g1') {
+  const plan: PreparationPlan = {
+    steps,
+    env: {},
+    timeoutMs: 30_000,
+    cacheDir: join(dir, 'cache', goal),
+    sharedCacheDir: join(dir, 'shared'),
+  };
   return preparer.prepare({
     repoRoot: checkout,
     path,
@@ -70,7 +76,7 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(result).toMatchObject({ ok: true, changed: true });
     expect(result.done).toEqual([
       expect.stringMatching(
-        /^node_modules from the checkout: copied to the goal's cache, then linked \(1 files, \d+ ms\)$/,
+        /^node_modules from the checkout: copied to omk's shared cache, then linked \(1 files, \d+ ms\)$/,
       ),
     ]);
 
@@ -94,7 +100,7 @@ describe('createWorkspacePreparer: node_modules', () => {
     await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
     expect((await prepare([node(null)], second)).done).toEqual([
       expect.stringMatching(
-        /^node_modules from the checkout: linked from the goal's cache \(1 files, \d+ ms\)$/,
+        /^node_modules from the checkout: linked from omk's shared cache \(1 files, \d+ ms\)$/,
       ),
     ]);
 
@@ -104,9 +110,38 @@ describe('createWorkspacePreparer: node_modules', () => {
     const third = join(dir, 'third');
     await cp(second, third, { recursive: true, filter: (path) => !path.includes('node_modules') });
     expect((await prepare([node(null)], third)).done).toEqual([
-      expect.stringMatching(/^node_modules from the checkout: copied to the goal's cache, then linked/),
+      expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
     ]);
     expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
+  });
+
+  it("links a later goal's first worktree too, and copies again once the checkout's node_modules changed", async () => {
+    const worktreeOf = async (name: string) => {
+      const path = join(dir, name);
+      await mkdir(path);
+      await cp(join(worktree, 'package.json'), join(path, 'package.json'));
+      await cp(join(worktree, 'package-lock.json'), join(path, 'package-lock.json'));
+      return path;
+    };
+    await prepare([node(null)]);
+    // Another goal (its own cache directory), same checkout and lockfile: no second copy.
+    expect((await prepare([node(null)], await worktreeOf('goal-2'), 'g2')).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache/),
+    ]);
+
+    // The user edits a dependency in the checkout: the next goal gets a fresh copy with the edit.
+    await writeFile(join(checkout, 'node_modules', 'tool', 'bin', 'tool.js'), '#!/bin/sh\necho edited\n');
+    const third = await worktreeOf('goal-3');
+    expect((await prepare([node(null)], third, 'g3')).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
+    ]);
+    expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho edited\n',
+    );
+    // The earlier goals' worktrees keep what they were given.
+    expect(await readFile(join(worktree, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho tool\n',
     );
   });
@@ -156,7 +191,7 @@ describe('createWorkspacePreparer: node_modules', () => {
   });
 
   it('reports a copy the host refuses as a failure of that step', async () => {
-    await writeFile(join(dir, 'cache'), 'a file where the cache directory should be');
+    await writeFile(join(dir, 'shared'), 'a file where the cache directory should be');
     const result = await prepare([node(null)]);
     expect(result).toMatchObject({ ok: false, what: "giving the worktree the checkout's node_modules" });
     expect(result.ok ? '' : result.detail).toMatch(/^ENOTDIR|^EEXIST/);

@@ -88,22 +88,31 @@ async function nodeModules(
   const reusable = differs === null && (await isDirectory(source));
   if (reusable) {
     const started = performance.now();
-    const snapshot = await tools.snapshots.ensure(
-      source,
-      join(input.plan.cacheDir, 'node_modules', wanted.slice(0, 16)),
+    const dir = join(
+      input.plan.sharedCacheDir,
+      'node_modules',
+      digest(input.repoRoot).slice(0, 16),
+      wanted.slice(0, 16),
     );
     const partial = join(input.path, PARTIAL);
-    await rm(partial, { recursive: true, force: true });
-    let how = snapshot.made ? "copied to the goal's cache, then linked" : "linked from the goal's cache";
-    let files: number;
-    try {
-      files = await cloneTree(snapshot.tree, partial, 'link', target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      // The state root spans filesystems: no links across them, so a copy of the checkout's.
+    let how = '';
+    let files = 0;
+    // Twice at most: another goal's run may set the snapshot aside while this one links from it.
+    for (let attempt = 1; how === ''; attempt++) {
+      const snapshot = await tools.snapshots.ensure(source, dir, input.plan.cacheDir);
       await rm(partial, { recursive: true, force: true });
-      files = await cloneTree(source, partial, 'copy', target);
-      how = 'copied';
+      try {
+        files = await cloneTree(snapshot.tree, partial, 'link', target);
+        how = snapshot.made ? "copied to omk's shared cache, then linked" : "linked from omk's shared cache";
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && attempt === 1) continue;
+        if (code !== 'EXDEV') throw error;
+        // The state root spans filesystems: no links across them, so a copy of the checkout's.
+        await rm(partial, { recursive: true, force: true });
+        files = await cloneTree(source, partial, 'copy', target);
+        how = 'copied';
+      }
     }
     await markOurs(partial, wanted);
     await rename(partial, target);
@@ -202,6 +211,10 @@ async function firstDifference(a: string, b: string, files: readonly string[]): 
     if (left === null ? right !== null : right === null || !left.equals(right)) return file;
   }
   return null;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 async function fingerprint(root: string, files: readonly string[]): Promise<string> {

@@ -8,7 +8,7 @@ import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/conf
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
-import { goalCacheDir, goalPaths, privateStateDir, workspacesDir } from '../state/paths.js';
+import { goalCacheDir, goalPaths, privateStateDir, sharedCacheDir, workspacesDir } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
@@ -71,7 +71,13 @@ export async function composeController(
         : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
       config.logs.maxBytes,
     ),
-    preparation: planPreparation({ repoRoot: root, files, config, cacheDir }),
+    preparation: planPreparation({
+      repoRoot: root,
+      files,
+      config,
+      cacheDir,
+      sharedCacheDir: sharedCacheDir(deps.store.deps.stateRoot),
+    }),
     reporter: deps.reporter,
     steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),

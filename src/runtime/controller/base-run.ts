@@ -33,7 +33,8 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
     baseCwd: null,
     baseSha: null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    env: deps.gateEnv,
+    // As prepared, like a slice's: the base's check must find what the slices' gates will find.
+    env: await ctx.base.env(),
     signal: ctx.signal,
     onTestResults: (gate, results) => {
       if (results !== null) tests[gate] = results;

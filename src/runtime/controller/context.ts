@@ -89,6 +89,12 @@ export interface BaseCheckout {
   readonly baseSha: string;
   /** The worktree's path; the first call creates (or reuses) it, later calls share that. */
   path(): Promise<string>;
+  /**
+   * The environment gates run with in that worktree, as its preparation left it (the checkout's
+   * virtualenv first on PATH, the goal's CARGO_TARGET_DIR): the same as a slice's, so a tool the
+   * slices cannot start is found missing on the base too.
+   */
+  env(): Promise<Readonly<Record<string, string>>>;
 }
 
 /**
@@ -99,28 +105,30 @@ export interface BaseCheckout {
 export function lazyBase(
   deps: Pick<ControllerDeps, 'workspaces' | 'workspaceRoot'>,
   goal: GoalRecord,
-  /** Gives the new worktree the project's dependencies, before any gate runs in it. */
-  prepare: (path: string) => Promise<unknown> = async () => {},
+  /**
+   * Gives the new worktree the project's dependencies, before any gate runs in it; returns the
+   * environment its gates run with.
+   */
+  prepare: (path: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
 ): BaseCheckout {
   const baseSha = goal.repo.baseSha ?? '';
-  let created: Promise<SliceWorkspace> | null = null;
+  let created: Promise<{ workspace: SliceWorkspace; env: Readonly<Record<string, string>> }> | null = null;
+  const make = () => {
+    created ??= deps.workspaces
+      .create({
+        repoRoot: goal.repo.root,
+        goalId: goal.id,
+        sliceId: BASE_ID,
+        baseSha,
+        workspaceRoot: deps.workspaceRoot,
+        sparsePaths: null,
+      })
+      .then(async (workspace) => ({ workspace, env: await prepare(workspace.path) }));
+    return created;
+  };
   return {
     baseSha,
-    path: async () => {
-      created ??= deps.workspaces
-        .create({
-          repoRoot: goal.repo.root,
-          goalId: goal.id,
-          sliceId: BASE_ID,
-          baseSha,
-          workspaceRoot: deps.workspaceRoot,
-          sparsePaths: null,
-        })
-        .then(async (workspace) => {
-          await prepare(workspace.path);
-          return workspace;
-        });
-      return (await created).path;
-    },
+    path: async () => (await make()).workspace.path,
+    env: async () => (await make()).env,
   };
 }

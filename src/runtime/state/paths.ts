@@ -53,6 +53,11 @@ export function goalCacheDir(stateRoot: string, goalId: string): string {
   return join(stateRoot, 'cache', goalId);
 }
 
+/** What the worktrees of every goal share (omk's copies of node_modules): outside any goal's cache. */
+export function sharedCacheDir(stateRoot: string): string {
+  return join(stateRoot, 'shared-cache');
+}
+
 export function goalsDir(stateRoot: string): string {
   return join(stateRoot, 'goals');
 }

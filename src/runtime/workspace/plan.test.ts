@@ -18,7 +18,13 @@ afterEach(async () => {
 async function plan(files: Record<string, string>, workspace: Record<string, unknown> = {}) {
   for (const [path, text] of Object.entries(files)) await writeFile(join(root, path), text);
   const config = configSchema.parse({ workspace });
-  return planPreparation({ repoRoot: root, files: Object.keys(files), config, cacheDir: '/state/cache/g1' });
+  return planPreparation({
+    repoRoot: root,
+    files: Object.keys(files),
+    config,
+    cacheDir: '/state/cache/g1',
+    sharedCacheDir: '/state/shared-cache',
+  });
 }
 
 const withDeps = JSON.stringify({ devDependencies: { semver: '7.7.2' } });
@@ -29,7 +35,13 @@ describe('planPreparation', () => {
       'package.json': '{"scripts":{"test":"node --test"}}',
       'go.mod': 'module x\n',
     });
-    expect(result).toEqual({ steps: [], env: {}, timeoutMs: 600_000, cacheDir: '/state/cache/g1' });
+    expect(result).toEqual({
+      steps: [],
+      env: {},
+      timeoutMs: 600_000,
+      cacheDir: '/state/cache/g1',
+      sharedCacheDir: '/state/shared-cache',
+    });
   });
 
   it.each([
@@ -74,6 +86,7 @@ describe('planPreparation', () => {
       env: {},
       timeoutMs: 120_000,
       cacheDir: '/state/cache/g1',
+      sharedCacheDir: '/state/shared-cache',
     });
   });
 });

@@ -33,8 +33,10 @@ export interface PlanInput {
   /** Tracked files of the checkout, repository-relative. */
   files: readonly string[];
   config: { workspace: WorkspaceConfig };
-  /** Where the goal keeps what its worktrees share (CARGO_TARGET_DIR, omk's copy of node_modules). */
+  /** Where the goal keeps what its worktrees share (CARGO_TARGET_DIR). */
   cacheDir: string;
+  /** Where every goal's worktrees share omk's copies of node_modules. */
+  sharedCacheDir: string;
 }
 
 /**
@@ -45,13 +47,14 @@ export interface PlanInput {
 export function planPreparation(input: PlanInput): PreparationPlan {
   const { workspace } = input.config;
   const timeoutMs = workspace.timeout;
-  const { cacheDir } = input;
+  const { cacheDir, sharedCacheDir } = input;
   if (workspace.setup) {
     return {
       steps: workspace.setup.map((argv) => ({ kind: 'command', argv })),
       env: {},
       timeoutMs,
       cacheDir,
+      sharedCacheDir,
     };
   }
   const context = createDetectContext(input.repoRoot, input.files);
@@ -64,7 +67,7 @@ export function planPreparation(input: PlanInput): PreparationPlan {
   }
   // One target directory for the goal: slices, base and integration build the same crates.
   if (context.has('Cargo.toml')) env.CARGO_TARGET_DIR = join(input.cacheDir, 'cargo-target');
-  return { steps, env, timeoutMs, cacheDir };
+  return { steps, env, timeoutMs, cacheDir, sharedCacheDir };
 }
 
 function nodeStep(context: DetectContext, installAllowed: boolean): PreparationStep | null {

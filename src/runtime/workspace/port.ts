@@ -146,8 +146,13 @@ export interface PreparationPlan {
   env: Readonly<Record<string, string>>;
   /** Bound on each command (an install, a setup command). */
   timeoutMs: number;
-  /** Where the preparer keeps what the goal's worktrees share (omk's copy of node_modules). */
+  /** Where the preparer keeps what the goal's worktrees share (CARGO_TARGET_DIR). */
   cacheDir: string;
+  /**
+   * Where the preparer keeps what worktrees of every goal share: omk's copies of a checkout's
+   * node_modules, one per checkout and manifests, so a later goal's first worktree links too.
+   */
+  sharedCacheDir: string;
 }
 
 export interface PrepareInput {
