@@ -1,14 +1,13 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
   chooseMergeMethod,
-  type MergeCheck,
   type MergeMethod,
+  mergeCheckStepPlan,
   readOrigin,
   recheckMerge,
-  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, withCheckout } from './compose.js';
+import { appFor, onSharedGoalThen } from './compose.js';
 import { mergeNotes } from './replies.js';
 import { publishStatus } from './status.js';
 
@@ -48,27 +47,25 @@ export async function checkMerge(
 ): Promise<void> {
   // A run in this process evaluates the merge itself when it has delivered.
   if (bot.active.has(goalId)) return;
-  await bot.mutex.run(goalId, () =>
-    withCheckout(bot, gh, repo, 'state', async (ws) => {
-      // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
-      const request = {
-        goalId,
-        save: `omk: merge evaluation of goal ${goalId}`,
-        saveIf: (c: MergeCheck) => c.evaluated,
-      };
-      const step = await withSharedGoal({ ...ws, reporter: bot.deps.reporter }, request, async () =>
-        recheckMerge(appFor(bot, ws, { gh, repo }), goalId, await mergeMethodFor(bot, gh, repo, setting)),
-      );
+  const target = { gh, repo };
+  await onSharedGoalThen(
+    bot,
+    target,
+    goalId,
+    mergeCheckStepPlan(goalId),
+    async (ws) => recheckMerge(appFor(bot, ws, target), goalId, await mergeMethodFor(bot, gh, repo, setting)),
+    async (step, ws) => {
       if (step.kind === 'not_shared') return;
       const check = step.value;
+      // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
       if (!check.evaluated) {
         bot.deps.reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);
         return;
       }
       const origin = await readOrigin(ws.store, goalId);
       if (origin === null) return;
-      const target = { gh, repo, issue: origin.issue };
-      await publishStatus(bot, target, goalId, ws.store, 'settled', mergeNotes(check.result));
-    }),
+      const notes = mergeNotes(check.result);
+      await publishStatus(bot, { ...target, issue: origin.issue }, goalId, ws.store, 'settled', notes);
+    },
   );
 }

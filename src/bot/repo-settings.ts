@@ -4,7 +4,6 @@
 
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
-  type AgentChoice,
   type CreateGoalRequest,
   ForgeError,
   formatDuration,
@@ -14,7 +13,6 @@ import {
   type RepoSettings,
   readRepoSettings,
   repoAccessVerdict,
-  repoAgentChoice,
   repoAgentVerdict,
   UsageError,
 } from '../runtime/app/index.js';
@@ -167,19 +165,6 @@ export function withRepoDefaults(
       ...(given.includes('budget-usd') || budget.usd === undefined ? {} : { usd: budget.usd }),
     },
   };
-}
-
-/** The agent a goal is planned with here: the repository's named agent, else the operator's (a command agent does not plan). */
-export function planningAgent(bot: Bot, settings: RepoSettings): string | undefined {
-  const agent = settings.agent;
-  if (agent === undefined) return bot.deps.config.agent ?? undefined;
-  return typeof agent === 'string' ? agent : undefined;
-}
-
-/** The agent a local run executes with: the repository's (allowed when loaded), else the operator's. */
-export async function runAgent(bot: Bot, settings: RepoSettings, repoRoot: string): Promise<AgentChoice> {
-  if (settings.agent !== undefined) return repoAgentChoice(repoRoot, settings.agent);
-  return bot.deps.config.agent === null ? {} : { name: bot.deps.config.agent };
 }
 
 export function mergeMethodSetting(settings: RepoSettings): MergeMethod | null {
