@@ -39,7 +39,7 @@ import {
   mergeMethodSetting,
   type RepoSettings,
   settingsForCommand,
-  withRepoDefaults,
+  withRepoSettings,
 } from './repo-settings.js';
 import { publishStatus, type StatusTarget } from './status.js';
 import { latestGoalInThread } from './sticky.js';
@@ -94,7 +94,7 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   try {
     if (command.kind === 'run') {
-      const request = withRepoDefaults(command.request, command.given, settings);
+      const request = withRepoSettings(command.request, command.given, settings);
       await startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
     } else if (command.kind !== 'help') {
       await goalCommand(bot, { gh, repo, issue, author, command, settings });

@@ -197,6 +197,7 @@ export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
+export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
 export {
   deliveredReport,
   executedReport,
