@@ -105,13 +105,7 @@ export function onSharedGoalThen<T, R>(
       }
     });
   const step = async (here: Workspace) => {
-    const request = {
-      goalId,
-      save: plan.save,
-      saveOnFailure: plan.saveOnFailure,
-      ...(plan.saveIf === undefined ? {} : { saveIf: plan.saveIf }),
-      ...(plan.lock === 'pull_push' ? { exclusive } : {}),
-    };
+    const request = { goalId, ...plan, ...(plan.lock === 'pull_push' ? { exclusive } : {}) };
     const done = await withSharedGoal({ ...here, reporter: bot.deps.reporter }, request, async (pulled) => {
       if (plan.branches) await bringGoalHere(here, goalId);
       return act(here, pulled);
