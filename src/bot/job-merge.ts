@@ -11,23 +11,14 @@ import { appFor, onSharedGoalThen } from './compose.js';
 import { mergeNotes } from './replies.js';
 import { publishStatus } from './status.js';
 
-/** How long a repository's allowed merge methods are reused: merge signals come in bursts. */
-const METHODS_TTL_MS = 60_000;
-
-/** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
+/** The method the bot merges with in `repo` (its allowed methods reused for a minute), logged with why. */
 export async function mergeMethodFor(
   bot: Bot,
   gh: BotGitHub,
   repo: RepoRef,
   setting: MergeMethod | null = null,
 ): Promise<MergeMethod> {
-  const now = bot.deps.clock.nowMs();
-  let entry = bot.mergeMethods.get(repo.fullName);
-  if (entry === undefined || entry.until < now) {
-    entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
-    bot.mergeMethods.set(repo.fullName, entry);
-  }
-  const choice = chooseMergeMethod(entry.methods, setting);
+  const choice = chooseMergeMethod(await bot.mergeMethods.of(gh, repo, bot.deps.clock.nowMs()), setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
   return choice.method;
 }
