@@ -1,13 +1,15 @@
 import type { Workspace } from '../adapters/bot/workspace.js';
 import {
-  findUntrustedCustomAgent,
   quoteUntrusted,
+  readStepPlan,
+  repoPlanningAgent,
+  repoRunAgent,
   type UntrustedCustomAgent,
-  withSharedGoal,
+  untrustedAgentOfStep,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, withCheckout } from './compose.js';
-import { planningAgent, type RepoSettings, runAgent } from './repo-settings.js';
+import { appFor, onSharedGoal, withCheckout } from './compose.js';
+import type { RepoSettings } from './repo-settings.js';
 import type { StatusTarget } from './status.js';
 
 /** What the refused command would have done: start a goal, resume one, or fix a PR. */
@@ -35,12 +37,14 @@ export async function untrustedAgentLines(
   step: TrustedStep = 'start',
   recorded?: string,
 ): Promise<string[] | null> {
-  const local = bot.deps.config.mode === 'local';
-  // actions mode runs agents on the repository's runner; only planning happens here.
-  const chosen = local ? await runAgent(bot, settings, ws.repoRoot) : {};
-  const choice = chosen.name === undefined && recorded !== undefined ? { ...chosen, name: recorded } : chosen;
-  const planning = local && step !== 'fix' ? planningAgent(bot, settings) : undefined;
-  const found = await findUntrustedCustomAgent(appFor(bot, ws, target), ws.repoRoot, choice, planning);
+  const operator = bot.deps.config.agent;
+  const found = await untrustedAgentOfStep(appFor(bot, ws, target), ws.repoRoot, {
+    step,
+    executesHere: bot.deps.config.mode === 'local',
+    runAgent: () => repoRunAgent(ws.repoRoot, settings.agent, operator),
+    planningAgent: repoPlanningAgent(settings.agent, operator),
+    ...(recorded === undefined ? {} : { recorded }),
+  });
   return found === null ? null : refusalLines(found, REFUSED[step]);
 }
 
@@ -57,10 +61,13 @@ export async function untrustedGoalAgentLines(
   step: Exclude<TrustedStep, 'start'>,
   goalId: string,
 ): Promise<string[] | null> {
-  const read = await withSharedGoal(
-    { ...ws, reporter: bot.deps.reporter },
-    { goalId, save: null },
-    ({ goal }) => untrustedAgentLines(bot, ws, target, settings, step, goal.options.agent ?? undefined),
+  const read = await onSharedGoal(
+    bot,
+    target,
+    goalId,
+    readStepPlan(),
+    (_ws, { goal }) => untrustedAgentLines(bot, ws, target, settings, step, goal.options.agent ?? undefined),
+    ws,
   );
   return read.kind === 'done' ? read.value : null;
 }

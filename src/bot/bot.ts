@@ -1,7 +1,8 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
+import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
-import type { ChangeRequest, MergeMethod } from '../runtime/app/index.js';
+import type { ChangeRequest } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { BotConfig } from './config.js';
@@ -72,8 +73,8 @@ export class Bot {
   readonly host: HostInfo;
   /** Comment keys already accepted: a redelivered webhook starts nothing twice. */
   readonly seen = new SeenKeys(50_000);
-  /** Each repository's allowed merge methods, as last asked (merge signals come in bursts). */
-  readonly mergeMethods = new Map<string, { methods: MergeMethod[]; until: number }>();
+  /** Each repository's allowed merge methods, as last asked, reused for a minute. */
+  readonly mergeMethods = new AllowedMergeMethods(60_000);
   /** The same command on one thread by one person within a minute runs once. */
   readonly recent = new RecentKeys(60_000);
 

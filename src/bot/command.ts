@@ -10,13 +10,14 @@ import {
   OmkError,
   parseRequest,
   RequestError,
+  type RequestField,
   summaryTextSchema,
   UsageError,
 } from '../runtime/app/index.js';
 import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
 import { flagsOf, SUBCOMMANDS, type Subcommand } from './usage.js';
-import { BOT_STEPS, wordIssues } from './wording.js';
+import { BOT_STEPS, runFields, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
 
@@ -26,8 +27,8 @@ export type BotCommand =
   | {
       kind: 'run';
       request: CreateGoalRequest;
-      /** The options the comment gave (`policy`, `merge-policy`, …): the repository's settings fill the rest. */
-      given: readonly string[];
+      /** The request fields the comment gave (`policy`, `mergePolicy`, …): the repository's settings fill the rest. */
+      given: readonly RequestField[];
     }
   | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume'; goalRef: GoalRef }
   | { kind: 'cancel' | 'reject'; goalRef: GoalRef; reason: string }
@@ -137,7 +138,7 @@ function fixText(positionals: readonly string[]): string {
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
   switch (sub) {
     case 'run':
-      return { kind: 'run', request: runRequest(args, idSuffix), given: [...args.flags.keys()] };
+      return { kind: 'run', request: runRequest(args, idSuffix), given: runFields(args.flags.keys()) };
     case 'accept': {
       const summary = parseRequest(summaryTextSchema('summary'), args.flags.get('summary') ?? '');
       return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };

@@ -1,14 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
-import { type Workspace, type WorkspaceSpec, withWorkspace } from '../adapters/bot/workspace.js';
+import {
+  bringGoalHere,
+  type Workspace,
+  type WorkspaceSpec,
+  withWorkspace,
+} from '../adapters/bot/workspace.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { createGitHubForge } from '../adapters/github/forge.js';
 import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
-import type { AppDeps, ExecutionHost } from '../runtime/app/index.js';
+import {
+  type AppDeps,
+  type ExecutionHost,
+  type PulledGoal,
+  type SharedStepOutcome,
+  type SharedStepPlan,
+  withSharedGoal,
+} from '../runtime/app/index.js';
 import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { readBotConfig } from './config.js';
@@ -54,6 +66,55 @@ export async function withCheckout<T>(
     observe: deps.observe?.workspace,
   };
   return withWorkspace(spec, fn);
+}
+
+/**
+ * The bot's one step on a goal it keeps on the state branch, as the runtime's plan for it says
+ * (`SharedStepPlan`): in `ws`, or a checkout of what the plan needs; the goal's branches brought
+ * here when asked; the goal's mutex held for the whole step, or (a run) around its pull and push
+ * only, the run ceasing to be the goal's active one (`Bot.active`) in its push.
+ */
+export function onSharedGoal<T>(
+  bot: Bot,
+  target: { gh: BotGitHub; repo: RepoRef },
+  goalId: string,
+  plan: SharedStepPlan<T>,
+  act: (ws: Workspace, pulled: PulledGoal<undefined>) => Promise<T>,
+  ws?: Workspace,
+): Promise<SharedStepOutcome<T>> {
+  return onSharedGoalThen(bot, target, goalId, plan, act, async (step) => step, ws);
+}
+
+/** `onSharedGoal`, then `after` in the same checkout and under the same lock, once the goal was pushed. */
+export function onSharedGoalThen<T, R>(
+  bot: Bot,
+  target: { gh: BotGitHub; repo: RepoRef },
+  goalId: string,
+  plan: SharedStepPlan<T>,
+  act: (ws: Workspace, pulled: PulledGoal<undefined>) => Promise<T>,
+  after: (step: SharedStepOutcome<T>, ws: Workspace) => Promise<R>,
+  ws?: Workspace,
+): Promise<R> {
+  const exclusive = <V>(phase: 'pull' | 'push', fn: () => Promise<V>): Promise<V> =>
+    bot.mutex.run(goalId, async () => {
+      if (phase === 'pull') return fn();
+      try {
+        return await fn();
+      } finally {
+        bot.active.delete(goalId);
+      }
+    });
+  const step = async (here: Workspace) => {
+    const request = { goalId, ...plan, ...(plan.lock === 'pull_push' ? { exclusive } : {}) };
+    const done = await withSharedGoal({ ...here, reporter: bot.deps.reporter }, request, async (pulled) => {
+      if (plan.branches) await bringGoalHere(here, goalId);
+      return act(here, pulled);
+    });
+    return after(done, here);
+  };
+  const inCheckout = () =>
+    ws === undefined ? withCheckout(bot, target.gh, target.repo, plan.checkout, step) : step(ws);
+  return plan.lock === 'step' ? bot.mutex.run(goalId, inCheckout) : inCheckout();
 }
 
 /**

@@ -1,19 +1,19 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { bringGoalHere } from '../adapters/bot/workspace.js';
 import {
   type ChangeRequest,
   describeNote,
   fixNote,
   fixPullRequest,
+  fixStepPlan,
   fixTarget,
   isOmkError,
-  withSharedGoal,
+  repoRunAgent,
 } from '../runtime/app/index.js';
 import { untrustedGoalAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
-import { appFor, withCheckout } from './compose.js';
+import { appFor, onSharedGoal, withCheckout } from './compose.js';
 import { busyReply, errorReply, fixRefusalReply, notOnStateBranch, plainReply } from './replies.js';
-import { type RepoSettings, runAgent } from './repo-settings.js';
+import type { RepoSettings } from './repo-settings.js';
 import { publishStatus } from './status.js';
 import { BOT_WORDS } from './wording.js';
 
@@ -93,31 +93,31 @@ async function fixHere(
       return;
     }
     // What the fix recorded (its request ids above all) is shared whatever happened.
-    const save = `omk: fix for PR #${pr} of goal ${goalId}`;
-    const ports = { ...ws, reporter: bot.deps.reporter };
-    const step = await bot.mutex.run(goalId, async () => {
-      const done = await withSharedGoal(ports, { goalId, save, saveOnFailure: true }, async () => {
-        await bringGoalHere(ws, goalId);
-        return fixPullRequest(appFor(bot, ws, { gh, repo }), {
+    const step = await onSharedGoal(
+      bot,
+      target,
+      goalId,
+      fixStepPlan(goalId, pr),
+      async () =>
+        fixPullRequest(appFor(bot, ws, target), {
           goalId,
           pr,
           // Taken as late as possible: what arrived while the checkout was made runs too.
           requests: take(),
-          agent: await runAgent(bot, job.settings ?? {}, ws.repoRoot),
+          agent: await repoRunAgent(ws.repoRoot, job.settings?.agent, bot.deps.config.agent),
           replies: gh.reviewReplies(repo),
           fallbackBase: repo.defaultBranch,
           ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
-        });
-      });
-      if (done.kind === 'not_shared') take();
-      return done;
-    });
+        }),
+      ws,
+    );
     if (step.kind === 'not_shared') {
+      take();
       await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
       return;
     }
     const note = describeNote(fixNote(step.value), BOT_WORDS);
     if (step.value.kind === 'already_handled') bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
-    else await publishStatus(bot, { gh, repo, issue: pr }, goalId, ws.store, 'settled', [note]);
+    else await publishStatus(bot, target, goalId, ws.store, 'settled', [note]);
   });
 }

@@ -1,34 +1,24 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
   chooseMergeMethod,
-  type MergeCheck,
   type MergeMethod,
+  mergeCheckStepPlan,
   readOrigin,
   recheckMerge,
-  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
-import { appFor, withCheckout } from './compose.js';
+import { appFor, onSharedGoalThen } from './compose.js';
 import { mergeNotes } from './replies.js';
 import { publishStatus } from './status.js';
 
-/** How long a repository's allowed merge methods are reused: merge signals come in bursts. */
-const METHODS_TTL_MS = 60_000;
-
-/** The method the bot merges with in `repo` (GET /repos, reused for a minute), logged with why. */
+/** The method the bot merges with in `repo` (its allowed methods reused for a minute), logged with why. */
 export async function mergeMethodFor(
   bot: Bot,
   gh: BotGitHub,
   repo: RepoRef,
   setting: MergeMethod | null = null,
 ): Promise<MergeMethod> {
-  const now = bot.deps.clock.nowMs();
-  let entry = bot.mergeMethods.get(repo.fullName);
-  if (entry === undefined || entry.until < now) {
-    entry = { methods: await gh.allowedMergeMethods(repo), until: now + METHODS_TTL_MS };
-    bot.mergeMethods.set(repo.fullName, entry);
-  }
-  const choice = chooseMergeMethod(entry.methods, setting);
+  const choice = chooseMergeMethod(await bot.mergeMethods.of(gh, repo, bot.deps.clock.nowMs()), setting);
   bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
   return choice.method;
 }
@@ -48,27 +38,25 @@ export async function checkMerge(
 ): Promise<void> {
   // A run in this process evaluates the merge itself when it has delivered.
   if (bot.active.has(goalId)) return;
-  await bot.mutex.run(goalId, () =>
-    withCheckout(bot, gh, repo, 'state', async (ws) => {
-      // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
-      const request = {
-        goalId,
-        save: `omk: merge evaluation of goal ${goalId}`,
-        saveIf: (c: MergeCheck) => c.evaluated,
-      };
-      const step = await withSharedGoal({ ...ws, reporter: bot.deps.reporter }, request, async () =>
-        recheckMerge(appFor(bot, ws, { gh, repo }), goalId, await mergeMethodFor(bot, gh, repo, setting)),
-      );
+  const target = { gh, repo };
+  await onSharedGoalThen(
+    bot,
+    target,
+    goalId,
+    mergeCheckStepPlan(goalId),
+    async (ws) => recheckMerge(appFor(bot, ws, target), goalId, await mergeMethodFor(bot, gh, repo, setting)),
+    async (step, ws) => {
       if (step.kind === 'not_shared') return;
       const check = step.value;
+      // Not gated, not ready, or no integrator PR yet: nobody to tell, nothing to change.
       if (!check.evaluated) {
         bot.deps.reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);
         return;
       }
       const origin = await readOrigin(ws.store, goalId);
       if (origin === null) return;
-      const target = { gh, repo, issue: origin.issue };
-      await publishStatus(bot, target, goalId, ws.store, 'settled', mergeNotes(check.result));
-    }),
+      const notes = mergeNotes(check.result);
+      await publishStatus(bot, { ...target, issue: origin.issue }, goalId, ws.store, 'settled', notes);
+    },
   );
 }

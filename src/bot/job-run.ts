@@ -1,20 +1,22 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { bringGoalHere, type Workspace } from '../adapters/bot/workspace.js';
+import type { Workspace } from '../adapters/bot/workspace.js';
 import {
   type CreateGoalRequest,
   derivedGoalId,
   describeNote,
   executeAndDeliver,
+  executeStepPlan,
   notStartedNote,
   planSharedGoal,
-  withSharedGoal,
+  repoPlanningAgent,
+  repoRunAgent,
 } from '../runtime/app/index.js';
 import { untrustedAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
-import { appFor, withCheckout } from './compose.js';
+import { appFor, onSharedGoal, withCheckout } from './compose.js';
 import { mergeMethodFor } from './job-merge.js';
 import { busyReply, failureNotes, notOnStateBranch } from './replies.js';
-import { mergeMethodSetting, planningAgent, type RepoSettings, runAgent } from './repo-settings.js';
+import { mergeMethodSetting, type RepoSettings } from './repo-settings.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
 
@@ -83,7 +85,8 @@ async function planHere(
     await publishStatus(bot, target, goalId, null, 'settled', untrusted);
     return false;
   }
-  const agent = bot.deps.config.mode === 'local' ? planningAgent(bot, job.settings) : undefined;
+  const { config } = bot.deps;
+  const agent = config.mode === 'local' ? repoPlanningAgent(job.settings.agent, config.agent) : undefined;
   const plan = () =>
     planSharedGoal(
       appFor(bot, ws, target),
@@ -127,39 +130,35 @@ async function executeHere(
   const { deps } = bot;
   const notes: string[] = [];
   let failure: unknown = null;
-  const exclusive = <R>(phase: 'pull' | 'push', fn: () => Promise<R>): Promise<R> =>
-    bot.mutex.run(goalId, async () => {
-      if (phase === 'pull') return fn();
+  const step = await onSharedGoal(
+    bot,
+    target,
+    goalId,
+    executeStepPlan(goalId),
+    async () => {
+      bot.active.set(goalId, { store: ws.store });
+      const live = followRun(bot, target, goalId, ws.store);
       try {
-        return await fn();
+        await publishStatus(bot, target, goalId, ws.store, 'running');
+        const app = appFor(bot, ws, target);
+        const outcome = await executeAndDeliver(app, {
+          goalId,
+          method: await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings)),
+          agent: await repoRunAgent(ws.repoRoot, settings.agent, deps.config.agent),
+          ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
+          after: 'deliver',
+          fallbackBase: target.repo.defaultBranch,
+        });
+        notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
+      } catch (error) {
+        failure = error;
+        notes.push(...failureNotes(error));
       } finally {
-        bot.active.delete(goalId);
+        await live.stop();
       }
-    });
-  const request = { goalId, save: `omk: goal ${goalId} after execution`, saveOnFailure: true, exclusive };
-  const step = await withSharedGoal({ ...ws, reporter: deps.reporter }, request, async () => {
-    await bringGoalHere(ws, goalId);
-    bot.active.set(goalId, { store: ws.store });
-    const live = followRun(bot, target, goalId, ws.store);
-    try {
-      await publishStatus(bot, target, goalId, ws.store, 'running');
-      const app = appFor(bot, ws, target);
-      const outcome = await executeAndDeliver(app, {
-        goalId,
-        method: await mergeMethodFor(bot, target.gh, target.repo, mergeMethodSetting(settings)),
-        agent: await runAgent(bot, settings, ws.repoRoot),
-        ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
-        after: 'deliver',
-        fallbackBase: target.repo.defaultBranch,
-      });
-      notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
-    } catch (error) {
-      failure = error;
-      notes.push(...failureNotes(error));
-    } finally {
-      await live.stop();
-    }
-  });
+    },
+    ws,
+  );
   if (step.kind === 'not_shared') notes.push(notOnStateBranch(goalId));
   await publishStatus(bot, target, goalId, ws.store, 'settled', notes);
   if (failure !== null) throw failure;

@@ -4,7 +4,7 @@
 
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
-  type AgentChoice,
+  type BudgetOverCap,
   type CreateGoalRequest,
   ForgeError,
   formatDuration,
@@ -12,15 +12,16 @@ import {
   type MergeMethod,
   type PermissionAnswer,
   type RepoSettings,
+  type RequestField,
   readRepoSettings,
   repoAccessVerdict,
-  repoAgentChoice,
   repoAgentVerdict,
   UsageError,
+  withRepoDefaults,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { plainReply } from './replies.js';
-import { BOT_STEPS } from './wording.js';
+import { BOT_SPELLING, BOT_STEPS } from './wording.js';
 
 export const REPO_SETTINGS_FILE = '.github/omk.yml';
 
@@ -120,66 +121,32 @@ export async function settingsForCommand(
   return null;
 }
 
-type BudgetKey = 'time' | 'tokens' | 'usd';
-
-const BUDGET_WORDS: Record<BudgetKey, { flag: string; amount: (value: number) => string }> = {
-  time: { flag: '--budget-time', amount: (ms) => formatDuration(ms) },
-  tokens: { flag: '--budget-tokens', amount: (tokens) => `${tokens.toLocaleString('en-US')} tokens` },
-  usd: { flag: '--budget-usd', amount: (usd) => `${usd} USD` },
+const BUDGET_AMOUNT: Record<BudgetOverCap['key'], (value: number) => string> = {
+  time: (ms) => formatDuration(ms),
+  tokens: (tokens) => `${tokens.toLocaleString('en-US')} tokens`,
+  usd: (usd) => `${usd} USD`,
 };
 
 /**
- * The run request with the repository's defaults for what the comment did not give. The file's
- * `budget` is also a cap: a command asking for more of any part is refused (a UsageError naming
- * the cap), and nothing starts.
+ * The run request with the repository's defaults for what the comment did not give; a command
+ * asking for more budget than the file's cap is refused (a UsageError naming the cap), and nothing
+ * starts.
  */
-export function withRepoDefaults(
+export function withRepoSettings(
   request: CreateGoalRequest,
-  given: readonly string[],
+  given: readonly RequestField[],
   settings: RepoSettings,
 ): CreateGoalRequest {
-  const unless = <T>(flag: string, value: T | undefined, current: T): T =>
-    given.includes(flag) || value === undefined ? current : value;
-  const budget = settings.budget ?? {};
-  const over = (['time', 'tokens', 'usd'] as const).filter((key) => {
-    const cap = budget[key];
-    const asked = request.budget[key];
-    return cap !== undefined && asked !== undefined && asked > cap;
+  const outcome = withRepoDefaults(request, given, settings);
+  if (outcome.ok) return outcome.request;
+  const flags = outcome.over.map(({ field }) => BOT_SPELLING.name(field));
+  const words = outcome.over.map(({ key, asked, cap }, i) => {
+    const amount = BUDGET_AMOUNT[key];
+    return `${amount(asked)} (${flags[i]}), more than the ${amount(cap)} this repository's ${REPO_SETTINGS_FILE} allows a goal (budget.${key})`;
   });
-  if (over.length > 0) {
-    const words = over.map((key) => {
-      const { flag, amount } = BUDGET_WORDS[key];
-      return `${amount(request.budget[key] ?? 0)} (${flag}), more than the ${amount(budget[key] ?? 0)} this repository's ${REPO_SETTINGS_FILE} allows a goal (budget.${key})`;
-    });
-    throw new UsageError(`This command asks for ${words.join(' and ')}. Nothing was started.`, {
-      hint: `Ask for at most that, or leave ${over.map((key) => BUDGET_WORDS[key].flag).join(' and ')} out to get it; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`,
-    });
-  }
-  return {
-    ...request,
-    policy: unless('policy', settings.policy, request.policy),
-    mergePolicy: unless('merge-policy', settings.mergePolicy, request.mergePolicy),
-    maxAgents: unless('max-agents', settings.maxAgents, request.maxAgents),
-    budget: {
-      ...request.budget,
-      ...(given.includes('budget-time') || budget.time === undefined ? {} : { time: budget.time }),
-      ...(given.includes('budget-tokens') || budget.tokens === undefined ? {} : { tokens: budget.tokens }),
-      ...(given.includes('budget-usd') || budget.usd === undefined ? {} : { usd: budget.usd }),
-    },
-  };
-}
-
-/** The agent a goal is planned with here: the repository's named agent, else the operator's (a command agent does not plan). */
-export function planningAgent(bot: Bot, settings: RepoSettings): string | undefined {
-  const agent = settings.agent;
-  if (agent === undefined) return bot.deps.config.agent ?? undefined;
-  return typeof agent === 'string' ? agent : undefined;
-}
-
-/** The agent a local run executes with: the repository's (allowed when loaded), else the operator's. */
-export async function runAgent(bot: Bot, settings: RepoSettings, repoRoot: string): Promise<AgentChoice> {
-  if (settings.agent !== undefined) return repoAgentChoice(repoRoot, settings.agent);
-  return bot.deps.config.agent === null ? {} : { name: bot.deps.config.agent };
+  throw new UsageError(`This command asks for ${words.join(' and ')}. Nothing was started.`, {
+    hint: `Ask for at most that, or leave ${flags.join(' and ')} out to get it; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`,
+  });
 }
 
 export function mergeMethodSetting(settings: RepoSettings): MergeMethod | null {

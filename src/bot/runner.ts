@@ -1,22 +1,21 @@
-import { bringGoalHere, type Workspace } from '../adapters/bot/workspace.js';
+import type { Workspace } from '../adapters/bot/workspace.js';
 import {
   accessVerdict,
+  commandStepPlan,
   isOmkError,
   NotFoundError,
   refusedWhileRunning,
   requiredAccess,
-  type ThreadStepPlan,
   type ThreadStepResult,
   threadGoalStep,
   threadStepPlan,
   untilControlled,
-  withSharedGoal,
 } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import { resumeRefusal } from './agent-trust.js';
 import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
-import { appFor, withCheckout } from './compose.js';
+import { appFor, onSharedGoal } from './compose.js';
 import { fixJob } from './job-fix.js';
 import { checkMerge, mergeMethodFor } from './job-merge.js';
 import { dispatchInputs, resumeLocally, startGoal } from './job-run.js';
@@ -40,7 +39,7 @@ import {
   mergeMethodSetting,
   type RepoSettings,
   settingsForCommand,
-  withRepoDefaults,
+  withRepoSettings,
 } from './repo-settings.js';
 import { publishStatus, type StatusTarget } from './status.js';
 import { latestGoalInThread } from './sticky.js';
@@ -95,7 +94,7 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   try {
     if (command.kind === 'run') {
-      const request = withRepoDefaults(command.request, command.given, settings);
+      const request = withRepoSettings(command.request, command.given, settings);
       await startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
     } else if (command.kind !== 'help') {
       await goalCommand(bot, { gh, repo, issue, author, command, settings });
@@ -179,13 +178,20 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
       return;
     }
   }
-  result ??= await onSharedGoal(bot, job, goalId, plan, async (ws) => {
-    if (plan.needs.checkout === 'full') await bringGoalHere(ws, goalId);
-    const done = await step(ws.store, ws);
-    const notes = done.kind === 'merged' ? mergeNotes(done.result) : [];
-    if (plan.refresh !== 'never') await publishStatus(bot, job, goalId, ws.store, 'settled', notes);
-    return done;
-  });
+  if (result === null) {
+    const shared = await onSharedGoal(bot, job, goalId, commandStepPlan(command, goalId), async (ws) => {
+      const done = await step(ws.store, ws);
+      const notes = done.kind === 'merged' ? mergeNotes(done.result) : [];
+      if (plan.refresh !== 'never') await publishStatus(bot, job, goalId, ws.store, 'settled', notes);
+      return done;
+    });
+    if (shared.kind === 'not_shared') {
+      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
+        hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
+      });
+    }
+    result = shared.value;
+  }
   await answer(bot, job, goalId, result);
 }
 
@@ -223,29 +229,4 @@ async function answer(bot: Bot, job: GoalJob, goalId: string, result: ThreadStep
       return;
     }
   }
-}
-
-/**
- * Runs `fn` on the goal's state from the state branch, under its mutex, in a checkout of what the
- * verb needs; a verb that changes the goal writes it back.
- */
-async function onSharedGoal<T>(
-  bot: Bot,
-  job: GoalJob,
-  goalId: string,
-  plan: ThreadStepPlan,
-  fn: (ws: Workspace) => Promise<T>,
-): Promise<T> {
-  return bot.mutex.run(goalId, () =>
-    withCheckout(bot, job.gh, job.repo, plan.needs.checkout, async (ws) => {
-      const save = plan.needs.saves ? `omk: ${job.command.kind} goal ${goalId}` : null;
-      const step = await withSharedGoal({ ...ws, reporter: bot.deps.reporter }, { goalId, save }, () =>
-        fn(ws),
-      );
-      if (step.kind === 'done') return step.value;
-      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
-        hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
-      });
-    }),
-  );
 }

@@ -32,6 +32,14 @@ const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
   agentArgs: { option: 'agent arguments (the bot takes none)', command: 'run' },
 };
 
+/** The request fields of `/omk goal run` options a comment gave (`merge-policy` → mergePolicy). */
+export function runFields(options: Iterable<string>): RequestField[] {
+  const given = new Set([...options].map((name) => `--${name}`));
+  return (Object.keys(OPTIONS) as RequestField[]).filter(
+    (field) => OPTIONS[field].command === 'run' && given.has(OPTIONS[field].option),
+  );
+}
+
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
 
 function given(field: RequestField, value: string): string {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
+import { untrustedAgentOfStep, untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
+import { repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 
 const ROOT = '/repo';
 
@@ -104,5 +105,45 @@ describe('untrustedCustomAgent', () => {
     expect(error.message).toContain('.omk/config.yml sets "agents.settings.claude.extraArgs"');
     expect(error.message).toContain('nothing was run');
     expect(error.hint).toContain('Remove "agents.settings.claude.extraArgs" from .omk/config.yml');
+  });
+});
+
+describe('untrustedAgentOfStep', () => {
+  const custom = loaded({
+    agents: { custom: { mine: { argv: ['my-agent'] }, helper: { argv: ['helper'] } } },
+  });
+  const deps = { repoCustomAgents: 'untrusted' as const, config: async () => custom };
+  const never = async () => {
+    throw new Error('the run agent is asked only where agents run');
+  };
+
+  it('asks only about planning where agents do not run here (a dispatched run)', async () => {
+    const ask = { step: 'start' as const, executesHere: false, runAgent: never, planningAgent: 'helper' };
+    expect(await untrustedAgentOfStep(deps, ROOT, ask)).toBeNull();
+  });
+
+  it("asks about the run's agent, else the goal's recorded one, and the planner's except for a fix", async () => {
+    const none = async () => ({});
+    const start = { step: 'start' as const, executesHere: true, runAgent: none, planningAgent: 'helper' };
+    expect(await untrustedAgentOfStep(deps, ROOT, start)).toMatchObject({ name: 'helper', role: 'agent' });
+    const fix = { ...start, step: 'fix' as const };
+    expect(await untrustedAgentOfStep(deps, ROOT, fix)).toBeNull();
+    expect(await untrustedAgentOfStep(deps, ROOT, { ...fix, recorded: 'mine' })).toMatchObject({
+      name: 'mine',
+    });
+    const named = { ...fix, recorded: 'mine', runAgent: async () => ({ name: 'claude' }) };
+    expect(await untrustedAgentOfStep(deps, ROOT, named)).toBeNull();
+  });
+});
+
+describe('the agent a thread plans and runs with', () => {
+  it("is the repository's named agent, else the operator's; a command agent does not plan", async () => {
+    expect(repoPlanningAgent(undefined, 'claude')).toBe('claude');
+    expect(repoPlanningAgent(undefined, null)).toBeUndefined();
+    expect(repoPlanningAgent('codex', 'claude')).toBe('codex');
+    expect(repoPlanningAgent({ command: ['aider'], prompt: 'stdin' }, 'claude')).toBeUndefined();
+    expect(await repoRunAgent(ROOT, undefined, 'claude')).toEqual({ name: 'claude' });
+    expect(await repoRunAgent(ROOT, undefined, null)).toEqual({});
+    expect(await repoRunAgent(ROOT, 'codex', 'claude')).toEqual({ name: 'codex' });
   });
 });

@@ -119,3 +119,32 @@ export async function findUntrustedCustomAgent(
     choice.hostDefined,
   );
 }
+
+/** A step a thread asks for that would run or plan with agents: start a goal, resume one, or fix a PR. */
+export interface ThreadAgentStep {
+  step: 'start' | 'resume' | 'fix';
+  /** Whether agents run on this host; else only planning happens here (a dispatched run's agents run on the repository's runner). */
+  executesHere: boolean;
+  /** The agent the step would run with (asked only when agents run here). */
+  runAgent: () => Promise<AgentChoice>;
+  /** The agent a new goal would be planned with. */
+  planningAgent: string | undefined;
+  /** The agent an existing goal was created with, which its runs use when the host names none. */
+  recorded?: string;
+}
+
+/**
+ * `findUntrustedCustomAgent` for a thread's step: the run's agent (or the goal's recorded one) when
+ * agents run here, and the planner's for a step that plans (a fix plans nothing).
+ */
+export async function untrustedAgentOfStep(
+  deps: Pick<AppDeps, 'repoCustomAgents' | 'config'>,
+  repoRoot: string,
+  ask: ThreadAgentStep,
+): Promise<UntrustedCustomAgent | null> {
+  const chosen = ask.executesHere ? await ask.runAgent() : {};
+  const choice =
+    chosen.name === undefined && ask.recorded !== undefined ? { ...chosen, name: ask.recorded } : chosen;
+  const planning = ask.executesHere && ask.step !== 'fix' ? ask.planningAgent : undefined;
+  return findUntrustedCustomAgent(deps, repoRoot, choice, planning);
+}

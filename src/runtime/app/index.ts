@@ -121,7 +121,9 @@ export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } fro
 export {
   findUntrustedCustomAgent,
   type RepoCustomAgents,
+  type ThreadAgentStep,
   type UntrustedCustomAgent,
+  untrustedAgentOfStep,
 } from './agent-trust.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
@@ -194,7 +196,8 @@ export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './me
 export { type AppNote, describeNote, mergeNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
-export { REPO_COMMAND_AGENT, repoAgentChoice } from './repo-agent.js';
+export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
+export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
 export {
   deliveredReport,
   executedReport,
@@ -248,6 +251,14 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export {
+  commandStepPlan,
+  executeStepPlan,
+  fixStepPlan,
+  mergeCheckStepPlan,
+  readStepPlan,
+  type SharedStepPlan,
+} from './thread-job.js';
 export {
   type ThreadGoalCommand,
   type ThreadStepPlan,

@@ -32,3 +32,25 @@ export async function repoAgentChoice(repoRoot: string, agent: RepoAgentSetting)
     },
   };
 }
+
+/**
+ * The agent a goal from a thread is planned with: the repository's named agent, else the
+ * operator's (`operator`); a command agent does not plan, so none is named then.
+ */
+export function repoPlanningAgent(
+  setting: RepoAgentSetting | undefined,
+  operator: string | null,
+): string | undefined {
+  if (setting === undefined) return operator ?? undefined;
+  return typeof setting === 'string' ? setting : undefined;
+}
+
+/** The agent a thread's run executes with: the repository's (one the operator allowed), else the operator's. */
+export async function repoRunAgent(
+  repoRoot: string,
+  setting: RepoAgentSetting | undefined,
+  operator: string | null,
+): Promise<AgentChoice> {
+  if (setting !== undefined) return repoAgentChoice(repoRoot, setting);
+  return operator === null ? {} : { name: operator };
+}
