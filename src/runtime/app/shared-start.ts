@@ -131,7 +131,8 @@ async function continueSharedGoal(
   const { graph } = await goalShow(deps.store, id);
   const { proof } = await readProof(deps.store, id);
   const now = await deps.store.read(id);
-  return { created: { goal: now, graph, proof }, executed, saved, continued: true };
+  // Planned by the run that was killed: this one does not plan, so it has no planner reason to show.
+  return { created: { goal: now, graph, proof, plannerWhy: null }, executed, saved, continued: true };
 }
 
 /** A goal that was ready when its run was killed: delivered (and merged) by its policies. */
