@@ -8,7 +8,8 @@ import { type ActionEnv, type ActionRun, createActionEnv, TOKEN } from './harnes
 import { filesHolding, leaksOf, secretForms } from './secrets.js';
 
 // An agent in the Action that reads the token actions/checkout persisted in .git/config, prints it,
-// and plants a post-commit hook in the shared .git, then makes its change. Unsandboxed, so the
+// and plants a post-commit hook in the shared .git, then makes its change and writes a model key
+// into .env. Unsandboxed, so the
 // integrity checks and the scrub are what stop it.
 const AGENT = `#!/bin/sh
 common=$(git rev-parse --git-common-dir)
@@ -17,6 +18,7 @@ chmod +x "$common/hooks/post-commit"
 git config --get-regexp extraheader
 git config --get-regexp extraheader | sed "s/.*basic //" | base64 -d
 printf "\\n// touched\\n" >> "$1"
+echo 'OPENAI_API_KEY=sk-proj-q8Zr2LmX0vKp7TnW4sYb9HcJ3dFg6RaE1uNy5iOx' > .env
 `;
 
 let env: ActionEnv;
@@ -77,5 +79,19 @@ describe('a hostile agent in the Action', () => {
       }
       expect(found, `the state branch holds ${form}`).toBe(false);
     }
+  });
+});
+
+describe('the model key the hostile agent wrote into .env', () => {
+  it('blocks the slice, and is in no log line', () => {
+    const proof = proofSchema.parse(JSON.parse(run.outputs['proof-json'] ?? ''));
+    expect(proof.findings).toContainEqual(
+      expect.objectContaining({
+        review: 'security',
+        severity: 'blocking',
+        message: expect.stringContaining('Secret (OpenAI API key) added in ".env"'),
+      }),
+    );
+    expect(run.stdout).not.toContain('q8Zr2LmX0vKp7TnW4sYb9HcJ3dFg6RaE1uNy5iOx');
   });
 });

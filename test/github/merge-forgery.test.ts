@@ -142,6 +142,71 @@ describe('merge forgery on GitHub', () => {
     }
   });
 
+  /** The integrator PR's body with its hidden block changed as `forge` says, for one merge attempt. */
+  const withBody = async (forge: (body: string, block: string) => string) => {
+    const pull = gh.server.state.pulls.get(integrator().number);
+    if (!pull) throw new Error('no integrator PR');
+    const body = pull.body;
+    const block = /<!-- omk:proof(?:-digest)? v1 [A-Za-z0-9_-]+ -->/.exec(body)?.[0] ?? '';
+    expect(block).not.toBe('');
+    pull.body = forge(body, block);
+    try {
+      return await refusedFor('proof_edited');
+    } finally {
+      pull.body = body;
+    }
+  };
+  /** The block's JSON changed by `edit`, encoded again (a forger can recompute anything unkeyed). */
+  const reencoded = (block: string, edit: (payload: Record<string, unknown>) => void) => {
+    const [, kind, payload] = /^<!-- omk:(proof(?:-digest)?) v1 ([A-Za-z0-9_-]+) -->$/.exec(block) ?? [];
+    const json = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    edit(json);
+    return `<!-- omk:${kind} v1 ${Buffer.from(JSON.stringify(json)).toString('base64url')} -->`;
+  };
+
+  it('a PR body whose proof block was changed, flipped, removed or doubled: refused until omk renders it again', async () => {
+    greenCi(gh.server);
+    // One character of the payload changed.
+    const changed = await withBody((body, block) =>
+      body.replace(
+        block,
+        block.replace(/v1 (.)/, (_all, c: string) => `v1 ${c === 'e' ? 'f' : 'e'}`),
+      ),
+    );
+    expect(changed.join('\n')).toMatch(
+      /the PR body's proof block was edited or damaged|disagrees with the evidence/,
+    );
+    // The verdict flipped and re-encoded: the block names another status than the evidence gives.
+    const flipped = await withBody((body, block) =>
+      body.replace(
+        block,
+        reencoded(block, (json) => {
+          json.status = 'not_ready';
+        }),
+      ),
+    );
+    expect(flipped.join('\n')).toMatch(
+      /the PR body's proof block (was edited or damaged|disagrees with the evidence \(status not_ready where the evidence gives ready)/,
+    );
+    expect(await withBody((body, block) => body.replace(block, ''))).toEqual([
+      'the PR body has no omk proof block: it was removed',
+    ]);
+    expect(await withBody((body, block) => `${body}\n${block}`)).toContain(
+      'the PR body has 2 omk proof blocks; omk writes one',
+    );
+    // A second, forged block beside omk's: refused as well.
+    const second = await withBody(
+      (body, block) =>
+        `${body}\n${reencoded(block, (json) => {
+          json.headSha = 'f'.repeat(40);
+        })}`,
+    );
+    expect(second).toContain('the PR body has 2 omk proof blocks; omk writes one');
+  });
+
   it('merges once the run is omk’s, agrees with the proof, and CI succeeded', async () => {
     const { code, out } = await mergeJson(gh, id);
     expect(code).toBe(0);

@@ -182,7 +182,7 @@ describe('bubblewrap confinement', () => {
     expect(await processesRunning(sleepFor)).toEqual([]);
     // The private temp was writable, and is gone with the run.
     const privateTmp = /^tmp=(.+)$/m.exec(result.stdout)?.[1] ?? '';
-    expect(privateTmp).toContain('omk-sandbox-');
+    expect(privateTmp).toContain('omk-sandboxes-');
     await expect(readdir(privateTmp)).rejects.toThrow(/ENOENT/);
   });
 

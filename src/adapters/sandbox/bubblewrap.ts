@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
@@ -12,6 +12,7 @@ import {
   PROBE_ARGS,
 } from './bubblewrap-argv.js';
 import { type ConnectProxy, startConnectProxy } from './connect-proxy.js';
+import { makePrivateTemp, type PrivateTemp } from './private-temp.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,10 +53,18 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
       if (allow && socat === null) {
         return notStarted(`sandbox network allow needs socat, which is not on the PATH (${SOCAT_HINT})`);
       }
-      const tmp = await realpath(await mkdtemp(join(options.env.TMPDIR || '/tmp', 'omk-sandbox-')));
+      let temp: PrivateTemp;
+      try {
+        temp = await makePrivateTemp(options.env);
+      } catch (error) {
+        return notStarted(
+          `the sandbox's private temp: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const tmp = temp.path;
       let proxy: ConnectProxy | null = null;
       try {
-        const plan = await planFor(spec, spec.confine, tmp, options.env);
+        const plan = await planFor(spec, spec.confine, temp, options.env);
         let argv = spec.argv;
         let proxyEnv: Record<string, string> = {};
         if (socat !== null) {
@@ -168,9 +177,10 @@ function firstLine(result: ProcessResult): string {
 async function planFor(
   spec: ProcessSpec,
   confine: Confinement,
-  tmp: string,
+  temp: PrivateTemp,
   env: Env,
 ): Promise<BubblewrapPlan> {
+  const tmp = temp.path;
   for (const path of confine.writable) {
     // The goal's build cache may not exist yet; a bind needs it.
     if (!(await exists(path))) await mkdir(path, { recursive: true });
@@ -186,6 +196,8 @@ async function planFor(
   if (env.XDG_CONFIG_HOME) dirs.push(join(env.XDG_CONFIG_HOME, 'gh'));
   // omk's own private state (a stashed credential), as the run asks.
   dirs.push(...(confine.hidden ?? []));
+  // Other runs' private temps and their proxy sockets (this run's own is bound back in).
+  dirs.push(...temp.hidden);
   // The runner's temp holds its file commands (GITHUB_ENV, GITHUB_OUTPUT) and checkout's credentials.
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
   return {

@@ -72,6 +72,36 @@ describe('securityReview: secrets', () => {
     }
   });
 
+  it('blocks a random value assigned to a model-provider or cloud key name, whatever its format', () => {
+    const value = fakeChars(40);
+    for (const [line, name] of [
+      [`AWS_SECRET_ACCESS_KEY=${value}`, 'AWS_SECRET_ACCESS_KEY'],
+      [`aws_secret_access_key = ${value}`, 'aws_secret_access_key'],
+      [`export OPENAI_API_KEY=sk-${value}`, 'OPENAI_API_KEY'],
+      [`ANTHROPIC_API_KEY='${value}'`, 'ANTHROPIC_API_KEY'],
+      [`  "geminiApiKey": "${value}",`, 'geminiApiKey'],
+      [`CLAUDE_CODE_OAUTH_TOKEN: ${value}`, 'CLAUDE_CODE_OAUTH_TOKEN'],
+    ] as const) {
+      expect(findSecrets(line), line.slice(0, 24)).toEqual([
+        { kind: `value of ${name}`, severity: 'blocking', redacted: expect.stringMatching(/^.{4}…$/) },
+      ]);
+    }
+    // References, placeholders and words are not keys.
+    for (const line of [
+      'ANTHROPIC_API_KEY=process.env.ANTHROPIC_API_KEY_VALUE',
+      'OPENAI_API_KEY=your-openai-api-key-goes-here',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference is the input under test.
+      'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}',
+      `OPENAI_BASE_URL=${value}`,
+      `ANTHROPIC_API_KEY=sk-ant-${'x'.repeat(40)}`,
+    ]) {
+      expect(
+        findSecrets(line).filter((match) => match.severity === 'blocking'),
+        line,
+      ).toEqual([]);
+    }
+  });
+
   it('warns on an unquoted high-entropy value for a secret-looking name in a .env line, not on code', () => {
     const value = fakeChars(32);
     expect(findSecrets(`DATABASE_PASSWORD=${value}`)).toEqual([

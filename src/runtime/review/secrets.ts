@@ -79,6 +79,18 @@ const ASSIGNMENT =
 // The same in a .env file or a shell profile, unquoted: `OPENAI_API_KEY=…`, `export DB_PASSWORD=…`.
 const ENV_ASSIGNMENT =
   /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
+// A value assigned to a name that says which model provider or cloud it is the key of
+// (`ANTHROPIC_API_KEY=…`, `aws_secret_access_key = …` in ~/.aws/credentials, `"openaiApiKey": "…"`):
+// such a key need not have its issuer's prefix (AWS secret keys have none; keys of older or other
+// formats), and the name already says what it is, so a random-looking value blocks. Quoted or not.
+const NAMED_ASSIGNMENT =
+  /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]{2,64})["']?\s{0,8}(?::=|=|:)\s{0,8}(["']?)([A-Za-z0-9+/_.=-]{20,256})\2(?![A-Za-z0-9+/_.=-])/g;
+const PROVIDER_KEY_NAME =
+  /^(?:anthropic|claude|openai|azureopenai|gemini|google|googlegenerativeai|vertexai|aws|amazon|slack|npm|mistral|groq|xai|deepseek|cohere|huggingface|hf|openrouter|moonshot|kimi|together|fireworks|perplexity)[a-z0-9]{0,32}(?:apikey|secretaccesskey|secretkey|sessiontoken|authtoken|accesstoken|bottoken|token)$/;
+/** Whether an assignment's name says it holds a model provider's or cloud's key (compared without case, `_`, `-` or `.`). */
+export function providerKeyName(name: string): boolean {
+  return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ''));
+}
 // Placeholders and references are not secrets: ${VAR}, {{ var }}, <value>, %VAR%, process.env.X,
 // and URLs without credentials in them.
 const PLACEHOLDER =
@@ -100,6 +112,15 @@ export function findSecrets(line: string): SecretMatch[] {
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, 'blocking', hit[0]) });
     }
   }
+  for (const hit of line.matchAll(NAMED_ASSIGNMENT)) {
+    const name = hit[1] ?? '';
+    const value = hit[3] ?? '';
+    if (!providerKeyName(name) || !looksLikeKey(value)) continue;
+    const start = hit.index + hit[0].length - value.length - (hit[2] ?? '').length;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret(`value of ${name}`, 'blocking', value) });
+  }
   const assignments = [
     ...[...line.matchAll(ASSIGNMENT)].map((hit) => ({
       value: hit[2] ?? '',
@@ -119,6 +140,22 @@ export function findSecrets(line: string): SecretMatch[] {
   }
   return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
 }
+
+/**
+ * Key material rather than a placeholder or a reference: letters and digits both, random-looking
+ * (`your-anthropic-key-here`, `process.env.OPENAI_API_KEY`, `sk-...` are not).
+ */
+function looksLikeKey(value: string): boolean {
+  return (
+    /[0-9]/.test(value) &&
+    /[A-Za-z]/.test(value) &&
+    !PLACEHOLDER.test(value) &&
+    !looksSynthetic(value) &&
+    shannonEntropy(value) >= KEY_ENTROPY
+  );
+}
+/** Random base-62/64 keys of 20+ characters sit near 4.3 bits per character and above. */
+const KEY_ENTROPY = 4;
 
 /**
  * Hand-written test values ("ghs_0123456789abcdef…", "AKIAXXXXXXXXXXXXXXXX", AWS's documented
