@@ -109,7 +109,7 @@ export class GoalWatch {
       settled = this.settledOf(goal, progress);
     }
     if (events.length > 0 || !this.primed) {
-      this.spent = await currentSpent(this.store.paths(this.goalId).budget);
+      this.spent = await currentSpent(this.store.files, this.store.paths(this.goalId).budget);
       this.primed = true;
     }
     if (this.options.transcripts && (await this.readLastLines())) progress = this.fold.state();
@@ -117,7 +117,11 @@ export class GoalWatch {
   }
 
   private async reset(): Promise<void> {
-    const graph = await readVersioned(taskGraphVersioned, this.store.paths(this.goalId).taskGraph);
+    const graph = await readVersioned(
+      this.store.files,
+      taskGraphVersioned,
+      this.store.paths(this.goalId).taskGraph,
+    );
     this.fold = new ProgressFold(graph.tasks.map((task) => ({ id: task.id, title: task.title })));
   }
 

@@ -19,7 +19,6 @@ import {
   securityReview,
   testsWeakenedReview,
 } from '../review/index.js';
-import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
 import { checkedAgentRun } from './checked-agent.js';
@@ -364,7 +363,7 @@ async function settleAttempt(
     ...links,
     ...gateChecks,
   ];
-  await writeFileAtomic(
+  await deps.store.files.writeAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id),
   );
