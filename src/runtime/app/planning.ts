@@ -136,6 +136,7 @@ export async function chooseGoalPlanner(
     tokenBudget: request.plannerTokenBudget,
     facts: (input) => repoFacts(deps, root, config, input),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),
+    files: deps.store.files,
     timeoutMs: planningTimeout,
     fallback: deps.planner,
   });

@@ -210,11 +210,11 @@ async function resetForAttempt(
   const diffPath = join(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
   // Attempt n again after an interruption: the patch of attempt n - 1 is there already, and what
   // the interrupted run left goes beside it, never over it.
-  const saveTo = existsSync(diffPath)
+  const saveTo = (await deps.store.files.exists(diffPath))
     ? join(paths.attemptArtifacts, taskId, `attempt-${attempt}-interrupted.diff`)
     : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
-  const kept = existsSync(diffPath);
+  const kept = await deps.store.files.exists(diffPath);
   await journal.save([
     {
       type: 'slice_reset',
