@@ -88,10 +88,6 @@ const NODE_FS_EXCEPTIONS = new Map<string, string>([
     'checks that a custom agent command is an executable file (a host probe; issue 10 moves it to an adapter)',
   ],
   [
-    'src/runtime/app/watch.ts',
-    'follows agent transcripts by byte offset; the store port has no offset read yet',
-  ],
-  [
     'src/runtime/config/load.ts',
     "reads the repository's .omk/config.yml, not goal state (a config source port would take it)",
   ],
@@ -104,10 +100,6 @@ const NODE_FS_EXCEPTIONS = new Map<string, string>([
     "startPoint (synchronous) checks that a dependency's worktree is on this machine",
   ],
   ['src/runtime/doctor/path-lookup.ts', 'a doctor probe on PATH (issue 10 moves the probes to adapters)'],
-  [
-    'src/runtime/events/tail.ts',
-    'follows events.jsonl by byte offset; the store port has no offset read yet',
-  ],
   ['src/runtime/gates/detector.ts', "reads the repository's manifests to detect gates, not goal state"],
   [
     'src/runtime/gates/verify.ts',

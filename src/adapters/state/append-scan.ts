@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StateError } from '../../runtime/errors.js';
-import type { ScanStep } from '../../runtime/state/port.js';
+import type { FileRange, ScanStep } from '../../runtime/state/port.js';
 
 // The byte-level half of the runtime's JSON-lines files (runtime/state/jsonl.ts says what a line
 // means): one O_APPEND write per append, and reading a file from its end without reading it all.
@@ -33,6 +33,26 @@ export async function scanFromEnd<T>(
       chunkSize *= 2;
     }
     return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** StateFiles.readRange on the local disk: one open, one stat, one read. */
+export async function readRange(path: string, start: number, maxBytes: number): Promise<FileRange | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const from = start < 0 ? Math.max(0, size + start) : Math.min(start, size);
+    const bytes = Buffer.alloc(Math.min(maxBytes, size - from));
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, from);
+    return { bytes: bytes.subarray(0, bytesRead), size };
   } finally {
     await handle.close();
   }

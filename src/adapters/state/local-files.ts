@@ -1,6 +1,6 @@
 import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { StateFiles } from '../../runtime/state/port.js';
-import { appendLines, scanFromEnd } from './append-scan.js';
+import { appendLines, readRange, scanFromEnd } from './append-scan.js';
 import { writeFileAtomic } from './atomic.js';
 import { withLock } from './lock.js';
 
@@ -17,6 +17,7 @@ export const localStateFiles: StateFiles = {
   writeAtomic: writeFileAtomic,
   appendLines,
   scanFromEnd,
+  readRange,
   async exists(path) {
     try {
       await access(path);

@@ -24,6 +24,13 @@ export interface StateFiles {
    * or says how many leading bytes to keep for the next chunk. A missing file answers null.
    */
   scanFromEnd<T>(path: string, visit: (buf: Buffer, atStart: boolean) => ScanStep<T>): Promise<T | null>;
+  /**
+   * At most `maxBytes` of the file from byte `start` (fewer at its end; none when `start` is at or
+   * past it), with the file's size when it was read: how a follower reads only what a log gained.
+   * A negative `start` counts from the file's end (a log's last bytes). Null when the file does not
+   * exist.
+   */
+  readRange(path: string, start: number, maxBytes: number): Promise<FileRange | null>;
   /** Whether `path` exists (any kind of file); an unreadable path counts as missing. */
   exists(path: string): Promise<boolean>;
   /**
@@ -44,6 +51,12 @@ export interface StateFiles {
    * releases it if it is still ours. A stale lock (dead holder, too old) is broken.
    */
   withLock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface FileRange {
+  bytes: Buffer;
+  /** The file's size in bytes when it was read. */
+  size: number;
 }
 
 /** What a backwards scan makes of the bytes read so far: the answer, or how many leading bytes to keep. */
