@@ -13,6 +13,7 @@ import { proxyFor } from '../adapters/http/proxy.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
 import type { SignalSource } from '../adapters/process/signals.js';
+import { localStateFiles } from '../adapters/state/local-files.js';
 import type { AppDeps, SharedState } from '../runtime/app/index.js';
 import {
   type Forge,
@@ -89,6 +90,7 @@ export async function composeActionRuntime(
     clock: systemClock,
     host: withFaultInjection(processHost(), deps.env),
     reporter,
+    files: localStateFiles,
   });
   const state = createGitStateBranch({
     repoRoot,

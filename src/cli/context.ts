@@ -4,6 +4,7 @@ import { chooseForge, FORGE_CHOICES } from '../adapters/forge-choice.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
+import { localStateFiles } from '../adapters/state/local-files.js';
 import type { AppDeps } from '../runtime/app/index.js';
 import {
   GoalStore,
@@ -57,6 +58,7 @@ export function composeRuntime(
       clock: systemClock,
       host: withFaultInjection(processHost, io.env),
       reporter,
+      files: localStateFiles,
     }),
     reporter,
     repo: gitRepo,

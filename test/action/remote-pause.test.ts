@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
@@ -33,7 +34,13 @@ async function pauseOnStateBranch(goalId: string): Promise<void> {
   const stateRoot = join(dir, 'state');
   const remote = createGitStateBranch({ repoRoot: clone, stateRoot });
   await remote.pull(goalId);
-  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter: silentReporter });
+  const store = new GoalStore({
+    files: localStateFiles,
+    stateRoot,
+    clock: systemClock,
+    host: processHost,
+    reporter: silentReporter,
+  });
   await applyLifecycle(store, goalId, 'pause');
   await remote.push(goalId, `pause goal ${goalId}`);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import { recheckMerge } from '../../src/runtime/app/merge.js';
 import { mergeGoal } from '../../src/runtime/delivery/merge.js';
@@ -339,6 +340,7 @@ describe('omk goal merge after a merge cut short (local forge)', () => {
   it('records the merge the forge made, exit 0, and never merges a second time', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
     const store = new GoalStore({
+      files: localStateFiles,
       stateRoot: state.dir,
       clock: systemClock,
       host: processHost,
@@ -386,6 +388,7 @@ describe("the bot's merge check after a merge cut short", () => {
   it('recheckMerge records the merge the forge made instead of refusing not_open', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
     const store = new GoalStore({
+      files: localStateFiles,
       stateRoot: state.dir,
       clock: systemClock,
       host: processHost,

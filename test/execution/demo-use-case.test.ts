@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processHost } from '../../src/adapters/process/host.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { runDemo } from '../../src/runtime/app/index.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
@@ -22,6 +23,7 @@ describe('runDemo', () => {
     });
     state = await tempStateDir();
     const store = new GoalStore({
+      files: localStateFiles,
       stateRoot: state.dir,
       clock: systemClock,
       host: processHost(),

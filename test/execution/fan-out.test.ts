@@ -8,6 +8,7 @@ import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { fetchGoalBranches } from '../../src/adapters/git/goal-branches.js';
 import { runGit } from '../../src/adapters/git/run-git.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import {
   executeOneSlice,
@@ -40,7 +41,13 @@ async function runner(name: string) {
   const root = join(base, name);
   await run('git', ['clone', '--quiet', repo.origin, root]);
   const stateRoot = join(base, `${name}-state`);
-  const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter: silentReporter });
+  const store = new GoalStore({
+    files: localStateFiles,
+    stateRoot,
+    clock: systemClock,
+    host: processHost,
+    reporter: silentReporter,
+  });
   const state = createGitStateBranch({ repoRoot: root, stateRoot });
   return { root, store, state };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitRepo } from '../../src/adapters/git/repo.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import type { BudgetCheckpoint } from '../../src/runtime/budget/schema.js';
 import { createGoal, planGoal } from '../../src/runtime/goal/create.js';
@@ -41,6 +42,7 @@ const costlyPlanner: Planner = {
 describe('planning a goal again', () => {
   it('keeps one opening line in the ledger and adds each planning cost to the total', async () => {
     const store = new GoalStore({
+      files: localStateFiles,
       stateRoot,
       clock: systemClock,
       host: processHost,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { StateError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import {
@@ -57,7 +58,9 @@ function remoteWith(status: GoalStatus | null, reason = 'wrong approach', budget
 }
 
 async function eventTypes(): Promise<string[]> {
-  return (await new EventLog(store.paths(goal.id).events, systemClock).read()).events.map((e) => e.type);
+  return (await new EventLog(localStateFiles, store.paths(goal.id).events, systemClock).read()).events.map(
+    (e) => e.type,
+  );
 }
 
 describe('adoptRemoteChanges: pause and cancel', () => {

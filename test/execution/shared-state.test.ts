@@ -5,6 +5,7 @@ import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
 import { createGitStateBranch, type GitStateBranchOptions } from '../../src/adapters/git/state-branch.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import { executeAndDeliver } from '../../src/runtime/app/execute.js';
 import { addBudget } from '../../src/runtime/budget/ops.js';
@@ -39,6 +40,7 @@ async function writer(root: string, extra: Partial<GitStateBranchOptions> = {}):
   const state = await tempStateDir();
   cleanups.push(state.cleanup);
   const store = new GoalStore({
+    files: localStateFiles,
     stateRoot: state.dir,
     clock: systemClock,
     host: processHost,
@@ -85,7 +87,7 @@ afterEach(async () => {
 });
 
 async function events(w: Writer): Promise<{ seq: number; type: string; data: Record<string, unknown> }[]> {
-  return (await new EventLog(w.store.paths(goalId).events, systemClock).read()).events;
+  return (await new EventLog(localStateFiles, w.store.paths(goalId).events, systemClock).read()).events;
 }
 
 /** events.jsonl as the state branch has it now. */
@@ -107,7 +109,9 @@ function remoteGoal(): { status: string; budget: { timeMs: number | null } } {
 /** A's run goes on from its stale copy: it records progress the way a controller does. */
 async function progressOnA(type: 'task_leased' | 'agent_started'): Promise<void> {
   await a.store.withGoalLock(goalId, async () => {
-    await new EventLog(a.store.paths(goalId).events, systemClock).append([{ type, data: { taskId: 's1' } }]);
+    await new EventLog(localStateFiles, a.store.paths(goalId).events, systemClock).append([
+      { type, data: { taskId: 's1' } },
+    ]);
   });
 }
 
@@ -159,7 +163,7 @@ describe('two writers on the state branch: a save merges, never replaces', () =>
     const last = JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
     await a.store.withGoalLock(goalId, async () => {
       const { appendCheckpoint } = await import('../../src/runtime/budget/ledger.js');
-      await appendCheckpoint(budgetPath, systemClock, {
+      await appendCheckpoint(localStateFiles, budgetPath, systemClock, {
         kind: 'spend',
         limits: last.limits as { timeMs: number | null; tokens: number | null; usd: number | null },
         spent: { timeMs: 5_000, tokens: 10, usd: 0.5 },

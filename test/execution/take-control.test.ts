@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { executeGoal } from '../../src/runtime/controller/execute.js';
 import { IllegalTransitionError } from '../../src/runtime/errors.js';
 import { EventLog } from '../../src/runtime/events/log.js';
@@ -36,7 +37,11 @@ describe('taking control of a goal', () => {
       IllegalTransitionError,
     );
     expect((await plain.read(created.id)).status).toBe('paused');
-    const { events } = await new EventLog(plain.paths(created.id).events, systemClock).read();
+    const { events } = await new EventLog(
+      localStateFiles,
+      plain.paths(created.id).events,
+      systemClock,
+    ).read();
     expect(events.map((e) => e.type)).not.toContain('execution_started');
     expect(events.map((e) => e.type)).not.toContain('task_leased');
   });
@@ -52,7 +57,11 @@ describe('taking control of a goal', () => {
     await expect(executeGoal(broken, created.id, { untilReady: true })).rejects.toThrow('disk full');
     const goal = await store.read(created.id);
     expect(goal).toMatchObject({ status: 'interrupted', resumeTo: 'running', controller: null });
-    const { events } = await new EventLog(store.paths(created.id).events, systemClock).read();
+    const { events } = await new EventLog(
+      localStateFiles,
+      store.paths(created.id).events,
+      systemClock,
+    ).read();
     expect(events.at(-1)).toMatchObject({
       type: 'execution_interrupted',
       data: { by: 'error', error: 'disk full' },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { processHost } from '../../src/adapters/process/host.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { prepareAgent, startGoal } from '../../src/runtime/app/index.js';
 import { ConfigError } from '../../src/runtime/errors.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
@@ -36,6 +37,7 @@ async function shadowingRepo(lines: readonly string[] = []) {
     ].join('\n'),
   });
   const store = new GoalStore({
+    files: localStateFiles,
     stateRoot: state.dir,
     clock: systemClock,
     host: processHost(),

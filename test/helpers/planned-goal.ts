@@ -1,5 +1,6 @@
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import { createGoal } from '../../src/runtime/goal/create.js';
 import type { GoalRecord } from '../../src/runtime/goal/schema.js';
@@ -32,6 +33,7 @@ export async function plannedDemoGoal<S extends GoalStore>(
     clock: systemClock,
     host: processHost,
     reporter: silentReporter,
+    files: localStateFiles,
   });
   const request = parseRequest(createGoalRequestSchema, {
     goal: DEMO_GOAL,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { processHost } from '../../src/cli/context.js';
 import { goalReconciler } from '../../src/runtime/app/ports.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
@@ -40,7 +41,13 @@ export async function createSharedJobs(prefix: string): Promise<SharedJobs> {
       const root = join(base, name);
       await run('git', ['clone', '--quiet', repo.origin, root]);
       const stateRoot = join(base, `${name}-state`);
-      const store = new GoalStore({ stateRoot, clock: systemClock, host: processHost, reporter });
+      const store = new GoalStore({
+        files: localStateFiles,
+        stateRoot,
+        clock: systemClock,
+        host: processHost,
+        reporter,
+      });
       const remote = createGitStateBranch({ repoRoot: root, stateRoot, reconcile: goalReconciler(store) });
       return { root, store, remote, reporter };
     },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentLauncher } from '../../src/adapters/agents/launcher.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { resolveAgent } from '../../src/runtime/agents/registry.js';
 import { decideOracle } from '../../src/runtime/goal/intake.js';
 import { validateTaskGraph } from '../../src/runtime/graph/validate.js';
@@ -117,6 +118,7 @@ console.log(answer);
       gates: ['test: npm test'],
     }),
     workDir: () => join(dir, `work-${counter}`),
+    files: localStateFiles,
     timeoutMs: () => 1_500,
     fallback: heuristicPlanner,
   });

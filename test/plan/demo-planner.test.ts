@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../src/adapters/agents/demo-agent.js';
 import { createDemoRepository, DEMO_CONFIG, DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { decideOracle } from '../../src/runtime/goal/intake.js';
 import { validateTaskGraph } from '../../src/runtime/graph/validate.js';
 import { createAgentPlanner } from '../../src/runtime/plan/agent-planner.js';
@@ -39,6 +40,7 @@ async function plan(goal: string, work: string) {
       gates: ['test: npm test'],
     }),
     workDir: () => join(parent, work),
+    files: localStateFiles,
     timeoutMs: () => 10_000,
     fallback: heuristicPlanner,
   });

@@ -8,8 +8,8 @@ import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../r
 import { parseUsage } from '../../runtime/agents/usage.js';
 import type { ProcessResult, ProcessRunner } from '../../runtime/ports.js';
 import type { Confinement } from '../../runtime/sandbox/port.js';
-import { writeJsonAtomic } from '../../runtime/state/atomic.js';
 import { runProcess } from '../process/run-process.js';
+import { writeJsonAtomic } from '../state/atomic.js';
 
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */

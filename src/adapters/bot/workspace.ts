@@ -20,6 +20,7 @@ import { fetchGoalBranches } from '../git/goal-branches.js';
 import { initWithRemote } from '../git/init.js';
 import { createGitStateBranch } from '../git/state-branch.js';
 import { pushAuthEnv, pushUrlFor } from '../github/push.js';
+import { localStateFiles } from '../state/local-files.js';
 import type { RepoRef } from './github.js';
 
 /**
@@ -87,6 +88,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
       clock: spec.clock,
       host: spec.host,
       reporter: spec.reporter,
+      files: localStateFiles,
     });
     const remote = createGitStateBranch({
       repoRoot,

@@ -2,8 +2,8 @@ import type { Dirent } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Scrub } from '../../runtime/secrets/scrub.js';
-import { writeFileAtomic } from '../../runtime/state/atomic.js';
 import { goalPaths } from '../../runtime/state/paths.js';
+import { writeFileAtomic } from '../state/atomic.js';
 import { isLocalOnly } from './state-tree.js';
 
 /** First line of a stub that stands in for an artifact too large for the state branch. */

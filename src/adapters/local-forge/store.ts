@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../runtime/state/atomic.js';
+import { writeJsonAtomic } from '../state/atomic.js';
 
 const pullSchema = z.object({
   number: z.number().int().positive(),

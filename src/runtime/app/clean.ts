@@ -1,5 +1,4 @@
 import { BusyError } from '../errors.js';
-import { EventLog } from '../events/log.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { workspacesDir } from '../state/paths.js';
@@ -42,9 +41,9 @@ export async function cleanGoal(
       options.branches && DONE_WITH_BRANCHES.includes(goal.status)
         ? await cleaner.deleteBranches(goal.repo.root, goalId)
         : [];
-    await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).append([
-      { type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } },
-    ]);
+    await store
+      .eventLog(goalId)
+      .append([{ type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } }]);
     return { goalId, worktrees, branches };
   });
 }

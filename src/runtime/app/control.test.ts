@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter, systemClock } from '../ports.js';
@@ -13,7 +14,13 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-control-'));
-  store = new GoalStore({ stateRoot: root, clock: systemClock, host, reporter: silentReporter });
+  store = new GoalStore({
+    files: localStateFiles,
+    stateRoot: root,
+    clock: systemClock,
+    host,
+    reporter: silentReporter,
+  });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

@@ -57,8 +57,8 @@ export async function composeController(
   return {
     store: deps.store,
     workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
-    agent: scrubbedAgent(agent, scrub),
-    verify: scrubbedVerify(verify, scrub),
+    agent: scrubbedAgent(agent, scrub, deps.store.files),
+    verify: scrubbedVerify(verify, scrub, deps.store.files),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,

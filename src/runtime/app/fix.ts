@@ -90,7 +90,7 @@ export type FixOutcome =
 export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promise<FixOutcome> {
   const { goalId, pr } = request;
   const goal = await deps.store.read(goalId);
-  const delivery = await readDeliveryAsWritten(deps.store.paths(goalId).delivery);
+  const delivery = await readDeliveryAsWritten(deps.store.files, deps.store.paths(goalId).delivery);
   const pull = delivery?.pulls.find((p) => p.number === pr) ?? null;
   if (pull === null) {
     throw new NotFoundError(`PR #${pr} is not one of goal ${goalId}'s PRs.`, {

@@ -54,7 +54,7 @@ export interface GateGroup {
  * failed (a failed slice never reaches the integrated tree, so its gates are the only evidence).
  */
 export async function gateGroups(store: GoalStore, goalId: string, proof: Proof): Promise<GateGroup[]> {
-  const execution = await readExecution(store.paths(goalId).execution);
+  const execution = await readExecution(store.files, store.paths(goalId).execution);
   const failed = new Set(proof.slices.filter((slice) => slice.status === 'failed').map((slice) => slice.id));
   return [
     { gates: proof.gates, root: execution.integration?.workspace ?? null },

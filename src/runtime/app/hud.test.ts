@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeJsonAtomic } from '../../adapters/state/atomic.js';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { emptyExecution, sliceRecord, withSlice, writeExecution } from '../controller/execution-state.js';
 import { goalRecord, task as taskFixture } from '../delivery/test-delivery.js';
 import { EventLog } from '../events/log.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter } from '../ports.js';
-import { writeJsonAtomic } from '../state/atomic.js';
 import { hudSnapshot } from './hud.js';
 
 const NOW = Date.parse('2026-12-05T10:00:00.000Z');
@@ -18,7 +19,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-hud-'));
-  store = new GoalStore({ stateRoot: root, clock, host, reporter: silentReporter });
+  store = new GoalStore({ files: localStateFiles, stateRoot: root, clock, host, reporter: silentReporter });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -39,13 +40,14 @@ describe('hudSnapshot', () => {
     });
     // The log holds only attempt 1's start, ten minutes ago; attempt 2 started 3 s ago and its
     // event is not appended yet (execution.json is written first).
-    const old = new EventLog(paths.events, {
+    const old = new EventLog(localStateFiles, paths.events, {
       nowMs: () => NOW - 600_000,
       nowIso: () => '2026-12-05T09:50:00.000Z',
     });
     await old.append([{ type: 'agent_started', data: { taskId: slice.id, attempt: 1, pid: 10 } }]);
     const execution = emptyExecution();
     await writeExecution(
+      localStateFiles,
       paths.execution,
       withSlice(execution, {
         ...sliceRecord(execution, slice.id),

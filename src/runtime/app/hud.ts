@@ -64,9 +64,9 @@ export async function hudSnapshot(store: GoalStore, goalId: string | null = null
 async function hudGoal(store: GoalStore, goal: GoalRecord, now: number): Promise<HudGoal> {
   const paths = store.paths(goal.id);
   const [graph, execution, log] = await Promise.all([
-    readVersioned(taskGraphVersioned, paths.taskGraph),
-    readExecution(paths.execution),
-    new EventLog(paths.events, store.deps.clock, store.deps.host).read(),
+    readVersioned(store.files, taskGraphVersioned, paths.taskGraph),
+    readExecution(store.files, paths.execution),
+    new EventLog(store.files, paths.events, store.deps.clock, store.deps.host).read(),
   ]);
   const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   for (const task of graph.tasks) tasks[task.status] += 1;

@@ -14,7 +14,6 @@ import { confinedAgent } from '../sandbox/confined-runs.js';
 import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
-import { pathExists } from '../state/exists.js';
 import { privateStateDir } from '../state/paths.js';
 import { type AgentChoice, hostSandbox, type PreparedAgent } from './agent.js';
 import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
@@ -132,10 +131,12 @@ export async function chooseGoalPlanner(
     agent: scrubbedAgent(
       boundedAgent(planning, config.config.logs.maxBytes),
       createScrub(secretValues(deps.env)),
+      deps.store.files,
     ),
     tokenBudget: request.plannerTokenBudget,
     facts: (input) => repoFacts(deps, root, config, input),
     workDir: (goalId) => plannerWorkDir(deps.store.paths(goalId).artifacts),
+    files: deps.store.files,
     timeoutMs: planningTimeout,
     fallback: deps.planner,
   });
@@ -167,7 +168,7 @@ export async function finishPlanning(
 /** Whether the goal's plan is written and its opening events are in its log. */
 async function planRecorded(deps: AppDeps, goalId: string): Promise<boolean> {
   const paths = deps.store.paths(goalId);
-  if (!(await pathExists(paths.taskGraph))) return false;
-  const { events } = await new EventLog(paths.events, deps.store.deps.clock).read();
+  if (!(await deps.store.files.exists(paths.taskGraph))) return false;
+  const { events } = await new EventLog(deps.store.files, paths.events, deps.store.deps.clock).read();
   return events.some((event) => event.type === 'goal_created');
 }

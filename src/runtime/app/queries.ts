@@ -1,4 +1,3 @@
-import { EventLog } from '../events/log.js';
 import { type RunProgress, runProgress } from '../events/progress.js';
 import { type GoalOrigin, readOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
@@ -17,7 +16,7 @@ export async function goalView(
 ): Promise<{ goal: GoalRecord | null; proof: Proof | null; origin: GoalOrigin | null }> {
   if (store === null || !(await store.has(goalId))) return { goal: null, proof: null, origin: null };
   const { goal } = await settleRecordedMerge(store, goalId);
-  const events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
+  const events = store.eventLog(goalId);
   const proof = await readOrAssembleProof(store, goal, events);
   return { goal, proof, origin: await readOrigin(store, goalId) };
 }
@@ -25,7 +24,7 @@ export async function goalView(
 /** The goal's run in phases, from its events (empty phases when the goal is not there yet). */
 export async function goalProgress(store: GoalStore | null, goalId: string): Promise<RunProgress> {
   if (store === null || !(await store.has(goalId))) return runProgress([]);
-  const { events } = await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
+  const { events } = await store.eventLog(goalId).read();
   return runProgress(events);
 }
 
@@ -38,7 +37,7 @@ export interface SliceWave {
 
 /** The plan's slices in dependency order, each with its wave (what a matrix of jobs runs). */
 export async function sliceWaves(store: GoalStore, goalId: string): Promise<SliceWave[]> {
-  const graph = await readVersioned(taskGraphVersioned, store.paths(goalId).taskGraph);
+  const graph = await readVersioned(store.files, taskGraphVersioned, store.paths(goalId).taskGraph);
   return dependencyWaves(graph.tasks).flatMap((wave, index) =>
     wave.map((task) => ({ slice: task.id, title: task.title, wave: index })),
   );

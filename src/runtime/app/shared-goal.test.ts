@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { GoalStore } from '../goal/store.js';
@@ -21,7 +22,13 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-shared-'));
-  store = new GoalStore({ stateRoot: root, clock: systemClock, host, reporter: silentReporter });
+  store = new GoalStore({
+    files: localStateFiles,
+    stateRoot: root,
+    clock: systemClock,
+    host,
+    reporter: silentReporter,
+  });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

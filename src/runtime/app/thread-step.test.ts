@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord, task } from '../delivery/test-delivery.js';
 import { GoalStore } from '../goal/store.js';
 import { silentReporter, systemClock } from '../ports.js';
@@ -16,7 +17,13 @@ const goal = goalRecord();
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-thread-step-'));
-  store = new GoalStore({ stateRoot: root, clock: systemClock, host, reporter: silentReporter });
+  store = new GoalStore({
+    files: localStateFiles,
+    stateRoot: root,
+    clock: systemClock,
+    host,
+    reporter: silentReporter,
+  });
   await store.create({ ...goal, status: 'planned' });
   const graph = {
     version: 1,

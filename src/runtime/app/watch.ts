@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentSpent } from '../budget/ledger.js';
@@ -11,6 +10,7 @@ import { controllerAlive } from '../goal/actions.js';
 import type { BudgetLimits, GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { taskGraphVersioned } from '../graph/schema.js';
+import type { StateFiles } from '../state/port.js';
 import { readVersioned } from '../state/versioned.js';
 
 /** One slice as a watcher shows it: the fold's slice (`events/progress.ts`). */
@@ -87,7 +87,7 @@ export class GoalWatch {
     readonly goalId: string,
     private readonly options: WatchOptions,
   ) {
-    this.tail = new EventTail(store.paths(goalId).events);
+    this.tail = new EventTail(store.files, store.paths(goalId).events);
   }
 
   static async open(store: GoalStore, goalId: string, options: WatchOptions): Promise<GoalWatch> {
@@ -109,7 +109,7 @@ export class GoalWatch {
       settled = this.settledOf(goal, progress);
     }
     if (events.length > 0 || !this.primed) {
-      this.spent = await currentSpent(this.store.paths(this.goalId).budget);
+      this.spent = await currentSpent(this.store.files, this.store.paths(this.goalId).budget);
       this.primed = true;
     }
     if (this.options.transcripts && (await this.readLastLines())) progress = this.fold.state();
@@ -117,7 +117,11 @@ export class GoalWatch {
   }
 
   private async reset(): Promise<void> {
-    const graph = await readVersioned(taskGraphVersioned, this.store.paths(this.goalId).taskGraph);
+    const graph = await readVersioned(
+      this.store.files,
+      taskGraphVersioned,
+      this.store.paths(this.goalId).taskGraph,
+    );
     this.fold = new ProgressFold(graph.tasks.map((task) => ({ id: task.id, title: task.title })));
   }
 
@@ -149,7 +153,7 @@ export class GoalWatch {
         gate,
         outcome,
         byExitCode: exitCodeOnly.includes(gate),
-        lines: await lastLines(join(dir, gateLogName(sha, gate)), count),
+        lines: await lastLines(this.store.files, join(dir, gateLogName(sha, gate)), count),
       });
     }
     return tails;
@@ -160,7 +164,7 @@ export class GoalWatch {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     const read = await Promise.all(
       this.fold.running().map(async (slice) => {
-        const line = await lastLine(join(dir, slice.id, `transcript-${slice.attempt}.log`));
+        const line = await lastLine(this.store.files, join(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line !== null) this.fold.setLastLine(slice.id, line);
         return line !== null;
       }),
@@ -194,38 +198,31 @@ export class GoalWatch {
 }
 
 /** The last non-empty line of a file's end, free of control characters; null when unreadable. */
-async function lastLine(path: string): Promise<string | null> {
-  return (await lastLines(path, 1)).at(0) ?? null;
+async function lastLine(files: StateFiles, path: string): Promise<string | null> {
+  return (await lastLines(files, path, 1)).at(0) ?? null;
 }
 
 /** The last `count` non-empty lines of a log (its last 4 KiB), without colours or control characters. */
-async function lastLines(path: string, count: number): Promise<string[]> {
-  let handle: Awaited<ReturnType<typeof open>>;
+async function lastLines(files: StateFiles, path: string, count: number): Promise<string[]> {
+  let tail: Buffer | undefined;
   try {
-    handle = await open(path, 'r');
+    tail = (await files.readRange(path, -TRANSCRIPT_TAIL, TRANSCRIPT_TAIL))?.bytes;
   } catch {
     return [];
   }
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, TRANSCRIPT_TAIL);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer
-      .toString('utf8')
-      .split(/\r?\n|\r/)
-      .map((line) =>
-        line
-          .replace(ANSI, '')
-          .replace(/[\p{Cc}\u2028\u2029]/gu, '')
-          .trimEnd(),
-      )
-      .filter((line) => line.trim() !== '' && !line.startsWith('# omk:'))
-      .slice(-count)
-      .map((line) => line.slice(0, LAST_LINE_MAX));
-  } finally {
-    await handle.close();
-  }
+  if (tail === undefined) return [];
+  return tail
+    .toString('utf8')
+    .split(/\r?\n|\r/)
+    .map((line) =>
+      line
+        .replace(ANSI, '')
+        .replace(/[\p{Cc}\u2028\u2029]/gu, '')
+        .trimEnd(),
+    )
+    .filter((line) => line.trim() !== '' && !line.startsWith('# omk:'))
+    .slice(-count)
+    .map((line) => line.slice(0, LAST_LINE_MAX));
 }
 
 export interface WatchGoalOptions {

@@ -2,6 +2,7 @@ import type { SkippedLine } from '../events/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import type { Clock } from '../ports.js';
 import { appendSequenced, readJsonl, readLastJsonl } from '../state/jsonl.js';
+import type { StateFiles } from '../state/port.js';
 import { type BudgetCheckpoint, type BudgetSpent, budgetCheckpointSchema, ZERO_SPENT } from './schema.js';
 
 export const BUDGET_VERSION = 1;
@@ -10,11 +11,12 @@ const parseCheckpoint = (value: unknown): BudgetCheckpoint => budgetCheckpointSc
 
 /** Appends a checkpoint to budget.jsonl; `spent` is cumulative, so the last line is the total. */
 export async function appendCheckpoint(
+  files: StateFiles,
   path: string,
   clock: Clock,
   entry: Pick<BudgetCheckpoint, 'kind' | 'limits' | 'spent' | 'note'>,
 ): Promise<BudgetCheckpoint> {
-  const [written] = await appendSequenced(path, parseCheckpoint, [
+  const [written] = await appendSequenced(files, path, parseCheckpoint, [
     (seq) => ({ v: BUDGET_VERSION, seq, ts: clock.nowIso(), ...entry }),
   ]);
   if (!written) throw new Error('appendSequenced returned no record');
@@ -22,15 +24,16 @@ export async function appendCheckpoint(
 }
 
 export async function readCheckpoints(
+  files: StateFiles,
   path: string,
 ): Promise<{ checkpoints: BudgetCheckpoint[]; skipped: SkippedLine[] }> {
-  const { records, skipped } = await readJsonl(path, parseCheckpoint, BUDGET_VERSION);
+  const { records, skipped } = await readJsonl(files, path, parseCheckpoint, BUDGET_VERSION);
   return { checkpoints: records, skipped };
 }
 
 /** Total spend so far, from the last checkpoint only (cost independent of history length). */
-export async function currentSpent(path: string): Promise<BudgetSpent> {
-  return (await readLastJsonl(path, parseCheckpoint))?.spent ?? ZERO_SPENT;
+export async function currentSpent(files: StateFiles, path: string): Promise<BudgetSpent> {
+  return (await readLastJsonl(files, path, parseCheckpoint))?.spent ?? ZERO_SPENT;
 }
 
 export interface BudgetRemaining {

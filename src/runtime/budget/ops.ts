@@ -6,8 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import { taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { BudgetAddRequest } from '../requests.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { readVersioned } from '../state/versioned.js';
+import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import {
   addToLimits,
   appendCheckpoint,
@@ -28,7 +27,7 @@ export interface BudgetView {
 
 export async function budgetView(store: GoalStore, goalId: string): Promise<BudgetView> {
   const goal = await store.read(goalId);
-  const { checkpoints } = await readCheckpoints(store.paths(goalId).budget);
+  const { checkpoints } = await readCheckpoints(store.files, store.paths(goalId).budget);
   const spent = checkpoints.at(-1)?.spent ?? { timeMs: 0, tokens: 0, usd: 0 };
   return { goalId, limits: goal.budget, spent, remaining: remaining(goal.budget, spent), checkpoints };
 }
@@ -40,7 +39,7 @@ export async function addBudget(
   add: BudgetAddRequest,
 ): Promise<BudgetView> {
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+  const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
   await store.withGoalLock(goalId, async () => {
     const goal: GoalRecord = await store.read(goalId);
     if (TERMINAL_STATUSES.includes(goal.status)) {
@@ -48,10 +47,10 @@ export async function addBudget(
         hint: 'A final goal does not run again. Start a new goal instead.',
       });
     }
-    const spent = await currentSpent(paths.budget);
+    const spent = await currentSpent(store.files, paths.budget);
     const limits = addToLimits(goal.budget, spent, { timeMs: add.time, tokens: add.tokens, usd: add.usd });
     const added = { timeMs: add.time ?? null, tokens: add.tokens ?? null, usd: add.usd ?? null };
-    await appendCheckpoint(paths.budget, store.deps.clock, {
+    await appendCheckpoint(store.files, paths.budget, store.deps.clock, {
       kind: 'add',
       limits,
       spent,
@@ -84,7 +83,7 @@ async function rescaleSliceBudgets(
   if (before === null || after === null || after <= before || before <= 0) return 0;
   if (goal.status === 'running' && controllerAlive(store, goal)) return 0;
   const path = store.paths(goal.id).taskGraph;
-  const graph = await readVersioned(taskGraphVersioned, path);
+  const graph = await readVersioned(store.files, taskGraphVersioned, path);
   let count = 0;
   const tasks = graph.tasks.map((task) => {
     if (task.status === 'done' || task.status === 'skipped' || task.status === 'failed') return task;
@@ -93,6 +92,6 @@ async function rescaleSliceBudgets(
     const timeMs = Math.max(task.budget.timeMs, Math.min(after - spent.timeMs, scaled));
     return { ...task, budget: { ...task.budget, timeMs } };
   });
-  if (count > 0) await writeJsonAtomic(path, taskGraphSchema.parse({ ...graph, tasks }));
+  if (count > 0) await writeJsonAtomic(store.files, path, taskGraphSchema.parse({ ...graph, tasks }));
   return count;
 }

@@ -1,5 +1,4 @@
 import { IllegalTransitionError, UsageError } from '../errors.js';
-import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import { type ControllerDeps, createRunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
@@ -33,7 +32,7 @@ export async function executeSlice(
   const { store } = deps;
   const goalDir = store.paths(goalId).dir;
   const journal = await ExecutionJournal.open(store, goalId);
-  applySliceResults(journal, await readSliceResults(goalDir));
+  applySliceResults(journal, await readSliceResults(store.files, goalDir));
   const task = journal.graph.tasks.find((t) => t.id === sliceId);
   if (!task) {
     const ids = journal.graph.tasks.map((t) => t.id).join(', ') || '(none)';
@@ -54,11 +53,7 @@ export async function executeSlice(
     );
   }
   await deps.fetchBranches();
-  const eventsBefore = await new EventLog(
-    store.paths(goalId).events,
-    store.deps.clock,
-    store.deps.host,
-  ).lastSeq();
+  const eventsBefore = await store.eventLog(goalId).lastSeq();
   const spentBefore = journal.spent;
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -75,7 +70,7 @@ export async function executeSlice(
   const record = sliceRecord(journal.execution, sliceId);
   if (outcome === 'done' && record.branch && record.headSha)
     await deps.publishBranch(record.branch, record.headSha);
-  const all = await new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
+  const all = await store.eventLog(goalId).read();
   const events = all.events
     .filter((event) => event.seq > eventsBefore)
     .map((event) => ({ type: event.type, ts: event.ts, data: event.data }));
@@ -96,7 +91,7 @@ export async function executeSlice(
     },
     runner: { pid: store.deps.host.pid, host: store.deps.host.hostname },
   };
-  await writeSliceResult(store.paths(goalId).dir, result);
+  await writeSliceResult(store.files, store.paths(goalId).dir, result);
   return { outcome, result };
 }
 
@@ -107,7 +102,7 @@ export async function executeSlice(
 export async function foldSliceResults(deps: Pick<ControllerDeps, 'store'>, goalId: string): Promise<number> {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const results = await readSliceResults(store.paths(goalId).dir);
+  const results = await readSliceResults(store.files, store.paths(goalId).dir);
   const folded = new Set(
     (await journal.events.read()).events
       .filter((e) => e.type === 'slice_result_folded')

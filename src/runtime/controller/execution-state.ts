@@ -10,8 +10,8 @@ import {
   gapSchema,
   gateEvidenceSchema,
 } from '../proof/schema.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, singleVersion, writeJsonAtomic } from '../state/versioned.js';
 
 /**
  * A running agent as execution.json records it. `startedAt` and `attempt` are written with the pid,
@@ -116,17 +116,17 @@ export function emptyExecution(): ExecutionStateRecord {
   };
 }
 
-export async function readExecution(path: string): Promise<ExecutionStateRecord> {
+export async function readExecution(files: StateFiles, path: string): Promise<ExecutionStateRecord> {
   try {
-    return await readVersioned(executionStateVersioned, path);
+    return await readVersioned(files, executionStateVersioned, path);
   } catch (error) {
     if (error instanceof NotFoundError) return emptyExecution();
     throw error;
   }
 }
 
-export function writeExecution(path: string, record: ExecutionStateRecord): Promise<void> {
-  return writeJsonAtomic(path, executionStateSchema.parse(record));
+export function writeExecution(files: StateFiles, path: string, record: ExecutionStateRecord): Promise<void> {
+  return writeJsonAtomic(files, path, executionStateSchema.parse(record));
 }
 
 export function sliceRecord(record: ExecutionStateRecord, id: string): SliceRecord {

@@ -5,7 +5,6 @@ import { dependencyWaves } from '../graph/order.js';
 import { linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
-import { writeFileAtomic } from '../state/atomic.js';
 import type { IntegrationResult } from '../workspace/port.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
@@ -113,7 +112,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     gates,
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
-  await writeFileAtomic(
+  await deps.store.files.writeAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
     renderReviewMarkdown(findings, 'integration'),
   );

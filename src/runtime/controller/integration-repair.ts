@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderIntegrationFixPrompt } from '../agents/integration-prompt.js';
 import { AgentUnavailableError } from '../errors.js';
@@ -138,7 +137,7 @@ async function undoAttempt(
   const name = previous === null ? `repair-${attempt}-interrupted.diff` : `repair-${attempt - 1}.diff`;
   const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head }, diffPath);
-  const kept = reset.diffSaved && existsSync(diffPath);
+  const kept = reset.diffSaved && (await ctx.deps.store.files.exists(diffPath));
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
   await ctx.journal.save([
     {
@@ -365,7 +364,7 @@ export async function recoverIntegrationRepair(
   ];
   const integration = journal.execution.integration;
   journal.execution = { ...journal.execution, integrationRepair: null };
-  if (integration === null || !existsSync(integration.workspace)) return events;
+  if (integration === null || !(await deps.store.files.exists(integration.workspace))) return events;
   const paths = deps.store.paths(journal.goalId);
   const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace: SliceWorkspace = {

@@ -1,15 +1,14 @@
 import { appendCheckpoint, currentSpent } from '../budget/ledger.js';
 import type { BudgetSpent } from '../budget/schema.js';
-import { EventLog } from '../events/log.js';
+import type { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { type Task, type TaskGraph, taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
-import { writeJsonAtomic } from '../state/atomic.js';
 import { appendDecisions, type DecisionInput } from '../state/decisions.js';
-import { readVersioned } from '../state/versioned.js';
+import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { type ExecutionStateRecord, readExecution, writeExecution } from './execution-state.js';
 import { addSpend } from './scheduler.js';
 
@@ -51,15 +50,15 @@ export class ExecutionJournal {
     public execution: ExecutionStateRecord,
     public spent: BudgetSpent,
   ) {
-    this.events = new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host);
+    this.events = store.eventLog(goalId);
   }
 
   static async open(store: GoalStore, goalId: string): Promise<ExecutionJournal> {
     const paths = store.paths(goalId);
     const [graph, execution, spent] = await Promise.all([
-      readVersioned(taskGraphVersioned, paths.taskGraph),
-      readExecution(paths.execution),
-      currentSpent(paths.budget),
+      readVersioned(store.files, taskGraphVersioned, paths.taskGraph),
+      readExecution(store.files, paths.execution),
+      currentSpent(store.files, paths.budget),
     ]);
     return new ExecutionJournal(store, goalId, graph, execution, spent);
   }
@@ -155,8 +154,8 @@ export class ExecutionJournal {
         // log never says more than the graph and evidence show.
         await Promise.all([
           updated ? this.store.write(updated) : null,
-          writeJsonAtomic(paths.taskGraph, taskGraphSchema.parse(this.graph)),
-          writeExecution(paths.execution, this.execution),
+          writeJsonAtomic(this.store.files, paths.taskGraph, taskGraphSchema.parse(this.graph)),
+          writeExecution(this.store.files, paths.execution, this.execution),
         ]);
         const decisions = saves.flatMap((s) => s.extra.decisions ?? []);
         const checkpoints = spends.map((s) => {
@@ -164,10 +163,16 @@ export class ExecutionJournal {
           return { spent: this.spent, note: s.extra.spendNote ?? 'spend' };
         });
         await Promise.all([
-          decisions.length > 0 ? appendDecisions(paths.decisions, clock, decisions) : null,
+          decisions.length > 0 ? appendDecisions(this.store.files, paths.decisions, clock, decisions) : null,
           (async () => {
             for (const { spent, note } of checkpoints) {
-              if (limits) await appendCheckpoint(paths.budget, clock, { kind: 'spend', limits, spent, note });
+              if (limits)
+                await appendCheckpoint(this.store.files, paths.budget, clock, {
+                  kind: 'spend',
+                  limits,
+                  spent,
+                  note,
+                });
             }
           })(),
         ]);

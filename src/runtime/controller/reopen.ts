@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
@@ -215,7 +214,7 @@ export async function restartIntegration(
   const paths = deps.store.paths(journal.goalId);
   const diffPath = join(paths.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   // A settled goal's worktrees were removed; its integration branch was kept and is reset here.
-  const workspace = existsSync(integration.workspace)
+  const workspace = (await deps.store.files.exists(integration.workspace))
     ? {
         sliceId: INTEGRATION_ID,
         path: integration.workspace,

@@ -1,12 +1,11 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { budgetSpentSchema } from '../budget/schema.js';
 import { NotFoundError } from '../errors.js';
 import { TASK_STATUSES, taskSchema } from '../graph/schema.js';
 import { agentRunEvidenceSchema, failureEvidenceSchema } from '../proof/schema.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, singleVersion, writeJsonAtomic } from '../state/versioned.js';
 import { sliceRecord, sliceRecordSchema, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
 
@@ -50,24 +49,22 @@ export function sliceResultPath(goalDir: string, sliceId: string): string {
   return join(goalDir, SLICE_RESULTS_DIR, `${sliceId}.json`);
 }
 
-export async function writeSliceResult(goalDir: string, result: SliceResult): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(join(goalDir, SLICE_RESULTS_DIR), { recursive: true });
-  await writeJsonAtomic(sliceResultPath(goalDir, result.sliceId), sliceResultSchema.parse(result));
+export async function writeSliceResult(
+  files: StateFiles,
+  goalDir: string,
+  result: SliceResult,
+): Promise<void> {
+  await files.makeDirs(join(goalDir, SLICE_RESULTS_DIR));
+  await writeJsonAtomic(files, sliceResultPath(goalDir, result.sliceId), sliceResultSchema.parse(result));
 }
 
-export async function readSliceResults(goalDir: string): Promise<SliceResult[]> {
-  let names: string[];
-  try {
-    names = await readdir(join(goalDir, SLICE_RESULTS_DIR));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+export async function readSliceResults(files: StateFiles, goalDir: string): Promise<SliceResult[]> {
+  const names = await files.list(join(goalDir, SLICE_RESULTS_DIR));
+  if (names === null) return [];
   const results: SliceResult[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
     try {
-      results.push(await readVersioned(sliceResultVersioned, join(goalDir, SLICE_RESULTS_DIR, name)));
+      results.push(await readVersioned(files, sliceResultVersioned, join(goalDir, SLICE_RESULTS_DIR, name)));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }

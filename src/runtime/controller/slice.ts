@@ -19,7 +19,6 @@ import {
   securityReview,
   testsWeakenedReview,
 } from '../review/index.js';
-import { writeFileAtomic } from '../state/atomic.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
 import { checkedAgentRun } from './checked-agent.js';
@@ -211,11 +210,11 @@ async function resetForAttempt(
   const diffPath = join(paths.attemptArtifacts, taskId, `attempt-${attempt - 1}.diff`);
   // Attempt n again after an interruption: the patch of attempt n - 1 is there already, and what
   // the interrupted run left goes beside it, never over it.
-  const saveTo = existsSync(diffPath)
+  const saveTo = (await deps.store.files.exists(diffPath))
     ? join(paths.attemptArtifacts, taskId, `attempt-${attempt}-interrupted.diff`)
     : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
-  const kept = existsSync(diffPath);
+  const kept = await deps.store.files.exists(diffPath);
   await journal.save([
     {
       type: 'slice_reset',
@@ -364,7 +363,7 @@ async function settleAttempt(
     ...links,
     ...gateChecks,
   ];
-  await writeFileAtomic(
+  await deps.store.files.writeAtomic(
     join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
     renderReviewMarkdown(findings, task.id),
   );

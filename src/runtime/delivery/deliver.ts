@@ -52,12 +52,12 @@ export async function loadDeliveryPlan(
   const paths = store.paths(goalId);
   const [goal, graph, execution, proof, delivery] = await Promise.all([
     store.read(goalId),
-    readVersioned(taskGraphVersioned, paths.taskGraph),
-    readExecution(paths.execution),
-    readVersioned(proofVersioned, paths.proof),
+    readVersioned(store.files, taskGraphVersioned, paths.taskGraph),
+    readExecution(store.files, paths.execution),
+    readVersioned(store.files, proofVersioned, paths.proof),
     target === null
-      ? readDeliveryAsWritten(paths.delivery).then((record) => record ?? emptyDelivery())
-      : readDelivery(paths.delivery, target),
+      ? readDeliveryAsWritten(store.files, paths.delivery).then((record) => record ?? emptyDelivery())
+      : readDelivery(store.files, paths.delivery, target),
   ]);
   // Slice PR bodies and check runs show the slices' own gates: named as the proof names them.
   const shown = executionWithoutMachinePaths(execution, machineRoots(store.deps.stateRoot, goal, execution));
@@ -83,7 +83,7 @@ export async function deliverGoal(
 ): Promise<DeliverResult> {
   const { store, forge } = deps;
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+  const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   if (loaded.goal.status === 'cancelled' || loaded.goal.status === 'rejected') {
     throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {
@@ -97,12 +97,12 @@ export async function deliverGoal(
       const planned = loaded.replan(record).pulls.find((p) => p.sliceId === first.sliceId) ?? first;
       const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root, async (intent) => {
         record = withPull(record, intent);
-        await store.withGoalLock(goalId, () => writeDelivery(paths.delivery, record));
+        await store.withGoalLock(goalId, () => writeDelivery(store.files, paths.delivery, record));
       });
       record = withPull(record, pull.record);
       // Recorded after every PR, so a crash mid-goal loses nothing that was created.
       await store.withGoalLock(goalId, async () => {
-        await writeDelivery(paths.delivery, record);
+        await writeDelivery(store.files, paths.delivery, record);
         await events.append(pull.events);
       });
       delivered.push(pull.record);
@@ -114,7 +114,7 @@ export async function deliverGoal(
     // Even after a failure part-way, the proof lists the PRs that exist.
     await store.withGoalLock(goalId, async () => rebuildProof(store, await store.read(goalId), events));
   }
-  const proof = await readVersioned(proofVersioned, paths.proof);
+  const proof = await readVersioned(store.files, proofVersioned, paths.proof);
   return { plan: loaded.plan, delivered, proof };
 }
 

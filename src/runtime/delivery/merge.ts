@@ -79,7 +79,7 @@ export async function mergeGoal(
   const { goal, merge, settled: caughtUp } = await settleRecordedMerge(store, goalId);
   if (caughtUp && merge !== null) {
     // Killed after recording the merge and before goal.json said so: the merge stands, recorded once.
-    const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+    const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
     return {
       merged: true,
       sha: merge.sha,
@@ -89,14 +89,14 @@ export async function mergeGoal(
     };
   }
   refuseSettled(goal.status, goalId);
-  const delivery = await readDelivery(paths.delivery, forge);
+  const delivery = await readDelivery(store.files, paths.delivery, forge);
   const integrator = delivery.pulls.find((pull) => pull.sliceId === null);
   if (!integrator) {
     throw new NotFoundError(`Goal ${goalId} has no integrator PR yet.`, {
       hint: ['Open it first with ', { step: 'open_pr', goalId }, '.'],
     });
   }
-  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+  const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
   const pr = await forge.getPullRequest(integrator.number);
   // A refusal is evidence too: the proof shows what the forge said and why nothing was merged.
   const recordRefusal = (reasons: { blocker: string; detail: string }[], observed: object = {}) =>
@@ -142,7 +142,7 @@ export async function mergeGoal(
     return { merged: false, blockedBy: 'merged_outside_omk', reasons, pr: pr.number };
   }
 
-  const proof = await readVersioned(proofVersioned, paths.proof);
+  const proof = await readVersioned(store.files, proofVersioned, paths.proof);
   // Nothing read is trusted: the verdict is rebuilt from the evidence and checked against
   // proof.json and the PR's proof block; the decision is made on the rebuilt proof.
   const rebuilt = await assembleProof(store, goal, events);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, singleVersion, writeJsonAtomic } from '../state/versioned.js';
 
 const deliveredPrSchema = z.object({
   /** Slice id, or null for the integrator PR. */
@@ -45,10 +45,14 @@ export function targetKey(target: DeliveryTarget): string {
  * The delivery record for `target`. One written for another forge or repository is set aside (an
  * empty record), so PR #1 on the local forge can never update someone else's PR #1 on GitHub.
  */
-export async function readDelivery(path: string, target: DeliveryTarget): Promise<DeliveryRecord> {
+export async function readDelivery(
+  files: StateFiles,
+  path: string,
+  target: DeliveryTarget,
+): Promise<DeliveryRecord> {
   const empty: DeliveryRecord = { version: 1, forge: target.kind, target: targetKey(target), pulls: [] };
   try {
-    const record = await readVersioned(deliveryRecordVersioned, path);
+    const record = await readVersioned(files, deliveryRecordVersioned, path);
     return record.target === targetKey(target) ? record : empty;
   } catch (error) {
     if (error instanceof NotFoundError) return empty;
@@ -57,17 +61,17 @@ export async function readDelivery(path: string, target: DeliveryTarget): Promis
 }
 
 /** The record as written, whatever forge it is for (proofs list what was delivered). */
-export async function readDeliveryAsWritten(path: string): Promise<DeliveryRecord | null> {
+export async function readDeliveryAsWritten(files: StateFiles, path: string): Promise<DeliveryRecord | null> {
   try {
-    return await readVersioned(deliveryRecordVersioned, path);
+    return await readVersioned(files, deliveryRecordVersioned, path);
   } catch (error) {
     if (error instanceof NotFoundError) return null;
     throw error;
   }
 }
 
-export function writeDelivery(path: string, record: DeliveryRecord): Promise<void> {
-  return writeJsonAtomic(path, deliveryRecordSchema.parse(record));
+export function writeDelivery(files: StateFiles, path: string, record: DeliveryRecord): Promise<void> {
+  return writeJsonAtomic(files, path, deliveryRecordSchema.parse(record));
 }
 
 export function withPull(record: DeliveryRecord, pull: DeliveredPr): DeliveryRecord {

@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { UnsupportedVersionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { EventLog, parseEvent } from './log.js';
@@ -25,7 +26,7 @@ afterEach(async () => {
 
 describe('EventLog', () => {
   it('assigns seq, ts and version, and reads them back', async () => {
-    const log = new EventLog(path, fixedClock('2024-05-01T10:00:00.000Z'));
+    const log = new EventLog(localStateFiles, path, fixedClock('2024-05-01T10:00:00.000Z'));
     expect(await log.lastSeq()).toBe(0);
     const first = await log.append([
       { type: 'goal_created', data: { text: 'fix it' } },
@@ -55,7 +56,7 @@ describe('EventLog', () => {
   });
 
   it('continues numbering after a torn write and reports it', async () => {
-    const log = new EventLog(path, fixedClock('2024-05-01T10:00:00.000Z'));
+    const log = new EventLog(localStateFiles, path, fixedClock('2024-05-01T10:00:00.000Z'));
     await log.append([{ type: 'goal_created', data: {} }]);
     await appendFile(path, '{"v":1,"seq":2,"ts":"2024');
     expect(await log.lastSeq()).toBe(1);
@@ -73,7 +74,11 @@ describe('EventLog', () => {
       path,
       `${JSON.stringify({ v: 1, seq: 1, ts: 't', type: 'from_the_future', data: { x: 1 } })}\n`,
     );
-    const { events } = await new EventLog(path, fixedClock('2024-05-01T10:00:00.000Z')).read();
+    const { events } = await new EventLog(
+      localStateFiles,
+      path,
+      fixedClock('2024-05-01T10:00:00.000Z'),
+    ).read();
     expect(events[0]?.type).toBe('from_the_future');
   });
 
@@ -82,12 +87,12 @@ describe('EventLog', () => {
       path,
       `${JSON.stringify({ v: EVENT_VERSION + 1, seq: 1, ts: 't', type: 'x', data: {} })}\n`,
     );
-    const log = new EventLog(path, fixedClock('2024-05-01T10:00:00.000Z'));
+    const log = new EventLog(localStateFiles, path, fixedClock('2024-05-01T10:00:00.000Z'));
     await expect(log.read()).rejects.toBeInstanceOf(UnsupportedVersionError);
   });
 
   it('writes whole JSON lines', async () => {
-    const log = new EventLog(path, fixedClock('2024-05-01T10:00:00.000Z'));
+    const log = new EventLog(localStateFiles, path, fixedClock('2024-05-01T10:00:00.000Z'));
     await log.append([{ type: 'goal_created', data: { text: 'two\nlines' } }]);
     const text = await readFile(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);

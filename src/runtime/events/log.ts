@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import type { Clock, HostInfo } from '../ports.js';
 import { appendSequenced, readJsonl, readLastJsonl } from '../state/jsonl.js';
+import type { StateFiles } from '../state/port.js';
 import { EVENT_VERSION, type EventInput, eventSchema, type GoalEvent, type SkippedLine } from './schema.js';
 
 /**
@@ -34,6 +35,7 @@ function isPositiveInt(n: unknown): n is number {
 /** A goal's events.jsonl: the append-only history that proof and replay are rebuilt from. */
 export class EventLog {
   constructor(
+    private readonly files: StateFiles,
     readonly path: string,
     private readonly clock: Clock,
     private readonly host?: Pick<HostInfo, 'afterEvents' | 'eventsAppended'>,
@@ -47,6 +49,7 @@ export class EventLog {
     if (inputs.length === 0) return [];
     const ts = this.clock.nowIso();
     const appended = await appendSequenced(
+      this.files,
       this.path,
       parseEvent,
       inputs.map((input) => (seq: number) => ({
@@ -66,12 +69,12 @@ export class EventLog {
   }
 
   async read(): Promise<{ events: GoalEvent[]; skipped: SkippedLine[] }> {
-    const { records, skipped } = await readJsonl(this.path, parseEvent, EVENT_VERSION);
+    const { records, skipped } = await readJsonl(this.files, this.path, parseEvent, EVENT_VERSION);
     return { events: records, skipped };
   }
 
   /** 0 for an empty or missing log; reads only the tail of the file. */
   async lastSeq(): Promise<number> {
-    return (await readLastJsonl(this.path, parseEvent))?.seq ?? 0;
+    return (await readLastJsonl(this.files, this.path, parseEvent))?.seq ?? 0;
   }
 }

@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { EventTail } from './tail.js';
 
 let dir: string;
@@ -21,7 +22,7 @@ const line = (seq: number, type = 'task_done') =>
 
 describe('EventTail', () => {
   it('returns only what was appended since the last read, by byte offset', async () => {
-    const tail = new EventTail(path);
+    const tail = new EventTail(localStateFiles, path);
     expect(await tail.read()).toEqual({ events: [], restarted: false });
     await writeFile(path, line(1) + line(2));
     expect((await tail.read()).events.map((e) => e.seq)).toEqual([1, 2]);
@@ -34,7 +35,7 @@ describe('EventTail', () => {
   });
 
   it('waits for a line still being written, and skips a line that is not an event', async () => {
-    const tail = new EventTail(path);
+    const tail = new EventTail(localStateFiles, path);
     const whole = line(1);
     await writeFile(path, whole.slice(0, 20));
     expect((await tail.read()).events).toEqual([]);
@@ -44,7 +45,7 @@ describe('EventTail', () => {
   });
 
   it('starts again from the beginning when the file was replaced by a shorter one', async () => {
-    const tail = new EventTail(path);
+    const tail = new EventTail(localStateFiles, path);
     await writeFile(path, line(1) + line(2) + line(3));
     await tail.read();
     await writeFile(path, line(1, 'goal_created'));

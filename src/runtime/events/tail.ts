@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import type { StateFiles } from '../state/port.js';
 import { parseEvent } from './log.js';
 import type { GoalEvent } from './schema.js';
 
@@ -15,7 +15,10 @@ const READ_CHUNK = 256 * 1024;
 export class EventTail {
   private offset = 0;
 
-  constructor(readonly path: string) {}
+  constructor(
+    private readonly files: StateFiles,
+    readonly path: string,
+  ) {}
 
   /** The byte offset of the next unread line. */
   get position(): number {
@@ -23,42 +26,38 @@ export class EventTail {
   }
 
   async read(): Promise<{ events: GoalEvent[]; restarted: boolean }> {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(this.path, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], restarted: false };
-      throw error;
+    let range = await this.files.readRange(this.path, this.offset, READ_CHUNK);
+    if (range === null) return { events: [], restarted: false };
+    let restarted = false;
+    if (range.size < this.offset) {
+      this.offset = 0;
+      restarted = true;
+      range = await this.files.readRange(this.path, 0, READ_CHUNK);
+      if (range === null) return { events: [], restarted };
     }
-    try {
-      const { size } = await handle.stat();
-      let restarted = false;
-      if (size < this.offset) {
-        this.offset = 0;
-        restarted = true;
-      }
-      const events: GoalEvent[] = [];
-      while (this.offset < size) {
-        const length = Math.min(READ_CHUNK, size - this.offset);
-        const buffer = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, this.offset);
-        const end = buffer.lastIndexOf(0x0a, bytesRead - 1);
-        if (end < 0) {
-          // No whole line in this chunk: a partial line (wait for it) or one longer than a chunk.
-          if (bytesRead < READ_CHUNK) break;
-          this.offset += bytesRead;
-          continue;
-        }
+    // Up to the size seen now: what is appended meanwhile waits for the next read.
+    const { size } = range;
+    const events: GoalEvent[] = [];
+    while (this.offset < size) {
+      const buffer = range.bytes.subarray(0, size - this.offset);
+      const end = buffer.length === 0 ? -1 : buffer.lastIndexOf(0x0a, buffer.length - 1);
+      if (end < 0) {
+        // No whole line in this chunk: a partial line (wait for it) or one longer than a chunk.
+        if (buffer.length < READ_CHUNK) break;
+        this.offset += buffer.length;
+      } else {
         for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
           const event = parseLine(line);
           if (event !== null) events.push(event);
         }
         this.offset += end + 1;
       }
-      return { events, restarted };
-    } finally {
-      await handle.close();
+      if (this.offset >= size) break;
+      const next = await this.files.readRange(this.path, this.offset, READ_CHUNK);
+      if (next === null) break;
+      range = next;
     }
+    return { events, restarted };
   }
 }
 

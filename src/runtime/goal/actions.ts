@@ -58,7 +58,7 @@ export async function applyLifecycle(
   text = '',
 ): Promise<LifecycleResult> {
   const paths = store.paths(goalId);
-  const events = new EventLog(paths.events, store.deps.clock, store.deps.host);
+  const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
     const previous = goal.status;
@@ -68,7 +68,7 @@ export async function applyLifecycle(
     if (action === 'reject' || action === 'cancel') data.reason = text;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === 'cancel') {
-      await writeFailure(paths.failure, {
+      await writeFailure(store.files, paths.failure, {
         status: 'cancelled',
         at: store.deps.clock.nowIso(),
         reason: text || 'cancelled by a user',
@@ -105,7 +105,7 @@ export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]
     if (orphaned) {
       await store.withGoalLock(goal.id, async () => {
         const fresh = await store.read(goal.id);
-        await new EventLog(store.paths(goal.id).events, store.deps.clock, store.deps.host).append([
+        await store.eventLog(goal.id).append([
           {
             type: 'goal_paused',
             data: { from: fresh.status, to: 'interrupted', reason: 'controller process is gone' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import type { HostInfo } from '../ports.js';
 import { CONTROLLER_LEASE_MS, controllerAlive } from './actions.js';
 import type { GoalRecord } from './schema.js';
@@ -19,6 +20,7 @@ function deps(alivePids: readonly number[]): { deps: StoreDeps } {
       clock: { nowMs: () => NOW, nowIso: () => new Date(NOW).toISOString() },
       host,
       reporter: { info: () => {}, warn: () => {} },
+      files: localStateFiles,
     },
   };
 }

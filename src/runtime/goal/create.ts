@@ -15,8 +15,8 @@ import { rebuildProof } from '../proof/assemble.js';
 import { recordedAgent } from '../proof/machine-paths.js';
 import type { Proof } from '../proof/schema.js';
 import type { CreateGoalRequest } from '../requests.js';
-import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
 import { appendDecisions, type DecisionInput, readDecisions } from '../state/decisions.js';
+import { writeJsonAtomic } from '../state/versioned.js';
 import { writeFailure } from './failure.js';
 import { newGoalId } from './ids.js';
 import { decideOracle, reclassifyOracle } from './intake.js';
@@ -179,7 +179,7 @@ async function planLocked(
   const { store } = deps;
   const { clock } = store.deps;
   const paths = store.paths(initial.id);
-  const events = new EventLog(paths.events, clock, store.deps.host);
+  const events = new EventLog(store.files, paths.events, clock, store.deps.host);
   let { oracle } = initial;
   const repo = { root: initial.repo.root, headSha: initial.repo.baseSha };
   const repoFiles = await deps.repo.listFiles(repo.root);
@@ -216,9 +216,9 @@ async function planLocked(
   ];
   // A run killed while it planned is planned again: the ledger opens once, and what an earlier
   // planning agent spent stays counted (a second `set` would count it from zero again).
-  const ledger = await readCheckpoints(paths.budget);
+  const ledger = await readCheckpoints(store.files, paths.budget);
   if (!ledger.checkpoints.some((checkpoint) => checkpoint.kind === 'set')) {
-    await appendCheckpoint(paths.budget, clock, {
+    await appendCheckpoint(store.files, paths.budget, clock, {
       kind: 'set',
       limits: initial.budget,
       spent: ZERO_SPENT,
@@ -249,10 +249,10 @@ async function planLocked(
     store.deps.host.reached?.('plan_proposed');
     if (proposal.spent !== undefined) {
       // What the planning agent cost counts toward the goal's budget like any agent run.
-      await appendCheckpoint(paths.budget, clock, {
+      await appendCheckpoint(store.files, paths.budget, clock, {
         kind: 'spend',
         limits: initial.budget,
-        spent: addSpend(await currentSpent(paths.budget), proposal.spent),
+        spent: addSpend(await currentSpent(store.files, paths.budget), proposal.spent),
         note:
           proposal.planner.name === 'agent' ? 'planning agent' : 'planning agent (its reply was not used)',
       });
@@ -293,13 +293,14 @@ async function planLocked(
   const planned: GoalRecord = { ...initial, oracle };
   // The graph and the documents are on disk before any event names them: a crash after the
   // opening events leaves a goal that `execute` can continue, not one without its task graph.
-  await writeJsonAtomic(paths.taskGraph, graph);
-  await writeFileAtomic(paths.prd, renderPrd(planned));
-  await writeFileAtomic(paths.technicalPlan, renderTechnicalPlan(planned, graph, notes));
-  await writeFileAtomic(paths.testSpec, renderTestSpec(planned, graph));
+  await writeJsonAtomic(store.files, paths.taskGraph, graph);
+  await store.files.writeAtomic(paths.prd, renderPrd(planned));
+  await store.files.writeAtomic(paths.technicalPlan, renderTechnicalPlan(planned, graph, notes));
+  await store.files.writeAtomic(paths.testSpec, renderTestSpec(planned, graph));
   // Planned again after a kill: a decision the killed run recorded word for word is not repeated.
-  const recorded = new Set((await readDecisions(paths.decisions)).map(decisionKey));
+  const recorded = new Set((await readDecisions(store.files, paths.decisions)).map(decisionKey));
   await appendDecisions(
+    store.files,
     paths.decisions,
     clock,
     decisions.filter((decision) => !recorded.has(decisionKey(decision))),
@@ -314,7 +315,7 @@ async function planLocked(
 
   const proof = await rebuildProof(store, planned, events);
   if (!oracle.testable) {
-    await writeFailure(paths.failure, {
+    await writeFailure(store.files, paths.failure, {
       status: 'blocked_on_human',
       at: clock.nowIso(),
       reason: `The goal's success cannot be tested: ${oracle.reasons.join('; ')}`,

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { GOAL_ID, goalRecord, notReadyProof } from '../delivery/test-delivery.js';
 import { silentReporter } from '../ports.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { pathExists } from '../state/exists.js';
+import { writeJsonAtomic } from '../state/versioned.js';
 import { catchUpFailureRecord } from './failure.js';
 import { goalStatus } from './queries.js';
 import type { GoalStatus } from './schema.js';
@@ -18,7 +18,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-failure-'));
-  store = new GoalStore({ stateRoot: root, clock, host, reporter: silentReporter });
+  store = new GoalStore({ stateRoot: root, files: localStateFiles, clock, host, reporter: silentReporter });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -28,9 +28,9 @@ afterEach(async () => {
 async function settledWithoutFailureRecord(status: GoalStatus) {
   const paths = store.paths(GOAL_ID);
   await mkdir(paths.dir, { recursive: true });
-  await writeJsonAtomic(paths.goal, { ...goalRecord(), status });
+  await writeJsonAtomic(localStateFiles, paths.goal, { ...goalRecord(), status });
   const proof = notReadyProof();
-  await writeJsonAtomic(paths.proof, {
+  await writeJsonAtomic(localStateFiles, paths.proof, {
     ...proof,
     status: 'failed',
     failures: [{ code: 'slice_failed', message: 'slice s1 failed after 3 attempts', evidence: 'tasks/s1' }],
@@ -53,6 +53,6 @@ describe('a failed goal killed before its failure.json was written', () => {
   it('writes none for a goal that is not failed', async () => {
     const paths = await settledWithoutFailureRecord('not_ready');
     await goalStatus(store, GOAL_ID);
-    expect(await pathExists(paths.failure)).toBe(false);
+    expect(await localStateFiles.exists(paths.failure)).toBe(false);
   });
 });

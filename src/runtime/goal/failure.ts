@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { type Proof, proofVersioned } from '../proof/schema.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { pathExists } from '../state/exists.js';
-import { readVersioned, singleVersion } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, singleVersion, writeJsonAtomic } from '../state/versioned.js';
 import type { GoalRecord } from './schema.js';
 import type { GoalStore } from './store.js';
 
@@ -17,8 +16,12 @@ export const failureSchema = z.object({
 export type FailureRecord = z.infer<typeof failureSchema>;
 export const failureVersioned = singleVersion('failure.json', 1, failureSchema);
 
-export function writeFailure(path: string, record: Omit<FailureRecord, 'version'>): Promise<void> {
-  return writeJsonAtomic(path, failureSchema.parse({ version: 1, ...record }));
+export function writeFailure(
+  files: StateFiles,
+  path: string,
+  record: Omit<FailureRecord, 'version'>,
+): Promise<void> {
+  return writeJsonAtomic(files, path, failureSchema.parse({ version: 1, ...record }));
 }
 
 /** Why a failed proof failed, in one line: its failures first, else its gaps. */
@@ -35,8 +38,8 @@ export async function recordFailedGoal(store: GoalStore, goalId: string): Promis
   const paths = store.paths(goalId);
   return store.withGoalLock(goalId, async () => {
     if ((await store.read(goalId)).status !== 'failed') return false;
-    const proof = await readVersioned(proofVersioned, paths.proof);
-    await writeFailure(paths.failure, {
+    const proof = await readVersioned(store.files, proofVersioned, paths.proof);
+    await writeFailure(store.files, paths.failure, {
       status: 'failed',
       at: store.deps.clock.nowIso(),
       reason: failedReason(proof),
@@ -57,6 +60,6 @@ export async function catchUpFailureRecord(
 ): Promise<boolean> {
   if (goal.status !== 'failed') return false;
   const paths = store.paths(goal.id);
-  if ((await pathExists(paths.failure)) || !(await pathExists(paths.proof))) return false;
+  if ((await store.files.exists(paths.failure)) || !(await store.files.exists(paths.proof))) return false;
   return recordFailedGoal(store, goal.id);
 }

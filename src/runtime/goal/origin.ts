@@ -19,7 +19,7 @@ export async function recordOrigin(
   origin: GoalOrigin & { repo: string; commentId: number },
 ): Promise<void> {
   await store.withGoalLock(goalId, () =>
-    appendDecisions(store.paths(goalId).decisions, store.deps.clock, [
+    appendDecisions(store.files, store.paths(goalId).decisions, store.deps.clock, [
       {
         kind: ORIGIN_KIND,
         decision: `${origin.repo}#${origin.issue}`,
@@ -30,7 +30,7 @@ export async function recordOrigin(
 }
 
 export async function readOrigin(store: GoalStore, goalId: string): Promise<GoalOrigin | null> {
-  const decisions = await readDecisions(store.paths(goalId).decisions);
+  const decisions = await readDecisions(store.files, store.paths(goalId).decisions);
   const origin = decisions.find((decision) => decision.kind === ORIGIN_KIND);
   const issue = origin ? /#(\d+)$/.exec(origin.decision)?.[1] : undefined;
   const login = origin ? /by @([A-Za-z0-9-]+(?:\[bot\])?)$/.exec(origin.reason)?.[1] : undefined;

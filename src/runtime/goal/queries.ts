@@ -1,11 +1,10 @@
-import { EventLog } from '../events/log.js';
 import type { GoalEvent, SkippedLine } from '../events/schema.js';
 import { type Task, type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
 import type { Proof } from '../proof/schema.js';
-import { pathExists } from '../state/exists.js';
 import type { GoalPaths } from '../state/paths.js';
+import type { StateFiles } from '../state/port.js';
 import { readVersioned } from '../state/versioned.js';
 import { controllerAlive } from './actions.js';
 import { catchUpFailureRecord } from './failure.js';
@@ -22,11 +21,7 @@ export interface ProofView {
 /** proof.json; rebuilt from the evidence when a killed process left none (readOrAssembleProof). */
 export async function readProof(store: GoalStore, goalId: string): Promise<ProofView> {
   const goal = await store.read(goalId);
-  const proof = await readOrAssembleProof(
-    store,
-    goal,
-    new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host),
-  );
+  const proof = await readOrAssembleProof(store, goal, store.eventLog(goalId));
   return { proof, digestValid: verifyProofDigest(proof) };
 }
 
@@ -50,16 +45,16 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
   await catchUpFailureRecord(store, goal);
   const [proof, graph, lastEventSeq] = await Promise.all([
     readProof(store, goalId),
-    readGraphIfPlanned(store.paths(goalId).taskGraph),
-    new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).lastSeq(),
+    readGraphIfPlanned(store.files, store.paths(goalId).taskGraph),
+    store.eventLog(goalId).lastSeq(),
   ]);
   const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
   return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
 }
 
 /** The task graph, or null for a goal whose creation was killed before its plan was written. */
-async function readGraphIfPlanned(path: string): Promise<TaskGraph | null> {
-  return (await pathExists(path)) ? readVersioned(taskGraphVersioned, path) : null;
+async function readGraphIfPlanned(files: StateFiles, path: string): Promise<TaskGraph | null> {
+  return (await files.exists(path)) ? readVersioned(files, taskGraphVersioned, path) : null;
 }
 
 export interface ShowView {
@@ -72,7 +67,7 @@ export async function goalShow(store: GoalStore, goalId: string): Promise<ShowVi
   const paths = store.paths(goalId);
   const [goal, graph] = await Promise.all([
     store.read(goalId),
-    readVersioned(taskGraphVersioned, paths.taskGraph),
+    readVersioned(store.files, taskGraphVersioned, paths.taskGraph),
   ]);
   return { goal, graph, paths };
 }
@@ -82,5 +77,5 @@ export async function readEvents(
   goalId: string,
 ): Promise<{ events: GoalEvent[]; skipped: SkippedLine[] }> {
   await store.read(goalId);
-  return new EventLog(store.paths(goalId).events, store.deps.clock, store.deps.host).read();
+  return store.eventLog(goalId).read();
 }

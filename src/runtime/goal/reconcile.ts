@@ -1,9 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EventLog } from '../events/log.js';
 import { rebuildProof } from '../proof/assemble.js';
-import { writeFileAtomic } from '../state/atomic.js';
-import { pathExists } from '../state/exists.js';
 import type { GoalReconciler, RemoteGoalFiles } from '../state/remote.js';
 import { type AdoptedDecision, type GoalTexts, mergeGoalTexts } from './merge.js';
 import type { GoalStore } from './store.js';
@@ -38,7 +34,7 @@ export async function reconcileGoal(
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths = store.paths(goalId);
-    const ours = await readTexts((name) => readFile(join(paths.dir, name), 'utf8'));
+    const ours = await readTexts((name) => store.files.readText(join(paths.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === undefined ? null : Buffer.from(content).toString('utf8');
@@ -48,15 +44,15 @@ export async function reconcileGoal(
     for (const key of ['events', 'decisions', 'budget', 'failure'] as const) {
       const text = merged.writes[key];
       if (text === undefined) continue;
-      await writeFileAtomic(join(paths.dir, MERGED_FILES[key]), text);
+      await store.files.writeAtomic(join(paths.dir, MERGED_FILES[key]), text);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === 'proof.json') continue;
       const target = join(paths.dir, ...name.split('/'));
-      if (await pathExists(target)) continue;
-      await mkdir(dirname(target), { recursive: true });
-      await writeFileAtomic(target, content);
+      if (await store.files.exists(target)) continue;
+      await store.files.makeDirs(dirname(target));
+      await store.files.writeAtomic(target, content);
       changed = true;
     }
     let goal = await store.read(goalId);
@@ -64,8 +60,7 @@ export async function reconcileGoal(
       goal = await store.write({ ...merged.goal, revision: goal.revision });
       changed = true;
     }
-    if (changed)
-      await rebuildProof(store, goal, new EventLog(paths.events, store.deps.clock, store.deps.host));
+    if (changed) await rebuildProof(store, goal, store.eventLog(goalId));
     return { adopted: merged.adopted, changed };
   });
 }

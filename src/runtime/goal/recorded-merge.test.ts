@@ -2,10 +2,11 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeJsonAtomic } from '../../adapters/state/atomic.js';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord, task as taskFixture } from '../delivery/test-delivery.js';
 import { EventLog } from '../events/log.js';
 import { silentReporter } from '../ports.js';
-import { writeJsonAtomic } from '../state/atomic.js';
 import { lastRecordedMerge, recordedMerge, settleRecordedMerge } from './recorded-merge.js';
 import { GoalStore } from './store.js';
 
@@ -58,8 +59,8 @@ describe('lastRecordedMerge: the tail of the log, the same answer as reading all
     it(name, async () => {
       const path = join(root, 'events.jsonl');
       await writeFile(path, log());
-      const full = recordedMerge((await new EventLog(path, clock).read()).events);
-      expect(await lastRecordedMerge(path)).toEqual(full);
+      const full = recordedMerge((await new EventLog(localStateFiles, path, clock).read()).events);
+      expect(await lastRecordedMerge(localStateFiles, path)).toEqual(full);
     });
   }
 
@@ -77,17 +78,25 @@ describe('lastRecordedMerge: the tail of the log, the same answer as reading all
       const padded = pad('p'.repeat(padding - pad('').length));
       expect(padded.length).toBe(padding);
       await writeFile(path, head + merge + padded);
-      expect(await lastRecordedMerge(path)).toEqual({ pr: 10, sha: '2'.repeat(40), target: 'main' });
+      expect(await lastRecordedMerge(localStateFiles, path)).toEqual({
+        pr: 10,
+        sha: '2'.repeat(40),
+        target: 'main',
+      });
     }
   });
 
   it('finds the merge far back, and none in a log that has none or is missing', async () => {
     const path = join(root, 'events.jsonl');
     await writeFile(path, LOGS['a merge far back, before 400 KiB of events']?.() ?? '');
-    expect(await lastRecordedMerge(path)).toEqual({ pr: 5, sha: 'c'.repeat(40), target: 'main' });
+    expect(await lastRecordedMerge(localStateFiles, path)).toEqual({
+      pr: 5,
+      sha: 'c'.repeat(40),
+      target: 'main',
+    });
     await writeFile(path, LOGS['no merge']?.() ?? '');
-    expect(await lastRecordedMerge(path)).toBeNull();
-    expect(await lastRecordedMerge(join(root, 'missing.jsonl'))).toBeNull();
+    expect(await lastRecordedMerge(localStateFiles, path)).toBeNull();
+    expect(await lastRecordedMerge(localStateFiles, join(root, 'missing.jsonl'))).toBeNull();
   });
 });
 
@@ -107,7 +116,13 @@ describe('settleRecordedMerge', () => {
   }
 
   it('makes goal.json merged when its log records a merge it does not, and says so once', async () => {
-    const store = new GoalStore({ stateRoot: root, clock, host, reporter: silentReporter });
+    const store = new GoalStore({
+      files: localStateFiles,
+      stateRoot: root,
+      clock,
+      host,
+      reporter: silentReporter,
+    });
     const { goal, paths } = await readyGoal(store, 'ready');
     await appendFile(
       paths.events,
@@ -122,7 +137,13 @@ describe('settleRecordedMerge', () => {
   });
 
   it('leaves a goal whose log records no merge, and a terminal goal, as they are', async () => {
-    const store = new GoalStore({ stateRoot: root, clock, host, reporter: silentReporter });
+    const store = new GoalStore({
+      files: localStateFiles,
+      stateRoot: root,
+      clock,
+      host,
+      reporter: silentReporter,
+    });
     const { goal, paths } = await readyGoal(store, 'ready');
     await appendFile(paths.events, line('plan_written', { tasks: 1 }) + filler(400));
     expect(await settleRecordedMerge(store, goal.id)).toMatchObject({ settled: false, merge: null });

@@ -1,7 +1,8 @@
-import { EventLog, parseEvent } from '../events/log.js';
+import { parseEvent } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import { readLastJsonlMatching } from '../state/jsonl.js';
+import type { StateFiles } from '../state/port.js';
 import { type GoalRecord, TERMINAL_STATUSES } from './schema.js';
 import type { GoalStore } from './store.js';
 
@@ -49,20 +50,23 @@ export async function settleRecordedMerge(store: GoalStore, goalId: string): Pro
   const first = await store.read(goalId);
   if (TERMINAL_STATUSES.includes(first.status)) return { goal: first, merge: null, settled: false };
   const path = store.paths(goalId).events;
-  const merge = await lastRecordedMerge(path);
+  const merge = await lastRecordedMerge(store.files, path);
   if (merge === null) return { goal: first, merge: null, settled: false };
   return store.withGoalLock(goalId, async () => {
     const current = await store.read(goalId);
     if (TERMINAL_STATUSES.includes(current.status)) return { goal: current, merge, settled: false };
     const written = await store.write({ ...current, status: 'merged', resumeTo: null, controller: null });
-    await rebuildProof(store, written, new EventLog(path, store.deps.clock, store.deps.host));
+    await rebuildProof(store, written, store.eventLog(goalId));
     return { goal: written, merge, settled: true };
   });
 }
 
 /** The last `goal_merged` of an events.jsonl, read backwards from its end; null when it records none. */
-export async function lastRecordedMerge(eventsPath: string): Promise<RecordedMerge | null> {
-  const event = await readLastJsonlMatching(eventsPath, parseEvent, {
+export async function lastRecordedMerge(
+  files: StateFiles,
+  eventsPath: string,
+): Promise<RecordedMerge | null> {
+  const event = await readLastJsonlMatching(files, eventsPath, parseEvent, {
     contains: 'goal_merged',
     accept: (candidate) => candidate.type === 'goal_merged',
   });

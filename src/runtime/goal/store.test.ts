@@ -2,13 +2,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import { silentReporter, systemClock } from '../ports.js';
 import { GoalStore } from './store.js';
 
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
 let root: string;
-const store = () => new GoalStore({ stateRoot: root, clock: systemClock, host, reporter: silentReporter });
+const store = () =>
+  new GoalStore({
+    files: localStateFiles,
+    stateRoot: root,
+    clock: systemClock,
+    host,
+    reporter: silentReporter,
+  });
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-store-'));

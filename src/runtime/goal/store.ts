@@ -1,12 +1,9 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { BusyError, NotFoundError, OmkError, StateError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { Clock, HostInfo, Reporter } from '../ports.js';
-import { writeJsonAtomic } from '../state/atomic.js';
-import { pathExists } from '../state/exists.js';
-import { withLock } from '../state/lock.js';
 import { type GoalPaths, goalPaths, goalsDir } from '../state/paths.js';
-import { readVersioned } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { checkGoalRef } from './ids.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
 
@@ -15,6 +12,8 @@ export interface StoreDeps {
   clock: Clock;
   host: HostInfo;
   reporter: Reporter;
+  /** Where goal state is read and written (the local file store in every composition today). */
+  files: StateFiles;
 }
 
 /**
@@ -30,30 +29,40 @@ export class GoalStore {
 
   constructor(readonly deps: StoreDeps) {}
 
+  /** The store port every read and write of goal state goes through. */
+  get files(): StateFiles {
+    return this.deps.files;
+  }
+
   paths(id: string): GoalPaths {
     return goalPaths(this.deps.stateRoot, id);
+  }
+
+  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
+  eventLog(id: string): EventLog {
+    return new EventLog(this.deps.files, this.paths(id).events, this.deps.clock, this.deps.host);
   }
 
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
   async create(record: GoalRecord): Promise<GoalPaths> {
     const paths = this.paths(record.id);
-    await mkdir(goalsDir(this.deps.stateRoot), { recursive: true });
+    const { files } = this.deps;
+    let created: boolean;
     try {
-      await mkdir(paths.dir);
+      await files.makeDirs(goalsDir(this.deps.stateRoot));
+      created = await files.createDir(paths.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StateError(`Goal ${record.id} already exists.`, { cause: error });
-      }
       throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
         cause: error,
         hint: 'Check that the state root is writable, or set OMK_STATE_DIR to a writable directory.',
       });
     }
-    await mkdir(paths.gateArtifacts, { recursive: true });
-    await mkdir(paths.agentRunArtifacts, { recursive: true });
-    await mkdir(paths.reviewArtifacts, { recursive: true });
+    if (!created) throw new StateError(`Goal ${record.id} already exists.`);
+    await files.makeDirs(paths.gateArtifacts);
+    await files.makeDirs(paths.agentRunArtifacts);
+    await files.makeDirs(paths.reviewArtifacts);
     const parsed = goalRecordSchema.parse(record);
-    await writeJsonAtomic(paths.goal, parsed);
+    await writeJsonAtomic(files, paths.goal, parsed);
     await this.#remember(paths.goal, parsed);
     return paths;
   }
@@ -63,22 +72,22 @@ export class GoalStore {
    * here): nothing of it was written but the directory, the lock and the planner's transcript.
    */
   async discard(id: string): Promise<void> {
-    await rm(this.paths(id).dir, { recursive: true, force: true });
+    await this.deps.files.remove(this.paths(id).dir);
   }
 
   async read(id: string): Promise<GoalRecord> {
     const path = this.paths(id).goal;
-    const identity = await fileIdentity(path);
+    const identity = await this.deps.files.identity(path);
     const known = this.#known.get(path);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record = await readVersioned(goalRecordVersioned, path);
+    const record = await readVersioned(this.deps.files, goalRecordVersioned, path);
     if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
     return record;
   }
 
   /** Remembers what this store just wrote, so reading it back needs no open. */
   async #remember(path: string, record: GoalRecord): Promise<void> {
-    const identity = await fileIdentity(path);
+    const identity = await this.deps.files.identity(path);
     if (identity === null) this.#known.delete(path);
     else this.#known.set(path, { identity, record: structuredClone(record) });
   }
@@ -100,7 +109,7 @@ export class GoalStore {
       updatedAt: this.deps.clock.nowIso(),
     });
     const path = this.paths(next.id).goal;
-    await writeJsonAtomic(path, written);
+    await writeJsonAtomic(this.deps.files, path, written);
     await this.#remember(path, written);
     return written;
   }
@@ -111,14 +120,12 @@ export class GoalStore {
    */
   async withGoalLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const recovered: string[] = [];
-    return withLock(
+    return this.deps.files.withLock(
       this.paths(id).lock,
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
         if (recovered.length > 0) {
-          await new EventLog(this.paths(id).events, this.deps.clock, this.deps.host).append(
-            recovered.map((why) => ({ type: 'lock_recovered', data: { why } })),
-          );
+          await this.eventLog(id).append(recovered.map((why) => ({ type: 'lock_recovered', data: { why } })));
           this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join('; ')}`);
         }
         return fn();
@@ -128,13 +135,13 @@ export class GoalStore {
 
   /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
   async list(): Promise<GoalRecord[]> {
-    let names: string[];
+    let names: string[] | null;
     try {
-      names = await readdir(goalsDir(this.deps.stateRoot));
+      names = await this.deps.files.list(goalsDir(this.deps.stateRoot));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error });
     }
+    if (names === null) return [];
     const goals: GoalRecord[] = [];
     for (const name of names.sort()) {
       try {
@@ -149,7 +156,7 @@ export class GoalStore {
 
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id: string): Promise<boolean> {
-    return pathExists(this.paths(id).goal);
+    return this.deps.files.exists(this.paths(id).goal);
   }
 
   /** `latest`, an exact id, or a unique prefix of one. */
@@ -177,15 +184,5 @@ export class GoalStore {
       );
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
-  }
-}
-
-/** A file's identity as far as a cache can tell: null when it cannot be seen (then read it). */
-async function fileIdentity(path: string): Promise<string | null> {
-  try {
-    const info = await stat(path, { bigint: true });
-    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  } catch {
-    return null;
   }
 }

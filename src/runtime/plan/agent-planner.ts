@@ -1,4 +1,3 @@
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Agent } from '../agents/port.js';
 import { AgentUnavailableError } from '../errors.js';
@@ -6,6 +5,7 @@ import { showUntrusted } from '../graph/paths.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { agentName } from '../proof/machine-paths.js';
+import type { StateFiles } from '../state/port.js';
 import { agentWriteNotes } from './agent-evidence.js';
 import {
   checkReplyPaths,
@@ -42,6 +42,8 @@ export interface AgentPlannerOptions {
   facts(input: PlanInput): Promise<RepoFacts>;
   /** The planning agent's working directory and artifacts: never the repository itself. */
   workDir(goalId: string): string;
+  /** The store the work directory and the agent's answer are reached through (it is goal state). */
+  files: StateFiles;
   /** How long one planning run may take. */
   timeoutMs(input: PlanInput): number;
   /** Plans when the agent cannot, or its reply is refused twice. */
@@ -138,9 +140,9 @@ function sum(a: Spent, b: Spent): Spent {
   return { timeMs: a.timeMs + b.timeMs, tokens: a.tokens + b.tokens, usd: a.usd + b.usd };
 }
 
-async function readOutput(path: string): Promise<string> {
+async function readOutput(files: StateFiles, path: string): Promise<string> {
   try {
-    return (await readFile(path, 'utf8')).slice(-MAX_REPLY_CHARS);
+    return ((await files.readText(path)) ?? '').slice(-MAX_REPLY_CHARS);
   } catch {
     return '';
   }
@@ -153,7 +155,7 @@ async function attempt(
   number: number,
 ): Promise<Attempt> {
   const dir = options.workDir(input.goalId);
-  await mkdir(dir, { recursive: true });
+  await options.files.makeDirs(dir);
   const run = await options.agent.run({
     goalId: input.goalId,
     taskId: 'plan',
@@ -189,7 +191,7 @@ async function attempt(
       spent,
     };
   }
-  const parsed = parsePlanReply(await readOutput(run.transcript));
+  const parsed = parsePlanReply(await readOutput(options.files, run.transcript));
   if (!parsed.ok) return { ok: false, errors: parsed.errors, retry: true, spent };
   const { classification } = parsed.reply;
   const usage = run.usage.tokens === null ? '' : ` (${run.usage.tokens} tokens)`;

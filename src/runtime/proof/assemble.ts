@@ -6,10 +6,9 @@ import type { GoalEvent } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
-import { writeJsonAtomic } from '../state/atomic.js';
 import { readDecisions } from '../state/decisions.js';
-import { pathExists } from '../state/exists.js';
-import { readVersioned } from '../state/versioned.js';
+import type { StateFiles } from '../state/port.js';
+import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
@@ -94,7 +93,7 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
  */
 export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const proof = await assembleProof(store, goal, events);
-  await writeJsonAtomic(store.paths(goal.id).proof, proof);
+  await writeJsonAtomic(store.files, store.paths(goal.id).proof, proof);
   await events.append([{ type: 'proof_built', data: { status: proof.status, digest: proof.digest } }]);
   return proof;
 }
@@ -103,12 +102,12 @@ export async function rebuildProof(store: GoalStore, goal: GoalRecord, events: E
 export async function assembleProof(store: GoalStore, goal: GoalRecord, events: EventLog): Promise<Proof> {
   const paths = store.paths(goal.id);
   const [graph, execution, decisions, log, spent, deliveryRecord] = await Promise.all([
-    readGraphOrNone(paths.taskGraph, goal.id),
-    readExecution(paths.execution),
-    readDecisions(paths.decisions),
+    readGraphOrNone(store.files, paths.taskGraph, goal.id),
+    readExecution(store.files, paths.execution),
+    readDecisions(store.files, paths.decisions),
     events.read(),
-    currentSpent(paths.budget),
-    readDeliveryAsWritten(paths.delivery),
+    currentSpent(store.files, paths.budget),
+    readDeliveryAsWritten(store.files, paths.delivery),
   ]);
   // The proof names no directory of this machine: execution.json keeps the absolute paths.
   const roots = machineRoots(store.deps.stateRoot, goal, execution);
@@ -145,8 +144,8 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
  * The goal's task graph; a goal whose creation was killed before its plan was written has none,
  * and its proof says so by having no slices.
  */
-async function readGraphOrNone(path: string, goalId: string): Promise<TaskGraph> {
-  if (await pathExists(path)) return readVersioned(taskGraphVersioned, path);
+async function readGraphOrNone(files: StateFiles, path: string, goalId: string): Promise<TaskGraph> {
+  if (await files.exists(path)) return readVersioned(files, taskGraphVersioned, path);
   return { version: 1, goalId, planner: { name: 'none', version: '0' }, tasks: [], rejected: [] };
 }
 
@@ -160,7 +159,7 @@ export async function readOrAssembleProof(
   events: EventLog,
 ): Promise<Proof> {
   const path = store.paths(goal.id).proof;
-  if (await pathExists(path)) return readVersioned(proofVersioned, path);
+  if (await store.files.exists(path)) return readVersioned(store.files, proofVersioned, path);
   return assembleProof(store, goal, events);
 }
 

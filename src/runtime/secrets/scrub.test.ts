@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localStateFiles } from '../../adapters/state/local-files.js';
 import { createScrub, REDACTED, scrubFile, secretValues } from './scrub.js';
 
 // Random-looking values, built at run time so this file holds no token-shaped literal.
@@ -67,9 +68,9 @@ describe('the scrub', () => {
       await writeFile(text, `printed ${ghp}\n`);
       const bytes = Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(ghp)]);
       await writeFile(binary, bytes);
-      await scrubFile(text, scrub);
-      await scrubFile(binary, scrub);
-      await scrubFile(join(dir, 'missing'), scrub);
+      await scrubFile(localStateFiles, text, scrub);
+      await scrubFile(localStateFiles, binary, scrub);
+      await scrubFile(localStateFiles, join(dir, 'missing'), scrub);
       expect(await readFile(text, 'utf8')).toBe(`printed ${REDACTED}\n`);
       expect((await readFile(binary)).equals(bytes)).toBe(true);
     } finally {

@@ -1,11 +1,10 @@
 // Every transcript, gate log, artifact and state file omk writes goes through one scrub, so a
 // token an agent printed (or read from `.git/config`) is not kept, published or pushed.
 
-import { readFile } from 'node:fs/promises';
 import { isForbiddenEnvName } from '../agents/env.js';
 import { isSecretName } from '../gates/env.js';
 import { TOKEN_PATTERNS } from '../review/secrets.js';
-import { writeFileAtomic } from '../state/atomic.js';
+import type { StateFiles } from '../state/port.js';
 
 /** Text in, the same text with every token-shaped value replaced by REDACTED. */
 export type Scrub = (text: string) => string;
@@ -53,15 +52,15 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** Rewrites a text file scrubbed (atomically, only when something changed); binary files are left. */
-export async function scrubFile(path: string, scrub: Scrub): Promise<void> {
-  let bytes: Buffer;
+export async function scrubFile(files: StateFiles, path: string, scrub: Scrub): Promise<void> {
+  let text: string | null;
   try {
-    bytes = await readFile(path);
+    text = await files.readText(path);
   } catch {
     return;
   }
-  if (bytes.includes(0)) return;
-  const text = bytes.toString('utf8');
+  // A NUL byte decodes to U+0000: the file is binary.
+  if (text === null || text.includes('\0')) return;
   const clean = scrub(text);
-  if (clean !== text) await writeFileAtomic(path, clean);
+  if (clean !== text) await files.writeAtomic(path, clean);
 }

@@ -1,29 +1,30 @@
 import type { Agent } from '../agents/port.js';
 import type { VerifyFn } from '../gates/port.js';
+import type { StateFiles } from '../state/port.js';
 import { type Scrub, scrubFile } from './scrub.js';
 
 /**
  * The agent with its transcript and summary scrubbed as soon as it ends, before anything reads
  * them into events, the proof or the state branch.
  */
-export function scrubbedAgent(agent: Agent, scrub: Scrub): Agent {
+export function scrubbedAgent(agent: Agent, scrub: Scrub, files: StateFiles): Agent {
   return {
     name: agent.name,
     label: agent.label,
     async run(input) {
       const result = await agent.run(input);
-      await scrubFile(result.transcript, scrub);
+      await scrubFile(files, result.transcript, scrub);
       return { ...result, summary: scrub(result.summary) };
     },
   };
 }
 
 /** The gate verifier with each gate's log and output tail scrubbed. */
-export function scrubbedVerify(verify: VerifyFn, scrub: Scrub): VerifyFn {
+export function scrubbedVerify(verify: VerifyFn, scrub: Scrub, files: StateFiles): VerifyFn {
   return async (gates, context) => {
     const evidence = await verify(gates, context);
     await Promise.all(
-      evidence.map((gate) => (gate.artifact === null ? null : scrubFile(gate.artifact, scrub))),
+      evidence.map((gate) => (gate.artifact === null ? null : scrubFile(files, gate.artifact, scrub))),
     );
     return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
   };

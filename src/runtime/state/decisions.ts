@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../ports.js';
 import { appendSequenced, readJsonl } from './jsonl.js';
+import type { StateFiles } from './port.js';
 
 export const DECISION_VERSION = 1;
 
@@ -20,18 +21,20 @@ const parseDecision = (value: unknown): Decision => decisionSchema.parse(value);
 
 /** Appends decisions (caller holds the goal lock). */
 export function appendDecisions(
+  files: StateFiles,
   path: string,
   clock: Clock,
   inputs: readonly DecisionInput[],
 ): Promise<Decision[]> {
   const ts = clock.nowIso();
   return appendSequenced(
+    files,
     path,
     parseDecision,
     inputs.map((input) => (seq: number) => ({ v: DECISION_VERSION, seq, ts, ...input })),
   );
 }
 
-export async function readDecisions(path: string): Promise<Decision[]> {
-  return (await readJsonl(path, parseDecision, DECISION_VERSION)).records;
+export async function readDecisions(files: StateFiles, path: string): Promise<Decision[]> {
+  return (await readJsonl(files, path, parseDecision, DECISION_VERSION)).records;
 }

@@ -1,8 +1,7 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { StateError, UnsupportedVersionError } from '../errors.js';
 import type { SkippedLine } from '../events/schema.js';
+import type { ScanStep, StateFiles } from './port.js';
 
 export interface JsonlReadResult<T> {
   records: T[];
@@ -10,7 +9,6 @@ export interface JsonlReadResult<T> {
 }
 
 const NEWLINE = 0x0a;
-const TAIL_CHUNK = 64 * 1024;
 
 /**
  * Reads every line of an append-only JSON-lines file. A missing file is empty. Blank lines carry
@@ -19,11 +17,12 @@ const TAIL_CHUNK = 64 * 1024;
  * guessing at its meaning could corrupt what we write next.
  */
 export async function readJsonl<T>(
+  files: StateFiles,
   path: string,
   parse: (value: unknown) => T,
   maxVersion: number,
 ): Promise<JsonlReadResult<T>> {
-  const text = await readTextOrEmpty(path);
+  const text = await readTextOrEmpty(files, path);
   const records: T[] = [];
   const skipped: SkippedLine[] = [];
   if (text === '') return { records, skipped };
@@ -52,49 +51,16 @@ export async function readJsonl<T>(
   return { records, skipped };
 }
 
-/** What a backwards scan makes of the bytes read so far: the answer, or how many leading bytes to keep. */
-type ScanStep<T> = { found: T | null } | { carry: number };
-
-/**
- * Reads the file from its end backwards in growing chunks and hands `visit` each chunk joined to
- * the bytes it kept from the last one (the start of a line that began earlier), with whether the
- * file's start is reached; `visit` answers or says how many leading bytes to keep for the next
- * chunk. A missing file answers null.
- */
-async function scanFromEnd<T>(
-  path: string,
-  visit: (buf: Buffer, atStart: boolean) => ScanStep<T>,
-): Promise<T | null> {
-  const handle = await openOrNull(path, 'r');
-  if (handle === null) return null;
-  try {
-    let pos = (await handle.stat()).size;
-    // Bytes of the line whose start lies before `pos` (not yet read).
-    let pending: Buffer = Buffer.alloc(0);
-    let chunkSize = TAIL_CHUNK;
-    while (pos > 0) {
-      const start = Math.max(0, pos - chunkSize);
-      const chunk = Buffer.alloc(pos - start);
-      await readFully(handle, chunk, start);
-      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
-      pos = start;
-      const step = visit(buf, pos === 0);
-      if ('found' in step) return step.found;
-      pending = buf.subarray(0, step.carry);
-      chunkSize *= 2;
-    }
-    return null;
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * The last valid record, read from the end of the file backwards in growing chunks, so the cost
  * depends on the length of the last lines, not on the size of the history.
  */
-export function readLastJsonl<T>(path: string, parse: (value: unknown) => T): Promise<T | null> {
-  return scanFromEnd(path, (buf, atStart): ScanStep<T> => {
+export function readLastJsonl<T>(
+  files: StateFiles,
+  path: string,
+  parse: (value: unknown) => T,
+): Promise<T | null> {
+  return files.scanFromEnd(path, (buf, atStart): ScanStep<T> => {
     let end = buf.length;
     for (;;) {
       // A negative offset would search from the end again, hence the explicit guard.
@@ -122,13 +88,14 @@ export interface LastMatch<T> {
  * byte search, so a long history costs a scan of its bytes, not a parse of every line.
  */
 export async function readLastJsonlMatching<T>(
+  files: StateFiles,
   path: string,
   parse: (value: unknown) => T,
   match: LastMatch<T>,
 ): Promise<T | null> {
   const needle = Buffer.from(match.contains, 'utf8');
   if (needle.length === 0) return null;
-  return scanFromEnd(path, (buf, atStart): ScanStep<T> => {
+  return files.scanFromEnd(path, (buf, atStart): ScanStep<T> => {
     let end = buf.length;
     for (;;) {
       // The last occurrence that ends by `end` (a newline or the buffer's end; the text has none).
@@ -158,11 +125,15 @@ export async function readLastJsonlMatching<T>(
  * line, a '\n' goes first (in the same write) so the fragment stays its own reported line and the
  * new records stay intact.
  */
-export async function appendJsonl(path: string, records: readonly object[]): Promise<void> {
+export async function appendJsonl(
+  files: StateFiles,
+  path: string,
+  records: readonly object[],
+): Promise<void> {
   if (records.length === 0) return;
   let text = '';
   for (const record of records) text += `${JSON.stringify(record)}\n`;
-  await appendText(path, text);
+  await files.appendLines(path, text);
 }
 
 /**
@@ -172,12 +143,13 @@ export async function appendJsonl(path: string, records: readonly object[]): Pro
  * The caller holds the goal lock: seq allocation is read-then-write.
  */
 export async function appendSequenced<T extends { seq: number }>(
+  files: StateFiles,
   path: string,
   parse: (value: unknown) => T,
   makers: readonly ((seq: number) => T)[],
 ): Promise<T[]> {
   if (makers.length === 0) return [];
-  const last = await readLastJsonl(path, parse);
+  const last = await readLastJsonl(files, path, parse);
   const first = (last?.seq ?? 0) + 1;
   const written: T[] = [];
   let text = '';
@@ -191,34 +163,8 @@ export async function appendSequenced<T extends { seq: number }>(
     written.push(record);
     text += `${line}\n`;
   }
-  await appendText(path, text);
+  await files.appendLines(path, text);
   return written;
-}
-
-async function appendText(path: string, text: string): Promise<void> {
-  // 'a+' (not 'a'): the torn-tail check has to read the last byte.
-  const handle = await openOrThrow(path, 'a+');
-  let created = false;
-  try {
-    const { size } = await handle.stat();
-    created = size === 0;
-    let data = Buffer.from(text, 'utf8');
-    if (size > 0) {
-      const lastByte = Buffer.alloc(1);
-      await handle.read(lastByte, 0, 1, size - 1);
-      if (lastByte[0] !== NEWLINE) data = Buffer.concat([Buffer.from('\n'), data]);
-    }
-    // One write(2) per append keeps concurrent O_APPEND writers from interleaving inside a line.
-    let offset = 0;
-    while (offset < data.length) {
-      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-      offset += bytesWritten;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  if (created) await syncDir(dirname(path));
 }
 
 type LineResult<T> = { ok: true; record: T } | { ok: false; blank: boolean; reason: string };
@@ -267,51 +213,10 @@ function versionOf(value: unknown): number | undefined {
   return typeof value.v === 'number' ? value.v : undefined;
 }
 
-async function readTextOrEmpty(path: string): Promise<string> {
+async function readTextOrEmpty(files: StateFiles, path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return (await files.readText(path)) ?? '';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new StateError(`Cannot read ${path}.`, { cause: error });
-  }
-}
-
-async function openOrNull(path: string, flags: string): Promise<FileHandle | null> {
-  try {
-    return await open(path, flags);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StateError(`Cannot open ${path}.`, { cause: error });
-  }
-}
-
-async function openOrThrow(path: string, flags: string): Promise<FileHandle> {
-  try {
-    return await open(path, flags, 0o644);
-  } catch (error) {
-    throw new StateError(`Cannot open ${path} for appending.`, {
-      cause: error,
-      hint: 'Check that the goal directory exists and is writable.',
-    });
-  }
-}
-
-async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < buf.length) {
-    const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
-    if (bytesRead === 0) break;
-    offset += bytesRead;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories; the file's own fsync already happened.
-  } finally {
-    await handle.close();
   }
 }

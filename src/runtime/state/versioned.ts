@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { NotFoundError, StateError, UnsupportedVersionError } from '../errors.js';
+import type { StateFiles } from './port.js';
 
 /**
  * A versioned document: readers accept every version up to `current` (upgrading older ones) and
@@ -47,16 +47,14 @@ export function singleVersion<T>(name: string, current: number, zodSchema: z.Zod
   return { name, current, parse: (value) => zodSchema.parse(value) };
 }
 
-export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
+export async function readJsonFile(files: StateFiles, path: string, what: string): Promise<unknown> {
+  let text: string | null;
   try {
-    text = await readFile(path, 'utf8');
+    text = await files.readText(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`${what} not found at ${path}.`, { cause: error });
-    }
     throw new StateError(`Cannot read ${what} at ${path}.`, { cause: error });
   }
+  if (text === null) throw new NotFoundError(`${what} not found at ${path}.`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -64,6 +62,15 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   }
 }
 
-export async function readVersioned<T>(schema: VersionedSchema<T>, path: string): Promise<T> {
-  return parseVersioned(schema, await readJsonFile(path, schema.name), path);
+export async function readVersioned<T>(
+  files: StateFiles,
+  schema: VersionedSchema<T>,
+  path: string,
+): Promise<T> {
+  return parseVersioned(schema, await readJsonFile(files, path, schema.name), path);
+}
+
+/** Writes a JSON document whole or not at all (pretty-printed, with a final newline). */
+export async function writeJsonAtomic(files: StateFiles, path: string, value: unknown): Promise<void> {
+  await files.writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

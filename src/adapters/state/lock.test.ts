@@ -5,8 +5,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BusyError, StateError } from '../errors.js';
-import { type HostInfo, systemClock } from '../ports.js';
+import { BusyError, StateError } from '../../runtime/errors.js';
+import { type HostInfo, systemClock } from '../../runtime/ports.js';
 import { type LockInfo, type LockOptions, withLock } from './lock.js';
 
 const DEAD_PID = 2 ** 22 + 1;

@@ -3,30 +3,11 @@ import { type FileHandle, link, open, readFile, rename, stat, unlink } from 'nod
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { BusyError, StateError } from '../errors.js';
-import type { Clock, HostInfo } from '../ports.js';
+import { BusyError, StateError } from '../../runtime/errors.js';
+import type { Clock } from '../../runtime/ports.js';
+import type { LockInfo, LockOptions } from '../../runtime/state/port.js';
 
-export interface LockInfo {
-  pid: number;
-  host: string;
-  acquiredAt: string;
-  token: string;
-}
-
-export interface LockOptions {
-  host: HostInfo;
-  /** Stamps `acquiredAt` and judges staleness. Waiting itself uses the monotonic timer. */
-  clock: Clock;
-  /** How long to wait for a busy lock before giving up (default 5000 ms), polling with backoff. */
-  waitMs?: number;
-  /** A lock older than this is stale even if its pid looks alive (pid reuse); default 10 minutes. */
-  staleMs?: number;
-  /**
-   * Called right after this waiter broke a stale lock (before it holds the lock itself), so the
-   * caller can record an event once it does.
-   */
-  onRecovered?: (previous: LockInfo | null, why: string) => void;
-}
+export type { LockInfo, LockOptions };
 
 const lockInfoSchema = z.object({
   pid: z.number().int().positive(),
