@@ -39,6 +39,7 @@ import {
   loadRepoSettings,
   mergeMethodSetting,
   type RepoSettings,
+  repoBudgetCap,
   settingsForCommand,
   withRepoDefaults,
 } from './repo-settings.js';
@@ -139,6 +140,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
     command.kind === 'merge'
       ? await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings))
       : undefined;
+  const budgetCap = repoBudgetCap(job.settings);
   const step = (store: GoalStore, ws: Workspace | null) =>
     threadGoalStep({
       goalId,
@@ -151,6 +153,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
         return appFor(bot, ws, job);
       },
       ...(method === undefined ? {} : { method }),
+      ...(budgetCap === undefined ? {} : { budgetCap }),
       fallbackBase: job.repo.defaultBranch,
     });
   let result: ThreadStepResult | null = null;
