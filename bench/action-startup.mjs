@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Action start-up benchmark: how soon `node dist/index.js` prints its first line (the runner's
+// Action start-up benchmark: how soon `node dist/index.cjs` prints its first line (the runner's
 // ::add-mask:: for the token, which must come before anything else), and how soon it finishes a
 // step that fails fast (INPUT_COMMAND=status without a goal-id), and how soon `node dist/post.js`
 // (the post step, run at the end of every job) prints its first line, next to the cost of starting
@@ -38,8 +38,8 @@ const TOKEN = 'ghs_benchCanary0123456789abcdefXYZ';
 
 /** A private copy of dist/ (a parallel `npm run build` could rewrite it mid-run). */
 function snapshotAction() {
-  if (!existsSync(join(ROOT, 'dist', 'index.js')))
-    throw new BenchError('dist/index.js is missing: run `npm run build`.');
+  if (!existsSync(join(ROOT, 'dist', 'index.cjs')))
+    throw new BenchError('dist/index.cjs is missing: run `npm run build`.');
   const dir = makeTempDir('action');
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   // dist/*.js is ESM because the action repository's package.json says so.
@@ -48,7 +48,7 @@ function snapshotAction() {
 }
 
 function bundleSizes(dir) {
-  const entry = statSync(join(dir, 'dist', 'index.js')).size;
+  const entry = statSync(join(dir, 'dist', 'index.cjs')).size;
   const chunkDir = join(dir, 'dist', 'action');
   const chunks = existsSync(chunkDir)
     ? readdirSync(chunkDir).reduce((sum, name) => sum + statSync(join(chunkDir, name)).size, 0)
@@ -118,7 +118,7 @@ async function main() {
   const repeat = Number.parseInt(values.repeat, 10);
   if (!Number.isInteger(repeat) || repeat < 1) throw new BenchError('--repeat must be a positive integer');
   const dir = snapshotAction();
-  const entry = join(dir, 'dist', 'index.js');
+  const entry = join(dir, 'dist', 'index.cjs');
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: dir,
@@ -176,8 +176,8 @@ async function main() {
     formatTable(
       ['case', 'median', 'p95', 'min', 'net median'],
       [
-        row('dist/index.js: first line (::add-mask::)', first),
-        row('dist/index.js: exit (input error)', exit),
+        row('dist/index.cjs: first line (::add-mask::)', first),
+        row('dist/index.cjs: exit (input error)', exit),
         row('dist/post.js: first line (post step)', postFirst),
         row('node -e 0 (baseline, exit)', baseline),
       ],
@@ -186,7 +186,7 @@ async function main() {
   process.stdout.write(
     `\nfirst line / baseline (medians): ${result.ratioFirstOutputToBaseline}x; ` +
       `post step: ${result.ratioPostFirstOutputToBaseline}x\n` +
-      `bundle: dist/index.js ${sizes.entryBytes} B + dist/action/ ${sizes.chunkBytes} B = ${sizes.totalBytes} B ` +
+      `bundle: dist/index.cjs ${sizes.entryBytes} B + dist/action/ ${sizes.chunkBytes} B = ${sizes.totalBytes} B ` +
       `(${(sizes.totalBytes / 1024 / 1024).toFixed(2)} MiB)\n` +
       `node ${process.version}, load ${loadBefore} before, ${result.machine.load1After} after\n`,
   );

@@ -37,6 +37,8 @@ export interface ActionDeps {
   env: ActionEnv;
   cwd: string;
   signals: SignalSource;
+  /** Values the runner's entry masked before loading the Action (not masked twice). */
+  masked?: readonly string[];
 }
 
 /** The runtime composed for one Action step. */

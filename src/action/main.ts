@@ -4,6 +4,13 @@ import { actionsCore } from '../adapters/actions-runner/core.js';
 import { processSignals } from '../adapters/process/signals.js';
 import { runAction } from './runner.js';
 
-export async function run(): Promise<void> {
-  await runAction({ core: actionsCore(), env: process.env, cwd: process.cwd(), signals: processSignals() });
+/** `masked`: the values the runner's entry (index.ts) has masked already. */
+export async function run(masked: readonly string[] = []): Promise<void> {
+  await runAction({
+    core: actionsCore(),
+    env: process.env,
+    cwd: process.cwd(),
+    signals: processSignals(),
+    masked,
+  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionCore } from '../adapters/actions-runner/core.js';
+import { maskedTokenInputs } from './mask.js';
 import { runAction } from './runner.js';
 
 /** A core that records every call in order, serving inputs from a map. */
@@ -45,6 +46,26 @@ describe('runAction', () => {
     expect(calls.at(-1)?.[0]).toBe('setFailed');
     expect(calls.find(([kind]) => kind === 'writeSummary')?.[1]).toContain('# ❌ omk failed');
     expect(calls.filter(([kind, text]) => kind !== 'setSecret' && text.includes('ghs_secret'))).toEqual([]);
+  });
+
+  it("masks only what the runner's entry has not masked already", async () => {
+    const { core, calls } = recordingCore({
+      'github-token': 'ghs_secret',
+      'ci-token': 'ghp_ci',
+      command: 'nope',
+    });
+    const env: Record<string, string | undefined> = {};
+    await runAction({
+      core,
+      env,
+      cwd: '/',
+      signals,
+      masked: maskedTokenInputs({ 'INPUT_GITHUB-TOKEN': 'ghs_secret' }),
+    });
+    expect(calls.filter(([kind]) => kind === 'setSecret')).toEqual([
+      ['setSecret', 'ghp_ci'],
+      ['setSecret', Buffer.from('x-access-token:ghp_ci').toString('base64')],
+    ]);
   });
 
   it('removes the token input from the environment children inherit', async () => {

@@ -1,5 +1,6 @@
 import { maskValues } from '../adapters/github/token-mask.js';
 import type { ActionDeps } from './compose.js';
+import { TOKEN_INPUTS } from './mask.js';
 
 /**
  * The Action: mask the token before anything else can print, run the step, write the job
@@ -10,9 +11,12 @@ export async function runAction(deps: ActionDeps): Promise<void> {
   let summary: string;
   let failure: string | null;
   try {
-    for (const input of ['github-token', 'ci-token'] as const) {
+    // The runner's entry (index.ts) has masked them already; run() called directly has not.
+    const masked = new Set(deps.masked ?? []);
+    for (const input of TOKEN_INPUTS) {
       const token = core.getInput(input).trim();
-      if (token !== '') for (const value of maskValues(token)) core.setSecret(value);
+      if (token === '') continue;
+      for (const value of maskValues(token)) if (!masked.has(value)) core.setSecret(value);
     }
     // The rest (zod, Octokit, the runtime) is loaded only now: the bundle evaluates it lazily,
     // so the mask is out within a few milliseconds of node starting. Nothing this module imports

@@ -4,6 +4,7 @@
 
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
+  type BudgetCap,
   type BudgetOverCap,
   type CreateGoalRequest,
   ForgeError,
@@ -147,6 +148,38 @@ export function withRepoSettings(
   throw new UsageError(`This command asks for ${words.join(' and ')}. Nothing was started.`, {
     hint: `Ask for at most that, or leave ${flags.join(' and ')} out to get it; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`,
   });
+}
+
+const PART_KEY = { timeMs: 'time', tokens: 'tokens', usd: 'usd' } as const;
+
+/**
+ * The file's `budget` as a cap on `/omk goal budget`: an addition that would take the goal past it
+ * is refused (nothing is added), naming the cap, as a run asking for more is.
+ */
+export function repoBudgetCap(settings: RepoSettings): BudgetCap | undefined {
+  const budget = settings.budget ?? {};
+  if (budget.time === undefined && budget.tokens === undefined && budget.usd === undefined) return undefined;
+  return {
+    limits: { timeMs: budget.time, tokens: budget.tokens, usd: budget.usd },
+    refusal: (over, goalId) => {
+      const words = over.map(({ part, added, limit, cap }) => {
+        const key = PART_KEY[part];
+        const amount = BUDGET_AMOUNT[key];
+        return `its ${key} to ${amount(limit)} (adding ${amount(added)}), more than the ${amount(cap)} this repository's ${REPO_SETTINGS_FILE} allows a goal (budget.${key})`;
+      });
+      const room = over.map(({ part, added, limit, cap }) => {
+        const key = PART_KEY[part];
+        const left = Math.max(0, Math.round((cap - (limit - added)) * 10_000) / 10_000);
+        return `${BUDGET_AMOUNT[key](left)} (--${key})`;
+      });
+      return new UsageError(
+        `This command would raise the budget of goal ${goalId}: ${words.join(' and ')}. Nothing was added.`,
+        {
+          hint: `Add at most ${room.join(' and ')}; to allow more, raise budget in ${REPO_SETTINGS_FILE} on the default branch.`,
+        },
+      );
+    },
+  };
 }
 
 export function mergeMethodSetting(settings: RepoSettings): MergeMethod | null {

@@ -38,6 +38,7 @@ import {
   loadRepoSettings,
   mergeMethodSetting,
   type RepoSettings,
+  repoBudgetCap,
   settingsForCommand,
   withRepoSettings,
 } from './repo-settings.js';
@@ -138,6 +139,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
     command.kind === 'merge'
       ? await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings))
       : undefined;
+  const budgetCap = repoBudgetCap(job.settings);
   const step = (store: GoalStore, ws: Workspace | null) =>
     threadGoalStep({
       goalId,
@@ -150,6 +152,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
         return appFor(bot, ws, job);
       },
       ...(method === undefined ? {} : { method }),
+      ...(budgetCap === undefined ? {} : { budgetCap }),
       fallbackBase: job.repo.defaultBranch,
     });
   let result: ThreadStepResult | null = null;

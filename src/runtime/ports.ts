@@ -83,6 +83,8 @@ export interface ProcessSpec {
    * killed now (an agent that only retries a network it cannot reach).
    */
   watch?: (text: string) => string | null;
+  /** How long a stopped tree has between SIGTERM and SIGKILL (default 2 s). */
+  killGraceMs?: number;
   /**
    * Run confined (the sandbox the run decided on): the machine read-only but for `cwd`, a private
    * temporary directory and `confine.writable`; credential stores hidden; every process it started

@@ -9,7 +9,7 @@ import { type FakeGitHub, startFakeGitHub } from '../fake-github/server.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
+export const ACTION_ENTRY = join(ROOT, 'dist', 'index.cjs');
 export const POST_ENTRY = join(ROOT, 'dist', 'post.js');
 export const OWNER = 'acme';
 export const REPO = 'widgets';
@@ -36,7 +36,7 @@ export interface ActionEnv {
   /** The step's node process while one runs (a fault test kills it), else null. */
   running: ChildProcess | null;
   /**
-   * Runs dist/index.js with action.yml's defaults, then `inputs`, as INPUT_* (and `env`);
+   * Runs dist/index.cjs with action.yml's defaults, then `inputs`, as INPUT_* (and `env`);
    * `launch` runs another node command line instead (e.g. @github/local-action) from its cwd.
    */
   run(inputs: Record<string, string>, env?: Record<string, string>, launch?: Launch): Promise<ActionRun>;
@@ -78,7 +78,7 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-/** A node command line that runs the Action in place of `node dist/index.js`. */
+/** A node command line that runs the Action in place of `node dist/index.cjs`. */
 export interface Launch {
   args: string[];
   cwd: string;

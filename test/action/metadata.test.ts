@@ -12,7 +12,7 @@ describe('action.yml', () => {
   it('is valid metadata for a node24 action whose entries are the checked-in bundle', () => {
     expect(meta.runs).toEqual({
       using: 'node24',
-      main: 'dist/index.js',
+      main: 'dist/index.cjs',
       post: 'dist/post.js',
       'post-if': 'always()',
     });

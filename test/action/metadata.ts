@@ -22,7 +22,7 @@ export const actionMetadataSchema = z.strictObject({
   ),
   runs: z.strictObject({
     using: z.literal('node24'),
-    main: z.literal('dist/index.js'),
+    main: z.literal('dist/index.cjs'),
     post: z.literal('dist/post.js'),
     'post-if': z.literal('always()'),
   }),

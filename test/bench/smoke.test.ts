@@ -90,12 +90,12 @@ function figures(run: BenchRun, pattern: RegExp): number[] {
 
 describe('bench scripts at their --smoke size', () => {
   it(
-    'action-startup: times the first line and the exit of dist/index.js, and dist/post.js',
+    'action-startup: times the first line and the exit of dist/index.cjs, and dist/post.js',
     async () => {
       const run = await runBench('action-startup.mjs', ['--smoke']);
       expectSuccess(run);
-      const [first] = figures(run, /^dist\/index\.js: first line \(::add-mask::\)\s+([\d.]+)/m);
-      const [exit] = figures(run, /^dist\/index\.js: exit \(input error\)\s+([\d.]+)/m);
+      const [first] = figures(run, /^dist\/index\.cjs: first line \(::add-mask::\)\s+([\d.]+)/m);
+      const [exit] = figures(run, /^dist\/index\.cjs: exit \(input error\)\s+([\d.]+)/m);
       const [post] = figures(run, /^dist\/post\.js: first line \(post step\)\s+([\d.]+)/m);
       const [bytes] = figures(run, /^bundle: .* = (\d+) B/m);
       expect(first).toBeGreaterThan(0);

@@ -173,6 +173,26 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', { tim
     const goal = env.readGoal(within) as unknown as { budget: Record<string, unknown> };
     expect(goal.budget).toMatchObject({ tokens: 150_000, usd: 10 });
     expect(env.server.state.dispatches).toHaveLength(dispatches + 1);
+    // `/omk goal budget` may not take the goal past the cap either: refused, nothing added.
+    await env.comment(`/omk goal budget ${within} --tokens 100k`);
+    await env.bot.idle();
+    const refused = env.replies().at(-1)?.body ?? '';
+    expect(refused).toContain(
+      `would raise the budget of goal ${within}: its tokens to 250,000 tokens (adding 100,000 tokens), more than the 200,000 tokens this repository's .github/omk.yml allows a goal (budget.tokens). Nothing was added.`,
+    );
+    expect(refused).toContain(
+      'Add at most 50,000 tokens (--tokens); to allow more, raise budget in .github/omk.yml',
+    );
+    expect((env.readGoal(within) as unknown as { budget: Record<string, unknown> }).budget).toMatchObject({
+      tokens: 150_000,
+    });
+    // Up to the cap it is added.
+    await env.comment(`/omk goal budget ${within} --tokens 50k`);
+    await env.bot.idle();
+    expect(env.replies().at(-1)?.body ?? '').toContain('tokens: spent 0 of 200000');
+    expect((env.readGoal(within) as unknown as { budget: Record<string, unknown> }).budget).toMatchObject({
+      tokens: 200_000,
+    });
     await settingsFile(env, null);
   });
 

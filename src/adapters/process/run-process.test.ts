@@ -71,6 +71,64 @@ describe('runProcess', () => {
     expect(await alive(grandchild)).toBe(false);
   });
 
+  it('sends SIGTERM first: a process that handles it cleans up before it ends', async () => {
+    const flag = join(dir, 'cleaned');
+    const res = await runProcess({
+      argv: node(
+        `process.on('SIGTERM', () => { require('node:fs').writeFileSync(${JSON.stringify(flag)}, 'saved'); process.exit(0); });
+         process.stdout.write('ready'); setInterval(() => {}, 1000);`,
+      ),
+      cwd: dir,
+      env,
+      timeoutMs: 400,
+    });
+    expect(res.timedOut).toBe(true);
+    expect(await readFile(flag, 'utf8')).toBe('saved');
+  });
+
+  it('SIGKILLs the group once the grace period is over, a child ignoring SIGTERM too', async () => {
+    const pidFile = join(dir, 'stubborn.pid');
+    const res = await runProcess({
+      argv: node(
+        `const { spawn } = require('node:child_process');
+         const c = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+         require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
+         process.on('SIGTERM', () => process.exit(0));
+         setInterval(() => {}, 1000);`,
+      ),
+      cwd: dir,
+      env,
+      timeoutMs: 500,
+      killGraceMs: 300,
+    });
+    expect(res.timedOut).toBe(true);
+    const stubborn = Number(await readFile(pidFile, 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await alive(stubborn)).toBe(false);
+    expect(res.durationMs).toBeLessThan(5_000);
+  });
+
+  it('decodes UTF-8 across reads: a character split at a 64 KiB boundary stays whole', async () => {
+    // The first write ends with the first byte of "€" (3 bytes); the rest comes 100 ms later, so
+    // the parent reads them as two chunks.
+    const res = await runProcess({
+      argv: node(
+        `const b = Buffer.concat([Buffer.alloc(65535, 'a'), Buffer.from('€ é 日本\\n')]);
+         process.stdout.write(b.subarray(0, 65536));
+         process.stderr.write(Buffer.from('日').subarray(0, 2));
+         setTimeout(() => { process.stdout.write(b.subarray(65536)); process.stderr.write(Buffer.from('日').subarray(2)); }, 100);`,
+      ),
+      cwd: dir,
+      env,
+      timeoutMs: 10_000,
+    });
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout.slice(65535)).toBe('€ é 日本\n');
+    expect(res.stdout).not.toContain('\uFFFD');
+    expect(res.tail).toContain('日');
+    expect(res.tail).not.toContain('\uFFFD');
+  });
+
   it('stops on abort and reports it as cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);

@@ -1,11 +1,20 @@
 import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { ProcessResult, ProcessSpec } from '../../runtime/ports.js';
 import { BoundedLog } from './bounded-log.js';
 
+/** How long a stopped process group has between SIGTERM and SIGKILL, unless the spec says. */
+export const KILL_GRACE_MS = 2_000;
+
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it
- * started (agents spawn shells, test runners spawn workers). The log keeps the head and tail of the
- * output within spec.logMaxBytes (BoundedLog). Resolves; never rejects.
+ * started (agents spawn shells, test runners spawn workers): SIGTERM to the group first, so an
+ * agent or a test runner can save its work and remove its own temp files, then SIGKILL once
+ * `killGraceMs` has passed (also when the leader exits at SIGTERM but one of its children stays).
+ * Output is decoded as UTF-8 per stream across chunks (a character split between two reads of
+ * the pipe stays whole). The log keeps the head and tail of the output within spec.logMaxBytes
+ * (BoundedLog). Resolves; never rejects.
  */
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const started = performance.now();
@@ -30,13 +39,24 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       windowsHide: true,
     });
     if (child.pid !== undefined) spec.onSpawn?.(child.pid);
-    const killTree = () => {
-      if (child.pid === undefined) return;
+    const signalTree = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid, signal);
+        return true;
       } catch {
-        // Already gone.
+        return false; // Already gone.
       }
+    };
+    const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+    let hardKill: NodeJS.Timeout | null = null;
+    let stoppedAt = 0;
+    /** Stops the group: SIGTERM now, SIGKILL after the grace period (once, however often asked). */
+    const killTree = () => {
+      if (hardKill !== null) return;
+      stoppedAt = performance.now();
+      signalTree('SIGTERM');
+      hardKill = setTimeout(() => signalTree('SIGKILL'), grace);
     };
     let silent = false;
     const silence =
@@ -47,16 +67,25 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
             killTree();
           }, spec.silenceMs);
     let stopped: string | null = null;
-    const collect = (isStdout: boolean) => (chunk: Buffer) => {
-      if (silence !== null) clearTimeout(silence);
-      const text = chunk.toString('utf8');
-      if (spec.watch && stopped === null) {
-        stopped = spec.watch(text);
-        if (stopped !== null) killTree();
-      }
-      if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text;
-      tail = (tail + text).slice(-tailChars);
-      log?.write(chunk);
+    /** Each stream's decoder flush: bytes of a character the stream never finished. */
+    const flushes: (() => void)[] = [];
+    const collect = (isStdout: boolean) => {
+      const decoder = new StringDecoder('utf8');
+      const take = (text: string) => {
+        if (text === '') return;
+        if (spec.watch && stopped === null) {
+          stopped = spec.watch(text);
+          if (stopped !== null) killTree();
+        }
+        if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text;
+        tail = (tail + text).slice(-tailChars);
+      };
+      flushes.push(() => take(decoder.end()));
+      return (chunk: Buffer) => {
+        if (silence !== null) clearTimeout(silence);
+        take(decoder.write(chunk));
+        log?.write(chunk);
+      };
     };
     child.stdout.on('data', collect(true));
     child.stderr.on('data', collect(false));
@@ -77,12 +106,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       // The child may exit without reading its input.
     });
     child.stdin.end(spec.input ?? '');
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       clearTimeout(timer);
       if (silence !== null) clearTimeout(silence);
       spec.signal?.removeEventListener('abort', onAbort);
+      for (const flush of flushes) flush();
+      if (hardKill !== null) {
+        // Stopped: the rest of the group has what is left of its grace period to end.
+        const deadline = stoppedAt + grace;
+        while (performance.now() < deadline && child.pid !== undefined && (await groupAlive(child.pid)))
+          await sleep(25);
+        clearTimeout(hardKill);
+      }
       // Grandchildren that outlived the leader would hold resources: end the group.
-      killTree();
+      signalTree('SIGKILL');
       const done = () =>
         resolve({
           ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
@@ -93,6 +130,35 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       else done();
     });
   });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether a process group still has a running member. Where /proc exists, a zombie (an ended
+ * orphan whose reaper has not come, as in a container whose init does not reap) does not count;
+ * elsewhere any member does.
+ */
+async function groupAlive(pgid: number): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[2] === String(pgid) && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
 function result(

@@ -1,7 +1,13 @@
 // The use cases: what every front door calls. A front door parses its input, composes AppDeps
 // from the adapters that fit its host, calls one of these and renders the result.
 
-export { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
+export {
+  addBudget,
+  type BudgetCap,
+  type BudgetOver,
+  type BudgetView,
+  budgetView,
+} from '../budget/ops.js';
 // Request and result types, and the errors the use cases throw.
 export { formatDuration } from '../budget/parse.js';
 export { configPathProblem } from '../config/load.js';

@@ -1,4 +1,4 @@
-import { addBudget, type BudgetView, budgetView } from '../budget/ops.js';
+import { addBudget, type BudgetCap, type BudgetView, budgetView } from '../budget/ops.js';
 import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
 import type { MergeMethod } from '../forge/port.js';
@@ -77,6 +77,8 @@ export interface ThreadStepRequest {
   /** The use cases' dependencies over this checkout (opening PRs, merging). */
   app: () => AppDeps;
   method?: MergeMethod;
+  /** The most a budget command may raise the goal's budget to (the host's setting). */
+  budgetCap?: BudgetCap;
   /** The base of PRs for a goal that started on no branch: the repository's default. */
   fallbackBase: string;
 }
@@ -91,7 +93,9 @@ export async function threadGoalStep(request: ThreadStepRequest): Promise<Thread
       return { kind: 'proof', proof: (await goalView(store, goalId)).proof };
     case 'budget': {
       const view =
-        command.add === null ? await budgetView(store, goalId) : await addBudget(store, goalId, command.add);
+        command.add === null
+          ? await budgetView(store, goalId)
+          : await addBudget(store, goalId, command.add, request.budgetCap);
       return { kind: 'budget', view };
     }
     case 'open-pr': {

@@ -32,11 +32,47 @@ export async function budgetView(store: GoalStore, goalId: string): Promise<Budg
   return { goalId, limits: goal.budget, spent, remaining: remaining(goal.budget, spent), checkpoints };
 }
 
-/** Extends a goal's budget; refused for final goals. Recorded as a checkpoint and an event. */
+/** A part of the budget an addition would raise past its cap: the limit it would reach. */
+export interface BudgetOver {
+  part: keyof BudgetLimits;
+  added: number;
+  limit: number;
+  cap: number;
+}
+
+/**
+ * The most a goal's budget may reach (a host's setting, e.g. a repository's), and the error a
+ * host words for an addition that would pass it.
+ */
+export interface BudgetCap {
+  limits: Partial<Record<keyof BudgetLimits, number>>;
+  refusal: (over: readonly BudgetOver[], goalId: string) => Error;
+}
+
+/** The parts `add` raises past `cap` once added to `limits` (a part not raised is never refused). */
+export function overBudgetCap(
+  limits: BudgetLimits,
+  added: Partial<Record<keyof BudgetLimits, number>>,
+  cap: BudgetCap['limits'],
+): BudgetOver[] {
+  return (['timeMs', 'tokens', 'usd'] as const).flatMap((part) => {
+    const extra = added[part];
+    const most = cap[part];
+    const limit = limits[part];
+    if (extra === undefined || most === undefined || limit === null || limit <= most) return [];
+    return [{ part, added: extra, limit, cap: most }];
+  });
+}
+
+/**
+ * Extends a goal's budget; refused for final goals, and past `cap` (nothing is added: the host's
+ * refusal is thrown). Recorded as a checkpoint and an event.
+ */
 export async function addBudget(
   store: GoalStore,
   goalId: string,
   add: BudgetAddRequest,
+  cap?: BudgetCap,
 ): Promise<BudgetView> {
   const paths = store.paths(goalId);
   const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
@@ -48,7 +84,12 @@ export async function addBudget(
       });
     }
     const spent = await currentSpent(store.files, paths.budget);
-    const limits = addToLimits(goal.budget, spent, { timeMs: add.time, tokens: add.tokens, usd: add.usd });
+    const raise = { timeMs: add.time, tokens: add.tokens, usd: add.usd };
+    const limits = addToLimits(goal.budget, spent, raise);
+    if (cap !== undefined) {
+      const over = overBudgetCap(limits, raise, cap.limits);
+      if (over.length > 0) throw cap.refusal(over, goalId);
+    }
     const added = { timeMs: add.time ?? null, tokens: add.tokens ?? null, usd: add.usd ?? null };
     await appendCheckpoint(store.files, paths.budget, store.deps.clock, {
       kind: 'add',
