@@ -10,6 +10,7 @@ import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
+import { recoverFixTasks, runPendingFixes } from './fix-task.js';
 import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
 import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
@@ -51,8 +52,8 @@ export interface ExecuteResult {
  * The controller: takes the goal, runs ready slices in dependency waves up to max-agents, checks the
  * budget before each dispatch, integrates what is done, and settles the goal at its proof's status.
  * Finished slices are not rerun, except until ready when the integrated tree shows their oracle
- * does not hold (they are reopened within their attempts); a run interrupted at any point
- * continues with `resume`.
+ * does not hold (they are reopened within their attempts); the graph's pending review fixes run
+ * before integrating (`fix-task.ts`); a run interrupted at any point continues with `resume`.
  */
 export async function executeGoal(
   deps: ControllerDeps,
@@ -103,6 +104,8 @@ export async function executeGoal(
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
       if (options.dispatch !== false && (await gatesCannotStart(ctx))) return;
+      // Review fixes asked on the goal's PRs run first, on their PRs' branches.
+      await runPendingFixes(ctx);
       const untilReady = options.untilReady && options.dispatch !== false;
       let complete = false;
       for (let round = 1; ; round += 1) {
@@ -228,6 +231,7 @@ async function takeControl(
     });
   }
   events.push(...(await recoverIntegrationRepair(deps, journal, previous?.pid ?? null)));
+  events.push(...(await recoverFixTasks(deps, journal, previous?.pid ?? null)));
   if (reopen && REOPENABLE.includes(goal.status)) {
     const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');

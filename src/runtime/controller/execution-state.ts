@@ -90,6 +90,22 @@ export const executionStateSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * A review fix whose agent started and whose change was not captured yet (as `integrationRepair`):
+   * a controller that takes the goal over stops that agent and puts the branch's worktree back at
+   * `head` before the fix task runs again.
+   */
+  fixRun: z
+    .object({
+      taskId: z.string(),
+      attempt: z.number().int().positive(),
+      head: z.string(),
+      workspace: z.string(),
+      branch: z.string(),
+      agentProcess: agentProcessSchema.nullable(),
+    })
+    .nullable()
+    .default(null),
   /** The controller that last took the goal (evidence for worker_dead after it died). */
   controller: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
@@ -112,6 +128,7 @@ export function emptyExecution(): ExecutionStateRecord {
     gaps: [],
     failures: [],
     integrationRepair: null,
+    fixRun: null,
     controller: null,
   };
 }
