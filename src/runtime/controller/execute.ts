@@ -39,6 +39,13 @@ export interface ExecuteOptions {
    * step repairs without retrying slices: their jobs did that on their runners.
    */
   repair?: boolean;
+  /**
+   * Take a settled `not_ready` or `failed` goal and reopen, with a new round of attempts, its
+   * slices whose checks do not hold (default: an until-ready run that dispatches). The fan-out's
+   * integrate step does not: the slice jobs ran their rounds; it still reruns in place the done
+   * slices whose oracle does not hold on the integrated tree, within their round.
+   */
+  reopenSettled?: boolean;
 }
 
 export interface ExecuteResult {
@@ -62,9 +69,8 @@ export async function executeGoal(
 ): Promise<ExecuteResult> {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const allowed =
-    options.dispatch === false ? VERIFIABLE_FROM : options.untilReady ? UNTIL_READY_FROM : EXECUTABLE_FROM;
-  const reopen = options.untilReady && options.dispatch !== false;
+  const reopen = options.reopenSettled ?? (options.untilReady && options.dispatch !== false);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : reopen ? UNTIL_READY_FROM : EXECUTABLE_FROM;
   const goal = await takeControl(deps, journal, goalId, { allowed, reopen });
   const controller = new AbortController();
   let stoppedBy: ExecuteResult['stoppedBy'] = null;

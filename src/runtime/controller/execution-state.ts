@@ -44,6 +44,11 @@ export const sliceRecordSchema = z.object({
   roundStart: z.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
   agentProcess: agentProcessSchema.nullable().default(null),
+  /**
+   * The head last published to the remote (hosts that publish slice branches): a slice rerun
+   * after it was published replaces its branch with a lease on this, never blindly.
+   */
+  publishedSha: z.string().nullable().default(null),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -161,6 +166,7 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
       lastFailure: null,
       roundStart: 0,
       agentProcess: null,
+      publishedSha: null,
     }
   );
 }
