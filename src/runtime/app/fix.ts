@@ -8,6 +8,7 @@ import { IllegalTransitionError, NotFoundError, UsageError } from '../errors.js'
 import type { GoalEvent } from '../events/schema.js';
 import { readEvents, readProof } from '../goal/queries.js';
 import type { GoalStatus, ProofStatus } from '../goal/schema.js';
+import { fixTaskId } from '../graph/branches.js';
 import type { FixTask } from '../graph/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
 import { composeController } from './controller.js';
@@ -123,7 +124,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
   const controller = await composeController(deps, goal, prepared);
   const fixNumber = (await fixEvents(deps, goalId, 'fix_requested')).length + 1;
   const task: FixTask = {
-    id: `fix-${fixNumber}`,
+    id: fixTaskId(fixNumber),
     fix: fixNumber,
     pr,
     sliceId: pull.sliceId,
