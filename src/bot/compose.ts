@@ -138,8 +138,13 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
     forge: () => forgeFor(target.gh, target.repo),
     // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
     // (after a pause or a restart) builds on it and integrates it.
-    publishBranch: async (branch, sha) =>
-      (await forgeFor(target.gh, target.repo)).push({ repoRoot: ws.repoRoot, branch, sha }),
+    publishBranch: async (branch, sha, lease) =>
+      (await forgeFor(target.gh, target.repo)).push({
+        repoRoot: ws.repoRoot,
+        branch,
+        sha,
+        ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
+      }),
   };
 }
 

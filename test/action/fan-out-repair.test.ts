@@ -15,9 +15,11 @@ const TODO_TEST = [
 ].join('\n');
 
 /**
- * The README slice adds a TODO, the math slice fixes `add` and adds one too. The integration fixer
- * turns the README's TODO into prose only when its prompt carries the failing evidence and names
- * both slices, so a repair without them leaves the merged tree failing.
+ * The README slice adds a TODO, the math slice adds one too and fixes `add` only once its prompt
+ * says the integrated tree is not ready (its first attempt leaves the goal's target test failing,
+ * as it fails on the base). The integration fixer turns the README's TODO into prose only when
+ * its prompt carries the failing evidence and names both slices, so a repair without them leaves
+ * the merged tree failing.
  */
 const AGENT = `#!/usr/bin/env node
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,9 @@ if (task === 'integration') {
 } else if (task.startsWith('s1-')) {
   appendFileSync('README.md', 'TODO: document add\\n');
 } else if (task.startsWith('s2-')) {
-  writeFileSync(math, readFileSync(math, 'utf8').replace('return a - b;', 'return a + b;') + '// TODO: make it faster\\n');
+  const fixed = prompt.includes('the integrated tree is not ready');
+  const source = readFileSync(math, 'utf8');
+  writeFileSync(math, (fixed ? source.replace('return a - b;', 'return a + b;') : source) + '// TODO: make it faster\\n');
 }
 `;
 
@@ -51,7 +55,7 @@ afterAll(async () => {
 const job = (inputs: Record<string, string>) => separateJob(env, inputs);
 
 describe('fan-out: two slices that pass alone but break a shared test together', () => {
-  it('the integrate job runs the integration-fix task on the merged tree, then the goal is ready', async () => {
+  it('the integrate job repairs the merged tree and reruns in place the slices whose oracle does not hold, then the goal is ready', async () => {
     const agent = 'script:./agent.mjs';
     const plan = await job({
       command: 'plan',
@@ -77,21 +81,40 @@ describe('fan-out: two slices that pass alone but break a shared test together',
     expect(integrate.code, integrate.stdout.slice(-3000)).toBe(0);
     expect(integrate.stdout).toContain('[integration]');
     expect(integrate.stdout).toContain('repaired on attempt 1');
+    // The target test still failed on the repaired tree (the math slice's first attempt did not
+    // fix add): the integrate job reran both slices here, within their round, then repaired again.
+    expect(integrate.stdout).toContain(
+      'the integrated tree is not ready (test:pre_existing); retrying the slice',
+    );
+    expect(integrate.stdout).toContain('repaired on attempt 2');
     expect(integrate.outputs.status).toBe('ready');
     expect(integrate.outputs.merged).toBe('true');
+    const main = git(env.repo.origin, 'rev-parse', 'refs/heads/main').trim();
     const proof = JSON.parse(integrate.outputs['proof-json'] ?? '{}') as {
       agentRuns: { taskId: string; attempt: number }[];
       git: { headSha: string };
     };
-    expect(proof.agentRuns.map((run) => `${run.taskId}#${run.attempt}`)).toEqual([
+    const runs = proof.agentRuns.map((run) => `${run.taskId}#${run.attempt}`);
+    expect(runs.slice(0, 3)).toEqual([
       's1-update-readme-md#1',
       's2-fix-the-bug-in-src-math-js#1',
       'integration#1',
     ]);
+    expect(runs.slice(3, 5).sort()).toEqual(['s1-update-readme-md#2', 's2-fix-the-bug-in-src-math-js#2']);
+    expect(runs.slice(5)).toEqual(['integration#2']);
+    // The rerun slice's branch holds one commit (its final state), published from the integrate job.
+    const base = git(env.repo.origin, 'rev-parse', `${main}^1`).trim();
+    expect(
+      git(
+        env.repo.origin,
+        'rev-list',
+        '--count',
+        `${base}..refs/heads/omk/${goalId}/s2-fix-the-bug-in-src-math-js`,
+      ).trim(),
+    ).toBe('1');
     // The repair commit sits on the merged slices and is what main now holds.
-    const main = git(env.repo.origin, 'rev-parse', 'refs/heads/main').trim();
     expect(git(env.repo.origin, 'log', '--format=%s', '-1', `${main}^2`).trim()).toBe(
-      `omk(${goalId}): integration repair 1`,
+      `omk(${goalId}): integration repair 2`,
     );
     const readme = git(env.repo.origin, 'show', `${main}:README.md`);
     expect(readme).toContain('add sums its arguments.');

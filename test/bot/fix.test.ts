@@ -36,12 +36,12 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
       .filter((line) => line.includes('for PR #'));
   const proofChecks = (sha: string) =>
     env.server.state.checkRuns.filter((c) => c.name === 'omk/proof' && c.headSha === sha);
-  const integratorFixRuns = () =>
+  const fixAgentRuns = () =>
     (
       JSON.parse(git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/proof.json`)) as {
         agentRuns: { taskId: string }[];
       }
-    ).agentRuns.filter((run) => run.taskId === 'integration').length;
+    ).agentRuns.filter((run) => run.taskId.startsWith('fix-')).length;
   const threadReplies = (to: number) => env.server.state.reviewComments.filter((c) => c.inReplyTo === to);
 
   beforeAll(async () => {
@@ -210,7 +210,7 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
     const pull = integrator();
     const head = branchHead();
     const fixesBefore = commitsOnBranch().length;
-    const runsBefore = integratorFixRuns();
+    const runsBefore = fixAgentRuns();
     const comments = await Promise.all(
       ['Please add a NAME export.', 'And add a KIND export.'].map((body, i) =>
         env.server.addReviewComment(pull.number, { user: COMMENTER, path: 'src/math.js', line: 2 + i, body }),
@@ -239,7 +239,7 @@ describe('bot in local mode: review comments on an omk PR become fix commits', (
       expect(replies[0]?.body).toContain(`omk pushed a fix to this PR: ${after.slice(0, 12)}`);
       expect(env.server.state.resolvedThreads.has(comment.id)).toBe(true);
     }
-    expect(integratorFixRuns()).toBe(runsBefore + 1);
+    expect(fixAgentRuns()).toBe(runsBefore + 1);
   }, 120_000);
 
   it('a fix that breaks a gate: pushed to the PR, which stays open with a failed proof, and the answer says so', async () => {

@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
@@ -58,6 +58,82 @@ describe('omk goal fix', () => {
     expect(git(repo.root, 'show', `${after}:src/math.js`)).toContain('export const VERSION = 2;');
     const events = await omk('goal', 'replay', id);
     expect(events.stdout).toContain('fix_applied');
+    // The fix is a task of the goal's graph: status and hud show it with its state and attempt.
+    const status = await omk('goal', 'status', id, '--json');
+    expect(JSON.parse(status.stdout).fixes).toEqual([
+      { id: 'fix-1', pr: integrator, status: 'done', attempts: 1 },
+    ]);
+    expect((await omk('goal', 'status', id)).stdout).toContain(
+      `fix     fix-1 for PR #${integrator}: done, attempt 1`,
+    );
+    const hud = await omk('hud', id, '--once', '--json');
+    expect(JSON.parse(hud.stdout).goals[0].fixes).toEqual([
+      { id: 'fix-1', pr: integrator, status: 'done', attempts: 1 },
+    ]);
+  }, 120_000);
+
+  it('a fix task left running by a dead controller runs again on resume, its dead agent recorded', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const dir = join(state.dir, 'goals', id);
+    const graph = JSON.parse(await readFile(join(dir, 'task-graph.json'), 'utf8')) as { fixes: unknown[] };
+    const request = {
+      id: 'comment:77',
+      text: 'add a NAME export',
+      path: null,
+      line: null,
+      author: 'rev',
+      replyTo: null,
+    };
+    graph.fixes.push({
+      id: 'fix-2',
+      fix: 2,
+      pr: integrator,
+      sliceId: null,
+      requests: [request],
+      status: 'running',
+      attempts: 1,
+      result: null,
+    });
+    await writeFile(join(dir, 'task-graph.json'), JSON.stringify(graph));
+    const execution = JSON.parse(await readFile(join(dir, 'execution.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const dead = { pid: 2_147_483, host: hostname() };
+    execution.fixRun = {
+      taskId: 'fix-2',
+      attempt: 1,
+      head: before,
+      workspace: join(dir, 'gone'),
+      branch,
+      agentProcess: dead,
+    };
+    await writeFile(join(dir, 'execution.json'), JSON.stringify(execution));
+    const goal = JSON.parse(await readFile(join(dir, 'goal.json'), 'utf8')) as Record<string, unknown>;
+    const controller = {
+      ...dead,
+      startedAt: new Date().toISOString(),
+      heartbeatAt: new Date().toISOString(),
+    };
+    await writeFile(
+      join(dir, 'goal.json'),
+      JSON.stringify({ ...goal, status: 'interrupted', resumeTo: 'running', controller }),
+    );
+
+    const resumed = await omk('goal', 'resume', id, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = git(repo.root, 'rev-parse', branch);
+    expect(after).not.toBe(before);
+    expect(git(repo.root, 'show', `${after}:src/math.js`)).toContain("export const NAME = 'math';");
+    const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as {
+      status: string;
+      fixes: unknown[];
+    };
+    expect(status.status).toBe('ready');
+    expect(status.fixes[1]).toEqual({ id: 'fix-2', pr: integrator, status: 'done', attempts: 1 });
+    const events = (await omk('goal', 'replay', id, '--json')).stdout;
+    expect(events).toMatch(/"type":"worker_dead".*"taskId":"fix-2"/);
   }, 120_000);
 
   it('refuses a PR the goal did not deliver, and a PR number that is not one', async () => {

@@ -19,7 +19,13 @@ function fanOutHost(rt: ActionRuntime): FanOutHost {
     ...rt.app.shared,
     fetchBranches: (goalId) =>
       fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env }),
-    publishBranch: async (branch, sha) => (await rt.forge()).push({ repoRoot: rt.repoRoot, branch, sha }),
+    publishBranch: async (branch, sha, lease) =>
+      (await rt.forge()).push({
+        repoRoot: rt.repoRoot,
+        branch,
+        sha,
+        ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
+      }),
   };
 }
 

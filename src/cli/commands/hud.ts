@@ -20,6 +20,9 @@ export function renderHud(snapshot: HudSnapshot): string {
       : 'no controller';
     out += `goal ${goal.id} [${goal.status}]  ${goal.goal}\n`;
     out += `  tasks: ${counts || 'none'}; ${controller}\n`;
+    for (const fix of goal.fixes) {
+      out += `  fix ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
+    }
     for (const worker of goal.workers) {
       const elapsed = worker.elapsedMs === null ? '' : `, ${formatDuration(worker.elapsedMs)}`;
       out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}\n`;

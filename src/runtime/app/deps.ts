@@ -68,8 +68,11 @@ export interface AppDeps {
   forge(goal: GoalRecord): Promise<Forge>;
   /** Set when the goal's truth is on a remote that others write to while it runs. */
   shared?: SharedState;
-  /** Publishes a finished slice's branch at once (hosts whose checkout does not outlive the run). */
-  publishBranch?(branch: string, sha: string): Promise<void>;
+  /**
+   * Publishes a finished slice's branch at once (hosts whose checkout does not outlive the run);
+   * `lease`: the head it replaces (a slice rerun after it was published), else fast-forward only.
+   */
+  publishBranch?(branch: string, sha: string, lease?: string): Promise<void>;
   /** Frames a long phase in the host's log (a collapsible group in Actions). */
   phase?<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /**

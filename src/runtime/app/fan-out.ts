@@ -15,7 +15,7 @@ export interface FanOutHost extends SharedState {
   /** Makes the goal's slice branches from other machines available here (git fetch). */
   fetchBranches(goalId: string): Promise<void>;
   /** Publishes a finished slice's branch so the other machines can build on it (git push). */
-  publishBranch(branch: string, sha: string): Promise<void>;
+  publishBranch(branch: string, sha: string, lease?: string): Promise<void>;
 }
 
 async function fanOutController(
@@ -28,7 +28,7 @@ async function fanOutController(
   return {
     ...controller,
     fetchBranches: () => host.fetchBranches(goalId),
-    publishBranch: (branch, sha) => host.publishBranch(branch, sha),
+    publishBranch: (branch, sha, lease) => host.publishBranch(branch, sha, lease),
   };
 }
 
@@ -88,8 +88,9 @@ export interface IntegrateOutcome extends AfterExecution {
  * Folds every slice job's result into the goal, merges the done slices into the integration
  * branch, reruns the gates and reviews there and settles the proof. `integrate` first runs any
  * slice still pending itself, repairs a merged tree that fails where the slices passed (an
- * until-ready goal: the integration-fix task, within attempts and budget), then delivers by
- * policy; `verify` and `review` run no agent.
+ * until-ready goal: the integration-fix task, within attempts and budget) and reruns in place the
+ * done slices whose oracle does not hold there (within their round), then delivers by policy;
+ * `verify` and `review` run no agent.
  */
 export async function integrateSlices(
   deps: AppDeps,
@@ -102,11 +103,17 @@ export async function integrateSlices(
   const folded = await foldSliceResults(controller, goalId);
   const goal = await deps.store.read(goalId);
   // An until-ready goal's integrate step repairs a merged tree that fails where the slices passed,
-  // as the local controller does; verify and review only report.
-  const repair = request.dispatch && goal.options.untilReady;
+  // and reruns here the done slices whose oracle does not hold on the integrated tree (within
+  // their round), as the local controller does; verify and review only report.
+  const untilReady = request.dispatch && goal.options.untilReady;
   const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
     withCredentialsAway(deps, goal.repo.root, () =>
-      executeGoal(controller, goalId, { untilReady: false, dispatch: request.dispatch, repair }),
+      executeGoal(controller, goalId, {
+        untilReady,
+        dispatch: request.dispatch,
+        repair: untilReady,
+        reopenSettled: false,
+      }),
     ).then(withFailureRecorded(deps)),
   );
   if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };

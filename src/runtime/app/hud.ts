@@ -26,6 +26,8 @@ export interface HudGoal {
   goal: string;
   controller: { pid: number; host: string; alive: boolean } | null;
   tasks: Record<TaskStatus, number>;
+  /** The graph's review fixes (a fix asked on one of the goal's PRs), with their state and attempts. */
+  fixes: { id: string; pr: number; status: TaskStatus; attempts: number }[];
   workers: HudWorker[];
   lastEvent: { seq: number; type: string; ts: string } | null;
 }
@@ -46,7 +48,7 @@ export function hudActive(status: GoalRecord['status']): boolean {
 
 /**
  * One snapshot of the goals that are active (or of the goal asked for): task counts by state from
- * the task graph, the agents running with their process, attempt and elapsed time from
+ * the task graph, its review fixes, the agents running with their process, attempt and elapsed time from
  * execution.json and the event log, and the last event. It reads; it never takes the goal lock.
  */
 export async function hudSnapshot(store: GoalStore, goalId: string | null = null): Promise<HudSnapshot> {
@@ -90,6 +92,18 @@ async function hudGoal(store: GoalStore, goal: GoalRecord, now: number): Promise
       },
     ];
   });
+  const fixRun = execution.fixRun;
+  if (fixRun?.agentProcess) {
+    const startedAt = fixRun.agentProcess.startedAt ?? starts.get(fixRun.taskId)?.ts ?? null;
+    workers.push({
+      slice: fixRun.taskId,
+      pid: fixRun.agentProcess.pid,
+      host: fixRun.agentProcess.host,
+      attempt: fixRun.attempt,
+      startedAt,
+      elapsedMs: startedAt === null ? null : Math.max(0, now - Date.parse(startedAt)),
+    });
+  }
   const last = log.events.at(-1);
   return {
     id: goal.id,
@@ -99,6 +113,7 @@ async function hudGoal(store: GoalStore, goal: GoalRecord, now: number): Promise
       ? { pid: goal.controller.pid, host: goal.controller.host, alive: controllerAlive(store, goal) }
       : null,
     tasks,
+    fixes: (graph.fixes ?? []).map(({ id, pr, status, attempts }) => ({ id, pr, status, attempts })),
     workers,
     lastEvent: last ? { seq: last.seq, type: last.type, ts: last.ts } : null,
   };

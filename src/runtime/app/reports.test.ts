@@ -37,6 +37,7 @@ describe('goalSummary and statusReport', () => {
       goal,
       proof: { proof: notReady, digestValid: false },
       slices: [{ id: 's1', status: 'running', attempts: 2 }],
+      fixes: [{ id: 'fix-1', pr: 7, status: 'pending', attempts: 0 }],
       lastEventSeq: 17,
       controllerAlive: true,
     });
@@ -47,6 +48,7 @@ describe('goalSummary and statusReport', () => {
       proofDigestValid: false,
       knownGaps: notReady.knownGaps,
       slices: [{ id: 's1', status: 'running', attempts: 2 }],
+      fixes: [{ id: 'fix-1', pr: 7, status: 'pending', attempts: 0 }],
       budget: goal.budget,
       lastEventSeq: 17,
       controller: goal.controller,

@@ -35,6 +35,7 @@ export function statusReport(view: StatusView) {
     proofDigestValid: view.proof.digestValid,
     knownGaps: view.proof.proof.knownGaps,
     slices: view.slices.map((slice) => ({ id: slice.id, status: slice.status, attempts: slice.attempts })),
+    fixes: view.fixes,
     budget: view.goal.budget,
     lastEventSeq: view.lastEventSeq,
     controller: view.goal.controller,

@@ -50,7 +50,7 @@ export interface ControllerDeps {
    * (another runner, a fresh clone) can build on and integrate it. Optional: local runs keep
    * branches in the repository itself.
    */
-  publishBranch?: (branch: string, sha: string) => Promise<void>;
+  publishBranch?: (branch: string, sha: string, lease?: string) => Promise<void>;
 }
 
 /** One controller run over one goal. */

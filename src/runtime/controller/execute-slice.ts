@@ -3,14 +3,14 @@ import type { EventInput } from '../events/schema.js';
 import { type ControllerDeps, createRunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { ExecutionJournal } from './journal.js';
-import { attemptLimit, runSlice, type SliceOutcome } from './slice.js';
+import { attemptLimit, publishSlice, runSlice, type SliceOutcome } from './slice.js';
 import { applySliceResults, readSliceResults, type SliceResult, writeSliceResult } from './slice-result.js';
 
 export interface FanOutDeps extends ControllerDeps {
   /** Makes the goal's slice branches from other runners available locally (git fetch). */
   fetchBranches: () => Promise<void>;
   /** Publishes a finished slice branch so other runners can build on it (git push); runSlice calls it. */
-  publishBranch: (branch: string, sha: string) => Promise<void>;
+  publishBranch: (branch: string, sha: string, lease?: string) => Promise<void>;
 }
 
 export interface SliceRunResult {
@@ -69,7 +69,7 @@ export async function executeSlice(
 
   const record = sliceRecord(journal.execution, sliceId);
   if (outcome === 'done' && record.branch && record.headSha)
-    await deps.publishBranch(record.branch, record.headSha);
+    await publishSlice(ctx, sliceId, record.branch, record.headSha);
   const all = await store.eventLog(goalId).read();
   const events = all.events
     .filter((event) => event.seq > eventsBefore)
@@ -79,7 +79,7 @@ export async function executeSlice(
     version: 1,
     sliceId,
     task: { status: done.status === 'running' ? 'pending' : done.status, attempts: done.attempts },
-    record: { ...record, agentProcess: null },
+    record: { ...sliceRecord(journal.execution, sliceId), agentProcess: null },
     agentRuns: journal.execution.agentRuns.filter((run) => run.taskId === sliceId),
     failures: journal.execution.failures.filter((failure) => failure.message.includes(sliceId)),
     followUps: journal.graph.tasks.filter((t) => !tasksBefore.has(t.id)),

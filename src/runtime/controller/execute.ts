@@ -10,6 +10,7 @@ import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
+import { recoverFixTasks, runPendingFixes } from './fix-task.js';
 import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
 import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
@@ -38,6 +39,13 @@ export interface ExecuteOptions {
    * step repairs without retrying slices: their jobs did that on their runners.
    */
   repair?: boolean;
+  /**
+   * Take a settled `not_ready` or `failed` goal and reopen, with a new round of attempts, its
+   * slices whose checks do not hold (default: an until-ready run that dispatches). The fan-out's
+   * integrate step does not: the slice jobs ran their rounds; it still reruns in place the done
+   * slices whose oracle does not hold on the integrated tree, within their round.
+   */
+  reopenSettled?: boolean;
 }
 
 export interface ExecuteResult {
@@ -51,8 +59,8 @@ export interface ExecuteResult {
  * The controller: takes the goal, runs ready slices in dependency waves up to max-agents, checks the
  * budget before each dispatch, integrates what is done, and settles the goal at its proof's status.
  * Finished slices are not rerun, except until ready when the integrated tree shows their oracle
- * does not hold (they are reopened within their attempts); a run interrupted at any point
- * continues with `resume`.
+ * does not hold (they are reopened within their attempts); the graph's pending review fixes run
+ * before integrating (`fix-task.ts`); a run interrupted at any point continues with `resume`.
  */
 export async function executeGoal(
   deps: ControllerDeps,
@@ -61,9 +69,8 @@ export async function executeGoal(
 ): Promise<ExecuteResult> {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
-  const allowed =
-    options.dispatch === false ? VERIFIABLE_FROM : options.untilReady ? UNTIL_READY_FROM : EXECUTABLE_FROM;
-  const reopen = options.untilReady && options.dispatch !== false;
+  const reopen = options.reopenSettled ?? (options.untilReady && options.dispatch !== false);
+  const allowed = options.dispatch === false ? VERIFIABLE_FROM : reopen ? UNTIL_READY_FROM : EXECUTABLE_FROM;
   const goal = await takeControl(deps, journal, goalId, { allowed, reopen });
   const controller = new AbortController();
   let stoppedBy: ExecuteResult['stoppedBy'] = null;
@@ -103,6 +110,8 @@ export async function executeGoal(
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
       if (options.dispatch !== false && (await gatesCannotStart(ctx))) return;
+      // Review fixes asked on the goal's PRs run first, on their PRs' branches.
+      await runPendingFixes(ctx);
       const untilReady = options.untilReady && options.dispatch !== false;
       let complete = false;
       for (let round = 1; ; round += 1) {
@@ -228,6 +237,7 @@ async function takeControl(
     });
   }
   events.push(...(await recoverIntegrationRepair(deps, journal, previous?.pid ?? null)));
+  events.push(...(await recoverFixTasks(deps, journal, previous?.pid ?? null)));
   if (reopen && REOPENABLE.includes(goal.status)) {
     const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');

@@ -44,6 +44,11 @@ export const sliceRecordSchema = z.object({
   roundStart: z.number().int().nonnegative().default(0),
   /** The running agent's process group, so a successor can stop it if this controller dies. */
   agentProcess: agentProcessSchema.nullable().default(null),
+  /**
+   * The head last published to the remote (hosts that publish slice branches): a slice rerun
+   * after it was published replaces its branch with a lease on this, never blindly.
+   */
+  publishedSha: z.string().nullable().default(null),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -90,6 +95,22 @@ export const executionStateSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * A review fix whose agent started and whose change was not captured yet (as `integrationRepair`):
+   * a controller that takes the goal over stops that agent and puts the branch's worktree back at
+   * `head` before the fix task runs again.
+   */
+  fixRun: z
+    .object({
+      taskId: z.string(),
+      attempt: z.number().int().positive(),
+      head: z.string(),
+      workspace: z.string(),
+      branch: z.string(),
+      agentProcess: agentProcessSchema.nullable(),
+    })
+    .nullable()
+    .default(null),
   /** The controller that last took the goal (evidence for worker_dead after it died). */
   controller: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
@@ -112,6 +133,7 @@ export function emptyExecution(): ExecutionStateRecord {
     gaps: [],
     failures: [],
     integrationRepair: null,
+    fixRun: null,
     controller: null,
   };
 }
@@ -144,6 +166,7 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
       lastFailure: null,
       roundStart: 0,
       agentProcess: null,
+      publishedSha: null,
     }
   );
 }

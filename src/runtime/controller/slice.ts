@@ -412,7 +412,7 @@ async function settleAttempt(
     // Published before the slice counts as done, so no record ever names a branch only this
     // machine has.
     if (change.committed || change.changedFiles.length > 0)
-      await deps.publishBranch?.(workspace.branch, change.headSha);
+      await publishSlice(ctx, task.id, workspace.branch, change.headSha);
     journal.updateTask(task.id, { status: 'done' });
     events.push({ type: 'task_done', data: { taskId: task.id, attempt, headSha: change.headSha } });
     await journal.save(events, { spend, spendNote });
@@ -525,4 +525,26 @@ function firstLine(text: string): string {
 function withByExitCode(gates: readonly GateEvidence[]): { byExitCode?: string[] } {
   const names = gates.filter((gate) => preExistingBasis(gate) === 'exit-code').map((gate) => gate.name);
   return names.length > 0 ? { byExitCode: names } : {};
+}
+
+/**
+ * Publishes a slice's branch where the host shares them (a fan-out job, the bot): the first time
+ * fast-forward only; a slice rerun after it was published (reopened until ready, its retry built
+ * from the base) replaces its own earlier head, with a lease on it.
+ */
+export async function publishSlice(
+  ctx: RunContext,
+  taskId: string,
+  branch: string,
+  sha: string,
+): Promise<void> {
+  const { deps, journal } = ctx;
+  if (deps.publishBranch === undefined) return;
+  const published = sliceRecord(journal.execution, taskId).publishedSha;
+  if (published === sha) return;
+  await deps.publishBranch(branch, sha, published ?? undefined);
+  journal.execution = withSlice(journal.execution, {
+    ...sliceRecord(journal.execution, taskId),
+    publishedSha: sha,
+  });
 }

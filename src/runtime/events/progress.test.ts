@@ -134,6 +134,15 @@ describe('runProgress: one fold for the watch, the status comment and the job su
     expect(repair.integration).toBe('repairing');
     // The repair agent is not a slice.
     expect(repair.slices).toEqual([]);
+    // Nor is a review fix task: a failed one does not read as a failed slice.
+    const fix = runProgress([
+      ev('execution_started', {}),
+      ev('task_leased', { taskId: 'fix-1', attempt: 1 }),
+      ev('task_failed', { taskId: 'fix-1', attempts: 1 }),
+      ev('execution_finished', {}),
+    ]);
+    expect(fix.slices).toEqual([]);
+    expect(fix.stopped).toBeNull();
   });
 
   it('ignores events read twice: the same state, no PR or slice counted twice', () => {

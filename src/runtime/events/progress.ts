@@ -1,4 +1,4 @@
-import { INTEGRATION_ID } from '../graph/branches.js';
+import { INTEGRATION_ID, isFixTaskId } from '../graph/branches.js';
 import type { GoalEvent } from './schema.js';
 
 // The one fold of a goal's events into its progress: what `omk goal watch` and a run's progress on
@@ -164,8 +164,10 @@ export class ProgressFold {
         return;
     }
     const taskId = str(data.taskId);
-    // The integration-repair agent's events name the integration, not a slice.
-    if (taskId !== null && taskId !== INTEGRATION_ID) this.foldSlice(this.slice(taskId), event, atMs);
+    // The integration-repair agent's events name the integration, a review fix's its fix task
+    // (shown by status and hud): neither is a slice.
+    if (taskId !== null && taskId !== INTEGRATION_ID && !isFixTaskId(taskId))
+      this.foldSlice(this.slice(taskId), event, atMs);
   }
 
   private foldSlice(slice: SliceEntry, { seq, type, data }: GoalEvent, at: number | null): void {

@@ -31,6 +31,8 @@ export interface StatusView {
   /** Each slice as the task graph has it now: a running controller updates it as it goes, while
    * the proof is rebuilt only when the run settles. */
   slices: { id: string; status: Task['status']; attempts: number }[];
+  /** The graph's review fixes: the PR each was asked on, its state and attempts. */
+  fixes: { id: string; pr: number; status: Task['status']; attempts: number }[];
   lastEventSeq: number;
   controllerAlive: boolean;
 }
@@ -49,7 +51,8 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
     store.eventLog(goalId).lastSeq(),
   ]);
   const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
-  return { goal, proof, slices, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+  const fixes = (graph?.fixes ?? []).map(({ id, pr, status, attempts }) => ({ id, pr, status, attempts }));
+  return { goal, proof, slices, fixes, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
 }
 
 /** The task graph, or null for a goal whose creation was killed before its plan was written. */

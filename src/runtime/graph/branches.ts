@@ -19,6 +19,16 @@ export const INTEGRATION_ID = 'integration';
 /** Ids a slice may not take: the runtime's own branches under the goal. */
 export const RESERVED_SLICE_IDS: readonly string[] = [BASE_ID, INTEGRATION_ID];
 
+/** A review fix task's id (`fix-<n>`): its events, agent runs and artifacts carry it. */
+export function fixTaskId(fix: number): string {
+  return `fix-${fix}`;
+}
+
+/** Whether an id is a review fix task's, which no slice may take. */
+export function isFixTaskId(id: string): boolean {
+  return /^fix-\d+$/.test(id);
+}
+
 /** `omk/<goal-id>/`: every branch of one goal starts with it. */
 export function goalBranchPrefix(goalId: string): string {
   return `${OMK_BRANCH_PREFIX}${goalId}/`;

@@ -56,12 +56,52 @@ export const taskRejectionSchema = z.object({
 });
 export type TaskRejection = z.infer<typeof taskRejectionSchema>;
 
+/** One change a reviewer asked for, as the fix task that handles it keeps it. */
+export const fixRequestSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  path: z.string().nullable(),
+  line: z.number().int().nullable(),
+  author: z.string().nullable(),
+  replyTo: z.number().int().nullable(),
+});
+
+/**
+ * A review fix as a task of the goal's graph: the changes asked on one of its PRs, run by the
+ * controller on that PR's branch (the integration branch, or the slice's). Pending until a
+ * controller runs it; a controller that dies while it runs leaves it for the next one.
+ */
+export const fixTaskSchema = z.object({
+  /** `fix-<n>`: its events and agent runs carry this id. */
+  id: z.string(),
+  fix: z.number().int().positive(),
+  pr: z.number().int().positive(),
+  /** The slice whose PR it is; null for the integrator PR. */
+  sliceId: z.string().nullable(),
+  requests: z.array(fixRequestSchema),
+  status: z.enum(TASK_STATUSES),
+  attempts: z.number().int().nonnegative(),
+  /** What its last run came to (null until one finished). */
+  result: z
+    .object({
+      headSha: z.string().nullable(),
+      changedFiles: z.array(z.string()),
+      agentFailure: z.string().nullable(),
+      /** The integrity checks around its agent found a blocking change. */
+      untrusted: z.boolean(),
+    })
+    .nullable(),
+});
+export type FixTask = z.infer<typeof fixTaskSchema>;
+
 export const taskGraphSchema = z.object({
   version: z.literal(1),
   goalId: z.string(),
   planner: z.object({ name: z.string(), version: z.string() }),
   tasks: z.array(taskSchema),
   rejected: z.array(taskRejectionSchema),
+  /** Review fixes asked on the goal's PRs, in the order they were asked (absent: none yet). */
+  fixes: z.array(fixTaskSchema).optional(),
 });
 export type TaskGraph = z.infer<typeof taskGraphSchema>;
 

@@ -433,15 +433,18 @@ describe('validateAddition', () => {
 });
 
 describe('reserved slice ids', () => {
-  it.each(['base', 'integration'])("rejects %s, which names one of omk's own branches", (id) => {
-    const { tasks, rejected } = validateTaskGraph([draft(id, { writes: ['src'] })]);
-    expect(tasks).toEqual([]);
-    expect(rejected).toEqual([
-      expect.objectContaining({
-        taskId: id,
-        code: 'invalid_id',
-        reason: expect.stringContaining('reserved'),
-      }),
-    ]);
-  });
+  it.each(['base', 'integration', 'fix-1', 'fix-12'])(
+    "rejects %s, which names one of omk's own branches or review fixes",
+    (id) => {
+      const { tasks, rejected } = validateTaskGraph([draft(id, { writes: ['src'] })]);
+      expect(tasks).toEqual([]);
+      expect(rejected).toEqual([
+        expect.objectContaining({
+          taskId: id,
+          code: 'invalid_id',
+          reason: expect.stringContaining('reserved'),
+        }),
+      ]);
+    },
+  );
 });

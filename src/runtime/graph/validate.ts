@@ -3,7 +3,7 @@
 // on a bad draft and nothing is dropped silently.
 
 import { OmkError } from '../errors.js';
-import { RESERVED_SLICE_IDS } from './branches.js';
+import { isFixTaskId, RESERVED_SLICE_IDS } from './branches.js';
 import {
   accessConflict,
   cycleThrough,
@@ -82,10 +82,10 @@ function isFailure(value: Task | Failure): value is Failure {
 }
 
 function idFailure(id: string, takenBy: string | null): Failure | null {
-  if (RESERVED_SLICE_IDS.includes(id)) {
+  if (RESERVED_SLICE_IDS.includes(id) || isFixTaskId(id)) {
     return {
       code: 'invalid_id',
-      reason: `task id "${id}" is reserved for omk's own branches; rename the task`,
+      reason: `task id "${id}" is reserved for omk's own branches and review fixes; rename the task`,
     };
   }
   if (!SLICE_ID_PATTERN.test(id)) {
