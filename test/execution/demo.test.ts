@@ -30,7 +30,14 @@ describe('omk demo', () => {
     expect(demo.stdout).toContain('the bug is real');
     expect(demo.stdout).toMatch(/done: proof ready and merged in \d+\.\ds/);
     expect(demo.stdout).toMatch(/gated merge: the integrator PR is merged into main as [0-9a-f]{12}/);
-    expect(await readdir(scratch)).toEqual([expect.stringMatching(/^omk-demo-/)]);
+    // Nothing left in TMPDIR but the fixture, and the per-user parent of the sandboxes' private
+    // temps (mode 0700, kept like /tmp/tmux-UID), empty.
+    const left = await readdir(scratch);
+    const sandboxParents = left.filter((name) => /^omk-sandboxes-\d+$/.test(name));
+    expect(left.filter((name) => !sandboxParents.includes(name))).toEqual([
+      expect.stringMatching(/^omk-demo-/),
+    ]);
+    for (const parent of sandboxParents) expect(await readdir(join(scratch, parent))).toEqual([]);
 
     const shown = await runOmk(['goal', 'proof', 'latest', '--json'], { cwd: scratch, stateDir: state.dir });
     expect(shown.code, shown.stderr).toBe(0);
