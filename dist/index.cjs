@@ -1,0 +1,3 @@
+"use strict";function r(t){return[t,a(t)]}function a(t){return Buffer.from(`x-access-token:${t}`,"utf8").toString("base64")}var c=["github-token","ci-token"];function e(t){return c.flatMap(i=>{let n=(t[`INPUT_${i.toUpperCase()}`]??"").trim();return n===""?[]:r(n)})}function s(t){return`::add-mask::${t.replace(/%/g,"%25").replace(/\r/g,"%0D").replace(/\n/g,"%0A")}
+`}var p="./action/main.js",o=e(process.env);for(let t of o)process.stdout.write(s(t));import(p).then(({run:t})=>t(o)).catch(t=>{process.stdout.write(`::error::the Action could not start: ${String(t).replace(/\r?\n/g," ")}
+`),process.exitCode=1});
