@@ -4,12 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { addBudget } from '../../src/runtime/budget/ops.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
 
 // Two writers on the state branch: an Action job runs a goal (auto-pr, gated merge) while another
@@ -60,13 +57,7 @@ async function decideElsewhere(run: ActionEnv, decision: Decision): Promise<stri
   const stateRoot = join(dir, 'state');
   const remote = createGitStateBranch({ repoRoot: clone, stateRoot });
   await remote.pull(goalId);
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(stateRoot);
   if (decision === 'budget') await addBudget(store, goalId, { time: 3_600_000 });
   else await applyLifecycle(store, goalId, decision, decision === 'cancel' ? 'stop: wrong approach' : '');
   await remote.push(goalId, `${decision} goal ${goalId}`);

@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { type ActionEnv, createActionEnv } from './harness.js';
 
 let env: ActionEnv;
@@ -34,13 +31,7 @@ async function pauseOnStateBranch(goalId: string): Promise<void> {
   const stateRoot = join(dir, 'state');
   const remote = createGitStateBranch({ repoRoot: clone, stateRoot });
   await remote.pull(goalId);
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(stateRoot);
   await applyLifecycle(store, goalId, 'pause');
   await remote.push(goalId, `pause goal ${goalId}`);
 }

@@ -3,17 +3,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { recheckMerge } from '../../src/runtime/app/merge.js';
 import { mergeGoal } from '../../src/runtime/delivery/merge.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
 import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 
 const GOAL = 'fix the failing test in src/math.js and add a regression test';
@@ -339,13 +336,7 @@ describe('omk goal verify / review', () => {
 describe('omk goal merge after a merge cut short (local forge)', () => {
   it('records the merge the forge made, exit 0, and never merges a second time', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot: state.dir,
-      clock: systemClock,
-      host: processHost,
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(state.dir);
     const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
     let merges = 0;
     // The forge merges, then the process dies before omk hears back.
@@ -387,13 +378,7 @@ describe('omk goal merge after a merge cut short (local forge)', () => {
 describe("the bot's merge check after a merge cut short", () => {
   it('recheckMerge records the merge the forge made instead of refusing not_open', async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot: state.dir,
-      clock: systemClock,
-      host: processHost,
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(state.dir);
     const goal = await store.read(id);
     await store.withGoalLock(id, () =>
       store.write({ ...goal, options: { ...goal.options, mergePolicy: 'gated' } }),

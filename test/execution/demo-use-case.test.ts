@@ -1,12 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processHost } from '../../src/adapters/process/host.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { runDemo } from '../../src/runtime/app/index.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { testApp } from '../helpers/app.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { tempStateDir } from '../helpers/omk.js';
 
 let repo: TempRepo | undefined;
@@ -22,13 +19,7 @@ describe('runDemo', () => {
       'package.json': JSON.stringify({ name: 'passing', scripts: { test: 'node -e "process.exit(0)"' } }),
     });
     state = await tempStateDir();
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot: state.dir,
-      clock: systemClock,
-      host: processHost(),
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(state.dir);
     let baselines = 0;
     await expect(
       runDemo(testApp(store), {

@@ -8,8 +8,6 @@ import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { fetchGoalBranches } from '../../src/adapters/git/goal-branches.js';
 import { runGit } from '../../src/adapters/git/run-git.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import {
   executeOneSlice,
   type FanOutHost,
@@ -17,11 +15,10 @@ import {
   relocateGoal,
   startGoal,
 } from '../../src/runtime/app/index.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
 import { demoAgent, testApp } from '../helpers/app.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 
 const run = promisify(execFile);
 let repo: TempRepo;
@@ -41,13 +38,7 @@ async function runner(name: string) {
   const root = join(base, name);
   await run('git', ['clone', '--quiet', repo.origin, root]);
   const stateRoot = join(base, `${name}-state`);
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(stateRoot);
   const state = createGitStateBranch({ repoRoot: root, stateRoot });
   return { root, store, state };
 }

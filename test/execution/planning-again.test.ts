@@ -3,17 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitRepo } from '../../src/adapters/git/repo.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import type { BudgetCheckpoint } from '../../src/runtime/budget/schema.js';
 import { createGoal, planGoal } from '../../src/runtime/goal/create.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import type { Planner } from '../../src/runtime/plan/planner.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
 import { GOALS, NODE_FIXTURE } from '../helpers/execution.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 
 // A run killed while its planning agent ran is planned again by `resume --auto` or `execute`
 // (test/cli/kill-points.test.ts drives that with real processes). The budget ledger of such a goal
@@ -41,13 +38,7 @@ const costlyPlanner: Planner = {
 
 describe('planning a goal again', () => {
   it('keeps one opening line in the ledger and adds each planning cost to the total', async () => {
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot,
-      clock: systemClock,
-      host: processHost,
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(stateRoot);
     const deps = { store, repo: gitRepo, planner: costlyPlanner, randomHex: () => 'abc123' };
     const request = parseRequest(createGoalRequestSchema, {
       goal: GOALS.single,

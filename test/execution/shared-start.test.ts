@@ -6,14 +6,11 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { applyLifecycle, derivedGoalId, planSharedGoal, readOrigin } from '../../src/runtime/app/index.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
 import { testApp } from '../helpers/app.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 
 const run = promisify(execFile);
 let repo: TempRepo;
@@ -33,13 +30,7 @@ async function workspace(name: string) {
   const root = join(base, name);
   await run('git', ['clone', '--quiet', repo.origin, root]);
   const stateRoot = join(base, `${name}-state`);
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(stateRoot);
   return { root, store, remote: createGitStateBranch({ repoRoot: root, stateRoot }) };
 }
 

@@ -6,7 +6,6 @@ import { gitRepo } from '../../src/adapters/git/repo.js';
 import { createGitStateBranch, type GitStateBranchOptions } from '../../src/adapters/git/state-branch.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { executeAndDeliver } from '../../src/runtime/app/execute.js';
 import { addBudget } from '../../src/runtime/budget/ops.js';
 import { EventLog } from '../../src/runtime/events/log.js';
@@ -14,13 +13,14 @@ import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { createGoal } from '../../src/runtime/goal/create.js';
 import { readProof } from '../../src/runtime/goal/queries.js';
 import { goalReconciler } from '../../src/runtime/goal/reconcile.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
+import type { GoalStore } from '../../src/runtime/goal/store.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+import { systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema, parseRequest } from '../../src/runtime/requests.js';
 import type { RemoteStateStore } from '../../src/runtime/state/remote.js';
 import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { tempStateDir } from '../helpers/omk.js';
 
 /** One writer of the state branch: its own clone, state root, store and state-branch client. */
@@ -39,13 +39,7 @@ let b: Writer;
 async function writer(root: string, extra: Partial<GitStateBranchOptions> = {}): Promise<Writer> {
   const state = await tempStateDir();
   cleanups.push(state.cleanup);
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot: state.dir,
-    clock: systemClock,
-    host: processHost,
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(state.dir);
   const remote = createGitStateBranch({
     repoRoot: root,
     stateRoot: state.dir,

@@ -2,15 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { processHost } from '../../src/adapters/process/host.js';
-import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { prepareAgent, startGoal } from '../../src/runtime/app/index.js';
 import { ConfigError } from '../../src/runtime/errors.js';
-import { GoalStore } from '../../src/runtime/goal/store.js';
-import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 import { createGoalRequestSchema } from '../../src/runtime/requests.js';
 import { testApp } from '../helpers/app.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { localGoalStore } from '../helpers/goal-store.js';
 import { tempStateDir } from '../helpers/omk.js';
 
 let repo: TempRepo | undefined;
@@ -36,13 +33,7 @@ async function shadowingRepo(lines: readonly string[] = []) {
       '',
     ].join('\n'),
   });
-  const store = new GoalStore({
-    files: localStateFiles,
-    stateRoot: state.dir,
-    clock: systemClock,
-    host: processHost(),
-    reporter: silentReporter,
-  });
+  const store = localGoalStore(state.dir);
   return { root: repo.root, store, marker };
 }
 

@@ -2,6 +2,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StateError } from '../../runtime/errors.js';
 import type { FileRange, ScanStep } from '../../runtime/state/port.js';
+import { syncDir } from './atomic.js';
 
 // The byte-level half of the runtime's JSON-lines files (runtime/state/jsonl.ts says what a line
 // means): one O_APPEND write per append, and reading a file from its end without reading it all.
@@ -111,16 +112,5 @@ async function readFully(handle: FileHandle, buf: Buffer, position: number): Pro
     const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
     if (bytesRead === 0) break;
     offset += bytesRead;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories; the file's own fsync already happened.
-  } finally {
-    await handle.close();
   }
 }

@@ -32,12 +32,14 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so a file just created or renamed in it survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic there.
+    // Some filesystems refuse fsync on directories; the rename (or the file's own fsync) still
+    // happened.
   } finally {
     await handle.close();
   }

@@ -67,13 +67,7 @@ export async function startSharedGoal(
   } catch (error) {
     const id: string | null = created;
     if (id !== null && save) {
-      await remote
-        .push(id, `run: execute goal ${id} (failed)`)
-        .catch((saveError: unknown) =>
-          deps.reporter.warn(
-            `could not save goal ${id} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
-          ),
-        );
+      await saveAfterFailure(deps, remote, id);
     }
     throw error;
   }
@@ -82,6 +76,21 @@ export async function startSharedGoal(
     saved.executed = await remote.push(id, `run: execute goal ${id}`);
   }
   return { ...started, saved, continued: false };
+}
+
+/** A run that threw still saves what it recorded; a failed save is only a warning beside that error. */
+async function saveAfterFailure(
+  deps: AppDeps,
+  remote: Pick<RemoteStateStore, 'push'>,
+  id: string,
+): Promise<void> {
+  await remote
+    .push(id, `run: execute goal ${id} (failed)`)
+    .catch((saveError: unknown) =>
+      deps.reporter.warn(
+        `could not save goal ${id} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
+      ),
+    );
 }
 
 /**
@@ -117,13 +126,7 @@ async function continueSharedGoal(
           })
         : await deliverReady(deps, id, request);
     } catch (error) {
-      await remote
-        .push(id, `run: execute goal ${id} (failed)`)
-        .catch((saveError: unknown) =>
-          deps.reporter.warn(
-            `could not save goal ${id} after the failure: ${saveError instanceof Error ? saveError.message : String(saveError)}`,
-          ),
-        );
+      await saveAfterFailure(deps, remote, id);
       throw error;
     }
     saved.executed = await remote.push(id, `run: execute goal ${id}`);

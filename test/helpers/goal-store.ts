@@ -1,0 +1,15 @@
+import { localStateFiles } from '../../src/adapters/state/local-files.js';
+import { processHost } from '../../src/cli/context.js';
+import { GoalStore } from '../../src/runtime/goal/store.js';
+import { silentReporter, systemClock } from '../../src/runtime/ports.js';
+
+/** A goal store over the local file store at `stateRoot`, as the CLI composes it, reporting nothing. */
+export function localGoalStore(stateRoot: string): GoalStore {
+  return new GoalStore({
+    files: localStateFiles,
+    stateRoot,
+    clock: systemClock,
+    host: processHost,
+    reporter: silentReporter,
+  });
+}
