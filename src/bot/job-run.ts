@@ -148,6 +148,8 @@ async function executeHere(
           ...(deps.shutdown === undefined ? {} : { signal: deps.shutdown }),
           after: 'deliver',
           fallbackBase: target.repo.defaultBranch,
+          // A review fix resumed here is answered in its threads, as its first run would have.
+          replies: target.gh.reviewReplies(target.repo),
         });
         notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
       } catch (error) {

@@ -134,6 +134,15 @@ describe('omk goal fix', () => {
     expect(status.fixes[1]).toEqual({ id: 'fix-2', pr: integrator, status: 'done', attempts: 1 });
     const events = (await omk('goal', 'replay', id, '--json')).stdout;
     expect(events).toMatch(/"type":"worker_dead".*"taskId":"fix-2"/);
+    // The resumed fix ends as a first run does: its event, once (fix-1's is not written again).
+    const ended = (
+      JSON.parse(events) as { events: { type: string; data: { fix: number; headSha: string } }[] }
+    ).events
+      .filter((event) => event.type === 'fix_applied' || event.type === 'fix_failed')
+      .map((event) => event.data);
+    expect(ended.map((data) => data.fix)).toEqual([1, 2]);
+    expect(ended[1]?.headSha).toBe(after);
+    expect(events).toMatch(/"type":"fix_applied".*"fix":2/);
   }, 120_000);
 
   it('refuses a PR the goal did not deliver, and a PR number that is not one', async () => {

@@ -1,3 +1,4 @@
+import { createReviewReplies } from '../../adapters/github/review-replies.js';
 import { abortOnSignal } from '../../adapters/process/signals.js';
 import {
   describeNote,
@@ -41,7 +42,14 @@ export async function executeHere(
   prepared: PreparedAgent,
 ): Promise<ExecuteOutcome> {
   return abortOnSignal(rt.signals, (signal) =>
-    executeAndDeliver(rt.app, { goalId, ...deliveryOf(rt), prepared, signal }),
+    executeAndDeliver(rt.app, {
+      goalId,
+      ...deliveryOf(rt),
+      prepared,
+      signal,
+      // A review fix resumed here is answered in its threads, as its first run would have.
+      replies: createReviewReplies({ token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env }),
+    }),
   );
 }
 

@@ -10,6 +10,8 @@ import { composeController } from './controller.js';
 import { withCredentialsAway } from './credentials.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase } from './deps.js';
+import type { ReviewReplies } from './fix.js';
+import { finishFixes } from './fix-finish.js';
 import { finishPlanning } from './planning.js';
 
 /** Statuses after which a goal's worktrees are not needed until it runs again. */
@@ -29,6 +31,8 @@ export interface ExecuteRequest extends DeliveryOptions {
   after: 'deliver' | 'dry-run' | 'none';
   /** Keep the worktrees when the goal settles; default: the config's `workspace.keep`. */
   keepWorktrees?: boolean;
+  /** Where a review fix this run ends is answered; absent: nowhere (the CLI's local forge). */
+  replies?: ReviewReplies;
 }
 
 export interface ExecuteOutcome extends ExecuteResult, AfterExecution {}
@@ -83,6 +87,16 @@ async function executeThenDeliver(
   }
   if (request.after === 'none') return { ...result, ...NOTHING_DELIVERED, notes: [] };
   const after = await deliverByPolicy(deps, goalId, { ...request, dryRun: request.after === 'dry-run' });
+  // A review fix this run ran again (its controller died mid-fix) ends as its first run would have.
+  if (request.after === 'deliver') {
+    await finishFixes(deps, {
+      goalId,
+      delivered: after.delivery !== null,
+      ...(request.replies === undefined ? {} : { replies: request.replies }),
+      ...(request.base === undefined ? {} : { base: request.base }),
+      ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
+    });
+  }
   return { ...(await settled(deps, goalId, result)), ...after };
 }
 

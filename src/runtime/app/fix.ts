@@ -2,12 +2,11 @@ import { executeGoal } from '../controller/execute.js';
 import { fixTasks } from '../controller/fix-task.js';
 import { ExecutionJournal } from '../controller/journal.js';
 import { exhaustedLimit } from '../controller/scheduler.js';
-import { failingGates } from '../controller/slice.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import { IllegalTransitionError, NotFoundError, UsageError } from '../errors.js';
 import type { GoalEvent } from '../events/schema.js';
-import { readEvents, readProof } from '../goal/queries.js';
-import type { GoalStatus, ProofStatus } from '../goal/schema.js';
+import { readEvents } from '../goal/queries.js';
+import type { ProofStatus } from '../goal/schema.js';
 import { fixTaskId } from '../graph/branches.js';
 import type { FixTask } from '../graph/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
@@ -15,10 +14,8 @@ import { composeController } from './controller.js';
 import type { TargetRequest } from './delivery-target.js';
 import { type AppDeps, inPhase } from './deps.js';
 import { withFailureRecorded } from './execute.js';
-import { type FixReport, fixReply } from './fix-reply.js';
-import { openPullRequests } from './open-pr.js';
-
-const DELIVERABLE_AFTER_FIX: readonly GoalStatus[] = ['ready', 'not_ready', 'failed'];
+import { DELIVERABLE_AFTER_FIX, finishFixes } from './fix-finish.js';
+import type { FixReport } from './fix-reply.js';
 
 /** One change a reviewer asked for: a review, a review comment, or a `fix` command. */
 export interface ChangeRequest {
@@ -156,105 +153,26 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     }).then(withFailureRecorded(deps)),
   );
-  const ran = fixTasks(await ExecutionJournal.open(deps.store, goalId)).find((f) => f.id === task.id);
-  const result = ran?.result ?? null;
-  const proofStatus: ProofStatus = verified.proof.status;
-  let delivered = false;
-  // The fix is on the branch (or the agent reached outside its worktree, which its proof must say):
-  // every PR of the goal shows it and what its proof says, whatever it says.
-  if (
-    result !== null &&
-    (result.headSha !== null || result.untrusted) &&
-    DELIVERABLE_AFTER_FIX.includes(verified.goal.status)
-  ) {
-    await openPullRequests(deps, {
-      goalId,
-      dryRun: false,
-      ...(request.base === undefined ? {} : { base: request.base }),
-      ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
-    });
-    delivered = true;
-  }
-  const proof = (await readProof(deps.store, goalId)).proof;
-  const report: FixReport = {
-    pr,
-    headSha: result?.headSha ?? null,
-    changedFiles: result?.changedFiles ?? [],
-    agentFailure:
-      result?.agentFailure ?? (ran?.status === 'pending' ? 'interrupted before it finished' : null),
-    proofStatus,
-    failing: failingGates(proof.gates).map((gate) => gate.name),
-    delivered,
-  };
-  const applied = report.headSha !== null && proofStatus === 'ready' && delivered;
-  let replied = 0;
-  for (const change of fresh) {
-    if (request.replies === undefined) break;
-    try {
-      await request.replies.reply(pr, change, fixReply(report));
-      replied += 1;
-    } catch (error) {
-      deps.reporter.warn(
-        `could not answer ${change.id} on PR #${pr}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-  const resolved =
-    applied && request.replies !== undefined ? await resolveThreads(deps, request.replies, pr, fresh) : 0;
-  const done = await ExecutionJournal.open(deps.store, goalId);
-  await done.save([
-    {
-      type: applied ? 'fix_applied' : 'fix_failed',
-      data: {
-        fix: fixNumber,
-        pr,
-        requestIds,
-        headSha: report.headSha,
-        proof: proofStatus,
-        ...(applied ? {} : { why: whyFailed(report) }),
-      },
-    },
-  ]);
+  // Ends this fix (and any other this run ran): the PRs updated, the answers, the event.
+  const endings = await finishFixes(deps, {
+    goalId,
+    interrupted: task.id,
+    ...(request.replies === undefined ? {} : { replies: request.replies }),
+    ...(request.base === undefined ? {} : { base: request.base }),
+    ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
+  });
+  const ending = endings.find((e) => e.task.id === task.id);
+  if (ending === undefined) throw new NotFoundError(`Fix ${task.id} of goal ${goalId} was not recorded.`);
   return {
-    kind: applied ? 'applied' : 'failed',
+    kind: ending.applied ? 'applied' : 'failed',
     requestIds,
     pr,
     sliceId: pull.sliceId,
-    report,
-    proofStatus,
-    replied,
-    resolved,
+    report: ending.report,
+    proofStatus: verified.proof.status,
+    replied: ending.replied,
+    resolved: ending.resolved,
   };
-}
-
-/** The review threads the requests opened are resolved: the fix is in. A failure only warns. */
-async function resolveThreads(
-  deps: AppDeps,
-  replies: ReviewReplies,
-  pr: number,
-  requests: readonly ChangeRequest[],
-): Promise<number> {
-  if (replies.resolve === undefined) return 0;
-  let resolved = 0;
-  for (const change of requests) {
-    if (change.replyTo === undefined || change.replyTo === null) continue;
-    try {
-      await replies.resolve(pr, change);
-      resolved += 1;
-    } catch (error) {
-      deps.reporter.warn(
-        `could not resolve the review thread of ${change.id} on PR #${pr}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-  return resolved;
-}
-
-function whyFailed(report: FixReport): string {
-  if (report.agentFailure !== null) return `agent: ${report.agentFailure}`;
-  if (report.headSha === null) return 'no change';
-  if (!report.delivered) return `goal ${report.proofStatus}: not delivered`;
-  return `proof ${report.proofStatus}${report.failing.length > 0 ? `: ${report.failing.join(', ')} fail` : ''}`;
 }
 
 async function fixEvents(deps: AppDeps, goalId: string, type: string): Promise<GoalEvent[]> {
