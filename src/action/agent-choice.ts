@@ -1,12 +1,24 @@
 import { type AgentChoice, shownBranch, UsageError } from '../runtime/app/index.js';
 import { type LoadedConfig, loadConfig, loadNamedConfig } from '../runtime/app/ports.js';
 import type { ActionRuntime } from './compose.js';
+import type { ActionInputs } from './inputs.js';
 
-/** config-path (relative to working-directory), else the repository's .omk/config.yml. */
+/**
+ * config-path (relative to working-directory), else the repository's .omk/config.yml; with
+ * workspace-setup in place of its `workspace.setup` when the input is given.
+ */
 export async function loadActionConfig(
   repoRoot: string,
-  configPath: string | undefined,
+  inputs: Pick<ActionInputs, 'configPath' | 'workspaceSetup'>,
 ): Promise<LoadedConfig> {
+  const loaded = await loadConfigAt(repoRoot, inputs.configPath);
+  const setup = inputs.workspaceSetup;
+  if (setup === undefined) return loaded;
+  const { config } = loaded;
+  return { ...loaded, config: { ...config, workspace: { ...config.workspace, setup } } };
+}
+
+async function loadConfigAt(repoRoot: string, configPath: string | undefined): Promise<LoadedConfig> {
   if (configPath === undefined) return loadConfig(repoRoot);
   const named = await loadNamedConfig(repoRoot, configPath);
   if (named.ok) return named.loaded;
@@ -31,7 +43,7 @@ export async function agentChoice(rt: ActionRuntime): Promise<AgentChoice> {
   const { inputs } = rt;
   return {
     ...(inputs.agent === undefined ? {} : { name: inputs.agent }),
-    config: await loadActionConfig(rt.repoRoot, inputs.configPath),
+    config: await loadActionConfig(rt.repoRoot, inputs),
     extraArgs: inputs.agentArgs,
     ...(inputs.sandbox === undefined ? {} : { sandbox: inputs.sandbox }),
     ...(inputs.sandboxNetwork === undefined

@@ -140,7 +140,7 @@ export async function composeActionRuntime(
       shared: { remote: state, pollMs: statePollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),
       // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.
-      config: (root) => loadActionConfig(root, inputs.configPath),
+      config: (root) => loadActionConfig(root, inputs),
     },
   };
 }

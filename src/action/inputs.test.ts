@@ -93,6 +93,34 @@ describe('readInputs', () => {
     );
   });
 
+  it("reads workspace-setup as one command per line, blank lines ignored, empty as the config's", () => {
+    const setup = 'npm ci\n\n  ["node", "scripts/make fixtures.js"]  \r\nnpm run build\n';
+    expect(read({ goal: 'x', 'workspace-setup': setup }).workspaceSetup).toEqual([
+      ['npm', 'ci'],
+      ['node', 'scripts/make fixtures.js'],
+      ['npm', 'run', 'build'],
+    ]);
+    expect(read({ goal: 'x' }).workspaceSetup).toBeUndefined();
+    expect(read({ goal: 'x', 'workspace-setup': ' \n\n ' }).workspaceSetup).toBeUndefined();
+  });
+
+  it('refuses a workspace-setup the config key would refuse, naming the input and the line', () => {
+    const quoted = errorOf({ goal: 'x', 'workspace-setup': 'npm ci\nnode -e "1"' });
+    expect(quoted).toContain('workspace-setup: line 2 \'node -e "1"\' has quotes or backslashes');
+    expect(quoted).toContain('Example: workspace-setup: |');
+    expect(errorOf({ goal: 'x', 'workspace-setup': '["npm", ""]' })).toContain(
+      'workspace-setup: line 1, argument 2: an argument may not be empty.',
+    );
+    expect(errorOf({ goal: 'x', 'workspace-setup': '[]' })).toContain(
+      'workspace-setup: line 1: must name a command, e.g. ["npm", "test"].',
+    );
+    expect(errorOf({ goal: 'x', 'workspace-setup': '["npm", 1]' })).toContain(
+      'workspace-setup: line 1 \'["npm", 1]\' must be a JSON array of strings.',
+    );
+    const many = Array.from({ length: 17 }, (_, i) => `echo ${i}`).join('\n');
+    expect(errorOf({ goal: 'x', 'workspace-setup': many })).toMatch(/workspace-setup: .*16/);
+  });
+
   it('reads agent-args as a JSON array when an argument holds spaces', () => {
     expect(read({ goal: 'x', 'agent-args': '["--prompt", "be brief"]' }).agentArgs).toEqual([
       '--prompt',

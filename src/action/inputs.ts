@@ -20,6 +20,7 @@ import {
 } from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
 import { inputMessage, wordIssue } from './wording.js';
+import { workspaceSetupInputSchema } from './workspace-setup.js';
 
 /**
  * Each command and what it takes: `creates` a goal from `goal` (the others work on goal-id; fix may
@@ -152,6 +153,7 @@ export const actionInputsSchema = z
     ),
     sandbox: optional(sandboxModeSchema),
     'sandbox-network': optional(oneOf('sandbox-network', SANDBOX_NETWORKS, 'sandbox-network: none')),
+    'workspace-setup': workspaceSetupInputSchema,
     'max-agents': request.maxAgents,
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
@@ -249,6 +251,8 @@ export interface ActionInputs {
   sandbox: SandboxMode | undefined;
   /** The confined network of agents and gates alike; undefined: the config's `sandbox.network`. */
   sandboxNetwork: SandboxNetwork | undefined;
+  /** This run's `workspace.setup` (one argv per command); undefined: the config's. */
+  workspaceSetup: string[][] | undefined;
   maxAgents: number;
   /** Whether an agent plans the goal, and the most tokens its prompt may take. */
   planner: { llm: boolean; tokenBudget: number };
@@ -284,6 +288,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     'config-path': getInput('config-path'),
     sandbox: getInput('sandbox'),
     'sandbox-network': getInput('sandbox-network'),
+    'workspace-setup': getInput('workspace-setup'),
     'max-agents': getInput('max-agents'),
     'llm-planner': getInput('llm-planner'),
     'planner-token-budget': getInput('planner-token-budget'),
@@ -324,6 +329,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     configPath: v['config-path'],
     sandbox: v.sandbox,
     sandboxNetwork: v['sandbox-network'],
+    workspaceSetup: v['workspace-setup'],
     maxAgents: v['max-agents'],
     planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
     budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },

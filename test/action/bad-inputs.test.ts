@@ -64,6 +64,15 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
     },
   );
 
+  it('a workspace-setup line with shell quotes (omk never runs a shell)', async () => {
+    const error = await expectInputError(
+      { goal: DEMO_GOAL, 'workspace-setup': 'npm ci\nsh -c "make fixtures"' },
+      'workspace-setup',
+      /Example: workspace-setup: \|/,
+    );
+    expect(error).toContain(`workspace-setup: line 2 'sh -c "make fixtures"' has quotes or backslashes`);
+  });
+
   it('a run without a goal', async () => {
     await expectInputError({ command: 'run' }, 'goal', /Example: goal: fix the failing test/);
   });

@@ -11,11 +11,35 @@ import { filesHolding, leaksOf, secretForms } from './secrets.js';
 let env: ActionEnv;
 let run: ActionRun;
 
+/**
+ * A gate that passes only where the workspace-setup input ran: its commands write an ignored file
+ * into each new worktree (never committed), and the gate reads it.
+ */
+const SETUP_CONFIG = {
+  '.omk/config.yml': [
+    NO_CI_CONFIG['.omk/config.yml'],
+    'gates:',
+    '  list:',
+    '    - name: setup-seen',
+    '      kind: check',
+    '      required: true',
+    `      run: ["node", "-e", "require('fs').readFileSync('.setup-out/marker')"]`,
+    '',
+  ].join('\n'),
+  '.gitignore': '.setup-out/\n',
+};
+
 // One single-job run, as a workflow step: create, plan, execute with the demo agent, deliver
 // (auto-pr) and gated-merge (no branch protection on the fake, so it merges).
 beforeAll(async () => {
-  env = await createActionEnv({ files: NO_CI_CONFIG });
-  run = await env.run({ goal: DEMO_GOAL, agent: 'demo', policy: 'auto-pr', 'merge-policy': 'gated' });
+  env = await createActionEnv({ files: SETUP_CONFIG });
+  run = await env.run({
+    goal: DEMO_GOAL,
+    agent: 'demo',
+    policy: 'auto-pr',
+    'merge-policy': 'gated',
+    'workspace-setup': 'mkdir -p .setup-out\n\n["touch", ".setup-out/marker"]\n',
+  });
 }, 180_000);
 afterAll(async () => {
   await env.cleanup();
@@ -69,6 +93,20 @@ describe('command: run with agent: demo, policy: auto-pr, merge-policy: gated', 
     env.server.assertClean();
   });
 
+  it('runs the workspace-setup commands in each worktree, where the gates see what they made', () => {
+    const proof = proofSchema.parse(JSON.parse(run.outputs['proof-json'] ?? ''));
+    // The integration's gates; each slice passed the same required gate in its own worktree to be done.
+    expect(proof.gates.find((gate) => gate.name === 'setup-seen')).toMatchObject({
+      outcome: 'passed',
+      required: true,
+    });
+    expect(proof.slices.every((slice) => slice.status === 'done' && slice.attempts === 1)).toBe(true);
+    // Ignored, what the setup made never reaches the delivered branch.
+    expect(git(env.repo.origin, 'ls-tree', '-r', '--name-only', 'refs/heads/main')).not.toContain(
+      '.setup-out',
+    );
+  });
+
   it('saves the goal on the state branch', () => {
     const id = run.outputs['goal-id'] ?? '';
     const files = git(env.repo.origin, 'ls-tree', '-r', '--name-only', 'refs/heads/omk/state');
@@ -93,6 +131,7 @@ describe('command: run with agent: demo, policy: auto-pr, merge-policy: gated', 
     expect(summary).toContain('### Slices by wave');
     expect(summary).toContain('### Gates');
     expect(summary).toContain('| ✅ passed | `test` |');
+    expect(summary).toContain('| ✅ passed | `setup-seen` |');
     expect(summary).toContain('### Known gaps (0)');
   });
 

@@ -24,6 +24,7 @@ export {
   repoAgentKey,
   repoAgentVerdict,
 } from '../config/repo-settings.js';
+export { workspaceSetupSchema } from '../config/schema.js';
 export type { ExecuteResult } from '../controller/execute.js';
 export { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 export type { DeliverResult } from '../delivery/deliver.js';

@@ -91,12 +91,15 @@ export const gatesConfigSchema = z
   .prefault({});
 export type GatesConfig = z.infer<typeof gatesConfigSchema>;
 
+/** `workspace.setup` (and the Action's workspace-setup input): 1-16 argv commands, run in order. */
+export const workspaceSetupSchema = z
+  .array(argvSchema)
+  .min(1, { error: 'list at least one command, or leave setup out to let omk detect' })
+  .max(16);
+
 export const workspaceConfigSchema = z
   .strictObject({
-    setup: z
-      .array(argvSchema)
-      .min(1, { error: 'list at least one command, or leave setup out to let omk detect' })
-      .max(16)
+    setup: workspaceSetupSchema
       .optional()
       .describe(
         'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).',

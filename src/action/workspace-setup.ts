@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { workspaceSetupSchema } from '../runtime/app/index.js';
+
+const EXAMPLE = `workspace-setup: |
+    npm ci
+    ["node", "scripts/make fixtures.js"]`;
+
+/**
+ * `workspace-setup`: the config's `workspace.setup` for this run, one command per line (blank
+ * lines ignored). Nothing reaches a shell, so a line is plain words separated by whitespace, or a
+ * JSON array of strings when an argument holds spaces or quotes. The commands are then judged by
+ * the config key's own rules (at most 16, no empty argument), worded for the input.
+ */
+export const workspaceSetupInputSchema = z.string().transform((raw, ctx): string[][] | undefined => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message: `workspace-setup: ${message} Example: ${EXAMPLE}` });
+    return z.NEVER;
+  };
+  const lines = raw
+    .split(/\r?\n/)
+    .map((line, index) => ({ text: line.trim(), number: index + 1 }))
+    .filter((line) => line.text !== '');
+  if (lines.length === 0) return undefined;
+  const commands: string[][] = [];
+  for (const line of lines) {
+    const argv = argvOfLine(line.text);
+    if (typeof argv === 'string') return fail(`line ${line.number} '${line.text}' ${argv}.`);
+    commands.push(argv);
+  }
+  const judged = workspaceSetupSchema.safeParse(commands);
+  if (judged.success) return judged.data;
+  const issue = judged.error.issues[0];
+  const [index, arg] = issue?.path ?? [];
+  const where =
+    typeof index === 'number'
+      ? `line ${lines[index]?.number ?? index + 1}${typeof arg === 'number' ? `, argument ${arg + 1}` : ''}: `
+      : '';
+  return fail(`${where}${issue?.message ?? 'is not a list of commands'}.`);
+});
+
+/** One line's argv, or why it is not one. */
+function argvOfLine(text: string): string[] | string {
+  if (!text.startsWith('[')) {
+    if (/["'\\`]/.test(text)) {
+      return 'has quotes or backslashes, which are not interpreted (omk never runs a shell); write the line as a JSON array of strings';
+    }
+    return text.split(/\s+/);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'is not a JSON array of strings';
+  }
+  if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) {
+    return 'must be a JSON array of strings';
+  }
+  return parsed;
+}
