@@ -68,6 +68,17 @@ const GO = {
   'cmd/semver/main.go': 'package main\n\nfunc main() {}\n',
 };
 
+// Functions a goal names as plain words ("fix clamp for negative numbers"); the README and a
+// caller use the words without defining them.
+const JS = {
+  'package.json': '{ "name": "strkit", "scripts": { "test": "node --test" } }\n',
+  'src/strings.js': 'export function trim(text) {\n  return text.replace(/^ +| +$/g, "");\n}\n',
+  'src/math.js': 'export const clamp = (n, lo, hi) => Math.min(hi, Math.max(lo, n));\n',
+  'src/format.js': "import { trim } from './strings.js';\nexport const format = (s) => trim(s);\n",
+  'test/strings.test.js': "import { trim } from '../src/strings.js';\n",
+  'README.md': '# strkit\n\nUse trim(text) to strip spaces; clamp(n, lo, hi) bounds a number.\n',
+};
+
 /** [name, fixture, goal, files that must be written, does the goal name a symbol defined in one file] */
 const CASES = [
   ['ts function', TS, 'parseCookie drops values that contain an equals sign; fix it', ['src/index.ts'], true],
@@ -91,6 +102,10 @@ const CASES = [
     ['src/index.ts'],
     true,
   ],
+  ['js plain word', JS, 'fix trim so it strips tabs too', ['src/strings.js'], true],
+  ['js plain word const', JS, 'fix clamp for negative numbers', ['src/math.js'], true],
+  ['py plain word', PY, 'fix compare so that 1.10 sorts after 1.9', ['semverkit/version.py'], true],
+  ['plain word nowhere', JS, 'fix wrap so that emoji stay intact', [], false],
   ['unknown symbol', TS, 'fix parseCookieJar so that empty headers return an empty object', [], false],
 ];
 

@@ -4,7 +4,7 @@ import { decideOracle } from '../../src/runtime/goal/intake.js';
 import type { TaskDraft } from '../../src/runtime/graph/schema.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import type { PlanProposal } from '../../src/runtime/plan/planner.js';
-import { findDefinitions, goalIdentifiers } from '../../src/runtime/plan/symbols.js';
+import { findDefinitions, goalIdentifiers, goalWords } from '../../src/runtime/plan/symbols.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { expectWritesExplained } from '../helpers/plan-notes.js';
 
@@ -72,7 +72,12 @@ afterAll(async () => {
 
 async function planIn(repo: TempRepo, goalText: string): Promise<PlanProposal> {
   const repoFiles = await gitRepo.listFiles(repo.root);
-  const definitions = await findDefinitions(gitRepo, repo.root, goalIdentifiers(goalText));
+  const definitions = await findDefinitions(
+    gitRepo,
+    repo.root,
+    goalIdentifiers(goalText),
+    goalWords(goalText),
+  );
   return heuristicPlanner.plan({
     goalId: 'g1',
     goalText,
@@ -205,5 +210,58 @@ describe('paths the goal names', () => {
     } finally {
       await repo.cleanup();
     }
+  });
+});
+
+describe('functions a goal names as plain words', () => {
+  // Definitions of several shapes; `pad` is defined in three files (a common name, not a pointer),
+  // and the README, a test and a caller only mention or use the words.
+  const JS_PACKAGE: Record<string, string> = {
+    'package.json': '{ "name": "strkit" }\n',
+    'src/strings.js': 'export function trim(text) {\n  return text.replace(/^ +| +$/g, "");\n}\n',
+    'src/math.js': 'export const clamp = (n, lo, hi) => Math.min(hi, Math.max(lo, n));\n',
+    'src/table.js': 'export class Table {\n  pad(cell) {\n    return cell;\n  }\n}\n',
+    'src/left.js': 'export function pad(text) {\n  return " " + text;\n}\n',
+    'src/right.py': 'def pad(text):\n    return text + " "\n',
+    'src/format.js': "import { trim } from './strings.js';\nexport const format = (s) => trim(s);\n",
+    'test/strings.test.js': "import { trim } from '../src/strings.js';\nfunction trim2() {}\n",
+    'README.md': '# strkit\n\nUse trim(text) to strip spaces; clamp(n) bounds a number.\n',
+  };
+  let js: TempRepo;
+  beforeAll(async () => {
+    js = await createTempRepo(JS_PACKAGE);
+  });
+  afterAll(async () => {
+    await js.cleanup();
+  });
+
+  it.each([
+    [
+      'fix trim so it strips tabs too',
+      ['src/strings.js', 'test/strings.test.js'],
+      'defines trim (function, line 1)',
+    ],
+    ['fix clamp for negative numbers', ['src/math.js'], 'defines clamp (value, line 1)'],
+  ])('%j writes the file defining the word', async (goal, writes, because) => {
+    const proposal = await planIn(js, goal);
+    expect(writesOf(proposal.tasks)).toEqual([writes]);
+    expect(proposal.notes.join('\n')).toContain(`${writes[0]} (${because})`);
+    expectWritesExplained(proposal);
+  });
+
+  it('finds only definitions of the words, with one git grep for all of them', async () => {
+    const definitions = await findDefinitions(gitRepo, js.root, [], ['trim', 'clamp', 'pad', 'tabs']);
+    expect(definitions.map((def) => `${def.name} ${def.path}:${def.line} ${def.kind}`).sort()).toEqual([
+      'clamp src/math.js:1 value',
+      'pad src/left.js:1 function',
+      'pad src/right.py:1 function',
+      'pad src/table.js:2 method',
+      'trim src/strings.js:1 function',
+    ]);
+  });
+
+  it('changes nothing for a word defined nowhere or in three files', async () => {
+    expect(writesOf((await planIn(js, 'fix wrap so that emoji stay intact')).tasks)).toEqual([['.']]);
+    expect(writesOf((await planIn(js, 'fix pad so it uses tabs')).tasks)).toEqual([['.']]);
   });
 });

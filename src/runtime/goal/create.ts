@@ -9,7 +9,7 @@ import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
 import type { Planner, PlanProposal } from '../plan/planner.js';
-import { findDefinitions, goalIdentifiers } from '../plan/symbols.js';
+import { findDefinitions, goalIdentifiers, goalWords } from '../plan/symbols.js';
 import type { RepoPort } from '../ports.js';
 import { rebuildProof } from '../proof/assemble.js';
 import { recordedAgent } from '../proof/machine-paths.js';
@@ -236,7 +236,12 @@ async function planLocked(
   let notes: string[] = [];
   // A planner that asks a classifying agent plans an untestable goal too: its class decides.
   if (oracle.testable || deps.planner.classifies === true) {
-    const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request.goal));
+    const definitions = await findDefinitions(
+      deps.repo,
+      repo.root,
+      goalIdentifiers(request.goal),
+      goalWords(request.goal),
+    );
     const proposal = await deps.planner.plan({
       goalId: initial.id,
       goalText: request.goal,

@@ -16,7 +16,7 @@ import {
   testsFor,
   WHOLE_REPO,
 } from './slice-paths.js';
-import { definingFiles, goalIdentifiers } from './symbols.js';
+import { definingFiles, goalIdentifiers, wordDefiningFiles } from './symbols.js';
 import { splitWords } from './words.js';
 
 const PLANNER = { name: 'heuristic', version: '1' } as const;
@@ -93,7 +93,12 @@ function pointedAt(text: string, { input, repo }: PlanContext): Pointed {
   const why = new Map<string, string>();
   const named = namedFiles(text, repo);
   for (const path of named) why.set(path, 'named in the goal');
-  const symbols = definingFiles(text, input.definitions ?? []);
+  const definitions = input.definitions ?? [];
+  let symbols = definingFiles(text, definitions);
+  // A clause naming no identifier and no path may name a function as a plain word ("fix clamp
+  // for negative numbers"): a word defined in one or two files wins them as a symbol would.
+  if (symbols.length === 0 && named.length === 0 && goalIdentifiers(text).length === 0)
+    symbols = wordDefiningFiles(text, definitions);
   const words = strongMatches(text, repo);
   const tests = words.tests.filter(isTestFile);
   if (symbols.length > 0) {

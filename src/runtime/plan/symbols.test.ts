@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definingFiles, definitionKind, goalIdentifiers } from './symbols.js';
+import { definingFiles, definitionKind, goalIdentifiers, goalWords, wordDefiningFiles } from './symbols.js';
 
 describe('goalIdentifiers', () => {
   it.each([
@@ -87,5 +87,45 @@ describe('definingFiles', () => {
 
   it('finds nothing for a name nothing defines', () => {
     expect(definingFiles('fix frobnicateWidget', defs)).toEqual([]);
+  });
+});
+
+describe('goalWords', () => {
+  it.each([
+    ['make trim strip tabs too', ['trim', 'strip']],
+    ['fix clamp for negative numbers', ['clamp']],
+    ['fix the crash when the input is empty', []],
+    ['fix `slugify` and parseCookie, then update README.md', []],
+    ['rename toLower (in src/strings.js) so that it returns lowercase', ['lowercase']],
+  ] as const)('%j', (goal, expected) => {
+    expect(goalWords(goal)).toEqual(expected);
+  });
+});
+
+describe('wordDefiningFiles', () => {
+  const defs = [
+    { name: 'trim', kind: 'function', path: 'src/strings.js', line: 3 },
+    { name: 'trim', kind: 'function', path: 'test/strings.test.js', line: 1 },
+    { name: 'clamp', kind: 'value', path: 'src/math.js', line: 1 },
+    { name: 'clamp', kind: 'method', path: 'src/range.ts', line: 8 },
+    { name: 'clamp', kind: 'function', path: 'docs/clamp.md', line: 2 },
+    { name: 'pad', kind: 'function', path: 'a.js', line: 1 },
+    { name: 'pad', kind: 'function', path: 'b.js', line: 1 },
+    { name: 'pad', kind: 'function', path: 'c.py', line: 1 },
+  ] as const;
+
+  it('wins the one or two source files defining a word, with the reason', () => {
+    expect(wordDefiningFiles('fix trim so it strips tabs', defs)).toEqual([
+      { path: 'src/strings.js', because: 'defines trim (function, line 3)' },
+    ]);
+    expect(wordDefiningFiles('fix clamp for negative numbers', defs).map((m) => m.path)).toEqual([
+      'src/math.js',
+      'src/range.ts',
+    ]);
+  });
+
+  it('says nothing for a word defined in three files or nowhere', () => {
+    expect(wordDefiningFiles('fix pad for tabs', defs)).toEqual([]);
+    expect(wordDefiningFiles('fix wrap for emoji', defs)).toEqual([]);
   });
 });

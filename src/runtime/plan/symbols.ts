@@ -1,5 +1,6 @@
-import type { RepoPort } from '../ports.js';
+import type { GrepHit, RepoPort } from '../ports.js';
 import { isTestPath } from './discover.js';
+import { isCommonWord } from './words.js';
 
 // Identifiers a goal names, and where the repository defines them. A goal that says `parseConfig`
 // is about the file defining parseConfig, whatever the file is called; a crude line classifier is
@@ -134,18 +135,41 @@ export function definitionKind(text: string, name: string): SymbolKind | null {
 }
 
 const MAX_HITS = 5000;
+/** Plain words looked up per goal, at most: a goal is a sentence, not a word list. */
+const MAX_WORDS = 12;
 
-/** Where the repository defines the goal's identifiers (and the owners of `Type.member`). */
-export async function findDefinitions(
-  repo: Pick<RepoPort, 'grepLines'>,
-  root: string,
-  identifiers: readonly GoalIdentifier[],
-): Promise<SymbolDefinition[]> {
-  const names = [
-    ...new Set(identifiers.flatMap((id) => (id.owner === undefined ? [id.name] : [id.name, id.owner]))),
+/**
+ * Plain lower-case words of a goal that may name a function ("make trim strip tabs too" → trim,
+ * strip): at least three letters, not in backticks (those are identifiers), not common English.
+ */
+export function goalWords(text: string): string[] {
+  const plain = text.replace(/`[^`]*`/g, ' ');
+  const out = new Set<string>();
+  for (const part of plain.split(/[\s,;!?[\]{}<>"()]+/)) {
+    const word = part.replace(/^[^\w$]+/, '').replace(/[.:'"]+$/, '');
+    if (/^[a-z][a-z0-9]{2,}$/.test(word) && !isCommonWord(word)) out.add(word);
+  }
+  return [...out].slice(0, MAX_WORDS);
+}
+
+/**
+ * Lines that may define one of `words` (lower-case letters and digits only, so safe in a regular
+ * expression): `function w`, `def w`, `func w`, `fn w`, `const w`, `func (r T) w(`, `  w(…) {`,
+ * `exports.w =`, `w: …`. One extended expression set for all words; `definitionKind` decides.
+ */
+function definitionPatterns(words: readonly string[]): string[] {
+  const n = `(${words.join('|')})`;
+  const end = '([^[:alnum:]_$]|$)';
+  return [
+    `(function|def|fn|func|sub|proc|const|let|var|val)[[:space:]*]+${n}${end}`,
+    `func[[:space:]]*\\([^)]*\\)[[:space:]]*${n}${end}`,
+    `^[[:space:]]*([[:alnum:]_<>,.?*&]+[[:space:]]+)*${n}[[:space:]]*(<[^>]*>)?[[:space:]]*\\(`,
+    `(exports|this|self|prototype)\\.${n}[[:space:]]*=`,
+    `^[[:space:]]*${n}[[:space:]]*[:=]`,
   ];
-  if (names.length === 0) return [];
-  const hits = await repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS });
+}
+
+function definitionsIn(hits: readonly GrepHit[], names: readonly string[]): SymbolDefinition[] {
   const out: SymbolDefinition[] = [];
   for (const hit of hits) {
     for (const name of names) {
@@ -155,6 +179,38 @@ export async function findDefinitions(
     }
   }
   return out;
+}
+
+/**
+ * Where the repository defines the goal's identifiers (and the owners of `Type.member`) and its
+ * plain `words` (see goalWords): one `git grep` for the identifiers, one for all the words, which
+ * asks for definition-shaped lines only so that a word used everywhere cannot flood the hits.
+ */
+export async function findDefinitions(
+  repo: Pick<RepoPort, 'grepLines'>,
+  root: string,
+  identifiers: readonly GoalIdentifier[],
+  words: readonly string[] = [],
+): Promise<SymbolDefinition[]> {
+  const names = [
+    ...new Set(identifiers.flatMap((id) => (id.owner === undefined ? [id.name] : [id.name, id.owner]))),
+  ];
+  const plain = words.filter((word) => /^[a-z][a-z0-9]*$/.test(word));
+  const [hits, wordHits] = await Promise.all([
+    names.length === 0
+      ? []
+      : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS }),
+    plain.length === 0
+      ? []
+      : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS }),
+  ]);
+  const seen = new Set<string>();
+  return [...definitionsIn(hits, names), ...definitionsIn(wordHits, plain)].filter((def) => {
+    const key = `${def.name}:${def.path}:${def.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Why a file is in a write set: the symbol it defines. */
@@ -182,6 +238,34 @@ export function definingFiles(clauseText: string, definitions: readonly SymbolDe
       else if (defs.length === 0)
         defs = definitions.filter((def) => def.name === id.owner && !isTestPath(def.path));
     }
+    for (const def of defs) {
+      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
+    }
+  }
+  return [...out].map(([path, because]) => ({ path, because }));
+}
+
+/** Source files, where a plain word of the goal may name a function; prose and data never do. */
+const SOURCE_FILE =
+  /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|kts|swift|c|h|cc|cpp|hpp|cs|php|lua|ex|exs|scala|dart|vue|svelte|sh|pl|pm)$/i;
+/** A plain word defined in more files than this is a common name, not the one the goal means. */
+const MAX_WORD_FILES = 2;
+
+/**
+ * The files defining the plain words of a clause (see goalWords): a word defined in one or two
+ * source files (tests aside) wins them; a word defined nowhere, or in many files, says nothing.
+ */
+export function wordDefiningFiles(
+  clauseText: string,
+  definitions: readonly SymbolDefinition[],
+): SymbolMatch[] {
+  const out = new Map<string, string>();
+  for (const word of goalWords(clauseText)) {
+    const defs = definitions.filter(
+      (def) => def.name === word && SOURCE_FILE.test(def.path) && !isTestPath(def.path),
+    );
+    const files = new Set(defs.map((def) => def.path));
+    if (files.size === 0 || files.size > MAX_WORD_FILES) continue;
     for (const def of defs) {
       if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
     }

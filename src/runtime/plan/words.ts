@@ -38,6 +38,46 @@ const STOPWORDS = new Set(
     .map(stem),
 );
 
+// Common English and the vocabulary every program shares: a goal's plain word on this list is
+// prose, never the name of the one function the goal is about ("fix clamp for negative numbers"
+// looks up clamp, not negative or numbers). Singular forms; stems are compared.
+const COMMON_WORD_LIST = `able above accept actual actually add again ago ahead allow almost alone along already alright
+  always amount another answer anyone anything anyway anywhere appear apply area argument arguments array ask
+  async await back bad bar base basic become begin behaviour behavior behind believe below best big bit block
+  body boolean both bottom break bring build built call came cannot care carry catch cause certain char character
+  check child class clear client close color colour column come command comment common complete condition config
+  const constructor contain content context continue copy correct could count crash current custom data date day
+  debug decide default define detail different display document does doesn done double down drop during early
+  easy edge either element else empty end enough entire entry error even event ever exact example except exception
+  exist expect export extra fact false far fast few field final find fine first float follow foo form format found
+  free full function further give given global go going gone great group guess half happen hard have head help
+  high hold home hour however idea import include index init input inside int integer interface into item itself
+  keep key kind know large last later lead leave left length level life like likely limit line list little live
+  local log long look lose lot low main many map mark match matter maybe mean message method middle mind minute
+  miss mode model moment month most move much name nearly negative never next nil none normal nothing now null
+  number object odd off often old once open option order other otherwise output outside over page pair part pass
+  path people per perhaps place plain point positive possible prefer present pretty print private probably process
+  produce proper property public put quite raise rather read real reason receive record request require response
+  rest result return right room row rule run safe said same save say second see seem self send sense server set
+  several short show side sign simple single size slow small someone sometimes soon space special start state
+  static step still stop store string struct such sure system tab table take tell term test text than thank their
+  them themselves then thing think third though time today together top toward true try turn type under undefined
+  unless unit upon user usual value var version void want warning watch week well went whatever whether while
+  whole wide will wish word world worse wrong yes yet zero rename extract inline simplify deprecate expose speed
+  reduce increase avoid prevent ignore skip respect treat verify validate`;
+
+const COMMON_WORDS = new Set(
+  COMMON_WORD_LIST.split(/\s+/)
+    .filter((word) => word !== '')
+    .map(stem),
+);
+
+/** A word every goal or program may use: a stop word, common English or a generic programming word. */
+export function isCommonWord(word: string): boolean {
+  const stemmed = stem(word);
+  return STOPWORDS.has(stemmed) || COMMON_WORDS.has(stemmed);
+}
+
 /** File extensions say nothing about what a goal is about. */
 const EXTENSION_WORDS = new Set(
   'js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh'.split(
