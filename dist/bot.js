@@ -14244,26 +14244,26 @@ function isRecursive(inst, stack, resolve11) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer2 = isRecursive(child, stack, resolve11);
-      if (answer2 > result2)
-        result2 = answer2;
+      const answer3 = isRecursive(child, stack, resolve11);
+      if (answer3 > result2)
+        result2 = answer3;
     }
   };
   const shape = (sh, spread) => {
-    let answer2 = NONE;
+    let answer3 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve11) : NONE;
-      if (child > answer2)
-        answer2 = child;
+      if (child > answer3)
+        answer3 = child;
     }
-    return answer2;
+    return answer3;
   };
-  const merge3 = (answer2) => {
-    if (answer2 > result2)
-      result2 = answer2;
+  const merge3 = (answer3) => {
+    if (answer3 > result2)
+      result2 = answer3;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -14366,10 +14366,10 @@ function isRecursive(inst, stack, resolve11) {
   stack.delete(inst);
   return settle(inst, result2);
 }
-function settle(inst, answer2) {
-  if (answer2 !== ASSUMED)
-    recursive.set(inst, answer2 === PROVEN);
-  return answer2;
+function settle(inst, answer3) {
+  if (answer3 !== ASSUMED)
+    recursive.set(inst, answer3 === PROVEN);
+  return answer3;
 }
 function isRecursiveSchema(inst) {
   return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
@@ -31240,8 +31240,9 @@ var gatesConfigSchema = external_exports.strictObject({
     });
   })
 }).prefault({});
+var workspaceSetupSchema = external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16);
 var workspaceConfigSchema = external_exports.strictObject({
-  setup: external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16).optional().describe(
+  setup: workspaceSetupSchema.optional().describe(
     'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
   ),
   install: external_exports.boolean().default(true).describe(
@@ -32865,6 +32866,37 @@ var STOPWORD_LIST = `a an the this that these those to of in on for with and or 
 var STOPWORDS = new Set(
   STOPWORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
 );
+var COMMON_WORD_LIST = `able above accept actual actually add again ago ahead allow almost alone along already alright
+  always amount another answer anyone anything anyway anywhere appear apply area argument arguments array ask
+  async await back bad bar base basic become begin behaviour behavior behind believe below best big bit block
+  body boolean both bottom break bring build built call came cannot care carry catch cause certain char character
+  check child class clear client close color colour column come command comment common complete condition config
+  const constructor contain content context continue copy correct could count crash current custom data date day
+  debug decide default define detail different display document does doesn done double down drop during early
+  easy edge either element else empty end enough entire entry error even event ever exact example except exception
+  exist expect export extra fact false far fast few field final find fine first float follow foo form format found
+  free full function further give given global go going gone great group guess half happen hard have head help
+  high hold home hour however idea import include index init input inside int integer interface into item itself
+  keep key kind know large last later lead leave left length level life like likely limit line list little live
+  local log long look lose lot low main many map mark match matter maybe mean message method middle mind minute
+  miss mode model moment month most move much name nearly negative never next nil none normal nothing now null
+  number object odd off often old once open option order other otherwise output outside over page pair part pass
+  path people per perhaps place plain point positive possible prefer present pretty print private probably process
+  produce proper property public put quite raise rather read real reason receive record request require response
+  rest result return right room row rule run safe said same save say second see seem self send sense server set
+  several short show side sign simple single size slow small someone sometimes soon space special start state
+  static step still stop store string struct such sure system tab table take tell term test text than thank their
+  them themselves then thing think third though time today together top toward true try turn type under undefined
+  unless unit upon user usual value var version void want warning watch week well went whatever whether while
+  whole wide will wish word world worse wrong yes yet zero rename extract inline simplify deprecate expose speed
+  reduce increase avoid prevent ignore skip respect treat verify validate`;
+var COMMON_WORDS = new Set(
+  COMMON_WORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
+);
+function isCommonWord(word) {
+  const stemmed = stem(word);
+  return STOPWORDS.has(stemmed) || COMMON_WORDS.has(stemmed);
+}
 var EXTENSION_WORDS = new Set(
   "js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh".split(
     " "
@@ -33045,12 +33077,28 @@ function definitionKind(text3, name) {
   return null;
 }
 var MAX_HITS = 5e3;
-async function findDefinitions(repo, root, identifiers) {
-  const names = [
-    ...new Set(identifiers.flatMap((id) => id.owner === void 0 ? [id.name] : [id.name, id.owner]))
+var MAX_WORDS = 12;
+function goalWords(text3) {
+  const plain = text3.replace(/`[^`]*`/g, " ");
+  const out = /* @__PURE__ */ new Set();
+  for (const part of plain.split(/[\s,;!?[\]{}<>"()]+/)) {
+    const word = part.replace(/^[^\w$]+/, "").replace(/[.:'"]+$/, "");
+    if (/^[a-z][a-z0-9]{2,}$/.test(word) && !isCommonWord(word)) out.add(word);
+  }
+  return [...out].slice(0, MAX_WORDS);
+}
+function definitionPatterns(words2) {
+  const n = `(${words2.join("|")})`;
+  const end = "([^[:alnum:]_$]|$)";
+  return [
+    `(function|def|fn|func|sub|proc|const|let|var|val)[[:space:]*]+${n}${end}`,
+    `func[[:space:]]*\\([^)]*\\)[[:space:]]*${n}${end}`,
+    `^[[:space:]]*([[:alnum:]_<>,.?*&]+[[:space:]]+)*${n}[[:space:]]*(<[^>]*>)?[[:space:]]*\\(`,
+    `(exports|this|self|prototype)\\.${n}[[:space:]]*=`,
+    `^[[:space:]]*${n}[[:space:]]*[:=]`
   ];
-  if (names.length === 0) return [];
-  const hits = await repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS });
+}
+function definitionsIn(hits, names) {
   const out = [];
   for (const hit of hits) {
     for (const name of names) {
@@ -33060,6 +33108,23 @@ async function findDefinitions(repo, root, identifiers) {
     }
   }
   return out;
+}
+async function findDefinitions(repo, root, identifiers, words2 = []) {
+  const names = [
+    ...new Set(identifiers.flatMap((id) => id.owner === void 0 ? [id.name] : [id.name, id.owner]))
+  ];
+  const plain = words2.filter((word) => /^[a-z][a-z0-9]*$/.test(word));
+  const [hits, wordHits] = await Promise.all([
+    names.length === 0 ? [] : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS }),
+    plain.length === 0 ? [] : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS })
+  ]);
+  const seen = /* @__PURE__ */ new Set();
+  return [...definitionsIn(hits, names), ...definitionsIn(wordHits, plain)].filter((def) => {
+    const key = `${def.name}:${def.path}:${def.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 function definingFiles(clauseText, definitions) {
   const out = /* @__PURE__ */ new Map();
@@ -33076,6 +33141,22 @@ function definingFiles(clauseText, definitions) {
       else if (defs.length === 0)
         defs = definitions.filter((def) => def.name === id.owner && !isTestPath2(def.path));
     }
+    for (const def of defs) {
+      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
+    }
+  }
+  return [...out].map(([path2, because]) => ({ path: path2, because }));
+}
+var SOURCE_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|kts|swift|c|h|cc|cpp|hpp|cs|php|lua|ex|exs|scala|dart|vue|svelte|sh|pl|pm)$/i;
+var MAX_WORD_FILES = 2;
+function wordDefiningFiles(clauseText, definitions) {
+  const out = /* @__PURE__ */ new Map();
+  for (const word of goalWords(clauseText)) {
+    const defs = definitions.filter(
+      (def) => def.name === word && SOURCE_FILE.test(def.path) && !isTestPath2(def.path)
+    );
+    const files = new Set(defs.map((def) => def.path));
+    if (files.size === 0 || files.size > MAX_WORD_FILES) continue;
     for (const def of defs) {
       if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
     }
@@ -33607,7 +33688,12 @@ async function planLocked(deps, initial, mode, lease) {
   };
   let notes = [];
   if (oracle.testable || deps.planner.classifies === true) {
-    const definitions = await findDefinitions(deps.repo, repo.root, goalIdentifiers(request2.goal));
+    const definitions = await findDefinitions(
+      deps.repo,
+      repo.root,
+      goalIdentifiers(request2.goal),
+      goalWords(request2.goal)
+    );
     const proposal = await deps.planner.plan({
       goalId: initial.id,
       goalText: request2.goal,
@@ -33883,8 +33969,8 @@ function requiredAccess(request2) {
 }
 var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
 var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
-function accessOf(answer2) {
-  const { permission, roleName } = answer2;
+function accessOf(answer3) {
+  const { permission, roleName } = answer3;
   if (WRITE_ROLES.has(permission) || roleName !== null && WRITE_ROLES.has(roleName)) return "write";
   if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
   return "none";
@@ -33893,9 +33979,9 @@ function allows(have, need) {
   const rank = { none: 0, read: 1, write: 2 };
   return rank[have] >= rank[need];
 }
-function accessVerdict(request2, answer2) {
+function accessVerdict(request2, answer3) {
   const need = requiredAccess(request2);
-  return allows(accessOf(answer2), need) ? { allowed: true } : { allowed: false, need };
+  return allows(accessOf(answer3), need) ? { allowed: true } : { allowed: false, need };
 }
 function obeysSender(sender, allowBots) {
   return sender.type !== "Bot" || allowBots.includes(sender.login);
@@ -40447,6 +40533,160 @@ async function deliverByPolicy(deps, goalId, options) {
   return { ...NOTHING_DELIVERED, delivery, merge: merge3, notes: [mergeNote(merge3)] };
 }
 
+// src/runtime/app/fix-reply.ts
+var MAX_FILES = 20;
+function fixReply(report2) {
+  if (report2.headSha === null) {
+    const why = report2.agentFailure === null ? "the agent changed nothing" : `the agent ${report2.agentFailure}`;
+    return [
+      `omk did not change PR #${report2.pr}: ${why}.`,
+      `The PR stays as it was; its proof is still **${report2.proofStatus}**.`
+    ].join("\n\n");
+  }
+  const files = report2.changedFiles.slice(0, MAX_FILES).map((path2) => `\`${path2}\``);
+  const more = report2.changedFiles.length > MAX_FILES ? ` and ${report2.changedFiles.length - MAX_FILES} more` : "";
+  const lines = [
+    `omk pushed a fix to this PR: ${report2.headSha.slice(0, 12)}, changing ${files.join(", ")}${more}.`
+  ];
+  if (!report2.delivered) {
+    lines.push(`The goal is **${report2.proofStatus}** after the fix, so its PRs were not updated.`);
+  } else if (report2.proofStatus === "ready") {
+    lines.push("The gates pass on the new head: the proof is **ready** (see the omk/proof check).");
+  } else {
+    const failing = report2.failing.length > 0 ? `: ${report2.failing.map((g) => `\`${g}\``).join(", ")} fail` : "";
+    lines.push(
+      `The proof is **${report2.proofStatus}** on the new head${failing}. The PR stays open; see the omk/proof check.`
+    );
+  }
+  return lines.join("\n\n");
+}
+
+// src/runtime/app/open-pr.ts
+async function openPullRequests(deps, request2) {
+  const { goalId } = request2;
+  const goal = await deps.store.read(goalId);
+  const target2 = deliveryTarget(goal, request2, deps.words);
+  if (request2.dryRun) {
+    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target2, null);
+    return { dryRun: true, plan: plan2 };
+  }
+  const forge = await deps.forge(goal);
+  const result2 = await inPhase(
+    deps,
+    `omk: opening PRs for goal ${goalId}`,
+    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target2)
+  );
+  return { dryRun: false, result: result2 };
+}
+
+// src/runtime/app/fix-finish.ts
+var DELIVERABLE_AFTER_FIX = ["ready", "not_ready", "failed"];
+async function finishFixes(deps, request2) {
+  const { goalId } = request2;
+  const ended = await endedFixes(deps, goalId);
+  const open6 = fixTasks(await ExecutionJournal.open(deps.store, goalId)).filter(
+    (fix) => !ended.has(fix.fix) && (fix.status === "done" || fix.status === "failed" || fix.id === request2.interrupted)
+  );
+  if (open6.length === 0) return [];
+  const goal = await deps.store.read(goalId);
+  let delivered = request2.delivered === true;
+  const shows = open6.some(
+    (fix) => fix.result !== null && (fix.result.headSha !== null || fix.result.untrusted)
+  );
+  if (!delivered && shows && DELIVERABLE_AFTER_FIX.includes(goal.status)) {
+    await openPullRequests(deps, {
+      goalId,
+      dryRun: false,
+      ...request2.base === void 0 ? {} : { base: request2.base },
+      ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
+    });
+    delivered = true;
+  }
+  const proof = (await readProof(deps.store, goalId)).proof;
+  const endings = [];
+  for (const task of open6) {
+    const result2 = task.result;
+    const report2 = {
+      pr: task.pr,
+      headSha: result2?.headSha ?? null,
+      changedFiles: result2?.changedFiles ?? [],
+      agentFailure: result2?.agentFailure ?? (task.status === "pending" ? "interrupted before it finished" : null),
+      proofStatus: proof.status,
+      failing: failingGates(proof.gates).map((gate) => gate.name),
+      delivered: delivered && DELIVERABLE_AFTER_FIX.includes(goal.status)
+    };
+    const applied = report2.headSha !== null && report2.proofStatus === "ready" && report2.delivered;
+    const requestIds = task.requests.map((r) => r.id);
+    const journal = await ExecutionJournal.open(deps.store, goalId);
+    await journal.save([
+      {
+        type: applied ? "fix_applied" : "fix_failed",
+        data: {
+          fix: task.fix,
+          pr: task.pr,
+          requestIds,
+          headSha: report2.headSha,
+          proof: report2.proofStatus,
+          ...applied ? {} : { why: whyFailed(report2) },
+          // An interrupted fix runs again on resume, and ends again then.
+          ...task.status === "pending" ? { interrupted: true } : {}
+        }
+      }
+    ]);
+    const asked = task.requests.map((r) => ({ ...r }));
+    const replied = await answer(deps, request2.replies, task.pr, asked, fixReply(report2));
+    const resolved = applied && request2.replies !== void 0 ? await resolveThreads(deps, request2.replies, task.pr, asked) : 0;
+    endings.push({ task, report: report2, applied, replied, resolved });
+  }
+  return endings;
+}
+async function endedFixes(deps, goalId) {
+  const ended = /* @__PURE__ */ new Set();
+  for (const event of (await readEvents(deps.store, goalId)).events) {
+    if (event.type !== "fix_applied" && event.type !== "fix_failed") continue;
+    if (event.data.interrupted === true || typeof event.data.fix !== "number") continue;
+    ended.add(event.data.fix);
+  }
+  return ended;
+}
+async function answer(deps, replies, pr, requests, body) {
+  if (replies === void 0) return 0;
+  let replied = 0;
+  for (const change of requests) {
+    try {
+      await replies.reply(pr, change, body);
+      replied += 1;
+    } catch (error62) {
+      deps.reporter.warn(
+        `could not answer ${change.id} on PR #${pr}: ${error62 instanceof Error ? error62.message : String(error62)}`
+      );
+    }
+  }
+  return replied;
+}
+async function resolveThreads(deps, replies, pr, requests) {
+  if (replies.resolve === void 0) return 0;
+  let resolved = 0;
+  for (const change of requests) {
+    if (change.replyTo === void 0 || change.replyTo === null) continue;
+    try {
+      await replies.resolve(pr, change);
+      resolved += 1;
+    } catch (error62) {
+      deps.reporter.warn(
+        `could not resolve the review thread of ${change.id} on PR #${pr}: ${error62 instanceof Error ? error62.message : String(error62)}`
+      );
+    }
+  }
+  return resolved;
+}
+function whyFailed(report2) {
+  if (report2.agentFailure !== null) return `agent: ${report2.agentFailure}`;
+  if (report2.headSha === null) return "no change";
+  if (!report2.delivered) return `goal ${report2.proofStatus}: not delivered`;
+  return `proof ${report2.proofStatus}${report2.failing.length > 0 ? `: ${report2.failing.join(", ")} fail` : ""}`;
+}
+
 // src/runtime/plan/agent-planner.ts
 import { join as join20 } from "node:path";
 
@@ -40855,7 +41095,10 @@ function pointedAt(text3, { input: input2, repo }) {
   const why = /* @__PURE__ */ new Map();
   const named2 = namedFiles(text3, repo);
   for (const path2 of named2) why.set(path2, "named in the goal");
-  const symbols = definingFiles(text3, input2.definitions ?? []);
+  const definitions = input2.definitions ?? [];
+  let symbols = definingFiles(text3, definitions);
+  if (symbols.length === 0 && named2.length === 0 && goalIdentifiers(text3).length === 0)
+    symbols = wordDefiningFiles(text3, definitions);
   const words2 = strongMatches(text3, repo);
   const tests = words2.tests.filter(isTestFile);
   if (symbols.length > 0) {
@@ -41580,6 +41823,15 @@ async function executeThenDeliver(deps, controller, request2, prepared) {
   }
   if (request2.after === "none") return { ...result2, ...NOTHING_DELIVERED, notes: [] };
   const after = await deliverByPolicy(deps, goalId, { ...request2, dryRun: request2.after === "dry-run" });
+  if (request2.after === "deliver") {
+    await finishFixes(deps, {
+      goalId,
+      delivered: after.delivery !== null,
+      ...request2.replies === void 0 ? {} : { replies: request2.replies },
+      ...request2.base === void 0 ? {} : { base: request2.base },
+      ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
+    });
+  }
   return { ...await settled(deps, goalId, result2), ...after };
 }
 async function cleanSettled(deps, goalId) {
@@ -41676,54 +41928,7 @@ var sliceResultSchema = external_exports.object({
 });
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
-// src/runtime/app/fix-reply.ts
-var MAX_FILES = 20;
-function fixReply(report2) {
-  if (report2.headSha === null) {
-    const why = report2.agentFailure === null ? "the agent changed nothing" : `the agent ${report2.agentFailure}`;
-    return [
-      `omk did not change PR #${report2.pr}: ${why}.`,
-      `The PR stays as it was; its proof is still **${report2.proofStatus}**.`
-    ].join("\n\n");
-  }
-  const files = report2.changedFiles.slice(0, MAX_FILES).map((path2) => `\`${path2}\``);
-  const more = report2.changedFiles.length > MAX_FILES ? ` and ${report2.changedFiles.length - MAX_FILES} more` : "";
-  const lines = [
-    `omk pushed a fix to this PR: ${report2.headSha.slice(0, 12)}, changing ${files.join(", ")}${more}.`
-  ];
-  if (!report2.delivered) {
-    lines.push(`The goal is **${report2.proofStatus}** after the fix, so its PRs were not updated.`);
-  } else if (report2.proofStatus === "ready") {
-    lines.push("The gates pass on the new head: the proof is **ready** (see the omk/proof check).");
-  } else {
-    const failing = report2.failing.length > 0 ? `: ${report2.failing.map((g) => `\`${g}\``).join(", ")} fail` : "";
-    lines.push(
-      `The proof is **${report2.proofStatus}** on the new head${failing}. The PR stays open; see the omk/proof check.`
-    );
-  }
-  return lines.join("\n\n");
-}
-
-// src/runtime/app/open-pr.ts
-async function openPullRequests(deps, request2) {
-  const { goalId } = request2;
-  const goal = await deps.store.read(goalId);
-  const target2 = deliveryTarget(goal, request2, deps.words);
-  if (request2.dryRun) {
-    const { plan: plan2 } = await loadDeliveryPlan(deps.store, goalId, target2, null);
-    return { dryRun: true, plan: plan2 };
-  }
-  const forge = await deps.forge(goal);
-  const result2 = await inPhase(
-    deps,
-    `omk: opening PRs for goal ${goalId}`,
-    () => deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target2)
-  );
-  return { dryRun: false, result: result2 };
-}
-
 // src/runtime/app/fix.ts
-var DELIVERABLE_AFTER_FIX = ["ready", "not_ready", "failed"];
 async function fixPullRequest(deps, request2) {
   const { goalId, pr } = request2;
   const goal = await deps.store.read(goalId);
@@ -41796,89 +42001,25 @@ async function fixPullRequest(deps, request2) {
       ...request2.signal === void 0 ? {} : { signal: request2.signal }
     }).then(withFailureRecorded(deps))
   );
-  const ran = fixTasks(await ExecutionJournal.open(deps.store, goalId)).find((f) => f.id === task.id);
-  const result2 = ran?.result ?? null;
-  const proofStatus = verified.proof.status;
-  let delivered = false;
-  if (result2 !== null && (result2.headSha !== null || result2.untrusted) && DELIVERABLE_AFTER_FIX.includes(verified.goal.status)) {
-    await openPullRequests(deps, {
-      goalId,
-      dryRun: false,
-      ...request2.base === void 0 ? {} : { base: request2.base },
-      ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
-    });
-    delivered = true;
-  }
-  const proof = (await readProof(deps.store, goalId)).proof;
-  const report2 = {
-    pr,
-    headSha: result2?.headSha ?? null,
-    changedFiles: result2?.changedFiles ?? [],
-    agentFailure: result2?.agentFailure ?? (ran?.status === "pending" ? "interrupted before it finished" : null),
-    proofStatus,
-    failing: failingGates(proof.gates).map((gate) => gate.name),
-    delivered
-  };
-  const applied = report2.headSha !== null && proofStatus === "ready" && delivered;
-  let replied = 0;
-  for (const change of fresh) {
-    if (request2.replies === void 0) break;
-    try {
-      await request2.replies.reply(pr, change, fixReply(report2));
-      replied += 1;
-    } catch (error62) {
-      deps.reporter.warn(
-        `could not answer ${change.id} on PR #${pr}: ${error62 instanceof Error ? error62.message : String(error62)}`
-      );
-    }
-  }
-  const resolved = applied && request2.replies !== void 0 ? await resolveThreads(deps, request2.replies, pr, fresh) : 0;
-  const done = await ExecutionJournal.open(deps.store, goalId);
-  await done.save([
-    {
-      type: applied ? "fix_applied" : "fix_failed",
-      data: {
-        fix: fixNumber,
-        pr,
-        requestIds,
-        headSha: report2.headSha,
-        proof: proofStatus,
-        ...applied ? {} : { why: whyFailed(report2) }
-      }
-    }
-  ]);
+  const endings = await finishFixes(deps, {
+    goalId,
+    interrupted: task.id,
+    ...request2.replies === void 0 ? {} : { replies: request2.replies },
+    ...request2.base === void 0 ? {} : { base: request2.base },
+    ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
+  });
+  const ending = endings.find((e) => e.task.id === task.id);
+  if (ending === void 0) throw new NotFoundError(`Fix ${task.id} of goal ${goalId} was not recorded.`);
   return {
-    kind: applied ? "applied" : "failed",
+    kind: ending.applied ? "applied" : "failed",
     requestIds,
     pr,
     sliceId: pull.sliceId,
-    report: report2,
-    proofStatus,
-    replied,
-    resolved
+    report: ending.report,
+    proofStatus: verified.proof.status,
+    replied: ending.replied,
+    resolved: ending.resolved
   };
-}
-async function resolveThreads(deps, replies, pr, requests) {
-  if (replies.resolve === void 0) return 0;
-  let resolved = 0;
-  for (const change of requests) {
-    if (change.replyTo === void 0 || change.replyTo === null) continue;
-    try {
-      await replies.resolve(pr, change);
-      resolved += 1;
-    } catch (error62) {
-      deps.reporter.warn(
-        `could not resolve the review thread of ${change.id} on PR #${pr}: ${error62 instanceof Error ? error62.message : String(error62)}`
-      );
-    }
-  }
-  return resolved;
-}
-function whyFailed(report2) {
-  if (report2.agentFailure !== null) return `agent: ${report2.agentFailure}`;
-  if (report2.headSha === null) return "no change";
-  if (!report2.delivered) return `goal ${report2.proofStatus}: not delivered`;
-  return `proof ${report2.proofStatus}${report2.failing.length > 0 ? `: ${report2.failing.join(", ")} fail` : ""}`;
 }
 async function fixEvents(deps, goalId, type) {
   return (await readEvents(deps.store, goalId)).events.filter((event) => event.type === type);
@@ -47088,10 +47229,10 @@ var threadsAnswer = external_exports.object({
 async function resolveReviewThread(client, at2, pr, commentId) {
   let after = null;
   for (let page = 0; page < 20; page += 1) {
-    const answer2 = threadsAnswer.parse(
+    const answer3 = threadsAnswer.parse(
       await client.graphql(REVIEW_THREADS_QUERY, { owner: at2.owner, repo: at2.repo, number: pr, after })
     );
-    const threads = answer2.repository.pullRequest?.reviewThreads;
+    const threads = answer3.repository.pullRequest?.reviewThreads;
     if (threads === void 0) return "not_found";
     const thread = threads.nodes.find((node2) => node2.comments.nodes[0]?.databaseId === commentId);
     if (thread !== void 0) {
@@ -48796,7 +48937,7 @@ async function appendLines(path2, text3) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir2(dirname9(path2));
+  if (created) await syncDir(dirname9(path2));
 }
 async function openOrNull(path2, flags) {
   try {
@@ -48822,15 +48963,6 @@ async function readFully(handle, buf, position) {
     const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
     if (bytesRead === 0) break;
     offset += bytesRead;
-  }
-}
-async function syncDir2(dir) {
-  const handle = await open3(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
   }
 }
 
@@ -53849,15 +53981,15 @@ async function loadRepoSettings(bot, gh, repo) {
   bot.deps.reporter.info(`${repo.fullName}: settings from ${shown}`);
   return { ok: true, settings: read2.settings, sources: file2.sources };
 }
-async function settingsForCommand(bot, gh, where, answer2) {
+async function settingsForCommand(bot, gh, where, answer3) {
   const loaded = await loadRepoSettings(bot, gh, where.repo);
   const say = (lines) => gh.createComment(where.repo, where.issue, plainReply(where.author, lines));
   if (!loaded.ok) {
     await say(loaded.lines);
     return null;
   }
-  if (answer2 === null) return loaded.settings;
-  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer2 });
+  if (answer3 === null) return loaded.settings;
+  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer3 });
   if (refusal === null) return loaded.settings;
   const who2 = refusal.by === "role" ? `people with ${ROLES_FROM[refusal.need]} permission` : `${refusal.users.join(", ")}`;
   await say([
@@ -53991,7 +54123,9 @@ async function executeHere(bot, target2, ws, goalId, settings) {
           agent: await repoRunAgent(ws.repoRoot, settings.agent, deps.config.agent),
           ...deps.shutdown === void 0 ? {} : { signal: deps.shutdown },
           after: "deliver",
-          fallbackBase: target2.repo.defaultBranch
+          fallbackBase: target2.repo.defaultBranch,
+          // A review fix resumed here is answered in its threads, as its first run would have.
+          replies: target2.gh.reviewReplies(target2.repo)
         });
         notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
       } catch (error62) {
@@ -54034,14 +54168,14 @@ async function executeJob(bot, job) {
     await say(helpReply(author));
     return;
   }
-  const answer2 = await gh.permission(repo, author);
-  const access3 = accessVerdict(command2, answer2);
+  const answer3 = await gh.permission(repo, author);
+  const access3 = accessVerdict(command2, answer3);
   if (!access3.allowed) {
     await say(refusalReply(author, access3.need));
     return;
   }
   const where = { repo, issue: issue2, author };
-  const settings = await settingsForCommand(bot, gh, where, need === "write" ? answer2 : null);
+  const settings = await settingsForCommand(bot, gh, where, need === "write" ? answer3 : null);
   if (settings === null) return;
   if (job.kind === "fix" || command2.kind === "fix") {
     const text3 = "text" in command2 ? command2.text : "";
@@ -54129,9 +54263,9 @@ async function goalCommand(bot, job) {
     }
     result2 = shared.value;
   }
-  await answer(bot, job, goalId, result2);
+  await answer2(bot, job, goalId, result2);
 }
-async function answer(bot, job, goalId, result2) {
+async function answer2(bot, job, goalId, result2) {
   const say = (body) => job.gh.createComment(job.repo, job.issue, body);
   const reply = (lines) => say(plainReply(job.author, lines));
   switch (result2.kind) {
