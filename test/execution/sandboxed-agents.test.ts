@@ -281,44 +281,36 @@ describe('the network under sandbox: required (a server on the host, outside the
       'no network for agents either',
     );
     // The tests' OMK_SANDBOX=off would win over the config's mode: the flag wins over both.
-    const closed = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      `script:${agent}`,
-      '--sandbox',
-      'required',
-      '--json',
-    );
-    expect(closed.code, closed.stderr).toBe(0);
-    const closedId = (JSON.parse(closed.stdout) as { goal: { id: string } }).goal.id;
-    const closedTranscript = await agentTranscript(closedId);
+    /** A sandboxed run that must succeed: its agent's transcript and its proof. */
+    const runSandboxed = async (...extra: string[]) => {
+      const run = await env.omk(
+        'goal',
+        'run',
+        GOALS.single,
+        '--agent',
+        `script:${agent}`,
+        '--sandbox',
+        'required',
+        ...extra,
+        '--json',
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const runId = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+      return { transcript: await agentTranscript(runId), proof: await env.proof(runId) };
+    };
+    const { transcript: closedTranscript, proof: closedProof } = await runSandboxed();
     expect(closedTranscript).toContain('unreachable: ECONNREFUSED');
     expect(closedTranscript).not.toContain('reached the host');
-    const closedProof = await env.proof(closedId);
     for (const gate of closedProof.gates.filter((g) => g.name === 'reach-open')) {
       expect(gate).toMatchObject({ outcome: 'passed' });
     }
 
     // --sandbox-network is this run's choice over the config's, for agents and gates alike.
-    const opened = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      `script:${agent}`,
-      '--sandbox',
-      'required',
+    const { transcript: openedTranscript, proof: openedProof } = await runSandboxed(
       '--sandbox-network',
       'open',
-      '--json',
     );
-    expect(opened.code, opened.stderr).toBe(0);
-    const openedId = (JSON.parse(opened.stdout) as { goal: { id: string } }).goal.id;
-    const openedTranscript = await agentTranscript(openedId);
     expect(openedTranscript).toContain('reached the host');
-    const openedProof = await env.proof(openedId);
     for (const gate of openedProof.gates.filter((g) => g.name === 'reach-default')) {
       expect(gate).toMatchObject({ outcome: 'passed' });
     }

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localStateFiles } from '../../adapters/state/local-files.js';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { goalRecord } from '../delivery/test-delivery.js';
-import { GoalStore } from '../goal/store.js';
-import { silentReporter, systemClock } from '../ports.js';
+import type { GoalStore } from '../goal/store.js';
+import { systemClock } from '../ports.js';
 import { untilControlled } from './control.js';
 
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
@@ -14,13 +14,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-control-'));
-  store = new GoalStore({
-    files: localStateFiles,
-    stateRoot: root,
-    clock: systemClock,
-    host,
-    reporter: silentReporter,
-  });
+  store = localGoalStore(root, { host });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { writeJsonAtomic } from '../../adapters/state/atomic.js';
 import { localStateFiles } from '../../adapters/state/local-files.js';
 import { emptyExecution, sliceRecord, withSlice, writeExecution } from '../controller/execution-state.js';
 import { goalRecord, task as taskFixture } from '../delivery/test-delivery.js';
 import { EventLog } from '../events/log.js';
-import { GoalStore } from '../goal/store.js';
-import { silentReporter } from '../ports.js';
+import type { GoalStore } from '../goal/store.js';
 import { hudSnapshot } from './hud.js';
 
 const NOW = Date.parse('2026-12-05T10:00:00.000Z');
@@ -19,7 +19,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-hud-'));
-  store = new GoalStore({ files: localStateFiles, stateRoot: root, clock, host, reporter: silentReporter });
+  store = localGoalStore(root, { clock, host });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localStateFiles } from '../../adapters/state/local-files.js';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { GoalStore } from '../goal/store.js';
-import { silentReporter, systemClock } from '../ports.js';
+import type { GoalStore } from '../goal/store.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import {
   pullGoalRef,
@@ -22,13 +21,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-shared-'));
-  store = new GoalStore({
-    files: localStateFiles,
-    stateRoot: root,
-    clock: systemClock,
-    host,
-    reporter: silentReporter,
-  });
+  store = localGoalStore(root, { host });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

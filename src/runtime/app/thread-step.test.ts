@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localStateFiles } from '../../adapters/state/local-files.js';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { goalRecord, task } from '../delivery/test-delivery.js';
-import { GoalStore } from '../goal/store.js';
-import { silentReporter, systemClock } from '../ports.js';
+import type { GoalStore } from '../goal/store.js';
 import type { AppDeps } from './deps.js';
 import { goalView } from './queries.js';
 import { type ThreadGoalCommand, threadGoalStep, threadStepPlan } from './thread-step.js';
@@ -17,13 +16,7 @@ const goal = goalRecord();
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-thread-step-'));
-  store = new GoalStore({
-    files: localStateFiles,
-    stateRoot: root,
-    clock: systemClock,
-    host,
-    reporter: silentReporter,
-  });
+  store = localGoalStore(root, { host });
   await store.create({ ...goal, status: 'planned' });
   const graph = {
     version: 1,

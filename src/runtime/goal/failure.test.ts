@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { localStateFiles } from '../../adapters/state/local-files.js';
 import { GOAL_ID, goalRecord, notReadyProof } from '../delivery/test-delivery.js';
-import { silentReporter } from '../ports.js';
 import { writeJsonAtomic } from '../state/versioned.js';
 import { catchUpFailureRecord } from './failure.js';
 import { goalStatus } from './queries.js';
 import type { GoalStatus } from './schema.js';
-import { GoalStore } from './store.js';
+import type { GoalStore } from './store.js';
 
 const clock = { nowMs: () => 0, nowIso: () => '2026-01-01T00:00:00.000Z' };
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
@@ -18,7 +18,7 @@ let store: GoalStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omk-failure-'));
-  store = new GoalStore({ stateRoot: root, files: localStateFiles, clock, host, reporter: silentReporter });
+  store = localGoalStore(root, { clock, host });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });

@@ -2,13 +2,13 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { writeJsonAtomic } from '../../adapters/state/atomic.js';
 import { localStateFiles } from '../../adapters/state/local-files.js';
 import { goalRecord, task as taskFixture } from '../delivery/test-delivery.js';
 import { EventLog } from '../events/log.js';
-import { silentReporter } from '../ports.js';
 import { lastRecordedMerge, recordedMerge, settleRecordedMerge } from './recorded-merge.js';
-import { GoalStore } from './store.js';
+import type { GoalStore } from './store.js';
 
 const clock = { nowMs: () => 0, nowIso: () => '2026-01-01T00:00:00.000Z' };
 const host = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
@@ -116,13 +116,7 @@ describe('settleRecordedMerge', () => {
   }
 
   it('makes goal.json merged when its log records a merge it does not, and says so once', async () => {
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot: root,
-      clock,
-      host,
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(root, { clock, host });
     const { goal, paths } = await readyGoal(store, 'ready');
     await appendFile(
       paths.events,
@@ -137,13 +131,7 @@ describe('settleRecordedMerge', () => {
   });
 
   it('leaves a goal whose log records no merge, and a terminal goal, as they are', async () => {
-    const store = new GoalStore({
-      files: localStateFiles,
-      stateRoot: root,
-      clock,
-      host,
-      reporter: silentReporter,
-    });
+    const store = localGoalStore(root, { clock, host });
     const { goal, paths } = await readyGoal(store, 'ready');
     await appendFile(paths.events, line('plan_written', { tasks: 1 }) + filler(400));
     expect(await settleRecordedMerge(store, goal.id)).toMatchObject({ settled: false, merge: null });
