@@ -40583,10 +40583,12 @@ async function openPullRequests(deps, request2) {
 var DELIVERABLE_AFTER_FIX = ["ready", "not_ready", "failed"];
 async function finishFixes(deps, request2) {
   const { goalId } = request2;
-  const ended = await endedFixes(deps, goalId);
-  const open6 = fixTasks(await ExecutionJournal.open(deps.store, goalId)).filter(
-    (fix) => !ended.has(fix.fix) && (fix.status === "done" || fix.status === "failed" || fix.id === request2.interrupted)
+  const ran = fixTasks(await ExecutionJournal.open(deps.store, goalId)).filter(
+    (fix) => fix.status === "done" || fix.status === "failed" || fix.id === request2.interrupted
   );
+  if (ran.length === 0) return [];
+  const ended = await endedFixes(deps, goalId);
+  const open6 = ran.filter((fix) => !ended.has(fix.fix));
   if (open6.length === 0) return [];
   const goal = await deps.store.read(goalId);
   let delivered = request2.delivered === true;

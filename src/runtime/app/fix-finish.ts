@@ -41,12 +41,13 @@ export interface FinishFixesRequest extends Pick<TargetRequest, 'base' | 'fallba
  */
 export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): Promise<FixEnding[]> {
   const { goalId } = request;
-  const ended = await endedFixes(deps, goalId);
-  const open = fixTasks(await ExecutionJournal.open(deps.store, goalId)).filter(
-    (fix) =>
-      !ended.has(fix.fix) &&
-      (fix.status === 'done' || fix.status === 'failed' || fix.id === request.interrupted),
+  const ran = fixTasks(await ExecutionJournal.open(deps.store, goalId)).filter(
+    (fix) => fix.status === 'done' || fix.status === 'failed' || fix.id === request.interrupted,
   );
+  // Most goals have no fix task: the event log is read only when one ran.
+  if (ran.length === 0) return [];
+  const ended = await endedFixes(deps, goalId);
+  const open = ran.filter((fix) => !ended.has(fix.fix));
   if (open.length === 0) return [];
   const goal = await deps.store.read(goalId);
   let delivered = request.delivered === true;
