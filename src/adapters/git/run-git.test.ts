@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { startTrap } from '../../../test/helpers/trap.js';
 import { pushAuthEnv } from '../github/push.js';
 import { runGit } from './run-git.js';
 
@@ -104,5 +105,31 @@ describe('runGit ignores what an agent could plant', () => {
     git(repo.root, 'config', '--unset', 'url.https://evil.example/.pushInsteadOf');
     git(repo.root, 'config', 'http.https://github.example/.proxy', 'http://127.0.0.1:9');
     await expect(listRemote(auth)).rejects.toThrow(/does not send its token through a redirect or a proxy/);
+  });
+
+  it("sends no token through a remote's own proxy (it beats the http.proxy omk overrides), nor a curloptResolve", async () => {
+    const trap = await startTrap();
+    try {
+      // The state branch fetches and pushes by the remote's name, as here.
+      const url = 'http://github.example/acme/widgets.git';
+      git(repo.root, 'remote', 'set-url', 'origin', url);
+      const auth = pushAuthEnv(url, 'ghs_token0123456789');
+      git(repo.root, 'config', 'remote.origin.proxy', trap.url);
+      await expect(runGit(['ls-remote', 'origin'], { cwd: repo.root, env: auth })).rejects.toThrow(
+        /sends requests elsewhere \(remote\.origin\.proxy\); omk does not send its token through a redirect or a proxy/,
+      );
+      expect(trap.received()).toBe('');
+      git(repo.root, 'config', '--unset', 'remote.origin.proxy');
+      for (const key of ['http.curloptResolve', 'http.http://github.example/.curloptResolve']) {
+        git(repo.root, 'config', key, `github.example:80:127.0.0.1`);
+        await expect(runGit(['ls-remote', 'origin'], { cwd: repo.root, env: auth }), key).rejects.toThrow(
+          /does not send its token through a redirect or a proxy/,
+        );
+        git(repo.root, 'config', '--unset', key);
+      }
+      expect(trap.received()).toBe('');
+    } finally {
+      await trap.close();
+    }
   });
 });

@@ -36,8 +36,14 @@ export const HARDENED_CONFIG: readonly string[] = [
   'safe.directory=*',
 ].flatMap((setting) => ['-c', setting]);
 
-/** Config keys that send a request elsewhere than the URL omk resolved: never with a token. */
-const REDIRECTS = '^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy)$';
+/**
+ * Config keys that send a request elsewhere than the URL omk resolved: never with a token. A
+ * remote's own `proxy` (`remote.origin.proxy`, or `remote.<url>.proxy`) beats both the general
+ * `http.proxy` omk overrides and a URL-specific one, and `curloptResolve` sends the request for
+ * the right URL to another address: each would carry the auth header where omk did not choose.
+ */
+const REDIRECTS =
+  '^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy|remote\\..+\\.proxy|http\\.(.+\\.)?curloptresolve)$';
 
 /**
  * The one place omk runs git. argv only (never a shell), no prompts, C locale so messages are
