@@ -6,8 +6,8 @@ import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
-import { createScrub, secretValues } from '../secrets/scrub.js';
-import { scrubbedAgent, scrubbedVerify } from '../secrets/scrubbed-runs.js';
+import { createScrub, createTokenTest, secretValues } from '../secrets/scrub.js';
+import { scrubbedAgent, scrubbedVerify, scrubbedWorkspaces } from '../secrets/scrubbed-runs.js';
 import { goalCacheDir, goalPaths, privateStateDir, sharedCacheDir, workspacesDir } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
@@ -56,12 +56,17 @@ export async function composeController(
   const detected = detectGates(root, files, config);
   return {
     store: deps.store,
-    workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
+    workspaces: scrubbedWorkspaces(
+      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
+      scrub,
+      deps.store.files,
+    ),
     agent: scrubbedAgent(agent, scrub, deps.store.files),
     verify: scrubbedVerify(verify, scrub, deps.store.files),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
+    holdsToken: createTokenTest(secretValues(deps.env)),
     // A gate's own network applies only where the host isolates one (else all share the host's).
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),

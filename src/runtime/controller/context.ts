@@ -30,6 +30,11 @@ export interface ControllerDeps {
   integrity: IntegrityPort;
   /** The HOME omk runs with (its git config is watched), or null when it has none. */
   home: string | null;
+  /**
+   * Whether a text holds a credential omk holds or a GitHub-token-shaped value (the security
+   * review blocks a change adding one); composeController gives it the scrub's literals.
+   */
+  holdsToken?: (text: string) => boolean;
   /** Gates detected for the repository (and configured), before required kinds are applied. */
   gates: readonly GateSpec[];
   /** Environment for gate processes (already allowlisted). */

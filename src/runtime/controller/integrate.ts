@@ -110,6 +110,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     changedFiles: result.changedFiles,
     diff: result.diff,
     gates,
+    ...(deps.holdsToken === undefined ? {} : { holdsToken: deps.holdsToken }),
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(

@@ -352,6 +352,7 @@ async function settleAttempt(
     changedFiles: change.changedFiles,
     diff: change.diff,
     gates,
+    ...(deps.holdsToken === undefined ? {} : { holdsToken: deps.holdsToken }),
   };
   // Only here, per slice: the integrated diff is the slices' diffs merged, so checking it again
   // would only repeat these findings.
@@ -425,7 +426,11 @@ async function settleAttempt(
   const outOfBudget =
     exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !==
     null;
-  const retriesLeft = attempt < lastAttempt(ctx, task);
+  // An agent (or the code it wrote, in its gates) that reached outside its worktree or left a
+  // process behind may have left more than omk can see or undo: a process out of reach, a change
+  // it cannot compare. Nothing after it can be trusted, so the slice gets no other attempt.
+  const breached = [...integrity, ...gateChecks].some((finding) => finding.severity === 'blocking');
+  const retriesLeft = !breached && attempt < lastAttempt(ctx, task);
   if (retriesLeft && attempt < attemptLimit && !outOfBudget) {
     journal.updateTask(task.id, { status: 'pending' });
     events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
@@ -458,7 +463,9 @@ async function settleAttempt(
       ...journal.execution.failures,
       {
         code: 'slice_failed',
-        message: `Slice ${task.id} failed after ${attempt} attempt(s).`,
+        message: breached
+          ? `Slice ${task.id} failed: its attempt ${attempt} reached outside its worktree, so it is not attempted again.`
+          : `Slice ${task.id} failed after ${attempt} attempt(s).`,
         evidence: failure.slice(-8_000),
       },
     ],

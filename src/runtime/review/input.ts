@@ -18,6 +18,12 @@ export interface ReviewInput {
   gates: readonly GateEvidence[];
   /** Paths of files that are binary (from the capture), if known. */
   binaryPaths?: readonly string[];
+  /**
+   * Whether a line holds a credential omk holds or one shaped like a GitHub token
+   * (secrets/scrub.ts createTokenTest): an agent that read one and committed it, in any form omk
+   * knows, whatever the review's own formats say.
+   */
+  holdsToken?: (text: string) => boolean;
 }
 
 export type Review = Finding['review'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../proof/schema.js';
+import { createTokenTest } from '../secrets/scrub.js';
 import { controllerReview } from './controller.js';
 import { hasBlocking } from './input.js';
 import { securityReview } from './security.js';
@@ -212,5 +213,43 @@ describe('reviews are deterministic', () => {
         .filter((entry) => entry.message.startsWith('New dependency'))
         .map((entry) => entry.message.slice(0, 23)),
     ).toEqual(['New dependency "a-lib" ', 'New dependency "b-lib" ']);
+  });
+});
+
+describe('securityReview: a credential omk holds', () => {
+  const held = 'ghs_shortCanary0123456789';
+  const holdsToken = createTokenTest([held]);
+  const review = (line: string) =>
+    securityReview(
+      reviewInput({
+        diff: fileDiff('src/a.js', [`+${line}`]),
+        changedFiles: changed('src/a.js'),
+        holdsToken,
+      }),
+    ).filter((entry) => entry.severity === 'blocking');
+
+  it('blocks an added line holding it in any form omk knows, and never quotes it', () => {
+    const forms = [
+      held,
+      Buffer.from(held).toString('base64'),
+      Buffer.from(`x-access-token:${held}`).toString('base64'),
+      'AUTHORIZATION: basic dG90YWxseS1ub3QtYS10b2tlbg==',
+    ];
+    for (const form of forms) {
+      const found = review(`// found ${form}`);
+      expect(found, form).toHaveLength(1);
+      expect(found[0]?.message).toBe(
+        'A GitHub credential (a token omk holds, or one shaped like it) added in "src/a.js" at line 1; remove it, and revoke it if it is real.',
+      );
+      expect(found[0]?.message).not.toContain(form);
+    }
+  });
+
+  it('leaves other lines alone, and a format the review names is reported once, by its name', () => {
+    expect(review('export const answer = 42;')).toEqual([]);
+    const real = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+    const found = review(`const t = "${real}";`);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.message).toMatch(/^Secret \(GitHub token\) added in "src\/a\.js"/);
   });
 });

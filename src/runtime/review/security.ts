@@ -20,7 +20,7 @@ export function securityReview(input: ReviewInput): Finding[] {
   const known = new Set(input.changedFiles.map((file) => file.path));
   const diff = parseDiff(input.diff, known);
   const findings: Finding[] = [
-    ...diff.files.flatMap(secretFindings),
+    ...diff.files.flatMap((file) => secretFindings(file, input.holdsToken)),
     ...workflowFindings(input),
     ...newDependencies(diff.files).map((dependency) =>
       finding(
@@ -50,14 +50,28 @@ export function securityReview(input: ReviewInput): Finding[] {
 }
 
 /** Added lines only: a removed secret is a fix, and a context line was there before this change. */
-function secretFindings(file: DiffFile): Finding[] {
+function secretFindings(file: DiffFile, holdsToken?: (text: string) => boolean): Finding[] {
   const findings: Finding[] = [];
   let hidden = 0;
   let hiddenSeverity: Finding['severity'] = 'warning';
   for (const hunk of file.hunks) {
     for (const line of hunk) {
       if (line.kind !== 'added') continue;
-      for (const match of findSecrets(line.text)) {
+      const matches = findSecrets(line.text);
+      if (matches.length === 0 && holdsToken?.(line.text) === true) {
+        // Never quoted, not even in part: it is a credential omk holds, or shaped like one.
+        findings.push(
+          finding(
+            'security',
+            'blocking',
+            `A GitHub credential (a token omk holds, or one shaped like it) added in ` +
+              `${quoteUntrusted(file.path)} at line ${line.newLine ?? '?'}; remove it, and revoke it if it is real.`,
+            [file.path],
+          ),
+        );
+        continue;
+      }
+      for (const match of matches) {
         if (findings.length >= MAX_SECRET_FINDINGS_PER_FILE) {
           hidden++;
           if (match.severity === 'blocking') hiddenSeverity = 'blocking';

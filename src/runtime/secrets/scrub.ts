@@ -25,15 +25,7 @@ const MIN_LITERAL = 8;
  * each also in base64 and as the base64 of `x-access-token:<value>`.
  */
 export function createScrub(literals: readonly string[]): Scrub {
-  const forms = new Set<string>();
-  for (const value of literals) {
-    if (value.length < MIN_LITERAL) continue;
-    forms.add(value);
-    forms.add(Buffer.from(value).toString('base64'));
-    forms.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
-  }
-  // Longest first, so a value inside another's base64 cannot leave part of the longer one.
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  const ordered = literalForms(literals);
   return (text) => {
     let out = text;
     for (const form of ordered) out = out.split(form).join(REDACTED);
@@ -42,6 +34,31 @@ export function createScrub(literals: readonly string[]): Scrub {
     for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
     return out;
   };
+}
+
+/** Each literal, its base64 and the base64 of `x-access-token:<value>`; longest first. */
+function literalForms(literals: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const value of literals) {
+    if (value.length < MIN_LITERAL) continue;
+    forms.add(value);
+    forms.add(Buffer.from(value).toString('base64'));
+    forms.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
+  }
+  // Longest first, so a value inside another's base64 cannot leave part of the longer one.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Whether a text holds a GitHub credential as the scrub sees one: one of `literals` (the tokens
+ * omk was given) in any of its forms, a GitHub token however short, an access-token header value.
+ * The model-key formats are left to the security review, which names them.
+ */
+export function createTokenTest(literals: readonly string[]): (text: string) => boolean {
+  const forms = literalForms(literals);
+  return (text) =>
+    forms.some((form) => text.includes(form)) ||
+    [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text.search(pattern) !== -1);
 }
 
 /** The values of omk's environment that are tokens by name (GitHub tokens, keys, secrets). */

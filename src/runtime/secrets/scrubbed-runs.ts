@@ -1,6 +1,7 @@
 import type { Agent } from '../agents/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { StateFiles } from '../state/port.js';
+import type { WorkspacePort } from '../workspace/port.js';
 import { type Scrub, scrubFile } from './scrub.js';
 
 /**
@@ -27,5 +28,25 @@ export function scrubbedVerify(verify: VerifyFn, scrub: Scrub, files: StateFiles
       evidence.map((gate) => (gate.artifact === null ? null : scrubFile(files, gate.artifact, scrub))),
     );
     return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
+  };
+}
+
+/**
+ * The worktrees with the patch a reset keeps of an attempt (what the agent committed, a token it
+ * read included) scrubbed as soon as it is written: it lies among the goal's artifacts, which
+ * omk's own files and the state branch are built from.
+ */
+export function scrubbedWorkspaces(
+  workspaces: WorkspacePort,
+  scrub: Scrub,
+  files: StateFiles,
+): WorkspacePort {
+  return {
+    ...workspaces,
+    async resetToBase(workspace, diffPath) {
+      const reset = await workspaces.resetToBase(workspace, diffPath);
+      await scrubFile(files, diffPath, scrub);
+      return reset;
+    },
   };
 }
