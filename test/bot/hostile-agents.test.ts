@@ -89,10 +89,18 @@ describe('hostile agents through the bot (local mode)', () => {
   });
 
   it('none is ready but the one that found no token; none merged: main is where it was', () => {
+    // An agent that reached outside its worktree fails its slice at once (no other attempt); the
+    // others wait for a run that gives their slice another attempt.
+    const expected: Record<Case, string> = {
+      hook: 'failed',
+      config: 'failed',
+      token: 'ready',
+      link: 'not_ready',
+      forged: 'not_ready',
+    };
     for (const [attack, id] of ids) {
       expect(env.stateGoals(), attack).toContain(id);
-      if (attack === 'token') expect(env.readGoal(id).status).toBe('ready');
-      else expect(env.readGoal(id).status, attack).toBe('not_ready');
+      expect(env.readGoal(id).status, attack).toBe(expected[attack]);
     }
     expect(mainBefore()).toBe(main);
     expect([...env.server.state.pulls.values()].filter((pull) => pull.merged)).toEqual([]);
