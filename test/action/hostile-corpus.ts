@@ -85,7 +85,7 @@ const BODIES: Record<Attack, string[]> = {
     "echo '::warning::pwned-inside-its-pause'",
     "echo '::pwnedpause::'",
     "echo '  ::error::pwned-indented'",
-    `printf '%s\\n' "console.log('::error file=src/math.js,line=2::pwned-by-gate');" "console.log('::stop-commands::pwnedgate');" "throw new Error('::error::pwned-by-throw');" >> src/math.js`,
+    `printf '%s\\n' "console.log('::error file=src/math.js,line=2::pwned-by-gate');" "console.log('::stop-commands::pwnedgate');" "console.error('src/math.js:3: pwned-annotation%0A::add-mask::leak ::error::x');" "throw new Error('::error::pwned-by-throw');" >> src/math.js`,
   ],
   // Looks for the token where actions/checkout leaves it, in its environment and in omk's stash
   // of it (a parent of the worktree), prints what it finds decoded, and commits it.
