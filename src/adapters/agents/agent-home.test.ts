@@ -33,6 +33,17 @@ describe("an agent's own HOME", () => {
     expect(existsSync(home.path)).toBe(false);
   });
 
+  it("still finds rustup's toolchains under the user HOME (by default, or where RUSTUP_HOME says)", async () => {
+    await mkdir(join(user, '.rustup'));
+    const home = await makeAgentHome({ HOME: user, TMPDIR: root }, []);
+    expect(home.env.RUSTUP_HOME).toBe(join(user, '.rustup'));
+    expect(home.env.CARGO_HOME).toBeUndefined();
+    await home.remove();
+    const moved = await makeAgentHome({ HOME: user, TMPDIR: root, RUSTUP_HOME: '/opt/rustup' }, []);
+    expect(moved.env.RUSTUP_HOME).toBe('/opt/rustup');
+    await moved.remove();
+  });
+
   it('holds copies of the login entries, never links inside them, and not what is missing', async () => {
     await mkdir(join(user, '.tool'), { recursive: true });
     await writeFile(join(user, '.tool', 'auth.json'), '{"token":"mine"}');

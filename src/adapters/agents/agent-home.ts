@@ -8,7 +8,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** One agent run's own HOME: its variables, and what to remove when the run is over. */
 export interface AgentHome {
   path: string;
-  /** HOME and XDG_{CONFIG,CACHE,DATA,STATE}_HOME, all inside `path`. */
+  /** HOME and XDG_{CONFIG,CACHE,DATA,STATE}_HOME, all inside `path`; RUSTUP_HOME where rustup is. */
   env: Record<string, string>;
   remove(): Promise<void>;
 }
@@ -31,9 +31,22 @@ export async function makeAgentHome(hostEnv: Env, entries: readonly HomeEntry[])
   }
   return {
     path,
-    env: agentHomeEnv(path),
+    env: { ...(await toolchains(hostEnv)), ...agentHomeEnv(path) },
     remove: () => rm(path, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Toolchains installed under the user's HOME that the agent must still find to build and test:
+ * rustup's (the `cargo` on the PATH is rustup's proxy, which looks for its toolchains in
+ * RUSTUP_HOME, by default ~/.rustup). No credentials live there; CARGO_HOME, which may hold
+ * `credentials.toml`, is not passed (cargo keeps its registry cache in the agent's HOME instead).
+ */
+async function toolchains(hostEnv: Env): Promise<Record<string, string>> {
+  if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
+  if (!hostEnv.HOME) return {};
+  const rustup = join(hostEnv.HOME, '.rustup');
+  return (await lstat(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 
 async function copyEntry(entry: HomeEntry, hostEnv: Env, home: string): Promise<void> {
