@@ -17,7 +17,7 @@ export type RepoCustomAgents = 'trusted' | 'untrusted';
 
 /**
  * What of the repository's config a run would use where it is not trusted: a custom agent, or a
- * preset's (or script's) `agents.settings.<name>` adding arguments or environment names to it.
+ * preset's (or script's) `agents.settings.<name>` adding arguments, environment names or HOME files to it.
  */
 export interface UntrustedCustomAgent {
   /** `custom`: a whole agent; `settings`: extraArgs, env or home added to an agent the host chose. */
