@@ -24,7 +24,7 @@ const REFUSED: Record<TrustedStep, { done: string; goal: string }> = {
 /**
  * Why a goal may not start, resume or be fixed in this checkout: its `.omk/config.yml` would have
  * a custom agent of its own run (as the goal's agent, its default, or planner.agent), or would add
- * arguments or environment names to the operator's agent, which only the operator may choose.
+ * arguments, environment names or HOME files to the operator's agent, which only the operator may choose.
  * Asked before the goal's state is read or written, so a refusal writes no state. Null: nothing
  * refused. A fix plans nothing, so planner.agent is not asked about there. `recorded` is the
  * agent an existing goal was created with, which its runs use when the app names none.
@@ -90,7 +90,7 @@ function refusalLines(found: UntrustedCustomAgent, step: { done: string; goal: s
   if (found.kind === 'settings') {
     const key = quoteUntrusted(found.key);
     return [
-      `${step.done}: ${found.file} sets ${key}, arguments or environment names for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments or variables a repository adds to an agent (an agent CLI's flags can make it run any command, and a variable's name would hand it the app's secret of that name), so nothing was run.`,
+      `${step.done}: ${found.file} sets ${key}, arguments, environment names or HOME files for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments, variables or HOME files a repository adds to an agent (an agent CLI's flags can make it run any command, a variable's name would hand it the app's secret of that name, and a HOME file a file of the app's), so nothing was run.`,
       `Remove ${key} from ${found.file} (its startupSilence and networkStall may stay), then ask again; what the agent needs beyond that is the app's operator's to set.`,
     ];
   }

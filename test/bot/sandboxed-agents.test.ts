@@ -37,6 +37,11 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     const agent = join(dir, 'agent.sh');
     const attempt = (what: string, command: string) =>
       `if ( ${command} ) 2>/dev/null; then echo "ESCAPED ${what}"; else echo "blocked ${what}"; fi`;
+    env = await startBotEnv({
+      mode: 'local',
+      env: { OMK_BOT_AGENT: `script:${agent}`, OMK_SANDBOX: 'required' },
+    });
+    // Written once the bot's HOME (its work directory) is known; read when the agent runs.
     await writeFile(
       agent,
       [
@@ -48,7 +53,8 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
           `printf '#!/bin/sh\\ntouch ${join(dir, 'hook-ran')}\\n' > "$common/hooks/post-commit"`,
         ),
         attempt('outside', `touch ${outside()}`),
-        attempt('credentials', 'grep -q secret "$HOME/.git-credentials"'),
+        // The bot's HOME by its path: the agent's own HOME holds no such file at all.
+        attempt('credentials', `grep -q secret "${join(env.workDir, '.git-credentials')}"`),
         // Would break the fix after omk's commit, were it still running then.
         `setsid sh -c 'sleep 2; echo "export const late = 1;" >> "${'$'}PWD/src/math.js"; touch ${join(dir, 'late')}' &`,
         'exit 0',
@@ -56,10 +62,6 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
       ].join('\n'),
     );
     await chmod(agent, 0o755);
-    env = await startBotEnv({
-      mode: 'local',
-      env: { OMK_BOT_AGENT: `script:${agent}`, OMK_SANDBOX: 'required' },
-    });
     await writeFile(join(env.workDir, '.git-credentials'), 'https://x:secret@github.com\n');
     await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr`, { commentId });
     await env.bot.idle();

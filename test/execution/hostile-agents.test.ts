@@ -103,11 +103,12 @@ describe('an agent that writes outside its worktree', () => {
     expect((await readFile(join(sharedGit(), 'config'))).equals(before)).toBe(true);
   });
 
-  it("edits omk's ~/.gitconfig (a temp HOME): blocked, the file removed again", async () => {
+  it("edits omk's ~/.gitconfig (a temp HOME) by its path: blocked, the file removed again", async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
+    // Its own HOME is not omk's (agent-home.test.ts): unsandboxed, it can still name omk's by path.
     const agent = await shellAgent(
       'global',
-      'git config --global url.http://127.0.0.1:9/.insteadOf https://github.com/',
+      `git config --file ${join(env.stateDir, '.gitconfig')} url.http://127.0.0.1:9/.insteadOf https://github.com/`,
     );
     const id = await runGoal(agent);
     expect(await expectBlocked(id, main)).toEqual([

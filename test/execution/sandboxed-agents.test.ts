@@ -55,8 +55,9 @@ async function hostileAgent(): Promise<{ spec: string; ran: string }> {
       'common=$(git rev-parse --git-common-dir)',
       'try() { if sh -c "$2" 2>/dev/null; then echo "ESCAPED $1"; else echo "blocked $1"; fi; }',
       `try git-config 'printf "[core]\\n\\thooksPath = /tmp/evil\\n" >> "'"$common"'/config"'`,
-      `try gitconfig 'printf "[credential]\\n\\thelper = evil\\n" >> "$HOME/.gitconfig"'`,
-      `try ssh-key 'cat "$HOME/.ssh/id_rsa"'`,
+      // omk's HOME by its path (the agent's own HOME is its to write, and holds no key).
+      `try gitconfig 'printf "[credential]\\n\\thelper = evil\\n" >> "${join(env.stateDir, '.gitconfig')}"'`,
+      `try ssh-key 'cat "${join(env.stateDir, '.ssh', 'id_rsa')}"'`,
       `try outside 'touch ${outside}'`,
       `setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
       'sleep 0.3',

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +38,7 @@ function agent(argv: string[], overrides: Partial<CommandAgentOptions> = {}) {
     argv: [process.execPath, ...argv],
     prompt: 'arg',
     envNames: [],
+    home: [],
     usage: 'none',
     startupSilenceMs: 60_000,
     networkStallMs: null,
@@ -170,6 +172,10 @@ describe('command agent: environment', () => {
       'OMK_TASK_ID',
       'OMK_WRITES',
       'PATH',
+      'XDG_CACHE_HOME',
+      'XDG_CONFIG_HOME',
+      'XDG_DATA_HOME',
+      'XDG_STATE_HOME',
     ]);
     expect(values).not.toContain('ghs_secretsecretsecretsecret');
   });
@@ -402,23 +408,53 @@ describe('command agent: transcript size', () => {
 });
 
 describe('command agent: sandboxed', () => {
-  it('passes the confinement on, with the CLI state under HOME that exists made writable', async () => {
-    const home = join(root, 'home');
-    await mkdir(join(home, '.claude'), { recursive: true });
+  it("passes the confinement on, with the agent's own HOME writable", async () => {
     const specs: ProcessSpec[] = [];
     const run: ProcessRunner = async (spec) => {
       specs.push(spec);
       return runProcess(spec);
     };
-    const confined = agent(['-e', '0'], {
-      baseEnv: { ...hostEnv, HOME: home },
-      homeState: ['.claude', '.claude.json'],
-      run,
-    });
+    const confined = agent(['-e', '0'], { run });
     const result = await confined.run(input({ confine: { writable: ['/cache'], readable: ['/goal'] } }));
     expect(result.outcome).toBe('succeeded');
-    expect(specs[0]?.confine).toEqual({ writable: ['/cache', join(home, '.claude')], readable: ['/goal'] });
+    const home = specs[0]?.env.HOME ?? '';
+    expect(home).not.toBe(hostEnv.HOME);
+    expect(specs[0]?.confine).toEqual({ writable: ['/cache', home], readable: ['/goal'] });
     await agent(['-e', '0'], { run }).run(input());
     expect(specs[1]?.confine).toBeUndefined();
+  });
+});
+
+describe('command agent: its own HOME', () => {
+  it('runs with a fresh HOME and XDG directories holding only its login, removed after the run', async () => {
+    const user = join(root, 'user-home');
+    await mkdir(join(user, '.ssh'), { recursive: true });
+    await writeFile(join(user, '.ssh', 'id_rsa'), 'PRIVATE KEY\n');
+    await writeFile(join(user, '.tool.json'), '{"login":"yes"}');
+    const code = `${RECORD}
+const { join } = require('node:path');
+const home = process.env.HOME;
+const read = (p) => { try { return fs.readFileSync(join(home, p), 'utf8'); } catch { return null; } };
+fs.writeFileSync(join(home, '.gitconfig'), '[credential]\\n\\thelper = evil\\n');
+rec({ home, xdg: [process.env.XDG_CONFIG_HOME, process.env.XDG_CACHE_HOME, process.env.XDG_DATA_HOME, process.env.XDG_STATE_HOME], key: read('.ssh/id_rsa'), login: read('.tool.json') });`;
+    const result = await agent(['-e', code], {
+      baseEnv: { ...hostEnv, HOME: user },
+      home: [{ path: '.tool.json' }],
+    }).run(input());
+    expect(result.outcome, result.summary).toBe('succeeded');
+    const got = (await received()) as {
+      home: string;
+      xdg: string[];
+      key: string | null;
+      login: string | null;
+    };
+    expect(got.home).not.toBe(user);
+    expect(got.xdg).toEqual(
+      ['.config', '.cache', '.local/share', '.local/state'].map((d) => join(got.home, d)),
+    );
+    expect(got.key).toBeNull();
+    expect(got.login).toBe('{"login":"yes"}');
+    expect(existsSync(join(user, '.gitconfig'))).toBe(false);
+    expect(existsSync(got.home)).toBe(false);
   });
 });

@@ -7,9 +7,9 @@ import { createNetworkWatch } from '../../runtime/agents/network-stall.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
 import type { ProcessResult, ProcessRunner } from '../../runtime/ports.js';
-import type { Confinement } from '../../runtime/sandbox/port.js';
 import { runProcess } from '../process/run-process.js';
 import { writeJsonAtomic } from '../state/atomic.js';
+import { type AgentHome, makeAgentHome } from './agent-home.js';
 
 export interface CommandAgentOptions extends AgentCommand {
   /** The host environment the allowlist picks from (injected, never read from globals). */
@@ -82,12 +82,21 @@ async function runCommand(
       `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`,
     );
   }
+  let home: AgentHome;
+  try {
+    home = await makeAgentHome(options.baseEnv, options.home);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return early('crashed', `the agent's own HOME could not be made (${why}); the agent was not started`);
+  }
   const run = options.run ?? runProcess;
   const result = await run({
     argv,
     cwd: input.cwd,
     env: {
       ...allowed,
+      // Its own HOME and XDG directories: the user's HOME is never the agent's.
+      ...home.env,
       OMK_TASK_ID: input.taskId,
       OMK_ATTEMPT: String(input.attempt),
       OMK_WRITES: JSON.stringify(input.task.writes),
@@ -99,14 +108,14 @@ async function runCommand(
     ...(input.logMaxBytes === undefined ? {} : { logMaxBytes: input.logMaxBytes }),
     ...(input.confine === undefined
       ? {}
-      : { confine: await withHomeState(input.confine, options.homeState ?? [], allowed.HOME) }),
+      : { confine: { ...input.confine, writable: [...input.confine.writable, home.path] } }),
     onSpawn: input.onProcess,
     ...(options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs }),
     ...(options.networkStallMs === null
       ? {}
       : { watch: createNetworkWatch(options.networkStallMs, () => performance.now()) }),
     ...(input.signal ? { signal: input.signal } : {}),
-  });
+  }).finally(() => home.remove());
 
   const usage = parseUsage(options.usage, result.stdout);
   const [, proposals] = await Promise.all([
@@ -168,29 +177,6 @@ function buildArgv(options: CommandAgentOptions, input: AgentRunInput, promptFil
   if (options.prompt === 'arg' && !has('{prompt}')) template.push('{prompt}');
   if (options.prompt === 'file' && !has('{promptFile}')) template.push('{promptFile}');
   return expandArgv(template, { prompt: input.prompt, promptFile, cwd: input.cwd });
-}
-
-/** The CLI's own state under HOME, where it exists, writable too: the rest of HOME stays read-only. */
-async function withHomeState(
-  confine: Confinement,
-  homeState: readonly string[],
-  home: string | undefined,
-): Promise<Confinement> {
-  if (home === undefined || homeState.length === 0) return confine;
-  const paths = homeState.map((path) => join(home, path));
-  const existing = (
-    await Promise.all(paths.map(async (path) => ((await exists(path)) ? path : null)))
-  ).filter((path): path is string => path !== null);
-  return { ...confine, writable: [...confine.writable, ...existing] };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function collectFollowUps(input: AgentRunInput): Promise<FollowUpsRead> {

@@ -163,7 +163,18 @@ describe('agentLauncher: scripts, custom commands, demo', () => {
       task: 't1',
       attempt: '1',
       writes: '["src"]',
-      envKeys: ['HOME', 'OMK_ATTEMPT', 'OMK_PROMPT_FILE', 'OMK_TASK_ID', 'OMK_WRITES', 'PATH'],
+      envKeys: [
+        'HOME',
+        'OMK_ATTEMPT',
+        'OMK_PROMPT_FILE',
+        'OMK_TASK_ID',
+        'OMK_WRITES',
+        'PATH',
+        'XDG_CACHE_HOME',
+        'XDG_CONFIG_HOME',
+        'XDG_DATA_HOME',
+        'XDG_STATE_HOME',
+      ],
     });
   });
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CREDENTIAL_STORES } from '../../runtime/agents/home.js';
 import type { SandboxNetwork } from '../../runtime/sandbox/port.js';
 
 /**
@@ -73,15 +74,13 @@ export function bubblewrapArgv(tool: string, plan: BubblewrapPlan, argv: readonl
 }
 
 /**
- * The credential stores under a HOME that no agent or gate needs to read: keys, tokens and the
- * logins of tools that push or publish. The agent CLI's own login (`~/.claude`, `~/.codex`) stays.
+ * The credential stores under a HOME that no agent or gate needs to read (the runtime's list, which
+ * also refuses them as an agent's `home` entry): hidden in the sandbox.
  */
 export function credentialStores(home: string): { dirs: string[]; files: string[] } {
   return {
-    dirs: ['.ssh', '.gnupg', '.aws', '.config/gh', '.docker'].map((p) => join(home, p)),
-    files: ['.git-credentials', '.netrc', '.npmrc', '.pypirc', '.cargo/credentials.toml'].map((p) =>
-      join(home, p),
-    ),
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join(home, p)),
   };
 }
 

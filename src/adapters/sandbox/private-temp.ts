@@ -18,10 +18,11 @@ export interface PrivateTemp {
   hidden: string[];
 }
 
-export async function makePrivateTemp(env: Env): Promise<PrivateTemp> {
+/** `prefix` names the directory (`run-` for a sandbox's temp, `home-` for an agent's HOME). */
+export async function makePrivateTemp(env: Env, prefix = 'run-'): Promise<PrivateTemp> {
   const name = `omk-sandboxes-${process.getuid?.() ?? 'user'}`;
   const parent = await ownDirectory(join(env.TMPDIR || '/tmp', name));
-  const path = await mkdtemp(join(parent, 'run-'));
+  const path = await mkdtemp(join(parent, prefix));
   const hidden = new Set([parent]);
   const shared = join('/tmp', name);
   // Another run's, where this run's TMPDIR is not /tmp: hidden when it exists.

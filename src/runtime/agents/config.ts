@@ -14,6 +14,8 @@ export const customAgentSchema = z.object({
   prompt: z.enum(PROMPT_DELIVERY).default('file'),
   /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
   env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
+  home: z.array(z.string().min(1)).default([]),
   /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
   usage: z.enum(['none', 'json']).default('none'),
 });
@@ -35,13 +37,18 @@ export const agentsConfigSchema = z
      * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
      */
     networkStall: durationSchema.optional(),
-    /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
+    /**
+     * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
+     * files of HOME to copy into the agent's own HOME.
+     */
     settings: z
       .record(
         z.string(),
         z.object({
           extraArgs: z.array(z.string()).default([]),
           env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+          /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
+          home: z.array(z.string().min(1)).default([]),
           /** Overrides agents.startupSilence for this agent. */
           startupSilence: durationSchema.optional(),
           /** Overrides agents.networkStall for this agent. */

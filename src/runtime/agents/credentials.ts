@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HomeEntry } from './home.js';
 import type { AgentPreset } from './presets.js';
 
 /**
@@ -11,7 +12,7 @@ export interface PresetLogin {
   /** How the user logs the CLI in, by hand, once ("run `codex login` once in a terminal"). */
   how: string;
   /** Login or provider files, each relative to HOME, or to `$<xdg>` when that variable is set. */
-  files: readonly { path: string; xdg?: 'XDG_DATA_HOME' | 'XDG_CONFIG_HOME'; underXdg?: string }[];
+  files: readonly HomeEntry[];
   /**
    * `stop`: the CLI cannot work without one of them or a key variable, and does not say so quickly
    * itself (codex retries its provider for minutes), so a run stops before the agent starts.

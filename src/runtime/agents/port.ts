@@ -1,6 +1,7 @@
 import type { Task, TaskDraft } from '../graph/schema.js';
 import type { Confinement } from '../sandbox/port.js';
 import type { AgentEnvironmentFailure } from './environment.js';
+import type { HomeEntry } from './home.js';
 import type { PromptDelivery } from './presets.js';
 import type { UsageParserName } from './usage.js';
 
@@ -82,8 +83,11 @@ export interface AgentCommand {
    * network failures; null: no limit.
    */
   networkStallMs: number | null;
-  /** A preset's login and session state under HOME, writable when the run is sandboxed. */
-  homeState?: readonly string[];
+  /**
+   * What is copied from the user's HOME into the agent's own HOME before each run (the preset's
+   * login, plus `home` from .omk/config.yml), checked: never a credential store.
+   */
+  home: readonly HomeEntry[];
   /**
    * Set for a preset with no key variable and no login file here: added to the fix when a run
    * shows the agent cannot run (it may have hung or failed for want of one).

@@ -1,5 +1,6 @@
 import type { PROMPT_DELIVERY } from './config.js';
 import type { PresetLogin } from './credentials.js';
+import type { HomeEntry } from './home.js';
 import type { UsageParserName } from './usage.js';
 
 export type PromptDelivery = (typeof PROMPT_DELIVERY)[number];
@@ -27,10 +28,10 @@ export interface AgentPreset {
   /** The CLI version this argv was checked against (its help read, run without credentials). */
   readonly testedVersion?: string;
   /**
-   * Where under HOME the CLI keeps its login and session state: writable in the sandbox (when
-   * they exist), the rest of HOME read-only.
+   * The CLI's login and settings, copied from the user's HOME into the agent's own HOME before
+   * each run (the agent never sees the user's HOME as its own). Nothing else is copied.
    */
-  readonly homeState?: readonly string[];
+  readonly home: readonly HomeEntry[];
   /** The oldest CLI version whose help lists every flag the chosen argv passes. */
   readonly minVersion?: string;
   /**
@@ -45,7 +46,11 @@ export interface AgentPreset {
 type PresetSpec = Pick<AgentPreset, 'name' | 'description' | 'argv'> & Partial<AgentPreset>;
 
 function preset(spec: PresetSpec): AgentPreset {
-  return { prompt: 'arg', envNames: [], usage: 'none', startup: 'unknown', ...spec };
+  return { prompt: 'arg', envNames: [], usage: 'none', startup: 'unknown', home: [], ...spec };
+}
+
+function files(...paths: string[]): HomeEntry[] {
+  return paths.map((path) => ({ path }));
 }
 
 export const AGENT_PRESETS: readonly AgentPreset[] = [
@@ -78,7 +83,8 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     },
     // `--output-format json` prints one result when it is done, nothing before.
     startup: 'quiet',
-    homeState: ['.claude', '.claude.json'],
+    // ~/.claude/projects holds every past session: not copied.
+    home: files('.claude.json', '.claude/.credentials.json', '.claude/settings.json'),
   }),
   preset({
     name: 'codex',
@@ -89,7 +95,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // one without it ("Not inside a trusted directory").
     argv: ['codex', 'exec', '--sandbox', 'workspace-write', '--skip-git-repo-check', '--json', '{prompt}'],
     envNames: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
-    homeState: ['.codex'],
+    home: files('.codex/auth.json', '.codex/config.toml'),
     usage: 'codex',
     testedVersion: '0.171.0',
     // Every flag is in `codex exec --help` from 0.20.0 (the oldest read) to 0.171.0.
@@ -111,7 +117,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // "default" approval, which a headless run cannot answer.
     argv: ['gemini', '-p', '{prompt}', '--output-format', 'json', '--skip-trust', '--yolo'],
     envNames: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
-    homeState: ['.gemini'],
+    home: files('.gemini/oauth_creds.json', '.gemini/settings.json', '.gemini/google_accounts.json'),
     usage: 'gemini',
     testedVersion: '0.61.0',
     minVersion: '0.20.0',
@@ -136,7 +142,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     description: 'Kimi CLI print mode (non-interactive, tool calls auto-approved)',
     argv: ['kimi', '--print', '-p', '{prompt}'],
     envNames: ['KIMI_API_KEY', 'MOONSHOT_API_KEY'],
-    homeState: ['.kimi'],
+    home: files('.kimi'),
   }),
   preset({
     name: 'aider',
@@ -145,6 +151,7 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     prompt: 'file',
     envNames: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'],
     usage: 'aider',
+    home: files('.aider.conf.yml'),
     // Prints its banner at once.
     startup: 'prints',
   }),
@@ -155,7 +162,10 @@ export const AGENT_PRESETS: readonly AgentPreset[] = [
     // A permission question would wait for an answer no one gives; --auto still honours denies.
     argv: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     envNames: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY'],
-    homeState: ['.local/share/opencode', '.local/state/opencode', '.cache/opencode', '.config/opencode'],
+    home: [
+      { path: '.local/share/opencode/auth.json', xdg: 'XDG_DATA_HOME', underXdg: 'opencode/auth.json' },
+      { path: '.config/opencode', xdg: 'XDG_CONFIG_HOME', underXdg: 'opencode' },
+    ],
     usage: 'opencode',
     testedVersion: '1.18.33',
     // Without a login it uses its own free provider (opencode zen), so none is required.

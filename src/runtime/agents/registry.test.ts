@@ -57,7 +57,9 @@ function resolved(spec: string, value: unknown = {}): Launched | undefined {
 describe('resolveAgent: what to launch', () => {
   it('a preset: its argv template and credential names, plus configured extras, with the host env', () => {
     const launched = resolved('claude', {
-      settings: { claude: { extraArgs: ['--model', 'opus'], env: ['CLAUDE_EXTRA'] } },
+      settings: {
+        claude: { extraArgs: ['--model', 'opus'], env: ['CLAUDE_EXTRA'], home: ['~/.config/claude-extra'] },
+      },
     });
     expect(launched).toEqual({
       command: {
@@ -83,7 +85,12 @@ describe('resolveAgent: what to launch', () => {
         usage: 'claude',
         startupSilenceMs: null,
         networkStallMs: 120_000,
-        homeState: ['.claude', '.claude.json'],
+        home: [
+          { path: '.claude.json' },
+          { path: '.claude/.credentials.json' },
+          { path: '.claude/settings.json' },
+          { path: '.config/claude-extra' },
+        ],
       },
       hostEnv: HOST_ENV,
     });
@@ -100,6 +107,7 @@ describe('resolveAgent: what to launch', () => {
         argv: [join(repo, 'fix.sh'), '-v'],
         prompt: 'stdin',
         envNames: [],
+        home: [],
         usage: 'json',
         startupSilenceMs: 5_000,
         networkStallMs: null,
@@ -116,6 +124,7 @@ describe('resolveAgent: what to launch', () => {
       argv: ['/opt/my-claude', '{promptFile}'],
       prompt: 'file',
       envNames: ['MINE'],
+      home: [],
       usage: 'none',
       startupSilenceMs: 120_000,
       networkStallMs: null,
@@ -154,6 +163,31 @@ describe('resolveAgent: what to launch', () => {
 });
 
 describe('resolveAgent: refusals before anything is launched', () => {
+  it.each([
+    ['/etc/passwd', 'an absolute path outside HOME'],
+    ['../other/.claude', 'it contains ".."'],
+    ['.', 'the whole HOME'],
+    ['.ssh', '~/.ssh is a credential store'],
+    ['~/.ssh/id_rsa', '~/.ssh is a credential store'],
+    ['/home/me/.git-credentials', '~/.git-credentials is a credential store'],
+    ['.config', '~/.config/gh is a credential store'],
+    ['.config/gh/hosts.yml', '~/.config/gh is a credential store'],
+  ])('a home entry %s is refused (%s), naming it, before anything is launched', (entry, why) => {
+    const { launcher, launched } = recordingLauncher();
+    const agents = config({ settings: { claude: { home: [entry] } } });
+    const run = () => resolveAgent('claude', { repoRoot: repo, config: agents, env: HOST_ENV, launcher });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(why);
+    expect(run).toThrow(`the home entry "${entry}" of claude is refused`);
+    expect(launched).toEqual([]);
+  });
+
+  it('a custom agent may name an absolute path inside HOME, kept relative to it', () => {
+    const custom = { mine: { argv: ['/opt/mine'], home: ['/home/me/.mine/auth.json'] } };
+    const command = resolved('mine', { custom })?.command;
+    expect(typeof command === 'object' ? command.home : command).toEqual([{ path: '.mine/auth.json' }]);
+  });
+
   it('script: a missing, non-executable or directory path is a clear ConfigError', async () => {
     const { launcher, launched } = recordingLauncher();
     const opts = { repoRoot: repo, config: config(), env: HOST_ENV, launcher };

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { AgentsConfig } from './config.js';
 import { findCredentials } from './credentials.js';
+import { checkedHomeEntries } from './home.js';
 import type { Agent, AgentCommand, AgentLauncher } from './port.js';
 import { AGENT_PRESETS, type AgentPreset, findPreset, presetArgv } from './presets.js';
 
@@ -59,6 +60,7 @@ function agentCommand(
       argv: [checkedScript(name, options.repoRoot), ...(settings?.extraArgs ?? [])],
       prompt: 'stdin',
       envNames: settings?.env ?? [],
+      home: checkedHomeEntries(settings?.home ?? [], options.env, name),
       usage: 'json',
       startupSilenceMs,
       networkStallMs,
@@ -72,6 +74,7 @@ function agentCommand(
       argv: custom.argv,
       prompt: custom.prompt,
       envNames: custom.env,
+      home: checkedHomeEntries(custom.home, options.env, name),
       usage: custom.usage,
       startupSilenceMs,
       networkStallMs,
@@ -87,10 +90,10 @@ function agentCommand(
       argv: [...argv, ...(settings?.extraArgs ?? [])],
       prompt: preset.prompt,
       envNames: [...preset.envNames, ...(settings?.env ?? [])],
+      home: [...preset.home, ...checkedHomeEntries(settings?.home ?? [], options.env, name)],
       usage: preset.usage,
       startupSilenceMs,
       networkStallMs,
-      ...(preset.homeState === undefined ? {} : { homeState: preset.homeState }),
       ...(login?.missing == null
         ? {}
         : { missingLogin: `no login was found for it either (${login.missing}): ${login.how}` }),

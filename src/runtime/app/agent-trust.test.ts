@@ -97,6 +97,15 @@ describe('untrustedCustomAgent', () => {
       key: 'agents.settings.codex.env',
       role: 'planner',
     });
+    // A HOME file: the repository would choose which of the host's files an agent gets.
+    const homeFile = loaded({ agents: { settings: { claude: { home: ['.config/tool/auth.json'] } } } });
+    expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: homeFile }, ['claude'])).toMatchObject(
+      {
+        kind: 'settings',
+        key: 'agents.settings.claude.home',
+        role: 'agent',
+      },
+    );
     const timing = loaded({ agents: { settings: { claude: { startupSilence: '5m', networkStall: '5m' } } } });
     expect(untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: timing }, ['claude'])).toBeNull();
     const found = untrustedCustomAgent('untrusted', { repoRoot: ROOT, config: hooked }, ['claude']);

@@ -17,10 +17,10 @@ export type RepoCustomAgents = 'trusted' | 'untrusted';
 
 /**
  * What of the repository's config a run would use where it is not trusted: a custom agent, or a
- * preset's (or script's) `agents.settings.<name>` adding arguments or environment names to it.
+ * preset's (or script's) `agents.settings.<name>` adding arguments, environment names or HOME files to it.
  */
 export interface UntrustedCustomAgent {
-  /** `custom`: a whole agent; `settings`: extraArgs or env added to an agent the host chose. */
+  /** `custom`: a whole agent; `settings`: extraArgs, env or home added to an agent the host chose. */
   kind: 'custom' | 'settings';
   /** The config file, relative to the repository (`.omk/config.yml`). */
   file: string;
@@ -35,9 +35,10 @@ export interface UntrustedCustomAgent {
  * The first custom agent of `config` a run would use while such agents are untrusted: the
  * planner's (`planner.agent`) and then `specs` (the run's agent, or agents.default when none is
  * named). Entries the host itself added (`hostDefined`) are its own choice; null when nothing is
- * refused. `agents.settings.<name>` of such an agent is refused too when it adds arguments or
- * environment names: a preset CLI's flags can run other programs (an MCP server, a hook, a config
- * override), and a name passes the host's secret of that name to the agent. Its timeouts
+ * refused. `agents.settings.<name>` of such an agent is refused too when it adds arguments,
+ * environment names or HOME files: a preset CLI's flags can run other programs (an MCP server, a
+ * hook, a config override), a name passes the host's secret of that name to the agent, and a HOME
+ * file hands it a file of the host's. Its timeouts
  * (startupSilence, networkStall) stay the repository's to tune.
  */
 export function untrustedCustomAgent(
@@ -64,7 +65,14 @@ export function untrustedCustomAgent(
     }
     const settings = Object.hasOwn(agents.settings, name) ? agents.settings[name] : undefined;
     if (settings === undefined) continue;
-    const added = settings.extraArgs.length > 0 ? 'extraArgs' : settings.env.length > 0 ? 'env' : null;
+    const added =
+      settings.extraArgs.length > 0
+        ? 'extraArgs'
+        : settings.env.length > 0
+          ? 'env'
+          : settings.home.length > 0
+            ? 'home'
+            : null;
     if (added !== null)
       return { kind: 'settings', file, key: `agents.settings.${name}.${added}`, name, role };
   }
@@ -76,7 +84,7 @@ export function untrustedCustomAgentError(found: UntrustedCustomAgent): ConfigEr
   const use = found.role === 'planner' ? 'plan goals (planner.agent)' : 'run goals';
   if (found.kind === 'settings') {
     return new ConfigError(
-      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments or environment names the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
+      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments, environment names or HOME files the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
       {
         hint: `Remove ${quoteUntrusted(found.key)} from ${found.file} (its startupSilence and networkStall may stay), and ask the host's operator for what the agent needs.`,
       },

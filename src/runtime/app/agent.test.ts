@@ -19,6 +19,7 @@ describe('withAgentArgs', () => {
     expect(withAgentArgs(agents, 'script:./fix.sh', ['-q']).settings['script:./fix.sh']).toEqual({
       extraArgs: ['-q'],
       env: [],
+      home: [],
     });
   });
 

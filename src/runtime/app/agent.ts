@@ -136,7 +136,7 @@ export function withAgentArgs(agents: AgentsConfig, spec: string, args: readonly
       custom: { ...agents.custom, [spec]: { ...custom, argv: [...custom.argv, ...args] } },
     };
   }
-  const settings = agents.settings[spec] ?? { extraArgs: [], env: [] };
+  const settings = agents.settings[spec] ?? { extraArgs: [], env: [], home: [] };
   return {
     ...agents,
     settings: { ...agents.settings, [spec]: { ...settings, extraArgs: [...settings.extraArgs, ...args] } },

@@ -25,7 +25,13 @@ export async function repoAgentChoice(repoRoot: string, agent: RepoAgentSetting)
           ...agents,
           custom: {
             ...agents.custom,
-            [REPO_COMMAND_AGENT]: { argv: agent.command, prompt: agent.prompt, env: [], usage: 'none' },
+            [REPO_COMMAND_AGENT]: {
+              argv: agent.command,
+              prompt: agent.prompt,
+              env: [],
+              home: [],
+              usage: 'none',
+            },
           },
         },
       },

@@ -161,6 +161,7 @@ describe('repoAgentChoice', () => {
         argv: ['my-agent', '{prompt}'],
         prompt: 'arg',
         env: [],
+        home: [],
         usage: 'none',
       });
     } finally {

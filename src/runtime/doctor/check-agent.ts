@@ -210,7 +210,7 @@ function credentials(spec: string, config: OmkConfig, env: DoctorInput['env']): 
     return `; no credentials found (${finding.missing}): ${finding.how}`;
   }
   if (unique.length === 0) return '';
-  return `; none of ${unique.join(', ')} is set, so it must be logged in on its own (under HOME)`;
+  return `; none of ${unique.join(', ')} is set, so it must be logged in by files copied into its own HOME (the preset's, or home: in .omk/config.yml)`;
 }
 
 function failure(base: { id: string; title: string }, error: unknown): DoctorCheck {
