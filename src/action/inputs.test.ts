@@ -293,7 +293,7 @@ describe('readInputs', () => {
       const error = errorOf({ goal: 'x', 'goal-key': value });
       expect(error).toContain('goal-key: ');
       expect(error).toContain(why);
-      expect(error).toContain('Example: goal-key: ${{ strategy.job-index }}');
+      expect(error).toContain(`Example: goal-key: ${expression('strategy.job-index')}`);
       // The value is shown escaped: no raw control, bidi or zero-width character in the message.
       expect(error).not.toMatch(/[\u200b\u202e]|a\nb/);
     }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GOAL_KEY_EXAMPLE } from '../../src/action/inputs.js';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { type ActionEnv, type ActionRun, createActionEnv, errorLines, separateJob } from './harness.js';
 
@@ -36,7 +37,7 @@ function expectRefusedForGoalKey(run: ActionRun, goalId: string): void {
   expect(run.code, run.stdout.slice(-2000)).toBe(1);
   const error = errorLines(run).join('\n');
   expect(error).toContain(`goal-key: goal ${goalId} belongs to another job of this workflow run`);
-  expect(error).toContain('goal-key: ${{ strategy.job-index }}');
+  expect(error).toContain(GOAL_KEY_EXAMPLE);
   // Refused before planning: no agent ran, no slice listed.
   expect(run.outputs.slices).toBeUndefined();
 }
