@@ -271,6 +271,35 @@ describe('readInputs', () => {
     expect(errorOf({ goal: 'x', 'base-branch': value })).toContain('base-branch: ');
   });
 
+  it('reads goal-key for run and plan, trimmed; empty is none', () => {
+    expect(read({ goal: 'x', 'goal-key': ' 1 ' }).goalKey).toBe('1');
+    expect(read({ command: 'plan', goal: 'x', 'goal-key': 'node 20 / ubuntü' }).goalKey).toBe(
+      'node 20 / ubuntü',
+    );
+    expect(read({ goal: 'x', 'goal-key': '   ' }).goalKey).toBeUndefined();
+    expect(read({ goal: 'x' }).goalKey).toBeUndefined();
+  });
+
+  it('refuses a goal-key on a command that creates no goal, and one with control characters or too long', () => {
+    expect(errorOf({ command: 'status', 'goal-id': 'fix-it-3fa9c1', 'goal-key': '1' })).toContain(
+      'goal-key: only run and plan take a goal-key',
+    );
+    for (const [value, why] of [
+      ['a\nb', 'control, format or zero-width character'],
+      ['a\u200bb', 'control, format or zero-width character'],
+      ['a\u202eb', 'control, format or zero-width character'],
+      ['k'.repeat(101), 'longer than 100 characters'],
+    ] as const) {
+      const error = errorOf({ goal: 'x', 'goal-key': value });
+      expect(error).toContain('goal-key: ');
+      expect(error).toContain(why);
+      expect(error).toContain(`Example: goal-key: ${expression('strategy.job-index')}`);
+      // The value is shown escaped: no raw control, bidi or zero-width character in the message.
+      expect(error).not.toMatch(/[\u200b\u202e]|a\nb/);
+    }
+    expect(read({ goal: 'x', 'goal-key': 'k'.repeat(100) }).goalKey).toHaveLength(100);
+  });
+
   it('lists every bad input at once, each under its name', () => {
     const error = errorOf({ command: 'deploy', 'max-agents': '0', 'budget-time': '5x' });
     expect(error).toMatch(/^3 inputs are invalid:\n/);

@@ -54,6 +54,16 @@ const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regres
 export const expression = (inner: string) => `\${{ ${inner} }}`;
 export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
 export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
+export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
+/** The longest goal-key: a matrix value or index, not a document. */
+const GOAL_KEY_MAX = 100;
+
+/** Why a goal-key cannot be used, or null: printable text up to GOAL_KEY_MAX characters. */
+function goalKeyProblem(value: string): string | null {
+  if (/[\p{Cc}\p{Cf}]/u.test(value)) return 'it holds a control, format or zero-width character';
+  if ([...value].length > GOAL_KEY_MAX) return `it is longer than ${GOAL_KEY_MAX} characters`;
+  return null;
+}
 
 const request = createGoalRequestSchema.shape;
 const budget = budgetInputSchema().shape;
@@ -143,6 +153,7 @@ export const actionInputsSchema = z
       matching('goal-id', GOAL_ID_PATTERN, 'a goal id (like fix-the-failing-tests-3fa9c1)', GOAL_ID_EXAMPLE),
     ),
     slice: optional(matching('slice', SLICE_ID_PATTERN, 'a slice id', SLICE_EXAMPLE)),
+    'goal-key': optional(judged('goal-key', goalKeyProblem, 'a goal key', GOAL_KEY_EXAMPLE)),
     policy: request.policy,
     'merge-policy': request.mergePolicy,
     'merge-method': mergeMethodSchema,
@@ -190,6 +201,12 @@ export const actionInputsSchema = z
       }
     } else if (inputs['goal-id'] === undefined && command !== 'fix') {
       issue('goal-id', `goal-id: required when command is ${command}. Example: ${GOAL_ID_EXAMPLE}`);
+    }
+    if (inputs['goal-key'] !== undefined && !CREATING_COMMANDS.includes(command)) {
+      issue(
+        'goal-key',
+        `goal-key: only ${CREATING_COMMANDS.join(' and ')} take a goal-key (it tells apart the goals they create); ${command} works on goal-id. Example: ${GOAL_ID_EXAMPLE}`,
+      );
     }
     if (inputs.slice !== undefined && !SLICE_COMMANDS.includes(command)) {
       issue(
@@ -240,6 +257,8 @@ export interface ActionInputs {
   /** Normalized goal text, and the text as given (kept in goal.json). */
   goal: { text: string; raw: string } | undefined;
   goalId: string | undefined;
+  /** Tells apart the goals that the cells of one matrix job create from the same goal text. */
+  goalKey: string | undefined;
   slice: string | undefined;
   policy: Parsed['policy'];
   mergePolicy: Parsed['merge-policy'];
@@ -279,6 +298,7 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
     goal: getInput('goal'),
     command: getInput('command'),
     'goal-id': getInput('goal-id'),
+    'goal-key': getInput('goal-key'),
     slice: getInput('slice'),
     policy: getInput('policy'),
     'merge-policy': getInput('merge-policy'),
@@ -320,6 +340,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     command: v.command,
     goal: v.goal === undefined ? undefined : { text: v.goal, raw: raw.goal },
     goalId: v['goal-id'],
+    goalKey: v['goal-key'],
     slice: v.slice,
     policy: v.policy,
     mergePolicy: v['merge-policy'],

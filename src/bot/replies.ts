@@ -12,8 +12,14 @@ import {
   type Proof,
   RequestError,
 } from '../runtime/app/index.js';
-import { code, formatDuration, plainMessage, renderProofMarkdown, text } from '../runtime/app/render.js';
-import { clip } from './sanitize.js';
+import {
+  clip,
+  code,
+  formatDuration,
+  plainMessage,
+  renderProofMarkdown,
+  text,
+} from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
 import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
 

@@ -18,9 +18,3 @@ const WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
 export function workflowCommandIn(text: string): string | null {
   return WORKFLOW_COMMAND.exec(text)?.[1] ?? null;
 }
-
-/** At most `max` characters of user text for a reply, marked when cut. */
-export function clip(text: string, max = 200): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max).join('')}…`;
-}

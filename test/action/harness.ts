@@ -15,6 +15,8 @@ export const OWNER = 'acme';
 export const REPO = 'widgets';
 /** A canary: it must appear nowhere but in the runner's ::add-mask:: commands. */
 export const TOKEN = 'ghs_actionCanary0123456789abcdefXYZ';
+/** The workflow run every step of a test belongs to, unless it sets GITHUB_RUN_ID itself. */
+export const RUN_ID = '9001';
 
 export interface ActionRun {
   code: number;
@@ -180,6 +182,11 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
       GITHUB_STEP_SUMMARY: summaryFile,
       GITHUB_STATE: stateFile,
       RUNNER_TEMP: runnerTemp,
+      // A real runner always sets these; a rerun of the run keeps GITHUB_RUN_ID, with a higher attempt.
+      GITHUB_RUN_ID: RUN_ID,
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_JOB: 'omk',
+      RUNNER_NAME: 'GitHub Actions 1',
       // Unconfined unless a test asks (the sandbox input): the kit's agents log outside their worktree.
       OMK_SANDBOX: 'off',
       // The fake GitHub has no secondary rate limit: no second between writes.
@@ -231,10 +238,12 @@ interface WebhookDefinition {
   examples: Record<string, unknown>[];
 }
 
-/** A real payload from @octokit/webhooks-examples (the first example, or the first with `action`). */
+/** How many separate jobs the tests of this file ran: each gets a runner name of its own. */
+let separateJobs = 0;
+
 /**
  * A separate job of one workflow: its own checkout of the repository (a local clone of the bare
- * repository, no network, then origin pointed at the fake GitHub) and its own RUNNER_TEMP.
+ * repository, no network, then origin pointed at the fake GitHub), its own RUNNER_TEMP and runner.
  */
 export async function separateJob(
   env: ActionEnv,
@@ -245,9 +254,18 @@ export async function separateJob(
   const workspace = join(dir, 'workspace');
   execFileSync('git', ['clone', '--quiet', env.repo.origin, workspace]);
   execFileSync('git', ['remote', 'set-url', 'origin', env.server.gitUrl], { cwd: workspace });
-  return env.run(inputs, { ...extra, RUNNER_TEMP: join(dir, 'temp'), GITHUB_WORKSPACE: workspace });
+  separateJobs += 1;
+  // Each job of a workflow run runs on a runner of its own.
+  const runner = { RUNNER_NAME: `GitHub Actions ${separateJobs + 1}` };
+  return env.run(inputs, {
+    ...runner,
+    ...extra,
+    RUNNER_TEMP: join(dir, 'temp'),
+    GITHUB_WORKSPACE: workspace,
+  });
 }
 
+/** A real payload from @octokit/webhooks-examples (the first example, or the first with `action`). */
 export async function webhookExample(name: string, action?: string): Promise<Record<string, unknown>> {
   const path = join(ROOT, 'node_modules', '@octokit', 'webhooks-examples', 'api.github.com', 'index.json');
   const definitions = JSON.parse(await readFile(path, 'utf8')) as WebhookDefinition[];

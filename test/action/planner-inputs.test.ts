@@ -27,8 +27,15 @@ function stateFile(goalId: string, name: string): unknown {
   return JSON.parse(text);
 }
 
+/** Each plan in a workflow run of its own: one run's steps with the same goal text share a goal. */
+let workflowRuns = 0;
+
 async function plan(inputs: Record<string, string>) {
-  const run = await env.run({ command: 'plan', goal: DEMO_GOAL, policy: 'draft-pr', ...inputs });
+  workflowRuns += 1;
+  const run = await env.run(
+    { command: 'plan', goal: DEMO_GOAL, policy: 'draft-pr', ...inputs },
+    { GITHUB_RUN_ID: String(7100 + workflowRuns) },
+  );
   expect(run.code, run.stdout.slice(-2000)).toBe(0);
   const goalId = run.outputs['goal-id'] ?? '';
   const goal = stateFile(goalId, 'goal.json') as { options: { planner: unknown } };

@@ -55,16 +55,18 @@ function stateBranchEvents(goalId: string): { seq: number; type: string }[] {
     .map((line) => JSON.parse(line) as { seq: number; type: string });
 }
 
+/** Each test's plan runs in a workflow run of its own, so each plans a goal of its own. */
+let workflowRuns = 0;
+
 /** Plans the demo goal with the slow agent; returns its id and its slices. */
 async function plan(): Promise<{ goalId: string; slices: { slice: string }[] }> {
   await rm(marker, { force: true });
+  workflowRuns += 1;
   // The slow agent only executes; the heuristic plans (a planning run would sleep too).
-  const planned = await env.run({
-    command: 'plan',
-    goal: DEMO_GOAL,
-    agent: 'script:./tools/slow.sh',
-    'llm-planner': 'false',
-  });
+  const planned = await env.run(
+    { command: 'plan', goal: DEMO_GOAL, agent: 'script:./tools/slow.sh', 'llm-planner': 'false' },
+    { GITHUB_RUN_ID: String(7200 + workflowRuns) },
+  );
   expect(planned.code, planned.stdout.slice(-2000)).toBe(0);
   return {
     goalId: planned.outputs['goal-id'] ?? '',

@@ -30,14 +30,21 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   env = await createActionEnv({ executables: { 'tools/agent.sh': agent(port) } });
-  for (const network of ['open', 'none'] as const) {
-    runs[network] = await env.run({
-      goal: DEMO_GOAL,
-      agent: 'script:./tools/agent.sh',
-      'agent-args': 'src/math.js',
-      sandbox: 'required',
-      'sandbox-network': network,
-    });
+  // Each network in a workflow run of its own: one run's steps with the same goal share a goal.
+  for (const [runId, network] of [
+    ['7301', 'open'],
+    ['7302', 'none'],
+  ] as const) {
+    runs[network] = await env.run(
+      {
+        goal: DEMO_GOAL,
+        agent: 'script:./tools/agent.sh',
+        'agent-args': 'src/math.js',
+        sandbox: 'required',
+        'sandbox-network': network,
+      },
+      { GITHUB_RUN_ID: runId },
+    );
   }
 }, 300_000);
 afterAll(async () => {

@@ -24,6 +24,8 @@ const githubEnvSchema = z.object({
   GITHUB_REF_TYPE: optional,
   GITHUB_RUN_ID: optional,
   GITHUB_JOB: optional,
+  GITHUB_RUN_ATTEMPT: optional,
+  RUNNER_NAME: optional,
   RUNNER_TEMP: optional,
 });
 
@@ -44,6 +46,10 @@ export interface GitHubEnv {
   runId: string | undefined;
   /** The job's id in the workflow (GITHUB_JOB): also the same on a rerun. */
   job: string | undefined;
+  /** GITHUB_RUN_ATTEMPT: 1, and one more on each rerun; every cell of a matrix job shares it. */
+  runAttempt: string | undefined;
+  /** RUNNER_NAME: the runner this job runs on; each job of an attempt has its own. */
+  runnerName: string | undefined;
 }
 
 export function readGitHubEnv(env: Env): GitHubEnv {
@@ -66,6 +72,8 @@ export function readGitHubEnv(env: Env): GitHubEnv {
     runnerTemp: v.RUNNER_TEMP,
     runId: v.GITHUB_RUN_ID,
     job: v.GITHUB_JOB,
+    runAttempt: v.GITHUB_RUN_ATTEMPT,
+    runnerName: v.RUNNER_NAME,
   };
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { BusyError, GitError, StateError } from '../../runtime/errors.js';
+import { GoalExistsError } from '../../runtime/state/remote.js';
 import { createGitStateBranch, type GitStateBranchOptions } from './state-branch.js';
 import { STUB_MARKER } from './state-files.js';
 import { cQuote } from './state-git.js';
@@ -257,6 +258,29 @@ describe('git state branch', () => {
     expect(git(repo.origin, 'show', `${sha}:goals/g/slices/s2.json`)).toBe('s2 done');
     // Out of scope: neither runner's local goal.json replaced the planned one.
     expect(git(repo.origin, 'show', `${sha}:goals/g/goal.json`)).toBe('planned');
+  });
+
+  it('refuses a creating push when another writer created the goal first, also in a race it lost', async () => {
+    const a = await runner('a');
+    let created = '';
+    const b = await runner('b', {
+      // A creates the same goal between B's fetch and B's push.
+      beforePush: async ({ attempt }) => {
+        if (attempt === 1) created = await a.store.push('g', 'a creates', { create: true });
+      },
+    });
+    await writeGoal(a.stateRoot, 'g', { 'goal.json': 'from a' });
+    await writeGoal(b.stateRoot, 'g', { 'goal.json': 'from b' });
+    await expect(b.store.push('g', 'b creates', { create: true })).rejects.toThrow(GoalExistsError);
+    expect(git(repo.origin, 'rev-parse', 'omk/state')).toBe(created);
+    expect(git(repo.origin, 'show', 'omk/state:goals/g/goal.json')).toBe('from a');
+    // Without a race too, and an ordinary push of the goal still goes through.
+    const c = await runner('c');
+    await writeGoal(c.stateRoot, 'g', { 'goal.json': 'from c' });
+    await expect(c.store.push('g', 'c creates', { create: true })).rejects.toThrow(/created it first/);
+    await writeGoal(c.stateRoot, 'h', { 'goal.json': 'new' });
+    const sha = await c.store.push('h', 'c creates h', { create: true });
+    expect(branchFiles(sha)).toEqual(['goals/g/goal.json', 'goals/h/goal.json']);
   });
 
   it('gives up with BusyError when another writer keeps winning', async () => {

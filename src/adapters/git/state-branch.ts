@@ -5,7 +5,7 @@ import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/e
 import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { createScrub } from '../../runtime/secrets/scrub.js';
 import { goalPaths } from '../../runtime/state/paths.js';
-import type { GoalReconciler, RemoteStateStore } from '../../runtime/state/remote.js';
+import { GoalExistsError, type GoalReconciler, type RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
 import { readBlobs } from './state-blobs.js';
 import { collectGoalFiles, replaceGoalDir } from './state-files.js';
@@ -111,6 +111,14 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
     }
   }
 
+  /** The tree id of goals/<goalId> at `commit`; null when the goal is not there. */
+  async function goalTreeAt(commit: string, goalId: string): Promise<string | null> {
+    const tree = await git(['rev-parse', '--verify', '--quiet', `${commit}:${GOALS_DIR}/${goalId}`], {
+      okExitCodes: [0, 1, 128],
+    });
+    return tree.exitCode === 0 ? tree.stdout.trim() : null;
+  }
+
   const lastRead = new Map<string, { treeId: string; files: ReadonlyMap<string, Uint8Array> }>();
 
   /** The goal's files at `commit`, validated like a pull; null when the goal is not there. */
@@ -143,10 +151,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       const tip = await fetchTip();
       if (tip === null) return null;
       // A running goal reads the remote every poll: the goal's tree id says whether it changed.
-      const tree = await git(['rev-parse', '--verify', '--quiet', `${tip}:${GOALS_DIR}/${goalId}`], {
-        okExitCodes: [0, 1, 128],
-      });
-      const treeId = tree.exitCode === 0 ? tree.stdout.trim() : null;
+      const treeId = await goalTreeAt(tip, goalId);
       if (treeId === null) return null;
       const cached = lastRead.get(goalId);
       if (cached?.treeId === treeId) return new Map(cached.files);
@@ -204,6 +209,11 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       return withScratch(async (scratch) => {
         let base = await fetchTip();
         for (let attempt = 1; ; attempt++) {
+          // A creating push builds only on a tip without the goal; a race lost to another creator
+          // reads the new tip below, and finds it there.
+          if (scope.create === true && base !== null && (await goalTreeAt(base, goalId)) !== null) {
+            throw new GoalExistsError(goalId, where);
+          }
           // What others wrote to this goal is merged into the local copy first; then this goal
           // comes from disk and everything else from the tip just fetched.
           if (options.reconcile !== undefined && scope.only === undefined && base !== null) {

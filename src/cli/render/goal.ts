@@ -12,7 +12,7 @@ import {
   sliceTally,
   type Task,
 } from '../../runtime/app/index.js';
-import { gapText, gateOutcomeLabel } from '../../runtime/app/render.js';
+import { clip, gapText, gateOutcomeLabel } from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
@@ -57,12 +57,15 @@ export function renderCreated(created: CreatedGoal, dir: string): string {
   return out;
 }
 
+/** How much of a goal's text `goal list` shows on its line. */
+const GOAL_LIST_CHARS = 60;
+
 export function renderList(goals: readonly GoalRecord[]): string {
   if (goals.length === 0) return 'no goals yet. Start one with: omk goal run "fix the failing tests"\n';
   return goals
     .map(
       (goal) =>
-        `${goal.id}  ${goal.status.padEnd(16)} ${goal.createdAt}  ${goal.goal.normalized.slice(0, 60)}\n`,
+        `${goal.id}  ${goal.status.padEnd(16)} ${goal.createdAt}  ${clip(goal.goal.normalized, GOAL_LIST_CHARS)}\n`,
     )
     .join('');
 }

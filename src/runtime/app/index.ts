@@ -286,3 +286,4 @@ export {
   type WatchView,
   watchGoal,
 } from './watch.js';
+export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';

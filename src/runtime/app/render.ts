@@ -39,4 +39,5 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
+export { clip } from '../text/clip.js';
 export { eventWords, gateWords } from './event-words.js';

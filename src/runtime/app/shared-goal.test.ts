@@ -117,4 +117,19 @@ describe('workflowRunIdSuffix', () => {
     ];
     expect(new Set([first, ...others]).size).toBe(5);
   });
+
+  it('derives one suffix per goal key (matrix cells), and the keyless suffix is unchanged', () => {
+    const keyless = workflowRunIdSuffix(key, 'fix the test');
+    // Pinned: goals saved before goal keys existed keep their ids on a rerun.
+    expect(keyless).toBe(threadIdSuffix('acme/widgets:7001:omk:fix the test'));
+    const cells = ['0', '1', 'node-20', ''].map((goalKey) =>
+      workflowRunIdSuffix({ ...key, goalKey }, 'fix the test'),
+    );
+    expect(new Set([keyless, ...cells]).size).toBe(5);
+    expect(workflowRunIdSuffix({ ...key, goalKey: '1' }, 'fix the test')).toBe(cells[1]);
+    // A key cannot be confused with a job name or goal text that contains the separator.
+    expect(workflowRunIdSuffix({ ...key, goalKey: 'a' }, 'b:c')).not.toBe(
+      workflowRunIdSuffix({ ...key, goalKey: 'a:b' }, 'c'),
+    );
+  });
 });

@@ -101,14 +101,21 @@ export interface WorkflowRunKey {
   runId: string;
   /** The job's id in the workflow (also kept by a rerun); two jobs of one run make goals of their own. */
   job: string;
+  /**
+   * What tells apart the cells of a matrix job, which share the run, the job and the goal text
+   * (e.g. the cell's index); undefined when the job is not a matrix.
+   */
+  goalKey?: string;
 }
 
 /**
  * The goal-id suffix of a `run` or `plan` in a CI workflow run, from where it was asked for and the
- * goal's text: a rerun derives the same goal, another run of the workflow (or another job) another.
+ * goal's text: a rerun derives the same goal, another run of the workflow (or another job, or
+ * another goal key) another. Without a goal key the suffix is the one omk always derived.
  */
 export function workflowRunIdSuffix(key: WorkflowRunKey, goal: string): string {
-  return threadIdSuffix(`${key.repo}:${key.runId}:${key.job}:${goal}`);
+  const cell = key.goalKey === undefined ? '' : `${JSON.stringify(key.goalKey)}:`;
+  return threadIdSuffix(`${key.repo}:${key.runId}:${key.job}:${cell}${goal}`);
 }
 
 /**

@@ -1,11 +1,18 @@
 import { goalShow, readProof } from '../goal/queries.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
-import type { RemoteStateStore } from '../state/remote.js';
+import { GoalExistsError, type RemoteStateStore } from '../state/remote.js';
 import { deliverByPolicy } from './deliver.js';
 import type { AppDeps } from './deps.js';
 import { type ExecuteOutcome, executeAndDeliver } from './execute.js';
 import { derivedGoalId, pullSharedGoal } from './shared-goal.js';
 import { type StartOutcome, type StartRequest, startGoal } from './start.js';
+import {
+  isSiblingCell,
+  readWorkflowCell,
+  recordWorkflowCell,
+  SiblingCellError,
+  type WorkflowCell,
+} from './workflow-cell.js';
 
 /** `run` or `plan` on a host that keeps the goal on the shared state (the state branch). */
 export interface SharedStartRequest extends Omit<StartRequest, 'onCreated'> {
@@ -13,6 +20,12 @@ export interface SharedStartRequest extends Omit<StartRequest, 'onCreated'> {
   save: boolean;
   /** Called once the goal exists and was saved (`commit`; null when not saved), before it runs. */
   onCreated?(goalId: string, commit: string | null): void;
+  /**
+   * The CI job instance asking (the Action), when the front door derives the goal id: recorded
+   * with the goal it creates; a goal another cell of the same attempt created is refused
+   * (SiblingCellError), never shared.
+   */
+  cell?: WorkflowCell;
 }
 
 /** The state commits a start pushed; null where nothing was pushed. */
@@ -46,11 +59,16 @@ export async function startSharedGoal(
   remote: RemoteStateStore,
   request: SharedStartRequest,
 ): Promise<SharedStartOutcome> {
-  const { save, onCreated, ...start } = request;
+  const { save, onCreated, cell, ...start } = request;
   if (save && start.create.idSuffix !== undefined) {
     const root = (await deps.repo.inspect(start.create.repo)).root;
     const found = await pullSharedGoal(deps.store, remote, derivedGoalId(start.create), { repoRoot: root });
-    if (found.found) return continueSharedGoal(deps, remote, request, found.goal);
+    if (found.found) {
+      const holder = cell === undefined ? null : await readWorkflowCell(deps.store, found.goal.id);
+      if (cell !== undefined && isSiblingCell(holder, cell))
+        throw new SiblingCellError(found.goal.id, holder);
+      return continueSharedGoal(deps, remote, request, found.goal);
+    }
   }
   const saved: SharedStartSaves = { created: null, executed: null };
   let created: string | null = null;
@@ -59,7 +77,7 @@ export async function startSharedGoal(
     started = await startGoal(deps, {
       ...start,
       onCreated: async ({ goal }) => {
-        if (save) saved.created = await remote.push(goal.id, `${request.mode}: create goal ${goal.id}`);
+        if (save) saved.created = await pushCreated(deps, remote, goal.id, request);
         created = goal.id;
         onCreated?.(goal.id, saved.created);
       },
@@ -76,6 +94,27 @@ export async function startSharedGoal(
     saved.executed = await remote.push(id, `run: execute goal ${id}`);
   }
   return { ...started, saved, continued: false };
+}
+
+/**
+ * The first push of a goal this start created. A goal whose id the front door derived may have
+ * been created by another cell of the same CI run meanwhile: that push is refused, not merged.
+ */
+async function pushCreated(
+  deps: AppDeps,
+  remote: Pick<RemoteStateStore, 'push'>,
+  goalId: string,
+  request: SharedStartRequest,
+): Promise<string> {
+  if (request.cell !== undefined) await recordWorkflowCell(deps.store, goalId, request.cell);
+  try {
+    return await remote.push(goalId, `${request.mode}: create goal ${goalId}`, { create: true });
+  } catch (error) {
+    if (error instanceof GoalExistsError && request.create.idSuffix !== undefined) {
+      throw new SiblingCellError(goalId, null);
+    }
+    throw error;
+  }
 }
 
 /** A run that threw still saves what it recorded; a failed save is only a warning beside that error. */

@@ -100,6 +100,18 @@ describe('describeAttemptFailure', () => {
     expect(text).toContain('line 4999');
     expect(text).toContain('(earlier output trimmed) …');
   });
+
+  it('cuts a long finding without splitting the emoji at the cut (no lone surrogate for the agent)', () => {
+    const text =
+      describeAttemptFailure({
+        agent: succeeded,
+        findings: [finding(`${'y'.repeat(499)}😀 and the rest`, ['a.js'])],
+        failingGates: [],
+        workdir: WORKDIR,
+      }) ?? '';
+    expect(text).toContain(`${'y'.repeat(499)}… (paths: a.js)`);
+    expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
 });
 
 describe('logPath', () => {

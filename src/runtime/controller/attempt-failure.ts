@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { clip } from '../text/clip.js';
 
 // The failure goes into the next attempt's prompt and into events: bounded, so a noisy gate or a
 // flood of findings cannot crowd out the rest.
@@ -124,8 +125,4 @@ export function trimOutput(text: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

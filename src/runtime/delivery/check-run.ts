@@ -3,8 +3,9 @@ import type { ProofStatus } from '../goal/schema.js';
 import { proofForTree } from '../proof/fresh.js';
 import { renderProofMarkdown } from '../proof/render-markdown.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
+import { clip } from '../text/clip.js';
 import { gateOutputAnnotations } from './annotations.js';
-import { clip, cut, type Fold, foldSequence } from './fold.js';
+import { cut, type Fold, foldSequence } from './fold.js';
 import { PROOF_CHECK } from './merge-decision.js';
 
 /** GitHub's limit for a check run's output.summary. */

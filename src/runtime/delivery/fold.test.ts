@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, cut, type Fold, fitSections, foldSequence, type Section } from './fold.js';
+import { cut, type Fold, fitSections, foldSequence, type Section } from './fold.js';
 
 describe('foldSequence', () => {
   it('folds tails, then files, then decisions, then long text; with the full block, then the digest; gaps last', () => {
@@ -79,11 +79,5 @@ describe('cut and clip', () => {
     expect(result.length).toBeLessThanOrEqual(120);
     expect(result).toBe(`${'a'.repeat(50)}\n\n_… 102 characters folded to fit the size limit._`);
     expect(cut(text, 10)).toBe('');
-  });
-
-  it('never splits a surrogate pair', () => {
-    expect(clip('ab😀cd', 3)).toBe('ab…');
-    expect(clip('ab😀cd', 4)).toBe('ab😀…');
-    expect(clip('abc', null)).toBe('abc');
   });
 });

@@ -138,12 +138,6 @@ export function cut(value: string, max: number): string {
   return `${value.slice(0, end)}${note(value.length - end)}`;
 }
 
-/** Shortens user text, never splitting a surrogate pair. */
-export function clip(value: string, max: number | null): string {
-  if (max === null || value.length <= max) return value;
-  return `${value.slice(0, safeEnd(value, max))}…`;
-}
-
 function safeEnd(value: string, end: number): number {
   const unit = value.charCodeAt(end - 1);
   return unit >= 0xd800 && unit <= 0xdbff ? end - 1 : end;

@@ -4,7 +4,8 @@ import { code, html, link, text } from '../markdown/untrusted.js';
 import { STATUS_ICONS } from '../proof/icons.js';
 import { STATUS_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
-import { clip, type Fold, fitSections, foldSequence, type Section } from './fold.js';
+import { clip } from '../text/clip.js';
+import { type Fold, fitSections, foldSequence, type Section } from './fold.js';
 import { renderProofBlock, renderProofDigestBlock } from './proof-block.js';
 import { decisionsSection, filesSection, gapsSection, gatesSection, goalSection, list } from './sections.js';
 

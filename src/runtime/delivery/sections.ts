@@ -4,7 +4,8 @@ import { OUTCOME_ICONS } from '../proof/icons.js';
 import { formatDuration, gateOutcomeLabel } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { testsMarkdown } from '../proof/test-summary-markdown.js';
-import { clip, type Fold } from './fold.js';
+import { clip } from '../text/clip.js';
+import type { Fold } from './fold.js';
 
 /** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */
 

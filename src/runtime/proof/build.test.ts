@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildProof } from './build.js';
-import { verifyProofDigest } from './digest.js';
+import { computeProofDigest, verifyProofDigest } from './digest.js';
 import { EXECUTION_STATES, type ProofEvidence } from './evidence.js';
+import { renderProofMarkdown } from './render-markdown.js';
+import { renderProofText } from './render-text.js';
 import { type GateEvidence, type GateTests, proofSchema } from './schema.js';
 import {
   BASE_SHA,
@@ -169,6 +171,42 @@ describe('buildProof: blocked_on_human and failed', () => {
     );
     expect(proof.status).toBe('failed');
     expect(proof.failures[0]?.message).toContain('"e2e"');
+  });
+
+  it('names every required gate that ran, a custom one marked required included, once each', () => {
+    const proof = buildProof(
+      evidence({
+        oracle: oracle({ requiredGates: ['test', 'lint'] }),
+        gates: [
+          gate(),
+          gate({ kind: 'lint', name: 'eslint' }),
+          gate({ kind: 'lint', name: 'house-style' }),
+          gate({ kind: 'e2e', name: 'playwright', required: true }),
+          gate({ kind: 'docs', name: 'docs-build' }),
+          gate(),
+        ],
+      }),
+    );
+    // The kinds stay what the oracle requires; the names add the custom gate marked required.
+    expect(proof.requiredGates).toEqual(['test', 'lint']);
+    expect(proof.requiredGateNames).toEqual(['test', 'eslint', 'house-style', 'playwright']);
+    expect(renderProofText(proof)).toContain('Required gates: test, lint, playwright (marked required)');
+    expect(renderProofMarkdown(proof)).toContain(
+      '| Required gates | `test`, `lint`, `playwright` (marked required) |',
+    );
+  });
+
+  it('still reads and verifies a proof written before requiredGateNames existed', () => {
+    const {
+      digest: _digest,
+      requiredGateNames: _names,
+      ...older
+    } = buildProof(evidence({ gates: [gate({ kind: 'e2e', required: true })] }));
+    const written = { ...older, digest: computeProofDigest(older) };
+    const parsed = proofSchema.parse(JSON.parse(JSON.stringify(written)));
+    expect(parsed.requiredGateNames).toBeUndefined();
+    expect(verifyProofDigest(parsed)).toBe(true);
+    expect(renderProofText(parsed)).toContain('Required gates: test\n');
   });
 });
 

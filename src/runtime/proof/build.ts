@@ -87,6 +87,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     goal: { text: evidence.goalText, class: evidence.oracle.class },
     git: { ...evidence.git },
     requiredGates: [...oracle.requiredGates],
+    requiredGateNames: requiredGateNames(evidence),
     gates: structuredClone([...evidence.gates]),
     slices: structuredClone([...evidence.slices]),
     changedFiles: structuredClone([...evidence.changedFiles]),
@@ -128,6 +129,15 @@ function gitGaps({ git }: ProofEvidence): Gap[] {
       message: `The proof names no ${missing.join(' or ')} SHA, so no gate result can be tied to the final tree.`,
     },
   ];
+}
+
+/** The names of the gates that ran and are required (isRequiredGate), each once, in running order. */
+function requiredGateNames(evidence: ProofEvidence): string[] {
+  const kinds = new Set(evidence.oracle.requiredGates);
+  const names = evidence.gates
+    .filter((gate) => gate.required || kinds.has(gate.kind))
+    .map((gate) => gate.name);
+  return [...new Set(names)];
 }
 
 /**

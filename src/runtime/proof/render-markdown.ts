@@ -10,6 +10,7 @@ import {
   STATUS_LABELS,
   shortSha,
 } from './render-text.js';
+import { requiredGatesShown } from './required-gates.js';
 import type { Proof } from './schema.js';
 import { testsMarkdown } from './test-summary-markdown.js';
 
@@ -30,7 +31,11 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, '');
   out.push(...quote(proof.goal.text), '');
   const base = `${git.baseRef === null ? '' : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const required = proof.requiredGates.map((kind) => code(kind, true)).join(', ');
+  const shown = requiredGatesShown(proof);
+  const required = [
+    ...shown.kinds.map((kind) => code(kind, true)),
+    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`),
+  ].join(', ');
   out.push(
     '| | |',
     '|---|---|',

@@ -2,6 +2,7 @@ import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 import { gapText } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
+import { requiredGatesShown } from './required-gates.js';
 import type { GateEvidence, Proof } from './schema.js';
 import { gateSummaries, namesLine } from './test-summary.js';
 
@@ -114,9 +115,7 @@ export function renderProofText(proof: Proof, steps: StepSpelling = NEUTRAL_STEP
   );
   const base = `${git.baseRef === null ? '' : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
   out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace('_', ' ')}`);
-  out.push(
-    `Required gates: ${proof.requiredGates.length > 0 ? proof.requiredGates.map(line).join(', ') : 'none'}`,
-  );
+  out.push(`Required gates: ${requiredText(proof)}`);
 
   const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
   section('Gates', gates, 'none ran', proof.gates.length);
@@ -227,4 +226,11 @@ const UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u
 
 function clean(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(UNSAFE_TERMINAL, '\uFFFD');
+}
+
+/** The required kinds, then the gates required on their own by name; 'none' when there are neither. */
+function requiredText(proof: Proof): string {
+  const { kinds, ownNames } = requiredGatesShown(proof);
+  const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
+  return all.length > 0 ? all.join(', ') : 'none';
 }

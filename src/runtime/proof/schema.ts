@@ -206,7 +206,14 @@ export const proofSchema = z.object({
     baseSha: z.string().nullable(),
     headSha: z.string().nullable(),
   }),
+  /** Gate kinds the oracle requires (a kind with no gate that ran is the gap gate_missing). */
   requiredGates: z.array(z.string()),
+  /**
+   * The names of the gates that ran and must pass: of a kind in requiredGates or marked required
+   * (a custom gate with `required: true`), each once, in the order they first ran. Absent in
+   * proofs written before it existed.
+   */
+  requiredGateNames: z.array(z.string()).optional(),
   gates: z.array(gateEvidenceSchema),
   slices: z.array(sliceEvidenceSchema),
   changedFiles: z.array(changedFileSchema),

@@ -1,3 +1,5 @@
+import { BusyError } from '../errors.js';
+
 /**
  * Goal directories mirrored to a shared remote (on GitHub: commits on a state branch), so the
  * Action, the bot and the CLI see one truth. Writes are compare-and-swap: a writer that loses the
@@ -41,6 +43,21 @@ export interface PushScope {
    * slice's result file push with this, so concurrent runners never overwrite each other.
    */
   only?: readonly string[];
+  /**
+   * The push creates the goal: when the tip it builds on has the goal already (another writer
+   * created it since this one looked), nothing is pushed and it throws GoalExistsError.
+   */
+  create?: boolean;
+}
+
+/** A creating push found the goal on the shared state already: someone else created it first. */
+export class GoalExistsError extends BusyError {
+  readonly goalId: string;
+
+  constructor(goalId: string, where: string) {
+    super(`Goal ${goalId} is on ${where} already: another writer created it first.`);
+    this.goalId = goalId;
+  }
 }
 
 /**
