@@ -35,6 +35,12 @@ export const agentsConfigSchema = z
      * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
      */
     networkStall: durationSchema.optional(),
+    /**
+     * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
+     * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
+     * 5m at a time, and runs it again without spending an attempt. Default 30m.
+     */
+    rateLimitWait: durationSchema.optional(),
     /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
     settings: z
       .record(

@@ -21,6 +21,8 @@ export function eventWords({ type, data }: WordedEvent): string {
       return `agent started${attempt}`;
     case 'agent_finished':
       return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
+    case 'agent_rate_limited':
+      return `agent rate-limited${attempt}; waiting ${typeof data.waitMs === 'number' ? formatDuration(data.waitMs) : 'a while'} before running it again`;
     case 'gates_verified':
       return `gates ${gateWords(strings(data.outcomes), strings(data.byExitCode))}`.trimEnd();
     case 'task_done':
