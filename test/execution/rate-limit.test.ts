@@ -64,6 +64,10 @@ describe('a rate-limited agent', () => {
     // The replay shows the wait.
     const replay = await env.omk('goal', 'replay', id);
     expect(replay.stdout).toMatch(/agent_rate_limited attempt=1 retryAfterMs=200 .*waitMs=200 waitedMs=0/);
+    const watched = await env.omk('goal', 'watch', id);
+    expect(watched.stdout).toContain(
+      `${SLICES.bug}: agent rate-limited (attempt 1); waiting 200 ms before running it again`,
+    );
   });
 
   it('always rate-limited: stops after agents.rateLimitWait with the reason, no attempt spent', async () => {
