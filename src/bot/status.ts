@@ -41,7 +41,8 @@ export async function publishStatus(
 
 /**
  * The events that move a run to its next phase, a slice's settling among them (done, failed,
- * skipped, or failed with attempts left: `task_pending`); the others (leases, gate runs, spend)
+ * skipped, or failed with attempts left: `task_pending`), a review fix asked or ended, and an agent
+ * starting to wait out a rate limit; the others (leases, gate runs, spend)
  * do not, so a comment is not edited for every attempt an agent starts.
  */
 const PHASE_EVENTS: ReadonlySet<string> = new Set([
@@ -51,6 +52,10 @@ const PHASE_EVENTS: ReadonlySet<string> = new Set([
   'task_skipped',
   'task_pending',
   'integration_repair_started',
+  'agent_rate_limited',
+  'fix_requested',
+  'fix_applied',
+  'fix_failed',
   'integration_done',
   'integration_conflict',
   'pr_opened',

@@ -66,6 +66,18 @@ describe('omk goal fix', () => {
     expect((await omk('goal', 'status', id)).stdout).toContain(
       `fix     fix-1 for PR #${integrator}: done, attempt 1`,
     );
+    // The watch lists it like a slice: its request, its task's events and its ending.
+    const watched = await omk('goal', 'watch', id);
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(new RegExp(`fix 1 asked on PR #${integrator} \\(cli:`));
+    expect(watched.stdout).toContain('fix-1: agent started (attempt 1)');
+    expect(watched.stdout).toContain(`fix 1 applied on PR #${integrator}`);
+    const streamed = await omk('goal', 'watch', id, '--json');
+    const types = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types).toEqual(expect.arrayContaining(['fix_requested', 'fix_applied']));
     const hud = await omk('hud', id, '--once', '--json');
     expect(JSON.parse(hud.stdout).goals[0].fixes).toEqual([
       { id: 'fix-1', pr: integrator, status: 'done', attempts: 1 },

@@ -6,6 +6,7 @@ import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { pushBranch } from './push.js';
+import { octokitReviewReplies } from './review-replies.js';
 
 export interface GitHubForgeOptions {
   /** From createOctokit (retry, throttling, secret-free errors). */
@@ -64,6 +65,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number) => reviewSummary(ctx, number),
     merge: (number, sha, method) => mergePull(ctx, number, sha, method),
+    // Answers are the reviewer's conversation with omk: the main token's, not the CI token's.
+    replies: octokitReviewReplies(options.octokit, repo),
   };
 }
 

@@ -1,5 +1,6 @@
-import type { ReviewReplies } from '../../runtime/app/index.js';
+import type { Octokit } from '@octokit/rest';
 import type { RepoCoordinates } from '../../runtime/forge/port.js';
+import type { ReviewReplies } from '../../runtime/forge/review-replies.js';
 import { createOctokit, DEFAULT_API_URL } from './octokit.js';
 import { resolveReviewThread } from './review-threads.js';
 
@@ -18,7 +19,12 @@ export function createReviewReplies(input: {
     baseUrl: input.env.GITHUB_API_URL ?? DEFAULT_API_URL,
     request: { fetch: globalThis.fetch },
   });
-  const at = { owner: input.repo.owner, repo: input.repo.name };
+  return octokitReviewReplies(octokit, input.repo);
+}
+
+/** The same answers through an Octokit a host made already (the GitHub forge's). */
+export function octokitReviewReplies(octokit: Octokit, repo: RepoCoordinates): ReviewReplies {
+  const at = { owner: repo.owner, repo: repo.name };
   return reviewRepliesVia({
     async inThread(pr, commentId, body) {
       await octokit.rest.pulls.createReplyForReviewComment({

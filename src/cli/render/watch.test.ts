@@ -26,6 +26,37 @@ function view(events: ReturnType<typeof ev>[], settled: WatchView['settled']): W
 }
 
 describe('the watch view', () => {
+  it('lists review fixes after the slices (state, attempt, PR, request) and a rate-limited wait', () => {
+    const lines = renderWatchView(
+      view(
+        [
+          ev('execution_started', {}, 0),
+          ev('task_leased', { taskId: 's1', attempt: 1 }, 10),
+          ev('agent_rate_limited', { taskId: 's1', attempt: 1, waitMs: 100_000 }, 20),
+          ev(
+            'fix_requested',
+            { fix: 1, taskId: 'fix-1', pr: 3, sliceId: null, requestIds: ['review:7'] },
+            30,
+          ),
+          ev('task_leased', { taskId: 'fix-1', attempt: 2 }, 40),
+        ],
+        null,
+      ),
+    );
+    expect(lines[1]).toBe('* s1  running  attempt 1  1m20s  rate-limited, runs again in 30.0 s');
+    expect(lines[3]).toBe('* fix-1 for PR #3 (review:7): running, attempt 2');
+    const fixLines = [
+      ev('fix_requested', { fix: 1, taskId: 'fix-1', pr: 3, requestIds: ['review:7'] }, 30),
+      ev('agent_rate_limited', { taskId: 'fix-1', attempt: 1, waitMs: 30_000 }, 31),
+      ev('fix_applied', { fix: 1, pr: 3 }, 90),
+    ].map(renderEventLine);
+    expect(fixLines).toEqual([
+      '00:00:30 fix-1: fix 1 asked on PR #3 (review:7)',
+      '00:00:31 fix-1: agent rate-limited (attempt 1); waiting 30.0 s before running it again',
+      '00:01:30 fix 1 applied on PR #3',
+    ]);
+  });
+
   it('draws each slice of the fold with its state, attempt, elapsed time and gates', () => {
     const lines = renderWatchView(
       view(

@@ -1,5 +1,12 @@
 import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
-import { eventWords, gateWords, outcomeWords, stopWords } from '../../runtime/app/render.js';
+import {
+  eventWords,
+  fixWords,
+  gateWords,
+  outcomeWords,
+  rateLimitWords,
+  stopWords,
+} from '../../runtime/app/render.js';
 import { CLI_STEPS } from '../wording.js';
 
 type WatchEvent = WatchTick['events'][number];
@@ -11,6 +18,14 @@ const STATE_MARKS: Record<WatchView['progress']['slices'][number]['state'], stri
   failed: 'X',
   skipped: '-',
   waiting: '~',
+};
+
+const FIX_MARKS: Record<WatchView['progress']['fixes'][number]['state'], string> = {
+  pending: '·',
+  running: '*',
+  committed: '+',
+  applied: '✓',
+  failed: 'X',
 };
 
 /** One line for one event, for a log that is not a terminal: `12:04:05 s1-fix: agent started (attempt 1)`. */
@@ -35,9 +50,12 @@ export function renderWatchView(view: WatchView): string[] {
     if (slice.startedMs !== null && slice.state !== 'pending')
       line += `  ${formatDuration((slice.endedMs ?? view.nowMs) - slice.startedMs)}`;
     if (slice.gates.length > 0) line += `  gates ${gateWords(slice.gates, slice.gatesByExitCode)}`;
-    if (slice.state === 'running' && slice.lastLine !== null) line += `  › ${slice.lastLine}`;
+    const wait = rateLimitWords(slice.rateLimitedUntilMs, view.nowMs);
+    if (wait !== null) line += `  ${wait}`;
+    else if (slice.state === 'running' && slice.lastLine !== null) line += `  › ${slice.lastLine}`;
     lines.push(line);
   }
+  for (const fix of progress.fixes) lines.push(`${FIX_MARKS[fix.state]} ${fixWords(fix, view.nowMs)}`);
   if (progress.integration !== null) lines.push(`  integration ${progress.integration}`);
   if (progress.lastEvent !== null)
     lines.push(`  last event #${progress.lastEvent.seq} ${progress.lastEvent.type}`);

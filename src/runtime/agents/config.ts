@@ -38,6 +38,12 @@ export const agentsConfigSchema = z
      */
     networkStall: durationSchema.optional(),
     /**
+     * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
+     * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
+     * 5m at a time, and runs it again without spending an attempt. Default 30m.
+     */
+    rateLimitWait: durationSchema.optional(),
+    /**
      * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
      * files of HOME to copy into the agent's own HOME.
      */

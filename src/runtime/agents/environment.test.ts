@@ -77,7 +77,8 @@ describe('environmentFailure on real CLI output', () => {
 
 describe('environmentFailure on other causes', () => {
   it.each([
-    ['quota', 'ERROR: exceeded retry limit, last status: 429 Too Many Requests'],
+    ['rate_limit', 'ERROR: exceeded retry limit, last status: 429 Too Many Requests'],
+    ['rate_limit', 'API Error: Rate limit reached for requests'],
     ['quota', 'API Error: Claude AI usage limit reached|1760000000'],
     ['quota', '{"error":{"code":"insufficient_quota"}}'],
     ['credentials', 'unexpected status 401 Unauthorized: Incorrect API key provided'],
@@ -122,8 +123,25 @@ describe('environmentFailure on other causes', () => {
       'login',
       'credentials',
       'quota',
+      'rate_limit',
       'network',
     ]);
+  });
+
+  it('a rate limit carries how long the agent said to wait, in whatever unit it said it', () => {
+    const limited = (said: string) =>
+      environmentFailure(exited(1, `429 Too Many Requests\n${said}\n`), codex)?.retryAfterMs;
+    expect(limited('Please retry after 30s.')).toBe(30_000);
+    expect(limited('Retry-After: 20')).toBe(20_000);
+    expect(limited('Rate limited; try again in 2 minutes')).toBe(120_000);
+    expect(limited('retrying in 1.5s')).toBe(1_500);
+    expect(limited('{"retryDelay": "17s"}')).toBe(17_000);
+    expect(limited('retry after 250ms')).toBe(250);
+    expect(limited('nothing said')).toBeUndefined();
+    // A quota is not a rate limit: no wait is read from it.
+    expect(environmentFailure(exited(1, 'insufficient_quota\nretry after 30s\n'), codex)).not.toHaveProperty(
+      'retryAfterMs',
+    );
   });
 
   it('adds that no login was found where that may be why (silent, network), not where the CLI said so (login) nor to a refused argument', () => {

@@ -10,6 +10,7 @@ export type EnvironmentCause =
   | 'login'
   | 'credentials'
   | 'quota'
+  | 'rate_limit'
   | 'network'
   | 'missing'
   | 'silent';
@@ -20,6 +21,11 @@ export interface AgentEnvironmentFailure {
   words: string;
   /** What the user does about it, before resuming the goal. */
   fix: string;
+  /**
+   * A rate limit only: how long the agent said to wait (`retry after 30s`, `try again in 2
+   * minutes`, `Retry-After: 20`), when it said so. A rate limit passes: the controller waits.
+   */
+  retryAfterMs?: number;
 }
 
 /**
@@ -46,11 +52,17 @@ export const ENVIRONMENT_PATTERNS: readonly { cause: EnvironmentCause; pattern: 
     pattern:
       /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i,
   },
-  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  // The CLIs' own words for a spent plan or quota: it resets in hours, or never without the user.
   {
     cause: 'quota',
+    pattern: /\bquota exceeded\b|\binsufficient_quota\b|\busage limit reached\b/i,
+  },
+  // HTTP 429 and the words for a rate limit: it passes, so the controller waits and runs it again
+  // (controller/rate-limit.ts) instead of stopping.
+  {
+    cause: 'rate_limit',
     pattern:
-      /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i,
+      /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bresource_exhausted\b|\btoo many requests\b/i,
   },
   // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
   // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
@@ -119,7 +131,10 @@ export function environmentFailure(
   const lines = result.tail.split(/\r?\n|\r/);
   for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
     const line = lines.find((l) => pattern.test(l));
-    if (line !== undefined) return { cause, words: ownWords(line), fix: withLogin(cause, context) };
+    if (line === undefined) continue;
+    const failure: AgentEnvironmentFailure = { cause, words: ownWords(line), fix: withLogin(cause, context) };
+    const retryAfterMs = cause === 'rate_limit' ? retryAfter(result.tail) : null;
+    return retryAfterMs === null ? failure : { ...failure, retryAfterMs };
   }
   return null;
 }
@@ -130,8 +145,9 @@ const FIXES: Record<EnvironmentCause, (context: AgentRunContext) => string> = {
   login: (context) =>
     `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
   credentials: (context) => `give ${context.executable} working credentials${keys(context, 'set')}`,
-  quota: ({ executable }) =>
-    `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  quota: ({ executable }) => `wait until ${executable}'s quota resets, or raise it with the provider`,
+  rate_limit: ({ executable }) =>
+    `wait until ${executable}'s rate limit resets (or raise it with the provider), or raise agents.rateLimitWait in .omk/config.yml`,
   network: ({ executable }) =>
     `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
   missing: ({ executable }) =>
@@ -157,6 +173,32 @@ function keys(context: AgentRunContext, verb = 'or set'): string {
   if (context.envNames.length === 0) return verb === 'set' ? ' (log it in, or set its key variable)' : '';
   return ` ${verb === 'set' ? 'by setting' : 'or set'} ${context.envNames.join(' or ')}`;
 }
+
+/**
+ * How long a rate-limited agent said to wait, in ms: `retry after 30s`, `Retry-After: 20`, `try
+ * again in 2 minutes`, `retry in 1.5s`, `retryDelay: "17s"` (gemini). A number without a unit is
+ * seconds (the HTTP header's). Null when it said nothing of it.
+ */
+export function retryAfter(text: string): number | null {
+  const match = RETRY_AFTER.exec(text);
+  if (match === null) return null;
+  const value = Number(match[1]);
+  if (!Number.isFinite(value)) return null;
+  const unit = (match[2] ?? 's').toLowerCase();
+  const factor =
+    unit.startsWith('ms') || unit.startsWith('milli')
+      ? 1
+      : unit.startsWith('m')
+        ? 60_000
+        : unit.startsWith('h')
+          ? 3_600_000
+          : 1_000;
+  return Math.round(value * factor);
+}
+
+/** Other programs' words for "wait this long": a named constant, tested in environment.test.ts. */
+export const RETRY_AFTER =
+  /\b(?:retry[ _-]?after|try again in|retry in|retrying in|retry ?delay)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)?\b/i;
 
 /**
  * The message in a line of JSON (claude's `"result"`, gemini's `"message"`), else the line, trimmed

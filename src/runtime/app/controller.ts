@@ -1,5 +1,6 @@
 import { boundedAgent, boundedPreparer, boundedVerify } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
+import type { RateLimitWaiting, Sleep } from '../controller/rate-limit.js';
 import { detectGates } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GateSpec } from '../gates/port.js';
@@ -87,6 +88,21 @@ export async function composeController(
     steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
+    ...rateLimitOf(config.agents.rateLimitWait, deps.sleep),
+  };
+}
+
+/** agents.rateLimitWait, and the host's sleep where it passes one (tests: instant). */
+function rateLimitOf(
+  maxWaitMs: number | undefined,
+  sleep: Sleep | undefined,
+): { rateLimit?: RateLimitWaiting } {
+  if (maxWaitMs === undefined && sleep === undefined) return {};
+  return {
+    rateLimit: {
+      ...(maxWaitMs === undefined ? {} : { policy: { maxWaitMs } }),
+      ...(sleep === undefined ? {} : { sleep }),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AgentLauncher } from '../agents/port.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
+import type { Sleep } from '../controller/rate-limit.js';
 import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -73,6 +74,8 @@ export interface AppDeps {
    * `lease`: the head it replaces (a slice rerun after it was published), else fast-forward only.
    */
   publishBranch?(branch: string, sha: string, lease?: string): Promise<void>;
+  /** How the controller waits out a rate-limited agent; absent: a real timer (tests pass an instant one). */
+  sleep?: Sleep;
   /** Frames a long phase in the host's log (a collapsible group in Actions). */
   phase?<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /**

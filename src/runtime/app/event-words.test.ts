@@ -20,6 +20,22 @@ describe('eventWords', () => {
   });
 
   it('reads an unknown type as its name', () => {
-    expect(eventWords({ type: 'fix_requested', data: {} })).toBe('fix requested');
+    expect(eventWords({ type: 'slice_result_folded', data: {} })).toBe('slice result folded');
+  });
+
+  it("says a review fix's request, ending and a rate limit's wait", () => {
+    expect(
+      eventWords({ type: 'fix_requested', data: { fix: 2, pr: 7, requestIds: ['review-comment:41'] } }),
+    ).toBe('fix 2 asked on PR #7 (review-comment:41)');
+    expect(eventWords({ type: 'fix_applied', data: { fix: 2, pr: 7 } })).toBe('fix 2 applied on PR #7');
+    expect(eventWords({ type: 'fix_failed', data: { fix: 2, pr: 7, why: 'no change' } })).toBe(
+      'fix 2 failed on PR #7: no change',
+    );
+    expect(eventWords({ type: 'fix_failed', data: { fix: 2, pr: 7, interrupted: true } })).toBe(
+      'fix 2 on PR #7 interrupted; it runs again on resume',
+    );
+    expect(eventWords({ type: 'agent_rate_limited', data: { attempt: 1, waitMs: 20_000 } })).toBe(
+      'agent rate-limited (attempt 1); waiting 20.0 s before running it again',
+    );
   });
 });

@@ -21,6 +21,16 @@ export function eventWords({ type, data }: WordedEvent): string {
       return `agent started${attempt}`;
     case 'agent_finished':
       return `agent ${String(data.outcome)}${attempt}${typeof data.durationMs === 'number' ? ` in ${formatDuration(data.durationMs)}` : ''}`;
+    case 'agent_rate_limited':
+      return `agent rate-limited${attempt}; waiting ${typeof data.waitMs === 'number' ? formatDuration(data.waitMs) : 'a while'} before running it again`;
+    case 'fix_requested':
+      return `fix ${String(data.fix)} asked on PR #${String(data.pr)}${requestList(data.requestIds)}`;
+    case 'fix_applied':
+      return `fix ${String(data.fix)} applied on PR #${String(data.pr)}`;
+    case 'fix_failed':
+      return data.interrupted === true
+        ? `fix ${String(data.fix)} on PR #${String(data.pr)} interrupted; it runs again on resume`
+        : `fix ${String(data.fix)} failed on PR #${String(data.pr)}${typeof data.why === 'string' ? `: ${data.why}` : ''}`;
     case 'gates_verified':
       return `gates ${gateWords(strings(data.outcomes), strings(data.byExitCode))}`.trimEnd();
     case 'task_done':
@@ -66,6 +76,11 @@ export function gateWords(entries: readonly string[], byExitCode: readonly strin
       return `${gate}:${outcomeWords(entry.slice(at + 1), byExitCode.includes(gate))}`;
     })
     .join('; ');
+}
+
+function requestList(value: unknown): string {
+  const ids = strings(value);
+  return ids.length === 0 ? '' : ` (${ids.join(', ')})`;
 }
 
 function strings(value: unknown): string[] {

@@ -2,7 +2,7 @@ import { fixTasks } from '../controller/fix-task.js';
 import { ExecutionJournal } from '../controller/journal.js';
 import { failingGates } from '../controller/slice.js';
 import { readEvents, readProof } from '../goal/queries.js';
-import type { GoalStatus } from '../goal/schema.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { FixTask } from '../graph/schema.js';
 import type { TargetRequest } from './delivery-target.js';
 import type { AppDeps } from './deps.js';
@@ -24,7 +24,10 @@ export interface FixEnding {
 
 export interface FinishFixesRequest extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
   goalId: string;
-  /** Absent: nothing is answered (the CLI's local forge has no threads). */
+  /**
+   * Where the answers go; absent: the goal's forge's own (`Forge.replies`: GitHub's review
+   * threads, whichever run ends the fix), and nowhere on a forge without threads (the local forge).
+   */
   replies?: ReviewReplies;
   /** The PRs were updated after this run already (a delivery by policy): not again. */
   delivered?: boolean;
@@ -66,6 +69,7 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
     delivered = true;
   }
   const proof = (await readProof(deps.store, goalId)).proof;
+  const replies = request.replies ?? (await forgeReplies(deps, goal));
   const endings: FixEnding[] = [];
   for (const task of open) {
     const result = task.result;
@@ -98,14 +102,28 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
       },
     ]);
     const asked: ChangeRequest[] = task.requests.map((r) => ({ ...r }));
-    const replied = await answer(deps, request.replies, task.pr, asked, fixReply(report));
+    const replied = await answer(deps, replies, task.pr, asked, fixReply(report));
     const resolved =
-      applied && request.replies !== undefined
-        ? await resolveThreads(deps, request.replies, task.pr, asked)
-        : 0;
+      applied && replies !== undefined ? await resolveThreads(deps, replies, task.pr, asked) : 0;
     endings.push({ task, report, applied, replied, resolved });
   }
   return endings;
+}
+
+/**
+ * The goal's forge's answerer, for a run whose front door passed none (the CLI's resume, the
+ * Action's continued run). A forge that cannot be made answers nowhere, with a warning: the fix's
+ * event stands either way.
+ */
+async function forgeReplies(deps: AppDeps, goal: GoalRecord): Promise<ReviewReplies | undefined> {
+  try {
+    return (await deps.forge(goal)).replies;
+  } catch (error) {
+    deps.reporter.warn(
+      `could not reach the forge to answer goal ${goal.id}'s review fixes: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
 }
 
 /** Fix numbers a `fix_applied` or `fix_failed` event ended (an interrupted run's does not). */

@@ -5,6 +5,7 @@ import { exhaustedLimit } from '../controller/scheduler.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import { IllegalTransitionError, NotFoundError, UsageError } from '../errors.js';
 import type { GoalEvent } from '../events/schema.js';
+import type { ChangeRequest, ReviewReplies } from '../forge/review-replies.js';
 import { readEvents } from '../goal/queries.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { fixTaskId } from '../graph/branches.js';
@@ -17,27 +18,7 @@ import { withFailureRecorded } from './execute.js';
 import { DELIVERABLE_AFTER_FIX, finishFixes } from './fix-finish.js';
 import type { FixReport } from './fix-reply.js';
 
-/** One change a reviewer asked for: a review, a review comment, or a `fix` command. */
-export interface ChangeRequest {
-  /**
-   * Stable across redeliveries: `review-comment:<id>`, `review:<id>`, `comment:<id>`. A request
-   * whose id a fix already handled starts nothing.
-   */
-  id: string;
-  text: string;
-  path?: string | null;
-  line?: number | null;
-  author?: string | null;
-  /** The review comment to answer in its thread; null: answer on the PR itself. */
-  replyTo?: number | null;
-}
-
-/** Where the answers go: the review thread of a review comment, or the PR's conversation. */
-export interface ReviewReplies {
-  reply(pr: number, request: ChangeRequest, body: string): Promise<void>;
-  /** Resolves the review thread a request opened (`replyTo`), once its fix is in. */
-  resolve?(pr: number, request: ChangeRequest): Promise<void>;
-}
+export type { ChangeRequest, ReviewReplies } from '../forge/review-replies.js';
 
 export interface FixRequest extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
   goalId: string;

@@ -5,6 +5,7 @@ export { gateAnnotationLevel, gateOutputAnnotations } from '../delivery/annotati
 export { renderCheckSummary } from '../delivery/check-run.js';
 export { renderDeliveryPlanMarkdown } from '../delivery/plan-markdown.js';
 export { renderDoctorText } from '../doctor/render-text.js';
+export { fixWords, rateLimitWords } from '../events/fix-words.js';
 export {
   dryRunSection,
   finalSummary,

@@ -4,6 +4,7 @@ import { GoalExistsError, type RemoteStateStore } from '../state/remote.js';
 import { deliverByPolicy } from './deliver.js';
 import type { AppDeps } from './deps.js';
 import { type ExecuteOutcome, executeAndDeliver } from './execute.js';
+import { finishFixes } from './fix-finish.js';
 import { derivedGoalId, pullSharedGoal } from './shared-goal.js';
 import { type StartOutcome, type StartRequest, startGoal } from './start.js';
 import {
@@ -185,6 +186,14 @@ async function deliverReady(
 ): Promise<ExecuteOutcome> {
   // Only a saving start continues a goal, so this is never a dry run.
   const after = await deliverByPolicy(deps, goalId, { ...request.execute, dryRun: false });
+  // A review fix whose run was killed after it settled the goal ends here, answered as it would have been.
+  await finishFixes(deps, {
+    goalId,
+    delivered: after.delivery !== null,
+    ...(request.execute?.replies === undefined ? {} : { replies: request.execute.replies }),
+    ...(request.execute?.base === undefined ? {} : { base: request.execute.base }),
+    ...(request.execute?.fallbackBase === undefined ? {} : { fallbackBase: request.execute.fallbackBase }),
+  });
   const goal = await deps.store.read(goalId);
   const { proof } = await readProof(deps.store, goalId);
   return { goal, proof, stoppedBy: null, ...after };

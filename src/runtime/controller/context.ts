@@ -16,6 +16,7 @@ import type {
 } from '../workspace/port.js';
 import type { ExecutionJournal } from './journal.js';
 import { prepareWorkspace } from './prepare.js';
+import { type RateLimitWaiting, waitingOutRateLimits } from './rate-limit.js';
 import { planRequiredGates } from './required-gates.js';
 
 /** What a controller needs from the world; front doors compose it from adapters. */
@@ -56,6 +57,8 @@ export interface ControllerDeps {
    * branches in the repository itself.
    */
   publishBranch?: (branch: string, sha: string, lease?: string) => Promise<void>;
+  /** How a rate-limited agent is waited out (the bound, and the sleep tests make instant). */
+  rateLimit?: RateLimitWaiting;
 }
 
 /** One controller run over one goal. */
@@ -86,7 +89,9 @@ export function createRunContext(
 ): RunContext {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const prepare = (path: string) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
-  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
+  // Every agent this run starts (slices, review fixes, the integration repair) waits out a rate limit.
+  const agent = waitingOutRateLimits(deps.agent, journal, deps.reporter, deps.rateLimit);
+  return { deps: { ...deps, agent }, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
 
 /** The goal's base commit, and a worktree of it made the first time something needs one. */

@@ -56,6 +56,7 @@ describe('runProgress: one fold for the watch, the status comment and the job su
         gatesByExitCode: [],
         lastLine: null,
         settledSeq: expect.any(Number),
+        rateLimitedUntilMs: null,
       },
       {
         id: 's2',
@@ -68,6 +69,7 @@ describe('runProgress: one fold for the watch, the status comment and the job su
         gatesByExitCode: [],
         lastLine: null,
         settledSeq: expect.any(Number),
+        rateLimitedUntilMs: null,
       },
     ]);
     expect(progress.integration).toBe('done');

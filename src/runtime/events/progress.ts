@@ -1,4 +1,5 @@
 import { INTEGRATION_ID, isFixTaskId } from '../graph/branches.js';
+import { FixFold, type FixProgress } from './fix-progress.js';
 import type { GoalEvent } from './schema.js';
 
 // The one fold of a goal's events into its progress: what `omk goal watch` and a run's progress on
@@ -34,6 +35,8 @@ export interface SliceProgress {
   lastLine: string | null;
   /** The sequence number of the event that settled it: the order slices settled in. */
   settledSeq: number | null;
+  /** While its agent waits out a rate limit: when the wait ends, in ms since the epoch. */
+  rateLimitedUntilMs: number | null;
 }
 
 /** What stopped a run before it finished, as a kind (the words are the front door's). */
@@ -60,6 +63,8 @@ export interface RunProgress {
   integration: 'done' | 'conflict' | 'repairing' | null;
   /** Pull requests opened, in order (sliceId null: the integrator PR). */
   pulls: { sliceId: string | null; number: number; url: string }[];
+  /** The review fixes asked on the goal's PRs, in the order they were asked. */
+  fixes: FixProgress[];
   merged: { target: string; sha: string } | null;
   stopped: RunStop | null;
   lastEvent: { seq: number; type: string; ts: string } | null;
@@ -106,6 +111,7 @@ export class ProgressFold {
   private pulls: (RunProgress['pulls'][number] & { seq: number })[] = [];
   private merged: Latest<RunProgress['merged']> = { seq: 0, value: null };
   private lastEvent: RunProgress['lastEvent'] = null;
+  private readonly fixes = new FixFold();
 
   constructor(plan: readonly PlannedSlice[] = []) {
     this.titles = new Map(plan.map((slice) => [slice.id, slice.title]));
@@ -163,9 +169,10 @@ export class ProgressFold {
         this.merged = later(this.merged, seq, { target: str(data.target) ?? '', sha: str(data.sha) ?? '' });
         return;
     }
+    // A review fix's events (its request, its task's, its ending) are folded as the fix's.
+    if (this.fixes.fold(event)) return;
     const taskId = str(data.taskId);
-    // The integration-repair agent's events name the integration, a review fix's its fix task
-    // (shown by status and hud): neither is a slice.
+    // The integration-repair agent's events name the integration: not a slice.
     if (taskId !== null && taskId !== INTEGRATION_ID && !isFixTaskId(taskId))
       this.foldSlice(this.slice(taskId), event, atMs);
   }
@@ -179,6 +186,12 @@ export class ProgressFold {
       slice.gatesByExitCode = strings(data.byExitCode);
       return;
     }
+    if (type === 'agent_rate_limited') {
+      const waitMs = num(data.waitMs);
+      if (seq >= slice.stateSeq && slice.state === 'running' && at !== null && waitMs !== null)
+        slice.rateLimitedUntilMs = at + waitMs;
+      return;
+    }
     if (!SLICE_EVENTS.has(type)) return;
     if (type === 'agent_started') {
       // Appended without waiting, so it may land after its attempt settled: it never reopens one.
@@ -190,6 +203,8 @@ export class ProgressFold {
         return;
       if (of === slice.attempt && slice.state === 'running') {
         slice.startedMs ??= at;
+        // The agent runs again after a rate limit: the wait is over.
+        if (seq >= slice.stateSeq) slice.rateLimitedUntilMs = null;
         return;
       }
     }
@@ -199,6 +214,7 @@ export class ProgressFold {
       return;
     }
     slice.stateSeq = seq;
+    slice.rateLimitedUntilMs = null;
     const settle = (state: SliceState, attempts: number) => {
       slice.state = state;
       slice.attempt = attempts;
@@ -269,6 +285,7 @@ export class ProgressFold {
       slices,
       integration: this.integration.value,
       pulls: this.pulls.map(({ seq: _seq, ...pull }) => pull),
+      fixes: this.fixes.state(),
       merged: this.merged.value,
       stopped: this.stopped(slices),
       lastEvent: this.lastEvent,
@@ -309,6 +326,7 @@ export class ProgressFold {
         gatesByExitCode: [],
         lastLine: null,
         settledSeq: null,
+        rateLimitedUntilMs: null,
         stateSeq: 0,
         gatesSeq: 0,
       };

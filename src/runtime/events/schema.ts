@@ -35,6 +35,7 @@ export const EVENT_TYPES = [
   'worker_dead',
   'agent_started',
   'agent_finished',
+  'agent_rate_limited',
   'workspace_prepared',
   'change_captured',
   'gates_verified',

@@ -4,6 +4,8 @@
  * transport failures are ForgeError.
  */
 
+import type { ReviewReplies } from './review-replies.js';
+
 export interface RepoCoordinates {
   owner: string;
   name: string;
@@ -160,4 +162,9 @@ export interface Forge {
   reviews(number: number): Promise<ReviewSummary>;
   /** Merges pinned to `sha`: a push after evaluation fails safely. */
   merge(number: number, sha: string, method: MergeMethod): Promise<MergeOutcome>;
+  /**
+   * Answers to a fix's requests in their review threads (GitHub); absent on a forge without
+   * threads (the local forge). A run that ends a fix with no answerer of its own uses this one.
+   */
+  readonly replies?: ReviewReplies;
 }

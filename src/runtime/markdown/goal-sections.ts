@@ -1,4 +1,6 @@
 import type { DeliveryPlan } from '../delivery/plan.js';
+import type { FixState } from '../events/fix-progress.js';
+import { fixWords } from '../events/fix-words.js';
 import {
   type RunProgress,
   type RunStop,
@@ -140,6 +142,14 @@ function attempts(n: number): string {
  * failed and what to do, in words (no tool output: the proof and the artifacts keep that). Steps
  * are spelled as `steps` spells them.
  */
+const FIX_ICONS: Record<FixState, string> = {
+  pending: '⏳',
+  running: '🔄',
+  committed: '🔧',
+  applied: '✅',
+  failed: '❌',
+};
+
 export function progressSection(
   progress: RunProgress,
   goalId: string,
@@ -158,9 +168,13 @@ export function progressSection(
   }
   const running = runningSlices(progress);
   if (running.length > 0 && progress.stopped === null) {
-    const each = running.map((slice) => `${code(slice.id)} (attempt ${slice.attempt})`);
+    const each = running.map(
+      (slice) =>
+        `${code(slice.id)} (attempt ${slice.attempt}${slice.rateLimitedUntilMs === null ? '' : ', waiting out a rate limit'})`,
+    );
     lines.push(`- ${SLICE_ICONS.running} running: ${each.join(', ')}`);
   }
+  for (const fix of progress.fixes) lines.push(`- ${FIX_ICONS[fix.state]} review ${text(fixWords(fix))}`);
   if (progress.integration === 'done') lines.push('- ✅ integrated: the done slices merge cleanly together');
   if (progress.integration === 'repairing')
     lines.push('- 🔧 integration: the merged slices fail where each passed; an agent is repairing it');
