@@ -4,6 +4,7 @@ import type { Clock, HostInfo, Reporter } from '../ports.js';
 import { type GoalPaths, goalPaths, goalsDir } from '../state/paths.js';
 import type { StateFiles } from '../state/port.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
+import { OWNED_FILES, OWNED_LOGS, StateWitness, type Tampering } from '../state/witness.js';
 import { checkGoalRef } from './ids.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
 
@@ -26,12 +27,34 @@ export interface StoreDeps {
  */
 export class GoalStore {
   readonly #known = new Map<string, { identity: string; record: GoalRecord }>();
+  readonly #witness: StateWitness;
 
-  constructor(readonly deps: StoreDeps) {}
+  constructor(readonly deps: StoreDeps) {
+    this.#witness = new StateWitness(deps.files);
+  }
 
-  /** The store port every read and write of goal state goes through. */
+  /**
+   * The store port every read and write of goal state goes through: `deps.files`, behind the
+   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
+   */
   get files(): StateFiles {
-    return this.deps.files;
+    return this.#witness;
+  }
+
+  /**
+   * From now on this process keeps in memory what it writes and reads of the goal's evidence
+   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
+   * when it takes the goal, and `verifyGoal` compares the disk with it.
+   */
+  watchGoal(id: string): Promise<void> {
+    const paths = this.paths(id);
+    const at = (name: string) => `${paths.dir}/${name}`;
+    return this.#witness.watch({ owned: OWNED_FILES.map(at), logs: OWNED_LOGS.map(at) });
+  }
+
+  /** What differs in goal `id`'s watched files from what this process wrote or saw (owned files restored). */
+  verifyGoal(id: string): Promise<Tampering[]> {
+    return this.#witness.verify(this.paths(id).dir);
   }
 
   paths(id: string): GoalPaths {
@@ -40,7 +63,7 @@ export class GoalStore {
 
   /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
   eventLog(id: string): EventLog {
-    return new EventLog(this.deps.files, this.paths(id).events, this.deps.clock, this.deps.host);
+    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
   }
 
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
@@ -72,22 +95,22 @@ export class GoalStore {
    * here): nothing of it was written but the directory, the lock and the planner's transcript.
    */
   async discard(id: string): Promise<void> {
-    await this.deps.files.remove(this.paths(id).dir);
+    await this.files.remove(this.paths(id).dir);
   }
 
   async read(id: string): Promise<GoalRecord> {
     const path = this.paths(id).goal;
-    const identity = await this.deps.files.identity(path);
+    const identity = await this.files.identity(path);
     const known = this.#known.get(path);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record = await readVersioned(this.deps.files, goalRecordVersioned, path);
+    const record = await readVersioned(this.files, goalRecordVersioned, path);
     if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
     return record;
   }
 
   /** Remembers what this store just wrote, so reading it back needs no open. */
   async #remember(path: string, record: GoalRecord): Promise<void> {
-    const identity = await this.deps.files.identity(path);
+    const identity = await this.files.identity(path);
     if (identity === null) this.#known.delete(path);
     else this.#known.set(path, { identity, record: structuredClone(record) });
   }
@@ -109,7 +132,7 @@ export class GoalStore {
       updatedAt: this.deps.clock.nowIso(),
     });
     const path = this.paths(next.id).goal;
-    await writeJsonAtomic(this.deps.files, path, written);
+    await writeJsonAtomic(this.files, path, written);
     await this.#remember(path, written);
     return written;
   }
@@ -120,7 +143,7 @@ export class GoalStore {
    */
   async withGoalLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const recovered: string[] = [];
-    return this.deps.files.withLock(
+    return this.files.withLock(
       this.paths(id).lock,
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
@@ -137,7 +160,7 @@ export class GoalStore {
   async list(): Promise<GoalRecord[]> {
     let names: string[] | null;
     try {
-      names = await this.deps.files.list(goalsDir(this.deps.stateRoot));
+      names = await this.files.list(goalsDir(this.deps.stateRoot));
     } catch (error) {
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error });
     }
@@ -156,7 +179,7 @@ export class GoalStore {
 
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id: string): Promise<boolean> {
-    return this.deps.files.exists(this.paths(id).goal);
+    return this.files.exists(this.paths(id).goal);
   }
 
   /** `latest`, an exact id, or a unique prefix of one. */
