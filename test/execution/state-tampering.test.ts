@@ -45,16 +45,33 @@ async function shellAgent(name: string, body: string): Promise<string> {
   return `script:${path}`;
 }
 
+/** Delivered through the local forge with a gated merge: a goal that came out `ready` is merged into main. */
 async function runGoal(agent: string): Promise<string> {
-  const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--sandbox', 'off', '--json');
+  const result = await env.omk(
+    'goal',
+    'run',
+    GOALS.single,
+    '--agent',
+    agent,
+    '--sandbox',
+    'off',
+    '--policy',
+    'auto-pr',
+    '--merge-policy',
+    'gated',
+    '--forge',
+    'local',
+    '--json',
+  );
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }
 
-/** The goal is not ready, main did not move, and its `state_tampered` gaps are returned. */
+/** The goal is not ready nor merged, main did not move, and its `state_tampered` gaps are returned. */
 async function expectTampered(id: string, mainBefore: string): Promise<string[]> {
   const proof = await env.proof(id);
   expect(proof.status).not.toBe('ready');
+  expect((await env.goal(id)).status).not.toBe('merged');
   expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(mainBefore);
   const tampered = proof.knownGaps.filter((gap) => gap.code === 'state_tampered').map((gap) => gap.message);
   expect(tampered.length, JSON.stringify(proof.knownGaps)).toBeGreaterThan(0);
@@ -122,9 +139,13 @@ fs.writeFileSync(path, kept.map((event) => JSON.stringify(event)).join("\\n") + 
 
 describe('an unsandboxed agent that writes elsewhere in the state root', () => {
   it("edits another goal's proof.json: found, never ready", async () => {
+    const before = git(env.repo.root, 'rev-parse', 'main');
     const first = await runGoal(await shellAgent('benign', 'true'));
+    // The same agent without the edit outside: ready, and merged by the gated merge.
     expect((await env.proof(first)).status).toBe('ready');
+    expect((await env.goal(first)).status).toBe('merged');
     const main = git(env.repo.root, 'rev-parse', 'main');
+    expect(main).not.toBe(before);
     const agent = await shellAgent(
       'other-proof',
       `sed -i 's/"status": "ready"/"status": "blocked_on_human"/' "${env.goalDir(first)}/proof.json"`,
