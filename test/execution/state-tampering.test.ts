@@ -46,7 +46,8 @@ async function shellAgent(name: string, body: string): Promise<string> {
 }
 
 /** Delivered through the local forge with a gated merge: a goal that came out `ready` is merged into main. */
-async function runGoal(agent: string): Promise<string> {
+async function runGoal(agent: string, deliver = true): Promise<string> {
+  const delivery = deliver ? ['--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local'] : [];
   const result = await env.omk(
     'goal',
     'run',
@@ -55,12 +56,7 @@ async function runGoal(agent: string): Promise<string> {
     agent,
     '--sandbox',
     'off',
-    '--policy',
-    'auto-pr',
-    '--merge-policy',
-    'gated',
-    '--forge',
-    'local',
+    ...delivery,
     '--json',
   );
   expect(result.code, result.stderr).toBe(0);
@@ -83,6 +79,14 @@ async function expectTampered(id: string, mainBefore: string): Promise<string[]>
 }
 
 describe("an unsandboxed agent that writes its own goal's state", () => {
+  it('(the control) the same agent writing nothing outside is ready and merged', async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const id = await runGoal(await shellAgent('benign', 'true'));
+    expect((await env.proof(id)).status).toBe('ready');
+    expect((await env.goal(id)).status).toBe('merged');
+    expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).not.toBe(main);
+  });
+
   it('flips gate outcomes and the execution state in execution.json: found, put back, never ready', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
@@ -139,13 +143,10 @@ fs.writeFileSync(path, kept.map((event) => JSON.stringify(event)).join("\\n") + 
 
 describe('an unsandboxed agent that writes elsewhere in the state root', () => {
   it("edits another goal's proof.json: found, never ready", async () => {
-    const before = git(env.repo.root, 'rev-parse', 'main');
-    const first = await runGoal(await shellAgent('benign', 'true'));
-    // The same agent without the edit outside: ready, and merged by the gated merge.
+    // The same agent without the edit outside: ready (not delivered, so main keeps the bug to fix).
+    const first = await runGoal(await shellAgent('benign', 'true'), false);
     expect((await env.proof(first)).status).toBe('ready');
-    expect((await env.goal(first)).status).toBe('merged');
     const main = git(env.repo.root, 'rev-parse', 'main');
-    expect(main).not.toBe(before);
     const agent = await shellAgent(
       'other-proof',
       `sed -i 's/"status": "ready"/"status": "blocked_on_human"/' "${env.goalDir(first)}/proof.json"`,

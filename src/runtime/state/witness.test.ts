@@ -102,6 +102,26 @@ describe('a file the controller owns', () => {
     expect(await readFile(path, 'utf8')).toBe('{"state":"in_progress"}\n');
   });
 
+  it('the same race is caught by the next write, before that write covers it', async () => {
+    const path = join(goal, 'execution.json');
+    let race = false;
+    const racing: StateFiles = {
+      ...localStateFiles,
+      async writeAtomic(target, data) {
+        await localStateFiles.writeAtomic(target, data);
+        if (!race) return;
+        race = false;
+        await writeFile(`${target}.evil`, '{"state":"complete"}\n');
+        await rename(`${target}.evil`, target);
+      },
+    };
+    const witness = await watched(racing);
+    race = true;
+    await witness.writeAtomic(path, '{"state":"in_progress"}\n');
+    await witness.writeAtomic(path, '{"state":"in_progress","more":1}\n');
+    expect(await witness.verify(goal)).toEqual([expect.objectContaining({ file: 'execution.json' })]);
+  });
+
   it('a file nobody touched verifies clean, and unwatched files pass through', async () => {
     const witness = await watched();
     await witness.writeAtomic(join(goal, 'execution.json'), '{}\n');

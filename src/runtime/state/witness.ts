@@ -120,8 +120,8 @@ export class StateWitness implements StateFiles {
 
   /**
    * `thorough`: the content is compared whatever the identity says. The identity is taken right
-   * after a write of ours, so a rename by someone else in between would pass for ours; a quick
-   * look (a read or write on the way) trusts it, `verify` does not.
+   * after a write of ours, so a rename by someone else in between would pass for ours; a read on
+   * the way trusts it (it returns omk's own text anyway), a write and `verify` do not.
    */
   async #checkOwned(path: string, thorough = false): Promise<Owned | undefined> {
     const known = this.#owned.get(path);
@@ -194,8 +194,9 @@ export class StateWitness implements StateFiles {
     if (!owned && !seen) return this.inner.writeAtomic(path, data);
     const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
     return this.#serial(path, async () => {
-      // What an outsider left is found before this write covers it.
-      if (owned) await this.#checkOwned(path);
+      // What an outsider left is found before this write covers it: by content, since the
+      // identity taken after the last write may be of a file renamed over it since.
+      if (owned) await this.#checkOwned(path, true);
       if (seen) this.#checkLog(path, (await this.inner.readText(path)) ?? '');
       await this.inner.writeAtomic(path, data);
       if (owned) {
