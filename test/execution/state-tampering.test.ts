@@ -106,6 +106,28 @@ describe("an unsandboxed agent that writes its own goal's state", () => {
     expect(execution.stateIntegrity.map((gap) => gap.code)).toContain('state_tampered');
   });
 
+  it("drops the required gates from goal.json's oracle: found, never ready", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const agent = await shellAgent(
+      'oracle',
+      `node -e '
+const fs = require("node:fs");
+const path = process.argv[1];
+const goal = JSON.parse(fs.readFileSync(path, "utf8"));
+goal.oracle.requiredGates = [];
+fs.writeFileSync(path, JSON.stringify(goal, null, 2) + "\\n");
+' "$goal/goal.json"`,
+    );
+    const id = await runGoal(agent);
+    expect(await expectTampered(id, main)).toContainEqual(
+      expect.stringContaining(
+        'goal.json of this goal was changed (its goal, oracle, repository or options) by something other than its controller while the agent of',
+      ),
+    );
+    // omk's own oracle is back on disk.
+    expect((await env.goal(id)).oracle.requiredGates).not.toEqual([]);
+  });
+
   it('appends a forged gates_verified event to events.jsonl: found, never ready', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(

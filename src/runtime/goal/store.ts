@@ -28,6 +28,13 @@ export interface StoreDeps {
 export class GoalStore {
   readonly #known = new Map<string, { identity: string; record: GoalRecord }>();
   readonly #witness: StateWitness;
+  /**
+   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
+   * and creation write (its goal, oracle, repository, options), as last written or read here, and
+   * what differed from it since. Other omk processes change only the status, the controller and
+   * the budget while a goal runs.
+   */
+  readonly #guarded = new Map<string, { fixed: string; found: Tampering[] }>();
 
   constructor(readonly deps: StoreDeps) {
     this.#witness = new StateWitness(deps.files);
@@ -46,15 +53,40 @@ export class GoalStore {
    * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
    * when it takes the goal, and `verifyGoal` compares the disk with it.
    */
-  watchGoal(id: string): Promise<void> {
+  async watchGoal(id: string): Promise<void> {
     const paths = this.paths(id);
     const at = (name: string) => `${paths.dir}/${name}`;
-    return this.#witness.watch({ owned: OWNED_FILES.map(at), logs: OWNED_LOGS.map(at) });
+    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    await this.#witness.watch({ owned: OWNED_FILES.map(at), logs: OWNED_LOGS.map(at) });
   }
 
-  /** What differs in goal `id`'s watched files from what this process wrote or saw (owned files restored). */
-  verifyGoal(id: string): Promise<Tampering[]> {
-    return this.#witness.verify(this.paths(id).dir);
+  /**
+   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
+   * restored; goal.json's fixed part is read back as this process knows it).
+   */
+  async verifyGoal(id: string): Promise<Tampering[]> {
+    const guard = this.#guarded.get(id);
+    if (guard) {
+      // By content: the cached identity may be of a file renamed over omk's own write.
+      this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+    }
+    const found = guard?.found.splice(0) ?? [];
+    return [...found, ...(await this.#witness.verify(this.paths(id).dir))];
+  }
+
+  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
+  #guard(id: string, record: GoalRecord): GoalRecord {
+    const guard = this.#guarded.get(id);
+    if (!guard) return record;
+    const fixed = fixedPart(record);
+    if (fixed === guard.fixed) return record;
+    guard.found.push({
+      file: 'goal.json',
+      path: this.paths(id).goal,
+      what: 'changed (its goal, oracle, repository or options)',
+      restored: true,
+    });
+    return { ...record, ...(JSON.parse(guard.fixed) as Partial<GoalRecord>) };
   }
 
   paths(id: string): GoalPaths {
@@ -103,7 +135,7 @@ export class GoalStore {
     const identity = await this.files.identity(path);
     const known = this.#known.get(path);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record = await readVersioned(this.files, goalRecordVersioned, path);
+    const record = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path));
     if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
     return record;
   }
@@ -134,6 +166,8 @@ export class GoalStore {
     const path = this.paths(next.id).goal;
     await writeJsonAtomic(this.files, path, written);
     await this.#remember(path, written);
+    const guard = this.#guarded.get(next.id);
+    if (guard) guard.fixed = fixedPart(written);
     return written;
   }
 
@@ -208,4 +242,10 @@ export class GoalStore {
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
   }
+}
+
+/** What of goal.json only omk's controller (and the goal's creation) writes, as one comparable text. */
+function fixedPart(record: GoalRecord): string {
+  const { id, createdAt, goal, oracle, repo, options } = record;
+  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
 }
