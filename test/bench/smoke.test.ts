@@ -126,6 +126,20 @@ describe('bench scripts at their --smoke size', () => {
   );
 
   it(
+    'state-checks: times the state checks around one agent run, and a forged event is reported',
+    async () => {
+      const run = await runBench('state-checks.mjs', ['--smoke']);
+      expectSuccess(run);
+      expect(
+        figures(run, /^omk state-checks benchmark: (\d+) events, (\d+) other goals, (\d+) runs/m),
+      ).toEqual([50, 2, 2]);
+      const [median] = figures(run, /^checks around one agent run\s+([\d.]+)/m);
+      expect(median).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'bot-load: every delivery answered 2xx, every comment one job',
     async () => {
       const run = await runBench('bot-load.mjs', ['--smoke']);

@@ -2,12 +2,18 @@ import { join } from 'node:path';
 import { changeFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
 import type { ControllerDeps } from './context.js';
+import type { ExecutionJournal } from './journal.js';
+import { watchState } from './state-checks.js';
+
+type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store'>;
 
 /** Where an agent runs: the goal's repository and the worktree it may change. */
 export interface AgentPlace {
   goalId: string;
   repoRoot: string;
   worktree: string;
+  /** The slice or task the agent works on, as the findings name it. */
+  taskId: string;
 }
 
 /**
@@ -15,10 +21,12 @@ export interface AgentPlace {
  * a snapshot of what lies outside its worktree before, and after it ends the processes it left
  * (before anything reads the worktree) and what it changed outside, restored where omk can. What
  * is found are blocking findings: nothing that run made can be `ready`. Take the snapshot after
- * omk's own preparation of the worktree, so every difference is the agent's.
+ * omk's own preparation of the worktree, so every difference is the agent's. omk's state root is
+ * checked as well (`state-checks.ts`): the goal's own evidence against what the controller holds,
+ * the rest against a snapshot.
  */
 export async function checkedAgentRun<T>(
-  deps: Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot'>,
+  { deps, journal }: { deps: AgentCheckDeps; journal: ExecutionJournal },
   place: AgentPlace,
   run: () => Promise<T>,
 ): Promise<{ result: T; findings: Finding[] }> {
@@ -28,10 +36,13 @@ export async function checkedAgentRun<T>(
     home: deps.home,
     ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
   });
+  const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
   const result = await run();
   const findings = [
     ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent'),
     ...changeFindings(await watch.check(), 'agent'),
+    ...state.before,
+    ...(await state.check()),
   ];
   return { result, findings };
 }

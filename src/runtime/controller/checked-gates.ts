@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { changeFindings, gateStateFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
 import type { RunContext } from './context.js';
+import { watchState } from './state-checks.js';
 
 /**
  * Runs the gates with the worktree checked right before (it must be omk's commit, clean) and right
@@ -24,6 +25,7 @@ export async function checkedGates<T>(
     home: deps.home,
     ownWorktreesUnder: join(deps.workspaceRoot, goal.id),
   });
+  const state = await watchState(deps, ctx.journal, 'the gates');
   const before = await deps.integrity.worktreeState(worktree);
   const result = await run();
   const strays = await deps.integrity.endStrays(worktree);
@@ -33,6 +35,8 @@ export async function checkedGates<T>(
     // Not checked here is already said once for the agent.
     ...(strays.checked ? strayFindings(strays, 'gates') : []),
     ...changeFindings(await watch.check(), 'gates'),
+    ...state.before,
+    ...(await state.check()),
   );
   return result;
 }

@@ -7,6 +7,7 @@ import {
   changedFileSchema,
   failureEvidenceSchema,
   findingSchema,
+  type Gap,
   gapSchema,
   gateEvidenceSchema,
 } from '../proof/schema.js';
@@ -80,6 +81,12 @@ export const executionStateSchema = z.object({
    * security-review gate counts them), so the goal is never `ready` again.
    */
   integrationIntegrity: z.array(findingSchema).default([]),
+  /**
+   * What the controller found changed in the state root by something other than itself while it
+   * ran (its goal's evidence, other goals, the local forge): `state_tampered` gaps, kept for good
+   * so the goal is never `ready` again (integrity/findings.ts `tamperingGaps`).
+   */
+  stateIntegrity: z.array(gapSchema).default([]),
   gaps: z.array(gapSchema),
   failures: z.array(failureEvidenceSchema),
   /**
@@ -130,6 +137,7 @@ export function emptyExecution(): ExecutionStateRecord {
     baseGates: [],
     finalFindings: [],
     integrationIntegrity: [],
+    stateIntegrity: [],
     gaps: [],
     failures: [],
     integrationRepair: null,
@@ -174,6 +182,13 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
 export function withSlice(record: ExecutionStateRecord, slice: SliceRecord): ExecutionStateRecord {
   const others = record.slices.filter((s) => s.id !== slice.id);
   return { ...record, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+/** The record with these `state_tampered` gaps added (each message once). */
+export function withStateGaps(record: ExecutionStateRecord, gaps: readonly Gap[]): ExecutionStateRecord {
+  const known = new Set(record.stateIntegrity.map((gap) => gap.message));
+  const fresh = gaps.filter((gap) => !known.has(gap.message) && known.add(gap.message));
+  return fresh.length === 0 ? record : { ...record, stateIntegrity: [...record.stateIntegrity, ...fresh] };
 }
 
 /** What execution.json keeps of one agent run (slice or integration repair). */

@@ -85,8 +85,8 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
     live.timeMs === null ? taskTime : Math.min(taskTime, Math.max(1, live.timeMs - journal.spent.timeMs));
   // Checked as a slice's agent is: it runs with the same reach, on a branch that gets pushed.
   const { result, findings: integrity } = await checkedAgentRun(
-    deps,
-    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    ctx,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path, taskId: fix.id },
     () =>
       deps.agent.run({
         goalId: goal.id,

@@ -218,8 +218,8 @@ async function runFix(
   const taskTime = Math.max(...done.map((task) => task.budget.timeMs));
   const timeLeft = live.timeMs === null ? taskTime : Math.max(1, live.timeMs - journal.spent.timeMs);
   const { result, findings } = await checkedAgentRun(
-    deps,
-    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    ctx,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path, taskId: INTEGRATION_ID },
     () =>
       deps.agent.run({
         goalId: goal.id,

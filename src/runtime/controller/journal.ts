@@ -5,11 +5,17 @@ import type { EventInput } from '../events/schema.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { type Task, type TaskGraph, taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
+import { tamperingGaps } from '../integrity/findings.js';
 import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
 import { appendDecisions, type DecisionInput } from '../state/decisions.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
-import { type ExecutionStateRecord, readExecution, writeExecution } from './execution-state.js';
+import {
+  type ExecutionStateRecord,
+  readExecution,
+  withStateGaps,
+  writeExecution,
+} from './execution-state.js';
 import { addSpend } from './scheduler.js';
 
 export interface SaveExtra {
@@ -55,6 +61,9 @@ export class ExecutionJournal {
 
   static async open(store: GoalStore, goalId: string): Promise<ExecutionJournal> {
     const paths = store.paths(goalId);
+    // From here on the store keeps what this controller writes and reads of the goal's evidence,
+    // out of an agent's reach, and the proof is built only after the disk is compared with it.
+    await store.watchGoal(goalId);
     const [graph, execution, spent] = await Promise.all([
       readVersioned(store.files, taskGraphVersioned, paths.taskGraph),
       readExecution(store.files, paths.execution),
@@ -97,6 +106,7 @@ export class ExecutionJournal {
         run: () =>
           this.store
             .withGoalLock(this.goalId, async () => {
+              await this.recordTampering();
               const goal = await this.store.read(this.goalId);
               const proof = await rebuildProof(this.store, goal, this.events);
               await this.store.write(status(proof, goal));
@@ -115,12 +125,25 @@ export class ExecutionJournal {
         kind: 'barrier',
         run: () =>
           this.store
-            .read(this.goalId)
+            .withGoalLock(this.goalId, () => this.recordTampering())
+            .then(() => this.store.read(this.goalId))
             .then((goal) => assembleProof(this.store, goal, this.events))
             .then(resolve, reject),
       });
       this.drain();
     });
+  }
+
+  /**
+   * Before a proof is built: what differs on disk from what this controller wrote or saw becomes
+   * `state_tampered` gaps in execution.json (written now, under the caller's lock), so the proof
+   * built next says why it is not ready.
+   */
+  private async recordTampering(): Promise<void> {
+    const gaps = tamperingGaps(await this.store.verifyGoal(this.goalId), [], 'before the proof was built');
+    if (gaps.length === 0) return;
+    this.execution = withStateGaps(this.execution, gaps);
+    await writeExecution(this.store.files, this.store.paths(this.goalId).execution, this.execution);
   }
 
   /** Runs queued jobs one at a time; a group keeps growing until its turn comes. */

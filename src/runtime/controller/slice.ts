@@ -125,8 +125,8 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     // What escaped its process group is ended before anything reads the worktree, then what it
     // changed outside the worktree is restored; both block the slice.
     const checked = await checkedAgentRun(
-      deps,
-      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path },
+      ctx,
+      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
       () =>
         deps.agent.run({
           goalId: ctx.goal.id,

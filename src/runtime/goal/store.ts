@@ -4,6 +4,7 @@ import type { Clock, HostInfo, Reporter } from '../ports.js';
 import { type GoalPaths, goalPaths, goalsDir } from '../state/paths.js';
 import type { StateFiles } from '../state/port.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
+import { OWNED_FILES, OWNED_LOGS, StateWitness, type Tampering } from '../state/witness.js';
 import { checkGoalRef } from './ids.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
 
@@ -26,12 +27,66 @@ export interface StoreDeps {
  */
 export class GoalStore {
   readonly #known = new Map<string, { identity: string; record: GoalRecord }>();
+  readonly #witness: StateWitness;
+  /**
+   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
+   * and creation write (its goal, oracle, repository, options), as last written or read here, and
+   * what differed from it since. Other omk processes change only the status, the controller and
+   * the budget while a goal runs.
+   */
+  readonly #guarded = new Map<string, { fixed: string; found: Tampering[] }>();
 
-  constructor(readonly deps: StoreDeps) {}
+  constructor(readonly deps: StoreDeps) {
+    this.#witness = new StateWitness(deps.files);
+  }
 
-  /** The store port every read and write of goal state goes through. */
+  /**
+   * The store port every read and write of goal state goes through: `deps.files`, behind the
+   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
+   */
   get files(): StateFiles {
-    return this.deps.files;
+    return this.#witness;
+  }
+
+  /**
+   * From now on this process keeps in memory what it writes and reads of the goal's evidence
+   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
+   * when it takes the goal, and `verifyGoal` compares the disk with it.
+   */
+  async watchGoal(id: string): Promise<void> {
+    const paths = this.paths(id);
+    const at = (name: string) => `${paths.dir}/${name}`;
+    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    await this.#witness.watch({ owned: OWNED_FILES.map(at), logs: OWNED_LOGS.map(at) });
+  }
+
+  /**
+   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
+   * restored; goal.json's fixed part is read back as this process knows it).
+   */
+  async verifyGoal(id: string): Promise<Tampering[]> {
+    const guard = this.#guarded.get(id);
+    if (guard) {
+      // By content: the cached identity may be of a file renamed over omk's own write.
+      this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+    }
+    const found = guard?.found.splice(0) ?? [];
+    return [...found, ...(await this.#witness.verify(this.paths(id).dir))];
+  }
+
+  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
+  #guard(id: string, record: GoalRecord): GoalRecord {
+    const guard = this.#guarded.get(id);
+    if (!guard) return record;
+    const fixed = fixedPart(record);
+    if (fixed === guard.fixed) return record;
+    guard.found.push({
+      file: 'goal.json',
+      path: this.paths(id).goal,
+      what: 'changed (its goal, oracle, repository or options)',
+      restored: true,
+    });
+    return { ...record, ...(JSON.parse(guard.fixed) as Partial<GoalRecord>) };
   }
 
   paths(id: string): GoalPaths {
@@ -40,7 +95,7 @@ export class GoalStore {
 
   /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
   eventLog(id: string): EventLog {
-    return new EventLog(this.deps.files, this.paths(id).events, this.deps.clock, this.deps.host);
+    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
   }
 
   /** Creates the goal directory; refuses an id that exists (ids are never reused). */
@@ -72,22 +127,22 @@ export class GoalStore {
    * here): nothing of it was written but the directory, the lock and the planner's transcript.
    */
   async discard(id: string): Promise<void> {
-    await this.deps.files.remove(this.paths(id).dir);
+    await this.files.remove(this.paths(id).dir);
   }
 
   async read(id: string): Promise<GoalRecord> {
     const path = this.paths(id).goal;
-    const identity = await this.deps.files.identity(path);
+    const identity = await this.files.identity(path);
     const known = this.#known.get(path);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record = await readVersioned(this.deps.files, goalRecordVersioned, path);
+    const record = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path));
     if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
     return record;
   }
 
   /** Remembers what this store just wrote, so reading it back needs no open. */
   async #remember(path: string, record: GoalRecord): Promise<void> {
-    const identity = await this.deps.files.identity(path);
+    const identity = await this.files.identity(path);
     if (identity === null) this.#known.delete(path);
     else this.#known.set(path, { identity, record: structuredClone(record) });
   }
@@ -109,8 +164,10 @@ export class GoalStore {
       updatedAt: this.deps.clock.nowIso(),
     });
     const path = this.paths(next.id).goal;
-    await writeJsonAtomic(this.deps.files, path, written);
+    await writeJsonAtomic(this.files, path, written);
     await this.#remember(path, written);
+    const guard = this.#guarded.get(next.id);
+    if (guard) guard.fixed = fixedPart(written);
     return written;
   }
 
@@ -120,7 +177,7 @@ export class GoalStore {
    */
   async withGoalLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const recovered: string[] = [];
-    return this.deps.files.withLock(
+    return this.files.withLock(
       this.paths(id).lock,
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
@@ -137,7 +194,7 @@ export class GoalStore {
   async list(): Promise<GoalRecord[]> {
     let names: string[] | null;
     try {
-      names = await this.deps.files.list(goalsDir(this.deps.stateRoot));
+      names = await this.files.list(goalsDir(this.deps.stateRoot));
     } catch (error) {
       throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error });
     }
@@ -156,7 +213,7 @@ export class GoalStore {
 
   /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
   has(id: string): Promise<boolean> {
-    return this.deps.files.exists(this.paths(id).goal);
+    return this.files.exists(this.paths(id).goal);
   }
 
   /** `latest`, an exact id, or a unique prefix of one. */
@@ -185,4 +242,10 @@ export class GoalStore {
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
   }
+}
+
+/** What of goal.json only omk's controller (and the goal's creation) writes, as one comparable text. */
+function fixedPart(record: GoalRecord): string {
+  const { id, createdAt, goal, oracle, repo, options } = record;
+  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
 }

@@ -2,9 +2,11 @@
 // process left behind and every link out of the worktree blocks, so the slice is never `ready`.
 
 import { quoteUntrusted } from '../graph/paths.js';
-import type { Finding } from '../proof/schema.js';
+import type { Finding, Gap } from '../proof/schema.js';
 import { finding, plural } from '../review/input.js';
+import type { Tampering } from '../state/witness.js';
 import type { EscapingLink, IntegrityChange, StrayScan, WorktreeState } from './port.js';
+import type { StateRootChange } from './state-root.js';
 
 /** Who ran: the messages say which run did it. */
 export type RunKind = 'agent' | 'gates';
@@ -113,4 +115,38 @@ function paths(state: WorktreeState): string[] {
 
 function who(by: RunKind): string {
   return by === 'agent' ? 'agent' : 'gates (code the agent wrote)';
+}
+
+/** The gap code of a goal whose state an outsider changed while its controller ran. */
+export const STATE_TAMPERED = 'state_tampered';
+
+/**
+ * What the state checks found (`state/witness.ts` for the goal's own files, `state-root.ts` for
+ * the rest of the state root), as the goal's gaps: kept in execution.json for good, so the goal is
+ * never `ready`. `when` says which run's check found it ("while the agent of s1 ran").
+ */
+export function tamperingGaps(
+  tampering: readonly Tampering[],
+  others: readonly StateRootChange[],
+  when: string,
+): Gap[] {
+  const own = tampering.map((t) => ({
+    code: STATE_TAMPERED,
+    message:
+      `${t.file} of this goal was ${t.what} by something other than its controller ${when}; ` +
+      (t.restored ? 'omk put back its own copy. ' : 'omk keeps only its digest and cannot restore it. ') +
+      'Nothing this run made can be trusted.',
+  }));
+  const rest = others.map((change) => ({
+    code: STATE_TAMPERED,
+    message:
+      `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
+      'Nothing this run made can be trusted; look at that file before using it.',
+  }));
+  return [...own, ...rest];
+}
+
+/** The same, as blocking findings of the run that was checked (its attempt does not pass). */
+export function tamperingFindings(gaps: readonly Gap[]): Finding[] {
+  return gaps.map((gap) => finding('security', 'blocking', `${STATE_TAMPERED}: ${gap.message}`, []));
 }

@@ -56,7 +56,8 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
       // outside their worktree: kept whether or not an integration ran since.
       ...record.integrationIntegrity,
     ],
-    extraGaps: record.gaps,
+    // What an outsider changed in the state root while a controller ran: never cleared.
+    extraGaps: [...record.gaps, ...record.stateIntegrity],
     failures: record.failures,
   };
 }

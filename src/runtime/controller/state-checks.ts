@@ -1,0 +1,37 @@
+import { tamperingFindings, tamperingGaps } from '../integrity/findings.js';
+import { type StateRootWatch, watchStateRoot } from '../integrity/state-root.js';
+import type { Finding } from '../proof/schema.js';
+import type { ControllerDeps } from './context.js';
+import { withStateGaps } from './execution-state.js';
+import type { ExecutionJournal } from './journal.js';
+
+/** A run (an agent's, its gates') whose state root is compared before and after. */
+export interface StateCheck {
+  /** What was found before the run started (something earlier changed the goal's files). */
+  before: Finding[];
+  /** The goal's own evidence against what the controller holds, the rest against the snapshot. */
+  check(): Promise<Finding[]>;
+}
+
+/**
+ * Before a run: the goal's own files are compared with what this controller wrote or saw (so
+ * the run's check starts from the disk as it is now) and the rest of the state root is
+ * snapshotted; after it, `check` compares both again. What is found goes into execution.json as
+ * `state_tampered` gaps for good (the next save writes it) and comes back as blocking findings for
+ * the run's slice.
+ */
+export async function watchState(
+  deps: Pick<ControllerDeps, 'store'>,
+  journal: ExecutionJournal,
+  what: string,
+): Promise<StateCheck> {
+  const record = async (when: string, others: Awaited<ReturnType<StateRootWatch['check']>>) => {
+    const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
+    if (gaps.length === 0) return [];
+    journal.execution = withStateGaps(journal.execution, gaps);
+    return tamperingFindings(gaps);
+  };
+  const before = await record(`before ${what} started`, []);
+  const root = await watchStateRoot(deps.store, journal.goalId);
+  return { before, check: async () => record(`while ${what} ran`, await root.check()) };
+}
