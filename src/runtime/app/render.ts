@@ -40,3 +40,20 @@ export {
   opensWithName,
 } from '../request-issue-text.js';
 export { eventWords, gateWords } from './event-words.js';
+export {
+  renderBudgetText,
+  renderCreatedText,
+  renderExecutedText,
+  renderHudText,
+  renderListText,
+  renderShowText,
+  renderStatusText,
+  renderTransitionText,
+} from './goal-text.js';
+export {
+  agentLineChanges,
+  renderEventLine,
+  renderGateTail,
+  renderWatchView,
+  stopLines,
+} from './watch-text.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { goalRecord } from '../../runtime/delivery/test-delivery.js';
-import { buildProof } from '../../runtime/proof/build.js';
-import { evidence, gate } from '../../runtime/proof/test-evidence.js';
-import { renderCreated, renderExecuted } from './goal.js';
+import { goalRecord } from '../delivery/test-delivery.js';
+import { NEUTRAL_STEPS } from '../next-steps.js';
+import { buildProof } from '../proof/build.js';
+import { evidence, gate } from '../proof/test-evidence.js';
+import { renderCreatedText, renderExecutedText } from './goal-text.js';
 
-describe('renderExecuted', () => {
+describe('renderExecutedText', () => {
   it('words each gate as the proof does, never the raw outcome: judged by exit code, could not start', () => {
     const proof = buildProof(
       evidence({
@@ -15,7 +16,7 @@ describe('renderExecuted', () => {
         ],
       }),
     );
-    const text = renderExecuted({ goal: goalRecord(), proof, stoppedBy: null }, '/tmp/goal');
+    const text = renderExecutedText({ goal: goalRecord(), proof, stoppedBy: null }, NEUTRAL_STEPS);
     expect(text).toMatch(/ {2}passed {7}test /);
     expect(text).toContain('failing on base too, judged by exit code lint');
     expect(text).toContain('could not start format (optional)');
@@ -23,7 +24,7 @@ describe('renderExecuted', () => {
   });
 });
 
-describe('renderCreated', () => {
+describe('renderCreatedText', () => {
   const graph = {
     version: 1 as const,
     goalId: 'g1',
@@ -40,12 +41,14 @@ describe('renderCreated', () => {
 
   it('says why this planner planned, so a goal with an agent that the heuristic planned says so', () => {
     const why = 'the demo agent plans only when planner.agent names it; the heuristic planned this goal';
-    expect(renderCreated(created(why), '/tmp/goal')).toContain(`rejected (heuristic planner: ${why})\n`);
+    expect(renderCreatedText(created(why), NEUTRAL_STEPS)).toContain(
+      `rejected (heuristic planner: ${why})\n`,
+    );
   });
 
   it("cuts a long reason (an agent's refused replies) to one readable line, pointing at the rest", () => {
     const why = `agent planner (claude) not used: reply refused (${'s1.writes: "x" is protected; '.repeat(20)})`;
-    const line = renderCreated(created(why), '/tmp/goal')
+    const line = renderCreatedText(created(why), NEUTRAL_STEPS)
       .split('\n')
       .find((l) => l.startsWith('plan: '));
     expect(line).toMatch(

@@ -1,19 +1,19 @@
-import {
-  type BudgetLimits,
-  type BudgetView,
-  briefPlannerWhy,
-  type CreatedGoal,
-  type ExecuteResult,
-  formatDuration,
-  type GoalRecord,
-  type LifecycleResult,
-  type ShowView,
-  type StatusView,
-  sliceTally,
-  type Task,
-} from '../../runtime/app/index.js';
-import { gapText, gateOutcomeLabel } from '../../runtime/app/render.js';
-import { CLI_STEPS } from '../wording.js';
+// A goal's results as terminal text: what `omk goal run|plan|status|show|budget|…` and `omk hud`
+// print. Pure functions of the use cases' results; where a line points to a command, the host's
+// spelling is passed in (`StepSpelling`, `inspect`), so the runtime spells no command of its own.
+import type { BudgetView } from '../budget/ops.js';
+import { formatDuration } from '../budget/parse.js';
+import type { ExecuteResult } from '../controller/execute.js';
+import type { LifecycleResult } from '../goal/actions.js';
+import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
+import type { ShowView, StatusView } from '../goal/queries.js';
+import type { BudgetLimits, GoalRecord } from '../goal/schema.js';
+import type { Task } from '../graph/schema.js';
+import type { StepSpelling } from '../next-steps.js';
+import { gapText } from '../proof/gaps.js';
+import { gateOutcomeLabel } from '../proof/render-text.js';
+import type { HudSnapshot } from './hud.js';
+import { sliceTally } from './reports.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
 
@@ -31,7 +31,8 @@ function taskLine(task: Task): string {
   return `  ${task.id} [${task.status}, ${task.risk} risk]  writes ${task.writes.join(' ')}${after}\n`;
 }
 
-export function renderCreated(created: CreatedGoal, dir: string): string {
+/** A new goal: its oracle, plan (or the decisions a human must make) and known gaps. */
+export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): string {
   const { goal, graph, proof } = created;
   let out = `goal ${goal.id}\n`;
   out += `  ${goal.goal.normalized}\n`;
@@ -50,15 +51,13 @@ export function renderCreated(created: CreatedGoal, dir: string): string {
   }
   if (proof.knownGaps.length > 0) {
     out += `known gaps (${proof.knownGaps.length}):\n`;
-    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gapText(gap, CLI_STEPS)}\n`;
+    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gapText(gap, steps)}\n`;
   }
-  out += `state: ${dir}\n`;
-  out += `next: omk goal proof ${goal.id}   omk goal show ${goal.id}   omk goal replay ${goal.id}\n`;
   return out;
 }
 
-export function renderList(goals: readonly GoalRecord[]): string {
-  if (goals.length === 0) return 'no goals yet. Start one with: omk goal run "fix the failing tests"\n';
+/** One line per goal, newest first as given; an empty list is the host's to word. */
+export function renderListText(goals: readonly GoalRecord[]): string {
   return goals
     .map(
       (goal) =>
@@ -67,7 +66,8 @@ export function renderList(goals: readonly GoalRecord[]): string {
     .join('');
 }
 
-export function renderStatus(view: StatusView): string {
+/** A goal's status; `inspect` spells the command that shows its proof (named beside its gaps). */
+export function renderStatusText(view: StatusView, inspect: (goalId: string) => string): string {
   const { goal } = view;
   const proof = view.proof.proof;
   // The live task graph, not the proof: during a run the proof is the one built when it started.
@@ -82,7 +82,7 @@ export function renderStatus(view: StatusView): string {
   for (const fix of view.fixes) {
     out += `fix     ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
   }
-  out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (omk goal proof ${goal.id})` : ''}\n`;
+  out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (${inspect(goal.id)})` : ''}\n`;
   out += `budget  ${limitsText(goal.budget)}\n`;
   out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;
   if (goal.controller) {
@@ -91,9 +91,10 @@ export function renderStatus(view: StatusView): string {
   return out;
 }
 
-export function renderShow(view: ShowView): string {
+/** A goal's record, options, task graph and documents. */
+export function renderShowText(view: ShowView): string {
   const { goal, graph, paths } = view;
-  let out = renderStatusHeader(goal);
+  let out = `goal ${goal.id} [${goal.status}]\n  ${goal.goal.normalized}\ncreated ${goal.createdAt}, base ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
   out += `options: policy ${goal.options.policy}, merge ${goal.options.mergePolicy}, slices in ${goal.options.sliceExecution}, max agents ${goal.options.maxAgents}${goal.options.untilReady ? ', until ready' : ''}\n`;
   out += `budget: ${limitsText(goal.budget)}\n`;
   out += `task graph (${graph.planner.name} planner): ${graph.tasks.length} task(s)\n`;
@@ -104,16 +105,12 @@ export function renderShow(view: ShowView): string {
   return out;
 }
 
-function renderStatusHeader(goal: GoalRecord): string {
-  return `goal ${goal.id} [${goal.status}]\n  ${goal.goal.normalized}\ncreated ${goal.createdAt}, base ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
-}
-
-export function renderBudget(view: BudgetView): string {
-  const left = view.remaining;
+/** A goal's budget: limits, spend, what remains and each checkpoint. */
+export function renderBudgetText(view: BudgetView): string {
   let out = `budget of ${view.goalId}\n`;
   out += `  limits     ${limitsText(view.limits)}\n`;
   out += `  spent      time ${formatDuration(view.spent.timeMs)}, tokens ${view.spent.tokens}, usd $${view.spent.usd}\n`;
-  out += `  remaining  ${limitsText(left)}\n`;
+  out += `  remaining  ${limitsText(view.remaining)}\n`;
   out += 'checkpoints:\n';
   for (const checkpoint of view.checkpoints) {
     out += `  #${checkpoint.seq} ${checkpoint.ts} ${checkpoint.kind.padEnd(5)} ${limitsText(checkpoint.limits)}  ${checkpoint.note}\n`;
@@ -121,15 +118,16 @@ export function renderBudget(view: BudgetView): string {
   return out;
 }
 
-export function renderTransition(result: LifecycleResult): string {
+export function renderTransitionText(result: LifecycleResult): string {
   return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
 }
 
-export function renderExecuted(result: ExecuteResult, dir: string): string {
+/** What an execution came to: status, what stopped it, slices, gates, failures and gaps. */
+export function renderExecutedText(result: ExecuteResult, steps: StepSpelling): string {
   const { goal, proof } = result;
   let out = `\ngoal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}\n`;
   if (result.stoppedBy)
-    out += `stopped by ${result.stoppedBy}; continue with: ${CLI_STEPS({ step: 'resume', goalId: goal.id })}\n`;
+    out += `stopped by ${result.stoppedBy}; continue with: ${steps({ step: 'resume', goalId: goal.id })}\n`;
   out += 'slices:\n';
   for (const slice of proof.slices) {
     const files = slice.changedFiles.length;
@@ -142,8 +140,33 @@ export function renderExecuted(result: ExecuteResult, dir: string): string {
     }
   }
   for (const failure of proof.failures) out += `failure ${failure.code}: ${failure.message}\n`;
-  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gapText(gap, CLI_STEPS)}\n`;
-  out += `artifacts: ${dir}\n`;
-  out += `inspect: omk goal proof ${goal.id}   omk goal replay ${goal.id}   omk goal show ${goal.id}\n`;
+  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gapText(gap, steps)}\n`;
+  return out;
+}
+
+/** `omk hud`'s snapshot: each active goal's task counts, controller, fixes, agents and last event. */
+export function renderHudText(snapshot: HudSnapshot): string {
+  if (snapshot.goals.length === 0) return `${snapshot.at}  no goal is running, paused or interrupted\n`;
+  let out = `${snapshot.at}\n`;
+  for (const goal of snapshot.goals) {
+    const counts = Object.entries(goal.tasks)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    const controller = goal.controller
+      ? `controller pid ${goal.controller.pid} on ${goal.controller.host}${goal.controller.alive ? '' : ' (not alive)'}`
+      : 'no controller';
+    out += `goal ${goal.id} [${goal.status}]  ${goal.goal}\n`;
+    out += `  tasks: ${counts || 'none'}; ${controller}\n`;
+    for (const fix of goal.fixes) {
+      out += `  fix ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
+    }
+    for (const worker of goal.workers) {
+      const elapsed = worker.elapsedMs === null ? '' : `, ${formatDuration(worker.elapsedMs)}`;
+      out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}\n`;
+    }
+    if (goal.lastEvent)
+      out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}\n`;
+  }
   return out;
 }
