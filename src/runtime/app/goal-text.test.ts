@@ -3,7 +3,8 @@ import { goalRecord } from '../delivery/test-delivery.js';
 import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
-import { renderCreatedText, renderExecutedText } from './goal-text.js';
+import { renderCreatedText, renderExecutedText, renderMergeText } from './goal-text.js';
+import { mergeVerdict } from './reports.js';
 
 describe('renderExecutedText', () => {
   it('words each gate as the proof does, never the raw outcome: judged by exit code, could not start', () => {
@@ -55,5 +56,29 @@ describe('renderCreatedText', () => {
       /^plan: 0 slice\(s\), 0 rejected \(heuristic planner: agent planner \(claude\) not used: .*… \(all of it in technical-plan\.md\)\)$/,
     );
     expect(line?.length).toBeLessThan(260);
+  });
+});
+
+describe('a merge in words and its verdict', () => {
+  it('says what blocks a refused merge, each reason on its line, and calls it refused', () => {
+    const blocked = {
+      merged: false as const,
+      blockedBy: 'conflict' as const,
+      reasons: [{ blocker: 'conflict', detail: 'src/a.js conflicts with main' }],
+      pr: 7,
+    };
+    expect(renderMergeText(blocked)).toBe(
+      'not merged: PR #7 is blocked by conflict\n  - conflict: src/a.js conflicts with main\n',
+    );
+    expect(mergeVerdict(blocked)).toBe('refused');
+  });
+
+  it('names the merge commit, says when an earlier merge was only recorded now, and calls it ok', () => {
+    const merged = { merged: true as const, sha: 'abc', pr: 7, proof: buildProof(evidence()) };
+    expect(renderMergeText(merged)).toBe('merged PR #7 as abc\n');
+    expect(renderMergeText({ ...merged, recovered: true })).toContain(
+      '(an earlier merge landed; recorded now)',
+    );
+    expect(mergeVerdict(merged)).toBe('ok');
   });
 });

@@ -4,6 +4,8 @@
 import type { BudgetView } from '../budget/ops.js';
 import { formatDuration } from '../budget/parse.js';
 import type { ExecuteResult } from '../controller/execute.js';
+import type { DeliverResult } from '../delivery/deliver.js';
+import type { MergeGoalResult } from '../delivery/merge.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
 import type { ShowView, StatusView } from '../goal/queries.js';
@@ -169,4 +171,22 @@ export function renderHudText(snapshot: HudSnapshot): string {
       out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}\n`;
   }
   return out;
+}
+
+/** PRs opened or updated, one line each, then the slices skipped and why. */
+export function renderDeliveredText(result: DeliverResult): string {
+  let out = '';
+  for (const pull of result.delivered)
+    out += `${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`;
+  for (const skip of result.plan.skipped) out += `skipped ${skip.sliceId}: ${skip.reason}\n`;
+  return out;
+}
+
+/** A merge: the PR and its merge commit (an earlier merge recovered), or what blocks it and why. */
+export function renderMergeText(result: MergeGoalResult): string {
+  if (result.merged && result.recovered)
+    return `merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`;
+  if (result.merged) return `merged PR #${result.pr} as ${result.sha}\n`;
+  const reasons = result.reasons.map((reason) => `  - ${reason.blocker}: ${reason.detail}\n`);
+  return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}`;
 }

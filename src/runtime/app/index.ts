@@ -213,6 +213,7 @@ export {
   type GoalVerdict,
   goalSummary,
   mergeReport,
+  mergeVerdict,
   type RunVerdict,
   runVerdict,
   type SliceTally,

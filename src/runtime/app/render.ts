@@ -43,9 +43,11 @@ export { eventWords, gateWords } from './event-words.js';
 export {
   renderBudgetText,
   renderCreatedText,
+  renderDeliveredText,
   renderExecutedText,
   renderHudText,
   renderListText,
+  renderMergeText,
   renderShowText,
   renderStatusText,
   renderTransitionText,

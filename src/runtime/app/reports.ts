@@ -80,6 +80,11 @@ export function mergeReport(result: MergeGoalResult) {
   };
 }
 
+/** What a merge came to for a caller that ends with it: refused when blocked. */
+export function mergeVerdict(result: MergeGoalResult): GoalVerdict {
+  return result.merged ? 'ok' : 'refused';
+}
+
 /** PRs opened or updated, the slices skipped, the proof's status. */
 export function deliveredReport(result: DeliverResult) {
   return { delivered: result.delivered, skipped: result.plan.skipped, proofStatus: result.proof.status };
