@@ -3,8 +3,8 @@ import { goalRecord } from '../delivery/test-delivery.js';
 import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
-import { renderCreatedText, renderExecutedText, renderMergeText } from './goal-text.js';
-import { mergeVerdict } from './reports.js';
+import { renderCreatedText, renderExecutedText, renderFixText, renderMergeText } from './goal-text.js';
+import { fixVerdict, mergeVerdict } from './reports.js';
 
 describe('renderExecutedText', () => {
   it('words each gate as the proof does, never the raw outcome: judged by exit code, could not start', () => {
@@ -80,5 +80,44 @@ describe('a merge in words and its verdict', () => {
       '(an earlier merge landed; recorded now)',
     );
     expect(mergeVerdict(merged)).toBe('ok');
+  });
+});
+
+describe('a fix in words and its verdict', () => {
+  const report = {
+    pr: 3,
+    headSha: '0123456789abcdef',
+    changedFiles: ['src/a.js'],
+    agentFailure: null,
+    proofStatus: 'ready' as const,
+    failing: [],
+    delivered: true,
+  };
+  const fix = {
+    kind: 'applied' as const,
+    requestIds: ['r1'],
+    pr: 3,
+    sliceId: null,
+    report,
+    proofStatus: 'ready' as const,
+    replied: 1,
+    resolved: 1,
+  };
+
+  it('names the fix commit and the proof after it; an applied fix is ok', () => {
+    expect(renderFixText(fix)).toBe('PR #3: applied (fix 0123456789ab); proof ready\n');
+    expect(fixVerdict(fix)).toBe('ok');
+  });
+
+  it('says when the agent changed nothing; a failed fix is not ready', () => {
+    const failed = {
+      ...fix,
+      kind: 'failed' as const,
+      proofStatus: 'not_ready' as const,
+      report: { ...report, headSha: null },
+    };
+    expect(renderFixText(failed)).toBe('PR #3: failed (no change); proof not_ready\n');
+    expect(fixVerdict(failed)).toBe('not_ready');
+    expect(fixVerdict({ kind: 'already_handled', requestIds: ['r1'] })).toBe('ok');
   });
 });

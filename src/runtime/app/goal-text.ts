@@ -14,6 +14,7 @@ import type { Task } from '../graph/schema.js';
 import type { StepSpelling } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
+import type { FixOutcome } from './fix.js';
 import type { HudSnapshot } from './hud.js';
 import { sliceTally } from './reports.js';
 
@@ -189,4 +190,10 @@ export function renderMergeText(result: MergeGoalResult): string {
   if (result.merged) return `merged PR #${result.pr} as ${result.sha}\n`;
   const reasons = result.reasons.map((reason) => `  - ${reason.blocker}: ${reason.detail}\n`);
   return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}`;
+}
+
+/** A fix asked on a PR: applied or failed, its commit (or no change), the proof's status after it. */
+export function renderFixText(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {
+  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
+  return `PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`;
 }

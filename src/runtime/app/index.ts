@@ -209,6 +209,7 @@ export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from '
 export {
   deliveredReport,
   executedReport,
+  fixVerdict,
   type GoalSummary,
   type GoalVerdict,
   goalSummary,

@@ -45,6 +45,7 @@ export {
   renderCreatedText,
   renderDeliveredText,
   renderExecutedText,
+  renderFixText,
   renderHudText,
   renderListText,
   renderMergeText,
