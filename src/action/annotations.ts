@@ -1,13 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { AnnotationTarget } from '../adapters/actions-runner/core.js';
-import type { GateGroup } from '../runtime/app/index.js';
+import { type GateGroup, gateAnnotationsOf } from '../runtime/app/index.js';
 import type { Annotation } from '../runtime/app/ports.js';
-import {
-  gateAnnotationLevel,
-  gateOutcomeLabel,
-  gateOutputAnnotations,
-  shortSha,
-} from '../runtime/app/render.js';
+import { gateOutcomeLabel, shortSha } from '../runtime/app/render.js';
 
 export interface StepAnnotation {
   level: 'error' | 'warning' | 'notice';
@@ -23,46 +18,21 @@ const LEVELS: Record<Annotation['level'], StepAnnotation['level']> = {
   notice: 'notice',
 };
 
-/**
- * Failing gates as workflow annotations on the lines their output names, at the levels the
- * runtime gives them (`gateOutputAnnotations`). A gate whose output names no line still gets one
- * annotation, so no failure is silent.
- */
+/** Failing gates as workflow annotations (which ones is `gateAnnotationsOf`), paths relative to the workspace. */
 export function gateAnnotations(
   groups: readonly GateGroup[],
   where: { repoRoot: string; workspace: string | undefined },
 ): StepAnnotation[] {
-  const out: StepAnnotation[] = [];
-  const seen = new Set<string>();
-  const add = (annotation: StepAnnotation) => {
-    const key = JSON.stringify(annotation);
-    if (out.length < MAX_ANNOTATIONS && !seen.has(key)) {
-      seen.add(key);
-      out.push(annotation);
+  return gateAnnotationsOf(groups, where.repoRoot, MAX_ANNOTATIONS).map(({ level, title, gate, line }) => {
+    if (line === null) {
+      const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
+      const message = `${gate.name} ${gateOutcomeLabel(gate)}${exit} on ${shortSha(gate.sha)}; its output is in the job summary.`;
+      return { level: LEVELS[level], message, target: { title } };
     }
-  };
-  for (const group of groups) {
-    for (const gate of group.gates) {
-      const level = gateAnnotationLevel(gate);
-      if (level === null) continue;
-      const title = `omk gate ${gate.name}: ${gateOutcomeLabel(gate)}`;
-      const found = gateOutputAnnotations(gate, MAX_ANNOTATIONS, group.root ?? where.repoRoot);
-      if (found.length === 0) {
-        const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
-        add({
-          level: LEVELS[level],
-          message: `${gate.name} ${gateOutcomeLabel(gate)}${exit} on ${shortSha(gate.sha)}; its output is in the job summary.`,
-          target: { title },
-        });
-      }
-      for (const entry of found) {
-        const file = workspacePath(entry.path, where);
-        const target = { title, file, startLine: entry.startLine, endLine: entry.endLine };
-        add({ level: LEVELS[entry.level], message: entry.message, target });
-      }
-    }
-  }
-  return out;
+    const file = workspacePath(line.path, where);
+    const target = { title, file, startLine: line.startLine, endLine: line.endLine };
+    return { level: LEVELS[level], message: line.message, target };
+  });
 }
 
 /** Annotations take paths relative to the workspace; working-directory may be below it. */

@@ -10,8 +10,6 @@ import {
   mergeMethodSchema,
   requestIssueOf,
   SANDBOX_NETWORKS,
-  type SandboxMode,
-  type SandboxNetwork,
   SLICE_ID_PATTERN,
   sandboxModeSchema,
   shownBranch,
@@ -250,82 +248,16 @@ export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
   'allow-fork-execution': 'false',
 };
 
-type Parsed = z.output<typeof actionInputsSchema>;
-
-export interface ActionInputs {
-  command: ActionCommand;
-  /** Normalized goal text, and the text as given (kept in goal.json). */
-  goal: { text: string; raw: string } | undefined;
-  goalId: string | undefined;
-  /** Tells apart the goals that the cells of one matrix job create from the same goal text. */
-  goalKey: string | undefined;
-  slice: string | undefined;
-  policy: Parsed['policy'];
-  mergePolicy: Parsed['merge-policy'];
-  mergeMethod: Parsed['merge-method'];
-  agent: string | undefined;
-  agentArgs: string[];
-  configPath: string | undefined;
-  /** This run's sandbox (auto, required, off); undefined: the config's `sandbox`. */
-  sandbox: SandboxMode | undefined;
-  /** The confined network of agents and gates alike; undefined: the config's `sandbox.network`. */
-  sandboxNetwork: SandboxNetwork | undefined;
-  /** This run's `workspace.setup` (one argv per command); undefined: the config's. */
-  workspaceSetup: string[][] | undefined;
-  maxAgents: number;
-  /** Whether an agent plans the goal, and the most tokens its prompt may take. */
-  planner: { llm: boolean; tokenBudget: number };
-  budget: { time?: number; tokens?: number; usd?: number };
-  baseBranch: string | undefined;
-  stateBranch: string;
-  dryRun: boolean;
-  failOnNotReady: boolean;
-  workingDirectory: string;
-  githubToken: string;
-  /** Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: githubToken. */
-  ciToken: string | undefined;
-  /** The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it. */
-  proofCheckAppId: number;
-  allowForkExecution: boolean;
-}
+/** The validated inputs as the commands read them. */
+export type ActionInputs = ReturnType<typeof inputsOf>;
 
 /**
- * Reads every input through one literal (an input added to the schema but never read here does
- * not compile) and validates them together; errors name the input and show a correct example.
+ * Reads every input the schema names (an input in the schema is read by construction) and
+ * validates them together; errors name the input and show a correct example.
  */
 export function readInputs(getInput: (name: InputName) => string): ActionInputs {
-  const raw: RawInputs = {
-    goal: getInput('goal'),
-    command: getInput('command'),
-    'goal-id': getInput('goal-id'),
-    'goal-key': getInput('goal-key'),
-    slice: getInput('slice'),
-    policy: getInput('policy'),
-    'merge-policy': getInput('merge-policy'),
-    'merge-method': getInput('merge-method'),
-    agent: getInput('agent'),
-    'agent-args': getInput('agent-args'),
-    'config-path': getInput('config-path'),
-    sandbox: getInput('sandbox'),
-    'sandbox-network': getInput('sandbox-network'),
-    'workspace-setup': getInput('workspace-setup'),
-    'max-agents': getInput('max-agents'),
-    'llm-planner': getInput('llm-planner'),
-    'planner-token-budget': getInput('planner-token-budget'),
-    'budget-time': getInput('budget-time'),
-    'budget-tokens': getInput('budget-tokens'),
-    'budget-usd': getInput('budget-usd'),
-    'base-branch': getInput('base-branch'),
-    'state-branch': getInput('state-branch'),
-    'dry-run': getInput('dry-run'),
-    'fail-on-not-ready': getInput('fail-on-not-ready'),
-    'working-directory': getInput('working-directory'),
-    'github-token': getInput('github-token'),
-    'ci-token': getInput('ci-token'),
-    'proof-check-app-id': getInput('proof-check-app-id'),
-    'allow-fork-execution': getInput('allow-fork-execution'),
-  };
-  return parseInputs(raw);
+  const names = Object.keys(actionInputsSchema.shape) as InputName[];
+  return parseInputs(Object.fromEntries(names.map((name) => [name, getInput(name)])) as RawInputs);
 }
 
 export function parseInputs(raw: RawInputs): ActionInputs {
@@ -335,9 +267,18 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   }
   const result = actionInputsSchema.safeParse(withDefaults);
   if (!result.success) throw inputError(result.error);
-  const v = result.data;
+  return inputsOf(result.data, raw);
+}
+
+function inputsOf(v: z.output<typeof actionInputsSchema>, raw: RawInputs) {
+  const budget: { time?: number; tokens?: number; usd?: number } = {
+    time: v['budget-time'],
+    tokens: v['budget-tokens'],
+    usd: v['budget-usd'],
+  };
   return {
     command: v.command,
+    /** Normalized goal text, and the text as given (kept in goal.json). */
     goal: v.goal === undefined ? undefined : { text: v.goal, raw: raw.goal },
     goalId: v['goal-id'],
     goalKey: v['goal-key'],
@@ -348,19 +289,24 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     agent: v.agent,
     agentArgs: v['agent-args'],
     configPath: v['config-path'],
+    /** This run's sandbox and the confined network of agents and gates; undefined: the config's. */
     sandbox: v.sandbox,
     sandboxNetwork: v['sandbox-network'],
+    /** This run's `workspace.setup` (one argv per command); undefined: the config's. */
     workspaceSetup: v['workspace-setup'],
     maxAgents: v['max-agents'],
+    /** Whether an agent plans the goal, and the most tokens its prompt may take. */
     planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
-    budget: { time: v['budget-time'], tokens: v['budget-tokens'], usd: v['budget-usd'] },
+    budget,
     baseBranch: v['base-branch'],
     stateBranch: v['state-branch'],
     dryRun: v['dry-run'],
     failOnNotReady: v['fail-on-not-ready'],
     workingDirectory: v['working-directory'],
     githubToken: v['github-token'],
+    /** Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: githubToken. */
     ciToken: v['ci-token'],
+    /** The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it. */
     proofCheckAppId: v['proof-check-app-id'],
     allowForkExecution: v['allow-fork-execution'],
   };

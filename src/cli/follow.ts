@@ -1,7 +1,8 @@
 import { LiveBlock } from '../adapters/terminal/live-block.js';
 import { type WatchView, watchGoal } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
-import { agentLineChanges, renderEventLine, renderGateTail, renderWatchView } from './render/watch.js';
+import { agentLineChanges, renderEventLine, renderGateTail, renderWatchView } from '../runtime/app/render.js';
+import { CLI_STEPS } from './wording.js';
 
 /** live: a block redrawn in place (a terminal); lines: one line per event; json: one event per line. */
 export type FollowMode = 'live' | 'lines' | 'json';
@@ -39,7 +40,7 @@ export async function followGoal(
     untilSettled: options.untilSettled,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onTick: async ({ events, view }, watch) => {
-      if (block !== null) return block.draw(renderWatchView(view));
+      if (block !== null) return block.draw(renderWatchView(view, CLI_STEPS));
       if (options.mode === 'json') {
         for (const event of events) options.write(`${JSON.stringify(event)}\n`);
         return;

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
 import { createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
-import { renderProofMarkdown } from '../../runtime/app/render.js';
+import { renderCreatedText, renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { agentChoiceOf, formatOf, json, keepWorktrees, withFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
-import { renderCreated } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
 import { printExecuted, reportExecuted } from './goal-execute.js';
 
@@ -105,7 +104,11 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
       }
       if (format === 'json') context.io.stdout(json({ ...created, paths }));
       else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
-      else context.io.stdout(renderCreated(created, paths.dir));
+      else {
+        const { id } = created.goal;
+        const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}\n`;
+        context.io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths.dir}\n${next}`);
+      }
     });
   }
 }

@@ -5,10 +5,15 @@ import {
   MERGE_METHODS,
   mergeIntegrator,
   mergeReport,
+  mergeVerdict,
   openPullRequests,
   parseRequest,
 } from '../../runtime/app/index.js';
-import { renderDeliveryPlanMarkdown } from '../../runtime/app/render.js';
+import {
+  renderDeliveredText,
+  renderDeliveryPlanMarkdown,
+  renderMergeText,
+} from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { choiceOption, forgeOption, goalIdArgument, json } from '../options.js';
@@ -52,13 +57,9 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         io.stdout(format === 'json' ? json(outcome.plan) : renderDeliveryPlanMarkdown(outcome.plan));
         return;
       }
-      const { result } = outcome;
-      if (format === 'json') io.stdout(json(deliveredReport(result)));
-      else {
-        for (const pull of result.delivered)
-          io.stdout(`${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`);
-        for (const skip of result.plan.skipped) io.stdout(`skipped ${skip.sliceId}: ${skip.reason}\n`);
-      }
+      io.stdout(
+        format === 'json' ? json(deliveredReport(outcome.result)) : renderDeliveredText(outcome.result),
+      );
     });
 
   goal
@@ -85,15 +86,8 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
           method,
           enforceProtection: options.enforceProtection ?? false,
         });
-        if (options.json) io.stdout(json(mergeReport(result)));
-        else if (result.merged && result.recovered)
-          io.stdout(`merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`);
-        else if (result.merged) io.stdout(`merged PR #${result.pr} as ${result.sha}\n`);
-        else {
-          io.stdout(`not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n`);
-          for (const reason of result.reasons) io.stdout(`  - ${reason.blocker}: ${reason.detail}\n`);
-        }
-        if (!result.merged) context.setExitCode(EXIT_CODES.refused);
+        io.stdout(options.json ? json(mergeReport(result)) : renderMergeText(result));
+        context.setExitCode(EXIT_CODES[mergeVerdict(result)]);
       },
     );
 }

@@ -10,14 +10,14 @@ import {
   reverify,
   runVerdict,
 } from '../../runtime/app/index.js';
-import { renderProofMarkdown } from '../../runtime/app/render.js';
+import { renderExecutedText, renderProofMarkdown } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { goalCommand, onGoal } from '../goal-action.js';
 import { agentChoiceOf, formatOf, json, keepWorktrees, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
-import { renderExecuted } from '../render/goal.js';
+import { CLI_STEPS } from '../wording.js';
 
 export interface ExecuteCliOptions {
   agent?: string;
@@ -71,7 +71,11 @@ export function printExecuted(
 ): void {
   if (format === 'json') context.io.stdout(json(executedReport(result)));
   else if (format === 'md') context.io.stdout(renderProofMarkdown(result.proof));
-  else context.io.stdout(renderExecuted(result, dir));
+  else {
+    const { id } = result.goal;
+    const inspect = `inspect: omk goal proof ${id}   omk goal replay ${id}   omk goal show ${id}\n`;
+    context.io.stdout(`${renderExecutedText(result, CLI_STEPS)}artifacts: ${dir}\n${inspect}`);
+  }
 }
 
 export function registerExecuteCommand(goal: Command, context: ProgramContext): void {

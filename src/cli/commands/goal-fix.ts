@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { changeTextProblem, fixPullRequest, UsageError } from '../../runtime/app/index.js';
+import { changeTextProblem, fixPullRequest, fixVerdict, UsageError } from '../../runtime/app/index.js';
+import { renderFixText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { agentOption, forgeOption, json } from '../options.js';
@@ -52,12 +53,7 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
         ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
       });
       if (outcome.kind === 'already_handled') return;
-      if (options.json) io.stdout(json(outcome));
-      else {
-        const sha =
-          outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
-        io.stdout(`PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`);
-      }
-      if (outcome.kind === 'failed') context.setExitCode(EXIT_CODES.not_ready);
+      io.stdout(options.json ? json(outcome) : renderFixText(outcome));
+      context.setExitCode(EXIT_CODES[fixVerdict(outcome)]);
     });
 }

@@ -10,11 +10,11 @@ import {
   transitionOf,
   transitionReport,
 } from '../../runtime/app/index.js';
+import { renderBudgetText, renderTransitionText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { agentOption, forgeOption, formatOf, goalIdArgument, json, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { RunProgress } from '../progress.js';
-import { renderBudget, renderTransition } from '../render/goal.js';
 import { printExecuted, runController } from './goal-execute.js';
 
 type FormatOptions = { format?: string; json?: boolean };
@@ -81,7 +81,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         for (const change of changes) if (change.execute) await execute(change.result.goal.id);
         const results = changes.map((change) => change.result);
         if (format === 'json') io.stdout(json(results.map(transitionOf)));
-        else io.stdout(results.map(renderTransition).join('') || 'no interrupted goals to resume\n');
+        else io.stdout(results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n');
         return;
       }
       const { result, execute: continues } = await changeLifecycle(
@@ -91,10 +91,10 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         text,
       );
       if (!continues) {
-        io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransition(result));
+        io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransitionText(result));
         return;
       }
-      if (format !== 'json') io.stdout(renderTransition(result));
+      if (format !== 'json') io.stdout(renderTransitionText(result));
       const { executed, dir } = await execute(result.goal.id);
       printExecuted(context, executed, format, dir);
     });
@@ -122,7 +122,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       });
       const { store } = composeRuntime(io, context.stateDir());
       const view = await addBudget(store, await store.resolve(ref), add);
-      io.stdout(format === 'json' ? json(view) : renderBudget(view));
+      io.stdout(format === 'json' ? json(view) : renderBudgetText(view));
     },
   );
 }

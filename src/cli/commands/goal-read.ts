@@ -17,13 +17,19 @@ import {
   statusReport,
   UsageError,
 } from '../../runtime/app/index.js';
-import { renderProofMarkdown, renderProofText } from '../../runtime/app/render.js';
+import {
+  renderBudgetText,
+  renderListText,
+  renderProofMarkdown,
+  renderProofText,
+  renderShowText,
+  renderStatusText,
+} from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { goalCommand, onGoal, TEXT_OR_JSON } from '../goal-action.js';
 import { formatOf, printAs, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { renderBudget, renderList, renderShow, renderStatus } from '../render/goal.js';
 import { CLI_STEPS } from '../wording.js';
 
 type FormatOptions = { format?: string; json?: boolean };
@@ -36,7 +42,11 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     async (options: FormatOptions) => {
       const format = formatOf(options, TEXT_OR_JSON);
       const goals = await runtime().store.list();
-      printAs(io, format, goals, renderList, (list) => list.map(goalSummary));
+      const render = (list: typeof goals) =>
+        list.length === 0
+          ? 'no goals yet. Start one with: omk goal run "fix the failing tests"\n'
+          : renderListText(list);
+      printAs(io, format, goals, render, (list) => list.map(goalSummary));
     },
   );
 
@@ -77,13 +87,14 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
         }
         const view = await goalStatus(store, await store.resolve(ref));
         warnEdited(context, view.proof.digestValid);
-        printAs(io, format, view, renderStatus, statusReport);
+        const proofCommand = (id: string) => `omk goal proof ${id}`;
+        printAs(io, format, view, (status) => renderStatusText(status, proofCommand), statusReport);
       },
     );
 
   goalCommand(goal, 'show', "a goal's record, task graph and documents").action(
     onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
-      printAs(io, format, await goalShow(app.store, goalId), renderShow),
+      printAs(io, format, await goalShow(app.store, goalId), renderShowText),
     ),
   );
 
@@ -113,7 +124,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
 
   goalCommand(goal, 'budget', "a goal's budget: limits, spend, remaining, checkpoints").action(
     onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
-      printAs(io, format, await budgetView(app.store, goalId), renderBudget),
+      printAs(io, format, await budgetView(app.store, goalId), renderBudgetText),
     ),
   );
 }

@@ -1,37 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { formatDuration, type HudSnapshot, hudActive, hudSnapshot } from '../../runtime/app/index.js';
+import { hudActive, hudSnapshot } from '../../runtime/app/index.js';
+import { renderHudText } from '../../runtime/app/render.js';
 import { composeRuntime } from '../context.js';
 import { json, parseInterval } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 const CLEAR = '\x1b[H\x1b[2J';
-
-export function renderHud(snapshot: HudSnapshot): string {
-  if (snapshot.goals.length === 0) return `${snapshot.at}  no goal is running, paused or interrupted\n`;
-  let out = `${snapshot.at}\n`;
-  for (const goal of snapshot.goals) {
-    const counts = Object.entries(goal.tasks)
-      .filter(([, n]) => n > 0)
-      .map(([status, n]) => `${n} ${status}`)
-      .join(', ');
-    const controller = goal.controller
-      ? `controller pid ${goal.controller.pid} on ${goal.controller.host}${goal.controller.alive ? '' : ' (not alive)'}`
-      : 'no controller';
-    out += `goal ${goal.id} [${goal.status}]  ${goal.goal}\n`;
-    out += `  tasks: ${counts || 'none'}; ${controller}\n`;
-    for (const fix of goal.fixes) {
-      out += `  fix ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
-    }
-    for (const worker of goal.workers) {
-      const elapsed = worker.elapsedMs === null ? '' : `, ${formatDuration(worker.elapsedMs)}`;
-      out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}\n`;
-    }
-    if (goal.lastEvent)
-      out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}\n`;
-  }
-  return out;
-}
 
 /**
  * `hud`: what omk is doing, without reading logs. `--once` prints one snapshot (text or JSON) for
@@ -60,7 +35,7 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
           if (options.json === true) {
             context.io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
           } else {
-            context.io.stdout(`${redraw ? CLEAR : ''}${renderHud(snapshot)}`);
+            context.io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
           }
           const active = snapshot.goals.some((goal) => hudActive(goal.status));
           if (!live || !active) return;

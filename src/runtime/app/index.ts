@@ -177,6 +177,7 @@ export {
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
+export { type GateAnnotation, gateAnnotationsOf } from './gate-annotations.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -208,10 +209,12 @@ export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from '
 export {
   deliveredReport,
   executedReport,
+  fixVerdict,
   type GoalSummary,
   type GoalVerdict,
   goalSummary,
   mergeReport,
+  mergeVerdict,
   type RunVerdict,
   runVerdict,
   type SliceTally,

@@ -42,3 +42,23 @@ export {
 } from '../request-issue-text.js';
 export { clip } from '../text/clip.js';
 export { eventWords, gateWords } from './event-words.js';
+export {
+  renderBudgetText,
+  renderCreatedText,
+  renderDeliveredText,
+  renderExecutedText,
+  renderFixText,
+  renderHudText,
+  renderListText,
+  renderMergeText,
+  renderShowText,
+  renderStatusText,
+  renderTransitionText,
+} from './goal-text.js';
+export {
+  agentLineChanges,
+  renderEventLine,
+  renderGateTail,
+  renderWatchView,
+  stopLines,
+} from './watch-text.js';

@@ -6,6 +6,7 @@ import type { StatusView } from '../goal/queries.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import type { Proof } from '../proof/schema.js';
+import type { FixOutcome } from './fix.js';
 import { judgeProof } from './judgement.js';
 
 /**
@@ -78,6 +79,16 @@ export function mergeReport(result: MergeGoalResult) {
     pr: result.pr,
     ...(result.recovered ? { recovered: true as const } : {}),
   };
+}
+
+/** What a merge came to for a caller that ends with it: refused when blocked. */
+export function mergeVerdict(result: MergeGoalResult): GoalVerdict {
+  return result.merged ? 'ok' : 'refused';
+}
+
+/** What a fix came to for a caller that ends with it: not ready when its change did not pass. */
+export function fixVerdict(outcome: FixOutcome): GoalVerdict {
+  return outcome.kind === 'failed' ? 'not_ready' : 'ok';
 }
 
 /** PRs opened or updated, the slices skipped, the proof's status. */

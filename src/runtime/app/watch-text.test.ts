@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runProgress, type WatchView } from '../../runtime/app/index.js';
-import { renderEventLine, renderGateTail, renderWatchView, stopLines } from './watch.js';
+import { NEUTRAL_STEPS } from '../next-steps.js';
+import { runProgress, type WatchView } from './index.js';
+import { renderEventLine, renderGateTail, renderWatchView, stopLines } from './watch-text.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 let seq = 0;
@@ -42,6 +43,7 @@ describe('the watch view', () => {
         ],
         null,
       ),
+      NEUTRAL_STEPS,
     );
     expect(lines[1]).toBe('* s1  running  attempt 1  1m20s  rate-limited, runs again in 30.0 s');
     expect(lines[3]).toBe('* fix-1 for PR #3 (review:7): running, attempt 2');
@@ -69,6 +71,7 @@ describe('the watch view', () => {
         ],
         null,
       ),
+      NEUTRAL_STEPS,
     );
     expect(lines[0]).toMatch(/^goal fix-the-parser-abc123 \[running\] {2}1m30s {2}spent/);
     expect(lines[1]).toBe('~ s1  waiting  attempt 1  30s');
@@ -89,6 +92,7 @@ describe('the watch view', () => {
     );
     const lines = renderWatchView(
       view([ev('task_leased', { taskId: 's1', attempt: 1 }, 10), verified], null),
+      NEUTRAL_STEPS,
     );
     expect(lines[1]).toBe(
       '* s1  running  attempt 1  1m20s  gates test:passed; lint:pre-existing; ' +
@@ -111,15 +115,15 @@ describe('the watch view', () => {
       ev('task_failed', { taskId: 's1', attempts: 3, failure: 'git push failed in /tmp/x' }, 5),
       ev('execution_finished', {}, 6),
     ];
-    expect(stopLines(view(events, null))).toEqual([]);
-    const lines = stopLines(view(events, { status: 'failed', stoppedBy: null }));
+    expect(stopLines(view(events, null), NEUTRAL_STEPS)).toEqual([]);
+    const lines = stopLines(view(events, { status: 'failed', stoppedBy: null }), NEUTRAL_STEPS);
     expect(lines[0]).toBe('  stopped: slice(s) s1 did not pass their gates within their attempts.');
-    expect(lines[1]).toContain("'omk goal proof fix-the-parser-abc123'");
+    expect(lines[1]).toContain("'goal proof fix-the-parser-abc123'");
     expect(lines.join('\n')).not.toContain('/tmp');
     const paused = view([ev('execution_interrupted', { by: 'pause' }, 3)], {
       status: 'paused',
       stoppedBy: 'pause',
     });
-    expect(stopLines(paused)).toEqual(['  paused']);
+    expect(stopLines(paused, NEUTRAL_STEPS)).toEqual(['  paused']);
   });
 });

@@ -1,13 +1,12 @@
-import { formatDuration, type GateTail, type WatchTick, type WatchView } from '../../runtime/app/index.js';
-import {
-  eventWords,
-  fixWords,
-  gateWords,
-  outcomeWords,
-  rateLimitWords,
-  stopWords,
-} from '../../runtime/app/render.js';
-import { CLI_STEPS } from '../wording.js';
+// A followed goal as terminal text (`omk goal watch`, a run's progress): one line per event for a
+// log, the live view's lines for a block redrawn in place, a failed gate's last lines.
+import { formatDuration } from '../budget/parse.js';
+import { fixWords, rateLimitWords } from '../events/fix-words.js';
+import { stopWords } from '../markdown/goal-sections.js';
+import type { StepSpelling } from '../next-steps.js';
+import { outcomeWords } from '../proof/render-text.js';
+import { eventWords, gateWords } from './event-words.js';
+import type { GateTail, WatchTick, WatchView } from './watch.js';
 
 type WatchEvent = WatchTick['events'][number];
 
@@ -39,7 +38,7 @@ export function renderEventLine(event: WatchEvent): string {
  * The live view's lines: the goal, then one line per slice, then the integration, the last event
  * and, once the goal has settled short of done, what failed and what to do.
  */
-export function renderWatchView(view: WatchView): string[] {
+export function renderWatchView(view: WatchView, steps: StepSpelling): string[] {
   const { progress } = view;
   const elapsed = progress.startedMs === null ? '' : `  ${formatDuration(view.nowMs - progress.startedMs)}`;
   const lines = [`goal ${view.goalId} [${view.status}]${elapsed}  ${budgetText(view)}`];
@@ -59,15 +58,15 @@ export function renderWatchView(view: WatchView): string[] {
   if (progress.integration !== null) lines.push(`  integration ${progress.integration}`);
   if (progress.lastEvent !== null)
     lines.push(`  last event #${progress.lastEvent.seq} ${progress.lastEvent.type}`);
-  lines.push(...stopLines(view));
+  lines.push(...stopLines(view, steps));
   return lines;
 }
 
 /** What stopped a settled run and what to do, in words (no tool output); nothing while it runs. */
-export function stopLines(view: WatchView): string[] {
+export function stopLines(view: WatchView, steps: StepSpelling): string[] {
   const { stopped } = view.progress;
   if (view.settled === null || stopped === null) return [];
-  const words = stopWords(stopped, view.goalId, CLI_STEPS);
+  const words = stopWords(stopped, view.goalId, steps);
   if (!words.failed) return [`  ${words.what}`];
   return [`  stopped: ${words.what}`, `  what to do: ${words.todo}`];
 }

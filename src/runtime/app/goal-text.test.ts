@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { goalRecord } from '../delivery/test-delivery.js';
+import { NEUTRAL_STEPS } from '../next-steps.js';
+import { buildProof } from '../proof/build.js';
+import { evidence, gate } from '../proof/test-evidence.js';
+import {
+  renderCreatedText,
+  renderExecutedText,
+  renderFixText,
+  renderListText,
+  renderMergeText,
+} from './goal-text.js';
+import { fixVerdict, mergeVerdict } from './reports.js';
+
+describe('renderExecutedText', () => {
+  it('words each gate as the proof does, never the raw outcome: judged by exit code, could not start', () => {
+    const proof = buildProof(
+      evidence({
+        gates: [
+          gate(),
+          gate({ kind: 'lint', outcome: 'pre_existing', exitCode: 1, required: true }),
+          gate({ kind: 'format', outcome: 'unavailable', exitCode: 127, required: false }),
+        ],
+      }),
+    );
+    const text = renderExecutedText({ goal: goalRecord(), proof, stoppedBy: null }, NEUTRAL_STEPS);
+    expect(text).toMatch(/ {2}passed {7}test /);
+    expect(text).toContain('failing on base too, judged by exit code lint');
+    expect(text).toContain('could not start format (optional)');
+    expect(text).not.toMatch(/^ {2}(pre_existing|unavailable) /m);
+  });
+});
+
+describe('renderCreatedText', () => {
+  const graph = {
+    version: 1 as const,
+    goalId: 'g1',
+    planner: { name: 'heuristic', version: '1' },
+    tasks: [],
+    rejected: [],
+  };
+  const created = (plannerWhy: string) => ({
+    goal: goalRecord(),
+    graph,
+    proof: buildProof(evidence()),
+    plannerWhy,
+  });
+
+  it('says why this planner planned, so a goal with an agent that the heuristic planned says so', () => {
+    const why = 'the demo agent plans only when planner.agent names it; the heuristic planned this goal';
+    expect(renderCreatedText(created(why), NEUTRAL_STEPS)).toContain(
+      `rejected (heuristic planner: ${why})\n`,
+    );
+  });
+
+  it("cuts a long reason (an agent's refused replies) to one readable line, pointing at the rest", () => {
+    const why = `agent planner (claude) not used: reply refused (${'s1.writes: "x" is protected; '.repeat(20)})`;
+    const line = renderCreatedText(created(why), NEUTRAL_STEPS)
+      .split('\n')
+      .find((l) => l.startsWith('plan: '));
+    expect(line).toMatch(
+      /^plan: 0 slice\(s\), 0 rejected \(heuristic planner: agent planner \(claude\) not used: .*… \(all of it in technical-plan\.md\)\)$/,
+    );
+    expect(line?.length).toBeLessThan(260);
+  });
+});
+
+describe('a merge in words and its verdict', () => {
+  it('says what blocks a refused merge, each reason on its line, and calls it refused', () => {
+    const blocked = {
+      merged: false as const,
+      blockedBy: 'conflict' as const,
+      reasons: [{ blocker: 'conflict', detail: 'src/a.js conflicts with main' }],
+      pr: 7,
+    };
+    expect(renderMergeText(blocked)).toBe(
+      'not merged: PR #7 is blocked by conflict\n  - conflict: src/a.js conflicts with main\n',
+    );
+    expect(mergeVerdict(blocked)).toBe('refused');
+  });
+
+  it('names the merge commit, says when an earlier merge was only recorded now, and calls it ok', () => {
+    const merged = { merged: true as const, sha: 'abc', pr: 7, proof: buildProof(evidence()) };
+    expect(renderMergeText(merged)).toBe('merged PR #7 as abc\n');
+    expect(renderMergeText({ ...merged, recovered: true })).toContain(
+      '(an earlier merge landed; recorded now)',
+    );
+    expect(mergeVerdict(merged)).toBe('ok');
+  });
+});
+
+describe('a fix in words and its verdict', () => {
+  const report = {
+    pr: 3,
+    headSha: '0123456789abcdef',
+    changedFiles: ['src/a.js'],
+    agentFailure: null,
+    proofStatus: 'ready' as const,
+    failing: [],
+    delivered: true,
+  };
+  const fix = {
+    kind: 'applied' as const,
+    requestIds: ['r1'],
+    pr: 3,
+    sliceId: null,
+    report,
+    proofStatus: 'ready' as const,
+    replied: 1,
+    resolved: 1,
+  };
+
+  it('names the fix commit and the proof after it; an applied fix is ok', () => {
+    expect(renderFixText(fix)).toBe('PR #3: applied (fix 0123456789ab); proof ready\n');
+    expect(fixVerdict(fix)).toBe('ok');
+  });
+
+  it('says when the agent changed nothing; a failed fix is not ready', () => {
+    const failed = {
+      ...fix,
+      kind: 'failed' as const,
+      proofStatus: 'not_ready' as const,
+      report: { ...report, headSha: null },
+    };
+    expect(renderFixText(failed)).toBe('PR #3: failed (no change); proof not_ready\n');
+    expect(fixVerdict(failed)).toBe('not_ready');
+    expect(fixVerdict({ kind: 'already_handled', requestIds: ['r1'] })).toBe('ok');
+  });
+});
+
+describe('renderListText', () => {
+  const withText = (normalized: string) => {
+    const goal = goalRecord();
+    return { ...goal, goal: { text: normalized, normalized } };
+  };
+  /** The goal text part of the goal's line: what follows its creation time. */
+  const shown = (normalized: string) => {
+    const goal = withText(normalized);
+    return renderListText([goal]).split(`${goal.createdAt}  `)[1];
+  };
+
+  it('shows a short goal whole, and cuts a long one at 60 code units with one ellipsis', () => {
+    expect(shown('fix the failing test')).toBe('fix the failing test\n');
+    expect(shown(`${'a'.repeat(59)}bc`)).toBe(`${'a'.repeat(59)}b…\n`);
+    expect(shown(`${'a'.repeat(58)}……more`)).toBe(`${'a'.repeat(58)}…\n`);
+  });
+
+  it('never splits an emoji, a surrogate pair or a letter from its combining mark', () => {
+    // The 60th code unit is the first half of 😀, or the e before its accent.
+    expect(shown(`${'a'.repeat(59)}😀 and more`)).toBe(`${'a'.repeat(59)}…\n`);
+    expect(shown(`${'a'.repeat(59)}e\u0301 and more`)).toBe(`${'a'.repeat(59)}…\n`);
+    expect(shown(`${'a'.repeat(58)}e\u0301 and more`)).toBe(`${'a'.repeat(58)}e\u0301…\n`);
+    const family = '👨\u200d👩\u200d👧\u200d👦';
+    expect(shown(`${'a'.repeat(55)}${family} too`)).toBe(`${'a'.repeat(55)}…\n`);
+  });
+});

@@ -1,0 +1,203 @@
+// A goal's results as terminal text: what `omk goal run|plan|status|show|budget|…` and `omk hud`
+// print. Pure functions of the use cases' results; where a line points to a command, the host's
+// spelling is passed in (`StepSpelling`, `inspect`), so the runtime spells no command of its own.
+import type { BudgetView } from '../budget/ops.js';
+import { formatDuration } from '../budget/parse.js';
+import type { ExecuteResult } from '../controller/execute.js';
+import type { DeliverResult } from '../delivery/deliver.js';
+import type { MergeGoalResult } from '../delivery/merge.js';
+import type { LifecycleResult } from '../goal/actions.js';
+import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
+import type { ShowView, StatusView } from '../goal/queries.js';
+import type { BudgetLimits, GoalRecord } from '../goal/schema.js';
+import type { Task } from '../graph/schema.js';
+import type { StepSpelling } from '../next-steps.js';
+import { gapText } from '../proof/gaps.js';
+import { gateOutcomeLabel } from '../proof/render-text.js';
+import { clip } from '../text/clip.js';
+import type { FixOutcome } from './fix.js';
+import type { HudSnapshot } from './hud.js';
+import { sliceTally } from './reports.js';
+
+const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
+
+function limitsText(limits: BudgetLimits): string {
+  const parts = [
+    `time ${limits.timeMs === null ? 'unlimited' : formatDuration(limits.timeMs)}`,
+    `tokens ${limits.tokens ?? 'unlimited'}`,
+    `usd ${limits.usd === null ? 'unlimited' : `$${limits.usd}`}`,
+  ];
+  return parts.join(', ');
+}
+
+function taskLine(task: Task): string {
+  const after = task.dependsOn.length > 0 ? `  after ${task.dependsOn.join(', ')}` : '';
+  return `  ${task.id} [${task.status}, ${task.risk} risk]  writes ${task.writes.join(' ')}${after}\n`;
+}
+
+/** A new goal: its oracle, plan (or the decisions a human must make) and known gaps. */
+export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): string {
+  const { goal, graph, proof } = created;
+  let out = `goal ${goal.id}\n`;
+  out += `  ${goal.goal.normalized}\n`;
+  out += goal.oracle.testable
+    ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${goal.oracle.requiredGates.join(', ')}\n`
+    : 'oracle: not testable\n';
+  out += `status: ${goal.status}   proof: ${proof.status}\n`;
+  if (!goal.oracle.testable) {
+    out += 'a human must decide:\n';
+    for (const question of goal.oracle.humanDecisions) out += `  - ${question}\n`;
+  } else {
+    const why = created.plannerWhy === null ? '' : `: ${briefPlannerWhy(created.plannerWhy)}`;
+    out += `plan: ${graph.tasks.length} slice(s), ${graph.rejected.length} rejected (${graph.planner.name} planner${why})\n`;
+    for (const task of graph.tasks) out += taskLine(task);
+    for (const rejection of graph.rejected) out += `  rejected ${rejection.taskId}: ${rejection.reason}\n`;
+  }
+  if (proof.knownGaps.length > 0) {
+    out += `known gaps (${proof.knownGaps.length}):\n`;
+    for (const gap of proof.knownGaps) out += `  - ${gap.code}: ${gapText(gap, steps)}\n`;
+  }
+  return out;
+}
+
+/** How much of a goal's text `goal list` shows on its line. */
+const GOAL_LIST_CHARS = 60;
+
+/** One line per goal, newest first as given; an empty list is the host's to word. */
+export function renderListText(goals: readonly GoalRecord[]): string {
+  return goals
+    .map(
+      (goal) =>
+        `${goal.id}  ${goal.status.padEnd(16)} ${goal.createdAt}  ${clip(goal.goal.normalized, GOAL_LIST_CHARS)}\n`,
+    )
+    .join('');
+}
+
+/** A goal's status; `inspect` spells the command that shows its proof (named beside its gaps). */
+export function renderStatusText(view: StatusView, inspect: (goalId: string) => string): string {
+  const { goal } = view;
+  const proof = view.proof.proof;
+  // The live task graph, not the proof: during a run the proof is the one built when it started.
+  const { done, total, others } = sliceTally(view.slices);
+  const rest = others.map(({ status, count }) => `${count} ${status}`);
+  let out = `goal    ${goal.id}\n`;
+  out += `text    ${goal.goal.normalized}\n`;
+  out += `status  ${goal.status}   proof ${proof.status}${view.proof.digestValid ? '' : ' (EDITED: digest mismatch)'}\n`;
+  out += `class   ${goal.oracle.class ?? 'none'}${goal.oracle.shape ? ` (${goal.oracle.shape})` : ''}\n`;
+  out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
+  out += `slices  ${done}/${total} done${rest.length > 0 ? ` (${rest.join(', ')})` : ''}\n`;
+  for (const fix of view.fixes) {
+    out += `fix     ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
+  }
+  out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (${inspect(goal.id)})` : ''}\n`;
+  out += `budget  ${limitsText(goal.budget)}\n`;
+  out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;
+  if (goal.controller) {
+    out += `worker  pid ${goal.controller.pid} on ${goal.controller.host} (${view.controllerAlive ? 'alive' : 'gone'})\n`;
+  }
+  return out;
+}
+
+/** A goal's record, options, task graph and documents. */
+export function renderShowText(view: ShowView): string {
+  const { goal, graph, paths } = view;
+  let out = `goal ${goal.id} [${goal.status}]\n  ${goal.goal.normalized}\ncreated ${goal.createdAt}, base ${goal.repo.baseRef ?? 'detached'} ${short(goal.repo.baseSha)}\n`;
+  out += `options: policy ${goal.options.policy}, merge ${goal.options.mergePolicy}, slices in ${goal.options.sliceExecution}, max agents ${goal.options.maxAgents}${goal.options.untilReady ? ', until ready' : ''}\n`;
+  out += `budget: ${limitsText(goal.budget)}\n`;
+  out += `task graph (${graph.planner.name} planner): ${graph.tasks.length} task(s)\n`;
+  for (const task of graph.tasks) out += taskLine(task);
+  for (const rejection of graph.rejected)
+    out += `  rejected ${rejection.taskId} (${rejection.code}): ${rejection.reason}\n`;
+  out += `documents:\n  ${paths.prd}\n  ${paths.technicalPlan}\n  ${paths.testSpec}\n  ${paths.taskGraph}\n`;
+  return out;
+}
+
+/** A goal's budget: limits, spend, what remains and each checkpoint. */
+export function renderBudgetText(view: BudgetView): string {
+  let out = `budget of ${view.goalId}\n`;
+  out += `  limits     ${limitsText(view.limits)}\n`;
+  out += `  spent      time ${formatDuration(view.spent.timeMs)}, tokens ${view.spent.tokens}, usd $${view.spent.usd}\n`;
+  out += `  remaining  ${limitsText(view.remaining)}\n`;
+  out += 'checkpoints:\n';
+  for (const checkpoint of view.checkpoints) {
+    out += `  #${checkpoint.seq} ${checkpoint.ts} ${checkpoint.kind.padEnd(5)} ${limitsText(checkpoint.limits)}  ${checkpoint.note}\n`;
+  }
+  return out;
+}
+
+export function renderTransitionText(result: LifecycleResult): string {
+  return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
+}
+
+/** What an execution came to: status, what stopped it, slices, gates, failures and gaps. */
+export function renderExecutedText(result: ExecuteResult, steps: StepSpelling): string {
+  const { goal, proof } = result;
+  let out = `\ngoal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}\n`;
+  if (result.stoppedBy)
+    out += `stopped by ${result.stoppedBy}; continue with: ${steps({ step: 'resume', goalId: goal.id })}\n`;
+  out += 'slices:\n';
+  for (const slice of proof.slices) {
+    const files = slice.changedFiles.length;
+    out += `  ${slice.status.padEnd(8)} ${slice.id}  ${slice.attempts} attempt(s), ${files} file(s)${slice.branch ? `  ${slice.branch}` : ''}\n`;
+  }
+  if (proof.gates.length > 0) {
+    out += `gates on the integrated tree ${short(proof.git.headSha)}:\n`;
+    for (const gate of proof.gates) {
+      out += `  ${gateOutcomeLabel(gate).padEnd(12)} ${gate.name}${gate.required ? '' : ' (optional)'}  ${gate.durationMs} ms\n`;
+    }
+  }
+  for (const failure of proof.failures) out += `failure ${failure.code}: ${failure.message}\n`;
+  for (const gap of proof.knownGaps) out += `gap ${gap.code}: ${gapText(gap, steps)}\n`;
+  return out;
+}
+
+/** `omk hud`'s snapshot: each active goal's task counts, controller, fixes, agents and last event. */
+export function renderHudText(snapshot: HudSnapshot): string {
+  if (snapshot.goals.length === 0) return `${snapshot.at}  no goal is running, paused or interrupted\n`;
+  let out = `${snapshot.at}\n`;
+  for (const goal of snapshot.goals) {
+    const counts = Object.entries(goal.tasks)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    const controller = goal.controller
+      ? `controller pid ${goal.controller.pid} on ${goal.controller.host}${goal.controller.alive ? '' : ' (not alive)'}`
+      : 'no controller';
+    out += `goal ${goal.id} [${goal.status}]  ${goal.goal}\n`;
+    out += `  tasks: ${counts || 'none'}; ${controller}\n`;
+    for (const fix of goal.fixes) {
+      out += `  fix ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
+    }
+    for (const worker of goal.workers) {
+      const elapsed = worker.elapsedMs === null ? '' : `, ${formatDuration(worker.elapsedMs)}`;
+      out += `  agent ${worker.slice}: pid ${worker.pid} on ${worker.host}, attempt ${worker.attempt}${elapsed}\n`;
+    }
+    if (goal.lastEvent)
+      out += `  last event #${goal.lastEvent.seq} ${goal.lastEvent.type} at ${goal.lastEvent.ts}\n`;
+  }
+  return out;
+}
+
+/** PRs opened or updated, one line each, then the slices skipped and why. */
+export function renderDeliveredText(result: DeliverResult): string {
+  let out = '';
+  for (const pull of result.delivered)
+    out += `${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`;
+  for (const skip of result.plan.skipped) out += `skipped ${skip.sliceId}: ${skip.reason}\n`;
+  return out;
+}
+
+/** A merge: the PR and its merge commit (an earlier merge recovered), or what blocks it and why. */
+export function renderMergeText(result: MergeGoalResult): string {
+  if (result.merged && result.recovered)
+    return `merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`;
+  if (result.merged) return `merged PR #${result.pr} as ${result.sha}\n`;
+  const reasons = result.reasons.map((reason) => `  - ${reason.blocker}: ${reason.detail}\n`);
+  return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}`;
+}
+
+/** A fix asked on a PR: applied or failed, its commit (or no change), the proof's status after it. */
+export function renderFixText(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {
+  const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
+  return `PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`;
+}
