@@ -1,13 +1,13 @@
+import type { BotConfig } from '../adapters/bot/config.js';
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
 import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
+import { StatusComments } from '../adapters/bot/status-comments.js';
 import type { ChangeRequest } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
-import type { BotConfig } from './config.js';
 import type { FixJob } from './job-fix.js';
-import { StatusComments } from './sticky.js';
 
 /** Work accepted from a webhook, as data: the executor performs it after the response. */
 export type BotJob =

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { readBotConfig } from '../adapters/bot/config.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import {
   bringGoalHere,
@@ -23,7 +24,6 @@ import {
 } from '../runtime/app/index.js';
 import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
-import { readBotConfig } from './config.js';
 import { BOT_WORDS } from './wording.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */

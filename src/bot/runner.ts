@@ -1,3 +1,4 @@
+import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import type { Workspace } from '../adapters/bot/workspace.js';
 import {
   accessVerdict,
@@ -43,7 +44,6 @@ import {
   withRepoSettings,
 } from './repo-settings.js';
 import { publishStatus, type StatusTarget } from './status.js';
-import { latestGoalInThread } from './sticky.js';
 
 /**
  * Performs one accepted job, after the webhook was answered: parse outcome, access, the

@@ -229,6 +229,7 @@ export {
   reviewFixRequests,
   withReviewComments,
 } from './review-fix.js';
+export { movesRunPhase } from './run-phase.js';
 export {
   derivedGoalId,
   planSharedGoal,
