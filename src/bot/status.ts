@@ -1,16 +1,17 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { LiveStatus } from '../adapters/bot/live-status.js';
 import type { Phase } from '../adapters/bot/status-comments.js';
-import { goalProgress, goalView } from '../runtime/app/index.js';
+import { goalProgress, goalView, type ThreadNote } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import type { Bot } from './bot.js';
 import { renderStatusComment } from './render.js';
+import { noteLines } from './replies.js';
 
 export interface StatusTarget {
   gh: BotGitHub;
   repo: RepoRef;
-  /** The thread to show it in when the goal's origin is unknown. */
-  issue: number;
+  /** The thread to show it in when the goal's origin is unknown (null: none, nothing is shown then). */
+  issue: number | null;
 }
 
 /** Renders the goal's status comment from its state and writes it (created once, then edited). */
@@ -20,7 +21,7 @@ export async function publishStatus(
   goalId: string,
   store: GoalStore | null,
   phase: Phase,
-  notes: readonly string[] = [],
+  notes: readonly ThreadNote[] = [],
   startedBy: string | null = null,
 ): Promise<void> {
   const [{ goal, proof, origin }, progress] = await Promise.all([
@@ -35,10 +36,11 @@ export async function publishStatus(
     goal,
     proof,
     progress: goal === null ? null : progress,
-    notes,
+    notes: noteLines(notes),
     startedBy: origin?.login ?? startedBy,
   });
-  await bot.statuses.upsert(target.gh, target.repo, origin?.issue ?? target.issue, goalId, body);
+  const issue = origin?.issue ?? target.issue;
+  if (issue !== null) await bot.statuses.upsert(target.gh, target.repo, issue, goalId, body);
 }
 
 /** Follows a run in this process by its events (reported through Bot.host) until stopped. */

@@ -259,6 +259,19 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
+export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
+export {
+  type ActiveRun,
+  onSharedGoal,
+  onSharedGoalThen,
+  THREAD_PHASES,
+  type ThreadCheckout,
+  type ThreadHost,
+  type ThreadNote,
+  type ThreadPhase,
+  type TrustedStep,
+} from './thread-host.js';
 export {
   commandStepPlan,
   executeStepPlan,
@@ -267,6 +280,17 @@ export {
   readStepPlan,
   type SharedStepPlan,
 } from './thread-job.js';
+export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
+export {
+  continueOnThread,
+  resumeOnThread,
+  startOnThread,
+  type ThreadContinuation,
+  type ThreadRunHost,
+  type ThreadRunOptions,
+  type ThreadStart,
+  type ThreadStartRequest,
+} from './thread-run.js';
 export {
   type ThreadGoalCommand,
   type ThreadStepPlan,
@@ -275,6 +299,7 @@ export {
   threadGoalStep,
   threadStepPlan,
 } from './thread-step.js';
+export { untrustedAgentHere, untrustedGoalAgent, untrustedResumeAgent } from './thread-trust.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,
