@@ -1,10 +1,9 @@
-import { GOAL_ID_PATTERN } from '../../runtime/app/index.js';
+import { GOAL_ID_PATTERN, THREAD_PHASES, type ThreadPhase } from '../../runtime/app/index.js';
 import type { BotGitHub, RepoRef, ThreadComment } from './github.js';
 import { KeyedMutex } from './queue.js';
 
-/** What the bot is doing about a goal, beside the goal's own status. */
-export const PHASES = ['queued', 'planning', 'dispatched', 'running', 'settled'] as const;
-export type Phase = (typeof PHASES)[number];
+/** What the bot is doing about a goal, beside the goal's own status (the runtime's thread phases). */
+export type Phase = ThreadPhase;
 
 /** The marker that finds a goal's status comment again: the comment is updated, never duplicated. */
 export function statusMarker(goalId: string): string {
@@ -17,7 +16,7 @@ const MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
   const found = MARKER.exec(body);
   if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
-  const phase = PHASES.find((p) => p === found[2]) ?? null;
+  const phase = THREAD_PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
 }
 
