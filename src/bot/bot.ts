@@ -4,7 +4,7 @@ import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
 import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
 import { StatusComments } from '../adapters/bot/status-comments.js';
-import type { ChangeRequest } from '../runtime/app/index.js';
+import { FixBatches } from '../runtime/app/index.js';
 import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { FixJob } from './job-fix.js';
@@ -66,7 +66,7 @@ export class Bot {
   readonly statuses = new StatusComments();
   readonly active = new Map<string, ActiveRun>();
   /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
-  readonly fixBatches = new Map<string, ChangeRequest[]>();
+  readonly fixBatches = new FixBatches();
   /** Runs followed by their events (LiveStatus): goal id → what to do with appended event types. */
   readonly followers = new Map<string, (types: readonly string[]) => void>();
   /** The host the bot's stores get: deps.host, reporting appended events to the followers. */

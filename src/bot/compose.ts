@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
 import { readBotConfig } from '../adapters/bot/config.js';
+import { executionHostFor, forgeFor } from '../adapters/bot/forge.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import {
   bringGoalHere,
@@ -8,14 +9,11 @@ import {
   type WorkspaceSpec,
   withWorkspace,
 } from '../adapters/bot/workspace.js';
-import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
-import { createGitHubForge } from '../adapters/github/forge.js';
-import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
-import type { AppDeps, ExecutionHost, ThreadRunHost } from '../runtime/app/index.js';
-import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
+import type { AppDeps, ThreadRunHost } from '../runtime/app/index.js';
+import { heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -140,41 +138,4 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
         ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
       }),
   };
-}
-
-const executionHosts = new WeakMap<BotDeps['env'], ExecutionHost>();
-
-/**
- * One execution host per bot environment, so its sandbox is probed once, not per job: agents and
- * gates confined like the CLI's and the Action's (sandbox: auto|required|off).
- */
-function executionHostFor(env: BotDeps['env']): ExecutionHost {
-  let host = executionHosts.get(env);
-  if (host === undefined) {
-    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
-    executionHosts.set(env, host);
-  }
-  return host;
-}
-
-/**
- * The runtime's GitHub forge for one repository, with a fresh installation token: tokens last an
- * hour, and a local run may take longer, so it is made right before delivery or merge.
- */
-export async function forgeFor(gh: BotGitHub, repo: RepoRef): Promise<Forge> {
-  const token = await gh.token();
-  const octokit = createOctokit({
-    token,
-    baseUrl: repo.apiUrl,
-    userAgent: 'omk-bot',
-    request: { fetch: globalThis.fetch },
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: repo.owner, name: repo.name },
-    token,
-    serverUrl: repo.serverUrl,
-    // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
-    checkAppId: gh.appId,
-  });
 }

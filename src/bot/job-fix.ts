@@ -50,20 +50,10 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     return;
   }
   const { goalId } = target;
-  // Requests on this PR that arrive before its fix starts (one review's comments, several
-  // `/omk goal fix`) join the waiting fix: one agent run, one commit, one answer per request.
   const batchKey = `${job.repo.fullName}#${job.pr}`;
-  const waiting = bot.fixBatches.get(batchKey);
-  if (waiting !== undefined) {
-    waiting.push(...job.requests);
-    return;
-  }
-  const batch = [...job.requests];
-  bot.fixBatches.set(batchKey, batch);
-  const take = (): ChangeRequest[] => {
-    if (bot.fixBatches.get(batchKey) === batch) bot.fixBatches.delete(batchKey);
-    return batch;
-  };
+  const batch = bot.fixBatches.open(batchKey, job.requests);
+  if (batch === null) return;
+  const { take } = batch;
   const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(',')}`, async () => {
     try {
       await fixHere(bot, gh, job, goalId, take);

@@ -18,7 +18,6 @@ import {
   type UntrustedCustomAgent,
 } from '../runtime/app/index.js';
 import { code, formatDuration, plainMessage, renderProofMarkdown, text } from '../runtime/app/render.js';
-import { clip } from './sanitize.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
 import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
 
@@ -30,6 +29,12 @@ import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
 
 /** GitHub refuses comments over 65,536 characters. */
 const MAX_REPLY = 60_000;
+
+/** At most `max` characters of user text for a reply, marked when cut. */
+export function clip(text: string, max = 200): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max).join('')}…`;
+}
 
 function to(login: string): string {
   // Logins are [A-Za-z0-9-] (plus `[bot]`): safe to mention as they are.

@@ -174,6 +174,7 @@ export {
   fixPullRequest,
   type ReviewReplies,
 } from './fix.js';
+export { FixBatches } from './fix-batches.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
@@ -312,3 +313,4 @@ export {
   type WatchView,
   watchGoal,
 } from './watch.js';
+export { workflowCommandIn } from './workflow-command.js';
