@@ -4,8 +4,8 @@ import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
 import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
 import { StatusComments } from '../adapters/bot/status-comments.js';
-import { FixBatches } from '../runtime/app/index.js';
-import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
+import { type ActiveRun, FixBatches } from '../runtime/app/index.js';
+import type { Clock, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { FixJob } from './job-fix.js';
 
@@ -51,11 +51,6 @@ export interface BotDeps {
   shutdown?: AbortSignal;
 }
 
-/** A goal executing in this process (local mode): commands on it act on this store. */
-export interface ActiveRun {
-  store: GoalStore;
-}
-
 /** The bot's in-process state. Created when the app is loaded, never at import time. */
 export class Bot {
   /** The command lane, the run lane (goal executions in local mode), shutdown and idle. */
@@ -64,6 +59,7 @@ export class Bot {
   readonly runs: JobQueue;
   readonly mutex = new KeyedMutex();
   readonly statuses = new StatusComments();
+  /** Goals executing in this process (local mode): commands on one act on its store. */
   readonly active = new Map<string, ActiveRun>();
   /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
   readonly fixBatches = new FixBatches();
