@@ -1,13 +1,13 @@
+import type { BotConfig } from '../adapters/bot/config.js';
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
 import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
-import type { ChangeRequest } from '../runtime/app/index.js';
-import type { Clock, GoalStore, HostInfo, Reporter } from '../runtime/app/ports.js';
+import { StatusComments } from '../adapters/bot/status-comments.js';
+import { type ActiveRun, FixBatches } from '../runtime/app/index.js';
+import type { Clock, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
-import type { BotConfig } from './config.js';
 import type { FixJob } from './job-fix.js';
-import { StatusComments } from './sticky.js';
 
 /** Work accepted from a webhook, as data: the executor performs it after the response. */
 export type BotJob =
@@ -51,11 +51,6 @@ export interface BotDeps {
   shutdown?: AbortSignal;
 }
 
-/** A goal executing in this process (local mode): commands on it act on this store. */
-export interface ActiveRun {
-  store: GoalStore;
-}
-
 /** The bot's in-process state. Created when the app is loaded, never at import time. */
 export class Bot {
   /** The command lane, the run lane (goal executions in local mode), shutdown and idle. */
@@ -64,9 +59,10 @@ export class Bot {
   readonly runs: JobQueue;
   readonly mutex = new KeyedMutex();
   readonly statuses = new StatusComments();
+  /** Goals executing in this process (local mode): commands on one act on its store. */
   readonly active = new Map<string, ActiveRun>();
   /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
-  readonly fixBatches = new Map<string, ChangeRequest[]>();
+  readonly fixBatches = new FixBatches();
   /** Runs followed by their events (LiveStatus): goal id → what to do with appended event types. */
   readonly followers = new Map<string, (types: readonly string[]) => void>();
   /** The host the bot's stores get: deps.host, reporting appended events to the followers. */

@@ -13,8 +13,8 @@ import {
   type RequestField,
   summaryTextSchema,
   UsageError,
+  workflowCommandIn,
 } from '../runtime/app/index.js';
-import { workflowCommandIn } from './sanitize.js';
 import { tokenize } from './tokenize.js';
 import { flagsOf, SUBCOMMANDS, type Subcommand } from './usage.js';
 import { BOT_STEPS, runFields, wordIssues } from './wording.js';

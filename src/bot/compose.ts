@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { readBotConfig } from '../adapters/bot/config.js';
+import { executionHostFor, forgeFor } from '../adapters/bot/forge.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import {
   bringGoalHere,
@@ -7,23 +9,13 @@ import {
   type WorkspaceSpec,
   withWorkspace,
 } from '../adapters/bot/workspace.js';
-import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
-import { createGitHubForge } from '../adapters/github/forge.js';
-import { createOctokit } from '../adapters/github/octokit.js';
 import { processHost } from '../adapters/process/host.js';
-import {
-  type AppDeps,
-  type ExecutionHost,
-  type PulledGoal,
-  type SharedStepOutcome,
-  type SharedStepPlan,
-  withSharedGoal,
-} from '../runtime/app/index.js';
-import { type Forge, heuristicPlanner, systemClock } from '../runtime/app/ports.js';
+import type { AppDeps, ThreadRunHost } from '../runtime/app/index.js';
+import { heuristicPlanner, systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
-import { readBotConfig } from './config.js';
+import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
@@ -69,52 +61,52 @@ export async function withCheckout<T>(
 }
 
 /**
- * The bot's one step on a goal it keeps on the state branch, as the runtime's plan for it says
- * (`SharedStepPlan`): in `ws`, or a checkout of what the plan needs; the goal's branches brought
- * here when asked; the goal's mutex held for the whole step, or (a run) around its pull and push
- * only, the run ceasing to be the goal's active one (`Bot.active`) in its push.
+ * The runtime's thread host over one job's thread (`target`): checkouts of the repository with a
+ * fresh token, the goal's mutex, the runs in this process, the goal's status comment, and the
+ * workflow dispatched or the run lane where a goal continues.
  */
-export function onSharedGoal<T>(
-  bot: Bot,
-  target: { gh: BotGitHub; repo: RepoRef },
-  goalId: string,
-  plan: SharedStepPlan<T>,
-  act: (ws: Workspace, pulled: PulledGoal<undefined>) => Promise<T>,
-  ws?: Workspace,
-): Promise<SharedStepOutcome<T>> {
-  return onSharedGoalThen(bot, target, goalId, plan, act, async (step) => step, ws);
+export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Workspace> {
+  const { deps } = bot;
+  return {
+    checkout: (kind, fn) => withCheckout(bot, target.gh, target.repo, kind, fn),
+    lock: (goalId, fn) => bot.mutex.run(goalId, fn),
+    bringBranches: (ws, goalId) => bringGoalHere(ws, goalId),
+    runs: bot.active,
+    app: (ws) => appFor(bot, ws, target),
+    reporter: deps.reporter,
+    clock: deps.clock,
+    executesHere: deps.config.mode === 'local',
+    operatorAgent: deps.config.agent,
+    ...(deps.shutdown === undefined ? {} : { shutdown: deps.shutdown }),
+    show: (store, goalId, phase, notes = [], options = {}) =>
+      publishStatus(
+        bot,
+        { ...target, issue: options.issue ?? target.issue },
+        goalId,
+        store,
+        phase,
+        notes,
+        options.startedBy,
+      ),
+    follow: (goalId, store) => followRun(bot, target, goalId, store),
+    dispatch: (goalId) =>
+      target.gh.dispatch(
+        target.repo,
+        deps.config.workflow,
+        target.repo.defaultBranch,
+        dispatchInputs(goalId),
+      ),
+    queueRun: (key, run) => (bot.runs.push(key, run) === 'full' ? 'full' : 'queued'),
+    shownPhase: async (goalId) =>
+      target.issue === null
+        ? null
+        : ((await bot.statuses.find(target.gh, target.repo, target.issue, goalId))?.phase ?? null),
+  };
 }
 
-/** `onSharedGoal`, then `after` in the same checkout and under the same lock, once the goal was pushed. */
-export function onSharedGoalThen<T, R>(
-  bot: Bot,
-  target: { gh: BotGitHub; repo: RepoRef },
-  goalId: string,
-  plan: SharedStepPlan<T>,
-  act: (ws: Workspace, pulled: PulledGoal<undefined>) => Promise<T>,
-  after: (step: SharedStepOutcome<T>, ws: Workspace) => Promise<R>,
-  ws?: Workspace,
-): Promise<R> {
-  const exclusive = <V>(phase: 'pull' | 'push', fn: () => Promise<V>): Promise<V> =>
-    bot.mutex.run(goalId, async () => {
-      if (phase === 'pull') return fn();
-      try {
-        return await fn();
-      } finally {
-        bot.active.delete(goalId);
-      }
-    });
-  const step = async (here: Workspace) => {
-    const request = { goalId, ...plan, ...(plan.lock === 'pull_push' ? { exclusive } : {}) };
-    const done = await withSharedGoal({ ...here, reporter: bot.deps.reporter }, request, async (pulled) => {
-      if (plan.branches) await bringGoalHere(here, goalId);
-      return act(here, pulled);
-    });
-    return after(done, here);
-  };
-  const inCheckout = () =>
-    ws === undefined ? withCheckout(bot, target.gh, target.repo, plan.checkout, step) : step(ws);
-  return plan.lock === 'step' ? bot.mutex.run(goalId, inCheckout) : inCheckout();
+/** The inputs the omk workflow is dispatched with (declare them in its workflow_dispatch). */
+export function dispatchInputs(goalId: string): Record<string, string> {
+  return { command: 'execute', 'goal-id': goalId };
 }
 
 /**
@@ -146,41 +138,4 @@ export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: R
         ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
       }),
   };
-}
-
-const executionHosts = new WeakMap<BotDeps['env'], ExecutionHost>();
-
-/**
- * One execution host per bot environment, so its sandbox is probed once, not per job: agents and
- * gates confined like the CLI's and the Action's (sandbox: auto|required|off).
- */
-function executionHostFor(env: BotDeps['env']): ExecutionHost {
-  let host = executionHosts.get(env);
-  if (host === undefined) {
-    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
-    executionHosts.set(env, host);
-  }
-  return host;
-}
-
-/**
- * The runtime's GitHub forge for one repository, with a fresh installation token: tokens last an
- * hour, and a local run may take longer, so it is made right before delivery or merge.
- */
-export async function forgeFor(gh: BotGitHub, repo: RepoRef): Promise<Forge> {
-  const token = await gh.token();
-  const octokit = createOctokit({
-    token,
-    baseUrl: repo.apiUrl,
-    userAgent: 'omk-bot',
-    request: { fetch: globalThis.fetch },
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: repo.owner, name: repo.name },
-    token,
-    serverUrl: repo.serverUrl,
-    // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
-    checkAppId: gh.appId,
-  });
 }

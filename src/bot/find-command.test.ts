@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { findCommand, stripDetails, stripHtmlComments } from './find-command.js';
-import { workflowCommandIn } from './sanitize.js';
 
 const line = (body: string) => {
   const found = findCommand(body);
@@ -58,14 +57,5 @@ describe('hidden markup helpers', () => {
   it('strips comments and details but keeps the rest', () => {
     expect(stripHtmlComments('a<!-- b -->c<!--d-->e')).toBe('ace');
     expect(stripDetails('a<details>b</details>c</details>d')).toBe('ac</details>d');
-  });
-});
-
-describe('workflowCommandIn', () => {
-  it('finds runner commands and leaves C++ scopes alone', () => {
-    expect(workflowCommandIn('::set-output name=x::y')).toBe('::set-output');
-    expect(workflowCommandIn('fix it ::add-mask::secret')).toBe('::add-mask');
-    expect(workflowCommandIn('x ::stop-commands::tok')).toBe('::stop-commands');
-    expect(workflowCommandIn('fix std::vector::size and ::operator new')).toBeNull();
   });
 });

@@ -3,18 +3,21 @@ import {
   type ChangeRequest,
   describeNote,
   fixNote,
-  fixPullRequest,
-  fixStepPlan,
+  fixOnThread,
   fixTarget,
   isOmkError,
-  repoRunAgent,
 } from '../runtime/app/index.js';
-import { untrustedGoalAgentLines } from './agent-trust.js';
 import type { Bot } from './bot.js';
-import { appFor, onSharedGoal, withCheckout } from './compose.js';
-import { busyReply, errorReply, fixRefusalReply, notOnStateBranch, plainReply } from './replies.js';
+import { threadHost } from './compose.js';
+import {
+  busyReply,
+  errorReply,
+  fixRefusalReply,
+  notOnStateBranch,
+  plainReply,
+  untrustedAgentLines,
+} from './replies.js';
 import type { RepoSettings } from './repo-settings.js';
-import { publishStatus } from './status.js';
 import { BOT_WORDS } from './wording.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
@@ -47,20 +50,10 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     return;
   }
   const { goalId } = target;
-  // Requests on this PR that arrive before its fix starts (one review's comments, several
-  // `/omk goal fix`) join the waiting fix: one agent run, one commit, one answer per request.
   const batchKey = `${job.repo.fullName}#${job.pr}`;
-  const waiting = bot.fixBatches.get(batchKey);
-  if (waiting !== undefined) {
-    waiting.push(...job.requests);
-    return;
-  }
-  const batch = [...job.requests];
-  bot.fixBatches.set(batchKey, batch);
-  const take = (): ChangeRequest[] => {
-    if (bot.fixBatches.get(batchKey) === batch) bot.fixBatches.delete(batchKey);
-    return batch;
-  };
+  const batch = bot.fixBatches.open(batchKey, job.requests);
+  if (batch === null) return;
+  const { take } = batch;
   const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(',')}`, async () => {
     try {
       await fixHere(bot, gh, job, goalId, take);
@@ -84,40 +77,20 @@ async function fixHere(
   take: () => ChangeRequest[],
 ): Promise<void> {
   const { repo, pr } = job;
-  await withCheckout(bot, gh, repo, 'full', async (ws) => {
-    const target = { gh, repo, issue: pr };
-    const refused = await untrustedGoalAgentLines(bot, ws, target, job.settings ?? {}, 'fix', goalId);
-    if (refused !== null) {
-      take();
-      await gh.createComment(repo, pr, plainReply(job.author, refused));
-      return;
-    }
-    // What the fix recorded (its request ids above all) is shared whatever happened.
-    const step = await onSharedGoal(
-      bot,
-      target,
-      goalId,
-      fixStepPlan(goalId, pr),
-      async () =>
-        fixPullRequest(appFor(bot, ws, target), {
-          goalId,
-          pr,
-          // Taken as late as possible: what arrived while the checkout was made runs too.
-          requests: take(),
-          agent: await repoRunAgent(ws.repoRoot, job.settings?.agent, bot.deps.config.agent),
-          replies: gh.reviewReplies(repo),
-          fallbackBase: repo.defaultBranch,
-          ...(bot.deps.shutdown === undefined ? {} : { signal: bot.deps.shutdown }),
-        }),
-      ws,
-    );
-    if (step.kind === 'not_shared') {
-      take();
-      await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
-      return;
-    }
-    const note = describeNote(fixNote(step.value), BOT_WORDS);
-    if (step.value.kind === 'already_handled') bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
-    else await publishStatus(bot, target, goalId, ws.store, 'settled', [note]);
+  const fix = await fixOnThread(threadHost(bot, { gh, repo, issue: pr }), {
+    goalId,
+    pr,
+    take,
+    agent: job.settings?.agent,
+    replies: gh.reviewReplies(repo),
+    fallbackBase: repo.defaultBranch,
   });
+  // Requests the fix did not take are not kept waiting.
+  take();
+  if (fix.kind === 'refused')
+    await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, 'fix')));
+  else if (fix.kind === 'not_shared')
+    await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
+  else if (fix.outcome.kind === 'already_handled')
+    bot.deps.reporter.info(`fix on PR #${pr}: ${describeNote(fixNote(fix.outcome), BOT_WORDS)}`);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readStatusMarker, statusMarker } from '../adapters/bot/status-comments.js';
 import { GitError, NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import { runProgress } from '../runtime/events/progress.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
@@ -8,7 +9,7 @@ import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
-import { hasEnded, readStatusMarker, renderStatusComment, type StatusView, statusMarker } from './render.js';
+import { hasEnded, renderStatusComment, type StatusView } from './render.js';
 import { bidiReply, errorReply, failureNotes, helpReply, refusalReply, usageReply } from './replies.js';
 
 function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord {

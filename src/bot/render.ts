@@ -1,10 +1,6 @@
-import {
-  GOAL_ID_PATTERN,
-  type GoalRecord,
-  goalHasEnded,
-  type Proof,
-  type RunProgress,
-} from '../runtime/app/index.js';
+import type { BotMode } from '../adapters/bot/config.js';
+import { type Phase, statusMarker } from '../adapters/bot/status-comments.js';
+import { type GoalRecord, goalHasEnded, type Proof, type RunProgress } from '../runtime/app/index.js';
 import {
   code,
   finalSummary,
@@ -16,12 +12,7 @@ import {
   slicesTable,
   text,
 } from '../runtime/app/render.js';
-import type { BotMode } from './config.js';
 import { BOT_STEPS } from './wording.js';
-
-/** What the bot is doing about a goal, beside the goal's own status. */
-export const PHASES = ['queued', 'planning', 'dispatched', 'running', 'settled'] as const;
-export type Phase = (typeof PHASES)[number];
 
 export interface StatusView {
   goalId: string;
@@ -44,21 +35,6 @@ const PHASE_TEXT: Record<Phase, (view: StatusView) => string> = {
   running: () => 'running here: agents, gates, review, integration',
   settled: () => 'nothing running',
 };
-
-/** The marker that finds a goal's status comment again: the comment is updated, never duplicated. */
-export function statusMarker(goalId: string): string {
-  return `<!-- omk:status goal=${goalId} -->`;
-}
-
-const MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
-
-/** The goal and phase a status comment is about, or null when the body is not one. */
-export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
-  const found = MARKER.exec(body);
-  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
-  const phase = PHASES.find((p) => p === found[2]) ?? null;
-  return { goalId: found[1], phase };
-}
 
 /** A goal that has ended: its status comment carries the final summary. */
 export function hasEnded(goal: GoalRecord | null, phase: Phase): boolean {

@@ -10,7 +10,12 @@ import {
   type MergeGoalResult,
   mergeNote,
   type Proof,
+  quoteUntrusted,
   RequestError,
+  type ThreadContinuation,
+  type ThreadNote,
+  type TrustedStep,
+  type UntrustedCustomAgent,
 } from '../runtime/app/index.js';
 import {
   clip,
@@ -135,6 +140,12 @@ export function transitionNote(result: LifecycleResult): string {
   return `Goal ${result.goal.id}: ${result.previous.replace(/_/g, ' ')} → ${to}.`;
 }
 
+/** What continues a resumed goal, in words. */
+export function continuationNote(next: ThreadContinuation, workflow: string): string[] {
+  if (next === 'dispatched') return [`Dispatched the ${workflow} workflow to continue it.`];
+  return next === 'continuing' ? ['Continuing it here.'] : [];
+}
+
 export function deliveryNotes(result: DeliverResult | null): string[] {
   const lines =
     result === null
@@ -182,4 +193,46 @@ export function failureNotes(error: unknown): string[] {
     `Stopped by an error: ${plainMessage(error.message)}`,
     ...(hint ? [`What to do: ${plainMessage(hint)}`] : []),
   ];
+}
+
+/** What the refused command would have done: start a goal, resume one, or fix a PR. */
+const REFUSED: Record<TrustedStep, { done: string; goal: string }> = {
+  start: { done: 'Not started', goal: 'this goal' },
+  resume: { done: 'Not resumed', goal: 'this goal' },
+  fix: { done: 'Not fixed', goal: 'the fix' },
+};
+
+/** Why a step was refused an agent the repository's config defines or extends, and what to do. */
+export function untrustedAgentLines(found: UntrustedCustomAgent, trusted: TrustedStep): string[] {
+  const step = REFUSED[trusted];
+  const use =
+    found.role === 'planner' ? `planner.agent names it to plan ${step.goal}` : `${step.goal} would run it`;
+  if (found.kind === 'settings') {
+    const key = quoteUntrusted(found.key);
+    return [
+      `${step.done}: ${found.file} sets ${key}, arguments, environment names or HOME files for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments, variables or HOME files a repository adds to an agent (an agent CLI's flags can make it run any command, a variable's name would hand it the app's secret of that name, and a HOME file a file of the app's), so nothing was run.`,
+      `Remove ${key} from ${found.file} (its startupSilence and networkStall may stay), then ask again; what the agent needs beyond that is the app's operator's to set.`,
+    ];
+  }
+  return [
+    `${step.done}: ${found.file} defines ${found.key}, a custom agent, and ${use}. This app runs no agent a repository defines for itself (whoever can push that file could make it run any command with the app's credentials), so nothing was run.`,
+    `Remove ${found.key} from ${found.file}, or stop naming ${found.name} in agents.default and planner.agent, then ask again.`,
+    `For a command of your own, set agent: { command: [...] } in .github/omk.yml and ask the app's operator to allow command:<program>.`,
+  ];
+}
+
+/** A goal's status notes in the words of a comment. */
+export function noteLines(notes: readonly ThreadNote[]): string[] {
+  return notes.flatMap((note) => {
+    switch (note.code) {
+      case 'failed':
+        return failureNotes(note.error);
+      case 'not_shared':
+        return [notOnStateBranch(note.goalId)];
+      case 'untrusted_agent':
+        return untrustedAgentLines(note.found, note.step);
+      default:
+        return [describeNote(note, BOT_WORDS)];
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readStatusMarker } from '../../src/adapters/bot/status-comments.js';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { readStatusMarker } from '../../src/bot/render.js';
 import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { git } from '../helpers/git-repo.js';

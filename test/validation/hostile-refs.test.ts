@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBotConfig } from '../../src/adapters/bot/config.js';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { readBotConfig } from '../../src/bot/config.js';
 import {
   branchNameProblem,
   configPathProblem,

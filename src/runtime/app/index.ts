@@ -174,6 +174,7 @@ export {
   fixPullRequest,
   type ReviewReplies,
 } from './fix.js';
+export { FixBatches } from './fix-batches.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
@@ -232,6 +233,7 @@ export {
   reviewFixRequests,
   withReviewComments,
 } from './review-fix.js';
+export { movesRunPhase } from './run-phase.js';
 export {
   derivedGoalId,
   planSharedGoal,
@@ -261,6 +263,19 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
+export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
+export {
+  type ActiveRun,
+  onSharedGoal,
+  onSharedGoalThen,
+  THREAD_PHASES,
+  type ThreadCheckout,
+  type ThreadHost,
+  type ThreadNote,
+  type ThreadPhase,
+  type TrustedStep,
+} from './thread-host.js';
 export {
   commandStepPlan,
   executeStepPlan,
@@ -269,6 +284,17 @@ export {
   readStepPlan,
   type SharedStepPlan,
 } from './thread-job.js';
+export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
+export {
+  continueOnThread,
+  resumeOnThread,
+  startOnThread,
+  type ThreadContinuation,
+  type ThreadRunHost,
+  type ThreadRunOptions,
+  type ThreadStart,
+  type ThreadStartRequest,
+} from './thread-run.js';
 export {
   type ThreadGoalCommand,
   type ThreadStepPlan,
@@ -277,6 +303,7 @@ export {
   threadGoalStep,
   threadStepPlan,
 } from './thread-step.js';
+export { untrustedAgentHere, untrustedGoalAgent, untrustedResumeAgent } from './thread-trust.js';
 export { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 export {
   type GateTail,
@@ -290,3 +317,4 @@ export {
   watchGoal,
 } from './watch.js';
 export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';
+export { workflowCommandIn } from './workflow-command.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveStatus } from './status.js';
+import { LiveStatus } from './live-status.js';
 
 const GAP = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,11 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, DEFAULT_STATE_BRANCH, shownBranch, stateBranchProblem } from '../runtime/app/index.js';
+import {
+  ConfigError,
+  DEFAULT_STATE_BRANCH,
+  shownBranch,
+  stateBranchProblem,
+} from '../../runtime/app/index.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
