@@ -314,7 +314,7 @@ async function main() {
     stdin: {
       contents: [
         "export { createOmkApp } from './src/bot/app.ts';",
-        "export { readBotConfig } from './src/bot/config.ts';",
+        "export { readBotConfig } from './src/adapters/bot/config.ts';",
         "export { processHost } from './src/adapters/process/host.ts';",
         "export { systemClock } from './src/runtime/ports.ts';",
       ].join('\n'),

@@ -140,7 +140,11 @@ export class ExecutionJournal {
    * built next says why it is not ready.
    */
   private async recordTampering(): Promise<void> {
-    const gaps = tamperingGaps(await this.store.verifyGoal(this.goalId), [], 'before the proof was built');
+    const gaps = tamperingGaps(
+      await this.store.verifyGoal(this.goalId, { byContent: true }),
+      [],
+      'before the proof was built',
+    );
     if (gaps.length === 0) return;
     this.execution = withStateGaps(this.execution, gaps);
     await writeExecution(this.store.files, this.store.paths(this.goalId).execution, this.execution);

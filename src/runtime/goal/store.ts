@@ -62,13 +62,17 @@ export class GoalStore {
 
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
-   * restored; goal.json's fixed part is read back as this process knows it).
+   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
+   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
+   * right after omk's own write could be of a file renamed over it in between, and omk's next write
+   * of goal.json would cover such a file, so the check that counts is the one before the proof.
    */
-  async verifyGoal(id: string): Promise<Tampering[]> {
+  async verifyGoal(id: string, { byContent = false }: { byContent?: boolean } = {}): Promise<Tampering[]> {
     const guard = this.#guarded.get(id);
     if (guard) {
-      // By content: the cached identity may be of a file renamed over omk's own write.
-      this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+      if (byContent)
+        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+      else await this.read(id);
     }
     const found = guard?.found.splice(0) ?? [];
     return [...found, ...(await this.#witness.verify(this.paths(id).dir))];
