@@ -3,6 +3,7 @@ import {
   cp,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   readlink,
   rm,
@@ -195,6 +196,22 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(fourth, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho tool\n',
     );
+  });
+
+  it('removes a shared copy an omk process that is gone left half made', async () => {
+    await prepare([node(null)]);
+    await preparer.idle();
+    const [made = ''] = await readdir(join(dir, 'shared', 'node_modules'));
+    // A process killed while it made a shared copy of this checkout (no such pid) left it behind.
+    await mkdir(join(dir, 'shared', 'node_modules', made, 'gone.partial-4194999'));
+    await writeFile(join(checkout, 'package-lock.json'), '{"lockfileVersion":3,"other":true}');
+    await writeFile(join(worktree, 'package-lock.json'), '{"lockfileVersion":3,"other":true}');
+    await rm(join(worktree, 'node_modules'), { recursive: true });
+    await prepare([node(null)]);
+    await preparer.idle();
+    const left = await readdir(join(dir, 'shared', 'node_modules', made));
+    expect(left).toHaveLength(2);
+    expect(left.filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
   it('does nothing the second time, and prepares again when the lockfile changed since', async () => {

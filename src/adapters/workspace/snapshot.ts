@@ -158,10 +158,19 @@ async function setAside(dir: string): Promise<void> {
   void rm(stale, { recursive: true, force: true }).catch(() => {});
 }
 
-/** Keeps the checkout's newest snapshots (by when they were made); older ones are set aside. */
+/**
+ * Keeps the checkout's newest snapshots (by when they were made); older ones are set aside. Half
+ * made ones of an omk process that is gone (killed while making one) are removed.
+ */
 async function pruneSiblings(dir: string): Promise<void> {
   const parent = dirname(dir);
-  const names = (await readdir(parent)).filter((name) => !name.includes('.'));
+  const all = await readdir(parent);
+  await Promise.all(
+    all
+      .filter((name) => !alive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid)))
+      .map((name) => rm(join(parent, name), { recursive: true, force: true })),
+  );
+  const names = all.filter((name) => !name.includes('.'));
   const made = await Promise.all(
     names.map(async (name) => ({
       path: join(parent, name),
@@ -173,6 +182,15 @@ async function pruneSiblings(dir: string): Promise<void> {
     .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))
     .slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const readOrNull = (path: string) => readFile(path, 'utf8').catch(() => null);
