@@ -8,10 +8,10 @@
 //       best case for an install);
 //     - omk preparing worktrees, as reported by the real CLI: `omk goal run` of a one-slice fix
 //       goal, whose `workspace_prepared` events say "node_modules from the checkout: <how>
-//       (N files, X ms)": the goal's first worktree (the base's: in a fresh state root the
-//       checkout's node_modules is copied into omk's shared cache, then hard-linked), then the
-//       slice's and the integration's (linked to that copy); then a second goal in the same state
-//       root, whose first worktree links to the same copy. The slice's test gate (which calls the
+//       (N files, X ms)": the goal's first worktree (the base's: in a fresh state root it gets a
+//       copy of the checkout's node_modules, of which omk's shared cache is then made by hard
+//       links, in the background), then the slice's and the integration's (linked to that copy);
+//       then a second goal in the same state root, whose first worktree links to the same copy. The slice's test gate (which calls the
 //       tools from node_modules/.bin) must pass;
 //     - for reference, the other ways to share a directory: `cp -al` (hard links: an agent writing
 //       into a file changes the user's copy), `cp -R --reflink=auto`, and Node's `fs.cp`.
@@ -150,7 +150,7 @@ await runBench(async () => {
 
   const rows = [
     ['npm ci --prefer-offline (warm cache)', samples.npmCi],
-    ["omk: a goal's first worktree, cold cache (copy + links)", samples.first],
+    ["omk: a goal's first worktree, cold cache (copy)", samples.first],
     ['omk: each further worktree (links)', samples.further],
     ["omk: a later goal's first worktree (links)", samples.laterGoal],
     ['cp -al (hard links, unsafe)', samples.hardlinks],

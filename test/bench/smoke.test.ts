@@ -283,7 +283,7 @@ describe('bench scripts at their --smoke size', () => {
       const run = await runBench('prepare.mjs', ['--smoke']);
       expectSuccess(run);
       const [install] = figures(run, /^npm ci --prefer-offline \(warm cache\)\s+([\d.]+)/m);
-      const [first] = figures(run, /^omk: a goal's first worktree, cold cache \(copy \+ links\)\s+([\d.]+)/m);
+      const [first] = figures(run, /^omk: a goal's first worktree, cold cache \(copy\)\s+([\d.]+)/m);
       const [further] = figures(run, /^omk: each further worktree \(links\)\s+([\d.]+)/m);
       const [later] = figures(run, /^omk: a later goal's first worktree \(links\)\s+([\d.]+)/m);
       expect(install).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
@@ -15,6 +15,11 @@ const worktrees = () =>
     .filter((line) => line.startsWith('worktree '))
     .map((line) => line.slice('worktree '.length));
 const branches = () => git(repo.root, 'branch', '--format=%(refname:short)').split('\n');
+/** A file under the state root, as a run would have left it there. */
+async function cacheFile(...parts: string[]) {
+  await mkdir(join(state.dir, ...parts.slice(0, -1)), { recursive: true });
+  await writeFile(join(state.dir, ...parts), 'built\n');
+}
 
 beforeEach(async () => {
   repo = await createTempRepo({ ...DEMO_FILES });
@@ -38,11 +43,23 @@ describe('omk goal clean', () => {
     git(repo.root, 'worktree', 'add', '--quiet', '-b', 'mine', mine);
     git(repo.root, 'branch', 'omk/someone-elses-goal-abc123/x');
 
+    // What the goal's worktrees shared (a confined install's npm cache, a CARGO_TARGET_DIR), another
+    // goal's, and omk's shared copy of node_modules that every goal links to.
+    await cacheFile('cache', id, 'cargo-target', 'debug', 'app');
+    await cacheFile('cache', id, 'npm', '_cacache', 'index');
+    await cacheFile('cache', 'another-goal-abc123', 'cargo-target', 'debug', 'app');
+    await cacheFile('shared-cache', 'node_modules', '0123', '4567', 'node_modules', 'tool', 'index.js');
+
     const kept = await omk('goal', 'clean', id, '--json');
     expect(kept.code, kept.stderr).toBe(0);
-    const [first] = JSON.parse(kept.stdout) as { worktrees: string[]; branches: string[] }[];
+    const [first] = JSON.parse(kept.stdout) as { worktrees: string[]; branches: string[]; cache: boolean }[];
     expect(first?.worktrees.length).toBeGreaterThanOrEqual(3);
     expect(first?.branches).toEqual([]);
+    expect(first?.cache).toBe(true);
+    expect(await readdir(join(state.dir, 'cache'))).toEqual(['another-goal-abc123']);
+    expect((await stat(join(state.dir, 'shared-cache', 'node_modules', '0123', '4567'))).isDirectory()).toBe(
+      true,
+    );
     expect(stateWorktrees()).toEqual([]);
     expect(worktrees()).toContain(mine);
     expect(branches().filter((name) => name.startsWith(`omk/${id}/`)).length).toBeGreaterThanOrEqual(3);
@@ -94,6 +111,24 @@ describe('omk goal clean', () => {
     expect(worktrees()).toEqual([expect.stringContaining(repo.root)]);
     // The branches hold the work for a later delivery.
     expect(branches().filter((name) => name.startsWith('omk/')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("removes the goal's cache directory when the goal settles, unless its worktrees are kept", async () => {
+    const planned: string[] = [];
+    for (const text of [GOAL, 'add a regression test for the empty input of src/math.js']) {
+      const plan = await omk('goal', 'plan', text, '--json');
+      expect(plan.code, plan.stderr).toBe(0);
+      planned.push((JSON.parse(plan.stdout) as { goal: { id: string } }).goal.id);
+    }
+    const [settles, kept] = planned as [string, string];
+    for (const id of planned) await cacheFile('cache', id, 'cargo-target', 'debug', 'app');
+
+    const run = await omk('goal', 'execute', settles, '--agent', 'demo');
+    expect(run.code, run.stderr).toBe(0);
+    await expect(stat(join(state.dir, 'cache', settles))).rejects.toThrow(/ENOENT/);
+    const keep = await omk('goal', 'execute', kept, '--agent', 'demo', '--keep-worktrees');
+    expect(keep.code, keep.stderr).toBe(0);
+    expect(await readdir(join(state.dir, 'cache', kept, 'cargo-target', 'debug'))).toEqual(['app']);
   });
 
   it('refuses a goal id and --all together', async () => {

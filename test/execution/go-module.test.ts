@@ -11,7 +11,7 @@ import { pathWithout } from '../helpers/path-without.js';
  * A Go module with a _test.go and one committed failing test, as a new user would bring it (no
  * .omk/config.yml, no dependencies, so go never reaches the network): omk detects gofmt, go vet and
  * `go test`, reads each test's result from `go test -json` on the base and the head, and the proof
- * names them.
+ * names them: a correct fix is ready, a wrong fix and a no-op never are.
  *
  * Where `go` is not installed (some CI machines), the same goals must end honestly instead: the
  * gates are `unavailable`, naming `go`, and the goal stops before any agent runs. Those tests are
@@ -140,6 +140,25 @@ describe('per-test evidence on a Go module', () => {
         `1 test\\(s\\) fail here that did not fail on base[^\\n]*${MODULE.replace('.', '\\.')}::TestMul`,
       ),
     );
+  });
+
+  it(`a no-op (a comment, the bug left in place) is ${GO_INSTALLED ? 'never ready: TestAdd still failing, no fail-to-pass' : 'never tried without go: gates unavailable'}`, async () => {
+    const run = await runWith(
+      `write('calc.go', ${JSON.stringify(`// looked at it\n${calc('a - b', 'a * b')}`)});`,
+    );
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.status).not.toBe('ready');
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('pre_existing');
+    expect(test?.tests).toMatchObject({
+      source: 'go-test-json',
+      stillFailing: [`${MODULE}::TestAdd`],
+      failToPass: [],
+      regressions: [],
+    });
+    // The still-failing test is the base's own (listed, not blocking); nothing shows a fix.
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
   });
 
   it('without go on the PATH, the goal stops before any agent runs, naming go', async () => {

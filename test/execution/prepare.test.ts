@@ -101,13 +101,10 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
     const prepared = eventsOfType(events, 'workspace_prepared');
     // The gates run on the base before any agent (the baseline), in a prepared base worktree.
     expect(prepared.map((e) => e.data.workspace)).toEqual(['base', SLICES.bug, 'integration']);
-    // The first copies the checkout's node_modules into omk's shared cache; the others link to it.
+    // The first copies the checkout's node_modules (omk's shared cache is then made of links to
+    // that copy); the others link to it.
     expect(prepared.map((e) => e.data.done)).toEqual([
-      [
-        expect.stringMatching(
-          /^node_modules from the checkout: copied to omk's shared cache, then linked \(/,
-        ),
-      ],
+      [expect.stringMatching(/^node_modules from the checkout: copied \(/)],
       [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
       [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
     ]);
@@ -157,9 +154,7 @@ ${touchWrites}`;
     const [, , integration] = eventsOfType(await env.events(id), 'workspace_prepared');
     expect(integration?.data).toMatchObject({
       workspace: 'integration',
-      done: [
-        expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
-      ],
+      done: [expect.stringMatching(/^node_modules from the checkout: copied \(/)],
     });
     expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
   });

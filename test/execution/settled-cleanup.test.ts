@@ -49,7 +49,7 @@ describe('cleanup when a goal settles', () => {
       ].sort(),
     );
     const cleaned = eventsOfType(await env.events(id), 'goal_cleaned');
-    expect(cleaned.map((e) => e.data)).toEqual([{ worktrees: 4, branches: [] }]);
+    expect(cleaned.map((e) => e.data)).toEqual([{ worktrees: 4, branches: [], cache: false }]);
   });
 
   it('--keep-worktrees, and workspace.keep: true in the config, keep them', async () => {

@@ -1,4 +1,5 @@
-import { join, sep } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
 import type { GoalCleaner } from '../../runtime/app/deps.js';
 import { GitError } from '../../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
@@ -39,5 +40,12 @@ export const gitGoalCleaner: GoalCleaner = {
     const branches = stdout.split('\n').filter((branch) => branch !== '');
     if (branches.length > 0) await runGit(['branch', '--quiet', '-D', '--', ...branches], { cwd: repoRoot });
     return branches;
+  },
+
+  async removeCache(dir) {
+    checkGoalId(basename(dir));
+    if ((await stat(dir).catch(() => null)) === null) return false;
+    await rm(dir, { recursive: true, force: true });
+    return true;
   },
 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
@@ -9,6 +10,27 @@ import { isAbsolute, join, relative } from 'node:path';
  * the source. `link`: hard links, sharing every file with the source; only for a source omk owns.
  */
 export type TreeMode = 'copy' | 'link';
+
+/** A copy made by `copyTreeWithDigests`: what it holds, and digests of the source and the copy. */
+export interface DigestedCopy {
+  /** The tree it was copied from. */
+  source: string;
+  files: number;
+  /** Relative paths, each directory before what it holds. */
+  dirs: string[];
+  /** Relative paths of the files copied. */
+  filePaths: string[];
+  /** The symbolic links, each with its text as it is in the source. */
+  symlinks: { path: string; text: string }[];
+  /** The source's `treeDigest`, each entry as it was just before it was copied. */
+  sourceDigest: string;
+  /**
+   * What `treeDigest` says of `tree`, a tree of hard links to the copy's files and of symbolic
+   * links made anew, for as long as no file of the copy has been written or replaced since it was
+   * made (the files' sizes and times are the copy's, recorded as each was made).
+   */
+  copyDigest(tree: string): Promise<string>;
+}
 
 /**
  * Makes `target` a tree of the same directories, files and symbolic links as `source`. Symbolic
@@ -22,9 +44,61 @@ export async function cloneTree(
   mode: TreeMode,
   finalTarget = target,
 ): Promise<number> {
+  return (await walkClone(source, target, mode, finalTarget, null)).files;
+}
+
+/**
+ * `cloneTree` in `copy` mode that also records what it made and what `treeDigest` says of the
+ * source, from the same walk: each entry of the source is looked at just before it is copied (so a
+ * source changed while it is copied never matches it afterwards) and each file copied just after.
+ */
+export async function copyTreeWithDigests(
+  source: string,
+  target: string,
+  finalTarget = target,
+): Promise<DigestedCopy> {
+  const record: Recorded = { dirs: [], filePaths: [], symlinks: [], sourceLines: [], fileLines: [] };
+  const { files } = await walkClone(source, target, 'copy', finalTarget, record);
+  const { dirs, filePaths, symlinks, fileLines } = record;
+  return {
+    source,
+    files,
+    dirs,
+    filePaths,
+    symlinks,
+    sourceDigest: digestLines(record.sourceLines),
+    async copyDigest(tree) {
+      const linkLines = await Promise.all(
+        symlinks.map(async ({ path }) =>
+          digestLine(tree, join(tree, path), await lstat(join(tree, path), { bigint: true })),
+        ),
+      );
+      return digestLines([...fileLines, ...linkLines]);
+    },
+  };
+}
+
+interface Recorded {
+  dirs: string[];
+  filePaths: string[];
+  symlinks: { path: string; text: string }[];
+  sourceLines: string[];
+  fileLines: string[];
+}
+
+async function walkClone(
+  source: string,
+  target: string,
+  mode: TreeMode,
+  finalTarget: string,
+  record: Recorded | null,
+): Promise<{ files: number }> {
   let files = 0;
+  const stamp = async (root: string, path: string) =>
+    digestLine(root, path, await lstat(path, { bigint: true }));
   const cloneDir = async (from: string, to: string): Promise<void> => {
     await mkdir(to);
+    if (record && to !== target) record.dirs.push(relative(target, to));
     const entries = await readdir(from, { withFileTypes: true });
     // Everything at once: the copies overlap (a plain `fs.cp` copies one file at a time, several
     // times slower), and libuv's small thread pool bounds how many files are open.
@@ -33,16 +107,25 @@ export async function cloneTree(
         const src = join(from, entry.name);
         const dst = join(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
-        if (entry.isSymbolicLink()) return symlink(retarget(await readlink(src), source, finalTarget), dst);
+        if (record) record.sourceLines.push(await stamp(source, src));
+        if (entry.isSymbolicLink()) {
+          const text = await readlink(src);
+          record?.symlinks.push({ path: relative(target, dst), text });
+          return symlink(retarget(text, source, finalTarget), dst);
+        }
         if (!entry.isFile()) return; // sockets and fifos are not dependencies
         files += 1;
         // copyFile keeps the mode, so the executables under .bin stay executable.
-        return mode === 'link' ? link(src, dst) : copyFile(src, dst, constants.COPYFILE_FICLONE);
+        await (mode === 'link' ? link(src, dst) : copyFile(src, dst, constants.COPYFILE_FICLONE));
+        if (record) {
+          record.filePaths.push(relative(target, dst));
+          record.fileLines.push(await stamp(target, dst));
+        }
       }),
     );
   };
   await cloneDir(source, target);
-  return files;
+  return { files };
 }
 
 /**
@@ -57,16 +140,24 @@ export async function treeDigest(root: string): Promise<string> {
       entries.map(async (entry) => {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) return walk(path);
-        const info = await lstat(path, { bigint: true });
-        lines.push(`${relative(root, path)}\0${info.size}\0${info.mtimeNs}`);
+        lines.push(digestLine(root, path, await lstat(path, { bigint: true })));
       }),
     );
   };
   await walk(root);
+  return digestLines(lines);
+}
+
+function digestLine(root: string, path: string, info: BigIntStats): string {
+  return `${relative(root, path)}\0${info.size}\0${info.mtimeNs}`;
+}
+
+function digestLines(lines: string[]): string {
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
 }
 
-function retarget(linkText: string, source: string, target: string): string {
+/** A link's text for the new tree: an absolute link into `source` points at the same place in `target`. */
+export function retarget(linkText: string, source: string, target: string): string {
   if (!isAbsolute(linkText)) return linkText;
   const inside = relative(source, linkText);
   return inside.startsWith('..') || isAbsolute(inside) ? linkText : join(target, inside);

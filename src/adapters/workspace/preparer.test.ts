@@ -3,6 +3,7 @@ import {
   cp,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   readlink,
   rm,
@@ -41,6 +42,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await preparer.idle();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -75,9 +77,7 @@ describe('createWorkspacePreparer: node_modules', () => {
     const result = await prepare([node(null)]);
     expect(result).toMatchObject({ ok: true, changed: true });
     expect(result.done).toEqual([
-      expect.stringMatching(
-        /^node_modules from the checkout: copied to omk's shared cache, then linked \(1 files, \d+ ms\)$/,
-      ),
+      expect.stringMatching(/^node_modules from the checkout: copied \(1 files, \d+ ms\)$/),
     ]);
 
     const copied = join(worktree, 'node_modules');
@@ -110,7 +110,7 @@ describe('createWorkspacePreparer: node_modules', () => {
     const third = join(dir, 'third');
     await cp(second, third, { recursive: true, filter: (path) => !path.includes('node_modules') });
     expect((await prepare([node(null)], third)).done).toEqual([
-      expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
+      expect.stringMatching(/^node_modules from the checkout: copied \(/),
     ]);
     expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho tool\n',
@@ -135,7 +135,7 @@ describe('createWorkspacePreparer: node_modules', () => {
     await writeFile(join(checkout, 'node_modules', 'tool', 'bin', 'tool.js'), '#!/bin/sh\necho edited\n');
     const third = await worktreeOf('goal-3');
     expect((await prepare([node(null)], third, 'g3')).done).toEqual([
-      expect.stringMatching(/^node_modules from the checkout: copied to omk's shared cache, then linked/),
+      expect.stringMatching(/^node_modules from the checkout: copied \(/),
     ]);
     expect(await readFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho edited\n',
@@ -144,6 +144,74 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(worktree, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho tool\n',
     );
+  });
+
+  it("never links the checkout's files: the first worktree copies, the shared copy links to that copy", async () => {
+    await prepare([node(null)]);
+    await preparer.idle();
+    const second = join(dir, 'second');
+    await cp(worktree, second, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(1 files/),
+    ]);
+    const file = join('node_modules', 'tool', 'bin', 'tool.js');
+    const user = await stat(join(checkout, file));
+    const first = await stat(join(worktree, file));
+    const next = await stat(join(second, file));
+    // The user's file has no other name; the worktrees share omk's copy (theirs and the cache's).
+    expect(user.nlink).toBe(1);
+    expect(next.ino).toBe(first.ino);
+    expect(first.ino).not.toBe(user.ino);
+    expect(first.nlink).toBe(3);
+  });
+
+  it("makes the shared copy from the copy as it was made: a gate's new files are left out, a gate's write is seen", async () => {
+    await prepare([node(null)]);
+    // Before the shared copy is made from it: the base's gates add a cache file in node_modules.
+    await mkdir(join(worktree, 'node_modules', '.vite'));
+    await writeFile(join(worktree, 'node_modules', '.vite', 'results.json'), '{}');
+    await preparer.idle();
+    const worktreeOf = async (name: string) => {
+      const path = join(dir, name);
+      await cp(worktree, path, { recursive: true, filter: (from) => !from.includes('node_modules') });
+      return path;
+    };
+    const second = await worktreeOf('second');
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache/),
+    ]);
+    await expect(stat(join(second, 'node_modules', '.vite'))).rejects.toThrow();
+
+    // A gate writes a dependency's file in place while (or before) the shared copy is made of it.
+    const third = await worktreeOf('third');
+    const fourth = await worktreeOf('fourth');
+    await rm(join(dir, 'shared'), { recursive: true });
+    await rm(join(worktree, 'node_modules'), { recursive: true });
+    await prepare([node(null)], third, 'g2');
+    await writeFile(join(third, 'node_modules', 'tool', 'bin', 'tool.js'), 'tampered');
+    await preparer.idle();
+    expect((await prepare([node(null)], fourth, 'g2')).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(/),
+    ]);
+    expect(await readFile(join(fourth, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
+  });
+
+  it('removes a shared copy an omk process that is gone left half made', async () => {
+    await prepare([node(null)]);
+    await preparer.idle();
+    const [made = ''] = await readdir(join(dir, 'shared', 'node_modules'));
+    // A process killed while it made a shared copy of this checkout (no such pid) left it behind.
+    await mkdir(join(dir, 'shared', 'node_modules', made, 'gone.partial-4194999'));
+    await writeFile(join(checkout, 'package-lock.json'), '{"lockfileVersion":3,"other":true}');
+    await writeFile(join(worktree, 'package-lock.json'), '{"lockfileVersion":3,"other":true}');
+    await rm(join(worktree, 'node_modules'), { recursive: true });
+    await prepare([node(null)]);
+    await preparer.idle();
+    const left = await readdir(join(dir, 'shared', 'node_modules', made));
+    expect(left).toHaveLength(2);
+    expect(left.filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
   it('does nothing the second time, and prepares again when the lockfile changed since', async () => {
@@ -191,10 +259,27 @@ describe('createWorkspacePreparer: node_modules', () => {
   });
 
   it('reports a copy the host refuses as a failure of that step', async () => {
-    await writeFile(join(dir, 'shared'), 'a file where the cache directory should be');
+    // A file where the worktree's node_modules should go: the copy cannot be put in its place.
+    await writeFile(join(worktree, 'node_modules'), 'a file where node_modules should be');
     const result = await prepare([node(null)]);
     expect(result).toMatchObject({ ok: false, what: "giving the worktree the checkout's node_modules" });
-    expect(result.ok ? '' : result.detail).toMatch(/^ENOTDIR|^EEXIST/);
+    expect(result.ok ? '' : result.detail).toMatch(/^ENOTDIR|^EISDIR|^EEXIST/);
+  });
+
+  it('still copies when the shared cache cannot be made, and copies again for the next worktree', async () => {
+    await writeFile(join(dir, 'shared'), 'a file where the cache directory should be');
+    expect((await prepare([node(null)])).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(1 files, \d+ ms\)$/),
+    ]);
+    await preparer.idle();
+    const second = join(dir, 'second');
+    await cp(worktree, second, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(/),
+    ]);
+    expect(await readFile(join(second, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
+      '#!/bin/sh\necho tool\n',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { ProcessRunner } from '../../runtime/ports.js';
 import type {
@@ -9,7 +9,6 @@ import type {
   PrepareInput,
   WorkspacePreparer,
 } from '../../runtime/workspace/port.js';
-import { cloneTree } from './copy-tree.js';
 import { createSnapshots } from './snapshot.js';
 
 /** Written into a node_modules omk made: what it was made for. */
@@ -25,9 +24,12 @@ type StepResult = { done: string; changed: boolean; env?: Record<string, string>
  * finds the checkout's virtualenv, runs `workspace.setup`. Commands run through `run` (their own
  * process group, the gate environment; confined when the input says so).
  */
-export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer {
+export function createWorkspacePreparer(run: ProcessRunner): WorkspacePreparer & {
+  /** Settles once no shared copy is being made in the background. */ idle(): Promise<void>;
+} {
   const snapshots = createSnapshots();
   return {
+    idle: () => snapshots.idle(),
     async prepare(input) {
       const done: string[] = [];
       const env: Record<string, string> = { ...input.plan.env };
@@ -95,27 +97,15 @@ async function nodeModules(
       wanted.slice(0, 16),
     );
     const partial = join(input.path, PARTIAL);
-    let how = '';
-    let files = 0;
-    // Twice at most: another goal's run may set the snapshot aside while this one links from it.
-    for (let attempt = 1; how === ''; attempt++) {
-      const snapshot = await tools.snapshots.ensure(source, dir, input.plan.cacheDir);
-      await rm(partial, { recursive: true, force: true });
-      try {
-        files = await cloneTree(snapshot.tree, partial, 'link', target);
-        how = snapshot.made ? "copied to omk's shared cache, then linked" : "linked from omk's shared cache";
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' && attempt === 1) continue;
-        if (code !== 'EXDEV') throw error;
-        // The state root spans filesystems: no links across them, so a copy of the checkout's.
-        await rm(partial, { recursive: true, force: true });
-        files = await cloneTree(source, partial, 'copy', target);
-        how = 'copied';
-      }
-    }
-    await markOurs(partial, wanted);
-    await rename(partial, target);
+    const seal = (tree: string) => markOurs(tree, wanted);
+    const { files, how } = await tools.snapshots.give(
+      source,
+      dir,
+      input.plan.cacheDir,
+      partial,
+      target,
+      seal,
+    );
     const ms = Math.round(performance.now() - started);
     return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
   }

@@ -1,79 +1,148 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { cloneTree, treeDigest } from './copy-tree.js';
+import { cloneTree, copyTreeWithDigests, type DigestedCopy, retarget, treeDigest } from './copy-tree.js';
 
-/** omk's own copy of a checkout's node_modules, which worktrees hard-link to. */
-export interface Snapshot {
-  tree: string;
-  /** False when an earlier worktree's snapshot was still intact and was used as it is. */
-  made: boolean;
+/** How a worktree's node_modules was made. */
+export interface GivenTree {
+  files: number;
+  how: string;
 }
 
 /** How many snapshots of one checkout are kept (other lockfiles, other branches), newest first. */
 const KEEP_PER_CHECKOUT = 3;
 
 /**
- * Snapshots under the state root's shared cache, one per checkout and manifests, made by copying
- * (never linking) the checkout's node_modules, so the user's files are never shared with a
- * worktree. Worktrees of every goal share the snapshot's files through hard links, which is ten
- * times faster than copying. A snapshot is used only while both digests taken when it was made
- * still hold: the checkout's node_modules (a reinstall or an edit there makes a new copy; checked
- * once per `scope`, the goal, in this process) and the snapshot's own (a file written in place
- * through a worktree's link changes it, and the next worktree gets a fresh copy).
+ * Snapshots under the state root's shared cache, one per checkout and manifests: omk's own copy
+ * of the checkout's node_modules, which worktrees of every goal hard-link to (ten times faster
+ * than copying). The user's files are never linked: with no intact snapshot, the worktree gets a
+ * real copy of the checkout's, and the snapshot is then made of links to that copy's files, in the
+ * background, while the worktree is already in use. A snapshot is used only while both digests
+ * taken when its copy was made still hold: the checkout's node_modules (a reinstall or an edit
+ * there makes a new copy; checked once per `scope`, the goal, in this process) and the copy's own
+ * (a file written in place through any worktree's link changes it, and the next worktree gets a
+ * fresh copy).
  */
 export function createSnapshots() {
   const queue = new Map<string, Promise<unknown>>();
   const sourceChecked = new Set<string>();
   return {
-    /** The intact snapshot of `source` at `dir`, made (again) when missing, stale or written to. */
-    ensure(source: string, dir: string, scope: string): Promise<Snapshot> {
-      // One at a time per snapshot in this process: a wave's slices would otherwise all make it.
+    /**
+     * Makes `partial` the checkout's node_modules (`source`) for a worktree whose node_modules it
+     * becomes, `target`: linked from the intact snapshot at `dir`, else copied. `seal` runs on
+     * `partial` before it is renamed to `target`.
+     */
+    give(
+      source: string,
+      dir: string,
+      scope: string,
+      partial: string,
+      target: string,
+      seal: (tree: string) => Promise<void>,
+    ): Promise<GivenTree> {
+      // One at a time per snapshot in this process (a wave's slices would otherwise all copy),
+      // and after the background fill of the snapshot an earlier call started.
       const key = `${scope}\0${dir}`;
       const next = (queue.get(dir) ?? Promise.resolve())
         .catch(() => {})
-        .then(() => ensure(source, dir, sourceChecked.has(key)))
-        .then((snapshot) => {
-          sourceChecked.add(key);
-          return snapshot;
-        });
-      queue.set(dir, next);
-      return next;
+        .then(() => give({ source, dir, partial, target, seal }, sourceChecked.has(key)));
+      const given = next.then(({ given }) => {
+        sourceChecked.add(key);
+        return given;
+      });
+      queue.set(
+        dir,
+        next.then(({ filling }) => filling),
+      );
+      return given;
+    },
+    /** Settles once no snapshot is being made in the background. */
+    async idle(): Promise<void> {
+      await Promise.all([...queue.values()].map((work) => work.catch(() => {})));
     },
   };
 }
 
-async function ensure(source: string, dir: string, sourceChecked: boolean): Promise<Snapshot> {
-  const tree = join(dir, 'node_modules');
-  const stampPath = join(dir, 'digest');
-  const sourceStampPath = join(dir, 'source-digest');
-  const [stamp, sourceStamp] = await Promise.all([readOrNull(stampPath), readOrNull(sourceStampPath)]);
-  if (stamp !== null && sourceStamp !== null) {
-    const [now, sourceNow] = await Promise.all([
-      treeDigest(tree).catch(() => null),
-      sourceChecked ? sourceStamp : treeDigest(source).catch(() => null),
-    ]);
-    if (stamp === now && sourceStamp === sourceNow) return { tree, made: false };
+interface Request {
+  source: string;
+  dir: string;
+  partial: string;
+  target: string;
+  seal: (tree: string) => Promise<void>;
+}
+
+async function give(
+  request: Request,
+  sourceChecked: boolean,
+): Promise<{ given: GivenTree; filling: Promise<void> }> {
+  const { source, dir, partial, target } = request;
+  const done = async (given: GivenTree, filling: Promise<void> = Promise.resolve()) => {
+    await request.seal(partial);
+    await rename(partial, target);
+    return { given, filling };
+  };
+  await rm(partial, { recursive: true, force: true });
+  if (await intact(source, dir, sourceChecked)) {
+    try {
+      const files = await cloneTree(join(dir, 'node_modules'), partial, 'link', target);
+      return await done({ files, how: "linked from omk's shared cache" });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // EXDEV: the state root spans filesystems; ENOENT: another omk process set it aside.
+      if (code !== 'EXDEV' && code !== 'ENOENT') throw error;
+      await rm(partial, { recursive: true, force: true });
+    }
   }
   if (await exists(dir)) await setAside(dir);
-  // Taken before the copy: a checkout changed while it is copied never matches it afterwards.
-  const sourceDigest = await treeDigest(source);
+  const copied = await copyTreeWithDigests(source, partial, target);
+  const given = await done({ files: copied.files, how: 'copied' });
+  return { ...given, filling: fill(dir, target, copied).catch(() => {}) };
+}
+
+/** Whether the snapshot at `dir` was made completely and both its digests still hold. */
+async function intact(source: string, dir: string, sourceChecked: boolean): Promise<boolean> {
+  const [stamp, sourceStamp] = await Promise.all([
+    readOrNull(join(dir, 'digest')),
+    readOrNull(join(dir, 'source-digest')),
+  ]);
+  if (stamp === null || sourceStamp === null) return false;
+  const [now, sourceNow] = await Promise.all([
+    treeDigest(join(dir, 'node_modules')).catch(() => null),
+    sourceChecked ? sourceStamp : treeDigest(source).catch(() => null),
+  ]);
+  return stamp === now && sourceStamp === sourceNow;
+}
+
+/**
+ * Makes the snapshot at `dir` of hard links to the files of a worktree's fresh copy (`from`),
+ * entry by entry as the copy recorded them: what a gate added to the worktree since is not taken,
+ * and a file written or replaced there since no longer matches the copy's digest, so the next
+ * worktree makes a fresh copy instead. Symbolic links are made anew, pointing into the snapshot.
+ */
+async function fill(dir: string, from: string, copied: DigestedCopy): Promise<void> {
   const partial = `${dir}.partial-${process.pid}`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  await cloneTree(source, join(partial, 'node_modules'), 'copy', tree);
-  await writeFile(join(partial, 'source-digest'), sourceDigest);
-  // The snapshot's digest last: a snapshot without one is made again.
-  await writeFile(join(partial, 'digest'), await treeDigest(join(partial, 'node_modules')));
-  await mkdir(dirname(dir), { recursive: true });
+  const tree = join(partial, 'node_modules');
   try {
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(tree, { recursive: true });
+    for (const path of copied.dirs) await mkdir(join(tree, path));
+    await Promise.all([
+      ...copied.filePaths.map((path) => link(join(from, path), join(tree, path))),
+      ...copied.symlinks.map(({ path, text }) =>
+        symlink(retarget(text, copied.source, join(dir, 'node_modules')), join(tree, path)),
+      ),
+    ]);
+    await writeFile(join(partial, 'source-digest'), copied.sourceDigest);
+    // The snapshot's digest last: a snapshot without one is made again.
+    await writeFile(join(partial, 'digest'), await copied.copyDigest(tree));
+    await mkdir(dirname(dir), { recursive: true });
     await rename(partial, dir);
   } catch (error) {
-    // Another omk process made it meanwhile: theirs is as good.
-    if (!(await exists(stampPath))) throw error;
     await rm(partial, { recursive: true, force: true });
+    // Another omk process made it meanwhile: theirs is as good.
+    if (await exists(join(dir, 'digest'))) return;
+    throw error;
   }
   await pruneSiblings(dir);
-  return { tree, made: true };
 }
 
 /**
@@ -89,10 +158,19 @@ async function setAside(dir: string): Promise<void> {
   void rm(stale, { recursive: true, force: true }).catch(() => {});
 }
 
-/** Keeps the checkout's newest snapshots (by when they were made); older ones are set aside. */
+/**
+ * Keeps the checkout's newest snapshots (by when they were made); older ones are set aside. Half
+ * made ones of an omk process that is gone (killed while making one) are removed.
+ */
 async function pruneSiblings(dir: string): Promise<void> {
   const parent = dirname(dir);
-  const names = (await readdir(parent)).filter((name) => !name.includes('.'));
+  const all = await readdir(parent);
+  await Promise.all(
+    all
+      .filter((name) => !alive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid)))
+      .map((name) => rm(join(parent, name), { recursive: true, force: true })),
+  );
+  const names = all.filter((name) => !name.includes('.'));
   const made = await Promise.all(
     names.map(async (name) => ({
       path: join(parent, name),
@@ -104,6 +182,15 @@ async function pruneSiblings(dir: string): Promise<void> {
     .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))
     .slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const readOrNull = (path: string) => readFile(path, 'utf8').catch(() => null);

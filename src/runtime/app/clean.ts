@@ -1,7 +1,7 @@
 import { BusyError } from '../errors.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { workspacesDir } from '../state/paths.js';
+import { goalCacheDir, workspacesDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
 
 /** Goals whose branches are no longer needed: nothing will be delivered or merged from them. */
@@ -11,11 +11,13 @@ export interface CleanOutcome {
   goalId: string;
   worktrees: string[];
   branches: string[];
+  /** Whether the goal's cache directory under the state root was there and is now removed. */
+  cache: boolean;
 }
 
 /**
- * `clean`: removes the worktrees omk made for a goal that is not running (a later run makes them
- * again), and its omk/<goal-id>/* branches once the goal is merged, cancelled or rejected (until
+ * `clean`: removes the worktrees omk made for a goal that is not running and its cache directory
+ * under the state root (a later run makes them again), and its omk/<goal-id>/* branches once the goal is merged, cancelled or rejected (until
  * then they carry the work its PRs show). Nothing omk did not make is touched. Recorded as an event.
  */
 export async function cleanGoal(
@@ -41,10 +43,13 @@ export async function cleanGoal(
       options.branches && DONE_WITH_BRANCHES.includes(goal.status)
         ? await cleaner.deleteBranches(goal.repo.root, goalId)
         : [];
+    // What the goal's worktrees shared (build output, download caches); not omk's shared cache of
+    // node_modules, which other goals link to.
+    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
     await store
       .eventLog(goalId)
-      .append([{ type: 'goal_cleaned', data: { worktrees: worktrees.length, branches } }]);
-    return { goalId, worktrees, branches };
+      .append([{ type: 'goal_cleaned', data: { worktrees: worktrees.length, branches, cache } }]);
+    return { goalId, worktrees, branches, cache };
   });
 }
 

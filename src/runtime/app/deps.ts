@@ -42,6 +42,11 @@ export interface GoalCleaner {
   removeWorktrees(repoRoot: string, goalId: string, workspaceRoot: string): Promise<string[]>;
   /** The goal's omk/<goal-id>/* branches; their names. */
   deleteBranches(repoRoot: string, goalId: string): Promise<string[]>;
+  /**
+   * The goal's cache directory under the state root (its CARGO_TARGET_DIR, confined installs'
+   * download caches), and all in it; whether there was one.
+   */
+  removeCache(dir: string): Promise<boolean>;
 }
 
 /** Goal state that also lives on a remote (the state branch), watched while a goal executes. */
