@@ -157,6 +157,30 @@ describe('securityReview: secrets', () => {
     expect(findSecrets(`token = "https://user:${fakeChars(20)}@example.invalid"`)).toHaveLength(1);
   });
 
+  it('blocks a random password written into a URL, reporting only its first characters', () => {
+    const password = fakeChars(24);
+    for (const line of [
+      `git remote add origin https://deploy:${password}@git.example.com/team/app.git`,
+      `DATABASE_URL=postgres://app:${password}@db.internal:5432/app`,
+      `  url: "mongodb+srv://svc:${password}@cluster0.example.net/app"`,
+    ]) {
+      expect(findSecrets(line), line.slice(0, 24)).toEqual([
+        { kind: 'password in a URL', severity: 'blocking', redacted: redact(password) },
+      ]);
+    }
+    // Local defaults, references and URLs without a password are not credentials.
+    for (const line of [
+      'DATABASE_URL=postgres://postgres:postgres@localhost:5432/app',
+      'DATABASE_URL=postgres://app:password1@localhost:5432/app',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference is the input under test.
+      'url = "https://x-access-token:${TOKEN}@github.com/org/repo.git"',
+      'url = "https://user@github.com/org/repo.git"',
+      `const sha = "${fakeChars(40, '0123456789abcdef')}";`,
+    ]) {
+      expect(findSecrets(line), line).toEqual([]);
+    }
+  });
+
   it('reports a known token assigned to a secret name once, as blocking', () => {
     const token = fakeSecrets()['GitHub token'] ?? '';
     expect(findSecrets(`GITHUB_TOKEN = "${token}"`)).toEqual([

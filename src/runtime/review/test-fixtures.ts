@@ -71,6 +71,7 @@ export function fakeChars(
 }
 
 const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** One fake of every blocking credential kind, by the kind name the review reports. */
 export function fakeSecrets(): Record<string, string> {
@@ -85,6 +86,20 @@ export function fakeSecrets(): Record<string, string> {
     'Anthropic API key': ['sk', 'ant', 'api03', fakeChars(93)].join('-'),
     'OpenAI API key': ['sk', 'proj', fakeChars(74)].join('-'),
     'npm token': ['npm', fakeChars(36)].join('_'),
+    'Groq API key': ['gsk', fakeChars(52)].join('_'),
+    'Hugging Face token': ['hf', fakeChars(34, LETTERS)].join('_'),
+    'GitLab token': ['glpat', fakeChars(20)].join('-'),
+    'SendGrid API key': ['SG', fakeChars(22), fakeChars(43)].join('.'),
+    'Shopify token': ['shpat', fakeChars(32, '0123456789abcdef')].join('_'),
+    'Vault token': ['hvs', fakeChars(95)].join('.'),
+    'Linear API key': ['lin', 'api', fakeChars(40)].join('_'),
+    'Docker access token': ['dckr', 'pat', fakeChars(27)].join('_'),
+    'Slack webhook URL': [
+      'https://hooks.slack.com/services',
+      `T${fakeChars(10, UPPER_DIGITS)}`,
+      `B${fakeChars(11, UPPER_DIGITS)}`,
+      fakeChars(24),
+    ].join('/'),
   };
 }
 
