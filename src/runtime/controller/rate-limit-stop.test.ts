@@ -27,7 +27,7 @@ describe('rateLimitStopError', () => {
     );
     expect(error.message).not.toContain('cannot run here');
     expect(error.hintIn(NEUTRAL_STEPS)).toBe(
-      "Wait until claude's rate limit resets, then 'goal resume g-1'; or raise agents.rateLimitWait in .omk/config.yml (it is 4m). Its output is in /t.log.",
+      "Wait until its rate limit resets, then 'goal resume g-1'; or raise agents.rateLimitWait in .omk/config.yml (it is 4m). Its output is in /t.log.",
     );
   });
 

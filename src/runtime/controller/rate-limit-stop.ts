@@ -28,7 +28,7 @@ export function rateLimitStopError(
   const times = waited.runs === 1 ? 'once' : `${waited.runs} times`;
   const over = waited.waitedMs > 0 ? ` over ${formatDuration(waited.waitedMs)} of waiting` : '';
   const message = `The agent ${agentLabel} ran ${work.what} but was rate-limited ${times}${over} (${stopReason(failure, waited)}), so ${work.left}: ${failure.words}`;
-  return new AgentUnavailableError(message, { hint: nextSteps(agentLabel, waited, goalId, transcript) });
+  return new AgentUnavailableError(message, { hint: nextSteps(waited, goalId, transcript) });
 }
 
 function stopReason(failure: AgentEnvironmentFailure, waited: RateLimitStop): string {
@@ -41,7 +41,7 @@ function stopReason(failure: AgentEnvironmentFailure, waited: RateLimitStop): st
   return `waiting again would pass ${bound}`;
 }
 
-function nextSteps(agentLabel: string, waited: RateLimitStop, goalId: string, transcript: string): Hint {
+function nextSteps(waited: RateLimitStop, goalId: string, transcript: string): Hint {
   const output = `. Its output is in ${transcript}.`;
   if (waited.budget !== null)
     return [
@@ -52,7 +52,7 @@ function nextSteps(agentLabel: string, waited: RateLimitStop, goalId: string, tr
       output,
     ];
   return [
-    `Wait until ${agentLabel}'s rate limit resets, then `,
+    'Wait until its rate limit resets, then ',
     { step: 'resume', goalId },
     `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration(waited.maxWaitMs)})${output}`,
   ];
