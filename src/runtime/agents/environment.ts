@@ -26,6 +26,23 @@ export interface AgentEnvironmentFailure {
    * minutes`, `Retry-After: 20`), when it said so. A rate limit passes: the controller waits.
    */
   retryAfterMs?: number;
+  /**
+   * A rate limit the controller waited out until it stopped: the agent did run, this many times,
+   * rate-limited each time. Absent on a CLI's own result.
+   */
+  waited?: RateLimitStop;
+}
+
+/** Why the controller stopped waiting out a rate limit, and how long it had waited. */
+export interface RateLimitStop {
+  /** Runs of the agent that came back rate-limited (the last one included). */
+  runs: number;
+  /** Time spent waiting between them. */
+  waitedMs: number;
+  /** `agents.rateLimitWait`: the most the waits may add up to. */
+  maxWaitMs: number;
+  /** The goal's budget limit the runs and waits spent (or the next wait would pass), if that stopped it. */
+  budget: 'time' | 'tokens' | 'usd' | null;
 }
 
 /**

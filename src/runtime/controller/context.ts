@@ -90,7 +90,13 @@ export function createRunContext(
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const prepare = (path: string) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
   // Every agent this run starts (slices, review fixes, the integration repair) waits out a rate limit.
-  const agent = waitingOutRateLimits(deps.agent, journal, deps.reporter, deps.rateLimit);
+  const agent = waitingOutRateLimits(
+    deps.agent,
+    journal,
+    deps.reporter,
+    deps.rateLimit,
+    async () => (await deps.store.read(goal.id)).budget,
+  );
   return { deps: { ...deps, agent }, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
 

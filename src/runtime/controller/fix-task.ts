@@ -14,6 +14,7 @@ import type { ControllerDeps, RunContext } from './context.js';
 import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
 import { prepareWorkspace } from './prepare.js';
+import { rateLimitStopError } from './rate-limit-stop.js';
 import { exhaustedLimit } from './scheduler.js';
 import { failingGates } from './slice.js';
 
@@ -140,6 +141,15 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
     updateFix(journal, fix.id, { status: 'pending', attempts: attempt - 1 });
     await journal.save([...events, { type: 'task_pending', data: { taskId: fix.id, attempt } }]);
     if (result.environment === undefined) return;
+    if (result.environment.waited !== undefined)
+      throw rateLimitStopError(
+        deps.agent.label,
+        { what: `the fix of PR #${fix.pr}`, left: `PR #${fix.pr} is not fixed yet` },
+        result.environment,
+        result.environment.waited,
+        goal.id,
+        result.transcript,
+      );
     throw new AgentUnavailableError(
       `The agent ${deps.agent.label} cannot run here, so PR #${fix.pr} was not fixed: ${result.environment.words}`,
       {

@@ -12,6 +12,7 @@ import type { ControllerDeps, RunContext } from './context.js';
 import { agentRunRecord, sliceRecord } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import type { ExecutionJournal } from './journal.js';
+import { rateLimitStopError } from './rate-limit-stop.js';
 import { exhaustedLimit } from './scheduler.js';
 import { failingGates } from './slice.js';
 
@@ -287,6 +288,15 @@ async function runFix(
         },
       },
     ]);
+    if (result.environment.waited !== undefined)
+      throw rateLimitStopError(
+        deps.agent.label,
+        { what: 'the integration repair', left: 'the integration is not repaired yet' },
+        result.environment,
+        result.environment.waited,
+        goal.id,
+        result.transcript,
+      );
     throw new AgentUnavailableError(
       `The agent ${deps.agent.label} cannot run here, so the integration was not repaired: ${result.environment.words}`,
       {

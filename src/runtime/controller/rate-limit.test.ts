@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Agent, AgentRunInput, AgentRunResult } from '../agents/port.js';
+import type { BudgetSpent } from '../budget/schema.js';
 import type { EventInput } from '../events/schema.js';
+import type { BudgetLimits } from '../goal/schema.js';
 import { nextWait, type Sleep, waitingOutRateLimits } from './rate-limit.js';
 
 const input = (signal = new AbortController().signal): AgentRunInput => ({
@@ -65,19 +67,34 @@ function recorder() {
   const sleep: Sleep = async (ms) => {
     waits.push(ms);
   };
+  const charges: { spend: Partial<BudgetSpent>; note: string }[] = [];
   const journal = {
-    async save(saved: readonly EventInput[]) {
+    spent: { timeMs: 0, tokens: 0, usd: 0 } as BudgetSpent,
+    async save(
+      saved: readonly EventInput[],
+      extra: { spend?: Partial<BudgetSpent>; spendNote?: string } = {},
+    ) {
       events.push(...saved);
+      if (extra.spend === undefined) return;
+      charges.push({ spend: extra.spend, note: extra.spendNote ?? '' });
+      journal.spent = {
+        timeMs: journal.spent.timeMs + (extra.spend.timeMs ?? 0),
+        tokens: journal.spent.tokens + (extra.spend.tokens ?? 0),
+        usd: journal.spent.usd + (extra.spend.usd ?? 0),
+      };
     },
   };
   const info: string[] = [];
+  const warned: string[] = [];
   return {
     events,
     waits,
     sleep,
     journal,
-    reporter: { info: (m: string) => info.push(m), warn: () => {} },
+    charges,
+    reporter: { info: (m: string) => info.push(m), warn: (m: string) => warned.push(m) },
     info,
+    warned,
   };
 }
 
@@ -116,9 +133,8 @@ describe('waitingOutRateLimits', () => {
     expect(r.waits).toEqual([30_000, 60_000, 120_000, 240_000, 300_000]);
     expect(agent.runs).toBe(6);
     expect(out.environment?.cause).toBe('rate_limit');
-    expect(out.environment?.words).toBe(
-      '429 Too Many Requests (still rate-limited after 5 wait(s), 12m 30s in all; agents.rateLimitWait is 16m)',
-    );
+    expect(out.environment?.words).toBe('429 Too Many Requests');
+    expect(out.environment?.waited).toEqual({ runs: 6, waitedMs: 750_000, maxWaitMs: 960_000, budget: null });
   });
 
   it('a wait asked for longer than the whole bound stops at once, saying so', async () => {
@@ -130,9 +146,7 @@ describe('waitingOutRateLimits', () => {
     }).run(input());
     expect(agent.runs).toBe(1);
     expect(r.waits).toEqual([]);
-    expect(out.environment?.words).toContain(
-      'the wait it asks for is longer than agents.rateLimitWait, 30.0 s',
-    );
+    expect(out.environment?.waited).toEqual({ runs: 1, waitedMs: 0, maxWaitMs: 30_000, budget: null });
   });
 
   it('a pause or cancel during the wait ends the run as cancelled (no attempt spent), without a new run', async () => {
@@ -162,6 +176,68 @@ describe('waitingOutRateLimits', () => {
       login,
     );
     expect(r.waits).toEqual([]);
+  });
+
+  it('charges each rate-limited run and the wait after it to the budget, and the run that stopped too', async () => {
+    const limited = (tokens: number): AgentRunResult => ({
+      ...result(true, 1_000),
+      usage: { tokens, usd: 0.01 },
+    });
+    const agent = scripted([limited(100), limited(50), limited(25)]);
+    const r = recorder();
+    const out = await waitingOutRateLimits(agent, r.journal, r.reporter, {
+      sleep: r.sleep,
+      policy: { maxWaitMs: 2_000 },
+    }).run(input());
+    expect(out.environment?.waited).toEqual({ runs: 3, waitedMs: 2_000, maxWaitMs: 2_000, budget: null });
+    expect(r.charges).toEqual([
+      {
+        spend: { timeMs: 1_010, tokens: 100, usd: 0.01 },
+        note: 's1-fix attempt 2: rate-limited run, then a 1.0 s wait',
+      },
+      {
+        spend: { timeMs: 1_010, tokens: 50, usd: 0.01 },
+        note: 's1-fix attempt 2: rate-limited run, then a 1.0 s wait',
+      },
+      { spend: { timeMs: 10, tokens: 25, usd: 0.01 }, note: 's1-fix attempt 2: rate-limited run' },
+    ]);
+  });
+
+  it('stops waiting when the budget is spent, or the next wait would pass the time left, naming the limit', async () => {
+    const limits: BudgetLimits = { timeMs: 2_500, tokens: null, usd: null };
+    const agent = scripted(Array.from({ length: 5 }, () => result(true, 1_000)));
+    const r = recorder();
+    const out = await waitingOutRateLimits(
+      agent,
+      r.journal,
+      r.reporter,
+      { sleep: r.sleep },
+      async () => limits,
+    ).run(input());
+    // 1 010 ms after the first run and its wait, 2 020 after the second: the third wait would pass 2.5 s.
+    expect(r.waits).toEqual([1_000, 1_000]);
+    expect(agent.runs).toBe(3);
+    expect(out.environment?.waited).toEqual({
+      runs: 3,
+      waitedMs: 2_000,
+      maxWaitMs: 1_800_000,
+      budget: 'time',
+    });
+    expect(r.journal.spent.timeMs).toBe(2_030);
+    expect(r.warned).toEqual([
+      '[s1-fix] the agent is still rate-limited (429 Too Many Requests) and the time budget is spent: not waiting again',
+    ]);
+    const tokens = scripted([{ ...result(true, 1_000), usage: { tokens: 600, usd: null } }]);
+    const t = recorder();
+    const spent = await waitingOutRateLimits(tokens, t.journal, t.reporter, { sleep: t.sleep }, async () => ({
+      timeMs: null,
+      tokens: 500,
+      usd: null,
+    })).run(input());
+    expect(tokens.runs).toBe(1);
+    expect(t.waits).toEqual([]);
+    expect(spent.environment?.waited?.budget).toBe('tokens');
+    expect(t.journal.spent.tokens).toBe(600);
   });
 
   it('never waits longer than the single-wait cap, whatever the agent asked', () => {

@@ -1,8 +1,12 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { RateLimitStop } from '../agents/environment.js';
 import type { Agent, AgentRunResult } from '../agents/port.js';
+import type { BudgetSpent } from '../budget/schema.js';
+import type { BudgetLimits } from '../goal/schema.js';
 import type { Reporter } from '../ports.js';
 import { formatDuration } from '../proof/render-text.js';
 import type { ExecutionJournal } from './journal.js';
+import { addSpend, exhaustedLimit } from './scheduler.js';
 
 /** Waits `ms`, or less when `signal` aborts first (pause, cancel, SIGINT); never throws. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -45,14 +49,21 @@ export function nextWait(policy: RateLimitPolicy, waits: number, retryAfterMs: n
  * shows rate-limited (`environment.cause === 'rate_limit'`) is not an attempt; the controller
  * records `agent_rate_limited`, waits (the agent's retry-after, else a backoff) and runs it again
  * for the same attempt, until it is not rate-limited, or the next wait would pass the policy's
- * total: then its result stops the run as an agent that cannot run here, saying how long omk waited.
+ * total: then its result stops the run, its `environment.waited` saying how often and how long.
+ *
+ * Each rate-limited run is charged to the goal's budget like any agent run (its time, the tokens
+ * and cost it reported), and so is each wait after it, written before the wait: a budget bounds
+ * the waiting too. When the budget is spent, or the next wait would pass the time left, the run
+ * stops the same way with `waited.budget` naming the limit (the slice then waits for budget-add).
  * A pause or a cancel during a wait ends it as an interrupted run (resumable, no attempt spent).
  */
 export function waitingOutRateLimits(
   agent: Agent,
-  journal: Pick<ExecutionJournal, 'save'>,
+  journal: Pick<ExecutionJournal, 'save' | 'spent'>,
   reporter: Reporter,
   waiting: RateLimitWaiting = {},
+  /** The goal's budget limits as they are now (budget-add may raise them during a wait). */
+  limits?: () => Promise<BudgetLimits>,
 ): Agent {
   const policy: RateLimitPolicy = { ...DEFAULT_RATE_LIMIT_POLICY, ...waiting.policy };
   const sleep = waiting.sleep ?? realSleep;
@@ -67,21 +78,49 @@ export function waitingOutRateLimits(
         const result = await agent.run(input);
         const limit = result.environment;
         if (limit?.cause !== 'rate_limit' || result.outcome === 'cancelled' || aborted()) return result;
+        const run: BudgetSpent = {
+          timeMs: result.durationMs,
+          tokens: result.usage.tokens ?? 0,
+          usd: result.usage.usd ?? 0,
+        };
+        const note = `${input.taskId} attempt ${input.attempt}: rate-limited run`;
         const waitMs = nextWait(policy, waits, limit.retryAfterMs);
-        if (waited + waitMs > policy.maxWaitMs) return exhausted(result, waited, waits, policy);
-        await journal.save([
-          {
-            type: 'agent_rate_limited',
-            data: {
-              taskId: input.taskId,
-              attempt: input.attempt,
-              waitMs,
-              waitedMs: waited,
-              retryAfterMs: limit.retryAfterMs ?? null,
-              words: limit.words,
-            },
+        const stop = (budget: RateLimitStop['budget']): AgentRunResult => ({
+          ...result,
+          environment: {
+            ...limit,
+            waited: { runs: waits + 1, waitedMs: waited, maxWaitMs: policy.maxWaitMs, budget },
           },
-        ]);
+        });
+        const budget = limits === undefined ? null : spentBy(await limits(), journal.spent, run, waitMs);
+        if (budget !== null || waited + waitMs > policy.maxWaitMs) {
+          await journal.save([], { spend: run, spendNote: note });
+          if (budget !== null)
+            reporter.warn(
+              `[${input.taskId}] the agent is still rate-limited (${limit.words}) and the ${budget} budget is spent: not waiting again`,
+            );
+          return stop(budget);
+        }
+        await journal.save(
+          [
+            {
+              type: 'agent_rate_limited',
+              data: {
+                taskId: input.taskId,
+                attempt: input.attempt,
+                waitMs,
+                waitedMs: waited,
+                retryAfterMs: limit.retryAfterMs ?? null,
+                words: limit.words,
+              },
+            },
+          ],
+          // The wait is charged with the run, before it: a crash during it keeps the charge.
+          {
+            spend: { ...run, timeMs: run.timeMs + waitMs },
+            spendNote: `${note}, then a ${formatDuration(waitMs)} wait`,
+          },
+        );
         reporter.info(
           `[${input.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration(waitMs)} before running it again (attempt ${input.attempt} is not spent)`,
         );
@@ -93,19 +132,20 @@ export function waitingOutRateLimits(
   };
 }
 
-function exhausted(
-  result: AgentRunResult,
-  waitedMs: number,
-  waits: number,
-  policy: RateLimitPolicy,
-): AgentRunResult {
-  const limit = result.environment;
-  if (limit === undefined) return result;
-  const words =
-    waits === 0
-      ? `${limit.words} (rate-limited; the wait it asks for is longer than agents.rateLimitWait, ${formatDuration(policy.maxWaitMs)})`
-      : `${limit.words} (still rate-limited after ${waits} wait(s), ${formatDuration(waitedMs)} in all; agents.rateLimitWait is ${formatDuration(policy.maxWaitMs)})`;
-  return { ...result, environment: { ...limit, words } };
+/**
+ * The budget limit that stops the waiting: one the run spent, or the time limit the wait after it
+ * would pass (waiting into a spent budget only to stop then is no use).
+ */
+function spentBy(
+  limits: BudgetLimits,
+  spent: BudgetSpent,
+  run: BudgetSpent,
+  waitMs: number,
+): RateLimitStop['budget'] {
+  const after = addSpend(spent, run);
+  const which = exhaustedLimit(limits, after);
+  if (which !== null) return which;
+  return limits.timeMs !== null && after.timeMs + waitMs > limits.timeMs ? 'time' : null;
 }
 
 /** A wait a pause or cancel ended: the run reads as cancelled, so its attempt is not spent. */

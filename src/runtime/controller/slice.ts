@@ -26,6 +26,7 @@ import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
+import { rateLimitStopError } from './rate-limit-stop.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
 
 export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'deferred-retry';
@@ -178,7 +179,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       return 'interrupted';
     }
     if (result.environment !== undefined)
-      await stopUnavailable(ctx, taskId, attempt, result, result.environment);
+      return await stopUnavailable(ctx, taskId, attempt, result, result.environment);
     const outcome = await settleAttempt(
       ctx,
       task,
@@ -231,9 +232,11 @@ async function resetForAttempt(
 }
 
 /**
- * The agent could not run on this machine (not installed, not logged in, ...): like a worktree
- * that cannot be prepared, that is not an attempt. Nothing is captured, no gate runs, no retry is
- * spent on it; the run stops with the CLI's words and the fix, and the goal resumes once fixed.
+ * The agent could not run on this machine (not installed, not logged in, ...), or stayed
+ * rate-limited past what omk waits: like a worktree that cannot be prepared, that is not an
+ * attempt. Nothing is captured, no gate runs, no retry is spent on it; the run stops with the
+ * CLI's words and the fix, and the goal resumes once fixed. A rate limit whose runs and waits spent
+ * the budget defers the slice instead: the run stops as out of budget, until budget-add.
  */
 async function stopUnavailable(
   ctx: RunContext,
@@ -241,8 +244,9 @@ async function stopUnavailable(
   attempt: number,
   result: AgentRunResult,
   failure: AgentEnvironmentFailure,
-): Promise<never> {
+): Promise<'deferred'> {
   const { journal, deps, goal } = ctx;
+  const waited = failure.waited;
   journal.updateTask(taskId, { status: 'pending', attempts: attempt - 1 });
   await journal.save([
     {
@@ -253,9 +257,21 @@ async function stopUnavailable(
         outcome: result.outcome,
         durationMs: result.durationMs,
         unavailable: failure.cause,
+        ...(waited === undefined ? {} : { rateLimitedRuns: waited.runs, waitedMs: waited.waitedMs }),
+        ...(waited?.budget ? { budget: waited.budget } : {}),
       },
     },
   ]);
+  if (waited?.budget) return 'deferred';
+  if (waited !== undefined)
+    throw rateLimitStopError(
+      deps.agent.label,
+      { what: `slice ${taskId}`, left: `its attempt ${attempt} is not spent` },
+      failure,
+      waited,
+      goal.id,
+      result.transcript,
+    );
   throw new AgentUnavailableError(
     `The agent ${deps.agent.label} cannot run here, so slice ${taskId} was not attempted: ${failure.words}`,
     {
