@@ -4,7 +4,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
-import { createExecutionEnv, type ExecutionEnv, GOALS, waitFor } from '../helpers/execution.js';
+import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES, waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { runOmk } from '../helpers/omk.js';
 
@@ -184,6 +184,73 @@ describe('an agent that leaves a process behind', () => {
         cwd: join(worktrees, (await readdir(worktrees))[0] ?? ''),
       }).toString(),
     ).toBe('');
+  });
+});
+
+describe('a process an agent leaves behind that plants a hook between two slices', () => {
+  it("is caught before the next slice's agent: that slice is refused, the hook named and removed, the goal never ready", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const pidFile = join(env.kit.dir, 'writer.pid');
+    const hook = join(sharedGit(), 'hooks', 'post-checkout');
+    const events = join(env.stateDir, 'goals', '*', 'events.jsonl');
+    // Slice A's agent makes a fine change and leaves a writer in a session of its own, its working
+    // directory outside the worktree (the stray scan does not find it): it waits until slice A is
+    // done, every check of A passed, and plants the hook before slice B starts.
+    const writer = [
+      'cd /',
+      `touch ${pidFile}.up`,
+      `until grep -qs task_done ${events}; do sleep 0.01; done`,
+      `printf '#!/bin/sh\\necho planted\\n' > ${hook}`,
+      `chmod +x ${hook}`,
+      'sleep 300',
+    ].join('; ');
+    const path = join(env.kit.dir, 'delayed.sh');
+    await writeFile(
+      path,
+      [
+        '#!/bin/sh',
+        'set -e',
+        'case "$OMK_TASK_ID" in',
+        '  s1-*)',
+        "    printf '\\n// a harmless edit\\n' >> src/parser.js",
+        `    setsid sh -c '${writer.replaceAll("'", "'\\''")}' </dev/null >/dev/null 2>&1 &`,
+        `    echo $! > ${pidFile}`,
+        `    while [ ! -f ${pidFile}.up ]; do sleep 0.05; done`,
+        '    ;;',
+        '  *)',
+        "    printf '\\n// a harmless note\\n' >> test/parser.test.js",
+        '    ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await chmod(path, 0o755);
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.chain,
+      '--agent',
+      `script:${path}`,
+      '--sandbox',
+      'off',
+      '--json',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    strays.push(Number(await readFile(pidFile, 'utf8')));
+    const blocking = await expectBlocked(id, main);
+    expect(blocking).toEqual([
+      expect.stringContaining(
+        `.git/hooks/post-checkout was added since this goal run began, before the agent of ${SLICES.regression} started`,
+      ),
+    ]);
+    const graph = await env.graph(id);
+    expect(graph.tasks.map((task) => [task.id, task.status])).toEqual([
+      [SLICES.parser, 'done'],
+      [SLICES.regression, 'failed'],
+    ]);
+    expect(existsSync(hook)).toBe(false);
+    expect((await env.goal(id)).status).not.toBe('ready');
   });
 });
 

@@ -3,10 +3,13 @@
  * demo agent does (the fix slice fixes `add`, the test slice appends the regression test); on a
  * review fix it does what the review asks, read from its prompt: `add a VERSION export` adds one
  * (as do `add a NAME export` and `add a KIND export`, each independently, so a batch of requests
- * shows in one commit), `BREAK lint` leaves a debugger statement (the lint gate fails).
+ * shows in one commit), `BREAK lint` leaves a debugger statement (the lint gate fails). Hostile
+ * requests: `LEAK a key` writes a model key into `src/math.js` with a VERSION export, `EDIT the
+ * workflow` rewrites the CI workflow so it prints the repository's secrets.
  */
 export const REVIEW_FIX_AGENT = `#!/usr/bin/env node
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const prompt = readFileSync(process.env.OMK_PROMPT_FILE, 'utf8');
 const task = process.env.OMK_TASK_ID;
 const math = 'src/math.js';
@@ -15,6 +18,14 @@ if (prompt.startsWith('# Review fix')) {
     appendFileSync(math, 'debugger;\\n');
   } else if (prompt.includes('add a VERSION export')) {
     appendFileSync(math, 'export const VERSION = 2;\\n');
+  }
+  if (prompt.includes('LEAK a key')) {
+    const key = 'sk-proj-' + randomBytes(30).toString('base64url');
+    appendFileSync(math, 'export const VERSION = 3;\\nexport const OPENAI_API_KEY = "' + key + '";\\n');
+  }
+  if (prompt.includes('EDIT the workflow')) {
+    mkdirSync('.github/workflows', { recursive: true });
+    writeFileSync('.github/workflows/ci.yml', 'on: push\\njobs:\\n  leak:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: echo "\${{ toJSON(secrets) }}" | base64\\n');
   }
   if (prompt.includes('add a NAME export')) appendFileSync(math, "export const NAME = 'math';\\n");
   if (prompt.includes('add a KIND export')) appendFileSync(math, "export const KIND = 'calculator';\\n");

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,31 @@ afterEach(async () => {
 });
 
 describe("an agent's own HOME", () => {
+  it('left by an omk that was killed is removed by the next run; one whose omk still runs is kept', async () => {
+    // Two HOMEs with a copied login, as two runs left them; their owners are then a process that
+    // has ended (omk killed mid-run) and one that still runs (another omk).
+    await mkdir(join(user, '.tool'), { recursive: true });
+    await writeFile(join(user, '.tool', 'auth.json'), '{"token":"mine"}');
+    const crashed = await makeAgentHome({ HOME: user, TMPDIR: root }, [{ path: '.tool' }]);
+    const running = await makeAgentHome({ HOME: user, TMPDIR: root }, [{ path: '.tool' }]);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      expect(await readFile(`${crashed.path}.owner`, 'utf8')).toBe(`${process.pid}\n`);
+      await writeFile(`${crashed.path}.owner`, `${dead}\n`);
+      await writeFile(`${running.path}.owner`, `${other.pid}\n`);
+      const next = await makeAgentHome({ HOME: user, TMPDIR: root }, []);
+      expect(existsSync(crashed.path)).toBe(false);
+      expect(existsSync(`${crashed.path}.owner`)).toBe(false);
+      expect(await readFile(join(running.path, '.tool', 'auth.json'), 'utf8')).toBe('{"token":"mine"}');
+      await next.remove();
+      expect(existsSync(`${next.path}.owner`)).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+      await running.remove();
+    }
+  });
+
   it('is a fresh private directory outside the user HOME, with XDG directories inside it', async () => {
     const home = await makeAgentHome({ HOME: user, TMPDIR: root }, []);
     expect(home.path.startsWith(user)).toBe(false);

@@ -1,4 +1,4 @@
-import { cp, lstat, mkdir, realpath, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { agentHomeEnv, type HomeEntry, homeEntrySource } from '../../runtime/agents/home.js';
 import { makePrivateTemp } from '../sandbox/private-temp.js';
@@ -19,20 +19,22 @@ export interface AgentHome {
  * HOME. Copies, never links: what the agent writes there (a `~/.gitconfig`, a `~/.bashrc`, a
  * refreshed login) stays there and is removed with it. An entry that is itself a link (dotfiles
  * kept elsewhere) is followed, as the user made it; links inside a copied directory are skipped,
- * so none carries a file from elsewhere (a key) in.
+ * so none carries a file from elsewhere (a key) in. A HOME a killed omk left behind is removed by
+ * the next one that makes a private temp (`sweepStale`).
  */
 export async function makeAgentHome(hostEnv: Env, entries: readonly HomeEntry[]): Promise<AgentHome> {
-  const { path } = await makePrivateTemp(hostEnv, 'home-');
+  const temp = await makePrivateTemp(hostEnv, 'home-');
+  const { path } = temp;
   try {
     for (const entry of entries) await copyEntry(entry, hostEnv, path);
   } catch (error) {
-    await rm(path, { recursive: true, force: true });
+    await temp.remove();
     throw error;
   }
   return {
     path,
     env: { ...(await toolchains(hostEnv)), ...agentHomeEnv(path) },
-    remove: () => rm(path, { recursive: true, force: true }),
+    remove: () => temp.remove(),
   };
 }
 

@@ -1,6 +1,11 @@
 import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { IntegrityChange, IntegrityScope, IntegrityWatch } from '../../runtime/integrity/port.js';
+import type {
+  IntegrityBaselineScope,
+  IntegrityChange,
+  IntegrityScope,
+  IntegrityWatch,
+} from '../../runtime/integrity/port.js';
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
 
@@ -26,9 +31,31 @@ const MAX_DEPTH = 4;
  */
 export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWatch> {
   const commonDir = await gitCommonDir(scope.repoRoot);
-  const take = () => snapshotFiles(scope, commonDir);
+  return compareWith(
+    () => snapshotFiles(scope, commonDir),
+    () => otherHeads(scope),
+  );
+}
+
+/**
+ * The goal run's baseline: what must never change (the shared git directory's config, hooks and
+ * info, the repository's .gitmodules, HOME's git config), taken once; no worktree's own files or
+ * HEADs, which omk itself moves between runs.
+ */
+export async function baselineIntegrity(scope: IntegrityBaselineScope): Promise<IntegrityWatch> {
+  const commonDir = await gitCommonDir(scope.repoRoot);
+  return compareWith(
+    () => sharedFiles(scope, commonDir),
+    async () => new Map(),
+  );
+}
+
+async function compareWith(
+  take: () => Promise<Watched[]>,
+  heads: () => Promise<Map<string, string>>,
+): Promise<IntegrityWatch> {
   const before = await take();
-  const headsBefore = await otherHeads(scope);
+  const headsBefore = await heads();
   return {
     async check() {
       const after = await take();
@@ -47,7 +74,7 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
         const restored = entry.restorable && (await restore(entry.path, null));
         changes.push({ what: entry.what, change: 'added', restored });
       }
-      const headsAfter = await otherHeads(scope);
+      const headsAfter = await heads();
       for (const [what, head] of headsBefore) {
         const now = headsAfter.get(what);
         if (now !== head)
@@ -59,12 +86,18 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
 }
 
 async function snapshotFiles(scope: IntegrityScope, commonDir: string): Promise<Watched[]> {
+  return [
+    ...(await sharedFiles(scope, commonDir)),
+    await single(".gitmodules of the slice's worktree", join(scope.worktree, '.gitmodules'), false),
+  ];
+}
+
+async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Promise<Watched[]> {
   const files: Watched[] = [
     await single('.git/config', join(commonDir, 'config'), true),
     ...(await tree('.git/hooks', join(commonDir, 'hooks'))),
     ...(await tree('.git/info', join(commonDir, 'info'))),
     await single('.gitmodules of the repository', join(scope.repoRoot, '.gitmodules'), false),
-    await single(".gitmodules of the slice's worktree", join(scope.worktree, '.gitmodules'), false),
   ];
   if (scope.home !== null) {
     files.push(await single('~/.gitconfig', join(scope.home, '.gitconfig'), true));

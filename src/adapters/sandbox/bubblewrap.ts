@@ -82,7 +82,7 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
         return asUnconfined(result);
       } finally {
         await proxy?.close();
-        await rm(tmp, { recursive: true, force: true });
+        await temp.remove();
       }
     },
   };

@@ -1,5 +1,5 @@
-import { lstat, mkdir, mkdtemp, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,13 +16,22 @@ export interface PrivateTemp {
   path: string;
   /** The parents to hide in the sandbox (the one `path` is in among them). */
   hidden: string[];
+  /** Removes the temp and its owner marker (the end of the run). */
+  remove(): Promise<void>;
 }
+
+/** Beside each temp, `<name>.owner` holds the pid of the omk process that made it. */
+const OWNER_SUFFIX = '.owner';
 
 /** `prefix` names the directory (`run-` for a sandbox's temp, `home-` for an agent's HOME). */
 export async function makePrivateTemp(env: Env, prefix = 'run-'): Promise<PrivateTemp> {
   const name = `omk-sandboxes-${process.getuid?.() ?? 'user'}`;
   const parent = await ownDirectory(join(env.TMPDIR || '/tmp', name));
+  // What a killed omk left (an agent's HOME with its copied logins, a sandbox's temp) goes first.
+  await sweepStale(parent);
   const path = await mkdtemp(join(parent, prefix));
+  const owner = `${path}${OWNER_SUFFIX}`;
+  await writeFile(owner, `${process.pid}\n`, { mode: 0o600 });
   const hidden = new Set([parent]);
   const shared = join('/tmp', name);
   // Another run's, where this run's TMPDIR is not /tmp: hidden when it exists.
@@ -30,7 +39,47 @@ export async function makePrivateTemp(env: Env, prefix = 'run-'): Promise<Privat
     const other = await realpath(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
-  return { path, hidden: [...hidden] };
+  return {
+    path,
+    hidden: [...hidden],
+    remove: async () => {
+      await rm(path, { recursive: true, force: true });
+      await rm(owner, { force: true });
+    },
+  };
+}
+
+/**
+ * Removes the temps in `parent` whose owner is gone: the pid in its marker runs no process. A temp
+ * whose owner still runs is kept (another omk's run, or a pid reused since, which only delays the
+ * sweep); one without a marker is left alone (made by an omk before markers, or one that is
+ * writing its marker right now).
+ */
+export async function sweepStale(parent: string): Promise<string[]> {
+  const removed: string[] = [];
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith(OWNER_SUFFIX)) continue;
+    const marker = join(parent, name);
+    const pid = Number.parseInt((await readFile(marker, 'utf8').catch(() => '')).trim(), 10);
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    const temp = join(parent, name.slice(0, -OWNER_SUFFIX.length));
+    if (dirname(temp) !== parent || basename(temp) === '') continue;
+    await rm(temp, { recursive: true, force: true });
+    await rm(marker, { force: true });
+    removed.push(temp);
+  }
+  return removed;
+}
+
+/** Whether `pid` runs (EPERM: it runs, as another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The directory, created 0700, refused unless it is a directory of this user (not a link). */

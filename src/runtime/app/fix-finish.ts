@@ -79,6 +79,7 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
       changedFiles: result?.changedFiles ?? [],
       agentFailure:
         result?.agentFailure ?? (task.status === 'pending' ? 'interrupted before it finished' : null),
+      refused: result?.refused ?? [],
       proofStatus: proof.status,
       failing: failingGates(proof.gates).map((gate) => gate.name),
       delivered: delivered && DELIVERABLE_AFTER_FIX.includes(goal.status),
@@ -184,6 +185,8 @@ async function resolveThreads(
 
 function whyFailed(report: FixReport): string {
   if (report.agentFailure !== null) return `agent: ${report.agentFailure}`;
+  if (report.refused !== undefined && report.refused.length > 0)
+    return `refused by review: ${report.refused.join(' ')}`;
   if (report.headSha === null) return 'no change';
   if (!report.delivered) return `goal ${report.proofStatus}: not delivered`;
   return `proof ${report.proofStatus}${report.failing.length > 0 ? `: ${report.failing.join(', ')} fail` : ''}`;

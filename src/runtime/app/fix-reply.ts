@@ -8,6 +8,8 @@ export interface FixReport {
   changedFiles: readonly string[];
   /** How the agent ended when it did not succeed. */
   agentFailure: string | null;
+  /** The blocking review findings that kept the fix's change off the branch (empty: none). */
+  refused?: readonly string[];
   proofStatus: ProofStatus;
   /** Required gates that fail on the new head. */
   failing: readonly string[];
@@ -23,8 +25,13 @@ const MAX_FILES = 20;
  */
 export function fixReply(report: FixReport): string {
   if (report.headSha === null) {
+    const refused = report.refused ?? [];
     const why =
-      report.agentFailure === null ? 'the agent changed nothing' : `the agent ${report.agentFailure}`;
+      report.agentFailure !== null
+        ? `the agent ${report.agentFailure}`
+        : refused.length > 0
+          ? `its change was refused by review: ${refused.join(' ')}`
+          : 'the agent changed nothing';
     return [
       `omk did not change PR #${report.pr}: ${why}.`,
       `The PR stays as it was; its proof is still **${report.proofStatus}**.`,

@@ -3,6 +3,7 @@ import { changeFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
 import type { ControllerDeps } from './context.js';
 import type { ExecutionJournal } from './journal.js';
+import { checkRunBaseline, type RunBaseline } from './run-baseline.js';
 import { watchState } from './state-checks.js';
 
 type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store'>;
@@ -23,13 +24,16 @@ export interface AgentPlace {
  * is found are blocking findings: nothing that run made can be `ready`. Take the snapshot after
  * omk's own preparation of the worktree, so every difference is the agent's. omk's state root is
  * checked as well (`state-checks.ts`): the goal's own evidence against what the controller holds,
- * the rest against a snapshot.
+ * the rest against a snapshot. Before the snapshot, what must never change is compared with the
+ * goal run's baseline (`run-baseline.ts`).
  */
 export async function checkedAgentRun<T>(
-  { deps, journal }: { deps: AgentCheckDeps; journal: ExecutionJournal },
+  ctx: { deps: AgentCheckDeps; journal: ExecutionJournal } & RunBaseline,
   place: AgentPlace,
   run: () => Promise<T>,
 ): Promise<{ result: T; findings: Finding[] }> {
+  const { deps, journal } = ctx;
+  const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
   const watch = await deps.integrity.watch({
     repoRoot: place.repoRoot,
     worktree: place.worktree,
@@ -39,6 +43,7 @@ export async function checkedAgentRun<T>(
   const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
   const result = await run();
   const findings = [
+    ...since,
     ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent'),
     ...changeFindings(await watch.check(), 'agent'),
     ...state.before,

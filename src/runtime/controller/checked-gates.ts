@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { changeFindings, gateStateFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
 import type { RunContext } from './context.js';
+import { checkRunBaseline } from './run-baseline.js';
 import { watchState } from './state-checks.js';
 
 /**
@@ -19,6 +20,7 @@ export async function checkedGates<T>(
   untrackedBlocks = true,
 ): Promise<T> {
   const { deps, goal } = ctx;
+  const since = await checkRunBaseline(deps, ctx, goal.repo.root, 'the gates');
   const watch = await deps.integrity.watch({
     repoRoot: goal.repo.root,
     worktree,
@@ -31,6 +33,7 @@ export async function checkedGates<T>(
   const strays = await deps.integrity.endStrays(worktree);
   const after = await deps.integrity.worktreeState(worktree);
   found.push(
+    ...since,
     ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
     // Not checked here is already said once for the agent.
     ...(strays.checked ? strayFindings(strays, 'gates') : []),

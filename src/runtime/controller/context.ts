@@ -18,6 +18,7 @@ import type { ExecutionJournal } from './journal.js';
 import { prepareWorkspace } from './prepare.js';
 import { type RateLimitWaiting, waitingOutRateLimits } from './rate-limit.js';
 import { planRequiredGates } from './required-gates.js';
+import type { RunBaseline } from './run-baseline.js';
 
 /** What a controller needs from the world; front doors compose it from adapters. */
 export interface ControllerDeps {
@@ -62,7 +63,7 @@ export interface ControllerDeps {
 }
 
 /** One controller run over one goal. */
-export interface RunContext {
+export interface RunContext extends RunBaseline {
   deps: ControllerDeps;
   journal: ExecutionJournal;
   goal: GoalRecord;

@@ -5,9 +5,11 @@ import type { EventInput } from '../events/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import type { FixTask } from '../graph/schema.js';
+import { linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
-import type { SliceWorkspace } from '../workspace/port.js';
+import type { CapturedChange, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
+import { reviewChange, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { ControllerDeps, RunContext } from './context.js';
@@ -70,13 +72,15 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
     { type: 'task_leased', data: { taskId: fix.id, attempt, pr: fix.pr, sliceId: fix.sliceId } },
   ]);
   const paths = fix.requests.flatMap((r) => (r.path === null ? [] : [r.path]));
+  // What the fix may change: its PR's write set and the files the review names.
+  const allowed = [...new Set([...writes, ...paths])];
   const prompt = renderFixPrompt({
     goal: goal.goal.normalized,
     branch: workspace.branch,
     pr: fix.pr,
     requests: fix.requests.map(({ text, path, line, author }) => ({ text, path, line, author })),
     failing,
-    writes: [...new Set([...writes, ...paths])],
+    writes: allowed,
   });
   deps.reporter.info(`[${fix.id}] ${deps.agent.label}: fix ${fix.fix} for PR #${fix.pr}`);
   // The slowest slice's time, and never more than the goal's time budget has left.
@@ -99,7 +103,7 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
           description: fix.requests.map((r) => r.text).join('\n\n'),
           ownerRole: fix.sliceId === null ? 'integrator' : 'implementer',
           reads: ['.'],
-          writes,
+          writes: allowed,
           acceptance: ['The changes the review asks for are made.', 'The required gates pass.'],
         },
         prompt,
@@ -161,7 +165,7 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
       },
     );
   }
-  const change = await deps.workspaces.capture(
+  const captured = await deps.workspaces.capture(
     { ...workspace, baseSha: head },
     `omk(${goal.id}): fix ${fix.fix} for PR #${fix.pr} (review)`,
   );
@@ -170,6 +174,14 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
     fixRun: null,
     agentRuns: [...journal.execution.agentRuns, agentRunRecord(fix.id, attempt, deps.agent.name, result)],
   };
+  // The fix's own diff gets the reviews a slice's attempt gets; a blocking one keeps it off the
+  // branch, so nothing it refuses is ever pushed.
+  const {
+    change,
+    review,
+    refused,
+    events: reviewEvents,
+  } = await reviewFix(ctx, fix, { ...workspace, baseSha: head }, captured, allowed);
   if (fix.sliceId !== null && change.committed) {
     // The slice PR shows the slice's own gates: they run again on its new head.
     const record = sliceRecord(journal.execution, fix.sliceId);
@@ -182,7 +194,7 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
       headSha: change.headSha,
       changedFiles: [...changed.values()],
       gates,
-      findings: [...record.findings, ...integrity, ...findings],
+      findings: [...record.findings, ...review, ...integrity, ...findings],
     });
   } else if (fix.sliceId !== null && integrity.length > 0) {
     const record = sliceRecord(journal.execution, fix.sliceId);
@@ -210,6 +222,7 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
       changedFiles: change.committed ? change.changedFiles.map((file) => file.path) : [],
       agentFailure,
       untrusted,
+      refused: refused.length > 0 ? refused : null,
     },
   });
   await journal.save(
@@ -222,16 +235,23 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
         type: 'change_captured',
         data: {
           taskId: fix.id,
-          committed: change.committed,
-          headSha: change.headSha,
-          files: change.changedFiles.length,
+          committed: captured.committed,
+          headSha: captured.headSha,
+          files: captured.changedFiles.length,
         },
       },
+      ...reviewEvents,
       done
         ? { type: 'task_done', data: { taskId: fix.id, attempt } }
         : {
             type: 'task_failed',
-            data: { taskId: fix.id, attempts: attempt, why: agentFailure ?? 'no change' },
+            data: {
+              taskId: fix.id,
+              attempts: attempt,
+              why:
+                agentFailure ??
+                (refused.length > 0 ? `refused by review: ${refused.join(' ')}` : 'no change'),
+            },
           },
     ],
     {
@@ -239,6 +259,68 @@ async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
       spendNote: `${fix.id} for PR #${fix.pr}`,
     },
   );
+}
+
+/**
+ * The reviews of a fix's committed change. A blocking finding puts the branch back where the fix
+ * started (the change kept as a patch among the goal's artifacts): the change as it stands, or
+ * the change refused with what refused it. Warnings go on the slice's findings with the fix.
+ */
+async function reviewFix(
+  ctx: RunContext,
+  fix: FixTask,
+  workspace: SliceWorkspace,
+  captured: CapturedChange,
+  writes: readonly string[],
+): Promise<{ change: CapturedChange; review: Finding[]; refused: string[]; events: EventInput[] }> {
+  if (!captured.committed) return { change: captured, review: [], refused: [], events: [] };
+  const { deps, goal } = ctx;
+  const links = linkFindings(
+    await deps.integrity.escapingLinks(
+      workspace.path,
+      captured.changedFiles.map((file) => file.path),
+    ),
+  );
+  const review = [
+    ...reviewChange(ctx, {
+      taskId: fix.id,
+      writes,
+      changedFiles: captured.changedFiles,
+      diff: captured.diff,
+      gates: [],
+    }),
+    ...links,
+  ];
+  await writeReview(ctx, fix.id, review);
+  const blocking = review.filter((finding) => finding.severity === 'blocking');
+  const events: EventInput[] = [
+    { type: 'review_written', data: { taskId: fix.id, blocking: blocking.length } },
+  ];
+  if (blocking.length === 0) return { change: captured, review, refused: [], events };
+  const paths = deps.store.paths(goal.id);
+  const diffPath = join(paths.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  events.push({
+    type: 'slice_reset',
+    data: {
+      taskId: fix.id,
+      attempt: fix.attempts + 1,
+      from: reset.previousHead,
+      to: workspace.baseSha,
+      diff: reset.diffSaved ? relative(paths.dir, diffPath) : null,
+    },
+  });
+  deps.reporter.warn(
+    `[${fix.id}] its change is not applied to PR #${fix.pr}: ${blocking.map((f) => f.message).join(' ')}`,
+  );
+  const unchanged: CapturedChange = {
+    ...captured,
+    committed: false,
+    headSha: workspace.baseSha,
+    changedFiles: [],
+    diff: '',
+  };
+  return { change: unchanged, review: [], refused: blocking.map((f) => f.message), events };
 }
 
 /**

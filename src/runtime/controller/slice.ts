@@ -13,14 +13,9 @@ import { preExistingBasis } from '../proof/pre-existing.js';
 import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
-import {
-  controllerReview,
-  renderReviewMarkdown,
-  securityReview,
-  testsWeakenedReview,
-} from '../review/index.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure } from './attempt-failure.js';
+import { reviewChange, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
@@ -361,29 +356,21 @@ async function settleAttempt(
     },
   });
 
-  const reviewInput = {
-    taskId: task.id,
-    writes: task.writes,
-    allowedProtectedPaths: [],
-    changedFiles: change.changedFiles,
-    diff: change.diff,
-    gates,
-    ...(deps.holdsToken === undefined ? {} : { holdsToken: deps.holdsToken }),
-  };
   // Only here, per slice: the integrated diff is the slices' diffs merged, so checking it again
   // would only repeat these findings.
   const findings = [
-    ...controllerReview(reviewInput),
-    ...testsWeakenedReview(reviewInput, goal.goal.text),
-    ...securityReview(reviewInput),
+    ...reviewChange(ctx, {
+      taskId: task.id,
+      writes: task.writes,
+      changedFiles: change.changedFiles,
+      diff: change.diff,
+      gates,
+    }),
     ...integrity,
     ...links,
     ...gateChecks,
   ];
-  await deps.store.files.writeAtomic(
-    join(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
-    renderReviewMarkdown(findings, task.id),
-  );
+  await writeReview(ctx, task.id, findings);
   events.push({
     type: 'review_written',
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === 'blocking').length },

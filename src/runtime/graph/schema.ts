@@ -89,6 +89,11 @@ export const fixTaskSchema = z.object({
       agentFailure: z.string().nullable(),
       /** The integrity checks around its agent found a blocking change. */
       untrusted: z.boolean(),
+      /**
+       * The blocking review findings that kept its change off the PR's branch (a key in the diff,
+       * a workflow edited, a write outside what the fix may change); absent or null: none.
+       */
+      refused: z.array(z.string()).nullable().optional(),
     })
     .nullable(),
 });

@@ -11,6 +11,27 @@ import type { StateRootChange } from './state-root.js';
 /** Who ran: the messages say which run did it. */
 export type RunKind = 'agent' | 'gates';
 
+/**
+ * What differs from the goal run's baseline right before a run: something changed it after an
+ * earlier run's checks passed (a process that outlived its agent, a gate's child), so no run of
+ * this goal from here on can be trusted.
+ */
+export function changedSinceFindings(changes: readonly IntegrityChange[], before: string): Finding[] {
+  return changes.map((change) => {
+    const after = change.restored
+      ? 'omk restored it from the snapshot it took before the first agent'
+      : 'omk cannot restore it; look at it before running git or omk in this repository again';
+    const did = { added: 'added', changed: 'changed', removed: 'removed' }[change.change];
+    return finding(
+      'security',
+      'blocking',
+      `${change.what} was ${did} since this goal run began, before ${before} started: an earlier ` +
+        `agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
+      [],
+    );
+  });
+}
+
 export function changeFindings(changes: readonly IntegrityChange[], by: RunKind): Finding[] {
   return changes.map((change) => {
     const after = change.restored

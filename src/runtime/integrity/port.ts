@@ -58,9 +58,22 @@ export interface WorktreeState {
   changes: string[];
 }
 
+/** What must never change while omk runs a goal, whoever runs: the shared git directory and HOME. */
+export interface IntegrityBaselineScope {
+  repoRoot: string;
+  home: string | null;
+}
+
 export interface IntegrityPort {
   /** Snapshots what `scope` covers; the returned watch compares against it after the run. */
   watch(scope: IntegrityScope): Promise<IntegrityWatch>;
+  /**
+   * Snapshots what must never change in a goal run (the shared `.git` config, hooks and info,
+   * the repository's `.gitmodules`, HOME's git config), once, before its first agent or gate: each
+   * `check` compares against that one snapshot (omk's own config lines aside) and restores it, so
+   * what a process left earlier planted between two runs is not taken as the next run's start.
+   */
+  baseline(scope: IntegrityBaselineScope): Promise<IntegrityWatch>;
   /** Ends processes whose working directory is inside `worktree` (run once its agent has ended). */
   endStrays(worktree: string): Promise<StrayScan>;
   /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
