@@ -1,4 +1,4 @@
-import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
