@@ -983,13 +983,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1143,16 +1143,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1169,11 +1169,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str2 += json2.slice(start, i) + "\\ ";
+          str3 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1182,38 +1182,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str2 += json2.slice(start, i);
+                str3 += json2.slice(start, i);
                 const code2 = json2.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str2 += "\\x" + code2.substr(2);
+                      str3 += "\\x" + code2.substr(2);
                     else
-                      str2 += json2.substr(i, 6);
+                      str3 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1223,14 +1223,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json2.slice(start, i) + "\n\n";
+                str3 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json2[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1239,8 +1239,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json2.slice(start) : json2;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1368,15 +1368,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment2, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -1528,11 +1528,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment2, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment2, onChompKeep) : node2.toString(ctx, onComment2, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment2, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment2, onChompKeep) : node2.toString(ctx, onComment2, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -1567,8 +1567,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1577,27 +1577,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment2)
             onComment2();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -1613,7 +1613,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -1657,16 +1657,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment2)
           onComment2();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1893,31 +1893,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line2 = lines[i];
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indent}${line2}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment2)
           onComment2();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1960,21 +1960,21 @@ ${indent}${line2}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum3, line2) => sum3 + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum3, line2) => sum3 + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1986,11 +1986,11 @@ ${indent}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line2 of lines)
-            str2 += line2 ? `
+            str3 += line2 ? `
 ${indentStep}${indent}${line2}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2322,7 +2322,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment2, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment2, onChompKeep);
@@ -2360,7 +2360,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2381,9 +2381,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num4 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num4))
+        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -2412,7 +2412,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2421,10 +2421,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
-        const num3 = Number(node2.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -2432,11 +2432,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2));
-        const dot2 = str2.indexOf(".");
-        if (dot2 !== -1 && str2[str2.length - 1] === "0")
-          node2.minFractionDigits = str2.length - dot2 - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot2 = str3.indexOf(".");
+        if (dot2 !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot2 - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2453,7 +2453,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -2466,7 +2466,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -2474,7 +2474,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2483,7 +2483,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -2536,7 +2536,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -2553,7 +2553,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -2561,7 +2561,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2569,7 +2569,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -2577,9 +2577,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2611,10 +2611,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2625,28 +2625,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment2, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment2, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2852,7 +2852,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2861,10 +2861,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
-        const num3 = Number(node2.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -2872,11 +2872,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot2 = str2.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot2 = str3.indexOf(".");
         if (dot2 !== -1) {
-          const f = str2.substring(dot2 + 1).replace(/_/g, "");
+          const f = str3.substring(dot2 + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -2896,34 +2896,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -2933,7 +2933,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -2942,7 +2942,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -2950,7 +2950,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2959,7 +2959,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -3063,26 +3063,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign === "-" ? num3(-1) * res : res;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num4 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
+      return sign === "-" ? num4(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num3 = (n) => n;
+      let num4 = (n) => n;
       if (typeof value === "bigint")
-        num3 = (n) => BigInt(n);
+        num4 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num3(-1);
+        value *= num4(-1);
       }
-      const _60 = num3(60);
+      const _60 = num4(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -3102,7 +3102,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3111,7 +3111,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3122,8 +3122,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -7740,14 +7740,14 @@ var require_light = __commonJS({
           return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
         }
         async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
-          var retry2, retryAfter;
+          var retry2, retryAfter2;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error62, eventInfo);
             if (retry2 != null) {
-              retryAfter = ~~retry2;
-              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              retryAfter2 = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter2} ms`, eventInfo);
               this.retryCount++;
-              return run(retryAfter);
+              return run(retryAfter2);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -8787,9 +8787,9 @@ var require_dist2 = __commonJS({
       }
       return { type, index, parameters };
     }
-    function skipValue(str2, index, len, stopChar) {
+    function skipValue(str3, index, len, stopChar) {
       while (index < len) {
-        const code2 = str2.charCodeAt(index);
+        const code2 = str3.charCodeAt(index);
         if (code2 === SEMI || code2 === stopChar)
           break;
         index++;
@@ -8814,12 +8814,12 @@ var require_dist2 = __commonJS({
       }
       return end;
     }
-    function qstring(str2) {
-      if (TOKEN_REGEXP.test(str2))
-        return str2;
-      if (TEXT_REGEXP.test(str2))
-        return `"${str2.replace(QUOTE_REGEXP, "\\$&")}"`;
-      throw new TypeError(`Invalid parameter value: ${str2}`);
+    function qstring(str3) {
+      if (TOKEN_REGEXP.test(str3))
+        return str3;
+      if (TEXT_REGEXP.test(str3))
+        return `"${str3.replace(QUOTE_REGEXP, "\\$&")}"`;
+      throw new TypeError(`Invalid parameter value: ${str3}`);
     }
   }
 });
@@ -10002,14 +10002,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str2 = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str2 += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str2;
+  return str3;
 }
-function esc(str2) {
-  return JSON.stringify(str2);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -10123,8 +10123,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str2) {
-  return str2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -10390,13 +10390,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str2) {
-  const units = str2.length;
-  if (!highSurrogate.test(str2))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -14244,26 +14244,26 @@ function isRecursive(inst, stack, resolve11) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer3 = isRecursive(child, stack, resolve11);
-      if (answer3 > result2)
-        result2 = answer3;
+      const answer2 = isRecursive(child, stack, resolve11);
+      if (answer2 > result2)
+        result2 = answer2;
     }
   };
   const shape = (sh, spread) => {
-    let answer3 = NONE;
+    let answer2 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve11) : NONE;
-      if (child > answer3)
-        answer3 = child;
+      if (child > answer2)
+        answer2 = child;
     }
-    return answer3;
+    return answer2;
   };
-  const merge3 = (answer3) => {
-    if (answer3 > result2)
-      result2 = answer3;
+  const merge3 = (answer2) => {
+    if (answer2 > result2)
+      result2 = answer2;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -14366,10 +14366,10 @@ function isRecursive(inst, stack, resolve11) {
   stack.delete(inst);
   return settle(inst, result2);
 }
-function settle(inst, answer3) {
-  if (answer3 !== ASSUMED)
-    recursive.set(inst, answer3 === PROVEN);
-  return answer3;
+function settle(inst, answer2) {
+  if (answer2 !== ASSUMED)
+    recursive.set(inst, answer2 === PROVEN);
+  return answer2;
 }
 function isRecursiveSchema(inst) {
   return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
@@ -28886,8 +28886,8 @@ function date4(params) {
 
 // src/runtime/state/jsonl.ts
 var NEWLINE = 10;
-async function readJsonl(files, path2, parse6, maxVersion) {
-  const text3 = await readTextOrEmpty(files, path2);
+async function readJsonl(files2, path2, parse6, maxVersion) {
+  const text3 = await readTextOrEmpty(files2, path2);
   const records = [];
   const skipped2 = [];
   if (text3 === "") return { records, skipped: skipped2 };
@@ -28912,8 +28912,8 @@ async function readJsonl(files, path2, parse6, maxVersion) {
   }
   return { records, skipped: skipped2 };
 }
-function readLastJsonl(files, path2, parse6) {
-  return files.scanFromEnd(path2, (buf, atStart) => {
+function readLastJsonl(files2, path2, parse6) {
+  return files2.scanFromEnd(path2, (buf, atStart) => {
     let end = buf.length;
     for (; ; ) {
       const nl = end === 0 ? -1 : buf.lastIndexOf(NEWLINE, end - 1);
@@ -28925,10 +28925,10 @@ function readLastJsonl(files, path2, parse6) {
     }
   });
 }
-async function readLastJsonlMatching(files, path2, parse6, match) {
+async function readLastJsonlMatching(files2, path2, parse6, match) {
   const needle = Buffer.from(match.contains, "utf8");
   if (needle.length === 0) return null;
-  return files.scanFromEnd(path2, (buf, atStart) => {
+  return files2.scanFromEnd(path2, (buf, atStart) => {
     let end = buf.length;
     for (; ; ) {
       const from = end - needle.length;
@@ -28949,9 +28949,9 @@ async function readLastJsonlMatching(files, path2, parse6, match) {
     }
   });
 }
-async function appendSequenced(files, path2, parse6, makers) {
+async function appendSequenced(files2, path2, parse6, makers) {
   if (makers.length === 0) return [];
-  const last = await readLastJsonl(files, path2, parse6);
+  const last = await readLastJsonl(files2, path2, parse6);
   const first = (last?.seq ?? 0) + 1;
   const written = [];
   let text3 = "";
@@ -28966,7 +28966,7 @@ async function appendSequenced(files, path2, parse6, makers) {
     text3 += `${line2}
 `;
   }
-  await files.appendLines(path2, text3);
+  await files2.appendLines(path2, text3);
   return written;
 }
 function parseLine(line2, parse6, checkVersion) {
@@ -29003,9 +29003,9 @@ function versionOf(value) {
   if (typeof value !== "object" || value === null || !("v" in value)) return void 0;
   return typeof value.v === "number" ? value.v : void 0;
 }
-async function readTextOrEmpty(files, path2) {
+async function readTextOrEmpty(files2, path2) {
   try {
-    return await files.readText(path2) ?? "";
+    return await files2.readText(path2) ?? "";
   } catch (error62) {
     throw new StateError(`Cannot read ${path2}.`, { cause: error62 });
   }
@@ -29035,8 +29035,8 @@ function isPositiveInt(n) {
   return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
 }
 var EventLog = class {
-  constructor(files, path2, clock, host) {
-    this.files = files;
+  constructor(files2, path2, clock, host) {
+    this.files = files2;
     this.path = path2;
     this.clock = clock;
     this.host = host;
@@ -29110,10 +29110,10 @@ ${external_exports.prettifyError(error62)}`, {
 function singleVersion(name, current, zodSchema) {
   return { name, current, parse: (value) => zodSchema.parse(value) };
 }
-async function readJsonFile(files, path2, what) {
+async function readJsonFile(files2, path2, what) {
   let text3;
   try {
-    text3 = await files.readText(path2);
+    text3 = await files2.readText(path2);
   } catch (error62) {
     throw new StateError(`Cannot read ${what} at ${path2}.`, { cause: error62 });
   }
@@ -29124,11 +29124,11 @@ async function readJsonFile(files, path2, what) {
     throw new StateError(`${path2}: ${what} is not valid JSON.`, { cause: error62 });
   }
 }
-async function readVersioned(files, schema, path2) {
-  return parseVersioned(schema, await readJsonFile(files, path2, schema.name), path2);
+async function readVersioned(files2, schema, path2) {
+  return parseVersioned(schema, await readJsonFile(files2, path2, schema.name), path2);
 }
-async function writeJsonAtomic(files, path2, value) {
-  await files.writeAtomic(path2, `${JSON.stringify(value, null, 2)}
+async function writeJsonAtomic(files2, path2, value) {
+  await files2.writeAtomic(path2, `${JSON.stringify(value, null, 2)}
 `);
 }
 
@@ -29233,19 +29233,19 @@ var ZERO_SPENT = { timeMs: 0, tokens: 0, usd: 0 };
 // src/runtime/budget/ledger.ts
 var BUDGET_VERSION = 1;
 var parseCheckpoint = (value) => budgetCheckpointSchema.parse(value);
-async function appendCheckpoint(files, path2, clock, entry) {
-  const [written] = await appendSequenced(files, path2, parseCheckpoint, [
+async function appendCheckpoint(files2, path2, clock, entry) {
+  const [written] = await appendSequenced(files2, path2, parseCheckpoint, [
     (seq) => ({ v: BUDGET_VERSION, seq, ts: clock.nowIso(), ...entry })
   ]);
   if (!written) throw new Error("appendSequenced returned no record");
   return written;
 }
-async function readCheckpoints(files, path2) {
-  const { records, skipped: skipped2 } = await readJsonl(files, path2, parseCheckpoint, BUDGET_VERSION);
+async function readCheckpoints(files2, path2) {
+  const { records, skipped: skipped2 } = await readJsonl(files2, path2, parseCheckpoint, BUDGET_VERSION);
   return { checkpoints: records, skipped: skipped2 };
 }
-async function currentSpent(files, path2) {
-  return (await readLastJsonl(files, path2, parseCheckpoint))?.spent ?? ZERO_SPENT;
+async function currentSpent(files2, path2) {
+  return (await readLastJsonl(files2, path2, parseCheckpoint))?.spent ?? ZERO_SPENT;
 }
 function remaining(limits, spent) {
   const left = (limit, used) => limit === null ? null : Math.max(0, limit - used);
@@ -29435,7 +29435,14 @@ var proofSchema = external_exports.object({
     baseSha: external_exports.string().nullable(),
     headSha: external_exports.string().nullable()
   }),
+  /** Gate kinds the oracle requires (a kind with no gate that ran is the gap gate_missing). */
   requiredGates: external_exports.array(external_exports.string()),
+  /**
+   * The names of the gates that ran and must pass: of a kind in requiredGates or marked required
+   * (a custom gate with `required: true`), each once, in the order they first ran. Absent in
+   * proofs written before it existed.
+   */
+  requiredGateNames: external_exports.array(external_exports.string()).optional(),
   gates: external_exports.array(gateEvidenceSchema),
   slices: external_exports.array(sliceEvidenceSchema),
   changedFiles: external_exports.array(changedFileSchema),
@@ -29511,6 +29518,12 @@ var executionStateSchema = external_exports.object({
    * security-review gate counts them), so the goal is never `ready` again.
    */
   integrationIntegrity: external_exports.array(findingSchema).default([]),
+  /**
+   * What the controller found changed in the state root by something other than itself while it
+   * ran (its goal's evidence, other goals, the local forge): `state_tampered` gaps, kept for good
+   * so the goal is never `ready` again (integrity/findings.ts `tamperingGaps`).
+   */
+  stateIntegrity: external_exports.array(gapSchema).default([]),
   gaps: external_exports.array(gapSchema),
   failures: external_exports.array(failureEvidenceSchema),
   /**
@@ -29552,6 +29565,7 @@ function emptyExecution() {
     baseGates: [],
     finalFindings: [],
     integrationIntegrity: [],
+    stateIntegrity: [],
     gaps: [],
     failures: [],
     integrationRepair: null,
@@ -29559,16 +29573,16 @@ function emptyExecution() {
     controller: null
   };
 }
-async function readExecution(files, path2) {
+async function readExecution(files2, path2) {
   try {
-    return await readVersioned(files, executionStateVersioned, path2);
+    return await readVersioned(files2, executionStateVersioned, path2);
   } catch (error62) {
     if (error62 instanceof NotFoundError) return emptyExecution();
     throw error62;
   }
 }
-function writeExecution(files, path2, record2) {
-  return writeJsonAtomic(files, path2, executionStateSchema.parse(record2));
+function writeExecution(files2, path2, record2) {
+  return writeJsonAtomic(files2, path2, executionStateSchema.parse(record2));
 }
 function sliceRecord(record2, id) {
   return record2.slices.find((slice) => slice.id === id) ?? {
@@ -29590,6 +29604,11 @@ function sliceRecord(record2, id) {
 function withSlice(record2, slice) {
   const others = record2.slices.filter((s) => s.id !== slice.id);
   return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+function withStateGaps(record2, gaps) {
+  const known = new Set(record2.stateIntegrity.map((gap) => gap.message));
+  const fresh = gaps.filter((gap) => !known.has(gap.message) && known.add(gap.message));
+  return fresh.length === 0 ? record2 : { ...record2, stateIntegrity: [...record2.stateIntegrity, ...fresh] };
 }
 function agentRunRecord(taskId, attempt2, agent, result2) {
   return {
@@ -29632,26 +29651,26 @@ var deliveryRecordVersioned = singleVersion("delivery.json", 1, deliveryRecordSc
 function targetKey(target2) {
   return `${target2.kind}:${target2.repo.owner}/${target2.repo.name}`;
 }
-async function readDelivery(files, path2, target2) {
+async function readDelivery(files2, path2, target2) {
   const empty = { version: 1, forge: target2.kind, target: targetKey(target2), pulls: [] };
   try {
-    const record2 = await readVersioned(files, deliveryRecordVersioned, path2);
+    const record2 = await readVersioned(files2, deliveryRecordVersioned, path2);
     return record2.target === targetKey(target2) ? record2 : empty;
   } catch (error62) {
     if (error62 instanceof NotFoundError) return empty;
     throw error62;
   }
 }
-async function readDeliveryAsWritten(files, path2) {
+async function readDeliveryAsWritten(files2, path2) {
   try {
-    return await readVersioned(files, deliveryRecordVersioned, path2);
+    return await readVersioned(files2, deliveryRecordVersioned, path2);
   } catch (error62) {
     if (error62 instanceof NotFoundError) return null;
     throw error62;
   }
 }
-function writeDelivery(files, path2, record2) {
-  return writeJsonAtomic(files, path2, deliveryRecordSchema.parse(record2));
+function writeDelivery(files2, path2, record2) {
+  return writeJsonAtomic(files2, path2, deliveryRecordSchema.parse(record2));
 }
 function withPull(record2, pull) {
   return { ...record2, pulls: [...record2.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
@@ -29726,7 +29745,12 @@ var fixTaskSchema = external_exports.object({
     changedFiles: external_exports.array(external_exports.string()),
     agentFailure: external_exports.string().nullable(),
     /** The integrity checks around its agent found a blocking change. */
-    untrusted: external_exports.boolean()
+    untrusted: external_exports.boolean(),
+    /**
+     * The blocking review findings that kept its change off the PR's branch (a key in the diff,
+     * a workflow edited, a write outside what the fix may change); absent or null: none.
+     */
+    refused: external_exports.array(external_exports.string()).nullable().optional()
   }).nullable()
 });
 var taskGraphSchema = external_exports.object({
@@ -29751,17 +29775,17 @@ var decisionSchema = external_exports.object({
   reason: external_exports.string()
 });
 var parseDecision = (value) => decisionSchema.parse(value);
-function appendDecisions(files, path2, clock, inputs) {
+function appendDecisions(files2, path2, clock, inputs) {
   const ts = clock.nowIso();
   return appendSequenced(
-    files,
+    files2,
     path2,
     parseDecision,
     inputs.map((input2) => (seq) => ({ v: DECISION_VERSION, seq, ts, ...input2 }))
   );
 }
-async function readDecisions(files, path2) {
-  return (await readJsonl(files, path2, parseDecision, DECISION_VERSION)).records;
+async function readDecisions(files2, path2) {
+  return (await readJsonl(files2, path2, parseDecision, DECISION_VERSION)).records;
 }
 
 // src/runtime/gates/availability.ts
@@ -30352,6 +30376,7 @@ function buildProof(evidence) {
     goal: { text: evidence.goalText, class: evidence.oracle.class },
     git: { ...evidence.git },
     requiredGates: [...oracle.requiredGates],
+    requiredGateNames: requiredGateNames(evidence),
     gates: structuredClone([...evidence.gates]),
     slices: structuredClone([...evidence.slices]),
     changedFiles: structuredClone([...evidence.changedFiles]),
@@ -30391,6 +30416,11 @@ function gitGaps({ git }) {
       message: `The proof names no ${missing.join(" or ")} SHA, so no gate result can be tied to the final tree.`
     }
   ];
+}
+function requiredGateNames(evidence) {
+  const kinds = new Set(evidence.oracle.requiredGates);
+  const names = evidence.gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
+  return [...new Set(names)];
 }
 function assessGates(evidence) {
   const { gates, git, execution } = evidence;
@@ -30527,8 +30557,8 @@ ${gate.tail}`;
 function onHead(headSha) {
   return headSha === null ? " on the head (unknown)" : ` on head ${short(headSha)}`;
 }
-function short(sha2) {
-  return sha2.slice(0, 12);
+function short(sha4) {
+  return sha4.slice(0, 12);
 }
 
 // src/runtime/proof/machine-paths.ts
@@ -30684,7 +30714,8 @@ function evidenceFromExecution(record2, graph) {
       // outside their worktree: kept whether or not an integration ran since.
       ...record2.integrationIntegrity
     ],
-    extraGaps: record2.gaps,
+    // What an outsider changed in the state root while a controller ran: never cleared.
+    extraGaps: [...record2.gaps, ...record2.stateIntegrity],
     failures: record2.failures
   };
 }
@@ -30705,9 +30736,9 @@ function deliveryFromEvents(events) {
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
     else if (event.type === "merge_evaluated") delivery.mergeEvaluation = mergeEvaluationFrom(event);
     else if (event.type === "goal_merged") {
-      const sha2 = typeof event.data.sha === "string" ? event.data.sha : "";
+      const sha4 = typeof event.data.sha === "string" ? event.data.sha : "";
       const target2 = typeof event.data.target === "string" ? event.data.target : "";
-      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha2, target: target2 };
+      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha4, target: target2 };
     }
   }
   return delivery;
@@ -30757,8 +30788,8 @@ async function assembleProof(store, goal, events) {
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
   });
 }
-async function readGraphOrNone(files, path2, goalId) {
-  if (await files.exists(path2)) return readVersioned(files, taskGraphVersioned, path2);
+async function readGraphOrNone(files2, path2, goalId) {
+  if (await files2.exists(path2)) return readVersioned(files2, taskGraphVersioned, path2);
   return { version: 1, goalId, planner: { name: "none", version: "0" }, tasks: [], rejected: [] };
 }
 async function readOrAssembleProof(store, goal, events) {
@@ -30793,8 +30824,8 @@ var failureSchema = external_exports.object({
   humanDecisions: external_exports.array(external_exports.string())
 });
 var failureVersioned = singleVersion("failure.json", 1, failureSchema);
-function writeFailure(files, path2, record2) {
-  return writeJsonAtomic(files, path2, failureSchema.parse({ version: 1, ...record2 }));
+function writeFailure(files2, path2, record2) {
+  return writeJsonAtomic(files2, path2, failureSchema.parse({ version: 1, ...record2 }));
 }
 function failedReason(proof) {
   const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
@@ -30894,10 +30925,10 @@ function recordedMerge(events) {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event?.type !== "goal_merged") continue;
-    const { pr, sha: sha2, target: target2 } = event.data;
+    const { pr, sha: sha4, target: target2 } = event.data;
     return {
       pr: typeof pr === "number" ? pr : 0,
-      sha: typeof sha2 === "string" ? sha2 : "",
+      sha: typeof sha4 === "string" ? sha4 : "",
       target: typeof target2 === "string" ? target2 : ""
     };
   }
@@ -30917,8 +30948,8 @@ async function settleRecordedMerge(store, goalId) {
     return { goal: written, merge: merge3, settled: true };
   });
 }
-async function lastRecordedMerge(files, eventsPath) {
-  const event = await readLastJsonlMatching(files, eventsPath, parseEvent, {
+async function lastRecordedMerge(files2, eventsPath) {
+  const event = await readLastJsonlMatching(files2, eventsPath, parseEvent, {
     contains: "goal_merged",
     accept: (candidate) => candidate.type === "goal_merged"
   });
@@ -31163,6 +31194,8 @@ var customAgentSchema = external_exports.object({
   prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
   /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
   env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
+  home: external_exports.array(external_exports.string().min(1)).default([]),
   /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
   usage: external_exports.enum(["none", "json"]).default("none")
 });
@@ -31181,12 +31214,23 @@ var agentsConfigSchema = external_exports.object({
    * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
    */
   networkStall: durationSchema.optional(),
-  /** Per-preset settings: extra arguments appended to the preset's argv, and env names to pass. */
+  /**
+   * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
+   * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
+   * 5m at a time, and runs it again without spending an attempt. Default 30m.
+   */
+  rateLimitWait: durationSchema.optional(),
+  /**
+   * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
+   * files of HOME to copy into the agent's own HOME.
+   */
   settings: external_exports.record(
     external_exports.string(),
     external_exports.object({
       extraArgs: external_exports.array(external_exports.string()).default([]),
       env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+      /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
+      home: external_exports.array(external_exports.string().min(1)).default([]),
       /** Overrides agents.startupSilence for this agent. */
       startupSilence: durationSchema.optional(),
       /** Overrides agents.networkStall for this agent. */
@@ -31351,8 +31395,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative11 of CONFIG_FILES) {
-    const path2 = join3(repoRoot, relative11);
+  for (const relative12 of CONFIG_FILES) {
+    const path2 = join3(repoRoot, relative12);
     const text3 = await readConfigText(path2);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path2), path: path2 };
@@ -31501,25 +31545,28 @@ function loginFile(entry, env) {
     shown: `~/${entry.path}`
   };
 }
-function findCredentials(preset2, env, exists5 = existsSync) {
+function findCredentials(preset2, env, exists4 = existsSync) {
   const set2 = preset2.envNames.find((name) => (env[name] ?? "") !== "");
-  const files = (preset2.login?.files ?? []).map((entry) => loginFile(entry, env));
-  const lookedFor = [...preset2.envNames, ...files.map((file3) => file3.shown)];
+  const files2 = (preset2.login?.files ?? []).map((entry) => loginFile(entry, env));
+  const lookedFor = [...preset2.envNames, ...files2.map((file3) => file3.shown)];
   const how = [
     ...preset2.login === void 0 ? [] : [preset2.login.how],
     ...preset2.envNames.length === 0 ? [] : [`set ${preset2.envNames.join(" or ")}`]
   ].join(", or ");
   if (set2 !== void 0) return { found: set2, lookedFor, missing: null, how };
-  const file2 = files.find((f) => f.path !== null && exists5(f.path));
+  const file2 = files2.find((f) => f.path !== null && exists4(f.path));
   if (file2 !== void 0) return { found: file2.shown, lookedFor, missing: null, how };
   const vars = preset2.envNames.length === 0 ? "" : `none of ${preset2.envNames.join(", ")} is set`;
-  const logins = files.length === 0 ? "" : `there is no ${files.map((f) => f.shown).join(" or ")}`;
+  const logins = files2.length === 0 ? "" : `there is no ${files2.map((f) => f.shown).join(" or ")}`;
   return { found: null, lookedFor, missing: [vars, logins].filter(Boolean).join(" and "), how };
 }
 
 // src/runtime/agents/presets.ts
 function preset(spec) {
-  return { prompt: "arg", envNames: [], usage: "none", startup: "unknown", ...spec };
+  return { prompt: "arg", envNames: [], usage: "none", startup: "unknown", home: [], ...spec };
+}
+function files(...paths2) {
+  return paths2.map((path2) => ({ path: path2 }));
 }
 var AGENT_PRESETS = [
   preset({
@@ -31550,7 +31597,8 @@ var AGENT_PRESETS = [
     },
     // `--output-format json` prints one result when it is done, nothing before.
     startup: "quiet",
-    homeState: [".claude", ".claude.json"]
+    // ~/.claude/projects holds every past session: not copied.
+    home: files(".claude.json", ".claude/.credentials.json", ".claude/settings.json")
   }),
   preset({
     name: "codex",
@@ -31561,7 +31609,7 @@ var AGENT_PRESETS = [
     // one without it ("Not inside a trusted directory").
     argv: ["codex", "exec", "--sandbox", "workspace-write", "--skip-git-repo-check", "--json", "{prompt}"],
     envNames: ["OPENAI_API_KEY", "CODEX_API_KEY"],
-    homeState: [".codex"],
+    home: files(".codex/auth.json", ".codex/config.toml"),
     usage: "codex",
     testedVersion: "0.171.0",
     // Every flag is in `codex exec --help` from 0.20.0 (the oldest read) to 0.171.0.
@@ -31583,7 +31631,7 @@ var AGENT_PRESETS = [
     // "default" approval, which a headless run cannot answer.
     argv: ["gemini", "-p", "{prompt}", "--output-format", "json", "--skip-trust", "--yolo"],
     envNames: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"],
-    homeState: [".gemini"],
+    home: files(".gemini/oauth_creds.json", ".gemini/settings.json", ".gemini/google_accounts.json"),
     usage: "gemini",
     testedVersion: "0.61.0",
     minVersion: "0.20.0",
@@ -31608,7 +31656,7 @@ var AGENT_PRESETS = [
     description: "Kimi CLI print mode (non-interactive, tool calls auto-approved)",
     argv: ["kimi", "--print", "-p", "{prompt}"],
     envNames: ["KIMI_API_KEY", "MOONSHOT_API_KEY"],
-    homeState: [".kimi"]
+    home: files(".kimi")
   }),
   preset({
     name: "aider",
@@ -31617,6 +31665,7 @@ var AGENT_PRESETS = [
     prompt: "file",
     envNames: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
     usage: "aider",
+    home: files(".aider.conf.yml"),
     // Prints its banner at once.
     startup: "prints"
   }),
@@ -31626,7 +31675,10 @@ var AGENT_PRESETS = [
     // A permission question would wait for an answer no one gives; --auto still honours denies.
     argv: ["opencode", "run", "--format", "json", "--auto", "{prompt}"],
     envNames: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "OPENROUTER_API_KEY"],
-    homeState: [".local/share/opencode", ".local/state/opencode", ".cache/opencode", ".config/opencode"],
+    home: [
+      { path: ".local/share/opencode/auth.json", xdg: "XDG_DATA_HOME", underXdg: "opencode/auth.json" },
+      { path: ".config/opencode", xdg: "XDG_CONFIG_HOME", underXdg: "opencode" }
+    ],
     usage: "opencode",
     testedVersion: "1.18.33",
     // Without a login it uses its own free provider (opencode zen), so none is required.
@@ -31669,7 +31721,7 @@ function presetArgv(preset2, versionLine2) {
 
 // src/runtime/agents/registry.ts
 import { accessSync, constants, statSync } from "node:fs";
-import { isAbsolute as isAbsolute4, resolve as resolve3 } from "node:path";
+import { isAbsolute as isAbsolute5, resolve as resolve3 } from "node:path";
 
 // src/runtime/graph/paths.ts
 var MAX_PATH_CHARS = 4096;
@@ -31691,8 +31743,8 @@ var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
 function isUnseen(ch) {
   if (ch === " ") return false;
   if (UNSEEN.test(ch)) return true;
-  const cp = ch.codePointAt(0) ?? 0;
-  return UNSEEN_RANGES.some(([low, high]) => cp >= low && cp <= high);
+  const cp2 = ch.codePointAt(0) ?? 0;
+  return UNSEEN_RANGES.some(([low, high]) => cp2 >= low && cp2 <= high);
 }
 function codePointName(ch) {
   const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
@@ -31806,6 +31858,54 @@ function escapeUnseen(text3, max, quoted2) {
   return out;
 }
 
+// src/runtime/agents/home.ts
+import { isAbsolute as isAbsolute4, join as join5, normalize as normalize2, relative as relative3 } from "node:path";
+var CREDENTIAL_STORES = {
+  dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"],
+  files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"]
+};
+function agentHomeEnv(home) {
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: join5(home, ".config"),
+    XDG_CACHE_HOME: join5(home, ".cache"),
+    XDG_DATA_HOME: join5(home, ".local", "share"),
+    XDG_STATE_HOME: join5(home, ".local", "state")
+  };
+}
+function homeEntrySource(entry, env) {
+  const xdg = entry.xdg === void 0 ? void 0 : env[entry.xdg];
+  if (xdg !== void 0 && xdg !== "" && entry.underXdg !== void 0) return join5(xdg, entry.underXdg);
+  const home = env.HOME;
+  return home === void 0 || home === "" ? null : join5(home, entry.path);
+}
+function checkedHomeEntries(entries2, env, agent) {
+  return entries2.map((entry) => ({ path: checkedEntry(entry, env.HOME, agent) }));
+}
+function checkedEntry(entry, home, agent) {
+  const refuse2 = (why) => new ConfigError(`agents: the home entry ${quoteUntrusted(entry)} of ${agent} is refused: ${why}`, {
+    hint: "list paths relative to your HOME (.claude.json, .config/tool/), each the agent CLI's own login or settings; pass keys by name under env instead"
+  });
+  let path2 = entry.startsWith("~/") ? entry.slice(2) : entry;
+  if (isAbsolute4(path2)) {
+    const inHome = home === void 0 || home === "" ? null : relative3(home, path2);
+    if (inHome === null || inHome.startsWith("..") || isAbsolute4(inHome)) {
+      throw refuse2("it is an absolute path outside HOME");
+    }
+    path2 = inHome;
+  }
+  if (path2.split(/[\\/]/).includes("..")) throw refuse2('it contains ".."');
+  const clean3 = normalize2(path2).replace(/\/+$/, "");
+  if (clean3 === "" || clean3 === ".") throw refuse2("it is the whole HOME");
+  const store = [...CREDENTIAL_STORES.dirs, ...CREDENTIAL_STORES.files].find(
+    (s) => clean3 === s || clean3.startsWith(`${s}/`) || s.startsWith(`${clean3}/`)
+  );
+  if (store !== void 0) {
+    throw refuse2(`~/${store} is a credential store, which no agent may read`);
+  }
+  return clean3;
+}
+
 // src/runtime/agents/registry.ts
 var SCRIPT_PREFIX = "script:";
 var DEFAULT_STARTUP_SILENCE_MS = 6e4;
@@ -31827,6 +31927,7 @@ function agentCommand(spec, options) {
       argv: [checkedScript(name, options.repoRoot), ...settings?.extraArgs ?? []],
       prompt: "stdin",
       envNames: settings?.env ?? [],
+      home: checkedHomeEntries(settings?.home ?? [], options.env, name),
       usage: "json",
       startupSilenceMs,
       networkStallMs
@@ -31840,6 +31941,7 @@ function agentCommand(spec, options) {
       argv: custom2.argv,
       prompt: custom2.prompt,
       envNames: custom2.env,
+      home: checkedHomeEntries(custom2.home, options.env, name),
       usage: custom2.usage,
       startupSilenceMs,
       networkStallMs
@@ -31855,10 +31957,10 @@ function agentCommand(spec, options) {
       argv: [...argv, ...settings?.extraArgs ?? []],
       prompt: preset2.prompt,
       envNames: [...preset2.envNames, ...settings?.env ?? []],
+      home: [...preset2.home, ...checkedHomeEntries(settings?.home ?? [], options.env, name)],
       usage: preset2.usage,
       startupSilenceMs,
       networkStallMs,
-      ...preset2.homeState === void 0 ? {} : { homeState: preset2.homeState },
       ...login?.missing == null ? {} : { missingLogin: `no login was found for it either (${login.missing}): ${login.how}` }
     };
   }
@@ -31888,7 +31990,7 @@ function scriptPath(spec, repoRoot) {
   if (raw === "") {
     throw new ConfigError("the agent 'script:' needs a path to an executable", { hint: EXAMPLES });
   }
-  return isAbsolute4(raw) ? raw : resolve3(repoRoot, raw);
+  return isAbsolute5(raw) ? raw : resolve3(repoRoot, raw);
 }
 function checkedScript(spec, repoRoot) {
   const path2 = scriptPath(spec, repoRoot);
@@ -31949,11 +32051,90 @@ var MIN_GIT_VERSION = [2, 25, 0];
 // src/runtime/doctor/check-git.ts
 var MIN = `${MIN_GIT_VERSION[0]}.${MIN_GIT_VERSION[1]}`;
 
+// src/runtime/events/fix-progress.ts
+var str = (value) => typeof value === "string" ? value : null;
+var num = (value) => typeof value === "number" ? value : null;
+var FixFold = class {
+  fixes = /* @__PURE__ */ new Map();
+  /** Whether the event was a fix's (the caller folds it no further). */
+  fold({ seq, type, data, ts }) {
+    if (type === "fix_requested" || type === "fix_applied" || type === "fix_failed") {
+      const n = num(data.fix);
+      if (n === null) return true;
+      const fix2 = this.fix(str(data.taskId) ?? fixTaskId(n));
+      const pr = num(data.pr);
+      if (pr !== null) fix2.pr = pr;
+      if (type === "fix_requested") {
+        if (data.sliceId !== void 0) fix2.sliceId = str(data.sliceId);
+        fix2.requests = Array.isArray(data.requestIds) ? data.requestIds.filter((id) => typeof id === "string") : fix2.requests;
+        return true;
+      }
+      if (seq < fix2.stateSeq) return true;
+      fix2.stateSeq = seq;
+      fix2.rateLimitedUntilMs = null;
+      if (data.interrupted === true) fix2.state = "pending";
+      else fix2.state = type === "fix_applied" ? "applied" : "failed";
+      fix2.why = type === "fix_failed" ? str(data.why) : null;
+      return true;
+    }
+    const taskId = str(data.taskId);
+    if (taskId === null || !isFixTaskId(taskId)) return false;
+    const fix = this.fix(taskId);
+    const attempt2 = num(data.attempt);
+    if (type === "agent_rate_limited") {
+      const at2 = Date.parse(ts);
+      const waitMs = num(data.waitMs);
+      if (seq >= fix.stateSeq && !Number.isNaN(at2) && waitMs !== null) fix.rateLimitedUntilMs = at2 + waitMs;
+      return true;
+    }
+    const next = FIX_TASK_STATES[type];
+    if (next === void 0 || seq < fix.stateSeq) return true;
+    if (type === "agent_started" && fix.state !== "pending" && fix.state !== "running") return true;
+    fix.stateSeq = seq;
+    fix.state = next;
+    fix.rateLimitedUntilMs = null;
+    if (attempt2 !== null) fix.attempt = attempt2;
+    return true;
+  }
+  /** The fixes, in the order they were asked. */
+  state() {
+    return [...this.fixes.values()].map(({ stateSeq: _, ...fix }) => ({
+      ...fix,
+      requests: [...fix.requests]
+    }));
+  }
+  fix(id) {
+    let fix = this.fixes.get(id);
+    if (fix === void 0) {
+      fix = {
+        id,
+        pr: 0,
+        sliceId: null,
+        requests: [],
+        state: "pending",
+        attempt: 0,
+        why: null,
+        rateLimitedUntilMs: null,
+        stateSeq: 0
+      };
+      this.fixes.set(id, fix);
+    }
+    return fix;
+  }
+};
+var FIX_TASK_STATES = {
+  task_leased: "running",
+  agent_started: "running",
+  task_done: "committed",
+  task_failed: "failed",
+  task_pending: "pending"
+};
+
 // src/runtime/events/progress.ts
 var SETTLED_STATES = ["done", "failed", "skipped", "waiting"];
-var str = (value) => typeof value === "string" ? value : null;
+var str2 = (value) => typeof value === "string" ? value : null;
 var strings = (value) => Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
-var num = (value) => typeof value === "number" ? value : null;
+var num2 = (value) => typeof value === "number" ? value : null;
 var ProgressFold = class {
   seen = /* @__PURE__ */ new Set();
   slices = /* @__PURE__ */ new Map();
@@ -31966,6 +32147,7 @@ var ProgressFold = class {
   pulls = [];
   merged = { seq: 0, value: null };
   lastEvent = null;
+  fixes = new FixFold();
   constructor(plan2 = []) {
     this.titles = new Map(plan2.map((slice) => [slice.id, slice.title]));
     for (const slice of plan2) this.slice(slice.id);
@@ -31983,7 +32165,7 @@ var ProgressFold = class {
     const atMs = Number.isNaN(at2) ? null : at2;
     switch (type) {
       case "plan_written":
-        this.planned = later(this.planned, seq, num(data.tasks));
+        this.planned = later(this.planned, seq, num2(data.tasks));
         return;
       case "execution_started":
         if (data.slice === void 0) this.started = later(this.started, seq, atMs);
@@ -31995,41 +32177,48 @@ var ProgressFold = class {
         this.stop = later(this.stop, seq, { kind: "budget" });
         return;
       case "execution_interrupted":
-        this.stop = later(this.stop, seq, { kind: "interrupted", by: str(data.by) ?? "signal" });
+        this.stop = later(this.stop, seq, { kind: "interrupted", by: str2(data.by) ?? "signal" });
         return;
       case "integration_done":
         this.integration = later(this.integration, seq, "done");
         return;
       case "integration_conflict":
         this.integration = later(this.integration, seq, "conflict");
-        this.stop = later(this.stop, seq, { kind: "integration_conflict", branch: str(data.branch) ?? "" });
+        this.stop = later(this.stop, seq, { kind: "integration_conflict", branch: str2(data.branch) ?? "" });
         return;
       case "integration_repair_started":
         this.integration = later(this.integration, seq, "repairing");
         return;
       case "pr_opened": {
-        const number4 = num(data.number);
-        const url2 = str(data.url);
+        const number4 = num2(data.number);
+        const url2 = str2(data.url);
         if (number4 === null || url2 === null || this.pulls.some((pull) => pull.number === number4)) return;
-        this.pulls.push({ sliceId: str(data.sliceId), number: number4, url: url2, seq });
+        this.pulls.push({ sliceId: str2(data.sliceId), number: number4, url: url2, seq });
         this.pulls.sort((a, b) => a.seq - b.seq);
         return;
       }
       case "goal_merged":
-        this.merged = later(this.merged, seq, { target: str(data.target) ?? "", sha: str(data.sha) ?? "" });
+        this.merged = later(this.merged, seq, { target: str2(data.target) ?? "", sha: str2(data.sha) ?? "" });
         return;
     }
-    const taskId = str(data.taskId);
+    if (this.fixes.fold(event)) return;
+    const taskId = str2(data.taskId);
     if (taskId !== null && taskId !== INTEGRATION_ID && !isFixTaskId(taskId))
       this.foldSlice(this.slice(taskId), event, atMs);
   }
   foldSlice(slice, { seq, type, data }, at2) {
-    const attempt2 = num(data.attempt);
+    const attempt2 = num2(data.attempt);
     if (type === "gates_verified") {
       if (seq < slice.gatesSeq) return;
       slice.gatesSeq = seq;
       slice.gates = strings(data.outcomes);
       slice.gatesByExitCode = strings(data.byExitCode);
+      return;
+    }
+    if (type === "agent_rate_limited") {
+      const waitMs = num2(data.waitMs);
+      if (seq >= slice.stateSeq && slice.state === "running" && at2 !== null && waitMs !== null)
+        slice.rateLimitedUntilMs = at2 + waitMs;
       return;
     }
     if (!SLICE_EVENTS.has(type)) return;
@@ -32039,6 +32228,7 @@ var ProgressFold = class {
         return;
       if (of === slice.attempt && slice.state === "running") {
         slice.startedMs ??= at2;
+        if (seq >= slice.stateSeq) slice.rateLimitedUntilMs = null;
         return;
       }
     }
@@ -32047,6 +32237,7 @@ var ProgressFold = class {
       return;
     }
     slice.stateSeq = seq;
+    slice.rateLimitedUntilMs = null;
     const settle3 = (state, attempts2) => {
       slice.state = state;
       slice.attempt = attempts2;
@@ -32074,7 +32265,7 @@ var ProgressFold = class {
         settle3("done", attempt2 ?? Math.max(slice.attempt, 1));
         return;
       case "task_failed":
-        settle3("failed", num(data.attempts) ?? Math.max(slice.attempt, 1));
+        settle3("failed", num2(data.attempts) ?? Math.max(slice.attempt, 1));
         return;
       case "task_skipped":
         settle3("skipped", 0);
@@ -32112,6 +32303,7 @@ var ProgressFold = class {
       slices,
       integration: this.integration.value,
       pulls: this.pulls.map(({ seq: _seq, ...pull }) => pull),
+      fixes: this.fixes.state(),
       merged: this.merged.value,
       stopped: this.stopped(slices),
       lastEvent: this.lastEvent
@@ -32146,6 +32338,7 @@ var ProgressFold = class {
         gatesByExitCode: [],
         lastLine: null,
         settledSeq: null,
+        rateLimitedUntilMs: null,
         stateSeq: 0,
         gatesSeq: 0
       };
@@ -32970,21 +33163,21 @@ function namedFiles(text3, repo) {
   return repo.files.filter((file2) => named2.has(file2.path)).map((file2) => file2.path);
 }
 function scoreRelevantFiles(goalText, repo, limit = 20) {
-  const files = "files" in repo ? repo.files : repo.map(indexFile);
-  if (limit <= 0 || files.length === 0) return [];
+  const files2 = "files" in repo ? repo.files : repo.map(indexFile);
+  if (limit <= 0 || files2.length === 0) return [];
   const tokens2 = pathTokens(goalText);
   const identifiers = goalText.split(/[^\p{L}\p{N}_-]+/u).filter((token) => /[a-z][A-Z]|[a-z0-9][_-][a-z0-9]/i.test(token)).map((token) => splitWords(token).join(""));
   const terms = [.../* @__PURE__ */ new Set([...contentStems(goalText), ...identifiers])];
   if (tokens2.length === 0 && terms.length === 0) return [];
-  const total = new Float64Array(files.length);
-  const count = files.length;
+  const total = new Float64Array(files2.length);
+  const count = files2.length;
   for (const token of tokens2) {
-    files.forEach((file2, i) => {
+    files2.forEach((file2, i) => {
       total[i] = (total[i] ?? 0) + pathScore(file2, token);
     });
   }
   for (const term of terms) {
-    const scores = files.map((file2) => wordScore(file2, term));
+    const scores = files2.map((file2) => wordScore(file2, term));
     const matched = scores.filter((score) => score > 0).length;
     if (matched === 0) continue;
     const weight = Math.log(1 + count / matched) / Math.log(1 + count);
@@ -32992,7 +33185,7 @@ function scoreRelevantFiles(goalText, repo, limit = 20) {
       total[i] = (total[i] ?? 0) + score * weight;
     });
   }
-  return files.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
+  return files2.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
 }
 
 // src/runtime/plan/symbols.ts
@@ -33155,8 +33348,8 @@ function wordDefiningFiles(clauseText, definitions) {
     const defs = definitions.filter(
       (def) => def.name === word && SOURCE_FILE.test(def.path) && !isTestPath2(def.path)
     );
-    const files = new Set(defs.map((def) => def.path));
-    if (files.size === 0 || files.size > MAX_WORD_FILES) continue;
+    const files2 = new Set(defs.map((def) => def.path));
+    if (files2.size === 0 || files2.size > MAX_WORD_FILES) continue;
     for (const def of defs) {
       if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
     }
@@ -33334,8 +33527,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative11 = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative11[0] ?? null;
+  const relative12 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative12[0] ?? null;
   const work = withoutConstraints(normalized).replace(/\b(?:and|but|while)\s*$/i, "").trim();
   const scope = work === "" ? normalized : work;
   const withoutTargets = scope.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
@@ -33359,19 +33552,19 @@ function readSignals(normalized) {
 }
 
 // src/runtime/goal/intake.ts
-function isInvisible(cp) {
-  return cp >= 8203 && cp <= 8207 || cp >= 8234 && cp <= 8238 || cp >= 8288 && cp <= 8292 || cp >= 8294 && cp <= 8297 || cp === 65279 || cp === 173;
+function isInvisible(cp2) {
+  return cp2 >= 8203 && cp2 <= 8207 || cp2 >= 8234 && cp2 <= 8238 || cp2 >= 8288 && cp2 <= 8292 || cp2 >= 8294 && cp2 <= 8297 || cp2 === 65279 || cp2 === 173;
 }
-function isControl(cp) {
-  return cp <= 31 || cp >= 127 && cp <= 159;
+function isControl(cp2) {
+  return cp2 <= 31 || cp2 >= 127 && cp2 <= 159;
 }
 function normalizeGoalText(text3) {
   let kept = "";
   for (const ch of text3.normalize("NFC")) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (isInvisible(cp)) continue;
-    if (isControl(cp)) {
-      if (cp >= 9 && cp <= 13) kept += " ";
+    const cp2 = ch.codePointAt(0) ?? 0;
+    if (isInvisible(cp2)) continue;
+    if (isControl(cp2)) {
+      if (cp2 >= 9 && cp2 <= 13) kept += " ";
       continue;
     }
     kept += ch;
@@ -33969,8 +34162,8 @@ function requiredAccess(request2) {
 }
 var WRITE_ROLES = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
 var READ_ROLES = /* @__PURE__ */ new Set([...WRITE_ROLES, "triage", "read"]);
-function accessOf(answer3) {
-  const { permission, roleName } = answer3;
+function accessOf(answer2) {
+  const { permission, roleName } = answer2;
   if (WRITE_ROLES.has(permission) || roleName !== null && WRITE_ROLES.has(roleName)) return "write";
   if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
   return "none";
@@ -33979,16 +34172,16 @@ function allows(have, need) {
   const rank = { none: 0, read: 1, write: 2 };
   return rank[have] >= rank[need];
 }
-function accessVerdict(request2, answer3) {
+function accessVerdict(request2, answer2) {
   const need = requiredAccess(request2);
-  return allows(accessOf(answer3), need) ? { allowed: true } : { allowed: false, need };
+  return allows(accessOf(answer2), need) ? { allowed: true } : { allowed: false, need };
 }
 function obeysSender(sender, allowBots) {
   return sender.type !== "Bot" || allowBots.includes(sender.login);
 }
 
 // src/runtime/app/agent-trust.ts
-import { isAbsolute as isAbsolute5, relative as relative3 } from "node:path";
+import { isAbsolute as isAbsolute6, relative as relative4 } from "node:path";
 function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   if (trust !== "untrusted") return null;
   const { config: config2, repoRoot } = found;
@@ -34008,7 +34201,7 @@ function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
     }
     const settings = Object.hasOwn(agents.settings, name) ? agents.settings[name] : void 0;
     if (settings === void 0) continue;
-    const added = settings.extraArgs.length > 0 ? "extraArgs" : settings.env.length > 0 ? "env" : null;
+    const added = settings.extraArgs.length > 0 ? "extraArgs" : settings.env.length > 0 ? "env" : settings.home.length > 0 ? "home" : null;
     if (added !== null)
       return { kind: "settings", file: file2, key: `agents.settings.${name}.${added}`, name, role };
   }
@@ -34018,7 +34211,7 @@ function untrustedCustomAgentError(found) {
   const use = found.role === "planner" ? "plan goals (planner.agent)" : "run goals";
   if (found.kind === "settings") {
     return new ConfigError(
-      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments or environment names the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
+      `${found.file} sets ${quoteUntrusted(found.key)}, and arguments, environment names or HOME files the repository's own config adds to an agent are not used here, so nothing was run: ${quoteUntrusted(found.name)} would ${use} with them and this host's credentials.`,
       {
         hint: `Remove ${quoteUntrusted(found.key)} from ${found.file} (its startupSilence and networkStall may stay), and ask the host's operator for what the agent needs.`
       }
@@ -34034,8 +34227,8 @@ function untrustedCustomAgentError(found) {
 function configFile(config2, repoRoot) {
   const fallback = CONFIG_FILES[0];
   if (config2.path === null) return fallback;
-  const inRepo = relative3(repoRoot, config2.path);
-  return inRepo === "" || inRepo.startsWith("..") || isAbsolute5(inRepo) ? fallback : inRepo;
+  const inRepo = relative4(repoRoot, config2.path);
+  return inRepo === "" || inRepo.startsWith("..") || isAbsolute6(inRepo) ? fallback : inRepo;
 }
 async function findUntrustedCustomAgent(deps, repoRoot, choice2, planning) {
   if (deps.repoCustomAgents !== "untrusted") return null;
@@ -34125,7 +34318,7 @@ function withAgentArgs(agents, spec, args) {
       custom: { ...agents.custom, [spec]: { ...custom2, argv: [...custom2.argv, ...args] } }
     };
   }
-  const settings = agents.settings[spec] ?? { extraArgs: [], env: [] };
+  const settings = agents.settings[spec] ?? { extraArgs: [], env: [], home: [] };
   return {
     ...agents,
     settings: { ...agents.settings, [spec]: { ...settings, extraArgs: [...settings.extraArgs, ...args] } }
@@ -34260,10 +34453,10 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
-function createDetectContext(repoRoot, files) {
-  const listed3 = new Set(files.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
+function createDetectContext(repoRoot, files2) {
+  const listed3 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
   const cache = /* @__PURE__ */ new Map();
   const read2 = (path2) => {
     if (!listed3.has(path2)) return null;
@@ -34271,7 +34464,7 @@ function createDetectContext(repoRoot, files) {
     if (cached2 !== void 0) return cached2;
     let text3 = null;
     try {
-      const full = join5(repoRoot, path2);
+      const full = join6(repoRoot, path2);
       if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
     } catch {
     }
@@ -34357,8 +34550,8 @@ var GATE_DETECTORS = [
   makeDetector
 ];
 var CONFIG_SOURCE = ".omk/config.yml";
-function detectGates(repoRoot, files, config2, detectors = GATE_DETECTORS) {
-  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files), detectors) : [];
+function detectGates(repoRoot, files2, config2, detectors = GATE_DETECTORS) {
+  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files2), detectors) : [];
   return applyGateConfig(detected, config2.gates);
 }
 function runDetectors(context, detectors) {
@@ -34558,8 +34751,9 @@ async function cleanGoal(deps, goalId, options = { branches: true }) {
       workspacesDir(store.deps.stateRoot)
     );
     const branches = options.branches && DONE_WITH_BRANCHES.includes(goal.status) ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
-    await store.eventLog(goalId).append([{ type: "goal_cleaned", data: { worktrees: worktrees.length, branches } }]);
-    return { goalId, worktrees, branches };
+    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
+    await store.eventLog(goalId).append([{ type: "goal_cleaned", data: { worktrees: worktrees.length, branches, cache } }]);
+    return { goalId, worktrees, branches, cache };
   });
 }
 
@@ -34592,7 +34786,7 @@ function boundedPreparer(preparer, maxBytes) {
 }
 
 // src/runtime/sandbox/confined-runs.ts
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -34605,10 +34799,10 @@ function confinedVerify(verify, confine) {
 }
 function confinedCacheEnv(cacheDir) {
   return {
-    npm_config_cache: join6(cacheDir, "npm"),
-    YARN_CACHE_FOLDER: join6(cacheDir, "yarn"),
-    npm_config_store_dir: join6(cacheDir, "pnpm-store"),
-    PIP_CACHE_DIR: join6(cacheDir, "pip")
+    npm_config_cache: join7(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join7(cacheDir, "yarn"),
+    npm_config_store_dir: join7(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join7(cacheDir, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -34733,8 +34927,49 @@ var RULES2 = [
     pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
     random: true
   },
-  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true }
+  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
+  // Formats secretlint's recommended preset knows and omk missed (docs/architecture.md has the
+  // comparison): model and developer platforms agents are commonly given keys for.
+  { kind: "Groq API key", pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, random: true },
+  { kind: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])/g, random: true },
+  {
+    kind: "GitLab token",
+    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "SendGrid API key",
+    pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Shopify token",
+    pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "Vault token",
+    pattern: /(?<![A-Za-z0-9_])hv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Linear API key",
+    pattern: /(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
+    random: true
+  },
+  {
+    kind: "Docker access token",
+    pattern: /(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Slack webhook URL",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,40}\/B[A-Za-z0-9]{1,40}\/[A-Za-z0-9]{16,40}/g,
+    random: true
+  }
 ];
+var ANY_FORMAT = new RegExp(RULES2.map((rule) => `(?:${rule.pattern.source})`).join("|"));
+var SECRET_WORD = /key|token|secret|passw/i;
 var TOKEN_PATTERNS = RULES2.filter((rule) => rule.random).map(
   (rule) => rule.pattern
 );
@@ -34745,20 +34980,24 @@ var PROVIDER_KEY_NAME = /^(?:anthropic|claude|openai|azureopenai|gemini|google|g
 function providerKeyName(name) {
   return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ""));
 }
+var URL_PASSWORD = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[A-Za-z0-9._~%-]{1,64}:([A-Za-z0-9._~%!*+=-]{8,128})@[A-Za-z0-9.-]{1,253}/g;
+var URL_PASSWORD_ENTROPY = 3;
 var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
 var SAMPLE_MARKER = /EXAMPLE/;
 var SYNTHETIC_RUN = 6;
 var MIN_ENTROPY = 3.5;
 function findSecrets(line2) {
   const found = [];
-  for (const rule of RULES2) {
+  const formats = ANY_FORMAT.test(line2) ? RULES2 : [];
+  for (const rule of formats) {
     for (const hit of line2.matchAll(rule.pattern)) {
       const start = hit.index;
       if (rule.random && looksSynthetic(hit[0])) continue;
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
     }
   }
-  for (const hit of line2.matchAll(NAMED_ASSIGNMENT)) {
+  const named2 = SECRET_WORD.test(line2);
+  for (const hit of named2 ? line2.matchAll(NAMED_ASSIGNMENT) : []) {
     const name = hit[1] ?? "";
     const value = hit[3] ?? "";
     if (!providerKeyName(name) || !looksLikeKey(value)) continue;
@@ -34767,7 +35006,16 @@ function findSecrets(line2) {
     if (found.some((other) => other.start < end && start < other.end)) continue;
     found.push({ start, end, match: secret(`value of ${name}`, "blocking", value) });
   }
-  const assignments = [
+  for (const hit of line2.includes("://") ? line2.matchAll(URL_PASSWORD) : []) {
+    const value = hit[1] ?? "";
+    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) continue;
+    if (looksSynthetic(value) || shannonEntropy(value) < URL_PASSWORD_ENTROPY) continue;
+    const start = hit.index + hit[0].indexOf(`:${value}@`) + 1;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret("password in a URL", "blocking", value) });
+  }
+  const assignments = !named2 ? [] : [
     ...[...line2.matchAll(ASSIGNMENT)].map((hit) => ({
       value: hit[2] ?? "",
       start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
@@ -34826,14 +35074,7 @@ var ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
 var AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
 var MIN_LITERAL = 8;
 function createScrub(literals) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const value of literals) {
-    if (value.length < MIN_LITERAL) continue;
-    forms.add(value);
-    forms.add(Buffer.from(value).toString("base64"));
-    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
-  }
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  const ordered = literalForms(literals);
   return (text3) => {
     let out = text3;
     for (const form of ordered) out = out.split(form).join(REDACTED);
@@ -34843,45 +35084,69 @@ function createScrub(literals) {
     return out;
   };
 }
+function literalForms(literals) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const value of literals) {
+    if (value.length < MIN_LITERAL) continue;
+    forms.add(value);
+    forms.add(Buffer.from(value).toString("base64"));
+    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+function createTokenTest(literals) {
+  const forms = literalForms(literals);
+  return (text3) => forms.some((form) => text3.includes(form)) || [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text3.search(pattern) !== -1);
+}
 function secretValues(env) {
   return Object.entries(env).filter(([name, value]) => value !== void 0 && (isForbiddenEnvName(name) || isSecretName(name))).map(([, value]) => value ?? "");
 }
-async function scrubFile(files, path2, scrub) {
+async function scrubFile(files2, path2, scrub) {
   let text3;
   try {
-    text3 = await files.readText(path2);
+    text3 = await files2.readText(path2);
   } catch {
     return;
   }
   if (text3 === null || text3.includes("\0")) return;
   const clean3 = scrub(text3);
-  if (clean3 !== text3) await files.writeAtomic(path2, clean3);
+  if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
 }
 
 // src/runtime/secrets/scrubbed-runs.ts
-function scrubbedAgent(agent, scrub, files) {
+function scrubbedAgent(agent, scrub, files2) {
   return {
     name: agent.name,
     label: agent.label,
     async run(input2) {
       const result2 = await agent.run(input2);
-      await scrubFile(files, result2.transcript, scrub);
+      await scrubFile(files2, result2.transcript, scrub);
       return { ...result2, summary: scrub(result2.summary) };
     }
   };
 }
-function scrubbedVerify(verify, scrub, files) {
+function scrubbedVerify(verify, scrub, files2) {
   return async (gates, context) => {
     const evidence = await verify(gates, context);
     await Promise.all(
-      evidence.map((gate) => gate.artifact === null ? null : scrubFile(files, gate.artifact, scrub))
+      evidence.map((gate) => gate.artifact === null ? null : scrubFile(files2, gate.artifact, scrub))
     );
     return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
   };
 }
+function scrubbedWorkspaces(workspaces, scrub, files2) {
+  return {
+    ...workspaces,
+    async resetToBase(workspace, diffPath) {
+      const reset = await workspaces.resetToBase(workspace, diffPath);
+      await scrubFile(files2, diffPath, scrub);
+      return reset;
+    }
+  };
+}
 
 // src/runtime/workspace/plan.ts
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -34920,7 +35185,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join7(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join8(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
 function nodeStep(context, installAllowed) {
@@ -34955,7 +35220,7 @@ function isRootRequirements(path2) {
 // src/runtime/app/controller.ts
 async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
-  const files = await deps.repo.listFiles(root);
+  const files2 = await deps.repo.listFiles(root);
   const { config: config2 } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
@@ -34972,15 +35237,20 @@ async function composeController(deps, goal, prepared) {
     confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
     config2.logs.maxBytes
   );
-  const detected = detectGates(root, files, config2);
+  const detected = detectGates(root, files2, config2);
   return {
     store: deps.store,
-    workspaces: deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
+    workspaces: scrubbedWorkspaces(
+      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
+      scrub,
+      deps.store.files
+    ),
     agent: scrubbedAgent(agent, scrub, deps.store.files),
     verify: scrubbedVerify(verify, scrub, deps.store.files),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
+    holdsToken: createTokenTest(secretValues(deps.env)),
     // A gate's own network applies only where the host isolates one (else all share the host's).
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),
@@ -34990,7 +35260,7 @@ async function composeController(deps, goal, prepared) {
     ),
     preparation: planPreparation({
       repoRoot: root,
-      files,
+      files: files2,
       config: config2,
       cacheDir,
       sharedCacheDir: sharedCacheDir(deps.store.deps.stateRoot)
@@ -34998,7 +35268,17 @@ async function composeController(deps, goal, prepared) {
     reporter: deps.reporter,
     steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
-    ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch }
+    ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch },
+    ...rateLimitOf(config2.agents.rateLimitWait, deps.sleep)
+  };
+}
+function rateLimitOf(maxWaitMs, sleep4) {
+  if (maxWaitMs === void 0 && sleep4 === void 0) return {};
+  return {
+    rateLimit: {
+      ...maxWaitMs === void 0 ? {} : { policy: { maxWaitMs } },
+      ...sleep4 === void 0 ? {} : { sleep: sleep4 }
+    }
   };
 }
 function withoutOwnNetwork(gate) {
@@ -35041,11 +35321,11 @@ function deliveryTarget(goal, request2, words2) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join8(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held = await guard.away(repoRoot, join9(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -35064,15 +35344,15 @@ function inPhase(deps, title3, fn) {
 // src/runtime/controller/base-run.ts
 async function runGatesOnBase(ctx) {
   const { deps, goal, journal } = ctx;
-  const sha2 = ctx.base.baseSha;
+  const sha4 = ctx.base.baseSha;
   deps.reporter.info(
-    `checking ${ctx.gates.length} gate(s) on the base ${sha2.slice(0, 12)} before any agent runs`
+    `checking ${ctx.gates.length} gate(s) on the base ${sha4.slice(0, 12)} before any agent runs`
   );
   const tests = {};
   const diagnostics = {};
   const gates = await deps.verify(ctx.gates, {
     cwd: await ctx.base.path(),
-    sha: sha2,
+    sha: sha4,
     baseCwd: null,
     baseSha: null,
     artifactsDir: deps.store.paths(goal.id).gateArtifacts,
@@ -35094,25 +35374,25 @@ async function runGatesOnBase(ctx) {
       deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
       continue;
     }
-    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha2.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha4.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
     blocked2.push({ code: "gate_unavailable", message });
     deps.reporter.warn(message);
   }
   const durationMs = gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
-  await journal.save([{ type: "gates_on_base", data: { sha: sha2, outcomes, durationMs } }]);
-  return { baseline: { sha: sha2, gates, tests, diagnostics }, blocked: blocked2 };
+  await journal.save([{ type: "gates_on_base", data: { sha: sha4, outcomes, durationMs } }]);
+  return { baseline: { sha: sha4, gates, tests, diagnostics }, blocked: blocked2 };
 }
 
 // src/runtime/controller/prepare.ts
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function prepareWorkspace(ctx, path2, label) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
     return deps.gateEnv;
   }
-  const logPath2 = join9(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath2 = join10(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const result2 = await preparer.prepare({
     repoRoot: goal.repo.root,
     path: path2,
@@ -35146,6 +35426,232 @@ function isEmpty(record2) {
   return Object.keys(record2).length === 0;
 }
 
+// src/runtime/controller/rate-limit.ts
+import { setTimeout as sleepFor } from "node:timers/promises";
+
+// src/runtime/proof/required-gates.ts
+function requiredGatesShown(proof) {
+  const kinds = proof.requiredGates;
+  const ownNames = (proof.requiredGateNames ?? []).filter(
+    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
+  );
+  return { kinds: [...kinds], ownNames };
+}
+
+// src/runtime/proof/test-summary.ts
+var LISTS = [
+  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
+  { key: "regressions", label: "regression", count: "regressions" },
+  { key: "stillFailing", label: "still failing", count: "stillFailing" },
+  { key: "added", label: "new", count: "added" },
+  { key: "removed", label: "removed", count: "removed" }
+];
+function testSummary(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) {
+    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
+      return null;
+    return {
+      subject: "tests",
+      gate: gate.name,
+      heading: "no per-test results could be read from its output; judged by its exit code",
+      base: null,
+      lists: []
+    };
+  }
+  const { counts } = tests;
+  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
+  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
+  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
+  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
+    label: key === "stillFailing" && old !== null ? old : label,
+    names: tests[key],
+    total: counts[count]
+  }));
+  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
+}
+function diagnosticsSummary(gate) {
+  const found = gate.diagnostics;
+  if (found === void 0) return null;
+  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
+  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
+}
+function gateSummaries(gate) {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary) => summary !== null
+  );
+}
+function testCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
+  const parts = [
+    ["fail\u2192pass", sum3("failToPass")],
+    ["regression(s)", sum3("regressions")],
+    ["still failing", sum3("stillFailing")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+function diagnosticCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ["new", sum3("new")],
+    ["pre-existing", sum3("preExisting")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+var NAMES_SHOWN = 10;
+function namesLine(list3, format, shown = NAMES_SHOWN) {
+  const names = list3.names.slice(0, shown).map(format);
+  const more = list3.total - names.length;
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function gateOutcomeLabel(gate) {
+  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
+function shortSha(sha4) {
+  return sha4 === null ? "unknown" : sha4.slice(0, 7);
+}
+function formatDuration3(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  const usd = (value) => `$${value.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha4 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+
+// src/runtime/controller/rate-limit.ts
+var DEFAULT_RATE_LIMIT_POLICY = {
+  maxWaitMs: 30 * 6e4,
+  firstWaitMs: 3e4,
+  maxSingleWaitMs: 5 * 6e4
+};
+var realSleep = async (ms, signal) => {
+  await sleepFor(ms, void 0, signal === void 0 ? {} : { signal }).catch(() => void 0);
+};
+function nextWait(policy, waits, retryAfterMs) {
+  const asked = retryAfterMs ?? policy.firstWaitMs * 2 ** waits;
+  return Math.max(0, Math.min(asked, policy.maxSingleWaitMs));
+}
+function waitingOutRateLimits(agent, journal, reporter, waiting = {}, limits) {
+  const policy = { ...DEFAULT_RATE_LIMIT_POLICY, ...waiting.policy };
+  const sleep4 = waiting.sleep ?? realSleep;
+  return {
+    name: agent.name,
+    label: agent.label,
+    async run(input2) {
+      const aborted2 = () => input2.signal?.aborted === true;
+      let waited = 0;
+      for (let waits = 0; ; waits += 1) {
+        const result2 = await agent.run(input2);
+        const limit = result2.environment;
+        if (limit?.cause !== "rate_limit" || result2.outcome === "cancelled" || aborted2()) return result2;
+        const run = {
+          timeMs: result2.durationMs,
+          tokens: result2.usage.tokens ?? 0,
+          usd: result2.usage.usd ?? 0
+        };
+        const note = `${input2.taskId} attempt ${input2.attempt}: rate-limited run`;
+        const waitMs = nextWait(policy, waits, limit.retryAfterMs);
+        const stop = (budget2) => ({
+          ...result2,
+          environment: {
+            ...limit,
+            waited: { runs: waits + 1, waitedMs: waited, maxWaitMs: policy.maxWaitMs, budget: budget2 }
+          }
+        });
+        const budget = limits === void 0 ? null : spentBy(await limits(), journal.spent, run, waitMs);
+        if (budget !== null || waited + waitMs > policy.maxWaitMs) {
+          await journal.save([], { spend: run, spendNote: note });
+          if (budget !== null)
+            reporter.warn(
+              `[${input2.taskId}] the agent is still rate-limited (${limit.words}) and the ${budget} budget is spent: not waiting again`
+            );
+          return stop(budget);
+        }
+        await journal.save(
+          [
+            {
+              type: "agent_rate_limited",
+              data: {
+                taskId: input2.taskId,
+                attempt: input2.attempt,
+                waitMs,
+                waitedMs: waited,
+                retryAfterMs: limit.retryAfterMs ?? null,
+                words: limit.words
+              }
+            }
+          ],
+          // The wait is charged with the run, before it: a crash during it keeps the charge.
+          {
+            spend: { ...run, timeMs: run.timeMs + waitMs },
+            spendNote: `${note}, then a ${formatDuration3(waitMs)} wait`
+          }
+        );
+        reporter.info(
+          `[${input2.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration3(waitMs)} before running it again (attempt ${input2.attempt} is not spent)`
+        );
+        await sleep4(waitMs, input2.signal);
+        waited += waitMs;
+        if (aborted2()) return interrupted(result2);
+      }
+    }
+  };
+}
+function spentBy(limits, spent, run, waitMs) {
+  const after = addSpend(spent, run);
+  const which = exhaustedLimit(limits, after);
+  if (which !== null) return which;
+  return limits.timeMs !== null && after.timeMs + waitMs > limits.timeMs ? "time" : null;
+}
+function interrupted(result2) {
+  const { environment: _, ...rest } = result2;
+  return { ...rest, outcome: "cancelled", summary: "stopped while waiting out a rate limit" };
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -35177,7 +35683,14 @@ function planRequiredGates(oracleKinds, detected) {
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const prepare = (path2) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID);
-  return { deps, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
+  const agent = waitingOutRateLimits(
+    deps.agent,
+    journal,
+    deps.reporter,
+    deps.rateLimit,
+    async () => (await deps.store.read(goal.id)).budget
+  );
+  return { deps: { ...deps, agent }, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
 }
 function lazyBase(deps, goal, prepare = async () => ({})) {
   const baseSha = goal.repo.baseSha ?? "";
@@ -35201,11 +35714,11 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join14, relative as relative6 } from "node:path";
+import { join as join17, relative as relative7 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname2, join as join10 } from "node:path";
+import { dirname as dirname2, join as join11 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -35223,15 +35736,15 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join10(cwd, FOLLOW_UPS_FILE);
+  const path2 = join11(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat14 = await lstat(path2);
-    if (!stat14.isFile()) {
+    const stat15 = await lstat(path2);
+    if (!stat15.isFile()) {
       await removeProposals(path2);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat14.size > MAX_FILE_BYTES) {
+    if (stat15.size > MAX_FILE_BYTES) {
       await removeProposals(path2);
       return {
         followUps: [],
@@ -35483,8 +35996,181 @@ ${fenced(head(request2.text, MAX_REQUEST_CHARS))}`;
 `;
 }
 
+// src/runtime/review/input.ts
+var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
+function finding(review, severity2, message, paths2) {
+  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
+}
+function sortFindings(findings) {
+  return [...findings].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
+  );
+}
+function compareText(a, b) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+function naturalCompare(a, b) {
+  const left = a.match(/\d+|\D+/g) ?? [];
+  const right = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i] ?? "";
+    const y = right[i] ?? "";
+    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
+    const order = numeric || compareText(x, y);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+function plural2(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+// src/runtime/integrity/findings.ts
+function changedSinceFindings(changes, before) {
+  return changes.map((change) => {
+    const after = change.restored ? "omk restored it from the snapshot it took before the first agent" : "omk cannot restore it; look at it before running git or omk in this repository again";
+    const did = { added: "added", changed: "changed", removed: "removed" }[change.change];
+    return finding(
+      "security",
+      "blocking",
+      `${change.what} was ${did} since this goal run began, before ${before} started: an earlier agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
+      []
+    );
+  });
+}
+function changeFindings(changes, by) {
+  return changes.map((change) => {
+    const after = change.restored ? "omk restored it from its snapshot" : "omk cannot restore it; look at it before running git or omk in this repository again";
+    const did = { added: "added", changed: "changed", removed: "removed" }[change.change];
+    return finding(
+      "security",
+      "blocking",
+      `The ${who(by)} ${did} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
+      []
+    );
+  });
+}
+function strayFindings(scan, by) {
+  if (!scan.checked)
+    return [
+      finding(
+        "security",
+        "info",
+        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
+        []
+      )
+    ];
+  return scan.killed.map(
+    (stray) => finding(
+      "security",
+      "blocking",
+      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have changed the worktree after omk's commit.`,
+      []
+    )
+  );
+}
+function linkFindings(links) {
+  return links.map(
+    (link5) => finding(
+      "security",
+      "blocking",
+      `${quoteUntrusted(link5.path)} is a symbolic link to ${quoteUntrusted(link5.target)}, outside the worktree; commit the file itself, or a link that stays inside the repository.`,
+      [link5.path]
+    )
+  );
+}
+function gateStateFindings(expectedHead, before, after, untrackedBlocks = true) {
+  const findings = [];
+  const tracked = (state) => state.changes.filter((line2) => !line2.startsWith("?? "));
+  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  if (before.head !== expectedHead || dirty.length > 0) {
+    findings.push(
+      finding(
+        "security",
+        "blocking",
+        `The worktree changed between omk's commit and its gates (${describe3(expectedHead, { head: before.head, changes: dirty })}); the gate results do not describe the commit.`,
+        paths({ head: before.head, changes: dirty })
+      )
+    );
+  }
+  const added = tracked(after).filter((line2) => !before.changes.includes(line2));
+  if (after.head !== before.head || added.length > 0) {
+    findings.push(
+      finding(
+        "security",
+        "blocking",
+        `The worktree changed while its gates ran (${describe3(before.head ?? "", { head: after.head, changes: added })}); the gate results do not describe the commit.`,
+        paths({ head: after.head, changes: added })
+      )
+    );
+  }
+  return findings;
+}
+function describe3(expectedHead, state) {
+  const parts = [];
+  if (state.head !== expectedHead)
+    parts.push(`HEAD is ${state.head?.slice(0, 12) ?? "unborn"}, not ${expectedHead.slice(0, 12)}`);
+  if (state.changes.length > 0) parts.push(`${plural2(state.changes.length, "uncommitted change")}`);
+  return parts.join(", ");
+}
+function paths(state) {
+  return state.changes.slice(0, 20).map((line2) => line2.slice(3));
+}
+function who(by) {
+  return by === "agent" ? "agent" : "gates (code the agent wrote)";
+}
+var STATE_TAMPERED = "state_tampered";
+function tamperingGaps(tampering, others, when) {
+  const own2 = tampering.map((t) => ({
+    code: STATE_TAMPERED,
+    message: `${t.file} of this goal was ${t.what} by something other than its controller ${when}; ` + (t.restored ? "omk put back its own copy. " : "omk keeps only its digest and cannot restore it. ") + "Nothing this run made can be trusted."
+  }));
+  const rest = others.map((change) => ({
+    code: STATE_TAMPERED,
+    message: `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
+  }));
+  return [...own2, ...rest];
+}
+function tamperingFindings(gaps) {
+  return gaps.map((gap) => finding("security", "blocking", `${STATE_TAMPERED}: ${gap.message}`, []));
+}
+
 // src/runtime/controller/attempt-failure.ts
-import { isAbsolute as isAbsolute6, relative as relative4 } from "node:path";
+import { isAbsolute as isAbsolute7, relative as relative5 } from "node:path";
+
+// src/runtime/text/clip.ts
+function clip(text3, max) {
+  if (max === null || text3.length <= max) return text3;
+  let end = cutAt(text3, max);
+  while (end > 0 && text3[end - 1] === "\u2026") end -= 1;
+  return `${text3.slice(0, end)}\u2026`;
+}
+var LOOKBACK = 64;
+function cutAt(text3, max) {
+  if (boundaryBefore(text3, max)) return max;
+  let start = max - 1;
+  while (start > 0 && max - start <= LOOKBACK && !boundaryBefore(text3, start)) start -= 1;
+  if (start > 0 && !boundaryBefore(text3, start)) start = 0;
+  let end = start;
+  for (const { index, segment } of graphemes().segment(text3.slice(start, max + 2))) {
+    if (start + index + segment.length > max) break;
+    end = start + index + segment.length;
+  }
+  return end;
+}
+function boundaryBefore(text3, at2) {
+  const unit = text3.charCodeAt(at2);
+  if (unit >= 128) return false;
+  return !(unit === 10 && text3.charCodeAt(at2 - 1) === 13);
+}
+var segmenter;
+function graphemes() {
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
+  return segmenter;
+}
+
+// src/runtime/controller/attempt-failure.ts
 var MAX_FINDINGS = 20;
 var MAX_MESSAGE_CHARS = 500;
 var MAX_PATHS2 = 10;
@@ -35563,7 +36249,7 @@ function namedList(title3, names, count) {
 ${shown.join("\n")}`;
 }
 function logPath(artifact, workdir) {
-  return isAbsolute6(artifact) && isAbsolute6(workdir) ? relative4(workdir, artifact) : artifact;
+  return isAbsolute7(artifact) && isAbsolute7(workdir) ? relative5(workdir, artifact) : artifact;
 }
 function trimOutput(text3) {
   const lines = text3.trimEnd().split("\n");
@@ -35575,291 +36261,9 @@ ${cut2}` : cut2;
 function oneLine3(text3) {
   return text3.replace(/\s+/g, " ").trim();
 }
-function clip(text3, max) {
-  return text3.length <= max ? text3 : `${text3.slice(0, max)}\u2026`;
-}
 
-// src/runtime/controller/checked-agent.ts
-import { join as join11 } from "node:path";
-
-// src/runtime/review/input.ts
-var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
-function finding(review, severity2, message, paths2) {
-  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
-}
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
-  );
-}
-function compareText(a, b) {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-function naturalCompare(a, b) {
-  const left = a.match(/\d+|\D+/g) ?? [];
-  const right = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i] ?? "";
-    const y = right[i] ?? "";
-    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
-    const order = numeric || compareText(x, y);
-    if (order !== 0) return order;
-  }
-  return left.length - right.length;
-}
-function plural2(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-// src/runtime/integrity/findings.ts
-function changeFindings(changes, by) {
-  return changes.map((change) => {
-    const after = change.restored ? "omk restored it from its snapshot" : "omk cannot restore it; look at it before running git or omk in this repository again";
-    const did = { added: "added", changed: "changed", removed: "removed" }[change.change];
-    return finding(
-      "security",
-      "blocking",
-      `The ${who(by)} ${did} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
-      []
-    );
-  });
-}
-function strayFindings(scan, by) {
-  if (!scan.checked)
-    return [
-      finding(
-        "security",
-        "info",
-        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
-        []
-      )
-    ];
-  return scan.killed.map(
-    (stray) => finding(
-      "security",
-      "blocking",
-      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have changed the worktree after omk's commit.`,
-      []
-    )
-  );
-}
-function linkFindings(links) {
-  return links.map(
-    (link4) => finding(
-      "security",
-      "blocking",
-      `${quoteUntrusted(link4.path)} is a symbolic link to ${quoteUntrusted(link4.target)}, outside the worktree; commit the file itself, or a link that stays inside the repository.`,
-      [link4.path]
-    )
-  );
-}
-function gateStateFindings(expectedHead, before, after, untrackedBlocks = true) {
-  const findings = [];
-  const tracked = (state) => state.changes.filter((line2) => !line2.startsWith("?? "));
-  const dirty = untrackedBlocks ? before.changes : tracked(before);
-  if (before.head !== expectedHead || dirty.length > 0) {
-    findings.push(
-      finding(
-        "security",
-        "blocking",
-        `The worktree changed between omk's commit and its gates (${describe3(expectedHead, { head: before.head, changes: dirty })}); the gate results do not describe the commit.`,
-        paths({ head: before.head, changes: dirty })
-      )
-    );
-  }
-  const added = tracked(after).filter((line2) => !before.changes.includes(line2));
-  if (after.head !== before.head || added.length > 0) {
-    findings.push(
-      finding(
-        "security",
-        "blocking",
-        `The worktree changed while its gates ran (${describe3(before.head ?? "", { head: after.head, changes: added })}); the gate results do not describe the commit.`,
-        paths({ head: after.head, changes: added })
-      )
-    );
-  }
-  return findings;
-}
-function describe3(expectedHead, state) {
-  const parts = [];
-  if (state.head !== expectedHead)
-    parts.push(`HEAD is ${state.head?.slice(0, 12) ?? "unborn"}, not ${expectedHead.slice(0, 12)}`);
-  if (state.changes.length > 0) parts.push(`${plural2(state.changes.length, "uncommitted change")}`);
-  return parts.join(", ");
-}
-function paths(state) {
-  return state.changes.slice(0, 20).map((line2) => line2.slice(3));
-}
-function who(by) {
-  return by === "agent" ? "agent" : "gates (code the agent wrote)";
-}
-
-// src/runtime/controller/checked-agent.ts
-async function checkedAgentRun(deps, place, run) {
-  const watch = await deps.integrity.watch({
-    repoRoot: place.repoRoot,
-    worktree: place.worktree,
-    home: deps.home,
-    ownWorktreesUnder: join11(deps.workspaceRoot, place.goalId)
-  });
-  const result2 = await run();
-  const findings = [
-    ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent"),
-    ...changeFindings(await watch.check(), "agent")
-  ];
-  return { result: result2, findings };
-}
-
-// src/runtime/controller/checked-gates.ts
+// src/runtime/controller/change-review.ts
 import { join as join12 } from "node:path";
-async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
-  const { deps, goal } = ctx;
-  const watch = await deps.integrity.watch({
-    repoRoot: goal.repo.root,
-    worktree,
-    home: deps.home,
-    ownWorktreesUnder: join12(deps.workspaceRoot, goal.id)
-  });
-  const before = await deps.integrity.worktreeState(worktree);
-  const result2 = await run();
-  const strays = await deps.integrity.endStrays(worktree);
-  const after = await deps.integrity.worktreeState(worktree);
-  found.push(
-    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
-    ...strays.checked ? strayFindings(strays, "gates") : [],
-    ...changeFindings(await watch.check(), "gates")
-  );
-  return result2;
-}
-
-// src/runtime/controller/slice.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { join as join13, relative as relative5 } from "node:path";
-
-// src/runtime/proof/test-summary.ts
-var LISTS = [
-  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
-  { key: "regressions", label: "regression", count: "regressions" },
-  { key: "stillFailing", label: "still failing", count: "stillFailing" },
-  { key: "added", label: "new", count: "added" },
-  { key: "removed", label: "removed", count: "removed" }
-];
-function testSummary(gate) {
-  const tests = gate.tests;
-  if (tests === void 0) {
-    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
-      return null;
-    return {
-      subject: "tests",
-      gate: gate.name,
-      heading: "no per-test results could be read from its output; judged by its exit code",
-      base: null,
-      lists: []
-    };
-  }
-  const { counts } = tests;
-  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
-  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
-  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
-  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
-    label: key === "stillFailing" && old !== null ? old : label,
-    names: tests[key],
-    total: counts[count]
-  }));
-  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
-}
-function diagnosticsSummary(gate) {
-  const found = gate.diagnostics;
-  if (found === void 0) return null;
-  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
-  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
-}
-function gateSummaries(gate) {
-  return [testSummary(gate), diagnosticsSummary(gate)].filter(
-    (summary) => summary !== null
-  );
-}
-function testCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
-  const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
-    ["regression(s)", sum3("regressions")],
-    ["still failing", sum3("stillFailing")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-function diagnosticCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
-  const parts = [
-    ["new", sum3("new")],
-    ["pre-existing", sum3("preExisting")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-var NAMES_SHOWN = 10;
-function namesLine(list3, format, shown = NAMES_SHOWN) {
-  const names = list3.names.slice(0, shown).map(format);
-  const more = list3.total - names.length;
-  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
-}
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped",
-  unavailable: "could not start"
-};
-function gateOutcomeLabel(gate) {
-  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
-}
-var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
-function shortSha(sha2) {
-  return sha2 === null ? "unknown" : sha2.slice(0, 7);
-}
-function formatDuration3(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value) => `$${value.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha2 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha2(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
 
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
@@ -35916,12 +36320,12 @@ function controllerReview(input2) {
   ]);
 }
 function sizeFinding(input2) {
-  const files = new Set(input2.changedFiles.map((file2) => file2.path)).size;
+  const files2 = new Set(input2.changedFiles.map((file2) => file2.path)).size;
   const added = input2.changedFiles.reduce((sum3, file2) => sum3 + file2.additions, 0);
   const deleted = input2.changedFiles.reduce((sum3, file2) => sum3 + file2.deletions, 0);
-  const summary = `${plural2(files, "file")} changed, +${added} \u2212${deleted} lines`;
-  if (files === 0) return finding("controller", "info", "No files changed.", []);
-  if (added + deleted > LARGE_DIFF_LINES || files > LARGE_DIFF_FILES) {
+  const summary = `${plural2(files2, "file")} changed, +${added} \u2212${deleted} lines`;
+  if (files2 === 0) return finding("controller", "info", "No files changed.", []);
+  if (added + deleted > LARGE_DIFF_LINES || files2 > LARGE_DIFF_FILES) {
     return finding(
       "controller",
       "warning",
@@ -36017,17 +36421,17 @@ var MESSAGES = {
   media: { severity: "info", text: "image, font or media file added or changed" }
 };
 var ORDER = ["executable", "archive", "opaque", "media"];
-function binaryFindings(input2, files) {
-  const byPath = new Map(files.map((file2) => [file2.path, file2]));
+function binaryFindings(input2, files2) {
+  const byPath = new Map(files2.map((file2) => [file2.path, file2]));
   const declared = new Set(input2.binaryPaths ?? []);
   const groups2 = /* @__PURE__ */ new Map();
-  for (const path2 of candidatePaths(input2, files)) {
+  for (const path2 of candidatePaths(input2, files2)) {
     const diffFile = byPath.get(path2);
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path2) || diffFile?.binary === true;
     const byName = binaryClassOf(path2);
-    const stat14 = input2.changedFiles.find((file2) => file2.path === path2);
-    const looksBinary = byName !== null && stat14 !== void 0 && stat14.additions === 0 && stat14.deletions === 0;
+    const stat15 = input2.changedFiles.find((file2) => file2.path === path2);
+    const looksBinary = byName !== null && stat15 !== void 0 && stat15.additions === 0 && stat15.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path2]);
@@ -36040,19 +36444,19 @@ function binaryFindings(input2, files) {
     return [finding("security", severity2, `${plural2(count, "file")}: ${text3}.`, paths2)];
   });
 }
-function candidatePaths(input2, files) {
+function candidatePaths(input2, files2) {
   const paths2 = /* @__PURE__ */ new Set([
     ...input2.binaryPaths ?? [],
     ...input2.changedFiles.map((file2) => file2.path),
-    ...files.filter((file2) => file2.binary).map((file2) => file2.path)
+    ...files2.filter((file2) => file2.binary).map((file2) => file2.path)
   ]);
   return [...paths2].sort();
 }
 
 // src/runtime/review/dependencies.ts
-function newDependencies(files) {
+function newDependencies(files2) {
   const found = [];
-  for (const file2 of files) {
+  for (const file2 of files2) {
     const scanner = scannerFor(file2.path);
     if (scanner === null || file2.binary) continue;
     const added = /* @__PURE__ */ new Set();
@@ -36236,7 +36640,7 @@ function normalizePython(name) {
 var TRUNCATION_MARKER = "[omk: diff truncated";
 var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
-  const files = [];
+  const files2 = [];
   let truncated = false;
   let file2 = null;
   let hunk = null;
@@ -36261,7 +36665,7 @@ function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
         executable: false,
         hunks: []
       };
-      files.push(file2);
+      files2.push(file2);
     } else if (file2 === null) {
     } else if (line2.startsWith("new file mode ")) {
       file2.status = "added";
@@ -36285,7 +36689,7 @@ function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
       }
     }
   }
-  return { files, truncated };
+  return { files: files2, truncated };
 }
 function consumeHunkLine(hunk, raw) {
   const mark = raw.charAt(0);
@@ -36361,7 +36765,7 @@ function securityReview(input2) {
   const known = new Set(input2.changedFiles.map((file2) => file2.path));
   const diff = parseDiff(input2.diff, known);
   const findings = [
-    ...diff.files.flatMap(secretFindings),
+    ...diff.files.flatMap((file2) => secretFindings(file2, input2.holdsToken)),
     ...workflowFindings(input2),
     ...newDependencies(diff.files).map(
       (dependency) => finding(
@@ -36387,14 +36791,26 @@ function securityReview(input2) {
   }
   return sortFindings(findings);
 }
-function secretFindings(file2) {
+function secretFindings(file2, holdsToken) {
   const findings = [];
   let hidden = 0;
   let hiddenSeverity = "warning";
   for (const hunk of file2.hunks) {
     for (const line2 of hunk) {
       if (line2.kind !== "added") continue;
-      for (const match of findSecrets(line2.text)) {
+      const matches2 = findSecrets(line2.text);
+      if (matches2.length === 0 && holdsToken?.(line2.text) === true) {
+        findings.push(
+          finding(
+            "security",
+            "blocking",
+            `A GitHub credential (a token omk holds, or one shaped like it) added in ${quoteUntrusted(file2.path)} at line ${line2.newLine ?? "?"}; remove it, and revoke it if it is real.`,
+            [file2.path]
+          )
+        );
+        continue;
+      }
+      for (const match of matches2) {
         if (findings.length >= MAX_SECRET_FINDINGS_PER_FILE) {
           hidden++;
           if (match.severity === "blocking") hiddenSeverity = "blocking";
@@ -36462,13 +36878,13 @@ function goalAsksToRemoveTests(goalText) {
 }
 function testsWeakenedReview(input2, goalText) {
   const known = new Set(input2.changedFiles.map((file2) => file2.path));
-  const files = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
-  const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
-  const pools = poolMoves(files);
+  const files2 = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
+  const addedAnywhere = new Set(files2.flatMap((entry) => entry.added));
+  const pools = poolMoves(files2);
   const severity2 = goalAsksToRemoveTests(goalText) ? "warning" : "blocking";
   const remedy = severity2 === "blocking" ? "restore it, or strengthen the test instead: a weakened test proves nothing." : "the goal asks to remove tests, so this does not block; check it is the test the goal meant.";
   const findings = [];
-  for (const entry of files) {
+  for (const entry of files2) {
     const path2 = entry.file.path;
     const where = quoteUntrusted(path2);
     const gone = entry.removed.filter((name) => !addedAnywhere.has(name));
@@ -36631,16 +37047,16 @@ function skippedName(language, side2, index) {
   }
   return null;
 }
-function poolMoves(files) {
+function poolMoves(files2) {
   const parent = /* @__PURE__ */ new Map();
   const find = (path2) => {
     let root = path2;
     while (parent.get(root) !== void 0 && parent.get(root) !== root) root = parent.get(root) ?? root;
     return root;
   };
-  for (const entry of files) parent.set(entry.file.path, entry.file.path);
-  for (const from of files) {
-    for (const to2 of files) {
+  for (const entry of files2) parent.set(entry.file.path, entry.file.path);
+  for (const from of files2) {
+    for (const to2 of files2) {
       if (from === to2) continue;
       if (from.removed.some((name) => to2.added.includes(name))) {
         parent.set(find(from.file.path), find(to2.file.path));
@@ -36648,11 +37064,11 @@ function poolMoves(files) {
     }
   }
   const pools = /* @__PURE__ */ new Map();
-  for (const entry of files) {
+  for (const entry of files2) {
     const root = find(entry.file.path);
     pools.set(root, [...pools.get(root) ?? [], entry]);
   }
-  return new Map(files.map((entry) => [entry.file.path, pools.get(find(entry.file.path)) ?? [entry]]));
+  return new Map(files2.map((entry) => [entry.file.path, pools.get(find(entry.file.path)) ?? [entry]]));
 }
 function describeNames(names) {
   const distinct = [...new Set(names)];
@@ -36661,7 +37077,460 @@ function describeNames(names) {
   return `${shown.join(", ")}${more}`;
 }
 
+// src/runtime/controller/change-review.ts
+function reviewChange(ctx, change) {
+  const { holdsToken } = ctx.deps;
+  const input2 = {
+    taskId: change.taskId,
+    writes: change.writes,
+    allowedProtectedPaths: [],
+    changedFiles: change.changedFiles,
+    diff: change.diff,
+    gates: change.gates,
+    ...holdsToken === void 0 ? {} : { holdsToken }
+  };
+  return [
+    ...controllerReview(input2),
+    ...testsWeakenedReview(input2, ctx.goal.goal.text),
+    ...securityReview(input2)
+  ];
+}
+async function writeReview(ctx, taskId, findings) {
+  const { deps, goal } = ctx;
+  await deps.store.files.writeAtomic(
+    join12(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
+    renderReviewMarkdown(findings, taskId)
+  );
+}
+
+// src/runtime/controller/checked-agent.ts
+import { join as join14 } from "node:path";
+
+// src/runtime/controller/run-baseline.ts
+async function checkRunBaseline(deps, holder, repoRoot, before) {
+  if (holder.integrityBaseline === void 0) {
+    holder.integrityBaseline = deps.integrity.baseline({ repoRoot, home: deps.home });
+    await holder.integrityBaseline;
+    return [];
+  }
+  const baseline = await holder.integrityBaseline;
+  return changedSinceFindings(await baseline.check(), before);
+}
+
+// src/runtime/integrity/state-root.ts
+import { createHash as createHash3 } from "node:crypto";
+import { join as join13 } from "node:path";
+
+// src/runtime/state/witness.ts
+import { createHash as createHash2 } from "node:crypto";
+import { basename as basename5 } from "node:path";
+var OWNED_FILES = ["execution.json", "task-graph.json"];
+var OWNED_LOGS = ["events.jsonl", "decisions.jsonl"];
+var OUTSIDER_EVENTS = [
+  "goal_paused",
+  "goal_resumed",
+  "goal_cancelled",
+  "goal_accepted",
+  "goal_rejected",
+  "budget_added",
+  "proof_built",
+  "lock_recovered",
+  "fix_requested"
+];
+function sha(text3) {
+  return createHash2("sha256").update(text3).digest("hex");
+}
+var StateWitness = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  #owned = /* @__PURE__ */ new Map();
+  #logs = /* @__PURE__ */ new Map();
+  /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
+  #queues = /* @__PURE__ */ new Map();
+  #found = [];
+  /**
+   * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
+   * takes the goal as it finds it). Watching again keeps what is known.
+   */
+  async watch(paths2) {
+    for (const path2 of paths2.owned) {
+      if (this.#owned.has(path2)) continue;
+      const text3 = await this.inner.readText(path2);
+      this.#owned.set(path2, { text: text3, identity: await this.inner.identity(path2) });
+    }
+    for (const path2 of paths2.logs) {
+      if (this.#logs.has(path2)) continue;
+      const read2 = await this.inner.readText(path2) ?? "";
+      const text3 = read2.slice(0, read2.lastIndexOf("\n") + 1);
+      this.#logs.set(path2, { length: text3.length, digest: sha(text3), own: /* @__PURE__ */ new Map() });
+    }
+  }
+  /**
+   * Compares every watched file under `dir` (a goal directory) with what is known, restores the
+   * owned ones, and says what differed there.
+   */
+  async verify(dir) {
+    const under = (path2) => path2.startsWith(`${dir}/`);
+    for (const path2 of [...this.#owned.keys()].filter(under))
+      await this.#serial(path2, () => this.#checkOwned(path2, true));
+    for (const path2 of [...this.#logs.keys()].filter(under))
+      await this.#serial(path2, async () => this.#checkLog(path2, await this.inner.readText(path2) ?? ""));
+    return this.take(dir);
+  }
+  /** What was found under `dir` since the last call (by `verify`, or by a read or write on the way). */
+  take(dir) {
+    const found = this.#found.filter((t) => t.path.startsWith(`${dir}/`));
+    this.#found = this.#found.filter((t) => !found.includes(t));
+    return found;
+  }
+  #serial(path2, fn) {
+    const run = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
+    const tail2 = run.catch(() => void 0);
+    this.#queues.set(path2, tail2);
+    void tail2.then(() => {
+      if (this.#queues.get(path2) === tail2) this.#queues.delete(path2);
+    });
+    return run;
+  }
+  /**
+   * `thorough`: the content is compared whatever the identity says. The identity is taken right
+   * after a write of ours, so a rename by someone else in between would pass for ours; a read on
+   * the way trusts it (it returns omk's own text anyway), a write and `verify` do not.
+   */
+  async #checkOwned(path2, thorough = false) {
+    const known = this.#owned.get(path2);
+    if (!known) return void 0;
+    const identity = await this.inner.identity(path2);
+    if (!thorough && identity !== null && identity === known.identity) return known;
+    const text3 = await this.inner.readText(path2);
+    if (text3 === known.text) {
+      known.identity = identity;
+      return known;
+    }
+    this.#found.push({
+      file: basename5(path2),
+      path: path2,
+      what: text3 === null ? "removed" : "changed",
+      restored: true
+    });
+    if (known.text === null) await this.inner.remove(path2);
+    else await this.inner.writeAtomic(path2, known.text);
+    known.identity = await this.inner.identity(path2);
+    return known;
+  }
+  #checkLog(path2, read2) {
+    const seen = this.#logs.get(path2);
+    if (!seen) return;
+    const file2 = basename5(path2);
+    const text3 = read2.slice(0, read2.lastIndexOf("\n") + 1);
+    if (text3.length < seen.length || sha(text3.slice(0, seen.length)) !== seen.digest) {
+      this.#found.push({
+        file: file2,
+        path: path2,
+        what: "rewritten: lines omk had seen were changed or removed",
+        restored: false
+      });
+    } else {
+      for (const line2 of text3.slice(seen.length).split("\n")) {
+        if (line2.trim() === "") continue;
+        const mine = seen.own.get(line2) ?? 0;
+        if (mine > 0) {
+          if (mine === 1) seen.own.delete(line2);
+          else seen.own.set(line2, mine - 1);
+          continue;
+        }
+        const type = file2 === "events.jsonl" ? eventType(line2) : null;
+        if (type !== null && OUTSIDER_EVENTS.includes(type)) continue;
+        this.#found.push({
+          file: file2,
+          path: path2,
+          what: `given a line omk did not write${type === null ? "" : ` (type \`${type.slice(0, 40)}\`)`}`,
+          restored: false
+        });
+      }
+    }
+    seen.length = text3.length;
+    seen.digest = sha(text3);
+  }
+  async readText(path2) {
+    if (!this.#owned.has(path2)) return this.inner.readText(path2);
+    return this.#serial(path2, async () => (await this.#checkOwned(path2))?.text ?? null);
+  }
+  async writeAtomic(path2, data) {
+    const owned = this.#owned.get(path2);
+    const seen = this.#logs.get(path2);
+    if (!owned && !seen) return this.inner.writeAtomic(path2, data);
+    const text3 = typeof data === "string" ? data : Buffer.from(data).toString("utf8");
+    return this.#serial(path2, async () => {
+      if (owned) await this.#checkOwned(path2, true);
+      if (seen) this.#checkLog(path2, await this.inner.readText(path2) ?? "");
+      await this.inner.writeAtomic(path2, data);
+      if (owned) {
+        owned.text = text3;
+        owned.identity = await this.inner.identity(path2);
+      }
+      if (seen) {
+        seen.length = text3.length;
+        seen.digest = sha(text3);
+        seen.own.clear();
+      }
+    });
+  }
+  async appendLines(path2, text3) {
+    const seen = this.#logs.get(path2);
+    if (seen) {
+      for (const line2 of text3.split("\n")) {
+        if (line2 !== "") seen.own.set(line2, (seen.own.get(line2) ?? 0) + 1);
+      }
+    }
+    await this.inner.appendLines(path2, text3);
+  }
+  scanFromEnd(path2, visit2) {
+    return this.inner.scanFromEnd(path2, visit2);
+  }
+  readRange(path2, start, maxBytes) {
+    return this.inner.readRange(path2, start, maxBytes);
+  }
+  exists(path2) {
+    return this.inner.exists(path2);
+  }
+  identity(path2) {
+    return this.inner.identity(path2);
+  }
+  makeDirs(path2) {
+    return this.inner.makeDirs(path2);
+  }
+  createDir(path2) {
+    return this.inner.createDir(path2);
+  }
+  list(dir) {
+    return this.inner.list(dir);
+  }
+  remove(path2) {
+    return this.inner.remove(path2);
+  }
+  withLock(lockPath, options, fn) {
+    return this.inner.withLock(lockPath, options, fn);
+  }
+};
+function eventType(line2) {
+  try {
+    const value = JSON.parse(line2);
+    if (typeof value === "object" && value !== null && "type" in value && typeof value.type === "string")
+      return value.type;
+  } catch {
+  }
+  return null;
+}
+
+// src/runtime/integrity/state-root.ts
+var MAX_OTHER_GOALS = 64;
+var GOAL_FILES = [
+  "goal.json",
+  "proof.json",
+  "execution.json",
+  "task-graph.json",
+  "decisions.jsonl",
+  "delivery.json",
+  "budget.jsonl",
+  "failure.json"
+];
+var WRITTEN_WITH_AN_EVENT = [
+  "goal.json",
+  "proof.json",
+  "task-graph.json",
+  "budget.jsonl",
+  "failure.json",
+  "delivery.json"
+];
+var DELIVERY_EVENTS = [
+  "pr_opened",
+  "pr_updated",
+  "check_run_published",
+  "merge_evaluated",
+  "merge_requested",
+  "goal_merged",
+  "goal_cleaned"
+];
+function sha2(text3) {
+  return createHash3("sha256").update(text3).digest("hex");
+}
+async function watchStateRoot(store, ownGoalId) {
+  const { files: files2 } = store;
+  const names = (await files2.list(goalsDir(store.deps.stateRoot)) ?? []).filter((name) => name !== ownGoalId).sort().slice(-MAX_OTHER_GOALS);
+  const goals = [];
+  for (const id of names) {
+    if (await runByAnother(store, id)) continue;
+    const paths2 = store.paths(id);
+    const marks = /* @__PURE__ */ new Map();
+    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join13(paths2.dir, name)));
+    const events = await files2.readText(paths2.events) ?? "";
+    goals.push({ id, files: marks, events: { length: events.length, digest: sha2(events) } });
+  }
+  const forgeRoot = join13(store.deps.stateRoot, "forge");
+  const forges = /* @__PURE__ */ new Map();
+  for (const key of await files2.list(forgeRoot) ?? []) {
+    const path2 = join13(forgeRoot, key, "forge.json");
+    forges.set(path2, await files2.identity(path2));
+  }
+  return {
+    async check() {
+      const changes = [];
+      let delivered = false;
+      for (const goal of goals) {
+        if (await runByAnother(store, goal.id)) continue;
+        const paths2 = store.paths(goal.id);
+        const events = await files2.readText(paths2.events) ?? "";
+        const gained = appendedTypes(events, goal.events);
+        if (gained === null || gained.some((t) => !OUTSIDER_EVENTS.includes(t) && !DELIVERY_EVENTS.includes(t)))
+          changes.push({ what: `goal ${goal.id} events.jsonl`, change: "changed" });
+        if (gained?.some((t) => DELIVERY_EVENTS.includes(t))) delivered = true;
+        const withEvent = gained !== null && gained.length > 0;
+        for (const [name, before] of goal.files) {
+          const after = await files2.identity(join13(paths2.dir, name));
+          if (after === before || withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
+          changes.push({
+            what: `goal ${goal.id} ${name}`,
+            change: before === null ? "added" : after === null ? "removed" : "changed"
+          });
+        }
+      }
+      for (const [path2, before] of forges) {
+        const after = await files2.identity(path2);
+        if (after === before || delivered) continue;
+        changes.push({
+          what: "forge.json of the local forge",
+          change: before === null ? "added" : after === null ? "removed" : "changed"
+        });
+      }
+      return changes;
+    }
+  };
+}
+async function runByAnother(store, id) {
+  try {
+    const goal = await store.read(id);
+    return goal.status === "running" && controllerAlive(store, goal);
+  } catch {
+    return false;
+  }
+}
+function appendedTypes(text3, seen) {
+  if (text3.length < seen.length || sha2(text3.slice(0, seen.length)) !== seen.digest) return null;
+  const types = [];
+  for (const line2 of text3.slice(seen.length).split("\n")) {
+    if (line2.trim() === "") continue;
+    try {
+      const value = JSON.parse(line2);
+      if (typeof value?.type !== "string") return null;
+      types.push(value.type);
+    } catch {
+      return null;
+    }
+  }
+  return types;
+}
+
+// src/runtime/controller/state-checks.ts
+async function watchState(deps, journal, what) {
+  const record2 = async (when, others) => {
+    const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
+    if (gaps.length === 0) return [];
+    journal.execution = withStateGaps(journal.execution, gaps);
+    return tamperingFindings(gaps);
+  };
+  const before = await record2(`before ${what} started`, []);
+  const root = await watchStateRoot(deps.store, journal.goalId);
+  return { before, check: async () => record2(`while ${what} ran`, await root.check()) };
+}
+
+// src/runtime/controller/checked-agent.ts
+async function checkedAgentRun(ctx, place, run) {
+  const { deps, journal } = ctx;
+  const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
+  const watch = await deps.integrity.watch({
+    repoRoot: place.repoRoot,
+    worktree: place.worktree,
+    home: deps.home,
+    ownWorktreesUnder: join14(deps.workspaceRoot, place.goalId)
+  });
+  const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+  const result2 = await run();
+  const findings = [
+    ...since,
+    ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent"),
+    ...changeFindings(await watch.check(), "agent"),
+    ...state.before,
+    ...await state.check()
+  ];
+  return { result: result2, findings };
+}
+
+// src/runtime/controller/checked-gates.ts
+import { join as join15 } from "node:path";
+async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
+  const { deps, goal } = ctx;
+  const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
+  const watch = await deps.integrity.watch({
+    repoRoot: goal.repo.root,
+    worktree,
+    home: deps.home,
+    ownWorktreesUnder: join15(deps.workspaceRoot, goal.id)
+  });
+  const state = await watchState(deps, ctx.journal, "the gates");
+  const before = await deps.integrity.worktreeState(worktree);
+  const result2 = await run();
+  const strays = await deps.integrity.endStrays(worktree);
+  const after = await deps.integrity.worktreeState(worktree);
+  found.push(
+    ...since,
+    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+    ...strays.checked ? strayFindings(strays, "gates") : [],
+    ...changeFindings(await watch.check(), "gates"),
+    ...state.before,
+    ...await state.check()
+  );
+  return result2;
+}
+
+// src/runtime/controller/rate-limit-stop.ts
+function rateLimitStopError(agentLabel, work, failure2, waited, goalId, transcript) {
+  const times = waited.runs === 1 ? "once" : `${waited.runs} times`;
+  const over = waited.waitedMs > 0 ? ` over ${formatDuration3(waited.waitedMs)} of waiting` : "";
+  const message = `The agent ${agentLabel} ran ${work.what} but was rate-limited ${times}${over} (${stopReason(failure2, waited)}), so ${work.left}: ${failure2.words}`;
+  return new AgentUnavailableError(message, { hint: nextSteps(waited, goalId, transcript) });
+}
+function stopReason(failure2, waited) {
+  if (waited.budget === "time" && waited.runs > 0)
+    return "the time budget is spent, or too little of it is left for the next wait";
+  if (waited.budget !== null) return `the ${waited.budget} budget is spent`;
+  const bound = `agents.rateLimitWait, ${formatDuration3(waited.maxWaitMs)}`;
+  if (waited.runs === 1 && failure2.retryAfterMs !== void 0)
+    return `the wait it asks for, ${formatDuration3(failure2.retryAfterMs)}, is longer than ${bound}`;
+  return `waiting again would pass ${bound}`;
+}
+function nextSteps(waited, goalId, transcript) {
+  const output2 = `. Its output is in ${transcript}.`;
+  if (waited.budget !== null)
+    return [
+      "Extend the budget with ",
+      { step: "budget_add", goalId },
+      ", then ",
+      { step: "resume", goalId },
+      output2
+    ];
+  return [
+    "Wait until its rate limit resets, then ",
+    { step: "resume", goalId },
+    `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration3(waited.maxWaitMs)})${output2}`
+  ];
+}
+
 // src/runtime/controller/slice.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { join as join16, relative as relative6 } from "node:path";
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
@@ -36727,10 +37596,10 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join13(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join16(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
-      deps,
-      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path },
+      ctx,
+      { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
       () => deps.agent.run({
         goalId: ctx.goal.id,
         taskId,
@@ -36779,7 +37648,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       return "interrupted";
     }
     if (result2.environment !== void 0)
-      await stopUnavailable(ctx, taskId, attempt2, result2, result2.environment);
+      return await stopUnavailable(ctx, taskId, attempt2, result2, result2.environment);
     const outcome = await settleAttempt(
       ctx,
       task,
@@ -36797,8 +37666,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join13(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -36809,14 +37678,15 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
         attempt: attempt2,
         from: reset.previousHead,
         to: workspace.baseSha,
-        diff: kept ? relative5(paths2.dir, diffPath) : null
+        diff: kept ? relative6(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return { baseSha: workspace.baseSha, previousDiff: kept ? relative5(workspace.path, diffPath) : null };
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative6(workspace.path, diffPath) : null };
 }
 async function stopUnavailable(ctx, taskId, attempt2, result2, failure2) {
   const { journal, deps, goal } = ctx;
+  const waited = failure2.waited;
   journal.updateTask(taskId, { status: "pending", attempts: attempt2 - 1 });
   await journal.save([
     {
@@ -36826,10 +37696,22 @@ async function stopUnavailable(ctx, taskId, attempt2, result2, failure2) {
         attempt: attempt2,
         outcome: result2.outcome,
         durationMs: result2.durationMs,
-        unavailable: failure2.cause
+        unavailable: failure2.cause,
+        ...waited === void 0 ? {} : { rateLimitedRuns: waited.runs, waitedMs: waited.waitedMs },
+        ...waited?.budget ? { budget: waited.budget } : {}
       }
     }
   ]);
+  if (waited?.budget) return "deferred";
+  if (waited !== void 0)
+    throw rateLimitStopError(
+      deps.agent.label,
+      { what: `slice ${taskId}`, left: `its attempt ${attempt2} is not spent` },
+      failure2,
+      waited,
+      goal.id,
+      result2.transcript
+    );
   throw new AgentUnavailableError(
     `The agent ${deps.agent.label} cannot run here, so slice ${taskId} was not attempted: ${failure2.words}`,
     {
@@ -36904,26 +37786,19 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       ...withByExitCode(gates)
     }
   });
-  const reviewInput = {
-    taskId: task.id,
-    writes: task.writes,
-    allowedProtectedPaths: [],
-    changedFiles: change.changedFiles,
-    diff: change.diff,
-    gates
-  };
   const findings = [
-    ...controllerReview(reviewInput),
-    ...testsWeakenedReview(reviewInput, goal.goal.text),
-    ...securityReview(reviewInput),
+    ...reviewChange(ctx, {
+      taskId: task.id,
+      writes: task.writes,
+      changedFiles: change.changedFiles,
+      diff: change.diff,
+      gates
+    }),
     ...integrity,
     ...links,
     ...gateChecks
   ];
-  await deps.store.files.writeAtomic(
-    join13(deps.store.paths(goal.id).reviewArtifacts, `${task.id}.md`),
-    renderReviewMarkdown(findings, task.id)
-  );
+  await writeReview(ctx, task.id, findings);
   events.push({
     type: "review_written",
     data: { taskId: task.id, blocking: findings.filter((f) => f.severity === "blocking").length }
@@ -36976,7 +37851,8 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
   }
   const goalNow = await deps.store.read(goal.id);
   const outOfBudget = exhaustedLimit(goalNow.budget, { ...journal.spent, timeMs: journal.spent.timeMs + spend.timeMs }) !== null;
-  const retriesLeft = attempt2 < lastAttempt(ctx, task);
+  const breached = [...integrity, ...gateChecks].some((finding2) => finding2.severity === "blocking");
+  const retriesLeft = !breached && attempt2 < lastAttempt(ctx, task);
   if (retriesLeft && attempt2 < attemptLimit2 && !outOfBudget) {
     journal.updateTask(task.id, { status: "pending" });
     events.push({ type: "task_retry", data: { taskId: task.id, attempt: attempt2, failure: failure2.slice(0, 2e3) } });
@@ -37007,7 +37883,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       ...journal.execution.failures,
       {
         code: "slice_failed",
-        message: `Slice ${task.id} failed after ${attempt2} attempt(s).`,
+        message: breached ? `Slice ${task.id} failed: its attempt ${attempt2} reached outside its worktree, so it is not attempted again.` : `Slice ${task.id} failed after ${attempt2} attempt(s).`,
         evidence: failure2.slice(-8e3)
       }
     ]
@@ -37051,15 +37927,15 @@ function withByExitCode(gates) {
   const names = gates.filter((gate) => preExistingBasis(gate) === "exit-code").map((gate) => gate.name);
   return names.length > 0 ? { byExitCode: names } : {};
 }
-async function publishSlice(ctx, taskId, branch, sha2) {
+async function publishSlice(ctx, taskId, branch, sha4) {
   const { deps, journal } = ctx;
   if (deps.publishBranch === void 0) return;
   const published = sliceRecord(journal.execution, taskId).publishedSha;
-  if (published === sha2) return;
-  await deps.publishBranch(branch, sha2, published ?? void 0);
+  if (published === sha4) return;
+  await deps.publishBranch(branch, sha4, published ?? void 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, taskId),
-    publishedSha: sha2
+    publishedSha: sha4
   });
 }
 
@@ -37106,21 +37982,22 @@ async function runFixTask(ctx, fix) {
     { type: "task_leased", data: { taskId: fix.id, attempt: attempt2, pr: fix.pr, sliceId: fix.sliceId } }
   ]);
   const paths2 = fix.requests.flatMap((r) => r.path === null ? [] : [r.path]);
+  const allowed = [.../* @__PURE__ */ new Set([...writes, ...paths2])];
   const prompt = renderFixPrompt({
     goal: goal.goal.normalized,
     branch: workspace.branch,
     pr: fix.pr,
     requests: fix.requests.map(({ text: text3, path: path2, line: line2, author }) => ({ text: text3, path: path2, line: line2, author })),
     failing,
-    writes: [.../* @__PURE__ */ new Set([...writes, ...paths2])]
+    writes: allowed
   });
   deps.reporter.info(`[${fix.id}] ${deps.agent.label}: fix ${fix.fix} for PR #${fix.pr}`);
   const taskTime = Math.max(...journal.graph.tasks.map((t) => t.budget.timeMs));
   const live = (await deps.store.read(goal.id)).budget;
   const timeMs = live.timeMs === null ? taskTime : Math.min(taskTime, Math.max(1, live.timeMs - journal.spent.timeMs));
   const { result: result2, findings: integrity } = await checkedAgentRun(
-    deps,
-    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    ctx,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path, taskId: fix.id },
     () => deps.agent.run({
       goalId: goal.id,
       taskId: fix.id,
@@ -37131,13 +38008,13 @@ async function runFixTask(ctx, fix) {
         description: fix.requests.map((r) => r.text).join("\n\n"),
         ownerRole: fix.sliceId === null ? "integrator" : "implementer",
         reads: ["."],
-        writes,
+        writes: allowed,
         acceptance: ["The changes the review asks for are made.", "The required gates pass."]
       },
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join14(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join17(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run = journal.execution.fixRun;
@@ -37171,6 +38048,15 @@ async function runFixTask(ctx, fix) {
     updateFix(journal, fix.id, { status: "pending", attempts: attempt2 - 1 });
     await journal.save([...events, { type: "task_pending", data: { taskId: fix.id, attempt: attempt2 } }]);
     if (result2.environment === void 0) return;
+    if (result2.environment.waited !== void 0)
+      throw rateLimitStopError(
+        deps.agent.label,
+        { what: `the fix of PR #${fix.pr}`, left: `PR #${fix.pr} is not fixed yet` },
+        result2.environment,
+        result2.environment.waited,
+        goal.id,
+        result2.transcript
+      );
     throw new AgentUnavailableError(
       `The agent ${deps.agent.label} cannot run here, so PR #${fix.pr} was not fixed: ${result2.environment.words}`,
       {
@@ -37182,7 +38068,7 @@ async function runFixTask(ctx, fix) {
       }
     );
   }
-  const change = await deps.workspaces.capture(
+  const captured = await deps.workspaces.capture(
     { ...workspace, baseSha: head2 },
     `omk(${goal.id}): fix ${fix.fix} for PR #${fix.pr} (review)`
   );
@@ -37191,6 +38077,12 @@ async function runFixTask(ctx, fix) {
     fixRun: null,
     agentRuns: [...journal.execution.agentRuns, agentRunRecord(fix.id, attempt2, deps.agent.name, result2)]
   };
+  const {
+    change,
+    review,
+    refused: refused2,
+    events: reviewEvents
+  } = await reviewFix(ctx, fix, { ...workspace, baseSha: head2 }, captured, allowed);
   if (fix.sliceId !== null && change.committed) {
     const record2 = sliceRecord(journal.execution, fix.sliceId);
     const changed = new Map(record2.changedFiles.map((file2) => [file2.path, file2]));
@@ -37202,7 +38094,7 @@ async function runFixTask(ctx, fix) {
       headSha: change.headSha,
       changedFiles: [...changed.values()],
       gates,
-      findings: [...record2.findings, ...integrity, ...findings]
+      findings: [...record2.findings, ...review, ...integrity, ...findings]
     });
   } else if (fix.sliceId !== null && integrity.length > 0) {
     const record2 = sliceRecord(journal.execution, fix.sliceId);
@@ -37225,7 +38117,8 @@ async function runFixTask(ctx, fix) {
       headSha: change.committed ? change.headSha : null,
       changedFiles: change.committed ? change.changedFiles.map((file2) => file2.path) : [],
       agentFailure: agentFailure2,
-      untrusted
+      untrusted,
+      refused: refused2.length > 0 ? refused2 : null
     }
   });
   await journal.save(
@@ -37238,14 +38131,19 @@ async function runFixTask(ctx, fix) {
         type: "change_captured",
         data: {
           taskId: fix.id,
-          committed: change.committed,
-          headSha: change.headSha,
-          files: change.changedFiles.length
+          committed: captured.committed,
+          headSha: captured.headSha,
+          files: captured.changedFiles.length
         }
       },
+      ...reviewEvents,
       done ? { type: "task_done", data: { taskId: fix.id, attempt: attempt2 } } : {
         type: "task_failed",
-        data: { taskId: fix.id, attempts: attempt2, why: agentFailure2 ?? "no change" }
+        data: {
+          taskId: fix.id,
+          attempts: attempt2,
+          why: agentFailure2 ?? (refused2.length > 0 ? `refused by review: ${refused2.join(" ")}` : "no change")
+        }
       }
     ],
     {
@@ -37254,13 +38152,63 @@ async function runFixTask(ctx, fix) {
     }
   );
 }
+async function reviewFix(ctx, fix, workspace, captured, writes) {
+  if (!captured.committed) return { change: captured, review: [], refused: [], events: [] };
+  const { deps, goal } = ctx;
+  const links = linkFindings(
+    await deps.integrity.escapingLinks(
+      workspace.path,
+      captured.changedFiles.map((file2) => file2.path)
+    )
+  );
+  const review = [
+    ...reviewChange(ctx, {
+      taskId: fix.id,
+      writes,
+      changedFiles: captured.changedFiles,
+      diff: captured.diff,
+      gates: []
+    }),
+    ...links
+  ];
+  await writeReview(ctx, fix.id, review);
+  const blocking = review.filter((finding2) => finding2.severity === "blocking");
+  const events = [
+    { type: "review_written", data: { taskId: fix.id, blocking: blocking.length } }
+  ];
+  if (blocking.length === 0) return { change: captured, review, refused: [], events };
+  const paths2 = deps.store.paths(goal.id);
+  const diffPath = join17(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const reset = await deps.workspaces.resetToBase(workspace, diffPath);
+  events.push({
+    type: "slice_reset",
+    data: {
+      taskId: fix.id,
+      attempt: fix.attempts + 1,
+      from: reset.previousHead,
+      to: workspace.baseSha,
+      diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
+    }
+  });
+  deps.reporter.warn(
+    `[${fix.id}] its change is not applied to PR #${fix.pr}: ${blocking.map((f) => f.message).join(" ")}`
+  );
+  const unchanged = {
+    ...captured,
+    committed: false,
+    headSha: workspace.baseSha,
+    changedFiles: [],
+    diff: ""
+  };
+  return { change: unchanged, review: [], refused: blocking.map((f) => f.message), events };
+}
 async function undoFixRun(deps, journal) {
   const run = journal.execution.fixRun;
   if (run === null) return [];
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join14(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join17(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run.taskId,
     path: run.workspace,
@@ -37278,7 +38226,7 @@ async function undoFixRun(deps, journal) {
         attempt: run.attempt,
         from: reset.previousHead,
         to: run.head,
-        diff: reset.diffSaved ? relative6(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -37289,8 +38237,8 @@ async function recoverFixTasks(deps, journal, previousController) {
   for (const fix of fixTasks(journal).filter((f) => f.status === "running")) {
     const run = journal.execution.fixRun;
     const orphan = run?.taskId === fix.id ? run.agentProcess : null;
-    const alive2 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
-    const stopped = alive2 && host.killGroup(orphan.pid);
+    const alive4 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+    const stopped = alive4 && host.killGroup(orphan.pid);
     events.push({
       type: "worker_dead",
       data: { taskId: fix.id, previousController, orphanAgent: orphan?.pid ?? null, orphanStopped: stopped }
@@ -37371,7 +38319,7 @@ async function sliceGates(ctx, workspace, head2) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join17, relative as relative7 } from "node:path";
+import { join as join20, relative as relative8 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -37408,9 +38356,9 @@ function renderIntegrationFixPrompt(input2) {
     "## The slices merged",
     [`Each slice started from ${base}; \`git diff ${base}...<branch>\` shows one slice's change.`].join(" "),
     input2.slices.map((slice) => {
-      const files = slice.changedFiles.slice(0, MAX_FILES_PER_SLICE);
+      const files2 = slice.changedFiles.slice(0, MAX_FILES_PER_SLICE);
       const more = slice.changedFiles.length > MAX_FILES_PER_SLICE ? `, and ${slice.changedFiles.length - MAX_FILES_PER_SLICE} more` : "";
-      const list3 = files.length > 0 ? `${files.join(", ")}${more}` : "no files";
+      const list3 = files2.length > 0 ? `${files2.join(", ")}${more}` : "no files";
       return `- ${oneLine2(slice.id)} (\`${oneLine2(slice.branch)}\`): ${list3}`;
     }).join("\n") || "- (none)",
     "## Write scope",
@@ -37433,12 +38381,12 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join16 } from "node:path";
+import { join as join19 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname3, join as join15 } from "node:path";
-var short2 = (sha2) => sha2.slice(0, 12);
+import { dirname as dirname3, join as join18 } from "node:path";
+var short2 = (sha4) => sha4.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
   const shown = names.slice(0, NAMES_SHOWN3).join(", ");
@@ -37494,11 +38442,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join15(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join18(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join15(base, path2)).catch(() => null));
-      await mkdir(dirname3(join15(base, path2)), { recursive: true });
-      await writeFile(join15(base, path2), headFile);
+      saved.set(path2, await readFile3(join18(base, path2)).catch(() => null));
+      await mkdir(dirname3(join18(base, path2)), { recursive: true });
+      await writeFile(join18(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -37507,7 +38455,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join15(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join18(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -37521,8 +38469,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join15(base, path2), { force: true });
-      else await writeFile(join15(base, path2), original);
+      if (original === null) await rm(join18(base, path2), { force: true });
+      else await writeFile(join18(base, path2), original);
     }
   }
 }
@@ -37646,11 +38594,12 @@ async function integrateSlices(ctx) {
     allowedProtectedPaths: [],
     changedFiles: result2.changedFiles,
     diff: result2.diff,
-    gates
+    gates,
+    ...deps.holdsToken === void 0 ? {} : { holdsToken: deps.holdsToken }
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(
-    join16(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -37671,7 +38620,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join16(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -37781,7 +38730,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join17(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -37793,11 +38742,11 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
         attempt: previous === null ? attempt2 : attempt2 - 1,
         from: reset.previousHead,
         to: head2,
-        diff: kept ? relative7(paths2.dir, diffPath) : null
+        diff: kept ? relative8(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return previous === null ? null : { ...previous, diff: kept ? relative7(workspace.path, diffPath) : null };
+  return previous === null ? null : { ...previous, diff: kept ? relative8(workspace.path, diffPath) : null };
 }
 async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { attempt: attempt2, round: round2, limit }, previous) {
   const { deps, journal, goal } = ctx;
@@ -37850,8 +38799,8 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
   const taskTime = Math.max(...done.map((task) => task.budget.timeMs));
   const timeLeft = live.timeMs === null ? taskTime : Math.max(1, live.timeMs - journal.spent.timeMs);
   const { result: result2, findings } = await checkedAgentRun(
-    deps,
-    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path },
+    ctx,
+    { goalId: goal.id, repoRoot: goal.repo.root, worktree: workspace.path, taskId: INTEGRATION_ID },
     () => deps.agent.run({
       goalId: goal.id,
       taskId: INTEGRATION_ID,
@@ -37868,7 +38817,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join17(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join20(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -37915,6 +38864,15 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
         }
       }
     ]);
+    if (result2.environment.waited !== void 0)
+      throw rateLimitStopError(
+        deps.agent.label,
+        { what: "the integration repair", left: "the integration is not repaired yet" },
+        result2.environment,
+        result2.environment.waited,
+        goal.id,
+        result2.transcript
+      );
     throw new AgentUnavailableError(
       `The agent ${deps.agent.label} cannot run here, so the integration was not repaired: ${result2.environment.words}`,
       {
@@ -37966,8 +38924,8 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   if (repair === null) return [];
   const host = deps.store.deps.host;
   const orphan = repair.agentProcess;
-  const alive2 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
-  const stopped = alive2 && host.killGroup(orphan.pid);
+  const alive4 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+  const stopped = alive4 && host.killGroup(orphan.pid);
   const events = [
     {
       type: "worker_dead",
@@ -37983,7 +38941,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join17(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -38000,7 +38958,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
       attempt: repair.attempt,
       from: reset.previousHead,
       to: repair.head,
-      diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
+      diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
     }
   });
   return events;
@@ -38026,6 +38984,7 @@ var ExecutionJournal = class _ExecutionJournal {
   draining = false;
   static async open(store, goalId) {
     const paths2 = store.paths(goalId);
+    await store.watchGoal(goalId);
     const [graph, execution, spent] = await Promise.all([
       readVersioned(store.files, taskGraphVersioned, paths2.taskGraph),
       readExecution(store.files, paths2.execution),
@@ -38061,6 +39020,7 @@ var ExecutionJournal = class _ExecutionJournal {
       this.jobs.push({
         kind: "barrier",
         run: () => this.store.withGoalLock(this.goalId, async () => {
+          await this.recordTampering();
           const goal = await this.store.read(this.goalId);
           const proof = await rebuildProof(this.store, goal, this.events);
           await this.store.write(status(proof, goal));
@@ -38075,10 +39035,25 @@ var ExecutionJournal = class _ExecutionJournal {
     return new Promise((resolve11, reject) => {
       this.jobs.push({
         kind: "barrier",
-        run: () => this.store.read(this.goalId).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve11, reject)
+        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve11, reject)
       });
       this.drain();
     });
+  }
+  /**
+   * Before a proof is built: what differs on disk from what this controller wrote or saw becomes
+   * `state_tampered` gaps in execution.json (written now, under the caller's lock), so the proof
+   * built next says why it is not ready.
+   */
+  async recordTampering() {
+    const gaps = tamperingGaps(
+      await this.store.verifyGoal(this.goalId, { byContent: true }),
+      [],
+      "before the proof was built"
+    );
+    if (gaps.length === 0) return;
+    this.execution = withStateGaps(this.execution, gaps);
+    await writeExecution(this.store.files, this.store.paths(this.goalId).execution, this.execution);
   }
   /** Runs queued jobs one at a time; a group keeps growing until its turn comes. */
   drain() {
@@ -38138,7 +39113,7 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { join as join18, relative as relative8 } from "node:path";
+import { join as join21, relative as relative9 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -38260,7 +39235,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join18(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join21(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -38283,7 +39258,7 @@ async function restartIntegration(deps, journal, goal) {
         attempt: null,
         from: reset.previousHead,
         to: baseSha,
-        diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative9(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -38336,8 +39311,8 @@ async function executeGoal(deps, goalId, options) {
       const untilReady = options.untilReady && options.dispatch !== false;
       let complete = false;
       for (let round2 = 1; ; round2 += 1) {
-        const stopReason = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady, round2 === 1);
-        if (stopReason === "budget") stoppedBy ??= "budget";
+        const stopReason2 = options.dispatch === false ? null : await runWaves(ctx, goal.options.maxAgents, options.untilReady, round2 === 1);
+        if (stopReason2 === "budget") stoppedBy ??= "budget";
         if (controller.signal.aborted || stoppedBy !== null) break;
         await integrateAndRepair(ctx, options.repair ?? untilReady);
         journal.execution = { ...journal.execution, state: "complete" };
@@ -38610,7 +39585,7 @@ async function settle2(journal, stoppedBy) {
 }
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname4, join as join19 } from "node:path";
+import { dirname as dirname4, join as join22 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -38833,7 +39808,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join19(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join22(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -38843,12 +39818,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await store.files.writeAtomic(join19(paths2.dir, MERGED_FILES[key]), text3);
+      await store.files.writeAtomic(join22(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join19(paths2.dir, ...name.split("/"));
+      const target2 = join22(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname4(target2));
       await store.files.writeAtomic(target2, content);
@@ -39048,16 +40023,16 @@ var OUTCOME_ICONS = {
 
 // src/runtime/proof/test-summary-markdown.ts
 function testsMarkdown(gates, {
-  clip: clip4 = (value) => value,
+  clip: clip2 = (value) => value,
   shown = NAMES_SHOWN
 } = {}) {
   const out = [];
   for (const summary of gates.flatMap(gateSummaries)) {
     const subject = summary.subject === "tests" ? "Tests" : "Diagnostics";
-    out.push("", `**${subject} of ${code(clip4(summary.gate))}:** ${text(clip4(summary.heading))}`);
+    out.push("", `**${subject} of ${code(clip2(summary.gate))}:** ${text(clip2(summary.heading))}`);
     if (summary.lists.length > 0) out.push("");
     for (const list3 of summary.lists) {
-      out.push(`- ${list3.label}: ${namesLine(list3, (name) => code(clip4(name)), shown)}`);
+      out.push(`- ${list3.label}: ${namesLine(list3, (name) => code(clip2(name)), shown)}`);
     }
   }
   return out;
@@ -39072,14 +40047,18 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
   out.push(...quote(proof.goal.text), "");
-  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const required2 = proof.requiredGates.map((kind) => code(kind, true)).join(", ");
+  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha3(git.baseSha)}`;
+  const shown = requiredGatesShown(proof);
+  const required2 = [
+    ...shown.kinds.map((kind) => code(kind, true)),
+    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`)
+  ].join(", ");
   out.push(
     "| | |",
     "|---|---|",
     `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
     `| Base | ${base} |`,
-    `| Head | ${sha(git.headSha)} |`,
+    `| Head | ${sha3(git.headSha)} |`,
     `| Execution | ${proof.execution.replace("_", " ")} |`,
     `| Required gates | ${required2 === "" ? "none" : required2} |`
   );
@@ -39090,7 +40069,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
       );
     }
     out.push(...testsMarkdown(proof.gates));
@@ -39106,17 +40085,17 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const slice of proof.slices) {
       const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
       out.push(
-        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
+        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha3(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
       );
     }
   }
   if (proof.changedFiles.length > 0) {
-    const files = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
-    const more = proof.changedFiles.length - files.length;
-    if (more > 0) files.push(`- \u2026 and ${more} more`);
+    const files2 = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
+    const more = proof.changedFiles.length - files2.length;
+    if (more > 0) files2.push(`- \u2026 and ${more} more`);
     const title3 = `Changed files (${proof.changedFiles.length})`;
-    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files);
-    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files, "", "</details>");
+    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files2);
+    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files2, "", "</details>");
   }
   list(
     out,
@@ -39168,7 +40147,7 @@ function details(summary, body) {
     "</details>"
   ];
 }
-function sha(value) {
+function sha3(value) {
   return value === null ? "_unknown_" : code(shortSha(value), true);
 }
 
@@ -39433,10 +40412,6 @@ _\u2026 ${count} characters folded to fit the size limit._`;
   const end = safeEnd(value, newline > 0 ? newline : room);
   return `${value.slice(0, end)}${note(value.length - end)}`;
 }
-function clip2(value, max) {
-  if (max === null || value.length <= max) return value;
-  return `${value.slice(0, safeEnd(value, max))}\u2026`;
-}
 function safeEnd(value, end) {
   const unit = value.charCodeAt(end - 1);
   return unit >= 55296 && unit <= 56319 ? end - 1 : end;
@@ -39533,9 +40508,9 @@ ${renderProofMarkdown(foldProof(proof, fold))}`;
   return cut(rendered, limit);
 }
 function foldProof(proof, fold) {
-  const text3 = (value) => clip2(value, fold.textChars);
+  const text3 = (value) => clip(value, fold.textChars);
   const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
-  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip2(value, fold.messageChars);
+  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip(value, fold.messageChars);
   const grouped = (items, make) => {
     const counts = /* @__PURE__ */ new Map();
     for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
@@ -39685,12 +40660,12 @@ function looseFields(value) {
   if (typeof value !== "object" || value === null) return {};
   const record2 = value;
   const git = typeof record2.git === "object" && record2.git !== null ? record2.git : {};
-  const str2 = (field) => typeof field === "string" ? field : null;
+  const str3 = (field) => typeof field === "string" ? field : null;
   return {
-    digest: str2(record2.digest) ?? "",
-    status: str2(record2.status) ?? "",
-    headSha: str2(record2.headSha) ?? str2(git.headSha),
-    baseSha: str2(record2.baseSha) ?? str2(git.baseSha)
+    digest: str3(record2.digest) ?? "",
+    status: str3(record2.status) ?? "",
+    headSha: str3(record2.headSha) ?? str3(git.headSha),
+    baseSha: str3(record2.baseSha) ?? str3(git.baseSha)
   };
 }
 function block(form, json2) {
@@ -39728,10 +40703,10 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip2(gate.name, fold.textChars), true)} | ${code(clip2(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
     );
   }
-  const clipName = (value) => clip2(value, fold.textChars ?? 300);
+  const clipName = (value) => clip(value, fold.textChars ?? 300);
   out.push(...testsMarkdown(gates, { clip: clipName, shown: fold.tailChars === 0 ? 3 : 10 }));
   const withOutput = gates.filter(
     (gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== ""
@@ -39740,8 +40715,8 @@ function gatesSection(title3, gates, fold) {
     out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
   }
   for (const gate of fold.tailChars === 0 ? [] : withOutput) {
-    const log = gate.artifact === null ? "" : ` (full log: ${clip2(gate.artifact, fold.textChars)})`;
-    const summary = `Output of ${clip2(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
+    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
+    const summary = `Output of ${clip(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
     out.push("", ...details2(summary, gate.tail, fold.tailChars));
   }
   return out.join("\n");
@@ -39772,20 +40747,20 @@ function lastLines(value, count, maxChars) {
   }
   return { shown: window2.replace(/\r\n?/g, "\n"), lines, cut: cut2 };
 }
-function filesSection(files, fold) {
-  const added = files.reduce((sum3, file2) => sum3 + file2.additions, 0);
-  const removed = files.reduce((sum3, file2) => sum3 + file2.deletions, 0);
-  const title3 = `Changed files (${files.length}, +${added} \u2212${removed})`;
-  if (files.length === 0) return `### ${title3}
+function filesSection(files2, fold) {
+  const added = files2.reduce((sum3, file2) => sum3 + file2.additions, 0);
+  const removed = files2.reduce((sum3, file2) => sum3 + file2.deletions, 0);
+  const title3 = `Changed files (${files2.length}, +${added} \u2212${removed})`;
+  if (files2.length === 0) return `### ${title3}
 
 No files changed.`;
-  const shown = files.slice(0, fold.filesShown).map((file2) => `- ${code(clip2(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
+  const shown = files2.slice(0, fold.filesShown).map((file2) => `- ${code(clip(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
   if (shown.length === 0)
     return `### ${title3}
 
 _The list is folded to fit; the branch diff has every file._`;
-  if (shown.length < files.length) shown.push(`- \u2026 and ${files.length - shown.length} more`);
-  if (files.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
+  if (shown.length < files2.length) shown.push(`- \u2026 and ${files2.length - shown.length} more`);
+  if (files2.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
   return [`<details><summary>${html(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
 }
 function gapsSection(proof, fold) {
@@ -39811,7 +40786,7 @@ function codedLines(items, fold) {
     return [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
   }
   return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? "" : ` ${text(clip2(item.message, fold.messageChars))}`;
+    const message = fold.messageChars === 0 ? "" : ` ${text(clip(item.message, fold.messageChars))}`;
     const line2 = `- ${code(item.code)}${message}`;
     const evidence = item.evidence ?? "";
     if (fold.tailChars === 0 || evidence.trim() === "") return [line2];
@@ -39825,16 +40800,16 @@ function decisionsSection(decisions, fold) {
 
 _Folded to fit; they are in the goal's decisions.jsonl._`;
   const lines = decisions.map(
-    (entry) => `- **${text(clip2(entry.kind, fold.textChars))}**: ${text(clip2(entry.decision, fold.textChars))} \u2014 ${text(clip2(entry.reason, fold.textChars))}`
+    (entry) => `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} \u2014 ${text(clip(entry.reason, fold.textChars))}`
   );
   return [title3, "", ...lines].join("\n");
 }
 function goalSection(goalText, cap) {
-  return ["### Goal", "", ...quote(clip2(goalText, cap))].join("\n");
+  return ["### Goal", "", ...quote(clip(goalText, cap))].join("\n");
 }
 function list2(values, shown, inTable) {
   if (values.length === 0) return "none";
-  const codes = values.slice(0, shown).map((value) => code(clip2(value, 200), inTable));
+  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
   return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
 }
 
@@ -39864,8 +40839,8 @@ function renderIntegratorTitle(input2) {
 function title2(subject, suffix) {
   const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
   const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
-  const result2 = `omk: ${clip2(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
-  return result2.length <= MAX_TITLE_CHARS ? result2 : clip2(result2, MAX_TITLE_CHARS - 1);
+  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
+  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
 }
 function renderSlicePrBody(input2) {
   const blocks2 = proofBlocks(input2.proof);
@@ -39900,13 +40875,13 @@ function sliceSections(input2, fold, blocks2) {
   const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
   const rows = [
     ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ["Owner role", text(clip2(task.ownerRole, cap))],
+    ["Owner role", text(clip(task.ownerRole, cap))],
     ["Write scope", many(task.writes)],
     ["Depends on", many(task.dependsOn)],
-    ["Branch", code(clip2(slice.branch, cap), true)],
+    ["Branch", code(clip(slice.branch, cap), true)],
     ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
   ];
-  const acceptance = task.acceptance.map((entry) => `- ${text(clip2(entry, cap))}`);
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
   const sliceText = [
     "### This slice",
     "",
@@ -39916,17 +40891,17 @@ function sliceSections(input2, fold, blocks2) {
     ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
   ].join("\n");
   const findings = slice.findings.map(
-    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip2(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
   );
   const related = [
     `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
     ...input2.siblings.map(
-      (sibling) => `- Slice ${code(clip2(sibling.id, cap))}: ${linkOrNote(clip2(sibling.title, cap), sibling.url)}`
+      (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
     )
   ];
   return [
     cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip2(task.title, cap))}
+      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
 
 One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
     ),
@@ -39956,7 +40931,7 @@ function integratorSections(input2, fold, blocks2) {
   const { goal, proof } = input2;
   const cap = fold.textChars;
   const rows = input2.slices.map(
-    (slice) => `| ${text(clip2(slice.status, cap))} | ${code(clip2(slice.id, cap), true)} | ${text(clip2(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
+    (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
   );
   const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input2;
@@ -39965,7 +40940,7 @@ function integratorSections(input2, fold, blocks2) {
     cuttable(
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip2(input2.branch, cap))}.`
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`
     ),
     cuttable(goalSection(goal.goal.text, cap)),
     cuttable(
@@ -40223,7 +41198,7 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
 // src/runtime/delivery/proof-check.ts
 var TITLE_STATUS = /^omk proof: ([a-z_]+)/;
 var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
-var short3 = (sha2) => sha2.slice(0, 12);
+var short3 = (sha4) => sha4.slice(0, 12);
 function proofCheckProblems(input2) {
   const { runs, appId, rebuilt, headSha } = input2;
   const own2 = runs.filter((run) => run.appId === appId);
@@ -40298,10 +41273,10 @@ function intentFor(events, pr) {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event?.type !== "merge_requested") continue;
-    const { pr: number4, sha: sha2, method } = event.data;
-    if (number4 !== pr.number || sha2 !== pr.headSha) continue;
+    const { pr: number4, sha: sha4, method } = event.data;
+    if (number4 !== pr.number || sha4 !== pr.headSha) continue;
     const known = method === "squash" || method === "rebase" ? method : "merge";
-    return { pr: number4, sha: sha2, method: known };
+    return { pr: number4, sha: sha4, method: known };
   }
   return null;
 }
@@ -40335,15 +41310,15 @@ async function mergeGoal(deps, goalId, options) {
     ]);
     await rebuildProof(store, await store.read(goalId), events);
   });
-  const recordMerged = async (sha2, method, recovered2) => store.withGoalLock(goalId, async () => {
+  const recordMerged = async (sha4, method, recovered2) => store.withGoalLock(goalId, async () => {
     const current = await store.read(goalId);
-    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha2 };
+    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha4 };
     await events.append([
       {
         type: "goal_merged",
         data: {
           pr: pr.number,
-          sha: sha2,
+          sha: sha4,
           target: pr.base,
           method,
           ...recovered2 ? { recovered: true } : {}
@@ -40351,7 +41326,7 @@ async function mergeGoal(deps, goalId, options) {
       }
     ]);
     const written = await store.write({ ...current, status: "merged" });
-    return { proof: await rebuildProof(store, written, events), sha: sha2 };
+    return { proof: await rebuildProof(store, written, events), sha: sha4 };
   });
   const settled2 = async (merged) => {
     if (merged.state !== "merged") return null;
@@ -40468,8 +41443,8 @@ function describeNote(note, words2) {
       return `${note.dispatches ? "Not dispatched" : "Not started again"}: the goal is ${note.status.replace(/_/g, " ")}.`;
     case "fix_done": {
       const which = note.sliceId === null || note.sliceId === INTEGRATION_ID ? "integrator PR" : `slice ${note.sliceId}'s PR`;
-      const sha2 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
-      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha2}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
+      const sha4 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
+      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha4}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
     }
     case "fix_already_handled":
       return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
@@ -40537,16 +41512,17 @@ async function deliverByPolicy(deps, goalId, options) {
 var MAX_FILES = 20;
 function fixReply(report2) {
   if (report2.headSha === null) {
-    const why = report2.agentFailure === null ? "the agent changed nothing" : `the agent ${report2.agentFailure}`;
+    const refused2 = report2.refused ?? [];
+    const why = report2.agentFailure !== null ? `the agent ${report2.agentFailure}` : refused2.length > 0 ? `its change was refused by review: ${refused2.join(" ")}` : "the agent changed nothing";
     return [
       `omk did not change PR #${report2.pr}: ${why}.`,
       `The PR stays as it was; its proof is still **${report2.proofStatus}**.`
     ].join("\n\n");
   }
-  const files = report2.changedFiles.slice(0, MAX_FILES).map((path2) => `\`${path2}\``);
+  const files2 = report2.changedFiles.slice(0, MAX_FILES).map((path2) => `\`${path2}\``);
   const more = report2.changedFiles.length > MAX_FILES ? ` and ${report2.changedFiles.length - MAX_FILES} more` : "";
   const lines = [
-    `omk pushed a fix to this PR: ${report2.headSha.slice(0, 12)}, changing ${files.join(", ")}${more}.`
+    `omk pushed a fix to this PR: ${report2.headSha.slice(0, 12)}, changing ${files2.join(", ")}${more}.`
   ];
   if (!report2.delivered) {
     lines.push(`The goal is **${report2.proofStatus}** after the fix, so its PRs were not updated.`);
@@ -40605,6 +41581,7 @@ async function finishFixes(deps, request2) {
     delivered = true;
   }
   const proof = (await readProof(deps.store, goalId)).proof;
+  const replies = request2.replies ?? await forgeReplies(deps, goal);
   const endings = [];
   for (const task of open6) {
     const result2 = task.result;
@@ -40613,6 +41590,7 @@ async function finishFixes(deps, request2) {
       headSha: result2?.headSha ?? null,
       changedFiles: result2?.changedFiles ?? [],
       agentFailure: result2?.agentFailure ?? (task.status === "pending" ? "interrupted before it finished" : null),
+      refused: result2?.refused ?? [],
       proofStatus: proof.status,
       failing: failingGates(proof.gates).map((gate) => gate.name),
       delivered: delivered && DELIVERABLE_AFTER_FIX.includes(goal.status)
@@ -40636,11 +41614,21 @@ async function finishFixes(deps, request2) {
       }
     ]);
     const asked = task.requests.map((r) => ({ ...r }));
-    const replied = await answer(deps, request2.replies, task.pr, asked, fixReply(report2));
-    const resolved = applied && request2.replies !== void 0 ? await resolveThreads(deps, request2.replies, task.pr, asked) : 0;
+    const replied = await answer(deps, replies, task.pr, asked, fixReply(report2));
+    const resolved = applied && replies !== void 0 ? await resolveThreads(deps, replies, task.pr, asked) : 0;
     endings.push({ task, report: report2, applied, replied, resolved });
   }
   return endings;
+}
+async function forgeReplies(deps, goal) {
+  try {
+    return (await deps.forge(goal)).replies;
+  } catch (error62) {
+    deps.reporter.warn(
+      `could not reach the forge to answer goal ${goal.id}'s review fixes: ${error62 instanceof Error ? error62.message : String(error62)}`
+    );
+    return void 0;
+  }
 }
 async function endedFixes(deps, goalId) {
   const ended = /* @__PURE__ */ new Set();
@@ -40684,13 +41672,15 @@ async function resolveThreads(deps, replies, pr, requests) {
 }
 function whyFailed(report2) {
   if (report2.agentFailure !== null) return `agent: ${report2.agentFailure}`;
+  if (report2.refused !== void 0 && report2.refused.length > 0)
+    return `refused by review: ${report2.refused.join(" ")}`;
   if (report2.headSha === null) return "no change";
   if (!report2.delivered) return `goal ${report2.proofStatus}: not delivered`;
   return `proof ${report2.proofStatus}${report2.failing.length > 0 ? `: ${report2.failing.join(", ")} fail` : ""}`;
 }
 
 // src/runtime/plan/agent-planner.ts
-import { join as join20 } from "node:path";
+import { join as join23 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -40823,7 +41813,7 @@ function parsePlanReply(output2) {
   return { ok: false, errors: ['no JSON object with a "version" key in the reply'] };
 }
 function checkReplyPaths(reply, repoFiles) {
-  const files = new Set(repoFiles);
+  const files2 = new Set(repoFiles);
   const dirs = /* @__PURE__ */ new Set(["."]);
   for (const file2 of repoFiles) {
     const parts = file2.split("/");
@@ -40844,7 +41834,7 @@ function checkReplyPaths(reply, repoFiles) {
         errors.push(`${slice.id}.${field}: ${violation}`);
         return;
       }
-      if (files.has(p) || dirs.has(p)) return;
+      if (files2.has(p) || dirs.has(p)) return;
       const parent = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : ".";
       if (mayBeNew && dirs.has(parent)) return;
       errors.push(
@@ -41402,10 +42392,10 @@ async function indexExports(repo, root) {
 function estimateTokens(text3) {
   return Math.ceil(text3.length / 4);
 }
-function testLayout(files) {
+function testLayout(files2) {
   const roots = /* @__PURE__ */ new Map();
   let colocated = 0;
-  for (const path2 of files) {
+  for (const path2 of files2) {
     if (!isTestFile(path2)) continue;
     const root = testRoot(path2);
     if (root === path2) colocated += 1;
@@ -41542,9 +42532,9 @@ function draftsOf(reply, input2, notes) {
 function sum(a, b) {
   return { timeMs: a.timeMs + b.timeMs, tokens: a.tokens + b.tokens, usd: a.usd + b.usd };
 }
-async function readOutput(files, path2) {
+async function readOutput(files2, path2) {
   try {
-    return (await files.readText(path2) ?? "").slice(-MAX_REPLY_CHARS);
+    return (await files2.readText(path2) ?? "").slice(-MAX_REPLY_CHARS);
   } catch {
     return "";
   }
@@ -41680,7 +42670,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join20(goalArtifacts, "planner");
+  return join23(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -42044,6 +43034,30 @@ function unhandled(requests, handled) {
   });
 }
 
+// src/runtime/app/fix-batches.ts
+var FixBatches = class {
+  waiting = /* @__PURE__ */ new Map();
+  /**
+   * Joins the fix waiting on `key` (null: nothing more to do), or opens a batch for a new fix;
+   * its `take` closes the batch and returns every request it gathered (again on a later call).
+   */
+  open(key, requests) {
+    const waiting = this.waiting.get(key);
+    if (waiting !== void 0) {
+      waiting.push(...requests);
+      return null;
+    }
+    const batch = [...requests];
+    this.waiting.set(key, batch);
+    return {
+      take: () => {
+        if (this.waiting.get(key) === batch) this.waiting.delete(key);
+        return batch;
+      }
+    };
+  }
+};
+
 // src/runtime/app/fix-target.ts
 function fixTarget(request2) {
   const parsed2 = request2.branch === null ? null : parseOmkBranch(request2.branch);
@@ -42177,7 +43191,13 @@ async function repoAgentChoice(repoRoot, agent) {
           ...agents,
           custom: {
             ...agents.custom,
-            [REPO_COMMAND_AGENT]: { argv: agent.command, prompt: agent.prompt, env: [], usage: "none" }
+            [REPO_COMMAND_AGENT]: {
+              argv: agent.command,
+              prompt: agent.prompt,
+              env: [],
+              home: [],
+              usage: "none"
+            }
           }
         }
       }
@@ -42226,8 +43246,32 @@ function withRepoDefaults(request2, given2, settings) {
   };
 }
 
+// src/runtime/app/run-phase.ts
+var PHASE_EVENTS = /* @__PURE__ */ new Set([
+  "plan_written",
+  "task_done",
+  "task_failed",
+  "task_skipped",
+  "task_pending",
+  "integration_repair_started",
+  "agent_rate_limited",
+  "fix_requested",
+  "fix_applied",
+  "fix_failed",
+  "integration_done",
+  "integration_conflict",
+  "pr_opened",
+  "goal_merged",
+  "budget_exhausted",
+  "execution_interrupted",
+  "execution_finished"
+]);
+function movesRunPhase(types) {
+  return types.some((type) => PHASE_EVENTS.has(type));
+}
+
 // src/runtime/app/shared-goal.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 async function pullSharedGoal(store, remote, goalId, options = {}) {
   const commit = await remote.pull(goalId);
   if (commit === null) return { found: false, missing: "branch" };
@@ -42238,7 +43282,7 @@ async function pullSharedGoal(store, remote, goalId, options = {}) {
   return { found: true, goal, commit };
 }
 function threadIdSuffix(commentKey) {
-  return createHash2("sha256").update(commentKey).digest("hex").slice(0, 12);
+  return createHash4("sha256").update(commentKey).digest("hex").slice(0, 12);
 }
 function derivedGoalId(create) {
   return newGoalId(create.goal, create.idSuffix ?? "");
@@ -42255,6 +43299,15 @@ async function planSharedGoal(deps, remote, create, origin) {
   const goal = await deps.store.read(goalId);
   return { goal, created, startable: goal.status === "planned" };
 }
+
+// src/runtime/state/remote.ts
+var GoalExistsError = class extends BusyError {
+  goalId;
+  constructor(goalId, where) {
+    super(`Goal ${goalId} is on ${where} already: another writer created it first.`);
+    this.goalId = goalId;
+  }
+};
 
 // src/runtime/app/shared-step.ts
 function withSharedGoal(ports, request2, act) {
@@ -42285,6 +43338,33 @@ async function withPreparedSharedGoal(ports, request2, prepare, act) {
   const pushes = message !== null && (request2.saveIf === void 0 || request2.saveIf(value));
   const saved = pushes ? await exclusive("push", () => ports.remote.push(goalId, message)) : null;
   return { kind: "done", value, pulled: pulled.commit, saved };
+}
+
+// src/runtime/app/thread-host.ts
+var THREAD_PHASES = ["queued", "planning", "dispatched", "running", "settled"];
+function onSharedGoal(host, goalId, plan2, act, ws) {
+  return onSharedGoalThen(host, goalId, plan2, act, async (step) => step, ws);
+}
+function onSharedGoalThen(host, goalId, plan2, act, after, ws) {
+  const exclusive = (phase, fn) => host.lock(goalId, async () => {
+    if (phase === "pull") return fn();
+    try {
+      return await fn();
+    } finally {
+      host.runs.delete(goalId);
+    }
+  });
+  const step = async (here) => {
+    const request2 = { goalId, ...plan2, ...plan2.lock === "pull_push" ? { exclusive } : {} };
+    const ports = { store: here.store, remote: here.remote, reporter: host.reporter };
+    const done = await withSharedGoal(ports, request2, async (pulled) => {
+      if (plan2.branches) await host.bringBranches(here, goalId);
+      return act(here, pulled);
+    });
+    return after(done, here);
+  };
+  const inCheckout = () => ws === void 0 ? host.checkout(plan2.checkout, step) : step(ws);
+  return plan2.lock === "step" ? host.lock(goalId, inCheckout) : inCheckout();
 }
 
 // src/runtime/app/thread-step.ts
@@ -42383,261 +43463,237 @@ function readStepPlan() {
   return { checkout: "full", branches: false, save: null, saveOnFailure: false, lock: "none" };
 }
 
+// src/runtime/app/thread-trust.ts
+function untrustedAgentHere(host, ws, step, setting, recorded) {
+  return untrustedAgentOfStep(host.app(ws), ws.repoRoot, {
+    step,
+    executesHere: host.executesHere,
+    runAgent: () => repoRunAgent(ws.repoRoot, setting, host.operatorAgent),
+    planningAgent: repoPlanningAgent(setting, host.operatorAgent),
+    ...recorded === void 0 ? {} : { recorded }
+  });
+}
+async function untrustedGoalAgent(host, ws, step, setting, goalId) {
+  const read2 = await onSharedGoal(
+    host,
+    goalId,
+    readStepPlan(),
+    (_ws, { goal }) => untrustedAgentHere(host, ws, step, setting, goal.options.agent ?? void 0),
+    ws
+  );
+  return read2.kind === "done" ? read2.value : null;
+}
+function untrustedResumeAgent(host, setting, goalId) {
+  if (!host.executesHere) return Promise.resolve(null);
+  return host.checkout("full", (ws) => untrustedGoalAgent(host, ws, "resume", setting, goalId));
+}
+
+// src/runtime/app/thread-command.ts
+async function commandOnThread(host, request2) {
+  const { goalId, command: command2 } = request2;
+  const plan2 = threadStepPlan(command2);
+  const active = host.runs.get(goalId);
+  if (plan2.whileRunning === "refused") {
+    const verb = command2.kind === "merge" ? "merge" : "open-pr";
+    const refused2 = refusedWhileRunning({ goalId, verb, running: active !== void 0 });
+    if (refused2 !== null) throw refused2;
+  }
+  const method = command2.kind === "merge" ? await request2.method() : void 0;
+  const step = (store, ws) => threadGoalStep({
+    goalId,
+    command: command2,
+    store,
+    inPlace: ws === null,
+    executesHere: host.executesHere,
+    app: () => {
+      if (ws === null) throw new Error(`${command2.kind} needs a checkout`);
+      return host.app(ws);
+    },
+    ...method === void 0 ? {} : { method },
+    ...request2.budgetCap === void 0 ? {} : { budgetCap: request2.budgetCap },
+    fallbackBase: request2.fallbackBase
+  });
+  if (active !== void 0 && plan2.whileRunning !== "refused") {
+    if (plan2.whileRunning === "after_control") {
+      await untilControlled(active.store, goalId, {
+        clock: host.clock,
+        running: () => host.runs.has(goalId)
+      });
+    }
+    const result2 = await host.lock(goalId, async () => {
+      const run = host.runs.get(goalId);
+      if (run === void 0) return null;
+      const done = await step(run.store, null);
+      if (plan2.refresh === "always") await host.show(run.store, goalId, "running");
+      return done;
+    });
+    if (result2 !== null) return { kind: "done", result: result2 };
+  }
+  if (command2.kind === "resume") {
+    const found = await untrustedResumeAgent(host, request2.agent, goalId);
+    if (found !== null) return { kind: "refused", found };
+  }
+  const shared = await onSharedGoal(host, goalId, commandStepPlan(command2, goalId), async (ws) => {
+    const done = await step(ws.store, ws);
+    const notes = done.kind === "merged" ? [mergeNote(done.result)] : [];
+    if (plan2.refresh !== "never") await host.show(ws.store, goalId, "settled", notes);
+    return done;
+  });
+  return shared.kind === "not_shared" ? { kind: "not_shared" } : { kind: "done", result: shared.value };
+}
+
+// src/runtime/app/thread-fix.ts
+function fixOnThread(host, request2) {
+  const { goalId, pr } = request2;
+  return host.checkout("full", async (ws) => {
+    const found = await untrustedGoalAgent(host, ws, "fix", request2.agent, goalId);
+    if (found !== null) return { kind: "refused", found };
+    const step = await onSharedGoal(
+      host,
+      goalId,
+      fixStepPlan(goalId, pr),
+      async () => fixPullRequest(host.app(ws), {
+        goalId,
+        pr,
+        requests: request2.take(),
+        agent: await repoRunAgent(ws.repoRoot, request2.agent, host.operatorAgent),
+        replies: request2.replies,
+        fallbackBase: request2.fallbackBase,
+        ...host.shutdown === void 0 ? {} : { signal: host.shutdown }
+      }),
+      ws
+    );
+    if (step.kind === "not_shared") return { kind: "not_shared" };
+    if (step.value.kind !== "already_handled")
+      await host.show(ws.store, goalId, "settled", [fixNote(step.value)]);
+    return { kind: "done", outcome: step.value };
+  });
+}
+
+// src/runtime/app/thread-merge.ts
+async function checkMergeOnThread(host, request2) {
+  const { goalId } = request2;
+  if (host.runs.has(goalId)) return { kind: "running_here" };
+  return onSharedGoalThen(
+    host,
+    goalId,
+    mergeCheckStepPlan(goalId),
+    async (ws) => recheckMerge(host.app(ws), goalId, await request2.method()),
+    async (step, ws) => {
+      if (step.kind === "not_shared") return { kind: "not_shared" };
+      const check2 = step.value;
+      if (!check2.evaluated) return { kind: "not_evaluated", why: check2.why, detail: check2.detail };
+      const origin = await readOrigin(ws.store, goalId);
+      if (origin !== null)
+        await host.show(ws.store, goalId, "settled", [mergeNote(check2.result)], { issue: origin.issue });
+      return { kind: "evaluated", result: check2.result, shown: origin !== null };
+    }
+  );
+}
+
+// src/runtime/app/thread-run.ts
+async function startOnThread(host, request2) {
+  const goalId = derivedGoalId(request2.create);
+  const startedBy = request2.origin.login;
+  if (!host.executesHere) {
+    return host.lock(goalId, async () => {
+      if (await host.shownPhase(goalId) === "dispatched") return "already_taken";
+      await host.show(null, goalId, "planning", [], { startedBy });
+      await host.checkout("full", async (ws) => {
+        if (!await planHere(host, ws, request2, goalId)) return;
+        await host.dispatch(goalId);
+        await host.show(ws.store, goalId, "dispatched");
+      });
+      return "taken";
+    });
+  }
+  const known = await host.shownPhase(goalId);
+  if (known !== null && known !== "queued") return "already_taken";
+  await host.show(null, goalId, "queued", [], { startedBy });
+  const run = () => host.checkout("full", async (ws) => {
+    if (await planHere(host, ws, request2, goalId)) await executeHere(host, ws, goalId, request2);
+  });
+  return host.queueRun(`run:${goalId}`, run) === "full" ? "busy" : "taken";
+}
+async function planHere(host, ws, request2, goalId) {
+  const found = await untrustedAgentHere(host, ws, "start", request2.agent);
+  if (found !== null) {
+    await host.show(null, goalId, "settled", [{ code: "untrusted_agent", step: "start", found }]);
+    return false;
+  }
+  const agent = host.executesHere ? repoPlanningAgent(request2.agent, host.operatorAgent) : void 0;
+  const plan2 = () => planSharedGoal(host.app(ws), ws.remote, { ...request2.create, repo: ws.repoRoot, agent }, request2.origin);
+  const { goal, startable } = host.executesHere ? await host.lock(goalId, plan2) : await plan2();
+  const refused2 = notStartedNote(goal, startable, !host.executesHere);
+  if (refused2 === null) return true;
+  await host.show(ws.store, goalId, "settled", [refused2]);
+  return false;
+}
+async function executeHere(host, ws, goalId, options) {
+  const notes = [];
+  let failure2 = null;
+  const step = await onSharedGoal(
+    host,
+    goalId,
+    executeStepPlan(goalId),
+    async () => {
+      host.runs.set(goalId, { store: ws.store });
+      const live = host.follow(goalId, ws.store);
+      try {
+        await host.show(ws.store, goalId, "running");
+        const outcome = await executeAndDeliver(host.app(ws), {
+          goalId,
+          method: await options.method(),
+          agent: await repoRunAgent(ws.repoRoot, options.agent, host.operatorAgent),
+          ...host.shutdown === void 0 ? {} : { signal: host.shutdown },
+          after: "deliver",
+          fallbackBase: options.fallbackBase,
+          replies: options.replies
+        });
+        notes.push(...outcome.notes);
+      } catch (error62) {
+        failure2 = error62;
+        notes.push({ code: "failed", error: error62 });
+      } finally {
+        await live.stop();
+      }
+    },
+    ws
+  );
+  if (step.kind === "not_shared") notes.push({ code: "not_shared", goalId });
+  await host.show(ws.store, goalId, "settled", notes);
+  if (failure2 !== null) throw failure2;
+}
+function resumeOnThread(host, goalId, options) {
+  return host.checkout("full", (ws) => executeHere(host, ws, goalId, options));
+}
+async function continueOnThread(host, goalId, followUp, options) {
+  if (followUp === "dispatch") {
+    await host.dispatch(goalId);
+    return "dispatched";
+  }
+  if (followUp === "none") return "none";
+  return host.queueRun(`run:${goalId}`, () => resumeOnThread(host, goalId, options)) === "full" ? "busy" : "continuing";
+}
+
 // src/runtime/events/tail.ts
 var READ_CHUNK = 256 * 1024;
 
 // src/runtime/gates/log-name.ts
-function gateLogName(sha2, gateName) {
-  return `${sha2.slice(0, 12)}-${safeGateName(gateName)}.log`;
+function gateLogName(sha4, gateName) {
+  return `${sha4.slice(0, 12)}-${safeGateName(gateName)}.log`;
 }
 function safeGateName(name) {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-// src/runtime/markdown/goal-sections.ts
-function prLink(pull) {
-  return pull === null ? "\u2013" : link(`#${pull.number}`, pull.url, true);
-}
-function slicesTable(proof) {
-  if (proof.slices.length === 0) return [];
-  const rows = proof.slices.map(
-    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(pullRequestOf(proof, slice.id))} |`
-  );
-  const integrator = pullRequestOf(proof, null);
-  const last = integrator === null ? [] : [`| integration | all slices | \u2013 | \u2013 | ${prLink(integrator)} |`];
-  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...last];
-}
-function gatesLine(proof) {
-  if (proof.gates.length === 0) return [];
-  const gates = proof.gates.map(
-    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${gateOutcomeLabel(gate)}${gate.required ? "" : " (optional)"}`
-  );
-  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
-}
-function finalSummary(goal, proof, steps = NEUTRAL_STEPS) {
-  const merge3 = proof.delivery.merge;
-  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
-  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
-    `- Known gaps (${proof.knownGaps.length}):`,
-    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, steps))}`)
-  ];
-  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
-  return [
-    "",
-    "#### Final summary",
-    "",
-    `- Outcome: ${outcome}`,
-    ...gaps,
-    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
-    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
-  ];
-}
-function notesList(notes, title3 = null) {
-  if (notes.length === 0) return [];
-  return ["", ...title3 === null ? [] : [`### ${title3}`, ""], ...notes.map((note) => `- ${text(note)}`)];
-}
-var SLICE_ICONS = {
-  pending: "\u23F3",
-  running: "\u{1F504}",
-  done: "\u2705",
-  failed: "\u274C",
-  skipped: "\u23ED\uFE0F",
-  waiting: "\u{1F7E1}"
-};
-function attempts(n) {
-  return n === 1 ? "1 attempt" : `${n} attempts`;
-}
-function progressSection(progress, goalId, steps = NEUTRAL_STEPS) {
-  const lines = [];
-  if (progress.planned !== null) lines.push(`- \u{1F4DD} planned: ${progress.planned} slice(s)`);
-  for (const slice of settledSlices(progress)) {
-    const how = slice.state === "skipped" ? "skipped: a slice it depends on did not finish" : slice.state === "waiting" ? `not done after ${attempts(slice.attempt)}, attempts left for a resume` : `${slice.state} after ${attempts(slice.attempt)}`;
-    lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
-  }
-  const running = runningSlices(progress);
-  if (running.length > 0 && progress.stopped === null) {
-    const each = running.map((slice) => `${code(slice.id)} (attempt ${slice.attempt})`);
-    lines.push(`- ${SLICE_ICONS.running} running: ${each.join(", ")}`);
-  }
-  if (progress.integration === "done") lines.push("- \u2705 integrated: the done slices merge cleanly together");
-  if (progress.integration === "repairing")
-    lines.push("- \u{1F527} integration: the merged slices fail where each passed; an agent is repairing it");
-  if (progress.integration === "conflict") lines.push("- \u274C integration: the done slices conflict");
-  if (progress.pulls.length > 0) {
-    const links = progress.pulls.map(
-      (pull) => `${link(`#${pull.number}`, pull.url)} (${pull.sliceId === null ? "integrator" : code(pull.sliceId)})`
-    );
-    lines.push(`- \u{1F517} pull requests: ${links.join(", ")}`);
-  }
-  if (progress.merged !== null)
-    lines.push(`- \u{1F389} merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
-  const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
-  if (stop?.failed) lines.push(`- \u274C stopped: ${text(stop.what)}`);
-  else if (stop !== null) lines.push(`- \u23F8\uFE0F ${text(stop.what)}`);
-  if (lines.length === 0) return [];
-  const out = ["", "**Progress**", "", ...lines];
-  if (stop?.failed)
-    out.push("", `**What failed:** ${text(stop.what)}`, "", `**What to do:** ${text(stop.todo)}`);
-  return out;
-}
-function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
-  const resume = { step: "resume", goalId };
-  switch (stop.kind) {
-    case "slices_failed":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "slices_waiting":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Resume the goal to try again (",
-            resume,
-            "), or fix their cause first."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "integration_conflict":
-      return {
-        what: "the done slices change the same lines, so they could not be merged together.",
-        todo: wordHint(
-          [
-            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "budget":
-      return {
-        what: "the goal's budget ran out before every slice was done.",
-        todo: wordHint(
-          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
-          steps
-        ),
-        failed: true
-      };
-    case "interrupted":
-      if (stop.by === "pause" || stop.by === "cancel")
-        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
-      return {
-        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
-        todo: wordHint(
-          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
-          steps
-        ),
-        failed: true
-      };
-  }
+// src/runtime/app/workflow-command.ts
+var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
+function workflowCommandIn(text3) {
+  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
 }
 
-// src/runtime/markdown/plain-words.ts
-var GIT_COMMAND = /`git [^`]*`|\bgit(?: -[cC] \S+)* [a-z][a-z-]*(?: (?:-\S+|[^\s:]*[/=][^\s:]*|origin|HEAD|[0-9a-f]{7,40}))*/g;
-var PATH = /(?<![\w.:/-])(?:\/[\w.@+-]+){2,}\/?|\b[A-Za-z]:\\[^\s'"`]+/g;
-var FRAME = /\s+at \S+ \(.*$|\s+at (?:file:\/\/|node:|\/).*$/;
-function plainMessage(message, maxChars = 300) {
-  const first = message.split(/\r?\n/).map((line2) => line2.trim()).find((line2) => line2 !== "") ?? "";
-  const plain = first.replace(FRAME, "").replace(GIT_COMMAND, "a git command").replace(PATH, "a path on the machine that ran it").replace(/\s+/g, " ").trim();
-  return plain.length > maxChars ? `${plain.slice(0, maxChars - 1)}\u2026` : plain;
-}
-
-// src/bot/wording.ts
-var OPTIONS = {
-  goal: { option: '"<goal>"', command: "run" },
-  policy: { option: "--policy", command: "run" },
-  mergePolicy: { option: "--merge-policy", command: "run" },
-  sliceExecution: { option: "--slice-execution", command: "run" },
-  maxAgents: { option: "--max-agents", command: "run" },
-  plannerTokenBudget: { option: "--planner-token-budget", command: "run" },
-  budgetTime: { option: "--budget-time", command: "run" },
-  budgetTokens: { option: "--budget-tokens", command: "run" },
-  budgetUsd: { option: "--budget-usd", command: "run" },
-  time: { option: "--time", command: "budget" },
-  tokens: { option: "--tokens", command: "budget" },
-  usd: { option: "--usd", command: "budget" },
-  summary: { option: "--summary", command: "accept" },
-  reason: { option: "--reason", command: "reject" },
-  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
-  agent: { option: "OMK_BOT_AGENT", command: "run" },
-  baseBranch: { option: "the default branch", command: "open-pr" },
-  // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
-  mergeMethod: { option: "--method", command: "merge" },
-  sandbox: { option: "--sandbox", command: "run" },
-  agentArgs: { option: "agent arguments (the bot takes none)", command: "run" }
-};
-function runFields(options) {
-  const given2 = new Set([...options].map((name) => `--${name}`));
-  return Object.keys(OPTIONS).filter(
-    (field) => OPTIONS[field].command === "run" && given2.has(OPTIONS[field].option)
-  );
-}
-var TEXT_FIELDS = ["goal", "summary", "reason"];
-function given(field, value) {
-  if (field === "goal") return `"${value}"`;
-  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
-  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
-  const { option } = OPTIONS[field];
-  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
-}
-var BOT_SPELLING = {
-  name: (field) => OPTIONS[field].option,
-  given,
-  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
-  command: (field) => OPTIONS[field].command
-};
-function wordIssues(issues) {
-  return describeIssues(issues, BOT_SPELLING);
-}
-var BOT_STEPS = (step) => {
-  switch (step.step) {
-    case "status":
-    case "pause":
-    case "resume":
-    case "proof":
-      return `'/omk goal ${step.step} ${step.goalId}'`;
-    case "open_pr":
-      return `'/omk goal open-pr ${step.goalId}'`;
-    case "merge":
-      return `'/omk goal merge ${step.goalId}'`;
-    case "budget_add":
-      return `'/omk goal budget ${step.goalId} --time 1h'`;
-    case "run":
-      return `'/omk goal run "<goal>"'`;
-    case "list":
-      return "the goals' status comments in this thread";
-    case "resume_orphans":
-      return "'omk goal resume --auto' on the machine that ran the goal";
-  }
-};
-var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
-
-// src/bot/render.ts
-var PHASES = ["queued", "planning", "dispatched", "running", "settled"];
-var PHASE_TEXT = {
-  queued: () => "queued: waiting for a free runner in this app",
-  planning: () => "planning: reading the repository and writing the plan",
-  dispatched: (view) => `dispatched: the ${code(view.workflow)} workflow runs it`,
-  running: () => "running here: agents, gates, review, integration",
-  settled: () => "nothing running"
-};
+// src/adapters/bot/status-comments.ts
 function statusMarker(goalId) {
   return `<!-- omk:status goal=${goalId} -->`;
 }
@@ -42645,41 +43701,9 @@ var MARKER2 = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
 function readStatusMarker(body) {
   const found = MARKER2.exec(body);
   if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
-  const phase = PHASES.find((p) => p === found[2]) ?? null;
+  const phase = THREAD_PHASES.find((p) => p === found[2]) ?? null;
   return { goalId: found[1], phase };
 }
-function hasEnded(goal, phase) {
-  return goalHasEnded(goal, phase === "settled");
-}
-function heading(status, phase, id) {
-  if (status !== null) return `${STATUS_ICONS[status]} omk goal ${id}: ${status.replace(/_/g, " ")}`;
-  return phase === "settled" ? `\u{1F6AB} omk goal ${id}: not started` : `\u{1F550} omk goal ${id}: starting`;
-}
-function renderStatusComment(view) {
-  const { goal, proof } = view;
-  const status = goal?.status ?? null;
-  const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
-  out.push(`### ${heading(status, view.phase, code(view.goalId))}`);
-  if (goal !== null) out.push("", `> ${text(goal.goal.normalized)}`);
-  const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
-  if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
-  if (goal !== null) {
-    facts.push(`**Delivery:** ${code(goal.options.policy)}`, `**Merge:** ${code(goal.options.mergePolicy)}`);
-  }
-  out.push("", facts.join(" \xB7 "));
-  if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
-  if (view.progress !== null) out.push(...progressSection(view.progress, view.goalId, BOT_STEPS));
-  out.push(...notesList(view.notes));
-  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) {
-    out.push(...finalSummary(goal, proof, BOT_STEPS));
-  }
-  const by = view.startedBy === null ? "" : `started by @&#8203;${text(view.startedBy)} \xB7 `;
-  out.push("", `<sub>${by}mode ${view.mode} \xB7 this comment is updated in place</sub>`);
-  return `${out.join("\n")}
-`;
-}
-
-// src/bot/sticky.ts
 var MAX_REMEMBERED = 1e4;
 function statusOf(comment) {
   return comment.authorType === "Bot" ? readStatusMarker(comment.body) : null;
@@ -42768,9 +43792,10 @@ var Bot = class {
   runs;
   mutex = new KeyedMutex();
   statuses = new StatusComments();
+  /** Goals executing in this process (local mode): commands on one act on its store. */
   active = /* @__PURE__ */ new Map();
   /** Change requests waiting for the fix queued on their PR (`owner/repo#pr`), which takes them all. */
-  fixBatches = /* @__PURE__ */ new Map();
+  fixBatches = new FixBatches();
   /** Runs followed by their events (LiveStatus): goal id → what to do with appended event types. */
   followers = /* @__PURE__ */ new Map();
   /** The host the bot's stores get: deps.host, reporting appended events to the followers. */
@@ -42856,8 +43881,8 @@ async function errorRequest(state, octokit, error62, options) {
   }
   if (error62.status >= 400 && !state.doNotRetry.includes(error62.status)) {
     const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error62, retries, retryAfter);
+    const retryAfter2 = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error62, retries, retryAfter2);
   }
   throw error62;
 }
@@ -42901,10 +43926,10 @@ function retry(octokit, octokitOptions) {
   );
   const retryPlugin = {
     retry: {
-      retryRequest: (error62, retries, retryAfter) => {
+      retryRequest: (error62, retries, retryAfter2) => {
         error62.request.request = Object.assign({}, error62.request.request, {
           retries,
-          retryAfter
+          retryAfter: retryAfter2
         });
         return error62;
       }
@@ -43098,17 +44123,17 @@ function throttling(octokit, octokitOptions) {
       const retryCount = ~~request2.retryCount;
       request2.retryCount = retryCount;
       options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
+      const { wantRetry, retryAfter: retryAfter2 = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error62.message)) {
-          const retryAfter2 = Number(error62.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const retryAfter22 = Number(error62.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
           const wantRetry2 = await emitter.trigger(
             "secondary-limit",
-            retryAfter2,
+            retryAfter22,
             options,
             octokit,
             retryCount
           );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+          return { wantRetry: wantRetry2, retryAfter: retryAfter22 };
         }
         if (error62.response.headers != null && error62.response.headers["x-ratelimit-remaining"] === "0" || (error62.response.data?.errors ?? []).some(
           (error210) => error210.type === "RATE_LIMITED"
@@ -43116,7 +44141,7 @@ function throttling(octokit, octokitOptions) {
           const rateLimitReset = new Date(
             ~~error62.response.headers["x-ratelimit-reset"] * 1e3
           ).getTime();
-          const retryAfter2 = Math.max(
+          const retryAfter22 = Math.max(
             // Add one second so we retry _after_ the reset time
             // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
             Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
@@ -43124,18 +44149,18 @@ function throttling(octokit, octokitOptions) {
           );
           const wantRetry2 = await emitter.trigger(
             "rate-limit",
-            retryAfter2,
+            retryAfter22,
             options,
             octokit,
             retryCount
           );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+          return { wantRetry: wantRetry2, retryAfter: retryAfter22 };
         }
         return {};
       })();
       if (wantRetry) {
         request2.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
+        return retryAfter2 * state2.retryAfterBaseValue;
       }
     });
   };
@@ -43370,16 +44395,16 @@ function omit2(object2, keysToOmit) {
   }
   return result2;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -47146,17 +48171,17 @@ function createOctokit(options) {
   const base = options.retryAfterBaseMs ?? 1e3;
   const maxWait = options.maxRateLimitWaitSeconds ?? 120;
   const writeIntervalMs = options.writeIntervalMs ?? writeIntervalFrom(process.env.OMK_GITHUB_WRITE_INTERVAL_MS);
-  const onLimit = (kind) => (retryAfter, request2, _octokit, retryCount) => {
+  const onLimit = (kind) => (retryAfter2, request2, _octokit, retryCount) => {
     const what = `${kind} for ${request2.method} ${request2.url}`;
     if (retryCount >= RATE_LIMIT_RETRIES) {
       log.warn(`GitHub ${what}: giving up after ${retryCount} retries.`);
       return false;
     }
-    if (retryAfter > maxWait) {
-      log.warn(`GitHub ${what}: asked to wait ${retryAfter}s, more than ${maxWait}s; not retrying.`);
+    if (retryAfter2 > maxWait) {
+      log.warn(`GitHub ${what}: asked to wait ${retryAfter2}s, more than ${maxWait}s; not retrying.`);
       return false;
     }
-    log.warn(`GitHub ${what}: retry ${retryCount + 1}/${RATE_LIMIT_RETRIES} in ${retryAfter}s.`);
+    log.warn(`GitHub ${what}: retry ${retryCount + 1}/${RATE_LIMIT_RETRIES} in ${retryAfter2}s.`);
     return true;
   };
   const octokit = new GitHubOctokit({
@@ -47231,10 +48256,10 @@ var threadsAnswer = external_exports.object({
 async function resolveReviewThread(client, at2, pr, commentId) {
   let after = null;
   for (let page = 0; page < 20; page += 1) {
-    const answer3 = threadsAnswer.parse(
+    const answer2 = threadsAnswer.parse(
       await client.graphql(REVIEW_THREADS_QUERY, { owner: at2.owner, repo: at2.repo, number: pr, after })
     );
-    const threads = answer3.repository.pullRequest?.reviewThreads;
+    const threads = answer2.repository.pullRequest?.reviewThreads;
     if (threads === void 0) return "not_found";
     const thread = threads.nodes.find((node2) => node2.comments.nodes[0]?.databaseId === commentId);
     if (thread !== void 0) {
@@ -47249,6 +48274,25 @@ async function resolveReviewThread(client, at2, pr, commentId) {
 }
 
 // src/adapters/github/review-replies.ts
+function octokitReviewReplies(octokit, repo) {
+  const at2 = { owner: repo.owner, repo: repo.name };
+  return reviewRepliesVia({
+    async inThread(pr, commentId, body) {
+      await octokit.rest.pulls.createReplyForReviewComment({
+        ...at2,
+        pull_number: pr,
+        comment_id: commentId,
+        body
+      });
+    },
+    async onPull(pr, body) {
+      await octokit.rest.issues.createComment({ ...at2, issue_number: pr, body });
+    },
+    async resolveThread(pr, commentId) {
+      await resolveReviewThread(octokit, at2, pr, commentId);
+    }
+  });
+}
 function reviewRepliesVia(posts) {
   return {
     async reply(pr, request2, body) {
@@ -47359,13 +48403,13 @@ function createBotGitHub(octokit, appId) {
     },
     async settingsFile(repo, path2) {
       try {
-        const { config: config2, files } = await octokit.config.get({
+        const { config: config2, files: files2 } = await octokit.config.get({
           owner: repo.owner,
           repo: repo.name,
           path: path2,
           branch: repo.defaultBranch
         });
-        const sources = files.filter((file2) => file2.config !== null).map((file2) => `${file2.owner}/${file2.repo}:${file2.path}`);
+        const sources = files2.filter((file2) => file2.config !== null).map((file2) => `${file2.owner}/${file2.repo}:${file2.path}`);
         return sources.length === 0 ? null : { config: config2, sources };
       } catch (error62) {
         const status = statusOf2(error62);
@@ -47410,16 +48454,6 @@ function reviewCommentMade(comment) {
     author: comment.user?.login ?? null,
     inReplyTo: comment.in_reply_to_id ?? null
   };
-}
-
-// src/bot/sanitize.ts
-var WORKFLOW_COMMAND = /(?:^|\s)(::[A-Za-z][A-Za-z-]*)(?:\s[^:\n]{0,200})?::/;
-function workflowCommandIn(text3) {
-  return WORKFLOW_COMMAND.exec(text3)?.[1] ?? null;
-}
-function clip3(text3, max = 200) {
-  const chars = [...text3];
-  return chars.length <= max ? text3 : `${chars.slice(0, max).join("")}\u2026`;
 }
 
 // src/bot/tokenize.ts
@@ -47566,6 +48600,273 @@ ${body}${help}
 \`\`\``;
 }
 var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started in this thread. Starting or changing a goal needs write, maintain or admin permission on the repository; only the first `/omk` line of a comment counts, and edited comments are not read again.";
+
+// src/runtime/events/fix-words.ts
+var STATE_WORDS = {
+  pending: "waiting to run",
+  running: "running",
+  committed: "committed; verifying the goal again",
+  applied: "applied",
+  failed: "failed"
+};
+function fixWords(fix, nowMs = null) {
+  const requests = fix.requests.length === 0 ? "" : ` (${fix.requests.join(", ")})`;
+  let words2 = `${fix.id} for PR #${fix.pr}${requests}: ${STATE_WORDS[fix.state]}`;
+  if (fix.attempt > 0) words2 += `, attempt ${fix.attempt}`;
+  if (fix.state === "failed" && fix.why !== null) words2 += `: ${fix.why}`;
+  const wait = rateLimitWords(fix.rateLimitedUntilMs, nowMs);
+  return wait === null ? words2 : `${words2}; ${wait}`;
+}
+function rateLimitWords(untilMs, nowMs) {
+  if (untilMs === null) return null;
+  if (nowMs === null) return "rate-limited, waiting to run its agent again";
+  return `rate-limited, runs again in ${formatDuration3(Math.max(0, untilMs - nowMs))}`;
+}
+
+// src/runtime/markdown/goal-sections.ts
+function prLink(pull) {
+  return pull === null ? "\u2013" : link(`#${pull.number}`, pull.url, true);
+}
+function slicesTable(proof) {
+  if (proof.slices.length === 0) return [];
+  const rows = proof.slices.map(
+    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(pullRequestOf(proof, slice.id))} |`
+  );
+  const integrator = pullRequestOf(proof, null);
+  const last = integrator === null ? [] : [`| integration | all slices | \u2013 | \u2013 | ${prLink(integrator)} |`];
+  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...last];
+}
+function gatesLine(proof) {
+  if (proof.gates.length === 0) return [];
+  const gates = proof.gates.map(
+    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${gateOutcomeLabel(gate)}${gate.required ? "" : " (optional)"}`
+  );
+  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
+}
+function finalSummary(goal, proof, steps = NEUTRAL_STEPS) {
+  const merge3 = proof.delivery.merge;
+  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
+  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
+    `- Known gaps (${proof.knownGaps.length}):`,
+    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, steps))}`)
+  ];
+  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
+  return [
+    "",
+    "#### Final summary",
+    "",
+    `- Outcome: ${outcome}`,
+    ...gaps,
+    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
+    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
+  ];
+}
+function notesList(notes, title3 = null) {
+  if (notes.length === 0) return [];
+  return ["", ...title3 === null ? [] : [`### ${title3}`, ""], ...notes.map((note) => `- ${text(note)}`)];
+}
+var SLICE_ICONS = {
+  pending: "\u23F3",
+  running: "\u{1F504}",
+  done: "\u2705",
+  failed: "\u274C",
+  skipped: "\u23ED\uFE0F",
+  waiting: "\u{1F7E1}"
+};
+function attempts(n) {
+  return n === 1 ? "1 attempt" : `${n} attempts`;
+}
+var FIX_ICONS = {
+  pending: "\u23F3",
+  running: "\u{1F504}",
+  committed: "\u{1F527}",
+  applied: "\u2705",
+  failed: "\u274C"
+};
+function progressSection(progress, goalId, steps = NEUTRAL_STEPS) {
+  const lines = [];
+  if (progress.planned !== null) lines.push(`- \u{1F4DD} planned: ${progress.planned} slice(s)`);
+  for (const slice of settledSlices(progress)) {
+    const how = slice.state === "skipped" ? "skipped: a slice it depends on did not finish" : slice.state === "waiting" ? `not done after ${attempts(slice.attempt)}, attempts left for a resume` : `${slice.state} after ${attempts(slice.attempt)}`;
+    lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
+  }
+  const running = runningSlices(progress);
+  if (running.length > 0 && progress.stopped === null) {
+    const each = running.map(
+      (slice) => `${code(slice.id)} (attempt ${slice.attempt}${slice.rateLimitedUntilMs === null ? "" : ", waiting out a rate limit"})`
+    );
+    lines.push(`- ${SLICE_ICONS.running} running: ${each.join(", ")}`);
+  }
+  for (const fix of progress.fixes) lines.push(`- ${FIX_ICONS[fix.state]} review ${text(fixWords(fix))}`);
+  if (progress.integration === "done") lines.push("- \u2705 integrated: the done slices merge cleanly together");
+  if (progress.integration === "repairing")
+    lines.push("- \u{1F527} integration: the merged slices fail where each passed; an agent is repairing it");
+  if (progress.integration === "conflict") lines.push("- \u274C integration: the done slices conflict");
+  if (progress.pulls.length > 0) {
+    const links = progress.pulls.map(
+      (pull) => `${link(`#${pull.number}`, pull.url)} (${pull.sliceId === null ? "integrator" : code(pull.sliceId)})`
+    );
+    lines.push(`- \u{1F517} pull requests: ${links.join(", ")}`);
+  }
+  if (progress.merged !== null)
+    lines.push(`- \u{1F389} merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
+  const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
+  if (stop?.failed) lines.push(`- \u274C stopped: ${text(stop.what)}`);
+  else if (stop !== null) lines.push(`- \u23F8\uFE0F ${text(stop.what)}`);
+  if (lines.length === 0) return [];
+  const out = ["", "**Progress**", "", ...lines];
+  if (stop?.failed)
+    out.push("", `**What failed:** ${text(stop.what)}`, "", `**What to do:** ${text(stop.todo)}`);
+  return out;
+}
+function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
+  const resume = { step: "resume", goalId };
+  switch (stop.kind) {
+    case "slices_failed":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "slices_waiting":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Resume the goal to try again (",
+            resume,
+            "), or fix their cause first."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "integration_conflict":
+      return {
+        what: "the done slices change the same lines, so they could not be merged together.",
+        todo: wordHint(
+          [
+            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "budget":
+      return {
+        what: "the goal's budget ran out before every slice was done.",
+        todo: wordHint(
+          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
+          steps
+        ),
+        failed: true
+      };
+    case "interrupted":
+      if (stop.by === "pause" || stop.by === "cancel")
+        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
+      return {
+        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
+        todo: wordHint(
+          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
+          steps
+        ),
+        failed: true
+      };
+  }
+}
+
+// src/runtime/markdown/plain-words.ts
+var GIT_COMMAND = /`git [^`]*`|\bgit(?: -[cC] \S+)* [a-z][a-z-]*(?: (?:-\S+|[^\s:]*[/=][^\s:]*|origin|HEAD|[0-9a-f]{7,40}))*/g;
+var PATH = /(?<![\w.:/-])(?:\/[\w.@+-]+){2,}\/?|\b[A-Za-z]:\\[^\s'"`]+/g;
+var FRAME = /\s+at \S+ \(.*$|\s+at (?:file:\/\/|node:|\/).*$/;
+function plainMessage(message, maxChars = 300) {
+  const first = message.split(/\r?\n/).map((line2) => line2.trim()).find((line2) => line2 !== "") ?? "";
+  const plain = first.replace(FRAME, "").replace(GIT_COMMAND, "a git command").replace(PATH, "a path on the machine that ran it").replace(/\s+/g, " ").trim();
+  return plain.length > maxChars ? `${plain.slice(0, maxChars - 1)}\u2026` : plain;
+}
+
+// src/bot/wording.ts
+var OPTIONS = {
+  goal: { option: '"<goal>"', command: "run" },
+  policy: { option: "--policy", command: "run" },
+  mergePolicy: { option: "--merge-policy", command: "run" },
+  sliceExecution: { option: "--slice-execution", command: "run" },
+  maxAgents: { option: "--max-agents", command: "run" },
+  plannerTokenBudget: { option: "--planner-token-budget", command: "run" },
+  budgetTime: { option: "--budget-time", command: "run" },
+  budgetTokens: { option: "--budget-tokens", command: "run" },
+  budgetUsd: { option: "--budget-usd", command: "run" },
+  time: { option: "--time", command: "budget" },
+  tokens: { option: "--tokens", command: "budget" },
+  usd: { option: "--usd", command: "budget" },
+  summary: { option: "--summary", command: "accept" },
+  reason: { option: "--reason", command: "reject" },
+  // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
+  agent: { option: "OMK_BOT_AGENT", command: "run" },
+  baseBranch: { option: "the default branch", command: "open-pr" },
+  // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
+  mergeMethod: { option: "--method", command: "merge" },
+  sandbox: { option: "--sandbox", command: "run" },
+  agentArgs: { option: "agent arguments (the bot takes none)", command: "run" }
+};
+function runFields(options) {
+  const given2 = new Set([...options].map((name) => `--${name}`));
+  return Object.keys(OPTIONS).filter(
+    (field) => OPTIONS[field].command === "run" && given2.has(OPTIONS[field].option)
+  );
+}
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function given(field, value) {
+  if (field === "goal") return `"${value}"`;
+  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
+  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
+  const { option } = OPTIONS[field];
+  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
+}
+var BOT_SPELLING = {
+  name: (field) => OPTIONS[field].option,
+  given,
+  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
+  command: (field) => OPTIONS[field].command
+};
+function wordIssues(issues) {
+  return describeIssues(issues, BOT_SPELLING);
+}
+var BOT_STEPS = (step) => {
+  switch (step.step) {
+    case "status":
+    case "pause":
+    case "resume":
+    case "proof":
+      return `'/omk goal ${step.step} ${step.goalId}'`;
+    case "open_pr":
+      return `'/omk goal open-pr ${step.goalId}'`;
+    case "merge":
+      return `'/omk goal merge ${step.goalId}'`;
+    case "budget_add":
+      return `'/omk goal budget ${step.goalId} --time 1h'`;
+    case "run":
+      return `'/omk goal run "<goal>"'`;
+    case "list":
+      return "the goals' status comments in this thread";
+    case "resume_orphans":
+      return "'omk goal resume --auto' on the machine that ran the goal";
+  }
+};
+var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
 
 // src/bot/command.ts
 var REPO_PLACEHOLDER = ".";
@@ -47788,7 +49089,7 @@ ${HELP_FOOTER}
 `;
 }
 function usageReply(login, problem, topic) {
-  return `${to(login)} I could not read that command: ${text(clip3(problem, 600))}
+  return `${to(login)} I could not read that command: ${text(clip(problem, 600))}
 
 ${usageBlock(topic ?? void 0)}
 `;
@@ -47816,9 +49117,9 @@ function errorReply(login, error62) {
     const words2 = error62.hintIn(BOT_STEPS);
     const hint = words2 ? `
 
-> ${text(clip3(words2, 600))}` : "";
+> ${text(clip(words2, 600))}` : "";
     const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
-    return `${to(login)} ${text(clip3(message, 1e3))}${hint}
+    return `${to(login)} ${text(clip(message, 1e3))}${hint}
 `;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.
@@ -47863,6 +49164,10 @@ function transitionNote(result2) {
   const to2 = result2.goal.status.replace(/_/g, " ");
   return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}.`;
 }
+function continuationNote(next, workflow) {
+  if (next === "dispatched") return [`Dispatched the ${workflow} workflow to continue it.`];
+  return next === "continuing" ? ["Continuing it here."] : [];
+}
 function deliveryNotes(result2) {
   const lines = result2 === null ? [] : [
     ...result2.delivered.map(
@@ -47899,1392 +49204,136 @@ function failureNotes(error62) {
     ...hint ? [`What to do: ${plainMessage(hint)}`] : []
   ];
 }
+var REFUSED = {
+  start: { done: "Not started", goal: "this goal" },
+  resume: { done: "Not resumed", goal: "this goal" },
+  fix: { done: "Not fixed", goal: "the fix" }
+};
+function untrustedAgentLines(found, trusted) {
+  const step = REFUSED[trusted];
+  const use = found.role === "planner" ? `planner.agent names it to plan ${step.goal}` : `${step.goal} would run it`;
+  if (found.kind === "settings") {
+    const key = quoteUntrusted(found.key);
+    return [
+      `${step.done}: ${found.file} sets ${key}, arguments, environment names or HOME files for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments, variables or HOME files a repository adds to an agent (an agent CLI's flags can make it run any command, a variable's name would hand it the app's secret of that name, and a HOME file a file of the app's), so nothing was run.`,
+      `Remove ${key} from ${found.file} (its startupSilence and networkStall may stay), then ask again; what the agent needs beyond that is the app's operator's to set.`
+    ];
+  }
+  return [
+    `${step.done}: ${found.file} defines ${found.key}, a custom agent, and ${use}. This app runs no agent a repository defines for itself (whoever can push that file could make it run any command with the app's credentials), so nothing was run.`,
+    `Remove ${found.key} from ${found.file}, or stop naming ${found.name} in agents.default and planner.agent, then ask again.`,
+    `For a command of your own, set agent: { command: [...] } in .github/omk.yml and ask the app's operator to allow command:<program>.`
+  ];
+}
+function noteLines(notes) {
+  return notes.flatMap((note) => {
+    switch (note.code) {
+      case "failed":
+        return failureNotes(note.error);
+      case "not_shared":
+        return [notOnStateBranch(note.goalId)];
+      case "untrusted_agent":
+        return untrustedAgentLines(note.found, note.step);
+      default:
+        return [describeNote(note, BOT_WORDS)];
+    }
+  });
+}
 
 // src/bot/compose.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 
-// src/adapters/bot/workspace.ts
-import { mkdir as mkdir4, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
-import { join as join27 } from "node:path";
-
-// src/runtime/goal/store.ts
-var GoalStore = class {
-  constructor(deps) {
-    this.deps = deps;
-  }
-  deps;
-  #known = /* @__PURE__ */ new Map();
-  /** The store port every read and write of goal state goes through. */
-  get files() {
-    return this.deps.files;
-  }
-  paths(id) {
-    return goalPaths(this.deps.stateRoot, id);
-  }
-  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
-  eventLog(id) {
-    return new EventLog(this.deps.files, this.paths(id).events, this.deps.clock, this.deps.host);
-  }
-  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
-  async create(record2) {
-    const paths2 = this.paths(record2.id);
-    const { files } = this.deps;
-    let created;
-    try {
-      await files.makeDirs(goalsDir(this.deps.stateRoot));
-      created = await files.createDir(paths2.dir);
-    } catch (error62) {
-      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
-        cause: error62,
-        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
-      });
-    }
-    if (!created) throw new StateError(`Goal ${record2.id} already exists.`);
-    await files.makeDirs(paths2.gateArtifacts);
-    await files.makeDirs(paths2.agentRunArtifacts);
-    await files.makeDirs(paths2.reviewArtifacts);
-    const parsed2 = goalRecordSchema.parse(record2);
-    await writeJsonAtomic(files, paths2.goal, parsed2);
-    await this.#remember(paths2.goal, parsed2);
-    return paths2;
-  }
-  /**
-   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
-   * here): nothing of it was written but the directory, the lock and the planner's transcript.
-   */
-  async discard(id) {
-    await this.deps.files.remove(this.paths(id).dir);
-  }
-  async read(id) {
-    const path2 = this.paths(id).goal;
-    const identity = await this.deps.files.identity(path2);
-    const known = this.#known.get(path2);
-    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = await readVersioned(this.deps.files, goalRecordVersioned, path2);
-    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
-    return record2;
-  }
-  /** Remembers what this store just wrote, so reading it back needs no open. */
-  async #remember(path2, record2) {
-    const identity = await this.deps.files.identity(path2);
-    if (identity === null) this.#known.delete(path2);
-    else this.#known.set(path2, { identity, record: structuredClone(record2) });
-  }
-  /**
-   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
-   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
-   */
-  async write(next) {
-    const current = await this.read(next.id);
-    if (current.revision !== next.revision) {
-      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
-        hint: "Another omk process updated it first. Run the command again."
-      });
-    }
-    const written = goalRecordSchema.parse({
-      ...next,
-      revision: next.revision + 1,
-      updatedAt: this.deps.clock.nowIso()
-    });
-    const path2 = this.paths(next.id).goal;
-    await writeJsonAtomic(this.deps.files, path2, written);
-    await this.#remember(path2, written);
-    return written;
-  }
-  /**
-   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
-   * a `lock_recovered` event, so the takeover is visible in replay.
-   */
-  async withGoalLock(id, fn) {
-    const recovered = [];
-    return this.deps.files.withLock(
-      this.paths(id).lock,
-      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
-      async () => {
-        if (recovered.length > 0) {
-          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
-          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
-        }
-        return fn();
-      }
-    );
-  }
-  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
-  async list() {
-    let names;
-    try {
-      names = await this.deps.files.list(goalsDir(this.deps.stateRoot));
-    } catch (error62) {
-      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
-    }
-    if (names === null) return [];
-    const goals = [];
-    for (const name of names.sort()) {
-      try {
-        goals.push(await this.read(name));
-      } catch (error62) {
-        if (!(error62 instanceof OmkError)) throw error62;
-        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
-      }
-    }
-    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-  }
-  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
-  has(id) {
-    return this.deps.files.exists(this.paths(id).goal);
-  }
-  /** `latest`, an exact id, or a unique prefix of one. */
-  async resolve(ref) {
-    const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) return wanted;
-    const goals = await this.list();
-    if (goals.length === 0) {
-      throw new NotFoundError("There are no goals yet.", {
-        hint: ["Start one with ", { step: "run" }, "."]
-      });
-    }
-    if (wanted === "latest") return goals[0].id;
-    const exact = goals.find((goal) => goal.id === wanted);
-    if (exact) return exact.id;
-    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
-    if (matches2.length === 1) return matches2[0].id;
-    if (matches2.length > 1) {
-      throw new NotFoundError(
-        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
-        {
-          hint: "Give more of the id."
-        }
-      );
-    }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  }
-};
-
-// src/runtime/ports.ts
-var systemClock = {
-  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
-  nowMs: () => Date.now()
-};
-
-// src/adapters/git/clone.ts
-import { dirname as dirname5 } from "node:path";
-
-// src/adapters/git/run-git.ts
-import { execFile } from "node:child_process";
-var HARDENED_CONFIG = [
-  "core.hooksPath=/dev/null",
-  "core.fsmonitor=false",
-  "core.sshCommand=ssh",
-  "credential.helper=",
-  "http.proxy=",
-  // Global config is not read, so the repository's owner check would have no exceptions; omk
-  // works on the checkout it was pointed at.
-  "safe.directory=*"
-].flatMap((setting) => ["-c", setting]);
-var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy)$";
-async function runGit(args, options) {
-  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  return spawnGit(args, options);
-}
-function carriesAuth(env) {
-  return Object.entries(env ?? {}).some(
-    ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
-  );
-}
-async function refuseRedirects(cwd) {
-  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
-  if (keys2.length === 0) return;
-  throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
-  );
-}
-function spawnGit(args, options) {
-  const env = {
-    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
-    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
-    ...options.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GCM_INTERACTIVE: "never",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    LANG: "C",
-    LC_ALL: "C"
-  };
-  const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve11, reject) => {
-    const child = execFile(
-      "git",
-      [...HARDENED_CONFIG, ...args],
-      {
-        cwd: options.cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 12e4,
-        killSignal: "SIGKILL",
-        windowsHide: true
-      },
-      (error62, stdout, stderr) => {
-        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
-        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
-          const what = `git ${args.join(" ")}`;
-          const detail = stderr.trim() || error62.message;
-          reject(
-            new GitError(
-              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
-              { cause: error62 }
-            )
-          );
-          return;
-        }
-        resolve11({ stdout, stderr, exitCode });
-      }
-    );
-    if (options.input !== void 0) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
-}
-
-// src/adapters/git/clone.ts
-async function cloneBranch(input2) {
-  await runGit(
-    [
-      "clone",
-      "--quiet",
-      "--no-tags",
-      "--single-branch",
-      "--branch",
-      input2.branch,
-      "--",
-      input2.url,
-      input2.path
-    ],
-    {
-      cwd: dirname5(input2.path),
-      ...input2.env === void 0 ? {} : { env: input2.env },
-      ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
-    }
-  );
-}
-
-// src/adapters/git/goal-branches.ts
-async function fetchGoalBranches(repoRoot, goalId, options = {}) {
-  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
-  const prefix = goalBranchPrefix(goalId);
-  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
-  await runGit(
-    ["fetch", "--quiet", "--no-tags", "--recurse-submodules=no", options.remote ?? "origin", refspec],
-    {
-      cwd: repoRoot,
-      env: options.env
-    }
-  );
-}
-
-// src/adapters/git/init.ts
-import { dirname as dirname6 } from "node:path";
-
-// src/adapters/git/identity.ts
-var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
-function commitEnv(identity) {
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email
-  };
-}
-var COMMIT_CONFIG = [
-  "-c",
-  "commit.gpgsign=false",
-  "-c",
-  "rerere.enabled=false",
-  "-c",
-  "maintenance.auto=false",
-  "-c",
-  "gc.auto=0"
-];
-
-// src/adapters/git/init.ts
-async function initWithRemote(path2, url2) {
-  await runGit(["init", "--quiet", path2], { cwd: dirname6(path2) });
-  await runGit(["remote", "add", "origin", url2], { cwd: path2 });
-}
-
-// src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp2, rm as rm5, stat as stat2 } from "node:fs/promises";
+// src/adapters/bot/config.ts
 import { tmpdir } from "node:os";
-import { join as join26 } from "node:path";
-
-// src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute7, join as join21, posix, resolve as resolve4 } from "node:path";
-var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
-function assertId(value, what) {
-  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
-    throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
-      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
+var BOT_MODES = ["actions", "local"];
+var WORKFLOW = /^[A-Za-z0-9._-]+\.ya?ml$|^\d+$/;
+function intIn(name, min, max, fallback) {
+  return external_exports.string().optional().transform((raw, ctx) => {
+    if (raw === void 0 || raw.trim() === "") return fallback;
+    const value = Number(raw.trim());
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    ctx.addIssue({
+      code: "custom",
+      message: `${name}: '${raw}' is not a whole number from ${min} to ${max}.`
+    });
+    return external_exports.NEVER;
+  });
+}
+function text2(fallback) {
+  return external_exports.string().optional().transform((raw) => raw === void 0 || raw.trim() === "" ? fallback : raw.trim());
+}
+var envSchema = external_exports.object({
+  OMK_BOT_MODE: text2("actions").pipe(
+    external_exports.enum(BOT_MODES, { error: (i) => `OMK_BOT_MODE: '${String(i.input)}' is not one of actions, local.` })
+  ),
+  OMK_BOT_WORKFLOW: text2("omk.yml").refine((v) => WORKFLOW.test(v), {
+    error: (i) => `OMK_BOT_WORKFLOW: '${String(i.input)}' is not a workflow file name (omk.yml) or id.`
+  }),
+  OMK_BOT_CONCURRENCY: intIn("OMK_BOT_CONCURRENCY", 1, 64, 2),
+  OMK_BOT_COMMAND_CONCURRENCY: intIn("OMK_BOT_COMMAND_CONCURRENCY", 1, 256, 8),
+  OMK_BOT_QUEUE_LIMIT: intIn("OMK_BOT_QUEUE_LIMIT", 1, 1e6, 1e3),
+  OMK_BOT_AGENT: text2(""),
+  OMK_BOT_REPO_AGENTS: text2(""),
+  OMK_BOT_ALLOW_BOTS: text2(""),
+  OMK_BOT_WORK_DIR: text2(""),
+  // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
+  OMK_STATE_BRANCH: external_exports.string().optional().transform((raw, ctx) => {
+    const value = (raw ?? "").replace(/^ +| +$/g, "") || DEFAULT_STATE_BRANCH;
+    const problem = stateBranchProblem(value);
+    if (problem === null) return value;
+    ctx.addIssue({
+      code: "custom",
+      message: `OMK_STATE_BRANCH: '${shownBranch(raw ?? "")}' is not a state branch omk can use: ${problem}. Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
+    });
+    return external_exports.NEVER;
+  })
+});
+function readBotConfig(env) {
+  const result2 = envSchema.safeParse({
+    OMK_BOT_MODE: env.OMK_BOT_MODE,
+    OMK_BOT_WORKFLOW: env.OMK_BOT_WORKFLOW,
+    OMK_BOT_CONCURRENCY: env.OMK_BOT_CONCURRENCY,
+    OMK_BOT_COMMAND_CONCURRENCY: env.OMK_BOT_COMMAND_CONCURRENCY,
+    OMK_BOT_QUEUE_LIMIT: env.OMK_BOT_QUEUE_LIMIT,
+    OMK_BOT_AGENT: env.OMK_BOT_AGENT,
+    OMK_BOT_REPO_AGENTS: env.OMK_BOT_REPO_AGENTS,
+    OMK_BOT_ALLOW_BOTS: env.OMK_BOT_ALLOW_BOTS,
+    OMK_BOT_WORK_DIR: env.OMK_BOT_WORK_DIR,
+    OMK_STATE_BRANCH: env.OMK_STATE_BRANCH
+  });
+  if (!result2.success) {
+    throw new ConfigError(`The bot's configuration is invalid:
+${external_exports.prettifyError(result2.error)}`, {
+      cause: result2.error,
+      hint: "Fix the variables in .env (see .env.example)."
     });
   }
-}
-function sliceBranch(goalId, sliceId2) {
-  assertId(goalId, "goal id");
-  assertId(sliceId2, "slice id");
-  return sliceBranchName(goalId, sliceId2);
-}
-function integrationBranch(goalId) {
-  assertId(goalId, "goal id");
-  return integrationBranchName(goalId);
-}
-function assertOmkBranch(branch, goalId) {
-  const parsed2 = parseOmkBranch(branch);
-  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
-    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
-    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
-      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+  const v = result2.data;
+  if (v.OMK_BOT_MODE === "local" && v.OMK_BOT_AGENT === "") {
+    throw new ConfigError("OMK_BOT_MODE is local, but OMK_BOT_AGENT names no agent.", {
+      hint: "Set OMK_BOT_AGENT (claude, codex, script:./agent.sh, ...) or use OMK_BOT_MODE=actions."
     });
-  }
-}
-function assertSha(value) {
-  if (!SHA_PATTERN.test(value)) {
-    throw new GitError(`Invalid base SHA ${JSON.stringify(value)}: expected a hexadecimal commit id.`);
-  }
-}
-function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join21(resolve4(workspaceRoot), goalId, sliceId2);
-}
-function normalizeSparsePaths(paths2) {
-  if (paths2 === null || paths2.length === 0) return null;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const raw of paths2) {
-    const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute7(raw) || slashed.startsWith("/")) {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
-    }
-    const dir = posix.normalize(slashed).replace(/\/+$/, "");
-    if (dir === "." || dir === "") return null;
-    const parts = dir.split("/");
-    if (parts.includes("..") || parts[0] === ".git") {
-      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
-    }
-    dirs.add(dir);
-  }
-  return [...dirs].sort();
-}
-
-// src/adapters/git/state-blobs.ts
-import { createHash as createHash3 } from "node:crypto";
-import { mkdtemp, readFile as readFile4, rm as rm2 } from "node:fs/promises";
-import { join as join22 } from "node:path";
-function blobId(content, like) {
-  const hash2 = createHash3(like.length === 64 ? "sha256" : "sha1");
-  hash2.update(`blob ${content.length}\0`);
-  hash2.update(content);
-  return hash2.digest("hex");
-}
-async function readBlobs(git, scratch, oids) {
-  const unique2 = [...new Set(oids)];
-  const blobs = /* @__PURE__ */ new Map();
-  if (unique2.length === 0) return blobs;
-  const { stdout } = await git(["cat-file", "--batch"], { input: `${unique2.join("\n")}
-` });
-  const bytes = Buffer.from(stdout, "utf8");
-  let pos = 0;
-  for (const oid of unique2) {
-    const end = bytes.indexOf(10, pos);
-    const header = end < 0 ? "" : bytes.subarray(pos, end).toString("utf8");
-    const match = /^([0-9a-f]{40,64}) blob (\d+)$/.exec(header);
-    const size = match ? Number(match[2]) : -1;
-    const content = bytes.subarray(end + 1, end + 1 + size);
-    if (match?.[1] !== oid || content.length !== size || blobId(content, oid) !== oid) break;
-    blobs.set(oid, Buffer.from(content));
-    pos = end + 1 + size + 1;
-  }
-  const missing = unique2.filter((oid) => !blobs.has(oid));
-  if (missing.length === 0) return blobs;
-  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join22(scratch, "blobs-"));
-  for (const oid of missing) {
-    const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
-    const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join22(dir, name);
-    if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
-      throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile4(file2);
-    await rm2(file2, { force: true });
-    if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
-    blobs.set(oid, content);
-  }
-  return blobs;
-}
-
-// src/adapters/git/state-files.ts
-import { lstat as lstat2, mkdir as mkdir2, readdir, readFile as readFile5, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname8, join as join24 } from "node:path";
-
-// src/adapters/state/atomic.ts
-import { randomBytes } from "node:crypto";
-import { open as open2, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename5, dirname as dirname7, join as join23 } from "node:path";
-async function writeFileAtomic(path2, data) {
-  const dir = dirname7(path2);
-  const tmp = join23(dir, `.${basename5(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open2(tmp, "wx", 420);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error62) {
-    await handle.close();
-    await rm3(tmp, { force: true });
-    throw error62;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path2);
-  } catch (error62) {
-    await rm3(tmp, { force: true });
-    throw error62;
-  }
-  await syncDir(dir);
-}
-async function writeJsonAtomic2(path2, value) {
-  await writeFileAtomic(path2, `${JSON.stringify(value, null, 2)}
-`);
-}
-async function syncDir(dir) {
-  const handle = await open2(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-
-// src/adapters/git/state-tree.ts
-var STATE_TRACKING_REF = "refs/omk/state-remote";
-var GOALS_DIR = "goals";
-function isLocalOnly(relPath) {
-  if (relPath === ".lock") return true;
-  const name = relPath.slice(relPath.lastIndexOf("/") + 1);
-  return name.startsWith(".") && name.endsWith(".tmp");
-}
-function parseLsTree(stdout) {
-  const entries2 = [];
-  for (const record2 of stdout.split("\0")) {
-    if (record2.length === 0) continue;
-    const tab = record2.indexOf("	");
-    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
-    const [mode, type, oid] = meta3;
-    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
-      throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
-    }
-    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
-  }
-  return entries2;
-}
-function groupStateFiles(entries2, commit) {
-  const goals = /* @__PURE__ */ new Map();
-  const files = /* @__PURE__ */ new Set();
-  const dirs = /* @__PURE__ */ new Set();
-  for (const entry of entries2) {
-    const { path: path2 } = entry;
-    if (entry.mode === "120000") refuse(commit, path2, "is a symbolic link");
-    if (entry.mode === "160000") refuse(commit, path2, "is a submodule (gitlink)");
-    if (entry.type !== "blob" || entry.mode !== "100644" && entry.mode !== "100755") {
-      refuse(commit, path2, `has unsupported mode ${entry.mode}`);
-    }
-    if (path2.includes("\\") || path2.startsWith("/")) refuse(commit, path2, "is not a plain relative path");
-    const parts = path2.split("/");
-    if (parts.some((part) => part === "" || part === "." || part === "..")) {
-      refuse(commit, path2, 'has an empty, "." or ".." component');
-    }
-    const [top, goalId, ...rest] = parts;
-    if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
-      refuse(commit, path2, `is not a file under ${GOALS_DIR}/<goal-id>/`);
-    }
-    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path2, "does not name a valid goal id");
-    if (files.has(path2) || dirs.has(path2))
-      refuse(commit, path2, "appears twice or as both a file and a directory");
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join("/");
-      if (files.has(dir)) refuse(commit, path2, "is inside a path that is also a file");
-      dirs.add(dir);
-    }
-    files.add(path2);
-    const rel = rest.join("/");
-    if (isLocalOnly(rel)) continue;
-    const list3 = goals.get(goalId) ?? [];
-    list3.push({ path: rel, oid: entry.oid });
-    goals.set(goalId, list3);
-  }
-  return goals;
-}
-function refuse(commit, path2, why) {
-  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path2)} ${why}.`, {
-    hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
-  });
-}
-
-// src/adapters/git/state-files.ts
-var STUB_MARKER = "omk-state-stub v1";
-function renderStub(path2, size, limit) {
-  return [
-    STUB_MARKER,
-    `${path2} is ${size} bytes, over the ${limit}-byte limit for the state branch, so it was not stored here.`,
-    "The full file is an artifact elsewhere: the runner's state directory or the workflow run's uploaded artifacts.",
-    ""
-  ].join("\n");
-}
-function isStub(content) {
-  return Buffer.from(content.subarray(0, STUB_MARKER.length + 1)).toString("latin1") === `${STUB_MARKER}
-`;
-}
-async function walk(dir) {
-  const out = [];
-  const visit2 = async (abs, rel) => {
-    let items;
-    try {
-      items = await readdir(abs, { withFileTypes: true });
-    } catch (error62) {
-      if (error62.code === "ENOENT") return;
-      throw error62;
-    }
-    items.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const item of items) {
-      const entry = {
-        rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join24(abs, item.name),
-        regular: item.isFile(),
-        directory: item.isDirectory()
-      };
-      out.push(entry);
-      if (entry.directory) await visit2(entry.abs, entry.rel);
-    }
-  };
-  await visit2(dir, "");
-  return out;
-}
-async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
-  const files = [];
-  for (const entry of await walk(goalDir)) {
-    if (!entry.regular || isLocalOnly(entry.rel)) continue;
-    if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
-      continue;
-    const { size } = await lstat2(entry.abs);
-    if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
-      await mkdir2(stubDir, { recursive: true });
-      const stub = join24(stubDir, `stub-${files.length}`);
-      await writeFile2(stub, renderStub(entry.rel, size, maxFileBytes));
-      files.push({ path: entry.rel, source: stub });
-    } else {
-      files.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files.length, scrub) });
-    }
-  }
-  return files;
-}
-async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile5(abs);
-  if (bytes.includes(0)) return abs;
-  const text3 = bytes.toString("utf8");
-  const clean3 = scrub(text3);
-  if (clean3 === text3) return abs;
-  await mkdir2(stubDir, { recursive: true });
-  const copy = join24(stubDir, `scrubbed-${index}`);
-  await writeFile2(copy, clean3);
-  return copy;
-}
-async function replaceGoalDir(stateRoot, goalId, wanted) {
-  const paths2 = goalPaths(stateRoot, goalId);
-  const local = await walk(paths2.dir);
-  const wantedDirs = /* @__PURE__ */ new Set();
-  for (const rel of wanted.keys()) {
-    const parts = rel.split("/");
-    for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
-  }
-  const kept = /* @__PURE__ */ new Set();
-  for (const entry of local) {
-    if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
-      if (!entry.directory) kept.add(entry.rel);
-      continue;
-    }
-    if (isLocalOnly(entry.rel)) continue;
-    if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm4(entry.abs, { recursive: true, force: true });
-  }
-  for (const [rel, content] of wanted) {
-    if (isStub(content) && kept.has(rel)) continue;
-    const abs = join24(paths2.dir, ...rel.split("/"));
-    await mkdir2(dirname8(abs), { recursive: true });
-    await writeFileAtomic(abs, content);
-  }
-  for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
-    await mkdir2(dir, { recursive: true });
-  }
-}
-
-// src/adapters/git/state-git.ts
-function bindStateGit(repoRoot, env) {
-  return (args, extra = {}) => runGit(args, {
-    cwd: extra.cwd ?? repoRoot,
-    env: { ...env, ...extra.env },
-    ...extra.input === void 0 ? {} : { input: extra.input },
-    ...extra.okExitCodes === void 0 ? {} : { okExitCodes: extra.okExitCodes }
-  });
-}
-var STATE_AUTHOR_ENV = {
-  GIT_AUTHOR_NAME: "omk",
-  GIT_AUTHOR_EMAIL: "omk@localhost",
-  GIT_COMMITTER_NAME: "omk",
-  GIT_COMMITTER_EMAIL: "omk@localhost"
-};
-function cQuote(path2) {
-  const escaped = path2.replace(/[\\"\n\r\t]/g, (char) => {
-    switch (char) {
-      case "\n":
-        return "\\n";
-      case "\r":
-        return "\\r";
-      case "	":
-        return "\\t";
-      default:
-        return `\\${char}`;
-    }
-  });
-  return `"${escaped}"`;
-}
-
-// src/adapters/git/state-index.ts
-import { join as join25 } from "node:path";
-var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
-async function buildStateCommit(git, input2) {
-  const { base, goalId, files } = input2;
-  const env = { GIT_INDEX_FILE: join25(input2.scratch, "index") };
-  const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
-  await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
-  const oids = files.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
-    input: `${files.map((file2) => cQuote(file2.source)).join("\n")}
-`
-  })).stdout.split("\n").filter((line2) => line2.length > 0);
-  if (oids.length !== files.length) {
-    throw new GitError(`git hash-object returned ${oids.length} ids for ${files.length} files.`);
-  }
-  const prefix = `${GOALS_DIR}/${goalId}/`;
-  const wanted = new Set(files.map((file2) => prefix + file2.path));
-  const records = [];
-  if (base !== null) {
-    const listed3 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
-    const zero = "0".repeat(base.length);
-    for (const path2 of listed3.stdout.split("\0")) {
-      const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
-      if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
-    }
-  }
-  files.forEach((file2, i) => {
-    records.push(`100644 ${oids[i]}	${prefix}${file2.path}`);
-  });
-  if (records.length > 0) {
-    await indexGit(["update-index", "-z", "--index-info"], { input: records.map((r) => `${r}\0`).join("") });
-  }
-  const tree2 = (await indexGit(["write-tree"])).stdout.trim();
-  if (base !== null && tree2 === (await git(["rev-parse", `${base}^{tree}`])).stdout.trim()) return base;
-  const parents = base === null ? [] : ["-p", base];
-  const committed = await git(
-    ["-c", "commit.gpgsign=false", "commit-tree", tree2, ...parents, "-m", input2.message],
-    {
-      env: { ...STATE_AUTHOR_ENV }
-    }
-  );
-  return committed.stdout.trim();
-}
-
-// src/adapters/git/state-branch.ts
-var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
-function createGitStateBranch(options) {
-  const remote = options.remote ?? "origin";
-  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
-  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
-  const maxAttempts = options.maxAttempts ?? 5;
-  if (remote.length === 0 || remote.startsWith("-"))
-    throw new ConfigError(`Invalid state remote '${remote}'.`);
-  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw new ConfigError("maxAttempts must be at least 1.");
-  const git = bindStateGit(options.repoRoot, options.env ?? {});
-  const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
-  const where = `${remote}/${branch}`;
-  async function fetchTip() {
-    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
-    const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
-    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
-    if (fetched.exitCode !== 0) {
-      const listed3 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
-        okExitCodes: [0, 2]
-      });
-      if (listed3.exitCode === 2) {
-        await git(["update-ref", "-d", STATE_TRACKING_REF]);
-        return null;
-      }
-      await git([...fetchArgs, remote, refspec]);
-    }
-    return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
-  }
-  async function tryPush(commit) {
-    const target2 = `refs/heads/${branch}`;
-    const args = [
-      "-c",
-      "push.gpgSign=false",
-      "push",
-      "--porcelain",
-      "--no-verify",
-      remote,
-      `${commit}:${target2}`
-    ];
-    const result2 = await git(args, { okExitCodes: [0, 1] });
-    if (result2.exitCode === 0) return null;
-    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target2}`));
-    if (rejected === void 0) {
-      throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
-    }
-    return rejected[2] ?? "rejected";
-  }
-  async function withScratch(fn) {
-    const scratch = await mkdtemp2(join26(tmpdir(), "omk-state-"));
-    try {
-      return await fn(scratch);
-    } finally {
-      await rm5(scratch, { recursive: true, force: true });
-    }
-  }
-  const lastRead = /* @__PURE__ */ new Map();
-  async function readGoal(goalId, commit, scratch) {
-    const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
-    const files = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
-    if (files === void 0) return null;
-    const blobs = await readBlobs(
-      git,
-      scratch,
-      files.map((file2) => file2.oid)
-    );
-    const out = /* @__PURE__ */ new Map();
-    for (const file2 of files) {
-      const content = blobs.get(file2.oid);
-      if (content === void 0) throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
-      out.set(file2.path, content);
-    }
-    return out;
   }
   return {
-    async read(goalId) {
-      assertId(goalId, "goal id");
-      const tip = await fetchTip();
-      if (tip === null) return null;
-      const tree2 = await git(["rev-parse", "--verify", "--quiet", `${tip}:${GOALS_DIR}/${goalId}`], {
-        okExitCodes: [0, 1, 128]
-      });
-      const treeId = tree2.exitCode === 0 ? tree2.stdout.trim() : null;
-      if (treeId === null) return null;
-      const cached2 = lastRead.get(goalId);
-      if (cached2?.treeId === treeId) return new Map(cached2.files);
-      const files = await withScratch((scratch) => readGoal(goalId, tip, scratch));
-      if (files !== null) lastRead.set(goalId, { treeId, files });
-      return files === null ? null : new Map(files);
-    },
-    async pull(goalId) {
-      if (goalId !== null) assertId(goalId, "goal id");
-      const commit = await fetchTip();
-      if (commit === null) return null;
-      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
-      const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
-      await withScratch(async (scratch) => {
-        const oids = [...goals.values()].flatMap((files) => files.map((file2) => file2.oid));
-        const blobs = await readBlobs(git, scratch, oids);
-        for (const [id, files] of goals) {
-          if (goalId !== null && id !== goalId) continue;
-          const wanted = /* @__PURE__ */ new Map();
-          for (const file2 of files) {
-            const content = blobs.get(file2.oid);
-            if (content === void 0)
-              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
-            wanted.set(file2.path, content);
-          }
-          await replaceGoalDir(options.stateRoot, id, wanted);
-        }
-      });
-      return commit;
-    },
-    async peek(goalId, file2) {
-      assertId(goalId, "goal id");
-      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file2) || file2.split("/").includes("..")) {
-        throw new GitError(`Invalid goal file name '${file2}'.`);
-      }
-      const tip = await fetchTip();
-      if (tip === null) return null;
-      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
-        okExitCodes: [0, 128]
-      });
-      return shown.exitCode === 0 ? shown.stdout : null;
-    },
-    async push(goalId, message, scope = {}) {
-      assertId(goalId, "goal id");
-      const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat2(goalDir).catch(() => null);
-      if (found === null || !found.isDirectory()) {
-        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
-      }
-      return withScratch(async (scratch) => {
-        let base = await fetchTip();
-        for (let attempt2 = 1; ; attempt2++) {
-          if (options.reconcile !== void 0 && scope.only === void 0 && base !== null) {
-            const theirs = await readGoal(goalId, base, scratch);
-            if (theirs !== null) await options.reconcile(goalId, theirs);
-          }
-          const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join26(scratch, `stubs-${attempt2}`), scrub);
-          const files = inScope ? all.filter((file2) => inScope(file2.path)) : all;
-          const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
-          if (commit === base) return commit;
-          await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
-          const rejected = await tryPush(commit);
-          if (rejected === null) {
-            await git(["update-ref", STATE_TRACKING_REF, commit]);
-            return commit;
-          }
-          const tip = await fetchTip();
-          if (tip === base) {
-            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
-              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
-            });
-          }
-          if (attempt2 >= maxAttempts) {
-            throw new BusyError(
-              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt2} attempts).`,
-              {
-                hint: "Another omk run is updating the state branch at the same time. Run the command again."
-              }
-            );
-          }
-          await sleep(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
-          base = tip;
-        }
-      });
-    }
+    mode: v.OMK_BOT_MODE,
+    workflow: v.OMK_BOT_WORKFLOW,
+    runConcurrency: v.OMK_BOT_CONCURRENCY,
+    commandConcurrency: v.OMK_BOT_COMMAND_CONCURRENCY,
+    queueLimit: v.OMK_BOT_QUEUE_LIMIT,
+    agent: v.OMK_BOT_AGENT === "" ? null : v.OMK_BOT_AGENT,
+    repoAgents: commaList(v.OMK_BOT_REPO_AGENTS),
+    allowBots: commaList(v.OMK_BOT_ALLOW_BOTS),
+    workDir: v.OMK_BOT_WORK_DIR === "" ? tmpdir() : v.OMK_BOT_WORK_DIR,
+    stateBranch: v.OMK_STATE_BRANCH
   };
 }
-function scopeFilter(only) {
-  if (only === void 0) return void 0;
-  return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
-}
-function sleep(ms) {
-  return new Promise((resolve11) => setTimeout(resolve11, ms));
-}
-function tokensOfAuthEnv(env) {
-  const tokens2 = [];
-  for (const value of Object.values(env)) {
-    const header = /^authorization:\s*basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
-    if (!header?.[1]) continue;
-    const decoded = Buffer.from(header[1], "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon !== -1) tokens2.push(decoded.slice(colon + 1));
-  }
-  return tokens2;
-}
-
-// src/adapters/github/push.ts
-var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-function pushAuthEnv(pushUrl, token, proxy = null) {
-  const key = `http.${pushUrl}.extraheader`;
-  const entries2 = [
-    [key, ""],
-    [key, `AUTHORIZATION: basic ${basicCredential(token)}`],
-    // omk's git runs with `-c http.proxy=` (a proxy planted in config is never obeyed, nor, then,
-    // HTTPS_PROXY): the proxy omk chose from the environment (proxyFor) is given for this URL
-    // only, which beats the general setting.
-    ...proxy === null ? [] : [[`http.${pushUrl}.proxy`, proxy]]
-  ];
-  const env = { GIT_CONFIG_COUNT: String(entries2.length) };
-  entries2.forEach(([name, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = name;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return env;
-}
-function pushUrlFor(serverUrl, repo) {
-  return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
-}
-async function pushBranch(deps, spec) {
-  const { branch, sha: sha2 } = spec;
-  if (!SHA.test(sha2)) throw new ForgeError(`Refusing to push '${sha2}': not a full commit SHA.`);
-  const problem = branchNameProblem(branch);
-  if (problem !== null) {
-    throw new ForgeError(
-      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
-    );
-  }
-  const ref = `refs/heads/${branch}`;
-  const lease = spec.expectedRemoteSha;
-  if (lease !== void 0) {
-    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
-      throw new ForgeError(
-        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
-        {
-          hint: "Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch."
-        }
-      );
-    }
-    if (lease !== null && !SHA.test(lease)) {
-      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
-    }
-  }
-  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
-  const secrets = maskValues(deps.token);
-  const where = `${deps.repo.owner}/${deps.repo.name}`;
-  let result2;
-  try {
-    result2 = await deps.pushRef({
-      repoRoot: spec.repoRoot,
-      url: deps.remoteUrl ?? pushUrl,
-      sha: sha2,
-      ref,
-      ...lease === void 0 ? {} : { lease },
-      env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null)
-    });
-  } catch (error62) {
-    const message = error62 instanceof GitError ? error62.message : String(error62);
-    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
-      hint: "Check the token can write contents to the repository and that the network reaches the server."
-    });
-  }
-  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
-    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
-    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
-      hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
-    });
-  }
-}
-
-// src/adapters/state/local-files.ts
-import { access, mkdir as mkdir3, readdir as readdir2, readFile as readFile7, rm as rm6, stat as stat4 } from "node:fs/promises";
-
-// src/adapters/state/append-scan.ts
-import { open as open3 } from "node:fs/promises";
-import { dirname as dirname9 } from "node:path";
-var NEWLINE2 = 10;
-var TAIL_CHUNK = 64 * 1024;
-async function scanFromEnd(path2, visit2) {
-  const handle = await openOrNull(path2, "r");
-  if (handle === null) return null;
-  try {
-    let pos = (await handle.stat()).size;
-    let pending = Buffer.alloc(0);
-    let chunkSize = TAIL_CHUNK;
-    while (pos > 0) {
-      const start = Math.max(0, pos - chunkSize);
-      const chunk = Buffer.alloc(pos - start);
-      await readFully(handle, chunk, start);
-      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
-      pos = start;
-      const step = visit2(buf, pos === 0);
-      if ("found" in step) return step.found;
-      pending = buf.subarray(0, step.carry);
-      chunkSize *= 2;
-    }
-    return null;
-  } finally {
-    await handle.close();
-  }
-}
-async function readRange(path2, start, maxBytes) {
-  let handle;
-  try {
-    handle = await open3(path2, "r");
-  } catch (error62) {
-    if (error62.code === "ENOENT") return null;
-    throw error62;
-  }
-  try {
-    const { size } = await handle.stat();
-    const from = start < 0 ? Math.max(0, size + start) : Math.min(start, size);
-    const bytes = Buffer.alloc(Math.min(maxBytes, size - from));
-    const { bytesRead } = await handle.read(bytes, 0, bytes.length, from);
-    return { bytes: bytes.subarray(0, bytesRead), size };
-  } finally {
-    await handle.close();
-  }
-}
-async function appendLines(path2, text3) {
-  const handle = await openOrThrow(path2, "a+");
-  let created = false;
-  try {
-    const { size } = await handle.stat();
-    created = size === 0;
-    let data = Buffer.from(text3, "utf8");
-    if (size > 0) {
-      const lastByte = Buffer.alloc(1);
-      await handle.read(lastByte, 0, 1, size - 1);
-      if (lastByte[0] !== NEWLINE2) data = Buffer.concat([Buffer.from("\n"), data]);
-    }
-    let offset = 0;
-    while (offset < data.length) {
-      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-      offset += bytesWritten;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  if (created) await syncDir(dirname9(path2));
-}
-async function openOrNull(path2, flags) {
-  try {
-    return await open3(path2, flags);
-  } catch (error62) {
-    if (error62.code === "ENOENT") return null;
-    throw new StateError(`Cannot open ${path2}.`, { cause: error62 });
-  }
-}
-async function openOrThrow(path2, flags) {
-  try {
-    return await open3(path2, flags, 420);
-  } catch (error62) {
-    throw new StateError(`Cannot open ${path2} for appending.`, {
-      cause: error62,
-      hint: "Check that the goal directory exists and is writable."
-    });
-  }
-}
-async function readFully(handle, buf, position) {
-  let offset = 0;
-  while (offset < buf.length) {
-    const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
-    if (bytesRead === 0) break;
-    offset += bytesRead;
-  }
-}
-
-// src/adapters/state/lock.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
-import { performance as performance2 } from "node:perf_hooks";
-import { setTimeout as sleep2 } from "node:timers/promises";
-var lockInfoSchema = external_exports.object({
-  pid: external_exports.number().int().positive(),
-  host: external_exports.string(),
-  acquiredAt: external_exports.string(),
-  token: external_exports.string().min(1)
-});
-var DEFAULT_WAIT_MS = 5e3;
-var DEFAULT_STALE_MS = 10 * 60 * 1e3;
-var GARBAGE_GRACE_MS = 3e3;
-var ABANDONED_MARKER_MS = 1e4;
-var MAX_POLL_MS = 100;
-async function withLock(lockPath, options, fn) {
-  const token = randomBytes2(16).toString("hex");
-  await acquire(lockPath, options, token);
-  let result2;
-  try {
-    result2 = await fn();
-  } catch (error62) {
-    await release(lockPath, token).catch(() => {
-    });
-    throw error62;
-  }
-  await release(lockPath, token);
-  return result2;
-}
-async function acquire(lockPath, options, token) {
-  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-  const started = performance2.now();
-  let delay = 5;
-  for (; ; ) {
-    const mine = {
-      pid: options.host.pid,
-      host: options.host.hostname,
-      acquiredAt: options.clock.nowIso(),
-      token
-    };
-    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
-`)) return;
-    const holder = await readHolder(lockPath);
-    if (holder.kind === "gone") continue;
-    const why = staleReason(holder, options);
-    if (why !== null && await breakStale(lockPath, holder.raw, token, options.clock)) {
-      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
-      continue;
-    }
-    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
-    await sleep2(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-  }
-}
-function staleReason(holder, options) {
-  const now = options.clock.nowMs();
-  if (holder.kind === "valid") {
-    const { info } = holder;
-    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
-      return `pid ${info.pid} on ${info.host} is no longer running`;
-    }
-    const acquired = Date.parse(info.acquiredAt);
-    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
-    if (age > staleMs) {
-      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
-    }
-    return null;
-  }
-  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
-    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
-  }
-  return null;
-}
-async function breakStale(lockPath, observed, token, clock) {
-  const marker = `${lockPath}.break`;
-  if (!await tryCreate(marker, token)) {
-    await clearAbandonedMarker(marker, clock);
-    return false;
-  }
-  try {
-    if (await readRaw(lockPath) !== observed) return false;
-    const aside = `${lockPath}.stale-${token}`;
-    try {
-      await rename2(lockPath, aside);
-    } catch (error62) {
-      if (isCode(error62, "ENOENT")) return false;
-      throw error62;
-    }
-    const moved = await readRaw(aside);
-    if (moved !== observed) {
-      await link2(aside, lockPath).catch(() => {
-      });
-    }
-    await unlink2(aside).catch(() => {
-    });
-    return moved === observed;
-  } finally {
-    if (await readRaw(marker) === token) await unlink2(marker).catch(() => {
-    });
-  }
-}
-async function clearAbandonedMarker(marker, clock) {
-  try {
-    const { mtimeMs } = await stat3(marker);
-    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function release(lockPath, token) {
-  const raw = await readRaw(lockPath);
-  if (raw === null || parseInfo(raw)?.token !== token) return;
-  try {
-    await unlink2(lockPath);
-  } catch (error62) {
-    if (!isCode(error62, "ENOENT")) throw error62;
-  }
-}
-async function tryCreate(path2, content) {
-  let handle;
-  try {
-    handle = await open4(path2, "wx", 420);
-  } catch (error62) {
-    if (isCode(error62, "EEXIST")) return false;
-    throw new StateError(`Cannot create lock file ${path2}.`, {
-      cause: error62,
-      hint: "Check that the goal directory exists and is writable."
-    });
-  }
-  try {
-    await handle.writeFile(content);
-  } catch (error62) {
-    await handle.close();
-    await unlink2(path2).catch(() => {
-    });
-    throw new StateError(`Cannot write lock file ${path2}.`, { cause: error62 });
-  }
-  await handle.close();
-  return true;
-}
-async function readHolder(lockPath) {
-  let mtimeMs;
-  try {
-    ({ mtimeMs } = await stat3(lockPath));
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return { kind: "gone" };
-    throw error62;
-  }
-  const raw = await readRaw(lockPath);
-  if (raw === null) return { kind: "gone" };
-  const info = parseInfo(raw);
-  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
-}
-async function readRaw(path2) {
-  try {
-    return await readFile6(path2, "utf8");
-  } catch (error62) {
-    if (isCode(error62, "ENOENT")) return null;
-    throw error62;
-  }
-}
-function parseInfo(raw) {
-  try {
-    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
-    return result2.success ? result2.data : null;
-  } catch {
-    return null;
-  }
-}
-function busyError(lockPath, holder, waitMs, options) {
-  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
-  if (holder.kind === "valid") {
-    const { pid, host, acquiredAt } = holder.info;
-    return new BusyError(
-      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
-      {
-        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
-      }
-    );
-  }
-  return new BusyError(
-    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
-    {
-      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
-    }
-  );
-}
-function duration3(ms) {
-  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
-  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
-  return `${Math.round(ms)} ms`;
-}
-function isCode(error62, code2) {
-  return error62?.code === code2;
-}
-
-// src/adapters/state/local-files.ts
-var localStateFiles = {
-  async readText(path2) {
-    try {
-      return await readFile7(path2, "utf8");
-    } catch (error62) {
-      if (isCode2(error62, "ENOENT")) return null;
-      throw error62;
-    }
-  },
-  writeAtomic: writeFileAtomic,
-  appendLines,
-  scanFromEnd,
-  readRange,
-  async exists(path2) {
-    try {
-      await access(path2);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  async identity(path2) {
-    try {
-      const info = await stat4(path2, { bigint: true });
-      return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    } catch {
-      return null;
-    }
-  },
-  async makeDirs(path2) {
-    await mkdir3(path2, { recursive: true });
-  },
-  async createDir(path2) {
-    try {
-      await mkdir3(path2);
-      return true;
-    } catch (error62) {
-      if (isCode2(error62, "EEXIST")) return false;
-      throw error62;
-    }
-  },
-  async list(dir) {
-    try {
-      return await readdir2(dir);
-    } catch (error62) {
-      if (isCode2(error62, "ENOENT")) return null;
-      throw error62;
-    }
-  },
-  async remove(path2) {
-    await rm6(path2, { recursive: true, force: true });
-  },
-  withLock
-};
-function isCode2(error62, code2) {
-  return error62?.code === code2;
-}
-
-// src/adapters/bot/workspace.ts
-async function withWorkspace(spec, fn) {
-  const clash = stateBranchProblem(spec.stateBranch, {
-    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch
-  });
-  if (clash !== null) {
-    throw new ConfigError(
-      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
-      {
-        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
-      }
-    );
-  }
-  await mkdir4(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join27(spec.workDir, "omk-bot-"));
-  spec.observe?.("created", dir);
-  try {
-    const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
-    const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join27(dir, "repo");
-    if (spec.checkout === "full") {
-      await cloneBranch({
-        url: url2,
-        branch: spec.repo.defaultBranch,
-        path: repoRoot,
-        env: authEnv,
-        timeoutMs: 10 * 6e4
-      });
-    } else {
-      await initWithRemote(repoRoot, url2);
-    }
-    const stateRoot = join27(dir, "state");
-    const store = new GoalStore({
-      stateRoot,
-      clock: spec.clock,
-      host: spec.host,
-      reporter: spec.reporter,
-      files: localStateFiles
-    });
-    const remote = createGitStateBranch({
-      repoRoot,
-      stateRoot,
-      branch: spec.stateBranch,
-      env: authEnv,
-      reconcile: goalReconciler(store)
-    });
-    return await fn({ dir, repoRoot, store, remote, authEnv });
-  } finally {
-    await rm7(dir, { recursive: true, force: true, maxRetries: 3 });
-    spec.observe?.("removed", dir);
-  }
-}
-async function bringGoalHere(ws, goalId) {
-  await fetchGoalBranches(ws.repoRoot, goalId, { env: ws.authEnv });
-  await relocateGoal(ws.store, goalId, ws.repoRoot);
+function commaList(raw) {
+  return raw.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
 // src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile8, rm as rm8, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename7, join as join28 } from "node:path";
+import { appendFile, mkdir as mkdir2, open as open2, readFile as readFile4, rm as rm2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
+import { basename as basename7, join as join24 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -49300,9 +49349,9 @@ function plainLines(text3) {
 // src/runtime/gates/diagnostics/parse.ts
 function parseDiagnostics(output2, cwd) {
   const lines = plainLines(output2);
-  const relative11 = relativeTo(cwd);
+  const relative12 = relativeTo(cwd);
   for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative11(item.file) }));
+    const items = read2(lines).map((item) => ({ ...item, file: relative12(item.file) }));
     if (items.length > 0) return { source, items };
   }
   return null;
@@ -49399,9 +49448,9 @@ var unformatted = (lines) => {
   });
 };
 var fileList = (lines) => {
-  const files = lines.map((line2) => line2.trim()).filter((line2) => line2 !== "");
-  if (files.length === 0 || !files.every((file2) => /^[^\s]+\.go$/.test(file2))) return [];
-  return files.map((file2) => ({ file: file2, line: null, column: null, rule: "gofmt", message: "not formatted" }));
+  const files2 = lines.map((line2) => line2.trim()).filter((line2) => line2 !== "");
+  if (files2.length === 0 || !files2.every((file2) => /^[^\s]+\.go$/.test(file2))) return [];
+  return files2.map((file2) => ({ file: file2, line: null, column: null, rule: "gofmt", message: "not formatted" }));
 };
 var fileLineCol = (lines) => lines.flatMap((text3) => {
   const match = /^([^\s:]*[./][^\s:]*):(\d+)(?::(\d+))?: (.*)$/.exec(text3);
@@ -49937,7 +49986,7 @@ var TAIL_BYTES = 8 * 1024;
 var PARSE_BYTES = 16 * 1024 * 1024;
 function createGateVerifier(runProcess2) {
   return async (gates, context) => {
-    await mkdir5(context.artifactsDir, { recursive: true });
+    await mkdir2(context.artifactsDir, { recursive: true });
     const evidence = [];
     for (const gate of gates) {
       if (context.signal?.aborted) {
@@ -49950,12 +49999,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join28(context.artifactsDir, gateLogName(context.sha, gate.name));
-  await writeFile3(log, "");
+  const log = join24(context.artifactsDir, gateLogName(context.sha, gate.name));
+  await writeFile2(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
-    const report2 = join28(
+    const report2 = join24(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -50095,8 +50144,8 @@ function fromBaseline(gate, context) {
 async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context) {
   const argv = gate.report ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll("{file}", report2))] : gate.argv;
   const reportFile = writesReport(gate);
-  if (reportFile) await rm8(report2, { force: true });
-  if (reportFile && context.confine) await writeFile3(report2, "");
+  if (reportFile) await rm2(report2, { force: true });
+  if (reportFile && context.confine) await writeFile2(report2, "");
   await appendFile(
     log,
     `
@@ -50104,7 +50153,7 @@ async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, 
 === argv ${JSON.stringify(argv)}
 `
   );
-  const offset = (await stat5(log)).size;
+  const offset = (await stat2(log)).size;
   const spec = {
     argv,
     cwd,
@@ -50151,7 +50200,7 @@ function writesReport(gate) {
 }
 async function readTests2(gate, output2, report2, cwd) {
   if (gate.kind !== "test" && gate.report === void 0) return null;
-  const read2 = writesReport(gate) ? await readFile8(report2, "utf8").catch(() => null) : null;
+  const read2 = writesReport(gate) ? await readFile4(report2, "utf8").catch(() => null) : null;
   const file2 = read2 === "" ? null : read2;
   if (gate.report?.format === "jest-json") {
     return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
@@ -50171,7 +50220,7 @@ function withReport(confine, report2) {
 async function readFrom(path2, offset, limit) {
   let file2;
   try {
-    file2 = await open5(path2, "r");
+    file2 = await open2(path2, "r");
     const { size } = await file2.stat();
     const start = Math.max(offset, size - limit);
     if (start >= size) return "";
@@ -50232,7 +50281,7 @@ function boundTail(note, output2) {
 
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
-import { readdir as readdir3, readFile as readFile9 } from "node:fs/promises";
+import { readdir, readFile as readFile5 } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 
 // src/adapters/process/bounded-log.ts
@@ -50383,7 +50432,7 @@ function runProcess(spec) {
       if (hardKill !== null) {
         const deadline = stoppedAt + grace;
         while (performance.now() < deadline && child.pid !== void 0 && await groupAlive(child.pid))
-          await sleep3(25);
+          await sleep(25);
         clearTimeout(hardKill);
       }
       signalTree("SIGKILL");
@@ -50397,11 +50446,11 @@ function runProcess(spec) {
     });
   });
 }
-var sleep3 = (ms) => new Promise((resolve11) => setTimeout(resolve11, ms));
+var sleep = (ms) => new Promise((resolve11) => setTimeout(resolve11, ms));
 async function groupAlive(pgid) {
   let entries2;
   try {
-    entries2 = await readdir3("/proc");
+    entries2 = await readdir("/proc");
   } catch {
     try {
       process.kill(-pgid, 0);
@@ -50412,8 +50461,8 @@ async function groupAlive(pgid) {
   }
   for (const entry of entries2) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat14 = await readFile9(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const fields = stat14.slice(stat14.lastIndexOf(")") + 2).split(" ");
+    const stat15 = await readFile5(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const fields = stat15.slice(stat15.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pgid) && fields[0] !== "Z") return true;
   }
   return false;
@@ -50432,8 +50481,8 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir6, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join29, resolve as resolve5 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir5, stat as stat3, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join28, resolve as resolve4 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -50479,10 +50528,16 @@ var ENVIRONMENT_PATTERNS = [
     cause: "credentials",
     pattern: /please set an auth method|\b(?:invalid|incorrect|missing)[ _-](?:x-)?api[ _-]?key\b|\bapi[ _-]?key\b[^\n]{0,40}\b(?:not set|missing|is required|invalid|not valid)\b|authentication_error|\b401 unauthori[sz]ed\b|\bstatus(?: code)?:? 40[13]\b|\b403 forbidden\b/i
   },
-  // HTTP 429 and the CLIs' own words for a spent plan or quota.
+  // The CLIs' own words for a spent plan or quota: it resets in hours, or never without the user.
   {
     cause: "quota",
-    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bquota exceeded\b|\binsufficient_quota\b|\bresource_exhausted\b|\busage limit reached\b/i
+    pattern: /\bquota exceeded\b|\binsufficient_quota\b|\busage limit reached\b/i
+  },
+  // HTTP 429 and the words for a rate limit: it passes, so the controller waits and runs it again
+  // (controller/rate-limit.ts) instead of stopping.
+  {
+    cause: "rate_limit",
+    pattern: /\b429 too many requests\b|\bstatus(?: code)?:? 429\b|\brate[ _-]?limit(?:ed| exceeded| reached)\b|\bresource_exhausted\b|\btoo many requests\b/i
   },
   // The provider cannot be reached (DNS, refused connection): opencode 1.18 "Cannot connect to API:
   // Unable to connect", codex 0.171 "failed to lookup address information: Name does not resolve".
@@ -50524,7 +50579,10 @@ function environmentFailure(result2, context) {
   const lines = result2.tail.split(/\r?\n|\r/);
   for (const { cause, pattern } of ENVIRONMENT_PATTERNS) {
     const line2 = lines.find((l) => pattern.test(l));
-    if (line2 !== void 0) return { cause, words: ownWords(line2), fix: withLogin(cause, context) };
+    if (line2 === void 0) continue;
+    const failure2 = { cause, words: ownWords(line2), fix: withLogin(cause, context) };
+    const retryAfterMs = cause === "rate_limit" ? retryAfter(result2.tail) : null;
+    return retryAfterMs === null ? failure2 : { ...failure2, retryAfterMs };
   }
   return null;
 }
@@ -50532,7 +50590,8 @@ var FIXES = {
   arguments: ({ executable }) => `upgrade ${executable} to a version the preset was tested with (docs/agents.md), or give the agent your own argv under agents.custom in .omk/config.yml`,
   login: (context) => `log ${context.executable} in on this machine (run it once in a terminal)${keys(context)}`,
   credentials: (context) => `give ${context.executable} working credentials${keys(context, "set")}`,
-  quota: ({ executable }) => `wait until ${executable}'s rate limit or quota resets, or raise it with the provider`,
+  quota: ({ executable }) => `wait until ${executable}'s quota resets, or raise it with the provider`,
+  rate_limit: ({ executable }) => `wait until ${executable}'s rate limit resets (or raise it with the provider), or raise agents.rateLimitWait in .omk/config.yml`,
   network: ({ executable }) => `check that this machine reaches ${executable}'s provider (DNS, proxy such as HTTPS_PROXY, firewall), then resume; or raise agents.networkStall in .omk/config.yml`,
   missing: ({ executable }) => `install ${executable} (it must be on PATH), or pick another agent (agents.default in .omk/config.yml)`,
   silent: ({ executable }) => `run ${executable} once by hand in the repository to see what it waits for (a login, a trust question), or raise agents.startupSilence in .omk/config.yml`
@@ -50547,6 +50606,16 @@ function keys(context, verb = "or set") {
   if (context.envNames.length === 0) return verb === "set" ? " (log it in, or set its key variable)" : "";
   return ` ${verb === "set" ? "by setting" : "or set"} ${context.envNames.join(" or ")}`;
 }
+function retryAfter(text3) {
+  const match = RETRY_AFTER.exec(text3);
+  if (match === null) return null;
+  const value = Number(match[1]);
+  if (!Number.isFinite(value)) return null;
+  const unit = (match[2] ?? "s").toLowerCase();
+  const factor = unit.startsWith("ms") || unit.startsWith("milli") ? 1 : unit.startsWith("m") ? 6e4 : unit.startsWith("h") ? 36e5 : 1e3;
+  return Math.round(value * factor);
+}
+var RETRY_AFTER = /\b(?:retry[ _-]?after|try again in|retry in|retrying in|retry ?delay)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)?\b/i;
 function ownWords(line2) {
   const quoted2 = /"(?:result|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line2)?.[1];
   let words2 = line2.trim();
@@ -50595,12 +50664,12 @@ function claudeUsage(root) {
   if (root === null) return UNKNOWN;
   const usage = obj(root.usage);
   const tokens2 = usage === null ? null : sum2([
-    num2(usage.input_tokens),
-    num2(usage.output_tokens),
-    num2(usage.cache_creation_input_tokens),
-    num2(usage.cache_read_input_tokens)
+    num3(usage.input_tokens),
+    num3(usage.output_tokens),
+    num3(usage.cache_creation_input_tokens),
+    num3(usage.cache_read_input_tokens)
   ]);
-  return { tokens: tokens2, usd: num2(root.total_cost_usd) ?? num2(root.cost_usd) };
+  return { tokens: tokens2, usd: num3(root.total_cost_usd) ?? num3(root.cost_usd) };
 }
 function geminiUsage(root) {
   const stats = obj(root?.stats);
@@ -50609,24 +50678,24 @@ function geminiUsage(root) {
   if (models !== null) {
     const totals = Object.values(models).map((model) => {
       const tokens2 = obj(obj(model)?.tokens);
-      return tokens2 === null ? null : num2(tokens2.total) ?? sum2([num2(tokens2.prompt), num2(tokens2.candidates)]);
+      return tokens2 === null ? null : num3(tokens2.total) ?? sum2([num3(tokens2.prompt), num3(tokens2.candidates)]);
     });
     return { tokens: sum2(totals), usd: null };
   }
   return {
-    tokens: num2(stats.totalTokens) ?? sum2([num2(stats.inputTokens), num2(stats.outputTokens)]),
+    tokens: num3(stats.totalTokens) ?? sum2([num3(stats.inputTokens), num3(stats.outputTokens)]),
     usd: null
   };
 }
 function plainUsage(root) {
   if (root === null) return UNKNOWN;
   return {
-    tokens: num2(root.tokens) ?? num2(root.total_tokens),
-    usd: num2(root.usd) ?? num2(root.cost_usd) ?? num2(root.cost)
+    tokens: num3(root.tokens) ?? num3(root.total_tokens),
+    usd: num3(root.usd) ?? num3(root.cost_usd) ?? num3(root.cost)
   };
 }
 function codexUsage(events) {
-  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num2(u.input_tokens), num2(u.output_tokens)]));
+  const turns = events.filter((e) => e.type === "turn.completed").map((e) => obj(e.usage)).map((u) => u === null ? null : sum2([num3(u.input_tokens), num3(u.output_tokens)]));
   const turnTotal = sum2(turns);
   if (turnTotal !== null) return { tokens: turnTotal, usd: null };
   let running = null;
@@ -50634,7 +50703,7 @@ function codexUsage(events) {
     const msg = obj(event.msg) ?? event;
     if (msg.type !== "token_count") continue;
     const total = obj(obj(msg.info)?.total_token_usage);
-    if (total !== null) running = num2(total.total_tokens) ?? running;
+    if (total !== null) running = num3(total.total_tokens) ?? running;
   }
   return { tokens: running, usd: null };
 }
@@ -50642,9 +50711,9 @@ function opencodeUsage(events) {
   const steps = events.filter((e) => e.type === "step_finish").map((e) => obj(e.part));
   const tokens2 = steps.map((part) => {
     const t = obj(part?.tokens);
-    return t === null ? null : num2(t.total) ?? sum2([num2(t.input), num2(t.output), num2(t.reasoning)]);
+    return t === null ? null : num3(t.total) ?? sum2([num3(t.input), num3(t.output), num3(t.reasoning)]);
   });
-  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num2(part?.cost))) };
+  return { tokens: sum2(tokens2), usd: sum2(steps.map((part) => num3(part?.cost))) };
 }
 function aiderUsage(stdout) {
   let tokens2 = null;
@@ -50687,12 +50756,153 @@ function parseObject(text3) {
 function obj(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
 }
-function num2(value) {
+function num3(value) {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
 function sum2(values) {
   const known = values.filter((v) => v !== null);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+// src/adapters/state/atomic.ts
+import { randomBytes } from "node:crypto";
+import { open as open3, rename, rm as rm3 } from "node:fs/promises";
+import { basename as basename8, dirname as dirname5, join as join25 } from "node:path";
+async function writeFileAtomic(path2, data) {
+  const dir = dirname5(path2);
+  const tmp = join25(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open3(tmp, "wx", 420);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error62) {
+    await handle.close();
+    await rm3(tmp, { force: true });
+    throw error62;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path2);
+  } catch (error62) {
+    await rm3(tmp, { force: true });
+    throw error62;
+  }
+  await syncDir(dir);
+}
+async function writeJsonAtomic2(path2, value) {
+  await writeFileAtomic(path2, `${JSON.stringify(value, null, 2)}
+`);
+}
+async function syncDir(dir) {
+  const handle = await open3(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/adapters/agents/agent-home.ts
+import { cp, lstat as lstat3, mkdir as mkdir4, realpath as realpath3 } from "node:fs/promises";
+import { dirname as dirname7, join as join27 } from "node:path";
+
+// src/adapters/sandbox/private-temp.ts
+import { lstat as lstat2, mkdir as mkdir3, mkdtemp, readdir as readdir2, readFile as readFile6, realpath as realpath2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename9, dirname as dirname6, join as join26 } from "node:path";
+var OWNER_SUFFIX = ".owner";
+async function makePrivateTemp(env, prefix = "run-") {
+  const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
+  const parent = await ownDirectory(join26(env.TMPDIR || "/tmp", name));
+  await sweepStale(parent);
+  const path2 = await mkdtemp(join26(parent, prefix));
+  const owner = `${path2}${OWNER_SUFFIX}`;
+  await writeFile3(owner, `${process.pid}
+`, { mode: 384 });
+  const hidden = /* @__PURE__ */ new Set([parent]);
+  const shared = join26("/tmp", name);
+  if (shared !== join26(env.TMPDIR || "/tmp", name)) {
+    const other = await realpath2(shared).catch(() => null);
+    if (other !== null) hidden.add(other);
+  }
+  return {
+    path: path2,
+    hidden: [...hidden],
+    remove: async () => {
+      await rm4(path2, { recursive: true, force: true });
+      await rm4(owner, { force: true });
+    }
+  };
+}
+async function sweepStale(parent) {
+  const removed = [];
+  const names = await readdir2(parent).catch(() => []);
+  for (const name of names) {
+    if (!name.endsWith(OWNER_SUFFIX)) continue;
+    const marker = join26(parent, name);
+    const pid = Number.parseInt((await readFile6(marker, "utf8").catch(() => "")).trim(), 10);
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    const temp = join26(parent, name.slice(0, -OWNER_SUFFIX.length));
+    if (dirname6(temp) !== parent || basename9(temp) === "") continue;
+    await rm4(temp, { recursive: true, force: true });
+    await rm4(marker, { force: true });
+    removed.push(temp);
+  }
+  return removed;
+}
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+async function ownDirectory(path2) {
+  await mkdir3(path2, { recursive: true, mode: 448 });
+  const stat15 = await lstat2(path2);
+  const uid = process.getuid?.();
+  if (!stat15.isDirectory() || uid !== void 0 && stat15.uid !== uid) {
+    throw new Error(
+      `${path2} is not a directory of this user: remove it, or set TMPDIR to a directory of your own`
+    );
+  }
+  return realpath2(path2);
+}
+
+// src/adapters/agents/agent-home.ts
+async function makeAgentHome(hostEnv, entries2) {
+  const temp = await makePrivateTemp(hostEnv, "home-");
+  const { path: path2 } = temp;
+  try {
+    for (const entry of entries2) await copyEntry(entry, hostEnv, path2);
+  } catch (error62) {
+    await temp.remove();
+    throw error62;
+  }
+  return {
+    path: path2,
+    env: { ...await toolchains(hostEnv), ...agentHomeEnv(path2) },
+    remove: () => temp.remove()
+  };
+}
+async function toolchains(hostEnv) {
+  if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
+  if (!hostEnv.HOME) return {};
+  const rustup = join27(hostEnv.HOME, ".rustup");
+  return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
+}
+async function copyEntry(entry, hostEnv, home) {
+  const source = homeEntrySource(entry, hostEnv);
+  if (source === null) return;
+  const real2 = await realpath3(source).catch(() => null);
+  if (real2 === null) return;
+  const target2 = join27(home, entry.path);
+  await mkdir4(dirname7(target2), { recursive: true });
+  await cp(real2, target2, {
+    recursive: true,
+    filter: async (from) => !(await lstat3(from)).isSymbolicLink()
+  });
 }
 
 // src/adapters/agents/command-agent.ts
@@ -50710,10 +50920,10 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve5(input2.artifactsDir);
-  await mkdir6(dir, { recursive: true });
-  const transcript = join29(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join29(dir, `prompt-${input2.attempt}.md`);
+  const dir = resolve4(input2.artifactsDir);
+  await mkdir5(dir, { recursive: true });
+  const transcript = join28(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join28(dir, `prompt-${input2.attempt}.md`);
   await writeFile4(promptFile, input2.prompt);
   await writeFile4(
     transcript,
@@ -50741,12 +50951,21 @@ async function runCommand(options, allowed, input2) {
       `the prompt is too long to pass as one argument to ${options.name}; use prompt: file`
     );
   }
+  let home;
+  try {
+    home = await makeAgentHome(options.baseEnv, options.home);
+  } catch (error62) {
+    const why = error62 instanceof Error ? error62.message : String(error62);
+    return early("crashed", `the agent's own HOME could not be made (${why}); the agent was not started`);
+  }
   const run = options.run ?? runProcess;
   const result2 = await run({
     argv,
     cwd: input2.cwd,
     env: {
       ...allowed,
+      // Its own HOME and XDG directories: the user's HOME is never the agent's.
+      ...home.env,
       OMK_TASK_ID: input2.taskId,
       OMK_ATTEMPT: String(input2.attempt),
       OMK_WRITES: JSON.stringify(input2.task.writes),
@@ -50756,15 +50975,15 @@ async function runCommand(options, allowed, input2) {
     input: options.prompt === "stdin" ? input2.prompt : "",
     logPath: transcript,
     ...input2.logMaxBytes === void 0 ? {} : { logMaxBytes: input2.logMaxBytes },
-    ...input2.confine === void 0 ? {} : { confine: await withHomeState(input2.confine, options.homeState ?? [], allowed.HOME) },
+    ...input2.confine === void 0 ? {} : { confine: { ...input2.confine, writable: [...input2.confine.writable, home.path] } },
     onSpawn: input2.onProcess,
     ...options.startupSilenceMs === null ? {} : { silenceMs: options.startupSilenceMs },
     ...options.networkStallMs === null ? {} : { watch: createNetworkWatch(options.networkStallMs, () => performance.now()) },
     ...input2.signal ? { signal: input2.signal } : {}
-  });
+  }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join29(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic2(join28(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -50822,20 +51041,6 @@ function buildArgv(options, input2, promptFile) {
   if (options.prompt === "arg" && !has("{prompt}")) template.push("{prompt}");
   if (options.prompt === "file" && !has("{promptFile}")) template.push("{promptFile}");
   return expandArgv(template, { prompt: input2.prompt, promptFile, cwd: input2.cwd });
-}
-async function withHomeState(confine, homeState, home) {
-  if (home === void 0 || homeState.length === 0) return confine;
-  const paths2 = homeState.map((path2) => join29(home, path2));
-  const existing = (await Promise.all(paths2.map(async (path2) => await exists(path2) ? path2 : null))).filter((path2) => path2 !== null);
-  return { ...confine, writable: [...confine.writable, ...existing] };
-}
-async function exists(path2) {
-  try {
-    await stat6(path2);
-    return true;
-  } catch {
-    return false;
-  }
 }
 async function collectFollowUps(input2) {
   try {
@@ -50895,15 +51100,15 @@ function formatMs(ms) {
 }
 async function isDirectory(path2) {
   try {
-    return (await stat6(path2)).isDirectory();
+    return (await stat3(path2)).isDirectory();
   } catch {
     return false;
   }
 }
 
 // src/adapters/agents/demo-agent.ts
-import { lstat as lstat3, mkdir as mkdir7, readdir as readdir4, readFile as readFile10, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join30, resolve as resolve6 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir6, readdir as readdir3, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join29, resolve as resolve5 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -50915,14 +51120,14 @@ function readPrompt(prompt) {
   const proof = /Proof required: (.*)$/m.exec(prompt)?.[1]?.trim() ?? "none";
   const checks = proof === "none" ? [] : proof.split(" | ");
   const listing = prompt.split(/^Files \(path, size, language — exported symbols\):$/m)[1] ?? "";
-  const files = [];
+  const files2 = [];
   for (const line2 of listing.split("\n")) {
     if (line2.trim() === "") continue;
     if (line2.startsWith("(")) break;
     const path2 = line2.split(" ")[0];
-    if (path2 !== void 0 && path2 !== "") files.push(path2);
+    if (path2 !== void 0 && path2 !== "") files2.push(path2);
   }
-  return { goal, goalClass, checks, files };
+  return { goal, goalClass, checks, files: files2 };
 }
 function stem2(path2) {
   const base = path2.split("/").at(-1) ?? path2;
@@ -50947,7 +51152,7 @@ function demoPlan(prompt) {
   }
   const sources = facts.files.filter((path2) => !isTestPath2(path2));
   const tests = facts.files.filter(isTestPath2);
-  const testsOf = (files) => tests.filter((test) => files.some((file2) => stem2(file2) === stem2(test)));
+  const testsOf = (files2) => tests.filter((test) => files2.some((file2) => stem2(file2) === stem2(test)));
   const clauses = facts.goal.split(/\s+and\s+|;\s*/).map((clause) => clause.trim().replace(/[.!]+$/, "")).filter((clause) => clause !== "");
   const slices = [];
   for (const clause of clauses) {
@@ -51019,9 +51224,9 @@ function createDemoAgent() {
 }
 async function runDemo2(input2) {
   const started = performance.now();
-  const dir = resolve6(input2.artifactsDir);
-  await mkdir7(dir, { recursive: true });
-  const transcript = join30(dir, `transcript-${input2.attempt}.log`);
+  const dir = resolve5(input2.artifactsDir);
+  await mkdir6(dir, { recursive: true });
+  const transcript = join29(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -51061,7 +51266,7 @@ ${summary2}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join30(input2.cwd, file2);
+    const path2 = join29(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -51080,8 +51285,8 @@ ${summary2}
   for (const edit of edits) lines.push(`${edit.kind} ${edit.file}:${edit.line} -> ${edit.text}`);
   for (const file2 of outside)
     lines.push(`skipped ${file2}: markers outside the write set were left untouched`);
-  const files = new Set(edits.map((e) => e.file)).size;
-  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`;
+  const files2 = new Set(edits.map((e) => e.file)).size;
+  const summary = edits.length === 0 ? "no demo markers in scope" : `applied ${edits.length} demo edit${edits.length === 1 ? "" : "s"} in ${files2} file${files2 === 1 ? "" : "s"}`;
   lines.push(summary);
   await writeFile5(transcript, `${lines.join("\n")}
 `);
@@ -51125,27 +51330,27 @@ function markerText(line2, marker) {
   return line2.slice(at2 + marker.length).replace(/\s*(?:-->|\*\/)\s*$/, "").trim();
 }
 async function listFiles(root) {
-  const files = [];
+  const files2 = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir4(join30(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join29(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
-      if (files.length >= MAX_FILES2) return;
+      if (files2.length >= MAX_FILES2) return;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
       } else if (entry.isFile()) {
-        files.push(rel);
+        files2.push(rel);
       }
     }
   };
   await walk2("");
-  return files;
+  return files2;
 }
 async function readText(path2) {
-  const info = await lstat3(path2);
+  const info = await lstat4(path2);
   if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile10(path2);
+  const buffer = await readFile7(path2);
   return buffer.includes(0) ? null : buffer.toString("utf8");
 }
 
@@ -51172,11 +51377,93 @@ ${result2.tail}`);
 }
 
 // src/adapters/git/goal-cleanup.ts
-import { join as join31, sep as sep3 } from "node:path";
+import { rm as rm5, stat as stat5 } from "node:fs/promises";
+import { basename as basename11, join as join30, sep as sep3 } from "node:path";
+
+// src/adapters/git/run-git.ts
+import { execFile } from "node:child_process";
+var HARDENED_CONFIG = [
+  "core.hooksPath=/dev/null",
+  "core.fsmonitor=false",
+  "core.sshCommand=ssh",
+  "credential.helper=",
+  "http.proxy=",
+  // Global config is not read, so the repository's owner check would have no exceptions; omk
+  // works on the checkout it was pointed at.
+  "safe.directory=*"
+].flatMap((setting) => ["-c", setting]);
+var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy|remote\\..+\\.proxy|http\\.(.+\\.)?curloptresolve)$";
+async function runGit(args, options) {
+  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
+  return spawnGit(args, options);
+}
+function carriesAuth(env) {
+  return Object.entries(env ?? {}).some(
+    ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
+  );
+}
+async function refuseRedirects(cwd) {
+  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
+  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
+  if (keys2.length === 0) return;
+  throw new GitError(
+    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
+  );
+}
+function spawnGit(args, options) {
+  const env = {
+    // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
+    // variable from omk's environment. Auth arrives only through `options.env` (GIT_CONFIG_*).
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name))),
+    ...options.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    LANG: "C",
+    LC_ALL: "C"
+  };
+  const ok2 = options.okExitCodes ?? [0];
+  return new Promise((resolve11, reject) => {
+    const child = execFile(
+      "git",
+      [...HARDENED_CONFIG, ...args],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 12e4,
+        killSignal: "SIGKILL",
+        windowsHide: true
+      },
+      (error62, stdout, stderr) => {
+        const exitCode = error62 ? typeof error62.code === "number" ? error62.code : -1 : 0;
+        if (error62 && (typeof error62.code !== "number" || !ok2.includes(exitCode))) {
+          const what = `git ${args.join(" ")}`;
+          const detail = stderr.trim() || error62.message;
+          reject(
+            new GitError(
+              error62.killed ? `${what} timed out in ${options.cwd}.` : `${what} failed (exit ${exitCode}): ${detail}`,
+              { cause: error62 }
+            )
+          );
+          return;
+        }
+        resolve11({ stdout, stderr, exitCode });
+      }
+    );
+    if (options.input !== void 0) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
 
 // src/adapters/git/worktree.ts
-import { mkdir as mkdir8, readdir as readdir5, realpath as realpath2, stat as stat7 } from "node:fs/promises";
-import { basename as basename8, dirname as dirname10, resolve as resolve7 } from "node:path";
+import { mkdir as mkdir7, readdir as readdir4, realpath as realpath4, stat as stat4 } from "node:fs/promises";
+import { basename as basename10, dirname as dirname8, resolve as resolve6 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -51209,20 +51496,20 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path2) {
-  const absolute = resolve7(path2);
+  const absolute = resolve6(path2);
   try {
-    return await realpath2(absolute);
+    return await realpath4(absolute);
   } catch {
-    const parent = dirname10(absolute);
+    const parent = dirname8(absolute);
     if (parent === absolute) return absolute;
-    return resolve7(await canonicalPath(parent), basename8(absolute));
+    return resolve6(await canonicalPath(parent), basename10(absolute));
   }
 }
 async function pathKind(path2) {
   try {
-    const info = await stat7(path2);
+    const info = await stat4(path2);
     if (!info.isDirectory()) return "other";
-    return (await readdir5(path2)).length === 0 ? "empty-dir" : "dir";
+    return (await readdir4(path2)).length === 0 ? "empty-dir" : "dir";
   } catch {
     return "missing";
   }
@@ -51264,7 +51551,7 @@ async function isSparse(worktreePath) {
 }
 async function registerWorktree(input2) {
   const { repoRoot, branch, baseSha, path: path2 } = input2;
-  await mkdir8(dirname10(path2), { recursive: true });
+  await mkdir7(dirname8(path2), { recursive: true });
   const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
   const target2 = input2.createBranch ? baseSha : branch;
   await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target2], {
@@ -51339,7 +51626,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join31(workspaceRoot, goalId))}${sep3}`;
+    const folder = `${await canonicalPath(join30(workspaceRoot, goalId))}${sep3}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -51359,13 +51646,19 @@ var gitGoalCleaner = {
     const branches = stdout.split("\n").filter((branch) => branch !== "");
     if (branches.length > 0) await runGit(["branch", "--quiet", "-D", "--", ...branches], { cwd: repoRoot });
     return branches;
+  },
+  async removeCache(dir) {
+    checkGoalId(basename11(dir));
+    if (await stat5(dir).catch(() => null) === null) return false;
+    await rm5(dir, { recursive: true, force: true });
+    return true;
   }
 };
 
 // src/adapters/git/persisted-credentials.ts
-import { createHash as createHash4 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir9, readFile as readFile11, rename as rename3, rm as rm9, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join32 } from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { appendFile as appendFile3, mkdir as mkdir8, readFile as readFile8, rename as rename2, rm as rm6, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join31 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
 async function readPersistedHeaders(repoRoot) {
@@ -51392,8 +51685,8 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join32(gitDir, "config");
-  const current = await readFile11(config2, "utf8");
+  const config2 = join31(gitDir, "config");
+  const current = await readFile8(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
     return `[http ${quoted(url2)}]
@@ -51402,7 +51695,7 @@ async function addHeaders(repoRoot, headers) {
   });
   await appendFile3(config2, `${current.endsWith("\n") || current === "" ? "" : "\n"}${lines.join("")}`);
 }
-function alive(pid) {
+function alive2(pid) {
   try {
     process.kill(pid, 0);
     return true;
@@ -51412,53 +51705,53 @@ function alive(pid) {
 }
 async function readStash(path2) {
   try {
-    return JSON.parse(await readFile11(path2, "utf8"));
+    return JSON.parse(await readFile8(path2, "utf8"));
   } catch {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join32(stashDir, `${createHash4("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join31(stashDir, `${createHash5("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
     const left = await readStash(path2);
     const noop4 = { restore: async () => {
     } };
-    if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop4;
+    if (left !== null && left.pid !== process.pid && alive2(left.pid)) return noop4;
     if (left !== null && left.pid === process.pid) return noop4;
     if (left !== null) {
       await addHeaders(repoRoot, left.headers);
-      await rm9(path2, { force: true });
+      await rm6(path2, { force: true });
     }
     const headers = await readPersistedHeaders(repoRoot);
     if (headers.length === 0) return noop4;
-    await mkdir9(stashDir, { recursive: true, mode: 448 });
+    await mkdir8(stashDir, { recursive: true, mode: 448 });
     const stash = { pid: process.pid, repoRoot, headers };
     const temp = `${path2}.${process.pid}.tmp`;
     await writeFile6(temp, JSON.stringify(stash), { mode: 384 });
-    await rename3(temp, path2);
+    await rename2(temp, path2);
     await unsetHeaders(repoRoot, headers);
     return {
       async restore() {
         await addHeaders(repoRoot, headers);
-        await rm9(path2, { force: true });
+        await rm6(path2, { force: true });
       }
     };
   }
 };
 
 // src/adapters/git/branch-checkout.ts
-import { mkdir as mkdir10, rm as rm10, stat as stat8 } from "node:fs/promises";
-import { dirname as dirname11, join as join33 } from "node:path";
+import { mkdir as mkdir9, rm as rm7, stat as stat6 } from "node:fs/promises";
+import { dirname as dirname9, join as join32 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
     if (!await branchExists(repoRoot, branch)) {
       await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
     }
-    await mkdir10(dirname11(path2), { recursive: true });
+    await mkdir9(dirname9(path2), { recursive: true });
     await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
-      cwd: dirname11(path2),
+      cwd: dirname9(path2),
       timeoutMs: CHECKOUT_TIMEOUT_MS
     });
     await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
@@ -51482,7 +51775,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat8(join33(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat6(join32(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -51506,7 +51799,7 @@ async function fetchBack(workspace) {
   const ref = `refs/heads/${workspace.branch}`;
   await runGit(["fetch", "--quiet", "--no-tags", "--", workspace.path, `${ref}:${ref}`], { cwd: origin });
 }
-async function fetchGoalBranches2(workspace, goalId) {
+async function fetchGoalBranches(workspace, goalId) {
   const pattern = `refs/heads/omk/${goalId}/*`;
   await runGit(
     ["fetch", "--quiet", "--no-tags", "origin", `+${pattern}:refs/remotes/origin/omk/${goalId}/*`],
@@ -51515,7 +51808,7 @@ async function fetchGoalBranches2(workspace, goalId) {
 }
 async function removeBranchCheckout(repoRoot, workspace) {
   try {
-    await stat8(workspace.path);
+    await stat6(workspace.path);
   } catch {
     return;
   }
@@ -51528,7 +51821,83 @@ async function removeBranchCheckout(repoRoot, workspace) {
     );
   }
   await fetchBack(workspace);
-  await rm10(workspace.path, { recursive: true, force: true });
+  await rm7(workspace.path, { recursive: true, force: true });
+}
+
+// src/adapters/git/identity.ts
+var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
+function commitEnv(identity) {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email
+  };
+}
+var COMMIT_CONFIG = [
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "rerere.enabled=false",
+  "-c",
+  "maintenance.auto=false",
+  "-c",
+  "gc.auto=0"
+];
+
+// src/adapters/git/refs.ts
+import { isAbsolute as isAbsolute8, join as join33, posix, resolve as resolve7 } from "node:path";
+var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
+function assertId(value, what) {
+  if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
+    throw new GitError(`Invalid ${what} ${JSON.stringify(value)}: omk builds git refs from it.`, {
+      hint: "Use lowercase letters, digits and dashes, starting with a letter or digit."
+    });
+  }
+}
+function sliceBranch(goalId, sliceId2) {
+  assertId(goalId, "goal id");
+  assertId(sliceId2, "slice id");
+  return sliceBranchName(goalId, sliceId2);
+}
+function integrationBranch(goalId) {
+  assertId(goalId, "goal id");
+  return integrationBranchName(goalId);
+}
+function assertOmkBranch(branch, goalId) {
+  const parsed2 = parseOmkBranch(branch);
+  if (parsed2 === null || goalId !== void 0 && parsed2.goalId !== goalId) {
+    const scope = `${goalBranchPrefix(goalId ?? "<goal-id>")}<slice-id>`;
+    throw new GitError(`Refusing to work on branch ${JSON.stringify(branch)}: not ${scope}.`, {
+      hint: "omk only creates, merges and removes workspaces of its own omk/* branches."
+    });
+  }
+}
+function assertSha(value) {
+  if (!SHA_PATTERN.test(value)) {
+    throw new GitError(`Invalid base SHA ${JSON.stringify(value)}: expected a hexadecimal commit id.`);
+  }
+}
+function workspacePath(workspaceRoot, goalId, sliceId2) {
+  return join33(resolve7(workspaceRoot), goalId, sliceId2);
+}
+function normalizeSparsePaths(paths2) {
+  if (paths2 === null || paths2.length === 0) return null;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const raw of paths2) {
+    const slashed = raw.replaceAll("\\", "/");
+    if (isAbsolute8(raw) || slashed.startsWith("/")) {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
+    }
+    const dir = posix.normalize(slashed).replace(/\/+$/, "");
+    if (dir === "." || dir === "") return null;
+    const parts = dir.split("/");
+    if (parts.includes("..") || parts[0] === ".git") {
+      throw new GitError(`Sparse path ${JSON.stringify(raw)} leaves the repository or enters .git.`);
+    }
+    dirs.add(dir);
+  }
+  return [...dirs].sort();
 }
 
 // src/adapters/git/capture.ts
@@ -51595,18 +51964,18 @@ function splitNumstatPatch(output2) {
   return { numstat: output2.slice(0, end + 1), patch: output2.slice(end + 2) };
 }
 function parseNumstat(output2) {
-  const files = [];
+  const files2 = [];
   for (const record2 of output2.split("\0")) {
     const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record2);
     if (!match) continue;
     const [, added = "-", deleted = "-", path2 = ""] = match;
-    files.push({
+    files2.push({
       path: path2,
       additions: added === "-" ? 0 : Number(added),
       deletions: deleted === "-" ? 0 : Number(deleted)
     });
   }
-  return files;
+  return files2;
 }
 function truncateDiff(diff, limitBytes, fullDiffCommand) {
   const bytes = Buffer.from(diff, "utf8");
@@ -51648,7 +52017,7 @@ async function integrateBranches(input2, deps) {
   const workspace = await deps.prepared?.catch(() => null) ?? await openIntegration(input2, deps.open);
   const cwd = workspace.path;
   const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches2(workspace, input2.goalId);
+  if (clone2) await fetchGoalBranches(workspace, input2.goalId);
   const refOf = (branch) => clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
   const refs = input2.branches.map(refOf);
   const [present, contained] = await Promise.all([listRefs(cwd, refs), listRefs(cwd, refs, "HEAD")]);
@@ -51724,7 +52093,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
   assertOmkBranch(branch, goalId);
   const cwd = workspace.path;
   const clone2 = workspace.mode === "branch-checkout";
-  if (clone2) await fetchGoalBranches2(workspace, goalId);
+  if (clone2) await fetchGoalBranches(workspace, goalId);
   if (await mergeInProgress(cwd)) await runGit(["merge", "--abort"], { cwd });
   const ref = clone2 ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
   const result2 = await mergeSlice(cwd, branch, ref, identity);
@@ -51747,7 +52116,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
 }
 
 // src/adapters/git/open-workspace.ts
-import { stat as stat9 } from "node:fs/promises";
+import { stat as stat7 } from "node:fs/promises";
 import { resolve as resolve8 } from "node:path";
 async function openWorkspace(input2, deps) {
   const branch = sliceBranch(input2.goalId, input2.sliceId);
@@ -51769,14 +52138,14 @@ async function openWorkspace(input2, deps) {
       } catch {
       }
     }
-    const exists5 = await branchExists(repoRoot, branch);
-    if (exists5) await assertContainsBase(repoRoot, branch, baseSha);
+    const exists4 = await branchExists(repoRoot, branch);
+    if (exists4) await assertContainsBase(repoRoot, branch, baseSha);
     const found = await findExisting(spec, sparseDirs !== null);
     if (found) return { kind: "ready", workspace: found };
     if (deps.forceFallback)
       return { kind: "fallback", reason: "worktrees disabled by the forceFallback option" };
     try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists5 });
+      const workspace = await registerWorktree({ ...spec, createBranch: !exists4 });
       return { kind: "registered", workspace };
     } catch (error62) {
       return { kind: "fallback", reason: `git worktree add failed: ${errorMessage(error62)}` };
@@ -51851,13 +52220,13 @@ function toWorkspace(spec, mode, fallbackReason) {
   const { sliceId: sliceId2, path: path2, branch, baseSha } = spec;
   return { sliceId: sliceId2, path: path2, branch, baseSha, mode, fallbackReason };
 }
-async function resolveCommit(repoRoot, sha2) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha2}^{commit}`], {
+async function resolveCommit(repoRoot, sha4) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha4}^{commit}`], {
     cwd: repoRoot,
     okExitCodes: [0, 1]
   });
   if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha2} is not in the repository at ${repoRoot}.`, {
+    throw new GitError(`Base commit ${sha4} is not in the repository at ${repoRoot}.`, {
       hint: "Fetch it first, or plan the goal again from the current HEAD."
     });
   }
@@ -51877,7 +52246,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat9(resolve8(worktreePath, stdout.trim()))).isFile();
+    return (await stat7(resolve8(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -51892,7 +52261,7 @@ function createPreparedIntegrations(deps) {
       const key = keyOf(input2);
       if (!prepared.has(key)) {
         const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
-          (exists5) => !exists5
+          (exists4) => !exists4
         );
         const opening = created.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
@@ -51930,8 +52299,8 @@ function createPreparedIntegrations(deps) {
 }
 
 // src/adapters/git/reset.ts
-import { mkdir as mkdir11, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname12 } from "node:path";
+import { mkdir as mkdir10, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname10 } from "node:path";
 async function resetToBase(workspace, diffPath) {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
@@ -51953,7 +52322,7 @@ async function resetToBase(workspace, diffPath) {
     { cwd }
   );
   if (patch !== "") {
-    await mkdir11(dirname12(diffPath), { recursive: true });
+    await mkdir10(dirname10(diffPath), { recursive: true });
     await writeFile7(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
@@ -51969,7 +52338,7 @@ async function rewindMainBranch(workspace) {
 }
 
 // src/adapters/git/stale-locks.ts
-import { readdir as readdir6, readFile as readFile12, rm as rm11, stat as stat10 } from "node:fs/promises";
+import { readdir as readdir5, readFile as readFile9, rm as rm8, stat as stat8 } from "node:fs/promises";
 import { join as join34, resolve as resolve9 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
@@ -51988,7 +52357,7 @@ async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   for (const path2 of candidates) {
     const mtime = await modifiedAt(path2);
     if (mtime === null || mtime > cutoff) continue;
-    await rm11(path2, { force: true });
+    await rm8(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -52007,13 +52376,13 @@ async function clearWorkspaceLocks(workspace) {
   const removed = [];
   for (const path2 of candidates) {
     if (await modifiedAt(path2) === null) continue;
-    await rm11(path2, { force: true });
+    await rm8(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join34(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile9(join34(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -52031,14 +52400,14 @@ async function refLocks(dir) {
 }
 async function entries(dir) {
   try {
-    return await readdir6(dir, { withFileTypes: true });
+    return await readdir5(dir, { withFileTypes: true });
   } catch {
     return [];
   }
 }
 async function modifiedAt(path2) {
   try {
-    const info = await stat10(path2);
+    const info = await stat8(path2);
     return info.isFile() ? info.mtimeMs : null;
   } catch {
     return null;
@@ -52097,32 +52466,32 @@ async function worktreeState(worktree) {
 }
 
 // src/adapters/integrity/links.ts
-import { lstat as lstat4, readlink, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname13, isAbsolute as isAbsolute8, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
+import { lstat as lstat5, readlink, realpath as realpath5 } from "node:fs/promises";
+import { dirname as dirname11, isAbsolute as isAbsolute9, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
   const found = [];
   for (const path2 of paths2) {
     const absolute = join35(root, path2);
-    const info = await lstat4(absolute).catch(() => null);
+    const info = await lstat5(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute8(target2) ? resolve10(target2) : resolve10(dirname13(absolute), target2);
-    const real2 = await realpath3(absolute).catch(() => canonicalPath(lexical));
+    const lexical = isAbsolute9(target2) ? resolve10(target2) : resolve10(dirname11(absolute), target2);
+    const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
     if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
   return found;
 }
 
 // src/adapters/integrity/processes.ts
-import { readdir as readdir7, readFile as readFile13, readlink as readlink2 } from "node:fs/promises";
+import { readdir as readdir6, readFile as readFile10, readlink as readlink2 } from "node:fs/promises";
 import { sep as sep5 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, proc = PROC) {
   let pids;
   try {
-    pids = (await readdir7(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
+    pids = (await readdir6(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
   } catch {
     return { checked: false, reason: `this platform has no ${proc} to find processes by working directory` };
   }
@@ -52143,21 +52512,33 @@ async function endStrays(worktree, proc = PROC) {
   return { checked: true, killed };
 }
 async function commandLine(proc, pid) {
-  const raw = await readFile13(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const raw = await readFile10(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text3 = raw.split("\0").filter(Boolean).join(" ");
   return text3.length > 120 ? `${text3.slice(0, 120)}\u2026` : text3;
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat5, mkdir as mkdir12, readdir as readdir8, readFile as readFile14, readlink as readlink3, rm as rm12, symlink, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname14, join as join36, relative as relative9, sep as sep6 } from "node:path";
+import { lstat as lstat6, mkdir as mkdir11, readdir as readdir7, readFile as readFile11, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname12, join as join36, relative as relative10, sep as sep6 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
   const commonDir = await gitCommonDir(scope.repoRoot);
-  const take = () => snapshotFiles(scope, commonDir);
+  return compareWith(
+    () => snapshotFiles(scope, commonDir),
+    () => otherHeads(scope)
+  );
+}
+async function baselineIntegrity(scope) {
+  const commonDir = await gitCommonDir(scope.repoRoot);
+  return compareWith(
+    () => sharedFiles(scope, commonDir),
+    async () => /* @__PURE__ */ new Map()
+  );
+}
+async function compareWith(take, heads) {
   const before = await take();
-  const headsBefore = await otherHeads(scope);
+  const headsBefore = await heads();
   return {
     async check() {
       const after = await take();
@@ -52175,7 +52556,7 @@ async function watchIntegrity(scope) {
         const restored = entry.restorable && await restore(entry.path, null);
         changes.push({ what: entry.what, change: "added", restored });
       }
-      const headsAfter = await otherHeads(scope);
+      const headsAfter = await heads();
       for (const [what, head2] of headsBefore) {
         const now = headsAfter.get(what);
         if (now !== head2)
@@ -52186,18 +52567,23 @@ async function watchIntegrity(scope) {
   };
 }
 async function snapshotFiles(scope, commonDir) {
-  const files = [
+  return [
+    ...await sharedFiles(scope, commonDir),
+    await single(".gitmodules of the slice's worktree", join36(scope.worktree, ".gitmodules"), false)
+  ];
+}
+async function sharedFiles(scope, commonDir) {
+  const files2 = [
     await single(".git/config", join36(commonDir, "config"), true),
     ...await tree(".git/hooks", join36(commonDir, "hooks")),
     ...await tree(".git/info", join36(commonDir, "info")),
-    await single(".gitmodules of the repository", join36(scope.repoRoot, ".gitmodules"), false),
-    await single(".gitmodules of the slice's worktree", join36(scope.worktree, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join36(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files.push(await single("~/.gitconfig", join36(scope.home, ".gitconfig"), true));
-    files.push(await single("~/.config/git/config", join36(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join36(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join36(scope.home, ".config", "git", "config"), true));
   }
-  return files;
+  return files2;
 }
 async function single(what, path2, restorable) {
   return { what, path: path2, content: await read(path2), restorable };
@@ -52207,20 +52593,20 @@ async function tree(label, dir) {
   const walk2 = async (at2, depth2) => {
     let entries2;
     try {
-      entries2 = (await readdir8(at2)).sort();
+      entries2 = (await readdir7(at2)).sort();
     } catch {
       return;
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
       const path2 = join36(at2, name);
-      const info = await lstat5(path2).catch(() => null);
+      const info = await lstat6(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative9(dir, path2).split(sep6).join("/")}`;
+      const what = `${label}/${relative10(dir, path2).split(sep6).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -52229,10 +52615,10 @@ async function tree(label, dir) {
 }
 async function read(path2) {
   try {
-    const info = await lstat5(path2);
+    const info = await lstat6(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
     if (!info.isFile()) return null;
-    return { kind: "file", bytes: await readFile14(path2), mode: info.mode & 511 };
+    return { kind: "file", bytes: await readFile11(path2), mode: info.mode & 511 };
   } catch {
     return null;
   }
@@ -52256,9 +52642,9 @@ function sameIgnoringOmk(before, after) {
 }
 async function restore(path2, content) {
   try {
-    await rm12(path2, { recursive: true, force: true });
+    await rm9(path2, { recursive: true, force: true });
     if (content === null) return true;
-    await mkdir12(dirname14(path2), { recursive: true });
+    await mkdir11(dirname12(path2), { recursive: true });
     if (content.kind === "link") await symlink(content.target, path2);
     else await writeFile8(path2, content.bytes, { mode: content.mode });
     return true;
@@ -52273,7 +52659,7 @@ async function otherHeads(scope) {
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative9(dirname14(main), entry.path)}`;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative10(dirname12(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
   return heads;
@@ -52282,23 +52668,24 @@ async function otherHeads(scope) {
 // src/adapters/integrity/local.ts
 var localIntegrity = {
   watch: watchIntegrity,
+  baseline: baselineIntegrity,
   endStrays: (worktree) => endStrays(worktree),
   escapingLinks,
   worktreeState
 };
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat7, mkdir as mkdir14, realpath as realpath5, rm as rm13 } from "node:fs/promises";
-import { join as join40 } from "node:path";
+import { lstat as lstat7, mkdir as mkdir12, realpath as realpath6 } from "node:fs/promises";
+import { join as join39 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
-import { access as access2, constants as constants2, stat as stat11 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join37 } from "node:path";
+import { access, constants as constants2, stat as stat9 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join37 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
   }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute9(dir));
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute10(dir));
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
@@ -52310,12 +52697,12 @@ async function findOnPath(command2, env, platform = process.platform) {
 }
 async function fileState(path2) {
   try {
-    if (!(await stat11(path2)).isFile()) return "not-file";
+    if (!(await stat9(path2)).isFile()) return "not-file";
   } catch {
     return "missing";
   }
   try {
-    await access2(path2, constants2.X_OK);
+    await access(path2, constants2.X_OK);
     return "ok";
   } catch {
     return "not-executable";
@@ -52356,10 +52743,8 @@ function bubblewrapArgv(tool, plan2, argv) {
 }
 function credentialStores(home) {
   return {
-    dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"].map((p) => join38(home, p)),
-    files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"].map(
-      (p) => join38(home, p)
-    )
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join38(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join38(home, p))
   };
 }
 function depth(path2) {
@@ -52435,33 +52820,6 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
   };
 }
 
-// src/adapters/sandbox/private-temp.ts
-import { lstat as lstat6, mkdir as mkdir13, mkdtemp as mkdtemp4, realpath as realpath4 } from "node:fs/promises";
-import { join as join39 } from "node:path";
-async function makePrivateTemp(env) {
-  const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join39(env.TMPDIR || "/tmp", name));
-  const path2 = await mkdtemp4(join39(parent, "run-"));
-  const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join39("/tmp", name);
-  if (shared !== join39(env.TMPDIR || "/tmp", name)) {
-    const other = await realpath4(shared).catch(() => null);
-    if (other !== null) hidden.add(other);
-  }
-  return { path: path2, hidden: [...hidden] };
-}
-async function ownDirectory(path2) {
-  await mkdir13(path2, { recursive: true, mode: 448 });
-  const stat14 = await lstat6(path2);
-  const uid = process.getuid?.();
-  if (!stat14.isDirectory() || uid !== void 0 && stat14.uid !== uid) {
-    throw new Error(
-      `${path2} is not a directory of this user: remove it, or set TMPDIR to a directory of your own`
-    );
-  }
-  return realpath4(path2);
-}
-
 // src/adapters/sandbox/bubblewrap.ts
 var PROBE_TIMEOUT_MS = 1e4;
 var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
@@ -52499,7 +52857,7 @@ function createBubblewrap(options) {
         let argv = spec.argv;
         let proxyEnv = {};
         if (socat !== null) {
-          const socket = join40(tmp, "proxy.sock");
+          const socket = join39(tmp, "proxy.sock");
           proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
           argv = proxiedArgv(socat, socket, spec.argv);
           proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
@@ -52508,12 +52866,12 @@ function createBubblewrap(options) {
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join40(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join39(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         return asUnconfined(result2);
       } finally {
         await proxy?.close();
-        await rm13(tmp, { recursive: true, force: true });
+        await temp.remove();
       }
     }
   };
@@ -52582,17 +52940,17 @@ function firstLine3(result2) {
 async function planFor(spec, confine, temp, env) {
   const tmp = temp.path;
   for (const path2 of confine.writable) {
-    if (!await exists2(path2)) await mkdir14(path2, { recursive: true });
+    if (!await exists(path2)) await mkdir12(path2, { recursive: true });
   }
   const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
   const dirs = [];
-  const files = [];
+  const files2 = [];
   for (const home of homes) {
     const stores = credentialStores(home);
     dirs.push(...stores.dirs);
-    files.push(...stores.files);
+    files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join40(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join39(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -52602,7 +52960,7 @@ async function planFor(spec, confine, temp, env) {
     writable: await real([spec.cwd, tmp, ...confine.writable]),
     readable: await real(confine.readable),
     hiddenDirs: await real(dirs),
-    hiddenFiles: await real(files)
+    hiddenFiles: await real(files2)
   };
 }
 function asUnconfined(result2) {
@@ -52625,7 +52983,7 @@ function notStarted(why) {
 async function real(paths2) {
   const found = await Promise.all(
     paths2.map(
-      (path2) => realpath5(path2).then(
+      (path2) => realpath6(path2).then(
         (resolved) => resolved,
         () => null
       )
@@ -52633,7 +52991,7 @@ async function real(paths2) {
   );
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
-async function exists2(path2) {
+async function exists(path2) {
   try {
     await lstat7(path2);
     return true;
@@ -52643,131 +53001,228 @@ async function exists2(path2) {
 }
 
 // src/adapters/workspace/preparer.ts
-import { createHash as createHash6 } from "node:crypto";
-import { mkdir as mkdir17, readFile as readFile16, rename as rename5, rm as rm15, stat as stat13, writeFile as writeFile10 } from "node:fs/promises";
-import { delimiter, dirname as dirname16, join as join43 } from "node:path";
+import { createHash as createHash7 } from "node:crypto";
+import { mkdir as mkdir15, readFile as readFile13, rm as rm11, stat as stat11, writeFile as writeFile10 } from "node:fs/promises";
+import { delimiter, dirname as dirname14, join as join42 } from "node:path";
+
+// src/adapters/workspace/snapshot.ts
+import { link as link3, mkdir as mkdir14, readdir as readdir9, readFile as readFile12, rename as rename3, rm as rm10, stat as stat10, symlink as symlink3, writeFile as writeFile9 } from "node:fs/promises";
+import { basename as basename12, dirname as dirname13, join as join41 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
-import { copyFile, link as link3, lstat as lstat8, mkdir as mkdir15, readdir as readdir9, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join41, relative as relative10 } from "node:path";
+import { copyFile, link as link2, lstat as lstat8, mkdir as mkdir13, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute11, join as join40, relative as relative11 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
-  let files = 0;
+  return (await walkClone(source, target2, mode, finalTarget, null)).files;
+}
+async function copyTreeWithDigests(source, target2, finalTarget = target2) {
+  const record2 = { dirs: [], filePaths: [], symlinks: [], sourceLines: [], fileLines: [] };
+  const { files: files2 } = await walkClone(source, target2, "copy", finalTarget, record2);
+  const { dirs, filePaths, symlinks, fileLines } = record2;
+  return {
+    source,
+    files: files2,
+    dirs,
+    filePaths,
+    symlinks,
+    sourceDigest: digestLines(record2.sourceLines),
+    async copyDigest(tree2) {
+      const linkLines = await Promise.all(
+        symlinks.map(
+          async ({ path: path2 }) => digestLine(tree2, join40(tree2, path2), await lstat8(join40(tree2, path2), { bigint: true }))
+        )
+      );
+      return digestLines([...fileLines, ...linkLines]);
+    }
+  };
+}
+async function walkClone(source, target2, mode, finalTarget, record2) {
+  let files2 = 0;
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat8(path2, { bigint: true }));
   const cloneDir = async (from, to2) => {
-    await mkdir15(to2);
-    const entries2 = await readdir9(from, { withFileTypes: true });
+    await mkdir13(to2);
+    if (record2 && to2 !== target2) record2.dirs.push(relative11(target2, to2));
+    const entries2 = await readdir8(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join41(from, entry.name);
-        const dst = join41(to2, entry.name);
+        const src = join40(from, entry.name);
+        const dst = join40(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
-        if (entry.isSymbolicLink()) return symlink2(retarget(await readlink4(src), source, finalTarget), dst);
+        if (record2) record2.sourceLines.push(await stamp(source, src));
+        if (entry.isSymbolicLink()) {
+          const text3 = await readlink4(src);
+          record2?.symlinks.push({ path: relative11(target2, dst), text: text3 });
+          return symlink2(retarget(text3, source, finalTarget), dst);
+        }
         if (!entry.isFile()) return;
-        files += 1;
-        return mode === "link" ? link3(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE);
+        files2 += 1;
+        await (mode === "link" ? link2(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE));
+        if (record2) {
+          record2.filePaths.push(relative11(target2, dst));
+          record2.fileLines.push(await stamp(target2, dst));
+        }
       })
     );
   };
   await cloneDir(source, target2);
-  return files;
+  return { files: files2 };
 }
 async function treeDigest(root) {
   const lines = [];
   const walk2 = async (dir) => {
-    const entries2 = await readdir9(dir, { withFileTypes: true });
+    const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join41(dir, entry.name);
+        const path2 = join40(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
-        const info = await lstat8(path2, { bigint: true });
-        lines.push(`${relative10(root, path2)}\0${info.size}\0${info.mtimeNs}`);
+        lines.push(digestLine(root, path2, await lstat8(path2, { bigint: true })));
       })
     );
   };
   await walk2(root);
-  return createHash5("sha256").update(lines.sort().join("\n")).digest("hex");
+  return digestLines(lines);
+}
+function digestLine(root, path2, info) {
+  return `${relative11(root, path2)}\0${info.size}\0${info.mtimeNs}`;
+}
+function digestLines(lines) {
+  return createHash6("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2) {
-  if (!isAbsolute10(linkText)) return linkText;
-  const inside = relative10(source, linkText);
-  return inside.startsWith("..") || isAbsolute10(inside) ? linkText : join41(target2, inside);
+  if (!isAbsolute11(linkText)) return linkText;
+  const inside = relative11(source, linkText);
+  return inside.startsWith("..") || isAbsolute11(inside) ? linkText : join40(target2, inside);
 }
 
 // src/adapters/workspace/snapshot.ts
-import { mkdir as mkdir16, readdir as readdir10, readFile as readFile15, rename as rename4, rm as rm14, stat as stat12, writeFile as writeFile9 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname15, join as join42 } from "node:path";
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   const sourceChecked = /* @__PURE__ */ new Set();
   return {
-    /** The intact snapshot of `source` at `dir`, made (again) when missing, stale or written to. */
-    ensure(source, dir, scope) {
+    /**
+     * Makes `partial` the checkout's node_modules (`source`) for a worktree whose node_modules it
+     * becomes, `target`: linked from the intact snapshot at `dir`, else copied. `seal` runs on
+     * `partial` before it is renamed to `target`.
+     */
+    give(source, dir, scope, partial2, target2, seal) {
       const key = `${scope}\0${dir}`;
       const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
-      }).then(() => ensure(source, dir, sourceChecked.has(key))).then((snapshot) => {
+      }).then(() => give({ source, dir, partial: partial2, target: target2, seal }, sourceChecked.has(key)));
+      const given2 = next.then(({ given: given3 }) => {
         sourceChecked.add(key);
-        return snapshot;
+        return given3;
       });
-      queue.set(dir, next);
-      return next;
+      queue.set(
+        dir,
+        next.then(({ filling }) => filling)
+      );
+      return given2;
+    },
+    /** Settles once no snapshot is being made in the background. */
+    async idle() {
+      await Promise.all([...queue.values()].map((work) => work.catch(() => {
+      })));
     }
   };
 }
-async function ensure(source, dir, sourceChecked) {
-  const tree2 = join42(dir, "node_modules");
-  const stampPath = join42(dir, "digest");
-  const sourceStampPath = join42(dir, "source-digest");
-  const [stamp, sourceStamp] = await Promise.all([readOrNull(stampPath), readOrNull(sourceStampPath)]);
-  if (stamp !== null && sourceStamp !== null) {
-    const [now, sourceNow] = await Promise.all([
-      treeDigest(tree2).catch(() => null),
-      sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
-    ]);
-    if (stamp === now && sourceStamp === sourceNow) return { tree: tree2, made: false };
+async function give(request2, sourceChecked) {
+  const { source, dir, partial: partial2, target: target2 } = request2;
+  const done = async (given3, filling = Promise.resolve()) => {
+    await request2.seal(partial2);
+    await rename3(partial2, target2);
+    return { given: given3, filling };
+  };
+  await rm10(partial2, { recursive: true, force: true });
+  if (await intact(source, dir, sourceChecked)) {
+    try {
+      const files2 = await cloneTree(join41(dir, "node_modules"), partial2, "link", target2);
+      return await done({ files: files2, how: "linked from omk's shared cache" });
+    } catch (error62) {
+      const code2 = error62.code;
+      if (code2 !== "EXDEV" && code2 !== "ENOENT") throw error62;
+      await rm10(partial2, { recursive: true, force: true });
+    }
   }
-  if (await exists3(dir)) await setAside(dir);
-  const sourceDigest = await treeDigest(source);
+  if (await exists2(dir)) await setAside(dir);
+  const copied = await copyTreeWithDigests(source, partial2, target2);
+  const given2 = await done({ files: copied.files, how: "copied" });
+  return { ...given2, filling: fill(dir, target2, copied).catch(() => {
+  }) };
+}
+async function intact(source, dir, sourceChecked) {
+  const [stamp, sourceStamp] = await Promise.all([
+    readOrNull(join41(dir, "digest")),
+    readOrNull(join41(dir, "source-digest"))
+  ]);
+  if (stamp === null || sourceStamp === null) return false;
+  const [now, sourceNow] = await Promise.all([
+    treeDigest(join41(dir, "node_modules")).catch(() => null),
+    sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
+  ]);
+  return stamp === now && sourceStamp === sourceNow;
+}
+async function fill(dir, from, copied) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  await rm14(partial2, { recursive: true, force: true });
-  await mkdir16(partial2, { recursive: true });
-  await cloneTree(source, join42(partial2, "node_modules"), "copy", tree2);
-  await writeFile9(join42(partial2, "source-digest"), sourceDigest);
-  await writeFile9(join42(partial2, "digest"), await treeDigest(join42(partial2, "node_modules")));
-  await mkdir16(dirname15(dir), { recursive: true });
+  const tree2 = join41(partial2, "node_modules");
   try {
-    await rename4(partial2, dir);
+    await rm10(partial2, { recursive: true, force: true });
+    await mkdir14(tree2, { recursive: true });
+    for (const path2 of copied.dirs) await mkdir14(join41(tree2, path2));
+    await Promise.all([
+      ...copied.filePaths.map((path2) => link3(join41(from, path2), join41(tree2, path2))),
+      ...copied.symlinks.map(
+        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join41(dir, "node_modules")), join41(tree2, path2))
+      )
+    ]);
+    await writeFile9(join41(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile9(join41(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir14(dirname13(dir), { recursive: true });
+    await rename3(partial2, dir);
   } catch (error62) {
-    if (!await exists3(stampPath)) throw error62;
-    await rm14(partial2, { recursive: true, force: true });
+    await rm10(partial2, { recursive: true, force: true });
+    if (await exists2(join41(dir, "digest"))) return;
+    throw error62;
   }
   await pruneSiblings(dir);
-  return { tree: tree2, made: true };
 }
 async function setAside(dir) {
   const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
-  await rename4(dir, stale).catch((error62) => {
+  await rename3(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
   });
-  void rm14(stale, { recursive: true, force: true }).catch(() => {
+  void rm10(stale, { recursive: true, force: true }).catch(() => {
   });
 }
 async function pruneSiblings(dir) {
-  const parent = dirname15(dir);
-  const names = (await readdir10(parent)).filter((name) => !name.includes("."));
+  const parent = dirname13(dir);
+  const all = await readdir9(parent);
+  await Promise.all(
+    all.filter((name) => !alive3(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join41(parent, name), { recursive: true, force: true }))
+  );
+  const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join42(parent, name),
-      at: (await stat12(join42(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join41(parent, name),
+      at: (await stat10(join41(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
-  const old = made.filter((entry) => entry.at !== null && basename9(entry.path) !== basename9(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
+  const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
 }
-var readOrNull = (path2) => readFile15(path2, "utf8").catch(() => null);
-async function exists3(path2) {
-  return await stat12(path2).catch(() => null) !== null;
+function alive3(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+var readOrNull = (path2) => readFile12(path2, "utf8").catch(() => null);
+async function exists2(path2) {
+  return await stat10(path2).catch(() => null) !== null;
 }
 
 // src/adapters/workspace/preparer.ts
@@ -52777,6 +53232,7 @@ var GITIGNORE = ".gitignore";
 function createWorkspacePreparer(run) {
   const snapshots = createSnapshots();
   return {
+    idle: () => snapshots.idle(),
     async prepare(input2) {
       const done = [];
       const env = { ...input2.plan.env };
@@ -52805,48 +53261,38 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join43(input2.path, "node_modules");
+  const target2 = join42(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   if (await isDirectory2(target2)) {
-    const marker = await readFile16(join43(target2, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile13(join42(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted) return { done: "node_modules already prepared", changed: false };
-    await rm15(target2, { recursive: true, force: true });
+    await rm11(target2, { recursive: true, force: true });
   }
-  const source = join43(input2.repoRoot, "node_modules");
+  const source = join42(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory2(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join43(
+    const dir = join42(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join43(input2.path, PARTIAL);
-    let how = "";
-    let files = 0;
-    for (let attempt2 = 1; how === ""; attempt2++) {
-      const snapshot = await tools.snapshots.ensure(source, dir, input2.plan.cacheDir);
-      await rm15(partial2, { recursive: true, force: true });
-      try {
-        files = await cloneTree(snapshot.tree, partial2, "link", target2);
-        how = snapshot.made ? "copied to omk's shared cache, then linked" : "linked from omk's shared cache";
-      } catch (error62) {
-        const code2 = error62.code;
-        if (code2 === "ENOENT" && attempt2 === 1) continue;
-        if (code2 !== "EXDEV") throw error62;
-        await rm15(partial2, { recursive: true, force: true });
-        files = await cloneTree(source, partial2, "copy", target2);
-        how = "copied";
-      }
-    }
-    await markOurs(partial2, wanted);
-    await rename5(partial2, target2);
+    const partial2 = join42(input2.path, PARTIAL);
+    const seal = (tree2) => markOurs(tree2, wanted);
+    const { files: files2, how } = await tools.snapshots.give(
+      source,
+      dir,
+      input2.plan.cacheDir,
+      partial2,
+      target2,
+      seal
+    );
     const ms = Math.round(performance.now() - started);
-    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+    return { done: `node_modules from the checkout: ${how} (${files2} files, ${ms} ms)`, changed: true };
   }
   const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
   if (step.install === null) {
@@ -52854,7 +53300,7 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm15(target2, { recursive: true, force: true });
+    await rm11(target2, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory2(target2)) await markOurs(target2, wanted);
@@ -52862,9 +53308,9 @@ async function nodeModules(step, input2, tools, env) {
 }
 async function pythonVenv(dirs, repoRoot, env) {
   for (const dir of dirs) {
-    const venv = join43(repoRoot, dir);
-    if (!await exists4(join43(venv, "bin", "python"))) continue;
-    const path2 = env.PATH ? `${join43(venv, "bin")}${delimiter}${env.PATH}` : join43(venv, "bin");
+    const venv = join42(repoRoot, dir);
+    if (!await exists3(join42(venv, "bin", "python"))) continue;
+    const path2 = env.PATH ? `${join42(venv, "bin")}${delimiter}${env.PATH}` : join42(venv, "bin");
     return {
       done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
       changed: false,
@@ -52877,7 +53323,7 @@ async function pythonVenv(dirs, repoRoot, env) {
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir17(dirname16(input2.logPath), { recursive: true });
+  await mkdir15(dirname14(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile10(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
@@ -52918,21 +53364,21 @@ async function command(argv, input2, run, env, label) {
     logPath: input2.logPath
   };
 }
-async function firstDifference(a, b, files) {
-  for (const file2 of files) {
-    const [left, right] = await Promise.all([readOrNull2(join43(a, file2)), readOrNull2(join43(b, file2))]);
+async function firstDifference(a, b, files2) {
+  for (const file2 of files2) {
+    const [left, right] = await Promise.all([readOrNull2(join42(a, file2)), readOrNull2(join42(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
 }
 function digest(text3) {
-  return createHash6("sha256").update(text3).digest("hex");
+  return createHash7("sha256").update(text3).digest("hex");
 }
-async function fingerprint(root, files) {
-  const hash2 = createHash6("sha256");
-  for (const file2 of files) {
+async function fingerprint(root, files2) {
+  const hash2 = createHash7("sha256");
+  for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join43(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join42(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -52942,8 +53388,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm15(join43(dir, name), { force: true });
-    await writeFile10(join43(dir, name), text3);
+    await rm11(join42(dir, name), { force: true });
+    await writeFile10(join42(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -52965,12 +53411,12 @@ function hostFailure(step, input2, error62) {
 function lastLines2(text3, count) {
   return text3.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile16(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile13(path2).catch(() => null);
 async function isDirectory2(path2) {
-  return (await stat13(path2).catch(() => null))?.isDirectory() === true;
+  return (await stat11(path2).catch(() => null))?.isDirectory() === true;
 }
-async function exists4(path2) {
-  return await stat13(path2).catch(() => null) !== null;
+async function exists3(path2) {
+  return await stat11(path2).catch(() => null) !== null;
 }
 
 // src/adapters/execution-host.ts
@@ -53005,74 +53451,6 @@ function logMaxBytesFromEnv(env) {
     );
   }
   return value;
-}
-
-// src/adapters/git/repo.ts
-import { realpath as realpath6 } from "node:fs/promises";
-var gitRepo = {
-  async inspect(path2) {
-    let root;
-    try {
-      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
-    } catch (error62) {
-      throw new GitError(`${path2} is not inside a git repository.`, {
-        cause: error62,
-        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
-      });
-    }
-    root = await realpath6(root);
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    return {
-      root,
-      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
-      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
-    };
-  },
-  async listFiles(root) {
-    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
-    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
-  },
-  async grepLines(root, query) {
-    if (query.patterns.length === 0) return [];
-    const args = ["grep", "-z", "-n", "-I", "--no-color", query.fixed === true ? "-F" : "-E"];
-    if (query.words === true) args.push("-w");
-    for (const pattern of query.patterns) args.push("-e", pattern);
-    const { stdout } = await runGit([...args, "--", "."], { cwd: root, okExitCodes: [0, 1] });
-    return parseGrep(stdout, query.maxHits);
-  },
-  async fileSizes(root) {
-    const sizes = /* @__PURE__ */ new Map();
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-      cwd: root,
-      okExitCodes: [0, 1]
-    });
-    if (head2.exitCode !== 0) return sizes;
-    const { stdout } = await runGit(["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"], { cwd: root });
-    for (const record2 of stdout.split("\0")) {
-      const tab = record2.indexOf("	");
-      if (tab < 0) continue;
-      const size = Number(record2.slice(0, tab).trim().split(/\s+/)[3]);
-      if (Number.isFinite(size)) sizes.set(record2.slice(tab + 1), size);
-    }
-    return sizes;
-  }
-};
-function parseGrep(stdout, maxHits) {
-  const hits = [];
-  for (const record2 of stdout.split("\n")) {
-    if (hits.length >= maxHits) break;
-    const [path2, line2, ...text3] = record2.split("\0");
-    if (path2 === void 0 || path2 === "" || line2 === void 0) continue;
-    hits.push({ path: path2, line: Number(line2), text: text3.join("\0").slice(0, 300) });
-  }
-  return hits;
 }
 
 // src/adapters/git/push-ref.ts
@@ -53175,19 +53553,19 @@ function newer(a, b) {
   return a.at !== b.at ? a.at > b.at : a.id > b.id;
 }
 var time3 = (value) => value ? Date.parse(value) || 0 : 0;
-async function findCheckRun(ctx, sha2, name, externalId) {
+async function findCheckRun(ctx, sha4, name, externalId) {
   const { data } = await ctx.octokit.rest.checks.listForRef({
     owner: ctx.repo.owner,
     repo: ctx.repo.name,
-    ref: sha2,
+    ref: sha4,
     check_name: name,
     per_page: 100
   });
   const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
   return run ? { id: run.id, url: run.html_url ?? run.url } : null;
 }
-async function listChecks(ctx, sha2) {
-  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha2 };
+async function listChecks(ctx, sha4) {
+  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha4 };
   const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
   const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
     ...where,
@@ -53219,7 +53597,7 @@ async function listChecks(ctx, sha2) {
     // The same listing, as records: the newest run of each name from each app (GitHub's default
     // `filter: latest` is per check suite, and each app has its own), which is what judging
     // omk/proof needs; no second call for it.
-    runs: runs.filter((run) => run.head_sha === sha2).map((run) => ({
+    runs: runs.filter((run) => run.head_sha === sha4).map((run) => ({
       id: run.id,
       name: run.name,
       appId: run.app?.id ?? null,
@@ -53278,13 +53656,13 @@ async function reviewSummary(ctx, number4) {
     changesRequested: verdicts.includes("CHANGES_REQUESTED")
   };
 }
-async function mergePull(ctx, number4, sha2, method) {
+async function mergePull(ctx, number4, sha4, method) {
   try {
     const { data } = await ctx.octokit.rest.pulls.merge({
       owner: ctx.repo.owner,
       repo: ctx.repo.name,
       pull_number: number4,
-      sha: sha2,
+      sha: sha4,
       merge_method: method
     });
     return { merged: true, sha: data.sha };
@@ -53395,6 +53773,79 @@ async function addLabels(ctx, number4, labels) {
   });
 }
 
+// src/adapters/github/push.ts
+var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function pushAuthEnv(pushUrl, token, proxy = null) {
+  const key = `http.${pushUrl}.extraheader`;
+  const entries2 = [
+    [key, ""],
+    [key, `AUTHORIZATION: basic ${basicCredential(token)}`],
+    // omk's git runs with `-c http.proxy=` (a proxy planted in config is never obeyed, nor, then,
+    // HTTPS_PROXY): the proxy omk chose from the environment (proxyFor) is given for this URL
+    // only, which beats the general setting.
+    ...proxy === null ? [] : [[`http.${pushUrl}.proxy`, proxy]]
+  ];
+  const env = { GIT_CONFIG_COUNT: String(entries2.length) };
+  entries2.forEach(([name, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = name;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+function pushUrlFor(serverUrl, repo) {
+  return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
+}
+async function pushBranch(deps, spec) {
+  const { branch, sha: sha4 } = spec;
+  if (!SHA.test(sha4)) throw new ForgeError(`Refusing to push '${sha4}': not a full commit SHA.`);
+  const problem = branchNameProblem(branch);
+  if (problem !== null) {
+    throw new ForgeError(
+      `Refusing to push to '${shownBranch(branch)}': not a safe branch name (${problem}).`
+    );
+  }
+  const ref = `refs/heads/${branch}`;
+  const lease = spec.expectedRemoteSha;
+  if (lease !== void 0) {
+    if (!branch.startsWith(OMK_BRANCH_PREFIX)) {
+      throw new ForgeError(
+        `Policy: omk never force-pushes '${branch}'; only ${OMK_BRANCH_PREFIX}* branches.`,
+        {
+          hint: "Push without expectedRemoteSha (fast-forward), or deliver on an omk/ branch."
+        }
+      );
+    }
+    if (lease !== null && !SHA.test(lease)) {
+      throw new ForgeError(`Refusing to push ${branch}: expected remote SHA '${lease}' is not a full SHA.`);
+    }
+  }
+  const pushUrl = pushUrlFor(deps.serverUrl, deps.repo);
+  const secrets = maskValues(deps.token);
+  const where = `${deps.repo.owner}/${deps.repo.name}`;
+  let result2;
+  try {
+    result2 = await deps.pushRef({
+      repoRoot: spec.repoRoot,
+      url: deps.remoteUrl ?? pushUrl,
+      sha: sha4,
+      ref,
+      ...lease === void 0 ? {} : { lease },
+      env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null)
+    });
+  } catch (error62) {
+    const message = error62 instanceof GitError ? error62.message : String(error62);
+    throw new ForgeError(`Could not push ${branch} to ${where}: ${redact2(message, secrets)}`, {
+      hint: "Check the token can write contents to the repository and that the network reaches the server."
+    });
+  }
+  if (result2.exitCode !== 0 || result2.rejected.length > 0) {
+    const reason = result2.rejected.join("; ") || redact2(result2.stderr.trim(), secrets) || `exit ${result2.exitCode}`;
+    throw new ForgeError(`Push of ${branch} to ${where} was rejected: ${reason}`, {
+      hint: lease === void 0 ? "The remote branch has commits omk did not make; omk never overwrites them." : `The remote branch is no longer at ${lease ?? "(absent)"}: reload the delivery state and deliver again.`
+    });
+  }
+}
+
 // src/adapters/github/forge.ts
 var GITHUB_ACTIONS_APP_ID = 15368;
 function createGitHubForge(options) {
@@ -53415,13 +53866,15 @@ function createGitHubForge(options) {
     getPullRequest: (number4) => getPull(ctx, number4),
     removeLabel: (number4, label) => removeLabel(ctx, number4, label),
     addLabels: (number4, labels) => addLabels(ctx, number4, labels),
-    findCheckRun: (sha2, name, externalId) => findCheckRun(ctx, sha2, name, externalId),
+    findCheckRun: (sha4, name, externalId) => findCheckRun(ctx, sha4, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
-    checks: (sha2) => listChecks(ctx, sha2),
+    checks: (sha4) => listChecks(ctx, sha4),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number4) => reviewSummary(ctx, number4),
-    merge: (number4, sha2, method) => mergePull(ctx, number4, sha2, method)
+    merge: (number4, sha4, method) => mergePull(ctx, number4, sha4, method),
+    // Answers are the reviewer's conversation with omk: the main token's, not the CI token's.
+    replies: octokitReviewReplies(options.octokit, repo)
   };
 }
 function checkServerUrl(serverUrl) {
@@ -53438,6 +53891,1274 @@ function checkServerUrl(serverUrl) {
   }
   if (url2.username || url2.password) throw new ForgeError("The GitHub server URL must not carry credentials.");
   return serverUrl.replace(/\/+$/, "");
+}
+
+// src/adapters/bot/forge.ts
+var executionHosts = /* @__PURE__ */ new WeakMap();
+function executionHostFor(env) {
+  let host = executionHosts.get(env);
+  if (host === void 0) {
+    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
+    executionHosts.set(env, host);
+  }
+  return host;
+}
+async function forgeFor(gh, repo) {
+  const token = await gh.token();
+  const octokit = createOctokit({
+    token,
+    baseUrl: repo.apiUrl,
+    userAgent: "omk-bot",
+    request: { fetch: globalThis.fetch }
+  });
+  return createGitHubForge({
+    octokit,
+    repo: { owner: repo.owner, name: repo.name },
+    token,
+    serverUrl: repo.serverUrl,
+    // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
+    checkAppId: gh.appId
+  });
+}
+
+// src/adapters/bot/workspace.ts
+import { mkdir as mkdir18, mkdtemp as mkdtemp4, rm as rm16 } from "node:fs/promises";
+import { join as join47 } from "node:path";
+
+// src/runtime/goal/store.ts
+var GoalStore = class {
+  constructor(deps) {
+    this.deps = deps;
+    this.#witness = new StateWitness(deps.files);
+  }
+  deps;
+  #known = /* @__PURE__ */ new Map();
+  #witness;
+  /**
+   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
+   * and creation write (its goal, oracle, repository, options), as last written or read here, and
+   * what differed from it since. Other omk processes change only the status, the controller and
+   * the budget while a goal runs.
+   */
+  #guarded = /* @__PURE__ */ new Map();
+  /**
+   * The store port every read and write of goal state goes through: `deps.files`, behind the
+   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
+   */
+  get files() {
+    return this.#witness;
+  }
+  /**
+   * From now on this process keeps in memory what it writes and reads of the goal's evidence
+   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
+   * when it takes the goal, and `verifyGoal` compares the disk with it.
+   */
+  async watchGoal(id) {
+    const paths2 = this.paths(id);
+    const at2 = (name) => `${paths2.dir}/${name}`;
+    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    await this.#witness.watch({ owned: OWNED_FILES.map(at2), logs: OWNED_LOGS.map(at2) });
+  }
+  /**
+   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
+   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
+   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
+   * right after omk's own write could be of a file renamed over it in between, and omk's next write
+   * of goal.json would cover such a file, so the check that counts is the one before the proof.
+   */
+  async verifyGoal(id, { byContent = false } = {}) {
+    const guard = this.#guarded.get(id);
+    if (guard) {
+      if (byContent)
+        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+      else await this.read(id);
+    }
+    const found = guard?.found.splice(0) ?? [];
+    return [...found, ...await this.#witness.verify(this.paths(id).dir)];
+  }
+  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
+  #guard(id, record2) {
+    const guard = this.#guarded.get(id);
+    if (!guard) return record2;
+    const fixed = fixedPart(record2);
+    if (fixed === guard.fixed) return record2;
+    guard.found.push({
+      file: "goal.json",
+      path: this.paths(id).goal,
+      what: "changed (its goal, oracle, repository or options)",
+      restored: true
+    });
+    return { ...record2, ...JSON.parse(guard.fixed) };
+  }
+  paths(id) {
+    return goalPaths(this.deps.stateRoot, id);
+  }
+  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
+  eventLog(id) {
+    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
+  }
+  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
+  async create(record2) {
+    const paths2 = this.paths(record2.id);
+    const { files: files2 } = this.deps;
+    let created;
+    try {
+      await files2.makeDirs(goalsDir(this.deps.stateRoot));
+      created = await files2.createDir(paths2.dir);
+    } catch (error62) {
+      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
+        cause: error62,
+        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
+      });
+    }
+    if (!created) throw new StateError(`Goal ${record2.id} already exists.`);
+    await files2.makeDirs(paths2.gateArtifacts);
+    await files2.makeDirs(paths2.agentRunArtifacts);
+    await files2.makeDirs(paths2.reviewArtifacts);
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(files2, paths2.goal, parsed2);
+    await this.#remember(paths2.goal, parsed2);
+    return paths2;
+  }
+  /**
+   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
+   * here): nothing of it was written but the directory, the lock and the planner's transcript.
+   */
+  async discard(id) {
+    await this.files.remove(this.paths(id).dir);
+  }
+  async read(id) {
+    const path2 = this.paths(id).goal;
+    const identity = await this.files.identity(path2);
+    const known = this.#known.get(path2);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
+    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path2, record2) {
+    const identity = await this.files.identity(path2);
+    if (identity === null) this.#known.delete(path2);
+    else this.#known.set(path2, { identity, record: structuredClone(record2) });
+  }
+  /**
+   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
+   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
+   */
+  async write(next) {
+    const current = await this.read(next.id);
+    if (current.revision !== next.revision) {
+      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
+        hint: "Another omk process updated it first. Run the command again."
+      });
+    }
+    const written = goalRecordSchema.parse({
+      ...next,
+      revision: next.revision + 1,
+      updatedAt: this.deps.clock.nowIso()
+    });
+    const path2 = this.paths(next.id).goal;
+    await writeJsonAtomic(this.files, path2, written);
+    await this.#remember(path2, written);
+    const guard = this.#guarded.get(next.id);
+    if (guard) guard.fixed = fixedPart(written);
+    return written;
+  }
+  /**
+   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
+   * a `lock_recovered` event, so the takeover is visible in replay.
+   */
+  async withGoalLock(id, fn) {
+    const recovered = [];
+    return this.files.withLock(
+      this.paths(id).lock,
+      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
+      async () => {
+        if (recovered.length > 0) {
+          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
+          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
+        }
+        return fn();
+      }
+    );
+  }
+  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
+  async list() {
+    let names;
+    try {
+      names = await this.files.list(goalsDir(this.deps.stateRoot));
+    } catch (error62) {
+      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
+    }
+    if (names === null) return [];
+    const goals = [];
+    for (const name of names.sort()) {
+      try {
+        goals.push(await this.read(name));
+      } catch (error62) {
+        if (!(error62 instanceof OmkError)) throw error62;
+        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
+      }
+    }
+    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return this.files.exists(this.paths(id).goal);
+  }
+  /** `latest`, an exact id, or a unique prefix of one. */
+  async resolve(ref) {
+    const wanted = checkGoalRef(ref ?? "latest");
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
+    const goals = await this.list();
+    if (goals.length === 0) {
+      throw new NotFoundError("There are no goals yet.", {
+        hint: ["Start one with ", { step: "run" }, "."]
+      });
+    }
+    if (wanted === "latest") return goals[0].id;
+    const exact = goals.find((goal) => goal.id === wanted);
+    if (exact) return exact.id;
+    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
+    if (matches2.length === 1) return matches2[0].id;
+    if (matches2.length > 1) {
+      throw new NotFoundError(
+        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
+        {
+          hint: "Give more of the id."
+        }
+      );
+    }
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  }
+};
+function fixedPart(record2) {
+  const { id, createdAt, goal, oracle, repo, options } = record2;
+  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
+}
+
+// src/runtime/ports.ts
+var systemClock = {
+  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
+  nowMs: () => Date.now()
+};
+
+// src/adapters/git/clone.ts
+import { dirname as dirname15 } from "node:path";
+async function cloneBranch(input2) {
+  await runGit(
+    [
+      "clone",
+      "--quiet",
+      "--no-tags",
+      "--single-branch",
+      "--branch",
+      input2.branch,
+      "--",
+      input2.url,
+      input2.path
+    ],
+    {
+      cwd: dirname15(input2.path),
+      ...input2.env === void 0 ? {} : { env: input2.env },
+      ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
+    }
+  );
+}
+
+// src/adapters/git/goal-branches.ts
+async function fetchGoalBranches2(repoRoot, goalId, options = {}) {
+  if (!GOAL_ID_PATTERN.test(goalId)) throw new GitError(`'${goalId}' is not a goal id.`);
+  const prefix = goalBranchPrefix(goalId);
+  const refspec = `+refs/heads/${prefix}*:refs/heads/${prefix}*`;
+  await runGit(
+    ["fetch", "--quiet", "--no-tags", "--recurse-submodules=no", options.remote ?? "origin", refspec],
+    {
+      cwd: repoRoot,
+      env: options.env
+    }
+  );
+}
+
+// src/adapters/git/init.ts
+import { dirname as dirname16 } from "node:path";
+async function initWithRemote(path2, url2) {
+  await runGit(["init", "--quiet", path2], { cwd: dirname16(path2) });
+  await runGit(["remote", "add", "origin", url2], { cwd: path2 });
+}
+
+// src/adapters/git/state-branch.ts
+import { mkdtemp as mkdtemp3, rm as rm14, stat as stat12 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join46 } from "node:path";
+
+// src/adapters/git/state-blobs.ts
+import { createHash as createHash8 } from "node:crypto";
+import { mkdtemp as mkdtemp2, readFile as readFile14, rm as rm12 } from "node:fs/promises";
+import { join as join43 } from "node:path";
+function blobId(content, like) {
+  const hash2 = createHash8(like.length === 64 ? "sha256" : "sha1");
+  hash2.update(`blob ${content.length}\0`);
+  hash2.update(content);
+  return hash2.digest("hex");
+}
+async function readBlobs(git, scratch, oids) {
+  const unique2 = [...new Set(oids)];
+  const blobs = /* @__PURE__ */ new Map();
+  if (unique2.length === 0) return blobs;
+  const { stdout } = await git(["cat-file", "--batch"], { input: `${unique2.join("\n")}
+` });
+  const bytes = Buffer.from(stdout, "utf8");
+  let pos = 0;
+  for (const oid of unique2) {
+    const end = bytes.indexOf(10, pos);
+    const header = end < 0 ? "" : bytes.subarray(pos, end).toString("utf8");
+    const match = /^([0-9a-f]{40,64}) blob (\d+)$/.exec(header);
+    const size = match ? Number(match[2]) : -1;
+    const content = bytes.subarray(end + 1, end + 1 + size);
+    if (match?.[1] !== oid || content.length !== size || blobId(content, oid) !== oid) break;
+    blobs.set(oid, Buffer.from(content));
+    pos = end + 1 + size + 1;
+  }
+  const missing = unique2.filter((oid) => !blobs.has(oid));
+  if (missing.length === 0) return blobs;
+  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
+  const dir = await mkdtemp2(join43(scratch, "blobs-"));
+  for (const oid of missing) {
+    const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
+    const name = (await git(args, { cwd: dir })).stdout.trim();
+    const file2 = join43(dir, name);
+    if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
+      throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
+    const content = await readFile14(file2);
+    await rm12(file2, { force: true });
+    if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
+    blobs.set(oid, content);
+  }
+  return blobs;
+}
+
+// src/adapters/git/state-files.ts
+import { lstat as lstat9, mkdir as mkdir16, readdir as readdir10, readFile as readFile15, rm as rm13, writeFile as writeFile11 } from "node:fs/promises";
+import { dirname as dirname17, join as join44 } from "node:path";
+
+// src/adapters/git/state-tree.ts
+var STATE_TRACKING_REF = "refs/omk/state-remote";
+var GOALS_DIR = "goals";
+function isLocalOnly(relPath) {
+  if (relPath === ".lock") return true;
+  const name = relPath.slice(relPath.lastIndexOf("/") + 1);
+  return name.startsWith(".") && name.endsWith(".tmp");
+}
+function parseLsTree(stdout) {
+  const entries2 = [];
+  for (const record2 of stdout.split("\0")) {
+    if (record2.length === 0) continue;
+    const tab = record2.indexOf("	");
+    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
+    const [mode, type, oid] = meta3;
+    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
+      throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
+    }
+    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
+  }
+  return entries2;
+}
+function groupStateFiles(entries2, commit) {
+  const goals = /* @__PURE__ */ new Map();
+  const files2 = /* @__PURE__ */ new Set();
+  const dirs = /* @__PURE__ */ new Set();
+  for (const entry of entries2) {
+    const { path: path2 } = entry;
+    if (entry.mode === "120000") refuse(commit, path2, "is a symbolic link");
+    if (entry.mode === "160000") refuse(commit, path2, "is a submodule (gitlink)");
+    if (entry.type !== "blob" || entry.mode !== "100644" && entry.mode !== "100755") {
+      refuse(commit, path2, `has unsupported mode ${entry.mode}`);
+    }
+    if (path2.includes("\\") || path2.startsWith("/")) refuse(commit, path2, "is not a plain relative path");
+    const parts = path2.split("/");
+    if (parts.some((part) => part === "" || part === "." || part === "..")) {
+      refuse(commit, path2, 'has an empty, "." or ".." component');
+    }
+    const [top, goalId, ...rest] = parts;
+    if (top !== GOALS_DIR || goalId === void 0 || rest.length === 0) {
+      refuse(commit, path2, `is not a file under ${GOALS_DIR}/<goal-id>/`);
+    }
+    if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path2, "does not name a valid goal id");
+    if (files2.has(path2) || dirs.has(path2))
+      refuse(commit, path2, "appears twice or as both a file and a directory");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (files2.has(dir)) refuse(commit, path2, "is inside a path that is also a file");
+      dirs.add(dir);
+    }
+    files2.add(path2);
+    const rel = rest.join("/");
+    if (isLocalOnly(rel)) continue;
+    const list3 = goals.get(goalId) ?? [];
+    list3.push({ path: rel, oid: entry.oid });
+    goals.set(goalId, list3);
+  }
+  return goals;
+}
+function refuse(commit, path2, why) {
+  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path2)} ${why}.`, {
+    hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
+  });
+}
+
+// src/adapters/git/state-files.ts
+var STUB_MARKER = "omk-state-stub v1";
+function renderStub(path2, size, limit) {
+  return [
+    STUB_MARKER,
+    `${path2} is ${size} bytes, over the ${limit}-byte limit for the state branch, so it was not stored here.`,
+    "The full file is an artifact elsewhere: the runner's state directory or the workflow run's uploaded artifacts.",
+    ""
+  ].join("\n");
+}
+function isStub(content) {
+  return Buffer.from(content.subarray(0, STUB_MARKER.length + 1)).toString("latin1") === `${STUB_MARKER}
+`;
+}
+async function walk(dir) {
+  const out = [];
+  const visit2 = async (abs, rel) => {
+    let items;
+    try {
+      items = await readdir10(abs, { withFileTypes: true });
+    } catch (error62) {
+      if (error62.code === "ENOENT") return;
+      throw error62;
+    }
+    items.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const item of items) {
+      const entry = {
+        rel: rel === "" ? item.name : `${rel}/${item.name}`,
+        abs: join44(abs, item.name),
+        regular: item.isFile(),
+        directory: item.isDirectory()
+      };
+      out.push(entry);
+      if (entry.directory) await visit2(entry.abs, entry.rel);
+    }
+  };
+  await visit2(dir, "");
+  return out;
+}
+async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
+  const files2 = [];
+  for (const entry of await walk(goalDir)) {
+    if (!entry.regular || isLocalOnly(entry.rel)) continue;
+    if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
+      continue;
+    const { size } = await lstat9(entry.abs);
+    if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
+      await mkdir16(stubDir, { recursive: true });
+      const stub = join44(stubDir, `stub-${files2.length}`);
+      await writeFile11(stub, renderStub(entry.rel, size, maxFileBytes));
+      files2.push({ path: entry.rel, source: stub });
+    } else {
+      files2.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files2.length, scrub) });
+    }
+  }
+  return files2;
+}
+async function scrubbedSource(abs, stubDir, index, scrub) {
+  const bytes = await readFile15(abs);
+  if (bytes.includes(0)) return abs;
+  const text3 = bytes.toString("utf8");
+  const clean3 = scrub(text3);
+  if (clean3 === text3) return abs;
+  await mkdir16(stubDir, { recursive: true });
+  const copy = join44(stubDir, `scrubbed-${index}`);
+  await writeFile11(copy, clean3);
+  return copy;
+}
+async function replaceGoalDir(stateRoot, goalId, wanted) {
+  const paths2 = goalPaths(stateRoot, goalId);
+  const local = await walk(paths2.dir);
+  const wantedDirs = /* @__PURE__ */ new Set();
+  for (const rel of wanted.keys()) {
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
+  }
+  const kept = /* @__PURE__ */ new Set();
+  for (const entry of local) {
+    if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
+      if (!entry.directory) kept.add(entry.rel);
+      continue;
+    }
+    if (isLocalOnly(entry.rel)) continue;
+    if (entry.directory && !wanted.has(entry.rel)) continue;
+    await rm13(entry.abs, { recursive: true, force: true });
+  }
+  for (const [rel, content] of wanted) {
+    if (isStub(content) && kept.has(rel)) continue;
+    const abs = join44(paths2.dir, ...rel.split("/"));
+    await mkdir16(dirname17(abs), { recursive: true });
+    await writeFileAtomic(abs, content);
+  }
+  for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
+    await mkdir16(dir, { recursive: true });
+  }
+}
+
+// src/adapters/git/state-git.ts
+function bindStateGit(repoRoot, env) {
+  return (args, extra = {}) => runGit(args, {
+    cwd: extra.cwd ?? repoRoot,
+    env: { ...env, ...extra.env },
+    ...extra.input === void 0 ? {} : { input: extra.input },
+    ...extra.okExitCodes === void 0 ? {} : { okExitCodes: extra.okExitCodes }
+  });
+}
+var STATE_AUTHOR_ENV = {
+  GIT_AUTHOR_NAME: "omk",
+  GIT_AUTHOR_EMAIL: "omk@localhost",
+  GIT_COMMITTER_NAME: "omk",
+  GIT_COMMITTER_EMAIL: "omk@localhost"
+};
+function cQuote(path2) {
+  const escaped = path2.replace(/[\\"\n\r\t]/g, (char) => {
+    switch (char) {
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "	":
+        return "\\t";
+      default:
+        return `\\${char}`;
+    }
+  });
+  return `"${escaped}"`;
+}
+
+// src/adapters/git/state-index.ts
+import { join as join45 } from "node:path";
+var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
+async function buildStateCommit(git, input2) {
+  const { base, goalId, files: files2 } = input2;
+  const env = { GIT_INDEX_FILE: join45(input2.scratch, "index") };
+  const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
+  await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
+  const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+    input: `${files2.map((file2) => cQuote(file2.source)).join("\n")}
+`
+  })).stdout.split("\n").filter((line2) => line2.length > 0);
+  if (oids.length !== files2.length) {
+    throw new GitError(`git hash-object returned ${oids.length} ids for ${files2.length} files.`);
+  }
+  const prefix = `${GOALS_DIR}/${goalId}/`;
+  const wanted = new Set(files2.map((file2) => prefix + file2.path));
+  const records = [];
+  if (base !== null) {
+    const listed3 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
+    const zero = "0".repeat(base.length);
+    for (const path2 of listed3.stdout.split("\0")) {
+      const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
+      if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
+    }
+  }
+  files2.forEach((file2, i) => {
+    records.push(`100644 ${oids[i]}	${prefix}${file2.path}`);
+  });
+  if (records.length > 0) {
+    await indexGit(["update-index", "-z", "--index-info"], { input: records.map((r) => `${r}\0`).join("") });
+  }
+  const tree2 = (await indexGit(["write-tree"])).stdout.trim();
+  if (base !== null && tree2 === (await git(["rev-parse", `${base}^{tree}`])).stdout.trim()) return base;
+  const parents = base === null ? [] : ["-p", base];
+  const committed = await git(
+    ["-c", "commit.gpgsign=false", "commit-tree", tree2, ...parents, "-m", input2.message],
+    {
+      env: { ...STATE_AUTHOR_ENV }
+    }
+  );
+  return committed.stdout.trim();
+}
+
+// src/adapters/git/state-branch.ts
+var BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$/;
+function createGitStateBranch(options) {
+  const remote = options.remote ?? "origin";
+  const branch = options.branch ?? DEFAULT_STATE_BRANCH;
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (remote.length === 0 || remote.startsWith("-"))
+    throw new ConfigError(`Invalid state remote '${remote}'.`);
+  if (!BRANCH_PATTERN.test(branch)) throw new ConfigError(`Invalid state branch name '${branch}'.`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new ConfigError("maxAttempts must be at least 1.");
+  const git = bindStateGit(options.repoRoot, options.env ?? {});
+  const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
+  const where = `${remote}/${branch}`;
+  async function fetchTip() {
+    const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
+    const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
+    const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
+    if (fetched.exitCode !== 0) {
+      const listed3 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
+        okExitCodes: [0, 2]
+      });
+      if (listed3.exitCode === 2) {
+        await git(["update-ref", "-d", STATE_TRACKING_REF]);
+        return null;
+      }
+      await git([...fetchArgs, remote, refspec]);
+    }
+    return (await git(["rev-parse", "--verify", "--quiet", `${STATE_TRACKING_REF}^{commit}`])).stdout.trim();
+  }
+  async function tryPush(commit) {
+    const target2 = `refs/heads/${branch}`;
+    const args = [
+      "-c",
+      "push.gpgSign=false",
+      "push",
+      "--porcelain",
+      "--no-verify",
+      remote,
+      `${commit}:${target2}`
+    ];
+    const result2 = await git(args, { okExitCodes: [0, 1] });
+    if (result2.exitCode === 0) return null;
+    const rejected = result2.stdout.split("\n").map((line2) => line2.split("	")).find(([flag, refs]) => flag === "!" && refs?.endsWith(`:${target2}`));
+    if (rejected === void 0) {
+      throw new GitError(`git push to ${where} failed: ${result2.stderr.trim() || result2.stdout.trim()}`);
+    }
+    return rejected[2] ?? "rejected";
+  }
+  async function withScratch(fn) {
+    const scratch = await mkdtemp3(join46(tmpdir2(), "omk-state-"));
+    try {
+      return await fn(scratch);
+    } finally {
+      await rm14(scratch, { recursive: true, force: true });
+    }
+  }
+  async function goalTreeAt(commit, goalId) {
+    const tree2 = await git(["rev-parse", "--verify", "--quiet", `${commit}:${GOALS_DIR}/${goalId}`], {
+      okExitCodes: [0, 1, 128]
+    });
+    return tree2.exitCode === 0 ? tree2.stdout.trim() : null;
+  }
+  const lastRead = /* @__PURE__ */ new Map();
+  async function readGoal(goalId, commit, scratch) {
+    const prefix = `${GOALS_DIR}/${goalId}/`;
+    const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+    const files2 = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
+    if (files2 === void 0) return null;
+    const blobs = await readBlobs(
+      git,
+      scratch,
+      files2.map((file2) => file2.oid)
+    );
+    const out = /* @__PURE__ */ new Map();
+    for (const file2 of files2) {
+      const content = blobs.get(file2.oid);
+      if (content === void 0) throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
+      out.set(file2.path, content);
+    }
+    return out;
+  }
+  return {
+    async read(goalId) {
+      assertId(goalId, "goal id");
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const treeId = await goalTreeAt(tip, goalId);
+      if (treeId === null) return null;
+      const cached2 = lastRead.get(goalId);
+      if (cached2?.treeId === treeId) return new Map(cached2.files);
+      const files2 = await withScratch((scratch) => readGoal(goalId, tip, scratch));
+      if (files2 !== null) lastRead.set(goalId, { treeId, files: files2 });
+      return files2 === null ? null : new Map(files2);
+    },
+    async pull(goalId) {
+      if (goalId !== null) assertId(goalId, "goal id");
+      const commit = await fetchTip();
+      if (commit === null) return null;
+      const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
+      const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+      const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
+      await withScratch(async (scratch) => {
+        const oids = [...goals.values()].flatMap((files2) => files2.map((file2) => file2.oid));
+        const blobs = await readBlobs(git, scratch, oids);
+        for (const [id, files2] of goals) {
+          if (goalId !== null && id !== goalId) continue;
+          const wanted = /* @__PURE__ */ new Map();
+          for (const file2 of files2) {
+            const content = blobs.get(file2.oid);
+            if (content === void 0)
+              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
+            wanted.set(file2.path, content);
+          }
+          await replaceGoalDir(options.stateRoot, id, wanted);
+        }
+      });
+      return commit;
+    },
+    async peek(goalId, file2) {
+      assertId(goalId, "goal id");
+      if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file2) || file2.split("/").includes("..")) {
+        throw new GitError(`Invalid goal file name '${file2}'.`);
+      }
+      const tip = await fetchTip();
+      if (tip === null) return null;
+      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
+        okExitCodes: [0, 128]
+      });
+      return shown.exitCode === 0 ? shown.stdout : null;
+    },
+    async push(goalId, message, scope = {}) {
+      assertId(goalId, "goal id");
+      const goalDir = goalPaths(options.stateRoot, goalId).dir;
+      const found = await stat12(goalDir).catch(() => null);
+      if (found === null || !found.isDirectory()) {
+        throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
+      }
+      return withScratch(async (scratch) => {
+        let base = await fetchTip();
+        for (let attempt2 = 1; ; attempt2++) {
+          if (scope.create === true && base !== null && await goalTreeAt(base, goalId) !== null) {
+            throw new GoalExistsError(goalId, where);
+          }
+          if (options.reconcile !== void 0 && scope.only === void 0 && base !== null) {
+            const theirs = await readGoal(goalId, base, scratch);
+            if (theirs !== null) await options.reconcile(goalId, theirs);
+          }
+          const inScope = scopeFilter(scope.only);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join46(scratch, `stubs-${attempt2}`), scrub);
+          const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
+          const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
+          if (commit === base) return commit;
+          await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
+          const rejected = await tryPush(commit);
+          if (rejected === null) {
+            await git(["update-ref", STATE_TRACKING_REF, commit]);
+            return commit;
+          }
+          const tip = await fetchTip();
+          if (tip === base) {
+            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+              hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
+            });
+          }
+          if (attempt2 >= maxAttempts) {
+            throw new BusyError(
+              `Could not push goal ${goalId} to ${where}: another writer kept winning (${attempt2} attempts).`,
+              {
+                hint: "Another omk run is updating the state branch at the same time. Run the command again."
+              }
+            );
+          }
+          await sleep2(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
+          base = tip;
+        }
+      });
+    }
+  };
+}
+function scopeFilter(only) {
+  if (only === void 0) return void 0;
+  return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
+}
+function sleep2(ms) {
+  return new Promise((resolve11) => setTimeout(resolve11, ms));
+}
+function tokensOfAuthEnv(env) {
+  const tokens2 = [];
+  for (const value of Object.values(env)) {
+    const header = /^authorization:\s*basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+    if (!header?.[1]) continue;
+    const decoded = Buffer.from(header[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon !== -1) tokens2.push(decoded.slice(colon + 1));
+  }
+  return tokens2;
+}
+
+// src/adapters/state/local-files.ts
+import { access as access2, mkdir as mkdir17, readdir as readdir11, readFile as readFile17, rm as rm15, stat as stat14 } from "node:fs/promises";
+
+// src/adapters/state/append-scan.ts
+import { open as open4 } from "node:fs/promises";
+import { dirname as dirname18 } from "node:path";
+var NEWLINE2 = 10;
+var TAIL_CHUNK = 64 * 1024;
+async function scanFromEnd(path2, visit2) {
+  const handle = await openOrNull(path2, "r");
+  if (handle === null) return null;
+  try {
+    let pos = (await handle.stat()).size;
+    let pending = Buffer.alloc(0);
+    let chunkSize = TAIL_CHUNK;
+    while (pos > 0) {
+      const start = Math.max(0, pos - chunkSize);
+      const chunk = Buffer.alloc(pos - start);
+      await readFully(handle, chunk, start);
+      const buf = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
+      pos = start;
+      const step = visit2(buf, pos === 0);
+      if ("found" in step) return step.found;
+      pending = buf.subarray(0, step.carry);
+      chunkSize *= 2;
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+async function readRange(path2, start, maxBytes) {
+  let handle;
+  try {
+    handle = await open4(path2, "r");
+  } catch (error62) {
+    if (error62.code === "ENOENT") return null;
+    throw error62;
+  }
+  try {
+    const { size } = await handle.stat();
+    const from = start < 0 ? Math.max(0, size + start) : Math.min(start, size);
+    const bytes = Buffer.alloc(Math.min(maxBytes, size - from));
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, from);
+    return { bytes: bytes.subarray(0, bytesRead), size };
+  } finally {
+    await handle.close();
+  }
+}
+async function appendLines(path2, text3) {
+  const handle = await openOrThrow(path2, "a+");
+  let created = false;
+  try {
+    const { size } = await handle.stat();
+    created = size === 0;
+    let data = Buffer.from(text3, "utf8");
+    if (size > 0) {
+      const lastByte = Buffer.alloc(1);
+      await handle.read(lastByte, 0, 1, size - 1);
+      if (lastByte[0] !== NEWLINE2) data = Buffer.concat([Buffer.from("\n"), data]);
+    }
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (created) await syncDir(dirname18(path2));
+}
+async function openOrNull(path2, flags) {
+  try {
+    return await open4(path2, flags);
+  } catch (error62) {
+    if (error62.code === "ENOENT") return null;
+    throw new StateError(`Cannot open ${path2}.`, { cause: error62 });
+  }
+}
+async function openOrThrow(path2, flags) {
+  try {
+    return await open4(path2, flags, 420);
+  } catch (error62) {
+    throw new StateError(`Cannot open ${path2} for appending.`, {
+      cause: error62,
+      hint: "Check that the goal directory exists and is writable."
+    });
+  }
+}
+async function readFully(handle, buf, position) {
+  let offset = 0;
+  while (offset < buf.length) {
+    const { bytesRead } = await handle.read(buf, offset, buf.length - offset, position + offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+}
+
+// src/adapters/state/lock.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
+import { performance as performance2 } from "node:perf_hooks";
+import { setTimeout as sleep3 } from "node:timers/promises";
+var lockInfoSchema = external_exports.object({
+  pid: external_exports.number().int().positive(),
+  host: external_exports.string(),
+  acquiredAt: external_exports.string(),
+  token: external_exports.string().min(1)
+});
+var DEFAULT_WAIT_MS = 5e3;
+var DEFAULT_STALE_MS = 10 * 60 * 1e3;
+var GARBAGE_GRACE_MS = 3e3;
+var ABANDONED_MARKER_MS = 1e4;
+var MAX_POLL_MS = 100;
+async function withLock(lockPath, options, fn) {
+  const token = randomBytes2(16).toString("hex");
+  await acquire(lockPath, options, token);
+  let result2;
+  try {
+    result2 = await fn();
+  } catch (error62) {
+    await release(lockPath, token).catch(() => {
+    });
+    throw error62;
+  }
+  await release(lockPath, token);
+  return result2;
+}
+async function acquire(lockPath, options, token) {
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const started = performance2.now();
+  let delay = 5;
+  for (; ; ) {
+    const mine = {
+      pid: options.host.pid,
+      host: options.host.hostname,
+      acquiredAt: options.clock.nowIso(),
+      token
+    };
+    if (await tryCreate(lockPath, `${JSON.stringify(mine)}
+`)) return;
+    const holder = await readHolder(lockPath);
+    if (holder.kind === "gone") continue;
+    const why = staleReason(holder, options);
+    if (why !== null && await breakStale(lockPath, holder.raw, token, options.clock)) {
+      options.onRecovered?.(holder.kind === "valid" ? holder.info : null, why);
+      continue;
+    }
+    if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
+    await sleep3(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+  }
+}
+function staleReason(holder, options) {
+  const now = options.clock.nowMs();
+  if (holder.kind === "valid") {
+    const { info } = holder;
+    if (info.host === options.host.hostname && !options.host.isAlive(info.pid)) {
+      return `pid ${info.pid} on ${info.host} is no longer running`;
+    }
+    const acquired = Date.parse(info.acquiredAt);
+    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    const age = now - (Number.isNaN(acquired) ? holder.mtimeMs : acquired);
+    if (age > staleMs) {
+      return `lock held by pid ${info.pid} on ${info.host} since ${info.acquiredAt} is older than ${duration3(staleMs)}`;
+    }
+    return null;
+  }
+  if (now - holder.mtimeMs > GARBAGE_GRACE_MS) {
+    return `lock file was unreadable or not written by omk (unchanged for ${duration3(now - holder.mtimeMs)})`;
+  }
+  return null;
+}
+async function breakStale(lockPath, observed, token, clock) {
+  const marker = `${lockPath}.break`;
+  if (!await tryCreate(marker, token)) {
+    await clearAbandonedMarker(marker, clock);
+    return false;
+  }
+  try {
+    if (await readRaw(lockPath) !== observed) return false;
+    const aside = `${lockPath}.stale-${token}`;
+    try {
+      await rename4(lockPath, aside);
+    } catch (error62) {
+      if (isCode(error62, "ENOENT")) return false;
+      throw error62;
+    }
+    const moved = await readRaw(aside);
+    if (moved !== observed) {
+      await link4(aside, lockPath).catch(() => {
+      });
+    }
+    await unlink2(aside).catch(() => {
+    });
+    return moved === observed;
+  } finally {
+    if (await readRaw(marker) === token) await unlink2(marker).catch(() => {
+    });
+  }
+}
+async function clearAbandonedMarker(marker, clock) {
+  try {
+    const { mtimeMs } = await stat13(marker);
+    if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function release(lockPath, token) {
+  const raw = await readRaw(lockPath);
+  if (raw === null || parseInfo(raw)?.token !== token) return;
+  try {
+    await unlink2(lockPath);
+  } catch (error62) {
+    if (!isCode(error62, "ENOENT")) throw error62;
+  }
+}
+async function tryCreate(path2, content) {
+  let handle;
+  try {
+    handle = await open5(path2, "wx", 420);
+  } catch (error62) {
+    if (isCode(error62, "EEXIST")) return false;
+    throw new StateError(`Cannot create lock file ${path2}.`, {
+      cause: error62,
+      hint: "Check that the goal directory exists and is writable."
+    });
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (error62) {
+    await handle.close();
+    await unlink2(path2).catch(() => {
+    });
+    throw new StateError(`Cannot write lock file ${path2}.`, { cause: error62 });
+  }
+  await handle.close();
+  return true;
+}
+async function readHolder(lockPath) {
+  let mtimeMs;
+  try {
+    ({ mtimeMs } = await stat13(lockPath));
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return { kind: "gone" };
+    throw error62;
+  }
+  const raw = await readRaw(lockPath);
+  if (raw === null) return { kind: "gone" };
+  const info = parseInfo(raw);
+  return info === null ? { kind: "garbage", raw, mtimeMs } : { kind: "valid", raw, info, mtimeMs };
+}
+async function readRaw(path2) {
+  try {
+    return await readFile16(path2, "utf8");
+  } catch (error62) {
+    if (isCode(error62, "ENOENT")) return null;
+    throw error62;
+  }
+}
+function parseInfo(raw) {
+  try {
+    const result2 = lockInfoSchema.safeParse(JSON.parse(raw));
+    return result2.success ? result2.data : null;
+  } catch {
+    return null;
+  }
+}
+function busyError(lockPath, holder, waitMs, options) {
+  const stale = duration3(options.staleMs ?? DEFAULT_STALE_MS);
+  if (holder.kind === "valid") {
+    const { pid, host, acquiredAt } = holder.info;
+    return new BusyError(
+      `The goal is locked by pid ${pid} on ${host} since ${acquiredAt} (waited ${duration3(waitMs)}; lock ${lockPath}).`,
+      {
+        hint: `Retry when that run has finished. If that process is gone, omk recovers the stale lock automatically (a dead pid on this host at once, any lock after ${stale}).`
+      }
+    );
+  }
+  return new BusyError(
+    `The goal is locked, but lock file ${lockPath} is unreadable (waited ${duration3(waitMs)}).`,
+    {
+      hint: `It is probably being written; retry. omk recovers an unreadable lock automatically once it is ${duration3(GARBAGE_GRACE_MS)} old.`
+    }
+  );
+}
+function duration3(ms) {
+  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4} min`;
+  if (ms >= 1e3) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms)} ms`;
+}
+function isCode(error62, code2) {
+  return error62?.code === code2;
+}
+
+// src/adapters/state/local-files.ts
+var localStateFiles = {
+  async readText(path2) {
+    try {
+      return await readFile17(path2, "utf8");
+    } catch (error62) {
+      if (isCode2(error62, "ENOENT")) return null;
+      throw error62;
+    }
+  },
+  writeAtomic: writeFileAtomic,
+  appendLines,
+  scanFromEnd,
+  readRange,
+  async exists(path2) {
+    try {
+      await access2(path2);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async identity(path2) {
+    try {
+      const info = await stat14(path2, { bigint: true });
+      return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+    } catch {
+      return null;
+    }
+  },
+  async makeDirs(path2) {
+    await mkdir17(path2, { recursive: true });
+  },
+  async createDir(path2) {
+    try {
+      await mkdir17(path2);
+      return true;
+    } catch (error62) {
+      if (isCode2(error62, "EEXIST")) return false;
+      throw error62;
+    }
+  },
+  async list(dir) {
+    try {
+      return await readdir11(dir);
+    } catch (error62) {
+      if (isCode2(error62, "ENOENT")) return null;
+      throw error62;
+    }
+  },
+  async remove(path2) {
+    await rm15(path2, { recursive: true, force: true });
+  },
+  withLock
+};
+function isCode2(error62, code2) {
+  return error62?.code === code2;
+}
+
+// src/adapters/bot/workspace.ts
+async function withWorkspace(spec, fn) {
+  const clash = stateBranchProblem(spec.stateBranch, {
+    [`${spec.repo.owner}/${spec.repo.name}'s default branch`]: spec.repo.defaultBranch
+  });
+  if (clash !== null) {
+    throw new ConfigError(
+      `OMK_STATE_BRANCH: '${shownBranch(spec.stateBranch)}' cannot hold goal state: ${clash}.`,
+      {
+        hint: `Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
+      }
+    );
+  }
+  await mkdir18(spec.workDir, { recursive: true });
+  const dir = await mkdtemp4(join47(spec.workDir, "omk-bot-"));
+  spec.observe?.("created", dir);
+  try {
+    const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
+    const authEnv = pushAuthEnv(url2, spec.token);
+    const repoRoot = join47(dir, "repo");
+    if (spec.checkout === "full") {
+      await cloneBranch({
+        url: url2,
+        branch: spec.repo.defaultBranch,
+        path: repoRoot,
+        env: authEnv,
+        timeoutMs: 10 * 6e4
+      });
+    } else {
+      await initWithRemote(repoRoot, url2);
+    }
+    const stateRoot = join47(dir, "state");
+    const store = new GoalStore({
+      stateRoot,
+      clock: spec.clock,
+      host: spec.host,
+      reporter: spec.reporter,
+      files: localStateFiles
+    });
+    const remote = createGitStateBranch({
+      repoRoot,
+      stateRoot,
+      branch: spec.stateBranch,
+      env: authEnv,
+      reconcile: goalReconciler(store)
+    });
+    return await fn({ dir, repoRoot, store, remote, authEnv });
+  } finally {
+    await rm16(dir, { recursive: true, force: true, maxRetries: 3 });
+    spec.observe?.("removed", dir);
+  }
+}
+async function bringGoalHere(ws, goalId) {
+  await fetchGoalBranches2(ws.repoRoot, goalId, { env: ws.authEnv });
+  await relocateGoal(ws.store, goalId, ws.repoRoot);
+}
+
+// src/adapters/git/repo.ts
+import { realpath as realpath7 } from "node:fs/promises";
+var gitRepo = {
+  async inspect(path2) {
+    let root;
+    try {
+      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
+    } catch (error62) {
+      throw new GitError(`${path2} is not inside a git repository.`, {
+        cause: error62,
+        hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
+      });
+    }
+    root = await realpath7(root);
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    const branch = await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    return {
+      root,
+      headSha: head2.exitCode === 0 ? head2.stdout.trim() : null,
+      branch: branch.exitCode === 0 ? branch.stdout.trim() : null
+    };
+  },
+  async listFiles(root) {
+    const { stdout } = await runGit(["ls-files", "-z", "--cached", "--", "."], { cwd: root });
+    return stdout.split("\0").filter((line2) => line2.length > 0).sort();
+  },
+  async grepLines(root, query) {
+    if (query.patterns.length === 0) return [];
+    const args = ["grep", "-z", "-n", "-I", "--no-color", query.fixed === true ? "-F" : "-E"];
+    if (query.words === true) args.push("-w");
+    for (const pattern of query.patterns) args.push("-e", pattern);
+    const { stdout } = await runGit([...args, "--", "."], { cwd: root, okExitCodes: [0, 1] });
+    return parseGrep(stdout, query.maxHits);
+  },
+  async fileSizes(root) {
+    const sizes = /* @__PURE__ */ new Map();
+    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+      cwd: root,
+      okExitCodes: [0, 1]
+    });
+    if (head2.exitCode !== 0) return sizes;
+    const { stdout } = await runGit(["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"], { cwd: root });
+    for (const record2 of stdout.split("\0")) {
+      const tab = record2.indexOf("	");
+      if (tab < 0) continue;
+      const size = Number(record2.slice(0, tab).trim().split(/\s+/)[3]);
+      if (Number.isFinite(size)) sizes.set(record2.slice(tab + 1), size);
+    }
+    return sizes;
+  }
+};
+function parseGrep(stdout, maxHits) {
+  const hits = [];
+  for (const record2 of stdout.split("\n")) {
+    if (hits.length >= maxHits) break;
+    const [path2, line2, ...text3] = record2.split("\0");
+    if (path2 === void 0 || path2 === "" || line2 === void 0) continue;
+    hits.push({ path: path2, line: Number(line2), text: text3.join("\0").slice(0, 300) });
+  }
+  return hits;
 }
 
 // src/adapters/github/compose.ts
@@ -53477,284 +55198,7 @@ function processHost() {
   };
 }
 
-// src/bot/config.ts
-import { tmpdir as tmpdir2 } from "node:os";
-var BOT_MODES = ["actions", "local"];
-var WORKFLOW = /^[A-Za-z0-9._-]+\.ya?ml$|^\d+$/;
-function intIn(name, min, max, fallback) {
-  return external_exports.string().optional().transform((raw, ctx) => {
-    if (raw === void 0 || raw.trim() === "") return fallback;
-    const value = Number(raw.trim());
-    if (Number.isInteger(value) && value >= min && value <= max) return value;
-    ctx.addIssue({
-      code: "custom",
-      message: `${name}: '${raw}' is not a whole number from ${min} to ${max}.`
-    });
-    return external_exports.NEVER;
-  });
-}
-function text2(fallback) {
-  return external_exports.string().optional().transform((raw) => raw === void 0 || raw.trim() === "" ? fallback : raw.trim());
-}
-var envSchema = external_exports.object({
-  OMK_BOT_MODE: text2("actions").pipe(
-    external_exports.enum(BOT_MODES, { error: (i) => `OMK_BOT_MODE: '${String(i.input)}' is not one of actions, local.` })
-  ),
-  OMK_BOT_WORKFLOW: text2("omk.yml").refine((v) => WORKFLOW.test(v), {
-    error: (i) => `OMK_BOT_WORKFLOW: '${String(i.input)}' is not a workflow file name (omk.yml) or id.`
-  }),
-  OMK_BOT_CONCURRENCY: intIn("OMK_BOT_CONCURRENCY", 1, 64, 2),
-  OMK_BOT_COMMAND_CONCURRENCY: intIn("OMK_BOT_COMMAND_CONCURRENCY", 1, 256, 8),
-  OMK_BOT_QUEUE_LIMIT: intIn("OMK_BOT_QUEUE_LIMIT", 1, 1e6, 1e3),
-  OMK_BOT_AGENT: text2(""),
-  OMK_BOT_REPO_AGENTS: text2(""),
-  OMK_BOT_ALLOW_BOTS: text2(""),
-  OMK_BOT_WORK_DIR: text2(""),
-  // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
-  OMK_STATE_BRANCH: external_exports.string().optional().transform((raw, ctx) => {
-    const value = (raw ?? "").replace(/^ +| +$/g, "") || DEFAULT_STATE_BRANCH;
-    const problem = stateBranchProblem(value);
-    if (problem === null) return value;
-    ctx.addIssue({
-      code: "custom",
-      message: `OMK_STATE_BRANCH: '${shownBranch(raw ?? "")}' is not a state branch omk can use: ${problem}. Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
-    });
-    return external_exports.NEVER;
-  })
-});
-function readBotConfig(env) {
-  const result2 = envSchema.safeParse({
-    OMK_BOT_MODE: env.OMK_BOT_MODE,
-    OMK_BOT_WORKFLOW: env.OMK_BOT_WORKFLOW,
-    OMK_BOT_CONCURRENCY: env.OMK_BOT_CONCURRENCY,
-    OMK_BOT_COMMAND_CONCURRENCY: env.OMK_BOT_COMMAND_CONCURRENCY,
-    OMK_BOT_QUEUE_LIMIT: env.OMK_BOT_QUEUE_LIMIT,
-    OMK_BOT_AGENT: env.OMK_BOT_AGENT,
-    OMK_BOT_REPO_AGENTS: env.OMK_BOT_REPO_AGENTS,
-    OMK_BOT_ALLOW_BOTS: env.OMK_BOT_ALLOW_BOTS,
-    OMK_BOT_WORK_DIR: env.OMK_BOT_WORK_DIR,
-    OMK_STATE_BRANCH: env.OMK_STATE_BRANCH
-  });
-  if (!result2.success) {
-    throw new ConfigError(`The bot's configuration is invalid:
-${external_exports.prettifyError(result2.error)}`, {
-      cause: result2.error,
-      hint: "Fix the variables in .env (see .env.example)."
-    });
-  }
-  const v = result2.data;
-  if (v.OMK_BOT_MODE === "local" && v.OMK_BOT_AGENT === "") {
-    throw new ConfigError("OMK_BOT_MODE is local, but OMK_BOT_AGENT names no agent.", {
-      hint: "Set OMK_BOT_AGENT (claude, codex, script:./agent.sh, ...) or use OMK_BOT_MODE=actions."
-    });
-  }
-  return {
-    mode: v.OMK_BOT_MODE,
-    workflow: v.OMK_BOT_WORKFLOW,
-    runConcurrency: v.OMK_BOT_CONCURRENCY,
-    commandConcurrency: v.OMK_BOT_COMMAND_CONCURRENCY,
-    queueLimit: v.OMK_BOT_QUEUE_LIMIT,
-    agent: v.OMK_BOT_AGENT === "" ? null : v.OMK_BOT_AGENT,
-    repoAgents: commaList(v.OMK_BOT_REPO_AGENTS),
-    allowBots: commaList(v.OMK_BOT_ALLOW_BOTS),
-    workDir: v.OMK_BOT_WORK_DIR === "" ? tmpdir2() : v.OMK_BOT_WORK_DIR,
-    stateBranch: v.OMK_STATE_BRANCH
-  };
-}
-function commaList(raw) {
-  return raw.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
-}
-
-// src/bot/compose.ts
-function productionDeps(app, env, shutdown) {
-  return {
-    config: readBotConfig(env),
-    env,
-    clock: systemClock,
-    host: processHost(),
-    reporter: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message) },
-    debug: (message) => app.log.debug(message),
-    githubFor: async (installationId) => createBotGitHub(await app.auth(installationId), checkAppIdFrom(env.APP_ID, "APP_ID")),
-    shutdown
-  };
-}
-async function withCheckout(bot, gh, repo, checkout, fn) {
-  const { deps } = bot;
-  const spec = {
-    repo,
-    token: await gh.token(),
-    checkout,
-    stateBranch: deps.config.stateBranch,
-    workDir: deps.config.workDir,
-    clock: deps.clock,
-    host: bot.host,
-    reporter: deps.reporter,
-    observe: deps.observe?.workspace
-  };
-  return withWorkspace(spec, fn);
-}
-function onSharedGoal(bot, target2, goalId, plan2, act, ws) {
-  return onSharedGoalThen(bot, target2, goalId, plan2, act, async (step) => step, ws);
-}
-function onSharedGoalThen(bot, target2, goalId, plan2, act, after, ws) {
-  const exclusive = (phase, fn) => bot.mutex.run(goalId, async () => {
-    if (phase === "pull") return fn();
-    try {
-      return await fn();
-    } finally {
-      bot.active.delete(goalId);
-    }
-  });
-  const step = async (here) => {
-    const request2 = { goalId, ...plan2, ...plan2.lock === "pull_push" ? { exclusive } : {} };
-    const done = await withSharedGoal({ ...here, reporter: bot.deps.reporter }, request2, async (pulled) => {
-      if (plan2.branches) await bringGoalHere(here, goalId);
-      return act(here, pulled);
-    });
-    return after(done, here);
-  };
-  const inCheckout = () => ws === void 0 ? withCheckout(bot, target2.gh, target2.repo, plan2.checkout, step) : step(ws);
-  return plan2.lock === "step" ? bot.mutex.run(goalId, inCheckout) : inCheckout();
-}
-function appFor(bot, ws, target2) {
-  const { deps } = bot;
-  return {
-    store: ws.store,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    reporter: deps.reporter,
-    randomHex: () => randomBytes3(3).toString("hex"),
-    env: deps.env,
-    execution: executionHostFor(deps.env),
-    words: BOT_WORDS,
-    // Anyone who can push .omk/config.yml would otherwise choose what runs with the bot's credentials.
-    repoCustomAgents: "untrusted",
-    forge: () => forgeFor(target2.gh, target2.repo),
-    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
-    // (after a pause or a restart) builds on it and integrates it.
-    publishBranch: async (branch, sha2, lease) => (await forgeFor(target2.gh, target2.repo)).push({
-      repoRoot: ws.repoRoot,
-      branch,
-      sha: sha2,
-      ...lease === void 0 ? {} : { expectedRemoteSha: lease }
-    })
-  };
-}
-var executionHosts = /* @__PURE__ */ new WeakMap();
-function executionHostFor(env) {
-  let host = executionHosts.get(env);
-  if (host === void 0) {
-    host = createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env });
-    executionHosts.set(env, host);
-  }
-  return host;
-}
-async function forgeFor(gh, repo) {
-  const token = await gh.token();
-  const octokit = createOctokit({
-    token,
-    baseUrl: repo.apiUrl,
-    userAgent: "omk-bot",
-    request: { fetch: globalThis.fetch }
-  });
-  return createGitHubForge({
-    octokit,
-    repo: { owner: repo.owner, name: repo.name },
-    token,
-    serverUrl: repo.serverUrl,
-    // Its check runs are the bot app's own: a merge trusts only an omk/proof run by that app.
-    checkAppId: gh.appId
-  });
-}
-
-// src/bot/agent-trust.ts
-var REFUSED = {
-  start: { done: "Not started", goal: "this goal" },
-  resume: { done: "Not resumed", goal: "this goal" },
-  fix: { done: "Not fixed", goal: "the fix" }
-};
-async function untrustedAgentLines(bot, ws, target2, settings, step = "start", recorded) {
-  const operator = bot.deps.config.agent;
-  const found = await untrustedAgentOfStep(appFor(bot, ws, target2), ws.repoRoot, {
-    step,
-    executesHere: bot.deps.config.mode === "local",
-    runAgent: () => repoRunAgent(ws.repoRoot, settings.agent, operator),
-    planningAgent: repoPlanningAgent(settings.agent, operator),
-    ...recorded === void 0 ? {} : { recorded }
-  });
-  return found === null ? null : refusalLines(found, REFUSED[step]);
-}
-async function untrustedGoalAgentLines(bot, ws, target2, settings, step, goalId) {
-  const read2 = await onSharedGoal(
-    bot,
-    target2,
-    goalId,
-    readStepPlan(),
-    (_ws, { goal }) => untrustedAgentLines(bot, ws, target2, settings, step, goal.options.agent ?? void 0),
-    ws
-  );
-  return read2.kind === "done" ? read2.value : null;
-}
-async function resumeRefusal(bot, target2, goalId) {
-  if (bot.deps.config.mode !== "local") return null;
-  return withCheckout(
-    bot,
-    target2.gh,
-    target2.repo,
-    "full",
-    (ws) => untrustedGoalAgentLines(bot, ws, target2, target2.settings, "resume", goalId)
-  );
-}
-function refusalLines(found, step) {
-  const use = found.role === "planner" ? `planner.agent names it to plan ${step.goal}` : `${step.goal} would run it`;
-  if (found.kind === "settings") {
-    const key = quoteUntrusted(found.key);
-    return [
-      `${step.done}: ${found.file} sets ${key}, arguments or environment names for the agent ${quoteUntrusted(found.name)}, and ${use}. This app uses no arguments or variables a repository adds to an agent (an agent CLI's flags can make it run any command, and a variable's name would hand it the app's secret of that name), so nothing was run.`,
-      `Remove ${key} from ${found.file} (its startupSilence and networkStall may stay), then ask again; what the agent needs beyond that is the app's operator's to set.`
-    ];
-  }
-  return [
-    `${step.done}: ${found.file} defines ${found.key}, a custom agent, and ${use}. This app runs no agent a repository defines for itself (whoever can push that file could make it run any command with the app's credentials), so nothing was run.`,
-    `Remove ${found.key} from ${found.file}, or stop naming ${found.name} in agents.default and planner.agent, then ask again.`,
-    `For a command of your own, set agent: { command: [...] } in .github/omk.yml and ask the app's operator to allow command:<program>.`
-  ];
-}
-
-// src/bot/status.ts
-async function publishStatus(bot, target2, goalId, store, phase, notes = [], startedBy = null) {
-  const [{ goal, proof, origin }, progress] = await Promise.all([
-    goalView(store, goalId),
-    goalProgress(store, goalId)
-  ]);
-  const body = renderStatusComment({
-    goalId,
-    phase,
-    mode: bot.deps.config.mode,
-    workflow: bot.deps.config.workflow,
-    goal,
-    proof,
-    progress: goal === null ? null : progress,
-    notes,
-    startedBy: origin?.login ?? startedBy
-  });
-  await bot.statuses.upsert(target2.gh, target2.repo, origin?.issue ?? target2.issue, goalId, body);
-}
-var PHASE_EVENTS = /* @__PURE__ */ new Set([
-  "plan_written",
-  "task_done",
-  "task_failed",
-  "task_skipped",
-  "task_pending",
-  "integration_repair_started",
-  "integration_done",
-  "integration_conflict",
-  "pr_opened",
-  "goal_merged",
-  "budget_exhausted",
-  "execution_interrupted",
-  "execution_finished"
-]);
+// src/adapters/bot/live-status.ts
 var STATUS_MIN_GAP_MS = 1e3;
 var LiveStatus = class {
   constructor(deps) {
@@ -53770,7 +55214,7 @@ var LiveStatus = class {
   gapMs;
   /** Event types just appended to the goal's log. */
   onEvents(types) {
-    if (this.stopped || !types.some((type) => PHASE_EVENTS.has(type))) return;
+    if (this.stopped || !movesRunPhase(types)) return;
     this.dirty = true;
     this.arm();
   }
@@ -53804,6 +55248,66 @@ var LiveStatus = class {
     if (wait > 0) await new Promise((resolve11) => setTimeout(resolve11, wait));
   }
 };
+
+// src/bot/render.ts
+var PHASE_TEXT = {
+  queued: () => "queued: waiting for a free runner in this app",
+  planning: () => "planning: reading the repository and writing the plan",
+  dispatched: (view) => `dispatched: the ${code(view.workflow)} workflow runs it`,
+  running: () => "running here: agents, gates, review, integration",
+  settled: () => "nothing running"
+};
+function hasEnded(goal, phase) {
+  return goalHasEnded(goal, phase === "settled");
+}
+function heading(status, phase, id) {
+  if (status !== null) return `${STATUS_ICONS[status]} omk goal ${id}: ${status.replace(/_/g, " ")}`;
+  return phase === "settled" ? `\u{1F6AB} omk goal ${id}: not started` : `\u{1F550} omk goal ${id}: starting`;
+}
+function renderStatusComment(view) {
+  const { goal, proof } = view;
+  const status = goal?.status ?? null;
+  const out = [statusMarker(view.goalId), `<!-- omk:phase=${view.phase} -->`];
+  out.push(`### ${heading(status, view.phase, code(view.goalId))}`);
+  if (goal !== null) out.push("", `> ${text(goal.goal.normalized)}`);
+  const facts = [`**Phase:** ${PHASE_TEXT[view.phase](view)}`];
+  if (proof !== null) facts.push(`**Proof:** ${STATUS_LABELS[proof.status]}`);
+  if (goal !== null) {
+    facts.push(`**Delivery:** ${code(goal.options.policy)}`, `**Merge:** ${code(goal.options.mergePolicy)}`);
+  }
+  out.push("", facts.join(" \xB7 "));
+  if (proof !== null) out.push(...slicesTable(proof), ...gatesLine(proof));
+  if (view.progress !== null) out.push(...progressSection(view.progress, view.goalId, BOT_STEPS));
+  out.push(...notesList(view.notes));
+  if (hasEnded(goal, view.phase) && goal !== null && proof !== null) {
+    out.push(...finalSummary(goal, proof, BOT_STEPS));
+  }
+  const by = view.startedBy === null ? "" : `started by @&#8203;${text(view.startedBy)} \xB7 `;
+  out.push("", `<sub>${by}mode ${view.mode} \xB7 this comment is updated in place</sub>`);
+  return `${out.join("\n")}
+`;
+}
+
+// src/bot/status.ts
+async function publishStatus(bot, target2, goalId, store, phase, notes = [], startedBy = null) {
+  const [{ goal, proof, origin }, progress] = await Promise.all([
+    goalView(store, goalId),
+    goalProgress(store, goalId)
+  ]);
+  const body = renderStatusComment({
+    goalId,
+    phase,
+    mode: bot.deps.config.mode,
+    workflow: bot.deps.config.workflow,
+    goal,
+    proof,
+    progress: goal === null ? null : progress,
+    notes: noteLines(notes),
+    startedBy: origin?.login ?? startedBy
+  });
+  const issue2 = origin?.issue ?? target2.issue;
+  if (issue2 !== null) await bot.statuses.upsert(target2.gh, target2.repo, issue2, goalId, body);
+}
 function followRun(bot, target2, goalId, store) {
   const live = new LiveStatus({
     publish: () => publishStatus(bot, target2, goalId, store, "running"),
@@ -53817,6 +55321,95 @@ function followRun(bot, target2, goalId, store) {
       if (bot.followers.get(goalId) === follower) bot.followers.delete(goalId);
       await live.stop();
     }
+  };
+}
+
+// src/bot/compose.ts
+function productionDeps(app, env, shutdown) {
+  return {
+    config: readBotConfig(env),
+    env,
+    clock: systemClock,
+    host: processHost(),
+    reporter: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message) },
+    debug: (message) => app.log.debug(message),
+    githubFor: async (installationId) => createBotGitHub(await app.auth(installationId), checkAppIdFrom(env.APP_ID, "APP_ID")),
+    shutdown
+  };
+}
+async function withCheckout(bot, gh, repo, checkout, fn) {
+  const { deps } = bot;
+  const spec = {
+    repo,
+    token: await gh.token(),
+    checkout,
+    stateBranch: deps.config.stateBranch,
+    workDir: deps.config.workDir,
+    clock: deps.clock,
+    host: bot.host,
+    reporter: deps.reporter,
+    observe: deps.observe?.workspace
+  };
+  return withWorkspace(spec, fn);
+}
+function threadHost(bot, target2) {
+  const { deps } = bot;
+  return {
+    checkout: (kind, fn) => withCheckout(bot, target2.gh, target2.repo, kind, fn),
+    lock: (goalId, fn) => bot.mutex.run(goalId, fn),
+    bringBranches: (ws, goalId) => bringGoalHere(ws, goalId),
+    runs: bot.active,
+    app: (ws) => appFor(bot, ws, target2),
+    reporter: deps.reporter,
+    clock: deps.clock,
+    executesHere: deps.config.mode === "local",
+    operatorAgent: deps.config.agent,
+    ...deps.shutdown === void 0 ? {} : { shutdown: deps.shutdown },
+    show: (store, goalId, phase, notes = [], options = {}) => publishStatus(
+      bot,
+      { ...target2, issue: options.issue ?? target2.issue },
+      goalId,
+      store,
+      phase,
+      notes,
+      options.startedBy
+    ),
+    follow: (goalId, store) => followRun(bot, target2, goalId, store),
+    dispatch: (goalId) => target2.gh.dispatch(
+      target2.repo,
+      deps.config.workflow,
+      target2.repo.defaultBranch,
+      dispatchInputs(goalId)
+    ),
+    queueRun: (key, run) => bot.runs.push(key, run) === "full" ? "full" : "queued",
+    shownPhase: async (goalId) => target2.issue === null ? null : (await bot.statuses.find(target2.gh, target2.repo, target2.issue, goalId))?.phase ?? null
+  };
+}
+function dispatchInputs(goalId) {
+  return { command: "execute", "goal-id": goalId };
+}
+function appFor(bot, ws, target2) {
+  const { deps } = bot;
+  return {
+    store: ws.store,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    reporter: deps.reporter,
+    randomHex: () => randomBytes3(3).toString("hex"),
+    env: deps.env,
+    execution: executionHostFor(deps.env),
+    words: BOT_WORDS,
+    // Anyone who can push .omk/config.yml would otherwise choose what runs with the bot's credentials.
+    repoCustomAgents: "untrusted",
+    forge: () => forgeFor(target2.gh, target2.repo),
+    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
+    // (after a pause or a restart) builds on it and integrates it.
+    publishBranch: async (branch, sha4, lease) => (await forgeFor(target2.gh, target2.repo)).push({
+      repoRoot: ws.repoRoot,
+      branch,
+      sha: sha4,
+      ...lease === void 0 ? {} : { expectedRemoteSha: lease }
+    })
   };
 }
 
@@ -53834,17 +55427,9 @@ async function fixJob(bot, gh, job) {
   }
   const { goalId } = target2;
   const batchKey = `${job.repo.fullName}#${job.pr}`;
-  const waiting = bot.fixBatches.get(batchKey);
-  if (waiting !== void 0) {
-    waiting.push(...job.requests);
-    return;
-  }
-  const batch = [...job.requests];
-  bot.fixBatches.set(batchKey, batch);
-  const take = () => {
-    if (bot.fixBatches.get(batchKey) === batch) bot.fixBatches.delete(batchKey);
-    return batch;
-  };
+  const batch = bot.fixBatches.open(batchKey, job.requests);
+  if (batch === null) return;
+  const { take } = batch;
   const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(",")}`, async () => {
     try {
       await fixHere(bot, gh, job, goalId, take);
@@ -53861,40 +55446,21 @@ async function fixJob(bot, gh, job) {
 }
 async function fixHere(bot, gh, job, goalId, take) {
   const { repo, pr } = job;
-  await withCheckout(bot, gh, repo, "full", async (ws) => {
-    const target2 = { gh, repo, issue: pr };
-    const refused2 = await untrustedGoalAgentLines(bot, ws, target2, job.settings ?? {}, "fix", goalId);
-    if (refused2 !== null) {
-      take();
-      await gh.createComment(repo, pr, plainReply(job.author, refused2));
-      return;
-    }
-    const step = await onSharedGoal(
-      bot,
-      target2,
-      goalId,
-      fixStepPlan(goalId, pr),
-      async () => fixPullRequest(appFor(bot, ws, target2), {
-        goalId,
-        pr,
-        // Taken as late as possible: what arrived while the checkout was made runs too.
-        requests: take(),
-        agent: await repoRunAgent(ws.repoRoot, job.settings?.agent, bot.deps.config.agent),
-        replies: gh.reviewReplies(repo),
-        fallbackBase: repo.defaultBranch,
-        ...bot.deps.shutdown === void 0 ? {} : { signal: bot.deps.shutdown }
-      }),
-      ws
-    );
-    if (step.kind === "not_shared") {
-      take();
-      await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
-      return;
-    }
-    const note = describeNote(fixNote(step.value), BOT_WORDS);
-    if (step.value.kind === "already_handled") bot.deps.reporter.info(`fix on PR #${pr}: ${note}`);
-    else await publishStatus(bot, target2, goalId, ws.store, "settled", [note]);
+  const fix = await fixOnThread(threadHost(bot, { gh, repo, issue: pr }), {
+    goalId,
+    pr,
+    take,
+    agent: job.settings?.agent,
+    replies: gh.reviewReplies(repo),
+    fallbackBase: repo.defaultBranch
   });
+  take();
+  if (fix.kind === "refused")
+    await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, "fix")));
+  else if (fix.kind === "not_shared")
+    await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
+  else if (fix.outcome.kind === "already_handled")
+    bot.deps.reporter.info(`fix on PR #${pr}: ${describeNote(fixNote(fix.outcome), BOT_WORDS)}`);
 }
 
 // src/bot/job-merge.ts
@@ -53904,27 +55470,12 @@ async function mergeMethodFor(bot, gh, repo, setting = null) {
   return choice2.method;
 }
 async function checkMerge(bot, gh, repo, goalId, setting = null) {
-  if (bot.active.has(goalId)) return;
-  const target2 = { gh, repo };
-  await onSharedGoalThen(
-    bot,
-    target2,
+  const check2 = await checkMergeOnThread(threadHost(bot, { gh, repo, issue: null }), {
     goalId,
-    mergeCheckStepPlan(goalId),
-    async (ws) => recheckMerge(appFor(bot, ws, target2), goalId, await mergeMethodFor(bot, gh, repo, setting)),
-    async (step, ws) => {
-      if (step.kind === "not_shared") return;
-      const check2 = step.value;
-      if (!check2.evaluated) {
-        bot.deps.reporter.info(`merge of ${goalId} not attempted (${check2.why}): ${check2.detail}`);
-        return;
-      }
-      const origin = await readOrigin(ws.store, goalId);
-      if (origin === null) return;
-      const notes = mergeNotes(check2.result);
-      await publishStatus(bot, { ...target2, issue: origin.issue }, goalId, ws.store, "settled", notes);
-    }
-  );
+    method: () => mergeMethodFor(bot, gh, repo, setting)
+  });
+  if (check2.kind === "not_evaluated")
+    bot.deps.reporter.info(`merge of ${goalId} not attempted (${check2.why}): ${check2.detail}`);
 }
 
 // src/bot/repo-settings.ts
@@ -53983,15 +55534,15 @@ async function loadRepoSettings(bot, gh, repo) {
   bot.deps.reporter.info(`${repo.fullName}: settings from ${shown}`);
   return { ok: true, settings: read2.settings, sources: file2.sources };
 }
-async function settingsForCommand(bot, gh, where, answer3) {
+async function settingsForCommand(bot, gh, where, answer2) {
   const loaded = await loadRepoSettings(bot, gh, where.repo);
   const say = (lines) => gh.createComment(where.repo, where.issue, plainReply(where.author, lines));
   if (!loaded.ok) {
     await say(loaded.lines);
     return null;
   }
-  if (answer3 === null) return loaded.settings;
-  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer3 });
+  if (answer2 === null) return loaded.settings;
+  const refusal = repoAccessVerdict(loaded.settings.access, { login: where.author, ...answer2 });
   if (refusal === null) return loaded.settings;
   const who2 = refusal.by === "role" ? `people with ${ROLES_FROM[refusal.need]} permission` : `${refusal.users.join(", ")}`;
   await say([
@@ -54047,101 +55598,21 @@ function mergeMethodSetting(settings) {
 }
 
 // src/bot/job-run.ts
-function dispatchInputs(goalId) {
-  return { command: "execute", "goal-id": goalId };
+function runOptions(bot, gh, repo, settings) {
+  return {
+    agent: settings.agent,
+    method: () => mergeMethodFor(bot, gh, repo, mergeMethodSetting(settings)),
+    fallbackBase: repo.defaultBranch,
+    replies: gh.reviewReplies(repo)
+  };
 }
 async function startGoal2(bot, gh, job) {
-  const goalId = derivedGoalId(job.request);
-  const target2 = { gh, repo: job.repo, issue: job.issue };
-  if (bot.deps.config.mode === "actions") {
-    await bot.mutex.run(goalId, async () => {
-      if ((await bot.statuses.find(gh, job.repo, job.issue, goalId))?.phase === "dispatched") return;
-      await publishStatus(bot, target2, goalId, null, "planning", [], job.author);
-      await withCheckout(bot, gh, job.repo, "full", async (ws) => {
-        if (!await planHere(bot, ws, target2, job, goalId, true)) return;
-        await gh.dispatch(job.repo, bot.deps.config.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
-        await publishStatus(bot, target2, goalId, ws.store, "dispatched");
-      });
-    });
-    return;
-  }
-  const known = await bot.statuses.find(gh, job.repo, job.issue, goalId);
-  if (known !== null && known.phase !== "queued") return;
-  await publishStatus(bot, target2, goalId, null, "queued", [], job.author);
-  const run = () => withCheckout(bot, gh, job.repo, "full", async (ws) => {
-    if (await planHere(bot, ws, target2, job, goalId, false))
-      await executeHere(bot, target2, ws, goalId, job.settings);
+  const started = await startOnThread(threadHost(bot, { gh, repo: job.repo, issue: job.issue }), {
+    ...runOptions(bot, gh, job.repo, job.settings),
+    create: job.request,
+    origin: { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author }
   });
-  if (bot.runs.push(`run:${goalId}`, run) === "full")
-    await gh.createComment(job.repo, job.issue, busyReply(job.author));
-}
-async function planHere(bot, ws, target2, job, goalId, dispatches) {
-  const untrusted = await untrustedAgentLines(bot, ws, target2, job.settings);
-  if (untrusted !== null) {
-    await publishStatus(bot, target2, goalId, null, "settled", untrusted);
-    return false;
-  }
-  const { config: config2 } = bot.deps;
-  const agent = config2.mode === "local" ? repoPlanningAgent(job.settings.agent, config2.agent) : void 0;
-  const plan2 = () => planSharedGoal(
-    appFor(bot, ws, target2),
-    ws.remote,
-    { ...job.request, repo: ws.repoRoot, agent },
-    { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author }
-  );
-  const { goal, startable } = dispatches ? await plan2() : await bot.mutex.run(goalId, plan2);
-  const refused2 = notStartedNote(goal, startable, dispatches);
-  if (refused2 === null) return true;
-  await publishStatus(bot, target2, goalId, ws.store, "settled", [describeNote(refused2, BOT_WORDS)]);
-  return false;
-}
-function resumeLocally(bot, target2, goalId) {
-  return withCheckout(
-    bot,
-    target2.gh,
-    target2.repo,
-    "full",
-    (ws) => executeHere(bot, target2, ws, goalId, target2.settings)
-  );
-}
-async function executeHere(bot, target2, ws, goalId, settings) {
-  const { deps } = bot;
-  const notes = [];
-  let failure2 = null;
-  const step = await onSharedGoal(
-    bot,
-    target2,
-    goalId,
-    executeStepPlan(goalId),
-    async () => {
-      bot.active.set(goalId, { store: ws.store });
-      const live = followRun(bot, target2, goalId, ws.store);
-      try {
-        await publishStatus(bot, target2, goalId, ws.store, "running");
-        const app = appFor(bot, ws, target2);
-        const outcome = await executeAndDeliver(app, {
-          goalId,
-          method: await mergeMethodFor(bot, target2.gh, target2.repo, mergeMethodSetting(settings)),
-          agent: await repoRunAgent(ws.repoRoot, settings.agent, deps.config.agent),
-          ...deps.shutdown === void 0 ? {} : { signal: deps.shutdown },
-          after: "deliver",
-          fallbackBase: target2.repo.defaultBranch,
-          // A review fix resumed here is answered in its threads, as its first run would have.
-          replies: target2.gh.reviewReplies(target2.repo)
-        });
-        notes.push(...outcome.notes.map((note) => describeNote(note, app.words)));
-      } catch (error62) {
-        failure2 = error62;
-        notes.push(...failureNotes(error62));
-      } finally {
-        await live.stop();
-      }
-    },
-    ws
-  );
-  if (step.kind === "not_shared") notes.push(notOnStateBranch(goalId));
-  await publishStatus(bot, target2, goalId, ws.store, "settled", notes);
-  if (failure2 !== null) throw failure2;
+  if (started === "busy") await gh.createComment(job.repo, job.issue, busyReply(job.author));
 }
 
 // src/bot/runner.ts
@@ -54170,14 +55641,14 @@ async function executeJob(bot, job) {
     await say(helpReply(author));
     return;
   }
-  const answer3 = await gh.permission(repo, author);
-  const access3 = accessVerdict(command2, answer3);
+  const answer2 = await gh.permission(repo, author);
+  const access3 = accessVerdict(command2, answer2);
   if (!access3.allowed) {
     await say(refusalReply(author, access3.need));
     return;
   }
   const where = { repo, issue: issue2, author };
-  const settings = await settingsForCommand(bot, gh, where, need === "write" ? answer3 : null);
+  const settings = await settingsForCommand(bot, gh, where, need === "write" ? answer2 : null);
   if (settings === null) return;
   if (job.kind === "fix" || command2.kind === "fix") {
     const text3 = "text" in command2 ? command2.text : "";
@@ -54199,104 +55670,47 @@ async function executeJob(bot, job) {
   }
 }
 async function goalCommand(bot, job) {
-  const { command: command2 } = job;
-  const goalId = command2.goalRef ?? await latestGoalInThread(job.gh, job.repo, job.issue);
+  const { command: command2, gh, repo, issue: issue2 } = job;
+  const goalId = command2.goalRef ?? await latestGoalInThread(gh, repo, issue2);
+  const reply = (lines) => gh.createComment(repo, issue2, plainReply(job.author, lines));
   if (goalId === null) {
-    await job.gh.createComment(job.repo, job.issue, noGoalReply(job.author));
+    await gh.createComment(repo, issue2, noGoalReply(job.author));
     return;
   }
-  const plan2 = threadStepPlan(command2);
-  const active = bot.active.get(goalId);
-  if (plan2.whileRunning === "refused") {
-    const verb = command2.kind === "merge" ? "merge" : "open-pr";
-    const refused2 = refusedWhileRunning({ goalId, verb, running: active !== void 0 });
-    if (refused2 !== null) throw refused2;
-  }
-  const method = command2.kind === "merge" ? await mergeMethodFor(bot, job.gh, job.repo, mergeMethodSetting(job.settings)) : void 0;
+  const host = threadHost(bot, job);
+  const options = runOptions(bot, gh, repo, job.settings);
   const budgetCap = repoBudgetCap(job.settings);
-  const step = (store, ws) => threadGoalStep({
+  const done = await commandOnThread(host, {
     goalId,
     command: command2,
-    store,
-    inPlace: ws === null,
-    executesHere: bot.deps.config.mode === "local",
-    app: () => {
-      if (ws === null) throw new Error(`${command2.kind} needs a checkout`);
-      return appFor(bot, ws, job);
-    },
-    ...method === void 0 ? {} : { method },
+    method: options.method,
     ...budgetCap === void 0 ? {} : { budgetCap },
-    fallbackBase: job.repo.defaultBranch
+    agent: options.agent,
+    fallbackBase: options.fallbackBase
   });
-  let result2 = null;
-  if (active !== void 0 && plan2.whileRunning !== "refused") {
-    if (plan2.whileRunning === "after_control") {
-      await untilControlled(active.store, goalId, {
-        clock: bot.deps.clock,
-        running: () => bot.active.has(goalId)
-      });
-    }
-    result2 = await bot.mutex.run(goalId, async () => {
-      const run = bot.active.get(goalId);
-      if (run === void 0) return null;
-      const done = await step(run.store, null);
-      if (plan2.refresh === "always") await publishStatus(bot, job, goalId, run.store, "running");
-      return done;
+  if (done.kind === "refused") return void await reply(untrustedAgentLines(done.found, "resume"));
+  if (done.kind === "not_shared") {
+    throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${repo.fullName}.`, {
+      hint: "Check the GOAL_ID in the status comment of the thread that started it."
     });
   }
-  if (result2 === null && command2.kind === "resume") {
-    const refused2 = await resumeRefusal(bot, job, goalId);
-    if (refused2 !== null) {
-      await job.gh.createComment(job.repo, job.issue, plainReply(job.author, refused2));
-      return;
-    }
-  }
-  if (result2 === null) {
-    const shared = await onSharedGoal(bot, job, goalId, commandStepPlan(command2, goalId), async (ws) => {
-      const done = await step(ws.store, ws);
-      const notes = done.kind === "merged" ? mergeNotes(done.result) : [];
-      if (plan2.refresh !== "never") await publishStatus(bot, job, goalId, ws.store, "settled", notes);
-      return done;
-    });
-    if (shared.kind === "not_shared") {
-      throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${job.repo.fullName}.`, {
-        hint: "Check the GOAL_ID in the status comment of the thread that started it."
-      });
-    }
-    result2 = shared.value;
-  }
-  await answer2(bot, job, goalId, result2);
-}
-async function answer2(bot, job, goalId, result2) {
-  const say = (body) => job.gh.createComment(job.repo, job.issue, body);
-  const reply = (lines) => say(plainReply(job.author, lines));
+  const { result: result2 } = done;
   switch (result2.kind) {
     case "status":
       return;
     case "proof":
-      await say(proofReply(job.author, goalId, result2.proof));
+      await gh.createComment(repo, issue2, proofReply(job.author, goalId, result2.proof));
       return;
     case "budget":
-      await reply(budgetNotes(result2.view));
-      return;
+      return void await reply(budgetNotes(result2.view));
     case "delivered":
-      await reply(deliveryNotes(result2.result));
-      return;
+      return void await reply(deliveryNotes(result2.result));
     case "merged":
-      await reply(mergeNotes(result2.result));
-      return;
+      return void await reply(mergeNotes(result2.result));
     case "transition": {
-      const notes = [transitionNote(result2.result)];
-      const { config: config2 } = bot.deps;
-      if (result2.followUp === "dispatch") {
-        await job.gh.dispatch(job.repo, config2.workflow, job.repo.defaultBranch, dispatchInputs(goalId));
-        notes.push(`Dispatched the ${config2.workflow} workflow to continue it.`);
-      } else if (result2.followUp === "execute_here") {
-        if (bot.runs.push(`run:${goalId}`, () => resumeLocally(bot, job, goalId)) === "full") {
-          await say(busyReply(job.author));
-        } else notes.push("Continuing it here.");
-      }
-      await reply(notes);
+      const next = await continueOnThread(host, goalId, result2.followUp, options);
+      if (next === "busy") await gh.createComment(repo, issue2, busyReply(job.author));
+      await reply([transitionNote(result2.result), ...continuationNote(next, bot.deps.config.workflow)]);
       return;
     }
   }
