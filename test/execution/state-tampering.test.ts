@@ -91,7 +91,9 @@ describe("an unsandboxed agent that writes its own goal's state", () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'execution',
-      `sed -i 's/"failed"/"passed"/g; s/"in_progress"/"complete"/' "$goal/execution.json"`,
+      // The flips match only what execution.json holds when the agent runs (a run whose base
+      // gates wrote no "failed" yet leaves them unmatched), so a forged field makes the edit certain.
+      `sed -i 's/"failed"/"passed"/g; s/"in_progress"/"complete"/; 1s/^{/{"forged":true,/' "$goal/execution.json"`,
     );
     const id = await runGoal(agent);
     expect(await expectTampered(id, main)).toContainEqual(
