@@ -37438,7 +37438,7 @@ async function watchState(deps, journal, what) {
   const record2 = async (when, others) => {
     const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
     if (gaps.length === 0) return [];
-    journal.execution = withStateGaps(journal.execution, gaps);
+    journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
   };
   const before = await record2(`before ${what} started`, []);
@@ -38970,18 +38970,35 @@ var ExecutionJournal = class _ExecutionJournal {
     this.store = store;
     this.goalId = goalId;
     this.graph = graph;
-    this.execution = execution;
     this.spent = spent;
+    this.#execution = execution;
     this.events = store.eventLog(goalId);
   }
   store;
   goalId;
   graph;
-  execution;
   spent;
   events;
   jobs = [];
   draining = false;
+  #execution;
+  /** Every `state_tampered` gap found in this run: kept on every record assigned after it. */
+  #stateGaps = [];
+  /**
+   * The execution record as this controller holds it. An assignment keeps every state gap found
+   * so far, so an update computed from a record read before a check cannot drop what it found.
+   */
+  get execution() {
+    return this.#execution;
+  }
+  set execution(next) {
+    this.#execution = this.#stateGaps.length === 0 ? next : withStateGaps(next, this.#stateGaps);
+  }
+  /** Records state gaps for good: on the record now and on every record assigned later. */
+  addStateGaps(gaps) {
+    this.#stateGaps.push(...gaps);
+    this.execution = this.#execution;
+  }
   static async open(store, goalId) {
     const paths2 = store.paths(goalId);
     await store.watchGoal(goalId);
@@ -39052,7 +39069,7 @@ var ExecutionJournal = class _ExecutionJournal {
       "before the proof was built"
     );
     if (gaps.length === 0) return;
-    this.execution = withStateGaps(this.execution, gaps);
+    this.addStateGaps(gaps);
     await writeExecution(this.store.files, this.store.paths(this.goalId).execution, this.execution);
   }
   /** Runs queued jobs one at a time; a group keeps growing until its turn comes. */

@@ -91,9 +91,13 @@ describe("an unsandboxed agent that writes its own goal's state", () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'execution',
-      // The flips match only what execution.json holds when the agent runs (a run whose base
-      // gates wrote no "failed" yet leaves them unmatched), so a forged field makes the edit certain.
-      `sed -i 's/"failed"/"passed"/g; s/"in_progress"/"complete"/; 1s/^{/{"forged":true,/' "$goal/execution.json"`,
+      // A forged field makes the edit certain whatever the file holds; done twice, apart, so a
+      // write of the controller's own that lands right after the first edit cannot hide both.
+      [
+        `sed -i 's/"failed"/"passed"/g; s/"in_progress"/"complete"/; 1s/^{/{"forged":true,/' "$goal/execution.json"`,
+        'sleep 0.3',
+        `sed -i 's/"failed"/"passed"/g; 1s/^{/{"forged":true,/' "$goal/execution.json"`,
+      ].join('\n'),
     );
     const id = await runGoal(agent);
     expect(await expectTampered(id, main)).toContainEqual(

@@ -7,7 +7,7 @@ import type { GoalStore } from '../goal/store.js';
 import { type Task, type TaskGraph, taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { tamperingGaps } from '../integrity/findings.js';
 import { assembleProof, rebuildProof } from '../proof/assemble.js';
-import type { Proof } from '../proof/schema.js';
+import type { Gap, Proof } from '../proof/schema.js';
 import { appendDecisions, type DecisionInput } from '../state/decisions.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import {
@@ -53,10 +53,33 @@ export class ExecutionJournal {
     readonly store: GoalStore,
     readonly goalId: string,
     public graph: TaskGraph,
-    public execution: ExecutionStateRecord,
+    execution: ExecutionStateRecord,
     public spent: BudgetSpent,
   ) {
+    this.#execution = execution;
     this.events = store.eventLog(goalId);
+  }
+
+  #execution: ExecutionStateRecord;
+  /** Every `state_tampered` gap found in this run: kept on every record assigned after it. */
+  readonly #stateGaps: Gap[] = [];
+
+  /**
+   * The execution record as this controller holds it. An assignment keeps every state gap found
+   * so far, so an update computed from a record read before a check cannot drop what it found.
+   */
+  get execution(): ExecutionStateRecord {
+    return this.#execution;
+  }
+
+  set execution(next: ExecutionStateRecord) {
+    this.#execution = this.#stateGaps.length === 0 ? next : withStateGaps(next, this.#stateGaps);
+  }
+
+  /** Records state gaps for good: on the record now and on every record assigned later. */
+  addStateGaps(gaps: readonly Gap[]): void {
+    this.#stateGaps.push(...gaps);
+    this.execution = this.#execution;
   }
 
   static async open(store: GoalStore, goalId: string): Promise<ExecutionJournal> {
@@ -146,7 +169,7 @@ export class ExecutionJournal {
       'before the proof was built',
     );
     if (gaps.length === 0) return;
-    this.execution = withStateGaps(this.execution, gaps);
+    this.addStateGaps(gaps);
     await writeExecution(this.store.files, this.store.paths(this.goalId).execution, this.execution);
   }
 

@@ -2,7 +2,6 @@ import { tamperingFindings, tamperingGaps } from '../integrity/findings.js';
 import { type StateRootWatch, watchStateRoot } from '../integrity/state-root.js';
 import type { Finding } from '../proof/schema.js';
 import type { ControllerDeps } from './context.js';
-import { withStateGaps } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
 
 /** A run (an agent's, its gates') whose state root is compared before and after. */
@@ -28,7 +27,7 @@ export async function watchState(
   const record = async (when: string, others: Awaited<ReturnType<StateRootWatch['check']>>) => {
     const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
     if (gaps.length === 0) return [];
-    journal.execution = withStateGaps(journal.execution, gaps);
+    journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
   };
   const before = await record(`before ${what} started`, []);
