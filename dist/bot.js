@@ -36027,26 +36027,25 @@ function plural2(count, noun) {
 }
 
 // src/runtime/integrity/findings.ts
+var NOT_RESTORED = "omk cannot restore it; look at it before running git or omk in this repository again";
 function changedSinceFindings(changes, before) {
   return changes.map((change) => {
-    const after = change.restored ? "omk restored it from the snapshot it took before the first agent" : "omk cannot restore it; look at it before running git or omk in this repository again";
-    const did = { added: "added", changed: "changed", removed: "removed" }[change.change];
+    const after = change.restored ? "omk restored it from the snapshot it took before the first agent" : NOT_RESTORED;
     return finding(
       "security",
       "blocking",
-      `${change.what} was ${did} since this goal run began, before ${before} started: an earlier agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
+      `${change.what} was ${change.change} since this goal run began, before ${before} started: an earlier agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
       []
     );
   });
 }
 function changeFindings(changes, by) {
   return changes.map((change) => {
-    const after = change.restored ? "omk restored it from its snapshot" : "omk cannot restore it; look at it before running git or omk in this repository again";
-    const did = { added: "added", changed: "changed", removed: "removed" }[change.change];
+    const after = change.restored ? "omk restored it from its snapshot" : NOT_RESTORED;
     return finding(
       "security",
       "blocking",
-      `The ${who(by)} ${did} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
+      `The ${who(by)} ${change.change} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
       []
     );
   });

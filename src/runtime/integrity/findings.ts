@@ -11,6 +11,9 @@ import type { StateRootChange } from './state-root.js';
 /** Who ran: the messages say which run did it. */
 export type RunKind = 'agent' | 'gates';
 
+/** What a finding says of a change omk could not put back. */
+const NOT_RESTORED = 'omk cannot restore it; look at it before running git or omk in this repository again';
+
 /**
  * What differs from the goal run's baseline right before a run: something changed it after an
  * earlier run's checks passed (a process that outlived its agent, a gate's child), so no run of
@@ -20,12 +23,11 @@ export function changedSinceFindings(changes: readonly IntegrityChange[], before
   return changes.map((change) => {
     const after = change.restored
       ? 'omk restored it from the snapshot it took before the first agent'
-      : 'omk cannot restore it; look at it before running git or omk in this repository again';
-    const did = { added: 'added', changed: 'changed', removed: 'removed' }[change.change];
+      : NOT_RESTORED;
     return finding(
       'security',
       'blocking',
-      `${change.what} was ${did} since this goal run began, before ${before} started: an earlier ` +
+      `${change.what} was ${change.change} since this goal run began, before ${before} started: an earlier ` +
         `agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
       [],
     );
@@ -34,14 +36,11 @@ export function changedSinceFindings(changes: readonly IntegrityChange[], before
 
 export function changeFindings(changes: readonly IntegrityChange[], by: RunKind): Finding[] {
   return changes.map((change) => {
-    const after = change.restored
-      ? 'omk restored it from its snapshot'
-      : 'omk cannot restore it; look at it before running git or omk in this repository again';
-    const did = { added: 'added', changed: 'changed', removed: 'removed' }[change.change];
+    const after = change.restored ? 'omk restored it from its snapshot' : NOT_RESTORED;
     return finding(
       'security',
       'blocking',
-      `The ${who(by)} ${did} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
+      `The ${who(by)} ${change.change} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
       [],
     );
   });

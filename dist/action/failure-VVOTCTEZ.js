@@ -1,6 +1,6 @@
 import { createRequire as __omkCreateRequire } from 'node:module';
 const require = __omkCreateRequire(import.meta.url);
-import{Ca as r,Da as f,U as a,x as u}from"./chunk-GDXANANZ.js";import{h as s,j as o}from"./chunk-UBYCPUQG.js";import{a as e}from"./chunk-Y2LXA3F7.js";function m(n){if(n instanceof o)return n.issues.map(r).join(`
+import{Ca as r,Da as f,U as a,x as u}from"./chunk-ROATAOJB.js";import{h as s,j as o}from"./chunk-UBYCPUQG.js";import{a as e}from"./chunk-Y2LXA3F7.js";function m(n){if(n instanceof o)return n.issues.map(r).join(`
 `);if(n instanceof s){let t=n.hintIn(f);return t===void 0?n.message:`${n.message}
 ${t}`}return`omk failed unexpectedly: ${n instanceof Error?n.message:String(n)}
 This is a bug in omk; please report it with this step's log (rerun with debug logging for the stack).`}e(m,"describeError");function g(n){return`# ${a.failed} omk failed
