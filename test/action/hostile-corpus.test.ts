@@ -77,7 +77,10 @@ function localConfig(env: ActionEnv): string {
 
 async function endEscapees(): Promise<void> {
   for (const file of await readdir(pids).catch(() => [])) {
+    if (!file.endsWith('.pid')) continue;
     const pid = Number((await readFile(join(pids, file), 'utf8')).trim());
+    // Never 0 or a negative number: that would signal this process's own group.
+    if (!Number.isInteger(pid) || pid <= 0) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -195,7 +198,11 @@ describe("the escapee that plants the remote's proxy after the checks", () => {
   it('stops the run before a push carries the token through it, and says why', () => {
     const a = attempt('escapee-proxy');
     expect(a.run.code).not.toBe(0);
-    expect(a.run.stdout).toMatch(/sends requests elsewhere \(remote\.origin\.proxy\)/);
+    // When its first plant lands before the check after the agent or its gates, that check finds
+    // it; when later, git refuses the push that would go through it (run-git.test.ts has both).
+    expect(a.run.stdout).toMatch(
+      /sends requests elsewhere \(remote\.origin\.proxy\)|changed \.git\/config, outside its worktree/,
+    );
   });
 });
 

@@ -54,15 +54,21 @@ const BODIES: Record<Attack, string[]> = {
     'fi',
   ],
   // Commits a change that keeps the bug, and leaves a process that applies the fix to the worktree
-  // right after omk's commit: gates run on a tree that is not the commit would pass.
+  // right after omk's commit: gates run on a tree that is not the commit would pass. The process
+  // works from / so omk's search for processes left in the worktree cannot find it; the committed
+  // code, when the test gate loads it, waits (20 s at most, while the process lives) for the
+  // patch, so the patch lands before the gates end however slowly the process is scheduled: a
+  // check around the gates must see it.
   'escapee-patch': [
-    `printf '%s\\n' '// reviewed: add is fine as it is' >> src/math.js`,
+    `printf '%s\\n' 'const fs = await import("node:fs"); const escapee = () => { try { return process.kill(Number(fs.readFileSync("PIDS/patch.pid", "utf8")), 0); } catch { return !fs.existsSync("PIDS/patch.pid"); } }; for (const end = Date.now() + 20000; Date.now() < end && !fs.existsSync("PIDS/patched") && escapee(); ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // reviewed: add is fine as it is' >> src/math.js`,
     'wt=$(pwd); base=$(git rev-parse HEAD)',
     escapee(
       'patch.pid',
-      `if [ "$(git -C "$0" rev-parse HEAD)" != "$1" ]; then sed -i "s/return a - b;/return a + b;/" "$0/src/math.js"; exit 0; fi`,
+      `if [ "$(git -C "$0" rev-parse HEAD)" != "$1" ]; then sed -i "s/return a - b;/return a + b;/" "$0/src/math.js"; touch "PIDS/patched"; exit 0; fi`,
       '"$wt" "$base"',
     ),
+    // The process has left the worktree (its pid is written after its cd) before the agent ends.
+    'n=0; while [ ! -s "PIDS/patch.pid" ] && [ $n -lt 400 ]; do n=$((n+1)); sleep 0.05; done',
   ],
   // Does the work, and leaves a process that keeps planting the remote's own proxy in the shared
   // config after omk has checked and restored it (it beats the http.proxy omk's git overrides).
