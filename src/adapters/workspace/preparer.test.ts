@@ -204,6 +204,23 @@ describe('createWorkspacePreparer: node_modules', () => {
     );
   });
 
+  it("links the next worktree even when the checkout's node_modules has a .gitignore of its own", async () => {
+    // npm does not write one, but a tool's or a user's may be there: the worktree's is omk's `*`.
+    await writeFile(join(checkout, 'node_modules', '.gitignore'), '/.cache\n');
+    expect((await prepare([node(null)])).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(2 files/),
+    ]);
+    expect(await readFile(join(worktree, 'node_modules', '.gitignore'), 'utf8')).toBe('*\n');
+    await preparer.idle();
+    const second = join(dir, 'second');
+    await cp(worktree, second, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(2 files/),
+    ]);
+    expect(await readFile(join(second, 'node_modules', '.gitignore'), 'utf8')).toBe('*\n');
+    expect(await readFile(join(checkout, 'node_modules', '.gitignore'), 'utf8')).toBe('/.cache\n');
+  });
+
   it('removes a shared copy an omk process that is gone left half made', async () => {
     await prepare([node(null)]);
     await preparer.idle();

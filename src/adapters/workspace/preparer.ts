@@ -105,7 +105,8 @@ async function nodeModules(
     const partial = join(input.path, PARTIAL);
     const lend = input.base === 'checkout-code';
     const seal = (tree: string) => markOurs(tree, lend ? lent : wanted);
-    const request = { source, dir, scope: input.plan.cacheDir, partial, target, seal };
+    const sealed = [MARKER, GITIGNORE];
+    const request = { source, dir, scope: input.plan.cacheDir, partial, target, seal, sealed };
     const { files, how } =
       (lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
     const ms = Math.round(performance.now() - started);

@@ -1,4 +1,15 @@
-import { link, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cloneTree, copyTreeWithDigests, type DigestedCopy, retarget, treeDigest } from './copy-tree.js';
 
@@ -93,6 +104,8 @@ export interface TreeRequest {
   partial: string;
   target: string;
   seal: (tree: string) => Promise<void>;
+  /** The files `seal` writes at the top of the tree (replacing the checkout's of that name). */
+  sealed: readonly string[];
 }
 
 async function give(
@@ -120,7 +133,7 @@ async function give(
   if (await exists(dir)) await setAside(dir);
   const copied = await copyTreeWithDigests(source, partial, target);
   const given = await done({ files: copied.files, how: 'copied' });
-  return { ...given, filling: fill(dir, target, copied).catch(() => {}) };
+  return { ...given, filling: fill(dir, target, copied, request.sealed).catch(() => {}) };
 }
 
 /** Whether the snapshot at `dir` was made completely and both its digests still hold. */
@@ -143,17 +156,24 @@ async function intact(source: string, dir: string, sourceChecked: boolean): Prom
  * and a file written or replaced there since no longer matches the copy's digest, so the next
  * worktree makes a fresh copy instead. Symbolic links are made anew, pointing into the snapshot.
  */
-function fill(dir: string, from: string, copied: DigestedCopy): Promise<void> {
+function fill(dir: string, from: string, copied: DigestedCopy, sealed: readonly string[]): Promise<void> {
+  // What the seal wrote over in the worktree (a `.gitignore` of the checkout's) is the checkout's
+  // again in the snapshot, copied from it: linked, it would never match the copy's digest.
+  const own = copied.filePaths.filter((path) => sealed.includes(path));
   return publish(dir, async (tree) => {
     await mkdir(tree, { recursive: true });
     for (const path of copied.dirs) await mkdir(join(tree, path));
     await Promise.all([
-      ...copied.filePaths.map((path) => link(join(from, path), join(tree, path))),
+      ...copied.filePaths.map((path) =>
+        own.includes(path)
+          ? copyFile(join(copied.source, path), join(tree, path))
+          : link(join(from, path), join(tree, path)),
+      ),
       ...copied.symlinks.map(({ path, text }) =>
         symlink(retarget(text, copied.source, join(dir, 'node_modules')), join(tree, path)),
       ),
     ]);
-    return copied;
+    return { ...copied, copyDigest: (at) => copied.copyDigest(at, own) };
   });
 }
 
