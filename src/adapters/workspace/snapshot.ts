@@ -19,6 +19,9 @@ export interface GivenTree {
   how: string;
 }
 
+/** Why the host may refuse a hard link to a checkout's file; the worktree then gets a copy. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK']);
+
 /** How many snapshots of one checkout are kept (other lockfiles, other branches), newest first. */
 const KEEP_PER_CHECKOUT = 3;
 
@@ -64,8 +67,8 @@ export function createSnapshots() {
     /**
      * For the base worktree, whose gates run only the checkout's own code: `target` made of hard
      * links to the checkout's files at once, and the snapshot at `dir`, unless intact, copied
-     * from the checkout in the background (the next `give` waits for it). Null when the checkout
-     * is on another filesystem than the worktree: `give` copies instead.
+     * from the checkout in the background (the next `give` waits for it). Null when the host
+     * refuses the links (another filesystem, files of another user): `give` copies instead.
      */
     async lend(request: TreeRequest): Promise<GivenTree | null> {
       const { source, dir, partial, target } = request;
@@ -75,7 +78,8 @@ export function createSnapshots() {
         files = await cloneTree(source, partial, 'link', target);
       } catch (error) {
         await rm(partial, { recursive: true, force: true });
-        if ((error as NodeJS.ErrnoException).code === 'EXDEV') return null;
+        // Another filesystem, a file of another user's (protected_hardlinks), too many links.
+        if (LINK_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) return null;
         throw error;
       }
       await request.seal(partial);
