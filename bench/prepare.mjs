@@ -8,11 +8,14 @@
 //       best case for an install);
 //     - omk preparing worktrees, as reported by the real CLI: `omk goal run` of a one-slice fix
 //       goal, whose `workspace_prepared` events say "node_modules from the checkout: <how>
-//       (N files, X ms)": the goal's first worktree (the base's: in a fresh state root it gets a
-//       copy of the checkout's node_modules, of which omk's shared cache is then made by hard
-//       links, in the background), then the slice's and the integration's (linked to that copy);
-//       then a second goal in the same state root, whose first worktree links to the same copy. The slice's test gate (which calls the
-//       tools from node_modules/.bin) must pass;
+//       (N files, X ms)": the goal's first worktree (the base's, whose gates run only the base
+//       commit: hard links to the checkout's own files, while omk's shared copy is made from the
+//       checkout in the background; the row keeps its name "cold cache (copy)", which
+//       test/bench/smoke.test.ts reads), then the slice's and the integration's (linked to omk's
+//       copy: the slice's time includes waiting for that copy when it is not made yet); then a
+//       second goal in the same state root, whose first worktree is the base's again (its time
+//       includes no copy either). The slice's test gate (which calls the tools from
+//       node_modules/.bin) must pass;
 //     - for reference, the other ways to share a directory: `cp -al` (hard links: an agent writing
 //       into a file changes the user's copy), `cp -R --reflink=auto`, and Node's `fs.cp`.
 //

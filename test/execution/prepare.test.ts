@@ -11,6 +11,7 @@ import {
   eventsOfType,
   fixTheParser,
   GOALS,
+  NODE_FIXTURE,
   SLICES,
 } from '../helpers/execution.js';
 import { runOmk } from '../helpers/omk.js';
@@ -101,10 +102,14 @@ describe('a Node project whose test script needs node_modules/.bin', () => {
     const prepared = eventsOfType(events, 'workspace_prepared');
     // The gates run on the base before any agent (the baseline), in a prepared base worktree.
     expect(prepared.map((e) => e.data.workspace)).toEqual(['base', SLICES.bug, 'integration']);
-    // The first copies the checkout's node_modules (omk's shared cache is then made of links to
-    // that copy); the others link to it.
+    // The base's gates (the checkout's own code) read the checkout's files through hard links;
+    // omk's shared copy is made from the checkout meanwhile, and the others link to it.
     expect(prepared.map((e) => e.data.done)).toEqual([
-      [expect.stringMatching(/^node_modules from the checkout: copied \(/)],
+      [
+        expect.stringMatching(
+          /^node_modules from the checkout: hard links to the checkout's files, for the base's gates only \(/,
+        ),
+      ],
       [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
       [expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(/)],
     ]);
@@ -157,6 +162,82 @@ ${touchWrites}`;
       done: [expect.stringMatching(/^node_modules from the checkout: copied \(/)],
     });
     expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
+  });
+});
+
+describe("the base worktree's node_modules and an agent's code", () => {
+  it("never lets the agent's tests run against the checkout's own node_modules, not even on the base", async () => {
+    env = await createExecutionEnv({
+      ...NODE_FIXTURE,
+      'package.json': PACKAGE_JSON,
+      'package-lock.json': lockfile,
+      '.gitignore': 'node_modules/\n',
+    });
+    await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    const probes = await mkdtemp(join(tmpdir(), 'omk-probe-'));
+    const log = join(probes, 'seen.jsonl');
+    const userFile = join(env.repo.root, 'node_modules', 'semver', 'README.md');
+    const before = await readFile(userFile, 'utf8');
+    // The regression test the agent adds says which node_modules file it was given, then writes
+    // into it; fail-to-pass runs it in the base worktree, against the base's source.
+    const probe = [
+      "import assert from 'node:assert/strict';",
+      "import { appendFileSync, realpathSync, statSync } from 'node:fs';",
+      "import { test } from 'node:test';",
+      "import { parse } from '../src/parser.js';",
+      "const file = 'node_modules/semver/README.md';",
+      `appendFileSync(${JSON.stringify(log)}, JSON.stringify({ cwd: process.cwd(), ino: statSync(file).ino, real: realpathSync(file) }) + '\\n');`,
+      "appendFileSync(file, '\\ntampered by the head test\\n');",
+      "test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));",
+      '',
+    ].join('\n');
+    const agent = await env.kit.script(
+      'fix-and-probe',
+      [
+        "if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) {",
+        "  write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
+        '}',
+        "if (writes.some((w) => w.startsWith('test') || w === '.')) {",
+        `  write('test/regression.test.js', ${JSON.stringify(probe)});`,
+        '}',
+      ].join('\n'),
+    );
+    try {
+      const id = await env.plan(GOALS.chain);
+      const result = await env.omk('goal', 'execute', id, '--agent', agent);
+      expect(result.code, result.stderr).toBe(0);
+      const decision = (await env.proof(id)).decisions.findLast((d) => d.kind === 'oracle');
+      expect(decision?.reason).toContain("the head's tests fail against the base's source");
+
+      const seen = (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { cwd: string; ino: number; real: string });
+      // It ran in the base worktree (fail-to-pass) as well as in the slice and the integration.
+      expect(seen.some((run) => run.cwd.endsWith(join(id, 'base')))).toBe(true);
+      const user = await stat(userFile);
+      for (const run of seen) {
+        expect(run.ino, run.cwd).not.toBe(user.ino);
+        expect(run.real.startsWith(run.cwd), run.cwd).toBe(true);
+      }
+      expect(await readFile(userFile, 'utf8')).toBe(before);
+      expect(user.nlink).toBe(1);
+      // The base's gates were given the checkout's files; before the agent's test ran there, the
+      // base was relinked to omk's copy.
+      const base = eventsOfType(await env.events(id), 'workspace_prepared').filter(
+        (e) => e.data.workspace === 'base',
+      );
+      expect(base.map((e) => e.data.done)).toEqual([
+        [expect.stringMatching(/^node_modules from the checkout: hard links to the checkout's files/)],
+        [
+          expect.stringMatching(
+            /^node_modules from the checkout: (linked from omk's shared cache|copied) \(/,
+          ),
+        ],
+      ]);
+    } finally {
+      await rm(probes, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,9 +27,10 @@ export interface DigestedCopy {
   /**
    * What `treeDigest` says of `tree`, a tree of hard links to the copy's files and of symbolic
    * links made anew, for as long as no file of the copy has been written or replaced since it was
-   * made (the files' sizes and times are the copy's, recorded as each was made).
+   * made (the files' sizes and times are the copy's, recorded as each was made). The files at
+   * `restamped` (relative paths) are looked at in `tree` instead: made there on their own.
    */
-  copyDigest(tree: string): Promise<string>;
+  copyDigest(tree: string, restamped?: readonly string[]): Promise<string>;
 }
 
 /**
@@ -67,13 +68,15 @@ export async function copyTreeWithDigests(
     filePaths,
     symlinks,
     sourceDigest: digestLines(record.sourceLines),
-    async copyDigest(tree) {
-      const linkLines = await Promise.all(
-        symlinks.map(async ({ path }) =>
+    async copyDigest(tree, restamped = []) {
+      const fresh = new Set(restamped);
+      const lookedAt = await Promise.all(
+        [...symlinks.map(({ path }) => path), ...fresh].map(async (path) =>
           digestLine(tree, join(tree, path), await lstat(join(tree, path), { bigint: true })),
         ),
       );
-      return digestLines([...fileLines, ...linkLines]);
+      const recorded = fileLines.filter((line) => !fresh.has(line.slice(0, line.indexOf('\0'))));
+      return digestLines([...recorded, ...lookedAt]);
     },
   };
 }

@@ -52,7 +52,12 @@ const node = (install: string[] | null): PreparationStep => ({
   install,
 });
 
-function prepare(steps: PreparationStep[], path = worktree, goal = 'g1') {
+function prepare(
+  steps: PreparationStep[],
+  path = worktree,
+  goal = 'g1',
+  base?: 'checkout-code' | 'agent-code',
+) {
   const plan: PreparationPlan = {
     steps,
     env: {},
@@ -63,6 +68,7 @@ function prepare(steps: PreparationStep[], path = worktree, goal = 'g1') {
   return preparer.prepare({
     repoRoot: checkout,
     path,
+    ...(base ? { base } : {}),
     plan,
     env: { PATH: process.env.PATH ?? '' },
     logPath: join(dir, 'logs', 'prepare.log'),
@@ -198,6 +204,23 @@ describe('createWorkspacePreparer: node_modules', () => {
     );
   });
 
+  it("links the next worktree even when the checkout's node_modules has a .gitignore of its own", async () => {
+    // npm does not write one, but a tool's or a user's may be there: the worktree's is omk's `*`.
+    await writeFile(join(checkout, 'node_modules', '.gitignore'), '/.cache\n');
+    expect((await prepare([node(null)])).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(2 files/),
+    ]);
+    expect(await readFile(join(worktree, 'node_modules', '.gitignore'), 'utf8')).toBe('*\n');
+    await preparer.idle();
+    const second = join(dir, 'second');
+    await cp(worktree, second, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(2 files/),
+    ]);
+    expect(await readFile(join(second, 'node_modules', '.gitignore'), 'utf8')).toBe('*\n');
+    expect(await readFile(join(checkout, 'node_modules', '.gitignore'), 'utf8')).toBe('/.cache\n');
+  });
+
   it('removes a shared copy an omk process that is gone left half made', async () => {
     await prepare([node(null)]);
     await preparer.idle();
@@ -280,6 +303,83 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(second, 'node_modules', 'tool', 'bin', 'tool.js'), 'utf8')).toBe(
       '#!/bin/sh\necho tool\n',
     );
+  });
+});
+
+describe("createWorkspacePreparer: the base worktree's node_modules", () => {
+  const file = join('node_modules', 'tool', 'bin', 'tool.js');
+  const worktreeOf = async (name: string) => {
+    const path = join(dir, name);
+    await cp(worktree, path, { recursive: true, filter: (from) => !from.includes('node_modules') });
+    return path;
+  };
+
+  it("links the base's gates to the checkout's files at once; the other worktrees link to omk's copy of them", async () => {
+    const slice = await worktreeOf('slice');
+    const result = await prepare([node(null)], worktree, 'g1', 'checkout-code');
+    expect(result.done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: hard links to the checkout's files, for the base's gates only \(1 files, \d+ ms\)$/,
+      ),
+    ]);
+    const user = await stat(join(checkout, file));
+    expect((await stat(join(worktree, file))).ino).toBe(user.ino);
+    expect(await readlink(join(worktree, 'node_modules', '.bin', 'tool'))).toBe('../tool/bin/tool.js');
+    expect(await readlink(join(worktree, 'node_modules', 'absolute'))).toBe(
+      join(worktree, 'node_modules', 'tool'),
+    );
+    // The marker is the base's own: the checkout's node_modules has none.
+    await expect(stat(join(checkout, 'node_modules', '.omk-prepared'))).rejects.toThrow();
+
+    // The slice waits for the copy made in the background from the checkout, and links to it.
+    expect((await prepare([node(null)], slice)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(1 files/),
+    ]);
+    const linked = await stat(join(slice, file));
+    expect(linked.ino).not.toBe(user.ino);
+    expect(linked.nlink).toBe(2); // the slice's and the shared copy's: never the checkout's
+    expect((await stat(join(checkout, file))).nlink).toBe(2); // the checkout's and the base's
+    await writeFile(join(slice, file), 'tampered');
+    expect(await readFile(join(checkout, file), 'utf8')).toBe('#!/bin/sh\necho tool\n');
+  });
+
+  it("relinks the base to omk's copy before an agent's code runs there, and keeps it so when the run resumes", async () => {
+    await prepare([node(null)], worktree, 'g1', 'checkout-code');
+    const user = await stat(join(checkout, file));
+    const isolated = await prepare([node(null)], worktree, 'g1', 'agent-code');
+    expect(isolated).toMatchObject({ ok: true, changed: true });
+    expect(isolated.done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache \(1 files/),
+    ]);
+    const after = await stat(join(worktree, file));
+    expect(after.ino).not.toBe(user.ino);
+    expect((await stat(join(checkout, file))).nlink).toBe(1);
+    // What the agent's tests write through node_modules never reaches the checkout.
+    await writeFile(join(worktree, 'node_modules', '.bin', 'tool'), 'tampered');
+    expect(await readFile(join(checkout, file), 'utf8')).toBe('#!/bin/sh\necho tool\n');
+
+    // A resumed run prepares the base for its gates again: what it has is kept, not lent again.
+    await writeFile(join(worktree, file), '#!/bin/sh\necho tool\n');
+    for (const base of ['checkout-code', 'agent-code'] as const) {
+      expect((await prepare([node(null)], worktree, 'g1', base)).done).toEqual([
+        'node_modules already prepared',
+      ]);
+    }
+    expect((await stat(join(worktree, file))).ino).toBe(after.ino);
+  });
+
+  it("copies the checkout's node_modules again in the background when the base's gates changed it", async () => {
+    await prepare([node(null)], worktree, 'g1', 'checkout-code');
+    await preparer.idle();
+    // The user's own code, run by the base's gates, writes a dependency in place (as it would in
+    // the checkout): the copy omk made of it before no longer matches, so the next worktree copies.
+    await writeFile(join(worktree, file), '#!/bin/sh\necho rewritten by the base\n');
+    const slice = await worktreeOf('slice');
+    expect((await prepare([node(null)], slice)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: copied \(/),
+    ]);
+    expect(await readFile(join(slice, file), 'utf8')).toBe('#!/bin/sh\necho rewritten by the base\n');
+    expect((await stat(join(slice, file))).ino).not.toBe((await stat(join(checkout, file))).ino);
   });
 });
 

@@ -16,6 +16,8 @@ const MARKER = '.omk-prepared';
 /** Where a copy is assembled before it becomes node_modules, so a crash never leaves half of one. */
 const PARTIAL = 'node_modules.omk-partial';
 const GITIGNORE = '.gitignore';
+/** Added to the marker of a base worktree's node_modules of hard links to the checkout's files. */
+const LENT = "hard links to the checkout's files: only the base commit's code may run with them\n";
 
 type StepResult = { done: string; changed: boolean; env?: Record<string, string> } | PreparationFailure;
 
@@ -77,12 +79,16 @@ async function nodeModules(
 ): Promise<StepResult> {
   const target = join(input.path, 'node_modules');
   const wanted = await fingerprint(input.path, step.manifests);
+  // What the marker of a node_modules of hard links to the checkout's own files says.
+  const lent = `${wanted}${LENT}`;
   if (await isDirectory(target)) {
     const marker = await readFile(join(target, MARKER), 'utf8').catch(() => null);
-    // Not ours (the agent installed, or a setup of the user's): not for omk to replace.
+    // Not ours (the agent installed, a setup of the user's, or tracked by the repository): not for
+    // omk to replace.
     if (marker === null)
       return { done: 'node_modules already present in the worktree: kept', changed: false };
-    if (marker === wanted) return { done: 'node_modules already prepared', changed: false };
+    if (marker === wanted || (marker === lent && input.base === 'checkout-code'))
+      return { done: 'node_modules already prepared', changed: false };
     await rm(target, { recursive: true, force: true });
   }
   const source = join(input.repoRoot, 'node_modules');
@@ -97,15 +103,12 @@ async function nodeModules(
       wanted.slice(0, 16),
     );
     const partial = join(input.path, PARTIAL);
-    const seal = (tree: string) => markOurs(tree, wanted);
-    const { files, how } = await tools.snapshots.give(
-      source,
-      dir,
-      input.plan.cacheDir,
-      partial,
-      target,
-      seal,
-    );
+    const lend = input.base === 'checkout-code';
+    const seal = (tree: string) => markOurs(tree, lend ? lent : wanted);
+    const sealed = [MARKER, GITIGNORE];
+    const request = { source, dir, scope: input.plan.cacheDir, partial, target, seal, sealed };
+    const { files, how } =
+      (lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
     const ms = Math.round(performance.now() - started);
     return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
   }

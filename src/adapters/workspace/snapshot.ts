@@ -1,4 +1,15 @@
-import { link, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cloneTree, copyTreeWithDigests, type DigestedCopy, retarget, treeDigest } from './copy-tree.js';
 
@@ -7,6 +18,9 @@ export interface GivenTree {
   files: number;
   how: string;
 }
+
+/** Why the host may refuse a hard link to a checkout's file; the worktree then gets a copy. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK']);
 
 /** How many snapshots of one checkout are kept (other lockfiles, other branches), newest first. */
 const KEEP_PER_CHECKOUT = 3;
@@ -25,26 +39,21 @@ const KEEP_PER_CHECKOUT = 3;
 export function createSnapshots() {
   const queue = new Map<string, Promise<unknown>>();
   const sourceChecked = new Set<string>();
+  /** Runs `work` after what is queued for the snapshot at `dir` (errors there are not this one's). */
+  const after = <T>(dir: string, work: () => Promise<T>): Promise<T> =>
+    (queue.get(dir) ?? Promise.resolve()).catch(() => {}).then(work);
   return {
     /**
      * Makes `partial` the checkout's node_modules (`source`) for a worktree whose node_modules it
      * becomes, `target`: linked from the intact snapshot at `dir`, else copied. `seal` runs on
      * `partial` before it is renamed to `target`.
      */
-    give(
-      source: string,
-      dir: string,
-      scope: string,
-      partial: string,
-      target: string,
-      seal: (tree: string) => Promise<void>,
-    ): Promise<GivenTree> {
+    give(request: TreeRequest): Promise<GivenTree> {
       // One at a time per snapshot in this process (a wave's slices would otherwise all copy),
       // and after the background fill of the snapshot an earlier call started.
+      const { dir, scope } = request;
       const key = `${scope}\0${dir}`;
-      const next = (queue.get(dir) ?? Promise.resolve())
-        .catch(() => {})
-        .then(() => give({ source, dir, partial, target, seal }, sourceChecked.has(key)));
+      const next = after(dir, () => give(request, sourceChecked.has(key)));
       const given = next.then(({ given }) => {
         sourceChecked.add(key);
         return given;
@@ -55,6 +64,32 @@ export function createSnapshots() {
       );
       return given;
     },
+    /**
+     * For the base worktree, whose gates run only the checkout's own code: `target` made of hard
+     * links to the checkout's files at once, and the snapshot at `dir`, unless intact, copied
+     * from the checkout in the background (the next `give` waits for it). Null when the host
+     * refuses the links (another filesystem, files of another user): `give` copies instead.
+     */
+    async lend(request: TreeRequest): Promise<GivenTree | null> {
+      const { source, dir, partial, target } = request;
+      await rm(partial, { recursive: true, force: true });
+      let files: number;
+      try {
+        files = await cloneTree(source, partial, 'link', target);
+      } catch (error) {
+        await rm(partial, { recursive: true, force: true });
+        // Another filesystem, a file of another user's (protected_hardlinks), too many links.
+        if (LINK_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) return null;
+        throw error;
+      }
+      await request.seal(partial);
+      await rename(partial, target);
+      queue.set(
+        dir,
+        after(dir, () => copyFromCheckout(source, dir)).catch(() => {}),
+      );
+      return { files, how: "hard links to the checkout's files, for the base's gates only" };
+    },
     /** Settles once no snapshot is being made in the background. */
     async idle(): Promise<void> {
       await Promise.all([...queue.values()].map((work) => work.catch(() => {})));
@@ -62,16 +97,23 @@ export function createSnapshots() {
   };
 }
 
-interface Request {
+/** A worktree's node_modules to make (see `give`). */
+export interface TreeRequest {
+  /** The checkout's node_modules. */
   source: string;
+  /** The snapshot's directory in the shared cache. */
   dir: string;
+  /** The checkout's digest is taken once per scope (the goal) in this process. */
+  scope: string;
   partial: string;
   target: string;
   seal: (tree: string) => Promise<void>;
+  /** The files `seal` writes at the top of the tree (replacing the checkout's of that name). */
+  sealed: readonly string[];
 }
 
 async function give(
-  request: Request,
+  request: TreeRequest,
   sourceChecked: boolean,
 ): Promise<{ given: GivenTree; filling: Promise<void> }> {
   const { source, dir, partial, target } = request;
@@ -95,7 +137,7 @@ async function give(
   if (await exists(dir)) await setAside(dir);
   const copied = await copyTreeWithDigests(source, partial, target);
   const given = await done({ files: copied.files, how: 'copied' });
-  return { ...given, filling: fill(dir, target, copied).catch(() => {}) };
+  return { ...given, filling: fill(dir, target, copied, request.sealed).catch(() => {}) };
 }
 
 /** Whether the snapshot at `dir` was made completely and both its digests still hold. */
@@ -118,19 +160,51 @@ async function intact(source: string, dir: string, sourceChecked: boolean): Prom
  * and a file written or replaced there since no longer matches the copy's digest, so the next
  * worktree makes a fresh copy instead. Symbolic links are made anew, pointing into the snapshot.
  */
-async function fill(dir: string, from: string, copied: DigestedCopy): Promise<void> {
-  const partial = `${dir}.partial-${process.pid}`;
-  const tree = join(partial, 'node_modules');
-  try {
-    await rm(partial, { recursive: true, force: true });
+function fill(dir: string, from: string, copied: DigestedCopy, sealed: readonly string[]): Promise<void> {
+  // What the seal wrote over in the worktree (a `.gitignore` of the checkout's) is the checkout's
+  // again in the snapshot, copied from it: linked, it would never match the copy's digest.
+  const own = copied.filePaths.filter((path) => sealed.includes(path));
+  return publish(dir, async (tree) => {
     await mkdir(tree, { recursive: true });
     for (const path of copied.dirs) await mkdir(join(tree, path));
     await Promise.all([
-      ...copied.filePaths.map((path) => link(join(from, path), join(tree, path))),
+      ...copied.filePaths.map((path) =>
+        own.includes(path)
+          ? copyFile(join(copied.source, path), join(tree, path))
+          : link(join(from, path), join(tree, path)),
+      ),
       ...copied.symlinks.map(({ path, text }) =>
         symlink(retarget(text, copied.source, join(dir, 'node_modules')), join(tree, path)),
       ),
     ]);
+    return { ...copied, copyDigest: (at) => copied.copyDigest(at, own) };
+  });
+}
+
+/**
+ * Makes the snapshot at `dir` a copy of the checkout's node_modules (`source`) made straight into
+ * the shared cache, unless the one there is intact: what the base worktree's hard links to the
+ * checkout's files leave for the other worktrees to link to.
+ */
+async function copyFromCheckout(source: string, dir: string): Promise<void> {
+  if (await intact(source, dir, false)) return;
+  if (await exists(dir)) await setAside(dir);
+  await publish(dir, async (tree) => {
+    await mkdir(dirname(tree), { recursive: true });
+    return copyTreeWithDigests(source, tree, join(dir, 'node_modules'));
+  });
+}
+
+/**
+ * Makes the snapshot in `dir.partial-<pid>` (its tree by `make`), writes its digests and renames
+ * it to `dir`; half of one is never left under `dir`.
+ */
+async function publish(dir: string, make: (tree: string) => Promise<DigestedCopy>): Promise<void> {
+  const partial = `${dir}.partial-${process.pid}`;
+  const tree = join(partial, 'node_modules');
+  try {
+    await rm(partial, { recursive: true, force: true });
+    const copied = await make(tree);
     await writeFile(join(partial, 'source-digest'), copied.sourceDigest);
     // The snapshot's digest last: a snapshot without one is made again.
     await writeFile(join(partial, 'digest'), await copied.copyDigest(tree));

@@ -56,4 +56,24 @@ describe('lazyBase', () => {
       },
     ]);
   });
+
+  it("prepares the base for the checkout's code first, and once for an agent's code before that runs there", async () => {
+    const created: CreateWorkspaceInput[] = [];
+    const goal = goalRecord();
+    const prepared: string[] = [];
+    const base = lazyBase(
+      { workspaces: workspaces(created), workspaceRoot: '/ws' },
+      goal,
+      async (path, runs) => {
+        prepared.push(`${path} ${runs}`);
+        return {};
+      },
+    );
+    expect(await base.path()).toBe(`/ws/${goal.id}/base`);
+    expect(prepared).toEqual([`/ws/${goal.id}/base checkout-code`]);
+    const paths = await Promise.all([base.pathForAgentCode(), base.pathForAgentCode()]);
+    expect(paths).toEqual([`/ws/${goal.id}/base`, `/ws/${goal.id}/base`]);
+    expect(prepared).toEqual([`/ws/${goal.id}/base checkout-code`, `/ws/${goal.id}/base agent-code`]);
+    expect(created).toHaveLength(1);
+  });
 });

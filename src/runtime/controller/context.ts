@@ -89,7 +89,8 @@ export function createRunContext(
   signal: AbortSignal,
 ): RunContext {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  const prepare = (path: string) => prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID);
+  const prepare: PrepareBase = (path, runs) =>
+    prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID, runs);
   // Every agent this run starts (slices, review fixes, the integration repair) waits out a rate limit.
   const agent = waitingOutRateLimits(
     deps.agent,
@@ -112,7 +113,20 @@ export interface BaseCheckout {
    * slices cannot start is found missing on the base too.
    */
   env(): Promise<Readonly<Record<string, string>>>;
+  /**
+   * The worktree's path once nothing of the checkout's own node_modules is left in it (its
+   * dependencies relinked to omk's copy): asked before anything an agent wrote is put there and
+   * run. Until then the base's gates, which run only the checkout's own code, may read the
+   * checkout's files through hard links (PrepareInput.base).
+   */
+  pathForAgentCode(): Promise<string>;
 }
+
+/** Prepares the base worktree for whose code runs there next; returns its gate environment. */
+export type PrepareBase = (
+  path: string,
+  runs: 'checkout-code' | 'agent-code',
+) => Promise<Readonly<Record<string, string>>>;
 
 /**
  * A run that dispatches slices checks its gates on the base first (runGatesOnBase); a run that only
@@ -126,7 +140,7 @@ export function lazyBase(
    * Gives the new worktree the project's dependencies, before any gate runs in it; returns the
    * environment its gates run with.
    */
-  prepare: (path: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
+  prepare: PrepareBase = async () => ({}),
 ): BaseCheckout {
   const baseSha = goal.repo.baseSha ?? '';
   let created: Promise<{ workspace: SliceWorkspace; env: Readonly<Record<string, string>> }> | null = null;
@@ -140,12 +154,21 @@ export function lazyBase(
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: null,
       })
-      .then(async (workspace) => ({ workspace, env: await prepare(workspace.path) }));
+      .then(async (workspace) => ({ workspace, env: await prepare(workspace.path, 'checkout-code') }));
     return created;
   };
+  // Once per run; a resumed run's preparation finds the relinked node_modules and keeps it.
+  let isolated: Promise<string> | null = null;
   return {
     baseSha,
     path: async () => (await make()).workspace.path,
     env: async () => (await make()).env,
+    pathForAgentCode: () => {
+      isolated ??= make().then(async ({ workspace }) => {
+        await prepare(workspace.path, 'agent-code');
+        return workspace.path;
+      });
+      return isolated;
+    },
   };
 }

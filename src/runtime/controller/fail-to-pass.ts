@@ -96,7 +96,8 @@ async function headTestsOnBaseSource(
   changedTests: readonly string[],
   failingOnHead: ReadonlySet<string>,
 ): Promise<{ shown: string[]; durationMs: number }> {
-  const base = await ctx.base.path();
+  // The head's tests are the agent's code: never run with the checkout's own node_modules.
+  const base = await ctx.base.pathForAgentCode();
   const saved = new Map<string, Buffer | null>();
   try {
     for (const path of changedTests) {

@@ -13,6 +13,8 @@ export async function prepareWorkspace(
   path: string,
   /** The slice id, `base` or `integration`: names the log and the event. */
   label: string,
+  /** Only for the base worktree: whose code runs there next (PrepareInput.base). */
+  base?: 'checkout-code' | 'agent-code',
 ): Promise<Readonly<Record<string, string>>> {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
@@ -23,6 +25,7 @@ export async function prepareWorkspace(
   const result = await preparer.prepare({
     repoRoot: goal.repo.root,
     path,
+    ...(base ? { base } : {}),
     plan: preparation,
     env: deps.gateEnv,
     logPath,

@@ -160,6 +160,16 @@ export interface PrepareInput {
   repoRoot: string;
   /** The worktree to prepare. */
   path: string;
+  /**
+   * Set for the goal's base worktree: what runs there. `checkout-code`: only the goal's base
+   * commit, the user's own code (what `npm test` in the checkout runs), so its node_modules may be
+   * hard links to the checkout's own files (no copy before the base's gates) while omk's shared
+   * copy for the other worktrees is made in the background. `agent-code`: something an agent wrote
+   * is about to run there (its tests against the base's source): a node_modules omk made of
+   * links to the checkout's files is replaced first by links to omk's own copy. Unset (a slice's
+   * or the integration's worktree): it never shares a file with the checkout.
+   */
+  base?: 'checkout-code' | 'agent-code';
   plan: PreparationPlan;
   /** Environment of install and setup commands (the gate allowlist: they run repository code). */
   env: Readonly<Record<string, string>>;
