@@ -84,6 +84,8 @@ export function parseOutputFile(text: string): Record<string, string> {
 export interface Launch {
   args: string[];
   cwd: string;
+  /** When the step is killed (default 120 s); a launch that compiles the Action first needs more. */
+  timeoutMs?: number;
 }
 
 export interface ActionEnvOptions {
@@ -196,7 +198,7 @@ export async function createActionEnv(options: ActionEnvOptions = {}): Promise<A
     for (const [name, value] of Object.entries({ ...defaults, 'github-token': TOKEN, ...inputs })) {
       env[inputVariable(name)] = value;
     }
-    const result = await runNode(launch.args, launch.cwd, env, (child) => {
+    const result = await runNode(launch.args, launch.cwd, env, launch.timeoutMs, (child) => {
       handle.running = child;
     });
     handle.running = null;
@@ -217,13 +219,14 @@ function runNode(
   args: string[],
   cwd: string,
   env: Record<string, string>,
+  timeout = 120_000,
   started: (child: ChildProcess) => void = () => {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       args,
-      { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

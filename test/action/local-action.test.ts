@@ -19,6 +19,9 @@ import {
 // local tsx).
 const LOCAL_ACTION = join(ROOT, 'node_modules', '@github', 'local-action', 'bin', 'local-action.js');
 
+/** The step's bound: generous, a hang still fails (the hook allows a minute more for the set-up). */
+const STEP_LIMIT_MS = 240_000;
+
 let env: ActionEnv;
 let run: ActionRun;
 
@@ -38,9 +41,11 @@ beforeAll(async () => {
   run = await env.run(
     inputs,
     { npm_config_offline: 'true', npm_config_update_notifier: 'false' },
-    { args: [LOCAL_ACTION, 'run', ROOT, 'src/action/main.ts', dotenv], cwd: ROOT },
+    // local-action compiles the Action's sources (tsx) before it runs the goal: on a loaded machine
+    // that alone took most of the step's default 120 s, and a step killed there left no outputs.
+    { args: [LOCAL_ACTION, 'run', ROOT, 'src/action/main.ts', dotenv], cwd: ROOT, timeoutMs: STEP_LIMIT_MS },
   );
-}, 240_000);
+}, STEP_LIMIT_MS + 60_000);
 afterAll(async () => {
   await env.cleanup();
 });

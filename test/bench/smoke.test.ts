@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Every script under bench/ at its --smoke size, so that none can rot: each must exit 0 and print
 // the figures that show it measured something. The scripts run the built CLI (bin/ and dist/),
 // which test/global-setup.ts builds before the suite. They run one after another (one file), each
-// in a few seconds; bench/api-calls.mjs takes about 20 s (the CLI spaces GitHub writes a second
-// apart).
+// in a few seconds (bench/api-calls.mjs too: under --smoke its CLI runs do not space their writes
+// to the fake GitHub).
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TEST_TIMEOUT_MS = 120_000;

@@ -13,14 +13,27 @@ import { type BotEnv, startBotEnv } from './harness.js';
 
 // The bot in local mode runs a goal in its own process; a /omk goal pause arrives at one phase of
 // the run: after its first slice branch was pushed (another slice still running), while the
-// integrated tree is being verified, and during delivery (the fake GitHub holds the answer to
-// the first PR creation). Whatever the bot replies must be what happened: "paused" only when the run's own
-// goal is paused (and then it delivers and merges nothing, and goal_paused reaches the state
-// branch), otherwise a refusal that says why.
+// integrated tree is being verified, and during delivery (the fake GitHub holds the answer to the
+// first PR creation). Whatever the bot replies must be what happened: "paused" only when the run's
+// own goal is paused (and then it delivers and merges nothing, and goal_paused reaches the state
+// branch), otherwise a refusal that says why. In the first two, the integration gate waits for the
+// test (a file), not for a time (it took 4 s), until the bot answered the pause: on a loaded
+// machine a run could get past a gate of a fixed time before the pause arrived, and deliver.
+
+/** A held gate goes on after this even if the test never lets it go (it failed first). */
+const RELEASE_LIMIT_MS = 180_000;
+/**
+ * A bound on each phase the test waits for, and on each test: a run of this file's goal took over
+ * a minute under load above 20 (2 cores), where a 60 s wait for its first branch ran out.
+ */
+const PHASE_LIMIT_MS = 180_000;
+const TEST_LIMIT_MS = 300_000;
 
 let env: BotEnv | undefined;
 let dir = '';
 afterEach(async () => {
+  // A test that failed before it let the run go on must not leave the gate waiting.
+  if (dir) await writeFile(join(dir, 'release'), '').catch(() => {});
   await env?.close();
   env = undefined;
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -34,22 +47,36 @@ if (!id.startsWith('s1-')) await new Promise((r) => setTimeout(r, 4000));
 for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) appendFileSync(path, '\\n// touched\\n');
 `;
 
-/** The test gate: on the integration worktree it leaves a marker and takes 4 s. */
-const gate = (marker: string) => `import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+/**
+ * The test gate: on the integration worktree it leaves a marker and waits for the test to let it
+ * go (a file), so the integrated tree is being verified for as long as the test needs.
+ */
+const gate = (marker: string, release: string) => `import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 if (process.cwd().includes('integration')) {
   writeFileSync(${JSON.stringify(marker)}, 'x');
-  await new Promise((r) => setTimeout(r, 4000));
+  const deadline = Date.now() + ${RELEASE_LIMIT_MS};
+  while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
 process.exit(spawnSync(process.execPath, ['--test', 'test/'], { stdio: 'inherit' }).status ?? 1);
 `;
 
-async function start(): Promise<{ bot: BotEnv; marker: string }> {
+interface Race {
+  bot: BotEnv;
+  marker: string;
+  /** Lets the held integration gate go on. */
+  release(): Promise<void>;
+}
+
+/** `held`: the integration gate waits for the test to let it go; otherwise it goes on at once. */
+async function start(held: boolean): Promise<Race> {
   dir = await mkdtemp(join(tmpdir(), 'omk-pause-race-'));
   const agent = join(dir, 'agent.mjs');
   const marker = join(dir, 'integrating');
+  const release = join(dir, 'release');
   await writeFile(agent, AGENT);
   await chmod(agent, 0o755);
+  if (!held) await writeFile(release, '');
   const bot = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
   env = bot;
   const pkg = JSON.parse(
@@ -57,14 +84,35 @@ async function start(): Promise<{ bot: BotEnv; marker: string }> {
   );
   pkg.scripts.test = 'node gate.mjs';
   await bot.repo.commit(
-    { 'gate.mjs': gate(marker), 'package.json': `${JSON.stringify(pkg, null, 2)}\n` },
+    { 'gate.mjs': gate(marker, release), 'package.json': `${JSON.stringify(pkg, null, 2)}\n` },
     'slow gate',
   );
   git(bot.repo.root, 'push', '--quiet', 'origin', 'main');
-  return { bot, marker };
+  return {
+    bot,
+    marker,
+    release: () => writeFile(release, ''),
+  };
 }
 
-async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+/**
+ * Sends the pause while the integration gate is held, and lets the run go on once the bot
+ * answered it: the pause lands before delivery, whatever the load.
+ */
+async function pauseWhileHeld(race: Race, goalId: string): Promise<number> {
+  const before = race.bot.replies().length;
+  await race.bot.comment(`/omk goal pause ${goalId}`);
+  await until('the reply to the pause', () =>
+    race.bot
+      .replies()
+      .slice(before)
+      .some((r) => /paus/i.test(r.body)),
+  );
+  await race.release();
+  return before;
+}
+
+async function until(what: string, check: () => boolean, ms = PHASE_LIMIT_MS): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -123,59 +171,71 @@ async function expectHonestPause(bot: BotEnv, goalId: string, repliesBefore: num
 }
 
 describe('bot in local mode: /omk goal pause at each phase of a run', () => {
-  it('after the first slice branch was pushed: paused, and nothing is delivered', async () => {
-    const { bot } = await start();
-    const commentId = 7_300_001;
-    const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
-    await bot.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated`, { commentId });
-    await until('the first slice branch', () => branches(bot.repo.origin, goalId).length > 0);
-    const before = bot.replies().length;
-    await bot.comment(`/omk goal pause ${goalId}`);
-    const reply = await expectHonestPause(bot, goalId, before);
-    expect(reply).toMatch(/→ paused/);
-    expect(bot.server.state.pulls.size).toBe(0);
-  }, 120_000);
+  it(
+    'after the first slice branch was pushed: paused, and nothing is delivered',
+    async () => {
+      const race = await start(true);
+      const { bot } = race;
+      const commentId = 7_300_001;
+      const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
+      await bot.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated`, { commentId });
+      await until('the first slice branch', () => branches(bot.repo.origin, goalId).length > 0);
+      const before = await pauseWhileHeld(race, goalId);
+      const reply = await expectHonestPause(bot, goalId, before);
+      expect(reply).toMatch(/→ paused/);
+      expect(bot.server.state.pulls.size).toBe(0);
+    },
+    TEST_LIMIT_MS,
+  );
 
-  it('while the integrated tree is verified: paused, and nothing is delivered', async () => {
-    const { bot, marker } = await start();
-    const commentId = 7_300_002;
-    const goal = 'fix the multiply test in src/math.js';
-    const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
-    await bot.comment(`/omk goal run "${goal}" --policy auto-pr --merge-policy gated`, { commentId });
-    await until('the integration gate', () => existsSync(marker));
-    const before = bot.replies().length;
-    await bot.comment(`/omk goal pause ${goalId}`);
-    const reply = await expectHonestPause(bot, goalId, before);
-    expect(reply).toMatch(/→ paused/);
-    expect(bot.server.state.pulls.size).toBe(0);
-  }, 120_000);
+  it(
+    'while the integrated tree is verified: paused, and nothing is delivered',
+    async () => {
+      const race = await start(true);
+      const { bot, marker } = race;
+      const commentId = 7_300_002;
+      const goal = 'fix the multiply test in src/math.js';
+      const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
+      await bot.comment(`/omk goal run "${goal}" --policy auto-pr --merge-policy gated`, { commentId });
+      await until('the integration gate', () => existsSync(marker));
+      const before = await pauseWhileHeld(race, goalId);
+      const reply = await expectHonestPause(bot, goalId, before);
+      expect(reply).toMatch(/→ paused/);
+      expect(bot.server.state.pulls.size).toBe(0);
+    },
+    TEST_LIMIT_MS,
+  );
 
-  it('during delivery: the reply says what happened, and a paused goal is not merged', async () => {
-    const { bot } = await start();
-    const commentId = 7_300_003;
-    const goal = 'fix the multiply test in src/math.js';
-    const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
-    let before = 0;
-    let fired = false;
-    bot.server.holdNext('pulls/create', 'after', async () => {
-      fired = true;
-      before = bot.replies().length;
-      await bot.comment(`/omk goal pause ${goalId}`);
-      // The reply may wait for the run; the held call is let go after a while either way.
-      const deadline = Date.now() + 15_000;
-      while (
-        Date.now() < deadline &&
-        !bot
-          .replies()
-          .slice(before)
-          .some((r) => /paus/i.test(r.body))
-      ) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    await bot.comment(`/omk goal run "${goal}" --policy auto-pr --merge-policy gated`, { commentId });
-    await until('the first PR creation', () => fired);
-    await expectHonestPause(bot, goalId, before);
-    expect(fired, 'the pause was sent while the PR creation was held').toBe(true);
-  }, 120_000);
+  it(
+    'during delivery: the reply says what happened, and a paused goal is not merged',
+    async () => {
+      const { bot } = await start(false);
+      const commentId = 7_300_003;
+      const goal = 'fix the multiply test in src/math.js';
+      const goalId = newGoalId(goal, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
+      let before = 0;
+      let fired = false;
+      bot.server.holdNext('pulls/create', 'after', async () => {
+        fired = true;
+        before = bot.replies().length;
+        await bot.comment(`/omk goal pause ${goalId}`);
+        // The reply may wait for the run; the held call is let go after a while either way.
+        const deadline = Date.now() + 15_000;
+        while (
+          Date.now() < deadline &&
+          !bot
+            .replies()
+            .slice(before)
+            .some((r) => /paus/i.test(r.body))
+        ) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      });
+      await bot.comment(`/omk goal run "${goal}" --policy auto-pr --merge-policy gated`, { commentId });
+      await until('the first PR creation', () => fired);
+      await expectHonestPause(bot, goalId, before);
+      expect(fired, 'the pause was sent while the PR creation was held').toBe(true);
+    },
+    TEST_LIMIT_MS,
+  );
 });

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { recheckMerge } from '../../src/runtime/app/merge.js';
@@ -12,18 +12,27 @@ import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { localGoalStore } from '../helpers/goal-store.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
+import { type DirSnapshot, snapshotCache, snapshotDirs } from '../helpers/snapshot.js';
 
 const GOAL = 'fix the failing test in src/math.js and add a regression test';
 let repo: TempRepo;
 let state: { dir: string; cleanup: () => Promise<void> };
 const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
 
+// One repository and state directory for the whole file, put back to their first state before each
+// test. A goal run with the same flags leaves the same state, so it runs once per set of flags and
+// later tests start from a copy of what it left (see test/helpers/snapshot.ts).
+const fixtures = snapshotCache(() => [dirname(repo.root), state.dir]);
+let pristine: DirSnapshot;
+
 async function readyGoal(...flags: string[]): Promise<string> {
-  const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--until-ready', '--json', ...flags);
-  expect(run.code, run.stderr).toBe(0);
-  const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
-  expect(out.proof.status).toBe('ready');
-  return out.goal.id;
+  return fixtures.get(`ready ${flags.join(' ')}`, async () => {
+    const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--until-ready', '--json', ...flags);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
+    expect(out.proof.status).toBe('ready');
+    return out.goal.id;
+  });
 }
 
 async function forgeRecords(): Promise<{
@@ -35,11 +44,17 @@ async function forgeRecords(): Promise<{
   return JSON.parse(await readFile(join(state.dir, 'forge', key ?? '', 'forge.json'), 'utf8'));
 }
 
-beforeEach(async () => {
+beforeAll(async () => {
   repo = await createTempRepo({ ...DEMO_FILES });
   state = await tempStateDir();
+  pristine = await snapshotDirs([dirname(repo.root), state.dir]);
 });
-afterEach(async () => {
+beforeEach(async () => {
+  await pristine.restore();
+});
+afterAll(async () => {
+  await fixtures.remove();
+  await pristine.remove();
   await repo.cleanup();
   await state.cleanup();
 });
@@ -405,7 +420,9 @@ describe("the bot's merge check after a merge cut short", () => {
 });
 
 describe('a goal killed right after its merge was recorded (goal_merged, goal.json not yet written)', () => {
-  const killedAfterMerge = async () => {
+  // Built once (the kill and its checks), then each test starts from a copy of what it left.
+  const killedAfterMerge = () => fixtures.get('killed after goal_merged', killAfterMerge);
+  const killAfterMerge = async () => {
     const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
     const killed = await runOmk(['goal', 'merge', id], {
       cwd: repo.root,

@@ -13,12 +13,19 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-const FIX = [
-  "console.log('looking at the parser');",
-  'await sleep(1200);',
-  "console.log('writing the fix');",
-  "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
-].join('\n');
+/**
+ * The fix; `slowly` sleeps in the middle, long enough for a terminal run to redraw the slice as
+ * running. Tests that draw nothing while the agent runs take it at once.
+ */
+const fix = (slowly: boolean) =>
+  [
+    "console.log('looking at the parser');",
+    ...(slowly ? ['await sleep(1200);'] : []),
+    "console.log('writing the fix');",
+    "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
+  ].join('\n');
+const FIX = fix(true);
+const FIX_NOW = fix(false);
 
 /** runCli in this process with stderr a (fake) terminal: what a person at a terminal sees. */
 async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -83,7 +90,7 @@ describe('progress of a run', () => {
 
   it('goal run --json on a terminal, and --quiet: no progress drawn', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX);
+    const agent = await env.kit.script('fix', FIX_NOW);
     const json = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).not.toContain(ESC);
@@ -110,7 +117,7 @@ describe('progress of a run', () => {
 
   it('--quiet prints only the result; --verbose adds the events and the agent’s output lines (not a terminal)', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX);
+    const agent = await env.kit.script('fix', FIX_NOW);
     const normalId = await env.plan(GOALS.single);
     const normal = await env.omk('goal', 'execute', normalId, '--agent', agent);
     expect(normal.code, normal.stderr).toBe(0);
@@ -170,7 +177,7 @@ describe('progress of a run', () => {
       'scripts/lint.sh': '#!/bin/sh\necho "the style checker is unhappy"\nexit 1\n',
       '.omk/config.yml': config,
     });
-    const agent = await env.kit.script('fix', FIX);
+    const agent = await env.kit.script('fix', FIX_NOW);
     const words = 'style:failing on base too, judged by exit code';
 
     const verbose = await env.omk(
