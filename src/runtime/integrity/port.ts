@@ -74,8 +74,14 @@ export interface IntegrityPort {
    * what a process left earlier planted between two runs is not taken as the next run's start.
    */
   baseline(scope: IntegrityBaselineScope): Promise<IntegrityWatch>;
-  /** Ends processes whose working directory is inside `worktree` (run once its agent has ended). */
+  /**
+   * Ends the processes runs in `worktree` left (run once its agent or gates have ended): those
+   * whose working directory is inside it, and those carrying the mark of an ended run omk started
+   * there, wherever they went.
+   */
   endStrays(worktree: string): Promise<StrayScan>;
+  /** Ends every process still carrying the mark of an ended run of this omk (before delivery, at its end). */
+  endLeftovers(): Promise<StrayScan>;
   /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
   escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
   worktreeState(worktree: string): Promise<WorktreeState>;
