@@ -8,6 +8,7 @@ import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { createLocalIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
+import { withOwnHome } from './process/gate-home.js';
 import { createRunMarks } from './process/run-marks.js';
 import { runProcess } from './process/run-process.js';
 import { createBubblewrap } from './sandbox/bubblewrap.js';
@@ -40,7 +41,8 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
     agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
-    verify: createGateVerifier(run),
+    // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.
+    verify: createGateVerifier(withOwnHome(run)),
     integrity: createLocalIntegrity(marks),
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
