@@ -141,3 +141,41 @@ JS
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
   });
 });
+
+describe('a planner that leaves a process which changes directory out of its directory', () => {
+  it('is ended before delivery, by its run mark, and the run delivers nothing', async () => {
+    const pidFile = join(env.kit.dir, 'planner-escapee.pid');
+    const path = join(env.kit.dir, 'escaping-planner.sh');
+    // As the planner (no slice checks run around it), it leaves an escapee and answers nothing, so
+    // the heuristic plan is used; as the slice's agent, it does the work and leaves nothing.
+    await writeFile(
+      path,
+      [
+        '#!/bin/sh',
+        'if [ "$OMK_TASK_ID" = plan ]; then',
+        `  setsid sh -c 'cd /; echo $$ > ${pidFile}; exec sleep 300' </dev/null >/dev/null 2>&1 &`,
+        `  while [ ! -s ${pidFile} ]; do sleep 0.05; done`,
+        '  exit 1',
+        'fi',
+        "printf '\\n// a harmless edit\\n' >> src/parser.js",
+        '',
+      ].join('\n'),
+    );
+    await chmod(path, 0o755);
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${path}`,
+      '--sandbox',
+      'off',
+    );
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    strays.push(pid);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`left a process running after its run ended: ${pid}\\b`));
+    expect(result.stderr).toContain('delivered nothing');
+    await waitFor('the escapee to be gone', () => !isAlive(pid), 10_000);
+  });
+});

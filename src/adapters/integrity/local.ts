@@ -14,7 +14,7 @@ export function createLocalIntegrity(marks: RunMarks): IntegrityPort {
     watch: watchIntegrity,
     baseline: baselineIntegrity,
     endStrays: (worktree) => endStrays(worktree, { marks }),
-    endLeftovers: () => endLeftovers(marks),
+    endLeftovers: (places) => endLeftovers(marks, places),
     escapingLinks,
     worktreeState,
   };

@@ -32,11 +32,21 @@ export async function endStrays(worktree: string, options: StrayOptions = {}): P
 }
 
 /**
- * Ends every process that carries the mark of any ended run of this omk, wherever it runs: what
- * the checks after each run missed (a run outside them) must not outlive omk, nor see a push.
+ * Ends every process that carries the mark of an ended run of this omk started in one of `places`
+ * (or below), wherever it runs now: what the checks after each run missed (a run outside them)
+ * must not outlive omk, nor see a push.
  */
-export async function endLeftovers(marks: RunMarks, proc = PROC): Promise<StrayScan> {
-  return endMatching(proc, async (pid, dir) => (await endedRunOf(pid, dir, marks)) !== null);
+export async function endLeftovers(
+  marks: RunMarks,
+  places: readonly string[],
+  proc = PROC,
+): Promise<StrayScan> {
+  const roots = await Promise.all(places.map(canonicalPath));
+  const inPlaces = (path: string) => roots.some((root) => path === root || path.startsWith(`${root}${sep}`));
+  return endMatching(proc, async (pid, dir) => {
+    const ran = await endedRunOf(pid, dir, marks);
+    return ran !== null && inPlaces(ran);
+  });
 }
 
 async function endMatching(

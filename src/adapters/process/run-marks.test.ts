@@ -86,14 +86,16 @@ describe('processes a marked run left out of its worktree', () => {
     });
   });
 
-  it("are ended by the last scan wherever their run started, and another omk's are left alone", async () => {
+  it("are ended by the last scan of the places their run started in, and another omk's are left alone", async () => {
     const marks = createRunMarks();
     const other = createRunMarks();
     const mine = await leaveEscapee(marks, worktree);
     const theirs = await leaveEscapee(other, elsewhere);
-    const scan = await endLeftovers(marks);
+    // Another goal's places: not this scan's.
+    expect(await endLeftovers(marks, [elsewhere])).toEqual({ checked: true, killed: [] });
+    const scan = await endLeftovers(marks, [dir]);
     expect(scan.checked && scan.killed.map((stray) => stray.pid)).toEqual([mine]);
-    const again = await endLeftovers(other);
+    const again = await endLeftovers(other, [dir]);
     expect(again.checked && again.killed.map((stray) => stray.pid)).toEqual([theirs]);
   });
 });

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { PolicyViolationError } from '../errors.js';
 import { quoteUntrusted } from '../graph/paths.js';
+import { goalPaths, workspacesDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
 
 /**
@@ -8,8 +10,15 @@ import type { AppDeps } from './deps.js';
  * block its slice; one found here escaped them (a run outside them, such as the planner's), so
  * nothing is delivered: the goal's work waits for a run that leaves nothing behind.
  */
-export async function refuseLeftovers(deps: Pick<AppDeps, 'execution'>, goalId: string): Promise<void> {
-  const scan = await deps.execution.integrity.endLeftovers();
+export async function refuseLeftovers(
+  deps: Pick<AppDeps, 'execution' | 'store'>,
+  goalId: string,
+): Promise<void> {
+  const { stateRoot } = deps.store.deps;
+  const { root } = (await deps.store.read(goalId)).repo;
+  // This goal's runs only: its worktrees, its directory (the planner's), its repository (the base's gates).
+  const places = [join(workspacesDir(stateRoot), goalId), goalPaths(stateRoot, goalId).dir, root];
+  const scan = await deps.execution.integrity.endLeftovers(places);
   if (!scan.checked || scan.killed.length === 0) return;
   const listed = scan.killed
     .map((stray) => `${stray.pid}${stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`}`)

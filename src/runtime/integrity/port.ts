@@ -80,8 +80,12 @@ export interface IntegrityPort {
    * there, wherever they went.
    */
   endStrays(worktree: string): Promise<StrayScan>;
-  /** Ends every process still carrying the mark of an ended run of this omk (before delivery, at its end). */
-  endLeftovers(): Promise<StrayScan>;
+  /**
+   * Ends every process still carrying the mark of an ended run of this omk started in one of
+   * `places` or below (a goal's worktrees, its directory, its repository), wherever it went:
+   * before delivery. Another goal's runs in the same omk (the bot) are not its to end.
+   */
+  endLeftovers(places: readonly string[]): Promise<StrayScan>;
   /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
   escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
   worktreeState(worktree: string): Promise<WorktreeState>;
