@@ -2,12 +2,14 @@ import type { ExecutionHost } from '../runtime/app/deps.js';
 import { ConfigError } from '../runtime/errors.js';
 import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { ProcessRunner } from '../runtime/ports.js';
-import { agentLauncher, agentLauncherWith } from './agents/launcher.js';
+import { agentLauncherWith } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { createGitWorkspaces } from './git/workspaces.js';
-import { localIntegrity } from './integrity/local.js';
+import { createLocalIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
+import { withOwnHome } from './process/gate-home.js';
+import { createRunMarks } from './process/run-marks.js';
 import { runProcess } from './process/run-process.js';
 import { createBubblewrap } from './sandbox/bubblewrap.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
@@ -32,13 +34,16 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
   const bounded: ProcessRunner =
     logMaxBytes === undefined ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
   const sandbox = options.env === undefined ? undefined : createBubblewrap({ env: options.env });
-  const run = sandbox === undefined ? bounded : sandbox.runner(bounded);
+  // Every agent, gate and install carries a mark of its run, so what it leaves is found anywhere.
+  const marks = createRunMarks();
+  const run = marks.runner(sandbox === undefined ? bounded : sandbox.runner(bounded));
   return {
     workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
-    agents: logMaxBytes === undefined && sandbox === undefined ? agentLauncher : agentLauncherWith({ run }),
+    agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
-    verify: createGateVerifier(run),
-    integrity: localIntegrity,
+    // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.
+    verify: createGateVerifier(withOwnHome(run)),
+    integrity: createLocalIntegrity(marks),
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
     ...(sandbox === undefined ? {} : { sandbox }),

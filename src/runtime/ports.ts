@@ -63,6 +63,12 @@ export interface ProcessSpec {
   timeoutMs: number;
   /** Written to stdin, then closed. */
   input?: string;
+  /**
+   * Run with a HOME (and XDG config, data and state directories) the host makes for this run and
+   * removes after, the user's toolchain caches still found: a gate writes no file of the user's
+   * HOME. `env.HOME` is the user's, which the host reads the caches' places from.
+   */
+  ownHome?: boolean;
   /** Output (stdout and stderr interleaved) goes here: all of it up to logMaxBytes, else its head and tail. */
   logPath?: string;
   /** The most the log keeps of this run's output (default 8 MiB); the cut is recorded in the file. */

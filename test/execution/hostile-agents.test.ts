@@ -194,8 +194,9 @@ describe('a process an agent leaves behind that plants a hook between two slices
     const hook = join(sharedGit(), 'hooks', 'post-checkout');
     const events = join(env.stateDir, 'goals', '*', 'events.jsonl');
     // Slice A's agent makes a fine change and leaves a writer in a session of its own, its working
-    // directory outside the worktree (the stray scan does not find it): it waits until slice A is
-    // done, every check of A passed, and plants the hook before slice B starts.
+    // directory outside the worktree and its environment cleared (`env -i` drops omk's run mark:
+    // the stray scan does not find it): it waits until slice A is done, every check of A passed,
+    // and plants the hook before slice B starts.
     const writer = [
       'cd /',
       `touch ${pidFile}.up`,
@@ -213,7 +214,7 @@ describe('a process an agent leaves behind that plants a hook between two slices
         'case "$OMK_TASK_ID" in',
         '  s1-*)',
         "    printf '\\n// a harmless edit\\n' >> src/parser.js",
-        `    setsid sh -c '${writer.replaceAll("'", "'\\''")}' </dev/null >/dev/null 2>&1 &`,
+        `    setsid env -i PATH="$PATH" sh -c '${writer.replaceAll("'", "'\\''")}' </dev/null >/dev/null 2>&1 &`,
         `    echo $! > ${pidFile}`,
         `    while [ ! -f ${pidFile}.up ]; do sleep 0.05; done`,
         '    ;;',

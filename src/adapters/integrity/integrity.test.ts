@@ -89,7 +89,7 @@ describe('links out of the worktree', () => {
 
 describe('processes left in a worktree', () => {
   it('says it did not look where there is no /proc', async () => {
-    expect(await endStrays(worktree, join(home, 'no-proc'))).toEqual({
+    expect(await endStrays(worktree, { proc: join(home, 'no-proc') })).toEqual({
       checked: false,
       reason: `this platform has no ${join(home, 'no-proc')} to find processes by working directory`,
     });

@@ -2,29 +2,67 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { StrayProcess, StrayScan } from '../../runtime/integrity/port.js';
 import { canonicalPath } from '../git/worktree.js';
+import type { RunMarks } from '../process/run-marks.js';
 
 const PROC = '/proc';
 
+export interface StrayOptions {
+  /** Where processes are listed (a test's fake). */
+  proc?: string;
+  /** The marks omk put on the processes it started: absent, processes are found by directory only. */
+  marks?: RunMarks;
+}
+
 /**
- * Ends every process (but this one) whose working directory is inside `worktree`: after an agent's
- * process group is gone, whatever still runs there escaped it (`setsid`, a double fork) and could
- * change the worktree after omk's commit. Linux only: elsewhere it says it did not look.
+ * Ends every process (but this one) left by runs in `worktree`: its working directory is inside
+ * it, or it carries the mark of an ended run omk started inside it (one that changed directory
+ * out). After an agent's or gates' process group is gone, whatever still runs there escaped it
+ * (`setsid`, a double fork) and could change the worktree or the shared `.git` after omk's
+ * commit. Linux only: elsewhere it says it did not look.
  */
-export async function endStrays(worktree: string, proc = PROC): Promise<StrayScan> {
+export async function endStrays(worktree: string, options: StrayOptions = {}): Promise<StrayScan> {
+  const root = await canonicalPath(worktree);
+  const inside = (path: string) => path === root || path.startsWith(`${root}${sep}`);
+  return endMatching(options.proc ?? PROC, async (pid, proc) => {
+    const cwd = await readlink(`${proc}/${pid}/cwd`).catch(() => null);
+    if (cwd !== null && inside(cwd.replace(/ \(deleted\)$/, ''))) return true;
+    const ran = await endedRunOf(pid, proc, options.marks);
+    return ran !== null && inside(ran);
+  });
+}
+
+/**
+ * Ends every process that carries the mark of an ended run of this omk started in one of `places`
+ * (or below), wherever it runs now: what the checks after each run missed (a run outside them)
+ * must not outlive omk, nor see a push.
+ */
+export async function endLeftovers(
+  marks: RunMarks,
+  places: readonly string[],
+  proc = PROC,
+): Promise<StrayScan> {
+  const roots = await Promise.all(places.map(canonicalPath));
+  const inPlaces = (path: string) => roots.some((root) => path === root || path.startsWith(`${root}${sep}`));
+  return endMatching(proc, async (pid, dir) => {
+    const ran = await endedRunOf(pid, dir, marks);
+    return ran !== null && inPlaces(ran);
+  });
+}
+
+async function endMatching(
+  proc: string,
+  matches: (pid: number, proc: string) => Promise<boolean>,
+): Promise<StrayScan> {
   let pids: number[];
   try {
     pids = (await readdir(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
   } catch {
     return { checked: false, reason: `this platform has no ${proc} to find processes by working directory` };
   }
-  const root = await canonicalPath(worktree);
-  const inside = (path: string) => path === root || path.startsWith(`${root}${sep}`);
   const killed: StrayProcess[] = [];
   for (const pid of pids) {
-    if (pid === process.pid) continue;
     // Another user's process, or one gone in between: not readable, not ours.
-    const cwd = await readlink(`${proc}/${pid}/cwd`).catch(() => null);
-    if (cwd === null || !inside(cwd.replace(/ \(deleted\)$/, ''))) continue;
+    if (pid === process.pid || !(await matches(pid, proc))) continue;
     const command = await commandLine(proc, pid);
     try {
       process.kill(pid, 'SIGKILL');
@@ -34,6 +72,14 @@ export async function endStrays(worktree: string, proc = PROC): Promise<StraySca
     }
   }
   return { checked: true, killed };
+}
+
+/** The working directory of the ended run whose mark the process carries, if any. */
+async function endedRunOf(pid: number, proc: string, marks: RunMarks | undefined): Promise<string | null> {
+  if (marks === undefined) return null;
+  // Readable for this user's own processes only: another user's is not ours to end.
+  const environ = await readFile(`${proc}/${pid}/environ`, 'latin1').catch(() => null);
+  return environ === null ? null : marks.endedRun(environ);
 }
 
 async function commandLine(proc: string, pid: number): Promise<string> {

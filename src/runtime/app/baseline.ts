@@ -36,6 +36,7 @@ export async function testBaseline(
       baseSha: null,
       artifactsDir,
       env: gateEnvironment(deps.env),
+      home: config.gates.home,
     },
   );
   return { gates, tests };

@@ -1,4 +1,4 @@
-import { boundedAgent, boundedPreparer, boundedVerify } from '../config/bounded-runs.js';
+import { boundedAgent, boundedPreparer, boundedVerify, withGateHome } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import type { RateLimitWaiting, Sleep } from '../controller/rate-limit.js';
 import { detectGates } from '../gates/detect.js';
@@ -63,7 +63,7 @@ export async function composeController(
       deps.store.files,
     ),
     agent: scrubbedAgent(agent, scrub, deps.store.files),
-    verify: scrubbedVerify(verify, scrub, deps.store.files),
+    verify: scrubbedVerify(withGateHome(verify, config.gates.home), scrub, deps.store.files),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,

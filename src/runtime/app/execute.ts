@@ -12,6 +12,7 @@ import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DEL
 import { type AppDeps, inPhase } from './deps.js';
 import type { ReviewReplies } from './fix.js';
 import { finishFixes } from './fix-finish.js';
+import { refuseLeftovers } from './leftovers.js';
 import { finishPlanning } from './planning.js';
 
 /** Statuses after which a goal's worktrees are not needed until it runs again. */
@@ -76,6 +77,7 @@ async function executeThenDeliver(
     untilReady: request.untilReady ?? goal.options.untilReady,
     ...(request.signal === undefined ? {} : { signal: request.signal }),
   });
+  await refuseLeftovers(deps, goalId);
   if (result.stoppedBy !== null) {
     return { ...result, ...NOTHING_DELIVERED, notes: [{ code: 'stopped', by: result.stoppedBy }] };
   }

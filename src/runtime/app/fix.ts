@@ -17,6 +17,7 @@ import { type AppDeps, inPhase } from './deps.js';
 import { withFailureRecorded } from './execute.js';
 import { DELIVERABLE_AFTER_FIX, finishFixes } from './fix-finish.js';
 import type { FixReport } from './fix-reply.js';
+import { refuseLeftovers } from './leftovers.js';
 
 export type { ChangeRequest, ReviewReplies } from '../forge/review-replies.js';
 
@@ -134,6 +135,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     }).then(withFailureRecorded(deps)),
   );
+  await refuseLeftovers(deps, goalId);
   // Ends this fix (and any other this run ran): the PRs updated, the answers, the event.
   const endings = await finishFixes(deps, {
     goalId,

@@ -1,5 +1,5 @@
 import type { Agent } from '../agents/port.js';
-import type { VerifyFn } from '../gates/port.js';
+import type { GateHome, VerifyFn } from '../gates/port.js';
 import type { WorkspacePreparer } from '../workspace/port.js';
 
 // `logs.maxBytes` from .omk/config.yml reaches every agent transcript, gate log and install or
@@ -21,6 +21,11 @@ export function boundedAgent(agent: Agent, maxBytes: number | undefined): Agent 
 export function boundedVerify(verify: VerifyFn, maxBytes: number | undefined): VerifyFn {
   if (maxBytes === undefined) return verify;
   return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
+}
+
+/** The gate verifier with every gate process run with the HOME `gates.home` says. */
+export function withGateHome(verify: VerifyFn, home: GateHome): VerifyFn {
+  return (gates, context) => verify(gates, { ...context, home });
 }
 
 /** The worktree preparer with every install and `workspace.setup` log bounded to maxBytes. */

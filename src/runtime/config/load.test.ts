@@ -64,6 +64,7 @@ describe('loadConfig', () => {
     expect(config.gates).toEqual({
       detect: true,
       timeout: 600_000,
+      home: 'own',
       list: [
         { name: 'test', kind: 'test', run: ['npm', 'test'], timeout: 300_000 },
         { name: 'lint', required: false },

@@ -13,7 +13,7 @@ describe('config schema', () => {
   it('has defaults for an empty file', () => {
     expect(defaultConfig()).toEqual({
       version: 1,
-      gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, list: [] },
+      gates: { detect: true, timeout: DEFAULT_GATE_TIMEOUT_MS, home: 'own', list: [] },
       workspace: { install: true, timeout: 600_000, keep: false },
       agents: { custom: {}, settings: {} },
       planner: {},

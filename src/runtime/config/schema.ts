@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentsConfigSchema } from '../agents/config.js';
+import { GATE_HOMES } from '../gates/port.js';
 import { sandboxConfigSchema } from '../sandbox/config.js';
 import { SANDBOX_NETWORKS } from '../sandbox/port.js';
 import { durationSchema } from './duration.js';
@@ -70,6 +71,12 @@ export const gatesConfigSchema = z
   .strictObject({
     detect: z.boolean().default(true).describe('Detect gates from the project files.'),
     timeout: durationSchema.prefault('10m').describe('Default per-gate timeout.'),
+    home: z
+      .enum(GATE_HOMES)
+      .default('own')
+      .describe(
+        "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there).",
+      ),
     list: z
       .array(gateConfigSchema)
       .max(64)

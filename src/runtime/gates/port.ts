@@ -3,6 +3,10 @@ import type { Confinement, SandboxNetwork } from '../sandbox/port.js';
 import type { Diagnostics } from './diagnostics/types.js';
 import type { TestResults } from './test-results/types.js';
 
+/** Which HOME gate processes run with (`gates.home`): one omk makes for each, or the user's. */
+export const GATE_HOMES = ['own', 'user'] as const;
+export type GateHome = (typeof GATE_HOMES)[number];
+
 /**
  * A machine-readable test report omk asks a runner it detected for: `args` are appended to the
  * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
@@ -64,6 +68,8 @@ export interface GateRunContext {
   artifactsDir: string;
   /** Environment for gate processes (allowlisted). */
   env: Readonly<Record<string, string>>;
+  /** `gates.home`: absent or `own`, each gate process runs with a HOME of its own (ProcessSpec.ownHome). */
+  home?: GateHome;
   signal?: AbortSignal;
   /**
    * Told each gate's complete per-test results of the run its evidence is about (null: none could

@@ -87,12 +87,21 @@ describe('createGateVerifier', () => {
         argv: ['npm', 'test'],
         cwd: '/work/head',
         env: { PATH: '/bin', CI: 'true' },
+        // A HOME of its own unless gates.home says the user's (below).
+        ownHome: true,
         timeoutMs: 10_000,
         logPath: join(root, 'gates', `${SHA.slice(0, 12)}-unit.log`),
         tailChars: 16 * 1024,
       },
     ]);
     expect(await readFile(evidence?.artifact ?? '', 'utf8')).toContain(`=== omk gate unit: run 1 on ${SHA}`);
+  });
+
+  it("asks for the user's HOME only when gates.home is user", async () => {
+    const { run, specs } = scripted(exited(0, 'ok'), exited(0, 'ok'));
+    await createGateVerifier(run)([GATE], { ...context(), home: 'user' });
+    await createGateVerifier(run)([GATE], { ...context(), home: 'own' });
+    expect(specs.map((spec) => spec.ownHome)).toEqual([false, true]);
   });
 
   it('reruns a failure, then tries the base, made only when it is needed', async () => {

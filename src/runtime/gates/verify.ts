@@ -290,6 +290,7 @@ async function runGate(
     argv,
     cwd,
     env: context.env,
+    ownHome: context.home !== 'user',
     timeoutMs: gate.timeoutMs,
     logPath: log,
     ...(context.logMaxBytes === undefined ? {} : { logMaxBytes: context.logMaxBytes }),

@@ -74,8 +74,18 @@ export interface IntegrityPort {
    * what a process left earlier planted between two runs is not taken as the next run's start.
    */
   baseline(scope: IntegrityBaselineScope): Promise<IntegrityWatch>;
-  /** Ends processes whose working directory is inside `worktree` (run once its agent has ended). */
+  /**
+   * Ends the processes runs in `worktree` left (run once its agent or gates have ended): those
+   * whose working directory is inside it, and those carrying the mark of an ended run omk started
+   * there, wherever they went.
+   */
   endStrays(worktree: string): Promise<StrayScan>;
+  /**
+   * Ends every process still carrying the mark of an ended run of this omk started in one of
+   * `places` or below (a goal's worktrees, its directory, its repository), wherever it went:
+   * before delivery. Another goal's runs in the same omk (the bot) are not its to end.
+   */
+  endLeftovers(places: readonly string[]): Promise<StrayScan>;
   /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
   escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
   worktreeState(worktree: string): Promise<WorktreeState>;

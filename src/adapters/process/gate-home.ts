@@ -1,0 +1,72 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { agentHomeEnv } from '../../runtime/agents/home.js';
+import type { ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
+import { makePrivateTemp } from '../sandbox/private-temp.js';
+
+/**
+ * Where toolchains keep what a gate needs under the user's HOME, as the variable that points a
+ * tool there when HOME is another: installed toolchains (rustup, pyenv, asdf, `pip --user`) and
+ * download caches (Go modules, cargo's registry, npm's cache, and `~/.cache`, which holds Go's
+ * build cache, pip's and yarn's). A variable the user set is kept as it is; a directory the user
+ * does not have is not named. These stay writable, as caches are; config files elsewhere in HOME
+ * (`~/.gitconfig`, `~/.npmrc`, `~/.bashrc`, `~/.config`) are out of reach.
+ */
+const TOOLCHAIN_DIRS: readonly { name: string; under: string }[] = [
+  { name: 'XDG_CACHE_HOME', under: '.cache' },
+  { name: 'GOPATH', under: 'go' },
+  { name: 'CARGO_HOME', under: '.cargo' },
+  { name: 'RUSTUP_HOME', under: '.rustup' },
+  { name: 'npm_config_cache', under: '.npm' },
+  { name: 'PYTHONUSERBASE', under: '.local' },
+  { name: 'PYENV_ROOT', under: '.pyenv' },
+  { name: 'ASDF_DATA_DIR', under: '.asdf' },
+];
+
+/** The variables that keep the user's toolchains and caches found from a HOME of a run's own. */
+export async function toolchainEnv(env: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const home = env.HOME;
+  if (home === undefined || home === '') return {};
+  const found: Record<string, string> = {};
+  for (const { name, under } of TOOLCHAIN_DIRS) {
+    if (env[name] !== undefined) continue;
+    const path = join(home, under);
+    if ((await lstat(path).catch(() => null))?.isDirectory()) found[name] = path;
+  }
+  return found;
+}
+
+/**
+ * Runs each spec that asks for it (`ownHome`: gates) with a fresh HOME in the user's private temp
+ * (0700, removed after the run; one a killed omk left is swept as an agent's is), so what the
+ * agent's code writes to `~/.gitconfig`, `~/.npmrc` or a shell profile lands there, not in the
+ * user's HOME. Confined, that HOME is the run's to write.
+ */
+export function withOwnHome(inner: ProcessRunner): ProcessRunner {
+  return async (spec) => {
+    if (spec.ownHome !== true) return inner(spec);
+    const temp = await makePrivateTemp(spec.env, 'gate-home-');
+    try {
+      return await inner(await homed(spec, temp.path));
+    } finally {
+      await temp.remove();
+    }
+  };
+}
+
+async function homed(spec: ProcessSpec, home: string): Promise<ProcessSpec> {
+  const { ownHome: _, ...rest } = spec;
+  return {
+    ...rest,
+    env: {
+      ...spec.env,
+      ...agentHomeEnv(home),
+      // The user's own cache directory, where they moved it, stays the caches' place.
+      ...(spec.env.XDG_CACHE_HOME === undefined ? {} : { XDG_CACHE_HOME: spec.env.XDG_CACHE_HOME }),
+      ...(await toolchainEnv(spec.env)),
+    },
+    ...(spec.confine === undefined
+      ? {}
+      : { confine: { ...spec.confine, writable: [...spec.confine.writable, home] } }),
+  };
+}
