@@ -36,11 +36,11 @@ export function scrubbedVerify(verify: VerifyFn, scrub: Scrub, files: StateFiles
  * read included) scrubbed as soon as it is written: it lies among the goal's artifacts, which
  * omk's own files and the state branch are built from.
  */
-export function scrubbedWorkspaces(
-  workspaces: WorkspacePort,
+export function scrubbedWorkspaces<W extends Pick<WorkspacePort, 'resetToBase'>>(
+  workspaces: W,
   scrub: Scrub,
   files: StateFiles,
-): WorkspacePort {
+): W {
   return {
     ...workspaces,
     async resetToBase(workspace, diffPath) {
