@@ -1,6 +1,6 @@
 import { StateError } from '../../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
-import { SEALS_FILE } from '../../runtime/state/witness.js';
+import { SEALS_FILE } from '../../runtime/state/seals.js';
 
 /** Where fetched state lives locally: a private namespace, so no user branch is touched. */
 export const STATE_TRACKING_REF = 'refs/omk/state-remote';

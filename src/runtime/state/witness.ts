@@ -1,6 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { basename, dirname, join, relative } from 'node:path';
 import type { FileRange, LockOptions, ScanStep, StateFiles } from './port.js';
+import { add, newSeals, readSeals, SEALS_FILE, type Seals, sealKey, sealLines, sha, take } from './seals.js';
+
+export { SEALS_FILE } from './seals.js';
 
 // An unsandboxed agent runs as omk's user and can write omk's state root. The controller cannot
 // keep it out, but it can keep in memory what it wrote and read of its goal's evidence, out of the
@@ -11,16 +14,8 @@ import type { FileRange, LockOptions, ScanStep, StateFiles } from './port.js';
 
 /** The evidence files the controller owns whole while it runs: it writes them from memory. */
 export const OWNED_FILES = ['execution.json', 'task-graph.json'] as const;
-/** Its append-only logs: what other omk processes add comes with a seal (below), nothing else. */
+/** Its append-only logs: what other omk processes add comes with a seal (`state/seals.ts`), nothing else. */
 export const OWNED_LOGS = ['events.jsonl', 'decisions.jsonl', 'budget.jsonl'] as const;
-
-/**
- * Where an omk process that does not watch a goal (a user's `pause`, `cancel`, `budget-add`,
- * `accept` from another process, the bot) records each line it appends to one of the goal's
- * logs, by digest, before the line itself: the controller takes a line it did not append only
- * with an unused seal of its own digest. Local to the machine (never pushed).
- */
-export const SEALS_FILE = '.seals.jsonl';
 
 /**
  * Event types other omk processes append to another goal's log (`integrity/state-root.ts`, which
@@ -77,41 +72,15 @@ interface Seen {
   own: Map<string, number>;
 }
 
-interface Seals {
-  /** Bytes of the goal's seals file read so far; the seals not yet used (`<log>\0<digest>` → count). */
-  bytes: number;
-  unused: Map<string, number>;
-}
-
 /** An artifact omk wrote for the proof (a transcript, a gate log, a kept patch, a review). */
 interface Kept {
   digest: string;
   identity: string | null;
 }
 
-function sha(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** The part of `bytes` up to and with its last newline: a line still being written is left for later. */
 function wholeLines(bytes: Buffer): Buffer {
   return bytes.subarray(0, bytes.lastIndexOf(NEWLINE) + 1);
-}
-
-function sealKey(log: string, line: string): string {
-  return `${log}\0${sha(line)}`;
-}
-
-function take(counts: Map<string, number>, key: string): boolean {
-  const count = counts.get(key) ?? 0;
-  if (count === 0) return false;
-  if (count === 1) counts.delete(key);
-  else counts.set(key, count - 1);
-  return true;
-}
-
-function add(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 /** At most this many tries to replace an owned file that keeps changing under omk's check. */
@@ -168,9 +137,9 @@ export class StateWitness implements StateFiles {
     // (a copy of that line appended later has none), one whose line comes later waits for it.
     for (const [dir, keys] of baseline) {
       if (this.#seals.has(dir)) continue;
-      const seals: Seals = { bytes: 0, unused: new Map() };
+      const seals = newSeals();
       this.#seals.set(dir, seals);
-      await this.#readSeals(dir, seals);
+      await readSeals(this.inner, dir, seals);
       for (const key of keys) take(seals.unused, key);
     }
   }
@@ -326,25 +295,13 @@ export class StateWitness implements StateFiles {
     const key = sealKey(log, line);
     let seals = this.#seals.get(dir);
     if (!seals) {
-      seals = { bytes: 0, unused: new Map() };
+      seals = newSeals();
       this.#seals.set(dir, seals);
     }
     if (take(seals.unused, key)) return true;
     const known = seals;
-    await this.#serial(join(dir, SEALS_FILE), () => this.#readSeals(dir, known));
+    await this.#serial(join(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
     return take(seals.unused, key);
-  }
-
-  /** Reads the seals the goal's seals file gained. */
-  async #readSeals(dir: string, seals: Seals): Promise<void> {
-    const range = await this.inner.readRange(join(dir, SEALS_FILE), seals.bytes, TO_THE_END);
-    if (range === null || range.size < seals.bytes) return;
-    const added = wholeLines(range.bytes);
-    seals.bytes += added.length;
-    for (const line of added.toString('utf8').split('\n')) {
-      const seal = parseSeal(line);
-      if (seal !== null) add(seals.unused, `${seal.log}\0${seal.sha256}`);
-    }
   }
 
   async #checkArtifact(dir: string, path: string): Promise<void> {
@@ -432,12 +389,7 @@ export class StateWitness implements StateFiles {
     } else if ((OWNED_LOGS as readonly string[]).includes(basename(path))) {
       // Not this process's goal: another omk process may control it. The seals go first, so its
       // controller never sees the line without one.
-      const log = basename(path);
-      const seals = text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => `${JSON.stringify({ log, sha256: sha(line) })}\n`)
-        .join('');
+      const seals = sealLines(basename(path), text);
       if (seals !== '') await this.inner.appendLines(join(dirname(path), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path, text);
@@ -479,25 +431,6 @@ function eventType(line: string): string | null {
       return value.type;
   } catch {
     // Not JSON: reported as a line omk did not write.
-  }
-  return null;
-}
-
-function parseSeal(line: string): { log: string; sha256: string } | null {
-  if (line.trim() === '') return null;
-  try {
-    const value = JSON.parse(line) as unknown;
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      'log' in value &&
-      typeof value.log === 'string' &&
-      'sha256' in value &&
-      typeof value.sha256 === 'string'
-    )
-      return { log: value.log, sha256: value.sha256 };
-  } catch {
-    // A damaged seal seals nothing.
   }
   return null;
 }
