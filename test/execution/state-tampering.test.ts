@@ -148,6 +148,48 @@ fs.writeFileSync(path, JSON.stringify(goal, null, 2) + "\\n");
     );
   });
 
+  it('appends a well-formed goal_accepted line, as `omk goal accept` would write it: found, never ready', async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const agent = await shellAgent(
+      'forged-accept',
+      // Numbered after the log's last line, with a lifecycle type other omk processes append.
+      `seq=$(($(wc -l < "$goal/events.jsonl") + 1))
+printf '{"v":1,"seq":%s,"ts":"2026-01-01T00:00:00.000Z","type":"goal_accepted","data":{"from":"running","to":"accepted","summary":"ok"}}\n' "$seq" >> "$goal/events.jsonl"`,
+    );
+    const id = await runGoal(agent);
+    expect(await expectTampered(id, main)).toContainEqual(
+      expect.stringContaining(
+        'events.jsonl of this goal was given a line omk did not write (type `goal_accepted`) by something other than its controller while the agent of',
+      ),
+    );
+    expect((await env.events(id)).map((event) => event.type)).toContain('goal_accepted');
+  });
+
+  it("rewrites the gate logs omk kept of the goal's earlier runs: found, never ready", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const edited = join(env.kit.dir, 'edited-logs');
+    const agent = await shellAgent(
+      'gate-logs',
+      // Says which logs it rewrote, so the test knows the edit happened.
+      `for log in "$goal"/artifacts/gates/*.log; do
+  [ -f "$log" ] || continue
+  printf 'all tests passed\n' > "$log"
+  basename "$log" >> ${edited}
+done`,
+    );
+    const id = await runGoal(agent);
+    const logs = (await readFile(edited, 'utf8')).trim().split('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    const tampered = await expectTampered(id, main);
+    expect(tampered).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^artifacts/gates/${logs[0]?.replace(/[.]/g, '\\.')} of this goal was changed by something other than its controller while the agent of \\S+ ran; omk keeps only its digest`,
+        ),
+      ),
+    );
+  });
+
   it('rewrites the whole events.jsonl consistently (a line dropped, the rest renumbered): found, never ready', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(

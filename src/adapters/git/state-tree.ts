@@ -1,5 +1,6 @@
 import { StateError } from '../../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
+import { SEALS_FILE } from '../../runtime/state/seals.js';
 
 /** Where fetched state lives locally: a private namespace, so no user branch is touched. */
 export const STATE_TRACKING_REF = 'refs/omk/state-remote';
@@ -19,9 +20,10 @@ export interface StateFile {
   oid: string;
 }
 
-/** Files that never travel: the per-goal lock and atomic-write temp files (`.name.tmp`). */
+/** Files that never travel: the per-goal lock, the seals file and atomic-write temp files (`.name.tmp`). */
 export function isLocalOnly(relPath: string): boolean {
-  if (relPath === '.lock') return true;
+  // The seals of the goal's log lines (runtime/state/witness.ts) vouch for this machine's processes only.
+  if (relPath === '.lock' || relPath === SEALS_FILE) return true;
   const name = relPath.slice(relPath.lastIndexOf('/') + 1);
   return name.startsWith('.') && name.endsWith('.tmp');
 }

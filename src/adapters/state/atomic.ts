@@ -7,6 +7,18 @@ import { basename, dirname, join } from 'node:path';
  * directory. A reader never sees a half-written file, even after a crash.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await replaceFileIf(path, data, null);
+}
+
+/**
+ * writeFileAtomic, renaming only while `unchanged()` holds, asked right before the rename (after
+ * the fsync): false, nothing written, when it does not. `null`: always.
+ */
+export async function replaceFileIf(
+  path: string,
+  data: string | Uint8Array,
+  unchanged: (() => Promise<boolean>) | null,
+): Promise<boolean> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o644);
@@ -20,12 +32,17 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
   await handle.close();
   try {
+    if (unchanged !== null && !(await unchanged())) {
+      await rm(tmp, { force: true });
+      return false;
+    }
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
   }
   await syncDir(dir);
+  return true;
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,5 +52,21 @@ describe('the local file store', () => {
     expect(await files.identity(path)).not.toBe(first);
     expect(await files.readText(path)).toBe('{"revision":2}\n');
     expect(await files.list(goal)).toEqual(['goal.json']);
+  });
+
+  it('replaces a file only while it has the identity asked for, and leaves no temp file when it does not', async () => {
+    const path = join(dir, 'execution.json');
+    const replace = files.replaceIfIdentity;
+    if (replace === undefined) throw new Error('the local store replaces by identity');
+    expect(await replace(path, '{"n":1}\n', null)).toBe(true);
+    const seen = await files.identity(path);
+    // Someone else's edit in place after that look: the identity differs, nothing is written.
+    await writeFile(path, '{"n":"theirs"}\n');
+    expect(await replace(path, '{"n":2}\n', seen)).toBe(false);
+    expect(await files.readText(path)).toBe('{"n":"theirs"}\n');
+    expect(await replace(path, '{"n":2}\n', await files.identity(path))).toBe(true);
+    expect(await files.readText(path)).toBe('{"n":2}\n');
+    expect(await replace(path, '{"n":3}\n', null)).toBe(false);
+    expect(await readdir(dir)).toEqual(['execution.json']);
   });
 });

@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { StateFiles } from '../../runtime/state/port.js';
 import { appendLines, readRange, scanFromEnd } from './append-scan.js';
-import { writeFileAtomic } from './atomic.js';
+import { replaceFileIf, writeFileAtomic } from './atomic.js';
 import { withLock } from './lock.js';
 
 /** The local file store: goal state on this machine's disk (the state root of docs/state.md). */
@@ -15,6 +15,9 @@ export const localStateFiles: StateFiles = {
     }
   },
   writeAtomic: writeFileAtomic,
+  async replaceIfIdentity(path, data, identity) {
+    return replaceFileIf(path, data, async () => (await fileIdentity(path)) === identity);
+  },
   appendLines,
   scanFromEnd,
   readRange,
@@ -26,14 +29,7 @@ export const localStateFiles: StateFiles = {
       return false;
     }
   },
-  async identity(path) {
-    try {
-      const info = await stat(path, { bigint: true });
-      return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    } catch {
-      return null;
-    }
-  },
+  identity: fileIdentity,
   async makeDirs(path) {
     await mkdir(path, { recursive: true });
   },
@@ -59,6 +55,15 @@ export const localStateFiles: StateFiles = {
   },
   withLock,
 };
+
+async function fileIdentity(path: string): Promise<string | null> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
 
 function isCode(error: unknown, code: string): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === code;

@@ -28,6 +28,7 @@ export async function composeController(
   const { config } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
+  const keep = (path: string) => deps.store.keepArtifact(path);
   // Confined, an agent, a gate or an install writes its worktree, a private temp and the goal's
   // build cache only, and still reads the goal directory (the prompt file) wherever the host hides more.
   const confine: Confinement | null = prepared.sandbox.active
@@ -61,9 +62,10 @@ export async function composeController(
       deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
       scrub,
       deps.store.files,
+      keep,
     ),
-    agent: scrubbedAgent(agent, scrub, deps.store.files),
-    verify: scrubbedVerify(withGateHome(verify, config.gates.home), scrub, deps.store.files),
+    agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
+    verify: scrubbedVerify(withGateHome(verify, config.gates.home), scrub, deps.store.files, keep),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,

@@ -57,7 +57,11 @@ export class GoalStore {
     const paths = this.paths(id);
     const at = (name: string) => `${paths.dir}/${name}`;
     if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
-    await this.#witness.watch({ owned: OWNED_FILES.map(at), logs: OWNED_LOGS.map(at) });
+    await this.#witness.watch({
+      owned: OWNED_FILES.map(at),
+      logs: OWNED_LOGS.map(at),
+      artifacts: paths.artifacts,
+    });
   }
 
   /**
@@ -66,6 +70,8 @@ export class GoalStore {
    * again only when its identity changed, unless `byContent` (before a proof): the identity taken
    * right after omk's own write could be of a file renamed over it in between, and omk's next write
    * of goal.json would cover such a file, so the check that counts is the one before the proof.
+   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
+   * artifacts omk kept.
    */
   async verifyGoal(id: string, { byContent = false }: { byContent?: boolean } = {}): Promise<Tampering[]> {
     const guard = this.#guarded.get(id);
@@ -75,7 +81,15 @@ export class GoalStore {
       else await this.read(id);
     }
     const found = guard?.found.splice(0) ?? [];
-    return [...found, ...(await this.#witness.verify(this.paths(id).dir))];
+    return [...found, ...(await this.#witness.verify(this.paths(id).dir, { thorough: byContent }))];
+  }
+
+  /**
+   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
+   * by digest, when this process watches its goal: a later change is found before the proof.
+   */
+  keepArtifact(path: string): Promise<void> {
+    return this.#witness.keepArtifact(path);
   }
 
   /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */

@@ -158,7 +158,19 @@ export const MIN_ENTROPY = 3.5;
 
 /** Every credential on one line of added text, in order of position. */
 export function findSecrets(line: string): SecretMatch[] {
-  const found: { start: number; end: number; match: SecretMatch }[] = [];
+  return secretSpans(line).map((entry) => entry.match);
+}
+
+/** A credential found on a line, with where its value stands (`line.slice(start, end)`). */
+export interface SecretSpan {
+  start: number;
+  end: number;
+  match: SecretMatch;
+}
+
+/** `findSecrets` with each value's place: the scrub removes what the review blocks. */
+export function secretSpans(line: string): SecretSpan[] {
+  const found: SecretSpan[] = [];
   const formats = ANY_FORMAT.test(line) ? RULES : [];
   for (const rule of formats) {
     for (const hit of line.matchAll(rule.pattern)) {
@@ -205,7 +217,7 @@ export function findSecrets(line: string): SecretMatch[] {
     if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
     found.push({ start, end, match: secret('high-entropy value for a secret-like name', 'warning', value) });
   }
-  return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
+  return found.sort((a, b) => a.start - b.start);
 }
 
 /**

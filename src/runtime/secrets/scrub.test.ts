@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localStateFiles } from '../../adapters/state/local-files.js';
+import type { WorkspacePort } from '../workspace/port.js';
 import { createScrub, REDACTED, scrubFile, secretValues } from './scrub.js';
+import { scrubbedWorkspaces } from './scrubbed-runs.js';
 
 // Random-looking values, built at run time so this file holds no token-shaped literal.
 const body = (n: number) => 'q7Zk2PfR9xWm4TbVc8Ly'.repeat(Math.ceil(n / 20)).slice(0, n);
@@ -73,6 +75,67 @@ describe('the scrub', () => {
       await scrubFile(localStateFiles, join(dir, 'missing'), scrub);
       expect(await readFile(text, 'utf8')).toBe(`printed ${REDACTED}\n`);
       expect((await readFile(binary)).equals(bytes)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // What the security review blocks and no token format covers: a refused change's patch is kept
+  // among the artifacts, so it must not keep the key either.
+  const pemBody = [body(64), body(64), body(20)].join('\n+');
+  const refusedDiff = [
+    'diff --git a/.env b/.env',
+    '+++ b/.env',
+    `+ANTHROPIC_API_KEY=${body(40)}`,
+    `+aws_secret_access_key = ${body(40)}`,
+    `+DATABASE_URL=postgres://app:${body(12)}9@db.internal:5432/app`,
+    '+-----BEGIN OPENSSH PRIVATE KEY-----',
+    `+${pemBody}`,
+    '+-----END OPENSSH PRIVATE KEY-----',
+    '+PORT=8080',
+    '',
+  ].join('\n');
+
+  it('replaces a private key body, a provider key assigned by name and a password in a URL', () => {
+    const clean = scrub(refusedDiff);
+    expect(clean).not.toContain(body(40));
+    expect(clean).not.toContain(body(12));
+    expect(clean).not.toContain(body(64));
+    expect(clean).toContain(`+ANTHROPIC_API_KEY=${REDACTED}`);
+    expect(clean).toContain(`+aws_secret_access_key = ${REDACTED}`);
+    expect(clean).toContain(`postgres://app:${REDACTED}@db.internal`);
+    expect(clean).toContain(
+      `-----BEGIN OPENSSH PRIVATE KEY-----${REDACTED}-----END OPENSSH PRIVATE KEY-----`,
+    );
+    expect(clean).toContain('+PORT=8080');
+    // A key that never ends is cut to the end of the text.
+    expect(scrub(`-----BEGIN RSA PRIVATE KEY-----\n${body(64)}`)).toBe(
+      `-----BEGIN RSA PRIVATE KEY-----${REDACTED}`,
+    );
+  });
+
+  it("scrubs the patch a refused change leaves among the goal's artifacts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-scrub-'));
+    try {
+      const diffPath = join(dir, 'fix-1-refused.diff');
+      const raw: Pick<WorkspacePort, 'resetToBase'> = {
+        async resetToBase(_workspace, path) {
+          await writeFile(path, refusedDiff);
+          return { previousHead: 'a'.repeat(40), diffSaved: true };
+        },
+      };
+      const workspace = {
+        sliceId: 'fix-1',
+        path: dir,
+        branch: 'omk/fix-1',
+        baseSha: 'b'.repeat(40),
+        mode: 'worktree' as const,
+        fallbackReason: null,
+      };
+      await scrubbedWorkspaces(raw, scrub, localStateFiles).resetToBase(workspace, diffPath);
+      const kept = await readFile(diffPath, 'utf8');
+      expect(kept).toContain('+PORT=8080');
+      for (const value of [body(40), body(12), body(64)]) expect(kept).not.toContain(value);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

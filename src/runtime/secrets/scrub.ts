@@ -3,7 +3,7 @@
 
 import { isForbiddenEnvName } from '../agents/env.js';
 import { isSecretName } from '../gates/env.js';
-import { TOKEN_PATTERNS } from '../review/secrets.js';
+import { secretSpans, TOKEN_PATTERNS } from '../review/secrets.js';
 import type { StateFiles } from '../state/port.js';
 
 /** Text in, the same text with every token-shaped value replaced by REDACTED. */
@@ -32,8 +32,37 @@ export function createScrub(literals: readonly string[]): Scrub {
     out = out.replace(AUTH_HEADER, (_, prefix: string) => `${prefix}${REDACTED}`);
     out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
     for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-    return out;
+    return scrubReviewedKeys(out);
   };
+}
+
+// A private key's body, between its PEM armour lines (kept, so the reader sees what was there);
+// one that never ends is cut to the end of the text.
+const PRIVATE_KEY_BLOCK =
+  /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
+
+/**
+ * What the security review blocks as a credential and the token formats above do not cover: a
+ * private key's body, a provider key assigned by name (`ANTHROPIC_API_KEY=…`, an AWS secret key),
+ * a password in a URL. A change the review refused keeps its patch among the artifacts (a refused
+ * fix's diff): written as the agent committed it, the key would be kept and pushed with it.
+ */
+function scrubReviewedKeys(text: string): string {
+  const out = text.replace(PRIVATE_KEY_BLOCK, (_, begin: string, end: string) => `${begin}${REDACTED}${end}`);
+  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
+  return out
+    .split('\n')
+    .map((line) => {
+      let clean = line;
+      // From the last span back, so the earlier places stay where they were found.
+      for (const span of secretSpans(line).reverse()) {
+        // The armour line stays (its key's body is gone above): it says what was there.
+        if (span.match.severity !== 'blocking' || line.startsWith('-----BEGIN', span.start)) continue;
+        clean = `${clean.slice(0, span.start)}${REDACTED}${clean.slice(span.end)}`;
+      }
+      return clean;
+    })
+    .join('\n');
 }
 
 /** Each literal, its base64 and the base64 of `x-access-token:<value>`; longest first. */

@@ -14,6 +14,13 @@ export interface StateFiles {
   /** Writes a whole file or nothing: a reader never sees a half-written file, even after a crash. */
   writeAtomic(path: string, data: string | Uint8Array): Promise<void>;
   /**
+   * writeAtomic, but the new file replaces the old only while the old still has `identity` (null:
+   * no file), looked at right before the rename: false, nothing written, when it changed. How the
+   * state witness keeps an outside edit from being covered by omk's own write unseen; a store
+   * without it leaves that window open (from the witness's check to its write).
+   */
+  replaceIfIdentity?(path: string, data: string | Uint8Array, identity: string | null): Promise<boolean>;
+  /**
    * Appends `text` (whole lines) in one write, then makes it durable. After a crash tore the last
    * line, a '\n' goes first (in the same write) so the fragment stays its own line.
    */

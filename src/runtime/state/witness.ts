@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FileRange, LockOptions, ScanStep, StateFiles } from './port.js';
+import { add, newSeals, readSeals, SEALS_FILE, type Seals, sealKey, sealLines, sha, take } from './seals.js';
+
+export { SEALS_FILE } from './seals.js';
 
 // An unsandboxed agent runs as omk's user and can write omk's state root. The controller cannot
 // keep it out, but it can keep in memory what it wrote and read of its goal's evidence, out of the
@@ -11,13 +14,13 @@ import type { FileRange, LockOptions, ScanStep, StateFiles } from './port.js';
 
 /** The evidence files the controller owns whole while it runs: it writes them from memory. */
 export const OWNED_FILES = ['execution.json', 'task-graph.json'] as const;
-/** Its append-only logs: what others may add is `outsiderLines` (below), nothing else. */
-export const OWNED_LOGS = ['events.jsonl', 'decisions.jsonl'] as const;
+/** Its append-only logs: what other omk processes add comes with a seal (`state/seals.ts`), nothing else. */
+export const OWNED_LOGS = ['events.jsonl', 'decisions.jsonl', 'budget.jsonl'] as const;
 
 /**
- * Event types other omk processes append to a goal's log while its controller runs (a user's
- * `pause`, `cancel`, `budget-add`, `accept`, `reject`, a review fix asked on a PR, the lock and
- * proof records those commands write). Any other line omk did not append itself is tampering.
+ * Event types other omk processes append to another goal's log (`integrity/state-root.ts`, which
+ * compares the goals no controller of this process watches): lifecycle commands and the records
+ * they write with it.
  */
 export const OUTSIDER_EVENTS: readonly string[] = [
   'goal_paused',
@@ -31,15 +34,24 @@ export const OUTSIDER_EVENTS: readonly string[] = [
   'fix_requested',
 ];
 
+/**
+ * The bytes of a log's seen end compared at every check: a run's check reads only these and what
+ * was added after them. The whole seen part is compared (by its digest, kept as the log grew) at
+ * a thorough check, before the proof.
+ */
+export const LOG_TAIL_BYTES = 4096;
+const TO_THE_END = Number.MAX_SAFE_INTEGER;
+const NEWLINE = 0x0a;
+
 /** One file of the watched goal that differs from what the controller wrote or saw. */
 export interface Tampering {
-  /** The file's name in the goal directory (`execution.json`, `events.jsonl`). */
+  /** The file's name in the goal directory (`execution.json`, `events.jsonl`, `artifacts/gates/test.log`). */
   file: string;
   /** Its whole path (never shown: proofs name no machine path). */
   path: string;
   /** What differs, in plain words. */
   what: string;
-  /** Whether omk put back its own copy (the whole files); a log is never rewritten. */
+  /** Whether omk put back its own copy (the whole files); a log or an artifact is never rewritten. */
   restored: boolean;
 }
 
@@ -50,20 +62,37 @@ interface Owned {
 }
 
 interface Seen {
-  /** Characters of the log seen and accepted so far, and the digest of exactly those. */
-  length: number;
-  digest: string;
+  /** Bytes of the log seen and accepted so far (whole lines), their digest kept as they grew, and their end. */
+  bytes: number;
+  prefix: Hash;
+  tail: Buffer;
+  /** The file's identity when it was last read up to `bytes`: unchanged, nothing was written since. */
+  identity: string | null;
   /** Lines this process appended since, not yet seen on disk (text → count). */
   own: Map<string, number>;
 }
 
-function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** An artifact omk wrote for the proof (a transcript, a gate log, a kept patch, a review). */
+interface Kept {
+  digest: string;
+  identity: string | null;
 }
+
+/** The part of `bytes` up to and with its last newline: a line still being written is left for later. */
+function wholeLines(bytes: Buffer): Buffer {
+  return bytes.subarray(0, bytes.lastIndexOf(NEWLINE) + 1);
+}
+
+/** At most this many tries to replace an owned file that keeps changing under omk's check. */
+const MAX_REPLACE_TRIES = 5;
 
 export class StateWitness implements StateFiles {
   readonly #owned = new Map<string, Owned>();
   readonly #logs = new Map<string, Seen>();
+  readonly #seals = new Map<string, Seals>();
+  /** The artifacts directories of the watched goals, and what omk wrote in them. */
+  readonly #artifactDirs = new Set<string>();
+  readonly #artifacts = new Map<string, Kept>();
   /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
   readonly #queues = new Map<string, Promise<unknown>>();
   #found: Tampering[] = [];
@@ -72,32 +101,63 @@ export class StateWitness implements StateFiles {
 
   /**
    * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
-   * takes the goal as it finds it). Watching again keeps what is known.
+   * takes the goal as it finds it). Watching again keeps what is known. `artifacts`: the goal's
+   * artifacts directory, whose files omk writes (or `keepArtifact`s) are kept by digest.
    */
-  async watch(paths: { owned: readonly string[]; logs: readonly string[] }): Promise<void> {
+  async watch(paths: {
+    owned: readonly string[];
+    logs: readonly string[];
+    artifacts?: string;
+  }): Promise<void> {
+    if (paths.artifacts !== undefined) this.#artifactDirs.add(paths.artifacts);
     for (const path of paths.owned) {
       if (this.#owned.has(path)) continue;
+      const identity = await this.inner.identity(path);
       const text = await this.inner.readText(path);
-      this.#owned.set(path, { text, identity: await this.inner.identity(path) });
+      this.#owned.set(path, { text, identity });
     }
+    const baseline = new Map<string, string[]>();
     for (const path of paths.logs) {
       if (this.#logs.has(path)) continue;
-      const read = (await this.inner.readText(path)) ?? '';
-      const text = read.slice(0, read.lastIndexOf('\n') + 1);
-      this.#logs.set(path, { length: text.length, digest: sha(text), own: new Map() });
+      const identity = await this.inner.identity(path);
+      const text = wholeLines((await this.inner.readRange(path, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0));
+      this.#logs.set(path, {
+        bytes: text.length,
+        prefix: createHash('sha256').update(text),
+        tail: Buffer.from(text.subarray(Math.max(0, text.length - LOG_TAIL_BYTES))),
+        identity,
+        own: new Map(),
+      });
+      const keys = baseline.get(dirname(path)) ?? [];
+      for (const line of text.toString('utf8').split('\n'))
+        if (line.trim() !== '') keys.push(sealKey(basename(path), line));
+      baseline.set(dirname(path), keys);
+    }
+    // The seals are read after the logs: a seal whose line is already in the baseline is used up
+    // (a copy of that line appended later has none), one whose line comes later waits for it.
+    for (const [dir, keys] of baseline) {
+      if (this.#seals.has(dir)) continue;
+      const seals = newSeals();
+      this.#seals.set(dir, seals);
+      await readSeals(this.inner, dir, seals);
+      for (const key of keys) take(seals.unused, key);
     }
   }
 
   /**
    * Compares every watched file under `dir` (a goal directory) with what is known, restores the
-   * owned ones, and says what differed there.
+   * owned ones, and says what differed there. The artifacts omk kept are compared by identity
+   * (a stat), and by digest when it changed. `thorough` (before the proof): each log's whole seen
+   * part is compared, not only its end.
    */
-  async verify(dir: string): Promise<Tampering[]> {
+  async verify(dir: string, { thorough = false }: { thorough?: boolean } = {}): Promise<Tampering[]> {
     const under = (path: string) => path.startsWith(`${dir}/`);
     for (const path of [...this.#owned.keys()].filter(under))
       await this.#serial(path, () => this.#checkOwned(path, true));
     for (const path of [...this.#logs.keys()].filter(under))
-      await this.#serial(path, async () => this.#checkLog(path, (await this.inner.readText(path)) ?? ''));
+      await this.#serial(path, () => this.#checkLog(path, thorough));
+    for (const path of [...this.#artifacts.keys()].filter(under))
+      await this.#serial(path, () => this.#checkArtifact(dir, path));
     return this.take(dir);
   }
 
@@ -106,6 +166,25 @@ export class StateWitness implements StateFiles {
     const found = this.#found.filter((t) => t.path.startsWith(`${dir}/`));
     this.#found = this.#found.filter((t) => !found.includes(t));
     return found;
+  }
+
+  /**
+   * Takes the file at `path` (an artifact a run of omk's wrote: an agent's transcript, a gate's
+   * log, a kept patch), as it is now, as omk's: a later change is found before the proof.
+   */
+  async keepArtifact(path: string): Promise<void> {
+    if (!this.#isArtifact(path)) return;
+    await this.#serial(path, async () => {
+      const identity = await this.inner.identity(path);
+      const range = await this.inner.readRange(path, 0, TO_THE_END);
+      if (range === null) this.#artifacts.delete(path);
+      else this.#artifacts.set(path, { digest: sha(range.bytes), identity });
+    });
+  }
+
+  #isArtifact(path: string): boolean {
+    for (const dir of this.#artifactDirs) if (path.startsWith(`${dir}/`)) return true;
+    return false;
   }
 
   #serial<T>(path: string, fn: () => Promise<T>): Promise<T> {
@@ -126,7 +205,8 @@ export class StateWitness implements StateFiles {
   async #checkOwned(path: string, thorough = false): Promise<Owned | undefined> {
     const known = this.#owned.get(path);
     if (!known) return undefined;
-    // Every write of ours is a rename, so an unchanged identity is an unchanged file.
+    // Every write of ours is a rename, so an unchanged identity is an unchanged file. It is taken
+    // before the content is read: a change after the read gives the file another identity.
     const identity = await this.inner.identity(path);
     if (!thorough && identity !== null && identity === known.identity) return known;
     const text = await this.inner.readText(path);
@@ -146,40 +226,111 @@ export class StateWitness implements StateFiles {
     return known;
   }
 
-  #checkLog(path: string, read: string): void {
+  /**
+   * What the log gained since it was last seen, line by line; first, that what was seen is still
+   * there: its last `LOG_TAIL_BYTES` (or, `whole`, all of it, by digest). An unchanged identity
+   * means nothing wrote the file since, and nothing is read.
+   */
+  async #checkLog(path: string, whole: boolean): Promise<void> {
     const seen = this.#logs.get(path);
     if (!seen) return;
-    const file = basename(path);
-    // A line still being appended (no newline yet) is looked at once it is whole.
-    const text = read.slice(0, read.lastIndexOf('\n') + 1);
-    if (text.length < seen.length || sha(text.slice(0, seen.length)) !== seen.digest) {
+    const identity = await this.inner.identity(path);
+    if (!whole && identity === seen.identity) return;
+    const from = whole ? 0 : Math.max(0, seen.bytes - LOG_TAIL_BYTES);
+    const range = await this.inner.readRange(path, from, TO_THE_END);
+    const known = seen.bytes - from;
+    if (!this.#intact(seen, range, known, whole)) {
       this.#found.push({
-        file,
+        file: basename(path),
         path,
         what: 'rewritten: lines omk had seen were changed or removed',
         restored: false,
       });
-    } else {
-      for (const line of text.slice(seen.length).split('\n')) {
-        if (line.trim() === '') continue;
-        const mine = seen.own.get(line) ?? 0;
-        if (mine > 0) {
-          if (mine === 1) seen.own.delete(line);
-          else seen.own.set(line, mine - 1);
-          continue;
-        }
-        const type = file === 'events.jsonl' ? eventType(line) : null;
-        if (type !== null && OUTSIDER_EVENTS.includes(type)) continue;
-        this.#found.push({
-          file,
-          path,
-          what: `given a line omk did not write${type === null ? '' : ` (type \`${type.slice(0, 40)}\`)`}`,
-          restored: false,
-        });
-      }
+      // From now on the log as it is is what was seen: the rewrite is said once.
+      const all = wholeLines(
+        (from === 0 ? range : await this.inner.readRange(path, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0),
+      );
+      seen.bytes = all.length;
+      seen.prefix = createHash('sha256').update(all);
+      seen.tail = Buffer.from(all.subarray(Math.max(0, all.length - LOG_TAIL_BYTES)));
+      seen.identity = null;
+      return;
     }
-    seen.length = text.length;
-    seen.digest = sha(text);
+    const added = wholeLines((range?.bytes ?? Buffer.alloc(0)).subarray(known));
+    await this.#judgeLines(path, seen, added.toString('utf8'));
+    seen.bytes += added.length;
+    seen.prefix.update(added);
+    const end = Buffer.concat([seen.tail, added]);
+    seen.tail = Buffer.from(end.subarray(Math.max(0, end.length - LOG_TAIL_BYTES)));
+    seen.identity = identity;
+  }
+
+  #intact(seen: Seen, range: FileRange | null, known: number, whole: boolean): boolean {
+    if (range === null) return seen.bytes === 0;
+    if (range.size < seen.bytes || range.bytes.length < known) return false;
+    const part = range.bytes.subarray(0, known);
+    return whole
+      ? sha(part) === seen.prefix.copy().digest('hex')
+      : part.equals(seen.tail.subarray(seen.tail.length - known));
+  }
+
+  /** Each added line is the controller's own, another omk process's (sealed), or a finding. */
+  async #judgeLines(path: string, seen: Seen, text: string): Promise<void> {
+    const file = basename(path);
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      if (take(seen.own, line)) continue;
+      if (await this.#sealed(dirname(path), file, line)) continue;
+      const type = file === 'events.jsonl' ? eventType(line) : null;
+      this.#found.push({
+        file,
+        path,
+        what: `given a line omk did not write${type === null ? '' : ` (type \`${type.slice(0, 40)}\`)`}`,
+        restored: false,
+      });
+    }
+  }
+
+  async #sealed(dir: string, log: string, line: string): Promise<boolean> {
+    const key = sealKey(log, line);
+    let seals = this.#seals.get(dir);
+    if (!seals) {
+      seals = newSeals();
+      this.#seals.set(dir, seals);
+    }
+    if (take(seals.unused, key)) return true;
+    const known = seals;
+    await this.#serial(join(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    return take(seals.unused, key);
+  }
+
+  async #checkArtifact(dir: string, path: string): Promise<void> {
+    const kept = this.#artifacts.get(path);
+    if (!kept) return;
+    const identity = await this.inner.identity(path);
+    if (identity !== null && identity === kept.identity) return;
+    const range = await this.inner.readRange(path, 0, TO_THE_END);
+    const digest = range === null ? null : sha(range.bytes);
+    if (digest === kept.digest) {
+      kept.identity = identity;
+      return;
+    }
+    this.#found.push({
+      file: relative(dir, path),
+      path,
+      what: digest === null ? 'removed' : 'changed',
+      restored: false,
+    });
+    // Said once: what is there now is the next check's baseline.
+    if (digest === null) this.#artifacts.delete(path);
+    else this.#artifacts.set(path, { digest, identity });
+  }
+
+  /** Replaces an owned file only while it is still what the check just found (see the port). */
+  async #replace(path: string, data: string | Uint8Array, identity: string | null): Promise<boolean> {
+    if (this.inner.replaceIfIdentity) return this.inner.replaceIfIdentity(path, data, identity);
+    await this.inner.writeAtomic(path, data);
+    return true;
   }
 
   async readText(path: string): Promise<string | null> {
@@ -191,21 +342,41 @@ export class StateWitness implements StateFiles {
   async writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
     const owned = this.#owned.get(path);
     const seen = this.#logs.get(path);
-    if (!owned && !seen) return this.inner.writeAtomic(path, data);
-    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
-    return this.#serial(path, async () => {
-      // What an outsider left is found before this write covers it: by content, since the
-      // identity taken after the last write may be of a file renamed over it since.
-      if (owned) await this.#checkOwned(path, true);
-      if (seen) this.#checkLog(path, (await this.inner.readText(path)) ?? '');
+    if (!owned && !seen) {
       await this.inner.writeAtomic(path, data);
+      // An artifact omk writes itself (a review, a scrubbed log) is kept as written.
+      if (this.#isArtifact(path)) {
+        const identity = await this.inner.identity(path);
+        this.#artifacts.set(path, { digest: sha(Buffer.from(data)), identity });
+      }
+      return;
+    }
+    const bytes = Buffer.from(data);
+    return this.#serial(path, async () => {
       if (owned) {
-        owned.text = text;
+        // What an outsider left is found before this write covers it: by content, since the
+        // identity taken after the last write may be of a file renamed over it since. The
+        // identity the check took is the one the rename still requires, so a change landing
+        // between the check and the rename is looked at (again) rather than covered unseen.
+        let written = false;
+        for (let tries = 0; !written && tries < MAX_REPLACE_TRIES; tries++) {
+          await this.#checkOwned(path, true);
+          written = await this.#replace(path, data, owned.identity);
+        }
+        if (!written) await this.inner.writeAtomic(path, data);
+        owned.text = bytes.toString('utf8');
         owned.identity = await this.inner.identity(path);
+      } else {
+        await this.#checkLog(path, true);
+        await this.inner.writeAtomic(path, data);
       }
       if (seen) {
-        seen.length = text.length;
-        seen.digest = sha(text);
+        const text = wholeLines(bytes);
+        seen.bytes = text.length;
+        seen.prefix = createHash('sha256').update(text);
+        seen.tail = Buffer.from(text.subarray(Math.max(0, text.length - LOG_TAIL_BYTES)));
+        // Not the identity after the write: an append landing before it would pass as seen.
+        seen.identity = null;
         seen.own.clear();
       }
     });
@@ -214,9 +385,12 @@ export class StateWitness implements StateFiles {
   async appendLines(path: string, text: string): Promise<void> {
     const seen = this.#logs.get(path);
     if (seen) {
-      for (const line of text.split('\n')) {
-        if (line !== '') seen.own.set(line, (seen.own.get(line) ?? 0) + 1);
-      }
+      for (const line of text.split('\n')) if (line !== '') add(seen.own, line);
+    } else if ((OWNED_LOGS as readonly string[]).includes(basename(path))) {
+      // Not this process's goal: another omk process may control it. The seals go first, so its
+      // controller never sees the line without one.
+      const seals = sealLines(basename(path), text);
+      if (seals !== '') await this.inner.appendLines(join(dirname(path), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path, text);
   }
