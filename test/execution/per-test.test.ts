@@ -47,6 +47,10 @@ describe('per-test evidence on a pytest project', () => {
     const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
     expect(markdown.code, markdown.stderr).toBe(0);
     expect(markdown.stdout).toContain('- fail→pass: `tests/test_calc.py::test_add`');
+    // The slice's review and the integrated tree's (the same change) say the same: shown once.
+    expect(markdown.stdout.match(/Change size: 1 file changed/g)).toHaveLength(1);
+    const keys = proof.findings.map((finding) => JSON.stringify(finding));
+    expect(keys).toEqual([...new Set(keys)]);
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
   });
