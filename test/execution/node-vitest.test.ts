@@ -77,5 +77,8 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     expect(String(pending[0]?.data.failure)).toContain(`did not fail on base`);
     expect(String(pending[0]?.data.failure)).toContain(EMPTY);
     expect(stderr).toContain(`[${SLICES.bug}] attempt 1 failed`);
+    // The terminal line names the broken test, not only "gate test failed (exit 1):".
+    const line = stderr.split('\n').find((text) => text.includes(`[${SLICES.bug}] attempt 1 failed`));
+    expect(line).toContain(`newly failing tests (they pass on the base): ${EMPTY}`);
   }, 90_000);
 });

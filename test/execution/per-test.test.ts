@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { pathWithout } from '../helpers/path-without.js';
 
 // A Python project tested with pytest, with one committed failing test, as a new user would bring
 // it (no .omk/config.yml): omk detects pytest, reads each test's result on the base and the head,
@@ -47,6 +49,10 @@ describe('per-test evidence on a pytest project', () => {
     const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
     expect(markdown.code, markdown.stderr).toBe(0);
     expect(markdown.stdout).toContain('- fail→pass: `tests/test_calc.py::test_add`');
+    // The slice's review and the integrated tree's (the same change) say the same: shown once.
+    expect(markdown.stdout.match(/Change size: 1 file changed/g)).toHaveLength(1);
+    const keys = proof.findings.map((finding) => JSON.stringify(finding));
+    expect(keys).toEqual([...new Set(keys)]);
     const events = await env.events(id);
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
   });
@@ -75,6 +81,37 @@ describe('per-test evidence on a pytest project', () => {
     expect(proof.knownGaps.find((gap) => gap.code === 'gate_unavailable')?.message).toContain(
       'No agent ran. Install pytest',
     );
+  });
+
+  it('with ruff configured in pyproject.toml but not installed, the goal stops before any agent runs, naming ruff', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-no-ruff-'));
+    try {
+      const pyproject = `${PYTHON_FIXTURE['pyproject.toml']}\n[tool.ruff]\nline-length = 100\n`;
+      env = await createExecutionEnv(
+        { ...PYTHON_FIXTURE, 'pyproject.toml': pyproject },
+        { env: { PATH: await pathWithout(['ruff'], dir) } },
+      );
+      const agent = await env.kit.script(
+        'fixer',
+        `write('calc.py', ${JSON.stringify(BUGGY.replace('a - b', 'a + b'))});`,
+      );
+      const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
+      const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+      expect(await env.kit.calls()).toEqual([]);
+      const events = await env.events(id);
+      expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+        ['lint:unavailable', 'test:failed'],
+      ]);
+      const proof = await env.proof(id);
+      expect(proof.status).toBe('blocked_on_human');
+      expect(proof.agentRuns).toEqual([]);
+      expect(proof.knownGaps.find((gap) => gap.code === 'gate_unavailable')?.message).toContain(
+        'ruff: could not start',
+      );
+      expect(result.stderr).toContain('No agent ran. Install ruff');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a wrong fix that breaks another test fails the slice, naming the regression', async () => {

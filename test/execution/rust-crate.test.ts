@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,41 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
         'No agent ran. Install cargo',
       );
       expect(`${result.stdout}\n${result.stderr}`).toContain('Install cargo');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without clippy (cargo has no clippy command), the goal stops before any agent runs, naming cargo-clippy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omk-no-clippy-'));
+    try {
+      // A toolchain installed without the clippy component: cargo looks for cargo-clippy on PATH and
+      // in $CARGO_HOME/bin, and finds it in neither.
+      const clippy = ['cargo-clippy', 'clippy-driver'];
+      const cargoHome = join(dir, 'cargo-home');
+      await mkdir(join(cargoHome, 'bin'), { recursive: true });
+      for (const entry of await readdir(join(RUST_ENV.CARGO_HOME ?? '', 'bin'))) {
+        if (!clippy.includes(entry))
+          await symlink(join(RUST_ENV.CARGO_HOME ?? '', 'bin', entry), join(cargoHome, 'bin', entry));
+      }
+      const PATH = await pathWithout(clippy, join(dir, 'path'));
+      const { proof, events, result } = await runWith(CRATE, writeLib(lib('a + b', 'a * b')), {
+        PATH,
+        CARGO_HOME: cargoHome,
+      });
+      expect(await env.kit.calls()).toEqual([]);
+      expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+        ['format:passed', 'typecheck:passed', 'lint:unavailable', 'test:failed'],
+      ]);
+      expect(proof.status).toBe('blocked_on_human');
+      expect(proof.agentRuns).toEqual([]);
+      const gap = proof.knownGaps.find((entry) => entry.code === 'gate_unavailable')?.message;
+      expect(gap).toContain('Required gate "lint" (lint) cannot start');
+      expect(gap).toContain(
+        'cargo-clippy: cargo has no clippy command (exit 101); with rustup: rustup component add clippy',
+      );
+      expect(gap).toContain('No agent ran. Install cargo-clippy');
+      expect(result.stderr).toContain('Install cargo-clippy');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmod,
   cp,
@@ -393,6 +394,32 @@ describe('createWorkspacePreparer: other steps', () => {
       PATH: `${join(checkout, 'venv', 'bin')}:${process.env.PATH ?? ''}`,
       VIRTUAL_ENV: join(checkout, 'venv'),
     });
+  });
+
+  it("puts the worktree's own directories first on PYTHONPATH for a project installed in editable mode", async () => {
+    // What setuptools' PEP 660 editable install leaves in the checkout's virtualenv: a .pth that
+    // imports a finder whose MAPPING names the package in the checkout.
+    const venv = join(checkout, '.venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const [python] = (await readdir(join(venv, 'lib'))).filter((name) => name.startsWith('python'));
+    const site = join(venv, 'lib', python ?? 'python3', 'site-packages');
+    await writeFile(
+      join(site, '__editable___slugkit_0_1_0_finder.py'),
+      `MAPPING = {'slugkit': ${JSON.stringify(join(checkout, 'lib', 'slugkit'))}}\n\ndef install():\n    pass\n`,
+    );
+    await writeFile(
+      join(site, '__editable__.slugkit-0.1.0.pth'),
+      'import __editable___slugkit_0_1_0_finder; __editable___slugkit_0_1_0_finder.install()\n',
+    );
+    // A path the checkout has but the worktree does not is not mapped; neither is the virtualenv.
+    await writeFile(join(site, 'old.pth'), `${join(checkout, 'gone')}\n`);
+    await mkdir(join(worktree, 'lib', 'slugkit'), { recursive: true });
+    const result = await prepare([{ kind: 'python-venv', dirs: ['.venv'] }]);
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(result.ok && result.env.PYTHONPATH).toBe(join(worktree, 'lib'));
+    expect(result.done).toEqual([
+      "gates use the checkout's virtualenv .venv/ (first on PATH); the project is installed in editable mode from the checkout, so PYTHONPATH starts with this worktree's lib/",
+    ]);
   });
 
   it('runs setup commands in order in the worktree and stops at the first that cannot start', async () => {

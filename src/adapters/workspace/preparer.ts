@@ -9,6 +9,7 @@ import type {
   PrepareInput,
   WorkspacePreparer,
 } from '../../runtime/workspace/port.js';
+import { editableRedirect, pythonPath } from './python-editable.js';
 import { createSnapshots } from './snapshot.js';
 
 /** Written into a node_modules omk made: what it was made for. */
@@ -65,7 +66,7 @@ function runStep(
     case 'node-modules':
       return nodeModules(step, input, tools, env);
     case 'python-venv':
-      return pythonVenv(step.dirs, input.repoRoot, env);
+      return pythonVenv(step.dirs, input, tools.run, env);
     case 'command':
       return command(step.argv, input, tools.run, env, 'setup');
   }
@@ -127,21 +128,37 @@ async function nodeModules(
   return { done: `${installed.done} (${why})`, changed: true };
 }
 
-async function pythonVenv(dirs: readonly string[], repoRoot: string, env: Record<string, string>) {
+async function pythonVenv(
+  dirs: readonly string[],
+  input: PrepareInput,
+  run: ProcessRunner,
+  env: Record<string, string>,
+): Promise<StepResult> {
+  let found: { dir: string; venv: string } | null = null;
   for (const dir of dirs) {
-    const venv = join(repoRoot, dir);
-    if (!(await exists(join(venv, 'bin', 'python')))) continue;
-    // Read, not copied: a virtualenv holds absolute paths to itself and does not survive a copy.
-    const path = env.PATH ? `${join(venv, 'bin')}${delimiter}${env.PATH}` : join(venv, 'bin');
-    return {
-      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
-      changed: false,
-      env: { PATH: path, VIRTUAL_ENV: venv },
-    };
+    const venv = join(input.repoRoot, dir);
+    if (await exists(join(venv, 'bin', 'python'))) {
+      found = { dir, venv };
+      break;
+    }
   }
+  // Read, not copied: a virtualenv holds absolute paths to itself and does not survive a copy.
+  const venvEnv: Record<string, string> = found
+    ? {
+        PATH: env.PATH ? `${join(found.venv, 'bin')}${delimiter}${env.PATH}` : join(found.venv, 'bin'),
+        VIRTUAL_ENV: found.venv,
+      }
+    : {};
+  const said = found
+    ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)`
+    : `no virtualenv in the checkout (${dirs.join(', ')}): gates use python3 from PATH`;
+  const active = venvEnv.VIRTUAL_ENV ?? env.VIRTUAL_ENV ?? null;
+  const editable = await editableRedirect(run, input, { ...env, ...venvEnv }, active);
+  if (editable === null) return { done: said, changed: false, env: venvEnv };
   return {
-    done: `no virtualenv in the checkout (${dirs.join(', ')}): gates use python3 from PATH`,
-    changed: false,
+    done: `${said}; the project is installed in editable mode from the checkout, so PYTHONPATH starts with this worktree's ${editable.shown.join(', ')}`,
+    changed: true,
+    env: { ...venvEnv, PYTHONPATH: pythonPath(editable.paths, env.PYTHONPATH) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
-import { describeAttemptFailure, logPath, trimOutput } from './attempt-failure.js';
+import { describeAttemptFailure, failureHeadline, logPath, trimOutput } from './attempt-failure.js';
 
 /** Where a slice's worktree lives beside the goal directory, under the state root. */
 const WORKDIR = '/state/worktrees/g/s1';
@@ -224,5 +224,52 @@ describe('describeAttemptFailure: per-test results and diagnostics', () => {
       workdir: WORKDIR,
     });
     expect(text).toContain('new diagnostics (not on the base):\n- src/a.js:1:1 no-unused-vars x\n');
+  });
+});
+
+describe('failureHeadline', () => {
+  const broken = (regressions: string[], total: number): GateEvidence => ({
+    ...gate('test', 'FAIL'),
+    tests: {
+      source: 'go-test-json',
+      baseSha: 'base',
+      counts: {
+        passed: 3,
+        failed: total,
+        skipped: 0,
+        failToPass: 0,
+        regressions: total,
+        stillFailing: 0,
+        added: 0,
+        removed: 0,
+      },
+      failing: regressions,
+      failToPass: [],
+      regressions,
+      stillFailing: [],
+      added: [],
+      removed: [],
+    },
+  });
+  const failure = (gates: GateEvidence[]) =>
+    describeAttemptFailure({ agent: succeeded, findings: [], failingGates: gates, workdir: WORKDIR }) ?? '';
+
+  it('names the tests the change broke, not only "gate test failed (exit 1):"', () => {
+    const gates = [broken(['pkg::TestShortHours'], 1)];
+    expect(failureHeadline(failure(gates), gates)).toBe(
+      'gate test failed (exit 1); newly failing tests (they pass on the base): pkg::TestShortHours',
+    );
+  });
+
+  it('names three and counts the rest', () => {
+    const gates = [broken(['a', 'b', 'c', 'd'], 29)];
+    expect(failureHeadline(failure(gates), gates)).toBe(
+      'gate test failed (exit 1); newly failing tests (they pass on the base): a, b, c and 26 more',
+    );
+  });
+
+  it("is the failure's first line when no test regressed", () => {
+    const gates = [gate('lint', 'src/a.js:1 error')];
+    expect(failureHeadline(failure(gates), gates)).toBe('gate lint failed (exit 1):');
   });
 });

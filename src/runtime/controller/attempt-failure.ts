@@ -126,3 +126,27 @@ export function trimOutput(text: string): string {
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** Regressions named on a failed attempt's one line; the rest are counted. */
+const HEADLINE_NAMES = 3;
+
+/**
+ * A failed attempt in one line for the terminal: the failure's first line, and for a gate that
+ * failed because the change broke tests, which ones (the first line alone ends at "failed (exit 1):").
+ */
+export function failureHeadline(failure: string, gates: readonly GateEvidence[]): string {
+  const first = clip(failure.split('\n')[0] ?? '', 200);
+  const broken = gates
+    .filter((gate) => gate.outcome === 'failed')
+    .flatMap((gate) => gate.tests?.regressions ?? []);
+  const total = gates
+    .filter((gate) => gate.outcome === 'failed')
+    .reduce(
+      (sum, gate) => sum + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
+      0,
+    );
+  if (broken.length === 0) return first;
+  const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine(name), MAX_TEST_NAME_CHARS));
+  const more = total - names.length;
+  return `${first.replace(/:$/, '')}; newly failing tests (they pass on the base): ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}

@@ -14,7 +14,7 @@ import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import type { SliceWorkspace } from '../workspace/port.js';
-import { describeAttemptFailure } from './attempt-failure.js';
+import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
 import { reviewChange, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
@@ -438,7 +438,9 @@ async function settleAttempt(
     journal.updateTask(task.id, { status: 'pending' });
     events.push({ type: 'task_retry', data: { taskId: task.id, attempt, failure: failure.slice(0, 2_000) } });
     await journal.save(events, { spend, spendNote });
-    deps.reporter.info(`[${task.id}] attempt ${attempt} failed; retrying: ${firstLine(failure)}`);
+    deps.reporter.info(
+      `[${task.id}] attempt ${attempt} failed; retrying: ${failureHeadline(failure, gates)}`,
+    );
     return { kind: 'retry', failure };
   }
   if (retriesLeft && !outOfBudget) {
@@ -450,7 +452,7 @@ async function settleAttempt(
       data: { taskId: task.id, attempt, attemptsLeft: left, failure: failure.slice(0, 2_000) },
     });
     await journal.save(events, { spend, spendNote });
-    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failure));
+    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt, left, failureHeadline(failure, gates)));
     return { kind: 'deferred-retry' };
   }
   if (outOfBudget && retriesLeft) {
@@ -478,7 +480,7 @@ async function settleAttempt(
     data: { taskId: task.id, attempts: attempt, failure: failure.slice(0, 2_000) },
   });
   await journal.save(events, { spend, spendNote });
-  deps.reporter.warn(`[${task.id}] failed after ${attempt} attempt(s): ${firstLine(failure)}`);
+  deps.reporter.warn(`[${task.id}] failed after ${attempt} attempt(s): ${failureHeadline(failure, gates)}`);
   return { kind: 'failed' };
 }
 
@@ -516,19 +518,16 @@ function stillPendingMessage(
   taskId: string,
   attempt: number,
   left: number,
+  /** One line (failureHeadline). */
   failure: string,
 ) {
   const hint = wordHint(pendingHint(ctx.goal.id), ctx.deps.steps ?? NEUTRAL_STEPS);
-  return `[${taskId}] attempt ${attempt} failed; the slice stays pending with ${left} attempt(s) left: ${firstLine(failure)}\n${hint}`;
+  return `[${taskId}] attempt ${attempt} failed; the slice stays pending with ${left} attempt(s) left: ${failure}\n${hint}`;
 }
 
 /** As data, so each front door spells the step its own way. */
 export function pendingHint(goalId: string): Hint {
   return ['Run again with ', { step: 'resume', goalId }, ' to give it its next attempt.'];
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 /** `byExitCode` for a gates_verified event: the gates judged pre-existing by exit code alone, when there are any. */

@@ -32,6 +32,28 @@ describe('the patterns that say a gate cannot start', () => {
 });
 
 describe('cannotStart', () => {
+  it('names the cargo subcommand or rustup component the toolchain lacks, and how to add it', () => {
+    const noClippy =
+      'error: no such command: `clippy`\n\nhelp: view all installed commands with `cargo --list`\n';
+    expect(cannotStart(['cargo', 'clippy', '--', '-D', 'warnings'], ended(101, noClippy))).toEqual({
+      tool: 'cargo-clippy',
+      reason:
+        'cargo-clippy: cargo has no clippy command (exit 101); with rustup: rustup component add clippy',
+    });
+    const noFmt =
+      "error: 'cargo-fmt' is not installed for the toolchain 'stable-x86_64-unknown-linux-gnu'.\n" +
+      'To install, run `rustup component add rustfmt`\n';
+    expect(cannotStart(['cargo', 'fmt', '--check'], ended(1, noFmt))).toEqual({
+      tool: 'cargo-fmt',
+      reason:
+        'cargo-fmt: not installed for the toolchain (exit 1); with rustup: rustup component add rustfmt',
+    });
+    // A test that prints cargo's words about another command, or a clippy that ran and failed, started.
+    expect(cannotStart(['cargo', 'test'], ended(101, noClippy))).toBeNull();
+    expect(cannotStart(['cargo', 'clippy'], ended(101, 'error: this `return` is needless\n'))).toBeNull();
+    expect(cannotStart(['npm', 'test'], ended(1, noFmt))).toBeNull();
+  });
+
   it('names the executable when it could not be spawned', () => {
     expect(cannotStart(['ruff', 'check', '.'], ended(-2, '', 'spawn ruff ENOENT'))).toEqual({
       tool: 'ruff',

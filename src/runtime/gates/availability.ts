@@ -65,6 +65,8 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
     return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
   }
   if (result.exitCode === 0 || result.exitCode === null) return null;
+  const rust = rustToolMissing(argv, executable, result);
+  if (rust !== null) return rust;
   if (executable !== '' && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result.tail)) {
     return { tool: executable, reason: `${executable}: command not found (exit ${result.exitCode})` };
   }
@@ -72,6 +74,37 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
     return { tool: module, reason: `${module}: no module named ${module} (exit ${result.exitCode})` };
   }
   return null;
+}
+
+/**
+ * cargo without the gate's subcommand (`cargo clippy`, clippy not installed): cargo says
+ * "error: no such command: `clippy`" ("no such subcommand" before 1.54) and exits 101.
+ */
+const CARGO_NO_COMMAND = /^error: no such (?:sub)?command: `([^`\s]+)`/m;
+/** A rustup proxy whose component is missing: "error: 'cargo-clippy' is not installed for the toolchain '…'". */
+const RUSTUP_NOT_INSTALLED = /^error: '([^'\s]+)' is not installed for the toolchain/m;
+/** rustup's components, by the executable a gate runs. */
+const RUSTUP_COMPONENTS: Readonly<Record<string, string>> = {
+  'cargo-clippy': 'clippy',
+  'clippy-driver': 'clippy',
+  'cargo-fmt': 'rustfmt',
+  rustfmt: 'rustfmt',
+};
+
+function rustToolMissing(
+  argv: readonly string[],
+  executable: string,
+  result: ProcessResult,
+): Unavailability | null {
+  if (executable !== 'cargo' && !(executable in RUSTUP_COMPONENTS)) return null;
+  const command = CARGO_NO_COMMAND.exec(result.tail)?.[1];
+  const subcommand = command !== undefined && argv.slice(1).includes(command) ? command : null;
+  const tool = subcommand === null ? RUSTUP_NOT_INSTALLED.exec(result.tail)?.[1] : `cargo-${subcommand}`;
+  if (tool === undefined) return null;
+  const what = subcommand === null ? 'not installed for the toolchain' : `cargo has no ${subcommand} command`;
+  const component = RUSTUP_COMPONENTS[tool];
+  const how = component === undefined ? '' : `; with rustup: rustup component add ${component}`;
+  return { tool, reason: `${tool}: ${what} (exit ${result.exitCode ?? '-'})${how}` };
 }
 
 function matchesLine(patterns: readonly string[], tool: string, output: string): boolean {

@@ -12,7 +12,7 @@ import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
-import { type Delivery, type Proof, proofVersioned } from './schema.js';
+import { type Delivery, type Finding, type Proof, proofVersioned } from './schema.js';
 
 type ExecutionEvidence = Pick<
   ProofEvidence,
@@ -49,17 +49,30 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
     }),
     changedFiles: record.integration ? (record.finalChangedFiles ?? []) : [],
     agentRuns: record.agentRuns,
-    findings: [
+    // The integrated tree of one slice is that slice's change: its review says the same things
+    // again, and the proof says each once.
+    findings: onceEach([
       ...record.slices.flatMap((slice) => slice.findings),
       ...record.finalFindings,
       // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
       // outside their worktree: kept whether or not an integration ran since.
       ...record.integrationIntegrity,
-    ],
+    ]),
     // What an outsider changed in the state root while a controller ran: never cleared.
     extraGaps: [...record.gaps, ...record.stateIntegrity],
     failures: record.failures,
   };
+}
+
+/** Findings with the same review, severity, message and paths, kept once, in first-seen order. */
+function onceEach(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = JSON.stringify([finding.review, finding.severity, finding.message, finding.paths]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Delivery facts come from lifecycle events only: nothing is claimed without its event. */
