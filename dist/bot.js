@@ -2046,7 +2046,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -2056,10 +2056,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj2 instanceof Map) {
           for (const [key, value] of obj2)
-            add(key, value);
+            add2(key, value);
         } else if (obj2 && typeof obj2 === "object") {
           for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+            add2(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -3999,10 +3999,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep7, value } = collItem;
+        const { start, key, sep: sep8, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4016,7 +4016,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep7) {
+          if (!keyProps.anchor && !keyProps.tag && !sep8) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4040,7 +4040,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep7 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep8 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4056,7 +4056,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4147,7 +4147,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep7 = "";
+        let sep8 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4161,13 +4161,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep7 + cb;
-              sep7 = "";
+                comment += sep8 + cb;
+              sep8 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep7 += source;
+                sep8 += source;
               hasSpace = true;
               break;
             default:
@@ -4210,18 +4210,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep7, value } = collItem;
+        const { start, key, sep: sep8, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep7 && !value) {
+          if (!props.anchor && !props.tag && !sep8 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4275,8 +4275,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep7 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
+        if (!isMap && !sep8 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4288,7 +4288,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep7 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep8 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4299,8 +4299,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep7)
-                for (const st of sep7) {
+              if (sep8)
+                for (const st of sep8) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4317,7 +4317,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4497,7 +4497,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep7 = "";
+      let sep8 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4514,24 +4514,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep7 + indent.slice(trimIndent) + content;
-          sep7 = "\n";
+          value += sep8 + indent.slice(trimIndent) + content;
+          sep8 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep7 === " ")
-            sep7 = "\n";
-          else if (!prevMoreIndented && sep7 === "\n")
-            sep7 = "\n\n";
-          value += sep7 + indent.slice(trimIndent) + content;
-          sep7 = "\n";
+          if (sep8 === " ")
+            sep8 = "\n";
+          else if (!prevMoreIndented && sep8 === "\n")
+            sep8 = "\n\n";
+          value += sep8 + indent.slice(trimIndent) + content;
+          sep8 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep7 === "\n")
+          if (sep8 === "\n")
             value += "\n";
           else
-            sep7 = "\n";
+            sep8 = "\n";
         } else {
-          value += sep7 + content;
-          sep7 = " ";
+          value += sep8 + content;
+          sep8 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4714,25 +4714,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep7 = " ";
+      let sep8 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep7 === "\n")
-            res += sep7;
+          if (sep8 === "\n")
+            res += sep8;
           else
-            sep7 = "\n";
+            sep8 = "\n";
         } else {
-          res += sep7 + lm;
-          sep7 = " ";
+          res += sep8 + lm;
+          sep8 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep7 + (match?.[1] ?? "");
+      return res + sep8 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5542,14 +5542,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep7, value }) {
+    function stringifyItem({ start, key, sep: sep8, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep7)
-        for (const st of sep7)
+      if (sep8)
+        for (const st of sep8)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6716,18 +6716,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep7;
+          let sep8;
           if (scalar.end) {
-            sep7 = scalar.end;
-            sep7.push(this.sourceToken);
+            sep8 = scalar.end;
+            sep8.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep7 = [this.sourceToken];
+            sep8 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep7 }]
+            items: [{ start, key: scalar, sep: sep8 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6880,15 +6880,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep7 = it.sep;
-                  sep7.push(this.sourceToken);
+                  const sep8 = it.sep;
+                  sep8.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep7 }]
+                    items: [{ start: start2, key, sep: sep8 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7082,13 +7082,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep7 = fc.end.splice(1, fc.end.length);
-            sep7.push(this.sourceToken);
+            const sep8 = fc.end.splice(1, fc.end.length);
+            sep8.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep7 }]
+              items: [{ start, key: fc, sep: sep8 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -9150,6 +9150,11 @@ var ForgeError = class extends OmkError {
     super("forge", message, options);
   }
 };
+var PolicyViolationError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("policy_violation", message, options);
+  }
+};
 var WorkspacePreparationError = class extends OmkError {
   constructor(message, options = {}) {
     super("workspace", message, options);
@@ -11177,8 +11182,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter2) => {
-  const escapedDelim = escapeRegex(delimiter2 ?? ":");
+var mac = (delimiter3) => {
+  const escapedDelim = escapeRegex(delimiter3 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -29255,12 +29260,12 @@ function remaining(limits, spent) {
     usd: left(limits.usd, spent.usd)
   };
 }
-function addToLimits(limits, spent, add) {
+function addToLimits(limits, spent, add2) {
   const plus = (limit, used, extra) => extra === void 0 ? limit : (limit ?? used) + extra;
-  const usd = plus(limits.usd, spent.usd, add.usd);
+  const usd = plus(limits.usd, spent.usd, add2.usd);
   return {
-    timeMs: plus(limits.timeMs, spent.timeMs, add.timeMs),
-    tokens: plus(limits.tokens, spent.tokens, add.tokens),
+    timeMs: plus(limits.timeMs, spent.timeMs, add2.timeMs),
+    tokens: plus(limits.tokens, spent.tokens, add2.tokens),
     // Cents and fractions of them only: avoid 0.1 + 0.2 in a persisted limit.
     usd: usd === null ? null : Math.round(usd * 1e4) / 1e4
   };
@@ -29823,6 +29828,8 @@ function cannotStart(argv, result2) {
     return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
   }
   if (result2.exitCode === 0 || result2.exitCode === null) return null;
+  const rust = rustToolMissing(argv, executable, result2);
+  if (rust !== null) return rust;
   if (executable !== "" && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result2.tail)) {
     return { tool: executable, reason: `${executable}: command not found (exit ${result2.exitCode})` };
   }
@@ -29830,6 +29837,25 @@ function cannotStart(argv, result2) {
     return { tool: module, reason: `${module}: no module named ${module} (exit ${result2.exitCode})` };
   }
   return null;
+}
+var CARGO_NO_COMMAND = /^error: no such (?:sub)?command: `([^`\s]+)`/m;
+var RUSTUP_NOT_INSTALLED = /^error: '([^'\s]+)' is not installed for the toolchain/m;
+var RUSTUP_COMPONENTS = {
+  "cargo-clippy": "clippy",
+  "clippy-driver": "clippy",
+  "cargo-fmt": "rustfmt",
+  rustfmt: "rustfmt"
+};
+function rustToolMissing(argv, executable, result2) {
+  if (executable !== "cargo" && !(executable in RUSTUP_COMPONENTS)) return null;
+  const command2 = CARGO_NO_COMMAND.exec(result2.tail)?.[1];
+  const subcommand = command2 !== void 0 && argv.slice(1).includes(command2) ? command2 : null;
+  const tool = subcommand === null ? RUSTUP_NOT_INSTALLED.exec(result2.tail)?.[1] : `cargo-${subcommand}`;
+  if (tool === void 0) return null;
+  const what = subcommand === null ? "not installed for the toolchain" : `cargo has no ${subcommand} command`;
+  const component = RUSTUP_COMPONENTS[tool];
+  const how = component === void 0 ? "" : `; with rustup: rustup component add ${component}`;
+  return { tool, reason: `${tool}: ${what} (exit ${result2.exitCode ?? "-"})${how}` };
 }
 function matchesLine(patterns, tool, output2) {
   const escaped = tool.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -30648,19 +30674,19 @@ function executionWithoutMachinePaths(record2, roots) {
 }
 function relativizer(roots) {
   const rules = [];
-  const add = (root, to2, segment = "") => {
+  const add2 = (root, to2, segment = "") => {
     const clean3 = root.replace(/\/+$/, "");
     if (clean3 === "" || !clean3.startsWith("/")) return;
     rules.push({ pattern: new RegExp(`${escapeRegExp(clean3)}${segment}(?:/|(?![\\w-]|\\.\\w))`, "g"), to: to2 });
   };
-  for (const worktree of [...roots.worktrees].sort((a, b) => b.length - a.length)) add(worktree, "");
-  add(roots.worktreesDir, "", "/[^/\\s\"'`]+");
+  for (const worktree of [...roots.worktrees].sort((a, b) => b.length - a.length)) add2(worktree, "");
+  add2(roots.worktreesDir, "", "/[^/\\s\"'`]+");
   const ordered = [
     { root: roots.goalDir, to: "" },
     { root: roots.repoRoot, to: "" },
     { root: roots.stateRoot, to: "../../" }
   ].sort((a, b) => b.root.length - a.root.length);
-  for (const { root, to: to2 } of ordered) add(root, to2);
+  for (const { root, to: to2 } of ordered) add2(root, to2);
   return (text3) => {
     let out = text3;
     for (const rule of rules)
@@ -30678,8 +30704,8 @@ function agentName(name) {
 function recordedAgent(spec, repoRoot) {
   const match = /^script:\s*(\/.*)$/.exec(spec);
   if (match?.[1] === void 0) return spec;
-  const inside = relative(repoRoot, match[1]);
-  return inside !== "" && !inside.startsWith("..") && !isAbsolute2(inside) ? `script:${inside}` : agentName(spec);
+  const inside2 = relative(repoRoot, match[1]);
+  return inside2 !== "" && !inside2.startsWith("..") && !isAbsolute2(inside2) ? `script:${inside2}` : agentName(spec);
 }
 function escapeRegExp(text3) {
   return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -30707,17 +30733,28 @@ function evidenceFromExecution(record2, graph) {
     }),
     changedFiles: record2.integration ? record2.finalChangedFiles ?? [] : [],
     agentRuns: record2.agentRuns,
-    findings: [
+    // The integrated tree of one slice is that slice's change: its review says the same things
+    // again, and the proof says each once.
+    findings: onceEach([
       ...record2.slices.flatMap((slice) => slice.findings),
       ...record2.finalFindings,
       // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
       // outside their worktree: kept whether or not an integration ran since.
       ...record2.integrationIntegrity
-    ],
+    ]),
     // What an outsider changed in the state root while a controller ran: never cleared.
     extraGaps: [...record2.gaps, ...record2.stateIntegrity],
     failures: record2.failures
   };
+}
+function onceEach(findings) {
+  const seen = /* @__PURE__ */ new Set();
+  return findings.filter((finding2) => {
+    const key = JSON.stringify([finding2.review, finding2.severity, finding2.message, finding2.paths]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 function deliveryFromEvents(events) {
   const delivery = {
@@ -31036,7 +31073,7 @@ function overBudgetCap(limits, added, cap) {
     return [{ part, added: extra, limit, cap: most }];
   });
 }
-async function addBudget(store, goalId, add, cap) {
+async function addBudget(store, goalId, add2, cap) {
   const paths2 = store.paths(goalId);
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   await store.withGoalLock(goalId, async () => {
@@ -31047,13 +31084,13 @@ async function addBudget(store, goalId, add, cap) {
       });
     }
     const spent = await currentSpent(store.files, paths2.budget);
-    const raise = { timeMs: add.time, tokens: add.tokens, usd: add.usd };
+    const raise = { timeMs: add2.time, tokens: add2.tokens, usd: add2.usd };
     const limits = addToLimits(goal.budget, spent, raise);
     if (cap !== void 0) {
       const over = overBudgetCap(limits, raise, cap.limits);
       if (over.length > 0) throw cap.refusal(over, goalId);
     }
-    const added = { timeMs: add.time ?? null, tokens: add.tokens ?? null, usd: add.usd ?? null };
+    const added = { timeMs: add2.time ?? null, tokens: add2.tokens ?? null, usd: add2.usd ?? null };
     await appendCheckpoint(store.files, paths2.budget, store.deps.clock, {
       kind: "add",
       limits,
@@ -31239,6 +31276,9 @@ var agentsConfigSchema = external_exports.object({
   ).default({})
 }).default({ custom: {}, settings: {} });
 
+// src/runtime/gates/port.ts
+var GATE_HOMES = ["own", "user"];
+
 // src/runtime/config/schema.ts
 var CONFIG_VERSION = 1;
 var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
@@ -31270,6 +31310,9 @@ var gateConfigSchema = external_exports.strictObject({
 var gatesConfigSchema = external_exports.strictObject({
   detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
   timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
+  home: external_exports.enum(GATE_HOMES).default("own").describe(
+    "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there)."
+  ),
   list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
     const seen = /* @__PURE__ */ new Set();
     list3.forEach((gate, index) => {
@@ -31395,8 +31438,8 @@ var CONFIG_EXAMPLES = {
   ].join("\n")
 };
 async function loadConfig(repoRoot) {
-  for (const relative12 of CONFIG_FILES) {
-    const path2 = join3(repoRoot, relative12);
+  for (const relative14 of CONFIG_FILES) {
+    const path2 = join3(repoRoot, relative14);
     const text3 = await readConfigText(path2);
     if (text3 === null) continue;
     return { config: parseConfig(text3, path2), path: path2 };
@@ -32414,11 +32457,11 @@ function exhaustedLimit(limits, spent) {
   if (limits.usd !== null && spent.usd >= limits.usd) return "usd";
   return null;
 }
-function addSpend(spent, add) {
+function addSpend(spent, add2) {
   return {
-    timeMs: spent.timeMs + (add.timeMs ?? 0),
-    tokens: spent.tokens + (add.tokens ?? 0),
-    usd: Math.round((spent.usd + (add.usd ?? 0)) * 1e6) / 1e6
+    timeMs: spent.timeMs + (add2.timeMs ?? 0),
+    tokens: spent.tokens + (add2.tokens ?? 0),
+    usd: Math.round((spent.usd + (add2.usd ?? 0)) * 1e6) / 1e6
   };
 }
 
@@ -33527,8 +33570,8 @@ function readSignals(normalized) {
     for (const word of words2) for (const w of word.split(" ")) classWords.add(w);
   for (const phrase of testAuthoring) for (const w of phrase.split(/\s+/)) classWords.add(w);
   const absolute = matches(ABSOLUTE_TARGET, lower);
-  const relative12 = matches(RELATIVE_TARGET, lower);
-  const measurable = absolute[0] ?? relative12[0] ?? null;
+  const relative14 = matches(RELATIVE_TARGET, lower);
+  const measurable = absolute[0] ?? relative14[0] ?? null;
   const work = withoutConstraints(normalized).replace(/\b(?:and|but|while)\s*$/i, "").trim();
   const scope = work === "" ? normalized : work;
   const withoutTargets = scope.replace(new RegExp(ABSOLUTE_TARGET.source, "gi"), " ");
@@ -34428,7 +34471,7 @@ var nodeDetector = {
     if (scripts === null) return [];
     const manager = packageManager(context);
     const gates = [];
-    const add = (name, candidates) => {
+    const add2 = (name, candidates) => {
       const script = candidates.find((candidate) => {
         const body = scripts[candidate];
         return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
@@ -34443,10 +34486,10 @@ var nodeDetector = {
         ...report2 === void 0 ? {} : { report: report2 }
       });
     };
-    add("format", FORMAT_SCRIPTS);
-    add("lint", LINT_SCRIPTS);
-    add("typecheck", TYPECHECK_SCRIPTS);
-    add("test", TEST_SCRIPTS);
+    add2("format", FORMAT_SCRIPTS);
+    add2("lint", LINT_SCRIPTS);
+    add2("typecheck", TYPECHECK_SCRIPTS);
+    add2("test", TEST_SCRIPTS);
     return gates;
   }
 };
@@ -34780,6 +34823,9 @@ function boundedVerify(verify, maxBytes) {
   if (maxBytes === void 0) return verify;
   return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
 }
+function withGateHome(verify, home) {
+  return (gates, context) => verify(gates, { ...context, home });
+}
 function boundedPreparer(preparer, maxBytes) {
   if (maxBytes === void 0) return preparer;
   return { prepare: (input2) => preparer.prepare({ ...input2, logMaxBytes: maxBytes }) };
@@ -34987,6 +35033,9 @@ var SAMPLE_MARKER = /EXAMPLE/;
 var SYNTHETIC_RUN = 6;
 var MIN_ENTROPY = 3.5;
 function findSecrets(line2) {
+  return secretSpans(line2).map((entry) => entry.match);
+}
+function secretSpans(line2) {
   const found = [];
   const formats = ANY_FORMAT.test(line2) ? RULES2 : [];
   for (const rule of formats) {
@@ -35031,7 +35080,7 @@ function findSecrets(line2) {
     if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
     found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
   }
-  return found.sort((a, b) => a.start - b.start).map((entry) => entry.match);
+  return found.sort((a, b) => a.start - b.start);
 }
 function looksLikeKey(value) {
   return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !PLACEHOLDER.test(value) && !looksSynthetic(value) && shannonEntropy(value) >= KEY_ENTROPY;
@@ -35081,8 +35130,21 @@ function createScrub(literals) {
     out = out.replace(AUTH_HEADER, (_, prefix) => `${prefix}${REDACTED}`);
     out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
     for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-    return out;
+    return scrubReviewedKeys(out);
   };
+}
+var PRIVATE_KEY_BLOCK = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
+function scrubReviewedKeys(text3) {
+  const out = text3.replace(PRIVATE_KEY_BLOCK, (_, begin, end) => `${begin}${REDACTED}${end}`);
+  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
+  return out.split("\n").map((line2) => {
+    let clean3 = line2;
+    for (const span of secretSpans(line2).reverse()) {
+      if (span.match.severity !== "blocking" || line2.startsWith("-----BEGIN", span.start)) continue;
+      clean3 = `${clean3.slice(0, span.start)}${REDACTED}${clean3.slice(span.end)}`;
+    }
+    return clean3;
+  }).join("\n");
 }
 function literalForms(literals) {
   const forms = /* @__PURE__ */ new Set();
@@ -35114,32 +35176,39 @@ async function scrubFile(files2, path2, scrub) {
 }
 
 // src/runtime/secrets/scrubbed-runs.ts
-function scrubbedAgent(agent, scrub, files2) {
+var keepNothing = async () => void 0;
+function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
   return {
     name: agent.name,
     label: agent.label,
     async run(input2) {
       const result2 = await agent.run(input2);
       await scrubFile(files2, result2.transcript, scrub);
+      await keep(result2.transcript);
       return { ...result2, summary: scrub(result2.summary) };
     }
   };
 }
-function scrubbedVerify(verify, scrub, files2) {
+function scrubbedVerify(verify, scrub, files2, keep = keepNothing) {
   return async (gates, context) => {
     const evidence = await verify(gates, context);
     await Promise.all(
-      evidence.map((gate) => gate.artifact === null ? null : scrubFile(files2, gate.artifact, scrub))
+      evidence.map(async (gate) => {
+        if (gate.artifact === null) return;
+        await scrubFile(files2, gate.artifact, scrub);
+        await keep(gate.artifact);
+      })
     );
     return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
   };
 }
-function scrubbedWorkspaces(workspaces, scrub, files2) {
+function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
   return {
     ...workspaces,
     async resetToBase(workspace, diffPath) {
       const reset = await workspaces.resetToBase(workspace, diffPath);
       await scrubFile(files2, diffPath, scrub);
+      if (reset.diffSaved) await keep(diffPath);
       return reset;
     }
   };
@@ -35224,6 +35293,7 @@ async function composeController(deps, goal, prepared) {
   const { config: config2 } = prepared.config;
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
+  const keep = (path2) => deps.store.keepArtifact(path2);
   const confine = prepared.sandbox.active ? {
     writable: [cacheDir],
     readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
@@ -35243,10 +35313,11 @@ async function composeController(deps, goal, prepared) {
     workspaces: scrubbedWorkspaces(
       deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
       scrub,
-      deps.store.files
+      deps.store.files,
+      keep
     ),
-    agent: scrubbedAgent(agent, scrub, deps.store.files),
-    verify: scrubbedVerify(verify, scrub, deps.store.files),
+    agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
+    verify: scrubbedVerify(withGateHome(verify, config2.gates.home), scrub, deps.store.files, keep),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
@@ -35386,7 +35457,7 @@ async function runGatesOnBase(ctx) {
 
 // src/runtime/controller/prepare.ts
 import { join as join10 } from "node:path";
-async function prepareWorkspace(ctx, path2, label) {
+async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
@@ -35396,6 +35467,7 @@ async function prepareWorkspace(ctx, path2, label) {
   const result2 = await preparer.prepare({
     repoRoot: goal.repo.root,
     path: path2,
+    ...base ? { base } : {},
     plan: preparation,
     env: deps.gateEnv,
     logPath: logPath2,
@@ -35682,7 +35754,7 @@ function planRequiredGates(oracleKinds, detected) {
 // src/runtime/controller/context.ts
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  const prepare = (path2) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID);
+  const prepare = (path2, runs) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID, runs);
   const agent = waitingOutRateLimits(
     deps.agent,
     journal,
@@ -35703,18 +35775,26 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
       baseSha,
       workspaceRoot: deps.workspaceRoot,
       sparsePaths: null
-    }).then(async (workspace) => ({ workspace, env: await prepare(workspace.path) }));
+    }).then(async (workspace) => ({ workspace, env: await prepare(workspace.path, "checkout-code") }));
     return created;
   };
+  let isolated = null;
   return {
     baseSha,
     path: async () => (await make()).workspace.path,
-    env: async () => (await make()).env
+    env: async () => (await make()).env,
+    pathForAgentCode: () => {
+      isolated ??= make().then(async ({ workspace }) => {
+        await prepare(workspace.path, "agent-code");
+        return workspace.path;
+      });
+      return isolated;
+    }
   };
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join17, relative as relative7 } from "node:path";
+import { join as join19, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
@@ -35739,12 +35819,12 @@ async function readFollowUps(cwd, defaults) {
   const path2 = join11(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat15 = await lstat(path2);
-    if (!stat15.isFile()) {
+    const stat16 = await lstat(path2);
+    if (!stat16.isFile()) {
       await removeProposals(path2);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat15.size > MAX_FILE_BYTES) {
+    if (stat16.size > MAX_FILE_BYTES) {
       await removeProposals(path2);
       return {
         followUps: [],
@@ -36260,6 +36340,19 @@ ${cut2}` : cut2;
 function oneLine3(text3) {
   return text3.replace(/\s+/g, " ").trim();
 }
+var HEADLINE_NAMES = 3;
+function failureHeadline(failure2, gates) {
+  const first = clip(failure2.split("\n")[0] ?? "", 200);
+  const broken = gates.filter((gate) => gate.outcome === "failed").flatMap((gate) => gate.tests?.regressions ?? []);
+  const total = gates.filter((gate) => gate.outcome === "failed").reduce(
+    (sum3, gate) => sum3 + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
+    0
+  );
+  if (broken.length === 0) return first;
+  const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine3(name), MAX_TEST_NAME_CHARS));
+  const more = total - names.length;
+  return `${first.replace(/:$/, "")}; newly failing tests (they pass on the base): ${names.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}
 
 // src/runtime/controller/change-review.ts
 import { join as join12 } from "node:path";
@@ -36429,8 +36522,8 @@ function binaryFindings(input2, files2) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path2) || diffFile?.binary === true;
     const byName = binaryClassOf(path2);
-    const stat15 = input2.changedFiles.find((file2) => file2.path === path2);
-    const looksBinary = byName !== null && stat15 !== void 0 && stat15.additions === 0 && stat15.deletions === 0;
+    const stat16 = input2.changedFiles.find((file2) => file2.path === path2);
+    const looksBinary = byName !== null && stat16 !== void 0 && stat16.additions === 0 && stat16.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind, [...groups2.get(kind) ?? [], path2]);
@@ -37103,7 +37196,7 @@ async function writeReview(ctx, taskId, findings) {
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join14 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/controller/run-baseline.ts
 async function checkRunBaseline(deps, holder, repoRoot, before) {
@@ -37117,14 +37210,64 @@ async function checkRunBaseline(deps, holder, repoRoot, before) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { createHash as createHash3 } from "node:crypto";
-import { join as join13 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { join as join15 } from "node:path";
 
 // src/runtime/state/witness.ts
+import { createHash as createHash3 } from "node:crypto";
+import { basename as basename5, dirname as dirname3, join as join14, relative as relative6 } from "node:path";
+
+// src/runtime/state/seals.ts
 import { createHash as createHash2 } from "node:crypto";
-import { basename as basename5 } from "node:path";
+import { join as join13 } from "node:path";
+var SEALS_FILE = ".seals.jsonl";
+function newSeals() {
+  return { bytes: 0, unused: /* @__PURE__ */ new Map() };
+}
+function sha(text3) {
+  return createHash2("sha256").update(text3).digest("hex");
+}
+function sealKey(log, line2) {
+  return `${log}\0${sha(line2)}`;
+}
+function sealLines(log, text3) {
+  return text3.split("\n").filter((line2) => line2 !== "").map((line2) => `${JSON.stringify({ log, sha256: sha(line2) })}
+`).join("");
+}
+async function readSeals(files2, dir, seals) {
+  const range = await files2.readRange(join13(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  if (range === null || range.size < seals.bytes) return;
+  const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
+  seals.bytes += added.length;
+  for (const line2 of added.toString("utf8").split("\n")) {
+    const seal = parseSeal(line2);
+    if (seal !== null) add(seals.unused, `${seal.log}\0${seal.sha256}`);
+  }
+}
+function take(counts, key) {
+  const count = counts.get(key) ?? 0;
+  if (count === 0) return false;
+  if (count === 1) counts.delete(key);
+  else counts.set(key, count - 1);
+  return true;
+}
+function add(counts, key) {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+function parseSeal(line2) {
+  if (line2.trim() === "") return null;
+  try {
+    const value = JSON.parse(line2);
+    if (typeof value === "object" && value !== null && "log" in value && typeof value.log === "string" && "sha256" in value && typeof value.sha256 === "string")
+      return { log: value.log, sha256: value.sha256 };
+  } catch {
+  }
+  return null;
+}
+
+// src/runtime/state/witness.ts
 var OWNED_FILES = ["execution.json", "task-graph.json"];
-var OWNED_LOGS = ["events.jsonl", "decisions.jsonl"];
+var OWNED_LOGS = ["events.jsonl", "decisions.jsonl", "budget.jsonl"];
 var OUTSIDER_EVENTS = [
   "goal_paused",
   "goal_resumed",
@@ -37136,9 +37279,13 @@ var OUTSIDER_EVENTS = [
   "lock_recovered",
   "fix_requested"
 ];
-function sha(text3) {
-  return createHash2("sha256").update(text3).digest("hex");
+var LOG_TAIL_BYTES = 4096;
+var TO_THE_END = Number.MAX_SAFE_INTEGER;
+var NEWLINE2 = 10;
+function wholeLines(bytes) {
+  return bytes.subarray(0, bytes.lastIndexOf(NEWLINE2) + 1);
 }
+var MAX_REPLACE_TRIES = 5;
 var StateWitness = class {
   constructor(inner) {
     this.inner = inner;
@@ -37146,36 +37293,65 @@ var StateWitness = class {
   inner;
   #owned = /* @__PURE__ */ new Map();
   #logs = /* @__PURE__ */ new Map();
+  #seals = /* @__PURE__ */ new Map();
+  /** The artifacts directories of the watched goals, and what omk wrote in them. */
+  #artifactDirs = /* @__PURE__ */ new Set();
+  #artifacts = /* @__PURE__ */ new Map();
   /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
   #queues = /* @__PURE__ */ new Map();
   #found = [];
   /**
    * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
-   * takes the goal as it finds it). Watching again keeps what is known.
+   * takes the goal as it finds it). Watching again keeps what is known. `artifacts`: the goal's
+   * artifacts directory, whose files omk writes (or `keepArtifact`s) are kept by digest.
    */
   async watch(paths2) {
+    if (paths2.artifacts !== void 0) this.#artifactDirs.add(paths2.artifacts);
     for (const path2 of paths2.owned) {
       if (this.#owned.has(path2)) continue;
+      const identity = await this.inner.identity(path2);
       const text3 = await this.inner.readText(path2);
-      this.#owned.set(path2, { text: text3, identity: await this.inner.identity(path2) });
+      this.#owned.set(path2, { text: text3, identity });
     }
+    const baseline = /* @__PURE__ */ new Map();
     for (const path2 of paths2.logs) {
       if (this.#logs.has(path2)) continue;
-      const read2 = await this.inner.readText(path2) ?? "";
-      const text3 = read2.slice(0, read2.lastIndexOf("\n") + 1);
-      this.#logs.set(path2, { length: text3.length, digest: sha(text3), own: /* @__PURE__ */ new Map() });
+      const identity = await this.inner.identity(path2);
+      const text3 = wholeLines((await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0));
+      this.#logs.set(path2, {
+        bytes: text3.length,
+        prefix: createHash3("sha256").update(text3),
+        tail: Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES))),
+        identity,
+        own: /* @__PURE__ */ new Map()
+      });
+      const keys2 = baseline.get(dirname3(path2)) ?? [];
+      for (const line2 of text3.toString("utf8").split("\n"))
+        if (line2.trim() !== "") keys2.push(sealKey(basename5(path2), line2));
+      baseline.set(dirname3(path2), keys2);
+    }
+    for (const [dir, keys2] of baseline) {
+      if (this.#seals.has(dir)) continue;
+      const seals = newSeals();
+      this.#seals.set(dir, seals);
+      await readSeals(this.inner, dir, seals);
+      for (const key of keys2) take(seals.unused, key);
     }
   }
   /**
    * Compares every watched file under `dir` (a goal directory) with what is known, restores the
-   * owned ones, and says what differed there.
+   * owned ones, and says what differed there. The artifacts omk kept are compared by identity
+   * (a stat), and by digest when it changed. `thorough` (before the proof): each log's whole seen
+   * part is compared, not only its end.
    */
-  async verify(dir) {
+  async verify(dir, { thorough = false } = {}) {
     const under = (path2) => path2.startsWith(`${dir}/`);
     for (const path2 of [...this.#owned.keys()].filter(under))
       await this.#serial(path2, () => this.#checkOwned(path2, true));
     for (const path2 of [...this.#logs.keys()].filter(under))
-      await this.#serial(path2, async () => this.#checkLog(path2, await this.inner.readText(path2) ?? ""));
+      await this.#serial(path2, () => this.#checkLog(path2, thorough));
+    for (const path2 of [...this.#artifacts.keys()].filter(under))
+      await this.#serial(path2, () => this.#checkArtifact(dir, path2));
     return this.take(dir);
   }
   /** What was found under `dir` since the last call (by `verify`, or by a read or write on the way). */
@@ -37183,6 +37359,23 @@ var StateWitness = class {
     const found = this.#found.filter((t) => t.path.startsWith(`${dir}/`));
     this.#found = this.#found.filter((t) => !found.includes(t));
     return found;
+  }
+  /**
+   * Takes the file at `path` (an artifact a run of omk's wrote: an agent's transcript, a gate's
+   * log, a kept patch), as it is now, as omk's: a later change is found before the proof.
+   */
+  async keepArtifact(path2) {
+    if (!this.#isArtifact(path2)) return;
+    await this.#serial(path2, async () => {
+      const identity = await this.inner.identity(path2);
+      const range = await this.inner.readRange(path2, 0, TO_THE_END);
+      if (range === null) this.#artifacts.delete(path2);
+      else this.#artifacts.set(path2, { digest: sha(range.bytes), identity });
+    });
+  }
+  #isArtifact(path2) {
+    for (const dir of this.#artifactDirs) if (path2.startsWith(`${dir}/`)) return true;
+    return false;
   }
   #serial(path2, fn) {
     const run = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
@@ -37219,39 +37412,102 @@ var StateWitness = class {
     known.identity = await this.inner.identity(path2);
     return known;
   }
-  #checkLog(path2, read2) {
+  /**
+   * What the log gained since it was last seen, line by line; first, that what was seen is still
+   * there: its last `LOG_TAIL_BYTES` (or, `whole`, all of it, by digest). An unchanged identity
+   * means nothing wrote the file since, and nothing is read.
+   */
+  async #checkLog(path2, whole) {
     const seen = this.#logs.get(path2);
     if (!seen) return;
-    const file2 = basename5(path2);
-    const text3 = read2.slice(0, read2.lastIndexOf("\n") + 1);
-    if (text3.length < seen.length || sha(text3.slice(0, seen.length)) !== seen.digest) {
+    const identity = await this.inner.identity(path2);
+    if (!whole && identity === seen.identity) return;
+    const from = whole ? 0 : Math.max(0, seen.bytes - LOG_TAIL_BYTES);
+    const range = await this.inner.readRange(path2, from, TO_THE_END);
+    const known = seen.bytes - from;
+    if (!this.#intact(seen, range, known, whole)) {
       this.#found.push({
-        file: file2,
+        file: basename5(path2),
         path: path2,
         what: "rewritten: lines omk had seen were changed or removed",
         restored: false
       });
-    } else {
-      for (const line2 of text3.slice(seen.length).split("\n")) {
-        if (line2.trim() === "") continue;
-        const mine = seen.own.get(line2) ?? 0;
-        if (mine > 0) {
-          if (mine === 1) seen.own.delete(line2);
-          else seen.own.set(line2, mine - 1);
-          continue;
-        }
-        const type = file2 === "events.jsonl" ? eventType(line2) : null;
-        if (type !== null && OUTSIDER_EVENTS.includes(type)) continue;
-        this.#found.push({
-          file: file2,
-          path: path2,
-          what: `given a line omk did not write${type === null ? "" : ` (type \`${type.slice(0, 40)}\`)`}`,
-          restored: false
-        });
-      }
+      const all = wholeLines(
+        (from === 0 ? range : await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0)
+      );
+      seen.bytes = all.length;
+      seen.prefix = createHash3("sha256").update(all);
+      seen.tail = Buffer.from(all.subarray(Math.max(0, all.length - LOG_TAIL_BYTES)));
+      seen.identity = null;
+      return;
     }
-    seen.length = text3.length;
-    seen.digest = sha(text3);
+    const added = wholeLines((range?.bytes ?? Buffer.alloc(0)).subarray(known));
+    await this.#judgeLines(path2, seen, added.toString("utf8"));
+    seen.bytes += added.length;
+    seen.prefix.update(added);
+    const end = Buffer.concat([seen.tail, added]);
+    seen.tail = Buffer.from(end.subarray(Math.max(0, end.length - LOG_TAIL_BYTES)));
+    seen.identity = identity;
+  }
+  #intact(seen, range, known, whole) {
+    if (range === null) return seen.bytes === 0;
+    if (range.size < seen.bytes || range.bytes.length < known) return false;
+    const part = range.bytes.subarray(0, known);
+    return whole ? sha(part) === seen.prefix.copy().digest("hex") : part.equals(seen.tail.subarray(seen.tail.length - known));
+  }
+  /** Each added line is the controller's own, another omk process's (sealed), or a finding. */
+  async #judgeLines(path2, seen, text3) {
+    const file2 = basename5(path2);
+    for (const line2 of text3.split("\n")) {
+      if (line2.trim() === "") continue;
+      if (take(seen.own, line2)) continue;
+      if (await this.#sealed(dirname3(path2), file2, line2)) continue;
+      const type = file2 === "events.jsonl" ? eventType(line2) : null;
+      this.#found.push({
+        file: file2,
+        path: path2,
+        what: `given a line omk did not write${type === null ? "" : ` (type \`${type.slice(0, 40)}\`)`}`,
+        restored: false
+      });
+    }
+  }
+  async #sealed(dir, log, line2) {
+    const key = sealKey(log, line2);
+    let seals = this.#seals.get(dir);
+    if (!seals) {
+      seals = newSeals();
+      this.#seals.set(dir, seals);
+    }
+    if (take(seals.unused, key)) return true;
+    const known = seals;
+    await this.#serial(join14(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    return take(seals.unused, key);
+  }
+  async #checkArtifact(dir, path2) {
+    const kept = this.#artifacts.get(path2);
+    if (!kept) return;
+    const identity = await this.inner.identity(path2);
+    if (identity !== null && identity === kept.identity) return;
+    const range = await this.inner.readRange(path2, 0, TO_THE_END);
+    const digest2 = range === null ? null : sha(range.bytes);
+    if (digest2 === kept.digest) {
+      kept.identity = identity;
+      return;
+    }
+    this.#found.push({
+      file: relative6(dir, path2),
+      path: path2,
+      what: digest2 === null ? "removed" : "changed",
+      restored: false
+    });
+    if (digest2 === null) this.#artifacts.delete(path2);
+    else this.#artifacts.set(path2, { digest: digest2, identity });
+  }
+  /** Replaces an owned file only while it is still what the check just found (see the port). */
+  async #replace(path2, data, identity) {
+    if (this.inner.replaceIfIdentity) return this.inner.replaceIfIdentity(path2, data, identity);
+    await this.inner.writeAtomic(path2, data);
+    return true;
   }
   async readText(path2) {
     if (!this.#owned.has(path2)) return this.inner.readText(path2);
@@ -37260,19 +37516,35 @@ var StateWitness = class {
   async writeAtomic(path2, data) {
     const owned = this.#owned.get(path2);
     const seen = this.#logs.get(path2);
-    if (!owned && !seen) return this.inner.writeAtomic(path2, data);
-    const text3 = typeof data === "string" ? data : Buffer.from(data).toString("utf8");
-    return this.#serial(path2, async () => {
-      if (owned) await this.#checkOwned(path2, true);
-      if (seen) this.#checkLog(path2, await this.inner.readText(path2) ?? "");
+    if (!owned && !seen) {
       await this.inner.writeAtomic(path2, data);
+      if (this.#isArtifact(path2)) {
+        const identity = await this.inner.identity(path2);
+        this.#artifacts.set(path2, { digest: sha(Buffer.from(data)), identity });
+      }
+      return;
+    }
+    const bytes = Buffer.from(data);
+    return this.#serial(path2, async () => {
       if (owned) {
-        owned.text = text3;
+        let written = false;
+        for (let tries = 0; !written && tries < MAX_REPLACE_TRIES; tries++) {
+          await this.#checkOwned(path2, true);
+          written = await this.#replace(path2, data, owned.identity);
+        }
+        if (!written) await this.inner.writeAtomic(path2, data);
+        owned.text = bytes.toString("utf8");
         owned.identity = await this.inner.identity(path2);
+      } else {
+        await this.#checkLog(path2, true);
+        await this.inner.writeAtomic(path2, data);
       }
       if (seen) {
-        seen.length = text3.length;
-        seen.digest = sha(text3);
+        const text3 = wholeLines(bytes);
+        seen.bytes = text3.length;
+        seen.prefix = createHash3("sha256").update(text3);
+        seen.tail = Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES)));
+        seen.identity = null;
         seen.own.clear();
       }
     });
@@ -37280,9 +37552,10 @@ var StateWitness = class {
   async appendLines(path2, text3) {
     const seen = this.#logs.get(path2);
     if (seen) {
-      for (const line2 of text3.split("\n")) {
-        if (line2 !== "") seen.own.set(line2, (seen.own.get(line2) ?? 0) + 1);
-      }
+      for (const line2 of text3.split("\n")) if (line2 !== "") add(seen.own, line2);
+    } else if (OWNED_LOGS.includes(basename5(path2))) {
+      const seals = sealLines(basename5(path2), text3);
+      if (seals !== "") await this.inner.appendLines(join14(dirname3(path2), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path2, text3);
   }
@@ -37354,7 +37627,7 @@ var DELIVERY_EVENTS = [
   "goal_cleaned"
 ];
 function sha2(text3) {
-  return createHash3("sha256").update(text3).digest("hex");
+  return createHash4("sha256").update(text3).digest("hex");
 }
 async function watchStateRoot(store, ownGoalId) {
   const { files: files2 } = store;
@@ -37364,14 +37637,14 @@ async function watchStateRoot(store, ownGoalId) {
     if (await runByAnother(store, id)) continue;
     const paths2 = store.paths(id);
     const marks = /* @__PURE__ */ new Map();
-    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join13(paths2.dir, name)));
+    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join15(paths2.dir, name)));
     const events = await files2.readText(paths2.events) ?? "";
     goals.push({ id, files: marks, events: { length: events.length, digest: sha2(events) } });
   }
-  const forgeRoot = join13(store.deps.stateRoot, "forge");
+  const forgeRoot = join15(store.deps.stateRoot, "forge");
   const forges = /* @__PURE__ */ new Map();
   for (const key of await files2.list(forgeRoot) ?? []) {
-    const path2 = join13(forgeRoot, key, "forge.json");
+    const path2 = join15(forgeRoot, key, "forge.json");
     forges.set(path2, await files2.identity(path2));
   }
   return {
@@ -37388,7 +37661,7 @@ async function watchStateRoot(store, ownGoalId) {
         if (gained?.some((t) => DELIVERY_EVENTS.includes(t))) delivered = true;
         const withEvent = gained !== null && gained.length > 0;
         for (const [name, before] of goal.files) {
-          const after = await files2.identity(join13(paths2.dir, name));
+          const after = await files2.identity(join15(paths2.dir, name));
           if (after === before || withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
           changes.push({
             what: `goal ${goal.id} ${name}`,
@@ -37453,7 +37726,7 @@ async function checkedAgentRun(ctx, place, run) {
     repoRoot: place.repoRoot,
     worktree: place.worktree,
     home: deps.home,
-    ownWorktreesUnder: join14(deps.workspaceRoot, place.goalId)
+    ownWorktreesUnder: join16(deps.workspaceRoot, place.goalId)
   });
   const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
   const result2 = await run();
@@ -37468,7 +37741,7 @@ async function checkedAgentRun(ctx, place, run) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join15 } from "node:path";
+import { join as join17 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
@@ -37476,7 +37749,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
     repoRoot: goal.repo.root,
     worktree,
     home: deps.home,
-    ownWorktreesUnder: join15(deps.workspaceRoot, goal.id)
+    ownWorktreesUnder: join17(deps.workspaceRoot, goal.id)
   });
   const state = await watchState(deps, ctx.journal, "the gates");
   const before = await deps.integrity.worktreeState(worktree);
@@ -37529,7 +37802,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join16, relative as relative6 } from "node:path";
+import { join as join18, relative as relative7 } from "node:path";
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
@@ -37595,7 +37868,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join16(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join18(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -37665,8 +37938,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -37677,11 +37950,11 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
         attempt: attempt2,
         from: reset.previousHead,
         to: workspace.baseSha,
-        diff: kept ? relative6(paths2.dir, diffPath) : null
+        diff: kept ? relative7(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return { baseSha: workspace.baseSha, previousDiff: kept ? relative6(workspace.path, diffPath) : null };
+  return { baseSha: workspace.baseSha, previousDiff: kept ? relative7(workspace.path, diffPath) : null };
 }
 async function stopUnavailable(ctx, taskId, attempt2, result2, failure2) {
   const { journal, deps, goal } = ctx;
@@ -37856,7 +38129,9 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     journal.updateTask(task.id, { status: "pending" });
     events.push({ type: "task_retry", data: { taskId: task.id, attempt: attempt2, failure: failure2.slice(0, 2e3) } });
     await journal.save(events, { spend, spendNote });
-    deps.reporter.info(`[${task.id}] attempt ${attempt2} failed; retrying: ${firstLine(failure2)}`);
+    deps.reporter.info(
+      `[${task.id}] attempt ${attempt2} failed; retrying: ${failureHeadline(failure2, gates)}`
+    );
     return { kind: "retry", failure: failure2 };
   }
   if (retriesLeft && !outOfBudget) {
@@ -37867,7 +38142,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       data: { taskId: task.id, attempt: attempt2, attemptsLeft: left, failure: failure2.slice(0, 2e3) }
     });
     await journal.save(events, { spend, spendNote });
-    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt2, left, failure2));
+    deps.reporter.info(stillPendingMessage(ctx, task.id, attempt2, left, failureHeadline(failure2, gates)));
     return { kind: "deferred-retry" };
   }
   if (outOfBudget && retriesLeft) {
@@ -37892,7 +38167,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     data: { taskId: task.id, attempts: attempt2, failure: failure2.slice(0, 2e3) }
   });
   await journal.save(events, { spend, spendNote });
-  deps.reporter.warn(`[${task.id}] failed after ${attempt2} attempt(s): ${firstLine(failure2)}`);
+  deps.reporter.warn(`[${task.id}] failed after ${attempt2} attempt(s): ${failureHeadline(failure2, gates)}`);
   return { kind: "failed" };
 }
 function describeGates(gates, sparse) {
@@ -37913,14 +38188,11 @@ function describeGates(gates, sparse) {
 }
 function stillPendingMessage(ctx, taskId, attempt2, left, failure2) {
   const hint = wordHint(pendingHint(ctx.goal.id), ctx.deps.steps ?? NEUTRAL_STEPS);
-  return `[${taskId}] attempt ${attempt2} failed; the slice stays pending with ${left} attempt(s) left: ${firstLine(failure2)}
+  return `[${taskId}] attempt ${attempt2} failed; the slice stays pending with ${left} attempt(s) left: ${failure2}
 ${hint}`;
 }
 function pendingHint(goalId) {
   return ["Run again with ", { step: "resume", goalId }, " to give it its next attempt."];
-}
-function firstLine(text3) {
-  return text3.split("\n")[0]?.slice(0, 200) ?? "";
 }
 function withByExitCode(gates) {
   const names = gates.filter((gate) => preExistingBasis(gate) === "exit-code").map((gate) => gate.name);
@@ -38013,7 +38285,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join17(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run = journal.execution.fixRun;
@@ -38177,7 +38449,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join17(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join19(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -38186,7 +38458,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
       attempt: fix.attempts + 1,
       from: reset.previousHead,
       to: workspace.baseSha,
-      diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
+      diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
     }
   });
   deps.reporter.warn(
@@ -38207,7 +38479,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join17(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join19(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run.taskId,
     path: run.workspace,
@@ -38225,7 +38497,7 @@ async function undoFixRun(deps, journal) {
         attempt: run.attempt,
         from: reset.previousHead,
         to: run.head,
-        diff: reset.diffSaved ? relative7(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -38318,7 +38590,7 @@ async function sliceGates(ctx, workspace, head2) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join20, relative as relative8 } from "node:path";
+import { join as join22, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -38380,11 +38652,11 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join19 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname3, join as join18 } from "node:path";
+import { dirname as dirname4, join as join20 } from "node:path";
 var short2 = (sha4) => sha4.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -38437,15 +38709,15 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
   return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
 }
 async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHead) {
-  const base = await ctx.base.path();
+  const base = await ctx.base.pathForAgentCode();
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join18(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join20(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join18(base, path2)).catch(() => null));
-      await mkdir(dirname3(join18(base, path2)), { recursive: true });
-      await writeFile(join18(base, path2), headFile);
+      saved.set(path2, await readFile3(join20(base, path2)).catch(() => null));
+      await mkdir(dirname4(join20(base, path2)), { recursive: true });
+      await writeFile(join20(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -38454,7 +38726,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join18(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join20(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -38468,8 +38740,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join18(base, path2), { force: true });
-      else await writeFile(join18(base, path2), original);
+      if (original === null) await rm(join20(base, path2), { force: true });
+      else await writeFile(join20(base, path2), original);
     }
   }
 }
@@ -38598,7 +38870,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(
-    join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -38619,7 +38891,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -38729,7 +39001,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -38741,11 +39013,11 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
         attempt: previous === null ? attempt2 : attempt2 - 1,
         from: reset.previousHead,
         to: head2,
-        diff: kept ? relative8(paths2.dir, diffPath) : null
+        diff: kept ? relative9(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return previous === null ? null : { ...previous, diff: kept ? relative8(workspace.path, diffPath) : null };
+  return previous === null ? null : { ...previous, diff: kept ? relative9(workspace.path, diffPath) : null };
 }
 async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { attempt: attempt2, round: round2, limit }, previous) {
   const { deps, journal, goal } = ctx;
@@ -38816,7 +39088,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join20(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join22(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -38940,7 +39212,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -38957,7 +39229,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
       attempt: repair.attempt,
       from: reset.previousHead,
       to: repair.head,
-      diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
+      diff: reset.diffSaved ? relative9(paths2.dir, diffPath) : null
     }
   });
   return events;
@@ -39129,13 +39401,13 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { join as join21, relative as relative9 } from "node:path";
+import { join as join23, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
     const record2 = sliceRecord(execution, task.id);
     if (task.status === "failed") {
-      const detail = firstLine2(record2.lastFailure);
+      const detail = firstLine(record2.lastFailure);
       candidates.set(task.id, { taskId: task.id, why: "failed", detail, newRound: true });
       continue;
     }
@@ -39146,7 +39418,7 @@ function slicesToReopen(tasks, execution, gateBlocks) {
       const detail = gates.map((gate) => `${gate.name}:${gate.outcome}`).join(", ");
       candidates.set(task.id, { taskId: task.id, why: "gates_block", detail, newRound: true });
     } else if (findings.length > 0) {
-      const detail = findings.map((finding2) => firstLine2(finding2.message)).join("; ");
+      const detail = findings.map((finding2) => firstLine(finding2.message)).join("; ");
       candidates.set(task.id, { taskId: task.id, why: "findings_block", detail, newRound: true });
     }
   }
@@ -39199,7 +39471,7 @@ ${failing ?? detail}`;
     const changed = new Set(sliceRecord(execution, task.id).changedFiles.map((file2) => file2.path));
     const hits = findings.filter((finding2) => finding2.paths.some((path2) => changed.has(path2)));
     if (hits.length === 0) return [];
-    const detail = hits.map((finding2) => firstLine2(finding2.message)).join("; ");
+    const detail = hits.map((finding2) => firstLine(finding2.message)).join("; ");
     return [{ taskId: task.id, why: "integration_blocks", detail, newRound: true }];
   });
 }
@@ -39242,7 +39514,7 @@ function reopenSlices(journal, reopenings) {
 function heldEvent(slice) {
   return { type: "slice_reopen_held", data: { ...slice } };
 }
-function firstLine2(text3) {
+function firstLine(text3) {
   return (text3 ?? "").split("\n")[0]?.slice(0, 200) ?? "";
 }
 async function restartIntegration(deps, journal, goal) {
@@ -39251,7 +39523,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join21(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join23(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -39274,7 +39546,7 @@ async function restartIntegration(deps, journal, goal) {
         attempt: null,
         from: reset.previousHead,
         to: baseSha,
-        diff: reset.diffSaved ? relative9(paths2.dir, diffPath) : null
+        diff: reset.diffSaved ? relative10(paths2.dir, diffPath) : null
       }
     }
   ];
@@ -39601,7 +39873,7 @@ async function settle2(journal, stoppedBy) {
 }
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname4, join as join22 } from "node:path";
+import { dirname as dirname5, join as join24 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -39824,7 +40096,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join22(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -39834,14 +40106,14 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await store.files.writeAtomic(join22(paths2.dir, MERGED_FILES[key]), text3);
+      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join22(paths2.dir, ...name.split("/"));
+      const target2 = join24(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
-      await store.files.makeDirs(dirname4(target2));
+      await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
       changed = true;
     }
@@ -39905,14 +40177,14 @@ async function adoptMerged(store, reading, goalId) {
 }
 function budgetIncrease(ours, theirs) {
   const more = (mine, other) => mine !== null && other !== null && other > mine ? other - mine : void 0;
-  const add = {};
+  const add2 = {};
   const time4 = more(ours.timeMs, theirs.timeMs);
   const tokens2 = more(ours.tokens, theirs.tokens);
   const usd = more(ours.usd, theirs.usd);
-  if (time4 !== void 0) add.time = time4;
-  if (tokens2 !== void 0) add.tokens = tokens2;
-  if (usd !== void 0) add.usd = Math.round(usd * 1e6) / 1e6;
-  return Object.keys(add).length > 0 ? add : null;
+  if (time4 !== void 0) add2.time = time4;
+  if (tokens2 !== void 0) add2.tokens = tokens2;
+  if (usd !== void 0) add2.usd = Math.round(usd * 1e6) / 1e6;
+  return Object.keys(add2).length > 0 ? add2 : null;
 }
 async function cancelReason(remote, goalId) {
   const text3 = await remote.peek(goalId, "failure.json");
@@ -40408,9 +40680,9 @@ function squeeze(sections, limit) {
   const order = sections.map((section, index) => ({ index, length: section.text.length })).filter(({ index }) => canCut[index]).sort((a, b) => a.length - b.length || a.index - b.index);
   const allowed = /* @__PURE__ */ new Map();
   order.forEach(({ index, length }, position) => {
-    const take = Math.min(length, Math.floor(budget / (order.length - position)));
-    allowed.set(index, take);
-    budget -= take;
+    const take2 = Math.min(length, Math.floor(budget / (order.length - position)));
+    allowed.set(index, take2);
+    budget -= take2;
   });
   return sections.map((section, index) => {
     const max = allowed.get(index);
@@ -41695,8 +41967,25 @@ function whyFailed(report2) {
   return `proof ${report2.proofStatus}${report2.failing.length > 0 ? `: ${report2.failing.join(", ")} fail` : ""}`;
 }
 
+// src/runtime/app/leftovers.ts
+import { join as join25 } from "node:path";
+async function refuseLeftovers(deps, goalId) {
+  const { stateRoot } = deps.store.deps;
+  const { root } = (await deps.store.read(goalId)).repo;
+  const places = [join25(workspacesDir(stateRoot), goalId), goalPaths(stateRoot, goalId).dir, root];
+  const scan = await deps.execution.integrity.endLeftovers(places);
+  if (!scan.checked || scan.killed.length === 0) return;
+  const listed3 = scan.killed.map((stray) => `${stray.pid}${stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`}`).join(", ");
+  throw new PolicyViolationError(
+    `A process omk started for goal ${goalId} left ${scan.killed.length === 1 ? "a process" : "processes"} running after its run ended: ${listed3}; omk killed ${scan.killed.length === 1 ? "it" : "them"} and delivered nothing.`,
+    {
+      hint: "Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running."
+    }
+  );
+}
+
 // src/runtime/plan/agent-planner.ts
-import { join as join23 } from "node:path";
+import { join as join26 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -42686,7 +42975,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join23(goalArtifacts, "planner");
+  return join26(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -42820,6 +43109,7 @@ async function executeThenDeliver(deps, controller, request2, prepared) {
     untilReady: request2.untilReady ?? goal.options.untilReady,
     ...request2.signal === void 0 ? {} : { signal: request2.signal }
   });
+  await refuseLeftovers(deps, goalId);
   if (result2.stoppedBy !== null) {
     return { ...result2, ...NOTHING_DELIVERED, notes: [{ code: "stopped", by: result2.stoppedBy }] };
   }
@@ -43009,6 +43299,7 @@ async function fixPullRequest(deps, request2) {
       ...request2.signal === void 0 ? {} : { signal: request2.signal }
     }).then(withFailureRecorded(deps))
   );
+  await refuseLeftovers(deps, goalId);
   const endings = await finishFixes(deps, {
     goalId,
     interrupted: task.id,
@@ -43287,7 +43578,7 @@ function movesRunPhase(types) {
 }
 
 // src/runtime/app/shared-goal.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 async function pullSharedGoal(store, remote, goalId, options = {}) {
   const commit = await remote.pull(goalId);
   if (commit === null) return { found: false, missing: "branch" };
@@ -43298,7 +43589,7 @@ async function pullSharedGoal(store, remote, goalId, options = {}) {
   return { found: true, goal, commit };
 }
 function threadIdSuffix(commentKey) {
-  return createHash4("sha256").update(commentKey).digest("hex").slice(0, 12);
+  return createHash5("sha256").update(commentKey).digest("hex").slice(0, 12);
 }
 function derivedGoalId(create) {
   return newGoalId(create.goal, create.idSuffix ?? "");
@@ -48983,12 +49274,12 @@ function build(sub, args, idSuffix) {
       return { kind: "cancel", goalRef: goalRefOf(args.positionals), reason: args.flags.get("reason") ?? "" };
     case "budget": {
       const given2 = ["time", "tokens", "usd"].some((flag) => args.flags.has(flag));
-      const add = given2 ? parseRequest(budgetAddRequestSchema, {
+      const add2 = given2 ? parseRequest(budgetAddRequestSchema, {
         time: args.flags.get("time"),
         tokens: args.flags.get("tokens"),
         usd: args.flags.get("usd")
       }) : null;
-      return { kind: "budget", goalRef: goalRefOf(args.positionals), add };
+      return { kind: "budget", goalRef: goalRefOf(args.positionals), add: add2 };
     }
     case "fix":
       return { kind: "fix", text: fixText(args.positionals) };
@@ -49257,7 +49548,7 @@ function noteLines(notes) {
 }
 
 // src/bot/compose.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/adapters/bot/config.ts
 import { tmpdir } from "node:os";
@@ -49349,7 +49640,7 @@ function commaList(raw) {
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir2, open as open2, readFile as readFile4, rm as rm2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename7, join as join24 } from "node:path";
+import { basename as basename7, join as join27 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -49365,9 +49656,9 @@ function plainLines(text3) {
 // src/runtime/gates/diagnostics/parse.ts
 function parseDiagnostics(output2, cwd) {
   const lines = plainLines(output2);
-  const relative12 = relativeTo(cwd);
+  const relative14 = relativeTo(cwd);
   for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative12(item.file) }));
+    const items = read2(lines).map((item) => ({ ...item, file: relative14(item.file) }));
     if (items.length > 0) return { source, items };
   }
   return null;
@@ -49500,8 +49791,8 @@ function relativeTo(cwd) {
   const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
   return (file2) => {
     const slashed = file2.replaceAll("\\", "/");
-    const inside = slashed.startsWith(prefix) ? slashed.slice(prefix.length) : slashed;
-    return inside.replace(/^\.\//, "");
+    const inside2 = slashed.startsWith(prefix) ? slashed.slice(prefix.length) : slashed;
+    return inside2.replace(/^\.\//, "");
   };
 }
 
@@ -49788,7 +50079,7 @@ function parsePytest(output2) {
   let skippedLines = 0;
   let skippedTotal = null;
   let found = false;
-  const add = (outcome, name) => {
+  const add2 = (outcome, name) => {
     found = true;
     if (outcome === "PASSED" || outcome === "XPASS") passed.push(name);
     else if (outcome === "FAILED" || outcome === "ERROR") failed.push(name);
@@ -49798,12 +50089,12 @@ function parsePytest(output2) {
     const line2 = raw.trimEnd();
     const verbose = VERBOSE.exec(line2);
     if (verbose !== null) {
-      add(verbose[2], verbose[1] ?? "");
+      add2(verbose[2], verbose[1] ?? "");
       continue;
     }
     const summary = SUMMARY.exec(line2);
     if (summary !== null) {
-      add(summary[1], summary[2] ?? "");
+      add2(summary[1], summary[2] ?? "");
       continue;
     }
     const totals = TOTALS.exec(line2);
@@ -50015,12 +50306,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join24(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join27(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile2(log, "");
   let runs = 0;
   const run = (cwd, label) => {
     runs += 1;
-    const report2 = join24(
+    const report2 = join27(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -50174,6 +50465,7 @@ async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, 
     argv,
     cwd,
     env: context.env,
+    ownHome: context.home !== "user",
     timeoutMs: gate.timeoutMs,
     logPath: log,
     ...context.logMaxBytes === void 0 ? {} : { logMaxBytes: context.logMaxBytes },
@@ -50406,7 +50698,7 @@ function runProcess(spec) {
     const flushes = [];
     const collect = (isStdout) => {
       const decoder = new StringDecoder("utf8");
-      const take = (text3) => {
+      const take2 = (text3) => {
         if (text3 === "") return;
         if (spec.watch && stopped === null) {
           stopped = spec.watch(text3);
@@ -50415,10 +50707,10 @@ function runProcess(spec) {
         if (isStdout && stdout.length < 4 * 1024 * 1024) stdout += text3;
         tail2 = (tail2 + text3).slice(-tailChars);
       };
-      flushes.push(() => take(decoder.end()));
+      flushes.push(() => take2(decoder.end()));
       return (chunk) => {
         if (silence !== null) clearTimeout(silence);
-        take(decoder.write(chunk));
+        take2(decoder.write(chunk));
         log?.write(chunk);
       };
     };
@@ -50477,8 +50769,8 @@ async function groupAlive(pgid) {
   }
   for (const entry of entries2) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat15 = await readFile5(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const fields = stat15.slice(stat15.lastIndexOf(")") + 2).split(" ");
+    const stat16 = await readFile5(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const fields = stat16.slice(stat16.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pgid) && fields[0] !== "Z") return true;
   }
   return false;
@@ -50498,7 +50790,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir5, stat as stat3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join28, resolve as resolve4 } from "node:path";
+import { join as join31, resolve as resolve4 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -50783,10 +51075,13 @@ function sum2(values) {
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename8, dirname as dirname5, join as join25 } from "node:path";
+import { basename as basename8, dirname as dirname6, join as join28 } from "node:path";
 async function writeFileAtomic(path2, data) {
-  const dir = dirname5(path2);
-  const tmp = join25(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  await replaceFileIf(path2, data, null);
+}
+async function replaceFileIf(path2, data, unchanged) {
+  const dir = dirname6(path2);
+  const tmp = join28(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open3(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -50798,12 +51093,17 @@ async function writeFileAtomic(path2, data) {
   }
   await handle.close();
   try {
+    if (unchanged !== null && !await unchanged()) {
+      await rm3(tmp, { force: true });
+      return false;
+    }
     await rename(tmp, path2);
   } catch (error62) {
     await rm3(tmp, { force: true });
     throw error62;
   }
   await syncDir(dir);
+  return true;
 }
 async function writeJsonAtomic2(path2, value) {
   await writeFileAtomic(path2, `${JSON.stringify(value, null, 2)}
@@ -50821,23 +51121,23 @@ async function syncDir(dir) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat3, mkdir as mkdir4, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname7, join as join27 } from "node:path";
+import { dirname as dirname8, join as join30 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat2, mkdir as mkdir3, mkdtemp, readdir as readdir2, readFile as readFile6, realpath as realpath2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname6, join as join26 } from "node:path";
+import { basename as basename9, dirname as dirname7, join as join29 } from "node:path";
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join26(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join29(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp(join26(parent, prefix));
+  const path2 = await mkdtemp(join29(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile3(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join26("/tmp", name);
-  if (shared !== join26(env.TMPDIR || "/tmp", name)) {
+  const shared = join29("/tmp", name);
+  if (shared !== join29(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -50855,11 +51155,11 @@ async function sweepStale(parent) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join26(parent, name);
+    const marker = join29(parent, name);
     const pid = Number.parseInt((await readFile6(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
-    const temp = join26(parent, name.slice(0, -OWNER_SUFFIX.length));
-    if (dirname6(temp) !== parent || basename9(temp) === "") continue;
+    const temp = join29(parent, name.slice(0, -OWNER_SUFFIX.length));
+    if (dirname7(temp) !== parent || basename9(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
     removed.push(temp);
@@ -50876,9 +51176,9 @@ function alive(pid) {
 }
 async function ownDirectory(path2) {
   await mkdir3(path2, { recursive: true, mode: 448 });
-  const stat15 = await lstat2(path2);
+  const stat16 = await lstat2(path2);
   const uid = process.getuid?.();
-  if (!stat15.isDirectory() || uid !== void 0 && stat15.uid !== uid) {
+  if (!stat16.isDirectory() || uid !== void 0 && stat16.uid !== uid) {
     throw new Error(
       `${path2} is not a directory of this user: remove it, or set TMPDIR to a directory of your own`
     );
@@ -50905,7 +51205,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join27(hostEnv.HOME, ".rustup");
+  const rustup = join30(hostEnv.HOME, ".rustup");
   return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -50913,8 +51213,8 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join27(home, entry.path);
-  await mkdir4(dirname7(target2), { recursive: true });
+  const target2 = join30(home, entry.path);
+  await mkdir4(dirname8(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
     filter: async (from) => !(await lstat3(from)).isSymbolicLink()
@@ -50938,8 +51238,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve4(input2.artifactsDir);
   await mkdir5(dir, { recursive: true });
-  const transcript = join28(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join28(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join31(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join31(dir, `prompt-${input2.attempt}.md`);
   await writeFile4(promptFile, input2.prompt);
   await writeFile4(
     transcript,
@@ -50999,7 +51299,7 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join28(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic2(join31(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -51124,7 +51424,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat4, mkdir as mkdir6, readdir as readdir3, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join29, resolve as resolve5 } from "node:path";
+import { join as join32, resolve as resolve5 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -51242,7 +51542,7 @@ async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve5(input2.artifactsDir);
   await mkdir6(dir, { recursive: true });
-  const transcript = join29(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join32(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -51282,7 +51582,7 @@ ${summary2}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join29(input2.cwd, file2);
+    const path2 = join32(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -51348,7 +51648,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir3(join29(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join32(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -51394,7 +51694,7 @@ ${result2.tail}`);
 
 // src/adapters/git/goal-cleanup.ts
 import { rm as rm5, stat as stat5 } from "node:fs/promises";
-import { basename as basename11, join as join30, sep as sep3 } from "node:path";
+import { basename as basename11, join as join33, sep as sep3 } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
@@ -51479,7 +51779,7 @@ function spawnGit(args, options) {
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir7, readdir as readdir4, realpath as realpath4, stat as stat4 } from "node:fs/promises";
-import { basename as basename10, dirname as dirname8, resolve as resolve6 } from "node:path";
+import { basename as basename10, dirname as dirname9, resolve as resolve6 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -51516,7 +51816,7 @@ async function canonicalPath(path2) {
   try {
     return await realpath4(absolute);
   } catch {
-    const parent = dirname8(absolute);
+    const parent = dirname9(absolute);
     if (parent === absolute) return absolute;
     return resolve6(await canonicalPath(parent), basename10(absolute));
   }
@@ -51567,7 +51867,7 @@ async function isSparse(worktreePath) {
 }
 async function registerWorktree(input2) {
   const { repoRoot, branch, baseSha, path: path2 } = input2;
-  await mkdir7(dirname8(path2), { recursive: true });
+  await mkdir7(dirname9(path2), { recursive: true });
   const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
   const target2 = input2.createBranch ? baseSha : branch;
   await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target2], {
@@ -51642,7 +51942,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join30(workspaceRoot, goalId))}${sep3}`;
+    const folder = `${await canonicalPath(join33(workspaceRoot, goalId))}${sep3}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -51672,9 +51972,9 @@ var gitGoalCleaner = {
 };
 
 // src/adapters/git/persisted-credentials.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir8, readFile as readFile8, rename as rename2, rm as rm6, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join31 } from "node:path";
+import { join as join34 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
 async function readPersistedHeaders(repoRoot) {
@@ -51701,7 +52001,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join31(gitDir, "config");
+  const config2 = join34(gitDir, "config");
   const current = await readFile8(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -51726,7 +52026,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join31(stashDir, `${createHash5("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join34(stashDir, `${createHash6("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -51758,16 +52058,16 @@ var persistedCredentialGuard = {
 
 // src/adapters/git/branch-checkout.ts
 import { mkdir as mkdir9, rm as rm7, stat as stat6 } from "node:fs/promises";
-import { dirname as dirname9, join as join32 } from "node:path";
+import { dirname as dirname10, join as join35 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
     if (!await branchExists(repoRoot, branch)) {
       await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
     }
-    await mkdir9(dirname9(path2), { recursive: true });
+    await mkdir9(dirname10(path2), { recursive: true });
     await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
-      cwd: dirname9(path2),
+      cwd: dirname10(path2),
       timeoutMs: CHECKOUT_TIMEOUT_MS
     });
     await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
@@ -51791,7 +52091,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat6(join32(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat6(join35(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -51862,7 +52162,7 @@ var COMMIT_CONFIG = [
 ];
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute8, join as join33, posix, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join36, posix, resolve as resolve7 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -51895,7 +52195,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join33(resolve7(workspaceRoot), goalId, sliceId2);
+  return join36(resolve7(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -52316,7 +52616,7 @@ function createPreparedIntegrations(deps) {
 
 // src/adapters/git/reset.ts
 import { mkdir as mkdir10, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname10 } from "node:path";
+import { dirname as dirname11 } from "node:path";
 async function resetToBase(workspace, diffPath) {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
@@ -52338,7 +52638,7 @@ async function resetToBase(workspace, diffPath) {
     { cwd }
   );
   if (patch !== "") {
-    await mkdir10(dirname10(diffPath), { recursive: true });
+    await mkdir10(dirname11(diffPath), { recursive: true });
     await writeFile7(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
@@ -52355,19 +52655,19 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir5, readFile as readFile9, rm as rm8, stat as stat8 } from "node:fs/promises";
-import { join as join34, resolve as resolve9 } from "node:path";
+import { join as join37, resolve as resolve9 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join34(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join37(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join34(commonDir, "worktrees", worktree.name);
+    const adminDir = join37(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join34(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join37(adminDir, name));
   }
-  candidates.push(...await refLocks(join34(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join37(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -52386,8 +52686,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join34(gitDir, name)),
-    join34(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join37(gitDir, name)),
+    join37(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -52398,7 +52698,7 @@ async function clearWorkspaceLocks(workspace) {
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile9(join34(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile9(join37(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -52408,7 +52708,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join34(dir, entry.name);
+    const path2 = join37(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -52483,19 +52783,19 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat5, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname11, isAbsolute as isAbsolute9, join as join35, resolve as resolve10, sep as sep4 } from "node:path";
+import { dirname as dirname12, isAbsolute as isAbsolute9, join as join38, resolve as resolve10, sep as sep4 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
-  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join35(root, path2);
+    const absolute = join38(root, path2);
     const info = await lstat5(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute9(target2) ? resolve10(target2) : resolve10(dirname11(absolute), target2);
+    const lexical = isAbsolute9(target2) ? resolve10(target2) : resolve10(dirname12(absolute), target2);
     const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
-    if (!inside(real2) || !inside(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
+    if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
   return found;
 }
@@ -52504,20 +52804,34 @@ async function escapingLinks(worktree, paths2) {
 import { readdir as readdir6, readFile as readFile10, readlink as readlink2 } from "node:fs/promises";
 import { sep as sep5 } from "node:path";
 var PROC = "/proc";
-async function endStrays(worktree, proc = PROC) {
+async function endStrays(worktree, options = {}) {
+  const root = await canonicalPath(worktree);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
+  return endMatching(options.proc ?? PROC, async (pid, proc) => {
+    const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
+    if (cwd !== null && inside2(cwd.replace(/ \(deleted\)$/, ""))) return true;
+    const ran = await endedRunOf(pid, proc, options.marks);
+    return ran !== null && inside2(ran);
+  });
+}
+async function endLeftovers(marks, places, proc = PROC) {
+  const roots = await Promise.all(places.map(canonicalPath));
+  const inPlaces = (path2) => roots.some((root) => path2 === root || path2.startsWith(`${root}${sep5}`));
+  return endMatching(proc, async (pid, dir) => {
+    const ran = await endedRunOf(pid, dir, marks);
+    return ran !== null && inPlaces(ran);
+  });
+}
+async function endMatching(proc, matches2) {
   let pids;
   try {
     pids = (await readdir6(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
   } catch {
     return { checked: false, reason: `this platform has no ${proc} to find processes by working directory` };
   }
-  const root = await canonicalPath(worktree);
-  const inside = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
   const killed = [];
   for (const pid of pids) {
-    if (pid === process.pid) continue;
-    const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
-    if (cwd === null || !inside(cwd.replace(/ \(deleted\)$/, ""))) continue;
+    if (pid === process.pid || !await matches2(pid, proc)) continue;
     const command2 = await commandLine(proc, pid);
     try {
       process.kill(pid, "SIGKILL");
@@ -52527,6 +52841,11 @@ async function endStrays(worktree, proc = PROC) {
   }
   return { checked: true, killed };
 }
+async function endedRunOf(pid, proc, marks) {
+  if (marks === void 0) return null;
+  const environ = await readFile10(`${proc}/${pid}/environ`, "latin1").catch(() => null);
+  return environ === null ? null : marks.endedRun(environ);
+}
 async function commandLine(proc, pid) {
   const raw = await readFile10(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text3 = raw.split("\0").filter(Boolean).join(" ");
@@ -52535,7 +52854,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat6, mkdir as mkdir11, readdir as readdir7, readFile as readFile11, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname12, join as join36, relative as relative10, sep as sep6 } from "node:path";
+import { dirname as dirname13, join as join39, relative as relative11, sep as sep6 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -52552,12 +52871,12 @@ async function baselineIntegrity(scope) {
     async () => /* @__PURE__ */ new Map()
   );
 }
-async function compareWith(take, heads) {
-  const before = await take();
+async function compareWith(take2, heads) {
+  const before = await take2();
   const headsBefore = await heads();
   return {
     async check() {
-      const after = await take();
+      const after = await take2();
       const changes = [];
       const byPath = new Map(after.map((entry) => [entry.path, entry]));
       for (const entry of before) {
@@ -52585,19 +52904,19 @@ async function compareWith(take, heads) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join36(scope.worktree, ".gitmodules"), false)
+    await single(".gitmodules of the slice's worktree", join39(scope.worktree, ".gitmodules"), false)
   ];
 }
 async function sharedFiles(scope, commonDir) {
   const files2 = [
-    await single(".git/config", join36(commonDir, "config"), true),
-    ...await tree(".git/hooks", join36(commonDir, "hooks")),
-    ...await tree(".git/info", join36(commonDir, "info")),
-    await single(".gitmodules of the repository", join36(scope.repoRoot, ".gitmodules"), false)
+    await single(".git/config", join39(commonDir, "config"), true),
+    ...await tree(".git/hooks", join39(commonDir, "hooks")),
+    ...await tree(".git/info", join39(commonDir, "info")),
+    await single(".gitmodules of the repository", join39(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join36(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join36(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join39(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join39(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
@@ -52615,14 +52934,14 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join36(at2, name);
+      const path2 = join39(at2, name);
       const info = await lstat6(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative10(dir, path2).split(sep6).join("/")}`;
+      const what = `${label}/${relative11(dir, path2).split(sep6).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -52660,7 +52979,7 @@ async function restore(path2, content) {
   try {
     await rm9(path2, { recursive: true, force: true });
     if (content === null) return true;
-    await mkdir11(dirname12(path2), { recursive: true });
+    await mkdir11(dirname13(path2), { recursive: true });
     if (content.kind === "link") await symlink(content.target, path2);
     else await writeFile8(path2, content.bytes, { mode: content.mode });
     return true;
@@ -52675,28 +52994,107 @@ async function otherHeads(scope) {
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative10(dirname12(main), entry.path)}`;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative11(dirname13(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
   return heads;
 }
 
 // src/adapters/integrity/local.ts
-var localIntegrity = {
-  watch: watchIntegrity,
-  baseline: baselineIntegrity,
-  endStrays: (worktree) => endStrays(worktree),
-  escapingLinks,
-  worktreeState
-};
+function createLocalIntegrity(marks) {
+  return {
+    watch: watchIntegrity,
+    baseline: baselineIntegrity,
+    endStrays: (worktree) => endStrays(worktree, { marks }),
+    endLeftovers: (places) => endLeftovers(marks, places),
+    escapingLinks,
+    worktreeState
+  };
+}
+
+// src/adapters/process/gate-home.ts
+import { lstat as lstat7 } from "node:fs/promises";
+import { join as join40 } from "node:path";
+var TOOLCHAIN_DIRS = [
+  { name: "XDG_CACHE_HOME", under: ".cache" },
+  { name: "GOPATH", under: "go" },
+  { name: "CARGO_HOME", under: ".cargo" },
+  { name: "RUSTUP_HOME", under: ".rustup" },
+  { name: "npm_config_cache", under: ".npm" },
+  { name: "PYTHONUSERBASE", under: ".local" },
+  { name: "PYENV_ROOT", under: ".pyenv" },
+  { name: "ASDF_DATA_DIR", under: ".asdf" }
+];
+async function toolchainEnv(env) {
+  const home = env.HOME;
+  if (home === void 0 || home === "") return {};
+  const found = {};
+  for (const { name, under } of TOOLCHAIN_DIRS) {
+    if (env[name] !== void 0) continue;
+    const path2 = join40(home, under);
+    if ((await lstat7(path2).catch(() => null))?.isDirectory()) found[name] = path2;
+  }
+  return found;
+}
+function withOwnHome(inner) {
+  return async (spec) => {
+    if (spec.ownHome !== true) return inner(spec);
+    const temp = await makePrivateTemp(spec.env, "gate-home-");
+    try {
+      return await inner(await homed(spec, temp.path));
+    } finally {
+      await temp.remove();
+    }
+  };
+}
+async function homed(spec, home) {
+  const { ownHome: _, ...rest } = spec;
+  return {
+    ...rest,
+    env: {
+      ...spec.env,
+      ...agentHomeEnv(home),
+      // The user's own cache directory, where they moved it, stays the caches' place.
+      ...spec.env.XDG_CACHE_HOME === void 0 ? {} : { XDG_CACHE_HOME: spec.env.XDG_CACHE_HOME },
+      ...await toolchainEnv(spec.env)
+    },
+    ...spec.confine === void 0 ? {} : { confine: { ...spec.confine, writable: [...spec.confine.writable, home] } }
+  };
+}
+
+// src/adapters/process/run-marks.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+var RUN_MARK = "OMK_RUN_MARK";
+function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
+  const runs = /* @__PURE__ */ new Map();
+  let next = 0;
+  return {
+    runner: (inner) => async (spec) => {
+      next += 1;
+      const mark = `${nonce}.${next}`;
+      const run = { cwd: await canonicalPath(spec.cwd), running: true };
+      runs.set(mark, run);
+      try {
+        return await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
+      } finally {
+        run.running = false;
+      }
+    },
+    endedRun: (environ) => {
+      const entry = environ.split("\0").find((line2) => line2.startsWith(`${RUN_MARK}=`));
+      const run = entry === void 0 ? void 0 : runs.get(entry.slice(RUN_MARK.length + 1));
+      return run === void 0 || run.running ? null : run.cwd;
+    }
+  };
+}
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat7, mkdir as mkdir12, realpath as realpath6 } from "node:fs/promises";
-import { join as join39 } from "node:path";
+import { lstat as lstat8, mkdir as mkdir12, realpath as realpath6 } from "node:fs/promises";
+import { join as join43 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat9 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join37 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join41 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -52705,7 +53103,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join37(dir, command2 + extension2);
+      const candidate = join41(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -52726,7 +53124,7 @@ async function fileState(path2) {
 }
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join38 } from "node:path";
+import { join as join42 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -52759,8 +53157,8 @@ function bubblewrapArgv(tool, plan2, argv) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join38(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join38(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join42(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join42(home, p))
   };
 }
 function depth(path2) {
@@ -52873,7 +53271,7 @@ function createBubblewrap(options) {
         let argv = spec.argv;
         let proxyEnv = {};
         if (socat !== null) {
-          const socket = join39(tmp, "proxy.sock");
+          const socket = join43(tmp, "proxy.sock");
           proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
           argv = proxiedArgv(socat, socket, spec.argv);
           proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
@@ -52882,7 +53280,7 @@ function createBubblewrap(options) {
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, argv),
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join39(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join43(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         return asUnconfined(result2);
       } finally {
@@ -52931,7 +53329,7 @@ async function probeBubblewrap(env, run) {
   if (result2.exitCode !== 0) {
     return {
       available: false,
-      reason: `bwrap cannot create namespaces: ${firstLine3(result2)}`,
+      reason: `bwrap cannot create namespaces: ${firstLine2(result2)}`,
       hint: NAMESPACE_HINT
     };
   }
@@ -52947,10 +53345,10 @@ async function probeBubblewrap(env, run) {
     available: true,
     tool,
     proxy: socat === null ? { available: false, reason: "socat not found on the PATH" } : { available: true },
-    network: isolated.exitCode === 0 ? { isolated: true } : { isolated: false, reason: `bwrap cannot create a network namespace: ${firstLine3(isolated)}` }
+    network: isolated.exitCode === 0 ? { isolated: true } : { isolated: false, reason: `bwrap cannot create a network namespace: ${firstLine2(isolated)}` }
   };
 }
-function firstLine3(result2) {
+function firstLine2(result2) {
   return result2.spawnError ?? (result2.tail.split("\n").map((line2) => line2.trim()).find((line2) => line2 !== "") || `exit ${result2.exitCode ?? result2.signal}`);
 }
 async function planFor(spec, confine, temp, env) {
@@ -52966,7 +53364,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join39(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join43(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -53009,7 +53407,7 @@ async function real(paths2) {
 }
 async function exists(path2) {
   try {
-    await lstat7(path2);
+    await lstat8(path2);
     return true;
   } catch {
     return false;
@@ -53017,19 +53415,96 @@ async function exists(path2) {
 }
 
 // src/adapters/workspace/preparer.ts
-import { createHash as createHash7 } from "node:crypto";
-import { mkdir as mkdir15, readFile as readFile13, rm as rm11, stat as stat11, writeFile as writeFile10 } from "node:fs/promises";
-import { delimiter, dirname as dirname14, join as join42 } from "node:path";
+import { createHash as createHash8 } from "node:crypto";
+import { mkdir as mkdir15, readFile as readFile13, rm as rm11, stat as stat12, writeFile as writeFile10 } from "node:fs/promises";
+import { delimiter as delimiter2, dirname as dirname15, join as join47 } from "node:path";
+
+// src/adapters/workspace/python-editable.ts
+import { realpath as realpath7, stat as stat10 } from "node:fs/promises";
+import { delimiter, isAbsolute as isAbsolute11, join as join44, relative as relative12, sep as sep7 } from "node:path";
+var PROBE = [
+  "import json, os, sys",
+  "paths = [p for p in sys.path if p]",
+  "for name, module in list(sys.modules.items()):",
+  "    mapping = getattr(module, 'MAPPING', None) if name.startswith('__editable__') else None",
+  "    if isinstance(mapping, dict):",
+  "        paths += [os.path.dirname(str(p)) for p in mapping.values()]",
+  "print(json.dumps(paths))"
+].join("\n");
+async function editableRedirect(run, input2, env, venv) {
+  const result2 = await run({
+    argv: ["python3", "-c", PROBE],
+    cwd: input2.path,
+    env,
+    timeoutMs: 6e4,
+    ...input2.signal ? { signal: input2.signal } : {},
+    ...input2.confine ? { confine: input2.confine } : {}
+  });
+  if (result2.exitCode !== 0) return null;
+  const found = parsePaths(result2.stdout);
+  const roots = await bothSpellings(input2.repoRoot);
+  const skipped2 = venv ? await bothSpellings(venv) : [];
+  const paths2 = [];
+  const shown = [];
+  for (const entry of found) {
+    for (const spelling of await bothSpellings(entry)) {
+      if (skipped2.some((dir) => inside(dir, spelling))) break;
+      const root = roots.find((dir) => inside(dir, spelling));
+      if (root === void 0) continue;
+      const rel = relative12(root, spelling);
+      const own2 = join44(input2.path, rel);
+      if (!paths2.includes(own2) && await isDirectory2(own2)) {
+        paths2.push(own2);
+        shown.push(rel === "" ? "." : `${rel}/`);
+      }
+      break;
+    }
+  }
+  return paths2.length > 0 ? { paths: paths2, shown } : null;
+}
+function pythonPath(paths2, current) {
+  return [...paths2, ...current ? [current] : []].join(delimiter);
+}
+function parsePaths(stdout) {
+  const line2 = stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    const parsed2 = JSON.parse(line2);
+    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute11(p)) : [];
+  } catch {
+    return [];
+  }
+}
+async function bothSpellings(path2) {
+  const real2 = await realpath7(path2).catch(() => path2);
+  return real2 === path2 ? [path2] : [path2, real2];
+}
+function inside(root, path2) {
+  return path2 === root || path2.startsWith(root.endsWith(sep7) ? root : `${root}${sep7}`);
+}
+async function isDirectory2(path2) {
+  return (await stat10(path2).catch(() => null))?.isDirectory() ?? false;
+}
 
 // src/adapters/workspace/snapshot.ts
-import { link as link3, mkdir as mkdir14, readdir as readdir9, readFile as readFile12, rename as rename3, rm as rm10, stat as stat10, symlink as symlink3, writeFile as writeFile9 } from "node:fs/promises";
-import { basename as basename12, dirname as dirname13, join as join41 } from "node:path";
+import {
+  copyFile as copyFile2,
+  link as link3,
+  mkdir as mkdir14,
+  readdir as readdir9,
+  readFile as readFile12,
+  rename as rename3,
+  rm as rm10,
+  stat as stat11,
+  symlink as symlink3,
+  writeFile as writeFile9
+} from "node:fs/promises";
+import { basename as basename12, dirname as dirname14, join as join46 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 import { constants as constants3 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat8, mkdir as mkdir13, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute11, join as join40, relative as relative11 } from "node:path";
+import { copyFile, link as link2, lstat as lstat9, mkdir as mkdir13, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute12, join as join45, relative as relative13 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
@@ -53044,39 +53519,41 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
     filePaths,
     symlinks,
     sourceDigest: digestLines(record2.sourceLines),
-    async copyDigest(tree2) {
-      const linkLines = await Promise.all(
-        symlinks.map(
-          async ({ path: path2 }) => digestLine(tree2, join40(tree2, path2), await lstat8(join40(tree2, path2), { bigint: true }))
+    async copyDigest(tree2, restamped = []) {
+      const fresh = new Set(restamped);
+      const lookedAt = await Promise.all(
+        [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
+          async (path2) => digestLine(tree2, join45(tree2, path2), await lstat9(join45(tree2, path2), { bigint: true }))
         )
       );
-      return digestLines([...fileLines, ...linkLines]);
+      const recorded = fileLines.filter((line2) => !fresh.has(line2.slice(0, line2.indexOf("\0"))));
+      return digestLines([...recorded, ...lookedAt]);
     }
   };
 }
 async function walkClone(source, target2, mode, finalTarget, record2) {
   let files2 = 0;
-  const stamp = async (root, path2) => digestLine(root, path2, await lstat8(path2, { bigint: true }));
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat9(path2, { bigint: true }));
   const cloneDir = async (from, to2) => {
     await mkdir13(to2);
-    if (record2 && to2 !== target2) record2.dirs.push(relative11(target2, to2));
+    if (record2 && to2 !== target2) record2.dirs.push(relative13(target2, to2));
     const entries2 = await readdir8(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join40(from, entry.name);
-        const dst = join40(to2, entry.name);
+        const src = join45(from, entry.name);
+        const dst = join45(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
           const text3 = await readlink4(src);
-          record2?.symlinks.push({ path: relative11(target2, dst), text: text3 });
+          record2?.symlinks.push({ path: relative13(target2, dst), text: text3 });
           return symlink2(retarget(text3, source, finalTarget), dst);
         }
         if (!entry.isFile()) return;
         files2 += 1;
         await (mode === "link" ? link2(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE));
         if (record2) {
-          record2.filePaths.push(relative11(target2, dst));
+          record2.filePaths.push(relative13(target2, dst));
           record2.fileLines.push(await stamp(target2, dst));
         }
       })
@@ -53091,9 +53568,9 @@ async function treeDigest(root) {
     const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join40(dir, entry.name);
+        const path2 = join45(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
-        lines.push(digestLine(root, path2, await lstat8(path2, { bigint: true })));
+        lines.push(digestLine(root, path2, await lstat9(path2, { bigint: true })));
       })
     );
   };
@@ -53101,32 +53578,35 @@ async function treeDigest(root) {
   return digestLines(lines);
 }
 function digestLine(root, path2, info) {
-  return `${relative11(root, path2)}\0${info.size}\0${info.mtimeNs}`;
+  return `${relative13(root, path2)}\0${info.size}\0${info.mtimeNs}`;
 }
 function digestLines(lines) {
-  return createHash6("sha256").update(lines.sort().join("\n")).digest("hex");
+  return createHash7("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2) {
-  if (!isAbsolute11(linkText)) return linkText;
-  const inside = relative11(source, linkText);
-  return inside.startsWith("..") || isAbsolute11(inside) ? linkText : join40(target2, inside);
+  if (!isAbsolute12(linkText)) return linkText;
+  const inside2 = relative13(source, linkText);
+  return inside2.startsWith("..") || isAbsolute12(inside2) ? linkText : join45(target2, inside2);
 }
 
 // src/adapters/workspace/snapshot.ts
+var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
   const queue = /* @__PURE__ */ new Map();
   const sourceChecked = /* @__PURE__ */ new Set();
+  const after = (dir, work) => (queue.get(dir) ?? Promise.resolve()).catch(() => {
+  }).then(work);
   return {
     /**
      * Makes `partial` the checkout's node_modules (`source`) for a worktree whose node_modules it
      * becomes, `target`: linked from the intact snapshot at `dir`, else copied. `seal` runs on
      * `partial` before it is renamed to `target`.
      */
-    give(source, dir, scope, partial2, target2, seal) {
+    give(request2) {
+      const { dir, scope } = request2;
       const key = `${scope}\0${dir}`;
-      const next = (queue.get(dir) ?? Promise.resolve()).catch(() => {
-      }).then(() => give({ source, dir, partial: partial2, target: target2, seal }, sourceChecked.has(key)));
+      const next = after(dir, () => give(request2, sourceChecked.has(key)));
       const given2 = next.then(({ given: given3 }) => {
         sourceChecked.add(key);
         return given3;
@@ -53136,6 +53616,32 @@ function createSnapshots() {
         next.then(({ filling }) => filling)
       );
       return given2;
+    },
+    /**
+     * For the base worktree, whose gates run only the checkout's own code: `target` made of hard
+     * links to the checkout's files at once, and the snapshot at `dir`, unless intact, copied
+     * from the checkout in the background (the next `give` waits for it). Null when the host
+     * refuses the links (another filesystem, files of another user): `give` copies instead.
+     */
+    async lend(request2) {
+      const { source, dir, partial: partial2, target: target2 } = request2;
+      await rm10(partial2, { recursive: true, force: true });
+      let files2;
+      try {
+        files2 = await cloneTree(source, partial2, "link", target2);
+      } catch (error62) {
+        await rm10(partial2, { recursive: true, force: true });
+        if (LINK_REFUSED.has(error62.code ?? "")) return null;
+        throw error62;
+      }
+      await request2.seal(partial2);
+      await rename3(partial2, target2);
+      queue.set(
+        dir,
+        after(dir, () => copyFromCheckout(source, dir)).catch(() => {
+        })
+      );
+      return { files: files2, how: "hard links to the checkout's files, for the base's gates only" };
     },
     /** Settles once no snapshot is being made in the background. */
     async idle() {
@@ -53154,7 +53660,7 @@ async function give(request2, sourceChecked) {
   await rm10(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join41(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join46(dir, "node_modules"), partial2, "link", target2);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
       const code2 = error62.code;
@@ -53165,41 +53671,58 @@ async function give(request2, sourceChecked) {
   if (await exists2(dir)) await setAside(dir);
   const copied = await copyTreeWithDigests(source, partial2, target2);
   const given2 = await done({ files: copied.files, how: "copied" });
-  return { ...given2, filling: fill(dir, target2, copied).catch(() => {
+  return { ...given2, filling: fill(dir, target2, copied, request2.sealed).catch(() => {
   }) };
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp] = await Promise.all([
-    readOrNull(join41(dir, "digest")),
-    readOrNull(join41(dir, "source-digest"))
+    readOrNull(join46(dir, "digest")),
+    readOrNull(join46(dir, "source-digest"))
   ]);
   if (stamp === null || sourceStamp === null) return false;
   const [now, sourceNow] = await Promise.all([
-    treeDigest(join41(dir, "node_modules")).catch(() => null),
+    treeDigest(join46(dir, "node_modules")).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
   ]);
   return stamp === now && sourceStamp === sourceNow;
 }
-async function fill(dir, from, copied) {
-  const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join41(partial2, "node_modules");
-  try {
-    await rm10(partial2, { recursive: true, force: true });
+function fill(dir, from, copied, sealed) {
+  const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
+  return publish(dir, async (tree2) => {
     await mkdir14(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir14(join41(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir14(join46(tree2, path2));
     await Promise.all([
-      ...copied.filePaths.map((path2) => link3(join41(from, path2), join41(tree2, path2))),
+      ...copied.filePaths.map(
+        (path2) => own2.includes(path2) ? copyFile2(join46(copied.source, path2), join46(tree2, path2)) : link3(join46(from, path2), join46(tree2, path2))
+      ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join41(dir, "node_modules")), join41(tree2, path2))
+        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join46(dir, "node_modules")), join46(tree2, path2))
       )
     ]);
-    await writeFile9(join41(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile9(join41(partial2, "digest"), await copied.copyDigest(tree2));
-    await mkdir14(dirname13(dir), { recursive: true });
+    return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
+  });
+}
+async function copyFromCheckout(source, dir) {
+  if (await intact(source, dir, false)) return;
+  if (await exists2(dir)) await setAside(dir);
+  await publish(dir, async (tree2) => {
+    await mkdir14(dirname14(tree2), { recursive: true });
+    return copyTreeWithDigests(source, tree2, join46(dir, "node_modules"));
+  });
+}
+async function publish(dir, make) {
+  const partial2 = `${dir}.partial-${process.pid}`;
+  const tree2 = join46(partial2, "node_modules");
+  try {
+    await rm10(partial2, { recursive: true, force: true });
+    const copied = await make(tree2);
+    await writeFile9(join46(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile9(join46(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir14(dirname14(dir), { recursive: true });
     await rename3(partial2, dir);
   } catch (error62) {
     await rm10(partial2, { recursive: true, force: true });
-    if (await exists2(join41(dir, "digest"))) return;
+    if (await exists2(join46(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -53213,16 +53736,16 @@ async function setAside(dir) {
   });
 }
 async function pruneSiblings(dir) {
-  const parent = dirname13(dir);
+  const parent = dirname14(dir);
   const all = await readdir9(parent);
   await Promise.all(
-    all.filter((name) => !alive3(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join41(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !alive3(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join46(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join41(parent, name),
-      at: (await stat10(join41(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join46(parent, name),
+      at: (await stat11(join46(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
@@ -53238,13 +53761,14 @@ function alive3(pid) {
 }
 var readOrNull = (path2) => readFile12(path2, "utf8").catch(() => null);
 async function exists2(path2) {
-  return await stat10(path2).catch(() => null) !== null;
+  return await stat11(path2).catch(() => null) !== null;
 }
 
 // src/adapters/workspace/preparer.ts
 var MARKER3 = ".omk-prepared";
 var PARTIAL = "node_modules.omk-partial";
 var GITIGNORE = ".gitignore";
+var LENT = "hard links to the checkout's files: only the base commit's code may run with them\n";
 function createWorkspacePreparer(run) {
   const snapshots = createSnapshots();
   return {
@@ -53271,42 +53795,40 @@ function runStep(step, input2, tools, env) {
     case "node-modules":
       return nodeModules(step, input2, tools, env);
     case "python-venv":
-      return pythonVenv(step.dirs, input2.repoRoot, env);
+      return pythonVenv(step.dirs, input2, tools.run, env);
     case "command":
       return command(step.argv, input2, tools.run, env, "setup");
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join42(input2.path, "node_modules");
+  const target2 = join47(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
-  if (await isDirectory2(target2)) {
-    const marker = await readFile13(join42(target2, MARKER3), "utf8").catch(() => null);
+  const lent = `${wanted}${LENT}`;
+  if (await isDirectory3(target2)) {
+    const marker = await readFile13(join47(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
-    if (marker === wanted) return { done: "node_modules already prepared", changed: false };
+    if (marker === wanted || marker === lent && input2.base === "checkout-code")
+      return { done: "node_modules already prepared", changed: false };
     await rm11(target2, { recursive: true, force: true });
   }
-  const source = join42(input2.repoRoot, "node_modules");
+  const source = join47(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
-  const reusable = differs === null && await isDirectory2(source);
+  const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join42(
+    const dir = join47(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join42(input2.path, PARTIAL);
-    const seal = (tree2) => markOurs(tree2, wanted);
-    const { files: files2, how } = await tools.snapshots.give(
-      source,
-      dir,
-      input2.plan.cacheDir,
-      partial2,
-      target2,
-      seal
-    );
+    const partial2 = join47(input2.path, PARTIAL);
+    const lend = input2.base === "checkout-code";
+    const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
+    const sealed = [MARKER3, GITIGNORE];
+    const request2 = { source, dir, scope: input2.plan.cacheDir, partial: partial2, target: target2, seal, sealed };
+    const { files: files2, how } = (lend ? await tools.snapshots.lend(request2) : null) ?? await tools.snapshots.give(request2);
     const ms = Math.round(performance.now() - started);
     return { done: `node_modules from the checkout: ${how} (${files2} files, ${ms} ms)`, changed: true };
   }
@@ -53319,27 +53841,34 @@ async function nodeModules(step, input2, tools, env) {
     await rm11(target2, { recursive: true, force: true });
     return installed;
   }
-  if (await isDirectory2(target2)) await markOurs(target2, wanted);
+  if (await isDirectory3(target2)) await markOurs(target2, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
 }
-async function pythonVenv(dirs, repoRoot, env) {
+async function pythonVenv(dirs, input2, run, env) {
+  let found = null;
   for (const dir of dirs) {
-    const venv = join42(repoRoot, dir);
-    if (!await exists3(join42(venv, "bin", "python"))) continue;
-    const path2 = env.PATH ? `${join42(venv, "bin")}${delimiter}${env.PATH}` : join42(venv, "bin");
-    return {
-      done: `gates use the checkout's virtualenv ${dir}/ (first on PATH)`,
-      changed: false,
-      env: { PATH: path2, VIRTUAL_ENV: venv }
-    };
+    const venv = join47(input2.repoRoot, dir);
+    if (await exists3(join47(venv, "bin", "python"))) {
+      found = { dir, venv };
+      break;
+    }
   }
+  const venvEnv = found ? {
+    PATH: env.PATH ? `${join47(found.venv, "bin")}${delimiter2}${env.PATH}` : join47(found.venv, "bin"),
+    VIRTUAL_ENV: found.venv
+  } : {};
+  const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
+  const active = venvEnv.VIRTUAL_ENV ?? env.VIRTUAL_ENV ?? null;
+  const editable = await editableRedirect(run, input2, { ...env, ...venvEnv }, active);
+  if (editable === null) return { done: said, changed: false, env: venvEnv };
   return {
-    done: `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`,
-    changed: false
+    done: `${said}; the project is installed in editable mode from the checkout, so PYTHONPATH starts with this worktree's ${editable.shown.join(", ")}`,
+    changed: true,
+    env: { ...venvEnv, PYTHONPATH: pythonPath(editable.paths, env.PYTHONPATH) }
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir15(dirname14(input2.logPath), { recursive: true });
+  await mkdir15(dirname15(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile10(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
@@ -53382,19 +53911,19 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join42(a, file2)), readOrNull2(join42(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join47(a, file2)), readOrNull2(join47(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
 }
 function digest(text3) {
-  return createHash7("sha256").update(text3).digest("hex");
+  return createHash8("sha256").update(text3).digest("hex");
 }
 async function fingerprint(root, files2) {
-  const hash2 = createHash7("sha256");
+  const hash2 = createHash8("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join42(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join47(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -53404,8 +53933,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm11(join42(dir, name), { force: true });
-    await writeFile10(join42(dir, name), text3);
+    await rm11(join47(dir, name), { force: true });
+    await writeFile10(join47(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -53428,11 +53957,11 @@ function lastLines2(text3, count) {
   return text3.trimEnd().split("\n").slice(-count).join("\n");
 }
 var readOrNull2 = (path2) => readFile13(path2).catch(() => null);
-async function isDirectory2(path2) {
-  return (await stat11(path2).catch(() => null))?.isDirectory() === true;
+async function isDirectory3(path2) {
+  return (await stat12(path2).catch(() => null))?.isDirectory() === true;
 }
 async function exists3(path2) {
-  return await stat11(path2).catch(() => null) !== null;
+  return await stat12(path2).catch(() => null) !== null;
 }
 
 // src/adapters/execution-host.ts
@@ -53440,13 +53969,15 @@ function createExecutionHost(options = {}) {
   const { logMaxBytes } = options;
   const bounded3 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
   const sandbox = options.env === void 0 ? void 0 : createBubblewrap({ env: options.env });
-  const run = sandbox === void 0 ? bounded3 : sandbox.runner(bounded3);
+  const marks = createRunMarks();
+  const run = marks.runner(sandbox === void 0 ? bounded3 : sandbox.runner(bounded3));
   return {
     workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
-    agents: logMaxBytes === void 0 && sandbox === void 0 ? agentLauncher : agentLauncherWith({ run }),
+    agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
-    verify: createGateVerifier(run),
-    integrity: localIntegrity,
+    // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.
+    verify: createGateVerifier(withOwnHome(run)),
+    integrity: createLocalIntegrity(marks),
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
     ...sandbox === void 0 ? {} : { sandbox },
@@ -53939,7 +54470,7 @@ async function forgeFor(gh, repo) {
 
 // src/adapters/bot/workspace.ts
 import { mkdir as mkdir18, mkdtemp as mkdtemp4, rm as rm16 } from "node:fs/promises";
-import { join as join47 } from "node:path";
+import { join as join52 } from "node:path";
 
 // src/runtime/goal/store.ts
 var GoalStore = class {
@@ -53973,7 +54504,11 @@ var GoalStore = class {
     const paths2 = this.paths(id);
     const at2 = (name) => `${paths2.dir}/${name}`;
     if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
-    await this.#witness.watch({ owned: OWNED_FILES.map(at2), logs: OWNED_LOGS.map(at2) });
+    await this.#witness.watch({
+      owned: OWNED_FILES.map(at2),
+      logs: OWNED_LOGS.map(at2),
+      artifacts: paths2.artifacts
+    });
   }
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
@@ -53981,6 +54516,8 @@ var GoalStore = class {
    * again only when its identity changed, unless `byContent` (before a proof): the identity taken
    * right after omk's own write could be of a file renamed over it in between, and omk's next write
    * of goal.json would cover such a file, so the check that counts is the one before the proof.
+   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
+   * artifacts omk kept.
    */
   async verifyGoal(id, { byContent = false } = {}) {
     const guard = this.#guarded.get(id);
@@ -53990,7 +54527,14 @@ var GoalStore = class {
       else await this.read(id);
     }
     const found = guard?.found.splice(0) ?? [];
-    return [...found, ...await this.#witness.verify(this.paths(id).dir)];
+    return [...found, ...await this.#witness.verify(this.paths(id).dir, { thorough: byContent })];
+  }
+  /**
+   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
+   * by digest, when this process watches its goal: a later change is found before the proof.
+   */
+  keepArtifact(path2) {
+    return this.#witness.keepArtifact(path2);
   }
   /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
   #guard(id, record2) {
@@ -54161,7 +54705,7 @@ var systemClock = {
 };
 
 // src/adapters/git/clone.ts
-import { dirname as dirname15 } from "node:path";
+import { dirname as dirname16 } from "node:path";
 async function cloneBranch(input2) {
   await runGit(
     [
@@ -54176,7 +54720,7 @@ async function cloneBranch(input2) {
       input2.path
     ],
     {
-      cwd: dirname15(input2.path),
+      cwd: dirname16(input2.path),
       ...input2.env === void 0 ? {} : { env: input2.env },
       ...input2.timeoutMs === void 0 ? {} : { timeoutMs: input2.timeoutMs }
     }
@@ -54198,23 +54742,23 @@ async function fetchGoalBranches2(repoRoot, goalId, options = {}) {
 }
 
 // src/adapters/git/init.ts
-import { dirname as dirname16 } from "node:path";
+import { dirname as dirname17 } from "node:path";
 async function initWithRemote(path2, url2) {
-  await runGit(["init", "--quiet", path2], { cwd: dirname16(path2) });
+  await runGit(["init", "--quiet", path2], { cwd: dirname17(path2) });
   await runGit(["remote", "add", "origin", url2], { cwd: path2 });
 }
 
 // src/adapters/git/state-branch.ts
-import { mkdtemp as mkdtemp3, rm as rm14, stat as stat12 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm14, stat as stat13 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join46 } from "node:path";
+import { join as join51 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 import { mkdtemp as mkdtemp2, readFile as readFile14, rm as rm12 } from "node:fs/promises";
-import { join as join43 } from "node:path";
+import { join as join48 } from "node:path";
 function blobId(content, like) {
-  const hash2 = createHash8(like.length === 64 ? "sha256" : "sha1");
+  const hash2 = createHash9(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
   hash2.update(content);
   return hash2.digest("hex");
@@ -54240,11 +54784,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp2(join43(scratch, "blobs-"));
+  const dir = await mkdtemp2(join48(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join43(dir, name);
+    const file2 = join48(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile14(file2);
@@ -54256,14 +54800,14 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat9, mkdir as mkdir16, readdir as readdir10, readFile as readFile15, rm as rm13, writeFile as writeFile11 } from "node:fs/promises";
-import { dirname as dirname17, join as join44 } from "node:path";
+import { lstat as lstat10, mkdir as mkdir16, readdir as readdir10, readFile as readFile15, rm as rm13, writeFile as writeFile11 } from "node:fs/promises";
+import { dirname as dirname18, join as join49 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
 var GOALS_DIR = "goals";
 function isLocalOnly(relPath) {
-  if (relPath === ".lock") return true;
+  if (relPath === ".lock" || relPath === SEALS_FILE) return true;
   const name = relPath.slice(relPath.lastIndexOf("/") + 1);
   return name.startsWith(".") && name.endsWith(".tmp");
 }
@@ -54352,7 +54896,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join44(abs, item.name),
+        abs: join49(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -54369,10 +54913,10 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat9(entry.abs);
+    const { size } = await lstat10(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir16(stubDir, { recursive: true });
-      const stub = join44(stubDir, `stub-${files2.length}`);
+      const stub = join49(stubDir, `stub-${files2.length}`);
       await writeFile11(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -54388,7 +54932,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean3 = scrub(text3);
   if (clean3 === text3) return abs;
   await mkdir16(stubDir, { recursive: true });
-  const copy = join44(stubDir, `scrubbed-${index}`);
+  const copy = join49(stubDir, `scrubbed-${index}`);
   await writeFile11(copy, clean3);
   return copy;
 }
@@ -54412,8 +54956,8 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join44(paths2.dir, ...rel.split("/"));
-    await mkdir16(dirname17(abs), { recursive: true });
+    const abs = join49(paths2.dir, ...rel.split("/"));
+    await mkdir16(dirname18(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
@@ -54453,11 +54997,11 @@ function cQuote(path2) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join45 } from "node:path";
+import { join as join50 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join45(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join50(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -54547,7 +55091,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp3(join46(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp3(join51(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -54631,7 +55175,7 @@ function createGitStateBranch(options) {
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
       const goalDir = goalPaths(options.stateRoot, goalId).dir;
-      const found = await stat12(goalDir).catch(() => null);
+      const found = await stat13(goalDir).catch(() => null);
       if (found === null || !found.isDirectory()) {
         throw new NotFoundError(`Goal ${goalId} has no local directory to push (${goalDir}).`);
       }
@@ -54646,7 +55190,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join46(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join51(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
           if (commit === base) return commit;
@@ -54697,12 +55241,12 @@ function tokensOfAuthEnv(env) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir17, readdir as readdir11, readFile as readFile17, rm as rm15, stat as stat14 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir17, readdir as readdir11, readFile as readFile17, rm as rm15, stat as stat15 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 import { open as open4 } from "node:fs/promises";
-import { dirname as dirname18 } from "node:path";
-var NEWLINE2 = 10;
+import { dirname as dirname19 } from "node:path";
+var NEWLINE3 = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function scanFromEnd(path2, visit2) {
   const handle = await openOrNull(path2, "r");
@@ -54755,7 +55299,7 @@ async function appendLines(path2, text3) {
     if (size > 0) {
       const lastByte = Buffer.alloc(1);
       await handle.read(lastByte, 0, 1, size - 1);
-      if (lastByte[0] !== NEWLINE2) data = Buffer.concat([Buffer.from("\n"), data]);
+      if (lastByte[0] !== NEWLINE3) data = Buffer.concat([Buffer.from("\n"), data]);
     }
     let offset = 0;
     while (offset < data.length) {
@@ -54766,7 +55310,7 @@ async function appendLines(path2, text3) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir(dirname18(path2));
+  if (created) await syncDir(dirname19(path2));
 }
 async function openOrNull(path2, flags) {
   try {
@@ -54796,8 +55340,8 @@ async function readFully(handle, buf, position) {
 }
 
 // src/adapters/state/lock.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat14, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep3 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -54812,7 +55356,7 @@ var GARBAGE_GRACE_MS = 3e3;
 var ABANDONED_MARKER_MS = 1e4;
 var MAX_POLL_MS = 100;
 async function withLock(lockPath, options, fn) {
-  const token = randomBytes2(16).toString("hex");
+  const token = randomBytes3(16).toString("hex");
   await acquire(lockPath, options, token);
   let result2;
   try {
@@ -54900,7 +55444,7 @@ async function breakStale(lockPath, observed, token, clock) {
 }
 async function clearAbandonedMarker(marker, clock) {
   try {
-    const { mtimeMs } = await stat13(marker);
+    const { mtimeMs } = await stat14(marker);
     if (clock.nowMs() - mtimeMs > ABANDONED_MARKER_MS) await unlink2(marker);
   } catch (error62) {
     if (!isCode(error62, "ENOENT")) throw error62;
@@ -54940,7 +55484,7 @@ async function tryCreate(path2, content) {
 async function readHolder(lockPath) {
   let mtimeMs;
   try {
-    ({ mtimeMs } = await stat13(lockPath));
+    ({ mtimeMs } = await stat14(lockPath));
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return { kind: "gone" };
     throw error62;
@@ -55004,6 +55548,9 @@ var localStateFiles = {
     }
   },
   writeAtomic: writeFileAtomic,
+  async replaceIfIdentity(path2, data, identity) {
+    return replaceFileIf(path2, data, async () => await fileIdentity(path2) === identity);
+  },
   appendLines,
   scanFromEnd,
   readRange,
@@ -55015,14 +55562,7 @@ var localStateFiles = {
       return false;
     }
   },
-  async identity(path2) {
-    try {
-      const info = await stat14(path2, { bigint: true });
-      return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    } catch {
-      return null;
-    }
-  },
+  identity: fileIdentity,
   async makeDirs(path2) {
     await mkdir17(path2, { recursive: true });
   },
@@ -55048,6 +55588,14 @@ var localStateFiles = {
   },
   withLock
 };
+async function fileIdentity(path2) {
+  try {
+    const info = await stat15(path2, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
 function isCode2(error62, code2) {
   return error62?.code === code2;
 }
@@ -55066,12 +55614,12 @@ async function withWorkspace(spec, fn) {
     );
   }
   await mkdir18(spec.workDir, { recursive: true });
-  const dir = await mkdtemp4(join47(spec.workDir, "omk-bot-"));
+  const dir = await mkdtemp4(join52(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
     const url2 = pushUrlFor(spec.repo.serverUrl, spec.repo);
     const authEnv = pushAuthEnv(url2, spec.token);
-    const repoRoot = join47(dir, "repo");
+    const repoRoot = join52(dir, "repo");
     if (spec.checkout === "full") {
       await cloneBranch({
         url: url2,
@@ -55083,7 +55631,7 @@ async function withWorkspace(spec, fn) {
     } else {
       await initWithRemote(repoRoot, url2);
     }
-    const stateRoot = join47(dir, "state");
+    const stateRoot = join52(dir, "state");
     const store = new GoalStore({
       stateRoot,
       clock: spec.clock,
@@ -55110,7 +55658,7 @@ async function bringGoalHere(ws, goalId) {
 }
 
 // src/adapters/git/repo.ts
-import { realpath as realpath7 } from "node:fs/promises";
+import { realpath as realpath8 } from "node:fs/promises";
 var gitRepo = {
   async inspect(path2) {
     let root;
@@ -55122,7 +55670,7 @@ var gitRepo = {
         hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
       });
     }
-    root = await realpath7(root);
+    root = await realpath8(root);
     const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
       cwd: root,
       okExitCodes: [0, 1]
@@ -55411,7 +55959,7 @@ function appFor(bot, ws, target2) {
     repo: gitRepo,
     planner: heuristicPlanner,
     reporter: deps.reporter,
-    randomHex: () => randomBytes3(3).toString("hex"),
+    randomHex: () => randomBytes4(3).toString("hex"),
     env: deps.env,
     execution: executionHostFor(deps.env),
     words: BOT_WORDS,
@@ -55445,32 +55993,32 @@ async function fixJob(bot, gh, job) {
   const batchKey = `${job.repo.fullName}#${job.pr}`;
   const batch = bot.fixBatches.open(batchKey, job.requests);
   if (batch === null) return;
-  const { take } = batch;
+  const { take: take2 } = batch;
   const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(",")}`, async () => {
     try {
-      await fixHere(bot, gh, job, goalId, take);
+      await fixHere(bot, gh, job, goalId, take2);
     } catch (error62) {
-      take();
+      take2();
       await say(errorReply(job.author, error62));
       if (!isOmkError(error62)) throw error62;
     }
   });
   if (outcome === "full") {
-    take();
+    take2();
     await say(busyReply(job.author));
   }
 }
-async function fixHere(bot, gh, job, goalId, take) {
+async function fixHere(bot, gh, job, goalId, take2) {
   const { repo, pr } = job;
   const fix = await fixOnThread(threadHost(bot, { gh, repo, issue: pr }), {
     goalId,
     pr,
-    take,
+    take: take2,
     agent: job.settings?.agent,
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch
   });
-  take();
+  take2();
   if (fix.kind === "refused")
     await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, "fix")));
   else if (fix.kind === "not_shared")

@@ -179,7 +179,9 @@ describe('bubblewrap confinement', () => {
     expect(await readFile(join(home, '.gitconfig'), 'utf8')).toBe('[user]\n\tname = me\n');
     await expect(readFile(outside)).rejects.toThrow(/ENOENT/);
     expect(await readFile(join(worktree, 'src.txt'), 'utf8')).toBe('edited\n');
-    expect(await processesRunning(sleepFor)).toEqual([]);
+    // The kernel ends the rest of the pid namespace when its first process exits; a process it
+    // has sent SIGKILL runs no more code but stays listed until it is gone, a moment later.
+    expect(await processesGone(sleepFor)).toEqual([]);
     // The private temp was writable, and is gone with the run.
     const privateTmp = /^tmp=(.+)$/m.exec(result.stdout)?.[1] ?? '';
     expect(privateTmp).toContain('omk-sandboxes-');
@@ -259,6 +261,15 @@ describe('bubblewrap network', () => {
 });
 
 /** Pids whose command line holds `needle` (through /proc). */
+/** The processes still listed after waiting up to 5 s for none to be. */
+async function processesGone(needle: string): Promise<number[]> {
+  for (let tries = 0; ; tries += 1) {
+    const found = await processesRunning(needle);
+    if (found.length === 0 || tries >= 50) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function processesRunning(needle: string): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
