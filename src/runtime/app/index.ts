@@ -8,8 +8,6 @@ export {
   type BudgetView,
   budgetView,
 } from '../budget/ops.js';
-// Request and result types, and the errors the use cases throw.
-export { formatDuration } from '../budget/parse.js';
 export { configPathProblem } from '../config/load.js';
 export {
   type OperatorAgents,
@@ -113,6 +111,8 @@ export {
   type SandboxNetwork,
 } from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+// Request and result types, and the errors the use cases throw.
+export { formatDuration } from '../text/duration.js';
 export {
   type Access,
   type AccessRequest,
