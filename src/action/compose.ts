@@ -14,7 +14,7 @@ import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
 import type { SignalSource } from '../adapters/process/signals.js';
 import { localStateFiles } from '../adapters/state/local-files.js';
-import type { AppDeps, SharedState } from '../runtime/app/index.js';
+import { type AppDeps, type SharedState, sharedPollMs } from '../runtime/app/index.js';
 import {
   type Forge,
   GoalStore,
@@ -137,19 +137,10 @@ export async function composeActionRuntime(
       execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
       words: ACTION_WORDS,
       forge: forgeOnce,
-      shared: { remote: state, pollMs: statePollMs(deps.env) },
+      shared: { remote: state, pollMs: sharedPollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),
       // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.
       config: (root) => loadActionConfig(root, inputs),
     },
   };
 }
-
-/** How often a running goal checks the state branch for a pause or cancel (OMK_STATE_POLL_MS). */
-export function statePollMs(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.OMK_STATE_POLL_MS;
-  const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
-  return Number.isInteger(value) && value >= 100 ? value : DEFAULT_STATE_POLL_MS;
-}
-
-const DEFAULT_STATE_POLL_MS = 15_000;

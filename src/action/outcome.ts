@@ -1,4 +1,4 @@
-import { type DeliveryPlan, judgeProof, type Proof, type SliceWave } from '../runtime/app/index.js';
+import { type DeliveryPlan, type Proof, type SliceWave, stepVerdict } from '../runtime/app/index.js';
 import type { ActionCommand } from './inputs.js';
 
 /** One entry of the `slices` output: what a matrix job needs to run one slice. */
@@ -23,15 +23,13 @@ export interface CommandOutcome {
   sliceStatus: string | null;
 }
 
-/**
- * Why the step fails, or null. A refusal always fails it; a judged proof fails it when `failed`,
- * and when not ready (or blocked on a human) unless fail-on-not-ready is false.
- */
+/** Why the step fails, in the Action's words (the decision is `stepVerdict`), or null. */
 export function verdict(outcome: CommandOutcome, failOnNotReady: boolean): string | null {
-  if (outcome.refused !== null) return outcome.refused;
-  if (!outcome.judged) return null;
-  const judged = judgeProof(outcome.proof, { failOnNotReady });
-  if (judged.passes) return null;
+  const step = { refused: outcome.refused !== null, judged: outcome.judged, proof: outcome.proof };
+  const decided = stepVerdict(step, { failOnNotReady });
+  if (decided.kind === 'passes') return null;
+  if (decided.kind === 'refused') return outcome.refused;
+  const judged = decided.judgement;
   const goal = `The proof of goal ${outcome.goalId}`;
   if (judged.status === 'failed') {
     const why = judged.failures.map((message) => message.replace(/\.$/, ''));

@@ -26,7 +26,7 @@ import {
   text,
 } from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
-import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
+import { BOT_STEPS, BOT_WORDS, usdAmount, wordIssues } from './wording.js';
 
 /**
  * Every reply the bot writes, as pure functions of what happened, and the plain-text lines of its
@@ -162,7 +162,7 @@ export function deliveryNotes(result: DeliverResult | null): string[] {
 function amount(kind: 'timeMs' | 'tokens' | 'usd', value: number | null): string {
   if (value === null) return 'unlimited';
   if (kind === 'timeMs') return formatDuration(value);
-  return kind === 'usd' ? `$${value.toFixed(2)}` : String(value);
+  return kind === 'usd' ? usdAmount(value) : String(value);
 }
 
 export function budgetNotes(view: BudgetView): string[] {

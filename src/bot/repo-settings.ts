@@ -22,7 +22,7 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { plainReply } from './replies.js';
-import { BOT_SPELLING, BOT_STEPS } from './wording.js';
+import { BOT_SPELLING, BOT_STEPS, usdAmount } from './wording.js';
 
 export const REPO_SETTINGS_FILE = '.github/omk.yml';
 
@@ -125,7 +125,7 @@ export async function settingsForCommand(
 const BUDGET_AMOUNT: Record<BudgetOverCap['key'], (value: number) => string> = {
   time: (ms) => formatDuration(ms),
   tokens: (tokens) => `${tokens.toLocaleString('en-US')} tokens`,
-  usd: (usd) => `${usd} USD`,
+  usd: usdAmount,
 };
 
 /**

@@ -37,6 +37,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT_CODES.git;
     case 'forge':
       return EXIT_CODES.forge;
+    case 'budget':
+      return EXIT_CODES.budget;
     case 'internal':
       return EXIT_CODES.internal;
   }

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'policy_violation'
   | 'workspace'
   | 'agent_unavailable'
+  | 'budget'
   | 'internal';
 
 /** `hint`: words, or words with steps (data) that each front door spells as its own command. */
@@ -141,6 +142,16 @@ export class WorkspacePreparationError extends OmkError {
 export class AgentUnavailableError extends OmkError {
   constructor(message: string, options: OmkErrorOptions = {}) {
     super('agent_unavailable', message, options);
+  }
+}
+
+/**
+ * The goal's budget stopped work it had started (an agent kept rate-limited until a limit was
+ * spent): what ran is kept, and it continues once the budget is extended and the goal resumed.
+ */
+export class BudgetSpentError extends OmkError {
+  constructor(message: string, options: OmkErrorOptions = {}) {
+    super('budget', message, options);
   }
 }
 

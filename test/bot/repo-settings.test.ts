@@ -162,7 +162,8 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', { tim
     expect(reply).toContain(
       `@${COMMENTER} This command asks for 500,000 tokens (--budget-tokens), more than the 200,000 tokens`,
     );
-    expect(reply).toContain('and 25 USD (--budget-usd), more than the 10 USD');
+    // Written as every reply writes dollars ($25.00), escaped for Markdown.
+    expect(reply).toContain('and \\$25.00 (--budget-usd), more than the \\$10.00');
     expect(reply).toContain('.github/omk.yml allows a goal (budget.tokens)');
     expect(reply).toContain('Nothing was started.');
     expect(reply).toContain('raise budget in .github/omk.yml');

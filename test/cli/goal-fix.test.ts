@@ -192,6 +192,52 @@ describe('omk goal fix', () => {
     }
   }, 60_000);
 
+  it('a fix stopped by its budget while waiting out a rate limit exits with the budget code, its branch as it was', async () => {
+    const branch = `omk/${id}/integration`;
+    const before = git(repo.root, 'rev-parse', branch);
+    const limited = join(agentDir, 'limited.mjs');
+    // What an agent CLI prints when its provider answers 429, asking for two minutes.
+    await writeFile(
+      limited,
+      "#!/usr/bin/env node\nprocess.stderr.write('API Error: 429 Too Many Requests: rate limit exceeded. Please retry after 120s.\\n');\nprocess.exit(1);\n",
+    );
+    await chmod(limited, 0o755);
+    const goalDir = join(state.dir, 'goals', id);
+    const lines = (await readFile(join(goalDir, 'budget.jsonl'), 'utf8')).trim().split('\n');
+    const spent = (JSON.parse(lines.at(-1) ?? '{}') as { spent: { timeMs: number } }).spent.timeMs;
+    const goalFile = join(goalDir, 'goal.json');
+    const setTime = async (timeMs: number | null) => {
+      const goal = JSON.parse(await readFile(goalFile, 'utf8')) as { budget: { timeMs: number | null } };
+      await writeFile(
+        goalFile,
+        `${JSON.stringify({ ...goal, budget: { ...goal.budget, timeMs } }, null, 2)}\n`,
+      );
+    };
+    const original = (JSON.parse(await readFile(goalFile, 'utf8')) as { budget: { timeMs: number | null } })
+      .budget.timeMs;
+    // A minute left: the two-minute wait the agent asks for would pass it, so omk stops waiting.
+    await setTime(spent + 60_000);
+    try {
+      const fixed = await omk(
+        'goal',
+        'fix',
+        id,
+        '--pr',
+        String(integrator),
+        '--agent',
+        `script:${limited}`,
+        'add a KIND export',
+      );
+      expect(fixed.code, fixed.stderr).toBe(9);
+      expect(fixed.stderr).toContain(`ran the fix of PR #${integrator} but was rate-limited once`);
+      expect(fixed.stderr).toContain('the time budget is spent');
+      expect(fixed.stderr).toContain(`omk goal budget-add ${id}`);
+      expect(git(repo.root, 'rev-parse', branch)).toBe(before);
+    } finally {
+      await setTime(original);
+    }
+  }, 60_000);
+
   it('refuses a goal that has not settled as ready, not ready or failed, before any agent runs', async () => {
     const branch = `omk/${id}/integration`;
     const before = git(repo.root, 'rev-parse', branch);

@@ -4,6 +4,7 @@ import {
   describeNote,
   executeOneSlice,
   type FanOutHost,
+  integratedNotes,
   integrateSlices,
   sliceJobReport,
 } from '../../runtime/app/index.js';
@@ -57,13 +58,7 @@ export async function executeSliceCommand(
       report.kind === 'unfinished'
         ? `Slice ${slice} did not finish (${report.outcome}): ${report.failure ?? 'see the job log'}`
         : null,
-    notes: [
-      report.kind === 'stopped'
-        ? `slice ${slice} stopped: the goal was ${report.by} on the state branch; nothing more runs here`
-        : report.kind === 'already_done'
-          ? `slice ${slice} was already done; nothing ran`
-          : `slice ${slice}: ${report.outcome}; integrate once every slice's job has finished`,
-    ],
+    notes: [describeNote({ code: 'slice_job', report }, rt.app.words)],
   });
 }
 
@@ -86,10 +81,7 @@ export async function integrateCommand(
       dispatch: command === 'integrate',
       deliver: delivers ? deliveryOf(rt) : null,
     });
-    return [
-      `folded ${done.folded} slice result(s); the integrated proof is ${done.result.proof.status}`,
-      ...done.notes.map((note) => describeNote(note, rt.app.words)),
-    ];
+    return integratedNotes(done).map((note) => describeNote(note, rt.app.words));
   });
   return outcomeFor(rt, command, goalId, { judged: true, notes });
 }

@@ -8,11 +8,11 @@ import {
   type ChangeRequest,
   describeNote,
   type FixOutcome,
+  fixGoalId,
   fixNote,
   fixPullRequest,
   type GoalRecord,
   type PreparedAgent,
-  parseOmkBranch,
   prepareAgent,
   reviewFixRequests,
   UsageError,
@@ -40,8 +40,7 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
       { hint: 'Run it on: pull_request_review: types: [submitted] (docs/action.md has the workflow).' },
     );
   }
-  const fromBranch = event.branch === null ? null : (parseOmkBranch(event.branch)?.goalId ?? null);
-  const goalId = rt.inputs.goalId ?? fromBranch;
+  const goalId = fixGoalId({ named: rt.inputs.goalId ?? null, branch: event.branch });
   if (goalId === null) {
     throw new UsageError(
       `goal-id: not given, and PR #${event.pr ?? '?'}'s branch ${event.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,

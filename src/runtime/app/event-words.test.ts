@@ -8,7 +8,7 @@ describe('eventWords', () => {
     );
     expect(
       eventWords({ type: 'agent_finished', data: { outcome: 'succeeded', attempt: 1, durationMs: 90_000 } }),
-    ).toBe('agent succeeded (attempt 1) in 1m 30s');
+    ).toBe('agent succeeded (attempt 1) in 1m30s');
     expect(eventWords({ type: 'gates_verified', data: { outcomes: ['test:passed', 'lint:failed'] } })).toBe(
       'gates test:passed; lint:failed',
     );

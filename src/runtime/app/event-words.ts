@@ -1,4 +1,5 @@
-import { formatDuration, outcomeWords } from '../proof/render-text.js';
+import { outcomeWords } from '../proof/render-text.js';
+import { formatDuration } from '../text/duration.js';
 
 /** An event as a log reads it: its type and data. */
 export interface WordedEvent {

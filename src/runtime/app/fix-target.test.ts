@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixTarget } from './fix-target.js';
+import { fixGoalId, fixTarget } from './fix-target.js';
 
 const idle = () => false;
 
@@ -37,5 +37,18 @@ describe('fixTarget', () => {
       kind: 'start',
       goalId: 'g-2',
     });
+  });
+});
+
+describe('fixGoalId', () => {
+  it("takes the goal the host names over the PR's branch, else the branch's goal", () => {
+    expect(fixGoalId({ named: 'g-2', branch: 'omk/g-1/s1' })).toBe('g-2');
+    expect(fixGoalId({ named: 'g-2', branch: null })).toBe('g-2');
+    expect(fixGoalId({ named: null, branch: 'omk/g-1/integration' })).toBe('g-1');
+  });
+
+  it('names none for a PR omk did not open when the host names none', () => {
+    for (const branch of ['main', 'feature/x', 'omk/G/s1', null])
+      expect(fixGoalId({ named: null, branch }), String(branch)).toBeNull();
   });
 });

@@ -22,10 +22,18 @@ export interface FixTargetRequest {
 }
 
 export function fixTarget(request: FixTargetRequest): FixTarget {
-  const parsed = request.branch === null ? null : parseOmkBranch(request.branch);
-  if (parsed === null) return { kind: 'not_omk_pr' };
-  const { goalId } = parsed;
+  const goalId = fixGoalId({ named: null, branch: request.branch });
+  if (goalId === null) return { kind: 'not_omk_pr' };
   if (!request.fixesHere) return { kind: 'fixes_elsewhere', goalId };
   if (request.running(goalId)) return { kind: 'busy', goalId };
   return { kind: 'start', goalId };
+}
+
+/**
+ * The goal a PR's fix is for: the one the host was told (the Action's goal-id), else the one its
+ * head branch names (`omk/<goal-id>/…`); null when neither names one.
+ */
+export function fixGoalId(pr: { named: string | null; branch: string | null }): string | null {
+  if (pr.named !== null) return pr.named;
+  return pr.branch === null ? null : (parseOmkBranch(pr.branch)?.goalId ?? null);
 }

@@ -2,7 +2,6 @@
 // print. Pure functions of the use cases' results; where a line points to a command, the host's
 // spelling is passed in (`StepSpelling`, `inspect`), so the runtime spells no command of its own.
 import type { BudgetView } from '../budget/ops.js';
-import { formatDuration } from '../budget/parse.js';
 import type { ExecuteResult } from '../controller/execute.js';
 import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
@@ -15,6 +14,7 @@ import type { StepSpelling } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
 import { clip } from '../text/clip.js';
+import { formatDuration } from '../text/duration.js';
 import type { FixOutcome } from './fix.js';
 import type { HudSnapshot } from './hud.js';
 import { sliceTally } from './reports.js';

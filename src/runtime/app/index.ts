@@ -8,8 +8,6 @@ export {
   type BudgetView,
   budgetView,
 } from '../budget/ops.js';
-// Request and result types, and the errors the use cases throw.
-export { formatDuration } from '../budget/parse.js';
 export { configPathProblem } from '../config/load.js';
 export {
   type OperatorAgents,
@@ -113,6 +111,8 @@ export {
   type SandboxNetwork,
 } from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+// Request and result types, and the errors the use cases throw.
+export { formatDuration } from '../text/duration.js';
 export {
   type Access,
   type AccessRequest,
@@ -176,7 +176,7 @@ export {
 } from './fix.js';
 export { FixBatches } from './fix-batches.js';
 export { type FixReport, fixReply } from './fix-reply.js';
-export { type FixTarget, type FixTargetRequest, fixTarget } from './fix-target.js';
+export { type FixTarget, type FixTargetRequest, fixGoalId, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
 export { type GateAnnotation, gateAnnotationsOf } from './gate-annotations.js';
 export {
@@ -198,7 +198,15 @@ export {
   sharedGoalNeeds,
 } from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
-export { judgeProof, type ProofJudgement, type SliceJobReport, sliceJobReport } from './judgement.js';
+export {
+  integratedNotes,
+  judgeProof,
+  type ProofJudgement,
+  type SliceJobReport,
+  type StepVerdict,
+  sliceJobReport,
+  stepVerdict,
+} from './judgement.js';
 export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
@@ -247,6 +255,7 @@ export {
   type WorkflowRunKey,
   workflowRunIdSuffix,
 } from './shared-goal.js';
+export { sharedPollMs } from './shared-poll.js';
 export {
   type SharedStartOutcome,
   type SharedStartRequest,

@@ -1,5 +1,6 @@
 import type { Proof } from '../proof/schema.js';
-import type { SliceJobOutcome } from './fan-out.js';
+import type { IntegrateOutcome, SliceJobOutcome } from './fan-out.js';
+import type { AppNote } from './notes.js';
 
 /** Whether a proof lets a step that is judged on it pass, and why not, as data. */
 export type ProofJudgement =
@@ -23,6 +24,28 @@ export function judgeProof(proof: Proof, options: { failOnNotReady: boolean }): 
   };
 }
 
+/** Why a host's step fails, as data its host words; `passes` when it does not. */
+export type StepVerdict =
+  | { kind: 'passes' }
+  /** An expected refusal (a blocked merge, a slice that did not finish): it always fails the step. */
+  | { kind: 'refused' }
+  /** The step is judged on its proof, and the proof does not let it pass. */
+  | { kind: 'proof'; judgement: Exclude<ProofJudgement, { passes: true }> };
+
+/**
+ * What a host's step comes to (the Action's run, execute, fix...): a refusal always fails it; a
+ * step judged on its proof fails as `judgeProof` says; a step that only reads or delivers passes.
+ */
+export function stepVerdict(
+  step: { refused: boolean; judged: boolean; proof: Proof },
+  options: { failOnNotReady: boolean },
+): StepVerdict {
+  if (step.refused) return { kind: 'refused' };
+  if (!step.judged) return { kind: 'passes' };
+  const judgement = judgeProof(step.proof, options);
+  return judgement.passes ? { kind: 'passes' } : { kind: 'proof', judgement };
+}
+
 /** What one slice job came to, for its host to report. */
 export type SliceJobReport =
   /** A pause or cancel on the shared state stopped the slice before it finished. */
@@ -43,4 +66,14 @@ export function sliceJobReport(slice: string, run: SliceJobOutcome): SliceJobRep
   if (finished) return { kind: 'finished', slice, outcome: run.outcome, status };
   const failure = run.result?.record.lastFailure?.split('\n')[0] ?? null;
   return { kind: 'unfinished', slice, outcome: run.outcome, status, failure };
+}
+
+/** What an integrate (or verify, review) step reports: the slice results it folded, then its notes. */
+export function integratedNotes(
+  done: Pick<IntegrateOutcome, 'folded' | 'notes'> & { result: { proof: Pick<Proof, 'status'> } },
+): AppNote[] {
+  return [
+    { code: 'slices_folded', folded: done.folded, proofStatus: done.result.proof.status },
+    ...done.notes,
+  ];
 }

@@ -1,6 +1,7 @@
 import type { MergeGoalResult } from '../delivery/merge.js';
 import type { GoalStatus, ProofStatus } from '../goal/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
+import type { SliceJobReport } from './judgement.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 /**
@@ -32,7 +33,11 @@ export type AppNote =
       requests: number;
       proofStatus: ProofStatus;
     }
-  | { code: 'fix_already_handled'; requestIds: string[] };
+  | { code: 'fix_already_handled'; requestIds: string[] }
+  /** What one slice job (a CI matrix cell) came to. */
+  | { code: 'slice_job'; report: SliceJobReport }
+  /** The slice jobs' results folded into the goal before it was integrated. */
+  | { code: 'slices_folded'; folded: number; proofStatus: ProofStatus };
 
 export function describeNote(note: AppNote, words: HostVocabulary): string {
   switch (note.code) {
@@ -70,6 +75,22 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
     }
     case 'fix_already_handled':
       return `Already handled: ${note.requestIds.join(', ')} (a rerun or a redelivery); nothing ran.`;
+    case 'slice_job':
+      return sliceJobWords(note.report);
+    case 'slices_folded':
+      return `folded ${note.folded} slice result(s); the integrated proof is ${note.proofStatus}`;
+  }
+}
+
+function sliceJobWords(report: SliceJobReport): string {
+  switch (report.kind) {
+    case 'stopped':
+      return `slice ${report.slice} stopped: the goal was ${report.by} on the state branch; nothing more runs here`;
+    case 'already_done':
+      return `slice ${report.slice} was already done; nothing ran`;
+    case 'finished':
+    case 'unfinished':
+      return `slice ${report.slice}: ${report.outcome}; integrate once every slice's job has finished`;
   }
 }
 

@@ -25,7 +25,6 @@ export { OUTCOME_ICONS, STATUS_ICONS } from '../proof/icons.js';
 export { renderProofMarkdown } from '../proof/render-markdown.js';
 export {
   formatBudget,
-  formatDuration,
   gateOutcomeLabel,
   OUTCOME_LABELS,
   outcomeWords,
@@ -41,6 +40,7 @@ export {
   opensWithName,
 } from '../request-issue-text.js';
 export { clip } from '../text/clip.js';
+export { formatDuration } from '../text/duration.js';
 export { eventWords, gateWords } from './event-words.js';
 export {
   renderBudgetText,

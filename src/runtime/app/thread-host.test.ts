@@ -8,14 +8,13 @@ import { goalRecord } from '../delivery/test-delivery.js';
 import { BusyError } from '../errors.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
-import { silentReporter, systemClock } from '../ports.js';
 import { createGoalRequestSchema } from '../requests.js';
-import type { RemoteStateStore } from '../state/remote.js';
+import { type FakeThreadHost, type FakeThreadHostOptions, fakeThreadHost } from './test-thread-host.js';
 import { commandOnThread } from './thread-command.js';
-import { onSharedGoal, type ThreadCheckout, type ThreadNote, type ThreadPhase } from './thread-host.js';
+import { onSharedGoal } from './thread-host.js';
 import { executeStepPlan, fixStepPlan, mergeCheckStepPlan } from './thread-job.js';
 import { checkMergeOnThread } from './thread-merge.js';
-import { continueOnThread, startOnThread, type ThreadRunHost } from './thread-run.js';
+import { continueOnThread, startOnThread } from './thread-run.js';
 
 const procHost = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
 let root: string;
@@ -29,77 +28,9 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-interface Fake {
-  host: ThreadRunHost;
-  /** What the host was asked, in order. */
-  log: string[];
-  shown: Array<{ phase: ThreadPhase; notes: readonly ThreadNote[]; issue?: number }>;
-}
-
-/** A thread host over one local store, its state branch holding `goals` (null: no branch). */
-function fakeHost(
-  goals: GoalRecord[] | null,
-  options: { executesHere?: boolean; queue?: 'queued' | 'full'; phase?: ThreadPhase | null } = {},
-): Fake {
-  const log: string[] = [];
-  const shown: Fake['shown'] = [];
-  const remote: RemoteStateStore = {
-    async pull(goalId) {
-      log.push('pull');
-      if (goals === null) return null;
-      for (const goal of goals) {
-        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
-      }
-      return 'a'.repeat(40);
-    },
-    async push(_goalId, message) {
-      log.push(`push ${message}`);
-      return 'b'.repeat(40);
-    },
-    peek: () => Promise.resolve(null),
-    read: () => Promise.resolve(null),
-  };
-  const ws: ThreadCheckout = { repoRoot: root, store, remote };
-  const host: ThreadRunHost = {
-    checkout: (kind, fn) => {
-      log.push(`checkout ${kind}`);
-      return fn(ws);
-    },
-    lock: async (_goalId, fn) => {
-      log.push('lock');
-      try {
-        return await fn();
-      } finally {
-        log.push('unlock');
-      }
-    },
-    bringBranches: async () => {
-      log.push('branches');
-    },
-    runs: new Map(),
-    app: () => testApp(store),
-    reporter: silentReporter,
-    clock: systemClock,
-    executesHere: options.executesHere ?? true,
-    operatorAgent: null,
-    show: async (_store, _goalId, phase, notes = [], shownOptions = {}) => {
-      shown.push({
-        phase,
-        notes,
-        ...(shownOptions.issue === undefined ? {} : { issue: shownOptions.issue }),
-      });
-    },
-    follow: () => ({ stop: async () => {} }),
-    dispatch: async (goalId) => {
-      log.push(`dispatch ${goalId}`);
-    },
-    queueRun: (key) => {
-      log.push(`queue ${key}`);
-      return options.queue ?? 'queued';
-    },
-    shownPhase: async () => options.phase ?? null,
-  };
-  return { host, log, shown };
+/** A thread host over this test's store, its state branch holding `goals` (null: no branch). */
+function fakeHost(goals: GoalRecord[] | null, options: FakeThreadHostOptions = {}): FakeThreadHost {
+  return fakeThreadHost(root, store, () => testApp(store), goals, options);
 }
 
 describe('onSharedGoal', () => {

@@ -74,7 +74,7 @@ describe('the watch view', () => {
       NEUTRAL_STEPS,
     );
     expect(lines[0]).toMatch(/^goal fix-the-parser-abc123 \[running\] {2}1m30s {2}spent/);
-    expect(lines[1]).toBe('~ s1  waiting  attempt 1  30s');
+    expect(lines[1]).toBe('~ s1  waiting  attempt 1  30.0 s');
     expect(lines[2]).toBe('* s2  running  attempt 2  1m  gates test:failed');
     expect(lines.join('\n')).not.toContain('what to do');
   });

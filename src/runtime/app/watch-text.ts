@@ -1,10 +1,11 @@
 // A followed goal as terminal text (`omk goal watch`, a run's progress): one line per event for a
 // log, the live view's lines for a block redrawn in place, a failed gate's last lines.
-import { formatDuration } from '../budget/parse.js';
+
 import { fixWords, rateLimitWords } from '../events/fix-words.js';
 import { stopWords } from '../markdown/goal-sections.js';
 import type { StepSpelling } from '../next-steps.js';
 import { outcomeWords } from '../proof/render-text.js';
+import { formatDuration } from '../text/duration.js';
 import { eventWords, gateWords } from './event-words.js';
 import type { GateTail, WatchTick, WatchView } from './watch.js';
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestIssue } from '../request-issues.js';
-import {
-  formatDuration,
-  type Parsed,
-  parseDuration,
-  parsePositiveInt,
-  parseTokens,
-  parseUsd,
-} from './parse.js';
+import { type Parsed, parseDuration, parsePositiveInt, parseTokens, parseUsd } from './parse.js';
 
 function value<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) throw new Error(`refused: ${JSON.stringify(parsed.issue)}`);
@@ -93,13 +86,5 @@ describe('parseTokens / parseUsd / parsePositiveInt', () => {
         example: '4',
       });
     }
-  });
-});
-
-describe('formatDuration', () => {
-  it('renders compact units', () => {
-    expect(formatDuration(5_400_000)).toBe('1h30m');
-    expect(formatDuration(604_800_000)).toBe('7d');
-    expect(formatDuration(0)).toBe('0s');
   });
 });

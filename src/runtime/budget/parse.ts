@@ -72,21 +72,3 @@ export function parsePositiveInt(
   }
   return ok(value);
 }
-
-export function formatDuration(ms: number): string {
-  if (ms <= 0) return '0s';
-  const parts: string[] = [];
-  let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join('') || '0s';
-}

@@ -51,6 +51,9 @@ describe('rateLimitStopError', () => {
       'g-1',
       '/t.log',
     );
+    // A budget stop is the budget's error, not an agent that cannot run (exit 9, not 6).
+    expect(spent.code).toBe('budget');
+    expect(once.code).toBe('agent_unavailable');
     expect(spent.message).toContain(
       'rate-limited 2 times over 30.0 s of waiting (the tokens budget is spent)',
     );

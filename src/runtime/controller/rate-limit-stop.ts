@@ -1,7 +1,7 @@
 import type { AgentEnvironmentFailure, RateLimitStop } from '../agents/environment.js';
-import { AgentUnavailableError } from '../errors.js';
+import { AgentUnavailableError, BudgetSpentError } from '../errors.js';
 import type { Hint } from '../next-steps.js';
-import { formatDuration } from '../proof/render-text.js';
+import { formatDuration } from '../text/duration.js';
 
 /** What the rate-limited agent was running, and what its stop leaves undone. */
 export interface RateLimitedWork {
@@ -15,7 +15,9 @@ export interface RateLimitedWork {
  * The stop of an agent that ran but stayed rate-limited: its own words, unlike an agent that
  * cannot run here at all. It says how often and how long omk waited, why it stopped waiting, and
  * what to do (wait and resume, raise `agents.rateLimitWait`, or extend a spent budget). Every
- * front door prints it as it is, its steps spelled in the front door's words.
+ * front door prints it as it is, its steps spelled in the front door's words. A stop by the goal's
+ * budget is a `BudgetSpentError` (the CLI's budget exit code, as a slice's budget stop), any other
+ * an `AgentUnavailableError`.
  */
 export function rateLimitStopError(
   agentLabel: string,
@@ -24,11 +26,14 @@ export function rateLimitStopError(
   waited: RateLimitStop,
   goalId: string,
   transcript: string,
-): AgentUnavailableError {
+): AgentUnavailableError | BudgetSpentError {
   const times = waited.runs === 1 ? 'once' : `${waited.runs} times`;
   const over = waited.waitedMs > 0 ? ` over ${formatDuration(waited.waitedMs)} of waiting` : '';
   const message = `The agent ${agentLabel} ran ${work.what} but was rate-limited ${times}${over} (${stopReason(failure, waited)}), so ${work.left}: ${failure.words}`;
-  return new AgentUnavailableError(message, { hint: nextSteps(waited, goalId, transcript) });
+  const hint = nextSteps(waited, goalId, transcript);
+  return waited.budget !== null
+    ? new BudgetSpentError(message, { hint })
+    : new AgentUnavailableError(message, { hint });
 }
 
 function stopReason(failure: AgentEnvironmentFailure, waited: RateLimitStop): string {

@@ -4,7 +4,7 @@ import type { Agent, AgentRunResult } from '../agents/port.js';
 import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import type { Reporter } from '../ports.js';
-import { formatDuration } from '../proof/render-text.js';
+import { formatDuration } from '../text/duration.js';
 import type { ExecutionJournal } from './journal.js';
 import { addSpend, exhaustedLimit } from './scheduler.js';
 

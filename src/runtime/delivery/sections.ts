@@ -1,10 +1,11 @@
 import { code, html, quote, text } from '../markdown/untrusted.js';
 import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
-import { formatDuration, gateOutcomeLabel } from '../proof/render-text.js';
+import { gateOutcomeLabel } from '../proof/render-text.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { testsMarkdown } from '../proof/test-summary-markdown.js';
 import { clip } from '../text/clip.js';
+import { formatDuration } from '../text/duration.js';
 import type { Fold } from './fold.js';
 
 /** The body sections whose detail folds: each renders what `fold` allows and says what it folded. */

@@ -1,4 +1,4 @@
-import { formatDuration } from '../proof/render-text.js';
+import { formatDuration } from '../text/duration.js';
 import type { FixProgress, FixState } from './fix-progress.js';
 
 const STATE_WORDS: Record<FixState, string> = {

@@ -3,7 +3,6 @@ import { decideOracle, normalizeGoalText } from '../goal/intake.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { Task, TaskGraph } from '../graph/schema.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec, waves } from './documents.js';
-import { formatDuration } from './markdown.js';
 
 function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecord {
   const normalized = normalizeGoalText(raw);
@@ -75,22 +74,13 @@ const GRAPH: TaskGraph = {
   ],
 };
 
-describe('markdown helpers', () => {
-  it('formats durations', () => {
-    expect(formatDuration(1_800_000)).toBe('30 min');
-    expect(formatDuration(90_000)).toBe('1 min 30 s');
-    expect(formatDuration(3_600_000)).toBe('1 h');
-    expect(formatDuration(0)).toBe('0 s');
-  });
-});
-
 describe('renderPrd', () => {
   it('states the goal, class, success criteria and non-goals', () => {
     const prd = renderPrd(GOAL);
     expect(prd.startsWith('# PRD: fix the failing tests and add a regression test\n')).toBe(true);
     expect(prd).toContain('| Class | fix |');
     expect(prd).toContain('| Oracle shape | `fail_to_pass` |');
-    expect(prd).toContain('| Budget | 1 h · no token limit · $2 |');
+    expect(prd).toContain('| Budget | 1h · no token limit · $2 |');
     expect(prd).toContain('> fix the failing tests and add a regression test');
     expect(prd).toContain('## Success criteria\n\n1. The failing behaviour (failing tests) is reproduced');
     expect(prd).toContain('## Required gates\n\n- `test`\n- `lint`\n- `typecheck`');
@@ -125,10 +115,10 @@ describe('renderTechnicalPlan', () => {
     );
     expect(plan).toContain('| Slice | Title | Depends on | Writes | Reads | Risk | Retries | Budget |');
     expect(plan).toContain(
-      '| `s1-fix-the-failing-tests` | Fix the failing tests | — | `.` | — | high | 1 | 30 min |',
+      '| `s1-fix-the-failing-tests` | Fix the failing tests | — | `.` | — | high | 1 | 30m |',
     );
     expect(plan).toContain(
-      '| `s2-add-a-regression-test` | Add a regression test | `s1-fix-the-failing-tests` | `test` | `src/math.js` | medium | 2 | 1 min 30 s · 5000 tokens · $0.25 |',
+      '| `s2-add-a-regression-test` | Add a regression test | `s1-fix-the-failing-tests` | `test` | `src/math.js` | medium | 2 | 1m30s · 5000 tokens · $0.25 |',
     );
   });
 

@@ -1,7 +1,8 @@
 import type { GoalClass, GoalRecord, Oracle } from '../goal/schema.js';
 import type { Task, TaskGraph } from '../graph/schema.js';
 import { code, text } from '../markdown/untrusted.js';
-import { codeList, document, formatDuration, table } from './markdown.js';
+import { formatDuration } from '../text/duration.js';
+import { codeList, document, table } from './markdown.js';
 
 // prd.md, technical-plan.md and test-spec.md: pure functions of the goal and its graph, so a
 // dry run prints exactly what a real run writes.

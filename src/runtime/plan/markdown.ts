@@ -17,19 +17,6 @@ export function codeList(values: readonly string[], inTable = false): string {
   return values.length === 0 ? '—' : values.map((value) => code(value, inTable)).join(', ');
 }
 
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [
-    hours > 0 ? `${hours} h` : '',
-    minutes > 0 ? `${minutes} min` : '',
-    seconds > 0 ? `${seconds} s` : '',
-  ];
-  return parts.filter((part) => part !== '').join(' ') || '0 s';
-}
-
 /** Joins document lines with one trailing newline, so files end cleanly and compare equal. */
 export function document(lines: readonly string[]): string {
   return `${lines

@@ -1,8 +1,8 @@
-import { formatDuration } from '../budget/parse.js';
 import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
+import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
 import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
 import type { Gap, GateEvidence } from './schema.js';

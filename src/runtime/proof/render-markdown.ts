@@ -1,15 +1,9 @@
 import { code, html, link, quote, text } from '../markdown/untrusted.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
-import {
-  formatBudget,
-  formatDelivery,
-  formatDuration,
-  gateOutcomeLabel,
-  STATUS_LABELS,
-  shortSha,
-} from './render-text.js';
+import { formatBudget, formatDelivery, gateOutcomeLabel, STATUS_LABELS, shortSha } from './render-text.js';
 import { requiredGatesShown } from './required-gates.js';
 import type { Proof } from './schema.js';
 import { testsMarkdown } from './test-summary-markdown.js';

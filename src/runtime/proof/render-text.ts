@@ -1,5 +1,6 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
 import { requiredGatesShown } from './required-gates.js';
@@ -48,15 +49,6 @@ export function outcomeWords(outcome: string, byExitCode: boolean): string {
 
 export function shortSha(sha: string | null): string {
   return sha === null ? 'unknown' : sha.slice(0, 7);
-}
-
-/** Fixed units, no locale: the same proof renders the same on every machine. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const total = Math.round(ms / 1000);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].filter(Boolean).join(' ');
 }
 
 export function formatBudget(budget: Proof['budget']): string[] {
