@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES, waitFor } from '../helpers/execution.js';
 
+/** An elapsed time as omk writes one (runtime/text/duration.ts): 587 ms, 4.5 s, 1m5s. */
+const DURATION = '(?:\\d+ ms|\\d+\\.\\d s|(?:\\d+[dhms])+)';
+
 let env: ExecutionEnv;
 const ESC = '\x1b';
 
@@ -121,10 +124,10 @@ describe('omk goal watch', () => {
     const last = frames.at(-1) ?? '';
     expect(last).toContain(`goal ${id} [cancelled]`);
     expect(last).toMatch(
-      new RegExp(`\\* ${SLICES.readme}\\s+running\\s+attempt 2\\s+\\d+s\\s+› running the tests`),
+      new RegExp(`\\* ${SLICES.readme}\\s+running\\s+attempt 2\\s+${DURATION}\\s+› running the tests`),
     );
     expect(last).toMatch(
-      new RegExp(`✓ ${SLICES.parserSecond}\\s+done\\s+attempt 1\\s+\\d+s\\s+gates test:passed`),
+      new RegExp(`✓ ${SLICES.parserSecond}\\s+done\\s+attempt 1\\s+${DURATION}\\s+gates test:passed`),
     );
     // Each line is cleared before it is written, and the block's height is what the cursor goes back.
     const drawn = last.split(`\r${ESC}[2K`).length - 1;

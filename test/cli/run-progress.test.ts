@@ -198,7 +198,9 @@ describe('progress of a run', () => {
     const live = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent]);
     expect(live.code, live.stderr).toBe(0);
     expect(live.stderr).toMatch(
-      new RegExp(`✓ ${SLICES.bug}\\s+done\\s+attempt 1\\s+\\S+\\s+gates test:passed; ${words}`),
+      new RegExp(
+        `✓ ${SLICES.bug}\\s+done\\s+attempt 1\\s+(?:\\d+ ms|\\d+\\.\\d s|(?:\\d+[dhms])+)\\s+gates test:passed; ${words}`,
+      ),
     );
     expect(live.stderr).not.toMatch(/pre[-_]existing/);
   });
