@@ -9165,6 +9165,11 @@ var AgentUnavailableError = class extends OmkError {
     super("agent_unavailable", message, options);
   }
 };
+var BudgetSpentError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("budget", message, options);
+  }
+};
 function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
@@ -30074,74 +30079,6 @@ function verifyProofDigest(proof) {
   return computeProofDigest(proof) === proof.digest;
 }
 
-// src/runtime/budget/parse.ts
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var MAX_DURATION = "365d";
-var MAX_DURATION_MS = 365 * UNIT_MS.d;
-var ok = (value) => ({ ok: true, value });
-var refused = (issue2) => ({ ok: false, issue: issue2 });
-function parseDuration(raw, field = "budgetTime") {
-  const text3 = raw.trim().toLowerCase();
-  const match = DURATION.exec(text3);
-  const issue2 = (problem) => refused({
-    code: "bad_duration",
-    field,
-    value: raw,
-    problem,
-    max: MAX_DURATION,
-    example: "30m"
-  });
-  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
-  const [, d, h, m, s] = match;
-  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0) return issue2("not_positive");
-  if (ms > MAX_DURATION_MS) return issue2("too_long");
-  return ok(ms);
-}
-function parseTokens(raw, field = "budgetTokens") {
-  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
-  if (!match) return issue2("format");
-  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
-  const value = Number(match[1]) * scale;
-  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) return issue2("not_whole");
-  return ok(value);
-}
-function parseUsd(raw, field = "budgetUsd") {
-  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
-  const value = match ? Number(match[1]) : Number.NaN;
-  if (!match || !(value > 0) || value > 1e6) {
-    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
-  }
-  return ok(value);
-}
-function parsePositiveInt(raw, field, example, max = 64) {
-  const text3 = raw.trim();
-  const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
-  }
-  return ok(value);
-}
-function formatDuration(ms) {
-  if (ms <= 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join("") || "0s";
-}
-
 // src/runtime/review/files.ts
 var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
 var TEST_NAMES = [
@@ -30196,6 +30133,27 @@ function extension(path2) {
 }
 function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
+}
+
+// src/runtime/text/duration.ts
+function formatDuration(ms) {
+  if (ms <= 0) return "0 ms";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("");
 }
 
 // src/runtime/proof/pre-existing.ts
@@ -31217,12 +31175,12 @@ function shownBranch(name) {
 }
 
 // src/runtime/config/duration.ts
-var MAX_DURATION_MS2 = 6 * 36e5;
-var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
-  const [, h, m, s] = DURATION2.exec(text3) ?? [];
+var MAX_DURATION_MS = 6 * 36e5;
+var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
+  const [, h, m, s] = DURATION.exec(text3) ?? [];
   return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS2, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
@@ -31502,6 +31460,57 @@ function exampleFor(path2) {
     if (example !== void 0) return example;
   }
   return CONFIG_EXAMPLES[""] ?? "";
+}
+
+// src/runtime/budget/parse.ts
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
+var MAX_DURATION_MS2 = 365 * UNIT_MS.d;
+var ok = (value) => ({ ok: true, value });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
+  const text3 = raw.trim().toLowerCase();
+  const match = DURATION2.exec(text3);
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text3 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
+  const [, d, h, m, s] = match;
+  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS2) return issue2("too_long");
+  return ok(ms);
+}
+function parseTokens(raw, field = "budgetTokens") {
+  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
+  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  const value = Number(match[1]) * scale;
+  if (!Number.isInteger(value) || value <= 0 || !Number.isSafeInteger(value)) return issue2("not_whole");
+  return ok(value);
+}
+function parseUsd(raw, field = "budgetUsd") {
+  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(value > 0) || value > 1e6) {
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
+  }
+  return ok(value);
+}
+function parsePositiveInt(raw, field, example, max = 64) {
+  const text3 = raw.trim();
+  const value = /^\d+$/.test(text3) ? Number(text3) : Number.NaN;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
+  }
+  return ok(value);
 }
 
 // src/runtime/forge/port.ts
@@ -32830,18 +32839,6 @@ function table(header, rows) {
 function codeList(values, inTable = false) {
   return values.length === 0 ? "\u2014" : values.map((value) => code(value, inTable)).join(", ");
 }
-function formatDuration2(ms) {
-  const totalSeconds = Math.round(ms / 1e3);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor(totalSeconds % 3600 / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [
-    hours > 0 ? `${hours} h` : "",
-    minutes > 0 ? `${minutes} min` : "",
-    seconds > 0 ? `${seconds} s` : ""
-  ];
-  return parts.filter((part) => part !== "").join(" ") || "0 s";
-}
 function document(lines) {
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}
 `;
@@ -32887,7 +32884,7 @@ function numbered(items) {
   return items.map((item, i) => `${i + 1}. ${text(item)}`);
 }
 function budgetCell(budget) {
-  const parts = [formatDuration2(budget.timeMs)];
+  const parts = [formatDuration(budget.timeMs)];
   if (budget.tokens !== null) parts.push(`${budget.tokens} tokens`);
   if (budget.usd !== null) parts.push(`$${budget.usd}`);
   return parts.join(" \xB7 ");
@@ -32895,7 +32892,7 @@ function budgetCell(budget) {
 function goalBudget(goal) {
   const { timeMs, tokens: tokens2, usd } = goal.budget;
   const parts = [
-    timeMs === null ? "no time limit" : formatDuration2(timeMs),
+    timeMs === null ? "no time limit" : formatDuration(timeMs),
     tokens2 === null ? "no token limit" : `${tokens2} tokens`,
     usd === null ? "no cost limit" : `$${usd}`
   ];
@@ -35500,141 +35497,6 @@ function isEmpty(record2) {
 
 // src/runtime/controller/rate-limit.ts
 import { setTimeout as sleepFor } from "node:timers/promises";
-
-// src/runtime/proof/required-gates.ts
-function requiredGatesShown(proof) {
-  const kinds = proof.requiredGates;
-  const ownNames = (proof.requiredGateNames ?? []).filter(
-    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
-  );
-  return { kinds: [...kinds], ownNames };
-}
-
-// src/runtime/proof/test-summary.ts
-var LISTS = [
-  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
-  { key: "regressions", label: "regression", count: "regressions" },
-  { key: "stillFailing", label: "still failing", count: "stillFailing" },
-  { key: "added", label: "new", count: "added" },
-  { key: "removed", label: "removed", count: "removed" }
-];
-function testSummary(gate) {
-  const tests = gate.tests;
-  if (tests === void 0) {
-    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
-      return null;
-    return {
-      subject: "tests",
-      gate: gate.name,
-      heading: "no per-test results could be read from its output; judged by its exit code",
-      base: null,
-      lists: []
-    };
-  }
-  const { counts } = tests;
-  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
-  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
-  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
-  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
-    label: key === "stillFailing" && old !== null ? old : label,
-    names: tests[key],
-    total: counts[count]
-  }));
-  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
-}
-function diagnosticsSummary(gate) {
-  const found = gate.diagnostics;
-  if (found === void 0) return null;
-  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
-  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
-}
-function gateSummaries(gate) {
-  return [testSummary(gate), diagnosticsSummary(gate)].filter(
-    (summary) => summary !== null
-  );
-}
-function testCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
-  const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
-    ["regression(s)", sum3("regressions")],
-    ["still failing", sum3("stillFailing")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-function diagnosticCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
-  const parts = [
-    ["new", sum3("new")],
-    ["pre-existing", sum3("preExisting")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-var NAMES_SHOWN = 10;
-function namesLine(list3, format, shown = NAMES_SHOWN) {
-  const names = list3.names.slice(0, shown).map(format);
-  const more = list3.total - names.length;
-  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
-}
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped",
-  unavailable: "could not start"
-};
-function gateOutcomeLabel(gate) {
-  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
-}
-var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
-function shortSha(sha4) {
-  return sha4 === null ? "unknown" : sha4.slice(0, 7);
-}
-function formatDuration3(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value) => `$${value.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha4 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-
-// src/runtime/controller/rate-limit.ts
 var DEFAULT_RATE_LIMIT_POLICY = {
   maxWaitMs: 30 * 6e4,
   firstWaitMs: 3e4,
@@ -35700,11 +35562,11 @@ function waitingOutRateLimits(agent, journal, reporter, waiting = {}, limits) {
           // The wait is charged with the run, before it: a crash during it keeps the charge.
           {
             spend: { ...run, timeMs: run.timeMs + waitMs },
-            spendNote: `${note}, then a ${formatDuration3(waitMs)} wait`
+            spendNote: `${note}, then a ${formatDuration(waitMs)} wait`
           }
         );
         reporter.info(
-          `[${input2.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration3(waitMs)} before running it again (attempt ${input2.attempt} is not spent)`
+          `[${input2.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration(waitMs)} before running it again (attempt ${input2.attempt} is not spent)`
         );
         await sleep4(waitMs, input2.signal);
         waited += waitMs;
@@ -36356,6 +36218,132 @@ function failureHeadline(failure2, gates) {
 
 // src/runtime/controller/change-review.ts
 import { join as join12 } from "node:path";
+
+// src/runtime/proof/required-gates.ts
+function requiredGatesShown(proof) {
+  const kinds = proof.requiredGates;
+  const ownNames = (proof.requiredGateNames ?? []).filter(
+    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
+  );
+  return { kinds: [...kinds], ownNames };
+}
+
+// src/runtime/proof/test-summary.ts
+var LISTS = [
+  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
+  { key: "regressions", label: "regression", count: "regressions" },
+  { key: "stillFailing", label: "still failing", count: "stillFailing" },
+  { key: "added", label: "new", count: "added" },
+  { key: "removed", label: "removed", count: "removed" }
+];
+function testSummary(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) {
+    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
+      return null;
+    return {
+      subject: "tests",
+      gate: gate.name,
+      heading: "no per-test results could be read from its output; judged by its exit code",
+      base: null,
+      lists: []
+    };
+  }
+  const { counts } = tests;
+  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
+  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
+  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
+  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
+    label: key === "stillFailing" && old !== null ? old : label,
+    names: tests[key],
+    total: counts[count]
+  }));
+  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
+}
+function diagnosticsSummary(gate) {
+  const found = gate.diagnostics;
+  if (found === void 0) return null;
+  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
+  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
+}
+function gateSummaries(gate) {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary) => summary !== null
+  );
+}
+function testCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
+  const parts = [
+    ["fail\u2192pass", sum3("failToPass")],
+    ["regression(s)", sum3("regressions")],
+    ["still failing", sum3("stillFailing")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+function diagnosticCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ["new", sum3("new")],
+    ["pre-existing", sum3("preExisting")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+var NAMES_SHOWN = 10;
+function namesLine(list3, format, shown = NAMES_SHOWN) {
+  const names = list3.names.slice(0, shown).map(format);
+  const more = list3.total - names.length;
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function gateOutcomeLabel(gate) {
+  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
+function shortSha(sha4) {
+  return sha4 === null ? "unknown" : sha4.slice(0, 7);
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  const usd = (value) => `$${value.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha4 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
 
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
@@ -37770,17 +37758,18 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 // src/runtime/controller/rate-limit-stop.ts
 function rateLimitStopError(agentLabel, work, failure2, waited, goalId, transcript) {
   const times = waited.runs === 1 ? "once" : `${waited.runs} times`;
-  const over = waited.waitedMs > 0 ? ` over ${formatDuration3(waited.waitedMs)} of waiting` : "";
+  const over = waited.waitedMs > 0 ? ` over ${formatDuration(waited.waitedMs)} of waiting` : "";
   const message = `The agent ${agentLabel} ran ${work.what} but was rate-limited ${times}${over} (${stopReason(failure2, waited)}), so ${work.left}: ${failure2.words}`;
-  return new AgentUnavailableError(message, { hint: nextSteps(waited, goalId, transcript) });
+  const hint = nextSteps(waited, goalId, transcript);
+  return waited.budget !== null ? new BudgetSpentError(message, { hint }) : new AgentUnavailableError(message, { hint });
 }
 function stopReason(failure2, waited) {
   if (waited.budget === "time" && waited.runs > 0)
     return "the time budget is spent, or too little of it is left for the next wait";
   if (waited.budget !== null) return `the ${waited.budget} budget is spent`;
-  const bound = `agents.rateLimitWait, ${formatDuration3(waited.maxWaitMs)}`;
+  const bound = `agents.rateLimitWait, ${formatDuration(waited.maxWaitMs)}`;
   if (waited.runs === 1 && failure2.retryAfterMs !== void 0)
-    return `the wait it asks for, ${formatDuration3(failure2.retryAfterMs)}, is longer than ${bound}`;
+    return `the wait it asks for, ${formatDuration(failure2.retryAfterMs)}, is longer than ${bound}`;
   return `waiting again would pass ${bound}`;
 }
 function nextSteps(waited, goalId, transcript) {
@@ -37796,7 +37785,7 @@ function nextSteps(waited, goalId, transcript) {
   return [
     "Wait until its rate limit resets, then ",
     { step: "resume", goalId },
-    `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration3(waited.maxWaitMs)})${output2}`
+    `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration(waited.maxWaitMs)})${output2}`
   ];
 }
 
@@ -40357,7 +40346,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
       );
     }
     out.push(...testsMarkdown(proof.gates));
@@ -40991,7 +40980,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const clipName = (value) => clip(value, fold.textChars ?? 300);
@@ -41736,6 +41725,21 @@ function describeNote(note, words2) {
     }
     case "fix_already_handled":
       return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
+    case "slice_job":
+      return sliceJobWords(note.report);
+    case "slices_folded":
+      return `folded ${note.folded} slice result(s); the integrated proof is ${note.proofStatus}`;
+  }
+}
+function sliceJobWords(report2) {
+  switch (report2.kind) {
+    case "stopped":
+      return `slice ${report2.slice} stopped: the goal was ${report2.by} on the state branch; nothing more runs here`;
+    case "already_done":
+      return `slice ${report2.slice} was already done; nothing ran`;
+    case "finished":
+    case "unfinished":
+      return `slice ${report2.slice}: ${report2.outcome}; integrate once every slice's job has finished`;
   }
 }
 function mergeNote(merge3) {
@@ -43367,12 +43371,15 @@ var FixBatches = class {
 
 // src/runtime/app/fix-target.ts
 function fixTarget(request2) {
-  const parsed2 = request2.branch === null ? null : parseOmkBranch(request2.branch);
-  if (parsed2 === null) return { kind: "not_omk_pr" };
-  const { goalId } = parsed2;
+  const goalId = fixGoalId({ named: null, branch: request2.branch });
+  if (goalId === null) return { kind: "not_omk_pr" };
   if (!request2.fixesHere) return { kind: "fixes_elsewhere", goalId };
   if (request2.running(goalId)) return { kind: "busy", goalId };
   return { kind: "start", goalId };
+}
+function fixGoalId(pr) {
+  if (pr.named !== null) return pr.named;
+  return pr.branch === null ? null : parseOmkBranch(pr.branch)?.goalId ?? null;
 }
 
 // src/runtime/app/queries.ts
@@ -48927,7 +48934,7 @@ function fixWords(fix, nowMs = null) {
 function rateLimitWords(untilMs, nowMs) {
   if (untilMs === null) return null;
   if (nowMs === null) return "rate-limited, waiting to run its agent again";
-  return `rate-limited, runs again in ${formatDuration3(Math.max(0, untilMs - nowMs))}`;
+  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
 }
 
 // src/runtime/markdown/goal-sections.ts
@@ -49174,6 +49181,9 @@ var BOT_STEPS = (step) => {
   }
 };
 var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
+function usdAmount(usd) {
+  return `$${usd.toFixed(2)}`;
+}
 
 // src/bot/command.ts
 var REPO_PLACEHOLDER = ".";
@@ -49486,8 +49496,8 @@ function deliveryNotes(result2) {
 }
 function amount(kind, value) {
   if (value === null) return "unlimited";
-  if (kind === "timeMs") return formatDuration3(value);
-  return kind === "usd" ? `$${value.toFixed(2)}` : String(value);
+  if (kind === "timeMs") return formatDuration(value);
+  return kind === "usd" ? usdAmount(value) : String(value);
 }
 function budgetNotes(view) {
   const kinds = [
@@ -56117,7 +56127,7 @@ async function settingsForCommand(bot, gh, where, answer2) {
 var BUDGET_AMOUNT = {
   time: (ms) => formatDuration(ms),
   tokens: (tokens2) => `${tokens2.toLocaleString("en-US")} tokens`,
-  usd: (usd) => `${usd} USD`
+  usd: usdAmount
 };
 function withRepoSettings(request2, given2, settings) {
   const outcome = withRepoDefaults(request2, given2, settings);

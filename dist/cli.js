@@ -3548,7 +3548,7 @@ var init_request_issue_text = __esm({
 function isOmkError(error62) {
   return error62 instanceof OmkError;
 }
-var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError, PolicyViolationError, WorkspacePreparationError, AgentUnavailableError;
+var OmkError, UsageError, RequestError, ConfigError, NotFoundError, IllegalTransitionError, BusyError, StateError, UnsupportedVersionError, GitError, ForgeError, PolicyViolationError, WorkspacePreparationError, AgentUnavailableError, BudgetSpentError;
 var init_errors = __esm({
   "src/runtime/errors.ts"() {
     "use strict";
@@ -3638,6 +3638,11 @@ var init_errors = __esm({
     AgentUnavailableError = class extends OmkError {
       constructor(message, options = {}) {
         super("agent_unavailable", message, options);
+      }
+    };
+    BudgetSpentError = class extends OmkError {
+      constructor(message, options = {}) {
+        super("budget", message, options);
       }
     };
   }
@@ -49257,74 +49262,6 @@ function verifyProofDigest(proof) {
   return computeProofDigest(proof) === proof.digest;
 }
 
-// src/runtime/budget/parse.ts
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-var DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var MAX_DURATION = "365d";
-var MAX_DURATION_MS = 365 * UNIT_MS.d;
-var ok = (value2) => ({ ok: true, value: value2 });
-var refused = (issue2) => ({ ok: false, issue: issue2 });
-function parseDuration(raw, field = "budgetTime") {
-  const text2 = raw.trim().toLowerCase();
-  const match = DURATION.exec(text2);
-  const issue2 = (problem) => refused({
-    code: "bad_duration",
-    field,
-    value: raw,
-    problem,
-    max: MAX_DURATION,
-    example: "30m"
-  });
-  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
-  const [, d, h, m, s] = match;
-  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
-  if (ms <= 0) return issue2("not_positive");
-  if (ms > MAX_DURATION_MS) return issue2("too_long");
-  return ok(ms);
-}
-function parseTokens(raw, field = "budgetTokens") {
-  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
-  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
-  if (!match) return issue2("format");
-  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
-  const value2 = Number(match[1]) * scale;
-  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
-  return ok(value2);
-}
-function parseUsd(raw, field = "budgetUsd") {
-  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
-  const value2 = match ? Number(match[1]) : Number.NaN;
-  if (!match || !(value2 > 0) || value2 > 1e6) {
-    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
-  }
-  return ok(value2);
-}
-function parsePositiveInt(raw, field, example, max = 64) {
-  const text2 = raw.trim();
-  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
-  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
-    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
-  }
-  return ok(value2);
-}
-function formatDuration(ms) {
-  if (ms <= 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join("") || "0s";
-}
-
 // src/runtime/proof/gaps.ts
 init_next_steps();
 
@@ -49382,6 +49319,27 @@ function extension(path2) {
 }
 function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
+}
+
+// src/runtime/text/duration.ts
+function formatDuration(ms) {
+  if (ms <= 0) return "0 ms";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("");
 }
 
 // src/runtime/proof/pre-existing.ts
@@ -50354,12 +50312,12 @@ init_zod();
 
 // src/runtime/config/duration.ts
 init_zod();
-var MAX_DURATION_MS2 = 6 * 36e5;
-var DURATION2 = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION2, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
-  const [, h, m, s] = DURATION2.exec(text2) ?? [];
+var MAX_DURATION_MS = 6 * 36e5;
+var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
+  const [, h, m, s] = DURATION.exec(text2) ?? [];
   return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS2, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
 
 // src/runtime/agents/config.ts
 var PROMPT_DELIVERY = ["file", "stdin", "arg"];
@@ -50646,6 +50604,57 @@ function exampleFor(path2) {
 
 // src/runtime/config/repo-settings.ts
 init_zod();
+
+// src/runtime/budget/parse.ts
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var MAX_DURATION = "365d";
+var MAX_DURATION_MS2 = 365 * UNIT_MS.d;
+var ok = (value2) => ({ ok: true, value: value2 });
+var refused = (issue2) => ({ ok: false, issue: issue2 });
+function parseDuration(raw, field = "budgetTime") {
+  const text2 = raw.trim().toLowerCase();
+  const match = DURATION2.exec(text2);
+  const issue2 = (problem) => refused({
+    code: "bad_duration",
+    field,
+    value: raw,
+    problem,
+    max: MAX_DURATION,
+    example: "30m"
+  });
+  if (!text2 || !match || match.slice(1).every((part) => part === void 0)) return issue2("format");
+  const [, d, h, m, s] = match;
+  const ms = Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
+  if (ms <= 0) return issue2("not_positive");
+  if (ms > MAX_DURATION_MS2) return issue2("too_long");
+  return ok(ms);
+}
+function parseTokens(raw, field = "budgetTokens") {
+  const match = /^(\d+(?:\.\d+)?)([km])?$/i.exec(raw.trim());
+  const issue2 = (problem) => refused({ code: "bad_tokens", field, value: raw, problem, examples: ["200000", "200k"] });
+  if (!match) return issue2("format");
+  const scale = match[2]?.toLowerCase() === "k" ? 1e3 : match[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  const value2 = Number(match[1]) * scale;
+  if (!Number.isInteger(value2) || value2 <= 0 || !Number.isSafeInteger(value2)) return issue2("not_whole");
+  return ok(value2);
+}
+function parseUsd(raw, field = "budgetUsd") {
+  const match = /^\$?(\d+(?:\.\d{1,4})?)$/.exec(raw.trim());
+  const value2 = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(value2 > 0) || value2 > 1e6) {
+    return refused({ code: "bad_usd", field, value: raw, examples: ["25", "7.50"] });
+  }
+  return ok(value2);
+}
+function parsePositiveInt(raw, field, example, max = 64) {
+  const text2 = raw.trim();
+  const value2 = /^\d+$/.test(text2) ? Number(text2) : Number.NaN;
+  if (!Number.isInteger(value2) || value2 < 1 || value2 > max) {
+    return refused({ code: "bad_count", field, value: raw, min: 1, max, example });
+  }
+  return ok(value2);
+}
 
 // src/runtime/forge/port.ts
 var MERGE_METHODS = ["merge", "squash", "rebase"];
@@ -52550,18 +52559,6 @@ function table(header, rows) {
 function codeList(values, inTable = false) {
   return values.length === 0 ? "\u2014" : values.map((value2) => code(value2, inTable)).join(", ");
 }
-function formatDuration2(ms) {
-  const totalSeconds = Math.round(ms / 1e3);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor(totalSeconds % 3600 / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [
-    hours > 0 ? `${hours} h` : "",
-    minutes > 0 ? `${minutes} min` : "",
-    seconds > 0 ? `${seconds} s` : ""
-  ];
-  return parts.filter((part) => part !== "").join(" ") || "0 s";
-}
 function document(lines) {
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}
 `;
@@ -52607,7 +52604,7 @@ function numbered(items) {
   return items.map((item, i) => `${i + 1}. ${text(item)}`);
 }
 function budgetCell(budget) {
-  const parts = [formatDuration2(budget.timeMs)];
+  const parts = [formatDuration(budget.timeMs)];
   if (budget.tokens !== null) parts.push(`${budget.tokens} tokens`);
   if (budget.usd !== null) parts.push(`$${budget.usd}`);
   return parts.join(" \xB7 ");
@@ -52615,7 +52612,7 @@ function budgetCell(budget) {
 function goalBudget(goal) {
   const { timeMs, tokens: tokens2, usd } = goal.budget;
   const parts = [
-    timeMs === null ? "no time limit" : formatDuration2(timeMs),
+    timeMs === null ? "no time limit" : formatDuration(timeMs),
     tokens2 === null ? "no token limit" : `${tokens2} tokens`,
     usd === null ? "no cost limit" : `$${usd}`
   ];
@@ -55150,255 +55147,6 @@ function isEmpty(record2) {
 
 // src/runtime/controller/rate-limit.ts
 import { setTimeout as sleepFor } from "node:timers/promises";
-
-// src/runtime/proof/render-text.ts
-init_next_steps();
-
-// src/runtime/proof/required-gates.ts
-function requiredGatesShown(proof) {
-  const kinds = proof.requiredGates;
-  const ownNames = (proof.requiredGateNames ?? []).filter(
-    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
-  );
-  return { kinds: [...kinds], ownNames };
-}
-
-// src/runtime/proof/test-summary.ts
-var LISTS = [
-  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
-  { key: "regressions", label: "regression", count: "regressions" },
-  { key: "stillFailing", label: "still failing", count: "stillFailing" },
-  { key: "added", label: "new", count: "added" },
-  { key: "removed", label: "removed", count: "removed" }
-];
-function testSummary(gate) {
-  const tests = gate.tests;
-  if (tests === void 0) {
-    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
-      return null;
-    return {
-      subject: "tests",
-      gate: gate.name,
-      heading: "no per-test results could be read from its output; judged by its exit code",
-      base: null,
-      lists: []
-    };
-  }
-  const { counts } = tests;
-  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
-  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
-  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
-  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
-    label: key === "stillFailing" && old !== null ? old : label,
-    names: tests[key],
-    total: counts[count]
-  }));
-  return { subject: "tests", gate: gate.name, heading, base, lists: lists.filter((list3) => list3.total > 0) };
-}
-function diagnosticsSummary(gate) {
-  const found = gate.diagnostics;
-  if (found === void 0) return null;
-  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
-  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading, base: null, lists };
-}
-function gateSummaries(gate) {
-  return [testSummary(gate), diagnosticsSummary(gate)].filter(
-    (summary) => summary !== null
-  );
-}
-function testCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
-  const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
-    ["regression(s)", sum3("regressions")],
-    ["still failing", sum3("stillFailing")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-function diagnosticCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
-  const parts = [
-    ["new", sum3("new")],
-    ["pre-existing", sum3("preExisting")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-var NAMES_SHOWN = 10;
-function namesLine(list3, format, shown = NAMES_SHOWN) {
-  const names = list3.names.slice(0, shown).map(format);
-  const more = list3.total - names.length;
-  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
-}
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped",
-  unavailable: "could not start"
-};
-function gateOutcomeLabel(gate) {
-  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
-}
-var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
-function outcomeWords(outcome, byExitCode) {
-  if (outcome === "pre_existing" && byExitCode) return EXIT_CODE_LABEL;
-  return Object.hasOwn(OUTCOME_LABELS, outcome) ? OUTCOME_LABELS[outcome] : outcome;
-}
-function shortSha(sha4) {
-  return sha4 === null ? "unknown" : sha4.slice(0, 7);
-}
-function formatDuration3(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
-  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].filter(Boolean).join(" ");
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
-  const usd = (value2) => `$${value2.toFixed(2)}`;
-  return [
-    `time ${of(formatDuration3(spent.timeMs), limits.timeMs === null ? null : formatDuration3(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha4 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-function renderProofText(proof, steps = NEUTRAL_STEPS) {
-  const out = [];
-  const section = (title3, items, empty, count = items.length) => {
-    if (items.length === 0 && empty === void 0) return;
-    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
-    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
-    out.push(...lines.map((entry) => `  ${entry}`));
-  };
-  const { git } = proof;
-  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
-  out.push(
-    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
-  );
-  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
-  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
-  out.push(`Required gates: ${requiredText(proof)}`);
-  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
-  section("Gates", gates, "none ran", proof.gates.length);
-  section(
-    "Slices",
-    proof.slices.map(
-      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
-    )
-  );
-  section(
-    "Changed files",
-    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
-  );
-  section(
-    "Findings",
-    proof.findings.map(
-      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
-    )
-  );
-  section(
-    "Known gaps",
-    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
-    "none"
-  );
-  section(
-    "Failures",
-    proof.failures.map((failure3) => [
-      `[${line(failure3.code)}] ${line(failure3.message)}`,
-      ...indent(failure3.evidence)
-    ])
-  );
-  section("Warnings", proof.warnings.map(line));
-  section(
-    "Human decisions",
-    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
-  );
-  section(
-    "Delivery",
-    [
-      ...formatDelivery(proof.delivery).map(line),
-      ...proof.delivery.pullRequests.map(
-        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
-      )
-    ],
-    "nothing delivered yet"
-  );
-  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
-  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
-  out.push(`Digest: ${proof.digest}`);
-  return `${out.join("\n")}
-`;
-}
-function gateLines(gates) {
-  if (gates.length === 0) return [];
-  const rows = [
-    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
-    ...gates.map((gate) => [
-      gateOutcomeLabel(gate),
-      line(gate.name),
-      line(gate.kind),
-      gate.required ? "yes" : "no",
-      shortSha(gate.sha),
-      gate.exitCode === null ? "-" : String(gate.exitCode),
-      formatDuration3(gate.durationMs)
-    ])
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
-  const table2 = rows.map(
-    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
-  );
-  const tests = gates.flatMap(gateSummaries).flatMap((summary) => [
-    `${summary.subject} of ${line(summary.gate)}: ${line(summary.heading)}`,
-    ...summary.lists.map((list3) => `  ${list3.label}: ${namesLine(list3, line)}`)
-  ]);
-  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [`${line(gate.name)} (${gateOutcomeLabel(gate)}) output:`, ...indent(gate.tail)]);
-  return [...table2, ...tests, ...tails];
-}
-function indent(text2) {
-  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
-}
-function line(text2) {
-  return clean(text2.replace(/\r\n?|\n/g, " "));
-}
-var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function clean(text2) {
-  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
-}
-function requiredText(proof) {
-  const { kinds, ownNames } = requiredGatesShown(proof);
-  const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
-  return all.length > 0 ? all.join(", ") : "none";
-}
-
-// src/runtime/controller/rate-limit.ts
 var DEFAULT_RATE_LIMIT_POLICY = {
   maxWaitMs: 30 * 6e4,
   firstWaitMs: 3e4,
@@ -55464,11 +55212,11 @@ function waitingOutRateLimits(agent, journal, reporter, waiting = {}, limits) {
           // The wait is charged with the run, before it: a crash during it keeps the charge.
           {
             spend: { ...run, timeMs: run.timeMs + waitMs },
-            spendNote: `${note}, then a ${formatDuration3(waitMs)} wait`
+            spendNote: `${note}, then a ${formatDuration(waitMs)} wait`
           }
         );
         reporter.info(
-          `[${input2.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration3(waitMs)} before running it again (attempt ${input2.attempt} is not spent)`
+          `[${input2.taskId}] the agent is rate-limited (${limit.words}); waiting ${formatDuration(waitMs)} before running it again (attempt ${input2.attempt} is not spent)`
         );
         await sleep6(waitMs, input2.signal);
         waited += waitMs;
@@ -56125,6 +55873,246 @@ function failureHeadline(failure3, gates) {
 
 // src/runtime/controller/change-review.ts
 import { join as join12 } from "node:path";
+
+// src/runtime/proof/render-text.ts
+init_next_steps();
+
+// src/runtime/proof/required-gates.ts
+function requiredGatesShown(proof) {
+  const kinds = proof.requiredGates;
+  const ownNames = (proof.requiredGateNames ?? []).filter(
+    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
+  );
+  return { kinds: [...kinds], ownNames };
+}
+
+// src/runtime/proof/test-summary.ts
+var LISTS = [
+  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
+  { key: "regressions", label: "regression", count: "regressions" },
+  { key: "stillFailing", label: "still failing", count: "stillFailing" },
+  { key: "added", label: "new", count: "added" },
+  { key: "removed", label: "removed", count: "removed" }
+];
+function testSummary(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) {
+    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
+      return null;
+    return {
+      subject: "tests",
+      gate: gate.name,
+      heading: "no per-test results could be read from its output; judged by its exit code",
+      base: null,
+      lists: []
+    };
+  }
+  const { counts } = tests;
+  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
+  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
+  const heading = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
+  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
+    label: key === "stillFailing" && old !== null ? old : label,
+    names: tests[key],
+    total: counts[count]
+  }));
+  return { subject: "tests", gate: gate.name, heading, base, lists: lists.filter((list3) => list3.total > 0) };
+}
+function diagnosticsSummary(gate) {
+  const found = gate.diagnostics;
+  if (found === void 0) return null;
+  const heading = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
+  return { subject: "diagnostics", gate: gate.name, heading, base: null, lists };
+}
+function gateSummaries(gate) {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary) => summary !== null
+  );
+}
+function testCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
+  const parts = [
+    ["fail\u2192pass", sum3("failToPass")],
+    ["regression(s)", sum3("regressions")],
+    ["still failing", sum3("stillFailing")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+function diagnosticCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ["new", sum3("new")],
+    ["pre-existing", sum3("preExisting")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+var NAMES_SHOWN = 10;
+function namesLine(list3, format, shown = NAMES_SHOWN) {
+  const names = list3.names.slice(0, shown).map(format);
+  const more = list3.total - names.length;
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function gateOutcomeLabel(gate) {
+  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
+function outcomeWords(outcome, byExitCode) {
+  if (outcome === "pre_existing" && byExitCode) return EXIT_CODE_LABEL;
+  return Object.hasOwn(OUTCOME_LABELS, outcome) ? OUTCOME_LABELS[outcome] : outcome;
+}
+function shortSha(sha4) {
+  return sha4 === null ? "unknown" : sha4.slice(0, 7);
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
+  const usd = (value2) => `$${value2.toFixed(2)}`;
+  return [
+    `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha4 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+function renderProofText(proof, steps = NEUTRAL_STEPS) {
+  const out = [];
+  const section = (title3, items, empty, count = items.length) => {
+    if (items.length === 0 && empty === void 0) return;
+    out.push("", `${title3}${count > 0 ? ` (${count})` : ""}:`);
+    const lines = items.length > 0 ? items.flat() : [empty ?? ""];
+    out.push(...lines.map((entry) => `  ${entry}`));
+  };
+  const { git } = proof;
+  out.push(`omk proof: ${proof.status.toUpperCase()} (${STATUS_LABELS[proof.status]})`);
+  out.push(
+    `Goal ${line(proof.goalId)}${proof.goal.class === null ? "" : ` [${proof.goal.class}]`}: ${line(proof.goal.text)}`
+  );
+  const base = `${git.baseRef === null ? "" : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
+  out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace("_", " ")}`);
+  out.push(`Required gates: ${requiredText(proof)}`);
+  const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
+  section("Gates", gates, "none ran", proof.gates.length);
+  section(
+    "Slices",
+    proof.slices.map(
+      (slice) => `${slice.status.padEnd(8)} ${line(slice.id)}  ${line(slice.title)}  (${slice.branch === null ? "no branch" : line(slice.branch)}, head ${shortSha(slice.headSha)}, ${slice.attempts} attempt${slice.attempts === 1 ? "" : "s"}, ${slice.changedFiles.length} files)`
+    )
+  );
+  section(
+    "Changed files",
+    proof.changedFiles.map((file2) => `+${file2.additions} -${file2.deletions}  ${line(file2.path)}`)
+  );
+  section(
+    "Findings",
+    proof.findings.map(
+      (finding2) => `${finding2.severity} (${finding2.review}): ${line(finding2.message)}` + (finding2.paths.length > 0 ? ` [${finding2.paths.map(line).join(", ")}]` : "")
+    )
+  );
+  section(
+    "Known gaps",
+    proof.knownGaps.map((gap) => `[${line(gap.code)}] ${line(gapText(gap, steps))}`),
+    "none"
+  );
+  section(
+    "Failures",
+    proof.failures.map((failure3) => [
+      `[${line(failure3.code)}] ${line(failure3.message)}`,
+      ...indent(failure3.evidence)
+    ])
+  );
+  section("Warnings", proof.warnings.map(line));
+  section(
+    "Human decisions",
+    proof.humanDecisions.map((decision) => `- ${line(decision)}`)
+  );
+  section(
+    "Delivery",
+    [
+      ...formatDelivery(proof.delivery).map(line),
+      ...proof.delivery.pullRequests.map(
+        (pr) => `PR #${pr.number} ${line(pr.url)}${pr.sliceId === null ? "" : ` (slice ${line(pr.sliceId)})`}`
+      )
+    ],
+    "nothing delivered yet"
+  );
+  out.push("", `Budget: ${formatBudget(proof.budget).join(", ")}`);
+  out.push(`Events through #${proof.eventsThroughSeq}, generated ${line(proof.generatedAt)}`);
+  out.push(`Digest: ${proof.digest}`);
+  return `${out.join("\n")}
+`;
+}
+function gateLines(gates) {
+  if (gates.length === 0) return [];
+  const rows = [
+    ["RESULT", "GATE", "KIND", "REQUIRED", "SHA", "EXIT", "TIME"],
+    ...gates.map((gate) => [
+      gateOutcomeLabel(gate),
+      line(gate.name),
+      line(gate.kind),
+      gate.required ? "yes" : "no",
+      shortSha(gate.sha),
+      gate.exitCode === null ? "-" : String(gate.exitCode),
+      formatDuration(gate.durationMs)
+    ])
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row2) => (row2[column] ?? "").length))) ?? [];
+  const table2 = rows.map(
+    (row2) => row2.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()
+  );
+  const tests = gates.flatMap(gateSummaries).flatMap((summary) => [
+    `${summary.subject} of ${line(summary.gate)}: ${line(summary.heading)}`,
+    ...summary.lists.map((list3) => `  ${list3.label}: ${namesLine(list3, line)}`)
+  ]);
+  const tails = gates.filter((gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== "").flatMap((gate) => [`${line(gate.name)} (${gateOutcomeLabel(gate)}) output:`, ...indent(gate.tail)]);
+  return [...table2, ...tests, ...tails];
+}
+function indent(text2) {
+  return clean(text2.replace(/\s+$/, "")).split("\n").map((entry) => `    ${entry}`);
+}
+function line(text2) {
+  return clean(text2.replace(/\r\n?|\n/g, " "));
+}
+var UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function clean(text2) {
+  return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
+}
+function requiredText(proof) {
+  const { kinds, ownNames } = requiredGatesShown(proof);
+  const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
+  return all.length > 0 ? all.join(", ") : "none";
+}
 
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
@@ -57540,17 +57528,18 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
 init_errors();
 function rateLimitStopError(agentLabel, work, failure3, waited, goalId, transcript) {
   const times = waited.runs === 1 ? "once" : `${waited.runs} times`;
-  const over = waited.waitedMs > 0 ? ` over ${formatDuration3(waited.waitedMs)} of waiting` : "";
+  const over = waited.waitedMs > 0 ? ` over ${formatDuration(waited.waitedMs)} of waiting` : "";
   const message = `The agent ${agentLabel} ran ${work.what} but was rate-limited ${times}${over} (${stopReason(failure3, waited)}), so ${work.left}: ${failure3.words}`;
-  return new AgentUnavailableError(message, { hint: nextSteps(waited, goalId, transcript) });
+  const hint = nextSteps(waited, goalId, transcript);
+  return waited.budget !== null ? new BudgetSpentError(message, { hint }) : new AgentUnavailableError(message, { hint });
 }
 function stopReason(failure3, waited) {
   if (waited.budget === "time" && waited.runs > 0)
     return "the time budget is spent, or too little of it is left for the next wait";
   if (waited.budget !== null) return `the ${waited.budget} budget is spent`;
-  const bound = `agents.rateLimitWait, ${formatDuration3(waited.maxWaitMs)}`;
+  const bound = `agents.rateLimitWait, ${formatDuration(waited.maxWaitMs)}`;
   if (waited.runs === 1 && failure3.retryAfterMs !== void 0)
-    return `the wait it asks for, ${formatDuration3(failure3.retryAfterMs)}, is longer than ${bound}`;
+    return `the wait it asks for, ${formatDuration(failure3.retryAfterMs)}, is longer than ${bound}`;
   return `waiting again would pass ${bound}`;
 }
 function nextSteps(waited, goalId, transcript) {
@@ -57566,7 +57555,7 @@ function nextSteps(waited, goalId, transcript) {
   return [
     "Wait until its rate limit resets, then ",
     { step: "resume", goalId },
-    `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration3(waited.maxWaitMs)})${output2}`
+    `; or raise agents.rateLimitWait in .omk/config.yml (it is ${formatDuration(waited.maxWaitMs)})${output2}`
   ];
 }
 
@@ -60142,7 +60131,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration3(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
       );
     }
     out.push(...testsMarkdown(proof.gates));
@@ -60777,7 +60766,7 @@ function gatesSection(title3, gates, fold) {
   out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
   for (const gate of gates) {
     out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration3(gate.durationMs)} |`
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
     );
   }
   const clipName = (value2) => clip(value2, fold.textChars ?? 300);
@@ -61526,6 +61515,21 @@ function describeNote(note, words2) {
     }
     case "fix_already_handled":
       return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
+    case "slice_job":
+      return sliceJobWords(note.report);
+    case "slices_folded":
+      return `folded ${note.folded} slice result(s); the integrated proof is ${note.proofStatus}`;
+  }
+}
+function sliceJobWords(report2) {
+  switch (report2.kind) {
+    case "stopped":
+      return `slice ${report2.slice} stopped: the goal was ${report2.by} on the state branch; nothing more runs here`;
+    case "already_done":
+      return `slice ${report2.slice} was already done; nothing ran`;
+    case "finished":
+    case "unfinished":
+      return `slice ${report2.slice}: ${report2.outcome}; integrate once every slice's job has finished`;
   }
 }
 function mergeNote(merge3) {
@@ -63690,6 +63694,8 @@ function exitCodeFor(code3) {
       return EXIT_CODES.git;
     case "forge":
       return EXIT_CODES.forge;
+    case "budget":
+      return EXIT_CODES.budget;
     case "internal":
       return EXIT_CODES.internal;
   }
@@ -64020,7 +64026,7 @@ function fixWords(fix, nowMs = null) {
 function rateLimitWords(untilMs, nowMs) {
   if (untilMs === null) return null;
   if (nowMs === null) return "rate-limited, waiting to run its agent again";
-  return `rate-limited, runs again in ${formatDuration3(Math.max(0, untilMs - nowMs))}`;
+  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
 }
 
 // src/runtime/markdown/goal-sections.ts
@@ -64109,9 +64115,9 @@ function eventWords({ type, data }) {
     case "agent_started":
       return `agent started${attempt2}`;
     case "agent_finished":
-      return `agent ${String(data.outcome)}${attempt2}${typeof data.durationMs === "number" ? ` in ${formatDuration3(data.durationMs)}` : ""}`;
+      return `agent ${String(data.outcome)}${attempt2}${typeof data.durationMs === "number" ? ` in ${formatDuration(data.durationMs)}` : ""}`;
     case "agent_rate_limited":
-      return `agent rate-limited${attempt2}; waiting ${typeof data.waitMs === "number" ? formatDuration3(data.waitMs) : "a while"} before running it again`;
+      return `agent rate-limited${attempt2}; waiting ${typeof data.waitMs === "number" ? formatDuration(data.waitMs) : "a while"} before running it again`;
     case "fix_requested":
       return `fix ${String(data.fix)} asked on PR #${String(data.pr)}${requestList(data.requestIds)}`;
     case "fix_applied":
