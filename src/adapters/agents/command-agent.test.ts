@@ -259,6 +259,7 @@ describe('command agent: outcomes', () => {
     const script = [
       'let n = 0;',
       'const timer = setInterval(() => {',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent script's own template string
       "  console.log(n % 2 === 0 ? 'connect ECONNREFUSED 127.0.0.1:5432' : `test ${n} ok`);",
       '  if (++n === 30) { clearInterval(timer); }',
       '}, 30);',
