@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CredentialGuard } from '../../runtime/secrets/credential-port.js';
+import { isPidAlive } from '../process/host.js';
 import { runGit } from './run-git.js';
 
 /** Every `http.<url>.extraheader` of the repository's own config (what actions/checkout persists). */
@@ -70,15 +71,6 @@ async function addHeaders(repoRoot: string, headers: readonly PersistedHeader[])
   await appendFile(config, `${current.endsWith('\n') || current === '' ? '' : '\n'}${lines.join('')}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function readStash(path: string): Promise<Stash | null> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Stash;
@@ -97,7 +89,7 @@ const stashPath = (repoRoot: string, stashDir: string) =>
 export async function restoreLeftHeaders(repoRoot: string, stashDir: string): Promise<boolean> {
   const path = stashPath(repoRoot, stashDir);
   const left = await readStash(path);
-  if (left === null || (left.pid !== process.pid && alive(left.pid))) return false;
+  if (left === null || (left.pid !== process.pid && isPidAlive(left.pid))) return false;
   await addHeaders(repoRoot, left.headers);
   await rm(path, { force: true });
   return true;
@@ -109,7 +101,7 @@ export const persistedCredentialGuard: CredentialGuard = {
     const path = stashPath(repoRoot, stashDir);
     const left = await readStash(path);
     const noop = { restore: async () => {} };
-    if (left !== null && left.pid !== process.pid && alive(left.pid)) return noop;
+    if (left !== null && left.pid !== process.pid && isPidAlive(left.pid)) return noop;
     if (left !== null && left.pid === process.pid) return noop;
     if (left !== null) {
       // A run that ended without restoring (a crash): its headers go back first.

@@ -1,5 +1,6 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isPidAlive } from '../process/host.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,7 +63,7 @@ export async function sweepStale(parent: string): Promise<string[]> {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
     const marker = join(parent, name);
     const pid = Number.parseInt((await readFile(marker, 'utf8').catch(() => '')).trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     const temp = join(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname(temp) !== parent || basename(temp) === '') continue;
     await rm(temp, { recursive: true, force: true });
@@ -70,16 +71,6 @@ export async function sweepStale(parent: string): Promise<string[]> {
     removed.push(temp);
   }
   return removed;
-}
-
-/** Whether `pid` runs (EPERM: it runs, as another user's). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The directory, created 0700, refused unless it is a directory of this user (not a link). */

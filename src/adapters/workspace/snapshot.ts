@@ -11,6 +11,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isPidAlive } from '../process/host.js';
 import { cloneTree, copyTreeWithDigests, type DigestedCopy, retarget, treeDigest } from './copy-tree.js';
 
 /** How a worktree's node_modules was made. */
@@ -241,7 +242,7 @@ async function pruneSiblings(dir: string): Promise<void> {
   const all = await readdir(parent);
   await Promise.all(
     all
-      .filter((name) => !alive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid)))
+      .filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid)))
       .map((name) => rm(join(parent, name), { recursive: true, force: true })),
   );
   const names = all.filter((name) => !name.includes('.'));
@@ -256,15 +257,6 @@ async function pruneSiblings(dir: string): Promise<void> {
     .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))
     .slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const readOrNull = (path: string) => readFile(path, 'utf8').catch(() => null);
