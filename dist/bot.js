@@ -38497,8 +38497,8 @@ async function recoverFixTasks(deps, journal, previousController) {
   for (const fix of fixTasks(journal).filter((f) => f.status === "running")) {
     const run = journal.execution.fixRun;
     const orphan = run?.taskId === fix.id ? run.agentProcess : null;
-    const alive4 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
-    const stopped = alive4 && host.killGroup(orphan.pid);
+    const alive = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+    const stopped = alive && host.killGroup(orphan.pid);
     events.push({
       type: "worker_dead",
       data: { taskId: fix.id, previousController, orphanAgent: orphan?.pid ?? null, orphanStopped: stopped }
@@ -39184,8 +39184,8 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   if (repair === null) return [];
   const host = deps.store.deps.host;
   const orphan = repair.agentProcess;
-  const alive4 = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
-  const stopped = alive4 && host.killGroup(orphan.pid);
+  const alive = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
+  const stopped = alive && host.killGroup(orphan.pid);
   const events = [
     {
       type: "worker_dead",
@@ -51136,6 +51136,34 @@ import { dirname as dirname8, join as join30 } from "node:path";
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat2, mkdir as mkdir3, mkdtemp, readdir as readdir2, readFile as readFile6, realpath as realpath2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { basename as basename9, dirname as dirname7, join as join29 } from "node:path";
+
+// src/adapters/process/host.ts
+import { hostname as hostname3 } from "node:os";
+function isPidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+function processHost() {
+  return {
+    pid: process.pid,
+    hostname: hostname3(),
+    isAlive: isPidAlive,
+    killGroup(pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  };
+}
+
+// src/adapters/sandbox/private-temp.ts
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
@@ -51167,7 +51195,7 @@ async function sweepStale(parent) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
     const marker = join29(parent, name);
     const pid = Number.parseInt((await readFile6(marker, "utf8").catch(() => "")).trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     const temp = join29(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname7(temp) !== parent || basename9(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
@@ -51175,14 +51203,6 @@ async function sweepStale(parent) {
     removed.push(temp);
   }
   return removed;
-}
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error62) {
-    return error62.code === "EPERM";
-  }
 }
 async function ownDirectory(path2) {
   await mkdir3(path2, { recursive: true, mode: 448 });
@@ -52021,14 +52041,6 @@ async function addHeaders(repoRoot, headers) {
   });
   await appendFile3(config2, `${current.endsWith("\n") || current === "" ? "" : "\n"}${lines.join("")}`);
 }
-function alive2(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error62) {
-    return error62.code === "EPERM";
-  }
-}
 async function readStash(path2) {
   try {
     return JSON.parse(await readFile8(path2, "utf8"));
@@ -52043,7 +52055,7 @@ var persistedCredentialGuard = {
     const left = await readStash(path2);
     const noop4 = { restore: async () => {
     } };
-    if (left !== null && left.pid !== process.pid && alive2(left.pid)) return noop4;
+    if (left !== null && left.pid !== process.pid && isPidAlive(left.pid)) return noop4;
     if (left !== null && left.pid === process.pid) return noop4;
     if (left !== null) {
       await addHeaders(repoRoot, left.headers);
@@ -53749,7 +53761,7 @@ async function pruneSiblings(dir) {
   const parent = dirname14(dir);
   const all = await readdir9(parent);
   await Promise.all(
-    all.filter((name) => !alive3(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join46(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join46(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
@@ -53760,14 +53772,6 @@ async function pruneSiblings(dir) {
   );
   const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
-}
-function alive3(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error62) {
-    return error62.code === "EPERM";
-  }
 }
 var readOrNull = (path2) => readFile12(path2, "utf8").catch(() => null);
 async function exists2(path2) {
@@ -55745,31 +55749,6 @@ function checkAppIdFrom(raw, name = "OMK_CHECK_APP_ID") {
     });
   }
   return id;
-}
-
-// src/adapters/process/host.ts
-import { hostname as hostname3 } from "node:os";
-function processHost() {
-  return {
-    pid: process.pid,
-    hostname: hostname3(),
-    isAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error62) {
-        return error62.code === "EPERM";
-      }
-    },
-    killGroup(pid) {
-      try {
-        process.kill(-pid, "SIGKILL");
-        return true;
-      } catch {
-        return false;
-      }
-    }
-  };
 }
 
 // src/adapters/bot/live-status.ts
