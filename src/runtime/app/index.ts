@@ -125,6 +125,8 @@ export {
   requiredAccess,
 } from './access.js';
 export { type AgentChoice, type PreparedAgent, prepareAgent, withAgentArgs } from './agent.js';
+// h-cli
+export { type AgentFlags, agentChoiceOf } from './agent-flags.js';
 export {
   findUntrustedCustomAgent,
   type RepoCustomAgents,
@@ -160,6 +162,13 @@ export {
 export { type DemoBaseline, type DemoOutcome, type DemoRequest, runDemo } from './demo.js';
 export type { AppDeps, Env, ExecutionHost, GoalCleaner, SharedState } from './deps.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
+export {
+  demoVerdict,
+  doctorVerdict,
+  type ExitVerdict,
+  errorVerdict,
+  proofReadVerdict,
+} from './exit-verdict.js';
 export {
   executeOneSlice,
   type FanOutHost,

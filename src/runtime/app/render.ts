@@ -41,6 +41,8 @@ export {
 } from '../request-issue-text.js';
 export { clip } from '../text/clip.js';
 export { formatDuration } from '../text/duration.js';
+// h-cli
+export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from './demo-text.js';
 export { eventWords, gateWords } from './event-words.js';
 export {
   renderBudgetText,

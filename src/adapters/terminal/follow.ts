@@ -1,8 +1,13 @@
-import { LiveBlock } from '../adapters/terminal/live-block.js';
-import { type WatchView, watchGoal } from '../runtime/app/index.js';
-import type { GoalStore } from '../runtime/app/ports.js';
-import { agentLineChanges, renderEventLine, renderGateTail, renderWatchView } from '../runtime/app/render.js';
-import { CLI_STEPS } from './wording.js';
+import { type WatchView, watchGoal } from '../../runtime/app/index.js';
+import type { GoalStore } from '../../runtime/app/ports.js';
+import {
+  agentLineChanges,
+  renderEventLine,
+  renderGateTail,
+  renderWatchView,
+  type StepSpelling,
+} from '../../runtime/app/render.js';
+import { LiveBlock } from './live-block.js';
 
 /** live: a block redrawn in place (a terminal); lines: one line per event; json: one event per line. */
 export type FollowMode = 'live' | 'lines' | 'json';
@@ -14,6 +19,8 @@ export interface FollowOptions {
   verbose: boolean;
   write: (text: string) => void;
   columns: number;
+  /** How the host spells a next step the live view names. */
+  steps: StepSpelling;
   /** Ends the follow after one last tick (the run it showed has returned). */
   signal?: AbortSignal;
   /** End when the goal settles (watch); a run's own progress ends only with its signal. */
@@ -23,7 +30,7 @@ export interface FollowOptions {
 }
 
 /**
- * Follows a goal (`watchGoal` in runtime/app/watch.ts) and draws each tick for the terminal: the
+ * Follows a goal (`watchGoal` in runtime/app/watch.ts) and draws each tick on a terminal: the
  * live block is drawn again on every tick so elapsed times move even when nothing happens.
  */
 export async function followGoal(
@@ -40,7 +47,7 @@ export async function followGoal(
     untilSettled: options.untilSettled,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onTick: async ({ events, view }, watch) => {
-      if (block !== null) return block.draw(renderWatchView(view, CLI_STEPS));
+      if (block !== null) return block.draw(renderWatchView(view, options.steps));
       if (options.mode === 'json') {
         for (const event of events) options.write(`${JSON.stringify(event)}\n`);
         return;
