@@ -1,7 +1,7 @@
-import { type ErrorCode, settledVerdict, type WatchView } from '../runtime/app/index.js';
+import type { ExitVerdict } from '../runtime/app/index.js';
 
-/** Exit codes, documented in `omk --help` and docs/cli.md. One table, one place. */
-export const EXIT_CODES = {
+/** The number each verdict exits with, documented in `omk --help` and docs/cli.md. One table, one place. */
+export const EXIT_CODES: Record<ExitVerdict, number> = {
   ok: 0,
   internal: 1,
   usage: 2,
@@ -14,40 +14,7 @@ export const EXIT_CODES = {
   budget: 9,
   not_ready: 10,
   interrupted: 130,
-} as const;
-
-export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case 'usage':
-    case 'config':
-      return EXIT_CODES.usage;
-    case 'not_found':
-      return EXIT_CODES.not_found;
-    case 'illegal_transition':
-    case 'policy_violation':
-      return EXIT_CODES.refused;
-    case 'busy':
-      return EXIT_CODES.busy;
-    case 'state':
-    case 'workspace':
-    case 'agent_unavailable':
-    case 'unsupported_version':
-      return EXIT_CODES.state;
-    case 'git':
-      return EXIT_CODES.git;
-    case 'forge':
-      return EXIT_CODES.forge;
-    case 'budget':
-      return EXIT_CODES.budget;
-    case 'internal':
-      return EXIT_CODES.internal;
-  }
-}
-
-/** What a settled goal exits with (`omk goal watch`): its verdict's code. */
-export function goalExitCode(settled: NonNullable<WatchView['settled']>): number {
-  return EXIT_CODES[settledVerdict(settled)];
-}
+};
 
 export const EXIT_CODE_HELP = `Exit codes:
   0  success

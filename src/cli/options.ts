@@ -1,37 +1,24 @@
 import { Argument, type Command, Option } from 'commander';
 import { FORGE_CHOICES } from '../adapters/forge-choice.js';
-import {
-  type AgentChoice,
-  parseRequest,
-  SANDBOX_MODES,
-  SANDBOX_NETWORKS,
-  sandboxModeSchema,
-  UsageError,
-} from '../runtime/app/index.js';
+import { SANDBOX_MODES, SANDBOX_NETWORKS, UsageError } from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
 
-/** Adds --format (with the allowed choices) and --json to a command that prints data. */
+/** The formats of a command that prints data but no report. */
+export const TEXT_OR_JSON: readonly OutputFormat[] = ['text', 'json'];
+
+/** Adds --format (refused as it is parsed unless one of `formats`) and --json to a command that prints data. */
 export function withFormat(
   command: Command,
   formats: readonly OutputFormat[] = ['text', 'json', 'md'],
 ): Command {
   return command
-    .addOption(new Option('--format <format>', `output format: ${formats.join(', ')}`).default('text'))
+    .addOption(
+      choiceOption('--format <format>', `output format: ${formats.join(', ')}`, formats, 'json').default(
+        'text',
+      ),
+    )
     .option('--json', 'same as --format json');
-}
-
-/** Reads the format options, refusing an unknown one with a correct example. */
-export function formatOf(
-  options: { format?: string; json?: boolean },
-  formats: readonly OutputFormat[] = ['text', 'json', 'md'],
-): OutputFormat {
-  if (options.json) return 'json';
-  const format = options.format ?? 'text';
-  if ((formats as readonly string[]).includes(format)) return format as OutputFormat;
-  throw new UsageError(`--format: '${format}' is not one of ${formats.join(', ')}.`, {
-    hint: `Example: --format ${formats.includes('json') ? 'json' : (formats[0] ?? 'text')}`,
-  });
 }
 
 export function json(value: unknown): string {
@@ -92,57 +79,32 @@ export function agentOption(
   return new Option('--agent <agent>', help);
 }
 
-/** --keep-worktrees on the commands that execute a goal. */
-export function keepWorktreesOption(): Option {
-  return new Option(
-    '--keep-worktrees',
-    "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)",
-  );
-}
-
 /** --keep-worktrees given: keep them; not given: the config decides. */
 export function keepWorktrees(options: { keepWorktrees?: boolean }): { keepWorktrees?: true } {
   return options.keepWorktrees === true ? { keepWorktrees: true } : {};
-}
-
-/** --sandbox on the commands that run agents: this run's choice over the config's `sandbox`. */
-export function sandboxOption(): Option {
-  return new Option(
-    '--sandbox <mode>',
-    'confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)',
-  ).choices(SANDBOX_MODES);
-}
-
-/** --sandbox-network: this run's confined network for agents and gates alike, over `sandbox.network`. */
-export function sandboxNetworkOption(): Option {
-  return new Option(
-    '--sandbox-network <network>',
-    "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)",
-  ).choices(SANDBOX_NETWORKS);
-}
-
-/** The agent, sandbox and sandbox network a command's flags ask for (commander checked the choices). */
-export function agentChoiceOf(options: {
-  agent?: string | undefined;
-  sandbox?: string | undefined;
-  sandboxNetwork?: string | undefined;
-}): AgentChoice {
-  const network = SANDBOX_NETWORKS.find((choice) => choice === options.sandboxNetwork);
-  return {
-    ...(options.agent === undefined ? {} : { name: options.agent }),
-    ...(options.sandbox === undefined ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) }),
-    ...(network === undefined ? {} : { network: { agents: network, gates: network } }),
-  };
 }
 
 /** The flags of a command that runs agents and delivers: --agent, --sandbox, --sandbox-network, --forge, --keep-worktrees. */
 export function withRunOptions(command: Command): Command {
   return command
     .addOption(agentOption())
-    .addOption(sandboxOption())
-    .addOption(sandboxNetworkOption())
+    .addOption(
+      new Option(
+        '--sandbox <mode>',
+        'confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)',
+      ).choices(SANDBOX_MODES),
+    )
+    .addOption(
+      new Option(
+        '--sandbox-network <network>',
+        "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)",
+      ).choices(SANDBOX_NETWORKS),
+    )
     .addOption(forgeOption())
-    .addOption(keepWorktreesOption());
+    .option(
+      '--keep-worktrees',
+      "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)",
+    );
 }
 
 /** Parses --interval: whole milliseconds, at least 100. */

@@ -5,7 +5,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerCleanCommand } from './commands/goal-clean.js';
 import { registerCreateCommands } from './commands/goal-create.js';
 import { registerDeliverCommands } from './commands/goal-deliver.js';
-import { registerExecuteCommand, registerVerifyCommands } from './commands/goal-execute.js';
+import { registerExecuteCommands } from './commands/goal-execute.js';
 import { registerFixCommand } from './commands/goal-fix.js';
 import { registerLifecycleCommands } from './commands/goal-lifecycle.js';
 import { registerReadCommands } from './commands/goal-read.js';
@@ -38,11 +38,11 @@ export function buildProgram(outer: CliIo, setExitCode: (code: number) => void):
     )
     .option('--quiet', 'print only the result (no progress, no notes)')
     .option('--verbose', "also print the agents' and gates' output lines as they come")
+    // Every command inherits these as it is made, so its output and errors reach runCli.
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\nStart with: omk goal run "fix the failing tests" --help\n\n${EXIT_CODE_HELP}\n`);
-
   const context: ProgramContext = {
     io,
     stateDir: () => program.opts<{ stateDir?: string }>().stateDir,
@@ -58,21 +58,19 @@ export function buildProgram(outer: CliIo, setExitCode: (code: number) => void):
       'after',
       `\nGOAL_ID defaults to 'latest'; a unique prefix of an id also works.\n\n${EXIT_CODE_HELP}\n`,
     );
-  registerCreateCommands(goal, context);
-  registerExecuteCommand(goal, context);
-  registerVerifyCommands(goal, context);
-  registerDeliverCommands(goal, context);
-  registerFixCommand(goal, context);
-  registerReadCommands(goal, context);
-  registerLifecycleCommands(goal, context);
-  registerCleanCommand(goal, context);
-  registerWatchCommand(goal, context);
+  for (const register of [
+    registerCreateCommands,
+    registerExecuteCommands,
+    registerDeliverCommands,
+    registerFixCommand,
+    registerReadCommands,
+    registerLifecycleCommands,
+    registerCleanCommand,
+    registerWatchCommand,
+  ]) {
+    register(goal, context);
+  }
   registerHudCommand(program, context);
   registerCompletionCommand(program, context);
-  // Subcommands inherit the override and output routing so every error reaches runCli.
-  for (const command of [...program.commands, ...goal.commands]) {
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    command.showHelpAfterError('(run with --help for usage)');
-  }
   return program;
 }

@@ -1,13 +1,13 @@
 import { CommanderError } from 'commander';
-import { isOmkError, RequestError } from '../runtime/app/index.js';
+import { errorVerdict, isOmkError, RequestError } from '../runtime/app/index.js';
 import type { CliIo } from './context.js';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { EXIT_CODES } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { CLI_STEPS, wordIssues } from './wording.js';
 
 /** Parses argv, runs one command, and maps every error to a message and an exit code here only. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let exitCode: number = EXIT_CODES.ok;
+  let exitCode = EXIT_CODES.ok;
   const program = buildProgram(io, (code) => {
     exitCode = code;
   });
@@ -25,7 +25,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const hint = error.hintIn(CLI_STEPS);
       if (hint) io.stderr(`hint: ${hint}\n`);
       if (io.env.OMK_DEBUG === '1') io.stderr(debugTrace(error));
-      return exitCodeFor(error.code);
+      return EXIT_CODES[errorVerdict(error.code)];
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(

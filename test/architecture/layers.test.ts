@@ -13,12 +13,10 @@ const FRONT_DOORS = ['src/cli', 'src/action', 'src/bot'];
  * What a front door may import of the runtime: the use-case API, its renderings, its ports, and
  * the small job layout the Action's post step loads without the rest.
  */
-const FRONT_DOOR_API = [
-  'src/runtime/app/index.ts',
-  'src/runtime/app/render.ts',
-  'src/runtime/app/ports.ts',
-  'src/runtime/app/job-layout.ts',
-];
+const USE_CASE_API = ['src/runtime/app/index.ts', 'src/runtime/app/render.ts', 'src/runtime/app/ports.ts'];
+const FRONT_DOOR_API = [...USE_CASE_API, 'src/runtime/app/job-layout.ts'];
+/** The front doors held to USE_CASE_API alone (no job layout, nothing else of the runtime). */
+const STRICT_DOORS = ['src/cli'];
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -53,13 +51,16 @@ function target(file: string, specifier: string): string {
   return path.replace(/\.js$/, '.ts');
 }
 
-/** The front-door files that import a runtime module other than the use-case API. */
-function frontDoorViolations(files: Array<{ file: string; source: string }>): string[] {
+/** The front-door files that import a runtime module other than those `allowed`. */
+function frontDoorViolations(
+  files: Array<{ file: string; source: string }>,
+  allowed: readonly string[] = FRONT_DOOR_API,
+): string[] {
   const bad: string[] = [];
   for (const { file, source } of files) {
     for (const specifier of specifiers(source)) {
       const path = target(file, specifier);
-      if (path.startsWith('src/runtime/') && !FRONT_DOOR_API.includes(path)) bad.push(`${file} → ${path}`);
+      if (path.startsWith('src/runtime/') && !allowed.includes(path)) bad.push(`${file} → ${path}`);
     }
   }
   return bad;
@@ -144,6 +145,23 @@ describe('layers', () => {
     const files = FRONT_DOORS.flatMap(sourceFiles);
     expect(files.length).toBeGreaterThan(30);
     expect(frontDoorViolations(read(files))).toEqual([]);
+  });
+
+  it('a strict door imports the runtime only through runtime/app index, render and ports', () => {
+    const probe = [
+      "import { a } from '../runtime/app/index.js';",
+      "import { b } from '../runtime/app/render.js';",
+      "import type { C } from '../runtime/app/ports.js';",
+      "import { d } from '../runtime/app/job-layout.js';",
+      "import { e } from '../runtime/app/execute.js';",
+    ].join('\n');
+    expect(frontDoorViolations([{ file: 'src/cli/x.ts', source: probe }], USE_CASE_API)).toEqual([
+      'src/cli/x.ts → src/runtime/app/job-layout.ts',
+      'src/cli/x.ts → src/runtime/app/execute.ts',
+    ]);
+    const files = STRICT_DOORS.flatMap(sourceFiles);
+    expect(files.length).toBeGreaterThan(15);
+    expect(frontDoorViolations(read(files), USE_CASE_API)).toEqual([]);
   });
 
   it('the runtime imports no adapter, no front door and no node:child_process, and kills no process', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { completionScript, SHELLS, type Shell } from '../../adapters/terminal/completion.js';
+import { completionScript, SHELLS } from '../../adapters/terminal/completion.js';
 import { UsageError } from '../../runtime/app/index.js';
 import type { ProgramContext } from '../program.js';
 
@@ -9,12 +9,13 @@ export function registerCompletionCommand(program: Command, context: ProgramCont
     .command('completion')
     .description('print a shell completion script: eval "$(omk completion bash)", or | source in fish')
     .argument('<shell>', `one of ${SHELLS.join(', ')}`)
-    .action((shell: string) => {
-      if (!(SHELLS as readonly string[]).includes(shell)) {
-        throw new UsageError(`completion: '${shell}' is not one of ${SHELLS.join(', ')}.`, {
+    .action((name: string) => {
+      const shell = SHELLS.find((known) => known === name);
+      if (shell === undefined) {
+        throw new UsageError(`completion: '${name}' is not one of ${SHELLS.join(', ')}.`, {
           hint: 'Example: eval "$(omk completion bash)" in ~/.bashrc',
         });
       }
-      context.io.stdout(completionScript(program, shell as Shell));
+      context.io.stdout(completionScript(program, shell));
     });
 }

@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createSystemProbes } from '../../adapters/doctor/system-probes.js';
-import { runDoctor } from '../../runtime/app/index.js';
+import { doctorVerdict, runDoctor } from '../../runtime/app/index.js';
 import { resolveStateRoot } from '../../runtime/app/ports.js';
 import { renderDoctorText } from '../../runtime/app/render.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import { formatOf, json, withFormat } from '../options.js';
+import { act } from '../command.js';
+import { agentOption, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_DOCTOR_WORDS } from '../wording.js';
-
-const FORMATS = ['text', 'json'] as const;
 
 const HELP_AFTER = `
 Checks: git (2.25 or newer) and worktrees, the repository and its first commit, .omk/config.yml,
@@ -20,42 +18,32 @@ Exit codes:
   0  nothing failed (warnings allowed)
   2  at least one check failed: the setup cannot run a goal; each failure shows its fix`;
 
-interface DoctorOptions {
-  repo?: string;
-  agent?: string;
-  format?: string;
-  json?: boolean;
-}
-
 /** `omk doctor`: what a goal will need on this machine, and how to fix what is missing. */
 export function registerDoctorCommand(program: Command, context: ProgramContext): void {
-  withFormat(
-    program
-      .command('doctor')
-      .description(
-        'check git, the repository, config, agent, gates and state root; print how to fix problems',
-      )
-      .option('--repo <path>', 'the git repository to check (default: the current directory)')
-      .option(
-        '--agent <agent>',
+  const command = program
+    .command('doctor')
+    .description('check git, the repository, config, agent, gates and state root; print how to fix problems')
+    .option('--repo <path>', 'the git repository to check (default: the current directory)')
+    .addOption(
+      agentOption(
         'the agent to check (default: agents.default in .omk/config.yml): claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
-      )
-      .addHelpText('after', HELP_AFTER),
-    FORMATS,
-  ).action(async (options: DoctorOptions) => {
-    const format = formatOf(options, FORMATS);
-    const { io } = context;
-    const report = await runDoctor(
-      {
-        repoPath: resolve(io.cwd, options.repo ?? '.'),
-        agent: options.agent,
-        stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
-        env: io.env,
-        words: CLI_DOCTOR_WORDS,
-      },
-      createSystemProbes({ env: io.env, cwd: io.cwd }),
-    );
-    io.stdout(format === 'json' ? json(report) : renderDoctorText(report));
-    if (!report.ok) context.setExitCode(EXIT_CODES.usage);
-  });
+      ),
+    )
+    .addHelpText('after', HELP_AFTER);
+  withFormat(command, TEXT_OR_JSON).action(
+    act<{ repo?: string; agent?: string }>(context, async ({ options, io, format }) => {
+      const report = await runDoctor(
+        {
+          repoPath: resolve(io.cwd, options.repo ?? '.'),
+          agent: options.agent,
+          stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
+          env: io.env,
+          words: CLI_DOCTOR_WORDS,
+        },
+        createSystemProbes({ env: io.env, cwd: io.cwd }),
+      );
+      printAs(io, format, report, renderDoctorText);
+      return doctorVerdict(report);
+    }),
+  );
 }

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { type CleanOutcome, cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
-import { composeRuntime } from '../context.js';
-import { goalIdArgument, json } from '../options.js';
+import { act } from '../command.js';
+import { goalIdArgument, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
-function renderCleaned(outcome: CleanOutcome): string {
-  const kept =
-    outcome.branches.length === 0 ? ' (branches kept until it is merged, cancelled or rejected)' : '';
-  return `${outcome.goalId}: removed ${outcome.worktrees.length} worktree(s), ${outcome.branches.length} branch(es)${kept}\n`;
+function renderCleaned(outcomes: CleanOutcome[]): string {
+  const line = ({ goalId, worktrees, branches }: CleanOutcome) =>
+    `${goalId}: removed ${worktrees.length} worktree(s), ${branches.length} branch(es)${branches.length === 0 ? ' (branches kept until it is merged, cancelled or rejected)' : ''}\n`;
+  return outcomes.map(line).join('') || 'no goals\n';
 }
 
 /** `clean`: what omk made for a goal (worktrees; branches once the goal is done), nothing else. */
@@ -20,19 +20,19 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
     .addArgument(goalIdArgument(false))
     .option('--all', 'every goal that is not running')
     .option('--json', 'print what was removed as JSON')
-    .action(async (ref: string | undefined, options: { all?: boolean; json?: boolean }) => {
-      if (options.all === true && ref !== undefined) {
-        throw new UsageError('clean takes a GOAL_ID or --all, not both.', {
-          hint: 'Example: omk goal clean --all',
-        });
-      }
-      const app = composeRuntime(context.io, context.stateDir());
-      const outcomes =
-        options.all === true
-          ? await cleanAllGoals(app)
-          : [await cleanGoal(app, await app.store.resolve(ref))];
-      context.io.stdout(
-        options.json === true ? json(outcomes) : outcomes.map(renderCleaned).join('') || 'no goals\n',
-      );
-    });
+    .action(
+      act<{ all?: boolean }>(context, async ({ options, compose, ref, io, format }) => {
+        if (options.all === true && ref !== undefined) {
+          throw new UsageError('clean takes a GOAL_ID or --all, not both.', {
+            hint: 'Example: omk goal clean --all',
+          });
+        }
+        const app = compose();
+        const outcomes =
+          options.all === true
+            ? await cleanAllGoals(app)
+            : [await cleanGoal(app, await app.store.resolve(ref))];
+        printAs(io, format, outcomes, renderCleaned);
+      }),
+    );
 }

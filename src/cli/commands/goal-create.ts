@@ -1,38 +1,34 @@
 import type { Command } from 'commander';
 import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
-import { createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
+import { agentChoiceOf, createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
 import { renderCreatedText, renderProofMarkdown } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { agentChoiceOf, formatOf, json, keepWorktrees, withFormat, withRunOptions } from '../options.js';
+import { act } from '../command.js';
+import { json, keepWorktrees, withFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { RunProgress } from '../progress.js';
 import { CLI_STEPS } from '../wording.js';
-import { printExecuted, reportExecuted } from './goal-execute.js';
+import { printExecuted, type RunFlags, reportExecuted, runProgress } from './goal-execute.js';
 
-interface CreateOptions {
+interface CreateFlags extends RunFlags {
   repo?: string;
   policy?: string;
   mergePolicy?: string;
   sliceExecution?: string;
-  untilReady?: boolean;
   maxAgents?: string;
   llmPlanner?: boolean;
   plannerTokenBudget?: string;
   budgetTime?: string;
   budgetTokens?: string;
   budgetUsd?: string;
-  agent?: string;
-  sandbox?: string;
-  sandboxNetwork?: string;
-  forge?: string;
-  keepWorktrees?: boolean;
-  format?: string;
-  json?: boolean;
 }
 
-function addCreateOptions(command: Command): Command {
-  return withRunOptions(
-    withFormat(command)
+const DESCRIPTIONS = {
+  run: 'create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof',
+  plan: 'create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything',
+} as const;
+
+export function registerCreateCommands(goal: Command, context: ProgramContext): void {
+  for (const mode of ['run', 'plan'] as const) {
+    const command = withFormat(goal.command(mode).description(DESCRIPTIONS[mode]))
       .argument('<goal>', 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"')
       .option('--repo <path>', 'the git repository to work on (default: the current directory)')
       .option('--policy <policy>', 'delivery: local | draft-pr | auto-pr (default: local)')
@@ -47,68 +43,58 @@ function addCreateOptions(command: Command): Command {
       .option('--planner-token-budget <n>', 'most tokens the planning prompt may take (default: 8000)')
       .option('--budget-time <duration>', 'time budget, e.g. 30m, 8h, 7d')
       .option('--budget-tokens <n>', 'token budget, e.g. 200000 or 200k')
-      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25'),
-  );
-}
-
-export function registerCreateCommands(goal: Command, context: ProgramContext): void {
-  for (const mode of ['run', 'plan'] as const) {
-    const command = goal
-      .command(mode)
-      .description(
-        mode === 'run'
-          ? 'create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof'
-          : 'create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything',
-      );
-    addCreateOptions(command).action(async (text: string, options: CreateOptions) => {
-      const format = formatOf(options);
-      const request = parseRequest(createGoalRequestSchema, {
-        goal: text,
-        rawGoal: text,
-        repo: options.repo ?? context.io.cwd,
-        policy: options.policy,
-        mergePolicy: options.mergePolicy,
-        sliceExecution: options.sliceExecution,
-        untilReady: options.untilReady ?? false,
-        maxAgents: options.maxAgents,
-        llmPlanner: options.llmPlanner ?? true,
-        plannerTokenBudget: options.plannerTokenBudget,
-        budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
-        agent: options.agent,
-      });
-      const progress = new RunProgress(context, format);
-      const app = composeRuntime(progress.io, context.stateDir(), options);
-      const { created, executed } = await progress.around(() =>
-        abortOnSignal(processSignals(), (signal) =>
-          startGoal(app, {
-            create: request,
-            mode,
-            agent: agentChoiceOf({ ...options, agent: request.agent }),
-            execute: {
-              after: 'deliver',
-              untilReady: request.untilReady,
-              signal,
-              ...keepWorktrees(options),
-            },
-            onCreated: async (goal) => {
-              if (mode === 'run') progress.start(app.store, goal.goal.id);
-            },
-          }),
-        ),
-      );
-      const paths = app.store.paths(created.goal.id);
-      if (executed !== null) {
-        reportExecuted(context, app, executed, request.untilReady);
-        printExecuted(context, executed, format, paths.dir);
-        return;
-      }
-      if (format === 'json') context.io.stdout(json({ ...created, paths }));
-      else if (format === 'md') context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
-      else {
-        const { id } = created.goal;
-        const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}\n`;
-        context.io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths.dir}\n${next}`);
-      }
-    });
+      .option('--budget-usd <amount>', 'spend budget in US dollars, e.g. 25');
+    withRunOptions(command).action(
+      act<CreateFlags>(context, async (call) => {
+        const { options, ref: text, io, format } = call;
+        const request = parseRequest(createGoalRequestSchema, {
+          goal: text,
+          rawGoal: text,
+          repo: options.repo ?? io.cwd,
+          policy: options.policy,
+          mergePolicy: options.mergePolicy,
+          sliceExecution: options.sliceExecution,
+          untilReady: options.untilReady ?? false,
+          maxAgents: options.maxAgents,
+          llmPlanner: options.llmPlanner ?? true,
+          plannerTokenBudget: options.plannerTokenBudget,
+          budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
+          agent: options.agent,
+        });
+        const { progress, io: notes } = runProgress(call);
+        const app = call.compose(notes);
+        const { created, executed } = await progress.around(() =>
+          abortOnSignal(processSignals(), (signal) =>
+            startGoal(app, {
+              create: request,
+              mode,
+              agent: agentChoiceOf({ ...options, agent: request.agent }),
+              execute: {
+                after: 'deliver',
+                untilReady: request.untilReady,
+                signal,
+                ...keepWorktrees(options),
+              },
+              onCreated: async (goal) => {
+                if (mode === 'run') progress.start(app.store, goal.goal.id);
+              },
+            }),
+          ),
+        );
+        const paths = app.store.paths(created.goal.id);
+        if (executed !== null) {
+          const verdict = reportExecuted(app, executed, request.untilReady);
+          printExecuted(io, executed, format, paths.dir);
+          return verdict;
+        }
+        if (format === 'json') io.stdout(json({ ...created, paths }));
+        else if (format === 'md') io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
+        else {
+          const { id } = created.goal;
+          const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}\n`;
+          io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths.dir}\n${next}`);
+        }
+      }),
+    );
   }
 }

@@ -14,22 +14,11 @@ import {
   renderDeliveryPlanMarkdown,
   renderMergeText,
 } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import { choiceOption, forgeOption, goalIdArgument, json } from '../options.js';
+import { act } from '../command.js';
+import { choiceOption, forgeOption, goalIdArgument, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
-interface OpenPrOptions {
-  dryRun?: boolean;
-  draft?: boolean;
-  policy?: string;
-  baseBranch?: string;
-  format?: string;
-  forge?: string;
-}
-
 export function registerDeliverCommands(goal: Command, context: ProgramContext): void {
-  const { io } = context;
   goal
     .command('open-pr')
     .description('open or update a PR per slice and the integrator PR, each carrying its proof')
@@ -42,25 +31,26 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .addOption(
       choiceOption('--format <format>', 'markdown | json', ['markdown', 'json'], 'json').default('markdown'),
     )
-    .action(async (ref: string, options: OpenPrOptions) => {
-      const format = options.format ?? 'markdown';
-      const chosen = options.draft ? 'draft-pr' : options.policy;
-      const policy = chosen === undefined ? undefined : parseRequest(deliveryPolicySchema, chosen);
-      const app = composeRuntime(io, context.stateDir(), options);
-      const outcome = await openPullRequests(app, {
-        goalId: await app.store.resolve(ref),
-        ...(policy === undefined ? {} : { policy }),
-        ...(options.baseBranch === undefined ? {} : { base: options.baseBranch }),
-        dryRun: options.dryRun === true,
-      });
-      if (outcome.dryRun) {
-        io.stdout(format === 'json' ? json(outcome.plan) : renderDeliveryPlanMarkdown(outcome.plan));
-        return;
-      }
-      io.stdout(
-        format === 'json' ? json(deliveredReport(outcome.result)) : renderDeliveredText(outcome.result),
-      );
-    });
+    .action(
+      act<{ dryRun?: boolean; draft?: boolean; policy?: string; baseBranch?: string }>(
+        context,
+        async (call) => {
+          const { options, io, format } = call;
+          const chosen = options.draft ? 'draft-pr' : options.policy;
+          const policy = chosen === undefined ? undefined : parseRequest(deliveryPolicySchema, chosen);
+          const app = call.compose();
+          const outcome = await openPullRequests(app, {
+            goalId: await app.store.resolve(call.ref),
+            ...(policy === undefined ? {} : { policy }),
+            ...(options.baseBranch === undefined ? {} : { base: options.baseBranch }),
+            dryRun: options.dryRun === true,
+          });
+          // Its text is Markdown: a dry run's plan, or what was delivered.
+          if (outcome.dryRun) printAs(io, format, outcome.plan, renderDeliveryPlanMarkdown);
+          else printAs(io, format, outcome.result, renderDeliveredText, deliveredReport);
+        },
+      ),
+    );
 
   goal
     .command('merge')
@@ -75,19 +65,18 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(
-      async (
-        ref: string,
-        options: { method?: string; enforceProtection?: boolean; forge?: string; json?: boolean },
-      ) => {
-        const method = MERGE_METHODS.find((known) => known === options.method) ?? 'merge';
-        const app = composeRuntime(io, context.stateDir(), options);
-        const result = await mergeIntegrator(app, {
-          goalId: await app.store.resolve(ref),
-          method,
-          enforceProtection: options.enforceProtection ?? false,
-        });
-        io.stdout(options.json ? json(mergeReport(result)) : renderMergeText(result));
-        context.setExitCode(EXIT_CODES[mergeVerdict(result)]);
-      },
+      act<{ method?: string; enforceProtection?: boolean }>(
+        context,
+        async ({ options, compose, ref, io, format }) => {
+          const app = compose();
+          const result = await mergeIntegrator(app, {
+            goalId: await app.store.resolve(ref),
+            method: MERGE_METHODS.find((known) => known === options.method) ?? 'merge',
+            enforceProtection: options.enforceProtection ?? false,
+          });
+          printAs(io, format, result, renderMergeText, mergeReport);
+          return mergeVerdict(result);
+        },
+      ),
     );
 }

@@ -1,122 +1,136 @@
 import type { Command } from 'commander';
 import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
+import { RunProgress } from '../../adapters/terminal/run-progress.js';
 import {
+  type AgentFlags,
   type AppDeps,
+  agentChoiceOf,
   describeNote,
   type ExecuteOutcome,
   type ExecuteResult,
+  type ExitVerdict,
   executeAndDeliver,
   executedReport,
   reverify,
   runVerdict,
 } from '../../runtime/app/index.js';
 import { renderExecutedText, renderProofMarkdown } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import { goalCommand, onGoal } from '../goal-action.js';
-import { agentChoiceOf, formatOf, json, keepWorktrees, withRunOptions } from '../options.js';
+import { act, type Call, type Flags, goalCommand } from '../command.js';
+import type { CliIo } from '../context.js';
+import { json, keepWorktrees, type OutputFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { RunProgress } from '../progress.js';
 import { CLI_STEPS } from '../wording.js';
 
-export interface ExecuteCliOptions {
-  agent?: string;
-  sandbox?: string;
-  sandboxNetwork?: string;
+export interface RunFlags extends Flags, AgentFlags {
   untilReady?: boolean;
   keepWorktrees?: boolean;
 }
 
-/**
- * Prints an execution's notes and sets the exit status: 130 interrupted, 9 out of budget, and with
- * --until-ready 10 when the proof is not ready (scripts can gate on it).
- */
+/** Prints an execution's notes; its verdict is the exit status (interrupted, budget, not ready). */
 export function reportExecuted(
-  context: ProgramContext,
   app: AppDeps,
   outcome: ExecuteOutcome,
   untilReady: boolean | undefined,
-): void {
-  const verdict = runVerdict(outcome, untilReady);
-  if (verdict !== null) context.setExitCode(EXIT_CODES[verdict]);
+): ExitVerdict | undefined {
   for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
+  return runVerdict(outcome, untilReady) ?? undefined;
 }
 
-/** Executes a goal, then delivers by its policies. */
-export async function runController(
-  context: ProgramContext,
-  app: AppDeps,
-  goalId: string,
-  options: ExecuteCliOptions,
-): Promise<ExecuteOutcome> {
-  const outcome = await abortOnSignal(processSignals(), (signal) =>
-    executeAndDeliver(app, {
-      goalId,
-      agent: agentChoiceOf(options),
-      ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
-      ...keepWorktrees(options),
-      signal,
-      after: 'deliver',
-    }),
-  );
-  reportExecuted(context, app, outcome, options.untilReady);
-  return outcome;
+/**
+ * A run's progress on stderr, as `omk goal watch` shows it: redrawn in place when stderr is a
+ * terminal (and stdout is not JSON for a script, and not --quiet); with --verbose, one line per
+ * event and the agents' output lines when stderr is not a terminal. `io` writes the runtime's notes
+ * above the live block.
+ */
+export function runProgress({ context, io, format }: Call<object>): { progress: RunProgress; io: CliIo } {
+  const verbosity = context.verbosity();
+  const shown = verbosity !== 'quiet' && format !== 'json';
+  const mode = !shown ? null : io.stderrIsTTY === true ? 'live' : verbosity === 'verbose' ? 'lines' : null;
+  const progress = new RunProgress(mode, {
+    write: io.stderr,
+    columns: io.columns ?? 80,
+    verbose: verbosity === 'verbose',
+    steps: CLI_STEPS,
+    warn: (message) => io.stderr(`omk: warning: ${message}\n`),
+  });
+  return { progress, io: { ...io, stderr: progress.stderr } };
+}
+
+/** Executes a goal here, its progress on stderr as `goal run` shows it, then delivers by its policies. */
+export async function executeHere(
+  call: Call<RunFlags>,
+  ref: string | undefined,
+): Promise<{ executed: ExecuteOutcome; verdict: ExitVerdict | undefined; dir: string }> {
+  const { options } = call;
+  const { progress, io } = runProgress(call);
+  const app = call.compose(io);
+  const goalId = await app.store.resolve(ref);
+  progress.start(app.store, goalId);
+  return progress.around(async () => {
+    const executed = await abortOnSignal(processSignals(), (signal) =>
+      executeAndDeliver(app, {
+        goalId,
+        agent: agentChoiceOf(options),
+        ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
+        ...keepWorktrees(options),
+        signal,
+        after: 'deliver',
+      }),
+    );
+    const verdict = reportExecuted(app, executed, options.untilReady);
+    return { executed, verdict, dir: app.store.paths(goalId).dir };
+  });
 }
 
 export function printExecuted(
-  context: ProgramContext,
+  io: { stdout: (text: string) => void },
   result: ExecuteResult,
-  format: 'text' | 'json' | 'md',
+  format: OutputFormat,
   dir: string,
 ): void {
-  if (format === 'json') context.io.stdout(json(executedReport(result)));
-  else if (format === 'md') context.io.stdout(renderProofMarkdown(result.proof));
+  if (format === 'json') io.stdout(json(executedReport(result)));
+  else if (format === 'md') io.stdout(renderProofMarkdown(result.proof));
   else {
     const { id } = result.goal;
     const inspect = `inspect: omk goal proof ${id}   omk goal replay ${id}   omk goal show ${id}\n`;
-    context.io.stdout(`${renderExecutedText(result, CLI_STEPS)}artifacts: ${dir}\n${inspect}`);
+    io.stdout(`${renderExecutedText(result, CLI_STEPS)}artifacts: ${dir}\n${inspect}`);
   }
 }
 
-export function registerExecuteCommand(goal: Command, context: ProgramContext): void {
+export function registerExecuteCommands(goal: Command, context: ProgramContext): void {
+  const formats = ['text', 'json', 'md'] as const;
   withRunOptions(
     goalCommand(
       goal,
       'execute',
       'run the planned slices: agents in worktrees, gates, review, local integration, proof',
-      ['text', 'json', 'md'],
+      formats,
     ).option(
       '--until-ready',
       'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
     ),
   ).action(
-    async (ref: string, options: ExecuteCliOptions & { forge?: string; format?: string; json?: boolean }) => {
-      const format = formatOf(options);
-      const progress = new RunProgress(context, format);
-      const app = composeRuntime(progress.io, context.stateDir(), options);
-      const id = await app.store.resolve(ref);
-      progress.start(app.store, id);
-      const result = await progress.around(() => runController(context, app, id, options));
-      printExecuted(context, result, format, app.store.paths(id).dir);
-    },
+    act<RunFlags>(context, async (call) => {
+      const { executed, verdict, dir } = await executeHere(call, call.ref);
+      printExecuted(call.io, executed, call.format, dir);
+      return verdict;
+    }),
   );
-}
 
-/**
- * `verify` and `review`: rerun the gates and the reviews on the integrated tree of what is done,
- * without starting any agent, and settle the proof again (after a flaky run, or a config change).
- */
-export function registerVerifyCommands(goal: Command, context: ProgramContext): void {
-  for (const name of ['verify', 'review'] as const) {
-    const description =
-      name === 'verify'
-        ? 'rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs'
-        : 'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs';
-    const formats = ['text', 'json', 'md'] as const;
+  // verify and review: the gates and reviews again on the integrated tree of what is done, no agent
+  // started, and the proof settled again (after a flaky run, or a config change).
+  const descriptions = {
+    verify: 'rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs',
+    review:
+      'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs',
+  };
+  for (const [name, description] of Object.entries(descriptions)) {
     goalCommand(goal, name, description, formats).action(
-      onGoal(context, formats, async ({ app, goalId, format }) =>
-        printExecuted(context, await reverify(app, goalId), format, app.store.paths(goalId).dir),
-      ),
+      act(context, async ({ compose, ref, io, format }) => {
+        const app = compose();
+        const goalId = await app.store.resolve(ref);
+        printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
+      }),
     );
   }
 }

@@ -1,17 +1,9 @@
 import type { Command } from 'commander';
 import { changeTextProblem, fixPullRequest, fixVerdict, UsageError } from '../../runtime/app/index.js';
 import { renderFixText } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import { agentOption, forgeOption, json } from '../options.js';
+import { act } from '../command.js';
+import { agentOption, forgeOption, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
-
-interface FixOptions {
-  pr?: string;
-  agent?: string;
-  forge?: string;
-  json?: boolean;
-}
 
 /** The PR number of --pr: a positive integer, or a usage error that shows one. */
 function prNumber(raw: string | undefined): number {
@@ -25,7 +17,6 @@ function prNumber(raw: string | undefined): number {
 }
 
 export function registerFixCommand(goal: Command, context: ProgramContext): void {
-  const { io } = context;
   goal
     .command('fix')
     .description("run the agent on one of the goal's PRs to make a change, verify again and update its PRs")
@@ -35,25 +26,29 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
     .addOption(agentOption("the agent that makes the change (default: the goal's)"))
     .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
-    .action(async (ref: string, words: string[], options: FixOptions) => {
-      const pr = prNumber(options.pr);
-      const text = words.join(' ').trim();
-      const problem = changeTextProblem(text);
-      if (problem?.problem === 'empty')
-        throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
-      if (problem?.problem === 'too_long')
-        throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
-      const app = composeRuntime(io, context.stateDir(), options);
-      // Each command is a new request: asking the same words again is a second fix.
-      const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;
-      const outcome = await fixPullRequest(app, {
-        goalId: await app.store.resolve(ref),
-        pr,
-        requests: [{ id, text, author: null, replyTo: null }],
-        ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
-      });
-      if (outcome.kind === 'already_handled') return;
-      io.stdout(options.json ? json(outcome) : renderFixText(outcome));
-      context.setExitCode(EXIT_CODES[fixVerdict(outcome)]);
-    });
+    .action(
+      act<{ pr?: string; agent?: string }>(context, async ({ options, compose, ref, rest, io, format }) => {
+        const pr = prNumber(options.pr);
+        const text = rest.join(' ').trim();
+        const problem = changeTextProblem(text);
+        if (problem?.problem === 'empty')
+          throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
+        if (problem?.problem === 'too_long')
+          throw new UsageError(
+            `The change asked for is ${problem.length} characters; at most ${problem.max}.`,
+          );
+        const app = compose();
+        // Each command is a new request: asking the same words again is a second fix.
+        const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;
+        const outcome = await fixPullRequest(app, {
+          goalId: await app.store.resolve(ref),
+          pr,
+          requests: [{ id, text, author: null, replyTo: null }],
+          ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
+        });
+        if (outcome.kind === 'already_handled') return;
+        printAs(io, format, outcome, renderFixText);
+        return fixVerdict(outcome);
+      }),
+    );
 }

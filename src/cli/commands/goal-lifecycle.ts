@@ -3,6 +3,7 @@ import {
   addBudget,
   budgetAddRequestSchema,
   changeLifecycle,
+  type ExitVerdict,
   type LifecycleAction,
   lifecycleText,
   parseRequest,
@@ -11,93 +12,95 @@ import {
   transitionReport,
 } from '../../runtime/app/index.js';
 import { renderBudgetText, renderTransitionText } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { agentOption, forgeOption, formatOf, goalIdArgument, json, withFormat } from '../options.js';
+import { act } from '../command.js';
+import {
+  agentOption,
+  forgeOption,
+  goalIdArgument,
+  json,
+  printAs,
+  TEXT_OR_JSON,
+  withFormat,
+} from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { RunProgress } from '../progress.js';
-import { printExecuted, runController } from './goal-execute.js';
+import { executeHere, printExecuted, type RunFlags } from './goal-execute.js';
 
-type FormatOptions = { format?: string; json?: boolean };
-type LifecycleOptions = FormatOptions & {
+interface LifecycleFlags extends RunFlags {
   summary?: string;
   reason?: string;
   auto?: boolean;
-  agent?: string;
-  forge?: string;
-};
+}
 
-/** The text option of the actions that require one: its flags and help. */
-const TEXT_FLAG: Partial<Record<LifecycleAction, [string, string]>> = {
-  accept: [
-    '--summary <text>',
-    'why (required), e.g. omk goal accept --summary "fixed the parser, tests green"',
-  ],
-  reject: [
-    '--reason <text>',
-    'why (required), e.g. omk goal reject --reason "wrong approach: keep the old API"',
-  ],
-};
-
-const DESCRIPTIONS: Record<LifecycleAction, string> = {
-  pause: 'stop dispatching new work; running agents finish or are stopped',
-  resume: 'continue a paused or interrupted goal (--auto: every goal whose controller died)',
-  cancel: 'stop the goal for good and write failure.json',
-  accept: 'record a human acceptance of the goal (requires --summary)',
-  reject: 'record a human rejection of the goal (requires --reason)',
+/** Each action's help, and the text option of those that take one. */
+const ACTIONS: Record<LifecycleAction, { description: string; text?: [string, string] }> = {
+  pause: { description: 'stop dispatching new work; running agents finish or are stopped' },
+  resume: { description: 'continue a paused or interrupted goal (--auto: every goal whose controller died)' },
+  cancel: {
+    description: 'stop the goal for good and write failure.json',
+    text: ['--reason <text>', 'why the goal is cancelled'],
+  },
+  accept: {
+    description: 'record a human acceptance of the goal (requires --summary)',
+    text: [
+      '--summary <text>',
+      'why (required), e.g. omk goal accept --summary "fixed the parser, tests green"',
+    ],
+  },
+  reject: {
+    description: 'record a human rejection of the goal (requires --reason)',
+    text: [
+      '--reason <text>',
+      'why (required), e.g. omk goal reject --reason "wrong approach: keep the old API"',
+    ],
+  },
 };
 
 export function registerLifecycleCommands(goal: Command, context: ProgramContext): void {
-  const { io } = context;
   for (const action of ['pause', 'resume', 'cancel', 'accept', 'reject'] as const) {
-    const command = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
-      'text',
-      'json',
-    ]).addArgument(goalIdArgument(false));
-    const textFlag = TEXT_FLAG[action];
-    if (textFlag) command.option(...textFlag);
-    if (action === 'cancel') command.option('--reason <text>', 'why the goal is cancelled');
+    const { description, text } = ACTIONS[action];
+    const command = withFormat(goal.command(action).description(description), TEXT_OR_JSON).addArgument(
+      goalIdArgument(false),
+    );
+    if (text) command.option(...text);
     if (action === 'resume') {
       command
         .option('--auto', 'resume every goal whose controller process died')
         .addOption(agentOption('the agent to continue with (default: the one the goal was started with)'))
         .addOption(forgeOption());
     }
-    command.action(async (ref: string | undefined, options: LifecycleOptions) => {
-      const format = formatOf(options, ['text', 'json']);
-      const text = lifecycleText(action, options);
-      // A resume that continues the run shows the same progress on stderr as `goal run`.
-      const execute = async (goalId: string) => {
-        const progress = new RunProgress(context, format);
-        const app = composeRuntime(progress.io, context.stateDir(), options);
-        progress.start(app.store, goalId);
-        const executed = await progress.around(() =>
-          runController(context, app, goalId, { agent: options.agent }),
+    command.action(
+      act<LifecycleFlags>(context, async (call) => {
+        const { options, io, format } = call;
+        const words = lifecycleText(action, options);
+        const { store } = call.compose();
+        // A resume that continues the run shows the same progress on stderr as `goal run`.
+        if (action === 'resume' && options.auto === true) {
+          const changes = await resumeAllOrphans(store);
+          let verdict: ExitVerdict | undefined;
+          for (const change of changes) {
+            if (change.execute) verdict = (await executeHere(call, change.result.goal.id)).verdict ?? verdict;
+          }
+          const results = changes.map((change) => change.result);
+          if (format === 'json') io.stdout(json(results.map(transitionOf)));
+          else io.stdout(results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n');
+          return verdict;
+        }
+        const { result, execute } = await changeLifecycle(
+          store,
+          await store.resolve(call.ref),
+          action,
+          words,
         );
-        return { executed, dir: app.store.paths(goalId).dir };
-      };
-      const { store } = composeRuntime(io, context.stateDir(), options);
-      if (action === 'resume' && options.auto === true) {
-        const changes = await resumeAllOrphans(store);
-        for (const change of changes) if (change.execute) await execute(change.result.goal.id);
-        const results = changes.map((change) => change.result);
-        if (format === 'json') io.stdout(json(results.map(transitionOf)));
-        else io.stdout(results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n');
-        return;
-      }
-      const { result, execute: continues } = await changeLifecycle(
-        store,
-        await store.resolve(ref),
-        action,
-        text,
-      );
-      if (!continues) {
-        io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransitionText(result));
-        return;
-      }
-      if (format !== 'json') io.stdout(renderTransitionText(result));
-      const { executed, dir } = await execute(result.goal.id);
-      printExecuted(context, executed, format, dir);
-    });
+        if (!execute) {
+          io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransitionText(result));
+          return;
+        }
+        if (format !== 'json') io.stdout(renderTransitionText(result));
+        const { executed, verdict, dir } = await executeHere(call, result.goal.id);
+        printExecuted(io, executed, format, dir);
+        return verdict;
+      }),
+    );
   }
 
   withFormat(
@@ -108,21 +111,16 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       .option('--time <duration>', 'add time, e.g. 2h')
       .option('--tokens <n>', 'add tokens, e.g. 100k')
       .option('--usd <amount>', 'add US dollars, e.g. 10'),
-    ['text', 'json'],
+    TEXT_OR_JSON,
   ).action(
-    async (
-      ref: string | undefined,
-      options: FormatOptions & { time?: string; tokens?: string; usd?: string },
-    ) => {
-      const format = formatOf(options, ['text', 'json']);
-      const add = parseRequest(budgetAddRequestSchema, {
-        time: options.time,
-        tokens: options.tokens,
-        usd: options.usd,
-      });
-      const { store } = composeRuntime(io, context.stateDir());
-      const view = await addBudget(store, await store.resolve(ref), add);
-      io.stdout(format === 'json' ? json(view) : renderBudgetText(view));
-    },
+    act<{ time?: string; tokens?: string; usd?: string }>(
+      context,
+      async ({ options, compose, ref, io, format }) => {
+        const { time, tokens, usd } = options;
+        const add = parseRequest(budgetAddRequestSchema, { time, tokens, usd });
+        const { store } = compose();
+        printAs(io, format, await addBudget(store, await store.resolve(ref), add), renderBudgetText);
+      },
+    ),
   );
 }

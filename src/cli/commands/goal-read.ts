@@ -7,6 +7,7 @@ import {
   goalShow,
   goalStatus,
   goalSummary,
+  proofReadVerdict,
   pullGoalRef,
   readEvents,
   readProof,
@@ -25,29 +26,23 @@ import {
   renderShowText,
   renderStatusText,
 } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import { goalCommand, onGoal, TEXT_OR_JSON } from '../goal-action.js';
-import { formatOf, printAs, withFormat } from '../options.js';
+import { act, goalCommand } from '../command.js';
+import { type OutputFormat, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 
-type FormatOptions = { format?: string; json?: boolean };
+const EDITED_PROOF =
+  'omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n';
 
 export function registerReadCommands(goal: Command, context: ProgramContext): void {
-  const { io } = context;
-  const runtime = () => composeRuntime(io, context.stateDir());
-
   withFormat(goal.command('list').description('list goals, newest first'), TEXT_OR_JSON).action(
-    async (options: FormatOptions) => {
-      const format = formatOf(options, TEXT_OR_JSON);
-      const goals = await runtime().store.list();
-      const render = (list: typeof goals) =>
+    act(context, async ({ compose, io, format }) => {
+      const render = (list: Parameters<typeof renderListText>[0]) =>
         list.length === 0
           ? 'no goals yet. Start one with: omk goal run "fix the failing tests"\n'
           : renderListText(list);
-      printAs(io, format, goals, render, (list) => list.map(goalSummary));
-    },
+      printAs(io, format, await compose().store.list(), render, (list) => list.map(goalSummary));
+    }),
   );
 
   goalCommand(goal, 'status', "a goal's status, proof status and progress")
@@ -61,12 +56,9 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       'the repository whose remote holds the state branch (default: the current directory)',
     )
     .action(
-      async (
-        ref: string,
-        options: FormatOptions & { remote?: boolean; stateBranch?: string; repo?: string },
-      ) => {
-        const format = formatOf(options, TEXT_OR_JSON);
-        const { store } = runtime();
+      act<{ remote?: boolean; stateBranch?: string; repo?: string }>(context, async (call) => {
+        const { options, io, ref } = call;
+        const { store } = call.compose();
         if (options.remote) {
           const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
           const problem = stateBranchProblem(branch);
@@ -76,63 +68,60 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
               { hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}` },
             );
           }
-          const root = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+          const repoRoot = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
           const state = await composeRemoteState({
-            repoRoot: root,
+            repoRoot,
             stateRoot: store.deps.stateRoot,
             branch,
             env: io.env,
           });
-          await pullGoalRef(store, state, ref, branch);
+          await pullGoalRef(store, state, ref ?? 'latest', branch);
         }
         const view = await goalStatus(store, await store.resolve(ref));
-        warnEdited(context, view.proof.digestValid);
+        if (!view.proof.digestValid) io.stderr(EDITED_PROOF);
         const proofCommand = (id: string) => `omk goal proof ${id}`;
-        printAs(io, format, view, (status) => renderStatusText(status, proofCommand), statusReport);
-      },
+        printAs(io, call.format, view, (status) => renderStatusText(status, proofCommand), statusReport);
+      }),
     );
 
   goalCommand(goal, 'show', "a goal's record, task graph and documents").action(
-    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
-      printAs(io, format, await goalShow(app.store, goalId), renderShowText),
-    ),
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      printAs(io, format, await goalShow(store, await store.resolve(ref)), renderShowText);
+    }),
   );
 
-  goalCommand(goal, 'proof', "a goal's proof: status, gates, gaps, evidence", ['text', 'json', 'md']).action(
-    onGoal(context, ['text', 'json', 'md'], async ({ app, goalId, format }) => {
-      const { proof, digestValid } = await readProof(app.store, goalId);
-      warnEdited(context, digestValid);
+  const proofFormats: readonly OutputFormat[] = ['text', 'json', 'md'];
+  goalCommand(goal, 'proof', "a goal's proof: status, gates, gaps, evidence", proofFormats).action(
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+      if (!digestValid) io.stderr(EDITED_PROOF);
       const render = format === 'md' ? renderProofMarkdown : renderProofText;
       printAs(io, format, proof, (value) => render(value, CLI_STEPS));
       // An edited proof is damaged state: scripts must not read it as the truth.
-      if (!digestValid) context.setExitCode(EXIT_CODES.state);
+      return proofReadVerdict(digestValid);
     }),
   );
 
   goalCommand(goal, 'replay', "a goal's events in order (byte-identical on every run)").action(
-    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) => {
-      const { events, skipped } = await readEvents(app.store, goalId);
-      for (const line of skipped) {
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      const goalId = await store.resolve(ref);
+      const { events, skipped } = await readEvents(store, goalId);
+      for (const { line, reason, torn } of skipped) {
         io.stderr(
-          `omk: warning: events.jsonl line ${line.line} skipped: ${line.reason}${line.torn ? ' (torn write)' : ''}\n`,
+          `omk: warning: events.jsonl line ${line} skipped: ${reason}${torn ? ' (torn write)' : ''}\n`,
         );
       }
-      const render = format === 'json' ? renderReplayJson : renderReplayText;
-      io.stdout(render(goalId, events, skipped));
+      io.stdout((format === 'json' ? renderReplayJson : renderReplayText)(goalId, events, skipped));
     }),
   );
 
   goalCommand(goal, 'budget', "a goal's budget: limits, spend, remaining, checkpoints").action(
-    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) =>
-      printAs(io, format, await budgetView(app.store, goalId), renderBudgetText),
-    ),
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      printAs(io, format, await budgetView(store, await store.resolve(ref)), renderBudgetText);
+    }),
   );
-}
-
-function warnEdited(context: ProgramContext, digestValid: boolean): void {
-  if (!digestValid) {
-    context.io.stderr(
-      'omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n',
-    );
-  }
 }

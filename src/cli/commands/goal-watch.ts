@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { composeRuntime } from '../context.js';
-import { goalExitCode } from '../exit-codes.js';
-import { followGoal } from '../follow.js';
+import { followGoal } from '../../adapters/terminal/follow.js';
+import { settledVerdict } from '../../runtime/app/index.js';
+import { act } from '../command.js';
 import { goalIdArgument, parseInterval } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_STEPS } from '../wording.js';
 
 /**
  * `watch`: follows one goal until it settles, then exits with the goal's code. On a terminal a
@@ -18,23 +19,24 @@ export function registerWatchCommand(goal: Command, context: ProgramContext): vo
     .addArgument(goalIdArgument())
     .option('--json', 'stream the events as NDJSON (one JSON object per line)')
     .option('--interval <ms>', 'time between reads (and redraws) of the goal', '500')
-    .action(async (ref: string, options: { json?: boolean; interval: string }) => {
-      const intervalMs = parseInterval(options.interval, 'omk goal watch --interval 500');
-      const { io } = context;
-      const { store } = composeRuntime(io, context.stateDir());
-      const goalId = await store.resolve(ref);
-      const view = await followGoal(store, goalId, {
-        mode: options.json === true ? 'json' : io.stdoutIsTTY === true ? 'live' : 'lines',
-        intervalMs,
-        verbose: context.verbosity() === 'verbose',
-        write: io.stdout,
-        columns: io.columns ?? 80,
-        untilSettled: true,
-      });
-      if (view.settled !== null) {
-        if (options.json !== true && io.stdoutIsTTY !== true)
-          io.stdout(`goal ${goalId} ${view.settled.status}\n`);
-        context.setExitCode(goalExitCode(view.settled));
-      }
-    });
+    .action(
+      act<{ interval: string }>(context, async ({ options, compose, ref, io, format }) => {
+        const intervalMs = parseInterval(options.interval, 'omk goal watch --interval 500');
+        const { store } = compose();
+        const goalId = await store.resolve(ref);
+        const live = format !== 'json' && io.stdoutIsTTY === true;
+        const { settled } = await followGoal(store, goalId, {
+          mode: format === 'json' ? 'json' : live ? 'live' : 'lines',
+          intervalMs,
+          verbose: context.verbosity() === 'verbose',
+          write: io.stdout,
+          columns: io.columns ?? 80,
+          steps: CLI_STEPS,
+          untilSettled: true,
+        });
+        if (settled === null) return;
+        if (format !== 'json' && !live) io.stdout(`goal ${goalId} ${settled.status}\n`);
+        return settledVerdict(settled);
+      }),
+    );
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { hudActive, hudSnapshot } from '../../runtime/app/index.js';
 import { renderHudText } from '../../runtime/app/render.js';
-import { composeRuntime } from '../context.js';
+import { act } from '../command.js';
 import { json, parseInterval } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
@@ -24,23 +24,19 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
     .option('--json', 'print the snapshot as JSON (with --once: one object; live: one line per snapshot)')
     .option('--interval <ms>', 'live mode: time between snapshots', '2000')
     .action(
-      async (ref: string | undefined, options: { once?: boolean; json?: boolean; interval: string }) => {
+      act<{ once?: boolean; interval: string }>(context, async ({ options, compose, ref, io, format }) => {
         const interval = parseInterval(options.interval, 'omk hud --interval 1000');
-        const { store } = composeRuntime(context.io, context.stateDir());
+        const { store } = compose();
         const goalId = ref === undefined ? null : await store.resolve(ref);
         const live = options.once !== true;
-        const redraw = live && options.json !== true && process.stdout.isTTY === true;
+        const redraw = live && format !== 'json' && process.stdout.isTTY === true;
         for (;;) {
           const snapshot = await hudSnapshot(store, goalId);
-          if (options.json === true) {
-            context.io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
-          } else {
-            context.io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
-          }
-          const active = snapshot.goals.some((goal) => hudActive(goal.status));
-          if (!live || !active) return;
+          if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
+          else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
+          if (!live || !snapshot.goals.some((goal) => hudActive(goal.status))) return;
           await sleep(interval);
         }
-      },
+      }),
     );
 }
