@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { ExitVerdict } from '../runtime/app/index.js';
-import { type CliIo, type CliRuntime, composeRuntime } from './context.js';
+import type { AppDeps, ExitVerdict } from '../runtime/app/index.js';
+import { type CliIo, composeRuntime } from './context.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { goalIdArgument, type OutputFormat, TEXT_OR_JSON, withFormat } from './options.js';
 import type { ProgramContext } from './program.js';
@@ -23,7 +23,7 @@ export interface Call<O extends object> {
   /** --json, else --format (checked as it was parsed), else text. */
   format: OutputFormat;
   /** The runtime for this command (--forge and --state-dir applied); its notes go to `io`, else the command's. */
-  compose: (io?: CliIo) => CliRuntime;
+  compose: (io?: CliIo) => AppDeps;
 }
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'md'];

@@ -32,8 +32,6 @@ export interface CliIo {
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-export type CliRuntime = AppDeps;
-
 export const processHost: HostInfo = createProcessHost();
 
 /**
@@ -44,7 +42,7 @@ export function composeRuntime(
   io: CliIo,
   stateDir: string | undefined,
   options: { forge?: string } = {},
-): CliRuntime {
+): AppDeps {
   const reporter: Reporter = {
     info: (message) => {
       if (io.verbosity?.() !== 'quiet') io.stderr(`omk: ${message}\n`);

@@ -10,7 +10,7 @@ const PROGRESS_INTERVAL_MS = 500;
  * other output (the runtime's notes) above the live block while it is drawn, and plainly otherwise.
  * A null mode shows nothing.
  */
-export class RunProgress {
+export class TerminalProgress {
   private readonly stop = new AbortController();
   private following: Promise<unknown> | null = null;
   private log: ((text: string) => void) | null = null;

@@ -9,6 +9,7 @@ import {
   renderDemoText,
 } from '../../runtime/app/render.js';
 import { act } from '../command.js';
+import { composeRuntime } from '../context.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 import { reportExecuted } from './goal-execute.js';
@@ -23,7 +24,7 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
     .command('demo')
     .description('run omk end to end offline on a fixture repository with the built-in demo agent')
     .action(
-      act(context, async ({ io, compose }) => {
+      act(context, async ({ io }) => {
         const started = performance.now();
         const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
         const say = (text: string) => io.stdout(`[${seconds().padStart(5)}s] ${text}\n`);
@@ -33,7 +34,9 @@ export function registerDemoCommand(program: Command, context: ProgramContext): 
         const root = await createDemoRepository();
         say(`fixture repository: ${root}`);
         // The runtime's notes are lines of the demo's story, timed like the rest.
-        const runtime = compose({ ...io, stderr: (text) => say(text.replace(/^omk: /, '').trimEnd()) });
+        const notes = { ...io, stderr: (text: string) => say(text.replace(/^omk: /, '').trimEnd()) };
+        // The demo never leaves this machine: the local forge, whatever token the environment holds.
+        const runtime = composeRuntime(notes, context.stateDir(), { forge: 'local' });
         const outcome = await abortOnSignal(processSignals(), (signal) =>
           runDemo(runtime, {
             root,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { abortOnSignal, processSignals } from '../../adapters/process/signals.js';
-import { RunProgress } from '../../adapters/terminal/run-progress.js';
+import { TerminalProgress } from '../../adapters/terminal/run-progress.js';
 import {
   type AgentFlags,
   type AppDeps,
@@ -42,11 +42,14 @@ export function reportExecuted(
  * event and the agents' output lines when stderr is not a terminal. `io` writes the runtime's notes
  * above the live block.
  */
-export function runProgress({ context, io, format }: Call<object>): { progress: RunProgress; io: CliIo } {
+export function runProgress({ context, io, format }: Call<object>): {
+  progress: TerminalProgress;
+  io: CliIo;
+} {
   const verbosity = context.verbosity();
   const shown = verbosity !== 'quiet' && format !== 'json';
   const mode = !shown ? null : io.stderrIsTTY === true ? 'live' : verbosity === 'verbose' ? 'lines' : null;
-  const progress = new RunProgress(mode, {
+  const progress = new TerminalProgress(mode, {
     write: io.stderr,
     columns: io.columns ?? 80,
     verbose: verbosity === 'verbose',

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { hudActive, hudSnapshot } from '../../runtime/app/index.js';
+import { followHud } from '../../runtime/app/index.js';
 import { renderHudText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { json, parseInterval } from '../options.js';
@@ -25,18 +24,18 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
     .option('--interval <ms>', 'live mode: time between snapshots', '2000')
     .action(
       act<{ once?: boolean; interval: string }>(context, async ({ options, compose, ref, io, format }) => {
-        const interval = parseInterval(options.interval, 'omk hud --interval 1000');
+        const intervalMs = parseInterval(options.interval, 'omk hud --interval 1000');
         const { store } = compose();
-        const goalId = ref === undefined ? null : await store.resolve(ref);
         const live = options.once !== true;
-        const redraw = live && format !== 'json' && process.stdout.isTTY === true;
-        for (;;) {
-          const snapshot = await hudSnapshot(store, goalId);
-          if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
-          else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
-          if (!live || !snapshot.goals.some((goal) => hudActive(goal.status))) return;
-          await sleep(interval);
-        }
+        const redraw = live && format !== 'json' && io.stdoutIsTTY === true;
+        await followHud(store, ref === undefined ? null : await store.resolve(ref), {
+          live,
+          intervalMs,
+          show: (snapshot) => {
+            if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
+            else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
+          },
+        });
       }),
     );
 }

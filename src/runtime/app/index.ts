@@ -336,3 +336,4 @@ export {
 } from './watch.js';
 export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
+export { followHud } from './hud-follow.js';
