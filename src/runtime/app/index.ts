@@ -111,6 +111,7 @@ export {
   type SandboxNetwork,
 } from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+export { type ArgvProblem, argvOfLine } from '../text/argv.js';
 // Request and result types, and the errors the use cases throw.
 export { formatDuration } from '../text/duration.js';
 export {
@@ -215,9 +216,11 @@ export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
+// h-action
 export {
   deliveredReport,
   executedReport,
+  fixRan,
   fixVerdict,
   type GoalSummary,
   type GoalVerdict,
@@ -327,3 +330,13 @@ export {
 } from './watch.js';
 export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
+export {
+  privilegedPrEvent,
+  WORKFLOW_STEP_NAMES,
+  type WorkflowStep,
+  type WorkflowStepTrait,
+  warnsLocalPolicy,
+  workflowDelivery,
+  workflowStepHas,
+  workflowStepsWhere,
+} from './workflow-steps.js';
