@@ -1,6 +1,7 @@
 import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
+import { saveJobTrace } from '../adapters/actions-runner/job-trace.js';
 import { gateGroups, goalProgress, privilegedPrEvent, warnsLocalPolicy } from '../runtime/app/index.js';
-import { renderProofText } from '../runtime/app/render.js';
+import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';
@@ -8,8 +9,6 @@ import { checkForkExecution, forkRefusal } from './fork-guard.js';
 import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
-import { saveJobTrace } from './post/trace.js';
-import { renderSummary } from './summary.js';
 import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
 
 /** The inputs GitHub fills with tokens; removed from the environment children inherit. */
@@ -46,7 +45,10 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const outcome = await dispatch(rt);
   await publish(rt, outcome);
   const progress = await goalProgress(rt.store, outcome.goalId);
-  return { summary: renderSummary(outcome, progress), failure: verdict(outcome, inputs.failOnNotReady) };
+  return {
+    summary: renderStepSummary(outcome, progress, ACTION_STEPS),
+    failure: verdict(outcome, inputs.failOnNotReady),
+  };
 }
 
 async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ActionCore } from '../../adapters/actions-runner/core.js';
+import { readJobTrace } from '../../adapters/actions-runner/job-trace.js';
 import { cleanUpJob } from '../../adapters/git/job-cleanup.js';
-import { readJobTrace } from './trace.js';
 
 /** The post step: a failure to clean up is a warning, never a failed job. */
 export async function runPost(core: ActionCore): Promise<void> {

@@ -12,8 +12,11 @@ import { restoreLeftHeaders } from './persisted-credentials.js';
 
 /** A job's checkout and state root, and omk's refs in it before the job changed anything. */
 export interface JobCheckout {
+  /** The checkout omk worked in. */
   repoRoot: string;
+  /** omk's state root in this job: its worktrees, goal directories and stashed credential. */
   stateRoot: string;
+  /** omk's refs before the step: those existed already and are never deleted. */
   refsBefore: readonly string[];
 }
 

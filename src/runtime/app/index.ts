@@ -179,7 +179,12 @@ export { FixBatches } from './fix-batches.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixGoalId, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
-export { type GateAnnotation, gateAnnotationsOf } from './gate-annotations.js';
+export {
+  type GateAnnotation,
+  gateAnnotationsOf,
+  type LoggedGateAnnotation,
+  loggedGateAnnotations,
+} from './gate-annotations.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -328,7 +333,12 @@ export {
   type WatchView,
   watchGoal,
 } from './watch.js';
-export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';
+export {
+  SiblingCellError,
+  type WorkflowCell,
+  type WorkflowRunPlace,
+  workflowGoalIdentity,
+} from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
 export {
   privilegedPrEvent,
