@@ -1,14 +1,11 @@
 import { z } from 'zod';
+import { argvOfLine } from '../runtime/app/index.js';
 
 const MAX_ARGS = 64;
 const MAX_ARG_CHARS = 4096;
 const JSON_EXAMPLE = `agent-args: '["--append-system-prompt", "keep the diff small"]'`;
 
-/**
- * `agent-args`: extra arguments for the agent's command, as an argv array. Nothing here ever
- * reaches a shell, so quotes would not group words: either plain words separated by whitespace,
- * or a JSON array of strings when an argument holds spaces or quotes.
- */
+/** `agent-args`: extra arguments for the agent's command, as one line `argvOfLine` reads. */
 export const agentArgsSchema = z.string().transform((raw, ctx): string[] => {
   const text = raw.trim();
   const fail = (message: string) => {
@@ -16,25 +13,15 @@ export const agentArgsSchema = z.string().transform((raw, ctx): string[] => {
     return z.NEVER;
   };
   if (text === '') return [];
-  let args: string[];
-  if (text.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return fail(`'${raw}' is not a JSON array of strings. Example: ${JSON_EXAMPLE}`);
-    }
-    if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) {
-      return fail(`'${raw}' must be a JSON array of strings. Example: ${JSON_EXAMPLE}`);
-    }
-    args = parsed;
-  } else {
-    if (/["'\\`]/.test(text)) {
-      return fail(
-        `quotes and backslashes are not interpreted (omk never runs a shell); use a JSON array for arguments with spaces. Example: ${JSON_EXAMPLE}`,
-      );
-    }
-    args = text.split(/\s+/);
+  const args = argvOfLine(text);
+  if (!Array.isArray(args)) {
+    const why = {
+      quotes:
+        'quotes and backslashes are not interpreted (omk never runs a shell); use a JSON array for arguments with spaces.',
+      not_json: `'${raw}' is not a JSON array of strings.`,
+      not_strings: `'${raw}' must be a JSON array of strings.`,
+    };
+    return fail(`${why[args.problem]} Example: ${JSON_EXAMPLE}`);
   }
   if (args.length > MAX_ARGS) return fail(`${args.length} arguments; at most ${MAX_ARGS}.`);
   if (args.some((arg) => arg.length > MAX_ARG_CHARS || arg.includes('\0'))) {

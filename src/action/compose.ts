@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ActionCore } from '../adapters/actions-runner/core.js';
 import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
-import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { gitRepo } from '../adapters/git/repo.js';
 import { createGitStateBranch } from '../adapters/git/state-branch.js';
+import { githubAppDeps } from '../adapters/github/app-deps.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
 import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
 import { proxyFor } from '../adapters/http/proxy.js';
@@ -19,7 +18,6 @@ import {
   type Forge,
   GoalStore,
   goalReconciler,
-  heuristicPlanner,
   type RemoteStateStore,
   type Reporter,
   systemClock,
@@ -114,7 +112,6 @@ export async function composeActionRuntime(
     });
     return forge;
   };
-  const randomHex = () => randomBytes(3).toString('hex');
   return {
     core,
     inputs,
@@ -128,15 +125,7 @@ export async function composeActionRuntime(
     state,
     forge: forgeOnce,
     app: {
-      store,
-      reporter,
-      repo: gitRepo,
-      planner: heuristicPlanner,
-      randomHex,
-      env: deps.env,
-      execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(deps.env), env: deps.env }),
-      words: ACTION_WORDS,
-      forge: forgeOnce,
+      ...githubAppDeps({ store, reporter, env: deps.env, words: ACTION_WORDS, forge: forgeOnce }),
       shared: { remote: state, pollMs: sharedPollMs(deps.env) },
       phase: (title, fn) => core.group(title, fn),
       // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.

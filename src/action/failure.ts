@@ -1,5 +1,5 @@
 import { OmkError, RequestError } from '../runtime/app/index.js';
-import { quote, STATUS_ICONS } from '../runtime/app/render.js';
+import { renderFailureSummary } from '../runtime/app/render.js';
 import { ACTION_STEPS, wordIssue } from './wording.js';
 
 /** An omk error says what to do next; anything else is a bug and says so. */
@@ -11,11 +11,6 @@ export function describeError(error: unknown): string {
   }
   const message = error instanceof Error ? error.message : String(error);
   return `omk failed unexpectedly: ${message}\nThis is a bug in omk; please report it with this step's log (rerun with debug logging for the stack).`;
-}
-
-/** The job summary of a step that failed before it had a proof to show. */
-export function renderFailureSummary(message: string): string {
-  return `# ${STATUS_ICONS.failed} omk failed\n\n${quote(message).join('\n')}\n`;
 }
 
 /** What the runner reports of an error: its message, the job summary and, for a bug, the stack. */

@@ -1,8 +1,11 @@
-import { forkExecution, PolicyViolationError, type PullRequestRepos } from '../runtime/app/index.js';
-import { type ActionCommand, EXECUTING_COMMANDS } from './inputs.js';
-
-/** Events whose runs hold the base repository's write token and secrets while a PR is open. */
-export const PRIVILEGED_PR_EVENTS: readonly string[] = ['pull_request_target'];
+import {
+  forkExecution,
+  PolicyViolationError,
+  type PullRequestRepos,
+  privilegedPrEvent,
+  workflowStepHas,
+} from '../runtime/app/index.js';
+import type { ActionCommand } from './inputs.js';
 
 export interface ForkCheck {
   /** Why the run must stop, or null. */
@@ -18,9 +21,12 @@ export function checkForkExecution(
   command: ActionCommand,
   allowForkExecution: boolean,
 ): ForkCheck {
-  const privileged = eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(eventName);
-  const executes = EXECUTING_COMMANDS.includes(command);
-  const verdict = forkExecution({ privileged, executes, repos, allowForkExecution });
+  const verdict = forkExecution({
+    privileged: privilegedPrEvent(eventName),
+    executes: workflowStepHas(command, 'executes'),
+    repos,
+    allowForkExecution,
+  });
   if (verdict.kind === 'allowed') return { refuse: null, warn: null };
   const which =
     verdict.repos === null

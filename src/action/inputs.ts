@@ -15,37 +15,19 @@ import {
   shownBranch,
   stateBranchProblem,
   UsageError,
+  WORKFLOW_STEP_NAMES,
+  type WorkflowStep,
+  workflowStepsWhere,
 } from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
 import { inputMessage, wordIssue } from './wording.js';
 import { workspaceSetupInputSchema } from './workspace-setup.js';
 
-/**
- * Each command and what it takes: `creates` a goal from `goal` (the others work on goal-id; fix may
- * take it from the PR's branch), `executes` repository code (agents, gates: refused on a fork's
- * head without opt-in), takes a `slice`.
- */
-const COMMAND_TABLE = {
-  run: { creates: true, executes: true, slice: false },
-  plan: { creates: true, executes: false, slice: false },
-  execute: { creates: false, executes: true, slice: true },
-  verify: { creates: false, executes: true, slice: true },
-  review: { creates: false, executes: true, slice: true },
-  integrate: { creates: false, executes: true, slice: true },
-  'open-pr': { creates: false, executes: false, slice: false },
-  merge: { creates: false, executes: false, slice: false },
-  status: { creates: false, executes: false, slice: true },
-  fix: { creates: false, executes: true, slice: false },
-} as const;
-export type ActionCommand = keyof typeof COMMAND_TABLE;
-export const COMMANDS = Object.keys(COMMAND_TABLE) as [ActionCommand, ...ActionCommand[]];
-const commandsWhere = (trait: keyof (typeof COMMAND_TABLE)[ActionCommand]) =>
-  COMMANDS.filter((command) => COMMAND_TABLE[command][trait]);
+/** The command input: a workflow step, whose traits (`workflowStepHas`) are the runtime's. */
+export type ActionCommand = WorkflowStep;
 /** Commands that create a goal; every other one works on `goal-id`. */
-export const CREATING_COMMANDS: readonly ActionCommand[] = commandsWhere('creates');
-/** Commands that run repository code (agents, gates): refused on a fork's head without opt-in. */
-export const EXECUTING_COMMANDS: readonly ActionCommand[] = commandsWhere('executes');
-const SLICE_COMMANDS: readonly ActionCommand[] = commandsWhere('slice');
+const CREATING_COMMANDS = workflowStepsWhere('creates');
+const SLICE_COMMANDS = workflowStepsWhere('slice');
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** A workflow expression as a user writes it in YAML, for examples in messages. */
@@ -146,7 +128,7 @@ function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
 export const actionInputsSchema = z
   .object({
     goal: optional(goalTextSchema),
-    command: oneOf('command', COMMANDS, 'command: run'),
+    command: oneOf('command', WORKFLOW_STEP_NAMES, 'command: run'),
     'goal-id': optional(
       matching('goal-id', GOAL_ID_PATTERN, 'a goal id (like fix-the-failing-tests-3fa9c1)', GOAL_ID_EXAMPLE),
     ),

@@ -1,16 +1,14 @@
 import { type DeliveryPlan, type Proof, type SliceWave, stepVerdict } from '../runtime/app/index.js';
 import type { ActionCommand } from './inputs.js';
 
-/** One entry of the `slices` output: what a matrix job needs to run one slice. */
-export type SliceRow = SliceWave;
-
 /** What a command did, as data: the runner turns it into outputs, a summary and a verdict. */
 export interface CommandOutcome {
   command: ActionCommand;
   goalId: string;
   proof: Proof;
   proofPath: string;
-  slices: SliceRow[];
+  /** The `slices` output: what a matrix job needs to run one slice. */
+  slices: SliceWave[];
   /** Whether the proof's status decides the step (run, execute, status). */
   judged: boolean;
   /** An expected refusal that fails the step (a blocked merge), in words. */

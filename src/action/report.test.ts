@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { renderStepSummary } from '../runtime/app/render.js';
 import { buildProof } from '../runtime/proof/build.js';
 import { evidence, gate, HEAD_SHA } from '../runtime/proof/test-evidence.js';
 import { gateAnnotations } from './annotations.js';
 import type { CommandOutcome } from './outcome.js';
 import { verdict } from './outcome.js';
 import { actionOutputs, OUTPUT_NAMES } from './outputs.js';
-import { renderSummary } from './summary.js';
+import { ACTION_STEPS } from './wording.js';
 
 const lintFailure = gate({
   kind: 'lint',
@@ -122,7 +123,7 @@ describe('outputs and summary', () => {
   });
 
   it('escapes user text and includes the proof with its known gaps', () => {
-    const summary = renderSummary(outcome({ notes: ['merge policy is *disabled*'] }));
+    const summary = renderStepSummary(outcome({ notes: ['merge policy is *disabled*'] }), null, ACTION_STEPS);
     expect(summary).toContain('| 0 | `s1` | Fix \\| the \\*crash\\* |');
     expect(summary).toContain('- merge policy is \\*disabled\\*');
     expect(summary).toContain('### Known gaps');

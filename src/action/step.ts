@@ -1,15 +1,14 @@
 import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
-import { gateGroups, goalProgress, keepsBranchesLocally } from '../runtime/app/index.js';
-import { renderProofText } from '../runtime/app/render.js';
+import { saveJobTrace } from '../adapters/actions-runner/job-trace.js';
+import { gateGroups, goalProgress, privilegedPrEvent, warnsLocalPolicy } from '../runtime/app/index.js';
+import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
 import { dispatch } from './dispatch.js';
-import { checkForkExecution, forkRefusal, PRIVILEGED_PR_EVENTS } from './fork-guard.js';
-import { CREATING_COMMANDS, readInputs } from './inputs.js';
+import { checkForkExecution, forkRefusal } from './fork-guard.js';
+import { readInputs } from './inputs.js';
 import { type CommandOutcome, verdict } from './outcome.js';
 import { actionOutputs } from './outputs.js';
-import { saveJobTrace } from './post/trace.js';
-import { renderSummary } from './summary.js';
 import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
 
 /** The inputs GitHub fills with tokens; removed from the environment children inherit. */
@@ -32,22 +31,24 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   // Git, gates and agents inherit this environment; none of them needs the token from here.
   for (const name of TOKEN_INPUT_ENVS) delete deps.env[name];
   const github = readGitHubEnv(deps.env);
-  const privileged = github.eventName !== undefined && PRIVILEGED_PR_EVENTS.includes(github.eventName);
-  const repos = privileged ? pullRequestRepos(await readEventPayload(github.eventPath)) : null;
+  const repos = privilegedPrEvent(github.eventName)
+    ? pullRequestRepos(await readEventPayload(github.eventPath))
+    : null;
   const fork = checkForkExecution(github.eventName, repos, inputs.command, inputs.allowForkExecution);
   if (fork.refuse !== null) throw forkRefusal(fork.refuse);
   if (fork.warn !== null) core.warning(fork.warn);
   // The policy is recorded when run or plan creates the goal.
-  if (keepsBranchesLocally(inputs.policy) && CREATING_COMMANDS.includes(inputs.command)) {
-    core.warning(LOCAL_POLICY_WARNING);
-  }
+  if (warnsLocalPolicy(inputs.command, inputs.policy)) core.warning(LOCAL_POLICY_WARNING);
   const rt = await composeActionRuntime(deps, inputs, github);
   // Before any worktree, branch or credential change: the post step undoes those, and only those.
   await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);
   const outcome = await dispatch(rt);
   await publish(rt, outcome);
   const progress = await goalProgress(rt.store, outcome.goalId);
-  return { summary: renderSummary(outcome, progress), failure: verdict(outcome, inputs.failOnNotReady) };
+  return {
+    summary: renderStepSummary(outcome, progress, ACTION_STEPS),
+    failure: verdict(outcome, inputs.failOnNotReady),
+  };
 }
 
 async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void> {

@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { workspaceSetupSchema } from '../runtime/app/index.js';
+import { argvOfLine, workspaceSetupSchema } from '../runtime/app/index.js';
 
 const EXAMPLE = `workspace-setup: |
     npm ci
     ["node", "scripts/make fixtures.js"]`;
 
+const LINE_PROBLEMS = {
+  quotes:
+    'has quotes or backslashes, which are not interpreted (omk never runs a shell); write the line as a JSON array of strings',
+  not_json: 'is not a JSON array of strings',
+  not_strings: 'must be a JSON array of strings',
+};
+
 /**
  * `workspace-setup`: the config's `workspace.setup` for this run, one command per line (blank
- * lines ignored). Nothing reaches a shell, so a line is plain words separated by whitespace, or a
- * JSON array of strings when an argument holds spaces or quotes. The commands are then judged by
+ * lines ignored), each line read by `argvOfLine`. The commands are then judged by
  * the config key's own rules (at most 16, no empty argument), worded for the input.
  */
 export const workspaceSetupInputSchema = z.string().transform((raw, ctx): string[][] | undefined => {
@@ -24,7 +30,8 @@ export const workspaceSetupInputSchema = z.string().transform((raw, ctx): string
   const commands: string[][] = [];
   for (const line of lines) {
     const argv = argvOfLine(line.text);
-    if (typeof argv === 'string') return fail(`line ${line.number} '${line.text}' ${argv}.`);
+    if (!Array.isArray(argv))
+      return fail(`line ${line.number} '${line.text}' ${LINE_PROBLEMS[argv.problem]}.`);
     commands.push(argv);
   }
   const judged = workspaceSetupSchema.safeParse(commands);
@@ -37,23 +44,3 @@ export const workspaceSetupInputSchema = z.string().transform((raw, ctx): string
       : '';
   return fail(`${where}${issue?.message ?? 'is not a list of commands'}.`);
 });
-
-/** One line's argv, or why it is not one. */
-function argvOfLine(text: string): string[] | string {
-  if (!text.startsWith('[')) {
-    if (/["'\\`]/.test(text)) {
-      return 'has quotes or backslashes, which are not interpreted (omk never runs a shell); write the line as a JSON array of strings';
-    }
-    return text.split(/\s+/);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'is not a JSON array of strings';
-  }
-  if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) {
-    return 'must be a JSON array of strings';
-  }
-  return parsed;
-}

@@ -103,7 +103,7 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
     const integrator = await runner('integrate');
     await integrator.state.pull(goalId);
     const { app, host, prepared } = await onRunner(integrator, goalId);
-    const integrate = () => integrateSlices(app, host, { goalId, prepared, dispatch: false, deliver: null });
+    const integrate = () => integrateSlices(app, host, { goalId, prepared, step: 'verify', dryRun: false });
     const { folded, result, notes } = await integrate();
     expect(folded).toBe(2);
     expect(notes).toEqual([]);

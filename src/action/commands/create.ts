@@ -3,8 +3,7 @@ import {
   SiblingCellError,
   startSharedGoal,
   UsageError,
-  type WorkflowCell,
-  workflowRunIdSuffix,
+  workflowGoalIdentity,
 } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
@@ -25,23 +24,13 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
   const { inputs } = rt;
   const goal = inputs.goal;
   if (goal === undefined) throw new Error('unreachable: the inputs schema requires goal for run and plan');
-  // Saved goals get their id from the workflow run, so a rerun of a killed run continues its goal.
-  const { runId, job, repo } = rt.github;
-  const derived =
-    runId === undefined || inputs.dryRun
-      ? {}
-      : {
-          idSuffix: workflowRunIdSuffix(
-            {
-              repo: `${repo.owner}/${repo.name}`,
-              runId,
-              job: job ?? '',
-              ...(inputs.goalKey === undefined ? {} : { goalKey: inputs.goalKey }),
-            },
-            goal.text,
-          ),
-        };
-  const cell = derived.idSuffix === undefined ? undefined : workflowCell(rt);
+  const { runId, job, repo, runAttempt, runnerName } = rt.github;
+  const where = { repo: `${repo.owner}/${repo.name}`, runId, job, runAttempt, runnerName };
+  const { cell, ...derived } = workflowGoalIdentity(
+    { ...where, hostname: rt.app.store.deps.host.hostname },
+    goal.text,
+    { goalKey: inputs.goalKey, dryRun: inputs.dryRun },
+  );
   const started = await abortOnSignal(rt.signals, async (signal) =>
     startSharedGoal(rt.app, rt.state, {
       ...(cell === undefined ? {} : { cell }),
@@ -73,13 +62,6 @@ export async function createCommand(rt: ActionRuntime, mode: 'run' | 'plan'): Pr
   if (started.executed !== null) reportSaved(rt, id, started.saved.executed);
   if (started.executed === null) return outcomeFor(rt, mode, id, { judged: mode === 'run' });
   return outcomeFor(rt, 'run', id, { judged: true, ...executedNotes(rt, started.executed) });
-}
-
-/** This job instance, when the runner says which attempt it is: the runner's name on its host. */
-function workflowCell(rt: ActionRuntime): WorkflowCell | undefined {
-  const { runAttempt, runnerName } = rt.github;
-  if (runAttempt === undefined) return undefined;
-  return { attempt: runAttempt, runner: `${runnerName ?? 'a runner'} on ${rt.app.store.deps.host.hostname}` };
 }
 
 /** Another cell of this matrix job holds the goal: the input that tells cells apart is goal-key. */

@@ -5,6 +5,7 @@ import {
   type ExecuteOutcome,
   executeAndDeliver,
   type PreparedAgent,
+  workflowDelivery,
 } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
 import { onGoalWithAgent, outcomeFor } from '../goal-state.js';
@@ -26,10 +27,10 @@ export function baseOf(rt: ActionRuntime): { base?: string; fallbackBase?: strin
   };
 }
 
-/** Where and how this job delivers; dry-run delivers nothing. */
+/** Whether (`workflowDelivery`), where and how this step delivers. */
 export function deliveryOf(rt: ActionRuntime) {
   return {
-    after: rt.inputs.dryRun ? ('dry-run' as const) : ('deliver' as const),
+    after: workflowDelivery(rt.inputs.command, rt.inputs.dryRun),
     ...baseOf(rt),
     method: rt.inputs.mergeMethod,
   };

@@ -1,4 +1,5 @@
 import { fetchGoalBranches } from '../../adapters/git/goal-branches.js';
+import { publishThroughForge } from '../../adapters/github/app-deps.js';
 import { abortOnSignal } from '../../adapters/process/signals.js';
 import {
   describeNote,
@@ -10,9 +11,8 @@ import {
 } from '../../runtime/app/index.js';
 import type { ActionRuntime } from '../compose.js';
 import { onGoalWithAgent, outcomeFor, requireSlice } from '../goal-state.js';
-import type { ActionCommand } from '../inputs.js';
 import type { CommandOutcome } from '../outcome.js';
-import { deliveryOf } from './execute.js';
+import { baseOf } from './execute.js';
 
 /** Matrix jobs share slice branches through the repository and the goal through the state branch. */
 function fanOutHost(rt: ActionRuntime): FanOutHost {
@@ -20,13 +20,7 @@ function fanOutHost(rt: ActionRuntime): FanOutHost {
     ...rt.app.shared,
     fetchBranches: (goalId) =>
       fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env }),
-    publishBranch: async (branch, sha, lease) =>
-      (await rt.forge()).push({
-        repoRoot: rt.repoRoot,
-        branch,
-        sha,
-        ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
-      }),
+    publishBranch: publishThroughForge(rt.forge, rt.repoRoot),
   };
 }
 
@@ -71,15 +65,16 @@ export async function executeSliceCommand(
 export async function integrateCommand(
   rt: ActionRuntime,
   goalId: string,
-  command: ActionCommand,
+  command: 'integrate' | 'verify' | 'review',
 ): Promise<CommandOutcome> {
-  const delivers = command === 'integrate' && !rt.inputs.dryRun;
   const notes = await onGoalWithAgent(rt, goalId, `${command}: goal ${goalId}`, async (prepared) => {
     const done = await integrateSlices(rt.app, fanOutHost(rt), {
       goalId,
       prepared,
-      dispatch: command === 'integrate',
-      deliver: delivers ? deliveryOf(rt) : null,
+      step: command,
+      dryRun: rt.inputs.dryRun,
+      ...baseOf(rt),
+      method: rt.inputs.mergeMethod,
     });
     return integratedNotes(done).map((note) => describeNote(note, rt.app.words));
   });

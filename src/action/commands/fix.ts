@@ -11,6 +11,7 @@ import {
   fixGoalId,
   fixNote,
   fixPullRequest,
+  fixRan,
   type GoalRecord,
   type PreparedAgent,
   prepareAgent,
@@ -89,7 +90,7 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   );
   if (typeof step === 'string') return outcomeFor(rt, 'fix', goalId, { notes: [step] });
   const note = describeNote(fixNote(step), rt.app.words);
-  return outcomeFor(rt, 'fix', goalId, { judged: step.kind !== 'already_handled', notes: [note] });
+  return outcomeFor(rt, 'fix', goalId, { judged: fixRan(step), notes: [note] });
 }
 
 /** The goal's branches from the repository; when that fails, this runner's (an earlier step of this job made them). */

@@ -9,6 +9,7 @@ import { withCredentialsAway } from './credentials.js';
 import { type AfterExecution, type DeliveryOptions, deliverByPolicy, NOTHING_DELIVERED } from './deliver.js';
 import { type AppDeps, inPhase, type SharedState } from './deps.js';
 import { withFailureRecorded } from './execute.js';
+import { workflowDelivery, workflowStepHas } from './workflow-steps.js';
 
 /** A host that runs a goal's slices on several machines shares their branches through a remote. */
 export interface FanOutHost extends SharedState {
@@ -89,33 +90,40 @@ export interface IntegrateOutcome extends AfterExecution {
  * branch, reruns the gates and reviews there and settles the proof. `integrate` first runs any
  * slice still pending itself, repairs a merged tree that fails where the slices passed (an
  * until-ready goal: the integration-fix task, within attempts and budget) and reruns in place the
- * done slices whose oracle does not hold there (within their round), then delivers by policy;
- * `verify` and `review` run no agent.
+ * done slices whose oracle does not hold there (within their round), then delivers by policy
+ * (`workflowDelivery`); `verify` and `review` run no agent.
  */
 export async function integrateSlices(
   deps: AppDeps,
   host: FanOutHost,
-  request: { goalId: string; prepared: PreparedAgent; dispatch: boolean; deliver: DeliveryOptions | null },
+  request: DeliveryOptions & {
+    goalId: string;
+    prepared: PreparedAgent;
+    step: 'integrate' | 'verify' | 'review';
+    dryRun: boolean;
+  },
 ): Promise<IntegrateOutcome> {
-  const { goalId } = request;
-  const controller = await fanOutController(deps, host, goalId, request.prepared);
+  const { goalId, step, dryRun, prepared, ...delivery } = request;
+  const dispatch = workflowStepHas(step, 'runsPending');
+  const controller = await fanOutController(deps, host, goalId, prepared);
   await controller.fetchBranches();
   const folded = await foldSliceResults(controller, goalId);
   const goal = await deps.store.read(goalId);
   // An until-ready goal's integrate step repairs a merged tree that fails where the slices passed,
   // and reruns here the done slices whose oracle does not hold on the integrated tree (within
   // their round), as the local controller does; verify and review only report.
-  const untilReady = request.dispatch && goal.options.untilReady;
+  const untilReady = dispatch && goal.options.untilReady;
   const result = await inPhase(deps, `omk: integrating goal ${goalId}`, () =>
     withCredentialsAway(deps, goal.repo.root, () =>
       executeGoal(controller, goalId, {
         untilReady,
-        dispatch: request.dispatch,
+        dispatch,
         repair: untilReady,
         reopenSettled: false,
       }),
     ).then(withFailureRecorded(deps)),
   );
-  if (request.deliver === null) return { folded, result, ...NOTHING_DELIVERED, notes: [] };
-  return { folded, result, ...(await deliverByPolicy(deps, goalId, request.deliver)) };
+  if (workflowDelivery(step, dryRun) !== 'deliver')
+    return { folded, result, ...NOTHING_DELIVERED, notes: [] };
+  return { folded, result, ...(await deliverByPolicy(deps, goalId, delivery)) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gate } from '../proof/test-evidence.js';
-import { gateAnnotationsOf } from './gate-annotations.js';
+import { gateAnnotationsOf, loggedGateAnnotations } from './gate-annotations.js';
 
 describe('gateAnnotationsOf', () => {
   it('puts a failing gate on the lines its output names, relative to the group root, each line once', () => {
@@ -32,5 +32,19 @@ describe('gateAnnotationsOf', () => {
       ['warning', 2],
       ['warning', 3],
     ]);
+  });
+});
+
+describe('loggedGateAnnotations', () => {
+  it('puts paths relative to the workspace above working-directory, and says how a lineless gate ended', () => {
+    const lint = gate({ kind: 'lint', outcome: 'failed', exitCode: 1, tail: 'src/a.js:4: lint error' });
+    const timeout = gate({ kind: 'test', outcome: 'timeout', exitCode: null, tail: 'killed after 10m' });
+    const groups = [{ gates: [lint, timeout], root: null }];
+    const [onLine, lineless] = loggedGateAnnotations(groups, { repoRoot: '/ws/app', workspace: '/ws' }, 50);
+    expect(onLine).toMatchObject({ level: 'failure', file: 'app/src/a.js', startLine: 4 });
+    expect(lineless?.file).toBeUndefined();
+    expect(lineless?.message).toMatch(/^test .*its output is in the job summary\.$/);
+    const outside = loggedGateAnnotations(groups, { repoRoot: '/elsewhere', workspace: '/ws' }, 1);
+    expect(outside[0]?.file).toBe('src/a.js');
   });
 });

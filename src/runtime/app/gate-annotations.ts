@@ -1,6 +1,7 @@
+import { isAbsolute, join, relative } from 'node:path';
 import { gateAnnotationLevel, gateOutputAnnotations } from '../delivery/annotations.js';
 import type { Annotation } from '../forge/port.js';
-import { gateOutcomeLabel } from '../proof/render-text.js';
+import { gateOutcomeLabel, shortSha } from '../proof/render-text.js';
 import type { GateEvidence } from '../proof/schema.js';
 import type { GateGroup } from './goal-report.js';
 
@@ -49,4 +50,43 @@ export function gateAnnotationsOf(
     }
   }
   return out;
+}
+
+/** A gate annotation as a CI log shows it: a message, and the file and lines it is on, if any. */
+export interface LoggedGateAnnotation {
+  level: Annotation['level'];
+  title: string;
+  message: string;
+  /** Relative to the workspace the log's paths are read against; absent: on no line. */
+  file?: string;
+  startLine?: number;
+  endLine?: number;
+}
+
+/**
+ * `gateAnnotationsOf` for a CI log, whose paths are relative to its workspace (working-directory
+ * may be below it): a gate that named no line says how it ended and where its output is.
+ */
+export function loggedGateAnnotations(
+  groups: readonly GateGroup[],
+  where: { repoRoot: string; workspace: string | undefined },
+  max: number,
+): LoggedGateAnnotation[] {
+  return gateAnnotationsOf(groups, where.repoRoot, max).map(({ level, title, gate, line }) => {
+    if (line === null) {
+      const exit = gate.exitCode === null ? '' : ` (exit ${gate.exitCode})`;
+      const message = `${gate.name} ${gateOutcomeLabel(gate)}${exit} on ${shortSha(gate.sha)}; its output is in the job summary.`;
+      return { level, title, message };
+    }
+    const { startLine, endLine, message } = line;
+    return { level, title, message, file: workspacePath(line.path, where), startLine, endLine };
+  });
+}
+
+function workspacePath(path: string, where: { repoRoot: string; workspace: string | undefined }): string {
+  if (where.workspace === undefined) return path;
+  const fromWorkspace = relative(where.workspace, join(where.repoRoot, path));
+  return fromWorkspace.startsWith('..') || isAbsolute(fromWorkspace)
+    ? path
+    : fromWorkspace.split('\\').join('/');
 }

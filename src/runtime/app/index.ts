@@ -111,6 +111,7 @@ export {
   type SandboxNetwork,
 } from '../sandbox/port.js';
 export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+export { type ArgvProblem, argvOfLine } from '../text/argv.js';
 // Request and result types, and the errors the use cases throw.
 export { formatDuration } from '../text/duration.js';
 export {
@@ -187,7 +188,12 @@ export { FixBatches } from './fix-batches.js';
 export { type FixReport, fixReply } from './fix-reply.js';
 export { type FixTarget, type FixTargetRequest, fixGoalId, fixTarget } from './fix-target.js';
 export { type ForkExecution, forkExecution, type PullRequestRepos } from './fork-execution.js';
-export { type GateAnnotation, gateAnnotationsOf } from './gate-annotations.js';
+export {
+  type GateAnnotation,
+  gateAnnotationsOf,
+  type LoggedGateAnnotation,
+  loggedGateAnnotations,
+} from './gate-annotations.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -224,9 +230,11 @@ export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
+// h-action
 export {
   deliveredReport,
   executedReport,
+  fixRan,
   fixVerdict,
   type GoalSummary,
   type GoalVerdict,
@@ -334,6 +342,21 @@ export {
   type WatchView,
   watchGoal,
 } from './watch.js';
-export { SiblingCellError, type WorkflowCell } from './workflow-cell.js';
+export {
+  SiblingCellError,
+  type WorkflowCell,
+  type WorkflowRunPlace,
+  workflowGoalIdentity,
+} from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
 export { followHud } from './hud-follow.js';
+export {
+  privilegedPrEvent,
+  WORKFLOW_STEP_NAMES,
+  type WorkflowStep,
+  type WorkflowStepTrait,
+  warnsLocalPolicy,
+  workflowDelivery,
+  workflowStepHas,
+  workflowStepsWhere,
+} from './workflow-steps.js';

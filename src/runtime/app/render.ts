@@ -17,6 +17,11 @@ export {
   stopWords,
   wavesTable,
 } from '../markdown/goal-sections.js';
+export {
+  renderFailureSummary,
+  renderStepSummary,
+  type StepSummary,
+} from '../markdown/job-summary.js';
 export { plainMessage } from '../markdown/plain-words.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
 export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';

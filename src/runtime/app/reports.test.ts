@@ -3,6 +3,7 @@ import { goalRecord } from '../delivery/test-delivery.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
 import {
+  fixRan,
   goalSummary,
   mergeReport,
   runVerdict,
@@ -126,5 +127,23 @@ describe('settledVerdict', () => {
     expect(settledVerdict({ status: 'rejected', stoppedBy: null })).toBe('refused');
     expect(settledVerdict({ status: 'blocked_on_human', stoppedBy: null })).toBe('not_ready');
     expect(settledVerdict({ status: 'failed', stoppedBy: null })).toBe('not_ready');
+  });
+});
+
+describe('fixRan', () => {
+  it('is false only when every request had been handled already', () => {
+    expect(fixRan({ kind: 'already_handled', requestIds: ['r1'] })).toBe(false);
+    const report = {
+      pr: 7,
+      headSha: 'a'.repeat(40),
+      changedFiles: ['src/math.js'],
+      agentFailure: null,
+      proofStatus: 'ready' as const,
+      failing: [],
+      delivered: true,
+    };
+    const ran = { requestIds: ['r1'], pr: 7, sliceId: null, report, replied: 1, resolved: 0 };
+    expect(fixRan({ kind: 'applied', ...ran, proofStatus: 'ready' })).toBe(true);
+    expect(fixRan({ kind: 'failed', ...ran, proofStatus: 'not_ready' })).toBe(true);
   });
 });

@@ -91,6 +91,14 @@ export function fixVerdict(outcome: FixOutcome): GoalVerdict {
   return outcome.kind === 'failed' ? 'not_ready' : 'ok';
 }
 
+/**
+ * Whether a fix ran and its proof decides the caller's step: not when every request it was given
+ * had been handled already (a redelivered review), which changed nothing.
+ */
+export function fixRan(outcome: FixOutcome): outcome is Exclude<FixOutcome, { kind: 'already_handled' }> {
+  return outcome.kind !== 'already_handled';
+}
+
 /** PRs opened or updated, the slices skipped, the proof's status. */
 export function deliveredReport(result: DeliverResult) {
   return { delivered: result.delivered, skipped: result.plan.skipped, proofStatus: result.proof.status };

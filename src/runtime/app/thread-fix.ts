@@ -3,6 +3,7 @@ import type { UntrustedCustomAgent } from './agent-trust.js';
 import { type ChangeRequest, type FixOutcome, fixPullRequest, type ReviewReplies } from './fix.js';
 import { fixNote } from './goal-steps.js';
 import { repoRunAgent } from './repo-agent.js';
+import { fixRan } from './reports.js';
 import { onSharedGoal, type ThreadCheckout, type ThreadHost } from './thread-host.js';
 import { fixStepPlan } from './thread-job.js';
 import { untrustedGoalAgent } from './thread-trust.js';
@@ -55,8 +56,7 @@ export function fixOnThread<W extends ThreadCheckout>(
       ws,
     );
     if (step.kind === 'not_shared') return { kind: 'not_shared' };
-    if (step.value.kind !== 'already_handled')
-      await host.show(ws.store, goalId, 'settled', [fixNote(step.value)]);
+    if (fixRan(step.value)) await host.show(ws.store, goalId, 'settled', [fixNote(step.value)]);
     return { kind: 'done', outcome: step.value };
   });
 }

@@ -1,6 +1,7 @@
 import { BusyError } from '../errors.js';
 import type { GoalStore } from '../goal/store.js';
 import { appendDecisions, readDecisions } from '../state/decisions.js';
+import { workflowRunIdSuffix } from './shared-goal.js';
 
 /**
  * The job instance of a CI workflow run that asks for a goal: the run's attempt (a rerun of a job
@@ -65,4 +66,41 @@ export class SiblingCellError extends BusyError {
     this.goalId = goalId;
     this.holder = holder;
   }
+}
+
+/** Where a CI step runs, as its runner says; undefined: the runner did not say. */
+export interface WorkflowRunPlace {
+  /** owner/name */
+  repo: string;
+  runId: string | undefined;
+  job: string | undefined;
+  runAttempt: string | undefined;
+  runnerName: string | undefined;
+  /** The machine the runner runs on. */
+  hostname: string;
+}
+
+/**
+ * How a CI step's new goal is named and held: a saved goal's id derives from the workflow run (a
+ * rerun of a killed run continues its goal; `goalKey` tells a matrix job's cells apart), and, when
+ * the runner says which attempt this is, this job instance is the cell that holds it. A dry run
+ * (nothing is saved) or a step outside a workflow run gets neither.
+ */
+export function workflowGoalIdentity(
+  place: WorkflowRunPlace,
+  goal: string,
+  options: { goalKey: string | undefined; dryRun: boolean },
+): { idSuffix?: string; cell?: WorkflowCell } {
+  const { runId, runAttempt } = place;
+  if (runId === undefined || options.dryRun) return {};
+  const key = { repo: place.repo, runId, job: place.job ?? '' };
+  const idSuffix = workflowRunIdSuffix(
+    options.goalKey === undefined ? key : { ...key, goalKey: options.goalKey },
+    goal,
+  );
+  if (runAttempt === undefined) return { idSuffix };
+  return {
+    idSuffix,
+    cell: { attempt: runAttempt, runner: `${place.runnerName ?? 'a runner'} on ${place.hostname}` },
+  };
 }

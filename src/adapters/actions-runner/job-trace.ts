@@ -1,18 +1,12 @@
-import type { ActionCore } from '../../adapters/actions-runner/core.js';
-import { listOmkRefs } from '../../adapters/git/job-leftovers.js';
+import type { JobCheckout } from '../git/job-cleanup.js';
+import { listOmkRefs } from '../git/job-leftovers.js';
+import type { ActionCore } from './core.js';
 
 /** The state key the main step leaves for its post step. */
 const TRACE_STATE = 'omk-job';
 
 /** What the post step needs to undo the main step's changes to the checkout, and only those. */
-export interface JobTrace {
-  /** The checkout omk worked in. */
-  repoRoot: string;
-  /** omk's state root in this job: its worktrees, goal directories and stashed credential. */
-  stateRoot: string;
-  /** The refs in omk's namespaces that existed before the step: never deleted. */
-  refsBefore: string[];
-}
+export type JobTrace = JobCheckout;
 
 /**
  * Checked by hand, not with zod: three fields do not justify parsing zod's megabyte in every

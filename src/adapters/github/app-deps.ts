@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { AppDeps } from '../../runtime/app/index.js';
+import { type Forge, heuristicPlanner } from '../../runtime/app/ports.js';
+import { createExecutionHost, logMaxBytesFromEnv } from '../execution-host.js';
+import { gitRepo } from '../git/repo.js';
+
+/** What differs between GitHub hosts (the Action's runner, the bot's job): the rest is composed here. */
+export type GitHubHostParts = Pick<AppDeps, 'store' | 'reporter' | 'env' | 'words'> & {
+  forge: () => Promise<Forge>;
+};
+
+/**
+ * The use cases' dependencies as a GitHub host composes them: git, the heuristic planner (an
+ * agent plans when the goal asks), agents and gates confined as the environment's sandbox says,
+ * and the repository's GitHub forge.
+ */
+export function githubAppDeps(parts: GitHubHostParts): AppDeps {
+  const { env } = parts;
+  return {
+    ...parts,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    randomHex: () => randomBytes(3).toString('hex'),
+    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env }),
+  };
+}
+
+/**
+ * Publishes a finished slice's branch to the repository through the forge's push: fast-forward
+ * only, or over `lease` (the head it replaces), so other machines and a resume build on it.
+ */
+export function publishThroughForge(
+  forge: () => Promise<Forge>,
+  repoRoot: string,
+): (branch: string, sha: string, lease?: string) => Promise<void> {
+  return async (branch, sha, lease) =>
+    (await forge()).push({
+      repoRoot,
+      branch,
+      sha,
+      ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
+    });
+}
