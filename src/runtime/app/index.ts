@@ -213,6 +213,7 @@ export {
   sharedGoalNeeds,
 } from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
+export { followHud } from './hud-follow.js';
 export {
   integratedNotes,
   judgeProof,
@@ -349,7 +350,6 @@ export {
   workflowGoalIdentity,
 } from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
-export { followHud } from './hud-follow.js';
 export {
   privilegedPrEvent,
   WORKFLOW_STEP_NAMES,
