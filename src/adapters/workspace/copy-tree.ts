@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 
 /**
@@ -24,6 +24,8 @@ export interface DigestedCopy {
   symlinks: { path: string; text: string }[];
   /** The source's `treeDigest`, each entry as it was just before it was copied. */
   sourceDigest: string;
+  /** The copy's `contentDigest`, each file read just after it was copied (before anyone could write it). */
+  contentDigest: string;
   /**
    * What `treeDigest` says of `tree`, a tree of hard links to the copy's files and of symbolic
    * links made anew, for as long as no file of the copy has been written or replaced since it was
@@ -58,7 +60,14 @@ export async function copyTreeWithDigests(
   target: string,
   finalTarget = target,
 ): Promise<DigestedCopy> {
-  const record: Recorded = { dirs: [], filePaths: [], symlinks: [], sourceLines: [], fileLines: [] };
+  const record: Recorded = {
+    dirs: [],
+    filePaths: [],
+    symlinks: [],
+    sourceLines: [],
+    fileLines: [],
+    contentLines: [],
+  };
   const { files } = await walkClone(source, target, 'copy', finalTarget, record);
   const { dirs, filePaths, symlinks, fileLines } = record;
   return {
@@ -68,6 +77,7 @@ export async function copyTreeWithDigests(
     filePaths,
     symlinks,
     sourceDigest: digestLines(record.sourceLines),
+    contentDigest: digestLines(record.contentLines),
     async copyDigest(tree, restamped = []) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
@@ -87,6 +97,7 @@ interface Recorded {
   symlinks: { path: string; text: string }[];
   sourceLines: string[];
   fileLines: string[];
+  contentLines: string[];
 }
 
 async function walkClone(
@@ -123,6 +134,7 @@ async function walkClone(
         if (record) {
           record.filePaths.push(relative(target, dst));
           record.fileLines.push(await stamp(target, dst));
+          record.contentLines.push(await contentLine(target, dst));
         }
       }),
     );
@@ -149,6 +161,49 @@ export async function treeDigest(root: string): Promise<string> {
   };
   await walk(root);
   return digestLines(lines);
+}
+
+/**
+ * A digest of every regular file's path and content (symbolic links and directories are
+ * `treeDigest`'s): a file written in place whose size and modification time were set back
+ * (`touch -r`) still changes it. It reads every byte, so it is taken only where sizes and times
+ * cannot be trusted: omk's shared copy of node_modules, which every worktree links to.
+ */
+export async function contentDigest(root: string): Promise<string> {
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return walk(path);
+        if (entry.isFile()) files.push(path);
+      }),
+    );
+  };
+  await walk(root);
+  return digestLines(await Promise.all(files.map((path) => contentLine(root, path))));
+}
+
+/** At most this many files are read at once (each read holds a descriptor and the file's bytes). */
+const READS_AT_ONCE = 32;
+let reading = 0;
+const waiting: (() => void)[] = [];
+
+async function contentLine(root: string, path: string): Promise<string> {
+  // A finished read hands its slot straight to the next waiting one.
+  if (reading >= READS_AT_ONCE) await new Promise<void>((resume) => waiting.push(resume));
+  else reading += 1;
+  try {
+    const digest = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+    return `${relative(root, path)}\0${digest}`;
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else reading -= 1;
+  }
 }
 
 function digestLine(root: string, path: string, info: BigIntStats): string {

@@ -12,7 +12,14 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isPidAlive } from '../process/host.js';
-import { cloneTree, copyTreeWithDigests, type DigestedCopy, retarget, treeDigest } from './copy-tree.js';
+import {
+  cloneTree,
+  contentDigest,
+  copyTreeWithDigests,
+  type DigestedCopy,
+  retarget,
+  treeDigest,
+} from './copy-tree.js';
 
 /** How a worktree's node_modules was made. */
 export interface GivenTree {
@@ -31,11 +38,11 @@ const KEEP_PER_CHECKOUT = 3;
  * of the checkout's node_modules, which worktrees of every goal hard-link to (ten times faster
  * than copying). The user's files are never linked: with no intact snapshot, the worktree gets a
  * real copy of the checkout's, and the snapshot is then made of links to that copy's files, in the
- * background, while the worktree is already in use. A snapshot is used only while both digests
+ * background, while the worktree is already in use. A snapshot is used only while the digests
  * taken when its copy was made still hold: the checkout's node_modules (a reinstall or an edit
- * there makes a new copy; checked once per `scope`, the goal, in this process) and the copy's own
- * (a file written in place through any worktree's link changes it, and the next worktree gets a
- * fresh copy).
+ * there makes a new copy; checked once per `scope`, the goal, in this process) and the copy's own,
+ * by sizes and times and then by content (a file written in place through any worktree's link
+ * changes it, its time set back or not, and the next worktree gets a fresh copy).
  */
 export function createSnapshots() {
   const queue = new Map<string, Promise<unknown>>();
@@ -141,18 +148,25 @@ async function give(
   return { ...given, filling: fill(dir, target, copied, request.sealed).catch(() => {}) };
 }
 
-/** Whether the snapshot at `dir` was made completely and both its digests still hold. */
+/**
+ * Whether the snapshot at `dir` was made completely and its digests still hold: the checkout's
+ * and the snapshot's sizes and times, then the snapshot's content. Sizes and times alone do not
+ * do: a process of the user's (an unsandboxed agent) can write a linked file in place and set its
+ * time back, and every later worktree would get that file.
+ */
 async function intact(source: string, dir: string, sourceChecked: boolean): Promise<boolean> {
-  const [stamp, sourceStamp] = await Promise.all([
+  const [stamp, sourceStamp, contentStamp] = await Promise.all([
     readOrNull(join(dir, 'digest')),
     readOrNull(join(dir, 'source-digest')),
+    readOrNull(join(dir, 'content-digest')),
   ]);
-  if (stamp === null || sourceStamp === null) return false;
+  if (stamp === null || sourceStamp === null || contentStamp === null) return false;
   const [now, sourceNow] = await Promise.all([
     treeDigest(join(dir, 'node_modules')).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null),
   ]);
-  return stamp === now && sourceStamp === sourceNow;
+  if (stamp !== now || sourceStamp !== sourceNow) return false;
+  return contentStamp === (await contentDigest(join(dir, 'node_modules')).catch(() => null));
 }
 
 /**
@@ -207,6 +221,9 @@ async function publish(dir: string, make: (tree: string) => Promise<DigestedCopy
     await rm(partial, { recursive: true, force: true });
     const copied = await make(tree);
     await writeFile(join(partial, 'source-digest'), copied.sourceDigest);
+    // Of the copy as it was made: a file written in the worktree before the snapshot links to it
+    // does not match.
+    await writeFile(join(partial, 'content-digest'), copied.contentDigest);
     // The snapshot's digest last: a snapshot without one is made again.
     await writeFile(join(partial, 'digest'), await copied.copyDigest(tree));
     await mkdir(dirname(dir), { recursive: true });

@@ -21,6 +21,7 @@ import {
   withPull,
   writeDelivery,
 } from './state.js';
+import { refuseTamperedDelivery } from './state-recheck.js';
 
 export interface DeliverDeps {
   store: GoalStore;
@@ -84,6 +85,8 @@ export async function deliverGoal(
   const { store, forge } = deps;
   const paths = store.paths(goalId);
   const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
+  // Before anything is pushed: the evidence as this process's controller left it, or nothing.
+  await refuseTamperedDelivery(store, goalId);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   if (loaded.goal.status === 'cancelled' || loaded.goal.status === 'rejected') {
     throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {

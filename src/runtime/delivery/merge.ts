@@ -15,6 +15,7 @@ import { readProofBlock } from './proof-block.js';
 import { proofCheckProblems } from './proof-check.js';
 import { proofIntegrityProblems } from './proof-integrity.js';
 import { readDelivery } from './state.js';
+import { recheckLocked, tamperedMergeReasons } from './state-recheck.js';
 
 export interface MergeOptions {
   method: MergeMethod;
@@ -34,7 +35,7 @@ export type MergeGoalResult =
     }
   | {
       merged: false;
-      blockedBy: MergeBlocker | 'head_moved' | 'not_mergeable' | 'merged_outside_omk';
+      blockedBy: MergeBlocker | 'head_moved' | 'not_mergeable' | 'merged_outside_omk' | 'state_tampered';
       reasons: { blocker: string; detail: string }[];
       pr: number;
     };
@@ -184,9 +185,12 @@ export async function mergeGoal(
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
   // The verdict and the intent land before the forge is asked: a merge cut short after the forge
-  // made it is found by the next call, never attempted twice.
-  await store.withGoalLock(goalId, async () => {
+  // made it is found by the next call, never attempted twice. Right before, the goal's evidence is
+  // compared once more with what this process's controller wrote (an edit since the proof).
+  const tampered = await store.withGoalLock(goalId, async () => {
     refuseSettled((await store.read(goalId)).status, goalId);
+    const found = await recheckLocked(store, goalId, 'the merge');
+    if (found.length > 0) return found;
     await events.append([
       {
         type: 'merge_evaluated',
@@ -194,7 +198,13 @@ export async function mergeGoal(
       },
       { type: 'merge_requested', data: { pr: pr.number, sha: decision.sha, method: options.method } },
     ]);
+    return [];
   });
+  if (tampered.length > 0) {
+    const reasons = tamperedMergeReasons(tampered);
+    await recordRefusal(reasons, observed);
+    return { merged: false, blockedBy: 'state_tampered', reasons, pr: pr.number };
+  }
   const outcome = await forge.merge(pr.number, decision.sha, options.method);
   if (!outcome.merged) {
     // A merge retried after its answer was lost is refused (the PR is closed): the PR tells.

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeProofDigest } from '../../src/runtime/proof/digest.js';
+import { proofSchema } from '../../src/runtime/proof/schema.js';
+import { git } from '../helpers/git-repo.js';
+import {
+  type ActionEnv,
+  type ActionRun,
+  createActionEnv,
+  errorLines,
+  NO_CI_CONFIG,
+  separateJob,
+} from './harness.js';
+
+/**
+ * A run job delivers a `not_ready` goal with a manual merge policy: the integrator PR is open.
+ * Someone with push access then flips the goal to `ready` on the state branch — proof.json
+ * re-digested (the digest is unkeyed), and goal.json's status too — and a separate job runs the
+ * Action's `merge`. It must refuse, say why, and merge nothing.
+ */
+
+// A performance goal with no benchmark gate comes out `not_ready` (nothing measured a speed-up)
+// with its one slice done and delivered. The agent makes the fixture's tests pass (its `add` is the
+// committed bug), its slice's one change.
+const PERF_GOAL = 'make multiply in src/math.js 2x faster';
+const AGENT = `#!/bin/sh
+sed -i 's/return a - b;/return a + b;/' src/math.js
+`;
+
+let env: ActionEnv;
+let goalId = '';
+let mainBefore = '';
+
+/** Rewrites the goal on the state branch as a forger with push access would; returns the flipped digest. */
+async function flipToReady(alsoGoalJson: boolean): Promise<string> {
+  const dir = await mkdtemp(join(env.runnerTemp, 'forger-'));
+  try {
+    execFileSync('git', ['clone', '--quiet', '--branch', 'omk/state', env.repo.origin, dir]);
+    const path = join(dir, 'goals', goalId, 'proof.json');
+    const proof = proofSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    expect(proof.status).toBe('not_ready');
+    const { digest: _old, ...body } = { ...proof, status: 'ready' as const, knownGaps: [] };
+    const digest = computeProofDigest(body);
+    await writeFile(path, `${JSON.stringify({ ...body, digest }, null, 2)}\n`);
+    if (alsoGoalJson) {
+      const goalPath = join(dir, 'goals', goalId, 'goal.json');
+      const goal = JSON.parse(await readFile(goalPath, 'utf8')) as { status: string };
+      await writeFile(goalPath, `${JSON.stringify({ ...goal, status: 'ready' }, null, 2)}\n`);
+    }
+    git(dir, '-c', 'user.name=forger', '-c', 'user.email=f@example.com', 'commit', '-q', '-am', 'ready');
+    git(dir, 'push', '--quiet', 'origin', 'omk/state');
+    return digest;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function expectRefused(run: ActionRun): string {
+  expect(run.code, run.stdout.slice(-3000)).toBe(1);
+  expect(run.outputs.merged).toBe('false');
+  expect([...env.server.state.pulls.values()].filter((pull) => pull.merged)).toEqual([]);
+  expect(git(env.repo.origin, 'rev-parse', 'refs/heads/main')).toBe(mainBefore);
+  return errorLines(run).join('\n');
+}
+
+beforeAll(async () => {
+  env = await createActionEnv({ files: NO_CI_CONFIG, executables: { 'tools/agent.sh': AGENT } });
+  mainBefore = git(env.repo.origin, 'rev-parse', 'refs/heads/main');
+  const run = await env.run({
+    goal: PERF_GOAL,
+    agent: 'script:./tools/agent.sh',
+    policy: 'auto-pr',
+    'merge-policy': 'manual',
+    'llm-planner': 'false',
+    sandbox: 'off',
+    'fail-on-not-ready': 'false',
+  });
+  expect(run.code, run.stdout.slice(-3000)).toBe(0);
+  expect(run.outputs.status).toBe('not_ready');
+  goalId = run.outputs['goal-id'] ?? '';
+  // Delivered: the integrator PR is open, so only the merge's own checks stand in the way.
+  expect([...env.server.state.pulls.values()].some((pull) => pull.state === 'open')).toBe(true);
+}, 240_000);
+afterAll(async () => {
+  await env.cleanup();
+});
+
+describe('a not_ready proof flipped to ready on the state branch, then an Action merge job', () => {
+  it('proof.json flipped and re-digested: refused, saying proof.json does not match its evidence', async () => {
+    await flipToReady(false);
+    const errors = expectRefused(await separateJob(env, { command: 'merge', 'goal-id': goalId }));
+    expect(errors).toContain(
+      'proof.json does not match its evidence (status ready where the evidence gives not_ready)',
+    );
+  }, 120_000);
+
+  it('goal.json flipped to ready as well: still refused on the evidence, nothing merged', async () => {
+    await flipToReady(true);
+    const errors = expectRefused(await separateJob(env, { command: 'merge', 'goal-id': goalId }));
+    expect(errors).toContain(
+      'proof.json does not match its evidence (status ready where the evidence gives not_ready)',
+    );
+    expect(errors).toMatch(/proof_not_ready|the proof is not_ready/);
+  }, 120_000);
+});
