@@ -148,19 +148,30 @@ async function walkClone(
  * any hard link to it) changes it. Creating links does not (it changes ctime, not mtime).
  */
 export async function treeDigest(root: string): Promise<string> {
+  return (await treeStamp(root)).digest;
+}
+
+/**
+ * `treeDigest`, and the latest change time (ctime, in ns) of any entry: every write, `chmod`,
+ * `touch -r` and hard link sets an inode's change time to now, and nobody but root can set it back.
+ */
+export async function treeStamp(root: string): Promise<{ digest: string; changedNs: bigint }> {
   const lines: string[] = [];
+  let changedNs = 0n;
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     await Promise.all(
       entries.map(async (entry) => {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) return walk(path);
-        lines.push(digestLine(root, path, await lstat(path, { bigint: true })));
+        const info = await lstat(path, { bigint: true });
+        if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
+        lines.push(digestLine(root, path, info));
       }),
     );
   };
   await walk(root);
-  return digestLines(lines);
+  return { digest: digestLines(lines), changedNs };
 }
 
 /**

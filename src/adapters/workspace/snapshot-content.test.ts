@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,6 +104,24 @@ describe("omk's shared copy of node_modules, written in place with its times set
     expect(await readFile(join(third, 'node_modules', 'tool', 'index.js'), 'utf8')).toBe(ORIGINAL);
     // The checkout's own file was never linked, so never written.
     expect(await readFile(join(checkout, 'node_modules', 'tool', 'index.js'), 'utf8')).toBe(ORIGINAL);
+  });
+
+  it("reads the content only when a file's change time moved since omk last knew it whole", async () => {
+    await prepare(await worktree('first'));
+    await prepare(await worktree('second'));
+    // Nothing changed since the second worktree's links: the third does not read the content, so
+    // a content digest gone wrong is not even looked at.
+    const [snapshot] = await readdir(join(dir, 'shared'), { recursive: true }).then((paths) =>
+      paths.filter((path) => path.endsWith('content-digest')),
+    );
+    expect(snapshot).toBeDefined();
+    await writeFile(join(dir, 'shared', String(snapshot)), 'not the digest');
+    expect(await prepare(await worktree('third'))).toMatch(/linked from omk's shared cache/);
+    // A change time moved (a chmod back and forth changes nothing else): now it is read, and fails.
+    const linked = join(dir, 'third', 'node_modules', 'tool', 'index.js');
+    await chmod(linked, 0o600);
+    await chmod(linked, 0o644);
+    expect(await prepare(await worktree('fourth'))).toMatch(/copied/);
   });
 
   it('(the control) untouched, the next worktree is linked from the shared copy', async () => {

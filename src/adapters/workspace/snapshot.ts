@@ -19,6 +19,7 @@ import {
   type DigestedCopy,
   retarget,
   treeDigest,
+  treeStamp,
 } from './copy-tree.js';
 
 /** How a worktree's node_modules was made. */
@@ -134,6 +135,7 @@ async function give(
   if (await intact(source, dir, sourceChecked)) {
     try {
       const files = await cloneTree(join(dir, 'node_modules'), partial, 'link', target);
+      await markLinked(dir);
       return await done({ files, how: "linked from omk's shared cache" });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -152,21 +154,49 @@ async function give(
  * Whether the snapshot at `dir` was made completely and its digests still hold: the checkout's
  * and the snapshot's sizes and times, then the snapshot's content. Sizes and times alone do not
  * do: a process of the user's (an unsandboxed agent) can write a linked file in place and set its
- * time back, and every later worktree would get that file.
+ * time back, and every later worktree would get that file. The content is read only when some
+ * file's change time is past `changed-mark`, the latest one omk saw when it last knew the content
+ * whole (after reading it, or right after its own links, which change every file's change time):
+ * a write, even with its times set back, moves the change time, which only root can set back.
  */
 async function intact(source: string, dir: string, sourceChecked: boolean): Promise<boolean> {
-  const [stamp, sourceStamp, contentStamp] = await Promise.all([
+  const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
     readOrNull(join(dir, 'digest')),
     readOrNull(join(dir, 'source-digest')),
     readOrNull(join(dir, 'content-digest')),
+    readOrNull(join(dir, 'changed-mark')),
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
+  const tree = join(dir, 'node_modules');
   const [now, sourceNow] = await Promise.all([
-    treeDigest(join(dir, 'node_modules')).catch(() => null),
+    treeStamp(tree).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null),
   ]);
-  if (stamp !== now || sourceStamp !== sourceNow) return false;
-  return contentStamp === (await contentDigest(join(dir, 'node_modules')).catch(() => null));
+  if (now === null || stamp !== now.digest || sourceStamp !== sourceNow) return false;
+  if (mark !== null && /^[0-9]+$/.test(mark) && now.changedNs <= BigInt(mark)) return true;
+  if (contentStamp !== (await contentDigest(tree).catch(() => null))) return false;
+  // A write while the content was read moves a change time past `now`'s: the next look reads again.
+  await writeMark(dir, now.changedNs);
+  return true;
+}
+
+/**
+ * After omk linked the intact snapshot into a worktree (every file's change time is now): the
+ * latest change time, unless a size or time changed meanwhile (then the next look reads the
+ * content). What is written in place with its times set back while omk links is not seen.
+ */
+async function markLinked(dir: string): Promise<void> {
+  const [stamp, now] = await Promise.all([
+    readOrNull(join(dir, 'digest')),
+    treeStamp(join(dir, 'node_modules')).catch(() => null),
+  ]);
+  if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
+}
+
+async function writeMark(dir: string, changedNs: bigint): Promise<void> {
+  const temp = join(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  await writeFile(temp, String(changedNs));
+  await rename(temp, join(dir, 'changed-mark'));
 }
 
 /**
