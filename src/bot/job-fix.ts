@@ -6,18 +6,12 @@ import {
   fixOnThread,
   fixTarget,
   isOmkError,
+  type RepoSettings,
 } from '../runtime/app/index.js';
+import { notOnStateBranch, untrustedAgentLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
 import { threadHost } from './compose.js';
-import {
-  busyReply,
-  errorReply,
-  fixRefusalReply,
-  notOnStateBranch,
-  plainReply,
-  untrustedAgentLines,
-} from './replies.js';
-import type { RepoSettings } from './repo-settings.js';
+import { busyReply, errorReply, fixRefusalReply, plainReply } from './replies.js';
 import { BOT_WORDS } from './wording.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */

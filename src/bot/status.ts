@@ -3,9 +3,10 @@ import { LiveStatus } from '../adapters/bot/live-status.js';
 import type { Phase } from '../adapters/bot/status-comments.js';
 import { goalProgress, goalView, type ThreadNote } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
+import { threadNoteLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
 import { renderStatusComment } from './render.js';
-import { noteLines } from './replies.js';
+import { BOT_WORDS } from './wording.js';
 
 export interface StatusTarget {
   gh: BotGitHub;
@@ -36,7 +37,7 @@ export async function publishStatus(
     goal,
     proof,
     progress: goal === null ? null : progress,
-    notes: noteLines(notes),
+    notes: threadNoteLines(notes, BOT_WORDS),
     startedBy: origin?.login ?? startedBy,
   });
   const issue = origin?.issue ?? target.issue;

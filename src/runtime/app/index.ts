@@ -215,6 +215,16 @@ export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
+// h-bot
+export {
+  loadRepoSettings,
+  REPO_SETTINGS_FILE,
+  type RepoSettingsFile,
+  type RepoSettingsLoad,
+  repoAccessRefusal,
+  repoBudgetCap,
+  withRepoSettings,
+} from './repo-settings-rules.js';
 export {
   deliveredReport,
   executedReport,

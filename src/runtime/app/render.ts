@@ -39,6 +39,7 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
+export { tokensAmount, usdAmount } from '../text/amounts.js';
 export { clip } from '../text/clip.js';
 export { formatDuration } from '../text/duration.js';
 export { eventWords, gateWords } from './event-words.js';
@@ -55,6 +56,18 @@ export {
   renderStatusText,
   renderTransitionText,
 } from './goal-text.js';
+// h-bot
+export {
+  budgetNotes,
+  continuationNote,
+  deliveryNotes,
+  failureNotes,
+  mergeNotes,
+  notOnStateBranch,
+  threadNoteLines,
+  transitionNote,
+  untrustedAgentLines,
+} from './thread-words.js';
 export {
   agentLineChanges,
   renderEventLine,
