@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readStatusMarker, statusMarker } from '../adapters/bot/status-comments.js';
+import {
+  hasEnded,
+  readStatusMarker,
+  renderStatusComment as renderWith,
+  type StatusCommentView as StatusView,
+  statusMarker,
+} from '../runtime/app/render.js';
 import { failureNotes } from '../runtime/app/thread-words.js';
 import { GitError, NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import { runProgress } from '../runtime/events/progress.js';
@@ -10,9 +16,11 @@ import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
-import { hasEnded, renderStatusComment, type StatusView } from './render.js';
+
 import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
-import { BOT_WORDS } from './wording.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
+
+const renderStatusComment = (view: StatusView) => renderWith(view, BOT_STEPS);
 
 function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord {
   return {

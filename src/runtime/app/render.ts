@@ -56,6 +56,13 @@ export {
   renderStatusText,
   renderTransitionText,
 } from './goal-text.js';
+export {
+  hasEnded,
+  readStatusMarker,
+  renderStatusComment,
+  type StatusCommentView,
+  statusMarker,
+} from './status-comment.js';
 // h-bot
 export {
   budgetNotes,
