@@ -44,23 +44,15 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     return;
   }
   const { goalId } = target;
-  const batchKey = `${job.repo.fullName}#${job.pr}`;
-  const batch = bot.fixBatches.open(batchKey, job.requests);
-  if (batch === null) return;
-  const { take } = batch;
-  const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(',')}`, async () => {
-    try {
-      await fixHere(bot, gh, job, goalId, take);
-    } catch (error) {
-      take();
-      await say(errorReply(job.author, error));
-      if (!isOmkError(error)) throw error;
-    }
-  });
-  if (outcome === 'full') {
-    take();
-    await say(busyReply(job.author));
-  }
+  const push = (key: string, run: () => Promise<void>) =>
+    bot.runs.push(key, run) === 'full' ? 'full' : 'queued';
+  const failed = async (error: unknown) => {
+    await say(errorReply(job.author, error));
+    if (!isOmkError(error)) throw error;
+  };
+  const fix = (take: () => ChangeRequest[]) => fixHere(bot, gh, job, goalId, take);
+  const queued = bot.fixBatches.queue(`${job.repo.fullName}#${job.pr}`, job.requests, push, fix, failed);
+  if (queued === 'full') await say(busyReply(job.author));
 }
 
 async function fixHere(
@@ -79,8 +71,6 @@ async function fixHere(
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch,
   });
-  // Requests the fix did not take are not kept waiting.
-  take();
   if (fix.kind === 'refused')
     await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, 'fix')));
   else if (fix.kind === 'not_shared')
