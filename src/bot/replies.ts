@@ -6,7 +6,7 @@ import {
   type Proof,
   RequestError,
 } from '../runtime/app/index.js';
-import { clip, code, renderProofMarkdown, text } from '../runtime/app/render.js';
+import { accessRefusal, clip, code, fixElsewhere, renderProofMarkdown, text } from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
 import { BOT_STEPS, wordIssues } from './wording.js';
 
@@ -44,12 +44,7 @@ export function bidiReply(login: string): string {
 }
 
 export function refusalReply(login: string, need: Access): string {
-  const what = need === 'write' ? 'start or change goals' : 'read goals';
-  const roles = need === 'write' ? 'write, maintain or admin' : 'read';
-  return (
-    `${to(login)} thanks for the suggestion! Only people with ${roles} permission on this repository can ` +
-    `${what} with omk, so I did not act on it. A maintainer can run the same command if they agree.\n`
-  );
+  return plainReply(login, [accessRefusal(need)]);
 }
 
 export function busyReply(login: string): string {
@@ -92,19 +87,7 @@ export function fixRefusalReply(
   pr: number,
   target: Exclude<FixTarget, { kind: 'start' }>,
 ): string {
-  switch (target.kind) {
-    case 'not_omk_pr':
-      return plainReply(login, [
-        `#${pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`,
-      ]);
-    case 'fixes_elsewhere':
-      return plainReply(login, [
-        "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).",
-      ]);
-    case 'busy':
-      return errorReply(
-        login,
-        new BusyError(`Goal ${target.goalId} is running in this app; ask again when it has settled.`),
-      );
-  }
+  if (target.kind !== 'busy') return plainReply(login, [fixElsewhere(pr, target.kind)]);
+  const busy = `Goal ${target.goalId} is running in this app; ask again when it has settled.`;
+  return errorReply(login, new BusyError(busy));
 }

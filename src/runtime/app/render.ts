@@ -66,10 +66,12 @@ export {
 } from './status-comment.js';
 // h-bot
 export {
+  accessRefusal,
   budgetNotes,
   continuationNote,
   deliveryNotes,
   failureNotes,
+  fixElsewhere,
   mergeNotes,
   notOnStateBranch,
   threadNoteLines,

@@ -13,6 +13,7 @@ import { tokensAmount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { PermissionAnswer } from './access.js';
 import { withRepoDefaults } from './repo-defaults.js';
+import { ROLES_FROM } from './thread-words.js';
 import type { HostVocabulary } from './vocabulary.js';
 
 /**
@@ -86,12 +87,6 @@ export async function loadRepoSettings(
   }
   return { ok: true, settings: checked.settings, sources: file.sources };
 }
-
-const ROLES_FROM = {
-  write: 'write, maintain or admin',
-  maintain: 'maintain or admin',
-  admin: 'admin',
-} as const;
 
 /**
  * Why the file's `access` rule refuses `login` (with `answer`, their permission) to start or

@@ -7,6 +7,7 @@ import { quoteUntrusted } from '../graph/paths.js';
 import { plainMessage } from '../markdown/plain-words.js';
 import { usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
+import type { Access } from './access.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
 import { describeNote, mergeNote } from './notes.js';
 import type { ThreadNote, TrustedStep } from './thread-host.js';
@@ -18,6 +19,27 @@ import type { HostVocabulary } from './vocabulary.js';
  * comments (the host escapes them): the outcomes of `commandOnThread`, `continueOnThread`,
  * `fixOnThread` and the notes of a goal's status, next steps spelled in the host's words.
  */
+
+/** Who holds a repository role or a higher one, in words. */
+export const ROLES_FROM = {
+  read: 'read',
+  write: 'write, maintain or admin',
+  maintain: 'maintain or admin',
+  admin: 'admin',
+} as const;
+
+/** Why a person without the access a request needs (read or write) was refused, and what to do. */
+export function accessRefusal(need: Access): string {
+  const write = need === 'write';
+  return `thanks for the suggestion! Only people with ${ROLES_FROM[write ? 'write' : 'read']} permission on this repository can ${write ? 'start or change goals' : 'read goals'} with omk, so I did not act on it. A maintainer can run the same command if they agree.`;
+}
+
+/** Why a fix asked on PR #`pr` does not run in this app: not an omk PR, or fixes run in the repository's workflow. */
+export function fixElsewhere(pr: number, why: 'not_omk_pr' | 'fixes_elsewhere'): string {
+  return why === 'not_omk_pr'
+    ? `#${pr} is not an omk PR (its branch is not omk/<goal-id>/…), so there is nothing for omk to fix.`
+    : "In actions mode, fixes run in the repository's workflow: the omk Action's fix command on pull_request_review events (docs/action.md).";
+}
 
 export function notOnStateBranch(goalId: string): string {
   return `Goal ${goalId} is not on the state branch.`;
