@@ -208,6 +208,11 @@ export {
   stepVerdict,
 } from './judgement.js';
 export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
+export {
+  machinelessStartRequest,
+  REPO_PLACEHOLDER,
+  type ThreadStartFields,
+} from './machineless-start.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
