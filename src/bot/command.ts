@@ -4,26 +4,23 @@ import {
   type CreateGoalRequest,
   changeTextProblem,
   checkGoalRef,
-  createGoalRequestSchema,
-  keepsBranchesLocally,
-  MACHINELESS_DEFAULT_POLICY,
+  machinelessStartRequest,
   OmkError,
   parseRequest,
   RequestError,
   type RequestField,
   summaryTextSchema,
   UsageError,
-  workflowCommandIn,
 } from '../runtime/app/index.js';
 import { tokenize } from './tokenize.js';
 import { flagsOf, SUBCOMMANDS, type Subcommand } from './usage.js';
-import { BOT_STEPS, runFields, wordIssues } from './wording.js';
+import { BOT_STEPS, BOT_WORDS, runFields, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
 
 export type BotCommand =
   | { kind: 'help' }
-  /** `request.repo` is a placeholder until the job has a checkout. */
+  /** `request.repo` is a placeholder (`REPO_PLACEHOLDER`) until the job has a checkout. */
   | {
       kind: 'run';
       request: CreateGoalRequest;
@@ -40,9 +37,6 @@ export type BotCommand =
 export type ParseOutcome =
   | { ok: true; command: BotCommand }
   | { ok: false; problem: string; topic: Subcommand | null };
-
-/** Placeholder for CreateGoalRequest.repo: the job replaces it with its checkout's path. */
-export const REPO_PLACEHOLDER = '.';
 
 interface Args {
   flags: Map<string, string>;
@@ -92,38 +86,22 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
 }
 
 function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
-  const goal = args.positionals.join(' ');
-  // The bot keeps no machine between jobs: PRs by default, and never local branches.
-  const policy = args.flags.get('policy') ?? MACHINELESS_DEFAULT_POLICY;
-  if (keepsBranchesLocally(policy)) {
-    throw new UsageError(
-      '--policy local keeps branches on the machine that ran the goal, and the bot keeps no machine. Use --policy draft-pr (the default) or --policy auto-pr.',
-    );
-  }
-  const request = parseRequest(createGoalRequestSchema, {
-    goal,
-    rawGoal: goal,
-    repo: REPO_PLACEHOLDER,
-    policy,
-    mergePolicy: args.flags.get('merge-policy'),
-    untilReady: args.flags.has('until-ready'),
-    maxAgents: args.flags.get('max-agents'),
-    llmPlanner: !args.flags.has('no-llm-planner'),
-    plannerTokenBudget: args.flags.get('planner-token-budget'),
+  const { flags } = args;
+  const fields = {
+    goal: args.positionals.join(' '),
+    policy: flags.get('policy'),
+    mergePolicy: flags.get('merge-policy'),
+    untilReady: flags.has('until-ready'),
+    maxAgents: flags.get('max-agents'),
+    llmPlanner: !flags.has('no-llm-planner'),
+    plannerTokenBudget: flags.get('planner-token-budget'),
     budget: {
-      time: args.flags.get('budget-time'),
-      tokens: args.flags.get('budget-tokens'),
-      usd: args.flags.get('budget-usd'),
+      time: flags.get('budget-time'),
+      tokens: flags.get('budget-tokens'),
+      usd: flags.get('budget-usd'),
     },
-    idSuffix,
-  });
-  const command = workflowCommandIn(request.goal);
-  if (command !== null) {
-    throw new UsageError(
-      `The goal contains '${command}', which GitHub Actions reads as a workflow command. Rephrase the goal without it.`,
-    );
-  }
-  return request;
+  };
+  return machinelessStartRequest(fields, idSuffix, BOT_WORDS);
 }
 
 function fixText(positionals: readonly string[]): string {

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Probot } from 'probot';
+import { botAppDeps } from '../adapters/bot/app-deps.js';
 import { readBotConfig } from '../adapters/bot/config.js';
-import { executionHostFor, forgeFor } from '../adapters/bot/forge.js';
 import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import {
   bringGoalHere,
@@ -9,11 +8,10 @@ import {
   type WorkspaceSpec,
   withWorkspace,
 } from '../adapters/bot/workspace.js';
-import { gitRepo } from '../adapters/git/repo.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { processHost } from '../adapters/process/host.js';
-import type { AppDeps, ThreadRunHost } from '../runtime/app/index.js';
-import { heuristicPlanner, systemClock } from '../runtime/app/ports.js';
+import type { ThreadRunHost } from '../runtime/app/index.js';
+import { systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { followRun, publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
@@ -72,7 +70,7 @@ export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Worksp
     lock: (goalId, fn) => bot.mutex.run(goalId, fn),
     bringBranches: (ws, goalId) => bringGoalHere(ws, goalId),
     runs: bot.active,
-    app: (ws) => appFor(bot, ws, target),
+    app: (ws) => botAppDeps(ws, target, { reporter: deps.reporter, env: deps.env, words: BOT_WORDS }),
     reporter: deps.reporter,
     clock: deps.clock,
     executesHere: deps.config.mode === 'local',
@@ -107,35 +105,4 @@ export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Worksp
 /** The inputs the omk workflow is dispatched with (declare them in its workflow_dispatch). */
 export function dispatchInputs(goalId: string): Record<string, string> {
   return { command: 'execute', 'goal-id': goalId };
-}
-
-/**
- * The use cases' dependencies over one job's workspace: its checkout and store, worktrees on this
- * machine, the repository's forge with a fresh token. Pause and cancel from comments reach a run
- * through its store (Bot.active), so nothing is watched on the state branch here.
- */
-export function appFor(bot: Bot, ws: Workspace, target: { gh: BotGitHub; repo: RepoRef }): AppDeps {
-  const { deps } = bot;
-  return {
-    store: ws.store,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    reporter: deps.reporter,
-    randomHex: () => randomBytes(3).toString('hex'),
-    env: deps.env,
-    execution: executionHostFor(deps.env),
-    words: BOT_WORDS,
-    // Anyone who can push .omk/config.yml would otherwise choose what runs with the bot's credentials.
-    repoCustomAgents: 'untrusted',
-    forge: () => forgeFor(target.gh, target.repo),
-    // Each finished slice's branch goes to the repository at once: a resume in a fresh clone
-    // (after a pause or a restart) builds on it and integrates it.
-    publishBranch: async (branch, sha, lease) =>
-      (await forgeFor(target.gh, target.repo)).push({
-        repoRoot: ws.repoRoot,
-        branch,
-        sha,
-        ...(lease === undefined ? {} : { expectedRemoteSha: lease }),
-      }),
-  };
 }

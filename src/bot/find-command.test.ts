@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCommand, stripDetails, stripHtmlComments } from './find-command.js';
+import { findCommand } from './find-command.js';
 
 const line = (body: string) => {
   const found = findCommand(body);
@@ -50,12 +50,5 @@ describe('findCommand', () => {
     expect(line('<details '.repeat(7 * 1024))).toBe('none');
     expect(line(`${'`'.repeat(3)}\n${'x\n'.repeat(30_000)}`)).toBe('none');
     expect(performance.now() - started).toBeLessThan(1000);
-  });
-});
-
-describe('hidden markup helpers', () => {
-  it('strips comments and details but keeps the rest', () => {
-    expect(stripHtmlComments('a<!-- b -->c<!--d-->e')).toBe('ace');
-    expect(stripDetails('a<details>b</details>c</details>d')).toBe('ac</details>d');
   });
 });

@@ -6,18 +6,12 @@ import {
   fixOnThread,
   fixTarget,
   isOmkError,
+  type RepoSettings,
 } from '../runtime/app/index.js';
+import { notOnStateBranch, untrustedAgentLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
 import { threadHost } from './compose.js';
-import {
-  busyReply,
-  errorReply,
-  fixRefusalReply,
-  notOnStateBranch,
-  plainReply,
-  untrustedAgentLines,
-} from './replies.js';
-import type { RepoSettings } from './repo-settings.js';
+import { busyReply, errorReply, fixRefusalReply, plainReply } from './replies.js';
 import { BOT_WORDS } from './wording.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
@@ -50,23 +44,15 @@ export async function fixJob(bot: Bot, gh: BotGitHub, job: FixJob): Promise<void
     return;
   }
   const { goalId } = target;
-  const batchKey = `${job.repo.fullName}#${job.pr}`;
-  const batch = bot.fixBatches.open(batchKey, job.requests);
-  if (batch === null) return;
-  const { take } = batch;
-  const outcome = bot.runs.push(`fix:${batchKey}:${job.requests.map((r) => r.id).join(',')}`, async () => {
-    try {
-      await fixHere(bot, gh, job, goalId, take);
-    } catch (error) {
-      take();
-      await say(errorReply(job.author, error));
-      if (!isOmkError(error)) throw error;
-    }
-  });
-  if (outcome === 'full') {
-    take();
-    await say(busyReply(job.author));
-  }
+  const push = (key: string, run: () => Promise<void>) =>
+    bot.runs.push(key, run) === 'full' ? 'full' : 'queued';
+  const failed = async (error: unknown) => {
+    await say(errorReply(job.author, error));
+    if (!isOmkError(error)) throw error;
+  };
+  const fix = (take: () => ChangeRequest[]) => fixHere(bot, gh, job, goalId, take);
+  const queued = bot.fixBatches.queue(`${job.repo.fullName}#${job.pr}`, job.requests, push, fix, failed);
+  if (queued === 'full') await say(busyReply(job.author));
 }
 
 async function fixHere(
@@ -85,8 +71,6 @@ async function fixHere(
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch,
   });
-  // Requests the fix did not take are not kept waiting.
-  take();
   if (fix.kind === 'refused')
     await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, 'fix')));
   else if (fix.kind === 'not_shared')

@@ -1,10 +1,14 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { type CreateGoalRequest, startOnThread, type ThreadRunOptions } from '../runtime/app/index.js';
+import {
+  type CreateGoalRequest,
+  type RepoSettings,
+  startOnThread,
+  type ThreadRunOptions,
+} from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { threadHost } from './compose.js';
 import { mergeMethodFor } from './job-merge.js';
 import { busyReply } from './replies.js';
-import { mergeMethodSetting, type RepoSettings } from './repo-settings.js';
 
 export interface RunJob {
   repo: RepoRef;
@@ -20,7 +24,7 @@ export interface RunJob {
 export function runOptions(bot: Bot, gh: BotGitHub, repo: RepoRef, settings: RepoSettings): ThreadRunOptions {
   return {
     agent: settings.agent,
-    method: () => mergeMethodFor(bot, gh, repo, mergeMethodSetting(settings)),
+    method: () => mergeMethodFor(bot, gh, repo, settings.mergeMethod),
     fallbackBase: repo.defaultBranch,
     replies: gh.reviewReplies(repo),
   };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readStatusMarker, statusMarker } from '../adapters/bot/status-comments.js';
+import {
+  hasEnded,
+  readStatusMarker,
+  renderStatusComment as renderWith,
+  type StatusCommentView as StatusView,
+  statusMarker,
+} from '../runtime/app/render.js';
+import { failureNotes } from '../runtime/app/thread-words.js';
 import { GitError, NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
 import { runProgress } from '../runtime/events/progress.js';
 import type { GoalRecord } from '../runtime/goal/schema.js';
@@ -9,8 +16,11 @@ import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
-import { hasEnded, renderStatusComment, type StatusView } from './render.js';
-import { bidiReply, errorReply, failureNotes, helpReply, refusalReply, usageReply } from './replies.js';
+
+import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
+
+const renderStatusComment = (view: StatusView) => renderWith(view, BOT_STEPS);
 
 function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord {
   return {
@@ -186,7 +196,7 @@ describe('status comment progress', () => {
       'git push --force origin omk/fix-the-parser-abc123/s1 failed in /tmp/omk-bot-work-1/repo\n    at runGit (/app/dist/bot.js:1:2)',
     );
     const body = renderStatusComment(
-      view({ goal: goal('failed'), progress, phase: 'settled', notes: failureNotes(error) }),
+      view({ goal: goal('failed'), progress, phase: 'settled', notes: failureNotes(error, BOT_WORDS) }),
     );
     expect(body).toContain('- ❌ slice `s1` failed after 3 attempts');
     expect(body).toContain('- ⏭️ slice `s2` skipped');
@@ -221,7 +231,7 @@ describe('status comment progress', () => {
   it('words a pause as a stop, not a failure, and an internal error without its message', () => {
     const progress = runProgress([at('execution_interrupted', { by: 'pause' }, 1)]);
     const body = renderStatusComment(
-      view({ goal: goal('paused'), progress, notes: failureNotes(new Error('ENOENT /tmp/x')) }),
+      view({ goal: goal('paused'), progress, notes: failureNotes(new Error('ENOENT /tmp/x'), BOT_WORDS) }),
     );
     expect(body).toContain('- ⏸️ paused');
     expect(body).not.toContain('What failed');

@@ -5,8 +5,19 @@ import {
   continueOnThread,
   isOmkError,
   NotFoundError,
+  type RepoSettings,
+  repoBudgetCap,
   requiredAccess,
+  withRepoSettings,
 } from '../runtime/app/index.js';
+import {
+  budgetNotes,
+  continuationNote,
+  deliveryNotes,
+  mergeNotes,
+  transitionNote,
+  untrustedAgentLines,
+} from '../runtime/app/render.js';
 import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
 import { threadHost } from './compose.js';
@@ -15,30 +26,18 @@ import { checkMerge } from './job-merge.js';
 import { runOptions, startGoal } from './job-run.js';
 import {
   bidiReply,
-  budgetNotes,
   busyReply,
-  continuationNote,
-  deliveryNotes,
   errorReply,
   helpReply,
-  mergeNotes,
   noGoalReply,
   plainReply,
   proofReply,
   refusalReply,
-  transitionNote,
-  untrustedAgentLines,
   usageReply,
 } from './replies.js';
-import {
-  loadRepoSettings,
-  mergeMethodSetting,
-  type RepoSettings,
-  repoBudgetCap,
-  settingsForCommand,
-  withRepoSettings,
-} from './repo-settings.js';
+import { repoSettings, settingsForCommand } from './repo-settings.js';
 import type { StatusTarget } from './status.js';
+import { BOT_WORDS } from './wording.js';
 
 /**
  * Performs one accepted job, after the webhook was answered: parse outcome, access, the
@@ -49,8 +48,8 @@ import type { StatusTarget } from './status.js';
 export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   const gh = await bot.deps.githubFor(job.repo.installationId);
   if (job.kind === 'merge-check') {
-    const loaded = await loadRepoSettings(bot, gh, job.repo);
-    if (loaded.ok) await checkMerge(bot, gh, job.repo, job.goalId, mergeMethodSetting(loaded.settings));
+    const loaded = await repoSettings(bot, gh, job.repo);
+    if (loaded.ok) await checkMerge(bot, gh, job.repo, job.goalId, loaded.settings.mergeMethod);
     else bot.deps.reporter.warn(`merge of ${job.goalId} not attempted: ${loaded.lines.join(' ')}`);
     return;
   }
@@ -90,7 +89,7 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   try {
     if (command.kind === 'run') {
-      const request = withRepoSettings(command.request, command.given, settings);
+      const request = withRepoSettings(command.request, command.given, settings, BOT_WORDS);
       await startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
     } else if (command.kind !== 'help') {
       await goalCommand(bot, { gh, repo, issue, author, command, settings });
@@ -123,7 +122,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
   }
   const host = threadHost(bot, job);
   const options = runOptions(bot, gh, repo, job.settings);
-  const budgetCap = repoBudgetCap(job.settings);
+  const budgetCap = repoBudgetCap(job.settings, BOT_WORDS);
   const done = await commandOnThread(host, {
     goalId,
     command,
@@ -150,7 +149,7 @@ async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
     case 'delivered':
       return void (await reply(deliveryNotes(result.result)));
     case 'merged':
-      return void (await reply(mergeNotes(result.result)));
+      return void (await reply(mergeNotes(result.result, BOT_WORDS)));
     case 'transition': {
       const next = await continueOnThread(host, goalId, result.followUp, options);
       if (next === 'busy') await gh.createComment(repo, issue, busyReply(job.author));

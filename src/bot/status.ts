@@ -3,9 +3,9 @@ import { LiveStatus } from '../adapters/bot/live-status.js';
 import type { Phase } from '../adapters/bot/status-comments.js';
 import { goalProgress, goalView, type ThreadNote } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
+import { renderStatusComment, threadNoteLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
-import { renderStatusComment } from './render.js';
-import { noteLines } from './replies.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
 
 export interface StatusTarget {
   gh: BotGitHub;
@@ -28,17 +28,20 @@ export async function publishStatus(
     goalView(store, goalId),
     goalProgress(store, goalId),
   ]);
-  const body = renderStatusComment({
-    goalId,
-    phase,
-    mode: bot.deps.config.mode,
-    workflow: bot.deps.config.workflow,
-    goal,
-    proof,
-    progress: goal === null ? null : progress,
-    notes: noteLines(notes),
-    startedBy: origin?.login ?? startedBy,
-  });
+  const body = renderStatusComment(
+    {
+      goalId,
+      phase,
+      mode: bot.deps.config.mode,
+      workflow: bot.deps.config.workflow,
+      goal,
+      proof,
+      progress: goal === null ? null : progress,
+      notes: threadNoteLines(notes, BOT_WORDS),
+      startedBy: origin?.login ?? startedBy,
+    },
+    BOT_STEPS,
+  );
   const issue = origin?.issue ?? target.issue;
   if (issue !== null) await bot.statuses.upsert(target.gh, target.repo, issue, goalId, body);
 }

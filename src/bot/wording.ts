@@ -91,8 +91,3 @@ export const BOT_STEPS: StepSpelling = (step) => {
 
 /** A comment's words for everything the runtime points a user to. */
 export const BOT_WORDS: HostVocabulary = { fields: BOT_SPELLING, steps: BOT_STEPS };
-
-/** A dollar amount as every bot reply writes it (a budget, its cap, what was spent): `$25.00`. */
-export function usdAmount(usd: number): string {
-  return `$${usd.toFixed(2)}`;
-}

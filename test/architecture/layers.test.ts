@@ -16,7 +16,7 @@ const FRONT_DOORS = ['src/cli', 'src/action', 'src/bot'];
 const USE_CASE_API = ['src/runtime/app/index.ts', 'src/runtime/app/render.ts', 'src/runtime/app/ports.ts'];
 const FRONT_DOOR_API = [...USE_CASE_API, 'src/runtime/app/job-layout.ts'];
 /** The front doors held to USE_CASE_API alone (no job layout, nothing else of the runtime). */
-const STRICT_DOORS = ['src/cli', 'src/action'];
+const STRICT_DOORS = ['src/cli', 'src/action', 'src/bot'];
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,24 +1,13 @@
-import { GOAL_ID_PATTERN, THREAD_PHASES, type ThreadPhase } from '../../runtime/app/index.js';
+import type { ThreadPhase } from '../../runtime/app/index.js';
+import { readStatusMarker } from '../../runtime/app/render.js';
 import type { BotGitHub, RepoRef, ThreadComment } from './github.js';
 import { KeyedMutex } from './queue.js';
 
 /** What the bot is doing about a goal, beside the goal's own status (the runtime's thread phases). */
 export type Phase = ThreadPhase;
 
-/** The marker that finds a goal's status comment again: the comment is updated, never duplicated. */
-export function statusMarker(goalId: string): string {
-  return `<!-- omk:status goal=${goalId} -->`;
-}
-
-const MARKER = /^<!-- omk:status goal=(\S+) -->\n<!-- omk:phase=([a-z]+) -->/;
-
-/** The goal and phase a status comment is about, or null when the body is not one. */
-export function readStatusMarker(body: string): { goalId: string; phase: Phase | null } | null {
-  const found = MARKER.exec(body);
-  if (!found?.[1] || !GOAL_ID_PATTERN.test(found[1])) return null;
-  const phase = THREAD_PHASES.find((p) => p === found[2]) ?? null;
-  return { goalId: found[1], phase };
-}
+/** The status comment's markers are written and read by `runtime/app/status-comment.ts`. */
+export { readStatusMarker, statusMarker } from '../../runtime/app/render.js';
 
 export interface FoundStatus {
   commentId: number;

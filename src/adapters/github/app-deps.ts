@@ -4,24 +4,30 @@ import { type Forge, heuristicPlanner } from '../../runtime/app/ports.js';
 import { createExecutionHost, logMaxBytesFromEnv } from '../execution-host.js';
 import { gitRepo } from '../git/repo.js';
 
-/** What differs between GitHub hosts (the Action's runner, the bot's job): the rest is composed here. */
-export type GitHubHostParts = Pick<AppDeps, 'store' | 'reporter' | 'env' | 'words'> & {
-  forge: () => Promise<Forge>;
-};
+/**
+ * What differs between GitHub hosts (the Action's runner, the bot's job): the rest is composed
+ * here. `execution` given: the host's own (the bot keeps one per environment); else one made here.
+ */
+export type GitHubHostParts = Pick<AppDeps, 'store' | 'reporter' | 'env' | 'words'> &
+  Partial<Pick<AppDeps, 'execution' | 'publishBranch' | 'repoCustomAgents'>> & {
+    forge: () => Promise<Forge>;
+  };
 
 /**
- * The use cases' dependencies as a GitHub host composes them: git, the heuristic planner (an
- * agent plans when the goal asks), agents and gates confined as the environment's sandbox says,
- * and the repository's GitHub forge.
+ * The use cases' dependencies as a GitHub host composes them: git through the one repository
+ * port, the heuristic planner (an agent plans when the goal asks), goal ids suffixed with six
+ * random hex digits, agents and gates confined as the environment's sandbox says, and the
+ * repository's GitHub forge.
  */
 export function githubAppDeps(parts: GitHubHostParts): AppDeps {
-  const { env } = parts;
+  const { execution, ...rest } = parts;
   return {
-    ...parts,
+    ...rest,
     repo: gitRepo,
     planner: heuristicPlanner,
     randomHex: () => randomBytes(3).toString('hex'),
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(env), env }),
+    execution:
+      execution ?? createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(parts.env), env: parts.env }),
   };
 }
 

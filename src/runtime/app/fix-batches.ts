@@ -27,4 +27,33 @@ export class FixBatches {
       },
     };
   }
+
+  /**
+   * Queues the fix of `requests` on `key` through `push` (the host's run lane), or joins the fix
+   * waiting there ('joined'). The fix's `run` gets `take`; once it ends, fails (then `failed` says
+   * so) or finds the lane full, the batch is closed: no request waits for a fix that will not
+   * come, and a request arriving after that opens a new batch.
+   */
+  queue(
+    key: string,
+    requests: readonly ChangeRequest[],
+    push: (jobKey: string, job: () => Promise<void>) => 'queued' | 'full',
+    run: (take: () => ChangeRequest[]) => Promise<void>,
+    failed: (error: unknown) => Promise<void>,
+  ): 'joined' | 'queued' | 'full' {
+    const batch = this.open(key, requests);
+    if (batch === null) return 'joined';
+    const { take } = batch;
+    const outcome = push(`fix:${key}:${requests.map((request) => request.id).join(',')}`, async () => {
+      try {
+        await run(take);
+      } catch (error) {
+        take();
+        return failed(error);
+      }
+      take();
+    });
+    if (outcome === 'full') take();
+    return outcome;
+  }
 }

@@ -224,6 +224,11 @@ export {
   stepVerdict,
 } from './judgement.js';
 export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
+export {
+  machinelessStartRequest,
+  REPO_PLACEHOLDER,
+  type ThreadStartFields,
+} from './machineless-start.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
 export { type AppNote, describeNote, mergeNote } from './notes.js';
@@ -232,6 +237,16 @@ export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 export { type BudgetOverCap, type RepoDefaultsOutcome, withRepoDefaults } from './repo-defaults.js';
 // h-action
+// h-bot
+export {
+  loadRepoSettings,
+  REPO_SETTINGS_FILE,
+  type RepoSettingsFile,
+  type RepoSettingsLoad,
+  repoAccessRefusal,
+  repoBudgetCap,
+  withRepoSettings,
+} from './repo-settings-rules.js';
 export {
   deliveredReport,
   executedReport,

@@ -24,6 +24,7 @@ export {
 } from '../markdown/job-summary.js';
 export { plainMessage } from '../markdown/plain-words.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
+export { visibleMarkdown } from '../markdown/visible.js';
 export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 export { gapText } from '../proof/gaps.js';
 export { OUTCOME_ICONS, STATUS_ICONS } from '../proof/icons.js';
@@ -44,6 +45,7 @@ export {
   NEUTRAL_SPELLING,
   opensWithName,
 } from '../request-issue-text.js';
+export { tokensAmount, usdAmount } from '../text/amounts.js';
 export { clip } from '../text/clip.js';
 export { formatDuration } from '../text/duration.js';
 // h-cli
@@ -62,6 +64,27 @@ export {
   renderStatusText,
   renderTransitionText,
 } from './goal-text.js';
+export {
+  hasEnded,
+  readStatusMarker,
+  renderStatusComment,
+  type StatusCommentView,
+  statusMarker,
+} from './status-comment.js';
+// h-bot
+export {
+  accessRefusal,
+  budgetNotes,
+  continuationNote,
+  deliveryNotes,
+  failureNotes,
+  fixElsewhere,
+  mergeNotes,
+  notOnStateBranch,
+  threadNoteLines,
+  transitionNote,
+  untrustedAgentLines,
+} from './thread-words.js';
 export {
   agentLineChanges,
   renderEventLine,

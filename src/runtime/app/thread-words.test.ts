@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../errors.js';
+import { budgetNotes, continuationNote, deliveryNotes, threadNoteLines } from './thread-words.js';
+import { plainVocabulary } from './vocabulary.js';
+
+describe('thread words', () => {
+  it('words a failure omk expected with its hint, and hides one it did not', () => {
+    const expected = new NotFoundError('No goal g-1 at /tmp/state.', { hint: 'Start one.' });
+    const lines = threadNoteLines([{ code: 'failed', error: expected }], plainVocabulary);
+    expect(lines[0]).toBe('Stopped by an error: No goal g-1');
+    expect(lines[1]).toBe('What to do: Start one.');
+    expect(threadNoteLines([{ code: 'failed', error: new Error('secret path') }], plainVocabulary)).toEqual([
+      "Stopped by an internal error. The app's log has the details; resume the goal to try again.",
+    ]);
+    expect(threadNoteLines([{ code: 'not_shared', goalId: 'g-2' }], plainVocabulary)).toEqual([
+      'Goal g-2 is not on the state branch.',
+    ]);
+  });
+
+  it("words a goal's budget, what continues it, and an empty delivery", () => {
+    const view = {
+      goalId: 'g-1',
+      limits: { timeMs: 3_600_000, tokens: null, usd: 10 },
+      spent: { timeMs: 90_000, tokens: 1200, usd: 0.5 },
+      remaining: { timeMs: 3_510_000, tokens: null, usd: 9.5 },
+      checkpoints: [],
+    };
+    expect(budgetNotes(view)).toEqual([
+      'Budget of goal g-1:',
+      'time: spent 1m30s of 1h, remaining 58m30s',
+      'tokens: spent 1200 of unlimited, remaining unlimited',
+      'usd: spent $0.50 of $10.00, remaining $9.50',
+    ]);
+    expect(continuationNote('dispatched', 'omk.yml')).toEqual([
+      'Dispatched the omk.yml workflow to continue it.',
+    ]);
+    expect(continuationNote('none', 'omk.yml')).toEqual([]);
+    expect(deliveryNotes(null)).toEqual(['Nothing to deliver yet.']);
+  });
+});
