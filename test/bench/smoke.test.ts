@@ -313,6 +313,7 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  // --smoke plans the six cases no other test plans; test/plan/code-search.test.ts plans the rest.
   it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',
     async () => {

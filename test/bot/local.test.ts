@@ -10,6 +10,9 @@ import { OWNER, REPO } from '../helpers/github.js';
 import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 import { checkSuitePayload, reviewPayload } from './payloads.js';
 
+/** The slow agent goes on after this even if the test never lets it go (it failed first). */
+const AGENT_HOLD_LIMIT_MS = 100_000;
+
 /**
  * local mode: the bot clones the repository with the installation token into a temp dir, runs the
  * demo agent on the demo fixture in-process, delivers PRs to the fake GitHub, and removes the
@@ -125,21 +128,38 @@ describe('bot in local mode: a real run, then an event-driven gated merge', () =
 });
 
 /**
- * Pause and resume need the pause to land while an agent runs: this bot's agent sleeps, so it does,
- * deterministically (with the instant demo agent the pause could land in any phase).
+ * Pause and resume need the pause to land while an agent runs: this bot's agent waits until the
+ * test let it go (a file), which the test does once the bot answered the pause, so the pause lands
+ * while it runs, deterministically and whatever the load (with the instant demo agent the pause
+ * could land in any phase). Once let go, it (and every later run of it) ends at once.
  */
 describe('bot in local mode: pause and resume while an agent runs', () => {
   let slow: BotEnv;
   let agentDir: string;
+  let release: string;
 
   beforeAll(async () => {
     agentDir = await mkdtemp(join(tmpdir(), 'omk-slow-agent-'));
     const agent = join(agentDir, 'slow.mjs');
-    await writeFile(agent, '#!/usr/bin/env node\nsetTimeout(() => {}, 3000);\n');
+    release = join(agentDir, 'release');
+    await writeFile(
+      agent,
+      [
+        '#!/usr/bin/env node',
+        "import { existsSync } from 'node:fs';",
+        // Asked to plan, it answers no plan at once (the heuristic plans): only the slice waits.
+        "if (process.env.OMK_TASK_ID === 'plan') process.exit(0);",
+        `const deadline = Date.now() + ${AGENT_HOLD_LIMIT_MS};`,
+        `while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));`,
+        '',
+      ].join('\n'),
+    );
     await chmod(agent, 0o755);
     slow = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
   }, 120_000);
   afterAll(async () => {
+    // A test that failed before it let the agent go must not leave it waiting.
+    await writeFile(release, '').catch(() => {});
     await slow.close();
     await rm(agentDir, { recursive: true, force: true });
   });
@@ -153,10 +173,23 @@ describe('bot in local mode: pause and resume while an agent runs', () => {
     await slow.comment('/omk goal run "fix the multiply test in src/math.js" --policy draft-pr', {
       commentId: paused,
     });
-    for (let i = 0; i < 600 && !slow.bot.active.has(other); i += 1)
-      await new Promise((r) => setTimeout(r, 25));
+    // The run holds its agent, so it stays active: a loaded machine may take long to get there.
+    const activeBy = Date.now() + AGENT_HOLD_LIMIT_MS;
+    while (Date.now() < activeBy && !slow.bot.active.has(other)) await new Promise((r) => setTimeout(r, 25));
     expect(slow.bot.active.has(other)).toBe(true);
+    const before = slow.replies().length;
     await slow.comment(`/omk goal pause ${other}`);
+    // The reply that says what the pause did; then the agent may end.
+    const deadline = Date.now() + AGENT_HOLD_LIMIT_MS;
+    while (
+      Date.now() < deadline &&
+      !slow
+        .replies()
+        .slice(before)
+        .some((r) => r.body.includes('→ paused') || /cannot pause/i.test(r.body))
+    )
+      await new Promise((r) => setTimeout(r, 25));
+    await writeFile(release, '');
     await slow.bot.idle();
     expect(slow.replies().some((r) => r.body.includes('running → paused'))).toBe(true);
     expect(slow.readGoal(other).status).toBe('paused');
@@ -166,5 +199,5 @@ describe('bot in local mode: pause and resume while an agent runs', () => {
     expect(['ready', 'not_ready']).toContain(slow.readGoal(other).status);
     expect(slow.jobs.filter((j) => j.error !== null)).toEqual([]);
     expect(await leftovers(slow)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

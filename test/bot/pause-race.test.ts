@@ -18,7 +18,8 @@ import { type BotEnv, startBotEnv } from './harness.js';
 // own goal is paused (and then it delivers and merges nothing, and goal_paused reaches the state
 // branch), otherwise a refusal that says why. In the first two, the integration gate waits for the
 // test (a file), not for a time (it took 4 s), until the bot answered the pause: on a loaded
-// machine a run could get past a gate of a fixed time before the pause arrived, and deliver.
+// machine a run could get past a gate of a fixed time before the pause arrived, and deliver. The
+// second slice's agent waits for the same file (it slept 4 s, and so did the planning agent).
 
 /** A held gate goes on after this even if the test never lets it go (it failed first). */
 const RELEASE_LIMIT_MS = 180_000;
@@ -39,11 +40,18 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Touches the slice's files; a slice other than the first works for 4 s first. */
-const AGENT = `#!/usr/bin/env node
-import { appendFileSync } from 'node:fs';
+/**
+ * Touches the slice's files. Asked to plan, it answers no plan at once (the heuristic plans); a
+ * slice other than the first first waits for the test to let it go (a file, not a time), so it is
+ * still running when the first slice's branch is pushed and the pause arrives.
+ */
+const agent = (release: string) => `#!/usr/bin/env node
+import { appendFileSync, existsSync } from 'node:fs';
 const id = process.env.OMK_TASK_ID ?? '';
-if (!id.startsWith('s1-')) await new Promise((r) => setTimeout(r, 4000));
+if (id === 'plan') process.exit(0);
+const deadline = Date.now() + ${RELEASE_LIMIT_MS};
+if (!id.startsWith('s1-'))
+  while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) appendFileSync(path, '\\n// touched\\n');
 `;
 
@@ -64,20 +72,23 @@ process.exit(spawnSync(process.execPath, ['--test', 'test/'], { stdio: 'inherit'
 interface Race {
   bot: BotEnv;
   marker: string;
-  /** Lets the held integration gate go on. */
+  /** Lets the held integration gate, and a held slice, go on. */
   release(): Promise<void>;
 }
 
-/** `held`: the integration gate waits for the test to let it go; otherwise it goes on at once. */
+/**
+ * `held`: the integration gate and the agents of the slices after the first wait for the test to
+ * let them go; otherwise they go on at once.
+ */
 async function start(held: boolean): Promise<Race> {
   dir = await mkdtemp(join(tmpdir(), 'omk-pause-race-'));
-  const agent = join(dir, 'agent.mjs');
+  const script = join(dir, 'agent.mjs');
   const marker = join(dir, 'integrating');
   const release = join(dir, 'release');
-  await writeFile(agent, AGENT);
-  await chmod(agent, 0o755);
+  await writeFile(script, agent(release));
+  await chmod(script, 0o755);
   if (!held) await writeFile(release, '');
-  const bot = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
+  const bot = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${script}` } });
   env = bot;
   const pkg = JSON.parse(
     execFileSync('git', ['show', 'HEAD:package.json'], { cwd: bot.repo.root, encoding: 'utf8' }),

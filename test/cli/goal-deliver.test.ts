@@ -21,7 +21,9 @@ const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: stat
 
 // One repository and state directory for the whole file, put back to their first state before each
 // test. A goal run with the same flags leaves the same state, so it runs once per set of flags and
-// later tests start from a copy of what it left (see test/helpers/snapshot.ts).
+// later tests start from a copy of what it left (see test/helpers/snapshot.ts). The flags name no
+// forge: `--forge local` is the default, and a second spelling would only run the same goal again.
+// A goal that only differs by PRs opened is the same goal run once, then `omk goal open-pr`.
 const fixtures = snapshotCache(() => [dirname(repo.root), state.dir]);
 let pristine: DirSnapshot;
 
@@ -32,6 +34,19 @@ async function readyGoal(...flags: string[]): Promise<string> {
     const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
     expect(out.proof.status).toBe('ready');
     return out.goal.id;
+  });
+}
+
+/**
+ * A ready goal with a manual merge policy and its PRs (1, 2 and the integrator 3) opened: the
+ * `--merge-policy manual` goal, then `omk goal open-pr --policy auto-pr`.
+ */
+async function manualGoalWithPulls(): Promise<string> {
+  return fixtures.get('ready --merge-policy manual, then open-pr --policy auto-pr', async () => {
+    const id = await readyGoal('--merge-policy', 'manual');
+    const opened = await omk('goal', 'open-pr', id, '--policy', 'auto-pr');
+    expect(opened.code, opened.stderr).toBe(0);
+    return id;
   });
 }
 
@@ -218,7 +233,7 @@ describe('omk goal open-pr refuses a base branch it could not deliver to', () =>
 
 describe('omk goal merge (gated)', () => {
   it('merges the integrator PR into the base when the proof is ready and fresh', async () => {
-    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local');
+    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'gated');
     const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as { status: string };
     expect(status.status).toBe('merged');
     const proof = JSON.parse((await omk('goal', 'proof', id, '--json')).stdout) as {
@@ -233,7 +248,7 @@ describe('omk goal merge (gated)', () => {
   });
 
   it('refuses a stale proof after the base moved, and leaves the base alone', async () => {
-    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual');
+    const id = await manualGoalWithPulls();
     await repo.commit({ 'NOTES.md': 'someone else pushed\n' }, 'base moved');
     const before = git(repo.root, 'rev-parse', 'main');
     const result = await omk('goal', 'merge', id, '--json');
@@ -259,7 +274,9 @@ describe('omk goal merge (gated)', () => {
   });
 
   it('refuses when the merge policy is disabled', async () => {
-    const id = await readyGoal('--policy', 'auto-pr');
+    // The goal's merge policy is the default (disabled); its PRs opened afterwards.
+    const id = await readyGoal();
+    expect((await omk('goal', 'open-pr', id, '--policy', 'auto-pr')).code).toBe(0);
     const result = await omk('goal', 'merge', id);
     expect(result.code).toBe(4);
     expect(result.stdout).toContain('blocked by policy');
@@ -350,7 +367,7 @@ describe('omk goal verify / review', () => {
 
 describe('omk goal merge after a merge cut short (local forge)', () => {
   it('records the merge the forge made, exit 0, and never merges a second time', async () => {
-    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const id = await manualGoalWithPulls();
     const store = localGoalStore(state.dir);
     const local = createLocalForge({ repoRoot: repo.root, stateRoot: state.dir });
     let merges = 0;
@@ -392,7 +409,7 @@ describe('omk goal merge after a merge cut short (local forge)', () => {
 
 describe("the bot's merge check after a merge cut short", () => {
   it('recheckMerge records the merge the forge made instead of refusing not_open', async () => {
-    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const id = await manualGoalWithPulls();
     const store = localGoalStore(state.dir);
     const goal = await store.read(id);
     await store.withGoalLock(id, () =>
@@ -423,7 +440,7 @@ describe('a goal killed right after its merge was recorded (goal_merged, goal.js
   // Built once (the kill and its checks), then each test starts from a copy of what it left.
   const killedAfterMerge = () => fixtures.get('killed after goal_merged', killAfterMerge);
   const killAfterMerge = async () => {
-    const id = await readyGoal('--policy', 'auto-pr', '--merge-policy', 'manual', '--forge', 'local');
+    const id = await manualGoalWithPulls();
     const killed = await runOmk(['goal', 'merge', id], {
       cwd: repo.root,
       stateDir: state.dir,

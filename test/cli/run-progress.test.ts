@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,30 +14,50 @@ afterEach(async () => {
   await env.cleanup();
 });
 
+/** Written by {@link runAtTerminal} once the slice was drawn as running. */
+const drawnRunning = () => join(env.kit.dir, 'drawn-running');
+/** A bound on the wait of {@link FIX}: the agent goes on after it even if the slice never was drawn. */
+const DRAWN_LIMIT_MS = 60_000;
+
 /**
- * The fix; `slowly` sleeps in the middle, long enough for a terminal run to redraw the slice as
- * running. Tests that draw nothing while the agent runs take it at once.
+ * The fix; `slowly` waits in the middle until a terminal run drew the slice as running (a file the
+ * test writes when it sees that line), not for a time. Tests that draw nothing while the agent runs
+ * take it at once.
  */
 const fix = (slowly: boolean) =>
   [
     "console.log('looking at the parser');",
-    ...(slowly ? ['await sleep(1200);'] : []),
+    ...(slowly
+      ? [
+          `const drawn = ${JSON.stringify(drawnRunning())};`,
+          `const deadline = Date.now() + ${DRAWN_LIMIT_MS};`,
+          'while (!exists(drawn) && Date.now() < deadline) await sleep(25);',
+        ]
+      : []),
     "console.log('writing the fix');",
     "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
   ].join('\n');
-const FIX = fix(true);
-const FIX_NOW = fix(false);
+const FIX = () => fix(true);
+const FIX_NOW = () => fix(false);
 
-/** runCli in this process with stderr a (fake) terminal: what a person at a terminal sees. */
+/**
+ * runCli in this process with stderr a (fake) terminal: what a person at a terminal sees. Once it
+ * drew a slice as running, it lets the agent of {@link FIX} go on.
+ */
 async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
+  let drawn = false;
   const io: CliIo = {
     stdout: (text) => {
       stdout += text;
     },
     stderr: (text) => {
       stderr += text;
+      if (!drawn && /\* \S+\s+running\s+attempt 1/.test(stderr)) {
+        drawn = true;
+        writeFileSync(drawnRunning(), '');
+      }
     },
     // Unconfined like the other CLI tests (the kit's agents keep their logs outside the worktree).
     env: {
@@ -57,7 +78,7 @@ async function runAtTerminal(args: string[]): Promise<{ code: number; stdout: st
 describe('progress of a run', () => {
   it('goal execute on a terminal: the slices redrawn in place on stderr; stdout keeps the plain result', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX);
+    const agent = await env.kit.script('fix', FIX());
     const id = await env.plan(GOALS.single);
     const run = await runAtTerminal(['goal', 'execute', id, '--agent', agent]);
     expect(run.code, run.stderr).toBe(0);
@@ -73,7 +94,7 @@ describe('progress of a run', () => {
 
   it('goal resume on a terminal: the same progress as run, and the result on stdout', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX);
+    const agent = await env.kit.script('fix', FIX());
     const id = await env.plan(GOALS.single);
     // A goal whose run was interrupted (its controller gone) before any slice ran.
     const path = join(env.stateDir, 'goals', id, 'goal.json');
@@ -90,7 +111,7 @@ describe('progress of a run', () => {
 
   it('goal run --json on a terminal, and --quiet: no progress drawn', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX_NOW);
+    const agent = await env.kit.script('fix', FIX_NOW());
     const json = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).not.toContain(ESC);
@@ -106,18 +127,9 @@ describe('progress of a run', () => {
     expect(quiet.stdout).toContain('proof');
   });
 
-  it('goal run on a terminal starts drawing once the goal exists', async () => {
-    env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX);
-    const run = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`${ESC}\\[\\d+A`));
-    expect(run.stderr).toMatch(new RegExp(`✓ ${SLICES.bug}\\s+done`));
-  });
-
   it('--quiet prints only the result; --verbose adds the events and the agent’s output lines (not a terminal)', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('fix', FIX_NOW);
+    const agent = await env.kit.script('fix', FIX_NOW());
     const normalId = await env.plan(GOALS.single);
     const normal = await env.omk('goal', 'execute', normalId, '--agent', agent);
     expect(normal.code, normal.stderr).toBe(0);
@@ -160,6 +172,7 @@ describe('progress of a run', () => {
     expect(normal.stderr).not.toMatch(/ › gate \S+ (failed|pre-existing):$/m);
   });
 
+  // Its terminal run is also the test that `goal run` draws in place once the goal exists.
   it('a gate failing on the base too, judged by exit code, is never called pre-existing while the run is shown', async () => {
     // An optional lint gate omk cannot read (free text, exit 1) on the base and on the head.
     const config = [
@@ -177,7 +190,7 @@ describe('progress of a run', () => {
       'scripts/lint.sh': '#!/bin/sh\necho "the style checker is unhappy"\nexit 1\n',
       '.omk/config.yml': config,
     });
-    const agent = await env.kit.script('fix', FIX_NOW);
+    const agent = await env.kit.script('fix', FIX_NOW());
     const words = 'style:failing on base too, judged by exit code';
 
     const verbose = await env.omk(
@@ -197,6 +210,7 @@ describe('progress of a run', () => {
 
     const live = await runAtTerminal(['goal', 'run', GOALS.single, '--agent', agent]);
     expect(live.code, live.stderr).toBe(0);
+    expect(live.stderr).toMatch(new RegExp(`${ESC}\\[\\d+A`));
     expect(live.stderr).toMatch(
       new RegExp(
         `✓ ${SLICES.bug}\\s+done\\s+attempt 1\\s+(?:\\d+ ms|\\d+\\.\\d s|(?:\\d+[dhms])+)\\s+gates test:passed; ${words}`,

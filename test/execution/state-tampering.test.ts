@@ -26,7 +26,8 @@ afterEach(async () => {
 
 /**
  * A shell agent: `body` runs in the slice's worktree after it fixed the parser, with
- * `$goal` the goal's directory (the worktree is `<state>/worktrees/<goal id>/<slice>`).
+ * `$goal` the goal's directory (the worktree is `<state>/worktrees/<goal id>/<slice>`). Asked to
+ * plan, it answers no plan at once (the heuristic plans), so `body` runs only in the slice.
  */
 async function shellAgent(name: string, body: string): Promise<string> {
   const path = join(env.kit.dir, `${name}.sh`);
@@ -35,6 +36,7 @@ async function shellAgent(name: string, body: string): Promise<string> {
     [
       '#!/bin/sh',
       'set -e',
+      '[ "$OMK_TASK_ID" = plan ] && exit 0',
       "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
       `goal="${env.stateDir}/goals/$(basename "$(dirname "$PWD")")"`,
       body,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BUGGY_FIXTURE,
   createExecutionEnv,
@@ -15,13 +15,16 @@ import { git } from '../helpers/git-repo.js';
 
 let env: ExecutionEnv;
 
-beforeEach(async () => {
-  // The fixture's committed failing test is what the right attempts fix: a fix goal needs one.
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+/** A fresh repository, state directory and agent kit for each test of the describe it is called in. */
+function freshEnvPerTest(): void {
+  beforeEach(async () => {
+    // The fixture's committed failing test is what the right attempts fix: a fix goal needs one.
+    env = await createExecutionEnv(BUGGY_FIXTURE);
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+}
 
 /** Logs the prompt it got and what src/parser.js held when it started. */
 const observe = `
@@ -53,6 +56,8 @@ function starts(): Promise<number> {
 }
 
 describe('--until-ready with a wrong-then-right agent', () => {
+  freshEnvPerTest();
+
   it('reaches ready; the retry starts from the base and the slice branch has one commit', async () => {
     const agent = await env.kit.script('wrong-then-right', wrongThenRight);
     const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
@@ -106,6 +111,8 @@ describe('--until-ready with a wrong-then-right agent', () => {
 });
 
 describe('an agent that is right only when its prompt names the failing test', () => {
+  freshEnvPerTest();
+
   it('with --until-ready: its retry is told which test still fails, and the goal is ready', async () => {
     // Fixes the parser only when told by name that the target test still fails; else touches it.
     const agent = await env.kit.script(
@@ -142,6 +149,8 @@ else write('src/parser.js', '// looked\\nexport const parse = (text) => text;\\n
 });
 
 describe('a retry after a blocking review finding', () => {
+  freshEnvPerTest();
+
   it('gets every blocking finding with its paths in the prompt', async () => {
     const stray = `${observe}\nif (attempt === 1) append('README.md', 'stray edit\\n');\n${fixParser}`;
     const agent = await env.kit.script('stray-then-right', stray);
@@ -155,18 +164,34 @@ describe('a retry after a blocking review finding', () => {
   });
 });
 
-describe('an always-wrong agent', () => {
-  it('with --until-ready: exactly maxRetries+1 attempts, "retrying" before each retry, then failed', async () => {
-    const agent = await env.kit.script('always-wrong', alwaysWrong);
-    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
-    expect(result.code, result.stderr).toBe(10);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+describe('a slice wrong on every attempt of its first round, with --until-ready', () => {
+  // One run serves both tests: the agent is wrong on its first three runs (the whole round, as an
+  // always-wrong agent would be), so the run fails as it must; the second test resumes that goal.
+  let run: { code: number; stdout: string; stderr: string };
+  let agent: string;
+  let id: string;
+  beforeAll(async () => {
+    env = await createExecutionEnv(BUGGY_FIXTURE);
+    agent = await env.kit.script(
+      'wrong-thrice',
+      `${observe}\nif (runsSoFar(task) <= 3) { ${breakParser} } else { ${fixParser} }`,
+    );
+    run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+  });
+  afterAll(async () => {
+    await env.cleanup();
+  });
+
+  it('exactly maxRetries+1 attempts, "retrying" before each retry, then failed', async () => {
+    expect(run.code, run.stderr).toBe(10);
     const task = (await env.graph(id)).tasks[0];
     expect(task?.maxRetries).toBe(2);
     expect(await starts()).toBe(3);
-    expect(result.stderr.match(/failed; retrying/g)).toHaveLength(2);
-    expect(result.stderr).not.toContain('stays pending');
+    expect(run.stderr.match(/failed; retrying/g)).toHaveLength(2);
+    expect(run.stderr).not.toContain('stays pending');
     expect(task).toMatchObject({ status: 'failed', attempts: 3 });
+    expect((await env.goal(id)).status).toBe('failed');
     const proof = await env.proof(id);
     expect(proof.status).toBe('failed');
     expect(proof.failures.length, JSON.stringify(proof.failures)).toBeGreaterThan(0);
@@ -174,6 +199,21 @@ describe('an always-wrong agent', () => {
     const base = (await env.goal(id)).repo.baseSha ?? '';
     expect(git(env.repo.root, 'rev-list', '--count', `${base}..omk/${id}/${SLICES.bug}`)).toBe('1');
   });
+
+  it('is resumed: its failed slice gets a new round', async () => {
+    const resumed = await env.omk('goal', 'resume', id, '--agent', agent);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await starts()).toBe(4);
+    expect((await env.proof(id)).status).toBe('ready');
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({ taskId: SLICES.bug, why: 'failed', attempts: 3, attemptsUpTo: 6 }),
+    ]);
+  });
+});
+
+describe('an always-wrong agent', () => {
+  freshEnvPerTest();
 
   it('without --until-ready: one attempt, no "retrying"; the slice stays pending and the next step is named', async () => {
     const agent = await env.kit.script('always-wrong', alwaysWrong);
@@ -191,6 +231,8 @@ describe('an always-wrong agent', () => {
 });
 
 describe('a failed goal executed again', () => {
+  freshEnvPerTest();
+
   it('is refused without --until-ready; with it, the failed slice is reopened for a new round', async () => {
     const id = await env.plan(GOALS.single);
     await env.editGraph(id, (graph) => ({
@@ -234,30 +276,9 @@ describe('a failed goal executed again', () => {
   });
 });
 
-describe('a failed goal recorded with --until-ready', () => {
-  it('is resumed: its failed slice gets a new round', async () => {
-    // Wrong on its first three runs (one round), right from then on.
-    const agent = await env.kit.script(
-      'wrong-thrice',
-      `${observe}\nif (runsSoFar(task) <= 3) { ${breakParser} } else { ${fixParser} }`,
-    );
-    const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
-    expect(run.code, run.stderr).toBe(10);
-    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
-    expect((await env.goal(id)).status).toBe('failed');
-
-    const resumed = await env.omk('goal', 'resume', id, '--agent', agent);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(await starts()).toBe(4);
-    expect((await env.proof(id)).status).toBe('ready');
-    const events = await env.events(id);
-    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
-      expect.objectContaining({ taskId: SLICES.bug, why: 'failed', attempts: 3, attemptsUpTo: 6 }),
-    ]);
-  });
-});
-
 describe('a not_ready goal whose slices are done', () => {
+  freshEnvPerTest();
+
   it('reruns only the gates without --until-ready, and the agent again with it', async () => {
     await env.cleanup();
     env = await createExecutionEnv({
