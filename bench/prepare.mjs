@@ -20,7 +20,7 @@
 //       into a file changes the user's copy), `cp -R --reflink=auto`, and Node's `fs.cp`.
 //
 //   node bench/prepare.mjs [--repeat 5] [--json]
-//   node bench/prepare.mjs --smoke        # one tiny package, one round: checks it works
+//   node bench/prepare.mjs --smoke        # one tiny package packed here, offline, one round: checks it works
 //
 // Exits non-zero only when a correctness check fails; timings are figures. See docs/benchmarks.md.
 
@@ -58,7 +58,29 @@ const FULL = {
   },
   test: 'tsc --version && eslint --version && prettier --version && vitest --version',
 };
-const SMOKE = { devDependencies: { semver: '7.7.2' }, test: 'semver 1.2.3' };
+/**
+ * The smoke installs one tiny package packed here (`npm pack`), offline: `npm test` runs it, and a
+ * test reaches no registry.
+ */
+function smokeProject() {
+  const dir = makeTempDir('prepare-tool');
+  mkdirSync(join(dir, 'bin'));
+  const manifest = { name: 'tinytool', version: '1.0.0', bin: { tinytool: 'bin/tinytool.js' } };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+  writeFileSync(
+    join(dir, 'bin', 'tinytool.js'),
+    "#!/usr/bin/env node\nconsole.log('tinytool', process.argv[2]);\n",
+    {
+      mode: 0o755,
+    },
+  );
+  expectSuccess('npm pack', timeSpawn('npm', ['pack', '--silent'], { cwd: dir }));
+  return {
+    devDependencies: { tinytool: `file:${join(dir, 'tinytool-1.0.0.tgz')}` },
+    test: 'tinytool 1.2.3',
+    npmFlags: ['--offline'],
+  };
+}
 
 const PREPARED = /^node_modules from the checkout: (.+) \((\d+) files, (\d+) ms\)$/;
 
@@ -70,7 +92,7 @@ await runBench(async () => {
       json: { type: 'boolean', default: false },
     },
   });
-  const project = values.smoke ? SMOKE : FULL;
+  const project = values.smoke ? smokeProject() : { ...FULL, npmFlags: [] };
   const repeat = values.smoke ? 1 : Number(values.repeat);
   const bin = snapshotOmk();
   const loadBefore = load1();
@@ -79,6 +101,7 @@ await runBench(async () => {
   const npmCache = join(makeTempDir('npm-cache'), 'cache');
   const packageJson = { name: 'bench', private: true, scripts: { test: project.test }, ...project };
   delete packageJson.test;
+  delete packageJson.npmFlags;
   writeFileSync(join(repo, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
   mkdirSync(join(repo, 'src'));
@@ -86,7 +109,9 @@ await runBench(async () => {
   log(`installing ${Object.keys(project.devDependencies).join(', ')} once (private npm cache)...`);
   expectSuccess(
     'npm install',
-    timeSpawn('npm', ['install', '--no-audit', '--no-fund', '--cache', npmCache], { cwd: repo }),
+    timeSpawn('npm', ['install', ...project.npmFlags, '--no-audit', '--no-fund', '--cache', npmCache], {
+      cwd: repo,
+    }),
   );
   git(repo, ['add', 'package.json', 'package-lock.json', '.gitignore', 'src/parser.js']);
   git(repo, ['commit', '-q', '-m', 'project']);
@@ -117,9 +142,13 @@ await runBench(async () => {
     git(scratch, ['clone', '-q', repo, clone]);
     const ci = expectSuccess(
       'npm ci',
-      timeSpawn('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--cache', npmCache], {
-        cwd: clone,
-      }),
+      timeSpawn(
+        'npm',
+        ['ci', '--prefer-offline', ...project.npmFlags, '--no-audit', '--no-fund', '--cache', npmCache],
+        {
+          cwd: clone,
+        },
+      ),
     );
     samples.npmCi.push(ci.ms);
     rmSync(clone, { recursive: true, force: true });
