@@ -1,11 +1,46 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { ProcessResult, ProcessSpec } from '../../runtime/ports.js';
+import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
+import type { EndedProcess, ProcessResult, ProcessSpec } from '../../runtime/ports.js';
 import { BoundedLog } from './bounded-log.js';
+import { hostSubreaper, type SubreaperAvailability } from './subreaper.js';
 
 /** How long a stopped process group has between SIGTERM and SIGKILL, unless the spec says. */
 export const KILL_GRACE_MS = 2_000;
+
+/**
+ * How long past the grace a supervised run's group is SIGKILLed anyway: the subreaper ends the
+ * command at the grace and what it left 300 ms later; this only stops a supervisor that hangs.
+ */
+const SUPERVISOR_MARGIN_MS = 5_000;
+
+/**
+ * Runs one process as `runProcessWith` does, under this host's subreaper where there is one
+ * (Linux with perl): whatever the command leaves running when it ends is ended with it.
+ */
+export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const subreaper = await hostSubreaper();
+  return runProcessWith(spec, subreaper.available ? subreaper : null);
+}
+
+/** The argv to spawn: the command under the subreaper, when there is one and the command exists. */
+async function supervisedArgv(
+  spec: ProcessSpec,
+  subreaper: Extract<SubreaperAvailability, { available: true }> | null,
+  graceMs: number,
+): Promise<{ argv: readonly string[]; supervised: boolean }> {
+  const [command] = spec.argv;
+  if (subreaper === null || command === undefined || command === '')
+    return { argv: spec.argv, supervised: false };
+  // A command that cannot start is spawned as it is, so its error reads as it always did.
+  const found = command.includes('/')
+    ? (await fileState(resolvePath(spec.cwd, command))) === 'ok'
+    : (await findOnPath(command, spec.env)) !== null;
+  if (!found) return { argv: spec.argv, supervised: false };
+  return { argv: [...subreaper.prefix(graceMs), ...spec.argv], supervised: true };
+}
 
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it
@@ -16,10 +51,15 @@ export const KILL_GRACE_MS = 2_000;
  * the pipe stays whole). The log keeps the head and tail of the output within spec.logMaxBytes
  * (BoundedLog). Resolves; never rejects.
  */
-export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+export async function runProcessWith(
+  spec: ProcessSpec,
+  subreaper: Extract<SubreaperAvailability, { available: true }> | null,
+): Promise<ProcessResult> {
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8_000;
-  const [command, ...args] = spec.argv;
+  const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+  const { argv, supervised } = await supervisedArgv(spec, subreaper, grace);
+  const [command, ...args] = argv;
   return new Promise((resolve) => {
     if (!command) {
       resolve(result(null, null, false, false, 'empty argv', started, '', ''));
@@ -34,9 +74,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // fd 3: the subreaper's report of what the command left running.
+      stdio: supervised ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
+    });
+    let report = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      if (report.length < 64 * 1024) report += chunk.toString('utf8');
     });
     if (child.pid !== undefined) spec.onSpawn?.(child.pid);
     const signalTree = (signal: NodeJS.Signals | 0): boolean => {
@@ -48,7 +93,6 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         return false; // Already gone.
       }
     };
-    const grace = spec.killGraceMs ?? KILL_GRACE_MS;
     let hardKill: NodeJS.Timeout | null = null;
     let stoppedAt = 0;
     /** Stops the group: SIGTERM now, SIGKILL after the grace period (once, however often asked). */
@@ -56,7 +100,12 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree('SIGTERM');
-      hardKill = setTimeout(() => signalTree('SIGKILL'), grace);
+      // Supervised, the subreaper kills at the grace and ends what is left: the group SIGKILL, which
+      // would end the subreaper before it does, only comes if it hangs.
+      hardKill = setTimeout(
+        () => signalTree('SIGKILL'),
+        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace,
+      );
     };
     let silent = false;
     const silence =
@@ -125,11 +174,25 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
           ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
+          ...(supervised ? { ended: endedOf(report) } : {}),
         });
       if (log) log.end(done);
       else done();
     });
   });
+}
+
+/** The subreaper's report: one `pid<TAB>command` line per process it ended. */
+function endedOf(report: string): EndedProcess[] {
+  const ended: EndedProcess[] = [];
+  for (const line of report.split('\n')) {
+    const tab = line.indexOf('\t');
+    const pid = Number(line.slice(0, tab));
+    if (tab <= 0 || !Number.isSafeInteger(pid) || pid <= 0) continue;
+    const command = line.slice(tab + 1);
+    ended.push({ pid, command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
+  }
+  return ended;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
