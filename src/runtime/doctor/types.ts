@@ -59,7 +59,17 @@ export interface DoctorProbes {
   probeWritableDir(path: string): Promise<Probed<{ exists: boolean; tested: string }>>;
   /** Whether agents and gates can be confined here (bwrap on the PATH and able to run). */
   sandbox(): Promise<SandboxAvailability>;
+  /** Whether unconfined runs end under a subreaper here (Linux, a system perl, prctl allowed). */
+  subreaper(): Promise<SubreaperState>;
 }
+
+/**
+ * The supervisor unconfined agents and gates run under: once one ends, it ends whatever the run
+ * left running (docs/security.md).
+ */
+export type SubreaperState =
+  | { available: true; tool: string }
+  | { available: false; reason: string; hint: string };
 
 /**
  * The host's options a check's fix points to, as its front door spells them (the CLI: `--agent`,
