@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { EndedProcess, ProcessResult, ProcessSpec } from '../../runtime/ports.js';
 import { BoundedLog } from './bounded-log.js';
 import { hostSubreaper, type SubreaperAvailability } from './subreaper.js';
@@ -25,23 +24,6 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   return runProcessWith(spec, subreaper.available ? subreaper : null);
 }
 
-/** The argv to spawn: the command under the subreaper, when there is one and the command exists. */
-async function supervisedArgv(
-  spec: ProcessSpec,
-  subreaper: Extract<SubreaperAvailability, { available: true }> | null,
-  graceMs: number,
-): Promise<{ argv: readonly string[]; supervised: boolean }> {
-  const [command] = spec.argv;
-  if (subreaper === null || command === undefined || command === '')
-    return { argv: spec.argv, supervised: false };
-  // A command that cannot start is spawned as it is, so its error reads as it always did.
-  const found = command.includes('/')
-    ? (await fileState(resolvePath(spec.cwd, command))) === 'ok'
-    : (await findOnPath(command, spec.env)) !== null;
-  if (!found) return { argv: spec.argv, supervised: false };
-  return { argv: [...subreaper.prefix(graceMs), ...spec.argv], supervised: true };
-}
-
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it
  * started (agents spawn shells, test runners spawn workers): SIGTERM to the group first, so an
@@ -58,8 +40,8 @@ export async function runProcessWith(
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8_000;
   const grace = spec.killGraceMs ?? KILL_GRACE_MS;
-  const { argv, supervised } = await supervisedArgv(spec, subreaper, grace);
-  const [command, ...args] = argv;
+  const supervised = subreaper !== null && spec.argv.length > 0 && spec.argv[0] !== '';
+  const [command, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   return new Promise((resolve) => {
     if (!command) {
       resolve(result(null, null, false, false, 'empty argv', started, '', ''));
@@ -149,7 +131,11 @@ export async function runProcessWith(
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
     child.on('error', (error) => {
-      spawnError = error.message;
+      // Under the subreaper a missing cwd fails the supervisor's spawn: say it of the command.
+      spawnError =
+        supervised && command !== undefined
+          ? error.message.replace(command, spec.argv[0] ?? '')
+          : error.message;
     });
     child.stdin.on('error', () => {
       // The child may exit without reading its input.
@@ -169,12 +155,17 @@ export async function runProcessWith(
       }
       // Grandchildren that outlived the leader would hold resources: end the group.
       signalTree('SIGKILL');
+      const { ended, execError } = supervised ? reportOf(report) : { ended: [], execError: null };
+      // The command could not start under the subreaper: said as spawn says it, without its 127.
+      const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
         resolve({
-          ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
+          ...(failed === null
+            ? result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail)
+            : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
-          ...(supervised ? { ended: endedOf(report) } : {}),
+          ...(supervised ? { ended } : {}),
         });
       if (log) log.end(done);
       else done();
@@ -182,17 +173,29 @@ export async function runProcessWith(
   });
 }
 
-/** The subreaper's report: one `pid<TAB>command` line per process it ended. */
-function endedOf(report: string): EndedProcess[] {
+/**
+ * The subreaper's report: one `pid<TAB>command` line per process it ended, and `!exec<TAB>errno`
+ * when the command could not start (named as Node names it: ENOENT, EACCES, ...).
+ */
+function reportOf(report: string): { ended: EndedProcess[]; execError: string | null } {
   const ended: EndedProcess[] = [];
+  let execError: string | null = null;
   for (const line of report.split('\n')) {
     const tab = line.indexOf('\t');
-    const pid = Number(line.slice(0, tab));
-    if (tab <= 0 || !Number.isSafeInteger(pid) || pid <= 0) continue;
-    const command = line.slice(tab + 1);
-    ended.push({ pid, command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
+    if (tab <= 0) continue;
+    const head = line.slice(0, tab);
+    const rest = line.slice(tab + 1);
+    if (head === '!exec') {
+      const errno = Number(rest);
+      execError =
+        Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${rest}`;
+      continue;
+    }
+    const pid = Number(head);
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    ended.push({ pid, command: rest.length > 120 ? `${rest.slice(0, 120)}…` : rest });
   }
-  return ended;
+  return { ended, execError };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

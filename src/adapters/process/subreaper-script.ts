@@ -1,13 +1,13 @@
 /**
  * The supervisor every unsandboxed process runs under on Linux, as a perl program (`perl-base` is
- * Essential on Debian and Ubuntu and starts in a few milliseconds; it has POSIX and Config, and
- * `syscall` reaches prctl). Arguments: the prctl syscall number of this architecture, the grace in
+ * Essential on Debian and Ubuntu and starts in a few milliseconds; `syscall` reaches prctl; it loads no module, which would cost tens of milliseconds). Arguments: the prctl syscall number of this architecture, the grace in
  * milliseconds, then the command's argv.
  *
  * It makes itself a child subreaper (`PR_SET_CHILD_SUBREAPER`), so every orphan the command leaves
  * (a double fork, `setsid`, whatever its environment or directory) is reparented to it, and asks
  * for SIGTERM when omk dies (`PR_SET_PDEATHSIG`). It forks the command (stdio inherited; fd 3, the
- * report, closed) and reaps its orphans as they end. SIGTERM and SIGINT are forwarded to the
+ * report, closed: a copy perl opens close-on-exec says `!exec<TAB>errno` if the exec fails) and
+ * reaps its orphans as they end. SIGTERM and SIGINT are forwarded to the
  * command; the command is killed if it has not ended `grace` after. Once the command has ended,
  * every process still below it gets SIGTERM, a short grace (at most 300 ms), then SIGKILL, and
  * again until it has no child left. It writes `pid<TAB>command` of each to fd 3, and exits as
@@ -17,7 +17,8 @@
  * behaviour, no worse. The doctor checks prctl the same way (`probeArgv`).
  */
 export const PERL_SUBREAPER = String.raw`
-use strict; use POSIX (); use Config;
+use strict;
+sub WNOHANG () { 1 }
 my ($nr, $grace_ms, @cmd) = @ARGV; $nr += 0;
 my $grace = $grace_ms / 1000;
 if (syscall($nr, 36, 1, 0, 0, 0) != 0) { exec { $cmd[0] } @cmd; print STDERR "omk subreaper: $cmd[0]: $!\n"; exit 127 }
@@ -26,9 +27,10 @@ my $report; open($report, '>&=', 3) or undef $report;
 my $pid = fork();
 if (!defined $pid) { print STDERR "omk subreaper: fork: $!\n"; exit 126 }
 if ($pid == 0) {
-  close($report) if $report;
+  my $err; if ($report) { open($err, '>&', $report); close($report) }
   exec { $cmd[0] } @cmd;
-  print STDERR "omk subreaper: $cmd[0]: $!\n"; POSIX::_exit(127);
+  if ($err) { print $err "!exec\t" . ($! + 0) . "\n"; close($err) } else { print STDERR "omk subreaper: $cmd[0]: $!\n" }
+  exit 127;
 }
 sub now { open(my $u, '<', '/proc/uptime') or return time; my $l = <$u>; return (split ' ', $l)[0] }
 my ($status, $stop, $blocking);
@@ -39,11 +41,11 @@ until (defined $status) {
     my $r = eval { $blocking = 1; my $w = waitpid(-1, 0); $blocking = 0; $w };
     my $saved = $?; $blocking = 0;
     if (defined $r) { $status = $saved if $r == $pid; next }
-    my $w = waitpid($pid, POSIX::WNOHANG());
+    my $w = waitpid($pid, WNOHANG);
     if ($w == $pid) { $status = $? } elsif ($w == -1) { $status = $saved }
     next;
   }
-  my $w = waitpid(-1, POSIX::WNOHANG());
+  my $w = waitpid(-1, WNOHANG);
   if ($w == $pid) { $status = $?; last }
   next if $w > 0;
   kill('KILL', $pid) if now() >= $stop;
@@ -51,7 +53,9 @@ until (defined $status) {
 }
 my %left;
 sub children {
-  my @c; opendir(my $d, '/proc') or return ();
+  my @c;
+  if (open(my $k, '<', "/proc/$$/task/$$/children")) { my $l = <$k> // ''; close($k); return map { $_ + 0 } split(' ', $l) }
+  opendir(my $d, '/proc') or return ();
   for my $e (readdir $d) {
     next unless $e =~ /^\d+$/;
     open(my $f, '<', "/proc/$e/stat") or next; my $s = <$f>; close($f); next unless defined $s;
@@ -68,27 +72,27 @@ sub note {
     $left{$c} = $line;
   }
 }
-my @c = children();
+my @c = waitpid(-1, WNOHANG) == -1 ? () : children();
 if (@c) {
   note(@c); kill('TERM', @c);
   my $end = now() + ($grace < 0.3 ? $grace : 0.3);
   while (now() < $end) {
-    1 while waitpid(-1, POSIX::WNOHANG()) > 0;
+    1 while waitpid(-1, WNOHANG) > 0;
     @c = children(); last unless @c; note(@c);
     select(undef, undef, undef, 0.02);
   }
 }
 for (;;) {
+  last if waitpid(-1, WNOHANG) == -1;
   @c = children(); if (@c) { note(@c); kill('KILL', @c) }
-  my $r; 1 while ($r = waitpid(-1, POSIX::WNOHANG())) > 0;
+  my $r; 1 while ($r = waitpid(-1, WNOHANG)) > 0;
   last if $r == -1;
   select(undef, undef, undef, 0.005);
 }
 if ($report) { print $report "$_\t$left{$_}\n" for sort { $a <=> $b } keys %left; close($report) }
 my $sig = $status & 127;
 exit($status >> 8) unless $sig;
-my $name = (split(' ', $Config{sig_name}))[$sig];
-$SIG{$name} = 'DEFAULT' if defined $name && $name ne 'KILL' && $name ne 'STOP';
+$SIG{TERM} = $SIG{INT} = 'DEFAULT';
 kill($sig, $$);
 select(undef, undef, undef, 1);
 exit(128 + $sig);

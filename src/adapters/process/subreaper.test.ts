@@ -119,7 +119,17 @@ describe('the subreaper', () => {
 
   it('still says a missing command cannot start, as spawn does', async () => {
     const res = await runProcess({ argv: ['omk-no-such-command'], cwd: dir, env, timeoutMs: 30_000 });
-    expect(res.spawnError).toMatch(/ENOENT/);
+    expect(res).toMatchObject({ spawnError: 'spawn omk-no-such-command ENOENT', exitCode: null });
+    const script = join(dir, 'not-executable.sh');
+    await writeFile(script, 'echo hi\n');
+    expect((await runProcess({ argv: [script], cwd: dir, env, timeoutMs: 30_000 })).spawnError).toBe(
+      `spawn ${script} EACCES`,
+    );
+    const nowhere = await runProcess({ argv: ['true'], cwd: join(dir, 'gone'), env, timeoutMs: 30_000 });
+    expect(nowhere.spawnError).toMatch(/^spawn true ENOENT/);
+    // A command that runs and exits 127 itself is not a spawn error.
+    const exited = await runProcess({ argv: ['sh', '-c', 'exit 127'], cwd: dir, env, timeoutMs: 30_000 });
+    expect(exited).toMatchObject({ spawnError: null, exitCode: 127 });
   });
 
   it('forwards SIGTERM to a command that left omk’s process group', async () => {
