@@ -64,16 +64,32 @@ export async function runProcessWith(
     let report = '';
     child.stdio[3]?.on('data', (chunk: Buffer) => {
       if (report.length < 64 * 1024) report += chunk.toString('utf8');
+      const started = commandGroup === null ? /^!pid\t(\d+)$/m.exec(report) : null;
+      if (started?.[1] !== undefined) {
+        commandGroup = Number(started[1]);
+        spec.onSpawn?.(commandGroup);
+      }
     });
-    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
-    const signalTree = (signal: NodeJS.Signals | 0): boolean => {
-      if (child.pid === undefined) return false;
+    // Supervised, the command leads a group of its own, whose pid the subreaper reports.
+    if (child.pid !== undefined && !supervised) spec.onSpawn?.(child.pid);
+    let commandGroup: number | null = null;
+    const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-pgid, signal);
         return true;
       } catch {
         return false; // Already gone.
       }
+    };
+    /**
+     * Signals the run. Supervised, SIGTERM goes to the subreaper, which passes it to the command's
+     * group and kills that at the grace; SIGKILL (a hung subreaper) goes to both groups.
+     */
+    const signalTree = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
+      const sent = signalGroup(child.pid, signal);
+      if (signal === 'SIGKILL' && commandGroup !== null) signalGroup(commandGroup, signal);
+      return sent;
     };
     let hardKill: NodeJS.Timeout | null = null;
     let stoppedAt = 0;
@@ -153,8 +169,9 @@ export async function runProcessWith(
           await sleep(25);
         clearTimeout(hardKill);
       }
-      // Grandchildren that outlived the leader would hold resources: end the group.
-      signalTree('SIGKILL');
+      // Grandchildren that outlived the leader would hold resources: end the group (supervised,
+      // the subreaper has ended everything below it; the command's group id may be reused).
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
       const { ended, execError } = supervised ? reportOf(report) : { ended: [], execError: null };
       // The command could not start under the subreaper: said as spawn says it, without its 127.
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
@@ -185,6 +202,7 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
     if (tab <= 0) continue;
     const head = line.slice(0, tab);
     const rest = line.slice(tab + 1);
+    if (head === '!pid') continue;
     if (head === '!exec') {
       const errno = Number(rest);
       execError =

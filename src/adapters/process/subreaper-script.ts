@@ -1,40 +1,49 @@
 /**
- * The supervisor every unsandboxed process runs under on Linux, as a perl program (`perl-base` is
- * Essential on Debian and Ubuntu and starts in a few milliseconds; `syscall` reaches prctl; it loads no module, which would cost tens of milliseconds). Arguments: the prctl syscall number of this architecture, the grace in
- * milliseconds, then the command's argv.
+ * The supervisor every process omk starts runs under on Linux, as a perl program: `perl-base` is
+ * Essential on Debian and Ubuntu and starts in a few milliseconds, and `syscall` reaches prctl; it
+ * loads no module (POSIX alone costs tens of milliseconds). Arguments: the prctl syscall number of
+ * this architecture, the grace in milliseconds, then the command's argv.
  *
  * It makes itself a child subreaper (`PR_SET_CHILD_SUBREAPER`), so every orphan the command leaves
- * (a double fork, `setsid`, whatever its environment or directory) is reparented to it, and asks
- * for SIGTERM when omk dies (`PR_SET_PDEATHSIG`). It forks the command (stdio inherited; fd 3, the
- * report, closed: a copy perl opens close-on-exec says `!exec<TAB>errno` if the exec fails) and
- * reaps its orphans as they end. SIGTERM and SIGINT are forwarded to the
- * command; the command is killed if it has not ended `grace` after. Once the command has ended,
- * every process still below it gets SIGTERM, a short grace (at most 300 ms), then SIGKILL, and
- * again until it has no child left. It writes `pid<TAB>command` of each to fd 3, and exits as
- * the command did (its code, or the same signal).
+ * (a double fork, `setsid`, whatever its environment or directory) is reparented to it. It does
+ * not end with omk (no `PR_SET_PDEATHSIG`): an omk killed mid-run leaves its agent to the next
+ * controller, which stops its process group (`goal resume`'s takeover). It forks the command in a
+ * process group of its own, as omk would have started it (stdio inherited; fd 3, the report,
+ * closed: a copy perl opens close-on-exec says `!exec<TAB>errno` if the exec fails), says its pid
+ * (`!pid<TAB>pid`: the group omk records and a takeover kills; then the supervisor, alive, still
+ * sweeps) and reaps orphans as they end. SIGTERM and SIGINT are forwarded to the command's group;
+ * the group is killed if the command has not ended `grace` after. Once the
+ * command has ended, every process still below it gets SIGTERM, a short grace (at most 300 ms),
+ * then SIGKILL, and again until it has no child left. It writes `pid<TAB>command` of each to fd 3,
+ * and exits as the command did (its code, or the same signal).
  *
  * Where prctl fails (a seccomp filter, an old kernel) it execs the command itself: today's
- * behaviour, no worse. The doctor checks prctl the same way (`probeArgv`).
+ * behaviour, no worse. The probe (`PERL_PROBE`) checks prctl the same way.
  */
 export const PERL_SUBREAPER = String.raw`
 use strict;
 sub WNOHANG () { 1 }
 my ($nr, $grace_ms, @cmd) = @ARGV; $nr += 0;
 my $grace = $grace_ms / 1000;
-if (syscall($nr, 36, 1, 0, 0, 0) != 0) { exec { $cmd[0] } @cmd; print STDERR "omk subreaper: $cmd[0]: $!\n"; exit 127 }
-syscall($nr, 1, 15, 0, 0, 0);
 my $report; open($report, '>&=', 3) or undef $report;
+if (syscall($nr, 36, 1, 0, 0, 0) != 0) {
+  if ($report) { syswrite($report, "!pid\t$$\n"); close($report) }
+  exec { $cmd[0] } @cmd; print STDERR "omk subreaper: $cmd[0]: $!\n"; exit 127;
+}
 my $pid = fork();
 if (!defined $pid) { print STDERR "omk subreaper: fork: $!\n"; exit 126 }
 if ($pid == 0) {
+  setpgrp(0, 0);
   my $err; if ($report) { open($err, '>&', $report); close($report) }
   exec { $cmd[0] } @cmd;
   if ($err) { print $err "!exec\t" . ($! + 0) . "\n"; close($err) } else { print STDERR "omk subreaper: $cmd[0]: $!\n" }
   exit 127;
 }
+setpgrp($pid, $pid);
+syswrite($report, "!pid\t$pid\n") if $report;
 sub now { open(my $u, '<', '/proc/uptime') or return time; my $l = <$u>; return (split ' ', $l)[0] }
 my ($status, $stop, $blocking);
-my $on = sub { my $name = shift; kill($name, $pid) unless defined $status; $stop //= now() + $grace; die "omk-stop\n" if $blocking };
+my $on = sub { my $name = shift; kill("-$name", $pid) unless defined $status; $stop //= now() + $grace; die "omk-stop\n" if $blocking };
 $SIG{TERM} = $on; $SIG{INT} = $on;
 until (defined $status) {
   if (!defined $stop) {
@@ -48,7 +57,7 @@ until (defined $status) {
   my $w = waitpid(-1, WNOHANG);
   if ($w == $pid) { $status = $?; last }
   next if $w > 0;
-  kill('KILL', $pid) if now() >= $stop;
+  kill('-KILL', $pid) if now() >= $stop;
   select(undef, undef, undef, 0.01);
 }
 my %left;

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { OmkConfig } from '../config/schema.js';
 import type { GateSpec } from '../gates/port.js';
-import type { SandboxAvailability } from '../sandbox/port.js';
+import type { SandboxAvailability, SubreaperState } from '../sandbox/port.js';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail';
 
@@ -62,14 +62,6 @@ export interface DoctorProbes {
   /** Whether unconfined runs end under a subreaper here (Linux, a system perl, prctl allowed). */
   subreaper(): Promise<SubreaperState>;
 }
-
-/**
- * The supervisor unconfined agents and gates run under: once one ends, it ends whatever the run
- * left running (docs/security.md).
- */
-export type SubreaperState =
-  | { available: true; tool: string }
-  | { available: false; reason: string; hint: string };
 
 /**
  * The host's options a check's fix points to, as its front door spells them (the CLI: `--agent`,
