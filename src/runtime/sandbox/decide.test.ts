@@ -52,7 +52,11 @@ describe('decideSandbox', () => {
     expect(off.reason).toBe(
       'the sandbox is off: agents and gates run unconfined; each run ends what it leaves running (subreaper)',
     );
-    const none = { available: false, reason: 'darwin has no child subreaper (Linux only)', hint: 'h' } as const;
+    const none = {
+      available: false,
+      reason: 'darwin has no child subreaper (Linux only)',
+      hint: 'h',
+    } as const;
     const auto = await decideSandbox(missing, 'auto', reporter(), undefined, none);
     expect(auto.reason).toBe(
       'unsandboxed: bwrap not found on the PATH; nothing ends what a run leaves running in a session of its own (no subreaper: darwin has no child subreaper (Linux only))',
