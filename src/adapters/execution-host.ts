@@ -11,6 +11,7 @@ import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
 import { withOwnHome } from './process/gate-home.js';
 import { createRunMarks } from './process/run-marks.js';
 import { runProcess } from './process/run-process.js';
+import { hostSubreaper } from './process/subreaper.js';
 import { createBubblewrap } from './sandbox/bubblewrap.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
 
@@ -47,6 +48,10 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
     ...(sandbox === undefined ? {} : { sandbox }),
+    subreaper: async () => {
+      const found = await hostSubreaper();
+      return found.available ? { available: true, tool: found.tool } : found;
+    },
     credentials: persistedCredentialGuard,
   };
 }

@@ -114,6 +114,18 @@ export interface ProcessResult {
   durationMs: number;
   stdout: string;
   tail: string;
+  /**
+   * What the command left running when it ended, which the subreaper it ran under then ended
+   * (Linux; absent where it ran without one).
+   */
+  ended?: EndedProcess[];
+}
+
+/** A process a command left running, ended after it. */
+export interface EndedProcess {
+  pid: number;
+  /** Its command line, shortened (empty when unreadable). */
+  command: string;
 }
 
 /**

@@ -187,11 +187,15 @@ describe('the agent that plants a hook on its first attempt only', () => {
 });
 
 describe('the escapee that patches the worktree after the commit', () => {
-  it('is caught by the check around the gates', () => {
-    // It dropped omk's run mark and left the worktree, so no search for leftovers finds it.
-    expect(blocking(attempt('escapee-patch'))).toMatch(
-      /The worktree changed (between omk's commit and its gates|while its gates ran)/,
+  it("is ended with the agent's run by its subreaper: it never patches, and the proof names it", async () => {
+    // It dropped omk's run mark and left the worktree, so no search for leftovers finds it; the
+    // subreaper it ran under (unsandboxed, on Linux) ends it when the agent ends, before the commit.
+    const a = attempt('escapee-patch');
+    const pid = Number((await readFile(join(pids, 'patch.pid'), 'utf8')).trim());
+    expect(blocking(a)).toMatch(
+      new RegExp(`The agent left process ${pid} running in the worktree after it ended`),
     );
+    expect(existsSync(join(pids, 'patched'))).toBe(false);
   });
 });
 
@@ -199,11 +203,11 @@ describe("the escapee that plants the remote's proxy after the checks", () => {
   it('stops the run before a push carries the token through it, and says why', () => {
     const a = attempt('escapee-proxy');
     expect(a.run.code).not.toBe(0);
-    // When its first plant lands before the check after the agent or its gates, that check finds
-    // it; when later, git refuses the push that would go through it (run-git.test.ts has both).
-    expect(a.run.stdout).toMatch(
-      /sends requests elsewhere \(remote\.origin\.proxy\)|changed \.git\/config, outside its worktree/,
-    );
+    // It is ended with the agent's run by its subreaper: a plant that landed before is found by the
+    // check after the agent; either way the proof names the process it left.
+    expect(blocking(a)).toMatch(/The agent left process \d+ running in the worktree after it ended/);
+    expect(a.run.stdout).not.toMatch(/sends requests elsewhere \(remote\.origin\.proxy\)/);
+    expect(localConfig(a.env)).not.toContain(trap.url);
   });
 });
 

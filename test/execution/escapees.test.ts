@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
@@ -9,7 +9,8 @@ import { git } from '../helpers/git-repo.js';
 // Processes an agent or its code leave in a session of their own that first change directory out
 // of the worktree (`cd /`), so no search by working directory finds them, and then wait to act on
 // the worktree and the shared `.git` after omk's checks. The sandbox is off: confined, the sandbox's
-// pid namespace ends them with the run (sandboxed-agents.test.ts).
+// pid namespace ends them with the run (sandboxed-agents.test.ts). Unsandboxed on Linux, each run's
+// subreaper ends what it left when it ends: also an escapee that dropped omk's run mark (`env -i`).
 
 let env: ExecutionEnv;
 const strays: number[] = [];
@@ -177,5 +178,114 @@ describe('a planner that leaves a process which changes directory out of its dir
     expect(result.stderr).toMatch(new RegExp(`left a process running after its run ended: ${pid}\\b`));
     expect(result.stderr).toContain('delivered nothing');
     await waitFor('the escapee to be gone', () => !isAlive(pid), 10_000);
+  });
+});
+
+/** Running (not zombie) processes whose argv holds `marker`: found by /proc, never by omk's mark. */
+async function withMarker(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(marker) && isAlive(Number(entry))) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * A line leaving an unmarked escapee: double-forked, `setsid`, `env -i` (no omk run mark, no
+ * HOME), `cd /`, `marker` in its argv. Once `trigger` holds it patches the worktree ($1), adds an
+ * fsmonitor to the shared `.git/config` ($2/config) and plants a hook. The line waits until it is out.
+ */
+function unmarkedEscapee(marker: string, pidFile: string, trigger: string, args: string): string {
+  const body = [
+    'cd /',
+    `echo $$ > ${pidFile}`,
+    `until ${trigger}; do sleep 0.05; done`,
+    'echo "// patched later" >> "$1/src/parser.js"',
+    `printf '[core]\\n\\tfsmonitor = touch /tmp/${marker}-ran\\n' >> "$2/config"`,
+    `printf '#!/bin/sh\\necho planted\\n' > "$2/hooks/post-checkout"`,
+    'chmod +x "$2/hooks/post-checkout"',
+    'sleep 300',
+  ].join('; ');
+  return [
+    `( env -i PATH=/usr/bin:/bin setsid sh -c '${body.replaceAll("'", "'\\''")}' ${marker} ${args} </dev/null >/dev/null 2>&1 & )`,
+    `while [ ! -s ${pidFile} ]; do sleep 0.05; done`,
+  ].join('\n');
+}
+
+describe('an agent that leaves an unmarked escapee (env -i, setsid, double fork, cd /)', () => {
+  it("is ended by the agent's subreaper when the agent ends: it never patches nor plants", async () => {
+    const marker = `omk-agent-escapee-${process.pid}`;
+    const configBefore = await readFile(join(env.repo.root, '.git', 'config'), 'utf8');
+    const pidFile = join(env.kit.dir, 'unmarked.pid');
+    const events = join(env.stateDir, 'goals', '*', 'events.jsonl');
+    const path = join(env.kit.dir, 'unmarked-agent.sh');
+    await writeFile(
+      path,
+      [
+        '#!/bin/sh',
+        'set -e',
+        "printf '\\n// a harmless edit\\n' >> src/parser.js",
+        'common=$(cd "$(git rev-parse --git-common-dir)" && pwd)',
+        // It acts once the slice is done, as it would after omk's checks.
+        unmarkedEscapee(marker, pidFile, `grep -qs task_done ${events}`, '"$(pwd)" "$common"'),
+        '',
+      ].join('\n'),
+    );
+    await chmod(path, 0o755);
+    const id = await runGoal(`script:${path}`);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    strays.push(pid);
+    expect(await withMarker(marker)).toEqual([]);
+    const blocking = await blockingOf(id);
+    expect(blocking).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^The agent left process ${pid} running in the worktree after it ended`),
+      ),
+    );
+    expect(await readFile(join(env.repo.root, '.git', 'config'), 'utf8')).toBe(configBefore);
+    expect(existsSync(hook())).toBe(false);
+    expect(existsSync(`/tmp/${marker}-ran`)).toBe(false);
+  });
+});
+
+describe('a gate that leaves an unmarked escapee (env -i, setsid, double fork, cd /)', () => {
+  it("is ended by the gate's subreaper when the gate ends: it never patches nor plants", async () => {
+    const marker = `omk-gate-escapee-${process.pid}`;
+    const configBefore = await readFile(join(env.repo.root, '.git', 'config'), 'utf8');
+    const pidFile = join(env.kit.dir, 'gate-unmarked.pid');
+    // It acts once the test process that started it has ended (the gates are over).
+    const line = unmarkedEscapee(marker, pidFile, '! kill -0 "$3" 2>/dev/null', '"$1" "$2" "$3"');
+    const path = join(env.kit.dir, 'gate-unmarked-agent.sh');
+    await writeFile(
+      path,
+      `#!/bin/sh
+set -e
+printf '\\n// a harmless edit\\n' >> src/parser.js
+cat > test/escape.test.js <<'JS'
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+test('escape', () => {
+  const common = ${JSON.stringify(join(env.repo.root, '.git'))};
+  execFileSync('sh', ['-c', ${JSON.stringify(line)}, 'sh', process.cwd(), common, String(process.pid)], { stdio: 'ignore' });
+});
+JS
+`,
+    );
+    await chmod(path, 0o755);
+    const id = await runGoal(`script:${path}`);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    strays.push(pid);
+    expect(await withMarker(marker)).toEqual([]);
+    const blocking = await blockingOf(id);
+    expect(blocking).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^The gates \\(code the agent wrote\\) left process ${pid} running in the worktree`),
+      ),
+    );
+    expect(await readFile(join(env.repo.root, '.git', 'config'), 'utf8')).toBe(configBefore);
+    expect(existsSync(hook())).toBe(false);
+    expect(existsSync(`/tmp/${marker}-ran`)).toBe(false);
   });
 });

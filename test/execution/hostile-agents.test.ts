@@ -187,24 +187,15 @@ describe('an agent that leaves a process behind', () => {
   });
 });
 
-describe('a process an agent leaves behind that plants a hook between two slices', () => {
+describe("a process out of omk's reach that plants a hook between two slices", () => {
   it("is caught before the next slice's agent: that slice is refused, the hook named and removed, the goal never ready", async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
-    const pidFile = join(env.kit.dir, 'writer.pid');
     const hook = join(sharedGit(), 'hooks', 'post-checkout');
-    const events = join(env.stateDir, 'goals', '*', 'events.jsonl');
-    // Slice A's agent makes a fine change and leaves a writer in a session of its own, its working
-    // directory outside the worktree and its environment cleared (`env -i` drops omk's run mark:
-    // the stray scan does not find it): it waits until slice A is done, every check of A passed,
-    // and plants the hook before slice B starts.
-    const writer = [
-      'cd /',
-      `touch ${pidFile}.up`,
-      `until grep -qs task_done ${events}; do sleep 0.01; done`,
-      `printf '#!/bin/sh\\necho planted\\n' > ${hook}`,
-      `chmod +x ${hook}`,
-      'sleep 300',
-    ].join('; ');
+    const eventsDir = join(env.stateDir, 'goals');
+    // Slice A's agent makes a fine change. An agent's own escapee is ended with its run by the
+    // subreaper (escapees.test.ts); one started through a service (`systemd-run --user`, `at`) is
+    // not: this test plays that process. Once slice A is done, every check of A passed, it plants
+    // the hook before slice B starts.
     const path = join(env.kit.dir, 'delayed.sh');
     await writeFile(
       path,
@@ -212,20 +203,28 @@ describe('a process an agent leaves behind that plants a hook between two slices
         '#!/bin/sh',
         'set -e',
         'case "$OMK_TASK_ID" in',
-        '  s1-*)',
-        "    printf '\\n// a harmless edit\\n' >> src/parser.js",
-        `    setsid env -i PATH="$PATH" sh -c '${writer.replaceAll("'", "'\\''")}' </dev/null >/dev/null 2>&1 &`,
-        `    echo $! > ${pidFile}`,
-        `    while [ ! -f ${pidFile}.up ]; do sleep 0.05; done`,
-        '    ;;',
-        '  *)',
-        "    printf '\\n// a harmless note\\n' >> test/parser.test.js",
-        '    ;;',
+        "  s1-*) printf '\\n// a harmless edit\\n' >> src/parser.js ;;",
+        "  *) printf '\\n// a harmless note\\n' >> test/parser.test.js ;;",
         'esac',
         '',
       ].join('\n'),
     );
     await chmod(path, 0o755);
+    let planting = true;
+    const planter = (async () => {
+      while (planting) {
+        const goals = await readdir(eventsDir).catch(() => []);
+        const events = await Promise.all(
+          goals.map((goal) => readFile(join(eventsDir, goal, 'events.jsonl'), 'utf8').catch(() => '')),
+        );
+        if (events.some((text) => text.includes('task_done'))) {
+          await writeFile(hook, '#!/bin/sh\necho planted\n', { mode: 0o755 });
+          return true;
+        }
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      return false;
+    })();
     const result = await env.omk(
       'goal',
       'run',
@@ -236,9 +235,10 @@ describe('a process an agent leaves behind that plants a hook between two slices
       'off',
       '--json',
     );
+    planting = false;
+    expect(await planter).toBe(true);
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    strays.push(Number(await readFile(pidFile, 'utf8')));
     const blocking = await expectBlocked(id, main);
     expect(blocking).toEqual([
       expect.stringContaining(

@@ -12,6 +12,7 @@ import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
 import { listWorktrees } from '../git/worktree.js';
 import { runProcess } from '../process/run-process.js';
+import { hostSubreaper } from '../process/subreaper.js';
 import { createBubblewrap } from '../sandbox/bubblewrap.js';
 
 export interface SystemProbeOptions {
@@ -61,6 +62,10 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
     },
     probeWritableDir,
     sandbox: createBubblewrap({ env: options.env }).probe,
+    subreaper: async () => {
+      const found = await hostSubreaper();
+      return found.available ? { available: true, tool: found.tool } : found;
+    },
   };
 }
 

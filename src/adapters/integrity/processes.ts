@@ -23,12 +23,21 @@ export interface StrayOptions {
 export async function endStrays(worktree: string, options: StrayOptions = {}): Promise<StrayScan> {
   const root = await canonicalPath(worktree);
   const inside = (path: string) => path === root || path.startsWith(`${root}${sep}`);
-  return endMatching(options.proc ?? PROC, async (pid, proc) => {
+  // What the subreaper already ended after those runs (whatever its environment or directory).
+  const ended = options.marks?.takeEnded(inside) ?? [];
+  const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
     const cwd = await readlink(`${proc}/${pid}/cwd`).catch(() => null);
     if (cwd !== null && inside(cwd.replace(/ \(deleted\)$/, ''))) return true;
     const ran = await endedRunOf(pid, proc, options.marks);
     return ran !== null && inside(ran);
   });
+  return withEnded(scan, ended);
+}
+
+/** The scan's kills with what the subreaper ended first (a scan that could not look still says so). */
+function withEnded(scan: StrayScan, ended: readonly StrayProcess[]): StrayScan {
+  if (ended.length === 0) return scan;
+  return { checked: true, killed: [...ended, ...(scan.checked ? scan.killed : [])] };
 }
 
 /**
@@ -43,10 +52,12 @@ export async function endLeftovers(
 ): Promise<StrayScan> {
   const roots = await Promise.all(places.map(canonicalPath));
   const inPlaces = (path: string) => roots.some((root) => path === root || path.startsWith(`${root}${sep}`));
-  return endMatching(proc, async (pid, dir) => {
+  const ended = marks.takeEnded(inPlaces);
+  const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
     return ran !== null && inPlaces(ran);
   });
+  return withEnded(scan, ended);
 }
 
 async function endMatching(

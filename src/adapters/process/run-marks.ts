@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ProcessRunner } from '../../runtime/ports.js';
+import type { EndedProcess, ProcessRunner } from '../../runtime/ports.js';
 import { canonicalPath } from '../git/worktree.js';
 
 /** The variable every process omk starts carries: `<this omk's nonce>.<run number>`. */
@@ -20,11 +20,17 @@ export interface RunMarks {
    * mark, another omk's, or a run still going).
    */
   endedRun(environ: string): string | null;
+  /**
+   * What the subreaper ended after ended runs whose canonical working directory `matches`: each
+   * once (it is forgotten as it is taken).
+   */
+  takeEnded(matches: (cwd: string) => boolean): EndedProcess[];
 }
 
 interface MarkedRun {
   cwd: string;
   running: boolean;
+  ended: EndedProcess[];
 }
 
 /** `nonce`: random per omk process unless a test fixes it. */
@@ -35,13 +41,23 @@ export function createRunMarks(nonce: string = randomBytes(12).toString('hex')):
     runner: (inner) => async (spec) => {
       next += 1;
       const mark = `${nonce}.${next}`;
-      const run: MarkedRun = { cwd: await canonicalPath(spec.cwd), running: true };
+      const run: MarkedRun = { cwd: await canonicalPath(spec.cwd), running: true, ended: [] };
       runs.set(mark, run);
       try {
-        return await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
+        const result = await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
+        run.ended.push(...(result.ended ?? []));
+        return result;
       } finally {
         run.running = false;
       }
+    },
+    takeEnded: (matches) => {
+      const taken: EndedProcess[] = [];
+      for (const run of runs.values()) {
+        if (run.running || run.ended.length === 0 || !matches(run.cwd)) continue;
+        taken.push(...run.ended.splice(0));
+      }
+      return taken;
     },
     endedRun: (environ) => {
       const entry = environ.split('\0').find((line) => line.startsWith(`${RUN_MARK}=`));

@@ -1,11 +1,28 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import type { ProcessResult, ProcessSpec } from '../../runtime/ports.js';
+import type { EndedProcess, ProcessResult, ProcessSpec } from '../../runtime/ports.js';
 import { BoundedLog } from './bounded-log.js';
+import { hostSubreaper, type SubreaperAvailability } from './subreaper.js';
 
 /** How long a stopped process group has between SIGTERM and SIGKILL, unless the spec says. */
 export const KILL_GRACE_MS = 2_000;
+
+/**
+ * How long past the grace a supervised run's group is SIGKILLed anyway: the subreaper ends the
+ * command at the grace and what it left 300 ms later; this only stops a supervisor that hangs.
+ */
+const SUPERVISOR_MARGIN_MS = 5_000;
+
+/**
+ * Runs one process as `runProcessWith` does, under this host's subreaper where there is one
+ * (Linux with perl): whatever the command leaves running when it ends is ended with it.
+ */
+export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const subreaper = await hostSubreaper();
+  return runProcessWith(spec, subreaper.available ? subreaper : null);
+}
 
 /**
  * Runs one process in its own process group, so a timeout or an abort kills everything it
@@ -16,10 +33,15 @@ export const KILL_GRACE_MS = 2_000;
  * the pipe stays whole). The log keeps the head and tail of the output within spec.logMaxBytes
  * (BoundedLog). Resolves; never rejects.
  */
-export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+export async function runProcessWith(
+  spec: ProcessSpec,
+  subreaper: Extract<SubreaperAvailability, { available: true }> | null,
+): Promise<ProcessResult> {
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8_000;
-  const [command, ...args] = spec.argv;
+  const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+  const supervised = subreaper !== null && spec.argv.length > 0 && spec.argv[0] !== '';
+  const [command, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   return new Promise((resolve) => {
     if (!command) {
       resolve(result(null, null, false, false, 'empty argv', started, '', ''));
@@ -34,21 +56,41 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // fd 3: the subreaper's report of what the command left running.
+      stdio: supervised ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
     });
-    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
-    const signalTree = (signal: NodeJS.Signals | 0): boolean => {
-      if (child.pid === undefined) return false;
+    let report = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      if (report.length < 64 * 1024) report += chunk.toString('utf8');
+      const started = commandGroup === null ? /^!pid\t(\d+)$/m.exec(report) : null;
+      if (started?.[1] !== undefined) {
+        commandGroup = Number(started[1]);
+        spec.onSpawn?.(commandGroup);
+      }
+    });
+    // Supervised, the command leads a group of its own, whose pid the subreaper reports.
+    if (child.pid !== undefined && !supervised) spec.onSpawn?.(child.pid);
+    let commandGroup: number | null = null;
+    const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-pgid, signal);
         return true;
       } catch {
         return false; // Already gone.
       }
     };
-    const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+    /**
+     * Signals the run. Supervised, SIGTERM goes to the subreaper, which passes it to the command's
+     * group and kills that at the grace; SIGKILL (a hung subreaper) goes to both groups.
+     */
+    const signalTree = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
+      const sent = signalGroup(child.pid, signal);
+      if (signal === 'SIGKILL' && commandGroup !== null) signalGroup(commandGroup, signal);
+      return sent;
+    };
     let hardKill: NodeJS.Timeout | null = null;
     let stoppedAt = 0;
     /** Stops the group: SIGTERM now, SIGKILL after the grace period (once, however often asked). */
@@ -56,7 +98,12 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree('SIGTERM');
-      hardKill = setTimeout(() => signalTree('SIGKILL'), grace);
+      // Supervised, the subreaper kills at the grace and ends what is left: the group SIGKILL, which
+      // would end the subreaper before it does, only comes if it hangs.
+      hardKill = setTimeout(
+        () => signalTree('SIGKILL'),
+        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace,
+      );
     };
     let silent = false;
     const silence =
@@ -100,7 +147,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
     child.on('error', (error) => {
-      spawnError = error.message;
+      // Under the subreaper a missing cwd fails the supervisor's spawn: say it of the command.
+      spawnError =
+        supervised && command !== undefined
+          ? error.message.replace(command, spec.argv[0] ?? '')
+          : error.message;
     });
     child.stdin.on('error', () => {
       // The child may exit without reading its input.
@@ -118,18 +169,51 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
           await sleep(25);
         clearTimeout(hardKill);
       }
-      // Grandchildren that outlived the leader would hold resources: end the group.
-      signalTree('SIGKILL');
+      // Grandchildren that outlived the leader would hold resources: end the group (supervised,
+      // the subreaper has ended everything below it; the command's group id may be reused).
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      const { ended, execError } = supervised ? reportOf(report) : { ended: [], execError: null };
+      // The command could not start under the subreaper: said as spawn says it, without its 127.
+      const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
         resolve({
-          ...result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail),
+          ...(failed === null
+            ? result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail)
+            : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
+          ...(supervised ? { ended } : {}),
         });
       if (log) log.end(done);
       else done();
     });
   });
+}
+
+/**
+ * The subreaper's report: one `pid<TAB>command` line per process it ended, and `!exec<TAB>errno`
+ * when the command could not start (named as Node names it: ENOENT, EACCES, ...).
+ */
+function reportOf(report: string): { ended: EndedProcess[]; execError: string | null } {
+  const ended: EndedProcess[] = [];
+  let execError: string | null = null;
+  for (const line of report.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab <= 0) continue;
+    const head = line.slice(0, tab);
+    const rest = line.slice(tab + 1);
+    if (head === '!pid') continue;
+    if (head === '!exec') {
+      const errno = Number(rest);
+      execError =
+        Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${rest}`;
+      continue;
+    }
+    const pid = Number(head);
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    ended.push({ pid, command: rest.length > 120 ? `${rest.slice(0, 120)}…` : rest });
+  }
+  return { ended, execError };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

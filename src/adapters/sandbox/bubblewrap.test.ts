@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ProcessSpec } from '../../runtime/ports.js';
-import { runProcess } from '../process/run-process.js';
+import { runProcess, runProcessWith } from '../process/run-process.js';
 import { createBubblewrap } from './bubblewrap.js';
 import { bubblewrapArgv } from './bubblewrap-argv.js';
 
@@ -190,12 +190,26 @@ describe('bubblewrap confinement', () => {
 
   it('the same command unconfined does reach out (the checks above can fail)', async () => {
     const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
-    const result = await runProcess(hostile());
+    // Without the subreaper too, so its process is left as it would be where none runs.
+    const result = await runProcessWith(hostile(), null);
     try {
       expect(result.stdout).toContain('wrote-git-config');
       expect(result.stdout).toContain('PRIVATE KEY 1234');
       expect(result.stdout).toContain('STASHED-SECRET');
       expect(await processesRunning(sleepFor)).not.toEqual([]);
+    } finally {
+      for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+      await writeFile(join(repo.root, '.git', 'config'), gitConfig);
+    }
+  });
+
+  it('unconfined under the subreaper, it still reaches out, but leaves no process running', async () => {
+    const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
+    const result = await runProcess(hostile());
+    try {
+      expect(result.stdout).toContain('wrote-git-config');
+      expect(await processesRunning(sleepFor)).toEqual([]);
+      expect(result.ended?.length).toBeGreaterThan(0);
     } finally {
       for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
       await writeFile(join(repo.root, '.git', 'config'), gitConfig);

@@ -87,6 +87,7 @@ export async function prepareAgent(
     choice.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
     deps.reporter,
     networkRequestOf(config.config, choice.network),
+    await deps.execution.subreaper?.(),
   );
   return { spec, agent, config, sandbox };
 }

@@ -8,7 +8,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
-import type { SandboxPort } from '../sandbox/port.js';
+import type { SandboxPort, SubreaperState } from '../sandbox/port.js';
 import type { CredentialGuard } from '../secrets/credential-port.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { WorkspacePort, WorkspacePreparer } from '../workspace/port.js';
@@ -32,6 +32,8 @@ export interface ExecutionHost {
   preparer: WorkspacePreparer;
   /** Confines agents and gates (`sandbox` in the config); absent: this host cannot. */
   sandbox?: SandboxPort;
+  /** Whether unconfined runs end under a subreaper here; absent: not said (a test's host). */
+  subreaper?: () => Promise<SubreaperState>;
   /** Takes the checkout's persisted credential out of `.git/config` while agents and gates run. */
   credentials?: CredentialGuard;
 }

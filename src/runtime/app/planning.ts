@@ -116,6 +116,7 @@ export async function chooseGoalPlanner(
       asked.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
       deps.reporter,
       networkRequestOf(config.config, asked.network),
+      await deps.execution.subreaper?.(),
     ));
   const planning = sandbox.active
     ? confinedAgent(agent, {

@@ -3,6 +3,18 @@ import { allowRefusal, NETWORK_OPEN_HINT, type NetworkRequest, SANDBOX_OFF_HINT 
 import type { SandboxMode } from '../sandbox/port.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
+/** What ends an unconfined run's leftovers here, said after "agents and gates run unconfined". */
+async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fix: string | null }> {
+  const subreaper = await probes.subreaper();
+  if (subreaper.available) {
+    return { words: `; each run ends what it leaves running (subreaper: ${subreaper.tool})`, fix: null };
+  }
+  return {
+    words: `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`,
+    fix: subreaper.hint,
+  };
+}
+
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
  * under `required` (no agent would run) and warns under `auto` (they would run unconfined). The
@@ -17,11 +29,13 @@ export async function checkSandbox(
 ): Promise<DoctorCheck> {
   const base = { id: 'sandbox', title: 'sandbox' };
   if (mode === 'off') {
+    const leftovers = await leftoversWords(probes);
+    const fix = 'set sandbox: auto in .omk/config.yml to confine them where this host can';
     return {
       ...base,
       status: 'warn',
-      detail: 'sandbox: off: agents and gates run unconfined (the proof says so)',
-      fix: 'set sandbox: auto in .omk/config.yml to confine them where this host can',
+      detail: `sandbox: off: agents and gates run unconfined (the proof says so)${leftovers.words}`,
+      fix: leftovers.fix === null ? fix : `${fix}; or ${leftovers.fix}`,
     };
   }
   const probed = await probes.sandbox();
@@ -68,13 +82,19 @@ export async function checkSandbox(
       fix: `run where bwrap can create a network namespace, or ${NETWORK_OPEN_HINT}`,
     };
   }
+  if (mode === 'required') {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `unavailable: ${probed.reason}; sandbox: required refuses to run agents`,
+      fix: `${probed.hint}; ${SANDBOX_OFF_HINT}`,
+    };
+  }
+  const leftovers = await leftoversWords(probes);
   return {
     ...base,
-    status: mode === 'required' ? 'fail' : 'warn',
-    detail:
-      mode === 'required'
-        ? `unavailable: ${probed.reason}; sandbox: required refuses to run agents`
-        : `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)`,
-    fix: `${probed.hint}; ${SANDBOX_OFF_HINT}`,
+    status: 'warn',
+    detail: `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}`,
+    fix: `${probed.hint}; ${SANDBOX_OFF_HINT}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
   };
 }

@@ -44,6 +44,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     validateAgent: () => {},
     probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
     sandbox: async () => ({ available: true, tool: '/usr/bin/bwrap', network: { isolated: true } }),
+    subreaper: async () => ({ available: true, tool: '/usr/bin/perl (prctl 157)' }),
     ...overrides,
   };
 }
@@ -709,6 +710,29 @@ describe('doctor: sandbox', () => {
     expect(required.ok).toBe(false);
     expect(check(required, 'sandbox').status).toBe('fail');
     expect(check(required, 'sandbox').fix).toMatch(/user namespaces.*sandbox: off/);
+  });
+
+  it('says whether unconfined runs end what they leave running (the subreaper), and why not', async () => {
+    const off = check(await doctor({}, withMode('off')), 'sandbox');
+    expect(off.detail).toContain(
+      'each run ends what it leaves running (subreaper: /usr/bin/perl (prctl 157))',
+    );
+    const none = async () =>
+      ({
+        available: false,
+        reason: 'darwin has no child subreaper (Linux only)',
+        hint: 'run agents on Linux',
+      }) as const;
+    const bare = check(await doctor({}, { subreaper: none, ...withMode('off') }), 'sandbox');
+    expect(bare.status).toBe('warn');
+    expect(bare.detail).toContain(
+      'nothing ends what a run leaves running in a session of its own (no subreaper: darwin has no child subreaper (Linux only))',
+    );
+    expect(bare.fix).toContain('run agents on Linux');
+    const auto = check(await doctor({}, { sandbox: unavailable, subreaper: none }), 'sandbox');
+    expect(auto.detail).toContain('no subreaper: darwin has no child subreaper');
+    // Confined, the sandbox's pid namespace ends them: the subreaper is not mentioned.
+    expect(check(await doctor({}, { subreaper: none }), 'sandbox').detail).not.toContain('subreaper');
   });
 
   it('fails sandbox.network: allow without its proxy bridge (socat) or without allowed hosts, whatever the mode', async () => {

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { OmkConfig } from '../config/schema.js';
 import type { GateSpec } from '../gates/port.js';
-import type { SandboxAvailability } from '../sandbox/port.js';
+import type { SandboxAvailability, SubreaperState } from '../sandbox/port.js';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail';
 
@@ -59,6 +59,8 @@ export interface DoctorProbes {
   probeWritableDir(path: string): Promise<Probed<{ exists: boolean; tested: string }>>;
   /** Whether agents and gates can be confined here (bwrap on the PATH and able to run). */
   sandbox(): Promise<SandboxAvailability>;
+  /** Whether unconfined runs end under a subreaper here (Linux, a system perl, prctl allowed). */
+  subreaper(): Promise<SubreaperState>;
 }
 
 /**

@@ -47,6 +47,26 @@ describe('decideSandbox', () => {
     expect(await decideSandbox(never, 'off', reporter())).toMatchObject({ mode: 'off', active: false });
   });
 
+  it('says, unconfined, whether a subreaper ends what each run leaves running, and why not', async () => {
+    const off = await decideSandbox(missing, 'off', reporter(), undefined, { available: true, tool: 'perl' });
+    expect(off.reason).toBe(
+      'the sandbox is off: agents and gates run unconfined; each run ends what it leaves running (subreaper)',
+    );
+    const none = {
+      available: false,
+      reason: 'darwin has no child subreaper (Linux only)',
+      hint: 'h',
+    } as const;
+    const auto = await decideSandbox(missing, 'auto', reporter(), undefined, none);
+    expect(auto.reason).toBe(
+      'unsandboxed: bwrap not found on the PATH; nothing ends what a run leaves running in a session of its own (no subreaper: darwin has no child subreaper (Linux only))',
+    );
+    // The proof's warning carries it.
+    expect(sandboxWarnings([sandboxDecisionRecord(auto)])).toEqual([
+      expect.stringContaining('no subreaper: darwin has no child subreaper'),
+    ]);
+  });
+
   it('auto falls back with a warning that says why', async () => {
     const seen = reporter();
     const decision = await decideSandbox(missing, 'auto', seen);

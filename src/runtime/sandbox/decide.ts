@@ -7,6 +7,7 @@ import {
   type SandboxDecision,
   type SandboxMode,
   type SandboxPort,
+  type SubreaperState,
 } from './port.js';
 
 /** The refusal's two ways out, in words every front door shares (the config file is the same file). */
@@ -70,9 +71,14 @@ export async function decideSandbox(
   mode: SandboxMode,
   reporter: Pick<Reporter, 'warn'>,
   network: NetworkRequest = { policy: DEFAULT_NETWORK },
+  subreaper?: SubreaperState,
 ): Promise<SandboxDecision> {
   if (mode === 'off') {
-    return { mode, active: false, reason: 'the sandbox is off: agents and gates run unconfined' };
+    return {
+      mode,
+      active: false,
+      reason: `the sandbox is off: agents and gates run unconfined${leftoverWords(subreaper)}`,
+    };
   }
   const probed = await port.probe();
   if (probed.available) {
@@ -115,7 +121,15 @@ export async function decideSandbox(
     });
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
-  return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
+  return { mode, active: false, reason: `unsandboxed: ${probed.reason}${leftoverWords(subreaper)}` };
+}
+
+/** What ends an unconfined run's leftovers, said after the decision's reason (nothing when not known). */
+function leftoverWords(subreaper: SubreaperState | undefined): string {
+  if (subreaper === undefined) return '';
+  return subreaper.available
+    ? '; each run ends what it leaves running (subreaper)'
+    : `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`;
 }
 
 /**

@@ -30,6 +30,14 @@ export type SandboxAvailability =
     }
   | { available: false; reason: string; hint: string };
 
+/**
+ * The supervisor unconfined agents and gates run under: once a run ends, it ends whatever the run
+ * left running (docs/security.md). Unavailable: not Linux, no perl, prctl refused.
+ */
+export type SubreaperState =
+  | { available: true; tool: string }
+  | { available: false; reason: string; hint: string };
+
 /** The host's sandbox: what the runtime asks before it decides; adapters do the confining. */
 export interface SandboxPort {
   /** Probes once per host (a tool on the PATH that can actually create its namespaces). */
