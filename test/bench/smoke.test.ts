@@ -313,6 +313,27 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'subreaper: what running a command under the subreaper adds, with its exit code passed through',
+    async () => {
+      const ran = await runBench('subreaper.mjs', ['--smoke']);
+      expectSuccess(ran);
+      // This bench writes its table where it writes its progress (stderr).
+      const run = { ...ran, stdout: `${ran.stdout}${ran.stderr}` };
+      expect(run.stdout).toMatch(/^subreaper: \S+ \(prctl \d+\); 2 runs each/m);
+      for (const command of ['true', 'sh -c "exit 3"', 'node -e 0']) {
+        const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const [direct, underSubreaper] = figures(
+          run,
+          new RegExp(`^${escaped}\\s+([\\d.]+)\\s+([\\d.]+)`, 'm'),
+        );
+        expect(direct).toBeGreaterThan(0);
+        expect(underSubreaper).toBeGreaterThan(0);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   // --smoke plans the six cases no other test plans; test/plan/code-search.test.ts plans the rest.
   it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',
