@@ -97,6 +97,11 @@ export interface ProcessSpec {
    * ends with it. A runner that cannot confine does not start the command (`spawnError`).
    */
   confine?: Confinement;
+  /**
+   * The command itself ends every process it starts when it ends (bwrap: a pid namespace of its
+   * own), so the runner puts no subreaper around it. Set by the sandbox's runner only.
+   */
+  endsWhole?: true;
 }
 
 /** How a command ended, with its output (bounded). */

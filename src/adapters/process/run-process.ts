@@ -40,7 +40,8 @@ export async function runProcessWith(
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8_000;
   const grace = spec.killGraceMs ?? KILL_GRACE_MS;
-  const supervised = subreaper !== null && spec.argv.length > 0 && spec.argv[0] !== '';
+  const supervised =
+    subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== '';
   const [command, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   return new Promise((resolve) => {
     if (!command) {

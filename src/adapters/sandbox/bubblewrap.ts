@@ -76,6 +76,9 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
         const result = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan, argv),
+          // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
+          // processes end a moment after the command's (and report them as left running).
+          endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
         });
