@@ -6,6 +6,7 @@ import {
   createGoalRequestSchema,
   DEFAULT_STATE_BRANCH,
   GOAL_ID_PATTERN,
+  goalKeyProblem,
   goalTextSchema,
   mergeMethodSchema,
   requestIssueOf,
@@ -31,16 +32,6 @@ export const expression = (inner: string) => `\${{ ${inner} }}`;
 export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
 export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
 export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
-/** The longest goal-key: a matrix value or index, not a document. */
-const GOAL_KEY_MAX = 100;
-
-/** Why a goal-key cannot be used, or null: printable text up to GOAL_KEY_MAX characters. */
-function goalKeyProblem(value: string): string | null {
-  if (/[\p{Cc}\p{Cf}]/u.test(value)) return 'it holds a control, format or zero-width character';
-  if ([...value].length > GOAL_KEY_MAX) return `it is longer than ${GOAL_KEY_MAX} characters`;
-  return null;
-}
-
 const request = createGoalRequestSchema.shape;
 const budget = budgetInputSchema().shape;
 

@@ -45,15 +45,11 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
           );
         const app = compose();
         // Each command is a new request (askedChange): asking the same words again is a second fix.
-        const request = askedChange(text, {
-          origin: 'cli',
-          now: app.store.deps.clock.nowIso(),
-          hex: app.randomHex(),
-        });
+        const at = { origin: 'cli', now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
         const outcome = await fixPullRequest(app, {
           goalId: await app.store.resolve(ref),
           pr,
-          requests: [request],
+          requests: [askedChange(text, at)],
           ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
         });
         if (outcome.kind === 'already_handled') return;

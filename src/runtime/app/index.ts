@@ -376,6 +376,7 @@ export {
 } from './workflow-fix.js';
 // h-action2
 export {
+  goalKeyProblem,
   type WorkflowInputField,
   type WorkflowInputIssue,
   type WorkflowInputs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type WorkflowInputs, workflowInputIssues } from './workflow-inputs.js';
+import { goalKeyProblem, type WorkflowInputs, workflowInputIssues } from './workflow-inputs.js';
 
 const inputs = (over: Partial<WorkflowInputs>): WorkflowInputs => ({
   step: 'run',
@@ -74,5 +74,20 @@ describe('workflowInputIssues: which inputs go with which step', () => {
       'slice_not_taken',
       'no_dry_run',
     ]);
+  });
+});
+
+describe('goalKeyProblem: a goal key is a short printable value', () => {
+  it('takes a matrix value or index, up to 100 characters', () => {
+    expect(goalKeyProblem('node 20 / ubuntü')).toBeNull();
+    expect(goalKeyProblem('7')).toBeNull();
+    expect(goalKeyProblem('ü'.repeat(100))).toBeNull();
+  });
+
+  it('refuses control, format and zero-width characters, and a longer value', () => {
+    for (const key of ['a\nb', 'a\u200bb', 'a\u202eb']) {
+      expect(goalKeyProblem(key)).toBe('it holds a control, format or zero-width character');
+    }
+    expect(goalKeyProblem('x'.repeat(101))).toBe('it is longer than 100 characters');
   });
 });

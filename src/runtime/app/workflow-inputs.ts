@@ -66,3 +66,13 @@ export function workflowInputIssues(inputs: WorkflowInputs): WorkflowInputIssue[
   if (inputs.dryRun && NO_DRY_RUN.includes(step)) issues.push({ code: 'no_dry_run', field: 'dryRun', step });
   return issues;
 }
+
+/** The longest goal key: a matrix value or index, not a document. */
+const GOAL_KEY_MAX = 100;
+
+/** Why a goal key (which tells apart the goals a matrix's cells create) cannot be used, or null. */
+export function goalKeyProblem(value: string): string | null {
+  if (/[\p{Cc}\p{Cf}]/u.test(value)) return 'it holds a control, format or zero-width character';
+  if ([...value].length > GOAL_KEY_MAX) return `it is longer than ${GOAL_KEY_MAX} characters`;
+  return null;
+}
