@@ -4,6 +4,9 @@ import {
   NotFoundError,
   type PreparedAgent,
   prepareAgent,
+  proofNotice,
+  type SharedStepNotice,
+  savedNotice,
   UsageError,
   unknownSlice,
   withPreparedSharedGoal,
@@ -12,6 +15,7 @@ import { agentChoice } from './agent-choice.js';
 import type { ActionRuntime } from './compose.js';
 import { type ActionCommand, GOAL_ID_EXAMPLE, SLICE_EXAMPLE } from './inputs.js';
 import type { CommandOutcome } from './outcome.js';
+import { wordNotice } from './wording.js';
 
 /** A goal that is not on the state branch, named by its input. */
 function notOnStateBranch(rt: ActionRuntime, goalId: string, missing: 'branch' | 'goal'): NotFoundError {
@@ -80,13 +84,15 @@ export function onGoalWithAgent<T>(
   return onGoalPrepared(rt, goalId, save, prepare, act);
 }
 
-/** Says where a step's save went: the state commit, or (a dry run) nowhere. */
+/** Says where a step's save went (`savedNotice`): the state commit, or (a dry run) nowhere. */
 export function reportSaved(rt: ActionRuntime, goalId: string, commit: string | null): void {
-  if (commit !== null)
-    rt.reporter.info(`goal ${goalId} saved to ${rt.inputs.stateBranch} at ${commit.slice(0, 12)}`);
-  else if (rt.inputs.dryRun) {
-    rt.reporter.info(`dry-run: goal ${goalId} stays on this runner; the state branch is not updated`);
-  }
+  tell(rt, savedNotice(goalId, commit, rt.inputs.dryRun));
+}
+
+/** A shared step's notice in the Action's words, at the level the runtime gave it. */
+function tell(rt: ActionRuntime, notice: SharedStepNotice | null): void {
+  if (notice === null) return;
+  rt.reporter[notice.level](wordNotice(notice, rt.inputs.stateBranch));
 }
 
 /** A slice of the goal's plan, or an error naming the slice input with the plan's slices. */
@@ -107,11 +113,7 @@ export async function outcomeFor(
   extra: Partial<Omit<CommandOutcome, 'command' | 'goalId' | 'proof' | 'proofPath' | 'slices'>> = {},
 ): Promise<CommandOutcome> {
   const { proof, digestValid, proofPath, slices } = await goalReport(rt.store, goalId);
-  if (!digestValid) {
-    rt.reporter.warn(
-      `proof.json of goal ${goalId} does not match its digest: it was edited. Do not trust it.`,
-    );
-  }
+  tell(rt, proofNotice(goalId, digestValid));
   return {
     command,
     goalId,

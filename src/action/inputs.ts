@@ -6,6 +6,7 @@ import {
   createGoalRequestSchema,
   DEFAULT_STATE_BRANCH,
   GOAL_ID_PATTERN,
+  goalKeyProblem,
   goalTextSchema,
   mergeMethodSchema,
   requestIssueOf,
@@ -17,34 +18,20 @@ import {
   UsageError,
   WORKFLOW_STEP_NAMES,
   type WorkflowStep,
-  workflowStepsWhere,
+  workflowInputIssues,
 } from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
-import { inputMessage, wordIssue } from './wording.js';
+import { inputMessage, WORKFLOW_INPUTS, wordInputIssue, wordIssue } from './wording.js';
 import { workspaceSetupInputSchema } from './workspace-setup.js';
 
 /** The command input: a workflow step, whose traits (`workflowStepHas`) are the runtime's. */
 export type ActionCommand = WorkflowStep;
-/** Commands that create a goal; every other one works on `goal-id`. */
-const CREATING_COMMANDS = workflowStepsWhere('creates');
-const SLICE_COMMANDS = workflowStepsWhere('slice');
-const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** A workflow expression as a user writes it in YAML, for examples in messages. */
 export const expression = (inner: string) => `\${{ ${inner} }}`;
 export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
 export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
 export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
-/** The longest goal-key: a matrix value or index, not a document. */
-const GOAL_KEY_MAX = 100;
-
-/** Why a goal-key cannot be used, or null: printable text up to GOAL_KEY_MAX characters. */
-function goalKeyProblem(value: string): string | null {
-  if (/[\p{Cc}\p{Cf}]/u.test(value)) return 'it holds a control, format or zero-width character';
-  if ([...value].length > GOAL_KEY_MAX) return `it is longer than ${GOAL_KEY_MAX} characters`;
-  return null;
-}
-
 const request = createGoalRequestSchema.shape;
 const budget = budgetInputSchema().shape;
 
@@ -167,45 +154,18 @@ export const actionInputsSchema = z
     'allow-fork-execution': boolean('allow-fork-execution'),
   })
   .superRefine((inputs, ctx) => {
-    const command = inputs.command;
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (CREATING_COMMANDS.includes(command)) {
-      if (inputs.goal === undefined) {
-        issue('goal', `goal: required when command is ${command}. Example: ${GOAL_EXAMPLE}`);
-      }
-      if (inputs['goal-id'] !== undefined) {
-        issue(
-          'goal-id',
-          `goal-id: ${command} creates a new goal, so it takes no goal-id. To continue goal ${inputs['goal-id']}, use command: execute. Example: command: execute`,
-        );
-      }
-    } else if (inputs['goal-id'] === undefined && command !== 'fix') {
-      issue('goal-id', `goal-id: required when command is ${command}. Example: ${GOAL_ID_EXAMPLE}`);
-    }
-    if (inputs['goal-key'] !== undefined && !CREATING_COMMANDS.includes(command)) {
-      issue(
-        'goal-key',
-        `goal-key: only ${CREATING_COMMANDS.join(' and ')} take a goal-key (it tells apart the goals they create); ${command} works on goal-id. Example: ${GOAL_ID_EXAMPLE}`,
-      );
-    }
-    if (inputs.slice !== undefined && !SLICE_COMMANDS.includes(command)) {
-      issue(
-        'slice',
-        `slice: only ${SLICE_COMMANDS.join(', ')} take a slice, not ${command}. Example: command: execute`,
-      );
-    }
-    const base = inputs['base-branch'];
-    if (base !== undefined && stateBranchProblem(inputs['state-branch'], { 'the base branch': base })) {
-      issue(
-        'state-branch',
-        `state-branch: '${base}' is also the base-branch; goal state is never committed onto the code it delivers to. Example: state-branch: ${DEFAULT_STATE_BRANCH}`,
-      );
-    }
-    if (inputs['dry-run'] && command === 'merge') {
-      issue(
-        'dry-run',
-        'dry-run: merge has no dry run. See what merging would need with command: status. Example: dry-run: false',
-      );
+    const issues = workflowInputIssues({
+      step: inputs.command,
+      goal: inputs.goal !== undefined,
+      goalId: inputs['goal-id'],
+      goalKey: inputs['goal-key'] !== undefined,
+      slice: inputs.slice !== undefined,
+      baseBranch: inputs['base-branch'],
+      stateBranch: inputs['state-branch'],
+      dryRun: inputs['dry-run'],
+    });
+    for (const issue of issues) {
+      ctx.addIssue({ code: 'custom', path: [WORKFLOW_INPUTS[issue.field]], message: wordInputIssue(issue) });
     }
   });
 

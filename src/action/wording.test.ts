@@ -5,7 +5,7 @@ import {
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { ACTION_STEPS, inputMessage, wordIssue } from './wording.js';
+import { ACTION_STEPS, inputMessage, wordInputIssue, wordIssue, wordNotice } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -67,5 +67,40 @@ const STEPS: Record<SampleStep, string> = {
 describe('Action wording of next steps', () => {
   it.each(Object.keys(STEPS) as SampleStep[])('spells %s as step inputs', (name) => {
     expect(ACTION_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+});
+
+describe("wordNotice: a shared step's notices as the Action printed them", () => {
+  it('names the state branch and commit of a save, a dry run kept here, and an edited proof', () => {
+    expect(
+      wordNotice({ kind: 'saved', level: 'info', goalId: 'g-1', commit: '0123456789ab' }, 'omk/state-v2'),
+    ).toBe('goal g-1 saved to omk/state-v2 at 0123456789ab');
+    expect(wordNotice({ kind: 'kept_on_runner', level: 'info', goalId: 'g-1' }, 'omk/state')).toBe(
+      'dry-run: goal g-1 stays on this runner; the state branch is not updated',
+    );
+    expect(wordNotice({ kind: 'edited_proof', level: 'warn', goalId: 'g-1' }, 'omk/state')).toBe(
+      'proof.json of goal g-1 does not match its digest: it was edited. Do not trust it.',
+    );
+  });
+});
+
+describe('wordInputIssue: inputs that do not go with the command', () => {
+  it('opens with the input and shows a correct example', () => {
+    expect(
+      wordInputIssue({
+        code: 'goal_key_not_creating',
+        field: 'goalKey',
+        step: 'status',
+        creating: ['run', 'plan'],
+      }),
+    ).toBe(
+      `goal-key: only run and plan take a goal-key (it tells apart the goals they create); status works on goal-id. Example: goal-id: ${'$'}{{ needs.plan.outputs.goal-id }}`,
+    );
+    expect(wordInputIssue({ code: 'state_is_base', field: 'stateBranch', base: 'omk/x' })).toBe(
+      "state-branch: 'omk/x' is also the base-branch; goal state is never committed onto the code it delivers to. Example: state-branch: omk/state",
+    );
+    expect(wordInputIssue({ code: 'goal_required', field: 'goal', step: 'plan' })).toBe(
+      'goal: required when command is plan. Example: goal: fix the failing test in src/math.js and add a regression test',
+    );
   });
 });

@@ -1,4 +1,11 @@
-import type { RequestField, RequestIssue } from '../runtime/app/index.js';
+import type {
+  RequestField,
+  RequestIssue,
+  SharedStepNotice,
+  WorkflowInputField,
+  WorkflowInputIssue,
+} from '../runtime/app/index.js';
+import { DEFAULT_STATE_BRANCH } from '../runtime/app/index.js';
 import type { HostVocabulary } from '../runtime/app/ports.js';
 import {
   describeIssue,
@@ -8,7 +15,7 @@ import {
   opensWithName,
   type StepSpelling,
 } from '../runtime/app/render.js';
-import type { InputName } from './inputs.js';
+import { GOAL_ID_EXAMPLE, type InputName } from './inputs.js';
 
 /**
  * The action.yml input of each request field. The Action creates goals only (no budget-add,
@@ -98,3 +105,47 @@ export const LOCAL_POLICY_WARNING =
   "policy: local keeps the goal's branches on this runner only: they vanish with it when the job " +
   'ends, and a later job (open-pr, integrate) cannot find them. Deliver in this job (a step with ' +
   'command: open-pr after this one), or use policy: draft-pr.';
+
+/** The action.yml input of each field the runtime's workflow-input rules name. */
+export const WORKFLOW_INPUTS: Record<WorkflowInputField, InputName> = {
+  goal: 'goal',
+  goalId: 'goal-id',
+  goalKey: 'goal-key',
+  slice: 'slice',
+  stateBranch: 'state-branch',
+  dryRun: 'dry-run',
+};
+
+const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
+
+/** Inputs that do not go with the command (`workflowInputIssues`), each with a correct example. */
+export function wordInputIssue(issue: WorkflowInputIssue): string {
+  switch (issue.code) {
+    case 'goal_required':
+      return `goal: required when command is ${issue.step}. Example: ${GOAL_EXAMPLE}`;
+    case 'goal_id_on_creating':
+      return `goal-id: ${issue.step} creates a new goal, so it takes no goal-id. To continue goal ${issue.goalId}, use command: execute. Example: command: execute`;
+    case 'goal_id_required':
+      return `goal-id: required when command is ${issue.step}. Example: ${GOAL_ID_EXAMPLE}`;
+    case 'goal_key_not_creating':
+      return `goal-key: only ${issue.creating.join(' and ')} take a goal-key (it tells apart the goals they create); ${issue.step} works on goal-id. Example: ${GOAL_ID_EXAMPLE}`;
+    case 'slice_not_taken':
+      return `slice: only ${issue.slicing.join(', ')} take a slice, not ${issue.step}. Example: command: execute`;
+    case 'state_is_base':
+      return `state-branch: '${issue.base}' is also the base-branch; goal state is never committed onto the code it delivers to. Example: state-branch: ${DEFAULT_STATE_BRANCH}`;
+    case 'no_dry_run':
+      return `dry-run: ${issue.step} has no dry run. See what merging would need with command: status. Example: dry-run: false`;
+  }
+}
+
+/** A shared step's notice (`savedNotice`, `proofNotice`); `stateBranch` is the state-branch input. */
+export function wordNotice(notice: SharedStepNotice, stateBranch: string): string {
+  switch (notice.kind) {
+    case 'saved':
+      return `goal ${notice.goalId} saved to ${stateBranch} at ${notice.commit}`;
+    case 'kept_on_runner':
+      return `dry-run: goal ${notice.goalId} stays on this runner; the state branch is not updated`;
+    case 'edited_proof':
+      return `proof.json of goal ${notice.goalId} does not match its digest: it was edited. Do not trust it.`;
+  }
+}

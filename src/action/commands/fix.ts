@@ -8,15 +8,16 @@ import {
   type ChangeRequest,
   describeNote,
   type FixOutcome,
-  fixGoalId,
   fixNote,
   fixPullRequest,
   fixRan,
   type GoalRecord,
+  goalBranchesFor,
   type PreparedAgent,
   prepareAgent,
   reviewFixRequests,
   UsageError,
+  workflowFixStart,
 } from '../../runtime/app/index.js';
 import { agentChoice } from '../agent-choice.js';
 import type { ActionRuntime } from '../compose.js';
@@ -34,22 +35,23 @@ import { baseOf } from './execute.js';
  */
 export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   const { eventName } = rt.github;
-  const event = reviewEvent(eventName, await readEventPayload(rt.github.eventPath));
-  if (event === null) {
+  const ask = reviewEvent(eventName, await readEventPayload(rt.github.eventPath));
+  const start = workflowFixStart(ask, rt.inputs.goalId ?? null);
+  if (start.kind === 'not_a_review') {
     throw new UsageError(
       `command: fix reads a review from the event that started the workflow, and ${eventName ?? 'no event'} is not ${REVIEW_EVENTS.join(' or ')} with a pull request.`,
       { hint: 'Run it on: pull_request_review: types: [submitted] (docs/action.md has the workflow).' },
     );
   }
-  const goalId = fixGoalId({ named: rt.inputs.goalId ?? null, branch: event.branch });
-  if (goalId === null) {
+  if (start.kind === 'not_omk') {
     throw new UsageError(
-      `goal-id: not given, and PR #${event.pr ?? '?'}'s branch ${event.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,
+      `goal-id: not given, and PR #${start.pr ?? '?'}'s branch ${start.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,
       {
         hint: `Run fix only on omk PRs (if: startsWith(github.event.pull_request.head.ref, 'omk/')), or pass ${GOAL_ID_EXAMPLE}`,
       },
     );
   }
+  const { goalId, ask: event } = start;
   const github = { token: rt.inputs.githubToken, repo: rt.github.repo, env: rt.env };
   const forge = {
     writeAccess: (author: string) => writeAccess(github, author),
@@ -93,13 +95,12 @@ export async function fixCommand(rt: ActionRuntime): Promise<CommandOutcome> {
   return outcomeFor(rt, 'fix', goalId, { judged: fixRan(step), notes: [note] });
 }
 
-/** The goal's branches from the repository; when that fails, this runner's (an earlier step of this job made them). */
+/** The goal's branches from the repository, or (`goalBranchesFor`) this runner's, with a warning. */
 async function fetchBranches(rt: ActionRuntime, goalId: string): Promise<void> {
-  try {
-    await fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env });
-  } catch (error) {
-    rt.reporter.warn(
-      `fix: the goal's branches were not fetched, so this runner's are used: ${error instanceof Error ? error.message : String(error)}`,
-    );
+  const source = await goalBranchesFor(() =>
+    fetchGoalBranches(rt.repoRoot, goalId, { remote: rt.remote.url, env: rt.remote.env }),
+  );
+  if (source.from === 'runner') {
+    rt.reporter.warn(`fix: the goal's branches were not fetched, so this runner's are used: ${source.why}`);
   }
 }

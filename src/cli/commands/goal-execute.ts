@@ -12,6 +12,7 @@ import {
   executeAndDeliver,
   executedReport,
   reverify,
+  runProgressMode,
   runVerdict,
 } from '../../runtime/app/index.js';
 import { renderExecutedText, renderProofMarkdown } from '../../runtime/app/render.js';
@@ -47,8 +48,7 @@ export function runProgress({ context, io, format }: Call<object>): {
   io: CliIo;
 } {
   const verbosity = context.verbosity();
-  const shown = verbosity !== 'quiet' && format !== 'json';
-  const mode = !shown ? null : io.stderrIsTTY === true ? 'live' : verbosity === 'verbose' ? 'lines' : null;
+  const mode = runProgressMode({ verbosity, json: format === 'json', terminal: io.stderrIsTTY === true });
   const progress = new TerminalProgress(mode, {
     write: io.stderr,
     columns: io.columns ?? 80,

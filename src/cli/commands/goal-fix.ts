@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { changeTextProblem, fixPullRequest, fixVerdict, UsageError } from '../../runtime/app/index.js';
+import {
+  askedChange,
+  changeTextProblem,
+  fixPullRequest,
+  fixVerdict,
+  UsageError,
+} from '../../runtime/app/index.js';
 import { renderFixText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { agentOption, forgeOption, printAs } from '../options.js';
@@ -38,12 +44,12 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
             `The change asked for is ${problem.length} characters; at most ${problem.max}.`,
           );
         const app = compose();
-        // Each command is a new request: asking the same words again is a second fix.
-        const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;
+        // Each command is a new request (askedChange): asking the same words again is a second fix.
+        const at = { origin: 'cli', now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
         const outcome = await fixPullRequest(app, {
           goalId: await app.store.resolve(ref),
           pr,
-          requests: [{ id, text, author: null, replyTo: null }],
+          requests: [askedChange(text, at)],
           ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
         });
         if (outcome.kind === 'already_handled') return;

@@ -135,6 +135,7 @@ export {
   type UntrustedCustomAgent,
   untrustedAgentOfStep,
 } from './agent-trust.js';
+export { type AskedAt, askedChange } from './asked-change.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {
@@ -275,6 +276,7 @@ export {
   withReviewComments,
 } from './review-fix.js';
 export { movesRunPhase } from './run-phase.js';
+export { type RunProgressMode, type RunProgressView, runProgressMode } from './run-progress-mode.js';
 export {
   derivedGoalId,
   planSharedGoal,
@@ -304,6 +306,7 @@ export {
   withPreparedSharedGoal,
   withSharedGoal,
 } from './shared-step.js';
+export { proofNotice, type SharedStepNotice, savedNotice } from './shared-step-notices.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
@@ -365,6 +368,20 @@ export {
   workflowGoalIdentity,
 } from './workflow-cell.js';
 export { workflowCommandIn } from './workflow-command.js';
+export {
+  type GoalBranchesSource,
+  goalBranchesFor,
+  type WorkflowFixStart,
+  workflowFixStart,
+} from './workflow-fix.js';
+// h-action2
+export {
+  goalKeyProblem,
+  type WorkflowInputField,
+  type WorkflowInputIssue,
+  type WorkflowInputs,
+  workflowInputIssues,
+} from './workflow-inputs.js';
 export {
   privilegedPrEvent,
   WORKFLOW_STEP_NAMES,
