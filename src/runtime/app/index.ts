@@ -214,6 +214,17 @@ export {
 } from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { followHud } from './hud-follow.js';
+// h-bot2
+export {
+  acceptJob,
+  commandFingerprint,
+  type IntakeJob,
+  type IntakeOutcome,
+  type IntakePort,
+  observedRun,
+  type QueueOutcome,
+  REPEAT_WINDOW_MS,
+} from './job-intake.js';
 export {
   integratedNotes,
   judgeProof,
@@ -305,6 +316,7 @@ export {
   withSharedGoal,
 } from './shared-step.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export { statusThread } from './status-thread.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
 export {
@@ -326,6 +338,7 @@ export {
   readStepPlan,
   type SharedStepPlan,
 } from './thread-job.js';
+export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
 export {
   continueOnThread,
