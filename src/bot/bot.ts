@@ -4,7 +4,7 @@ import { JobLanes, RecentKeys } from '../adapters/bot/lanes.js';
 import { AllowedMergeMethods } from '../adapters/bot/merge-methods.js';
 import { type JobQueue, KeyedMutex, type PushOutcome, SeenKeys } from '../adapters/bot/queue.js';
 import { StatusComments } from '../adapters/bot/status-comments.js';
-import { type ActiveRun, FixBatches } from '../runtime/app/index.js';
+import { type ActiveRun, FixBatches, observedRun, REPEAT_WINDOW_MS } from '../runtime/app/index.js';
 import type { Clock, HostInfo, Reporter } from '../runtime/app/ports.js';
 import type { ParseOutcome } from './command.js';
 import type { FixJob } from './job-fix.js';
@@ -72,7 +72,7 @@ export class Bot {
   /** Each repository's allowed merge methods, as last asked, reused for a minute. */
   readonly mergeMethods = new AllowedMergeMethods(60_000);
   /** The same command on one thread by one person within a minute runs once. */
-  readonly recent = new RecentKeys(60_000);
+  readonly recent = new RecentKeys(REPEAT_WINDOW_MS);
 
   constructor(readonly deps: BotDeps) {
     this.host = {
@@ -101,18 +101,7 @@ export class Bot {
     run: (job: BotJob) => Promise<void>,
     options: { coalesce?: boolean } = {},
   ): PushOutcome {
-    const execute = this.deps.executeJob ?? run;
-    const observed = async () => {
-      let failure: unknown = null;
-      try {
-        await execute(job);
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        this.deps.observe?.jobDone?.(job, failure);
-      }
-    };
+    const observed = observedRun(job, this.deps.executeJob ?? run, this.deps.observe?.jobDone);
     return this.lanes.push(job.key, observed, options);
   }
 

@@ -12,9 +12,10 @@ import {
   summaryTextSchema,
   UsageError,
 } from '../runtime/app/index.js';
+import { flagsOf, flagValues, runFields } from './flags.js';
 import { tokenize } from './tokenize.js';
-import { flagsOf, SUBCOMMANDS, type Subcommand } from './usage.js';
-import { BOT_STEPS, BOT_WORDS, runFields, wordIssues } from './wording.js';
+import { SUBCOMMANDS, type Subcommand } from './usage.js';
+import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
 
 type GoalRef = string | null;
 
@@ -86,19 +87,19 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
 }
 
 function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
-  const { flags } = args;
+  const flag = flagValues(args.flags);
   const fields = {
     goal: args.positionals.join(' '),
-    policy: flags.get('policy'),
-    mergePolicy: flags.get('merge-policy'),
-    untilReady: flags.has('until-ready'),
-    maxAgents: flags.get('max-agents'),
-    llmPlanner: !flags.has('no-llm-planner'),
-    plannerTokenBudget: flags.get('planner-token-budget'),
+    policy: flag.value('policy'),
+    mergePolicy: flag.value('mergePolicy'),
+    untilReady: flag.has('untilReady'),
+    maxAgents: flag.value('maxAgents'),
+    llmPlanner: !flag.has('llmPlanner'),
+    plannerTokenBudget: flag.value('plannerTokenBudget'),
     budget: {
-      time: flags.get('budget-time'),
-      tokens: flags.get('budget-tokens'),
-      usd: flags.get('budget-usd'),
+      time: flag.value('budgetTime'),
+      tokens: flag.value('budgetTokens'),
+      usd: flag.value('budgetUsd'),
     },
   };
   return machinelessStartRequest(fields, idSuffix, BOT_WORDS);
@@ -114,28 +115,24 @@ function fixText(positionals: readonly string[]): string {
 }
 
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
+  const flag = flagValues(args.flags);
   switch (sub) {
     case 'run':
       return { kind: 'run', request: runRequest(args, idSuffix), given: runFields(args.flags.keys()) };
     case 'accept': {
-      const summary = parseRequest(summaryTextSchema('summary'), args.flags.get('summary') ?? '');
+      const summary = parseRequest(summaryTextSchema('summary'), flag.value('summary') ?? '');
       return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };
     }
     case 'reject': {
-      const reason = parseRequest(summaryTextSchema('reason'), args.flags.get('reason') ?? '');
+      const reason = parseRequest(summaryTextSchema('reason'), flag.value('reason') ?? '');
       return { kind: 'reject', goalRef: goalRefOf(args.positionals), reason };
     }
     case 'cancel':
-      return { kind: 'cancel', goalRef: goalRefOf(args.positionals), reason: args.flags.get('reason') ?? '' };
+      return { kind: 'cancel', goalRef: goalRefOf(args.positionals), reason: flag.value('reason') ?? '' };
     case 'budget': {
-      const given = ['time', 'tokens', 'usd'].some((flag) => args.flags.has(flag));
-      const add = given
-        ? parseRequest(budgetAddRequestSchema, {
-            time: args.flags.get('time'),
-            tokens: args.flags.get('tokens'),
-            usd: args.flags.get('usd'),
-          })
-        : null;
+      const amounts = { time: flag.value('time'), tokens: flag.value('tokens'), usd: flag.value('usd') };
+      const given = Object.values(amounts).some((value) => value !== undefined);
+      const add = given ? parseRequest(budgetAddRequestSchema, amounts) : null;
       return { kind: 'budget', goalRef: goalRefOf(args.positionals), add };
     }
     case 'fix':

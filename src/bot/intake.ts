@@ -2,7 +2,11 @@ import type { Context } from 'probot';
 import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
 import { reviewCommentMade } from '../adapters/github/review-comments.js';
 import {
+  acceptJob,
+  commandFingerprint,
   commentChangeRequest,
+  type IntakeOutcome,
+  type IntakePort,
   integratorGoals,
   obeysSender,
   reviewChangeRequest,
@@ -26,25 +30,23 @@ function warn(bot: Bot, what: string, error: unknown): void {
   bot.deps.reporter.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/**
- * Remembers a job by its key and queues it: 'skipped' when it was accepted before or `before`
- * declines it, 'full' when the queue is (the key is forgotten again, so a redelivery may retry).
- */
+/** Takes a job (`acceptJob`: remembered, a repeat skipped, forgotten again when the queue is full). */
 function accept(
   bot: Bot,
   job: BotJob & { deliveryId: string },
   what: string,
-  before: () => boolean = () => true,
-): 'queued' | 'full' | 'skipped' {
-  const first = bot.seen.recordOnce(job.key, job.deliveryId);
-  if (first !== null) {
-    bot.deps.reporter.info(`delivery ${job.deliveryId}: ${what} was already accepted (delivery ${first})`);
-    return 'skipped';
-  }
-  if (!before()) return 'skipped';
-  if (bot.enqueue(job, (queued) => executeJob(bot, queued)) !== 'full') return 'queued';
-  bot.seen.forget(job.key);
-  return 'full';
+  fingerprint: string | null = null,
+  accepted?: () => void,
+): IntakeOutcome {
+  const port: IntakePort = {
+    recordOnce: (key, deliveryId) => bot.seen.recordOnce(key, deliveryId),
+    forget: (key) => bot.seen.forget(key),
+    sameAs: (print, key, nowMs) => bot.recent.sameAs(print, key, nowMs),
+    push: () => bot.enqueue(job, (queued) => executeJob(bot, queued)),
+    nowMs: () => bot.deps.clock.nowMs(),
+    info: (message) => bot.deps.reporter.info(message),
+  };
+  return acceptJob(port, { key: job.key, deliveryId: job.deliveryId, what, fingerprint }, accepted);
 }
 
 export async function onComment(bot: Bot, context: Context<'issue_comment.created'>): Promise<void> {
@@ -75,21 +77,21 @@ export async function onComment(bot: Bot, context: Context<'issue_comment.create
         : parseCommandLine(found.line, threadIdSuffix(key)),
   };
   const gh = createBotGitHub(context.octokit);
-  const outcome = accept(bot, job, `comment ${key}`, () => {
-    if (found.kind === 'command') {
-      const fingerprint = `${repo.fullName}#${payload.issue.number}#${payload.sender.login}#${found.line}`;
-      const same = bot.recent.sameAs(fingerprint, key, bot.deps.clock.nowMs());
-      if (same !== null) {
-        bot.deps.reporter.info(`comment ${key} repeats ${same} within a minute; not run twice`);
-        return false;
-      }
-    }
-    // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.
+  const fingerprint =
+    found.kind === 'command'
+      ? commandFingerprint({
+          repo: repo.fullName,
+          issue: payload.issue.number,
+          author: payload.sender.login,
+          line: found.line,
+        })
+      : null;
+  // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.
+  const outcome = accept(bot, job, `comment ${key}`, fingerprint, () =>
     bot.lanes.track(
       gh.react(repo, payload.comment.id, 'eyes').catch((error: unknown) => warn(bot, 'reaction', error)),
-    );
-    return true;
-  });
+    ),
+  );
   if (outcome === 'full') {
     await gh
       .createComment(repo, payload.issue.number, busyReply(payload.sender.login))

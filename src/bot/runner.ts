@@ -1,13 +1,12 @@
 import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import {
-  accessVerdict,
   commandOnThread,
   continueOnThread,
-  isOmkError,
   NotFoundError,
   type RepoSettings,
   repoBudgetCap,
-  requiredAccess,
+  type ThreadJobPort,
+  threadJobSteps,
   withRepoSettings,
 } from '../runtime/app/index.js';
 import {
@@ -65,40 +64,37 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     }
     command = parsed.command;
   }
-  const need = requiredAccess(command);
-  if (need === 'none') {
-    await say(helpReply(author));
-    return;
-  }
-  const answer = await gh.permission(repo, author);
-  const access = accessVerdict(command, answer);
-  if (!access.allowed) {
-    await say(refusalReply(author, access.need));
-    return;
-  }
   const where = { repo, issue, author };
-  const settings = await settingsForCommand(bot, gh, where, need === 'write' ? answer : null);
-  if (settings === null) return;
-  if (job.kind === 'fix' || command.kind === 'fix') {
-    const text = 'text' in command ? command.text : '';
-    const requests =
-      job.kind === 'fix' ? job.requests : [{ id: `comment:${job.commentId}`, text, author, replyTo: null }];
-    const branch = job.kind === 'fix' ? job.branch : null;
-    await fixJob(bot, gh, { repo, pr: issue, branch, author, requests, settings });
-    return;
-  }
-  try {
-    if (command.kind === 'run') {
+  const fixRequests = (text: string) =>
+    job.kind === 'fix' ? job.requests : [{ id: `comment:${job.commentId}`, text, author, replyTo: null }];
+  const port: ThreadJobPort<RepoSettings> = {
+    help: () => say(helpReply(author)),
+    permission: () => gh.permission(repo, author),
+    refuse: (need) => say(refusalReply(author, need)),
+    settings: (writer) => settingsForCommand(bot, gh, where, writer),
+    fix: (settings) => {
+      const requests = fixRequests('text' in command ? command.text : '');
+      const branch = job.kind === 'fix' ? job.branch : null;
+      return fixJob(bot, gh, { repo, pr: issue, branch, author, requests, settings });
+    },
+    start: (settings) => {
+      if (command.kind !== 'run' || job.kind !== 'command') return Promise.resolve();
       const request = withRepoSettings(command.request, command.given, settings, BOT_WORDS);
-      await startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
-    } else if (command.kind !== 'help') {
-      await goalCommand(bot, { gh, repo, issue, author, command, settings });
-    }
-  } catch (error) {
-    await say(errorReply(author, error));
-    // Expected refusals are answered; anything else is also a bug to log.
-    if (!isOmkError(error)) throw error;
-  }
+      return startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
+    },
+    latestGoal: () => latestGoalInThread(gh, repo, issue),
+    noGoal: () => say(noGoalReply(author)),
+    onGoal: (goalId, settings) =>
+      isGoalCommand(command)
+        ? goalCommand(bot, { gh, repo, issue, author, command, settings }, goalId)
+        : Promise.resolve(),
+    failed: (error) => say(errorReply(author, error)),
+  };
+  await threadJobSteps(port, command);
+}
+
+function isGoalCommand(command: BotCommand): command is GoalCommand {
+  return command.kind !== 'help' && command.kind !== 'run' && command.kind !== 'fix';
 }
 
 type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' } | { kind: 'fix' }>;
@@ -112,14 +108,9 @@ interface GoalJob extends StatusTarget {
 }
 
 /** A command on one goal (`commandOnThread`), then the reply, and what follows a resume. */
-async function goalCommand(bot: Bot, job: GoalJob): Promise<void> {
+async function goalCommand(bot: Bot, job: GoalJob, goalId: string): Promise<void> {
   const { command, gh, repo, issue } = job;
-  const goalId = command.goalRef ?? (await latestGoalInThread(gh, repo, issue));
   const reply = (lines: readonly string[]) => gh.createComment(repo, issue, plainReply(job.author, lines));
-  if (goalId === null) {
-    await gh.createComment(repo, issue, noGoalReply(job.author));
-    return;
-  }
   const host = threadHost(bot, job);
   const options = runOptions(bot, gh, repo, job.settings);
   const budgetCap = repoBudgetCap(job.settings, BOT_WORDS);

@@ -1,7 +1,7 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import { LiveStatus } from '../adapters/bot/live-status.js';
 import type { Phase } from '../adapters/bot/status-comments.js';
-import { goalProgress, goalView, type ThreadNote } from '../runtime/app/index.js';
+import { goalProgress, goalView, statusThread, type ThreadNote } from '../runtime/app/index.js';
 import type { GoalStore } from '../runtime/app/ports.js';
 import { renderStatusComment, threadNoteLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
@@ -28,6 +28,7 @@ export async function publishStatus(
     goalView(store, goalId),
     goalProgress(store, goalId),
   ]);
+  const place = statusThread(origin, { issue: target.issue, startedBy });
   const body = renderStatusComment(
     {
       goalId,
@@ -38,12 +39,11 @@ export async function publishStatus(
       proof,
       progress: goal === null ? null : progress,
       notes: threadNoteLines(notes, BOT_WORDS),
-      startedBy: origin?.login ?? startedBy,
+      startedBy: place.startedBy,
     },
     BOT_STEPS,
   );
-  const issue = origin?.issue ?? target.issue;
-  if (issue !== null) await bot.statuses.upsert(target.gh, target.repo, issue, goalId, body);
+  if (place.issue !== null) await bot.statuses.upsert(target.gh, target.repo, place.issue, goalId, body);
 }
 
 /** Follows a run in this process by its events (reported through Bot.host) until stopped. */

@@ -5,7 +5,7 @@ import {
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { BOT_STEPS, runFields, wordIssues } from './wording.js';
+import { BOT_STEPS, wordIssues } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -56,15 +56,5 @@ const STEPS: Record<SampleStep, string> = {
 describe('bot wording of next steps', () => {
   it.each(Object.keys(STEPS) as SampleStep[])('spells %s as a comment command', (name) => {
     expect(BOT_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
-  });
-});
-
-describe('runFields', () => {
-  it('maps the options a run comment gave to request fields, ignoring the others', () => {
-    expect(runFields(['merge-policy', 'budget-time', 'no-llm-planner', 'time', 'policy'])).toEqual([
-      'policy',
-      'mergePolicy',
-      'budgetTime',
-    ]);
   });
 });

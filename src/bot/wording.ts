@@ -1,28 +1,17 @@
 import type { RequestField, RequestIssue, TextField } from '../runtime/app/index.js';
 import type { HostVocabulary } from '../runtime/app/ports.js';
 import { describeIssues, type FieldSpelling, type StepSpelling } from '../runtime/app/render.js';
+import { type FlaggedField, flagFor, isFlagged } from './flags.js';
 import type { Subcommand } from './usage.js';
 
 /**
- * How a `/omk goal` comment spells each request field: its option (as in usage.ts's COMMANDS) and
- * the subcommand that takes it. The bot takes no slice execution option (it always runs the
- * default), so that issue never reaches a comment; it is spelled like the other options all the same.
+ * How a `/omk goal` comment spells a request field it takes no option for (its options and the
+ * subcommands that take them: flags.ts). The bot takes no slice execution option (it always runs
+ * the default), so that issue never reaches a comment; it is spelled like an option all the same.
  */
-const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
+const UNFLAGGED: Record<Exclude<RequestField, FlaggedField>, { option: string; command: Subcommand }> = {
   goal: { option: '"<goal>"', command: 'run' },
-  policy: { option: '--policy', command: 'run' },
-  mergePolicy: { option: '--merge-policy', command: 'run' },
   sliceExecution: { option: '--slice-execution', command: 'run' },
-  maxAgents: { option: '--max-agents', command: 'run' },
-  plannerTokenBudget: { option: '--planner-token-budget', command: 'run' },
-  budgetTime: { option: '--budget-time', command: 'run' },
-  budgetTokens: { option: '--budget-tokens', command: 'run' },
-  budgetUsd: { option: '--budget-usd', command: 'run' },
-  time: { option: '--time', command: 'budget' },
-  tokens: { option: '--tokens', command: 'budget' },
-  usd: { option: '--usd', command: 'budget' },
-  summary: { option: '--summary', command: 'accept' },
-  reason: { option: '--reason', command: 'reject' },
   // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
   agent: { option: 'OMK_BOT_AGENT', command: 'run' },
   baseBranch: { option: 'the default branch', command: 'open-pr' },
@@ -32,12 +21,8 @@ const OPTIONS: Record<RequestField, { option: string; command: Subcommand }> = {
   agentArgs: { option: 'agent arguments (the bot takes none)', command: 'run' },
 };
 
-/** The request fields of `/omk goal run` options a comment gave (`merge-policy` → mergePolicy). */
-export function runFields(options: Iterable<string>): RequestField[] {
-  const given = new Set([...options].map((name) => `--${name}`));
-  return (Object.keys(OPTIONS) as RequestField[]).filter(
-    (field) => OPTIONS[field].command === 'run' && given.has(OPTIONS[field].option),
-  );
+function spelling(field: RequestField): { option: string; command: Subcommand } {
+  return isFlagged(field) ? flagFor(field) : UNFLAGGED[field];
 }
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
@@ -46,15 +31,15 @@ function given(field: RequestField, value: string): string {
   if (field === 'goal') return `"${value}"`;
   if (field === 'agent') return `OMK_BOT_AGENT=${value} in the app's environment`;
   if (field === 'baseBranch') return `a default branch (${value}) on the repository`;
-  const { option } = OPTIONS[field];
+  const { option } = spelling(field);
   return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
 }
 
 export const BOT_SPELLING: FieldSpelling = {
-  name: (field) => OPTIONS[field].option,
+  name: (field) => spelling(field).option,
   given,
-  example: (field, value) => `/omk goal ${OPTIONS[field].command} ${given(field, value)}`,
-  command: (field) => OPTIONS[field].command,
+  example: (field, value) => `/omk goal ${spelling(field).command} ${given(field, value)}`,
+  command: (field) => spelling(field).command,
 };
 
 /** Request issues in the words of a `/omk goal` comment (`--merge-policy gated`, `/omk goal budget`). */

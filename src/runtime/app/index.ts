@@ -215,6 +215,17 @@ export {
 } from './goal-steps.js';
 export { type HudGoal, type HudSnapshot, type HudWorker, hudActive, hudSnapshot } from './hud.js';
 export { followHud } from './hud-follow.js';
+// h-bot2
+export {
+  acceptJob,
+  commandFingerprint,
+  type IntakeJob,
+  type IntakeOutcome,
+  type IntakePort,
+  observedRun,
+  type QueueOutcome,
+  REPEAT_WINDOW_MS,
+} from './job-intake.js';
 export {
   integratedNotes,
   judgeProof,
@@ -308,6 +319,7 @@ export {
 } from './shared-step.js';
 export { proofNotice, type SharedStepNotice, savedNotice } from './shared-step-notices.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export { statusThread } from './status-thread.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
 export {
@@ -329,6 +341,7 @@ export {
   readStepPlan,
   type SharedStepPlan,
 } from './thread-job.js';
+export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
 export {
   continueOnThread,
