@@ -37402,7 +37402,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -37477,7 +37477,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -37572,11 +37572,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -37599,10 +37599,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -37619,7 +37619,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -37799,7 +37799,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -37821,7 +37821,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -37857,13 +37857,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -41456,13 +41456,13 @@ async function findCheckRun(ctx, sha4, name, externalId) {
 }
 async function listChecks(ctx, sha4) {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha4 };
-  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
+  const runs2 = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
   const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
     ...where,
     per_page: 100
   });
   const entries2 = [
-    ...runs.map((run) => ({
+    ...runs2.map((run) => ({
       check: {
         name: run.name,
         state: checkRunState(run.status, run.conclusion),
@@ -41487,7 +41487,7 @@ async function listChecks(ctx, sha4) {
     // The same listing, as records: the newest run of each name from each app (GitHub's default
     // `filter: latest` is per check suite, and each app has its own), which is what judging
     // omk/proof needs; no second call for it.
-    runs: runs.filter((run) => run.head_sha === sha4).map((run) => ({
+    runs: runs2.filter((run) => run.head_sha === sha4).map((run) => ({
       id: run.id,
       name: run.name,
       appId: run.app?.id ?? null,
@@ -49122,33 +49122,37 @@ function networkRequestOf(config2, asked) {
     ...config2.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: config2.sandbox.allowedHosts }
   };
 }
-async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }) {
+async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }, subreaper) {
   if (mode === "off") {
-    return { mode, active: false, reason: "the sandbox is off: agents and gates run unconfined" };
+    return {
+      mode,
+      active: false,
+      reason: `the sandbox is off: agents and gates run unconfined${leftoverWords(subreaper)}`
+    };
   }
-  const probed = await port.probe();
-  if (probed.available) {
+  const probed2 = await port.probe();
+  if (probed2.available) {
     const { policy } = network;
     const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
     const allowedHosts = network.allowedHosts ?? [];
-    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed.proxy) : null;
+    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed2.proxy) : null;
     if (refused2 !== null) throw refused2;
     const isolating = ["none", "allow"];
     const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
     let granted = policy;
     let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}${asksAllow ? ` (allowed: ${allowedHosts.join(", ")})` : ""}`;
-    if (asksNone && !probed.network.isolated) {
+    if (asksNone && !probed2.network.isolated) {
       if (mode === "required") {
         throw new ConfigError(
-          `sandbox: required with a network of none, but this host cannot isolate a network: ${probed.network.reason}.`,
+          `sandbox: required with a network of none, but this host cannot isolate a network: ${probed2.network.reason}.`,
           { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` }
         );
       }
       reporter.warn(
-        `confined agents and gates share this host's network: it cannot isolate one (${probed.network.reason})`
+        `confined agents and gates share this host's network: it cannot isolate one (${probed2.network.reason})`
       );
       granted = { agents: "open", gates: "open" };
-      networkWords = `network: open for all (this host cannot isolate one: ${probed.network.reason})`;
+      networkWords = `network: open for all (this host cannot isolate one: ${probed2.network.reason})`;
     }
     return {
       mode,
@@ -49156,17 +49160,21 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
       // No path of this machine: the reason goes into the proof.
       reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
       network: granted,
-      isolatesNetwork: probed.network.isolated,
-      ...asksAllow && probed.network.isolated ? { allowedHosts } : {}
+      isolatesNetwork: probed2.network.isolated,
+      ...asksAllow && probed2.network.isolated ? { allowedHosts } : {}
     };
   }
   if (mode === "required") {
-    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed.reason}.`, {
-      hint: `${probed.hint}; ${SANDBOX_OFF_HINT}.`
+    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
+      hint: `${probed2.hint}; ${SANDBOX_OFF_HINT}.`
     });
   }
-  reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
-  return { mode, active: false, reason: `unsandboxed: ${probed.reason}` };
+  reporter.warn(`agents and gates run unsandboxed: ${probed2.reason} (${probed2.hint})`);
+  return { mode, active: false, reason: `unsandboxed: ${probed2.reason}${leftoverWords(subreaper)}` };
+}
+function leftoverWords(subreaper) {
+  if (subreaper === void 0) return "";
+  return subreaper.available ? "; each run ends what it leaves running (subreaper)" : `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`;
 }
 function allowRefusal(allowedHosts, proxy) {
   if (allowedHosts.length === 0) {
@@ -49375,7 +49383,7 @@ function copyGap(gap) {
   const { code: code3, message, hint } = gap;
   return hint === void 0 ? { code: code3, message } : { code: code3, message, hint: structuredClone(hint) };
 }
-function budgetHonesty(limits, spent, runs) {
+function budgetHonesty(limits, spent, runs2) {
   const warnings = [];
   const unread = [
     { limit: limits.tokens, name: "token", what: "no token count", usage: (run) => run.tokens },
@@ -49383,8 +49391,8 @@ function budgetHonesty(limits, spent, runs) {
   ];
   for (const { limit, name, what, usage } of unread) {
     if (limit === null) continue;
-    for (const agent of [...new Set(runs.map((run) => run.agent))]) {
-      const own2 = runs.filter((run) => run.agent === agent);
+    for (const agent of [...new Set(runs2.map((run) => run.agent))]) {
+      const own2 = runs2.filter((run) => run.agent === agent);
       const unknown2 = own2.filter((run) => usage(run) === null).length;
       if (unknown2 === 0) continue;
       warnings.push(
@@ -49610,12 +49618,12 @@ function assessGates(evidence) {
     const key = JSON.stringify([gate.kind, gate.name]);
     groups2.set(key, [...groups2.get(key) ?? [], gate]);
   }
-  for (const runs of groups2.values()) {
-    const latest = runs.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
-    const required2 = runs.some(isRequired);
-    const first = runs[0];
+  for (const runs2 of groups2.values()) {
+    const latest = runs2.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
+    const required2 = runs2.some(isRequired);
+    const first = runs2[0];
     if (latest === void 0) {
-      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs, git.headSha));
+      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs2, git.headSha));
       continue;
     }
     judge(latest, required2, execution === "complete", verdict, requiredKinds);
@@ -49711,8 +49719,8 @@ function exitCodeReason(gate) {
   if (gate.tests.baseSha === null) return "the base's per-test results could not be compared";
   return "the output names no failing test";
 }
-function staleGap(gate, runs, headSha) {
-  const shas = [...new Set(runs.map((run) => short(run.sha)))].join(", ");
+function staleGap(gate, runs2, headSha) {
+  const shas = [...new Set(runs2.map((run) => short(run.sha)))].join(", ");
   return {
     code: "gate_stale",
     message: `Required gate "${gate.name}" (${gate.kind}) ran only on ${shas}, not${onHead(headSha)}.`
@@ -51574,16 +51582,16 @@ async function checkWorktrees(root, probes) {
 var GITHUB_TOKEN_NAMES = ["GITHUB_TOKEN", "GH_TOKEN"];
 async function checkStateRoot(stateRoot, probes, words2) {
   const base = { id: "state-root", title: "state root" };
-  const probed = await probes.probeWritableDir(stateRoot);
-  if (!probed.ok) {
+  const probed2 = await probes.probeWritableDir(stateRoot);
+  if (!probed2.ok) {
     return {
       ...base,
       status: "fail",
-      detail: `${stateRoot} is not writable: ${probed.error}`,
+      detail: `${stateRoot} is not writable: ${probed2.error}`,
       fix: `choose a writable directory with ${words2.stateDir} DIR or OMK_STATE_DIR=DIR`
     };
   }
-  const { exists: exists4, tested } = probed.value;
+  const { exists: exists4, tested } = probed2.value;
   return {
     ...base,
     status: "ok",
@@ -51603,59 +51611,80 @@ function checkGithubToken(env, words2) {
 }
 
 // src/runtime/doctor/check-sandbox.ts
+async function leftoversWords(probes) {
+  const subreaper = await probes.subreaper();
+  if (subreaper.available) {
+    return { words: `; each run ends what it leaves running (subreaper: ${subreaper.tool})`, fix: null };
+  }
+  return {
+    words: `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`,
+    fix: subreaper.hint
+  };
+}
 async function checkSandbox(mode, probes, network = { policy: DEFAULT_NETWORK }) {
   const base = { id: "sandbox", title: "sandbox" };
   if (mode === "off") {
+    const leftovers2 = await leftoversWords(probes);
+    const fix = "set sandbox: auto in .omk/config.yml to confine them where this host can";
     return {
       ...base,
       status: "warn",
-      detail: "sandbox: off: agents and gates run unconfined (the proof says so)",
-      fix: "set sandbox: auto in .omk/config.yml to confine them where this host can"
+      detail: `sandbox: off: agents and gates run unconfined (the proof says so)${leftovers2.words}`,
+      fix: leftovers2.fix === null ? fix : `${fix}; or ${leftovers2.fix}`
     };
   }
-  const probed = await probes.sandbox();
-  if (probed.available) {
+  const probed2 = await probes.sandbox();
+  if (probed2.available) {
     const { policy } = network;
     const words2 = `network: agents ${policy.agents}, gates ${policy.gates}`;
     const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
-    const refused2 = asksAllow ? allowRefusal(network.allowedHosts ?? [], probed.proxy) : null;
+    const refused2 = asksAllow ? allowRefusal(network.allowedHosts ?? [], probed2.proxy) : null;
     if (refused2 !== null) {
       return {
         ...base,
         status: "fail",
-        detail: `available (${probed.tool}), but ${refused2.message} No agent would run.`,
+        detail: `available (${probed2.tool}), but ${refused2.message} No agent would run.`,
         fix: refused2.hint ?? NETWORK_OPEN_HINT
       };
     }
-    if (probed.network.isolated) {
+    if (probed2.network.isolated) {
       return {
         ...base,
         status: "ok",
-        detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden; network isolation available (${words2})`
+        detail: `available (${probed2.tool}): agents and gates write only their worktree, credential stores hidden; network isolation available (${words2})`
       };
     }
     const isolating = ["none", "allow"];
     const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
-    const noIsolation = `network isolation unavailable: ${probed.network.reason}`;
+    const noIsolation = `network isolation unavailable: ${probed2.network.reason}`;
     if (!asksNone) {
       return {
         ...base,
         status: "ok",
-        detail: `available (${probed.tool}): agents and gates write only their worktree, credential stores hidden; ${noIsolation} (not needed: ${words2})`
+        detail: `available (${probed2.tool}): agents and gates write only their worktree, credential stores hidden; ${noIsolation} (not needed: ${words2})`
       };
     }
     return {
       ...base,
       status: mode === "required" ? "fail" : "warn",
-      detail: mode === "required" ? `available (${probed.tool}), but ${noIsolation}; sandbox: required with a network of none refuses to run agents` : `available (${probed.tool}), but ${noIsolation}; confined agents and gates share this host's network (sandbox: auto)`,
+      detail: mode === "required" ? `available (${probed2.tool}), but ${noIsolation}; sandbox: required with a network of none refuses to run agents` : `available (${probed2.tool}), but ${noIsolation}; confined agents and gates share this host's network (sandbox: auto)`,
       fix: `run where bwrap can create a network namespace, or ${NETWORK_OPEN_HINT}`
     };
   }
+  if (mode === "required") {
+    return {
+      ...base,
+      status: "fail",
+      detail: `unavailable: ${probed2.reason}; sandbox: required refuses to run agents`,
+      fix: `${probed2.hint}; ${SANDBOX_OFF_HINT}`
+    };
+  }
+  const leftovers = await leftoversWords(probes);
   return {
     ...base,
-    status: mode === "required" ? "fail" : "warn",
-    detail: mode === "required" ? `unavailable: ${probed.reason}; sandbox: required refuses to run agents` : `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)`,
-    fix: `${probed.hint}; ${SANDBOX_OFF_HINT}`
+    status: "warn",
+    detail: `unavailable: ${probed2.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}`,
+    fix: `${probed2.hint}; ${SANDBOX_OFF_HINT}${leftovers.fix === null ? "" : `; ${leftovers.fix}`}`
   };
 }
 
@@ -52018,8 +52047,8 @@ var ProgressFold = class {
       const inState = (state) => slices.filter((slice) => slice.state === state).sort((a, b) => (a.settledSeq ?? 0) - (b.settledSeq ?? 0)).map((slice) => slice.id);
       const failed = inState("failed");
       if (failed.length > 0) return { kind: "slices_failed", slices: failed };
-      const waiting = inState("waiting");
-      if (waiting.length > 0) return { kind: "slices_waiting", slices: waiting };
+      const waiting2 = inState("waiting");
+      if (waiting2.length > 0) return { kind: "slices_waiting", slices: waiting2 };
     }
     return this.stop.seq > startSeq ? this.stop.value : null;
   }
@@ -52911,16 +52940,16 @@ function wordScore(file2, term) {
   return 0;
 }
 function namedFiles(text2, repo) {
-  const named2 = /* @__PURE__ */ new Set();
+  const named3 = /* @__PURE__ */ new Set();
   for (const token2 of pathTokens(text2)) {
     const scores = repo.files.map((file2) => pathScore(file2, token2));
     const best = Math.max(0, ...scores);
     if (best < 40) continue;
     repo.files.forEach((file2, i) => {
-      if (scores[i] === best) named2.add(file2.path);
+      if (scores[i] === best) named3.add(file2.path);
     });
   }
-  return repo.files.filter((file2) => named2.has(file2.path)).map((file2) => file2.path);
+  return repo.files.filter((file2) => named3.has(file2.path)).map((file2) => file2.path);
 }
 function scoreRelevantFiles(goalText, repo, limit = 20) {
   const files2 = "files" in repo ? repo.files : repo.map(indexFile);
@@ -53932,11 +53961,11 @@ function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   if (trust !== "untrusted") return null;
   const { config: config2, repoRoot } = found;
   const { agents, planner } = config2.config;
-  const named2 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
-  const runs = named2.length > 0 ? named2 : [agents.default];
+  const named3 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
+  const runs2 = named3.length > 0 ? named3 : [agents.default];
   const uses = [
     { spec: planner.agent, role: "planner" },
-    ...runs.map((spec) => ({ spec, role: "agent" }))
+    ...runs2.map((spec) => ({ spec, role: "agent" }))
   ];
   for (const { spec, role } of uses) {
     const name = spec?.trim();
@@ -54011,7 +54040,8 @@ async function prepareAgent(deps, repoRoot, choice2, recorded) {
     hostSandbox(deps),
     choice2.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
     deps.reporter,
-    networkRequestOf(config2.config, choice2.network)
+    networkRequestOf(config2.config, choice2.network),
+    await deps.execution.subreaper?.()
   );
   return { spec, agent, config: config2, sandbox };
 }
@@ -54053,6 +54083,22 @@ function withAgentArgs(agents, spec, args) {
     ...agents,
     settings: { ...agents.settings, [spec]: { ...settings, extraArgs: [...settings.extraArgs, ...args] } }
   };
+}
+
+// src/runtime/app/agent-flags.ts
+function agentChoiceOf(flags) {
+  const sandbox = SANDBOX_MODES.find((mode) => mode === flags.sandbox);
+  const network = SANDBOX_NETWORKS.find((choice2) => choice2 === flags.sandboxNetwork);
+  return {
+    ...flags.agent === void 0 ? {} : { name: flags.agent },
+    ...sandbox === void 0 ? {} : { sandbox },
+    ...network === void 0 ? {} : { network: { agents: network, gates: network } }
+  };
+}
+
+// src/runtime/app/asked-change.ts
+function askedChange(text2, at2) {
+  return { id: `${at2.origin}:${at2.now}:${at2.hex}`, text: text2, author: null, replyTo: null };
 }
 
 // src/runtime/gates/detect.ts
@@ -54683,8 +54729,8 @@ function secretSpans(line3) {
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
     }
   }
-  const named2 = SECRET_WORD.test(line3);
-  for (const hit of named2 ? line3.matchAll(NAMED_ASSIGNMENT) : []) {
+  const named3 = SECRET_WORD.test(line3);
+  for (const hit of named3 ? line3.matchAll(NAMED_ASSIGNMENT) : []) {
     const name = hit[1] ?? "";
     const value2 = hit[3] ?? "";
     if (!providerKeyName(name) || !looksLikeKey(value2)) continue;
@@ -54702,7 +54748,7 @@ function secretSpans(line3) {
     if (found.some((other) => other.start < end && start < other.end)) continue;
     found.push({ start, end, match: secret("password in a URL", "blocking", value2) });
   }
-  const assignments = !named2 ? [] : [
+  const assignments = !named3 ? [] : [
     ...[...line3.matchAll(ASSIGNMENT)].map((hit) => ({
       value: hit[2] ?? "",
       start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
@@ -55159,9 +55205,9 @@ function nextWait(policy, waits, retryAfterMs) {
   const asked = retryAfterMs ?? policy.firstWaitMs * 2 ** waits;
   return Math.max(0, Math.min(asked, policy.maxSingleWaitMs));
 }
-function waitingOutRateLimits(agent, journal, reporter, waiting = {}, limits) {
-  const policy = { ...DEFAULT_RATE_LIMIT_POLICY, ...waiting.policy };
-  const sleep6 = waiting.sleep ?? realSleep;
+function waitingOutRateLimits(agent, journal, reporter, waiting2 = {}, limits) {
+  const policy = { ...DEFAULT_RATE_LIMIT_POLICY, ...waiting2.policy };
+  const sleep6 = waiting2.sleep ?? realSleep;
   return {
     name: agent.name,
     label: agent.label,
@@ -55266,7 +55312,7 @@ function planRequiredGates(oracleKinds, detected) {
 // src/runtime/controller/context.ts
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  const prepare = (path2, runs) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID, runs);
+  const prepare = (path2, runs2) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID, runs2);
   const agent = waitingOutRateLimits(
     deps.agent,
     journal,
@@ -55809,12 +55855,12 @@ ${lines.join("\n")}`;
 }
 function gateSection(gate, workdir) {
   const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):`;
-  const named2 = [...testNames(gate), ...newDiagnostics(gate)].join("\n");
+  const named3 = [...testNames(gate), ...newDiagnostics(gate)].join("\n");
   const output2 = trimOutput(gate.tail);
   const log = gate.artifact === null ? "" : `
 (full output: ${logPath(gate.artifact, workdir)})`;
   return `${header}
-${named2 === "" ? "" : `${named2}
+${named3 === "" ? "" : `${named3}
 `}${output2 === "" ? "(no output)" : output2}${log}`;
 }
 function testNames(gate) {
@@ -58487,7 +58533,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
-    const runs = await ctx.deps.verify(gates, {
+    const runs2 = await ctx.deps.verify(gates, {
       cwd: base,
       sha: ctx.base.baseSha,
       baseCwd: null,
@@ -58496,13 +58542,13 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       env,
       signal: ctx.signal
     });
-    const durationMs = runs.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
-    const failingThere = runs.flatMap((gate) => gate.tests?.failing ?? []);
+    const durationMs = runs2.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
+    const failingThere = runs2.flatMap((gate) => gate.tests?.failing ?? []);
     if (failingThere.length > 0) {
       const shown = failingThere.filter((name) => !failingOnHead.has(name));
       return { shown: [...new Set(shown)], durationMs };
     }
-    const failed = runs.filter((gate) => gate.outcome === "failed" || gate.outcome === "pre_existing");
+    const failed = runs2.filter((gate) => gate.outcome === "failed" || gate.outcome === "pre_existing");
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
@@ -59935,8 +59981,8 @@ async function adoptRemoteChanges(store, remote, goalId) {
   await applyLifecycle(store, goalId, action, reason);
   return { stop: action, budgetAdded };
 }
-async function adoptMerged(store, reading, goalId) {
-  const theirs = await reading;
+async function adoptMerged(store, reading2, goalId) {
+  const theirs = await reading2;
   if (theirs === null) return { stop: null, budgetAdded: false };
   const { adopted } = await reconcileGoal(store, goalId, theirs);
   const status = (await store.read(goalId)).status;
@@ -61127,6 +61173,43 @@ function planDelivery(input2) {
   return { goalId: goal.id, policy, base, pulls, skipped: skipped2 };
 }
 
+// src/runtime/delivery/state-recheck.ts
+init_errors();
+function named2(found) {
+  return found.map((t) => `${t.file} ${t.what}`).join("; ");
+}
+async function recheckLocked(store, goalId, before) {
+  const found = await store.verifyGoal(goalId, { byContent: true });
+  if (found.length === 0) return [];
+  const paths2 = store.paths(goalId);
+  const gaps = tamperingGaps(found, [], `after the proof was built, before ${before}`);
+  await writeExecution(
+    store.files,
+    paths2.execution,
+    withStateGaps(await readExecution(store.files, paths2.execution), gaps)
+  );
+  const goal = await store.read(goalId);
+  const now = goal.status === "ready" ? await store.write({ ...goal, status: "not_ready" }) : goal;
+  await rebuildProof(store, now, store.eventLog(goalId));
+  return found;
+}
+async function refuseTamperedDelivery(store, goalId) {
+  const found = await store.withGoalLock(goalId, () => recheckLocked(store, goalId, "delivery"));
+  if (found.length === 0) return;
+  throw new PolicyViolationError(
+    `Goal ${goalId} was not delivered: its state changed after its proof was built (${named2(found)}), by something other than omk. Its proof is now not_ready with a state_tampered gap; nothing was pushed.`,
+    {
+      hint: "Look for a process an agent left running that writes omk's state root; start a new goal for this work once none is left."
+    }
+  );
+}
+function tamperedMergeReasons(found) {
+  return found.map((t) => ({
+    blocker: "state_tampered",
+    detail: `${t.file} of this goal was ${t.what} after its proof was built, by something other than omk`
+  }));
+}
+
 // src/runtime/delivery/deliver.ts
 async function loadDeliveryPlan(store, goalId, options, target2) {
   const paths2 = store.paths(goalId);
@@ -61148,6 +61231,7 @@ async function deliverGoal(deps, goalId, options) {
   const { store, forge } = deps;
   const paths2 = store.paths(goalId);
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
+  await refuseTamperedDelivery(store, goalId);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
   if (loaded.goal.status === "cancelled" || loaded.goal.status === "rejected") {
     throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {
@@ -61266,11 +61350,11 @@ var TITLE_STATUS = /^omk proof: ([a-z_]+)/;
 var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
 var short3 = (sha4) => sha4.slice(0, 12);
 function proofCheckProblems(input2) {
-  const { runs, appId, rebuilt, headSha } = input2;
-  const own2 = runs.filter((run) => run.appId === appId);
+  const { runs: runs2, appId, rebuilt, headSha } = input2;
+  const own2 = runs2.filter((run) => run.appId === appId);
   const latest = own2[0];
   if (latest === void 0) {
-    const other = runs[0];
+    const other = runs2[0];
     if (other === void 0) {
       return [`no omk/proof check run on ${short3(headSha)}: omk publishes one when it delivers the PR`];
     }
@@ -61438,8 +61522,10 @@ async function mergeGoal(deps, goalId, options) {
     await recordRefusal(decision.reasons, observed);
     return { merged: false, blockedBy: decision.blockedBy, reasons: decision.reasons, pr: pr.number };
   }
-  await store.withGoalLock(goalId, async () => {
+  const tampered = await store.withGoalLock(goalId, async () => {
     refuseSettled((await store.read(goalId)).status, goalId);
+    const found = await recheckLocked(store, goalId, "the merge");
+    if (found.length > 0) return found;
     await events.append([
       {
         type: "merge_evaluated",
@@ -61447,7 +61533,13 @@ async function mergeGoal(deps, goalId, options) {
       },
       { type: "merge_requested", data: { pr: pr.number, sha: decision.sha, method: options.method } }
     ]);
+    return [];
   });
+  if (tampered.length > 0) {
+    const reasons = tamperedMergeReasons(tampered);
+    await recordRefusal(reasons, observed);
+    return { merged: false, blockedBy: "state_tampered", reasons, pr: pr.number };
+  }
   const outcome = await forge.merge(pr.number, decision.sha, options.method);
   if (!outcome.merged) {
     const after = await settled2(await forge.getPullRequest(pr.number));
@@ -62187,33 +62279,33 @@ function testSubject(text2) {
 }
 function pointedAt(text2, { input: input2, repo }) {
   const why = /* @__PURE__ */ new Map();
-  const named2 = namedFiles(text2, repo);
-  for (const path2 of named2) why.set(path2, "named in the goal");
+  const named3 = namedFiles(text2, repo);
+  for (const path2 of named3) why.set(path2, "named in the goal");
   const definitions = input2.definitions ?? [];
   let symbols = definingFiles(text2, definitions);
-  if (symbols.length === 0 && named2.length === 0 && goalIdentifiers(text2).length === 0)
+  if (symbols.length === 0 && named3.length === 0 && goalIdentifiers(text2).length === 0)
     symbols = wordDefiningFiles(text2, definitions);
   const words2 = strongMatches(text2, repo);
   const tests = words2.tests.filter(isTestFile);
   if (symbols.length > 0) {
     let chosen = symbols;
     if (symbols.length > MAX_LISTED_WRITES) {
-      const narrowed = symbols.filter((m) => named2.includes(m.path) || words2.sources.includes(m.path));
+      const narrowed = symbols.filter((m) => named3.includes(m.path) || words2.sources.includes(m.path));
       if (narrowed.length > 0) chosen = narrowed;
     }
     for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
-    const sources = [.../* @__PURE__ */ new Set([...named2, ...chosen.map((m) => m.path)])];
+    const sources = [.../* @__PURE__ */ new Set([...named3, ...chosen.map((m) => m.path)])];
     return { sources, tests, why, unresolved: [], bySymbol: true };
   }
   const identifiers = goalIdentifiers(text2).map((id) => id.written);
-  if (identifiers.length > 0 && named2.length === 0) {
+  if (identifiers.length > 0 && named3.length === 0) {
     const compact = new Set(identifiers.map((id) => splitWords(id.split(/[.:#]/).at(-1) ?? id).join("")));
     const sources = words2.sources.filter((path2) => compact.has(splitWords(baseStem(path2)).join("")));
     for (const path2 of sources) why.set(path2, "its name is the identifier the goal names");
     return { sources, tests, why, unresolved: sources.length > 0 ? [] : identifiers, bySymbol: false };
   }
   for (const path2 of words2.sources) if (!why.has(path2)) why.set(path2, "its name shares words with the goal");
-  return { sources: [.../* @__PURE__ */ new Set([...named2, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
+  return { sources: [.../* @__PURE__ */ new Set([...named3, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
 }
 function baseStem(path2) {
   const base = path2.split("/").at(-1) ?? path2;
@@ -62231,12 +62323,12 @@ function sliceFor(clause, index, context) {
     const own3 = pointedAt(testSubject(clause.text), context);
     const goal = pointedAt(testSubject(input2.goalText), context);
     const sources2 = (own3.sources.length > 0 ? own3.sources : goal.sources).filter((p) => !isDocPath(p));
-    const named2 = namedTestFiles(clause.text, input2.repoFiles);
+    const named3 = namedTestFiles(clause.text, input2.repoFiles);
     const tests = [.../* @__PURE__ */ new Set([...own3.tests, ...testsFor(sources2, input2.repoFiles)])];
     let writes2;
-    if (named2.length > 0) {
-      writes2 = named2;
-      notes.push(`${id} writes ${named2.join(", ")}: the test file(s) the goal names`);
+    if (named3.length > 0) {
+      writes2 = named3;
+      notes.push(`${id} writes ${named3.join(", ")}: the test file(s) the goal names`);
     } else {
       writes2 = testLocations(tests, sources2, input2.repoFiles);
       notes.push(`${id} writes ${writes2.join(", ")}: where the tests of ${quoteList(sources2)} live`);
@@ -62809,10 +62901,10 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
     const why = error62 instanceof Error ? error62.message : String(error62);
     return noting(deps.planner, `the config could not be read (${why}), so no agent planned this goal`);
   }
-  const named2 = config2.config.planner.agent;
-  const spec = named2 ?? prepared?.spec ?? request2.agent ?? config2.config.agents.default ?? null;
+  const named3 = config2.config.planner.agent;
+  const spec = named3 ?? prepared?.spec ?? request2.agent ?? config2.config.agents.default ?? null;
   if (spec === null) return noting(deps.planner, "no agent named for this goal, so no agent planned it");
-  if (spec.trim() === "demo" && named2 === void 0) {
+  if (spec.trim() === "demo" && named3 === void 0) {
     return noting(
       deps.planner,
       "the demo agent plans only when planner.agent names it; the heuristic planned this goal"
@@ -62838,7 +62930,8 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
     hostSandbox(deps),
     asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
     deps.reporter,
-    networkRequestOf(config2.config, asked.network)
+    networkRequestOf(config2.config, asked.network),
+    await deps.execution.subreaper?.()
   );
   const planning = sandbox.active ? confinedAgent(agent, {
     writable: [],
@@ -63058,6 +63151,39 @@ async function runDemo(deps, request2) {
   return { created, executed, merge: merge3, succeeded: executed.proof.status === "ready" && merge3 !== null };
 }
 
+// src/runtime/app/exit-verdict.ts
+function errorVerdict(code3) {
+  switch (code3) {
+    case "usage":
+    case "config":
+      return "usage";
+    case "illegal_transition":
+    case "policy_violation":
+      return "refused";
+    case "workspace":
+    case "agent_unavailable":
+    case "unsupported_version":
+    case "state":
+      return "state";
+    case "not_found":
+    case "busy":
+    case "git":
+    case "forge":
+    case "budget":
+    case "internal":
+      return code3;
+  }
+}
+function proofReadVerdict(digestValid) {
+  return digestValid ? "ok" : "state";
+}
+function doctorVerdict(report2) {
+  return report2.ok ? "ok" : "usage";
+}
+function demoVerdict(succeeded, run) {
+  return succeeded ? run ?? "ok" : "not_ready";
+}
+
 // src/runtime/controller/execute-slice.ts
 init_errors();
 
@@ -63079,6 +63205,21 @@ var sliceResultSchema = external_exports.object({
   runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() })
 });
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
+
+// src/runtime/app/workflow-steps.ts
+var WORKFLOW_STEPS = {
+  run: { creates: true, executes: true, slice: false, delivers: true, runsPending: false },
+  plan: { creates: true, executes: false, slice: false, delivers: false, runsPending: false },
+  execute: { creates: false, executes: true, slice: true, delivers: true, runsPending: false },
+  verify: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
+  review: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
+  integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
+  "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
+  fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
+};
+var WORKFLOW_STEP_NAMES = Object.keys(WORKFLOW_STEPS);
 
 // src/runtime/app/fix.ts
 init_errors();
@@ -63273,6 +63414,17 @@ function lastAgentStarts(events) {
   return starts;
 }
 
+// src/runtime/app/hud-follow.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function followHud(store, goalId, options) {
+  for (; ; ) {
+    const snapshot = await hudSnapshot(store, goalId);
+    options.show(snapshot);
+    if (!options.live || !snapshot.goals.some((goal) => hudActive(goal.status))) return;
+    await sleep(options.intervalMs);
+  }
+}
+
 // src/runtime/app/judgement.ts
 function judgeProof(proof, options) {
   if (proof.status === "failed") {
@@ -63304,6 +63456,9 @@ async function resumeAllOrphans(store) {
   }));
 }
 
+// src/runtime/app/machineless-start.ts
+init_errors();
+
 // src/runtime/app/merge.ts
 init_errors();
 async function mergeIntegrator(deps, request2) {
@@ -63319,6 +63474,16 @@ async function mergeIntegrator(deps, request2) {
 
 // src/runtime/app/merge-signal.ts
 init_branches();
+
+// src/runtime/app/repo-settings-rules.ts
+init_errors();
+
+// src/runtime/app/thread-words.ts
+init_errors();
+
+// src/runtime/app/repo-settings-rules.ts
+var REPO_SETTINGS_FILE = ".github/omk.yml";
+var FIX_IT = `Fix ${REPO_SETTINGS_FILE} on the default branch (or delete it to use the app's defaults), then post the command again. Nothing was run.`;
 
 // src/runtime/app/reports.ts
 function goalSummary(goal) {
@@ -63407,6 +63572,13 @@ function settledVerdict(settled2) {
   }
 }
 
+// src/runtime/app/run-progress-mode.ts
+function runProgressMode(view) {
+  if (view.verbosity === "quiet" || view.json) return null;
+  if (view.terminal) return "live";
+  return view.verbosity === "verbose" ? "lines" : null;
+}
+
 // src/runtime/app/shared-goal.ts
 init_errors();
 init_ids();
@@ -63436,13 +63608,16 @@ var GoalExistsError = class extends BusyError {
 // src/runtime/app/workflow-cell.ts
 init_errors();
 
+// src/runtime/app/thread-job-steps.ts
+init_errors();
+
 // src/runtime/app/vocabulary.ts
 init_next_steps();
 init_request_issue_text();
 
 // src/runtime/app/watch.ts
 import { join as join28 } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as sleep2 } from "node:timers/promises";
 
 // src/runtime/events/tail.ts
 var READ_CHUNK = 256 * 1024;
@@ -63654,7 +63829,7 @@ async function watchGoal2(store, goalId, options) {
     await options.onTick(tick, watch);
     if (options.untilSettled && tick.view.settled !== null || stopping) return tick.view;
     const wait = Math.max(0, options.intervalMs - (performance.now() - began));
-    await sleep(wait, void 0, options.signal ? { signal: options.signal } : {}).catch(() => void 0);
+    await sleep2(wait, void 0, options.signal ? { signal: options.signal } : {}).catch(() => void 0);
   }
 }
 
@@ -63673,36 +63848,6 @@ var EXIT_CODES = {
   not_ready: 10,
   interrupted: 130
 };
-function exitCodeFor(code3) {
-  switch (code3) {
-    case "usage":
-    case "config":
-      return EXIT_CODES.usage;
-    case "not_found":
-      return EXIT_CODES.not_found;
-    case "illegal_transition":
-    case "policy_violation":
-      return EXIT_CODES.refused;
-    case "busy":
-      return EXIT_CODES.busy;
-    case "state":
-    case "workspace":
-    case "agent_unavailable":
-    case "unsupported_version":
-      return EXIT_CODES.state;
-    case "git":
-      return EXIT_CODES.git;
-    case "forge":
-      return EXIT_CODES.forge;
-    case "budget":
-      return EXIT_CODES.budget;
-    case "internal":
-      return EXIT_CODES.internal;
-  }
-}
-function goalExitCode(settled2) {
-  return EXIT_CODES[settledVerdict(settled2)];
-}
 var EXIT_CODE_HELP = `Exit codes:
   0  success
   1  unexpected internal error (please report it)
@@ -63801,9 +63946,10 @@ function completionScript(program2, shell) {
 
 // src/cli/commands/completion.ts
 function registerCompletionCommand(program2, context) {
-  program2.command("completion").description('print a shell completion script: eval "$(omk completion bash)", or | source in fish').argument("<shell>", `one of ${SHELLS.join(", ")}`).action((shell) => {
-    if (!SHELLS.includes(shell)) {
-      throw new UsageError(`completion: '${shell}' is not one of ${SHELLS.join(", ")}.`, {
+  program2.command("completion").description('print a shell completion script: eval "$(omk completion bash)", or | source in fish').argument("<shell>", `one of ${SHELLS.join(", ")}`).action((name) => {
+    const shell = SHELLS.find((known) => known === name);
+    if (shell === void 0) {
+      throw new UsageError(`completion: '${name}' is not one of ${SHELLS.join(", ")}.`, {
         hint: 'Example: eval "$(omk completion bash)" in ~/.bashrc'
       });
     }
@@ -64104,6 +64250,38 @@ function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
 init_next_steps();
 init_request_issue_text();
 
+// src/runtime/app/demo-text.ts
+function demoBaselineLines({ gates, failing }, goal) {
+  const shown = failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`);
+  return [
+    `detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(" ")})`).join(", ")}`,
+    `before the fix: ${shown.join(", ")} \u2014 the bug is real`,
+    `goal: "${goal}"`
+  ];
+}
+function demoPlanLine({ graph }) {
+  const slices = graph.tasks.map((task) => `${task.id} writes ${task.writes.join(", ")}`);
+  return `plan (${graph.planner.name} planner): ${slices.join("; ")}`;
+}
+function renderDemoText({ created, executed, merge: merge3 }, where) {
+  const { proof } = executed;
+  const pulls = proof.delivery.pullRequests.map((pr) => `#${pr.number} ${pr.sliceId ?? "integrator"}`);
+  return [
+    `
+${renderProofText(proof, where.steps)}`,
+    `pull requests (local forge): ${pulls.join(", ") || "none"}`,
+    merge3 ? `gated merge: the integrator PR is merged into ${merge3.target} as ${merge3.sha.slice(0, 12)}` : "gated merge: not merged",
+    `artifacts: ${where.dir}`,
+    `fixture:   ${where.root} (branches omk/${created.goal.id}/*)`,
+    `inspect:   ${where.inspect("proof")}`,
+    `           ${where.inspect("replay")}
+`
+  ].join("\n");
+}
+function demoFailureText({ executed, merge: merge3 }) {
+  return `the proof is ${executed.proof.status}${merge3 ? "" : " and nothing was merged"}. This is a bug in omk; please report it.`;
+}
+
 // src/runtime/app/event-words.ts
 function eventWords({ type, data }) {
   const attempt2 = typeof data.attempt === "number" ? ` (attempt ${data.attempt})` : "";
@@ -64379,6 +64557,9 @@ function renderFixText(outcome) {
   return `PR #${outcome.pr}: ${outcome.kind} (${sha4}); proof ${outcome.proofStatus}
 `;
 }
+
+// src/runtime/app/status-comment.ts
+init_ids();
 
 // src/runtime/app/watch-text.ts
 var STATE_MARKS = {
@@ -65130,12 +65311,12 @@ function createGateVerifier(runProcess2) {
 async function verifyGate(runProcess2, gate, context) {
   const log = join30(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
-  let runs = 0;
+  let runs2 = 0;
   const run = (cwd, label) => {
-    runs += 1;
+    runs2 += 1;
     const report2 = join30(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
+      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
     return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
   };
@@ -65244,8 +65425,8 @@ async function verifyGate(runProcess2, gate, context) {
     return evidence(verdict.outcome, verdict.note, second);
   }
   if (base === "passed") {
-    const named2 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
-    const verdict = `passes on base ${base12}: the failure is new${named2 === null ? "" : `; ${named2}`}`;
+    const named3 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
+    const verdict = `passes on base ${base12}: the failure is new${named3 === null ? "" : `; ${named3}`}`;
     return evidence("failed", verdict, second, diagnostics);
   }
   return evidence("failed", `base check inconclusive (${base})`, second);
@@ -65365,8 +65546,8 @@ async function readFrom(path2, offset, limit) {
 }
 function readableTail(gate, tail2, report2, cwd) {
   if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named2 = writesReport(gate) ? tail2.replaceAll(report2, basename7(report2)) : tail2;
-  return treeRelative(named2, cwd);
+  const named3 = writesReport(gate) ? tail2.replaceAll(report2, basename7(report2)) : tail2;
+  return treeRelative(named3, cwd);
 }
 function treeRelative(tail2, cwd) {
   const roots = /* @__PURE__ */ new Set([cwd]);
@@ -65412,6 +65593,7 @@ function boundTail(note, output2) {
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
 import { readdir, readFile as readFile5 } from "node:fs/promises";
+import { constants as constants3 } from "node:os";
 import { StringDecoder } from "node:string_decoder";
 
 // src/adapters/process/bounded-log.ts
@@ -65468,12 +65650,203 @@ var BoundedLog = class {
   }
 };
 
+// src/adapters/process/subreaper.ts
+import { execFile as execFile2 } from "node:child_process";
+
+// src/runtime/doctor/path-lookup.ts
+import { access, constants as constants2, stat as stat3 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join31 } from "node:path";
+async function findOnPath(command2, env, platform = process.platform) {
+  if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
+    return null;
+  }
+  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute10(dir));
+  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
+  for (const dir of dirs) {
+    for (const extension2 of extensions) {
+      const candidate = join31(dir, command2 + extension2);
+      if (await fileState(candidate) === "ok") return candidate;
+    }
+  }
+  return null;
+}
+async function fileState(path2) {
+  try {
+    if (!(await stat3(path2)).isFile()) return "not-file";
+  } catch {
+    return "missing";
+  }
+  try {
+    await access(path2, constants2.X_OK);
+    return "ok";
+  } catch {
+    return "not-executable";
+  }
+}
+
+// src/adapters/process/subreaper-script.ts
+var PERL_SUBREAPER = String.raw`
+use strict;
+sub WNOHANG () { 1 }
+my ($nr, $grace_ms, @cmd) = @ARGV; $nr += 0;
+my $grace = $grace_ms / 1000;
+my $report; open($report, '>&=', 3) or undef $report;
+if (syscall($nr, 36, 1, 0, 0, 0) != 0) {
+  if ($report) { syswrite($report, "!pid\t$$\n"); close($report) }
+  exec { $cmd[0] } @cmd; print STDERR "omk subreaper: $cmd[0]: $!\n"; exit 127;
+}
+my $pid = fork();
+if (!defined $pid) { print STDERR "omk subreaper: fork: $!\n"; exit 126 }
+if ($pid == 0) {
+  setpgrp(0, 0);
+  my $err; if ($report) { open($err, '>&', $report); close($report) }
+  exec { $cmd[0] } @cmd;
+  if ($err) { print $err "!exec\t" . ($! + 0) . "\n"; close($err) } else { print STDERR "omk subreaper: $cmd[0]: $!\n" }
+  exit 127;
+}
+setpgrp($pid, $pid);
+syswrite($report, "!pid\t$pid\n") if $report;
+sub now { open(my $u, '<', '/proc/uptime') or return time; my $l = <$u>; return (split ' ', $l)[0] }
+my ($status, $stop, $blocking);
+my $on = sub { my $name = shift; kill("-$name", $pid) unless defined $status; $stop //= now() + $grace; die "omk-stop\n" if $blocking };
+$SIG{TERM} = $on; $SIG{INT} = $on;
+until (defined $status) {
+  if (!defined $stop) {
+    my $r = eval { $blocking = 1; my $w = waitpid(-1, 0); $blocking = 0; $w };
+    my $saved = $?; $blocking = 0;
+    if (defined $r) { $status = $saved if $r == $pid; next }
+    my $w = waitpid($pid, WNOHANG);
+    if ($w == $pid) { $status = $? } elsif ($w == -1) { $status = $saved }
+    next;
+  }
+  my $w = waitpid(-1, WNOHANG);
+  if ($w == $pid) { $status = $?; last }
+  next if $w > 0;
+  kill('-KILL', $pid) if now() >= $stop;
+  select(undef, undef, undef, 0.01);
+}
+my %left;
+sub children {
+  my @c;
+  if (open(my $k, '<', "/proc/$$/task/$$/children")) { my $l = <$k> // ''; close($k); return map { $_ + 0 } split(' ', $l) }
+  opendir(my $d, '/proc') or return ();
+  for my $e (readdir $d) {
+    next unless $e =~ /^\d+$/;
+    open(my $f, '<', "/proc/$e/stat") or next; my $s = <$f>; close($f); next unless defined $s;
+    my @x = split(' ', substr($s, rindex($s, ')') + 2));
+    push(@c, $e + 0) if $x[1] == $$ && $x[0] ne 'Z';
+  }
+  return @c;
+}
+sub note {
+  for my $c (@_) {
+    next if exists $left{$c};
+    my $line = ''; if (open(my $f, '<', "/proc/$c/cmdline")) { local $/; $line = <$f> // ''; close($f) }
+    $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
+    $left{$c} = $line;
+  }
+}
+my @c = waitpid(-1, WNOHANG) == -1 ? () : children();
+if (@c) {
+  note(@c); kill('TERM', @c);
+  my $end = now() + ($grace < 0.3 ? $grace : 0.3);
+  while (now() < $end) {
+    1 while waitpid(-1, WNOHANG) > 0;
+    @c = children(); last unless @c; note(@c);
+    select(undef, undef, undef, 0.02);
+  }
+}
+for (;;) {
+  last if waitpid(-1, WNOHANG) == -1;
+  @c = children(); if (@c) { note(@c); kill('KILL', @c) }
+  my $r; 1 while ($r = waitpid(-1, WNOHANG)) > 0;
+  last if $r == -1;
+  select(undef, undef, undef, 0.005);
+}
+if ($report) { print $report "$_\t$left{$_}\n" for sort { $a <=> $b } keys %left; close($report) }
+my $sig = $status & 127;
+exit($status >> 8) unless $sig;
+$SIG{TERM} = $SIG{INT} = 'DEFAULT';
+kill($sig, $$);
+select(undef, undef, undef, 1);
+exit(128 + $sig);
+`;
+var PERL_PROBE = "exit(syscall($ARGV[0] + 0, 36, 1, 0, 0, 0) == 0 ? 0 : 1)";
+
+// src/adapters/process/subreaper.ts
+var PRCTL = {
+  x64: 157,
+  arm64: 167,
+  riscv64: 167,
+  loong64: 167,
+  ia32: 172,
+  arm: 172,
+  ppc64: 171,
+  s390x: 172
+};
+var PERLS = ["/usr/bin/perl", "/bin/perl"];
+var HINT = "install perl (perl-base on Debian/Ubuntu, perl on Fedora/Alpine)";
+async function probeSubreaper(host = { platform: process.platform, arch: process.arch, perls: PERLS }) {
+  if (host.platform !== "linux") {
+    return {
+      available: false,
+      reason: `${host.platform} has no child subreaper (Linux only)`,
+      hint: "run agents sandboxed or on Linux"
+    };
+  }
+  const nr = PRCTL[host.arch];
+  if (nr === void 0) {
+    return { available: false, reason: `the prctl syscall number of ${host.arch} is not known`, hint: HINT };
+  }
+  let perl = null;
+  for (const candidate of host.perls) {
+    if (await fileState(candidate) === "ok") {
+      perl = candidate;
+      break;
+    }
+  }
+  if (perl === null) return { available: false, reason: `no perl at ${host.perls.join(" or ")}`, hint: HINT };
+  const refused2 = await runs(perl, ["-e", PERL_PROBE, String(nr)]);
+  if (refused2 !== null) {
+    return {
+      available: false,
+      reason: `prctl(PR_SET_CHILD_SUBREAPER) failed: ${refused2}`,
+      hint: "allow prctl in this host\u2019s seccomp profile, or run agents sandboxed"
+    };
+  }
+  const tool = perl;
+  return {
+    available: true,
+    tool: `${tool} (prctl ${nr})`,
+    prefix: (graceMs) => [tool, "-e", PERL_SUBREAPER, String(nr), String(Math.max(0, Math.round(graceMs)))]
+  };
+}
+function runs(file2, args) {
+  return new Promise((resolve15) => {
+    execFile2(file2, args, { timeout: 1e4 }, (error62) => {
+      resolve15(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
+    });
+  });
+}
+var probed = null;
+function hostSubreaper() {
+  probed ??= probeSubreaper();
+  return probed;
+}
+
 // src/adapters/process/run-process.ts
 var KILL_GRACE_MS = 2e3;
-function runProcess(spec) {
+var SUPERVISOR_MARGIN_MS = 5e3;
+async function runProcess(spec) {
+  const subreaper = await hostSubreaper();
+  return runProcessWith(spec, subreaper.available ? subreaper : null);
+}
+async function runProcessWith(spec, subreaper) {
   const started = performance.now();
   const tailChars = spec.tailChars ?? 8e3;
-  const [command2, ...args] = spec.argv;
+  const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+  const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
+  const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   return new Promise((resolve15) => {
     if (!command2) {
       resolve15(result(null, null, false, false, "empty argv", started, "", ""));
@@ -65488,28 +65861,46 @@ function runProcess(spec) {
     const child = spawn(command2, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      stdio: ["pipe", "pipe", "pipe"],
+      // fd 3: the subreaper's report of what the command left running.
+      stdio: supervised ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
       detached: true,
       windowsHide: true
     });
-    if (child.pid !== void 0) spec.onSpawn?.(child.pid);
-    const signalTree = (signal) => {
-      if (child.pid === void 0) return false;
+    let report2 = "";
+    child.stdio[3]?.on("data", (chunk) => {
+      if (report2.length < 64 * 1024) report2 += chunk.toString("utf8");
+      const started2 = commandGroup === null ? /^!pid\t(\d+)$/m.exec(report2) : null;
+      if (started2?.[1] !== void 0) {
+        commandGroup = Number(started2[1]);
+        spec.onSpawn?.(commandGroup);
+      }
+    });
+    if (child.pid !== void 0 && !supervised) spec.onSpawn?.(child.pid);
+    let commandGroup = null;
+    const signalGroup = (pgid, signal) => {
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-pgid, signal);
         return true;
       } catch {
         return false;
       }
     };
-    const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+    const signalTree = (signal) => {
+      if (child.pid === void 0) return false;
+      const sent = signalGroup(child.pid, signal);
+      if (signal === "SIGKILL" && commandGroup !== null) signalGroup(commandGroup, signal);
+      return sent;
+    };
     let hardKill = null;
     let stoppedAt = 0;
     const killTree = () => {
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree("SIGTERM");
-      hardKill = setTimeout(() => signalTree("SIGKILL"), grace);
+      hardKill = setTimeout(
+        () => signalTree("SIGKILL"),
+        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace
+      );
     };
     let silent = false;
     const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
@@ -65549,7 +65940,7 @@ function runProcess(spec) {
     spec.signal?.addEventListener("abort", onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
     child.on("error", (error62) => {
-      spawnError = error62.message;
+      spawnError = supervised && command2 !== void 0 ? error62.message.replace(command2, spec.argv[0] ?? "") : error62.message;
     });
     child.stdin.on("error", () => {
     });
@@ -65562,21 +65953,44 @@ function runProcess(spec) {
       if (hardKill !== null) {
         const deadline = stoppedAt + grace;
         while (performance.now() < deadline && child.pid !== void 0 && await groupAlive(child.pid))
-          await sleep2(25);
+          await sleep3(25);
         clearTimeout(hardKill);
       }
-      signalTree("SIGKILL");
+      if (child.pid !== void 0) signalGroup(child.pid, "SIGKILL");
+      const { ended, execError } = supervised ? reportOf(report2) : { ended: [], execError: null };
+      const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
       const done = () => resolve15({
-        ...result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2),
+        ...failed === null ? result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
-        ...stopped === null ? {} : { stopped }
+        ...stopped === null ? {} : { stopped },
+        ...supervised ? { ended } : {}
       });
       if (log) log.end(done);
       else done();
     });
   });
 }
-var sleep2 = (ms) => new Promise((resolve15) => setTimeout(resolve15, ms));
+function reportOf(report2) {
+  const ended = [];
+  let execError = null;
+  for (const line3 of report2.split("\n")) {
+    const tab = line3.indexOf("	");
+    if (tab <= 0) continue;
+    const head2 = line3.slice(0, tab);
+    const rest = line3.slice(tab + 1);
+    if (head2 === "!pid") continue;
+    if (head2 === "!exec") {
+      const errno = Number(rest);
+      execError = Object.entries(constants3.errno).find(([, value2]) => value2 === errno)?.[0] ?? `errno ${rest}`;
+      continue;
+    }
+    const pid = Number(head2);
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    ended.push({ pid, command: rest.length > 120 ? `${rest.slice(0, 120)}\u2026` : rest });
+  }
+  return { ended, execError };
+}
+var sleep3 = (ms) => new Promise((resolve15) => setTimeout(resolve15, ms));
 async function groupAlive(pgid) {
   let entries2;
   try {
@@ -65611,8 +66025,8 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir6, stat as stat3, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join34, resolve as resolve6 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir6, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join35, resolve as resolve6 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -65897,13 +66311,13 @@ function sum2(values) {
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename8, dirname as dirname7, join as join31 } from "node:path";
+import { basename as basename8, dirname as dirname7, join as join32 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname7(path2);
-  const tmp = join31(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join32(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open3(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -65943,11 +66357,11 @@ async function syncDir(dir) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat3, mkdir as mkdir5, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname9, join as join33 } from "node:path";
+import { dirname as dirname9, join as join34 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat2, mkdir as mkdir4, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile6, realpath as realpath2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname8, join as join32 } from "node:path";
+import { basename as basename9, dirname as dirname8, join as join33 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -65979,15 +66393,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join32(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join33(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join32(parent, prefix));
+  const path2 = await mkdtemp2(join33(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join32("/tmp", name);
-  if (shared !== join32(env.TMPDIR || "/tmp", name)) {
+  const shared = join33("/tmp", name);
+  if (shared !== join33(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -66005,10 +66419,10 @@ async function sweepStale(parent) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join32(parent, name);
+    const marker = join33(parent, name);
     const pid = Number.parseInt((await readFile6(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join32(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join33(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname8(temp) !== parent || basename9(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
@@ -66047,7 +66461,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join33(hostEnv.HOME, ".rustup");
+  const rustup = join34(hostEnv.HOME, ".rustup");
   return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -66055,7 +66469,7 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join33(home, entry.path);
+  const target2 = join34(home, entry.path);
   await mkdir5(dirname9(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
@@ -66080,8 +66494,8 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve6(input2.artifactsDir);
   await mkdir6(dir, { recursive: true });
-  const transcript = join34(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join34(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join35(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join35(dir, `prompt-${input2.attempt}.md`);
   await writeFile5(promptFile, input2.prompt);
   await writeFile5(
     transcript,
@@ -66141,7 +66555,7 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join34(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic2(join35(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -66258,7 +66672,7 @@ function formatMs(ms) {
 }
 async function isDirectory(path2) {
   try {
-    return (await stat3(path2)).isDirectory();
+    return (await stat4(path2)).isDirectory();
   } catch {
     return false;
   }
@@ -66266,15 +66680,15 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat4, mkdir as mkdir7, readdir as readdir3, readFile as readFile7, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join35, resolve as resolve7 } from "node:path";
+import { join as join36, resolve as resolve7 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
 function readPrompt(prompt) {
   const goal = /^Goal: (.+)$/m.exec(prompt)?.[1]?.trim();
   if (goal === void 0) return null;
-  const named2 = /^Goal class: (\S+)/m.exec(prompt)?.[1];
-  const goalClass = GOAL_CLASSES.find((c) => c === named2) ?? null;
+  const named3 = /^Goal class: (\S+)/m.exec(prompt)?.[1];
+  const goalClass = GOAL_CLASSES.find((c) => c === named3) ?? null;
   const proof = /Proof required: (.*)$/m.exec(prompt)?.[1]?.trim() ?? "none";
   const checks = proof === "none" ? [] : proof.split(" | ");
   const listing = prompt.split(/^Files \(path, size, language — exported symbols\):$/m)[1] ?? "";
@@ -66315,20 +66729,20 @@ function demoPlan(prompt) {
   const slices = [];
   for (const clause of clauses) {
     const id = idFor(slices.length + 1, clause);
-    const named2 = sources.filter((path2) => mentions(clause, path2));
-    if (named2.length > 0) {
-      const own2 = testsOf(named2);
+    const named3 = sources.filter((path2) => mentions(clause, path2));
+    if (named3.length > 0) {
+      const own2 = testsOf(named3);
       slices.push({
         id,
         title: titleOf(clause),
         role: "implementer",
-        reads: [.../* @__PURE__ */ new Set([...named2, ...own2])].sort(),
-        writes: named2,
+        reads: [.../* @__PURE__ */ new Set([...named3, ...own2])].sort(),
+        writes: named3,
         dependsOn: [],
         acceptance: [`Done when: ${clause}`, ...facts.checks],
         tests: own2,
         risk: "medium",
-        why: `the goal names ${named2.join(", ")}`
+        why: `the goal names ${named3.join(", ")}`
       });
       continue;
     }
@@ -66384,7 +66798,7 @@ async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve7(input2.artifactsDir);
   await mkdir7(dir, { recursive: true });
-  const transcript = join35(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join36(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -66424,7 +66838,7 @@ ${summary2}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join35(input2.cwd, file2);
+    const path2 = join36(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -66490,7 +66904,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir3(join35(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join36(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -66539,13 +66953,13 @@ init_errors();
 init_ids();
 init_branches();
 init_run_git();
-import { rm as rm5, stat as stat5 } from "node:fs/promises";
-import { basename as basename11, join as join36, sep as sep2 } from "node:path";
+import { rm as rm5, stat as stat6 } from "node:fs/promises";
+import { basename as basename11, join as join37, sep as sep2 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
 init_run_git();
-import { mkdir as mkdir8, readdir as readdir4, realpath as realpath4, stat as stat4 } from "node:fs/promises";
+import { mkdir as mkdir8, readdir as readdir4, realpath as realpath4, stat as stat5 } from "node:fs/promises";
 import { basename as basename10, dirname as dirname10, resolve as resolve8 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
@@ -66590,7 +67004,7 @@ async function canonicalPath(path2) {
 }
 async function pathKind(path2) {
   try {
-    const info = await stat4(path2);
+    const info = await stat5(path2);
     if (!info.isDirectory()) return "other";
     return (await readdir4(path2)).length === 0 ? "empty-dir" : "dir";
   } catch {
@@ -66709,7 +67123,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join36(workspaceRoot, goalId))}${sep2}`;
+    const folder = `${await canonicalPath(join37(workspaceRoot, goalId))}${sep2}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -66732,7 +67146,7 @@ var gitGoalCleaner = {
   },
   async removeCache(dir) {
     checkGoalId(basename11(dir));
-    if (await stat5(dir).catch(() => null) === null) return false;
+    if (await stat6(dir).catch(() => null) === null) return false;
     await rm5(dir, { recursive: true, force: true });
     return true;
   }
@@ -66741,7 +67155,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash5 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir9, readFile as readFile8, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join37 } from "node:path";
+import { join as join38 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -66769,7 +67183,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join37(gitDir, "config");
+  const config2 = join38(gitDir, "config");
   const current = await readFile8(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -66786,7 +67200,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join37(stashDir, `${createHash5("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join38(stashDir, `${createHash5("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -66823,8 +67237,8 @@ init_branches();
 // src/adapters/git/branch-checkout.ts
 init_errors();
 init_run_git();
-import { mkdir as mkdir10, rm as rm7, stat as stat6 } from "node:fs/promises";
-import { dirname as dirname11, join as join38 } from "node:path";
+import { mkdir as mkdir10, rm as rm7, stat as stat7 } from "node:fs/promises";
+import { dirname as dirname11, join as join39 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -66857,7 +67271,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat6(join38(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat7(join39(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -66890,7 +67304,7 @@ async function fetchGoalBranches(workspace, goalId) {
 }
 async function removeBranchCheckout(repoRoot, workspace) {
   try {
-    await stat6(workspace.path);
+    await stat7(workspace.path);
   } catch {
     return;
   }
@@ -66913,7 +67327,7 @@ init_errors();
 init_errors();
 init_ids();
 init_branches();
-import { isAbsolute as isAbsolute10, join as join39, posix, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join40, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -66946,14 +67360,14 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join39(resolve9(workspaceRoot), goalId, sliceId2);
+  return join40(resolve9(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths2) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute10(raw) || slashed.startsWith("/")) {
+    if (isAbsolute11(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -67188,7 +67602,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
 
 // src/adapters/git/open-workspace.ts
 init_errors();
-import { stat as stat7 } from "node:fs/promises";
+import { stat as stat8 } from "node:fs/promises";
 import { resolve as resolve10 } from "node:path";
 init_run_git();
 async function openWorkspace(input2, deps) {
@@ -67319,7 +67733,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat7(resolve10(worktreePath, stdout.trim()))).isFile();
+    return (await stat8(resolve10(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -67414,20 +67828,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 init_run_git();
-import { readdir as readdir5, readFile as readFile9, rm as rm8, stat as stat8 } from "node:fs/promises";
-import { join as join40, resolve as resolve11 } from "node:path";
+import { readdir as readdir5, readFile as readFile9, rm as rm8, stat as stat9 } from "node:fs/promises";
+import { join as join41, resolve as resolve11 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join40(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join41(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join40(commonDir, "worktrees", worktree.name);
+    const adminDir = join41(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join40(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join41(adminDir, name));
   }
-  candidates.push(...await refLocks(join40(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join41(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -67446,8 +67860,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join40(gitDir, name)),
-    join40(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join41(gitDir, name)),
+    join41(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -67458,7 +67872,7 @@ async function clearWorkspaceLocks(workspace) {
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile9(join40(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile9(join41(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -67468,7 +67882,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join40(dir, entry.name);
+    const path2 = join41(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -67483,7 +67897,7 @@ async function entries(dir) {
 }
 async function modifiedAt(path2) {
   try {
-    const info = await stat8(path2);
+    const info = await stat9(path2);
     return info.isFile() ? info.mtimeMs : null;
   } catch {
     return null;
@@ -67544,17 +67958,17 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat5, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname13, isAbsolute as isAbsolute11, join as join41, resolve as resolve12, sep as sep3 } from "node:path";
+import { dirname as dirname13, isAbsolute as isAbsolute12, join as join42, resolve as resolve12, sep as sep3 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join41(root, path2);
+    const absolute = join42(root, path2);
     const info = await lstat5(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute11(target2) ? resolve12(target2) : resolve12(dirname13(absolute), target2);
+    const lexical = isAbsolute12(target2) ? resolve12(target2) : resolve12(dirname13(absolute), target2);
     const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
     if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
@@ -67568,20 +67982,28 @@ var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
-  return endMatching(options.proc ?? PROC, async (pid, proc) => {
+  const ended = options.marks?.takeEnded(inside2) ?? [];
+  const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
     const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
     if (cwd !== null && inside2(cwd.replace(/ \(deleted\)$/, ""))) return true;
     const ran = await endedRunOf(pid, proc, options.marks);
     return ran !== null && inside2(ran);
   });
+  return withEnded(scan, ended);
+}
+function withEnded(scan, ended) {
+  if (ended.length === 0) return scan;
+  return { checked: true, killed: [...ended, ...scan.checked ? scan.killed : []] };
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
   const inPlaces = (path2) => roots.some((root) => path2 === root || path2.startsWith(`${root}${sep4}`));
-  return endMatching(proc, async (pid, dir) => {
+  const ended = marks.takeEnded(inPlaces);
+  const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
     return ran !== null && inPlaces(ran);
   });
+  return withEnded(scan, ended);
 }
 async function endMatching(proc, matches2) {
   let pids;
@@ -67615,7 +68037,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat6, mkdir as mkdir12, readdir as readdir7, readFile as readFile11, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname14, join as join42, relative as relative11, sep as sep5 } from "node:path";
+import { dirname as dirname14, join as join43, relative as relative11, sep as sep5 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -67665,19 +68087,19 @@ async function compareWith(take2, heads) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join42(scope.worktree, ".gitmodules"), false)
+    await single(".gitmodules of the slice's worktree", join43(scope.worktree, ".gitmodules"), false)
   ];
 }
 async function sharedFiles(scope, commonDir) {
   const files2 = [
-    await single(".git/config", join42(commonDir, "config"), true),
-    ...await tree(".git/hooks", join42(commonDir, "hooks")),
-    ...await tree(".git/info", join42(commonDir, "info")),
-    await single(".gitmodules of the repository", join42(scope.repoRoot, ".gitmodules"), false)
+    await single(".git/config", join43(commonDir, "config"), true),
+    ...await tree(".git/hooks", join43(commonDir, "hooks")),
+    ...await tree(".git/info", join43(commonDir, "info")),
+    await single(".gitmodules of the repository", join43(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join42(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join42(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join43(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join43(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
@@ -67695,7 +68117,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join42(at2, name);
+      const path2 = join43(at2, name);
       const info = await lstat6(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -67775,7 +68197,7 @@ function createLocalIntegrity(marks) {
 
 // src/adapters/process/gate-home.ts
 import { lstat as lstat7 } from "node:fs/promises";
-import { join as join43 } from "node:path";
+import { join as join44 } from "node:path";
 var TOOLCHAIN_DIRS = [
   { name: "XDG_CACHE_HOME", under: ".cache" },
   { name: "GOPATH", under: "go" },
@@ -67792,7 +68214,7 @@ async function toolchainEnv(env) {
   const found = {};
   for (const { name, under } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join43(home, under);
+    const path2 = join44(home, under);
     if ((await lstat7(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
@@ -67827,23 +68249,33 @@ async function homed(spec, home) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 var RUN_MARK = "OMK_RUN_MARK";
 function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
-  const runs = /* @__PURE__ */ new Map();
+  const runs2 = /* @__PURE__ */ new Map();
   let next = 0;
   return {
     runner: (inner) => async (spec) => {
       next += 1;
       const mark = `${nonce}.${next}`;
-      const run = { cwd: await canonicalPath(spec.cwd), running: true };
-      runs.set(mark, run);
+      const run = { cwd: await canonicalPath(spec.cwd), running: true, ended: [] };
+      runs2.set(mark, run);
       try {
-        return await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
+        const result2 = await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
+        run.ended.push(...result2.ended ?? []);
+        return result2;
       } finally {
         run.running = false;
       }
     },
+    takeEnded: (matches2) => {
+      const taken = [];
+      for (const run of runs2.values()) {
+        if (run.running || run.ended.length === 0 || !matches2(run.cwd)) continue;
+        taken.push(...run.ended.splice(0));
+      }
+      return taken;
+    },
     endedRun: (environ) => {
       const entry = environ.split("\0").find((line3) => line3.startsWith(`${RUN_MARK}=`));
-      const run = entry === void 0 ? void 0 : runs.get(entry.slice(RUN_MARK.length + 1));
+      const run = entry === void 0 ? void 0 : runs2.get(entry.slice(RUN_MARK.length + 1));
       return run === void 0 || run.running ? null : run.cwd;
     }
   };
@@ -67852,37 +68284,6 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 // src/adapters/sandbox/bubblewrap.ts
 import { lstat as lstat8, mkdir as mkdir13, realpath as realpath6 } from "node:fs/promises";
 import { join as join46 } from "node:path";
-
-// src/runtime/doctor/path-lookup.ts
-import { access, constants as constants2, stat as stat9 } from "node:fs/promises";
-import { isAbsolute as isAbsolute12, join as join44 } from "node:path";
-async function findOnPath(command2, env, platform = process.platform) {
-  if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
-    return null;
-  }
-  const dirs = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((dir) => dir !== "" && isAbsolute12(dir));
-  const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
-  for (const dir of dirs) {
-    for (const extension2 of extensions) {
-      const candidate = join44(dir, command2 + extension2);
-      if (await fileState(candidate) === "ok") return candidate;
-    }
-  }
-  return null;
-}
-async function fileState(path2) {
-  try {
-    if (!(await stat9(path2)).isFile()) return "not-file";
-  } catch {
-    return "missing";
-  }
-  try {
-    await access(path2, constants2.X_OK);
-    return "ok";
-  } catch {
-    return "not-executable";
-  }
-}
 
 // src/adapters/sandbox/bubblewrap-argv.ts
 import { join as join45 } from "node:path";
@@ -68001,10 +68402,10 @@ var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewr
 var NAMESPACE_HINT = "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works";
 function createBubblewrap(options) {
   const run = options.run ?? runProcess;
-  let probed = null;
+  let probed2 = null;
   const probe2 = () => {
-    probed ??= probeBubblewrap(options.env, run);
-    return probed;
+    probed2 ??= probeBubblewrap(options.env, run);
+    return probed2;
   };
   return {
     probe: probe2,
@@ -68040,6 +68441,9 @@ function createBubblewrap(options) {
         const result2 = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, argv),
+          // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
+          // processes end a moment after the command's (and report them as left running).
+          endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join46(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
@@ -68177,7 +68581,7 @@ async function exists(path2) {
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash7 } from "node:crypto";
-import { mkdir as mkdir16, readFile as readFile13, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
+import { mkdir as mkdir16, readFile as readFile14, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
 import { delimiter as delimiter2, dirname as dirname16, join as join50 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
@@ -68252,7 +68656,7 @@ import {
   link as link3,
   mkdir as mkdir15,
   readdir as readdir9,
-  readFile as readFile12,
+  readFile as readFile13,
   rename as rename3,
   rm as rm10,
   stat as stat11,
@@ -68263,14 +68667,21 @@ import { basename as basename12, dirname as dirname15, join as join49 } from "no
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash6 } from "node:crypto";
-import { constants as constants3 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat9, mkdir as mkdir14, readdir as readdir8, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { constants as constants4 } from "node:fs";
+import { copyFile, link as link2, lstat as lstat9, mkdir as mkdir14, readdir as readdir8, readFile as readFile12, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute14, join as join48, relative as relative13 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
 async function copyTreeWithDigests(source, target2, finalTarget = target2) {
-  const record2 = { dirs: [], filePaths: [], symlinks: [], sourceLines: [], fileLines: [] };
+  const record2 = {
+    dirs: [],
+    filePaths: [],
+    symlinks: [],
+    sourceLines: [],
+    fileLines: [],
+    contentLines: []
+  };
   const { files: files2 } = await walkClone(source, target2, "copy", finalTarget, record2);
   const { dirs, filePaths, symlinks, fileLines } = record2;
   return {
@@ -68280,6 +68691,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
     filePaths,
     symlinks,
     sourceDigest: digestLines(record2.sourceLines),
+    contentDigest: digestLines(record2.contentLines),
     async copyDigest(tree2, restamped = []) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
@@ -68312,10 +68724,11 @@ async function walkClone(source, target2, mode, finalTarget, record2) {
         }
         if (!entry.isFile()) return;
         files2 += 1;
-        await (mode === "link" ? link2(src, dst) : copyFile(src, dst, constants3.COPYFILE_FICLONE));
+        await (mode === "link" ? link2(src, dst) : copyFile(src, dst, constants4.COPYFILE_FICLONE));
         if (record2) {
           record2.filePaths.push(relative13(target2, dst));
           record2.fileLines.push(await stamp(target2, dst));
+          record2.contentLines.push(await contentLine(target2, dst));
         }
       })
     );
@@ -68324,19 +68737,55 @@ async function walkClone(source, target2, mode, finalTarget, record2) {
   return { files: files2 };
 }
 async function treeDigest(root) {
+  return (await treeStamp(root)).digest;
+}
+async function treeStamp(root) {
   const lines = [];
+  let changedNs = 0n;
   const walk2 = async (dir) => {
     const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
         const path2 = join48(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
-        lines.push(digestLine(root, path2, await lstat9(path2, { bigint: true })));
+        const info = await lstat9(path2, { bigint: true });
+        if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
+        lines.push(digestLine(root, path2, info));
       })
     );
   };
   await walk2(root);
-  return digestLines(lines);
+  return { digest: digestLines(lines), changedNs };
+}
+async function contentDigest(root) {
+  const files2 = [];
+  const walk2 = async (dir) => {
+    const entries2 = await readdir8(dir, { withFileTypes: true });
+    await Promise.all(
+      entries2.map(async (entry) => {
+        const path2 = join48(dir, entry.name);
+        if (entry.isDirectory()) return walk2(path2);
+        if (entry.isFile()) files2.push(path2);
+      })
+    );
+  };
+  await walk2(root);
+  return digestLines(await Promise.all(files2.map((path2) => contentLine(root, path2))));
+}
+var READS_AT_ONCE = 32;
+var reading = 0;
+var waiting = [];
+async function contentLine(root, path2) {
+  if (reading >= READS_AT_ONCE) await new Promise((resume) => waiting.push(resume));
+  else reading += 1;
+  try {
+    const digest2 = createHash6("sha256").update(await readFile12(path2)).digest("hex");
+    return `${relative13(root, path2)}\0${digest2}`;
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else reading -= 1;
+  }
 }
 function digestLine(root, path2, info) {
   return `${relative13(root, path2)}\0${info.size}\0${info.mtimeNs}`;
@@ -68422,6 +68871,7 @@ async function give(request2, sourceChecked) {
   if (await intact(source, dir, sourceChecked)) {
     try {
       const files2 = await cloneTree(join49(dir, "node_modules"), partial2, "link", target2);
+      await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
       const code3 = error62.code;
@@ -68436,16 +68886,35 @@ async function give(request2, sourceChecked) {
   }) };
 }
 async function intact(source, dir, sourceChecked) {
-  const [stamp, sourceStamp] = await Promise.all([
+  const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
     readOrNull(join49(dir, "digest")),
-    readOrNull(join49(dir, "source-digest"))
+    readOrNull(join49(dir, "source-digest")),
+    readOrNull(join49(dir, "content-digest")),
+    readOrNull(join49(dir, "changed-mark"))
   ]);
-  if (stamp === null || sourceStamp === null) return false;
+  if (stamp === null || sourceStamp === null || contentStamp === null) return false;
+  const tree2 = join49(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
-    treeDigest(join49(dir, "node_modules")).catch(() => null),
+    treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
   ]);
-  return stamp === now && sourceStamp === sourceNow;
+  if (now === null || stamp !== now.digest || sourceStamp !== sourceNow) return false;
+  if (mark !== null && /^[0-9]+$/.test(mark) && now.changedNs <= BigInt(mark)) return true;
+  if (contentStamp !== await contentDigest(tree2).catch(() => null)) return false;
+  await writeMark(dir, now.changedNs);
+  return true;
+}
+async function markLinked(dir) {
+  const [stamp, now] = await Promise.all([
+    readOrNull(join49(dir, "digest")),
+    treeStamp(join49(dir, "node_modules")).catch(() => null)
+  ]);
+  if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
+}
+async function writeMark(dir, changedNs) {
+  const temp = join49(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  await writeFile10(temp, String(changedNs));
+  await rename3(temp, join49(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
@@ -68478,6 +68947,7 @@ async function publish(dir, make) {
     await rm10(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
     await writeFile10(join49(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join49(partial2, "content-digest"), copied.contentDigest);
     await writeFile10(join49(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir15(dirname15(dir), { recursive: true });
     await rename3(partial2, dir);
@@ -68512,7 +68982,7 @@ async function pruneSiblings(dir) {
   const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
 }
-var readOrNull = (path2) => readFile12(path2, "utf8").catch(() => null);
+var readOrNull = (path2) => readFile13(path2, "utf8").catch(() => null);
 async function exists2(path2) {
   return await stat11(path2).catch(() => null) !== null;
 }
@@ -68558,7 +69028,7 @@ async function nodeModules(step, input2, tools, env) {
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile13(join50(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile14(join50(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
@@ -68709,7 +69179,7 @@ function hostFailure(step, input2, error62) {
 function lastLines3(text2, count) {
   return text2.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile13(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile14(path2).catch(() => null);
 async function isDirectory3(path2) {
   return (await stat12(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -68734,6 +69204,10 @@ function createExecutionHost(options = {}) {
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
     ...sandbox === void 0 ? {} : { sandbox },
+    subreaper: async () => {
+      const found = await hostSubreaper();
+      return found.available ? { available: true, tool: found.tool } : found;
+    },
     credentials: persistedCredentialGuard
   };
 }
@@ -68811,7 +69285,7 @@ async function advanceBranch(input2) {
 
 // src/adapters/local-forge/store.ts
 init_zod();
-import { mkdir as mkdir17, readFile as readFile14 } from "node:fs/promises";
+import { mkdir as mkdir17, readFile as readFile15 } from "node:fs/promises";
 import { join as join51 } from "node:path";
 var pullSchema = external_exports.object({
   number: external_exports.number().int().positive(),
@@ -68850,7 +69324,7 @@ var LocalForgeStore = class {
   queue = Promise.resolve();
   async read() {
     try {
-      return dataSchema.parse(JSON.parse(await readFile14(this.path, "utf8")));
+      return dataSchema.parse(JSON.parse(await readFile15(this.path, "utf8")));
     } catch (error62) {
       if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
       throw error62;
@@ -68997,10 +69471,10 @@ function createLocalForge(options) {
     // No apps here: every check run is omk's own, and the merge judges the proof itself.
     checkAppId: null,
     async checks(commit) {
-      const runs = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      const runs2 = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
       return {
-        states: runs.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" })),
-        runs: runs.map((run) => ({
+        states: runs2.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" })),
+        runs: runs2.map((run) => ({
           id: run.id,
           name: run.name,
           appId: null,
@@ -69171,7 +69645,7 @@ function parseFaultStep(value2) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir18, readdir as readdir10, readFile as readFile16, rm as rm12, stat as stat14 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir18, readdir as readdir10, readFile as readFile17, rm as rm12, stat as stat14 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 init_errors();
@@ -69274,9 +69748,9 @@ async function readFully(handle, buf, position) {
 init_zod();
 init_errors();
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link as link4, open as open5, readFile as readFile15, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
+import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
-import { setTimeout as sleep3 } from "node:timers/promises";
+import { setTimeout as sleep4 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
   pid: external_exports.number().int().positive(),
   host: external_exports.string(),
@@ -69323,7 +69797,7 @@ async function acquire(lockPath, options, token2) {
       continue;
     }
     if (performance2.now() - started >= waitMs) throw busyError(lockPath, holder, waitMs, options);
-    await sleep3(delay + Math.random() * delay);
+    await sleep4(delay + Math.random() * delay);
     delay = Math.min(delay * 2, MAX_POLL_MS);
   }
 }
@@ -69429,7 +69903,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile15(path2, "utf8");
+    return await readFile16(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -69474,7 +69948,7 @@ function isCode(error62, code3) {
 var localStateFiles = {
   async readText(path2) {
     try {
-      return await readFile16(path2, "utf8");
+      return await readFile17(path2, "utf8");
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
@@ -69864,16 +70338,13 @@ function composeRuntime(io, stateDir, options = {}) {
 }
 
 // src/cli/options.ts
+var TEXT_OR_JSON = ["text", "json"];
 function withFormat(command2, formats = ["text", "json", "md"]) {
-  return command2.addOption(new Option("--format <format>", `output format: ${formats.join(", ")}`).default("text")).option("--json", "same as --format json");
-}
-function formatOf(options, formats = ["text", "json", "md"]) {
-  if (options.json) return "json";
-  const format = options.format ?? "text";
-  if (formats.includes(format)) return format;
-  throw new UsageError(`--format: '${format}' is not one of ${formats.join(", ")}.`, {
-    hint: `Example: --format ${formats.includes("json") ? "json" : formats[0] ?? "text"}`
-  });
+  return command2.addOption(
+    choiceOption("--format <format>", `output format: ${formats.join(", ")}`, formats, "json").default(
+      "text"
+    )
+  ).option("--json", "same as --format json");
 }
 function json3(value2) {
   return `${JSON.stringify(value2, null, 2)}
@@ -69907,37 +70378,24 @@ function forgeOption() {
 function agentOption(help = "claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo") {
   return new Option("--agent <agent>", help);
 }
-function keepWorktreesOption() {
-  return new Option(
-    "--keep-worktrees",
-    "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)"
-  );
-}
 function keepWorktrees(options) {
   return options.keepWorktrees === true ? { keepWorktrees: true } : {};
 }
-function sandboxOption() {
-  return new Option(
-    "--sandbox <mode>",
-    "confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)"
-  ).choices(SANDBOX_MODES);
-}
-function sandboxNetworkOption() {
-  return new Option(
-    "--sandbox-network <network>",
-    "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)"
-  ).choices(SANDBOX_NETWORKS);
-}
-function agentChoiceOf(options) {
-  const network = SANDBOX_NETWORKS.find((choice2) => choice2 === options.sandboxNetwork);
-  return {
-    ...options.agent === void 0 ? {} : { name: options.agent },
-    ...options.sandbox === void 0 ? {} : { sandbox: parseRequest(sandboxModeSchema, options.sandbox) },
-    ...network === void 0 ? {} : { network: { agents: network, gates: network } }
-  };
-}
 function withRunOptions(command2) {
-  return command2.addOption(agentOption()).addOption(sandboxOption()).addOption(sandboxNetworkOption()).addOption(forgeOption()).addOption(keepWorktreesOption());
+  return command2.addOption(agentOption()).addOption(
+    new Option(
+      "--sandbox <mode>",
+      "confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)"
+    ).choices(SANDBOX_MODES)
+  ).addOption(
+    new Option(
+      "--sandbox-network <network>",
+      "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)"
+    ).choices(SANDBOX_NETWORKS)
+  ).addOption(forgeOption()).option(
+    "--keep-worktrees",
+    "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)"
+  );
 }
 function parseInterval(value2, example) {
   const interval = Number(value2);
@@ -69949,13 +70407,23 @@ function parseInterval(value2, example) {
   return interval;
 }
 
-// src/cli/goal-action.ts
-var TEXT_OR_JSON = ["text", "json"];
-function onGoal(context, formats, body) {
-  return async (ref, options) => {
-    const format = formatOf(options, formats);
-    const app = composeRuntime(context.io, context.stateDir(), options);
-    await body({ app, goalId: await app.store.resolve(ref), format, options });
+// src/cli/command.ts
+var FORMATS = ["text", "json", "md"];
+function act(context, body) {
+  return async (...args) => {
+    const command2 = args[args.length - 1];
+    const options = command2.opts();
+    const [ref, ...rest] = command2.processedArgs.flat();
+    const verdict = await body({
+      context,
+      io: context.io,
+      options,
+      ref,
+      rest: rest.filter((arg) => arg !== void 0),
+      format: options.json === true ? "json" : FORMATS.find((known) => known === options.format) ?? "text",
+      compose: (io = context.io) => composeRuntime(io, context.stateDir(), options)
+    });
+    if (verdict) context.setExitCode(EXIT_CODES[verdict]);
   };
 }
 function goalCommand(parent, name, description, formats = TEXT_OR_JSON) {
@@ -69996,7 +70464,7 @@ function fitWidth(line3, columns) {
   return chars.length < columns ? line3 : `${chars.slice(0, Math.max(0, columns - 2)).join("")}\u2026`;
 }
 
-// src/cli/follow.ts
+// src/adapters/terminal/follow.ts
 async function followGoal(store, goalId, options) {
   const block2 = options.mode === "live" ? new LiveBlock(options.write, options.columns) : null;
   if (block2 !== null) options.onLive?.((text2) => block2.log(text2));
@@ -70007,7 +70475,7 @@ async function followGoal(store, goalId, options) {
     untilSettled: options.untilSettled,
     ...options.signal === void 0 ? {} : { signal: options.signal },
     onTick: async ({ events, view }, watch) => {
-      if (block2 !== null) return block2.draw(renderWatchView(view, CLI_STEPS));
+      if (block2 !== null) return block2.draw(renderWatchView(view, options.steps));
       if (options.mode === "json") {
         for (const event of events) options.write(`${JSON.stringify(event)}
 `);
@@ -70025,32 +70493,27 @@ async function followGoal(store, goalId, options) {
   });
 }
 
-// src/cli/progress.ts
+// src/adapters/terminal/run-progress.ts
 var PROGRESS_INTERVAL_MS = 500;
-var RunProgress = class {
-  constructor(context, format) {
-    this.context = context;
-    const { io } = context;
-    const verbosity = context.verbosity();
-    this.mode = verbosity === "quiet" || format === "json" ? null : io.stderrIsTTY === true ? "live" : verbosity === "verbose" ? "lines" : null;
-    this.io = { ...io, stderr: (text2) => (this.log ?? io.stderr)(text2) };
+var TerminalProgress = class {
+  constructor(mode, out) {
+    this.mode = mode;
+    this.out = out;
   }
-  context;
-  io;
   mode;
+  out;
   stop = new AbortController();
   following = null;
   log = null;
+  stderr = (text2) => (this.log ?? this.out.write)(text2);
   /** Starts following the goal (once its id is known); a failure to follow never fails the run. */
   start(store, goalId) {
     if (this.mode === null || this.following !== null) return;
-    const { io } = this.context;
+    const { warn, ...out } = this.out;
     this.following = followGoal(store, goalId, {
+      ...out,
       mode: this.mode,
       intervalMs: PROGRESS_INTERVAL_MS,
-      verbose: this.context.verbosity() === "verbose",
-      write: io.stderr,
-      columns: io.columns ?? 80,
       signal: this.stop.signal,
       untilSettled: false,
       onLive: (log) => {
@@ -70058,164 +70521,145 @@ var RunProgress = class {
       }
     }).catch((error62) => {
       this.log = null;
-      io.stderr(
-        `omk: warning: progress stopped: ${error62 instanceof Error ? error62.message : String(error62)}
-`
-      );
+      warn(`progress stopped: ${error62 instanceof Error ? error62.message : String(error62)}`);
     });
   }
-  /** Draws the last state once more and stops; stderr is plain again afterwards. */
-  async end() {
-    this.stop.abort();
-    await this.following;
-    this.log = null;
-  }
-  /** Runs `fn` with this progress ended after it, whatever it does. */
+  /** Runs `fn`, then draws the last state once more and stops; the stream is plain again afterwards. */
   async around(fn) {
     try {
       return await fn();
     } finally {
-      await this.end();
+      this.stop.abort();
+      await this.following;
+      this.log = null;
     }
   }
 };
 
 // src/cli/commands/goal-execute.ts
-function reportExecuted(context, app, outcome, untilReady) {
-  const verdict = runVerdict(outcome, untilReady);
-  if (verdict !== null) context.setExitCode(EXIT_CODES[verdict]);
+function reportExecuted(app, outcome, untilReady) {
   for (const note of outcome.notes) app.reporter.info(describeNote(note, app.words));
+  return runVerdict(outcome, untilReady) ?? void 0;
 }
-async function runController(context, app, goalId, options) {
-  const outcome = await abortOnSignal(
-    processSignals(),
-    (signal) => executeAndDeliver(app, {
-      goalId,
-      agent: agentChoiceOf(options),
-      ...options.untilReady === void 0 ? {} : { untilReady: options.untilReady },
-      ...keepWorktrees(options),
-      signal,
-      after: "deliver"
-    })
-  );
-  reportExecuted(context, app, outcome, options.untilReady);
-  return outcome;
+function runProgress2({ context, io, format }) {
+  const verbosity = context.verbosity();
+  const mode = runProgressMode({ verbosity, json: format === "json", terminal: io.stderrIsTTY === true });
+  const progress = new TerminalProgress(mode, {
+    write: io.stderr,
+    columns: io.columns ?? 80,
+    verbose: verbosity === "verbose",
+    steps: CLI_STEPS,
+    warn: (message) => io.stderr(`omk: warning: ${message}
+`)
+  });
+  return { progress, io: { ...io, stderr: progress.stderr } };
 }
-function printExecuted(context, result2, format, dir) {
-  if (format === "json") context.io.stdout(json3(executedReport(result2)));
-  else if (format === "md") context.io.stdout(renderProofMarkdown(result2.proof));
+async function executeHere(call, ref) {
+  const { options } = call;
+  const { progress, io } = runProgress2(call);
+  const app = call.compose(io);
+  const goalId = await app.store.resolve(ref);
+  progress.start(app.store, goalId);
+  return progress.around(async () => {
+    const executed = await abortOnSignal(
+      processSignals(),
+      (signal) => executeAndDeliver(app, {
+        goalId,
+        agent: agentChoiceOf(options),
+        ...options.untilReady === void 0 ? {} : { untilReady: options.untilReady },
+        ...keepWorktrees(options),
+        signal,
+        after: "deliver"
+      })
+    );
+    const verdict = reportExecuted(app, executed, options.untilReady);
+    return { executed, verdict, dir: app.store.paths(goalId).dir };
+  });
+}
+function printExecuted(io, result2, format, dir) {
+  if (format === "json") io.stdout(json3(executedReport(result2)));
+  else if (format === "md") io.stdout(renderProofMarkdown(result2.proof));
   else {
     const { id } = result2.goal;
     const inspect = `inspect: omk goal proof ${id}   omk goal replay ${id}   omk goal show ${id}
 `;
-    context.io.stdout(`${renderExecutedText(result2, CLI_STEPS)}artifacts: ${dir}
+    io.stdout(`${renderExecutedText(result2, CLI_STEPS)}artifacts: ${dir}
 ${inspect}`);
   }
 }
-function registerExecuteCommand(goal, context) {
+function registerExecuteCommands(goal, context) {
+  const formats = ["text", "json", "md"];
   withRunOptions(
     goalCommand(
       goal,
       "execute",
       "run the planned slices: agents in worktrees, gates, review, local integration, proof",
-      ["text", "json", "md"]
+      formats
     ).option(
       "--until-ready",
       "retry slices up to their retries until the proof is ready, failed, blocked or out of budget"
     )
   ).action(
-    async (ref, options) => {
-      const format = formatOf(options);
-      const progress = new RunProgress(context, format);
-      const app = composeRuntime(progress.io, context.stateDir(), options);
-      const id = await app.store.resolve(ref);
-      progress.start(app.store, id);
-      const result2 = await progress.around(() => runController(context, app, id, options));
-      printExecuted(context, result2, format, app.store.paths(id).dir);
-    }
+    act(context, async (call) => {
+      const { executed, verdict, dir } = await executeHere(call, call.ref);
+      printExecuted(call.io, executed, call.format, dir);
+      return verdict;
+    })
   );
-}
-function registerVerifyCommands(goal, context) {
-  for (const name of ["verify", "review"]) {
-    const description = name === "verify" ? "rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs" : "rerun the controller and security reviews (and the gates) on the integrated change; no agent runs";
-    const formats = ["text", "json", "md"];
+  const descriptions = {
+    verify: "rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs",
+    review: "rerun the controller and security reviews (and the gates) on the integrated change; no agent runs"
+  };
+  for (const [name, description] of Object.entries(descriptions)) {
     goalCommand(goal, name, description, formats).action(
-      onGoal(
-        context,
-        formats,
-        async ({ app, goalId, format }) => printExecuted(context, await reverify(app, goalId), format, app.store.paths(goalId).dir)
-      )
+      act(context, async ({ compose, ref, io, format }) => {
+        const app = compose();
+        const goalId = await app.store.resolve(ref);
+        printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
+      })
     );
   }
 }
 
 // src/cli/commands/demo.ts
 function registerDemoCommand(program2, context) {
-  program2.command("demo").description("run omk end to end offline on a fixture repository with the built-in demo agent").action(async () => {
-    const { io } = context;
-    const started = performance.now();
-    const say = (text2) => io.stdout(`[${((performance.now() - started) / 1e3).toFixed(1).padStart(5)}s] ${text2}
+  program2.command("demo").description("run omk end to end offline on a fixture repository with the built-in demo agent").action(
+    act(context, async ({ io }) => {
+      const started = performance.now();
+      const seconds = () => ((performance.now() - started) / 1e3).toFixed(1);
+      const say = (text2) => io.stdout(`[${seconds().padStart(5)}s] ${text2}
 `);
-    io.stdout(
-      "omk demo: offline, no network, no token. The agent is the built-in demo agent: deterministic, not an AI.\n\n"
-    );
-    const root = await createDemoRepository();
-    say(`fixture repository: ${root}`);
-    const runtime = composeRuntime(
-      { ...io, stderr: (text2) => say(text2.replace(/^omk: /, "").trimEnd()) },
-      context.stateDir(),
-      { forge: "local" }
-    );
-    const { created, executed, merge: merge3, succeeded } = await abortOnSignal(
-      processSignals(),
-      (signal) => runDemo(runtime, {
-        root,
-        goal: DEMO_GOAL,
-        signal,
-        onBaseline: ({ gates, failing }) => {
-          say(`detected gates: ${gates.map((gate) => `${gate.name} (${gate.argv.join(" ")})`).join(", ")}`);
-          const shown = failing.map((gate) => `${gate.name} ${gate.outcome} (exit ${gate.exitCode})`);
-          say(`before the fix: ${shown.join(", ")} \u2014 the bug is real`);
-          say(`goal: "${DEMO_GOAL}"`);
-        },
-        onPlanned: ({ graph }) => {
-          const slices = graph.tasks.map((task) => `${task.id} writes ${task.writes.join(", ")}`);
-          say(`plan (${graph.planner.name} planner): ${slices.join("; ")}`);
-        }
-      })
-    );
-    reportExecuted(context, runtime, executed, true);
-    const { proof } = executed;
-    io.stdout(`
-${renderProofText(proof, CLI_STEPS)}
-`);
-    const pulls = proof.delivery.pullRequests.map((pr) => `#${pr.number} ${pr.sliceId ?? "integrator"}`);
-    io.stdout(`pull requests (local forge): ${pulls.join(", ") || "none"}
-`);
-    io.stdout(
-      merge3 ? `gated merge: the integrator PR is merged into ${merge3.target} as ${merge3.sha.slice(0, 12)}
-` : "gated merge: not merged\n"
-    );
-    const dir = runtime.store.paths(created.goal.id).dir;
-    io.stdout(`artifacts: ${dir}
-`);
-    io.stdout(`fixture:   ${root} (branches omk/${created.goal.id}/*)
-`);
-    const stateFlag = context.stateDir() ? ` --state-dir ${context.stateDir()}` : "";
-    io.stdout(`inspect:   npx omk${stateFlag} goal proof ${created.goal.id}
-`);
-    io.stdout(`           npx omk${stateFlag} goal replay ${created.goal.id}
-`);
-    if (!succeeded) {
-      io.stderr(
-        `omk demo: the proof is ${proof.status}${merge3 ? "" : " and nothing was merged"}. This is a bug in omk; please report it.
-`
+      io.stdout(
+        "omk demo: offline, no network, no token. The agent is the built-in demo agent: deterministic, not an AI.\n\n"
       );
-      context.setExitCode(EXIT_CODES.not_ready);
-      return;
-    }
-    say(`done: proof ready and merged in ${((performance.now() - started) / 1e3).toFixed(1)}s`);
-  });
+      const root = await createDemoRepository();
+      say(`fixture repository: ${root}`);
+      const notes = { ...io, stderr: (text2) => say(text2.replace(/^omk: /, "").trimEnd()) };
+      const runtime = composeRuntime(notes, context.stateDir(), { forge: "local" });
+      const outcome = await abortOnSignal(
+        processSignals(),
+        (signal) => runDemo(runtime, {
+          root,
+          goal: DEMO_GOAL,
+          signal,
+          onBaseline: (baseline) => {
+            for (const line3 of demoBaselineLines(baseline, DEMO_GOAL)) say(line3);
+          },
+          onPlanned: (created) => say(demoPlanLine(created))
+        })
+      );
+      const verdict = reportExecuted(runtime, outcome.executed, true);
+      const { id } = outcome.created.goal;
+      const stateDir = context.stateDir();
+      const inspect = (verb) => `npx omk${stateDir ? ` --state-dir ${stateDir}` : ""} goal ${verb} ${id}`;
+      const dir = runtime.store.paths(id).dir;
+      io.stdout(renderDemoText(outcome, { dir, root, steps: CLI_STEPS, inspect }));
+      if (outcome.succeeded) say(`done: proof ready and merged in ${seconds()}s`);
+      else io.stderr(`omk demo: ${demoFailureText(outcome)}
+`);
+      return demoVerdict(outcome.succeeded, verdict ?? null);
+    })
+  );
 }
 
 // src/cli/commands/doctor.ts
@@ -70268,7 +70712,11 @@ ${result2.tail}`;
       });
     },
     probeWritableDir,
-    sandbox: createBubblewrap({ env: options.env }).probe
+    sandbox: createBubblewrap({ env: options.env }).probe,
+    subreaper: async () => {
+      const found = await hostSubreaper();
+      return found.available ? { available: true, tool: found.tool } : found;
+    }
   };
 }
 async function probe(run) {
@@ -70299,7 +70747,6 @@ function probeWritableDir(dir) {
 }
 
 // src/cli/commands/doctor.ts
-var FORMATS = ["text", "json"];
 var HELP_AFTER = `
 Checks: git (2.25 or newer) and worktrees, the repository and its first commit, .omk/config.yml,
 the agent's executable, the gates and their executables, the state root, and whether a GitHub
@@ -70309,165 +70756,162 @@ Exit codes:
   0  nothing failed (warnings allowed)
   2  at least one check failed: the setup cannot run a goal; each failure shows its fix`;
 function registerDoctorCommand(program2, context) {
-  withFormat(
-    program2.command("doctor").description(
-      "check git, the repository, config, agent, gates and state root; print how to fix problems"
-    ).option("--repo <path>", "the git repository to check (default: the current directory)").option(
-      "--agent <agent>",
+  const command2 = program2.command("doctor").description("check git, the repository, config, agent, gates and state root; print how to fix problems").option("--repo <path>", "the git repository to check (default: the current directory)").addOption(
+    agentOption(
       "the agent to check (default: agents.default in .omk/config.yml): claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo"
-    ).addHelpText("after", HELP_AFTER),
-    FORMATS
-  ).action(async (options) => {
-    const format = formatOf(options, FORMATS);
-    const { io } = context;
-    const report2 = await runDoctor(
-      {
-        repoPath: resolve14(io.cwd, options.repo ?? "."),
-        agent: options.agent,
-        stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
-        env: io.env,
-        words: CLI_DOCTOR_WORDS
-      },
-      createSystemProbes({ env: io.env, cwd: io.cwd })
-    );
-    io.stdout(format === "json" ? json3(report2) : renderDoctorText(report2));
-    if (!report2.ok) context.setExitCode(EXIT_CODES.usage);
-  });
+    )
+  ).addHelpText("after", HELP_AFTER);
+  withFormat(command2, TEXT_OR_JSON).action(
+    act(context, async ({ options, io, format }) => {
+      const report2 = await runDoctor(
+        {
+          repoPath: resolve14(io.cwd, options.repo ?? "."),
+          agent: options.agent,
+          stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
+          env: io.env,
+          words: CLI_DOCTOR_WORDS
+        },
+        createSystemProbes({ env: io.env, cwd: io.cwd })
+      );
+      printAs(io, format, report2, renderDoctorText);
+      return doctorVerdict(report2);
+    })
+  );
 }
 
 // src/cli/commands/goal-clean.ts
-function renderCleaned(outcome) {
-  const kept = outcome.branches.length === 0 ? " (branches kept until it is merged, cancelled or rejected)" : "";
-  return `${outcome.goalId}: removed ${outcome.worktrees.length} worktree(s), ${outcome.branches.length} branch(es)${kept}
+function renderCleaned(outcomes) {
+  const line3 = ({ goalId, worktrees, branches }) => `${goalId}: removed ${worktrees.length} worktree(s), ${branches.length} branch(es)${branches.length === 0 ? " (branches kept until it is merged, cancelled or rejected)" : ""}
 `;
+  return outcomes.map(line3).join("") || "no goals\n";
 }
 function registerCleanCommand(goal, context) {
   goal.command("clean").description(
     "remove the worktrees omk made for a goal that is not running, and its omk/<goal-id>/* branches once it is merged, cancelled or rejected"
-  ).addArgument(goalIdArgument(false)).option("--all", "every goal that is not running").option("--json", "print what was removed as JSON").action(async (ref, options) => {
-    if (options.all === true && ref !== void 0) {
-      throw new UsageError("clean takes a GOAL_ID or --all, not both.", {
-        hint: "Example: omk goal clean --all"
-      });
-    }
-    const app = composeRuntime(context.io, context.stateDir());
-    const outcomes = options.all === true ? await cleanAllGoals(app) : [await cleanGoal(app, await app.store.resolve(ref))];
-    context.io.stdout(
-      options.json === true ? json3(outcomes) : outcomes.map(renderCleaned).join("") || "no goals\n"
-    );
-  });
+  ).addArgument(goalIdArgument(false)).option("--all", "every goal that is not running").option("--json", "print what was removed as JSON").action(
+    act(context, async ({ options, compose, ref, io, format }) => {
+      if (options.all === true && ref !== void 0) {
+        throw new UsageError("clean takes a GOAL_ID or --all, not both.", {
+          hint: "Example: omk goal clean --all"
+        });
+      }
+      const app = compose();
+      const outcomes = options.all === true ? await cleanAllGoals(app) : [await cleanGoal(app, await app.store.resolve(ref))];
+      printAs(io, format, outcomes, renderCleaned);
+    })
+  );
 }
 
 // src/cli/commands/goal-create.ts
-function addCreateOptions(command2) {
-  return withRunOptions(
-    withFormat(command2).argument("<goal>", 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"').option("--repo <path>", "the git repository to work on (default: the current directory)").option("--policy <policy>", "delivery: local | draft-pr | auto-pr (default: local)").option("--merge-policy <policy>", "merging: disabled | manual | gated (default: disabled)").option(
-      "--slice-execution <mode>",
-      "where slices run: worktree | sparse (cone-mode worktrees; gates on the integrated tree only) | branch (default: worktree)"
-    ).option("--until-ready", "keep executing until the proof is ready, failed, blocked or out of budget").option("--max-agents <n>", "agents running at once, 1-64 (default: 4)").option("--no-llm-planner", "plan with the heuristic only, without asking the agent for a task graph").option("--planner-token-budget <n>", "most tokens the planning prompt may take (default: 8000)").option("--budget-time <duration>", "time budget, e.g. 30m, 8h, 7d").option("--budget-tokens <n>", "token budget, e.g. 200000 or 200k").option("--budget-usd <amount>", "spend budget in US dollars, e.g. 25")
-  );
-}
+var DESCRIPTIONS = {
+  run: "create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof",
+  plan: "create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything"
+};
 function registerCreateCommands(goal, context) {
   for (const mode of ["run", "plan"]) {
-    const command2 = goal.command(mode).description(
-      mode === "run" ? "create a goal, plan it and execute it: agents in worktrees, gates, review, local integration, proof" : "create a goal and plan it (task graph, PRD, technical plan, test spec) without running anything"
-    );
-    addCreateOptions(command2).action(async (text2, options) => {
-      const format = formatOf(options);
-      const request2 = parseRequest(createGoalRequestSchema, {
-        goal: text2,
-        rawGoal: text2,
-        repo: options.repo ?? context.io.cwd,
-        policy: options.policy,
-        mergePolicy: options.mergePolicy,
-        sliceExecution: options.sliceExecution,
-        untilReady: options.untilReady ?? false,
-        maxAgents: options.maxAgents,
-        llmPlanner: options.llmPlanner ?? true,
-        plannerTokenBudget: options.plannerTokenBudget,
-        budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
-        agent: options.agent
-      });
-      const progress = new RunProgress(context, format);
-      const app = composeRuntime(progress.io, context.stateDir(), options);
-      const { created, executed } = await progress.around(
-        () => abortOnSignal(
-          processSignals(),
-          (signal) => startGoal(app, {
-            create: request2,
-            mode,
-            agent: agentChoiceOf({ ...options, agent: request2.agent }),
-            execute: {
-              after: "deliver",
-              untilReady: request2.untilReady,
-              signal,
-              ...keepWorktrees(options)
-            },
-            onCreated: async (goal2) => {
-              if (mode === "run") progress.start(app.store, goal2.goal.id);
-            }
-          })
-        )
-      );
-      const paths2 = app.store.paths(created.goal.id);
-      if (executed !== null) {
-        reportExecuted(context, app, executed, request2.untilReady);
-        printExecuted(context, executed, format, paths2.dir);
-        return;
-      }
-      if (format === "json") context.io.stdout(json3({ ...created, paths: paths2 }));
-      else if (format === "md") context.io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
-      else {
-        const { id } = created.goal;
-        const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}
+    const command2 = withFormat(goal.command(mode).description(DESCRIPTIONS[mode])).argument("<goal>", 'what to achieve, in words, e.g. "fix the failing tests and add a regression test"').option("--repo <path>", "the git repository to work on (default: the current directory)").option("--policy <policy>", "delivery: local | draft-pr | auto-pr (default: local)").option("--merge-policy <policy>", "merging: disabled | manual | gated (default: disabled)").option(
+      "--slice-execution <mode>",
+      "where slices run: worktree | sparse (cone-mode worktrees; gates on the integrated tree only) | branch (default: worktree)"
+    ).option("--until-ready", "keep executing until the proof is ready, failed, blocked or out of budget").option("--max-agents <n>", "agents running at once, 1-64 (default: 4)").option("--no-llm-planner", "plan with the heuristic only, without asking the agent for a task graph").option("--planner-token-budget <n>", "most tokens the planning prompt may take (default: 8000)").option("--budget-time <duration>", "time budget, e.g. 30m, 8h, 7d").option("--budget-tokens <n>", "token budget, e.g. 200000 or 200k").option("--budget-usd <amount>", "spend budget in US dollars, e.g. 25");
+    withRunOptions(command2).action(
+      act(context, async (call) => {
+        const { options, ref: text2, io, format } = call;
+        const request2 = parseRequest(createGoalRequestSchema, {
+          goal: text2,
+          rawGoal: text2,
+          repo: options.repo ?? io.cwd,
+          policy: options.policy,
+          mergePolicy: options.mergePolicy,
+          sliceExecution: options.sliceExecution,
+          untilReady: options.untilReady ?? false,
+          maxAgents: options.maxAgents,
+          llmPlanner: options.llmPlanner ?? true,
+          plannerTokenBudget: options.plannerTokenBudget,
+          budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
+          agent: options.agent
+        });
+        const { progress, io: notes } = runProgress2(call);
+        const app = call.compose(notes);
+        const { created, executed } = await progress.around(
+          () => abortOnSignal(
+            processSignals(),
+            (signal) => startGoal(app, {
+              create: request2,
+              mode,
+              agent: agentChoiceOf({ ...options, agent: request2.agent }),
+              execute: {
+                after: "deliver",
+                untilReady: request2.untilReady,
+                signal,
+                ...keepWorktrees(options)
+              },
+              onCreated: async (goal2) => {
+                if (mode === "run") progress.start(app.store, goal2.goal.id);
+              }
+            })
+          )
+        );
+        const paths2 = app.store.paths(created.goal.id);
+        if (executed !== null) {
+          const verdict = reportExecuted(app, executed, request2.untilReady);
+          printExecuted(io, executed, format, paths2.dir);
+          return verdict;
+        }
+        if (format === "json") io.stdout(json3({ ...created, paths: paths2 }));
+        else if (format === "md") io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
+        else {
+          const { id } = created.goal;
+          const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}
 `;
-        context.io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths2.dir}
+          io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths2.dir}
 ${next}`);
-      }
-    });
+        }
+      })
+    );
   }
 }
 
 // src/cli/commands/goal-deliver.ts
 function registerDeliverCommands(goal, context) {
-  const { io } = context;
   goal.command("open-pr").description("open or update a PR per slice and the integrator PR, each carrying its proof").addArgument(goalIdArgument()).option("--dry-run", "print exactly the branches, titles, bodies and labels, with no network").option("--draft", "open draft PRs (same as --policy draft-pr)").option("--policy <policy>", "draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)").option("--base-branch <branch>", "the branch PRs target (default: the branch the goal started on)").addOption(forgeOption()).addOption(
     choiceOption("--format <format>", "markdown | json", ["markdown", "json"], "json").default("markdown")
-  ).action(async (ref, options) => {
-    const format = options.format ?? "markdown";
-    const chosen = options.draft ? "draft-pr" : options.policy;
-    const policy = chosen === void 0 ? void 0 : parseRequest(deliveryPolicySchema, chosen);
-    const app = composeRuntime(io, context.stateDir(), options);
-    const outcome = await openPullRequests(app, {
-      goalId: await app.store.resolve(ref),
-      ...policy === void 0 ? {} : { policy },
-      ...options.baseBranch === void 0 ? {} : { base: options.baseBranch },
-      dryRun: options.dryRun === true
-    });
-    if (outcome.dryRun) {
-      io.stdout(format === "json" ? json3(outcome.plan) : renderDeliveryPlanMarkdown(outcome.plan));
-      return;
-    }
-    io.stdout(
-      format === "json" ? json3(deliveredReport(outcome.result)) : renderDeliveredText(outcome.result)
-    );
-  });
+  ).action(
+    act(
+      context,
+      async (call) => {
+        const { options, io, format } = call;
+        const chosen = options.draft ? "draft-pr" : options.policy;
+        const policy = chosen === void 0 ? void 0 : parseRequest(deliveryPolicySchema, chosen);
+        const app = call.compose();
+        const outcome = await openPullRequests(app, {
+          goalId: await app.store.resolve(call.ref),
+          ...policy === void 0 ? {} : { policy },
+          ...options.baseBranch === void 0 ? {} : { base: options.baseBranch },
+          dryRun: options.dryRun === true
+        });
+        if (outcome.dryRun) printAs(io, format, outcome.plan, renderDeliveryPlanMarkdown);
+        else printAs(io, format, outcome.result, renderDeliveredText, deliveredReport);
+      }
+    )
+  );
   goal.command("merge").description(
     "merge the integrator PR only if the proof is ready and fresh, checks are green and reviews are satisfied"
   ).addArgument(goalIdArgument()).addOption(
     choiceOption("--method <method>", "merge | squash | rebase", MERGE_METHODS, "squash").default("merge")
   ).option("--enforce-protection", "refuse to merge into a base branch without branch protection").addOption(forgeOption()).option("--json", "print the outcome as JSON").action(
-    async (ref, options) => {
-      const method = MERGE_METHODS.find((known) => known === options.method) ?? "merge";
-      const app = composeRuntime(io, context.stateDir(), options);
-      const result2 = await mergeIntegrator(app, {
-        goalId: await app.store.resolve(ref),
-        method,
-        enforceProtection: options.enforceProtection ?? false
-      });
-      io.stdout(options.json ? json3(mergeReport(result2)) : renderMergeText(result2));
-      context.setExitCode(EXIT_CODES[mergeVerdict(result2)]);
-    }
+    act(
+      context,
+      async ({ options, compose, ref, io, format }) => {
+        const app = compose();
+        const result2 = await mergeIntegrator(app, {
+          goalId: await app.store.resolve(ref),
+          method: MERGE_METHODS.find((known) => known === options.method) ?? "merge",
+          enforceProtection: options.enforceProtection ?? false
+        });
+        printAs(io, format, result2, renderMergeText, mergeReport);
+        return mergeVerdict(result2);
+      }
+    )
   );
 }
 
@@ -70482,111 +70926,111 @@ function prNumber(raw) {
   return Number(value2);
 }
 function registerFixCommand(goal, context) {
-  const { io } = context;
-  goal.command("fix").description("run the agent on one of the goal's PRs to make a change, verify again and update its PRs").argument("<GOAL_ID>", "goal id, unique prefix, or 'latest'").argument("<TEXT...>", "what to change, as a reviewer would ask it").requiredOption("--pr <number>", "the goal's PR to fix (a slice PR or the integrator PR)").addOption(agentOption("the agent that makes the change (default: the goal's)")).addOption(forgeOption()).option("--json", "print the outcome as JSON").action(async (ref, words2, options) => {
-    const pr = prNumber(options.pr);
-    const text2 = words2.join(" ").trim();
-    const problem = changeTextProblem(text2);
-    if (problem?.problem === "empty")
-      throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
-    if (problem?.problem === "too_long")
-      throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
-    const app = composeRuntime(io, context.stateDir(), options);
-    const id = `cli:${app.store.deps.clock.nowIso()}:${app.randomHex()}`;
-    const outcome = await fixPullRequest(app, {
-      goalId: await app.store.resolve(ref),
-      pr,
-      requests: [{ id, text: text2, author: null, replyTo: null }],
-      ...options.agent === void 0 ? {} : { agent: { name: options.agent } }
-    });
-    if (outcome.kind === "already_handled") return;
-    io.stdout(options.json ? json3(outcome) : renderFixText(outcome));
-    context.setExitCode(EXIT_CODES[fixVerdict(outcome)]);
-  });
+  goal.command("fix").description("run the agent on one of the goal's PRs to make a change, verify again and update its PRs").argument("<GOAL_ID>", "goal id, unique prefix, or 'latest'").argument("<TEXT...>", "what to change, as a reviewer would ask it").requiredOption("--pr <number>", "the goal's PR to fix (a slice PR or the integrator PR)").addOption(agentOption("the agent that makes the change (default: the goal's)")).addOption(forgeOption()).option("--json", "print the outcome as JSON").action(
+    act(context, async ({ options, compose, ref, rest, io, format }) => {
+      const pr = prNumber(options.pr);
+      const text2 = rest.join(" ").trim();
+      const problem = changeTextProblem(text2);
+      if (problem?.problem === "empty")
+        throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
+      if (problem?.problem === "too_long")
+        throw new UsageError(
+          `The change asked for is ${problem.length} characters; at most ${problem.max}.`
+        );
+      const app = compose();
+      const at2 = { origin: "cli", now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
+      const outcome = await fixPullRequest(app, {
+        goalId: await app.store.resolve(ref),
+        pr,
+        requests: [askedChange(text2, at2)],
+        ...options.agent === void 0 ? {} : { agent: { name: options.agent } }
+      });
+      if (outcome.kind === "already_handled") return;
+      printAs(io, format, outcome, renderFixText);
+      return fixVerdict(outcome);
+    })
+  );
 }
 
 // src/cli/commands/goal-lifecycle.ts
-var TEXT_FLAG = {
-  accept: [
-    "--summary <text>",
-    'why (required), e.g. omk goal accept --summary "fixed the parser, tests green"'
-  ],
-  reject: [
-    "--reason <text>",
-    'why (required), e.g. omk goal reject --reason "wrong approach: keep the old API"'
-  ]
-};
-var DESCRIPTIONS = {
-  pause: "stop dispatching new work; running agents finish or are stopped",
-  resume: "continue a paused or interrupted goal (--auto: every goal whose controller died)",
-  cancel: "stop the goal for good and write failure.json",
-  accept: "record a human acceptance of the goal (requires --summary)",
-  reject: "record a human rejection of the goal (requires --reason)"
+var ACTIONS = {
+  pause: { description: "stop dispatching new work; running agents finish or are stopped" },
+  resume: { description: "continue a paused or interrupted goal (--auto: every goal whose controller died)" },
+  cancel: {
+    description: "stop the goal for good and write failure.json",
+    text: ["--reason <text>", "why the goal is cancelled"]
+  },
+  accept: {
+    description: "record a human acceptance of the goal (requires --summary)",
+    text: [
+      "--summary <text>",
+      'why (required), e.g. omk goal accept --summary "fixed the parser, tests green"'
+    ]
+  },
+  reject: {
+    description: "record a human rejection of the goal (requires --reason)",
+    text: [
+      "--reason <text>",
+      'why (required), e.g. omk goal reject --reason "wrong approach: keep the old API"'
+    ]
+  }
 };
 function registerLifecycleCommands(goal, context) {
-  const { io } = context;
   for (const action of ["pause", "resume", "cancel", "accept", "reject"]) {
-    const command2 = withFormat(goal.command(action).description(DESCRIPTIONS[action]), [
-      "text",
-      "json"
-    ]).addArgument(goalIdArgument(false));
-    const textFlag = TEXT_FLAG[action];
-    if (textFlag) command2.option(...textFlag);
-    if (action === "cancel") command2.option("--reason <text>", "why the goal is cancelled");
+    const { description, text: text2 } = ACTIONS[action];
+    const command2 = withFormat(goal.command(action).description(description), TEXT_OR_JSON).addArgument(
+      goalIdArgument(false)
+    );
+    if (text2) command2.option(...text2);
     if (action === "resume") {
       command2.option("--auto", "resume every goal whose controller process died").addOption(agentOption("the agent to continue with (default: the one the goal was started with)")).addOption(forgeOption());
     }
-    command2.action(async (ref, options) => {
-      const format = formatOf(options, ["text", "json"]);
-      const text2 = lifecycleText(action, options);
-      const execute = async (goalId) => {
-        const progress = new RunProgress(context, format);
-        const app = composeRuntime(progress.io, context.stateDir(), options);
-        progress.start(app.store, goalId);
-        const executed2 = await progress.around(
-          () => runController(context, app, goalId, { agent: options.agent })
+    command2.action(
+      act(context, async (call) => {
+        const { options, io, format } = call;
+        const words2 = lifecycleText(action, options);
+        const { store } = call.compose();
+        if (action === "resume" && options.auto === true) {
+          const changes = await resumeAllOrphans(store);
+          let verdict2;
+          for (const change of changes) {
+            if (change.execute) verdict2 = (await executeHere(call, change.result.goal.id)).verdict ?? verdict2;
+          }
+          const results = changes.map((change) => change.result);
+          if (format === "json") io.stdout(json3(results.map(transitionOf)));
+          else io.stdout(results.map(renderTransitionText).join("") || "no interrupted goals to resume\n");
+          return verdict2;
+        }
+        const { result: result2, execute } = await changeLifecycle(
+          store,
+          await store.resolve(call.ref),
+          action,
+          words2
         );
-        return { executed: executed2, dir: app.store.paths(goalId).dir };
-      };
-      const { store } = composeRuntime(io, context.stateDir(), options);
-      if (action === "resume" && options.auto === true) {
-        const changes = await resumeAllOrphans(store);
-        for (const change of changes) if (change.execute) await execute(change.result.goal.id);
-        const results = changes.map((change) => change.result);
-        if (format === "json") io.stdout(json3(results.map(transitionOf)));
-        else io.stdout(results.map(renderTransitionText).join("") || "no interrupted goals to resume\n");
-        return;
-      }
-      const { result: result2, execute: continues } = await changeLifecycle(
-        store,
-        await store.resolve(ref),
-        action,
-        text2
-      );
-      if (!continues) {
-        io.stdout(format === "json" ? json3(transitionReport(result2)) : renderTransitionText(result2));
-        return;
-      }
-      if (format !== "json") io.stdout(renderTransitionText(result2));
-      const { executed, dir } = await execute(result2.goal.id);
-      printExecuted(context, executed, format, dir);
-    });
+        if (!execute) {
+          io.stdout(format === "json" ? json3(transitionReport(result2)) : renderTransitionText(result2));
+          return;
+        }
+        if (format !== "json") io.stdout(renderTransitionText(result2));
+        const { executed, verdict, dir } = await executeHere(call, result2.goal.id);
+        printExecuted(io, executed, format, dir);
+        return verdict;
+      })
+    );
   }
   withFormat(
     goal.command("budget-add").description("extend a goal budget (at least one of --time, --tokens, --usd)").addArgument(goalIdArgument(false)).option("--time <duration>", "add time, e.g. 2h").option("--tokens <n>", "add tokens, e.g. 100k").option("--usd <amount>", "add US dollars, e.g. 10"),
-    ["text", "json"]
+    TEXT_OR_JSON
   ).action(
-    async (ref, options) => {
-      const format = formatOf(options, ["text", "json"]);
-      const add2 = parseRequest(budgetAddRequestSchema, {
-        time: options.time,
-        tokens: options.tokens,
-        usd: options.usd
-      });
-      const { store } = composeRuntime(io, context.stateDir());
-      const view = await addBudget(store, await store.resolve(ref), add2);
-      io.stdout(format === "json" ? json3(view) : renderBudgetText(view));
-    }
+    act(
+      context,
+      async ({ options, compose, ref, io, format }) => {
+        const { time: time4, tokens: tokens2, usd } = options;
+        const add2 = parseRequest(budgetAddRequestSchema, { time: time4, tokens: tokens2, usd });
+        const { store } = compose();
+        printAs(io, format, await addBudget(store, await store.resolve(ref), add2), renderBudgetText);
+      }
+    )
   );
 }
 
@@ -70604,7 +71048,7 @@ import { join as join57 } from "node:path";
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash9 } from "node:crypto";
-import { mkdtemp as mkdtemp3, readFile as readFile17, rm as rm13 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, readFile as readFile18, rm as rm13 } from "node:fs/promises";
 import { join as join54 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash9(like.length === 64 ? "sha256" : "sha1");
@@ -70640,7 +71084,7 @@ async function readBlobs(git, scratch, oids) {
     const file2 = join54(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile17(file2);
+    const content = await readFile18(file2);
     await rm13(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
@@ -70649,7 +71093,7 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat10, mkdir as mkdir19, readdir as readdir11, readFile as readFile18, rm as rm14, writeFile as writeFile13 } from "node:fs/promises";
+import { lstat as lstat10, mkdir as mkdir19, readdir as readdir11, readFile as readFile19, rm as rm14, writeFile as writeFile13 } from "node:fs/promises";
 import { dirname as dirname19, join as join55 } from "node:path";
 
 // src/adapters/git/state-tree.ts
@@ -70777,7 +71221,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files2;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile18(abs);
+  const bytes = await readFile19(abs);
   if (bytes.includes(0)) return abs;
   const text2 = bytes.toString("utf8");
   const clean4 = scrub(text2);
@@ -71067,7 +71511,7 @@ function createGitStateBranch(options) {
               }
             );
           }
-          await sleep4(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
+          await sleep5(Math.min(1e3, 25 * 2 ** (attempt2 - 1)) + Math.random() * 25);
           base = tip;
         }
       });
@@ -71078,7 +71522,7 @@ function scopeFilter(only) {
   if (only === void 0) return void 0;
   return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
 }
-function sleep4(ms) {
+function sleep5(ms) {
   return new Promise((resolve15) => setTimeout(resolve15, ms));
 }
 function tokensOfAuthEnv(env) {
@@ -71110,16 +71554,13 @@ async function composeRemoteState(input2) {
 }
 
 // src/cli/commands/goal-read.ts
+var EDITED_PROOF = "omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n";
 function registerReadCommands(goal, context) {
-  const { io } = context;
-  const runtime = () => composeRuntime(io, context.stateDir());
   withFormat(goal.command("list").description("list goals, newest first"), TEXT_OR_JSON).action(
-    async (options) => {
-      const format = formatOf(options, TEXT_OR_JSON);
-      const goals = await runtime().store.list();
+    act(context, async ({ compose, io, format }) => {
       const render = (list3) => list3.length === 0 ? 'no goals yet. Start one with: omk goal run "fix the failing tests"\n' : renderListText(list3);
-      printAs(io, format, goals, render, (list3) => list3.map(goalSummary));
-    }
+      printAs(io, format, await compose().store.list(), render, (list3) => list3.map(goalSummary));
+    })
   );
   goalCommand(goal, "status", "a goal's status, proof status and progress").option(
     "--remote",
@@ -71128,9 +71569,9 @@ function registerReadCommands(goal, context) {
     "--repo <path>",
     "the repository whose remote holds the state branch (default: the current directory)"
   ).action(
-    async (ref, options) => {
-      const format = formatOf(options, TEXT_OR_JSON);
-      const { store } = runtime();
+    act(context, async (call) => {
+      const { options, io, ref } = call;
+      const { store } = call.compose();
       if (options.remote) {
         const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
         const problem = stateBranchProblem(branch);
@@ -71140,119 +71581,109 @@ function registerReadCommands(goal, context) {
             { hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}` }
           );
         }
-        const root = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+        const repoRoot = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
         const state = await composeRemoteState({
-          repoRoot: root,
+          repoRoot,
           stateRoot: store.deps.stateRoot,
           branch,
           env: io.env
         });
-        await pullGoalRef(store, state, ref, branch);
+        await pullGoalRef(store, state, ref ?? "latest", branch);
       }
       const view = await goalStatus(store, await store.resolve(ref));
-      warnEdited(context, view.proof.digestValid);
+      if (!view.proof.digestValid) io.stderr(EDITED_PROOF);
       const proofCommand = (id) => `omk goal proof ${id}`;
-      printAs(io, format, view, (status) => renderStatusText(status, proofCommand), statusReport);
-    }
+      printAs(io, call.format, view, (status) => renderStatusText(status, proofCommand), statusReport);
+    })
   );
   goalCommand(goal, "show", "a goal's record, task graph and documents").action(
-    onGoal(
-      context,
-      TEXT_OR_JSON,
-      async ({ app, goalId, format }) => printAs(io, format, await goalShow(app.store, goalId), renderShowText)
-    )
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      printAs(io, format, await goalShow(store, await store.resolve(ref)), renderShowText);
+    })
   );
-  goalCommand(goal, "proof", "a goal's proof: status, gates, gaps, evidence", ["text", "json", "md"]).action(
-    onGoal(context, ["text", "json", "md"], async ({ app, goalId, format }) => {
-      const { proof, digestValid } = await readProof(app.store, goalId);
-      warnEdited(context, digestValid);
+  const proofFormats = ["text", "json", "md"];
+  goalCommand(goal, "proof", "a goal's proof: status, gates, gaps, evidence", proofFormats).action(
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+      if (!digestValid) io.stderr(EDITED_PROOF);
       const render = format === "md" ? renderProofMarkdown : renderProofText;
       printAs(io, format, proof, (value2) => render(value2, CLI_STEPS));
-      if (!digestValid) context.setExitCode(EXIT_CODES.state);
+      return proofReadVerdict(digestValid);
     })
   );
   goalCommand(goal, "replay", "a goal's events in order (byte-identical on every run)").action(
-    onGoal(context, TEXT_OR_JSON, async ({ app, goalId, format }) => {
-      const { events, skipped: skipped2 } = await readEvents(app.store, goalId);
-      for (const line3 of skipped2) {
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      const goalId = await store.resolve(ref);
+      const { events, skipped: skipped2 } = await readEvents(store, goalId);
+      for (const { line: line3, reason, torn } of skipped2) {
         io.stderr(
-          `omk: warning: events.jsonl line ${line3.line} skipped: ${line3.reason}${line3.torn ? " (torn write)" : ""}
+          `omk: warning: events.jsonl line ${line3} skipped: ${reason}${torn ? " (torn write)" : ""}
 `
         );
       }
-      const render = format === "json" ? renderReplayJson : renderReplayText;
-      io.stdout(render(goalId, events, skipped2));
+      io.stdout((format === "json" ? renderReplayJson : renderReplayText)(goalId, events, skipped2));
     })
   );
   goalCommand(goal, "budget", "a goal's budget: limits, spend, remaining, checkpoints").action(
-    onGoal(
-      context,
-      TEXT_OR_JSON,
-      async ({ app, goalId, format }) => printAs(io, format, await budgetView(app.store, goalId), renderBudgetText)
-    )
+    act(context, async ({ compose, ref, io, format }) => {
+      const { store } = compose();
+      printAs(io, format, await budgetView(store, await store.resolve(ref)), renderBudgetText);
+    })
   );
-}
-function warnEdited(context, digestValid) {
-  if (!digestValid) {
-    context.io.stderr(
-      "omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n"
-    );
-  }
 }
 
 // src/cli/commands/goal-watch.ts
 function registerWatchCommand(goal, context) {
   goal.command("watch").description(
     "follow a goal until it settles: its slices (state, attempt, elapsed, the agent's last line, gates) and budget; exits with the goal's code"
-  ).addArgument(goalIdArgument()).option("--json", "stream the events as NDJSON (one JSON object per line)").option("--interval <ms>", "time between reads (and redraws) of the goal", "500").action(async (ref, options) => {
-    const intervalMs = parseInterval(options.interval, "omk goal watch --interval 500");
-    const { io } = context;
-    const { store } = composeRuntime(io, context.stateDir());
-    const goalId = await store.resolve(ref);
-    const view = await followGoal(store, goalId, {
-      mode: options.json === true ? "json" : io.stdoutIsTTY === true ? "live" : "lines",
-      intervalMs,
-      verbose: context.verbosity() === "verbose",
-      write: io.stdout,
-      columns: io.columns ?? 80,
-      untilSettled: true
-    });
-    if (view.settled !== null) {
-      if (options.json !== true && io.stdoutIsTTY !== true)
-        io.stdout(`goal ${goalId} ${view.settled.status}
+  ).addArgument(goalIdArgument()).option("--json", "stream the events as NDJSON (one JSON object per line)").option("--interval <ms>", "time between reads (and redraws) of the goal", "500").action(
+    act(context, async ({ options, compose, ref, io, format }) => {
+      const intervalMs = parseInterval(options.interval, "omk goal watch --interval 500");
+      const { store } = compose();
+      const goalId = await store.resolve(ref);
+      const live = format !== "json" && io.stdoutIsTTY === true;
+      const { settled: settled2 } = await followGoal(store, goalId, {
+        mode: format === "json" ? "json" : live ? "live" : "lines",
+        intervalMs,
+        verbose: context.verbosity() === "verbose",
+        write: io.stdout,
+        columns: io.columns ?? 80,
+        steps: CLI_STEPS,
+        untilSettled: true
+      });
+      if (settled2 === null) return;
+      if (format !== "json" && !live) io.stdout(`goal ${goalId} ${settled2.status}
 `);
-      context.setExitCode(goalExitCode(view.settled));
-    }
-  });
+      return settledVerdict(settled2);
+    })
+  );
 }
 
 // src/cli/commands/hud.ts
-import { setTimeout as sleep5 } from "node:timers/promises";
 var CLEAR = "\x1B[H\x1B[2J";
 function registerHudCommand(program2, context) {
   program2.command("hud").description("what omk is doing now: task counts, running agents (pid, slice, elapsed), the last event").argument(
     "[GOAL_ID]",
     "one goal (id, unique prefix or 'latest'); default: every running, paused or interrupted goal"
   ).option("--once", "print one snapshot and exit").option("--json", "print the snapshot as JSON (with --once: one object; live: one line per snapshot)").option("--interval <ms>", "live mode: time between snapshots", "2000").action(
-    async (ref, options) => {
-      const interval = parseInterval(options.interval, "omk hud --interval 1000");
-      const { store } = composeRuntime(context.io, context.stateDir());
-      const goalId = ref === void 0 ? null : await store.resolve(ref);
+    act(context, async ({ options, compose, ref, io, format }) => {
+      const intervalMs = parseInterval(options.interval, "omk hud --interval 1000");
+      const { store } = compose();
       const live = options.once !== true;
-      const redraw = live && options.json !== true && process.stdout.isTTY === true;
-      for (; ; ) {
-        const snapshot = await hudSnapshot(store, goalId);
-        if (options.json === true) {
-          context.io.stdout(live ? `${JSON.stringify(snapshot)}
+      const redraw = live && format !== "json" && io.stdoutIsTTY === true;
+      await followHud(store, ref === void 0 ? null : await store.resolve(ref), {
+        live,
+        intervalMs,
+        show: (snapshot) => {
+          if (format !== "json") io.stdout(`${redraw ? CLEAR : ""}${renderHudText(snapshot)}`);
+          else io.stdout(live ? `${JSON.stringify(snapshot)}
 ` : json3(snapshot));
-        } else {
-          context.io.stdout(`${redraw ? CLEAR : ""}${renderHudText(snapshot)}`);
         }
-        const active = snapshot.goals.some((goal) => hudActive(goal.status));
-        if (!live || !active) return;
-        await sleep5(interval);
-      }
-    }
+      });
+    })
   );
 }
 
@@ -71287,21 +71718,20 @@ GOAL_ID defaults to 'latest'; a unique prefix of an id also works.
 ${EXIT_CODE_HELP}
 `
   );
-  registerCreateCommands(goal, context);
-  registerExecuteCommand(goal, context);
-  registerVerifyCommands(goal, context);
-  registerDeliverCommands(goal, context);
-  registerFixCommand(goal, context);
-  registerReadCommands(goal, context);
-  registerLifecycleCommands(goal, context);
-  registerCleanCommand(goal, context);
-  registerWatchCommand(goal, context);
+  for (const register2 of [
+    registerCreateCommands,
+    registerExecuteCommands,
+    registerDeliverCommands,
+    registerFixCommand,
+    registerReadCommands,
+    registerLifecycleCommands,
+    registerCleanCommand,
+    registerWatchCommand
+  ]) {
+    register2(goal, context);
+  }
   registerHudCommand(program2, context);
   registerCompletionCommand(program2, context);
-  for (const command2 of [...program2.commands, ...goal.commands]) {
-    command2.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    command2.showHelpAfterError("(run with --help for usage)");
-  }
   return program2;
 }
 
@@ -71326,7 +71756,7 @@ async function runCli(argv, io) {
       if (hint) io.stderr(`hint: ${hint}
 `);
       if (io.env.OMK_DEBUG === "1") io.stderr(debugTrace(error62));
-      return exitCodeFor(error62.code);
+      return EXIT_CODES[errorVerdict(error62.code)];
     }
     const detail = error62 instanceof Error ? error62.stack ?? error62.message : String(error62);
     io.stderr(

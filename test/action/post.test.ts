@@ -7,9 +7,14 @@ import { git } from '../helpers/git-repo.js';
 import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, TOKEN } from './harness.js';
 
 // An agent that kills the step that runs it, as a cancelled or timed-out job ends a step: omk
-// gets no chance to put anything back. Its parent is the Action's node process.
+// gets no chance to put anything back. The step is its nearest node ancestor (on Linux its parent
+// is omk's subreaper, whose parent is the Action's node process).
 const KILLER = `#!/bin/sh
-kill -KILL "$PPID"
+pid=$PPID
+while [ "$pid" -gt 1 ]; do
+  if [ "$(cat /proc/$pid/comm)" = node ]; then kill -KILL "$pid"; break; fi
+  pid=$(awk '{print $4}' /proc/$pid/stat)
+done
 sleep 30
 `;
 
