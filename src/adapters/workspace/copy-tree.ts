@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import type { BigIntStats, Dirent } from 'node:fs';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
@@ -158,20 +158,30 @@ export async function treeDigest(root: string): Promise<string> {
 export async function treeStamp(root: string): Promise<{ digest: string; changedNs: bigint }> {
   const lines: string[] = [];
   let changedNs = 0n;
+  await eachEntry(root, async (path) => {
+    const info = await lstat(path, { bigint: true });
+    if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
+    lines.push(digestLine(root, path, info));
+  });
+  return { digest: digestLines(lines), changedNs };
+}
+
+/** Visits every entry under `root` that is not a directory (directories are walked, in parallel). */
+async function eachEntry(
+  root: string,
+  visit: (path: string, entry: Dirent) => Promise<void> | void,
+): Promise<void> {
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     await Promise.all(
       entries.map(async (entry) => {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) return walk(path);
-        const info = await lstat(path, { bigint: true });
-        if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
-        lines.push(digestLine(root, path, info));
+        await visit(path, entry);
       }),
     );
   };
   await walk(root);
-  return { digest: digestLines(lines), changedNs };
 }
 
 /**
@@ -182,17 +192,9 @@ export async function treeStamp(root: string): Promise<{ digest: string; changed
  */
 export async function contentDigest(root: string): Promise<string> {
   const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    await Promise.all(
-      entries.map(async (entry) => {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) return walk(path);
-        if (entry.isFile()) files.push(path);
-      }),
-    );
-  };
-  await walk(root);
+  await eachEntry(root, (path, entry) => {
+    if (entry.isFile()) files.push(path);
+  });
   return digestLines(await Promise.all(files.map((path) => contentLine(root, path))));
 }
 

@@ -2,6 +2,7 @@ import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
+import { usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
 import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
@@ -72,7 +73,7 @@ export function budgetHonesty(
   const over = [
     { limit: limits.timeMs, used: spent.timeMs, name: 'time', show: formatDuration },
     { limit: limits.tokens, used: spent.tokens, name: 'token', show: (n: number) => `${n} tokens` },
-    { limit: limits.usd, used: spent.usd, name: 'USD', show: (n: number) => `$${n.toFixed(2)}` },
+    { limit: limits.usd, used: spent.usd, name: 'USD', show: usdAmount },
   ];
   const gaps = over
     .filter(({ limit, used }) => limit !== null && used > limit)

@@ -1,5 +1,6 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
@@ -55,11 +56,10 @@ export function formatBudget(budget: Proof['budget']): string[] {
   const { limits, spent } = budget;
   const of = (value: string, limit: string | null) =>
     limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value: number) => `$${value.toFixed(2)}`;
   return [
     `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
     `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`,
+    `cost ${of(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`,
   ];
 }
 
