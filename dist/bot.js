@@ -9419,6 +9419,14 @@ function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
 }
 
+// src/runtime/text/amounts.ts
+function usdAmount(usd) {
+  return `$${usd.toFixed(2)}`;
+}
+function tokensAmount(tokens2) {
+  return `${tokens2.toLocaleString("en-US")} tokens`;
+}
+
 // src/runtime/proof/pre-existing.ts
 function preExistingBasis(gate) {
   if (gate.outcome !== "pre_existing") return null;
@@ -9472,7 +9480,7 @@ function budgetHonesty(limits, spent, runs2) {
   const over = [
     { limit: limits.timeMs, used: spent.timeMs, name: "time", show: formatDuration },
     { limit: limits.tokens, used: spent.tokens, name: "token", show: (n) => `${n} tokens` },
-    { limit: limits.usd, used: spent.usd, name: "USD", show: (n) => `$${n.toFixed(2)}` }
+    { limit: limits.usd, used: spent.usd, name: "USD", show: usdAmount }
   ];
   const gaps = over.filter(({ limit, used }) => limit !== null && used > limit).map(({ limit, used, name, show }) => ({
     code: "budget_overspent",
@@ -9703,11 +9711,10 @@ function shortSha(sha4) {
 function formatBudget(budget) {
   const { limits, spent } = budget;
   const of = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  const usd = (value) => `$${value.toFixed(2)}`;
   return [
     `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
     `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+    `cost ${of(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`
   ];
 }
 function formatDelivery(delivery, sha4 = shortSha) {
@@ -10917,14 +10924,6 @@ function stripDetails(body) {
 }
 function visibleMarkdown(body) {
   return stripDetails(stripHtmlComments(body));
-}
-
-// src/runtime/text/amounts.ts
-function usdAmount(usd) {
-  return `$${usd.toFixed(2)}`;
-}
-function tokensAmount(tokens2) {
-  return `${tokens2.toLocaleString("en-US")} tokens`;
 }
 
 // src/runtime/goal/create.ts
@@ -54287,34 +54286,31 @@ async function treeDigest(root) {
 async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
+  await eachEntry(root, async (path2) => {
+    const info = await lstat9(path2, { bigint: true });
+    if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
+    lines.push(digestLine(root, path2, info));
+  });
+  return { digest: digestLines(lines), changedNs };
+}
+async function eachEntry(root, visit2) {
   const walk2 = async (dir) => {
     const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
         const path2 = join45(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
-        const info = await lstat9(path2, { bigint: true });
-        if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
-        lines.push(digestLine(root, path2, info));
+        await visit2(path2, entry);
       })
     );
   };
   await walk2(root);
-  return { digest: digestLines(lines), changedNs };
 }
 async function contentDigest(root) {
   const files2 = [];
-  const walk2 = async (dir) => {
-    const entries2 = await readdir8(dir, { withFileTypes: true });
-    await Promise.all(
-      entries2.map(async (entry) => {
-        const path2 = join45(dir, entry.name);
-        if (entry.isDirectory()) return walk2(path2);
-        if (entry.isFile()) files2.push(path2);
-      })
-    );
-  };
-  await walk2(root);
+  await eachEntry(root, (path2, entry) => {
+    if (entry.isFile()) files2.push(path2);
+  });
   return digestLines(await Promise.all(files2.map((path2) => contentLine(root, path2))));
 }
 var READS_AT_ONCE = 32;

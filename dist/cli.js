@@ -49329,6 +49329,11 @@ function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
 }
 
+// src/runtime/text/amounts.ts
+function usdAmount(usd) {
+  return `$${usd.toFixed(2)}`;
+}
+
 // src/runtime/text/duration.ts
 function formatDuration(ms) {
   if (ms <= 0) return "0 ms";
@@ -49403,7 +49408,7 @@ function budgetHonesty(limits, spent, runs2) {
   const over = [
     { limit: limits.timeMs, used: spent.timeMs, name: "time", show: formatDuration },
     { limit: limits.tokens, used: spent.tokens, name: "token", show: (n) => `${n} tokens` },
-    { limit: limits.usd, used: spent.usd, name: "USD", show: (n) => `$${n.toFixed(2)}` }
+    { limit: limits.usd, used: spent.usd, name: "USD", show: usdAmount }
   ];
   const gaps = over.filter(({ limit, used }) => limit !== null && used > limit).map(({ limit, used, name, show }) => ({
     code: "budget_overspent",
@@ -56031,11 +56036,10 @@ function shortSha(sha4) {
 function formatBudget(budget) {
   const { limits, spent } = budget;
   const of = (value2, limit) => limit === null ? `${value2} (no limit)` : `${value2} of ${limit}`;
-  const usd = (value2) => `$${value2.toFixed(2)}`;
   return [
     `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
     `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
-    `cost ${of(usd(spent.usd), limits.usd === null ? null : usd(limits.usd))}`
+    `cost ${of(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`
   ];
 }
 function formatDelivery(delivery, sha4 = shortSha) {
@@ -64615,7 +64619,7 @@ function stopLines(view, steps) {
 function budgetText(view) {
   const { spent, limits } = view;
   const of = (limit, text2) => limit === null ? "" : ` of ${text2(limit)}`;
-  return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${spent.tokens} tokens${of(limits.tokens, String)}, $${spent.usd.toFixed(2)}${of(limits.usd, (n) => `$${n.toFixed(2)}`)}`;
+  return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${spent.tokens} tokens${of(limits.tokens, String)}, ${usdAmount(spent.usd)}${of(limits.usd, usdAmount)}`;
 }
 function renderGateTail(event, tail2) {
   const slice = typeof event.data.taskId === "string" ? `${event.data.taskId} \u203A ` : "";
@@ -68742,34 +68746,31 @@ async function treeDigest(root) {
 async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
+  await eachEntry(root, async (path2) => {
+    const info = await lstat9(path2, { bigint: true });
+    if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
+    lines.push(digestLine(root, path2, info));
+  });
+  return { digest: digestLines(lines), changedNs };
+}
+async function eachEntry(root, visit2) {
   const walk2 = async (dir) => {
     const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
         const path2 = join48(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
-        const info = await lstat9(path2, { bigint: true });
-        if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
-        lines.push(digestLine(root, path2, info));
+        await visit2(path2, entry);
       })
     );
   };
   await walk2(root);
-  return { digest: digestLines(lines), changedNs };
 }
 async function contentDigest(root) {
   const files2 = [];
-  const walk2 = async (dir) => {
-    const entries2 = await readdir8(dir, { withFileTypes: true });
-    await Promise.all(
-      entries2.map(async (entry) => {
-        const path2 = join48(dir, entry.name);
-        if (entry.isDirectory()) return walk2(path2);
-        if (entry.isFile()) files2.push(path2);
-      })
-    );
-  };
-  await walk2(root);
+  await eachEntry(root, (path2, entry) => {
+    if (entry.isFile()) files2.push(path2);
+  });
   return digestLines(await Promise.all(files2.map((path2) => contentLine(root, path2))));
 }
 var READS_AT_ONCE = 32;
