@@ -2,8 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // End-to-end tests run git, npm and omk processes against real repositories and the fake
     // GitHub; the slowest take about 26 s on an idle machine with two workers, so a loaded machine
     // needs room. A hang still fails, later.
@@ -16,5 +14,30 @@ export default defineConfig({
     // The fake GitHub has no secondary rate limit: clients made inside the test process (the bot)
     // do not wait a second between writes. Child processes get it from the test helpers' env.
     env: { OMK_GITHUB_WRITE_INTERVAL_MS: '0' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          // Unit tests next to the code: pure functions and adapters on temp directories, no
+          // global state a file leaves behind (the few that set process.env or spy put it back).
+          // A fresh process per file cost about a second each (start, then importing the runtime
+          // again) for files that mostly run in well under one: they share their workers.
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // End-to-end tests: each file in its own process, as before (fixtures, servers, bot
+          // instances and child processes of one file never meet another's).
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          // Subprocess tests run the bundled CLI, so dist/ is built once before them.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
