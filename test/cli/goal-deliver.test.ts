@@ -12,12 +12,16 @@ import { testApp } from '../helpers/app.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { localGoalStore } from '../helpers/goal-store.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
+import { runOmkInProcess } from '../helpers/omk-in-process.js';
 import { type DirSnapshot, snapshotCache, snapshotDirs } from '../helpers/snapshot.js';
 
 const GOAL = 'fix the failing test in src/math.js and add a regression test';
 let repo: TempRepo;
 let state: { dir: string; cleanup: () => Promise<void> };
-const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+/** The CLI as a process: the goal runs that build the fixtures, and one delivery. */
+const omkProcess = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
+/** The CLI in this process, for the commands run on those fixtures (see omk-in-process.ts). */
+const omk = (...args: string[]) => runOmkInProcess(args, { cwd: repo.root, stateDir: state.dir });
 
 // One repository and state directory for the whole file, put back to their first state before each
 // test. A goal run with the same flags leaves the same state, so it runs once per set of flags and
@@ -29,7 +33,7 @@ let pristine: DirSnapshot;
 
 async function readyGoal(...flags: string[]): Promise<string> {
   return fixtures.get(`ready ${flags.join(' ')}`, async () => {
-    const run = await omk('goal', 'run', GOAL, '--agent', 'demo', '--until-ready', '--json', ...flags);
+    const run = await omkProcess('goal', 'run', GOAL, '--agent', 'demo', '--until-ready', '--json', ...flags);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { goal: { id: string }; proof: { status: string } };
     expect(out.proof.status).toBe('ready');
@@ -101,7 +105,8 @@ describe('omk goal open-pr', () => {
 
   it('opens one PR per slice and the integrator PR, and a rerun creates nothing twice', async () => {
     const id = await readyGoal();
-    const first = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
+    // A real process: the delivery as a user starts it (the other commands run in this process).
+    const first = await omkProcess('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
     expect(first.code, first.stderr).toBe(0);
     const second = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
     expect(second.code).toBe(0);
@@ -300,7 +305,7 @@ describe('omk goal merge trusts nothing it reads', () => {
         'half',
         `if (task.startsWith('s1')) write('src/math.js', 'export function add(a, b) { return a + b; }\\nexport function multiply(a, b) { return a * b; }\\n');\nelse process.exit(1);`,
       );
-      const run = await omk(
+      const run = await omkProcess(
         'goal',
         'run',
         GOAL,
