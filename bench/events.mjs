@@ -5,9 +5,9 @@
 //
 //   node bench/events.mjs [--events 100000] [--repeat 5] [--json] [--smoke]
 //
-// --smoke: --events 100 --repeat 1 (a few seconds; every command and check still runs; a size
-// given beside it wins). `npm test` runs it (test/bench/smoke.test.ts) so the script cannot rot;
-// its figures mean nothing.
+// --smoke: --events 100 --repeat 1 and no warm-up round (a few seconds; every command and check
+// still runs, once; a size given beside it wins). `npm test` runs it (test/bench/smoke.test.ts)
+// so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (a command fails, or its output is wrong);
 // timings are figures, never a pass/fail condition. See docs/benchmarks.md.
@@ -58,12 +58,14 @@ async function main() {
   const small = createGoal(bin, repo, stateDir);
   await fillEvents(small.events, SMALL_EVENTS, 2);
 
-  log(`timing: ${options.repeat} runs of each command after one warm-up round`);
+  // --smoke times nothing worth a warm-up: each command runs once, and is checked.
+  const warmupRounds = options.smoke ? 0 : 1;
+  log(`timing: ${options.repeat} runs of each command after ${warmupRounds} warm-up round(s)`);
   const cases = buildCases({ bin, repo, stateDir, big, small, events: options.events });
   const loadBefore = load1();
-  const samples = measure(cases, options.repeat);
+  const samples = measure(cases, options.repeat, warmupRounds);
   const load = { before: loadBefore, after: load1() };
-  const report = buildReport(options, cases, samples, bigLog, load);
+  const report = buildReport(options, cases, samples, bigLog, load, warmupRounds);
 
   if (options.json) printJson(report);
   else process.stdout.write(`${options.smoke ? SMOKE_NOTE : ''}${renderReport(report)}`);
@@ -317,7 +319,7 @@ function checkStatus(run, goal, events) {
 
 // --- report ------------------------------------------------------------------------------------
 
-function buildReport(options, cases, samples, bigLog, load) {
+function buildReport(options, cases, samples, bigLog, load, warmupRounds) {
   const [baselineCase, ...omkCases] = cases;
   const baseline = summarize(samples.get(baselineCase.name));
   const commands = omkCases.map((c) => {
@@ -334,7 +336,7 @@ function buildReport(options, cases, samples, bigLog, load) {
     events: options.events,
     repeat: options.repeat,
     smoke: options.smoke,
-    warmupRounds: 1,
+    warmupRounds,
     log: bigLog,
     machine: machineInfo(),
     load1: load,
@@ -372,7 +374,7 @@ function renderReport(report) {
     ? `, synthetic lines ${file.lineBytes.min}-${file.lineBytes.max} bytes (mean ${Math.round(file.lineBytes.total / file.lineBytes.count)})`
     : '';
   return [
-    `omk goal events benchmark: ${report.events} events, ${report.repeat} runs each (+1 warm-up), times in ms`,
+    `omk goal events benchmark: ${report.events} events, ${report.repeat} runs each (+${report.warmupRounds} warm-up), times in ms`,
     `events.jsonl: ${(file.bytes / 1024 / 1024).toFixed(1)} MiB${lineBytes}`,
     `machine: node ${machine.node}, ${machine.platform} ${machine.arch}, ${machine.cpus} cpus (${machine.cpuModel}), ${(machine.totalmem / 1024 ** 3).toFixed(1)} GiB; 1-min load ${load.before} before, ${load.after} after`,
     '',

@@ -162,14 +162,14 @@ export function parseJsonOutput(label, text) {
 }
 
 /**
- * Times each case `repeat` times after one untimed warm-up round. Rounds are interleaved (a, b, c,
+ * Times each case `repeat` times after `warmupRounds` untimed warm-up rounds (one). Rounds are interleaved (a, b, c,
  * a, b, c, ...) rather than run case by case, so a burst of load on a shared machine spreads over
  * all cases instead of skewing one. `check` sees every run, warm-up included: a command that fails
  * once is a failure, whatever its timing.
  */
-export function measure(cases, repeat) {
+export function measure(cases, repeat, warmupRounds = 1) {
   const samples = new Map(cases.map((c) => [c.name, []]));
-  for (let round = -1; round < repeat; round++) {
+  for (let round = -warmupRounds; round < repeat; round++) {
     for (const c of cases) {
       const run = c.run();
       c.check?.(run);
