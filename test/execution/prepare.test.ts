@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { touchWrites as touchOnly } from '../helpers/agents.js';
@@ -14,20 +14,23 @@ import {
   NODE_FIXTURE,
   SLICES,
 } from '../helpers/execution.js';
+import { type NodeTemplate, nodeTemplate } from '../helpers/node-fixture.js';
 import { runOmk } from '../helpers/omk.js';
 
 /**
  * A Node project whose `npm test` needs node_modules/.bin/semver: a real devDependency, installed
- * from npm once for this file. Worktrees live outside the repository, so without preparation the
- * gate ends with "semver: not found" (exit 127) on every tree.
+ * once for this file by `npm ci --offline` from a lockfile cut from omk's own (test/helpers/
+ * node-fixture.ts: real packages, no network). Worktrees live outside the repository, so without
+ * preparation the gate ends with "semver: not found" (exit 127) on every tree.
  */
+const SEMVER = (createRequire(import.meta.url)('semver/package.json') as { version: string }).version;
 const PACKAGE_JSON = `${JSON.stringify(
   {
     name: 'fixture',
     private: true,
     type: 'module',
     scripts: { test: 'semver 1.2.3 && node --test test/' },
-    devDependencies: { semver: '7.7.2' },
+    devDependencies: { semver: SEMVER },
   },
   null,
   2,
@@ -36,25 +39,22 @@ const PACKAGE_JSON = `${JSON.stringify(
 /** The agents touch their write set and fix the fixture's bug (its committed failing test). */
 const touchWrites = `${touchOnly}\n${fixTheParser}`;
 
-let template: string;
-/** npm's cache, filled by the install below, so installs in worktrees need no network. */
-let npmCache: string;
+let template: NodeTemplate;
+/**
+ * npm's cache, which omk's own `npm ci` filled and the template's install read: an `npm ci` in a
+ * worktree (whose HOME is the state directory) finds the packages there, with no network.
+ */
+const npmCache = process.env.npm_config_cache ?? join(homedir(), '.npm');
 let lockfile: string;
 let env: ExecutionEnv;
 
 beforeAll(async () => {
-  template = await mkdtemp(join(tmpdir(), 'omk-node-template-'));
-  npmCache = join(template, '.npm-cache');
-  await writeFile(join(template, 'package.json'), PACKAGE_JSON);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--cache', npmCache], {
-    cwd: template,
-    stdio: 'pipe',
-  });
-  lockfile = await readFile(join(template, 'package-lock.json'), 'utf8');
+  template = await nodeTemplate('fixture', 'semver', PACKAGE_JSON);
+  lockfile = template.lockfile;
 }, 120_000);
 
 afterAll(async () => {
-  await rm(template, { recursive: true, force: true });
+  await template.remove();
 });
 
 afterEach(async () => {
@@ -73,7 +73,7 @@ async function nodeProject(
     ...options.extra,
   });
   if (options.installed !== false) {
-    await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
   }
 }
 
@@ -173,7 +173,7 @@ describe("the base worktree's node_modules and an agent's code", () => {
       'package-lock.json': lockfile,
       '.gitignore': 'node_modules/\n',
     });
-    await cp(join(template, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
     const probes = await mkdtemp(join(tmpdir(), 'omk-probe-'));
     const log = join(probes, 'seen.jsonl');
     const userFile = join(env.repo.root, 'node_modules', 'semver', 'README.md');
