@@ -24,6 +24,8 @@ export interface Call<O extends object> {
   format: OutputFormat;
   /** The runtime for this command (--forge and --state-dir applied); its notes go to `io`, else the command's. */
   compose: (io?: CliIo) => AppDeps;
+  /** `compose`, and the goal GOAL_ID names resolved in its store ('latest' when the command left it out). */
+  goal: (io?: CliIo) => Promise<{ app: AppDeps; goalId: string }>;
 }
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'md'];
@@ -40,6 +42,7 @@ export function act<O extends object = Flags>(
     const command = args[args.length - 1] as Command;
     const options = command.opts<O & Flags>();
     const [ref, ...rest] = command.processedArgs.flat() as Array<string | undefined>;
+    const compose = (io = context.io) => composeRuntime(io, context.stateDir(), options);
     const verdict = await body({
       context,
       io: context.io,
@@ -47,7 +50,11 @@ export function act<O extends object = Flags>(
       ref,
       rest: rest.filter((arg): arg is string => arg !== undefined),
       format: options.json === true ? 'json' : (FORMATS.find((known) => known === options.format) ?? 'text'),
-      compose: (io = context.io) => composeRuntime(io, context.stateDir(), options),
+      compose,
+      goal: async (io) => {
+        const app = compose(io);
+        return { app, goalId: await app.store.resolve(ref) };
+      },
     });
     if (verdict) context.setExitCode(EXIT_CODES[verdict]);
   };

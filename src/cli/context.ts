@@ -1,19 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createExecutionHost, logMaxBytesFromEnv } from '../adapters/execution-host.js';
 import { chooseForge, FORGE_CHOICES } from '../adapters/forge-choice.js';
-import { gitRepo } from '../adapters/git/repo.js';
-import { withFaultInjection } from '../adapters/process/fault.js';
+import { hostAppDeps } from '../adapters/host-app-deps.js';
 import { processHost as createProcessHost } from '../adapters/process/host.js';
-import { localStateFiles } from '../adapters/state/local-files.js';
+import { localGoalStore } from '../adapters/state/local-store.js';
 import type { AppDeps } from '../runtime/app/index.js';
-import {
-  GoalStore,
-  type HostInfo,
-  heuristicPlanner,
-  type Reporter,
-  resolveStateRoot,
-  systemClock,
-} from '../runtime/app/ports.js';
+import { type HostInfo, type Reporter, resolveStateRoot } from '../runtime/app/ports.js';
 import { CLI_WORDS } from './wording.js';
 
 export interface CliIo {
@@ -50,20 +40,10 @@ export function composeRuntime(
     warn: (message) => io.stderr(`omk: warning: ${message}\n`),
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
-  return {
-    store: new GoalStore({
-      stateRoot,
-      clock: systemClock,
-      host: withFaultInjection(processHost, io.env),
-      reporter,
-      files: localStateFiles,
-    }),
+  return hostAppDeps({
+    store: localGoalStore({ stateRoot, host: processHost, reporter, env: io.env }),
     reporter,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex: () => randomBytes(3).toString('hex'),
     env: io.env,
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env), env: io.env }),
     words: CLI_WORDS,
     forge: (goal) =>
       chooseForge({
@@ -72,5 +52,5 @@ export function composeRuntime(
         stateRoot,
         env: io.env,
       }),
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/app/index.js';
-import { choiceOption, forgeOption, goalIdArgument } from './options.js';
+import { choiceOption, forgeOption, goalIdArgument, intervalOption } from './options.js';
 import { CLI_STEPS } from './wording.js';
 
 /** A throwaway command with `configure`'s flags, parsed as a user would type `args`. */
@@ -38,5 +38,26 @@ describe('choiceOption', () => {
     const refused = await parse(forge, ['--forge', 'gitlab']).catch((error: unknown) => error);
     expect((refused as UsageError).message).toBe("--forge: 'gitlab' is not one of auto, local, github.");
     expect((await parse(forge, ['--forge', 'github']))?.options.forge).toBe('github');
+  });
+});
+
+describe('intervalOption', () => {
+  const interval = (command: Command) =>
+    command
+      .addArgument(goalIdArgument())
+      .addOption(intervalOption('how often', 500, 'omk goal watch --interval 500'));
+
+  it('reads whole milliseconds from 100 up, and the default when left out', async () => {
+    expect((await parse(interval, ['--interval', '100']))?.options.interval).toBe(100);
+    expect((await parse(interval, []))?.options.interval).toBe(500);
+  });
+
+  it.each(['often', '99', '1.5', ''])("refuses '%s' as it is parsed, showing an example", async (value) => {
+    const refused = await parse(interval, ['--interval', value]).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UsageError);
+    expect((refused as UsageError).message).toBe(
+      `--interval: '${value}' is not a whole number of milliseconds ≥ 100.`,
+    );
+    expect((refused as UsageError).hintIn(CLI_STEPS)).toBe('Example: omk goal watch --interval 500');
   });
 });

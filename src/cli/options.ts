@@ -72,16 +72,13 @@ export function forgeOption(): Option {
   );
 }
 
-/** --agent: the agent this run uses (default: the goal's, else the config's agents.default). */
-export function agentOption(
-  help = 'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
-): Option {
-  return new Option('--agent <agent>', help);
-}
+/** The agents --agent may name. */
+export const AGENT_NAMES =
+  'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo';
 
-/** --keep-worktrees given: keep them; not given: the config decides. */
-export function keepWorktrees(options: { keepWorktrees?: boolean }): { keepWorktrees?: true } {
-  return options.keepWorktrees === true ? { keepWorktrees: true } : {};
+/** --agent: the agent this run uses (default: the goal's, else the config's agents.default). */
+export function agentOption(help = AGENT_NAMES): Option {
+  return new Option('--agent <agent>', help);
 }
 
 /** The flags of a command that runs agents and delivers: --agent, --sandbox, --sandbox-network, --forge, --keep-worktrees. */
@@ -107,13 +104,13 @@ export function withRunOptions(command: Command): Command {
     );
 }
 
-/** Parses --interval: whole milliseconds, at least 100. */
-export function parseInterval(value: string, example: string): number {
-  const interval = Number(value);
-  if (!Number.isInteger(interval) || interval < 100) {
+/** --interval: whole milliseconds, at least 100 (`defaultMs` when left out), refused as it is parsed. */
+export function intervalOption(description: string, defaultMs: number, example: string): Option {
+  return new Option('--interval <ms>', description).default(defaultMs).argParser((value: string) => {
+    const interval = Number(value);
+    if (Number.isInteger(interval) && interval >= 100) return interval;
     throw new UsageError(`--interval: '${value}' is not a whole number of milliseconds ≥ 100.`, {
       hint: `Example: ${example}`,
     });
-  }
-  return interval;
+  });
 }

@@ -1,34 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../runtime/app/index.js';
-import { type Forge, heuristicPlanner } from '../../runtime/app/ports.js';
-import { createExecutionHost, logMaxBytesFromEnv } from '../execution-host.js';
-import { gitRepo } from '../git/repo.js';
+import type { Forge } from '../../runtime/app/ports.js';
+import { hostAppDeps } from '../host-app-deps.js';
 
 /**
  * What differs between GitHub hosts (the Action's runner, the bot's job): the rest is composed
- * here. `execution` given: the host's own (the bot keeps one per environment); else one made here.
+ * by `hostAppDeps`. `execution` given: the host's own (the bot keeps one per environment).
  */
 export type GitHubHostParts = Pick<AppDeps, 'store' | 'reporter' | 'env' | 'words'> &
   Partial<Pick<AppDeps, 'execution' | 'publishBranch' | 'repoCustomAgents'>> & {
     forge: () => Promise<Forge>;
   };
 
-/**
- * The use cases' dependencies as a GitHub host composes them: git through the one repository
- * port, the heuristic planner (an agent plans when the goal asks), goal ids suffixed with six
- * random hex digits, agents and gates confined as the environment's sandbox says, and the
- * repository's GitHub forge.
- */
+/** The use cases' dependencies as a GitHub host composes them: `hostAppDeps` and the repository's GitHub forge. */
 export function githubAppDeps(parts: GitHubHostParts): AppDeps {
-  const { execution, ...rest } = parts;
-  return {
-    ...rest,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex: () => randomBytes(3).toString('hex'),
-    execution:
-      execution ?? createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(parts.env), env: parts.env }),
-  };
+  return hostAppDeps(parts);
 }
 
 /**

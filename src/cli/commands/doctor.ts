@@ -5,7 +5,7 @@ import { doctorVerdict, runDoctor } from '../../runtime/app/index.js';
 import { resolveStateRoot } from '../../runtime/app/ports.js';
 import { renderDoctorText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
-import { agentOption, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
+import { AGENT_NAMES, agentOption, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_DOCTOR_WORDS } from '../wording.js';
 
@@ -24,11 +24,7 @@ export function registerDoctorCommand(program: Command, context: ProgramContext)
     .command('doctor')
     .description('check git, the repository, config, agent, gates and state root; print how to fix problems')
     .option('--repo <path>', 'the git repository to check (default: the current directory)')
-    .addOption(
-      agentOption(
-        'the agent to check (default: agents.default in .omk/config.yml): claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo',
-      ),
-    )
+    .addOption(agentOption(`the agent to check (default: agents.default in .omk/config.yml): ${AGENT_NAMES}`))
     .addHelpText('after', HELP_AFTER);
   withFormat(command, TEXT_OR_JSON).action(
     act<{ repo?: string; agent?: string }>(context, async ({ options, io, format }) => {

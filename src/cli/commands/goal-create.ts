@@ -3,19 +3,14 @@ import { abortOnSignal, processSignals } from '../../adapters/process/signals.js
 import { agentChoiceOf, createGoalRequestSchema, parseRequest, startGoal } from '../../runtime/app/index.js';
 import { renderCreatedText, renderProofMarkdown } from '../../runtime/app/render.js';
 import { act } from '../command.js';
-import { json, keepWorktrees, withFormat, withRunOptions } from '../options.js';
+import { json, withFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 import { printExecuted, type RunFlags, reportExecuted, runProgress } from './goal-execute.js';
 
+/** The flags that are not named as the request's fields (the others are read by its schema as they are). */
 interface CreateFlags extends RunFlags {
   repo?: string;
-  policy?: string;
-  mergePolicy?: string;
-  sliceExecution?: string;
-  maxAgents?: string;
-  llmPlanner?: boolean;
-  plannerTokenBudget?: string;
   budgetTime?: string;
   budgetTokens?: string;
   budgetUsd?: string;
@@ -47,19 +42,14 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
     withRunOptions(command).action(
       act<CreateFlags>(context, async (call) => {
         const { options, ref: text, io, format } = call;
+        // --policy, --merge-policy, --slice-execution, --max-agents, --until-ready, --no-llm-planner,
+        // --planner-token-budget and --agent are the request's fields by name.
         const request = parseRequest(createGoalRequestSchema, {
+          ...options,
           goal: text,
           rawGoal: text,
           repo: options.repo ?? io.cwd,
-          policy: options.policy,
-          mergePolicy: options.mergePolicy,
-          sliceExecution: options.sliceExecution,
-          untilReady: options.untilReady ?? false,
-          maxAgents: options.maxAgents,
-          llmPlanner: options.llmPlanner ?? true,
-          plannerTokenBudget: options.plannerTokenBudget,
           budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
-          agent: options.agent,
         });
         const { progress, io: notes } = runProgress(call);
         const app = call.compose(notes);
@@ -73,7 +63,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
                 after: 'deliver',
                 untilReady: request.untilReady,
                 signal,
-                ...keepWorktrees(options),
+                keepWorktrees: options.keepWorktrees,
               },
               onCreated: async (goal) => {
                 if (mode === 'run') progress.start(app.store, goal.goal.id);

@@ -3,6 +3,7 @@ import {
   deliveredReport,
   deliveryPolicySchema,
   MERGE_METHODS,
+  type MergeMethod,
   mergeIntegrator,
   mergeReport,
   mergeVerdict,
@@ -34,15 +35,15 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .action(
       act<{ dryRun?: boolean; draft?: boolean; policy?: string; baseBranch?: string }>(
         context,
-        async (call) => {
-          const { options, io, format } = call;
+        async ({ options, goal: target, io, format }) => {
           const chosen = options.draft ? 'draft-pr' : options.policy;
-          const policy = chosen === undefined ? undefined : parseRequest(deliveryPolicySchema, chosen);
-          const app = call.compose();
+          const policy = parseRequest(deliveryPolicySchema.optional(), chosen);
+          const { app, goalId } = await target();
+          const base = options.baseBranch;
           const outcome = await openPullRequests(app, {
-            goalId: await app.store.resolve(call.ref),
-            ...(policy === undefined ? {} : { policy }),
-            ...(options.baseBranch === undefined ? {} : { base: options.baseBranch }),
+            goalId,
+            policy,
+            base,
             dryRun: options.dryRun === true,
           });
           // Its text is Markdown: a dry run's plan, or what was delivered.
@@ -65,15 +66,12 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(
-      act<{ method?: string; enforceProtection?: boolean }>(
+      act<{ method: MergeMethod; enforceProtection?: boolean }>(
         context,
-        async ({ options, compose, ref, io, format }) => {
-          const app = compose();
-          const result = await mergeIntegrator(app, {
-            goalId: await app.store.resolve(ref),
-            method: MERGE_METHODS.find((known) => known === options.method) ?? 'merge',
-            enforceProtection: options.enforceProtection ?? false,
-          });
+        async ({ options, goal: target, io, format }) => {
+          const { app, goalId } = await target();
+          const { method, enforceProtection = false } = options;
+          const result = await mergeIntegrator(app, { goalId, method, enforceProtection });
           printAs(io, format, result, renderMergeText, mergeReport);
           return mergeVerdict(result);
         },

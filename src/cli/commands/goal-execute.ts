@@ -18,7 +18,7 @@ import {
 import { renderExecutedText, renderProofMarkdown } from '../../runtime/app/render.js';
 import { act, type Call, type Flags, goalCommand } from '../command.js';
 import type { CliIo } from '../context.js';
-import { json, keepWorktrees, type OutputFormat, withRunOptions } from '../options.js';
+import { json, type OutputFormat, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 
@@ -59,30 +59,35 @@ export function runProgress({ context, io, format }: Call<object>): {
   return { progress, io: { ...io, stderr: progress.stderr } };
 }
 
-/** Executes a goal here, its progress on stderr as `goal run` shows it, then delivers by its policies. */
+/**
+ * Executes the goal `ref` names here, its progress on stderr as `goal run` shows it, then delivers
+ * by its policies; prints the result unless told to leave it to the caller.
+ */
 export async function executeHere(
   call: Call<RunFlags>,
   ref: string | undefined,
-): Promise<{ executed: ExecuteOutcome; verdict: ExitVerdict | undefined; dir: string }> {
+  print = true,
+): Promise<ExitVerdict | undefined> {
   const { options } = call;
   const { progress, io } = runProgress(call);
   const app = call.compose(io);
   const goalId = await app.store.resolve(ref);
   progress.start(app.store, goalId);
-  return progress.around(async () => {
+  const { executed, verdict } = await progress.around(async () => {
     const executed = await abortOnSignal(processSignals(), (signal) =>
       executeAndDeliver(app, {
         goalId,
         agent: agentChoiceOf(options),
-        ...(options.untilReady === undefined ? {} : { untilReady: options.untilReady }),
-        ...keepWorktrees(options),
+        untilReady: options.untilReady,
+        keepWorktrees: options.keepWorktrees,
         signal,
         after: 'deliver',
       }),
     );
-    const verdict = reportExecuted(app, executed, options.untilReady);
-    return { executed, verdict, dir: app.store.paths(goalId).dir };
+    return { executed, verdict: reportExecuted(app, executed, options.untilReady) };
   });
+  if (print) printExecuted(call.io, executed, call.format, app.store.paths(goalId).dir);
+  return verdict;
 }
 
 export function printExecuted(
@@ -112,13 +117,7 @@ export function registerExecuteCommands(goal: Command, context: ProgramContext):
       '--until-ready',
       'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
     ),
-  ).action(
-    act<RunFlags>(context, async (call) => {
-      const { executed, verdict, dir } = await executeHere(call, call.ref);
-      printExecuted(call.io, executed, call.format, dir);
-      return verdict;
-    }),
-  );
+  ).action(act<RunFlags>(context, (call) => executeHere(call, call.ref)));
 
   // verify and review: the gates and reviews again on the integrated tree of what is done, no agent
   // started, and the proof settled again (after a flaky run, or a config change).
@@ -129,9 +128,8 @@ export function registerExecuteCommands(goal: Command, context: ProgramContext):
   };
   for (const [name, description] of Object.entries(descriptions)) {
     goalCommand(goal, name, description, formats).action(
-      act(context, async ({ compose, ref, io, format }) => {
-        const app = compose();
-        const goalId = await app.store.resolve(ref);
+      act(context, async ({ goal: target, io, format }) => {
+        const { app, goalId } = await target();
         printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
       }),
     );

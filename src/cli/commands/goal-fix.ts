@@ -33,7 +33,7 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
     .addOption(forgeOption())
     .option('--json', 'print the outcome as JSON')
     .action(
-      act<{ pr?: string; agent?: string }>(context, async ({ options, compose, ref, rest, io, format }) => {
+      act<{ pr?: string; agent?: string }>(context, async ({ options, goal: target, rest, io, format }) => {
         const pr = prNumber(options.pr);
         const text = rest.join(' ').trim();
         const problem = changeTextProblem(text);
@@ -43,11 +43,11 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
           throw new UsageError(
             `The change asked for is ${problem.length} characters; at most ${problem.max}.`,
           );
-        const app = compose();
+        const { app, goalId } = await target();
         // Each command is a new request (askedChange): asking the same words again is a second fix.
         const at = { origin: 'cli', now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
         const outcome = await fixPullRequest(app, {
-          goalId: await app.store.resolve(ref),
+          goalId,
           pr,
           requests: [askedChange(text, at)],
           ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),

@@ -23,7 +23,7 @@ import {
   withFormat,
 } from '../options.js';
 import type { ProgramContext } from '../program.js';
-import { executeHere, printExecuted, type RunFlags } from './goal-execute.js';
+import { executeHere, type RunFlags } from './goal-execute.js';
 
 interface LifecycleFlags extends RunFlags {
   summary?: string;
@@ -72,33 +72,24 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       act<LifecycleFlags>(context, async (call) => {
         const { options, io, format } = call;
         const words = lifecycleText(action, options);
-        const { store } = call.compose();
         // A resume that continues the run shows the same progress on stderr as `goal run`.
         if (action === 'resume' && options.auto === true) {
-          const changes = await resumeAllOrphans(store);
+          const changes = await resumeAllOrphans(call.compose().store);
           let verdict: ExitVerdict | undefined;
-          for (const change of changes) {
-            if (change.execute) verdict = (await executeHere(call, change.result.goal.id)).verdict ?? verdict;
+          for (const { result, execute } of changes) {
+            if (execute) verdict = (await executeHere(call, result.goal.id, false)) ?? verdict;
           }
           const results = changes.map((change) => change.result);
           if (format === 'json') io.stdout(json(results.map(transitionOf)));
           else io.stdout(results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n');
           return verdict;
         }
-        const { result, execute } = await changeLifecycle(
-          store,
-          await store.resolve(call.ref),
-          action,
-          words,
-        );
-        if (!execute) {
-          io.stdout(format === 'json' ? json(transitionReport(result)) : renderTransitionText(result));
-          return;
-        }
-        if (format !== 'json') io.stdout(renderTransitionText(result));
-        const { executed, verdict, dir } = await executeHere(call, result.goal.id);
-        printExecuted(io, executed, format, dir);
-        return verdict;
+        const { app, goalId } = await call.goal();
+        const { result, execute } = await changeLifecycle(app.store, goalId, action, words);
+        // Continuing the run: its JSON is the execution's report alone.
+        if (!execute || format !== 'json')
+          printAs(io, format, result, renderTransitionText, transitionReport);
+        return execute ? executeHere(call, goalId) : undefined;
       }),
     );
   }
@@ -113,14 +104,11 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
       .option('--usd <amount>', 'add US dollars, e.g. 10'),
     TEXT_OR_JSON,
   ).action(
-    act<{ time?: string; tokens?: string; usd?: string }>(
-      context,
-      async ({ options, compose, ref, io, format }) => {
-        const { time, tokens, usd } = options;
-        const add = parseRequest(budgetAddRequestSchema, { time, tokens, usd });
-        const { store } = compose();
-        printAs(io, format, await addBudget(store, await store.resolve(ref), add), renderBudgetText);
-      },
-    ),
+    act(context, async ({ options, goal: target, io, format }) => {
+      // --time, --tokens and --usd are the request's fields by name.
+      const add = parseRequest(budgetAddRequestSchema, options);
+      const { app, goalId } = await target();
+      printAs(io, format, await addBudget(app.store, goalId, add), renderBudgetText);
+    }),
   );
 }

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { gitRepo } from '../../adapters/git/repo.js';
+import { type Command, Option } from 'commander';
 import { composeRemoteState } from '../../adapters/remote-state.js';
 import {
   budgetView,
@@ -31,6 +30,18 @@ import { type OutputFormat, printAs, TEXT_OR_JSON, withFormat } from '../options
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 
+/** --state-branch: a branch omk can keep goal state on, refused as it is parsed. */
+function stateBranch(branch: string): string {
+  const problem = stateBranchProblem(branch);
+  if (problem === null) return branch;
+  throw new UsageError(
+    `--state-branch: '${shownBranch(branch)}' is not a state branch omk can use: ${problem}.`,
+    {
+      hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}`,
+    },
+  );
+}
+
 const EDITED_PROOF =
   'omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n';
 
@@ -50,28 +61,25 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       '--remote',
       "read the goal from the repository's state branch first (as the Action and the bot write it)",
     )
-    .option('--state-branch <branch>', 'the state branch for --remote', DEFAULT_STATE_BRANCH)
+    .addOption(
+      new Option('--state-branch <branch>', 'the state branch for --remote')
+        .default(DEFAULT_STATE_BRANCH)
+        .argParser(stateBranch),
+    )
     .option(
       '--repo <path>',
       'the repository whose remote holds the state branch (default: the current directory)',
     )
     .action(
-      act<{ remote?: boolean; stateBranch?: string; repo?: string }>(context, async (call) => {
+      act<{ remote?: boolean; stateBranch: string; repo?: string }>(context, async (call) => {
         const { options, io, ref } = call;
         const { store } = call.compose();
         if (options.remote) {
-          const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
-          const problem = stateBranchProblem(branch);
-          if (problem !== null) {
-            throw new UsageError(
-              `--state-branch: '${shownBranch(branch)}' is not a state branch omk can use: ${problem}.`,
-              { hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}` },
-            );
-          }
-          const repoRoot = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+          const branch = options.stateBranch;
+          const { stateRoot } = store.deps;
           const state = await composeRemoteState({
-            repoRoot,
-            stateRoot: store.deps.stateRoot,
+            repo: options.repo ?? io.cwd,
+            stateRoot,
             branch,
             env: io.env,
           });
@@ -85,17 +93,17 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     );
 
   goalCommand(goal, 'show', "a goal's record, task graph and documents").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      printAs(io, format, await goalShow(store, await store.resolve(ref)), renderShowText);
+    act(context, async ({ goal: target, io, format }) => {
+      const { app, goalId } = await target();
+      printAs(io, format, await goalShow(app.store, goalId), renderShowText);
     }),
   );
 
   const proofFormats: readonly OutputFormat[] = ['text', 'json', 'md'];
   goalCommand(goal, 'proof', "a goal's proof: status, gates, gaps, evidence", proofFormats).action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+    act(context, async ({ goal: target, io, format }) => {
+      const { app, goalId } = await target();
+      const { proof, digestValid } = await readProof(app.store, goalId);
       if (!digestValid) io.stderr(EDITED_PROOF);
       const render = format === 'md' ? renderProofMarkdown : renderProofText;
       printAs(io, format, proof, (value) => render(value, CLI_STEPS));
@@ -105,10 +113,9 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
   );
 
   goalCommand(goal, 'replay', "a goal's events in order (byte-identical on every run)").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      const goalId = await store.resolve(ref);
-      const { events, skipped } = await readEvents(store, goalId);
+    act(context, async ({ goal: target, io, format }) => {
+      const { app, goalId } = await target();
+      const { events, skipped } = await readEvents(app.store, goalId);
       for (const { line, reason, torn } of skipped) {
         io.stderr(
           `omk: warning: events.jsonl line ${line} skipped: ${reason}${torn ? ' (torn write)' : ''}\n`,
@@ -119,9 +126,9 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
   );
 
   goalCommand(goal, 'budget', "a goal's budget: limits, spend, remaining, checkpoints").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      printAs(io, format, await budgetView(store, await store.resolve(ref)), renderBudgetText);
+    act(context, async ({ goal: target, io, format }) => {
+      const { app, goalId } = await target();
+      printAs(io, format, await budgetView(app.store, goalId), renderBudgetText);
     }),
   );
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { followGoal } from '../../adapters/terminal/follow.js';
 import { settledVerdict } from '../../runtime/app/index.js';
 import { act } from '../command.js';
-import { goalIdArgument, parseInterval } from '../options.js';
+import { goalIdArgument, intervalOption } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 
@@ -18,16 +18,16 @@ export function registerWatchCommand(goal: Command, context: ProgramContext): vo
     )
     .addArgument(goalIdArgument())
     .option('--json', 'stream the events as NDJSON (one JSON object per line)')
-    .option('--interval <ms>', 'time between reads (and redraws) of the goal', '500')
+    .addOption(
+      intervalOption('time between reads (and redraws) of the goal', 500, 'omk goal watch --interval 500'),
+    )
     .action(
-      act<{ interval: string }>(context, async ({ options, compose, ref, io, format }) => {
-        const intervalMs = parseInterval(options.interval, 'omk goal watch --interval 500');
-        const { store } = compose();
-        const goalId = await store.resolve(ref);
+      act<{ interval: number }>(context, async ({ options, goal: target, io, format }) => {
+        const { app, goalId } = await target();
         const live = format !== 'json' && io.stdoutIsTTY === true;
-        const { settled } = await followGoal(store, goalId, {
+        const { settled } = await followGoal(app.store, goalId, {
           mode: format === 'json' ? 'json' : live ? 'live' : 'lines',
-          intervalMs,
+          intervalMs: options.interval,
           verbose: context.verbosity() === 'verbose',
           write: io.stdout,
           columns: io.columns ?? 80,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { followHud } from '../../runtime/app/index.js';
 import { renderHudText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
-import { json, parseInterval } from '../options.js';
+import { intervalOption, json } from '../options.js';
 import type { ProgramContext } from '../program.js';
 
 const CLEAR = '\x1b[H\x1b[2J';
@@ -21,16 +21,15 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
     )
     .option('--once', 'print one snapshot and exit')
     .option('--json', 'print the snapshot as JSON (with --once: one object; live: one line per snapshot)')
-    .option('--interval <ms>', 'live mode: time between snapshots', '2000')
+    .addOption(intervalOption('live mode: time between snapshots', 2000, 'omk hud --interval 1000'))
     .action(
-      act<{ once?: boolean; interval: string }>(context, async ({ options, compose, ref, io, format }) => {
-        const intervalMs = parseInterval(options.interval, 'omk hud --interval 1000');
+      act<{ once?: boolean; interval: number }>(context, async ({ options, compose, ref, io, format }) => {
         const { store } = compose();
         const live = options.once !== true;
         const redraw = live && format !== 'json' && io.stdoutIsTTY === true;
         await followHud(store, ref === undefined ? null : await store.resolve(ref), {
           live,
-          intervalMs,
+          intervalMs: options.interval,
           show: (snapshot) => {
             if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
             else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
