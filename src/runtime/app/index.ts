@@ -360,6 +360,7 @@ export {
   type ThreadStart,
   type ThreadStartRequest,
 } from './thread-run.js';
+export { commandSettings } from './thread-settings.js';
 export { type ThreadStatusAsk, threadStatusComment } from './thread-status.js';
 export {
   type ThreadGoalCommand,
