@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Probot } from 'probot';
-import { Bot, type BotDeps } from './bot.js';
+import { BotHost } from '../adapters/bot/bot-host.js';
+import type { Bot, BotDeps, BotJob } from './bot.js';
 import { onChangesRequested, onComment, onMergeSignal, onReviewComment } from './intake.js';
 
 /**
@@ -13,7 +14,7 @@ export function createOmkApp(
   ready?: (bot: Bot) => void,
 ): ApplicationFunction {
   return (app) => {
-    const bot = new Bot(makeDeps(app));
+    const bot: Bot = new BotHost<BotJob>(makeDeps(app));
     ready?.(bot);
     app.on('issue_comment.created', (context) => onComment(bot, context));
     app.on('check_suite.completed', async (context) => {

@@ -4,12 +4,12 @@ import {
   type CreateGoalRequest,
   changeTextProblem,
   checkGoalRef,
+  lifecycleText,
   machinelessStartRequest,
   OmkError,
   parseRequest,
   RequestError,
   type RequestField,
-  summaryTextSchema,
   UsageError,
 } from '../runtime/app/index.js';
 import { flagsOf, flagValues, runFields } from './flags.js';
@@ -119,16 +119,16 @@ function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
   switch (sub) {
     case 'run':
       return { kind: 'run', request: runRequest(args, idSuffix), given: runFields(args.flags.keys()) };
-    case 'accept': {
-      const summary = parseRequest(summaryTextSchema('summary'), flag.value('summary') ?? '');
-      return { kind: 'accept', goalRef: goalRefOf(args.positionals), summary };
+    case 'accept':
+    case 'reject':
+    case 'cancel': {
+      // The one rule of every front door: accept needs a summary, reject a reason, cancel may give one.
+      const words = lifecycleText(sub, { summary: flag.value('summary'), reason: flag.value('reason') });
+      const goalRef = goalRefOf(args.positionals);
+      return sub === 'accept'
+        ? { kind: sub, goalRef, summary: words }
+        : { kind: sub, goalRef, reason: words };
     }
-    case 'reject': {
-      const reason = parseRequest(summaryTextSchema('reason'), flag.value('reason') ?? '');
-      return { kind: 'reject', goalRef: goalRefOf(args.positionals), reason };
-    }
-    case 'cancel':
-      return { kind: 'cancel', goalRef: goalRefOf(args.positionals), reason: flag.value('reason') ?? '' };
     case 'budget': {
       const amounts = { time: flag.value('time'), tokens: flag.value('tokens'), usd: flag.value('usd') };
       const given = Object.values(amounts).some((value) => value !== undefined);

@@ -1,19 +1,15 @@
 import type { Probot } from 'probot';
 import { botAppDeps } from '../adapters/bot/app-deps.js';
 import { readBotConfig } from '../adapters/bot/config.js';
-import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
-import {
-  bringGoalHere,
-  type Workspace,
-  type WorkspaceSpec,
-  withWorkspace,
-} from '../adapters/bot/workspace.js';
+import { createBotGitHub } from '../adapters/bot/github.js';
+import { bringGoalHere, type Workspace } from '../adapters/bot/workspace.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { processHost } from '../adapters/process/host.js';
-import type { ThreadRunHost } from '../runtime/app/index.js';
+import type { ThreadAnswer, ThreadRunHost } from '../runtime/app/index.js';
 import { systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
-import { followRun, publishStatus, type StatusTarget } from './status.js';
+import { answerReply } from './replies.js';
+import { publishStatus, type StatusTarget } from './status.js';
 import { BOT_WORDS } from './wording.js';
 
 /** The bot's dependencies as a deployment has them: environment, Probot's auth and logger. */
@@ -35,29 +31,6 @@ export function productionDeps(
   };
 }
 
-/** A job's checkout of `repo` (what `checkout` asks) with a fresh installation token, removed when `fn` ends. */
-export async function withCheckout<T>(
-  bot: Bot,
-  gh: BotGitHub,
-  repo: RepoRef,
-  checkout: WorkspaceSpec['checkout'],
-  fn: (ws: Workspace) => Promise<T>,
-): Promise<T> {
-  const { deps } = bot;
-  const spec: WorkspaceSpec = {
-    repo,
-    token: await gh.token(),
-    checkout,
-    stateBranch: deps.config.stateBranch,
-    workDir: deps.config.workDir,
-    clock: deps.clock,
-    host: bot.host,
-    reporter: deps.reporter,
-    observe: deps.observe?.workspace,
-  };
-  return withWorkspace(spec, fn);
-}
-
 /**
  * The runtime's thread host over one job's thread (`target`): checkouts of the repository with a
  * fresh token, the goal's mutex, the runs in this process, the goal's status comment, and the
@@ -66,7 +39,7 @@ export async function withCheckout<T>(
 export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Workspace> {
   const { deps } = bot;
   return {
-    checkout: (kind, fn) => withCheckout(bot, target.gh, target.repo, kind, fn),
+    checkout: (kind, fn) => bot.checkout(target.gh, target.repo, kind, fn),
     lock: (goalId, fn) => bot.mutex.run(goalId, fn),
     bringBranches: (ws, goalId) => bringGoalHere(ws, goalId),
     runs: bot.active,
@@ -86,7 +59,7 @@ export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Worksp
         notes,
         options.startedBy,
       ),
-    follow: (goalId, store) => followRun(bot, target, goalId, store),
+    follow: (goalId, store) => bot.follow(goalId, () => publishStatus(bot, target, goalId, store, 'running')),
     dispatch: (goalId) =>
       target.gh.dispatch(
         target.repo,
@@ -105,4 +78,16 @@ export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Worksp
 /** The inputs the omk workflow is dispatched with (declare them in its workflow_dispatch). */
 export function dispatchInputs(goalId: string): Record<string, string> {
   return { command: 'execute', 'goal-id': goalId };
+}
+
+/** Answers `login` on the target's thread (a log line instead where the answer is one). */
+export async function answer(
+  bot: Bot,
+  target: StatusTarget,
+  login: string,
+  said: ThreadAnswer,
+): Promise<void> {
+  if (said.kind === 'log') bot.deps.reporter.info(said.line);
+  const body = answerReply(login, said);
+  if (body !== null && target.issue !== null) await target.gh.createComment(target.repo, target.issue, body);
 }

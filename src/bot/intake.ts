@@ -2,11 +2,8 @@ import type { Context } from 'probot';
 import { createBotGitHub, repoRefOf } from '../adapters/bot/github.js';
 import { reviewCommentMade } from '../adapters/github/review-comments.js';
 import {
-  acceptJob,
   commandFingerprint,
   commentChangeRequest,
-  type IntakeOutcome,
-  type IntakePort,
   integratorGoals,
   obeysSender,
   reviewChangeRequest,
@@ -28,25 +25,6 @@ import { executeJob } from './runner.js';
 
 function warn(bot: Bot, what: string, error: unknown): void {
   bot.deps.reporter.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-/** Takes a job (`acceptJob`: remembered, a repeat skipped, forgotten again when the queue is full). */
-function accept(
-  bot: Bot,
-  job: BotJob & { deliveryId: string },
-  what: string,
-  fingerprint: string | null = null,
-  accepted?: () => void,
-): IntakeOutcome {
-  const port: IntakePort = {
-    recordOnce: (key, deliveryId) => bot.seen.recordOnce(key, deliveryId),
-    forget: (key) => bot.seen.forget(key),
-    sameAs: (print, key, nowMs) => bot.recent.sameAs(print, key, nowMs),
-    push: () => bot.enqueue(job, (queued) => executeJob(bot, queued)),
-    nowMs: () => bot.deps.clock.nowMs(),
-    info: (message) => bot.deps.reporter.info(message),
-  };
-  return acceptJob(port, { key: job.key, deliveryId: job.deliveryId, what, fingerprint }, accepted);
 }
 
 export async function onComment(bot: Bot, context: Context<'issue_comment.created'>): Promise<void> {
@@ -87,11 +65,14 @@ export async function onComment(bot: Bot, context: Context<'issue_comment.create
         })
       : null;
   // Sent now, not awaited: GitHub's answer to the reaction must not delay the answer to GitHub.
-  const outcome = accept(bot, job, `comment ${key}`, fingerprint, () =>
-    bot.lanes.track(
-      gh.react(repo, payload.comment.id, 'eyes').catch((error: unknown) => warn(bot, 'reaction', error)),
-    ),
-  );
+  const outcome = bot.accept(job, (queued) => executeJob(bot, queued), {
+    what: `comment ${key}`,
+    fingerprint,
+    accepted: () =>
+      bot.lanes.track(
+        gh.react(repo, payload.comment.id, 'eyes').catch((error: unknown) => warn(bot, 'reaction', error)),
+      ),
+  });
   if (outcome === 'full') {
     await gh
       .createComment(repo, payload.issue.number, busyReply(payload.sender.login))
@@ -149,5 +130,6 @@ function queueFix(bot: Bot, context: ReviewContext, read: ReturnType<typeof revi
     author: payload.sender.login,
     requests: [read.request],
   };
-  if (accept(bot, job, key) === 'full') bot.deps.reporter.warn(`queue full: ${key} dropped`);
+  if (bot.accept(job, (queued) => executeJob(bot, queued), { what: key }) === 'full')
+    bot.deps.reporter.warn(`queue full: ${key} dropped`);
 }

@@ -1,17 +1,15 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
   type ChangeRequest,
-  describeNote,
-  fixNote,
+  fixAnswer,
   fixOnThread,
   fixTarget,
   isOmkError,
   type RepoSettings,
 } from '../runtime/app/index.js';
-import { notOnStateBranch, untrustedAgentLines } from '../runtime/app/render.js';
 import type { Bot } from './bot.js';
-import { threadHost } from './compose.js';
-import { busyReply, errorReply, fixRefusalReply, plainReply } from './replies.js';
+import { answer, threadHost } from './compose.js';
+import { busyReply, errorReply, fixRefusalReply } from './replies.js';
 import { BOT_WORDS } from './wording.js';
 
 /** Changes asked on one omk PR, by a review, a review comment or `/omk goal fix`. */
@@ -63,7 +61,8 @@ async function fixHere(
   take: () => ChangeRequest[],
 ): Promise<void> {
   const { repo, pr } = job;
-  const fix = await fixOnThread(threadHost(bot, { gh, repo, issue: pr }), {
+  const target = { gh, repo, issue: pr };
+  const fix = await fixOnThread(threadHost(bot, target), {
     goalId,
     pr,
     take,
@@ -71,10 +70,5 @@ async function fixHere(
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch,
   });
-  if (fix.kind === 'refused')
-    await gh.createComment(repo, pr, plainReply(job.author, untrustedAgentLines(fix.found, 'fix')));
-  else if (fix.kind === 'not_shared')
-    await gh.createComment(repo, pr, plainReply(job.author, [notOnStateBranch(goalId)]));
-  else if (fix.outcome.kind === 'already_handled')
-    bot.deps.reporter.info(`fix on PR #${pr}: ${describeNote(fixNote(fix.outcome), BOT_WORDS)}`);
+  await answer(bot, target, job.author, fixAnswer(fix, goalId, pr, BOT_WORDS));
 }

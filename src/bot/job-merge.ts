@@ -1,19 +1,7 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
-import { checkMergeOnThread, chooseMergeMethod, type MergeMethod } from '../runtime/app/index.js';
+import { checkMergeOnThread, type MergeMethod } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { threadHost } from './compose.js';
-
-/** The method the bot merges with in `repo` (its allowed methods reused for a minute), logged with why. */
-export async function mergeMethodFor(
-  bot: Bot,
-  gh: BotGitHub,
-  repo: RepoRef,
-  setting: MergeMethod | null = null,
-): Promise<MergeMethod> {
-  const choice = chooseMergeMethod(await bot.mergeMethods.of(gh, repo, bot.deps.clock.nowMs()), setting);
-  bot.deps.reporter.info(`${repo.fullName}: merging with ${choice.method}: ${choice.why}`);
-  return choice.method;
-}
 
 /** Re-evaluates a goal's gated merge after a check, a status or a review changed (`checkMergeOnThread`). */
 export async function checkMerge(
@@ -26,7 +14,7 @@ export async function checkMerge(
   // The thread comes from the goal's origin; a goal without one is shown nowhere.
   const check = await checkMergeOnThread(threadHost(bot, { gh, repo, issue: null }), {
     goalId,
-    method: () => mergeMethodFor(bot, gh, repo, setting),
+    method: () => bot.mergeMethod(gh, repo, setting),
   });
   if (check.kind === 'not_evaluated')
     bot.deps.reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);

@@ -7,7 +7,6 @@ import {
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { threadHost } from './compose.js';
-import { mergeMethodFor } from './job-merge.js';
 import { busyReply } from './replies.js';
 
 export interface RunJob {
@@ -24,7 +23,7 @@ export interface RunJob {
 export function runOptions(bot: Bot, gh: BotGitHub, repo: RepoRef, settings: RepoSettings): ThreadRunOptions {
   return {
     agent: settings.agent,
-    method: () => mergeMethodFor(bot, gh, repo, settings.mergeMethod),
+    method: () => bot.mergeMethod(gh, repo, settings.mergeMethod),
     fallbackBase: repo.defaultBranch,
     replies: gh.reviewReplies(repo),
   };

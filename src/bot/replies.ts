@@ -5,6 +5,7 @@ import {
   isOmkError,
   type Proof,
   RequestError,
+  type ThreadAnswer,
 } from '../runtime/app/index.js';
 import { accessRefusal, clip, code, fixElsewhere, renderProofMarkdown, text } from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
@@ -90,4 +91,10 @@ export function fixRefusalReply(
   if (target.kind !== 'busy') return plainReply(login, [fixElsewhere(pr, target.kind)]);
   const busy = `Goal ${target.goalId} is running in this app; ask again when it has settled.`;
   return errorReply(login, new BusyError(busy));
+}
+
+/** A thread's answer as a reply; null when it is none (a log line is the caller's to write). */
+export function answerReply(login: string, answer: ThreadAnswer): string | null {
+  if (answer.kind === 'lines') return plainReply(login, answer.lines);
+  return answer.kind === 'proof' ? proofReply(login, answer.goalId, answer.proof) : null;
 }

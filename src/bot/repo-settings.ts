@@ -1,11 +1,11 @@
 import type { BotGitHub, RepoRef } from '../adapters/bot/github.js';
 import {
+  commandSettings,
   loadRepoSettings,
   type PermissionAnswer,
   REPO_SETTINGS_FILE,
   type RepoSettings,
   type RepoSettingsLoad,
-  repoAccessRefusal,
 } from '../runtime/app/index.js';
 import type { Bot } from './bot.js';
 import { plainReply } from './replies.js';
@@ -22,9 +22,9 @@ export async function repoSettings(bot: Bot, gh: BotGitHub, repo: RepoRef): Prom
 }
 
 /**
- * The settings for a command from a person, with the file's access rule checked (`answer`: their
- * permission, when the command starts or changes a goal). On a problem the person is answered on
- * the thread and null returned: the command does nothing else.
+ * The settings for a command from a person (`commandSettings`: the file's access rule checked with
+ * `answer`, their permission, when the command starts or changes a goal). On a problem the person
+ * is answered on the thread and null returned: the command does nothing else.
  */
 export async function settingsForCommand(
   bot: Bot,
@@ -32,11 +32,8 @@ export async function settingsForCommand(
   where: { repo: RepoRef; issue: number; author: string },
   answer: PermissionAnswer | null,
 ): Promise<RepoSettings | null> {
-  const loaded = await repoSettings(bot, gh, where.repo);
-  const refusal =
-    !loaded.ok || answer === null ? null : repoAccessRefusal(loaded.settings, where.author, answer);
-  if (loaded.ok && refusal === null) return loaded.settings;
-  const lines = loaded.ok ? [refusal ?? ''] : loaded.lines;
-  await gh.createComment(where.repo, where.issue, plainReply(where.author, lines));
+  const settings = commandSettings(await repoSettings(bot, gh, where.repo), where.author, answer);
+  if (settings.ok) return settings.settings;
+  await gh.createComment(where.repo, where.issue, plainReply(where.author, settings.lines));
   return null;
 }

@@ -1,25 +1,15 @@
 import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import {
-  commandOnThread,
-  continueOnThread,
-  NotFoundError,
+  goalCommandOnThread,
   type RepoSettings,
   repoBudgetCap,
   type ThreadJobPort,
   threadJobSteps,
   withRepoSettings,
 } from '../runtime/app/index.js';
-import {
-  budgetNotes,
-  continuationNote,
-  deliveryNotes,
-  mergeNotes,
-  transitionNote,
-  untrustedAgentLines,
-} from '../runtime/app/render.js';
 import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
-import { threadHost } from './compose.js';
+import { answer, threadHost } from './compose.js';
 import { fixJob } from './job-fix.js';
 import { checkMerge } from './job-merge.js';
 import { runOptions, startGoal } from './job-run.js';
@@ -29,8 +19,6 @@ import {
   errorReply,
   helpReply,
   noGoalReply,
-  plainReply,
-  proofReply,
   refusalReply,
   usageReply,
 } from './replies.js';
@@ -107,45 +95,21 @@ interface GoalJob extends StatusTarget {
   settings: RepoSettings;
 }
 
-/** A command on one goal (`commandOnThread`), then the reply, and what follows a resume. */
+/** A command on one goal (`goalCommandOnThread`), then the reply ("busy" first when a resume found the run queue full). */
 async function goalCommand(bot: Bot, job: GoalJob, goalId: string): Promise<void> {
   const { command, gh, repo, issue } = job;
-  const reply = (lines: readonly string[]) => gh.createComment(repo, issue, plainReply(job.author, lines));
-  const host = threadHost(bot, job);
   const options = runOptions(bot, gh, repo, job.settings);
   const budgetCap = repoBudgetCap(job.settings, BOT_WORDS);
-  const done = await commandOnThread(host, {
+  const request = {
     goalId,
     command,
     method: options.method,
     ...(budgetCap === undefined ? {} : { budgetCap }),
     agent: options.agent,
     fallbackBase: options.fallbackBase,
-  });
-  if (done.kind === 'refused') return void (await reply(untrustedAgentLines(done.found, 'resume')));
-  if (done.kind === 'not_shared') {
-    throw new NotFoundError(`There is no goal ${goalId} on the state branch of ${repo.fullName}.`, {
-      hint: 'Check the GOAL_ID in the status comment of the thread that started it.',
-    });
-  }
-  const { result } = done;
-  switch (result.kind) {
-    case 'status':
-      return;
-    case 'proof':
-      await gh.createComment(repo, issue, proofReply(job.author, goalId, result.proof));
-      return;
-    case 'budget':
-      return void (await reply(budgetNotes(result.view)));
-    case 'delivered':
-      return void (await reply(deliveryNotes(result.result)));
-    case 'merged':
-      return void (await reply(mergeNotes(result.result, BOT_WORDS)));
-    case 'transition': {
-      const next = await continueOnThread(host, goalId, result.followUp, options);
-      if (next === 'busy') await gh.createComment(repo, issue, busyReply(job.author));
-      await reply([transitionNote(result.result), ...continuationNote(next, bot.deps.config.workflow)]);
-      return;
-    }
-  }
+  };
+  const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
+  const done = await goalCommandOnThread(threadHost(bot, job), request, options, place, BOT_WORDS);
+  if (done.busy) await gh.createComment(repo, issue, busyReply(job.author));
+  await answer(bot, job, job.author, done.answer);
 }

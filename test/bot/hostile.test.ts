@@ -71,7 +71,8 @@ describe('hostile comments', () => {
       const [replies, goals, requests] = [env.replies().length, env.stateGoals().length, env.server.count()];
       const delivery = await env.comment(item.body);
       expect(delivery.status, item.name).toBe(200);
-      expect(delivery.ms, item.name).toBeLessThan(1000);
+      // Well inside GitHub's 10 s webhook timeout, with room for a machine under load above 20.
+      expect(delivery.ms, item.name).toBeLessThan(3000);
       await env.bot.idle();
       const outcome =
         env.stateGoals().length > goals ? 'goal' : env.replies().length > replies ? 'reply' : 'ignored';

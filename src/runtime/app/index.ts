@@ -320,6 +320,13 @@ export {
 export { proofNotice, type SharedStepNotice, savedNotice } from './shared-step-notices.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export { statusThread } from './status-thread.js';
+// h-bot (session 13)
+export {
+  fixAnswer,
+  goalCommandOnThread,
+  type ThreadAnswer,
+  type ThreadPlace,
+} from './thread-answer.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
 export {
@@ -353,6 +360,8 @@ export {
   type ThreadStart,
   type ThreadStartRequest,
 } from './thread-run.js';
+export { commandSettings } from './thread-settings.js';
+export { type ThreadStatusAsk, threadStatusComment } from './thread-status.js';
 export {
   type ThreadGoalCommand,
   type ThreadStepPlan,
