@@ -5,7 +5,7 @@ import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding, Gap } from '../proof/schema.js';
 import { finding, plural } from '../review/input.js';
 import type { Tampering } from '../state/witness.js';
-import type { EscapingLink, IntegrityChange, StrayScan, WorktreeState } from './port.js';
+import type { EscapingLink, IntegrityChange, StrayProcess, StrayScan, WorktreeState } from './port.js';
 import type { StateRootChange } from './state-root.js';
 
 /** Who ran: the messages say which run did it. */
@@ -56,16 +56,27 @@ export function strayFindings(scan: StrayScan, by: RunKind): Finding[] {
         [],
       ),
     ];
-  return scan.killed.map((stray) =>
-    finding(
-      'security',
-      'blocking',
-      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended` +
-        `${stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have ` +
-        "changed the worktree after omk's commit.",
-      [],
-    ),
-  );
+  return scan.killed.map((stray) => finding('security', 'blocking', strayMessage(stray, by), []));
+}
+
+/**
+ * One process a run left: where it ran only when that is known (its working directory was inside
+ * the worktree), and who ended it. A sandbox's pid namespace ended it before omk's checks, so it
+ * changed nothing after the run; it still blocks, as everything a run leaves does.
+ */
+function strayMessage(stray: StrayProcess, by: RunKind): string {
+  const command = stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`;
+  if (stray.endedBy === 'sandbox') {
+    const where = stray.inWorktree === true ? ' in the worktree' : '';
+    return (
+      `The ${who(by)} left process ${stray.pid}${command} running${where} in its sandbox after it ended; ` +
+      'it was ended when the sandbox closed. Nothing a run starts may outlive it.'
+    );
+  }
+  const after = "It could have changed the worktree after omk's commit.";
+  if (stray.inWorktree === true)
+    return `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${command}; omk killed it. ${after}`;
+  return `The ${who(by)} left process ${stray.pid}${command} running after it ended; omk ended it. ${after}`;
 }
 
 export function linkFindings(links: readonly EscapingLink[]): Finding[] {
