@@ -117,5 +117,6 @@ async function endedRunOf(pid: number, proc: string, marks: RunMarks | undefined
 async function commandLine(proc: string, pid: number): Promise<string> {
   const raw = await readFile(`${proc}/${pid}/cmdline`, 'utf8').catch(() => '');
   const text = raw.split('\0').filter(Boolean).join(' ');
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  // Long enough to compare a daemon's command between the base and a slice; findings show it cut.
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text;
 }

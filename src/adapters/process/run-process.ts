@@ -224,7 +224,8 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
     const command = rest.slice(cut + 1);
     ended.push({
       pid,
-      command: command.length > 120 ? `${command.slice(0, 120)}…` : command,
+      // Long enough to compare a daemon's command between the base and a slice; shown cut.
+      command: command.length > 1_000 ? `${command.slice(0, 1_000)}…` : command,
       ...(cwd === '' ? {} : { cwd }),
     });
   }
