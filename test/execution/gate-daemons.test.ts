@@ -80,7 +80,9 @@ async function runGoal(spec: string): Promise<{ id: string; stderr: string }> {
 describe('a gate that leaves the daemon the repository’s test command starts', () => {
   it('does not block when the gates on the base left the same command: an info finding, and ready', async () => {
     const { id, stderr } = await runGoal(await agent('fixer', 'true'));
-    expect(stderr).toMatch(/the gates on the base left (a process|\d+ processes) running \(".*helper-server\.js --serve/);
+    expect(stderr).toMatch(
+      /the gates on the base left (a process|\d+ processes) running \(".*helper-server\.js --serve/,
+    );
     const proof = await env.proof(id);
     expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
     const info = proof.findings.filter((f) => f.severity === 'info').map((f) => f.message);
