@@ -99,7 +99,8 @@ export interface ProcessSpec {
   confine?: Confinement;
   /**
    * The command itself ends every process it starts when it ends (bwrap: a pid namespace of its
-   * own), so the runner puts no subreaper around it. Set by the sandbox's runner only.
+   * own), so the runner puts no subreaper around it, and says what it ended on fd 3 as the
+   * subreaper does (`ended`, once its report is complete). Set by the sandbox's runner only.
    */
   endsWhole?: true;
 }
@@ -128,9 +129,14 @@ export interface ProcessResult {
 
 /** A process a command left running, ended after it. */
 export interface EndedProcess {
+  /** Its pid (in a sandbox: as the sandbox's pid namespace numbers it). */
   pid: number;
   /** Its command line, shortened (empty when unreadable). */
   command: string;
+  /** Its working directory when it was seen (absent when unreadable). */
+  cwd?: string;
+  /** `sandbox`: the sandbox's pid namespace ended it when the command ended, not omk. */
+  endedBy?: 'sandbox';
 }
 
 /**

@@ -88,7 +88,7 @@ describe('an agent that leaves a process which changes directory out of the work
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^The agent left process ${pid} running in the worktree after it ended`),
+        new RegExp(`^The agent left process ${pid}( \\(.*\\))? running after it ended; omk ended it`),
       ),
     );
     expect(isAlive(pid)).toBe(false);
@@ -134,7 +134,9 @@ JS
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^The gates \\(code the agent wrote\\) left process ${pid} running in the worktree`),
+        new RegExp(
+          `^The gates \\(code the agent wrote\\) left process ${pid}( \\(.*\\))? running after it ended; omk ended it`,
+        ),
       ),
     );
     await waitFor('the escapee to be gone', () => !isAlive(pid), 10_000);
@@ -241,7 +243,7 @@ describe('an agent that leaves an unmarked escapee (env -i, setsid, double fork,
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^The agent left process ${pid} running in the worktree after it ended`),
+        new RegExp(`^The agent left process ${pid}( \\(.*\\))? running after it ended; omk ended it`),
       ),
     );
     expect(await readFile(join(env.repo.root, '.git', 'config'), 'utf8')).toBe(configBefore);
@@ -281,7 +283,9 @@ JS
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^The gates \\(code the agent wrote\\) left process ${pid} running in the worktree`),
+        new RegExp(
+          `^The gates \\(code the agent wrote\\) left process ${pid}( \\(.*\\))? running after it ended; omk ended it`,
+        ),
       ),
     );
     expect(await readFile(join(env.repo.root, '.git', 'config'), 'utf8')).toBe(configBefore);

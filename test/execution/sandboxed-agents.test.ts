@@ -19,6 +19,8 @@ let host: SandboxAvailability;
 let env: ExecutionEnv;
 const token = `${process.pid}${Date.now() % 100_000}`;
 const sleepFor = `300.${token}`;
+/** The second sleeper's: it leaves the worktree first. */
+const sleepOut = `301.${token}`;
 const outside = join(tmpdir(), `omk-outside-marker-${token}`);
 
 beforeAll(async () => {
@@ -29,7 +31,7 @@ beforeEach(async () => {
   env = await createExecutionEnv(BUGGY_FIXTURE);
 });
 afterEach(async () => {
-  for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+  for (const pid of await processesRunning(token)) process.kill(pid, 'SIGKILL');
   await rm(outside, { force: true });
   await env.cleanup();
 });
@@ -59,7 +61,10 @@ async function hostileAgent(): Promise<{ spec: string; ran: string }> {
       `try gitconfig 'printf "[credential]\\n\\thelper = evil\\n" >> "${join(env.stateDir, '.gitconfig')}"'`,
       `try ssh-key 'cat "${join(env.stateDir, '.ssh', 'id_rsa')}"'`,
       `try outside 'touch ${outside}'`,
-      `setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
+      // Its sleepers as the slice's agent, not as the planner (which runs the same script): what the
+      // planner leaves stops the whole run before delivery, the slice's leaves a finding.
+      `[ -f src/parser.js ] && setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
+      `[ -f src/parser.js ] && (cd / && setsid sleep ${sleepOut} > /dev/null 2>&1 < /dev/null &)`,
       'sleep 0.3',
       'exit 0',
       '',
@@ -108,10 +113,25 @@ describe('hostile agents under sandbox: required', () => {
     expect(await readFile(join(env.stateDir, '.gitconfig'), 'utf8')).toBe('[user]\n\tname = me\n');
     expect(existsSync(outside)).toBe(false);
     expect(await processesRunning(sleepFor)).toEqual([]);
-    // Nothing got out, so there is nothing to restore or block: its fix is ready.
+    // Nothing got out, so there is nothing to restore. The sleepers it left were ended when its
+    // sandbox closed, and the proof names each, and nothing else (not bwrap's own processes):
+    // where it ran only when that was the worktree.
     const proof = await env.proof(id);
-    expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
-    expect(proof.status).toBe('ready');
+    const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+    expect(blocking).toHaveLength(2);
+    expect(blocking).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The agent left process \\d+ \\("sleep ${sleepFor.replace('.', '\\.')}"\\) running in the worktree in its sandbox after it ended; it was ended when the sandbox closed\\.`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^The agent left process \\d+ \\("sleep ${sleepOut.replace('.', '\\.')}"\\) running in its sandbox after it ended; it was ended when the sandbox closed\\.`,
+        ),
+      ),
+    ]);
+    expect(proof.status).not.toBe('ready');
     expect(proof.decisions).toContainEqual(
       expect.objectContaining({ kind: 'sandbox', decision: 'sandboxed' }),
     );

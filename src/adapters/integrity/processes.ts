@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { StrayProcess, StrayScan } from '../../runtime/integrity/port.js';
+import type { EndedProcess } from '../../runtime/ports.js';
 import { canonicalPath } from '../git/worktree.js';
 import type { RunMarks } from '../process/run-marks.js';
 
@@ -23,15 +24,30 @@ export interface StrayOptions {
 export async function endStrays(worktree: string, options: StrayOptions = {}): Promise<StrayScan> {
   const root = await canonicalPath(worktree);
   const inside = (path: string) => path === root || path.startsWith(`${root}${sep}`);
-  // What the subreaper already ended after those runs (whatever its environment or directory).
-  const ended = options.marks?.takeEnded(inside) ?? [];
+  // What the subreaper or a sandbox already ended after those runs (whatever its environment or
+  // directory), said where it ran when its directory is known.
+  const ended = (options.marks?.takeEnded(inside) ?? []).map((process) => located(process, inside));
   const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
-    const cwd = await readlink(`${proc}/${pid}/cwd`).catch(() => null);
-    if (cwd !== null && inside(cwd.replace(/ \(deleted\)$/, ''))) return true;
+    const cwd = await cwdOf(proc, pid);
+    if (cwd !== null && inside(cwd)) return { inWorktree: true };
     const ran = await endedRunOf(pid, proc, options.marks);
-    return ran !== null && inside(ran);
+    if (ran === null || !inside(ran)) return null;
+    return cwd === null ? {} : { inWorktree: false };
   });
   return withEnded(scan, ended);
+}
+
+/** An ended process as a stray: in the worktree or not, when its directory was read. */
+function located(process: EndedProcess, inside: (path: string) => boolean): StrayProcess {
+  const { cwd, ...rest } = process;
+  return cwd === undefined ? rest : { ...rest, inWorktree: inside(cwd.replace(DELETED, '')) };
+}
+
+const DELETED = / \(deleted\)$/;
+
+async function cwdOf(proc: string, pid: number): Promise<string | null> {
+  const cwd = await readlink(`${proc}/${pid}/cwd`).catch(() => null);
+  return cwd === null ? null : cwd.replace(DELETED, '');
 }
 
 /** The scan's kills with what the subreaper ended first (a scan that could not look still says so). */
@@ -55,14 +71,17 @@ export async function endLeftovers(
   const ended = marks.takeEnded(inPlaces);
   const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
-    return ran !== null && inPlaces(ran);
+    return ran !== null && inPlaces(ran) ? {} : null;
   });
   return withEnded(scan, ended);
 }
 
+/** How a matched process is described (where it ran), or null when it is not one to end. */
+type Match = Pick<StrayProcess, 'inWorktree'> | null;
+
 async function endMatching(
   proc: string,
-  matches: (pid: number, proc: string) => Promise<boolean>,
+  matches: (pid: number, proc: string) => Promise<Match>,
 ): Promise<StrayScan> {
   let pids: number[];
   try {
@@ -73,11 +92,13 @@ async function endMatching(
   const killed: StrayProcess[] = [];
   for (const pid of pids) {
     // Another user's process, or one gone in between: not readable, not ours.
-    if (pid === process.pid || !(await matches(pid, proc))) continue;
+    if (pid === process.pid) continue;
+    const match = await matches(pid, proc);
+    if (match === null) continue;
     const command = await commandLine(proc, pid);
     try {
       process.kill(pid, 'SIGKILL');
-      killed.push({ pid, command });
+      killed.push({ pid, command, ...match });
     } catch {
       // Exited before the signal: nothing left to stop.
     }
@@ -96,5 +117,6 @@ async function endedRunOf(pid: number, proc: string, marks: RunMarks | undefined
 async function commandLine(proc: string, pid: number): Promise<string> {
   const raw = await readFile(`${proc}/${pid}/cmdline`, 'utf8').catch(() => '');
   const text = raw.split('\0').filter(Boolean).join(' ');
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  // Long enough to compare a daemon's command between the base and a slice; findings show it cut.
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text;
 }

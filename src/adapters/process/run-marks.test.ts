@@ -81,8 +81,9 @@ describe('processes a marked run left out of its worktree', () => {
     const scan = await endStrays(worktree, { marks });
     expect(scan).toEqual({
       checked: true,
-      // Its shell, or the sleep it became.
-      killed: [{ pid, command: expect.stringMatching(/^(sleep 300|sh -c cd \/)/) }],
+      // Its shell, or the sleep it became; found by its mark, not where it runs (so not said to be
+      // in the worktree).
+      killed: [{ pid, command: expect.stringMatching(/^(sleep 300|sh -c cd \/)/), inWorktree: false }],
     });
   });
 

@@ -43,6 +43,8 @@ export async function runProcessWith(
   const supervised =
     subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== '';
   const [command, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
+  // fd 3: what the command left running, from the subreaper or from the command itself.
+  const reported = supervised || spec.endsWhole === true;
   return new Promise((resolve) => {
     if (!command) {
       resolve(result(null, null, false, false, 'empty argv', started, '', ''));
@@ -57,15 +59,14 @@ export async function runProcessWith(
     const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      // fd 3: the subreaper's report of what the command left running.
-      stdio: supervised ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+      stdio: reported ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
     });
     let report = '';
     child.stdio[3]?.on('data', (chunk: Buffer) => {
       if (report.length < 64 * 1024) report += chunk.toString('utf8');
-      const started = commandGroup === null ? /^!pid\t(\d+)$/m.exec(report) : null;
+      const started = supervised && commandGroup === null ? /^!pid\t(\d+)$/m.exec(report) : null;
       if (started?.[1] !== undefined) {
         commandGroup = Number(started[1]);
         spec.onSpawn?.(commandGroup);
@@ -173,7 +174,9 @@ export async function runProcessWith(
       // Grandchildren that outlived the leader would hold resources: end the group (supervised,
       // the subreaper has ended everything below it; the command's group id may be reused).
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      const { ended, execError } = supervised ? reportOf(report) : { ended: [], execError: null };
+      const { ended, execError, complete } = reported
+        ? reportOf(report)
+        : { ended: [], execError: null, complete: false };
       // The command could not start under the subreaper: said as spawn says it, without its 127.
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
@@ -183,7 +186,8 @@ export async function runProcessWith(
             : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
-          ...(supervised ? { ended } : {}),
+          // The command's own report counts once it says it is complete.
+          ...(supervised || complete ? { ended } : {}),
         });
       if (log) log.end(done);
       else done();
@@ -192,13 +196,16 @@ export async function runProcessWith(
 }
 
 /**
- * The subreaper's report: one `pid<TAB>command` line per process it ended, and `!exec<TAB>errno`
- * when the command could not start (named as Node names it: ENOENT, EACCES, ...).
+ * The subreaper's (or a sandbox init's) report: one `pid<TAB>cwd<TAB>command` line per process it
+ * ended, `!exec<TAB>errno` when the command could not start (named as Node names it: ENOENT,
+ * EACCES, ...), and, from a sandbox init, `!end` once it has listed all.
  */
-function reportOf(report: string): { ended: EndedProcess[]; execError: string | null } {
+function reportOf(report: string): { ended: EndedProcess[]; execError: string | null; complete: boolean } {
   const ended: EndedProcess[] = [];
   let execError: string | null = null;
+  let complete = false;
   for (const line of report.split('\n')) {
+    if (line === '!end') complete = true;
     const tab = line.indexOf('\t');
     if (tab <= 0) continue;
     const head = line.slice(0, tab);
@@ -212,9 +219,17 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
     }
     const pid = Number(head);
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
-    ended.push({ pid, command: rest.length > 120 ? `${rest.slice(0, 120)}…` : rest });
+    const cut = rest.indexOf('\t');
+    const cwd = cut < 0 ? '' : rest.slice(0, cut);
+    const command = rest.slice(cut + 1);
+    ended.push({
+      pid,
+      // Long enough to compare a daemon's command between the base and a slice; shown cut.
+      command: command.length > 1_000 ? `${command.slice(0, 1_000)}…` : command,
+      ...(cwd === '' ? {} : { cwd }),
+    });
   }
-  return { ended, execError };
+  return { ended, execError, complete };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

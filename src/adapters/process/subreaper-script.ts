@@ -14,7 +14,8 @@
  * sweeps) and reaps orphans as they end. SIGTERM and SIGINT are forwarded to the command's group;
  * the group is killed if the command has not ended `grace` after. Once the
  * command has ended, every process still below it gets SIGTERM, a short grace (at most 300 ms),
- * then SIGKILL, and again until it has no child left. It writes `pid<TAB>command` of each to fd 3,
+ * then SIGKILL, and again until it has no child left. It writes `pid<TAB>cwd<TAB>command` of each to fd 3
+ * (its working directory when first seen, tabs and newlines in either as spaces),
  * and exits as the command did (its code, or the same signal).
  *
  * Where prctl fails (a seccomp filter, an old kernel) it execs the command itself: today's
@@ -78,7 +79,8 @@ sub note {
     next if exists $left{$c};
     my $line = ''; if (open(my $f, '<', "/proc/$c/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
-    $left{$c} = $line;
+    my $cwd = readlink("/proc/$c/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
+    $left{$c} = "$cwd\t$line";
   }
 }
 my @c = waitpid(-1, WNOHANG) == -1 ? () : children();

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,10 +182,38 @@ describe('bubblewrap confinement', () => {
     // The kernel ends the rest of the pid namespace when its first process exits; a process it
     // has sent SIGKILL runs no more code but stays listed until it is gone, a moment later.
     expect(await processesGone(sleepFor)).toEqual([]);
+    // What the namespace ended is said, and only that: not bwrap's init, nor the sandbox's own.
+    expect(result.ended).toEqual([
+      {
+        pid: expect.any(Number),
+        command: `sleep ${sleepFor}`,
+        cwd: await realpath(worktree),
+        endedBy: 'sandbox',
+      },
+    ]);
     // The private temp was writable, and is gone with the run.
     const privateTmp = /^tmp=(.+)$/m.exec(result.stdout)?.[1] ?? '';
     expect(privateTmp).toContain('omk-sandboxes-');
     await expect(readdir(privateTmp)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('says nothing ended when nothing was left, and a missing command as spawn says it', async () => {
+    const sandbox = createBubblewrap({ env: { PATH, HOME: home } });
+    if (!(await sandbox.probe()).available) {
+      console.log('bubblewrap cannot run here: the sandbox init was not exercised');
+      expect((await sandbox.probe()).available).toBe(false);
+      return;
+    }
+    const run = sandbox.runner(runProcess);
+    const spec = { cwd: worktree, env: { PATH }, timeoutMs: 20_000, confine: { writable: [], readable: [] } };
+    // A child that ended before the command did is not left: it is no stray.
+    const clean = await run({ ...spec, argv: ['sh', '-c', '(sleep 0.1 &); wait; sleep 0.2; exit 5'] });
+    expect(clean).toMatchObject({ exitCode: 5, ended: [] });
+    const missing = await run({ ...spec, argv: ['omk-no-such-command'] });
+    expect(missing).toMatchObject({ exitCode: null, spawnError: 'spawn omk-no-such-command ENOENT' });
+    const signalled = await run({ ...spec, argv: ['sh', '-c', 'kill -TERM $$'] });
+    // bwrap says a command a signal ended as a shell does (128 + the signal), with the init too.
+    expect(signalled).toMatchObject({ exitCode: 143, ended: [] });
   });
 
   it('the same command unconfined does reach out (the checks above can fail)', async () => {

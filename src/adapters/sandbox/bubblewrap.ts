@@ -1,6 +1,6 @@
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findOnPath } from '../../runtime/doctor/path-lookup.js';
+import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
 import type { Confinement, SandboxAvailability, SandboxPort } from '../../runtime/sandbox/port.js';
 import { runProcess } from '../process/run-process.js';
@@ -13,6 +13,7 @@ import {
 } from './bubblewrap-argv.js';
 import { type ConnectProxy, startConnectProxy } from './connect-proxy.js';
 import { makePrivateTemp, type PrivateTemp } from './private-temp.js';
+import { PERL_SANDBOX_INIT } from './sandbox-init.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -21,6 +22,8 @@ export interface BubblewrapOptions {
   env: Env;
   /** Runs the probe (default: runProcess). */
   run?: ProcessRunner;
+  /** Where the perl the sandbox's init runs with is looked for (default: the system's own). */
+  perls?: readonly string[];
 }
 
 /** The sandbox on Linux: bubblewrap, found on the PATH, probed once. */
@@ -40,6 +43,11 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
   const probe = () => {
     probed ??= probeBubblewrap(options.env, run);
     return probed;
+  };
+  let perl: Promise<string | null> | null = null;
+  const init = () => {
+    perl ??= systemPerl(options.perls ?? PERLS);
+    return perl;
   };
   return {
     probe,
@@ -65,24 +73,26 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
       let proxy: ConnectProxy | null = null;
       try {
         const plan = await planFor(spec, spec.confine, temp, options.env);
-        let argv = spec.argv;
+        const initPerl = await init();
+        let argv = initPerl === null ? spec.argv : [initPerl, '-e', PERL_SANDBOX_INIT, '--', ...spec.argv];
         let proxyEnv: Record<string, string> = {};
         if (socat !== null) {
           const socket = join(tmp, 'proxy.sock');
           proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
-          argv = proxiedArgv(socat, socket, spec.argv);
+          argv = proxiedArgv(socat, socket, argv);
           proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
         }
         const result = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan, argv),
           // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
-          // processes end a moment after the command's (and report them as left running).
+          // processes end a moment after the command's (and report them as left running). The
+          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end.
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
         });
-        return asUnconfined(result);
+        return asUnconfined(endedBySandbox(execFailure(result, availability.tool, spec.argv[0] ?? '')));
       } finally {
         await proxy?.close();
         await temp.remove();
@@ -103,7 +113,7 @@ const PROXY_PORT = 3128;
  */
 function proxiedArgv(socat: string, socket: string, argv: readonly string[]): string[] {
   const script = [
-    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null &',
+    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null 3>&- &',
     'i=0',
     'until "$1" -u OPEN:/dev/null "TCP:127.0.0.1:$2" 2>/dev/null; do',
     '  i=$((i+1)); if [ "$i" -ge 250 ]; then echo "omk sandbox: the proxy bridge did not start" >&2; exit 125; fi',
@@ -211,6 +221,30 @@ async function planFor(
     hiddenDirs: await real(dirs),
     hiddenFiles: await real(files),
   };
+}
+
+/** Where perl is looked for: the system's own, never the agent's PATH (as the subreaper's). */
+const PERLS = ['/usr/bin/perl', '/bin/perl'];
+
+async function systemPerl(perls: readonly string[]): Promise<string | null> {
+  for (const candidate of perls) if ((await fileState(candidate)) === 'ok') return candidate;
+  return null;
+}
+
+/**
+ * The init could not exec the command (its report came, so bwrap ran): said of the command, as
+ * spawn says it unconfined ("spawn <command> ENOENT"), not of bwrap.
+ */
+function execFailure(result: ProcessResult, tool: string, command: string): ProcessResult {
+  const failed = result.spawnError?.startsWith(`spawn ${tool} `) === true && result.ended !== undefined;
+  if (!failed || result.spawnError === null) return result;
+  return { ...result, spawnError: `spawn ${command} ${result.spawnError.slice(`spawn ${tool} `.length)}` };
+}
+
+/** What the sandbox's init listed is what its pid namespace ended, not omk. */
+function endedBySandbox(result: ProcessResult): ProcessResult {
+  if (result.ended === undefined) return result;
+  return { ...result, ended: result.ended.map((process) => ({ ...process, endedBy: 'sandbox' as const })) };
 }
 
 /**

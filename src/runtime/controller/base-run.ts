@@ -2,6 +2,8 @@ import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { Diagnostics } from '../gates/diagnostics/types.js';
 import type { GateBaseline } from '../gates/port.js';
 import type { TestResults } from '../gates/test-results/types.js';
+import { quoteUntrusted } from '../graph/paths.js';
+import { baseLeftoverKeys } from '../integrity/gate-leftovers.js';
 import type { Gap } from '../proof/schema.js';
 import type { RunContext } from './context.js';
 
@@ -27,8 +29,9 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   // Every test each gate reported on the base, unbounded: each slice compares its own with them.
   const tests: Record<string, TestResults> = {};
   const diagnostics: Record<string, Diagnostics> = {};
+  const cwd = await ctx.base.path();
   const gates = await deps.verify(ctx.gates, {
-    cwd: await ctx.base.path(),
+    cwd,
     sha,
     baseCwd: null,
     baseSha: null,
@@ -43,6 +46,7 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
       if (read !== null) diagnostics[gate] = read;
     },
   });
+  const leftBehind = await leftOnBase(ctx, cwd);
   const blocked: Gap[] = [];
   for (const gate of gates.filter((g) => g.outcome === 'unavailable')) {
     const why = gate.tail.split('\n')[0]?.replace(/^\[omk\] /, '') ?? '';
@@ -62,5 +66,21 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   const durationMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: 'gates_on_base', data: { sha, outcomes, durationMs } }]);
-  return { baseline: { sha, gates, tests, diagnostics }, blocked };
+  return { baseline: { sha, gates, tests, diagnostics, leftBehind }, blocked };
+}
+
+/**
+ * What the gates left running on the base (ended with them): the repository's own code before any
+ * agent ran, so not a finding; their commands say which leftovers of a slice's gates are the same.
+ */
+async function leftOnBase(ctx: RunContext, cwd: string): Promise<string[]> {
+  const scan = await ctx.deps.integrity.endStrays(cwd);
+  if (!scan.checked || scan.killed.length === 0) return [];
+  const keys = baseLeftoverKeys(scan.killed, cwd);
+  ctx.deps.reporter.info(
+    `the gates on the base left ${scan.killed.length === 1 ? 'a process' : `${scan.killed.length} processes`} running (${scan.killed
+      .map((stray) => quoteUntrusted(stray.command))
+      .join(', ')}), ended with them; a slice's gates leaving the same do not block`,
+  );
+  return keys;
 }

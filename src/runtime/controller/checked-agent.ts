@@ -44,7 +44,7 @@ export async function checkedAgentRun<T>(
   const result = await run();
   const findings = [
     ...since,
-    ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent'),
+    ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent', { checkout: place.worktree }),
     ...changeFindings(await watch.check(), 'agent'),
     ...state.before,
     ...(await state.check()),

@@ -36,7 +36,9 @@ export async function checkedGates<T>(
     ...since,
     ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
     // Not checked here is already said once for the agent.
-    ...(strays.checked ? strayFindings(strays, 'gates') : []),
+    ...(strays.checked
+      ? strayFindings(strays, 'gates', { checkout: worktree, baseLeftBehind: ctx.baseline?.leftBehind ?? [] })
+      : []),
     ...changeFindings(await watch.check(), 'gates'),
     ...state.before,
     ...(await state.check()),

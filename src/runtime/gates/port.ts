@@ -95,6 +95,11 @@ export interface GateBaseline {
   tests?: Readonly<Record<string, TestResults>>;
   /** Diagnostics by gate name, likewise (absent: lint, format and typecheck judged by exit code). */
   diagnostics?: Readonly<Record<string, Diagnostics>>;
+  /**
+   * The commands of the processes the gates left running on the base (integrity/gate-leftovers.ts
+   * keys): a slice's gates leaving the same are the repository's habit, not the agent's.
+   */
+  leftBehind?: readonly string[];
 }
 
 /** Runs gates and classifies them: failing on base too = pre_existing; passes on rerun = flaky;

@@ -5,7 +5,8 @@ import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding, Gap } from '../proof/schema.js';
 import { finding, plural } from '../review/input.js';
 import type { Tampering } from '../state/witness.js';
-import type { EscapingLink, IntegrityChange, StrayScan, WorktreeState } from './port.js';
+import { leftoverKey } from './gate-leftovers.js';
+import type { EscapingLink, IntegrityChange, StrayProcess, StrayScan, WorktreeState } from './port.js';
 import type { StateRootChange } from './state-root.js';
 
 /** Who ran: the messages say which run did it. */
@@ -46,7 +47,17 @@ export function changeFindings(changes: readonly IntegrityChange[], by: RunKind)
   });
 }
 
-export function strayFindings(scan: StrayScan, by: RunKind): Finding[] {
+/**
+ * Where the run's checkout is (its path is named `<worktree>` in the commands shown, not as this
+ * machine spells it) and, for gates, what the gates on the goal's base left (their commands as
+ * `leftoverKey`s): a gate leftover with the same command is pre-existing (an `info` finding).
+ */
+export interface StrayContext {
+  checkout: string;
+  baseLeftBehind?: readonly string[];
+}
+
+export function strayFindings(scan: StrayScan, by: RunKind, context?: StrayContext): Finding[] {
   if (!scan.checked)
     return [
       finding(
@@ -56,16 +67,57 @@ export function strayFindings(scan: StrayScan, by: RunKind): Finding[] {
         [],
       ),
     ];
-  return scan.killed.map((stray) =>
-    finding(
-      'security',
-      'blocking',
-      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended` +
-        `${stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have ` +
-        "changed the worktree after omk's commit.",
-      [],
-    ),
+  return scan.killed.map((stray) => {
+    const shown = { ...stray, command: shownCommand(stray.command, context) };
+    // An agent's leftover always blocks; a gate's only when the base's gates did not leave it too.
+    const preExisting =
+      by === 'gates' &&
+      context !== undefined &&
+      (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
+    return preExisting
+      ? finding('security', 'info', preExistingMessage(shown), [])
+      : finding('security', 'blocking', strayMessage(shown, by), []);
+  });
+}
+
+/** A command as shown: the run's checkout named `<worktree>`. */
+function shownCommand(command: string, context: StrayContext | undefined): string {
+  if (context === undefined || context.checkout === '') return command;
+  return command.split(context.checkout).join('<worktree>');
+}
+
+/**
+ * A gate's leftover the base's gates also left: the repository's own test command starts it. It
+ * was ended with the gate run, before the worktree was checked clean at the same commit, so it
+ * changed nothing the gate results describe.
+ */
+function preExistingMessage(stray: StrayProcess): string {
+  const ended = stray.endedBy === 'sandbox' ? 'the sandbox ended it when it closed' : 'omk ended it';
+  return (
+    `The gates left process ${stray.pid} (${quoteUntrusted(stray.command)}) running after they ended, ` +
+    "as they did on the goal's base before any agent ran (the repository's test command starts it); " +
+    `${ended} before the worktree was checked, so it does not block.`
   );
+}
+
+/**
+ * One process a run left: where it ran only when that is known (its working directory was inside
+ * the worktree), and who ended it. A sandbox's pid namespace ended it before omk's checks, so it
+ * changed nothing after the run; it still blocks, as everything a run leaves does.
+ */
+function strayMessage(stray: StrayProcess, by: RunKind): string {
+  const command = stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`;
+  if (stray.endedBy === 'sandbox') {
+    const where = stray.inWorktree === true ? ' in the worktree' : '';
+    return (
+      `The ${who(by)} left process ${stray.pid}${command} running${where} in its sandbox after it ended; ` +
+      'it was ended when the sandbox closed. Nothing a run starts may outlive it.'
+    );
+  }
+  const after = "It could have changed the worktree after omk's commit.";
+  if (stray.inWorktree === true)
+    return `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${command}; omk killed it. ${after}`;
+  return `The ${who(by)} left process ${stray.pid}${command} running after it ended; omk ended it. ${after}`;
 }
 
 export function linkFindings(links: readonly EscapingLink[]): Finding[] {

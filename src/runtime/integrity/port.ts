@@ -33,9 +33,14 @@ export interface IntegrityWatch {
 }
 
 export interface StrayProcess {
+  /** Its pid (ended by a sandbox: as the sandbox's pid namespace numbered it). */
   pid: number;
   /** Its command line, shortened; never a path outside what the process itself shows. */
   command: string;
+  /** Whether its working directory was inside the worktree when it was seen; absent: not known. */
+  inWorktree?: boolean;
+  /** `sandbox`: the sandbox's pid namespace ended it when the run ended (else omk, or its subreaper). */
+  endedBy?: 'sandbox';
 }
 
 /** Processes still running in a worktree after its agent ended, ended by the scan. */
