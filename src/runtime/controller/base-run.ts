@@ -5,7 +5,10 @@ import type { TestResults } from '../gates/test-results/types.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import { baseLeftoverKeys } from '../integrity/gate-leftovers.js';
 import type { Gap } from '../proof/schema.js';
+import { ownStep } from '../workspace/own-step.js';
 import type { RunContext } from './context.js';
+import { recordPutBack } from './prepare.js';
+import { sharedGitOf } from './run-baseline.js';
 
 export interface BaseRun {
   /** Every gate's result on the goal's base; later pre-existing checks against it reuse these. */
@@ -30,22 +33,36 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   const tests: Record<string, TestResults> = {};
   const diagnostics: Record<string, Diagnostics> = {};
   const cwd = await ctx.base.path();
-  const gates = await deps.verify(ctx.gates, {
-    cwd,
-    sha,
-    baseCwd: null,
-    baseSha: null,
-    artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    // As prepared, like a slice's: the base's check must find what the slices' gates will find.
-    env: await ctx.base.env(),
-    signal: ctx.signal,
-    onTestResults: (gate, results) => {
-      if (results !== null) tests[gate] = results;
-    },
-    onDiagnostics: (gate, read) => {
-      if (read !== null) diagnostics[gate] = read;
-    },
-  });
+  // As prepared, like a slice's: the base's check must find what the slices' gates will find.
+  const env = await ctx.base.env();
+  // The checkout's own code before any agent: omk's own step, like the worktree's install. What it
+  // writes to the shared `.git` (a test script that runs the project's hook installer) is put back
+  // and is no agent's; the same write by a slice's gates is a blocking finding. Same environment
+  // as a slice's gates (no hook installers' opt-outs): the base finds what the slices will.
+  const scope = { repoRoot: goal.repo.root, home: deps.home };
+  const { result: gates, shared } = await ownStep(
+    sharedGitOf(ctx),
+    deps.integrity,
+    scope,
+    'the gates on the base',
+    () =>
+      deps.verify(ctx.gates, {
+        cwd,
+        sha,
+        baseCwd: null,
+        baseSha: null,
+        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+        env,
+        signal: ctx.signal,
+        onTestResults: (gate, results) => {
+          if (results !== null) tests[gate] = results;
+        },
+        onDiagnostics: (gate, read) => {
+          if (read !== null) diagnostics[gate] = read;
+        },
+      }),
+  );
+  await recordPutBack(ctx, shared);
   const leftBehind = await leftOnBase(ctx, cwd);
   const blocked: Gap[] = [];
   for (const gate of gates.filter((g) => g.outcome === 'unavailable')) {

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { changeFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
+import { beginCheckedRun } from '../workspace/own-step.js';
 import type { ControllerDeps } from './context.js';
 import type { ExecutionJournal } from './journal.js';
-import { checkRunBaseline, type RunBaseline } from './run-baseline.js';
+import { checkRunBaseline, type RunBaseline, sharedGitOf } from './run-baseline.js';
 import { watchState } from './state-checks.js';
 
 type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store'>;
@@ -33,21 +34,27 @@ export async function checkedAgentRun<T>(
   run: () => Promise<T>,
 ): Promise<{ result: T; findings: Finding[] }> {
   const { deps, journal } = ctx;
-  const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
-  const watch = await deps.integrity.watch({
-    repoRoot: place.repoRoot,
-    worktree: place.worktree,
-    home: deps.home,
-    ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
-  });
-  const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
-  const result = await run();
-  const findings = [
-    ...since,
-    ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent', { checkout: place.worktree }),
-    ...changeFindings(await watch.check(), 'agent'),
-    ...state.before,
-    ...(await state.check()),
-  ];
-  return { result, findings };
+  // In flight from before its snapshot to after its check: omk's own steps meanwhile put nothing back.
+  const end = await beginCheckedRun(sharedGitOf(ctx));
+  try {
+    const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
+    const watch = await deps.integrity.watch({
+      repoRoot: place.repoRoot,
+      worktree: place.worktree,
+      home: deps.home,
+      ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
+    });
+    const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+    const result = await run();
+    const findings = [
+      ...since,
+      ...strayFindings(await deps.integrity.endStrays(place.worktree), 'agent', { checkout: place.worktree }),
+      ...changeFindings(await watch.check(), 'agent'),
+      ...state.before,
+      ...(await state.check()),
+    ];
+    return { result, findings };
+  } finally {
+    end();
+  }
 }

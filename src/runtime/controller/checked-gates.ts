@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { changeFindings, gateStateFindings, strayFindings } from '../integrity/findings.js';
 import type { Finding } from '../proof/schema.js';
+import { beginCheckedRun } from '../workspace/own-step.js';
 import type { RunContext } from './context.js';
-import { checkRunBaseline } from './run-baseline.js';
+import { checkRunBaseline, sharedGitOf } from './run-baseline.js';
 import { watchState } from './state-checks.js';
 
 /**
@@ -20,28 +21,37 @@ export async function checkedGates<T>(
   untrackedBlocks = true,
 ): Promise<T> {
   const { deps, goal } = ctx;
-  const since = await checkRunBaseline(deps, ctx, goal.repo.root, 'the gates');
-  const watch = await deps.integrity.watch({
-    repoRoot: goal.repo.root,
-    worktree,
-    home: deps.home,
-    ownWorktreesUnder: join(deps.workspaceRoot, goal.id),
-  });
-  const state = await watchState(deps, ctx.journal, 'the gates');
-  const before = await deps.integrity.worktreeState(worktree);
-  const result = await run();
-  const strays = await deps.integrity.endStrays(worktree);
-  const after = await deps.integrity.worktreeState(worktree);
-  found.push(
-    ...since,
-    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
-    // Not checked here is already said once for the agent.
-    ...(strays.checked
-      ? strayFindings(strays, 'gates', { checkout: worktree, baseLeftBehind: ctx.baseline?.leftBehind ?? [] })
-      : []),
-    ...changeFindings(await watch.check(), 'gates'),
-    ...state.before,
-    ...(await state.check()),
-  );
-  return result;
+  // In flight from before its snapshot to after its check: omk's own steps meanwhile put nothing back.
+  const end = await beginCheckedRun(sharedGitOf(ctx));
+  try {
+    const since = await checkRunBaseline(deps, ctx, goal.repo.root, 'the gates');
+    const watch = await deps.integrity.watch({
+      repoRoot: goal.repo.root,
+      worktree,
+      home: deps.home,
+      ownWorktreesUnder: join(deps.workspaceRoot, goal.id),
+    });
+    const state = await watchState(deps, ctx.journal, 'the gates');
+    const before = await deps.integrity.worktreeState(worktree);
+    const result = await run();
+    const strays = await deps.integrity.endStrays(worktree);
+    const after = await deps.integrity.worktreeState(worktree);
+    found.push(
+      ...since,
+      ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+      // Not checked here is already said once for the agent.
+      ...(strays.checked
+        ? strayFindings(strays, 'gates', {
+            checkout: worktree,
+            baseLeftBehind: ctx.baseline?.leftBehind ?? [],
+          })
+        : []),
+      ...changeFindings(await watch.check(), 'gates'),
+      ...state.before,
+      ...(await state.check()),
+    );
+    return result;
+  } finally {
+    end();
+  }
 }

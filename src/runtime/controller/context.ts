@@ -7,6 +7,7 @@ import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import type { SandboxDecision } from '../sandbox/port.js';
+import { createSharedGitActivity } from '../workspace/own-step.js';
 import type {
   PreparationPlan,
   PreparedIntegration,
@@ -89,8 +90,10 @@ export function createRunContext(
   signal: AbortSignal,
 ): RunContext {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+  // One for the run: the base's preparation is omk's own step as much as a slice's is.
+  const sharedGit = createSharedGitActivity();
   const prepare: PrepareBase = (path, runs) =>
-    prepareWorkspace({ deps, journal, goal, signal }, path, BASE_ID, runs);
+    prepareWorkspace({ deps, journal, goal, signal, sharedGit }, path, BASE_ID, runs);
   // Every agent this run starts (slices, review fixes, the integration repair) waits out a rate limit.
   const agent = waitingOutRateLimits(
     deps.agent,
@@ -99,7 +102,15 @@ export function createRunContext(
     deps.rateLimit,
     async () => (await deps.store.read(goal.id)).budget,
   );
-  return { deps: { ...deps, agent }, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
+  return {
+    deps: { ...deps, agent },
+    journal,
+    goal,
+    gates,
+    signal,
+    base: lazyBase(deps, goal, prepare),
+    sharedGit,
+  };
 }
 
 /** The goal's base commit, and a worktree of it made the first time something needs one. */

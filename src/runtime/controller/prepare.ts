@@ -1,15 +1,20 @@
 import { join } from 'node:path';
 import { WorkspacePreparationError } from '../errors.js';
 import { machineRoots, relativizer } from '../proof/machine-paths.js';
+import { HOOK_INSTALLER_OPT_OUTS } from '../workspace/hook-installers.js';
+import { type OwnStepShared, ownStep } from '../workspace/own-step.js';
 import type { RunContext } from './context.js';
+import { sharedGitOf } from './run-baseline.js';
 
 /**
  * Gives a worktree the project's dependencies before an agent or a gate runs in it, and returns
  * the environment its gates run with. A failure is the host's, not the agent's: it stops the run
  * with the command, how it ended and its last lines, and the goal can be resumed once it is fixed.
+ * Its commands run with the hook installers' opt-outs, and what they still write to the shared
+ * `.git` is put back after it (own-step.ts): omk's own step is not the agent.
  */
 export async function prepareWorkspace(
-  ctx: Pick<RunContext, 'deps' | 'journal' | 'goal' | 'signal'>,
+  ctx: Pick<RunContext, 'deps' | 'journal' | 'goal' | 'signal' | 'sharedGit'>,
   path: string,
   /** The slice id, `base` or `integration`: names the log and the event. */
   label: string,
@@ -22,15 +27,20 @@ export async function prepareWorkspace(
     return deps.gateEnv;
   }
   const logPath = join(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
-  const result = await preparer.prepare({
-    repoRoot: goal.repo.root,
-    path,
-    ...(base ? { base } : {}),
-    plan: preparation,
-    env: deps.gateEnv,
-    logPath,
-    signal: ctx.signal,
-  });
+  const scope = { repoRoot: goal.repo.root, home: deps.home };
+  const step = `the preparation of the ${label} worktree`;
+  const { result, shared } = await ownStep(sharedGitOf(ctx), deps.integrity, scope, step, () =>
+    preparer.prepare({
+      repoRoot: goal.repo.root,
+      path,
+      ...(base ? { base } : {}),
+      plan: preparation,
+      env: { ...deps.gateEnv, ...HOOK_INSTALLER_OPT_OUTS },
+      logPath,
+      signal: ctx.signal,
+    }),
+  );
+  await recordPutBack(ctx, shared);
   // What is recorded (the event log travels with the goal) names no directory of this machine;
   // the hint, shown only on the operator's terminal, names the worktree and the log where they are.
   const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
@@ -52,6 +62,36 @@ export async function prepareWorkspace(
     for (const line of result.done) deps.reporter.info(`[${label}] ${line}`);
   }
   return { ...deps.gateEnv, ...result.env };
+}
+
+/**
+ * What omk's own steps wrote to the shared `.git` (or HOME's git config) and put back: a decision
+ * in the proof and a line on the terminal, never a finding. What could not be put back is left
+ * for the next run's baseline check, which blocks it.
+ */
+export async function recordPutBack(
+  ctx: Pick<RunContext, 'deps' | 'journal'>,
+  shared: OwnStepShared,
+): Promise<void> {
+  if (shared.kind !== 'checked' || shared.changes.length === 0) return;
+  const steps = [...new Set(shared.labels)].join(' and ');
+  const named = (restored: boolean) =>
+    shared.changes.filter((change) => change.restored === restored).map((c) => `${c.what} (${c.change})`);
+  const [back, left] = [named(true), named(false)];
+  const reason = [
+    back.length > 0
+      ? `${steps} wrote ${back.join(', ')}; omk put it back as it was before (omk's own install or setup, run with the hook installers' opt-outs, before any agent: not an agent's or its code's doing)`
+      : '',
+    left.length > 0
+      ? `${steps} changed ${left.join(', ')}, which omk cannot put back: the next agent or gate run is blocked by it`
+      : '',
+  ]
+    .filter((part) => part !== '')
+    .join('; ');
+  await ctx.journal.save([], {
+    decisions: [{ kind: 'workspace', decision: "omk's own step wrote to the shared .git", reason }],
+  });
+  ctx.deps.reporter.info(reason);
 }
 
 function isEmpty(record: Readonly<Record<string, string>>): boolean {

@@ -1,11 +1,20 @@
 import { changedSinceFindings } from '../integrity/findings.js';
 import type { IntegrityWatch } from '../integrity/port.js';
 import type { Finding } from '../proof/schema.js';
+import { createSharedGitActivity, type SharedGitActivity } from '../workspace/own-step.js';
 import type { ControllerDeps } from './context.js';
 
 /** A goal run's integrity baseline, taken by the first run that needs it. */
 export interface RunBaseline {
   integrityBaseline?: Promise<IntegrityWatch>;
+  /** Agent and gate runs and omk's own steps in flight (workspace/own-step.ts). */
+  sharedGit?: SharedGitActivity;
+}
+
+/** The run's activity next to the shared `.git`, made on first use. */
+export function sharedGitOf(holder: RunBaseline): SharedGitActivity {
+  holder.sharedGit ??= createSharedGitActivity();
+  return holder.sharedGit;
 }
 
 /**
