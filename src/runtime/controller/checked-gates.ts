@@ -31,13 +31,15 @@ export async function checkedGates<T>(
   const before = await deps.integrity.worktreeState(worktree);
   const result = await run();
   const strays = await deps.integrity.endStrays(worktree);
+  // What the gates planted outside the worktree is put back before omk's next git call reads it.
+  const changes = await watch.check();
   const after = await deps.integrity.worktreeState(worktree);
   found.push(
     ...since,
     ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
     // Not checked here is already said once for the agent.
     ...(strays.checked ? strayFindings(strays, 'gates') : []),
-    ...changeFindings(await watch.check(), 'gates'),
+    ...changeFindings(changes, 'gates'),
     ...state.before,
     ...(await state.check()),
   );
