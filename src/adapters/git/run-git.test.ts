@@ -69,6 +69,34 @@ describe('runGit ignores what an agent could plant', () => {
     expect(await elsewhere.tripped()).toBe(true);
   });
 
+  it('runs none of the hooks omk commits, checks out, merges or moves refs past', async () => {
+    const hooks = join(repo.root, '.git', 'hooks');
+    await mkdir(hooks, { recursive: true });
+    const kinds = [
+      'prepare-commit-msg',
+      'commit-msg',
+      'post-commit',
+      'post-checkout',
+      'post-merge',
+      'reference-transaction',
+    ];
+    const wires = await Promise.all(kinds.map((kind) => tripwire(kind)));
+    for (const [i, kind] of kinds.entries()) {
+      await writeFile(join(hooks, kind), await readFile(wires[i]?.path ?? ''));
+      await chmod(join(hooks, kind), 0o755);
+    }
+    await runGit(['commit', '--allow-empty', '--quiet', '-m', 'one'], { cwd: repo.root });
+    await runGit(['checkout', '--quiet', '-b', 'side'], { cwd: repo.root });
+    await runGit(['commit', '--allow-empty', '--quiet', '-m', 'two'], { cwd: repo.root });
+    await runGit(['checkout', '--quiet', '-'], { cwd: repo.root });
+    await runGit(['merge', '--quiet', '--no-ff', '--no-edit', 'side'], { cwd: repo.root });
+    await runGit(['update-ref', 'refs/heads/other', 'HEAD'], { cwd: repo.root });
+    for (const [i, kind] of kinds.entries()) expect(await wires[i]?.tripped(), kind).toBe(false);
+    // The user's own git runs them: the hooks were live.
+    git(repo.root, 'commit', '--allow-empty', '--quiet', '-m', 'three');
+    expect(await wires[2]?.tripped()).toBe(true);
+  });
+
   it('runs no fsmonitor command set in the repository', async () => {
     const monitor = await tripwire('fsmonitor');
     git(repo.root, 'config', 'core.fsmonitor', monitor.path);
