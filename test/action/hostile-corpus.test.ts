@@ -8,7 +8,14 @@ import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { type Proof, proofSchema } from '../../src/runtime/proof/schema.js';
 import { git } from '../helpers/git-repo.js';
 import { startTrap, type Trap } from '../helpers/trap.js';
-import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, TOKEN } from './harness.js';
+import {
+  ACTION_ENTRY,
+  type ActionEnv,
+  type ActionRun,
+  createActionEnv,
+  NO_CI_CONFIG,
+  TOKEN,
+} from './harness.js';
 import { ATTACKS, type Attack, agentScript } from './hostile-corpus.js';
 import { filesHolding, leaksOf, secretForms } from './secrets.js';
 import { readAsRunner } from './workflow-commands.js';
@@ -49,13 +56,18 @@ async function attack(name: Attack): Promise<Attempt> {
   const configBefore = localConfig(env);
   const hooksBefore = await readdir(join(env.repo.root, '.git', 'hooks'));
   const mainBefore = git(env.repo.origin, 'rev-parse', 'refs/heads/main');
-  const run = await env.run({
-    goal: DEMO_GOAL,
-    agent: 'script:./tools/agent.sh',
-    policy: 'auto-pr',
-    'merge-policy': 'gated',
-    sandbox: 'off',
-  });
+  const run = await env.run(
+    {
+      goal: DEMO_GOAL,
+      agent: 'script:./tools/agent.sh',
+      policy: 'auto-pr',
+      'merge-policy': 'gated',
+      sandbox: 'off',
+    },
+    {},
+    // Every attack runs at once: on a loaded machine one step takes far more than the usual 120 s.
+    { args: [ACTION_ENTRY], cwd: env.repo.root, timeoutMs: 480_000 },
+  );
   // A process the agent left out of omk's reach would go on writing: it is ended before the
   // checks, so they see what stood when the step ended.
   await endEscapees();
@@ -94,7 +106,7 @@ beforeAll(async () => {
   pids = await mkdtemp(join(tmpdir(), 'omk-escapees-'));
   const done = await Promise.all(ATTACKS.map(async (name) => [name, await attack(name)] as const));
   for (const [name, result] of done) attempts.set(name, result);
-}, 300_000);
+}, 600_000);
 afterAll(async () => {
   await endEscapees();
   await Promise.all([...attempts.values()].map((a) => a.env.cleanup()));
@@ -244,5 +256,31 @@ describe('the token-reading agent', () => {
     expect(blocking(a)).toContain(
       'A GitHub credential (a token omk holds, or one shaped like it) added in "src/math.js"',
     );
+  });
+});
+
+describe('the agent that links a source file out of the repository', () => {
+  it('is a blocking finding naming the link', () => {
+    const a = attempt('link');
+    expect(blocking(a)).toContain(
+      '"src/passwd.js" is a symbolic link to "/etc/passwd", outside the worktree',
+    );
+  });
+});
+
+describe("the agent that plants a clean filter in its worktree's config.worktree", () => {
+  it("is a blocking finding, the filter is gone, and omk's git never ran it", () => {
+    const a = attempt('filter');
+    expect(blocking(a)).toMatch(
+      /(added|changed) \.git\/worktrees\/[^/]+\/config\.worktree, outside its worktree/,
+    );
+    expect(existsSync(join(pids, 'filter-ran'))).toBe(false);
+    // The line that turns per-worktree config on is one omk's own sparse checkouts write: left.
+    const without = (config: string) =>
+      config
+        .split('\n')
+        .filter((line) => line !== 'extensions.worktreeconfig=true')
+        .join('\n');
+    expect(without(localConfig(a.env))).toBe(without(a.configBefore));
   });
 });

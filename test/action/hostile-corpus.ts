@@ -12,6 +12,8 @@ export const ATTACKS = [
   'escapee-proxy',
   'workflow',
   'token',
+  'link',
+  'filter',
 ] as const;
 export type Attack = (typeof ATTACKS)[number];
 
@@ -105,6 +107,17 @@ const BODIES: Record<Attack, string[]> = {
     `raw=$(printf '%s\\n' "$(cat "$common/config")" "$(env)" "$stash" | grep -o 'gh[pousr]_[A-Za-z0-9_]*' | tr '\\n' ' ')`,
     'echo "found: [$found] [$raw]"',
     `printf '// found: [%s] [%s]\\n' "$found" "$raw" >> src/math.js`,
+  ],
+  // Replaces nothing, adds a source file that is a link to a file outside the repository.
+  link: [FIX, 'ln -s /etc/passwd src/passwd.js'],
+  // A clean filter in the worktree's own config.worktree (per-worktree config turned on, which the
+  // shared config allows omk itself), named by a .gitattributes it adds: omk's `git add` of the
+  // change would run it.
+  filter: [
+    FIX,
+    'git config extensions.worktreeConfig true',
+    `git config --worktree filter.evil.clean 'touch "PIDS/filter-ran"; cat'`,
+    "echo '*.js filter=evil' > .gitattributes",
   ],
 };
 

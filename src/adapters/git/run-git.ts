@@ -20,10 +20,13 @@ export interface RunGitOptions {
 
 /**
  * What an agent could plant for omk's own git to run or obey: hooks (the shared .git/hooks or a
- * core.hooksPath), an fsmonitor command, an ssh command, a credential helper, a proxy, and any of
- * these in the user's global or the system config (an agent can write ~/.gitconfig). omk's git
+ * core.hooksPath), an fsmonitor command, an ssh command, a credential helper, a proxy, a pager, an
+ * editor, a signing program, an askpass, the `ext::` transport, a global attributes file, and any
+ * of these in the user's global or the system config (an agent can write ~/.gitconfig). omk's git
  * reads neither global nor system config and overrides the rest on every call; it needs none of
- * them: it names its identity, and its auth is an extra header in the environment.
+ * them: it names its identity, and its auth is an extra header in the environment. Keys named by
+ * a driver (filters, merge drivers, textconv) cannot be listed here: `driverOverrides` finds them.
+ * `diff.external` and `diff.<x>.command` have no harmless value: omk's diffs pass `--no-ext-diff`.
  */
 export const HARDENED_CONFIG: readonly string[] = [
   'core.hooksPath=/dev/null',
@@ -31,6 +34,15 @@ export const HARDENED_CONFIG: readonly string[] = [
   'core.sshCommand=ssh',
   'credential.helper=',
   'http.proxy=',
+  'core.pager=cat',
+  'core.editor=:',
+  'sequence.editor=:',
+  'core.askPass=',
+  'commit.gpgSign=false',
+  'tag.gpgSign=false',
+  'push.gpgSign=false',
+  'protocol.ext.allow=never',
+  'core.attributesFile=/dev/null',
   // Global config is not read, so the repository's owner check would have no exceptions; omk
   // works on the checkout it was pointed at.
   'safe.directory=*',
@@ -53,7 +65,8 @@ const REDIRECTS =
  */
 export async function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
   if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  return spawnGit(args, options);
+  const drivers = mayRunDrivers(args) ? await driverOverrides(options.cwd) : [];
+  return spawnGit([...drivers, ...args], options);
 }
 
 function carriesAuth(env: Readonly<Record<string, string>> | undefined): boolean {
@@ -75,6 +88,96 @@ async function refuseRedirects(cwd: string): Promise<void> {
   );
 }
 
+/**
+ * Commands that may hand a file to a filter (clean, smudge, process), a merge driver or a textconv
+ * program, which `.gitattributes` (a file the agent commits) names and the config defines.
+ */
+const DRIVER_COMMANDS = new Set([
+  'add',
+  'am',
+  'apply',
+  'archive',
+  'blame',
+  'cat-file',
+  'checkout',
+  'checkout-index',
+  'cherry-pick',
+  'commit',
+  'diff',
+  'diff-files',
+  'diff-index',
+  'diff-tree',
+  'format-patch',
+  'grep',
+  'hash-object',
+  'log',
+  'merge',
+  'merge-tree',
+  'pull',
+  'read-tree',
+  'rebase',
+  'reset',
+  'restore',
+  'revert',
+  'show',
+  'sparse-checkout',
+  'stash',
+  'status',
+  'switch',
+  'update-index',
+  'worktree',
+]);
+
+/** The git command in `args`, past global options such as `-c name=value` and `-C dir`. */
+function commandOf(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-c' || arg === '-C') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return null;
+}
+
+function mayRunDrivers(args: readonly string[]): boolean {
+  const command = commandOf(args);
+  if (command === null || !DRIVER_COMMANDS.has(command)) return false;
+  const rest = args.slice(args.indexOf(command) + 1);
+  // Only these forms write or read files through a driver; `worktree list` and `cat-file -t` do not.
+  if (command === 'worktree') return rest.includes('add');
+  if (command === 'cat-file') return rest.some((arg) => arg === '--filters' || arg === '--textconv');
+  return true;
+}
+
+const DRIVER_KEYS = '^(filter\\..+\\.(clean|smudge|process)|merge\\..+\\.driver|diff\\..+\\.textconv)$';
+
+/**
+ * `-c` overrides that turn every driver the config this call would read defines (the repository's
+ * config, a worktree's `config.worktree`, what they include) into no program, or into git's own
+ * behaviour: filters off, a merge driver that is git's text merge, a textconv that is `cat`. omk's
+ * git runs no filter, whoever defined it (an LFS filter in the repository's config included).
+ */
+async function driverOverrides(cwd: string): Promise<string[]> {
+  // -z: each entry is its key, a newline, its value and a NUL, whatever the value holds.
+  const found = await spawnGit(['config', '-z', '--get-regexp', DRIVER_KEYS], { cwd, okExitCodes: [1] });
+  const overrides: string[] = [];
+  for (const entry of found.stdout.split('\0')) {
+    const key = entry.split('\n')[0] ?? '';
+    if (key === '') continue;
+    if (key.includes('=')) {
+      throw new GitError(
+        `The repository's git config defines a driver omk cannot switch off (${key}); omk runs no filter or merge driver.`,
+        { hint: `Remove it from the repository's config: git config --unset-all '${key}'` },
+      );
+    }
+    const driver = key.slice(0, key.lastIndexOf('.'));
+    if (key.startsWith('filter.')) overrides.push(`${key}=`, `${driver}.required=false`);
+    else if (key.startsWith('merge.'))
+      overrides.push(`${key}=git merge-file --quiet --marker-size=%L %A %O %B`);
+    else overrides.push(`${key}=cat`);
+  }
+  return overrides.flatMap((setting) => ['-c', setting]);
+}
+
 function spawnGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
   const env: NodeJS.ProcessEnv = {
     // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
@@ -85,6 +188,12 @@ function spawnGit(args: readonly string[], options: RunGitOptions): Promise<GitR
     GIT_ASKPASS: '',
     SSH_ASKPASS: '',
     GCM_INTERACTIVE: 'never',
+    // These beat the config: no pager, no editor, no proxy command for git://, no system attributes.
+    GIT_PAGER: 'cat',
+    GIT_EDITOR: ':',
+    GIT_SEQUENCE_EDITOR: ':',
+    GIT_PROXY_COMMAND: '',
+    GIT_ATTR_NOSYSTEM: '1',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
     LANG: 'C',

@@ -52,6 +52,29 @@ describe('the integrity watch', () => {
     expect(existsSync(join(repo.root, '.git', 'info', 'attributes'))).toBe(false);
   });
 
+  it("names and undoes a worktree's config.worktree, its .git file and commondir; omk's own sparse lines are no change", async () => {
+    const admin = join(repo.root, '.git', 'worktrees', 'wt');
+    const gitFile = await readFile(join(worktree, '.git'), 'utf8');
+    const watch = await watchIntegrity(scope());
+    git(worktree, 'sparse-checkout', 'set', '--cone', 'src');
+    expect(await watch.check()).toEqual([]);
+    const sparse = await readFile(join(admin, 'config.worktree'), 'utf8');
+    git(worktree, 'config', '--worktree', 'filter.evil.clean', 'touch /tmp/x; cat');
+    await writeFile(join(worktree, '.git'), 'gitdir: /tmp/elsewhere\n');
+    await writeFile(join(admin, 'commondir'), '/tmp/elsewhere\n');
+    await writeFile(join(repo.root, '.git', 'config.worktree'), '[core]\n\tpager = evil\n');
+    expect(await watch.check()).toEqual([
+      { what: '.git/config.worktree', change: 'added', restored: true },
+      { what: '.git/worktrees/wt/commondir', change: 'changed', restored: true },
+      { what: '.git/worktrees/wt/config.worktree', change: 'added', restored: true },
+      { what: 'the .git file of worktree wt', change: 'changed', restored: true },
+    ]);
+    expect(await readFile(join(admin, 'config.worktree'), 'utf8')).toBe(sparse);
+    expect(await readFile(join(worktree, '.git'), 'utf8')).toBe(gitFile);
+    expect(await readFile(join(admin, 'commondir'), 'utf8')).toBe('../..\n');
+    expect(existsSync(join(repo.root, '.git', 'config.worktree'))).toBe(false);
+  });
+
   it("ignores the per-worktree config line omk's own sparse checkouts add, and nothing else", async () => {
     const watch = await watchIntegrity(scope());
     git(repo.root, 'config', 'extensions.worktreeConfig', 'true');

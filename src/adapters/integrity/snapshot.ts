@@ -9,8 +9,12 @@ import type {
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
 
-/** What one path held: file bytes, a link's text, or nothing. */
-type Content = { kind: 'file'; bytes: Buffer; mode: number } | { kind: 'link'; target: string } | null;
+/** What one path held: file bytes, a link's text, something else (a directory), or nothing. */
+type Content =
+  | { kind: 'file'; bytes: Buffer; mode: number }
+  | { kind: 'link'; target: string }
+  | { kind: 'other' }
+  | null;
 
 interface Watched {
   /** Named without machine paths: it goes into findings, the proof and PR bodies. */
@@ -18,6 +22,11 @@ interface Watched {
   path: string;
   content: Content;
   restorable: boolean;
+  /**
+   * The worktree whose git files these are (its name under `.git/worktrees/`): compared only when
+   * that worktree is there before and after, since omk adds and removes its own while agents run.
+   */
+  worktree?: string;
 }
 
 /** Bounds on a planted tree of hooks or info files, so a flood costs a bounded snapshot. */
@@ -60,18 +69,23 @@ async function compareWith(
     async check() {
       const after = await take();
       const changes: IntegrityChange[] = [];
-      const byPath = new Map(after.map((entry) => [entry.path, entry]));
-      for (const entry of before) {
+      const present = (entries: Watched[]) => new Set(entries.map((entry) => entry.worktree));
+      const [was, is] = [present(before), present(after)];
+      const both = (entry: Watched) =>
+        entry.worktree === undefined || (was.has(entry.worktree) && is.has(entry.worktree));
+      const byPath = new Map(after.filter(both).map((entry) => [entry.path, entry]));
+      for (const entry of before.filter(both)) {
         const now = byPath.get(entry.path);
         byPath.delete(entry.path);
         const change = compare(entry.content, now?.content ?? null);
         if (change === null || sameIgnoringOmk(entry, now)) continue;
-        const restored = entry.restorable && (await restore(entry.path, entry.content));
+        const restored = entry.restorable && (await restore(entry.path, restoredContent(entry, now)));
         changes.push({ what: entry.what, change, restored });
       }
       // Files that were not there before: planted hooks, new info files, a new ~/.gitconfig.
       for (const entry of byPath.values()) {
-        const restored = entry.restorable && (await restore(entry.path, null));
+        if (sameIgnoringOmk({ ...entry, content: null }, entry)) continue;
+        const restored = entry.restorable && (await restore(entry.path, restoredContent(null, entry)));
         changes.push({ what: entry.what, change: 'added', restored });
       }
       const headsAfter = await heads();
@@ -89,12 +103,42 @@ async function snapshotFiles(scope: IntegrityScope, commonDir: string): Promise<
   return [
     ...(await sharedFiles(scope, commonDir)),
     await single(".gitmodules of the slice's worktree", join(scope.worktree, '.gitmodules'), false),
+    ...(await worktreeGitFiles(commonDir)),
   ];
+}
+
+/**
+ * Each linked worktree's git files that decide which config omk's git reads there: its
+ * `config.worktree` (read once `extensions.worktreeConfig` is on, which omk itself turns on), its
+ * `commondir` and `gitdir`, and the `.git` file in the worktree (a `gitdir:` line an agent could
+ * point at a repository of its own, with its own config).
+ */
+async function worktreeGitFiles(commonDir: string): Promise<Watched[]> {
+  const admin = join(commonDir, 'worktrees');
+  const names = (await readdir(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
+  const files: Watched[] = [];
+  for (const name of names) {
+    const dir = join(admin, name);
+    const gitdir = await readFile(join(dir, 'gitdir'), 'utf8').catch(() => null);
+    const checkout = gitdir === null ? null : gitdir.trim();
+    // A worktree omk removed (or is removing) is no longer there to be read through.
+    if (checkout === null || (await lstat(dirname(checkout)).catch(() => null)) === null) continue;
+    const label = `.git/worktrees/${name}`;
+    for (const file of ['config.worktree', 'commondir', 'gitdir'])
+      files.push({ ...(await single(`${label}/${file}`, join(dir, file), true)), worktree: name });
+    files.push({
+      ...(await single(`the .git file of worktree ${name}`, checkout, true)),
+      worktree: name,
+    });
+  }
+  return files;
 }
 
 async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Promise<Watched[]> {
   const files: Watched[] = [
     await single('.git/config', join(commonDir, 'config'), true),
+    // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
+    await single('.git/config.worktree', join(commonDir, 'config.worktree'), true),
     ...(await tree('.git/hooks', join(commonDir, 'hooks'))),
     ...(await tree('.git/info', join(commonDir, 'info'))),
     await single('.gitmodules of the repository', join(scope.repoRoot, '.gitmodules'), false),
@@ -141,7 +185,7 @@ async function read(path: string): Promise<Content> {
   try {
     const info = await lstat(path);
     if (info.isSymbolicLink()) return { kind: 'link', target: await readlink(path) };
-    if (!info.isFile()) return null;
+    if (!info.isFile()) return { kind: 'other' };
     return { kind: 'file', bytes: await readFile(path), mode: info.mode & 0o777 };
   } catch {
     return null;
@@ -156,6 +200,7 @@ function compare(before: Content, after: Content): IntegrityChange['change'] | n
     return before.target === after.target ? null : 'changed';
   if (before.kind === 'file' && after.kind === 'file')
     return before.bytes.equals(after.bytes) && before.mode === after.mode ? null : 'changed';
+  if (before.kind === 'other' && after.kind === 'other') return null;
   return 'changed';
 }
 
@@ -164,16 +209,50 @@ function compare(before: Content, after: Content): IntegrityChange['change'] | n
 const OMK_CONFIG_LINES =
   /^\s*(?:\[extensions\]|worktreeconfig\s*=\s*true|repositoryformatversion\s*=\s*[01])\s*$/i;
 
+// What `git sparse-checkout` writes into a worktree's config.worktree (and blank lines).
+const OMK_WORKTREE_LINES =
+  /^\s*(?:\[core\]|\[index\]|sparsecheckout\s*=\s*(?:true|false)|sparsecheckoutcone\s*=\s*(?:true|false)|sparse\s*=\s*(?:true|false))?\s*$/i;
+
+/** omk's own lines of a config it writes into while agents run, or null for any other file. */
+function omkLines(what: string): RegExp | null {
+  if (what === '.git/config') return OMK_CONFIG_LINES;
+  if (what.endsWith('config.worktree')) return OMK_WORKTREE_LINES;
+  return null;
+}
+
+function withoutLines(content: Content, lines: RegExp, keep: boolean): string {
+  if (content?.kind !== 'file') return '';
+  return content.bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => lines.test(line) === keep)
+    .join('\n');
+}
+
 function sameIgnoringOmk(before: Watched, after: Watched | undefined): boolean {
-  if (before.what !== '.git/config' || before.content?.kind !== 'file' || after?.content?.kind !== 'file')
-    return false;
-  const strip = (bytes: Buffer) =>
-    bytes
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => !OMK_CONFIG_LINES.test(line))
-      .join('\n');
-  return strip(before.content.bytes) === strip(after.content.bytes);
+  const lines = omkLines(before.what);
+  if (lines === null || after === undefined) return false;
+  if (before.content?.kind === 'link' || after.content?.kind === 'link') return false;
+  if (before.content?.kind === 'other' || after.content?.kind === 'other') return false;
+  // A config.worktree holding only omk's lines is as good as none; .git/config must stay a file.
+  if (lines === OMK_CONFIG_LINES && (before.content === null || after.content === null)) return false;
+  return withoutLines(before.content, lines, false) === withoutLines(after.content, lines, false);
+}
+
+/**
+ * What a changed file goes back to: the snapshot, except a config.worktree that held nothing but
+ * omk's lines, which keeps the lines omk's sparse checkout wrote since and loses the rest.
+ */
+function restoredContent(before: Watched | null, after: Watched | undefined): Content {
+  const what = before?.what ?? after?.what ?? '';
+  const lines = what.endsWith('config.worktree') ? OMK_WORKTREE_LINES : null;
+  if (lines === null || (before !== null && withoutLines(before.content, lines, false).trim() !== ''))
+    return before?.content ?? null;
+  const kept = withoutLines(after?.content ?? null, lines, true).trim();
+  // Section headers alone are nothing of omk's to keep.
+  if (kept.split('\n').every((line) => /^\s*(?:\[[a-z]+\])?\s*$/i.test(line))) return null;
+  const mode = after?.content?.kind === 'file' ? after.content.mode : 0o644;
+  return { kind: 'file', bytes: Buffer.from(`${kept}\n`), mode };
 }
 
 /** Puts `path` back as it was (nothing, a file with its mode, or a link); false when it could not. */
@@ -181,6 +260,7 @@ async function restore(path: string, content: Content): Promise<boolean> {
   try {
     await rm(path, { recursive: true, force: true });
     if (content === null) return true;
+    if (content.kind === 'other') return false;
     await mkdir(dirname(path), { recursive: true });
     if (content.kind === 'link') await symlink(content.target, path);
     else await writeFile(path, content.bytes, { mode: content.mode });

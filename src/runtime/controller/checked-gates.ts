@@ -35,6 +35,8 @@ export async function checkedGates<T>(
     const before = await deps.integrity.worktreeState(worktree);
     const result = await run();
     const strays = await deps.integrity.endStrays(worktree);
+    // What the gates planted outside the worktree is put back before omk's next git call reads it.
+    const changes = await watch.check();
     const after = await deps.integrity.worktreeState(worktree);
     found.push(
       ...since,
@@ -46,7 +48,7 @@ export async function checkedGates<T>(
             baseLeftBehind: ctx.baseline?.leftBehind ?? [],
           })
         : []),
-      ...changeFindings(await watch.check(), 'gates'),
+      ...changeFindings(changes, 'gates'),
       ...state.before,
       ...(await state.check()),
     );
