@@ -205,7 +205,7 @@ describe('the escapee that patches the worktree after the commit', () => {
     const a = attempt('escapee-patch');
     const pid = Number((await readFile(join(pids, 'patch.pid'), 'utf8')).trim());
     expect(blocking(a)).toMatch(
-      new RegExp(`The agent left process ${pid} running in the worktree after it ended`),
+      new RegExp(`The agent left process ${pid} (\\(.*\\) )?running (in the worktree )?after it ended`),
     );
     expect(existsSync(join(pids, 'patched'))).toBe(false);
   });
@@ -217,7 +217,9 @@ describe("the escapee that plants the remote's proxy after the checks", () => {
     expect(a.run.code).not.toBe(0);
     // It is ended with the agent's run by its subreaper: a plant that landed before is found by the
     // check after the agent; either way the proof names the process it left.
-    expect(blocking(a)).toMatch(/The agent left process \d+ running in the worktree after it ended/);
+    expect(blocking(a)).toMatch(
+      /The agent left process \d+ (\(.*\) )?running (in the worktree )?after it ended/,
+    );
     expect(a.run.stdout).not.toMatch(/sends requests elsewhere \(remote\.origin\.proxy\)/);
     expect(localConfig(a.env)).not.toContain(trap.url);
   });

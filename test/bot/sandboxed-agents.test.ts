@@ -18,8 +18,9 @@ import { type BotEnv, leftovers, startBotEnv } from './harness.js';
  * The bot's local runs under bubblewrap (OMK_SANDBOX=required): a hostile agent does the demo's
  * work and then tries a hook in the shared .git, a file outside any checkout, the credential store
  * under HOME and a `setsid` process that would patch the worktree after the agent ended. Each
- * attempt fails inside the agent, so nothing is left for the integrity checks and the goal is
- * ready. Where bubblewrap cannot run here the goal is refused before it exists, and the test says so.
+ * write fails inside the agent; the `setsid` process is ended when the sandbox closes, and the
+ * proof names it (a blocking finding), so the goal is not ready. Where bubblewrap cannot run
+ * here the goal is refused before it exists, and the test says so.
  */
 describe('a hostile agent through the bot under the sandbox (local mode)', () => {
   let env: BotEnv;
@@ -73,7 +74,7 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('fails every escape inside the agent; nothing outside changed; the goal is ready and says sandboxed', () => {
+  it('fails every escape inside the agent; nothing outside changed; the proof names the process the sandbox ended and says sandboxed', () => {
     const status = env.statusComments().find((c) => readStatusMarker(c.body)?.goalId === goalId)?.body ?? '';
     if (!host.available || !host.network.isolated) {
       console.warn(
@@ -110,13 +111,20 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
       findings: { severity: string; message: string }[];
       decisions: { kind: string; decision: string; reason: string }[];
     };
-    expect(proof.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
-    expect(proof.status).toBe('ready');
+    const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+    // The `setsid` shell and its `sleep 2`: each a process the sandbox ended, and nothing else blocks.
+    expect(blocking.length).toBeGreaterThan(0);
+    for (const message of blocking) {
+      expect(message).toMatch(
+        /^The agent left process \d+ \(.*sleep 2.*\) running (in the worktree )?in its sandbox after it ended; it was ended when the sandbox closed\./,
+      );
+    }
+    expect(proof.status).not.toBe('ready');
     expect(proof.decisions).toContainEqual(
       expect.objectContaining({ kind: 'sandbox', decision: 'sandboxed' }),
     );
-    const branch = `omk/${goalId}/integration`;
-    expect(git(env.repo.origin, 'show', `refs/heads/${branch}:src/math.js`)).not.toContain('late');
+    // Not ready, so nothing was delivered: no branch of the goal reached the origin.
+    expect(git(env.repo.origin, 'branch', '--list', `omk/${goalId}/*`)).toBe('');
     env.server.assertClean();
   });
 
