@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/errors.js';
-import { type ActionInputs, expression, INPUT_DEFAULTS, type InputName, readInputs } from './inputs.js';
+import { type ActionInputs, INPUT_DEFAULTS, type InputName, readInputs } from './inputs.js';
+import { expression } from './wording.js';
 
 const TOKEN = 'ghs_unit';
 
