@@ -16,7 +16,7 @@ import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
 import { abortOnSignal, type SignalSource } from '../adapters/process/signals.js';
 import { sharedPollMs, type WorkflowStepHost } from '../runtime/app/index.js';
-import { type Forge, type GoalStore, type Reporter, systemClock } from '../runtime/app/ports.js';
+import { type Forge, type Reporter, systemClock } from '../runtime/app/ports.js';
 import { agentChoice, loadActionConfig } from './agent-choice.js';
 import type { ActionInputs } from './inputs.js';
 import { ACTION_WORDS, wordNotice, wordRefusal } from './wording.js';
@@ -34,17 +34,8 @@ export interface ActionDeps {
   masked?: readonly string[];
 }
 
-/** The runtime composed for one Action step. */
-export interface ActionRuntime {
-  store: GoalStore;
-  /** Top level of the repository in working-directory. */
-  repoRoot: string;
-  /** What the workflow step use case (`runWorkflowStep`) runs on in this job. */
-  host: WorkflowStepHost;
-}
-
 /**
- * State under RUNNER_TEMP (emptied after each job; steps of one job share it), the repository in
+ * The workflow step's host for this job (`runWorkflowStep`). State under RUNNER_TEMP (emptied after each job; steps of one job share it), the repository in
  * working-directory, the GitHub forge and the state branch, both authenticated with the token
  * input: the push header is keyed on the exact repository URL and passed through git's
  * environment, never argv or a URL.
@@ -53,7 +44,7 @@ export async function composeActionRuntime(
   deps: ActionDeps,
   inputs: ActionInputs,
   github: GitHubEnv,
-): Promise<ActionRuntime> {
+): Promise<WorkflowStepHost> {
   const { core, env } = deps;
   const reporter: Reporter = {
     info: (message) => core.info(`omk: ${message}`),
@@ -92,7 +83,7 @@ export async function composeActionRuntime(
     return forge;
   };
   const api = { token, repo: github.repo, env };
-  const host: WorkflowStepHost = {
+  return {
     app: {
       ...githubAppDeps({ store, reporter, env, words: ACTION_WORDS, forge: forgeOnce }),
       shared: { remote: state, pollMs: sharedPollMs(env) },
@@ -121,5 +112,4 @@ export async function composeActionRuntime(
         ...(github.eventName === undefined ? {} : { eventName: github.eventName }),
       }),
   };
-  return { store, repoRoot, host };
 }

@@ -33,8 +33,8 @@ import {
   GOAL_ID_EXAMPLE,
   GOAL_KEY_EXAMPLE,
   inputMessage,
+  inputOf,
   SLICE_EXAMPLE,
-  WORKFLOW_INPUTS,
   wordInputIssue,
   wordIssue,
 } from './wording.js';
@@ -105,15 +105,13 @@ export const actionInputsSchema = z
       dryRun: inputs['dry-run'],
     });
     for (const issue of issues) {
-      ctx.addIssue({ code: 'custom', path: [WORKFLOW_INPUTS[issue.field]], message: wordInputIssue(issue) });
+      ctx.addIssue({ code: 'custom', path: [inputOf(issue.field)], message: wordInputIssue(issue) });
     }
   });
 
 /** The raw inputs as the runner passes them: every value a string, '' when not given. */
 export type RawInputs = Record<keyof z.input<typeof actionInputsSchema>, string>;
 export type InputName = keyof RawInputs;
-// Each input the wording names is one of action.yml's.
-WORKFLOW_INPUTS satisfies Record<string, InputName>;
 
 /** Defaults, as in action.yml (a test keeps them equal); github-token's is the workflow's token. */
 export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {

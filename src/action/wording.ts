@@ -30,35 +30,23 @@ export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
 export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
 
 /**
- * The action.yml input of each request field. The Action creates goals only (no budget-add,
- * accept or reject, and the slice execution is always the default): those fields have no input
- * and keep the request's own words, though no Action step ever reports them.
+ * Request fields no input sets: the Action creates goals only (no budget-add, accept or reject, and
+ * the slice execution is always the default), so they keep the request's own words, though no
+ * Action step ever reports them.
  */
-const INPUTS: Record<RequestField, string | null> = {
-  goal: 'goal',
-  policy: 'policy',
-  mergePolicy: 'merge-policy',
-  sliceExecution: null,
-  maxAgents: 'max-agents',
-  plannerTokenBudget: 'planner-token-budget',
-  budgetTime: 'budget-time',
-  budgetTokens: 'budget-tokens',
-  budgetUsd: 'budget-usd',
-  time: null,
-  tokens: null,
-  usd: null,
-  summary: null,
-  reason: null,
-  agent: 'agent',
-  baseBranch: 'base-branch',
-  mergeMethod: 'merge-method',
-  sandbox: 'sandbox',
-  agentArgs: 'agent-args',
-};
+export const FIELDS_WITHOUT_INPUT: readonly string[] = [
+  'sliceExecution',
+  'time',
+  'tokens',
+  'usd',
+  'summary',
+  'reason',
+];
 
-/** The input a message is about: action.yml's name, else the request's. */
-export function inputOf(field: RequestField): string {
-  return INPUTS[field] ?? field;
+/** The action.yml input of a field: its name in kebab case (`mergePolicy` is merge-policy), else the request's. */
+export function inputOf(field: RequestField | WorkflowInputField): string {
+  if (FIELDS_WITHOUT_INPUT.includes(field)) return field;
+  return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
 }
 
 const given = (field: RequestField, value: string) => `${inputOf(field)}: ${value}`;
@@ -117,16 +105,6 @@ export const LOCAL_POLICY_WARNING =
   "policy: local keeps the goal's branches on this runner only: they vanish with it when the job " +
   'ends, and a later job (open-pr, integrate) cannot find them. Deliver in this job (a step with ' +
   'command: open-pr after this one), or use policy: draft-pr.';
-
-/** The action.yml input of each field the runtime's workflow-input rules name. */
-export const WORKFLOW_INPUTS = {
-  goal: 'goal',
-  goalId: 'goal-id',
-  goalKey: 'goal-key',
-  slice: 'slice',
-  stateBranch: 'state-branch',
-  dryRun: 'dry-run',
-} as const satisfies Record<WorkflowInputField, string>;
 
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
