@@ -1,6 +1,5 @@
 import { type AgentChoice, shownBranch, UsageError } from '../runtime/app/index.js';
 import { type LoadedConfig, loadConfig, loadNamedConfig } from '../runtime/app/ports.js';
-import type { ActionRuntime } from './compose.js';
 import type { ActionInputs } from './inputs.js';
 
 /**
@@ -39,11 +38,10 @@ async function loadConfigAt(repoRoot: string, configPath: string | undefined): P
  * the agent: agents get an allowlisted environment and the runner removed the input from the
  * process environment.
  */
-export async function agentChoice(rt: ActionRuntime): Promise<AgentChoice> {
-  const { inputs } = rt;
+export async function agentChoice(repoRoot: string, inputs: ActionInputs): Promise<AgentChoice> {
   return {
     ...(inputs.agent === undefined ? {} : { name: inputs.agent }),
-    config: await loadActionConfig(rt.repoRoot, inputs),
+    config: await loadActionConfig(repoRoot, inputs),
     extraArgs: inputs.agentArgs,
     ...(inputs.sandbox === undefined ? {} : { sandbox: inputs.sandbox }),
     ...(inputs.sandboxNetwork === undefined

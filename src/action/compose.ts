@@ -2,29 +2,24 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ActionCore } from '../adapters/actions-runner/core.js';
-import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
+import { type GitHubEnv, readEventPayload } from '../adapters/actions-runner/github-env.js';
+import { reviewEvent } from '../adapters/actions-runner/review-event.js';
+import { fetchGoalBranches } from '../adapters/git/goal-branches.js';
 import { gitRepo } from '../adapters/git/repo.js';
-import { createGitStateBranch } from '../adapters/git/state-branch.js';
-import { githubAppDeps } from '../adapters/github/app-deps.js';
+import { githubAppDeps, publishThroughForge } from '../adapters/github/app-deps.js';
+import { writeAccess } from '../adapters/github/collaborator-permission.js';
 import { composeGitHubForge } from '../adapters/github/compose.js';
-import { pushAuthEnv, pushUrlFor } from '../adapters/github/push.js';
-import { proxyFor } from '../adapters/http/proxy.js';
+import { githubGoalState } from '../adapters/github/goal-state.js';
+import { reviewComments } from '../adapters/github/review-comments.js';
+import { createReviewReplies } from '../adapters/github/review-replies.js';
 import { withFaultInjection } from '../adapters/process/fault.js';
 import { processHost } from '../adapters/process/host.js';
-import type { SignalSource } from '../adapters/process/signals.js';
-import { localStateFiles } from '../adapters/state/local-files.js';
-import { type AppDeps, type SharedState, sharedPollMs } from '../runtime/app/index.js';
-import {
-  type Forge,
-  GoalStore,
-  goalReconciler,
-  type RemoteStateStore,
-  type Reporter,
-  systemClock,
-} from '../runtime/app/ports.js';
-import { loadActionConfig } from './agent-choice.js';
+import { abortOnSignal, type SignalSource } from '../adapters/process/signals.js';
+import { sharedPollMs, type WorkflowStepHost } from '../runtime/app/index.js';
+import { type Forge, type Reporter, systemClock } from '../runtime/app/ports.js';
+import { agentChoice, loadActionConfig } from './agent-choice.js';
 import type { ActionInputs } from './inputs.js';
-import { ACTION_WORDS } from './wording.js';
+import { ACTION_WORDS, wordNotice, wordRefusal } from './wording.js';
 
 export type ActionEnv = Record<string, string | undefined>;
 
@@ -39,29 +34,8 @@ export interface ActionDeps {
   masked?: readonly string[];
 }
 
-/** The runtime composed for one Action step. */
-export interface ActionRuntime {
-  core: ActionCore;
-  inputs: ActionInputs;
-  github: GitHubEnv;
-  env: ActionEnv;
-  signals: SignalSource;
-  store: GoalStore;
-  reporter: Reporter;
-  /** Top level of the repository in working-directory. */
-  repoRoot: string;
-  /** Goal directories on the state branch of the repository. */
-  state: RemoteStateStore;
-  /** The repository's URL on the forge and the git environment that authenticates to it. */
-  remote: { url: string; env: Readonly<Record<string, string>> };
-  /** The GitHub forge, composed on first use. */
-  forge(): Promise<Forge>;
-  /** The use cases' dependencies on this runner: the goal's truth is shared on the state branch. */
-  app: AppDeps & { shared: SharedState };
-}
-
 /**
- * State under RUNNER_TEMP (emptied after each job; steps of one job share it), the repository in
+ * The workflow step's host for this job (`runWorkflowStep`). State under RUNNER_TEMP (emptied after each job; steps of one job share it), the repository in
  * working-directory, the GitHub forge and the state branch, both authenticated with the token
  * input: the push header is keyed on the exact repository URL and passed through git's
  * environment, never argv or a URL.
@@ -70,8 +44,8 @@ export async function composeActionRuntime(
   deps: ActionDeps,
   inputs: ActionInputs,
   github: GitHubEnv,
-): Promise<ActionRuntime> {
-  const { core } = deps;
+): Promise<WorkflowStepHost> {
+  const { core, env } = deps;
   const reporter: Reporter = {
     info: (message) => core.info(`omk: ${message}`),
     warn: (message) => core.warning(message),
@@ -83,53 +57,59 @@ export async function composeActionRuntime(
   await mkdir(stateRoot, { recursive: true });
   const repoRoot = (await gitRepo.inspect(resolve(github.workspace ?? deps.cwd, inputs.workingDirectory)))
     .root;
-  const remote = pushUrlFor(github.serverUrl, github.repo);
-  const remoteEnv = pushAuthEnv(remote, inputs.githubToken, proxyFor(remote, deps.env));
-  const store = new GoalStore({
-    stateRoot,
-    clock: systemClock,
-    host: withFaultInjection(processHost(), deps.env),
-    reporter,
-    files: localStateFiles,
-  });
-  const state = createGitStateBranch({
+  const token = inputs.githubToken;
+  const { store, state, remote } = githubGoalState({
     repoRoot,
-    remote,
-    branch: inputs.stateBranch,
     stateRoot,
-    env: remoteEnv,
-    reconcile: goalReconciler(store),
+    branch: inputs.stateBranch,
+    serverUrl: github.serverUrl,
+    repo: github.repo,
+    token,
+    proxyEnv: env,
+    clock: systemClock,
+    host: withFaultInjection(processHost(), env),
+    reporter,
   });
   let forge: Promise<Forge> | null = null;
   const forgeOnce = () => {
     forge ??= composeGitHubForge({
       repoRoot,
-      env: deps.env,
+      env,
       repo: github.repo,
-      token: inputs.githubToken,
+      token,
       ...(inputs.ciToken ? { ciToken: inputs.ciToken } : {}),
       checkAppId: inputs.proofCheckAppId,
     });
     return forge;
   };
+  const api = { token, repo: github.repo, env };
   return {
-    core,
-    inputs,
-    github,
-    env: deps.env,
-    signals: deps.signals,
-    store,
-    reporter,
-    repoRoot,
-    remote: { url: remote, env: remoteEnv },
-    state,
-    forge: forgeOnce,
     app: {
-      ...githubAppDeps({ store, reporter, env: deps.env, words: ACTION_WORDS, forge: forgeOnce }),
-      shared: { remote: state, pollMs: sharedPollMs(deps.env) },
+      ...githubAppDeps({ store, reporter, env, words: ACTION_WORDS, forge: forgeOnce }),
+      shared: { remote: state, pollMs: sharedPollMs(env) },
       phase: (title, fn) => core.group(title, fn),
       // config-path, not only .omk/config.yml: merge.requireChecks is read from it too.
       config: (root) => loadActionConfig(root, inputs),
     },
+    remote: state,
+    repoRoot,
+    abortable: (fn) => abortOnSignal(deps.signals, fn),
+    agent: () => agentChoice(repoRoot, inputs),
+    fetchBranches: (goalId) => fetchGoalBranches(repoRoot, goalId, { remote: remote.url, env: remote.env }),
+    publishBranch: publishThroughForge(forgeOnce, repoRoot),
+    replies: () => createReviewReplies(api),
+    review: async () => ({
+      ask: reviewEvent(github.eventName, await readEventPayload(github.eventPath)),
+      forge: {
+        writeAccess: (author) => writeAccess(api, author),
+        reviewComments: (pr, reviewId) => reviewComments(api, pr, reviewId),
+      },
+    }),
+    notify: (notice) => reporter[notice.level](wordNotice(notice, inputs.stateBranch)),
+    refusal: (refusal) =>
+      wordRefusal(refusal, {
+        stateBranch: inputs.stateBranch,
+        ...(github.eventName === undefined ? {} : { eventName: github.eventName }),
+      }),
   };
 }

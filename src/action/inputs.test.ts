@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/errors.js';
-import { type ActionInputs, expression, INPUT_DEFAULTS, type InputName, readInputs } from './inputs.js';
+import { REQUEST_FIELDS } from '../runtime/request-issues.js';
+import {
+  type ActionInputs,
+  actionInputsSchema,
+  INPUT_DEFAULTS,
+  type InputName,
+  readInputs,
+} from './inputs.js';
+import { expression, FIELDS_WITHOUT_INPUT, inputOf } from './wording.js';
 
 const TOKEN = 'ghs_unit';
 
@@ -330,5 +338,15 @@ describe('readInputs', () => {
         'working-directory',
       ].sort(),
     );
+  });
+
+  it('names each field by an input of action.yml: its kebab-case name, or none for the fields no input sets', () => {
+    const inputs = Object.keys(actionInputsSchema.shape);
+    const workflowFields = ['goal', 'goalId', 'goalKey', 'slice', 'stateBranch', 'dryRun'] as const;
+    for (const field of [...REQUEST_FIELDS, ...workflowFields]) {
+      if (FIELDS_WITHOUT_INPUT.includes(field)) expect(inputs).not.toContain(inputOf(field));
+      else expect(inputs).toContain(inputOf(field));
+    }
+    expect(inputOf('plannerTokenBudget')).toBe('planner-token-budget');
   });
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import {
+  appIdNamed,
+  booleanNamed,
+  judged,
+  matching,
+  oneOf,
+  optional,
+} from '../adapters/settings/named-strings.js';
+import {
   branchNameProblem,
   budgetInputSchema,
   configPathProblem,
@@ -13,7 +21,6 @@ import {
   SANDBOX_NETWORKS,
   SLICE_ID_PATTERN,
   sandboxModeSchema,
-  shownBranch,
   stateBranchProblem,
   UsageError,
   WORKFLOW_STEP_NAMES,
@@ -21,95 +28,28 @@ import {
   workflowInputIssues,
 } from '../runtime/app/index.js';
 import { agentArgsSchema } from './agent-args.js';
-import { inputMessage, WORKFLOW_INPUTS, wordInputIssue, wordIssue } from './wording.js';
+import {
+  expression,
+  GOAL_ID_EXAMPLE,
+  GOAL_KEY_EXAMPLE,
+  inputMessage,
+  inputOf,
+  SLICE_EXAMPLE,
+  wordInputIssue,
+  wordIssue,
+} from './wording.js';
 import { workspaceSetupInputSchema } from './workspace-setup.js';
 
 /** The command input: a workflow step, whose traits (`workflowStepHas`) are the runtime's. */
 export type ActionCommand = WorkflowStep;
 
-/** A workflow expression as a user writes it in YAML, for examples in messages. */
-export const expression = (inner: string) => `\${{ ${inner} }}`;
-export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
-export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
-export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
 const request = createGoalRequestSchema.shape;
 const budget = budgetInputSchema().shape;
 
-function oneOf<T extends readonly string[]>(input: string, values: T, example: string) {
-  return z.string().transform((raw, ctx): T[number] => {
-    const value = raw.trim();
-    if ((values as readonly string[]).includes(value)) return value as T[number];
-    ctx.addIssue({
-      code: 'custom',
-      message: `${input}: '${raw}' is not one of ${values.join(', ')}. Example: ${example}`,
-    });
-    return z.NEVER;
-  });
-}
-
-/** `true` or `false` as YAML 1.2 spells them (what core.getBooleanInput accepts); nothing else. */
-function boolean(input: string) {
-  return z.string().transform((raw, ctx): boolean => {
-    if (['true', 'True', 'TRUE'].includes(raw.trim())) return true;
-    if (['false', 'False', 'FALSE'].includes(raw.trim())) return false;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${input}: '${raw}' is not a boolean: use true or false. Example: ${input}: true`,
-    });
-    return z.NEVER;
-  });
-}
-
-/** A GitHub App id: a positive whole number, as the app's settings page shows it. */
-function appId(input: string) {
-  return z.string().transform((raw, ctx): number => {
-    const value = raw.trim();
-    const id = /^[0-9]{1,12}$/.test(value) ? Number(value) : Number.NaN;
-    if (Number.isSafeInteger(id) && id > 0) return id;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${input}: '${raw}' is not a GitHub App id (the number on the app's settings page). Example: ${input}: 15368`,
-    });
-    return z.NEVER;
-  });
-}
-
-function matching(input: string, pattern: RegExp, what: string, example: string) {
-  return z
-    .string()
-    .trim()
-    .refine((value) => pattern.test(value), {
-      error: (issue) => `${input}: '${String(issue.input)}' is not ${what}. Example: ${example}`,
-    });
-}
-
-/**
- * A branch or path input: surrounding spaces go (as core.getInput trims them), anything else is
- * judged by the runtime's rule `problemOf`, control characters included: `main\n` is not `main`.
- */
-function judged(input: string, problemOf: (value: string) => string | null, what: string, example: string) {
-  return z.string().transform((raw, ctx): string => {
-    const value = raw.replace(/^ +| +$/g, '');
-    const problem = problemOf(value);
-    if (problem === null) return value;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${input}: '${shownBranch(raw)}' is not ${what}: ${problem}. Example: ${example}`,
-    });
-    return z.NEVER;
-  });
-}
-
 const branch = (input: string, problemOf: (name: string) => string | null, example: string) =>
   judged(input, problemOf, 'a branch name omk can use', example);
-
-/** An input that may be left empty: '' is "not given", anything else must parse. */
-function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
-  return z
-    .string()
-    .transform((value) => (value.trim() === '' ? undefined : value))
-    .pipe(schema.optional());
-}
+/** An input set on its own line of `with:`: the example is that line. */
+const boolean = (input: string) => booleanNamed(input, `${input}: true`);
 
 /** One schema for every input in action.yml, keyed by the input's name. */
 export const actionInputsSchema = z
@@ -150,7 +90,7 @@ export const actionInputsSchema = z
         error: `github-token: is empty. omk needs a token that can write contents, pull requests and checks. Example: github-token: ${expression('github.token')}`,
       }),
     'ci-token': optional(z.string().trim()),
-    'proof-check-app-id': appId('proof-check-app-id'),
+    'proof-check-app-id': appIdNamed('proof-check-app-id', 'proof-check-app-id: 15368'),
     'allow-fork-execution': boolean('allow-fork-execution'),
   })
   .superRefine((inputs, ctx) => {
@@ -165,7 +105,7 @@ export const actionInputsSchema = z
       dryRun: inputs['dry-run'],
     });
     for (const issue of issues) {
-      ctx.addIssue({ code: 'custom', path: [WORKFLOW_INPUTS[issue.field]], message: wordInputIssue(issue) });
+      ctx.addIssue({ code: 'custom', path: [inputOf(issue.field)], message: wordInputIssue(issue) });
     }
   });
 

@@ -1,24 +1,17 @@
-import { type DeliveryPlan, type Proof, type SliceWave, stepVerdict } from '../runtime/app/index.js';
-import type { ActionCommand } from './inputs.js';
+import { stepVerdict, type WorkflowStepOutcome } from '../runtime/app/index.js';
+import { wordFailure, wordNote } from './wording.js';
 
-/** What a command did, as data: the runner turns it into outputs, a summary and a verdict. */
-export interface CommandOutcome {
-  command: ActionCommand;
-  goalId: string;
-  proof: Proof;
-  proofPath: string;
-  /** The `slices` output: what a matrix job needs to run one slice. */
-  slices: SliceWave[];
-  /** Whether the proof's status decides the step (run, execute, status). */
-  judged: boolean;
-  /** An expected refusal that fails the step (a blocked merge), in words. */
+/** What a command did, in the Action's words: the runner turns it into outputs, a summary and a verdict. */
+export interface CommandOutcome extends Omit<WorkflowStepOutcome, 'failure' | 'notes'> {
+  /** An expected refusal that fails the step (a blocked merge, an unfinished slice), in words. */
   refused: string | null;
   /** Things the user should know (why nothing was delivered, a blocked gated merge). */
   notes: string[];
-  /** open-pr or run with dry-run: what delivery would do. */
-  dryRunPlan: DeliveryPlan | null;
-  /** status with slice: that slice's status in the proof. */
-  sliceStatus: string | null;
+}
+
+/** The use case's outcome in the Action's words. */
+export function wordOutcome({ failure, notes, ...outcome }: WorkflowStepOutcome): CommandOutcome {
+  return { ...outcome, refused: failure === null ? null : wordFailure(failure), notes: notes.map(wordNote) };
 }
 
 /** Why the step fails, in the Action's words (the decision is `stepVerdict`), or null. */

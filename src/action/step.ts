@@ -1,18 +1,24 @@
+import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { saveJobTrace } from '../adapters/actions-runner/job-trace.js';
-import { gateGroups, goalProgress, privilegedPrEvent, warnsLocalPolicy } from '../runtime/app/index.js';
+import {
+  gateGroups,
+  goalProgress,
+  privilegedPrEvent,
+  runWorkflowStep,
+  type WorkflowStepHost,
+  type WorkflowStepRequest,
+  warnsLocalPolicy,
+} from '../runtime/app/index.js';
 import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
-import { type ActionDeps, type ActionRuntime, composeActionRuntime } from './compose.js';
-import { dispatch } from './dispatch.js';
+import { type ActionDeps, composeActionRuntime } from './compose.js';
 import { checkForkExecution, forkRefusal } from './fork-guard.js';
-import { readInputs } from './inputs.js';
-import { type CommandOutcome, verdict } from './outcome.js';
+import { type ActionInputs, readInputs } from './inputs.js';
+import { TOKEN_INPUTS } from './mask.js';
+import { type CommandOutcome, verdict, wordOutcome } from './outcome.js';
 import { actionOutputs } from './outputs.js';
 import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
-
-/** The inputs GitHub fills with tokens; removed from the environment children inherit. */
-const TOKEN_INPUT_ENVS = ['INPUT_GITHUB-TOKEN', 'INPUT_CI-TOKEN'] as const;
 
 export interface StepResult {
   summary: string;
@@ -29,7 +35,7 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const { core } = deps;
   const inputs = readInputs((name) => core.getInput(name));
   // Git, gates and agents inherit this environment; none of them needs the token from here.
-  for (const name of TOKEN_INPUT_ENVS) delete deps.env[name];
+  for (const input of TOKEN_INPUTS) delete deps.env[`INPUT_${input.toUpperCase()}`];
   const github = readGitHubEnv(deps.env);
   const repos = privilegedPrEvent(github.eventName)
     ? pullRequestRepos(await readEventPayload(github.eventPath))
@@ -39,24 +45,54 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   if (fork.warn !== null) core.warning(fork.warn);
   // The policy is recorded when run or plan creates the goal.
   if (warnsLocalPolicy(inputs.command, inputs.policy)) core.warning(LOCAL_POLICY_WARNING);
-  const rt = await composeActionRuntime(deps, inputs, github);
+  const host = await composeActionRuntime(deps, inputs, github);
   // Before any worktree, branch or credential change: the post step undoes those, and only those.
-  await saveJobTrace(core, rt.repoRoot, rt.store.deps.stateRoot);
-  const outcome = await dispatch(rt);
-  await publish(rt, outcome);
-  const progress = await goalProgress(rt.store, outcome.goalId);
+  await saveJobTrace(core, host.repoRoot, host.app.store.deps.stateRoot);
+  const outcome = wordOutcome(await runWorkflowStep(host, stepRequest(inputs, github)));
+  await publish(core, host, github, outcome);
+  const progress = await goalProgress(host.app.store, outcome.goalId);
   return {
     summary: renderStepSummary(outcome, progress, ACTION_STEPS),
     failure: verdict(outcome, inputs.failOnNotReady),
   };
 }
 
-async function publish(rt: ActionRuntime, outcome: CommandOutcome): Promise<void> {
-  const { core } = rt;
+/** The step the inputs ask for, where the workflow runs it. */
+function stepRequest(inputs: ActionInputs, github: GitHubEnv): WorkflowStepRequest {
+  const { goal, baseBranch } = inputs;
+  const { runId, job, repo, runAttempt, runnerName, defaultBase } = github;
+  return {
+    step: inputs.command,
+    goalId: inputs.goalId,
+    slice: inputs.slice,
+    goal: goal === undefined ? undefined : { ...goal, key: inputs.goalKey },
+    options: {
+      policy: inputs.policy,
+      mergePolicy: inputs.mergePolicy,
+      maxAgents: inputs.maxAgents,
+      llmPlanner: inputs.planner.llm,
+      plannerTokenBudget: inputs.planner.tokenBudget,
+      budget: inputs.budget,
+      ...(inputs.agent === undefined ? {} : { agent: inputs.agent }),
+    },
+    place: { repo: `${repo.owner}/${repo.name}`, runId, job, runAttempt, runnerName },
+    dryRun: inputs.dryRun,
+    ...(baseBranch === undefined ? {} : { base: baseBranch }),
+    ...(defaultBase === undefined ? {} : { fallbackBase: defaultBase }),
+    method: inputs.mergeMethod,
+  };
+}
+
+async function publish(
+  core: ActionDeps['core'],
+  host: WorkflowStepHost,
+  github: GitHubEnv,
+  outcome: CommandOutcome,
+): Promise<void> {
   for (const [name, value] of Object.entries(actionOutputs(outcome))) core.setOutput(name, value);
   if (outcome.command === 'run' || outcome.command === 'execute') {
-    const groups = await gateGroups(rt.store, outcome.goalId, outcome.proof);
-    const where = { repoRoot: rt.repoRoot, workspace: rt.github.workspace };
+    const groups = await gateGroups(host.app.store, outcome.goalId, outcome.proof);
+    const where = { repoRoot: host.repoRoot, workspace: github.workspace };
     for (const annotation of gateAnnotations(groups, where)) {
       core[annotation.level](annotation.message, annotation.target);
     }

@@ -1,11 +1,18 @@
-import type {
-  RequestField,
-  RequestIssue,
-  SharedStepNotice,
-  WorkflowInputField,
-  WorkflowInputIssue,
+import { REVIEW_EVENTS } from '../adapters/actions-runner/review-event.js';
+import {
+  DEFAULT_STATE_BRANCH,
+  describeNote,
+  NotFoundError,
+  type RequestField,
+  type RequestIssue,
+  UsageError,
+  type WorkflowInputField,
+  type WorkflowInputIssue,
+  type WorkflowRefusal,
+  type WorkflowStepFailure,
+  type WorkflowStepNote,
+  type WorkflowStepNotice,
 } from '../runtime/app/index.js';
-import { DEFAULT_STATE_BRANCH } from '../runtime/app/index.js';
 import type { HostVocabulary } from '../runtime/app/ports.js';
 import {
   describeIssue,
@@ -15,38 +22,31 @@ import {
   opensWithName,
   type StepSpelling,
 } from '../runtime/app/render.js';
-import { GOAL_ID_EXAMPLE, type InputName } from './inputs.js';
+
+/** A workflow expression as a user writes it in YAML, for examples in messages. */
+export const expression = (inner: string) => `\${{ ${inner} }}`;
+export const GOAL_ID_EXAMPLE = `goal-id: ${expression('needs.plan.outputs.goal-id')}`;
+export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
+export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
 
 /**
- * The action.yml input of each request field. The Action creates goals only (no budget-add,
- * accept or reject, and the slice execution is always the default): those fields have no input
- * and keep the request's own words, though no Action step ever reports them.
+ * Request fields no input sets: the Action creates goals only (no budget-add, accept or reject, and
+ * the slice execution is always the default), so they keep the request's own words, though no
+ * Action step ever reports them.
  */
-const INPUTS: Record<RequestField, InputName | null> = {
-  goal: 'goal',
-  policy: 'policy',
-  mergePolicy: 'merge-policy',
-  sliceExecution: null,
-  maxAgents: 'max-agents',
-  plannerTokenBudget: 'planner-token-budget',
-  budgetTime: 'budget-time',
-  budgetTokens: 'budget-tokens',
-  budgetUsd: 'budget-usd',
-  time: null,
-  tokens: null,
-  usd: null,
-  summary: null,
-  reason: null,
-  agent: 'agent',
-  baseBranch: 'base-branch',
-  mergeMethod: 'merge-method',
-  sandbox: 'sandbox',
-  agentArgs: 'agent-args',
-};
+export const FIELDS_WITHOUT_INPUT: readonly string[] = [
+  'sliceExecution',
+  'time',
+  'tokens',
+  'usd',
+  'summary',
+  'reason',
+];
 
-/** The input a message is about: action.yml's name, else the request's. */
-export function inputOf(field: RequestField): string {
-  return INPUTS[field] ?? field;
+/** The action.yml input of a field: its name in kebab case (`mergePolicy` is merge-policy), else the request's. */
+export function inputOf(field: RequestField | WorkflowInputField): string {
+  if (FIELDS_WITHOUT_INPUT.includes(field)) return field;
+  return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
 }
 
 const given = (field: RequestField, value: string) => `${inputOf(field)}: ${value}`;
@@ -106,16 +106,6 @@ export const LOCAL_POLICY_WARNING =
   'ends, and a later job (open-pr, integrate) cannot find them. Deliver in this job (a step with ' +
   'command: open-pr after this one), or use policy: draft-pr.';
 
-/** The action.yml input of each field the runtime's workflow-input rules name. */
-export const WORKFLOW_INPUTS: Record<WorkflowInputField, InputName> = {
-  goal: 'goal',
-  goalId: 'goal-id',
-  goalKey: 'goal-key',
-  slice: 'slice',
-  stateBranch: 'state-branch',
-  dryRun: 'dry-run',
-};
-
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** Inputs that do not go with the command (`workflowInputIssues`), each with a correct example. */
@@ -138,8 +128,8 @@ export function wordInputIssue(issue: WorkflowInputIssue): string {
   }
 }
 
-/** A shared step's notice (`savedNotice`, `proofNotice`); `stateBranch` is the state-branch input. */
-export function wordNotice(notice: SharedStepNotice, stateBranch: string): string {
+/** A step's notice (`WorkflowStepNotice`); `stateBranch` is the state-branch input. */
+export function wordNotice(notice: WorkflowStepNotice, stateBranch: string): string {
   switch (notice.kind) {
     case 'saved':
       return `goal ${notice.goalId} saved to ${stateBranch} at ${notice.commit}`;
@@ -147,5 +137,74 @@ export function wordNotice(notice: SharedStepNotice, stateBranch: string): strin
       return `dry-run: goal ${notice.goalId} stays on this runner; the state branch is not updated`;
     case 'edited_proof':
       return `proof.json of goal ${notice.goalId} does not match its digest: it was edited. Do not trust it.`;
+    case 'pulled':
+      return `goal ${notice.goalId} from ${stateBranch} at ${notice.commit}`;
+    case 'merged':
+      return `merged PR #${notice.pr} as ${notice.sha}`;
+    case 'runner_branches':
+      return `fix: the goal's branches were not fetched, so this runner's are used: ${notice.why}`;
+  }
+}
+
+/** A step's note: the runtime's in the Action's vocabulary, and the workflow's own. */
+export function wordNote(note: WorkflowStepNote): string {
+  switch (note.code) {
+    case 'open_pr_dry_run':
+      return 'dry-run: nothing was pushed or opened';
+    case 'nothing_to_fix':
+      return `Nothing to fix: ${note.why}.`;
+    case 'fix_no_write':
+      return `Nothing to fix: ${note.author} has ${note.role} permission on the repository; a fix needs write, maintain or admin.`;
+    default:
+      return describeNote(note, ACTION_WORDS);
+  }
+}
+
+/** Why a step that ran fails anyway, in the Action's words. */
+export function wordFailure(failure: WorkflowStepFailure): string {
+  if (failure.code === 'slice_unfinished') {
+    return `Slice ${failure.slice} did not finish (${failure.outcome}): ${failure.failure ?? 'see the job log'}`;
+  }
+  return `Goal ${failure.goalId} was not merged: PR #${failure.pr} is blocked by ${failure.blockedBy} (${failure.reasons.join('; ')}).`;
+}
+
+/** A step's refusal as the error the step fails with, naming the input to change. */
+export function wordRefusal(
+  refusal: WorkflowRefusal,
+  where: { stateBranch: string; eventName?: string },
+): Error {
+  switch (refusal.code) {
+    case 'not_on_state_branch':
+      return new NotFoundError(
+        `goal-id: there is no goal '${refusal.goalId}' on the state branch ${where.stateBranch}${refusal.missing === 'branch' ? ' (the branch does not exist yet)' : ''}.`,
+        {
+          hint: `Pass the goal-id output of the run or plan step that created it, with the same state-branch. Example: ${GOAL_ID_EXAMPLE}`,
+        },
+      );
+    case 'unknown_slice': {
+      const [first] = refusal.slices;
+      return new UsageError(
+        `slice: '${refusal.slice}' is not a slice of goal ${refusal.goalId} (its slices: ${refusal.slices.join(', ') || 'none'}). Example: ${first === undefined ? SLICE_EXAMPLE : `slice: ${first}`}`,
+        { hint: "Take slice ids from the plan step's slices output." },
+      );
+    }
+    // Another cell of this matrix job holds the goal: the input that tells cells apart is goal-key.
+    case 'sibling_cell':
+      return new UsageError(`goal-key: ${refusal.error.message.replace(/^Goal/, 'goal')}`, {
+        hint: `Give each cell of a matrix job a goal-key of its own. Example: ${GOAL_KEY_EXAMPLE}`,
+        cause: refusal.error,
+      });
+    case 'not_a_review':
+      return new UsageError(
+        `command: fix reads a review from the event that started the workflow, and ${where.eventName ?? 'no event'} is not ${REVIEW_EVENTS.join(' or ')} with a pull request.`,
+        { hint: 'Run it on: pull_request_review: types: [submitted] (docs/action.md has the workflow).' },
+      );
+    case 'not_an_omk_pr':
+      return new UsageError(
+        `goal-id: not given, and PR #${refusal.pr ?? '?'}'s branch ${refusal.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,
+        {
+          hint: `Run fix only on omk PRs (if: startsWith(github.event.pull_request.head.ref, 'omk/')), or pass ${GOAL_ID_EXAMPLE}`,
+        },
+      );
   }
 }

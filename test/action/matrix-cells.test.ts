@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GOAL_KEY_EXAMPLE } from '../../src/action/inputs.js';
+import { GOAL_KEY_EXAMPLE } from '../../src/action/wording.js';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { type ActionEnv, type ActionRun, createActionEnv, errorLines, separateJob } from './harness.js';
 

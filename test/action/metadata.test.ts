@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expression, INPUT_DEFAULTS, type InputName, readInputs } from '../../src/action/inputs.js';
+import { INPUT_DEFAULTS, type InputName, readInputs } from '../../src/action/inputs.js';
 import { OUTPUT_NAMES } from '../../src/action/outputs.js';
+import { expression } from '../../src/action/wording.js';
 import { actionMetadata, ROOT } from './harness.js';
 import { actionMetadataSchema, inputsTable, outputsTable } from './metadata.js';
 

@@ -404,6 +404,18 @@ export {
   type WorkflowInputs,
   workflowInputIssues,
 } from './workflow-inputs.js';
+// h-action
+export {
+  runWorkflowStep,
+  type WorkflowGoalOptions,
+  type WorkflowRefusal,
+  type WorkflowStepFailure,
+  type WorkflowStepHost,
+  type WorkflowStepNote,
+  type WorkflowStepNotice,
+  type WorkflowStepOutcome,
+  type WorkflowStepRequest,
+} from './workflow-step.js';
 export {
   privilegedPrEvent,
   WORKFLOW_STEP_NAMES,
