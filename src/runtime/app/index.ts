@@ -405,17 +405,17 @@ export {
   workflowInputIssues,
 } from './workflow-inputs.js';
 // h-action
-export {
-  runWorkflowStep,
-  type WorkflowGoalOptions,
-  type WorkflowRefusal,
-  type WorkflowStepFailure,
-  type WorkflowStepHost,
-  type WorkflowStepNote,
-  type WorkflowStepNotice,
-  type WorkflowStepOutcome,
-  type WorkflowStepRequest,
-} from './workflow-step.js';
+export { runWorkflowStep } from './workflow-step.js';
+export type {
+  WorkflowGoalOptions,
+  WorkflowRefusal,
+  WorkflowStepFailure,
+  WorkflowStepHost,
+  WorkflowStepNote,
+  WorkflowStepNotice,
+  WorkflowStepOutcome,
+  WorkflowStepRequest,
+} from './workflow-step-types.js';
 export {
   privilegedPrEvent,
   WORKFLOW_STEP_NAMES,

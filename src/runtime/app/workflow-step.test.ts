@@ -8,13 +8,13 @@ import { goalRecord, task } from '../delivery/test-delivery.js';
 import type { GoalStore } from '../goal/store.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { ReviewAsk } from './review-fix.js';
-import {
-  runWorkflowStep,
-  type WorkflowRefusal,
-  type WorkflowStepHost,
-  type WorkflowStepNotice,
-  type WorkflowStepRequest,
-} from './workflow-step.js';
+import { runWorkflowStep } from './workflow-step.js';
+import type {
+  WorkflowRefusal,
+  WorkflowStepHost,
+  WorkflowStepNotice,
+  WorkflowStepRequest,
+} from './workflow-step-types.js';
 import type { WorkflowStep } from './workflow-steps.js';
 
 const machine = { pid: process.pid, hostname: 'test', isAlive: () => true, killGroup: () => false };
