@@ -7,20 +7,11 @@ import {
   shownBranch,
   stateBranchProblem,
 } from '../../runtime/app/index.js';
-import {
-  type Clock,
-  GoalStore,
-  goalReconciler,
-  type HostInfo,
-  type RemoteStateStore,
-  type Reporter,
-} from '../../runtime/app/ports.js';
+import type { Clock, GoalStore, HostInfo, RemoteStateStore, Reporter } from '../../runtime/app/ports.js';
 import { cloneBranch } from '../git/clone.js';
 import { fetchGoalBranches } from '../git/goal-branches.js';
 import { initWithRemote } from '../git/init.js';
-import { createGitStateBranch } from '../git/state-branch.js';
-import { pushAuthEnv, pushUrlFor } from '../github/push.js';
-import { localStateFiles } from '../state/local-files.js';
+import { githubGoalState } from '../github/goal-state.js';
 import type { RepoRef } from './github.js';
 
 /**
@@ -34,7 +25,7 @@ export interface Workspace {
   store: GoalStore;
   remote: RemoteStateStore;
   /** git auth for fetches and pushes to the repository: an extra header in GIT_CONFIG_* variables. */
-  authEnv: Record<string, string>;
+  authEnv: Readonly<Record<string, string>>;
 }
 
 export interface WorkspaceSpec {
@@ -67,10 +58,20 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
   const dir = await mkdtemp(join(spec.workDir, 'omk-bot-'));
   spec.observe?.('created', dir);
   try {
-    const url = pushUrlFor(spec.repo.serverUrl, spec.repo);
-    // The header is keyed on this exact URL; the token is in no URL, argv or config file.
-    const authEnv = pushAuthEnv(url, spec.token);
     const repoRoot = join(dir, 'repo');
+    const { store, state, remote } = githubGoalState({
+      repoRoot,
+      stateRoot: join(dir, 'state'),
+      branch: spec.stateBranch,
+      serverUrl: spec.repo.serverUrl,
+      repo: spec.repo,
+      token: spec.token,
+      clock: spec.clock,
+      host: spec.host,
+      reporter: spec.reporter,
+    });
+    // The header is keyed on this exact URL; the token is in no URL, argv or config file.
+    const { url, env: authEnv } = remote;
     if (spec.checkout === 'full') {
       await cloneBranch({
         url,
@@ -82,22 +83,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, fn: (ws: Workspace) 
     } else {
       await initWithRemote(repoRoot, url);
     }
-    const stateRoot = join(dir, 'state');
-    const store = new GoalStore({
-      stateRoot,
-      clock: spec.clock,
-      host: spec.host,
-      reporter: spec.reporter,
-      files: localStateFiles,
-    });
-    const remote = createGitStateBranch({
-      repoRoot,
-      stateRoot,
-      branch: spec.stateBranch,
-      env: authEnv,
-      reconcile: goalReconciler(store),
-    });
-    return await fn({ dir, repoRoot, store, remote, authEnv });
+    return await fn({ dir, repoRoot, store, remote: state, authEnv });
   } finally {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     spec.observe?.('removed', dir);
