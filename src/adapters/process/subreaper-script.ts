@@ -1,3 +1,5 @@
+import { PERL_EXIT_AS_STATUS } from './perl-exit-status.js';
+
 /**
  * The supervisor every process omk starts runs under on Linux, as a perl program: `perl-base` is
  * Essential on Debian and Ubuntu and starts in a few milliseconds, and `syscall` reaches prctl; it
@@ -101,12 +103,7 @@ for (;;) {
   select(undef, undef, undef, 0.005);
 }
 if ($report) { print $report "$_\t$left{$_}\n" for sort { $a <=> $b } keys %left; close($report) }
-my $sig = $status & 127;
-exit($status >> 8) unless $sig;
-$SIG{TERM} = $SIG{INT} = 'DEFAULT';
-kill($sig, $$);
-select(undef, undef, undef, 1);
-exit(128 + $sig);
+${PERL_EXIT_AS_STATUS}
 `;
 
 /** Whether prctl(PR_SET_CHILD_SUBREAPER) works here: exit 0 if so. */

@@ -1,3 +1,5 @@
+import { PERL_EXIT_AS_STATUS } from '../process/perl-exit-status.js';
+
 /**
  * What a confined command runs under inside its sandbox, as a perl program (the subreaper's perl:
  * no module loaded, a few milliseconds). bwrap's pid namespace ends every process in it when the
@@ -50,10 +52,5 @@ if ($report) {
   }
   syswrite($report, "$out!end\n"); close($report);
 }
-my $sig = $status & 127;
-exit($status >> 8) unless $sig;
-$SIG{TERM} = $SIG{INT} = 'DEFAULT';
-kill($sig, $$);
-select(undef, undef, undef, 1);
-exit(128 + $sig);
+${PERL_EXIT_AS_STATUS}
 `;
