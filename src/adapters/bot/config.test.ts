@@ -24,6 +24,31 @@ describe('readBotConfig', () => {
     expect(() => readBotConfig({ OMK_BOT_MODE: 'local' })).toThrow(/OMK_BOT_AGENT/);
   });
 
+  it('ends each refusal of a name with an example in .env notation', () => {
+    expect(() => readBotConfig({ OMK_BOT_MODE: 'serverless' })).toThrow(
+      "OMK_BOT_MODE: 'serverless' is not one of actions, local. Example: OMK_BOT_MODE=actions",
+    );
+    expect(() => readBotConfig({ OMK_BOT_WORKFLOW: '../x.yml' })).toThrow(
+      "OMK_BOT_WORKFLOW: '../x.yml' is not a workflow file name (omk.yml) or id. Example: OMK_BOT_WORKFLOW=omk.yml",
+    );
+  });
+
+  it('takes a mode and a workflow with spaces around them, and defaults for blank ones', () => {
+    expect(readBotConfig({ OMK_BOT_MODE: ' local ', OMK_BOT_AGENT: 'demo' }).mode).toBe('local');
+    expect(readBotConfig({ OMK_BOT_WORKFLOW: ' ci.yaml\n' }).workflow).toBe('ci.yaml');
+    expect(readBotConfig({ OMK_BOT_MODE: '\n', OMK_BOT_WORKFLOW: ' ' })).toMatchObject({
+      mode: 'actions',
+      workflow: 'omk.yml',
+    });
+  });
+
+  it('refuses a state branch of a newline alone: only spaces are blank there', () => {
+    expect(() => readBotConfig({ OMK_STATE_BRANCH: '\n' })).toThrow(
+      /OMK_STATE_BRANCH: '.*' is not a state branch/,
+    );
+    expect(readBotConfig({ OMK_STATE_BRANCH: '   ' }).stateBranch).toBe('omk/state');
+  });
+
   it.each(['main', 'main\n', 'main\r', 'HEAD', 'FETCH_HEAD', 'refs/heads/main', 'refs/remotes/origin/main'])(
     'refuses OMK_STATE_BRANCH=%j: the state branch is a plain branch under omk/',
     (value) => {

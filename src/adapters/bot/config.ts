@@ -1,11 +1,7 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import {
-  ConfigError,
-  DEFAULT_STATE_BRANCH,
-  shownBranch,
-  stateBranchProblem,
-} from '../../runtime/app/index.js';
+import { ConfigError, DEFAULT_STATE_BRANCH, stateBranchProblem } from '../../runtime/app/index.js';
+import { judged, matching, oneOf } from '../settings/named-strings.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
@@ -35,14 +31,29 @@ function text(fallback: string) {
     .transform((raw) => (raw === undefined || raw.trim() === '' ? fallback : raw.trim()));
 }
 
+/** A variable left unset or `blank` is not given (its default applies); anything else must parse. */
+function unlessBlank<T>(schema: z.ZodType<T, string>, blank: (raw: string) => boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || blank(raw) ? undefined : raw))
+    .pipe(schema.optional());
+}
+
+const allSpace = (raw: string) => raw.trim() === '';
+
 /** Every environment variable the bot reads (Probot reads APP_ID, PRIVATE_KEY*, WEBHOOK_SECRET itself). */
 const envSchema = z.object({
-  OMK_BOT_MODE: text('actions').pipe(
-    z.enum(BOT_MODES, { error: (i) => `OMK_BOT_MODE: '${String(i.input)}' is not one of actions, local.` }),
+  OMK_BOT_MODE: unlessBlank(oneOf('OMK_BOT_MODE', BOT_MODES, 'OMK_BOT_MODE=actions'), allSpace),
+  OMK_BOT_WORKFLOW: unlessBlank(
+    matching(
+      'OMK_BOT_WORKFLOW',
+      WORKFLOW,
+      'a workflow file name (omk.yml) or id',
+      'OMK_BOT_WORKFLOW=omk.yml',
+    ),
+    allSpace,
   ),
-  OMK_BOT_WORKFLOW: text('omk.yml').refine((v) => WORKFLOW.test(v), {
-    error: (i) => `OMK_BOT_WORKFLOW: '${String(i.input)}' is not a workflow file name (omk.yml) or id.`,
-  }),
   OMK_BOT_CONCURRENCY: intIn('OMK_BOT_CONCURRENCY', 1, 64, 2),
   OMK_BOT_COMMAND_CONCURRENCY: intIn('OMK_BOT_COMMAND_CONCURRENCY', 1, 256, 8),
   OMK_BOT_QUEUE_LIMIT: intIn('OMK_BOT_QUEUE_LIMIT', 1, 1_000_000, 1000),
@@ -50,20 +61,16 @@ const envSchema = z.object({
   OMK_BOT_REPO_AGENTS: text(''),
   OMK_BOT_ALLOW_BOTS: text(''),
   OMK_BOT_WORK_DIR: text(''),
-  // Not trimmed beyond spaces: `main\n` is not `main`, and not a branch omk commits state to.
-  OMK_STATE_BRANCH: z
-    .string()
-    .optional()
-    .transform((raw, ctx): string => {
-      const value = (raw ?? '').replace(/^ +| +$/g, '') || DEFAULT_STATE_BRANCH;
-      const problem = stateBranchProblem(value);
-      if (problem === null) return value;
-      ctx.addIssue({
-        code: 'custom',
-        message: `OMK_STATE_BRANCH: '${shownBranch(raw ?? '')}' is not a state branch omk can use: ${problem}. Example: OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`,
-      });
-      return z.NEVER;
-    }),
+  // Blank only when spaces alone: `main\n` is not `main`, and `\n` not a branch omk commits state to.
+  OMK_STATE_BRANCH: unlessBlank(
+    judged(
+      'OMK_STATE_BRANCH',
+      (value) => stateBranchProblem(value),
+      'a state branch omk can use',
+      `OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`,
+    ),
+    (raw) => raw.replace(/^ +| +$/g, '') === '',
+  ),
 });
 
 export interface BotConfig {
@@ -117,8 +124,8 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     });
   }
   return {
-    mode: v.OMK_BOT_MODE,
-    workflow: v.OMK_BOT_WORKFLOW,
+    mode: v.OMK_BOT_MODE ?? 'actions',
+    workflow: v.OMK_BOT_WORKFLOW ?? 'omk.yml',
     runConcurrency: v.OMK_BOT_CONCURRENCY,
     commandConcurrency: v.OMK_BOT_COMMAND_CONCURRENCY,
     queueLimit: v.OMK_BOT_QUEUE_LIMIT,
@@ -126,7 +133,7 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     repoAgents: commaList(v.OMK_BOT_REPO_AGENTS),
     allowBots: commaList(v.OMK_BOT_ALLOW_BOTS),
     workDir: v.OMK_BOT_WORK_DIR === '' ? tmpdir() : v.OMK_BOT_WORK_DIR,
-    stateBranch: v.OMK_STATE_BRANCH,
+    stateBranch: v.OMK_STATE_BRANCH ?? DEFAULT_STATE_BRANCH,
   };
 }
 
