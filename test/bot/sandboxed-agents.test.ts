@@ -58,6 +58,9 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
         attempt('credentials', `grep -q secret "${join(env.workDir, '.git-credentials')}"`),
         // Would break the fix after omk's commit, were it still running then.
         `setsid sh -c 'sleep 2; echo "export const late = 1;" >> "${'$'}PWD/src/math.js"; touch ${join(dir, 'late')}' &`,
+        // Until its `sleep 2` runs (the shell past its fork and exec), however loaded the machine;
+        // the sandbox's pid namespace holds no other `sleep 2`.
+        "for i in $(seq 400); do pgrep -xf 'sleep 2' > /dev/null && break; sleep 0.05; done",
         'exit 0',
         '',
       ].join('\n'),
@@ -116,7 +119,7 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     expect(blocking.length).toBeGreaterThan(0);
     for (const message of blocking) {
       expect(message).toMatch(
-        /^The agent left process \d+ \(.*sleep 2.*\) running (in the worktree )?in its sandbox after it ended; it was ended when the sandbox closed\./,
+        /^The agent left process \d+ \(".*sleep 2.*"\) running (in the worktree )?in its sandbox after it ended; it was ended when the sandbox closed\./,
       );
     }
     expect(proof.status).not.toBe('ready');
