@@ -31548,7 +31548,8 @@ var init_env = __esm({
 import { execFile } from "node:child_process";
 async function runGit(args, options) {
   if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  return spawnGit(args, options);
+  const drivers = mayRunDrivers(args) ? await driverOverrides(options.cwd) : [];
+  return spawnGit([...drivers, ...args], options);
 }
 function carriesAuth(env) {
   return Object.entries(env ?? {}).some(
@@ -31564,6 +31565,42 @@ async function refuseRedirects(cwd) {
     { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
   );
 }
+function commandOf(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "-c" || arg === "-C") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return null;
+}
+function mayRunDrivers(args) {
+  const command2 = commandOf(args);
+  if (command2 === null || !DRIVER_COMMANDS.has(command2)) return false;
+  const rest = args.slice(args.indexOf(command2) + 1);
+  if (command2 === "worktree") return rest.includes("add");
+  if (command2 === "cat-file") return rest.some((arg) => arg === "--filters" || arg === "--textconv");
+  return true;
+}
+async function driverOverrides(cwd) {
+  const found = await spawnGit(["config", "-z", "--get-regexp", DRIVER_KEYS], { cwd, okExitCodes: [1] });
+  const overrides = [];
+  for (const entry of found.stdout.split("\0")) {
+    const key = entry.split("\n")[0] ?? "";
+    if (key === "") continue;
+    if (key.includes("=")) {
+      throw new GitError(
+        `The repository's git config defines a driver omk cannot switch off (${key}); omk runs no filter or merge driver.`,
+        { hint: `Remove it from the repository's config: git config --unset-all '${key}'` }
+      );
+    }
+    const driver = key.slice(0, key.lastIndexOf("."));
+    if (key.startsWith("filter.")) overrides.push(`${key}=`, `${driver}.required=false`);
+    else if (key.startsWith("merge."))
+      overrides.push(`${key}=git merge-file --quiet --marker-size=%L %A %O %B`);
+    else overrides.push(`${key}=cat`);
+  }
+  return overrides.flatMap((setting) => ["-c", setting]);
+}
 function spawnGit(args, options) {
   const env = {
     // Git runs repository hooks (a tracked .husky/ an agent can edit): it never sees a secret-named
@@ -31574,6 +31611,12 @@ function spawnGit(args, options) {
     GIT_ASKPASS: "",
     SSH_ASKPASS: "",
     GCM_INTERACTIVE: "never",
+    // These beat the config: no pager, no editor, no proxy command for git://, no system attributes.
+    GIT_PAGER: "cat",
+    GIT_EDITOR: ":",
+    GIT_SEQUENCE_EDITOR: ":",
+    GIT_PROXY_COMMAND: "",
+    GIT_ATTR_NOSYSTEM: "1",
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
     LANG: "C",
@@ -31613,7 +31656,7 @@ function spawnGit(args, options) {
     else child.stdin?.end();
   });
 }
-var HARDENED_CONFIG, REDIRECTS;
+var HARDENED_CONFIG, REDIRECTS, DRIVER_COMMANDS, DRIVER_KEYS;
 var init_run_git = __esm({
   "src/adapters/git/run-git.ts"() {
     "use strict";
@@ -31625,11 +31668,56 @@ var init_run_git = __esm({
       "core.sshCommand=ssh",
       "credential.helper=",
       "http.proxy=",
+      "core.pager=cat",
+      "core.editor=:",
+      "sequence.editor=:",
+      "core.askPass=",
+      "commit.gpgSign=false",
+      "tag.gpgSign=false",
+      "push.gpgSign=false",
+      "protocol.ext.allow=never",
+      "core.attributesFile=/dev/null",
       // Global config is not read, so the repository's owner check would have no exceptions; omk
       // works on the checkout it was pointed at.
       "safe.directory=*"
     ].flatMap((setting) => ["-c", setting]);
     REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy|remote\\..+\\.proxy|http\\.(.+\\.)?curloptresolve)$";
+    DRIVER_COMMANDS = /* @__PURE__ */ new Set([
+      "add",
+      "am",
+      "apply",
+      "archive",
+      "blame",
+      "cat-file",
+      "checkout",
+      "checkout-index",
+      "cherry-pick",
+      "commit",
+      "diff",
+      "diff-files",
+      "diff-index",
+      "diff-tree",
+      "format-patch",
+      "grep",
+      "hash-object",
+      "log",
+      "merge",
+      "merge-tree",
+      "pull",
+      "read-tree",
+      "rebase",
+      "reset",
+      "restore",
+      "revert",
+      "show",
+      "sparse-checkout",
+      "stash",
+      "status",
+      "switch",
+      "update-index",
+      "worktree"
+    ]);
+    DRIVER_KEYS = "^(filter\\..+\\.(clean|smudge|process)|merge\\..+\\.driver|diff\\..+\\.textconv)$";
   }
 });
 
@@ -44853,12 +44941,12 @@ async function hook(token2, request2, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token2);
   return request2(endpoint2);
 }
-var b64url, sep7, jwtRE, isJWT, createTokenAuth;
+var b64url, sep2, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle6 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep7 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep7}${b64url}${sep7}${b64url}$`);
+    sep2 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token2) {
       if (!token2) {
@@ -55106,55 +55194,268 @@ function inPhase(deps, title3, fn) {
 // src/runtime/controller/execute.ts
 init_errors();
 
-// src/runtime/controller/base-run.ts
-async function runGatesOnBase(ctx) {
-  const { deps, goal, journal } = ctx;
-  const sha4 = ctx.base.baseSha;
-  deps.reporter.info(
-    `checking ${ctx.gates.length} gate(s) on the base ${sha4.slice(0, 12)} before any agent runs`
-  );
-  const tests = {};
-  const diagnostics = {};
-  const gates = await deps.verify(ctx.gates, {
-    cwd: await ctx.base.path(),
-    sha: sha4,
-    baseCwd: null,
-    baseSha: null,
-    artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-    // As prepared, like a slice's: the base's check must find what the slices' gates will find.
-    env: await ctx.base.env(),
-    signal: ctx.signal,
-    onTestResults: (gate, results) => {
-      if (results !== null) tests[gate] = results;
-    },
-    onDiagnostics: (gate, read2) => {
-      if (read2 !== null) diagnostics[gate] = read2;
-    }
-  });
-  const blocked2 = [];
-  for (const gate of gates.filter((g) => g.outcome === "unavailable")) {
-    const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
-    const tool = unavailableTool(gate.tail) ?? gate.name;
-    if (!gate.required) {
-      deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
-      continue;
-    }
-    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha4.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
-    blocked2.push({ code: "gate_unavailable", message });
-    deps.reporter.warn(message);
-  }
-  const durationMs = gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
-  const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
-  await journal.save([{ type: "gates_on_base", data: { sha: sha4, outcomes, durationMs } }]);
-  return { baseline: { sha: sha4, gates, tests, diagnostics }, blocked: blocked2 };
+// src/runtime/integrity/gate-leftovers.ts
+function leftoverKey(command2, checkout) {
+  const named3 = checkout === "" ? command2 : command2.split(checkout).join("<checkout>");
+  return named3.replace(/…$/, "").replace(/\s+/g, " ").trim().slice(0, KEY_CHARS);
+}
+var KEY_CHARS = 600;
+function baseLeftoverKeys(strays, checkout) {
+  const keys2 = strays.map((stray) => leftoverKey(stray.command, checkout)).filter((key) => key !== "");
+  return [...new Set(keys2)].sort();
 }
 
-// src/runtime/controller/context.ts
-init_branches();
+// src/runtime/workspace/own-step.ts
+function createSharedGitActivity() {
+  return { runs: 0, window: null, closing: null };
+}
+async function beginCheckedRun(activity) {
+  while (activity.closing !== null) await activity.closing;
+  activity.runs += 1;
+  if (activity.window !== null) activity.window.overlapped = true;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    activity.runs -= 1;
+  };
+}
+async function ownStep(activity, integrity, scope, label, step) {
+  while (activity.closing !== null) await activity.closing;
+  if (activity.window === null) {
+    activity.window = {
+      steps: 0,
+      overlapped: activity.runs > 0,
+      watch: integrity.baseline(scope),
+      labels: []
+    };
+  }
+  const window2 = activity.window;
+  window2.steps += 1;
+  window2.labels.push(label);
+  let outcome;
+  try {
+    await window2.watch;
+    outcome = { ok: true, value: await step() };
+  } catch (error62) {
+    outcome = { ok: false, error: error62 };
+  }
+  window2.steps -= 1;
+  const shared = window2.steps > 0 ? { kind: "pending" } : await close(activity, window2);
+  if (!outcome.ok) throw outcome.error;
+  return { result: outcome.value, shared };
+}
+async function close(activity, window2) {
+  const labels = [...window2.labels];
+  if (window2.overlapped || activity.runs > 0) {
+    activity.window = null;
+    return { kind: "overlapped", labels };
+  }
+  let done = () => {
+  };
+  activity.closing = new Promise((resolve15) => {
+    done = resolve15;
+  });
+  try {
+    const changes = await (await window2.watch).check();
+    return { kind: "checked", labels, changes };
+  } finally {
+    activity.window = null;
+    activity.closing = null;
+    done();
+  }
+}
 
 // src/runtime/controller/prepare.ts
 init_errors();
 import { join as join10 } from "node:path";
+
+// src/runtime/workspace/hook-installers.ts
+var HOOK_INSTALLER_OPT_OUTS = {
+  // husky 9: `HUSKY=0` skips `husky` (the install) and the hooks themselves.
+  HUSKY: "0",
+  // simple-git-hooks: skips the install (its CLI and its postinstall) ...
+  SKIP_INSTALL_SIMPLE_GIT_HOOKS: "1",
+  // ... and the hooks it wrote, should a git command of the install run one.
+  SKIP_SIMPLE_GIT_HOOKS: "1",
+  // lefthook: `LEFTHOOK=0` turns lefthook off (its hooks, its `install` run from git); its npm
+  // postinstall documents no opt-out but `CI=true`, which changes too much else to set: what it
+  // still writes is put back after the step (own-step.ts).
+  LEFTHOOK: "0",
+  LEFTHOOK_NO_AUTO_INSTALL: "1"
+};
+
+// src/runtime/review/input.ts
+var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
+function finding(review, severity2, message, paths2) {
+  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
+}
+function sortFindings(findings) {
+  return [...findings].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
+  );
+}
+function compareText(a, b) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+function naturalCompare(a, b) {
+  const left = a.match(/\d+|\D+/g) ?? [];
+  const right = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i] ?? "";
+    const y = right[i] ?? "";
+    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
+    const order = numeric || compareText(x, y);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+function plural3(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+// src/runtime/integrity/findings.ts
+var NOT_RESTORED = "omk cannot restore it; look at it before running git or omk in this repository again";
+function changedSinceFindings(changes, before) {
+  return changes.map((change) => {
+    const after = change.restored ? "omk restored it from the snapshot it took before the first agent" : NOT_RESTORED;
+    return finding(
+      "security",
+      "blocking",
+      `${change.what} was ${change.change} since this goal run began, before ${before} started: an earlier agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
+      []
+    );
+  });
+}
+function changeFindings(changes, by) {
+  return changes.map((change) => {
+    const after = change.restored ? "omk restored it from its snapshot" : NOT_RESTORED;
+    return finding(
+      "security",
+      "blocking",
+      `The ${who(by)} ${change.change} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
+      []
+    );
+  });
+}
+function strayFindings(scan, by, context) {
+  if (!scan.checked)
+    return [
+      finding(
+        "security",
+        "info",
+        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
+        []
+      )
+    ];
+  return scan.killed.map((stray) => {
+    const shown = { ...stray, command: shownCommand(stray.command, context) };
+    const preExisting = by === "gates" && context !== void 0 && (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
+    return preExisting ? finding("security", "info", preExistingMessage(shown), []) : finding("security", "blocking", strayMessage(shown, by), []);
+  });
+}
+function shownCommand(command2, context) {
+  if (context === void 0 || context.checkout === "") return command2;
+  return command2.split(context.checkout).join("<worktree>");
+}
+function preExistingMessage(stray) {
+  const ended = stray.endedBy === "sandbox" ? "the sandbox ended it when it closed" : "omk ended it";
+  return `The gates left process ${stray.pid} (${quoteUntrusted(stray.command)}) running after they ended, as they did on the goal's base before any agent ran (the repository's test command starts it); ${ended} before the worktree was checked, so it does not block.`;
+}
+function strayMessage(stray, by) {
+  const command2 = stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`;
+  if (stray.endedBy === "sandbox") {
+    const where = stray.inWorktree === true ? " in the worktree" : "";
+    return `The ${who(by)} left process ${stray.pid}${command2} running${where} in its sandbox after it ended; it was ended when the sandbox closed. Nothing a run starts may outlive it.`;
+  }
+  const after = "It could have changed the worktree after omk's commit.";
+  if (stray.inWorktree === true)
+    return `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${command2}; omk killed it. ${after}`;
+  return `The ${who(by)} left process ${stray.pid}${command2} running after it ended; omk ended it. ${after}`;
+}
+function linkFindings(links) {
+  return links.map(
+    (link5) => finding(
+      "security",
+      "blocking",
+      `${quoteUntrusted(link5.path)} is a symbolic link to ${quoteUntrusted(link5.target)}, outside the worktree; commit the file itself, or a link that stays inside the repository.`,
+      [link5.path]
+    )
+  );
+}
+function gateStateFindings(expectedHead, before, after, untrackedBlocks = true) {
+  const findings = [];
+  const tracked = (state) => state.changes.filter((line3) => !line3.startsWith("?? "));
+  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  if (before.head !== expectedHead || dirty.length > 0) {
+    findings.push(
+      finding(
+        "security",
+        "blocking",
+        `The worktree changed between omk's commit and its gates (${describe3(expectedHead, { head: before.head, changes: dirty })}); the gate results do not describe the commit.`,
+        paths({ head: before.head, changes: dirty })
+      )
+    );
+  }
+  const added = tracked(after).filter((line3) => !before.changes.includes(line3));
+  if (after.head !== before.head || added.length > 0) {
+    findings.push(
+      finding(
+        "security",
+        "blocking",
+        `The worktree changed while its gates ran (${describe3(before.head ?? "", { head: after.head, changes: added })}); the gate results do not describe the commit.`,
+        paths({ head: after.head, changes: added })
+      )
+    );
+  }
+  return findings;
+}
+function describe3(expectedHead, state) {
+  const parts = [];
+  if (state.head !== expectedHead)
+    parts.push(`HEAD is ${state.head?.slice(0, 12) ?? "unborn"}, not ${expectedHead.slice(0, 12)}`);
+  if (state.changes.length > 0) parts.push(`${plural3(state.changes.length, "uncommitted change")}`);
+  return parts.join(", ");
+}
+function paths(state) {
+  return state.changes.slice(0, 20).map((line3) => line3.slice(3));
+}
+function who(by) {
+  return by === "agent" ? "agent" : "gates (code the agent wrote)";
+}
+var STATE_TAMPERED = "state_tampered";
+function tamperingGaps(tampering, others, when) {
+  const own2 = tampering.map((t) => ({
+    code: STATE_TAMPERED,
+    message: `${t.file} of this goal was ${t.what} by something other than its controller ${when}; ` + (t.restored ? "omk put back its own copy. " : "omk keeps only its digest and cannot restore it. ") + "Nothing this run made can be trusted."
+  }));
+  const rest = others.map((change) => ({
+    code: STATE_TAMPERED,
+    message: `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
+  }));
+  return [...own2, ...rest];
+}
+function tamperingFindings(gaps) {
+  return gaps.map((gap) => finding("security", "blocking", `${STATE_TAMPERED}: ${gap.message}`, []));
+}
+
+// src/runtime/controller/run-baseline.ts
+function sharedGitOf(holder) {
+  holder.sharedGit ??= createSharedGitActivity();
+  return holder.sharedGit;
+}
+async function checkRunBaseline(deps, holder, repoRoot, before) {
+  if (holder.integrityBaseline === void 0) {
+    holder.integrityBaseline = deps.integrity.baseline({ repoRoot, home: deps.home });
+    await holder.integrityBaseline;
+    return [];
+  }
+  const baseline = await holder.integrityBaseline;
+  return changedSinceFindings(await baseline.check(), before);
+}
+
+// src/runtime/controller/prepare.ts
 async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
@@ -55162,15 +55463,24 @@ async function prepareWorkspace(ctx, path2, label, base) {
     return deps.gateEnv;
   }
   const logPath2 = join10(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
-  const result2 = await preparer.prepare({
-    repoRoot: goal.repo.root,
-    path: path2,
-    ...base ? { base } : {},
-    plan: preparation,
-    env: deps.gateEnv,
-    logPath: logPath2,
-    signal: ctx.signal
-  });
+  const scope = { repoRoot: goal.repo.root, home: deps.home };
+  const step = `the preparation of the ${label} worktree`;
+  const { result: result2, shared } = await ownStep(
+    sharedGitOf(ctx),
+    deps.integrity,
+    scope,
+    step,
+    () => preparer.prepare({
+      repoRoot: goal.repo.root,
+      path: path2,
+      ...base ? { base } : {},
+      plan: preparation,
+      env: { ...deps.gateEnv, ...HOOK_INSTALLER_OPT_OUTS },
+      logPath: logPath2,
+      signal: ctx.signal
+    })
+  );
+  await recordPutBack(ctx, shared);
   const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
   if (!result2.ok) {
     throw new WorkspacePreparationError(
@@ -55192,9 +55502,88 @@ ${result2.tail}`),
   }
   return { ...deps.gateEnv, ...result2.env };
 }
+async function recordPutBack(ctx, shared) {
+  if (shared.kind !== "checked" || shared.changes.length === 0) return;
+  const steps = [...new Set(shared.labels)].join(" and ");
+  const named3 = (restored) => shared.changes.filter((change) => change.restored === restored).map((c) => `${c.what} (${c.change})`);
+  const [back, left] = [named3(true), named3(false)];
+  const reason = [
+    back.length > 0 ? `${steps} wrote ${back.join(", ")}; omk put it back as it was before (omk's own install or setup, run with the hook installers' opt-outs, before any agent: not an agent's or its code's doing)` : "",
+    left.length > 0 ? `${steps} changed ${left.join(", ")}, which omk cannot put back: the next agent or gate run is blocked by it` : ""
+  ].filter((part) => part !== "").join("; ");
+  await ctx.journal.save([], {
+    decisions: [{ kind: "workspace", decision: "omk's own step wrote to the shared .git", reason }]
+  });
+  ctx.deps.reporter.info(reason);
+}
 function isEmpty(record2) {
   return Object.keys(record2).length === 0;
 }
+
+// src/runtime/controller/base-run.ts
+async function runGatesOnBase(ctx) {
+  const { deps, goal, journal } = ctx;
+  const sha4 = ctx.base.baseSha;
+  deps.reporter.info(
+    `checking ${ctx.gates.length} gate(s) on the base ${sha4.slice(0, 12)} before any agent runs`
+  );
+  const tests = {};
+  const diagnostics = {};
+  const cwd = await ctx.base.path();
+  const env = await ctx.base.env();
+  const scope = { repoRoot: goal.repo.root, home: deps.home };
+  const { result: gates, shared } = await ownStep(
+    sharedGitOf(ctx),
+    deps.integrity,
+    scope,
+    "the gates on the base",
+    () => deps.verify(ctx.gates, {
+      cwd,
+      sha: sha4,
+      baseCwd: null,
+      baseSha: null,
+      artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+      env,
+      signal: ctx.signal,
+      onTestResults: (gate, results) => {
+        if (results !== null) tests[gate] = results;
+      },
+      onDiagnostics: (gate, read2) => {
+        if (read2 !== null) diagnostics[gate] = read2;
+      }
+    })
+  );
+  await recordPutBack(ctx, shared);
+  const leftBehind = await leftOnBase(ctx, cwd);
+  const blocked2 = [];
+  for (const gate of gates.filter((g) => g.outcome === "unavailable")) {
+    const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+    const tool = unavailableTool(gate.tail) ?? gate.name;
+    if (!gate.required) {
+      deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
+      continue;
+    }
+    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha4.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+    blocked2.push({ code: "gate_unavailable", message });
+    deps.reporter.warn(message);
+  }
+  const durationMs = gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
+  const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
+  await journal.save([{ type: "gates_on_base", data: { sha: sha4, outcomes, durationMs } }]);
+  return { baseline: { sha: sha4, gates, tests, diagnostics, leftBehind }, blocked: blocked2 };
+}
+async function leftOnBase(ctx, cwd) {
+  const scan = await ctx.deps.integrity.endStrays(cwd);
+  if (!scan.checked || scan.killed.length === 0) return [];
+  const keys2 = baseLeftoverKeys(scan.killed, cwd);
+  ctx.deps.reporter.info(
+    `the gates on the base left ${scan.killed.length === 1 ? "a process" : `${scan.killed.length} processes`} running (${scan.killed.map((stray) => quoteUntrusted(stray.command)).join(", ")}), ended with them; a slice's gates leaving the same do not block`
+  );
+  return keys2;
+}
+
+// src/runtime/controller/context.ts
+init_branches();
 
 // src/runtime/controller/rate-limit.ts
 import { setTimeout as sleepFor } from "node:timers/promises";
@@ -55317,7 +55706,8 @@ function planRequiredGates(oracleKinds, detected) {
 // src/runtime/controller/context.ts
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
-  const prepare = (path2, runs2) => prepareWorkspace({ deps, journal, goal, signal }, path2, BASE_ID, runs2);
+  const sharedGit = createSharedGitActivity();
+  const prepare = (path2, runs2) => prepareWorkspace({ deps, journal, goal, signal, sharedGit }, path2, BASE_ID, runs2);
   const agent = waitingOutRateLimits(
     deps.agent,
     journal,
@@ -55325,7 +55715,15 @@ function createRunContext(deps, journal, goal, signal) {
     deps.rateLimit,
     async () => (await deps.store.read(goal.id)).budget
   );
-  return { deps: { ...deps, agent }, journal, goal, gates, signal, base: lazyBase(deps, goal, prepare) };
+  return {
+    deps: { ...deps, agent },
+    journal,
+    goal,
+    gates,
+    signal,
+    base: lazyBase(deps, goal, prepare),
+    sharedGit
+  };
 }
 function lazyBase(deps, goal, prepare = async () => ({})) {
   const baseSha = goal.repo.baseSha ?? "";
@@ -55643,145 +56041,6 @@ ${fenced(head(request2.text, MAX_REQUEST_CHARS))}`;
 // src/runtime/controller/fix-task.ts
 init_errors();
 init_branches();
-
-// src/runtime/review/input.ts
-var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
-function finding(review, severity2, message, paths2) {
-  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
-}
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
-  );
-}
-function compareText(a, b) {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-function naturalCompare(a, b) {
-  const left = a.match(/\d+|\D+/g) ?? [];
-  const right = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i] ?? "";
-    const y = right[i] ?? "";
-    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
-    const order = numeric || compareText(x, y);
-    if (order !== 0) return order;
-  }
-  return left.length - right.length;
-}
-function plural3(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-// src/runtime/integrity/findings.ts
-var NOT_RESTORED = "omk cannot restore it; look at it before running git or omk in this repository again";
-function changedSinceFindings(changes, before) {
-  return changes.map((change) => {
-    const after = change.restored ? "omk restored it from the snapshot it took before the first agent" : NOT_RESTORED;
-    return finding(
-      "security",
-      "blocking",
-      `${change.what} was ${change.change} since this goal run began, before ${before} started: an earlier agent's or gate's process did it outside its run; ${after}. Nothing made from here on can be trusted.`,
-      []
-    );
-  });
-}
-function changeFindings(changes, by) {
-  return changes.map((change) => {
-    const after = change.restored ? "omk restored it from its snapshot" : NOT_RESTORED;
-    return finding(
-      "security",
-      "blocking",
-      `The ${who(by)} ${change.change} ${change.what}, outside its worktree; ${after}. Nothing it made can be trusted.`,
-      []
-    );
-  });
-}
-function strayFindings(scan, by) {
-  if (!scan.checked)
-    return [
-      finding(
-        "security",
-        "info",
-        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
-        []
-      )
-    ];
-  return scan.killed.map(
-    (stray) => finding(
-      "security",
-      "blocking",
-      `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`}; omk killed it. It could have changed the worktree after omk's commit.`,
-      []
-    )
-  );
-}
-function linkFindings(links) {
-  return links.map(
-    (link5) => finding(
-      "security",
-      "blocking",
-      `${quoteUntrusted(link5.path)} is a symbolic link to ${quoteUntrusted(link5.target)}, outside the worktree; commit the file itself, or a link that stays inside the repository.`,
-      [link5.path]
-    )
-  );
-}
-function gateStateFindings(expectedHead, before, after, untrackedBlocks = true) {
-  const findings = [];
-  const tracked = (state) => state.changes.filter((line3) => !line3.startsWith("?? "));
-  const dirty = untrackedBlocks ? before.changes : tracked(before);
-  if (before.head !== expectedHead || dirty.length > 0) {
-    findings.push(
-      finding(
-        "security",
-        "blocking",
-        `The worktree changed between omk's commit and its gates (${describe3(expectedHead, { head: before.head, changes: dirty })}); the gate results do not describe the commit.`,
-        paths({ head: before.head, changes: dirty })
-      )
-    );
-  }
-  const added = tracked(after).filter((line3) => !before.changes.includes(line3));
-  if (after.head !== before.head || added.length > 0) {
-    findings.push(
-      finding(
-        "security",
-        "blocking",
-        `The worktree changed while its gates ran (${describe3(before.head ?? "", { head: after.head, changes: added })}); the gate results do not describe the commit.`,
-        paths({ head: after.head, changes: added })
-      )
-    );
-  }
-  return findings;
-}
-function describe3(expectedHead, state) {
-  const parts = [];
-  if (state.head !== expectedHead)
-    parts.push(`HEAD is ${state.head?.slice(0, 12) ?? "unborn"}, not ${expectedHead.slice(0, 12)}`);
-  if (state.changes.length > 0) parts.push(`${plural3(state.changes.length, "uncommitted change")}`);
-  return parts.join(", ");
-}
-function paths(state) {
-  return state.changes.slice(0, 20).map((line3) => line3.slice(3));
-}
-function who(by) {
-  return by === "agent" ? "agent" : "gates (code the agent wrote)";
-}
-var STATE_TAMPERED = "state_tampered";
-function tamperingGaps(tampering, others, when) {
-  const own2 = tampering.map((t) => ({
-    code: STATE_TAMPERED,
-    message: `${t.file} of this goal was ${t.what} by something other than its controller ${when}; ` + (t.restored ? "omk put back its own copy. " : "omk keeps only its digest and cannot restore it. ") + "Nothing this run made can be trusted."
-  }));
-  const rest = others.map((change) => ({
-    code: STATE_TAMPERED,
-    message: `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
-  }));
-  return [...own2, ...rest];
-}
-function tamperingFindings(gaps) {
-  return gaps.map((gap) => finding("security", "blocking", `${STATE_TAMPERED}: ${gap.message}`, []));
-}
 
 // src/runtime/controller/attempt-failure.ts
 import { isAbsolute as isAbsolute9, relative as relative5 } from "node:path";
@@ -57005,17 +57264,6 @@ async function writeReview(ctx, taskId, findings) {
 // src/runtime/controller/checked-agent.ts
 import { join as join16 } from "node:path";
 
-// src/runtime/controller/run-baseline.ts
-async function checkRunBaseline(deps, holder, repoRoot, before) {
-  if (holder.integrityBaseline === void 0) {
-    holder.integrityBaseline = deps.integrity.baseline({ repoRoot, home: deps.home });
-    await holder.integrityBaseline;
-    return [];
-  }
-  const baseline = await holder.integrityBaseline;
-  return changedSinceFindings(await baseline.check(), before);
-}
-
 // src/runtime/integrity/state-root.ts
 import { createHash as createHash4 } from "node:crypto";
 import { join as join15 } from "node:path";
@@ -57528,50 +57776,64 @@ async function watchState(deps, journal, what) {
 // src/runtime/controller/checked-agent.ts
 async function checkedAgentRun(ctx, place, run) {
   const { deps, journal } = ctx;
-  const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
-  const watch = await deps.integrity.watch({
-    repoRoot: place.repoRoot,
-    worktree: place.worktree,
-    home: deps.home,
-    ownWorktreesUnder: join16(deps.workspaceRoot, place.goalId)
-  });
-  const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
-  const result2 = await run();
-  const findings = [
-    ...since,
-    ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent"),
-    ...changeFindings(await watch.check(), "agent"),
-    ...state.before,
-    ...await state.check()
-  ];
-  return { result: result2, findings };
+  const end = await beginCheckedRun(sharedGitOf(ctx));
+  try {
+    const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
+    const watch = await deps.integrity.watch({
+      repoRoot: place.repoRoot,
+      worktree: place.worktree,
+      home: deps.home,
+      ownWorktreesUnder: join16(deps.workspaceRoot, place.goalId)
+    });
+    const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+    const result2 = await run();
+    const findings = [
+      ...since,
+      ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent", { checkout: place.worktree }),
+      ...changeFindings(await watch.check(), "agent"),
+      ...state.before,
+      ...await state.check()
+    ];
+    return { result: result2, findings };
+  } finally {
+    end();
+  }
 }
 
 // src/runtime/controller/checked-gates.ts
 import { join as join17 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
-  const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
-  const watch = await deps.integrity.watch({
-    repoRoot: goal.repo.root,
-    worktree,
-    home: deps.home,
-    ownWorktreesUnder: join17(deps.workspaceRoot, goal.id)
-  });
-  const state = await watchState(deps, ctx.journal, "the gates");
-  const before = await deps.integrity.worktreeState(worktree);
-  const result2 = await run();
-  const strays = await deps.integrity.endStrays(worktree);
-  const after = await deps.integrity.worktreeState(worktree);
-  found.push(
-    ...since,
-    ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
-    ...strays.checked ? strayFindings(strays, "gates") : [],
-    ...changeFindings(await watch.check(), "gates"),
-    ...state.before,
-    ...await state.check()
-  );
-  return result2;
+  const end = await beginCheckedRun(sharedGitOf(ctx));
+  try {
+    const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
+    const watch = await deps.integrity.watch({
+      repoRoot: goal.repo.root,
+      worktree,
+      home: deps.home,
+      ownWorktreesUnder: join17(deps.workspaceRoot, goal.id)
+    });
+    const state = await watchState(deps, ctx.journal, "the gates");
+    const before = await deps.integrity.worktreeState(worktree);
+    const result2 = await run();
+    const strays = await deps.integrity.endStrays(worktree);
+    const changes = await watch.check();
+    const after = await deps.integrity.worktreeState(worktree);
+    found.push(
+      ...since,
+      ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+      ...strays.checked ? strayFindings(strays, "gates", {
+        checkout: worktree,
+        baseLeftBehind: ctx.baseline?.leftBehind ?? []
+      }) : [],
+      ...changeFindings(changes, "gates"),
+      ...state.before,
+      ...await state.check()
+    );
+    return result2;
+  } finally {
+    end();
+  }
 }
 
 // src/runtime/controller/rate-limit-stop.ts
@@ -63612,8 +63874,107 @@ var GoalExistsError = class extends BusyError {
 // src/runtime/app/workflow-cell.ts
 init_errors();
 
+// src/runtime/app/thread-answer.ts
+init_errors();
+
 // src/runtime/app/thread-job-steps.ts
 init_errors();
+
+// src/runtime/app/status-comment.ts
+init_ids();
+
+// src/runtime/events/fix-words.ts
+var STATE_WORDS = {
+  pending: "waiting to run",
+  running: "running",
+  committed: "committed; verifying the goal again",
+  applied: "applied",
+  failed: "failed"
+};
+function fixWords(fix, nowMs = null) {
+  const requests = fix.requests.length === 0 ? "" : ` (${fix.requests.join(", ")})`;
+  let words2 = `${fix.id} for PR #${fix.pr}${requests}: ${STATE_WORDS[fix.state]}`;
+  if (fix.attempt > 0) words2 += `, attempt ${fix.attempt}`;
+  if (fix.state === "failed" && fix.why !== null) words2 += `: ${fix.why}`;
+  const wait = rateLimitWords(fix.rateLimitedUntilMs, nowMs);
+  return wait === null ? words2 : `${words2}; ${wait}`;
+}
+function rateLimitWords(untilMs, nowMs) {
+  if (untilMs === null) return null;
+  if (nowMs === null) return "rate-limited, waiting to run its agent again";
+  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
+}
+
+// src/runtime/markdown/goal-sections.ts
+init_next_steps();
+function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
+  const resume = { step: "resume", goalId };
+  switch (stop.kind) {
+    case "slices_failed":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "slices_waiting":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Resume the goal to try again (",
+            resume,
+            "), or fix their cause first."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "integration_conflict":
+      return {
+        what: "the done slices change the same lines, so they could not be merged together.",
+        todo: wordHint(
+          [
+            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "budget":
+      return {
+        what: "the goal's budget ran out before every slice was done.",
+        todo: wordHint(
+          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
+          steps
+        ),
+        failed: true
+      };
+    case "interrupted":
+      if (stop.by === "pause" || stop.by === "cancel")
+        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
+      return {
+        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
+        todo: wordHint(
+          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
+          steps
+        ),
+        failed: true
+      };
+  }
+}
 
 // src/runtime/app/vocabulary.ts
 init_next_steps();
@@ -64157,99 +64518,6 @@ function renderDoctorText(report2) {
 `;
 }
 
-// src/runtime/events/fix-words.ts
-var STATE_WORDS = {
-  pending: "waiting to run",
-  running: "running",
-  committed: "committed; verifying the goal again",
-  applied: "applied",
-  failed: "failed"
-};
-function fixWords(fix, nowMs = null) {
-  const requests = fix.requests.length === 0 ? "" : ` (${fix.requests.join(", ")})`;
-  let words2 = `${fix.id} for PR #${fix.pr}${requests}: ${STATE_WORDS[fix.state]}`;
-  if (fix.attempt > 0) words2 += `, attempt ${fix.attempt}`;
-  if (fix.state === "failed" && fix.why !== null) words2 += `: ${fix.why}`;
-  const wait = rateLimitWords(fix.rateLimitedUntilMs, nowMs);
-  return wait === null ? words2 : `${words2}; ${wait}`;
-}
-function rateLimitWords(untilMs, nowMs) {
-  if (untilMs === null) return null;
-  if (nowMs === null) return "rate-limited, waiting to run its agent again";
-  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
-}
-
-// src/runtime/markdown/goal-sections.ts
-init_next_steps();
-function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
-  const resume = { step: "resume", goalId };
-  switch (stop.kind) {
-    case "slices_failed":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "slices_waiting":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Resume the goal to try again (",
-            resume,
-            "), or fix their cause first."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "integration_conflict":
-      return {
-        what: "the done slices change the same lines, so they could not be merged together.",
-        todo: wordHint(
-          [
-            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "budget":
-      return {
-        what: "the goal's budget ran out before every slice was done.",
-        todo: wordHint(
-          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
-          steps
-        ),
-        failed: true
-      };
-    case "interrupted":
-      if (stop.by === "pause" || stop.by === "cancel")
-        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
-      return {
-        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
-        todo: wordHint(
-          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
-          steps
-        ),
-        failed: true
-      };
-  }
-}
-
 // src/runtime/app/render.ts
 init_next_steps();
 init_request_issue_text();
@@ -64562,9 +64830,6 @@ function renderFixText(outcome) {
 `;
 }
 
-// src/runtime/app/status-comment.ts
-init_ids();
-
 // src/runtime/app/watch-text.ts
 var STATE_MARKS = {
   pending: "\xB7",
@@ -64639,15 +64904,603 @@ function agentLineChanges(view, seen) {
   return lines;
 }
 
-// src/cli/context.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
+// src/adapters/local-forge/forge.ts
+init_errors();
+import { createHash as createHash5 } from "node:crypto";
+import { join as join32 } from "node:path";
+
+// src/adapters/git/commits.ts
+init_run_git();
+async function commitAt(repoRoot, ref) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+async function mergesCleanly(repoRoot, base, head2) {
+  const result2 = await mergeTree(repoRoot, base, head2);
+  return result2 !== null;
+}
+async function mergeTree(repoRoot, base, head2) {
+  const result2 = await runGit(["merge-tree", "--write-tree", "--no-messages", base, head2], {
+    cwd: repoRoot,
+    okExitCodes: [0, 1]
+  });
+  return result2.exitCode === 0 ? result2.stdout.trim() : null;
+}
+
+// src/adapters/git/advance-branch.ts
+init_run_git();
+async function advanceBranch(input2) {
+  const env = commitEnv(input2.identity);
+  const git = (args, okExitCodes) => runGit(args, { cwd: input2.repoRoot, env, ...okExitCodes === void 0 ? {} : { okExitCodes } });
+  const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === input2.branch;
+  const fastForward = (await git(["merge-base", "--is-ancestor", input2.from, input2.head], [0, 1])).exitCode === 0;
+  let target2 = input2.head;
+  if (!fastForward || input2.method !== "merge") {
+    const tree2 = await mergeTree(input2.repoRoot, input2.from, input2.head);
+    if (tree2 === null) return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
+    const parents = input2.method === "merge" ? ["-p", input2.from, "-p", input2.head] : ["-p", input2.from];
+    target2 = (await git(["commit-tree", tree2, ...parents, "-m", input2.message])).stdout.trim();
+  }
+  if (checkedOut) {
+    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+    if (dirty) {
+      return {
+        merged: false,
+        reason: "not_mergeable",
+        detail: `${input2.branch} is checked out with uncommitted changes`
+      };
+    }
+    await git(["merge", "--ff-only", "--quiet", target2]);
+  } else {
+    await git(["update-ref", `refs/heads/${input2.branch}`, target2, input2.from]);
+  }
+  return { merged: true, sha: target2 };
+}
+
+// src/adapters/local-forge/store.ts
+init_zod();
+import { mkdir as mkdir3, readFile as readFile4 } from "node:fs/promises";
+import { join as join31 } from "node:path";
+
+// src/adapters/state/atomic.ts
+import { randomBytes } from "node:crypto";
+import { open as open2, rename, rm as rm2 } from "node:fs/promises";
+import { basename as basename6, dirname as dirname7, join as join30 } from "node:path";
+async function writeFileAtomic(path2, data) {
+  await replaceFileIf(path2, data, null);
+}
+async function replaceFileIf(path2, data, unchanged) {
+  const dir = dirname7(path2);
+  const tmp = join30(dir, `.${basename6(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open2(tmp, "wx", 420);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error62) {
+    await handle.close();
+    await rm2(tmp, { force: true });
+    throw error62;
+  }
+  await handle.close();
+  try {
+    if (unchanged !== null && !await unchanged()) {
+      await rm2(tmp, { force: true });
+      return false;
+    }
+    await rename(tmp, path2);
+  } catch (error62) {
+    await rm2(tmp, { force: true });
+    throw error62;
+  }
+  await syncDir(dir);
+  return true;
+}
+async function writeJsonAtomic2(path2, value2) {
+  await writeFileAtomic(path2, `${JSON.stringify(value2, null, 2)}
+`);
+}
+async function syncDir(dir) {
+  const handle = await open2(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/adapters/local-forge/store.ts
+var pullSchema = external_exports.object({
+  number: external_exports.number().int().positive(),
+  title: external_exports.string(),
+  body: external_exports.string(),
+  head: external_exports.string(),
+  base: external_exports.string(),
+  draft: external_exports.boolean(),
+  state: external_exports.enum(["open", "closed", "merged"]),
+  labels: external_exports.array(external_exports.string()),
+  mergedSha: external_exports.string().nullable(),
+  /** The head the PR was merged at (its branch may move or go away later). */
+  mergedHeadSha: external_exports.string().nullable().default(null)
+});
+var checkRunSchema = external_exports.object({
+  id: external_exports.number().int().positive(),
+  name: external_exports.string(),
+  headSha: external_exports.string(),
+  conclusion: external_exports.enum(["success", "failure", "neutral"]),
+  title: external_exports.string(),
+  summary: external_exports.string(),
+  externalId: external_exports.string()
+});
+var dataSchema = external_exports.object({
+  version: external_exports.literal(1),
+  pulls: external_exports.array(pullSchema),
+  checkRuns: external_exports.array(checkRunSchema)
+});
+var LocalForgeStore = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.path = join31(dir, "forge.json");
+  }
+  dir;
+  path;
+  queue = Promise.resolve();
+  async read() {
+    try {
+      return dataSchema.parse(JSON.parse(await readFile4(this.path, "utf8")));
+    } catch (error62) {
+      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
+      throw error62;
+    }
+  }
+  /** Read-modify-write, serialized within the process. */
+  update(change) {
+    const run = async () => {
+      const data = await this.read();
+      const result2 = change(data);
+      await mkdir3(this.dir, { recursive: true });
+      await writeJsonAtomic2(this.path, dataSchema.parse(data));
+      return result2;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {
+    });
+    return next;
+  }
+};
+
+// src/adapters/local-forge/forge.ts
+function createLocalForge(options) {
+  const key = createHash5("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
+  const store = new LocalForgeStore(join32(options.stateRoot, "forge", key));
+  const repoRoot = options.repoRoot;
+  const sha4 = async (ref) => await commitAt(repoRoot, ref) ?? "";
+  const view = async (pull) => {
+    const merged = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : null;
+    const headSha = merged ? pull.mergedHeadSha ?? merged : await sha4(`refs/heads/${pull.head}`);
+    const baseSha = await sha4(`refs/heads/${pull.base}`);
+    const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
+    return {
+      number: pull.number,
+      url: `local://${repoRoot}/pull/${pull.number}`,
+      title: pull.title,
+      body: pull.body,
+      head: pull.head,
+      headSha,
+      base: pull.base,
+      baseSha,
+      draft: pull.draft,
+      state: pull.state,
+      labels: [...pull.labels],
+      mergeable,
+      mergeSha: merged
+    };
+  };
+  const pullByNumber = async (number4) => {
+    const pull = (await store.read()).pulls.find((p) => p.number === number4);
+    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+    return pull;
+  };
+  return {
+    kind: "local",
+    repo: { owner: "local", name: key },
+    async push(spec) {
+      const current = await sha4(`refs/heads/${spec.branch}`);
+      if (current !== spec.sha) {
+        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
+      }
+    },
+    async findPullRequest(head2) {
+      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
+      return pull ? view(pull) : null;
+    },
+    async createPullRequest(spec) {
+      if (!await sha4(`refs/heads/${spec.head}`))
+        throw new ForgeError(`Branch ${spec.head} does not exist.`);
+      if (!await sha4(`refs/heads/${spec.base}`))
+        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
+      const pull = await store.update((data) => {
+        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
+        if (existing) {
+          existing.title = spec.title;
+          existing.body = spec.body;
+          return { ...existing, reused: true };
+        }
+        const created = {
+          number: data.pulls.length + 1,
+          title: spec.title,
+          body: spec.body,
+          head: spec.head,
+          base: spec.base,
+          draft: spec.draft,
+          state: "open",
+          labels: [...spec.labels],
+          mergedSha: null,
+          mergedHeadSha: null
+        };
+        data.pulls.push(created);
+        return created;
+      });
+      return { ...await view(pull), reused: "reused" in pull };
+    },
+    async updatePullRequest(number4, change) {
+      await pullByNumber(number4);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
+        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
+        return { ...found };
+      });
+      return view(pull);
+    },
+    getPullRequest: async (number4) => view(await pullByNumber(number4)),
+    async addLabels(number4, labels) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
+      });
+    },
+    async findCheckRun(commit, name, externalId) {
+      const run = (await store.read()).checkRuns.find(
+        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
+      );
+      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
+    },
+    async removeLabel(number4, label) {
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) found.labels = found.labels.filter((l) => l !== label);
+      });
+    },
+    async upsertCheckRun(spec, id) {
+      return store.update((data) => {
+        const existing = data.checkRuns.find(
+          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
+        );
+        const record2 = {
+          id: existing?.id ?? data.checkRuns.length + 1,
+          name: spec.name,
+          headSha: spec.headSha,
+          conclusion: spec.conclusion,
+          title: spec.title,
+          summary: spec.summary,
+          externalId: spec.externalId
+        };
+        if (existing) Object.assign(existing, record2);
+        else data.checkRuns.push(record2);
+        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
+      });
+    },
+    // No apps here: every check run is omk's own, and the merge judges the proof itself.
+    checkAppId: null,
+    async checks(commit) {
+      const runs2 = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
+      return {
+        states: runs2.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" })),
+        runs: runs2.map((run) => ({
+          id: run.id,
+          name: run.name,
+          appId: null,
+          appSlug: null,
+          status: "completed",
+          conclusion: run.conclusion,
+          title: run.title,
+          summary: run.summary
+        })).sort((a, b) => b.id - a.id)
+      };
+    },
+    branchProtection: async () => null,
+    reviews: async () => ({ approvals: 0, changesRequested: false }),
+    async merge(number4, expected, method) {
+      const pull = await view(await pullByNumber(number4));
+      if (pull.headSha !== expected) {
+        return {
+          merged: false,
+          reason: "head_moved",
+          detail: `head is ${pull.headSha}, expected ${expected}`
+        };
+      }
+      const merged = await advanceBranch({
+        repoRoot,
+        branch: pull.base,
+        from: pull.baseSha,
+        head: pull.headSha,
+        method,
+        message: `${pull.title} (#${pull.number})`,
+        identity: DEFAULT_IDENTITY
+      });
+      if (!merged.merged) return merged;
+      await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number4);
+        if (found) {
+          found.state = "merged";
+          found.mergedSha = merged.sha;
+          found.mergedHeadSha = pull.headSha;
+        }
+      });
+      return merged;
+    }
+  };
+}
+
+// src/adapters/forge-choice.ts
+var FORGE_CHOICES = ["auto", "local", "github"];
+async function chooseForge(input2) {
+  const token2 = input2.env.GITHUB_TOKEN ?? input2.env.GH_TOKEN;
+  if (input2.choice === "github" || input2.choice === "auto" && token2) {
+    const { composeGitHubForge: composeGitHubForge2 } = await Promise.resolve().then(() => (init_compose(), compose_exports));
+    return composeGitHubForge2({ repoRoot: input2.repoRoot, env: input2.env });
+  }
+  return createLocalForge({ repoRoot: input2.repoRoot, stateRoot: input2.stateRoot });
+}
+
+// src/adapters/host-app-deps.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+
+// src/runtime/goal/store.ts
+init_errors();
+init_ids();
+var GoalStore = class {
+  constructor(deps) {
+    this.deps = deps;
+    this.#witness = new StateWitness(deps.files);
+  }
+  deps;
+  #known = /* @__PURE__ */ new Map();
+  #witness;
+  /**
+   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
+   * and creation write (its goal, oracle, repository, options), as last written or read here, and
+   * what differed from it since. Other omk processes change only the status, the controller and
+   * the budget while a goal runs.
+   */
+  #guarded = /* @__PURE__ */ new Map();
+  /**
+   * The store port every read and write of goal state goes through: `deps.files`, behind the
+   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
+   */
+  get files() {
+    return this.#witness;
+  }
+  /**
+   * From now on this process keeps in memory what it writes and reads of the goal's evidence
+   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
+   * when it takes the goal, and `verifyGoal` compares the disk with it.
+   */
+  async watchGoal(id) {
+    const paths2 = this.paths(id);
+    const at2 = (name) => `${paths2.dir}/${name}`;
+    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    await this.#witness.watch({
+      owned: OWNED_FILES.map(at2),
+      logs: OWNED_LOGS.map(at2),
+      artifacts: paths2.artifacts
+    });
+  }
+  /**
+   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
+   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
+   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
+   * right after omk's own write could be of a file renamed over it in between, and omk's next write
+   * of goal.json would cover such a file, so the check that counts is the one before the proof.
+   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
+   * artifacts omk kept.
+   */
+  async verifyGoal(id, { byContent = false } = {}) {
+    const guard = this.#guarded.get(id);
+    if (guard) {
+      if (byContent)
+        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+      else await this.read(id);
+    }
+    const found = guard?.found.splice(0) ?? [];
+    return [...found, ...await this.#witness.verify(this.paths(id).dir, { thorough: byContent })];
+  }
+  /**
+   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
+   * by digest, when this process watches its goal: a later change is found before the proof.
+   */
+  keepArtifact(path2) {
+    return this.#witness.keepArtifact(path2);
+  }
+  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
+  #guard(id, record2) {
+    const guard = this.#guarded.get(id);
+    if (!guard) return record2;
+    const fixed = fixedPart(record2);
+    if (fixed === guard.fixed) return record2;
+    guard.found.push({
+      file: "goal.json",
+      path: this.paths(id).goal,
+      what: "changed (its goal, oracle, repository or options)",
+      restored: true
+    });
+    return { ...record2, ...JSON.parse(guard.fixed) };
+  }
+  paths(id) {
+    return goalPaths(this.deps.stateRoot, id);
+  }
+  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
+  eventLog(id) {
+    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
+  }
+  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
+  async create(record2) {
+    const paths2 = this.paths(record2.id);
+    const { files: files2 } = this.deps;
+    let created;
+    try {
+      await files2.makeDirs(goalsDir(this.deps.stateRoot));
+      created = await files2.createDir(paths2.dir);
+    } catch (error62) {
+      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
+        cause: error62,
+        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
+      });
+    }
+    if (!created) throw new StateError(`Goal ${record2.id} already exists.`);
+    await files2.makeDirs(paths2.gateArtifacts);
+    await files2.makeDirs(paths2.agentRunArtifacts);
+    await files2.makeDirs(paths2.reviewArtifacts);
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(files2, paths2.goal, parsed2);
+    await this.#remember(paths2.goal, parsed2);
+    return paths2;
+  }
+  /**
+   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
+   * here): nothing of it was written but the directory, the lock and the planner's transcript.
+   */
+  async discard(id) {
+    await this.files.remove(this.paths(id).dir);
+  }
+  async read(id) {
+    const path2 = this.paths(id).goal;
+    const identity = await this.files.identity(path2);
+    const known = this.#known.get(path2);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
+    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path2, record2) {
+    const identity = await this.files.identity(path2);
+    if (identity === null) this.#known.delete(path2);
+    else this.#known.set(path2, { identity, record: structuredClone(record2) });
+  }
+  /**
+   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
+   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
+   */
+  async write(next) {
+    const current = await this.read(next.id);
+    if (current.revision !== next.revision) {
+      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
+        hint: "Another omk process updated it first. Run the command again."
+      });
+    }
+    const written = goalRecordSchema.parse({
+      ...next,
+      revision: next.revision + 1,
+      updatedAt: this.deps.clock.nowIso()
+    });
+    const path2 = this.paths(next.id).goal;
+    await writeJsonAtomic(this.files, path2, written);
+    await this.#remember(path2, written);
+    const guard = this.#guarded.get(next.id);
+    if (guard) guard.fixed = fixedPart(written);
+    return written;
+  }
+  /**
+   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
+   * a `lock_recovered` event, so the takeover is visible in replay.
+   */
+  async withGoalLock(id, fn) {
+    const recovered = [];
+    return this.files.withLock(
+      this.paths(id).lock,
+      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
+      async () => {
+        if (recovered.length > 0) {
+          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
+          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
+        }
+        return fn();
+      }
+    );
+  }
+  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
+  async list() {
+    let names;
+    try {
+      names = await this.files.list(goalsDir(this.deps.stateRoot));
+    } catch (error62) {
+      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
+    }
+    if (names === null) return [];
+    const goals = [];
+    for (const name of names.sort()) {
+      try {
+        goals.push(await this.read(name));
+      } catch (error62) {
+        if (!(error62 instanceof OmkError)) throw error62;
+        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
+      }
+    }
+    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return this.files.exists(this.paths(id).goal);
+  }
+  /** `latest`, an exact id, or a unique prefix of one. */
+  async resolve(ref) {
+    const wanted = checkGoalRef(ref ?? "latest");
+    if (wanted !== "latest" && await this.has(wanted)) return wanted;
+    const goals = await this.list();
+    if (goals.length === 0) {
+      throw new NotFoundError("There are no goals yet.", {
+        hint: ["Start one with ", { step: "run" }, "."]
+      });
+    }
+    if (wanted === "latest") return goals[0].id;
+    const exact = goals.find((goal) => goal.id === wanted);
+    if (exact) return exact.id;
+    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
+    if (matches2.length === 1) return matches2[0].id;
+    if (matches2.length > 1) {
+      throw new NotFoundError(
+        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
+        {
+          hint: "Give more of the id."
+        }
+      );
+    }
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  }
+};
+function fixedPart(record2) {
+  const { id, createdAt, goal, oracle, repo, options } = record2;
+  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
+}
+
+// src/runtime/ports.ts
+var systemClock = {
+  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
+  nowMs: () => Date.now()
+};
+var FAULT_STEPS = ["goal_recorded", "plan_proposed", "plan_files_written", "goal_planned"];
 
 // src/adapters/execution-host.ts
 init_errors();
 
 // src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir3, open as open2, readFile as readFile4, rm as rm2, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename7, join as join30 } from "node:path";
+import { appendFile, mkdir as mkdir4, open as open3, readFile as readFile5, rm as rm3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename8, join as join33 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -64804,7 +65657,7 @@ function relativeTo(cwd) {
 }
 
 // src/runtime/gates/diagnostics/verdict.ts
-import { basename as basename6 } from "node:path";
+import { basename as basename7 } from "node:path";
 
 // src/runtime/gates/diagnostics/types.ts
 function diagnosticKey(item) {
@@ -64868,14 +65721,14 @@ function diagnosticsTool(argv) {
   const words2 = argv.slice(1).filter((arg) => !arg.startsWith("-"));
   const first = words2[0];
   if (first === void 0) return executable;
-  if (RUNNERS.has(executable)) return basename6(first);
+  if (RUNNERS.has(executable)) return basename7(first);
   if (WITH_SUBCOMMAND.has(executable)) {
     const second = words2[1];
     return first === "run" && second !== void 0 ? `${executable} run ${second}` : `${executable} ${first}`;
   }
   if (INTERPRETERS.test(executable)) {
     const script = argv.includes("-c") ? first.trim().split(/\s+/)[0] ?? first : first;
-    return basename6(script);
+    return basename7(script);
   }
   return executable;
 }
@@ -65300,7 +66153,7 @@ var TAIL_BYTES = 8 * 1024;
 var PARSE_BYTES = 16 * 1024 * 1024;
 function createGateVerifier(runProcess2) {
   return async (gates, context) => {
-    await mkdir3(context.artifactsDir, { recursive: true });
+    await mkdir4(context.artifactsDir, { recursive: true });
     const evidence = [];
     for (const gate of gates) {
       if (context.signal?.aborted) {
@@ -65313,12 +66166,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join30(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join33(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
   const run = (cwd, label) => {
     runs2 += 1;
-    const report2 = join30(
+    const report2 = join33(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -65458,7 +66311,7 @@ function fromBaseline(gate, context) {
 async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context) {
   const argv = gate.report ? [...gate.argv, ...gate.report.args.map((arg) => arg.replaceAll("{file}", report2))] : gate.argv;
   const reportFile = writesReport(gate);
-  if (reportFile) await rm2(report2, { force: true });
+  if (reportFile) await rm3(report2, { force: true });
   if (reportFile && context.confine) await writeFile3(report2, "");
   await appendFile(
     log,
@@ -65515,7 +66368,7 @@ function writesReport(gate) {
 }
 async function readTests2(gate, output2, report2, cwd) {
   if (gate.kind !== "test" && gate.report === void 0) return null;
-  const read2 = writesReport(gate) ? await readFile4(report2, "utf8").catch(() => null) : null;
+  const read2 = writesReport(gate) ? await readFile5(report2, "utf8").catch(() => null) : null;
   const file2 = read2 === "" ? null : read2;
   if (gate.report?.format === "jest-json") {
     return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
@@ -65535,7 +66388,7 @@ function withReport(confine, report2) {
 async function readFrom(path2, offset, limit) {
   let file2;
   try {
-    file2 = await open2(path2, "r");
+    file2 = await open3(path2, "r");
     const { size } = await file2.stat();
     const start = Math.max(offset, size - limit);
     if (start >= size) return "";
@@ -65550,7 +66403,7 @@ async function readFrom(path2, offset, limit) {
 }
 function readableTail(gate, tail2, report2, cwd) {
   if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named3 = writesReport(gate) ? tail2.replaceAll(report2, basename7(report2)) : tail2;
+  const named3 = writesReport(gate) ? tail2.replaceAll(report2, basename8(report2)) : tail2;
   return treeRelative(named3, cwd);
 }
 function treeRelative(tail2, cwd) {
@@ -65596,7 +66449,7 @@ function boundTail(note, output2) {
 
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
-import { readdir, readFile as readFile5 } from "node:fs/promises";
+import { readdir, readFile as readFile6 } from "node:fs/promises";
 import { constants as constants3 } from "node:os";
 import { StringDecoder } from "node:string_decoder";
 
@@ -65659,7 +66512,7 @@ import { execFile as execFile2 } from "node:child_process";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join31 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join34 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -65668,7 +66521,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join31(dir, command2 + extension2);
+      const candidate = join34(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -65687,6 +66540,14 @@ async function fileState(path2) {
     return "not-executable";
   }
 }
+
+// src/adapters/process/perl-exit-status.ts
+var PERL_EXIT_AS_STATUS = `my $sig = $status & 127;
+exit($status >> 8) unless $sig;
+$SIG{TERM} = $SIG{INT} = 'DEFAULT';
+kill($sig, $$);
+select(undef, undef, undef, 1);
+exit(128 + $sig);`;
 
 // src/adapters/process/subreaper-script.ts
 var PERL_SUBREAPER = String.raw`
@@ -65747,7 +66608,8 @@ sub note {
     next if exists $left{$c};
     my $line = ''; if (open(my $f, '<', "/proc/$c/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
-    $left{$c} = $line;
+    my $cwd = readlink("/proc/$c/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
+    $left{$c} = "$cwd\t$line";
   }
 }
 my @c = waitpid(-1, WNOHANG) == -1 ? () : children();
@@ -65768,12 +66630,7 @@ for (;;) {
   select(undef, undef, undef, 0.005);
 }
 if ($report) { print $report "$_\t$left{$_}\n" for sort { $a <=> $b } keys %left; close($report) }
-my $sig = $status & 127;
-exit($status >> 8) unless $sig;
-$SIG{TERM} = $SIG{INT} = 'DEFAULT';
-kill($sig, $$);
-select(undef, undef, undef, 1);
-exit(128 + $sig);
+${PERL_EXIT_AS_STATUS}
 `;
 var PERL_PROBE = "exit(syscall($ARGV[0] + 0, 36, 1, 0, 0, 0) == 0 ? 0 : 1)";
 
@@ -65851,6 +66708,7 @@ async function runProcessWith(spec, subreaper) {
   const grace = spec.killGraceMs ?? KILL_GRACE_MS;
   const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
   const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
+  const reported = supervised || spec.endsWhole === true;
   return new Promise((resolve15) => {
     if (!command2) {
       resolve15(result(null, null, false, false, "empty argv", started, "", ""));
@@ -65865,15 +66723,14 @@ async function runProcessWith(spec, subreaper) {
     const child = spawn(command2, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      // fd 3: the subreaper's report of what the command left running.
-      stdio: supervised ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+      stdio: reported ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
       detached: true,
       windowsHide: true
     });
     let report2 = "";
     child.stdio[3]?.on("data", (chunk) => {
       if (report2.length < 64 * 1024) report2 += chunk.toString("utf8");
-      const started2 = commandGroup === null ? /^!pid\t(\d+)$/m.exec(report2) : null;
+      const started2 = supervised && commandGroup === null ? /^!pid\t(\d+)$/m.exec(report2) : null;
       if (started2?.[1] !== void 0) {
         commandGroup = Number(started2[1]);
         spec.onSpawn?.(commandGroup);
@@ -65961,13 +66818,14 @@ async function runProcessWith(spec, subreaper) {
         clearTimeout(hardKill);
       }
       if (child.pid !== void 0) signalGroup(child.pid, "SIGKILL");
-      const { ended, execError } = supervised ? reportOf(report2) : { ended: [], execError: null };
+      const { ended, execError, complete } = reported ? reportOf(report2) : { ended: [], execError: null, complete: false };
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
       const done = () => resolve15({
         ...failed === null ? result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
-        ...supervised ? { ended } : {}
+        // The command's own report counts once it says it is complete.
+        ...supervised || complete ? { ended } : {}
       });
       if (log) log.end(done);
       else done();
@@ -65977,7 +66835,9 @@ async function runProcessWith(spec, subreaper) {
 function reportOf(report2) {
   const ended = [];
   let execError = null;
+  let complete = false;
   for (const line3 of report2.split("\n")) {
+    if (line3 === "!end") complete = true;
     const tab = line3.indexOf("	");
     if (tab <= 0) continue;
     const head2 = line3.slice(0, tab);
@@ -65990,9 +66850,17 @@ function reportOf(report2) {
     }
     const pid = Number(head2);
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
-    ended.push({ pid, command: rest.length > 120 ? `${rest.slice(0, 120)}\u2026` : rest });
+    const cut2 = rest.indexOf("	");
+    const cwd = cut2 < 0 ? "" : rest.slice(0, cut2);
+    const command2 = rest.slice(cut2 + 1);
+    ended.push({
+      pid,
+      // Long enough to compare a daemon's command between the base and a slice; shown cut.
+      command: command2.length > 1e3 ? `${command2.slice(0, 1e3)}\u2026` : command2,
+      ...cwd === "" ? {} : { cwd }
+    });
   }
-  return { ended, execError };
+  return { ended, execError, complete };
 }
 var sleep3 = (ms) => new Promise((resolve15) => setTimeout(resolve15, ms));
 async function groupAlive(pgid) {
@@ -66009,7 +66877,7 @@ async function groupAlive(pgid) {
   }
   for (const entry of entries2) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat17 = await readFile5(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const stat17 = await readFile6(`/proc/${entry}/stat`, "utf8").catch(() => "");
     const fields = stat17.slice(stat17.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pgid) && fields[0] !== "Z") return true;
   }
@@ -66029,8 +66897,8 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir6, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join35, resolve as resolve6 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir7, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join37, resolve as resolve6 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -66312,60 +67180,13 @@ function sum2(values) {
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
-// src/adapters/state/atomic.ts
-import { randomBytes } from "node:crypto";
-import { open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename8, dirname as dirname7, join as join32 } from "node:path";
-async function writeFileAtomic(path2, data) {
-  await replaceFileIf(path2, data, null);
-}
-async function replaceFileIf(path2, data, unchanged) {
-  const dir = dirname7(path2);
-  const tmp = join32(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open3(tmp, "wx", 420);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error62) {
-    await handle.close();
-    await rm3(tmp, { force: true });
-    throw error62;
-  }
-  await handle.close();
-  try {
-    if (unchanged !== null && !await unchanged()) {
-      await rm3(tmp, { force: true });
-      return false;
-    }
-    await rename(tmp, path2);
-  } catch (error62) {
-    await rm3(tmp, { force: true });
-    throw error62;
-  }
-  await syncDir(dir);
-  return true;
-}
-async function writeJsonAtomic2(path2, value2) {
-  await writeFileAtomic(path2, `${JSON.stringify(value2, null, 2)}
-`);
-}
-async function syncDir(dir) {
-  const handle = await open3(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-
 // src/adapters/agents/agent-home.ts
-import { cp, lstat as lstat3, mkdir as mkdir5, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname9, join as join34 } from "node:path";
+import { cp, lstat as lstat3, mkdir as mkdir6, realpath as realpath3 } from "node:fs/promises";
+import { dirname as dirname9, join as join36 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
-import { lstat as lstat2, mkdir as mkdir4, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile6, realpath as realpath2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname8, join as join33 } from "node:path";
+import { lstat as lstat2, mkdir as mkdir5, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile7, realpath as realpath2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
+import { basename as basename9, dirname as dirname8, join as join35 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -66397,15 +67218,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join33(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join35(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join33(parent, prefix));
+  const path2 = await mkdtemp2(join35(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join33("/tmp", name);
-  if (shared !== join33(env.TMPDIR || "/tmp", name)) {
+  const shared = join35("/tmp", name);
+  if (shared !== join35(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -66423,10 +67244,10 @@ async function sweepStale(parent) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join33(parent, name);
-    const pid = Number.parseInt((await readFile6(marker, "utf8").catch(() => "")).trim(), 10);
+    const marker = join35(parent, name);
+    const pid = Number.parseInt((await readFile7(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join33(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join35(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname8(temp) !== parent || basename9(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
@@ -66435,7 +67256,7 @@ async function sweepStale(parent) {
   return removed;
 }
 async function ownDirectory(path2) {
-  await mkdir4(path2, { recursive: true, mode: 448 });
+  await mkdir5(path2, { recursive: true, mode: 448 });
   const stat17 = await lstat2(path2);
   const uid = process.getuid?.();
   if (!stat17.isDirectory() || uid !== void 0 && stat17.uid !== uid) {
@@ -66465,7 +67286,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join34(hostEnv.HOME, ".rustup");
+  const rustup = join36(hostEnv.HOME, ".rustup");
   return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -66473,8 +67294,8 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join34(home, entry.path);
-  await mkdir5(dirname9(target2), { recursive: true });
+  const target2 = join36(home, entry.path);
+  await mkdir6(dirname9(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
     filter: async (from) => !(await lstat3(from)).isSymbolicLink()
@@ -66497,9 +67318,9 @@ function createCommandAgent(options) {
 }
 async function runCommand(options, allowed, input2) {
   const dir = resolve6(input2.artifactsDir);
-  await mkdir6(dir, { recursive: true });
-  const transcript = join35(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join35(dir, `prompt-${input2.attempt}.md`);
+  await mkdir7(dir, { recursive: true });
+  const transcript = join37(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join37(dir, `prompt-${input2.attempt}.md`);
   await writeFile5(promptFile, input2.prompt);
   await writeFile5(
     transcript,
@@ -66559,7 +67380,7 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join35(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic2(join37(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -66683,8 +67504,8 @@ async function isDirectory(path2) {
 }
 
 // src/adapters/agents/demo-agent.ts
-import { lstat as lstat4, mkdir as mkdir7, readdir as readdir3, readFile as readFile7, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join36, resolve as resolve7 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir8, readdir as readdir3, readFile as readFile8, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join38, resolve as resolve7 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -66801,8 +67622,8 @@ function createDemoAgent() {
 async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve7(input2.artifactsDir);
-  await mkdir7(dir, { recursive: true });
-  const transcript = join36(dir, `transcript-${input2.attempt}.log`);
+  await mkdir8(dir, { recursive: true });
+  const transcript = join38(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -66842,7 +67663,7 @@ ${summary2}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join36(input2.cwd, file2);
+    const path2 = join38(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -66908,7 +67729,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk2 = async (relDir) => {
-    const entries2 = await readdir3(join36(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join38(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -66926,7 +67747,7 @@ async function listFiles(root) {
 async function readText(path2) {
   const info = await lstat4(path2);
   if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile7(path2);
+  const buffer = await readFile8(path2);
   return buffer.includes(0) ? null : buffer.toString("utf8");
 }
 
@@ -66958,12 +67779,12 @@ init_ids();
 init_branches();
 init_run_git();
 import { rm as rm5, stat as stat6 } from "node:fs/promises";
-import { basename as basename11, join as join37, sep as sep2 } from "node:path";
+import { basename as basename11, join as join39, sep as sep3 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
 init_run_git();
-import { mkdir as mkdir8, readdir as readdir4, realpath as realpath4, stat as stat5 } from "node:fs/promises";
+import { mkdir as mkdir9, readdir as readdir4, realpath as realpath4, stat as stat5 } from "node:fs/promises";
 import { basename as basename10, dirname as dirname10, resolve as resolve8 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
@@ -67052,7 +67873,7 @@ async function isSparse(worktreePath) {
 }
 async function registerWorktree(input2) {
   const { repoRoot, branch, baseSha, path: path2 } = input2;
-  await mkdir8(dirname10(path2), { recursive: true });
+  await mkdir9(dirname10(path2), { recursive: true });
   const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
   const target2 = input2.createBranch ? baseSha : branch;
   await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target2], {
@@ -67127,7 +67948,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join37(workspaceRoot, goalId))}${sep2}`;
+    const folder = `${await canonicalPath(join39(workspaceRoot, goalId))}${sep3}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -67157,9 +67978,9 @@ var gitGoalCleaner = {
 };
 
 // src/adapters/git/persisted-credentials.ts
-import { createHash as createHash5 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir9, readFile as readFile8, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join38 } from "node:path";
+import { createHash as createHash6 } from "node:crypto";
+import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile9, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join40 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -67187,8 +68008,8 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join38(gitDir, "config");
-  const current = await readFile8(config2, "utf8");
+  const config2 = join40(gitDir, "config");
+  const current = await readFile9(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
     return `[http ${quoted(url2)}]
@@ -67199,12 +68020,12 @@ async function addHeaders(repoRoot, headers) {
 }
 async function readStash(path2) {
   try {
-    return JSON.parse(await readFile8(path2, "utf8"));
+    return JSON.parse(await readFile9(path2, "utf8"));
   } catch {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join38(stashDir, `${createHash5("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join40(stashDir, `${createHash6("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -67219,7 +68040,7 @@ var persistedCredentialGuard = {
     }
     const headers = await readPersistedHeaders(repoRoot);
     if (headers.length === 0) return noop4;
-    await mkdir9(stashDir, { recursive: true, mode: 448 });
+    await mkdir10(stashDir, { recursive: true, mode: 448 });
     const stash = { pid: process.pid, repoRoot, headers };
     const temp = `${path2}.${process.pid}.tmp`;
     await writeFile7(temp, JSON.stringify(stash), { mode: 384 });
@@ -67241,15 +68062,15 @@ init_branches();
 // src/adapters/git/branch-checkout.ts
 init_errors();
 init_run_git();
-import { mkdir as mkdir10, rm as rm7, stat as stat7 } from "node:fs/promises";
-import { dirname as dirname11, join as join39 } from "node:path";
+import { mkdir as mkdir11, rm as rm7, stat as stat7 } from "node:fs/promises";
+import { dirname as dirname11, join as join41 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
     if (!await branchExists(repoRoot, branch)) {
       await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
     }
-    await mkdir10(dirname11(path2), { recursive: true });
+    await mkdir11(dirname11(path2), { recursive: true });
     await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
       cwd: dirname11(path2),
       timeoutMs: CHECKOUT_TIMEOUT_MS
@@ -67275,7 +68096,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat7(join39(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat7(join41(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -67331,7 +68152,7 @@ init_errors();
 init_errors();
 init_ids();
 init_branches();
-import { isAbsolute as isAbsolute11, join as join40, posix, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join42, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -67364,7 +68185,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join40(resolve9(workspaceRoot), goalId, sliceId2);
+  return join42(resolve9(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -67791,7 +68612,7 @@ function createPreparedIntegrations(deps) {
 }
 
 // src/adapters/git/reset.ts
-import { mkdir as mkdir11, writeFile as writeFile8 } from "node:fs/promises";
+import { mkdir as mkdir12, writeFile as writeFile8 } from "node:fs/promises";
 import { dirname as dirname12 } from "node:path";
 init_run_git();
 async function resetToBase(workspace, diffPath) {
@@ -67815,7 +68636,7 @@ async function resetToBase(workspace, diffPath) {
     { cwd }
   );
   if (patch !== "") {
-    await mkdir11(dirname12(diffPath), { recursive: true });
+    await mkdir12(dirname12(diffPath), { recursive: true });
     await writeFile8(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
@@ -67832,20 +68653,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 init_run_git();
-import { readdir as readdir5, readFile as readFile9, rm as rm8, stat as stat9 } from "node:fs/promises";
-import { join as join41, resolve as resolve11 } from "node:path";
+import { readdir as readdir5, readFile as readFile10, rm as rm8, stat as stat9 } from "node:fs/promises";
+import { join as join43, resolve as resolve11 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join41(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join43(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join41(commonDir, "worktrees", worktree.name);
+    const adminDir = join43(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join41(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join43(adminDir, name));
   }
-  candidates.push(...await refLocks(join41(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join43(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -67864,8 +68685,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join41(gitDir, name)),
-    join41(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join43(gitDir, name)),
+    join43(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -67876,7 +68697,7 @@ async function clearWorkspaceLocks(workspace) {
   return removed.sort();
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile9(join41(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile10(join43(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -67886,7 +68707,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join41(dir, entry.name);
+    const path2 = join43(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -67962,13 +68783,13 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat5, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname13, isAbsolute as isAbsolute12, join as join42, resolve as resolve12, sep as sep3 } from "node:path";
+import { dirname as dirname13, isAbsolute as isAbsolute12, join as join44, resolve as resolve12, sep as sep4 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep3}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join42(root, path2);
+    const absolute = join44(root, path2);
     const info = await lstat5(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
@@ -67980,20 +68801,30 @@ async function escapingLinks(worktree, paths2) {
 }
 
 // src/adapters/integrity/processes.ts
-import { readdir as readdir6, readFile as readFile10, readlink as readlink2 } from "node:fs/promises";
-import { sep as sep4 } from "node:path";
+import { readdir as readdir6, readFile as readFile11, readlink as readlink2 } from "node:fs/promises";
+import { sep as sep5 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
-  const ended = options.marks?.takeEnded(inside2) ?? [];
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
+  const ended = (options.marks?.takeEnded(inside2) ?? []).map((process2) => located2(process2, inside2));
   const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
-    const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
-    if (cwd !== null && inside2(cwd.replace(/ \(deleted\)$/, ""))) return true;
+    const cwd = await cwdOf(proc, pid);
+    if (cwd !== null && inside2(cwd)) return { inWorktree: true };
     const ran = await endedRunOf(pid, proc, options.marks);
-    return ran !== null && inside2(ran);
+    if (ran === null || !inside2(ran)) return null;
+    return cwd === null ? {} : { inWorktree: false };
   });
   return withEnded(scan, ended);
+}
+function located2(process2, inside2) {
+  const { cwd, ...rest } = process2;
+  return cwd === void 0 ? rest : { ...rest, inWorktree: inside2(cwd.replace(DELETED, "")) };
+}
+var DELETED = / \(deleted\)$/;
+async function cwdOf(proc, pid) {
+  const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
+  return cwd === null ? null : cwd.replace(DELETED, "");
 }
 function withEnded(scan, ended) {
   if (ended.length === 0) return scan;
@@ -68001,11 +68832,11 @@ function withEnded(scan, ended) {
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
-  const inPlaces = (path2) => roots.some((root) => path2 === root || path2.startsWith(`${root}${sep4}`));
+  const inPlaces = (path2) => roots.some((root) => path2 === root || path2.startsWith(`${root}${sep5}`));
   const ended = marks.takeEnded(inPlaces);
   const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
-    return ran !== null && inPlaces(ran);
+    return ran !== null && inPlaces(ran) ? {} : null;
   });
   return withEnded(scan, ended);
 }
@@ -68018,11 +68849,13 @@ async function endMatching(proc, matches2) {
   }
   const killed = [];
   for (const pid of pids) {
-    if (pid === process.pid || !await matches2(pid, proc)) continue;
+    if (pid === process.pid) continue;
+    const match = await matches2(pid, proc);
+    if (match === null) continue;
     const command2 = await commandLine(proc, pid);
     try {
       process.kill(pid, "SIGKILL");
-      killed.push({ pid, command: command2 });
+      killed.push({ pid, command: command2, ...match });
     } catch {
     }
   }
@@ -68030,18 +68863,18 @@ async function endMatching(proc, matches2) {
 }
 async function endedRunOf(pid, proc, marks) {
   if (marks === void 0) return null;
-  const environ = await readFile10(`${proc}/${pid}/environ`, "latin1").catch(() => null);
+  const environ = await readFile11(`${proc}/${pid}/environ`, "latin1").catch(() => null);
   return environ === null ? null : marks.endedRun(environ);
 }
 async function commandLine(proc, pid) {
-  const raw = await readFile10(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const raw = await readFile11(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text2 = raw.split("\0").filter(Boolean).join(" ");
-  return text2.length > 120 ? `${text2.slice(0, 120)}\u2026` : text2;
+  return text2.length > 1e3 ? `${text2.slice(0, 1e3)}\u2026` : text2;
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat6, mkdir as mkdir12, readdir as readdir7, readFile as readFile11, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname14, join as join43, relative as relative11, sep as sep5 } from "node:path";
+import { lstat as lstat6, mkdir as mkdir13, readdir as readdir7, readFile as readFile12, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { dirname as dirname14, join as join45, relative as relative11, sep as sep6 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -68065,17 +68898,21 @@ async function compareWith(take2, heads) {
     async check() {
       const after = await take2();
       const changes = [];
-      const byPath = new Map(after.map((entry) => [entry.path, entry]));
-      for (const entry of before) {
+      const present = (entries2) => new Set(entries2.map((entry) => entry.worktree));
+      const [was, is] = [present(before), present(after)];
+      const both = (entry) => entry.worktree === void 0 || was.has(entry.worktree) && is.has(entry.worktree);
+      const byPath = new Map(after.filter(both).map((entry) => [entry.path, entry]));
+      for (const entry of before.filter(both)) {
         const now = byPath.get(entry.path);
         byPath.delete(entry.path);
         const change = compare2(entry.content, now?.content ?? null);
         if (change === null || sameIgnoringOmk(entry, now)) continue;
-        const restored = entry.restorable && await restore(entry.path, entry.content);
+        const restored = entry.restorable && await restore(entry.path, restoredContent(entry, now));
         changes.push({ what: entry.what, change, restored });
       }
       for (const entry of byPath.values()) {
-        const restored = entry.restorable && await restore(entry.path, null);
+        if (sameIgnoringOmk({ ...entry, content: null }, entry)) continue;
+        const restored = entry.restorable && await restore(entry.path, restoredContent(null, entry));
         changes.push({ what: entry.what, change: "added", restored });
       }
       const headsAfter = await heads();
@@ -68091,19 +68928,41 @@ async function compareWith(take2, heads) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join43(scope.worktree, ".gitmodules"), false)
+    await single(".gitmodules of the slice's worktree", join45(scope.worktree, ".gitmodules"), false),
+    ...await worktreeGitFiles(commonDir)
   ];
+}
+async function worktreeGitFiles(commonDir) {
+  const admin = join45(commonDir, "worktrees");
+  const names = (await readdir7(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
+  const files2 = [];
+  for (const name of names) {
+    const dir = join45(admin, name);
+    const gitdir = await readFile12(join45(dir, "gitdir"), "utf8").catch(() => null);
+    const checkout = gitdir === null ? null : gitdir.trim();
+    if (checkout === null || await lstat6(dirname14(checkout)).catch(() => null) === null) continue;
+    const label = `.git/worktrees/${name}`;
+    for (const file2 of ["config.worktree", "commondir", "gitdir"])
+      files2.push({ ...await single(`${label}/${file2}`, join45(dir, file2), true), worktree: name });
+    files2.push({
+      ...await single(`the .git file of worktree ${name}`, checkout, true),
+      worktree: name
+    });
+  }
+  return files2;
 }
 async function sharedFiles(scope, commonDir) {
   const files2 = [
-    await single(".git/config", join43(commonDir, "config"), true),
-    ...await tree(".git/hooks", join43(commonDir, "hooks")),
-    ...await tree(".git/info", join43(commonDir, "info")),
-    await single(".gitmodules of the repository", join43(scope.repoRoot, ".gitmodules"), false)
+    await single(".git/config", join45(commonDir, "config"), true),
+    // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
+    await single(".git/config.worktree", join45(commonDir, "config.worktree"), true),
+    ...await tree(".git/hooks", join45(commonDir, "hooks")),
+    ...await tree(".git/info", join45(commonDir, "info")),
+    await single(".gitmodules of the repository", join45(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join43(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join43(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join45(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join45(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
@@ -68121,14 +68980,14 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join43(at2, name);
+      const path2 = join45(at2, name);
       const info = await lstat6(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative11(dir, path2).split(sep5).join("/")}`;
+      const what = `${label}/${relative11(dir, path2).split(sep6).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -68139,8 +68998,8 @@ async function read(path2) {
   try {
     const info = await lstat6(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
-    if (!info.isFile()) return null;
-    return { kind: "file", bytes: await readFile11(path2), mode: info.mode & 511 };
+    if (!info.isFile()) return { kind: "other" };
+    return { kind: "file", bytes: await readFile12(path2), mode: info.mode & 511 };
   } catch {
     return null;
   }
@@ -68153,20 +69012,45 @@ function compare2(before, after) {
     return before.target === after.target ? null : "changed";
   if (before.kind === "file" && after.kind === "file")
     return before.bytes.equals(after.bytes) && before.mode === after.mode ? null : "changed";
+  if (before.kind === "other" && after.kind === "other") return null;
   return "changed";
 }
 var OMK_CONFIG_LINES = /^\s*(?:\[extensions\]|worktreeconfig\s*=\s*true|repositoryformatversion\s*=\s*[01])\s*$/i;
+var OMK_WORKTREE_LINES = /^\s*(?:\[core\]|\[index\]|sparsecheckout\s*=\s*(?:true|false)|sparsecheckoutcone\s*=\s*(?:true|false)|sparse\s*=\s*(?:true|false))?\s*$/i;
+function omkLines(what) {
+  if (what === ".git/config") return OMK_CONFIG_LINES;
+  if (what.endsWith("config.worktree")) return OMK_WORKTREE_LINES;
+  return null;
+}
+function withoutLines(content, lines, keep) {
+  if (content?.kind !== "file") return "";
+  return content.bytes.toString("utf8").split("\n").filter((line3) => lines.test(line3) === keep).join("\n");
+}
 function sameIgnoringOmk(before, after) {
-  if (before.what !== ".git/config" || before.content?.kind !== "file" || after?.content?.kind !== "file")
-    return false;
-  const strip = (bytes) => bytes.toString("utf8").split("\n").filter((line3) => !OMK_CONFIG_LINES.test(line3)).join("\n");
-  return strip(before.content.bytes) === strip(after.content.bytes);
+  const lines = omkLines(before.what);
+  if (lines === null || after === void 0) return false;
+  if (before.content?.kind === "link" || after.content?.kind === "link") return false;
+  if (before.content?.kind === "other" || after.content?.kind === "other") return false;
+  if (lines === OMK_CONFIG_LINES && (before.content === null || after.content === null)) return false;
+  return withoutLines(before.content, lines, false) === withoutLines(after.content, lines, false);
+}
+function restoredContent(before, after) {
+  const what = before?.what ?? after?.what ?? "";
+  const lines = what.endsWith("config.worktree") ? OMK_WORKTREE_LINES : null;
+  if (lines === null || before !== null && withoutLines(before.content, lines, false).trim() !== "")
+    return before?.content ?? null;
+  const kept = withoutLines(after?.content ?? null, lines, true).trim();
+  if (kept.split("\n").every((line3) => /^\s*(?:\[[a-z]+\])?\s*$/i.test(line3))) return null;
+  const mode = after?.content?.kind === "file" ? after.content.mode : 420;
+  return { kind: "file", bytes: Buffer.from(`${kept}
+`), mode };
 }
 async function restore(path2, content) {
   try {
     await rm9(path2, { recursive: true, force: true });
     if (content === null) return true;
-    await mkdir12(dirname14(path2), { recursive: true });
+    if (content.kind === "other") return false;
+    await mkdir13(dirname14(path2), { recursive: true });
     if (content.kind === "link") await symlink(content.target, path2);
     else await writeFile9(path2, content.bytes, { mode: content.mode });
     return true;
@@ -68177,7 +69061,7 @@ async function restore(path2, content) {
 async function otherHeads(scope) {
   const self2 = await canonicalPath(scope.worktree);
   const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep5}`;
+  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep6}`;
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
@@ -68201,7 +69085,7 @@ function createLocalIntegrity(marks) {
 
 // src/adapters/process/gate-home.ts
 import { lstat as lstat7 } from "node:fs/promises";
-import { join as join44 } from "node:path";
+import { join as join46 } from "node:path";
 var TOOLCHAIN_DIRS = [
   { name: "XDG_CACHE_HOME", under: ".cache" },
   { name: "GOPATH", under: "go" },
@@ -68218,7 +69102,7 @@ async function toolchainEnv(env) {
   const found = {};
   for (const { name, under } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join44(home, under);
+    const path2 = join46(home, under);
     if ((await lstat7(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
@@ -68286,11 +69170,11 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 }
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat8, mkdir as mkdir13, realpath as realpath6 } from "node:fs/promises";
-import { join as join46 } from "node:path";
+import { lstat as lstat8, mkdir as mkdir14, realpath as realpath6 } from "node:fs/promises";
+import { join as join48 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join45 } from "node:path";
+import { join as join47 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -68323,8 +69207,8 @@ function bubblewrapArgv(tool, plan2, argv) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join45(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join45(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join47(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join47(home, p))
   };
 }
 function depth(path2) {
@@ -68400,6 +69284,46 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
   };
 }
 
+// src/adapters/sandbox/sandbox-init.ts
+var PERL_SANDBOX_INIT = String.raw`
+use strict;
+my @cmd = @ARGV;
+my $report; open($report, '>&=', 3) or undef $report;
+sub alive {
+  my @p; opendir(my $d, '/proc') or return ();
+  for my $e (readdir $d) {
+    next unless $e =~ /^\d+$/; next if $e == 1 || $e == $$;
+    open(my $f, '<', "/proc/$e/stat") or next; my $s = <$f>; close($f); next unless defined $s;
+    my $state = substr($s, rindex($s, ')') + 2, 1);
+    push(@p, $e + 0) unless $state eq 'Z' || $state eq 'X';
+  }
+  return @p;
+}
+my %before = map { $_ => 1 } alive();
+my $pid = fork();
+if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
+if ($pid == 0) {
+  my $err; if ($report) { open($err, '>&', $report); close($report) }
+  exec { $cmd[0] } @cmd;
+  if ($err) { print $err "!exec\t" . ($! + 0) . "\n"; close($err) } else { print STDERR "omk sandbox: $cmd[0]: $!\n" }
+  exit 127;
+}
+$SIG{TERM} = $SIG{INT} = sub { kill($_[0], $pid) };
+my $w; do { $w = waitpid($pid, 0) } until $w == $pid || $w == -1;
+my $status = $?;
+if ($report) {
+  my $out = "\n";
+  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid } alive()) {
+    my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
+    $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
+    my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
+    $out .= "$p\t$cwd\t$line\n";
+  }
+  syswrite($report, "$out!end\n"); close($report);
+}
+${PERL_EXIT_AS_STATUS}
+`;
+
 // src/adapters/sandbox/bubblewrap.ts
 var PROBE_TIMEOUT_MS = 1e4;
 var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
@@ -68410,6 +69334,11 @@ function createBubblewrap(options) {
   const probe2 = () => {
     probed2 ??= probeBubblewrap(options.env, run);
     return probed2;
+  };
+  let perl = null;
+  const init = () => {
+    perl ??= systemPerl(options.perls ?? PERLS2);
+    return perl;
   };
   return {
     probe: probe2,
@@ -68434,24 +69363,26 @@ function createBubblewrap(options) {
       let proxy = null;
       try {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
-        let argv = spec.argv;
+        const initPerl = await init();
+        let argv = initPerl === null ? spec.argv : [initPerl, "-e", PERL_SANDBOX_INIT, "--", ...spec.argv];
         let proxyEnv = {};
         if (socat !== null) {
-          const socket = join46(tmp, "proxy.sock");
+          const socket = join48(tmp, "proxy.sock");
           proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
-          argv = proxiedArgv(socat, socket, spec.argv);
+          argv = proxiedArgv(socat, socket, argv);
           proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
         }
         const result2 = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, argv),
           // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
-          // processes end a moment after the command's (and report them as left running).
+          // processes end a moment after the command's (and report them as left running). The
+          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end.
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join46(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join48(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
-        return asUnconfined(result2);
+        return asUnconfined(endedBySandbox(execFailure(result2, availability.tool, spec.argv[0] ?? "")));
       } finally {
         await proxy?.close();
         await temp.remove();
@@ -68463,7 +69394,7 @@ var SOCAT_HINT = "apt-get install socat, or set sandbox.network to open or none"
 var PROXY_PORT = 3128;
 function proxiedArgv(socat, socket, argv) {
   const script = [
-    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null &',
+    '"$1" "TCP-LISTEN:$2,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$3" 2>/dev/null 3>&- &',
     "i=0",
     'until "$1" -u OPEN:/dev/null "TCP:127.0.0.1:$2" 2>/dev/null; do',
     '  i=$((i+1)); if [ "$i" -ge 250 ]; then echo "omk sandbox: the proxy bridge did not start" >&2; exit 125; fi',
@@ -68523,7 +69454,7 @@ function firstLine2(result2) {
 async function planFor(spec, confine, temp, env) {
   const tmp = temp.path;
   for (const path2 of confine.writable) {
-    if (!await exists(path2)) await mkdir13(path2, { recursive: true });
+    if (!await exists(path2)) await mkdir14(path2, { recursive: true });
   }
   const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
   const dirs = [];
@@ -68533,7 +69464,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join46(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join48(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -68545,6 +69476,20 @@ async function planFor(spec, confine, temp, env) {
     hiddenDirs: await real(dirs),
     hiddenFiles: await real(files2)
   };
+}
+var PERLS2 = ["/usr/bin/perl", "/bin/perl"];
+async function systemPerl(perls) {
+  for (const candidate of perls) if (await fileState(candidate) === "ok") return candidate;
+  return null;
+}
+function execFailure(result2, tool, command2) {
+  const failed = result2.spawnError?.startsWith(`spawn ${tool} `) === true && result2.ended !== void 0;
+  if (!failed || result2.spawnError === null) return result2;
+  return { ...result2, spawnError: `spawn ${command2} ${result2.spawnError.slice(`spawn ${tool} `.length)}` };
+}
+function endedBySandbox(result2) {
+  if (result2.ended === void 0) return result2;
+  return { ...result2, ended: result2.ended.map((process2) => ({ ...process2, endedBy: "sandbox" })) };
 }
 function asUnconfined(result2) {
   const missing = /^bwrap: execvp (.+?): No such file or directory$/m.exec(result2.tail);
@@ -68584,13 +69529,13 @@ async function exists(path2) {
 }
 
 // src/adapters/workspace/preparer.ts
-import { createHash as createHash7 } from "node:crypto";
-import { mkdir as mkdir16, readFile as readFile14, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter2, dirname as dirname16, join as join50 } from "node:path";
+import { createHash as createHash8 } from "node:crypto";
+import { mkdir as mkdir17, readFile as readFile15, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
+import { delimiter as delimiter2, dirname as dirname16, join as join52 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath7, stat as stat10 } from "node:fs/promises";
-import { delimiter, isAbsolute as isAbsolute13, join as join47, relative as relative12, sep as sep6 } from "node:path";
+import { delimiter, isAbsolute as isAbsolute13, join as join49, relative as relative12, sep as sep7 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -68621,7 +69566,7 @@ async function editableRedirect(run, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative12(root, spelling);
-      const own2 = join47(input2.path, rel);
+      const own2 = join49(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -68648,7 +69593,7 @@ async function bothSpellings(path2) {
   return real2 === path2 ? [path2] : [path2, real2];
 }
 function inside(root, path2) {
-  return path2 === root || path2.startsWith(root.endsWith(sep6) ? root : `${root}${sep6}`);
+  return path2 === root || path2.startsWith(root.endsWith(sep7) ? root : `${root}${sep7}`);
 }
 async function isDirectory2(path2) {
   return (await stat10(path2).catch(() => null))?.isDirectory() ?? false;
@@ -68658,22 +69603,22 @@ async function isDirectory2(path2) {
 import {
   copyFile as copyFile2,
   link as link3,
-  mkdir as mkdir15,
+  mkdir as mkdir16,
   readdir as readdir9,
-  readFile as readFile13,
+  readFile as readFile14,
   rename as rename3,
   rm as rm10,
   stat as stat11,
   symlink as symlink3,
   writeFile as writeFile10
 } from "node:fs/promises";
-import { basename as basename12, dirname as dirname15, join as join49 } from "node:path";
+import { basename as basename12, dirname as dirname15, join as join51 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat9, mkdir as mkdir14, readdir as readdir8, readFile as readFile12, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute14, join as join48, relative as relative13 } from "node:path";
+import { copyFile, link as link2, lstat as lstat9, mkdir as mkdir15, readdir as readdir8, readFile as readFile13, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute14, join as join50, relative as relative13 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
@@ -68700,7 +69645,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join48(tree2, path2), await lstat9(join48(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join50(tree2, path2), await lstat9(join50(tree2, path2), { bigint: true }))
         )
       );
       const recorded = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
@@ -68712,13 +69657,13 @@ async function walkClone(source, target2, mode, finalTarget, record2) {
   let files2 = 0;
   const stamp = async (root, path2) => digestLine(root, path2, await lstat9(path2, { bigint: true }));
   const cloneDir = async (from, to) => {
-    await mkdir14(to);
+    await mkdir15(to);
     if (record2 && to !== target2) record2.dirs.push(relative13(target2, to));
     const entries2 = await readdir8(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join48(from, entry.name);
-        const dst = join48(to, entry.name);
+        const src = join50(from, entry.name);
+        const dst = join50(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -68758,7 +69703,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir8(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join48(dir, entry.name);
+        const path2 = join50(dir, entry.name);
         if (entry.isDirectory()) return walk2(path2);
         await visit2(path2, entry);
       })
@@ -68780,7 +69725,7 @@ async function contentLine(root, path2) {
   if (reading >= READS_AT_ONCE) await new Promise((resume) => waiting.push(resume));
   else reading += 1;
   try {
-    const digest2 = createHash6("sha256").update(await readFile12(path2)).digest("hex");
+    const digest2 = createHash7("sha256").update(await readFile13(path2)).digest("hex");
     return `${relative13(root, path2)}\0${digest2}`;
   } finally {
     const next = waiting.shift();
@@ -68792,12 +69737,12 @@ function digestLine(root, path2, info) {
   return `${relative13(root, path2)}\0${info.size}\0${info.mtimeNs}`;
 }
 function digestLines(lines) {
-  return createHash6("sha256").update(lines.sort().join("\n")).digest("hex");
+  return createHash7("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2) {
   if (!isAbsolute14(linkText)) return linkText;
   const inside2 = relative13(source, linkText);
-  return inside2.startsWith("..") || isAbsolute14(inside2) ? linkText : join48(target2, inside2);
+  return inside2.startsWith("..") || isAbsolute14(inside2) ? linkText : join50(target2, inside2);
 }
 
 // src/adapters/workspace/snapshot.ts
@@ -68871,7 +69816,7 @@ async function give(request2, sourceChecked) {
   await rm10(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join49(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join51(dir, "node_modules"), partial2, "link", target2);
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -68888,13 +69833,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join49(dir, "digest")),
-    readOrNull(join49(dir, "source-digest")),
-    readOrNull(join49(dir, "content-digest")),
-    readOrNull(join49(dir, "changed-mark"))
+    readOrNull(join51(dir, "digest")),
+    readOrNull(join51(dir, "source-digest")),
+    readOrNull(join51(dir, "content-digest")),
+    readOrNull(join51(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join49(dir, "node_modules");
+  const tree2 = join51(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -68907,27 +69852,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join49(dir, "digest")),
-    treeStamp(join49(dir, "node_modules")).catch(() => null)
+    readOrNull(join51(dir, "digest")),
+    treeStamp(join51(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join49(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join51(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename3(temp, join49(dir, "changed-mark"));
+  await rename3(temp, join51(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
-    await mkdir15(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir15(join49(tree2, path2));
+    await mkdir16(tree2, { recursive: true });
+    for (const path2 of copied.dirs) await mkdir16(join51(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join49(copied.source, path2), join49(tree2, path2)) : link3(join49(from, path2), join49(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join51(copied.source, path2), join51(tree2, path2)) : link3(join51(from, path2), join51(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join49(dir, "node_modules")), join49(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join51(dir, "node_modules")), join51(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -68937,24 +69882,24 @@ async function copyFromCheckout(source, dir) {
   if (await intact(source, dir, false)) return;
   if (await exists2(dir)) await setAside(dir);
   await publish(dir, async (tree2) => {
-    await mkdir15(dirname15(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join49(dir, "node_modules"));
+    await mkdir16(dirname15(tree2), { recursive: true });
+    return copyTreeWithDigests(source, tree2, join51(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join49(partial2, "node_modules");
+  const tree2 = join51(partial2, "node_modules");
   try {
     await rm10(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join49(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join49(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join49(partial2, "digest"), await copied.copyDigest(tree2));
-    await mkdir15(dirname15(dir), { recursive: true });
+    await writeFile10(join51(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join51(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join51(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir16(dirname15(dir), { recursive: true });
     await rename3(partial2, dir);
   } catch (error62) {
     await rm10(partial2, { recursive: true, force: true });
-    if (await exists2(join49(dir, "digest"))) return;
+    if (await exists2(join51(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -68971,19 +69916,19 @@ async function pruneSiblings(dir) {
   const parent = dirname15(dir);
   const all = await readdir9(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join49(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join51(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join49(parent, name),
-      at: (await stat11(join49(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join51(parent, name),
+      at: (await stat11(join51(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
 }
-var readOrNull = (path2) => readFile13(path2, "utf8").catch(() => null);
+var readOrNull = (path2) => readFile14(path2, "utf8").catch(() => null);
 async function exists2(path2) {
   return await stat11(path2).catch(() => null) !== null;
 }
@@ -69025,29 +69970,29 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join50(input2.path, "node_modules");
+  const target2 = join52(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile14(join50(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile15(join52(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm11(target2, { recursive: true, force: true });
   }
-  const source = join50(input2.repoRoot, "node_modules");
+  const source = join52(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join50(
+    const dir = join52(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join50(input2.path, PARTIAL);
+    const partial2 = join52(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER2, GITIGNORE];
@@ -69071,14 +70016,14 @@ async function nodeModules(step, input2, tools, env) {
 async function pythonVenv(dirs, input2, run, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join50(input2.repoRoot, dir);
-    if (await exists3(join50(venv, "bin", "python"))) {
+    const venv = join52(input2.repoRoot, dir);
+    if (await exists3(join52(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join50(found.venv, "bin")}${delimiter2}${env.PATH}` : join50(found.venv, "bin"),
+    PATH: env.PATH ? `${join52(found.venv, "bin")}${delimiter2}${env.PATH}` : join52(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -69092,7 +70037,7 @@ async function pythonVenv(dirs, input2, run, env) {
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir16(dirname16(input2.logPath), { recursive: true });
+  await mkdir17(dirname16(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile11(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
@@ -69135,19 +70080,19 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join50(a, file2)), readOrNull2(join50(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join52(a, file2)), readOrNull2(join52(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
 }
 function digest(text2) {
-  return createHash7("sha256").update(text2).digest("hex");
+  return createHash8("sha256").update(text2).digest("hex");
 }
 async function fingerprint(root, files2) {
-  const hash2 = createHash7("sha256");
+  const hash2 = createHash8("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join50(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join52(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -69157,8 +70102,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm11(join50(dir, name), { force: true });
-    await writeFile11(join50(dir, name), text2);
+    await rm11(join52(dir, name), { force: true });
+    await writeFile11(join52(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -69180,7 +70125,7 @@ function hostFailure(step, input2, error62) {
 function lastLines3(text2, count) {
   return text2.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile14(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile15(path2).catch(() => null);
 async function isDirectory3(path2) {
   return (await stat12(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -69226,310 +70171,6 @@ function logMaxBytesFromEnv(env) {
     );
   }
   return value2;
-}
-
-// src/adapters/local-forge/forge.ts
-init_errors();
-import { createHash as createHash8 } from "node:crypto";
-import { join as join52 } from "node:path";
-
-// src/adapters/git/commits.ts
-init_run_git();
-async function commitAt(repoRoot, ref) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0 ? result2.stdout.trim() : null;
-}
-async function mergesCleanly(repoRoot, base, head2) {
-  const result2 = await mergeTree(repoRoot, base, head2);
-  return result2 !== null;
-}
-async function mergeTree(repoRoot, base, head2) {
-  const result2 = await runGit(["merge-tree", "--write-tree", "--no-messages", base, head2], {
-    cwd: repoRoot,
-    okExitCodes: [0, 1]
-  });
-  return result2.exitCode === 0 ? result2.stdout.trim() : null;
-}
-
-// src/adapters/git/advance-branch.ts
-init_run_git();
-async function advanceBranch(input2) {
-  const env = commitEnv(input2.identity);
-  const git = (args, okExitCodes) => runGit(args, { cwd: input2.repoRoot, env, ...okExitCodes === void 0 ? {} : { okExitCodes } });
-  const checkedOut = (await git(["symbolic-ref", "--quiet", "--short", "HEAD"], [0, 1])).stdout.trim() === input2.branch;
-  const fastForward = (await git(["merge-base", "--is-ancestor", input2.from, input2.head], [0, 1])).exitCode === 0;
-  let target2 = input2.head;
-  if (!fastForward || input2.method !== "merge") {
-    const tree2 = await mergeTree(input2.repoRoot, input2.from, input2.head);
-    if (tree2 === null) return { merged: false, reason: "not_mergeable", detail: "the branches conflict" };
-    const parents = input2.method === "merge" ? ["-p", input2.from, "-p", input2.head] : ["-p", input2.from];
-    target2 = (await git(["commit-tree", tree2, ...parents, "-m", input2.message])).stdout.trim();
-  }
-  if (checkedOut) {
-    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-    if (dirty) {
-      return {
-        merged: false,
-        reason: "not_mergeable",
-        detail: `${input2.branch} is checked out with uncommitted changes`
-      };
-    }
-    await git(["merge", "--ff-only", "--quiet", target2]);
-  } else {
-    await git(["update-ref", `refs/heads/${input2.branch}`, target2, input2.from]);
-  }
-  return { merged: true, sha: target2 };
-}
-
-// src/adapters/local-forge/store.ts
-init_zod();
-import { mkdir as mkdir17, readFile as readFile15 } from "node:fs/promises";
-import { join as join51 } from "node:path";
-var pullSchema = external_exports.object({
-  number: external_exports.number().int().positive(),
-  title: external_exports.string(),
-  body: external_exports.string(),
-  head: external_exports.string(),
-  base: external_exports.string(),
-  draft: external_exports.boolean(),
-  state: external_exports.enum(["open", "closed", "merged"]),
-  labels: external_exports.array(external_exports.string()),
-  mergedSha: external_exports.string().nullable(),
-  /** The head the PR was merged at (its branch may move or go away later). */
-  mergedHeadSha: external_exports.string().nullable().default(null)
-});
-var checkRunSchema = external_exports.object({
-  id: external_exports.number().int().positive(),
-  name: external_exports.string(),
-  headSha: external_exports.string(),
-  conclusion: external_exports.enum(["success", "failure", "neutral"]),
-  title: external_exports.string(),
-  summary: external_exports.string(),
-  externalId: external_exports.string()
-});
-var dataSchema = external_exports.object({
-  version: external_exports.literal(1),
-  pulls: external_exports.array(pullSchema),
-  checkRuns: external_exports.array(checkRunSchema)
-});
-var LocalForgeStore = class {
-  constructor(dir) {
-    this.dir = dir;
-    this.path = join51(dir, "forge.json");
-  }
-  dir;
-  path;
-  queue = Promise.resolve();
-  async read() {
-    try {
-      return dataSchema.parse(JSON.parse(await readFile15(this.path, "utf8")));
-    } catch (error62) {
-      if (error62.code === "ENOENT") return { version: 1, pulls: [], checkRuns: [] };
-      throw error62;
-    }
-  }
-  /** Read-modify-write, serialized within the process. */
-  update(change) {
-    const run = async () => {
-      const data = await this.read();
-      const result2 = change(data);
-      await mkdir17(this.dir, { recursive: true });
-      await writeJsonAtomic2(this.path, dataSchema.parse(data));
-      return result2;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {
-    });
-    return next;
-  }
-};
-
-// src/adapters/local-forge/forge.ts
-function createLocalForge(options) {
-  const key = createHash8("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join52(options.stateRoot, "forge", key));
-  const repoRoot = options.repoRoot;
-  const sha4 = async (ref) => await commitAt(repoRoot, ref) ?? "";
-  const view = async (pull) => {
-    const merged = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : null;
-    const headSha = merged ? pull.mergedHeadSha ?? merged : await sha4(`refs/heads/${pull.head}`);
-    const baseSha = await sha4(`refs/heads/${pull.base}`);
-    const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
-    return {
-      number: pull.number,
-      url: `local://${repoRoot}/pull/${pull.number}`,
-      title: pull.title,
-      body: pull.body,
-      head: pull.head,
-      headSha,
-      base: pull.base,
-      baseSha,
-      draft: pull.draft,
-      state: pull.state,
-      labels: [...pull.labels],
-      mergeable,
-      mergeSha: merged
-    };
-  };
-  const pullByNumber = async (number4) => {
-    const pull = (await store.read()).pulls.find((p) => p.number === number4);
-    if (!pull) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-    return pull;
-  };
-  return {
-    kind: "local",
-    repo: { owner: "local", name: key },
-    async push(spec) {
-      const current = await sha4(`refs/heads/${spec.branch}`);
-      if (current !== spec.sha) {
-        throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
-      }
-    },
-    async findPullRequest(head2) {
-      const pull = (await store.read()).pulls.find((p) => p.head === head2 && p.state === "open");
-      return pull ? view(pull) : null;
-    },
-    async createPullRequest(spec) {
-      if (!await sha4(`refs/heads/${spec.head}`))
-        throw new ForgeError(`Branch ${spec.head} does not exist.`);
-      if (!await sha4(`refs/heads/${spec.base}`))
-        throw new ForgeError(`Base branch ${spec.base} does not exist.`);
-      const pull = await store.update((data) => {
-        const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
-        if (existing) {
-          existing.title = spec.title;
-          existing.body = spec.body;
-          return { ...existing, reused: true };
-        }
-        const created = {
-          number: data.pulls.length + 1,
-          title: spec.title,
-          body: spec.body,
-          head: spec.head,
-          base: spec.base,
-          draft: spec.draft,
-          state: "open",
-          labels: [...spec.labels],
-          mergedSha: null,
-          mergedHeadSha: null
-        };
-        data.pulls.push(created);
-        return created;
-      });
-      return { ...await view(pull), reused: "reused" in pull };
-    },
-    async updatePullRequest(number4, change) {
-      await pullByNumber(number4);
-      const pull = await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (!found) throw new ForgeError(`Local pull request #${number4} does not exist.`);
-        Object.assign(found, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== void 0)));
-        return { ...found };
-      });
-      return view(pull);
-    },
-    getPullRequest: async (number4) => view(await pullByNumber(number4)),
-    async addLabels(number4, labels) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = [.../* @__PURE__ */ new Set([...found.labels, ...labels])];
-      });
-    },
-    async findCheckRun(commit, name, externalId) {
-      const run = (await store.read()).checkRuns.find(
-        (r) => r.headSha === commit && r.name === name && r.externalId === externalId
-      );
-      return run ? { id: run.id, url: `local://${repoRoot}/check-runs/${run.id}` } : null;
-    },
-    async removeLabel(number4, label) {
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) found.labels = found.labels.filter((l) => l !== label);
-      });
-    },
-    async upsertCheckRun(spec, id) {
-      return store.update((data) => {
-        const existing = data.checkRuns.find(
-          (run) => id !== null ? run.id === id : run.externalId === spec.externalId
-        );
-        const record2 = {
-          id: existing?.id ?? data.checkRuns.length + 1,
-          name: spec.name,
-          headSha: spec.headSha,
-          conclusion: spec.conclusion,
-          title: spec.title,
-          summary: spec.summary,
-          externalId: spec.externalId
-        };
-        if (existing) Object.assign(existing, record2);
-        else data.checkRuns.push(record2);
-        return { id: record2.id, url: `local://${repoRoot}/check-runs/${record2.id}` };
-      });
-    },
-    // No apps here: every check run is omk's own, and the merge judges the proof itself.
-    checkAppId: null,
-    async checks(commit) {
-      const runs2 = (await store.read()).checkRuns.filter((run) => run.headSha === commit);
-      return {
-        states: runs2.map((run) => ({ name: run.name, state: run.conclusion, source: "check_run" })),
-        runs: runs2.map((run) => ({
-          id: run.id,
-          name: run.name,
-          appId: null,
-          appSlug: null,
-          status: "completed",
-          conclusion: run.conclusion,
-          title: run.title,
-          summary: run.summary
-        })).sort((a, b) => b.id - a.id)
-      };
-    },
-    branchProtection: async () => null,
-    reviews: async () => ({ approvals: 0, changesRequested: false }),
-    async merge(number4, expected, method) {
-      const pull = await view(await pullByNumber(number4));
-      if (pull.headSha !== expected) {
-        return {
-          merged: false,
-          reason: "head_moved",
-          detail: `head is ${pull.headSha}, expected ${expected}`
-        };
-      }
-      const merged = await advanceBranch({
-        repoRoot,
-        branch: pull.base,
-        from: pull.baseSha,
-        head: pull.headSha,
-        method,
-        message: `${pull.title} (#${pull.number})`,
-        identity: DEFAULT_IDENTITY
-      });
-      if (!merged.merged) return merged;
-      await store.update((data) => {
-        const found = data.pulls.find((p) => p.number === number4);
-        if (found) {
-          found.state = "merged";
-          found.mergedSha = merged.sha;
-          found.mergedHeadSha = pull.headSha;
-        }
-      });
-      return merged;
-    }
-  };
-}
-
-// src/adapters/forge-choice.ts
-var FORGE_CHOICES = ["auto", "local", "github"];
-async function chooseForge(input2) {
-  const token2 = input2.env.GITHUB_TOKEN ?? input2.env.GH_TOKEN;
-  if (input2.choice === "github" || input2.choice === "auto" && token2) {
-    const { composeGitHubForge: composeGitHubForge2 } = await Promise.resolve().then(() => (init_compose(), compose_exports));
-    return composeGitHubForge2({ repoRoot: input2.repoRoot, env: input2.env });
-  }
-  return createLocalForge({ repoRoot: input2.repoRoot, stateRoot: input2.stateRoot });
 }
 
 // src/adapters/git/repo.ts
@@ -69602,12 +70243,17 @@ function parseGrep(stdout, maxHits) {
   return hits;
 }
 
-// src/runtime/ports.ts
-var systemClock = {
-  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
-  nowMs: () => Date.now()
-};
-var FAULT_STEPS = ["goal_recorded", "plan_proposed", "plan_files_written", "goal_planned"];
+// src/adapters/host-app-deps.ts
+function hostAppDeps(parts) {
+  const { execution, ...rest } = parts;
+  return {
+    ...rest,
+    repo: gitRepo,
+    planner: heuristicPlanner,
+    randomHex: () => randomBytes3(3).toString("hex"),
+    execution: execution ?? createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(parts.env), env: parts.env })
+  };
+}
 
 // src/adapters/process/fault.ts
 function withFaultInjection(host, env) {
@@ -69748,7 +70394,7 @@ async function readFully(handle, buf, position) {
 // src/adapters/state/lock.ts
 init_zod();
 init_errors();
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep4 } from "node:timers/promises";
@@ -69764,7 +70410,7 @@ var GARBAGE_GRACE_MS = 3e3;
 var ABANDONED_MARKER_MS = 1e4;
 var MAX_POLL_MS = 100;
 async function withLock(lockPath, options, fn) {
-  const token2 = randomBytes3(16).toString("hex");
+  const token2 = randomBytes4(16).toString("hex");
   await acquire(lockPath, options, token2);
   let result2;
   try {
@@ -70008,232 +70654,15 @@ function isCode2(error62, code3) {
   return error62?.code === code3;
 }
 
-// src/runtime/goal/store.ts
-init_errors();
-init_ids();
-var GoalStore = class {
-  constructor(deps) {
-    this.deps = deps;
-    this.#witness = new StateWitness(deps.files);
-  }
-  deps;
-  #known = /* @__PURE__ */ new Map();
-  #witness;
-  /**
-   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
-   * and creation write (its goal, oracle, repository, options), as last written or read here, and
-   * what differed from it since. Other omk processes change only the status, the controller and
-   * the budget while a goal runs.
-   */
-  #guarded = /* @__PURE__ */ new Map();
-  /**
-   * The store port every read and write of goal state goes through: `deps.files`, behind the
-   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
-   */
-  get files() {
-    return this.#witness;
-  }
-  /**
-   * From now on this process keeps in memory what it writes and reads of the goal's evidence
-   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
-   * when it takes the goal, and `verifyGoal` compares the disk with it.
-   */
-  async watchGoal(id) {
-    const paths2 = this.paths(id);
-    const at2 = (name) => `${paths2.dir}/${name}`;
-    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
-    await this.#witness.watch({
-      owned: OWNED_FILES.map(at2),
-      logs: OWNED_LOGS.map(at2),
-      artifacts: paths2.artifacts
-    });
-  }
-  /**
-   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
-   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
-   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
-   * right after omk's own write could be of a file renamed over it in between, and omk's next write
-   * of goal.json would cover such a file, so the check that counts is the one before the proof.
-   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
-   * artifacts omk kept.
-   */
-  async verifyGoal(id, { byContent = false } = {}) {
-    const guard = this.#guarded.get(id);
-    if (guard) {
-      if (byContent)
-        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
-      else await this.read(id);
-    }
-    const found = guard?.found.splice(0) ?? [];
-    return [...found, ...await this.#witness.verify(this.paths(id).dir, { thorough: byContent })];
-  }
-  /**
-   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
-   * by digest, when this process watches its goal: a later change is found before the proof.
-   */
-  keepArtifact(path2) {
-    return this.#witness.keepArtifact(path2);
-  }
-  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
-  #guard(id, record2) {
-    const guard = this.#guarded.get(id);
-    if (!guard) return record2;
-    const fixed = fixedPart(record2);
-    if (fixed === guard.fixed) return record2;
-    guard.found.push({
-      file: "goal.json",
-      path: this.paths(id).goal,
-      what: "changed (its goal, oracle, repository or options)",
-      restored: true
-    });
-    return { ...record2, ...JSON.parse(guard.fixed) };
-  }
-  paths(id) {
-    return goalPaths(this.deps.stateRoot, id);
-  }
-  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
-  eventLog(id) {
-    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
-  }
-  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
-  async create(record2) {
-    const paths2 = this.paths(record2.id);
-    const { files: files2 } = this.deps;
-    let created;
-    try {
-      await files2.makeDirs(goalsDir(this.deps.stateRoot));
-      created = await files2.createDir(paths2.dir);
-    } catch (error62) {
-      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
-        cause: error62,
-        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
-      });
-    }
-    if (!created) throw new StateError(`Goal ${record2.id} already exists.`);
-    await files2.makeDirs(paths2.gateArtifacts);
-    await files2.makeDirs(paths2.agentRunArtifacts);
-    await files2.makeDirs(paths2.reviewArtifacts);
-    const parsed2 = goalRecordSchema.parse(record2);
-    await writeJsonAtomic(files2, paths2.goal, parsed2);
-    await this.#remember(paths2.goal, parsed2);
-    return paths2;
-  }
-  /**
-   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
-   * here): nothing of it was written but the directory, the lock and the planner's transcript.
-   */
-  async discard(id) {
-    await this.files.remove(this.paths(id).dir);
-  }
-  async read(id) {
-    const path2 = this.paths(id).goal;
-    const identity = await this.files.identity(path2);
-    const known = this.#known.get(path2);
-    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
-    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
-    return record2;
-  }
-  /** Remembers what this store just wrote, so reading it back needs no open. */
-  async #remember(path2, record2) {
-    const identity = await this.files.identity(path2);
-    if (identity === null) this.#known.delete(path2);
-    else this.#known.set(path2, { identity, record: structuredClone(record2) });
-  }
-  /**
-   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
-   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
-   */
-  async write(next) {
-    const current = await this.read(next.id);
-    if (current.revision !== next.revision) {
-      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
-        hint: "Another omk process updated it first. Run the command again."
-      });
-    }
-    const written = goalRecordSchema.parse({
-      ...next,
-      revision: next.revision + 1,
-      updatedAt: this.deps.clock.nowIso()
-    });
-    const path2 = this.paths(next.id).goal;
-    await writeJsonAtomic(this.files, path2, written);
-    await this.#remember(path2, written);
-    const guard = this.#guarded.get(next.id);
-    if (guard) guard.fixed = fixedPart(written);
-    return written;
-  }
-  /**
-   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
-   * a `lock_recovered` event, so the takeover is visible in replay.
-   */
-  async withGoalLock(id, fn) {
-    const recovered = [];
-    return this.files.withLock(
-      this.paths(id).lock,
-      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
-      async () => {
-        if (recovered.length > 0) {
-          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
-          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
-        }
-        return fn();
-      }
-    );
-  }
-  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
-  async list() {
-    let names;
-    try {
-      names = await this.files.list(goalsDir(this.deps.stateRoot));
-    } catch (error62) {
-      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
-    }
-    if (names === null) return [];
-    const goals = [];
-    for (const name of names.sort()) {
-      try {
-        goals.push(await this.read(name));
-      } catch (error62) {
-        if (!(error62 instanceof OmkError)) throw error62;
-        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
-      }
-    }
-    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-  }
-  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
-  has(id) {
-    return this.files.exists(this.paths(id).goal);
-  }
-  /** `latest`, an exact id, or a unique prefix of one. */
-  async resolve(ref) {
-    const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) return wanted;
-    const goals = await this.list();
-    if (goals.length === 0) {
-      throw new NotFoundError("There are no goals yet.", {
-        hint: ["Start one with ", { step: "run" }, "."]
-      });
-    }
-    if (wanted === "latest") return goals[0].id;
-    const exact = goals.find((goal) => goal.id === wanted);
-    if (exact) return exact.id;
-    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
-    if (matches2.length === 1) return matches2[0].id;
-    if (matches2.length > 1) {
-      throw new NotFoundError(
-        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
-        {
-          hint: "Give more of the id."
-        }
-      );
-    }
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  }
-};
-function fixedPart(record2) {
-  const { id, createdAt, goal, oracle, repo, options } = record2;
-  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
+// src/adapters/state/local-store.ts
+function localGoalStore(options) {
+  return new GoalStore({
+    stateRoot: options.stateRoot,
+    clock: systemClock,
+    host: withFaultInjection(options.host, options.env),
+    reporter: options.reporter,
+    files: localStateFiles
+  });
 }
 
 // src/cli/wording.ts
@@ -70314,20 +70743,10 @@ function composeRuntime(io, stateDir, options = {}) {
 `)
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
-  return {
-    store: new GoalStore({
-      stateRoot,
-      clock: systemClock,
-      host: withFaultInjection(processHost2, io.env),
-      reporter,
-      files: localStateFiles
-    }),
+  return hostAppDeps({
+    store: localGoalStore({ stateRoot, host: processHost2, reporter, env: io.env }),
     reporter,
-    repo: gitRepo,
-    planner: heuristicPlanner,
-    randomHex: () => randomBytes4(3).toString("hex"),
     env: io.env,
-    execution: createExecutionHost({ logMaxBytes: logMaxBytesFromEnv(io.env), env: io.env }),
     words: CLI_WORDS,
     forge: (goal) => chooseForge({
       choice: FORGE_CHOICES.find((choice2) => choice2 === options.forge) ?? "auto",
@@ -70335,7 +70754,7 @@ function composeRuntime(io, stateDir, options = {}) {
       stateRoot,
       env: io.env
     })
-  };
+  });
 }
 
 // src/cli/options.ts
@@ -70376,11 +70795,9 @@ function forgeOption() {
     "local"
   );
 }
-function agentOption(help = "claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo") {
+var AGENT_NAMES = "claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo";
+function agentOption(help = AGENT_NAMES) {
   return new Option("--agent <agent>", help);
-}
-function keepWorktrees(options) {
-  return options.keepWorktrees === true ? { keepWorktrees: true } : {};
 }
 function withRunOptions(command2) {
   return command2.addOption(agentOption()).addOption(
@@ -70398,14 +70815,14 @@ function withRunOptions(command2) {
     "keep the goal's worktrees when it settles (default: removed, as config workspace.keep says)"
   );
 }
-function parseInterval(value2, example) {
-  const interval = Number(value2);
-  if (!Number.isInteger(interval) || interval < 100) {
+function intervalOption(description, defaultMs, example) {
+  return new Option("--interval <ms>", description).default(defaultMs).argParser((value2) => {
+    const interval = Number(value2);
+    if (Number.isInteger(interval) && interval >= 100) return interval;
     throw new UsageError(`--interval: '${value2}' is not a whole number of milliseconds \u2265 100.`, {
       hint: `Example: ${example}`
     });
-  }
-  return interval;
+  });
 }
 
 // src/cli/command.ts
@@ -70415,6 +70832,7 @@ function act(context, body) {
     const command2 = args[args.length - 1];
     const options = command2.opts();
     const [ref, ...rest] = command2.processedArgs.flat();
+    const compose = (io = context.io) => composeRuntime(io, context.stateDir(), options);
     const verdict = await body({
       context,
       io: context.io,
@@ -70422,7 +70840,11 @@ function act(context, body) {
       ref,
       rest: rest.filter((arg) => arg !== void 0),
       format: options.json === true ? "json" : FORMATS.find((known) => known === options.format) ?? "text",
-      compose: (io = context.io) => composeRuntime(io, context.stateDir(), options)
+      compose,
+      goal: async (io) => {
+        const app = compose(io);
+        return { app, goalId: await app.store.resolve(ref) };
+      }
     });
     if (verdict) context.setExitCode(EXIT_CODES[verdict]);
   };
@@ -70555,27 +70977,28 @@ function runProgress2({ context, io, format }) {
   });
   return { progress, io: { ...io, stderr: progress.stderr } };
 }
-async function executeHere(call, ref) {
+async function executeHere(call, ref, print = true) {
   const { options } = call;
   const { progress, io } = runProgress2(call);
   const app = call.compose(io);
   const goalId = await app.store.resolve(ref);
   progress.start(app.store, goalId);
-  return progress.around(async () => {
-    const executed = await abortOnSignal(
+  const { executed, verdict } = await progress.around(async () => {
+    const executed2 = await abortOnSignal(
       processSignals(),
       (signal) => executeAndDeliver(app, {
         goalId,
         agent: agentChoiceOf(options),
-        ...options.untilReady === void 0 ? {} : { untilReady: options.untilReady },
-        ...keepWorktrees(options),
+        untilReady: options.untilReady,
+        keepWorktrees: options.keepWorktrees,
         signal,
         after: "deliver"
       })
     );
-    const verdict = reportExecuted(app, executed, options.untilReady);
-    return { executed, verdict, dir: app.store.paths(goalId).dir };
+    return { executed: executed2, verdict: reportExecuted(app, executed2, options.untilReady) };
   });
+  if (print) printExecuted(call.io, executed, call.format, app.store.paths(goalId).dir);
+  return verdict;
 }
 function printExecuted(io, result2, format, dir) {
   if (format === "json") io.stdout(json3(executedReport(result2)));
@@ -70600,22 +71023,15 @@ function registerExecuteCommands(goal, context) {
       "--until-ready",
       "retry slices up to their retries until the proof is ready, failed, blocked or out of budget"
     )
-  ).action(
-    act(context, async (call) => {
-      const { executed, verdict, dir } = await executeHere(call, call.ref);
-      printExecuted(call.io, executed, call.format, dir);
-      return verdict;
-    })
-  );
+  ).action(act(context, (call) => executeHere(call, call.ref)));
   const descriptions = {
     verify: "rerun the gates (and the reviews) on the integrated tree of the done slices; no agent runs",
     review: "rerun the controller and security reviews (and the gates) on the integrated change; no agent runs"
   };
   for (const [name, description] of Object.entries(descriptions)) {
     goalCommand(goal, name, description, formats).action(
-      act(context, async ({ compose, ref, io, format }) => {
-        const app = compose();
-        const goalId = await app.store.resolve(ref);
+      act(context, async ({ goal: target2, io, format }) => {
+        const { app, goalId } = await target2();
         printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
       })
     );
@@ -70757,11 +71173,7 @@ Exit codes:
   0  nothing failed (warnings allowed)
   2  at least one check failed: the setup cannot run a goal; each failure shows its fix`;
 function registerDoctorCommand(program2, context) {
-  const command2 = program2.command("doctor").description("check git, the repository, config, agent, gates and state root; print how to fix problems").option("--repo <path>", "the git repository to check (default: the current directory)").addOption(
-    agentOption(
-      "the agent to check (default: agents.default in .omk/config.yml): claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo"
-    )
-  ).addHelpText("after", HELP_AFTER);
+  const command2 = program2.command("doctor").description("check git, the repository, config, agent, gates and state root; print how to fix problems").option("--repo <path>", "the git repository to check (default: the current directory)").addOption(agentOption(`the agent to check (default: agents.default in .omk/config.yml): ${AGENT_NAMES}`)).addHelpText("after", HELP_AFTER);
   withFormat(command2, TEXT_OR_JSON).action(
     act(context, async ({ options, io, format }) => {
       const report2 = await runDoctor(
@@ -70818,18 +71230,11 @@ function registerCreateCommands(goal, context) {
       act(context, async (call) => {
         const { options, ref: text2, io, format } = call;
         const request2 = parseRequest(createGoalRequestSchema, {
+          ...options,
           goal: text2,
           rawGoal: text2,
           repo: options.repo ?? io.cwd,
-          policy: options.policy,
-          mergePolicy: options.mergePolicy,
-          sliceExecution: options.sliceExecution,
-          untilReady: options.untilReady ?? false,
-          maxAgents: options.maxAgents,
-          llmPlanner: options.llmPlanner ?? true,
-          plannerTokenBudget: options.plannerTokenBudget,
-          budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd },
-          agent: options.agent
+          budget: { time: options.budgetTime, tokens: options.budgetTokens, usd: options.budgetUsd }
         });
         const { progress, io: notes } = runProgress2(call);
         const app = call.compose(notes);
@@ -70844,7 +71249,7 @@ function registerCreateCommands(goal, context) {
                 after: "deliver",
                 untilReady: request2.untilReady,
                 signal,
-                ...keepWorktrees(options)
+                keepWorktrees: options.keepWorktrees
               },
               onCreated: async (goal2) => {
                 if (mode === "run") progress.start(app.store, goal2.goal.id);
@@ -70879,15 +71284,15 @@ function registerDeliverCommands(goal, context) {
   ).action(
     act(
       context,
-      async (call) => {
-        const { options, io, format } = call;
+      async ({ options, goal: target2, io, format }) => {
         const chosen = options.draft ? "draft-pr" : options.policy;
-        const policy = chosen === void 0 ? void 0 : parseRequest(deliveryPolicySchema, chosen);
-        const app = call.compose();
+        const policy = parseRequest(deliveryPolicySchema.optional(), chosen);
+        const { app, goalId } = await target2();
+        const base = options.baseBranch;
         const outcome = await openPullRequests(app, {
-          goalId: await app.store.resolve(call.ref),
-          ...policy === void 0 ? {} : { policy },
-          ...options.baseBranch === void 0 ? {} : { base: options.baseBranch },
+          goalId,
+          policy,
+          base,
           dryRun: options.dryRun === true
         });
         if (outcome.dryRun) printAs(io, format, outcome.plan, renderDeliveryPlanMarkdown);
@@ -70902,13 +71307,10 @@ function registerDeliverCommands(goal, context) {
   ).option("--enforce-protection", "refuse to merge into a base branch without branch protection").addOption(forgeOption()).option("--json", "print the outcome as JSON").action(
     act(
       context,
-      async ({ options, compose, ref, io, format }) => {
-        const app = compose();
-        const result2 = await mergeIntegrator(app, {
-          goalId: await app.store.resolve(ref),
-          method: MERGE_METHODS.find((known) => known === options.method) ?? "merge",
-          enforceProtection: options.enforceProtection ?? false
-        });
+      async ({ options, goal: target2, io, format }) => {
+        const { app, goalId } = await target2();
+        const { method, enforceProtection = false } = options;
+        const result2 = await mergeIntegrator(app, { goalId, method, enforceProtection });
         printAs(io, format, result2, renderMergeText, mergeReport);
         return mergeVerdict(result2);
       }
@@ -70928,7 +71330,7 @@ function prNumber(raw) {
 }
 function registerFixCommand(goal, context) {
   goal.command("fix").description("run the agent on one of the goal's PRs to make a change, verify again and update its PRs").argument("<GOAL_ID>", "goal id, unique prefix, or 'latest'").argument("<TEXT...>", "what to change, as a reviewer would ask it").requiredOption("--pr <number>", "the goal's PR to fix (a slice PR or the integrator PR)").addOption(agentOption("the agent that makes the change (default: the goal's)")).addOption(forgeOption()).option("--json", "print the outcome as JSON").action(
-    act(context, async ({ options, compose, ref, rest, io, format }) => {
+    act(context, async ({ options, goal: target2, rest, io, format }) => {
       const pr = prNumber(options.pr);
       const text2 = rest.join(" ").trim();
       const problem = changeTextProblem(text2);
@@ -70938,10 +71340,10 @@ function registerFixCommand(goal, context) {
         throw new UsageError(
           `The change asked for is ${problem.length} characters; at most ${problem.max}.`
         );
-      const app = compose();
+      const { app, goalId } = await target2();
       const at2 = { origin: "cli", now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
       const outcome = await fixPullRequest(app, {
-        goalId: await app.store.resolve(ref),
+        goalId,
         pr,
         requests: [askedChange(text2, at2)],
         ...options.agent === void 0 ? {} : { agent: { name: options.agent } }
@@ -70990,32 +71392,22 @@ function registerLifecycleCommands(goal, context) {
       act(context, async (call) => {
         const { options, io, format } = call;
         const words2 = lifecycleText(action, options);
-        const { store } = call.compose();
         if (action === "resume" && options.auto === true) {
-          const changes = await resumeAllOrphans(store);
-          let verdict2;
-          for (const change of changes) {
-            if (change.execute) verdict2 = (await executeHere(call, change.result.goal.id)).verdict ?? verdict2;
+          const changes = await resumeAllOrphans(call.compose().store);
+          let verdict;
+          for (const { result: result3, execute: execute2 } of changes) {
+            if (execute2) verdict = await executeHere(call, result3.goal.id, false) ?? verdict;
           }
           const results = changes.map((change) => change.result);
           if (format === "json") io.stdout(json3(results.map(transitionOf)));
           else io.stdout(results.map(renderTransitionText).join("") || "no interrupted goals to resume\n");
-          return verdict2;
+          return verdict;
         }
-        const { result: result2, execute } = await changeLifecycle(
-          store,
-          await store.resolve(call.ref),
-          action,
-          words2
-        );
-        if (!execute) {
-          io.stdout(format === "json" ? json3(transitionReport(result2)) : renderTransitionText(result2));
-          return;
-        }
-        if (format !== "json") io.stdout(renderTransitionText(result2));
-        const { executed, verdict, dir } = await executeHere(call, result2.goal.id);
-        printExecuted(io, executed, format, dir);
-        return verdict;
+        const { app, goalId } = await call.goal();
+        const { result: result2, execute } = await changeLifecycle(app.store, goalId, action, words2);
+        if (!execute || format !== "json")
+          printAs(io, format, result2, renderTransitionText, transitionReport);
+        return execute ? executeHere(call, goalId) : void 0;
       })
     );
   }
@@ -71023,15 +71415,11 @@ function registerLifecycleCommands(goal, context) {
     goal.command("budget-add").description("extend a goal budget (at least one of --time, --tokens, --usd)").addArgument(goalIdArgument(false)).option("--time <duration>", "add time, e.g. 2h").option("--tokens <n>", "add tokens, e.g. 100k").option("--usd <amount>", "add US dollars, e.g. 10"),
     TEXT_OR_JSON
   ).action(
-    act(
-      context,
-      async ({ options, compose, ref, io, format }) => {
-        const { time: time4, tokens: tokens2, usd } = options;
-        const add2 = parseRequest(budgetAddRequestSchema, { time: time4, tokens: tokens2, usd });
-        const { store } = compose();
-        printAs(io, format, await addBudget(store, await store.resolve(ref), add2), renderBudgetText);
-      }
-    )
+    act(context, async ({ options, goal: target2, io, format }) => {
+      const add2 = parseRequest(budgetAddRequestSchema, options);
+      const { app, goalId } = await target2();
+      printAs(io, format, await addBudget(app.store, goalId, add2), renderBudgetText);
+    })
   );
 }
 
@@ -71542,11 +71930,12 @@ function tokensOfAuthEnv(env) {
 init_push();
 async function composeRemoteState(input2) {
   const remote = input2.remote ?? "origin";
+  const repoRoot = (await gitRepo.inspect(input2.repo)).root;
   const token2 = input2.env.GITHUB_TOKEN ?? input2.env.GH_TOKEN;
-  const url2 = await readRemoteUrl(input2.repoRoot, remote);
+  const url2 = await readRemoteUrl(repoRoot, remote);
   const env = token2 && url2 !== null && /^https?:\/\//.test(url2) ? pushAuthEnv(url2, token2) : void 0;
   return createGitStateBranch({
-    repoRoot: input2.repoRoot,
+    repoRoot,
     stateRoot: input2.stateRoot,
     remote,
     branch: input2.branch ?? DEFAULT_STATE_BRANCH,
@@ -71555,6 +71944,16 @@ async function composeRemoteState(input2) {
 }
 
 // src/cli/commands/goal-read.ts
+function stateBranch(branch) {
+  const problem = stateBranchProblem(branch);
+  if (problem === null) return branch;
+  throw new UsageError(
+    `--state-branch: '${shownBranch(branch)}' is not a state branch omk can use: ${problem}.`,
+    {
+      hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}`
+    }
+  );
+}
 var EDITED_PROOF = "omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n";
 function registerReadCommands(goal, context) {
   withFormat(goal.command("list").description("list goals, newest first"), TEXT_OR_JSON).action(
@@ -71566,7 +71965,9 @@ function registerReadCommands(goal, context) {
   goalCommand(goal, "status", "a goal's status, proof status and progress").option(
     "--remote",
     "read the goal from the repository's state branch first (as the Action and the bot write it)"
-  ).option("--state-branch <branch>", "the state branch for --remote", DEFAULT_STATE_BRANCH).option(
+  ).addOption(
+    new Option("--state-branch <branch>", "the state branch for --remote").default(DEFAULT_STATE_BRANCH).argParser(stateBranch)
+  ).option(
     "--repo <path>",
     "the repository whose remote holds the state branch (default: the current directory)"
   ).action(
@@ -71574,18 +71975,11 @@ function registerReadCommands(goal, context) {
       const { options, io, ref } = call;
       const { store } = call.compose();
       if (options.remote) {
-        const branch = options.stateBranch ?? DEFAULT_STATE_BRANCH;
-        const problem = stateBranchProblem(branch);
-        if (problem !== null) {
-          throw new UsageError(
-            `--state-branch: '${shownBranch(branch)}' is not a state branch omk can use: ${problem}.`,
-            { hint: `Example: --state-branch ${DEFAULT_STATE_BRANCH}` }
-          );
-        }
-        const repoRoot = (await gitRepo.inspect(options.repo ?? io.cwd)).root;
+        const branch = options.stateBranch;
+        const { stateRoot } = store.deps;
         const state = await composeRemoteState({
-          repoRoot,
-          stateRoot: store.deps.stateRoot,
+          repo: options.repo ?? io.cwd,
+          stateRoot,
           branch,
           env: io.env
         });
@@ -71598,16 +71992,16 @@ function registerReadCommands(goal, context) {
     })
   );
   goalCommand(goal, "show", "a goal's record, task graph and documents").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      printAs(io, format, await goalShow(store, await store.resolve(ref)), renderShowText);
+    act(context, async ({ goal: target2, io, format }) => {
+      const { app, goalId } = await target2();
+      printAs(io, format, await goalShow(app.store, goalId), renderShowText);
     })
   );
   const proofFormats = ["text", "json", "md"];
   goalCommand(goal, "proof", "a goal's proof: status, gates, gaps, evidence", proofFormats).action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      const { proof, digestValid } = await readProof(store, await store.resolve(ref));
+    act(context, async ({ goal: target2, io, format }) => {
+      const { app, goalId } = await target2();
+      const { proof, digestValid } = await readProof(app.store, goalId);
       if (!digestValid) io.stderr(EDITED_PROOF);
       const render = format === "md" ? renderProofMarkdown : renderProofText;
       printAs(io, format, proof, (value2) => render(value2, CLI_STEPS));
@@ -71615,10 +72009,9 @@ function registerReadCommands(goal, context) {
     })
   );
   goalCommand(goal, "replay", "a goal's events in order (byte-identical on every run)").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      const goalId = await store.resolve(ref);
-      const { events, skipped: skipped2 } = await readEvents(store, goalId);
+    act(context, async ({ goal: target2, io, format }) => {
+      const { app, goalId } = await target2();
+      const { events, skipped: skipped2 } = await readEvents(app.store, goalId);
       for (const { line: line3, reason, torn } of skipped2) {
         io.stderr(
           `omk: warning: events.jsonl line ${line3} skipped: ${reason}${torn ? " (torn write)" : ""}
@@ -71629,9 +72022,9 @@ function registerReadCommands(goal, context) {
     })
   );
   goalCommand(goal, "budget", "a goal's budget: limits, spend, remaining, checkpoints").action(
-    act(context, async ({ compose, ref, io, format }) => {
-      const { store } = compose();
-      printAs(io, format, await budgetView(store, await store.resolve(ref)), renderBudgetText);
+    act(context, async ({ goal: target2, io, format }) => {
+      const { app, goalId } = await target2();
+      printAs(io, format, await budgetView(app.store, goalId), renderBudgetText);
     })
   );
 }
@@ -71640,15 +72033,15 @@ function registerReadCommands(goal, context) {
 function registerWatchCommand(goal, context) {
   goal.command("watch").description(
     "follow a goal until it settles: its slices (state, attempt, elapsed, the agent's last line, gates) and budget; exits with the goal's code"
-  ).addArgument(goalIdArgument()).option("--json", "stream the events as NDJSON (one JSON object per line)").option("--interval <ms>", "time between reads (and redraws) of the goal", "500").action(
-    act(context, async ({ options, compose, ref, io, format }) => {
-      const intervalMs = parseInterval(options.interval, "omk goal watch --interval 500");
-      const { store } = compose();
-      const goalId = await store.resolve(ref);
+  ).addArgument(goalIdArgument()).option("--json", "stream the events as NDJSON (one JSON object per line)").addOption(
+    intervalOption("time between reads (and redraws) of the goal", 500, "omk goal watch --interval 500")
+  ).action(
+    act(context, async ({ options, goal: target2, io, format }) => {
+      const { app, goalId } = await target2();
       const live = format !== "json" && io.stdoutIsTTY === true;
-      const { settled: settled2 } = await followGoal(store, goalId, {
+      const { settled: settled2 } = await followGoal(app.store, goalId, {
         mode: format === "json" ? "json" : live ? "live" : "lines",
-        intervalMs,
+        intervalMs: options.interval,
         verbose: context.verbosity() === "verbose",
         write: io.stdout,
         columns: io.columns ?? 80,
@@ -71669,15 +72062,14 @@ function registerHudCommand(program2, context) {
   program2.command("hud").description("what omk is doing now: task counts, running agents (pid, slice, elapsed), the last event").argument(
     "[GOAL_ID]",
     "one goal (id, unique prefix or 'latest'); default: every running, paused or interrupted goal"
-  ).option("--once", "print one snapshot and exit").option("--json", "print the snapshot as JSON (with --once: one object; live: one line per snapshot)").option("--interval <ms>", "live mode: time between snapshots", "2000").action(
+  ).option("--once", "print one snapshot and exit").option("--json", "print the snapshot as JSON (with --once: one object; live: one line per snapshot)").addOption(intervalOption("live mode: time between snapshots", 2e3, "omk hud --interval 1000")).action(
     act(context, async ({ options, compose, ref, io, format }) => {
-      const intervalMs = parseInterval(options.interval, "omk hud --interval 1000");
       const { store } = compose();
       const live = options.once !== true;
       const redraw = live && format !== "json" && io.stdoutIsTTY === true;
       await followHud(store, ref === void 0 ? null : await store.resolve(ref), {
         live,
-        intervalMs,
+        intervalMs: options.interval,
         show: (snapshot) => {
           if (format !== "json") io.stdout(`${redraw ? CLEAR : ""}${renderHudText(snapshot)}`);
           else io.stdout(live ? `${JSON.stringify(snapshot)}

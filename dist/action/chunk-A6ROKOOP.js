@@ -1,0 +1,3 @@
+import { createRequire as __omkCreateRequire } from 'node:module';
+const require = __omkCreateRequire(import.meta.url);
+import{a as e}from"./chunk-Y2LXA3F7.js";function c(){return{subscribe(r){return process.once("SIGINT",r),process.once("SIGTERM",r),()=>{process.off("SIGINT",r),process.off("SIGTERM",r)}}}}e(c,"processSignals");async function a(r,t){let n=new AbortController,s=r.subscribe(()=>n.abort());try{return await t(n.signal)}finally{s()}}e(a,"abortOnSignal");function o(r){return[r,i(r)]}e(o,"maskValues");function i(r){return Buffer.from(`x-access-token:${r}`,"utf8").toString("base64")}e(i,"basicCredential");var b=["github-token","ci-token"];export{c as a,a as b,o as c,i as d,b as e};

@@ -1,3 +1,0 @@
-import { createRequire as __omkCreateRequire } from 'node:module';
-const require = __omkCreateRequire(import.meta.url);
-import{a as e}from"./chunk-Y2LXA3F7.js";function i(){return{subscribe(r){return process.once("SIGINT",r),process.once("SIGTERM",r),()=>{process.off("SIGINT",r),process.off("SIGTERM",r)}}}}e(i,"processSignals");async function c(r,n){let s=new AbortController,t=r.subscribe(()=>s.abort());try{return await n(s.signal)}finally{t()}}e(c,"abortOnSignal");function b(r){return[r,o(r)]}e(b,"maskValues");function o(r){return Buffer.from(`x-access-token:${r}`,"utf8").toString("base64")}e(o,"basicCredential");export{i as a,c as b,b as c,o as d};
